@@ -1,0 +1,272 @@
+"""The `seglab` command: parses arguments, sets up logging, calls the library. Nothing more."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from seglab import __version__
+from seglab import config as config_io
+from seglab.errors import SeglabError
+from seglab.runtime import PRECISIONS, tune_allocator
+
+log = logging.getLogger("seglab")
+
+EXAMPLES = """examples:
+  seglab demo                                   # everything on generated data, a few minutes on CPU
+  seglab inspect ../shared/data/camvid          # what is in a dataset folder, and what is wrong with it
+  seglab train ../shared/data/brain-mri --out runs/mri --model unet_mri --epochs 30
+  seglab evaluate runs/mri                      # test-split scores, confusion matrix, gallery
+  seglab predict runs/mri new_scans/ --out masks/
+"""
+
+
+def parse_size(text: str) -> list[int]:
+    """'256' -> [256, 256]; '360x480' -> [360, 480] (height x width)."""
+    try:
+        parts = [int(p) for p in text.lower().split("x")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"size must look like 256 or 360x480 (HxW), got '{text}'") from None
+    if len(parts) == 1:
+        parts *= 2
+    if len(parts) != 2 or min(parts) < 1:
+        raise argparse.ArgumentTypeError(f"size must look like 256 or 360x480 (HxW), got '{text}'")
+    return parts
+
+
+def parse_assignment(text: str) -> tuple[str, Any]:
+    """'train.epochs=5' -> ('train.epochs', 5); the value is read as YAML (numbers, lists, null)."""
+    key, sep, value = text.partition("=")
+    if not sep or not key:
+        raise argparse.ArgumentTypeError(f"expected KEY=VALUE, got '{text}'")
+    return key.strip(), yaml.safe_load(value)
+
+
+def add_data_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--format", dest="data.format", help="dataset layout: auto (default), oxford-pet, "
+                        "npy-pairs, folder-pairs, synthetic")
+    parser.add_argument("--classes", dest="data.classes_file", metavar="JSON",
+                        help="classes.json with names, colours and ignore_index")
+    parser.add_argument("--ignore-index", dest="data.ignore_index", type=int, metavar="LABEL",
+                        help="mask label left out of loss and metrics (e.g. 255)")
+
+
+def add_training_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("data", nargs="?", help="dataset folder (format auto-detected)")
+    parser.add_argument("--config", help="YAML experiment config; the flags below override it")
+    add_data_options(parser)
+    parser.add_argument("--size", dest="data.size", type=parse_size, metavar="S|HxW",
+                        help="resize images to this size (masks use nearest); default: native size")
+    parser.add_argument("--split-mode", dest="data.split_mode", choices=["random", "blocks"],
+                        help="random (seeded, default) or blocks: contiguous runs of sorted names, "
+                        "for neighbouring slices")
+    parser.add_argument("--model", dest="model.name", help="model name from `seglab models` (default unet)")
+    parser.add_argument("--model-option", action="append", type=parse_assignment, default=[], metavar="KEY=VALUE",
+                        help="model keyword argument, e.g. widths=[16,32,64] or dropout=0.1 (repeatable)")
+    parser.add_argument("--loss", dest="loss.name", choices=["ce", "dice", "ce_dice"], help="default ce_dice")
+    parser.add_argument("--epochs", dest="train.epochs", type=int)
+    parser.add_argument("--batch-size", dest="train.batch_size", type=int)
+    parser.add_argument("--lr", dest="train.lr", type=float, help="learning rate (default 1e-3)")
+    parser.add_argument("--optimizer", dest="train.optimizer", choices=["adam", "adamw"])
+    parser.add_argument("--schedule", dest="train.schedule", choices=["constant", "cosine", "onecycle"])
+    parser.add_argument("--seed", dest="train.seed", type=int)
+    parser.add_argument("--device", dest="train.device", help="auto (default), cpu, cuda or cuda:N")
+    parser.add_argument("--precision", dest="train.precision", choices=PRECISIONS,
+                        help="auto (default): bf16 on CUDA and on CPUs with native bf16, else fp32")
+    parser.add_argument("--workers", dest="data.num_workers", type=int, help="DataLoader worker processes")
+    parser.add_argument("--no-progress", dest="train.progress", action="store_false", default=None,
+                        help="no progress bars")
+    parser.add_argument("--set", action="append", type=parse_assignment, default=[], metavar="SECTION.KEY=VALUE",
+                        help="any config value, e.g. --set train.grad_clip=null (repeatable)")
+
+
+def build_config(args: argparse.Namespace) -> config_io.ExperimentConfig:
+    """YAML file, then --set, then the named flags: the most specific wins."""
+    overrides: dict[str, Any] = dict(args.set)
+    for key, value in vars(args).items():
+        if "." in key and value is not None:
+            overrides[key] = value
+    if args.data is not None:
+        overrides["data.path"] = args.data
+    if args.model_option:
+        base = config_io.load(args.config).model.options if args.config else {}
+        overrides["model.options"] = {**base, **dict(args.model_option)}
+    return config_io.load(args.config, overrides)
+
+
+def cmd_demo(args: argparse.Namespace) -> None:
+    from seglab.demo import run_demo
+
+    started = time.perf_counter()
+    result = run_demo(args.out, epochs=args.epochs, samples=args.samples, device=args.device,
+                      progress=not args.no_progress)
+    scores = result.evaluation.scores
+    print(f"demo finished in {time.perf_counter() - started:.0f}s")
+    print(f"  data:        {result.data}")
+    print(f"  run folder:  {result.training.run.root}  (curves.png, history.csv, checkpoints/)")
+    print(f"  evaluation:  {result.evaluation.out_dir}  test mIoU {scores.mean_iou:.3f}, "
+          f"mDice {scores.mean_dice:.3f}, accuracy {scores.accuracy:.3f}")
+    print(f"  predictions: {len(result.predictions)} masks + overlays in {args.out}/predictions")
+
+
+def cmd_inspect(args: argparse.Namespace) -> None:
+    from seglab.data import format_report, inspect_dataset
+
+    report = inspect_dataset(args.data, args.__dict__["data.format"] or "auto",
+                             classes_file=args.__dict__["data.classes_file"],
+                             ignore_index=args.__dict__["data.ignore_index"])
+    print(format_report(report))
+
+
+def cmd_models(args: argparse.Namespace) -> None:
+    from seglab.models import describe_model, list_models
+
+    for name in list_models():
+        print(f"{name:<16} {describe_model(name)}")
+
+
+@contextmanager
+def log_to_file(path: Path) -> Iterator[None]:
+    """Copy seglab's log to `path` (the run's train.log) while the block runs."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handler = logging.FileHandler(path)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    log.addHandler(handler)
+    try:
+        yield
+    finally:
+        log.removeHandler(handler)
+        handler.close()
+
+
+def configure_logging(verbose: bool) -> None:
+    """One stderr handler on the 'seglab' logger (replaced, not stacked, on repeated calls)."""
+    for handler in [h for h in log.handlers if getattr(h, "seglab_cli", False)]:
+        log.removeHandler(handler)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    handler.seglab_cli = True  # type: ignore[attr-defined]
+    log.addHandler(handler)
+    log.setLevel(logging.DEBUG if verbose else logging.INFO)
+    log.propagate = False
+
+
+def cmd_train(args: argparse.Namespace) -> None:
+    from seglab.engine.experiment import train
+
+    cfg = build_config(args)
+    with log_to_file(Path(args.out) / "train.log"):
+        result = train(cfg, args.out)
+    print(f"run folder: {result.run.root}  (best epoch {result.best_epoch})")
+    if result.best_scores is not None:
+        print((result.run.root / "metrics.md").read_text())
+
+
+def cmd_evaluate(args: argparse.Namespace) -> None:
+    from seglab.engine.evaluation import evaluate_run
+
+    report = evaluate_run(args.run, args.data, split=args.split, out=args.out, device=args.device)
+    print((report.out_dir / "metrics.md").read_text())
+    print(f"written: {report.out_dir}/metrics.json, metrics.md, confusion.png, gallery.png")
+
+
+def cmd_predict(args: argparse.Namespace) -> None:
+    from seglab.inference.files import collect_inputs, predict_files
+    from seglab.inference.predictor import Predictor
+
+    predictor = Predictor.from_run(args.run, device=args.device)
+    written = predict_files(predictor, collect_inputs(args.inputs), args.out, save_probs=args.probs)
+    print(f"{len(written)} image(s) -> {args.out} (<name>_mask.png, <name>_overlay.png"
+          f"{', <name>_probs.npy' if args.probs else ''})")
+
+
+def cmd_sanity(args: argparse.Namespace) -> None:
+    from seglab.engine.sanity import sanity_check
+
+    result = sanity_check(build_config(args), steps=args.steps, target=args.target)
+    verdict = "PASS" if result.passed else "FAIL"
+    print(f"sanity {verdict}: batch mIoU {result.miou:.3f} (target {result.target}) after {result.steps} steps; "
+          f"loss {result.first_loss:.4f} -> {result.last_loss:.4f}")
+    if not result.passed:
+        raise SystemExit(1)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="seglab", description="2D semantic segmentation with U-Nets: train, evaluate, predict.",
+        epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"seglab {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    demo = commands.add_parser("demo", help="generate data, train, evaluate and predict in one go")
+    demo.add_argument("--out", default="seglab-demo", help="folder for data, run and predictions")
+    demo.add_argument("--epochs", type=int, default=12)
+    demo.add_argument("--samples", type=int, default=160, help="number of generated image/mask pairs")
+    demo.add_argument("--device", default="auto")
+    demo.add_argument("--no-progress", action="store_true")
+    demo.set_defaults(handler=cmd_demo)
+
+    inspect = commands.add_parser("inspect", help="report a dataset's layout, classes and problems")
+    inspect.add_argument("data", help="dataset folder")
+    add_data_options(inspect)
+    inspect.set_defaults(handler=cmd_inspect)
+
+    models = commands.add_parser("models", help="list the registered models")
+    models.set_defaults(handler=cmd_models)
+
+    train = commands.add_parser("train", help="train a model and write a run folder",
+                                description="Train a U-Net on DATA; writes config.yaml, checkpoints/, "
+                                "history.csv, curves.png, metrics.json into --out.")
+    add_training_options(train)
+    train.add_argument("--out", default="runs/latest", help="run folder to write (default runs/latest)")
+    train.set_defaults(handler=cmd_train)
+
+    evaluate = commands.add_parser("evaluate", help="score a run on its test split or on another folder")
+    evaluate.add_argument("run", help="run folder written by `seglab train`")
+    evaluate.add_argument("data", nargs="?", help="labelled folder to score instead of the run's test split")
+    evaluate.add_argument("--split", default="test", choices=["train", "val", "test"])
+    evaluate.add_argument("--out", help="output folder (default RUN/eval/SPLIT)")
+    evaluate.add_argument("--device", default="auto")
+    evaluate.set_defaults(handler=cmd_evaluate)
+
+    predict = commands.add_parser("predict", help="write masks and overlays for new images")
+    predict.add_argument("run", help="run folder written by `seglab train`")
+    predict.add_argument("inputs", nargs="+", help="image files or folders (png, jpg, tif, npy)")
+    predict.add_argument("--out", default="predictions", help="output folder (default predictions)")
+    predict.add_argument("--probs", action="store_true", help="also write per-class probabilities (.npy)")
+    predict.add_argument("--device", default="auto")
+    predict.set_defaults(handler=cmd_predict)
+
+    sanity = commands.add_parser("sanity", help="check that a model can overfit one batch of DATA")
+    add_training_options(sanity)
+    sanity.add_argument("--steps", type=int, default=300, help="maximum optimisation steps")
+    sanity.add_argument("--target", type=float, default=0.9, help="batch mIoU needed to pass")
+    sanity.set_defaults(handler=cmd_sanity)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    configure_logging(args.verbose)
+    tune_allocator()
+    try:
+        args.handler(args)
+    except (SeglabError, KeyError) as err:
+        message = err.args[0] if isinstance(err, KeyError) and err.args else str(err)
+        print(f"seglab {args.command}: error: {message}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"seglab {args.command}: interrupted", file=sys.stderr)
+        return 130
+    return 0
+

@@ -1,0 +1,187 @@
+"""Experiment configuration: frozen dataclasses, loaded from YAML and command-line overrides.
+
+A run folder stores the resolved config (`config.yaml`), so any run can be repeated from it.
+"""
+
+from __future__ import annotations
+
+import difflib
+import types
+import typing
+from dataclasses import dataclass, field, fields, is_dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from seglab.errors import ConfigError
+
+
+@dataclass(frozen=True)
+class DataConfig:
+    path: str | None = None  # dataset folder; None only for `seglab demo`
+    format: str = "auto"  # auto | oxford-pet | npy-pairs | folder-pairs | synthetic
+    size: tuple[int, int] | None = None  # (H, W) to resize to; None keeps native size
+    split: tuple[float, float, float] = (0.7, 0.2, 0.1)  # train/val/test fractions
+    split_mode: str = "random"  # random | blocks (contiguous runs of the sorted names)
+    classes_file: str | None = None  # classes.json overriding names/colours/ignore_index
+    ignore_index: int | None = None  # label excluded from loss and metrics
+    num_workers: int = 0  # DataLoader workers; 0 = load in the training process
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    name: str = "unet"  # a key of `seglab models`
+    options: dict[str, Any] = field(default_factory=dict)  # keyword arguments of that model
+
+
+@dataclass(frozen=True)
+class LossConfig:
+    name: str = "ce_dice"  # ce | dice | ce_dice
+    class_weights: tuple[float, ...] | None = None  # cross-entropy weight per class
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    epochs: int = 20
+    batch_size: int = 8
+    lr: float = 1e-3
+    optimizer: str = "adamw"  # adam | adamw
+    weight_decay: float = 1e-4
+    schedule: str = "cosine"  # constant | cosine | onecycle
+    grad_clip: float | None = 1.0  # max gradient norm; None turns clipping off
+    seed: int = 0
+    device: str = "auto"  # auto | cpu | cuda | cuda:N
+    precision: str = "auto"  # auto | fp32 | bf16 | fp16
+    progress: bool = True  # progress bars (switched off when output is not a terminal)
+
+
+@dataclass(frozen=True)
+class ExperimentConfig:
+    data: DataConfig = field(default_factory=DataConfig)
+    model: ModelConfig = field(default_factory=ModelConfig)
+    loss: LossConfig = field(default_factory=LossConfig)
+    train: TrainConfig = field(default_factory=TrainConfig)
+
+
+def to_dict(config: Any) -> dict[str, Any]:
+    """A plain dict (tuples as lists) fit for YAML and JSON."""
+
+    def plain(value: Any) -> Any:
+        if is_dataclass(value):
+            return {f.name: plain(getattr(value, f.name)) for f in fields(value)}
+        if isinstance(value, (tuple, list)):
+            return [plain(v) for v in value]
+        if isinstance(value, dict):
+            return {k: plain(v) for k, v in value.items()}
+        return value
+
+    return plain(config)
+
+
+def from_dict(cls: type, values: dict[str, Any], where: str = "") -> Any:
+    """Build dataclass `cls` from a nested dict, rejecting unknown keys and wrong types."""
+    if not isinstance(values, dict):
+        raise ConfigError(f"config section '{where or cls.__name__}' must be a mapping")
+    hints = typing.get_type_hints(cls)
+    known = {f.name for f in fields(cls)}
+    kwargs: dict[str, Any] = {}
+    for key, value in values.items():
+        path = f"{where}.{key}" if where else key
+        if key not in known:
+            close = difflib.get_close_matches(key, known, n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            raise ConfigError(f"unknown config key '{path}'{hint}; known: {', '.join(sorted(known))}")
+        kwargs[key] = _coerce(hints[key], value, path)
+    return cls(**kwargs)
+
+
+def _coerce(hint: Any, value: Any, path: str) -> Any:
+    """Check `value` against a type hint, converting lists to tuples where the hint says so."""
+    origin = typing.get_origin(hint)
+    args = typing.get_args(hint)
+    if is_dataclass(hint):
+        return from_dict(hint, value or {}, path)
+    if origin in (typing.Union, types.UnionType):
+        if value is None and type(None) in args:
+            return None
+        errors = []
+        for option in (a for a in args if a is not type(None)):
+            try:
+                return _coerce(option, value, path)
+            except ConfigError as err:
+                errors.append(str(err))
+        raise ConfigError(errors[0])
+    if origin is tuple:
+        if not isinstance(value, (list, tuple)):
+            raise ConfigError(f"config '{path}' must be a list, got {value!r}")
+        if len(args) == 2 and args[1] is Ellipsis:
+            return tuple(_coerce(args[0], v, path) for v in value)
+        if len(value) != len(args):
+            raise ConfigError(f"config '{path}' needs {len(args)} values, got {list(value)}")
+        return tuple(_coerce(a, v, path) for a, v in zip(args, value))
+    if origin is dict:
+        if not isinstance(value, dict):
+            raise ConfigError(f"config '{path}' must be a mapping, got {value!r}")
+        return dict(value)
+    if hint is Any:
+        return value
+    if hint is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if hint in (int, float, str, bool):
+        if not isinstance(value, hint) or (hint is int and isinstance(value, bool)):
+            raise ConfigError(f"config '{path}' must be {hint.__name__}, got {value!r}")
+        return value
+    raise ConfigError(f"config '{path}': unsupported type {hint}")  # pragma: no cover
+
+
+def load(path: str | Path | None = None, overrides: dict[str, Any] | None = None) -> ExperimentConfig:
+    """Read a YAML file (optional) and apply dotted overrides such as {"train.epochs": 5}.
+
+    Raises:
+        ConfigError: unknown keys, wrong types, unreadable file.
+    """
+    values: dict[str, Any] = {}
+    if path is not None:
+        try:
+            loaded = yaml.safe_load(Path(path).read_text())
+        except FileNotFoundError:
+            raise ConfigError(f"config file '{path}' does not exist") from None
+        except yaml.YAMLError as err:
+            raise ConfigError(f"config file '{path}' is not valid YAML: {err}") from None
+        if loaded is not None and not isinstance(loaded, dict):
+            raise ConfigError(f"config file '{path}' must hold a mapping at the top level")
+        values = loaded or {}
+    for dotted, value in (overrides or {}).items():
+        section, _, key = dotted.partition(".")
+        if not key:
+            raise ConfigError(f"override '{dotted}' must look like section.key")
+        values.setdefault(section, {})
+        if not isinstance(values[section], dict):
+            raise ConfigError(f"config section '{section}' must be a mapping")
+        values[section][key] = value
+    return from_dict(ExperimentConfig, values)
+
+
+def save(config: ExperimentConfig, path: str | Path) -> None:
+    """Write the resolved config as YAML (readable by `load`)."""
+    Path(path).write_text(yaml.safe_dump(to_dict(config), sort_keys=False))
+
+
+def merge(config: Any, **changes: Any) -> Any:
+    """Copy of a frozen config section with some fields changed."""
+    return replace(config, **changes)
+
+
+__all__ = [
+    "DataConfig",
+    "ModelConfig",
+    "LossConfig",
+    "TrainConfig",
+    "ExperimentConfig",
+    "load",
+    "save",
+    "merge",
+    "to_dict",
+    "from_dict",
+]

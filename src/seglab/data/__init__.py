@@ -1,0 +1,67 @@
+"""Data layer: find dataset layouts, read images and masks, split, scan and load samples."""
+
+from __future__ import annotations
+
+from seglab.data.classes import ClassSpec, default_colours, load_classes_file
+from seglab.data.dataset import SegmentationDataset
+from seglab.data.formats import FORMATS, DatasetFormat, discover
+from seglab.data.index import DatasetIndex, Pair, Problem, natural_key
+from seglab.data.inspect import InspectReport, format_report, inspect_dataset
+from seglab.data.io import (
+    IMAGE_SUFFIXES,
+    image_scale,
+    read_image,
+    read_mask,
+    read_raw_mask,
+    write_mask_png,
+)
+from seglab.data.mapping import (
+    MAPPINGS,
+    BinaryMapping,
+    ColourMapping,
+    IdentityMapping,
+    MaskMapping,
+    OffsetMapping,
+)
+from seglab.data.splits import split_pairs
+from seglab.data.stats import DatasetStats, resolve_classes, scan
+from seglab.data.synthetic import generate_synthetic, make_sample
+from seglab.data.transforms import resize_image, resize_mask, to_tensor
+
+__all__ = [
+    "IMAGE_SUFFIXES",
+    "FORMATS",
+    "MAPPINGS",
+    "BinaryMapping",
+    "ClassSpec",
+    "ColourMapping",
+    "DatasetFormat",
+    "DatasetIndex",
+    "DatasetStats",
+    "IdentityMapping",
+    "InspectReport",
+    "MaskMapping",
+    "OffsetMapping",
+    "Pair",
+    "Problem",
+    "SegmentationDataset",
+    "default_colours",
+    "discover",
+    "format_report",
+    "generate_synthetic",
+    "image_scale",
+    "inspect_dataset",
+    "load_classes_file",
+    "make_sample",
+    "natural_key",
+    "read_image",
+    "read_mask",
+    "read_raw_mask",
+    "resize_image",
+    "resize_mask",
+    "resolve_classes",
+    "scan",
+    "split_pairs",
+    "to_tensor",
+    "write_mask_png",
+]

@@ -1,0 +1,145 @@
+"""Class names, display colours and the ignore label of a dataset, and the classes.json file.
+
+Names and colours travel with a trained model (run folder, reports, coloured masks), so a
+`ClassSpec` is a small frozen value that converts to and from plain JSON.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from seglab.errors import DataError
+
+_KEYS = ("names", "colours", "ignore_index")
+
+
+def default_colours(n: int) -> tuple[tuple[int, int, int], ...]:
+    """`n` distinct colours, class 0 black, in the familiar PASCAL VOC palette order.
+
+    The bit-interleaving keeps early classes far apart in colour space and stays distinct
+    for any realistic class count, so generated masks remain readable.
+    """
+    if n < 0:
+        raise ValueError(f"number of colours must be >= 0, got {n}")
+    colours = []
+    for i in range(n):
+        r = g = b = 0
+        code = i
+        for bit in range(7, -1, -1):
+            r |= (code & 1) << bit
+            g |= ((code >> 1) & 1) << bit
+            b |= ((code >> 2) & 1) << bit
+            code >>= 3
+        colours.append((r, g, b))
+    return tuple(colours)
+
+
+@dataclass(frozen=True)
+class ClassSpec:
+    """What the class indices of a dataset mean.
+
+    Args:
+        names: one name per class index 0..K-1.
+        colours: one RGB colour per class; left empty, distinct colours are generated.
+        ignore_index: label value excluded from loss and metrics (11 for CamVid void, often 255);
+            it need not be a class index.
+
+    Raises:
+        ValueError: empty or duplicate names, colours of the wrong count or range.
+    """
+
+    names: tuple[str, ...]
+    colours: tuple[tuple[int, int, int], ...] = ()
+    ignore_index: int | None = None
+
+    def __post_init__(self) -> None:
+        if isinstance(self.names, str) or not isinstance(self.names, (list, tuple)):
+            raise ValueError(f"'names' must be a list of strings, got {self.names!r}")
+        names = tuple(self.names)
+        if not names:
+            raise ValueError("'names' must list at least one class")
+        if not all(isinstance(n, str) and n for n in names):
+            raise ValueError(f"every class name must be a non-empty string, got {list(names)}")
+        if len(set(names)) != len(names):
+            duplicates = sorted({n for n in names if names.count(n) > 1})
+            raise ValueError(f"class names must be unique; repeated: {', '.join(duplicates)}")
+        if self.colours:
+            colours = tuple(_colour(c) for c in self.colours)
+        else:
+            colours = default_colours(len(names))
+        if len(colours) != len(names):
+            raise ValueError(f"got {len(colours)} colours for {len(names)} classes; give one per class")
+        if self.ignore_index is not None and (
+            isinstance(self.ignore_index, bool) or not isinstance(self.ignore_index, int)
+        ):
+            raise ValueError(f"'ignore_index' must be an integer or null, got {self.ignore_index!r}")
+        object.__setattr__(self, "names", names)
+        object.__setattr__(self, "colours", colours)
+
+    @property
+    def num_classes(self) -> int:
+        """Number of classes K (the ignore label is not a class)."""
+        return len(self.names)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-friendly form, the same shape as classes.json."""
+        return {
+            "names": list(self.names),
+            "colours": [list(c) for c in self.colours],
+            "ignore_index": self.ignore_index,
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> ClassSpec:
+        """Build from the classes.json shape; "colours" and "ignore_index" are optional.
+
+        Raises:
+            ValueError: not a mapping, unknown keys, or bad values.
+        """
+        if not isinstance(d, dict):
+            raise ValueError(f"expected a JSON object with 'names', got {type(d).__name__}")
+        unknown = sorted(set(d) - set(_KEYS))
+        if unknown:
+            raise ValueError(f"unknown keys {unknown}; allowed: {', '.join(_KEYS)}")
+        if "names" not in d:
+            raise ValueError("missing 'names' (a list of class names)")
+        colours = d.get("colours") or ()
+        if not isinstance(colours, (list, tuple)):
+            raise ValueError(f"'colours' must be a list of [r, g, b], got {colours!r}")
+        return cls(names=d["names"], colours=tuple(colours), ignore_index=d.get("ignore_index"))
+
+
+def _colour(value: Any) -> tuple[int, int, int]:
+    if (
+        not isinstance(value, (list, tuple))
+        or len(value) != 3
+        or not all(isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= 255 for v in value)
+    ):
+        raise ValueError(f"a colour must be [r, g, b] with integers 0-255, got {value!r}")
+    return (value[0], value[1], value[2])
+
+
+def load_classes_file(path: str | Path) -> ClassSpec:
+    """Read classes.json: {"names": [...], "colours": [[r, g, b], ...], "ignore_index": int}.
+
+    Raises:
+        DataError: missing file, invalid JSON or bad content; the message names the file.
+    """
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise DataError(f"classes file '{path}' does not exist") from None
+    except (OSError, UnicodeDecodeError) as err:
+        raise DataError(f"classes file '{path}' cannot be read: {err}") from err
+    try:
+        values = json.loads(text)
+    except json.JSONDecodeError as err:
+        raise DataError(f"classes file '{path}' is not valid JSON: {err}") from None
+    try:
+        return ClassSpec.from_dict(values)
+    except ValueError as err:
+        raise DataError(f"classes file '{path}': {err}") from None

@@ -1,0 +1,143 @@
+"""SegmentationDataset: decode, check, resize and normalise image/mask pairs into sample dicts."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import torch
+from torch.utils.data import Dataset
+
+from seglab.data.index import Pair
+from seglab.data.io import read_image, read_mask
+from seglab.data.mapping import MaskMapping
+from seglab.data.transforms import resize_image, resize_mask, to_tensor
+from seglab.errors import DataError
+
+_MAX_VALUES_SHOWN = 10
+
+
+class SegmentationDataset(Dataset):
+    """Yields {"image": float32 (C, H, W) normalised, "mask": int64 (H, W), "name": str}.
+
+    Each file is decoded once: decoded and resized arrays are cached in memory in their stored
+    dtype (uint8 images stay uint8, masks are stored in the smallest integer type that holds
+    them); normalisation happens per access. With DataLoader workers every worker fills its
+    own cache, so pass `cache=False` for datasets larger than memory.
+
+    The channel count is set by `mean`/`std`: with three values, grey images are replicated to
+    RGB (datasets such as Oxford-IIIT Pet mix a few grey JPEGs into RGB ones); with one value,
+    an RGB image is an error rather than a silent conversion.
+
+    Args:
+        pairs: labelled pairs.
+        mapping: turns raw mask pixels into class indices.
+        size: (H, W) to resize to; None keeps native sizes (then batching needs equal sizes).
+        mean: per-channel mean of image / image_scale, e.g. from `scan`.
+        std: per-channel standard deviation, same convention.
+        num_classes: valid labels are 0..num_classes-1 (plus `ignore_index`).
+        ignore_index: label excluded from loss and metrics.
+        cache: keep decoded arrays in memory.
+
+    Raises:
+        ValueError: a pair without a mask, or mean/std of different lengths.
+        DataError (when an item is read): unreadable file, image/mask size mismatch, mask values
+            outside the classes, an image whose channels do not match mean/std.
+    """
+
+    def __init__(
+        self,
+        pairs: Sequence[Pair],
+        mapping: MaskMapping,
+        size: tuple[int, int] | None,
+        mean: Sequence[float],
+        std: Sequence[float],
+        num_classes: int,
+        ignore_index: int | None = None,
+        cache: bool = True,
+    ) -> None:
+        unlabelled = [p.name for p in pairs if p.mask is None]
+        if unlabelled:
+            raise ValueError(f"pairs without a mask cannot be used for training: {unlabelled[:5]}")
+        if num_classes < 1:
+            raise ValueError(f"num_classes must be >= 1, got {num_classes}")
+        self.mean = tuple(float(m) for m in mean)
+        self.std = tuple(float(s) for s in std)
+        if len(self.mean) != len(self.std) or not self.mean:
+            raise ValueError(f"mean and std need one value per channel, got {self.mean} and {self.std}")
+        self.pairs = list(pairs)
+        self.mapping = mapping
+        self.size = size
+        self.num_classes = num_classes
+        self.ignore_index = ignore_index
+        self.cache = cache
+        self._cached: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+
+    def __len__(self) -> int:
+        return len(self.pairs)
+
+    def __getitem__(self, i: int) -> dict[str, object]:
+        i = range(len(self.pairs))[i]  # negative indices and IndexError as for a list
+        if i in self._cached:
+            image, mask = self._cached[i]
+        else:
+            image, mask = self._load(self.pairs[i])
+            if self.cache:
+                self._cached[i] = (image, mask)
+        return {
+            "image": to_tensor(image, self.mean, self.std),
+            "mask": torch.from_numpy(mask.astype(np.int64)),
+            "name": self.pairs[i].name,
+        }
+
+    def _load(self, pair: Pair) -> tuple[np.ndarray, np.ndarray]:
+        """Decode, check and resize one pair; arrays in their compact stored dtypes."""
+        assert pair.mask is not None  # checked in __init__
+        image = read_image(pair.image)
+        mask = read_mask(pair.mask, self.mapping)
+        if image.shape[:2] != mask.shape:
+            raise DataError(
+                f"mask '{pair.mask}' is {mask.shape[0]}x{mask.shape[1]} (HxW) but image "
+                f"'{pair.image}' is {image.shape[0]}x{image.shape[1]}; check that they belong together"
+            )
+        self._check_values(mask, pair.mask)
+        image = self._match_channels(image, pair)
+        if self.size is not None:
+            image = resize_image(image, self.size)
+            mask = resize_mask(mask, self.size)
+        return image, _compact(mask)
+
+    def _check_values(self, mask: np.ndarray, path: object) -> None:
+        # min/max first: the full unique() only runs for a mask that is actually bad
+        if mask.min() >= 0 and mask.max() < self.num_classes:
+            return
+        values = np.unique(mask)
+        bad = [v for v in values.tolist() if (v < 0 or v >= self.num_classes) and v != self.ignore_index]
+        if bad:
+            shown = ", ".join(map(str, bad[:_MAX_VALUES_SHOWN]))
+            ignore = f" or {self.ignore_index} (ignore)" if self.ignore_index is not None else ""
+            raise DataError(
+                f"mask '{path}' has values {shown} outside the classes "
+                f"(expected 0..{self.num_classes - 1}{ignore})"
+            )
+
+    def _match_channels(self, image: np.ndarray, pair: Pair) -> np.ndarray:
+        channels = len(self.mean)
+        if image.shape[2] == channels:
+            return image
+        if image.shape[2] == 1:
+            return np.repeat(image, channels, axis=2)
+        raise DataError(
+            f"image '{pair.image}' has {image.shape[2]} channels, the dataset has {channels} "
+            "(the number of mean/std values)"
+        )
+
+
+def _compact(mask: np.ndarray) -> np.ndarray:
+    """Smallest integer dtype holding the labels, so a cached mask costs 1 byte per pixel."""
+    low, high = int(mask.min()), int(mask.max())
+    for dtype in (np.uint8, np.int16, np.int32):
+        info = np.iinfo(dtype)
+        if info.min <= low and high <= info.max:
+            return mask.astype(dtype)
+    return mask

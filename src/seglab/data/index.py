@@ -1,0 +1,134 @@
+"""What a dataset folder holds: image/mask pairs, unlabelled images and the problems found.
+
+These plain records are what `discover` returns and what stats, splits and datasets consume;
+the helpers here list image files and pair them by a key, shared by every dataset format.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from seglab.data.classes import ClassSpec
+from seglab.data.io import IMAGE_SUFFIXES
+from seglab.data.mapping import MaskMapping
+
+
+@dataclass(frozen=True)
+class Pair:
+    """One image and its mask.
+
+    Args:
+        name: stem or id, unique in the dataset.
+        image: image file.
+        mask: mask file; None for unlabelled images.
+        split: "train", "val" or "test" when the layout defines it (CamVid folders), else None.
+    """
+
+    name: str
+    image: Path
+    mask: Path | None
+    split: str | None = None
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something odd about a file that does not by itself stop training (unpaired file, ...)."""
+
+    path: Path | None
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}" if self.path is not None else self.message
+
+
+@dataclass
+class DatasetIndex:
+    """The files of a dataset folder and how to read them.
+
+    Args:
+        root: dataset folder.
+        format: name of the layout (a key of `FORMATS`).
+        pairs: labelled pairs, sorted naturally by name.
+        unlabelled: images without masks that the layout marks as such (e.g. ISBI test/).
+        classes: names/colours when known; None means infer them from the mask values.
+        mapping: how raw mask pixels become class indices.
+        problems: unpaired or duplicate files; not fatal by themselves.
+        ignore_index: the label excluded from loss and metrics; equals `classes.ignore_index`
+            when classes are known, and carries the user's choice when they are not.
+    """
+
+    root: Path
+    format: str
+    pairs: list[Pair]
+    unlabelled: list[Path]
+    classes: ClassSpec | None
+    mapping: MaskMapping
+    problems: list[Problem] = field(default_factory=list)
+    ignore_index: int | None = None
+
+
+def natural_key(name: str) -> tuple[object, ...]:
+    """Sort key that orders embedded numbers by value: "slice2" before "slice10"."""
+    parts = re.split(r"(\d+)", name)
+    # odd positions of re.split with a capture group are always the digit runs
+    return tuple(int(p) if i % 2 else p.lower() for i, p in enumerate(parts)) + (name,)
+
+
+def list_images(folder: Path) -> list[Path]:
+    """Image files directly in `folder`, naturally sorted; hidden and macOS `._*` files skipped."""
+    if not folder.is_dir():
+        return []
+    files = [
+        p
+        for p in folder.iterdir()
+        if p.suffix.lower() in IMAGE_SUFFIXES and not p.name.startswith(".") and p.is_file()
+    ]
+    return sorted(files, key=lambda p: natural_key(p.name))
+
+
+def match_files(
+    images: Iterable[Path],
+    masks: Iterable[Path],
+    key: Callable[[Path], str],
+    expected: Callable[[Path], str],
+) -> tuple[list[tuple[str, Path, Path]], list[Problem]]:
+    """Pair images with masks that share `key(path)`.
+
+    Args:
+        images: image files.
+        masks: mask files.
+        key: the matching id of a file (its stem, a trailing number, ...).
+        expected: where the mask of an image should be, for the "no mask" message.
+
+    Returns:
+        (key, image, mask) triples in image order, and a problem for every unpaired or
+        duplicate file.
+    """
+    problems: list[Problem] = []
+
+    def by_key(files: Iterable[Path], what: str) -> dict[str, Path]:
+        found: dict[str, Path] = {}
+        for path in files:
+            k = key(path)
+            if k in found:
+                problems.append(Problem(path, f"{what} has the same name as '{found[k].name}'; skipped"))
+            else:
+                found[k] = path
+        return found
+
+    image_by_key = by_key(images, "image")
+    mask_by_key = by_key(masks, "mask")
+    matched = []
+    for k, image in image_by_key.items():
+        mask = mask_by_key.get(k)
+        if mask is None:
+            problems.append(Problem(image, f"image has no mask (expected {expected(image)})"))
+        else:
+            matched.append((k, image, mask))
+    for k, mask in mask_by_key.items():
+        if k not in image_by_key:
+            problems.append(Problem(mask, "mask has no image"))
+    return matched, problems

@@ -1,0 +1,86 @@
+"""`seglab inspect`: discover and scan a dataset, then describe it in plain text."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from seglab.data.classes import ClassSpec
+from seglab.data.formats import discover
+from seglab.data.index import DatasetIndex
+from seglab.data.stats import DatasetStats, resolve_classes, scan
+
+
+@dataclass
+class InspectReport:
+    """Everything `inspect_dataset` learned about a dataset."""
+
+    index: DatasetIndex
+    stats: DatasetStats
+    classes: ClassSpec
+
+
+def inspect_dataset(
+    root: str | Path,
+    format: str = "auto",
+    classes_file: str | None = None,
+    ignore_index: int | None = None,
+) -> InspectReport:
+    """Discover, scan every pair and resolve the classes of a dataset folder.
+
+    Raises:
+        DataError: the folder cannot be used at all (see `discover`); per-file problems are
+            collected in the report instead.
+    """
+    index = discover(root, format=format, classes_file=classes_file, ignore_index=ignore_index)
+    stats = scan(index)
+    return InspectReport(index=index, stats=stats, classes=resolve_classes(index, stats))
+
+
+def _counts(counts: Mapping[Any, int], label: Callable[[Any], str] = str) -> str:
+    return ", ".join(f"{label(k)} ({v})" for k, v in counts.items()) or "-"
+
+
+def format_report(report: InspectReport) -> str:
+    """Human-readable summary: layout, counts, sizes, class shares and every problem by file."""
+    index, stats, classes = report.index, report.stats, report.classes
+    splits = Counter(p.split for p in index.pairs if p.split is not None)
+    per_split = f" ({', '.join(f'{k} {v}' for k, v in splits.items())})" if splits else ""
+    lines = [
+        f"Dataset:      {index.root}",
+        f"Format:       {index.format}",
+        f"Pairs:        {len(index.pairs)}{per_split}",
+        f"Unlabelled:   {len(index.unlabelled)}",
+        f"Image sizes:  {_counts(stats.image_sizes, lambda hw: f'{hw[0]}x{hw[1]}')}  (HxW)",
+        f"Channels:     {_counts(stats.channels)}",
+        f"Dtypes:       {_counts(stats.dtypes)}",
+        f"Mean / std:   {_floats(stats.mean)} / {_floats(stats.std)}",
+        f"Mask mapping: {index.mapping.to_dict()}",
+        f"Mask values:  {', '.join(map(str, stats.mask_values)) or '-'}",
+        f"Classes:      {classes.num_classes}"
+        + (f" (ignore_index {classes.ignore_index})" if classes.ignore_index is not None else ""),
+    ]
+    ignore = classes.ignore_index
+    counted = sum(c for v, c in stats.mask_values.items() if v != ignore)
+    total = sum(stats.mask_values.values())
+    width = max(len(n) for n in classes.names)
+    for i, name in enumerate(classes.names):
+        pixels = stats.mask_values.get(i, 0)
+        lines.append(f"  {i:>3}  {name:<{width}}  {pixels:>12,} px  {_share(pixels, counted)}")
+    if ignore is not None:
+        pixels = stats.mask_values.get(ignore, 0)
+        lines.append(f"  ignore ({ignore}): {pixels:,} px, {_share(pixels, total)} of all pixels")
+    lines.append(f"Problems:     {len(stats.problems) + len(index.problems)}")
+    lines += [f"  {p}" for p in [*index.problems, *stats.problems]]
+    return "\n".join(lines)
+
+
+def _floats(values: tuple[float, ...]) -> str:
+    return "(" + ", ".join(f"{v:.4f}" for v in values) + ")"
+
+
+def _share(part: int, whole: int) -> str:
+    return f"{100 * part / whole:6.2f} %" if whole else "     - %"

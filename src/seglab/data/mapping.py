@@ -1,0 +1,174 @@
+"""How raw mask pixels become class indices: identity, offset, binary 0/255, or RGB colour.
+
+A mapping is part of what a model was trained on, so it round-trips through JSON
+(`to_dict` / `MaskMapping.from_dict`) and prediction and evaluation can rebuild it from a run folder.
+Each kind is a tiny frozen dataclass registered by name instead of one class with a mode flag.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any, ClassVar
+
+import numpy as np
+
+from seglab.registry import Registry
+
+MAPPINGS: Registry[type[MaskMapping]] = Registry("mask mapping")
+
+
+class MaskMapping:
+    """Base class: `apply` turns a raw mask array into (H, W) int64 class indices.
+
+    Subclasses raise ValueError for a mask they cannot use; `read_mask` adds the file name.
+    """
+
+    kind: ClassVar[str] = ""
+    needs_rgb: ClassVar[bool] = False  # palette masks are read as RGB rather than as indices
+
+    def apply(self, raw: np.ndarray) -> np.ndarray:
+        """Map a raw mask, (H, W) or (H, W, 3), to (H, W) int64 class indices."""
+        raise NotImplementedError
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-friendly description, e.g. {"kind": "offset", "offset": 1}."""
+        values = asdict(self)  # type: ignore[call-overload]
+        return {"kind": self.kind, **{k: _plain(v) for k, v in values.items()}}
+
+    @staticmethod
+    def from_dict(values: dict[str, Any]) -> MaskMapping:
+        """Rebuild a mapping written by `to_dict`.
+
+        Raises:
+            ValueError: unknown kind or bad fields.
+        """
+        if not isinstance(values, dict) or "kind" not in values:
+            raise ValueError(f"mask mapping must be a mapping with a 'kind' key, got {values!r}")
+        fields = dict(values)
+        kind = fields.pop("kind")
+        try:
+            cls = MAPPINGS.get(kind)
+        except KeyError as err:
+            raise ValueError(err.args[0]) from None
+        try:
+            return cls(**fields)
+        except TypeError as err:
+            raise ValueError(f"bad fields for mask mapping '{kind}': {err}") from None
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _single_channel(raw: np.ndarray) -> np.ndarray:
+    """(H, W) labels from a 2-D mask, or from an RGB mask whose channels are all equal."""
+    if raw.ndim == 2:
+        return raw
+    if raw.ndim == 3 and raw.shape[2] == 1:
+        return raw[..., 0]
+    if raw.ndim == 3 and raw.shape[2] == 3:
+        # grey masks saved as RGB are common; anything else needs a colour table
+        if np.array_equal(raw[..., 0], raw[..., 1]) and np.array_equal(raw[..., 0], raw[..., 2]):
+            return raw[..., 0]
+        raise ValueError(
+            "mask is an RGB image with colours, not a class-index map; "
+            "list the class colours in classes.json to map colours to classes"
+        )
+    raise ValueError(f"mask has shape {raw.shape}; expected a 2-D label map (H, W)")
+
+
+def _as_labels(labels: np.ndarray) -> np.ndarray:
+    """int64 copy of integral labels; float masks are accepted only with whole values."""
+    if labels.dtype.kind in "biu":
+        return labels.astype(np.int64)
+    if labels.dtype.kind == "f":
+        if not np.all(np.isfinite(labels)):
+            raise ValueError("mask holds NaN or infinite values; expected class indices")
+        rounded = np.round(labels)
+        if not np.array_equal(rounded, labels):
+            example = labels[rounded != labels].flat[0]
+            raise ValueError(f"mask holds non-integer values such as {example}; expected class indices")
+        return rounded.astype(np.int64)
+    raise ValueError(f"mask has dtype {labels.dtype}; expected integer class indices")
+
+
+@MAPPINGS.register("identity")
+@dataclass(frozen=True)
+class IdentityMapping(MaskMapping):
+    """Pixel values are the class indices (class-index PNGs, palette indices, npy labels)."""
+
+    kind: ClassVar[str] = "identity"
+
+    def apply(self, raw: np.ndarray) -> np.ndarray:
+        return _as_labels(_single_channel(raw))
+
+
+@MAPPINGS.register("offset")
+@dataclass(frozen=True)
+class OffsetMapping(MaskMapping):
+    """Subtract a constant: Oxford-IIIT Pet trimaps store 1, 2, 3 for classes 0, 1, 2."""
+
+    offset: int = 1
+    kind: ClassVar[str] = "offset"
+
+    def apply(self, raw: np.ndarray) -> np.ndarray:
+        return _as_labels(_single_channel(raw)) - self.offset
+
+
+@MAPPINGS.register("binary")
+@dataclass(frozen=True)
+class BinaryMapping(MaskMapping):
+    """0/255 masks become 0/1; other values are left as they are so validation reports them."""
+
+    kind: ClassVar[str] = "binary"
+
+    def apply(self, raw: np.ndarray) -> np.ndarray:
+        labels = _as_labels(_single_channel(raw))
+        labels[labels == 255] = 1
+        return labels
+
+
+@MAPPINGS.register("colour")
+@dataclass(frozen=True)
+class ColourMapping(MaskMapping):
+    """RGB masks: the pixel colour equal to `colours[i]` becomes class i."""
+
+    colours: tuple[tuple[int, int, int], ...] = ()
+    kind: ClassVar[str] = "colour"
+    needs_rgb: ClassVar[bool] = True
+
+    def __post_init__(self) -> None:
+        colours = tuple(tuple(int(v) for v in c) for c in self.colours)
+        if not colours or any(len(c) != 3 for c in colours):
+            raise ValueError(f"colour mapping needs a list of [r, g, b] colours, got {self.colours!r}")
+        if len(set(colours)) != len(colours):
+            raise ValueError("colour mapping has the same colour for two classes")
+        object.__setattr__(self, "colours", colours)
+
+    def apply(self, raw: np.ndarray) -> np.ndarray:
+        if raw.ndim != 3 or raw.shape[2] != 3:
+            raise ValueError(f"mask has shape {raw.shape}; a colour mapping needs RGB masks (H, W, 3)")
+        if raw.dtype != np.uint8:
+            raise ValueError(f"mask has dtype {raw.dtype}; a colour mapping needs 8-bit RGB masks")
+        # one integer per colour lets a sorted lookup replace a loop over classes
+        codes = _colour_codes(raw)
+        table = _colour_codes(np.array(self.colours, dtype=np.uint8)[None])[0]
+        order = np.argsort(table)
+        sorted_table = table[order]
+        pos = np.clip(np.searchsorted(sorted_table, codes), 0, len(table) - 1)
+        found = sorted_table[pos] == codes
+        if not found.all():
+            unknown = np.unique(codes[~found])[:5].tolist()
+            listed = ", ".join(str(((c >> 16) & 255, (c >> 8) & 255, c & 255)) for c in unknown)
+            raise ValueError(
+                f"mask has colours that are not class colours: {listed}; "
+                "add them to classes.json (use ignore_index for a void colour)"
+            )
+        return order[pos].astype(np.int64)
+
+
+def _colour_codes(rgb: np.ndarray) -> np.ndarray:
+    rgb = rgb.astype(np.int64)
+    return (rgb[..., 0] << 16) | (rgb[..., 1] << 8) | rgb[..., 2]

@@ -1,0 +1,182 @@
+"""One pass over a dataset: sizes, channels, dtypes, class pixel counts, mean/std, problems.
+
+`scan` feeds `seglab inspect`, the normalisation constants saved with a model, and the class
+count when no classes are declared. It records unreadable or inconsistent files as problems
+instead of stopping, so one report lists everything to fix.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from seglab.data.classes import ClassSpec
+from seglab.data.index import DatasetIndex, Pair, Problem
+from seglab.data.io import image_scale, read_image, read_mask
+from seglab.errors import DataError
+
+logger = logging.getLogger(__name__)
+
+_MAX_VALUES_SHOWN = 10
+
+
+@dataclass
+class DatasetStats:
+    """What `scan` found.
+
+    Args:
+        num_pairs: pairs scanned.
+        image_sizes: (H, W) -> number of images.
+        channels: channel count -> number of images.
+        dtypes: dtype name -> number of images.
+        mask_values: class index (after the mapping) -> pixel count, ignore label included.
+        mean: per channel mean of image / image_scale; grey images count towards every channel
+            when the dataset also has RGB images (they are replicated when loaded).
+        std: per channel standard deviation, same convention.
+        problems: size mismatches, values outside the classes, unreadable files.
+    """
+
+    num_pairs: int
+    image_sizes: dict[tuple[int, int], int] = field(default_factory=dict)
+    channels: dict[int, int] = field(default_factory=dict)
+    dtypes: dict[str, int] = field(default_factory=dict)
+    mask_values: dict[int, int] = field(default_factory=dict)
+    mean: tuple[float, ...] = ()
+    std: tuple[float, ...] = ()
+    problems: list[Problem] = field(default_factory=list)
+
+
+class _Moments:
+    """Running per-channel sums of x and x^2 in float64, kept apart for grey and RGB images."""
+
+    def __init__(self) -> None:
+        self.sums: dict[int, tuple[np.ndarray, np.ndarray, int]] = {}
+
+    def add(self, image: np.ndarray) -> None:
+        channels = image.shape[2]
+        planes = np.moveaxis(image, 2, 0).reshape(channels, -1)
+        if image.dtype.kind == "u":
+            # a histogram per channel is exact and several times faster than float reductions
+            levels = np.arange(np.iinfo(image.dtype).max + 1, dtype=np.float64)
+            hists = np.stack([np.bincount(p, minlength=len(levels)) for p in planes]).astype(np.float64)
+            s, ss = hists @ levels, hists @ (levels * levels)
+        else:
+            x = planes.astype(np.float64)
+            s, ss = x.sum(axis=1), np.einsum("ij,ij->i", x, x)
+        scale = image_scale(image.dtype)
+        old_s, old_ss, n = self.sums.get(channels, (np.zeros(channels), np.zeros(channels), 0))
+        self.sums[channels] = (old_s + s / scale, old_ss + ss / scale**2, n + planes.shape[1])
+
+    def result(self) -> tuple[tuple[float, ...], tuple[float, ...]]:
+        if not self.sums:
+            return (), ()
+        channels = max(self.sums)
+        s, ss, n = np.zeros(channels), np.zeros(channels), 0
+        for part_s, part_ss, part_n in self.sums.values():
+            s, ss, n = s + part_s, ss + part_ss, n + part_n  # (1,) broadcasts: grey -> RGB
+        mean = s / n
+        std = np.sqrt(np.maximum(ss / n - mean * mean, 0.0))
+        return tuple(float(v) for v in mean), tuple(float(v) for v in std)
+
+
+def scan(index: DatasetIndex, pairs: list[Pair] | None = None) -> DatasetStats:
+    """Read every mask and image once and summarise them.
+
+    Args:
+        index: from `discover`.
+        pairs: a subset to scan (e.g. the training split, for normalisation); default all pairs.
+    """
+    pairs = index.pairs if pairs is None else pairs
+    sizes: Counter[tuple[int, int]] = Counter()
+    channels: Counter[int] = Counter()
+    dtypes: Counter[str] = Counter()
+    values: Counter[int] = Counter()
+    moments = _Moments()
+    problems: list[Problem] = []
+    num_classes = index.classes.num_classes if index.classes is not None else None
+
+    for pair in pairs:
+        try:
+            image = read_image(pair.image)
+        except DataError as err:
+            problems.append(Problem(pair.image, str(err)))
+            image = None
+        else:
+            sizes[image.shape[:2]] += 1
+            channels[image.shape[2]] += 1
+            dtypes[image.dtype.name] += 1
+            moments.add(image)
+        if pair.mask is None:
+            continue
+        try:
+            mask = read_mask(pair.mask, index.mapping)
+        except DataError as err:
+            problems.append(Problem(pair.mask, str(err)))
+            continue
+        uniques, counts = _label_counts(mask)
+        values.update(dict(zip(uniques.tolist(), counts.tolist())))
+        if image is not None and image.shape[:2] != mask.shape:
+            problems.append(Problem(pair.mask, _size_message(pair, image.shape[:2], mask.shape)))
+        bad = [v for v in uniques.tolist() if _outside(v, num_classes, index.ignore_index)]
+        if bad:
+            shown = ", ".join(map(str, bad[:_MAX_VALUES_SHOWN]))
+            limit = f"0..{num_classes - 1}" if num_classes is not None else "non-negative indices"
+            message = f"mask has values outside the classes ({limit}): {shown}"
+            problems.append(Problem(pair.mask, message))
+
+    mean, std = moments.result()
+    logger.debug("scanned %d pairs, %d problems", len(pairs), len(problems))
+    return DatasetStats(
+        num_pairs=len(pairs),
+        image_sizes=dict(sorted(sizes.items())),
+        channels=dict(sorted(channels.items())),
+        dtypes=dict(sorted(dtypes.items())),
+        mask_values=dict(sorted(values.items())),
+        mean=mean,
+        std=std,
+        problems=problems,
+    )
+
+
+def _label_counts(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Values present in a mask and their pixel counts (bincount when labels are small)."""
+    low, high = int(mask.min()), int(mask.max())
+    if low < 0 or high > 65535:
+        return np.unique(mask, return_counts=True)
+    counts = np.bincount(mask.ravel(), minlength=high + 1)
+    present = np.flatnonzero(counts)
+    return present, counts[present]
+
+
+def _outside(value: int, num_classes: int | None, ignore_index: int | None) -> bool:
+    if value == ignore_index:
+        return False
+    return value < 0 or (num_classes is not None and value >= num_classes)
+
+
+def _size_message(pair: Pair, image_hw: tuple[int, ...], mask_hw: tuple[int, ...]) -> str:
+    return (
+        f"mask is {mask_hw[0]}x{mask_hw[1]} (HxW) but image '{pair.image}' is "
+        f"{image_hw[0]}x{image_hw[1]}"
+    )
+
+
+def resolve_classes(index: DatasetIndex, stats: DatasetStats) -> ClassSpec:
+    """The dataset's classes: `index.classes` when known, else class_0..class_max from the masks.
+
+    Raises:
+        DataError: classes unknown and the masks hold no usable (non-ignore, non-negative) value.
+    """
+    if index.classes is not None:
+        return index.classes
+    labels = [v for v in stats.mask_values if v != index.ignore_index and v >= 0]
+    if not labels:
+        raise DataError(
+            f"cannot infer the classes of '{index.root}': the masks hold no class values "
+            "besides the ignore label; add a classes.json"
+        )
+    names = tuple(f"class_{i}" for i in range(max(labels) + 1))
+    return ClassSpec(names=names, ignore_index=index.ignore_index)

@@ -1,0 +1,85 @@
+"""Paired preprocessing: resize images (bilinear) and masks (nearest), normalise to tensors.
+
+Images keep their stored dtype through resizing so caches stay small; masks use nearest
+neighbour so labels stay integral and no class is invented at a boundary.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from seglab.data.io import image_scale
+
+
+def _check_size(size: Sequence[int]) -> tuple[int, int]:
+    if len(size) != 2 or any(isinstance(v, bool) or int(v) != v or v < 1 for v in size):
+        raise ValueError(f"size must be two positive integers (H, W), got {size!r}")
+    return int(size[0]), int(size[1])
+
+
+def resize_image(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """Bilinear resize of an (H, W, C) image to `size` (H, W), keeping its dtype.
+
+    Downscaling is antialiased so thin structures (membranes, poles) fade instead of aliasing;
+    integer images are rounded and clipped back to their range.
+    """
+    height, width = _check_size(size)
+    if image.ndim != 3:
+        raise ValueError(f"image must be (H, W, C), got shape {image.shape}")
+    if image.shape[:2] == (height, width):
+        return image.copy()
+    x = torch.from_numpy(np.ascontiguousarray(image, dtype=np.float32)).permute(2, 0, 1)[None]
+    y = F.interpolate(x, size=(height, width), mode="bilinear", align_corners=False, antialias=True)
+    out = y[0].permute(1, 2, 0).numpy()
+    if image.dtype.kind in "iu":
+        info = np.iinfo(image.dtype)
+        out = np.clip(np.rint(out), info.min, info.max)
+    return np.ascontiguousarray(out.astype(image.dtype))
+
+
+def resize_mask(mask: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """Nearest-neighbour resize of an (H, W) label map; values and dtype are kept exactly.
+
+    Pixel centres are sampled (as in `nearest-exact`), so the mapping is symmetric.
+    """
+    height, width = _check_size(size)
+    if mask.ndim != 2:
+        raise ValueError(f"mask must be (H, W), got shape {mask.shape}")
+    rows = _centres(mask.shape[0], height)
+    cols = _centres(mask.shape[1], width)
+    return np.ascontiguousarray(mask[rows[:, None], cols[None, :]])
+
+
+def _centres(source: int, target: int) -> np.ndarray:
+    """Source index under the centre of each target pixel."""
+    index = ((np.arange(target) + 0.5) * source / target).astype(np.int64)
+    return np.minimum(index, source - 1)
+
+
+def to_tensor(image: np.ndarray, mean: Sequence[float], std: Sequence[float]) -> torch.Tensor:
+    """(H, W, C) image of any dtype -> float32 (C, H, W): x / image_scale(dtype), then (x - mean) / std.
+
+    Shape: image (H, W, C) -> (C, H, W); `mean` and `std` hold one value per channel (or one
+    value for all channels).
+
+    Raises:
+        ValueError: wrong number of mean/std values or a std that is not positive.
+    """
+    if image.ndim == 2:
+        image = image[..., None]
+    channels = image.shape[2]
+    mean_t = torch.as_tensor(np.asarray(mean, dtype=np.float32).reshape(-1))
+    std_t = torch.as_tensor(np.asarray(std, dtype=np.float32).reshape(-1))
+    for what, values in (("mean", mean_t), ("std", std_t)):
+        if values.numel() not in (1, channels):
+            raise ValueError(f"{what} has {values.numel()} values for an image with {channels} channels")
+    if not bool((std_t > 0).all()):
+        raise ValueError(f"std must be positive, got {std_t.tolist()}")
+    scale = image_scale(image.dtype)
+    # via numpy: torch has few kernels for uint16, and float32 holds every uint16 exactly
+    x = torch.from_numpy(np.asarray(image, dtype=np.float32) / np.float32(scale)).permute(2, 0, 1)
+    return ((x - mean_t[:, None, None]) / std_t[:, None, None]).contiguous()

@@ -1,0 +1,1 @@
+"""Training stage: builders, the trainer loop, callbacks, checkpoints and run folders."""

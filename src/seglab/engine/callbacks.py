@@ -1,0 +1,119 @@
+"""Trainer callbacks: progress bar, epoch log, checkpoints, history file and curves."""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+import math
+from typing import Any
+
+from tqdm.auto import tqdm
+
+from seglab.engine.checkpoint import ModelCard, atomic_write, save_checkpoint
+from seglab.engine.run_folder import RunFolder
+from seglab.engine.trainer import Callback, EvalResult, Trainer
+from seglab.reports.plots import plot_history, save_figure
+
+log = logging.getLogger(__name__)
+
+
+class ProgressBar(Callback):
+    """One bar per epoch with the running loss and training mIoU.
+
+    tqdm.auto renders as a widget in notebooks; `disable=None` switches the bar off when
+    output is not a terminal (CI logs, pipes), `enabled=False` always.
+    """
+
+    def __init__(self, total_epochs: int, enabled: bool = True) -> None:
+        self.total_epochs = total_epochs
+        self.enabled = enabled
+        self._bar: Any = None
+        self._loss_sum = 0.0
+        self._steps = 0
+
+    def on_epoch_start(self, trainer: Trainer, num_batches: int) -> None:
+        self._bar = tqdm(
+            total=num_batches,
+            desc=f"epoch {trainer.epoch}/{self.total_epochs}",
+            disable=None if self.enabled else True,
+            leave=False,
+            dynamic_ncols=True,
+        )
+        self._loss_sum, self._steps = 0.0, 0
+
+    def on_train_batch_end(self, trainer: Trainer, loss: float) -> None:
+        self._loss_sum += loss
+        self._steps += 1
+        if self._bar is not None and not self._bar.disable:
+            miou = trainer.train_confusion.compute().mean_iou
+            self._bar.set_postfix(loss=f"{self._loss_sum / self._steps:.4f}", miou=f"{miou:.3f}")
+        if self._bar is not None:
+            self._bar.update(1)
+
+    def on_epoch_end(self, trainer: Trainer, row: dict[str, float], val: EvalResult | None) -> None:
+        if self._bar is not None:
+            self._bar.close()
+
+
+def format_row(row: dict[str, float]) -> str:
+    """One human line per epoch, e.g. 'epoch 3  train_loss 0.4123  val_miou 0.712 ...'."""
+    parts = [f"epoch {int(row['epoch'])}"]
+    for key, value in row.items():
+        if key == "epoch" or value is None:
+            continue
+        if key == "data_wait":
+            parts.append(f"data_wait {100 * value:.1f}%")
+        elif key == "seconds":
+            parts.append(f"{value:.1f}s")
+        elif key == "lr":
+            parts.append(f"lr {value:.2e}")
+        else:
+            parts.append(f"{key} {value:.4f}")
+    return "  ".join(parts)
+
+
+class EpochLogger(Callback):
+    """Logs one line per epoch (the CLI routes it to the terminal and to train.log)."""
+
+    def on_epoch_end(self, trainer: Trainer, row: dict[str, float], val: EvalResult | None) -> None:
+        log.info(format_row(row))
+
+
+class Checkpointer(Callback):
+    """Saves `last` every epoch and `best` whenever the monitored score improves."""
+
+    def __init__(self, run: RunFolder, card: ModelCard, monitor: str = "val_miou") -> None:
+        self.run = run
+        self.card = card
+        self.monitor = monitor
+        self.best_score = -math.inf
+        self.best_row: dict[str, float] | None = None
+        self.best_eval: EvalResult | None = None
+
+    def on_epoch_end(self, trainer: Trainer, row: dict[str, float], val: EvalResult | None) -> None:
+        score = row.get(self.monitor)
+        if score is None or math.isnan(score):
+            score = -row["train_loss"]  # no validation split: fall back to training loss
+        save_checkpoint(self.run.last, trainer.model, self.card, epoch=trainer.epoch, **{self.monitor: score})
+        if score > self.best_score:
+            self.best_score, self.best_row, self.best_eval = score, dict(row), val
+            save_checkpoint(self.run.best, trainer.model, self.card, epoch=trainer.epoch, **{self.monitor: score})
+            log.debug("new best %s %.4f at epoch %d", self.monitor, score, trainer.epoch)
+
+
+class HistoryWriter(Callback):
+    """Rewrites history.csv and curves.png after every epoch, so an interrupted run keeps them."""
+
+    def __init__(self, run: RunFolder) -> None:
+        self.run = run
+
+    def on_epoch_end(self, trainer: Trainer, row: dict[str, float], val: EvalResult | None) -> None:
+        columns = list(dict.fromkeys(key for item in trainer.history for key in item))
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=columns)
+        writer.writeheader()
+        writer.writerows(trainer.history)
+        with atomic_write(self.run.history, "w") as handle:
+            handle.write(buffer.getvalue())
+        save_figure(plot_history(trainer.history), self.run.curves)

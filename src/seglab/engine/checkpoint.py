@@ -1,0 +1,141 @@
+"""Checkpoints: safetensors weights with a JSON header; written atomically, loaded without pickle.
+
+A checkpoint is self-describing: its metadata holds the `ModelCard` (architecture, classes,
+preprocessing), so a model can be rebuilt and used from the file alone.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, IO
+
+import torch
+from safetensors import SafetensorError, safe_open
+from safetensors.torch import save as safetensors_bytes
+from torch import nn
+
+from seglab.data import ClassSpec
+from seglab.errors import CheckpointError
+from seglab.models import create_model
+
+FORMAT_VERSION = 1
+_META_KEY = "seglab"
+
+
+@dataclass(frozen=True)
+class ModelCard:
+    """Everything needed to rebuild a trained model and feed it like during training."""
+
+    model: str
+    options: dict[str, Any]
+    in_channels: int
+    num_classes: int
+    classes: dict[str, Any]  # ClassSpec.to_dict()
+    mapping: dict[str, Any]  # MaskMapping.to_dict(): raw mask values -> class indices
+    size: tuple[int, int] | None  # (H, W) images were resized to; None = native size
+    mean: tuple[float, ...]
+    std: tuple[float, ...]
+    extra: dict[str, Any] = field(default_factory=dict)  # e.g. encoder weight source
+
+    @property
+    def class_spec(self) -> ClassSpec:
+        return ClassSpec.from_dict(self.classes)
+
+    def build_model(self) -> nn.Module:
+        """A freshly initialised model of this architecture (weights loaded separately)."""
+        return create_model(self.model, self.in_channels, self.num_classes, **self.options)
+
+    def to_dict(self) -> dict[str, Any]:
+        return json.loads(json.dumps(asdict(self)))
+
+    @classmethod
+    def from_dict(cls, values: Mapping[str, Any]) -> ModelCard:
+        try:
+            size = values["size"]
+            return cls(
+                model=values["model"],
+                options=dict(values["options"]),
+                in_channels=int(values["in_channels"]),
+                num_classes=int(values["num_classes"]),
+                classes=dict(values["classes"]),
+                mapping=dict(values["mapping"]),
+                size=tuple(size) if size is not None else None,
+                mean=tuple(values["mean"]),
+                std=tuple(values["std"]),
+                extra=dict(values.get("extra", {})),
+            )
+        except (KeyError, TypeError, ValueError) as err:
+            raise CheckpointError(f"model card is incomplete or malformed: {err!r}") from None
+
+
+@contextmanager
+def atomic_write(path: str | Path, mode: str = "wb") -> Iterator[IO[Any]]:
+    """Write to a temporary file beside `path`, then rename: readers never see half a file."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, mode) as handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def save_checkpoint(path: str | Path, model: nn.Module, card: ModelCard, **info: Any) -> None:
+    """Save weights and metadata (card plus JSON-serialisable `info` such as epoch and score)."""
+    state = {k: v.detach().contiguous().cpu() for k, v in model.state_dict().items()}
+    meta = {"format_version": FORMAT_VERSION, "card": card.to_dict(), "info": info}
+    data = safetensors_bytes(state, metadata={_META_KEY: json.dumps(meta)})
+    with atomic_write(path) as handle:
+        handle.write(data)
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    state_dict: dict[str, torch.Tensor]
+    card: ModelCard
+    info: dict[str, Any]
+
+    def load_model(self, device: torch.device | str = "cpu") -> nn.Module:
+        """Rebuild the architecture, load the weights strictly, and switch to eval mode."""
+        model = self.card.build_model()
+        model.load_state_dict(self.state_dict, strict=True)
+        return model.to(device).eval()
+
+
+def load_checkpoint(path: str | Path) -> Checkpoint:
+    """Read a checkpoint written by `save_checkpoint`; never unpickles anything.
+
+    Raises:
+        CheckpointError: missing file, not a safetensors file, or no seglab metadata.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise CheckpointError(f"checkpoint '{path}' does not exist")
+    try:
+        with safe_open(str(path), framework="pt") as handle:
+            header = handle.metadata() or {}
+            state = {key: handle.get_tensor(key) for key in handle.keys()}
+    except (SafetensorError, OSError, ValueError) as err:
+        raise CheckpointError(f"'{path}' is not a readable safetensors checkpoint: {err}") from None
+    if _META_KEY not in header:
+        raise CheckpointError(f"'{path}' has no seglab metadata; was it written by seglab?")
+    try:
+        meta = json.loads(header[_META_KEY])
+    except json.JSONDecodeError as err:
+        raise CheckpointError(f"'{path}' has corrupt seglab metadata: {err}") from None
+    if meta.get("format_version") != FORMAT_VERSION:
+        raise CheckpointError(
+            f"'{path}' has checkpoint format {meta.get('format_version')}, this seglab reads {FORMAT_VERSION}"
+        )
+    return Checkpoint(state_dict=state, card=ModelCard.from_dict(meta["card"]), info=meta.get("info", {}))

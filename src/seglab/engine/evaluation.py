@@ -1,0 +1,91 @@
+"""Evaluate a finished run on its test split (or any labelled folder) at the masks' own size."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+
+from seglab.data import Pair, discover, read_image, read_mask
+from seglab.engine.run_folder import RunFolder
+from seglab.errors import DataError
+from seglab.inference.files import display_image
+from seglab.inference.predictor import Predictor
+from seglab.metrics import ConfusionMatrix, Scores
+from seglab.reports.plots import plot_confusion, plot_gallery, save_figure
+from seglab.reports.summary import scores_markdown
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class EvaluationReport:
+    split: str
+    num_images: int
+    scores: Scores
+    out_dir: Path
+
+
+def pairs_to_evaluate(run: RunFolder, data: str | Path | None, split: str) -> tuple[list[Pair], str, object]:
+    """The pairs of the run's own split, or every labelled pair of another folder."""
+    cfg = run.read_config()
+    if data is not None:
+        index = discover(data, "auto", classes_file=cfg.data.classes_file, ignore_index=cfg.data.ignore_index)
+        return index.pairs, "all", index.mapping
+    index = discover(cfg.data.path, cfg.data.format, classes_file=cfg.data.classes_file, ignore_index=cfg.data.ignore_index)
+    names = run.read_splits()
+    if split not in names:
+        raise DataError(f"run '{run.root}' has no split '{split}'; it has {', '.join(k for k in names if isinstance(names[k], list))}")
+    if not names[split] and split == "test" and names.get("val"):
+        log.warning("the dataset has no test split; evaluating on the validation split instead")
+        split = "val"
+    wanted = set(names[split])
+    pairs = [pair for pair in index.pairs if pair.name in wanted]
+    if len(pairs) != len(wanted):
+        raise DataError(f"{len(wanted) - len(pairs)} image(s) of the {split} split are missing from '{index.root}'")
+    return pairs, split, index.mapping
+
+
+def evaluate_run(
+    path: str | Path,
+    data: str | Path | None = None,
+    split: str = "test",
+    out: str | Path | None = None,
+    device: str = "auto",
+    gallery_size: int = 6,
+) -> EvaluationReport:
+    """Score every image at its original size and write metrics.json, metrics.md,
+    confusion.png and gallery.png into `out` (default RUN/eval/<split>)."""
+    run = RunFolder.open(path)
+    predictor = Predictor.from_run(run.root, device=device)
+    classes = predictor.classes
+    pairs, split, mapping = pairs_to_evaluate(run, data, split)
+    if not pairs:
+        raise DataError(f"nothing to evaluate: the {split} split of '{run.root}' is empty")
+    confusion = ConfusionMatrix(classes.num_classes, classes.ignore_index)
+    shown: list[tuple] = []
+    for pair in pairs:
+        image = read_image(pair.image)
+        truth = read_mask(pair.mask, mapping)
+        if truth.shape != image.shape[:2]:
+            raise DataError(f"mask '{pair.mask}' is {truth.shape} but image '{pair.image}' is {image.shape[:2]}")
+        prediction = predictor.predict(image)
+        confusion.update(torch.from_numpy(prediction.mask), torch.from_numpy(truth))
+        if len(shown) < gallery_size:
+            shown.append((display_image(image), truth, prediction.mask))
+    scores = confusion.compute()
+    out_dir = Path(out) if out is not None else run.eval_dir / split
+    out_dir.mkdir(parents=True, exist_ok=True)
+    run.write_json(out_dir / "metrics.json", {"split": split, "images": len(pairs), **scores.to_dict(classes.names)})
+    (out_dir / "metrics.md").write_text(
+        f"# {split} split: {len(pairs)} images, scored at original size\n\n" + scores_markdown(scores, classes)
+    )
+    save_figure(plot_confusion(confusion.matrix.cpu().numpy(), classes.names), out_dir / "confusion.png")
+    images, truths, preds = zip(*shown)
+    save_figure(
+        plot_gallery(list(images), list(truths), list(preds), classes.colours, classes.names, classes.ignore_index),
+        out_dir / "gallery.png",
+    )
+    return EvaluationReport(split=split, num_images=len(pairs), scores=scores, out_dir=out_dir)

@@ -1,0 +1,1 @@
+"""Prediction stage: the Predictor and batch prediction of files."""

@@ -1,0 +1,167 @@
+"""Segmentation losses on logits: cross-entropy, soft Dice and their sum.
+
+Every loss is called as `loss(logits, mask)` and returns a scalar. Pixels whose mask equals
+`ignore_index` contribute nothing, and a batch with only ignored pixels gives a finite loss.
+
+Shape: logits (B, K, H, W) float, mask (B, H, W) int64 -> scalar float32.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+
+from seglab.registry import Registry
+
+LossFactory = Callable[[int | None, Sequence[float] | None], nn.Module]
+LOSSES: Registry[LossFactory] = Registry("loss")
+
+# F.cross_entropy's own "ignore nothing" value: labels are never negative
+_NO_IGNORE = -100
+
+
+def _valid_pixels(mask: Tensor, ignore_index: int | None) -> Tensor:
+    """Boolean map of the pixels that count. Shape: (B, H, W) -> (B, H, W)."""
+    if ignore_index is None:
+        return torch.ones_like(mask, dtype=torch.bool)
+    return mask != ignore_index
+
+
+class CrossEntropyLoss(nn.Module):
+    """Pixel-wise cross-entropy, averaged over the counted pixels (weighted by class).
+
+    Unlike `nn.CrossEntropyLoss`, a batch whose pixels are all ignored gives 0, not NaN,
+    so one fully unlabelled crop cannot poison a training run.
+
+    Args:
+        ignore_index: mask value to leave out; None counts every pixel.
+        class_weights: one weight per class, e.g. to up-weight rare classes; None for 1.
+
+    Shape: logits (B, K, H, W), mask (B, H, W) -> scalar.
+    """
+
+    def __init__(self, ignore_index: int | None = None, class_weights: Sequence[float] | None = None) -> None:
+        super().__init__()
+        self.ignore_index = ignore_index
+        weights = None if class_weights is None else torch.tensor(class_weights, dtype=torch.float32)
+        self.register_buffer("class_weights", weights, persistent=False)
+
+    def forward(self, logits: Tensor, mask: Tensor) -> Tensor:
+        ignore = _NO_IGNORE if self.ignore_index is None else self.ignore_index
+        per_pixel = F.cross_entropy(
+            logits.float(), mask, weight=self.class_weights, ignore_index=ignore, reduction="none"
+        )
+        valid = _valid_pixels(mask, self.ignore_index)
+        if self.class_weights is None:
+            pixel_weight = valid.float()
+        else:
+            # ignored labels (e.g. 255) may lie outside the weight table, so index with 0 there
+            pixel_weight = self.class_weights[mask.masked_fill(~valid, 0)] * valid
+        # with no counted pixels the sum is 0, and 0 / tiny stays 0 instead of NaN
+        return per_pixel.sum() / pixel_weight.sum().clamp_min(torch.finfo(torch.float32).tiny)
+
+
+class DiceLoss(nn.Module):
+    """Soft multi-class Dice loss, 1 - mean over classes of the Dice of softmax probabilities.
+
+    Intersections and sums run over the whole batch, and `smooth` is added to numerator
+    and denominator, so a class absent from both truth and prediction scores Dice 1 rather
+    than 0/0. Every class counts, background included. Computed in float32 even for
+    bf16/fp16 logits, since sums over many pixels lose precision in half types.
+
+    Args:
+        ignore_index: mask value to leave out; None counts every pixel.
+        smooth: added to both terms of each class's Dice ratio.
+
+    Shape: logits (B, K, H, W), mask (B, H, W) -> scalar float32.
+    """
+
+    def __init__(self, ignore_index: int | None = None, smooth: float = 1.0) -> None:
+        super().__init__()
+        self.ignore_index = ignore_index
+        self.smooth = smooth
+
+    def forward(self, logits: Tensor, mask: Tensor) -> Tensor:
+        num_classes = logits.shape[1]
+        valid = _valid_pixels(mask, self.ignore_index)
+        labels = mask.masked_fill(~valid, 0)
+        weight = valid.unsqueeze(1).float()
+        probs = logits.float().softmax(dim=1) * weight
+        truth = F.one_hot(labels, num_classes).permute(0, 3, 1, 2).float() * weight
+        dims = (0, 2, 3)
+        intersection = (probs * truth).sum(dims)
+        total = probs.sum(dims) + truth.sum(dims)
+        dice = (2 * intersection + self.smooth) / (total + self.smooth)
+        return 1 - dice.mean()
+
+
+class LossSum(nn.Module):
+    """The sum of several losses, each called with the same logits and mask.
+
+    Shape: logits (B, K, H, W), mask (B, H, W) -> scalar.
+    """
+
+    def __init__(self, *losses: nn.Module) -> None:
+        super().__init__()
+        self.losses = nn.ModuleList(losses)
+
+    def forward(self, logits: Tensor, mask: Tensor) -> Tensor:
+        return torch.stack([loss(logits, mask) for loss in self.losses]).sum()
+
+
+@LOSSES.register("ce")
+def ce(ignore_index: int | None, class_weights: Sequence[float] | None) -> nn.Module:
+    """Cross-entropy with optional class weights."""
+    return CrossEntropyLoss(ignore_index, class_weights)
+
+
+@LOSSES.register("dice")
+def dice(ignore_index: int | None, class_weights: Sequence[float] | None) -> nn.Module:
+    """Soft Dice, mean over classes."""
+    if class_weights is not None:
+        raise ValueError("class_weights apply to cross-entropy only; use loss 'ce' or 'ce_dice'")
+    return DiceLoss(ignore_index)
+
+
+@LOSSES.register("ce_dice")
+def ce_dice(ignore_index: int | None, class_weights: Sequence[float] | None) -> nn.Module:
+    """Cross-entropy (optionally class-weighted) plus soft Dice."""
+    return LossSum(CrossEntropyLoss(ignore_index, class_weights), DiceLoss(ignore_index))
+
+
+def build_loss(
+    name: str,
+    num_classes: int,
+    ignore_index: int | None = None,
+    class_weights: Sequence[float] | None = None,
+) -> nn.Module:
+    """Build a registered loss.
+
+    Args:
+        name: "ce", "dice" or "ce_dice" (see `LOSSES.names()`).
+        num_classes: classes the model predicts; `class_weights` must have this length.
+        ignore_index: mask value excluded from the loss; None counts every pixel.
+        class_weights: non-negative cross-entropy weight per class; None weighs all equally.
+
+    Raises:
+        KeyError: unknown `name`; the message lists the losses.
+        ValueError: `class_weights` of the wrong length, negative, or given to "dice".
+
+    Example:
+        >>> loss = build_loss("ce_dice", num_classes=3, ignore_index=255)
+        >>> float(loss(torch.zeros(1, 3, 2, 2), torch.tensor([[[0, 1], [2, 255]]]))) > 0
+        True
+    """
+    factory = LOSSES.get(name)
+    if class_weights is not None:
+        class_weights = tuple(float(w) for w in class_weights)
+        if len(class_weights) != num_classes:
+            raise ValueError(
+                f"class_weights has {len(class_weights)} entries but there are {num_classes} classes"
+            )
+        if any(w < 0 for w in class_weights):
+            raise ValueError(f"class_weights must be non-negative, got {class_weights}")
+    return factory(ignore_index, class_weights)

@@ -1,0 +1,202 @@
+"""Figures for runs and predictions: training curves, confusion matrix, sample gallery.
+
+Figures are built with `matplotlib.figure.Figure` directly rather than pyplot, so they
+need no GUI backend, never touch pyplot's global figure list and leave a notebook user's
+backend alone. Every plotting function returns the Figure; `save_figure` writes it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from os import PathLike
+
+import numpy as np
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch
+
+Colour = tuple[int, int, int]
+
+_HISTORY_PANELS = (
+    ("loss", ("train_loss", "val_loss")),
+    ("mIoU", ("train_miou", "val_miou")),
+)
+_MAX_ANNOTATED_CLASSES = 12  # beyond this, cell labels overlap
+
+
+def colorize(mask: np.ndarray, colours: Sequence[Colour], ignore_index: int | None = None) -> np.ndarray:
+    """Paint a label map with one RGB colour per class.
+
+    Labels that are `ignore_index` or have no colour (negative or >= len(colours)) are black.
+
+    Shape: mask (H, W) integer -> (H, W, 3) uint8.
+    """
+    mask = np.asarray(mask)
+    table = np.asarray(colours, dtype=np.uint8).reshape(-1, 3)
+    known = (mask >= 0) & (mask < len(table))
+    if ignore_index is not None:
+        known &= mask != ignore_index
+    rgb = np.zeros((*mask.shape, 3), dtype=np.uint8)
+    rgb[known] = table[mask[known]]
+    return rgb
+
+
+def overlay(
+    image: np.ndarray,
+    mask: np.ndarray,
+    colours: Sequence[Colour],
+    alpha: float = 0.5,
+    ignore_index: int | None = None,
+) -> np.ndarray:
+    """Blend class colours over an image; ignored and unknown labels keep the image.
+
+    Args:
+        image: uint8, or float in [0, 1]; grey, grey + channel axis, RGB or RGBA (alpha dropped).
+        mask: integer labels of the same height and width.
+        colours: RGB colour per class.
+        alpha: weight of the colour, 0 (image only) to 1 (colour only).
+        ignore_index: label to leave unpainted.
+
+    Raises:
+        ValueError: image and mask sizes differ, or the image is neither uint8 nor float.
+
+    Shape: image (H, W) or (H, W, C), mask (H, W) -> (H, W, 3) uint8.
+    """
+    rgb = to_rgb_uint8(image)
+    mask = np.asarray(mask)
+    if rgb.shape[:2] != mask.shape:
+        raise ValueError(f"image is {rgb.shape[0]}x{rgb.shape[1]} but mask is {mask.shape[0]}x{mask.shape[1]}")
+    painted = (mask >= 0) & (mask < len(colours))
+    if ignore_index is not None:
+        painted &= mask != ignore_index
+    blend = (1 - alpha) * rgb + alpha * colorize(mask, colours, ignore_index)
+    return np.where(painted[..., None], np.round(blend), rgb).astype(np.uint8)
+
+
+def to_rgb_uint8(image: np.ndarray) -> np.ndarray:
+    """Convert a displayable image to RGB uint8.
+
+    Raises:
+        ValueError: a dtype other than uint8 or float, or an unsupported channel count.
+
+    Shape: (H, W), (H, W, 1), (H, W, 3) or (H, W, 4) -> (H, W, 3) uint8.
+    """
+    image = np.asarray(image)
+    if np.issubdtype(image.dtype, np.floating):
+        image = np.round(np.clip(image, 0, 1) * 255).astype(np.uint8)
+    elif image.dtype != np.uint8:
+        raise ValueError(f"image must be uint8 or float in [0, 1], got {image.dtype}")
+    if image.ndim == 2:
+        image = image[..., None]
+    if image.ndim != 3 or image.shape[-1] not in (1, 3, 4):
+        raise ValueError(f"image must be (H, W) or (H, W, C) with C in 1, 3, 4; got {image.shape}")
+    return np.repeat(image, 3, axis=-1) if image.shape[-1] == 1 else image[..., :3]
+
+
+def plot_history(history: Sequence[dict[str, float]]) -> Figure:
+    """Loss and mIoU curves per epoch, train and validation, in two panels.
+
+    Rows without a key (e.g. no validation every epoch) are skipped for that curve; rows
+    without "epoch" are numbered from 1.
+    """
+    fig = Figure(figsize=(10, 4), layout="constrained")
+    for ax, (title, keys) in zip(fig.subplots(1, len(_HISTORY_PANELS)), _HISTORY_PANELS):
+        for key in keys:
+            points = [
+                (row.get("epoch", i + 1), row[key])
+                for i, row in enumerate(history)
+                if row.get(key) is not None
+            ]
+            if points:
+                epochs, values = zip(*points)
+                ax.plot(epochs, values, marker=".", label=key)
+        ax.set_title(title)
+        ax.set_xlabel("epoch")
+        if ax.lines:
+            ax.legend()
+    return fig
+
+
+def plot_confusion(matrix: np.ndarray, class_names: Sequence[str], normalize: bool = True) -> Figure:
+    """Confusion matrix as a heat map, rows = truth, columns = prediction.
+
+    With `normalize`, each row is divided by its total, so cells read as the fraction of a
+    true class predicted as each class (the diagonal is recall); empty rows stay 0. Cells
+    are annotated when there are at most 12 classes.
+
+    Raises:
+        ValueError: the matrix is not square or does not match `class_names`.
+
+    Shape: matrix (K, K).
+    """
+    matrix = np.asarray(matrix)
+    num_classes = len(class_names)
+    if matrix.shape != (num_classes, num_classes):
+        raise ValueError(f"matrix is {matrix.shape} but there are {num_classes} class names")
+    if normalize:
+        totals = matrix.sum(axis=1, keepdims=True)
+        values = np.divide(matrix, totals, out=np.zeros(matrix.shape), where=totals > 0)
+    else:
+        values = matrix
+    size = 2 + 0.5 * num_classes
+    fig = Figure(figsize=(size + 1, size), layout="constrained")
+    ax = fig.subplots()
+    image = ax.imshow(values, cmap="Blues", vmin=0, vmax=1 if normalize else None)
+    fig.colorbar(image, ax=ax)
+    ticks = np.arange(num_classes)
+    ax.set_xticks(ticks, labels=class_names, rotation=45, ha="right")
+    ax.set_yticks(ticks, labels=class_names)
+    ax.set_xlabel("prediction")
+    ax.set_ylabel("truth")
+    if num_classes <= _MAX_ANNOTATED_CLASSES:
+        threshold = values.max() / 2
+        for (row, col), value in np.ndenumerate(values):
+            text = f"{value:.2f}" if normalize else f"{int(value)}"
+            colour = "white" if value > threshold else "black"
+            ax.text(col, row, text, ha="center", va="center", color=colour, fontsize=8)
+    return fig
+
+
+def plot_gallery(
+    images: Sequence[np.ndarray],
+    truths: Sequence[np.ndarray | None],
+    preds: Sequence[np.ndarray],
+    colours: Sequence[Colour],
+    class_names: Sequence[str],
+    ignore_index: int | None = None,
+) -> Figure:
+    """One row per sample: image | truth | prediction, with a legend of class colours.
+
+    A None truth (an unlabelled image) gets a "no label" panel.
+
+    Raises:
+        ValueError: the three sequences differ in length or are empty.
+
+    Shape: each image (H, W) or (H, W, C); each truth and pred (H, W) integer labels.
+    """
+    if not len(images) == len(truths) == len(preds) or not images:
+        raise ValueError(
+            f"need the same non-zero number of images, truths and preds; "
+            f"got {len(images)}, {len(truths)}, {len(preds)}"
+        )
+    rows = len(images)
+    fig = Figure(figsize=(9, 3 * rows + 0.6), layout="constrained")
+    axes = fig.subplots(rows, 3, squeeze=False)
+    for title, ax in zip(("image", "truth", "prediction"), axes[0]):
+        ax.set_title(title)
+    for (image_ax, truth_ax, pred_ax), image, truth, pred in zip(axes, images, truths, preds):
+        image_ax.imshow(to_rgb_uint8(image))
+        if truth is None:
+            truth_ax.text(0.5, 0.5, "no label", ha="center", va="center", transform=truth_ax.transAxes)
+        else:
+            truth_ax.imshow(colorize(truth, colours, ignore_index), interpolation="nearest")
+        pred_ax.imshow(colorize(pred, colours, ignore_index), interpolation="nearest")
+        for ax in (image_ax, truth_ax, pred_ax):
+            ax.set_axis_off()
+    handles = [Patch(color=np.asarray(c) / 255, label=name) for c, name in zip(colours, class_names)]
+    fig.legend(handles=handles, loc="outside lower center", ncols=min(len(handles), 6))
+    return fig
+
+
+def save_figure(fig: Figure, path: str | PathLike[str]) -> None:
+    """Write `fig` as a PNG at 100 dpi; the figure stays open for reuse."""
+    fig.savefig(path, dpi=100, format="png")

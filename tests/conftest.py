@@ -1,0 +1,70 @@
+"""Shared fixtures: tiny generated datasets on disk and access to the real shared datasets."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from seglab.data.synthetic import generate_synthetic
+
+# The real datasets live beside the project checkout (../shared/data), never inside it.
+SHARED_DATA = Path(
+    os.environ.get("SEGLAB_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data")
+)
+
+PET_IMAGES = {  # name -> (H, W); different sizes as in the real dataset
+    "Abyssinian_1": (40, 56),
+    "Abyssinian_2": (48, 32),
+    "Abyssinian_10": (36, 36),
+    "basset_hound_3": (30, 44),
+}
+GREY_PETS = ("basset_hound_3",)  # the real dataset mixes a few greyscale JPEGs into RGB ones
+
+
+@pytest.fixture
+def tiny_dataset(tmp_path: Path) -> Path:
+    """A synthetic dataset folder: 12 pairs of 32x32 RGB images and 4-class masks."""
+    return generate_synthetic(tmp_path / "synthetic", num_samples=12, size=(32, 32), num_classes=4)
+
+
+@pytest.fixture
+def oxford_pet_dataset(tmp_path: Path) -> Path:
+    """The Oxford-IIIT Pet layout with real JPEG images (one greyscale) and 1/2/3 trimaps, plus junk.
+
+    Junk: macOS `._*` resource forks in images/ and trimaps/, a `.mat` file, an xmls folder.
+    """
+    root = tmp_path / "pets"
+    images, trimaps = root / "images", root / "annotations" / "trimaps"
+    images.mkdir(parents=True)
+    trimaps.mkdir(parents=True)
+    (root / "annotations" / "xmls").mkdir()
+    rng = np.random.default_rng(0)
+    for name, (h, w) in PET_IMAGES.items():
+        channels = (h, w) if name in GREY_PETS else (h, w, 3)
+        Image.fromarray(rng.integers(0, 256, channels, dtype=np.uint8)).save(images / f"{name}.jpg", quality=90)
+        trimap = np.full((h, w), 2, dtype=np.uint8)  # background
+        trimap[h // 4 : 3 * h // 4, w // 4 : 3 * w // 4] = 3  # border
+        trimap[h // 4 + 2 : 3 * h // 4 - 2, w // 4 + 2 : 3 * w // 4 - 2] = 1  # pet
+        Image.fromarray(trimap).save(trimaps / f"{name}.png")
+    (images / "._Abyssinian_1.jpg").write_bytes(b"\x00\x05\x16\x07junk")
+    (trimaps / "._x.png").write_bytes(b"\x00\x05\x16\x07junk")
+    (images / "foo.mat").write_bytes(b"MATLAB 5.0 MAT-file")
+    (root / "annotations" / "list.txt").write_text("# Image CLASS-ID SPECIES BREED ID\n")
+    return root
+
+
+@pytest.fixture
+def shared_data():
+    """Return a function giving the path of a real dataset, skipping the test when it is absent."""
+
+    def need(name: str) -> Path:
+        path = SHARED_DATA / name
+        if not path.is_dir():
+            pytest.skip(f"real dataset '{name}' not found at {path} (set SEGLAB_SHARED_DATA)")
+        return path
+
+    return need

@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from seglab.data.classes import ClassSpec, default_colours, load_classes_file
+from seglab.errors import DataError
+
+
+def test_default_colours_are_distinct_and_start_black():
+    colours = default_colours(256)
+    assert len(set(colours)) == 256
+    assert colours[0] == (0, 0, 0)
+    assert all(len(c) == 3 and all(0 <= v <= 255 for v in c) for c in colours)
+    assert default_colours(0) == ()
+
+
+def test_classspec_generates_colours_and_round_trips_through_json():
+    spec = ClassSpec(names=("a", "b", "c"), ignore_index=255)
+    assert spec.num_classes == 3
+    assert spec.colours == default_colours(3)
+    again = ClassSpec.from_dict(json.loads(json.dumps(spec.to_dict())))
+    assert again == spec
+
+
+def test_classspec_accepts_lists():
+    spec = ClassSpec.from_dict({"names": ["x", "y"], "colours": [[1, 2, 3], [4, 5, 6]]})
+    assert spec.names == ("x", "y") and spec.colours == ((1, 2, 3), (4, 5, 6))
+    assert spec.ignore_index is None
+
+
+@pytest.mark.parametrize(
+    "values, message",
+    [
+        ({"names": []}, "at least one"),
+        ({"names": "abc"}, "list of strings"),
+        ({"names": ["a", "a"]}, "unique"),
+        ({"names": ["a", ""]}, "non-empty"),
+        ({"names": ["a", "b"], "colours": [[0, 0, 0]]}, "1 colours for 2"),
+        ({"names": ["a"], "colours": [[0, 0, 300]]}, "0-255"),
+        ({"names": ["a"], "colours": [[0, 0]]}, "[r, g, b]"),
+        ({"names": ["a"], "ignore_index": "x"}, "ignore_index"),
+        ({"names": ["a"], "colors": []}, "unknown keys"),
+        ({"colours": []}, "missing 'names'"),
+    ],
+)
+def test_classspec_rejects_bad_values(values, message):
+    with pytest.raises(ValueError, match=message):
+        ClassSpec.from_dict(values)
+
+
+def test_load_classes_file(tmp_path):
+    path = tmp_path / "classes.json"
+    path.write_text(json.dumps({"names": ["bg", "fg"], "ignore_index": 255}))
+    spec = load_classes_file(path)
+    assert spec.names == ("bg", "fg") and spec.ignore_index == 255
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "{not json",
+        "[1, 2]",
+        '{"names": ["a"], "colours": [[1, 2, 3], [4, 5, 6]]}',
+        '{"labels": ["a"]}',
+        '{"names": [1, 2]}',
+    ],
+)
+def test_bad_classes_file_names_the_file(tmp_path, text):
+    path = tmp_path / "classes.json"
+    path.write_text(text)
+    with pytest.raises(DataError, match="classes.json"):
+        load_classes_file(path)
+
+
+def test_missing_classes_file(tmp_path):
+    with pytest.raises(DataError, match="nothere.json.*does not exist"):
+        load_classes_file(tmp_path / "nothere.json")

@@ -1,0 +1,238 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from seglab.data.formats import FORMATS, discover
+from seglab.data.index import natural_key
+from seglab.data.io import read_mask
+from seglab.data.mapping import BinaryMapping, ColourMapping, IdentityMapping, OffsetMapping
+from seglab.errors import ConfigError, DataError
+
+
+def write_png(path: Path, array: np.ndarray) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    Image.fromarray(array).save(path)
+    return path
+
+
+def rgb(h: int = 8, w: int = 8, seed: int = 0) -> np.ndarray:
+    return np.random.default_rng(seed).integers(0, 256, (h, w, 3), dtype=np.uint8)
+
+
+def labels(values, h: int = 8, w: int = 8) -> np.ndarray:
+    mask = np.zeros((h, w), np.uint8)
+    for i, v in enumerate(values):
+        mask.flat[i] = v
+    return mask
+
+
+def make_folder_pairs(root: Path, image_dir: str, mask_dir: str, names, values=(0, 1, 2)) -> Path:
+    for name in names:
+        write_png(root / image_dir / f"{name}.png", rgb())
+        write_png(root / mask_dir / f"{name}.png", labels(values))
+    return root
+
+
+def test_registry_lists_the_formats():
+    assert FORMATS.names() == ["folder-pairs", "npy-pairs", "oxford-pet", "synthetic"]
+
+
+def test_natural_sort():
+    names = ["img10", "img2", "img1", "Img3", "a"]
+    assert sorted(names, key=natural_key) == ["a", "img1", "img2", "Img3", "img10"]
+
+
+def test_synthetic_is_detected(tiny_dataset):
+    index = discover(tiny_dataset)
+    assert index.format == "synthetic"
+    assert len(index.pairs) == 12 and index.unlabelled == [] and index.problems == []
+    assert index.classes.names == ("background", "circle", "square", "triangle")
+    assert isinstance(index.mapping, IdentityMapping)
+    assert [p.name for p in index.pairs][:3] == ["0000", "0001", "0002"]
+
+
+def test_oxford_pet_layout(oxford_pet_dataset):
+    index = discover(oxford_pet_dataset)
+    assert index.format == "oxford-pet"
+    assert [p.name for p in index.pairs] == ["Abyssinian_1", "Abyssinian_2", "Abyssinian_10", "basset_hound_3"]
+    assert index.classes.names == ("pet", "background", "border")
+    assert index.mapping == OffsetMapping(1)
+    assert index.problems == []  # ._ files and foo.mat are ignored, not reported
+    assert all(not p.image.name.startswith("._") for p in index.pairs)
+    mask = read_mask(index.pairs[0].mask, index.mapping)
+    assert set(np.unique(mask).tolist()) == {0, 1, 2}
+    assert mask.shape == (40, 56)
+
+
+def test_oxford_pet_image_without_trimap(oxford_pet_dataset):
+    (oxford_pet_dataset / "annotations" / "trimaps" / "Abyssinian_2.png").unlink()
+    index = discover(oxford_pet_dataset)
+    assert len(index.pairs) == 3
+    (problem,) = index.problems
+    assert problem.path.name == "Abyssinian_2.jpg"
+    assert "expected annotations/trimaps/Abyssinian_2.png" in problem.message
+
+
+def test_npy_pairs_matched_by_trailing_number(tmp_path):
+    rng = np.random.default_rng(0)
+    for i in (3, 10, 2, 7):
+        (tmp_path / "MRIs").mkdir(exist_ok=True)
+        (tmp_path / "Segmentations").mkdir(exist_ok=True)
+        np.save(tmp_path / "MRIs" / f"scan_{i}.npy", rng.random((6, 5)).astype(np.float32))
+        np.save(tmp_path / "Segmentations" / f"segm_{i}.npy", labels([0, 1, 2], 6, 5))
+    np.save(tmp_path / "Segmentations" / "segm_99.npy", labels([0], 6, 5))
+    index = discover(tmp_path)
+    assert index.format == "npy-pairs"
+    assert [p.name for p in index.pairs] == ["scan_2", "scan_3", "scan_7", "scan_10"]
+    assert all(p.mask.name == f"segm_{p.name.split('_')[1]}.npy" for p in index.pairs)
+    assert index.classes.names == ("white matter", "gray matter", "background")
+    assert [p.path.name for p in index.problems] == ["segm_99.npy"]
+
+
+def test_npy_pairs_with_other_values_get_generic_classes(tmp_path):
+    for i in range(3):
+        for folder, name in (("MRIs", f"mri_{i}"), ("Segmentations", f"segm_{i}")):
+            (tmp_path / folder).mkdir(exist_ok=True)
+            np.save(tmp_path / folder / f"{name}.npy", labels([0, 1, 2, 3, 4], 6, 5))
+    assert discover(tmp_path).classes is None
+
+
+def test_folder_pairs_images_masks(tmp_path):
+    make_folder_pairs(tmp_path, "images", "masks", ["b", "a10", "a2"])
+    index = discover(tmp_path)
+    assert index.format == "folder-pairs"
+    assert [p.name for p in index.pairs] == ["a2", "a10", "b"]
+    assert index.classes is None and isinstance(index.mapping, IdentityMapping)
+    assert all(p.split is None for p in index.pairs)
+
+
+def test_folder_pairs_reports_unpaired_files(tmp_path):
+    make_folder_pairs(tmp_path, "images", "masks", ["a", "b"])
+    write_png(tmp_path / "images" / "lonely.png", rgb())
+    write_png(tmp_path / "masks" / "orphan.png", labels([1]))
+    index = discover(tmp_path)
+    messages = {p.path.name: p.message for p in index.problems}
+    assert "image has no mask" in messages["lonely.png"]
+    assert messages["orphan.png"] == "mask has no image"
+
+
+def test_isbi_layout_binary_with_unlabelled_test(tmp_path):
+    make_folder_pairs(tmp_path / "train", "image", "label", ["0", "1", "2"], values=(0, 255))
+    for i in range(2):
+        write_png(tmp_path / "test" / f"{i}.png", rgb())
+    index = discover(tmp_path)
+    assert len(index.pairs) == 3 and [p.name for p in index.unlabelled] == ["0.png", "1.png"]
+    assert index.mapping == BinaryMapping()
+    assert index.classes.names == ("membrane", "cell")
+    assert set(np.unique(read_mask(index.pairs[0].mask, index.mapping)).tolist()) == {0, 1}
+
+
+def test_binary_masks_in_images_masks_have_generic_classes(tmp_path):
+    make_folder_pairs(tmp_path, "images", "masks", ["a", "b"], values=(0, 255))
+    index = discover(tmp_path)
+    assert index.mapping == BinaryMapping() and index.classes is None
+
+
+def test_camvid_layout_keeps_splits_and_names(tmp_path):
+    make_folder_pairs(tmp_path, "train", "trainannot", ["t1", "t2", "t3"], values=(0, 5, 11))
+    make_folder_pairs(tmp_path, "val", "valannot", ["v1"], values=(3, 11))
+    index = discover(tmp_path)
+    assert {p.name: p.split for p in index.pairs} == {"t1": "train", "t2": "train", "t3": "train", "v1": "val"}
+    assert index.classes.num_classes == 11 and index.classes.ignore_index == 11
+    assert index.classes.names[0] == "Sky" and index.ignore_index == 11
+
+
+def test_single_annot_folder_has_no_split_labels(tmp_path):
+    make_folder_pairs(tmp_path, "train", "trainannot", ["a", "b"])
+    assert all(p.split is None for p in discover(tmp_path).pairs)
+
+
+def test_equal_stems_in_two_splits_get_unique_names(tmp_path):
+    make_folder_pairs(tmp_path, "train", "trainannot", ["x", "y"])
+    make_folder_pairs(tmp_path, "val", "valannot", ["x"])
+    names = [p.name for p in discover(tmp_path).pairs]
+    assert sorted(names) == ["train/x", "val/x", "y"]
+
+
+def test_palette_masks_use_indices(tmp_path):
+    from seglab.data.io import write_mask_png
+
+    for name in ("a", "b"):
+        write_png(tmp_path / "images" / f"{name}.png", rgb())
+        (tmp_path / "masks").mkdir(exist_ok=True)
+        write_mask_png(tmp_path / "masks" / f"{name}.png", labels([0, 1, 2]), [(9, 9, 9), (200, 0, 0), (0, 200, 0)])
+    index = discover(tmp_path)
+    assert isinstance(index.mapping, IdentityMapping)
+    assert set(np.unique(read_mask(index.pairs[0].mask, index.mapping)).tolist()) == {0, 1, 2}
+
+
+def test_rgb_masks_need_classes_json_colours(tmp_path):
+    colours = [[0, 0, 0], [255, 0, 0], [0, 0, 255]]
+    for name in ("a", "b"):
+        write_png(tmp_path / "images" / f"{name}.png", rgb())
+        mask = np.zeros((8, 8, 3), np.uint8)
+        mask[:4] = colours[1]
+        mask[6:] = colours[2]
+        write_png(tmp_path / "masks" / f"{name}.png", mask)
+    with pytest.raises(DataError, match="a.png.*RGB.*classes.json"):
+        discover(tmp_path)
+    (tmp_path / "classes.json").write_text(json.dumps({"names": ["bg", "red", "blue"], "colours": colours}))
+    index = discover(tmp_path)
+    assert isinstance(index.mapping, ColourMapping)
+    assert index.classes.names == ("bg", "red", "blue")
+    mask = read_mask(index.pairs[0].mask, index.mapping)
+    assert mask[0, 0] == 1 and mask[5, 0] == 0 and mask[7, 0] == 2
+
+
+def test_classes_file_and_ignore_index_override(tmp_path):
+    make_folder_pairs(tmp_path, "images", "masks", ["a"], values=(0, 1, 255))
+    spec = tmp_path / "my_classes.json"
+    spec.write_text(json.dumps({"names": ["bg", "fg"], "ignore_index": 255}))
+    index = discover(tmp_path, classes_file=str(spec))
+    assert index.classes.names == ("bg", "fg") and index.ignore_index == 255
+    index = discover(tmp_path, classes_file=str(spec), ignore_index=7)
+    assert index.classes.ignore_index == 7 and index.ignore_index == 7
+    assert discover(tmp_path, ignore_index=255).ignore_index == 255
+
+
+def test_explicit_format(tmp_path, tiny_dataset):
+    assert discover(tiny_dataset, format="folder-pairs").format == "folder-pairs"
+    with pytest.raises(DataError, match="does not look like the oxford-pet layout"):
+        discover(tiny_dataset, format="oxford-pet")
+
+
+def test_unknown_format_lists_the_formats(tiny_dataset):
+    with pytest.raises(ConfigError, match="oxford-pett.*oxford-pet.*Available: folder-pairs, npy-pairs"):
+        discover(tiny_dataset, format="oxford-pett")
+
+
+def test_missing_and_empty_folders(tmp_path):
+    with pytest.raises(DataError, match="nothing.*does not exist"):
+        discover(tmp_path / "nothing")
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(DataError, match="empty.*is empty"):
+        discover(tmp_path / "empty")
+
+
+def test_unknown_layout_explains_what_was_looked_for(tmp_path):
+    write_png(tmp_path / "pictures" / "a.png", rgb())
+    with pytest.raises(DataError, match=r"(?s)no known dataset layout in '.*'.*npy-pairs: MRIs.*oxford-pet: .*trimaps"):
+        discover(tmp_path)
+
+
+def test_layout_without_pairs(tmp_path):
+    write_png(tmp_path / "images" / "a.png", rgb())
+    (tmp_path / "masks").mkdir()
+    with pytest.raises(DataError, match=r"(?s)no image/mask pairs found in .*a.png: image has no mask"):
+        discover(tmp_path)
+
+
+def test_bad_classes_json_in_root(tiny_dataset):
+    (tiny_dataset / "classes.json").write_text('{"names": ["a"], "colours": "red"}')
+    with pytest.raises(DataError, match="classes.json"):
+        discover(tiny_dataset)

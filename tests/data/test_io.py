@@ -1,0 +1,170 @@
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pytest
+import tifffile
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from PIL import Image
+
+from seglab.data.io import image_scale, read_image, read_mask, read_raw_mask, write_mask_png
+from seglab.data.mapping import BinaryMapping, ColourMapping, IdentityMapping
+from seglab.errors import DataError
+
+
+def save(array: np.ndarray, path, **kwargs):
+    Image.fromarray(array).save(path, **kwargs)
+    return path
+
+
+def test_read_image_grey_rgb_rgba(tmp_path):
+    grey = np.arange(12, dtype=np.uint8).reshape(3, 4)
+    out = read_image(save(grey, tmp_path / "g.png"))
+    assert out.shape == (3, 4, 1) and out.dtype == np.uint8
+    np.testing.assert_array_equal(out[..., 0], grey)
+    rgba = np.random.default_rng(0).integers(0, 256, (3, 4, 4), dtype=np.uint8)
+    out = read_image(save(rgba, tmp_path / "a.png"))
+    np.testing.assert_array_equal(out, rgba[..., :3])
+
+
+def test_read_image_palette_becomes_rgb_and_la_becomes_grey(tmp_path):
+    indices = np.array([[0, 1], [1, 0]], np.uint8)
+    write_mask_png(tmp_path / "p.png", indices, [(10, 20, 30), (200, 100, 0)])
+    out = read_image(tmp_path / "p.png")
+    assert out.shape == (2, 2, 3)
+    np.testing.assert_array_equal(out[0, 1], (200, 100, 0))
+    Image.new("LA", (5, 4), (77, 128)).save(tmp_path / "la.png")
+    out = read_image(tmp_path / "la.png")
+    assert out.shape == (4, 5, 1) and out.max() == 77
+
+
+def test_read_image_keeps_16_bit_and_float(tmp_path):
+    deep = (np.arange(20, dtype=np.uint16) * 3000).reshape(4, 5)
+    Image.fromarray(deep).save(tmp_path / "d.png")
+    out = read_image(tmp_path / "d.png")
+    assert out.dtype == np.uint16
+    np.testing.assert_array_equal(out[..., 0], deep)
+    tifffile.imwrite(tmp_path / "d.tif", deep)
+    np.testing.assert_array_equal(read_image(tmp_path / "d.tif")[..., 0], deep)
+    floats = np.random.default_rng(0).random((6, 7)).astype(np.float64)
+    np.save(tmp_path / "f.npy", floats)
+    out = read_image(tmp_path / "f.npy")
+    assert out.dtype == np.float32 and out.shape == (6, 7, 1)
+    np.save(tmp_path / "b.npy", floats > 0.5)
+    assert read_image(tmp_path / "b.npy").max() == 255
+
+
+def test_image_scale():
+    assert image_scale(np.uint8) == 255
+    assert image_scale(np.uint16) == 65535
+    assert image_scale(np.float32) == 1
+    with pytest.raises(ValueError):
+        image_scale(np.int64)
+
+
+def test_palette_mask_round_trip_keeps_indices_including_255(tmp_path):
+    mask = np.array([[0, 1, 2], [3, 255, 0]], dtype=np.uint8)
+    write_mask_png(tmp_path / "m.png", mask, [(0, 0, 0), (255, 0, 0), (0, 255, 0), (0, 0, 255)])
+    with Image.open(tmp_path / "m.png") as image:
+        assert image.mode == "P"
+        assert image.convert("RGB").getpixel((1, 0)) == (255, 0, 0)
+    out = read_mask(tmp_path / "m.png", IdentityMapping())
+    assert out.dtype == np.int64
+    np.testing.assert_array_equal(out, mask)
+
+
+def test_write_mask_png_rejects_values_a_palette_cannot_hold(tmp_path):
+    with pytest.raises(ValueError, match="0-255"):
+        write_mask_png(tmp_path / "m.png", np.array([[0, 300]]), [(0, 0, 0)])
+
+
+def test_read_mask_rgb_with_colours(tmp_path):
+    rgb = np.zeros((2, 2, 3), np.uint8)
+    rgb[0, 0] = (255, 0, 0)
+    save(rgb, tmp_path / "c.png")
+    out = read_mask(tmp_path / "c.png", ColourMapping(((0, 0, 0), (255, 0, 0))))
+    np.testing.assert_array_equal(out, [[1, 0], [0, 0]])
+    with pytest.raises(DataError, match="c.png.*classes.json"):
+        read_mask(tmp_path / "c.png", IdentityMapping())
+
+
+def test_read_mask_binary_and_raw(tmp_path):
+    save(np.array([[0, 255]], np.uint8), tmp_path / "b.png")
+    np.testing.assert_array_equal(read_mask(tmp_path / "b.png", BinaryMapping()), [[0, 1]])
+    assert read_raw_mask(tmp_path / "b.png").shape == (1, 2)
+
+
+def test_read_mask_rejects_3d_npy(tmp_path):
+    np.save(tmp_path / "m.npy", np.zeros((2, 3, 5), np.uint8))
+    with pytest.raises(DataError, match="m.npy.*2-D"):
+        read_mask(tmp_path / "m.npy", IdentityMapping())
+
+
+def test_truncated_png_names_the_file(tmp_path):
+    path = save(np.random.default_rng(0).integers(0, 256, (64, 64, 3), dtype=np.uint8), tmp_path / "t.png")
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+    with pytest.raises(DataError, match="t.png.*cannot be read"):
+        read_image(path)
+    with pytest.raises(DataError, match="t.png"):
+        read_mask(path, IdentityMapping())
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(DataError, match="nope.png.*does not exist"):
+        read_image(tmp_path / "nope.png")
+
+
+def _valid_bytes(suffix: str) -> bytes:
+    rng = np.random.default_rng(1)
+    buffer = io.BytesIO()
+    if suffix == ".npy":
+        np.save(buffer, rng.integers(0, 4, (8, 9), dtype=np.uint8))
+    else:
+        Image.fromarray(rng.integers(0, 4, (8, 9), dtype=np.uint8)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+VALID = {suffix: _valid_bytes(suffix) for suffix in (".png", ".npy")}
+
+
+@st.composite
+def damaged_files(draw):
+    """Random bytes, or a valid file that is truncated or has a few bytes overwritten."""
+    suffix = draw(st.sampled_from([".png", ".npy"]))
+    kind = draw(st.sampled_from(["random", "truncated", "mutated"]))
+    valid = VALID[suffix]
+    if kind == "random":
+        data = draw(st.binary(max_size=512))
+    elif kind == "truncated":
+        data = valid[: draw(st.integers(0, len(valid) - 1))]
+    else:
+        data = bytearray(valid)
+        for _ in range(draw(st.integers(1, 4))):
+            data[draw(st.integers(0, len(data) - 1))] = draw(st.integers(0, 255))
+        data = bytes(data)
+    return suffix, data
+
+
+@settings(max_examples=150, deadline=None, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(damaged_files())
+def test_damaged_files_raise_only_data_error(tmp_path, case):
+    suffix, data = case
+    path = tmp_path / f"fuzz{suffix}"
+    path.write_bytes(data)
+    for read in (read_image, lambda p: read_mask(p, IdentityMapping()), lambda p: read_mask(p, BinaryMapping())):
+        try:
+            read(path)
+        except DataError as err:
+            assert "fuzz" in str(err)
+
+
+def test_cmyk_jpeg_becomes_rgb_and_16_bit_masks_keep_labels(tmp_path):
+    Image.new("CMYK", (6, 4), (0, 255, 255, 0)).save(tmp_path / "c.jpg")
+    out = read_image(tmp_path / "c.jpg")
+    assert out.shape == (4, 6, 3) and out.dtype == np.uint8
+    labels = np.array([[0, 300], [1000, 2]], np.uint16)
+    Image.fromarray(labels).save(tmp_path / "m16.png")
+    np.testing.assert_array_equal(read_mask(tmp_path / "m16.png", IdentityMapping()), labels)

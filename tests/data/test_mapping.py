@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from seglab.data.mapping import (
+    MAPPINGS,
+    BinaryMapping,
+    ColourMapping,
+    IdentityMapping,
+    MaskMapping,
+    OffsetMapping,
+)
+
+EXAMPLES = {
+    "identity": IdentityMapping(),
+    "offset": OffsetMapping(1),
+    "binary": BinaryMapping(),
+    "colour": ColourMapping(((0, 0, 0), (255, 0, 0))),
+}
+
+
+def test_every_registered_mapping_has_an_example():
+    assert sorted(EXAMPLES) == MAPPINGS.names()
+
+
+@pytest.mark.parametrize("name", sorted(EXAMPLES))
+def test_mapping_round_trips_through_json(name):
+    mapping = EXAMPLES[name]
+    again = MaskMapping.from_dict(json.loads(json.dumps(mapping.to_dict())))
+    assert again == mapping and type(again) is type(mapping)
+
+
+def test_identity_offset_binary():
+    raw = np.array([[0, 1], [2, 255]], dtype=np.uint8)
+    np.testing.assert_array_equal(IdentityMapping().apply(raw), [[0, 1], [2, 255]])
+    np.testing.assert_array_equal(OffsetMapping(1).apply(np.array([[1, 2, 3]])), [[0, 1, 2]])
+    np.testing.assert_array_equal(BinaryMapping().apply(np.array([[0, 255]], np.uint8)), [[0, 1]])
+    assert IdentityMapping().apply(raw).dtype == np.int64
+
+
+def test_identity_accepts_grey_rgb_and_integral_floats():
+    grey = np.repeat(np.array([[0, 3]], np.uint8)[..., None], 3, axis=2)
+    np.testing.assert_array_equal(IdentityMapping().apply(grey), [[0, 3]])
+    np.testing.assert_array_equal(IdentityMapping().apply(np.array([[0.0, 2.0]])), [[0, 2]])
+    with pytest.raises(ValueError, match="non-integer"):
+        IdentityMapping().apply(np.array([[0.5]]))
+    with pytest.raises(ValueError, match="RGB"):
+        IdentityMapping().apply(np.array([[[1, 2, 3]]], np.uint8))
+
+
+def test_colour_mapping():
+    mapping = ColourMapping(((10, 20, 30), (0, 0, 0), (255, 255, 255)))
+    raw = np.array([[[0, 0, 0], [255, 255, 255]], [[10, 20, 30], [0, 0, 0]]], np.uint8)
+    np.testing.assert_array_equal(mapping.apply(raw), [[1, 2], [0, 1]])
+    raw[0, 0] = (1, 2, 3)
+    with pytest.raises(ValueError, match=r"\(1, 2, 3\)"):
+        mapping.apply(raw)
+
+
+def test_bad_mapping_dicts():
+    with pytest.raises(ValueError, match="unknown mask mapping 'ofset'.*offset"):
+        MaskMapping.from_dict({"kind": "ofset"})
+    with pytest.raises(ValueError, match="bad fields"):
+        MaskMapping.from_dict({"kind": "offset", "shift": 1})
+    with pytest.raises(ValueError, match="same colour"):
+        ColourMapping(((1, 1, 1), (1, 1, 1)))

@@ -1,0 +1,84 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from seglab.data.index import Pair
+from seglab.data.splits import split_pairs
+from seglab.errors import ConfigError
+
+
+def make_pairs(n: int, split: str | None = None) -> list[Pair]:
+    return [Pair(f"slice_{i}", Path(f"i{i}.png"), Path(f"m{i}.png"), split) for i in range(n)]
+
+
+def names(pairs):
+    return [p.name for p in pairs]
+
+
+def test_random_split_is_deterministic_and_covers_every_pair():
+    pairs = make_pairs(50)
+    first = split_pairs(pairs, seed=3)
+    assert first == split_pairs(list(reversed(pairs)), seed=3)  # input order does not matter
+    assert first != split_pairs(pairs, seed=4)
+    assert [len(first[k]) for k in ("train", "val", "test")] == [35, 10, 5]
+    together = sorted(names(first["train"] + first["val"] + first["test"]))
+    assert together == sorted(names(pairs))
+
+
+def test_blocks_are_contiguous_runs_in_natural_order():
+    pairs = make_pairs(20)
+    split = split_pairs(pairs, fractions=(0.5, 0.25, 0.25), mode="blocks")
+    assert names(split["train"]) == [f"slice_{i}" for i in range(10)]  # slice_2 before slice_10
+    assert names(split["val"]) == [f"slice_{i}" for i in range(10, 15)]
+    assert names(split["test"]) == [f"slice_{i}" for i in range(15, 20)]
+
+
+@pytest.mark.parametrize("n", [3, 4, 7])
+def test_each_nonzero_fraction_gets_a_pair(n):
+    split = split_pairs(make_pairs(n), fractions=(0.9, 0.05, 0.05))
+    assert all(len(split[k]) >= 1 for k in ("train", "val", "test"))
+    assert sum(len(v) for v in split.values()) == n
+
+
+def test_zero_fraction_gets_nothing():
+    split = split_pairs(make_pairs(10), fractions=(0.8, 0.2, 0.0))
+    assert split["test"] == [] and len(split["val"]) == 2
+
+
+def test_too_few_pairs_still_all_assigned():
+    split = split_pairs(make_pairs(2))
+    assert sum(len(v) for v in split.values()) == 2 and len(split["train"]) >= 1
+
+
+def test_layout_split_labels_are_used():
+    pairs = make_pairs(3, "train") + [Pair("v", Path("v.png"), Path("vm.png"), "val")]
+    split = split_pairs(pairs, fractions=(0.5, 0.5, 0.0), seed=9)
+    assert len(split["train"]) == 3 and names(split["val"]) == ["v"] and split["test"] == []
+
+
+def test_mixed_split_labels_are_rejected():
+    with pytest.raises(ConfigError, match="1 of 3 pairs carry a split label"):
+        split_pairs(make_pairs(2) + make_pairs(1, "val"))
+
+
+@pytest.mark.parametrize(
+    "fractions, message",
+    [
+        ((0.7, 0.2), "three numbers"),
+        ((0.7, 0.2, 0.2), "sum to 1"),
+        ((1.2, -0.2, 0.0), ">= 0"),
+        ((0.0, 0.5, 0.5), "train fraction"),
+        (("a", 0, 0), "three numbers"),
+        ((float("nan"), 0.5, 0.5), "finite"),
+    ],
+)
+def test_bad_fractions(fractions, message):
+    with pytest.raises(ConfigError, match=message):
+        split_pairs(make_pairs(5), fractions=fractions)
+
+
+def test_unknown_mode():
+    with pytest.raises(ConfigError, match="unknown split mode 'block'.*blocks"):
+        split_pairs(make_pairs(5), mode="block")

@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from seglab.data.formats import discover
+from seglab.data.stats import resolve_classes, scan
+from seglab.errors import DataError
+
+
+def test_scan_tiny_dataset(tiny_dataset):
+    index = discover(tiny_dataset)
+    stats = scan(index)
+    assert stats.num_pairs == 12
+    assert stats.image_sizes == {(32, 32): 12} and stats.channels == {3: 12} and stats.dtypes == {"uint8": 12}
+    assert sum(stats.mask_values.values()) == 12 * 32 * 32
+    assert set(stats.mask_values) <= {0, 1, 2, 3}
+    assert len(stats.mean) == 3 and all(0 < m < 1 for m in stats.mean)
+    assert stats.problems == []
+
+
+def test_mean_std_match_numpy_and_grey_counts_for_every_channel(tmp_path):
+    rng = np.random.default_rng(0)
+    colour = rng.integers(0, 256, (4, 5, 3), dtype=np.uint8)
+    grey = rng.integers(0, 256, (4, 5), dtype=np.uint8)
+    (tmp_path / "images").mkdir()
+    (tmp_path / "masks").mkdir()
+    Image.fromarray(colour).save(tmp_path / "images" / "a.png")
+    Image.fromarray(grey).save(tmp_path / "images" / "b.png")
+    for name in ("a", "b"):
+        Image.fromarray(np.zeros((4, 5), np.uint8)).save(tmp_path / "masks" / f"{name}.png")
+    stats = scan(discover(tmp_path))
+    pixels = np.concatenate([colour.reshape(-1, 3), np.repeat(grey.reshape(-1, 1), 3, axis=1)]) / 255
+    np.testing.assert_allclose(stats.mean, pixels.mean(axis=0), atol=1e-9)
+    np.testing.assert_allclose(stats.std, pixels.std(axis=0), atol=1e-9)
+    assert stats.channels == {1: 1, 3: 1}
+
+
+def test_scan_reports_problems_by_file(tiny_dataset):
+    masks = tiny_dataset / "masks"
+    Image.fromarray(np.zeros((16, 32), np.uint8)).save(masks / "0001.png")  # wrong size
+    Image.fromarray(np.full((32, 32), 9, np.uint8)).save(masks / "0002.png")  # class 9 of 4
+    (masks / "0003.png").write_bytes((masks / "0004.png").read_bytes()[:60])  # truncated
+    stats = scan(discover(tiny_dataset))
+    by_file = {p.path.name: p.message for p in stats.problems}
+    assert "16x32" in by_file["0001.png"] and "0000.png" not in by_file
+    assert "0001.png" in str(next(p.path for p in stats.problems if "16x32" in p.message))
+    assert "outside the classes (0..3): 9" in by_file["0002.png"]
+    assert "cannot be read" in by_file["0003.png"]
+    assert stats.num_pairs == 12
+
+
+def test_ignore_value_is_counted_not_reported(tiny_dataset):
+    mask = np.zeros((32, 32), np.uint8)
+    mask[:4] = 255
+    Image.fromarray(mask).save(tiny_dataset / "masks" / "0000.png")
+    stats = scan(discover(tiny_dataset, ignore_index=255))
+    assert stats.mask_values[255] == 4 * 32 and stats.problems == []
+
+
+def test_resolve_classes_infers_from_mask_values(tmp_path):
+    (tmp_path / "images").mkdir()
+    (tmp_path / "masks").mkdir()
+    Image.fromarray(np.zeros((4, 4, 3), np.uint8)).save(tmp_path / "images" / "a.png")
+    mask = np.array([[0, 4, 255, 255]] * 4, np.uint8)
+    Image.fromarray(mask).save(tmp_path / "masks" / "a.png")
+    index = discover(tmp_path, ignore_index=255)
+    spec = resolve_classes(index, scan(index))
+    assert spec.names == tuple(f"class_{i}" for i in range(5)) and spec.ignore_index == 255
+
+
+def test_resolve_classes_needs_some_class(tmp_path):
+    (tmp_path / "images").mkdir()
+    (tmp_path / "masks").mkdir()
+    Image.fromarray(np.zeros((4, 4, 3), np.uint8)).save(tmp_path / "images" / "a.png")
+    Image.fromarray(np.full((4, 4), 7, np.uint8)).save(tmp_path / "masks" / "a.png")
+    index = discover(tmp_path, ignore_index=7)
+    with pytest.raises(DataError, match="cannot infer the classes"):
+        resolve_classes(index, scan(index))

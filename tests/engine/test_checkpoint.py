@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+import os
+import pickle
+
+import pytest
+import torch
+
+from seglab.engine.checkpoint import ModelCard, atomic_write, load_checkpoint, save_checkpoint
+from seglab.errors import CheckpointError
+
+
+def make_card() -> ModelCard:
+    return ModelCard(
+        model="unet",
+        options={"widths": [8, 16]},
+        in_channels=1,
+        num_classes=3,
+        classes={"names": ["a", "b", "c"], "colours": [[0, 0, 0], [255, 0, 0], [0, 255, 0]], "ignore_index": None},
+        mapping={"kind": "identity"},
+        size=(32, 48),
+        mean=(0.5,),
+        std=(0.25,),
+    )
+
+
+def test_round_trip_rebuilds_identical_model(tmp_path):
+    card = make_card()
+    model = card.build_model().eval()
+    path = tmp_path / "ckpt.safetensors"
+    save_checkpoint(path, model, card, epoch=4, val_miou=0.5)
+    checkpoint = load_checkpoint(path)
+    assert checkpoint.card == card
+    assert checkpoint.info == {"epoch": 4, "val_miou": 0.5}
+    loaded = checkpoint.load_model()
+    image = torch.randn(2, 1, 37, 41)
+    assert torch.equal(model(image), loaded(image))
+
+
+def test_pickle_files_are_refused_without_running_them(tmp_path):
+    marker = tmp_path / "pwned"
+
+    class Payload:
+        def __reduce__(self):
+            return (os.system, (f"touch {marker}",))
+
+    evil = tmp_path / "evil.safetensors"
+    evil.write_bytes(pickle.dumps(Payload()))
+    with pytest.raises(CheckpointError, match="not a readable safetensors"):
+        load_checkpoint(evil)
+    assert not marker.exists()
+
+
+def test_missing_and_foreign_files(tmp_path):
+    with pytest.raises(CheckpointError, match="does not exist"):
+        load_checkpoint(tmp_path / "none.safetensors")
+    from safetensors.torch import save_file
+
+    save_file({"w": torch.zeros(2)}, tmp_path / "plain.safetensors")
+    with pytest.raises(CheckpointError, match="no seglab metadata"):
+        load_checkpoint(tmp_path / "plain.safetensors")
+
+
+def test_atomic_write_keeps_old_file_when_writing_fails(tmp_path):
+    target = tmp_path / "file.bin"
+    target.write_bytes(b"old")
+    with pytest.raises(RuntimeError):
+        with atomic_write(target) as handle:
+            handle.write(b"partial")
+            raise RuntimeError("crash mid-write")
+    assert target.read_bytes() == b"old"
+    assert list(tmp_path.iterdir()) == [target]  # no temporary file left behind

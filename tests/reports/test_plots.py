@@ -1,0 +1,108 @@
+"""Figures and colour helpers: shapes, values and axes counts, without a display."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from matplotlib.figure import Figure
+
+from seglab.reports.plots import colorize, overlay, plot_confusion, plot_gallery, plot_history, save_figure
+
+COLOURS = [(0, 0, 0), (255, 0, 0), (0, 0, 255)]
+NAMES = ["background", "cat", "dog"]
+MASK = np.array([[0, 1], [2, 255]])
+
+
+def test_colorize_paints_classes_and_blacks_out_ignore_and_unknown() -> None:
+    rgb = colorize(np.array([[0, 1], [2, 255], [7, -1]]), COLOURS, ignore_index=255)
+    assert rgb.shape == (3, 2, 3) and rgb.dtype == np.uint8
+    assert rgb[0, 1].tolist() == [255, 0, 0]
+    assert rgb[1, 0].tolist() == [0, 0, 255]
+    assert rgb[1, 1].tolist() == [0, 0, 0]
+    assert rgb[2].tolist() == [[0, 0, 0], [0, 0, 0]]
+
+
+def test_overlay_blends_labelled_pixels_only() -> None:
+    image = np.full((2, 2, 3), 100, dtype=np.uint8)
+    out = overlay(image, MASK, COLOURS, alpha=0.5, ignore_index=255)
+    assert out.shape == (2, 2, 3) and out.dtype == np.uint8
+    assert out[0, 0].tolist() == [50, 50, 50]  # halfway to black
+    assert out[0, 1].tolist() == [178, 50, 50]  # (100 + 255) / 2 = 177.5, rounded to even
+    assert out[1, 1].tolist() == [100, 100, 100]  # ignored: image unchanged
+
+
+@pytest.mark.parametrize(
+    "image",
+    [np.full((2, 2), 0.5), np.full((2, 2, 1), 128, dtype=np.uint8), np.full((2, 2, 4), 128, dtype=np.uint8)],
+)
+def test_overlay_accepts_grey_float_and_rgba(image: np.ndarray) -> None:
+    out = overlay(image, MASK, COLOURS, alpha=0.0, ignore_index=255)
+    assert out.shape == (2, 2, 3)
+    assert (out == 128).all()
+
+
+def test_overlay_rejects_size_mismatch_and_bad_dtype() -> None:
+    with pytest.raises(ValueError, match="image is 3x2 but mask is 2x2"):
+        overlay(np.zeros((3, 2), dtype=np.uint8), MASK, COLOURS)
+    with pytest.raises(ValueError, match="uint8 or float"):
+        overlay(np.zeros((2, 2), dtype=np.uint16), MASK, COLOURS)
+
+
+def test_plot_history_has_loss_and_miou_panels_and_tolerates_missing_keys() -> None:
+    history = [
+        {"epoch": 1, "train_loss": 1.0, "train_miou": 0.1},
+        {"epoch": 2, "train_loss": 0.5, "val_loss": 0.7, "train_miou": 0.3, "val_miou": 0.2},
+    ]
+    fig = plot_history(history)
+    assert isinstance(fig, Figure)
+    loss_ax, miou_ax = fig.axes
+    assert [line.get_label() for line in loss_ax.lines] == ["train_loss", "val_loss"]
+    assert list(loss_ax.lines[1].get_xdata()) == [2]
+    assert len(miou_ax.lines) == 2
+    assert len(plot_history([]).axes) == 2
+
+
+def test_plot_confusion_normalises_rows_and_annotates() -> None:
+    matrix = np.array([[3, 1, 0], [1, 5, 0], [0, 0, 0]])
+    fig = plot_confusion(matrix, NAMES)
+    heatmap_ax = fig.axes[0]
+    assert len(fig.axes) == 2  # heat map and colour bar
+    values = heatmap_ax.images[0].get_array()
+    assert np.allclose(values.sum(axis=1), [1, 1, 0])  # an empty row stays 0
+    assert len(heatmap_ax.texts) == 9
+    assert heatmap_ax.texts[0].get_text() == "0.75"
+    raw = plot_confusion(matrix, NAMES, normalize=False).axes[0]
+    assert raw.texts[4].get_text() == "5"
+
+
+def test_plot_confusion_skips_annotations_for_many_classes() -> None:
+    names = [str(k) for k in range(13)]
+    assert not plot_confusion(np.eye(13, dtype=int), names).axes[0].texts
+    with pytest.raises(ValueError, match="3 class names"):
+        plot_confusion(np.eye(2), NAMES)
+
+
+def test_plot_gallery_has_three_panels_per_sample_and_a_legend() -> None:
+    images = [np.random.default_rng(0).random((8, 10)), np.zeros((8, 10, 3), dtype=np.uint8)]
+    truths = [np.zeros((8, 10), dtype=int), None]
+    preds = [np.ones((8, 10), dtype=int), np.full((8, 10), 2)]
+    fig = plot_gallery(images, truths, preds, COLOURS, NAMES, ignore_index=255)
+    assert len(fig.axes) == 6
+    assert fig.axes[4].texts[0].get_text() == "no label"
+    assert [t.get_text() for t in fig.legends[0].get_texts()] == NAMES
+
+
+def test_plot_gallery_rejects_unequal_lengths() -> None:
+    with pytest.raises(ValueError, match="got 1, 0, 1"):
+        plot_gallery([np.zeros((2, 2))], [], [MASK], COLOURS, NAMES)
+
+
+def test_save_figure_writes_png_without_pyplot_figures(tmp_path: Path) -> None:
+    open_before = plt.get_fignums()
+    path = tmp_path / "history.png"
+    save_figure(plot_history([{"epoch": 1, "train_loss": 1.0}]), path)
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert plt.get_fignums() == open_before

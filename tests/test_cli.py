@@ -1,0 +1,104 @@
+"""The `seglab` command end to end on synthetic data, and its one-line errors on bad input."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from seglab.cli import main
+
+TINY = ["--model", "unet_small", "--model-option", "widths=[8,16,32]", "--batch-size", "4",
+        "--precision", "fp32", "--no-progress"]
+
+
+def test_train_evaluate_predict(tiny_dataset, tmp_path, capsys):
+    run = tmp_path / "run"
+    assert main(["train", str(tiny_dataset), "--out", str(run), "--epochs", "2", *TINY]) == 0
+    out = capsys.readouterr().out
+    assert "run folder" in out and "| mean |" in out.replace("**", "")
+    assert (run / "train.log").read_text().count("epoch ") >= 2
+
+    assert main(["evaluate", str(run)]) == 0
+    metrics = json.loads((run / "eval" / "test" / "metrics.json").read_text())
+    assert metrics["split"] == "test" and 0.0 <= metrics["mean_iou"] <= 1.0
+    for name in ("metrics.md", "confusion.png", "gallery.png"):
+        assert (run / "eval" / "test" / name).is_file()
+
+    images = sorted((tiny_dataset / "images").iterdir())[:2]
+    out_dir = tmp_path / "pred"
+    assert main(["predict", str(run), *map(str, images), "--out", str(out_dir), "--probs"]) == 0
+    for image in images:
+        mask = np.array(Image.open(out_dir / f"{image.stem}_mask.png"))
+        assert mask.shape == np.array(Image.open(image)).shape[:2]
+        assert mask.max() < 4
+        assert (out_dir / f"{image.stem}_overlay.png").is_file()
+        assert np.load(out_dir / f"{image.stem}_probs.npy").shape[0] == 4
+
+
+def test_inspect_and_models(tiny_dataset, capsys):
+    assert main(["inspect", str(tiny_dataset)]) == 0
+    out = capsys.readouterr().out
+    assert "synthetic" in out and "circle" in out
+    assert main(["models"]) == 0
+    listed = capsys.readouterr().out
+    for name in ("unet", "unet_small", "unet_pet", "unet_mri"):
+        assert f"\n{name} " in f"\n{listed}"
+
+
+def test_sanity_passes_on_learnable_data(tiny_dataset, capsys):
+    code = main(["sanity", str(tiny_dataset), *TINY, "--lr", "0.01", "--steps", "150", "--target", "0.8"])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "sanity PASS" in out
+
+
+@pytest.mark.parametrize(
+    ("make", "expected"),
+    [
+        (lambda root: root.mkdir(), "empty"),
+        (lambda root: (root / "masks").mkdir(parents=True), None),
+    ],
+)
+def test_bad_folders_give_one_line_errors(tmp_path, capsys, make, expected):
+    root = tmp_path / "data"
+    make(root)
+    assert main(["train", str(root), "--epochs", "1", *TINY]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("seglab train: error:")
+    assert "Traceback" not in err
+    assert str(root) in err
+    if expected:
+        assert expected in err
+
+
+def test_mask_values_outside_classes_name_the_file(tiny_dataset, tmp_path, capsys):
+    mask_path = sorted((tiny_dataset / "masks").iterdir())[0]
+    mask = np.array(Image.open(mask_path))
+    mask[0, 0] = 9  # classes.json says 4 classes
+    Image.fromarray(mask.astype(np.uint8)).save(mask_path)
+    assert main(["train", str(tiny_dataset), "--epochs", "1", *TINY]) == 2
+    err = capsys.readouterr().err
+    assert mask_path.name in err and "Traceback" not in err
+
+
+def test_unknown_model_lists_choices(tiny_dataset, capsys):
+    assert main(["train", str(tiny_dataset), "--model", "unett", "--epochs", "1"]) == 2
+    err = capsys.readouterr().err
+    assert "unknown model 'unett'" in err and "unet_small" in err
+
+
+def test_missing_run_folder(tmp_path, capsys):
+    assert main(["predict", str(tmp_path / "nope"), str(tmp_path)]) == 2
+    assert "does not exist" in capsys.readouterr().err
+
+
+def test_module_entry_point_help():
+    done = subprocess.run([sys.executable, "-m", "seglab", "train", "--help"], capture_output=True, text=True)
+    assert done.returncode == 0
+    for flag in ("--out", "--model", "--epochs", "--batch-size", "--lr", "--size", "--seed", "--device", "--config"):
+        assert flag in done.stdout
