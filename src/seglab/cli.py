@@ -106,8 +106,9 @@ def cmd_demo(args: argparse.Namespace) -> None:
     from seglab.demo import run_demo
 
     started = time.perf_counter()
-    result = run_demo(args.out, epochs=args.epochs, samples=args.samples, device=args.device,
-                      progress=not args.no_progress)
+    with log_to_file(Path(args.out) / "run" / "train.log"):
+        result = run_demo(args.out, epochs=args.epochs, samples=args.samples, device=args.device,
+                          progress=not args.no_progress)
     scores = result.evaluation.scores
     print(f"demo finished in {time.perf_counter() - started:.0f}s")
     print(f"  data:        {result.data}")
@@ -210,8 +211,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = commands.add_parser("demo", help="generate data, train, evaluate and predict in one go")
     demo.add_argument("--out", default="seglab-demo", help="folder for data, run and predictions")
-    demo.add_argument("--epochs", type=int, default=12)
-    demo.add_argument("--samples", type=int, default=160, help="number of generated image/mask pairs")
+    demo.add_argument("--epochs", type=int, default=40)
+    demo.add_argument("--samples", type=int, default=320, help="number of generated image/mask pairs")
     demo.add_argument("--device", default="auto")
     demo.add_argument("--no-progress", action="store_true")
     demo.set_defaults(handler=cmd_demo)

@@ -26,7 +26,7 @@ class DemoResult:
     predictions: list[WrittenPrediction]
 
 
-def run_demo(out: str | Path = "seglab-demo", epochs: int = 12, samples: int = 160, seed: int = 0,
+def run_demo(out: str | Path = "seglab-demo", epochs: int = 40, samples: int = 320, seed: int = 0,
              device: str = "auto", progress: bool = True) -> DemoResult:
     """Generate a synthetic dataset, train `unet_small` on it, evaluate on the test split and
     predict the test images, all under `out`."""
@@ -37,7 +37,7 @@ def run_demo(out: str | Path = "seglab-demo", epochs: int = 12, samples: int = 1
             "data.path": str(data),
             "model.name": "unet_small",
             "train.epochs": epochs,
-            "train.batch_size": 16,
+            "train.batch_size": 8,
             "train.lr": 3e-3,
             "train.seed": seed,
             "train.device": device,

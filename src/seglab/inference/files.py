@@ -82,5 +82,5 @@ def predict_files(
             probs_path = out / f"{path.stem}_probs.npy"
             np.save(probs_path, prediction.probs.astype(np.float16))
         written.append(WrittenPrediction(path, mask_path, overlay_path, probs_path))
-        log.info("%s -> %s", path, mask_path)
+        log.debug("%s -> %s", path, mask_path)
     return written
