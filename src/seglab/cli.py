@@ -71,6 +71,13 @@ def add_training_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--model", dest="model.name", help="model name from `seglab models` (default unet)")
     parser.add_argument("--model-option", action="append", type=parse_assignment, default=[], metavar="KEY=VALUE",
                         help="model keyword argument, e.g. widths=[16,32,64] or dropout=0.1 (repeatable)")
+    parser.add_argument("--encoder-weights", metavar="imagenet|none|PATH",
+                        help="pretrained encoder (unet_resnet* models): torchvision ImageNet weights from the "
+                        "torch cache (downloaded when online), a local state dict file, or none (default)")
+    parser.add_argument("--freeze-encoder-epochs", dest="train.freeze_encoder_epochs", type=int, metavar="N",
+                        help="train only the decoder for the first N epochs (its BatchNorm stays frozen)")
+    parser.add_argument("--encoder-lr-scale", dest="train.encoder_lr_scale", type=float, metavar="F",
+                        help="encoder learning rate = lr * F (e.g. 0.1 for gentle fine-tuning)")
     parser.add_argument("--loss", dest="loss.name", choices=["ce", "dice", "ce_dice"], help="default ce_dice")
     parser.add_argument("--epochs", dest="train.epochs", type=int)
     parser.add_argument("--batch-size", dest="train.batch_size", type=int)
@@ -96,9 +103,12 @@ def build_config(args: argparse.Namespace) -> config_io.ExperimentConfig:
             overrides[key] = value
     if args.data is not None:
         overrides["data.path"] = args.data
-    if args.model_option:
+    options = dict(args.model_option)
+    if args.encoder_weights is not None:
+        options["encoder_weights"] = None if args.encoder_weights == "none" else args.encoder_weights
+    if options:
         base = config_io.load(args.config).model.options if args.config else {}
-        overrides["model.options"] = {**base, **dict(args.model_option)}
+        overrides["model.options"] = {**base, **options}
     return config_io.load(args.config, overrides)
 
 

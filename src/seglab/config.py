@@ -54,6 +54,8 @@ class TrainConfig:
     device: str = "auto"  # auto | cpu | cuda | cuda:N
     precision: str = "auto"  # auto | fp32 | bf16 | fp16
     progress: bool = True  # progress bars (switched off when output is not a terminal)
+    freeze_encoder_epochs: int = 0  # pretrained encoders: train only the decoder for this many epochs
+    encoder_lr_scale: float = 1.0  # pretrained encoders: encoder lr = lr * this (e.g. 0.1)
 
 
 @dataclass(frozen=True)

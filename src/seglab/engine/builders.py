@@ -157,12 +157,25 @@ OPTIMIZERS = {"adam": torch.optim.Adam, "adamw": torch.optim.AdamW}
 SCHEDULES = ("constant", "cosine", "onecycle")
 
 
+def parameter_groups(model: nn.Module, cfg: TrainConfig) -> list[dict]:
+    """One group per learning rate: a pretrained `model.encoder` may learn slower than the rest."""
+    encoder = getattr(model, "encoder", None)
+    if cfg.encoder_lr_scale == 1.0 or not isinstance(encoder, nn.Module):
+        return [{"params": list(model.parameters()), "lr": cfg.lr}]
+    encoder_ids = {id(p) for p in encoder.parameters()}
+    rest = [p for p in model.parameters() if id(p) not in encoder_ids]
+    return [
+        {"params": rest, "lr": cfg.lr},
+        {"params": list(encoder.parameters()), "lr": cfg.lr * cfg.encoder_lr_scale},
+    ]
+
+
 def build_optimizer(model: nn.Module, cfg: TrainConfig) -> torch.optim.Optimizer:
     if cfg.optimizer not in OPTIMIZERS:
         raise ConfigError(f"unknown optimizer '{cfg.optimizer}'; choose from {', '.join(OPTIMIZERS)}")
-    if cfg.lr <= 0:
-        raise ConfigError(f"train.lr must be positive, got {cfg.lr}")
-    return OPTIMIZERS[cfg.optimizer](model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+    if cfg.lr <= 0 or cfg.encoder_lr_scale <= 0:
+        raise ConfigError(f"train.lr and train.encoder_lr_scale must be positive, got {cfg.lr}, {cfg.encoder_lr_scale}")
+    return OPTIMIZERS[cfg.optimizer](parameter_groups(model, cfg), lr=cfg.lr, weight_decay=cfg.weight_decay)
 
 
 def build_scheduler(
@@ -177,5 +190,6 @@ def build_scheduler(
             optimizer, lambda step: 0.01 + 0.99 * 0.5 * (1 + math.cos(math.pi * min(step, total) / total))
         )
     if cfg.schedule == "onecycle":
-        return torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=cfg.lr, total_steps=total + 1)
+        peaks = [group["lr"] for group in optimizer.param_groups]
+        return torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=peaks, total_steps=total + 1)
     raise ConfigError(f"unknown schedule '{cfg.schedule}'; choose from {', '.join(SCHEDULES)}")

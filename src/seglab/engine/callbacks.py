@@ -102,6 +102,23 @@ class Checkpointer(Callback):
             log.debug("new best %s %.4f at epoch %d", self.monitor, score, trainer.epoch)
 
 
+class EncoderFreezer(Callback):
+    """Trains only the decoder for the first `epochs` epochs, then the whole network.
+
+    The model must offer `freeze_encoder(bool)` (the pretrained-encoder U-Nets do), which also
+    keeps the frozen encoder's BatchNorm statistics fixed.
+    """
+
+    def __init__(self, epochs: int) -> None:
+        self.epochs = epochs
+
+    def on_epoch_start(self, trainer: Trainer, num_batches: int) -> None:
+        frozen = trainer.epoch <= self.epochs
+        trainer.model.freeze_encoder(frozen)  # type: ignore[operator]
+        if trainer.epoch in (1, self.epochs + 1):
+            log.info("encoder %s from epoch %d", "frozen" if frozen else "trainable", trainer.epoch)
+
+
 class HistoryWriter(Callback):
     """Rewrites history.csv and curves.png after every epoch, so an interrupted run keeps them."""
 

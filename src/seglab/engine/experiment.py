@@ -14,7 +14,7 @@ import torch
 from seglab import config as config_io
 from seglab.config import ExperimentConfig
 from seglab.engine.builders import PreparedData, build_optimizer, build_scheduler, make_loader, prepare_data
-from seglab.engine.callbacks import Checkpointer, EpochLogger, HistoryWriter, ProgressBar
+from seglab.engine.callbacks import Checkpointer, EncoderFreezer, EpochLogger, HistoryWriter, ProgressBar
 from seglab.engine.checkpoint import ModelCard
 from seglab.engine.run_folder import RunFolder
 from seglab.engine.trainer import Callback, Trainer
@@ -44,9 +44,14 @@ class TrainResult:
 
 
 def model_card(cfg: ExperimentConfig, data: PreparedData) -> ModelCard:
+    """The card saved in every checkpoint. The encoder weight source is recorded in `extra`,
+    not in the options: the checkpoint holds the trained weights, so rebuilding the model to
+    load them must neither download nor read the original pretrained file."""
+    options = dict(cfg.model.options)
+    weights = options.pop("encoder_weights", None)
     return ModelCard(
         model=cfg.model.name,
-        options=dict(cfg.model.options),
+        options=options,
         in_channels=data.in_channels,
         num_classes=data.classes.num_classes,
         classes=data.classes.to_dict(),
@@ -54,6 +59,7 @@ def model_card(cfg: ExperimentConfig, data: PreparedData) -> ModelCard:
         size=data.size,
         mean=data.mean,
         std=data.std,
+        extra={"encoder_weights": weights} if weights is not None else {},
     )
 
 
@@ -73,7 +79,15 @@ def train(cfg: ExperimentConfig, out: str | Path, callbacks: Sequence[Callback] 
     precision = resolve_precision(cfg.train.precision, device)
     classes = data.classes
     model = create_model(cfg.model.name, data.in_channels, classes.num_classes, **cfg.model.options)
+    pretrained_normalisation = getattr(model, "normalisation", None)
+    if pretrained_normalisation is not None:  # preprocessing follows the pretrained weights
+        data = replace(data, mean=pretrained_normalisation[0], std=pretrained_normalisation[1])
     card = model_card(cfg, data)
+    extra_callbacks: list[Callback] = []
+    if cfg.train.freeze_encoder_epochs > 0:
+        if not hasattr(model, "freeze_encoder"):
+            raise ConfigError(f"model '{cfg.model.name}' has no pretrained encoder to freeze")
+        extra_callbacks.append(EncoderFreezer(cfg.train.freeze_encoder_epochs))
     resolved = replace(cfg, data=replace(cfg.data, size=data.size, ignore_index=classes.ignore_index))
 
     run.root.mkdir(parents=True, exist_ok=True)
@@ -112,6 +126,7 @@ def train(cfg: ExperimentConfig, out: str | Path, callbacks: Sequence[Callback] 
         grad_clip=cfg.train.grad_clip,
         channels_last=True,
         callbacks=[
+            *extra_callbacks,
             ProgressBar(cfg.train.epochs, enabled=cfg.train.progress),
             EpochLogger(),
             checkpointer,
