@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import signal
 import sys
 import time
 from collections.abc import Iterator, Sequence
@@ -15,7 +16,7 @@ import yaml
 
 from seglab import __version__
 from seglab import config as config_io
-from seglab.errors import SeglabError
+from seglab.errors import ConfigError, SeglabError
 from seglab.runtime import PRECISIONS, tune_allocator
 
 log = logging.getLogger("seglab")
@@ -130,11 +131,15 @@ def cmd_demo(args: argparse.Namespace) -> None:
 
 def cmd_inspect(args: argparse.Namespace) -> None:
     from seglab.data import format_report, inspect_dataset
+    from seglab.errors import DataError
 
     report = inspect_dataset(args.data, args.__dict__["data.format"] or "auto",
                              classes_file=args.__dict__["data.classes_file"],
                              ignore_index=args.__dict__["data.ignore_index"])
     print(format_report(report))
+    if report.fatal:
+        raise DataError(f"{len(report.fatal)} fatal problem(s) in '{args.data}' (listed above) would stop "
+                        "`seglab train`; fix them, or train with --skip-bad to leave those pairs out")
 
 
 def cmd_models(args: argparse.Namespace) -> None:
@@ -172,10 +177,17 @@ def configure_logging(verbose: bool) -> None:
 
 def cmd_train(args: argparse.Namespace) -> None:
     from seglab.engine.experiment import train
+    from seglab.engine.run_folder import RunFolder
 
+    out = args.resume or args.out
+    if args.resume:
+        if args.data is not None or args.config is not None:
+            raise ConfigError("--resume continues a run with its own data and config; give only flags to change")
+        args.config = str(RunFolder.open(args.resume).config)
     cfg = build_config(args)
-    with log_to_file(Path(args.out) / "train.log"):
-        result = train(cfg, args.out)
+    RunFolder(Path(out)).create()  # fail on an unwritable --out before reading any data
+    with log_to_file(Path(out) / "train.log"):
+        result = train(cfg, out, resume=args.resume is not None)
     print(f"run folder: {result.run.root}  (best epoch {result.best_epoch})")
     if result.best_scores is not None:
         print((result.run.root / "metrics.md").read_text())
@@ -193,10 +205,37 @@ def cmd_predict(args: argparse.Namespace) -> None:
     from seglab.inference.files import collect_inputs, predict_files
     from seglab.inference.predictor import Predictor
 
-    predictor = Predictor.from_run(args.run, device=args.device)
+    if Path(args.run).suffix.lower() == ".onnx":  # an exported model: onnxruntime, no torch at work
+        from seglab.export.predictor import OnnxPredictor
+
+        predictor = OnnxPredictor.from_file(args.run)
+    else:
+        predictor = Predictor.from_run(args.run, device=args.device)
     written = predict_files(predictor, collect_inputs(args.inputs), args.out, save_probs=args.probs)
     print(f"{len(written)} image(s) -> {args.out} (<name>_mask.png, <name>_overlay.png"
           f"{', <name>_probs.npy' if args.probs else ''})")
+
+
+def cmd_export(args: argparse.Namespace) -> None:
+    from seglab.export.exporter import export_run
+
+    sizes = [tuple(size) for size in args.check_size] if args.check_size else None
+    result = export_run(args.run, args.format, args.out, sizes, args.checkpoint)
+    print(f"exported {result.model_path} (+ {result.metadata_path.name}: classes, size, mean/std)")
+    print("parity with PyTorch, float32 logits (must be < 1e-4):")
+    for check in result.parity:
+        height, width = check.size
+        print(f"  {height}x{width} batch {check.batch}: max |diff| {check.max_abs_diff:.2e}")
+
+
+def cmd_serve(args: argparse.Namespace) -> None:
+    from seglab.web.server import load_segmenter, serve
+    from seglab.web.uploads import UploadLimits
+
+    limits = UploadLimits(max_bytes=int(args.max_upload_mb * 2**20), max_pixels=args.max_pixels)
+    segmenter = load_segmenter(args.run, args.device)
+    print(f"serving {args.run} on http://{args.host}:{args.port}/ (API docs at /docs; Ctrl+C stops)")
+    serve(segmenter, args.host, args.port, limits, name=Path(args.run).resolve().name)
 
 
 def cmd_sanity(args: argparse.Namespace) -> None:
@@ -240,6 +279,12 @@ def build_parser() -> argparse.ArgumentParser:
                                 "history.csv, curves.png, metrics.json into --out.")
     add_training_options(train)
     train.add_argument("--out", default="runs/latest", help="run folder to write (default runs/latest)")
+    train.add_argument("--skip-bad", dest="data.skip_bad", action="store_true", default=None,
+                       help="leave out pairs with fatal data problems (listed) instead of stopping")
+    train.add_argument("--resume", metavar="RUN", help="continue RUN after its last complete epoch with model, "
+                       "optimizer, schedule and random states restored (flags such as --epochs still apply)")
+    train.add_argument("--deterministic", dest="train.deterministic", action="store_true", default=None,
+                       help="deterministic kernels: identical metrics for the same seed (CPU runs already are)")
     train.set_defaults(handler=cmd_train)
 
     evaluate = commands.add_parser("evaluate", help="score a run on its test split or on another folder")
@@ -251,7 +296,7 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.set_defaults(handler=cmd_evaluate)
 
     predict = commands.add_parser("predict", help="write masks and overlays for new images")
-    predict.add_argument("run", help="run folder written by `seglab train`")
+    predict.add_argument("run", help="run folder written by `seglab train`, or a model.onnx from `seglab export`")
     predict.add_argument("inputs", nargs="+", help="image files or folders (png, jpg, tif, npy)")
     predict.add_argument("--out", default="predictions", help="output folder (default predictions)")
     predict.add_argument("--probs", action="store_true", help="also write per-class probabilities (.npy)")
@@ -263,13 +308,42 @@ def build_parser() -> argparse.ArgumentParser:
     sanity.add_argument("--steps", type=int, default=300, help="maximum optimisation steps")
     sanity.add_argument("--target", type=float, default=0.9, help="batch mIoU needed to pass")
     sanity.set_defaults(handler=cmd_sanity)
+
+    export = commands.add_parser("export", help="export a run's model to ONNX or TorchScript, checked against PyTorch",
+                                 description="Write RUN's model with dynamic batch and size, plus a JSON of its "
+                                 "classes and normalisation, then check the file against PyTorch (max |diff| < 1e-4).")
+    export.add_argument("run", help="run folder written by `seglab train`")
+    export.add_argument("--format", default="onnx", choices=["onnx", "torchscript"])
+    export.add_argument("--out", help="output folder (default RUN/export)")
+    export.add_argument("--check-size", action="append", type=parse_size, metavar="S|HxW",
+                        help="input size for the parity check (repeatable; default three sizes)")
+    export.add_argument("--checkpoint", default="best", choices=["best", "last"])
+    export.set_defaults(handler=cmd_export)
+
+    serve = commands.add_parser("serve", help="web page and JSON API that segment uploaded images",
+                                description="Serve RUN (a run folder or an exported model.onnx): an upload page "
+                                "at /, POST /predict, API docs at /docs.")
+    serve.add_argument("run", help="run folder written by `seglab train`, or a model.onnx from `seglab export`")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--device", default="auto")
+    serve.add_argument("--max-upload-mb", type=float, default=10.0, help="largest upload in MiB (default 10)")
+    serve.add_argument("--max-pixels", type=int, default=4096 * 4096,
+                       help="largest image in pixels, H x W (default 4096x4096)")
+    serve.set_defaults(handler=cmd_serve)
     return parser
+
+
+def stop_on_sigterm(signum: int, frame: object) -> None:
+    """`kill PID` stops training like Ctrl-C: current weights saved, resumable."""
+    raise KeyboardInterrupt
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     configure_logging(args.verbose)
     tune_allocator()
+    previous = signal.signal(signal.SIGTERM, stop_on_sigterm)
     try:
         args.handler(args)
     except (SeglabError, KeyError) as err:
@@ -277,7 +351,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"seglab {args.command}: error: {message}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print(f"seglab {args.command}: interrupted", file=sys.stderr)
+        hint = " (continue with `seglab train --resume RUN`)" if args.command == "train" else ""
+        print(f"seglab {args.command}: interrupted{hint}", file=sys.stderr)
         return 130
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     return 0
 

@@ -27,6 +27,7 @@ class DataConfig:
     classes_file: str | None = None  # classes.json overriding names/colours/ignore_index
     ignore_index: int | None = None  # label excluded from loss and metrics
     num_workers: int = 0  # DataLoader workers; 0 = load in the training process
+    skip_bad: bool = False  # leave out pairs with fatal data problems instead of stopping
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,7 @@ class TrainConfig:
     progress: bool = True  # progress bars (switched off when output is not a terminal)
     freeze_encoder_epochs: int = 0  # pretrained encoders: train only the decoder for this many epochs
     encoder_lr_scale: float = 1.0  # pretrained encoders: encoder lr = lr * this (e.g. 0.1)
+    deterministic: bool = False  # deterministic kernels (bit-identical reruns on GPU too, slower)
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from seglab.data.audit import CHECKS, AuditReport, audit
 from seglab.data.classes import ClassSpec, default_colours, load_classes_file
 from seglab.data.dataset import SegmentationDataset
 from seglab.data.formats import FORMATS, DatasetFormat, discover
@@ -29,9 +30,11 @@ from seglab.data.synthetic import generate_synthetic, make_sample
 from seglab.data.transforms import resize_image, resize_mask, to_tensor
 
 __all__ = [
+    "CHECKS",
     "IMAGE_SUFFIXES",
     "FORMATS",
     "MAPPINGS",
+    "AuditReport",
     "BinaryMapping",
     "ClassSpec",
     "ColourMapping",
@@ -45,6 +48,7 @@ __all__ = [
     "Pair",
     "Problem",
     "SegmentationDataset",
+    "audit",
     "default_colours",
     "discover",
     "format_report",

@@ -138,8 +138,14 @@ def _sample(paths: list[Path], k: int = _MASK_SAMPLE) -> list[Path]:
 
 
 def _mask_values(masks: list[Path]) -> tuple[set[int], Path | None]:
-    """Union of the values in a sample of masks, and the first colour (RGB) mask seen."""
+    """Union of the values in a sample of label masks, and a colour (RGB) mask when most are.
+
+    A stray colour mask among label masks does not make the dataset a colour dataset: the
+    audit reports it as one bad file instead.
+    """
     values: set[int] = set()
+    colour: list[Path] = []
+    labels = 0
     for path in _sample(masks):
         try:
             raw = read_raw_mask(path)
@@ -148,10 +154,12 @@ def _mask_values(masks: list[Path]) -> tuple[set[int], Path | None]:
             continue
         if raw.ndim == 3:
             if not (raw == raw[..., :1]).all():  # grey saved as RGB is still a label map
-                return values, path
+                colour.append(path)
+                continue
             raw = raw[..., 0]
+        labels += 1
         values.update(np.unique(raw).tolist())
-    return values, None
+    return values, (colour[0] if len(colour) > labels else None)
 
 
 def _stem(path: Path) -> str:
@@ -197,7 +205,9 @@ class NpyPairsFormat(DatasetFormat):
             files = [p for p in list_images(folder) if p.suffix.lower() == ".npy"]
             for p in files:
                 if not re.search(r"\d+$", p.stem):
-                    problems.append(Problem(p, "name has no trailing number to match image and mask"))
+                    problems.append(
+                        Problem(p, "name has no trailing number to match image and mask", "unmatched-name")
+                    )
             return [p for p in files if re.search(r"\d+$", p.stem)]
 
         def number(path: Path) -> str:

@@ -35,13 +35,25 @@ class Pair:
 
 @dataclass(frozen=True)
 class Problem:
-    """Something odd about a file that does not by itself stop training (unpaired file, ...)."""
+    """Something wrong with a file, found while indexing or scanning a dataset.
+
+    Args:
+        path: the file, or None for the dataset as a whole.
+        message: what is wrong, naming the file.
+        code: the kind of problem, a key of `seglab.data.audit.CHECKS` (which says whether it
+            stops training and what to do about it).
+        related: other files involved (the image of a mismatched mask, the other copy of a duplicate).
+    """
 
     path: Path | None
     message: str
+    code: str
+    related: tuple[Path, ...] = ()
 
     def __str__(self) -> str:
-        return f"{self.path}: {self.message}" if self.path is not None else self.message
+        if self.path is None or f"'{self.path}'" in self.message:  # reader errors name their file
+            return self.message
+        return f"{self.path}: {self.message}"
 
 
 @dataclass
@@ -78,13 +90,19 @@ def natural_key(name: str) -> tuple[object, ...]:
 
 
 def list_images(folder: Path) -> list[Path]:
-    """Image files directly in `folder`, naturally sorted; hidden and macOS `._*` files skipped."""
+    """Image files directly in `folder`, naturally sorted; hidden and macOS `._*` files skipped.
+
+    Broken symbolic links are listed, so that reading them reports them instead of their
+    images silently going missing.
+    """
     if not folder.is_dir():
         return []
     files = [
         p
         for p in folder.iterdir()
-        if p.suffix.lower() in IMAGE_SUFFIXES and not p.name.startswith(".") and p.is_file()
+        if p.suffix.lower() in IMAGE_SUFFIXES
+        and not p.name.startswith(".")
+        and (p.is_file() or (p.is_symlink() and not p.exists()))
     ]
     return sorted(files, key=lambda p: natural_key(p.name))
 
@@ -114,7 +132,8 @@ def match_files(
         for path in files:
             k = key(path)
             if k in found:
-                problems.append(Problem(path, f"{what} has the same name as '{found[k].name}'; skipped"))
+                message = f"{what} has the same name as '{found[k].name}'; skipped"
+                problems.append(Problem(path, message, "duplicate-name", (found[k],)))
             else:
                 found[k] = path
         return found
@@ -125,10 +144,10 @@ def match_files(
     for k, image in image_by_key.items():
         mask = mask_by_key.get(k)
         if mask is None:
-            problems.append(Problem(image, f"image has no mask (expected {expected(image)})"))
+            problems.append(Problem(image, f"image has no mask (expected {expected(image)})", "image-without-mask"))
         else:
             matched.append((k, image, mask))
     for k, mask in mask_by_key.items():
         if k not in image_by_key:
-            problems.append(Problem(mask, "mask has no image"))
+            problems.append(Problem(mask, "mask has no image", "mask-without-image"))
     return matched, problems

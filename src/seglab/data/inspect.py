@@ -1,26 +1,36 @@
-"""`seglab inspect`: discover and scan a dataset, then describe it in plain text."""
+"""`seglab inspect`: discover and audit a dataset, then describe it in plain text."""
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from seglab.data.audit import FATAL, WARNING, audit, format_problems, severity
 from seglab.data.classes import ClassSpec
 from seglab.data.formats import discover
-from seglab.data.index import DatasetIndex
-from seglab.data.stats import DatasetStats, resolve_classes, scan
+from seglab.data.index import DatasetIndex, Problem
+from seglab.data.stats import DatasetStats, resolve_classes
 
 
 @dataclass
 class InspectReport:
-    """Everything `inspect_dataset` learned about a dataset."""
+    """Everything `inspect_dataset` learned about a dataset.
+
+    Args:
+        problems: the audit's findings, fatal ones first (see `seglab.data.audit.CHECKS`).
+    """
 
     index: DatasetIndex
     stats: DatasetStats
     classes: ClassSpec
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def fatal(self) -> list[Problem]:
+        return [p for p in self.problems if severity(p) == FATAL]
 
 
 def inspect_dataset(
@@ -29,15 +39,19 @@ def inspect_dataset(
     classes_file: str | None = None,
     ignore_index: int | None = None,
 ) -> InspectReport:
-    """Discover, scan every pair and resolve the classes of a dataset folder.
+    """Discover, audit every pair and resolve the classes of a dataset folder.
+
+    Duplicates count as being in different splits only when the layout has its own split
+    folders; `seglab train` checks them again on the split it makes.
 
     Raises:
         DataError: the folder cannot be used at all (see `discover`); per-file problems are
             collected in the report instead.
     """
     index = discover(root, format=format, classes_file=classes_file, ignore_index=ignore_index)
-    stats = scan(index)
-    return InspectReport(index=index, stats=stats, classes=resolve_classes(index, stats))
+    report = audit(index)
+    stats = report.stats
+    return InspectReport(index, stats, resolve_classes(index, stats), report.problems)
 
 
 def _counts(counts: Mapping[Any, int], label: Callable[[Any], str] = str) -> str:
@@ -73,8 +87,10 @@ def format_report(report: InspectReport) -> str:
     if ignore is not None:
         pixels = stats.mask_values.get(ignore, 0)
         lines.append(f"  ignore ({ignore}): {pixels:,} px, {_share(pixels, total)} of all pixels")
-    lines.append(f"Problems:     {len(stats.problems) + len(index.problems)}")
-    lines += [f"  {p}" for p in [*index.problems, *stats.problems]]
+    levels = Counter(severity(p) for p in report.problems)
+    counts = f" ({levels[FATAL]} fatal, {levels[WARNING]} warning{'s' * (levels[WARNING] != 1)})"
+    lines.append(f"Problems:     {len(report.problems)}{counts if report.problems else ''}")
+    lines += format_problems(report.problems)
     return "\n".join(lines)
 
 

@@ -11,7 +11,9 @@ import struct
 import tokenize
 import zlib
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 import tifffile
@@ -22,6 +24,21 @@ from seglab.errors import DataError
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".npy")
 _TIFF_SUFFIXES = (".tif", ".tiff")
+
+_T = TypeVar("_T")
+
+# leading bytes of the formats the readers know; anything else is not an image seglab can read
+_MAGIC = (
+    (b"\x89PNG\r\n\x1a\n", "PNG"),
+    (b"\xff\xd8\xff", "JPEG"),
+    (b"II*\x00", "TIFF"),
+    (b"MM\x00*", "TIFF"),
+    (b"II+\x00", "TIFF"),
+    (b"MM\x00+", "TIFF"),
+    (b"BM", "BMP"),
+    (b"\x93NUMPY", "NumPy"),
+    (b"GIF8", "GIF"),
+)
 
 # Decoders report damaged files through many exception types (PIL: OSError, SyntaxError,
 # struct.error, DecompressionBombError; numpy: ValueError, EOFError, and from its header parser
@@ -42,6 +59,35 @@ _DECODE_ERRORS = (
     tokenize.TokenError,
     Image.DecompressionBombError,
 )
+
+
+class ReadError(DataError):
+    """A file that cannot be used as an image or mask; `code` says why, for the data audit.
+
+    Codes: unreadable, missing, broken-link, permission-denied, empty-file, not-an-image,
+    wrong-extension, bad-shape, bad-dtype, and the `MappingError` codes for masks.
+    """
+
+    def __init__(self, message: str, code: str = "unreadable") -> None:
+        super().__init__(message)
+        self.code = code
+
+
+@dataclass(frozen=True)
+class FileHeader:
+    """What a file's header says, before any pixel is decoded.
+
+    Args:
+        format: "PNG", "JPEG", "TIFF", "BMP", "NumPy", ... as the file's reader names it.
+        mode: Pillow mode ("RGBA", "CMYK", "P", ...); for NumPy and TIFF files "RGBA" when the
+            last axis has 4 samples, else "".
+        frames: pages of a TIFF, frames of an animated PNG or GIF; 1 otherwise.
+    """
+
+    format: str
+    mode: str
+    frames: int
+
 
 # Pillow modes numpy reads directly with their precision kept; others are converted
 _NATIVE_MODES = ("L", "RGB", "RGBA", "RGBa", "RGBX", "I", "I;16", "I;16B", "I;16L", "I;16N", "F")
@@ -78,8 +124,9 @@ def read_image(path: str | Path) -> np.ndarray:
     if array.ndim == 2:
         array = array[..., None]
     if array.ndim != 3 or array.shape[2] not in (1, 2, 3, 4):
-        raise DataError(
-            f"image '{path}' has shape {array.shape}; expected (H, W) or (H, W, C) with C 1-4"
+        raise ReadError(
+            f"image '{path}' has shape {array.shape}; expected (H, W) or (H, W, C) with C 1-4",
+            "bad-shape",
         )
     if array.shape[2] == 2:  # grey + alpha
         array = array[..., :1]
@@ -104,9 +151,9 @@ def read_raw_mask(path: str | Path, rgb: bool = False) -> np.ndarray:
     elif array.ndim == 3 and array.shape[2] == 4:  # RGB + alpha
         array = array[..., :3]
     if array.ndim not in (2, 3) or (array.ndim == 3 and array.shape[2] != 3):
-        raise DataError(f"mask '{path}' has shape {array.shape}; expected a 2-D label map (H, W)")
+        raise ReadError(f"mask '{path}' has shape {array.shape}; expected a 2-D label map (H, W)", "bad-shape")
     if array.dtype.kind not in "biuf":
-        raise DataError(f"mask '{path}' has dtype {array.dtype}; expected integer class indices")
+        raise ReadError(f"mask '{path}' has dtype {array.dtype}; expected integer class indices", "bad-dtype")
     return np.ascontiguousarray(array)
 
 
@@ -120,7 +167,16 @@ def read_mask(path: str | Path, mapping: MaskMapping) -> np.ndarray:
     try:
         return mapping.apply(raw)
     except ValueError as err:
-        raise DataError(f"mask '{path}': {err}") from None
+        raise ReadError(f"mask '{path}': {err}", getattr(err, "code", "bad-mask")) from None
+
+
+def read_header(path: str | Path) -> FileHeader:
+    """Format, colour mode and frame count of an image file, reading its header only.
+
+    Raises:
+        DataError: the file cannot be opened or its header is damaged.
+    """
+    return _decode(Path(path), "file", _header)
 
 
 def write_mask_png(path: str | Path, mask: np.ndarray, colours: Sequence[Sequence[int]]) -> None:
@@ -145,22 +201,103 @@ def write_mask_png(path: str | Path, mask: np.ndarray, colours: Sequence[Sequenc
     image.save(Path(path), format="PNG")
 
 
-def _decode(path: Path, what: str, reader: Callable[[Path], np.ndarray]) -> np.ndarray:
+class _Unusable(Exception):
+    """Raised inside a reader for a file that decodes but cannot be used; `_decode` names it."""
+
+    def __init__(self, detail: str, code: str) -> None:
+        super().__init__(detail)
+        self.code = code
+
+
+def _decode(path: Path, what: str, reader: Callable[[Path], _T]) -> _T:
     if not path.is_file():
+        if path.is_symlink():
+            raise ReadError(f"{what} '{path}' is a broken symbolic link (or a link loop)", "broken-link")
         reason = "is not a file" if path.exists() else "does not exist"
-        raise DataError(f"{what} '{path}' {reason}")
+        raise ReadError(f"{what} '{path}' {reason}", "missing")
     try:
+        if path.stat().st_size == 0:
+            raise ReadError(f"{what} '{path}' is an empty file (0 bytes)", "empty-file")
         array = reader(path)
     except DataError:
         raise
+    except _Unusable as err:
+        raise ReadError(f"{what} '{path}' {err}", err.code) from None
+    except PermissionError as err:
+        raise ReadError(f"{what} '{path}' cannot be opened: permission denied", "permission-denied") from err
     except _DECODE_ERRORS as err:
-        raise DataError(f"{what} '{path}' cannot be read (corrupt or truncated?): {err}") from err
-    if array.size == 0:
-        raise DataError(f"{what} '{path}' is empty (shape {array.shape})")
+        raise _explain(path, what, err) from err
+    if isinstance(array, np.ndarray) and array.size == 0:
+        raise ReadError(f"{what} '{path}' is empty (shape {array.shape})", "bad-shape")
     return array
 
 
+def _explain(path: Path, what: str, err: BaseException) -> ReadError:
+    """Why a file failed to decode: not an image at all, a misleading suffix, or damage."""
+    try:
+        with path.open("rb") as file:
+            head = file.read(16)
+    except OSError:
+        head = b""
+    found = next((name for magic, name in _MAGIC if head.startswith(magic)), None)
+    suffix = path.suffix.lower()
+    if found is None and head:
+        return ReadError(
+            f"{what} '{path}' is not an image file: it starts with {_show_bytes(head)}, "
+            "not PNG, JPEG, TIFF, BMP or NumPy data",
+            "not-an-image",
+        )
+    if found is not None and _reader_of(found) != _reader_of(suffix):
+        return ReadError(f"{what} '{path}' holds {found} data but is named '{suffix}'", "wrong-extension")
+    return ReadError(f"{what} '{path}' cannot be read (corrupt or truncated?): {err}", "unreadable")
+
+
+def _reader_of(format_or_suffix: str) -> str:
+    """Which decoder handles a format name or a file suffix: numpy, tifffile or Pillow."""
+    if format_or_suffix in ("NumPy", ".npy"):
+        return "numpy"
+    if format_or_suffix in ("TIFF", *_TIFF_SUFFIXES):
+        return "tifffile"
+    return "pillow"
+
+
+def _show_bytes(head: bytes) -> str:
+    text = head.decode("utf-8", errors="replace")
+    if text.isprintable():
+        return f"text {text[:12]!r}"
+    return "bytes " + head[:8].hex(" ")
+
+
+def _header(path: Path) -> FileHeader:
+    suffix = path.suffix.lower()
+    if suffix == ".npy":
+        shape, dtype = _npy_header(path)
+        return FileHeader("NumPy", "RGBA" if len(shape) == 3 and shape[2] == 4 else "", 1)
+    if suffix in _TIFF_SUFFIXES:
+        with tifffile.TiffFile(path) as tif:
+            shape = tif.pages[0].shape
+            return FileHeader("TIFF", "RGBA" if len(shape) == 3 and shape[2] == 4 else "", len(tif.pages))
+    with Image.open(path) as image:
+        return FileHeader(image.format or "", image.mode, int(getattr(image, "n_frames", 1)))
+
+
+def _npy_header(path: Path) -> tuple[tuple[int, ...], np.dtype | None]:
+    """Shape and dtype from a .npy header (dtype None for header versions numpy reads privately)."""
+    with path.open("rb") as file:
+        version = np.lib.format.read_magic(file)
+        if version == (1, 0):
+            shape, _, dtype = np.lib.format.read_array_header_1_0(file)
+        elif version == (2, 0):
+            shape, _, dtype = np.lib.format.read_array_header_2_0(file)
+        else:
+            return (), None
+    return tuple(shape), dtype
+
+
 def _load_npy(path: Path) -> np.ndarray:
+    _, dtype = _npy_header(path)
+    if dtype is not None and dtype.hasobject:
+        raise _Unusable(f"holds Python objects (dtype {dtype}); expected numbers", "bad-dtype")
     # memory-mapping checks the header against the file size before allocating anything,
     # so a damaged header cannot ask for gigabytes
     mapped = np.load(path, mmap_mode="r", allow_pickle=False)
@@ -200,5 +337,6 @@ def _image_dtype(array: np.ndarray, path: Path) -> np.ndarray:
     if kind == "b":
         return array.astype(np.uint8) * np.uint8(255)
     if kind in "iuf":
-        return array.astype(np.float32)
-    raise DataError(f"image '{path}' has dtype {array.dtype}; expected numeric pixel values")
+        with np.errstate(over="ignore"):  # values beyond float32 become inf, which `scan` reports
+            return array.astype(np.float32)
+    raise ReadError(f"image '{path}' has dtype {array.dtype}; expected numeric pixel values", "bad-dtype")

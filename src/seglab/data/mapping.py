@@ -15,12 +15,22 @@ import numpy as np
 from seglab.registry import Registry
 
 MAPPINGS: Registry[type[MaskMapping]] = Registry("mask mapping")
+_MAX_LABEL = 2**31  # float masks with larger values are not label maps
+
+
+class MappingError(ValueError):
+    """A mask a mapping cannot use; `code` names the kind of problem for the data audit."""
+
+    def __init__(self, message: str, code: str = "bad-mask") -> None:
+        super().__init__(message)
+        self.code = code
 
 
 class MaskMapping:
     """Base class: `apply` turns a raw mask array into (H, W) int64 class indices.
 
-    Subclasses raise ValueError for a mask they cannot use; `read_mask` adds the file name.
+    Subclasses raise ValueError (preferably `MappingError` with a code) for a mask they cannot
+    use; `read_mask` adds the file name.
     """
 
     kind: ClassVar[str] = ""
@@ -72,11 +82,12 @@ def _single_channel(raw: np.ndarray) -> np.ndarray:
         # grey masks saved as RGB are common; anything else needs a colour table
         if np.array_equal(raw[..., 0], raw[..., 1]) and np.array_equal(raw[..., 0], raw[..., 2]):
             return raw[..., 0]
-        raise ValueError(
+        raise MappingError(
             "mask is an RGB image with colours, not a class-index map; "
-            "list the class colours in classes.json to map colours to classes"
+            "list the class colours in classes.json to map colours to classes",
+            "colour-mask",
         )
-    raise ValueError(f"mask has shape {raw.shape}; expected a 2-D label map (H, W)")
+    raise MappingError(f"mask has shape {raw.shape}; expected a 2-D label map (H, W)", "bad-shape")
 
 
 def _as_labels(labels: np.ndarray) -> np.ndarray:
@@ -85,13 +96,21 @@ def _as_labels(labels: np.ndarray) -> np.ndarray:
         return labels.astype(np.int64)
     if labels.dtype.kind == "f":
         if not np.all(np.isfinite(labels)):
-            raise ValueError("mask holds NaN or infinite values; expected class indices")
+            raise MappingError("mask holds NaN or infinite values; expected class indices", "mask-not-finite")
         rounded = np.round(labels)
         if not np.array_equal(rounded, labels):
             example = labels[rounded != labels].flat[0]
-            raise ValueError(f"mask holds non-integer values such as {example}; expected class indices")
+            raise MappingError(
+                f"mask holds non-integer values such as {example}; expected class indices", "mask-not-integer"
+            )
+        huge = np.abs(rounded) > _MAX_LABEL
+        if huge.any():  # beyond int64 the cast would wrap to arbitrary labels
+            raise MappingError(
+                f"mask holds values such as {rounded[huge].flat[0]:g}, far outside any class index",
+                "values-outside-classes",
+            )
         return rounded.astype(np.int64)
-    raise ValueError(f"mask has dtype {labels.dtype}; expected integer class indices")
+    raise MappingError(f"mask has dtype {labels.dtype}; expected integer class indices", "bad-dtype")
 
 
 @MAPPINGS.register("identity")
@@ -149,9 +168,11 @@ class ColourMapping(MaskMapping):
 
     def apply(self, raw: np.ndarray) -> np.ndarray:
         if raw.ndim != 3 or raw.shape[2] != 3:
-            raise ValueError(f"mask has shape {raw.shape}; a colour mapping needs RGB masks (H, W, 3)")
+            raise MappingError(
+                f"mask has shape {raw.shape}; a colour mapping needs RGB masks (H, W, 3)", "grey-mask-for-colours"
+            )
         if raw.dtype != np.uint8:
-            raise ValueError(f"mask has dtype {raw.dtype}; a colour mapping needs 8-bit RGB masks")
+            raise MappingError(f"mask has dtype {raw.dtype}; a colour mapping needs 8-bit RGB masks", "bad-dtype")
         # one integer per colour lets a sorted lookup replace a loop over classes
         codes = _colour_codes(raw)
         table = _colour_codes(np.array(self.colours, dtype=np.uint8)[None])[0]
@@ -162,9 +183,10 @@ class ColourMapping(MaskMapping):
         if not found.all():
             unknown = np.unique(codes[~found])[:5].tolist()
             listed = ", ".join(str(((c >> 16) & 255, (c >> 8) & 255, c & 255)) for c in unknown)
-            raise ValueError(
+            raise MappingError(
                 f"mask has colours that are not class colours: {listed}; "
-                "add them to classes.json (use ignore_index for a void colour)"
+                "add them to classes.json (use ignore_index for a void colour)",
+                "unknown-colour",
             )
         return order[pos].astype(np.int64)
 

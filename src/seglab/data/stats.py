@@ -1,13 +1,16 @@
 """One pass over a dataset: sizes, channels, dtypes, class pixel counts, mean/std, problems.
 
-`scan` feeds `seglab inspect`, the normalisation constants saved with a model, and the class
-count when no classes are declared. It records unreadable or inconsistent files as problems
-instead of stopping, so one report lists everything to fix.
+`scan` feeds `seglab inspect`, the data audit, the normalisation constants saved with a model,
+and the class count when no classes are declared. It records unreadable or inconsistent files
+as problems instead of stopping, so one report lists everything to fix, and keeps a few facts
+per file (size, bit depth, pixel hash, labels present) from which the audit judges the rest.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
+from pathlib import Path
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -15,7 +18,7 @@ import numpy as np
 
 from seglab.data.classes import ClassSpec
 from seglab.data.index import DatasetIndex, Pair, Problem
-from seglab.data.io import image_scale, read_image, read_mask
+from seglab.data.io import ReadError, image_scale, read_image, read_mask
 from seglab.errors import DataError
 
 logger = logging.getLogger(__name__)
@@ -36,7 +39,10 @@ class DatasetStats:
         mean: per channel mean of image / image_scale; grey images count towards every channel
             when the dataset also has RGB images (they are replicated when loaded).
         std: per channel standard deviation, same convention.
-        problems: size mismatches, values outside the classes, unreadable files.
+        problems: unreadable files, size mismatches, values outside the classes; each of them
+            stops training (the audit in `seglab.data.audit` adds the warnings).
+        images: per image file, what was decoded (for the audit's per-file checks).
+        mask_labels: per mask file, the labels present after the mapping, sorted.
     """
 
     num_pairs: int
@@ -47,6 +53,30 @@ class DatasetStats:
     mean: tuple[float, ...] = ()
     std: tuple[float, ...] = ()
     problems: list[Problem] = field(default_factory=list)
+    images: dict[Path, ImageFacts] = field(default_factory=dict)
+    mask_labels: dict[Path, tuple[int, ...]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ImageFacts:
+    """What `scan` saw in one decoded image.
+
+    Args:
+        size: (H, W).
+        channels: 1 or 3, as read.
+        dtype: numpy dtype name as read (uint8, uint16, float32).
+        high: largest pixel value.
+        constant: every pixel has the same value (a blank image or slice).
+        digest: BLAKE2b hash of the decoded pixels with their dtype and shape: files with equal
+            digests hold the same image, whatever their format or compression.
+    """
+
+    size: tuple[int, int]
+    channels: int
+    dtype: str
+    high: float
+    constant: bool
+    digest: str
 
 
 class _Moments:
@@ -96,36 +126,41 @@ def scan(index: DatasetIndex, pairs: list[Pair] | None = None) -> DatasetStats:
     values: Counter[int] = Counter()
     moments = _Moments()
     problems: list[Problem] = []
+    images: dict[Path, ImageFacts] = {}
+    mask_labels: dict[Path, tuple[int, ...]] = {}
     num_classes = index.classes.num_classes if index.classes is not None else None
 
     for pair in pairs:
         try:
             image = read_image(pair.image)
         except DataError as err:
-            problems.append(Problem(pair.image, str(err)))
+            problems.append(Problem(pair.image, str(err), _code(err)))
             image = None
         else:
             sizes[image.shape[:2]] += 1
             channels[image.shape[2]] += 1
             dtypes[image.dtype.name] += 1
-            moments.add(image)
+            images[pair.image] = _image_facts(image)
+            if image.dtype.kind == "f" and not np.isfinite(image).all():
+                problems.append(Problem(pair.image, "image holds NaN or infinite values", "image-not-finite"))
+            else:
+                moments.add(image)
         if pair.mask is None:
             continue
         try:
             mask = read_mask(pair.mask, index.mapping)
         except DataError as err:
-            problems.append(Problem(pair.mask, str(err)))
+            problems.append(Problem(pair.mask, str(err), _code(err)))
             continue
         uniques, counts = _label_counts(mask)
         values.update(dict(zip(uniques.tolist(), counts.tolist())))
+        mask_labels[pair.mask] = tuple(uniques.tolist())
         if image is not None and image.shape[:2] != mask.shape:
-            problems.append(Problem(pair.mask, _size_message(pair, image.shape[:2], mask.shape)))
+            message = _size_message(pair, image.shape[:2], mask.shape)
+            problems.append(Problem(pair.mask, message, "size-mismatch", (pair.image,)))
         bad = [v for v in uniques.tolist() if _outside(v, num_classes, index.ignore_index)]
         if bad:
-            shown = ", ".join(map(str, bad[:_MAX_VALUES_SHOWN]))
-            limit = f"0..{num_classes - 1}" if num_classes is not None else "non-negative indices"
-            message = f"mask has values outside the classes ({limit}): {shown}"
-            problems.append(Problem(pair.mask, message))
+            problems.append(_values_problem(pair.mask, bad, uniques.tolist(), num_classes))
 
     mean, std = moments.result()
     logger.debug("scanned %d pairs, %d problems", len(pairs), len(problems))
@@ -138,7 +173,37 @@ def scan(index: DatasetIndex, pairs: list[Pair] | None = None) -> DatasetStats:
         mean=mean,
         std=std,
         problems=problems,
+        images=images,
+        mask_labels=mask_labels,
     )
+
+
+def _code(err: DataError) -> str:
+    return err.code if isinstance(err, ReadError) else "unreadable"
+
+
+def _image_facts(image: np.ndarray) -> ImageFacts:
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(f"{image.dtype.str}{image.shape}".encode())
+    digest.update(np.ascontiguousarray(image).data)
+    low, high = image.min(), image.max()
+    return ImageFacts(
+        size=(image.shape[0], image.shape[1]),
+        channels=image.shape[2],
+        dtype=image.dtype.name,
+        high=float(high),
+        constant=bool(low == high),
+        digest=digest.hexdigest(),
+    )
+
+
+def _values_problem(path: Path, bad: list[int], present: list[int], num_classes: int | None) -> Problem:
+    if num_classes is not None and num_classes > 2 and bad == [255] and set(present) <= {0, 255}:
+        message = f"mask holds only 0 and 255, a binary mask, but the dataset has {num_classes} classes"
+        return Problem(path, message, "binary-mask-for-multiclass")
+    shown = ", ".join(map(str, bad[:_MAX_VALUES_SHOWN]))
+    limit = f"0..{num_classes - 1}" if num_classes is not None else "non-negative indices"
+    return Problem(path, f"mask has values outside the classes ({limit}): {shown}", "values-outside-classes")
 
 
 def _label_counts(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

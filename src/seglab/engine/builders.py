@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import math
+from collections import Counter
 from dataclasses import dataclass
 
 import torch
@@ -16,12 +17,14 @@ from seglab.data import (
     DatasetIndex,
     DatasetStats,
     Pair,
+    Problem,
     SegmentationDataset,
     discover,
     resolve_classes,
     scan,
     split_pairs,
 )
+from seglab.data.audit import FATAL, audit, describe, log_lines, severity
 from seglab.errors import ConfigError, DataError
 
 log = logging.getLogger(__name__)
@@ -58,14 +61,26 @@ class PreparedData:
         return {name: [pair.name for pair in pairs] for name, pairs in self.splits.items()}
 
 
-def check_problems(stats: DatasetStats, what: str) -> None:
-    """Stop before training on problems that would corrupt it, naming each file."""
-    if not stats.problems:
+def check_problems(problems: list[Problem], what: str) -> None:
+    """Stop before training on fatal findings: log each one, raise one line naming the first.
+
+    Raises:
+        DataError: some of `problems` are fatal (see `seglab.data.audit.CHECKS`).
+    """
+    fatal = [p for p in problems if severity(p) == FATAL]
+    if not fatal:
         return
-    lines = [f"  {p.path}: {p.message}" if p.path else f"  {p.message}" for p in stats.problems]
-    more = len(lines) - MAX_PROBLEMS_SHOWN
-    shown = "\n".join(lines[:MAX_PROBLEMS_SHOWN]) + (f"\n  ... and {more} more" if more > 0 else "")
-    raise DataError(f"{what} has {len(lines)} problem(s); fix or remove these files:\n{shown}")
+    if len(fatal) == 1:
+        raise DataError(
+            f"{what} has a fatal problem: {describe(fatal[0])}; or pass --skip-bad to train without that pair"
+        )
+    for line in log_lines(fatal, MAX_PROBLEMS_SHOWN):
+        log.error(line)
+    codes = ", ".join(f"{code} {n}" for code, n in Counter(p.code for p in fatal).items())
+    raise DataError(
+        f"{what} has {len(fatal)} fatal problems ({codes}), listed above; the first: {describe(fatal[0])}; "
+        "fix them, or pass --skip-bad to train on the clean pairs"
+    )
 
 
 def choose_size(cfg: DataConfig, stats: DatasetStats) -> tuple[int, int] | None:
@@ -84,25 +99,44 @@ def choose_size(cfg: DataConfig, stats: DatasetStats) -> tuple[int, int] | None:
     return DEFAULT_SIZE
 
 
-def prepare_data(cfg: DataConfig, seed: int) -> PreparedData:
-    """Discover the folder, check every pair, split it, and fit normalisation on train.
+def prepare_data(cfg: DataConfig, seed: int, min_side: int | None = None) -> PreparedData:
+    """Discover the folder, split it, audit every pair, and fit normalisation on train.
+
+    Warnings from the audit are logged. Fatal findings stop here, unless `cfg.skip_bad`: then
+    their pairs are left out of every split and each one is logged.
+
+    Args:
+        cfg: the data section of the config.
+        seed: split seed.
+        min_side: the model's smallest usable image side, when known; smaller images are reported.
 
     Raises:
-        DataError: no pairs, unreadable files, size or value problems (each file named).
+        DataError: no pairs, fatal findings (each file named), or no clean training pairs left.
     """
     if cfg.path is None:
         raise ConfigError("no dataset given: pass a DATA folder (or data.path in the config)")
     index = discover(cfg.path, cfg.format, classes_file=cfg.classes_file, ignore_index=cfg.ignore_index)
-    for problem in index.problems:
-        log.warning("%s: %s", problem.path, problem.message)
-    stats = scan(index)
-    check_problems(stats, f"dataset '{index.root}'")
+    what = f"dataset '{index.root}'"
+    splits = split_pairs(index.pairs, cfg.split, seed=seed, mode=cfg.split_mode)
+    report = audit(index, splits, size=cfg.size, min_side=min_side)
+    for line in log_lines(report.warnings):
+        log.warning(line)
+    stats = report.stats
+    if report.fatal:
+        if not cfg.skip_bad:
+            check_problems(report.fatal, what)
+        splits, skipped, unplaced = report.drop_bad(splits)
+        check_problems(unplaced, what)
+        for pair, problem in skipped:
+            log.warning("skipped pair '%s' (--skip-bad): %s", pair.name, describe(problem))
+        stats = scan(index, [pair for pairs in splits.values() for pair in pairs])
+        log.warning("skipped %d of %d pairs with fatal problems", len(skipped), len(index.pairs))
+    if not splits["train"]:
+        reason = "after skipping the pairs with fatal problems" if report.fatal else f"with split {cfg.split}"
+        raise DataError(f"dataset '{index.root}' left no pairs for training {reason}")
     classes = resolve_classes(index, stats)
     if classes.num_classes < 2:
         raise DataError(f"dataset '{index.root}' has only one class in its masks; nothing to segment")
-    splits = split_pairs(index.pairs, cfg.split, seed=seed, mode=cfg.split_mode)
-    if not splits["train"]:
-        raise DataError(f"dataset '{index.root}' left no pairs for training with split {cfg.split}")
     train_stats = scan(index, splits["train"])
     in_channels = max(stats.channels) if stats.channels else 3
     mean, std = train_stats.mean, train_stats.std
@@ -111,7 +145,7 @@ def prepare_data(cfg: DataConfig, seed: int) -> PreparedData:
     log.info(
         "data: %s format, %d pairs (%s), %d classes (%s), %d channel(s)",
         index.format,
-        len(index.pairs),
+        sum(len(v) for v in splits.values()),
         ", ".join(f"{k} {len(v)}" for k, v in splits.items()),
         classes.num_classes,
         ", ".join(classes.names),

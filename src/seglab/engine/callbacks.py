@@ -6,11 +6,14 @@ import csv
 import io
 import logging
 import math
+import time
 from typing import Any
 
+import torch
 from tqdm.auto import tqdm
 
 from seglab.engine.checkpoint import ModelCard, atomic_write, save_checkpoint
+from seglab.engine.resume import TrainingState, rng_states
 from seglab.engine.run_folder import RunFolder
 from seglab.engine.trainer import Callback, EvalResult, Trainer
 from seglab.reports.plots import plot_history, save_figure
@@ -81,11 +84,14 @@ class EpochLogger(Callback):
 
 
 class Checkpointer(Callback):
-    """Saves `last` every epoch and `best` whenever the monitored score improves."""
+    """Saves `best` whenever the monitored score improves, and `last` every epoch together with
+    the training state that `--resume` needs (one atomic file, so it is never half-written)."""
 
-    def __init__(self, run: RunFolder, card: ModelCard, monitor: str = "val_miou") -> None:
+    def __init__(self, run: RunFolder, card: ModelCard, generator: torch.Generator,
+                 monitor: str = "val_miou") -> None:
         self.run = run
         self.card = card
+        self.generator = generator  # the training loader's shuffling generator
         self.monitor = monitor
         self.best_score = -math.inf
         self.best_row: dict[str, float] | None = None
@@ -95,11 +101,25 @@ class Checkpointer(Callback):
         score = row.get(self.monitor)
         if score is None or math.isnan(score):
             score = -row["train_loss"]  # no validation split: fall back to training loss
-        save_checkpoint(self.run.last, trainer.model, self.card, epoch=trainer.epoch, **{self.monitor: score})
+        info = {"epoch": trainer.epoch, self.monitor: score}
         if score > self.best_score:
             self.best_score, self.best_row, self.best_eval = score, dict(row), val
-            save_checkpoint(self.run.best, trainer.model, self.card, epoch=trainer.epoch, **{self.monitor: score})
+            save_checkpoint(self.run.best, trainer.model, self.card, **info)
             log.debug("new best %s %.4f at epoch %d", self.monitor, score, trainer.epoch)
+        save_checkpoint(self.run.last, trainer.model, self.card, self.training_state(trainer), **info)
+
+    def training_state(self, trainer: Trainer) -> TrainingState:
+        return TrainingState(
+            epoch=trainer.epoch,
+            history=list(trainer.history),
+            best_score=self.best_score,
+            best_epoch=int(self.best_row["epoch"]) if self.best_row else 0,
+            optimizer=trainer.optimizer.state_dict(),
+            scheduler=trainer.scheduler.state_dict() if trainer.scheduler is not None else None,
+            scaler=trainer.scaler.state_dict(),
+            loader_generator=self.generator.get_state(),
+            rng=rng_states(),
+        )
 
 
 class EncoderFreezer(Callback):
@@ -120,10 +140,13 @@ class EncoderFreezer(Callback):
 
 
 class HistoryWriter(Callback):
-    """Rewrites history.csv and curves.png after every epoch, so an interrupted run keeps them."""
+    """Rewrites history.csv after every epoch, so an interrupted run keeps it, and curves.png
+    at the end and at most every `plot_every` seconds (drawing costs as much as a tiny epoch)."""
 
-    def __init__(self, run: RunFolder) -> None:
+    def __init__(self, run: RunFolder, plot_every: float = 60.0) -> None:
         self.run = run
+        self.plot_every = plot_every
+        self._plotted_at = time.monotonic()
 
     def on_epoch_end(self, trainer: Trainer, row: dict[str, float], val: EvalResult | None) -> None:
         columns = list(dict.fromkeys(key for item in trainer.history for key in item))
@@ -133,4 +156,9 @@ class HistoryWriter(Callback):
         writer.writerows(trainer.history)
         with atomic_write(self.run.history, "w") as handle:
             handle.write(buffer.getvalue())
+        if time.monotonic() - self._plotted_at > self.plot_every:
+            self.on_fit_end(trainer)
+
+    def on_fit_end(self, trainer: Trainer) -> None:
         save_figure(plot_history(trainer.history), self.run.curves)
+        self._plotted_at = time.monotonic()

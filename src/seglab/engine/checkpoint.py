@@ -21,6 +21,7 @@ from safetensors.torch import save as safetensors_bytes
 from torch import nn
 
 from seglab.data import ClassSpec
+from seglab.engine.resume import TENSOR_PREFIX, TrainingState
 from seglab.errors import CheckpointError
 from seglab.models import create_model
 
@@ -78,23 +79,38 @@ class ModelCard:
 def atomic_write(path: str | Path, mode: str = "wb") -> Iterator[IO[Any]]:
     """Write to a temporary file beside `path`, then rename: readers never see half a file."""
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    except OSError as err:
+        raise CheckpointError(f"cannot write '{target}': {err.strerror or err}; choose a writable --out folder") from None
     try:
         with os.fdopen(fd, mode) as handle:
             yield handle
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, target)
+    except OSError as err:
+        Path(tmp).unlink(missing_ok=True)
+        raise CheckpointError(
+            f"cannot write '{target}': {err.strerror or err}; the previous version is kept "
+            "(free disk space or choose another --out folder)"
+        ) from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
 
 
-def save_checkpoint(path: str | Path, model: nn.Module, card: ModelCard, **info: Any) -> None:
-    """Save weights and metadata (card plus JSON-serialisable `info` such as epoch and score)."""
+def save_checkpoint(
+    path: str | Path, model: nn.Module, card: ModelCard, training_state: TrainingState | None = None, **info: Any
+) -> None:
+    """Save weights and metadata (card plus JSON-serialisable `info` such as epoch and score);
+    with `training_state`, also what `--resume` needs, in the same atomic file."""
     state = {k: v.detach().contiguous().cpu() for k, v in model.state_dict().items()}
-    meta = {"format_version": FORMAT_VERSION, "card": card.to_dict(), "info": info}
+    meta: dict[str, Any] = {"format_version": FORMAT_VERSION, "card": card.to_dict(), "info": info}
+    if training_state is not None:
+        tensors, meta["training_state"] = training_state.to_storage()
+        state.update(tensors)
     data = safetensors_bytes(state, metadata={_META_KEY: json.dumps(meta)})
     with atomic_write(path) as handle:
         handle.write(data)
@@ -105,6 +121,7 @@ class Checkpoint:
     state_dict: dict[str, torch.Tensor]
     card: ModelCard
     info: dict[str, Any]
+    training_state: TrainingState | None = None
 
     def load_model(self, device: torch.device | str = "cpu") -> nn.Module:
         """Rebuild the architecture, load the weights strictly, and switch to eval mode."""
@@ -138,4 +155,10 @@ def load_checkpoint(path: str | Path) -> Checkpoint:
         raise CheckpointError(
             f"'{path}' has checkpoint format {meta.get('format_version')}, this seglab reads {FORMAT_VERSION}"
         )
-    return Checkpoint(state_dict=state, card=ModelCard.from_dict(meta["card"]), info=meta.get("info", {}))
+    training = {k: state.pop(k) for k in [k for k in state if k.startswith(TENSOR_PREFIX)]}
+    training_state = (
+        TrainingState.from_storage(training, meta["training_state"]) if "training_state" in meta else None
+    )
+    return Checkpoint(
+        state_dict=state, card=ModelCard.from_dict(meta["card"]), info=meta.get("info", {}), training_state=training_state
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -10,15 +11,18 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from torch.utils.data import DataLoader
 
 from seglab import config as config_io
 from seglab.config import ExperimentConfig
 from seglab.engine.builders import PreparedData, build_optimizer, build_scheduler, make_loader, prepare_data
 from seglab.engine.callbacks import Checkpointer, EncoderFreezer, EpochLogger, HistoryWriter, ProgressBar
-from seglab.engine.checkpoint import ModelCard
+from seglab.data import ClassSpec
+from seglab.engine.checkpoint import ModelCard, load_checkpoint, save_checkpoint
+from seglab.engine.resume import set_rng_states
 from seglab.engine.run_folder import RunFolder
-from seglab.engine.trainer import Callback, Trainer
-from seglab.errors import ConfigError
+from seglab.engine.trainer import Callback, Trainer, TrainingError, evaluate
+from seglab.errors import CheckpointError, ConfigError, DataError
 from seglab.losses import build_loss
 from seglab.metrics import Scores
 from seglab.models import create_model
@@ -63,16 +67,77 @@ def model_card(cfg: ExperimentConfig, data: PreparedData) -> ModelCard:
     )
 
 
-def train(cfg: ExperimentConfig, out: str | Path, callbacks: Sequence[Callback] = ()) -> TrainResult:
-    """Train a model as `cfg` says and write the run folder `out`.
+def check_train_config(cfg: ExperimentConfig) -> None:
+    if cfg.train.epochs < 1 or cfg.train.batch_size < 1:
+        raise ConfigError("train.epochs and train.batch_size must be at least 1")
+    if cfg.train.freeze_encoder_epochs < 0:
+        raise ConfigError("train.freeze_encoder_epochs must be >= 0")
+
+
+def set_determinism(enabled: bool) -> None:
+    """Deterministic kernels everywhere (CPU results repeat bit for bit anyway for a fixed seed)."""
+    if enabled:
+        os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
+    torch.use_deterministic_algorithms(enabled)
+    torch.backends.cudnn.benchmark = not enabled
+
+
+def restore(run: RunFolder, trainer: Trainer, checkpointer: Checkpointer, generator: torch.Generator,
+            data: PreparedData) -> None:
+    """Put model, optimizer, scheduler, scaler, RNGs and counters back to the end of the last
+    saved epoch, so the resumed run continues exactly as an uninterrupted one would."""
+    saved_splits = {k: v for k, v in run.read_splits().items() if k in data.splits}
+    if saved_splits != data.split_names():
+        raise DataError(f"the dataset of '{run.root}' changed since the run started (its splits differ); "
+                        "start a new run instead of resuming")
+    checkpoint = load_checkpoint(run.last)
+    state = checkpoint.training_state
+    if state is None:
+        raise CheckpointError(f"'{run.last}' holds no training state to resume from")
+    trainer.model.load_state_dict(checkpoint.state_dict, strict=True)
+    trainer.optimizer.load_state_dict(state.optimizer)
+    if trainer.scheduler is not None and state.scheduler is not None:
+        trainer.scheduler.load_state_dict(state.scheduler)
+    trainer.scaler.load_state_dict(state.scaler)
+    trainer.epoch = state.epoch
+    trainer.history = list(state.history)
+    checkpointer.best_score = state.best_score
+    checkpointer.best_row = next((r for r in state.history if int(r["epoch"]) == state.best_epoch), None)
+    generator.set_state(state.loader_generator)
+    set_rng_states(state.rng)
+    log.info("resuming %s after epoch %d (best %s %.4f at epoch %d)", run.root, state.epoch,
+             checkpointer.monitor, state.best_score, state.best_epoch)
+
+
+def fit(trainer: Trainer, train_loader: DataLoader, val_loader: DataLoader | None, epochs: int,
+        run: RunFolder, card: ModelCard, batch_size: int) -> list[dict[str, float]]:
+    """Run the loop; on Ctrl-C keep the current weights, on out-of-memory say what to change."""
+    try:
+        return trainer.fit(train_loader, val_loader, epochs)
+    except KeyboardInterrupt:
+        save_checkpoint(run.interrupted, trainer.model, card, epoch=trainer.epoch, complete=False)
+        log.warning("interrupted during epoch %d: current weights saved to %s; `seglab train --resume %s` "
+                    "continues after the last complete epoch", trainer.epoch, run.interrupted, run.root)
+        raise
+    except (torch.OutOfMemoryError, RuntimeError) as err:
+        if not isinstance(err, torch.OutOfMemoryError) and "can't allocate memory" not in str(err):
+            raise
+        raise TrainingError(f"out of memory at batch size {batch_size}: try --batch-size {max(batch_size // 2, 1)} "
+                            "or a smaller --size") from None
+
+
+def train(cfg: ExperimentConfig, out: str | Path, callbacks: Sequence[Callback] = (),
+          resume: bool = False) -> TrainResult:
+    """Train a model as `cfg` says and write the run folder `out`; with `resume`, continue the
+    run in `out` from its last complete epoch.
 
     Example:
         >>> cfg = config.load(overrides={"data.path": "data/", "train.epochs": 2})  # doctest: +SKIP
         >>> result = train(cfg, "runs/exp1")  # doctest: +SKIP
     """
     run = RunFolder(Path(out))
-    if cfg.train.epochs < 1 or cfg.train.batch_size < 1:
-        raise ConfigError("train.epochs and train.batch_size must be at least 1")
+    check_train_config(cfg)
+    set_determinism(cfg.train.deterministic)
     seed_everything(cfg.train.seed)
     data = prepare_data(cfg.data, cfg.train.seed)
     device = resolve_device(cfg.train.device)
@@ -88,11 +153,6 @@ def train(cfg: ExperimentConfig, out: str | Path, callbacks: Sequence[Callback] 
         if not hasattr(model, "freeze_encoder"):
             raise ConfigError(f"model '{cfg.model.name}' has no pretrained encoder to freeze")
         extra_callbacks.append(EncoderFreezer(cfg.train.freeze_encoder_epochs))
-    resolved = replace(cfg, data=replace(cfg.data, size=data.size, ignore_index=classes.ignore_index))
-
-    run.root.mkdir(parents=True, exist_ok=True)
-    config_io.save(resolved, run.config)
-    run.write_json(run.splits, {"root": str(data.index.root), "format": data.index.format, **data.split_names()})
     log.info(
         "model %s: %.2fM parameters, device %s, precision %s",
         cfg.model.name,
@@ -113,7 +173,7 @@ def train(cfg: ExperimentConfig, out: str | Path, callbacks: Sequence[Callback] 
     loss_fn = build_loss(cfg.loss.name, classes.num_classes, classes.ignore_index, cfg.loss.class_weights)
     optimizer = build_optimizer(model, cfg.train)
     scheduler = build_scheduler(optimizer, cfg.train, len(train_loader))
-    checkpointer = Checkpointer(run, card)
+    checkpointer = Checkpointer(run, card, generator=train_loader.generator)
     trainer = Trainer(
         model,
         loss_fn,
@@ -134,10 +194,27 @@ def train(cfg: ExperimentConfig, out: str | Path, callbacks: Sequence[Callback] 
             *callbacks,
         ],
     )
-    history = trainer.fit(train_loader, val_loader, cfg.train.epochs)
+    if resume:
+        restore(RunFolder.open(run.root), trainer, checkpointer, train_loader.generator, data)
+    else:
+        run.create()
+        run.write_json(run.splits, {"root": str(data.index.root), "format": data.index.format, **data.split_names()})
+    resolved = replace(cfg, data=replace(cfg.data, size=data.size, ignore_index=classes.ignore_index))
+    config_io.save(resolved, run.config)
+    history = fit(trainer, train_loader, val_loader, cfg.train.epochs, run, card, batch)
+    return summarise(run, checkpointer, trainer, val_loader, classes, history)
 
-    best_scores = checkpointer.best_eval.scores if checkpointer.best_eval else None
+
+def summarise(run: RunFolder, checkpointer: Checkpointer, trainer: Trainer, val_loader: DataLoader | None,
+              classes: ClassSpec, history: list[dict[str, float]]) -> TrainResult:
+    """Write metrics.json and metrics.md for the best epoch (re-scored if it predates a resume)."""
     best_epoch = int(checkpointer.best_row["epoch"]) if checkpointer.best_row else len(history)
+    best_eval = checkpointer.best_eval
+    if best_eval is None and val_loader is not None:
+        best_model = load_checkpoint(run.best).load_model(trainer.device)
+        best_eval = evaluate(best_model, val_loader, classes.num_classes, classes.ignore_index,
+                             loss_fn=trainer.loss_fn, device=trainer.device, precision=trainer.precision)
+    best_scores = best_eval.scores if best_eval else None
     payload = {"split": "val", "epoch": best_epoch}
     if best_scores is not None:
         payload.update(best_scores.to_dict(classes.names))

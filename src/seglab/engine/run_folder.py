@@ -53,6 +53,10 @@ class RunFolder:
         return self.root / "checkpoints" / "last.safetensors"
 
     @property
+    def interrupted(self) -> Path:
+        return self.root / "checkpoints" / "interrupted.safetensors"
+
+    @property
     def history(self) -> Path:
         return self.root / "history.csv"
 
@@ -71,6 +75,18 @@ class RunFolder:
     @property
     def eval_dir(self) -> Path:
         return self.root / "eval"
+
+    def create(self) -> None:
+        """Make the folder, failing early and clearly when it cannot be written."""
+        try:
+            (self.root / "checkpoints").mkdir(parents=True, exist_ok=True)
+            probe = self.root / ".write-test"
+            probe.write_text("")
+            probe.unlink()
+        except OSError as err:
+            raise CheckpointError(
+                f"cannot write the run folder '{self.root}': {err.strerror or err}; choose a writable --out"
+            ) from None
 
     def read_config(self) -> ExperimentConfig:
         return config_io.load(self.config)

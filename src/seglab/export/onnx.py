@@ -1,0 +1,77 @@
+"""ONNX export with dynamic batch, height and width, and an onnxruntime runner for it.
+
+Uses the torch.export-based exporter (`dynamo=True`). The U-Net pads each upsampled map to
+its skip's size only when the sizes differ, a Python branch that export records once for the
+sample it sees; `trace_sample` therefore picks a size that is odd at every level, so the
+padding (computed from the symbolic sizes) is in the graph and is zero where nothing is missing.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+import torch
+from torch import Tensor, nn
+
+from seglab.errors import CheckpointError, SeglabError
+from seglab.export.metadata import INPUT_NAME, OUTPUT_NAME
+
+if TYPE_CHECKING:
+    import onnxruntime
+
+Runner = Callable[[np.ndarray], np.ndarray]
+
+
+def export_onnx(model: nn.Module, path: Path, sample: Tensor) -> None:
+    """Write `model` as a single-file ONNX graph with inputs `image` and outputs `logits`.
+
+    Shape: image (batch, C, height, width) float32 -> logits (batch, K, height, width); the
+    three named axes are dynamic.
+    """
+    if importlib.util.find_spec("onnxscript") is None:  # torch's exporter writes graphs with it
+        raise SeglabError("ONNX export needs onnx and onnxscript: pip install 'seglab[export]'")
+    dim = torch.export.Dim
+    axes = {0: dim("batch"), 2: dim("height"), 3: dim("width")}
+    torch.onnx.export(
+        model, (sample,), str(path), dynamo=True, verbose=False, external_data=False,
+        input_names=[INPUT_NAME], output_names=[OUTPUT_NAME], dynamic_shapes={INPUT_NAME: axes},
+    )
+
+
+def load_onnx(path: Path) -> Runner:
+    """An onnxruntime session on the CPU, as a function from an input batch to logits.
+
+    Raises:
+        SeglabError: onnxruntime is not installed.
+        CheckpointError: the file is not a loadable ONNX model.
+    """
+    session = onnx_session(path)
+    output = session.get_outputs()[0].name
+    name = session.get_inputs()[0].name
+    return lambda batch: session.run([output], {name: np.ascontiguousarray(batch, dtype=np.float32)})[0]
+
+
+def onnx_session(path: Path) -> onnxruntime.InferenceSession:
+    """Open an ONNX file with onnxruntime on the CPU.
+
+    Raises:
+        SeglabError: onnxruntime is not installed.
+        CheckpointError: the file is not a loadable ONNX model.
+    """
+    try:
+        import onnxruntime
+    except ImportError:
+        raise SeglabError("running ONNX models needs onnxruntime: pip install 'seglab[export]'") from None
+    state = onnxruntime.capi.onnxruntime_pybind11_state  # where onnxruntime keeps its error types
+    load_errors = tuple(
+        getattr(state, name) for name in ("Fail", "InvalidArgument", "InvalidGraph", "InvalidProtobuf", "NoSuchFile")
+        if hasattr(state, name)
+    )
+    try:
+        return onnxruntime.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    except load_errors as err:
+        raise CheckpointError(f"'{path}' is not a loadable ONNX model: {err}") from None

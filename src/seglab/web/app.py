@@ -1,0 +1,182 @@
+"""The FastAPI application: the upload page, `POST /predict` (JSON), and model information.
+
+Example:
+    >>> from seglab import Predictor
+    >>> app = create_app(Predictor.from_run("runs/demo"))  # doctest: +SKIP
+    >>> # uvicorn.run(app, host="127.0.0.1", port=8000)
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+from typing import Any, Protocol
+
+import numpy as np
+from fastapi import FastAPI, File, UploadFile
+from fastapi.responses import HTMLResponse, JSONResponse
+from pydantic import BaseModel, Field
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from seglab import __version__
+from seglab.data import ClassSpec
+from seglab.errors import DataError
+from seglab.inference.predictor import Prediction
+from seglab.web.page import render_page
+from seglab.web.render import render_prediction
+from seglab.web.uploads import UploadError, UploadLimits, decode_upload
+
+log = logging.getLogger(__name__)
+
+_MULTIPART_OVERHEAD = 64 * 2**10  # boundaries and part headers around the file in a request body
+
+
+class Segmenter(Protocol):
+    """What the app needs from a model: `Predictor` and `OnnxPredictor` both fit."""
+
+    classes: ClassSpec
+
+    def predict(self, image: np.ndarray) -> Prediction: ...
+
+
+class ClassInfo(BaseModel):
+    index: int
+    name: str
+    colour: list[int] = Field(description="RGB, 0-255, as used in the overlay and the mask palette")
+
+
+class ClassShareOut(ClassInfo):
+    pixels: int = Field(description="pixels predicted as this class")
+    share: float = Field(description="fraction of all pixels, 0-1")
+
+
+class PredictResponse(BaseModel):
+    width: int
+    height: int
+    classes: list[ClassShareOut] = Field(description="every class, with its share of the predicted mask")
+    mask_png: str = Field(description="base64 palette PNG at the input's size; pixel values are class indices")
+    overlay_png: str = Field(description="base64 RGB PNG: class colours blended over the image")
+    image_png: str = Field(description="base64 RGB PNG of the input as shown on the page")
+
+
+class ModelInfo(BaseModel):
+    name: str
+    in_channels: int
+    num_classes: int
+    size: list[int] | None = Field(description="(H, W) images are resized to; null = native size")
+    classes: list[ClassInfo]
+
+
+class ErrorOut(BaseModel):
+    detail: str
+
+
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorOut, "description": "empty upload"},
+    411: {"model": ErrorOut, "description": "request without Content-Length"},
+    413: {"model": ErrorOut, "description": "upload larger than the byte or pixel limit"},
+    415: {"model": ErrorOut, "description": "not a PNG, JPEG, TIFF or BMP image, or not decodable"},
+    422: {"model": ErrorOut, "description": "no file field, or an image the model cannot take"},
+}
+
+
+def create_app(predictor: Segmenter, limits: UploadLimits | None = None, name: str = "seglab") -> FastAPI:
+    """Build the app around one loaded predictor.
+
+    Args:
+        predictor: a `Predictor` or `OnnxPredictor` (anything with `.classes` and `.predict`).
+        limits: upload byte and pixel limits (default 10 MiB, 4096 x 4096 pixels).
+        name: shown as the page title and in the model information.
+    """
+    limits = limits or UploadLimits()
+    app = FastAPI(
+        title=f"{name} segmentation",
+        version=__version__,
+        description="Upload an image, get the predicted class mask (palette PNG), an overlay and "
+        "per-class pixel shares. The page at / uses the same API.",
+    )
+    app.add_middleware(BodyLimit, max_upload=limits.max_bytes)
+    page = render_page(f"{name} segmentation", limits.max_bytes, limits.max_pixels)
+    classes = predictor.classes
+    card = getattr(predictor, "card", None)
+
+    @app.exception_handler(UploadError)
+    def upload_error(request: Any, err: UploadError) -> JSONResponse:
+        return JSONResponse({"detail": str(err)}, status_code=err.status)
+
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    def index() -> str:
+        return page
+
+    @app.get("/health")
+    def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/api/model", response_model=ModelInfo)
+    def model_info() -> ModelInfo:
+        """The classes (names, colours) and input the served model expects."""
+        return ModelInfo(
+            name=name,
+            in_channels=getattr(card, "in_channels", 0),
+            num_classes=classes.num_classes,
+            size=list(card.size) if card is not None and card.size is not None else None,
+            classes=[ClassInfo(index=i, name=n, colour=list(c))
+                     for i, (n, c) in enumerate(zip(classes.names, classes.colours))],
+        )
+
+    @app.post("/predict", response_model=PredictResponse, responses=_ERRORS)
+    def predict(file: UploadFile = File(description="PNG, JPEG, TIFF or BMP image")) -> PredictResponse:
+        """Segment one uploaded image (multipart form field `file`)."""
+        # runs in FastAPI's thread pool (a plain def), so a slow prediction never blocks the page
+        image = decode_upload(file.file.read(limits.max_bytes + 1), file.filename, limits)
+        try:
+            prediction = predictor.predict(image)
+        except (ValueError, DataError) as err:
+            raise UploadError(422, f"'{file.filename}' cannot be segmented by this model: {err}") from None
+        rendered = render_prediction(image, prediction, classes)
+        height, width = prediction.mask.shape
+        return PredictResponse(
+            width=width,
+            height=height,
+            classes=[ClassShareOut(index=s.index, name=s.name, colour=list(s.colour), pixels=s.pixels, share=s.share)
+                     for s in rendered.shares],
+            mask_png=_b64(rendered.mask_png),
+            overlay_png=_b64(rendered.overlay_png),
+            image_png=_b64(rendered.image_png),
+        )
+
+    return app
+
+
+class BodyLimit:
+    """ASGI middleware: refuse request bodies too large for `max_upload` before anything reads them.
+
+    A declared Content-Length over the limit (plus room for the multipart framing) gets 413 at
+    once; a body without one (chunked) gets 411, so no upload is read without a bounded size.
+    """
+
+    def __init__(self, app: ASGIApp, max_upload: int) -> None:
+        self.app = app
+        self.max_upload = max_upload
+        self.max_body = max_upload + _MULTIPART_OVERHEAD
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] in ("POST", "PUT", "PATCH"):
+            headers = dict(scope["headers"])
+            length = headers.get(b"content-length")
+            refusal = None
+            if length is None and headers.get(b"transfer-encoding"):
+                refusal = 411, "send the upload with a Content-Length header"
+            elif length is not None and (not length.isdigit() or int(length) > self.max_body):
+                refusal = 413, (f"request body is {length.decode(errors='replace')} bytes; this server "
+                                f"accepts uploads up to {self.max_upload / 2**20:.1f} MiB")
+            if refusal is not None:
+                response = JSONResponse({"detail": refusal[1]}, status_code=refusal[0],
+                                        headers={"Connection": "close"})
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")

@@ -1,0 +1,54 @@
+"""Load a model (run folder or exported `.onnx`) and serve the web app with uvicorn."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from seglab.errors import SeglabError
+from seglab.web.uploads import UploadLimits
+
+if TYPE_CHECKING:
+    from seglab.web.app import Segmenter
+
+log = logging.getLogger(__name__)
+
+
+def load_segmenter(source: str | Path, device: str = "auto") -> Segmenter:
+    """A `Predictor` for a run folder, an `OnnxPredictor` for an exported `model.onnx`.
+
+    Raises:
+        CheckpointError: `source` is neither a finished run folder nor an exported model.
+    """
+    path = Path(source)
+    if path.suffix.lower() == ".onnx":
+        from seglab.export.predictor import OnnxPredictor
+
+        return OnnxPredictor.from_file(path)
+    from seglab.inference.predictor import Predictor
+
+    return Predictor.from_run(path, device=device)
+
+
+def serve(
+    segmenter: Segmenter,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    limits: UploadLimits | None = None,
+    name: str = "seglab",
+) -> None:
+    """Serve the web app for `segmenter` until interrupted (blocks); uvicorn logs each request.
+
+    Raises:
+        SeglabError: fastapi or uvicorn is not installed.
+    """
+    try:
+        import uvicorn
+
+        from seglab.web.app import create_app
+    except ImportError as err:
+        raise SeglabError(f"serving needs the 'serve' extra ({err.name} is missing): "
+                          "pip install 'seglab[serve]'") from None
+    log.debug("serving %s on http://%s:%d", name, host, port)
+    uvicorn.run(create_app(segmenter, limits, name), host=host, port=port)

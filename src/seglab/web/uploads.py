@@ -1,0 +1,83 @@
+"""Turn uploaded bytes into an image array, refusing what the server should not try to decode.
+
+The checks happen before decoding: byte size, then the format and the pixel count from the
+file header, so a small file that declares a huge image (a decompression bomb) is refused
+without allocating it. Decoding itself goes through `read_image`, the same reader as
+`seglab predict`, so 16-bit PNGs, TIFFs and palettes are handled the same way.
+"""
+
+from __future__ import annotations
+
+import io
+import tempfile
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, UnidentifiedImageError
+
+from seglab.data import read_image
+from seglab.errors import DataError, SeglabError
+
+# Pillow's format name -> the suffix read_image dispatches on
+FORMATS = {"PNG": ".png", "JPEG": ".jpg", "TIFF": ".tif", "BMP": ".bmp"}
+
+
+@dataclass(frozen=True)
+class UploadLimits:
+    """What one upload may be: bytes on the wire, and pixels once decoded (H x W)."""
+
+    max_bytes: int = 10 * 2**20
+    max_pixels: int = 4096 * 4096
+
+
+class UploadError(SeglabError):
+    """An upload the server refuses; `status` is the HTTP status code to answer with."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def decode_upload(data: bytes, filename: str | None, limits: UploadLimits) -> np.ndarray:
+    """Image bytes -> (H, W, C) array as `read_image` returns it.
+
+    Raises:
+        UploadError: 400 empty, 413 too many bytes or pixels, 415 not a PNG/JPEG/TIFF/BMP image
+            or not decodable.
+    """
+    name = filename or "upload"
+    if not data:
+        raise UploadError(400, f"'{name}' is empty")
+    if len(data) > limits.max_bytes:
+        raise UploadError(413, f"'{name}' is {_mib(len(data))}; this server accepts uploads up to "
+                               f"{_mib(limits.max_bytes)}")
+    kinds = ", ".join(FORMATS)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # the pixel limit below decides
+            with Image.open(io.BytesIO(data)) as probe:
+                fmt, (width, height) = probe.format, probe.size
+    except Image.DecompressionBombError as err:
+        raise UploadError(413, f"'{name}' declares an image too large to decode: {err}") from None
+    except UnidentifiedImageError:
+        raise UploadError(415, f"'{name}' is not an image this server reads ({kinds})") from None
+    except (OSError, ValueError, SyntaxError) as err:
+        raise UploadError(415, f"'{name}' is not a readable image ({kinds}): {err}") from None
+    if fmt not in FORMATS:
+        raise UploadError(415, f"'{name}' is a {fmt} image; this server reads {kinds}")
+    if width * height > limits.max_pixels:
+        raise UploadError(413, f"'{name}' is {width}x{height} = {width * height} pixels; this server "
+                               f"accepts at most {limits.max_pixels} pixels")
+    with tempfile.TemporaryDirectory(prefix="seglab-upload-") as tmp:
+        path = Path(tmp) / f"upload{FORMATS[fmt]}"
+        path.write_bytes(data)
+        try:
+            return read_image(path)
+        except DataError as err:
+            raise UploadError(415, f"'{name}' cannot be decoded: {err}") from None
+
+
+def _mib(size: int) -> str:
+    return f"{size / 2**20:.1f} MiB"

@@ -1,0 +1,620 @@
+"""The data audit on a corpus of bad inputs: each kind gives its code, message and file.
+
+Every case builds a tiny dataset (eight 16x16 pairs, 3 classes) under tmp_path and damages it in
+one way. Fatal cases also go through `seglab train`, which must stop with exit code 2 and one
+error line naming the file; discover-level cases refuse the whole folder the same way.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pytest
+import tifffile
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+from PIL import Image
+
+from seglab.cli import main
+from seglab.data.audit import CHECKS, FATAL, WARNING, audit, severity
+from seglab.data.formats import discover
+from seglab.data.io import read_header, read_image, read_mask, read_raw_mask
+from seglab.data.mapping import BinaryMapping, ColourMapping, IdentityMapping
+from seglab.data.splits import split_pairs
+from seglab.errors import DataError, SeglabError
+
+TINY = ["--model", "unet_small", "--model-option", "widths=[8,16,32]", "--batch-size", "4",
+        "--precision", "fp32", "--no-progress"]
+COLOURS = [[0, 0, 0], [255, 0, 0], [0, 255, 0]]
+N = 8
+
+
+def _image(i: int, size: tuple[int, int] = (16, 16)) -> np.ndarray:
+    return np.random.default_rng(i).integers(0, 256, (*size, 3), dtype=np.uint8)
+
+
+def _mask(size: tuple[int, int] = (16, 16)) -> np.ndarray:
+    mask = np.zeros(size, np.uint8)
+    mask[: size[0] // 2, : size[1] // 2] = 1
+    mask[size[0] // 2 :, size[1] // 2 :] = 2
+    return mask
+
+
+def _rgb(labels: np.ndarray) -> np.ndarray:
+    return np.array(COLOURS, np.uint8)[labels]
+
+
+def base(root: Path, colour: bool = False, ignore_index: int | None = None) -> Path:
+    """images/ + masks/ with 8 pairs p0..p7 and a 3-class classes.json."""
+    (root / "images").mkdir(parents=True)
+    (root / "masks").mkdir()
+    for i in range(N):
+        Image.fromarray(_image(i)).save(root / "images" / f"p{i}.png")
+        mask = _rgb(_mask()) if colour else _mask()
+        Image.fromarray(mask).save(root / "masks" / f"p{i}.png")
+    classes: dict[str, object] = {"names": ["background", "road", "car"]}
+    if colour:
+        classes["colours"] = COLOURS
+    if ignore_index is not None:
+        classes["ignore_index"] = ignore_index
+    (root / "classes.json").write_text(json.dumps(classes))
+    return root
+
+
+def splits_layout(root: Path) -> Path:
+    """train/ + trainannot/ and val/ + valannot/ (the layout brings its own split)."""
+    for split, names, seed in (("train", ["t0", "t1", "t2", "t3"], 100), ("val", ["v0", "v1"], 200)):
+        (root / split).mkdir(parents=True)
+        (root / f"{split}annot").mkdir()
+        for i, name in enumerate(names):
+            Image.fromarray(_image(seed + i)).save(root / split / f"{name}.png")
+            Image.fromarray(_mask()).save(root / f"{split}annot" / f"{name}.png")
+    (root / "classes.json").write_text(json.dumps({"names": ["background", "road", "car"]}))
+    return root
+
+
+def _png_bytes(array: np.ndarray) -> bytes:
+    buffer = io.BytesIO()
+    Image.fromarray(array).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def _replace_image(root: Path, name: str, suffix: str) -> Path:
+    (root / "images" / f"{name}.png").unlink()
+    return root / "images" / f"{name}{suffix}"
+
+
+def _replace_mask(root: Path, name: str, suffix: str) -> Path:
+    (root / "masks" / f"{name}.png").unlink()
+    return root / "masks" / f"{name}{suffix}"
+
+
+# --- how each case damages the base dataset --------------------------------------------------
+
+
+def empty_file(root: Path) -> None:
+    (base(root) / "images" / "p1.png").write_bytes(b"")
+
+
+def text_as_png(root: Path) -> None:
+    (base(root) / "images" / "p1.png").write_text("hello world, I am not a picture\n")
+
+
+def png_named_tif(root: Path) -> None:
+    _replace_image(base(root), "p1", ".tif").write_bytes(_png_bytes(_image(1)))
+
+
+def npy_named_png(root: Path) -> None:
+    buffer = io.BytesIO()
+    np.save(buffer, _image(1))
+    (base(root) / "images" / "p1.png").write_bytes(buffer.getvalue())
+
+
+def truncated_png(root: Path) -> None:
+    path = base(root) / "images" / "p1.png"
+    path.write_bytes(path.read_bytes()[:100])
+
+
+def truncated_jpeg(root: Path) -> None:
+    path = _replace_image(base(root), "p1", ".jpg")
+    Image.fromarray(_image(1, (64, 64))).resize((16, 16)).save(path, quality=95)
+    path.write_bytes(path.read_bytes()[:-200])
+
+
+def truncated_npy(root: Path) -> None:
+    path = _replace_image(base(root), "p1", ".npy")
+    np.save(path, _image(1))
+    path.write_bytes(path.read_bytes()[:-300])
+
+
+def corrupted_png(root: Path) -> None:
+    path = base(root) / "images" / "p1.png"
+    data = bytearray(path.read_bytes())
+    for i in range(60, len(data) - 20):  # the compressed pixels; header and end stay intact
+        data[i] ^= 0x5A
+    path.write_bytes(bytes(data))
+
+
+def object_npy(root: Path) -> None:
+    np.save(_replace_image(base(root), "p1", ".npy"), np.array([[{"a": 1}]], dtype=object), allow_pickle=True)
+
+
+def complex_npy(root: Path) -> None:
+    np.save(_replace_image(base(root), "p1", ".npy"), np.ones((16, 16), np.complex64))
+
+
+def volume_npy_image(root: Path) -> None:
+    np.save(_replace_image(base(root), "p1", ".npy"), np.zeros((5, 16, 16), np.float32))
+
+
+def volume_npy_mask(root: Path) -> None:
+    np.save(_replace_mask(base(root), "p1", ".npy"), np.zeros((2, 16, 16), np.uint8))
+
+
+def nan_image(root: Path) -> None:
+    image = _image(1).astype(np.float32) / 255
+    image[3, 4] = np.nan
+    np.save(_replace_image(base(root), "p1", ".npy"), image)
+
+
+def fractional_mask(root: Path) -> None:
+    mask = _mask().astype(np.float32)
+    mask[0, 0] = 0.5
+    np.save(_replace_mask(base(root), "p1", ".npy"), mask)
+
+
+def nan_mask(root: Path) -> None:
+    mask = _mask().astype(np.float32)
+    mask[0, 0] = np.nan
+    np.save(_replace_mask(base(root), "p1", ".npy"), mask)
+
+
+def class_too_high(root: Path) -> None:
+    mask = _mask()
+    mask[0, 0] = 7
+    Image.fromarray(mask).save(base(root) / "masks" / "p1.png")
+
+
+def negative_label(root: Path) -> None:
+    mask = _mask().astype(np.int16)
+    mask[0, 0] = -1
+    np.save(_replace_mask(base(root), "p1", ".npy"), mask)
+
+
+def binary_masks_for_3_classes(root: Path) -> None:
+    base(root)
+    for i in range(N):
+        Image.fromarray((_mask() > 0).astype(np.uint8) * 255).save(root / "masks" / f"p{i}.png")
+
+
+def palette_mask_with_void_border(root: Path) -> None:
+    mask = _mask()
+    mask[0, :] = 255  # VOC-style border label, but no ignore_index declared
+    image = Image.fromarray(mask, mode="L").convert("P")
+    image.putpalette([v for c in COLOURS for v in c] + [224, 224, 192] * 253)
+    image.save(base(root) / "masks" / "p1.png")
+
+
+def colour_mask_among_labels(root: Path) -> None:
+    Image.fromarray(_rgb(_mask())).save(base(root) / "masks" / "p1.png")
+
+
+def colour_not_in_palette(root: Path) -> None:
+    mask = _rgb(_mask())
+    mask[0, 0] = (12, 34, 56)
+    Image.fromarray(mask).save(base(root, colour=True) / "masks" / "p1.png")
+
+
+def grey_mask_in_colour_dataset(root: Path) -> None:
+    Image.fromarray(_mask()).save(base(root, colour=True) / "masks" / "p1.png")
+
+
+def mask_wrong_size(root: Path) -> None:
+    Image.fromarray(_mask((8, 16))).save(base(root) / "masks" / "p1.png")
+
+
+def broken_symlink(root: Path) -> None:
+    path = base(root) / "images" / "p1.png"
+    path.unlink()
+    path.symlink_to(root / "nowhere.png")
+
+
+def symlink_loop(root: Path) -> None:
+    path = base(root) / "images" / "p1.png"
+    path.unlink()
+    path.symlink_to(root / "images" / "p1.png")
+
+
+def unreadable_permissions(root: Path) -> None:
+    (base(root) / "images" / "p1.png").chmod(0)
+
+
+def duplicate_across_splits(root: Path) -> None:
+    splits_layout(root)
+    (root / "val" / "v1.png").write_bytes((root / "train" / "t2.png").read_bytes())
+
+
+def duplicate_in_train(root: Path) -> None:
+    splits_layout(root)
+    Image.open(root / "train" / "t1.png").save(root / "train" / "t3.tif")  # same pixels, other format
+    (root / "train" / "t3.png").unlink()
+
+
+def extra_image(root: Path) -> None:
+    Image.fromarray(_image(9)).save(base(root) / "images" / "lonely.png")
+
+
+def extra_mask(root: Path) -> None:
+    Image.fromarray(_mask()).save(base(root) / "masks" / "orphan.png")
+
+
+def same_stem_twice(root: Path) -> None:
+    Image.fromarray(_image(9)).save(base(root) / "images" / "p1.jpg")
+
+
+def webp_in_images(root: Path) -> None:
+    Image.fromarray(_image(9)).save(base(root) / "images" / "p9.webp")
+
+
+def npy_without_number(root: Path) -> None:
+    (root / "MRIs").mkdir(parents=True)
+    (root / "Segmentations").mkdir()
+    for i in range(N):
+        np.save(root / "MRIs" / f"mri_{i}.npy", _image(i)[..., 0].astype(np.float32))
+        np.save(root / "Segmentations" / f"segm_{i}.npy", _mask())
+    np.save(root / "MRIs" / "scout.npy", _image(9)[..., 0])
+
+
+def jpeg_mask(root: Path) -> None:
+    # flat 8x8 blocks survive JPEG exactly, so only the warning remains
+    Image.fromarray(_mask()).save(_replace_mask(base(root), "p1", ".jpg"), quality=100)
+
+
+def rgba_image(root: Path) -> None:
+    rgba = np.dstack([_image(1), np.full((16, 16), 200, np.uint8)])
+    Image.fromarray(rgba).save(base(root) / "images" / "p1.png")
+
+
+def cmyk_jpeg(root: Path) -> None:
+    Image.fromarray(_image(1)).convert("CMYK").save(_replace_image(base(root), "p1", ".jpg"), quality=95)
+
+
+def multi_page_tiff(root: Path) -> None:
+    path = _replace_image(base(root), "p1", ".tif")
+    tifffile.imwrite(path, _image(1), photometric="rgb")
+    tifffile.imwrite(path, _image(2), photometric="rgb", append=True)
+
+
+def animated_png(root: Path) -> None:
+    first, second = Image.fromarray(_image(1)), Image.fromarray(_image(2))
+    first.save(base(root) / "images" / "p1.png", save_all=True, append_images=[second])
+
+
+def sixteen_bit_png(root: Path) -> None:
+    image = (_image(1).astype(np.uint16) * 16)  # 12-bit values in a 16-bit file
+    Image.fromarray(image[..., 0]).save(base(root) / "images" / "p1.png")
+
+
+def grey_image_among_rgb(root: Path) -> None:
+    Image.fromarray(_image(1)[..., 0]).save(base(root) / "images" / "p1.png")
+
+
+def other_size(root: Path) -> None:
+    base(root)
+    Image.fromarray(_image(1, (20, 24))).save(root / "images" / "p1.png")
+    Image.fromarray(_mask((20, 24))).save(root / "masks" / "p1.png")
+
+
+def tiny_image(root: Path) -> None:
+    base(root)
+    Image.fromarray(_image(1, (8, 8))).save(root / "images" / "p1.png")
+    Image.fromarray(_mask((8, 8))).save(root / "masks" / "p1.png")
+
+
+def all_zero_mask(root: Path) -> None:
+    Image.fromarray(np.zeros((16, 16), np.uint8)).save(base(root) / "masks" / "p1.png")
+
+
+def one_class_mask(root: Path) -> None:
+    Image.fromarray(np.full((16, 16), 2, np.uint8)).save(base(root) / "masks" / "p1.png")
+
+
+def all_ignore_mask(root: Path) -> None:
+    Image.fromarray(np.full((16, 16), 255, np.uint8)).save(base(root, ignore_index=255) / "masks" / "p1.png")
+
+
+# (case, code, message fragment, file relative to the dataset folder)
+FINDINGS: list[tuple[Callable[[Path], None], str, str, str]] = [
+    (empty_file, "empty-file", "is an empty file (0 bytes)", "images/p1.png"),
+    (text_as_png, "not-an-image", "is not an image file: it starts with text 'hello world,'", "images/p1.png"),
+    (png_named_tif, "wrong-extension", "holds PNG data but is named '.tif'", "images/p1.tif"),
+    (npy_named_png, "wrong-extension", "holds NumPy data but is named '.png'", "images/p1.png"),
+    (truncated_png, "unreadable", "cannot be read (corrupt or truncated?)", "images/p1.png"),
+    (truncated_jpeg, "unreadable", "cannot be read (corrupt or truncated?)", "images/p1.jpg"),
+    (truncated_npy, "unreadable", "cannot be read (corrupt or truncated?)", "images/p1.npy"),
+    (corrupted_png, "unreadable", "cannot be read (corrupt or truncated?)", "images/p1.png"),
+    (object_npy, "bad-dtype", "holds Python objects (dtype object)", "images/p1.npy"),
+    (complex_npy, "bad-dtype", "has dtype complex64; expected numeric pixel values", "images/p1.npy"),
+    (volume_npy_image, "bad-shape", "has shape (5, 16, 16); expected (H, W) or (H, W, C)", "images/p1.npy"),
+    (volume_npy_mask, "bad-shape", "has shape (2, 16, 16); expected a 2-D label map", "masks/p1.npy"),
+    (nan_image, "image-not-finite", "image holds NaN or infinite values", "images/p1.npy"),
+    (fractional_mask, "mask-not-integer", "non-integer values such as 0.5", "masks/p1.npy"),
+    (nan_mask, "mask-not-finite", "mask holds NaN or infinite values", "masks/p1.npy"),
+    (class_too_high, "values-outside-classes", "values outside the classes (0..2): 7", "masks/p1.png"),
+    (negative_label, "values-outside-classes", "values outside the classes (0..2): -1", "masks/p1.npy"),
+    (binary_masks_for_3_classes, "binary-mask-for-multiclass",
+     "mask holds only 0 and 255, a binary mask, but the dataset has 3 classes", "masks/p1.png"),
+    (palette_mask_with_void_border, "values-outside-classes", "outside the classes (0..2): 255", "masks/p1.png"),
+    (colour_mask_among_labels, "colour-mask", "mask is an RGB image with colours", "masks/p1.png"),
+    (colour_not_in_palette, "unknown-colour", "colours that are not class colours: (12, 34, 56)", "masks/p1.png"),
+    (grey_mask_in_colour_dataset, "grey-mask-for-colours", "a colour mapping needs RGB masks", "masks/p1.png"),
+    (mask_wrong_size, "size-mismatch", "mask is 8x16 (HxW) but image", "masks/p1.png"),
+    (broken_symlink, "broken-link", "is a broken symbolic link", "images/p1.png"),
+    (symlink_loop, "broken-link", "(or a link loop)", "images/p1.png"),
+    (unreadable_permissions, "permission-denied", "permission denied", "images/p1.png"),
+    (duplicate_across_splits, "duplicate-across-splits", "t2.png' (train) but this copy is in val", "val/v1.png"),
+    (duplicate_in_train, "duplicate-image", "t1.png' (both in train)", "train/t3.tif"),
+    (extra_image, "image-without-mask", "image has no mask (expected masks/lonely.*)", "images/lonely.png"),
+    (extra_mask, "mask-without-image", "mask has no image", "masks/orphan.png"),
+    (same_stem_twice, "duplicate-name", "has the same name as 'p1.jpg'; skipped", "images/p1.png"),
+    (webp_in_images, "unsupported-format", "'.webp' files are not read by seglab", "images/p9.webp"),
+    (npy_without_number, "unmatched-name", "no trailing number", "MRIs/scout.npy"),
+    (jpeg_mask, "lossy-mask", "mask is a JPEG (lossy)", "masks/p1.jpg"),
+    (rgba_image, "alpha-channel", "image has an alpha channel (RGBA); it is dropped", "images/p1.png"),
+    (cmyk_jpeg, "colour-mode", "image is CMYK; it is converted to RGB", "images/p1.jpg"),
+    (multi_page_tiff, "multi-page", "image has 2 pages or frames; only the first is read", "images/p1.tif"),
+    (animated_png, "multi-page", "image has 2 pages or frames", "images/p1.png"),
+    (sixteen_bit_png, "16-bit-image", "image is 16-bit (largest value 4080); intensities are divided by 65535",
+     "images/p1.png"),
+    (sixteen_bit_png, "mixed-bit-depth", "image is uint16 but 7 of 8 images are uint8", "images/p1.png"),
+    (grey_image_among_rgb, "grey-rgb-mixture", "image is greyscale but 7 of 8 images are RGB", "images/p1.png"),
+    (other_size, "mixed-sizes", "images come in 2 sizes (HxW): 16x16 (7), 20x24 (1); this one is 20x24",
+     "images/p1.png"),
+    (tiny_image, "image-too-small", "image is 8x8 (HxW), smaller than the model's minimum of 16 px", "images/p1.png"),
+    (all_zero_mask, "empty-mask", "mask is empty: every labelled pixel is class 0 ('background')", "masks/p1.png"),
+    (one_class_mask, "single-class-mask", "every labelled pixel of the mask is class 2 ('car')", "masks/p1.png"),
+    (all_ignore_mask, "all-ignore-mask", "every pixel of the mask is the ignore label 255", "masks/p1.png"),
+]
+
+# whole-folder problems: `discover` refuses the dataset (message fragment, file named)
+REFUSED: list[tuple[Callable[[Path], None], str, str]] = [
+    (lambda root: (base(root) / "classes.json").write_text('{"names": ["a", "b"],}'), "is not valid JSON",
+     "classes.json"),
+    (lambda root: (base(root) / "classes.json").write_text('{"names": ["a", "b"], "colours": [[0, 0], [1, 2, 3]]}'),
+     "a colour must be [r, g, b]", "classes.json"),
+    (lambda root: [(base(root, colour=True) / "classes.json").unlink()], "is an RGB colour image", "masks/p0.png"),
+    (lambda root: [base(root), *(p.rename(p.with_name("x" + p.name)) for p in (root / "masks").iterdir())],
+     "no image/mask pairs found", "images/p0.png"),
+]
+
+
+def _case_id(case: tuple) -> str:
+    return f"{case[0].__name__}-{case[1]}"
+
+
+def _audit(root: Path):
+    index = discover(root)
+    return audit(index, split_pairs(index.pairs, seed=0), min_side=16)
+
+
+def _skip_if_root(make: Callable[[Path], None]) -> None:
+    if make is unreadable_permissions and os.geteuid() == 0:
+        pytest.skip("root reads files whatever their permissions")
+
+
+def test_corpus_is_large_and_covers_every_code():
+    kinds = {make for make, *_ in FINDINGS} | {make for make, *_ in REFUSED}
+    assert len(kinds) >= 40
+    assert {code for _, code, _, _ in FINDINGS} == set(CHECKS) - {"missing", "bad-mask"}  # not reachable by discover
+
+
+@pytest.mark.parametrize(("make", "code", "fragment", "file"), FINDINGS, ids=[_case_id(c) for c in FINDINGS])
+def test_finding(tmp_path, make, code, fragment, file):
+    _skip_if_root(make)
+    root = tmp_path / "data"
+    make(root)
+    report = _audit(root)
+    found = [p for p in report.problems if p.code == code]
+    assert found, [str(p) for p in report.problems]
+    assert any(fragment in p.message and p.path == root / file for p in found), [str(p) for p in found]
+    assert all(str(root / file) in str(p) for p in found if p.path == root / file)
+    expected = CHECKS[code].severity
+    assert all(severity(p) == expected for p in found)
+    # one problem is one finding: a fatal file gets no extra warnings
+    fatal_files = {p.path for p in report.fatal}
+    assert not [p for p in report.warnings if p.path in fatal_files]
+
+
+FATAL_CASES = [c for c in FINDINGS if CHECKS[c[1]].severity == FATAL]
+FATAL_FILES = {binary_masks_for_3_classes: [f"masks/p{i}.png" for i in range(N)]}
+FATAL_FILES.update({c[0]: [c[3]] for c in FATAL_CASES if c[0] not in FATAL_FILES})
+
+
+@pytest.mark.parametrize(("make", "code", "fragment", "file"), FATAL_CASES, ids=[_case_id(c) for c in FATAL_CASES])
+def test_train_stops_with_one_line_naming_the_file(tmp_path, capsys, make, code, fragment, file):
+    _skip_if_root(make)
+    root = tmp_path / "data"
+    make(root)
+    assert main(["train", str(root), "--out", str(tmp_path / "run"), "--epochs", "1", *TINY]) == 2
+    err = capsys.readouterr().err
+    last = err.strip().splitlines()[-1]
+    assert "Traceback" not in err
+    assert last.startswith("seglab train: error: dataset") and f"[{code}]" in last and str(root) in last
+    assert Path(file).name in (last if len(FATAL_FILES[make]) == 1 else err)  # several: listed above it
+    assert "--skip-bad" in last
+    assert not list(tmp_path.rglob("*.safetensors"))  # stopped before any training
+
+
+@pytest.mark.parametrize(
+    ("make", "fragment", "file"), REFUSED, ids=["bad-json", "bad-colour", "rgb-no-classes", "no-pairs"]
+)
+def test_refused_folders(tmp_path, capsys, make, fragment, file):
+    root = tmp_path / "data"
+    make(root)
+    with pytest.raises(DataError) as info:
+        discover(root)
+    assert fragment in str(info.value) and str(root / file) in str(info.value)
+    assert main(["train", str(root), "--epochs", "1", *TINY]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("seglab train: error:") and fragment in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        base,
+        lambda root: (base(root) / "images" / "._p1.png").write_bytes(b"\x00\x05\x16\x07junk"),
+        lambda root: (base(root) / "images" / "notes.txt").write_text("taken on a Tuesday"),
+        lambda root: _replace_image(base(root), "p1", ".jpg").write_bytes(_png_bytes(_image(1))),  # PNG named .jpg
+        lambda root: _indexed_palette_masks(base(root)),
+    ],
+    ids=["base", "macos-junk", "text-file", "png-named-jpg", "palette-masks"],
+)
+def test_clean_datasets_have_no_findings(tmp_path, make):
+    root = tmp_path / "data"
+    make(root)
+    assert _audit(root).problems == []
+
+
+def _indexed_palette_masks(root: Path) -> None:
+    for i in range(N):
+        image = Image.fromarray(_mask(), mode="L").convert("P")
+        image.putpalette([v for c in COLOURS for v in c] + [0, 0, 0] * 253)
+        image.save(root / "masks" / f"p{i}.png")
+
+
+def test_inspect_groups_findings_and_exits_2_on_fatal(tmp_path, capsys):
+    root = tmp_path / "data"
+    mask_wrong_size(root)
+    Image.fromarray(np.zeros((16, 16), np.uint8)).save(root / "masks" / "p2.png")
+    assert main(["inspect", str(root)]) == 2
+    captured = capsys.readouterr()
+    out = captured.out
+    assert "Problems:     2 (1 fatal, 1 warning)" in out
+    order = [out.index(text) for text in ("  fatal:", "size-mismatch (1):", "  warning:", "empty-mask (1)")]
+    assert order == sorted(order)
+    assert f"{root / 'masks' / 'p1.png'}: mask is 8x16" in out
+    assert captured.err.strip().splitlines()[-1].startswith("seglab inspect: error: 1 fatal problem(s)")
+
+
+def test_inspect_with_warnings_only_exits_0(tmp_path, capsys):
+    root = tmp_path / "data"
+    all_zero_mask(root)
+    assert main(["inspect", str(root)]) == 0
+    assert "empty-mask (1): nothing, if the image really shows no object" in capsys.readouterr().out
+
+
+def test_skip_bad_trains_on_clean_pairs_and_names_the_skipped(tmp_path, capsys):
+    root = tmp_path / "data"
+    mask_wrong_size(root)
+    (root / "images" / "p4.png").write_bytes(b"")
+    Image.fromarray(np.zeros((16, 16), np.uint8)).save(root / "masks" / "p6.png")  # a warning only
+    run = tmp_path / "run"
+    assert main(["train", str(root), "--out", str(run), "--epochs", "1", "--skip-bad", *TINY]) == 0
+    err = capsys.readouterr().err
+    assert "skipped pair 'p1' (--skip-bad): [size-mismatch]" in err
+    assert "skipped pair 'p4' (--skip-bad): [empty-file]" in err
+    assert "skipped 2 of 8 pairs" in err and "[empty-mask]" in err
+    splits = json.loads((run / "splits.json").read_text())
+    used = [name for key in ("train", "val", "test") for name in splits[key]]
+    assert sorted(used) == ["p0", "p2", "p3", "p5", "p6", "p7"]
+
+
+def test_skip_bad_drops_the_evaluation_copy_of_a_duplicate(tmp_path, capsys):
+    root = tmp_path / "data"
+    duplicate_across_splits(root)
+    run = tmp_path / "run"
+    assert main(["train", str(root), "--out", str(run), "--epochs", "1", "--skip-bad", *TINY]) == 0
+    splits = json.loads((run / "splits.json").read_text())
+    assert "t2" in splits["train"] and splits["val"] == ["v0"]
+
+
+def test_skip_bad_with_nothing_left_is_an_error(tmp_path, capsys):
+    root = tmp_path / "data"
+    binary_masks_for_3_classes(root)
+    assert main(["train", str(root), "--epochs", "1", "--skip-bad", *TINY]) == 2
+    err = capsys.readouterr().err
+    assert "left no pairs for training after skipping the pairs with fatal problems" in err.strip().splitlines()[-1]
+
+
+def test_several_fatal_problems_are_listed_then_summarised(tmp_path, capsys):
+    root = tmp_path / "data"
+    mask_wrong_size(root)
+    (root / "images" / "p4.png").write_bytes(b"")
+    assert main(["train", str(root), "--epochs", "1", *TINY]) == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert any("[empty-file]" in line and "p4.png" in line for line in lines[:-1])
+    assert any("[size-mismatch]" in line and "p1.png" in line for line in lines[:-1])
+    assert lines[-1].startswith("seglab train: error:") and "2 fatal problems (" in lines[-1]
+
+
+# --- property-based: random files never escape as anything but seglab's errors ---------------
+
+DTYPES = [np.uint8, np.uint16, np.int8, np.int16, np.int64, np.float32, np.float64, np.bool_, np.complex64]
+
+
+@st.composite
+def arrays(draw):
+    dtype = draw(st.sampled_from(DTYPES))
+    shape = draw(hnp.array_shapes(min_dims=0, max_dims=4, min_side=0, max_side=6))
+    return draw(hnp.arrays(dtype, shape, elements=None if dtype != np.float64 else st.floats(allow_nan=True)))
+
+
+@st.composite
+def files(draw):
+    """(suffix, bytes): random arrays as .npy, random valid images as PNG/TIFF, or random bytes."""
+    kind = draw(st.sampled_from(["npy", "png", "tif", "bytes"]))
+    if kind == "npy":
+        buffer = io.BytesIO()
+        np.save(buffer, draw(arrays()))
+        return ".npy", buffer.getvalue()
+    if kind == "bytes":
+        return draw(st.sampled_from([".png", ".jpg", ".tif", ".bmp", ".npy"])), draw(st.binary(max_size=300))
+    h, w = draw(st.integers(1, 12)), draw(st.integers(1, 12))
+    dtype = draw(st.sampled_from([np.uint8, np.uint16]))
+    channels = draw(st.sampled_from([(), (3,), (4,)])) if dtype == np.uint8 else ()
+    array = draw(hnp.arrays(dtype, (h, w, *channels)))
+    buffer = io.BytesIO()
+    if kind == "png":
+        Image.fromarray(array).save(buffer, format="PNG")
+    else:
+        tifffile.imwrite(buffer, array)
+    return f".{kind}", buffer.getvalue()
+
+
+@settings(max_examples=120, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+@given(files(), files(), st.sampled_from([None, 3]))
+def test_random_files_give_only_seglab_errors(image_file, mask_file, num_classes):
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        (root / "images").mkdir()
+        (root / "masks").mkdir()
+        (root / "images" / f"a{image_file[0]}").write_bytes(image_file[1])
+        (root / "masks" / f"a{mask_file[0]}").write_bytes(mask_file[1])
+        Image.fromarray(_image(0, (4, 4))).save(root / "images" / "b.png")
+        Image.fromarray(_mask((4, 4))).save(root / "masks" / "b.png")
+        if num_classes:
+            (root / "classes.json").write_text(json.dumps({"names": ["x", "y", "z"], "ignore_index": 255}))
+        for path in (root / "images" / f"a{image_file[0]}", root / "masks" / f"a{mask_file[0]}"):
+            for read in (read_image, read_raw_mask, read_header, lambda p: read_mask(p, IdentityMapping()),
+                         lambda p: read_mask(p, BinaryMapping()), lambda p: read_mask(p, ColourMapping(COLOURS))):
+                try:
+                    read(path)
+                except SeglabError as err:
+                    assert "'" + str(path) + "'" in str(err)
+        try:
+            index = discover(root)
+        except SeglabError:
+            return
+        report = audit(index, split_pairs(index.pairs, seed=0), min_side=4)
+        assert all(p.code in CHECKS for p in report.problems)
+        assert {p.path for p in report.fatal} <= {root / "images" / f"a{image_file[0]}",
+                                                  root / "masks" / f"a{mask_file[0]}"}
+        assert all(severity(p) in (FATAL, WARNING) for p in report.problems)

@@ -1,0 +1,101 @@
+"""Interrupted runs resume to exactly the weights of an uninterrupted run (CPU, same seed)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+import torch
+
+from seglab import config
+from seglab.cli import main
+from seglab.data import generate_synthetic
+from seglab.engine.checkpoint import load_checkpoint
+from seglab.engine.experiment import train
+from seglab.engine.trainer import Callback
+from seglab.errors import CheckpointError
+
+FLAGS = ["--model", "unet_small", "--model-option", "widths=[8,16,32]", "--batch-size", "4", "--precision", "fp32",
+         "--no-progress", "--lr", "0.003", "--model-option", "dropout=0.2", "--schedule", "onecycle"]
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory):
+    return generate_synthetic(tmp_path_factory.mktemp("resume") / "data", num_samples=24, size=(32, 32), seed=3)
+
+
+def weights(run) -> dict[str, torch.Tensor]:
+    return load_checkpoint(run / "checkpoints" / "last.safetensors").state_dict
+
+
+def assert_same_weights(a, b):
+    assert a.keys() == b.keys()
+    different = [k for k in a if not torch.equal(a[k], b[k])]
+    assert not different, different[:5]
+
+
+class StopAfter(Callback):
+    def __init__(self, epoch: int) -> None:
+        self.epoch = epoch
+
+    def on_epoch_end(self, trainer, row, val):
+        if trainer.epoch == self.epoch:
+            raise KeyboardInterrupt
+
+
+def test_ctrl_c_then_resume_matches_uninterrupted(data, tmp_path):
+    cfg = config.load(overrides={
+        "data.path": str(data), "model.name": "unet_small",
+        "model.options": {"widths": [8, 16, 32], "dropout": 0.2},  # dropout: the RNG state matters
+        "train.epochs": 3, "train.batch_size": 4, "train.precision": "fp32", "train.progress": False,
+    })
+    full = train(cfg, tmp_path / "full")
+    with pytest.raises(KeyboardInterrupt):
+        train(cfg, tmp_path / "cut", callbacks=[StopAfter(1)])
+    assert (tmp_path / "cut" / "checkpoints" / "interrupted.safetensors").is_file()
+    assert load_checkpoint(tmp_path / "cut" / "checkpoints" / "last.safetensors").info["epoch"] == 1
+    resumed = train(cfg, tmp_path / "cut", resume=True)
+    assert_same_weights(weights(tmp_path / "full"), weights(tmp_path / "cut"))
+    assert [r["train_loss"] for r in resumed.history] == [r["train_loss"] for r in full.history]
+    assert resumed.best_epoch == full.best_epoch
+    assert resumed.best_scores.mean_iou == full.best_scores.mean_iou
+
+
+def test_sigkill_mid_run_then_resume_matches_uninterrupted(data, tmp_path):
+    args = [str(data), "--epochs", "4", *FLAGS]
+    assert main(["train", *args, "--out", str(tmp_path / "full")]) == 0
+
+    cut = tmp_path / "cut"
+    process = subprocess.Popen([sys.executable, "-m", "seglab", "train", *args, "--out", str(cut)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    last = cut / "checkpoints" / "last.safetensors"
+    deadline = time.time() + 120
+    while not last.exists() and process.poll() is None and time.time() < deadline:
+        time.sleep(0.01)
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    assert process.returncode == -signal.SIGKILL
+    killed_after = load_checkpoint(last).info["epoch"]
+    assert 1 <= killed_after < 4  # the run was cut short, and an epoch's state survived
+
+    assert main(["train", "--resume", str(cut), "--no-progress"]) == 0
+    assert_same_weights(weights(tmp_path / "full"), weights(cut))
+
+
+def test_resume_refuses_a_run_without_training_state(tmp_path, data, capsys):
+    assert main(["train", "--resume", str(tmp_path / "missing")]) == 2
+    assert "does not exist" in capsys.readouterr().err
+    with pytest.raises(CheckpointError):
+        load_checkpoint(tmp_path / "missing.safetensors")
+
+
+def test_unwritable_output_folder_gives_a_clear_error(data, tmp_path, capsys):
+    blocker = tmp_path / "file"
+    blocker.write_text("a file where the run folder's parent should be")
+    assert main(["train", str(data), "--epochs", "1", *FLAGS, "--out", str(blocker / "run")]) == 2
+    err = capsys.readouterr().err
+    assert "cannot write the run folder" in err and str(blocker / "run") in err

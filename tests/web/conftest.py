@@ -1,0 +1,72 @@
+"""A tiny trained run and a live `seglab` web server on 127.0.0.1, shared by the web tests."""
+
+from __future__ import annotations
+
+import io
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from seglab.cli import main
+from seglab.data.synthetic import generate_synthetic
+
+pytest.importorskip("fastapi", reason="the web app needs the 'serve' extra")
+pytest.importorskip("httpx", reason="the web tests need httpx (dev extra)")
+uvicorn = pytest.importorskip("uvicorn", reason="the web app needs the 'serve' extra")
+
+from seglab.web.app import create_app  # noqa: E402  (after the skips above)
+from seglab.web.server import load_segmenter  # noqa: E402
+from seglab.web.uploads import UploadLimits  # noqa: E402
+
+TINY = ["--model", "unet_small", "--model-option", "widths=[8,16,32]", "--batch-size", "4",
+        "--precision", "fp32", "--no-progress", "--epochs", "1"]
+LIMITS = UploadLimits(max_bytes=256 * 2**10, max_pixels=200 * 200)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def png_bytes(array: np.ndarray) -> bytes:
+    buffer = io.BytesIO()
+    Image.fromarray(array).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+@pytest.fixture(scope="session")
+def trained_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("web-run")
+    data = generate_synthetic(root / "data", num_samples=12, size=(32, 32), num_classes=4)
+    assert main(["train", str(data), "--out", str(root / "run"), *TINY]) == 0
+    return root / "run"
+
+
+@pytest.fixture(scope="session")
+def sample_png(trained_run: Path) -> Path:
+    return sorted((trained_run.parent / "data" / "images").iterdir())[0]
+
+
+@pytest.fixture(scope="session")
+def server_url(trained_run: Path) -> Iterator[str]:
+    """uvicorn in a background thread on a free local port, stopped after the session."""
+    app = create_app(load_segmenter(trained_run, device="cpu"), LIMITS, name="tiny")
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=free_port(), log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            pytest.fail("the web server did not start within 30 s")
+        time.sleep(0.05)
+    host, port = server.servers[0].sockets[0].getsockname()[:2]
+    yield f"http://{host}:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)

@@ -1,0 +1,109 @@
+"""`POST /predict` and friends: the happy path, every refusal as a clear 4xx, and a server that keeps serving."""
+
+from __future__ import annotations
+
+import base64
+import io
+
+import httpx
+import numpy as np
+import pytest
+from PIL import Image
+
+from seglab.web.render import class_shares
+
+from .conftest import LIMITS, png_bytes
+
+
+@pytest.fixture(scope="module")
+def client(server_url):
+    with httpx.Client(base_url=server_url, timeout=30) as session:
+        yield session
+
+
+def _upload(client, content: bytes, name: str = "image.png", field: str = "file") -> httpx.Response:
+    return client.post("/predict", files={field: (name, content, "application/octet-stream")})
+
+
+def test_predict_returns_mask_overlay_and_shares(client, sample_png):
+    response = _upload(client, sample_png.read_bytes(), sample_png.name)
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert (body["width"], body["height"]) == (32, 32)
+    mask_image = Image.open(io.BytesIO(base64.b64decode(body["mask_png"])))
+    assert mask_image.mode == "P" and mask_image.size == (32, 32)  # palette PNG: values are class indices
+    mask = np.array(mask_image)
+    assert mask.max() < 4
+    overlay = Image.open(io.BytesIO(base64.b64decode(body["overlay_png"])))
+    assert overlay.mode == "RGB" and overlay.size == (32, 32)
+    names = [c["name"] for c in body["classes"]]
+    assert names == ["background", "circle", "square", "triangle"]
+    assert sum(c["pixels"] for c in body["classes"]) == 32 * 32
+    assert sum(c["share"] for c in body["classes"]) == pytest.approx(1.0)
+    assert [c["pixels"] for c in body["classes"]] == list(np.bincount(mask.ravel(), minlength=4))
+
+
+def test_grey_and_16_bit_images_are_accepted(client):
+    grey16 = (np.random.default_rng(0).random((40, 24)) * 65535).astype(np.uint16)
+    response = _upload(client, png_bytes(grey16))
+    assert response.status_code == 200, response.text
+    assert (response.json()["width"], response.json()["height"]) == (24, 40)
+
+
+def _gif() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8)).save(buffer, format="GIF")
+    return buffer.getvalue()
+
+
+REFUSALS = {
+    "empty file": (lambda: b"", 400, "is empty"),
+    "text file": (lambda: b"just some text, not an image", 415, "not an image"),
+    "truncated png": (lambda: png_bytes(np.zeros((32, 32, 3), np.uint8))[:60], 415, "image"),
+    "gif": (lambda: _gif(), 415, "GIF"),
+    "too many pixels": (lambda: png_bytes(np.zeros((300, 300), np.uint8)), 413, "at most 40000 pixels"),
+    "file over the byte limit": (lambda: np.random.default_rng(0).bytes(LIMITS.max_bytes + 100), 413, "up to"),
+    "body over the byte limit": (lambda: np.random.default_rng(0).bytes(4 * LIMITS.max_bytes), 413, "up to 0.2 MiB"),
+    "image smaller than the network": (lambda: png_bytes(np.zeros((2, 2, 3), np.uint8)), 422, "too small"),
+}
+
+
+@pytest.mark.parametrize("case", list(REFUSALS))
+def test_bad_uploads_get_clear_4xx(client, case):
+    make, status, message = REFUSALS[case]
+    response = _upload(client, make())
+    assert response.status_code == status, response.text
+    assert message in response.json()["detail"]
+
+
+def test_missing_field_and_chunked_body(client):
+    response = _upload(client, b"123", field="image")
+    assert response.status_code == 422 and response.json()["detail"][0]["loc"] == ["body", "file"]
+    chunks = iter([b"--x\r\n", b"data"])  # a generator body goes out chunked, without Content-Length
+    response = client.post("/predict", content=chunks, headers={"Content-Type": "multipart/form-data; boundary=x"})
+    assert response.status_code == 411 and "Content-Length" in response.json()["detail"]
+
+
+def test_server_keeps_serving_after_refusals(client, sample_png):
+    for case in REFUSALS.values():
+        assert 400 <= _upload(client, case[0]()).status_code < 500
+    assert _upload(client, sample_png.read_bytes()).status_code == 200
+    assert client.get("/health").json() == {"status": "ok"}
+
+
+def test_openapi_documents_the_api(client):
+    spec = client.get("/openapi.json").json()
+    operation = spec["paths"]["/predict"]["post"]
+    assert "multipart/form-data" in operation["requestBody"]["content"]
+    assert {"200", "400", "411", "413", "415", "422"} <= set(operation["responses"])
+    assert {"mask_png", "overlay_png", "classes"} <= set(spec["components"]["schemas"]["PredictResponse"]["properties"])
+    assert client.get("/docs").status_code == 200
+    info = client.get("/api/model").json()
+    assert info["num_classes"] == 4 and info["in_channels"] == 3 and info["classes"][1]["name"] == "circle"
+
+
+def test_class_shares_count_every_class():
+    from seglab.data import ClassSpec
+
+    shares = class_shares(np.array([[0, 0], [2, 0]]), ClassSpec(("a", "b", "c")))
+    assert [(s.name, s.pixels, s.share) for s in shares] == [("a", 3, 0.75), ("b", 0, 0.0), ("c", 1, 0.25)]
