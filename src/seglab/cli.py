@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import signal
+import subprocess
 import sys
 import time
 from collections.abc import Iterator, Sequence
@@ -51,6 +53,16 @@ def parse_assignment(text: str) -> tuple[str, Any]:
     return key.strip(), yaml.safe_load(value)
 
 
+def parse_class_weights(text: str) -> str | list[float]:
+    """'auto' -> 'auto'; '1,5,20' -> [1.0, 5.0, 20.0] (one weight per class)."""
+    if text == "auto":
+        return text
+    try:
+        return [float(part) for part in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"class weights are 'auto' or numbers like 1,5,20; got '{text}'") from None
+
+
 def add_data_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", dest="data.format", help="dataset layout: auto (default), oxford-pet, "
                         "npy-pairs, folder-pairs, synthetic")
@@ -66,9 +78,12 @@ def add_training_options(parser: argparse.ArgumentParser) -> None:
     add_data_options(parser)
     parser.add_argument("--size", dest="data.size", type=parse_size, metavar="S|HxW",
                         help="resize images to this size (masks use nearest); default: native size")
-    parser.add_argument("--split-mode", dest="data.split_mode", choices=["random", "blocks"],
+    parser.add_argument("--split-mode", dest="data.split_mode", choices=["random", "blocks", "groups"],
                         help="random (seeded, default) or blocks: contiguous runs of sorted names, "
-                        "for neighbouring slices")
+                        "for neighbouring slices; groups: whole groups from --group-pattern")
+    parser.add_argument("--group-pattern", dest="data.group_pattern", metavar="REGEX",
+                        help="--split-mode groups: the first group of REGEX (searched in each name) is the "
+                        r"pair's group, e.g. '^(\w+?)_' for subject ids; a group never straddles two splits")
     parser.add_argument("--model", dest="model.name", help="model name from `seglab models` (default unet)")
     parser.add_argument("--model-option", action="append", type=parse_assignment, default=[], metavar="KEY=VALUE",
                         help="model keyword argument, e.g. widths=[16,32,64] or dropout=0.1 (repeatable)")
@@ -79,7 +94,11 @@ def add_training_options(parser: argparse.ArgumentParser) -> None:
                         help="train only the decoder for the first N epochs (its BatchNorm stays frozen)")
     parser.add_argument("--encoder-lr-scale", dest="train.encoder_lr_scale", type=float, metavar="F",
                         help="encoder learning rate = lr * F (e.g. 0.1 for gentle fine-tuning)")
-    parser.add_argument("--loss", dest="loss.name", choices=["ce", "dice", "ce_dice"], help="default ce_dice")
+    parser.add_argument("--loss", dest="loss.name", choices=["ce", "dice", "ce_dice", "focal", "focal_dice"],
+                        help="default ce_dice")
+    parser.add_argument("--class-weights", dest="loss.class_weights", type=parse_class_weights,
+                        metavar="auto|W,W,...", help="cross-entropy/focal weight per class, or auto: median "
+                        "frequency balancing from the train split's pixel counts")
     parser.add_argument("--epochs", dest="train.epochs", type=int)
     parser.add_argument("--batch-size", dest="train.batch_size", type=int)
     parser.add_argument("--lr", dest="train.lr", type=float, help="learning rate (default 1e-3)")
@@ -175,9 +194,24 @@ def configure_logging(verbose: bool) -> None:
     log.propagate = False
 
 
+def relaunch_with_torchrun(argv: list[str], nproc: int) -> None:
+    """`seglab train --nproc N ...` = `torchrun --nproc-per-node N -m seglab train ...`."""
+    rest = [a for i, a in enumerate(argv) if a != "--nproc" and (i == 0 or argv[i - 1] != "--nproc")]
+    command = [sys.executable, "-m", "torch.distributed.run", "--standalone", f"--nproc-per-node={nproc}",
+               "-m", "seglab", *rest]
+    log.info("launching %d processes: %s", nproc, " ".join(command))
+    raise SystemExit(subprocess.call(command))
+
+
 def cmd_train(args: argparse.Namespace) -> None:
     from seglab.engine.experiment import train
     from seglab.engine.run_folder import RunFolder
+
+    if args.nproc > 1 and "WORLD_SIZE" not in os.environ:
+        relaunch_with_torchrun(args.argv, args.nproc)
+    rank = int(os.environ.get("RANK", "0"))
+    if rank != 0:  # one log and one run folder: the other processes only train
+        log.setLevel(logging.WARNING)
 
     out = args.resume or args.out
     if args.resume:
@@ -185,6 +219,9 @@ def cmd_train(args: argparse.Namespace) -> None:
             raise ConfigError("--resume continues a run with its own data and config; give only flags to change")
         args.config = str(RunFolder.open(args.resume).config)
     cfg = build_config(args)
+    if rank != 0:
+        train(cfg, out, resume=args.resume is not None)
+        return
     RunFolder(Path(out)).create()  # fail on an unwritable --out before reading any data
     with log_to_file(Path(out) / "train.log"):
         result = train(cfg, out, resume=args.resume is not None)
@@ -193,10 +230,33 @@ def cmd_train(args: argparse.Namespace) -> None:
         print((result.run.root / "metrics.md").read_text())
 
 
+def add_inference_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--tile", type=int, metavar="PX", help="predict in overlapping PX x PX tiles blended with "
+                        "a Gaussian weight (for large images; default: the whole image at once)")
+    parser.add_argument("--overlap", type=float, default=0.25, help="tile overlap as a fraction of --tile (default 0.25)")
+    parser.add_argument("--tta", action="store_true", help="average over horizontal and vertical flips (4x slower)")
+    parser.add_argument("--min-component", type=int, default=0, metavar="PX",
+                        help="remove connected regions smaller than PX pixels (background class left alone)")
+    parser.add_argument("--keep-largest", action="store_true", help="keep only the largest region of each class")
+
+
+def inference_options(args: argparse.Namespace) -> Any:
+    """The InferenceOptions named by the flags of `add_inference_options`."""
+    from seglab.inference.postprocess import PostProcess
+    from seglab.inference.predictor import InferenceOptions
+
+    try:
+        return InferenceOptions(tile=args.tile, overlap=args.overlap, tta=args.tta,
+                                postprocess=PostProcess(args.min_component, args.keep_largest))
+    except ValueError as err:
+        raise ConfigError(str(err)) from None
+
+
 def cmd_evaluate(args: argparse.Namespace) -> None:
     from seglab.engine.evaluation import evaluate_run
 
-    report = evaluate_run(args.run, args.data, split=args.split, out=args.out, device=args.device)
+    report = evaluate_run(args.run, args.data, split=args.split, out=args.out, device=args.device,
+                          options=inference_options(args))
     print((report.out_dir / "metrics.md").read_text())
     print(f"written: {report.out_dir}/metrics.json, metrics.md, confusion.png, gallery.png")
 
@@ -208,12 +268,22 @@ def cmd_predict(args: argparse.Namespace) -> None:
     if Path(args.run).suffix.lower() == ".onnx":  # an exported model: onnxruntime, no torch at work
         from seglab.export.predictor import OnnxPredictor
 
+        if args.tile or args.tta or args.min_component or args.keep_largest:
+            raise ConfigError("--tile, --tta, --min-component and --keep-largest need a run folder, "
+                              "not an exported model")
         predictor = OnnxPredictor.from_file(args.run)
     else:
-        predictor = Predictor.from_run(args.run, device=args.device)
+        predictor = Predictor.from_run(args.run, device=args.device, options=inference_options(args))
     written = predict_files(predictor, collect_inputs(args.inputs), args.out, save_probs=args.probs)
     print(f"{len(written)} image(s) -> {args.out} (<name>_mask.png, <name>_overlay.png"
           f"{', <name>_probs.npy' if args.probs else ''})")
+
+
+def cmd_report(args: argparse.Namespace) -> None:
+    from seglab.reports.html import build_report
+
+    path = build_report(args.run, split=args.split, out=args.out, device=args.device, examples=args.examples)
+    print(f"written: {path} (self-contained: open it in a browser or attach it)")
 
 
 def cmd_export(args: argparse.Namespace) -> None:
@@ -283,8 +353,24 @@ def build_parser() -> argparse.ArgumentParser:
                        help="leave out pairs with fatal data problems (listed) instead of stopping")
     train.add_argument("--resume", metavar="RUN", help="continue RUN after its last complete epoch with model, "
                        "optimizer, schedule and random states restored (flags such as --epochs still apply)")
+    train.add_argument("--nproc", type=int, default=1, metavar="N",
+                       help="train with N processes (torch DistributedDataParallel via torchrun; "
+                       "--batch-size is the global batch). For several nodes run torchrun yourself")
+    train.add_argument("--sync-batchnorm", dest="train.sync_batchnorm", action="store_true", default=None,
+                       help="distributed training: BatchNorm statistics over all processes")
     train.add_argument("--deterministic", dest="train.deterministic", action="store_true", default=None,
                        help="deterministic kernels: identical metrics for the same seed (CPU runs already are)")
+    train.add_argument("--augment", dest="data.augment", choices=["none", "light", "strong"],
+                       help="training augmentation preset (default none); change single transforms with "
+                       "--set data.augment_options=... (docs/training.md)")
+    train.add_argument("--patch-size", dest="data.patch_size", type=parse_size, metavar="S|HxW",
+                       help="train on random crops of this size (validation uses whole images)")
+    train.add_argument("--rare-class-crops", dest="data.rare_class_crops", type=float, metavar="P",
+                       help="share of crops centred on a pixel of a random class present in the mask (0-1)")
+    train.add_argument("--warmup-epochs", dest="train.warmup_epochs", type=int, metavar="N",
+                       help="linear learning-rate warmup over the first N epochs")
+    train.add_argument("--early-stopping", dest="train.early_stopping_patience", type=int, metavar="N",
+                       help="stop when val mIoU has not improved for N epochs")
     train.set_defaults(handler=cmd_train)
 
     evaluate = commands.add_parser("evaluate", help="score a run on its test split or on another folder")
@@ -293,6 +379,7 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--split", default="test", choices=["train", "val", "test"])
     evaluate.add_argument("--out", help="output folder (default RUN/eval/SPLIT)")
     evaluate.add_argument("--device", default="auto")
+    add_inference_options(evaluate)
     evaluate.set_defaults(handler=cmd_evaluate)
 
     predict = commands.add_parser("predict", help="write masks and overlays for new images")
@@ -301,7 +388,19 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument("--out", default="predictions", help="output folder (default predictions)")
     predict.add_argument("--probs", action="store_true", help="also write per-class probabilities (.npy)")
     predict.add_argument("--device", default="auto")
+    add_inference_options(predict)
     predict.set_defaults(handler=cmd_predict)
+
+    report = commands.add_parser("report", help="write RUN/report.html: scores, curves, best and worst predictions",
+                                 description="One self-contained HTML page (images embedded) about RUN: config, "
+                                 "data, training curves and timing, per-class scores, confusion matrix, the best and "
+                                 "worst predictions, environment. Runs the evaluation first when it is missing.")
+    report.add_argument("run", help="run folder written by `seglab train`")
+    report.add_argument("--split", default="test", choices=["train", "val", "test"])
+    report.add_argument("--out", help="HTML file to write (default RUN/report.html)")
+    report.add_argument("--examples", type=int, default=3, help="best and worst predictions shown (default 3 each)")
+    report.add_argument("--device", default="auto")
+    report.set_defaults(handler=cmd_report)
 
     sanity = commands.add_parser("sanity", help="check that a model can overfit one batch of DATA")
     add_training_options(sanity)
@@ -340,7 +439,9 @@ def stop_on_sigterm(signum: int, frame: object) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
     args = build_parser().parse_args(argv)
+    args.argv = argv
     configure_logging(args.verbose)
     tune_allocator()
     previous = signal.signal(signal.SIGTERM, stop_on_sigterm)

@@ -23,11 +23,16 @@ class DataConfig:
     format: str = "auto"  # auto | oxford-pet | npy-pairs | folder-pairs | synthetic
     size: tuple[int, int] | None = None  # (H, W) to resize to; None keeps native size
     split: tuple[float, float, float] = (0.7, 0.2, 0.1)  # train/val/test fractions
-    split_mode: str = "random"  # random | blocks (contiguous runs of the sorted names)
+    split_mode: str = "random"  # random | blocks (contiguous runs of the sorted names) | groups
     classes_file: str | None = None  # classes.json overriding names/colours/ignore_index
     ignore_index: int | None = None  # label excluded from loss and metrics
     num_workers: int = 0  # DataLoader workers; 0 = load in the training process
     skip_bad: bool = False  # leave out pairs with fatal data problems instead of stopping
+    augment: str = "none"  # training augmentation preset: none | light | strong (docs/training.md)
+    augment_options: dict[str, Any] = field(default_factory=dict)  # per transform, e.g. {rotate: {degrees: 30}}
+    patch_size: tuple[int, int] | None = None  # (H, W) random training crops; validation keeps whole images
+    rare_class_crops: float = 0.0  # share of crops centred on a pixel of a random class present in the mask
+    group_pattern: str | None = None  # split_mode groups: regex whose first group names a pair's group
 
 
 @dataclass(frozen=True)
@@ -38,8 +43,8 @@ class ModelConfig:
 
 @dataclass(frozen=True)
 class LossConfig:
-    name: str = "ce_dice"  # ce | dice | ce_dice
-    class_weights: tuple[float, ...] | None = None  # cross-entropy weight per class
+    name: str = "ce_dice"  # ce | dice | ce_dice | focal | focal_dice
+    class_weights: tuple[float, ...] | str | None = None  # weight per class, or "auto" (median frequency, train split)
 
 
 @dataclass(frozen=True)
@@ -58,6 +63,9 @@ class TrainConfig:
     freeze_encoder_epochs: int = 0  # pretrained encoders: train only the decoder for this many epochs
     encoder_lr_scale: float = 1.0  # pretrained encoders: encoder lr = lr * this (e.g. 0.1)
     deterministic: bool = False  # deterministic kernels (bit-identical reruns on GPU too, slower)
+    sync_batchnorm: bool = False  # distributed training: BatchNorm statistics over all processes
+    warmup_epochs: int = 0  # linear learning-rate warmup before the schedule (onecycle: its rising phase)
+    early_stopping_patience: int | None = None  # stop after this many epochs without a better val_miou
 
 
 @dataclass(frozen=True)

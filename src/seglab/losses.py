@@ -1,4 +1,4 @@
-"""Segmentation losses on logits: cross-entropy, soft Dice and their sum.
+"""Segmentation losses on logits: cross-entropy, focal, soft Dice and their sums.
 
 Every loss is called as `loss(logits, mask)` and returns a scalar. Pixels whose mask equals
 `ignore_index` contribute nothing, and a batch with only ignored pixels gives a finite loss.
@@ -8,6 +8,7 @@ Shape: logits (B, K, H, W) float, mask (B, H, W) int64 -> scalar float32.
 
 from __future__ import annotations
 
+import statistics
 from collections.abc import Callable, Sequence
 
 import torch
@@ -85,6 +86,10 @@ class DiceLoss(nn.Module):
         self.smooth = smooth
 
     def forward(self, logits: Tensor, mask: Tensor) -> Tensor:
+        with torch.autocast(logits.device.type, enabled=False):  # fp16 sums overflow past 65504
+            return self._dice_loss(logits, mask)
+
+    def _dice_loss(self, logits: Tensor, mask: Tensor) -> Tensor:
         num_classes = logits.shape[1]
         valid = _valid_pixels(mask, self.ignore_index)
         labels = mask.masked_fill(~valid, 0)
@@ -96,6 +101,65 @@ class DiceLoss(nn.Module):
         total = probs.sum(dims) + truth.sum(dims)
         dice = (2 * intersection + self.smooth) / (total + self.smooth)
         return 1 - dice.mean()
+
+
+class FocalLoss(nn.Module):
+    """Focal loss (Lin et al. 2017): cross-entropy scaled by (1 - p)^gamma, p the probability
+    of the true class, so well-classified pixels (mostly background) count less and rare,
+    hard pixels more. With gamma 0 it is exactly `CrossEntropyLoss`.
+
+    Averaged like `CrossEntropyLoss`: over counted pixels, weighted by class, 0 when every
+    pixel is ignored. Computed in float32.
+
+    Args:
+        gamma: focusing exponent; 2 as in the paper.
+        ignore_index: mask value to leave out; None counts every pixel.
+        class_weights: one weight per class (the paper's alpha); None for 1.
+
+    Shape: logits (B, K, H, W), mask (B, H, W) -> scalar float32.
+    """
+
+    def __init__(
+        self, gamma: float = 2.0, ignore_index: int | None = None, class_weights: Sequence[float] | None = None
+    ) -> None:
+        super().__init__()
+        if gamma < 0:
+            raise ValueError(f"focal gamma must be >= 0, got {gamma}")
+        self.gamma = gamma
+        self.ignore_index = ignore_index
+        weights = None if class_weights is None else torch.tensor(class_weights, dtype=torch.float32)
+        self.register_buffer("class_weights", weights, persistent=False)
+
+    def forward(self, logits: Tensor, mask: Tensor) -> Tensor:
+        valid = _valid_pixels(mask, self.ignore_index)
+        labels = mask.masked_fill(~valid, 0)
+        log_p = logits.float().log_softmax(dim=1).gather(1, labels.unsqueeze(1)).squeeze(1)
+        per_pixel = -((1 - log_p.exp()) ** self.gamma) * log_p
+        pixel_weight = valid.float()
+        if self.class_weights is not None:
+            pixel_weight = pixel_weight * self.class_weights[labels]
+        return (per_pixel * pixel_weight).sum() / pixel_weight.sum().clamp_min(torch.finfo(torch.float32).tiny)
+
+
+def class_weights_from_counts(counts: Sequence[int]) -> tuple[float, ...]:
+    """Median-frequency balancing (Eigen & Fergus 2015, as in SegNet): w_c = median(f) / f_c,
+    f_c the share of class c among the labelled pixels, the median over the classes present.
+
+    The median class gets 1, rarer classes more, commoner ones less. A class with no pixels
+    gets 1: it cannot affect training, and 0 would silence it in the validation loss.
+
+    Example:
+        >>> class_weights_from_counts([600, 300, 100])
+        (0.5, 1.0, 3.0)
+
+    Raises:
+        ValueError: negative counts, or no pixels at all.
+    """
+    values = [float(c) for c in counts]
+    if any(c < 0 for c in values) or sum(values) == 0:
+        raise ValueError(f"class pixel counts must be >= 0 and not all 0, got {list(counts)}")
+    median = statistics.median(c for c in values if c > 0)  # shares' total cancels out
+    return tuple(median / c if c > 0 else 1.0 for c in values)
 
 
 class LossSum(nn.Module):
@@ -122,7 +186,8 @@ def ce(ignore_index: int | None, class_weights: Sequence[float] | None) -> nn.Mo
 def dice(ignore_index: int | None, class_weights: Sequence[float] | None) -> nn.Module:
     """Soft Dice, mean over classes."""
     if class_weights is not None:
-        raise ValueError("class_weights apply to cross-entropy only; use loss 'ce' or 'ce_dice'")
+        raise ValueError("class_weights apply to cross-entropy only (and focal); use 'ce', 'ce_dice', "
+                         "'focal' or 'focal_dice'")
     return DiceLoss(ignore_index)
 
 
@@ -130,6 +195,18 @@ def dice(ignore_index: int | None, class_weights: Sequence[float] | None) -> nn.
 def ce_dice(ignore_index: int | None, class_weights: Sequence[float] | None) -> nn.Module:
     """Cross-entropy (optionally class-weighted) plus soft Dice."""
     return LossSum(CrossEntropyLoss(ignore_index, class_weights), DiceLoss(ignore_index))
+
+
+@LOSSES.register("focal")
+def focal(ignore_index: int | None, class_weights: Sequence[float] | None) -> nn.Module:
+    """Focal loss with gamma 2 and optional class weights."""
+    return FocalLoss(2.0, ignore_index, class_weights)
+
+
+@LOSSES.register("focal_dice")
+def focal_dice(ignore_index: int | None, class_weights: Sequence[float] | None) -> nn.Module:
+    """Focal loss (optionally class-weighted) plus soft Dice."""
+    return LossSum(FocalLoss(2.0, ignore_index, class_weights), DiceLoss(ignore_index))
 
 
 def build_loss(
@@ -141,10 +218,11 @@ def build_loss(
     """Build a registered loss.
 
     Args:
-        name: "ce", "dice" or "ce_dice" (see `LOSSES.names()`).
+        name: "ce", "dice", "ce_dice", "focal" or "focal_dice" (see `LOSSES.names()`).
         num_classes: classes the model predicts; `class_weights` must have this length.
         ignore_index: mask value excluded from the loss; None counts every pixel.
-        class_weights: non-negative cross-entropy weight per class; None weighs all equally.
+        class_weights: non-negative cross-entropy/focal weight per class (see
+            `class_weights_from_counts`); None weighs all equally.
 
     Raises:
         KeyError: unknown `name`; the message lists the losses.

@@ -8,9 +8,11 @@ import numpy as np
 import torch
 from torch.utils.data import Dataset
 
+from seglab.data.augment import Augment
 from seglab.data.index import Pair
 from seglab.data.io import read_image, read_mask
 from seglab.data.mapping import MaskMapping
+from seglab.data.sampling import PatchSampler, sample_rng
 from seglab.data.transforms import resize_image, resize_mask, to_tensor
 from seglab.errors import DataError
 
@@ -25,6 +27,11 @@ class SegmentationDataset(Dataset):
     them); normalisation happens per access. With DataLoader workers every worker fills its
     own cache, so pass `cache=False` for datasets larger than memory.
 
+    For training, `patches` cuts a random window from each cached array before it is
+    normalised (so a large image costs only its patch) and `augment` transforms the result.
+    Their random draws depend only on the index and the seed given with it: index the dataset
+    with `(i, seed)` pairs from `seglab.data.sampling.SeededSampler` (see `sample_rng`).
+
     The channel count is set by `mean`/`std`: with three values, grey images are replicated to
     RGB (datasets such as Oxford-IIIT Pet mix a few grey JPEGs into RGB ones); with one value,
     an RGB image is an error rather than a silent conversion.
@@ -38,6 +45,8 @@ class SegmentationDataset(Dataset):
         num_classes: valid labels are 0..num_classes-1 (plus `ignore_index`).
         ignore_index: label excluded from loss and metrics.
         cache: keep decoded arrays in memory.
+        patches: random fixed-size training patches; None keeps whole images.
+        augment: paired training augmentation; None leaves samples as they are.
 
     Raises:
         ValueError: a pair without a mask, or mean/std of different lengths.
@@ -55,6 +64,8 @@ class SegmentationDataset(Dataset):
         num_classes: int,
         ignore_index: int | None = None,
         cache: bool = True,
+        patches: PatchSampler | None = None,
+        augment: Augment | None = None,
     ) -> None:
         unlabelled = [p.name for p in pairs if p.mask is None]
         if unlabelled:
@@ -71,12 +82,20 @@ class SegmentationDataset(Dataset):
         self.num_classes = num_classes
         self.ignore_index = ignore_index
         self.cache = cache
+        self.patches = patches
+        self.augment = augment
         self._cached: dict[int, tuple[np.ndarray, np.ndarray]] = {}
 
     def __len__(self) -> int:
         return len(self.pairs)
 
-    def __getitem__(self, i: int) -> dict[str, object]:
+    @property
+    def randomised(self) -> bool:
+        """Whether samples are random views (patches or augmentation) that want a seed."""
+        return self.patches is not None or self.augment is not None
+
+    def __getitem__(self, key: int | tuple[int, int]) -> dict[str, object]:
+        i, seed = key if isinstance(key, tuple) else (key, None)
         i = range(len(self.pairs))[i]  # negative indices and IndexError as for a list
         if i in self._cached:
             image, mask = self._cached[i]
@@ -84,11 +103,28 @@ class SegmentationDataset(Dataset):
             image, mask = self._load(self.pairs[i])
             if self.cache:
                 self._cached[i] = (image, mask)
+        if self.randomised:
+            return self._random_view(i, image, mask, seed)
         return {
             "image": to_tensor(image, self.mean, self.std),
             "mask": torch.from_numpy(mask.astype(np.int64)),
             "name": self.pairs[i].name,
         }
+
+    def _random_view(self, i: int, image: np.ndarray, mask: np.ndarray, seed: int | None) -> dict[str, object]:
+        """A training view: a patch cut before normalising (cheap for large images), padded up
+        to the patch size where the image is smaller, then augmented."""
+        rng = sample_rng(i, seed)
+        if self.patches is not None:
+            rows, cols = self.patches.window(mask, rng)
+            image, mask = image[rows, cols], mask[rows, cols]
+        image_t = to_tensor(image, self.mean, self.std)
+        mask_t = torch.from_numpy(mask.astype(np.int64))
+        if self.patches is not None:
+            image_t, mask_t = self.patches.pad(image_t, mask_t, rng)
+        if self.augment is not None:
+            image_t, mask_t = self.augment(image_t, mask_t, seed=int(rng.integers(2**62)))
+        return {"image": image_t, "mask": mask_t, "name": self.pairs[i].name}
 
     def _load(self, pair: Pair) -> tuple[np.ndarray, np.ndarray]:
         """Decode, check and resize one pair; arrays in their compact stored dtypes."""

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import torch
 from torch import nn
-from torch.utils.data import DataLoader, Dataset
+from torch.utils.data import DataLoader, Dataset, RandomSampler, Sampler
 
 from seglab.config import DataConfig, TrainConfig
 from seglab.data import (
@@ -25,7 +25,10 @@ from seglab.data import (
     split_pairs,
 )
 from seglab.data.audit import FATAL, audit, describe, log_lines, severity
+from seglab.data.augment import PAD_LABEL, Augment, build_augment
+from seglab.data.sampling import PatchSampler, SeededSampler
 from seglab.errors import ConfigError, DataError
+from seglab.losses import class_weights_from_counts
 
 log = logging.getLogger(__name__)
 
@@ -45,8 +48,12 @@ class PreparedData:
     in_channels: int
     mean: tuple[float, ...]
     std: tuple[float, ...]
+    augment: Augment | None = None  # training augmentation (data.augment)
+    patches: PatchSampler | None = None  # training crops (data.patch_size)
+    class_pixels: tuple[int, ...] = ()  # pixels per class in the train split, for class weights
 
-    def dataset(self, split: str) -> SegmentationDataset:
+    def dataset(self, split: str, training: bool = False) -> SegmentationDataset:
+        """The split's samples; with `training`, as random patches and augmented views."""
         return SegmentationDataset(
             self.splits[split],
             self.index.mapping,
@@ -55,7 +62,17 @@ class PreparedData:
             self.std,
             num_classes=self.classes.num_classes,
             ignore_index=self.classes.ignore_index,
+            patches=self.patches if training else None,
+            augment=self.augment if training else None,
         )
+
+    @property
+    def train_ignore_index(self) -> int | None:
+        """The label the training loss skips: the dataset's ignore index, or PAD_LABEL when crops
+        or augmentation may pad the masks of a dataset that has none."""
+        if self.classes.ignore_index is None and (self.augment is not None or self.patches is not None):
+            return PAD_LABEL
+        return self.classes.ignore_index
 
     def split_names(self) -> dict[str, list[str]]:
         return {name: [pair.name for pair in pairs] for name, pairs in self.splits.items()}
@@ -117,7 +134,7 @@ def prepare_data(cfg: DataConfig, seed: int, min_side: int | None = None) -> Pre
         raise ConfigError("no dataset given: pass a DATA folder (or data.path in the config)")
     index = discover(cfg.path, cfg.format, classes_file=cfg.classes_file, ignore_index=cfg.ignore_index)
     what = f"dataset '{index.root}'"
-    splits = split_pairs(index.pairs, cfg.split, seed=seed, mode=cfg.split_mode)
+    splits = split_pairs(index.pairs, cfg.split, seed=seed, mode=cfg.split_mode, group_pattern=cfg.group_pattern)
     report = audit(index, splits, size=cfg.size, min_side=min_side)
     for line in log_lines(report.warnings):
         log.warning(line)
@@ -151,6 +168,7 @@ def prepare_data(cfg: DataConfig, seed: int, min_side: int | None = None) -> Pre
         ", ".join(classes.names),
         in_channels,
     )
+    augment, patches = build_training_views(cfg, classes)
     return PreparedData(
         index=index,
         stats=stats,
@@ -160,7 +178,58 @@ def prepare_data(cfg: DataConfig, seed: int, min_side: int | None = None) -> Pre
         in_channels=in_channels,
         mean=tuple(float(m) for m in mean),
         std=tuple(max(float(s), 1e-6) for s in std),
+        augment=augment,
+        patches=patches,
+        class_pixels=tuple(
+            0 if c == classes.ignore_index else train_stats.mask_values.get(c, 0) for c in range(classes.num_classes)
+        ),
     )
+
+
+def build_training_views(cfg: DataConfig, classes: ClassSpec) -> tuple[Augment | None, PatchSampler | None]:
+    """The train split's augmentation and patch sampler from `cfg` (None when off).
+
+    Masks are padded with the dataset's ignore index, or with PAD_LABEL when it has none
+    (then `PreparedData.train_ignore_index` makes the loss skip it).
+
+    Raises:
+        ConfigError: unknown preset or transform, bad parameters, bad patch size or probability.
+    """
+    fill = classes.ignore_index if classes.ignore_index is not None else PAD_LABEL
+    augment = build_augment(cfg.augment, cfg.augment_options, fill)
+    patches = None
+    if cfg.patch_size is not None:
+        try:
+            patches = PatchSampler(tuple(cfg.patch_size), cfg.rare_class_crops, classes.ignore_index, fill)
+        except ValueError as err:
+            raise ConfigError(f"data.patch_size / data.rare_class_crops: {err}") from None
+    elif cfg.rare_class_crops:
+        raise ConfigError("data.rare_class_crops chooses crops, so it needs data.patch_size (--patch-size)")
+    if augment is not None or patches is not None:
+        log.info(
+            "training views: %s; augmentation %s",
+            f"{patches.size[0]}x{patches.size[1]} patches ({cfg.rare_class_crops:.0%} centred on a random class)"
+            if patches else "whole images",
+            f"{cfg.augment} ({', '.join(augment.names())})" if augment else "none",
+        )
+    return augment, patches
+
+
+def resolve_class_weights(value: tuple[float, ...] | str | None, data: PreparedData) -> tuple[float, ...] | None:
+    """`loss.class_weights` as numbers; "auto" is median-frequency balancing of the train
+    split's pixel counts (`seglab.losses.class_weights_from_counts`), logged per class.
+
+    Raises:
+        ConfigError: a string other than "auto".
+    """
+    if not isinstance(value, str):
+        return value
+    if value != "auto":
+        raise ConfigError(f"loss.class_weights must be a list of numbers or 'auto', got '{value}'")
+    weights = class_weights_from_counts(data.class_pixels)
+    shown = ", ".join(f"{name} {weight:.3g}" for name, weight in zip(data.classes.names, weights))
+    log.info("class weights (median frequency of the train split's pixels): %s", shown)
+    return weights
 
 
 def make_loader(
@@ -171,14 +240,22 @@ def make_loader(
     num_workers: int = 0,
     seed: int = 0,
     pin_memory: bool = False,
+    sampler: Sampler | None = None,
 ) -> DataLoader:
-    """A DataLoader whose shuffling depends only on `seed`; workers persist across epochs."""
+    """A DataLoader whose shuffling depends only on `seed`; workers persist across epochs.
+    A `sampler` (distributed training) does the shuffling instead."""
     generator = torch.Generator().manual_seed(seed)
-    size = len(dataset)  # type: ignore[arg-type]
+    if shuffle and getattr(dataset, "randomised", False):
+        # random views (crops, augmentation) take one seed per sample from the shuffling
+        # generator, so workers and --resume (which restores it) repeat them exactly
+        sampler = SeededSampler(sampler if sampler is not None else RandomSampler(dataset, generator=generator),
+                                generator)
+    size = len(sampler) if sampler is not None else len(dataset)  # type: ignore[arg-type]
     return DataLoader(
         dataset,
         batch_size=batch_size,
-        shuffle=shuffle,
+        shuffle=shuffle and sampler is None,
+        sampler=sampler,
         drop_last=shuffle and size > batch_size,  # a batch of 1 breaks BatchNorm statistics
         num_workers=num_workers,
         persistent_workers=num_workers > 0,
@@ -212,18 +289,44 @@ def build_optimizer(model: nn.Module, cfg: TrainConfig) -> torch.optim.Optimizer
     return OPTIMIZERS[cfg.optimizer](parameter_groups(model, cfg), lr=cfg.lr, weight_decay=cfg.weight_decay)
 
 
+def lr_factor(step: int, total: int, warmup: int = 0, schedule: str = "cosine") -> float:
+    """Learning-rate multiplier at optimizer step `step` of `total` (schedules "cosine", "constant").
+
+    1. warmup: rises linearly, 1/warmup, 2/warmup, ... 1 over the first `warmup` steps, so
+       early large updates do not wreck freshly initialised (or pretrained) weights
+    2. cosine: then falls from 1 to 0.01 over the remaining steps; constant: stays at 1
+    """
+    if step < warmup:
+        return (step + 1) / warmup
+    if schedule == "constant":
+        return 1.0
+    span = max(total - warmup, 1)
+    return 0.01 + 0.99 * 0.5 * (1 + math.cos(math.pi * min(step - warmup, span) / span))
+
+
 def build_scheduler(
     optimizer: torch.optim.Optimizer, cfg: TrainConfig, steps_per_epoch: int
 ) -> torch.optim.lr_scheduler.LRScheduler | None:
-    """Per-step schedules over the whole run: cosine decays to 1% of lr, one-cycle warms up 30%."""
+    """Per-step schedules over the whole run: cosine decays to 1% of lr, one-cycle warms up 30%.
+
+    `cfg.warmup_epochs` adds a linear warmup before cosine or constant, and sets the length
+    of one-cycle's own rising phase instead of its 30%.
+
+    Raises:
+        ConfigError: unknown schedule, or warmup not shorter than the run.
+    """
     total = max(cfg.epochs * steps_per_epoch, 1)
-    if cfg.schedule == "constant":
+    warmup = cfg.warmup_epochs * steps_per_epoch
+    if cfg.warmup_epochs < 0 or (warmup and warmup >= total):
+        raise ConfigError(f"train.warmup_epochs must be >= 0 and below train.epochs ({cfg.epochs}), "
+                          f"got {cfg.warmup_epochs}")
+    if cfg.schedule == "constant" and not warmup:
         return None
-    if cfg.schedule == "cosine":
-        return torch.optim.lr_scheduler.LambdaLR(
-            optimizer, lambda step: 0.01 + 0.99 * 0.5 * (1 + math.cos(math.pi * min(step, total) / total))
-        )
+    if cfg.schedule in ("constant", "cosine"):
+        schedule = cfg.schedule
+        return torch.optim.lr_scheduler.LambdaLR(optimizer, lambda step: lr_factor(step, total, warmup, schedule))
     if cfg.schedule == "onecycle":
         peaks = [group["lr"] for group in optimizer.param_groups]
-        return torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=peaks, total_steps=total + 1)
+        rising = warmup / (total + 1) if warmup else 0.3
+        return torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=peaks, total_steps=total + 1, pct_start=rising)
     raise ConfigError(f"unknown schedule '{cfg.schedule}'; choose from {', '.join(SCHEDULES)}")

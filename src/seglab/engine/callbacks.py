@@ -122,6 +122,17 @@ class Checkpointer(Callback):
         )
 
 
+class SamplerEpoch(Callback):
+    """Tells a DistributedSampler the epoch, so each epoch is shuffled differently (and alike on
+    every process)."""
+
+    def __init__(self, sampler: torch.utils.data.DistributedSampler) -> None:
+        self.sampler = sampler
+
+    def on_epoch_start(self, trainer: Trainer, num_batches: int) -> None:
+        self.sampler.set_epoch(trainer.epoch)
+
+
 class EncoderFreezer(Callback):
     """Trains only the decoder for the first `epochs` epochs, then the whole network.
 
@@ -162,3 +173,51 @@ class HistoryWriter(Callback):
     def on_fit_end(self, trainer: Trainer) -> None:
         save_figure(plot_history(trainer.history), self.run.curves)
         self._plotted_at = time.monotonic()
+
+
+class EarlyStopping(Callback):
+    """Stops training once the monitored score has not improved for `patience` epochs.
+
+    The score is the one `Checkpointer` keeps the best weights by (`val_miou`, or minus the
+    training loss without a validation split), so the run ends `patience` epochs after the
+    epoch saved as best. After `--resume` the count is rebuilt from the history.
+
+    Args:
+        patience: epochs without improvement to allow.
+        monitor: history column to watch; higher is better.
+        min_delta: an improvement must exceed this.
+    """
+
+    def __init__(self, patience: int, monitor: str = "val_miou", min_delta: float = 0.0) -> None:
+        if patience < 1:
+            raise ValueError(f"early stopping patience must be >= 1 epoch, got {patience}")
+        self.patience = patience
+        self.monitor = monitor
+        self.min_delta = min_delta
+        self.best = -math.inf
+        self.waited = 0
+
+    def on_fit_start(self, trainer: Trainer) -> None:
+        self.best, self.waited = -math.inf, 0
+        for row in trainer.history:
+            self._update(row)
+
+    def on_epoch_end(self, trainer: Trainer, row: dict[str, float], val: EvalResult | None) -> None:
+        if self._update(row):
+            trainer.should_stop = True
+
+    def on_fit_end(self, trainer: Trainer) -> None:
+        if trainer.should_stop:  # logged here, after the last epoch's own line
+            log.info("early stopping after epoch %d: no %s better than %.4f for %d epochs",
+                     trainer.epoch, self.monitor, self.best, self.waited)
+
+    def _update(self, row: dict[str, float]) -> bool:
+        """Count one epoch; True when patience has run out."""
+        score = row.get(self.monitor)
+        if score is None or math.isnan(score):
+            score = -row["train_loss"]
+        if score > self.best + self.min_delta:
+            self.best, self.waited = score, 0
+        else:
+            self.waited += 1
+        return self.waited >= self.patience

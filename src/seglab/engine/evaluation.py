@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import csv
 import logging
+import math
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,12 +15,45 @@ from seglab.data import Pair, discover, read_image, read_mask
 from seglab.engine.run_folder import RunFolder
 from seglab.errors import DataError
 from seglab.inference.files import display_image
-from seglab.inference.predictor import Predictor
+from seglab.inference.predictor import InferenceOptions, Predictor
 from seglab.metrics import ConfusionMatrix, Scores
 from seglab.reports.plots import plot_confusion, plot_gallery, save_figure
 from seglab.reports.summary import scores_markdown
 
 log = logging.getLogger(__name__)
+
+
+PER_IMAGE_FILE = "per_image.csv"
+
+
+@dataclass(frozen=True)
+class ImageScore:
+    """Scores of one image on its own (its mean IoU ranks the best and worst predictions)."""
+
+    name: str
+    mean_iou: float
+    mean_dice: float
+    accuracy: float
+
+
+def write_per_image(path: Path, rows: list[ImageScore]) -> None:
+    """One CSV row per image: name, mean_iou, mean_dice, accuracy (empty where undefined)."""
+    with path.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["name", "mean_iou", "mean_dice", "accuracy"])
+        for row in rows:
+            values = (row.mean_iou, row.mean_dice, row.accuracy)
+            writer.writerow([row.name, *("" if math.isnan(v) else f"{v:.6f}" for v in values)])
+
+
+def read_per_image(path: Path) -> list[ImageScore]:
+    """The rows `write_per_image` wrote; empty cells come back as NaN."""
+    with path.open(newline="") as handle:
+        return [
+            ImageScore(row["name"], *(float(row[key]) if row[key] else math.nan
+                                      for key in ("mean_iou", "mean_dice", "accuracy")))
+            for row in csv.DictReader(handle)
+        ]
 
 
 @dataclass(frozen=True)
@@ -26,6 +62,7 @@ class EvaluationReport:
     num_images: int
     scores: Scores
     out_dir: Path
+    per_image: tuple[ImageScore, ...] = ()
 
 
 def pairs_to_evaluate(run: RunFolder, data: str | Path | None, split: str) -> tuple[list[Pair], str, object]:
@@ -55,32 +92,50 @@ def evaluate_run(
     out: str | Path | None = None,
     device: str = "auto",
     gallery_size: int = 6,
+    options: InferenceOptions | None = None,
 ) -> EvaluationReport:
-    """Score every image at its original size and write metrics.json, metrics.md,
-    confusion.png and gallery.png into `out` (default RUN/eval/<split>)."""
+    """Score every image at its original size and write metrics.json (with the inference
+    options and seconds per image), metrics.md, per_image.csv, confusion.png and gallery.png
+    into `out` (default RUN/eval/<split>)."""
     run = RunFolder.open(path)
-    predictor = Predictor.from_run(run.root, device=device)
+    options = options or InferenceOptions()
+    predictor = Predictor.from_run(run.root, device=device, options=options)
     classes = predictor.classes
     pairs, split, mapping = pairs_to_evaluate(run, data, split)
     if not pairs:
         raise DataError(f"nothing to evaluate: the {split} split of '{run.root}' is empty")
     confusion = ConfusionMatrix(classes.num_classes, classes.ignore_index)
     shown: list[tuple] = []
+    per_image: list[ImageScore] = []
+    predict_seconds = 0.0
     for pair in pairs:
         image = read_image(pair.image)
         truth = read_mask(pair.mask, mapping)
         if truth.shape != image.shape[:2]:
             raise DataError(f"mask '{pair.mask}' is {truth.shape} but image '{pair.image}' is {image.shape[:2]}")
+        started = time.perf_counter()
         prediction = predictor.predict(image)
-        confusion.update(torch.from_numpy(prediction.mask), torch.from_numpy(truth))
+        predict_seconds += time.perf_counter() - started
+        pred_t, truth_t = torch.from_numpy(prediction.mask), torch.from_numpy(truth)
+        confusion.update(pred_t, truth_t)
+        alone = ConfusionMatrix(classes.num_classes, classes.ignore_index)
+        alone.update(pred_t, truth_t)
+        mine = alone.compute()
+        per_image.append(ImageScore(pair.name, mine.mean_iou, mine.mean_dice, mine.accuracy))
         if len(shown) < gallery_size:
             shown.append((display_image(image), truth, prediction.mask))
     scores = confusion.compute()
     out_dir = Path(out) if out is not None else run.eval_dir / split
     out_dir.mkdir(parents=True, exist_ok=True)
-    run.write_json(out_dir / "metrics.json", {"split": split, "images": len(pairs), **scores.to_dict(classes.names)})
+    run.write_json(out_dir / "metrics.json", {
+        "split": split, "images": len(pairs), **scores.to_dict(classes.names),
+        "inference": options.to_dict(), "seconds_per_image": predict_seconds / len(pairs),
+        "confusion": confusion.matrix.cpu().tolist(),  # rows truth, columns prediction
+    })
+    write_per_image(out_dir / PER_IMAGE_FILE, per_image)
     (out_dir / "metrics.md").write_text(
-        f"# {split} split: {len(pairs)} images, scored at original size\n\n" + scores_markdown(scores, classes)
+        f"# {split} split: {len(pairs)} images, scored at original size\n\n"
+        f"Inference: {options.describe()}.\n\n" + scores_markdown(scores, classes)
     )
     save_figure(plot_confusion(confusion.matrix.cpu().numpy(), classes.names), out_dir / "confusion.png")
     images, truths, preds = zip(*shown)
@@ -88,4 +143,5 @@ def evaluate_run(
         plot_gallery(list(images), list(truths), list(preds), classes.colours, classes.names, classes.ignore_index),
         out_dir / "gallery.png",
     )
-    return EvaluationReport(split=split, num_images=len(pairs), scores=scores, out_dir=out_dir)
+    return EvaluationReport(split=split, num_images=len(pairs), scores=scores, out_dir=out_dir,
+                            per_image=tuple(per_image))

@@ -11,12 +11,15 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from torch.utils.data import DataLoader
+from torch.utils.data import DataLoader, DistributedSampler, Subset
 
 from seglab import config as config_io
 from seglab.config import ExperimentConfig
-from seglab.engine.builders import PreparedData, build_optimizer, build_scheduler, make_loader, prepare_data
-from seglab.engine.callbacks import Checkpointer, EncoderFreezer, EpochLogger, HistoryWriter, ProgressBar
+from seglab.engine.builders import (PreparedData, build_optimizer, build_scheduler, make_loader, prepare_data,
+                                    resolve_class_weights)
+from seglab.engine.callbacks import (Checkpointer, EarlyStopping, EncoderFreezer, EpochLogger, HistoryWriter,
+                                     ProgressBar, SamplerEpoch)
+from seglab.engine.distributed import init_distributed, per_process_batch, shutdown
 from seglab.data import ClassSpec
 from seglab.engine.checkpoint import ModelCard, load_checkpoint, save_checkpoint
 from seglab.engine.resume import set_rng_states
@@ -72,6 +75,8 @@ def check_train_config(cfg: ExperimentConfig) -> None:
         raise ConfigError("train.epochs and train.batch_size must be at least 1")
     if cfg.train.freeze_encoder_epochs < 0:
         raise ConfigError("train.freeze_encoder_epochs must be >= 0")
+    if cfg.train.early_stopping_patience is not None and cfg.train.early_stopping_patience < 1:
+        raise ConfigError("train.early_stopping_patience must be at least 1 epoch (or null for no early stopping)")
 
 
 def set_determinism(enabled: bool) -> None:
@@ -140,7 +145,8 @@ def train(cfg: ExperimentConfig, out: str | Path, callbacks: Sequence[Callback] 
     set_determinism(cfg.train.deterministic)
     seed_everything(cfg.train.seed)
     data = prepare_data(cfg.data, cfg.train.seed)
-    device = resolve_device(cfg.train.device)
+    context = init_distributed(resolve_device(cfg.train.device))
+    device = context.device(resolve_device(cfg.train.device))
     precision = resolve_precision(cfg.train.precision, device)
     classes = data.classes
     model = create_model(cfg.model.name, data.in_channels, classes.num_classes, **cfg.model.options)
@@ -150,27 +156,44 @@ def train(cfg: ExperimentConfig, out: str | Path, callbacks: Sequence[Callback] 
     card = model_card(cfg, data)
     extra_callbacks: list[Callback] = []
     if cfg.train.freeze_encoder_epochs > 0:
+        if context.enabled:
+            raise ConfigError("--freeze-encoder-epochs is not supported with distributed training; "
+                              "use --encoder-lr-scale instead")
         if not hasattr(model, "freeze_encoder"):
             raise ConfigError(f"model '{cfg.model.name}' has no pretrained encoder to freeze")
         extra_callbacks.append(EncoderFreezer(cfg.train.freeze_encoder_epochs))
+    if cfg.train.early_stopping_patience is not None:  # on every process: they see the same val scores
+        extra_callbacks.append(EarlyStopping(cfg.train.early_stopping_patience))
     log.info(
-        "model %s: %.2fM parameters, device %s, precision %s",
+        "model %s: %.2fM parameters, device %s, precision %s%s",
         cfg.model.name,
         sum(p.numel() for p in model.parameters()) / 1e6,
         device,
         precision.name,
+        f", {context.world_size} processes" if context.enabled else "",
     )
 
-    batch = cfg.train.batch_size
+    batch = per_process_batch(cfg.train.batch_size, context)
     workers = cfg.data.num_workers
+    train_set = data.dataset("train", training=True)
+    sampler = (
+        DistributedSampler(train_set, context.world_size, context.rank, shuffle=True, seed=cfg.train.seed,
+                           drop_last=True)
+        if context.enabled else None
+    )
     train_loader = make_loader(
-        data.dataset("train"), batch, shuffle=True, num_workers=workers, seed=cfg.train.seed,
-        pin_memory=device.type == "cuda",
+        train_set, batch, shuffle=True, num_workers=workers, seed=cfg.train.seed,
+        pin_memory=device.type == "cuda", sampler=sampler,
     )
-    val_loader = (
-        make_loader(data.dataset("val"), batch, shuffle=False, num_workers=workers) if data.splits["val"] else None
-    )
-    loss_fn = build_loss(cfg.loss.name, classes.num_classes, classes.ignore_index, cfg.loss.class_weights)
+    val_loader = None
+    if data.splits["val"]:
+        val_set = data.dataset("val")
+        val_set = Subset(val_set, context.shard(len(val_set))) if context.enabled else val_set
+        val_loader = make_loader(val_set, batch, shuffle=False, num_workers=workers)
+    if sampler is not None:
+        extra_callbacks.append(SamplerEpoch(sampler))
+    loss_fn = build_loss(cfg.loss.name, classes.num_classes, data.train_ignore_index,
+                         resolve_class_weights(cfg.loss.class_weights, data))
     optimizer = build_optimizer(model, cfg.train)
     scheduler = build_scheduler(optimizer, cfg.train, len(train_loader))
     checkpointer = Checkpointer(run, card, generator=train_loader.generator)
@@ -179,7 +202,7 @@ def train(cfg: ExperimentConfig, out: str | Path, callbacks: Sequence[Callback] 
         loss_fn,
         optimizer,
         num_classes=classes.num_classes,
-        ignore_index=classes.ignore_index,
+        ignore_index=data.train_ignore_index,  # includes the label of padding from crops/augmentation
         scheduler=scheduler,
         device=device,
         precision=precision,
@@ -187,21 +210,28 @@ def train(cfg: ExperimentConfig, out: str | Path, callbacks: Sequence[Callback] 
         channels_last=True,
         callbacks=[
             *extra_callbacks,
-            ProgressBar(cfg.train.epochs, enabled=cfg.train.progress),
-            EpochLogger(),
-            checkpointer,
-            HistoryWriter(run),
+            # only the main process shows progress and writes the run folder
+            *([ProgressBar(cfg.train.epochs, enabled=cfg.train.progress), EpochLogger(), checkpointer,
+               HistoryWriter(run)] if context.is_main else []),
             *callbacks,
         ],
+        wrap=lambda module: context.wrap(module, device, cfg.train.sync_batchnorm),
+        reduce_sum=context.reduce_sum if context.enabled else None,
     )
     if resume:
         restore(RunFolder.open(run.root), trainer, checkpointer, train_loader.generator, data)
-    else:
+    elif context.is_main:
         run.create()
         run.write_json(run.splits, {"root": str(data.index.root), "format": data.index.format, **data.split_names()})
-    resolved = replace(cfg, data=replace(cfg.data, size=data.size, ignore_index=classes.ignore_index))
-    config_io.save(resolved, run.config)
-    history = fit(trainer, train_loader, val_loader, cfg.train.epochs, run, card, batch)
+    if context.is_main:
+        resolved = replace(cfg, data=replace(cfg.data, size=data.size, ignore_index=classes.ignore_index))
+        config_io.save(resolved, run.config)
+    try:
+        history = fit(trainer, train_loader, val_loader, cfg.train.epochs, run, card, batch)
+    finally:
+        shutdown(context)
+    if not context.is_main:
+        return TrainResult(run=run, history=history, best_epoch=0, best_scores=None)
     return summarise(run, checkpointer, trainer, val_loader, classes, history)
 
 

@@ -9,7 +9,7 @@ import torch
 from torch.utils.data import Subset
 
 from seglab.config import ExperimentConfig
-from seglab.engine.builders import make_loader, prepare_data
+from seglab.engine.builders import make_loader, prepare_data, resolve_class_weights
 from seglab.engine.experiment import seed_everything
 from seglab.engine.trainer import evaluate
 from seglab.losses import build_loss
@@ -46,7 +46,8 @@ def sanity_check(
     batch = next(iter(make_loader(Subset(dataset, range(min(batch_size, len(dataset)))), batch_size, shuffle=False)))
     image, mask = batch["image"].to(device), batch["mask"].to(device)
     model = create_model(cfg.model.name, data.in_channels, classes.num_classes, **cfg.model.options).to(device)
-    loss_fn = build_loss(cfg.loss.name, classes.num_classes, classes.ignore_index, cfg.loss.class_weights)
+    loss_fn = build_loss(cfg.loss.name, classes.num_classes, classes.ignore_index,
+                         resolve_class_weights(cfg.loss.class_weights, data))
     optimizer = torch.optim.Adam(model.parameters(), lr=cfg.train.lr)
     first_loss = last_loss = float("nan")
     miou = 0.0

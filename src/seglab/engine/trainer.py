@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -61,8 +61,12 @@ def evaluate(
     device: torch.device | str = "cpu",
     precision: Precision | None = None,
     channels_last: bool = False,
+    reduce_sum: Callable[[Tensor], Tensor] | None = None,
 ) -> EvalResult:
     """Accumulate one confusion matrix over the whole loader (not a mean of batch scores).
+
+    With `reduce_sum` (distributed training), each process scores its shard and the
+    matrices and loss sums are added up across processes.
 
     Shape: batches of image (B, C, H, W) and mask (B, H, W).
     """
@@ -83,6 +87,9 @@ def evaluate(
             loss_sum += float(loss_fn(logits, mask)) * counted
             pixels += counted
     model.train(was_training)
+    if reduce_sum is not None:
+        confusion.matrix = reduce_sum(confusion.matrix)
+        loss_sum, pixels = reduce_sum(torch.tensor([loss_sum, float(pixels)], dtype=torch.float64)).tolist()
     loss = loss_sum / max(pixels, 1) if loss_fn is not None else None
     return EvalResult(loss=loss, scores=confusion.compute(), matrix=confusion.matrix.cpu())
 
@@ -109,6 +116,8 @@ class Trainer:
         grad_clip: float | None = None,
         channels_last: bool = False,
         callbacks: Sequence[Callback] = (),
+        wrap: Callable[[nn.Module], nn.Module] | None = None,
+        reduce_sum: Callable[[Tensor], Tensor] | None = None,
     ) -> None:
         self.device = torch.device(device)
         self.model = model.to(self.device)
@@ -123,11 +132,15 @@ class Trainer:
         self.grad_clip = grad_clip
         self.channels_last = channels_last
         self.callbacks = list(callbacks)
+        # the training step calls `network` (e.g. DDP around `model`); checkpoints save `model`
+        self.network = wrap(self.model) if wrap is not None else self.model
+        self.reduce_sum = reduce_sum
         self.scaler = torch.amp.GradScaler(self.device.type, enabled=self.precision.needs_grad_scaler)
         self.epoch = 0
         self.history: list[dict[str, float]] = []
         self.train_confusion = ConfusionMatrix(num_classes, ignore_index)
         self.data_wait = 0.0  # seconds spent waiting for batches in the current epoch
+        self.should_stop = False  # a callback (early stopping) ends the run after this epoch
 
     def fit(self, train_loader: DataLoader, val_loader: DataLoader | None, epochs: int) -> list[dict[str, float]]:
         """Train up to `epochs` (counting epochs already done) and return the history rows."""
@@ -136,6 +149,10 @@ class Trainer:
             started = time.perf_counter()
             self._emit("on_epoch_start", len(train_loader))
             train_loss = self.train_one_epoch(train_loader)
+            if self.reduce_sum is not None:
+                self.train_confusion.matrix = self.reduce_sum(self.train_confusion.matrix)
+                total, processes = self.reduce_sum(torch.tensor([train_loss, 1.0], dtype=torch.float64)).tolist()
+                train_loss = total / processes
             row = {
                 "epoch": self.epoch,
                 "train_loss": train_loss,
@@ -155,6 +172,8 @@ class Trainer:
             row.update(seconds=seconds, data_wait=self.data_wait / seconds)
             self.history.append(row)
             self._emit("on_epoch_end", row, val)
+            if self.should_stop:
+                break
         self._emit("on_fit_end")
         return self.history
 
@@ -179,7 +198,7 @@ class Trainer:
         """Forward, loss in float32, backward, clip, step; raises TrainingError on a NaN loss."""
         self.optimizer.zero_grad(set_to_none=True)
         with self.precision.autocast():
-            logits = self.model(image)
+            logits = self.network(image)
         logits = logits.float()
         loss = self.loss_fn(logits, mask)
         value = float(loss.detach())
@@ -209,6 +228,7 @@ class Trainer:
             device=self.device,
             precision=self.precision,
             channels_last=self.channels_last,
+            reduce_sum=self.reduce_sum,
         )
 
     def _emit(self, event: str, *args: Any) -> None:

@@ -25,9 +25,6 @@ from seglab.export.parity import PARITY_TOLERANCE, ParityError, ParityResult, ch
 
 log = logging.getLogger(__name__)
 
-_DEFAULT_MIN_SIZE = 16  # for models that do not say how small an input they take
-
-
 @dataclass(frozen=True)
 class ExportResult:
     model_path: Path
@@ -41,14 +38,19 @@ class ExportResult:
 
 
 def trace_sample(model: nn.Module, in_channels: int) -> Tensor:
-    """A batch of two images whose size is odd at every U-Net level (4 * min_size - 1).
+    """Two images of (2^n - 1) x (2^n + 1): at every level of a U-Net one side is odd.
 
-    Exporters record the decoder's pad-to-skip branch for the sample's sizes; odd sizes put the
-    padding, computed from the symbolic sizes, into the graph. Two images, not one, because
+    Exporters record the decoder's pad-to-skip branch for the sample's sizes only. Halving with
+    floor (max-pooling) keeps 2^n - 1 odd at every level, halving with ceil (strided convs, as
+    in ResNet encoders) keeps 2^n + 1 odd; so the upsampled map never matches its skip and the
+    padding or cropping, computed from the symbolic sizes, goes into the graph. n is at least 7
+    (six levels) and two more than the model's `min_size` needs. Two images, not one, because
     torch.export treats a size of 1 as a constant.
     """
-    side = 4 * int(getattr(model, "min_size", _DEFAULT_MIN_SIZE)) - 1
-    return torch.randn(2, in_channels, side, side, generator=torch.Generator().manual_seed(0))
+    min_size = int(getattr(model, "min_size", 1))
+    n = max(7, min_size.bit_length() + 2)
+    generator = torch.Generator().manual_seed(0)
+    return torch.randn(2, in_channels, 2**n - 1, 2**n + 1, generator=generator)
 
 
 def export_model(

@@ -9,9 +9,10 @@ padding (computed from the symbolic sizes) is in the graph and is zero where not
 from __future__ import annotations
 
 import importlib.util
+import operator
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import torch
@@ -39,7 +40,21 @@ def export_onnx(model: nn.Module, path: Path, sample: Tensor) -> None:
     torch.onnx.export(
         model, (sample,), str(path), dynamo=True, verbose=False, external_data=False,
         input_names=[INPUT_NAME], output_names=[OUTPUT_NAME], dynamic_shapes={INPUT_NAME: axes},
+        custom_translation_table={operator.floordiv: _floor_divide},
     )
+
+
+def _floor_divide(numerator: Any, denominator: Any) -> Any:
+    """Python's `//` on symbolic sizes, rounding down as Python does.
+
+    The exporter writes `a // b` as ONNX Div, which truncates toward zero, so `-1 // 2` becomes
+    0 instead of -1 and a decoder that crops an upsampled map one pixel too large (ResNet
+    encoders, odd sizes) crops the wrong side. ONNX Mod on integers takes the divisor's sign
+    like Python's `%`, so `(a - a % b) / b` is exact.
+    """
+    from onnxscript import opset18 as op
+
+    return op.Div(op.Sub(numerator, op.Mod(numerator, denominator)), denominator)
 
 
 def load_onnx(path: Path) -> Runner:

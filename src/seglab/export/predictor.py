@@ -1,22 +1,27 @@
 """OnnxPredictor: run an exported ONNX model with onnxruntime and NumPy, the way `Predictor` runs a run folder.
 
 It reads `model.onnx` and the `model.json` beside it (classes, in_channels, size, mean/std) and
-applies the same preprocessing rules through `seglab.export.preprocess`; torch does no work here.
+applies the same preprocessing rules through `seglab.export.preprocess`. Torch does no work
+here (importing seglab still loads it, as the package's `__init__` does).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from seglab.data import ClassSpec, read_image
 from seglab.engine.checkpoint import ModelCard
 from seglab.errors import CheckpointError
-from seglab.export.metadata import read_metadata
+from seglab.export.metadata import ExportMetadata, read_metadata
 from seglab.export.onnx import onnx_session
 from seglab.export.preprocess import prepare_image, probabilities
 from seglab.inference.predictor import Prediction
+
+if TYPE_CHECKING:
+    import onnxruntime
 
 
 class OnnxPredictor:
@@ -28,28 +33,26 @@ class OnnxPredictor:
         True
     """
 
-    def __init__(self, path: str | Path) -> None:
-        path = Path(path)
-        metadata = read_metadata(path)
-        if metadata.format != "onnx":
-            raise CheckpointError(f"'{path}' was exported as {metadata.format}, not onnx")
-        self.path = path
+    def __init__(self, session: onnxruntime.InferenceSession, metadata: ExportMetadata) -> None:
         self.card: ModelCard = metadata.card
         self.classes: ClassSpec = metadata.card.class_spec
         self.min_size = metadata.min_size
-        self._session = onnx_session(path)
+        self._session = session
         self._input = metadata.input_name
         self._output = metadata.output_name
 
     @classmethod
     def from_file(cls, path: str | Path) -> OnnxPredictor:
-        """Load `model.onnx`; `model.json` must lie beside it.
+        """Load `model.onnx`; the `model.json` written with it must lie beside it.
 
         Raises:
-            CheckpointError: either file missing or unreadable.
+            CheckpointError: either file missing or unreadable, or not an ONNX export.
             SeglabError: onnxruntime is not installed.
         """
-        return cls(path)
+        metadata = read_metadata(path)
+        if metadata.format != "onnx":
+            raise CheckpointError(f"'{path}' was exported as {metadata.format}, not onnx")
+        return cls(onnx_session(Path(path)), metadata)
 
     def predict(self, image: np.ndarray) -> Prediction:
         """Class mask and probabilities at the input's original size.

@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import logging
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
 import torch.nn.functional as F
-from torch import nn
+from torch import Tensor, nn
 
 from seglab.data import ClassSpec, read_image, resize_image, to_tensor
 from seglab.engine.checkpoint import ModelCard, load_checkpoint
 from seglab.engine.run_folder import RunFolder
 from seglab.errors import DataError
+from seglab.inference.postprocess import PostProcess
+from seglab.inference.tiling import predict_tiled
+from seglab.inference.tta import flip_tta
 from seglab.runtime import Precision, resolve_device, resolve_precision
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -23,6 +30,58 @@ class Prediction:
 
     mask: np.ndarray
     probs: np.ndarray
+
+
+@dataclass(frozen=True)
+class InferenceOptions:
+    """How a Predictor runs the model and cleans its mask; the defaults predict the whole image once.
+
+    Tiling splits the image the network sees: the native-size image, or for a model trained on
+    resized images (`card.size` set) the image resized to that size, where a tile at least that
+    large is simply the whole image.
+
+    Attributes:
+        tile: sliding-window tile side in pixels; None predicts the whole image at once.
+        overlap: overlap of neighbouring tiles as a fraction of the tile, in [0, 1).
+        batch_size: tiles per forward pass.
+        tta: average the softmax over identity, horizontal, vertical and both flips (4x the work).
+        postprocess: connected-component clean-up of the mask (the probabilities are left as is).
+    """
+
+    tile: int | None = None
+    overlap: float = 0.25
+    batch_size: int = 4
+    tta: bool = False
+    postprocess: PostProcess = field(default_factory=PostProcess)
+
+    def __post_init__(self) -> None:
+        if self.tile is not None and self.tile < 1:
+            raise ValueError(f"tile must be a positive number of pixels or None, got {self.tile}")
+        if not 0 <= self.overlap < 1:
+            raise ValueError(f"overlap must be in [0, 1), got {self.overlap}")
+        if self.batch_size < 1:
+            raise ValueError(f"batch_size must be >= 1, got {self.batch_size}")
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, values: dict[str, Any]) -> InferenceOptions:
+        """Inverse of `to_dict` (as stored in eval metrics.json)."""
+        values = dict(values)
+        postprocess = PostProcess(**values.pop("postprocess", {}))
+        return cls(**values, postprocess=postprocess)
+
+    def describe(self) -> str:
+        """One phrase for reports, e.g. "tiles of 512 px, overlap 0.25, flip TTA"."""
+        parts = ["whole image" if self.tile is None else f"tiles of {self.tile} px, overlap {self.overlap:g}"]
+        if self.tta:
+            parts.append("flip TTA")
+        if self.postprocess.min_component:
+            parts.append(f"components under {self.postprocess.min_component} px removed")
+        if self.postprocess.keep_largest:
+            parts.append("largest component per class kept")
+        return ", ".join(parts)
 
 
 def match_channels(image: np.ndarray, in_channels: int) -> np.ndarray:
@@ -55,25 +114,36 @@ class Predictor:
         card: ModelCard,
         device: torch.device | str = "cpu",
         precision: Precision | None = None,
+        options: InferenceOptions | None = None,
     ) -> None:
         self.device = torch.device(device)
         self.model = model.to(self.device).eval()
         self.card = card
         self.classes: ClassSpec = card.class_spec
         self.precision = precision or resolve_precision("fp32", self.device)
+        self.options = options or InferenceOptions()
+        if self.options.tile is not None and card.size is not None and self.options.tile >= max(card.size):
+            log.info("this model predicts at its training size %dx%d, which one %d-pixel tile covers: "
+                     "tiling changes nothing", *card.size, self.options.tile)
 
     @classmethod
-    def from_checkpoint(cls, path: str | Path, device: str = "auto", precision: str = "fp32") -> Predictor:
+    def from_checkpoint(
+        cls, path: str | Path, device: str = "auto", precision: str = "fp32", options: InferenceOptions | None = None
+    ) -> Predictor:
         """Load a `.safetensors` checkpoint written by seglab (no pickle is ever read)."""
         checkpoint = load_checkpoint(path)
         target = resolve_device(device)
-        return cls(checkpoint.load_model(target), checkpoint.card, target, resolve_precision(precision, target))
+        return cls(
+            checkpoint.load_model(target), checkpoint.card, target, resolve_precision(precision, target), options
+        )
 
     @classmethod
-    def from_run(cls, path: str | Path, device: str = "auto", checkpoint: str = "best") -> Predictor:
+    def from_run(
+        cls, path: str | Path, device: str = "auto", checkpoint: str = "best", options: InferenceOptions | None = None
+    ) -> Predictor:
         """Load the best (or `last`) checkpoint of a run folder."""
         run = RunFolder.open(path)
-        return cls.from_checkpoint(run.best if checkpoint == "best" else run.last, device)
+        return cls.from_checkpoint(run.best if checkpoint == "best" else run.last, device, options=options)
 
     def preprocess(self, image: np.ndarray) -> torch.Tensor:
         """(H, W[, C]) array -> normalised (1, C, h, w) tensor at the training size."""
@@ -84,18 +154,32 @@ class Predictor:
 
     @torch.no_grad()
     def predict(self, image: np.ndarray) -> Prediction:
-        """Class mask and probabilities at the input's original size.
+        """Class mask and probabilities at the input's original size, with `options` applied.
 
         Shape: image (H, W) or (H, W, C) -> mask (H, W), probs (K, H, W).
         """
         height, width = np.asarray(image).shape[:2]
-        with self.precision.autocast():
-            logits = self.model(self.preprocess(image))
-        logits = logits.float()
+        batch = self.preprocess(image)
+        logits = flip_tta(self._logits, batch) if self.options.tta else self._logits(batch)
         if logits.shape[-2:] != (height, width):
             logits = F.interpolate(logits, size=(height, width), mode="bilinear", align_corners=False)
         probs = logits.softmax(dim=1)[0]
-        return Prediction(mask=probs.argmax(0).cpu().numpy(), probs=probs.cpu().numpy())
+        mask = probs.argmax(0).cpu().numpy()
+        if self.options.postprocess.active:
+            mask = self.options.postprocess(mask, self.classes)
+        return Prediction(mask=mask, probs=probs.cpu().numpy())
+
+    def _logits(self, batch: Tensor) -> Tensor:
+        """Whole-image or tiled logits. Shape: (1, C, h, w) -> (1, K, h, w) float32."""
+        if self.options.tile is None:
+            return self._forward(batch)
+        tiled = predict_tiled(self._forward, batch[0], self.options.tile, self.options.overlap, self.options.batch_size)
+        return tiled[None]
+
+    def _forward(self, batch: Tensor) -> Tensor:
+        """One forward pass under the predictor's precision. Shape: (B, C, h, w) -> (B, K, h, w)."""
+        with self.precision.autocast():
+            return self.model(batch).float()
 
     def predict_file(self, path: str | Path) -> Prediction:
         return self.predict(read_image(path))

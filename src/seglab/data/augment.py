@@ -1,0 +1,347 @@
+"""Training-time augmentation that moves image and mask together, through torchvision v2.
+
+A sample's image goes in as `tv_tensors.Image` and its mask as `tv_tensors.Mask`, so every
+geometric transform draws one set of parameters and applies it to both, with nearest
+neighbour for the mask (labels stay integral) and the ignore label wherever pixels come in
+from outside the image. Geometry is torchvision's; only the intensity transforms are ours,
+because they act on normalised intensities (0 = the training mean, 1 = one standard
+deviation), where torchvision's ColorJitter would clamp to [0, 1] and destroy float (MRI)
+or 16-bit data.
+
+Augmentation is a preset (`none`, `light`, `strong`) plus per-transform overrides:
+
+    build_augment("light", {"rotate": {"degrees": 30}, "hflip": None}, fill_label=255)
+
+adds small rotations to `light` and turns its horizontal flip off. Randomness comes only from
+the `seed` passed with each call, never from global state, so a run repeats exactly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import torch
+from torch import Tensor
+from torchvision import tv_tensors
+from torchvision.transforms import v2
+
+from seglab.errors import ConfigError
+from seglab.registry import Registry
+
+# Mask label for pixels moved in from outside the image when the dataset has no ignore_index:
+# never a class, so `PreparedData.train_ignore_index` hands it to the loss as the ignore label.
+PAD_LABEL = -1
+
+Fill = dict[type, float | int]
+Builder = Callable[..., v2.Transform]  # (size (H, W), fill, **params) -> transform
+
+
+@dataclass(frozen=True)
+class TransformSpec:
+    """How to build one named transform.
+
+    Args:
+        build: called as build(size, fill, **params); `size` is the sample's (H, W).
+        defaults: every parameter with its default; overrides may only name these.
+        pads: whether pixels can come from outside the image (and take the fill values).
+    """
+
+    build: Builder
+    defaults: dict[str, Any] = field(default_factory=dict)
+    pads: bool = False
+
+
+TRANSFORMS: Registry[TransformSpec] = Registry("augmentation transform")
+PRESETS: Registry[dict[str, dict[str, Any]]] = Registry("augmentation preset")
+_ORDER: list[str] = []  # registration order is application order: geometry, intensity, noise
+
+
+def register_transform(name: str, *, pads: bool = False, **defaults: Any) -> Callable[[Builder], Builder]:
+    """Register `build` under `name`; transforms run in the order they were registered."""
+
+    def add(build: Builder) -> Builder:
+        TRANSFORMS.register(name)(TransformSpec(build, dict(defaults), pads))
+        _ORDER.append(name)
+        return build
+
+    return add
+
+
+# --- geometry (torchvision) -------------------------------------------------------------
+
+
+@register_transform("scale_crop", scale=(0.6, 1.0), ratio=(0.8, 1.25))
+def _scale_crop(size: tuple[int, int], fill: Fill, scale: Any, ratio: Any) -> v2.Transform:
+    # zooming in only, so no pixel comes from outside the image
+    return v2.RandomResizedCrop(size, scale=_pair(scale), ratio=_pair(ratio), antialias=True)
+
+
+@register_transform("hflip", p=0.5)
+def _hflip(size: tuple[int, int], fill: Fill, p: float) -> v2.Transform:
+    return v2.RandomHorizontalFlip(p)
+
+
+@register_transform("vflip", p=0.5)
+def _vflip(size: tuple[int, int], fill: Fill, p: float) -> v2.Transform:
+    return v2.RandomVerticalFlip(p)
+
+
+class RandomRotate90(v2.Transform):
+    """Rotate by a random multiple of 90 degrees: exact, no interpolation, no padding.
+
+    Non-square samples only turn by 0 or 180 degrees, so the batch shape never changes.
+    """
+
+    def make_params(self, flat_inputs: list[Any]) -> dict[str, Any]:
+        height, width = v2.query_size(flat_inputs)
+        turns = 4 if height == width else 2
+        return {"k": int(torch.randint(turns, ()).item()) * (4 // turns)}
+
+    def transform(self, inpt: Any, params: dict[str, Any]) -> Any:
+        if params["k"] == 0:
+            return inpt
+        return tv_tensors.wrap(torch.rot90(inpt, params["k"], dims=(-2, -1)), like=inpt)
+
+
+@register_transform("rot90")
+def _rot90(size: tuple[int, int], fill: Fill) -> v2.Transform:
+    return RandomRotate90()
+
+
+@register_transform("rotate", pads=True, degrees=15.0, p=0.5)
+def _rotate(size: tuple[int, int], fill: Fill, degrees: float, p: float) -> v2.Transform:
+    rotation = v2.RandomRotation(degrees, interpolation=v2.InterpolationMode.BILINEAR, fill=fill)
+    return v2.RandomApply([rotation], p=p)
+
+
+@register_transform("elastic", pads=True, alpha=50.0, sigma=5.0, p=0.5)
+def _elastic(size: tuple[int, int], fill: Fill, alpha: float, sigma: float, p: float) -> v2.Transform:
+    # the original U-Net's key augmentation for EM: smooth random displacement fields. The
+    # smoothing kernel (about 8 sigma wide) must fit in the sample, so small patches get less
+    sigma = min(float(sigma), max((min(size) - 2) / 8, 0.1))
+    elastic = v2.ElasticTransform(alpha=alpha, sigma=sigma, interpolation=v2.InterpolationMode.BILINEAR, fill=fill)
+    return v2.RandomApply([elastic], p=p)
+
+
+# --- intensity (on normalised images; masks pass through) --------------------------------
+
+
+class _IntensityTransform(v2.Transform):
+    """Base for transforms that change image values only (masks and everything else pass)."""
+
+    _transformed_types = (tv_tensors.Image,)
+
+    def transform(self, inpt: Any, params: dict[str, Any]) -> Any:
+        return tv_tensors.wrap(self.apply(inpt.as_subclass(Tensor), **params), like=inpt)
+
+    def apply(self, image: Tensor, **params: Any) -> Tensor:
+        raise NotImplementedError
+
+
+class RandomBrightness(_IntensityTransform):
+    """Add one uniform offset in [-delta, delta] (standard deviations of the training data)."""
+
+    def __init__(self, delta: float) -> None:
+        super().__init__()
+        self.delta = float(delta)
+
+    def make_params(self, flat_inputs: list[Any]) -> dict[str, Any]:
+        return {"offset": float(torch.empty(()).uniform_(-self.delta, self.delta))}
+
+    def apply(self, image: Tensor, offset: float) -> Tensor:
+        return image + offset
+
+
+class RandomContrast(_IntensityTransform):
+    """Scale deviations from each channel's mean by a factor in [1 - factor, 1 + factor]."""
+
+    def __init__(self, factor: float) -> None:
+        super().__init__()
+        self.factor = float(factor)
+
+    def make_params(self, flat_inputs: list[Any]) -> dict[str, Any]:
+        return {"scale": float(torch.empty(()).uniform_(1 - self.factor, 1 + self.factor))}
+
+    def apply(self, image: Tensor, scale: float) -> Tensor:
+        mean = image.mean(dim=(-2, -1), keepdim=True)
+        return (image - mean) * scale + mean
+
+
+class RandomGamma(_IntensityTransform):
+    """x -> x ** gamma on the image rescaled to [0, 1] by its own min and max, then scaled back,
+    so the gamma curve bends mid-tones whatever the data's range."""
+
+    def __init__(self, gamma: tuple[float, float]) -> None:
+        super().__init__()
+        self.gamma = _pair(gamma)
+
+    def make_params(self, flat_inputs: list[Any]) -> dict[str, Any]:
+        return {"gamma": float(torch.empty(()).uniform_(*self.gamma))}
+
+    def apply(self, image: Tensor, gamma: float) -> Tensor:
+        low, high = image.min(), image.max()
+        if high <= low:
+            return image
+        unit = (image - low) / (high - low)
+        return unit.pow(gamma) * (high - low) + low
+
+
+@register_transform("brightness", delta=0.2)
+def _brightness(size: tuple[int, int], fill: Fill, delta: float) -> v2.Transform:
+    return RandomBrightness(delta)
+
+
+@register_transform("contrast", factor=0.2)
+def _contrast(size: tuple[int, int], fill: Fill, factor: float) -> v2.Transform:
+    return RandomContrast(factor)
+
+
+@register_transform("gamma", gamma=(0.7, 1.5), p=0.5)
+def _gamma(size: tuple[int, int], fill: Fill, gamma: Any, p: float) -> v2.Transform:
+    return v2.RandomApply([RandomGamma(gamma)], p=p)
+
+
+@register_transform("noise", sigma=0.05, p=0.5)
+def _noise(size: tuple[int, int], fill: Fill, sigma: float, p: float) -> v2.Transform:
+    # clip=False: normalised images are not in [0, 1]
+    return v2.RandomApply([v2.GaussianNoise(sigma=sigma, clip=False)], p=p)
+
+
+# --- presets -----------------------------------------------------------------------------
+
+PRESETS.register("none")({})
+PRESETS.register("light")(
+    {
+        "scale_crop": {"scale": (0.8, 1.0)},
+        "hflip": {},
+        "brightness": {"delta": 0.1},
+        "contrast": {"factor": 0.1},
+    }
+)
+PRESETS.register("strong")(
+    {
+        "scale_crop": {"scale": (0.5, 1.0)},
+        "hflip": {},
+        "vflip": {},
+        "rot90": {},
+        "rotate": {"degrees": 15.0},
+        "elastic": {},
+        "brightness": {"delta": 0.2},
+        "contrast": {"factor": 0.2},
+        "gamma": {},
+        "noise": {},
+    }
+)
+
+
+class Augment:
+    """A fixed list of paired transforms, applied with one seed per call.
+
+    Args:
+        steps: transform name -> parameters (missing ones take the registered defaults).
+        fill_label: mask value for pixels from outside the image (the ignore index); needed
+            only when a step pads (`rotate`, `elastic`).
+
+    Raises:
+        ConfigError: unknown transform or parameter, or a padding step without `fill_label`.
+
+    Example:
+        >>> augment = Augment({"hflip": {"p": 1.0}})
+        >>> image, mask = augment(torch.arange(4.0).reshape(1, 2, 2), torch.tensor([[0, 1], [2, 3]]), seed=0)
+        >>> mask.tolist()
+        [[1, 0], [3, 2]]
+    """
+
+    def __init__(self, steps: Mapping[str, Mapping[str, Any]], fill_label: int | None = None) -> None:
+        self.steps: list[tuple[str, dict[str, Any]]] = []
+        for name in sorted(steps, key=_position):
+            spec = _spec(name)
+            unknown = sorted(set(steps[name]) - set(spec.defaults))
+            if unknown:
+                known = ", ".join(spec.defaults) or "none"
+                raise ConfigError(f"augmentation '{name}' has no parameter {', '.join(unknown)} (known: {known})")
+            self.steps.append((name, {**spec.defaults, **steps[name]}))
+        self.pads = any(TRANSFORMS.get(name).pads for name, _ in self.steps)
+        if self.pads and fill_label is None:
+            raise ConfigError("rotate and elastic augmentation pad masks and need a fill label (the ignore index)")
+        self.fill: Fill = {tv_tensors.Image: 0.0, tv_tensors.Mask: fill_label if fill_label is not None else 0}
+        self._pipelines: dict[tuple[int, int], v2.Compose] = {}
+        for name, params in self.steps:  # build once now, so a bad value fails before training starts
+            try:
+                TRANSFORMS.get(name).build((32, 32), self.fill, **params)
+            except (TypeError, ValueError) as err:
+                raise ConfigError(f"augmentation '{name}' with {params}: {err}") from None
+
+    def names(self) -> list[str]:
+        """The transforms applied, in order."""
+        return [name for name, _ in self.steps]
+
+    def __call__(self, image: Tensor, mask: Tensor, seed: int) -> tuple[Tensor, Tensor]:
+        """Augment one sample. Shape: image (C, H, W) float, mask (H, W) int64 -> same shapes."""
+        pipeline = self._pipeline((int(image.shape[-2]), int(image.shape[-1])))
+        # torchvision draws from torch's global generator: fork it, so the draw depends on
+        # `seed` alone and the caller's random state is left as it was
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(seed)
+            out_image, out_mask = pipeline(tv_tensors.Image(image), tv_tensors.Mask(mask))
+        return out_image.as_subclass(Tensor).contiguous(), out_mask.as_subclass(Tensor).contiguous()
+
+    def _pipeline(self, size: tuple[int, int]) -> v2.Compose:
+        if size not in self._pipelines:
+            self._pipelines[size] = v2.Compose(
+                [TRANSFORMS.get(name).build(size, self.fill, **params) for name, params in self.steps]
+            )
+        return self._pipelines[size]
+
+
+def build_augment(
+    preset: str, options: Mapping[str, Any] | None = None, fill_label: int | None = None
+) -> Augment | None:
+    """The preset's transforms with `options` applied; None when nothing is left to do.
+
+    Args:
+        preset: a name from `PRESETS` ("none", "light", "strong").
+        options: transform name -> parameter overrides (merged into the preset's), `{}` or true
+            for the defaults, or null/false to turn a preset transform off.
+        fill_label: mask value for padded pixels (see `Augment`).
+
+    Raises:
+        ConfigError: unknown preset, transform or parameter, or a malformed option.
+    """
+    try:
+        steps = {name: dict(params) for name, params in PRESETS.get(preset).items()}
+    except KeyError as err:
+        raise ConfigError(err.args[0]) from None
+    for name, value in (options or {}).items():
+        _spec(name)
+        if value is None or value is False:
+            steps.pop(name, None)
+        elif value is True:
+            steps.setdefault(name, {})
+        elif isinstance(value, Mapping):
+            steps[name] = {**steps.get(name, {}), **value}
+        else:
+            raise ConfigError(
+                f"augmentation option '{name}' must be a mapping of parameters, true or null; got {value!r}"
+            )
+    return Augment(steps, fill_label) if steps else None
+
+
+def _spec(name: str) -> TransformSpec:
+    try:
+        return TRANSFORMS.get(name)
+    except KeyError as err:
+        raise ConfigError(err.args[0]) from None
+
+
+def _position(name: str) -> int:
+    return _ORDER.index(name) if name in _ORDER else len(_ORDER)
+
+
+def _pair(values: Any) -> tuple[float, float]:
+    low, high = (float(v) for v in values)
+    if low > high:
+        raise ConfigError(f"range ({low}, {high}) must be (low, high)")
+    return low, high

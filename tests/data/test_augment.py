@@ -1,0 +1,146 @@
+"""Paired augmentation: image and mask stay aligned, masks stay integral and padded with ignore."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from seglab.data.augment import PAD_LABEL, PRESETS, TRANSFORMS, Augment, build_augment
+from seglab.errors import ConfigError
+
+IGNORE = 255
+LABELS = (1, 2, 3, 4)  # no 0, so the image fill (0) is never mistaken for a label
+
+
+def blocks(size: tuple[int, int] = (64, 64), block: int = 16, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
+    """A mask of random labelled blocks and a one-channel image equal to the label: any
+    misalignment between the two shows up as image != mask away from block edges."""
+    generator = torch.Generator().manual_seed(seed)
+    grid = torch.tensor(LABELS)[torch.randint(len(LABELS), (size[0] // block, size[1] // block), generator=generator)]
+    mask = grid.repeat_interleave(block, 0).repeat_interleave(block, 1)
+    return mask[None].float(), mask
+
+
+# each geometric transform, set to act on every call
+GEOMETRY = {
+    "scale_crop": {"scale": [0.3, 0.5]},
+    "hflip": {"p": 1.0},
+    "vflip": {"p": 1.0},
+    "rot90": {},
+    "rotate": {"degrees": 40.0, "p": 1.0},
+    "elastic": {"alpha": 120.0, "p": 1.0},
+}
+
+
+@pytest.mark.parametrize("name", sorted(GEOMETRY))
+def test_geometric_transforms_keep_image_and_mask_aligned(name: str) -> None:
+    image, mask = blocks()
+    moved = 0
+    for seed in range(4):
+        out_image, out_mask = Augment({name: GEOMETRY[name]}, fill_label=IGNORE)(image, mask, seed=seed)
+        assert out_mask.dtype == torch.int64 and out_mask.shape == mask.shape and out_image.shape == image.shape
+        assert set(out_mask.unique().tolist()) <= {*LABELS, IGNORE}  # nearest: no invented labels
+        labelled = out_mask != IGNORE
+        agree = (out_image[0] - out_mask.float()).abs() < 0.5
+        # bilinear image vs nearest mask differ only along block edges
+        assert agree[labelled].float().mean() > 0.93
+        moved += int(not torch.equal(out_mask, mask))
+    assert moved >= 2  # the transform did something
+
+
+@pytest.mark.parametrize("name", ["rotate", "elastic"])
+def test_padding_transforms_fill_masks_with_the_ignore_label(name: str) -> None:
+    image, mask = blocks()
+    out_image, out_mask = Augment({name: GEOMETRY[name]}, fill_label=IGNORE)(image, mask, seed=1)
+    padded = out_mask == IGNORE
+    assert padded.any()
+    assert (out_image[0][padded].abs() < 0.5).float().mean() > 0.9  # image filled with 0 (the mean) there
+
+
+def test_padding_without_a_fill_label_is_refused() -> None:
+    with pytest.raises(ConfigError, match="fill label"):
+        Augment({"rotate": {}})
+    assert Augment({"hflip": {}, "scale_crop": {}}).pads is False  # these never pad
+
+
+def test_rot90_keeps_the_shape_of_non_square_samples() -> None:
+    image, mask = blocks((32, 64))
+    shapes = {Augment({"rot90": {}})(image, mask, seed=s)[1].shape for s in range(8)}
+    assert shapes == {mask.shape}
+
+
+def test_intensity_transforms_leave_masks_alone() -> None:
+    image, mask = blocks()
+    steps = {"brightness": {"delta": 0.5}, "contrast": {"factor": 0.5}, "gamma": {"p": 1.0}, "noise": {"p": 1.0}}
+    out_image, out_mask = Augment(steps)(image, mask, seed=3)
+    assert torch.equal(out_mask, mask)
+    assert not torch.allclose(out_image, image)
+
+
+@pytest.mark.parametrize("preset", PRESETS.names())
+def test_presets_build_and_run(preset: str) -> None:
+    augment = build_augment(preset, fill_label=IGNORE)
+    if preset == "none":
+        assert augment is None
+        return
+    assert augment is not None
+    image, mask = blocks()
+    out_image, out_mask = augment(image.repeat(3, 1, 1), mask, seed=0)
+    assert out_image.shape == (3, 64, 64) and out_mask.shape == (64, 64)
+    assert set(out_mask.unique().tolist()) <= {*LABELS, IGNORE}
+
+
+def test_strong_adds_to_light_and_every_transform_is_in_a_preset() -> None:
+    light, strong = (set(PRESETS.get(name)) for name in ("light", "strong"))
+    assert light < strong
+    assert strong == set(TRANSFORMS.names())
+
+
+def test_same_seed_same_result_and_global_rng_untouched() -> None:
+    augment = build_augment("strong", fill_label=IGNORE)
+    assert augment is not None
+    image, mask = blocks()
+    state = torch.get_rng_state()
+    first = augment(image, mask, seed=7)
+    assert torch.equal(torch.get_rng_state(), state)
+    again = augment(image, mask, seed=7)
+    other = augment(image, mask, seed=8)
+    assert torch.equal(first[0], again[0]) and torch.equal(first[1], again[1])
+    assert not torch.equal(first[0], other[0])
+
+
+def test_options_override_add_and_remove_preset_transforms() -> None:
+    augment = build_augment("light", {"hflip": None, "rotate": {"degrees": 5}, "scale_crop": {"ratio": [1, 1]}}, 255)
+    assert augment is not None
+    assert augment.names() == ["scale_crop", "rotate", "brightness", "contrast"]  # application order
+    params = dict(augment.steps)
+    assert params["scale_crop"] == {"scale": (0.8, 1.0), "ratio": [1, 1]}  # merged into the preset's
+    assert params["rotate"] == {"degrees": 5, "p": 0.5}
+    assert build_augment("none", {"vflip": True}).names() == ["vflip"]  # type: ignore[union-attr]
+    assert build_augment("light", {name: None for name in PRESETS.get("light")}) is None
+
+
+@pytest.mark.parametrize(
+    ("preset", "options", "message"),
+    [
+        ("medium", {}, "unknown augmentation preset 'medium'"),
+        ("light", {"rotation": {}}, "Did you mean rotate"),
+        ("light", {"hflip": {"prob": 1}}, "no parameter prob"),
+        ("light", {"hflip": 0.5}, "must be a mapping"),
+        ("light", {"scale_crop": {"scale": [1.0, 0.5]}}, "low, high"),
+    ],
+)
+def test_bad_augmentation_config_is_explained(preset: str, options: dict, message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        build_augment(preset, options, fill_label=IGNORE)
+
+
+def test_pad_label_is_never_a_class() -> None:
+    assert PAD_LABEL < 0
+
+
+@pytest.mark.parametrize("side", [8, 16])
+def test_elastic_works_on_patches_smaller_than_its_kernel(side: int) -> None:
+    image, mask = blocks((side, side), block=4)
+    out_image, out_mask = Augment({"elastic": {"p": 1.0}}, fill_label=IGNORE)(image, mask, seed=0)
+    assert out_image.shape == image.shape and out_mask.shape == mask.shape

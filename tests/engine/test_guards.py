@@ -1,0 +1,59 @@
+"""Training guards: NaN loss, out of memory, deterministic mode."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from seglab import config
+from seglab.engine.checkpoint import load_checkpoint
+from seglab.engine.experiment import train
+from seglab.engine.trainer import Callback, Trainer, TrainingError
+
+
+def tiny(data, **overrides):
+    return config.load(overrides={
+        "data.path": str(data), "model.name": "unet_small", "model.options": {"widths": [8, 16]},
+        "train.epochs": 3, "train.batch_size": 4, "train.precision": "fp32", "train.progress": False, **overrides,
+    })
+
+
+class PoisonLossAfter(Callback):
+    """From the next epoch on, the loss is NaN (as after a diverging step)."""
+
+    def __init__(self, epoch: int) -> None:
+        self.epoch = epoch
+
+    def on_epoch_end(self, trainer, row, val):
+        if trainer.epoch == self.epoch:
+            trainer.loss_fn = lambda logits, mask: logits.sum() * float("nan")
+
+
+def test_nan_loss_stops_and_keeps_the_last_good_checkpoint(tiny_dataset, tmp_path):
+    with pytest.raises(TrainingError, match="loss became nan at epoch 2"):
+        train(tiny(tiny_dataset), tmp_path / "run", callbacks=[PoisonLossAfter(1)])
+    last = load_checkpoint(tmp_path / "run" / "checkpoints" / "last.safetensors")
+    assert last.info["epoch"] == 1
+    assert all(torch.isfinite(t).all() for t in last.state_dict.values() if t.is_floating_point())
+
+
+def test_out_of_memory_suggests_a_smaller_batch(tiny_dataset, tmp_path, monkeypatch):
+    def exhausted(self, *args, **kwargs):
+        raise torch.OutOfMemoryError("CUDA out of memory. Tried to allocate 20.00 GiB")
+
+    monkeypatch.setattr(Trainer, "fit", exhausted)
+    with pytest.raises(TrainingError, match="out of memory at batch size 4: try --batch-size 2"):
+        train(tiny(tiny_dataset), tmp_path / "run")
+
+
+def test_deterministic_mode_repeats_metrics_bit_for_bit(tiny_dataset, tmp_path):
+    cfg = tiny(tiny_dataset, **{"train.deterministic": True, "train.epochs": 1})
+    try:
+        first = train(cfg, tmp_path / "a").history[-1]
+        assert torch.are_deterministic_algorithms_enabled()
+        second = train(cfg, tmp_path / "b").history[-1]
+    finally:
+        torch.use_deterministic_algorithms(False)
+    assert first["train_loss"] == second["train_loss"]
+    assert first["val_miou"] == second["val_miou"]
+    assert first["val_loss"] == second["val_loss"]
