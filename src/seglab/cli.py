@@ -45,6 +45,19 @@ def parse_size(text: str) -> list[int]:
     return parts
 
 
+def parse_duration(text: str) -> float:
+    """'90s', '10m', '1.5h' or plain seconds -> seconds."""
+    units = {"s": 1, "m": 60, "h": 3600}
+    number, unit = (text[:-1], text[-1]) if text[-1:].lower() in units else (text, "s")
+    try:
+        seconds = float(number) * units[unit.lower()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"duration must look like 90s, 10m or 1.5h, got '{text}'") from None
+    if seconds <= 0:
+        raise argparse.ArgumentTypeError(f"duration must be positive, got '{text}'")
+    return seconds
+
+
 def parse_assignment(text: str) -> tuple[str, Any]:
     """'train.epochs=5' -> ('train.epochs', 5); the value is read as YAML (numbers, lists, null)."""
     key, sep, value = text.partition("=")
@@ -219,6 +232,15 @@ def cmd_train(args: argparse.Namespace) -> None:
             raise ConfigError("--resume continues a run with its own data and config; give only flags to change")
         args.config = str(RunFolder.open(args.resume).config)
     cfg = build_config(args)
+    if args.dry_run:
+        from seglab.engine.experiment import dry_run
+
+        estimate = dry_run(cfg)
+        print(f"dry run: {estimate.step_seconds:.3f}s per step x {estimate.train_steps} steps + "
+              f"{estimate.val_seconds:.1f}s validation = about {estimate.epoch_seconds:.1f}s per epoch, "
+              f"{estimate.epoch_seconds * cfg.train.epochs / 60:.1f} min for {cfg.train.epochs} epochs; "
+              f"peak memory {estimate.peak_memory_mb:.0f} MB")
+        return
     if rank != 0:
         train(cfg, out, resume=args.resume is not None)
         return
@@ -353,6 +375,13 @@ def build_parser() -> argparse.ArgumentParser:
                        help="leave out pairs with fatal data problems (listed) instead of stopping")
     train.add_argument("--resume", metavar="RUN", help="continue RUN after its last complete epoch with model, "
                        "optimizer, schedule and random states restored (flags such as --epochs still apply)")
+    train.add_argument("--time-budget", dest="train.time_budget", type=parse_duration, metavar="10m",
+                       help="train for this wall-clock time: the epoch count and the schedule are fitted to it "
+                       "from a measured step (--epochs stays the upper bound); ends with the best checkpoint")
+    train.add_argument("--dry-run", action="store_true",
+                       help="measure a few steps, print the expected time per epoch and peak memory, train nothing")
+    train.add_argument("--compile", dest="train.compile", action="store_true", default=None,
+                       help="torch.compile the model (13-43 s compile time; helps long runs a little)")
     train.add_argument("--nproc", type=int, default=1, metavar="N",
                        help="train with N processes (torch DistributedDataParallel via torchrun; "
                        "--batch-size is the global batch). For several nodes run torchrun yourself")

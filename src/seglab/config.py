@@ -64,6 +64,8 @@ class TrainConfig:
     encoder_lr_scale: float = 1.0  # pretrained encoders: encoder lr = lr * this (e.g. 0.1)
     deterministic: bool = False  # deterministic kernels (bit-identical reruns on GPU too, slower)
     sync_batchnorm: bool = False  # distributed training: BatchNorm statistics over all processes
+    time_budget: float | None = None  # seconds of training; epochs (at most `epochs`) fitted to it
+    compile: bool = False  # torch.compile the model (pays off on long runs only)
     warmup_epochs: int = 0  # linear learning-rate warmup before the schedule (onecycle: its rising phase)
     early_stopping_patience: int | None = None  # stop after this many epochs without a better val_miou
 

@@ -122,6 +122,23 @@ class Checkpointer(Callback):
         )
 
 
+class TimeBudget(Callback):
+    """Stops after the epoch that would make the next one end past the wall-clock budget."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self._started = time.monotonic()
+
+    def on_fit_start(self, trainer: Trainer) -> None:
+        self._started = time.monotonic()
+
+    def on_epoch_end(self, trainer: Trainer, row: dict[str, float], val: EvalResult | None) -> None:
+        elapsed = time.monotonic() - self._started
+        if elapsed + row["seconds"] > self.seconds:
+            trainer.should_stop = True
+            log.info("time budget: %.0fs used of %.0fs, stopping after epoch %d", elapsed, self.seconds, trainer.epoch)
+
+
 class SamplerEpoch(Callback):
     """Tells a DistributedSampler the epoch, so each epoch is shuffled differently (and alike on
     every process)."""

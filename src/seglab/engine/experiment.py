@@ -17,11 +17,12 @@ from seglab import config as config_io
 from seglab.config import ExperimentConfig
 from seglab.engine.builders import (PreparedData, build_optimizer, build_scheduler, make_loader, prepare_data,
                                     resolve_class_weights)
-from seglab.engine.callbacks import (Checkpointer, EarlyStopping, EncoderFreezer, EpochLogger, HistoryWriter,
-                                     ProgressBar, SamplerEpoch)
-from seglab.engine.distributed import init_distributed, per_process_batch, shutdown
 from seglab.data import ClassSpec
+from seglab.engine.callbacks import (Checkpointer, EarlyStopping, EncoderFreezer, EpochLogger, HistoryWriter,
+                                     ProgressBar, SamplerEpoch, TimeBudget)
 from seglab.engine.checkpoint import ModelCard, load_checkpoint, save_checkpoint
+from seglab.engine.distributed import DistributedContext, init_distributed, per_process_batch, shutdown
+from seglab.engine.estimate import Estimate, estimate_epoch
 from seglab.engine.resume import set_rng_states
 from seglab.engine.run_folder import RunFolder
 from seglab.engine.trainer import Callback, Trainer, TrainingError, evaluate
@@ -30,7 +31,7 @@ from seglab.losses import build_loss
 from seglab.metrics import Scores
 from seglab.models import create_model
 from seglab.reports.summary import scores_markdown
-from seglab.runtime import resolve_device, resolve_precision
+from seglab.runtime import Precision, resolve_device, resolve_precision
 
 log = logging.getLogger(__name__)
 
@@ -131,16 +132,25 @@ def fit(trainer: Trainer, train_loader: DataLoader, val_loader: DataLoader | Non
                             "or a smaller --size") from None
 
 
-def train(cfg: ExperimentConfig, out: str | Path, callbacks: Sequence[Callback] = (),
-          resume: bool = False) -> TrainResult:
-    """Train a model as `cfg` says and write the run folder `out`; with `resume`, continue the
-    run in `out` from its last complete epoch.
+@dataclass
+class Session:
+    """Everything built from a config before the first step: data, device, model and loaders."""
 
-    Example:
-        >>> cfg = config.load(overrides={"data.path": "data/", "train.epochs": 2})  # doctest: +SKIP
-        >>> result = train(cfg, "runs/exp1")  # doctest: +SKIP
-    """
-    run = RunFolder(Path(out))
+    cfg: ExperimentConfig
+    data: PreparedData
+    context: DistributedContext
+    device: torch.device
+    precision: Precision
+    model: torch.nn.Module
+    card: ModelCard
+    train_loader: DataLoader
+    val_loader: DataLoader | None
+    loss_fn: torch.nn.Module
+    callbacks: list[Callback]  # the ones the config asks for (freezing, early stopping, sampler epochs)
+
+
+def build_session(cfg: ExperimentConfig) -> Session:
+    """Check the config, read and split the data, build model, loaders and loss."""
     check_train_config(cfg)
     set_determinism(cfg.train.deterministic)
     seed_everything(cfg.train.seed)
@@ -153,17 +163,16 @@ def train(cfg: ExperimentConfig, out: str | Path, callbacks: Sequence[Callback] 
     pretrained_normalisation = getattr(model, "normalisation", None)
     if pretrained_normalisation is not None:  # preprocessing follows the pretrained weights
         data = replace(data, mean=pretrained_normalisation[0], std=pretrained_normalisation[1])
-    card = model_card(cfg, data)
-    extra_callbacks: list[Callback] = []
+    callbacks: list[Callback] = []
     if cfg.train.freeze_encoder_epochs > 0:
         if context.enabled:
             raise ConfigError("--freeze-encoder-epochs is not supported with distributed training; "
                               "use --encoder-lr-scale instead")
         if not hasattr(model, "freeze_encoder"):
             raise ConfigError(f"model '{cfg.model.name}' has no pretrained encoder to freeze")
-        extra_callbacks.append(EncoderFreezer(cfg.train.freeze_encoder_epochs))
+        callbacks.append(EncoderFreezer(cfg.train.freeze_encoder_epochs))
     if cfg.train.early_stopping_patience is not None:  # on every process: they see the same val scores
-        extra_callbacks.append(EarlyStopping(cfg.train.early_stopping_patience))
+        callbacks.append(EarlyStopping(cfg.train.early_stopping_patience))
     log.info(
         "model %s: %.2fM parameters, device %s, precision %s%s",
         cfg.model.name,
@@ -191,35 +200,77 @@ def train(cfg: ExperimentConfig, out: str | Path, callbacks: Sequence[Callback] 
         val_set = Subset(val_set, context.shard(len(val_set))) if context.enabled else val_set
         val_loader = make_loader(val_set, batch, shuffle=False, num_workers=workers)
     if sampler is not None:
-        extra_callbacks.append(SamplerEpoch(sampler))
+        callbacks.append(SamplerEpoch(sampler))
     loss_fn = build_loss(cfg.loss.name, classes.num_classes, data.train_ignore_index,
                          resolve_class_weights(cfg.loss.class_weights, data))
+    return Session(cfg, data, context, device, precision, model, model_card(cfg, data), train_loader, val_loader,
+                   loss_fn, callbacks)
+
+
+def dry_run(cfg: ExperimentConfig) -> Estimate:
+    """Time a few steps and report the expected seconds per epoch and peak memory; trains nothing."""
+    session = build_session(cfg)
+    estimate = estimate_epoch(session.model, session.loss_fn, session.train_loader, session.val_loader,
+                              session.device, session.precision)
+    shutdown(session.context)
+    return estimate
+
+
+def fit_to_budget(session: Session) -> ExperimentConfig:
+    """With train.time_budget, choose the epoch count (and so the schedule) from a measured step."""
+    cfg = session.cfg
+    if cfg.train.time_budget is None:
+        return cfg
+    estimate = estimate_epoch(session.model, session.loss_fn, session.train_loader, session.val_loader,
+                              session.device, session.precision)
+    epochs = max(1, min(cfg.train.epochs, int(cfg.train.time_budget // estimate.epoch_seconds)))
+    log.info("time budget %.0fs: about %.1fs per epoch, so %d epoch(s) (at most train.epochs=%d)",
+             cfg.train.time_budget, estimate.epoch_seconds, epochs, cfg.train.epochs)
+    return replace(cfg, train=replace(cfg.train, epochs=epochs))
+
+
+def train(cfg: ExperimentConfig, out: str | Path, callbacks: Sequence[Callback] = (),
+          resume: bool = False) -> TrainResult:
+    """Train a model as `cfg` says and write the run folder `out`; with `resume`, continue the
+    run in `out` from its last complete epoch.
+
+    Example:
+        >>> cfg = config.load(overrides={"data.path": "data/", "train.epochs": 2})  # doctest: +SKIP
+        >>> result = train(cfg, "runs/exp1")  # doctest: +SKIP
+    """
+    run = RunFolder(Path(out))
+    session = build_session(cfg)
+    cfg = fit_to_budget(session) if not resume else cfg
+    data, context, device, model, card = session.data, session.context, session.device, session.model, session.card
+    classes = data.classes
     optimizer = build_optimizer(model, cfg.train)
-    scheduler = build_scheduler(optimizer, cfg.train, len(train_loader))
-    checkpointer = Checkpointer(run, card, generator=train_loader.generator)
+    scheduler = build_scheduler(optimizer, cfg.train, len(session.train_loader))
+    checkpointer = Checkpointer(run, card, generator=session.train_loader.generator)
+    budget = [TimeBudget(cfg.train.time_budget)] if cfg.train.time_budget is not None else []
     trainer = Trainer(
         model,
-        loss_fn,
+        session.loss_fn,
         optimizer,
         num_classes=classes.num_classes,
         ignore_index=data.train_ignore_index,  # includes the label of padding from crops/augmentation
         scheduler=scheduler,
         device=device,
-        precision=precision,
+        precision=session.precision,
         grad_clip=cfg.train.grad_clip,
         channels_last=True,
         callbacks=[
-            *extra_callbacks,
+            *session.callbacks,
+            *budget,
             # only the main process shows progress and writes the run folder
             *([ProgressBar(cfg.train.epochs, enabled=cfg.train.progress), EpochLogger(), checkpointer,
                HistoryWriter(run)] if context.is_main else []),
             *callbacks,
         ],
-        wrap=lambda module: context.wrap(module, device, cfg.train.sync_batchnorm),
+        wrap=lambda module: maybe_compile(context.wrap(module, device, cfg.train.sync_batchnorm), cfg.train.compile),
         reduce_sum=context.reduce_sum if context.enabled else None,
     )
     if resume:
-        restore(RunFolder.open(run.root), trainer, checkpointer, train_loader.generator, data)
+        restore(RunFolder.open(run.root), trainer, checkpointer, session.train_loader.generator, data)
     elif context.is_main:
         run.create()
         run.write_json(run.splits, {"root": str(data.index.root), "format": data.index.format, **data.split_names()})
@@ -227,12 +278,18 @@ def train(cfg: ExperimentConfig, out: str | Path, callbacks: Sequence[Callback] 
         resolved = replace(cfg, data=replace(cfg.data, size=data.size, ignore_index=classes.ignore_index))
         config_io.save(resolved, run.config)
     try:
-        history = fit(trainer, train_loader, val_loader, cfg.train.epochs, run, card, batch)
+        history = fit(trainer, session.train_loader, session.val_loader, cfg.train.epochs, run, card,
+                      session.train_loader.batch_size or cfg.train.batch_size)
     finally:
         shutdown(context)
     if not context.is_main:
         return TrainResult(run=run, history=history, best_epoch=0, best_scores=None)
-    return summarise(run, checkpointer, trainer, val_loader, classes, history)
+    return summarise(run, checkpointer, trainer, session.val_loader, classes, history)
+
+
+def maybe_compile(module: torch.nn.Module, enabled: bool) -> torch.nn.Module:
+    """torch.compile on request: compile time (13-43 s here) pays off only on long runs."""
+    return torch.compile(module) if enabled else module
 
 
 def summarise(run: RunFolder, checkpointer: Checkpointer, trainer: Trainer, val_loader: DataLoader | None,

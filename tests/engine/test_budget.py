@@ -1,0 +1,41 @@
+"""--dry-run estimates, --time-budget fits the epoch count to the wall clock."""
+
+from __future__ import annotations
+
+import pytest
+
+from seglab import config
+from seglab.cli import main, parse_duration
+from seglab.engine.experiment import dry_run, train
+
+TINY = {"model.name": "unet_small", "model.options": {"widths": [8, 16]}, "train.batch_size": 4,
+        "train.precision": "fp32", "train.progress": False}
+
+
+def test_durations_parse():
+    assert parse_duration("90s") == 90 and parse_duration("10m") == 600 and parse_duration("1.5h") == 5400
+    assert parse_duration("45") == 45
+    with pytest.raises(Exception, match="duration"):
+        parse_duration("soon")
+
+
+def test_dry_run_measures_without_training(tiny_dataset, tmp_path, capsys):
+    estimate = dry_run(config.load(overrides={"data.path": str(tiny_dataset), **TINY}))
+    assert estimate.step_seconds > 0 and estimate.train_steps == 2  # 8 train pairs / batch 4
+    assert estimate.epoch_seconds >= estimate.step_seconds * 2
+    assert estimate.peak_memory_mb > 0
+    assert main(["train", str(tiny_dataset), "--dry-run", "--out", str(tmp_path / "run"),
+                 "--model", "unet_small", "--batch-size", "4"]) == 0
+    assert "per epoch" in capsys.readouterr().out
+    assert not (tmp_path / "run" / "checkpoints" / "best.safetensors").exists()
+
+
+def test_time_budget_caps_epochs_and_keeps_the_best(tiny_dataset, tmp_path):
+    cfg = config.load(overrides={"data.path": str(tiny_dataset), **TINY, "train.epochs": 10_000,
+                                 "train.time_budget": 3.0})
+    result = train(cfg, tmp_path / "run")
+    assert 1 <= len(result.history) < 10_000
+    assert sum(row["seconds"] for row in result.history) < 3.0 + 2 * max(r["seconds"] for r in result.history)
+    saved = result.run.read_config()
+    assert saved.train.epochs == len(result.history) or len(result.history) < saved.train.epochs
+    assert result.run.best.is_file()
