@@ -1,9 +1,11 @@
-"""Compare the core U-Net with ResNet-encoder U-Nets on real data under the same budget.
+"""Compare the core U-Net with ResNet-encoder U-Nets on real data under the same time budget.
 
-Prints a Markdown table per dataset (val mIoU, per-class IoU, seconds per epoch, parameters)
-and writes the raw numbers as JSON. Not part of the test run.
+Every model trains from scratch for the same wall-clock budget (`train.time_budget`: the epoch
+count and the cosine schedule are fitted to it from a measured step). Prints a Markdown table per
+dataset (val mIoU, per-class IoU, seconds per epoch, epochs done, parameters) and writes the raw
+numbers as JSON. Not part of the test run.
 
-    python benchmarks/transfer_learning.py --epochs 12 --out /tmp/transfer
+    python benchmarks/transfer_learning.py --budget 240 --out /tmp/transfer
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from seglab.runtime import tune_allocator
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 DATASETS = {
     # name: (folder, overrides) -- sizes keep a CPU epoch short; blocks split for MRI slices
-    "camvid": ("camvid", {"data.size": [176, 240], "train.batch_size": 8}),
+    "camvid": ("camvid", {"data.size": [120, 160], "train.batch_size": 8}),
     "brain-mri": ("brain-mri", {"data.split_mode": "blocks", "train.batch_size": 8}),
 }
 MODELS = {
@@ -44,11 +46,11 @@ def commit() -> str:
         return "unknown"
 
 
-def run_one(dataset: str, model: str, epochs: int, out: Path) -> dict:
+def run_one(dataset: str, model: str, budget: float, out: Path) -> dict:
     folder, overrides = DATASETS[dataset]
     cfg = config.load(overrides={
         "data.path": str(SHARED / folder), "model.name": model, "model.options": MODELS[model],
-        "train.epochs": epochs, "train.lr": 2e-3, "train.progress": False, **overrides,
+        "train.epochs": 500, "train.time_budget": budget, "train.lr": 2e-3, "train.progress": False, **overrides,
     })
     started = time.perf_counter()
     result = train(cfg, out / f"{dataset}-{model}")
@@ -58,7 +60,8 @@ def run_one(dataset: str, model: str, epochs: int, out: Path) -> dict:
     params = sum(t.numel() for k, t in checkpoint.state_dict.items()
                  if not k.endswith(("running_mean", "running_var", "num_batches_tracked")))
     return {
-        "dataset": dataset, "model": model, "epochs": epochs, "best_epoch": result.best_epoch,
+        "dataset": dataset, "model": model, "budget_seconds": budget, "epochs": len(result.history),
+        "best_epoch": result.best_epoch,
         "val_miou": scores.mean_iou, "val_mdice": scores.mean_dice,
         "per_class_iou": scores.iou, "class_names": list(checkpoint.card.class_spec.names),
         "seconds_per_epoch": statistics.median(r["seconds"] for r in result.history),
@@ -68,11 +71,12 @@ def run_one(dataset: str, model: str, epochs: int, out: Path) -> dict:
 
 def markdown(rows: list[dict]) -> str:
     names = rows[0]["class_names"]
-    head = "| model | params | s/epoch | best epoch | val mIoU | " + " | ".join(names) + " |"
+    head = "| model | params | s/epoch | epochs (best) | val mIoU | " + " | ".join(names) + " |"
     lines = [head, "|" + "---|" * (5 + len(names))]
     for r in rows:
         lines.append(
-            f"| {r['model']} | {r['parameters'] / 1e6:.1f}M | {r['seconds_per_epoch']:.1f} | {r['best_epoch']} "
+            f"| {r['model']} | {r['parameters'] / 1e6:.1f}M | {r['seconds_per_epoch']:.1f} "
+            f"| {r['epochs']} ({r['best_epoch']}) "
             f"| {r['val_miou']:.3f} | " + " | ".join(f"{v:.3f}" for v in r["per_class_iou"]) + " |"
         )
     return "\n".join(lines)
@@ -80,7 +84,7 @@ def markdown(rows: list[dict]) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--epochs", type=int, default=12)
+    parser.add_argument("--budget", type=float, default=240.0, help="training seconds per model")
     parser.add_argument("--datasets", nargs="+", default=list(DATASETS))
     parser.add_argument("--models", nargs="+", default=list(MODELS))
     parser.add_argument("--out", type=Path, default=Path("/tmp/seglab-transfer"))
@@ -90,9 +94,10 @@ def main() -> None:
           f"torch {torch.__version__}; seglab commit {commit()}")
     results = []
     for dataset in args.datasets:
-        rows = [run_one(dataset, model, args.epochs, args.out) for model in args.models]
+        rows = [run_one(dataset, model, args.budget, args.out) for model in args.models]
         results += rows
-        print(f"\n### {dataset} ({args.epochs} epochs each, from scratch)\n\n{markdown(rows)}\n", flush=True)
+        print(f"\n### {dataset} ({args.budget:.0f} s of training each, from scratch)\n\n{markdown(rows)}\n",
+              flush=True)
     (args.out / "transfer.json").write_text(json.dumps(results, indent=2))
 
 

@@ -53,3 +53,11 @@ def test_whole_match_is_the_key_without_a_capture_group() -> None:
 def test_group_pattern_errors(mode: str, pattern: str | None, message: str) -> None:
     with pytest.raises(ConfigError, match=message):
         split_pairs(subjects({"sub1": 2, "sub2": 2}), mode=mode, group_pattern=pattern)
+
+
+def test_keys_of_any_shape_work() -> None:
+    # keys "", "1", "10": slices grouped by tens, as in docs/training.md
+    pairs = [Pair(f"mri_{i}", Path(f"{i}.npy"), Path(f"s{i}.npy")) for i in range(5, 125)]
+    split = split_pairs(pairs, mode="groups", group_pattern=r"^mri_(\d*)\d$")
+    tens = [{int(p.name[4:]) // 10 for p in split[name]} for name in ("train", "val", "test")]
+    assert sum(len(t) for t in tens) == 13 and not (tens[0] & tens[1] or tens[0] & tens[2] or tens[1] & tens[2])

@@ -16,8 +16,16 @@ def normalise(image: np.ndarray) -> torch.Tensor:
     return torch.from_numpy(image).permute(2, 0, 1).float() / 127.5 - 1
 
 
-@pytest.fixture(scope="module")
-def trained_model() -> nn.Module:
+@pytest.fixture(scope="module", autouse=True)
+def one_thread():
+    """These models are far too small to gain from threads; on a busy CPU two threads were 40x slower."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+def train_tiny_model() -> nn.Module:
     """unet_small (8, 16) after 40 Adam steps on 32x32 synthetic shapes, in eval mode."""
     torch.manual_seed(0)
     rng = np.random.default_rng(0)
@@ -33,6 +41,11 @@ def trained_model() -> nn.Module:
         loss.backward()
         optimizer.step()
     return model.eval()
+
+
+@pytest.fixture(scope="module")
+def trained_model() -> nn.Module:
+    return train_tiny_model()
 
 
 @pytest.fixture(scope="module")

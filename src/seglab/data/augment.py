@@ -134,9 +134,9 @@ class _IntensityTransform(v2.Transform):
     _transformed_types = (tv_tensors.Image,)
 
     def transform(self, inpt: Any, params: dict[str, Any]) -> Any:
-        return tv_tensors.wrap(self.apply(inpt.as_subclass(Tensor), **params), like=inpt)
+        return tv_tensors.wrap(self.apply(inpt.as_subclass(Tensor), params), like=inpt)
 
-    def apply(self, image: Tensor, **params: Any) -> Tensor:
+    def apply(self, image: Tensor, params: dict[str, Any]) -> Tensor:
         raise NotImplementedError
 
 
@@ -150,8 +150,8 @@ class RandomBrightness(_IntensityTransform):
     def make_params(self, flat_inputs: list[Any]) -> dict[str, Any]:
         return {"offset": float(torch.empty(()).uniform_(-self.delta, self.delta))}
 
-    def apply(self, image: Tensor, offset: float) -> Tensor:
-        return image + offset
+    def apply(self, image: Tensor, params: dict[str, Any]) -> Tensor:
+        return image + params["offset"]
 
 
 class RandomContrast(_IntensityTransform):
@@ -164,9 +164,9 @@ class RandomContrast(_IntensityTransform):
     def make_params(self, flat_inputs: list[Any]) -> dict[str, Any]:
         return {"scale": float(torch.empty(()).uniform_(1 - self.factor, 1 + self.factor))}
 
-    def apply(self, image: Tensor, scale: float) -> Tensor:
+    def apply(self, image: Tensor, params: dict[str, Any]) -> Tensor:
         mean = image.mean(dim=(-2, -1), keepdim=True)
-        return (image - mean) * scale + mean
+        return (image - mean) * params["scale"] + mean
 
 
 class RandomGamma(_IntensityTransform):
@@ -180,12 +180,12 @@ class RandomGamma(_IntensityTransform):
     def make_params(self, flat_inputs: list[Any]) -> dict[str, Any]:
         return {"gamma": float(torch.empty(()).uniform_(*self.gamma))}
 
-    def apply(self, image: Tensor, gamma: float) -> Tensor:
+    def apply(self, image: Tensor, params: dict[str, Any]) -> Tensor:
         low, high = image.min(), image.max()
         if high <= low:
             return image
         unit = (image - low) / (high - low)
-        return unit.pow(gamma) * (high - low) + low
+        return unit.pow(params["gamma"]) * (high - low) + low
 
 
 @register_transform("brightness", delta=0.2)

@@ -50,7 +50,7 @@ def _group_order(pairs: list[Pair], seed: int, pattern: re.Pattern[str] | None) 
         if match is None:
             raise ConfigError(f"name '{pair.name}' does not match the group pattern '{pattern.pattern}'")
         groups.setdefault(match.group(1) if pattern.groups else match.group(0), []).append(pair)
-    keys = sorted(groups, key=natural_key)
+    keys = list(groups)  # in the natural order of their first names, so any input order gives the same split
     order = np.random.default_rng(seed).permutation(len(keys))
     logger.info("split by %d groups of names (pattern '%s')", len(keys), pattern.pattern)
     return [groups[keys[i]] for i in order]

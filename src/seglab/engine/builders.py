@@ -200,7 +200,7 @@ def build_training_views(cfg: DataConfig, classes: ClassSpec) -> tuple[Augment |
     patches = None
     if cfg.patch_size is not None:
         try:
-            patches = PatchSampler(tuple(cfg.patch_size), cfg.rare_class_crops, classes.ignore_index, fill)
+            patches = PatchSampler(cfg.patch_size, cfg.rare_class_crops, classes.ignore_index, fill)
         except ValueError as err:
             raise ConfigError(f"data.patch_size / data.rare_class_crops: {err}") from None
     elif cfg.rare_class_crops:
@@ -208,7 +208,8 @@ def build_training_views(cfg: DataConfig, classes: ClassSpec) -> tuple[Augment |
     if augment is not None or patches is not None:
         log.info(
             "training views: %s; augmentation %s",
-            f"{patches.size[0]}x{patches.size[1]} patches ({cfg.rare_class_crops:.0%} centred on a random class)"
+            f"{patches.size[0]}x{patches.size[1]} patches, "
+            + (f"{cfg.rare_class_crops:.0%} centred on a random class" if cfg.rare_class_crops else "uniform")
             if patches else "whole images",
             f"{cfg.augment} ({', '.join(augment.names())})" if augment else "none",
         )
@@ -248,8 +249,8 @@ def make_loader(
     if shuffle and getattr(dataset, "randomised", False):
         # random views (crops, augmentation) take one seed per sample from the shuffling
         # generator, so workers and --resume (which restores it) repeat them exactly
-        sampler = SeededSampler(sampler if sampler is not None else RandomSampler(dataset, generator=generator),
-                                generator)
+        base = sampler if sampler is not None else RandomSampler(dataset, generator=generator)  # type: ignore[arg-type]
+        sampler = SeededSampler(base, generator)
     size = len(sampler) if sampler is not None else len(dataset)  # type: ignore[arg-type]
     return DataLoader(
         dataset,

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import torch
 
-from seglab.data import Pair, discover, read_image, read_mask
+from seglab.data import MaskMapping, Pair, discover, read_image, read_mask
 from seglab.engine.run_folder import RunFolder
 from seglab.errors import DataError
 from seglab.inference.files import display_image
@@ -65,7 +65,7 @@ class EvaluationReport:
     per_image: tuple[ImageScore, ...] = ()
 
 
-def pairs_to_evaluate(run: RunFolder, data: str | Path | None, split: str) -> tuple[list[Pair], str, object]:
+def pairs_to_evaluate(run: RunFolder, data: str | Path | None, split: str) -> tuple[list[Pair], str, MaskMapping]:
     """The pairs of the run's own split, or every labelled pair of another folder."""
     cfg = run.read_config()
     if data is not None:

@@ -16,16 +16,19 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import ndimage
 
 from seglab.data import ClassSpec
 
-EIGHT_CONNECTED = ndimage.generate_binary_structure(2, 2)
+# scipy.ndimage is imported inside the functions: it costs half a second, and only
+# predictions that ask for post-processing need it.
+EIGHT_CONNECTED = np.ones((3, 3), dtype=bool)  # ndimage.generate_binary_structure(2, 2)
 BACKGROUND_NAME = "background"
 
 
 def _components(mask: np.ndarray, label: int) -> tuple[np.ndarray, np.ndarray]:
     """Component ids (0 = not this label) and the size of every id (index 0 unused, set to 0)."""
+    from scipy import ndimage  # type: ignore[import-untyped]
+
     ids, _ = ndimage.label(mask == label, structure=EIGHT_CONNECTED)
     sizes = np.bincount(ids.ravel())
     sizes[0] = 0
@@ -42,6 +45,8 @@ def fill_from_nearest(mask: np.ndarray, removed: np.ndarray) -> np.ndarray:
     """
     if not removed.any() or removed.all():
         return mask.copy()
+    from scipy import ndimage  # type: ignore[import-untyped]
+
     nearest = ndimage.distance_transform_edt(removed, return_distances=False, return_indices=True)
     return mask[tuple(nearest)]
 

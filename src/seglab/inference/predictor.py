@@ -17,7 +17,7 @@ from seglab.engine.checkpoint import ModelCard, load_checkpoint
 from seglab.engine.run_folder import RunFolder
 from seglab.errors import DataError
 from seglab.inference.postprocess import PostProcess
-from seglab.inference.tiling import predict_tiled
+from seglab.inference.tiling import network_stride, predict_tiled
 from seglab.inference.tta import flip_tta
 from seglab.runtime import Precision, resolve_device, resolve_precision
 
@@ -26,7 +26,10 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Prediction:
-    """Shape: mask (H, W) int64 class indices, probs (K, H, W) float32, at the input's size."""
+    """Shape: mask (H, W) int64 class indices, probs (K, H, W) float32, at the input's size.
+
+    The mask is post-processed when the Predictor's options ask for it; probs never are.
+    """
 
     mask: np.ndarray
     probs: np.ndarray
@@ -171,9 +174,12 @@ class Predictor:
 
     def _logits(self, batch: Tensor) -> Tensor:
         """Whole-image or tiled logits. Shape: (1, C, h, w) -> (1, K, h, w) float32."""
-        if self.options.tile is None:
+        options = self.options
+        if options.tile is None:
             return self._forward(batch)
-        tiled = predict_tiled(self._forward, batch[0], self.options.tile, self.options.overlap, self.options.batch_size)
+        tiled = predict_tiled(
+            self._forward, batch[0], options.tile, options.overlap, options.batch_size, network_stride(self.model)
+        )
         return tiled[None]
 
     def _forward(self, batch: Tensor) -> Tensor:

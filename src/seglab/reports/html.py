@@ -48,6 +48,7 @@ th, td { border: 1px solid #ccc; padding: 0.25em 0.6em; text-align: right; }
 th:first-child, td:first-child { text-align: left; }
 pre { background: #f6f6f6; padding: 0.8em; overflow-x: auto; }
 img { max-width: 100%; }
+.pairs td { text-align: left; }
 .note { color: #555; font-size: 0.92em; }
 .swatch { display: inline-block; width: 0.9em; height: 0.9em; border: 1px solid #888; vertical-align: middle; }
 """
@@ -147,17 +148,20 @@ def load_examples(run: RunFolder, split: str, wanted: Sequence[ImageScore], pred
     examples = []
     for score in wanted:
         pair = by_name[score.name]
+        assert pair.mask is not None  # pairs_to_evaluate yields labelled pairs only
         image = read_image(pair.image)
         pred = predictor.predict(image).mask
         examples.append(Example(score, display_image(image), read_mask(pair.mask, mapping), pred))
     return examples
 
 
-def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    """An HTML table; cells are already escaped or are markup made here."""
-    head = "".join(f"<th>{h}</th>" for h in header)
+def _table(header: Sequence[str] | None, rows: Sequence[Sequence[str]]) -> str:
+    """An HTML table; cells are already escaped or are markup made here. Without a header,
+    a two-column table of names and values (left-aligned)."""
+    head = "<tr>" + "".join(f"<th>{h}</th>" for h in header) + "</tr>" if header else ""
     body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
-    return f"<table><tr>{head}</tr>{body}</table>"
+    attributes = "" if header else ' class="pairs"'
+    return f"<table{attributes}>{head}{body}</table>"
 
 
 def _cell(value: Any) -> str:
@@ -212,7 +216,7 @@ def training_section(run: RunFolder, metrics: dict[str, Any]) -> list[str]:
     """Timing table, loss and mIoU curves, and the validation scores at the best epoch."""
     history = read_history(run.history)
     best = json.loads(run.metrics.read_text()) if run.metrics.is_file() else {}
-    parts = ["<h2>Training</h2>", _table(["", ""], timing_rows(history, metrics, best))]
+    parts = ["<h2>Training</h2>", _table(None, timing_rows(history, metrics, best))]
     if history:
         parts.append(_img(png_data_uri(plot_history(history)), "training curves"))
     if "mean_iou" in best:
@@ -243,8 +247,8 @@ def examples_section(run: RunFolder, split: str, eval_dir: Path, predictor: Pred
     """The best and worst predictions by per-image mean IoU, or a note when the data are gone."""
     best_scores, worst_scores = rank_examples(read_per_image(eval_dir / PER_IMAGE_FILE), count)
     try:
-        best = load_examples(run, split, best_scores, predictor)
-        worst = load_examples(run, split, worst_scores, predictor)
+        shown = load_examples(run, split, [*best_scores, *worst_scores], predictor)
+        best, worst = shown[: len(best_scores)], shown[len(best_scores) :]
     except (DataError, FileNotFoundError, KeyError) as err:
         log.warning("example predictions left out of the report: %s", err)
         return ['<p class="note">Example predictions are left out: the dataset could not be read '
@@ -263,7 +267,7 @@ def environment_section(run: RunFolder, predictor: Predictor) -> list[str]:
             "<h2>Environment</h2>",
             '<p class="note">Of the machine that wrote this report, which predicted the examples on '
             f"{html.escape(str(predictor.device))}.</p>",
-            _table(["", ""], [[html.escape(k), html.escape(v)] for k, v in environment().items()])]
+            _table(None, [[html.escape(k), html.escape(v)] for k, v in environment().items()])]
 
 
 def build_report(

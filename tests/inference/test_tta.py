@@ -1,0 +1,55 @@
+"""Flip test-time augmentation: averaging, composition with tiling."""
+
+from __future__ import annotations
+
+import torch
+
+from seglab.inference.tiling import predict_tiled
+from seglab.inference.tta import FLIPS, flip_tta
+
+
+def symmetric_conv() -> torch.nn.Conv2d:
+    """A 3x3 convolution whose kernels are symmetric under both flips: flip-equivariant."""
+    torch.manual_seed(0)
+    net = torch.nn.Conv2d(3, 4, 3, padding=1)
+    with torch.no_grad():
+        weight = net.weight
+        weight.copy_((weight + weight.flip(-1) + weight.flip(-2) + weight.flip(-1, -2)) / 4)
+    return net.eval()
+
+
+def test_flip_equivariant_model_is_unchanged_by_tta():
+    net = symmetric_conv()
+    image = torch.randn(1, 3, 21, 34)
+    with torch.no_grad():
+        plain = net(image).softmax(dim=1)
+        averaged = flip_tta(net, image).exp()
+    assert torch.allclose(averaged, plain, atol=1e-5)
+
+
+def test_tta_is_the_mean_of_the_flipped_probabilities():
+    torch.manual_seed(1)
+    net = torch.nn.Conv2d(1, 3, 3, padding=1).eval()  # a random kernel is not flip-equivariant
+    image = torch.randn(1, 1, 12, 17)
+    with torch.no_grad():
+        expected = sum(net(image.flip(d) if d else image).softmax(1).flip(d) if d else net(image).softmax(1)
+                       for d in FLIPS) / len(FLIPS)
+        averaged = flip_tta(net, image).exp()
+        plain = net(image).softmax(1)
+    assert torch.allclose(averaged, expected, atol=1e-5)
+    assert not torch.allclose(averaged, plain, atol=1e-3)
+    assert torch.allclose(averaged.sum(dim=1), torch.ones(1, 12, 17), atol=1e-5)
+
+
+def test_tta_composes_with_tiling_on_unbatched_images():
+    """Flipping the whole image, then tiling it, matches flip TTA on the whole image up to the
+    small tile-border effects that the Gaussian weight leaves."""
+    torch.manual_seed(1)
+    net = torch.nn.Conv2d(3, 4, 3, padding=1).eval()
+    image = torch.randn(3, 40, 52)
+    with torch.no_grad():
+        whole = flip_tta(net, image[None])[0]
+    tiled = flip_tta(lambda img: predict_tiled(net, img, tile=16, overlap=0.5), image)
+    assert tiled.shape == (4, 40, 52)
+    assert (tiled.exp() - whole.exp()).abs().max() < 0.05
+    assert torch.equal(tiled.argmax(0), whole.argmax(0))

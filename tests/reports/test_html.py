@@ -1,0 +1,72 @@
+"""`seglab report`, and the inference flags of `seglab evaluate` and `seglab predict`, end to end."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+
+from seglab.cli import main
+from seglab.data.synthetic import generate_synthetic
+from seglab.engine.evaluation import read_per_image
+
+TINY = ["--model", "unet_small", "--model-option", "widths=[8,16]", "--batch-size", "4",
+        "--precision", "fp32", "--no-progress"]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def one_thread():
+    """A model this small gains nothing from threads; on a busy CPU two threads were 40x slower."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory) -> Path:
+    """A two-epoch run on 12 synthetic 32x32 pairs (4 classes)."""
+    root = tmp_path_factory.mktemp("report")
+    data = generate_synthetic(root / "synthetic", num_samples=12, size=(32, 32), num_classes=4)
+    assert main(["train", str(data), "--out", str(root / "run"), "--epochs", "2", *TINY]) == 0
+    return root / "run"
+
+
+def test_report_is_one_self_contained_html_file(run, capsys):
+    assert not (run / "eval").exists()
+    assert main(["report", str(run), "--split", "val", "--examples", "1"]) == 0
+    assert "report.html" in capsys.readouterr().out
+    page = (run / "report.html").read_text()
+    assert page.startswith("<!DOCTYPE html>")
+    assert page.count('src="data:image/png;base64,') >= 4  # curves, confusion, best, worst
+    assert not re.search(r'(src|href)="(?!data:)', page)  # nothing to fetch
+    for text in ("Averaging convention", "macro averages", "IoU", "Dice", "precision", "recall",
+                 "Confusion matrix", "Best predictions", "Worst predictions", "seconds per epoch",
+                 "torch", "python", "CPU", "model:", "unet_small", "circle"):
+        assert text in page, text
+    scores = read_per_image(run / "eval" / "val" / "per_image.csv")  # evaluated on the way
+    assert scores and all(0 <= s.mean_iou <= 1 for s in scores)
+
+
+def test_evaluate_and_predict_take_the_inference_flags(run, tmp_path, capsys):
+    flags = ["--tile", "16", "--overlap", "0.5", "--tta", "--min-component", "3", "--keep-largest"]
+    out = tmp_path / "eval"
+    assert main(["evaluate", str(run), "--out", str(out), *flags]) == 0
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["inference"] == {"tile": 16, "overlap": 0.5, "batch_size": 4, "tta": True,
+                                    "postprocess": {"min_component": 3, "keep_largest": True}}
+    assert "tiles of 16 px" in (out / "metrics.md").read_text()
+
+    config = (run / "splits.json").read_text()
+    image = Path(json.loads(config)["root"]) / "images" / f"{json.loads(config)['test'][0]}.png"
+    assert main(["predict", str(run), str(image), "--out", str(tmp_path / "pred"), *flags]) == 0
+    mask = np.array(Image.open(tmp_path / "pred" / f"{image.stem}_mask.png"))
+    assert mask.shape == (32, 32)
+
+    assert main(["predict", str(run), str(image), "--tile", "0"]) == 2
+    assert "tile" in capsys.readouterr().err
