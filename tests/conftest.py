@@ -68,3 +68,18 @@ def shared_data():
         return path
 
     return need
+
+
+@pytest.fixture(scope="session")
+def trained_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A run folder trained for one epoch on 12 synthetic 32x32 pairs (4 classes), shared by
+    the tests of everything that reads a run (export, web, ...). The data lies beside it."""
+    from seglab.cli import main
+    from seglab.data.synthetic import generate_synthetic
+
+    root = tmp_path_factory.mktemp("trained")
+    data = generate_synthetic(root / "data", num_samples=12, size=(32, 32), num_classes=4)
+    flags = ["--model", "unet_small", "--model-option", "widths=[8,16,32]", "--batch-size", "4",
+             "--precision", "fp32", "--no-progress", "--epochs", "1"]
+    assert main(["train", str(data), "--out", str(root / "run"), *flags]) == 0
+    return root / "run"

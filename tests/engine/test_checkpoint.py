@@ -70,3 +70,22 @@ def test_atomic_write_keeps_old_file_when_writing_fails(tmp_path):
             raise RuntimeError("crash mid-write")
     assert target.read_bytes() == b"old"
     assert list(tmp_path.iterdir()) == [target]  # no temporary file left behind
+
+
+def test_disk_full_keeps_the_previous_checkpoint_and_says_so(tmp_path, monkeypatch):
+    import errno
+
+    card = make_card()
+    model = card.build_model()
+    path = tmp_path / "last.safetensors"
+    save_checkpoint(path, model, card, epoch=1)
+    before = path.read_bytes()
+
+    def full(fd):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full)
+    with pytest.raises(CheckpointError, match="No space left on device.*previous version is kept"):
+        save_checkpoint(path, model, card, epoch=2)
+    assert path.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["last.safetensors"]

@@ -1,4 +1,4 @@
-"""A tiny trained run and a live `seglab` web server on 127.0.0.1, shared by the web tests."""
+"""A live `seglab` web server on 127.0.0.1 around the shared tiny trained run, for the web tests."""
 
 from __future__ import annotations
 
@@ -13,8 +13,6 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from seglab.cli import main
-from seglab.data.synthetic import generate_synthetic
 
 pytest.importorskip("fastapi", reason="the web app needs the 'serve' extra")
 pytest.importorskip("httpx", reason="the web tests need httpx (dev extra)")
@@ -24,8 +22,6 @@ from seglab.web.app import create_app  # noqa: E402  (after the skips above)
 from seglab.web.server import load_segmenter  # noqa: E402
 from seglab.web.uploads import UploadLimits  # noqa: E402
 
-TINY = ["--model", "unet_small", "--model-option", "widths=[8,16,32]", "--batch-size", "4",
-        "--precision", "fp32", "--no-progress", "--epochs", "1"]
 LIMITS = UploadLimits(max_bytes=256 * 2**10, max_pixels=200 * 200)
 
 
@@ -39,14 +35,6 @@ def png_bytes(array: np.ndarray) -> bytes:
     buffer = io.BytesIO()
     Image.fromarray(array).save(buffer, format="PNG")
     return buffer.getvalue()
-
-
-@pytest.fixture(scope="session")
-def trained_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("web-run")
-    data = generate_synthetic(root / "data", num_samples=12, size=(32, 32), num_classes=4)
-    assert main(["train", str(data), "--out", str(root / "run"), *TINY]) == 0
-    return root / "run"
 
 
 @pytest.fixture(scope="session")
