@@ -11,7 +11,7 @@ from matplotlib.figure import Figure
 from seglab import config as config_io
 from seglab.api.figures import plot_samples
 from seglab.config import DataConfig
-from seglab.data import ClassSpec, Pair, format_report, inspect_dataset, read_image, read_mask
+from seglab.data import ClassSpec, InspectReport, Pair, audit, format_report, read_image, read_mask
 from seglab.engine.builders import PreparedData, prepare_data
 from seglab.inference.files import display_image
 
@@ -56,9 +56,12 @@ class Dataset:
     def summary(self) -> str:
         """What `seglab inspect` prints, plus the split and size training will use.
 
-        Every pair is read again, so problems are listed even when they are only warnings.
+        Every pair is read again to list the audit's findings, warnings included, for this
+        split and training size.
         """
-        report = inspect_dataset(self.path, self.config.format, self.config.classes_file, self.config.ignore_index)
+        prepared = self.prepared
+        found = audit(prepared.index, prepared.splits, size=prepared.size)
+        report = InspectReport(prepared.index, found.stats, prepared.classes, found.problems)
         counts = ", ".join(f"{name} {len(pairs)}" for name, pairs in self.prepared.splits.items())
         size = self.prepared.size
         return "\n".join([

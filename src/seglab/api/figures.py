@@ -114,11 +114,15 @@ def plot_results(
         error_ax.set_title(f"error {100 * wrong / max(counted, 1):.1f}%")
         for ax in (image_ax, truth_ax, pred_ax, error_ax):
             ax.set_axis_off()
-    _legend(fig, colours, class_names, extra=[Patch(color=np.asarray(ERROR_COLOUR) / 255, label="wrong")])
+    _legend(fig, colours, class_names, extra=[Patch(color=_rgb(ERROR_COLOUR), label="wrong")])
     return fig
 
 
 def _legend(fig: Figure, colours: Sequence[Colour], class_names: Sequence[str], extra: Sequence[Patch] = ()) -> None:
-    handles = [Patch(color=np.asarray(c) / 255, label=name) for c, name in zip(colours, class_names)]
+    handles = [Patch(color=_rgb(c), label=name) for c, name in zip(colours, class_names)]
     handles += list(extra)
     fig.legend(handles=handles, loc="outside lower center", ncols=min(len(handles), 6))
+
+
+def _rgb(colour: Colour) -> tuple[float, float, float]:
+    return (colour[0] / 255, colour[1] / 255, colour[2] / 255)

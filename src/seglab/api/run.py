@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 import shutil
 import tempfile
 import weakref
@@ -39,7 +40,7 @@ from seglab.metrics import Scores
 from seglab.reports.plots import plot_history
 
 if TYPE_CHECKING:
-    import pandas as pd
+    import pandas as pd  # type: ignore[import-untyped]
 
 _DATA_KEYS = frozenset(f.name for f in fields(DataConfig))
 _LOSS_KEYS = frozenset(f.name for f in fields(LossConfig)) - {"name"}
@@ -60,9 +61,8 @@ class Evaluation:
     out_dir: Path
 
     def table(self) -> pd.DataFrame:
-        """Per-class IoU, Dice, precision, recall and support, with a "mean" row last."""
-        import pandas as pd
-
+        """Per-class IoU, Dice, precision, recall and support, with a "mean" row last (pandas)."""
+        pd = _pandas("Evaluation.table")
         per_class = self.scores.to_dict(self.classes.names)["classes"]
         table = pd.DataFrame.from_dict(per_class, orient="index", dtype=float)
         means = {"iou": self.scores.mean_iou, "dice": self.scores.mean_dice, "recall": self.scores.mean_accuracy}
@@ -107,15 +107,8 @@ class Run:
     @property
     def history(self) -> pd.DataFrame:
         """One row per epoch, indexed by epoch: train_loss, train_miou, val_loss, val_miou, lr, ...
-
-        Needs pandas.
-        """
-        try:
-            import pandas as pd
-        except ImportError as err:
-            raise ImportError("Run.history needs pandas: pip install pandas "
-                              "(or read history.csv in the run folder)") from err
-        return pd.read_csv(self._folder.history, index_col="epoch")
+        (a pandas DataFrame of the run's history.csv)."""
+        return _pandas("Run.history").read_csv(self._folder.history, index_col="epoch")
 
     def __repr__(self) -> str:
         where = " (temporary: save() keeps it)" if self.temporary else ""
@@ -124,7 +117,8 @@ class Run:
     def plot_history(self) -> Figure:
         """Loss and mIoU per epoch, train and validation."""
         with self._folder.history.open(newline="") as handle:
-            rows = [{k: float(v) if v else None for k, v in row.items()} for row in csv.DictReader(handle)]
+            # an empty cell (no validation that epoch) becomes NaN, a gap in its curve
+            rows = [{k: float(v) if v else math.nan for k, v in row.items()} for row in csv.DictReader(handle)]
         return plot_history(rows)
 
     def evaluate(self, split: str = "test", data: str | Path | None = None) -> Evaluation:
@@ -145,6 +139,7 @@ class Run:
             raise ValueError(f"the {split} split of '{self.path}' is empty")
         images, truths, preds = [], [], []
         for pair in pairs[:n]:
+            assert pair.mask is not None  # pairs_to_evaluate returns labelled pairs only
             image = read_image(pair.image)
             images.append(display_image(image))
             truths.append(read_mask(pair.mask, mapping))
@@ -190,6 +185,15 @@ class Run:
 
     def _folder_json(self, name: str) -> dict[str, Any]:
         return json.loads((self.path / name).read_text())
+
+
+def _pandas(what: str) -> Any:
+    """pandas, imported on first use: the tables are for notebooks, training does not need it."""
+    try:
+        import pandas
+    except ImportError as err:
+        raise ImportError(f"{what} needs pandas: pip install pandas") from err
+    return pandas
 
 
 def load_run(path: str | Path, device: str = "auto") -> Run:
@@ -255,7 +259,7 @@ def train(
     """
     cfg = experiment_config(dataset, model, model_options, loss, options)
     temporary = out is None
-    root = Path(tempfile.mkdtemp(prefix="seglab-run-")) if temporary else Path(out)
+    root = Path(tempfile.mkdtemp(prefix="seglab-run-") if out is None else out)
     try:
         experiment.train(cfg, root, callbacks=callbacks)
     except Exception:

@@ -1,0 +1,81 @@
+"""The tutorial notebooks run top to bottom, headless; their cells assert the numbers they print.
+
+Each notebook runs in its own folder (so relative paths work) with TMPDIR under pytest's
+tmp_path, so the data it writes and its temporary runs are cleaned up with it. The kernel gets
+one OpenMP thread unless OMP_NUM_THREADS is set: on a 2-core machine shared with other jobs,
+two spinning threads made the notebooks 15 to 20 times slower (500-600 s instead of 30-40 s),
+while on an idle machine one thread costs little.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+from pathlib import Path
+
+import pytest
+
+nbformat = pytest.importorskip("nbformat")
+nbclient = pytest.importorskip("nbclient")
+
+TUTORIALS = Path(__file__).resolve().parents[1] / "docs" / "tutorials"
+NOTEBOOKS = sorted(TUTORIALS.glob("*.ipynb"))
+CELL_TIMEOUT = 600  # seconds for one cell; a whole notebook takes a few minutes on 2 CPU cores
+WIDGETS = "application/vnd.jupyter.widget-view+json"
+
+
+def execute(path: Path, **env: str) -> nbformat.NotebookNode:
+    """Run every cell of a notebook in a fresh kernel, in the notebook's folder.
+
+    Raises:
+        nbclient.exceptions.CellExecutionError: a cell raised (a failed assert included).
+    """
+    notebook = nbformat.read(path, as_version=4)
+    client = nbclient.NotebookClient(
+        notebook, timeout=CELL_TIMEOUT, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
+    )
+    threads = os.environ.get("OMP_NUM_THREADS", "1")
+    client.execute(env={**os.environ, "OMP_NUM_THREADS": threads, **env})
+    return notebook
+
+
+def outputs(notebook: nbformat.NotebookNode) -> list[dict]:
+    return [output for cell in notebook.cells if cell.cell_type == "code" for output in cell.outputs]
+
+
+def check_rendering(notebook: nbformat.NotebookNode) -> None:
+    """Figures came out as images, progress bars as widgets, and no INFO log reached the page."""
+    shown = outputs(notebook)
+    assert any("image/png" in output.get("data", {}) for output in shown)
+    if importlib.util.find_spec("ipywidgets") is not None:  # tqdm.auto draws widgets only with it
+        assert any(WIDGETS in output.get("data", {}) for output in shown)
+    streams = "".join(output.get("text", "") for output in shown if output.output_type == "stream")
+    assert "parameters, device" not in streams  # experiment.train's INFO line stays in the logger
+
+
+def test_notebooks_are_stored_without_outputs():
+    assert [path.name for path in NOTEBOOKS] == ["brain_mri.ipynb", "oxford_pet.ipynb"]
+    for path in NOTEBOOKS:
+        notebook = nbformat.read(path, as_version=4)
+        nbformat.validate(notebook)
+        for cell in notebook.cells:
+            if cell.cell_type == "code":
+                assert cell.outputs == [] and cell.execution_count is None, f"{path.name}: strip the outputs"
+
+
+@pytest.mark.slow
+def test_pet_notebook_runs(tmp_path):
+    check_rendering(execute(TUTORIALS / "oxford_pet.ipynb", TMPDIR=str(tmp_path)))
+
+
+@pytest.mark.slow
+def test_brain_mri_notebook_runs(tmp_path, shared_data):
+    data = shared_data("brain-mri")
+    notebook = execute(TUTORIALS / "brain_mri.ipynb", TMPDIR=str(tmp_path), SEGLAB_SHARED_DATA=str(data.parent))
+    check_rendering(notebook)
+
+
+def test_brain_mri_notebook_stops_with_a_clear_message_without_data(tmp_path):
+    with pytest.raises(nbclient.exceptions.CellExecutionError, match="brain-MRI slices not found") as error:
+        execute(TUTORIALS / "brain_mri.ipynb", TMPDIR=str(tmp_path), SEGLAB_SHARED_DATA=str(tmp_path))
+    assert "SEGLAB_SHARED_DATA" in str(error.value)
