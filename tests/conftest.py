@@ -83,3 +83,15 @@ def trained_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
              "--precision", "fp32", "--no-progress", "--epochs", "1"]
     assert main(["train", str(data), "--out", str(root / "run"), *flags]) == 0
     return root / "run"
+
+
+@pytest.fixture(scope="module")
+def one_thread():
+    """One torch thread for a module of tiny models: they gain nothing from threads, and on a
+    busy 2-core CPU two threads ran up to 40x slower."""
+    import torch
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)

@@ -17,12 +17,8 @@ def normalise(image: np.ndarray) -> torch.Tensor:
 
 
 @pytest.fixture(scope="module", autouse=True)
-def one_thread():
-    """These models are far too small to gain from threads; on a busy CPU two threads were 40x slower."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+def tiny_models_one_thread(one_thread):
+    """Every test here runs tiny models: one thread each (see tests/conftest.py)."""
 
 
 def train_tiny_model() -> nn.Module:

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import torch
 from PIL import Image
 
 from seglab.cli import main
@@ -19,13 +18,7 @@ TINY = ["--model", "unet_small", "--model-option", "widths=[8,16]", "--batch-siz
         "--precision", "fp32", "--no-progress"]
 
 
-@pytest.fixture(scope="module", autouse=True)
-def one_thread():
-    """A model this small gains nothing from threads; on a busy CPU two threads were 40x slower."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 @pytest.fixture(scope="module")
