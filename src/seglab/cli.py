@@ -18,6 +18,7 @@ import yaml
 
 from seglab import __version__
 from seglab import config as config_io
+from seglab.data.cache import CACHE_MODES
 from seglab.errors import ConfigError, SeglabError
 from seglab.runtime import PRECISIONS, tune_allocator
 
@@ -122,6 +123,13 @@ def add_training_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--precision", dest="train.precision", choices=PRECISIONS,
                         help="auto (default): bf16 on CUDA and on CPUs with native bf16, else fp32")
     parser.add_argument("--workers", dest="data.num_workers", type=int, help="DataLoader worker processes")
+    parser.add_argument("--cache", dest="data.cache", choices=CACHE_MODES,
+                        help="where images are kept once decoded and resized, so later epochs skip that work: "
+                        "memory (each worker holds a copy), disk (.npy files shared by workers and later runs), "
+                        "none, or auto (default): memory if train+val fit in half the available RAM, else disk")
+    parser.add_argument("--cache-dir", dest="data.cache_dir", metavar="PATH",
+                        help="folder of the disk cache (default $XDG_CACHE_HOME/seglab, i.e. ~/.cache/seglab); "
+                        "safe to delete between runs")
     parser.add_argument("--no-progress", dest="train.progress", action="store_false", default=None,
                         help="no progress bars")
     parser.add_argument("--set", action="append", type=parse_assignment, default=[], metavar="SECTION.KEY=VALUE",

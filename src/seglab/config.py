@@ -27,6 +27,8 @@ class DataConfig:
     classes_file: str | None = None  # classes.json overriding names/colours/ignore_index
     ignore_index: int | None = None  # label excluded from loss and metrics
     num_workers: int = 0  # DataLoader workers; 0 = load in the training process
+    cache: str = "auto"  # decoded samples: auto (memory if under half the free RAM, else disk) | memory | disk | none
+    cache_dir: str | None = None  # disk cache folder; None = $XDG_CACHE_HOME/seglab (~/.cache/seglab)
     skip_bad: bool = False  # leave out pairs with fatal data problems instead of stopping
     augment: str = "none"  # training augmentation preset: none | light | strong (docs/training.md)
     augment_options: dict[str, Any] = field(default_factory=dict)  # per transform, e.g. {rotate: {degrees: 30}}

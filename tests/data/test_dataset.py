@@ -44,7 +44,7 @@ def test_each_file_is_decoded_once_and_cached_compactly(tiny_dataset, monkeypatc
     torch.testing.assert_close(first["image"], again["image"])
     image, mask = data._cached[3]
     assert image.dtype == np.uint8 and mask.dtype == np.uint8
-    uncached = build(tiny_dataset, cache=False)
+    uncached = build(tiny_dataset, cache="none")
     uncached[3], uncached[3]
     assert len(calls) == 3
 

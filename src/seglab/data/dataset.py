@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 import torch
 from torch.utils.data import Dataset
 
 from seglab.data.augment import Augment
+from seglab.data.cache import Arrays, DiskCache, default_cache_dir
 from seglab.data.index import Pair
 from seglab.data.io import read_image, read_mask
 from seglab.data.mapping import MaskMapping
@@ -17,15 +20,18 @@ from seglab.data.transforms import resize_image, resize_mask, to_tensor
 from seglab.errors import DataError
 
 _MAX_VALUES_SHOWN = 10
+CACHES = ("memory", "disk", "none")
 
 
 class SegmentationDataset(Dataset):
     """Yields {"image": float32 (C, H, W) normalised, "mask": int64 (H, W), "name": str}.
 
-    Each file is decoded once: decoded and resized arrays are cached in memory in their stored
-    dtype (uint8 images stay uint8, masks are stored in the smallest integer type that holds
-    them); normalisation happens per access. With DataLoader workers every worker fills its
-    own cache, so pass `cache=False` for datasets larger than memory.
+    Each file is decoded once: decoded and resized arrays are cached in their stored dtype
+    (uint8 images stay uint8, masks are stored in the smallest integer type that holds them);
+    normalisation happens per access. `cache="memory"` keeps them in this process, and with
+    DataLoader workers every worker fills its own copy; `cache="disk"` writes them as .npy
+    files (`seglab.data.cache.DiskCache`) that workers and later runs share, for datasets
+    larger than memory; `cache="none"` decodes on every access.
 
     For training, `patches` cuts a random window from each cached array before it is
     normalised (so a large image costs only its patch) and `augment` transforms the result.
@@ -44,14 +50,16 @@ class SegmentationDataset(Dataset):
         std: per-channel standard deviation, same convention.
         num_classes: valid labels are 0..num_classes-1 (plus `ignore_index`).
         ignore_index: label excluded from loss and metrics.
-        cache: keep decoded arrays in memory.
+        cache: where decoded arrays are kept: "memory", "disk" or "none".
+        cache_dir: folder of the disk cache; default `seglab.data.cache.default_cache_dir()`.
         patches: random fixed-size training patches; None keeps whole images.
         augment: paired training augmentation; None leaves samples as they are.
 
     Raises:
-        ValueError: a pair without a mask, or mean/std of different lengths.
+        ValueError: a pair without a mask, mean/std of different lengths, an unknown cache.
         DataError (when an item is read): unreadable file, image/mask size mismatch, mask values
-            outside the classes, an image whose channels do not match mean/std.
+            outside the classes, an image whose channels do not match mean/std, an unwritable
+            disk cache.
     """
 
     def __init__(
@@ -63,7 +71,8 @@ class SegmentationDataset(Dataset):
         std: Sequence[float],
         num_classes: int,
         ignore_index: int | None = None,
-        cache: bool = True,
+        cache: str = "memory",
+        cache_dir: str | Path | None = None,
         patches: PatchSampler | None = None,
         augment: Augment | None = None,
     ) -> None:
@@ -76,6 +85,8 @@ class SegmentationDataset(Dataset):
         self.std = tuple(float(s) for s in std)
         if len(self.mean) != len(self.std) or not self.mean:
             raise ValueError(f"mean and std need one value per channel, got {self.mean} and {self.std}")
+        if cache not in CACHES:
+            raise ValueError(f"cache must be one of {', '.join(CACHES)}, got {cache!r}")
         self.pairs = list(pairs)
         self.mapping = mapping
         self.size = size
@@ -84,7 +95,8 @@ class SegmentationDataset(Dataset):
         self.cache = cache
         self.patches = patches
         self.augment = augment
-        self._cached: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        self._cached: dict[int, Arrays] = {}
+        self._disk = DiskCache(cache_dir or default_cache_dir(), self._recipe()) if cache == "disk" else None
 
     def __len__(self) -> int:
         return len(self.pairs)
@@ -97,12 +109,7 @@ class SegmentationDataset(Dataset):
     def __getitem__(self, key: int | tuple[int, int]) -> dict[str, object]:
         i, seed = key if isinstance(key, tuple) else (key, None)
         i = range(len(self.pairs))[i]  # negative indices and IndexError as for a list
-        if i in self._cached:
-            image, mask = self._cached[i]
-        else:
-            image, mask = self._load(self.pairs[i])
-            if self.cache:
-                self._cached[i] = (image, mask)
+        image, mask = self._arrays(i)
         if self.randomised:
             return self._random_view(i, image, mask, seed)
         return {
@@ -126,7 +133,25 @@ class SegmentationDataset(Dataset):
             image_t, mask_t = self.augment(image_t, mask_t, seed=int(rng.integers(2**62)))
         return {"image": image_t, "mask": mask_t, "name": self.pairs[i].name}
 
-    def _load(self, pair: Pair) -> tuple[np.ndarray, np.ndarray]:
+    def _arrays(self, i: int) -> Arrays:
+        """Pair `i` decoded and resized, from the cache when it is there."""
+        if i in self._cached:
+            return self._cached[i]
+        if self._disk is not None:
+            return self._disk.fetch(self.pairs[i], self._load)
+        arrays = self._load(self.pairs[i])
+        if self.cache == "memory":
+            self._cached[i] = arrays
+        return arrays
+
+    def _recipe(self) -> str:
+        """Everything besides the files that `_load` depends on: it keys the disk cache."""
+        return json.dumps({
+            "size": self.size, "channels": len(self.mean), "mapping": self.mapping.to_dict(),
+            "num_classes": self.num_classes, "ignore_index": self.ignore_index,
+        }, sort_keys=True)
+
+    def _load(self, pair: Pair) -> Arrays:
         """Decode, check and resize one pair; arrays in their compact stored dtypes."""
         assert pair.mask is not None  # checked in __init__
         image = read_image(pair.image)

@@ -6,6 +6,7 @@ import logging
 import math
 from collections import Counter
 from dataclasses import dataclass
+from pathlib import Path
 
 import torch
 from torch import nn
@@ -26,6 +27,7 @@ from seglab.data import (
 )
 from seglab.data.audit import FATAL, audit, describe, log_lines, severity
 from seglab.data.augment import PAD_LABEL, Augment, build_augment
+from seglab.data.cache import available_memory, choose_cache, decoded_bytes, default_cache_dir
 from seglab.data.sampling import PatchSampler, SeededSampler
 from seglab.errors import ConfigError, DataError
 from seglab.losses import class_weights_from_counts
@@ -51,6 +53,8 @@ class PreparedData:
     augment: Augment | None = None  # training augmentation (data.augment)
     patches: PatchSampler | None = None  # training crops (data.patch_size)
     class_pixels: tuple[int, ...] = ()  # pixels per class in the train split, for class weights
+    cache: str = "memory"  # where datasets keep decoded samples: memory | disk | none (data.cache resolved)
+    cache_dir: Path | None = None  # the disk cache's folder
 
     def dataset(self, split: str, training: bool = False) -> SegmentationDataset:
         """The split's samples; with `training`, as random patches and augmented views."""
@@ -64,6 +68,8 @@ class PreparedData:
             ignore_index=self.classes.ignore_index,
             patches=self.patches if training else None,
             augment=self.augment if training else None,
+            cache=self.cache,
+            cache_dir=self.cache_dir,
         )
 
     @property
@@ -169,12 +175,14 @@ def prepare_data(cfg: DataConfig, seed: int, min_side: int | None = None) -> Pre
         in_channels,
     )
     augment, patches = build_training_views(cfg, classes)
+    size = choose_size(cfg, stats)
+    cache, cache_dir = resolve_cache(cfg, splits["train"] + splits["val"], stats, size, in_channels)
     return PreparedData(
         index=index,
         stats=stats,
         classes=classes,
         splits=splits,
-        size=choose_size(cfg, stats),
+        size=size,
         in_channels=in_channels,
         mean=tuple(float(m) for m in mean),
         std=tuple(max(float(s), 1e-6) for s in std),
@@ -183,7 +191,29 @@ def prepare_data(cfg: DataConfig, seed: int, min_side: int | None = None) -> Pre
         class_pixels=tuple(
             0 if c == classes.ignore_index else train_stats.mask_values.get(c, 0) for c in range(classes.num_classes)
         ),
+        cache=cache,
+        cache_dir=cache_dir,
     )
+
+
+def resolve_cache(
+    cfg: DataConfig, pairs: list[Pair], stats: DatasetStats, size: tuple[int, int] | None, channels: int
+) -> tuple[str, Path | None]:
+    """`data.cache`, with auto decided by the decoded size of `pairs` (the ones read every
+    epoch) against the available RAM, and the disk cache folder (None unless disk); logged.
+
+    Raises:
+        ConfigError: an unknown `data.cache`.
+    """
+    copies = max(cfg.num_workers, 1)  # every DataLoader worker fills its own memory cache
+    needed = decoded_bytes(pairs, stats, size, channels) * copies
+    available = available_memory()
+    cache = choose_cache(cfg.cache, needed, available)
+    folder = Path(cfg.cache_dir).expanduser() if cfg.cache_dir else default_cache_dir()
+    log.info("data cache: %s%s (data.cache %s; decoded train+val %.1f MiB x %d process(es), %.0f MiB RAM available)",
+             cache, f" in {folder}" if cache == "disk" else "", cfg.cache, needed / copies / 2**20, copies,
+             available / 2**20)
+    return cache, folder if cache == "disk" else None
 
 
 def build_training_views(cfg: DataConfig, classes: ClassSpec) -> tuple[Augment | None, PatchSampler | None]:
