@@ -98,6 +98,14 @@ def add_training_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--group-pattern", dest="data.group_pattern", metavar="REGEX",
                         help="--split-mode groups: the first group of REGEX (searched in each name) is the "
                         r"pair's group, e.g. '^(\w+?)_' for subject ids; a group never straddles two splits")
+    parser.add_argument("--split-file", dest="data.split_file", metavar="JSON",
+                        help='the split as {"train": [names], "val": [...], "test": [...]}, e.g. a run\'s '
+                        "splits.json; pairs named in no split are left out (with a warning)")
+    parser.add_argument("--folds", dest="data.folds", type=int, metavar="K",
+                        help="K-fold cross-validation over the units of --split-mode (pairs, contiguous blocks "
+                        "or whole groups): fold --fold validates, the others train, no test split")
+    parser.add_argument("--fold", dest="data.fold", type=int, metavar="I",
+                        help="with --folds: the validation fold, 0 to K-1 (default 0)")
     parser.add_argument("--model", dest="model.name", help="model name from `seglab models` (default unet)")
     parser.add_argument("--model-option", action="append", type=parse_assignment, default=[], metavar="KEY=VALUE",
                         help="model keyword argument, e.g. widths=[16,32,64] or dropout=0.1 (repeatable)")

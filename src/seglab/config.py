@@ -35,6 +35,9 @@ class DataConfig:
     patch_size: tuple[int, int] | None = None  # (H, W) random training crops; validation keeps whole images
     rare_class_crops: float = 0.0  # share of crops centred on a pixel of a random class present in the mask
     group_pattern: str | None = None  # split_mode groups: regex whose first group names a pair's group
+    split_file: str | None = None  # JSON {"train": [names], "val": [...], "test": [...]}, e.g. a run's splits.json
+    folds: int | None = None  # k-fold cross-validation over the units of split_mode: val = fold `fold`, test empty
+    fold: int = 0  # with folds: the validation fold, 0 <= fold < folds
 
 
 @dataclass(frozen=True)

@@ -64,9 +64,13 @@ class Dataset:
         report = InspectReport(prepared.index, found.stats, prepared.classes, found.problems)
         counts = ", ".join(f"{name} {len(pairs)}" for name, pairs in self.prepared.splits.items())
         size = self.prepared.size
+        data = self.config
+        how = (f"from {data.split_file}" if data.split_file else
+               f"fold {data.fold} of {data.folds}, {data.split_mode}, seed {self.seed}" if data.folds else
+               f"{data.split_mode}, seed {self.seed}")
         return "\n".join([
             format_report(report),
-            f"Split:        {counts} ({self.config.split_mode}, seed {self.seed})",
+            f"Split:        {counts} ({how})",
             f"Train size:   {f'{size[0]}x{size[1]} (HxW)' if size else 'native'}",
         ])
 
@@ -111,7 +115,8 @@ def load_dataset(path: str | Path, *, seed: int = 0, **options: Any) -> Dataset:
             a synthetic set (see the README's table of formats).
         seed: draws the train/val/test split; `seglab.train` also seeds the weights with it.
         **options: fields of `seglab.config.DataConfig`: format, size (an int or (H, W)),
-            split, split_mode, classes_file, ignore_index, skip_bad, num_workers.
+            split, split_mode, group_pattern, split_file, folds, fold, classes_file, ignore_index,
+            skip_bad, num_workers.
 
     Raises:
         ConfigError: an unknown option or a value of the wrong type (the message names it).

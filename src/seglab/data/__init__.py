@@ -24,7 +24,7 @@ from seglab.data.mapping import (
     MaskMapping,
     OffsetMapping,
 )
-from seglab.data.splits import split_pairs
+from seglab.data.splits import split_from_file, split_pairs
 from seglab.data.stats import DatasetStats, resolve_classes, scan
 from seglab.data.synthetic import generate_synthetic, make_sample
 from seglab.data.transforms import resize_image, resize_mask, to_tensor
@@ -65,6 +65,7 @@ __all__ = [
     "resize_mask",
     "resolve_classes",
     "scan",
+    "split_from_file",
     "split_pairs",
     "to_tensor",
     "write_mask_png",

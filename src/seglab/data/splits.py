@@ -1,4 +1,5 @@
-"""Deterministic train/val/test splits of a dataset's pairs from a seed.
+"""Deterministic train/val/test splits of a dataset's pairs: drawn from a seed, folded for
+cross-validation, or read from a split file.
 
 The same pairs, fractions and seed always give the same split, whatever order the pairs come
 in, so a run folder's split can be rebuilt from its config alone.
@@ -6,10 +7,12 @@ in, so a run folder's split can be rebuilt from its config alone.
 
 from __future__ import annotations
 
+import json
 import logging
 import math
 import re
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 import numpy as np
 
@@ -20,6 +23,7 @@ from seglab.registry import Registry
 logger = logging.getLogger(__name__)
 
 SPLITS = ("train", "val", "test")
+RUN_SPLITS_KEYS = ("root", "format")  # written beside the names in a run folder's splits.json
 # a mode orders the naturally sorted pairs into units that always go to the same split
 SplitMode = Callable[[list[Pair], int, "re.Pattern[str] | None"], list[list[Pair]]]
 SPLIT_MODES: Registry[SplitMode] = Registry("split mode")
@@ -62,6 +66,8 @@ def split_pairs(
     seed: int = 0,
     mode: str = "random",
     group_pattern: str | None = None,
+    folds: int | None = None,
+    fold: int = 0,
 ) -> dict[str, list[Pair]]:
     """Split pairs into "train", "val" and "test".
 
@@ -70,6 +76,12 @@ def split_pairs(
     with a non-zero fraction gets at least one pair when there are enough pairs. In mode
     "groups", `fractions` are shares of the groups (as in scikit-learn's GroupShuffleSplit),
     and a group never straddles two splits.
+
+    With `folds`, the units of the mode (pairs in seeded order, contiguous pairs, or whole
+    groups) are cut into `folds` runs of nearly equal length, as scikit-learn's KFold does:
+    run `fold` is "val", the others "train", and "test" stays empty (`fractions` not used). On
+    a layout with its own splits, its train and val pairs are folded together and its test
+    pairs stay the test split.
 
     Args:
         pairs: labelled pairs.
@@ -81,15 +93,18 @@ def split_pairs(
         group_pattern: regular expression whose first group (or whole match) is the group key
             of a name, searched anywhere in it; mode "groups" only. `^(\\w+?)_` groups
             "sub01_slice3" under "sub01".
+        folds: number of cross-validation folds (at least 2), or None for a plain split.
+        fold: the fold that is "val", 0 <= fold < folds.
 
     Returns:
         {"train": [...], "val": [...], "test": [...]}, each naturally sorted by name.
 
     Raises:
-        ConfigError: bad fractions, unknown mode, some pairs labelled and some not, or a
-            missing, invalid or unmatched group pattern.
+        ConfigError: bad fractions, unknown mode, some pairs labelled and some not, a
+            missing, invalid or unmatched group pattern, or fold numbers out of range.
     """
     fractions = _check_fractions(fractions)
+    _check_fold_numbers(folds, fold)
     try:
         order = SPLIT_MODES.get(mode)
     except KeyError as err:
@@ -107,17 +122,121 @@ def split_pairs(
         unknown = sorted({p.split for p in labelled} - set(SPLITS))  # type: ignore[type-var]
         if unknown:
             raise ConfigError(f"unknown split labels {unknown}; expected {', '.join(SPLITS)}")
-        logger.info("using the dataset's own train/val/test folders; split fractions not used")
-        return {name: [p for p in ordered if p.split == name] for name in SPLITS}
+        if folds is None:
+            logger.info("using the dataset's own train/val/test folders; split fractions not used")
+            return {name: [p for p in ordered if p.split == name] for name in SPLITS}
+        logger.info("folding the dataset's own train and val folders together; its test folder stays the test split")
 
-    units = order(ordered, seed, pattern)
+    held_out = [p for p in ordered if p.split == "test"]
+    units = order([p for p in ordered if p.split != "test"], seed, pattern)
+    if folds is not None:
+        train, val = _fold(units, folds, fold, "groups" if mode == "groups" else "pairs")
+        return {"train": _flatten(train), "val": _flatten(val), "test": held_out}
+
     counts = _counts(len(units), fractions)
     result, start = {}, 0
     for name, count in zip(SPLITS, counts):
-        chosen = [pair for unit in units[start : start + count] for pair in unit]
-        result[name] = sorted(chosen, key=lambda p: natural_key(p.name))
+        result[name] = _flatten(units[start : start + count])
         start += count
     return result
+
+
+def split_from_file(pairs: list[Pair], path: str | Path) -> dict[str, list[Pair]]:
+    """Split pairs as a JSON file names them, so a split can be fixed by hand or reused.
+
+    The file holds `{"train": [names], "val": [names], "test": [names]}` ("val" and "test" may
+    be left out), the pair names seglab's index gives; a run folder's splits.json, which
+    also records "root" and "format", is read as is. Layout split folders are overridden. A
+    pair named in no split is left out of training and evaluation, with a warning, so that a
+    split written by a run with --skip-bad can be reused.
+
+    Returns:
+        {"train": [...], "val": [...], "test": [...]}, each naturally sorted by name.
+
+    Raises:
+        ConfigError: an unreadable or malformed file, an empty train split, names not in the
+            dataset, or names listed more than once (each is named).
+    """
+    names = _read_split_file(Path(path))
+    by_name = {pair.name: pair for pair in pairs}
+    where: dict[str, list[str]] = {}
+    for split in SPLITS:
+        for name in names[split]:
+            where.setdefault(name, []).append(split)
+    repeated = [f"'{name}' ({', '.join(splits)})" for name, splits in where.items() if len(splits) > 1]
+    if repeated:
+        raise ConfigError(f"split file '{path}' lists {len(repeated)} pair(s) more than once: "
+                          f"{_listing(repeated)}; each pair belongs to one split")
+    unknown = [f"'{name}'" for name in where if name not in by_name]
+    if unknown:
+        raise ConfigError(f"split file '{path}' names {len(unknown)} pair(s) not in the dataset: {_listing(unknown)}; "
+                          f"its {len(by_name)} pairs are named like '{next(iter(by_name), '')}' "
+                          "(`seglab inspect`, or a run's splits.json)")
+    if not names["train"]:
+        raise ConfigError(f"split file '{path}' puts no pair in 'train'")
+    left_out = [f"'{pair.name}'" for pair in sorted(pairs, key=lambda p: natural_key(p.name)) if pair.name not in where]
+    if left_out:
+        logger.warning("split file '%s' leaves %d of %d pairs out of every split, so they are not used: %s",
+                       path, len(left_out), len(pairs), _listing(left_out))
+    return {split: sorted((by_name[name] for name in names[split]), key=lambda p: natural_key(p.name))
+            for split in SPLITS}
+
+
+
+def _read_split_file(path: Path) -> dict[str, list[str]]:
+    expected = '{"train": [names], "val": [names], "test": [names]}'
+    try:
+        values = json.loads(path.read_text())
+    except FileNotFoundError:
+        raise ConfigError(f"split file '{path}' does not exist") from None
+    except (OSError, UnicodeDecodeError) as err:
+        raise ConfigError(f"split file '{path}' cannot be read: {err}") from None
+    except json.JSONDecodeError as err:
+        raise ConfigError(f"split file '{path}' is not valid JSON ({err}); expected {expected}") from None
+    if not isinstance(values, dict):
+        raise ConfigError(f"split file '{path}' must hold a JSON object {expected}")
+    unknown = sorted(set(values) - set(SPLITS) - set(RUN_SPLITS_KEYS))
+    if unknown:
+        raise ConfigError(f"split file '{path}' has unknown keys {unknown}; expected {', '.join(SPLITS)}")
+    names = {split: values.get(split, []) for split in SPLITS}
+    for split, listed in names.items():
+        if not isinstance(listed, list) or not all(isinstance(name, str) for name in listed):
+            raise ConfigError(f"split file '{path}': '{split}' must be a list of pair names, got {listed!r:.80}")
+    return names
+
+
+def _listing(items: list[str], limit: int = 10) -> str:
+    """The first `limit` items, then how many more: error messages name without flooding."""
+    shown = ", ".join(items[:limit])
+    return shown if len(items) <= limit else f"{shown} and {len(items) - limit} more"
+
+
+def _fold(units: list[list[Pair]], folds: int, fold: int, kind: str) -> tuple[list[list[Pair]], list[list[Pair]]]:
+    """Cut the ordered units into `folds` contiguous runs; run `fold` validates, the rest train."""
+    if folds > len(units):
+        raise ConfigError(f"{folds} folds need at least {folds} {kind}, but there are only {len(units)}; "
+                          "choose fewer data.folds")
+    size, extra = divmod(len(units), folds)  # the first `extra` folds get one unit more
+    start = fold * size + min(fold, extra)
+    stop = start + size + (1 if fold < extra else 0)
+    logger.info("cross-validation fold %d of %d: %d of %d %s for validation", fold, folds, stop - start,
+                len(units), kind)
+    return units[:start] + units[stop:], units[start:stop]
+
+
+def _flatten(units: list[list[Pair]]) -> list[Pair]:
+    return sorted((pair for unit in units for pair in unit), key=lambda p: natural_key(p.name))
+
+
+def _check_fold_numbers(folds: int | None, fold: int) -> None:
+    if folds is None:
+        if fold != 0:
+            raise ConfigError(f"data.fold={fold} needs data.folds (--folds K) for cross-validation")
+        return
+    if folds < 2:
+        raise ConfigError(f"data.folds must be at least 2 for cross-validation, got {folds} (null for no folds)")
+    if not 0 <= fold < folds:
+        raise ConfigError(f"data.fold must be between 0 and {folds - 1} for {folds} folds, got {fold}")
 
 
 def _compile_group_pattern(group_pattern: str | None, mode: str) -> re.Pattern[str] | None:

@@ -23,6 +23,7 @@ from seglab.data import (
     discover,
     resolve_classes,
     scan,
+    split_from_file,
     split_pairs,
 )
 from seglab.data.audit import FATAL, audit, describe, log_lines, severity
@@ -140,7 +141,7 @@ def prepare_data(cfg: DataConfig, seed: int, min_side: int | None = None) -> Pre
         raise ConfigError("no dataset given: pass a DATA folder (or data.path in the config)")
     index = discover(cfg.path, cfg.format, classes_file=cfg.classes_file, ignore_index=cfg.ignore_index)
     what = f"dataset '{index.root}'"
-    splits = split_pairs(index.pairs, cfg.split, seed=seed, mode=cfg.split_mode, group_pattern=cfg.group_pattern)
+    splits = split_dataset(cfg, index.pairs, seed)
     report = audit(index, splits, size=cfg.size, min_side=min_side)
     for line in log_lines(report.warnings):
         log.warning(line)
@@ -214,6 +215,21 @@ def resolve_cache(
              cache, f" in {folder}" if cache == "disk" else "", cfg.cache, needed / copies / 2**20, copies,
              available / 2**20)
     return cache, folder if cache == "disk" else None
+
+
+def split_dataset(cfg: DataConfig, pairs: list[Pair], seed: int) -> dict[str, list[Pair]]:
+    """The split `cfg` asks for: from data.split_file, else drawn (or folded) by data.split_mode.
+
+    Raises:
+        ConfigError: a split file combined with folds, or any error of the split itself.
+    """
+    if cfg.split_file is None:
+        return split_pairs(pairs, cfg.split, seed=seed, mode=cfg.split_mode, group_pattern=cfg.group_pattern,
+                           folds=cfg.folds, fold=cfg.fold)
+    if cfg.folds is not None or cfg.fold != 0:
+        raise ConfigError("data.split_file fixes the split and data.folds/data.fold draw one: use one or the other")
+    log.info("split read from '%s' (data.split, split_mode and group_pattern not used)", cfg.split_file)
+    return split_from_file(pairs, cfg.split_file)
 
 
 def build_training_views(cfg: DataConfig, classes: ClassSpec) -> tuple[Augment | None, PatchSampler | None]:

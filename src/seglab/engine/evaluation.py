@@ -93,13 +93,15 @@ def evaluate_run(
     device: str = "auto",
     gallery_size: int = 6,
     options: InferenceOptions | None = None,
+    checkpoint: str = "best",
 ) -> EvaluationReport:
     """Score every image at its original size and write metrics.json (with the inference
     options and seconds per image), metrics.md, per_image.csv, confusion.png and gallery.png
-    into `out` (default RUN/eval/<split>)."""
+    into `out` (default RUN/eval/<split>). `checkpoint` "last" scores the final weights instead
+    of the best epoch's, e.g. to compare the two."""
     run = RunFolder.open(path)
     options = options or InferenceOptions()
-    predictor = Predictor.from_run(run.root, device=device, options=options)
+    predictor = Predictor.from_run(run.root, device=device, checkpoint=checkpoint, options=options)
     classes = predictor.classes
     pairs, split, mapping = pairs_to_evaluate(run, data, split)
     if not pairs:
@@ -128,13 +130,13 @@ def evaluate_run(
     out_dir = Path(out) if out is not None else run.eval_dir / split
     out_dir.mkdir(parents=True, exist_ok=True)
     run.write_json(out_dir / "metrics.json", {
-        "split": split, "images": len(pairs), **scores.to_dict(classes.names),
+        "split": split, "checkpoint": checkpoint, "images": len(pairs), **scores.to_dict(classes.names),
         "inference": options.to_dict(), "seconds_per_image": predict_seconds / len(pairs),
         "confusion": confusion.matrix.cpu().tolist(),  # rows truth, columns prediction
     })
     write_per_image(out_dir / PER_IMAGE_FILE, per_image)
     (out_dir / "metrics.md").write_text(
-        f"# {split} split: {len(pairs)} images, scored at original size\n\n"
+        f"# {split} split: {len(pairs)} images, {checkpoint} checkpoint, scored at original size\n\n"
         f"Inference: {options.describe()}.\n\n" + scores_markdown(scores, classes)
     )
     save_figure(plot_confusion(confusion.matrix.cpu().numpy(), classes.names), out_dir / "confusion.png")

@@ -1,0 +1,67 @@
+"""ISBI 2012 membranes: K-fold cross-validation over the 30 labelled slices (`--folds 5`).
+
+Each fold trains on the other slices and is scored on its held-out slices at their original
+512x512 size: Dice for membrane and cell, their mean, mIoU and pixel error (1 - pixel
+accuracy), per fold and averaged over the folds. The headline uses each fold's last weights:
+the best-epoch checkpoint is chosen on the held-out fold itself, so its scores (also shown)
+are optimistic. Target: mean Dice >= 0.89. Not part of the test run.
+
+    python benchmarks/quality/isbi_cv.py --out /tmp/isbi-cv
+    python benchmarks/quality/isbi_cv.py --epochs 1 --size 64 --folds 2   # smoke run
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+
+import common
+from seglab.metrics import Scores
+
+TARGET_MEAN_DICE = 0.89
+
+
+def main() -> None:
+    parser = common.recipe_parser(__doc__, "isbi2012", epochs=300, model="unet", batch_size=4, lr=1e-3,
+                                  augment="strong", loss="ce_dice")
+    parser.add_argument("--folds", type=int, default=5, help="cross-validation folds (default: %(default)s)")
+    args = common.start(parser)
+    env = common.environment(args)
+    started = time.perf_counter()
+    runs = [
+        common.train_and_score(common.overrides(args, **{"data.folds": args.folds, "data.fold": fold}),
+                               args.out / f"fold{fold}", args.device)
+        for fold in range(args.folds)
+    ]
+    total = time.perf_counter() - started
+
+    names = runs[0].class_names
+
+    def columns(scores: Scores) -> dict[str, float]:
+        dice = {f"Dice {name}": value for name, value in zip(names, scores.dice)}
+        return {**dice, "mean Dice": scores.mean_dice, "mIoU": scores.mean_iou, "pixel error": 1 - scores.accuracy}
+
+    def averaged(checkpoint: str) -> dict[str, float]:
+        per_fold = [columns(run.scores[checkpoint]) for run in runs]
+        return {key: statistics.mean(fold[key] for fold in per_fold) for key in per_fold[0]}
+
+    last, best = averaged("last"), averaged("best")
+    rows = [[str(k), *map(common.number, columns(run.scores["last"]).values()), str(run.epochs),
+             f"{run.wall_seconds / 60:.1f}"] for k, run in enumerate(runs)]
+    rows.append([f"**mean of {args.folds}**", *map(common.number, last.values()), "", f"{total / 60:.1f}"])
+    markdown = "\n\n".join([
+        f"### ISBI 2012, {args.folds}-fold cross-validation ({args.model}, last weights of each fold)",
+        common.run_facts(env, runs, total),
+        common.table(["fold", *last, "epochs", "wall min"], rows),
+        common.verdict("mean Dice over the folds (last weights)", last["mean Dice"], TARGET_MEAN_DICE),
+        f"Best-epoch weights, chosen on the held-out fold itself (optimistic): mean Dice "
+        f"{common.number(best['mean Dice'])}, mIoU {common.number(best['mIoU'])}.",
+    ])
+    common.report(args.out, "isbi_cv", markdown, {
+        **env, "folds": args.folds, "wall_seconds": total, "target_mean_dice": TARGET_MEAN_DICE,
+        "mean_last": last, "mean_best": best, "runs": [r.to_dict() for r in runs],
+    })
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,33 @@
+"""evaluate_run scores the checkpoint it is asked for (best by default, or last)."""
+
+from __future__ import annotations
+
+import json
+import math
+import shutil
+from pathlib import Path
+
+import torch
+
+from seglab.engine.checkpoint import load_checkpoint, save_checkpoint
+from seglab.engine.evaluation import evaluate_run
+
+
+def test_last_checkpoint_is_scored_when_asked(trained_run: Path, tmp_path: Path, one_thread) -> None:
+    run = tmp_path / "run"
+    shutil.copytree(trained_run, run)
+    best = load_checkpoint(run / "checkpoints" / "best.safetensors")
+    model = best.load_model()
+    with torch.no_grad():
+        for parameter in model.parameters():
+            parameter.zero_()  # every logit 0, so every pixel is predicted as class 0
+    save_checkpoint(run / "checkpoints" / "last.safetensors", model, best.card, epoch=1)
+
+    scored_best = evaluate_run(run, split="val", out=tmp_path / "best", device="cpu")
+    scored_last = evaluate_run(run, split="val", out=tmp_path / "last", device="cpu", checkpoint="last")
+    assert scored_last.scores.recall[0] == 1.0 and all(
+        r == 0.0 for r in scored_last.scores.recall[1:] if not math.isnan(r))
+    assert scored_best.scores != scored_last.scores
+    metrics = json.loads((tmp_path / "last" / "metrics.json").read_text())
+    assert metrics["checkpoint"] == "last"
+    assert "last checkpoint" in (tmp_path / "last" / "metrics.md").read_text()
