@@ -1,10 +1,21 @@
-"""Training throughput of seglab's default CPU path against the plain way, per registered model.
+"""Training and inference throughput of seglab's networks against the peers, plain and fast.
 
-Each measurement runs in a fresh subprocess (the allocator setting is process-wide), the
-configurations interleaved so that machine noise hits all of them alike; the median of the
-repeats is reported with the spread. Not part of the test run.
+Networks: seglab's registered U-Nets, segmentation_models_pytorch Unet (resnet18, resnet34) and
+MONAI BasicUNet / UNet, each built the way its documentation shows (random init: no downloads).
+Ways of running them:
+  plain  fp32 eager, contiguous tensors, glibc's default malloc: how the tutorials and the
+         peers' documentation train;
+  fast   seglab's default CPU path: allocator setting + channels_last + bf16 autocast, losses
+         in float32. Applied to the peers as well, for a fair best-vs-best.
+Each measurement runs in a fresh subprocess (the allocator setting is process-wide), all
+(network, way) pairs interleaved per round so machine noise hits them alike; medians and
+min-max spreads over the rounds are printed. Training FLOPs per step come from
+torch.utils.flop_counter, so GFLOP/s and the fraction of the bf16 conv peak follow.
+Peak memory is the subprocess's peak RSS after inference and after training.
+The peers are benchmark-only dependencies: pip install -e ".[bench]" -c constraints.txt
 
-    python benchmarks/throughput.py --models unet_pet unet_mri --size 128 --batch 8 --repeats 3
+    python benchmarks/throughput.py --size 128 --batch 8 --repeats 3
+    python benchmarks/throughput.py --networks unet_pet --size 100 --batch 32
 """
 
 from __future__ import annotations
@@ -12,87 +23,161 @@ from __future__ import annotations
 import argparse
 import json
 import platform
+import resource
 import statistics
-import subprocess
 import sys
+import time
 
 import torch
+from isolated import add_worker_flag, run_isolated, serve_worker
 
-# plain: fp32, contiguous tensors, glibc's default malloc (how the tutorials train)
-# seglab: what `seglab train` does by default on this CPU
-CONFIGS = {
+WAYS = {
     "plain": {"allocator": False, "channels_last": False, "bf16": False},
-    "seglab": {"allocator": True, "channels_last": True, "bf16": True},
+    "fast": {"allocator": True, "channels_last": True, "bf16": True},
 }
-
-WORKER = r"""
-import json, sys, time, torch
-args = json.loads(sys.argv[1])
-if args["allocator"]:
-    from seglab.runtime import tune_allocator
-    tune_allocator()
-from seglab.models import create_model
-torch.manual_seed(0)
-model = create_model(args["model"], 3, 4)
-x = torch.randn(args["batch"], 3, args["size"], args["size"])
-y = torch.randint(0, 4, (args["batch"], args["size"], args["size"]))
-if args["channels_last"]:
-    model = model.to(memory_format=torch.channels_last)
-    x = x.contiguous(memory_format=torch.channels_last)
-opt = torch.optim.AdamW(model.parameters(), lr=1e-3)
-def step():
-    opt.zero_grad(set_to_none=True)
-    with torch.autocast("cpu", dtype=torch.bfloat16, enabled=args["bf16"]):
-        logits = model(x)
-    torch.nn.functional.cross_entropy(logits.float(), y).backward()
-    opt.step()
-for _ in range(2):
-    step()
-start = time.perf_counter()
-for _ in range(args["steps"]):
-    step()
-seconds = (time.perf_counter() - start) / args["steps"]
-from torch.utils.flop_counter import FlopCounterMode
-counter = FlopCounterMode(display=False)
-with counter:
-    step()
-print(json.dumps({"img_s": args["batch"] / seconds, "gflop_s": counter.get_total_flops() / seconds / 1e9}))
-"""
+PEERS = ("smp_unet_resnet18", "smp_unet_resnet34", "monai_basicunet", "monai_unet")
+DEFAULT_NETWORKS = ("unet_pet", "unet_mri", "unet_small", "unet", "unet_resnet18", "unet_resnet34", *PEERS)
+CLASSES = 4
 
 
-def measure(model: str, config: str, size: int, batch: int, steps: int) -> dict:
-    args = {"model": model, "size": size, "batch": batch, "steps": steps, **CONFIGS[config]}
-    done = subprocess.run([sys.executable, "-c", WORKER, json.dumps(args)], capture_output=True, text=True, check=True)
-    return json.loads(done.stdout.strip().splitlines()[-1])
+def build_network(name: str) -> torch.nn.Module:
+    """seglab networks from the registry; peers as their documentation constructs them."""
+    if name.startswith("smp_unet_"):
+        import segmentation_models_pytorch as smp
+
+        return smp.Unet(encoder_name=name.removeprefix("smp_unet_"), encoder_weights=None,
+                        in_channels=3, classes=CLASSES)
+    if name == "monai_basicunet":
+        from monai.networks.nets import BasicUNet
+
+        return BasicUNet(spatial_dims=2, in_channels=3, out_channels=CLASSES)
+    if name == "monai_unet":
+        from monai.networks.nets import UNet
+
+        return UNet(spatial_dims=2, in_channels=3, out_channels=CLASSES, channels=(16, 32, 64, 128, 256),
+                    strides=(2, 2, 2, 2), num_res_units=2)
+    from seglab.models import create_model
+
+    return create_model(name, 3, CLASSES)
+
+
+def peak_rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def worker(args: dict) -> dict:
+    """One (network, way) measurement: inference first (so its peak RSS is its own), then training."""
+    if args["allocator"]:
+        from seglab.runtime import tune_allocator
+
+        tune_allocator()
+    torch.manual_seed(0)
+    model = build_network(args["network"])
+    x = torch.randn(args["batch"], 3, args["size"], args["size"])
+    y = torch.randint(0, CLASSES, (args["batch"], args["size"], args["size"]))
+    if args["channels_last"]:
+        model = model.to(memory_format=torch.channels_last)
+        x = x.contiguous(memory_format=torch.channels_last)
+    autocast = lambda: torch.autocast("cpu", dtype=torch.bfloat16, enabled=args["bf16"])  # noqa: E731
+
+    def timed(step, steps: int) -> float:
+        for _ in range(2):  # warm-up: first-call allocations, oneDNN primitive creation
+            step()
+        start = time.perf_counter()
+        for _ in range(steps):
+            step()
+        return (time.perf_counter() - start) / steps
+
+    def infer() -> None:
+        with torch.inference_mode(), autocast():
+            model(x)
+
+    model.eval()
+    infer_s = timed(infer, args["steps"])
+    infer_rss = peak_rss_mib()
+
+    model.train()
+    optimizer = torch.optim.AdamW(model.parameters(), lr=1e-3)
+
+    def train_step() -> None:
+        optimizer.zero_grad(set_to_none=True)
+        with autocast():
+            logits = model(x)
+        torch.nn.functional.cross_entropy(logits.float(), y).backward()
+        optimizer.step()
+
+    train_s = timed(train_step, args["steps"])
+    from torch.utils.flop_counter import FlopCounterMode
+
+    counter = FlopCounterMode(display=False)
+    with counter:
+        train_step()
+    return {
+        "train_img_s": args["batch"] / train_s, "infer_img_s": args["batch"] / infer_s,
+        "train_gflop_s": counter.get_total_flops() / train_s / 1e9,
+        "infer_rss_mib": infer_rss, "train_rss_mib": peak_rss_mib(),
+        "params_m": sum(p.numel() for p in model.parameters()) / 1e6,
+    }
+
+
+def measure(network: str, way: str, size: int, batch: int, steps: int) -> dict:
+    args = {"network": network, "size": size, "batch": batch, "steps": steps, **WAYS[way]}
+    return run_isolated(__file__, args, f"{network} ({way})")
+
+
+def spread(values: list[float], digits: int = 1) -> str:
+    return f"{statistics.median(values):.{digits}f} ({min(values):.{digits}f}-{max(values):.{digits}f})"
+
+
+def report(results: dict[tuple[str, str], list[dict]], networks: list[str], peak: float) -> str:
+    med = lambda n, w, k: statistics.median(r[k] for r in results[(n, w)])  # noqa: E731
+    col = lambda n, w, k: spread([r[k] for r in results[(n, w)]])  # noqa: E731
+    lines = [
+        "| network | params | train img/s plain | train img/s fast | train x | infer img/s plain "
+        "| infer img/s fast | infer x | train peak RSS MiB plain / fast | fast GFLOP/s | % bf16 conv peak |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for n in networks:
+        gflops = med(n, "fast", "train_gflop_s")
+        lines.append(
+            f"| {n} | {med(n, 'fast', 'params_m'):.1f}M | {col(n, 'plain', 'train_img_s')} | {col(n, 'fast', 'train_img_s')} "
+            f"| {med(n, 'fast', 'train_img_s') / med(n, 'plain', 'train_img_s'):.2f} "
+            f"| {col(n, 'plain', 'infer_img_s')} | {col(n, 'fast', 'infer_img_s')} "
+            f"| {med(n, 'fast', 'infer_img_s') / med(n, 'plain', 'infer_img_s'):.2f} "
+            f"| {med(n, 'plain', 'train_rss_mib'):.0f} / {med(n, 'fast', 'train_rss_mib'):.0f} "
+            f"| {gflops:.0f} | {100 * gflops / peak:.0f}% |"
+        )
+    return "\n".join(lines)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--models", nargs="+", default=["unet_pet", "unet_mri", "unet_small", "unet", "unet_resnet18"])
-    parser.add_argument("--size", type=int, default=128)
+    parser.add_argument("--networks", nargs="+", default=list(DEFAULT_NETWORKS))
+    parser.add_argument("--size", type=int, default=128, help="square input side (pixels)")
     parser.add_argument("--batch", type=int, default=8)
-    parser.add_argument("--steps", type=int, default=4)
-    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--steps", type=int, default=3, help="timed steps per measurement (after 2 warm-up)")
+    parser.add_argument("--repeats", type=int, default=3, help="interleaved rounds; medians over them")
     parser.add_argument("--peak-gflops", type=float, default=457.0,
                         help="bf16 channels-last 3x3 conv peak measured on this machine (GFLOP/s)")
+    parser.add_argument("--json", help="also write the raw measurements here")
+    add_worker_flag(parser)
     args = parser.parse_args()
-    print(f"machine: {platform.machine()} {torch.get_num_threads()} threads, torch {torch.__version__}; "
-          f"input {args.batch}x3x{args.size}x{args.size}, {args.steps} timed steps, {args.repeats} repeats (median, min-max)")
+    if serve_worker(args, worker):
+        return
+    print(f"machine: {platform.machine()}, {torch.get_num_threads()} threads, torch {torch.__version__}; "
+          f"input {args.batch}x3x{args.size}x{args.size}, {args.steps} timed steps, {args.repeats} rounds "
+          "(median, min-max)", flush=True)
     results: dict[tuple[str, str], list[dict]] = {}
-    for _ in range(args.repeats):  # interleaved: every configuration once per round
-        for model in args.models:
-            for config in CONFIGS:
-                results.setdefault((model, config), []).append(measure(model, config, args.size, args.batch, args.steps))
-    print("\n| model | plain img/s | seglab img/s | speed-up | seglab GFLOP/s | % of bf16 conv peak |")
-    print("|---|---|---|---|---|---|")
-    for model in args.models:
-        plain = [r["img_s"] for r in results[(model, "plain")]]
-        fast = [r["img_s"] for r in results[(model, "seglab")]]
-        gflops = statistics.median(r["gflop_s"] for r in results[(model, "seglab")])
-        print(f"| {model} | {statistics.median(plain):.1f} ({min(plain):.1f}-{max(plain):.1f}) "
-              f"| {statistics.median(fast):.1f} ({min(fast):.1f}-{max(fast):.1f}) "
-              f"| {statistics.median(fast) / statistics.median(plain):.2f}x | {gflops:.0f} "
-              f"| {100 * gflops / args.peak_gflops:.0f}% |")
+    for round_ in range(args.repeats):
+        for network in args.networks:
+            for way in WAYS:
+                results.setdefault((network, way), []).append(measure(network, way, args.size, args.batch, args.steps))
+        print(f"round {round_ + 1} done", file=sys.stderr, flush=True)
+    print(report(results, args.networks, args.peak_gflops))
+    if args.json:
+        raw = [{"network": n, "way": w, **r} for (n, w), rs in results.items() for r in rs]
+        with open(args.json, "w") as f:
+            json.dump(raw, f, indent=2)
 
 
 if __name__ == "__main__":

@@ -131,6 +131,9 @@ def add_training_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--precision", dest="train.precision", choices=PRECISIONS,
                         help="auto (default): bf16 on CUDA and on CPUs with native bf16, else fp32")
     parser.add_argument("--workers", dest="data.num_workers", type=int, help="DataLoader worker processes")
+    parser.add_argument("--threads", dest="train.threads", type=int,
+                        help="compute threads of the training process (default: one per core, less one per "
+                        "--workers on CPU, since a worker sharing a core with compute slows both)")
     parser.add_argument("--cache", dest="data.cache", choices=CACHE_MODES,
                         help="where images are kept once decoded and resized, so later epochs skip that work: "
                         "memory (each worker holds a copy), disk (.npy files shared by workers and later runs), "

@@ -64,6 +64,7 @@ class TrainConfig:
     seed: int = 0
     device: str = "auto"  # auto | cpu | cuda | cuda:N
     precision: str = "auto"  # auto | fp32 | bf16 | fp16
+    threads: int | None = None  # compute threads; None = one per core (less one per DataLoader worker on CPU)
     progress: bool = True  # progress bars (switched off when output is not a terminal)
     freeze_encoder_epochs: int = 0  # pretrained encoders: train only the decoder for this many epochs
     encoder_lr_scale: float = 1.0  # pretrained encoders: encoder lr = lr * this (e.g. 0.1)

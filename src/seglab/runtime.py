@@ -103,3 +103,22 @@ def resolve_precision(name: str, device: torch.device) -> Precision:
         raise ConfigError("precision fp16 needs a CUDA device; use bf16 or fp32 on CPU")
     dtype = {"fp32": None, "bf16": torch.bfloat16, "fp16": torch.float16}[name]
     return Precision(name=name, device_type=device.type, dtype=dtype)
+
+
+_STARTUP_THREADS = torch.get_num_threads()  # torch's own choice: one per physical core
+
+
+def resolve_threads(requested: int | None, workers: int, device: torch.device) -> int | None:
+    """Intra-op threads for the training process; None keeps the current setting.
+
+    On CPU every DataLoader worker needs a core of its own (workers and compute threads on one
+    core preempt each other), so by default one core per worker is left out of torch's
+    one-thread-per-core start-up choice. Without workers, or on CUDA, nothing changes.
+    """
+    if requested is not None:
+        if requested < 1:
+            raise ConfigError(f"threads must be >= 1, got {requested}")
+        return requested
+    if device.type == "cuda" or workers == 0:
+        return None
+    return max(1, _STARTUP_THREADS - workers)

@@ -31,7 +31,7 @@ from seglab.losses import build_loss
 from seglab.metrics import Scores
 from seglab.models import create_model
 from seglab.reports.summary import scores_markdown
-from seglab.runtime import Precision, resolve_device, resolve_precision
+from seglab.runtime import Precision, resolve_device, resolve_precision, resolve_threads
 
 log = logging.getLogger(__name__)
 
@@ -158,6 +158,9 @@ def build_session(cfg: ExperimentConfig) -> Session:
     context = init_distributed(resolve_device(cfg.train.device))
     device = context.device(resolve_device(cfg.train.device))
     precision = resolve_precision(cfg.train.precision, device)
+    threads = resolve_threads(cfg.train.threads, cfg.data.num_workers, device)
+    if threads is not None:
+        torch.set_num_threads(threads)
     classes = data.classes
     model = create_model(cfg.model.name, data.in_channels, classes.num_classes, **cfg.model.options)
     pretrained_normalisation = getattr(model, "normalisation", None)
@@ -174,10 +177,11 @@ def build_session(cfg: ExperimentConfig) -> Session:
     if cfg.train.early_stopping_patience is not None:  # on every process: they see the same val scores
         callbacks.append(EarlyStopping(cfg.train.early_stopping_patience))
     log.info(
-        "model %s: %.2fM parameters, device %s, precision %s%s",
+        "model %s: %.2fM parameters, device %s (%d threads), precision %s%s",
         cfg.model.name,
         sum(p.numel() for p in model.parameters()) / 1e6,
         device,
+        torch.get_num_threads(),
         precision.name,
         f", {context.world_size} processes" if context.enabled else "",
     )

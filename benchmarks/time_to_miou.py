@@ -1,0 +1,162 @@
+"""End to end on CamVid: wall-clock time for seglab and for segmentation_models_pytorch to reach a val mIoU.
+
+Contenders, each in its own process (the allocator setting is process-wide), on the same data
+(seglab's reader, split, resize and in-memory cache), the same epochs, batch, learning rate,
+cosine schedule and loss (CE + Dice), all from random init:
+  seglab       `seglab train` as a user runs it (its default fast path: allocator, channels_last,
+               bf16 on this CPU, float32 loss, clipping, checkpoints, history);
+  seglab-fp32  the same with `--precision fp32` and glibc's default allocator: the fp32
+               reference that bf16's final mIoU is compared with;
+  smp          smp.Unet(resnet18) in the plain PyTorch loop its documentation shows (fp32 eager);
+  smp-fast     the same loop with seglab's fast path applied to it (best against best).
+Elapsed time counts every epoch's training, validation and (for seglab) checkpoint writing.
+Prints the time each contender first reached each mIoU threshold, and the final/best mIoU.
+
+    python benchmarks/time_to_miou.py --epochs 12 --size 96 128
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import torch
+from isolated import add_worker_flag, run_isolated, serve_worker
+
+from seglab import config
+from seglab.engine.builders import build_scheduler, make_loader, prepare_data
+from seglab.engine.experiment import train
+from seglab.engine.trainer import Callback, Trainer, evaluate
+from seglab.losses import build_loss
+from seglab.runtime import resolve_precision, tune_allocator
+
+CAMVID = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "camvid"
+CONTENDERS = ("seglab", "seglab-fp32", "smp", "smp-fast")
+
+
+def experiment(args: dict, precision: str = "auto") -> config.ExperimentConfig:
+    return config.load(overrides={
+        "data.path": args["data"], "data.size": args["size"], "model.name": args["seglab_model"],
+        "train.epochs": args["epochs"], "train.batch_size": args["batch"], "train.lr": args["lr"],
+        "train.progress": False, "train.seed": 0, "train.precision": precision,
+    })
+
+
+class Elapsed(Callback):
+    """Val mIoU against wall-clock seconds since training started, one point per epoch."""
+
+    def __init__(self) -> None:
+        self.points: list[tuple[float, float]] = []
+
+    def on_fit_start(self, trainer: Trainer) -> None:
+        self.started = time.perf_counter()
+
+    def on_epoch_end(self, trainer: Trainer, row: dict[str, float], val: object) -> None:
+        self.points.append((time.perf_counter() - self.started, row["val_miou"]))
+
+
+def run_seglab(args: dict, fast: bool) -> list[tuple[float, float]]:
+    if fast:
+        tune_allocator()  # what the seglab CLI does at start-up
+    elapsed = Elapsed()
+    with tempfile.TemporaryDirectory() as out:
+        train(experiment(args, "auto" if fast else "fp32"), Path(out) / "run", callbacks=[elapsed])
+    return elapsed.points
+
+
+def run_smp(args: dict, fast: bool) -> list[tuple[float, float]]:
+    """The training loop of smp's examples (model, optimizer, loss, backward, step), fp32 unless `fast`."""
+    import segmentation_models_pytorch as smp
+
+    if fast:
+        tune_allocator()
+    cfg = experiment(args)
+    torch.manual_seed(0)
+    data = prepare_data(cfg.data, cfg.train.seed)
+    train_loader = make_loader(data.dataset("train", training=True), cfg.train.batch_size, shuffle=True)
+    val_loader = make_loader(data.dataset("val"), cfg.train.batch_size, shuffle=False)
+    classes = data.classes
+    model = smp.Unet(encoder_name="resnet18", encoder_weights=None, in_channels=data.in_channels,
+                     classes=classes.num_classes)
+    precision = resolve_precision("bf16" if fast else "fp32", torch.device("cpu"))
+    memory_format = torch.channels_last if fast else torch.contiguous_format
+    model = model.to(memory_format=memory_format)
+    loss_fn = build_loss(cfg.loss.name, classes.num_classes, data.train_ignore_index, None)
+    optimizer = torch.optim.AdamW(model.parameters(), lr=cfg.train.lr, weight_decay=cfg.train.weight_decay)
+    scheduler = build_scheduler(optimizer, cfg.train, len(train_loader))
+    points, started = [], time.perf_counter()
+    for _ in range(cfg.train.epochs):
+        model.train()
+        for batch in train_loader:
+            image = batch["image"].contiguous(memory_format=memory_format)
+            optimizer.zero_grad()
+            with precision.autocast():
+                logits = model(image)
+            loss = loss_fn(logits.float(), batch["mask"])
+            loss.backward()
+            optimizer.step()
+            scheduler.step()
+        scores = evaluate(model, val_loader, classes.num_classes, classes.ignore_index, precision=precision,
+                          channels_last=fast).scores
+        points.append((time.perf_counter() - started, scores.mean_iou))
+    return points
+
+
+def contender(args: dict) -> list[tuple[float, float]]:
+    name = args["contender"]
+    run = run_seglab if name.startswith("seglab") else run_smp
+    return run(args, fast=name in ("seglab", "smp-fast"))
+
+
+def first_reached(points: list[tuple[float, float]], threshold: float) -> float | None:
+    return next((seconds for seconds, miou in points if miou >= threshold), None)
+
+
+def table(curves: dict[str, list[tuple[float, float]]], thresholds: list[float]) -> str:
+    head = "| contender | " + " | ".join(f"s to mIoU {t:.2f}" for t in thresholds) + " | final mIoU | best mIoU | total s |"
+    lines = [head, "|" + "---|" * (len(thresholds) + 4)]
+    for name, points in curves.items():
+        reached = [first_reached(points, t) for t in thresholds]
+        lines.append(
+            f"| {name} | " + " | ".join("-" if s is None else f"{s:.0f}" for s in reached)
+            + f" | {points[-1][1]:.3f} | {max(m for _, m in points):.3f} | {points[-1][0]:.0f} |"
+        )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", default=str(CAMVID))
+    parser.add_argument("--size", type=int, nargs=2, default=[96, 128], metavar=("H", "W"))
+    parser.add_argument("--epochs", type=int, default=12)
+    parser.add_argument("--batch", type=int, default=8)
+    parser.add_argument("--lr", type=float, default=2e-3)
+    parser.add_argument("--seglab-model", default="unet_resnet18",
+                        help="seglab's network; the default is the same network as smp's Unet(resnet18)")
+    parser.add_argument("--contenders", nargs="+", default=list(CONTENDERS), choices=CONTENDERS)
+    parser.add_argument("--thresholds", type=float, nargs="+", default=[0.30, 0.35, 0.40, 0.45])
+    parser.add_argument("--json", help="also write the curves here")
+    add_worker_flag(parser)
+    args = parser.parse_args()
+    if serve_worker(args, contender):
+        return
+    if not Path(args.data).is_dir():
+        sys.exit(f"no dataset at {args.data}")
+    print(f"machine: {platform.machine()}, {torch.get_num_threads()} threads, torch {torch.__version__}; CamVid "
+          f"{args.size[0]}x{args.size[1]}, {args.epochs} epochs, batch {args.batch}, lr {args.lr}", flush=True)
+    curves = {}
+    for name in args.contenders:
+        curves[name] = run_isolated(__file__, {**vars(args), "contender": name}, name)
+        print(f"{name}: " + ", ".join(f"{s:.0f}s {m:.3f}" for s, m in curves[name]), flush=True)
+    print(table(curves, args.thresholds))
+    if args.json:
+        Path(args.json).write_text(json.dumps(curves, indent=2))
+
+
+if __name__ == "__main__":
+    main()

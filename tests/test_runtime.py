@@ -1,0 +1,66 @@
+"""Process-level choices: precision, threads, allocator."""
+
+from __future__ import annotations
+
+import platform
+from pathlib import Path
+
+import pytest
+import torch
+
+from seglab import runtime
+from seglab.cli import build_config, build_parser
+from seglab.engine.experiment import build_session
+from seglab.errors import ConfigError
+from seglab.runtime import resolve_precision, resolve_threads, tune_allocator
+
+CPU = torch.device("cpu")
+
+
+def test_auto_precision_on_cpu_follows_native_bf16() -> None:
+    expected = torch.bfloat16 if runtime.cpu_has_fast_bf16() else None
+    assert resolve_precision("auto", CPU).dtype is expected
+
+
+@pytest.mark.parametrize("name, dtype", [("fp32", None), ("bf16", torch.bfloat16)])
+def test_explicit_precision(name: str, dtype: torch.dtype | None) -> None:
+    precision = resolve_precision(name, CPU)
+    assert precision.dtype is dtype and not precision.needs_grad_scaler
+
+
+@pytest.mark.parametrize("name, message", [("fp16", "needs a CUDA device"), ("fp64", "unknown precision")])
+def test_bad_precision_is_refused(name: str, message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        resolve_precision(name, CPU)
+
+
+def test_threads_leave_a_core_per_worker_on_cpu(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(runtime, "_STARTUP_THREADS", 8)
+    assert resolve_threads(None, 2, CPU) == 6
+    assert resolve_threads(None, 12, CPU) == 1  # never below one
+    assert resolve_threads(None, 0, CPU) is None  # no workers: torch's choice stays
+    assert resolve_threads(None, 2, torch.device("cuda")) is None  # threads only feed the GPU there
+
+
+def test_explicit_threads_win_and_must_be_positive() -> None:
+    assert resolve_threads(3, 2, CPU) == 3
+    with pytest.raises(ConfigError, match="threads must be >= 1"):
+        resolve_threads(0, 0, CPU)
+
+
+@pytest.mark.skipif(platform.system() != "Linux" or platform.libc_ver()[0] != "glibc", reason="glibc only")
+def test_allocator_tuning_applies_on_glibc() -> None:
+    assert tune_allocator() is True
+
+
+def test_train_threads_reach_the_session(tiny_dataset: Path) -> None:
+    args = build_parser().parse_args(["train", str(tiny_dataset), "--threads", "1", "--precision", "fp32"])
+    cfg = build_config(args)
+    assert cfg.train.threads == 1
+    before = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        build_session(cfg)
+        assert torch.get_num_threads() == 1
+    finally:
+        torch.set_num_threads(before)
