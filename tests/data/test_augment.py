@@ -28,7 +28,7 @@ GEOMETRY = {
     "vflip": {"p": 1.0},
     "rot90": {},
     "rotate": {"degrees": 40.0, "p": 1.0},
-    "elastic": {"alpha": 120.0, "p": 1.0},
+    "elastic": {"displacement": 15.0, "p": 1.0},
 }
 
 
@@ -144,3 +144,20 @@ def test_elastic_works_on_patches_smaller_than_its_kernel(side: int) -> None:
     image, mask = blocks((side, side), block=4)
     out_image, out_mask = Augment({"elastic": {"p": 1.0}}, fill_label=IGNORE)(image, mask, seed=0)
     assert out_image.shape == image.shape and out_mask.shape == mask.shape
+
+
+def test_elastic_moves_pixels_in_proportion_to_its_displacement() -> None:
+    image, mask = blocks()
+    changed = []
+    for displacement in (0.0, 2.0, 20.0):
+        augment = Augment({"elastic": {"displacement": displacement, "p": 1.0}}, fill_label=IGNORE)
+        out_image, out_mask = augment(image, mask, seed=3)
+        changed.append(float((out_mask != mask).float().mean()))
+        if displacement == 0.0:
+            assert torch.allclose(out_image, image, atol=1e-5)  # no displacement: the identity warp
+    assert changed[0] == 0.0 and 0.0 < changed[1] < changed[2]
+
+
+def test_elastic_grid_must_have_two_points_per_side() -> None:
+    with pytest.raises(ConfigError, match="grid >= 2"):
+        Augment({"elastic": {"grid": 1}}, fill_label=IGNORE)
