@@ -27,6 +27,7 @@ import resource
 import statistics
 import sys
 import time
+from functools import partial
 
 import torch
 from isolated import add_worker_flag, run_isolated, serve_worker
@@ -78,7 +79,7 @@ def worker(args: dict) -> dict:
     if args["channels_last"]:
         model = model.to(memory_format=torch.channels_last)
         x = x.contiguous(memory_format=torch.channels_last)
-    autocast = lambda: torch.autocast("cpu", dtype=torch.bfloat16, enabled=args["bf16"])  # noqa: E731
+    autocast = partial(torch.autocast, "cpu", dtype=torch.bfloat16, enabled=args["bf16"])
 
     def timed(step, steps: int) -> float:
         for _ in range(2):  # warm-up: first-call allocations, oneDNN primitive creation

@@ -62,8 +62,8 @@ class Dataset:
         prepared = self.prepared
         found = audit(prepared.index, prepared.splits, size=prepared.size)
         report = InspectReport(prepared.index, found.stats, prepared.classes, found.problems)
-        counts = ", ".join(f"{name} {len(pairs)}" for name, pairs in self.prepared.splits.items())
-        size = self.prepared.size
+        counts = ", ".join(f"{name} {len(pairs)}" for name, pairs in prepared.splits.items())
+        size = prepared.size
         data = self.config
         how = (f"from {data.split_file}" if data.split_file else
                f"fold {data.fold} of {data.folds}, {data.split_mode}, seed {self.seed}" if data.folds else

@@ -11,7 +11,7 @@ import torch
 from torch.utils.data import Dataset
 
 from seglab.data.augment import Augment
-from seglab.data.cache import Arrays, DiskCache, default_cache_dir
+from seglab.data.cache import CACHE_MODES, Arrays, DiskCache, default_cache_dir
 from seglab.data.index import Pair
 from seglab.data.io import read_image, read_mask
 from seglab.data.mapping import MaskMapping
@@ -20,7 +20,7 @@ from seglab.data.transforms import resize_image, resize_mask, to_tensor
 from seglab.errors import DataError
 
 _MAX_VALUES_SHOWN = 10
-CACHES = ("memory", "disk", "none")
+CACHES = tuple(mode for mode in CACHE_MODES if mode != "auto")  # auto is resolved by prepare_data
 
 
 class SegmentationDataset(Dataset):

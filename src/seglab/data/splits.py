@@ -11,7 +11,7 @@ import json
 import logging
 import math
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -110,7 +110,7 @@ def split_pairs(
     except KeyError as err:
         raise ConfigError(err.args[0]) from None
     pattern = _compile_group_pattern(group_pattern, mode)
-    ordered = sorted(pairs, key=lambda p: natural_key(p.name))
+    ordered = _by_name(pairs)
 
     labelled = [p for p in ordered if p.split is not None]
     if labelled:
@@ -174,13 +174,11 @@ def split_from_file(pairs: list[Pair], path: str | Path) -> dict[str, list[Pair]
                           "(`seglab inspect`, or a run's splits.json)")
     if not names["train"]:
         raise ConfigError(f"split file '{path}' puts no pair in 'train'")
-    left_out = [f"'{pair.name}'" for pair in sorted(pairs, key=lambda p: natural_key(p.name)) if pair.name not in where]
+    left_out = [f"'{pair.name}'" for pair in _by_name(pairs) if pair.name not in where]
     if left_out:
         logger.warning("split file '%s' leaves %d of %d pairs out of every split, so they are not used: %s",
                        path, len(left_out), len(pairs), _listing(left_out))
-    return {split: sorted((by_name[name] for name in names[split]), key=lambda p: natural_key(p.name))
-            for split in SPLITS}
-
+    return {split: _by_name(by_name[name] for name in names[split]) for split in SPLITS}
 
 
 def _read_split_file(path: Path) -> dict[str, list[str]]:
@@ -225,7 +223,12 @@ def _fold(units: list[list[Pair]], folds: int, fold: int, kind: str) -> tuple[li
 
 
 def _flatten(units: list[list[Pair]]) -> list[Pair]:
-    return sorted((pair for unit in units for pair in unit), key=lambda p: natural_key(p.name))
+    return _by_name(pair for unit in units for pair in unit)
+
+
+def _by_name(pairs: Iterable[Pair]) -> list[Pair]:
+    """Pairs in the natural order of their names, the order every split is returned in."""
+    return sorted(pairs, key=lambda p: natural_key(p.name))
 
 
 def _check_fold_numbers(folds: int | None, fold: int) -> None:
