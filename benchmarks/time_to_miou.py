@@ -10,16 +10,20 @@ cosine schedule and loss (CE + Dice), all from random init:
   smp          smp.Unet(resnet18) in the plain PyTorch loop its documentation shows (fp32 eager);
   smp-fast     the same loop with seglab's fast path applied to it (best against best).
 Elapsed time counts every epoch's training, validation and (for seglab) checkpoint writing.
-Prints the time each contender first reached each mIoU threshold, and the final/best mIoU.
+With several `--seeds` the contenders take turns seed by seed (so drift in the machine's speed
+touches all alike). Prints, per contender, the median over seeds of the time it first reached
+each mIoU threshold ("-" unless most seeds reached it) with the range, and the final/best mIoU.
 
-    python benchmarks/time_to_miou.py --epochs 12 --size 96 128
+    python benchmarks/time_to_miou.py --epochs 12 --size 96 128 --seeds 0 1 2
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import platform
+import statistics
 import sys
 import tempfile
 import time
@@ -43,7 +47,7 @@ def experiment(args: dict, precision: str = "auto") -> config.ExperimentConfig:
     return config.load(overrides={
         "data.path": args["data"], "data.size": args["size"], "model.name": args["seglab_model"],
         "train.epochs": args["epochs"], "train.batch_size": args["batch"], "train.lr": args["lr"],
-        "train.progress": False, "train.seed": 0, "train.precision": precision,
+        "train.progress": False, "train.seed": args["seed"], "train.precision": precision,
     })
 
 
@@ -76,7 +80,7 @@ def run_smp(args: dict, fast: bool) -> list[tuple[float, float]]:
     if fast:
         tune_allocator()
     cfg = experiment(args)
-    torch.manual_seed(0)
+    torch.manual_seed(args["seed"])
     data = prepare_data(cfg.data, cfg.train.seed)
     train_loader = make_loader(data.dataset("train", training=True), cfg.train.batch_size, shuffle=True)
     val_loader = make_loader(data.dataset("val"), cfg.train.batch_size, shuffle=False)
@@ -113,19 +117,33 @@ def contender(args: dict) -> list[tuple[float, float]]:
     return run(args, fast=name in ("seglab", "smp-fast"))
 
 
-def first_reached(points: list[tuple[float, float]], threshold: float) -> float | None:
-    return next((seconds for seconds, miou in points if miou >= threshold), None)
+def first_reached(points: list[tuple[float, float]], threshold: float) -> float:
+    """Seconds until val mIoU first reached `threshold`; infinity if it never did."""
+    return next((seconds for seconds, miou in points if miou >= threshold), math.inf)
 
 
-def table(curves: dict[str, list[tuple[float, float]]], thresholds: list[float]) -> str:
+def spread(values: list[float], digits: int) -> str:
+    """Median, and the range when there is more than one value; "-" when the median is infinite."""
+    median = statistics.median(values)
+    if math.isinf(median):
+        return "-"
+    text = f"{median:.{digits}f}"
+    if len(values) > 1:
+        low, high = min(values), max(values)
+        text += f" ({low:.{digits}f}-" + ("never" if math.isinf(high) else f"{high:.{digits}f}") + ")"
+    return text
+
+
+def table(curves: dict[str, list[list[tuple[float, float]]]], thresholds: list[float]) -> str:
+    """One row per contender: medians (ranges) over its seeds' curves."""
     head = "| contender | " + " | ".join(f"s to mIoU {t:.2f}" for t in thresholds) + " | final mIoU | best mIoU | total s |"
     lines = [head, "|" + "---|" * (len(thresholds) + 4)]
-    for name, points in curves.items():
-        reached = [first_reached(points, t) for t in thresholds]
-        lines.append(
-            f"| {name} | " + " | ".join("-" if s is None else f"{s:.0f}" for s in reached)
-            + f" | {points[-1][1]:.3f} | {max(m for _, m in points):.3f} | {points[-1][0]:.0f} |"
-        )
+    for name, runs in curves.items():
+        reached = [spread([first_reached(points, t) for points in runs], 0) for t in thresholds]
+        final = spread([points[-1][1] for points in runs], 3)
+        best = spread([max(m for _, m in points) for points in runs], 3)
+        total = spread([points[-1][0] for points in runs], 0)
+        lines.append(f"| {name} | " + " | ".join(reached) + f" | {final} | {best} | {total} |")
     return "\n".join(lines)
 
 
@@ -136,6 +154,7 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=12)
     parser.add_argument("--batch", type=int, default=8)
     parser.add_argument("--lr", type=float, default=2e-3)
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0], help="one run per contender and seed")
     parser.add_argument("--seglab-model", default="unet_resnet18",
                         help="seglab's network; the default is the same network as smp's Unet(resnet18)")
     parser.add_argument("--contenders", nargs="+", default=list(CONTENDERS), choices=CONTENDERS)
@@ -148,11 +167,14 @@ def main() -> None:
     if not Path(args.data).is_dir():
         sys.exit(f"no dataset at {args.data}")
     print(f"machine: {platform.machine()}, {torch.get_num_threads()} threads, torch {torch.__version__}; CamVid "
-          f"{args.size[0]}x{args.size[1]}, {args.epochs} epochs, batch {args.batch}, lr {args.lr}", flush=True)
-    curves = {}
-    for name in args.contenders:
-        curves[name] = run_isolated(__file__, {**vars(args), "contender": name}, name)
-        print(f"{name}: " + ", ".join(f"{s:.0f}s {m:.3f}" for s, m in curves[name]), flush=True)
+          f"{args.size[0]}x{args.size[1]}, {args.epochs} epochs, batch {args.batch}, lr {args.lr}, "
+          f"seeds {args.seeds}", flush=True)
+    curves: dict[str, list] = {name: [] for name in args.contenders}
+    for seed in args.seeds:
+        for name in args.contenders:
+            points = run_isolated(__file__, {**vars(args), "contender": name, "seed": seed}, f"{name} seed {seed}")
+            curves[name].append(points)
+            print(f"{name} seed {seed}: " + ", ".join(f"{s:.0f}s {m:.3f}" for s, m in points), flush=True)
     print(table(curves, args.thresholds))
     if args.json:
         Path(args.json).write_text(json.dumps(curves, indent=2))
