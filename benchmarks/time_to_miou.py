@@ -33,6 +33,7 @@ import torch
 from isolated import add_worker_flag, run_isolated, serve_worker
 
 from seglab import config
+from seglab.cli import parse_assignment
 from seglab.engine.builders import build_scheduler, make_loader, prepare_data
 from seglab.engine.experiment import train
 from seglab.engine.trainer import Callback, Trainer, evaluate
@@ -46,8 +47,10 @@ CONTENDERS = ("seglab", "seglab-fp32", "smp", "smp-fast")
 def experiment(args: dict, precision: str = "auto") -> config.ExperimentConfig:
     return config.load(overrides={
         "data.path": args["data"], "data.size": args["size"], "model.name": args["seglab_model"],
+        "model.options": dict(args["seglab_option"]),
         "train.epochs": args["epochs"], "train.batch_size": args["batch"], "train.lr": args["lr"],
         "train.progress": False, "train.seed": args["seed"], "train.precision": precision,
+        **dict(args["seglab_set"]),
     })
 
 
@@ -157,6 +160,10 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, nargs="+", default=[0], help="one run per contender and seed")
     parser.add_argument("--seglab-model", default="unet_resnet18",
                         help="seglab's network; the default is the same network as smp's Unet(resnet18)")
+    parser.add_argument("--seglab-option", action="append", type=parse_assignment, default=[], metavar="KEY=VALUE",
+                        help="a keyword of seglab's network, as `seglab train --model-option` (repeatable)")
+    parser.add_argument("--seglab-set", action="append", type=parse_assignment, default=[], metavar="SECTION.KEY=VALUE",
+                        help="any other config value of seglab's runs, as `seglab train --set` (repeatable)")
     parser.add_argument("--contenders", nargs="+", default=list(CONTENDERS), choices=CONTENDERS)
     parser.add_argument("--thresholds", type=float, nargs="+", default=[0.30, 0.35, 0.40, 0.45])
     parser.add_argument("--json", help="also write the curves here")

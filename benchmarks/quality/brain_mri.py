@@ -50,7 +50,7 @@ def main() -> None:
     split_file = write_block_split(args.data, first, last, args.out / "split.json")
     started = time.perf_counter()
     run = common.train_and_score(common.overrides(args, **{"data.split_file": str(split_file)}),
-                                 args.out / "run", args.device)
+                                 args.out / "run", args)
     total = time.perf_counter() - started
 
     verdicts = [

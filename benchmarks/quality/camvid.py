@@ -24,7 +24,7 @@ def main() -> None:
     args = common.start(parser)
     env = common.environment(args)
     started = time.perf_counter()
-    run = common.train_and_score(common.overrides(args), args.out / "run", args.device)  # the layout's train/val
+    run = common.train_and_score(common.overrides(args), args.out / "run", args)  # the layout's train/val
     total = time.perf_counter() - started
 
     markdown = "\n\n".join([

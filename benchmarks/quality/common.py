@@ -31,6 +31,7 @@ from seglab.engine.checkpoint import load_checkpoint
 from seglab.engine.evaluation import evaluate_run, pairs_to_evaluate
 from seglab.engine.experiment import train
 from seglab.engine.run_folder import RunFolder
+from seglab.inference.predictor import InferenceOptions
 from seglab.metrics import Scores
 from seglab.runtime import tune_allocator
 
@@ -59,6 +60,8 @@ def recipe_parser(doc: str, dataset: str, **recipe: Any) -> argparse.ArgumentPar
     parser.add_argument("--device", default="auto", help="auto | cpu | cuda (default: %(default)s)")
     parser.add_argument("--workers", type=int, default=min(4, os.cpu_count() or 1),
                         help="DataLoader workers (default: %(default)s)")
+    parser.add_argument("--tta", action="store_true",
+                        help="score with flip test-time augmentation (`seglab evaluate --tta`: 4 passes per image)")
     parser.add_argument("--set", action="append", type=parse_assignment, default=[], metavar="SECTION.KEY=VALUE",
                         help="any other config value, as `seglab train --set` (repeatable)")
     parser.set_defaults(**{"size": None, "patch_size": None, **recipe})
@@ -108,13 +111,15 @@ class ScoredRun:
         }
 
 
-def train_and_score(values: dict[str, Any], out: Path, device: str) -> ScoredRun:
+def train_and_score(values: dict[str, Any], out: Path, args: argparse.Namespace) -> ScoredRun:
     """Train one run and score its val split with `seglab evaluate`'s code: every image
     predicted and compared at its original size, the best and the last checkpoint."""
     started = time.perf_counter()
     result = train(config.load(overrides=values), out)
+    options = InferenceOptions(tta=args.tta)
     scores = {
-        name: evaluate_run(out, split="val", out=out / "eval" / f"val-{name}", device=device, checkpoint=name).scores
+        name: evaluate_run(out, split="val", out=out / "eval" / f"val-{name}", device=args.device, checkpoint=name,
+                           options=options).scores
         for name in CHECKPOINTS
     }
     wall = time.perf_counter() - started
@@ -190,7 +195,8 @@ def run_facts(env: dict[str, Any], runs: list[ScoredRun], total_seconds: float) 
     epochs = ", ".join(f"{run.epochs} (best {run.best_epoch})" for run in runs)
     return "\n".join([
         f"- command: `{env['command']}`",
-        f"- resolution: trained at {runs[0].train_size}; scored at the original size ({', '.join(sizes)})",
+        f"- resolution: trained at {runs[0].train_size}; scored at the original size ({', '.join(sizes)}), "
+        f"{InferenceOptions(tta=env['recipe']['tta']).describe()}",
         f"- epochs run (best epoch by val mIoU): {epochs}",
         f"- wall time: {total_seconds / 60:.1f} min in all; {statistics.median(r.seconds_per_epoch for r in runs):.1f} "
         "s per epoch (median)",

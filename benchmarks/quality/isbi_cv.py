@@ -30,7 +30,7 @@ def main() -> None:
     started = time.perf_counter()
     runs = [
         common.train_and_score(common.overrides(args, **{"data.folds": args.folds, "data.fold": fold}),
-                               args.out / f"fold{fold}", args.device)
+                               args.out / f"fold{fold}", args)
         for fold in range(args.folds)
     ]
     total = time.perf_counter() - started

@@ -415,6 +415,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="train on random crops of this size (validation uses whole images)")
     train.add_argument("--rare-class-crops", dest="data.rare_class_crops", type=float, metavar="P",
                        help="share of crops centred on a pixel of a random class present in the mask (0-1)")
+    train.add_argument("--samples-per-image", dest="data.samples_per_image", type=int, metavar="N",
+                       help="random training views (patches) of each image per epoch (default 1): more steps "
+                       "per epoch for a few large images, so validation and checkpoints are paid less often")
     train.add_argument("--warmup-epochs", dest="train.warmup_epochs", type=int, metavar="N",
                        help="linear learning-rate warmup over the first N epochs")
     train.add_argument("--early-stopping", dest="train.early_stopping_patience", type=int, metavar="N",

@@ -34,6 +34,7 @@ class DataConfig:
     augment_options: dict[str, Any] = field(default_factory=dict)  # per transform, e.g. {rotate: {degrees: 30}}
     patch_size: tuple[int, int] | None = None  # (H, W) random training crops; validation keeps whole images
     rare_class_crops: float = 0.0  # share of crops centred on a pixel of a random class present in the mask
+    samples_per_image: int = 1  # random training views (patches) of each image per epoch
     group_pattern: str | None = None  # split_mode groups: regex whose first group names a pair's group
     split_file: str | None = None  # JSON {"train": [names], "val": [...], "test": [...]}, e.g. a run's splits.json
     folds: int | None = None  # k-fold cross-validation over the units of split_mode: val = fold `fold`, test empty

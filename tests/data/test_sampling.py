@@ -138,3 +138,24 @@ def test_views_config_errors(tiny_dataset: Path) -> None:
         prepare_data(views_config(tiny_dataset, **{"data.patch_size": None}).data, seed=0)
     with pytest.raises(ConfigError, match="rare_class_crops"):
         prepare_data(views_config(tiny_dataset, **{"data.rare_class_crops": 2.0}).data, seed=0)
+
+
+def test_samples_per_image_draws_several_different_patches_of_each_image(tiny_dataset: Path) -> None:
+    data = prepare_data(views_config(tiny_dataset, **{"data.augment": "none"}).data, seed=0)
+    train = data.dataset("train", training=True)
+    loader = make_loader(train, 2, shuffle=True, seed=5, samples_per_image=3)
+    assert len(loader.sampler) == 3 * len(train) and len(loader) == 3 * len(train) // 2
+    draws = list(loader.sampler)
+    counts = {i: [seed for index, seed in draws if index == i] for i in range(len(train))}
+    assert all(len(seeds) == 3 and len(set(seeds)) == 3 for seeds in counts.values())  # every image 3x, own seeds
+    patches = [train[(0, seed)]["image"] for seed in counts[0]]
+    assert not torch.equal(patches[0], patches[1]) or not torch.equal(patches[1], patches[2])
+
+
+def test_samples_per_image_needs_random_views_and_a_positive_count(tiny_dataset: Path) -> None:
+    plain = prepare_data(config.load(overrides={"data.path": str(tiny_dataset)}).data, seed=0)
+    with pytest.raises(ConfigError, match="needs --patch-size or --augment"):
+        make_loader(plain.dataset("train", training=True), 2, shuffle=True, samples_per_image=2)
+    views = prepare_data(views_config(tiny_dataset).data, seed=0)
+    with pytest.raises(ConfigError, match="must be >= 1"):
+        make_loader(views.dataset("train", training=True), 2, shuffle=True, samples_per_image=0)

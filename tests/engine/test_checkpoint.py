@@ -89,3 +89,22 @@ def test_disk_full_keeps_the_previous_checkpoint_and_says_so(tmp_path, monkeypat
         save_checkpoint(path, model, card, epoch=2)
     assert path.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["last.safetensors"]
+
+
+def test_format_1_encoder_unet_checkpoint_loads_with_its_bilinear_decoder(tmp_path):
+    """Format 1 cards held only the options a user set; unet_resnet* then upsampled bilinearly."""
+    import json
+
+    from safetensors.torch import save_file
+
+    from seglab.models import create_model
+
+    card = make_card()
+    old = create_model("unet_resnet18", 1, 3, upsampling="bilinear").eval()
+    meta = {"format_version": 1, "card": {**card.to_dict(), "model": "unet_resnet18", "options": {}}, "info": {}}
+    path = tmp_path / "v1.safetensors"
+    save_file({k: v.contiguous() for k, v in old.state_dict().items()}, path, metadata={"seglab": json.dumps(meta)})
+    checkpoint = load_checkpoint(path)
+    assert checkpoint.card.options == {"upsampling": "bilinear"}
+    image = torch.randn(1, 1, 64, 64)
+    assert torch.equal(checkpoint.load_model()(image), old(image))

@@ -14,6 +14,7 @@ from seglab.data import read_image
 from seglab.engine.checkpoint import load_checkpoint
 from seglab.engine.experiment import train
 from seglab.inference.predictor import Predictor
+from seglab.models import model_options
 
 
 def tiny_config(data_path, **overrides):
@@ -68,6 +69,11 @@ def test_run_folder_is_complete(trained):
     assert metrics["mean_iou"] == pytest.approx(result.best_scores.mean_iou)
     card = load_checkpoint(run.best).card
     assert card.num_classes == 4 and card.in_channels == 3 and card.model == "unet_small"
+    # every option is stored, defaults too, so a later change of a default rebuilds this same network
+    defaults = model_options("unet_small")
+    assert set(card.options) == set(defaults)
+    assert card.options["widths"] == [8, 16, 32]
+    assert card.options["upsampling"] == defaults["upsampling"]
 
 
 def test_reloaded_run_predicts_like_the_trained_model(trained):

@@ -128,3 +128,33 @@ def test_defaults_leave_training_as_it_was() -> None:
     assert (cfg.data.augment, cfg.data.patch_size, cfg.data.rare_class_crops, cfg.data.group_pattern) == (
         "none", None, 0.0, None)
     assert (cfg.train.warmup_epochs, cfg.train.early_stopping_patience, cfg.loss.class_weights) == (0, None, None)
+
+
+@pytest.mark.parametrize("name", ["adam", "adamw"])
+def test_optimizer_is_fused_and_updates_like_the_per_tensor_loop(name: str) -> None:
+    from seglab.engine.builders import build_optimizer
+
+    torch.manual_seed(0)
+    fused_net, loop_net = nn.Conv2d(3, 4, 3), nn.Conv2d(3, 4, 3)
+    loop_net.load_state_dict(fused_net.state_dict())
+    initial = fused_net.weight.detach().clone()
+    cfg = config.TrainConfig(optimizer=name, lr=1e-2, weight_decay=0.1)
+    fused = build_optimizer(fused_net, cfg)
+    assert fused.defaults["fused"] is True
+    loop = type(fused)(loop_net.parameters(), lr=1e-2, weight_decay=0.1, foreach=False)
+    for _ in range(3):
+        image = torch.randn(2, 3, 8, 8)
+        for net, optimizer in ((fused_net, fused), (loop_net, loop)):
+            optimizer.zero_grad()
+            net(image).square().mean().backward()
+            optimizer.step()
+    for a, b in zip(fused_net.parameters(), loop_net.parameters()):
+        torch.testing.assert_close(a, b, rtol=1e-5, atol=1e-6)
+    assert not torch.allclose(fused_net.weight, initial)  # the steps did move the weights
+
+
+def test_parameters_off_cpu_and_cuda_are_not_fused() -> None:
+    from seglab.engine.builders import fusable
+
+    assert fusable([{"params": [nn.Parameter(torch.zeros(2))]}])
+    assert not fusable([{"params": [nn.Parameter(torch.zeros(2, device="meta"))]}])

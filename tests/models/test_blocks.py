@@ -47,3 +47,14 @@ def test_up_block_concatenates_skip_of_odd_size() -> None:
     out = block(torch.randn(2, 16, 4, 5), torch.randn(2, 8, 9, 11))
     assert out.shape == (2, 8, 9, 11)
     assert block.conv[0][0].in_channels == 16
+
+
+def test_nearest_upsample_keeps_every_channel_for_the_next_conv() -> None:
+    up = make_upsample("nearest", 8, 4, 2)
+    x = torch.randn(1, 8, 5, 3)
+    out = up(x)
+    assert out.shape == (1, 8, 10, 6)
+    assert torch.equal(out[:, :, ::2, ::2], x)  # pixel repetition, nothing learned
+    block = UpBlock(in_channels=16, skip_channels=8, out_channels=4, upsampling="nearest")
+    assert block(torch.randn(2, 16, 4, 5), torch.randn(2, 8, 9, 11)).shape == (2, 4, 9, 11)
+    assert block.conv[0][0].in_channels == 16 + 8

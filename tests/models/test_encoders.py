@@ -183,3 +183,14 @@ def test_encoder_learning_rate_scale():
     assert [g["lr"] for g in groups] == [1e-3, pytest.approx(1e-4)]
     assert sum(len(g["params"]) for g in groups) == len(list(model.parameters()))
     assert {id(p) for p in groups[1]["params"]} == {id(p) for p in model.encoder.parameters()}
+
+
+def test_decoder_uses_he_init_and_nearest_upsampling_by_default():
+    import math
+
+    model = create_model("unet_resnet18", 3, 4)
+    conv = model.decoder[0].conv[0][0]
+    fan_in = conv.weight[0].numel()
+    assert conv.in_channels == 512 + 256  # nearest upsampling keeps all 512 deep channels beside the skip
+    assert conv.weight.std().item() == pytest.approx(math.sqrt(2 / fan_in), rel=0.05)
+    assert torch.count_nonzero(model.head.bias) == 0

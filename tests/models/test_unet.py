@@ -107,7 +107,7 @@ def test_wrong_channel_count_raises() -> None:
     ("options", "message"),
     [
         ({"norm": "bn"}, "unknown norm 'bn'; choose one of batch, group, none"),
-        ({"upsampling": "nearest"}, "unknown upsampling 'nearest'"),
+        ({"upsampling": "bicubic"}, "unknown upsampling 'bicubic'"),
         ({"block_order": "act-conv"}, "unknown block_order 'act-conv'"),
         ({"widths": (8,)}, "at least two"),
         ({"widths": (8, 0)}, "positive"),

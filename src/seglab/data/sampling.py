@@ -31,18 +31,23 @@ class SeededSampler(Sampler[tuple[int, int]]):
         base: the sampler deciding the order (a RandomSampler, a DistributedSampler, ...).
         generator: where the seeds come from; the loader's shuffling generator, so saving
             and restoring that one generator covers order and augmentation alike.
+        repeats: passes over `base` per epoch, each index with its own seed every time, so a
+            few large images give several random patches per epoch (`data.samples_per_image`).
     """
 
-    def __init__(self, base: Iterable[int], generator: torch.Generator) -> None:
+    def __init__(self, base: Iterable[int], generator: torch.Generator, repeats: int = 1) -> None:
+        if repeats < 1:
+            raise ValueError(f"repeats must be >= 1, got {repeats}")
         self.base = base
         self.generator = generator
+        self.repeats = repeats
 
     def __len__(self) -> int:
         assert isinstance(self.base, Sized)
-        return len(self.base)
+        return len(self.base) * self.repeats
 
     def __iter__(self) -> Iterator[tuple[int, int]]:
-        indices = [int(i) for i in self.base]
+        indices = [int(i) for _ in range(self.repeats) for i in self.base]
         seeds = torch.randint(_MAX_SEED, (len(indices),), generator=self.generator).tolist()
         return iter(zip(indices, seeds))
 

@@ -25,7 +25,7 @@ from seglab.engine.resume import TENSOR_PREFIX, TrainingState
 from seglab.errors import CheckpointError
 from seglab.models import create_model
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2 (2026-12): the card holds every model option, defaults included
 _META_KEY = "seglab"
 
 
@@ -151,6 +151,8 @@ def load_checkpoint(path: str | Path) -> Checkpoint:
         meta = json.loads(header[_META_KEY])
     except json.JSONDecodeError as err:
         raise CheckpointError(f"'{path}' has corrupt seglab metadata: {err}") from None
+    if meta.get("format_version") == 1:
+        meta = _migrate_v1(meta)
     if meta.get("format_version") != FORMAT_VERSION:
         raise CheckpointError(
             f"'{path}' has checkpoint format {meta.get('format_version')}, this seglab reads {FORMAT_VERSION}"
@@ -162,3 +164,13 @@ def load_checkpoint(path: str | Path) -> Checkpoint:
     return Checkpoint(
         state_dict=state, card=ModelCard.from_dict(meta["card"]), info=meta.get("info", {}), training_state=training_state
     )
+
+
+def _migrate_v1(meta: dict[str, Any]) -> dict[str, Any]:
+    """Format 1 (until 2026-12) stored only the options a user set, so a later change of a
+    preset's default would rebuild another architecture. The one default changed since:
+    unet_resnet* decoders upsampled bilinearly (+ 1x1 conv) before they switched to nearest."""
+    card = dict(meta["card"])
+    if str(card.get("model", "")).startswith("unet_resnet"):
+        card["options"] = {"upsampling": "bilinear", **card.get("options", {})}
+    return {**meta, "card": card, "format_version": 2}

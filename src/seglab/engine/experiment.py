@@ -29,7 +29,7 @@ from seglab.engine.trainer import Callback, Trainer, TrainingError, evaluate
 from seglab.errors import CheckpointError, ConfigError, DataError
 from seglab.losses import build_loss
 from seglab.metrics import Scores
-from seglab.models import create_model
+from seglab.models import create_model, model_options
 from seglab.reports.summary import scores_markdown
 from seglab.runtime import Precision, resolve_device, resolve_precision, resolve_threads
 
@@ -54,8 +54,9 @@ class TrainResult:
 def model_card(cfg: ExperimentConfig, data: PreparedData) -> ModelCard:
     """The card saved in every checkpoint. The encoder weight source is recorded in `extra`,
     not in the options: the checkpoint holds the trained weights, so rebuilding the model to
-    load them must neither download nor read the original pretrained file."""
-    options = dict(cfg.model.options)
+    load them must neither download nor read the original pretrained file. Every option is
+    stored, defaults included, so a later change of a preset's default rebuilds the same network."""
+    options = {**model_options(cfg.model.name), **cfg.model.options}
     weights = options.pop("encoder_weights", None)
     return ModelCard(
         model=cfg.model.name,
@@ -196,7 +197,7 @@ def build_session(cfg: ExperimentConfig) -> Session:
     )
     train_loader = make_loader(
         train_set, batch, shuffle=True, num_workers=workers, seed=cfg.train.seed,
-        pin_memory=device.type == "cuda", sampler=sampler,
+        pin_memory=device.type == "cuda", sampler=sampler, samples_per_image=cfg.data.samples_per_image,
     )
     val_loader = None
     if data.splits["val"]:

@@ -13,7 +13,7 @@ from seglab.registry import Registry
 
 NORMS: Registry[Callable[[int], nn.Module]] = Registry("norm")
 BLOCK_ORDERS = ("conv-norm-act", "conv-act-norm")
-UPSAMPLINGS = ("transpose", "bilinear")
+UPSAMPLINGS = ("transpose", "bilinear", "nearest")
 
 
 @NORMS.register("batch")
@@ -94,7 +94,11 @@ def make_upsample(upsampling: str, in_channels: int, out_channels: int, kernel: 
     "transpose" is a transposed conv with stride 2 and padding (kernel - 2) / 2, which
     doubles the size exactly for any even kernel (2 and 4 in the tutorials). "bilinear"
     interpolates, then a 1x1 conv sets the channels, so the rest of the decoder is the same.
+    "nearest" only repeats pixels and keeps all `in_channels` (see `upsampled_channels`), so the
+    next 3x3 conv sees every deep channel beside the skip, as segmentation_models_pytorch's Unet does.
     """
+    if upsampling == "nearest":
+        return nn.Upsample(scale_factor=2, mode="nearest")
     if upsampling == "transpose":
         return nn.ConvTranspose2d(
             in_channels, out_channels, kernel_size=kernel, stride=2, padding=(kernel - 2) // 2
@@ -103,6 +107,11 @@ def make_upsample(upsampling: str, in_channels: int, out_channels: int, kernel: 
         nn.Upsample(scale_factor=2, mode="bilinear", align_corners=False),
         nn.Conv2d(in_channels, out_channels, kernel_size=1),
     )
+
+
+def upsampled_channels(upsampling: str, in_channels: int, out_channels: int) -> int:
+    """Channels that `make_upsample` hands on: all of them for "nearest", else `out_channels`."""
+    return in_channels if upsampling == "nearest" else out_channels
 
 
 def match_size(x: Tensor, reference: Tensor) -> Tensor:
@@ -140,7 +149,8 @@ class UpBlock(nn.Module):
     ) -> None:
         super().__init__()
         self.up = make_upsample(upsampling, in_channels, out_channels, up_kernel)
-        self.conv = DoubleConv(out_channels + skip_channels, out_channels, norm, order, dropout)
+        up_channels = upsampled_channels(upsampling, in_channels, out_channels)
+        self.conv = DoubleConv(up_channels + skip_channels, out_channels, norm, order, dropout)
 
     def forward(self, x: Tensor, skip: Tensor) -> Tensor:
         x = match_size(self.up(x), skip)

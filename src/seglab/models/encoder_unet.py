@@ -16,13 +16,17 @@ class EncoderUNet(nn.Module):
 
     The decoder upsamples 32x -> 1x in five steps; each step concatenates the encoder map of
     that scale (the last one the input image itself, for fine detail), and pads or crops to
-    the skip's size, so any input size gives logits of exactly that size.
+    the skip's size, so any input size gives logits of exactly that size. By default it
+    upsamples by nearest neighbour and keeps every channel for the next 3x3 conv, as
+    segmentation_models_pytorch's Unet does: from scratch on CamVid this learned faster per
+    epoch than bilinear upsampling through a 1x1 conv (docs/benchmarks.md).
 
     Args:
         encoder: "resnet18", "resnet34" or "resnet50".
         encoder_weights: None (random init), "imagenet" (torchvision's weights from the torch
             cache or a download), or a path to a torchvision ResNet state dict.
         decoder_widths: channels of the five decoder steps, deepest first.
+        upsampling: "nearest" (default), "bilinear" or "transpose" (see `make_upsample`).
 
     Shape: image (B, in_channels, H, W) -> logits (B, num_classes, H, W); H, W >= 32.
     """
@@ -35,7 +39,7 @@ class EncoderUNet(nn.Module):
         encoder_weights: str | None = None,
         decoder_widths: Sequence[int] = (256, 128, 64, 32, 16),
         norm: str = "batch",
-        upsampling: str = "bilinear",
+        upsampling: str = "nearest",
         dropout: float = 0.0,
     ) -> None:
         super().__init__()
@@ -63,6 +67,20 @@ class EncoderUNet(nn.Module):
             for deep, skip, out in zip(deeper, skips, decoder_widths)
         )
         self.head = SegmentationHead(decoder_widths[-1], num_classes)
+        self._init_decoder()
+
+    def _init_decoder(self) -> None:
+        """He initialisation for the decoder's ReLU convs and Xavier for the head, as
+        segmentation_models_pytorch does; torch's default conv init has a sixth of the variance
+        He init gives a ReLU layer.
+        From scratch on CamVid it reached val mIoU 0.40 sooner (docs/benchmarks.md)."""
+        for module in self.decoder.modules():
+            if isinstance(module, nn.Conv2d):
+                nn.init.kaiming_uniform_(module.weight, mode="fan_in", nonlinearity="relu")
+                if module.bias is not None:
+                    nn.init.zeros_(module.bias)
+        nn.init.xavier_uniform_(self.head.weight)
+        nn.init.zeros_(self.head.bias)
 
     def freeze_encoder(self, frozen: bool = True) -> None:
         """Stop (or restart) training the encoder; a frozen encoder's BatchNorm stays in eval mode."""
@@ -94,7 +112,7 @@ def _register(encoder: str, summary: str) -> None:
         encoder_weights: str | None = None,
         decoder_widths: Sequence[int] = (256, 128, 64, 32, 16),
         norm: str = "batch",
-        upsampling: str = "bilinear",
+        upsampling: str = "nearest",
         dropout: float = 0.0,
     ) -> EncoderUNet:
         return EncoderUNet(encoder, in_channels, num_classes, encoder_weights, decoder_widths, norm, upsampling, dropout)

@@ -31,7 +31,8 @@ class UNet(nn.Module):
         widths: channels per encoder level, then the bottleneck; len(widths) - 1 poolings.
         norm: "batch", "group" or "none".
         dropout: Dropout2d probability after the bottleneck and each decoder block.
-        upsampling: "transpose" (learned) or "bilinear" (interpolation + 1x1 conv).
+        upsampling: "transpose" (learned), "bilinear" (interpolation + 1x1 conv) or "nearest"
+            (pixel repetition keeping every channel, the next conv mixes them).
         up_kernel: kernel of the transposed conv, an even number (2 or 4 in the tutorials);
             only for upsampling="transpose".
         block_order: "conv-norm-act", or "conv-act-norm" as in the Oxford-pet tutorial.
