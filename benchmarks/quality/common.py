@@ -55,6 +55,8 @@ def recipe_parser(doc: str, dataset: str, **recipe: Any) -> argparse.ArgumentPar
     parser.add_argument("--augment", help="none | light | strong (default: %(default)s)")
     parser.add_argument("--patch-size", type=parse_size, metavar="S|HxW",
                         help="train on random crops of this size (default: %(default)s, i.e. whole images)")
+    parser.add_argument("--samples-per-image", type=int,
+                        help="random training patches of each image per epoch (default: %(default)s)")
     parser.add_argument("--loss", help="ce | dice | ce_dice | focal | focal_dice (default: %(default)s)")
     parser.add_argument("--seed", type=int, default=0, help="split and training seed (default: %(default)s)")
     parser.add_argument("--device", default="auto", help="auto | cpu | cuda (default: %(default)s)")
@@ -64,7 +66,7 @@ def recipe_parser(doc: str, dataset: str, **recipe: Any) -> argparse.ArgumentPar
                         help="score with flip test-time augmentation (`seglab evaluate --tta`: 4 passes per image)")
     parser.add_argument("--set", action="append", type=parse_assignment, default=[], metavar="SECTION.KEY=VALUE",
                         help="any other config value, as `seglab train --set` (repeatable)")
-    parser.set_defaults(**{"size": None, "patch_size": None, **recipe})
+    parser.set_defaults(**{"size": None, "patch_size": None, "samples_per_image": 1, **recipe})
     return parser
 
 
@@ -81,7 +83,8 @@ def overrides(args: argparse.Namespace, **extra: Any) -> dict[str, Any]:
     """Config overrides from the recipe flags; `extra` (a split, a fold) and then --set win."""
     return {
         "data.path": str(args.data), "data.size": args.size, "data.augment": args.augment,
-        "data.patch_size": args.patch_size, "data.num_workers": args.workers, "model.name": args.model,
+        "data.patch_size": args.patch_size, "data.samples_per_image": args.samples_per_image,
+        "data.num_workers": args.workers, "model.name": args.model,
         "loss.name": args.loss, "train.epochs": args.epochs, "train.batch_size": args.batch_size,
         "train.lr": args.lr, "train.seed": args.seed, "train.device": args.device, "train.progress": False,
         **extra, **dict(args.set),

@@ -103,6 +103,7 @@ def restore(run: RunFolder, trainer: Trainer, checkpointer: Checkpointer, genera
         raise CheckpointError(f"'{run.last}' holds no training state to resume from")
     trainer.model.load_state_dict(checkpoint.state_dict, strict=True)
     trainer.optimizer.load_state_dict(state.optimizer)
+    match_parameter_layout(trainer.optimizer)
     if trainer.scheduler is not None and state.scheduler is not None:
         trainer.scheduler.load_state_dict(state.scheduler)
     trainer.scaler.load_state_dict(state.scaler)
@@ -114,6 +115,20 @@ def restore(run: RunFolder, trainer: Trainer, checkpointer: Checkpointer, genera
     set_rng_states(state.rng)
     log.info("resuming %s after epoch %d (best %s %.4f at epoch %d)", run.root, state.epoch,
              checkpointer.monitor, state.best_score, state.best_epoch)
+
+
+def match_parameter_layout(optimizer: torch.optim.Optimizer) -> None:
+    """Give each per-parameter state tensor (Adam's moments) its parameter's strides again.
+
+    Checkpoints store tensors contiguous, but channels_last parameters have other strides, and
+    the fused Adam kernel walks state and parameter as one flat buffer: with mismatched layouts
+    a resumed run would update the wrong elements."""
+    for group in optimizer.param_groups:
+        for param in group["params"]:
+            state = optimizer.state.get(param, {})
+            for key, value in state.items():
+                if torch.is_tensor(value) and value.shape == param.shape and value.stride() != param.stride():
+                    state[key] = torch.empty_like(param, dtype=value.dtype).copy_(value)
 
 
 def fit(trainer: Trainer, train_loader: DataLoader, val_loader: DataLoader | None, epochs: int,
