@@ -99,3 +99,14 @@ def test_unwritable_output_folder_gives_a_clear_error(data, tmp_path, capsys):
     assert main(["train", str(data), "--epochs", "1", *FLAGS, "--out", str(blocker / "run")]) == 2
     err = capsys.readouterr().err
     assert "cannot write the run folder" in err and str(blocker / "run") in err
+
+
+def test_resume_rebuilds_the_saved_network_when_the_config_no_longer_names_its_options(data, tmp_path):
+    """As after a change of a preset's default: the checkpoint's card, not config.yaml, decides."""
+    values = {"data.path": str(data), "model.name": "unet_small", "model.options": {"widths": [8, 16, 32]},
+              "train.epochs": 1, "train.batch_size": 4, "train.precision": "fp32", "train.progress": False}
+    train(config.load(overrides=values), tmp_path / "run")
+    bare = config.load(overrides={**values, "model.options": {}, "train.epochs": 2})
+    result = train(bare, tmp_path / "run", resume=True)
+    assert len(result.history) == 2
+    assert load_checkpoint(tmp_path / "run" / "checkpoints" / "last.safetensors").card.options["widths"] == [8, 16, 32]

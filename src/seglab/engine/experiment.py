@@ -117,6 +117,15 @@ def restore(run: RunFolder, trainer: Trainer, checkpointer: Checkpointer, genera
              checkpointer.monitor, state.best_score, state.best_epoch)
 
 
+def with_saved_architecture(cfg: ExperimentConfig, run: RunFolder) -> ExperimentConfig:
+    """`cfg` with the model options of the run's last checkpoint (every option, defaults
+    included), so a resumed run rebuilds the network it saved even if a preset's default
+    changed since; the encoder weight source stays as configured."""
+    card = load_checkpoint(run.last).card
+    weights = {k: v for k, v in cfg.model.options.items() if k == "encoder_weights"}
+    return replace(cfg, model=replace(cfg.model, name=card.model, options={**card.options, **weights}))
+
+
 def match_parameter_layout(optimizer: torch.optim.Optimizer) -> None:
     """Give each per-parameter state tensor (Adam's moments) its parameter's strides again.
 
@@ -259,6 +268,8 @@ def train(cfg: ExperimentConfig, out: str | Path, callbacks: Sequence[Callback] 
         >>> result = train(cfg, "runs/exp1")  # doctest: +SKIP
     """
     run = RunFolder(Path(out))
+    if resume:
+        cfg = with_saved_architecture(cfg, RunFolder.open(out))
     session = build_session(cfg)
     cfg = fit_to_budget(session) if not resume else cfg
     data, context, device, model, card = session.data, session.context, session.device, session.model, session.card
