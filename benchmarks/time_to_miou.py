@@ -8,7 +8,8 @@ cosine schedule and loss (CE + Dice), all from random init:
   seglab-fp32  the same with `--precision fp32` and glibc's default allocator: the fp32
                reference that bf16's final mIoU is compared with;
   smp          smp.Unet(resnet18) in the plain PyTorch loop its documentation shows (fp32 eager);
-  smp-fast     the same loop with seglab's fast path applied to it (best against best).
+  smp-fast     the same loop with the allocator setting, channels_last and bf16 autocast (the peers'
+               best against seglab's best; its AdamW stays torch's default, not fused).
 Elapsed time counts every epoch's training, validation and (for seglab) checkpoint writing.
 With several `--seeds` the contenders take turns seed by seed (so drift in the machine's speed
 touches all alike). Prints, per contender, the median over seeds of the time it first reached

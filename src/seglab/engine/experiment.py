@@ -20,7 +20,7 @@ from seglab.engine.builders import (PreparedData, build_optimizer, build_schedul
 from seglab.data import ClassSpec
 from seglab.engine.callbacks import (Checkpointer, EarlyStopping, EncoderFreezer, EpochLogger, HistoryWriter,
                                      ProgressBar, SamplerEpoch, TimeBudget)
-from seglab.engine.checkpoint import ModelCard, load_checkpoint, save_checkpoint
+from seglab.engine.checkpoint import Checkpoint, ModelCard, load_checkpoint, save_checkpoint
 from seglab.engine.distributed import DistributedContext, init_distributed, per_process_batch, shutdown
 from seglab.engine.estimate import Estimate, estimate_epoch
 from seglab.engine.resume import set_rng_states
@@ -89,15 +89,14 @@ def set_determinism(enabled: bool) -> None:
     torch.backends.cudnn.benchmark = not enabled
 
 
-def restore(run: RunFolder, trainer: Trainer, checkpointer: Checkpointer, generator: torch.Generator,
-            data: PreparedData) -> None:
+def restore(run: RunFolder, checkpoint: Checkpoint, trainer: Trainer, checkpointer: Checkpointer,
+            generator: torch.Generator, data: PreparedData) -> None:
     """Put model, optimizer, scheduler, scaler, RNGs and counters back to the end of the last
     saved epoch, so the resumed run continues exactly as an uninterrupted one would."""
     saved_splits = {k: v for k, v in run.read_splits().items() if k in data.splits}
     if saved_splits != data.split_names():
         raise DataError(f"the dataset of '{run.root}' changed since the run started (its splits differ); "
                         "start a new run instead of resuming")
-    checkpoint = load_checkpoint(run.last)
     state = checkpoint.training_state
     if state is None:
         raise CheckpointError(f"'{run.last}' holds no training state to resume from")
@@ -117,11 +116,10 @@ def restore(run: RunFolder, trainer: Trainer, checkpointer: Checkpointer, genera
              checkpointer.monitor, state.best_score, state.best_epoch)
 
 
-def with_saved_architecture(cfg: ExperimentConfig, run: RunFolder) -> ExperimentConfig:
-    """`cfg` with the model options of the run's last checkpoint (every option, defaults
-    included), so a resumed run rebuilds the network it saved even if a preset's default
-    changed since; the encoder weight source stays as configured."""
-    card = load_checkpoint(run.last).card
+def with_saved_architecture(cfg: ExperimentConfig, card: ModelCard) -> ExperimentConfig:
+    """`cfg` with the model options of the card of the run's last checkpoint (every option,
+    defaults included), so a resumed run rebuilds the network it saved even if a preset's
+    default changed since; the encoder weight source stays as configured."""
     weights = {k: v for k, v in cfg.model.options.items() if k == "encoder_weights"}
     return replace(cfg, model=replace(cfg.model, name=card.model, options={**card.options, **weights}))
 
@@ -268,8 +266,9 @@ def train(cfg: ExperimentConfig, out: str | Path, callbacks: Sequence[Callback] 
         >>> result = train(cfg, "runs/exp1")  # doctest: +SKIP
     """
     run = RunFolder(Path(out))
-    if resume:
-        cfg = with_saved_architecture(cfg, RunFolder.open(out))
+    saved = load_checkpoint(RunFolder.open(out).last) if resume else None  # read once: architecture, then state
+    if saved is not None:
+        cfg = with_saved_architecture(cfg, saved.card)
     session = build_session(cfg)
     cfg = fit_to_budget(session) if not resume else cfg
     data, context, device, model, card = session.data, session.context, session.device, session.model, session.card
@@ -300,8 +299,8 @@ def train(cfg: ExperimentConfig, out: str | Path, callbacks: Sequence[Callback] 
         wrap=lambda module: maybe_compile(context.wrap(module, device, cfg.train.sync_batchnorm), cfg.train.compile),
         reduce_sum=context.reduce_sum if context.enabled else None,
     )
-    if resume:
-        restore(RunFolder.open(run.root), trainer, checkpointer, session.train_loader.generator, data)
+    if saved is not None:
+        restore(run, saved, trainer, checkpointer, session.train_loader.generator, data)
     elif context.is_main:
         run.create()
         run.write_json(run.splits, {"root": str(data.index.root), "format": data.index.format, **data.split_names()})
