@@ -1,12 +1,24 @@
 from __future__ import annotations
 
+import errno
 import os
 import pickle
+import threading
 
 import pytest
 import torch
+from safetensors import SafetensorError
 
-from seglab.engine.checkpoint import ModelCard, atomic_write, load_checkpoint, save_checkpoint
+import seglab.engine.checkpoint as checkpoint_module
+
+from seglab.engine.checkpoint import (
+    BackgroundCheckpointWriter,
+    ModelCard,
+    atomic_write,
+    load_checkpoint,
+    save_checkpoint,
+)
+from seglab.engine.resume import TrainingState
 from seglab.errors import CheckpointError
 
 
@@ -72,20 +84,31 @@ def test_atomic_write_keeps_old_file_when_writing_fails(tmp_path):
     assert list(tmp_path.iterdir()) == [target]  # no temporary file left behind
 
 
-def test_disk_full_keeps_the_previous_checkpoint_and_says_so(tmp_path, monkeypatch):
-    import errno
+def full_disk(*args: object, **kwargs: object) -> None:
+    raise OSError(errno.ENOSPC, "No space left on device")
 
+
+def half_written(tensors, filename, metadata=None) -> None:
+    """safetensors' file writer failing midway, as on a full disk."""
+    with open(filename, "wb") as handle:
+        handle.write(b"half a checkpoint")
+    raise SafetensorError("Error while serializing: I/O error: No space left on device (os error 28)")
+
+
+@pytest.mark.parametrize("failing", ["fsync", "tensor writer"])
+def test_disk_full_keeps_the_previous_checkpoint_and_says_so(tmp_path, monkeypatch, failing):
+    """The tensors go straight to the file (safetensors' writer); its I/O errors read like ours."""
     card = make_card()
     model = card.build_model()
     path = tmp_path / "last.safetensors"
     save_checkpoint(path, model, card, epoch=1)
     before = path.read_bytes()
 
-    def full(fd):
-        raise OSError(errno.ENOSPC, "No space left on device")
-
-    monkeypatch.setattr(os, "fsync", full)
-    with pytest.raises(CheckpointError, match="No space left on device.*previous version is kept"):
+    if failing == "fsync":
+        monkeypatch.setattr(checkpoint_module.os, "fsync", full_disk)
+    else:
+        monkeypatch.setattr(checkpoint_module, "save_file", half_written)
+    with pytest.raises(CheckpointError, match="last.safetensors.*No space left on device.*previous version is kept"):
         save_checkpoint(path, model, card, epoch=2)
     assert path.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["last.safetensors"]
@@ -108,3 +131,61 @@ def test_format_1_encoder_unet_checkpoint_loads_with_its_bilinear_decoder(tmp_pa
     assert checkpoint.card.options == {"upsampling": "bilinear"}
     image = torch.randn(1, 1, 64, 64)
     assert torch.equal(checkpoint.load_model()(image), old(image))
+
+
+def make_training_state(optimizer: torch.optim.Optimizer) -> TrainingState:
+    return TrainingState(epoch=1, history=[], best_score=0.5, best_epoch=1, optimizer=optimizer.state_dict(),
+                         scheduler=None, scaler={}, loader_generator=torch.Generator().get_state(), rng={})
+
+
+def test_background_writes_hold_the_epoch_end_state_while_training_goes_on(tmp_path, monkeypatch):
+    """The writer copies weights and optimizer moments first: a step taken while the files are
+    still being written must not leak into them."""
+    card = make_card()
+    model = card.build_model()
+    optimizer = torch.optim.Adam(model.parameters())
+    model(torch.randn(2, 1, 8, 8)).sum().backward()
+    optimizer.step()
+    weights = {k: v.clone() for k, v in model.state_dict().items()}
+    moments = [state["exp_avg"].clone() for state in optimizer.state.values()]
+
+    release = threading.Event()
+    real_save_file = checkpoint_module.save_file
+
+    def slow_disk(tensors, filename, metadata=None):
+        release.wait(timeout=30)
+        real_save_file(tensors, filename, metadata=metadata)
+
+    monkeypatch.setattr(checkpoint_module, "save_file", slow_disk)
+    writer = BackgroundCheckpointWriter()
+    writer.save_epoch(model, card, make_training_state(optimizer), {"epoch": 1},
+                      last=tmp_path / "last.safetensors", best=tmp_path / "best.safetensors")
+    assert not (tmp_path / "last.safetensors").exists()  # still queued
+    optimizer.step()  # the next epoch trains (in place)
+    with torch.no_grad():
+        for parameter in model.parameters():
+            parameter.add_(1.0)
+    release.set()
+    writer.close()
+
+    for name in ("best", "last"):
+        saved = load_checkpoint(tmp_path / f"{name}.safetensors")
+        assert all(torch.equal(saved.state_dict[k], v) for k, v in weights.items())
+    saved_moments = [s["exp_avg"] for s in load_checkpoint(tmp_path / "last.safetensors").training_state.optimizer["state"].values()]
+    assert all(torch.equal(a, b) for a, b in zip(saved_moments, moments))
+
+
+def test_a_background_write_error_is_raised_and_keeps_the_previous_file(tmp_path, monkeypatch):
+    card = make_card()
+    model = card.build_model()
+    optimizer = torch.optim.Adam(model.parameters())
+    last = tmp_path / "last.safetensors"
+    save_checkpoint(last, model, card, epoch=0)
+    before = last.read_bytes()
+
+    monkeypatch.setattr(checkpoint_module.os, "fsync", full_disk)
+    writer = BackgroundCheckpointWriter()
+    writer.save_epoch(model, card, make_training_state(optimizer), {"epoch": 1}, last=last)
+    with pytest.raises(CheckpointError, match="last.safetensors.*No space left on device"):
+        writer.close()
+    assert last.read_bytes() == before

@@ -14,7 +14,7 @@ from seglab import config
 from seglab.cli import build_config, build_parser
 from seglab.engine.builders import build_scheduler, lr_factor, prepare_data, resolve_class_weights
 from seglab.engine.callbacks import EarlyStopping
-from seglab.engine.trainer import Callback, Trainer
+from seglab.engine.trainer import Callback, Trainer, clip_gradients
 from seglab.errors import ConfigError
 from seglab.losses import CrossEntropyLoss, class_weights_from_counts
 
@@ -158,3 +158,23 @@ def test_parameters_off_cpu_and_cuda_are_not_fused() -> None:
 
     assert fusable([{"params": [nn.Parameter(torch.zeros(2))]}])
     assert not fusable([{"params": [nn.Parameter(torch.zeros(2, device="meta"))]}])
+
+
+@pytest.mark.parametrize("scale", [0.01, 100.0])  # total norm under and over the limit
+def test_gradient_clipping_matches_clip_grad_norm(scale: float) -> None:
+    torch.manual_seed(0)
+    grads = [scale * torch.randn(4, 3), scale * torch.randn(5)]
+    ours = [nn.Parameter(torch.zeros_like(g)) for g in grads]
+    torchs = [nn.Parameter(torch.zeros_like(g)) for g in grads]
+    for ours_p, torch_p, grad in zip(ours, torchs, grads):
+        ours_p.grad, torch_p.grad = grad.clone(), grad.clone()
+    frozen = nn.Parameter(torch.zeros(2))  # no gradient: skipped by both
+
+    clip_gradients([*ours, frozen], max_norm=1.0)
+    nn.utils.clip_grad_norm_([*torchs, frozen], max_norm=1.0)
+
+    for ours_p, torch_p, grad in zip(ours, torchs, grads):
+        assert torch.equal(ours_p.grad, torch_p.grad)
+    before = torch.linalg.vector_norm(torch.cat([g.flatten() for g in grads])).item()
+    after = torch.linalg.vector_norm(torch.cat([p.grad.flatten() for p in ours])).item()
+    assert after == pytest.approx(min(1.0, before), rel=1e-5)

@@ -12,7 +12,7 @@ from typing import Any
 import torch
 from tqdm.auto import tqdm
 
-from seglab.engine.checkpoint import ModelCard, atomic_write, save_checkpoint
+from seglab.engine.checkpoint import BackgroundCheckpointWriter, ModelCard, atomic_write
 from seglab.engine.resume import TrainingState, rng_states
 from seglab.engine.run_folder import RunFolder
 from seglab.engine.trainer import Callback, EvalResult, Trainer
@@ -85,7 +85,9 @@ class EpochLogger(Callback):
 
 class Checkpointer(Callback):
     """Saves `best` whenever the monitored score improves, and `last` every epoch together with
-    the training state that `--resume` needs (one atomic file, so it is never half-written)."""
+    the training state that `--resume` needs (one atomic file, so it is never half-written).
+    The files are written on a background thread while the next epoch trains; `close` waits
+    for them (the run's end, or an error that stops it)."""
 
     def __init__(self, run: RunFolder, card: ModelCard, generator: torch.Generator,
                  monitor: str = "val_miou") -> None:
@@ -96,17 +98,26 @@ class Checkpointer(Callback):
         self.best_score = -math.inf
         self.best_row: dict[str, float] | None = None
         self.best_eval: EvalResult | None = None
+        self.writer = BackgroundCheckpointWriter()
 
     def on_epoch_end(self, trainer: Trainer, row: dict[str, float], val: EvalResult | None) -> None:
         score = row.get(self.monitor)
         if score is None or math.isnan(score):
             score = -row["train_loss"]  # no validation split: fall back to training loss
-        info = {"epoch": trainer.epoch, self.monitor: score}
-        if score > self.best_score:
+        improved = score > self.best_score
+        if improved:
             self.best_score, self.best_row, self.best_eval = score, dict(row), val
-            save_checkpoint(self.run.best, trainer.model, self.card, **info)
             log.debug("new best %s %.4f at epoch %d", self.monitor, score, trainer.epoch)
-        save_checkpoint(self.run.last, trainer.model, self.card, self.training_state(trainer), **info)
+        self.writer.save_epoch(trainer.model, self.card, self.training_state(trainer),
+                               {"epoch": trainer.epoch, self.monitor: score},
+                               last=self.run.last, best=self.run.best if improved else None)
+
+    def on_fit_end(self, trainer: Trainer) -> None:
+        self.writer.wait()
+
+    def close(self) -> None:
+        """Wait for the queued files and stop the writer thread; raises the first write error."""
+        self.writer.close()
 
     def training_state(self, trainer: Trainer) -> TrainingState:
         return TrainingState(

@@ -10,6 +10,7 @@ import json
 import os
 import tempfile
 from collections.abc import Iterator, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -17,11 +18,11 @@ from typing import Any, IO
 
 import torch
 from safetensors import SafetensorError, safe_open
-from safetensors.torch import save as safetensors_bytes
+from safetensors.torch import save_file
 from torch import nn
 
 from seglab.data import ClassSpec
-from seglab.engine.resume import TENSOR_PREFIX, TrainingState
+from seglab.engine.resume import TENSOR_PREFIX, TrainingState, stored
 from seglab.errors import CheckpointError
 from seglab.models import create_model
 
@@ -76,29 +77,41 @@ class ModelCard:
 
 
 @contextmanager
-def atomic_write(path: str | Path, mode: str = "wb") -> Iterator[IO[Any]]:
-    """Write to a temporary file beside `path`, then rename: readers never see half a file."""
+def atomic_path(path: str | Path) -> Iterator[Path]:
+    """A temporary path beside `path` to write; once written it is synced and renamed onto
+    `path`, so readers never see half a file and a failed write keeps the previous version."""
     target = Path(path)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+        fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+        os.close(fd)
     except OSError as err:
         raise CheckpointError(f"cannot write '{target}': {err.strerror or err}; choose a writable --out folder") from None
+    tmp = Path(name)
     try:
-        with os.fdopen(fd, mode) as handle:
-            yield handle
-            handle.flush()
-            os.fsync(handle.fileno())
+        yield tmp
+        fd = os.open(tmp, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
         os.replace(tmp, target)
     except OSError as err:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise CheckpointError(
             f"cannot write '{target}': {err.strerror or err}; the previous version is kept "
             "(free disk space or choose another --out folder)"
         ) from None
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
+
+
+@contextmanager
+def atomic_write(path: str | Path, mode: str = "wb") -> Iterator[IO[Any]]:
+    """A file handle on `atomic_path(path)`."""
+    with atomic_path(path) as tmp, open(tmp, mode) as handle:
+        yield handle
 
 
 def save_checkpoint(
@@ -106,14 +119,68 @@ def save_checkpoint(
 ) -> None:
     """Save weights and metadata (card plus JSON-serialisable `info` such as epoch and score);
     with `training_state`, also what `--resume` needs, in the same atomic file."""
-    state = {k: v.detach().contiguous().cpu() for k, v in model.state_dict().items()}
-    meta: dict[str, Any] = {"format_version": FORMAT_VERSION, "card": card.to_dict(), "info": info}
+    weights = {k: stored(v) for k, v in model.state_dict().items()}
+    write_checkpoint(path, *checkpoint_contents(weights, card, training_state, info))
+
+
+def checkpoint_contents(
+    weights: Mapping[str, torch.Tensor], card: ModelCard, training_state: TrainingState | None,
+    info: Mapping[str, Any], copy: bool = False,
+) -> tuple[dict[str, torch.Tensor], dict[str, str]]:
+    """The tensors and safetensors metadata of a checkpoint file; `copy` snapshots the
+    training state's tensors (optimizer moments), which the next step would change."""
+    state = dict(weights)
+    meta: dict[str, Any] = {"format_version": FORMAT_VERSION, "card": card.to_dict(), "info": dict(info)}
     if training_state is not None:
-        tensors, meta["training_state"] = training_state.to_storage()
+        tensors, meta["training_state"] = training_state.to_storage(copy)
         state.update(tensors)
-    data = safetensors_bytes(state, metadata={_META_KEY: json.dumps(meta)})
-    with atomic_write(path) as handle:
-        handle.write(data)
+    return state, {_META_KEY: json.dumps(meta)}
+
+
+def write_checkpoint(path: str | Path, tensors: dict[str, torch.Tensor], metadata: dict[str, str]) -> None:
+    """Write a checkpoint file atomically, straight from the tensors (no serialised copy in memory)."""
+    with atomic_path(path) as tmp:
+        try:
+            save_file(tensors, tmp, metadata=metadata)
+        except SafetensorError as err:  # the writer's I/O errors (a full disk): the previous version is kept
+            raise OSError(str(err)) from None
+
+
+class BackgroundCheckpointWriter:
+    """Writes an epoch's checkpoints on one background thread while the next epoch trains.
+
+    The weights and optimizer state are copied first (tens of milliseconds), so training may go
+    on; the file writes and fsyncs (about 0.3 s an epoch for unet_resnet18 with its AdamW
+    state, and the whole of it while a GPU would wait) happen beside it. An epoch's files are
+    complete before the next epoch's are taken, which bounds memory to one snapshot; a failed
+    write raises its CheckpointError at the next save or at `close`.
+    """
+
+    def __init__(self) -> None:
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="seglab-checkpoint")
+        self._pending: list[Future[None]] = []
+
+    def save_epoch(self, model: nn.Module, card: ModelCard, training_state: TrainingState, info: Mapping[str, Any],
+                   last: Path, best: Path | None = None) -> None:
+        """Queue `last` (weights and training state) and, when the epoch is the best so far, `best`."""
+        self.wait()
+        weights = {k: stored(v, copy=True) for k, v in model.state_dict().items()}  # shared by both files
+        if best is not None:
+            self._submit(best, checkpoint_contents(weights, card, None, info))
+        self._submit(last, checkpoint_contents(weights, card, training_state, info, copy=True))
+
+    def _submit(self, path: Path, contents: tuple[dict[str, torch.Tensor], dict[str, str]]) -> None:
+        self._pending.append(self._executor.submit(write_checkpoint, path, *contents))
+
+    def wait(self) -> None:
+        """Block until every queued file is on disk; raise the first write error."""
+        pending, self._pending = self._pending, []
+        for future in pending:
+            future.result()
+
+    def close(self) -> None:
+        self.wait()
+        self._executor.shutdown()
 
 
 @dataclass(frozen=True)

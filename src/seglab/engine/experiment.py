@@ -311,7 +311,10 @@ def train(cfg: ExperimentConfig, out: str | Path, callbacks: Sequence[Callback] 
         history = fit(trainer, session.train_loader, session.val_loader, cfg.train.epochs, run, card,
                       session.train_loader.batch_size or cfg.train.batch_size)
     finally:
-        shutdown(context)
+        try:
+            checkpointer.close()  # queued checkpoint files reach the disk, also when training stopped early
+        finally:
+            shutdown(context)
     if not context.is_main:
         return TrainResult(run=run, history=history, best_epoch=0, best_scores=None)
     return summarise(run, checkpointer, trainer, session.val_loader, classes, history)

@@ -20,16 +20,23 @@ from seglab.errors import CheckpointError
 TENSOR_PREFIX = "train_state/"
 
 
-def flatten(value: Any, tensors: dict[str, Tensor]) -> Any:
-    """Replace tensors by references into `tensors`; keep dict key types (optimizer ids are ints)."""
+def stored(tensor: Tensor, copy: bool = False) -> Tensor:
+    """`tensor` as a checkpoint file holds it: contiguous, on the CPU; with `copy` a copy even
+    when it already is, so training cannot change it while a background thread writes it."""
+    return tensor.detach().to("cpu", memory_format=torch.contiguous_format, copy=copy)
+
+
+def flatten(value: Any, tensors: dict[str, Tensor], copy: bool = False) -> Any:
+    """Replace tensors by references into `tensors` (copies with `copy`); keep dict key types
+    (optimizer ids are ints)."""
     if isinstance(value, Tensor):
         key = f"{TENSOR_PREFIX}{len(tensors)}"
-        tensors[key] = value.detach().cpu().contiguous()
+        tensors[key] = stored(value, copy)
         return {"__tensor__": key}
     if isinstance(value, dict):
-        return {"__dict__": [[flatten(k, tensors), flatten(v, tensors)] for k, v in value.items()]}
+        return {"__dict__": [[flatten(k, tensors, copy), flatten(v, tensors, copy)] for k, v in value.items()]}
     if isinstance(value, (list, tuple)):
-        return [flatten(v, tensors) for v in value]
+        return [flatten(v, tensors, copy) for v in value]
     if isinstance(value, np.ndarray):
         return {"__ndarray__": value.tolist(), "dtype": str(value.dtype)}
     if value is None or isinstance(value, (bool, int, float, str)):
@@ -84,9 +91,10 @@ class TrainingState:
     loader_generator: Tensor
     rng: dict[str, Any]
 
-    def to_storage(self) -> tuple[dict[str, Tensor], dict[str, Any]]:
+    def to_storage(self, copy: bool = False) -> tuple[dict[str, Tensor], dict[str, Any]]:
+        """Tensors and a JSON skeleton; `copy` snapshots the tensors (see `stored`)."""
         tensors: dict[str, Tensor] = {}
-        skeleton = flatten(self.__dict__, tensors)
+        skeleton = flatten(self.__dict__, tensors, copy)
         return tensors, skeleton
 
     @classmethod

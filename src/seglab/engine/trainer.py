@@ -44,6 +44,17 @@ class Callback:
     def on_fit_end(self, trainer: Trainer) -> None: ...
 
 
+def clip_gradients(parameters: Iterable[nn.Parameter], max_norm: float) -> None:
+    """`clip_grad_norm_`, minus its rescale when that would multiply by 1: the rescale reads and
+    writes every gradient (13 of 18 ms per unet_resnet18 step on a 2-core CPU), and after the
+    first epoch most steps are under the limit. The check reads the norm (a sync, as the loss
+    value already is every step)."""
+    with_grad = [p for p in parameters if p.grad is not None]
+    total = nn.utils.get_total_norm([p.grad for p in with_grad])
+    if total + 1e-6 > max_norm:  # clip_grad_norm_'s factor max_norm / (total + 1e-6) is < 1
+        nn.utils.clip_grads_with_norm_(with_grad, max_norm, total)
+
+
 def _to_device(batch: dict[str, Any], device: torch.device, channels_last: bool) -> tuple[Tensor, Tensor]:
     image = batch["image"].to(device, non_blocking=True)
     if channels_last:
@@ -210,7 +221,7 @@ class Trainer:
         self.scaler.scale(loss).backward()
         if self.grad_clip is not None:
             self.scaler.unscale_(self.optimizer)
-            nn.utils.clip_grad_norm_(self.model.parameters(), self.grad_clip)
+            clip_gradients(self.model.parameters(), self.grad_clip)
         self.scaler.step(self.optimizer)
         self.scaler.update()
         if self.scheduler is not None:
