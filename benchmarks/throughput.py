@@ -5,17 +5,20 @@ MONAI BasicUNet / UNet, each built the way its documentation shows (random init:
 Ways of running them:
   plain  fp32 eager, contiguous tensors, glibc's default malloc: how the tutorials and the
          peers' documentation train;
-  fast   seglab's default CPU path: allocator setting + channels_last + bf16 autocast, losses
-         in float32. Applied to the peers as well, for a fair best-vs-best.
+  fast   seglab's default path: allocator setting + channels_last + `--precision auto` (bf16
+         autocast on this CPU and on bf16-capable GPUs, fp16 with a grad scaler on older ones),
+         losses in float32. Applied to the peers as well, for a fair best-vs-best.
 Each measurement runs in a fresh subprocess (the allocator setting is process-wide), all
 (network, way) pairs interleaved per round so machine noise hits them alike; medians and
 min-max spreads over the rounds are printed. Training FLOPs per step come from
 torch.utils.flop_counter, so GFLOP/s and the fraction of the bf16 conv peak follow.
-Peak memory is the subprocess's peak RSS after inference and after training.
+Peak memory is the subprocess's peak RSS after inference and after training (with
+`--device cuda`: the GPU's peak allocated memory; timings synchronise the GPU).
 The peers are benchmark-only dependencies: pip install -e ".[bench]" -c constraints.txt
 
     python benchmarks/throughput.py --size 128 --batch 8 --repeats 3
     python benchmarks/throughput.py --networks unet_pet --size 100 --batch 32
+    python benchmarks/throughput.py --device cuda --networks unet_resnet34 smp_unet_resnet34 --size 256 --batch 16 --steps 20
 """
 
 from __future__ import annotations
@@ -27,14 +30,13 @@ import resource
 import statistics
 import sys
 import time
-from functools import partial
 
 import torch
 from isolated import add_worker_flag, run_isolated, serve_worker
 
 WAYS = {
-    "plain": {"allocator": False, "channels_last": False, "bf16": False},
-    "fast": {"allocator": True, "channels_last": True, "bf16": True},
+    "plain": {"allocator": False, "channels_last": False, "precision": "fp32"},
+    "fast": {"allocator": True, "channels_last": True, "precision": "auto"},
 }
 PEERS = ("smp_unet_resnet18", "smp_unet_resnet34", "monai_basicunet", "monai_unet")
 DEFAULT_NETWORKS = ("unet_pet", "unet_mri", "unet_small", "unet", "unet_resnet18", "unet_resnet34", *PEERS)
@@ -62,7 +64,10 @@ def build_network(name: str) -> torch.nn.Module:
     return create_model(name, 3, CLASSES)
 
 
-def peak_rss_mib() -> float:
+def peak_memory_mib(device: torch.device) -> float:
+    """Peak GPU memory allocated on CUDA; the process's peak RSS on CPU."""
+    if device.type == "cuda":
+        return torch.cuda.max_memory_allocated(device) / 2**20
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
@@ -72,21 +77,29 @@ def worker(args: dict) -> dict:
         from seglab.runtime import tune_allocator
 
         tune_allocator()
+    from seglab.runtime import resolve_precision
+
+    device = torch.device(args["device"])
+    precision = resolve_precision(args["precision"], device)
     torch.manual_seed(0)
-    model = build_network(args["network"])
-    x = torch.randn(args["batch"], 3, args["size"], args["size"])
-    y = torch.randint(0, CLASSES, (args["batch"], args["size"], args["size"]))
+    model = build_network(args["network"]).to(device)
+    x = torch.randn(args["batch"], 3, args["size"], args["size"], device=device)
+    y = torch.randint(0, CLASSES, (args["batch"], args["size"], args["size"]), device=device)
     if args["channels_last"]:
         model = model.to(memory_format=torch.channels_last)
         x = x.contiguous(memory_format=torch.channels_last)
-    autocast = partial(torch.autocast, "cpu", dtype=torch.bfloat16, enabled=args["bf16"])
+    autocast = precision.autocast
+    scaler = torch.amp.GradScaler(device.type, enabled=precision.needs_grad_scaler)
+    synchronize = torch.cuda.synchronize if device.type == "cuda" else lambda: None
 
     def timed(step, steps: int) -> float:
-        for _ in range(2):  # warm-up: first-call allocations, oneDNN primitive creation
+        for _ in range(2):  # warm-up: first-call allocations, oneDNN/cuDNN algorithm choice
             step()
+        synchronize()
         start = time.perf_counter()
         for _ in range(steps):
             step()
+        synchronize()
         return (time.perf_counter() - start) / steps
 
     def infer() -> None:
@@ -95,7 +108,7 @@ def worker(args: dict) -> dict:
 
     model.eval()
     infer_s = timed(infer, args["steps"])
-    infer_rss = peak_rss_mib()
+    infer_memory = peak_memory_mib(device)
 
     model.train()
     optimizer = torch.optim.AdamW(model.parameters(), lr=1e-3)
@@ -104,8 +117,9 @@ def worker(args: dict) -> dict:
         optimizer.zero_grad(set_to_none=True)
         with autocast():
             logits = model(x)
-        torch.nn.functional.cross_entropy(logits.float(), y).backward()
-        optimizer.step()
+        scaler.scale(torch.nn.functional.cross_entropy(logits.float(), y)).backward()
+        scaler.step(optimizer)
+        scaler.update()
 
     train_s = timed(train_step, args["steps"])
     from torch.utils.flop_counter import FlopCounterMode
@@ -116,13 +130,13 @@ def worker(args: dict) -> dict:
     return {
         "train_img_s": args["batch"] / train_s, "infer_img_s": args["batch"] / infer_s,
         "train_gflop_s": counter.get_total_flops() / train_s / 1e9,
-        "infer_rss_mib": infer_rss, "train_rss_mib": peak_rss_mib(),
+        "infer_memory_mib": infer_memory, "train_memory_mib": peak_memory_mib(device), "precision": precision.name,
         "params_m": sum(p.numel() for p in model.parameters()) / 1e6,
     }
 
 
-def measure(network: str, way: str, size: int, batch: int, steps: int) -> dict:
-    args = {"network": network, "size": size, "batch": batch, "steps": steps, **WAYS[way]}
+def measure(network: str, way: str, size: int, batch: int, steps: int, device: str) -> dict:
+    args = {"network": network, "size": size, "batch": batch, "steps": steps, "device": device, **WAYS[way]}
     return run_isolated(__file__, args, f"{network} ({way})")
 
 
@@ -130,12 +144,12 @@ def spread(values: list[float], digits: int = 1) -> str:
     return f"{statistics.median(values):.{digits}f} ({min(values):.{digits}f}-{max(values):.{digits}f})"
 
 
-def report(results: dict[tuple[str, str], list[dict]], networks: list[str], peak: float) -> str:
+def report(results: dict[tuple[str, str], list[dict]], networks: list[str], peak: float | None, memory: str) -> str:
     med = lambda n, w, k: statistics.median(r[k] for r in results[(n, w)])  # noqa: E731
     col = lambda n, w, k: spread([r[k] for r in results[(n, w)]])  # noqa: E731
     lines = [
         "| network | params | train img/s plain | train img/s fast | train x | infer img/s plain "
-        "| infer img/s fast | infer x | train peak RSS MiB plain / fast | fast GFLOP/s | % bf16 conv peak |",
+        f"| infer img/s fast | infer x | train peak {memory} MiB plain / fast | fast GFLOP/s | % bf16 conv peak |",
         "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for n in networks:
@@ -145,8 +159,8 @@ def report(results: dict[tuple[str, str], list[dict]], networks: list[str], peak
             f"| {med(n, 'fast', 'train_img_s') / med(n, 'plain', 'train_img_s'):.2f} "
             f"| {col(n, 'plain', 'infer_img_s')} | {col(n, 'fast', 'infer_img_s')} "
             f"| {med(n, 'fast', 'infer_img_s') / med(n, 'plain', 'infer_img_s'):.2f} "
-            f"| {med(n, 'plain', 'train_rss_mib'):.0f} / {med(n, 'fast', 'train_rss_mib'):.0f} "
-            f"| {gflops:.0f} | {100 * gflops / peak:.0f}% |"
+            f"| {med(n, 'plain', 'train_memory_mib'):.0f} / {med(n, 'fast', 'train_memory_mib'):.0f} "
+            f"| {gflops:.0f} | {f'{100 * gflops / peak:.0f}%' if peak else '-'} |"
         )
     return "\n".join(lines)
 
@@ -158,23 +172,29 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=8)
     parser.add_argument("--steps", type=int, default=3, help="timed steps per measurement (after 2 warm-up)")
     parser.add_argument("--repeats", type=int, default=3, help="interleaved rounds; medians over them")
-    parser.add_argument("--peak-gflops", type=float, default=457.0,
-                        help="bf16 channels-last 3x3 conv peak measured on this machine (GFLOP/s)")
+    parser.add_argument("--device", default="cpu", help="cpu | cuda (default: %(default)s)")
+    parser.add_argument("--peak-gflops", type=float,
+                        help="the device's bf16 conv peak in GFLOP/s (default: 457, measured on the 2-core CPU "
+                             "of docs/benchmarks.md; none on CUDA unless given)")
     parser.add_argument("--json", help="also write the raw measurements here")
     add_worker_flag(parser)
     args = parser.parse_args()
     if serve_worker(args, worker):
         return
-    print(f"machine: {platform.machine()}, {torch.get_num_threads()} threads, torch {torch.__version__}; "
+    cuda = args.device.startswith("cuda")
+    peak = args.peak_gflops if args.peak_gflops or cuda else 457.0
+    machine = torch.cuda.get_device_name(args.device) if cuda else f"{platform.machine()}, {torch.get_num_threads()} threads"
+    print(f"machine: {machine}, torch {torch.__version__}; "
           f"input {args.batch}x3x{args.size}x{args.size}, {args.steps} timed steps, {args.repeats} rounds "
           "(median, min-max)", flush=True)
     results: dict[tuple[str, str], list[dict]] = {}
     for round_ in range(args.repeats):
         for network in args.networks:
             for way in WAYS:
-                results.setdefault((network, way), []).append(measure(network, way, args.size, args.batch, args.steps))
+                results.setdefault((network, way), []).append(measure(network, way, args.size, args.batch, args.steps,
+                                                                          args.device))
         print(f"round {round_ + 1} done", file=sys.stderr, flush=True)
-    print(report(results, args.networks, args.peak_gflops))
+    print(report(results, args.networks, peak, "GPU" if cuda else "RSS"))
     if args.json:
         raw = [{"network": n, "way": w, **r} for (n, w), rs in results.items() for r in rs]
         with open(args.json, "w") as f:

@@ -8,14 +8,16 @@ cosine schedule and loss (CE + Dice), all from random init:
   seglab-fp32  the same with `--precision fp32` and glibc's default allocator: the fp32
                reference that bf16's final mIoU is compared with;
   smp          smp.Unet(resnet18) in the plain PyTorch loop its documentation shows (fp32 eager);
-  smp-fast     the same loop with the allocator setting, channels_last and bf16 autocast (the peers'
-               best against seglab's best; its AdamW stays torch's default, not fused).
+  smp-fast     the same loop with the allocator setting, channels_last and seglab's automatic
+               precision (bf16 autocast on this CPU): the peers' best against seglab's best (its
+               AdamW stays torch's default, not fused).
 Elapsed time counts every epoch's training, validation and (for seglab) checkpoint writing.
 With several `--seeds` the contenders take turns seed by seed (so drift in the machine's speed
 touches all alike). Prints, per contender, the median over seeds of the time it first reached
 each mIoU threshold ("-" unless most seeds reached it) with the range, and the final/best mIoU.
 
     python benchmarks/time_to_miou.py --epochs 12 --size 96 128 --seeds 0 1 2
+    python benchmarks/time_to_miou.py --device cuda --size 256 320 --seeds 0 1 2   # every contender on the GPU
 """
 
 from __future__ import annotations
@@ -51,6 +53,7 @@ def experiment(args: dict, precision: str = "auto") -> config.ExperimentConfig:
         "model.options": dict(args["seglab_option"]),
         "train.epochs": args["epochs"], "train.batch_size": args["batch"], "train.lr": args["lr"],
         "train.progress": False, "train.seed": args["seed"], "train.precision": precision,
+        "train.device": args["device"],
         **dict(args["seglab_set"]),
     })
 
@@ -86,31 +89,35 @@ def run_smp(args: dict, fast: bool) -> list[tuple[float, float]]:
     cfg = experiment(args)
     torch.manual_seed(args["seed"])
     data = prepare_data(cfg.data, cfg.train.seed)
-    train_loader = make_loader(data.dataset("train", training=True), cfg.train.batch_size, shuffle=True)
+    device = torch.device(args["device"])
+    train_loader = make_loader(data.dataset("train", training=True), cfg.train.batch_size, shuffle=True,
+                               pin_memory=device.type == "cuda")
     val_loader = make_loader(data.dataset("val"), cfg.train.batch_size, shuffle=False)
     classes = data.classes
     model = smp.Unet(encoder_name="resnet18", encoder_weights=None, in_channels=data.in_channels,
                      classes=classes.num_classes)
-    precision = resolve_precision("bf16" if fast else "fp32", torch.device("cpu"))
+    precision = resolve_precision("auto" if fast else "fp32", device)
     memory_format = torch.channels_last if fast else torch.contiguous_format
-    model = model.to(memory_format=memory_format)
+    model = model.to(device, memory_format=memory_format)
     loss_fn = build_loss(cfg.loss.name, classes.num_classes, data.train_ignore_index, None)
     optimizer = torch.optim.AdamW(model.parameters(), lr=cfg.train.lr, weight_decay=cfg.train.weight_decay)
     scheduler = build_scheduler(optimizer, cfg.train, len(train_loader))
+    scaler = torch.amp.GradScaler(device.type, enabled=precision.needs_grad_scaler)  # fp16 on older GPUs
     points, started = [], time.perf_counter()
     for _ in range(cfg.train.epochs):
         model.train()
         for batch in train_loader:
-            image = batch["image"].contiguous(memory_format=memory_format)
+            image = batch["image"].to(device, non_blocking=True).contiguous(memory_format=memory_format)
             optimizer.zero_grad()
             with precision.autocast():
                 logits = model(image)
-            loss = loss_fn(logits.float(), batch["mask"])
-            loss.backward()
-            optimizer.step()
+            loss = loss_fn(logits.float(), batch["mask"].to(device, non_blocking=True))
+            scaler.scale(loss).backward()
+            scaler.step(optimizer)
+            scaler.update()
             scheduler.step()
-        scores = evaluate(model, val_loader, classes.num_classes, classes.ignore_index, precision=precision,
-                          channels_last=fast).scores
+        scores = evaluate(model, val_loader, classes.num_classes, classes.ignore_index, device=device,
+                          precision=precision, channels_last=fast).scores
         points.append((time.perf_counter() - started, scores.mean_iou))
     return points
 
@@ -167,6 +174,7 @@ def main() -> None:
                         help="any other config value of seglab's runs, as `seglab train --set` (repeatable)")
     parser.add_argument("--contenders", nargs="+", default=list(CONTENDERS), choices=CONTENDERS)
     parser.add_argument("--thresholds", type=float, nargs="+", default=[0.30, 0.35, 0.40, 0.45])
+    parser.add_argument("--device", default="cpu", help="cpu | cuda: where every contender trains (default: %(default)s)")
     parser.add_argument("--json", help="also write the curves here")
     add_worker_flag(parser)
     args = parser.parse_args()
@@ -174,7 +182,9 @@ def main() -> None:
         return
     if not Path(args.data).is_dir():
         sys.exit(f"no dataset at {args.data}")
-    print(f"machine: {platform.machine()}, {torch.get_num_threads()} threads, torch {torch.__version__}; CamVid "
+    machine = (torch.cuda.get_device_name(args.device) if args.device.startswith("cuda")
+               else f"{platform.machine()}, {torch.get_num_threads()} threads")
+    print(f"machine: {machine}, torch {torch.__version__}; CamVid "
           f"{args.size[0]}x{args.size[1]}, {args.epochs} epochs, batch {args.batch}, lr {args.lr}, "
           f"seeds {args.seeds}", flush=True)
     curves: dict[str, list] = {name: [] for name in args.contenders}
