@@ -10,7 +10,6 @@ import torch
 from safetensors import SafetensorError
 
 import seglab.engine.checkpoint as checkpoint_module
-
 from seglab.engine.checkpoint import (
     BackgroundCheckpointWriter,
     ModelCard,

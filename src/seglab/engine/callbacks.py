@@ -112,9 +112,6 @@ class Checkpointer(Callback):
                                {"epoch": trainer.epoch, self.monitor: score},
                                last=self.run.last, best=self.run.best if improved else None)
 
-    def on_fit_end(self, trainer: Trainer) -> None:
-        self.writer.wait()
-
     def close(self) -> None:
         """Wait for the queued files and stop the writer thread; raises the first write error."""
         self.writer.close()

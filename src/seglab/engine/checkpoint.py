@@ -179,8 +179,11 @@ class BackgroundCheckpointWriter:
             future.result()
 
     def close(self) -> None:
-        self.wait()
-        self._executor.shutdown()
+        """`wait`, then stop the thread (also when a write failed)."""
+        try:
+            self.wait()
+        finally:
+            self._executor.shutdown()
 
 
 @dataclass(frozen=True)

@@ -47,8 +47,8 @@ class Callback:
 def clip_gradients(parameters: Iterable[nn.Parameter], max_norm: float) -> None:
     """`clip_grad_norm_`, minus its rescale when that would multiply by 1: the rescale reads and
     writes every gradient (about half of clip_grad_norm_'s 6 ms per unet_resnet18 step on a
-    2-core CPU), and after the first epoch about 90% of CamVid steps are under the limit. The check reads the norm (a sync, as the loss
-    value already is every step)."""
+    2-core CPU), and after the first epoch about 90% of CamVid steps are under the limit.
+    The check reads the norm (a sync, as the loss value already is every step)."""
     with_grad = [p for p in parameters if p.grad is not None]
     total = nn.utils.get_total_norm([p.grad for p in with_grad])
     if total + 1e-6 > max_norm:  # clip_grad_norm_'s factor max_norm / (total + 1e-6) is < 1
