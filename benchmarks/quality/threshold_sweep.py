@@ -1,0 +1,79 @@
+"""Would another decision threshold score better than argmax? A diagnostic for a trained run.
+
+Predicts each image of a split of RUN once (at its original size, as `seglab evaluate`), then
+labels a pixel CLASS when that class's probability exceeds each threshold (otherwise the most
+likely other class) and prints Dice per class, mean Dice, and CLASS's precision, recall and
+predicted share against its true share. A model that over- or under-predicts a class shows a
+gap between the two shares and a best threshold away from argmax. No training.
+
+    python benchmarks/quality/threshold_sweep.py /tmp/isbi-cv/fold1 --class membrane
+    python benchmarks/quality/threshold_sweep.py /tmp/isbi-cv/fold1 --class membrane --split train
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import torch
+
+import common
+from seglab.data import read_image
+from seglab.data.io import read_mask
+from seglab.engine.evaluation import pairs_to_evaluate
+from seglab.engine.run_folder import RunFolder
+from seglab.inference.predictor import Predictor
+from seglab.metrics import ConfusionMatrix
+
+
+def decide(probs: torch.Tensor, k: int, threshold: float) -> torch.Tensor:
+    """Class k where its probability exceeds `threshold`, else the most likely other class.
+
+    Shape: probs (K, H, W) -> (H, W) int64.
+    """
+    others = probs.clone()
+    others[k] = -1.0
+    return torch.where(probs[k] > threshold, k, others.argmax(0))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("run", type=Path, help="a run folder written by `seglab train`")
+    parser.add_argument("--class", dest="class_name", required=True, help="the class whose threshold is swept")
+    parser.add_argument("--split", default="val", help="the run's split to predict (default: %(default)s)")
+    parser.add_argument("--checkpoint", default="last", choices=common.CHECKPOINTS,
+                        help="weights to use (default: %(default)s)")
+    parser.add_argument("--thresholds", type=float, nargs="+", default=[0.3, 0.4, 0.5, 0.6, 0.7, 0.8],
+                        help="probabilities to try (default: %(default)s)")
+    args = parser.parse_args()
+
+    run = RunFolder.open(args.run)
+    predictor = Predictor.from_run(args.run, device="cpu", checkpoint=args.checkpoint)
+    names = predictor.classes.names
+    if args.class_name not in names:
+        raise SystemExit(f"unknown class '{args.class_name}'; the run's classes: {', '.join(names)}")
+    k = names.index(args.class_name)
+    ignore = predictor.classes.ignore_index
+    pairs, split, mapping = pairs_to_evaluate(run, None, args.split)
+    matrices = {t: ConfusionMatrix(len(names), ignore) for t in args.thresholds}
+    for pair in pairs:
+        probs = torch.from_numpy(predictor.predict(read_image(pair.image)).probs)
+        truth = torch.from_numpy(read_mask(pair.mask, mapping))
+        for threshold, matrix in matrices.items():
+            matrix.update(decide(probs, k, threshold), truth)
+
+    rows = []
+    for threshold, matrix in matrices.items():  # rows of a matrix: truth; columns: prediction
+        scores = matrix.compute()
+        true_share = float(matrix.matrix[k].sum() / matrix.matrix.sum())
+        predicted_share = float(matrix.matrix[:, k].sum() / matrix.matrix.sum())
+        rows.append([f"{threshold:.2f}", *map(common.number, scores.dice), common.number(scores.mean_dice),
+                     common.number(scores.precision[k]), common.number(scores.recall[k]), common.number(predicted_share)])
+    print(f"{args.run} ({args.checkpoint} weights), {split} split, {len(pairs)} images; "
+          f"true share of {args.class_name}: {true_share:.3f}\n")
+    print(common.table(["threshold", *(f"Dice {name}" for name in names), "mean Dice",
+                        f"precision {args.class_name}", f"recall {args.class_name}", "predicted share"], rows))
+
+
+if __name__ == "__main__":
+    main()
