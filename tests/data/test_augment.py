@@ -109,6 +109,17 @@ def test_same_seed_same_result_and_global_rng_untouched() -> None:
     assert not torch.equal(first[0], other[0])
 
 
+def test_augmenting_never_reseeds_the_gpu_generator(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Per-sample seeding touches only the CPU generator the transforms draw from: reseeding
+    CUDA's (as torch.manual_seed does) would reset a GPU run's random state on every sample."""
+    calls: list[int] = []
+    monkeypatch.setattr(torch.cuda, "manual_seed_all", calls.append)
+    augment = build_augment("light")
+    assert augment is not None
+    augment(*blocks(), seed=3)
+    assert calls == []
+
+
 def test_options_override_add_and_remove_preset_transforms() -> None:
     augment = build_augment("light", {"hflip": None, "rotate": {"degrees": 5}, "scale_crop": {"ratio": [1, 1]}}, 255)
     assert augment is not None
