@@ -62,10 +62,12 @@ def main() -> None:
         for threshold, matrix in matrices.items():
             matrix.update(decide(probs, k, threshold), truth)
 
+    # rows of a matrix: truth; columns: prediction. The truth is the same at every threshold.
+    any_matrix = next(iter(matrices.values())).matrix
+    true_share = float(any_matrix[k].sum() / any_matrix.sum())
     rows = []
-    for threshold, matrix in matrices.items():  # rows of a matrix: truth; columns: prediction
+    for threshold, matrix in matrices.items():
         scores = matrix.compute()
-        true_share = float(matrix.matrix[k].sum() / matrix.matrix.sum())
         predicted_share = float(matrix.matrix[:, k].sum() / matrix.matrix.sum())
         rows.append([f"{threshold:.2f}", *map(common.number, scores.dice), common.number(scores.mean_dice),
                      common.number(scores.precision[k]), common.number(scores.recall[k]), common.number(predicted_share)])
