@@ -12,15 +12,20 @@ augmentation, 40 epochs.
 
     python benchmarks/quality/isbi_cv.py --out /tmp/isbi-cv
     python benchmarks/quality/isbi_cv.py --only 1 2 --loss ce   # an ablation on two of the five folds
+    python benchmarks/quality/isbi_cv.py --seeds 2   # each fold scored by an ensemble of two seeds
     python benchmarks/quality/isbi_cv.py --epochs 1 --size 64 --patch-size 64 --folds 2   # smoke run
 """
 
 from __future__ import annotations
 
+import argparse
 import statistics
 import time
+from pathlib import Path
 
 import common
+from seglab.engine.evaluation import evaluate_run
+from seglab.inference.predictor import InferenceOptions
 from seglab.metrics import Scores
 
 TARGET_MEAN_DICE = 0.89
@@ -32,14 +37,19 @@ def main() -> None:
     parser.add_argument("--folds", type=int, default=5, help="cross-validation folds (default: %(default)s)")
     parser.add_argument("--only", type=int, nargs="+", metavar="K",
                         help="train and score only these folds (for quick ablations; the mean is then over them)")
+    parser.add_argument("--seeds", type=int, default=1, metavar="N",
+                        help="train each fold with N seeds (from --seed on) on the same split and score the "
+                        "ensemble of their last weights (`seglab evaluate --ensemble`; default: %(default)s)")
     args = common.start(parser)
     env = common.environment(args)
     started = time.perf_counter()
-    runs = [
-        common.train_and_score(common.overrides(args, **{"data.folds": args.folds, "data.fold": fold}),
-                               args.out / f"fold{fold}", args)
-        for fold in args.only or range(args.folds)
-    ]
+    runs, ensembles = [], []
+    for fold in args.only or range(args.folds):
+        run = common.train_and_score(common.overrides(args, **{"data.folds": args.folds, "data.fold": fold}),
+                                     args.out / f"fold{fold}", args)
+        runs.append(run)
+        if args.seeds > 1:
+            ensembles.append(score_seed_ensemble(run.run, fold, args))
     total = time.perf_counter() - started
 
     names = runs[0].class_names
@@ -54,22 +64,44 @@ def main() -> None:
 
     last, best = averaged("last"), averaged("best")
     folds = args.only or list(range(args.folds))
-    rows = [[str(k), *map(common.number, columns(run.scores["last"]).values()), str(run.epochs),
-             f"{run.wall_seconds / 60:.1f}"] for k, run in zip(folds, runs)]
+    headline = ensembles or [run.scores["last"] for run in runs]
+    if ensembles:
+        seed_zero = last
+        last = {key: statistics.mean(columns(scores)[key] for scores in ensembles) for key in last}
+    rows = [[str(k), *map(common.number, columns(scores).values()), str(run.epochs),
+             f"{run.wall_seconds / 60:.1f}"] for k, run, scores in zip(folds, runs, headline)]
     rows.append([f"**mean of {len(folds)}**", *map(common.number, last.values()), "", f"{total / 60:.1f}"])
     markdown = "\n\n".join([
         f"### ISBI 2012, {args.folds}-fold cross-validation ({args.model}, last weights of each fold"
+        + (f", ensemble of {args.seeds} seeds" if ensembles else "")
         + (f"; folds {', '.join(map(str, folds))} only)" if args.only else ")"),
         common.run_facts(env, runs, total),
         common.table(["fold", *last, "epochs", "wall min"], rows),
         common.verdict("mean Dice over the folds (last weights)", last["mean Dice"], TARGET_MEAN_DICE),
         f"Best-epoch weights, chosen on the held-out fold itself (optimistic): mean Dice "
-        f"{common.number(best['mean Dice'])}, mIoU {common.number(best['mIoU'])}.",
+        f"{common.number(best['mean Dice'])}, mIoU {common.number(best['mIoU'])}"
+        + (f" (seed {args.seed} alone); seed {args.seed} alone, last weights: mean Dice "
+           f"{common.number(seed_zero['mean Dice'])}." if ensembles else "."),
+        "The wall times of the ensemble's other seeds are not in the table's per-fold column." if ensembles else "",
     ])
     common.report(args.out, "isbi_cv", markdown, {
         **env, "folds": args.folds, "scored_folds": folds, "wall_seconds": total, "target_mean_dice": TARGET_MEAN_DICE,
         "mean_last": last, "mean_best": best, "runs": [r.to_dict() for r in runs],
+        "seeds": args.seeds, "ensembles": [scores.to_dict(names) for scores in ensembles],
     })
+
+
+def score_seed_ensemble(first: Path, fold: int, args: argparse.Namespace) -> Scores:
+    """Train seeds 1..N-1 of a fold on the split of its seed-0 run (`first`) and score the
+    ensemble of all N last weights on the held-out slices."""
+    others = []
+    for offset in range(1, args.seeds):
+        seed = args.seed + offset
+        values = common.overrides(args, **{"data.split_file": str(first / "splits.json"), "data.folds": None,
+                                           "data.fold": 0, "train.seed": seed})
+        others.append(common.train_and_score(values, args.out / f"fold{fold}-seed{seed}", args).run)
+    return evaluate_run(first, split="val", out=first / "eval" / f"val-ensemble{args.seeds}", device=args.device,
+                        checkpoint="last", options=InferenceOptions(tta=args.tta), ensemble=others).scores
 
 
 if __name__ == "__main__":

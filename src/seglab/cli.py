@@ -279,6 +279,11 @@ def add_inference_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--min-component", type=int, default=0, metavar="PX",
                         help="remove connected regions smaller than PX pixels (background class left alone)")
     parser.add_argument("--keep-largest", action="store_true", help="keep only the largest region of each class")
+    parser.add_argument("--checkpoint", default="best", choices=["best", "last"],
+                        help="weights of each run: the best epoch's by val mIoU (default) or the last epoch's")
+    parser.add_argument("--ensemble", nargs="+", default=[], metavar="RUN",
+                        help="more run folders (e.g. the other folds of a --folds cross-validation, or other "
+                        "seeds) whose class probabilities are averaged with RUN's")
 
 
 def inference_options(args: argparse.Namespace) -> Any:
@@ -297,7 +302,7 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
     from seglab.engine.evaluation import evaluate_run
 
     report = evaluate_run(args.run, args.data, split=args.split, out=args.out, device=args.device,
-                          options=inference_options(args))
+                          options=inference_options(args), checkpoint=args.checkpoint, ensemble=args.ensemble)
     print((report.out_dir / "metrics.md").read_text())
     print(f"written: {report.out_dir}/metrics.json, metrics.md, confusion.png, gallery.png")
 
@@ -309,12 +314,20 @@ def cmd_predict(args: argparse.Namespace) -> None:
     if Path(args.run).suffix.lower() == ".onnx":  # an exported model: onnxruntime, no torch at work
         from seglab.export.predictor import OnnxPredictor
 
-        if args.tile or args.tta or args.min_component or args.keep_largest:
-            raise ConfigError("--tile, --tta, --min-component and --keep-largest need a run folder, "
-                              "not an exported model")
+        run_folder_only = (args.tile, args.tta, args.min_component, args.keep_largest, args.ensemble,
+                           args.checkpoint != "best")
+        if any(run_folder_only):
+            raise ConfigError("--tile, --tta, --min-component, --keep-largest, --ensemble and --checkpoint need a "
+                              "run folder, not an exported model")
         predictor = OnnxPredictor.from_file(args.run)
+    elif args.ensemble:
+        from seglab.inference.ensemble import EnsemblePredictor
+
+        predictor = EnsemblePredictor.from_runs([args.run, *args.ensemble], device=args.device,
+                                                checkpoint=args.checkpoint, options=inference_options(args))
     else:
-        predictor = Predictor.from_run(args.run, device=args.device, options=inference_options(args))
+        predictor = Predictor.from_run(args.run, device=args.device, checkpoint=args.checkpoint,
+                                       options=inference_options(args))
     written = predict_files(predictor, collect_inputs(args.inputs), args.out, save_probs=args.probs)
     print(f"{len(written)} image(s) -> {args.out} (<name>_mask.png, <name>_overlay.png"
           f"{', <name>_probs.npy' if args.probs else ''})")

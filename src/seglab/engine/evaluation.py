@@ -6,6 +6,7 @@ import csv
 import logging
 import math
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,8 +15,9 @@ import torch
 from seglab.data import MaskMapping, Pair, discover, read_image, read_mask
 from seglab.engine.run_folder import RunFolder
 from seglab.errors import DataError
+from seglab.inference.ensemble import EnsemblePredictor
 from seglab.inference.files import display_image
-from seglab.inference.predictor import InferenceOptions, Predictor
+from seglab.inference.predictor import InferenceOptions, Predictor, Segmenter
 from seglab.metrics import ConfusionMatrix, Scores
 from seglab.reports.plots import plot_confusion, plot_gallery, save_figure
 from seglab.reports.summary import scores_markdown
@@ -94,14 +96,21 @@ def evaluate_run(
     gallery_size: int = 6,
     options: InferenceOptions | None = None,
     checkpoint: str = "best",
+    ensemble: Sequence[str | Path] = (),
 ) -> EvaluationReport:
     """Score every image at its original size and write metrics.json (with the inference
     options and seconds per image), metrics.md, per_image.csv, confusion.png and gallery.png
     into `out` (default RUN/eval/<split>). `checkpoint` "last" scores the final weights instead
-    of the best epoch's, e.g. to compare the two."""
+    of the best epoch's, e.g. to compare the two. `ensemble` names more run folders whose
+    probabilities are averaged with this run's (the images still come from this run's split
+    or from `data`)."""
     run = RunFolder.open(path)
     options = options or InferenceOptions()
-    predictor = Predictor.from_run(run.root, device=device, checkpoint=checkpoint, options=options)
+    predictor: Segmenter = (
+        EnsemblePredictor.from_runs([run.root, *ensemble], device=device, checkpoint=checkpoint, options=options)
+        if ensemble else Predictor.from_run(run.root, device=device, checkpoint=checkpoint, options=options)
+    )
+    members = [str(run.root), *map(str, ensemble)]
     classes = predictor.classes
     pairs, split, mapping = pairs_to_evaluate(run, data, split)
     if not pairs:
@@ -131,13 +140,15 @@ def evaluate_run(
     out_dir.mkdir(parents=True, exist_ok=True)
     run.write_json(out_dir / "metrics.json", {
         "split": split, "checkpoint": checkpoint, "images": len(pairs), **scores.to_dict(classes.names),
-        "inference": options.to_dict(), "seconds_per_image": predict_seconds / len(pairs),
+        "inference": options.to_dict(), "models": members, "seconds_per_image": predict_seconds / len(pairs),
         "confusion": confusion.matrix.cpu().tolist(),  # rows truth, columns prediction
     })
     write_per_image(out_dir / PER_IMAGE_FILE, per_image)
     (out_dir / "metrics.md").write_text(
         f"# {split} split: {len(pairs)} images, {checkpoint} checkpoint, scored at original size\n\n"
-        f"Inference: {options.describe()}.\n\n" + scores_markdown(scores, classes)
+        f"Inference: {options.describe()}"
+        + (f"; mean probabilities of {len(members)} runs ({', '.join(members)})" if ensemble else "")
+        + ".\n\n" + scores_markdown(scores, classes)
     )
     save_figure(plot_confusion(confusion.matrix.cpu().numpy(), classes.names), out_dir / "confusion.png")
     images, truths, preds = zip(*shown)

@@ -12,7 +12,7 @@ from PIL import Image
 
 from seglab.data import IMAGE_SUFFIXES, image_scale, read_image, write_mask_png
 from seglab.errors import DataError
-from seglab.inference.predictor import Predictor
+from seglab.inference.predictor import Segmenter
 from seglab.reports.plots import overlay
 
 log = logging.getLogger(__name__)
@@ -59,7 +59,7 @@ class WrittenPrediction:
 
 
 def predict_files(
-    predictor: Predictor, files: Iterable[Path], out_dir: str | Path, save_probs: bool = False
+    predictor: Segmenter, files: Iterable[Path], out_dir: str | Path, save_probs: bool = False
 ) -> list[WrittenPrediction]:
     """For each file write `<stem>_mask.png` (class indices, palette colours),
     `<stem>_overlay.png`, and with `save_probs` `<stem>_probs.npy` (float16, K x H x W)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import torch
@@ -33,6 +33,14 @@ class Prediction:
 
     mask: np.ndarray
     probs: np.ndarray
+
+
+class Segmenter(Protocol):
+    """What prediction needs from a model: `Predictor`, `EnsemblePredictor` and `OnnxPredictor` all fit."""
+
+    classes: ClassSpec
+
+    def predict(self, image: np.ndarray) -> Prediction: ...
 
 
 @dataclass(frozen=True)

@@ -10,18 +10,16 @@ from __future__ import annotations
 
 import base64
 import logging
-from typing import Any, Protocol
+from typing import Any
 
-import numpy as np
 from fastapi import FastAPI, File, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel, Field
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from seglab import __version__
-from seglab.data import ClassSpec
 from seglab.errors import DataError
-from seglab.inference.predictor import Prediction
+from seglab.inference.predictor import Segmenter
 from seglab.web.page import render_page
 from seglab.web.render import render_prediction
 from seglab.web.uploads import UploadError, UploadLimits, decode_upload
@@ -29,14 +27,6 @@ from seglab.web.uploads import UploadError, UploadLimits, decode_upload
 log = logging.getLogger(__name__)
 
 _MULTIPART_OVERHEAD = 64 * 2**10  # boundaries and part headers around the file in a request body
-
-
-class Segmenter(Protocol):
-    """What the app needs from a model: `Predictor` and `OnnxPredictor` both fit."""
-
-    classes: ClassSpec
-
-    def predict(self, image: np.ndarray) -> Prediction: ...
 
 
 class ClassInfo(BaseModel):
@@ -84,7 +74,7 @@ def create_app(predictor: Segmenter, limits: UploadLimits | None = None, name: s
     """Build the app around one loaded predictor.
 
     Args:
-        predictor: a `Predictor` or `OnnxPredictor` (anything with `.classes` and `.predict`).
+        predictor: a `Predictor`, `EnsemblePredictor` or `OnnxPredictor` (any `Segmenter`).
         limits: upload byte and pixel limits (default 10 MiB, 4096 x 4096 pixels).
         name: shown as the page title and in the model information.
     """

@@ -10,7 +10,7 @@ from seglab.errors import SeglabError
 from seglab.web.uploads import UploadLimits
 
 if TYPE_CHECKING:
-    from seglab.web.app import Segmenter
+    from seglab.inference.predictor import Segmenter
 
 log = logging.getLogger(__name__)
 

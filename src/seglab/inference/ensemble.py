@@ -1,0 +1,68 @@
+"""Ensembles: one mask from several trained runs, by averaging their class probabilities.
+
+The runs of a K-fold cross-validation (`--folds K --fold i`) or of several seeds each learned
+the same task from slightly different data or starting points; their mistakes differ more than
+their right answers do, so the mean of their probabilities is usually a little better than any
+one of them (nnU-Net predicts with its five fold models this way). Each member predicts at the
+image's original size with its own preprocessing, so members trained at different sizes mix.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+
+from seglab.data import ClassSpec
+from seglab.errors import ConfigError
+from seglab.inference.postprocess import PostProcess
+from seglab.inference.predictor import InferenceOptions, Prediction, Predictor
+
+
+class EnsemblePredictor:
+    """Mean softmax of several Predictors for the same classes; argmax and post-processing after.
+
+    Example:
+        >>> ensemble = EnsemblePredictor.from_runs(["runs/fold0", "runs/fold1"])  # doctest: +SKIP
+        >>> ensemble.predict(image_array).mask.shape == image_array.shape[:2]  # doctest: +SKIP
+        True
+    """
+
+    def __init__(self, members: Sequence[Predictor], postprocess: PostProcess | None = None) -> None:
+        """
+        Raises:
+            ConfigError: no members, or members that segment different classes.
+        """
+        if not members:
+            raise ConfigError("an ensemble needs at least one model")
+        first = members[0].classes
+        for member in members[1:]:
+            if member.classes.names != first.names:
+                raise ConfigError(f"cannot ensemble models of different classes: {list(first.names)} "
+                                  f"and {list(member.classes.names)}")
+        self.members = list(members)
+        self.classes: ClassSpec = first
+        self.postprocess = postprocess or PostProcess()
+
+    @classmethod
+    def from_runs(
+        cls, paths: Sequence[str | Path], device: str = "auto", checkpoint: str = "best",
+        options: InferenceOptions | None = None,
+    ) -> EnsemblePredictor:
+        """Load each run's best (or `last`) checkpoint. Tiling and TTA apply to every member;
+        post-processing once, to the ensemble's mask."""
+        options = options or InferenceOptions()
+        member_options = replace(options, postprocess=PostProcess())
+        members = [Predictor.from_run(path, device=device, checkpoint=checkpoint, options=member_options)
+                   for path in paths]
+        return cls(members, options.postprocess)
+
+    def predict(self, image: np.ndarray) -> Prediction:
+        """Shape: image (H, W) or (H, W, C) -> mask (H, W), probs (K, H, W), as `Predictor.predict`."""
+        probs = np.mean([member.predict(image).probs for member in self.members], axis=0, dtype=np.float32)
+        mask = probs.argmax(0)
+        if self.postprocess.active:
+            mask = self.postprocess(mask, self.classes)
+        return Prediction(mask=mask, probs=probs)

@@ -1,0 +1,82 @@
+"""EnsemblePredictor and the --ensemble and --checkpoint flags: the mean of the members' probabilities decides the mask."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pytest
+import torch
+from torch import nn
+
+from seglab.cli import main
+from seglab.engine.checkpoint import ModelCard
+from seglab.engine.evaluation import evaluate_run
+from seglab.errors import ConfigError
+from seglab.inference.ensemble import EnsemblePredictor
+from seglab.inference.postprocess import PostProcess
+from seglab.inference.predictor import InferenceOptions, Predictor
+
+
+def constant_predictor(probs: tuple[float, float], names: tuple[str, str] = ("cell", "membrane")) -> Predictor:
+    """A Predictor whose every pixel gets the class probabilities `probs`, whatever the image."""
+    model = nn.Conv2d(1, 2, 1)
+    with torch.no_grad():
+        model.weight.zero_()
+        model.bias.copy_(torch.tensor(probs).log())
+    card = ModelCard(model="unet_small", options={}, in_channels=1, num_classes=2, classes={"names": list(names)},
+                     mapping={}, size=None, mean=(0.0,), std=(1.0,))
+    return Predictor(model, card)
+
+
+def test_the_mean_probability_decides_not_a_vote_or_the_last_member():
+    image = np.zeros((5, 7), dtype=np.float32)
+    sure, unsure = constant_predictor((0.9, 0.1)), constant_predictor((0.2, 0.8))
+    prediction = EnsemblePredictor([sure, unsure]).predict(image)
+    # (0.9 + 0.2) / 2 = 0.55 for class 0 against (0.1 + 0.8) / 2 = 0.45: class 0, though the
+    # second member alone says class 1
+    assert np.allclose(prediction.probs[:, 0, 0], [0.55, 0.45], atol=1e-6)
+    assert prediction.probs.shape == (2, 5, 7) and prediction.probs.dtype == np.float32
+    assert (prediction.mask == 0).all() and (unsure.predict(image).mask == 1).all()
+
+
+def test_members_must_segment_the_same_classes():
+    with pytest.raises(ConfigError, match="different classes"):
+        EnsemblePredictor([constant_predictor((0.5, 0.5)), constant_predictor((0.5, 0.5), ("sky", "road"))])
+    with pytest.raises(ConfigError, match="at least one"):
+        EnsemblePredictor([])
+
+
+def test_runs_load_without_post_processing_which_applies_once_to_the_ensemble(trained_run):
+    options = InferenceOptions(tta=True, postprocess=PostProcess(min_component=5))
+    ensemble = EnsemblePredictor.from_runs([trained_run, trained_run], device="cpu", options=options)
+    assert len(ensemble.members) == 2
+    assert all(member.options.tta and not member.options.postprocess.active for member in ensemble.members)
+    assert ensemble.postprocess == PostProcess(min_component=5)
+
+
+def test_evaluate_with_a_run_ensembled_with_itself_scores_as_the_run_alone(trained_run, tmp_path):
+    alone = evaluate_run(trained_run, split="val", out=tmp_path / "alone", device="cpu")
+    twice = evaluate_run(trained_run, split="val", out=tmp_path / "twice", device="cpu", ensemble=[trained_run])
+    for a, b in zip(alone.scores.iou, twice.scores.iou):
+        assert (math.isnan(a) and math.isnan(b)) or a == pytest.approx(b, abs=1e-9)
+    metrics = json.loads((tmp_path / "twice" / "metrics.json").read_text())
+    assert metrics["models"] == [str(trained_run), str(trained_run)]
+    assert "mean probabilities of 2 runs" in (tmp_path / "twice" / "metrics.md").read_text()
+
+
+def test_predict_cli_writes_the_ensemble_masks(trained_run, tmp_path):
+    images = sorted((trained_run.parent / "data" / "images").iterdir())[:2]
+    out = tmp_path / "predicted"
+    assert main(["predict", str(trained_run), *map(str, images), "--out", str(out), "--device", "cpu",
+                 "--ensemble", str(trained_run)]) == 0
+    assert sorted(path.name for path in out.glob("*_mask.png")) == sorted(f"{path.stem}_mask.png" for path in images)
+
+
+def test_evaluate_cli_scores_the_checkpoint_asked_for(trained_run, tmp_path):
+    assert main(["evaluate", str(trained_run), "--split", "val", "--checkpoint", "last", "--device", "cpu",
+                 "--out", str(tmp_path / "last")]) == 0
+    assert json.loads((tmp_path / "last" / "metrics.json").read_text())["checkpoint"] == "last"
+    with pytest.raises(SystemExit):
+        main(["evaluate", str(trained_run), "--checkpoint", "epoch3"])
