@@ -283,7 +283,8 @@ def add_inference_options(parser: argparse.ArgumentParser) -> None:
                         help="weights of each run: the best epoch's by val mIoU (default) or the last epoch's")
     parser.add_argument("--ensemble", nargs="+", default=[], metavar="RUN",
                         help="more run folders (e.g. the other folds of a --folds cross-validation, or other "
-                        "seeds) whose class probabilities are averaged with RUN's")
+                        "seeds) whose class probabilities are averaged with RUN's; it takes every name that "
+                        "follows, so give it last")
 
 
 def inference_options(args: argparse.Namespace) -> Any:
