@@ -7,11 +7,14 @@ Ways of running them:
          peers' documentation train;
   fast   seglab's default path: allocator setting + channels_last + `--precision auto` (bf16
          autocast on this CPU and on bf16-capable GPUs, fp16 with a grad scaler on older ones),
-         losses in float32. Applied to the peers as well, for a fair best-vs-best.
+         losses in float32, and AdamW's fused kernel as `seglab train` builds it. Applied to the
+         peers as well, for a fair best-vs-best.
 Each measurement runs in a fresh subprocess (the allocator setting is process-wide), all
 (network, way) pairs interleaved per round so machine noise hits them alike; medians and
 min-max spreads over the rounds are printed. Training FLOPs per step come from
 torch.utils.flop_counter, so GFLOP/s and the fraction of the bf16 conv peak follow.
+The conv peak is measured at the start on the same CPU: the best FLOP/s of a few wide bf16
+channels-last 3x3 convolutions (forward, inference mode), the work those networks are made of.
 Peak memory is the subprocess's peak RSS after inference and after training (with
 `--device cuda`: the GPU's peak allocated memory; timings synchronise the GPU).
 The peers are benchmark-only dependencies: pip install -e ".[bench]" -c constraints.txt
@@ -35,8 +38,8 @@ import torch
 from isolated import add_worker_flag, run_isolated, serve_worker
 
 WAYS = {
-    "plain": {"allocator": False, "channels_last": False, "precision": "fp32"},
-    "fast": {"allocator": True, "channels_last": True, "precision": "auto"},
+    "plain": {"allocator": False, "channels_last": False, "precision": "fp32", "fused": False},
+    "fast": {"allocator": True, "channels_last": True, "precision": "auto", "fused": True},
 }
 PEERS = ("smp_unet_resnet18", "smp_unet_resnet34", "monai_basicunet", "monai_unet")
 DEFAULT_NETWORKS = ("unet_pet", "unet_mri", "unet_small", "unet", "unet_resnet18", "unet_resnet34", *PEERS)
@@ -62,6 +65,28 @@ def build_network(name: str) -> torch.nn.Module:
     from seglab.models import create_model
 
     return create_model(name, 3, CLASSES)
+
+
+PEAK_SHAPES = ((128, 128), (256, 64), (512, 32))  # (channels in and out, square side), batch 8
+
+
+def conv_peak_gflops(steps: int = 10) -> float:
+    """Best bf16 channels-last 3x3 conv FLOP/s of this CPU over PEAK_SHAPES (2 FLOPs per MAC)."""
+    best = 0.0
+    with torch.inference_mode():
+        for channels, side in PEAK_SHAPES:
+            conv = torch.nn.Conv2d(channels, channels, 3, padding=1, bias=False).to(torch.bfloat16)
+            conv = conv.to(memory_format=torch.channels_last)
+            x = torch.randn(8, channels, side, side, dtype=torch.bfloat16).contiguous(memory_format=torch.channels_last)
+            for _ in range(3):
+                conv(x)
+            for _ in range(3):  # the fastest of three timings: noise only ever slows a run down
+                start = time.perf_counter()
+                for _ in range(steps):
+                    conv(x)
+                seconds = (time.perf_counter() - start) / steps
+                best = max(best, 2 * 8 * channels * channels * 9 * side * side / seconds / 1e9)
+    return best
 
 
 def peak_memory_mib(device: torch.device) -> float:
@@ -111,7 +136,8 @@ def worker(args: dict) -> dict:
     infer_memory = peak_memory_mib(device)
 
     model.train()
-    optimizer = torch.optim.AdamW(model.parameters(), lr=1e-3)
+    # plain: torch's default (a loop over the tensors), as the tutorials and the peers' docs use it
+    optimizer = torch.optim.AdamW(model.parameters(), lr=1e-3, fused=args["fused"] or None)
 
     def train_step() -> None:
         optimizer.zero_grad(set_to_none=True)
@@ -174,19 +200,19 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3, help="interleaved rounds; medians over them")
     parser.add_argument("--device", default="cpu", help="cpu | cuda (default: %(default)s)")
     parser.add_argument("--peak-gflops", type=float,
-                        help="the device's bf16 conv peak in GFLOP/s (default: 457, measured on the 2-core CPU "
-                             "of docs/benchmarks.md; none on CUDA unless given)")
+                        help="the device's bf16 conv peak in GFLOP/s (default on CPU: measured at the start, "
+                             "see conv_peak_gflops; none on CUDA unless given)")
     parser.add_argument("--json", help="also write the raw measurements here")
     add_worker_flag(parser)
     args = parser.parse_args()
     if serve_worker(args, worker):
         return
     cuda = args.device.startswith("cuda")
-    peak = args.peak_gflops if args.peak_gflops or cuda else 457.0
+    peak = args.peak_gflops if args.peak_gflops or cuda else conv_peak_gflops()
     machine = torch.cuda.get_device_name(args.device) if cuda else f"{platform.machine()}, {torch.get_num_threads()} threads"
     print(f"machine: {machine}, torch {torch.__version__}; "
           f"input {args.batch}x3x{args.size}x{args.size}, {args.steps} timed steps, {args.repeats} rounds "
-          "(median, min-max)", flush=True)
+          f"(median, min-max); bf16 conv peak {f'{peak:.0f} GFLOP/s' if peak else 'not given'}", flush=True)
     results: dict[tuple[str, str], list[dict]] = {}
     for round_ in range(args.repeats):
         for network in args.networks:
