@@ -310,7 +310,6 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
 
 def cmd_predict(args: argparse.Namespace) -> None:
     from seglab.inference.files import collect_inputs, predict_files
-    from seglab.inference.predictor import Predictor
 
     if Path(args.run).suffix.lower() == ".onnx":  # an exported model: onnxruntime, no torch at work
         from seglab.export.predictor import OnnxPredictor
@@ -321,14 +320,11 @@ def cmd_predict(args: argparse.Namespace) -> None:
             raise ConfigError("--tile, --tta, --min-component, --keep-largest, --ensemble and --checkpoint need a "
                               "run folder, not an exported model")
         predictor = OnnxPredictor.from_file(args.run)
-    elif args.ensemble:
-        from seglab.inference.ensemble import EnsemblePredictor
-
-        predictor = EnsemblePredictor.from_runs([args.run, *args.ensemble], device=args.device,
-                                                checkpoint=args.checkpoint, options=inference_options(args))
     else:
-        predictor = Predictor.from_run(args.run, device=args.device, checkpoint=args.checkpoint,
-                                       options=inference_options(args))
+        from seglab.inference.ensemble import load_runs
+
+        predictor = load_runs([args.run, *args.ensemble], device=args.device, checkpoint=args.checkpoint,
+                              options=inference_options(args))
     written = predict_files(predictor, collect_inputs(args.inputs), args.out, save_probs=args.probs)
     print(f"{len(written)} image(s) -> {args.out} (<name>_mask.png, <name>_overlay.png"
           f"{', <name>_probs.npy' if args.probs else ''})")

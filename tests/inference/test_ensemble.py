@@ -14,7 +14,7 @@ from seglab.cli import main
 from seglab.engine.checkpoint import ModelCard
 from seglab.engine.evaluation import evaluate_run
 from seglab.errors import ConfigError
-from seglab.inference.ensemble import EnsemblePredictor
+from seglab.inference.ensemble import EnsemblePredictor, load_runs
 from seglab.inference.postprocess import PostProcess
 from seglab.inference.predictor import InferenceOptions, Predictor
 
@@ -54,6 +54,11 @@ def test_runs_load_without_post_processing_which_applies_once_to_the_ensemble(tr
     assert len(ensemble.members) == 2
     assert all(member.options.tta and not member.options.postprocess.active for member in ensemble.members)
     assert ensemble.postprocess == PostProcess(min_component=5)
+
+
+def test_one_run_loads_as_a_plain_predictor_and_several_as_an_ensemble(trained_run):
+    assert type(load_runs([trained_run], device="cpu")) is Predictor
+    assert isinstance(load_runs([trained_run, trained_run], device="cpu"), EnsemblePredictor)
 
 
 def test_evaluate_with_a_run_ensembled_with_itself_scores_as_the_run_alone(trained_run, tmp_path):

@@ -15,9 +15,9 @@ import torch
 from seglab.data import MaskMapping, Pair, discover, read_image, read_mask
 from seglab.engine.run_folder import RunFolder
 from seglab.errors import DataError
-from seglab.inference.ensemble import EnsemblePredictor
+from seglab.inference.ensemble import load_runs
 from seglab.inference.files import display_image
-from seglab.inference.predictor import InferenceOptions, Predictor, Segmenter
+from seglab.inference.predictor import InferenceOptions
 from seglab.metrics import ConfusionMatrix, Scores
 from seglab.reports.plots import plot_confusion, plot_gallery, save_figure
 from seglab.reports.summary import scores_markdown
@@ -106,11 +106,8 @@ def evaluate_run(
     or from `data`)."""
     run = RunFolder.open(path)
     options = options or InferenceOptions()
-    predictor: Segmenter = (
-        EnsemblePredictor.from_runs([run.root, *ensemble], device=device, checkpoint=checkpoint, options=options)
-        if ensemble else Predictor.from_run(run.root, device=device, checkpoint=checkpoint, options=options)
-    )
     members = [str(run.root), *map(str, ensemble)]
+    predictor = load_runs(members, device=device, checkpoint=checkpoint, options=options)
     classes = predictor.classes
     pairs, split, mapping = pairs_to_evaluate(run, data, split)
     if not pairs:

@@ -18,7 +18,17 @@ import numpy as np
 from seglab.data import ClassSpec
 from seglab.errors import ConfigError
 from seglab.inference.postprocess import PostProcess
-from seglab.inference.predictor import InferenceOptions, Prediction, Predictor
+from seglab.inference.predictor import InferenceOptions, Prediction, Predictor, Segmenter
+
+
+def load_runs(
+    paths: Sequence[str | Path], device: str = "auto", checkpoint: str = "best", options: InferenceOptions | None = None,
+) -> Segmenter:
+    """A Predictor for one run folder, an EnsemblePredictor of them for several: what `seglab
+    evaluate` and `seglab predict` load for RUN and its `--ensemble` runs."""
+    if len(paths) == 1:
+        return Predictor.from_run(paths[0], device=device, checkpoint=checkpoint, options=options)
+    return EnsemblePredictor.from_runs(paths, device=device, checkpoint=checkpoint, options=options)
 
 
 class EnsemblePredictor:
