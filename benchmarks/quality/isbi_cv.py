@@ -58,32 +58,36 @@ def main() -> None:
         dice = {f"Dice {name}": value for name, value in zip(names, scores.dice)}
         return {**dice, "mean Dice": scores.mean_dice, "mIoU": scores.mean_iou, "pixel error": 1 - scores.accuracy}
 
-    def averaged(checkpoint: str) -> dict[str, float]:
-        per_fold = [columns(run.scores[checkpoint]) for run in runs]
-        return {key: statistics.mean(fold[key] for fold in per_fold) for key in per_fold[0]}
+    def averaged(per_fold: list[Scores]) -> dict[str, float]:
+        rows = [columns(scores) for scores in per_fold]
+        return {key: statistics.mean(row[key] for row in rows) for key in rows[0]}
 
-    last, best = averaged("last"), averaged("best")
+    seed_runs = [run.scores["last"] for run in runs]
+    headline = ensembles or seed_runs  # each fold's ensemble when there is one, else its single run
+    last, best = averaged(headline), averaged([run.scores["best"] for run in runs])
     folds = args.only or list(range(args.folds))
-    headline = ensembles or [run.scores["last"] for run in runs]
-    if ensembles:
-        seed_zero = last
-        last = {key: statistics.mean(columns(scores)[key] for scores in ensembles) for key in last}
     rows = [[str(k), *map(common.number, columns(scores).values()), str(run.epochs),
              f"{run.wall_seconds / 60:.1f}"] for k, run, scores in zip(folds, runs, headline)]
     rows.append([f"**mean of {len(folds)}**", *map(common.number, last.values()), "", f"{total / 60:.1f}"])
-    markdown = "\n\n".join([
+    best_note = (f"Best-epoch weights, chosen on the held-out fold itself (optimistic): mean Dice "
+                 f"{common.number(best['mean Dice'])}, mIoU {common.number(best['mIoU'])}")
+    paragraphs = [
         f"### ISBI 2012, {args.folds}-fold cross-validation ({args.model}, last weights of each fold"
         + (f", ensemble of {args.seeds} seeds" if ensembles else "")
         + (f"; folds {', '.join(map(str, folds))} only)" if args.only else ")"),
         common.run_facts(env, runs, total),
         common.table(["fold", *last, "epochs", "wall min"], rows),
         common.verdict("mean Dice over the folds (last weights)", last["mean Dice"], TARGET_MEAN_DICE),
-        f"Best-epoch weights, chosen on the held-out fold itself (optimistic): mean Dice "
-        f"{common.number(best['mean Dice'])}, mIoU {common.number(best['mIoU'])}"
-        + (f" (seed {args.seed} alone); seed {args.seed} alone, last weights: mean Dice "
-           f"{common.number(seed_zero['mean Dice'])}." if ensembles else "."),
-        "The wall times of the ensemble's other seeds are not in the table's per-fold column." if ensembles else "",
-    ])
+    ]
+    if ensembles:
+        paragraphs += [
+            f"{best_note} (seed {args.seed} alone); seed {args.seed} alone, last weights: mean Dice "
+            f"{common.number(averaged(seed_runs)['mean Dice'])}.",
+            "The wall times of the ensemble's other seeds are not in the table's per-fold column.",
+        ]
+    else:
+        paragraphs.append(f"{best_note}.")
+    markdown = "\n\n".join(paragraphs)
     common.report(args.out, "isbi_cv", markdown, {
         **env, "folds": args.folds, "scored_folds": folds, "wall_seconds": total, "target_mean_dice": TARGET_MEAN_DICE,
         "mean_last": last, "mean_best": best, "runs": [r.to_dict() for r in runs],
