@@ -6,15 +6,18 @@ Ways of running them:
   plain  fp32 eager, contiguous tensors, glibc's default malloc: how the tutorials and the
          peers' documentation train;
   fast   seglab's default path: allocator setting + channels_last + `--precision auto` (bf16
-         autocast on this CPU and on bf16-capable GPUs, fp16 with a grad scaler on older ones),
+         autocast on CPUs with native bf16 and on bf16-capable GPUs, fp16 with a grad scaler on
+         older GPUs, fp32 on other CPUs),
          losses in float32, and AdamW's fused kernel as `seglab train` builds it. Applied to the
          peers as well, for a fair best-vs-best.
 Each measurement runs in a fresh subprocess (the allocator setting is process-wide), all
 (network, way) pairs interleaved per round so machine noise hits them alike; medians and
 min-max spreads over the rounds are printed. Training FLOPs per step come from
-torch.utils.flop_counter, so GFLOP/s and the fraction of the bf16 conv peak follow.
-The conv peak is measured at the start on the same CPU: the best FLOP/s of a few wide bf16
-channels-last 3x3 convolutions (forward, inference mode), the work those networks are made of.
+torch.utils.flop_counter, so GFLOP/s and the fraction of the conv peak follow.
+The conv peak is measured at the start on the same CPU, in the precision the fast way resolves to
+there (bf16 on CPUs with native bf16, fp32 elsewhere, e.g. AVX2-only CPUs, where bf16 is emulated
+and about 8x slower): the best FLOP/s of a few wide channels-last 3x3 convolutions (forward,
+inference mode), the work those networks are made of.
 Peak memory is the subprocess's peak RSS after inference and after training (with
 `--device cuda`: the GPU's peak allocated memory; timings synchronise the GPU).
 The peers are benchmark-only dependencies: pip install -e ".[bench]" -c constraints.txt
@@ -70,14 +73,14 @@ def build_network(name: str) -> torch.nn.Module:
 PEAK_SHAPES = ((128, 128), (256, 64), (512, 32))  # (channels in and out, square side), batch 8
 
 
-def conv_peak_gflops(steps: int = 10) -> float:
-    """Best bf16 channels-last 3x3 conv FLOP/s of this CPU over PEAK_SHAPES (2 FLOPs per MAC)."""
+def conv_peak_gflops(dtype: torch.dtype, steps: int = 10) -> float:
+    """Best channels-last 3x3 conv FLOP/s of this CPU in `dtype` over PEAK_SHAPES (2 FLOPs per MAC)."""
     best = 0.0
     with torch.inference_mode():
         for channels, side in PEAK_SHAPES:
-            conv = torch.nn.Conv2d(channels, channels, 3, padding=1, bias=False).to(torch.bfloat16)
+            conv = torch.nn.Conv2d(channels, channels, 3, padding=1, bias=False).to(dtype)
             conv = conv.to(memory_format=torch.channels_last)
-            x = torch.randn(8, channels, side, side, dtype=torch.bfloat16).contiguous(memory_format=torch.channels_last)
+            x = torch.randn(8, channels, side, side, dtype=dtype).contiguous(memory_format=torch.channels_last)
             for _ in range(3):
                 conv(x)
             for _ in range(3):  # the fastest of three timings: noise only ever slows a run down
@@ -170,12 +173,13 @@ def spread(values: list[float], digits: int = 1) -> str:
     return f"{statistics.median(values):.{digits}f} ({min(values):.{digits}f}-{max(values):.{digits}f})"
 
 
-def report(results: dict[tuple[str, str], list[dict]], networks: list[str], peak: float | None, memory: str) -> str:
+def report(results: dict[tuple[str, str], list[dict]], networks: list[str], peak: float | None, memory: str,
+           peak_name: str) -> str:
     med = lambda n, w, k: statistics.median(r[k] for r in results[(n, w)])  # noqa: E731
     col = lambda n, w, k: spread([r[k] for r in results[(n, w)]])  # noqa: E731
     lines = [
         "| network | params | train img/s plain | train img/s fast | train x | infer img/s plain "
-        f"| infer img/s fast | infer x | train peak {memory} MiB plain / fast | fast GFLOP/s | % bf16 conv peak |",
+        f"| infer img/s fast | infer x | train peak {memory} MiB plain / fast | fast GFLOP/s | % {peak_name} conv peak |",
         "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for n in networks:
@@ -200,19 +204,24 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3, help="interleaved rounds; medians over them")
     parser.add_argument("--device", default="cpu", help="cpu | cuda (default: %(default)s)")
     parser.add_argument("--peak-gflops", type=float,
-                        help="the device's bf16 conv peak in GFLOP/s (default on CPU: measured at the start, "
-                             "see conv_peak_gflops; none on CUDA unless given)")
+                        help="the device's conv peak in GFLOP/s in the fast way's precision (default on CPU: "
+                             "measured at the start, see conv_peak_gflops; none on CUDA unless given)")
     parser.add_argument("--json", help="also write the raw measurements here")
     add_worker_flag(parser)
     args = parser.parse_args()
     if serve_worker(args, worker):
         return
     cuda = args.device.startswith("cuda")
-    peak = args.peak_gflops if args.peak_gflops or cuda else conv_peak_gflops()
+    from seglab.runtime import resolve_precision
+
+    fast_precision = resolve_precision(WAYS["fast"]["precision"], torch.device(args.device))
+    peak_dtype = fast_precision.dtype or torch.float32
+    peak = args.peak_gflops if args.peak_gflops or cuda else conv_peak_gflops(peak_dtype)
     machine = torch.cuda.get_device_name(args.device) if cuda else f"{platform.machine()}, {torch.get_num_threads()} threads"
     print(f"machine: {machine}, torch {torch.__version__}; "
           f"input {args.batch}x3x{args.size}x{args.size}, {args.steps} timed steps, {args.repeats} rounds "
-          f"(median, min-max); bf16 conv peak {f'{peak:.0f} GFLOP/s' if peak else 'not given'}", flush=True)
+          f"(median, min-max); fast way in {fast_precision.name}; {fast_precision.name} conv peak "
+          f"{f'{peak:.0f} GFLOP/s' if peak else 'not given'}", flush=True)
     results: dict[tuple[str, str], list[dict]] = {}
     for round_ in range(args.repeats):
         for network in args.networks:
@@ -220,7 +229,7 @@ def main() -> None:
                 results.setdefault((network, way), []).append(measure(network, way, args.size, args.batch, args.steps,
                                                                           args.device))
         print(f"round {round_ + 1} done", file=sys.stderr, flush=True)
-    print(report(results, args.networks, peak, "GPU" if cuda else "RSS"))
+    print(report(results, args.networks, peak, "GPU" if cuda else "RSS", fast_precision.name))
     if args.json:
         raw = [{"network": n, "way": w, **r} for (n, w), rs in results.items() for r in rs]
         with open(args.json, "w") as f:
