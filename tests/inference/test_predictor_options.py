@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 import pytest
+import torch
 from scipy import ndimage
 
 from seglab.data import make_sample
@@ -55,6 +58,19 @@ def test_post_processing_reaches_the_mask_but_not_the_probabilities(trained_mode
     for label in range(1, 4):  # background (class 0) is left alone
         ids, count = ndimage.label(cleaned.mask == label, structure=EIGHT_CONNECTED)
         assert count == 0 or np.bincount(ids.ravel())[1:].min() >= 40
+
+
+def test_the_network_runs_channels_last_with_the_contiguous_answer(trained_model, image):
+    contiguous = copy.deepcopy(trained_model).to(memory_format=torch.contiguous_format)
+    predictor = Predictor(copy.deepcopy(trained_model), card())
+    weights = [p for p in predictor.model.parameters() if p.ndim == 4]
+    assert weights and all(p.is_contiguous(memory_format=torch.channels_last) for p in weights)
+    assert not all(p.is_contiguous() for p in weights)
+    with torch.no_grad():
+        expected = contiguous(predictor.preprocess(image)).softmax(dim=1)[0].numpy()
+    prediction = predictor.predict(image)
+    assert np.allclose(prediction.probs, expected, atol=1e-5)
+    assert np.array_equal(prediction.mask, expected.argmax(0))
 
 
 def test_options_round_trip_and_refuse_bad_values():

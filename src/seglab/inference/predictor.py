@@ -128,7 +128,8 @@ class Predictor:
         options: InferenceOptions | None = None,
     ) -> None:
         self.device = torch.device(device)
-        self.model = model.to(self.device).eval()
+        # channels_last, as in training: 10-30% faster forward passes on CPU (benchmarks/inference_layout.py)
+        self.model = model.to(self.device, memory_format=torch.channels_last).eval()
         self.card = card
         self.classes: ClassSpec = card.class_spec
         self.precision = precision or resolve_precision("fp32", self.device)
@@ -193,7 +194,7 @@ class Predictor:
     def _forward(self, batch: Tensor) -> Tensor:
         """One forward pass under the predictor's precision. Shape: (B, C, h, w) -> (B, K, h, w)."""
         with self.precision.autocast():
-            return self.model(batch).float()
+            return self.model(batch.contiguous(memory_format=torch.channels_last)).float()
 
     def predict_file(self, path: str | Path) -> Prediction:
         return self.predict(read_image(path))
