@@ -281,6 +281,9 @@ def add_inference_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--keep-largest", action="store_true", help="keep only the largest region of each class")
     parser.add_argument("--checkpoint", default="best", choices=["best", "last"],
                         help="weights of each run: the best epoch's by val mIoU (default) or the last epoch's")
+    parser.add_argument("--precision", default="fp32", choices=PRECISIONS,
+                        help="fp32 (default: exact), or autocast for speed: auto (bf16 on CUDA and on CPUs with "
+                        "native bf16, else fp32), bf16, fp16 (CUDA only); masks may differ at class borders")
     parser.add_argument("--ensemble", nargs="+", default=[], metavar="RUN",
                         help="more run folders (e.g. the other folds of a --folds cross-validation, or other "
                         "seeds) whose class probabilities are averaged with RUN's; it takes every name that "
@@ -303,7 +306,8 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
     from seglab.engine.evaluation import evaluate_run
 
     report = evaluate_run(args.run, args.data, split=args.split, out=args.out, device=args.device,
-                          options=inference_options(args), checkpoint=args.checkpoint, ensemble=args.ensemble)
+                          options=inference_options(args), checkpoint=args.checkpoint, ensemble=args.ensemble,
+                          precision=args.precision)
     print((report.out_dir / "metrics.md").read_text())
     print(f"written: {report.out_dir}/metrics.json, metrics.md, confusion.png, gallery.png")
 
@@ -315,16 +319,16 @@ def cmd_predict(args: argparse.Namespace) -> None:
         from seglab.export.predictor import OnnxPredictor
 
         run_folder_only = (args.tile, args.tta, args.min_component, args.keep_largest, args.ensemble,
-                           args.checkpoint != "best")
+                           args.checkpoint != "best", args.precision != "fp32")
         if any(run_folder_only):
-            raise ConfigError("--tile, --tta, --min-component, --keep-largest, --ensemble and --checkpoint need a "
-                              "run folder, not an exported model")
+            raise ConfigError("--tile, --tta, --min-component, --keep-largest, --ensemble, --checkpoint and "
+                              "--precision need a run folder, not an exported model")
         predictor = OnnxPredictor.from_file(args.run)
     else:
         from seglab.inference.ensemble import load_runs
 
         predictor = load_runs([args.run, *args.ensemble], device=args.device, checkpoint=args.checkpoint,
-                              options=inference_options(args))
+                              options=inference_options(args), precision=args.precision)
     written = predict_files(predictor, collect_inputs(args.inputs), args.out, save_probs=args.probs)
     print(f"{len(written)} image(s) -> {args.out} (<name>_mask.png, <name>_overlay.png"
           f"{', <name>_probs.npy' if args.probs else ''})")

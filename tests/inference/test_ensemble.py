@@ -1,4 +1,4 @@
-"""EnsemblePredictor and the --ensemble and --checkpoint flags: the mean of the members' probabilities decides the mask."""
+"""EnsemblePredictor and the --ensemble, --checkpoint and --precision flags: the mean of the members' probabilities decides the mask."""
 
 from __future__ import annotations
 
@@ -85,3 +85,17 @@ def test_evaluate_cli_scores_the_checkpoint_asked_for(trained_run, tmp_path):
     assert json.loads((tmp_path / "last" / "metrics.json").read_text())["checkpoint"] == "last"
     with pytest.raises(SystemExit):
         main(["evaluate", str(trained_run), "--checkpoint", "epoch3"])
+
+
+def test_precision_reaches_every_member_and_is_recorded(trained_run, tmp_path, capsys):
+    assert load_runs([trained_run], device="cpu").precision.dtype is None  # fp32, exact, unless asked
+    ensemble = load_runs([trained_run, trained_run], device="cpu", precision="bf16")
+    assert [member.precision.dtype for member in ensemble.members] == [torch.bfloat16] * 2
+    assert main(["evaluate", str(trained_run), "--split", "val", "--precision", "bf16", "--device", "cpu",
+                 "--out", str(tmp_path / "bf16")]) == 0
+    bf16 = json.loads((tmp_path / "bf16" / "metrics.json").read_text())
+    fp32 = evaluate_run(trained_run, split="val", out=tmp_path / "fp32", device="cpu")
+    assert bf16["precision"] == "bf16" and (tmp_path / "bf16" / "metrics.md").read_text().count(", bf16.") == 1
+    assert bf16["mean_iou"] == pytest.approx(fp32.scores.mean_iou, abs=0.02)  # the same model, rounded
+    assert main(["evaluate", str(trained_run), "--precision", "fp16", "--device", "cpu"]) == 2
+    assert "fp16 needs a CUDA device" in capsys.readouterr().err

@@ -21,6 +21,7 @@ from seglab.inference.predictor import InferenceOptions
 from seglab.metrics import ConfusionMatrix, Scores
 from seglab.reports.plots import plot_confusion, plot_gallery, save_figure
 from seglab.reports.summary import scores_markdown
+from seglab.runtime import resolve_device, resolve_precision
 
 log = logging.getLogger(__name__)
 
@@ -97,17 +98,19 @@ def evaluate_run(
     options: InferenceOptions | None = None,
     checkpoint: str = "best",
     ensemble: Sequence[str | Path] = (),
+    precision: str = "fp32",
 ) -> EvaluationReport:
     """Score every image at its original size and write metrics.json (with the inference
     options and seconds per image), metrics.md, per_image.csv, confusion.png and gallery.png
     into `out` (default RUN/eval/<split>). `checkpoint` "last" scores the final weights instead
     of the best epoch's, e.g. to compare the two. `ensemble` names more run folders whose
     probabilities are averaged with this run's (the images still come from this run's split
-    or from `data`)."""
+    or from `data`). `precision` "auto" or "bf16" predicts under autocast (faster, not exact)."""
     run = RunFolder.open(path)
     options = options or InferenceOptions()
     members = [str(run.root), *map(str, ensemble)]
-    predictor = load_runs(members, device=device, checkpoint=checkpoint, options=options)
+    predictor = load_runs(members, device=device, checkpoint=checkpoint, options=options, precision=precision)
+    precision = resolve_precision(precision, resolve_device(device)).name  # recorded as run: auto -> fp32 or bf16
     classes = predictor.classes
     pairs, split, mapping = pairs_to_evaluate(run, data, split)
     if not pairs:
@@ -136,14 +139,14 @@ def evaluate_run(
     out_dir = Path(out) if out is not None else run.eval_dir / split
     out_dir.mkdir(parents=True, exist_ok=True)
     run.write_json(out_dir / "metrics.json", {
-        "split": split, "checkpoint": checkpoint, "images": len(pairs), **scores.to_dict(classes.names),
+        "split": split, "checkpoint": checkpoint, "precision": precision, "images": len(pairs), **scores.to_dict(classes.names),
         "inference": options.to_dict(), "models": members, "seconds_per_image": predict_seconds / len(pairs),
         "confusion": confusion.matrix.cpu().tolist(),  # rows truth, columns prediction
     })
     write_per_image(out_dir / PER_IMAGE_FILE, per_image)
     (out_dir / "metrics.md").write_text(
         f"# {split} split: {len(pairs)} images, {checkpoint} checkpoint, scored at original size\n\n"
-        f"Inference: {options.describe()}"
+        f"Inference: {options.describe()}, {precision}"
         + (f"; mean probabilities of {len(members)} runs ({', '.join(members)})" if ensemble else "")
         + ".\n\n" + scores_markdown(scores, classes)
     )

@@ -23,12 +23,14 @@ from seglab.inference.predictor import InferenceOptions, Prediction, Predictor, 
 
 def load_runs(
     paths: Sequence[str | Path], device: str = "auto", checkpoint: str = "best", options: InferenceOptions | None = None,
+    precision: str = "fp32",
 ) -> Segmenter:
     """A Predictor for one run folder, an EnsemblePredictor of them for several: what `seglab
     evaluate` and `seglab predict` load for RUN and its `--ensemble` runs."""
     if len(paths) == 1:
-        return Predictor.from_run(paths[0], device=device, checkpoint=checkpoint, options=options)
-    return EnsemblePredictor.from_runs(paths, device=device, checkpoint=checkpoint, options=options)
+        return Predictor.from_run(paths[0], device=device, checkpoint=checkpoint, options=options, precision=precision)
+    return EnsemblePredictor.from_runs(paths, device=device, checkpoint=checkpoint, options=options,
+                                       precision=precision)
 
 
 class EnsemblePredictor:
@@ -59,14 +61,14 @@ class EnsemblePredictor:
     @classmethod
     def from_runs(
         cls, paths: Sequence[str | Path], device: str = "auto", checkpoint: str = "best",
-        options: InferenceOptions | None = None,
+        options: InferenceOptions | None = None, precision: str = "fp32",
     ) -> EnsemblePredictor:
         """Load each run's best (or `last`) checkpoint. Tiling and TTA apply to every member;
         post-processing once, to the ensemble's mask."""
         options = options or InferenceOptions()
         member_options = replace(options, postprocess=PostProcess())
-        members = [Predictor.from_run(path, device=device, checkpoint=checkpoint, options=member_options)
-                   for path in paths]
+        members = [Predictor.from_run(path, device=device, checkpoint=checkpoint, options=member_options,
+                                      precision=precision) for path in paths]
         return cls(members, options.postprocess)
 
     def predict(self, image: np.ndarray) -> Prediction:

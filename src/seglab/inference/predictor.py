@@ -151,11 +151,12 @@ class Predictor:
 
     @classmethod
     def from_run(
-        cls, path: str | Path, device: str = "auto", checkpoint: str = "best", options: InferenceOptions | None = None
+        cls, path: str | Path, device: str = "auto", checkpoint: str = "best", options: InferenceOptions | None = None,
+        precision: str = "fp32",
     ) -> Predictor:
-        """Load the best (or `last`) checkpoint of a run folder."""
+        """Load the best (or `last`) checkpoint of a run folder; `precision` as `--precision` (fp32: exact)."""
         run = RunFolder.open(path)
-        return cls.from_checkpoint(run.best if checkpoint == "best" else run.last, device, options=options)
+        return cls.from_checkpoint(run.best if checkpoint == "best" else run.last, device, precision, options)
 
     def preprocess(self, image: np.ndarray) -> torch.Tensor:
         """(H, W[, C]) array -> normalised (1, C, h, w) tensor at the training size."""
