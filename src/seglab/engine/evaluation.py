@@ -110,7 +110,7 @@ def evaluate_run(
     options = options or InferenceOptions()
     members = [str(run.root), *map(str, ensemble)]
     predictor = load_runs(members, device=device, checkpoint=checkpoint, options=options, precision=precision)
-    precision = resolve_precision(precision, resolve_device(device)).name  # recorded as run: auto -> fp32 or bf16
+    precision_used = resolve_precision(precision, resolve_device(device)).name  # as recorded: auto -> fp32 or bf16
     classes = predictor.classes
     pairs, split, mapping = pairs_to_evaluate(run, data, split)
     if not pairs:
@@ -139,14 +139,15 @@ def evaluate_run(
     out_dir = Path(out) if out is not None else run.eval_dir / split
     out_dir.mkdir(parents=True, exist_ok=True)
     run.write_json(out_dir / "metrics.json", {
-        "split": split, "checkpoint": checkpoint, "precision": precision, "images": len(pairs), **scores.to_dict(classes.names),
+        "split": split, "checkpoint": checkpoint, "precision": precision_used, "images": len(pairs),
+        **scores.to_dict(classes.names),
         "inference": options.to_dict(), "models": members, "seconds_per_image": predict_seconds / len(pairs),
         "confusion": confusion.matrix.cpu().tolist(),  # rows truth, columns prediction
     })
     write_per_image(out_dir / PER_IMAGE_FILE, per_image)
     (out_dir / "metrics.md").write_text(
         f"# {split} split: {len(pairs)} images, {checkpoint} checkpoint, scored at original size\n\n"
-        f"Inference: {options.describe()}, {precision}"
+        f"Inference: {options.describe()}, {precision_used}"
         + (f"; mean probabilities of {len(members)} runs ({', '.join(members)})" if ensemble else "")
         + ".\n\n" + scores_markdown(scores, classes)
     )
