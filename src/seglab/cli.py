@@ -271,6 +271,13 @@ def cmd_train(args: argparse.Namespace) -> None:
         print((result.run.root / "metrics.md").read_text())
 
 
+def add_precision_option(parser: argparse.ArgumentParser) -> None:
+    """`--precision` of the commands that predict with a trained model."""
+    parser.add_argument("--precision", default="fp32", choices=PRECISIONS,
+                        help="fp32 (default: exact), or autocast for speed: auto (bf16 on CUDA and on CPUs with "
+                        "native bf16, else fp32), bf16, fp16 (CUDA only); masks may differ at class borders")
+
+
 def add_inference_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--tile", type=int, metavar="PX", help="predict in overlapping PX x PX tiles blended with "
                         "a Gaussian weight (for large images; default: the whole image at once)")
@@ -281,9 +288,7 @@ def add_inference_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--keep-largest", action="store_true", help="keep only the largest region of each class")
     parser.add_argument("--checkpoint", default="best", choices=["best", "last"],
                         help="weights of each run: the best epoch's by val mIoU (default) or the last epoch's")
-    parser.add_argument("--precision", default="fp32", choices=PRECISIONS,
-                        help="fp32 (default: exact), or autocast for speed: auto (bf16 on CUDA and on CPUs with "
-                        "native bf16, else fp32), bf16, fp16 (CUDA only); masks may differ at class borders")
+    add_precision_option(parser)
     parser.add_argument("--ensemble", nargs="+", default=[], metavar="RUN",
                         help="more run folders (e.g. the other folds of a --folds cross-validation, or other "
                         "seeds) whose class probabilities are averaged with RUN's; it takes every name that "
@@ -358,7 +363,7 @@ def cmd_serve(args: argparse.Namespace) -> None:
     from seglab.web.uploads import UploadLimits
 
     limits = UploadLimits(max_bytes=int(args.max_upload_mb * 2**20), max_pixels=args.max_pixels)
-    segmenter = load_segmenter(args.run, args.device)
+    segmenter = load_segmenter(args.run, args.device, args.precision)
     print(f"serving {args.run} on http://{args.host}:{args.port}/ (API docs at /docs; Ctrl+C stops)")
     serve(segmenter, args.host, args.port, limits, name=Path(args.run).resolve().name)
 
@@ -491,6 +496,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--device", default="auto")
+    add_precision_option(serve)
     serve.add_argument("--max-upload-mb", type=float, default=10.0, help="largest upload in MiB (default 10)")
     serve.add_argument("--max-pixels", type=int, default=4096 * 4096,
                        help="largest image in pixels, H x W (default 4096x4096)")

@@ -11,7 +11,7 @@ import pytest
 
 from seglab.cli import main
 from seglab.engine.checkpoint import load_checkpoint
-from seglab.errors import CheckpointError
+from seglab.errors import CheckpointError, ConfigError
 from seglab.export import exporter
 from seglab.export.parity import PARITY_TOLERANCE, ParityError, ParityResult
 from seglab.export.predictor import OnnxPredictor
@@ -132,6 +132,8 @@ def test_onnx_model_can_be_served(exported, run_images):
 
     segmenter = load_segmenter(exported / "model.onnx")
     assert isinstance(segmenter, OnnxPredictor)
+    with pytest.raises(ConfigError, match="--precision bf16 needs a run folder"):
+        load_segmenter(exported / "model.onnx", precision="bf16")
     with TestClient(create_app(segmenter)) as client:
         response = client.post("/predict", files={"file": ("x.png", run_images[0].read_bytes(), "image/png")})
     assert response.status_code == 200, response.text

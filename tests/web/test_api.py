@@ -8,6 +8,7 @@ import io
 import httpx
 import numpy as np
 import pytest
+import torch
 from PIL import Image
 
 from seglab.web.render import class_shares
@@ -107,3 +108,13 @@ def test_class_shares_count_every_class():
 
     shares = class_shares(np.array([[0, 0], [2, 0]]), ClassSpec(("a", "b", "c")))
     assert [(s.name, s.pixels, s.share) for s in shares] == [("a", 3, 0.75), ("b", 0, 0.0), ("c", 1, 0.25)]
+
+
+def test_serve_precision_reaches_the_predictor(trained_run, capsys):
+    from seglab.cli import main
+    from seglab.web.server import load_segmenter
+
+    assert load_segmenter(trained_run, device="cpu").precision.dtype is None  # fp32, exact, unless asked
+    assert load_segmenter(trained_run, device="cpu", precision="bf16").precision.dtype is torch.bfloat16
+    assert main(["serve", str(trained_run), "--precision", "fp16", "--device", "cpu"]) == 2  # refused before serving
+    assert "fp16 needs a CUDA device" in capsys.readouterr().err

@@ -6,7 +6,7 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from seglab.errors import SeglabError
+from seglab.errors import ConfigError, SeglabError
 from seglab.web.uploads import UploadLimits
 
 if TYPE_CHECKING:
@@ -15,20 +15,26 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-def load_segmenter(source: str | Path, device: str = "auto") -> Segmenter:
+def load_segmenter(source: str | Path, device: str = "auto", precision: str = "fp32") -> Segmenter:
     """A `Predictor` for a run folder, an `OnnxPredictor` for an exported `model.onnx`.
+
+    `precision` as `seglab predict --precision`: fp32 (exact) or autocast for speed.
 
     Raises:
         CheckpointError: `source` is neither a finished run folder nor an exported model.
+        ConfigError: a precision other than fp32 for an exported model (onnxruntime runs it as exported).
     """
     path = Path(source)
     if path.suffix.lower() == ".onnx":
         from seglab.export.predictor import OnnxPredictor
 
+        if precision != "fp32":
+            raise ConfigError(f"--precision {precision} needs a run folder; '{path}' is an exported model, "
+                              "which onnxruntime runs in the precision it was exported in")
         return OnnxPredictor.from_file(path)
     from seglab.inference.predictor import Predictor
 
-    return Predictor.from_run(path, device=device)
+    return Predictor.from_run(path, device=device, precision=precision)
 
 
 def serve(
