@@ -441,6 +441,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="linear learning-rate warmup over the first N epochs")
     train.add_argument("--early-stopping", dest="train.early_stopping_patience", type=int, metavar="N",
                        help="stop when val mIoU has not improved for N epochs")
+    train.add_argument("--ema", dest="train.ema_decay", type=float, metavar="DECAY",
+                       help="keep an exponential moving average of the weights (decay per step, e.g. 0.999); "
+                       "validation scores it and best/last hold it: steadier than the last step's weights")
     train.set_defaults(handler=cmd_train)
 
     evaluate = commands.add_parser("evaluate", help="score a run on its test split or on another folder")

@@ -108,7 +108,7 @@ class Checkpointer(Callback):
         if improved:
             self.best_score, self.best_row, self.best_eval = score, dict(row), val
             log.debug("new best %s %.4f at epoch %d", self.monitor, score, trainer.epoch)
-        self.writer.save_epoch(trainer.model, self.card, self.training_state(trainer),
+        self.writer.save_epoch(trainer.scored_model, self.card, self.training_state(trainer),
                                {"epoch": trainer.epoch, self.monitor: score},
                                last=self.run.last, best=self.run.best if improved else None)
 
@@ -127,6 +127,8 @@ class Checkpointer(Callback):
             scaler=trainer.scaler.state_dict(),
             loader_generator=self.generator.get_state(),
             rng=rng_states(),
+            trained_weights=trainer.model.state_dict() if trainer.average is not None else None,
+            averaged_steps=int(trainer.average.n_averaged) if trainer.average is not None else 0,
         )
 
 

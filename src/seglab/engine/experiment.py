@@ -77,6 +77,8 @@ def check_train_config(cfg: ExperimentConfig) -> None:
         raise ConfigError("train.epochs and train.batch_size must be at least 1")
     if cfg.train.freeze_encoder_epochs < 0:
         raise ConfigError("train.freeze_encoder_epochs must be >= 0")
+    if cfg.train.ema_decay is not None and not 0.0 < cfg.train.ema_decay < 1.0:
+        raise ConfigError(f"train.ema_decay must lie between 0 and 1 (e.g. 0.999), got {cfg.train.ema_decay}")
     if cfg.train.early_stopping_patience is not None and cfg.train.early_stopping_patience < 1:
         raise ConfigError("train.early_stopping_patience must be at least 1 epoch (or null for no early stopping)")
 
@@ -100,7 +102,10 @@ def restore(run: RunFolder, checkpoint: Checkpoint, trainer: Trainer, checkpoint
     state = checkpoint.training_state
     if state is None:
         raise CheckpointError(f"'{run.last}' holds no training state to resume from")
-    trainer.model.load_state_dict(checkpoint.state_dict, strict=True)
+    trainer.model.load_state_dict(state.trained_weights or checkpoint.state_dict, strict=True)
+    if trainer.average is not None:  # a run started without --ema starts its average here
+        trainer.average.module.load_state_dict(checkpoint.state_dict, strict=True)
+        trainer.average.n_averaged.fill_(state.averaged_steps)
     trainer.optimizer.load_state_dict(state.optimizer)
     match_parameter_layout(trainer.optimizer)
     if trainer.scheduler is not None and state.scheduler is not None:
@@ -144,7 +149,7 @@ def fit(trainer: Trainer, train_loader: DataLoader, val_loader: DataLoader | Non
     try:
         return trainer.fit(train_loader, val_loader, epochs)
     except KeyboardInterrupt:
-        save_checkpoint(run.interrupted, trainer.model, card, epoch=trainer.epoch, complete=False)
+        save_checkpoint(run.interrupted, trainer.scored_model, card, epoch=trainer.epoch, complete=False)
         log.warning("interrupted during epoch %d: current weights saved to %s; `seglab train --resume %s` "
                     "continues after the last complete epoch", trainer.epoch, run.interrupted, run.root)
         raise
@@ -298,6 +303,7 @@ def train(cfg: ExperimentConfig, out: str | Path, callbacks: Sequence[Callback] 
         ],
         wrap=lambda module: maybe_compile(context.wrap(module, device, cfg.train.sync_batchnorm), cfg.train.compile),
         reduce_sum=context.reduce_sum if context.enabled else None,
+        ema_decay=cfg.train.ema_decay,
     )
     if saved is not None:
         restore(run, saved, trainer, checkpointer, session.train_loader.generator, data)

@@ -90,6 +90,9 @@ class TrainingState:
     scaler: dict[str, Any]
     loader_generator: Tensor
     rng: dict[str, Any]
+    # with a weight average (--ema) the checkpoint's weights are the average; these are the trained ones
+    trained_weights: dict[str, Tensor] | None = None
+    averaged_steps: int = 0
 
     def to_storage(self, copy: bool = False) -> tuple[dict[str, Tensor], dict[str, Any]]:
         """Tensors and a JSON skeleton; `copy` snapshots the tensors (see `stored`)."""

@@ -12,6 +12,7 @@ import torch
 from torch import Tensor, nn
 from torch.utils.data import DataLoader
 
+from seglab.engine.averaging import weight_average
 from seglab.errors import SeglabError
 from seglab.metrics import ConfusionMatrix, Scores
 from seglab.runtime import Precision, resolve_precision
@@ -129,11 +130,14 @@ class Trainer:
         callbacks: Sequence[Callback] = (),
         wrap: Callable[[nn.Module], nn.Module] | None = None,
         reduce_sum: Callable[[Tensor], Tensor] | None = None,
+        ema_decay: float | None = None,
     ) -> None:
         self.device = torch.device(device)
         self.model = model.to(self.device)
         if channels_last:
             self.model = self.model.to(memory_format=torch.channels_last)
+        # with `ema_decay`, an exponential moving average of the weights, updated every step
+        self.average = weight_average(self.model, ema_decay) if ema_decay is not None else None
         self.loss_fn = loss_fn
         self.optimizer = optimizer
         self.scheduler = scheduler
@@ -226,12 +230,19 @@ class Trainer:
         self.scaler.update()
         if self.scheduler is not None:
             self.scheduler.step()
+        if self.average is not None:
+            self.average.update_parameters(self.model)
         self.train_confusion.update(logits.detach().argmax(1), mask)
         return value
 
+    @property
+    def scored_model(self) -> nn.Module:
+        """The weights validation scores and checkpoints hold: the average when there is one."""
+        return self.average.module if self.average is not None else self.model
+
     def validate(self, loader: DataLoader) -> EvalResult:
         return evaluate(
-            self.model,
+            self.scored_model,
             loader,
             self.num_classes,
             self.ignore_index,
