@@ -97,6 +97,11 @@ def test_missing_run_folder(tmp_path, capsys):
     assert "does not exist" in capsys.readouterr().err
 
 
+def test_tta_flips_without_tta_is_refused(tmp_path, capsys):
+    assert main(["evaluate", str(tmp_path / "run"), "--tta-flips", "all"]) == 2
+    assert "give --tta as well" in capsys.readouterr().err
+
+
 def test_module_entry_point_help():
     done = subprocess.run([sys.executable, "-m", "seglab", "train", "--help"], capture_output=True, text=True)
     assert done.returncode == 0

@@ -20,6 +20,7 @@ from seglab import __version__
 from seglab import config as config_io
 from seglab.data.cache import CACHE_MODES
 from seglab.errors import ConfigError, SeglabError
+from seglab.inference.tta import TTA_FLIPS
 from seglab.runtime import PRECISIONS, tune_allocator
 
 log = logging.getLogger("seglab")
@@ -282,7 +283,11 @@ def add_inference_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--tile", type=int, metavar="PX", help="predict in overlapping PX x PX tiles blended with "
                         "a Gaussian weight (for large images; default: the whole image at once)")
     parser.add_argument("--overlap", type=float, default=0.25, help="tile overlap as a fraction of --tile (default 0.25)")
-    parser.add_argument("--tta", action="store_true", help="average over horizontal and vertical flips (4x slower)")
+    parser.add_argument("--tta", action="store_true", help="flip test-time augmentation: average the class "
+                        "probabilities of the image and its flips that training augmentation showed the model (light "
+                        "preset: the horizontal flip, 2x the work; strong: all four, 4x)")
+    parser.add_argument("--tta-flips", choices=TTA_FLIPS, help="with --tta: 'trained' (default) or 'all' four "
+                        "flips (identity, horizontal, vertical, both), also those the model never saw")
     parser.add_argument("--min-component", type=int, default=0, metavar="PX",
                         help="remove connected regions smaller than PX pixels (background class left alone)")
     parser.add_argument("--keep-largest", action="store_true", help="keep only the largest region of each class")
@@ -301,7 +306,9 @@ def inference_options(args: argparse.Namespace) -> Any:
     from seglab.inference.predictor import InferenceOptions
 
     try:
-        return InferenceOptions(tile=args.tile, overlap=args.overlap, tta=args.tta,
+        if args.tta_flips is not None and not args.tta:
+            raise ConfigError("--tta-flips chooses the flips of --tta: give --tta as well")
+        return InferenceOptions(tile=args.tile, overlap=args.overlap, tta=args.tta, tta_flips=args.tta_flips or "trained",
                                 postprocess=PostProcess(args.min_component, args.keep_largest))
     except ValueError as err:
         raise ConfigError(str(err)) from None
@@ -323,7 +330,7 @@ def cmd_predict(args: argparse.Namespace) -> None:
     if Path(args.run).suffix.lower() == ".onnx":  # an exported model: onnxruntime, no torch at work
         from seglab.export.predictor import OnnxPredictor
 
-        run_folder_only = (args.tile, args.tta, args.min_component, args.keep_largest, args.ensemble,
+        run_folder_only = (args.tile, args.tta or args.tta_flips, args.min_component, args.keep_largest, args.ensemble,
                            args.checkpoint != "best", args.precision != "fp32")
         if any(run_folder_only):
             raise ConfigError("--tile, --tta, --min-component, --keep-largest, --ensemble, --checkpoint and "

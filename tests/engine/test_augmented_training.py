@@ -9,7 +9,9 @@ import torch
 
 from seglab import config
 from seglab.data import generate_synthetic
+from seglab.engine.checkpoint import load_checkpoint
 from seglab.engine.experiment import train
+from seglab.engine.run_folder import RunFolder
 
 TIMING = ("seconds", "data_wait")
 
@@ -39,3 +41,7 @@ def test_a_fixed_seed_gives_the_same_metrics_run_to_run(tmp_path: Path, one_thre
     assert strip == [{k: v for k, v in row.items() if k not in TIMING} for row in second]
     saved = config.load(tmp_path / "a" / "config.yaml")
     assert saved.data.patch_size == (16, 16) and saved.loss.class_weights == "auto"
+    # the model card names the views training showed the network, for flip TTA to keep to
+    card = load_checkpoint(RunFolder.open(tmp_path / "a").best).card
+    assert card.augment_transforms == ("scale_crop", "hflip", "vflip", "rot90", "rotate", "elastic",
+                                       "brightness", "contrast", "gamma", "noise")

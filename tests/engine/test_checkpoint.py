@@ -32,7 +32,15 @@ def make_card() -> ModelCard:
         size=(32, 48),
         mean=(0.5,),
         std=(0.25,),
+        augment_transforms=("scale_crop", "hflip"),
     )
+
+
+def test_cards_written_before_augmentation_was_recorded_still_load():
+    values = make_card().to_dict()
+    assert values["augment_transforms"] == ["scale_crop", "hflip"]
+    del values["augment_transforms"]
+    assert ModelCard.from_dict(values).augment_transforms is None  # unknown, not "no augmentation"
 
 
 def test_round_trip_rebuilds_identical_model(tmp_path):

@@ -17,10 +17,11 @@ from seglab.inference.predictor import InferenceOptions, Predictor
 NAMES = ["background", "circle", "square", "triangle"]
 
 
-def card(size: tuple[int, int] | None = None) -> ModelCard:
+def card(size: tuple[int, int] | None = None, augment_transforms: tuple[str, ...] | None = None) -> ModelCard:
     """The preprocessing of `trained_model`: RGB scaled to [-1, 1]."""
     return ModelCard(model="unet_small", options={"widths": [8, 16]}, in_channels=3, num_classes=4,
-                     classes={"names": NAMES}, mapping={}, size=size, mean=(0.5,) * 3, std=(0.5,) * 3)
+                     classes={"names": NAMES}, mapping={}, size=size, mean=(0.5,) * 3, std=(0.5,) * 3,
+                     augment_transforms=augment_transforms)
 
 
 @pytest.fixture(scope="module")
@@ -43,6 +44,40 @@ def test_tta_and_tiling_together_keep_the_output_contract(trained_model, image):
     assert prediction.mask.shape == (160, 200) and prediction.mask.dtype == plain.mask.dtype
     assert np.allclose(prediction.probs.sum(axis=0), 1, atol=1e-5)
     assert (prediction.mask == plain.mask).mean() > 0.9  # an average of views, not something else
+
+
+class CountingModel(torch.nn.Module):
+    """Wraps a model and records the inputs of its forward passes."""
+
+    def __init__(self, model: torch.nn.Module) -> None:
+        super().__init__()
+        self.model = model
+        self.inputs: list[torch.Tensor] = []
+
+    def forward(self, batch: torch.Tensor) -> torch.Tensor:
+        self.inputs.append(batch.clone())
+        return self.model(batch)
+
+
+@pytest.mark.parametrize(("transforms", "tta_flips", "views"), [
+    (("scale_crop", "hflip"), "trained", [(), (-1,)]),  # the light preset showed the horizontal flip alone
+    (("scale_crop", "hflip"), "all", [(), (-1,), (-2,), (-2, -1)]),
+    (("hflip", "vflip", "rot90"), "trained", [(), (-1,), (-2,), (-2, -1)]),
+    (None, "trained", [(), (-1,), (-2,), (-2, -1)]),  # augmentation not recorded (older checkpoint): all four
+    ((), "trained", [()]),  # trained without flips: one plain pass
+])
+def test_tta_averages_the_flips_training_showed_the_model(trained_model, image, transforms, tta_flips, views):
+    counting = CountingModel(copy.deepcopy(trained_model))
+    options = InferenceOptions(tta=True, tta_flips=tta_flips)
+    predictor = Predictor(counting, card(augment_transforms=transforms), options=options)
+    prediction = predictor.predict(image)
+    batch = predictor.preprocess(image)
+    assert [torch.equal(seen, batch.flip(dims) if dims else batch) for seen, dims in zip(counting.inputs, views)] \
+        == [True] * len(views) and len(counting.inputs) == len(views)
+    with torch.no_grad():
+        probs = [counting.model(batch.flip(dims) if dims else batch).softmax(1) for dims in views]
+    expected = sum(p.flip(dims) if dims else p for p, dims in zip(probs, views))[0].numpy() / len(views)
+    assert np.allclose(prediction.probs, expected, atol=1e-5)
 
 
 def test_resized_models_tile_the_resized_image_and_answer_at_the_original_size(trained_model, image):
@@ -76,8 +111,8 @@ def test_the_network_runs_channels_last_with_the_contiguous_answer(trained_model
 def test_options_round_trip_and_refuse_bad_values():
     options = InferenceOptions(tile=256, overlap=0.5, tta=True, postprocess=PostProcess(10, True))
     assert InferenceOptions.from_dict(options.to_dict()) == options
-    assert options.describe() == ("tiles of 256 px, overlap 0.5, flip TTA, components under 10 px removed, "
-                                  "largest component per class kept")
+    assert options.describe() == ("tiles of 256 px, overlap 0.5, flip TTA (flips seen in training), components "
+                                  "under 10 px removed, largest component per class kept")
     assert InferenceOptions().describe() == "whole image"
     for bad in (dict(tile=0), dict(overlap=1.0), dict(batch_size=0)):
         with pytest.raises(ValueError):

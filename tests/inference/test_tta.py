@@ -2,10 +2,27 @@
 
 from __future__ import annotations
 
+import pytest
 import torch
 
 from seglab.inference.tiling import predict_tiled
-from seglab.inference.tta import FLIPS, flip_tta
+from seglab.inference.tta import FLIPS, flip_tta, trained_flips
+
+IDENTITY, HORIZONTAL, VERTICAL, BOTH = FLIPS
+
+
+@pytest.mark.parametrize(("transforms", "expected"), [
+    ((), (IDENTITY,)),
+    (("scale_crop", "brightness"), (IDENTITY,)),
+    (("scale_crop", "hflip", "brightness", "contrast"), (IDENTITY, HORIZONTAL)),  # the light preset
+    (("vflip",), (IDENTITY, VERTICAL)),
+    (("rot90",), (IDENTITY, BOTH)),  # a half turn is both flips at once
+    (("hflip", "vflip"), FLIPS),  # one flip after the other is the half turn
+    (("hflip", "rot90"), FLIPS),  # a half turn after a horizontal flip is the vertical flip
+    (("vflip", "rot90"), FLIPS),
+])
+def test_trained_flips_are_the_flips_the_augmentation_can_produce(transforms, expected):
+    assert trained_flips(transforms) == expected
 
 
 def symmetric_conv() -> torch.nn.Conv2d:

@@ -47,12 +47,12 @@ def test_report_is_one_self_contained_html_file(run, capsys):
 
 
 def test_evaluate_and_predict_take_the_inference_flags(run, tmp_path, capsys):
-    flags = ["--tile", "16", "--overlap", "0.5", "--tta", "--min-component", "3", "--keep-largest"]
+    flags = ["--tile", "16", "--overlap", "0.5", "--tta", "--tta-flips", "all", "--min-component", "3", "--keep-largest"]
     out = tmp_path / "eval"
     assert main(["evaluate", str(run), "--out", str(out), *flags]) == 0
     metrics = json.loads((out / "metrics.json").read_text())
     assert metrics["inference"] == {"tile": 16, "overlap": 0.5, "batch_size": 4, "tta": True,
-                                    "postprocess": {"min_component": 3, "keep_largest": True}}
+                                    "tta_flips": "all", "postprocess": {"min_component": 3, "keep_largest": True}}
     assert "tiles of 16 px" in (out / "metrics.md").read_text()
 
     config = (run / "splits.json").read_text()

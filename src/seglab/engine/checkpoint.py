@@ -44,6 +44,9 @@ class ModelCard:
     mean: tuple[float, ...]
     std: tuple[float, ...]
     extra: dict[str, Any] = field(default_factory=dict)  # e.g. encoder weight source
+    # transforms of the training augmentation, in order (() for none): the views the network saw,
+    # which flip TTA keeps to; None in checkpoints written before seglab recorded them
+    augment_transforms: tuple[str, ...] | None = None
 
     @property
     def class_spec(self) -> ClassSpec:
@@ -59,7 +62,7 @@ class ModelCard:
     @classmethod
     def from_dict(cls, values: Mapping[str, Any]) -> ModelCard:
         try:
-            size = values["size"]
+            size, transforms = values["size"], values.get("augment_transforms")
             return cls(
                 model=values["model"],
                 options=dict(values["options"]),
@@ -71,6 +74,7 @@ class ModelCard:
                 mean=tuple(values["mean"]),
                 std=tuple(values["std"]),
                 extra=dict(values.get("extra", {})),
+                augment_transforms=None if transforms is None else tuple(transforms),
             )
         except (KeyError, TypeError, ValueError) as err:
             raise CheckpointError(f"model card is incomplete or malformed: {err!r}") from None

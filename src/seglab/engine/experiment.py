@@ -69,6 +69,7 @@ def model_card(cfg: ExperimentConfig, data: PreparedData) -> ModelCard:
         mean=data.mean,
         std=data.std,
         extra={"encoder_weights": weights} if weights is not None else {},
+        augment_transforms=tuple(data.augment.names()) if data.augment is not None else (),
     )
 
 

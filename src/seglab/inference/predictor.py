@@ -18,7 +18,7 @@ from seglab.engine.run_folder import RunFolder
 from seglab.errors import DataError
 from seglab.inference.postprocess import PostProcess
 from seglab.inference.tiling import network_stride, predict_tiled
-from seglab.inference.tta import flip_tta
+from seglab.inference.tta import FLIPS, TTA_FLIPS, Flips, flip_tta, trained_flips
 from seglab.runtime import Precision, resolve_device, resolve_precision
 
 log = logging.getLogger(__name__)
@@ -55,7 +55,10 @@ class InferenceOptions:
         tile: sliding-window tile side in pixels; None predicts the whole image at once.
         overlap: overlap of neighbouring tiles as a fraction of the tile, in [0, 1).
         batch_size: tiles per forward pass.
-        tta: average the softmax over identity, horizontal, vertical and both flips (4x the work).
+        tta: average the softmax over the image and flipped copies of it (one pass per view).
+        tta_flips: "trained": the flips the run's training augmentation showed the network (the
+            light preset: horizontal; strong: all four; checkpoints that do not record their
+            augmentation: all four); "all": identity, horizontal, vertical and both flips.
         postprocess: connected-component clean-up of the mask (the probabilities are left as is).
     """
 
@@ -63,6 +66,7 @@ class InferenceOptions:
     overlap: float = 0.25
     batch_size: int = 4
     tta: bool = False
+    tta_flips: str = "trained"
     postprocess: PostProcess = field(default_factory=PostProcess)
 
     def __post_init__(self) -> None:
@@ -72,6 +76,8 @@ class InferenceOptions:
             raise ValueError(f"overlap must be in [0, 1), got {self.overlap}")
         if self.batch_size < 1:
             raise ValueError(f"batch_size must be >= 1, got {self.batch_size}")
+        if self.tta_flips not in TTA_FLIPS:
+            raise ValueError(f"tta_flips must be one of {', '.join(TTA_FLIPS)}, got '{self.tta_flips}'")
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -87,7 +93,7 @@ class InferenceOptions:
         """One phrase for reports, e.g. "tiles of 512 px, overlap 0.25, flip TTA"."""
         parts = ["whole image" if self.tile is None else f"tiles of {self.tile} px, overlap {self.overlap:g}"]
         if self.tta:
-            parts.append("flip TTA")
+            parts.append("flip TTA (all four flips)" if self.tta_flips == "all" else "flip TTA (flips seen in training)")
         if self.postprocess.min_component:
             parts.append(f"components under {self.postprocess.min_component} px removed")
         if self.postprocess.keep_largest:
@@ -137,6 +143,18 @@ class Predictor:
         if self.options.tile is not None and card.size is not None and self.options.tile >= max(card.size):
             log.info("this model predicts at its training size %dx%d, which one %d-pixel tile covers: "
                      "tiling changes nothing", *card.size, self.options.tile)
+        self.flips = self._tta_flips()
+
+    def _tta_flips(self) -> Flips:
+        """The views flip TTA averages (see `InferenceOptions.tta_flips`)."""
+        transforms = self.card.augment_transforms
+        if not self.options.tta or self.options.tta_flips == "all" or transforms is None:
+            return FLIPS
+        flips = trained_flips(transforms)
+        if len(flips) == 1:
+            log.warning("--tta: this model was trained without flips, so TTA predicts the image once; "
+                        "--tta-flips all averages in flips it never saw")
+        return flips
 
     @classmethod
     def from_checkpoint(
@@ -173,7 +191,7 @@ class Predictor:
         """
         height, width = np.asarray(image).shape[:2]
         batch = self.preprocess(image)
-        logits = flip_tta(self._logits, batch) if self.options.tta else self._logits(batch)
+        logits = flip_tta(self._logits, batch, self.flips) if self.options.tta else self._logits(batch)
         if logits.shape[-2:] != (height, width):
             logits = F.interpolate(logits, size=(height, width), mode="bilinear", align_corners=False)
         probs = logits.softmax(dim=1)[0]
