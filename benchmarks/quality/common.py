@@ -20,13 +20,15 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from collections.abc import Iterator
 from typing import Any
 
+import numpy as np
 import torch
 
 from seglab import config
 from seglab.cli import parse_assignment, parse_size
-from seglab.data import read_image
+from seglab.data import read_image, read_mask
 from seglab.engine.checkpoint import load_checkpoint
 from seglab.engine.evaluation import evaluate_run, pairs_to_evaluate
 from seglab.engine.experiment import train
@@ -112,6 +114,13 @@ class ScoredRun:
             "train_size": self.train_size, "original_sizes": list(self.original_sizes),
             "val": {name: scores.to_dict(self.class_names) for name, scores in self.scores.items()},
         }
+
+
+def labelled_images(run: Path, split: str) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """(image, true class mask) of every pair in a run's split, as `seglab evaluate` reads them."""
+    pairs, _, mapping = pairs_to_evaluate(RunFolder.open(run), None, split)
+    for pair in pairs:
+        yield read_image(pair.image), read_mask(pair.mask, mapping)
 
 
 def train_and_score(values: dict[str, Any], out: Path, args: argparse.Namespace) -> ScoredRun:

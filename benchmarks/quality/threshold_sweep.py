@@ -18,10 +18,6 @@ from pathlib import Path
 import torch
 
 import common
-from seglab.data import read_image
-from seglab.data.io import read_mask
-from seglab.engine.evaluation import pairs_to_evaluate
-from seglab.engine.run_folder import RunFolder
 from seglab.inference.predictor import Predictor
 from seglab.metrics import ConfusionMatrix
 
@@ -47,18 +43,18 @@ def main() -> None:
                         help="probabilities to try (default: %(default)s)")
     args = parser.parse_args()
 
-    run = RunFolder.open(args.run)
     predictor = Predictor.from_run(args.run, device="cpu", checkpoint=args.checkpoint)
     names = predictor.classes.names
     if args.class_name not in names:
         raise SystemExit(f"unknown class '{args.class_name}'; the run's classes: {', '.join(names)}")
     k = names.index(args.class_name)
     ignore = predictor.classes.ignore_index
-    pairs, split, mapping = pairs_to_evaluate(run, None, args.split)
     matrices = {t: ConfusionMatrix(len(names), ignore) for t in args.thresholds}
-    for pair in pairs:
-        probs = torch.from_numpy(predictor.predict(read_image(pair.image)).probs)
-        truth = torch.from_numpy(read_mask(pair.mask, mapping))
+    images = 0
+    for image, mask in common.labelled_images(args.run, args.split):
+        probs = torch.from_numpy(predictor.predict(image).probs)
+        truth = torch.from_numpy(mask)
+        images += 1
         for threshold, matrix in matrices.items():
             matrix.update(decide(probs, k, threshold), truth)
 
@@ -71,7 +67,7 @@ def main() -> None:
         predicted_share = float(matrix.matrix[:, k].sum() / matrix.matrix.sum())
         rows.append([f"{threshold:.2f}", *map(common.number, scores.dice), common.number(scores.mean_dice),
                      common.number(scores.precision[k]), common.number(scores.recall[k]), common.number(predicted_share)])
-    print(f"{args.run} ({args.checkpoint} weights), {split} split, {len(pairs)} images; "
+    print(f"{args.run} ({args.checkpoint} weights), {args.split} split, {images} images; "
           f"true share of {args.class_name}: {true_share:.3f}\n")
     print(common.table(["threshold", *(f"Dice {name}" for name in names), "mean Dice",
                         f"precision {args.class_name}", f"recall {args.class_name}", "predicted share"], rows))
