@@ -118,6 +118,9 @@ def match_channels(image: np.ndarray, in_channels: int) -> np.ndarray:
 class Predictor:
     """Predict masks for arrays or files exactly as the training run preprocessed them.
 
+    A model passed in is moved to `device`, channels_last and eval mode in place, as
+    `nn.Module.to` and `eval` do (no copy of its weights is made).
+
     Example:
         >>> predictor = Predictor.from_run("runs/demo")  # doctest: +SKIP
         >>> prediction = predictor.predict(image_array)  # doctest: +SKIP
