@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import subprocess
 import sys
@@ -10,7 +11,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from seglab.cli import main
+from seglab.cli import build_parser, main
 
 TINY = ["--model", "unet_small", "--model-option", "widths=[8,16,32]", "--batch-size", "4",
         "--precision", "fp32", "--no-progress"]
@@ -100,6 +101,13 @@ def test_missing_run_folder(tmp_path, capsys):
 def test_tta_flips_without_tta_is_refused(tmp_path, capsys):
     assert main(["evaluate", str(tmp_path / "run"), "--tta-flips", "all"]) == 2
     assert "give --tta as well" in capsys.readouterr().err
+
+
+def test_every_option_of_every_command_says_what_it_does():
+    commands = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction))
+    silent = [f"{name} {action.option_strings or action.dest}" for name, parser in commands.choices.items()
+              for action in parser._actions if not action.help and not isinstance(action, argparse._HelpAction)]
+    assert silent == []
 
 
 def test_module_entry_point_help():

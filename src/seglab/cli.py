@@ -19,9 +19,12 @@ import yaml
 from seglab import __version__
 from seglab import config as config_io
 from seglab.data.cache import CACHE_MODES
+from seglab.engine.builders import SCHEDULES
 from seglab.errors import ConfigError, SeglabError
 from seglab.inference.tta import TTA_FLIPS
 from seglab.runtime import PRECISIONS, tune_allocator
+
+DEFAULTS = config_io.ExperimentConfig()  # the defaults --help quotes
 
 log = logging.getLogger("seglab")
 
@@ -79,8 +82,8 @@ def parse_class_weights(text: str) -> str | list[float]:
 
 
 def add_data_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--format", dest="data.format", help="dataset layout: auto (default), oxford-pet, "
-                        "npy-pairs, folder-pairs, synthetic")
+    parser.add_argument("--format", dest="data.format", metavar="LAYOUT", help="dataset layout: auto (default), "
+                        "oxford-pet, npy-pairs, folder-pairs, synthetic")
     parser.add_argument("--classes", dest="data.classes_file", metavar="JSON",
                         help="classes.json with names, colours and ignore_index")
     parser.add_argument("--ignore-index", dest="data.ignore_index", type=int, metavar="LABEL",
@@ -89,7 +92,8 @@ def add_data_options(parser: argparse.ArgumentParser) -> None:
 
 def add_training_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("data", nargs="?", help="dataset folder (format auto-detected)")
-    parser.add_argument("--config", help="YAML experiment config; the flags below override it")
+    parser.add_argument("--config", metavar="YAML", help="experiment config file (e.g. a run's config.yaml); the "
+                        "flags below override it")
     add_data_options(parser)
     parser.add_argument("--size", dest="data.size", type=parse_size, metavar="S|HxW",
                         help="resize images to this size (masks use nearest); default: native size")
@@ -107,7 +111,8 @@ def add_training_options(parser: argparse.ArgumentParser) -> None:
                         "or whole groups): fold --fold validates, the others train, no test split")
     parser.add_argument("--fold", dest="data.fold", type=int, metavar="I",
                         help="with --folds: the validation fold, 0 to K-1 (default 0)")
-    parser.add_argument("--model", dest="model.name", help="model name from `seglab models` (default unet)")
+    parser.add_argument("--model", dest="model.name", metavar="NAME",
+                        help=f"model name from `seglab models` (default {DEFAULTS.model.name})")
     parser.add_argument("--model-option", action="append", type=parse_assignment, default=[], metavar="KEY=VALUE",
                         help="model keyword argument, e.g. widths=[16,32,64] or dropout=0.1 (repeatable)")
     parser.add_argument("--encoder-weights", metavar="imagenet|none|PATH",
@@ -118,21 +123,32 @@ def add_training_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--encoder-lr-scale", dest="train.encoder_lr_scale", type=float, metavar="F",
                         help="encoder learning rate = lr * F (e.g. 0.1 for gentle fine-tuning)")
     parser.add_argument("--loss", dest="loss.name", choices=["ce", "dice", "ce_dice", "focal", "focal_dice"],
-                        help="default ce_dice")
+                        help=f"training loss (default {DEFAULTS.loss.name}: cross-entropy plus soft Dice)")
     parser.add_argument("--class-weights", dest="loss.class_weights", type=parse_class_weights,
                         metavar="auto|W,W,...", help="cross-entropy/focal weight per class, or auto: median "
                         "frequency balancing from the train split's pixel counts")
-    parser.add_argument("--epochs", dest="train.epochs", type=int)
-    parser.add_argument("--batch-size", dest="train.batch_size", type=int)
-    parser.add_argument("--lr", dest="train.lr", type=float, help="learning rate (default 1e-3)")
-    parser.add_argument("--optimizer", dest="train.optimizer", choices=["adam", "adamw"])
-    parser.add_argument("--schedule", dest="train.schedule", choices=["constant", "cosine", "onecycle"])
-    parser.add_argument("--seed", dest="train.seed", type=int)
-    parser.add_argument("--device", dest="train.device", help="auto (default), cpu, cuda or cuda:N")
+    train = DEFAULTS.train
+    parser.add_argument("--epochs", dest="train.epochs", type=int, metavar="N",
+                        help=f"passes over the training split (default {train.epochs}; the upper bound with --time-budget)")
+    parser.add_argument("--batch-size", dest="train.batch_size", type=int, metavar="N",
+                        help=f"images (or patches) per optimizer step (default {train.batch_size})")
+    parser.add_argument("--lr", dest="train.lr", type=float, metavar="LR", help=f"peak learning rate (default {train.lr:g})")
+    parser.add_argument("--optimizer", dest="train.optimizer", choices=["adam", "adamw"],
+                        help=f"default {train.optimizer}")
+    parser.add_argument("--schedule", dest="train.schedule", choices=SCHEDULES,
+                        help=f"learning rate per step (default {train.schedule}): cosine decays from --lr to 1%% of "
+                        "it; onecycle rises for 30%% of the run, then falls; constant stays at --lr")
+    parser.add_argument("--seed", dest="train.seed", type=int, metavar="N",
+                        help=f"seeds the split, initial weights, augmentation and batch order (default {train.seed}); "
+                        "the same seed repeats a CPU run exactly")
+    parser.add_argument("--device", dest="train.device", metavar="DEVICE",
+                        help="auto (default: the GPU when there is one), cpu, cuda or cuda:N")
     parser.add_argument("--precision", dest="train.precision", choices=PRECISIONS,
                         help="auto (default): bf16 on CUDA and on CPUs with native bf16, else fp32")
-    parser.add_argument("--workers", dest="data.num_workers", type=int, help="DataLoader worker processes")
-    parser.add_argument("--threads", dest="train.threads", type=int,
+    parser.add_argument("--workers", dest="data.num_workers", type=int, metavar="N",
+                        help=f"DataLoader worker processes (default {DEFAULTS.data.num_workers}: load in the "
+                        "training process)")
+    parser.add_argument("--threads", dest="train.threads", type=int, metavar="N",
                         help="compute threads of the training process (default: one per core, less one per "
                         "--workers on CPU, since a worker sharing a core with compute slows both)")
     parser.add_argument("--cache", dest="data.cache", choices=CACHE_MODES,
@@ -272,6 +288,16 @@ def cmd_train(args: argparse.Namespace) -> None:
         print((result.run.root / "metrics.md").read_text())
 
 
+def add_device_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--device", default="auto", metavar="DEVICE",
+                        help="auto (default: the GPU when there is one), cpu, cuda or cuda:N")
+
+
+def add_split_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--split", default="test", choices=["train", "val", "test"],
+                        help="the run's split to score (default test; val when the run has no test split)")
+
+
 def add_precision_option(parser: argparse.ArgumentParser) -> None:
     """`--precision` of the commands that predict with a trained model."""
     parser.add_argument("--precision", default="fp32", choices=PRECISIONS,
@@ -397,10 +423,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = commands.add_parser("demo", help="generate data, train, evaluate and predict in one go")
     demo.add_argument("--out", default="seglab-demo", help="folder for data, run and predictions")
-    demo.add_argument("--epochs", type=int, default=40)
+    demo.add_argument("--epochs", type=int, default=40, metavar="N", help="training epochs (default 40)")
     demo.add_argument("--samples", type=int, default=320, help="number of generated image/mask pairs")
-    demo.add_argument("--device", default="auto")
-    demo.add_argument("--no-progress", action="store_true")
+    add_device_option(demo)
+    demo.add_argument("--no-progress", action="store_true", help="no progress bars")
     demo.set_defaults(handler=cmd_demo)
 
     inspect = commands.add_parser("inspect", help="report a dataset's layout, classes and problems")
@@ -415,7 +441,7 @@ def build_parser() -> argparse.ArgumentParser:
                                 description="Train a U-Net on DATA; writes config.yaml, checkpoints/, "
                                 "history.csv, curves.png, metrics.json into --out.")
     add_training_options(train)
-    train.add_argument("--out", default="runs/latest", help="run folder to write (default runs/latest)")
+    train.add_argument("--out", default="runs/latest", metavar="RUN", help="run folder to write (default runs/latest)")
     train.add_argument("--skip-bad", dest="data.skip_bad", action="store_true", default=None,
                        help="leave out pairs with fatal data problems (listed) instead of stopping")
     train.add_argument("--resume", metavar="RUN", help="continue RUN after its last complete epoch with model, "
@@ -456,9 +482,9 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate = commands.add_parser("evaluate", help="score a run on its test split or on another folder")
     evaluate.add_argument("run", help="run folder written by `seglab train`")
     evaluate.add_argument("data", nargs="?", help="labelled folder to score instead of the run's test split")
-    evaluate.add_argument("--split", default="test", choices=["train", "val", "test"])
+    add_split_option(evaluate)
     evaluate.add_argument("--out", help="output folder (default RUN/eval/SPLIT)")
-    evaluate.add_argument("--device", default="auto")
+    add_device_option(evaluate)
     add_inference_options(evaluate)
     evaluate.set_defaults(handler=cmd_evaluate)
 
@@ -467,7 +493,7 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument("inputs", nargs="+", help="image files or folders (png, jpg, tif, npy)")
     predict.add_argument("--out", default="predictions", help="output folder (default predictions)")
     predict.add_argument("--probs", action="store_true", help="also write per-class probabilities (.npy)")
-    predict.add_argument("--device", default="auto")
+    add_device_option(predict)
     add_inference_options(predict)
     predict.set_defaults(handler=cmd_predict)
 
@@ -476,10 +502,10 @@ def build_parser() -> argparse.ArgumentParser:
                                  "data, training curves and timing, per-class scores, confusion matrix, the best and "
                                  "worst predictions, environment. Runs the evaluation first when it is missing.")
     report.add_argument("run", help="run folder written by `seglab train`")
-    report.add_argument("--split", default="test", choices=["train", "val", "test"])
+    add_split_option(report)
     report.add_argument("--out", help="HTML file to write (default RUN/report.html)")
     report.add_argument("--examples", type=int, default=3, help="best and worst predictions shown (default 3 each)")
-    report.add_argument("--device", default="auto")
+    add_device_option(report)
     report.set_defaults(handler=cmd_report)
 
     sanity = commands.add_parser("sanity", help="check that a model can overfit one batch of DATA")
@@ -492,11 +518,13 @@ def build_parser() -> argparse.ArgumentParser:
                                  description="Write RUN's model with dynamic batch and size, plus a JSON of its "
                                  "classes and normalisation, then check the file against PyTorch (max |diff| < 1e-4).")
     export.add_argument("run", help="run folder written by `seglab train`")
-    export.add_argument("--format", default="onnx", choices=["onnx", "torchscript"])
+    export.add_argument("--format", default="onnx", choices=["onnx", "torchscript"],
+                        help="onnx (default; runs without torch in onnxruntime) or torchscript")
     export.add_argument("--out", help="output folder (default RUN/export)")
     export.add_argument("--check-size", action="append", type=parse_size, metavar="S|HxW",
                         help="input size for the parity check (repeatable; default three sizes)")
-    export.add_argument("--checkpoint", default="best", choices=["best", "last"])
+    export.add_argument("--checkpoint", default="best", choices=["best", "last"],
+                        help="the best epoch's weights by val mIoU (default) or the last epoch's")
     export.set_defaults(handler=cmd_export)
 
     serve = commands.add_parser("serve", help="web page and JSON API that segment uploaded images",
@@ -504,8 +532,8 @@ def build_parser() -> argparse.ArgumentParser:
                                 "at /, POST /predict, API docs at /docs.")
     serve.add_argument("run", help="run folder written by `seglab train`, or a model.onnx from `seglab export`")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
-    serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--device", default="auto")
+    serve.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
+    add_device_option(serve)
     add_precision_option(serve)
     serve.add_argument("--max-upload-mb", type=float, default=10.0, help="largest upload in MiB (default 10)")
     serve.add_argument("--max-pixels", type=int, default=4096 * 4096,
