@@ -72,8 +72,8 @@ def test_tta_averages_the_flips_training_showed_the_model(trained_model, image, 
     predictor = Predictor(counting, card(augment_transforms=transforms), options=options)
     prediction = predictor.predict(image)
     batch = predictor.preprocess(image)
-    assert [torch.equal(seen, batch.flip(dims) if dims else batch) for seen, dims in zip(counting.inputs, views)] \
-        == [True] * len(views) and len(counting.inputs) == len(views)
+    assert len(counting.inputs) == len(views)
+    assert all(torch.equal(seen, batch.flip(dims) if dims else batch) for seen, dims in zip(counting.inputs, views))
     with torch.no_grad():
         probs = [counting.model(batch.flip(dims) if dims else batch).softmax(1) for dims in views]
     expected = sum(p.flip(dims) if dims else p for p, dims in zip(probs, views))[0].numpy() / len(views)
@@ -111,6 +111,8 @@ def test_the_network_runs_channels_last_with_the_contiguous_answer(trained_model
 def test_options_round_trip_and_refuse_bad_values():
     options = InferenceOptions(tile=256, overlap=0.5, tta=True, postprocess=PostProcess(10, True))
     assert InferenceOptions.from_dict(options.to_dict()) == options
+    older = {key: value for key, value in options.to_dict().items() if key != "tta_flips"}
+    assert InferenceOptions.from_dict(older).tta_flips == "all"  # TTA averaged all four flips before tta_flips
     assert options.describe() == ("tiles of 256 px, overlap 0.5, flip TTA (flips seen in training), components "
                                   "under 10 px removed, largest component per class kept")
     assert InferenceOptions().describe() == "whole image"

@@ -86,6 +86,7 @@ class InferenceOptions:
     def from_dict(cls, values: dict[str, Any]) -> InferenceOptions:
         """Inverse of `to_dict` (as stored in eval metrics.json)."""
         values = dict(values)
+        values.setdefault("tta_flips", "all")  # written before tta_flips existed, when TTA averaged all four
         postprocess = PostProcess(**values.pop("postprocess", {}))
         return cls(**values, postprocess=postprocess)
 
