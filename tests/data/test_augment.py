@@ -48,6 +48,17 @@ def test_geometric_transforms_keep_image_and_mask_aligned(name: str) -> None:
     assert moved >= 2  # the transform did something
 
 
+def test_scale_crop_keeps_thin_structures_in_register() -> None:
+    # 2-pixel binary blocks zoomed 1.3-1.8x: a mask sampled at pixel corners instead of
+    # centres (torchvision's plain `nearest`) sits half a pixel off the bilinear image and
+    # agrees with it on only 81-87% of the pixels; in register they agree on over 98%
+    image, mask = blocks(size=(96, 96), block=2)
+    image, mask = (image > 2).float(), (mask > 2).long()
+    for seed in range(8):
+        out_image, out_mask = Augment({"scale_crop": {"scale": [0.3, 0.6]}})(image, mask, seed=seed)
+        assert ((out_image[0] > 0.5).long() == out_mask).float().mean() > 0.97
+
+
 @pytest.mark.parametrize("name", ["rotate", "elastic"])
 def test_padding_transforms_fill_masks_with_the_ignore_label(name: str) -> None:
     image, mask = blocks()

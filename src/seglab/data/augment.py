@@ -72,10 +72,26 @@ def register_transform(name: str, *, pads: bool = False, **defaults: Any) -> Cal
 # --- geometry (torchvision) -------------------------------------------------------------
 
 
+class AlignedResizedCrop(v2.RandomResizedCrop):
+    """torchvision's RandomResizedCrop with the mask resized by pixel centres (`nearest-exact`).
+
+    torchvision resizes a Mask with `nearest`, which samples each output pixel's top-left corner
+    rather than its centre: after a zoom the labels sit up to half a pixel below and right of
+    the (centre-aligned, bilinear) image, and a network trained on such crops learns to predict
+    thin structures shifted by that much. Sampling centres keeps them in register.
+    """
+
+    def transform(self, inpt: Any, params: dict[str, Any]) -> Any:
+        if not isinstance(inpt, tv_tensors.Mask):
+            return super().transform(inpt, params)
+        crop = v2.functional.crop(inpt, params["top"], params["left"], params["height"], params["width"])
+        return v2.functional.resize(crop, self.size, interpolation=v2.InterpolationMode.NEAREST_EXACT)
+
+
 @register_transform("scale_crop", scale=(0.6, 1.0), ratio=(0.8, 1.25))
 def _scale_crop(size: tuple[int, int], fill: Fill, scale: Any, ratio: Any) -> v2.Transform:
     # zooming in only, so no pixel comes from outside the image
-    return v2.RandomResizedCrop(size, scale=_pair(scale), ratio=_pair(ratio), antialias=True)
+    return AlignedResizedCrop(size, scale=_pair(scale), ratio=_pair(ratio), antialias=True)
 
 
 @register_transform("hflip", p=0.5)
