@@ -33,7 +33,7 @@ from seglab.engine.checkpoint import load_checkpoint
 from seglab.engine.evaluation import evaluate_run, pairs_to_evaluate
 from seglab.engine.experiment import train
 from seglab.engine.run_folder import RunFolder
-from seglab.inference.predictor import InferenceOptions
+from seglab.inference.predictor import InferenceOptions, Predictor
 from seglab.metrics import Scores
 from seglab.runtime import tune_allocator
 
@@ -114,6 +114,26 @@ class ScoredRun:
             "train_size": self.train_size, "original_sizes": list(self.original_sizes),
             "val": {name: scores.to_dict(self.class_names) for name, scores in self.scores.items()},
         }
+
+
+def class_diagnostic_parser(doc: str, class_help: str) -> argparse.ArgumentParser:
+    """The arguments of a no-training diagnostic of one class of one run: RUN, --class, --split,
+    --checkpoint; the script adds its own."""
+    parser = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("run", type=Path, help="a run folder written by `seglab train`")
+    parser.add_argument("--class", dest="class_name", required=True, help=class_help)
+    parser.add_argument("--split", default="val", help="the run's split to predict (default: %(default)s)")
+    parser.add_argument("--checkpoint", default="last", choices=CHECKPOINTS, help="weights to use (default: %(default)s)")
+    return parser
+
+
+def class_predictor(args: argparse.Namespace) -> tuple[Predictor, int]:
+    """The run's predictor (on the CPU) and the index of `--class` among its classes."""
+    predictor = Predictor.from_run(args.run, device="cpu", checkpoint=args.checkpoint)
+    names = predictor.classes.names
+    if args.class_name not in names:
+        raise SystemExit(f"unknown class '{args.class_name}'; the run's classes: {', '.join(names)}")
+    return predictor, names.index(args.class_name)
 
 
 def labelled_images(run: Path, split: str) -> Iterator[tuple[np.ndarray, np.ndarray]]:

@@ -12,15 +12,11 @@ shifted by a fixed amount on every image, training images included. No training.
 
 from __future__ import annotations
 
-import argparse
-from pathlib import Path
-
 import numpy as np
 import torch
 from scipy import ndimage  # type: ignore[import-untyped]
 
 import common
-from seglab.inference.predictor import Predictor
 
 BORDER = 4  # pixels left out at each edge, where a shift pulls in copies of the edge
 
@@ -38,21 +34,12 @@ def shift_dice(probs: np.ndarray, truth: np.ndarray, shifts: list[tuple[float, f
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("run", type=Path, help="a run folder written by `seglab train`")
-    parser.add_argument("--class", dest="class_name", required=True, help="the class whose predictions are moved")
-    parser.add_argument("--split", default="val", help="the run's split to predict (default: %(default)s)")
-    parser.add_argument("--checkpoint", default="last", choices=common.CHECKPOINTS,
-                        help="weights to use (default: %(default)s)")
+    parser = common.class_diagnostic_parser(__doc__, "the class whose predictions are moved")
     parser.add_argument("--reach", type=float, default=0.8, help="largest shift tried, in pixels (default: %(default)s)")
     parser.add_argument("--step", type=float, default=0.2, help="shift step in pixels (default: %(default)s)")
     args = parser.parse_args()
 
-    predictor = Predictor.from_run(args.run, device="cpu", checkpoint=args.checkpoint)
-    names = predictor.classes.names
-    if args.class_name not in names:
-        raise SystemExit(f"unknown class '{args.class_name}'; the run's classes: {', '.join(names)}")
-    k = names.index(args.class_name)
+    predictor, k = common.class_predictor(args)
     offsets = np.round(np.arange(-args.reach, args.reach + args.step / 2, args.step), 3) + 0.0  # no -0.0
     shifts = [(float(dy), float(dx)) for dy in offsets for dx in offsets]
     unshifted = shifts.index((0.0, 0.0))

@@ -12,13 +12,9 @@ gap between the two shares and a best threshold away from argmax. No training.
 
 from __future__ import annotations
 
-import argparse
-from pathlib import Path
-
 import torch
 
 import common
-from seglab.inference.predictor import Predictor
 from seglab.metrics import ConfusionMatrix
 
 
@@ -33,21 +29,13 @@ def decide(probs: torch.Tensor, k: int, threshold: float) -> torch.Tensor:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("run", type=Path, help="a run folder written by `seglab train`")
-    parser.add_argument("--class", dest="class_name", required=True, help="the class whose threshold is swept")
-    parser.add_argument("--split", default="val", help="the run's split to predict (default: %(default)s)")
-    parser.add_argument("--checkpoint", default="last", choices=common.CHECKPOINTS,
-                        help="weights to use (default: %(default)s)")
+    parser = common.class_diagnostic_parser(__doc__, "the class whose threshold is swept")
     parser.add_argument("--thresholds", type=float, nargs="+", default=[0.3, 0.4, 0.5, 0.6, 0.7, 0.8],
                         help="probabilities to try (default: %(default)s)")
     args = parser.parse_args()
 
-    predictor = Predictor.from_run(args.run, device="cpu", checkpoint=args.checkpoint)
+    predictor, k = common.class_predictor(args)
     names = predictor.classes.names
-    if args.class_name not in names:
-        raise SystemExit(f"unknown class '{args.class_name}'; the run's classes: {', '.join(names)}")
-    k = names.index(args.class_name)
     ignore = predictor.classes.ignore_index
     matrices = {t: ConfusionMatrix(len(names), ignore) for t in args.thresholds}
     images = 0
