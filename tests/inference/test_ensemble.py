@@ -91,6 +91,7 @@ def test_precision_reaches_every_member_and_is_recorded(trained_run, tmp_path, c
     assert load_runs([trained_run], device="cpu").precision.dtype is None  # fp32, exact, unless asked
     ensemble = load_runs([trained_run, trained_run], device="cpu", precision="bf16")
     assert [member.precision.dtype for member in ensemble.members] == [torch.bfloat16] * 2
+    assert ensemble.precision.name == "bf16"  # what evaluate records for an ensemble
     assert main(["evaluate", str(trained_run), "--split", "val", "--precision", "bf16", "--device", "cpu",
                  "--out", str(tmp_path / "bf16")]) == 0
     bf16 = json.loads((tmp_path / "bf16" / "metrics.json").read_text())

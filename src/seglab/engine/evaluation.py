@@ -21,7 +21,6 @@ from seglab.inference.predictor import InferenceOptions
 from seglab.metrics import ConfusionMatrix, Scores
 from seglab.reports.plots import plot_confusion, plot_gallery, save_figure
 from seglab.reports.summary import scores_markdown
-from seglab.runtime import resolve_device, resolve_precision
 
 log = logging.getLogger(__name__)
 
@@ -110,7 +109,7 @@ def evaluate_run(
     options = options or InferenceOptions()
     members = [str(run.root), *map(str, ensemble)]
     predictor = load_runs(members, device=device, checkpoint=checkpoint, options=options, precision=precision)
-    precision_used = resolve_precision(precision, resolve_device(device)).name  # as recorded: auto -> fp32 or bf16
+    precision_used = predictor.precision.name  # as recorded: auto -> fp32 or bf16
     classes = predictor.classes
     pairs, split, mapping = pairs_to_evaluate(run, data, split)
     if not pairs:

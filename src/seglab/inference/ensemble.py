@@ -18,13 +18,14 @@ import numpy as np
 from seglab.data import ClassSpec
 from seglab.errors import ConfigError
 from seglab.inference.postprocess import PostProcess
-from seglab.inference.predictor import InferenceOptions, Prediction, Predictor, Segmenter
+from seglab.inference.predictor import InferenceOptions, Prediction, Predictor
+from seglab.runtime import Precision
 
 
 def load_runs(
     paths: Sequence[str | Path], device: str = "auto", checkpoint: str = "best", options: InferenceOptions | None = None,
     precision: str = "fp32",
-) -> Segmenter:
+) -> Predictor | EnsemblePredictor:
     """A Predictor for one run folder, an EnsemblePredictor of them for several: what `seglab
     evaluate` and `seglab predict` load for RUN and its `--ensemble` runs."""
     if len(paths) == 1:
@@ -57,6 +58,11 @@ class EnsemblePredictor:
         self.members = list(members)
         self.classes: ClassSpec = first
         self.postprocess = postprocess or PostProcess()
+
+    @property
+    def precision(self) -> Precision:
+        """The first member's precision: `from_runs` loads every member with the same one."""
+        return self.members[0].precision
 
     @classmethod
     def from_runs(
