@@ -144,74 +144,51 @@ def _check_options(
         raise ValueError(f"unknown block_order '{block_order}'; choose one of {', '.join(BLOCK_ORDERS)}")
 
 
-@MODELS.register("unet")
-def unet(
-    in_channels: int,
-    num_classes: int,
-    *,
-    widths: Sequence[int] = (32, 64, 128, 256, 512),
-    norm: str = "batch",
-    dropout: float = 0.0,
-    upsampling: str = "transpose",
-    up_kernel: int = 2,
-    block_order: str = "conv-norm-act",
-) -> UNet:
-    """General-purpose U-Net: four poolings, widths 32-512, batch norm, transposed convs."""
-    return UNet(in_channels, num_classes, widths, norm, dropout, upsampling, up_kernel, block_order)
+def _register(
+    name: str, summary: str, widths: Sequence[int], up_kernel: int = 2, block_order: str = "conv-norm-act"
+) -> None:
+    """Register a UNet preset whose keyword defaults are the preset's, so `model_options(name)`
+    and config errors list them."""
+    preset_widths, preset_kernel, preset_order = tuple(widths), up_kernel, block_order
+
+    def factory(
+        in_channels: int,
+        num_classes: int,
+        *,
+        widths: Sequence[int] = preset_widths,
+        norm: str = "batch",
+        dropout: float = 0.0,
+        upsampling: str = "transpose",
+        up_kernel: int = preset_kernel,
+        block_order: str = preset_order,
+    ) -> UNet:
+        return UNet(in_channels, num_classes, widths, norm, dropout, upsampling, up_kernel, block_order)
+
+    factory.__doc__ = summary
+    factory.__name__ = name
+    MODELS.register(name)(factory)
 
 
-@MODELS.register("unet_small")
-def unet_small(
-    in_channels: int,
-    num_classes: int,
-    *,
-    widths: Sequence[int] = (16, 32, 64, 128),
-    norm: str = "batch",
-    dropout: float = 0.0,
-    upsampling: str = "transpose",
-    up_kernel: int = 2,
-    block_order: str = "conv-norm-act",
-) -> UNet:
-    """Small U-Net for quick CPU runs and demos: three poolings, widths 16-128."""
-    return UNet(in_channels, num_classes, widths, norm, dropout, upsampling, up_kernel, block_order)
-
-
-@MODELS.register("unet_pet")
-def unet_pet(
-    in_channels: int,
-    num_classes: int,
-    *,
-    widths: Sequence[int] = (64, 128, 256),
-    norm: str = "batch",
-    dropout: float = 0.0,
-    upsampling: str = "transpose",
-    up_kernel: int = 4,
-    block_order: str = "conv-act-norm",
-) -> UNet:
+_register("unet", "General-purpose U-Net: four poolings, widths 32-512, batch norm, transposed convs.",
+          widths=(32, 64, 128, 256, 512))
+_register("unet_small", "Small U-Net for quick CPU runs and demos: three poolings, widths 16-128.",
+          widths=(16, 32, 64, 128))
+_register(
+    "unet_pet",
     """Oxford-pet tutorial U-Net: two poolings, widths 64-256, conv-ReLU-BN, 4x4 transposed convs.
 
     Each level has two 3x3 convs of the same width (64-64, 128-128, bottleneck 256-256);
     the decoder upsamples with ConvTranspose2d(kernel 4, stride 2, padding 1) and
     concatenates the encoder's skip.
-    """
-    return UNet(in_channels, num_classes, widths, norm, dropout, upsampling, up_kernel, block_order)
-
-
-@MODELS.register("unet_mri")
-def unet_mri(
-    in_channels: int,
-    num_classes: int,
-    *,
-    widths: Sequence[int] = (16, 32, 64, 128),
-    norm: str = "batch",
-    dropout: float = 0.0,
-    upsampling: str = "transpose",
-    up_kernel: int = 2,
-    block_order: str = "conv-norm-act",
-) -> UNet:
+    """,
+    widths=(64, 128, 256), up_kernel=4, block_order="conv-act-norm",
+)
+_register(
+    "unet_mri",
     """Brain-MRI tutorial U-Net: three poolings, widths 16-128, conv-BN-ReLU, 2x2 transposed convs.
 
     The upsampled map is zero-padded to the skip's size, so odd sizes such as 394x394
     round-trip exactly.
-    """
-    return UNet(in_channels, num_classes, widths, norm, dropout, upsampling, up_kernel, block_order)
+    """,
+    widths=(16, 32, 64, 128),
+)
