@@ -85,7 +85,12 @@ class AlignedResizedCrop(v2.RandomResizedCrop):
         if not isinstance(inpt, tv_tensors.Mask):
             return super().transform(inpt, params)
         crop = v2.functional.crop(inpt, params["top"], params["left"], params["height"], params["width"])
-        return v2.functional.resize(crop, self.size, interpolation=v2.InterpolationMode.NEAREST_EXACT)
+        # the image kernel, since torchvision before 0.29 resizes a Mask with plain `nearest`
+        # whatever interpolation it is given
+        labels = crop.as_subclass(Tensor)
+        resized = v2.functional.resize_image(labels.unsqueeze(0) if labels.ndim == 2 else labels, self.size,
+                                             interpolation=v2.InterpolationMode.NEAREST_EXACT)
+        return tv_tensors.wrap(resized.reshape(*labels.shape[:-2], *resized.shape[-2:]), like=inpt)
 
 
 @register_transform("scale_crop", scale=(0.6, 1.0), ratio=(0.8, 1.25))
