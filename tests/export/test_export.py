@@ -138,3 +138,16 @@ def test_onnx_model_can_be_served(exported, run_images):
         response = client.post("/predict", files={"file": ("x.png", run_images[0].read_bytes(), "image/png")})
     assert response.status_code == 200, response.text
     assert [c["name"] for c in response.json()["classes"]] == list(segmenter.classes.names)
+
+
+def test_failed_torch_export_is_a_clear_error(trained_run, tmp_path, monkeypatch, capsys):
+    import torch
+
+    def constraint_violation(*args, **kwargs):
+        raise RuntimeError("Constraints violated (height, width)!\nlong torch.export report")
+
+    monkeypatch.setattr(torch.onnx, "export", constraint_violation)
+    assert main(["export", str(trained_run), "--format", "onnx", "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert f"ONNX export failed under torch {torch.__version__}: Constraints violated (height, width)!" in err
+    assert "--format torchscript" in err and "long torch.export report" not in err

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     import onnxruntime
 
 Runner = Callable[[np.ndarray], np.ndarray]
+TESTED_TORCH = "2.14.1"  # the torch that constraints.txt pins and CI exports with
 
 
 def export_onnx(model: nn.Module, path: Path, sample: Tensor) -> None:
@@ -37,11 +38,28 @@ def export_onnx(model: nn.Module, path: Path, sample: Tensor) -> None:
         raise SeglabError("ONNX export needs onnx and onnxscript: pip install 'seglab[export]'")
     dim = torch.export.Dim
     axes = {0: dim("batch"), 2: dim("height"), 3: dim("width")}
-    torch.onnx.export(
-        model, (sample,), str(path), dynamo=True, verbose=False, external_data=False,
-        input_names=[INPUT_NAME], output_names=[OUTPUT_NAME], dynamic_shapes={INPUT_NAME: axes},
-        custom_translation_table={operator.floordiv: _floor_divide},
-    )
+    try:
+        torch.onnx.export(
+            model, (sample,), str(path), dynamo=True, verbose=False, external_data=False,
+            input_names=[INPUT_NAME], output_names=[OUTPUT_NAME], dynamic_shapes={INPUT_NAME: axes},
+            custom_translation_table={operator.floordiv: _floor_divide},
+        )
+    except Exception as error:  # torch.export's errors share no public base class across versions
+        raise SeglabError(
+            f"ONNX export failed under torch {torch.__version__}: {_root_cause(error)}\n"
+            f"seglab's ONNX export is tested with torch {TESTED_TORCH} (constraints.txt); under torch 2.11, "
+            "torch.export rejects the plain U-Nets' dynamic height and width. Upgrade torch, or export "
+            "with --format torchscript"
+        ) from error
+
+
+def _root_cause(error: BaseException) -> str:
+    """The first line of the innermost exception: the exporter wraps the real reason in layers
+    of advice."""
+    while error.__cause__ is not None:
+        error = error.__cause__
+    lines = str(error).strip().splitlines()
+    return lines[0] if lines else type(error).__name__
 
 
 def _floor_divide(numerator: Any, denominator: Any) -> Any:
