@@ -86,11 +86,10 @@ class AlignedResizedCrop(v2.RandomResizedCrop):
             return super().transform(inpt, params)
         crop = v2.functional.crop(inpt, params["top"], params["left"], params["height"], params["width"])
         # the image kernel, since torchvision before 0.29 resizes a Mask with plain `nearest`
-        # whatever interpolation it is given
-        labels = crop.as_subclass(Tensor)
-        resized = v2.functional.resize_image(labels.unsqueeze(0) if labels.ndim == 2 else labels, self.size,
-                                             interpolation=v2.InterpolationMode.NEAREST_EXACT)
-        return tv_tensors.wrap(resized.reshape(*labels.shape[:-2], *resized.shape[-2:]), like=inpt)
+        # whatever interpolation it is given (a leading axis, as the kernel needs three or more)
+        labels = crop.as_subclass(Tensor)[None]
+        resized = v2.functional.resize_image(labels, self.size, interpolation=v2.InterpolationMode.NEAREST_EXACT)
+        return tv_tensors.wrap(resized[0], like=inpt)
 
 
 @register_transform("scale_crop", scale=(0.6, 1.0), ratio=(0.8, 1.25))

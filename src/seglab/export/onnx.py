@@ -47,9 +47,8 @@ def export_onnx(model: nn.Module, path: Path, sample: Tensor) -> None:
     except Exception as error:  # torch.export's errors share no public base class across versions
         raise SeglabError(
             f"ONNX export failed under torch {torch.__version__}: {_root_cause(error)}\n"
-            f"seglab's ONNX export is tested with torch {TESTED_TORCH} (constraints.txt); under torch 2.11, "
-            "torch.export rejects the plain U-Nets' dynamic height and width. Upgrade torch, or export "
-            "with --format torchscript"
+            f"seglab's ONNX export is tested with torch {TESTED_TORCH} (constraints.txt; docs/deployment.md lists "
+            "the versions known to fail): install that one, or export with --format torchscript"
         ) from error
 
 
