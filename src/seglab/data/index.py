@@ -25,12 +25,15 @@ class Pair:
         image: image file.
         mask: mask file; None for unlabelled images.
         split: "train", "val" or "test" when the layout defines it (CamVid folders), else None.
+        group: what the pair belongs to (a volume's subject, a manifest's group column), or None;
+            pairs of one group never straddle two splits or folds.
     """
 
     name: str
     image: Path
     mask: Path | None
     split: str | None = None
+    group: str | None = None
 
 
 @dataclass(frozen=True)

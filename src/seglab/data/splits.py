@@ -45,19 +45,28 @@ def _block_order(pairs: list[Pair], seed: int, pattern: re.Pattern[str] | None) 
 @SPLIT_MODES.register("groups")
 def _group_order(pairs: list[Pair], seed: int, pattern: re.Pattern[str] | None) -> list[list[Pair]]:
     """Pairs whose names give the same key (the pattern's first group, else its whole match)
-    form one unit, e.g. all slices of one subject; the groups come in seeded random order."""
-    if pattern is None:
+    form one unit, e.g. all slices of one subject; the groups come in seeded random order.
+    Without a pattern, the groups the layout gave the pairs (volumes, a manifest's column)."""
+    if pattern is None and not _has_groups(pairs):
         raise ConfigError(r"split mode 'groups' needs data.group_pattern (--group-pattern), e.g. '^(\w+?)_'")
     groups: dict[str, list[Pair]] = {}
     for pair in pairs:
+        if pattern is None:
+            groups.setdefault(str(pair.group), []).append(pair)
+            continue
         match = pattern.search(pair.name)
         if match is None:
             raise ConfigError(f"name '{pair.name}' does not match the group pattern '{pattern.pattern}'")
         groups.setdefault(match.group(1) if pattern.groups else match.group(0), []).append(pair)
     keys = list(groups)  # in the natural order of their first names, so any input order gives the same split
     order = np.random.default_rng(seed).permutation(len(keys))
-    logger.info("split by %d groups of names (pattern '%s')", len(keys), pattern.pattern)
+    source = f"pattern '{pattern.pattern}'" if pattern is not None else "the dataset's own groups"
+    logger.info("split by %d groups of names (%s)", len(keys), source)
     return [groups[keys[i]] for i in order]
+
+
+def _has_groups(pairs: list[Pair]) -> bool:
+    return bool(pairs) and all(p.group is not None for p in pairs)
 
 
 def split_pairs(
@@ -73,7 +82,9 @@ def split_pairs(
 
     Pairs that carry split labels from their layout (CamVid train/ and val/) keep them and
     `fractions` is not used. Otherwise every pair goes to exactly one split, and each split
-    with a non-zero fraction gets at least one pair when there are enough pairs. In mode
+    with a non-zero fraction gets at least one pair when there are enough pairs. Pairs that
+    all carry a `group` (volume slices, a manifest's group column) are split as in mode
+    "groups" when the mode is "random" and no pattern is given. In mode
     "groups", `fractions` are shares of the groups (as in scikit-learn's GroupShuffleSplit),
     and a group never straddles two splits.
 
@@ -105,6 +116,8 @@ def split_pairs(
     """
     fractions = _check_fractions(fractions)
     _check_fold_numbers(folds, fold)
+    if mode == "random" and group_pattern is None and _has_groups(pairs):
+        mode = "groups"  # slices of one volume (or one manifest group) must never straddle splits
     try:
         order = SPLIT_MODES.get(mode)
     except KeyError as err:
