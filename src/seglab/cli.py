@@ -201,9 +201,9 @@ def cmd_inspect(args: argparse.Namespace) -> None:
     from seglab.data import format_report, inspect_dataset
     from seglab.errors import DataError
 
-    report = inspect_dataset(args.data, args.__dict__["data.format"] or "auto",
-                             classes_file=args.__dict__["data.classes_file"],
-                             ignore_index=args.__dict__["data.ignore_index"])
+    options = {key.removeprefix("data."): value for key, value in vars(args).items()
+               if key.startswith("data.") and value is not None}
+    report = inspect_dataset(args.data, **options)
     print(format_report(report))
     if report.fatal:
         raise DataError(f"{len(report.fatal)} fatal problem(s) in '{args.data}' (listed above) would stop "

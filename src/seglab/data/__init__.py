@@ -5,7 +5,7 @@ from __future__ import annotations
 from seglab.data.audit import CHECKS, AuditReport, audit
 from seglab.data.classes import ClassSpec, default_colours, load_classes_file
 from seglab.data.dataset import SegmentationDataset
-from seglab.data.formats import FORMATS, DatasetFormat, discover
+from seglab.data.formats import FORMATS, DatasetFormat, discover, discover_data
 from seglab.data.index import DatasetIndex, Pair, Problem, natural_key
 from seglab.data.inspect import InspectReport, format_report, inspect_dataset
 from seglab.data.io import (
@@ -51,6 +51,7 @@ __all__ = [
     "audit",
     "default_colours",
     "discover",
+    "discover_data",
     "format_report",
     "generate_synthetic",
     "image_scale",

@@ -20,10 +20,11 @@ from seglab.data.classes import ClassSpec, load_classes_file
 from seglab.data.index import DatasetIndex, Pair, Problem, list_images, match_files, natural_key
 from seglab.data.io import read_raw_mask
 from seglab.data.mapping import BinaryMapping, ColourMapping, IdentityMapping, MaskMapping, OffsetMapping
+from seglab.config import DataConfig
 from seglab.errors import ConfigError, DataError
 from seglab.registry import Registry
 
-__all__ = ["FORMATS", "DatasetFormat", "DatasetIndex", "Pair", "Problem", "discover"]
+__all__ = ["FORMATS", "DatasetFormat", "DatasetIndex", "Pair", "Problem", "discover", "discover_data"]
 
 logger = logging.getLogger(__name__)
 
@@ -111,6 +112,21 @@ def discover(
     index.ignore_index = ignore_index
     logger.info("%s: %s layout, %d pairs", root, index.format, len(index.pairs))
     return index
+
+
+def discover_data(cfg: DataConfig) -> DatasetIndex:
+    """`discover` with every reading option of the data section of a config.
+
+    Training, evaluation, `seglab inspect` and the Python API all go through here, so a folder
+    is read the same way by each of them.
+
+    Raises:
+        ConfigError: no dataset path, or an unknown format.
+        DataError: see `discover`.
+    """
+    if cfg.path is None:
+        raise ConfigError("no dataset given: pass a DATA folder (or data.path in the config)")
+    return discover(cfg.path, cfg.format, classes_file=cfg.classes_file, ignore_index=cfg.ignore_index)
 
 
 def _choose_format(root: Path, name: str) -> DatasetFormat:

@@ -10,7 +10,8 @@ from typing import Any
 
 from seglab.data.audit import FATAL, WARNING, audit, format_problems, severity
 from seglab.data.classes import ClassSpec
-from seglab.data.formats import discover
+from seglab.config import DataConfig
+from seglab.data.formats import discover_data
 from seglab.data.index import DatasetIndex, Problem
 from seglab.data.stats import DatasetStats, resolve_classes
 
@@ -33,13 +34,11 @@ class InspectReport:
         return [p for p in self.problems if severity(p) == FATAL]
 
 
-def inspect_dataset(
-    root: str | Path,
-    format: str = "auto",
-    classes_file: str | None = None,
-    ignore_index: int | None = None,
-) -> InspectReport:
+def inspect_dataset(root: str | Path, **options: Any) -> InspectReport:
     """Discover, audit every pair and resolve the classes of a dataset folder.
+
+    `options` are the reading fields of `seglab.config.DataConfig` (format, classes_file,
+    ignore_index, ...), so inspect reads a folder exactly as training would.
 
     Duplicates count as being in different splits only when the layout has its own split
     folders; `seglab train` checks them again on the split it makes.
@@ -48,7 +47,7 @@ def inspect_dataset(
         DataError: the folder cannot be used at all (see `discover`); per-file problems are
             collected in the report instead.
     """
-    index = discover(root, format=format, classes_file=classes_file, ignore_index=ignore_index)
+    index = discover_data(DataConfig(path=str(root), **options))
     report = audit(index)
     stats = report.stats
     return InspectReport(index, stats, resolve_classes(index, stats), report.problems)

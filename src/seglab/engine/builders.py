@@ -20,7 +20,7 @@ from seglab.data import (
     Pair,
     Problem,
     SegmentationDataset,
-    discover,
+    discover_data,
     resolve_classes,
     scan,
     split_from_file,
@@ -137,9 +137,7 @@ def prepare_data(cfg: DataConfig, seed: int, min_side: int | None = None) -> Pre
     Raises:
         DataError: no pairs, fatal findings (each file named), or no clean training pairs left.
     """
-    if cfg.path is None:
-        raise ConfigError("no dataset given: pass a DATA folder (or data.path in the config)")
-    index = discover(cfg.path, cfg.format, classes_file=cfg.classes_file, ignore_index=cfg.ignore_index)
+    index = discover_data(cfg)
     what = f"dataset '{index.root}'"
     splits = split_dataset(cfg, index.pairs, seed)
     report = audit(index, splits, size=cfg.size, min_side=min_side)

@@ -7,12 +7,12 @@ import logging
 import math
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import torch
 
-from seglab.data import MaskMapping, Pair, discover, read_image, read_mask
+from seglab.data import MaskMapping, Pair, discover_data, read_image, read_mask
 from seglab.engine.run_folder import RunFolder
 from seglab.errors import DataError
 from seglab.inference.ensemble import load_runs
@@ -71,9 +71,9 @@ def pairs_to_evaluate(run: RunFolder, data: str | Path | None, split: str) -> tu
     """The pairs of the run's own split, or every labelled pair of another folder."""
     cfg = run.read_config()
     if data is not None:
-        index = discover(data, "auto", classes_file=cfg.data.classes_file, ignore_index=cfg.data.ignore_index)
+        index = discover_data(replace(cfg.data, path=str(data), format="auto"))
         return index.pairs, "all", index.mapping
-    index = discover(cfg.data.path, cfg.data.format, classes_file=cfg.data.classes_file, ignore_index=cfg.data.ignore_index)
+    index = discover_data(cfg.data)
     names = run.read_splits()
     if split not in names:
         raise DataError(f"run '{run.root}' has no split '{split}'; it has {', '.join(k for k in names if isinstance(names[k], list))}")
