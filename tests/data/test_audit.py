@@ -390,8 +390,8 @@ REFUSED: list[tuple[Callable[[Path], None], str, str]] = [
     (lambda root: (base(root) / "classes.json").write_text('{"names": ["a", "b"], "colours": [[0, 0], [1, 2, 3]]}'),
      "a colour must be [r, g, b]", "classes.json"),
     (lambda root: [(base(root, colour=True) / "classes.json").unlink()], "is an RGB colour image", "masks/p0.png"),
-    (lambda root: [base(root), *(p.rename(p.with_name("x" + p.name)) for p in (root / "masks").iterdir())],
-     "no image/mask pairs found", "images/p0.png"),
+    (lambda root: [base(root), *(p.rename(p.with_name(f"x{ord(p.stem[-1]) * 7}.png")) for p in (root / "masks").iterdir())],
+     "no image/mask pairs found", "images/p0.png"),  # masks named so that no rule pairs them
 ]
 
 

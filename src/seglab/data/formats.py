@@ -17,8 +17,10 @@ import numpy as np
 from PIL import Image
 
 from seglab.data.classes import ClassSpec, load_classes_file
+from seglab.data.folders import FolderSearch, search_folders, walk
 from seglab.data.index import DatasetIndex, Pair, Problem, list_images, match_files, natural_key
 from seglab.data.io import read_raw_mask
+from seglab.data.naming import KEY_RULES, KeyRule, stem
 from seglab.data.mapping import BinaryMapping, ColourMapping, IdentityMapping, MaskMapping, OffsetMapping
 from seglab.config import DataConfig
 from seglab.errors import ConfigError, DataError
@@ -38,7 +40,6 @@ CAMVID_NAMES = (
 CAMVID_VOID = 11
 
 _MASK_SAMPLE = 16  # masks read to choose a mapping; enough to see every value in practice
-_SPLIT_NAMES = ("train", "val", "test")
 
 
 class DatasetFormat:
@@ -143,7 +144,18 @@ def _choose_format(root: Path, name: str) -> DatasetFormat:
         if fmt.detect(root):
             return fmt
     looked = "".join(f"\n  {n}: {FORMATS.get(n).layout}" for n in FORMATS.names())
-    raise DataError(f"no known dataset layout in '{root}'; looked for:{looked}")
+    raise DataError(f"no known dataset layout in '{root}'; looked for:{looked}{_what_was_seen(root)}")
+
+
+def _what_was_seen(root: Path) -> str:
+    """The folders with images that were found, and the flags that pair them by hand."""
+    seen = [f for f in walk(root) if f.files][:6]
+    listed = "".join(f"\n  {(f.path.relative_to(root).as_posix() or '.')}/: {len(f.files)} image files" for f in seen)
+    found = f"\nfolders with images:{listed}" if seen else "\nno image files found (PNG, JPEG, TIFF, BMP, GIF, .npy)"
+    return (
+        f"{found}\nname the folders yourself: --images DIR --masks DIR (and --mask-pattern '{{stem}}_mask.png' "
+        "when names differ), or list the pairs in a CSV: --manifest pairs.csv (docs/data.md)"
+    )
 
 
 def _sample(paths: list[Path], k: int = _MASK_SAMPLE) -> list[Path]:
@@ -245,72 +257,52 @@ class NpyPairsFormat(DatasetFormat):
 
 @FORMATS.register("folder-pairs")
 class FolderPairsFormat(DatasetFormat):
-    """An image folder and a mask folder with matching stems.
+    """Image folders and their mask folders, found whatever they are called (see `folders`).
 
-    Recognised folder pairs: images/ + masks/, image/ + label/, images/ + labels/ in the root or
-    in train/ (ISBI), and X/ + Xannot/ for any X (SegNet CamVid: train/ + trainannot/, ...).
-    Split labels are kept when the layout has both a train and a val folder pair.
+    Files pair by the strictest name rule that pairs them (`naming.KEY_RULES`). Split folders
+    (train/val/test, Training/Testing, ...) above or below them become the splits when every
+    folder has one and train is among them; images under a test folder without masks are
+    unlabelled.
     """
 
     layout = (
-        "images/ + masks/, image/ + label/ (also under train/, with test/ unlabelled), "
-        "or X/ + Xannot/ (CamVid), with an optional classes.json"
+        "an image folder and a mask folder under any common names (images/ + masks/, Images/ + "
+        "Labels/, train/ + trainannot/, imagesTr/ + labelsTr/, ...), split folders above or below, "
+        "or images and masks side by side (a.jpg + a.png, a.png + a_mask.png)"
     )
     priority = 30
-    dir_pairs: ClassVar[tuple[tuple[str, str], ...]] = (
-        ("images", "masks"),
-        ("image", "label"),
-        ("images", "labels"),
-    )
+
+    def __init__(self, rules: tuple[KeyRule, ...] = KEY_RULES, images: str | None = None,
+                 masks: str | None = None) -> None:
+        self.rules, self.images, self.masks = rules, images, masks
+        self._found: dict[Path, FolderSearch] = {}
+
+    def search(self, root: Path) -> FolderSearch:
+        if root not in self._found:
+            self._found[root] = search_folders(root, self.rules, self.images, self.masks)
+        return self._found[root]
 
     def detect(self, root: Path) -> bool:
-        return bool(self._groups(root))
-
-    def _groups(self, root: Path) -> list[tuple[Path, Path, str | None]]:
-        """(image folder, mask folder, split) for every folder pair found."""
-        for base in (root, root / "train"):
-            for i, m in self.dir_pairs:
-                if (base / i).is_dir() and (base / m).is_dir():
-                    return [(base / i, base / m, None)]
-        groups = []
-        for folder in sorted(root.iterdir(), key=lambda p: natural_key(p.name)):
-            annot = root / f"{folder.name}annot"
-            if folder.is_dir() and annot.is_dir():
-                groups.append((folder, annot, folder.name if folder.name in _SPLIT_NAMES else None))
-        return groups
+        return bool(self.search(root).matches)
 
     def index(self, root: Path, classes: ClassSpec | None) -> DatasetIndex:
-        groups = self._groups(root)
-        if not {"train", "val"} <= {split for _, _, split in groups}:
-            groups = [(i, m, None) for i, m, _ in groups]  # one labelled set: split by fractions
+        found = self.search(root)
         pairs, problems = [], []
-        for image_dir, mask_dir, split in groups:
-            rel = mask_dir.relative_to(root).as_posix()
-            matched, unpaired = match_files(
-                list_images(image_dir), list_images(mask_dir), _stem, lambda p, r=rel: f"{r}/{p.stem}.*"
-            )
-            pairs += [Pair(k, image, mask, split) for k, image, mask in matched]
-            problems += unpaired
+        for match in found.matches:
+            pairs += [Pair(stem(image), image, mask, match.split) for _, image, mask in match.pairs]
+            problems += match.problems
         pairs = _unique_names(pairs, root)
-        unlabelled = self._unlabelled(root, groups)
-        classes, mapping = self._classes(root, groups, pairs, classes)
-        return DatasetIndex(root, "folder-pairs", pairs, unlabelled, classes, mapping, problems)
-
-    def _unlabelled(self, root: Path, groups: list[tuple[Path, Path, str | None]]) -> list[Path]:
-        used = {i for i, _, _ in groups}
-        test = root / "test"
-        if not test.is_dir() or test in used:
-            return []
-        found = list_images(test)
-        for i, m in self.dir_pairs:
-            if (test / i).is_dir() and not (test / m).is_dir():
-                found += list_images(test / i)
-        return found
+        mask_dirs = [m.mask_dir for m in found.matches]
+        classes, mapping = self._classes(root, mask_dirs, pairs, classes)
+        index = DatasetIndex(root, "folder-pairs", pairs, found.unlabelled, classes, mapping, problems)
+        index.pairing = [m.describe(root) for m in found.matches]
+        index.ignored = found.ignored + [p for m in found.matches for p in m.extra_masks]
+        return index
 
     def _classes(
         self,
         root: Path,
-        groups: list[tuple[Path, Path, str | None]],
+        mask_dirs: list[Path],
         pairs: list[Pair],
         classes: ClassSpec | None,
     ) -> tuple[ClassSpec | None, MaskMapping]:
@@ -327,9 +319,9 @@ class FolderPairsFormat(DatasetFormat):
             return classes, ColourMapping(classes.colours)
         binary = 255 in values and values <= {0, 255}
         if binary and (classes is None or classes.num_classes == 2):
-            isbi = all(i.name == "image" and m.name == "label" for i, m, _ in groups)
+            isbi = all(m.name == "label" and m.parent.joinpath("image").is_dir() for m in mask_dirs)
             return classes or (ISBI_CLASSES if isbi else None), BinaryMapping()
-        camvid = {m.name for _, m, _ in groups} >= {"trainannot", "valannot"}
+        camvid = {m.name for m in mask_dirs} >= {"trainannot", "valannot"}
         if classes is None and camvid and values and max(values) <= CAMVID_VOID:
             classes = ClassSpec(CAMVID_NAMES, _camvid_colours(root), ignore_index=CAMVID_VOID)
         return classes, IdentityMapping()

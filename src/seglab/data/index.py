@@ -73,6 +73,9 @@ class DatasetIndex:
         problems: unpaired or duplicate files; not fatal by themselves.
         ignore_index: the label excluded from loss and metrics; equals `classes.ignore_index`
             when classes are known, and carries the user's choice when they are not.
+        pairing: how the pairs were found, one line per image folder (for `seglab inspect`).
+        ignored: files in the folder that belong to no pair and are not unlabelled images
+            (overview figures, weights, other annotations of a paired image).
     """
 
     root: Path
@@ -83,6 +86,8 @@ class DatasetIndex:
     mapping: MaskMapping
     problems: list[Problem] = field(default_factory=list)
     ignore_index: int | None = None
+    pairing: list[str] = field(default_factory=list)
+    ignored: list[Path] = field(default_factory=list)
 
 
 def natural_key(name: str) -> tuple[object, ...]:

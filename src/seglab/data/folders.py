@@ -1,0 +1,263 @@
+"""Find the image and mask folders of a dataset as it was shipped, whatever they are called.
+
+A dataset folder is walked a few levels deep. Every folder holding image files is an image
+folder, a mask folder or both, judged by its name (`naming`) and, for names that say nothing,
+by its content (masks hold few distinct values). An image folder is paired with the mask
+folders beside it (`images/` + `masks/`), mirrored from it (`images/train/` + `masks/train/`,
+`leftImg8bit/train/x/` + `gtFine/train/x/`), named after it (`train/` + `trainannot/`) or
+below it; when none fits, images and masks are looked for side by side in the folder itself.
+Two folders that could both hold the masks stop the search with both named and the flag that
+picks one, instead of a silent guess.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import numpy as np
+
+from seglab.data.index import list_images
+from seglab.data.naming import (
+    KEY_RULES,
+    KeyRule,
+    folder_split,
+    looks_like_image_folder,
+    looks_like_mask_folder,
+    stem,
+    strip_affixes,
+)
+from seglab.data.pairing import FolderMatch, match_folders
+from seglab.errors import DataError
+
+logger = logging.getLogger(__name__)
+
+MAX_DEPTH = 4  # root/wrapper/leftImg8bit/train/city
+_MAX_FOLDERS = 5000  # a dataset folder is not a whole disk
+_SKIPPED = ("__macosx", "__pycache__", ".git", "runs", "checkpoints")
+_MASK_SHARE = 0.98  # a mask's 32 most common values cover at least this share of its pixels
+_SNIFFED = 2  # files read per folder to judge its content
+
+
+@dataclass
+class Folder:
+    """A folder holding image files, and what its name and path say about it."""
+
+    path: Path
+    files: list[Path]
+    split: str | None
+    named_mask: bool
+    named_image: bool
+    parts: tuple[str, ...]  # path relative to the dataset root
+
+
+@dataclass
+class FolderSearch:
+    """What `search_folders` found.
+
+    Args:
+        matches: one per image folder that has masks.
+        unlabelled: image folders without masks under a test split.
+        ignored: files in no pair and no unlabelled folder (stray figures, weights, ...).
+    """
+
+    matches: list[FolderMatch] = field(default_factory=list)
+    unlabelled: list[Path] = field(default_factory=list)
+    ignored: list[Path] = field(default_factory=list)
+    folders: list[Folder] = field(default_factory=list)
+
+
+def walk(root: Path, max_depth: int = MAX_DEPTH) -> list[Folder]:
+    """Folders with image files under `root` (itself included), naturally ordered."""
+    found: list[Folder] = []
+    visited = 0
+    for current, dirs, _ in os.walk(root):
+        here = Path(current)
+        parts = here.relative_to(root).parts
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d.lower() not in _SKIPPED)
+        if len(parts) >= max_depth:
+            dirs[:] = []
+        visited += 1
+        if visited > _MAX_FOLDERS:
+            logger.warning("stopped looking for images after %d folders under '%s'", _MAX_FOLDERS, root)
+            break
+        files = list_images(here)
+        if files or (parts and looks_like_mask_folder(parts[-1])):  # an empty masks/ still explains itself
+            found.append(_folder(here, parts, files))
+    return found
+
+
+def _folder(path: Path, parts: tuple[str, ...], files: list[Path]) -> Folder:
+    split = next((s for s in (folder_split(p) for p in reversed(parts)) if s), None)
+    name = parts[-1] if parts else ""
+    return Folder(path, files, split, looks_like_mask_folder(name), looks_like_image_folder(name), parts)
+
+
+def _related(image: Folder, mask: Folder) -> bool:
+    """Whether `mask` sits where masks of `image` are kept: beside it, mirrored or below it."""
+    if image.path == mask.path:
+        return False
+    if image.path.parent == mask.path.parent:
+        return True
+    if mask.path.parent == image.path:
+        return True
+    if len(image.parts) != len(mask.parts):
+        return False
+    differing = [i for i, (a, b) in enumerate(zip(image.parts, mask.parts)) if a != b]
+    return len(differing) == 1 and looks_like_mask_folder(mask.parts[differing[0]])
+
+
+def looks_like_masks(folder: Folder) -> bool:
+    """Whether the first files of a folder look like label masks: few distinct values."""
+    from seglab.data.io import read_raw_mask  # io reads pixels; only content sniffing needs it
+
+    for path in folder.files[:_SNIFFED]:
+        try:
+            raw = read_raw_mask(path)
+        except DataError:
+            continue
+        values = raw.reshape(-1, raw.shape[2]) if raw.ndim == 3 else raw.reshape(-1, 1)
+        codes = values.astype(np.int64) @ (np.int64(1) << np.arange(0, 16 * values.shape[1], 16)).astype(np.int64)
+        counts = np.sort(np.unique(codes, return_counts=True)[1])[::-1]
+        if counts[:32].sum() < _MASK_SHARE * counts.sum():
+            return False
+    return True
+
+
+@dataclass
+class _Candidate:
+    folder: Folder
+    match: FolderMatch
+
+
+def search_folders(
+    root: Path,
+    rules: tuple[KeyRule, ...] = KEY_RULES,
+    images_name: str | None = None,
+    masks_name: str | None = None,
+) -> FolderSearch:
+    """Find every image folder with its mask folder under `root`.
+
+    Args:
+        rules: key rules to pair files with (a `--mask-pattern` gives just one).
+        images_name: only folders of this name (or relative path) hold images (`--images`).
+        masks_name: only folders of this name (or relative path) hold masks (`--masks`).
+
+    Raises:
+        DataError: two folders could hold the masks of one image folder.
+    """
+    folders = walk(root)
+    sniffed: dict[Path, bool] = {}
+
+    def is_masks(folder: Folder) -> bool:
+        if folder.path not in sniffed:
+            sniffed[folder.path] = looks_like_masks(folder)
+        return sniffed[folder.path]
+
+    def chosen(folder: Folder, name: str | None) -> bool:
+        return name is None or folder.path.name == Path(name).name or folder.path == (root / name)
+
+    search = FolderSearch(folders=folders)
+    matches: dict[Path, FolderMatch] = {}
+    for image in folders:
+        if not image.files or (image.named_mask and images_name is None) or not chosen(image, images_name):
+            continue
+        candidates = _candidates(image, folders, root, rules, is_masks, lambda f: chosen(f, masks_name))
+        if len(candidates) > 1:
+            raise _ambiguous(image, candidates, root)
+        if candidates:
+            matches[image.path] = candidates[0].match
+    used_masks = {m.mask_dir for m in matches.values()}
+    for image in (f for f in folders if f.files):
+        match = matches.get(image.path)
+        if match is not None and image.path not in used_masks:
+            search.matches.append(match)
+            continue
+        if image.path in used_masks:
+            continue
+        side_by_side = _side_by_side(image, root, rules)
+        if side_by_side is not None:
+            search.matches.append(side_by_side)
+        elif image.split == "test" and not image.named_mask:
+            search.unlabelled += image.files
+        else:
+            search.ignored += image.files
+    search.matches = _keep_consistent_splits(search.matches)
+    return search
+
+
+def _candidates(
+    image: Folder,
+    folders: list[Folder],
+    root: Path,
+    rules: tuple[KeyRule, ...],
+    is_masks: Callable[[Folder], bool],
+    allowed: Callable[[Folder], bool],
+) -> list[_Candidate]:
+    """Mask folders for `image`: named ones that fit its place, unnamed ones that pair well."""
+    found = []
+    fallback = []
+    for mask in folders:
+        if not _related(image, mask) or not allowed(mask) or mask.named_image:
+            continue
+        if image.split and mask.split and image.split != mask.split:
+            continue
+        match = match_folders(image.files, mask.files, image.path, mask.path, root, image.split, rules)
+        paired = len(match.pairs)
+        if mask.named_mask and paired:
+            found.append(_Candidate(mask, match))
+        elif mask.named_mask and image.path.parent == mask.path.parent:
+            fallback.append(_Candidate(mask, match))  # `images/` + `masks/` that do not pair: say why
+        elif paired and paired >= 0.5 * min(len(image.files), len(mask.files)) and is_masks(mask) and not is_masks(image):
+            found.append(_Candidate(mask, match))
+    if not found and len(fallback) == 1 and (image.named_image or not image.parts):
+        return fallback
+    return found
+
+
+def _ambiguous(image: Folder, candidates: list[_Candidate], root: Path) -> DataError:
+    rel = image.path.relative_to(root).as_posix() or "."
+    listed = "".join(
+        f"\n  {c.folder.path.relative_to(root).as_posix()}/: {len(c.match.pairs)} pairs by {c.match.rule.name}"
+        for c in candidates
+    )
+    names = {c.folder.path.name for c in candidates}
+    flag = sorted(names)[0] if len(names) == len(candidates) else candidates[0].folder.path.relative_to(root).as_posix()
+    return DataError(
+        f"'{root}': {len(candidates)} folders could hold the masks of '{rel}/' ({len(image.files)} images):{listed}\n"
+        f"pass the one with the labels to train on, e.g. --masks {flag}"
+    )
+
+
+def _side_by_side(folder: Folder, root: Path, rules: tuple[KeyRule, ...]) -> FolderMatch | None:
+    """Images and masks in one folder: `a.png` + `a_mask.png`, or `a.jpg` + `a.png`."""
+    affixed = [p for p in folder.files if strip_affixes(stem(p)) != stem(p).lower()]
+    plain = [p for p in folder.files if p not in affixed]
+    if affixed and plain:
+        match = match_folders(plain, affixed, folder.path, folder.path, root, folder.split, rules)
+        if len(match.pairs) >= 0.5 * min(len(plain), len(affixed)):
+            return match
+    by_suffix: dict[str, list[Path]] = {}
+    for path in folder.files:
+        by_suffix.setdefault(path.suffix.lower(), []).append(path)
+    if len(by_suffix) != 2:
+        return None
+    first, second = by_suffix.values()
+    for images, masks in ((first, second), (second, first)):
+        if looks_like_masks(replace(folder, files=masks)) and not looks_like_masks(replace(folder, files=images)):
+            match = match_folders(images, masks, folder.path, folder.path, root, folder.split, rules)
+            if len(match.pairs) >= 0.5 * min(len(images), len(masks)):
+                return match
+    return None
+
+
+def _keep_consistent_splits(matches: list[FolderMatch]) -> list[FolderMatch]:
+    """Keep the folders' split labels only when every folder has one and train is among them."""
+    splits = {m.split for m in matches}
+    if None in splits or "train" not in splits or len(splits) < 2:
+        for match in matches:
+            match.split = None
+    return matches

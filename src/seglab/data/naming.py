@@ -1,0 +1,175 @@
+"""What file and folder names say: the key that pairs an image with its mask, and the role
+(images, masks, split) a folder name suggests.
+
+Datasets are shipped with masks named `a.png`, `a_mask.png`, `mask_a.png`, `A_segmentation.PNG`,
+`a_gtFine_labelIds.png` or only sharing a number (`21_training.tif` ~ `21_manual1.gif`). Each
+`KeyRule` turns a file name into a key; pairing tries them from the strictest to the loosest and
+keeps the one that pairs the most files, so a rule is only as loose as the data needs.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+# affixes that mark a file as a mask or an image of a pair; longest first so that
+# `_gtfine_labelids` is stripped whole before `_labelids`
+_SUFFIXES = tuple(sorted((
+    "mask", "masks", "label", "labels", "gt", "seg", "segm", "segmentation", "annotation", "annotations",
+    "annot", "labelids", "gtfine_labelids", "gtcoarse_labelids", "leftimg8bit", "manual1", "image", "img",
+    "0000", "trimap", "target", "groundtruth", "ground_truth", "lbl",
+), key=len, reverse=True))  # fmt: skip
+_PREFIXES = ("mask", "masks", "segm", "seg", "label", "labels", "gt", "img", "image", "lbl")
+_SEPARATORS = "_-. "
+
+# folder names: words that mark masks, images or a split (matched on lower-case names)
+_MASK_WORDS = ("mask", "label", "annot", "trimap", "manual", "groundtruth", "ground_truth", "segmentation",
+               "truth", "target", "gtfine", "gtcoarse")  # fmt: skip
+_MASK_TOKENS = ("gt", "seg", "segs", "y", "lbl", "labelstr", "labelsts")
+_IMAGE_WORDS = ("image", "img", "input", "photo", "picture", "frame", "original", "leftimg8bit", "jpeg", "rgb")
+_IMAGE_TOKENS = ("x", "raw", "data", "imagestr", "imagests")
+SPLIT_WORDS = {
+    "train": "train", "training": "train", "trainset": "train", "tr": "train",
+    "val": "val", "valid": "val", "validation": "val", "valset": "val", "dev": "val",
+    "test": "test", "testing": "test", "testset": "test", "ts": "test",
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class KeyRule:
+    """One way of turning a file into the key its partner shares.
+
+    Args:
+        name: how `seglab inspect` describes the rule.
+        key: file -> key, or None when the rule cannot key that file.
+    """
+
+    name: str
+    key: Callable[[Path], str | None]
+
+
+def stem(path: Path) -> str:
+    """File name without its suffix; `.nii.gz`-like double suffixes count as one."""
+    name = path.name
+    for double in (".nii.gz", ".tar.gz"):
+        if name.lower().endswith(double):
+            return name[: -len(double)]
+    return path.stem
+
+
+def _same_name(path: Path) -> str:
+    return stem(path).lower()
+
+
+def strip_affixes(name: str) -> str:
+    """Lower-case name without the mask/image affixes of `_SUFFIXES` and `_PREFIXES`."""
+    name = name.lower()
+    changed = True
+    while changed:
+        changed = False
+        for suffix in _SUFFIXES:
+            for sep in _SEPARATORS:
+                if name.endswith(sep + suffix) and len(name) > len(suffix) + 1:
+                    name, changed = name[: -len(suffix) - 1], True
+                    break
+            if changed:
+                break
+        for prefix in _PREFIXES:
+            for sep in _SEPARATORS:
+                if name.startswith(prefix + sep) and len(name) > len(prefix) + 1:
+                    name, changed = name[len(prefix) + 1 :], True
+                    break
+            if changed:
+                break
+    return name
+
+
+def _without_affixes(path: Path) -> str:
+    return strip_affixes(stem(path))
+
+
+def _first_number(path: Path) -> str | None:
+    found = re.search(r"\d+", stem(path))
+    return str(int(found.group())) if found else None
+
+
+def _last_number(path: Path) -> str | None:
+    found = re.findall(r"\d+", stem(path))
+    return str(int(found[-1])) if found else None
+
+
+KEY_RULES = (
+    KeyRule("same name", _same_name),
+    KeyRule("same name without mask/image affixes (_mask, _label, _gt, mask_, ...)", _without_affixes),
+    KeyRule("first number in the name", _first_number),
+    KeyRule("last number in the name", _last_number),
+)
+
+
+def template_rule(pattern: str) -> KeyRule:
+    """A `--mask-pattern`: a template with `{stem}` (`{stem}_mask.png`) or a regular expression
+    whose first group (or group `stem`) is the image's stem (`(.+)_manual1\\.gif`).
+
+    Raises:
+        ValueError: a template without `{stem}` that is not a valid regular expression either,
+            or a regular expression without a group.
+    """
+    if "{stem}" in pattern:
+        before, _, after = pattern.partition("{stem}")
+        regex = re.compile(re.escape(before) + "(?P<stem>.+?)" + re.escape(after) + "$", re.IGNORECASE)
+    else:
+        try:
+            regex = re.compile(pattern, re.IGNORECASE)
+        except re.error as err:
+            raise ValueError(f"mask pattern '{pattern}' is neither a {{stem}} template nor a regular expression: {err}") from None
+        if not regex.groups:
+            raise ValueError(f"mask pattern '{pattern}' needs a group for the image stem, e.g. '(.+)_mask\\.png'")
+
+    def key(path: Path) -> str | None:
+        found = regex.fullmatch(path.name) or regex.fullmatch(stem(path))
+        if found is None:
+            return None
+        return (found.group("stem") if "stem" in regex.groupindex else found.group(1)).lower()
+
+    return KeyRule(f"--mask-pattern '{pattern}'", key)
+
+
+def image_key(path: Path) -> str:
+    """The key of an image under a `template_rule`: its own stem."""
+    return stem(path).lower()
+
+
+def _words(name: str) -> list[str]:
+    return [w for w in re.split(r"[^a-z0-9]+", name.lower()) if w]
+
+
+def folder_split(name: str) -> str | None:
+    """"train", "val" or "test" when a folder name says so (`Train`, `training`, `valid`,
+    `test_images`, `imagesTr`, `trainannot`), else None."""
+    lower = name.lower()
+    for word in _words(lower):
+        if word in SPLIT_WORDS:
+            return SPLIT_WORDS[word]
+        for role_word in (*_MASK_WORDS, *_IMAGE_WORDS, "annot", "images", "labels"):
+            rest = word.removeprefix(role_word + "s").removeprefix(role_word) if word.startswith(role_word) else None
+            if rest and rest in SPLIT_WORDS:
+                return SPLIT_WORDS[rest]
+            if word.endswith(role_word) and word[: -len(role_word)] in SPLIT_WORDS:
+                return SPLIT_WORDS[word[: -len(role_word)]]
+    return None
+
+
+def looks_like_mask_folder(name: str) -> bool:
+    """Whether a folder name says it holds masks: masks, Labels, gt, trainannot, 1st_manual, ..."""
+    lower = name.lower()
+    return any(w in lower for w in _MASK_WORDS) or any(w in _MASK_TOKENS for w in _words(lower))
+
+
+def looks_like_image_folder(name: str) -> bool:
+    """Whether a folder name says it holds images (and not masks): images, imgs, input, x, ..."""
+    lower = name.lower()
+    if looks_like_mask_folder(name):
+        return False
+    return any(w in lower for w in _IMAGE_WORDS) or any(w in _IMAGE_TOKENS for w in _words(lower))

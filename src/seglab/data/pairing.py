@@ -1,0 +1,170 @@
+"""Pair image files with mask files: by the name rules of `naming`, inside one folder pair.
+
+`match_folders` is the one place where two lists of files become pairs; it tries each key
+rule, keeps the one that pairs the most files, and says which rule it used, what stayed
+unpaired (with the closest candidate) and where a name could belong to two masks.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from seglab.data.index import Problem
+from seglab.data.naming import KEY_RULES, KeyRule, stem
+from seglab.errors import DataError
+
+# loose rules (numbers) are used only when they pair every keyed file one to one
+_STRICT_RULES = 2
+
+
+@dataclass
+class FolderMatch:
+    """The pairs found between an image folder and a mask folder (the same folder for
+    side-by-side pairs).
+
+    Args:
+        pairs: (key, image, mask) in image order.
+        rule: the key rule that paired them.
+        problems: unpaired and duplicate files (warnings for the audit).
+        extra_masks: unpaired masks that are other annotations of a paired image
+            (`a_gtFine_color.png` beside `a_gtFine_labelIds.png`); listed as ignored.
+    """
+
+    image_dir: Path
+    mask_dir: Path
+    split: str | None
+    rule: KeyRule
+    pairs: list[tuple[str, Path, Path]]
+    problems: list[Problem] = field(default_factory=list)
+    extra_masks: list[Path] = field(default_factory=list)
+
+    def describe(self, root: Path) -> str:
+        """One line for `seglab inspect`: which folders, how many pairs, which rule."""
+        images = _rel(self.image_dir, root)
+        where = f"{images} (images and masks side by side)" if self.image_dir == self.mask_dir else (
+            f"{images} + {_rel(self.mask_dir, root)}"
+        )
+        split = f" [{self.split}]" if self.split else ""
+        return f"{where}{split}: {len(self.pairs)} pairs by {self.rule.name}"
+
+
+def _rel(path: Path, root: Path) -> str:
+    try:
+        shown = path.relative_to(root).as_posix()
+    except ValueError:
+        return str(path)
+    return f"{shown}/" if shown != "." else "./"
+
+
+def _keyed(files: Sequence[Path], rule: KeyRule) -> tuple[dict[str, Path], list[tuple[Path, Path]]]:
+    """key -> first file, and (file, first file with the same key) for every collision."""
+    found: dict[str, Path] = {}
+    clashes = []
+    for path in files:
+        key = rule.key(path)
+        if key is None:
+            continue
+        if key in found:
+            clashes.append((path, found[key]))
+        else:
+            found[key] = path
+    return found, clashes
+
+
+def best_rule(images: Sequence[Path], masks: Sequence[Path], rules: Sequence[KeyRule] = KEY_RULES) -> KeyRule:
+    """The rule that pairs the most files; on a tie the stricter (earlier) one.
+
+    The number rules count only when no two files on one side share a number: names like
+    `img_2021_05_a` would otherwise pair by accident.
+    """
+    best, best_count = rules[0], -1
+    for i, rule in enumerate(rules):
+        image_keys, image_clashes = _keyed(images, rule)
+        mask_keys, mask_clashes = _keyed(masks, rule)
+        if i >= _STRICT_RULES and (image_clashes or mask_clashes):
+            continue
+        count = len(image_keys.keys() & mask_keys.keys())
+        if count > best_count:
+            best, best_count = rule, count
+    return best
+
+
+def match_folders(
+    images: Sequence[Path],
+    masks: Sequence[Path],
+    image_dir: Path,
+    mask_dir: Path,
+    root: Path,
+    split: str | None = None,
+    rules: Sequence[KeyRule] = KEY_RULES,
+) -> FolderMatch:
+    """Pair `images` with `masks` by the best of `rules`.
+
+    Raises:
+        DataError: an image matches two masks that differ by their affix (`a_mask.png` and
+            `a_label.png`): the message lists a `--mask-pattern` for each with its pair count.
+    """
+    rule = best_rule(images, masks, rules)
+    image_keys, image_clashes = _keyed(images, rule)
+    mask_keys, mask_clashes = _keyed(masks, rule)
+    _refuse_two_masks(mask_clashes, rule, masks, root)
+    problems = [
+        Problem(path, f"image has the same name as '{first.name}'; skipped", "duplicate-name", (first,))
+        for path, first in image_clashes
+    ] + [
+        Problem(path, f"mask has the same name as '{first.name}'; skipped", "duplicate-name", (first,))
+        for path, first in mask_clashes
+    ]
+    pairs = [(key, image, mask_keys[key]) for key, image in image_keys.items() if key in mask_keys]
+    paired_keys = {key for key, _, _ in pairs}
+    lonely_masks = [m for k, m in mask_keys.items() if k not in image_keys]
+    lonely_names = {stem(m).lower(): m for m in lonely_masks}
+    expected = _rel(mask_dir, root) if mask_dir != image_dir else _rel(image_dir, root)
+    for key, image in image_keys.items():
+        if key in mask_keys:
+            continue
+        message = f"image has no mask (expected {expected}{stem(image)}.*)"
+        close = difflib.get_close_matches(stem(image).lower(), list(lonely_names), n=1, cutoff=0.6)
+        if close:
+            partner = lonely_names[close[0]]
+            message += f"; closest unpaired mask: '{partner.name}' (pair such names with --mask-pattern)"
+        problems.append(Problem(image, message, "image-without-mask"))
+    extra = []
+    for mask in lonely_masks:
+        name = stem(mask).lower()
+        if any(name.startswith(key + sep) for key in paired_keys for sep in "_-. "):
+            extra.append(mask)  # another annotation of a paired image (colour, instances)
+        else:
+            problems.append(Problem(mask, "mask has no image", "mask-without-image"))
+    return FolderMatch(image_dir, mask_dir, split, rule, pairs, problems, extra)
+
+
+def _template(mask: Path, key: str) -> str:
+    """`--mask-pattern` template that names `mask` from its key: `{stem}_mask.png`."""
+    name = mask.name
+    at = name.lower().find(key)
+    return name[:at] + "{stem}" + name[at + len(key):] if at >= 0 else name
+
+
+def _refuse_two_masks(clashes: list[tuple[Path, Path]], rule: KeyRule, masks: Sequence[Path], root: Path) -> None:
+    different = [(a, b) for a, b in clashes if a.suffix.lower() == b.suffix.lower() and stem(a) != stem(b)]
+    if not different:
+        return  # `a.png` beside `a.jpg`: a duplicate-name warning, as for images
+    path, first = different[0]
+    key = rule.key(path) or ""
+    templates = {_template(first, key), _template(path, key)}
+    counts = {t: sum(1 for m in masks if _fits(m, t)) for t in sorted(templates)}
+    listed = "".join(f"\n  --mask-pattern '{t}': {n} masks" for t, n in counts.items())
+    raise DataError(
+        f"{_rel(first.parent, root)}: one image matches two masks, '{first.name}' and '{path.name}' "
+        f"({rule.name}); pick the labels to train on:{listed}"
+    )
+
+
+def _fits(mask: Path, template: str) -> bool:
+    before, _, after = template.partition("{stem}")
+    name = mask.name.lower()
+    return name.startswith(before.lower()) and name.endswith(after.lower()) and len(name) > len(before) + len(after)
