@@ -83,7 +83,19 @@ def parse_class_weights(text: str) -> str | list[float]:
 
 def add_data_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", dest="data.format", metavar="LAYOUT", help="dataset layout: auto (default), "
-                        "oxford-pet, npy-pairs, folder-pairs, synthetic")
+                        "oxford-pet, npy-pairs, folder-pairs, manifest, synthetic")
+    parser.add_argument("--images", dest="data.images", metavar="DIR",
+                        help="the image folder, when the search does not find it: a path (under DATA, or as given) "
+                        "or a folder name looked for at any level; DATA may be left out with --images and --masks")
+    parser.add_argument("--masks", dest="data.masks", metavar="DIR",
+                        help="the mask folder, likewise; picks one when two folders could hold the masks "
+                        "(e.g. labels beside a field-of-view mask folder)")
+    parser.add_argument("--mask-pattern", dest="data.mask_pattern", metavar="PATTERN",
+                        help="how a mask is named after its image: a template like '{stem}_mask.png' or a regular "
+                        r"expression whose first group is the image stem, like '(.+)_manual1\.gif'")
+    parser.add_argument("--manifest", metavar="FILE",
+                        help="a .csv/.tsv/.json file listing the pairs (columns image, mask, optional split and "
+                        "group; paths relative to the file), instead of DATA")
     parser.add_argument("--classes", dest="data.classes_file", metavar="JSON",
                         help="classes.json with names, colours and ignore_index")
     parser.add_argument("--ignore-index", dest="data.ignore_index", type=int, metavar="LABEL",
@@ -164,14 +176,29 @@ def add_training_options(parser: argparse.ArgumentParser) -> None:
                         help="any config value, e.g. --set train.grad_clip=null (repeatable)")
 
 
+def dataset_path(args: argparse.Namespace) -> str | None:
+    """DATA, or the --manifest file, or the folder that holds --images and --masks."""
+    from seglab.errors import ConfigError
+
+    if args.manifest is not None:
+        if args.data is not None:
+            raise ConfigError(f"give either DATA ('{args.data}') or --manifest ('{args.manifest}'), not both")
+        return str(args.manifest)
+    images, masks = getattr(args, "data.images"), getattr(args, "data.masks")
+    if args.data is None and images is not None and masks is not None:
+        return os.path.commonpath([os.path.abspath(images), os.path.abspath(masks)])
+    return args.data
+
+
 def build_config(args: argparse.Namespace) -> config_io.ExperimentConfig:
     """YAML file, then --set, then the named flags: the most specific wins."""
     overrides: dict[str, Any] = dict(args.set)
     for key, value in vars(args).items():
         if "." in key and value is not None:
             overrides[key] = value
-    if args.data is not None:
-        overrides["data.path"] = args.data
+    path = dataset_path(args)
+    if path is not None:
+        overrides["data.path"] = path
     options = dict(args.model_option)
     if args.encoder_weights is not None:
         options["encoder_weights"] = None if args.encoder_weights == "none" else args.encoder_weights
@@ -201,9 +228,12 @@ def cmd_inspect(args: argparse.Namespace) -> None:
     from seglab.data import format_report, inspect_dataset
     from seglab.errors import DataError
 
+    path = dataset_path(args)
+    if path is None:
+        raise DataError("no dataset given: pass a DATA folder, --manifest FILE, or --images DIR --masks DIR")
     options = {key.removeprefix("data."): value for key, value in vars(args).items()
                if key.startswith("data.") and value is not None}
-    report = inspect_dataset(args.data, **options)
+    report = inspect_dataset(path, **options)
     print(format_report(report))
     if report.fatal:
         raise DataError(f"{len(report.fatal)} fatal problem(s) in '{args.data}' (listed above) would stop "
@@ -430,7 +460,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.set_defaults(handler=cmd_demo)
 
     inspect = commands.add_parser("inspect", help="report a dataset's layout, classes and problems")
-    inspect.add_argument("data", help="dataset folder")
+    inspect.add_argument("data", nargs="?", help="dataset folder (or a pairs manifest file)")
     add_data_options(inspect)
     inspect.set_defaults(handler=cmd_inspect)
 

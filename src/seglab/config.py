@@ -19,12 +19,15 @@ from seglab.errors import ConfigError
 
 @dataclass(frozen=True)
 class DataConfig:
-    path: str | None = None  # dataset folder; None only for `seglab demo`
-    format: str = "auto"  # auto | oxford-pet | npy-pairs | folder-pairs | synthetic
+    path: str | None = None  # dataset folder or pairs manifest (.csv/.tsv/.json); None only for `seglab demo`
+    format: str = "auto"  # auto | oxford-pet | npy-pairs | folder-pairs | manifest | synthetic
     size: tuple[int, int] | None = None  # (H, W) to resize to; None keeps native size
     split: tuple[float, float, float] = (0.7, 0.2, 0.1)  # train/val/test fractions
     split_mode: str = "random"  # random | blocks (contiguous runs of the sorted names) | groups
     classes_file: str | None = None  # classes.json overriding names/colours/ignore_index
+    images: str | None = None  # image folder (under path, or a folder name at any level); default: found
+    masks: str | None = None  # mask folder, likewise; picks one when two folders could hold the masks
+    mask_pattern: str | None = None  # mask name from the image stem: '{stem}_mask.png' or a regex with a group
     ignore_index: int | None = None  # label excluded from loss and metrics
     num_workers: int = 0  # DataLoader workers; 0 = load in the training process
     cache: str = "auto"  # decoded samples: auto (memory if under half the free RAM, else disk) | memory | disk | none

@@ -7,6 +7,7 @@ from seglab.data.classes import ClassSpec, default_colours, load_classes_file
 from seglab.data.dataset import SegmentationDataset
 from seglab.data.formats import FORMATS, DatasetFormat, discover, discover_data
 from seglab.data.index import DatasetIndex, Pair, Problem, natural_key
+from seglab.data.manifest import ManifestFormat  # registers the manifest layout
 from seglab.data.inspect import InspectReport, format_report, inspect_dataset
 from seglab.data.io import (
     IMAGE_SUFFIXES,
@@ -43,6 +44,7 @@ __all__ = [
     "DatasetStats",
     "IdentityMapping",
     "InspectReport",
+    "ManifestFormat",
     "MaskMapping",
     "OffsetMapping",
     "Pair",

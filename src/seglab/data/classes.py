@@ -143,3 +143,32 @@ def load_classes_file(path: str | Path) -> ClassSpec:
         return ClassSpec.from_dict(values)
     except ValueError as err:
         raise DataError(f"classes file '{path}': {err}") from None
+
+
+def classes_from_dataset_json(path: str | Path) -> ClassSpec | None:
+    """Class names from an nnU-Net or Medical Segmentation Decathlon dataset.json.
+
+    nnU-Net v2 writes `"labels": {"background": 0, "liver": 1}`, the Decathlon
+    `"labels": {"0": "background", "1": "liver"}`. Region-based labels (lists of values), gaps in
+    the values or an unreadable file give None: the classes then come from the masks.
+    """
+    try:
+        labels = json.loads(Path(path).read_text(encoding="utf-8")).get("labels")
+    except (OSError, UnicodeDecodeError, ValueError, AttributeError, RecursionError):
+        return None
+    if not isinstance(labels, dict) or not labels:
+        return None
+    by_value: dict[int, str] = {}
+    for key, value in labels.items():
+        if isinstance(value, int) and not isinstance(value, bool):
+            by_value[value] = str(key)
+        elif isinstance(value, str) and str(key).isdigit():
+            by_value[int(key)] = value
+        else:
+            return None
+    if sorted(by_value) != list(range(len(by_value))):
+        return None
+    try:
+        return ClassSpec(names=tuple(by_value[i] for i in range(len(by_value))))
+    except ValueError:
+        return None

@@ -92,8 +92,13 @@ def walk(root: Path, max_depth: int = MAX_DEPTH) -> list[Folder]:
 
 def _folder(path: Path, parts: tuple[str, ...], files: list[Path]) -> Folder:
     split = next((s for s in (folder_split(p) for p in reversed(parts)) if s), None)
-    name = parts[-1] if parts else ""
-    return Folder(path, files, split, looks_like_mask_folder(name), looks_like_image_folder(name), parts)
+    # the deepest name that says images or masks decides: gtFine/train/aachen holds masks,
+    # Kvasir-SEG/images images (whatever the wrapper folder is called)
+    for name in reversed(parts):
+        mask, image = looks_like_mask_folder(name), looks_like_image_folder(name)
+        if mask or image:
+            return Folder(path, files, split, mask, image, parts)
+    return Folder(path, files, split, False, False, parts)
 
 
 def _related(image: Folder, mask: Folder) -> bool:

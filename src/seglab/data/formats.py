@@ -16,11 +16,12 @@ from typing import ClassVar
 import numpy as np
 from PIL import Image
 
-from seglab.data.classes import ClassSpec, load_classes_file
+from seglab.data.classes import ClassSpec, classes_from_dataset_json, load_classes_file
 from seglab.data.folders import FolderSearch, search_folders, walk
+from seglab.data.pairing import match_folders
 from seglab.data.index import DatasetIndex, Pair, Problem, list_images, match_files, natural_key
 from seglab.data.io import read_raw_mask
-from seglab.data.naming import KEY_RULES, KeyRule, stem
+from seglab.data.naming import KEY_RULES, KeyRule, stem, template_rule
 from seglab.data.mapping import BinaryMapping, ColourMapping, IdentityMapping, MaskMapping, OffsetMapping
 from seglab.config import DataConfig
 from seglab.errors import ConfigError, DataError
@@ -69,18 +70,26 @@ def discover(
     format: str = "auto",
     classes_file: str | None = None,
     ignore_index: int | None = None,
+    images: str | None = None,
+    masks: str | None = None,
+    mask_pattern: str | None = None,
 ) -> DatasetIndex:
     """Find the layout of a dataset folder and index its image/mask pairs.
 
     Args:
-        root: dataset folder.
+        root: dataset folder, or a manifest file (pairs.csv, .tsv, .json) listing the pairs.
         format: a key of `FORMATS`, or "auto" to detect it.
-        classes_file: classes.json to use; by default `root/classes.json` when present.
+        classes_file: classes.json to use; by default `classes.json` in the folder when present.
         ignore_index: overrides the ignore label of the classes.
+        images: the image folder (a path under `root`, or a folder name to look for at any level).
+        masks: the mask folder, likewise; with `images` naming a folder too, exactly that pair.
+        mask_pattern: how a mask is named after its image: `{stem}_mask.png`, or a regular
+            expression whose first group is the image's stem.
 
     Raises:
-        DataError: missing or empty folder, unknown layout, bad classes.json, no pairs.
-        ConfigError: `format` is not a registered format.
+        DataError: missing or empty folder, unknown layout, bad classes.json, no pairs, two
+            folders that could hold the masks.
+        ConfigError: `format` is not a registered format, or a bad `mask_pattern`.
 
     Example:
         >>> index = discover("data/isbi2012")  # doctest: +SKIP
@@ -90,18 +99,17 @@ def discover(
     root = Path(root)
     if not root.exists():
         raise DataError(f"dataset folder '{root}' does not exist")
-    if not root.is_dir():
-        raise DataError(f"dataset path '{root}' is not a folder")
-    if not any(p for p in root.iterdir() if not p.name.startswith(".")):
+    if root.is_dir() and not any(p for p in root.iterdir() if not p.name.startswith(".")):
         raise DataError(f"dataset folder '{root}' is empty")
+    folder = root if root.is_dir() else root.parent
     if classes_file is not None:
         classes = load_classes_file(classes_file)
-    elif (root / "classes.json").is_file():
-        classes = load_classes_file(root / "classes.json")
+    elif (folder / "classes.json").is_file():
+        classes = load_classes_file(folder / "classes.json")
     else:
         classes = None
 
-    fmt = _choose_format(root, format)
+    fmt = _choose_format(root, format, _folder_options(images, masks, mask_pattern))
     index = fmt.index(root, classes)
     if not index.pairs:
         shown = "".join(f"\n  {p}" for p in index.problems[:5])
@@ -127,10 +135,33 @@ def discover_data(cfg: DataConfig) -> DatasetIndex:
     """
     if cfg.path is None:
         raise ConfigError("no dataset given: pass a DATA folder (or data.path in the config)")
-    return discover(cfg.path, cfg.format, classes_file=cfg.classes_file, ignore_index=cfg.ignore_index)
+    return discover(
+        cfg.path, cfg.format, classes_file=cfg.classes_file, ignore_index=cfg.ignore_index,
+        images=cfg.images, masks=cfg.masks, mask_pattern=cfg.mask_pattern,
+    )
 
 
-def _choose_format(root: Path, name: str) -> DatasetFormat:
+def _folder_options(images: str | None, masks: str | None, mask_pattern: str | None) -> dict[str, object]:
+    """FolderPairsFormat arguments for --images, --masks and --mask-pattern ({} without them)."""
+    if images is None and masks is None and mask_pattern is None:
+        return {}
+    rules = KEY_RULES
+    if mask_pattern is not None:
+        try:
+            rules = (template_rule(mask_pattern),)
+        except ValueError as err:
+            raise ConfigError(str(err)) from None
+    return {"rules": rules, "images": images, "masks": masks}
+
+
+def _choose_format(root: Path, name: str, folder_options: dict[str, object]) -> DatasetFormat:
+    if folder_options:
+        if name not in ("auto", "folder-pairs"):
+            raise ConfigError(f"--images, --masks and --mask-pattern need the folder-pairs layout, not '{name}'")
+        fmt: DatasetFormat = FolderPairsFormat(**folder_options)  # type: ignore[arg-type]
+        if not fmt.detect(root):
+            raise DataError(f"no image/mask folders in '{root}' fit the given folders or pattern{_what_was_seen(root)}")
+        return fmt
     if name != "auto":
         try:
             fmt = FORMATS.get(name)()
@@ -143,6 +174,8 @@ def _choose_format(root: Path, name: str) -> DatasetFormat:
     for fmt in formats:
         if fmt.detect(root):
             return fmt
+    if root.is_file():
+        raise DataError(f"dataset path '{root}' is a file, not a folder (a manifest of pairs is a .csv, .tsv or .json file)")
     looked = "".join(f"\n  {n}: {FORMATS.get(n).layout}" for n in FORMATS.names())
     raise DataError(f"no known dataset layout in '{root}'; looked for:{looked}{_what_was_seen(root)}")
 
@@ -279,7 +312,13 @@ class FolderPairsFormat(DatasetFormat):
 
     def search(self, root: Path) -> FolderSearch:
         if root not in self._found:
-            self._found[root] = search_folders(root, self.rules, self.images, self.masks)
+            image_dir, mask_dir = _as_folder(root, self.images), _as_folder(root, self.masks)
+            if image_dir is not None and mask_dir is not None:  # --images DIR --masks DIR: just those
+                match = match_folders(list_images(image_dir), list_images(mask_dir), image_dir, mask_dir, root,
+                                      rules=self.rules)
+                self._found[root] = FolderSearch(matches=[match])
+            else:
+                self._found[root] = search_folders(root, self.rules, self.images, self.masks)
         return self._found[root]
 
     def detect(self, root: Path) -> bool:
@@ -291,16 +330,18 @@ class FolderPairsFormat(DatasetFormat):
         for match in found.matches:
             pairs += [Pair(stem(image), image, mask, match.split) for _, image, mask in match.pairs]
             problems += match.problems
-        pairs = _unique_names(pairs, root)
+        pairs = unique_names(pairs, root)
         mask_dirs = [m.mask_dir for m in found.matches]
-        classes, mapping = self._classes(root, mask_dirs, pairs, classes)
+        if classes is None and (root / "dataset.json").is_file():  # nnU-Net raw folders name their labels
+            classes = classes_from_dataset_json(root / "dataset.json")
+        classes, mapping = self.choose_classes(root, mask_dirs, pairs, classes)
         index = DatasetIndex(root, "folder-pairs", pairs, found.unlabelled, classes, mapping, problems)
         index.pairing = [m.describe(root) for m in found.matches]
         index.ignored = found.ignored + [p for m in found.matches for p in m.extra_masks]
         return index
 
-    def _classes(
-        self,
+    @staticmethod
+    def choose_classes(
         root: Path,
         mask_dirs: list[Path],
         pairs: list[Pair],
@@ -343,7 +384,17 @@ def _camvid_colours(root: Path) -> tuple[tuple[int, int, int], ...]:
     return tuple(tuple(int(v) for v in p) for p in pixels[: len(CAMVID_NAMES)])  # type: ignore[misc]
 
 
-def _unique_names(pairs: list[Pair], root: Path) -> list[Pair]:
+def _as_folder(root: Path, name: str | None) -> Path | None:
+    """The folder a --images/--masks value names: under the dataset folder, else as given."""
+    if name is None:
+        return None
+    for path in (root / name, Path(name).expanduser()):
+        if path.is_dir():
+            return path
+    return None
+
+
+def unique_names(pairs: list[Pair], root: Path) -> list[Pair]:
     """Pairs sorted by name; equal stems from different folders get their folder as prefix."""
     counts: dict[str, int] = {}
     for p in pairs:

@@ -65,8 +65,10 @@ def format_report(report: InspectReport) -> str:
     lines = [
         f"Dataset:      {index.root}",
         f"Format:       {index.format}",
+        *(f"{'Paired:' if i == 0 else '':<14}{line}" for i, line in enumerate(index.pairing)),
         f"Pairs:        {len(index.pairs)}{per_split}",
         f"Unlabelled:   {len(index.unlabelled)}",
+        f"Ignored:      {_files(index.ignored, index.root)}",
         f"Image sizes:  {_counts(stats.image_sizes, lambda hw: f'{hw[0]}x{hw[1]}')}  (HxW)",
         f"Channels:     {_counts(stats.channels)}",
         f"Dtypes:       {_counts(stats.dtypes)}",
@@ -91,6 +93,15 @@ def format_report(report: InspectReport) -> str:
     lines.append(f"Problems:     {len(report.problems)}{counts if report.problems else ''}")
     lines += format_problems(report.problems)
     return "\n".join(lines)
+
+
+def _files(paths: list[Path], root: Path, shown: int = 5) -> str:
+    """'3 files (a.npy, b.png, ...)': what discovery left out, so nothing is dropped unseen."""
+    if not paths:
+        return "0"
+    names = [p.relative_to(root).as_posix() if p.is_relative_to(root) else str(p) for p in paths[:shown]]
+    more = f", ... and {len(paths) - shown} more" if len(paths) > shown else ""
+    return f"{len(paths)} files not in any pair ({', '.join(names)}{more})"
 
 
 def _floats(values: tuple[float, ...]) -> str:

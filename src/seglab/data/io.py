@@ -22,7 +22,7 @@ from PIL import Image
 from seglab.data.mapping import MaskMapping
 from seglab.errors import DataError
 
-IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".npy")
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".gif", ".npy")
 _TIFF_SUFFIXES = (".tif", ".tiff")
 
 _T = TypeVar("_T")

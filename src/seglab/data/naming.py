@@ -48,6 +48,10 @@ class KeyRule:
 
     name: str
     key: Callable[[Path], str | None]
+    image_key: Callable[[Path], str | None] | None = None  # when images are keyed otherwise
+
+    def key_of(self, path: Path, is_image: bool) -> str | None:
+        return self.image_key(path) if is_image and self.image_key is not None else self.key(path)
 
 
 def stem(path: Path) -> str:
@@ -133,12 +137,7 @@ def template_rule(pattern: str) -> KeyRule:
             return None
         return (found.group("stem") if "stem" in regex.groupindex else found.group(1)).lower()
 
-    return KeyRule(f"--mask-pattern '{pattern}'", key)
-
-
-def image_key(path: Path) -> str:
-    """The key of an image under a `template_rule`: its own stem."""
-    return stem(path).lower()
+    return KeyRule(f"--mask-pattern '{pattern}'", key, _same_name)
 
 
 def _words(name: str) -> list[str]:

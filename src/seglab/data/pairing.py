@@ -8,6 +8,7 @@ unpaired (with the closest candidate) and where a name could belong to two masks
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +19,9 @@ from seglab.errors import DataError
 
 # loose rules (numbers) are used only when they pair every keyed file one to one
 _STRICT_RULES = 2
+# words in the names of annotations that are renderings, not class labels
+_NOT_LABELS = {"color", "colour", "instanceids", "instance", "instances", "polygons", "overlay", "vis", "viz",
+               "preview", "thumb", "thumbnail"}
 
 
 @dataclass
@@ -59,12 +63,12 @@ def _rel(path: Path, root: Path) -> str:
     return f"{shown}/" if shown != "." else "./"
 
 
-def _keyed(files: Sequence[Path], rule: KeyRule) -> tuple[dict[str, Path], list[tuple[Path, Path]]]:
+def _keyed(files: Sequence[Path], rule: KeyRule, images: bool) -> tuple[dict[str, Path], list[tuple[Path, Path]]]:
     """key -> first file, and (file, first file with the same key) for every collision."""
     found: dict[str, Path] = {}
     clashes = []
     for path in files:
-        key = rule.key(path)
+        key = rule.key_of(path, images)
         if key is None:
             continue
         if key in found:
@@ -82,8 +86,8 @@ def best_rule(images: Sequence[Path], masks: Sequence[Path], rules: Sequence[Key
     """
     best, best_count = rules[0], -1
     for i, rule in enumerate(rules):
-        image_keys, image_clashes = _keyed(images, rule)
-        mask_keys, mask_clashes = _keyed(masks, rule)
+        image_keys, image_clashes = _keyed(images, rule, True)
+        mask_keys, mask_clashes = _keyed(masks, rule, False)
         if i >= _STRICT_RULES and (image_clashes or mask_clashes):
             continue
         count = len(image_keys.keys() & mask_keys.keys())
@@ -108,8 +112,8 @@ def match_folders(
             `a_label.png`): the message lists a `--mask-pattern` for each with its pair count.
     """
     rule = best_rule(images, masks, rules)
-    image_keys, image_clashes = _keyed(images, rule)
-    mask_keys, mask_clashes = _keyed(masks, rule)
+    image_keys, image_clashes = _keyed(images, rule, True)
+    mask_keys, mask_clashes = _keyed(masks, rule, False)
     _refuse_two_masks(mask_clashes, rule, masks, root)
     problems = [
         Problem(path, f"image has the same name as '{first.name}'; skipped", "duplicate-name", (first,))
@@ -132,14 +136,46 @@ def match_folders(
             partner = lonely_names[close[0]]
             message += f"; closest unpaired mask: '{partner.name}' (pair such names with --mask-pattern)"
         problems.append(Problem(image, message, "image-without-mask"))
-    extra = []
+    extra: dict[str, list[Path]] = {}  # other annotations of paired images, by their naming template
     for mask in lonely_masks:
         name = stem(mask).lower()
-        if any(name.startswith(key + sep) for key in paired_keys for sep in "_-. "):
-            extra.append(mask)  # another annotation of a paired image (colour, instances)
-        else:
+        key = next((k for k in paired_keys for sep in "_-. " if name.startswith(k + sep)), None)
+        if key is None:
             problems.append(Problem(mask, "mask has no image", "mask-without-image"))
-    return FolderMatch(image_dir, mask_dir, split, rule, pairs, problems, extra)
+        else:
+            extra.setdefault(_template(mask, key), []).append(mask)
+    _refuse_second_annotation(pairs, extra, rule, root)
+    unkeyed = [m for m in masks if rule.key_of(m, False) is None]  # other files a --mask-pattern leaves out
+    return FolderMatch(image_dir, mask_dir, split, rule, pairs, problems,
+                       [m for ms in extra.values() for m in ms] + unkeyed)
+
+
+def _refuse_second_annotation(
+    pairs: list[tuple[str, Path, Path]], extra: dict[str, list[Path]], rule: KeyRule, root: Path
+) -> None:
+    """A second full set of masks (`a_roi.png` beside `a_mask.png`) is a choice for the user;
+    colour renderings, instance maps and overlays (Cityscapes' `_gtFine_color`) are not labels."""
+    rivals = {
+        t: ms for t, ms in extra.items()
+        if len(ms) >= 0.5 * len(pairs) and not set(_words(t.partition("{stem}")[2].rsplit(".", 1)[0])) & _NOT_LABELS
+    }
+    if not rivals:
+        return
+    chosen: dict[str, int] = {}
+    for key, _, mask in pairs:
+        chosen[_template(mask, key)] = chosen.get(_template(mask, key), 0) + 1
+    listed = "".join(
+        f"\n  --mask-pattern '{t}': {n} masks" for t, n in sorted({**chosen, **{t: len(m) for t, m in rivals.items()}}.items())
+    )
+    first = next(iter(rivals.values()))[0]
+    raise DataError(
+        f"{_rel(first.parent, root)}: images match more than one mask each ({rule.name}), e.g. "
+        f"'{first.name}' beside '{pairs[0][2].name}'; pick the labels to train on:{listed}"
+    )
+
+
+def _words(text: str) -> list[str]:
+    return [w for w in re.split(r"[^a-z0-9]+", text.lower()) if w]
 
 
 def _template(mask: Path, key: str) -> str:

@@ -81,7 +81,8 @@ def split_pairs(
     """Split pairs into "train", "val" and "test".
 
     Pairs that carry split labels from their layout (CamVid train/ and val/) keep them and
-    `fractions` is not used. Otherwise every pair goes to exactly one split, and each split
+    `fractions` is not used; a layout with train and test folders only keeps its test split and
+    draws val from train by the train and val shares. Otherwise every pair goes to exactly one split, and each split
     with a non-zero fraction gets at least one pair when there are enough pairs. Pairs that
     all carry a `group` (volume slices, a manifest's group column) are split as in mode
     "groups" when the mode is "random" and no pattern is given. In mode
@@ -135,10 +136,14 @@ def split_pairs(
         unknown = sorted({p.split for p in labelled} - set(SPLITS))  # type: ignore[type-var]
         if unknown:
             raise ConfigError(f"unknown split labels {unknown}; expected {', '.join(SPLITS)}")
-        if folds is None:
+        if folds is None and any(p.split == "val" for p in labelled):
             logger.info("using the dataset's own train/val/test folders; split fractions not used")
             return {name: [p for p in ordered if p.split == name] for name in SPLITS}
-        logger.info("folding the dataset's own train and val folders together; its test folder stays the test split")
+        if folds is not None:
+            logger.info("folding the dataset's own train and val folders together; its test folder stays the test split")
+        else:
+            logger.info("the dataset's own test folder is the test split; val is drawn from its train folder")
+            fractions = _without_test(fractions)
 
     held_out = [p for p in ordered if p.split == "test"]
     units = order([p for p in ordered if p.split != "test"], seed, pattern)
@@ -151,7 +156,14 @@ def split_pairs(
     for name, count in zip(SPLITS, counts):
         result[name] = _flatten(units[start : start + count])
         start += count
+    result["test"] += held_out
     return result
+
+
+def _without_test(fractions: tuple[float, float, float]) -> tuple[float, float, float]:
+    """Train and val shares rescaled to fill the whole (a layout's test folder is the test split)."""
+    train, val, _ = fractions
+    return (train / (train + val), val / (train + val), 0.0) if train + val > 0 else (1.0, 0.0, 0.0)
 
 
 def split_from_file(pairs: list[Pair], path: str | Path) -> dict[str, list[Pair]]:

@@ -1,0 +1,146 @@
+"""A dataset given as a list of pairs: a CSV/TSV table or a JSON file naming image and mask files.
+
+This is how fastai's and MONAI's users pass data (a DataFrame, a list of dicts), and the way out
+for any layout no rule finds. Paths are relative to the manifest's folder (or absolute); an
+optional split column keeps the user's own split and a group column (subject, patient, case)
+keeps a group's pairs in one split.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from seglab.data.classes import ClassSpec
+from seglab.data.formats import FORMATS, DatasetFormat, FolderPairsFormat, unique_names
+from seglab.data.index import DatasetIndex, Pair
+from seglab.data.naming import SPLIT_WORDS, stem
+from seglab.errors import DataError
+
+MANIFEST_SUFFIXES = (".csv", ".tsv", ".json")
+COLUMNS = {
+    "image": ("image", "img", "image_path", "images", "input", "filename", "file", "path"),
+    "mask": ("mask", "label", "mask_path", "label_path", "masks", "labels", "target", "annotation", "segmentation",
+             "gt", "seg"),
+    "split": ("split", "subset", "set", "partition"),
+    "group": ("group", "subject", "patient", "case", "case_id", "subject_id", "patient_id"),
+}  # fmt: skip
+_JSON_SPLITS = {"training": "train", "train": "train", "validation": "val", "val": "val", "test": "test"}
+
+
+@dataclass(frozen=True)
+class _Row:
+    number: int  # line of a CSV (header = 1) or position in a JSON list (from 1)
+    values: dict[str, Any]
+
+
+@FORMATS.register("manifest")
+class ManifestFormat(DatasetFormat):
+    """DATA is a .csv, .tsv or .json file listing the pairs (`--manifest FILE` says the same)."""
+
+    layout = "a pairs.csv/.tsv/.json file with image and mask columns (optional split, group), paths relative to it"
+    priority = 0
+
+    def detect(self, root: Path) -> bool:
+        return root.is_file() and root.suffix.lower() in MANIFEST_SUFFIXES and root.name != "classes.json"
+
+    def index(self, root: Path, classes: ClassSpec | None) -> DatasetIndex:
+        base = root.parent
+        pairs, unlabelled = [], []
+        for row in _rows(root):
+            image = _path(base, row, "image", root)
+            mask_text = row.values.get("mask")
+            if mask_text in (None, ""):
+                unlabelled.append(image)
+                continue
+            split = _split(row, root)
+            group = row.values.get("group")
+            pairs.append(Pair(stem(image), image, _path(base, row, "mask", root), split,
+                              None if group in (None, "") else str(group)))
+        if any(p.split is not None for p in pairs) and any(p.split is None for p in pairs):
+            raise DataError(f"manifest '{root}': some rows have a split and some do not; give every row one or none")
+        pairs = unique_names(pairs, base)
+        classes, mapping = FolderPairsFormat.choose_classes(base, [], pairs, classes)
+        index = DatasetIndex(base, "manifest", pairs, unlabelled, classes, mapping)
+        index.pairing = [f"{root.name}: {len(pairs)} pairs listed" + (f", {len(unlabelled)} images without mask"
+                                                                         if unlabelled else "")]
+        return index
+
+
+def _rows(path: Path) -> list[_Row]:
+    """Rows with their columns renamed to image, mask, split and group."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as err:
+        raise DataError(f"manifest '{path}' cannot be read: {err}") from None
+    raw = _json_rows(path, text) if path.suffix.lower() == ".json" else _table_rows(path, text)
+    if not raw:
+        raise DataError(f"manifest '{path}' lists no pairs")
+    return [_Row(number, _rename(values, path)) for number, values in raw]
+
+
+def _table_rows(path: Path, text: str) -> list[tuple[int, dict[str, Any]]]:
+    delimiter = "\t" if path.suffix.lower() == ".tsv" or ("\t" in text.partition("\n")[0]) else ","
+    reader = csv.DictReader(text.splitlines(), delimiter=delimiter)
+    return [(i + 2, dict(row)) for i, row in enumerate(reader) if any((v or "").strip() for v in row.values())]
+
+
+def _json_rows(path: Path, text: str) -> list[tuple[int, dict[str, Any]]]:
+    try:
+        data = json.loads(text)
+    except (json.JSONDecodeError, RecursionError) as err:
+        raise DataError(f"manifest '{path}' is not valid JSON: {err}") from None
+    if isinstance(data, dict) and "pairs" in data:
+        data = data["pairs"]
+    elif isinstance(data, dict) and set(data) & set(_JSON_SPLITS):  # {"training": [...], "test": [...]}
+        data = [
+            {"split": _JSON_SPLITS[key], **(item if isinstance(item, dict) else {"image": item})}
+            for key in data if key in _JSON_SPLITS and isinstance(data[key], list)
+            for item in data[key]
+        ]
+    if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
+        raise DataError(
+            f"manifest '{path}' must be a list of {{\"image\": ..., \"mask\": ...}} objects "
+            "(or {\"pairs\": [...]}, or {\"training\": [...], \"validation\": [...], \"test\": [...]})"
+        )
+    return [(i + 1, item) for i, item in enumerate(data)]
+
+
+def _rename(values: dict[str, Any], path: Path) -> dict[str, Any]:
+    lower = {str(k).strip().lower(): v for k, v in values.items() if k is not None}
+    renamed = {}
+    for column, aliases in COLUMNS.items():
+        found = next((a for a in aliases if a in lower), None)
+        if found is not None:
+            value = lower[found]
+            renamed[column] = value.strip() if isinstance(value, str) else value
+    if "image" not in renamed:
+        raise DataError(
+            f"manifest '{path}' has no image column (columns: {', '.join(map(str, values)) or 'none'}); "
+            f"name it one of: {', '.join(COLUMNS['image'])}"
+        )
+    return renamed
+
+
+def _path(base: Path, row: _Row, column: str, manifest: Path) -> Path:
+    value = row.values.get(column)
+    if not isinstance(value, str) or not value:
+        raise DataError(f"manifest '{manifest}', row {row.number}: the {column} path is empty")
+    path = Path(value).expanduser()
+    return path if path.is_absolute() else base / path
+
+
+def _split(row: _Row, manifest: Path) -> str | None:
+    value = row.values.get("split")
+    if value in (None, ""):
+        return None
+    split = SPLIT_WORDS.get(str(value).strip().lower())
+    if split is None:
+        raise DataError(
+            f"manifest '{manifest}', row {row.number}: unknown split '{value}'; use train, val or test "
+            "(or training, valid, validation, testing)"
+        )
+    return split

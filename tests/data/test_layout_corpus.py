@@ -1,0 +1,401 @@
+"""Dataset folders as their authors ship them, rebuilt from generated files: each is read with no
+flag (or refused with the competing folders named, then read with the flag the message gives).
+
+The layouts follow well-known public datasets: PASCAL VOC, ADE20K, Cityscapes, nnU-Net raw
+folders, Kvasir-SEG, ISIC, DRIVE, CRACK500, Massachusetts roads, MVTec AD, and the shapes
+users make themselves (capitalised folders, split folders above or below, side-by-side files,
+manifests).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from seglab.cli import main
+from seglab.data import discover, inspect_dataset, format_report, split_pairs
+from seglab.errors import DataError
+
+SIZE = (12, 16)
+
+
+def photo(seed: int) -> np.ndarray:
+    return np.random.default_rng(seed).integers(0, 256, (*SIZE, 3), dtype=np.uint8)
+
+
+def labels(seed: int, values: tuple[int, ...] = (0, 1, 2), dtype: type = np.uint8) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    mask = np.full(SIZE, values[0], dtype)
+    mask[2:8, 3:10] = values[1 % len(values)]
+    mask[9:, 12:] = values[-1]
+    mask[0, 0] = values[int(rng.integers(len(values)))]
+    return mask
+
+
+def save(path: Path, array: np.ndarray, palette: bool = False) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    image = Image.fromarray(array)
+    if palette:
+        image = image.convert("P") if array.ndim == 3 else Image.fromarray(array, mode="L").convert("P")
+        image.putpalette([v for i in range(256) for v in (i * 7 % 256, i * 13 % 256, i * 29 % 256)])
+    image.save(path)
+    return path
+
+
+def relative(index, attribute: str = "image") -> list[str]:
+    return sorted(getattr(p, attribute).relative_to(index.root).as_posix() for p in index.pairs)
+
+
+# --- the layouts --------------------------------------------------------------------------------
+
+
+def voc(root: Path) -> None:
+    base = root / "VOCdevkit" / "VOC2012"
+    for i in range(6):
+        name = f"2007_{i:06d}"
+        save(base / "JPEGImages" / f"{name}.jpg", photo(i))
+        border = labels(i, (0, 15, 255))
+        if i < 4:  # VOC annotates only some of its images for segmentation
+            save(base / "SegmentationClass" / f"{name}.png", border)
+            save(base / "SegmentationObject" / f"{name}.png", labels(i, (0, 1, 2)))
+    (base / "ImageSets" / "Segmentation").mkdir(parents=True)
+    (base / "ImageSets" / "Segmentation" / "train.txt").write_text("2007_000000\n")
+    (base / "Annotations").mkdir()
+    (base / "Annotations" / "2007_000000.xml").write_text("<annotation/>")
+
+
+def ade(root: Path) -> None:
+    base = root / "ADEChallengeData2016"
+    for split, count in (("training", 5), ("validation", 2)):
+        for i in range(count):
+            save(base / "images" / split / f"ADE_{split[:5]}_{i:08d}.jpg", photo(i))
+            save(base / "annotations" / split / f"ADE_{split[:5]}_{i:08d}.png", labels(i, (0, 3, 150)))
+    (base / "objectInfo150.csv").write_text("Idx,Ratio,Train,Val,Name\n")
+
+
+def cityscapes(root: Path) -> None:
+    for split, cities in (("train", ("aachen", "bochum")), ("val", ("frankfurt",))):
+        for city in cities:
+            for i in range(2):
+                name = f"{city}_{i:06d}_000019"
+                save(root / "leftImg8bit" / split / city / f"{name}_leftImg8bit.png", photo(i))
+                gt = root / "gtFine" / split / city
+                save(gt / f"{name}_gtFine_labelIds.png", labels(i, (7, 8, 26)))
+                save(gt / f"{name}_gtFine_color.png", photo(i + 50))
+                save(gt / f"{name}_gtFine_instanceIds.png", labels(i, (0, 26001, 26002), np.uint16))
+                (gt / f"{name}_gtFine_polygons.json").write_text("{}")
+
+
+def nnunet(root: Path) -> None:
+    base = root / "Dataset042_Roads"
+    for i in range(4):
+        save(base / "imagesTr" / f"road_{i:03d}_0000.png", photo(i))
+        save(base / "labelsTr" / f"road_{i:03d}.png", labels(i, (0, 1, 1)))
+    save(base / "imagesTs" / "road_100_0000.png", photo(9))
+    (base / "dataset.json").write_text(json.dumps({
+        "channel_names": {"0": "R"}, "labels": {"background": 0, "road": 1}, "numTraining": 4, "file_ending": ".png",
+    }))
+
+
+def kvasir(root: Path) -> None:
+    base = root / "Kvasir-SEG" / "Kvasir-SEG"
+    for i in range(4):
+        name = f"cju0qkwl35piu0993l0dewei{i}"
+        save(base / "images" / f"{name}.jpg", photo(i))
+        save(base / "masks" / f"{name}.jpg", labels(i, (0, 255, 255)))
+    (root / "Kvasir-SEG" / "kavsir_bboxes.json").write_text("{}")
+
+
+def isic(root: Path) -> None:
+    for i in range(4):
+        save(root / "ISIC2018_Task1-2_Training_Input" / f"ISIC_{i:07d}.jpg", photo(i))
+        save(root / "ISIC2018_Task1_Training_GroundTruth" / f"ISIC_{i:07d}_segmentation.png", labels(i, (0, 255, 255)))
+    (root / "ISIC2018_Task1-2_Training_Input" / "LICENSE.txt").write_text("CC-BY-NC")
+
+
+def drive(root: Path) -> None:
+    for split, numbers in (("training", range(21, 25)), ("test", range(1, 3))):
+        for n in numbers:
+            save(root / split / "images" / f"{n:02d}_{split}.tif", photo(n))
+            save(root / split / "1st_manual" / f"{n:02d}_manual1.gif", labels(n, (0, 255, 255)))
+            save(root / split / "mask" / f"{n:02d}_{split}_mask.gif", labels(0, (0, 255, 255)))
+
+
+def crack500(root: Path) -> None:
+    for i in range(4):
+        save(root / "CRACK500" / "traincrop" / f"20160222_08{i:04d}_1_1.jpg", photo(i))
+        save(root / "CRACK500" / "traincrop" / f"20160222_08{i:04d}_1_1.png", labels(i, (0, 255, 255)))
+
+
+def mass_roads(root: Path) -> None:
+    for split, count in (("train", 3), ("val", 1), ("test", 1)):
+        for i in range(count):
+            save(root / "tiff" / split / f"{10078660 + i}_15.tiff", photo(i))
+            save(root / "tiff" / f"{split}_labels" / f"{10078660 + i}_15.tif", labels(i, (0, 255, 255)))
+
+
+def mvtec(root: Path) -> None:
+    base = root / "bottle"
+    for i in range(3):
+        save(base / "train" / "good" / f"{i:03d}.png", photo(i))
+        save(base / "test" / "good" / f"{i:03d}.png", photo(i + 10))
+        for defect in ("broken_large", "contamination"):
+            save(base / "test" / defect / f"{i:03d}.png", photo(i + 20))
+            save(base / "ground_truth" / defect / f"{i:03d}_mask.png", labels(i, (0, 255, 255)))
+    (base / "license.txt").write_text("CC BY-NC-SA 4.0")
+
+
+def capitals(root: Path) -> None:
+    for i in range(4):
+        save(root / "Images" / f"IMG_{i}.PNG", photo(i))
+        save(root / "Masks" / f"IMG_{i}.PNG", labels(i))
+
+
+def splits_above(root: Path) -> None:
+    for split, count in (("train", 4), ("valid", 2)):
+        for i in range(count):
+            save(root / split / "imgs" / f"{split}{i}.png", photo(i + (100 if split != "train" else 0)))
+            save(root / split / "gt" / f"{split}{i}_gt.png", labels(i))
+
+
+def splits_below(root: Path) -> None:
+    for split, count in (("Train", 4), ("Test", 2)):
+        for i in range(count):
+            save(root / "images" / split / f"{split}_{i}.jpg", photo(i))
+            save(root / "labels" / split / f"{split}_{i}_label.PNG", labels(i))
+
+
+def side_by_side_suffix(root: Path) -> None:
+    for i in range(4):
+        save(root / "data" / f"cell{i}.png", photo(i))
+        save(root / "data" / f"cell{i}_mask.png", labels(i, (0, 255, 255)))
+
+
+def numbers_only(root: Path) -> None:
+    for i in range(1, 5):
+        save(root / "raw" / f"img_{i:03d}.png", photo(i))
+        save(root / "seg" / f"segm_{i}.png", labels(i))
+
+
+def unnamed_folders(root: Path) -> None:
+    for i in range(4):
+        save(root / "A" / f"{i}.jpg", photo(i))
+        save(root / "B" / f"{i}.png", labels(i))
+
+
+def stray_files(root: Path) -> None:
+    capitals(root)
+    np.save(root / "class_weights.npy", np.ones(3, np.float32))
+    save(root / "overview.png", photo(99))
+    (root / "meta.mat").write_bytes(b"MATLAB 5.0")
+
+
+def csv_manifest(root: Path) -> Path:
+    rows = ["image,mask,split,subject"]
+    for i in range(6):
+        save(root / "pics" / f"p{i}.jpg", photo(i))
+        save(root / "anno" / f"p{i}-seg.png", labels(i))
+        rows.append(f"pics/p{i}.jpg,anno/p{i}-seg.png,{'train' if i < 4 else 'test'},s{i // 2}")
+    (root / "pairs.csv").write_text("\n".join(rows) + "\n")
+    return root / "pairs.csv"
+
+
+def json_manifest(root: Path) -> Path:
+    items = []
+    for i in range(5):
+        save(root / "x" / f"{i}.png", photo(i))
+        save(root / "y" / f"{i}.png", labels(i))
+        items.append({"image": f"x/{i}.png", "label": f"y/{i}.png"})
+    (root / "dataset.json").write_text(json.dumps({"training": items[:4], "test": [items[4]]}))
+    return root / "dataset.json"
+
+
+# (build, pairs, how the first pair's mask is named relative to the root, split counts or None)
+READ_AS_SHIPPED = [
+    (ade, 7, "ADEChallengeData2016/annotations/training/ADE_train_00000000.png", {"train": 5, "val": 2}),
+    (cityscapes, 6, "gtFine/train/aachen/aachen_000000_000019_gtFine_labelIds.png", {"train": 4, "val": 2}),
+    (nnunet, 4, "Dataset042_Roads/labelsTr/road_000.png", None),
+    (kvasir, 4, "Kvasir-SEG/Kvasir-SEG/masks/cju0qkwl35piu0993l0dewei0.jpg", None),
+    (isic, 4, "ISIC2018_Task1_Training_GroundTruth/ISIC_0000000_segmentation.png", None),
+    (crack500, 4, "CRACK500/traincrop/20160222_080000_1_1.png", None),
+    (mass_roads, 5, "tiff/test_labels/10078660_15.tif", {"train": 3, "val": 1, "test": 1}),
+    (mvtec, 6, "bottle/ground_truth/broken_large/000_mask.png", None),
+    (capitals, 4, "Masks/IMG_0.PNG", None),
+    (splits_above, 6, "train/gt/train0_gt.png", {"train": 4, "val": 2}),
+    (splits_below, 6, "labels/Test/Test_0_label.PNG", {"train": 4, "test": 2}),
+    (side_by_side_suffix, 4, "data/cell0_mask.png", None),
+    (numbers_only, 4, "seg/segm_1.png", None),
+    (unnamed_folders, 4, "B/0.png", None),
+]
+
+
+@pytest.mark.parametrize(("build", "count", "first_mask", "splits"), READ_AS_SHIPPED,
+                         ids=[c[0].__name__ for c in READ_AS_SHIPPED])
+def test_folders_are_read_as_shipped(tmp_path, build, count, first_mask, splits):
+    build(tmp_path)
+    index = discover(tmp_path)
+    assert index.format == "folder-pairs"
+    assert len(index.pairs) == count, index.pairing
+    assert first_mask in relative(index, "mask")
+    for pair in index.pairs:  # every image is paired with its own mask
+        assert pair.image.suffix.lower() in (".jpg", ".png", ".tif", ".tiff")
+        assert pair.image != pair.mask
+    found = {s: sum(p.split == s for p in index.pairs) for s in ("train", "val", "test")}
+    if splits is None:
+        assert all(p.split is None for p in index.pairs)
+    else:
+        assert {k: v for k, v in found.items() if v} == splits
+    assert index.pairing and all("pairs by" in line for line in index.pairing)
+
+
+def test_cityscapes_other_annotations_are_ignored_not_unpaired(tmp_path):
+    cityscapes(tmp_path)
+    index = discover(tmp_path)
+    assert not [p for p in index.problems if p.code == "mask-without-image"]
+    ignored = {p.name for p in index.ignored}
+    assert "aachen_000000_000019_gtFine_color.png" in ignored
+    assert "without mask/image affixes" in index.pairing[0]
+
+
+def test_nnunet_raw_folder_takes_class_names_from_dataset_json(tmp_path):
+    nnunet(tmp_path)
+    index = discover(tmp_path / "Dataset042_Roads")
+    assert index.classes is not None and index.classes.names == ("background", "road")
+    assert [p.name for p in index.unlabelled] == ["road_100_0000.png"]
+
+
+def test_split_below_keeps_the_test_folder_and_draws_val_from_train(tmp_path):
+    splits_below(tmp_path)
+    index = discover(tmp_path)
+    split = split_pairs(index.pairs, (0.5, 0.5, 0.0))
+    assert sorted(p.name for p in split["test"]) == ["Test_0", "Test_1"]
+    assert len(split["train"]) == 2 and len(split["val"]) == 2
+
+
+def test_two_mask_folders_are_refused_with_both_named_and_the_flag(tmp_path):
+    drive(tmp_path)
+    with pytest.raises(DataError) as info:
+        discover(tmp_path)
+    message = str(info.value)
+    assert "test/1st_manual/: 2 pairs" in message and "test/mask/: 2 pairs" in message
+    assert "--masks 1st_manual" in message
+    index = discover(tmp_path, masks="1st_manual")
+    assert len(index.pairs) == 6
+    assert {p.mask.name for p in index.pairs} >= {"21_manual1.gif", "01_manual1.gif"}
+    assert {p.split for p in index.pairs} == {"train", "test"}
+
+
+def test_voc_class_and_object_masks_compete(tmp_path):
+    voc(tmp_path)
+    with pytest.raises(DataError, match=r"(?s)SegmentationClass/: 4 pairs.*SegmentationObject/: 4 pairs.*--masks"):
+        discover(tmp_path)
+    index = discover(tmp_path, masks="SegmentationClass")
+    assert len(index.pairs) == 4
+    unpaired = [p for p in index.problems if p.code == "image-without-mask"]
+    assert len(unpaired) == 2  # VOC images without segmentation stay warnings
+
+
+def test_one_image_matching_two_masks_lists_a_pattern_for_each(tmp_path):
+    for i in range(3):
+        save(tmp_path / "images" / f"{i}.png", photo(i))
+        save(tmp_path / "masks" / f"{i}_mask.png", labels(i))
+        save(tmp_path / "masks" / f"{i}_roi.png", labels(i + 1))
+    with pytest.raises(DataError) as info:
+        discover(tmp_path)
+    assert "--mask-pattern '{stem}_mask.png': 3 masks" in str(info.value)
+    assert "--mask-pattern '{stem}_roi.png': 3 masks" in str(info.value)
+    index = discover(tmp_path, mask_pattern="{stem}_roi.png")
+    assert sorted(p.mask.name for p in index.pairs) == ["0_roi.png", "1_roi.png", "2_roi.png"]
+
+
+def test_explicit_folders_and_regex_pattern(tmp_path):
+    for i in range(3):
+        save(tmp_path / "pictures" / f"scan{i}.png", photo(i))
+        save(tmp_path / "stuff" / f"expert-scan{i}-final.png", labels(i))
+        save(tmp_path / "stuff" / f"draft-scan{i}.png", labels(i + 1))
+    index = discover(tmp_path, images="pictures", masks="stuff", mask_pattern=r"expert-(.+)-final\.png")
+    assert sorted(p.mask.name for p in index.pairs) == [f"expert-scan{i}-final.png" for i in range(3)]
+    assert index.pairing == [r"pictures/ + stuff/: 3 pairs by --mask-pattern 'expert-(.+)-final\.png'"]
+
+
+def test_stray_files_are_listed_as_ignored_not_fatal(tmp_path):
+    stray_files(tmp_path)
+    report = inspect_dataset(tmp_path)
+    names = {p.name for p in report.index.ignored}
+    assert {"class_weights.npy", "overview.png"} <= names
+    assert not report.fatal
+    text = format_report(report)
+    assert "Ignored:" in text and "overview.png" in text
+    assert "Images/ + Masks/: 4 pairs by same name" in text
+
+
+def test_unpaired_image_names_the_closest_mask(tmp_path):
+    capitals(tmp_path)
+    save(tmp_path / "Images" / "scan_final.png", photo(7))
+    save(tmp_path / "Masks" / "scan_finl.png", labels(7))
+    index = discover(tmp_path)
+    message = next(p.message for p in index.problems if p.path.name == "scan_final.png")
+    assert "closest unpaired mask: 'scan_finl.png'" in message and "--mask-pattern" in message
+
+
+def test_csv_manifest_keeps_split_and_groups(tmp_path):
+    manifest = csv_manifest(tmp_path)
+    index = discover(manifest)
+    assert index.format == "manifest" and len(index.pairs) == 6
+    assert {p.group for p in index.pairs} == {"s0", "s1", "s2"}
+    split = split_pairs(index.pairs, (0.5, 0.5, 0.0))
+    assert sorted(p.name for p in split["test"]) == ["p4", "p5"]
+    train_groups = {p.group for p in split["train"]}
+    assert not train_groups & {p.group for p in split["val"]}
+
+
+def test_json_manifest_in_the_decathlon_form(tmp_path):
+    index = discover(json_manifest(tmp_path))
+    assert len(index.pairs) == 5 and [p.split for p in index.pairs].count("test") == 1
+
+
+@pytest.mark.parametrize(("content", "fragment"), [
+    ("picture,mask\na.png,b.png\n", "no image column"),
+    ("image,mask,split\nx/0.png,y/0.png,holdout\n", "row 2: unknown split 'holdout'"),
+    ("image,mask\n,y/0.png\n", "row 2: the image path is empty"),
+])
+def test_bad_manifests_name_the_row_and_the_fix(tmp_path, content, fragment):
+    json_manifest(tmp_path)
+    (tmp_path / "pairs.csv").write_text(content)
+    with pytest.raises(DataError, match=fragment):
+        discover(tmp_path / "pairs.csv")
+
+
+def test_unknown_layout_lists_image_folders_and_the_flags(tmp_path):
+    save(tmp_path / "a" / "only.png", photo(0))
+    with pytest.raises(DataError) as info:
+        discover(tmp_path)
+    assert "a/: 1 image files" in str(info.value) and "--images DIR --masks DIR" in str(info.value)
+
+
+def test_cli_reads_a_manifest_and_named_folders(tmp_path, capsys):
+    manifest = csv_manifest(tmp_path / "m")
+    assert main(["inspect", "--manifest", str(manifest)]) == 0
+    assert "Pairs:        6" in capsys.readouterr().out
+    for i in range(3):
+        save(tmp_path / "f" / "scans" / f"s{i}.png", photo(i))
+        save(tmp_path / "f" / "truth_v2" / f"s{i}.png", labels(i))
+    images, masks = tmp_path / "f" / "scans", tmp_path / "f" / "truth_v2"
+    assert main(["inspect", "--images", str(images), "--masks", str(masks)]) == 0
+    assert "scans/ + truth_v2/: 3 pairs by same name" in capsys.readouterr().out
+
+
+def test_train_reads_what_inspect_reads(tmp_path):
+    splits_above(tmp_path / "data")
+    run = tmp_path / "run"
+    args = ["train", str(tmp_path / "data"), "--out", str(run), "--epochs", "1", "--size", "16",
+            "--batch-size", "2", "--no-progress", "--model-option", "widths=[4,8]"]
+    assert main(args) == 0
+    splits = json.loads((run / "splits.json").read_text())
+    inspected = inspect_dataset(tmp_path / "data")
+    assert sorted(splits["train"] + splits["val"] + splits["test"]) == sorted(p.name for p in inspected.index.pairs)
+    assert len(splits["val"]) == 2
