@@ -326,7 +326,7 @@ def test_stray_files_are_listed_as_ignored_not_fatal(tmp_path):
     stray_files(tmp_path)
     report = inspect_dataset(tmp_path)
     names = {p.name for p in report.index.ignored}
-    assert {"class_weights.npy", "overview.png"} <= names
+    assert {"class_weights.npy", "overview.png", "meta.mat"} <= names
     assert not report.fatal
     text = format_report(report)
     assert "Ignored:" in text and "overview.png" in text

@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from seglab.data.index import list_images
+from seglab.data.io import IMAGE_SUFFIXES, read_raw_mask
 from seglab.data.naming import (
     KEY_RULES,
     KeyRule,
@@ -40,6 +41,7 @@ _MAX_FOLDERS = 5000  # a dataset folder is not a whole disk
 _SKIPPED = ("__macosx", "__pycache__", ".git", "runs", "checkpoints")
 _MASK_SHARE = 0.98  # a mask's 32 most common values cover at least this share of its pixels
 _SNIFFED = 2  # files read per folder to judge its content
+_METADATA = ("classes.json", "dataset.json", "synthetic.json", "splits.json")
 
 
 @dataclass
@@ -117,8 +119,6 @@ def _related(image: Folder, mask: Folder) -> bool:
 
 def looks_like_masks(folder: Folder) -> bool:
     """Whether the first files of a folder look like label masks: few distinct values."""
-    from seglab.data.io import read_raw_mask  # io reads pixels; only content sniffing needs it
-
     for path in folder.files[:_SNIFFED]:
         try:
             raw = read_raw_mask(path)
@@ -191,7 +191,21 @@ def search_folders(
         else:
             search.ignored += image.files
     search.matches = _keep_consistent_splits(search.matches)
+    paired = {root} | {m.image_dir for m in search.matches} | {m.mask_dir for m in search.matches}
+    search.ignored += _other_files(sorted(paired))
     return search
+
+
+def _other_files(folders: list[Path]) -> list[Path]:
+    """Files that are not images in the dataset root and the paired folders (weights, .mat,
+    notes), so that `seglab inspect` shows what it left out; known metadata is not listed."""
+    found = []
+    for folder in folders:
+        for path in sorted(folder.iterdir()):
+            name = path.name.lower()
+            if path.is_file() and not name.startswith(".") and name not in _METADATA and not name.endswith(IMAGE_SUFFIXES):
+                found.append(path)
+    return found
 
 
 def _candidates(

@@ -19,6 +19,8 @@ from seglab.errors import DataError
 
 # loose rules (numbers) are used only when they pair every keyed file one to one
 _STRICT_RULES = 2
+# unpaired images that get a closest-mask hint, and the most masks searched for one (difflib is quadratic)
+_CLOSEST_SHOWN, _CLOSEST_AMONG = 50, 5000
 # words in the names of annotations that are renderings, not class labels
 _NOT_LABELS = {"color", "colour", "instanceids", "instance", "instances", "polygons", "overlay", "vis", "viz",
                "preview", "thumb", "thumbnail"}
@@ -131,7 +133,10 @@ def match_folders(
         if key in mask_keys:
             continue
         message = f"image has no mask (expected {expected}{stem(image)}.*)"
-        close = difflib.get_close_matches(stem(image).lower(), list(lonely_names), n=1, cutoff=0.6)
+        close = (
+            difflib.get_close_matches(stem(image).lower(), list(lonely_names), n=1, cutoff=0.6)
+            if len(problems) < _CLOSEST_SHOWN and len(lonely_names) <= _CLOSEST_AMONG else []
+        )
         if close:
             partner = lonely_names[close[0]]
             message += f"; closest unpaired mask: '{partner.name}' (pair such names with --mask-pattern)"
