@@ -211,8 +211,11 @@ def build_config(args: argparse.Namespace) -> config_io.ExperimentConfig:
 def cmd_demo(args: argparse.Namespace) -> None:
     from seglab.demo import run_demo
 
+    from seglab.engine.run_folder import RunFolder
+
     started = time.perf_counter()
-    with log_to_file(Path(args.out) / "run" / "train.log"):
+    run = Path(args.out) / "run"
+    with RunFolder(run).claim(overwrite=True), log_to_file(run / "train.log"):
         result = run_demo(args.out, epochs=args.epochs, samples=args.samples, device=args.device,
                           progress=not args.no_progress)
     scores = result.evaluation.scores
@@ -310,9 +313,10 @@ def cmd_train(args: argparse.Namespace) -> None:
     if rank != 0:
         train(cfg, out, resume=args.resume is not None)
         return
-    RunFolder(Path(out)).create()  # fail on an unwritable --out before reading any data
-    with log_to_file(Path(out) / "train.log"):
-        result = train(cfg, out, resume=args.resume is not None)
+    resume = args.resume is not None
+    # claimed before the log opens: a refused second training must not write into the first's train.log
+    with RunFolder(Path(out)).claim(resume=resume, overwrite=args.overwrite), log_to_file(Path(out) / "train.log"):
+        result = train(cfg, out, resume=resume)
     print(f"run folder: {result.run.root}  (best epoch {result.best_epoch})")
     if result.best_scores is not None:
         print((result.run.root / "metrics.md").read_text())
@@ -474,6 +478,9 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--out", default="runs/latest", metavar="RUN", help="run folder to write (default runs/latest)")
     train.add_argument("--skip-bad", dest="data.skip_bad", action="store_true", default=None,
                        help="leave out pairs with fatal data problems (listed) instead of stopping")
+    train.add_argument("--overwrite", action="store_true",
+                       help="replace the run already in --out: its checkpoints, history, evaluations, exports and "
+                       "report are deleted first (without it, training into a finished run folder is refused)")
     train.add_argument("--resume", metavar="RUN", help="continue RUN after its last complete epoch with model, "
                        "optimizer, schedule and random states restored (flags such as --epochs still apply)")
     train.add_argument("--time-budget", dest="train.time_budget", type=parse_duration, metavar="10m",

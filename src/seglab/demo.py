@@ -44,7 +44,7 @@ def run_demo(out: str | Path = "seglab-demo", epochs: int = 40, samples: int = 3
             "train.progress": progress,
         }
     )
-    training = train(cfg, out / "run")
+    training = train(cfg, out / "run", overwrite=True)  # the demo's folder is its own to replace
     evaluation = evaluate_run(training.run.root, device=device)
     test_names = set(training.run.read_splits()["test"])
     inputs = [p for p in collect_inputs([data / "images"]) if p.stem in test_names]

@@ -233,6 +233,7 @@ def train(
     model_options: Mapping[str, Any] | None = None,
     loss: str = "ce_dice",
     out: str | Path | None = None,
+    overwrite: bool = False,
     callbacks: Sequence[Callback] = (),
     **options: Any,
 ) -> Run:
@@ -245,6 +246,8 @@ def train(
             {"encoder_weights": "imagenet"} (downloads once into the torch cache).
         loss: "ce", "dice" or "ce_dice".
         out: run folder to write; None writes a temporary one (see `Run.save`).
+        overwrite: replace a run already in `out` (deleting its checkpoints, evaluations and
+            exports); without it such a folder is refused.
         callbacks: extra `seglab.engine.trainer.Callback`s for the training loop.
         **options: fields of `seglab.config.TrainConfig` (epochs, batch_size, lr, optimizer,
             schedule, device, precision, progress, ...) and `class_weights` of the loss.
@@ -261,7 +264,7 @@ def train(
     temporary = out is None
     root = Path(tempfile.mkdtemp(prefix="seglab-run-") if out is None else out)
     try:
-        experiment.train(cfg, root, callbacks=callbacks)
+        experiment.train(cfg, root, callbacks=callbacks, overwrite=overwrite)
     except Exception:
         if temporary:  # nothing of a failed run to keep; an interrupted one keeps its weights
             shutil.rmtree(root, ignore_errors=True)

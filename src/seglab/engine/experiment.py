@@ -263,16 +263,25 @@ def fit_to_budget(session: Session) -> ExperimentConfig:
 
 
 def train(cfg: ExperimentConfig, out: str | Path, callbacks: Sequence[Callback] = (),
-          resume: bool = False) -> TrainResult:
+          resume: bool = False, overwrite: bool = False) -> TrainResult:
     """Train a model as `cfg` says and write the run folder `out`; with `resume`, continue the
-    run in `out` from its last complete epoch.
+    run in `out` from its last complete epoch. The main process claims `out` for the whole run
+    (`RunFolder.claim`): a folder in use by another training, or holding a run while neither
+    `resume` nor `overwrite` is given, is refused before anything is read or written.
 
     Example:
         >>> cfg = config.load(overrides={"data.path": "data/", "train.epochs": 2})  # doctest: +SKIP
         >>> result = train(cfg, "runs/exp1")  # doctest: +SKIP
     """
     run = RunFolder(Path(out))
-    saved = load_checkpoint(RunFolder.open(out).last) if resume else None  # read once: architecture, then state
+    if int(os.environ.get("RANK", "0")) != 0:  # only the main process writes (and claims) the folder
+        return _train(cfg, run, callbacks, resume)
+    with run.claim(resume=resume, overwrite=overwrite):
+        return _train(cfg, run, callbacks, resume)
+
+
+def _train(cfg: ExperimentConfig, run: RunFolder, callbacks: Sequence[Callback], resume: bool) -> TrainResult:
+    saved = load_checkpoint(RunFolder.open(run.root).last) if resume else None  # read once: architecture, then state
     if saved is not None:
         cfg = with_saved_architecture(cfg, saved.card)
     session = build_session(cfg)

@@ -1,8 +1,21 @@
-"""The run folder: one place on disk that holds everything a training run produced."""
+"""The run folder: one place on disk that holds everything a training run produced.
+
+A training claims its folder (`RunFolder.claim`) for as long as it writes there: a lock file
+with its process id turns a second writer away instead of letting two runs mix into one, a
+finished run is not replaced without `overwrite`, and temporary files a killed run left are
+removed.
+"""
 
 from __future__ import annotations
 
 import json
+import logging
+import os
+import shutil
+import socket
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -11,6 +24,15 @@ from seglab import config as config_io
 from seglab.config import ExperimentConfig
 from seglab.engine.checkpoint import atomic_write
 from seglab.errors import CheckpointError
+
+log = logging.getLogger(__name__)
+
+LOCK_NAME = ".seglab.lock"
+_FRESH_SECONDS = 10.0  # an unreadable lock younger than this is being written, not stale
+# what a training run and the commands after it write; --overwrite removes these and nothing else
+_RUN_FILES = ("config.yaml", "splits.json", "history.csv", "curves.png", "metrics.json", "metrics.md", "train.log",
+              "report.html", "classes.json", "plan.json")
+_RUN_FOLDERS = ("checkpoints", "eval", "export")
 
 
 @dataclass(frozen=True)
@@ -88,6 +110,92 @@ class RunFolder:
                 f"cannot write the run folder '{self.root}': {err.strerror or err}; choose a writable --out"
             ) from None
 
+    @property
+    def lock_file(self) -> Path:
+        return self.root / LOCK_NAME
+
+    def holds_run(self) -> bool:
+        """Whether a training has written here before (a config or any checkpoint)."""
+        checkpoints = self.root / "checkpoints"
+        return self.config.is_file() or (checkpoints.is_dir() and any(checkpoints.glob("*.safetensors")))
+
+    @contextmanager
+    def claim(self, resume: bool = False, overwrite: bool = False) -> Iterator[None]:
+        """Hold the folder for one training: refuse a second writer, keep a finished run unless
+        `overwrite` (which deletes its artefacts first) or `resume`, and clean stale temporary files.
+
+        Re-entrant within one process, so a front door and the engine can both claim.
+
+        Raises:
+            CheckpointError: another live process holds the folder, or it holds a run and
+                neither `resume` nor `overwrite` is given, or it cannot be written.
+        """
+        if self._held_by_me():
+            yield
+            return
+        self.create()
+        self._lock()
+        try:
+            if not resume and self.holds_run():
+                if not overwrite:
+                    raise CheckpointError(
+                        f"run folder '{self.root}' already holds a run; pass --overwrite (overwrite=True in Python) to replace it (its "
+                        f"checkpoints, evaluations, exports and report are deleted), --resume {self.root} to "
+                        "continue it, or choose another --out"
+                    )
+                self._clear()
+            self._remove_stale_temporaries()
+            yield
+        finally:
+            self.lock_file.unlink(missing_ok=True)
+
+    def _held_by_me(self) -> bool:
+        holder = _read_lock(self.lock_file)
+        return holder is not None and holder.get("pid") == os.getpid() and holder.get("host") == socket.gethostname()
+
+    def _lock(self) -> None:
+        me = {"pid": os.getpid(), "host": socket.gethostname(), "started": time.strftime("%Y-%m-%d %H:%M:%S")}
+        for _ in range(2):  # a stale lock is removed once, then taken
+            try:
+                fd = os.open(self.lock_file, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+            except FileExistsError:
+                holder = _read_lock(self.lock_file)
+                if holder is None and _age(self.lock_file) < _FRESH_SECONDS:
+                    holder = {"pid": "?", "host": "this host", "started": "just now"}  # being written right now
+                if holder is not None and (holder.get("pid") == "?" or _alive(holder)):
+                    raise CheckpointError(
+                        f"run folder '{self.root}' is in use by seglab process {holder.get('pid')} on "
+                        f"{holder.get('host')} (since {holder.get('started')}); choose another --out, or wait for "
+                        f"it to finish (if that process is gone, delete {self.lock_file})"
+                    ) from None
+                log.warning("removing a stale lock of process %s in '%s' (it is no longer running)",
+                            holder.get("pid") if holder else "?", self.root)
+                self.lock_file.unlink(missing_ok=True)
+                continue
+            with os.fdopen(fd, "w") as handle:
+                json.dump(me, handle)
+            return
+        raise CheckpointError(f"cannot lock the run folder '{self.root}': another process keeps taking it")
+
+    def _clear(self) -> None:
+        removed = []
+        for name in _RUN_FILES:
+            if (self.root / name).is_file():
+                (self.root / name).unlink()
+                removed.append(name)
+        for name in _RUN_FOLDERS:
+            if (self.root / name).is_dir():
+                shutil.rmtree(self.root / name)
+                removed.append(f"{name}/")
+        (self.root / "checkpoints").mkdir(exist_ok=True)
+        log.warning("--overwrite: removed the previous run's %s from '%s'", ", ".join(removed) or "nothing", self.root)
+
+    def _remove_stale_temporaries(self) -> None:
+        for folder in (self.root, self.root / "checkpoints"):
+            for path in folder.glob(".*.tmp"):
+                path.unlink(missing_ok=True)
+                log.info("removed the temporary file '%s' left by an interrupted write", path)
+
     def read_config(self) -> ExperimentConfig:
         return config_io.load(self.config)
 
@@ -97,3 +205,34 @@ class RunFolder:
     def write_json(self, path: Path, payload: Any) -> None:
         with atomic_write(path, "w") as handle:
             json.dump(payload, handle, indent=2)
+
+
+def _read_lock(path: Path) -> dict[str, Any] | None:
+    try:
+        holder = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+    return holder if isinstance(holder, dict) else None
+
+
+def _alive(holder: dict[str, Any]) -> bool:
+    """Whether the process that wrote a lock still runs (locks from other hosts count as alive)."""
+    pid = holder.get("pid")
+    if holder.get("host") != socket.gethostname():
+        return True
+    if not isinstance(pid, int) or pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _age(path: Path) -> float:
+    try:
+        return time.time() - path.stat().st_mtime
+    except OSError:
+        return float("inf")

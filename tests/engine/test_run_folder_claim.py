@@ -1,0 +1,121 @@
+"""A run folder belongs to one training at a time: a second writer is refused, a finished run is
+not replaced without --overwrite, and what a killed run left behind is cleaned."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+
+import pytest
+
+from seglab.cli import main
+from seglab.engine.run_folder import LOCK_NAME, RunFolder
+from seglab.errors import CheckpointError
+
+TINY = ["--model", "unet_small", "--model-option", "widths=[8,16]", "--batch-size", "4", "--size", "16",
+        "--precision", "fp32", "--no-progress"]
+
+
+def write_lock(run, pid: int) -> None:
+    run.mkdir(parents=True, exist_ok=True)
+    (run / LOCK_NAME).write_text(json.dumps({"pid": pid, "host": socket.gethostname(), "started": "then"}))
+
+
+def test_a_folder_held_by_a_live_process_is_refused(tmp_path, tiny_dataset, capsys):
+    run = tmp_path / "run"
+    holder = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        write_lock(run, holder.pid)
+        assert main(["train", str(tiny_dataset), "--out", str(run), "--epochs", "1", *TINY]) == 2
+    finally:
+        holder.kill()
+        holder.wait()
+    err = capsys.readouterr().err
+    assert f"is in use by seglab process {holder.pid}" in err and "Traceback" not in err
+    assert not (run / "train.log").exists() and not (run / "config.yaml").exists()  # nothing of the second run
+
+
+def test_a_stale_lock_is_taken_over(tmp_path, tiny_dataset, capsys):
+    run = tmp_path / "run"
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    write_lock(run, dead.pid)
+    assert main(["train", str(tiny_dataset), "--out", str(run), "--epochs", "1", *TINY]) == 0
+    assert f"removing a stale lock of process {dead.pid}" in capsys.readouterr().err
+    assert not (run / LOCK_NAME).exists()  # released at the end
+
+
+def test_a_finished_run_is_kept_unless_overwritten(tmp_path, tiny_dataset, capsys):
+    run = tmp_path / "run"
+    assert main(["train", str(tiny_dataset), "--out", str(run), "--epochs", "1", *TINY]) == 0
+    (run / "eval" / "test").mkdir(parents=True)
+    (run / "eval" / "test" / "metrics.json").write_text("{}")
+    (run / "report.html").write_text("old report")
+    (run / "notes.txt").write_text("mine")
+    best = (run / "checkpoints" / "best.safetensors").read_bytes()
+    capsys.readouterr()
+
+    assert main(["train", str(tiny_dataset), "--out", str(run), "--epochs", "1", *TINY]) == 2
+    err = capsys.readouterr().err
+    assert "already holds a run" in err and "--overwrite" in err and f"--resume {run}" in err
+    assert (run / "checkpoints" / "best.safetensors").read_bytes() == best and (run / "report.html").exists()
+
+    assert main(["train", str(tiny_dataset), "--out", str(run), "--epochs", "1", "--seed", "1", "--overwrite",
+                 *TINY]) == 0
+    assert not (run / "eval").exists() and not (run / "report.html").exists()
+    assert (run / "notes.txt").read_text() == "mine"  # files seglab did not write are left alone
+    assert (run / "train.log").read_text().count("epoch 1 ") == 1  # the old run's log went with it
+
+
+def test_temporary_files_of_a_killed_write_are_removed(tmp_path, tiny_dataset):
+    run = tmp_path / "run"
+    (run / "checkpoints").mkdir(parents=True)
+    orphan = run / "checkpoints" / ".last.safetensors.abc123.tmp"
+    orphan.write_bytes(b"half a checkpoint")
+    assert main(["train", str(tiny_dataset), "--out", str(run), "--epochs", "1", *TINY]) == 0
+    assert not orphan.exists()
+
+
+def test_claim_is_reentrant_and_released(tmp_path):
+    folder = RunFolder(tmp_path / "run")
+    with folder.claim():
+        with folder.claim():  # the CLI claims, then the engine again
+            assert (folder.root / LOCK_NAME).exists()
+        assert (folder.root / LOCK_NAME).exists()
+    assert not (folder.root / LOCK_NAME).exists()
+
+
+def test_an_unreadable_lock_being_written_counts_as_held(tmp_path):
+    folder = RunFolder(tmp_path / "run")
+    folder.root.mkdir()
+    (folder.root / LOCK_NAME).write_text("")  # created a moment ago, content not yet written
+    with pytest.raises(CheckpointError, match="is in use"), folder.claim():
+        pass
+    old = time.time() - 3600
+    os.utime(folder.root / LOCK_NAME, (old, old))
+    with folder.claim():  # an hour later it is stale
+        pass
+
+
+def test_two_concurrent_trainings_into_one_folder(tmp_path, tiny_dataset):
+    run = tmp_path / "run"
+    command = [sys.executable, "-m", "seglab", "train", str(tiny_dataset), "--out", str(run), *TINY]
+    first = subprocess.Popen([*command, "--epochs", "40"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.time() + 120
+        while not (run / LOCK_NAME).exists() and first.poll() is None and time.time() < deadline:
+            time.sleep(0.1)
+        second = subprocess.run([*command, "--epochs", "1", "--seed", "7"], capture_output=True, text=True, timeout=300)
+        out, err = first.communicate(timeout=600)
+    finally:
+        first.kill()
+    assert second.returncode == 2 and f"in use by seglab process {first.pid}" in second.stderr
+    assert first.returncode == 0, err
+    config = (run / "config.yaml").read_text()
+    assert "epochs: 40" in config and "seed: 7" not in config
+    history = (run / "history.csv").read_text().strip().splitlines()
+    assert len(history) == 41  # header + the first run's 40 epochs, nothing of the second
