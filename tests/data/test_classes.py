@@ -2,18 +2,32 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 
-from seglab.data.classes import ClassSpec, default_colours, load_classes_file
+from seglab.data.classes import BACKGROUND_COLOUR, ERROR_COLOUR, ClassSpec, default_colours, load_classes_file
 from seglab.errors import DataError
+from seglab.reports.plots import overlay
 
 
-def test_default_colours_are_distinct_and_start_black():
+def test_default_colours_are_distinct_never_black_and_far_from_the_error_red():
     colours = default_colours(256)
     assert len(set(colours)) == 256
-    assert colours[0] == (0, 0, 0)
+    assert all(sum(c) >= 120 for c in colours)  # no class looks unlabelled
+    assert all(sum((a - b) ** 2 for a, b in zip(c, ERROR_COLOUR)) >= 90**2 for c in colours)
     assert all(len(c) == 3 and all(0 <= v <= 255 for v in c) for c in colours)
     assert default_colours(0) == ()
+
+
+def test_a_background_class_is_light_grey_and_drawn_faint():
+    spec = ClassSpec(("white matter", "gray matter", "background"))
+    assert spec.colours[2] == BACKGROUND_COLOUR and spec.background == 2
+    assert len(set(spec.colours)) == 3
+    assert ClassSpec(("road", "car")).background is None
+    image = np.full((1, 2, 3), 100, np.uint8)
+    shown = overlay(image, np.array([[0, 2]]), spec.colours, alpha=0.8, faint=spec.background)
+    moved = np.abs(shown.astype(int) - 100).sum(axis=-1)[0]
+    assert moved[1] < moved[0] / 2  # the background barely tints the image; a tissue class does
 
 
 def test_classspec_generates_colours_and_round_trips_through_json():

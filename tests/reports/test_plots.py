@@ -9,7 +9,15 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
-from seglab.reports.plots import colorize, overlay, plot_confusion, plot_gallery, plot_history, save_figure
+from seglab.reports.plots import (
+    best_epoch,
+    colorize,
+    overlay,
+    plot_confusion,
+    plot_gallery,
+    plot_history,
+    save_figure,
+)
 
 COLOURS = [(0, 0, 0), (255, 0, 0), (0, 0, 255)]
 NAMES = ["background", "cat", "dog"]
@@ -59,10 +67,32 @@ def test_plot_history_has_loss_and_miou_panels_and_tolerates_missing_keys() -> N
     fig = plot_history(history)
     assert isinstance(fig, Figure)
     loss_ax, miou_ax = fig.axes
-    assert [line.get_label() for line in loss_ax.lines] == ["train_loss", "val_loss"]
-    assert list(loss_ax.lines[1].get_xdata()) == [2]
-    assert len(miou_ax.lines) == 2
+    assert [line.get_label() for line in loss_ax.lines] == ["best epoch 2", "train_loss", "val_loss"]
+    assert list(loss_ax.lines[2].get_xdata()) == [2]
+    assert len(miou_ax.lines) == 3
     assert len(plot_history([]).axes) == 2
+
+
+def test_plot_history_marks_the_best_epoch_with_whole_epoch_ticks() -> None:
+    history = [{"epoch": e, "train_loss": 1 / e, "val_miou": v} for e, v in ((1, 0.2), (2, 0.6), (3, 0.5))]
+    assert best_epoch(history) == 2 and best_epoch([{"epoch": 1}]) is None
+    fig = plot_history(history)
+    fig.canvas.draw()
+    for ax in fig.axes:
+        assert list(ax.lines[0].get_xdata()) == [2, 2]  # the dashed marker
+        ticks = [t for t in ax.get_xticks() if ax.get_xlim()[0] <= t <= ax.get_xlim()[1]]
+        assert ticks and all(float(t).is_integer() for t in ticks)
+
+
+def test_plot_gallery_rows_carry_their_titles() -> None:
+    rng = np.random.default_rng(0)
+    images = [rng.random((4, 4)) for _ in range(2)]
+    masks = [np.zeros((4, 4), int)] * 2
+    fig = plot_gallery(images, masks, masks, COLOURS, ["a", "b", "c"], titles=["x.png mIoU 0.50", "y.png mIoU 0.90"])
+    titles = [ax.get_title() for ax in fig.axes[::3]]
+    assert titles == ["image: x.png mIoU 0.50", "y.png mIoU 0.90"]
+    with pytest.raises(ValueError, match="1 titles for 2 images"):
+        plot_gallery(images, masks, masks, COLOURS, ["a", "b", "c"], titles=["only one"])
 
 
 def test_plot_confusion_normalises_rows_and_annotates() -> None:

@@ -14,9 +14,9 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
+from seglab.data.classes import ERROR_COLOUR
 from seglab.reports.plots import Colour, colorize, to_rgb_uint8
 
-ERROR_COLOUR = (255, 0, 0)
 MAX_COLUMNS = 4  # samples per row of `plot_samples`; more wrap onto further rows
 
 

@@ -7,6 +7,7 @@ Names and colours travel with a trained model (run folder, reports, coloured mas
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,16 +17,45 @@ from seglab.errors import DataError
 _KEYS = ("names", "colours", "ignore_index")
 
 
-def default_colours(n: int) -> tuple[tuple[int, int, int], ...]:
-    """`n` distinct colours, class 0 black, in the familiar PASCAL VOC palette order.
+# a qualitative palette (Tableau 10 without its red, which marks errors in the reports): no black,
+# so a class never looks unlabelled, and no colour near the error red
+_PALETTE = (
+    (31, 119, 180), (255, 127, 14), (44, 160, 44), (148, 103, 189), (23, 190, 207),
+    (227, 119, 194), (188, 189, 34), (140, 86, 75), (127, 127, 127), (174, 199, 232),
+    (255, 187, 120), (152, 223, 138), (197, 176, 213), (158, 218, 229), (247, 182, 210),
+    (219, 219, 141), (196, 156, 148), (57, 59, 121), (82, 84, 163), (99, 121, 57),
+)  # fmt: skip
+BACKGROUND_COLOUR = (200, 200, 200)  # light grey: the class that fills most pictures stays quiet
+ERROR_COLOUR = (230, 25, 25)  # wrong pixels in reports and figures; no class colour comes near it
+_BACKGROUND_NAMES = ("background", "bg", "void", "clutter", "unlabeled", "unlabelled")
 
-    The bit-interleaving keeps early classes far apart in colour space and stays distinct
-    for any realistic class count, so generated masks remain readable.
+
+def is_background(name: str) -> bool:
+    """Whether a class name says it is the background (drawn faint in overlays)."""
+    return name.strip().lower() in _BACKGROUND_NAMES or name.strip().lower().startswith("background")
+
+
+def default_colours(n: int, names: Sequence[str] = ()) -> tuple[tuple[int, int, int], ...]:
+    """`n` distinct display colours: a class named like background gets light grey, the others a
+    qualitative palette, then generated colours kept away from black and from the error red.
     """
     if n < 0:
         raise ValueError(f"number of colours must be >= 0, got {n}")
+    extra = (c for c in _interleaved() if _usable(c) and c not in _PALETTE and c != BACKGROUND_COLOUR)
+    palette = iter(_PALETTE)
     colours = []
     for i in range(n):
+        if i < len(names) and is_background(names[i]) and BACKGROUND_COLOUR not in colours:
+            colours.append(BACKGROUND_COLOUR)
+        else:
+            colours.append(next(palette, None) or next(extra))
+    return tuple(colours)
+
+
+def _interleaved() -> Iterator[tuple[int, int, int]]:
+    """The PASCAL VOC colour sequence (bit-interleaved), distinct for every index."""
+    i = 0
+    while True:
         r = g = b = 0
         code = i
         for bit in range(7, -1, -1):
@@ -33,8 +63,14 @@ def default_colours(n: int) -> tuple[tuple[int, int, int], ...]:
             g |= ((code >> 1) & 1) << bit
             b |= ((code >> 2) & 1) << bit
             code >>= 3
-        colours.append((r, g, b))
-    return tuple(colours)
+        yield (r, g, b)
+        i += 1
+
+
+def _usable(colour: tuple[int, int, int]) -> bool:
+    r, g, b = colour
+    near_error = (r - ERROR_COLOUR[0]) ** 2 + (g - ERROR_COLOUR[1]) ** 2 + (b - ERROR_COLOUR[2]) ** 2 < 90**2
+    return r + g + b >= 120 and not near_error
 
 
 @dataclass(frozen=True)
@@ -69,7 +105,7 @@ class ClassSpec:
         if self.colours:
             colours = tuple(_colour(c) for c in self.colours)
         else:
-            colours = default_colours(len(names))
+            colours = default_colours(len(names), names)
         if len(colours) != len(names):
             raise ValueError(f"got {len(colours)} colours for {len(names)} classes; give one per class")
         if self.ignore_index is not None and (
@@ -78,6 +114,11 @@ class ClassSpec:
             raise ValueError(f"'ignore_index' must be an integer or null, got {self.ignore_index!r}")
         object.__setattr__(self, "names", names)
         object.__setattr__(self, "colours", colours)
+
+    @property
+    def background(self) -> int | None:
+        """The index of the class named like background (drawn faint in overlays), if any."""
+        return next((i for i, name in enumerate(self.names) if is_background(name)), None)
 
     @property
     def num_classes(self) -> int:

@@ -30,6 +30,7 @@ from matplotlib.figure import Figure
 
 from seglab import __version__
 from seglab.data import ClassSpec, read_image, read_mask
+from seglab.data.classes import ERROR_COLOUR
 from seglab.engine.evaluation import PER_IMAGE_FILE, ImageScore, evaluate_run, pairs_to_evaluate, read_per_image
 from seglab.engine.run_folder import RunFolder
 from seglab.errors import DataError
@@ -40,7 +41,6 @@ from seglab.reports.summary import averaging_note
 
 log = logging.getLogger(__name__)
 
-ERROR_COLOUR = (230, 25, 25)
 _STYLE = """
 body { font-family: system-ui, sans-serif; max-width: 1100px; margin: 2em auto; padding: 0 1em; color: #222; }
 table { border-collapse: collapse; margin: 0.5em 0 1em; }
@@ -130,8 +130,10 @@ def plot_examples(examples: Sequence[Example], classes: ClassSpec) -> Figure:
         image = example.image[..., 0] if example.image.ndim == 3 and example.image.shape[-1] == 1 else example.image
         panels = (
             (image, f"{example.score.name}  IoU {example.score.mean_iou:.3f}"),
-            (overlay(image, example.truth, classes.colours, ignore_index=classes.ignore_index), "truth"),
-            (overlay(image, example.pred, classes.colours, ignore_index=classes.ignore_index), "prediction"),
+            (overlay(image, example.truth, classes.colours, ignore_index=classes.ignore_index,
+                     faint=classes.background), "truth"),
+            (overlay(image, example.pred, classes.colours, ignore_index=classes.ignore_index,
+                     faint=classes.background), "prediction"),
             (error_overlay(image, example.truth, example.pred, classes.ignore_index), "errors (red)"),
         )
         for ax, (picture, title) in zip(row, panels):

@@ -13,6 +13,7 @@ from os import PathLike
 import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
+from matplotlib.ticker import MaxNLocator
 
 Colour = tuple[int, int, int]
 
@@ -46,8 +47,10 @@ def overlay(
     colours: Sequence[Colour],
     alpha: float = 0.5,
     ignore_index: int | None = None,
+    faint: int | None = None,
 ) -> np.ndarray:
-    """Blend class colours over an image; ignored and unknown labels keep the image.
+    """Blend class colours over an image; ignored and unknown labels keep the image, and the
+    `faint` class (the background, which fills most pictures) is blended at a quarter of `alpha`.
 
     Args:
         image: uint8, or float in [0, 1]; grey, grey + channel axis, RGB or RGBA (alpha dropped).
@@ -55,6 +58,7 @@ def overlay(
         colours: RGB colour per class.
         alpha: weight of the colour, 0 (image only) to 1 (colour only).
         ignore_index: label to leave unpainted.
+        faint: label drawn at a quarter of `alpha` (`ClassSpec.background`), or None.
 
     Raises:
         ValueError: image and mask sizes differ, or the image is neither uint8 nor float.
@@ -68,7 +72,11 @@ def overlay(
     painted = (mask >= 0) & (mask < len(colours))
     if ignore_index is not None:
         painted &= mask != ignore_index
-    blend = (1 - alpha) * rgb + alpha * colorize(mask, colours, ignore_index)
+    weight = np.full(mask.shape, alpha, dtype=np.float32)
+    if faint is not None:
+        weight[mask == faint] = alpha / 4
+    weight = weight[..., None]
+    blend = (1 - weight) * rgb + weight * colorize(mask, colours, ignore_index)
     return np.where(painted[..., None], np.round(blend), rgb).astype(np.uint8)
 
 
@@ -92,14 +100,25 @@ def to_rgb_uint8(image: np.ndarray) -> np.ndarray:
     return np.repeat(image, 3, axis=-1) if image.shape[-1] == 1 else image[..., :3]
 
 
+def best_epoch(history: Sequence[dict[str, float]], key: str = "val_miou") -> int | None:
+    """The epoch with the highest `key` (the first on a tie), None when no row has it."""
+    scored = [(row[key], -row.get("epoch", i + 1)) for i, row in enumerate(history) if row.get(key) is not None]
+    return -max(scored)[1] if scored else None
+
+
 def plot_history(history: Sequence[dict[str, float]]) -> Figure:
-    """Loss and mIoU curves per epoch, train and validation, in two panels.
+    """Loss and mIoU curves per epoch, train and validation, in two panels, with the best
+    validation epoch marked (the one whose weights best.safetensors keeps).
 
     Rows without a key (e.g. no validation every epoch) are skipped for that curve; rows
-    without "epoch" are numbered from 1.
+    without "epoch" are numbered from 1. Epoch ticks are whole numbers, however short the run.
     """
+    best = best_epoch(history)
     fig = Figure(figsize=(10, 4), layout="constrained")
     for ax, (title, keys) in zip(fig.subplots(1, len(_HISTORY_PANELS)), _HISTORY_PANELS):
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        if best is not None:
+            ax.axvline(best, color="0.5", linestyle="--", linewidth=1, label=f"best epoch {best}")
         for key in keys:
             points = [
                 (row.get("epoch", i + 1), row[key])
@@ -163,10 +182,12 @@ def plot_gallery(
     colours: Sequence[Colour],
     class_names: Sequence[str],
     ignore_index: int | None = None,
+    titles: Sequence[str] | None = None,
 ) -> Figure:
     """One row per sample: image | truth | prediction, with a legend of class colours.
 
-    A None truth (an unlabelled image) gets a "no label" panel.
+    A None truth (an unlabelled image) gets a "no label" panel. `titles` names each row (the
+    image's name and score), written above its image.
 
     Raises:
         ValueError: the three sequences differ in length or are empty.
@@ -178,12 +199,16 @@ def plot_gallery(
             f"need the same non-zero number of images, truths and preds; "
             f"got {len(images)}, {len(truths)}, {len(preds)}"
         )
+    if titles is not None and len(titles) != len(images):
+        raise ValueError(f"got {len(titles)} titles for {len(images)} images")
     rows = len(images)
     fig = Figure(figsize=(9, 3 * rows + 0.6), layout="constrained")
     axes = fig.subplots(rows, 3, squeeze=False)
     for title, ax in zip(("image", "truth", "prediction"), axes[0]):
         ax.set_title(title)
-    for (image_ax, truth_ax, pred_ax), image, truth, pred in zip(axes, images, truths, preds):
+    for row, ((image_ax, truth_ax, pred_ax), image, truth, pred) in enumerate(zip(axes, images, truths, preds)):
+        if titles is not None:
+            image_ax.set_title(titles[row] if row else f"image: {titles[row]}", fontsize=9)
         image_ax.imshow(to_rgb_uint8(image))
         if truth is None:
             truth_ax.text(0.5, 0.5, "no label", ha="center", va="center", transform=truth_ax.transAxes)

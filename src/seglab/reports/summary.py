@@ -19,9 +19,11 @@ def averaging_note(classes: ClassSpec) -> str:
         if classes.ignore_index is not None
         else ""
     )
+    background = [n for n in classes.names if "background" in n.lower()]
+    included = f", {' and '.join(background)} included" if background else ""
     return (
-        f"Means are macro averages over all {classes.num_classes} classes, background classes included "
-        f"({', '.join(classes.names)}); a class absent from both truth and prediction (n/a) is left out of "
+        f"Means are macro averages over all {classes.num_classes} classes ({', '.join(classes.names)}){included}; "
+        "a class absent from both truth and prediction (n/a) is left out of "
         f"the mean. Accuracy per class is recall; overall accuracy counts every pixel.{ignored}"
     )
 
