@@ -83,11 +83,17 @@ def parse_class_weights(text: str) -> str | list[float]:
 
 def add_data_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", dest="data.format", metavar="LAYOUT", help="dataset layout: auto (default), "
-                        "oxford-pet, npy-pairs, folder-pairs, synthetic")
+                        "oxford-pet, npy-pairs, folder-pairs, synthetic, volumes")
     parser.add_argument("--classes", dest="data.classes_file", metavar="JSON",
                         help="classes.json with names, colours and ignore_index")
     parser.add_argument("--ignore-index", dest="data.ignore_index", type=int, metavar="LABEL",
                         help="mask label left out of loss and metrics (e.g. 255)")
+    parser.add_argument("--slice-axis", dest="data.slice_axis", choices=["axial", "coronal", "sagittal"],
+                        help="volume datasets (NIfTI, DICOM): the plane 2-D slices are cut in, after reorienting "
+                        "to RAS (default axial); predict uses the run's (docs/volumes.md)")
+    parser.add_argument("--empty-slices", dest="data.empty_slices", type=float, metavar="F",
+                        help="volume datasets: keep this share (0-1) of the slices without any label, drawn "
+                        "with a fixed seed per subject (default 1: keep all)")
 
 
 def add_training_options(parser: argparse.ArgumentParser) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import ClassVar
 
@@ -20,11 +20,12 @@ from seglab.data.classes import ClassSpec, load_classes_file
 from seglab.data.index import DatasetIndex, Pair, Problem, list_images, match_files, natural_key
 from seglab.data.io import read_raw_mask
 from seglab.data.mapping import BinaryMapping, ColourMapping, IdentityMapping, MaskMapping, OffsetMapping
+from seglab.data.volumes import SLICE_AXES
 from seglab.config import DataConfig
 from seglab.errors import ConfigError, DataError
 from seglab.registry import Registry
 
-__all__ = ["FORMATS", "DatasetFormat", "DatasetIndex", "Pair", "Problem", "discover", "discover_data"]
+__all__ = ["FORMATS", "DatasetFormat", "DatasetIndex", "Pair", "Problem", "ReadOptions", "discover", "discover_data"]
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +42,31 @@ _MASK_SAMPLE = 16  # masks read to choose a mapping; enough to see every value i
 _SPLIT_NAMES = ("train", "val", "test")
 
 
+@dataclass(frozen=True)
+class ReadOptions:
+    """Reading options that only some layouts use (volume formats cut slices; 2-D ones ignore them).
+
+    Args:
+        slice_axis: the plane volumes are cut in: "axial", "coronal" or "sagittal" (RAS axes).
+        empty_slices: share of label-free slices kept, 0..1 (1 keeps all).
+        cache_dir: folder for cut slices; None = the default cache folder.
+
+    Raises:
+        ConfigError: an unknown axis or a share outside 0..1.
+    """
+
+    slice_axis: str = "axial"
+    empty_slices: float = 1.0
+    cache_dir: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.slice_axis not in SLICE_AXES:
+            raise ConfigError(f"data.slice_axis must be one of {', '.join(SLICE_AXES)}, got '{self.slice_axis}'")
+        if not 0 <= self.empty_slices <= 1:
+            raise ConfigError(f"data.empty_slices is the share of label-free slices kept, 0 to 1; "
+                              f"got {self.empty_slices}")
+
+
 class DatasetFormat:
     """A dataset layout: recognise it and list its pairs.
 
@@ -50,6 +76,9 @@ class DatasetFormat:
 
     layout: ClassVar[str] = ""
     priority: ClassVar[int] = 100
+
+    def __init__(self, options: ReadOptions | None = None) -> None:
+        self.options = options or ReadOptions()
 
     def detect(self, root: Path) -> bool:
         """Whether `root` looks like this layout (cheap: folder names only)."""
@@ -68,6 +97,10 @@ def discover(
     format: str = "auto",
     classes_file: str | None = None,
     ignore_index: int | None = None,
+    *,
+    slice_axis: str = "axial",
+    empty_slices: float = 1.0,
+    cache_dir: str | None = None,
 ) -> DatasetIndex:
     """Find the layout of a dataset folder and index its image/mask pairs.
 
@@ -76,10 +109,11 @@ def discover(
         format: a key of `FORMATS`, or "auto" to detect it.
         classes_file: classes.json to use; by default `root/classes.json` when present.
         ignore_index: overrides the ignore label of the classes.
+        slice_axis, empty_slices, cache_dir: how volume datasets are cut (see `ReadOptions`).
 
     Raises:
         DataError: missing or empty folder, unknown layout, bad classes.json, no pairs.
-        ConfigError: `format` is not a registered format.
+        ConfigError: `format` is not a registered format, or bad slicing options.
 
     Example:
         >>> index = discover("data/isbi2012")  # doctest: +SKIP
@@ -87,6 +121,7 @@ def discover(
         (30, ('membrane', 'cell'))
     """
     root = Path(root)
+    options = ReadOptions(slice_axis, empty_slices, cache_dir)
     if not root.exists():
         raise DataError(f"dataset folder '{root}' does not exist")
     if not root.is_dir():
@@ -100,7 +135,7 @@ def discover(
     else:
         classes = None
 
-    fmt = _choose_format(root, format)
+    fmt = _choose_format(root, format, options)
     index = fmt.index(root, classes)
     if not index.pairs:
         shown = "".join(f"\n  {p}" for p in index.problems[:5])
@@ -126,19 +161,20 @@ def discover_data(cfg: DataConfig) -> DatasetIndex:
     """
     if cfg.path is None:
         raise ConfigError("no dataset given: pass a DATA folder (or data.path in the config)")
-    return discover(cfg.path, cfg.format, classes_file=cfg.classes_file, ignore_index=cfg.ignore_index)
+    return discover(cfg.path, cfg.format, classes_file=cfg.classes_file, ignore_index=cfg.ignore_index,
+                    slice_axis=cfg.slice_axis, empty_slices=cfg.empty_slices, cache_dir=cfg.cache_dir)
 
 
-def _choose_format(root: Path, name: str) -> DatasetFormat:
+def _choose_format(root: Path, name: str, options: ReadOptions) -> DatasetFormat:
     if name != "auto":
         try:
-            fmt = FORMATS.get(name)()
+            fmt = FORMATS.get(name)(options)
         except KeyError as err:
             raise ConfigError(f"{err.args[0]} (for dataset '{root}'), or 'auto'") from None
         if not fmt.detect(root):
             raise DataError(f"'{root}' does not look like the {name} layout: expected {fmt.layout}")
         return fmt
-    formats = sorted((FORMATS.get(n)() for n in FORMATS.names()), key=lambda f: f.priority)
+    formats = sorted((FORMATS.get(n)(options) for n in FORMATS.names()), key=lambda f: f.priority)
     for fmt in formats:
         if fmt.detect(root):
             return fmt
