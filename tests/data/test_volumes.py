@@ -157,6 +157,13 @@ def test_dicom_series_is_sorted_rescaled_and_reoriented(tmp_path: Path) -> None:
     assert np.allclose(np.load(index.pairs[0].image)[..., 0], stored[::-1, ::-1, 0].T * 2.0 - 100)
 
 
+def test_dicom_series_folders_in_images_match_labels_by_name(tmp_path: Path) -> None:
+    write_dicom_series(tmp_path / "images" / "p7", np.zeros((12, 10, 4), np.int16))
+    save(tmp_path / "labels" / "p7_label.nii.gz", np.ones((10, 12, 4), np.uint8), affine=np.eye(4))
+    index = discover(tmp_path)
+    assert index.format == "volumes" and [p.group for p in index.pairs] == ["p7"] * 4
+
+
 def test_dicom_affine_places_voxels_in_ras_millimetres(tmp_path: Path) -> None:
     write_dicom_series(tmp_path / "s", np.zeros((12, 10, 4), np.int16))
     volume = read_volume([tmp_path / "s"])
