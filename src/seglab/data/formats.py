@@ -20,7 +20,7 @@ from seglab.data.classes import ClassSpec, load_classes_file
 from seglab.data.index import DatasetIndex, Pair, Problem, list_images, match_files, natural_key
 from seglab.data.io import read_raw_mask
 from seglab.data.mapping import BinaryMapping, ColourMapping, IdentityMapping, MaskMapping, OffsetMapping
-from seglab.data.volumes import SLICE_AXES
+from seglab.data.volumes import slice_axis
 from seglab.config import DataConfig
 from seglab.errors import ConfigError, DataError
 from seglab.registry import Registry
@@ -60,8 +60,7 @@ class ReadOptions:
     cache_dir: str | None = None
 
     def __post_init__(self) -> None:
-        if self.slice_axis not in SLICE_AXES:
-            raise ConfigError(f"data.slice_axis must be one of {', '.join(SLICE_AXES)}, got '{self.slice_axis}'")
+        slice_axis(self.slice_axis)  # raises ConfigError for an unknown plane
         if not 0 <= self.empty_slices <= 1:
             raise ConfigError(f"data.empty_slices is the share of label-free slices kept, 0 to 1; "
                               f"got {self.empty_slices}")

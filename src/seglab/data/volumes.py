@@ -8,7 +8,6 @@ trained on one dataset sees slices of another the same way up.
 
 from __future__ import annotations
 
-import logging
 import struct
 import zlib
 from collections.abc import Sequence
@@ -22,8 +21,6 @@ from nibabel.orientations import apply_orientation, axcodes2ornt, io_orientation
 
 from seglab.data.dicom import dicom_files, read_dicom_series
 from seglab.errors import ConfigError, DataError
-
-log = logging.getLogger(__name__)
 
 VOLUME_SUFFIXES = (".nii.gz", ".nii")
 SLICE_AXES = {"sagittal": 0, "coronal": 1, "axial": 2}  # axes of the RAS+ voxel order
