@@ -14,6 +14,7 @@ from PIL import Image
 from seglab.cli import main
 from seglab.data import ClassSpec
 from seglab.data.volumes import read_volume
+from seglab.inference.files import collect_inputs
 from seglab.inference.predictor import Prediction
 from seglab.inference.volumes import predict_volumes
 
@@ -51,10 +52,17 @@ def test_dicom_series_gets_a_label_volume_on_its_grid(tmp_path: Path) -> None:
     assert np.array_equal(np.asarray(result.dataobj), (stored == 200).astype(np.uint8))
 
 
+def test_dicom_folders_and_nifti_files_are_collected_as_volumes(msd_dataset: Path, tmp_path: Path) -> None:
+    write_dicom_series(tmp_path / "series", np.zeros((12, 10, 4), np.int16))
+    found = collect_inputs([tmp_path / "series", msd_dataset / "imagesTs"])
+    assert found == [tmp_path / "series", msd_dataset / "imagesTs" / "case9_0000.nii.gz"]
+
+
 def test_train_evaluate_and_predict_a_volume_dataset(msd_dataset: Path, tmp_path: Path) -> None:
     run, out = tmp_path / "run", tmp_path / "pred"
     flags = ["--model", "unet_small", "--model-option", "widths=[8,16,32]", "--batch-size", "8",
-             "--precision", "fp32", "--no-progress", "--epochs", "1", "--size", "32", "--slice-axis", "sagittal"]
+             "--precision", "fp32", "--no-progress", "--epochs", "1", "--size", "32", "--slice-axis", "sagittal",
+             "--empty-slices", "0.5"]
     assert main(["train", str(msd_dataset), "--out", str(run), *flags]) == 0
     splits = json.loads((run / "splits.json").read_text())
     assert len({name.split("/")[0] for name in splits["test"]}) == 1
@@ -63,7 +71,8 @@ def test_train_evaluate_and_predict_a_volume_dataset(msd_dataset: Path, tmp_path
     with (run / "eval" / "test" / "per_volume.csv").open() as handle:
         rows = list(csv.DictReader(handle))
     assert [row["volume"] for row in rows] == [splits["test"][0].split("/")[0]]
-    assert rows[0]["slices"] == "24" and list(rows[0]) == ["volume", "slices", "mean_dice", "dice_background",
+    # sagittal: 24 slices, 8 of them labelled (make_volume's box spans 8 columns); half the other 16 kept
+    assert rows[0]["slices"] == "16" and list(rows[0]) == ["volume", "slices", "mean_dice", "dice_background",
                                                              "dice_tumour"]
     metrics = json.loads((run / "eval" / "test" / "metrics.json").read_text())
     assert set(metrics["per_volume"]["volumes"]) == {rows[0]["volume"]}
