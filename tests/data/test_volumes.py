@@ -173,6 +173,13 @@ def test_dicom_affine_places_voxels_in_ras_millimetres(tmp_path: Path) -> None:
     assert np.allclose(volume.affine @ [1, 1, 1, 1], [10 - 0.8, 20 - 0.5, 3, 1])
 
 
+def test_dicom_series_with_a_missing_slice_is_refused(tmp_path: Path) -> None:
+    write_dicom_series(tmp_path / "s", np.zeros((12, 10, 5), np.int16))
+    (tmp_path / "s" / "IM0003").unlink()
+    with pytest.raises(DataError, match=r"'.*s' has uneven slice spacing \(3 to 6 mm\)"):
+        read_volume([tmp_path / "s"])
+
+
 def test_splits_and_folds_keep_each_case_whole(msd_dataset: Path) -> None:
     pairs = discover(msd_dataset).pairs
     splits = split_pairs(pairs, (0.5, 0.25, 0.25), seed=3)

@@ -62,8 +62,12 @@ def read_dicom_series(folder: Path) -> tuple[np.ndarray, np.ndarray]:
     positions = np.array([_floats(ds, "ImagePositionPatient", 3) for ds in datasets])
     order = np.argsort(positions @ normal, kind="stable")
     datasets, positions = [datasets[i] for i in order], positions[order]
-    if len(set(np.round(positions @ normal, 4))) != len(datasets):
+    gaps = np.diff(positions @ normal)
+    if len(gaps) and gaps.min() < 1e-4:
         raise DataError(f"DICOM series '{folder}' has several slices at one position (a repeated or mixed series)")
+    if len(gaps) and gaps.max() - gaps.min() > 0.01 * np.median(gaps):  # the affine assumes one spacing
+        raise DataError(f"DICOM series '{folder}' has uneven slice spacing ({gaps.min():g} to {gaps.max():g} mm): "
+                        "a slice is missing or two series are mixed; restore the missing files")
     slices = [_pixels(ds) for ds in datasets]
     if len({s.shape for s in slices}) > 1:
         raise DataError(f"DICOM series '{folder}' mixes slice sizes {sorted({s.shape for s in slices})}")
