@@ -95,3 +95,39 @@ def one_thread():
     torch.set_num_threads(1)
     yield
     torch.set_num_threads(threads)
+
+
+LAS_AFFINE = ((-2.0, 0.0, 0.0, 30.0), (0.0, 1.5, 0.0, -10.0), (0.0, 0.0, 3.0, 5.0), (0.0, 0.0, 0.0, 1.0))
+VOLUME_SHAPE = (24, 20, 6)  # (X, Y, Z) stored in LAS order, so reading must flip X to get RAS
+
+
+def make_volume(seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """A noisy 24x20x6 image with a bright box, and its 0/1 label volume (box on slices 2-3 only)."""
+    rng = np.random.default_rng(seed)
+    image = rng.normal(100, 10, VOLUME_SHAPE).astype(np.float32)
+    label = np.zeros(VOLUME_SHAPE, dtype=np.uint8)
+    x, y = 3 + seed % 5, 4 + seed % 3
+    label[x : x + 8, y : y + 7, 2:4] = 1
+    image[label == 1] += 80
+    return image, label
+
+
+@pytest.fixture
+def msd_dataset(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An nnU-Net-style folder: imagesTr/case<i>_0000.nii.gz + labelsTr/case<i>.nii.gz for 4
+    cases in LAS orientation, one imagesTs volume, and a v2 dataset.json. Slices are cut into
+    tmp_path, never the user's cache."""
+    import nibabel as nib
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    root = tmp_path / "Task01_Tiny"
+    for folder in ("imagesTr", "labelsTr", "imagesTs"):
+        (root / folder).mkdir(parents=True)
+    affine = np.array(LAS_AFFINE)
+    for i in range(4):
+        image, label = make_volume(i)
+        nib.Nifti1Image(image, affine).to_filename(root / "imagesTr" / f"case{i}_0000.nii.gz")
+        nib.Nifti1Image(label, affine).to_filename(root / "labelsTr" / f"case{i}.nii.gz")
+    nib.Nifti1Image(make_volume(9)[0], affine).to_filename(root / "imagesTs" / "case9_0000.nii.gz")
+    (root / "dataset.json").write_text('{"labels": {"background": 0, "tumour": 1}, "file_ending": ".nii.gz"}')
+    return root

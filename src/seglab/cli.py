@@ -83,7 +83,7 @@ def parse_class_weights(text: str) -> str | list[float]:
 
 def add_data_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", dest="data.format", metavar="LAYOUT", help="dataset layout: auto (default), "
-                        "oxford-pet, npy-pairs, folder-pairs, manifest, synthetic")
+                        "oxford-pet, npy-pairs, folder-pairs, manifest, synthetic, volumes")
     parser.add_argument("--images", dest="data.images", metavar="DIR",
                         help="the image folder, when the search does not find it: a path (under DATA, or as given) "
                         "or a folder name looked for at any level; DATA may be left out with --images and --masks")
@@ -100,6 +100,12 @@ def add_data_options(parser: argparse.ArgumentParser) -> None:
                         help="classes.json with names, colours and ignore_index")
     parser.add_argument("--ignore-index", dest="data.ignore_index", type=int, metavar="LABEL",
                         help="mask label left out of loss and metrics (e.g. 255)")
+    parser.add_argument("--slice-axis", dest="data.slice_axis", choices=["axial", "coronal", "sagittal"],
+                        help="volume datasets (NIfTI, DICOM): the plane 2-D slices are cut in, after reorienting "
+                        "to RAS (default axial); predict uses the run's (docs/volumes.md)")
+    parser.add_argument("--empty-slices", dest="data.empty_slices", type=float, metavar="F",
+                        help="volume datasets: keep this share (0-1) of the slices without any label, drawn "
+                        "with a fixed seed per subject (default 1: keep all)")
 
 
 def add_training_options(parser: argparse.ArgumentParser) -> None:
@@ -381,11 +387,15 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
                           options=inference_options(args), checkpoint=args.checkpoint, ensemble=args.ensemble,
                           precision=args.precision)
     print((report.out_dir / "metrics.md").read_text())
-    print(f"written: {report.out_dir}/metrics.json, metrics.md, confusion.png, gallery.png")
+    per_volume = ", per_volume.csv" if (report.out_dir / "per_volume.csv").is_file() else ""
+    print(f"written: {report.out_dir}/metrics.json, metrics.md, per_image.csv{per_volume}, confusion.png, gallery.png")
 
 
 def cmd_predict(args: argparse.Namespace) -> None:
+    from seglab.data.volumes import is_volume
+    from seglab.engine.run_folder import RunFolder
     from seglab.inference.files import collect_inputs, predict_files
+    from seglab.inference.volumes import predict_volumes
 
     if Path(args.run).suffix.lower() == ".onnx":  # an exported model: onnxruntime, no torch at work
         from seglab.export.predictor import OnnxPredictor
@@ -401,9 +411,22 @@ def cmd_predict(args: argparse.Namespace) -> None:
 
         predictor = load_runs([args.run, *args.ensemble], device=args.device, checkpoint=args.checkpoint,
                               options=inference_options(args), precision=args.precision)
-    written = predict_files(predictor, collect_inputs(args.inputs), args.out, save_probs=args.probs)
-    print(f"{len(written)} image(s) -> {args.out} (<name>_mask.png, <name>_overlay.png"
-          f"{', <name>_probs.npy' if args.probs else ''})")
+    files = collect_inputs(args.inputs)
+    volumes = [path for path in files if is_volume(path)]
+    images = [path for path in files if path not in volumes]
+    if images or not volumes:
+        written = predict_files(predictor, images, args.out, save_probs=args.probs)
+        print(f"{len(written)} image(s) -> {args.out} (<name>_mask.png, <name>_overlay.png"
+              f"{', <name>_probs.npy' if args.probs else ''})")
+    if volumes:
+        # slices are cut across the plane the run was trained on; an exported model does not record it
+        exported = Path(args.run).suffix.lower() == ".onnx"
+        axis = "axial" if exported else RunFolder.open(args.run).read_config().data.slice_axis
+        if args.probs:
+            log.warning("--probs: probabilities are written for 2-D images only, not for volumes")
+        predict_volumes(predictor, volumes, args.out, axis)
+        print(f"{len(volumes)} volume(s) -> {args.out} (<name>_mask.nii.gz on the input's grid, "
+              f"<name>_overlay.png of the middle {axis} slice)")
 
 
 def cmd_report(args: argparse.Namespace) -> None:
@@ -527,7 +550,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     predict = commands.add_parser("predict", help="write masks and overlays for new images")
     predict.add_argument("run", help="run folder written by `seglab train`, or a model.onnx from `seglab export`")
-    predict.add_argument("inputs", nargs="+", help="image files or folders (png, jpg, tif, npy)")
+    predict.add_argument("inputs", nargs="+", help="image files or folders (png, jpg, tif, npy), NIfTI volumes "
+                         "(.nii, .nii.gz) or DICOM series folders: a volume is predicted slice by slice across the "
+                         "run's --slice-axis and written as <name>_mask.nii.gz")
     predict.add_argument("--out", default="predictions", help="output folder (default predictions)")
     predict.add_argument("--probs", action="store_true", help="also write per-class probabilities (.npy)")
     add_device_option(predict)

@@ -20,7 +20,7 @@ from seglab.errors import ConfigError
 @dataclass(frozen=True)
 class DataConfig:
     path: str | None = None  # dataset folder or pairs manifest (.csv/.tsv/.json); None only for `seglab demo`
-    format: str = "auto"  # auto | oxford-pet | npy-pairs | folder-pairs | manifest | synthetic
+    format: str = "auto"  # auto | oxford-pet | npy-pairs | folder-pairs | manifest | synthetic | volumes
     size: tuple[int, int] | None = None  # (H, W) to resize to; None keeps native size
     split: tuple[float, float, float] = (0.7, 0.2, 0.1)  # train/val/test fractions
     split_mode: str = "random"  # random | blocks (contiguous runs of the sorted names) | groups
@@ -42,6 +42,8 @@ class DataConfig:
     split_file: str | None = None  # JSON {"train": [names], "val": [...], "test": [...]}, e.g. a run's splits.json
     folds: int | None = None  # k-fold cross-validation over the units of split_mode: val = fold `fold`, test empty
     fold: int = 0  # with folds: the validation fold, 0 <= fold < folds
+    slice_axis: str = "axial"  # volumes: the plane slices are cut in: axial | coronal | sagittal (RAS axes)
+    empty_slices: float = 1.0  # volumes: share of label-free slices kept (seeded per subject); 1 keeps all
 
 
 @dataclass(frozen=True)

@@ -39,7 +39,7 @@ def make_folder_pairs(root: Path, image_dir: str, mask_dir: str, names, values=(
 
 
 def test_registry_lists_the_formats():
-    assert FORMATS.names() == ["folder-pairs", "manifest", "npy-pairs", "oxford-pet", "synthetic"]
+    assert FORMATS.names() == ["folder-pairs", "manifest", "npy-pairs", "oxford-pet", "synthetic", "volumes"]
 
 
 def test_natural_sort():

@@ -52,6 +52,7 @@ CHECKS: dict[str, Check] = {
     "unreadable": Check(FATAL, "export the file again (it is damaged or truncated), or remove it"),
     "bad-shape": Check(FATAL, "save images as (H, W) or (H, W, C) with C 1-4 and masks as (H, W); "
                        "transpose channel-first arrays, split volumes into slices"),
+    "bad-volume": Check(FATAL, "re-export the volume named (docs/volumes.md), or move its case out of the dataset"),
     "bad-dtype": Check(FATAL, "save plain numbers: uint8/uint16/float images, integer masks"),
     "image-not-finite": Check(FATAL, "replace NaN/inf pixels (e.g. numpy.nan_to_num), or remove the image"),
     # the pair does not fit together or the labels are not class indices
@@ -96,7 +97,7 @@ _UNKNOWN = Check(FATAL, "fix or remove the file")
 _ORDER = {code: i for i, code in enumerate(CHECKS)}
 
 # image types seglab does not read; a dataset folder holding them is probably half converted
-UNSUPPORTED_SUFFIXES = (".webp", ".jp2", ".j2k", ".heic", ".dcm", ".nii", ".nii.gz", ".mha", ".ppm", ".pgm")
+UNSUPPORTED_SUFFIXES = (".webp", ".jp2", ".j2k", ".heic", ".mha", ".ppm", ".pgm")
 _ALPHA_MODES = ("RGBA", "RGBa", "LA", "La", "PA")
 _CONVERTED_MODES = ("CMYK", "YCbCr", "LAB", "HSV")
 _MAX_SHOWN = 5  # findings logged per code before "... and N more"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import ClassVar
 
@@ -23,11 +23,12 @@ from seglab.data.index import DatasetIndex, Pair, Problem, list_images, match_fi
 from seglab.data.io import read_raw_mask
 from seglab.data.naming import KEY_RULES, KeyRule, stem, template_rule
 from seglab.data.mapping import BinaryMapping, ColourMapping, IdentityMapping, MaskMapping, OffsetMapping
+from seglab.data.volumes import slice_axis
 from seglab.config import DataConfig
 from seglab.errors import ConfigError, DataError
 from seglab.registry import Registry
 
-__all__ = ["FORMATS", "DatasetFormat", "DatasetIndex", "Pair", "Problem", "discover", "discover_data"]
+__all__ = ["FORMATS", "DatasetFormat", "DatasetIndex", "Pair", "Problem", "ReadOptions", "discover", "discover_data"]
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +44,54 @@ CAMVID_VOID = 11
 _MASK_SAMPLE = 16  # masks read to choose a mapping; enough to see every value in practice
 
 
+@dataclass(frozen=True)
+class ReadOptions:
+    """Reading options that only some layouts use (volume formats cut slices; 2-D ones ignore them).
+
+    Args:
+        slice_axis: the plane volumes are cut in: "axial", "coronal" or "sagittal" (RAS axes).
+        empty_slices: share of label-free slices kept, 0..1 (1 keeps all).
+        cache_dir: folder for cut slices; None = the default cache folder.
+        images, masks, mask_pattern: the image and mask folders and the mask naming, when the
+            user names them (folder-pairs; see `discover`).
+
+    Raises:
+        ConfigError: an unknown axis or a share outside 0..1.
+    """
+
+    slice_axis: str = "axial"
+    empty_slices: float = 1.0
+    cache_dir: str | None = None
+    images: str | None = None
+    masks: str | None = None
+    mask_pattern: str | None = None
+
+    def __post_init__(self) -> None:
+        slice_axis(self.slice_axis)  # raises ConfigError for an unknown plane
+        if not 0 <= self.empty_slices <= 1:
+            raise ConfigError(f"data.empty_slices is the share of label-free slices kept, 0 to 1; "
+                              f"got {self.empty_slices}")
+
+    @property
+    def names_folders(self) -> bool:
+        """Whether the user named the image/mask folders or the mask naming (folder-pairs only)."""
+        return self.images is not None or self.masks is not None or self.mask_pattern is not None
+
+    @property
+    def key_rules(self) -> tuple[KeyRule, ...]:
+        """The name rules that pair files: the `mask_pattern` alone, or all of `KEY_RULES`.
+
+        Raises:
+            ConfigError: a pattern that is neither a {stem} template nor a regex with a group.
+        """
+        if self.mask_pattern is None:
+            return KEY_RULES
+        try:
+            return (template_rule(self.mask_pattern),)
+        except ValueError as err:
+            raise ConfigError(str(err)) from None
+
+
 class DatasetFormat:
     """A dataset layout: recognise it and list its pairs.
 
@@ -52,6 +101,9 @@ class DatasetFormat:
 
     layout: ClassVar[str] = ""
     priority: ClassVar[int] = 100
+
+    def __init__(self, options: ReadOptions | None = None) -> None:
+        self.options = options or ReadOptions()
 
     def detect(self, root: Path) -> bool:
         """Whether `root` looks like this layout (cheap: folder names only)."""
@@ -70,9 +122,13 @@ def discover(
     format: str = "auto",
     classes_file: str | None = None,
     ignore_index: int | None = None,
+    *,
     images: str | None = None,
     masks: str | None = None,
     mask_pattern: str | None = None,
+    slice_axis: str = "axial",
+    empty_slices: float = 1.0,
+    cache_dir: str | None = None,
 ) -> DatasetIndex:
     """Find the layout of a dataset folder and index its image/mask pairs.
 
@@ -85,11 +141,13 @@ def discover(
         masks: the mask folder, likewise; with `images` naming a folder too, exactly that pair.
         mask_pattern: how a mask is named after its image: `{stem}_mask.png`, or a regular
             expression whose first group is the image's stem.
+        slice_axis, empty_slices, cache_dir: how volume datasets are cut (see `ReadOptions`).
 
     Raises:
         DataError: missing or empty folder, unknown layout, bad classes.json, no pairs, two
             folders that could hold the masks.
-        ConfigError: `format` is not a registered format, or a bad `mask_pattern`.
+        ConfigError: `format` is not a registered format, a bad `mask_pattern`, or bad
+            slicing options.
 
     Example:
         >>> index = discover("data/isbi2012")  # doctest: +SKIP
@@ -97,6 +155,7 @@ def discover(
         (30, ('membrane', 'cell'))
     """
     root = Path(root)
+    options = ReadOptions(slice_axis, empty_slices, cache_dir, images, masks, mask_pattern)
     if not root.exists():
         raise DataError(f"dataset folder '{root}' does not exist")
     if root.is_dir() and not any(p for p in root.iterdir() if not p.name.startswith(".")):
@@ -109,7 +168,7 @@ def discover(
     else:
         classes = None
 
-    fmt = _choose_format(root, format, _folder_options(images, masks, mask_pattern))
+    fmt = _choose_format(root, format, options)
     index = fmt.index(root, classes)
     if not index.pairs:
         shown = "".join(f"\n  {p}" for p in index.problems[:5])
@@ -138,39 +197,27 @@ def discover_data(cfg: DataConfig) -> DatasetIndex:
     return discover(
         cfg.path, cfg.format, classes_file=cfg.classes_file, ignore_index=cfg.ignore_index,
         images=cfg.images, masks=cfg.masks, mask_pattern=cfg.mask_pattern,
+        slice_axis=cfg.slice_axis, empty_slices=cfg.empty_slices, cache_dir=cfg.cache_dir,
     )
 
 
-def _folder_options(images: str | None, masks: str | None, mask_pattern: str | None) -> dict[str, object]:
-    """FolderPairsFormat arguments for --images, --masks and --mask-pattern ({} without them)."""
-    if images is None and masks is None and mask_pattern is None:
-        return {}
-    rules = KEY_RULES
-    if mask_pattern is not None:
-        try:
-            rules = (template_rule(mask_pattern),)
-        except ValueError as err:
-            raise ConfigError(str(err)) from None
-    return {"rules": rules, "images": images, "masks": masks}
-
-
-def _choose_format(root: Path, name: str, folder_options: dict[str, object]) -> DatasetFormat:
-    if folder_options:
+def _choose_format(root: Path, name: str, options: ReadOptions) -> DatasetFormat:
+    if options.names_folders:
         if name not in ("auto", "folder-pairs"):
             raise ConfigError(f"--images, --masks and --mask-pattern need the folder-pairs layout, not '{name}'")
-        fmt: DatasetFormat = FolderPairsFormat(**folder_options)  # type: ignore[arg-type]
+        fmt: DatasetFormat = FolderPairsFormat(options)
         if not fmt.detect(root):
             raise DataError(f"no image/mask folders in '{root}' fit the given folders or pattern{_what_was_seen(root)}")
         return fmt
     if name != "auto":
         try:
-            fmt = FORMATS.get(name)()
+            fmt = FORMATS.get(name)(options)
         except KeyError as err:
             raise ConfigError(f"{err.args[0]} (for dataset '{root}'), or 'auto'") from None
         if not fmt.detect(root):
             raise DataError(f"'{root}' does not look like the {name} layout: expected {fmt.layout}")
         return fmt
-    formats = sorted((FORMATS.get(n)() for n in FORMATS.names()), key=lambda f: f.priority)
+    formats = sorted((FORMATS.get(n)(options) for n in FORMATS.names()), key=lambda f: f.priority)
     for fmt in formats:
         if fmt.detect(root):
             return fmt
@@ -305,20 +352,20 @@ class FolderPairsFormat(DatasetFormat):
     )
     priority = 30
 
-    def __init__(self, rules: tuple[KeyRule, ...] = KEY_RULES, images: str | None = None,
-                 masks: str | None = None) -> None:
-        self.rules, self.images, self.masks = rules, images, masks
+    def __init__(self, options: ReadOptions | None = None) -> None:
+        super().__init__(options)
         self._found: dict[Path, FolderSearch] = {}
 
     def search(self, root: Path) -> FolderSearch:
         if root not in self._found:
-            image_dir, mask_dir = _as_folder(root, self.images), _as_folder(root, self.masks)
+            images, masks, rules = self.options.images, self.options.masks, self.options.key_rules
+            image_dir, mask_dir = _as_folder(root, images), _as_folder(root, masks)
             if image_dir is not None and mask_dir is not None:  # --images DIR --masks DIR: just those
                 match = match_folders(list_images(image_dir), list_images(mask_dir), image_dir, mask_dir, root,
-                                      rules=self.rules)
+                                      rules=rules)
                 self._found[root] = FolderSearch(matches=[match])
             else:
-                self._found[root] = search_folders(root, self.rules, self.images, self.masks)
+                self._found[root] = search_folders(root, rules, images, masks)
         return self._found[root]
 
     def detect(self, root: Path) -> bool:

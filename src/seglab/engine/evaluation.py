@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 
 
 PER_IMAGE_FILE = "per_image.csv"
+PER_VOLUME_FILE = "per_volume.csv"
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,32 @@ def read_per_image(path: Path) -> list[ImageScore]:
                                       for key in ("mean_iou", "mean_dice", "accuracy")))
             for row in csv.DictReader(handle)
         ]
+
+
+def per_volume_scores(matrices: dict[str, ConfusionMatrix], slices: dict[str, int], names: Sequence[str]) -> dict:
+    """The metrics.json section of volume datasets: Dice per class of each volume (from the sum
+    of its slices' confusion matrices, as 3-D Dice is computed) and their mean over volumes."""
+    volumes = {}
+    for name, matrix in matrices.items():
+        scores = matrix.compute()
+        volumes[name] = {"slices": slices[name], "mean_dice": _json(scores.mean_dice),
+                         "dice": {c: _json(d) for c, d in zip(names, scores.dice)}}
+    defined = [v["mean_dice"] for v in volumes.values() if v["mean_dice"] is not None]
+    return {"mean_dice": sum(defined) / len(defined) if defined else None, "volumes": volumes}
+
+
+def write_per_volume(path: Path, section: dict, names: Sequence[str]) -> None:
+    """One CSV row per volume: volume, slices, mean_dice, then dice_<class> (empty where undefined)."""
+    with path.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["volume", "slices", "mean_dice", *(f"dice_{c}" for c in names)])
+        for name, row in section["volumes"].items():
+            values = (row["mean_dice"], *(row["dice"][c] for c in names))
+            writer.writerow([name, row["slices"], *("" if v is None else f"{v:.6f}" for v in values)])
+
+
+def _json(value: float) -> float | None:
+    return None if math.isnan(value) else value
 
 
 @dataclass(frozen=True)
@@ -101,7 +128,8 @@ def evaluate_run(
 ) -> EvaluationReport:
     """Score every image at its original size and write metrics.json (with the inference
     options and seconds per image), metrics.md, per_image.csv, confusion.png and gallery.png
-    into `out` (default RUN/eval/<split>). `checkpoint` "last" scores the final weights instead
+    into `out` (default RUN/eval/<split>); for slices of volumes (pairs that all carry a group)
+    also per_volume.csv and a "per_volume" section of metrics.json with each volume's Dice. `checkpoint` "last" scores the final weights instead
     of the best epoch's, e.g. to compare the two. `ensemble` names more run folders whose
     probabilities are averaged with this run's (the images still come from this run's split
     or from `data`). `precision` "auto" or "bf16" predicts under autocast (faster, not exact)."""
@@ -117,6 +145,9 @@ def evaluate_run(
     confusion = ConfusionMatrix(classes.num_classes, classes.ignore_index)
     shown: list[tuple] = []
     per_image: list[ImageScore] = []
+    volumes = all(pair.group is not None for pair in pairs)
+    by_volume: dict[str, ConfusionMatrix] = {}
+    slices: dict[str, int] = {}
     predict_seconds = 0.0
     for pair in pairs:
         image = read_image(pair.image)
@@ -132,16 +163,24 @@ def evaluate_run(
         alone.update(pred_t, truth_t)
         mine = alone.compute()
         per_image.append(ImageScore(pair.name, mine.mean_iou, mine.mean_dice, mine.accuracy))
+        if volumes:
+            group = str(pair.group)
+            by_volume.setdefault(group, ConfusionMatrix(classes.num_classes, classes.ignore_index)).update(pred_t, truth_t)
+            slices[group] = slices.get(group, 0) + 1
         if len(shown) < gallery_size:
             shown.append((display_image(image), truth, prediction.mask))
     scores = confusion.compute()
     out_dir = Path(out) if out is not None else run.eval_dir / split
     out_dir.mkdir(parents=True, exist_ok=True)
+    per_volume = per_volume_scores(by_volume, slices, classes.names) if volumes else None
+    if per_volume is not None:
+        write_per_volume(out_dir / PER_VOLUME_FILE, per_volume, classes.names)
     run.write_json(out_dir / "metrics.json", {
         "split": split, "checkpoint": checkpoint, "precision": precision_used, "images": len(pairs),
         **scores.to_dict(classes.names),
         "inference": options.to_dict(), "models": members, "seconds_per_image": predict_seconds / len(pairs),
         "confusion": confusion.matrix.cpu().tolist(),  # rows truth, columns prediction
+        **({"per_volume": per_volume} if per_volume is not None else {}),
     })
     write_per_image(out_dir / PER_IMAGE_FILE, per_image)
     (out_dir / "metrics.md").write_text(

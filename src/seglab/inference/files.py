@@ -11,6 +11,7 @@ import numpy as np
 from PIL import Image
 
 from seglab.data import IMAGE_SUFFIXES, image_scale, read_image, write_mask_png
+from seglab.data.volumes import VOLUME_SUFFIXES, is_volume
 from seglab.errors import DataError
 from seglab.inference.predictor import Segmenter
 from seglab.reports.plots import overlay
@@ -19,16 +20,21 @@ log = logging.getLogger(__name__)
 
 
 def collect_inputs(inputs: Sequence[str | Path]) -> list[Path]:
-    """Image files named directly, plus the images inside named folders (not recursive)."""
+    """Image and volume files named directly, DICOM series folders, plus the images and NIfTI
+    volumes inside other named folders (not recursive)."""
     files: list[Path] = []
     for item in map(Path, inputs):
-        if item.is_dir():
+        if item.is_dir() and is_volume(item):  # a DICOM series is one input
+            files.append(item)
+        elif item.is_dir():
             found = sorted(
                 p for p in item.iterdir()
-                if p.suffix.lower() in IMAGE_SUFFIXES and not p.name.startswith("._") and p.is_file()
+                if (p.suffix.lower() in IMAGE_SUFFIXES or p.name.lower().endswith(VOLUME_SUFFIXES))
+                and not p.name.startswith("._") and p.is_file()
             )
             if not found:
-                raise DataError(f"folder '{item}' holds no images ({', '.join(IMAGE_SUFFIXES)})")
+                raise DataError(f"folder '{item}' holds no images ({', '.join(IMAGE_SUFFIXES)}) or volumes "
+                                f"({', '.join(VOLUME_SUFFIXES)}, DICOM series)")
             files.extend(found)
         elif item.is_file():
             files.append(item)
@@ -48,6 +54,12 @@ def display_image(image: np.ndarray) -> np.ndarray:
         low, high = float(values.min()), float(values.max())
         values = (values - low) / (high - low) if high > low else np.zeros_like(values)
     return (np.clip(values, 0, 1) * 255).astype(np.uint8)
+
+
+def write_overlay(path: Path, image: np.ndarray, mask: np.ndarray, colours: Sequence[Sequence[int]]) -> None:
+    """Save `image` (H, W, C) with `mask` (H, W) drawn over it in the class colours as a PNG."""
+    shown = display_image(image)
+    Image.fromarray(overlay(shown[..., 0] if shown.shape[-1] == 1 else shown, mask, colours)).save(path)
 
 
 @dataclass(frozen=True)
@@ -73,10 +85,7 @@ def predict_files(
         mask_path = out / f"{path.stem}_mask.png"
         overlay_path = out / f"{path.stem}_overlay.png"
         write_mask_png(mask_path, prediction.mask, classes.colours)
-        shown = display_image(image)
-        Image.fromarray(overlay(shown[..., 0] if shown.shape[-1] == 1 else shown, prediction.mask, classes.colours)).save(
-            overlay_path
-        )
+        write_overlay(overlay_path, image, prediction.mask, classes.colours)
         probs_path = None
         if save_probs:
             probs_path = out / f"{path.stem}_probs.npy"

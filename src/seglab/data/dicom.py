@@ -1,0 +1,119 @@
+"""Read one DICOM series (a folder of single-frame slices) as a voxel array and its affine.
+
+Slices are ordered by their position along the slice normal, not by file name or
+InstanceNumber, which exporters fill inconsistently; the affine maps voxels to RAS millimetres
+like a NIfTI affine, so DICOM and NIfTI volumes share every step after reading.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pydicom
+from pydicom.errors import InvalidDicomError
+
+from seglab.errors import DataError
+
+_PREAMBLE = 128  # DICOM Part 10 files hold "DICM" after a 128-byte preamble
+_LPS_TO_RAS = np.diag([-1.0, -1.0, 1.0, 1.0])
+
+
+def dicom_files(folder: Path) -> list[Path]:
+    """The DICOM files directly in `folder`: `.dcm` files and extension-less files marked "DICM"."""
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".") and _is_dicom(p))
+
+
+def _is_dicom(path: Path) -> bool:
+    if path.suffix.lower() == ".dcm":
+        return True
+    if path.suffix:
+        return False
+    try:
+        with path.open("rb") as file:
+            head = file.read(_PREAMBLE + 4)
+    except OSError:
+        return False
+    return head[_PREAMBLE:] == b"DICM"
+
+
+def read_dicom_series(folder: Path) -> tuple[np.ndarray, np.ndarray]:
+    """Voxels (rows, columns, slices) as float32 with RescaleSlope/Intercept applied, and the
+    4x4 voxel-to-RAS affine.
+
+    Raises:
+        DataError: no slices, several series, multi-frame or compressed data that cannot be
+            decoded, missing geometry tags, or slices of different size, orientation or position.
+    """
+    datasets = [_read(path) for path in dicom_files(folder)]
+    datasets = [ds for ds in datasets if "PixelData" in ds]  # DICOMDIR and reports hold no image
+    if not datasets:
+        raise DataError(f"DICOM folder '{folder}' holds no image slices (.dcm or extension-less DICOM files)")
+    series = {str(getattr(ds, "SeriesInstanceUID", "")) for ds in datasets}
+    if len(series) > 1:
+        raise DataError(f"DICOM folder '{folder}' holds {len(series)} series; put each series in its own folder")
+    orientation = _floats(datasets[0], "ImageOrientationPatient", 6)
+    if any(not np.allclose(_floats(ds, "ImageOrientationPatient", 6), orientation, atol=1e-4) for ds in datasets):
+        raise DataError(f"DICOM series '{folder}' mixes slice orientations; it cannot form one volume")
+    row_cos, col_cos = orientation[:3], orientation[3:]
+    normal = np.cross(row_cos, col_cos)
+    positions = np.array([_floats(ds, "ImagePositionPatient", 3) for ds in datasets])
+    order = np.argsort(positions @ normal, kind="stable")
+    datasets, positions = [datasets[i] for i in order], positions[order]
+    gaps = np.diff(positions @ normal)
+    if len(gaps) and gaps.min() < 1e-4:
+        raise DataError(f"DICOM series '{folder}' has several slices at one position (a repeated or mixed series)")
+    if len(gaps) and gaps.max() - gaps.min() > 0.01 * np.median(gaps):  # the affine assumes one spacing
+        raise DataError(f"DICOM series '{folder}' has uneven slice spacing ({gaps.min():g} to {gaps.max():g} mm): "
+                        "a slice is missing or two series are mixed; restore the missing files")
+    slices = [_pixels(ds) for ds in datasets]
+    if len({s.shape for s in slices}) > 1:
+        raise DataError(f"DICOM series '{folder}' mixes slice sizes {sorted({s.shape for s in slices})}")
+    voxels = np.stack(slices, axis=-1)
+    row_spacing, col_spacing = _floats(datasets[0], "PixelSpacing", 2)
+    if len(datasets) > 1:
+        step = (positions[-1] - positions[0]) / (len(datasets) - 1)
+    else:
+        step = normal * float(getattr(datasets[0], "SliceThickness", 1.0) or 1.0)
+    affine = np.eye(4)
+    affine[:3, 0] = col_cos * row_spacing  # down a column: array axis 0 (rows)
+    affine[:3, 1] = row_cos * col_spacing  # along a row: array axis 1 (columns)
+    affine[:3, 2] = step
+    affine[:3, 3] = positions[0]
+    return voxels, _LPS_TO_RAS @ affine  # DICOM patient space is LPS, NIfTI's is RAS
+
+
+def _read(path: Path) -> pydicom.Dataset:
+    try:
+        return pydicom.dcmread(path)
+    except (InvalidDicomError, OSError, ValueError, EOFError, KeyError, TypeError) as err:
+        raise DataError(f"DICOM file '{path}' cannot be read (damaged, or not DICOM): {err}") from None
+
+
+def _floats(ds: pydicom.Dataset, tag: str, count: int) -> np.ndarray:
+    values = getattr(ds, tag, None)
+    try:
+        array = np.array([float(v) for v in values], dtype=np.float64)  # type: ignore[union-attr]
+    except (TypeError, ValueError):
+        array = np.array([])
+    if array.shape != (count,):
+        raise DataError(f"DICOM file '{ds.filename}' lacks a valid {tag} ({count} numbers), needed to place the slice")
+    return array
+
+
+def _pixels(ds: pydicom.Dataset) -> np.ndarray:
+    if int(getattr(ds, "NumberOfFrames", 1) or 1) > 1:
+        raise DataError(f"DICOM file '{ds.filename}' holds several frames; seglab reads series of single-frame "
+                        "slices (convert it with dcm2niix to NIfTI)")
+    try:
+        pixels = ds.pixel_array
+    except (NotImplementedError, RuntimeError, ValueError, AttributeError) as err:
+        raise DataError(f"DICOM file '{ds.filename}' pixel data cannot be decoded ({err}); decompress the series "
+                        "or convert it to NIfTI with dcm2niix") from None
+    if pixels.ndim != 2:
+        raise DataError(f"DICOM file '{ds.filename}' has pixel shape {pixels.shape}; expected one grey slice")
+    slope = float(getattr(ds, "RescaleSlope", 1.0) or 1.0)
+    intercept = float(getattr(ds, "RescaleIntercept", 0.0) or 0.0)
+    return pixels.astype(np.float32) * np.float32(slope) + np.float32(intercept)

@@ -1,0 +1,170 @@
+"""The "volumes" dataset format: 3-D NIfTI or DICOM cases, served as pairs of 2-D slice files.
+
+Recognised layouts (docs/volumes.md), tried in this order:
+
+1. Medical Segmentation Decathlon / nnU-Net: imagesTr/ + labelsTr/ (+ imagesTs/ unlabelled,
+   + dataset.json naming the labels); images may carry `_0000`, `_0001` channel suffixes.
+2. images/ + labels/ (or masks/), matched by name; label names may end in `_seg`, `_mask`,
+   `_label` or `_labels`.
+3. One folder per subject with an image volume and a volume named `*seg*`, `*label*` or
+   `*mask*` (BraTS-like), or a DICOM series (in the folder or a subfolder) and one NIfTI label.
+   With several image volumes the first in natural name order is used (BraTS: flair).
+
+Each case is cut into slices once (`seglab.data.slice_cache`); its pairs are named
+"<case>/slice<i>" and grouped by case, so splits and folds never divide a case.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from seglab.data.cache import default_cache_dir
+from seglab.data.classes import ClassSpec, classes_from_dataset_json
+from seglab.data.dicom import dicom_files
+from seglab.data.formats import FORMATS, DatasetFormat
+from seglab.data.index import DatasetIndex, Pair, Problem, natural_key
+from seglab.data.mapping import IdentityMapping
+from seglab.data.slice_cache import SliceFiles, Subject, extract
+from seglab.data.volumes import VOLUME_SUFFIXES, volume_stem
+from seglab.errors import DataError
+
+log = logging.getLogger(__name__)
+
+_CHANNEL = re.compile(r"_\d{4}$")  # nnU-Net channel suffix: case_0000, case_0001, ...
+_LABEL_SUFFIX = re.compile(r"_(seg|segmentation|mask|label|labels)$", re.IGNORECASE)
+_LABEL_WORDS = ("seg", "label", "mask")
+_LABEL_DIRS = ("labels", "masks")
+
+
+@dataclass
+class _Layout:
+    """What a layout finder found: labelled cases, unlabelled volumes and unpaired files."""
+
+    subjects: list[Subject] = field(default_factory=list)
+    unlabelled: list[Path] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+@FORMATS.register("volumes")
+class VolumesFormat(DatasetFormat):
+    """NIfTI (.nii, .nii.gz) or DICOM-series cases with label volumes, cut into 2-D slices."""
+
+    layout = (
+        "volumes (.nii, .nii.gz, DICOM series): imagesTr/ + labelsTr/ (MSD, nnU-Net), images/ + labels/ "
+        "or masks/, or one folder per subject with an image and a *seg*/*label*/*mask* volume"
+    )
+    priority = 15  # before folder-pairs (30), whose images/ + labels/ folders it shares
+
+    def detect(self, root: Path) -> bool:
+        return _find_layout(root) is not None
+
+    def index(self, root: Path, classes: ClassSpec | None) -> DatasetIndex:
+        layout = _find_layout(root) or _Layout()
+        cache_root = Path(self.options.cache_dir or default_cache_dir()) / "volumes"
+        pairs, problems = [], list(layout.problems)
+        for subject in layout.subjects:
+            try:
+                slices = extract(subject, self.options.slice_axis, cache_root)
+            except DataError as err:  # the case is left out; the audit makes it fatal, naming the file
+                problems.append(Problem(subject.images[0], str(err), "bad-volume", (subject.label,)))
+                continue
+            kept = _keep_empty(slices, self.options.empty_slices, subject.name)
+            pairs += [Pair(f"{subject.name}/slice{s.index:03d}", s.image, s.label, group=subject.name) for s in kept]
+        pairs.sort(key=lambda p: natural_key(p.name))
+        log.info("%s: %d volumes cut into %d %s slices", root, len(layout.subjects), len(pairs),
+                 self.options.slice_axis)
+        classes = classes or classes_from_dataset_json(root / "dataset.json")
+        return DatasetIndex(root, "volumes", pairs, layout.unlabelled, classes, IdentityMapping(), problems)
+
+
+def _keep_empty(slices: list[SliceFiles], share: float, subject: str) -> list[SliceFiles]:
+    """All labelled slices and `share` of the label-free ones, drawn with a seed from the
+    subject's name (the same slices on every read, whatever other cases the dataset holds)."""
+    if share >= 1:
+        return slices
+    empty = [s.index for s in slices if s.empty]
+    rng = np.random.default_rng(zlib.crc32(subject.encode()))
+    kept = set(rng.permutation(empty)[: round(share * len(empty))].tolist())
+    return [s for s in slices if not s.empty or s.index in kept]
+
+
+def _find_layout(root: Path) -> _Layout | None:
+    """The first recognised layout of `root`, or None when it holds no volume dataset."""
+    if (root / "imagesTr").is_dir() and (root / "labelsTr").is_dir():
+        layout = _match(_volumes_in(root / "imagesTr"), _volumes_in(root / "labelsTr"), "labelsTr")
+        layout.unlabelled = _volumes_in(root / "imagesTs")
+        return layout if layout.subjects or layout.problems else None
+    for labels in _LABEL_DIRS:
+        images = _volumes_in(root / "images")
+        if images and (root / labels).is_dir():
+            return _match(images, _volumes_in(root / labels), labels)
+    subjects = _subject_folders(root)
+    return subjects if subjects.subjects else None
+
+
+def _volumes_in(folder: Path) -> list[Path]:
+    """NIfTI files and DICOM series folders directly in `folder`, naturally sorted."""
+    if not folder.is_dir():
+        return []
+    found = [
+        p for p in folder.iterdir()
+        if not p.name.startswith(".")
+        and ((p.is_file() and p.name.lower().endswith(VOLUME_SUFFIXES)) or (p.is_dir() and dicom_files(p)))
+    ]
+    return sorted(found, key=lambda p: natural_key(p.name))
+
+
+def _match(images: list[Path], labels: list[Path], label_dir: str) -> _Layout:
+    """Cases from image volumes (channel files grouped by their `_0000` suffix) and label
+    volumes matched by name; unpaired files become problems."""
+    label_of = {_LABEL_SUFFIX.sub("", volume_stem(p)): p for p in labels}
+    channels: dict[str, list[Path]] = {}
+    for image in images:
+        stem = volume_stem(image)
+        key = stem if stem in label_of else _CHANNEL.sub("", stem)
+        channels.setdefault(key, []).append(image)
+    layout = _Layout()
+    for key, files in channels.items():
+        if key in label_of:
+            layout.subjects.append(Subject(key, tuple(files), label_of[key]))
+        else:
+            message = f"image volume has no label volume (expected {label_dir}/{key}.nii.gz or {key}_seg.nii.gz)"
+            layout.problems.append(Problem(files[0], message, "image-without-mask"))
+    layout.problems += [Problem(p, "label volume has no image volume", "mask-without-image")
+                        for key, p in label_of.items() if key not in channels]
+    return layout
+
+
+def _subject_folders(root: Path) -> _Layout:
+    """Cases from one folder per subject (layout 3 of the module docstring)."""
+    layout = _Layout()
+    several: list[str] = []
+    for folder in sorted((p for p in root.iterdir() if p.is_dir()), key=lambda p: natural_key(p.name)):
+        volumes = _volumes_in(folder) + ([folder] if dicom_files(folder) else [])
+        labels = [p for p in volumes if p.is_file() and any(w in volume_stem(p).lower() for w in _LABEL_WORDS)]
+        images = [p for p in volumes if p not in labels]
+        dicom = [p for p in images if p.is_dir()]
+        if not labels and dicom and len(images) == len(dicom) + 1:  # a DICOM series and its one NIfTI label
+            labels = [p for p in images if p.is_file()]
+            images = dicom
+        if not labels:
+            continue  # not a subject folder (or one without labels: nothing to train on)
+        if not images:
+            layout.problems.append(Problem(labels[0], "label volume has no image volume beside it",
+                                           "mask-without-image"))
+            continue
+        if len(images) > 1:
+            several.append(f"{folder.name}: {', '.join(p.name for p in images)}")
+        layout.problems += [Problem(p, f"second label volume in '{folder}'; only '{labels[0].name}' is used",
+                                    "duplicate-name", (labels[0],)) for p in labels[1:]]
+        layout.subjects.append(Subject(folder.name, (images[0],), labels[0]))
+    if several:
+        log.warning("%d subject folders hold several image volumes (e.g. %s); the first in name order is used",
+                    len(several), several[0])
+    return layout

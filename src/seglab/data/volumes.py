@@ -1,0 +1,168 @@
+"""Read medical volumes (NIfTI files, DICOM series) in canonical RAS order, cut them into 2-D
+slices, and write label volumes back in the source's own voxel order.
+
+Every volume is reoriented to RAS+ (as `nibabel.as_closest_canonical` does) before slicing, so
+"axial" means the same plane whatever order the scanner stored the voxels in, and a model
+trained on one dataset sees slices of another the same way up.
+"""
+
+from __future__ import annotations
+
+import struct
+import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import nibabel as nib
+import numpy as np
+from nibabel.filebasedimages import ImageFileError
+from nibabel.orientations import apply_orientation, axcodes2ornt, io_orientation, ornt_transform
+
+from seglab.data.dicom import dicom_files, read_dicom_series
+from seglab.errors import ConfigError, DataError
+
+VOLUME_SUFFIXES = (".nii.gz", ".nii")
+SLICE_AXES = {"sagittal": 0, "coronal": 1, "axial": 2}  # axes of the RAS+ voxel order
+_CHANNELS = (1, 3)  # what seglab's 2-D images hold (see `seglab.data.io.read_image`)
+# nibabel reports damaged files as any of these (gzip: OSError/EOFError/zlib.error; headers: ValueError)
+_NIFTI_ERRORS = (ImageFileError, OSError, EOFError, ValueError, zlib.error, struct.error, MemoryError)
+
+
+@dataclass(frozen=True)
+class Volume:
+    """An image volume in canonical RAS+ voxel order.
+
+    Shape: voxels (X, Y, Z, C) float32 with C 1 or 3.
+
+    Args:
+        voxels: intensities (rescaled for DICOM, scaled by scl_slope for NIfTI), RAS+ order.
+        affine: the source's voxel-to-world affine in its own voxel order, which a label
+            volume written for it carries.
+        header: the NIfTI header of the first source (kept in written label volumes), None for DICOM.
+        sources: the files or DICOM folders read, one per channel file.
+    """
+
+    voxels: np.ndarray
+    affine: np.ndarray
+    header: nib.Nifti1Header | None
+    sources: tuple[Path, ...]
+
+
+def is_volume(path: Path) -> bool:
+    """A NIfTI file, a `.dcm` file, or a folder holding a DICOM series."""
+    name = path.name.lower()
+    if path.is_dir():
+        return bool(dicom_files(path))
+    return name.endswith(VOLUME_SUFFIXES) or name.endswith(".dcm")
+
+
+def volume_stem(path: Path) -> str:
+    """File name without `.nii.gz`, `.nii` or `.dcm`; a DICOM folder's own name."""
+    name = path.name
+    for suffix in (*VOLUME_SUFFIXES, ".dcm"):
+        if name.lower().endswith(suffix):
+            return name[: -len(suffix)]
+    return name
+
+
+def slice_axis(name: str) -> int:
+    """The RAS+ axis that `data.slice_axis` names (axial 2, coronal 1, sagittal 0).
+
+    Raises:
+        ConfigError: an unknown name.
+    """
+    if name not in SLICE_AXES:
+        raise ConfigError(f"data.slice_axis must be one of {', '.join(SLICE_AXES)}, got '{name}'")
+    return SLICE_AXES[name]
+
+
+def cut(voxels: np.ndarray, axis: int, index: int) -> np.ndarray:
+    """Slice `index` across RAS+ axis `axis`: (X, Y, Z[, C]) -> the two other axes [, C]."""
+    return np.ascontiguousarray(np.take(voxels, index, axis=axis))
+
+
+def read_volume(sources: Sequence[Path]) -> Volume:
+    """Read one image volume from its channel files (nnU-Net `_0000`, `_0001`, ...), each a
+    NIfTI file or a DICOM series folder, stacked as channels in the order given.
+
+    Raises:
+        DataError: a file that cannot be read, channel files of different grids, or a channel
+            count other than 1 or 3 (each message names the files).
+    """
+    arrays, affines, headers = zip(*(_read_source(path) for path in sources))
+    shapes = {a.shape[:3] for a in arrays}
+    if len(shapes) > 1:
+        raise DataError(f"channel volumes {', '.join(repr(str(p)) for p in sources)} differ in shape "
+                        f"{sorted(shapes)}; they must share one voxel grid")
+    voxels = np.concatenate([a if a.ndim == 4 else a[..., None] for a in arrays], axis=-1)
+    if voxels.shape[3] not in _CHANNELS:
+        raise DataError(f"volume '{sources[0]}' gives {voxels.shape[3]} channels (modalities or a 4th axis); "
+                        "seglab trains on 1 or 3 channels: keep one modality (or three) per case")
+    return Volume(_to_canonical(voxels, affines[0]), affines[0], headers[0], tuple(sources))
+
+
+def read_labels(path: Path, image: Volume) -> np.ndarray:
+    """Integer labels of a label volume in canonical RAS+ order, on the grid of `image`.
+
+    Shape: (X, Y, Z), the first three axes of `image.voxels`.
+
+    Raises:
+        DataError: an unreadable file, non-integer values, or a shape other than the image's
+            (both files named).
+    """
+    array, affine, _ = _read_source(path)
+    if array.ndim == 4 and array.shape[3] == 1:
+        array = array[..., 0]
+    labels = _to_canonical(array, affine)
+    if labels.shape != image.voxels.shape[:3]:
+        raise DataError(f"label volume '{path}' has shape {labels.shape} but image volume '{image.sources[0]}' "
+                        f"has {image.voxels.shape[:3]} (both in RAS order); they must share one voxel grid")
+    if not np.isfinite(labels).all() or not np.array_equal(labels, np.round(labels)):
+        raise DataError(f"label volume '{path}' holds non-integer values; expected integer class labels")
+    return labels.astype(np.int64)
+
+
+def write_label_volume(path: Path, labels: np.ndarray, volume: Volume) -> None:
+    """Write RAS+ `labels` as NIfTI in the voxel order, affine and header of `volume`'s source.
+
+    Shape: labels (X, Y, Z), the first three axes of `volume.voxels`.
+    """
+    original = apply_orientation(labels, ornt_transform(axcodes2ornt("RAS"), io_orientation(volume.affine)))
+    dtype = np.uint8 if labels.min() >= 0 and labels.max() <= 255 else np.int16
+    header = volume.header.copy() if volume.header is not None else None
+    image = nib.Nifti1Image(original.astype(dtype), volume.affine, header=header)
+    image.set_data_dtype(dtype)
+    image.header.set_slope_inter(1, 0)  # labels are stored as is, never scaled like intensities
+    image.to_filename(str(path))
+
+
+def _to_canonical(array: np.ndarray, affine: np.ndarray) -> np.ndarray:
+    """Voxels reordered and flipped to RAS+ (trailing channel axes untouched)."""
+    return np.ascontiguousarray(apply_orientation(array, io_orientation(affine)))
+
+
+def _read_source(path: Path) -> tuple[np.ndarray, np.ndarray, nib.Nifti1Header | None]:
+    """Voxels (X, Y, Z[, C]) float32, affine and header of a NIfTI file or DICOM series folder."""
+    if path.is_dir():
+        voxels, affine = read_dicom_series(path)
+        return voxels, affine, None
+    if path.name.lower().endswith(".dcm"):
+        voxels, affine = read_dicom_series(path.parent)
+        return voxels, affine, None
+    if not path.is_file():
+        raise DataError(f"volume '{path}' does not exist")
+    try:
+        image = nib.load(str(path))
+        voxels = np.asarray(image.get_fdata(dtype=np.float32))
+    except PermissionError:
+        raise DataError(f"volume '{path}' cannot be opened: permission denied") from None
+    except _NIFTI_ERRORS as err:
+        raise DataError(f"volume '{path}' cannot be read as NIfTI (damaged or truncated?): {err}; "
+                        "export or download it again") from None
+    while voxels.ndim > 4 and voxels.shape[-1] == 1:  # (X, Y, Z, 1, 1) from some converters
+        voxels = voxels[..., 0]
+    if voxels.ndim not in (3, 4):
+        raise DataError(f"volume '{path}' has shape {voxels.shape}; expected 3-D (X, Y, Z) or 4-D with channels last")
+    header = image.header if isinstance(image.header, nib.Nifti1Header) else None
+    return voxels, image.affine, header

@@ -1,0 +1,60 @@
+"""Predict NIfTI volumes and DICOM series slice by slice and write one label volume each.
+
+Slices are cut exactly as the "volumes" dataset format cut the training slices (RAS order,
+the run's `data.slice_axis`), and the labels are written back in the input's own voxel order
+with its affine and header, so they overlay the input in any viewer.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from seglab.data.volumes import cut, read_volume, slice_axis, volume_stem, write_label_volume
+from seglab.inference.files import write_overlay
+from seglab.inference.predictor import Segmenter
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class WrittenVolume:
+    source: Path
+    mask: Path  # <name>_mask.nii.gz: labels on the input's grid
+    overlay: Path  # <name>_overlay.png: the middle slice with its labels
+
+
+def predict_volumes(
+    predictor: Segmenter, sources: Iterable[Path], out_dir: str | Path, axis: str = "axial"
+) -> list[WrittenVolume]:
+    """For each NIfTI file or DICOM series folder write `<name>_mask.nii.gz` and
+    `<name>_overlay.png` into `out_dir`, predicting its slices across `axis`.
+
+    Raises:
+        DataError: a volume that cannot be read (named).
+        ConfigError: an unknown axis.
+    """
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    across = slice_axis(axis)
+    written = []
+    for source in sources:
+        volume = read_volume([source])
+        labels = np.zeros(volume.voxels.shape[:3], dtype=np.int64)
+        for i in range(labels.shape[across]):
+            where = [slice(None)] * 3
+            where[across] = slice(i, i + 1)
+            labels[tuple(where)] = np.expand_dims(predictor.predict(cut(volume.voxels, across, i)).mask, across)
+        name = volume_stem(source)
+        mask_path, overlay_path = out / f"{name}_mask.nii.gz", out / f"{name}_overlay.png"
+        write_label_volume(mask_path, labels, volume)
+        middle = labels.shape[across] // 2
+        write_overlay(overlay_path, cut(volume.voxels, across, middle), cut(labels, across, middle),
+                      predictor.classes.colours)
+        written.append(WrittenVolume(source, mask_path, overlay_path))
+        log.debug("%s -> %s (%d %s slices)", source, mask_path, labels.shape[across], axis)
+    return written

@@ -1,0 +1,247 @@
+"""Volume datasets: layouts, slicing in RAS order, DICOM series, cache, empty slices, splits, errors."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import nibabel as nib
+import numpy as np
+import pytest
+from pydicom.dataset import Dataset, FileMetaDataset
+from pydicom.uid import CTImageStorage, ExplicitVRLittleEndian, generate_uid
+
+from seglab.data import audit, discover, split_pairs
+from seglab.data.volumes import read_volume
+from seglab.errors import ConfigError, DataError
+
+from ..conftest import LAS_AFFINE, VOLUME_SHAPE, make_volume  # type: ignore[import-not-found]
+
+DEPTH = VOLUME_SHAPE[2]
+
+
+@pytest.fixture(autouse=True)
+def cache_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+
+
+def save(path: Path, array: np.ndarray, affine: tuple = LAS_AFFINE) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nib.Nifti1Image(array, np.array(affine)).to_filename(path)
+    return path
+
+
+def test_msd_layout_gives_one_group_of_slices_per_case(msd_dataset: Path) -> None:
+    index = discover(msd_dataset)
+    assert index.format == "volumes"
+    assert len(index.pairs) == 4 * DEPTH
+    assert [p.name for p in index.pairs[:DEPTH + 1]] == [f"case0/slice{i:03d}" for i in range(DEPTH)] + ["case1/slice000"]
+    assert {p.group for p in index.pairs} == {"case0", "case1", "case2", "case3"}
+    assert index.classes is not None and index.classes.names == ("background", "tumour")
+    assert [p.name for p in index.unlabelled] == ["case9_0000.nii.gz"]
+    assert not index.problems
+    image = np.load(index.pairs[0].image)
+    assert image.shape == (24, 20, 1) and image.dtype == np.float32
+    assert np.load(index.pairs[2].mask).any() and not np.load(index.pairs[0].mask).any()
+
+
+def test_msd_dataset_json_form_names_the_classes(msd_dataset: Path) -> None:
+    (msd_dataset / "dataset.json").write_text(json.dumps({"labels": {"0": "background", "1": "liver"}}))
+    assert discover(msd_dataset).classes.names == ("background", "liver")
+
+
+def test_slices_are_cut_in_ras_order(tmp_path: Path) -> None:
+    """The stored LAS volume is flipped along X: voxel (2, 3, 4) is at RAS (21, 3, 4)."""
+    image, label = make_volume(0)
+    image[2, 3, 4] = 1000
+    save(tmp_path / "d" / "images" / "a.nii.gz", image)
+    save(tmp_path / "d" / "labels" / "a_seg.nii.gz", label)
+    index = discover(tmp_path / "d")
+    by_name = {p.name: p for p in index.pairs}
+    axial = np.load(by_name["a/slice004"].image)[..., 0]
+    assert np.unravel_index(axial.argmax(), axial.shape) == (21, 3)
+    expected = nib.as_closest_canonical(nib.load(tmp_path / "d" / "images" / "a.nii.gz")).get_fdata()
+    assert np.allclose(axial, expected[:, :, 4])
+
+    coronal = discover(tmp_path / "d", slice_axis="coronal")
+    assert len(coronal.pairs) == 20
+    assert np.load({p.name: p for p in coronal.pairs}["a/slice003"].image)[21, 4, 0] == 1000
+    sagittal = discover(tmp_path / "d", slice_axis="sagittal")
+    assert len(sagittal.pairs) == 24 and np.load(sagittal.pairs[0].mask).shape == (20, DEPTH)
+
+
+@pytest.mark.parametrize("label_dir, label_name", [("labels", "a_seg"), ("masks", "a_mask"), ("labels", "a")])
+def test_images_and_labels_folders_match_by_name(tmp_path: Path, label_dir: str, label_name: str) -> None:
+    image, label = make_volume(1)
+    save(tmp_path / "images" / "a.nii", image)
+    save(tmp_path / label_dir / f"{label_name}.nii.gz", label)
+    save(tmp_path / "images" / "b.nii.gz", image)  # no label
+    index = discover(tmp_path)
+    assert index.format == "volumes" and len(index.pairs) == DEPTH
+    assert [p.code for p in index.problems] == ["image-without-mask"]
+    assert "b.nii.gz" in str(index.problems[0])
+
+
+def test_subject_folders_use_the_first_modality_in_name_order(tmp_path: Path) -> None:
+    for i in range(2):
+        image, label = make_volume(i)
+        folder = tmp_path / f"BraTS_{i:03d}"
+        save(folder / f"BraTS_{i:03d}_t1.nii.gz", image + 1)
+        save(folder / f"BraTS_{i:03d}_flair.nii.gz", image)
+        save(folder / f"BraTS_{i:03d}_seg.nii.gz", label)
+    index = discover(tmp_path)
+    assert index.format == "volumes" and len(index.pairs) == 2 * DEPTH
+    flair = read_volume([tmp_path / "BraTS_000" / "BraTS_000_flair.nii.gz"]).voxels
+    assert np.array_equal(np.load(index.pairs[2].image), flair[:, :, 2])
+
+
+def test_nnunet_channel_files_become_channels(tmp_path: Path) -> None:
+    image, label = make_volume(0)
+    for channel in range(3):
+        save(tmp_path / "imagesTr" / f"c_{channel:04d}.nii.gz", image + channel)
+    save(tmp_path / "labelsTr" / "c.nii.gz", label)
+    slice0 = np.load(discover(tmp_path).pairs[0].image)
+    assert slice0.shape == (24, 20, 3) and np.allclose(slice0[..., 2] - slice0[..., 0], 2)
+
+
+def test_two_channels_are_refused_naming_the_volume(tmp_path: Path) -> None:
+    image, label = make_volume(0)
+    files = [save(tmp_path / f"c_{channel:04d}.nii.gz", image) for channel in range(2)]
+    with pytest.raises(DataError, match=r"c_0000.nii.gz' gives 2 channels.*1 or 3"):
+        read_volume(files)
+
+
+def write_dicom_series(folder: Path, stored: np.ndarray, slope: float = 2.0, intercept: float = -100.0) -> None:
+    """Axial CT slices (rows, columns, slices) as extension-less files named against position order."""
+    folder.mkdir(parents=True)
+    series, study = generate_uid(), generate_uid()
+    depth = stored.shape[2]
+    for k in range(depth):
+        meta = FileMetaDataset()
+        meta.MediaStorageSOPClassUID = CTImageStorage
+        meta.MediaStorageSOPInstanceUID = generate_uid()
+        meta.TransferSyntaxUID = ExplicitVRLittleEndian
+        ds = Dataset()
+        ds.file_meta = meta
+        ds.SOPClassUID, ds.SOPInstanceUID = CTImageStorage, meta.MediaStorageSOPInstanceUID
+        ds.StudyInstanceUID, ds.SeriesInstanceUID, ds.Modality = study, series, "CT"
+        ds.Rows, ds.Columns = stored.shape[:2]
+        ds.PixelSpacing = [0.5, 0.8]
+        ds.ImageOrientationPatient = [1, 0, 0, 0, 1, 0]
+        ds.ImagePositionPatient = [-10.0, -20.0, 3.0 * k]
+        ds.SliceThickness = 3.0
+        ds.RescaleSlope, ds.RescaleIntercept = slope, intercept
+        ds.SamplesPerPixel, ds.PhotometricInterpretation = 1, "MONOCHROME2"
+        ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = 16, 16, 15, 1
+        ds.PixelData = np.ascontiguousarray(stored[:, :, k]).astype("<i2").tobytes()
+        ds.save_as(folder / f"IM{depth - k:04d}", enforce_file_format=True)  # names run against positions
+
+
+def test_dicom_series_is_sorted_rescaled_and_reoriented(tmp_path: Path) -> None:
+    rows, cols, depth = 12, 10, 4
+    stored = np.random.default_rng(0).integers(0, 50, (rows, cols, depth)).astype(np.int16)
+    stored[1, 2, 3] = 500
+    write_dicom_series(tmp_path / "sub1" / "dicom", stored)
+    label = np.zeros((cols, rows, depth), np.uint8)  # written in RAS order on the same grid
+    label[cols - 1 - 2, rows - 1 - 1, 3] = 1
+    save(tmp_path / "sub1" / "sub1.nii.gz", label, affine=np.diag([0.8, 0.5, 3.0, 1.0]))
+    index = discover(tmp_path)
+    assert index.format == "volumes" and [p.name for p in index.pairs] == [f"sub1/slice{k:03d}" for k in range(depth)]
+    # rows run posterior and columns left in DICOM (LPS): RAS flips both
+    top = np.load(index.pairs[3].image)[..., 0]
+    assert top.shape == (cols, rows)
+    assert top[cols - 1 - 2, rows - 1 - 1] == 500 * 2.0 - 100
+    assert np.allclose(top, (stored[::-1, ::-1, 3].T * 2.0 - 100))
+    assert np.load(index.pairs[3].mask)[cols - 1 - 2, rows - 1 - 1] == 1
+    assert np.allclose(np.load(index.pairs[0].image)[..., 0], stored[::-1, ::-1, 0].T * 2.0 - 100)
+
+
+def test_dicom_series_folders_in_images_match_labels_by_name(tmp_path: Path) -> None:
+    write_dicom_series(tmp_path / "images" / "p7", np.zeros((12, 10, 4), np.int16))
+    save(tmp_path / "labels" / "p7_label.nii.gz", np.ones((10, 12, 4), np.uint8), affine=np.eye(4))
+    index = discover(tmp_path)
+    assert index.format == "volumes" and [p.group for p in index.pairs] == ["p7"] * 4
+
+
+def test_dicom_affine_places_voxels_in_ras_millimetres(tmp_path: Path) -> None:
+    write_dicom_series(tmp_path / "s", np.zeros((12, 10, 4), np.int16))
+    volume = read_volume([tmp_path / "s"])
+    assert nib.aff2axcodes(volume.affine) == ("P", "L", "S")
+    # voxel (row 0, column 0, slice 0) is ImagePositionPatient (-10, -20, 0) LPS = (10, 20, 0) RAS
+    assert np.allclose(volume.affine @ [0, 0, 0, 1], [10, 20, 0, 1])
+    assert np.allclose(volume.affine @ [1, 1, 1, 1], [10 - 0.8, 20 - 0.5, 3, 1])
+
+
+def test_dicom_series_with_a_missing_slice_is_refused(tmp_path: Path) -> None:
+    write_dicom_series(tmp_path / "s", np.zeros((12, 10, 5), np.int16))
+    (tmp_path / "s" / "IM0003").unlink()
+    with pytest.raises(DataError, match=r"'.*s' has uneven slice spacing \(3 to 6 mm\)"):
+        read_volume([tmp_path / "s"])
+
+
+def test_splits_and_folds_keep_each_case_whole(msd_dataset: Path) -> None:
+    pairs = discover(msd_dataset).pairs
+    splits = split_pairs(pairs, (0.5, 0.25, 0.25), seed=3)
+    groups = [{p.group for p in split} for split in splits.values()]
+    assert sum(len(g) for g in groups) == 4 and set.union(*groups) == {f"case{i}" for i in range(4)}
+    for fold in range(2):
+        folded = split_pairs(pairs, folds=2, fold=fold)
+        assert not {p.group for p in folded["train"]} & {p.group for p in folded["val"]}
+        assert len(folded["val"]) == 2 * DEPTH
+
+
+def test_empty_slices_keeps_a_seeded_share(msd_dataset: Path) -> None:
+    labelled = 4 * 2  # make_volume labels slices 2 and 3 of each case
+    assert len(discover(msd_dataset, empty_slices=0.0).pairs) == labelled
+    half = [p.name for p in discover(msd_dataset, empty_slices=0.5).pairs]
+    assert len(half) == labelled + 4 * 2 and half == [p.name for p in discover(msd_dataset, empty_slices=0.5).pairs]
+    assert {f"case{i}/slice00{k}" for i in range(4) for k in (2, 3)} <= set(half)
+    with pytest.raises(ConfigError, match="empty_slices"):
+        discover(msd_dataset, empty_slices=1.5)
+    with pytest.raises(ConfigError, match="slice_axis"):
+        discover(msd_dataset, slice_axis="axil")
+
+
+def test_slices_are_cut_once_and_again_after_a_change(msd_dataset: Path) -> None:
+    first = discover(msd_dataset).pairs[0].image
+    written = first.stat().st_mtime_ns
+    assert discover(msd_dataset).pairs[0].image.stat().st_mtime_ns == written
+    image, _ = make_volume(5)
+    save(msd_dataset / "imagesTr" / "case0_0000.nii.gz", image)
+    again = discover(msd_dataset).pairs[0].image
+    assert again.parent != first.parent and np.allclose(np.load(again)[..., 0], image[::-1, :, 0])
+
+
+def test_corrupt_volume_is_a_fatal_problem_naming_it(msd_dataset: Path) -> None:
+    broken = msd_dataset / "imagesTr" / "case1_0000.nii.gz"
+    broken.write_bytes(broken.read_bytes()[:200])
+    index = discover(msd_dataset)
+    assert len(index.pairs) == 3 * DEPTH
+    [problem] = [p for p in audit(index).fatal]
+    assert problem.code == "bad-volume" and f"'{broken}'" in str(problem) and "cache" not in str(problem)
+    with pytest.raises(DataError, match="case1_0000.nii.gz' cannot be read as NIfTI"):
+        read_volume([broken])
+
+
+def test_all_volumes_corrupt_is_a_data_error(tmp_path: Path) -> None:
+    (tmp_path / "images").mkdir()
+    (tmp_path / "images" / "a.nii.gz").write_bytes(b"not a nifti file at all")
+    save(tmp_path / "labels" / "a.nii.gz", make_volume(0)[1])
+    with pytest.raises(DataError, match=r"(?s)no image/mask pairs.*a.nii.gz' cannot be read"):
+        discover(tmp_path)
+
+
+def test_label_volume_of_another_shape_names_both_files(tmp_path: Path) -> None:
+    image, label = make_volume(0)
+    save(tmp_path / "images" / "a.nii.gz", image)
+    save(tmp_path / "labels" / "a.nii.gz", label[:, :, :4])
+    with pytest.raises(DataError, match=r"label volume '.*labels/a.nii.gz' has shape .*image volume '.*images/a.nii.gz'"):
+        discover(tmp_path)
+
+
+def test_two_d_folders_are_not_taken_for_volumes(tiny_dataset: Path) -> None:
+    assert discover(tiny_dataset, format="auto").format == "synthetic"
+    shutil.copytree(tiny_dataset / "images", tiny_dataset.parent / "plain" / "images")
+    shutil.copytree(tiny_dataset / "masks", tiny_dataset.parent / "plain" / "masks")
+    assert discover(tiny_dataset.parent / "plain").format == "folder-pairs"
