@@ -394,7 +394,7 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
 def cmd_predict(args: argparse.Namespace) -> None:
     from seglab.data.volumes import is_volume
     from seglab.engine.run_folder import RunFolder
-    from seglab.inference.files import collect_inputs, predict_files
+    from seglab.inference.files import collect_inputs, output_names, predict_files
     from seglab.inference.volumes import predict_volumes
 
     if Path(args.run).suffix.lower() == ".onnx":  # an exported model: onnxruntime, no torch at work
@@ -412,10 +412,11 @@ def cmd_predict(args: argparse.Namespace) -> None:
         predictor = load_runs([args.run, *args.ensemble], device=args.device, checkpoint=args.checkpoint,
                               options=inference_options(args), precision=args.precision)
     files = collect_inputs(args.inputs)
+    names = output_names(files)  # inputs sharing a stem keep their folders, so none overwrites another
     volumes = [path for path in files if is_volume(path)]
     images = [path for path in files if path not in volumes]
     if images or not volumes:
-        written = predict_files(predictor, images, args.out, save_probs=args.probs)
+        written = predict_files(predictor, images, args.out, save_probs=args.probs, names=names)
         print(f"{len(written)} image(s) -> {args.out} (<name>_mask.png, <name>_overlay.png"
               f"{', <name>_probs.npy' if args.probs else ''})")
     if volumes:
@@ -424,7 +425,7 @@ def cmd_predict(args: argparse.Namespace) -> None:
         axis = "axial" if exported else RunFolder.open(args.run).read_config().data.slice_axis
         if args.probs:
             log.warning("--probs: probabilities are written for 2-D images only, not for volumes")
-        predict_volumes(predictor, volumes, args.out, axis)
+        predict_volumes(predictor, volumes, args.out, axis, names=names)
         print(f"{len(volumes)} volume(s) -> {args.out} (<name>_mask.nii.gz on the input's grid, "
               f"<name>_overlay.png of the middle {axis} slice)")
 

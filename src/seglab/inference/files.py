@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+import os
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,7 +13,8 @@ import numpy as np
 from PIL import Image
 
 from seglab.data import IMAGE_SUFFIXES, image_scale, read_image, write_mask_png
-from seglab.data.volumes import VOLUME_SUFFIXES, is_volume
+from seglab.data.classes import ClassSpec
+from seglab.data.volumes import VOLUME_SUFFIXES, is_volume, volume_stem
 from seglab.errors import DataError
 from seglab.inference.predictor import Segmenter
 from seglab.reports.plots import overlay
@@ -43,6 +46,24 @@ def collect_inputs(inputs: Sequence[str | Path]) -> list[Path]:
     return files
 
 
+def output_names(files: Sequence[Path]) -> dict[Path, str]:
+    """The name each input's outputs are written under: its stem, or where two inputs share a
+    stem (`a/x.png` and `b/x.png`) its path below the inputs' common folder, and where they share
+    a folder too (`x.png`, `x.jpg`) also its suffix, so that no prediction overwrites another's.
+    """
+    stems = {path: volume_stem(path) if is_volume(path) else path.stem for path in files}
+    shared = Counter(stems.values())
+    if len(files) < 2 or max(shared.values()) == 1:
+        return stems
+    common = Path(os.path.commonpath([str(p.resolve().parent) for p in files]))
+    names = {}
+    for path, name in stems.items():
+        folder = path.resolve().parent.relative_to(common).as_posix()
+        names[path] = name if shared[name] == 1 or folder == "." else f"{folder}/{name}"
+    still = Counter(names.values())
+    return {p: f"{n}_{p.suffix.lstrip('.').lower()}" if still[n] > 1 else n for p, n in names.items()}
+
+
 def display_image(image: np.ndarray) -> np.ndarray:
     """Any image array -> uint8 for overlays; float images are stretched to their own range."""
     if image.dtype == np.uint8:
@@ -56,10 +77,12 @@ def display_image(image: np.ndarray) -> np.ndarray:
     return (np.clip(values, 0, 1) * 255).astype(np.uint8)
 
 
-def write_overlay(path: Path, image: np.ndarray, mask: np.ndarray, colours: Sequence[Sequence[int]]) -> None:
-    """Save `image` (H, W, C) with `mask` (H, W) drawn over it in the class colours as a PNG."""
+def write_overlay(path: Path, image: np.ndarray, mask: np.ndarray, classes: ClassSpec) -> None:
+    """Save `image` (H, W, C) with `mask` (H, W) drawn over it in the class colours as a PNG
+    (the background class faint)."""
     shown = display_image(image)
-    Image.fromarray(overlay(shown[..., 0] if shown.shape[-1] == 1 else shown, mask, colours)).save(path)
+    grey_or_rgb = shown[..., 0] if shown.shape[-1] == 1 else shown
+    Image.fromarray(overlay(grey_or_rgb, mask, classes.colours, faint=classes.background)).save(path)
 
 
 @dataclass(frozen=True)
@@ -71,24 +94,28 @@ class WrittenPrediction:
 
 
 def predict_files(
-    predictor: Segmenter, files: Iterable[Path], out_dir: str | Path, save_probs: bool = False
+    predictor: Segmenter, files: Sequence[Path], out_dir: str | Path, save_probs: bool = False,
+    names: Mapping[Path, str] | None = None,
 ) -> list[WrittenPrediction]:
-    """For each file write `<stem>_mask.png` (class indices, palette colours),
-    `<stem>_overlay.png`, and with `save_probs` `<stem>_probs.npy` (float16, K x H x W)."""
+    """For each file write `<name>_mask.png` (class indices, palette colours),
+    `<name>_overlay.png`, and with `save_probs` `<name>_probs.npy` (float16, K x H x W); the
+    names are `output_names(files)` unless given."""
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    names = names or output_names(files)
     classes = predictor.classes
     written = []
     for path in files:
         image = read_image(path)
         prediction = predictor.predict(image)
-        mask_path = out / f"{path.stem}_mask.png"
-        overlay_path = out / f"{path.stem}_overlay.png"
+        base = out / names[path]
+        base.parent.mkdir(parents=True, exist_ok=True)
+        mask_path = base.with_name(f"{base.name}_mask.png")
+        overlay_path = base.with_name(f"{base.name}_overlay.png")
         write_mask_png(mask_path, prediction.mask, classes.colours)
-        write_overlay(overlay_path, image, prediction.mask, classes.colours)
+        write_overlay(overlay_path, image, prediction.mask, classes)
         probs_path = None
         if save_probs:
-            probs_path = out / f"{path.stem}_probs.npy"
+            probs_path = base.with_name(f"{base.name}_probs.npy")
             np.save(probs_path, prediction.probs.astype(np.float16))
         written.append(WrittenPrediction(path, mask_path, overlay_path, probs_path))
         log.debug("%s -> %s", path, mask_path)

@@ -8,14 +8,14 @@ with its affine and header, so they overlay the input in any viewer.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from seglab.data.volumes import cut, read_volume, slice_axis, volume_stem, write_label_volume
-from seglab.inference.files import write_overlay
+from seglab.data.volumes import cut, read_volume, slice_axis, write_label_volume
+from seglab.inference.files import output_names, write_overlay
 from seglab.inference.predictor import Segmenter
 
 log = logging.getLogger(__name__)
@@ -29,17 +29,19 @@ class WrittenVolume:
 
 
 def predict_volumes(
-    predictor: Segmenter, sources: Iterable[Path], out_dir: str | Path, axis: str = "axial"
+    predictor: Segmenter, sources: Sequence[Path], out_dir: str | Path, axis: str = "axial",
+    names: Mapping[Path, str] | None = None,
 ) -> list[WrittenVolume]:
     """For each NIfTI file or DICOM series folder write `<name>_mask.nii.gz` and
-    `<name>_overlay.png` into `out_dir`, predicting its slices across `axis`.
+    `<name>_overlay.png` into `out_dir`, predicting its slices across `axis`; the names are
+    `output_names(sources)` unless given.
 
     Raises:
         DataError: a volume that cannot be read (named).
         ConfigError: an unknown axis.
     """
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    names = names or output_names(sources)
     across = slice_axis(axis)
     written = []
     for source in sources:
@@ -49,12 +51,13 @@ def predict_volumes(
             where = [slice(None)] * 3
             where[across] = slice(i, i + 1)
             labels[tuple(where)] = np.expand_dims(predictor.predict(cut(volume.voxels, across, i)).mask, across)
-        name = volume_stem(source)
-        mask_path, overlay_path = out / f"{name}_mask.nii.gz", out / f"{name}_overlay.png"
+        base = out / names[source]
+        base.parent.mkdir(parents=True, exist_ok=True)
+        mask_path, overlay_path = base.with_name(f"{base.name}_mask.nii.gz"), base.with_name(f"{base.name}_overlay.png")
         write_label_volume(mask_path, labels, volume)
         middle = labels.shape[across] // 2
         write_overlay(overlay_path, cut(volume.voxels, across, middle), cut(labels, across, middle),
-                      predictor.classes.colours)
+                      predictor.classes)
         written.append(WrittenVolume(source, mask_path, overlay_path))
         log.debug("%s -> %s (%d %s slices)", source, mask_path, labels.shape[across], axis)
     return written
