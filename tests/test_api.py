@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import json
 import io
 import shutil
 import sys
@@ -98,7 +99,9 @@ def test_evaluate_scores_the_test_split(run, dataset):
 def test_show_results_draws_four_panels_per_image(run):
     figure = run.show_results(2)
     assert isinstance(figure, Figure) and len(figure.axes) == 8
-    assert [ax.get_title() for ax in figure.axes[:3]] == ["image", "truth", "prediction"]
+    names = json.loads((run.path / "splits.json").read_text())["test"]
+    assert [ax.get_title() for ax in figure.axes[:3]] == [f"image: {names[0]}", "truth", "prediction"]
+    assert figure.axes[4].get_title() == names[-1]  # spread over the split: its first and last image
     assert figure.axes[3].get_title().startswith("error ")
 
 

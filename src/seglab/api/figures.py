@@ -87,10 +87,12 @@ def plot_results(
     colours: Sequence[Colour],
     class_names: Sequence[str],
     ignore_index: int | None = None,
+    titles: Sequence[str] | None = None,
 ) -> Figure:
     """One row per sample: image | truth | prediction | error (wrong pixels in red).
 
-    Each error panel is titled with its share of wrong pixels, ignored pixels left out.
+    Each error panel is titled with its share of wrong pixels, ignored pixels left out, and
+    each image with its entry of `titles` (the image's name) when given.
 
     Raises:
         ValueError: the three sequences differ in length or are empty.
@@ -104,7 +106,9 @@ def plot_results(
     axes = fig.subplots(rows, 4, squeeze=False)
     for title, ax in zip(("image", "truth", "prediction"), axes[0]):
         ax.set_title(title)
-    for (image_ax, truth_ax, pred_ax, error_ax), image, truth, pred in zip(axes, images, truths, preds):
+    for row, ((image_ax, truth_ax, pred_ax, error_ax), image, truth, pred) in enumerate(zip(axes, images, truths, preds)):
+        if titles is not None:
+            image_ax.set_title(f"image: {titles[row]}" if row == 0 else titles[row], fontsize=9)
         image_ax.imshow(to_rgb_uint8(image))
         truth_ax.imshow(colorize(truth, colours, ignore_index), interpolation="nearest")
         pred_ax.imshow(colorize(pred, colours, ignore_index), interpolation="nearest")

@@ -29,7 +29,7 @@ from seglab.api.figures import plot_results
 from seglab.config import DataConfig, ExperimentConfig, LossConfig
 from seglab.data import ClassSpec, read_image, read_mask
 from seglab.engine import experiment, sanity
-from seglab.engine.evaluation import evaluate_run, pairs_to_evaluate
+from seglab.engine.evaluation import evaluate_run, pairs_to_evaluate, spread
 from seglab.engine.run_folder import RunFolder
 from seglab.engine.sanity import SanityResult
 from seglab.engine.trainer import Callback
@@ -131,21 +131,24 @@ class Run:
         return Evaluation(report.split, report.num_images, report.scores, self.classes, report.out_dir)
 
     def show_results(self, n: int = 4, split: str = "test") -> Figure:
-        """The first `n` images of a split: image | truth | prediction | error, one row each."""
+        """`n` images spread over a split, each row titled with its name: image | truth | prediction |
+        error."""
         if n < 1:
             raise ValueError(f"n must be at least 1, got {n}")
         pairs, split, mapping = pairs_to_evaluate(self._folder, None, split)
         if not pairs:
             raise ValueError(f"the {split} split of '{self.path}' is empty")
         images, truths, preds = [], [], []
-        for pair in pairs[:n]:
+        shown = [pairs[i] for i in spread(len(pairs), n)]  # spread over the split, not n neighbouring slices
+        for pair in shown:
             assert pair.mask is not None  # pairs_to_evaluate returns labelled pairs only
             image = read_image(pair.image)
             images.append(display_image(image))
             truths.append(read_mask(pair.mask, mapping))
             preds.append(self._predictor.predict(image).mask)
         classes = self.classes
-        return plot_results(images, truths, preds, classes.colours, classes.names, classes.ignore_index)
+        return plot_results(images, truths, preds, classes.colours, classes.names, classes.ignore_index,
+                            titles=[pair.name for pair in shown])
 
     def predict(self, image: np.ndarray | str | Path) -> Prediction:
         """Predict one image (an array as `seglab.data.read_image` returns, or a file).

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+import numpy as np
 import torch
 
 from seglab.data import MaskMapping, Pair, discover_data, read_image, read_mask
@@ -20,7 +21,7 @@ from seglab.inference.files import display_image
 from seglab.inference.predictor import InferenceOptions
 from seglab.metrics import ConfusionMatrix, Scores
 from seglab.reports.plots import plot_confusion, plot_gallery, save_figure
-from seglab.reports.summary import scores_markdown
+from seglab.reports.summary import never_predicted, scores_markdown
 
 log = logging.getLogger(__name__)
 
@@ -114,6 +115,16 @@ def pairs_to_evaluate(run: RunFolder, data: str | Path | None, split: str) -> tu
     return pairs, split, index.mapping
 
 
+def spread(count: int, shown: int) -> list[int]:
+    """`shown` indices spread evenly over `count` items, first and last included: a gallery of
+    neighbouring MRI slices or video frames would show the same picture several times."""
+    if shown <= 0 or count <= 0:
+        return []
+    if count <= shown:
+        return list(range(count))
+    return sorted({int(round(i)) for i in np.linspace(0, count - 1, shown)})
+
+
 def evaluate_run(
     path: str | Path,
     data: str | Path | None = None,
@@ -149,7 +160,8 @@ def evaluate_run(
     by_volume: dict[str, ConfusionMatrix] = {}
     slices: dict[str, int] = {}
     predict_seconds = 0.0
-    for pair in pairs:
+    gallery = set(spread(len(pairs), gallery_size))
+    for index, pair in enumerate(pairs):
         image = read_image(pair.image)
         truth = read_mask(pair.mask, mapping)
         if truth.shape != image.shape[:2]:
@@ -167,9 +179,12 @@ def evaluate_run(
             group = str(pair.group)
             by_volume.setdefault(group, ConfusionMatrix(classes.num_classes, classes.ignore_index)).update(pred_t, truth_t)
             slices[group] = slices.get(group, 0) + 1
-        if len(shown) < gallery_size:
-            shown.append((display_image(image), truth, prediction.mask))
+        if index in gallery:
+            shown.append((display_image(image), truth, prediction.mask, f"{pair.name}  mIoU {mine.mean_iou:.2f}"))
     scores = confusion.compute()
+    warning = never_predicted(scores, classes)
+    if warning is not None:
+        log.warning("%s split of '%s': %s", split, run.root, warning)
     out_dir = Path(out) if out is not None else run.eval_dir / split
     out_dir.mkdir(parents=True, exist_ok=True)
     per_volume = per_volume_scores(by_volume, slices, classes.names) if volumes else None
@@ -190,9 +205,10 @@ def evaluate_run(
         + ".\n\n" + scores_markdown(scores, classes)
     )
     save_figure(plot_confusion(confusion.matrix.cpu().numpy(), classes.names), out_dir / "confusion.png")
-    images, truths, preds = zip(*shown)
+    images, truths, preds, titles = zip(*shown)
     save_figure(
-        plot_gallery(list(images), list(truths), list(preds), classes.colours, classes.names, classes.ignore_index),
+        plot_gallery(list(images), list(truths), list(preds), classes.colours, classes.names, classes.ignore_index,
+                     titles=list(titles)),
         out_dir / "gallery.png",
     )
     return EvaluationReport(split=split, num_images=len(pairs), scores=scores, out_dir=out_dir,

@@ -30,7 +30,7 @@ from seglab.errors import CheckpointError, ConfigError, DataError
 from seglab.losses import build_loss
 from seglab.metrics import Scores
 from seglab.models import create_model, model_options
-from seglab.reports.summary import scores_markdown
+from seglab.reports.summary import never_predicted, scores_markdown
 from seglab.runtime import Precision, resolve_device, resolve_precision, resolve_threads
 
 log = logging.getLogger(__name__)
@@ -352,6 +352,9 @@ def summarise(run: RunFolder, checkpointer: Checkpointer, trainer: Trainer, val_
                              loss_fn=trainer.loss_fn, device=trainer.device, precision=trainer.precision)
     best_scores = best_eval.scores if best_eval else None
     payload = {"split": "val", "epoch": best_epoch}
+    warning = never_predicted(best_scores, classes) if best_scores is not None else None
+    if warning is not None:
+        log.warning("validation at the best epoch %d: %s", best_epoch, warning)
     if best_scores is not None:
         payload.update(best_scores.to_dict(classes.names))
         (run.root / "metrics.md").write_text(

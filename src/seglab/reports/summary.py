@@ -28,6 +28,22 @@ def averaging_note(classes: ClassSpec) -> str:
     )
 
 
+def never_predicted(scores: Scores, classes: ClassSpec) -> str | None:
+    """A warning naming the classes present in the truth that the model never predicts (a run
+    that calls every pixel one class scores a fine accuracy and is useless), or None."""
+    missing = [
+        f"{name} ({support:,} true pixels)"
+        for name, precision, support in zip(classes.names, scores.precision, scores.support)
+        if math.isnan(precision) and support > 0
+    ]
+    if not missing:
+        return None
+    return (
+        f"never predicted: {', '.join(missing)}; the model labels those pixels as other classes. Train longer "
+        "or at a higher resolution, try --class-weights auto or --loss dice, or check the masks with seglab inspect"
+    )
+
+
 def scores_markdown(scores: Scores, classes: ClassSpec) -> str:
     """A Markdown table: one row per class, then the means."""
     lines = [
@@ -44,4 +60,7 @@ def scores_markdown(scores: Scores, classes: ClassSpec) -> str:
         f"**{_cell(scores.mean_accuracy)}** | |"
     )
     lines += ["", f"Overall pixel accuracy: {_cell(scores.accuracy)}", "", averaging_note(classes), ""]
+    warning = never_predicted(scores, classes)
+    if warning is not None:
+        lines += [f"**Warning: {warning}.**", ""]
     return "\n".join(lines)
