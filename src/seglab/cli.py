@@ -328,6 +328,12 @@ def cmd_train(args: argparse.Namespace) -> None:
         print((result.run.root / "metrics.md").read_text())
 
 
+def add_data_path_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--data-path", metavar="FOLDER",
+                        help="the run's dataset folder, when it is no longer where config.yaml says (the data or "
+                        "the run folder has moved); the run's own split is used")
+
+
 def add_device_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--device", default="auto", metavar="DEVICE",
                         help="auto (default: the GPU when there is one), cpu, cuda or cuda:N")
@@ -385,7 +391,7 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
 
     report = evaluate_run(args.run, args.data, split=args.split, out=args.out, device=args.device,
                           options=inference_options(args), checkpoint=args.checkpoint, ensemble=args.ensemble,
-                          precision=args.precision)
+                          precision=args.precision, data_path=args.data_path)
     print((report.out_dir / "metrics.md").read_text())
     per_volume = ", per_volume.csv" if (report.out_dir / "per_volume.csv").is_file() else ""
     print(f"written: {report.out_dir}/metrics.json, metrics.md, per_image.csv{per_volume}, confusion.png, gallery.png")
@@ -433,7 +439,8 @@ def cmd_predict(args: argparse.Namespace) -> None:
 def cmd_report(args: argparse.Namespace) -> None:
     from seglab.reports.html import build_report
 
-    path = build_report(args.run, split=args.split, out=args.out, device=args.device, examples=args.examples)
+    path = build_report(args.run, split=args.split, out=args.out, device=args.device, examples=args.examples,
+                        data_path=args.data_path)
     print(f"written: {path} (self-contained: open it in a browser or attach it)")
 
 
@@ -545,6 +552,7 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("data", nargs="?", help="labelled folder to score instead of the run's test split")
     add_split_option(evaluate)
     evaluate.add_argument("--out", help="output folder (default RUN/eval/SPLIT)")
+    add_data_path_option(evaluate)
     add_device_option(evaluate)
     add_inference_options(evaluate)
     evaluate.set_defaults(handler=cmd_evaluate)
@@ -567,6 +575,7 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("run", help="run folder written by `seglab train`")
     add_split_option(report)
     report.add_argument("--out", help="HTML file to write (default RUN/report.html)")
+    add_data_path_option(report)
     report.add_argument("--examples", type=int, default=3, help="best and worst predictions shown (default 3 each)")
     add_device_option(report)
     report.set_defaults(handler=cmd_report)

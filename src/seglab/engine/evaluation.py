@@ -97,11 +97,10 @@ class EvaluationReport:
 
 def pairs_to_evaluate(run: RunFolder, data: str | Path | None, split: str) -> tuple[list[Pair], str, MaskMapping]:
     """The pairs of the run's own split, or every labelled pair of another folder."""
-    cfg = run.read_config()
     if data is not None:
-        index = discover_data(replace(cfg.data, path=str(data), format="auto"))
+        index = discover_data(replace(run.read_config().data, path=str(data), format="auto"))
         return index.pairs, "all", index.mapping
-    index = discover_data(cfg.data)
+    index = discover_data(run.read_data_config())
     names = run.read_splits()
     if split not in names:
         raise DataError(f"run '{run.root}' has no split '{split}'; it has {', '.join(k for k in names if isinstance(names[k], list))}")
@@ -136,6 +135,7 @@ def evaluate_run(
     checkpoint: str = "best",
     ensemble: Sequence[str | Path] = (),
     precision: str = "fp32",
+    data_path: str | Path | None = None,
 ) -> EvaluationReport:
     """Score every image at its original size and write metrics.json (with the inference
     options and seconds per image), metrics.md, per_image.csv, confusion.png and gallery.png
@@ -143,8 +143,9 @@ def evaluate_run(
     also per_volume.csv and a "per_volume" section of metrics.json with each volume's Dice. `checkpoint` "last" scores the final weights instead
     of the best epoch's, e.g. to compare the two. `ensemble` names more run folders whose
     probabilities are averaged with this run's (the images still come from this run's split
-    or from `data`). `precision` "auto" or "bf16" predicts under autocast (faster, not exact)."""
-    run = RunFolder.open(path)
+    or from `data`). `precision` "auto" or "bf16" predicts under autocast (faster, not exact). `data_path` points
+    the run at its dataset when the folder recorded in its config has moved."""
+    run = RunFolder.open(path, data_path)
     options = options or InferenceOptions()
     members = [str(run.root), *map(str, ensemble)]
     predictor = load_runs(members, device=device, checkpoint=checkpoint, options=options, precision=precision)

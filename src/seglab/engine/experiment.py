@@ -321,7 +321,9 @@ def _train(cfg: ExperimentConfig, run: RunFolder, callbacks: Sequence[Callback],
         run.create()
         run.write_json(run.splits, {"root": str(data.index.root), "format": data.index.format, **data.split_names()})
     if context.is_main:
-        resolved = replace(cfg, data=replace(cfg.data, size=data.size, ignore_index=classes.ignore_index))
+        # absolute paths, so the run evaluates and reports from any working directory
+        resolved = replace(cfg, data=replace(cfg.data, size=data.size, ignore_index=classes.ignore_index,
+                                             path=_absolute(cfg.data.path), classes_file=_absolute(cfg.data.classes_file)))
         config_io.save(resolved, run.config)
     try:
         history = fit(trainer, session.train_loader, session.val_loader, cfg.train.epochs, run, card,
@@ -334,6 +336,10 @@ def _train(cfg: ExperimentConfig, run: RunFolder, callbacks: Sequence[Callback],
     if not context.is_main:
         return TrainResult(run=run, history=history, best_epoch=0, best_scores=None)
     return summarise(run, checkpointer, trainer, session.val_loader, classes, history)
+
+
+def _absolute(path: str | None) -> str | None:
+    return str(Path(path).expanduser().resolve()) if path is not None else None
 
 
 def maybe_compile(module: torch.nn.Module, enabled: bool) -> torch.nn.Module:

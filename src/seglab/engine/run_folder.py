@@ -16,14 +16,14 @@ import socket
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from seglab import config as config_io
-from seglab.config import ExperimentConfig
+from seglab.config import DataConfig, ExperimentConfig
 from seglab.engine.checkpoint import atomic_write
-from seglab.errors import CheckpointError
+from seglab.errors import CheckpointError, DataError
 
 log = logging.getLogger(__name__)
 
@@ -45,11 +45,16 @@ class RunFolder:
     """
 
     root: Path
+    data_path: Path | None = None  # where the run's dataset is now, when it has moved
 
     @classmethod
-    def open(cls, path: str | Path) -> RunFolder:
-        """An existing run folder; raises CheckpointError when it holds no trained model."""
-        run = cls(Path(path))
+    def open(cls, path: str | Path, data_path: str | Path | None = None) -> RunFolder:
+        """An existing run folder; raises CheckpointError when it holds no trained model.
+
+        `data_path` points the run at its dataset when the folder recorded in config.yaml has
+        moved (a run folder copied to another machine, a renamed data folder).
+        """
+        run = cls(Path(path), Path(data_path) if data_path is not None else None)
         if not run.root.is_dir():
             raise CheckpointError(f"run folder '{run.root}' does not exist")
         if not run.best.is_file():
@@ -197,7 +202,27 @@ class RunFolder:
                 log.info("removed the temporary file '%s' left by an interrupted write", path)
 
     def read_config(self) -> ExperimentConfig:
-        return config_io.load(self.config)
+        """The run's config, its dataset path replaced by `data_path` when given."""
+        cfg = config_io.load(self.config)
+        if self.data_path is not None:
+            return replace(cfg, data=replace(cfg.data, path=str(self.data_path)))
+        return cfg
+
+    def read_data_config(self) -> DataConfig:
+        """The data section of the run's config, for stages that read the dataset again.
+
+        Raises:
+            DataError: the recorded dataset folder is gone and no `data_path` was given; the
+                message says how to point the run at its data.
+        """
+        data = self.read_config().data
+        if data.path is not None and not Path(data.path).exists():
+            raise DataError(
+                f"dataset folder '{data.path}' recorded in '{self.config}' does not exist (has the data or "
+                "the run folder moved?); point the run at it with --data-path FOLDER (seglab evaluate, report), "
+                "or edit data.path in config.yaml"
+            )
+        return data
 
     def read_splits(self) -> dict[str, list[str]]:
         return json.loads(self.splits.read_text())

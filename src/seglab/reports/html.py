@@ -273,7 +273,8 @@ def environment_section(run: RunFolder, predictor: Predictor) -> list[str]:
 
 
 def build_report(
-    path: str | Path, split: str = "test", out: str | Path | None = None, device: str = "auto", examples: int = 3
+    path: str | Path, split: str = "test", out: str | Path | None = None, device: str = "auto", examples: int = 3,
+    data_path: str | Path | None = None,
 ) -> Path:
     """Write the HTML report of a run and return its path (default RUN/report.html).
 
@@ -283,6 +284,7 @@ def build_report(
         out: HTML file to write.
         device: where to run the evaluation (when missing) and the example predictions.
         examples: how many best and how many worst predictions to show.
+        data_path: the run's dataset folder, when it has moved since training.
 
     Raises:
         CheckpointError: not a finished run folder.
@@ -292,14 +294,14 @@ def build_report(
         >>> build_report("runs/demo")  # doctest: +SKIP
         PosixPath('runs/demo/report.html')
     """
-    run = RunFolder.open(path)
+    run = RunFolder.open(path, data_path)
     names = run.read_splits()
     if split == "test" and not names.get("test") and names.get("val"):
         split = "val"
     eval_dir = run.eval_dir / split
     if not (eval_dir / PER_IMAGE_FILE).is_file():
         log.info("no evaluation of the %s split in %s yet; evaluating now", split, run.root)
-        eval_dir = evaluate_run(run.root, split=split, device=device).out_dir
+        eval_dir = evaluate_run(run.root, split=split, device=device, data_path=data_path).out_dir
     metrics = json.loads((eval_dir / "metrics.json").read_text())
     # the examples are predicted again exactly as the evaluation predicted them
     options = InferenceOptions.from_dict(metrics["inference"]) if "inference" in metrics else InferenceOptions()
