@@ -50,6 +50,9 @@ CHECKS: dict[str, Check] = {
     "not-an-image": Check(FATAL, "replace it with the real image, or remove it"),
     "wrong-extension": Check(FATAL, "rename the file to the suffix of the format it holds"),
     "unreadable": Check(FATAL, "export the file again (it is damaged or truncated), or remove it"),
+    "missing-codec": Check(FATAL, "install the package the message names (the file itself is fine), or convert "
+                           "the file to PNG or uncompressed TIFF"),
+    "npz-arrays": Check(FATAL, "save one array per .npz file, or name it 'image' (or 'mask')"),
     "bad-shape": Check(FATAL, "save images as (H, W) or (H, W, C) with C 1-4 and masks as (H, W); "
                        "transpose channel-first arrays, split volumes into slices"),
     "bad-dtype": Check(FATAL, "save plain numbers: uint8/uint16/float images, integer masks"),
@@ -96,7 +99,7 @@ _UNKNOWN = Check(FATAL, "fix or remove the file")
 _ORDER = {code: i for i, code in enumerate(CHECKS)}
 
 # image types seglab does not read; a dataset folder holding them is probably half converted
-UNSUPPORTED_SUFFIXES = (".gif", ".webp", ".jp2", ".j2k", ".heic", ".dcm", ".nii", ".nii.gz", ".mha", ".ppm", ".pgm")
+UNSUPPORTED_SUFFIXES = (".webp", ".jp2", ".j2k", ".heic", ".dcm", ".nii", ".nii.gz", ".mha", ".ppm", ".pgm")
 _ALPHA_MODES = ("RGBA", "RGBa", "LA", "La", "PA")
 _CONVERTED_MODES = ("CMYK", "YCbCr", "LAB", "HSV")
 _MAX_SHOWN = 5  # findings logged per code before "... and N more"
