@@ -21,8 +21,11 @@ from seglab.data.mapping import (
     BinaryMapping,
     ColourMapping,
     IdentityMapping,
+    LabelMapping,
     MaskMapping,
+    NearestColourMapping,
     OffsetMapping,
+    ThresholdMapping,
 )
 from seglab.data.splits import split_from_file, split_pairs
 from seglab.data.stats import DatasetStats, resolve_classes, scan
@@ -43,11 +46,14 @@ __all__ = [
     "DatasetStats",
     "IdentityMapping",
     "InspectReport",
+    "LabelMapping",
     "MaskMapping",
+    "NearestColourMapping",
     "OffsetMapping",
     "Pair",
     "Problem",
     "SegmentationDataset",
+    "ThresholdMapping",
     "audit",
     "default_colours",
     "discover",
