@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import ClassVar
@@ -17,9 +18,9 @@ import numpy as np
 from PIL import Image
 
 from seglab.data.classes import ClassSpec, load_classes_file
+from seglab.data.encoding import ENCODING_CODES, choose_encoding, label_map_encoding, sample_masks
 from seglab.data.index import DatasetIndex, Pair, Problem, list_images, match_files, natural_key
-from seglab.data.io import read_raw_mask
-from seglab.data.mapping import BinaryMapping, ColourMapping, IdentityMapping, MaskMapping, OffsetMapping
+from seglab.data.mapping import IdentityMapping, MaskMapping, OffsetMapping
 from seglab.config import DataConfig
 from seglab.errors import ConfigError, DataError
 from seglab.registry import Registry
@@ -37,7 +38,6 @@ CAMVID_NAMES = (
 )  # fmt: skip
 CAMVID_VOID = 11
 
-_MASK_SAMPLE = 16  # masks read to choose a mapping; enough to see every value in practice
 _SPLIT_NAMES = ("train", "val", "test")
 
 
@@ -68,6 +68,7 @@ def discover(
     format: str = "auto",
     classes_file: str | None = None,
     ignore_index: int | None = None,
+    label_map: Mapping[object, object] | None = None,
 ) -> DatasetIndex:
     """Find the layout of a dataset folder and index its image/mask pairs.
 
@@ -76,6 +77,8 @@ def discover(
         format: a key of `FORMATS`, or "auto" to detect it.
         classes_file: classes.json to use; by default `root/classes.json` when present.
         ignore_index: overrides the ignore label of the classes.
+        label_map: raw mask value -> class index or "ignore", replacing the mapping chosen
+            from the masks (see `seglab.data.encoding.label_map_encoding`).
 
     Raises:
         DataError: missing or empty folder, unknown layout, bad classes.json, no pairs.
@@ -105,6 +108,9 @@ def discover(
     if not index.pairs:
         shown = "".join(f"\n  {p}" for p in index.problems[:5])
         raise DataError(f"no image/mask pairs found in '{root}' ({index.format} layout){shown}")
+    if label_map is not None:
+        index = _relabel(index, label_map, classes, ignore_index)
+        ignore_index = index.ignore_index
     if index.classes is not None:
         if ignore_index is None:
             ignore_index = index.classes.ignore_index
@@ -126,7 +132,22 @@ def discover_data(cfg: DataConfig) -> DatasetIndex:
     """
     if cfg.path is None:
         raise ConfigError("no dataset given: pass a DATA folder (or data.path in the config)")
-    return discover(cfg.path, cfg.format, classes_file=cfg.classes_file, ignore_index=cfg.ignore_index)
+    return discover(cfg.path, cfg.format, classes_file=cfg.classes_file, ignore_index=cfg.ignore_index,
+                    label_map=cfg.label_map)
+
+
+def _relabel(
+    index: DatasetIndex, label_map: Mapping[object, object], classes: ClassSpec | None, ignore_index: int | None
+) -> DatasetIndex:
+    """The index with a --label-map instead of the mapping (and classes) chosen from the masks."""
+    if index.mapping.needs_rgb:
+        raise ConfigError(f"data.label_map maps the values of label masks, but '{index.root}' has colour masks; "
+                          "name their classes in a classes.json with \"colours\" instead")
+    if ignore_index is None and classes is not None:
+        ignore_index = classes.ignore_index
+    mapping, ignore_index = label_map_encoding(label_map, ignore_index)
+    kept = [p for p in index.problems if p.code not in ENCODING_CODES]
+    return replace(index, mapping=mapping, classes=classes, problems=kept, ignore_index=ignore_index)
 
 
 def _choose_format(root: Path, name: str) -> DatasetFormat:
@@ -144,38 +165,6 @@ def _choose_format(root: Path, name: str) -> DatasetFormat:
             return fmt
     looked = "".join(f"\n  {n}: {FORMATS.get(n).layout}" for n in FORMATS.names())
     raise DataError(f"no known dataset layout in '{root}'; looked for:{looked}")
-
-
-def _sample(paths: list[Path], k: int = _MASK_SAMPLE) -> list[Path]:
-    """Up to `k` evenly spaced paths, first and last included."""
-    if len(paths) <= k:
-        return paths
-    return [paths[i] for i in np.linspace(0, len(paths) - 1, k).round().astype(int)]
-
-
-def _mask_values(masks: list[Path]) -> tuple[set[int], Path | None]:
-    """Union of the values in a sample of label masks, and a colour (RGB) mask when most are.
-
-    A stray colour mask among label masks does not make the dataset a colour dataset: the
-    audit reports it as one bad file instead.
-    """
-    values: set[int] = set()
-    colour: list[Path] = []
-    labels = 0
-    for path in _sample(masks):
-        try:
-            raw = read_raw_mask(path)
-        except DataError as err:  # reported by scan with the other per-file problems
-            logger.debug("skipping unreadable mask while choosing a mapping: %s", err)
-            continue
-        if raw.ndim == 3:
-            if not (raw == raw[..., :1]).all():  # grey saved as RGB is still a label map
-                colour.append(path)
-                continue
-            raw = raw[..., 0]
-        labels += 1
-        values.update(np.unique(raw).tolist())
-    return values, (colour[0] if len(colour) > labels else None)
 
 
 def _stem(path: Path) -> str:
@@ -236,7 +225,7 @@ class NpyPairsFormat(DatasetFormat):
         pairs = [Pair(image.stem, image, mask) for _, image, mask in matched]
         pairs.sort(key=lambda p: natural_key(p.name))
         if classes is None and pairs:
-            values, _ = _mask_values([p.mask for p in pairs if p.mask is not None])
+            values = set(sample_masks([p.mask for p in pairs if p.mask is not None]).label_values())
             # the brain MRI tutorial labels: 0 white matter, 1 gray matter, 2 background
             classes = BRAIN_MRI_CLASSES if values == {0, 1, 2} else None
         problems += unpaired
@@ -293,8 +282,8 @@ class FolderPairsFormat(DatasetFormat):
             problems += unpaired
         pairs = _unique_names(pairs, root)
         unlabelled = self._unlabelled(root, groups)
-        classes, mapping = self._classes(root, groups, pairs, classes)
-        return DatasetIndex(root, "folder-pairs", pairs, unlabelled, classes, mapping, problems)
+        classes, mapping, found = self._classes(root, groups, pairs, classes)
+        return DatasetIndex(root, "folder-pairs", pairs, unlabelled, classes, mapping, problems + found)
 
     def _unlabelled(self, root: Path, groups: list[tuple[Path, Path, str | None]]) -> list[Path]:
         used = {i for i, _, _ in groups}
@@ -313,26 +302,21 @@ class FolderPairsFormat(DatasetFormat):
         groups: list[tuple[Path, Path, str | None]],
         pairs: list[Pair],
         classes: ClassSpec | None,
-    ) -> tuple[ClassSpec | None, MaskMapping]:
-        """Choose the mapping from a sample of masks, and known class names for known layouts."""
+    ) -> tuple[ClassSpec | None, MaskMapping, list[Problem]]:
+        """The encoding of the masks (`choose_encoding`), with class names of known layouts."""
         if not pairs:
-            return classes, IdentityMapping()
-        values, colour_mask = _mask_values([p.mask for p in pairs if p.mask is not None])
-        if colour_mask is not None:
-            if classes is None:
-                raise DataError(
-                    f"mask '{colour_mask}' is an RGB colour image; to map colours to classes put a "
-                    f"classes.json with \"names\" and \"colours\" in '{root}' (or pass classes_file)"
-                )
-            return classes, ColourMapping(classes.colours)
-        binary = 255 in values and values <= {0, 255}
-        if binary and (classes is None or classes.num_classes == 2):
-            isbi = all(i.name == "image" and m.name == "label" for i, m, _ in groups)
-            return classes or (ISBI_CLASSES if isbi else None), BinaryMapping()
+            return classes, IdentityMapping(), []
+        encoding = choose_encoding([p.mask for p in pairs if p.mask is not None], classes)
+        found = list(encoding.problems)
+        isbi = all(i.name == "image" and m.name == "label" for i, m, _ in groups)
+        if classes is None and encoding.binary and isbi:
+            return ISBI_CLASSES, encoding.mapping, found
         camvid = {m.name for _, m, _ in groups} >= {"trainannot", "valannot"}
+        values = encoding.values
         if classes is None and camvid and values and max(values) <= CAMVID_VOID:
             classes = ClassSpec(CAMVID_NAMES, _camvid_colours(root), ignore_index=CAMVID_VOID)
-        return classes, IdentityMapping()
+            return classes, encoding.mapping, found
+        return encoding.classes, encoding.mapping, found
 
 
 def _camvid_colours(root: Path) -> tuple[tuple[int, int, int], ...]:

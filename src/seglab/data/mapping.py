@@ -219,8 +219,8 @@ class ColourMapping(MaskMapping):
         if raw.dtype != np.uint8:
             raise MappingError(f"mask has dtype {raw.dtype}; a colour mapping needs 8-bit RGB masks", "bad-dtype")
         # one integer per colour lets a sorted lookup replace a loop over classes
-        codes = _colour_codes(raw)
-        table = _colour_codes(np.array(self.colours, dtype=np.uint8)[None])[0]
+        codes = colour_codes(raw)
+        table = colour_codes(np.array(self.colours, dtype=np.uint8)[None])[0]
         order = np.argsort(table)
         sorted_table = table[order]
         pos = np.clip(np.searchsorted(sorted_table, codes), 0, len(table) - 1)
@@ -260,6 +260,7 @@ def nearest_colour(colours: np.ndarray, table: tuple[tuple[int, int, int], ...])
     return np.argmin((gaps * gaps).sum(axis=2), axis=1).astype(np.int64)
 
 
-def _colour_codes(rgb: np.ndarray) -> np.ndarray:
+def colour_codes(rgb: np.ndarray) -> np.ndarray:
+    """One integer per RGB colour, r << 16 | g << 8 | b, so colours compare and sort as numbers."""
     rgb = rgb.astype(np.int64)
     return (rgb[..., 0] << 16) | (rgb[..., 1] << 8) | rgb[..., 2]
