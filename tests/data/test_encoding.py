@@ -104,6 +104,26 @@ def test_frequent_colours_are_classes_and_close_jpeg_shifts_are_not():
     assert discover_colours(counts) == (BLACK, BLUE, RED)  # 0xfe0101 is red shifted; 0x7f0000 is rare
 
 
+def test_blends_of_two_class_colours_are_not_classes():
+    # JPEG chroma bleeding: dark red between black and red, rarer than both; a real class
+    # colour as frequent as its neighbours stays, even on the line between them
+    counts = {0x000000: 5000, 0xFF0000: 3000, 0x0000FF: 2000, 0x2D0000: 900, 0x0708C5: 400}
+    assert discover_colours(counts) == (BLACK, BLUE, RED)
+    assert discover_colours({0x000000: 5000, 0xC00000: 3000, 0x400000: 2000}) == (BLACK, (64, 0, 0), (192, 0, 0))
+
+
+def test_jpeg_colour_masks_get_three_classes_and_snap_the_rest(tmp_path):
+    root = dataset(tmp_path / "d", {})
+    for name in NAMES:
+        Image.fromarray(np.zeros((32, 32, 3), np.uint8)).save(root / "images" / f"{name}.png")
+        Image.fromarray(colour_mask()).save(root / "masks" / f"{name}.jpg", quality=90)
+    index = discover(root)
+    assert len(index.classes.names) == 3 and isinstance(index.mapping, NearestColourMapping)
+    [snapped] = index.problems
+    assert snapped.code == "snapped-pixels" and "in 6 masks" in snapped.message
+    assert audit(index).fatal == []
+
+
 def test_antialiased_binary_masks_are_thresholded_and_counted(tmp_path):
     masks = {name: binary_mask() for name in NAMES}
     for name in ("p0", "p3"):

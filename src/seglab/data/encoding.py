@@ -19,6 +19,7 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from collections.abc import Iterable, Mapping
+from itertools import combinations
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -44,6 +45,7 @@ logger = logging.getLogger(__name__)
 SAMPLE = 200  # masks read to choose an encoding: every mask of most datasets
 MIN_SHARE = 0.001  # a colour covering less of the sampled pixels is edge noise, not a class
 NEAR = 10  # a colour within this (largest channel difference) of a more frequent one is noise
+BLEND = 32  # a colour this close to the line between two class colours, and rarer than both, is a blend
 BINARY_SHARE = 0.9  # 0/255 masks: at least this share of pixels is 0 or 255
 NOISY_LEVELS = 5  # 0/255 masks with this many in-between values have noisy edges; fewer are stray
 CLASS_GAP = 16  # without classes.json, labels after more unused values than this are stray
@@ -166,9 +168,9 @@ def _colour_encoding(sample: MaskSample, classes: ClassSpec | None) -> Encoding:
         classes = ClassSpec(names=tuple(colour_name(c) for c in colours), colours=colours)
         logger.info("no classes.json: %d mask colours are the classes: %s", len(colours),
                     ", ".join(classes.names))
-    table = set(colour_codes(np.array(classes.colours)).tolist())
+    table = {code: counts[code] for code in colour_codes(np.array(classes.colours)).tolist()}
     unknown = {code for code in counts if code not in table}
-    noise = {code for code in unknown if counts[code] < MIN_SHARE * total or _near(code, table)}
+    noise = {code for code in unknown if counts[code] < MIN_SHARE * total or _edge_noise(code, counts[code], table)}
     if not noise or unknown - noise:  # a frequent unknown colour: the scan names its files
         return Encoding(classes, ColourMapping(classes.colours))
     snapped = _snapped_problem(sample, sample.colours, noise, f"have {len(noise)} colours that are not class "
@@ -179,8 +181,10 @@ def _colour_encoding(sample: MaskSample, classes: ClassSpec | None) -> Encoding:
 def discover_colours(counts: Mapping[int, int]) -> tuple[tuple[int, int, int], ...]:
     """The class colours among colour codes and their pixel counts, ordered by code (black first).
 
-    A colour is a class when it covers at least `MIN_SHARE` of the pixels and is not within
-    `NEAR` of a more frequent class colour (JPEG shifts flat areas by a few levels).
+    A colour is a class when it covers at least `MIN_SHARE` of the pixels, is not within
+    `NEAR` of a more frequent class colour (JPEG shifts flat areas by a few levels) and is not
+    a blend of two class colours: within `BLEND` of the line between them and under half as
+    frequent as either (antialiasing and JPEG chroma bleeding mix neighbouring colours).
 
     Raises:
         DataError: more than `MAX_COLOURS` colours qualify (a photo, not a mask).
@@ -190,7 +194,7 @@ def discover_colours(counts: Mapping[int, int]) -> tuple[tuple[int, int, int], .
     for code, pixels in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
         if pixels < MIN_SHARE * total:
             break
-        if not _near(code, kept):
+        if not _edge_noise(code, pixels, {k: counts[k] for k in kept}):
             kept.append(code)
     if len(kept) > MAX_COLOURS:
         raise DataError(f"the masks hold {len(kept)} frequent colours, more than {MAX_COLOURS} classes: "
@@ -281,9 +285,26 @@ def _snapped_problem(sample: MaskSample, per_file: dict[Path, Counter[int]], cha
     return Problem(ranked[0], message, "snapped-pixels", tuple(ranked[1:]))
 
 
+def _edge_noise(code: int, pixels: int, classes: Mapping[int, int]) -> bool:
+    """Whether a colour that is no class colour lies near one or blends two (classes: code -> pixels)."""
+    return _near(code, classes) or _blend(code, pixels, classes)
+
+
 def _near(code: int, others: Iterable[int]) -> bool:
     colour = np.array(_rgb(code))
     return any(np.abs(colour - _rgb(other)).max() <= NEAR for other in others)
+
+
+def _blend(code: int, pixels: int, kept: Mapping[int, int]) -> bool:
+    colour = np.array(_rgb(code), dtype=float)
+    for a, b in combinations(kept, 2):
+        if 2 * pixels > min(kept[a], kept[b]):
+            continue
+        start, end = np.array(_rgb(a), dtype=float), np.array(_rgb(b), dtype=float)
+        t = float(np.dot(colour - start, end - start) / np.dot(end - start, end - start))
+        if 0 < t < 1 and np.linalg.norm(start + t * (end - start) - colour) <= BLEND:
+            return True
+    return False
 
 
 def _evenly(paths: list[Path], k: int) -> list[Path]:
