@@ -279,3 +279,18 @@ def test_train_with_label_map_stores_it_for_evaluation(tmp_path):
     # evaluation re-reads the folder from config.yaml: the same mapping and ignore label
     again = discover(root, **{k: saved[k] for k in ("label_map", "ignore_index")})
     assert again.mapping == LabelMapping(((3, 255), (255, 1))) and again.ignore_index == 255
+
+
+def test_evaluating_another_folder_keeps_the_trained_colour_indices(tmp_path):
+    from seglab.engine.evaluation import pairs_to_evaluate
+    from seglab.engine.run_folder import RunFolder
+
+    root = dataset(tmp_path / "d", {name: colour_mask() for name in NAMES})
+    run = tmp_path / "run"
+    assert main(["train", str(root), "--out", str(run), *TINY]) == 0
+    no_blue = colour_mask()
+    no_blue[24:, :16] = BLACK  # alone, this folder would discover only black and red
+    other = dataset(tmp_path / "other", {"q0": no_blue, "q1": no_blue})
+    pairs, _, mapping = pairs_to_evaluate(RunFolder(run), other, "test")
+    assert mapping == ColourMapping((BLACK, BLUE, RED))
+    assert read_mask(pairs[0].mask, mapping)[0, 0] == 2  # red is still class 2

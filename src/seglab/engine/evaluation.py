@@ -68,8 +68,15 @@ class EvaluationReport:
 
 
 def pairs_to_evaluate(run: RunFolder, data: str | Path | None, split: str) -> tuple[list[Pair], str, MaskMapping]:
-    """The pairs of the run's own split, or every labelled pair of another folder."""
+    """The pairs of the run's own split, or every labelled pair of another folder.
+
+    Masks are read with the run's classes.json when its config names none, so classes found
+    in the masks (e.g. discovered colours) keep the indices they were trained with even in a
+    folder where one of them is missing.
+    """
     cfg = run.read_config()
+    if cfg.data.classes_file is None and run.classes.is_file():
+        cfg = replace(cfg, data=replace(cfg.data, classes_file=str(run.classes)))
     if data is not None:
         index = discover_data(replace(cfg.data, path=str(data), format="auto"))
         return index.pairs, "all", index.mapping
