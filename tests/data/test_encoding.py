@@ -26,7 +26,7 @@ from seglab.data.mapping import (
     ThresholdMapping,
 )
 from seglab.engine.checkpoint import load_checkpoint
-from seglab.errors import ConfigError
+from seglab.errors import ConfigError, DataError
 
 TINY = ["--model", "unet_small", "--model-option", "widths=[8,16,32]", "--batch-size", "4",
         "--precision", "fp32", "--no-progress", "--epochs", "1", "--size", "32"]
@@ -122,6 +122,20 @@ def test_jpeg_colour_masks_get_three_classes_and_snap_the_rest(tmp_path):
     [snapped] = index.problems
     assert snapped.code == "snapped-pixels" and "in 6 masks" in snapped.message
     assert audit(index).fatal == []
+
+
+def test_photos_as_colour_masks_are_refused_with_the_file(tmp_path):
+    rng = np.random.default_rng(1)
+    root = dataset(tmp_path / "d", {name: rng.integers(0, 256, (32, 32, 3), dtype=np.uint8) for name in NAMES})
+    with pytest.raises(DataError, match=r"colour masks such as '.*p0.png' hold 6,1\d\d colours, none frequent"):
+        discover(root)
+
+
+def test_grey_masks_saved_as_rgb_are_label_masks(tmp_path):
+    grey = binary_mask()
+    root = dataset(tmp_path / "d", {name: np.stack([grey] * 3, axis=-1) for name in NAMES})
+    index = discover(root)
+    assert index.mapping == BinaryMapping() and audit(index).problems == []
 
 
 def test_antialiased_binary_masks_are_thresholded_and_counted(tmp_path):

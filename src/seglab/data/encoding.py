@@ -19,7 +19,6 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from itertools import combinations
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -60,15 +59,13 @@ class MaskSample:
 
     Args:
         listed: masks in the dataset.
-        labels: per label mask (2-D), value -> pixels.
-        colours: per RGB mask, colour code (r << 16 | g << 8 | b) -> pixels.
-        colour_masks: RGB masks whose channels differ (grey saved as RGB is a label map).
+        labels: per label mask (grey, palette indices, or grey saved as RGB), value -> pixels.
+        colours: per colour mask, colour code (r << 16 | g << 8 | b) -> pixels.
     """
 
     listed: int
     labels: dict[Path, Counter[int]] = field(default_factory=dict)
     colours: dict[Path, Counter[int]] = field(default_factory=dict)
-    colour_masks: list[Path] = field(default_factory=list)
 
     @property
     def read(self) -> int:
@@ -77,7 +74,7 @@ class MaskSample:
     @property
     def is_colour(self) -> bool:
         """Most masks are colour images; a stray colour mask among label masks is one bad file."""
-        return len(self.colour_masks) > self.read - len(self.colour_masks)
+        return len(self.colours) > len(self.labels)
 
     def label_values(self) -> Counter[int]:
         return sum(self.labels.values(), Counter())
@@ -116,13 +113,12 @@ def sample_masks(masks: list[Path], size: int = SAMPLE) -> MaskSample:
         except DataError as err:
             logger.debug("skipping unreadable mask while choosing an encoding: %s", err)
             continue
-        if raw.ndim == 3:
-            codes = colour_codes(raw)
-            sample.colours[path] = _value_counts(codes)
-            if not (raw == raw[..., :1]).all():
-                sample.colour_masks.append(path)
-        elif raw.dtype.kind in "biu" or np.isfinite(raw).all():
-            sample.labels[path] = _value_counts(raw)
+        if raw.ndim == 3 and not (raw == raw[..., :1]).all():
+            sample.colours[path] = _value_counts(colour_codes(raw))
+            continue
+        labels = raw[..., 0] if raw.ndim == 3 else raw  # grey saved as RGB is a label map
+        if labels.dtype.kind in "biu" or np.isfinite(labels).all():
+            sample.labels[path] = _value_counts(labels)
     return sample
 
 
@@ -134,7 +130,8 @@ def choose_encoding(masks: list[Path], classes: ClassSpec | None) -> Encoding:
         classes: from classes.json, or None.
 
     Raises:
-        DataError: colour masks with more than `MAX_COLOURS` frequent colours (not a mask).
+        DataError: colour masks without classes.json whose colours are no classes: none covers
+            `MIN_SHARE` of the pixels, or more than `MAX_COLOURS` do (photos, not masks).
     """
     sample = sample_masks(masks)
     if sample.is_colour:
@@ -165,6 +162,10 @@ def _colour_encoding(sample: MaskSample, classes: ClassSpec | None) -> Encoding:
     total = sum(counts.values())
     if classes is None:
         colours = discover_colours(counts)
+        if not 0 < len(colours) <= MAX_COLOURS:
+            raise DataError(f"colour masks such as '{next(iter(sample.colours))}' hold {len(counts):,} colours, "
+                            f"{'too many' if colours else 'none'} frequent enough to be classes: are they photos? "
+                            "Masks hold one colour per class; or list the class colours in classes.json")
         classes = ClassSpec(names=tuple(colour_name(c) for c in colours), colours=colours)
         logger.info("no classes.json: %d mask colours are the classes: %s", len(colours),
                     ", ".join(classes.names))
@@ -186,8 +187,7 @@ def discover_colours(counts: Mapping[int, int]) -> tuple[tuple[int, int, int], .
     a blend of two class colours: within `BLEND` of the line between them and under half as
     frequent as either (antialiasing and JPEG chroma bleeding mix neighbouring colours).
 
-    Raises:
-        DataError: more than `MAX_COLOURS` colours qualify (a photo, not a mask).
+    Stops after `MAX_COLOURS` + 1 colours: more are no classes (the caller refuses them).
     """
     total = sum(counts.values())
     kept: list[int] = []
@@ -196,9 +196,8 @@ def discover_colours(counts: Mapping[int, int]) -> tuple[tuple[int, int, int], .
             break
         if not _edge_noise(code, pixels, {k: counts[k] for k in kept}):
             kept.append(code)
-    if len(kept) > MAX_COLOURS:
-        raise DataError(f"the masks hold {len(kept)} frequent colours, more than {MAX_COLOURS} classes: "
-                        "are they photos? Masks hold one colour (or one value) per class")
+        if len(kept) > MAX_COLOURS:
+            break
     return tuple(_rgb(code) for code in sorted(kept))
 
 
@@ -295,16 +294,18 @@ def _near(code: int, others: Iterable[int]) -> bool:
     return any(np.abs(colour - _rgb(other)).max() <= NEAR for other in others)
 
 
-def _blend(code: int, pixels: int, kept: Mapping[int, int]) -> bool:
+def _blend(code: int, pixels: int, classes: Mapping[int, int]) -> bool:
+    """Whether a colour lies on the line between two class colours that are both twice as frequent."""
+    frequent = [c for c, n in classes.items() if n >= 2 * pixels]
+    if len(frequent) < 2:
+        return False
     colour = np.array(_rgb(code), dtype=float)
-    for a, b in combinations(kept, 2):
-        if 2 * pixels > min(kept[a], kept[b]):
-            continue
-        start, end = np.array(_rgb(a), dtype=float), np.array(_rgb(b), dtype=float)
-        t = float(np.dot(colour - start, end - start) / np.dot(end - start, end - start))
-        if 0 < t < 1 and np.linalg.norm(start + t * (end - start) - colour) <= BLEND:
-            return True
-    return False
+    ends = np.array([_rgb(c) for c in frequent], dtype=float)
+    start, step = ends[:, None, :], ends[None, :, :] - ends[:, None, :]  # every pair at once
+    length = np.maximum((step * step).sum(axis=2), 1.0)
+    t = ((colour - start) * step).sum(axis=2) / length
+    gap = np.linalg.norm(start + t[..., None] * step - colour, axis=2)
+    return bool(((t > 0) & (t < 1) & (gap <= BLEND)).any())
 
 
 def _evenly(paths: list[Path], k: int) -> list[Path]:
