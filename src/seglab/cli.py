@@ -506,7 +506,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     predict = commands.add_parser("predict", help="write masks and overlays for new images")
     predict.add_argument("run", help="run folder written by `seglab train`, or a model.onnx from `seglab export`")
-    predict.add_argument("inputs", nargs="+", help="image files or folders (png, jpg, tif, npy)")
+    predict.add_argument("inputs", nargs="+", help="image files or folders (png, jpg, tif, bmp, gif, npy, npz)")
     predict.add_argument("--out", default="predictions", help="output folder (default predictions)")
     predict.add_argument("--probs", action="store_true", help="also write per-class probabilities (.npy)")
     add_device_option(predict)

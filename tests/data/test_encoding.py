@@ -308,3 +308,15 @@ def test_evaluating_another_folder_keeps_the_trained_colour_indices(tmp_path):
     pairs, _, mapping = pairs_to_evaluate(RunFolder(run), other, "test")
     assert mapping == ColourMapping((BLACK, BLUE, RED))
     assert read_mask(pairs[0].mask, mapping)[0, 0] == 2  # red is still class 2
+
+
+def test_masks_without_any_value_near_zero_are_refused_clearly(tmp_path, capsys):
+    mask = np.full((32, 32), 40, np.uint8)
+    mask[16:] = 80
+    root = dataset(tmp_path / "d", {name: mask for name in NAMES})
+    assert main(["inspect", str(root)]) == 2
+    last = capsys.readouterr().err.strip().splitlines()[-1]
+    assert "(values: 40, 80)" in last and "--label-map 40:0,80:1" in last
+    index = discover(root)
+    [stray] = scan(index).problems
+    assert "outside the classes (none, inferred" in stray.message and "--label-map 40:ignore,80:ignore" in stray.message

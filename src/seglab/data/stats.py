@@ -227,7 +227,8 @@ def _value_problems(
     shown = ", ".join(f"{v} ({pixels[v]:,} px in {_files(stray[v])})" for v in values[:_MAX_VALUES_SHOWN])
     more = f" and {len(values) - _MAX_VALUES_SHOWN} more values" if len(values) > _MAX_VALUES_SHOWN else ""
     files = sorted({path for paths in stray.values() for path in paths}, key=str)
-    message = (f"masks have values outside the classes (0..{num_classes - 1}{declared}): {shown}{more}; "
+    limit = f"0..{num_classes - 1}" if num_classes else "none"
+    message = (f"masks have values outside the classes ({limit}{declared}): {shown}{more}; "
                f"{relabel_hint(index.mapping, values[:_MAX_VALUES_SHOWN])}")
     return problems + [Problem(files[0], message, "values-outside-classes", tuple(files[1:]))]
 
@@ -270,9 +271,12 @@ def resolve_classes(index: DatasetIndex, stats: DatasetStats) -> ClassSpec:
         return index.classes
     count = inferred_class_count(v for v in stats.mask_values if v != index.ignore_index)
     if not count:
+        found = [v for v in stats.mask_values if v != index.ignore_index][:_MAX_VALUES_SHOWN]
+        example = ",".join(f"{v}:{i}" for i, v in enumerate(found))
         raise DataError(
-            f"cannot infer the classes of '{index.root}': the masks hold no class values from 0 up "
-            "besides the ignore label; add a classes.json, or map the values with --label-map"
+            f"cannot infer the classes of '{index.root}': the masks hold no class values from 0 up besides "
+            f"the ignore label (values: {', '.join(map(str, found)) or 'none'}); add a classes.json, or map "
+            f"the values to classes{f' with --label-map {example}' if found else ''}"
         )
     names = tuple(f"class_{i}" for i in range(count))
     return ClassSpec(names=names, ignore_index=index.ignore_index)
