@@ -274,7 +274,7 @@ def test_train_on_colour_masks_writes_classes_json_to_the_run(tmp_path, capsys):
     written = json.loads((run / "classes.json").read_text())
     assert written["names"] == ["#000000", "#0000ff", "#ff0000"]
     assert written["colours"] == [list(BLACK), list(BLUE), list(RED)]
-    assert f"pass it back with --classes" in capsys.readouterr().err
+    assert "pass it back with --classes" in capsys.readouterr().err
     card = load_checkpoint(run / "checkpoints" / "best.safetensors").card
     assert MaskMapping.from_dict(card.mapping) == ColourMapping((BLACK, BLUE, RED))
 
