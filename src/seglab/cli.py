@@ -81,6 +81,18 @@ def parse_class_weights(text: str) -> str | list[float]:
         raise argparse.ArgumentTypeError(f"class weights are 'auto' or numbers like 1,5,20; got '{text}'") from None
 
 
+def parse_label_map(text: str) -> dict[int, int | str]:
+    """'255:1,3:ignore' -> {255: 1, 3: 'ignore'}: raw mask value -> class index or ignore."""
+    mapped: dict[int, int | str] = {}
+    for part in text.split(","):
+        raw, _, label = (s.strip() for s in part.partition(":"))
+        try:
+            mapped[int(raw)] = label if label == "ignore" else int(label)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"label map entries look like 255:1 or 3:ignore, got '{part}'") from None
+    return mapped
+
+
 def add_data_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", dest="data.format", metavar="LAYOUT", help="dataset layout: auto (default), "
                         "oxford-pet, npy-pairs, folder-pairs, manifest, synthetic, volumes")
@@ -106,6 +118,10 @@ def add_data_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--empty-slices", dest="data.empty_slices", type=float, metavar="F",
                         help="volume datasets: keep this share (0-1) of the slices without any label, drawn "
                         "with a fixed seed per subject (default 1: keep all)")
+    parser.add_argument("--label-map", dest="data.label_map", type=parse_label_map, metavar="RAW:CLASS,...",
+                        help="map raw mask values to classes without editing files, e.g. 255:1,3:ignore; "
+                        "'ignore' is --ignore-index, else 255 (then the ignore index); unlisted values stay; "
+                        "replaces the automatic 0/255 -> 0/1 (docs/encodings.md)")
 
 
 def add_training_options(parser: argparse.ArgumentParser) -> None:
@@ -559,7 +575,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     predict = commands.add_parser("predict", help="write masks and overlays for new images")
     predict.add_argument("run", help="run folder written by `seglab train`, or a model.onnx from `seglab export`")
-    predict.add_argument("inputs", nargs="+", help="image files or folders (png, jpg, tif, npy), NIfTI volumes "
+    predict.add_argument("inputs", nargs="+", help="image files or folders (png, jpg, tif, bmp, gif, npy, npz), NIfTI volumes "
                          "(.nii, .nii.gz) or DICOM series folders: a volume is predicted slice by slice across the "
                          "run's --slice-axis and written as <name>_mask.nii.gz")
     predict.add_argument("--out", default="predictions", help="output folder (default predictions)")

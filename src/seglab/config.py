@@ -29,6 +29,7 @@ class DataConfig:
     masks: str | None = None  # mask folder, likewise; picks one when two folders could hold the masks
     mask_pattern: str | None = None  # mask name from the image stem: '{stem}_mask.png' or a regex with a group
     ignore_index: int | None = None  # label excluded from loss and metrics
+    label_map: dict[int, int | str] | None = None  # raw mask value -> class or "ignore", e.g. {255: 1, 3: ignore}
     num_workers: int = 0  # DataLoader workers; 0 = load in the training process
     cache: str = "auto"  # decoded samples: auto (memory if under half the free RAM, else disk) | memory | disk | none
     cache_dir: str | None = None  # disk cache folder; None = $XDG_CACHE_HOME/seglab (~/.cache/seglab)

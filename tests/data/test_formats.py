@@ -135,7 +135,8 @@ def test_isbi_layout_binary_with_unlabelled_test(tmp_path):
 def test_binary_masks_in_images_masks_have_generic_classes(tmp_path):
     make_folder_pairs(tmp_path, "images", "masks", ["a", "b"], values=(0, 255))
     index = discover(tmp_path)
-    assert index.mapping == BinaryMapping() and index.classes is None
+    # two classes declared by the encoding, so stray values in 0/255 masks are reported
+    assert index.mapping == BinaryMapping() and index.classes.names == ("class_0", "class_1")
 
 
 def test_camvid_layout_keeps_splits_and_names(tmp_path):
@@ -171,7 +172,7 @@ def test_palette_masks_use_indices(tmp_path):
     assert set(np.unique(read_mask(index.pairs[0].mask, index.mapping)).tolist()) == {0, 1, 2}
 
 
-def test_rgb_masks_need_classes_json_colours(tmp_path):
+def test_rgb_masks_without_classes_json_get_their_colours_as_classes(tmp_path):
     colours = [[0, 0, 0], [255, 0, 0], [0, 0, 255]]
     for name in ("a", "b"):
         write_png(tmp_path / "images" / f"{name}.png", rgb())
@@ -179,8 +180,9 @@ def test_rgb_masks_need_classes_json_colours(tmp_path):
         mask[:4] = colours[1]
         mask[6:] = colours[2]
         write_png(tmp_path / "masks" / f"{name}.png", mask)
-    with pytest.raises(DataError, match="a.png.*RGB.*classes.json"):
-        discover(tmp_path)
+    index = discover(tmp_path)
+    assert index.classes.names == ("#000000", "#0000ff", "#ff0000")  # by colour code: black first
+    assert index.mapping == ColourMapping(((0, 0, 0), (0, 0, 255), (255, 0, 0)))
     (tmp_path / "classes.json").write_text(json.dumps({"names": ["bg", "red", "blue"], "colours": colours}))
     index = discover(tmp_path)
     assert isinstance(index.mapping, ColourMapping)

@@ -10,8 +10,11 @@ from seglab.data.mapping import (
     BinaryMapping,
     ColourMapping,
     IdentityMapping,
+    LabelMapping,
     MaskMapping,
+    NearestColourMapping,
     OffsetMapping,
+    ThresholdMapping,
 )
 
 EXAMPLES = {
@@ -19,6 +22,9 @@ EXAMPLES = {
     "offset": OffsetMapping(1),
     "binary": BinaryMapping(),
     "colour": ColourMapping(((0, 0, 0), (255, 0, 0))),
+    "nearest-colour": NearestColourMapping(((0, 0, 0), (255, 0, 0), (0, 0, 255))),
+    "threshold": ThresholdMapping(128),
+    "labels": LabelMapping(((255, 1), (3, 255))),
 }
 
 
@@ -67,3 +73,26 @@ def test_bad_mapping_dicts():
         MaskMapping.from_dict({"kind": "offset", "shift": 1})
     with pytest.raises(ValueError, match="same colour"):
         ColourMapping(((1, 1, 1), (1, 1, 1)))
+
+
+def test_threshold_splits_antialiased_values_at_the_midpoint():
+    raw = np.array([[0, 3, 127, 128, 200, 255]], np.uint8)
+    np.testing.assert_array_equal(ThresholdMapping(128).apply(raw), [[0, 0, 0, 1, 1, 1]])
+
+
+def test_label_mapping_maps_listed_values_and_keeps_the_rest():
+    raw = np.array([[0, 255, 3, 7], [1, 2, 2, 1]], np.uint8)
+    np.testing.assert_array_equal(LabelMapping(((255, 1), (3, 255))).apply(raw), [[0, 1, 255, 7], [1, 2, 2, 1]])
+    np.testing.assert_array_equal(LabelMapping(((1, 2), (2, 1))).apply(raw)[1], [2, 1, 1, 2])  # a swap
+    with pytest.raises(ValueError, match="twice"):
+        LabelMapping(((1, 2), (1, 3)))
+    with pytest.raises(ValueError, match="integer pairs"):
+        LabelMapping(((1, "ignore"),))
+
+
+def test_nearest_colour_snaps_in_between_colours():
+    table = ((0, 0, 0), (255, 0, 0), (0, 0, 255))
+    raw = np.array([[[0, 0, 0], [250, 8, 3], [40, 0, 200]], [[0, 0, 255], [100, 0, 20], [255, 0, 0]]], np.uint8)
+    np.testing.assert_array_equal(NearestColourMapping(table).apply(raw), [[0, 1, 2], [2, 0, 1]])
+    with pytest.raises(ValueError, match="needs RGB masks"):
+        NearestColourMapping(table).apply(np.zeros((2, 2), np.uint8))

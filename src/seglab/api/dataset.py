@@ -116,7 +116,7 @@ def load_dataset(path: str | Path, *, seed: int = 0, **options: Any) -> Dataset:
         seed: draws the train/val/test split; `seglab.train` also seeds the weights with it.
         **options: fields of `seglab.config.DataConfig`: format, size (an int or (H, W)),
             split, split_mode, group_pattern, split_file, folds, fold, classes_file, ignore_index,
-            skip_bad, num_workers.
+            label_map (e.g. {255: 1, 3: "ignore"}, docs/encodings.md), skip_bad, num_workers.
 
     Raises:
         ConfigError: an unknown option or a value of the wrong type (the message names it).

@@ -23,8 +23,11 @@ from seglab.data.mapping import (
     BinaryMapping,
     ColourMapping,
     IdentityMapping,
+    LabelMapping,
     MaskMapping,
+    NearestColourMapping,
     OffsetMapping,
+    ThresholdMapping,
 )
 from seglab.data.splits import split_from_file, split_pairs
 from seglab.data.stats import DatasetStats, resolve_classes, scan
@@ -45,12 +48,15 @@ __all__ = [
     "DatasetStats",
     "IdentityMapping",
     "InspectReport",
+    "LabelMapping",
     "ManifestFormat",
     "MaskMapping",
+    "NearestColourMapping",
     "OffsetMapping",
     "Pair",
     "Problem",
     "SegmentationDataset",
+    "ThresholdMapping",
     "audit",
     "default_colours",
     "discover",

@@ -35,10 +35,15 @@ WARNING = "warning"
 
 @dataclass(frozen=True)
 class Check:
-    """How serious one kind of finding is, and what to do about it."""
+    """How serious one kind of finding is, and what to do about it.
+
+    `spans_files`: one finding for many files, which are its path and its related files
+    (all of them are left out by --skip-bad); otherwise related files are only mentioned.
+    """
 
     severity: str
     hint: str
+    spans_files: bool = False
 
 
 CHECKS: dict[str, Check] = {
@@ -50,6 +55,9 @@ CHECKS: dict[str, Check] = {
     "not-an-image": Check(FATAL, "replace it with the real image, or remove it"),
     "wrong-extension": Check(FATAL, "rename the file to the suffix of the format it holds"),
     "unreadable": Check(FATAL, "export the file again (it is damaged or truncated), or remove it"),
+    "missing-codec": Check(FATAL, "install the package the message names (the file itself is fine), or convert "
+                           "the file to PNG or uncompressed TIFF"),
+    "npz-arrays": Check(FATAL, "save one array per .npz file, or name it 'image' (or 'mask')"),
     "bad-shape": Check(FATAL, "save images as (H, W) or (H, W, C) with C 1-4 and masks as (H, W); "
                        "transpose channel-first arrays, split volumes into slices"),
     "bad-volume": Check(FATAL, "re-export the volume named (docs/volumes.md), or move its case out of the dataset"),
@@ -57,8 +65,9 @@ CHECKS: dict[str, Check] = {
     "image-not-finite": Check(FATAL, "replace NaN/inf pixels (e.g. numpy.nan_to_num), or remove the image"),
     # the pair does not fit together or the labels are not class indices
     "size-mismatch": Check(FATAL, "export the mask at its image's size, or check that they belong together"),
-    "values-outside-classes": Check(FATAL, "fix the mask, declare the missing classes in classes.json, or set "
-                                    "ignore_index for a void label (e.g. --ignore-index 255)"),
+    "values-outside-classes": Check(FATAL, "map the values with --label-map (e.g. 255:1,3:ignore), set "
+                                    "--ignore-index for a void label, declare the classes in classes.json, or "
+                                    "fix the masks", spans_files=True),
     "binary-mask-for-multiclass": Check(FATAL, "declare 2 classes (or no classes.json) for binary masks; if 255 "
                                         "marks void pixels, set --ignore-index 255"),
     "colour-mask": Check(FATAL, "save it as a class-index mask like the others, or give classes.json "
@@ -78,6 +87,8 @@ CHECKS: dict[str, Check] = {
     "unmatched-name": Check(WARNING, "rename the file to end in the number that pairs it (it is not used)"),
     "unsupported-format": Check(WARNING, "convert it to PNG or TIFF if it belongs to the dataset (it is not used)"),
     "lossy-mask": Check(WARNING, "save masks as PNG: JPEG compression changes labels along edges"),
+    "snapped-pixels": Check(WARNING, "nothing, if the masks are antialiased or JPEG-saved; else check the "
+                            "named masks, or list every class colour in classes.json", spans_files=True),
     "alpha-channel": Check(WARNING, "nothing, if the transparency means nothing; else put it into the mask"),
     "colour-mode": Check(WARNING, "save the image as RGB to control the colour conversion"),
     "multi-page": Check(WARNING, "split the pages into separate files if they are all meant to be used"),
@@ -111,6 +122,14 @@ def severity(problem: Problem) -> str:
 def hint(problem: Problem) -> str:
     """What to do about the problem."""
     return CHECKS.get(problem.code, _UNKNOWN).hint
+
+
+def files_of(problem: Problem) -> tuple[Path, ...]:
+    """The files a finding is about: its path, and its related files when it spans several."""
+    if problem.path is None:
+        return ()
+    spans = CHECKS.get(problem.code, _UNKNOWN).spans_files
+    return (problem.path, *problem.related) if spans else (problem.path,)
 
 
 def describe(problem: Problem) -> str:
@@ -149,8 +168,8 @@ class AuditReport:
         """
         by_file: dict[Path, Problem] = {}
         for fatal in self.fatal:
-            if fatal.path is not None:
-                by_file.setdefault(fatal.path, fatal)
+            for path in files_of(fatal):
+                by_file.setdefault(path, fatal)
         clean: dict[str, list[Pair]] = {}
         skipped: list[tuple[Pair, Problem]] = []
         for name, pairs in splits.items():
@@ -189,7 +208,7 @@ def audit(
     """
     stats = scan(index)
     problems = list(index.problems) + _unsupported_files(index) + list(stats.problems)
-    bad = {p.path for p in problems if severity(p) == FATAL and p.path is not None}
+    bad = {path for p in problems if severity(p) == FATAL for path in files_of(p)}
     clean = [p for p in index.pairs if p.image not in bad and p.mask not in bad]
     facts = [(p, stats.images[p.image]) for p in clean if p.image in stats.images]
     for pair in clean:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import ClassVar
@@ -17,12 +18,12 @@ import numpy as np
 from PIL import Image
 
 from seglab.data.classes import ClassSpec, classes_from_dataset_json, load_classes_file
+from seglab.data.encoding import ENCODING_CODES, choose_encoding, label_map_encoding, sample_masks
 from seglab.data.folders import FolderSearch, search_folders, walk
-from seglab.data.pairing import match_folders
 from seglab.data.index import DatasetIndex, Pair, Problem, list_images, match_files, natural_key
-from seglab.data.io import read_raw_mask
+from seglab.data.mapping import IdentityMapping, MaskMapping, OffsetMapping
 from seglab.data.naming import KEY_RULES, KeyRule, stem, template_rule
-from seglab.data.mapping import BinaryMapping, ColourMapping, IdentityMapping, MaskMapping, OffsetMapping
+from seglab.data.pairing import match_folders
 from seglab.data.volumes import slice_axis
 from seglab.config import DataConfig
 from seglab.errors import ConfigError, DataError
@@ -40,9 +41,6 @@ CAMVID_NAMES = (
     "SignSymbol", "Fence", "Car", "Pedestrian", "Bicyclist",
 )  # fmt: skip
 CAMVID_VOID = 11
-
-_MASK_SAMPLE = 16  # masks read to choose a mapping; enough to see every value in practice
-
 
 @dataclass(frozen=True)
 class ReadOptions:
@@ -129,6 +127,7 @@ def discover(
     slice_axis: str = "axial",
     empty_slices: float = 1.0,
     cache_dir: str | None = None,
+    label_map: Mapping[object, object] | None = None,
 ) -> DatasetIndex:
     """Find the layout of a dataset folder and index its image/mask pairs.
 
@@ -142,6 +141,8 @@ def discover(
         mask_pattern: how a mask is named after its image: `{stem}_mask.png`, or a regular
             expression whose first group is the image's stem.
         slice_axis, empty_slices, cache_dir: how volume datasets are cut (see `ReadOptions`).
+        label_map: raw mask value -> class index or "ignore", replacing the mapping chosen
+            from the masks (see `seglab.data.encoding.label_map_encoding`).
 
     Raises:
         DataError: missing or empty folder, unknown layout, bad classes.json, no pairs, two
@@ -173,6 +174,9 @@ def discover(
     if not index.pairs:
         shown = "".join(f"\n  {p}" for p in index.problems[:5])
         raise DataError(f"no image/mask pairs found in '{root}' ({index.format} layout){shown}")
+    if label_map is not None:
+        index = _relabel(index, label_map, classes, ignore_index)
+        ignore_index = index.ignore_index
     if index.classes is not None:
         if ignore_index is None:
             ignore_index = index.classes.ignore_index
@@ -197,8 +201,22 @@ def discover_data(cfg: DataConfig) -> DatasetIndex:
     return discover(
         cfg.path, cfg.format, classes_file=cfg.classes_file, ignore_index=cfg.ignore_index,
         images=cfg.images, masks=cfg.masks, mask_pattern=cfg.mask_pattern,
-        slice_axis=cfg.slice_axis, empty_slices=cfg.empty_slices, cache_dir=cfg.cache_dir,
+        slice_axis=cfg.slice_axis, empty_slices=cfg.empty_slices, cache_dir=cfg.cache_dir, label_map=cfg.label_map,
     )
+
+
+def _relabel(
+    index: DatasetIndex, label_map: Mapping[object, object], classes: ClassSpec | None, ignore_index: int | None
+) -> DatasetIndex:
+    """The index with a --label-map instead of the mapping (and classes) chosen from the masks."""
+    if index.mapping.needs_rgb:
+        raise ConfigError(f"data.label_map maps the values of label masks, but '{index.root}' has colour masks; "
+                          "name their classes in a classes.json with \"colours\" instead")
+    if ignore_index is None and classes is not None:
+        ignore_index = classes.ignore_index
+    mapping, ignore_index = label_map_encoding(label_map, ignore_index)
+    kept = [p for p in index.problems if p.code not in ENCODING_CODES]
+    return replace(index, mapping=mapping, classes=classes, problems=kept, ignore_index=ignore_index)
 
 
 def _choose_format(root: Path, name: str, options: ReadOptions) -> DatasetFormat:
@@ -236,38 +254,6 @@ def _what_was_seen(root: Path) -> str:
         f"{found}\nname the folders yourself: --images DIR --masks DIR (and --mask-pattern '{{stem}}_mask.png' "
         "when names differ), or list the pairs in a CSV: --manifest pairs.csv (docs/data.md)"
     )
-
-
-def _sample(paths: list[Path], k: int = _MASK_SAMPLE) -> list[Path]:
-    """Up to `k` evenly spaced paths, first and last included."""
-    if len(paths) <= k:
-        return paths
-    return [paths[i] for i in np.linspace(0, len(paths) - 1, k).round().astype(int)]
-
-
-def _mask_values(masks: list[Path]) -> tuple[set[int], Path | None]:
-    """Union of the values in a sample of label masks, and a colour (RGB) mask when most are.
-
-    A stray colour mask among label masks does not make the dataset a colour dataset: the
-    audit reports it as one bad file instead.
-    """
-    values: set[int] = set()
-    colour: list[Path] = []
-    labels = 0
-    for path in _sample(masks):
-        try:
-            raw = read_raw_mask(path)
-        except DataError as err:  # reported by scan with the other per-file problems
-            logger.debug("skipping unreadable mask while choosing a mapping: %s", err)
-            continue
-        if raw.ndim == 3:
-            if not (raw == raw[..., :1]).all():  # grey saved as RGB is still a label map
-                colour.append(path)
-                continue
-            raw = raw[..., 0]
-        labels += 1
-        values.update(np.unique(raw).tolist())
-    return values, (colour[0] if len(colour) > labels else None)
 
 
 def _stem(path: Path) -> str:
@@ -328,7 +314,7 @@ class NpyPairsFormat(DatasetFormat):
         pairs = [Pair(image.stem, image, mask) for _, image, mask in matched]
         pairs.sort(key=lambda p: natural_key(p.name))
         if classes is None and pairs:
-            values, _ = _mask_values([p.mask for p in pairs if p.mask is not None])
+            values = set(sample_masks([p.mask for p in pairs if p.mask is not None]).label_values())
             # the brain MRI tutorial labels: 0 white matter, 1 gray matter, 2 background
             classes = BRAIN_MRI_CLASSES if values == {0, 1, 2} else None
         problems += unpaired
@@ -381,8 +367,9 @@ class FolderPairsFormat(DatasetFormat):
         mask_dirs = [m.mask_dir for m in found.matches]
         if classes is None and (root / "dataset.json").is_file():  # nnU-Net raw folders name their labels
             classes = classes_from_dataset_json(root / "dataset.json")
-        classes, mapping = self.choose_classes(root, mask_dirs, pairs, classes)
-        index = DatasetIndex(root, "folder-pairs", pairs, found.unlabelled, classes, mapping, problems)
+        classes, mapping, encoding_problems = self.choose_classes(root, mask_dirs, pairs, classes)
+        index = DatasetIndex(root, "folder-pairs", pairs, found.unlabelled, classes, mapping,
+                             problems + encoding_problems)
         index.pairing = [m.describe(root) for m in found.matches]
         index.ignored = found.ignored + [p for m in found.matches for p in m.extra_masks]
         return index
@@ -393,26 +380,21 @@ class FolderPairsFormat(DatasetFormat):
         mask_dirs: list[Path],
         pairs: list[Pair],
         classes: ClassSpec | None,
-    ) -> tuple[ClassSpec | None, MaskMapping]:
-        """Choose the mapping from a sample of masks, and known class names for known layouts."""
+    ) -> tuple[ClassSpec | None, MaskMapping, list[Problem]]:
+        """The encoding of the masks (`choose_encoding`), with class names of known layouts."""
         if not pairs:
-            return classes, IdentityMapping()
-        values, colour_mask = _mask_values([p.mask for p in pairs if p.mask is not None])
-        if colour_mask is not None:
-            if classes is None:
-                raise DataError(
-                    f"mask '{colour_mask}' is an RGB colour image; to map colours to classes put a "
-                    f"classes.json with \"names\" and \"colours\" in '{root}' (or pass classes_file)"
-                )
-            return classes, ColourMapping(classes.colours)
-        binary = 255 in values and values <= {0, 255}
-        if binary and (classes is None or classes.num_classes == 2):
-            isbi = all(m.name == "label" and m.parent.joinpath("image").is_dir() for m in mask_dirs)
-            return classes or (ISBI_CLASSES if isbi else None), BinaryMapping()
+            return classes, IdentityMapping(), []
+        encoding = choose_encoding([p.mask for p in pairs if p.mask is not None], classes)
+        found = list(encoding.problems)
+        isbi = all(m.name == "label" and m.parent.joinpath("image").is_dir() for m in mask_dirs)
+        if classes is None and encoding.binary and isbi:
+            return ISBI_CLASSES, encoding.mapping, found
         camvid = {m.name for m in mask_dirs} >= {"trainannot", "valannot"}
+        values = encoding.values
         if classes is None and camvid and values and max(values) <= CAMVID_VOID:
             classes = ClassSpec(CAMVID_NAMES, _camvid_colours(root), ignore_index=CAMVID_VOID)
-        return classes, IdentityMapping()
+            return classes, encoding.mapping, found
+        return encoding.classes, encoding.mapping, found
 
 
 def _camvid_colours(root: Path) -> tuple[tuple[int, int, int], ...]:

@@ -84,7 +84,8 @@ def format_report(report: InspectReport) -> str:
     width = max(len(n) for n in classes.names)
     for i, name in enumerate(classes.names):
         pixels = stats.mask_values.get(i, 0)
-        lines.append(f"  {i:>3}  {name:<{width}}  {pixels:>12,} px  {_share(pixels, counted)}")
+        colour = f"  rgb{classes.colours[i]}" if index.mapping.needs_rgb else ""  # what masks hold
+        lines.append(f"  {i:>3}  {name:<{width}}  {pixels:>12,} px  {_share(pixels, counted)}{colour}")
     if ignore is not None:
         pixels = stats.mask_values.get(ignore, 0)
         lines.append(f"  ignore ({ignore}): {pixels:,} px, {_share(pixels, total)} of all pixels")

@@ -1,19 +1,22 @@
-"""Read images and masks from disk (8/16-bit, float, palettes, TIFF, .npy) and write masks.
+"""Read images and masks from disk (PNG, JPEG, TIFF, BMP, GIF, .npy, .npz) and write masks.
 
 Everything downstream sees one shape convention: images (H, W, C) with C 1 or 3 in their stored
 dtype, masks (H, W) int64 class indices. Any file that cannot be decoded becomes a `DataError`
-naming the file, so one bad file in a thousand is easy to find.
+naming the file, so one bad file in a thousand is easy to find; a file that needs a codec which
+is not installed says which package to install instead of calling the file corrupt.
 """
 
 from __future__ import annotations
 
+import re
 import struct
 import tokenize
+import zipfile
 import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import IO, TypeVar
 
 import numpy as np
 import tifffile
@@ -22,8 +25,11 @@ from PIL import Image
 from seglab.data.mapping import MaskMapping
 from seglab.errors import DataError
 
-IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".gif", ".npy")
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".gif", ".npy", ".npz")
 _TIFF_SUFFIXES = (".tif", ".tiff")
+
+# the array of a several-array .npz file that is the image or the mask, in order of preference
+_NPZ_KEYS = {"image": ("image", "img", "arr_0"), "mask": ("mask", "label", "labels", "seg", "arr_0")}
 
 _T = TypeVar("_T")
 
@@ -37,6 +43,7 @@ _MAGIC = (
     (b"MM\x00+", "TIFF"),
     (b"BM", "BMP"),
     (b"\x93NUMPY", "NumPy"),
+    (b"PK\x03\x04", "NumPy archive (zip)"),
     (b"GIF8", "GIF"),
 )
 
@@ -54,6 +61,7 @@ _DECODE_ERRORS = (
     TypeError,
     struct.error,
     zlib.error,
+    zipfile.BadZipFile,
     MemoryError,
     RecursionError,
     tokenize.TokenError,
@@ -64,8 +72,9 @@ _DECODE_ERRORS = (
 class ReadError(DataError):
     """A file that cannot be used as an image or mask; `code` says why, for the data audit.
 
-    Codes: unreadable, missing, broken-link, permission-denied, empty-file, not-an-image,
-    wrong-extension, bad-shape, bad-dtype, and the `MappingError` codes for masks.
+    Codes: unreadable, missing-codec, missing, broken-link, permission-denied, empty-file,
+    not-an-image, wrong-extension, bad-shape, bad-dtype, npz-arrays, and the `MappingError`
+    codes for masks.
     """
 
     def __init__(self, message: str, code: str = "unreadable") -> None:
@@ -120,7 +129,7 @@ def read_image(path: str | Path) -> np.ndarray:
         DataError: missing, unreadable, corrupt or truncated file, or an unusable shape.
     """
     path = Path(path)
-    array = _decode(path, "image", lambda p: _read_array(p, palette_rgb=True))
+    array = _decode(path, "image", lambda p: _read_array(p, "image", palette_rgb=True))
     if array.ndim == 2:
         array = array[..., None]
     if array.ndim != 3 or array.shape[2] not in (1, 2, 3, 4):
@@ -145,7 +154,7 @@ def read_raw_mask(path: str | Path, rgb: bool = False) -> np.ndarray:
         DataError: missing, unreadable or corrupt file, or an unusable shape.
     """
     path = Path(path)
-    array = _decode(path, "mask", lambda p: _read_array(p, palette_rgb=rgb))
+    array = _decode(path, "mask", lambda p: _read_array(p, "mask", palette_rgb=rgb))
     if array.ndim == 3 and array.shape[2] in (1, 2):  # grey (+ alpha)
         array = array[..., 0]
     elif array.ndim == 3 and array.shape[2] == 4:  # RGB + alpha
@@ -225,7 +234,7 @@ def _decode(path: Path, what: str, reader: Callable[[Path], _T]) -> _T:
         raise ReadError(f"{what} '{path}' {err}", err.code) from None
     except PermissionError as err:
         raise ReadError(f"{what} '{path}' cannot be opened: permission denied", "permission-denied") from err
-    except _DECODE_ERRORS as err:
+    except (ImportError, *_DECODE_ERRORS) as err:  # ImportError: imagecodecs lacks one codec
         raise _explain(path, what, err) from err
     if isinstance(array, np.ndarray) and array.size == 0:
         raise ReadError(f"{what} '{path}' is empty (shape {array.shape})", "bad-shape")
@@ -233,7 +242,11 @@ def _decode(path: Path, what: str, reader: Callable[[Path], _T]) -> _T:
 
 
 def _explain(path: Path, what: str, err: BaseException) -> ReadError:
-    """Why a file failed to decode: not an image at all, a misleading suffix, or damage."""
+    """Why a file failed to decode: a codec not installed, not an image at all, a misleading
+    suffix, or damage."""
+    fix = _missing_codec(err)
+    if fix is not None:
+        return ReadError(f"{what} '{path}' needs a codec that is not installed ({err}); {fix}", "missing-codec")
     try:
         with path.open("rb") as file:
             head = file.read(16)
@@ -244,7 +257,7 @@ def _explain(path: Path, what: str, err: BaseException) -> ReadError:
     if found is None and head:
         return ReadError(
             f"{what} '{path}' is not an image file: it starts with {_show_bytes(head)}, "
-            "not PNG, JPEG, TIFF, BMP or NumPy data",
+            "not PNG, JPEG, TIFF, BMP, GIF or NumPy (.npy, .npz) data",
             "not-an-image",
         )
     if found is not None and _reader_of(found) != _reader_of(suffix):
@@ -252,10 +265,27 @@ def _explain(path: Path, what: str, err: BaseException) -> ReadError:
     return ReadError(f"{what} '{path}' cannot be read (corrupt or truncated?): {err}", "unreadable")
 
 
+def _missing_codec(err: BaseException) -> str | None:
+    """What to install when `err` says a decoder is missing (tifffile, Pillow, imagecodecs), else None."""
+    text = str(err)
+    package = re.search(r"requires the '([\w.-]+)' package", text)  # tifffile without imagecodecs
+    if package:
+        return f"install it: pip install {package.group(1)}"
+    decoder = re.search(r"decoder (\w+) not available", text)  # Pillow built without a library
+    if decoder:
+        return (f"this Pillow was built without its '{decoder.group(1)}' decoder: "
+                "pip install --force-reinstall pillow (the wheels include it)")
+    if isinstance(err, ImportError):  # imagecodecs built without one codec
+        return "install the full codec set: pip install --upgrade imagecodecs"
+    return None
+
+
 def _reader_of(format_or_suffix: str) -> str:
-    """Which decoder handles a format name or a file suffix: numpy, tifffile or Pillow."""
+    """Which decoder handles a format name or a file suffix: numpy, numpy-zip, tifffile or Pillow."""
     if format_or_suffix in ("NumPy", ".npy"):
         return "numpy"
+    if format_or_suffix in ("NumPy archive (zip)", ".npz"):
+        return "numpy-zip"
     if format_or_suffix in ("TIFF", *_TIFF_SUFFIXES):
         return "tifffile"
     return "pillow"
@@ -270,8 +300,8 @@ def _show_bytes(head: bytes) -> str:
 
 def _header(path: Path) -> FileHeader:
     suffix = path.suffix.lower()
-    if suffix == ".npy":
-        shape, dtype = _npy_header(path)
+    if suffix in (".npy", ".npz"):
+        shape = _npz_header(path)[0] if suffix == ".npz" else _npy_header(path)[0]
         return FileHeader("NumPy", "RGBA" if len(shape) == 3 and shape[2] == 4 else "", 1)
     if suffix in _TIFF_SUFFIXES:
         with tifffile.TiffFile(path) as tif:
@@ -284,35 +314,73 @@ def _header(path: Path) -> FileHeader:
 def _npy_header(path: Path) -> tuple[tuple[int, ...], np.dtype | None]:
     """Shape and dtype from a .npy header (dtype None for header versions numpy reads privately)."""
     with path.open("rb") as file:
-        version = np.lib.format.read_magic(file)
-        if version == (1, 0):
-            shape, _, dtype = np.lib.format.read_array_header_1_0(file)
-        elif version == (2, 0):
-            shape, _, dtype = np.lib.format.read_array_header_2_0(file)
-        else:
-            return (), None
+        return _array_header(file)
+
+
+def _array_header(file: IO[bytes]) -> tuple[tuple[int, ...], np.dtype | None]:
+    version = np.lib.format.read_magic(file)
+    if version == (1, 0):
+        shape, _, dtype = np.lib.format.read_array_header_1_0(file)
+    elif version == (2, 0):
+        shape, _, dtype = np.lib.format.read_array_header_2_0(file)
+    else:
+        return (), None
     return tuple(shape), dtype
 
 
-def _load_npy(path: Path) -> np.ndarray:
-    _, dtype = _npy_header(path)
+def _numeric(dtype: np.dtype | None) -> None:
     if dtype is not None and dtype.hasobject:
         raise _Unusable(f"holds Python objects (dtype {dtype}); expected numbers", "bad-dtype")
+
+
+def _load_npy(path: Path) -> np.ndarray:
+    _numeric(_npy_header(path)[1])
     # memory-mapping checks the header against the file size before allocating anything,
     # so a damaged header cannot ask for gigabytes
     mapped = np.load(path, mmap_mode="r", allow_pickle=False)
     return np.array(mapped)
 
 
+def _npz_member(archive: zipfile.ZipFile, role: str) -> str:
+    """The member of a .npz file holding the image (or mask): the only array, else a known name."""
+    keys = [name.removesuffix(".npy") for name in archive.namelist() if name.endswith(".npy")]
+    if len(keys) == 1:
+        return f"{keys[0]}.npy"
+    preferred = _NPZ_KEYS[role]
+    key = next((k for k in preferred if k in keys), None)
+    if key is None:
+        held = f"{len(keys)} arrays ({', '.join(keys)})" if keys else "no arrays"
+        named = " or ".join(f"'{k}'" for k in preferred)
+        raise _Unusable(f"holds {held} and none is named {named}; save one array per .npz file, "
+                        f"or name the {role} array '{role}'", "npz-arrays")
+    return f"{key}.npy"
+
+
+def _npz_header(path: Path, role: str = "image") -> tuple[tuple[int, ...], np.dtype | None]:
+    with zipfile.ZipFile(path) as archive, archive.open(_npz_member(archive, role)) as member:
+        return _array_header(member)
+
+
+def _load_npz(path: Path, role: str) -> np.ndarray:
+    _numeric(_npz_header(path, role)[1])
+    with zipfile.ZipFile(path) as archive, archive.open(_npz_member(archive, role)) as member:
+        return np.lib.format.read_array(member, allow_pickle=False)
+
+
 def _load_tiff(path: Path) -> np.ndarray:
     return np.asarray(tifffile.imread(path, key=0))
 
 
-def _read_array(path: Path, palette_rgb: bool) -> np.ndarray:
-    """Pixels of any supported file; palette images give colours or, for masks, indices."""
+def _read_array(path: Path, role: str, palette_rgb: bool) -> np.ndarray:
+    """Pixels of any supported file; palette images (PNG, GIF) give colours or, for masks, indices.
+
+    `role` ("image" or "mask") picks the array of a .npz file that holds several.
+    """
     suffix = path.suffix.lower()
     if suffix == ".npy":
         return _load_npy(path)
+    if suffix == ".npz":
+        return _load_npz(path, role)
     if suffix in _TIFF_SUFFIXES:
         return _load_tiff(path)
     with Image.open(path) as image:

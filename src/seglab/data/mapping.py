@@ -1,4 +1,5 @@
-"""How raw mask pixels become class indices: identity, offset, binary 0/255, or RGB colour.
+"""How raw mask pixels become class indices: identity, offset, binary 0/255, threshold, a table
+of values (`--label-map`), or RGB colour, exact or snapped to the nearest class colour.
 
 A mapping is part of what a model was trained on, so it round-trips through JSON
 (`to_dict` / `MaskMapping.from_dict`) and prediction and evaluation can rebuild it from a run folder.
@@ -149,6 +150,50 @@ class BinaryMapping(MaskMapping):
         return labels
 
 
+@MAPPINGS.register("threshold")
+@dataclass(frozen=True)
+class ThresholdMapping(MaskMapping):
+    """Binary masks with antialiased or JPEG-noisy edges: values >= `threshold` are class 1.
+
+    Exact 0/255 masks need no threshold (`BinaryMapping`); this one is chosen when a few
+    pixels lie between, so that every in-between value lands on the nearer class.
+    """
+
+    threshold: float = 128.0
+    kind: ClassVar[str] = "threshold"
+
+    def apply(self, raw: np.ndarray) -> np.ndarray:
+        return (_single_channel(raw) >= self.threshold).astype(np.int64)
+
+
+@MAPPINGS.register("labels")
+@dataclass(frozen=True)
+class LabelMapping(MaskMapping):
+    """A table of raw values and their labels (`--label-map 255:1,3:ignore`); other values stay.
+
+    Args:
+        values: (raw value, label) pairs; "ignore" is already resolved to the ignore label.
+    """
+
+    values: tuple[tuple[int, int], ...] = ()
+    kind: ClassVar[str] = "labels"
+
+    def __post_init__(self) -> None:
+        pairs = tuple(tuple(v) for v in self.values)
+        if any(len(p) != 2 or not all(isinstance(v, int) and not isinstance(v, bool) for v in p) for p in pairs):
+            raise ValueError(f"label mapping needs [raw, label] integer pairs, got {self.values!r}")
+        if len({raw for raw, _ in pairs}) != len(pairs):
+            raise ValueError("label mapping lists one raw value twice")
+        object.__setattr__(self, "values", pairs)
+
+    def apply(self, raw: np.ndarray) -> np.ndarray:
+        labels = _as_labels(_single_channel(raw))
+        mapped = labels.copy()
+        for value, label in self.values:  # compared with the raw labels, so 1:2,2:1 swaps
+            mapped[labels == value] = label
+        return mapped
+
+
 @MAPPINGS.register("colour")
 @dataclass(frozen=True)
 class ColourMapping(MaskMapping):
@@ -174,8 +219,8 @@ class ColourMapping(MaskMapping):
         if raw.dtype != np.uint8:
             raise MappingError(f"mask has dtype {raw.dtype}; a colour mapping needs 8-bit RGB masks", "bad-dtype")
         # one integer per colour lets a sorted lookup replace a loop over classes
-        codes = _colour_codes(raw)
-        table = _colour_codes(np.array(self.colours, dtype=np.uint8)[None])[0]
+        codes = colour_codes(raw)
+        table = colour_codes(np.array(self.colours, dtype=np.uint8)[None])[0]
         order = np.argsort(table)
         sorted_table = table[order]
         pos = np.clip(np.searchsorted(sorted_table, codes), 0, len(table) - 1)
@@ -191,6 +236,31 @@ class ColourMapping(MaskMapping):
         return order[pos].astype(np.int64)
 
 
-def _colour_codes(rgb: np.ndarray) -> np.ndarray:
+@MAPPINGS.register("nearest-colour")
+@dataclass(frozen=True)
+class NearestColourMapping(ColourMapping):
+    """RGB masks with antialiased or JPEG-noisy edges: every pixel becomes the class whose
+    colour is nearest (Euclidean in RGB), so in-between colours snap to a class."""
+
+    kind: ClassVar[str] = "nearest-colour"
+
+    def apply(self, raw: np.ndarray) -> np.ndarray:
+        if raw.ndim != 3 or raw.shape[2] != 3:
+            raise MappingError(
+                f"mask has shape {raw.shape}; a colour mapping needs RGB masks (H, W, 3)", "grey-mask-for-colours"
+            )
+        # distances for each distinct colour, not each pixel: masks hold few colours
+        colours, inverse = np.unique(raw.reshape(-1, 3).astype(np.int64), axis=0, return_inverse=True)
+        return nearest_colour(colours, self.colours)[inverse.ravel()].reshape(raw.shape[:2])
+
+
+def nearest_colour(colours: np.ndarray, table: tuple[tuple[int, int, int], ...]) -> np.ndarray:
+    """Index into `table` of the colour nearest to each of `colours` (N, 3)."""
+    gaps = colours[:, None, :].astype(np.int64) - np.array(table, dtype=np.int64)[None]
+    return np.argmin((gaps * gaps).sum(axis=2), axis=1).astype(np.int64)
+
+
+def colour_codes(rgb: np.ndarray) -> np.ndarray:
+    """One integer per RGB colour, r << 16 | g << 8 | b, so colours compare and sort as numbers."""
     rgb = rgb.astype(np.int64)
     return (rgb[..., 0] << 16) | (rgb[..., 1] << 8) | rgb[..., 2]

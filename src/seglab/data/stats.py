@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from seglab.data.classes import ClassSpec
+from seglab.data.encoding import inferred_class_count, relabel_hint
 from seglab.data.index import DatasetIndex, Pair, Problem
 from seglab.data.io import ReadError, image_scale, read_image, read_mask
 from seglab.errors import DataError
@@ -24,6 +25,7 @@ from seglab.errors import DataError
 logger = logging.getLogger(__name__)
 
 _MAX_VALUES_SHOWN = 10
+_MAX_FILES_SHOWN = 3  # per stray value
 
 
 @dataclass
@@ -39,8 +41,9 @@ class DatasetStats:
         mean: per channel mean of image / image_scale; grey images count towards every channel
             when the dataset also has RGB images (they are replicated when loaded).
         std: per channel standard deviation, same convention.
-        problems: unreadable files, size mismatches, values outside the classes; each of them
-            stops training (the audit in `seglab.data.audit` adds the warnings).
+        problems: unreadable files, size mismatches, values outside the classes (one finding
+            for all masks: its path and related files hold them); each of them stops training
+            (the audit in `seglab.data.audit` adds the warnings).
         images: per image file, what was decoded (for the audit's per-file checks).
         mask_labels: per mask file, the labels present after the mapping, sorted.
     """
@@ -128,7 +131,6 @@ def scan(index: DatasetIndex, pairs: list[Pair] | None = None) -> DatasetStats:
     problems: list[Problem] = []
     images: dict[Path, ImageFacts] = {}
     mask_labels: dict[Path, tuple[int, ...]] = {}
-    num_classes = index.classes.num_classes if index.classes is not None else None
 
     for pair in pairs:
         try:
@@ -158,10 +160,8 @@ def scan(index: DatasetIndex, pairs: list[Pair] | None = None) -> DatasetStats:
         if image is not None and image.shape[:2] != mask.shape:
             message = _size_message(pair, image.shape[:2], mask.shape)
             problems.append(Problem(pair.mask, message, "size-mismatch", (pair.image,)))
-        bad = [v for v in uniques.tolist() if _outside(v, num_classes, index.ignore_index)]
-        if bad:
-            problems.append(_values_problem(pair.mask, bad, uniques.tolist(), num_classes))
 
+    problems += _value_problems(index, mask_labels, values)
     mean, std = moments.result()
     logger.debug("scanned %d pairs, %d problems", len(pairs), len(problems))
     return DatasetStats(
@@ -197,13 +197,46 @@ def _image_facts(image: np.ndarray) -> ImageFacts:
     )
 
 
-def _values_problem(path: Path, bad: list[int], present: list[int], num_classes: int | None) -> Problem:
-    if num_classes is not None and num_classes > 2 and bad == [255] and set(present) <= {0, 255}:
-        message = f"mask holds only 0 and 255, a binary mask, but the dataset has {num_classes} classes"
-        return Problem(path, message, "binary-mask-for-multiclass")
-    shown = ", ".join(map(str, bad[:_MAX_VALUES_SHOWN]))
-    limit = f"0..{num_classes - 1}" if num_classes is not None else "non-negative indices"
-    return Problem(path, f"mask has values outside the classes ({limit}): {shown}", "values-outside-classes")
+def _value_problems(
+    index: DatasetIndex, mask_labels: dict[Path, tuple[int, ...]], pixels: Counter[int]
+) -> list[Problem]:
+    """Labels that are no class: binary masks in a multi-class set (per file), and one finding
+    listing every stray value with its pixel count and files.
+
+    Without declared classes the class count comes from all masks (`inferred_class_count`).
+    """
+    ignore = index.ignore_index
+    if index.classes is not None:
+        num_classes, declared = index.classes.num_classes, ""
+    else:
+        num_classes = inferred_class_count(v for v in pixels if v != ignore)
+        declared = ", inferred from the masks: labels stop at the first wide gap in the values"
+    problems = []
+    stray: dict[int, list[Path]] = {}
+    for path, labels in mask_labels.items():
+        bad = [v for v in labels if _outside(v, num_classes, ignore)]
+        if num_classes > 2 and bad == [255] and set(labels) <= {0, 255}:
+            message = f"mask holds only 0 and 255, a binary mask, but the dataset has {num_classes} classes"
+            problems.append(Problem(path, message, "binary-mask-for-multiclass"))
+            continue
+        for value in bad:
+            stray.setdefault(value, []).append(path)
+    if not stray:
+        return problems
+    values = sorted(stray)
+    shown = ", ".join(f"{v} ({pixels[v]:,} px in {_files(stray[v])})" for v in values[:_MAX_VALUES_SHOWN])
+    more = f" and {len(values) - _MAX_VALUES_SHOWN} more values" if len(values) > _MAX_VALUES_SHOWN else ""
+    files = sorted({path for paths in stray.values() for path in paths}, key=str)
+    limit = f"0..{num_classes - 1}" if num_classes else "none"
+    message = (f"masks have values outside the classes ({limit}{declared}): {shown}{more}; "
+               f"{relabel_hint(index.mapping, values[:_MAX_VALUES_SHOWN])}")
+    return problems + [Problem(files[0], message, "values-outside-classes", tuple(files[1:]))]
+
+
+def _files(paths: list[Path]) -> str:
+    names = ", ".join(p.name for p in paths[:_MAX_FILES_SHOWN])
+    more = f" and {len(paths) - _MAX_FILES_SHOWN} more" if len(paths) > _MAX_FILES_SHOWN else ""
+    return f"{len(paths)} file{'s' * (len(paths) != 1)}: {names}{more}"
 
 
 def _label_counts(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -216,10 +249,8 @@ def _label_counts(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return present, counts[present]
 
 
-def _outside(value: int, num_classes: int | None, ignore_index: int | None) -> bool:
-    if value == ignore_index:
-        return False
-    return value < 0 or (num_classes is not None and value >= num_classes)
+def _outside(value: int, num_classes: int, ignore_index: int | None) -> bool:
+    return value != ignore_index and not 0 <= value < num_classes
 
 
 def _size_message(pair: Pair, image_hw: tuple[int, ...], mask_hw: tuple[int, ...]) -> str:
@@ -230,18 +261,22 @@ def _size_message(pair: Pair, image_hw: tuple[int, ...], mask_hw: tuple[int, ...
 
 
 def resolve_classes(index: DatasetIndex, stats: DatasetStats) -> ClassSpec:
-    """The dataset's classes: `index.classes` when known, else class_0..class_max from the masks.
+    """The dataset's classes: `index.classes` when known, else class_0..class_K-1 from the masks
+    (K from `inferred_class_count`: stray values far beyond the others size nothing).
 
     Raises:
         DataError: classes unknown and the masks hold no usable (non-ignore, non-negative) value.
     """
     if index.classes is not None:
         return index.classes
-    labels = [v for v in stats.mask_values if v != index.ignore_index and v >= 0]
-    if not labels:
+    count = inferred_class_count(v for v in stats.mask_values if v != index.ignore_index)
+    if not count:
+        found = [v for v in stats.mask_values if v != index.ignore_index][:_MAX_VALUES_SHOWN]
+        example = ",".join(f"{v}:{i}" for i, v in enumerate(found))
         raise DataError(
-            f"cannot infer the classes of '{index.root}': the masks hold no class values "
-            "besides the ignore label; add a classes.json"
+            f"cannot infer the classes of '{index.root}': the masks hold no class values from 0 up besides "
+            f"the ignore label (values: {', '.join(map(str, found)) or 'none'}); add a classes.json, or map "
+            f"the values to classes{f' with --label-map {example}' if found else ''}"
         )
-    names = tuple(f"class_{i}" for i in range(max(labels) + 1))
+    names = tuple(f"class_{i}" for i in range(count))
     return ClassSpec(names=names, ignore_index=index.ignore_index)

@@ -96,11 +96,19 @@ class EvaluationReport:
 
 
 def pairs_to_evaluate(run: RunFolder, data: str | Path | None, split: str) -> tuple[list[Pair], str, MaskMapping]:
-    """The pairs of the run's own split, or every labelled pair of another folder."""
+    """The pairs of the run's own split, or every labelled pair of another folder.
+
+    Masks are read with the run's classes.json when its config names none, so classes found
+    in the masks (e.g. discovered colours) keep the indices they were trained with even in a
+    folder where one of them is missing.
+    """
+    classes_file = run.read_config().data.classes_file
+    if classes_file is None and run.classes.is_file():
+        classes_file = str(run.classes)
     if data is not None:
-        index = discover_data(replace(run.read_config().data, path=str(data), format="auto"))
+        index = discover_data(replace(run.read_config().data, path=str(data), format="auto", classes_file=classes_file))
         return index.pairs, "all", index.mapping
-    index = discover_data(run.read_data_config())
+    index = discover_data(replace(run.read_data_config(), classes_file=classes_file))
     names = run.read_splits()
     if split not in names:
         raise DataError(f"run '{run.root}' has no split '{split}'; it has {', '.join(k for k in names if isinstance(names[k], list))}")

@@ -325,6 +325,9 @@ def _train(cfg: ExperimentConfig, run: RunFolder, callbacks: Sequence[Callback],
         resolved = replace(cfg, data=replace(cfg.data, size=data.size, ignore_index=classes.ignore_index,
                                              path=_absolute(cfg.data.path), classes_file=_absolute(cfg.data.classes_file)))
         config_io.save(resolved, run.config)
+        run.write_json(run.classes, classes.to_dict())
+        log.info("classes: %s (saved in %s: rename them there and pass it back with --classes)",
+                 ", ".join(classes.names), run.classes)
     try:
         history = fit(trainer, session.train_loader, session.val_loader, cfg.train.epochs, run, card,
                       session.train_loader.batch_size or cfg.train.batch_size)

@@ -39,7 +39,8 @@ _RUN_FOLDERS = ("checkpoints", "eval", "export")
 class RunFolder:
     """Paths inside a run folder; stages hand each other this folder, never their internals.
 
-    Layout: config.yaml (resolved config), splits.json (pair names per split),
+    Layout: config.yaml (resolved config), splits.json (pair names per split), classes.json
+    (the classes trained, in the form `--classes` reads, e.g. to name discovered colours),
     checkpoints/{best,last}.safetensors, history.csv, curves.png, metrics.json (best
     validation scores), train.log, eval/ (written by `seglab evaluate`).
     """
@@ -70,6 +71,10 @@ class RunFolder:
     @property
     def splits(self) -> Path:
         return self.root / "splits.json"
+
+    @property
+    def classes(self) -> Path:
+        return self.root / "classes.json"
 
     @property
     def best(self) -> Path:

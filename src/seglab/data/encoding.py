@@ -1,0 +1,328 @@
+"""How a folder's masks encode their classes, chosen from what the masks hold.
+
+Dataset layouts find the mask files; this module looks inside a sample of them and picks the
+mask mapping (and, where the masks define them, the classes):
+
+- label masks (grey, palette indices, .npy): the values are the labels; 0/255 masks become
+  0/1, and 0/255 masks with antialiased or JPEG edges are thresholded at 128;
+- colour masks: each colour with a real share of the pixels is a class, ordered by colour
+  code (r, g, b), so black comes first; the rare in-between colours of antialiased or JPEG
+  edges snap to the nearest class colour. With classes.json colours those are the classes.
+
+Every changed pixel is counted and reported (`snapped-pixels`), never silent. Without declared
+classes, labels run from 0 up to the first wide gap in the values; values beyond it are stray
+values (`values-outside-classes`), so one pixel of 65535 never makes a 65536-class model.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from seglab.data.classes import ClassSpec
+from seglab.data.index import Problem
+from seglab.data.io import read_raw_mask
+from seglab.data.mapping import (
+    BinaryMapping,
+    ColourMapping,
+    IdentityMapping,
+    LabelMapping,
+    MaskMapping,
+    NearestColourMapping,
+    ThresholdMapping,
+    colour_codes,
+)
+from seglab.errors import ConfigError, DataError
+
+logger = logging.getLogger(__name__)
+
+SAMPLE = 200  # masks read to choose an encoding: every mask of most datasets
+MIN_SHARE = 0.001  # a colour covering less of the sampled pixels is edge noise, not a class
+NEAR = 10  # a colour within this (largest channel difference) of a more frequent one is noise
+BLEND = 32  # a colour this close to the line between two class colours, and rarer than both, is a blend
+BINARY_SHARE = 0.9  # 0/255 masks: at least this share of pixels is 0 or 255
+NOISY_LEVELS = 5  # 0/255 masks with this many in-between values have noisy edges; fewer are stray
+CLASS_GAP = 16  # without classes.json, labels after more unused values than this are stray
+MAX_COLOURS = 256  # more class colours than this are a photo, not a mask
+DEFAULT_IGNORE = 255  # the label of `ignore` in --label-map when no ignore index is set
+ENCODING_CODES = ("snapped-pixels",)  # findings that depend on the chosen mapping
+
+
+@dataclass
+class MaskSample:
+    """Raw pixel counts of a sample of masks, before any mapping.
+
+    Args:
+        listed: masks in the dataset.
+        labels: per label mask (grey, palette indices, or grey saved as RGB), value -> pixels.
+        colours: per colour mask, colour code (r << 16 | g << 8 | b) -> pixels.
+    """
+
+    listed: int
+    labels: dict[Path, Counter[int]] = field(default_factory=dict)
+    colours: dict[Path, Counter[int]] = field(default_factory=dict)
+
+    @property
+    def read(self) -> int:
+        return len(self.labels) + len(self.colours)
+
+    @property
+    def is_colour(self) -> bool:
+        """Most masks are colour images; a stray colour mask among label masks is one bad file."""
+        return len(self.colours) > len(self.labels)
+
+    def label_values(self) -> Counter[int]:
+        return sum(self.labels.values(), Counter())
+
+    def colour_values(self) -> Counter[int]:
+        return sum(self.colours.values(), Counter())
+
+
+@dataclass(frozen=True)
+class Encoding:
+    """What `choose_encoding` decided.
+
+    Args:
+        classes: the declared classes, classes discovered from mask colours, or generic names
+            for 0/255 masks; None: inferred from the label values after the scan.
+        mapping: raw mask pixels -> labels.
+        problems: `snapped-pixels` warnings.
+        values: raw label values seen (for layouts that know their labels, e.g. CamVid).
+        binary: the masks are 0/255 masks.
+    """
+
+    classes: ClassSpec | None
+    mapping: MaskMapping
+    problems: tuple[Problem, ...] = ()
+    values: frozenset[int] = frozenset()
+    binary: bool = False
+
+
+def sample_masks(masks: list[Path], size: int = SAMPLE) -> MaskSample:
+    """Count the values (or colours) of up to `size` evenly spaced masks; unreadable ones are
+    skipped here and reported by the scan."""
+    sample = MaskSample(listed=len(masks))
+    for path in _evenly(masks, size):
+        try:
+            raw = read_raw_mask(path)
+        except DataError as err:
+            logger.debug("skipping unreadable mask while choosing an encoding: %s", err)
+            continue
+        if raw.ndim == 3 and not (raw == raw[..., :1]).all():
+            sample.colours[path] = _value_counts(colour_codes(raw))
+            continue
+        labels = raw[..., 0] if raw.ndim == 3 else raw  # grey saved as RGB is a label map
+        if labels.dtype.kind in "biu" or np.isfinite(labels).all():
+            sample.labels[path] = _value_counts(labels)
+    return sample
+
+
+def choose_encoding(masks: list[Path], classes: ClassSpec | None) -> Encoding:
+    """The mapping (and classes, where the masks define them) for a dataset's masks.
+
+    Args:
+        masks: every mask file of the dataset; a sample of `SAMPLE` of them is read.
+        classes: from classes.json, or None.
+
+    Raises:
+        DataError: colour masks without classes.json whose colours are no classes: none covers
+            `MIN_SHARE` of the pixels, or more than `MAX_COLOURS` do (photos, not masks).
+    """
+    sample = sample_masks(masks)
+    if sample.is_colour:
+        return _colour_encoding(sample, classes)
+    return _label_encoding(sample, classes)
+
+
+def _label_encoding(sample: MaskSample, classes: ClassSpec | None) -> Encoding:
+    values = sample.label_values()
+    seen = frozenset(int(v) for v in values if float(v).is_integer())
+    total = sum(values.values())
+    between = {v for v in values if v not in (0, 255)}
+    exact = values[0] + values[255]
+    if 255 not in values or not all(0 <= v <= 255 for v in values) or (classes and classes.num_classes != 2):
+        return Encoding(classes, IdentityMapping(), values=seen)
+    spec = classes or ClassSpec(("class_0", "class_1"))
+    if len(between) >= NOISY_LEVELS and exact >= BINARY_SHARE * total:  # many levels: edges
+        snapped = _snapped_problem(sample, sample.labels, between, "lie between 0 and 255 (antialiased or JPEG "
+                                   "edges); each was thresholded at 128 to the nearer class")
+        return Encoding(spec, ThresholdMapping(128), (snapped,), seen, binary=True)
+    if total - exact <= MIN_SHARE * total:  # exact 0/255, or a few stray pixels the scan reports
+        return Encoding(spec, BinaryMapping(), values=seen, binary=True)
+    return Encoding(classes, IdentityMapping(), values=seen)  # e.g. 0/1 labels with a 255 void border
+
+
+def _colour_encoding(sample: MaskSample, classes: ClassSpec | None) -> Encoding:
+    counts = sample.colour_values()
+    total = sum(counts.values())
+    if classes is None:
+        colours = discover_colours(counts)
+        if not 0 < len(colours) <= MAX_COLOURS:
+            raise DataError(f"colour masks such as '{next(iter(sample.colours))}' hold {len(counts):,} colours, "
+                            f"{'too many' if colours else 'none'} frequent enough to be classes: are they photos? "
+                            "Masks hold one colour per class; or list the class colours in classes.json")
+        classes = ClassSpec(names=tuple(colour_name(c) for c in colours), colours=colours)
+        logger.info("no classes.json: %d mask colours are the classes: %s", len(colours),
+                    ", ".join(classes.names))
+    table = {code: counts[code] for code in colour_codes(np.array(classes.colours)).tolist()}
+    unknown = {code for code in counts if code not in table}
+    noise = {code for code in unknown if counts[code] < MIN_SHARE * total or _edge_noise(code, counts[code], table)}
+    if not noise or unknown - noise:  # a frequent unknown colour: the scan names its files
+        return Encoding(classes, ColourMapping(classes.colours))
+    snapped = _snapped_problem(sample, sample.colours, noise, f"have {len(noise)} colours that are not class "
+                               "colours (antialiased or JPEG edges); each was snapped to the nearest class colour")
+    return Encoding(classes, NearestColourMapping(classes.colours), (snapped,))
+
+
+def discover_colours(counts: Mapping[int, int]) -> tuple[tuple[int, int, int], ...]:
+    """The class colours among colour codes and their pixel counts, ordered by code (black first).
+
+    A colour is a class when it covers at least `MIN_SHARE` of the pixels, is not within
+    `NEAR` of a more frequent class colour (JPEG shifts flat areas by a few levels) and is not
+    a blend of two class colours: within `BLEND` of the line between them and under half as
+    frequent as either (antialiasing and JPEG chroma bleeding mix neighbouring colours).
+
+    Stops after `MAX_COLOURS` + 1 colours: more are no classes (the caller refuses them).
+    """
+    total = sum(counts.values())
+    kept: list[int] = []
+    for code, pixels in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
+        if pixels < MIN_SHARE * total:
+            break
+        if not _edge_noise(code, pixels, {k: counts[k] for k in kept}):
+            kept.append(code)
+        if len(kept) > MAX_COLOURS:
+            break
+    return tuple(_rgb(code) for code in sorted(kept))
+
+
+def colour_name(colour: tuple[int, int, int]) -> str:
+    """A generated class name that shows the colour: '#ff0000'."""
+    return "#" + "".join(f"{v:02x}" for v in colour)
+
+
+def inferred_class_count(labels: Iterable[int]) -> int:
+    """K for masks without declared classes: labels 0..K-1 run up to the first gap of more
+    than `CLASS_GAP` unused values; larger labels are stray values, never classes."""
+    count = 0
+    for label in sorted(v for v in labels if v >= 0):
+        if label - count > CLASS_GAP:
+            break
+        count = label + 1
+    return count
+
+
+def relabel_hint(mapping: MaskMapping, stray: list[int]) -> str:
+    """How to map stray label values without editing files: a --label-map (or --ignore-index)."""
+    if not isinstance(mapping, (IdentityMapping, BinaryMapping, LabelMapping)):
+        return "declare them in classes.json, or set --ignore-index for a void label"
+    kept = "255:1," if isinstance(mapping, BinaryMapping) else ""  # the map replaces 0/255 -> 0/1
+    option = f"--label-map {kept}" + ",".join(f"{v}:ignore" for v in stray)
+    if min(stray) < 0:
+        option = option.replace(" ", "=", 1)  # argparse would take '-1:...' for an option
+    void = "--ignore-index 255 if it marks void pixels, or " if stray == [255] else ""
+    return f"set {void}{option} (or map them to classes), or declare the classes in classes.json"
+
+
+def parse_label_map(values: Mapping[object, object]) -> dict[int, int | str]:
+    """Check a label map {raw value: class index or "ignore"}; keys may be digit strings (JSON).
+
+    Raises:
+        ConfigError: a key that is not an integer, or a target that is not a class index or "ignore".
+    """
+    if not isinstance(values, Mapping) or not values:
+        raise ConfigError(f"data.label_map must map raw mask values to classes, e.g. {{255: 1, 3: ignore}}; "
+                          f"got {values!r}")
+    parsed: dict[int, int | str] = {}
+    for raw, label in values.items():
+        try:
+            key = int(str(raw))
+        except ValueError:
+            raise ConfigError(f"data.label_map: '{raw}' is not a raw mask value (an integer)") from None
+        if label != "ignore" and (isinstance(label, bool) or not isinstance(label, int) or label < 0):
+            raise ConfigError(f"data.label_map: {raw} maps to {label!r}; expected a class index >= 0 or 'ignore'")
+        parsed[key] = label  # type: ignore[assignment]
+    return parsed
+
+
+def label_map_encoding(
+    label_map: Mapping[object, object], ignore_index: int | None
+) -> tuple[LabelMapping, int | None]:
+    """The mapping of a --label-map and the ignore index it needs.
+
+    "ignore" is the ignore index when one is set; else it is `DEFAULT_IGNORE` (255), which
+    becomes the ignore index (logged), so unlisted 255 pixels are ignored as well.
+
+    Raises:
+        ConfigError: bad entries, or "ignore" with 255 also used as a class and no ignore index.
+    """
+    parsed = parse_label_map(label_map)
+    targets = {label for label in parsed.values() if label != "ignore"}
+    if "ignore" in parsed.values() and ignore_index is None:
+        if DEFAULT_IGNORE in targets:
+            raise ConfigError(f"data.label_map maps values to 'ignore' and to class {DEFAULT_IGNORE}; "
+                              "set the ignore label with --ignore-index")
+        ignore_index = DEFAULT_IGNORE
+        logger.info("label map: 'ignore' is label %d (no ignore index was set)", DEFAULT_IGNORE)
+    pairs = tuple((raw, ignore_index if label == "ignore" else label) for raw, label in sorted(parsed.items()))
+    return LabelMapping(pairs), ignore_index  # type: ignore[arg-type]
+
+
+def _snapped_problem(sample: MaskSample, per_file: dict[Path, Counter[int]], changed: set[int], what: str) -> Problem:
+    """One warning for every changed pixel of the sample: how many, in which files."""
+    files = {path: sum(counts[v] for v in changed if v in counts) for path, counts in per_file.items()}
+    files = {path: n for path, n in files.items() if n}
+    ranked = sorted(files, key=lambda path: (-files[path], str(path)))
+    sampled = f" of {sample.read} sampled" if sample.read < sample.listed else ""
+    masks = f"{len(files)}{sampled} mask{'s' * (len(files) != 1 or bool(sampled))}"
+    message = f"{sum(files.values()):,} mask pixels in {masks} (most here: {files[ranked[0]]:,}) {what}"
+    return Problem(ranked[0], message, "snapped-pixels", tuple(ranked[1:]))
+
+
+def _edge_noise(code: int, pixels: int, classes: Mapping[int, int]) -> bool:
+    """Whether a colour that is no class colour lies near one or blends two (classes: code -> pixels)."""
+    return _near(code, classes) or _blend(code, pixels, classes)
+
+
+def _near(code: int, others: Iterable[int]) -> bool:
+    colour = np.array(_rgb(code))
+    return any(np.abs(colour - _rgb(other)).max() <= NEAR for other in others)
+
+
+def _blend(code: int, pixels: int, classes: Mapping[int, int]) -> bool:
+    """Whether a colour lies on the line between two class colours that are both twice as frequent."""
+    frequent = [c for c, n in classes.items() if n >= 2 * pixels]
+    if len(frequent) < 2:
+        return False
+    colour = np.array(_rgb(code), dtype=float)
+    ends = np.array([_rgb(c) for c in frequent], dtype=float)
+    start, step = ends[:, None, :], ends[None, :, :] - ends[:, None, :]  # every pair at once
+    length = np.maximum((step * step).sum(axis=2), 1.0)
+    t = ((colour - start) * step).sum(axis=2) / length
+    gap = np.linalg.norm(start + t[..., None] * step - colour, axis=2)
+    return bool(((t > 0) & (t < 1) & (gap <= BLEND)).any())
+
+
+def _evenly(paths: list[Path], k: int) -> list[Path]:
+    """Up to `k` evenly spaced paths, first and last included."""
+    if len(paths) <= k:
+        return paths
+    return [paths[i] for i in np.linspace(0, len(paths) - 1, k).round().astype(int)]
+
+
+def _value_counts(array: np.ndarray) -> Counter[int]:
+    if array.dtype in (np.uint8, np.uint16):  # bincount is several times faster than unique
+        counts = np.bincount(array.ravel())
+        present = np.flatnonzero(counts)
+        return Counter(dict(zip(present.tolist(), counts[present].tolist())))
+    values, counts = np.unique(array, return_counts=True)
+    return Counter(dict(zip(values.tolist(), counts.tolist())))
+
+
+def _rgb(code: int) -> tuple[int, int, int]:
+    return ((code >> 16) & 255, (code >> 8) & 255, code & 255)

@@ -1,0 +1,322 @@
+"""Mask encodings chosen from the masks: colour discovery, thresholding and snapping of noisy
+edges, stray values, and --label-map from the command line to the run folder."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+from PIL import Image
+
+import seglab
+from seglab import config as config_io
+from seglab.cli import build_parser, main
+from seglab.data import audit, discover, read_mask, resolve_classes, scan
+from seglab.data.audit import FATAL, severity
+from seglab.data.encoding import discover_colours, inferred_class_count, parse_label_map
+from seglab.data.mapping import (
+    BinaryMapping,
+    ColourMapping,
+    LabelMapping,
+    MaskMapping,
+    NearestColourMapping,
+    ThresholdMapping,
+)
+from seglab.engine.checkpoint import load_checkpoint
+from seglab.errors import ConfigError, DataError
+
+TINY = ["--model", "unet_small", "--model-option", "widths=[8,16,32]", "--batch-size", "4",
+        "--precision", "fp32", "--no-progress", "--epochs", "1", "--size", "32"]
+NAMES = [f"p{i}" for i in range(6)]
+BLACK, RED, BLUE = (0, 0, 0), (255, 0, 0), (0, 0, 255)
+
+
+def dataset(root: Path, masks: dict[str, np.ndarray]) -> Path:
+    """images/ + masks/ with one random 32x32 RGB image per mask."""
+    (root / "images").mkdir(parents=True)
+    (root / "masks").mkdir()
+    rng = np.random.default_rng(0)
+    for name, mask in masks.items():
+        Image.fromarray(rng.integers(0, 256, (32, 32, 3), dtype=np.uint8)).save(root / "images" / f"{name}.png")
+        Image.fromarray(mask).save(root / "masks" / f"{name}.png")
+    return root
+
+
+def colour_mask() -> np.ndarray:
+    """Black with 256 red pixels (top rows) and 128 blue pixels (bottom left)."""
+    mask = np.zeros((32, 32, 3), np.uint8)
+    mask[:8] = RED
+    mask[24:, :16] = BLUE
+    return mask
+
+
+def binary_mask() -> np.ndarray:
+    mask = np.zeros((32, 32), np.uint8)
+    mask[:, 16:] = 255
+    return mask
+
+
+def test_colour_masks_without_classes_json_become_classes_ordered_by_colour(tmp_path):
+    root = dataset(tmp_path / "d", {name: colour_mask() for name in NAMES})
+    index = discover(root)
+    assert index.classes.names == ("#000000", "#0000ff", "#ff0000")  # code order: black, blue, red
+    assert index.classes.colours == (BLACK, BLUE, RED)
+    assert index.mapping == ColourMapping((BLACK, BLUE, RED)) and index.problems == []
+    stats = scan(index)
+    assert stats.mask_values == {0: 6 * (1024 - 384), 1: 6 * 128, 2: 6 * 256} and stats.problems == []
+
+
+def test_noisy_colour_edges_snap_to_the_nearest_colour_and_are_counted(tmp_path):
+    masks = {name: colour_mask() for name in NAMES}
+    for name in ("p1", "p4"):
+        masks[name][8, :2] = (128, 0, 0)  # between black and red: nearer red; under 0.1 % of pixels
+        masks[name][23, :3] = (250, 5, 5)  # a JPEG shift of red
+    masks["p4"][30, 0] = (10, 10, 200)  # nearer blue
+    root = dataset(tmp_path / "d", masks)
+    index = discover(root)
+    assert index.mapping == NearestColourMapping((BLACK, BLUE, RED)) and len(index.classes.names) == 3
+    [snapped] = index.problems
+    assert snapped.code == "snapped-pixels" and severity(snapped) != FATAL
+    assert snapped.message.startswith("11 mask pixels in 2 masks (most here: 6) have 3 colours that are not class")
+    assert snapped.path == root / "masks" / "p4.png" and snapped.related == (root / "masks" / "p1.png",)
+    labels = read_mask(root / "masks" / "p4.png", index.mapping)
+    assert (labels[8, :2] == 2).all() and (labels[23, :3] == 2).all() and labels[30, 0] == 1
+    assert scan(index).mask_values[2] == 6 * 256 + 2 * 5
+
+
+def test_discovered_classes_json_can_be_named_and_passed_back(tmp_path):
+    masks = {name: colour_mask() for name in NAMES}
+    masks["p2"][8, 0] = (128, 0, 0)
+    root = dataset(tmp_path / "d", masks)
+    spec = discover(root).classes.to_dict()
+    spec["names"] = ["background", "water", "building"]
+    (tmp_path / "classes.json").write_text(json.dumps(spec))
+    index = discover(root, classes_file=str(tmp_path / "classes.json"))
+    assert index.classes.names == ("background", "water", "building")
+    assert index.mapping == NearestColourMapping((BLACK, BLUE, RED))  # the same reading as before
+
+
+def test_frequent_colours_are_classes_and_close_jpeg_shifts_are_not():
+    counts = {0x000000: 5000, 0xFF0000: 3000, 0xFE0101: 400, 0x0000FF: 20, 0x7F0000: 3}
+    assert discover_colours(counts) == (BLACK, BLUE, RED)  # 0xfe0101 is red shifted; 0x7f0000 is rare
+
+
+def test_blends_of_two_class_colours_are_not_classes():
+    # JPEG chroma bleeding: dark red between black and red, rarer than both; a real class
+    # colour as frequent as its neighbours stays, even on the line between them
+    counts = {0x000000: 5000, 0xFF0000: 3000, 0x0000FF: 2000, 0x2D0000: 900, 0x0708C5: 400}
+    assert discover_colours(counts) == (BLACK, BLUE, RED)
+    assert discover_colours({0x000000: 5000, 0xC00000: 3000, 0x400000: 2000}) == (BLACK, (64, 0, 0), (192, 0, 0))
+
+
+def test_jpeg_colour_masks_get_three_classes_and_snap_the_rest(tmp_path):
+    root = dataset(tmp_path / "d", {})
+    for name in NAMES:
+        Image.fromarray(np.zeros((32, 32, 3), np.uint8)).save(root / "images" / f"{name}.png")
+        Image.fromarray(colour_mask()).save(root / "masks" / f"{name}.jpg", quality=90)
+    index = discover(root)
+    assert len(index.classes.names) == 3 and isinstance(index.mapping, NearestColourMapping)
+    [snapped] = index.problems
+    assert snapped.code == "snapped-pixels" and "in 6 masks" in snapped.message
+    assert audit(index).fatal == []
+
+
+def test_photos_as_colour_masks_are_refused_with_the_file(tmp_path):
+    rng = np.random.default_rng(1)
+    root = dataset(tmp_path / "d", {name: rng.integers(0, 256, (32, 32, 3), dtype=np.uint8) for name in NAMES})
+    with pytest.raises(DataError, match=r"colour masks such as '.*p0.png' hold 6,1\d\d colours, none frequent"):
+        discover(root)
+
+
+def test_grey_masks_saved_as_rgb_are_label_masks(tmp_path):
+    grey = binary_mask()
+    root = dataset(tmp_path / "d", {name: np.stack([grey] * 3, axis=-1) for name in NAMES})
+    index = discover(root)
+    assert index.mapping == BinaryMapping() and audit(index).problems == []
+
+
+def test_antialiased_binary_masks_are_thresholded_and_counted(tmp_path):
+    masks = {name: binary_mask() for name in NAMES}
+    for name in ("p0", "p3"):
+        masks[name][:6, 15] = [20, 60, 100, 140, 180, 220]  # a soft edge
+    root = dataset(tmp_path / "d", masks)
+    index = discover(root)
+    assert index.mapping == ThresholdMapping(128) and index.classes.names == ("class_0", "class_1")
+    [snapped] = index.problems
+    assert snapped.code == "snapped-pixels"
+    assert "12 mask pixels in 2 masks (most here: 6) lie between 0 and 255" in snapped.message
+    np.testing.assert_array_equal(read_mask(root / "masks" / "p0.png", index.mapping)[:6, 15], [0, 0, 0, 1, 1, 1])
+
+
+def test_stray_values_in_binary_masks_are_one_finding_with_counts_and_files(tmp_path):
+    masks = {name: binary_mask() for name in NAMES}
+    masks["p0"][0, :2] = 3
+    masks["p2"][5, 5] = 3
+    masks["p5"][9, 9] = 4
+    root = dataset(tmp_path / "d", masks)
+    index = discover(root)
+    assert index.mapping == BinaryMapping()
+    report = audit(index)
+    [stray] = report.fatal
+    assert stray.code == "values-outside-classes" and report.problems == [stray]
+    assert "values outside the classes (0..1): 3 (3 px in 2 files: p0.png, p2.png), 4 (1 px in 1 file: p5.png)" \
+        in stray.message
+    assert "--label-map 255:1,3:ignore,4:ignore" in stray.message
+    assert stray.path == root / "masks" / "p0.png"
+    assert stray.related == (root / "masks" / "p2.png", root / "masks" / "p5.png")
+    splits = {"train": index.pairs, "val": [], "test": []}
+    clean, skipped, unplaced = report.drop_bad(splits)
+    assert [pair.name for pair, _ in skipped] == ["p0", "p2", "p5"] and unplaced == []
+    assert [pair.name for pair in clean["train"]] == ["p1", "p3", "p4"]
+
+
+def test_label_map_maps_stray_values_and_ignore_becomes_255(tmp_path):
+    masks = {name: binary_mask() for name in NAMES}
+    masks["p0"][0, :2] = 3
+    root = dataset(tmp_path / "d", masks)
+    index = discover(root, label_map={255: 1, 3: "ignore"})
+    assert index.mapping == LabelMapping(((3, 255), (255, 1))) and index.ignore_index == 255
+    assert audit(index).problems == []
+    classes = resolve_classes(index, scan(index))
+    assert classes.names == ("class_0", "class_1") and classes.ignore_index == 255
+    labels = read_mask(root / "masks" / "p0.png", index.mapping)
+    assert labels[0, 0] == 255 and labels[0, 20] == 1 and labels[5, 0] == 0
+    # an ignore index that is set is what 'ignore' means; a map can also merge classes
+    assert discover(root, label_map={3: "ignore", 255: 1}, ignore_index=9).mapping == LabelMapping(((3, 9), (255, 1)))
+    assert discover(root, label_map={3: 0, 255: 1}).ignore_index is None
+
+
+def test_void_border_in_label_masks_suggests_the_ignore_index(tmp_path):
+    mask = np.zeros((32, 32), np.uint8)
+    mask[8:16] = 1
+    mask[16:24] = 2
+    mask[0] = 255  # a VOC-style void border, no classes.json
+    root = dataset(tmp_path / "d", {name: mask for name in NAMES})
+    index = discover(root)
+    report = audit(index)
+    [stray] = report.fatal
+    assert "(0..2, inferred from the masks" in stray.message and "255 (192 px in 6 files: p0.png" in stray.message
+    assert "--ignore-index 255 if it marks void pixels" in stray.message
+    assert resolve_classes(index, report.stats).num_classes == 3
+    index = discover(root, ignore_index=255)
+    assert audit(index).problems == [] and resolve_classes(index, scan(index)).num_classes == 3
+
+
+def test_one_far_value_never_sizes_the_model(tmp_path, capsys):
+    mask = np.zeros((32, 32), np.uint16)
+    mask[16:] = 1
+    odd = mask.copy()
+    odd[0, 0] = 65535
+    root = dataset(tmp_path / "d", {**{name: mask for name in NAMES}, "p6": odd})
+    index = discover(root)
+    assert resolve_classes(index, scan(index)).num_classes == 2
+    assert main(["train", str(root), "--out", str(tmp_path / "run"), *TINY]) == 2
+    last = capsys.readouterr().err.strip().splitlines()[-1]
+    assert "[values-outside-classes]" in last and "65535 (1 px in 1 file: p6.png)" in last
+    assert not (tmp_path / "run" / "checkpoints" / "best.safetensors").exists()
+
+
+def test_inferred_class_count_stops_at_a_wide_gap():
+    assert inferred_class_count([0, 1, 2]) == 3
+    assert inferred_class_count([0, 5, 11]) == 12  # CamVid-like ids with absent classes
+    assert inferred_class_count([0, 1, 255]) == 2
+    assert inferred_class_count([0, 1, 65535, -1]) == 2
+    assert inferred_class_count([40]) == 0
+
+
+def test_label_map_checks_and_parsing(tmp_path):
+    assert parse_label_map({"255": 1, 3: "ignore"}) == {255: 1, 3: "ignore"}  # JSON keys are strings
+    for bad, message in (({"x": 1}, "'x' is not a raw mask value"), ({3: -1}, "3 maps to -1"),
+                         ({3: "void"}, "3 maps to 'void'"), ({}, "must map raw mask values")):
+        with pytest.raises(ConfigError, match=message):
+            parse_label_map(bad)
+    args = build_parser().parse_args(["inspect", "d", "--label-map", "255:1, 3:ignore"])
+    assert vars(args)["data.label_map"] == {255: 1, 3: "ignore"}
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["inspect", "d", "--label-map", "255=1"])
+    assert "--label-map RAW:CLASS" in build_parser()._subparsers._group_actions[0].choices["train"].format_help()
+
+
+def test_label_map_on_colour_masks_is_refused(tmp_path, capsys):
+    root = dataset(tmp_path / "d", {name: colour_mask() for name in NAMES})
+    assert main(["inspect", str(root), "--label-map", "1:2"]) == 2
+    err = capsys.readouterr().err
+    assert "has colour masks; name their classes in a classes.json" in err and "Traceback" not in err
+
+
+def test_inspect_shows_discovered_colours(tmp_path, capsys):
+    root = dataset(tmp_path / "d", {name: colour_mask() for name in NAMES})
+    assert main(["inspect", str(root)]) == 0
+    out = capsys.readouterr().out
+    assert "#ff0000" in out and "1,536 px" in out and "rgb(255, 0, 0)" in out
+
+
+def test_label_map_reaches_the_python_api_and_yaml(tmp_path):
+    masks = {name: binary_mask() for name in NAMES}
+    masks["p0"][0, :2] = 3
+    root = dataset(tmp_path / "d", masks)
+    ds = seglab.load_dataset(root, label_map={255: 1, 3: "ignore"})
+    assert ds.classes.num_classes == 2 and ds.classes.ignore_index == 255
+    (tmp_path / "exp.yaml").write_text("data:\n  label_map: {255: 1, 3: ignore}\n")
+    cfg = config_io.load(tmp_path / "exp.yaml")
+    assert cfg.data.label_map == {255: 1, 3: "ignore"}
+    config_io.save(cfg, tmp_path / "again.yaml")
+    assert config_io.load(tmp_path / "again.yaml") == cfg
+
+
+def test_train_on_colour_masks_writes_classes_json_to_the_run(tmp_path, capsys):
+    root = dataset(tmp_path / "d", {name: colour_mask() for name in NAMES})
+    run = tmp_path / "run"
+    assert main(["train", str(root), "--out", str(run), *TINY]) == 0
+    written = json.loads((run / "classes.json").read_text())
+    assert written["names"] == ["#000000", "#0000ff", "#ff0000"]
+    assert written["colours"] == [list(BLACK), list(BLUE), list(RED)]
+    assert "pass it back with --classes" in capsys.readouterr().err
+    card = load_checkpoint(run / "checkpoints" / "best.safetensors").card
+    assert MaskMapping.from_dict(card.mapping) == ColourMapping((BLACK, BLUE, RED))
+
+
+def test_train_with_label_map_stores_it_for_evaluation(tmp_path):
+    masks = {name: binary_mask() for name in NAMES}
+    masks["p0"][0, :2] = 3
+    root = dataset(tmp_path / "d", masks)
+    run = tmp_path / "run"
+    assert main(["train", str(root), "--out", str(run), "--label-map", "255:1,3:ignore", *TINY]) == 0
+    saved = yaml.safe_load((run / "config.yaml").read_text())["data"]
+    assert saved["label_map"] == {255: 1, 3: "ignore"} and saved["ignore_index"] == 255
+    card = load_checkpoint(run / "checkpoints" / "best.safetensors").card
+    assert MaskMapping.from_dict(card.mapping) == LabelMapping(((3, 255), (255, 1)))
+    assert card.classes["ignore_index"] == 255
+    # evaluation re-reads the folder from config.yaml: the same mapping and ignore label
+    again = discover(root, **{k: saved[k] for k in ("label_map", "ignore_index")})
+    assert again.mapping == LabelMapping(((3, 255), (255, 1))) and again.ignore_index == 255
+
+
+def test_evaluating_another_folder_keeps_the_trained_colour_indices(tmp_path):
+    from seglab.engine.evaluation import pairs_to_evaluate
+    from seglab.engine.run_folder import RunFolder
+
+    root = dataset(tmp_path / "d", {name: colour_mask() for name in NAMES})
+    run = tmp_path / "run"
+    assert main(["train", str(root), "--out", str(run), *TINY]) == 0
+    no_blue = colour_mask()
+    no_blue[24:, :16] = BLACK  # alone, this folder would discover only black and red
+    other = dataset(tmp_path / "other", {"q0": no_blue, "q1": no_blue})
+    pairs, _, mapping = pairs_to_evaluate(RunFolder(run), other, "test")
+    assert mapping == ColourMapping((BLACK, BLUE, RED))
+    assert read_mask(pairs[0].mask, mapping)[0, 0] == 2  # red is still class 2
+
+
+def test_masks_without_any_value_near_zero_are_refused_clearly(tmp_path, capsys):
+    mask = np.full((32, 32), 40, np.uint8)
+    mask[16:] = 80
+    root = dataset(tmp_path / "d", {name: mask for name in NAMES})
+    assert main(["inspect", str(root)]) == 2
+    last = capsys.readouterr().err.strip().splitlines()[-1]
+    assert "(values: 40, 80)" in last and "--label-map 40:0,80:1" in last
+    index = discover(root)
+    [stray] = scan(index).problems
+    assert "outside the classes (none, inferred" in stray.message and "--label-map 40:ignore,80:ignore" in stray.message
