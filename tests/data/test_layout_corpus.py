@@ -23,15 +23,17 @@ from seglab.errors import DataError
 SIZE = (12, 16)
 
 
-def photo(seed: int) -> np.ndarray:
-    return np.random.default_rng(seed).integers(0, 256, (*SIZE, 3), dtype=np.uint8)
+def photo(seed: int, size: tuple[int, int] = SIZE) -> np.ndarray:
+    return np.random.default_rng(seed).integers(0, 256, (*size, 3), dtype=np.uint8)
 
 
-def labels(seed: int, values: tuple[int, ...] = (0, 1, 2), dtype: type = np.uint8) -> np.ndarray:
+def labels(seed: int, values: tuple[int, ...] = (0, 1, 2), dtype: type = np.uint8,
+           size: tuple[int, int] = SIZE) -> np.ndarray:
     rng = np.random.default_rng(seed)
-    mask = np.full(SIZE, values[0], dtype)
-    mask[2:8, 3:10] = values[1 % len(values)]
-    mask[9:, 12:] = values[-1]
+    mask = np.full(size, values[0], dtype)
+    h, w = size
+    mask[h // 6 : h * 2 // 3, w // 5 : w * 3 // 5] = values[1 % len(values)]
+    mask[h * 3 // 4 :, w * 3 // 4 :] = values[-1]
     mask[0, 0] = values[int(rng.integers(len(values)))]
     return mask
 
@@ -72,8 +74,9 @@ def ade(root: Path) -> None:
     base = root / "ADEChallengeData2016"
     for split, count in (("training", 5), ("validation", 2)):
         for i in range(count):
-            save(base / "images" / split / f"ADE_{split[:5]}_{i:08d}.jpg", photo(i))
-            save(base / "annotations" / split / f"ADE_{split[:5]}_{i:08d}.png", labels(i, (0, 3, 150)))
+            save(base / "images" / split / f"ADE_{split[:5]}_{i:08d}.jpg", photo(i + 100 * (split == "validation")))
+            # over the dataset every label up to 150 is near another, as in ADE20K's 150 classes
+            save(base / "annotations" / split / f"ADE_{split[:5]}_{i:08d}.png", labels(i, (0, 30 * i + 15, 30 * i + 30)))
     (base / "objectInfo150.csv").write_text("Idx,Ratio,Train,Val,Name\n")
 
 
@@ -82,9 +85,9 @@ def cityscapes(root: Path) -> None:
         for city in cities:
             for i in range(2):
                 name = f"{city}_{i:06d}_000019"
-                save(root / "leftImg8bit" / split / city / f"{name}_leftImg8bit.png", photo(i))
+                save(root / "leftImg8bit" / split / city / f"{name}_leftImg8bit.png", photo(i + 10 * len(city)))
                 gt = root / "gtFine" / split / city
-                save(gt / f"{name}_gtFine_labelIds.png", labels(i, (7, 8, 26)))
+                save(gt / f"{name}_gtFine_labelIds.png", labels(i, (7, 21, 26)))
                 save(gt / f"{name}_gtFine_color.png", photo(i + 50))
                 save(gt / f"{name}_gtFine_instanceIds.png", labels(i, (0, 26001, 26002), np.uint16))
                 (gt / f"{name}_gtFine_polygons.json").write_text("{}")
@@ -105,8 +108,8 @@ def kvasir(root: Path) -> None:
     base = root / "Kvasir-SEG" / "Kvasir-SEG"
     for i in range(4):
         name = f"cju0qkwl35piu0993l0dewei{i}"
-        save(base / "images" / f"{name}.jpg", photo(i))
-        save(base / "masks" / f"{name}.jpg", labels(i, (0, 255, 255)))
+        save(base / "images" / f"{name}.jpg", photo(i, (60, 80)))
+        save(base / "masks" / f"{name}.jpg", labels(i, (0, 255, 255), size=(60, 80)))  # JPEG-noisy edges
     (root / "Kvasir-SEG" / "kavsir_bboxes.json").write_text("{}")
 
 
@@ -134,7 +137,7 @@ def crack500(root: Path) -> None:
 def mass_roads(root: Path) -> None:
     for split, count in (("train", 3), ("val", 1), ("test", 1)):
         for i in range(count):
-            save(root / "tiff" / split / f"{10078660 + i}_15.tiff", photo(i))
+            save(root / "tiff" / split / f"{10078660 + i}_15.tiff", photo(i + 10 * len(split)))
             save(root / "tiff" / f"{split}_labels" / f"{10078660 + i}_15.tif", labels(i, (0, 255, 255)))
 
 
@@ -165,7 +168,7 @@ def splits_above(root: Path) -> None:
 def splits_below(root: Path) -> None:
     for split, count in (("Train", 4), ("Test", 2)):
         for i in range(count):
-            save(root / "images" / split / f"{split}_{i}.jpg", photo(i))
+            save(root / "images" / split / f"{split}_{i}.jpg", photo(i + 10 * len(split)))
             save(root / "labels" / split / f"{split}_{i}_label.PNG", labels(i))
 
 
@@ -214,30 +217,33 @@ def json_manifest(root: Path) -> Path:
     return root / "dataset.json"
 
 
-# (build, pairs, how the first pair's mask is named relative to the root, split counts or None)
+# (build, pairs, how the first pair's mask is named relative to the root, split counts or None,
+#  how masks are read, number of classes)
 READ_AS_SHIPPED = [
-    (ade, 7, "ADEChallengeData2016/annotations/training/ADE_train_00000000.png", {"train": 5, "val": 2}),
-    (cityscapes, 6, "gtFine/train/aachen/aachen_000000_000019_gtFine_labelIds.png", {"train": 4, "val": 2}),
-    (nnunet, 4, "Dataset042_Roads/labelsTr/road_000.png", None),
-    (kvasir, 4, "Kvasir-SEG/Kvasir-SEG/masks/cju0qkwl35piu0993l0dewei0.jpg", None),
-    (isic, 4, "ISIC2018_Task1_Training_GroundTruth/ISIC_0000000_segmentation.png", None),
-    (crack500, 4, "CRACK500/traincrop/20160222_080000_1_1.png", None),
-    (mass_roads, 5, "tiff/test_labels/10078660_15.tif", {"train": 3, "val": 1, "test": 1}),
-    (mvtec, 6, "bottle/ground_truth/broken_large/000_mask.png", None),
-    (capitals, 4, "Masks/IMG_0.PNG", None),
-    (splits_above, 6, "train/gt/train0_gt.png", {"train": 4, "val": 2}),
-    (splits_below, 6, "labels/Test/Test_0_label.PNG", {"train": 4, "test": 2}),
-    (side_by_side_suffix, 4, "data/cell0_mask.png", None),
-    (numbers_only, 4, "seg/segm_1.png", None),
-    (unnamed_folders, 4, "B/0.png", None),
+    (ade, 7, "ADEChallengeData2016/annotations/training/ADE_train_00000000.png", {"train": 5, "val": 2}, "identity", 151),
+    (cityscapes, 6, "gtFine/train/aachen/aachen_000000_000019_gtFine_labelIds.png", {"train": 4, "val": 2}, "identity",
+     27),
+    (nnunet, 4, "Dataset042_Roads/labelsTr/road_000.png", None, "identity", 2),
+    (kvasir, 4, "Kvasir-SEG/Kvasir-SEG/masks/cju0qkwl35piu0993l0dewei0.jpg", None, "threshold", 2),
+    (isic, 4, "ISIC2018_Task1_Training_GroundTruth/ISIC_0000000_segmentation.png", None, "binary", 2),
+    (crack500, 4, "CRACK500/traincrop/20160222_080000_1_1.png", None, "binary", 2),
+    (mass_roads, 5, "tiff/test_labels/10078660_15.tif", {"train": 3, "val": 1, "test": 1}, "binary", 2),
+    (mvtec, 6, "bottle/ground_truth/broken_large/000_mask.png", None, "binary", 2),
+    (capitals, 4, "Masks/IMG_0.PNG", None, "identity", 3),
+    (splits_above, 6, "train/gt/train0_gt.png", {"train": 4, "val": 2}, "identity", 3),
+    (splits_below, 6, "labels/Test/Test_0_label.PNG", {"train": 4, "test": 2}, "identity", 3),
+    (side_by_side_suffix, 4, "data/cell0_mask.png", None, "binary", 2),
+    (numbers_only, 4, "seg/segm_1.png", None, "identity", 3),
+    (unnamed_folders, 4, "B/0.png", None, "identity", 3),
 ]
 
 
-@pytest.mark.parametrize(("build", "count", "first_mask", "splits"), READ_AS_SHIPPED,
+@pytest.mark.parametrize(("build", "count", "first_mask", "splits", "mapping", "classes"), READ_AS_SHIPPED,
                          ids=[c[0].__name__ for c in READ_AS_SHIPPED])
-def test_folders_are_read_as_shipped(tmp_path, build, count, first_mask, splits):
+def test_folders_are_read_as_shipped(tmp_path, build, count, first_mask, splits, mapping, classes):
     build(tmp_path)
-    index = discover(tmp_path)
+    report = inspect_dataset(tmp_path)  # what `seglab inspect` and `seglab train` read
+    index = report.index
     assert index.format == "folder-pairs"
     assert len(index.pairs) == count, index.pairing
     assert first_mask in relative(index, "mask")
@@ -250,6 +256,8 @@ def test_folders_are_read_as_shipped(tmp_path, build, count, first_mask, splits)
     else:
         assert {k: v for k, v in found.items() if v} == splits
     assert index.pairing and all("pairs by" in line for line in index.pairing)
+    assert index.mapping.kind == mapping and report.classes.num_classes == classes
+    assert not report.fatal, [str(p) for p in report.fatal]
 
 
 def test_cityscapes_other_annotations_are_ignored_not_unpaired(tmp_path):
@@ -289,14 +297,18 @@ def test_two_mask_folders_are_refused_with_both_named_and_the_flag(tmp_path):
     assert {p.split for p in index.pairs} == {"train", "test"}
 
 
-def test_voc_class_and_object_masks_compete(tmp_path):
+def test_voc_class_and_object_masks_compete_and_the_border_needs_an_ignore_label(tmp_path):
     voc(tmp_path)
     with pytest.raises(DataError, match=r"(?s)SegmentationClass/: 4 pairs.*SegmentationObject/: 4 pairs.*--masks"):
         discover(tmp_path)
-    index = discover(tmp_path, masks="SegmentationClass")
-    assert len(index.pairs) == 4
-    unpaired = [p for p in index.problems if p.code == "image-without-mask"]
+    report = inspect_dataset(tmp_path, masks="SegmentationClass")
+    assert len(report.index.pairs) == 4
+    unpaired = [p for p in report.problems if p.code == "image-without-mask"]
     assert len(unpaired) == 2  # VOC images without segmentation stay warnings
+    border = [p for p in report.fatal if p.code == "values-outside-classes"]
+    assert len(border) == 1 and "255" in border[0].message  # one finding for the whole dataset
+    report = inspect_dataset(tmp_path, masks="SegmentationClass", ignore_index=255)
+    assert not report.fatal and report.classes.num_classes == 16 and report.classes.ignore_index == 255
 
 
 def test_one_image_matching_two_masks_lists_a_pattern_for_each(tmp_path):

@@ -365,8 +365,10 @@ class FolderPairsFormat(DatasetFormat):
             problems += match.problems
         pairs = unique_names(pairs, root)
         mask_dirs = [m.mask_dir for m in found.matches]
-        if classes is None and (root / "dataset.json").is_file():  # nnU-Net raw folders name their labels
-            classes = classes_from_dataset_json(root / "dataset.json")
+        if classes is None:  # nnU-Net raw folders name their labels beside imagesTr/
+            beside = [root, *dict.fromkeys(m.image_dir.parent for m in found.matches)]
+            known = next((root_json for root_json in (f / "dataset.json" for f in beside) if root_json.is_file()), None)
+            classes = classes_from_dataset_json(known) if known is not None else None
         classes, mapping, encoding_problems = self.choose_classes(root, mask_dirs, pairs, classes)
         index = DatasetIndex(root, "folder-pairs", pairs, found.unlabelled, classes, mapping,
                              problems + encoding_problems)
