@@ -30,10 +30,10 @@ log = logging.getLogger("seglab")
 
 EXAMPLES = """examples:
   seglab demo                                   # everything on generated data, a few minutes on CPU
-  seglab inspect ../shared/data/camvid          # what is in a dataset folder, and what is wrong with it
-  seglab train ../shared/data/brain-mri --out runs/mri --model unet_mri --epochs 30
-  seglab evaluate runs/mri                      # test-split scores, confusion matrix, gallery
-  seglab predict runs/mri new_scans/ --out masks/
+  seglab inspect my_data/                       # what is in a dataset folder, and what is wrong with it
+  seglab train my_data/ --out runs/mine --epochs 30
+  seglab evaluate runs/mine                     # test-split scores, confusion matrix, gallery
+  seglab predict runs/mine new_scans/ --out runs/mine/predictions
 """
 
 
