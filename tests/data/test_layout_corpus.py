@@ -411,3 +411,6 @@ def test_train_reads_what_inspect_reads(tmp_path):
     inspected = inspect_dataset(tmp_path / "data")
     assert sorted(splits["train"] + splits["val"] + splits["test"]) == sorted(p.name for p in inspected.index.pairs)
     assert len(splits["val"]) == 2
+    trained = json.loads((run / "classes.json").read_text())
+    assert trained["names"] == list(inspected.classes.names)
+    assert [tuple(c) for c in trained["colours"]] == list(inspected.classes.colours)

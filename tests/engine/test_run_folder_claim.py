@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -104,18 +105,24 @@ def test_an_unreadable_lock_being_written_counts_as_held(tmp_path):
 def test_two_concurrent_trainings_into_one_folder(tmp_path, tiny_dataset):
     run = tmp_path / "run"
     command = [sys.executable, "-m", "seglab", "train", str(tiny_dataset), "--out", str(run), *TINY]
-    first = subprocess.Popen([*command, "--epochs", "40"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # the first trains until it is stopped, so the second always meets it running
+    first = subprocess.Popen([*command, "--epochs", "100000"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             text=True)
     try:
-        deadline = time.time() + 120
-        while not (run / LOCK_NAME).exists() and first.poll() is None and time.time() < deadline:
-            time.sleep(0.1)
+        deadline = time.time() + 300
+        while not (run / "history.csv").exists() and first.poll() is None and time.time() < deadline:
+            time.sleep(0.2)
+        assert first.poll() is None, first.communicate()[1]
         second = subprocess.run([*command, "--epochs", "1", "--seed", "7"], capture_output=True, text=True, timeout=300)
-        out, err = first.communicate(timeout=600)
+        assert first.poll() is None  # still training after the second was turned away
+        first.send_signal(signal.SIGINT)  # Ctrl-C: the first stops cleanly
+        _, err = first.communicate(timeout=300)
     finally:
         first.kill()
-    assert second.returncode == 2 and f"in use by seglab process {first.pid}" in second.stderr
-    assert first.returncode == 0, err
+    assert second.returncode == 2 and f"in use by seglab process {first.pid}" in second.stderr, second.stderr
+    assert first.returncode == 130, err
     config = (run / "config.yaml").read_text()
-    assert "epochs: 40" in config and "seed: 7" not in config
-    history = (run / "history.csv").read_text().strip().splitlines()
-    assert len(history) == 41  # header + the first run's 40 epochs, nothing of the second
+    assert "epochs: 100000" in config and "seed: 7" not in config
+    epochs = [int(line.split(",")[0]) for line in (run / "history.csv").read_text().strip().splitlines()[1:]]
+    assert epochs == list(range(1, len(epochs) + 1))  # one run's history, nothing of the second
+    assert not (run / LOCK_NAME).exists()
