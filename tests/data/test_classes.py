@@ -91,3 +91,17 @@ def test_bad_classes_file_names_the_file(tmp_path, text):
 def test_missing_classes_file(tmp_path):
     with pytest.raises(DataError, match="nothere.json.*does not exist"):
         load_classes_file(tmp_path / "nothere.json")
+
+
+def test_background_round_trips_and_defaults_to_the_most_common_class(tiny_dataset):
+    from seglab.data import discover, resolve_classes, scan
+
+    spec = ClassSpec(("road", "car"), background=1)
+    assert ClassSpec.from_dict(spec.to_dict()) == spec
+    with pytest.raises(ValueError, match="'background' must be a class index 0-1"):
+        ClassSpec(("road", "car"), background=2)
+    index = discover(tiny_dataset)
+    index.classes = ClassSpec(("a", "b", "c", "d"))  # no name says background
+    stats = scan(index)
+    most = max(range(4), key=lambda c: stats.mask_values.get(c, 0))
+    assert resolve_classes(index, stats).background == most

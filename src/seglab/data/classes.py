@@ -14,7 +14,7 @@ from typing import Any
 
 from seglab.errors import DataError
 
-_KEYS = ("names", "colours", "ignore_index")
+_KEYS = ("names", "colours", "ignore_index", "background")
 
 
 # a qualitative palette (Tableau 10 without its red, which marks errors in the reports): no black,
@@ -82,6 +82,9 @@ class ClassSpec:
         colours: one RGB colour per class; left empty, distinct colours are generated.
         ignore_index: label value excluded from loss and metrics (11 for CamVid void, often 255);
             it need not be a class index.
+        background: the class drawn faint in overlays because it fills most pictures; by default
+            the class named like background (`is_background`), else none. Training sets it to the
+            most common class when no name says so.
 
     Raises:
         ValueError: empty or duplicate names, colours of the wrong count or range.
@@ -90,6 +93,7 @@ class ClassSpec:
     names: tuple[str, ...]
     colours: tuple[tuple[int, int, int], ...] = ()
     ignore_index: int | None = None
+    background: int | None = None
 
     def __post_init__(self) -> None:
         if isinstance(self.names, str) or not isinstance(self.names, (list, tuple)):
@@ -112,13 +116,14 @@ class ClassSpec:
             isinstance(self.ignore_index, bool) or not isinstance(self.ignore_index, int)
         ):
             raise ValueError(f"'ignore_index' must be an integer or null, got {self.ignore_index!r}")
+        background = self.background
+        if background is None:
+            background = next((i for i, name in enumerate(names) if is_background(name)), None)
+        elif isinstance(background, bool) or not isinstance(background, int) or not 0 <= background < len(names):
+            raise ValueError(f"'background' must be a class index 0-{len(names) - 1} or null, got {background!r}")
         object.__setattr__(self, "names", names)
         object.__setattr__(self, "colours", colours)
-
-    @property
-    def background(self) -> int | None:
-        """The index of the class named like background (drawn faint in overlays), if any."""
-        return next((i for i, name in enumerate(self.names) if is_background(name)), None)
+        object.__setattr__(self, "background", background)
 
     @property
     def num_classes(self) -> int:
@@ -131,11 +136,12 @@ class ClassSpec:
             "names": list(self.names),
             "colours": [list(c) for c in self.colours],
             "ignore_index": self.ignore_index,
+            "background": self.background,
         }
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> ClassSpec:
-        """Build from the classes.json shape; "colours" and "ignore_index" are optional.
+        """Build from the classes.json shape; "colours", "ignore_index" and "background" are optional.
 
         Raises:
             ValueError: not a mapping, unknown keys, or bad values.
@@ -150,7 +156,8 @@ class ClassSpec:
         colours = d.get("colours") or ()
         if not isinstance(colours, (list, tuple)):
             raise ValueError(f"'colours' must be a list of [r, g, b], got {colours!r}")
-        return cls(names=d["names"], colours=tuple(colours), ignore_index=d.get("ignore_index"))
+        return cls(names=d["names"], colours=tuple(colours), ignore_index=d.get("ignore_index"),
+                   background=d.get("background"))
 
 
 def _colour(value: Any) -> tuple[int, int, int]:

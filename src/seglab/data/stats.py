@@ -12,7 +12,7 @@ import hashlib
 import logging
 from pathlib import Path
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -268,7 +268,7 @@ def resolve_classes(index: DatasetIndex, stats: DatasetStats) -> ClassSpec:
         DataError: classes unknown and the masks hold no usable (non-ignore, non-negative) value.
     """
     if index.classes is not None:
-        return index.classes
+        return _with_background(index.classes, stats)
     count = inferred_class_count(v for v in stats.mask_values if v != index.ignore_index)
     if not count:
         found = [v for v in stats.mask_values if v != index.ignore_index][:_MAX_VALUES_SHOWN]
@@ -279,4 +279,15 @@ def resolve_classes(index: DatasetIndex, stats: DatasetStats) -> ClassSpec:
             f"the values to classes{f' with --label-map {example}' if found else ''}"
         )
     names = tuple(f"class_{i}" for i in range(count))
-    return ClassSpec(names=names, ignore_index=index.ignore_index)
+    return _with_background(ClassSpec(names=names, ignore_index=index.ignore_index), stats)
+
+
+def _with_background(classes: ClassSpec, stats: DatasetStats) -> ClassSpec:
+    """`classes` with the most common class as background when no class is named so: drawn
+    faint in overlays, it stops covering every picture in one colour."""
+    if classes.background is not None:
+        return classes
+    counts = {c: n for c, n in stats.mask_values.items() if 0 <= c < classes.num_classes and c != classes.ignore_index}
+    if not counts:
+        return classes
+    return replace(classes, background=max(counts, key=lambda c: (counts[c], -c)))

@@ -138,7 +138,7 @@ def plot_examples(examples: Sequence[Example], classes: ClassSpec) -> Figure:
         )
         for ax, (picture, title) in zip(row, panels):
             ax.imshow(picture, cmap="gray" if picture.ndim == 2 else None, interpolation="nearest")
-            ax.set_title(title, fontsize=9)
+            ax.set_title(title, fontsize=11)
             ax.set_axis_off()
     return fig
 

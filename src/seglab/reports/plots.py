@@ -102,7 +102,7 @@ def to_rgb_uint8(image: np.ndarray) -> np.ndarray:
 
 def best_epoch(history: Sequence[dict[str, float]], key: str = "val_miou") -> int | None:
     """The epoch with the highest `key` (the first on a tie), None when no row has it."""
-    scored = [(row[key], -row.get("epoch", i + 1)) for i, row in enumerate(history) if row.get(key) is not None]
+    scored = [(row[key], -int(row.get("epoch", i + 1))) for i, row in enumerate(history) if row.get(key) is not None]
     return -max(scored)[1] if scored else None
 
 
@@ -116,7 +116,7 @@ def plot_history(history: Sequence[dict[str, float]]) -> Figure:
     best = best_epoch(history)
     fig = Figure(figsize=(10, 4), layout="constrained")
     for ax, (title, keys) in zip(fig.subplots(1, len(_HISTORY_PANELS)), _HISTORY_PANELS):
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True, min_n_ticks=1))
         if best is not None:
             ax.axvline(best, color="0.5", linestyle="--", linewidth=1, label=f"best epoch {best}")
         for key in keys:
@@ -130,6 +130,8 @@ def plot_history(history: Sequence[dict[str, float]]) -> Figure:
                 ax.plot(epochs, values, marker=".", label=key)
         ax.set_title(title)
         ax.set_xlabel("epoch")
+        if len(history) < 4:  # a short run: whole epochs with room around them, not 0.95-1.05
+            ax.set_xlim(0.5, len(history) + 0.5)
         if ax.lines:
             ax.legend()
     return fig
