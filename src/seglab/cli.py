@@ -71,6 +71,16 @@ def parse_assignment(text: str) -> tuple[str, Any]:
     return key.strip(), yaml.safe_load(value)
 
 
+def parse_lr(text: str) -> float | str:
+    """'3e-3' -> 0.003; 'auto' -> 'auto' (the learning-rate range test picks it)."""
+    if text == "auto":
+        return text
+    try:
+        return float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"learning rate must be a number like 3e-3, or auto; got '{text}'") from None
+
+
 def parse_class_weights(text: str) -> str | list[float]:
     """'auto' -> 'auto'; '1,5,20' -> [1.0, 5.0, 20.0] (one weight per class)."""
     if text == "auto":
@@ -166,7 +176,9 @@ def add_training_options(parser: argparse.ArgumentParser) -> None:
                         help=f"passes over the training split (default {train.epochs}; the upper bound with --time-budget)")
     parser.add_argument("--batch-size", dest="train.batch_size", type=int, metavar="N",
                         help=f"images (or patches) per optimizer step (default {train.batch_size})")
-    parser.add_argument("--lr", dest="train.lr", type=float, metavar="LR", help=f"peak learning rate (default {train.lr:g})")
+    parser.add_argument("--lr", dest="train.lr", type=parse_lr, metavar="LR|auto",
+                        help=f"peak learning rate (default {train.lr:g}); auto: run the learning-rate range test "
+                        "first (as `seglab lr-find`) and train at its suggestion, kept in RUN/lr_find.png")
     parser.add_argument("--optimizer", dest="train.optimizer", choices=["adam", "adamw"],
                         help=f"default {train.optimizer}")
     parser.add_argument("--schedule", dest="train.schedule", choices=SCHEDULES,
@@ -493,6 +505,17 @@ def cmd_sanity(args: argparse.Namespace) -> None:
         raise SystemExit(1)
 
 
+def cmd_lr_find(args: argparse.Namespace) -> None:
+    from seglab.engine.experiment import find_lr
+    from seglab.engine.lr_finder import write_lr_find
+
+    result = find_lr(build_config(args), start=args.start_lr, end=args.end_lr, steps=args.steps)
+    write_lr_find(result, Path(args.out))
+    print(f"suggested learning rate: {result.suggested:.3g} (inside the longest steady fall of the loss); the loss is lowest at "
+          f"{result.minimum:.3g}, and {result.minimum / 10:.3g} is the cautious pick")
+    print(f"written: {args.out}/lr_find.png, lr_find.json; train with --lr {result.suggested:.3g} (or --lr auto)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="seglab", description="2D semantic segmentation with U-Nets: train, evaluate, predict.",
@@ -601,6 +624,19 @@ def build_parser() -> argparse.ArgumentParser:
     sanity.add_argument("--steps", type=int, default=300, help="maximum optimisation steps")
     sanity.add_argument("--target", type=float, default=0.9, help="batch mIoU needed to pass")
     sanity.set_defaults(handler=cmd_sanity)
+
+    lr_find = commands.add_parser("lr-find", help="find a learning rate: the range test on DATA's training split",
+                                  description="Train a fresh model for --steps steps with a learning rate rising "
+                                  "exponentially from --start-lr to --end-lr (stopping when the loss diverges), plot "
+                                  "the smoothed loss against the rate and suggest the rate where it falls fastest. "
+                                  "The training options (model, loss, optimizer, batch size, size) are train's.")
+    add_training_options(lr_find)
+    lr_find.add_argument("--start-lr", type=float, default=1e-7, metavar="LR", help="first rate (default 1e-7)")
+    lr_find.add_argument("--end-lr", type=float, default=10.0, metavar="LR", help="last rate (default 10)")
+    lr_find.add_argument("--steps", type=int, default=100, metavar="N", help="optimisation steps (default 100)")
+    lr_find.add_argument("--out", default="runs/lr-find", metavar="FOLDER",
+                         help="folder for lr_find.png and lr_find.json (default runs/lr-find)")
+    lr_find.set_defaults(handler=cmd_lr_find)
 
     export = commands.add_parser("export", help="export a run's model to ONNX or TorchScript, checked against PyTorch",
                                  description="Write RUN's model with dynamic batch and size, plus a JSON of its "

@@ -63,7 +63,7 @@ class LossConfig:
 class TrainConfig:
     epochs: int = 20
     batch_size: int = 8
-    lr: float = 1e-3
+    lr: float | str = 1e-3  # peak learning rate, or "auto": the learning-rate range test picks it
     optimizer: str = "adamw"  # adam | adamw
     weight_decay: float = 1e-4
     schedule: str = "cosine"  # constant | cosine | onecycle

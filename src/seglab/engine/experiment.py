@@ -24,6 +24,7 @@ from seglab.engine.checkpoint import Checkpoint, ModelCard, load_checkpoint, sav
 from seglab.engine.distributed import DistributedContext, init_distributed, per_process_batch, shutdown
 from seglab.engine.estimate import Estimate, estimate_epoch
 from seglab.engine.resume import set_rng_states
+from seglab.engine.lr_finder import LrFinderResult, check_range, range_test, write_lr_find
 from seglab.engine.run_folder import RunFolder
 from seglab.engine.trainer import Callback, Trainer, TrainingError, evaluate
 from seglab.errors import CheckpointError, ConfigError, DataError
@@ -82,6 +83,8 @@ def check_train_config(cfg: ExperimentConfig) -> None:
         raise ConfigError(f"train.ema_decay must lie between 0 and 1 (e.g. 0.999), got {cfg.train.ema_decay}")
     if cfg.train.early_stopping_patience is not None and cfg.train.early_stopping_patience < 1:
         raise ConfigError("train.early_stopping_patience must be at least 1 epoch (or null for no early stopping)")
+    if isinstance(cfg.train.lr, str) and cfg.train.lr != "auto":
+        raise ConfigError(f"train.lr must be a number or 'auto' (the learning-rate range test), got '{cfg.train.lr}'")
 
 
 def set_determinism(enabled: bool) -> None:
@@ -280,10 +283,35 @@ def train(cfg: ExperimentConfig, out: str | Path, callbacks: Sequence[Callback] 
         return _train(cfg, run, callbacks, resume)
 
 
+def find_lr(cfg: ExperimentConfig, start: float = 1e-7, end: float = 10.0, steps: int = 100) -> LrFinderResult:
+    """The learning-rate range test on `cfg`'s training split, model, loss and optimizer (see
+    `lr_finder.range_test`); the model it trains is thrown away."""
+    check_range(start, end, steps)
+    seed_everything(cfg.train.seed)
+    session = build_session(replace(cfg, train=replace(cfg.train, lr=start)))
+    try:
+        return range_test(session, start, end, steps)
+    finally:
+        shutdown(session.context)
+
+
+def resolve_lr(cfg: ExperimentConfig, run: RunFolder) -> ExperimentConfig:
+    """`--lr auto`: the range test's suggestion, recorded as lr_find.json/.png in the run folder."""
+    if cfg.train.lr != "auto":
+        return cfg
+    result = find_lr(cfg)
+    write_lr_find(result, run.root)
+    log.info("--lr auto: training at %.3g, the range test's pick (lr_find.png)",
+             result.suggested)
+    return replace(cfg, train=replace(cfg.train, lr=result.suggested))
+
+
 def _train(cfg: ExperimentConfig, run: RunFolder, callbacks: Sequence[Callback], resume: bool) -> TrainResult:
     saved = load_checkpoint(RunFolder.open(run.root).last) if resume else None  # read once: architecture, then state
     if saved is not None:
         cfg = with_saved_architecture(cfg, saved.card)
+    if not resume:
+        cfg = resolve_lr(cfg, run)
     session = build_session(cfg)
     cfg = fit_to_budget(session) if not resume else cfg
     data, context, device, model, card = session.data, session.context, session.device, session.model, session.card

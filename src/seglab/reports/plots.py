@@ -137,6 +137,20 @@ def plot_history(history: Sequence[dict[str, float]]) -> Figure:
     return fig
 
 
+def plot_lr_find(lrs: Sequence[float], losses: Sequence[float], suggested: float) -> Figure:
+    """The learning-rate range test: smoothed loss against rate (log scale), the pick marked."""
+    fig = Figure(figsize=(7, 4), layout="constrained")
+    ax = fig.subplots()
+    ax.plot(lrs, losses, label="smoothed training loss")
+    ax.axvline(suggested, color="0.3", linestyle="--", linewidth=1, label=f"suggested lr {suggested:.2g}")
+    ax.set_xscale("log")
+    ax.set_xlabel("learning rate")
+    ax.set_ylabel("loss")
+    ax.set_title("learning-rate range test")
+    ax.legend()
+    return fig
+
+
 def plot_confusion(matrix: np.ndarray, class_names: Sequence[str], normalize: bool = True) -> Figure:
     """Confusion matrix as a heat map, rows = truth, columns = prediction.
 
