@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from seglab.errors import DataError
+from seglab.config import check_ignore_index
+from seglab.errors import ConfigError, DataError
 
 _KEYS = ("names", "colours", "ignore_index")
 
@@ -84,7 +85,8 @@ class ClassSpec:
             it need not be a class index.
 
     Raises:
-        ValueError: empty or duplicate names, colours of the wrong count or range.
+        ValueError: empty or duplicate names, colours of the wrong count or range, one colour for
+            two classes (colour masks could not tell them apart), an ignore label that is no mask value.
     """
 
     names: tuple[str, ...]
@@ -108,10 +110,16 @@ class ClassSpec:
             colours = default_colours(len(names), names)
         if len(colours) != len(names):
             raise ValueError(f"got {len(colours)} colours for {len(names)} classes; give one per class")
-        if self.ignore_index is not None and (
-            isinstance(self.ignore_index, bool) or not isinstance(self.ignore_index, int)
-        ):
-            raise ValueError(f"'ignore_index' must be an integer or null, got {self.ignore_index!r}")
+        first = {}
+        for name, colour in zip(names, colours):
+            if colour in first:
+                raise ValueError(f"classes '{first[colour]}' and '{name}' have the same colour {list(colour)}; "
+                                 "give each class its own colour")
+            first[colour] = name
+        try:
+            check_ignore_index(self.ignore_index, "'ignore_index'")
+        except ConfigError as err:
+            raise ValueError(str(err)) from None
         object.__setattr__(self, "names", names)
         object.__setattr__(self, "colours", colours)
 
@@ -170,6 +178,8 @@ def load_classes_file(path: str | Path) -> ClassSpec:
         DataError: missing file, invalid JSON or bad content; the message names the file.
     """
     path = Path(path)
+    if path.is_dir():
+        raise DataError(f"classes file '{path}' is a folder; name the JSON file (e.g. '{path / 'classes.json'}')")
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -180,6 +190,8 @@ def load_classes_file(path: str | Path) -> ClassSpec:
         values = json.loads(text)
     except json.JSONDecodeError as err:
         raise DataError(f"classes file '{path}' is not valid JSON: {err}") from None
+    except RecursionError:
+        raise DataError(f"classes file '{path}' is nested too deeply to be a classes.json") from None
     try:
         return ClassSpec.from_dict(values)
     except ValueError as err:
