@@ -163,7 +163,7 @@ def _within_budget(shape: Sequence[int]) -> None:
     pixels = math.prod(counted)
     if pixels > _budget:
         raise _Unusable(
-            f"is {'x'.join(map(str, dims))} = {pixels:,} pixels, over seglab's limit of {_budget:,} (refused "
+            f"is {'x'.join(map(str, dims)) + ' = ' if len(dims) > 1 else ''}{pixels:,} pixels, over seglab's limit of {_budget:,} (refused "
             f"before decoding); if the machine has the memory, raise the limit with --max-pixels {pixels} "
             "(data.max_pixels in a config), else tile or downscale the file",
             "too-many-pixels",

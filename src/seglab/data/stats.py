@@ -292,6 +292,9 @@ def resolve_classes(index: DatasetIndex, stats: DatasetStats) -> ClassSpec:
     """
     if index.classes is not None:
         return index.classes
+    if not stats.mask_values and stats.problems:  # every mask refused: say why, not "no classes"
+        raise DataError(f"no mask of '{index.root}' could be read, so its classes are unknown; the first problem: "
+                        f"{stats.problems[0]}")
     count = inferred_class_count(v for v in stats.mask_values if v != index.ignore_index)
     if not count:
         found = [v for v in stats.mask_values if v != index.ignore_index][:_MAX_VALUES_SHOWN]
