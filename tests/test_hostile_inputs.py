@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 import shutil
 import struct
+import warnings
+import zipfile
 import zlib
 from collections.abc import Callable
 from pathlib import Path
@@ -129,8 +131,6 @@ def huge_npy(tmp: Path) -> tuple[list[str], str, str]:
 
 
 def huge_npz(tmp: Path) -> tuple[list[str], str, str]:
-    import zipfile
-
     root = _dataset(tmp / "d")
     with zipfile.ZipFile(_replace(root, "p1.npz"), "w") as archive, archive.open("image.npy", "w") as member:
         _npy_header(member, (3, 30000, 30000))
@@ -324,7 +324,8 @@ RUN_CASES = [torch_save_zip, legacy_pickle, nested_card, shape_mismatch, missing
 
 
 def _check(argv: list[str], fragment: str, file: str, capsys) -> None:
-    with _no_warnings():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # Pillow's DecompressionBombWarning must not reach the user
         code = main(argv)
     out, err = capsys.readouterr()
     assert code == 2, (out, err)
@@ -333,20 +334,6 @@ def _check(argv: list[str], fragment: str, file: str, capsys) -> None:
     assert last.startswith(f"seglab {argv[0]}: error:"), err
     assert fragment in out + err, out + err
     assert file in out + err, out + err
-
-
-class _no_warnings:
-    """Fails on any warning raised while the command runs (Pillow's DecompressionBombWarning)."""
-
-    def __enter__(self) -> None:
-        import warnings
-
-        self._catch = warnings.catch_warnings()
-        self._catch.__enter__()
-        warnings.simplefilter("error")
-
-    def __exit__(self, *exc: object) -> None:
-        self._catch.__exit__(*exc)
 
 
 def test_corpus_is_large():

@@ -137,11 +137,6 @@ def set_max_pixels(limit: int) -> None:
     _budget = limit
 
 
-def max_pixels() -> int:
-    """The current budget of decoded pixels per file (see `set_max_pixels`)."""
-    return _budget
-
-
 def check_pixels(path: Path, what: str, shape: Sequence[int]) -> None:
     """Refuse a file whose header announces more pixels than the budget, before decoding it.
 
