@@ -132,6 +132,13 @@ def add_data_options(parser: argparse.ArgumentParser) -> None:
                         help="map raw mask values to classes without editing files, e.g. 255:1,3:ignore; "
                         "'ignore' is --ignore-index, else 255 (then the ignore index); unlisted values stay; "
                         "replaces the automatic 0/255 -> 0/1 (docs/encodings.md)")
+    add_max_pixels_option(parser, "data.max_pixels")
+
+
+def add_max_pixels_option(parser: argparse.ArgumentParser, dest: str) -> None:
+    parser.add_argument("--max-pixels", dest=dest, type=int, metavar="N",
+                        help=f"largest file read, in decoded pixels (volumes: voxels), checked from its header "
+                        f"before decoding (default {DEFAULTS.data.max_pixels:,} = 16384x16384; docs/limits.md)")
 
 
 def add_training_options(parser: argparse.ArgumentParser) -> None:
@@ -426,6 +433,7 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
 
 
 def cmd_predict(args: argparse.Namespace) -> None:
+    from seglab.data import set_max_pixels
     from seglab.data.volumes import is_volume
     from seglab.engine.run_folder import RunFolder
     from seglab.inference.files import collect_inputs, output_names, predict_files
@@ -445,6 +453,7 @@ def cmd_predict(args: argparse.Namespace) -> None:
 
         predictor = load_runs([args.run, *args.ensemble], device=args.device, checkpoint=args.checkpoint,
                               options=inference_options(args), precision=args.precision)
+    set_max_pixels(args.max_pixels)
     files = collect_inputs(args.inputs)
     names = output_names(files)  # inputs sharing a stem keep their folders, so none overwrites another
     volumes = [path for path in files if is_volume(path)]
@@ -603,6 +612,8 @@ def build_parser() -> argparse.ArgumentParser:
                          "run's --slice-axis and written as <name>_mask.nii.gz")
     predict.add_argument("--out", default="predictions", help="output folder (default predictions)")
     predict.add_argument("--probs", action="store_true", help="also write per-class probabilities (.npy)")
+    add_max_pixels_option(predict, "max_pixels")
+    predict.set_defaults(max_pixels=DEFAULTS.data.max_pixels)
     add_device_option(predict)
     add_inference_options(predict)
     predict.set_defaults(handler=cmd_predict)

@@ -16,6 +16,12 @@ import yaml
 
 from seglab.errors import ConfigError
 
+# 16384 x 16384: an RGB image of it is 768 MB decoded and 3 GB as float32, about what one training
+# process on a workstation can hold; larger files are tiled beforehand or the limit raised
+DEFAULT_MAX_PIXELS = 2**28
+# an ignore label is a mask value: 16-bit masks (signed or not) hold every sane one, torch's -100 included
+IGNORE_INDEX_RANGE = (-32768, 65535)
+
 
 @dataclass(frozen=True)
 class DataConfig:
@@ -45,6 +51,24 @@ class DataConfig:
     fold: int = 0  # with folds: the validation fold, 0 <= fold < folds
     slice_axis: str = "axial"  # volumes: the plane slices are cut in: axial | coronal | sagittal (RAS axes)
     empty_slices: float = 1.0  # volumes: share of label-free slices kept (seeded per subject); 1 keeps all
+    max_pixels: int = DEFAULT_MAX_PIXELS  # largest file read, in decoded pixels (volumes: voxels); docs/limits.md
+
+    def __post_init__(self) -> None:
+        check_ignore_index(self.ignore_index, "data.ignore_index")
+        if isinstance(self.max_pixels, bool) or not isinstance(self.max_pixels, int) or self.max_pixels < 1:
+            raise ConfigError(f"data.max_pixels must be a positive integer, got {self.max_pixels!r}")
+
+
+def check_ignore_index(value: object, where: str) -> None:
+    """Refuse an ignore label that is no integer mask value in `IGNORE_INDEX_RANGE` (None is fine).
+
+    Raises:
+        ConfigError: naming `where` (the option or file) and the allowed range.
+    """
+    low, high = IGNORE_INDEX_RANGE
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high):
+        raise ConfigError(f"{where} must be an integer mask value from {low} to {high} (e.g. 255), or null; "
+                          f"got {value!r}")
 
 
 @dataclass(frozen=True)

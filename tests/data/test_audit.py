@@ -340,6 +340,33 @@ def all_ignore_mask(root: Path) -> None:
     Image.fromarray(np.full((16, 16), 255, np.uint8)).save(base(root, ignore_index=255) / "masks" / "p1.png")
 
 
+def huge_npy_header(root: Path) -> None:
+    """A .npy file whose header announces 30000x30000 pixels; the data is never reached."""
+    with _replace_image(base(root), "p1", ".npy").open("wb") as file:
+        np.lib.format.write_array_header_1_0(file, {"descr": "|u1", "fortran_order": False, "shape": (30000, 30000)})
+
+
+def _exif_jpeg(path: Path, size: tuple[int, int], orientation: int) -> None:
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    Image.fromarray(_image(1, size)).save(path, exif=exif, quality=95)
+
+
+def exif_rotated_jpeg(root: Path) -> None:
+    _exif_jpeg(_replace_image(base(root), "p1", ".jpg"), (16, 16), 6)
+
+
+def exif_rotated_mask_mismatch(root: Path) -> None:
+    """The image is stored 16x24 with orientation 6 (read as 24x16); the mask fits the stored pixels."""
+    _exif_jpeg(_replace_image(base(root), "p1", ".jpg"), (16, 24), 6)
+    Image.fromarray(_mask((16, 24))).save(root / "masks" / "p1.png")
+
+
+def ignore_index_is_a_class(root: Path) -> None:
+    """classes.json makes class 2 ('car'), which every mask uses, the ignore label."""
+    base(root, ignore_index=2)
+
+
 # (case, code, message fragment, file relative to the dataset folder)
 FINDINGS: list[tuple[Callable[[Path], None], str, str, str]] = [
     (empty_file, "empty-file", "is an empty file (0 bytes)", "images/p1.png"),
@@ -369,6 +396,12 @@ FINDINGS: list[tuple[Callable[[Path], None], str, str, str]] = [
      "not class colours (antialiased or JPEG edges); each was snapped to the nearest class colour", "masks/p1.png"),
     (grey_mask_in_colour_dataset, "grey-mask-for-colours", "a colour mapping needs RGB masks", "masks/p1.png"),
     (mask_wrong_size, "size-mismatch", "mask is 8x16 (HxW) but image", "masks/p1.png"),
+    (huge_npy_header, "too-many-pixels", "is 30000x30000 = 900,000,000 pixels, over seglab's limit", "images/p1.npy"),
+    (exif_rotated_mask_mismatch, "exif-rotation-mismatch", "its EXIF orientation 6 rotates the stored 16x24 pixels",
+     "masks/p1.png"),
+    (ignore_index_is_a_class, "ignore-index-is-class", "the ignore label 2 is class 'car', which 8 mask(s) use",
+     "masks/p0.png"),
+    (exif_rotated_jpeg, "exif-orientation", "image has EXIF orientation 6; it is read rotated", "images/p1.jpg"),
     (broken_symlink, "broken-link", "is a broken symbolic link", "images/p1.png"),
     (symlink_loop, "broken-link", "(or a link loop)", "images/p1.png"),
     (unreadable_permissions, "permission-denied", "permission denied", "images/p1.png"),
@@ -447,7 +480,8 @@ def test_finding(tmp_path, make, code, fragment, file):
 
 
 FATAL_CASES = [c for c in FINDINGS if CHECKS[c[1]].severity == FATAL]
-FATAL_FILES = {binary_masks_for_3_classes: [f"masks/p{i}.png" for i in range(N)]}
+FATAL_FILES = {make: [f"masks/p{i}.png" for i in range(N)] for make in (binary_masks_for_3_classes,
+                                                                       ignore_index_is_a_class)}
 FATAL_FILES.update({c[0]: [c[3]] for c in FATAL_CASES if c[0] not in FATAL_FILES})
 
 

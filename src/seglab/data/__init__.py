@@ -16,6 +16,7 @@ from seglab.data.io import (
     read_image,
     read_mask,
     read_raw_mask,
+    set_max_pixels,
     write_mask_png,
 )
 from seglab.data.mapping import (
@@ -71,6 +72,7 @@ __all__ = [
     "read_image",
     "read_mask",
     "read_raw_mask",
+    "set_max_pixels",
     "resize_image",
     "resize_mask",
     "resolve_classes",

@@ -62,9 +62,15 @@ CHECKS: dict[str, Check] = {
                        "transpose channel-first arrays, split volumes into slices"),
     "bad-volume": Check(FATAL, "re-export the volume named (docs/volumes.md), or move its case out of the dataset"),
     "bad-dtype": Check(FATAL, "save plain numbers: uint8/uint16/float images, integer masks"),
+    "too-many-pixels": Check(FATAL, "raise the limit with --max-pixels N (data.max_pixels) if the machine has the "
+                             "memory, else cut the file into tiles or downscale it (docs/limits.md)"),
     "image-not-finite": Check(FATAL, "replace NaN/inf pixels (e.g. numpy.nan_to_num), or remove the image"),
     # the pair does not fit together or the labels are not class indices
     "size-mismatch": Check(FATAL, "export the mask at its image's size, or check that they belong together"),
+    "exif-rotation-mismatch": Check(FATAL, "rotate the mask the same way, or save the image with its rotation "
+                                    "applied and no EXIF orientation (e.g. PIL.ImageOps.exif_transpose)"),
+    "ignore-index-is-class": Check(FATAL, "choose an ignore label that no class uses (e.g. --ignore-index 255), "
+                                   "or none if every label is a class", spans_files=True),
     "values-outside-classes": Check(FATAL, "map the values with --label-map (e.g. 255:1,3:ignore), set "
                                     "--ignore-index for a void label, declare the classes in classes.json, or "
                                     "fix the masks", spans_files=True),
@@ -91,6 +97,7 @@ CHECKS: dict[str, Check] = {
                             "named masks, or list every class colour in classes.json", spans_files=True),
     "alpha-channel": Check(WARNING, "nothing, if the transparency means nothing; else put it into the mask"),
     "colour-mode": Check(WARNING, "save the image as RGB to control the colour conversion"),
+    "exif-orientation": Check(WARNING, "nothing, if its mask was drawn on the rotated view (as viewers show it)"),
     "multi-page": Check(WARNING, "split the pages into separate files if they are all meant to be used"),
     "16-bit-image": Check(WARNING, "nothing, if intended: the normalisation adapts, but predict on 16-bit "
                           "images too"),
@@ -285,6 +292,9 @@ def _header_problems(pair: Pair) -> list[Problem]:
                                     "alpha-channel"))
         elif header.mode in _CONVERTED_MODES:
             problems.append(Problem(path, f"{what} is {header.mode}; it is converted to RGB", "colour-mode"))
+        if header.orientation != 1:
+            problems.append(Problem(path, f"{what} has EXIF orientation {header.orientation}; it is read rotated, "
+                                    "as viewers show it", "exif-orientation"))
         if header.frames > 1:
             problems.append(Problem(path, f"{what} has {header.frames} pages or frames; only the first is read",
                                     "multi-page"))

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from seglab.errors import DataError
+from seglab.config import check_ignore_index
+from seglab.errors import ConfigError, DataError
 
 _KEYS = ("names", "colours", "ignore_index", "background")
 
@@ -87,7 +88,8 @@ class ClassSpec:
             most common class when no name says so.
 
     Raises:
-        ValueError: empty or duplicate names, colours of the wrong count or range.
+        ValueError: empty or duplicate names, colours of the wrong count or range, one colour for
+            two classes (colour masks could not tell them apart), an ignore label that is no mask value.
     """
 
     names: tuple[str, ...]
@@ -112,10 +114,16 @@ class ClassSpec:
             colours = default_colours(len(names), names)
         if len(colours) != len(names):
             raise ValueError(f"got {len(colours)} colours for {len(names)} classes; give one per class")
-        if self.ignore_index is not None and (
-            isinstance(self.ignore_index, bool) or not isinstance(self.ignore_index, int)
-        ):
-            raise ValueError(f"'ignore_index' must be an integer or null, got {self.ignore_index!r}")
+        first = {}
+        for name, colour in zip(names, colours):
+            if colour in first:
+                raise ValueError(f"classes '{first[colour]}' and '{name}' have the same colour {list(colour)}; "
+                                 "give each class its own colour")
+            first[colour] = name
+        try:
+            check_ignore_index(self.ignore_index, "'ignore_index'")
+        except ConfigError as err:
+            raise ValueError(str(err)) from None
         background = self.background
         if background is None:
             background = next((i for i, name in enumerate(names) if is_background(name)), None)
@@ -177,6 +185,8 @@ def load_classes_file(path: str | Path) -> ClassSpec:
         DataError: missing file, invalid JSON or bad content; the message names the file.
     """
     path = Path(path)
+    if path.is_dir():
+        raise DataError(f"classes file '{path}' is a folder; name the JSON file (e.g. '{path / 'classes.json'}')")
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -187,6 +197,8 @@ def load_classes_file(path: str | Path) -> ClassSpec:
         values = json.loads(text)
     except json.JSONDecodeError as err:
         raise DataError(f"classes file '{path}' is not valid JSON: {err}") from None
+    except RecursionError:
+        raise DataError(f"classes file '{path}' is nested too deeply to be a classes.json") from None
     try:
         return ClassSpec.from_dict(values)
     except ValueError as err:

@@ -13,6 +13,7 @@ import numpy as np
 import pydicom
 from pydicom.errors import InvalidDicomError
 
+from seglab.data.io import check_pixels
 from seglab.errors import DataError
 
 _PREAMBLE = 128  # DICOM Part 10 files hold "DICM" after a 128-byte preamble
@@ -68,6 +69,8 @@ def read_dicom_series(folder: Path) -> tuple[np.ndarray, np.ndarray]:
     if len(gaps) and gaps.max() - gaps.min() > 0.01 * np.median(gaps):  # the affine assumes one spacing
         raise DataError(f"DICOM series '{folder}' has uneven slice spacing ({gaps.min():g} to {gaps.max():g} mm): "
                         "a slice is missing or two series are mixed; restore the missing files")
+    rows, columns = (int(getattr(datasets[0], tag, 0) or 0) for tag in ("Rows", "Columns"))
+    check_pixels(folder, "DICOM series", (rows, columns, len(datasets)))  # before any slice is decoded
     slices = [_pixels(ds) for ds in datasets]
     if len({s.shape for s in slices}) > 1:
         raise DataError(f"DICOM series '{folder}' mixes slice sizes {sorted({s.shape for s in slices})}")
@@ -107,6 +110,8 @@ def _pixels(ds: pydicom.Dataset) -> np.ndarray:
     if int(getattr(ds, "NumberOfFrames", 1) or 1) > 1:
         raise DataError(f"DICOM file '{ds.filename}' holds several frames; seglab reads series of single-frame "
                         "slices (convert it with dcm2niix to NIfTI)")
+    check_pixels(Path(str(ds.filename)), "DICOM file", (int(getattr(ds, "Rows", 0) or 0),
+                                                      int(getattr(ds, "Columns", 0) or 0)))
     try:
         pixels = ds.pixel_array
     except (NotImplementedError, RuntimeError, ValueError, AttributeError) as err:

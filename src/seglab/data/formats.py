@@ -21,6 +21,7 @@ from seglab.data.classes import ClassSpec, classes_from_dataset_json, load_class
 from seglab.data.encoding import ENCODING_CODES, choose_encoding, label_map_encoding, sample_masks
 from seglab.data.folders import FolderSearch, search_folders, walk
 from seglab.data.index import DatasetIndex, Pair, Problem, list_images, match_files, natural_key
+from seglab.data.io import set_max_pixels
 from seglab.data.mapping import IdentityMapping, MaskMapping, OffsetMapping
 from seglab.data.naming import KEY_RULES, KeyRule, stem, template_rule
 from seglab.data.pairing import match_folders
@@ -164,7 +165,7 @@ def discover(
     folder = root if root.is_dir() else root.parent
     if classes_file is not None:
         classes = load_classes_file(classes_file)
-    elif (folder / "classes.json").is_file():
+    elif (folder / "classes.json").exists():  # a folder of that name is refused, not passed over
         classes = load_classes_file(folder / "classes.json")
     else:
         classes = None
@@ -190,7 +191,8 @@ def discover_data(cfg: DataConfig) -> DatasetIndex:
     """`discover` with every reading option of the data section of a config.
 
     Training, evaluation, `seglab inspect` and the Python API all go through here, so a folder
-    is read the same way by each of them.
+    is read the same way by each of them; the config's pixel budget (`data.max_pixels`) becomes
+    the budget of every reader in the process.
 
     Raises:
         ConfigError: no dataset path, or an unknown format.
@@ -198,6 +200,7 @@ def discover_data(cfg: DataConfig) -> DatasetIndex:
     """
     if cfg.path is None:
         raise ConfigError("no dataset given: pass a DATA folder (or data.path in the config)")
+    set_max_pixels(cfg.max_pixels)
     return discover(
         cfg.path, cfg.format, classes_file=cfg.classes_file, ignore_index=cfg.ignore_index,
         images=cfg.images, masks=cfg.masks, mask_pattern=cfg.mask_pattern,

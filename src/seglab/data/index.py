@@ -14,6 +14,7 @@ from pathlib import Path
 from seglab.data.classes import ClassSpec
 from seglab.data.io import IMAGE_SUFFIXES
 from seglab.data.mapping import MaskMapping
+from seglab.errors import one_line
 
 
 @dataclass(frozen=True)
@@ -54,9 +55,10 @@ class Problem:
     related: tuple[Path, ...] = ()
 
     def __str__(self) -> str:
-        if self.path is None or f"'{self.path}'" in self.message:  # reader errors name their file
-            return self.message
-        return f"{self.path}: {self.message}"
+        message = one_line(self.message)
+        if self.path is None or f"'{one_line(str(self.path))}'" in message:  # reader errors name their file
+            return message
+        return f"{one_line(str(self.path))}: {message}"
 
 
 @dataclass

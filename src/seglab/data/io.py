@@ -4,26 +4,36 @@ Everything downstream sees one shape convention: images (H, W, C) with C 1 or 3 
 dtype, masks (H, W) int64 class indices. Any file that cannot be decoded becomes a `DataError`
 naming the file, so one bad file in a thousand is easy to find; a file that needs a codec which
 is not installed says which package to install instead of calling the file corrupt.
+
+Every reader checks the pixel count its file's header announces against one budget
+(`set_max_pixels`, from `data.max_pixels` or `--max-pixels`) before decoding anything: a 1 MB
+compressed or tiled file can announce 30000x30000 pixels, and only the header says so cheaply.
+Pillow's own decompression-bomb limit is raised to the budget, so seglab's check decides.
+Images with an EXIF orientation are read the way viewers show them (rotated).
 """
 
 from __future__ import annotations
 
+import math
 import re
 import struct
 import tokenize
+import warnings
 import zipfile
 import zlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TypeVar
 
 import numpy as np
 import tifffile
-from PIL import Image
+from PIL import Image, ImageOps
 
+from seglab.config import DEFAULT_MAX_PIXELS
 from seglab.data.mapping import MaskMapping
-from seglab.errors import DataError
+from seglab.errors import ConfigError, DataError, one_line
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".gif", ".npy", ".npz")
 _TIFF_SUFFIXES = (".tif", ".tiff")
@@ -32,6 +42,9 @@ _TIFF_SUFFIXES = (".tif", ".tiff")
 _NPZ_KEYS = {"image": ("image", "img", "arr_0"), "mask": ("mask", "label", "labels", "seg", "arr_0")}
 
 _T = TypeVar("_T")
+
+_EXIF_ORIENTATION = 0x0112  # 1 = stored as shown; 5-8 swap height and width
+_budget = DEFAULT_MAX_PIXELS  # decoded pixels per file; set_max_pixels changes it for the process
 
 # leading bytes of the formats the readers know; anything else is not an image seglab can read
 _MAGIC = (
@@ -78,7 +91,7 @@ class ReadError(DataError):
     """
 
     def __init__(self, message: str, code: str = "unreadable") -> None:
-        super().__init__(message)
+        super().__init__(one_line(message))
         self.code = code
 
 
@@ -91,15 +104,65 @@ class FileHeader:
         mode: Pillow mode ("RGBA", "CMYK", "P", ...); for NumPy and TIFF files "RGBA" when the
             last axis has 4 samples, else "".
         frames: pages of a TIFF, frames of an animated PNG or GIF; 1 otherwise.
+        orientation: the EXIF orientation (1-8) of images Pillow reads; 1 when there is none.
     """
 
     format: str
     mode: str
     frames: int
+    orientation: int = 1
+
+    @property
+    def transposed(self) -> bool:
+        """Whether the EXIF orientation swaps height and width (orientations 5-8)."""
+        return self.orientation in (5, 6, 7, 8)
 
 
 # Pillow modes numpy reads directly with their precision kept; others are converted
 _NATIVE_MODES = ("L", "RGB", "RGBA", "RGBa", "RGBX", "I", "I;16", "I;16B", "I;16L", "I;16N", "F")
+
+
+def set_max_pixels(limit: int) -> None:
+    """Set the budget of decoded pixels per file for every reader in this process.
+
+    Training, evaluation and `seglab inspect` set it from `data.max_pixels`, `seglab predict`
+    from `--max-pixels`. DataLoader workers are forked and inherit it.
+
+    Raises:
+        ConfigError: a limit below 1.
+    """
+    global _budget
+    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+        raise ConfigError(f"data.max_pixels must be a positive integer, got {limit!r}")
+    _budget = limit
+
+
+def check_pixels(path: Path, what: str, shape: Sequence[int]) -> None:
+    """Refuse a file whose header announces more pixels than the budget, before decoding it.
+
+    A trailing axis of 1-4 samples (channels) is not counted; every other axis is (volumes
+    count voxels).
+
+    Raises:
+        ReadError: code `too-many-pixels`, naming the file, its size, the limit and the option.
+    """
+    try:
+        _within_budget(shape)
+    except _Unusable as err:
+        raise ReadError(f"{what} '{path}' {err}", err.code) from None
+
+
+def _within_budget(shape: Sequence[int]) -> None:
+    dims = tuple(int(n) for n in shape)
+    counted = dims[:-1] if len(dims) == 3 and dims[-1] <= 4 else dims
+    pixels = math.prod(counted)
+    if pixels > _budget:
+        raise _Unusable(
+            f"is {'x'.join(map(str, dims)) + ' = ' if len(dims) > 1 else ''}{pixels:,} pixels, over seglab's limit of {_budget:,} (refused "
+            f"before decoding); if the machine has the memory, raise the limit with --max-pixels {pixels} "
+            "(data.max_pixels in a config), else tile or downscale the file",
+            "too-many-pixels",
+        )
 
 
 def image_scale(dtype: np.dtype | type | str) -> float:
@@ -307,8 +370,35 @@ def _header(path: Path) -> FileHeader:
         with tifffile.TiffFile(path) as tif:
             shape = tif.pages[0].shape
             return FileHeader("TIFF", "RGBA" if len(shape) == 3 and shape[2] == 4 else "", len(tif.pages))
-    with Image.open(path) as image:
-        return FileHeader(image.format or "", image.mode, int(getattr(image, "n_frames", 1)))
+    with _open_pillow(path) as image:
+        return FileHeader(image.format or "", image.mode, int(getattr(image, "n_frames", 1)), _orientation(image))
+
+
+@contextmanager
+def _open_pillow(path: Path) -> Iterator[Image.Image]:
+    """Open with Pillow, refusing an image over the budget from its header; Pillow's own
+    decompression-bomb warning is silenced (this check replaces it)."""
+    if Image.MAX_IMAGE_PIXELS is not None and Image.MAX_IMAGE_PIXELS < _budget:
+        Image.MAX_IMAGE_PIXELS = _budget  # Pillow refuses above twice its limit; the budget decides
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+        try:
+            image = Image.open(path)
+        except Image.DecompressionBombError as err:  # over twice the budget: Pillow stops first
+            size = re.search(r"\((\d+) pixels\)", str(err))
+            _within_budget((int(size.group(1)),) if size else (_budget + 1,))
+            raise
+        with image:
+            _within_budget((image.height, image.width))
+            yield image
+
+
+def _orientation(image: Image.Image) -> int:
+    try:
+        value = image.getexif().get(_EXIF_ORIENTATION, 1)
+    except (OSError, ValueError, SyntaxError, struct.error):  # damaged EXIF: shown as stored
+        return 1
+    return value if isinstance(value, int) and 1 <= value <= 8 else 1
 
 
 def _npy_header(path: Path) -> tuple[tuple[int, ...], np.dtype | None]:
@@ -334,7 +424,9 @@ def _numeric(dtype: np.dtype | None) -> None:
 
 
 def _load_npy(path: Path) -> np.ndarray:
-    _numeric(_npy_header(path)[1])
+    shape, dtype = _npy_header(path)
+    _numeric(dtype)
+    _within_budget(shape)
     # memory-mapping checks the header against the file size before allocating anything,
     # so a damaged header cannot ask for gigabytes
     mapped = np.load(path, mmap_mode="r", allow_pickle=False)
@@ -362,12 +454,16 @@ def _npz_header(path: Path, role: str = "image") -> tuple[tuple[int, ...], np.dt
 
 
 def _load_npz(path: Path, role: str) -> np.ndarray:
-    _numeric(_npz_header(path, role)[1])
+    shape, dtype = _npz_header(path, role)
+    _numeric(dtype)
+    _within_budget(shape)
     with zipfile.ZipFile(path) as archive, archive.open(_npz_member(archive, role)) as member:
         return np.lib.format.read_array(member, allow_pickle=False)
 
 
 def _load_tiff(path: Path) -> np.ndarray:
+    with tifffile.TiffFile(path) as tif:
+        _within_budget(tif.pages[0].shape)  # tiled and compressed pages too: the tags give the shape
     return np.asarray(tifffile.imread(path, key=0))
 
 
@@ -383,8 +479,10 @@ def _read_array(path: Path, role: str, palette_rgb: bool) -> np.ndarray:
         return _load_npz(path, role)
     if suffix in _TIFF_SUFFIXES:
         return _load_tiff(path)
-    with Image.open(path) as image:
+    with _open_pillow(path) as image:
         image.load()
+        if _orientation(image) != 1:  # as viewers show it; the mask must be drawn on that view
+            image = ImageOps.exif_transpose(image)
         mode = image.mode
         if mode in ("P", "PA"):
             # via RGBA: Pillow warns when a palette with transparency goes straight to RGB

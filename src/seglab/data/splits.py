@@ -214,8 +214,8 @@ def _read_split_file(path: Path) -> dict[str, list[str]]:
         raise ConfigError(f"split file '{path}' does not exist") from None
     except (OSError, UnicodeDecodeError) as err:
         raise ConfigError(f"split file '{path}' cannot be read: {err}") from None
-    except json.JSONDecodeError as err:
-        raise ConfigError(f"split file '{path}' is not valid JSON ({err}); expected {expected}") from None
+    except (json.JSONDecodeError, RecursionError) as err:
+        raise ConfigError(f"split file '{path}' is not valid JSON ({err!r}); expected {expected}") from None
     if not isinstance(values, dict):
         raise ConfigError(f"split file '{path}' must hold a JSON object {expected}")
     unknown = sorted(set(values) - set(SPLITS) - set(RUN_SPLITS_KEYS))

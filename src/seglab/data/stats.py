@@ -19,7 +19,7 @@ import numpy as np
 from seglab.data.classes import ClassSpec
 from seglab.data.encoding import inferred_class_count, relabel_hint
 from seglab.data.index import DatasetIndex, Pair, Problem
-from seglab.data.io import ReadError, image_scale, read_image, read_mask
+from seglab.data.io import ReadError, image_scale, read_header, read_image, read_mask
 from seglab.errors import DataError
 
 logger = logging.getLogger(__name__)
@@ -158,10 +158,10 @@ def scan(index: DatasetIndex, pairs: list[Pair] | None = None) -> DatasetStats:
         values.update(dict(zip(uniques.tolist(), counts.tolist())))
         mask_labels[pair.mask] = tuple(uniques.tolist())
         if image is not None and image.shape[:2] != mask.shape:
-            message = _size_message(pair, image.shape[:2], mask.shape)
-            problems.append(Problem(pair.mask, message, "size-mismatch", (pair.image,)))
+            problems.append(_size_problem(pair, image.shape[:2], mask.shape))
 
     problems += _value_problems(index, mask_labels, values)
+    problems += _ignore_problems(index, mask_labels)
     mean, std = moments.result()
     logger.debug("scanned %d pairs, %d problems", len(pairs), len(problems))
     return DatasetStats(
@@ -253,11 +253,34 @@ def _outside(value: int, num_classes: int, ignore_index: int | None) -> bool:
     return value != ignore_index and not 0 <= value < num_classes
 
 
-def _size_message(pair: Pair, image_hw: tuple[int, ...], mask_hw: tuple[int, ...]) -> str:
-    return (
-        f"mask is {mask_hw[0]}x{mask_hw[1]} (HxW) but image '{pair.image}' is "
-        f"{image_hw[0]}x{image_hw[1]}"
-    )
+def _size_problem(pair: Pair, image_hw: tuple[int, ...], mask_hw: tuple[int, ...]) -> Problem:
+    """A size mismatch; one that the image's EXIF rotation explains says so."""
+    assert pair.mask is not None
+    message = f"mask is {mask_hw[0]}x{mask_hw[1]} (HxW) but image '{pair.image}' is {image_hw[0]}x{image_hw[1]}"
+    if tuple(mask_hw) == tuple(image_hw[::-1]):
+        try:
+            orientation = read_header(pair.image).orientation
+        except DataError:
+            orientation = 1
+        if orientation in (5, 6, 7, 8):
+            return Problem(pair.mask, f"{message} as shown: its EXIF orientation {orientation} rotates the stored "
+                           f"{image_hw[1]}x{image_hw[0]} pixels, which the mask fits", "exif-rotation-mismatch",
+                           (pair.image,))
+    return Problem(pair.mask, message, "size-mismatch", (pair.image,))
+
+
+def _ignore_problems(index: DatasetIndex, mask_labels: dict[Path, tuple[int, ...]]) -> list[Problem]:
+    """An ignore label that is also a declared class index, found in the masks: that class
+    would silently drop out of loss and metrics."""
+    ignore, classes = index.ignore_index, index.classes
+    if ignore is None or classes is None or not 0 <= ignore < classes.num_classes:
+        return []
+    files = sorted((path for path, labels in mask_labels.items() if ignore in labels), key=str)
+    if not files:
+        return []
+    message = (f"the ignore label {ignore} is class '{classes.names[ignore]}', which {len(files)} mask(s) use "
+               f"(e.g. '{files[0]}'): that class would be left out of loss and metrics")
+    return [Problem(files[0], message, "ignore-index-is-class", tuple(files[1:]))]
 
 
 def resolve_classes(index: DatasetIndex, stats: DatasetStats) -> ClassSpec:
@@ -269,6 +292,9 @@ def resolve_classes(index: DatasetIndex, stats: DatasetStats) -> ClassSpec:
     """
     if index.classes is not None:
         return _with_background(index.classes, stats)
+    if not stats.mask_values and stats.problems:  # every mask refused: say why, not "no classes"
+        raise DataError(f"no mask of '{index.root}' could be read, so its classes are unknown; the first problem: "
+                        f"{stats.problems[0]}")
     count = inferred_class_count(v for v in stats.mask_values if v != index.ignore_index)
     if not count:
         found = [v for v in stats.mask_values if v != index.ignore_index][:_MAX_VALUES_SHOWN]

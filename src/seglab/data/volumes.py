@@ -20,6 +20,7 @@ from nibabel.filebasedimages import ImageFileError
 from nibabel.orientations import apply_orientation, axcodes2ornt, io_orientation, ornt_transform
 
 from seglab.data.dicom import dicom_files, read_dicom_series
+from seglab.data.io import check_pixels
 from seglab.errors import ConfigError, DataError
 
 VOLUME_SUFFIXES = (".nii.gz", ".nii")
@@ -154,6 +155,7 @@ def _read_source(path: Path) -> tuple[np.ndarray, np.ndarray, nib.Nifti1Header |
         raise DataError(f"volume '{path}' does not exist")
     try:
         image = nib.load(str(path))
+        check_pixels(path, "volume", image.shape)  # from the header, before the voxels are decompressed
         voxels = np.asarray(image.get_fdata(dtype=np.float32))
     except PermissionError:
         raise DataError(f"volume '{path}' cannot be opened: permission denied") from None

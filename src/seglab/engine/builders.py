@@ -37,6 +37,9 @@ log = logging.getLogger(__name__)
 
 DEFAULT_SIZE = (256, 256)  # used when images differ in size and no --size was given
 MAX_PROBLEMS_SHOWN = 10
+# smaller native images cannot pass a U-Net's poolings (the smallest model needs 2 px, most 8-16);
+# the model is built after the data, so this floor stands in for its own minimum
+MIN_NATIVE_SIDE = 8
 
 
 @dataclass(frozen=True)
@@ -123,6 +126,21 @@ def choose_size(cfg: DataConfig, stats: DatasetStats) -> tuple[int, int] | None:
     return DEFAULT_SIZE
 
 
+def check_native_size(stats: DatasetStats) -> None:
+    """Refuse training at native size on images under `MIN_NATIVE_SIDE` px per side.
+
+    Raises:
+        DataError: naming the smallest such image and --size.
+    """
+    small = sorted((min(f.size), str(path), f.size) for path, f in stats.images.items() if min(f.size) < MIN_NATIVE_SIDE)
+    if small:
+        _, path, (height, width) = small[0]
+        more = f" (and {len(small) - 1} more images under {MIN_NATIVE_SIDE} px)" if len(small) > 1 else ""
+        raise DataError(f"image '{path}' is {height}x{width} (HxW){more}: too small to train a U-Net on at native "
+                        f"size, which needs at least {MIN_NATIVE_SIDE} px per side; pass --size 64 (or another "
+                        "size) to resize every image, or leave such images out")
+
+
 def prepare_data(cfg: DataConfig, seed: int, min_side: int | None = None) -> PreparedData:
     """Discover the folder, split it, audit every pair, and fit normalisation on train.
 
@@ -175,6 +193,8 @@ def prepare_data(cfg: DataConfig, seed: int, min_side: int | None = None) -> Pre
     )
     augment, patches = build_training_views(cfg, classes)
     size = choose_size(cfg, stats)
+    if size is None:
+        check_native_size(stats)
     cache, cache_dir = resolve_cache(cfg, splits["train"] + splits["val"], stats, size, in_channels)
     return PreparedData(
         index=index,

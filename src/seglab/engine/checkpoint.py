@@ -28,6 +28,8 @@ from seglab.models import create_model
 
 FORMAT_VERSION = 2  # 2 (2026-12): the card holds every model option, defaults included
 _META_KEY = "seglab"
+# torch.save writes a zip of pickles (since torch 1.6) or, before, a bare pickle (protocol 2-5)
+_PICKLE_STARTS = (b"PK\x03\x04", b"\x80\x02", b"\x80\x03", b"\x80\x04", b"\x80\x05")
 
 
 @dataclass(frozen=True)
@@ -192,16 +194,43 @@ class BackgroundCheckpointWriter:
 
 @dataclass(frozen=True)
 class Checkpoint:
+    """A loaded checkpoint; `path` names the file in errors."""
+
     state_dict: dict[str, torch.Tensor]
     card: ModelCard
     info: dict[str, Any]
     training_state: TrainingState | None = None
+    path: Path | None = None
 
     def load_model(self, device: torch.device | str = "cpu") -> nn.Module:
-        """Rebuild the architecture, load the weights strictly, and switch to eval mode."""
-        model = self.card.build_model()
+        """Rebuild the architecture, load the weights strictly, and switch to eval mode.
+
+        Raises:
+            CheckpointError: the card names a model seglab cannot build, or the weights do not
+                fit it (the first missing, unexpected or differently shaped tensor is named).
+        """
+        try:
+            model = self.card.build_model()
+        except (KeyError, TypeError, ValueError) as err:
+            raise CheckpointError(f"checkpoint '{self.path}' describes a model seglab cannot build: "
+                                  f"{err.args[0] if err.args else err!r}") from None
+        mismatch = _first_mismatch(model.state_dict(), self.state_dict)
+        if mismatch is not None:
+            raise CheckpointError(f"checkpoint '{self.path}' does not fit the model its card describes "
+                                  f"({self.card.model}): {mismatch}; the file was altered or mixed from two runs")
         model.load_state_dict(self.state_dict, strict=True)
         return model.to(device).eval()
+
+
+def _first_mismatch(expected: Mapping[str, torch.Tensor], found: Mapping[str, torch.Tensor]) -> str | None:
+    """The first tensor that is missing, unexpected or of another shape, described; None if all fit."""
+    for key, tensor in expected.items():
+        if key not in found:
+            return f"tensor '{key}' is missing"
+        if tuple(found[key].shape) != tuple(tensor.shape):
+            return f"tensor '{key}' has shape {tuple(found[key].shape)}, the model needs {tuple(tensor.shape)}"
+    extra = next((key for key in found if key not in expected), None)
+    return None if extra is None else f"tensor '{extra}' is not part of the model"
 
 
 def load_checkpoint(path: str | Path) -> Checkpoint:
@@ -213,6 +242,13 @@ def load_checkpoint(path: str | Path) -> Checkpoint:
     path = Path(path)
     if not path.is_file():
         raise CheckpointError(f"checkpoint '{path}' does not exist")
+    with path.open("rb") as file:
+        if file.read(4).startswith(_PICKLE_STARTS):
+            raise CheckpointError(
+                f"'{path}' is a PyTorch pickle checkpoint (torch.save); seglab never unpickles files, because that "
+                "can run code: load it in PyTorch yourself if you trust its source, or train a model with "
+                "`seglab train` (its checkpoints are safetensors)"
+            )
     try:
         with safe_open(str(path), framework="pt") as handle:
             header = handle.metadata() or {}
@@ -223,8 +259,10 @@ def load_checkpoint(path: str | Path) -> Checkpoint:
         raise CheckpointError(f"'{path}' has no seglab metadata; was it written by seglab?")
     try:
         meta = json.loads(header[_META_KEY])
-    except json.JSONDecodeError as err:
-        raise CheckpointError(f"'{path}' has corrupt seglab metadata: {err}") from None
+    except (json.JSONDecodeError, RecursionError) as err:
+        raise CheckpointError(f"'{path}' has corrupt seglab metadata: {err!r}") from None
+    if not isinstance(meta, dict):
+        raise CheckpointError(f"'{path}' has corrupt seglab metadata: a JSON {type(meta).__name__}, not an object")
     if meta.get("format_version") == 1:
         meta = _migrate_v1(meta)
     if meta.get("format_version") != FORMAT_VERSION:
@@ -236,7 +274,8 @@ def load_checkpoint(path: str | Path) -> Checkpoint:
         TrainingState.from_storage(training, meta["training_state"]) if "training_state" in meta else None
     )
     return Checkpoint(
-        state_dict=state, card=ModelCard.from_dict(meta["card"]), info=meta.get("info", {}), training_state=training_state
+        state_dict=state, card=ModelCard.from_dict(meta.get("card")), info=meta.get("info", {}),
+        training_state=training_state, path=path,
     )
 
 

@@ -103,5 +103,5 @@ def read_metadata(model_path: str | Path) -> ExportMetadata:
             min_size=int(values["input"].get("min_size", 1)),
             parity=list(values.get("parity", [])),
         )
-    except (json.JSONDecodeError, UnicodeDecodeError, KeyError, TypeError, AttributeError) as err:
+    except (json.JSONDecodeError, RecursionError, UnicodeDecodeError, KeyError, TypeError, AttributeError) as err:
         raise CheckpointError(f"'{path}' is not seglab export metadata: {err!r}") from None

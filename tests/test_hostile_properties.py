@@ -1,0 +1,164 @@
+"""Property tests: arbitrary classes.json values, checkpoint headers, config overrides and mask
+arrays give a valid result or a clear SeglabError/ValueError, never another exception."""
+
+from __future__ import annotations
+
+import json
+import struct
+import tracemalloc
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+from seglab import config as config_io
+from seglab.data.classes import ClassSpec, load_classes_file
+from seglab.data.mapping import BinaryMapping, ColourMapping, IdentityMapping, LabelMapping, ThresholdMapping
+from seglab.engine.checkpoint import load_checkpoint
+from seglab.errors import SeglabError
+
+SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    max_leaves=20,
+)
+# values shaped like classes.json, so that the checks past "is it a mapping" are reached
+class_dicts = st.fixed_dictionaries(
+    {"names": st.lists(st.text(max_size=6), max_size=5) | json_values},
+    optional={"colours": st.lists(st.lists(st.integers(-2, 300), min_size=2, max_size=4), max_size=5) | json_values,
+              "ignore_index": st.integers(-(2**70), 2**70) | json_values},
+)
+
+
+def _small_allocation(run) -> None:
+    """Run `run()` and fail if it allocated more than 64 MB (a value asked for a huge array)."""
+    tracemalloc.start()
+    try:
+        run()
+    finally:
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+    assert peak < 64 * 2**20, peak
+
+
+@SETTINGS
+@given(values=class_dicts | json_values)
+def test_class_spec_from_any_json(values):
+    try:
+        spec = ClassSpec.from_dict(values)
+    except ValueError:
+        return
+    assert spec.num_classes == len(spec.colours) >= 1
+    assert len(set(spec.colours)) == len(spec.colours)
+    assert spec.ignore_index is None or -32768 <= spec.ignore_index <= 65535
+    assert ClassSpec.from_dict(spec.to_dict()) == spec
+
+
+@SETTINGS
+@given(values=class_dicts | json_values, depth=st.integers(0, 3000))
+def test_classes_file_is_spec_or_data_error(tmp_path, values, depth):
+    path = tmp_path / "classes.json"
+    path.write_text("[" * depth + json.dumps(values) + "]" * depth)
+    try:
+        load_classes_file(path)
+    except SeglabError as err:
+        assert str(path) in str(err)
+
+
+@SETTINGS
+@given(header=st.binary(max_size=64) | st.builds(lambda n, tail: struct.pack("<Q", n) + tail,
+                                                  st.integers(0, 2**64 - 1), st.binary(max_size=32)))
+def test_checkpoint_from_any_bytes(tmp_path, header):
+    path = tmp_path / "x.safetensors"
+    path.write_bytes(header)
+    with pytest.raises(SeglabError, match="x.safetensors"):
+        _small_allocation(lambda: load_checkpoint(path))
+
+
+@SETTINGS
+@given(meta=json_values | st.just("[" * 5000 + "]" * 5000))
+def test_checkpoint_with_any_metadata(tmp_path, meta):
+    import torch
+    from safetensors.torch import save_file
+
+    path = tmp_path / "x.safetensors"
+    text = meta if isinstance(meta, str) else json.dumps(meta)
+    save_file({"w": torch.zeros(2)}, str(path), metadata={"seglab": text})
+    try:
+        load_checkpoint(path).load_model()
+    except SeglabError:
+        pass
+
+
+config_values = st.one_of(json_values, st.integers(-(2**80), 2**80), st.lists(st.integers(-5, 5), max_size=3))
+config_keys = st.sampled_from(["data.ignore_index", "data.max_pixels", "data.size", "data.split", "data.label_map",
+                               "train.epochs", "train.lr", "model.options", "loss.class_weights", "data.typo", "x"])
+
+
+@SETTINGS
+@given(overrides=st.dictionaries(config_keys, config_values, max_size=4))
+def test_config_from_any_overrides(overrides):
+    try:
+        cfg = config_io.load(None, overrides)
+    except SeglabError:
+        return
+    low, high = config_io.IGNORE_INDEX_RANGE
+    assert cfg.data.ignore_index is None or low <= cfg.data.ignore_index <= high
+    assert cfg.data.max_pixels >= 1
+
+
+@SETTINGS
+@given(yaml_text=st.text(max_size=60))
+def test_config_from_any_yaml_file(tmp_path, yaml_text):
+    path = tmp_path / "exp.yaml"
+    path.write_text(yaml_text)
+    try:
+        config_io.load(path)
+    except SeglabError:
+        pass
+
+
+masks = st.builds(lambda values, dtype: values.astype(dtype),  # wraps around: any bit pattern of the dtype
+                  hnp.arrays(np.int64, hnp.array_shapes(min_dims=2, max_dims=3, max_side=6),
+                             elements=st.integers(-3, 300) | st.sampled_from([2**31 + 5, -(2**40)])),
+                  st.sampled_from([np.uint8, np.uint16, np.int32, np.int64, np.float32]))
+mappings = st.sampled_from([IdentityMapping(), BinaryMapping(), ThresholdMapping(128),
+                            LabelMapping(((255, 1), (3, 0))), ColourMapping(((0, 0, 0), (255, 0, 0)))])
+
+
+@SETTINGS
+@given(raw=masks, mapping=mappings)
+def test_mask_mapping_of_any_small_array(raw, mapping):
+    try:
+        labels = mapping.apply(raw)
+    except ValueError:
+        return
+    assert labels.dtype == np.int64 and labels.shape == raw.shape[:2]
+
+
+@SETTINGS
+@given(raw=hnp.arrays(np.uint8, hnp.array_shapes(min_dims=2, max_dims=3, max_side=6)))
+def test_encoding_chosen_for_any_small_masks(tmp_path, raw):
+    from PIL import Image
+
+    from seglab.data.encoding import choose_encoding
+
+    if raw.ndim == 3 and raw.shape[2] not in (1, 3, 4):
+        raw = raw[..., :3]
+    path = tmp_path / "m.png"
+    Image.fromarray(raw.squeeze(-1) if raw.ndim == 3 and raw.shape[2] == 1 else raw).save(path)
+    try:
+        encoding = choose_encoding([Path(path)], None)
+    except SeglabError:
+        return
+    from seglab.data.io import read_mask
+
+    try:
+        read_mask(path, encoding.mapping)
+    except SeglabError:
+        pass
