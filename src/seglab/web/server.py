@@ -11,14 +11,21 @@ from seglab.web.uploads import UploadLimits
 
 if TYPE_CHECKING:
     from seglab.inference.predictor import Segmenter
+    from seglab.web.budget import RequestBudget
+    from seglab.web.queue import QueueLimits
 
 log = logging.getLogger(__name__)
 
 
-def load_segmenter(source: str | Path, device: str = "auto", precision: str = "fp32") -> Segmenter:
+def load_segmenter(
+    source: str | Path, device: str = "auto", precision: str = "fp32", tile: int | None = None
+) -> Segmenter:
     """A `Predictor` for a run folder, an `OnnxPredictor` for an exported `model.onnx`.
 
-    `precision` as `seglab predict --precision`: fp32 (exact) or autocast for speed.
+    `precision` as `seglab predict --precision`: fp32 (exact) or autocast for speed. `tile`:
+    a run's model sees images larger than this (at native size, or its training size) in
+    overlapping tiles of this side, one at a time, which bounds the network's memory; an
+    exported model always sees the whole image.
 
     Raises:
         CheckpointError: `source` is neither a finished run folder nor an exported model.
@@ -32,9 +39,10 @@ def load_segmenter(source: str | Path, device: str = "auto", precision: str = "f
             raise ConfigError(f"--precision {precision} needs a run folder; '{path}' is an exported model, "
                               "which onnxruntime runs in the precision it was exported in")
         return OnnxPredictor.from_file(path)
-    from seglab.inference.predictor import Predictor
+    from seglab.inference.predictor import InferenceOptions, Predictor
 
-    return Predictor.from_run(path, device=device, precision=precision)
+    options = InferenceOptions(tile=tile, batch_size=1)  # one tile at a time: memory, not speed, is the limit
+    return Predictor.from_run(path, device=device, precision=precision, options=options)
 
 
 def serve(
@@ -43,8 +51,12 @@ def serve(
     port: int = 8000,
     limits: UploadLimits | None = None,
     name: str = "seglab",
+    queue: QueueLimits | None = None,
+    budget: RequestBudget | None = None,
 ) -> None:
     """Serve the web app for `segmenter` until interrupted (blocks); uvicorn logs each request.
+
+    The model is timed once at startup to estimate each request's cost (see `web.budget`).
 
     Raises:
         SeglabError: fastapi or uvicorn is not installed.
@@ -57,4 +69,4 @@ def serve(
         raise SeglabError(f"serving needs the 'serve' extra ({err.name} is missing): "
                           "pip install 'seglab[serve]'") from None
     log.debug("serving %s on http://%s:%d", name, host, port)
-    uvicorn.run(create_app(segmenter, limits, name), host=host, port=port)
+    uvicorn.run(create_app(segmenter, limits, name, queue, budget), host=host, port=port)
