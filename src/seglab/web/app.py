@@ -13,7 +13,7 @@ import logging
 from typing import Any
 
 from fastapi import FastAPI, File, Request, UploadFile
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel, Field
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -154,7 +154,7 @@ def create_app(
     @app.post("/predict", response_model=PredictResponse, responses=_ERRORS)
     async def predict(
         request: Request, file: UploadFile = File(description="PNG, JPEG, TIFF or BMP image")
-    ) -> PredictResponse:
+    ) -> Response:
         """Segment one uploaded image (multipart form field `file`)."""
         work.admit()
         try:  # cheap checks on the loop, before the request takes a worker: bytes, header, budget
@@ -166,8 +166,8 @@ def create_app(
             raise
         return await work.run(request, lambda: _segment(data, file.filename))
 
-    def _segment(data: bytes, filename: str | None) -> PredictResponse:
-        """Decode, predict and render one upload (on a worker thread)."""
+    def _segment(data: bytes, filename: str | None) -> Response:
+        """Decode, predict, render and encode one upload (on a worker thread: the event loop only sends it)."""
         image = decode_upload(data, filename, limits)
         try:
             prediction = predictor.predict(image)
@@ -176,7 +176,7 @@ def create_app(
         rendered = render_prediction(image, prediction, classes)
         height, width = prediction.mask.shape
         del image, prediction  # the big arrays go before the response is encoded
-        return PredictResponse(
+        body = PredictResponse(
             width=width,
             height=height,
             classes=[ClassShareOut(index=s.index, name=s.name, colour=list(s.colour), pixels=s.pixels, share=s.share)
@@ -185,6 +185,7 @@ def create_app(
             overlay_png=_b64(rendered.overlay_png),
             image_png=_b64(rendered.image_png),
         )
+        return Response(body.model_dump_json(), media_type="application/json")
 
     return app
 

@@ -117,8 +117,9 @@ def check_budget(cost: ModelCost | None, budget: RequestBudget, height: int, wid
                            f"`seglab serve` with a larger {option}")
 
 
-def measure_cost(segmenter: Any, side: int = 256, repeats: int = 2) -> ModelCost | None:
-    """Time `segmenter.predict` on a blank `side` x `side` image (best of `repeats`).
+def measure_cost(segmenter: Any, side: int = 256, repeats: int = 3, max_seconds: float = 5.0) -> ModelCost | None:
+    """Time `segmenter.predict` on a blank `side` x `side` image: the best of `repeats` runs
+    (fewer once `max_seconds` are spent), since a busy machine only ever makes a run slower.
 
     Returns None for a segmenter without a model card (nothing to scale the time by).
     """
@@ -131,11 +132,14 @@ def measure_cost(segmenter: Any, side: int = 256, repeats: int = 2) -> ModelCost
     stride = network_stride(model) if model is not None else 1
     side = max(side, stride)
     image = np.zeros((side, side, card.in_channels), dtype=np.uint8)
-    best = math.inf
+    best, spent = math.inf, 0.0
     for _ in range(repeats):
         started = time.perf_counter()
         segmenter.predict(image)
-        best = min(best, time.perf_counter() - started)
+        elapsed = time.perf_counter() - started
+        best, spent = min(best, elapsed), spent + elapsed
+        if spent > max_seconds:
+            break
     tile = options.tile if options is not None else None
     cost = ModelCost(
         seconds_per_pixel=0.0,
