@@ -568,7 +568,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     serve = commands.add_parser("serve", help="web page and JSON API that segment uploaded images",
                                 description="Serve RUN (a run folder or an exported model.onnx): an upload page "
-                                "at /, POST /predict, API docs at /docs.")
+                                "at /, POST /predict, API docs at /docs. Predictions run on --max-concurrent workers behind a queue of "
+                                "--max-queue (503 + Retry-After beyond it); each upload's compute time and memory are "
+                                "estimated from its header and the model, timed at startup, and refused with 413 "
+                                "over --max-seconds or --max-request-mb; /health answers at once with the queue depth.")
     serve.add_argument("run", help="run folder written by `seglab train`, or a model.onnx from `seglab export`")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")

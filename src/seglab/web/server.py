@@ -11,7 +11,7 @@ from seglab.web.uploads import UploadLimits
 
 if TYPE_CHECKING:
     from seglab.inference.predictor import Segmenter
-    from seglab.web.budget import RequestBudget
+    from seglab.web.budget import ModelCost, RequestBudget
     from seglab.web.queue import QueueLimits
 
 log = logging.getLogger(__name__)
@@ -69,4 +69,18 @@ def serve(
         raise SeglabError(f"serving needs the 'serve' extra ({err.name} is missing): "
                           "pip install 'seglab[serve]'") from None
     log.debug("serving %s on http://%s:%d", name, host, port)
-    uvicorn.run(create_app(segmenter, limits, name, queue, budget), host=host, port=port)
+    app = create_app(segmenter, limits, name, queue, budget)
+    log.info("%s", describe_limits(app.state.queue.limits, app.state.budget, app.state.cost))
+    uvicorn.run(app, host=host, port=port)
+
+
+def describe_limits(queue: QueueLimits, budget: RequestBudget, cost: ModelCost | None) -> str:
+    """The server's load limits in one line, for its startup log."""
+    line = (f"{queue.max_concurrent} prediction(s) at a time, {queue.max_queue} waiting, 503 beyond; "
+            f"per request at most {budget.max_seconds:g} s of compute and {budget.max_memory_mb:g} MiB")
+    if cost is None:
+        return line
+    side = cost.largest_side(budget)
+    fits = (f"images up to about {side}x{side} pixels" if side else
+            "NO image: raise --max-seconds or --max-request-mb")
+    return f"{line}; {cost.description} takes {cost.seconds_per_pixel * 1e6:.2f} us per pixel here, so {fits}"
