@@ -120,10 +120,6 @@ def create_app(
     def upload_error(request: Any, err: UploadError) -> JSONResponse:
         return JSONResponse({"detail": str(err)}, status_code=err.status)
 
-    @app.exception_handler(ServerBusy)
-    def server_busy(request: Any, err: ServerBusy) -> JSONResponse:
-        return busy_response(err)
-
     @app.exception_handler(ClientGone)
     def client_gone(request: Any, err: ClientGone) -> JSONResponse:
         log.info("%s", err)
@@ -156,14 +152,11 @@ def create_app(
         request: Request, file: UploadFile = File(description="PNG, JPEG, TIFF or BMP image")
     ) -> Response:
         """Segment one uploaded image (multipart form field `file`)."""
-        work.admit()
-        try:  # cheap checks on the loop, before the request takes a worker: bytes, header, budget
-            data = await file.read(limits.max_bytes + 1)
-            info = probe_upload(data, file.filename, limits)
-            check_budget(cost, budget, info.height, info.width, file.filename or "upload")
-        except BaseException:
-            work.leave()
-            raise
+        # admitted to the queue by QueueGate; cheap checks here on the loop (bytes, header,
+        # budget), so that a refused upload never takes a worker
+        data = await file.read(limits.max_bytes + 1)
+        info = probe_upload(data, file.filename, limits)
+        check_budget(cost, budget, info.height, info.width, file.filename or "upload")
         return await work.run(request, lambda: _segment(data, file.filename))
 
     def _segment(data: bytes, filename: str | None) -> Response:
@@ -195,18 +188,27 @@ def busy_response(err: ServerBusy) -> JSONResponse:
 
 
 class QueueGate:
-    """ASGI middleware: answer `POST /predict` with 503 while the queue is full, before the
-    body is read or parsed, so a burst costs the server almost nothing beyond its queue."""
+    """ASGI middleware: a `POST` (an upload) takes a place in the queue from its headers until its
+    answer is sent; while the queue is full it is answered 503 before its body is read, so a
+    burst costs the server almost nothing beyond its queue."""
 
     def __init__(self, app: ASGIApp, queue: WorkQueue) -> None:
         self.app = app
         self.queue = queue
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["method"] == "POST" and self.queue.full:
-            await busy_response(self.queue.busy())(scope, receive, send)
+        if scope["type"] != "http" or scope["method"] != "POST":
+            await self.app(scope, receive, send)
             return
-        await self.app(scope, receive, send)
+        try:
+            self.queue.admit()
+        except ServerBusy as err:
+            await busy_response(err)(scope, receive, send)
+            return
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self.queue.leave()
 
 
 class BodyLimit:
