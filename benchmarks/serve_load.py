@@ -213,7 +213,7 @@ def main() -> None:
                 time.sleep(0.2)
             items = uploads(args.clients)
             warm = httpx.post(f"{url}/predict", files={"file": items[1]}, timeout=args.timeout)
-            time.sleep(1)
+            time.sleep(3)  # the server gives freed memory back after 1 s idle
             baseline = memory_kb(server.pid)
             print(f"server up (pid {server.pid}), warm-up request: HTTP {warm.status_code}; "
                   f"baseline RSS {baseline['VmRSS'] / 1024:.0f} MiB; {len(items)} uploads "

@@ -22,7 +22,7 @@ from seglab.errors import DataError
 from seglab.inference.predictor import Segmenter
 from seglab.web.budget import ModelCost, RequestBudget, check_budget, measure_cost
 from seglab.web.page import render_page
-from seglab.web.queue import ClientGone, QueueLimits, ServerBusy, WorkQueue
+from seglab.web.queue import ClientGone, QueueLimits, ServerBusy, WorkQueue, release_memory
 from seglab.web.render import render_prediction
 from seglab.web.uploads import UploadError, UploadLimits, decode_upload, probe_upload
 
@@ -101,6 +101,7 @@ def create_app(
     limits = limits or UploadLimits()
     budget = budget or RequestBudget()
     cost = cost or measure_cost(predictor)
+    release_memory()  # the timing runs' buffers
     work = WorkQueue(queue)
     app = FastAPI(
         title=f"{name} segmentation",
