@@ -25,7 +25,6 @@ import os
 import platform
 import random
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -151,7 +150,8 @@ async def burst(url: str, items: list[tuple[str, bytes]], timeout: float, pid: i
         await asyncio.gather(*(client(session, name, data) for name, data in items))
         done.set()
         await poller
-    return {"results": results, "refusals": refusals, "health": health, "seconds": time.perf_counter() - started, "peak_rss_kb": peak_rss}
+    return {"results": results, "refusals": refusals, "health": health, "seconds": time.perf_counter() - started,
+            "peak_rss_kb": peak_rss}
 
 
 def quantile(values: list[float], q: float) -> float:
@@ -272,7 +272,8 @@ def main() -> None:
          f"{len(health)}, {report['health']['p50_s'] * 1000:.0f} / {report['health']['p99_s'] * 1000:.0f} / "
          f"{report['health']['max_s'] * 1000:.0f} ms"),
         ("server RSS: baseline", f"{report['rss_mib']['baseline']} MiB"),
-        ("server RSS: peak (sampled / VmHWM)", f"{report['rss_mib']['peak_sampled']} / {report['rss_mib']['peak_hwm']} MiB"),
+        ("server RSS: peak (sampled / VmHWM)",
+         f"{report['rss_mib']['peak_sampled']} / {report['rss_mib']['peak_hwm']} MiB"),
         ("server RSS: right after the burst", f"{report['rss_mib']['after_burst']} MiB"),
         (f"server RSS: {args.settle:g} s after the burst", f"{report['rss_mib'][f'after_{args.settle:g}s']} MiB"),
     ]
