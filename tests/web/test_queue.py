@@ -128,3 +128,10 @@ def test_queued_request_of_a_disconnected_client_is_not_computed(held):
     wait_for(lambda: app.state.queue.skipped == 1, "the gone client's request to be dropped")
     assert model.calls == 1
     assert health(url) == {"status": "ok", "running": 0, "queued": 0}
+
+
+def test_serve_refuses_bad_queue_options_before_loading(tmp_path, capsys):
+    from seglab.cli import main
+
+    assert main(["serve", str(tmp_path / "no-run"), "--max-concurrent", "0"]) == 2
+    assert "max_concurrent must be >= 1" in capsys.readouterr().err

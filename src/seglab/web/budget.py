@@ -129,7 +129,7 @@ def measure_cost(segmenter: Any, side: int = 256, repeats: int = 3, max_seconds:
         return None
     options = getattr(predictor, "options", None)
     model = getattr(predictor, "model", None)
-    stride = network_stride(model) if model is not None else 1
+    stride = network_stride(model) if model is not None else int(getattr(predictor, "min_size", 1))  # onnx: min_size
     side = max(side, stride)
     image = np.zeros((side, side, card.in_channels), dtype=np.uint8)
     best, spent = math.inf, 0.0
