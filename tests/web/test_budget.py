@@ -88,3 +88,9 @@ def test_message_names_the_largest_image_that_fits():
     assert _cost().seconds(side, side) <= 1 < _cost().seconds(side + 1, side + 1)
     with pytest.raises(UploadError, match=f"up to about {side}x{side} pixels fit"):
         check_budget(_cost(), budget, 2000, 2000, "x.png")
+
+
+def test_a_faster_real_prediction_lowers_the_estimate():
+    cost = _cost(seconds_per_pixel=1e-5)
+    assert cost.observed(1.0, 512, 512).seconds_per_pixel == pytest.approx(1 / 512**2)
+    assert cost.observed(100.0, 512, 512) is cost  # a slower one (a busy moment) changes nothing

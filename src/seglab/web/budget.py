@@ -76,6 +76,15 @@ class ModelCost:
     def seconds(self, height: int, width: int) -> float:
         return self.seconds_per_pixel * self.network_pixels(height, width)
 
+    def observed(self, seconds: float, height: int, width: int) -> ModelCost:
+        """This cost, or a lower one if a prediction of `height` x `width` took only `seconds`.
+
+        The startup timing can catch the machine busy (on a shared 2-core machine it varied
+        30-fold); a real prediction that ran faster shows what the machine can do.
+        """
+        rate = seconds / max(self.network_pixels(height, width), 1)
+        return replace(self, seconds_per_pixel=rate) if rate < self.seconds_per_pixel else self
+
     def memory_mb(self, height: int, width: int) -> float:
         return height * width * (self.num_classes * BYTES_PER_CLASS_PIXEL + BYTES_PER_PIXEL) / 2**20
 
@@ -117,9 +126,10 @@ def check_budget(cost: ModelCost | None, budget: RequestBudget, height: int, wid
                            f"`seglab serve` with a larger {option}")
 
 
-def measure_cost(segmenter: Any, side: int = 256, repeats: int = 3, max_seconds: float = 5.0) -> ModelCost | None:
+def measure_cost(segmenter: Any, side: int = 256, repeats: int = 5, max_seconds: float = 5.0) -> ModelCost | None:
     """Time `segmenter.predict` on a blank `side` x `side` image: the best of `repeats` runs
     (fewer once `max_seconds` are spent), since a busy machine only ever makes a run slower.
+    The server lowers the estimate later when real predictions run faster (`ModelCost.observed`).
 
     Returns None for a segmenter without a model card (nothing to scale the time by).
     """
