@@ -494,13 +494,22 @@ def cmd_export(args: argparse.Namespace) -> None:
 
 
 def cmd_serve(args: argparse.Namespace) -> None:
+    from seglab.web.budget import RequestBudget
+    from seglab.web.queue import QueueLimits
     from seglab.web.server import load_segmenter, serve
     from seglab.web.uploads import UploadLimits
 
-    limits = UploadLimits(max_bytes=int(args.max_upload_mb * 2**20), max_pixels=args.max_pixels)
-    segmenter = load_segmenter(args.run, args.device, args.precision)
+    try:
+        limits = UploadLimits(max_bytes=int(args.max_upload_mb * 2**20), max_pixels=args.max_pixels)
+        queue = QueueLimits(args.max_concurrent, args.max_queue)
+        budget = RequestBudget(args.max_seconds, args.max_request_mb)
+    except ValueError as err:
+        raise ConfigError(str(err)) from None
+    if args.tile is not None and args.tile < 1:
+        raise ConfigError(f"--tile must be a positive number of pixels, got {args.tile}")
+    segmenter = load_segmenter(args.run, args.device, args.precision, tile=args.tile)
     print(f"serving {args.run} on http://{args.host}:{args.port}/ (API docs at /docs; Ctrl+C stops)")
-    serve(segmenter, args.host, args.port, limits, name=Path(args.run).resolve().name)
+    serve(segmenter, args.host, args.port, limits, name=Path(args.run).resolve().name, queue=queue, budget=budget)
 
 
 def cmd_sanity(args: argparse.Namespace) -> None:
@@ -664,7 +673,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     serve = commands.add_parser("serve", help="web page and JSON API that segment uploaded images",
                                 description="Serve RUN (a run folder or an exported model.onnx): an upload page "
-                                "at /, POST /predict, API docs at /docs.")
+                                "at /, POST /predict, API docs at /docs. Predictions run on --max-concurrent workers behind a queue of "
+                                "--max-queue (503 + Retry-After beyond it); each upload's compute time and memory are "
+                                "estimated from its header and the model, timed at startup, and refused with 413 "
+                                "over --max-seconds or --max-request-mb; /health answers at once with the queue depth.")
     serve.add_argument("run", help="run folder written by `seglab train`, or a model.onnx from `seglab export`")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
@@ -673,6 +685,21 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--max-upload-mb", type=float, default=10.0, help="largest upload in MiB (default 10)")
     serve.add_argument("--max-pixels", type=int, default=4096 * 4096,
                        help="largest image in pixels, H x W (default 4096x4096)")
+    serve.add_argument("--max-concurrent", type=int, default=1, metavar="N",
+                       help="predictions computed at once (default 1: one prediction already uses every CPU "
+                       "core; 2-4 on a GPU)")
+    serve.add_argument("--max-queue", type=int, default=16, metavar="M",
+                       help="requests that may wait for a prediction (default 16); beyond them the server "
+                       "answers 503 with Retry-After at once")
+    serve.add_argument("--tile", type=int, default=512, metavar="PX",
+                       help="a run's model sees larger images in overlapping PX x PX tiles, one at a time, "
+                       "which bounds its memory (default 512)")
+    serve.add_argument("--max-seconds", type=float, default=30.0, metavar="S",
+                       help="most compute one request may take, estimated from the model (timed at startup) and "
+                       "the image size before decoding; larger images get 413 (default 30)")
+    serve.add_argument("--max-request-mb", type=float, default=2048.0, metavar="MB",
+                       help="most memory one request's full-size outputs (class probabilities, mask, overlay) may "
+                       "take, estimated the same way; larger images get 413 (default 2048)")
     serve.set_defaults(handler=cmd_serve)
     return parser
 

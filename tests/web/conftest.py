@@ -7,6 +7,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -42,10 +43,9 @@ def sample_png(trained_run: Path) -> Path:
     return sorted((trained_run.parent / "data" / "images").iterdir())[0]
 
 
-@pytest.fixture(scope="session")
-def server_url(trained_run: Path) -> Iterator[str]:
-    """uvicorn in a background thread on a free local port, stopped after the session."""
-    app = create_app(load_segmenter(trained_run, device="cpu"), LIMITS, name="tiny")
+@contextmanager
+def running(app: object) -> Iterator[str]:
+    """uvicorn serving `app` in a background thread on a free local port; yields its URL."""
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=free_port(), log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -55,6 +55,15 @@ def server_url(trained_run: Path) -> Iterator[str]:
             pytest.fail("the web server did not start within 30 s")
         time.sleep(0.05)
     host, port = server.servers[0].sockets[0].getsockname()[:2]
-    yield f"http://{host}:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    try:
+        yield f"http://{host}:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def server_url(trained_run: Path) -> Iterator[str]:
+    """The app around the tiny trained run, served for the whole session."""
+    with running(create_app(load_segmenter(trained_run, device="cpu"), LIMITS, name="tiny")) as url:
+        yield url

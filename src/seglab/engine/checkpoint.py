@@ -33,6 +33,22 @@ _PICKLE_STARTS = (b"PK\x03\x04", b"\x80\x02", b"\x80\x03", b"\x80\x04", b"\x80\x
 
 
 @dataclass(frozen=True)
+class CardLimits:
+    """The largest model a card may describe; far beyond any seglab preset, far below what
+    would exhaust a machine. A card is checked against them before any layer is built, so a
+    crafted or corrupt card is one clear error at load, not an allocation of tens of GB."""
+
+    max_width: int = 4096  # channels of any layer (widths, decoder_widths)
+    max_levels: int = 12  # entries of widths: 11 poolings already need 2048-pixel inputs
+    max_size: int = 16384  # pixels per side of card.size
+    max_classes: int = 1024
+    max_in_channels: int = 256
+
+
+CARD_LIMITS = CardLimits()
+
+
+@dataclass(frozen=True)
 class ModelCard:
     """Everything needed to rebuild a trained model and feed it like during training."""
 
@@ -54,6 +70,42 @@ class ModelCard:
     def class_spec(self) -> ClassSpec:
         return ClassSpec.from_dict(self.classes)
 
+    def check_limits(self, limits: CardLimits = CARD_LIMITS) -> None:
+        """Refuse a card describing a model beyond `limits` (see `CardLimits`).
+
+        Raises:
+            CheckpointError: naming the value, the limit, and that the card is not trusted.
+        """
+        problems = []
+
+        def count(name: str, value: Any, largest: int) -> None:
+            if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= largest:
+                problems.append(f"{name} {value!r} (expected an integer from 1 to {largest})")
+
+        count("in_channels", self.in_channels, limits.max_in_channels)
+        count("num_classes", self.num_classes, limits.max_classes)
+        if self.size is not None:
+            if len(self.size) != 2:
+                problems.append(f"size {list(self.size)!r} (expected [height, width] or null)")
+            for side in self.size:
+                count("size side", side, limits.max_size)
+        for stats in ("mean", "std"):
+            if len(getattr(self, stats)) not in (1, self.in_channels):
+                problems.append(f"{stats} with {len(getattr(self, stats))} values for {self.in_channels} channels")
+        for name, value in self.options.items():
+            if name.endswith("widths"):
+                if not isinstance(value, (list, tuple)) or not 1 <= len(value) <= limits.max_levels:
+                    problems.append(f"option {name} {value!r} (expected a list of 1 to {limits.max_levels} widths)")
+                    continue
+                for width in value:
+                    count(f"option {name} entry", width, limits.max_width)
+            elif name == "encoder_weights" and value not in (None, "none"):
+                # weights come from the checkpoint; a card must never make loading read a path or the network
+                problems.append(f"option encoder_weights {value!r} (a checkpoint holds its weights; expected null)")
+        if problems:
+            raise CheckpointError(f"model card of '{self.model}' is outside seglab's limits: {'; '.join(problems)}. "
+                                  "The file is corrupt or was not written by seglab; refusing to build it")
+
     def build_model(self) -> nn.Module:
         """A freshly initialised model of this architecture (weights loaded separately)."""
         return create_model(self.model, self.in_channels, self.num_classes, **self.options)
@@ -63,9 +115,14 @@ class ModelCard:
 
     @classmethod
     def from_dict(cls, values: Mapping[str, Any]) -> ModelCard:
+        """Parse a card (checkpoint header, export JSON) and check it against `CARD_LIMITS`.
+
+        Raises:
+            CheckpointError: a missing or malformed field, or a model beyond the limits.
+        """
         try:
             size, transforms = values["size"], values.get("augment_transforms")
-            return cls(
+            card = cls(
                 model=values["model"],
                 options=dict(values["options"]),
                 in_channels=int(values["in_channels"]),
@@ -80,6 +137,8 @@ class ModelCard:
             )
         except (KeyError, TypeError, ValueError) as err:
             raise CheckpointError(f"model card is incomplete or malformed: {err!r}") from None
+        card.check_limits()
+        return card
 
 
 @contextmanager
@@ -205,19 +264,25 @@ class Checkpoint:
     def load_model(self, device: torch.device | str = "cpu") -> nn.Module:
         """Rebuild the architecture, load the weights strictly, and switch to eval mode.
 
+        The card's network is first built on the meta device (no memory) and its tensor shapes
+        compared with the weights, so a card that does not match its weights (a crafted header
+        asking for a model far larger than the file) is refused before anything is allocated.
+
         Raises:
             CheckpointError: the card names a model seglab cannot build, or the weights do not
                 fit it (the first missing, unexpected or differently shaped tensor is named).
         """
         try:
-            model = self.card.build_model()
+            with torch.device("meta"):
+                skeleton = self.card.build_model()
         except (KeyError, TypeError, ValueError) as err:
             raise CheckpointError(f"checkpoint '{self.path}' describes a model seglab cannot build: "
                                   f"{err.args[0] if err.args else err!r}") from None
-        mismatch = _first_mismatch(model.state_dict(), self.state_dict)
+        mismatch = _first_mismatch(skeleton.state_dict(), self.state_dict)
         if mismatch is not None:
             raise CheckpointError(f"checkpoint '{self.path}' does not fit the model its card describes "
                                   f"({self.card.model}): {mismatch}; the file was altered or mixed from two runs")
+        model = self.card.build_model()
         model.load_state_dict(self.state_dict, strict=True)
         return model.to(device).eval()
 

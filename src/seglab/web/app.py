@@ -10,19 +10,22 @@ from __future__ import annotations
 
 import base64
 import logging
+import time
 from typing import Any
 
-from fastapi import FastAPI, File, UploadFile
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi import FastAPI, File, Request, UploadFile
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel, Field
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from seglab import __version__
 from seglab.errors import DataError
 from seglab.inference.predictor import Segmenter
+from seglab.web.budget import ModelCost, RequestBudget, check_budget, measure_cost
 from seglab.web.page import render_page
+from seglab.web.queue import ClientGone, QueueLimits, ServerBusy, WorkQueue, release_memory
 from seglab.web.render import render_prediction
-from seglab.web.uploads import UploadError, UploadLimits, decode_upload
+from seglab.web.uploads import UploadError, UploadLimits, decode_upload, probe_upload
 
 log = logging.getLogger(__name__)
 
@@ -61,30 +64,55 @@ class ErrorOut(BaseModel):
     detail: str
 
 
+class HealthOut(BaseModel):
+    status: str = Field(description="always 'ok' while the server runs")
+    running: int = Field(description="predictions being computed")
+    queued: int = Field(description="requests waiting for a worker")
+
+
 _ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"model": ErrorOut, "description": "empty upload"},
     411: {"model": ErrorOut, "description": "request without Content-Length"},
     413: {"model": ErrorOut, "description": "upload larger than the byte or pixel limit"},
     415: {"model": ErrorOut, "description": "not a PNG, JPEG, TIFF or BMP image, or not decodable"},
     422: {"model": ErrorOut, "description": "no file field, or an image the model cannot take"},
+    503: {"model": ErrorOut, "description": "queue full; retry after the `Retry-After` header's seconds"},
 }
 
 
-def create_app(predictor: Segmenter, limits: UploadLimits | None = None, name: str = "seglab") -> FastAPI:
+def create_app(
+    predictor: Segmenter,
+    limits: UploadLimits | None = None,
+    name: str = "seglab",
+    queue: QueueLimits | None = None,
+    budget: RequestBudget | None = None,
+    cost: ModelCost | None = None,
+) -> FastAPI:
     """Build the app around one loaded predictor.
 
     Args:
         predictor: a `Predictor`, `EnsemblePredictor` or `OnnxPredictor` (any `Segmenter`).
         limits: upload byte and pixel limits (default 10 MiB, 4096 x 4096 pixels).
         name: shown as the page title and in the model information.
+        queue: predictions at once and requests waiting (default 1 and 16); more get 503.
+        budget: the most compute time and memory one request may cost (default 30 s, 2 GiB);
+            checked against `cost`, which is measured on `predictor` when not given.
+        cost: the model's cost per pixel (`measure_cost`); tests pass their own.
     """
     limits = limits or UploadLimits()
+    budget = budget or RequestBudget()
+    cost = cost or measure_cost(predictor)
+    release_memory()  # the timing runs' buffers
+    work = WorkQueue(queue)
     app = FastAPI(
         title=f"{name} segmentation",
         version=__version__,
         description="Upload an image, get the predicted class mask (palette PNG), an overlay and "
         "per-class pixel shares. The page at / uses the same API.",
+        on_shutdown=[work.close],
     )
+    app.state.queue, app.state.cost, app.state.budget = work, cost, budget
+    app.add_middleware(QueueGate, queue=work)
     app.add_middleware(BodyLimit, max_upload=limits.max_bytes)
     page = render_page(f"{name} segmentation", limits.max_bytes, limits.max_pixels)
     classes = predictor.classes
@@ -94,16 +122,23 @@ def create_app(predictor: Segmenter, limits: UploadLimits | None = None, name: s
     def upload_error(request: Any, err: UploadError) -> JSONResponse:
         return JSONResponse({"detail": str(err)}, status_code=err.status)
 
+    @app.exception_handler(ClientGone)
+    def client_gone(request: Any, err: ClientGone) -> JSONResponse:
+        log.info("%s", err)
+        return JSONResponse({"detail": str(err)}, status_code=499)  # nginx's "client closed request": nobody reads it
+
+    # the routes below are async: they run on the event loop and never wait for the model
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    def index() -> str:
+    async def index() -> str:
         return page
 
-    @app.get("/health")
-    def health() -> dict[str, str]:
-        return {"status": "ok"}
+    @app.get("/health", response_model=HealthOut)
+    async def health() -> HealthOut:
+        """Answers at once, however busy the model is; with the current queue."""
+        return HealthOut(status="ok", running=work.running, queued=work.waiting)
 
     @app.get("/api/model", response_model=ModelInfo)
-    def model_info() -> ModelInfo:
+    async def model_info() -> ModelInfo:
         """The classes (names, colours) and input the served model expects."""
         return ModelInfo(
             name=name,
@@ -115,17 +150,31 @@ def create_app(predictor: Segmenter, limits: UploadLimits | None = None, name: s
         )
 
     @app.post("/predict", response_model=PredictResponse, responses=_ERRORS)
-    def predict(file: UploadFile = File(description="PNG, JPEG, TIFF or BMP image")) -> PredictResponse:
+    async def predict(
+        request: Request, file: UploadFile = File(description="PNG, JPEG, TIFF or BMP image")
+    ) -> Response:
         """Segment one uploaded image (multipart form field `file`)."""
-        # runs in FastAPI's thread pool (a plain def), so a slow prediction never blocks the page
-        image = decode_upload(file.file.read(limits.max_bytes + 1), file.filename, limits)
+        # admitted to the queue by QueueGate; cheap checks here on the loop (bytes, header,
+        # budget), so that a refused upload never takes a worker
+        data = await file.read(limits.max_bytes + 1)
+        info = probe_upload(data, file.filename, limits)
+        check_budget(app.state.cost, budget, info.height, info.width, file.filename or "upload")
+        return await work.run(request, lambda: _segment(data, file.filename))
+
+    def _segment(data: bytes, filename: str | None) -> Response:
+        """Decode, predict, render and encode one upload (on a worker thread: the event loop only sends it)."""
+        image = decode_upload(data, filename, limits)
+        started = time.perf_counter()
         try:
             prediction = predictor.predict(image)
         except (ValueError, DataError) as err:
-            raise UploadError(422, f"'{file.filename}' cannot be segmented by this model: {err}") from None
+            raise UploadError(422, f"'{filename}' cannot be segmented by this model: {err}") from None
+        if app.state.cost is not None:  # a faster real prediction lowers a startup timing caught on a busy machine
+            app.state.cost = app.state.cost.observed(time.perf_counter() - started, *image.shape[:2])
         rendered = render_prediction(image, prediction, classes)
         height, width = prediction.mask.shape
-        return PredictResponse(
+        del image, prediction  # the big arrays go before the response is encoded
+        body = PredictResponse(
             width=width,
             height=height,
             classes=[ClassShareOut(index=s.index, name=s.name, colour=list(s.colour), pixels=s.pixels, share=s.share)
@@ -134,8 +183,37 @@ def create_app(predictor: Segmenter, limits: UploadLimits | None = None, name: s
             overlay_png=_b64(rendered.overlay_png),
             image_png=_b64(rendered.image_png),
         )
+        return Response(body.model_dump_json(), media_type="application/json")
 
     return app
+
+
+def busy_response(err: ServerBusy) -> JSONResponse:
+    return JSONResponse({"detail": str(err)}, status_code=503, headers={"Retry-After": str(err.retry_after)})
+
+
+class QueueGate:
+    """ASGI middleware: a `POST` (an upload) takes a place in the queue from its headers until its
+    answer is sent; while the queue is full it is answered 503 before its body is read, so a
+    burst costs the server almost nothing beyond its queue."""
+
+    def __init__(self, app: ASGIApp, queue: WorkQueue) -> None:
+        self.app = app
+        self.queue = queue
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "POST":
+            await self.app(scope, receive, send)
+            return
+        try:
+            self.queue.admit()
+        except ServerBusy as err:
+            await busy_response(err)(scope, receive, send)
+            return
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self.queue.leave()
 
 
 class BodyLimit:

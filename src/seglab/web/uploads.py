@@ -40,12 +40,20 @@ class UploadError(SeglabError):
         self.status = status
 
 
-def decode_upload(data: bytes, filename: str | None, limits: UploadLimits) -> np.ndarray:
-    """Image bytes -> (H, W, C) array as `read_image` returns it.
+@dataclass(frozen=True)
+class UploadInfo:
+    """What the file header of an accepted upload says, before any pixel is decoded."""
+
+    format: str  # Pillow's name, a key of FORMATS
+    width: int
+    height: int
+
+
+def probe_upload(data: bytes, filename: str | None, limits: UploadLimits) -> UploadInfo:
+    """Check an upload's bytes and header (format, pixel count) without decoding it.
 
     Raises:
-        UploadError: 400 empty, 413 too many bytes or pixels, 415 not a PNG/JPEG/TIFF/BMP image
-            or not decodable.
+        UploadError: 400 empty, 413 too many bytes or pixels, 415 not a PNG/JPEG/TIFF/BMP image.
     """
     name = filename or "upload"
     if not data:
@@ -70,13 +78,23 @@ def decode_upload(data: bytes, filename: str | None, limits: UploadLimits) -> np
     if width * height > limits.max_pixels:
         raise UploadError(413, f"'{name}' is {width}x{height} = {width * height} pixels; this server "
                                f"accepts at most {limits.max_pixels} pixels")
+    return UploadInfo(fmt, width, height)
+
+
+def decode_upload(data: bytes, filename: str | None, limits: UploadLimits) -> np.ndarray:
+    """Image bytes -> (H, W, C) array as `read_image` returns it, after `probe_upload`'s checks.
+
+    Raises:
+        UploadError: as `probe_upload`, and 415 for a file that cannot be decoded.
+    """
+    info = probe_upload(data, filename, limits)
     with tempfile.TemporaryDirectory(prefix="seglab-upload-") as tmp:
-        path = Path(tmp) / f"upload{FORMATS[fmt]}"
+        path = Path(tmp) / f"upload{FORMATS[info.format]}"
         path.write_bytes(data)
         try:
             return read_image(path)
         except DataError as err:
-            raise UploadError(415, f"'{name}' cannot be decoded: {err}") from None
+            raise UploadError(415, f"'{filename or 'upload'}' cannot be decoded: {err}") from None
 
 
 def _mib(size: int) -> str:
