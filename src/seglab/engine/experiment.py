@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import os
 import random
@@ -21,7 +23,8 @@ from seglab.data import ClassSpec
 from seglab.engine.callbacks import (Checkpointer, EarlyStopping, EncoderFreezer, EpochLogger, HistoryWriter,
                                      ProgressBar, SamplerEpoch, TimeBudget)
 from seglab.engine.checkpoint import Checkpoint, ModelCard, load_checkpoint, save_checkpoint
-from seglab.engine.distributed import DistributedContext, init_distributed, per_process_batch, shutdown
+from seglab.engine.distributed import (DistributedContext, check_sync_batchnorm, init_distributed, per_process_batch,
+                                      shutdown)
 from seglab.engine.estimate import Estimate, estimate_epoch
 from seglab.engine.resume import set_rng_states
 from seglab.engine.run_folder import RunFolder
@@ -106,7 +109,7 @@ def restore(run: RunFolder, checkpoint: Checkpoint, trainer: Trainer, checkpoint
     trainer.model.load_state_dict(state.trained_weights or checkpoint.state_dict, strict=True)
     if trainer.average is not None:  # a run started without --ema starts its average here
         trainer.average.module.load_state_dict(checkpoint.state_dict, strict=True)
-        trainer.average.n_averaged.fill_(state.averaged_steps)
+        trainer.average.updates = state.averaged_steps
     trainer.optimizer.load_state_dict(state.optimizer)
     match_parameter_layout(trainer.optimizer)
     if trainer.scheduler is not None and state.scheduler is not None:
@@ -173,7 +176,8 @@ class Session:
     model: torch.nn.Module
     card: ModelCard
     train_loader: DataLoader
-    val_loader: DataLoader | None
+    val_loader: DataLoader | None  # this process's shard of the validation split
+    full_val_loader: DataLoader | None  # the whole validation split (the main process's final scoring)
     loss_fn: torch.nn.Module
     callbacks: list[Callback]  # the ones the config asks for (freezing, early stopping, sampler epochs)
 
@@ -186,6 +190,7 @@ def build_session(cfg: ExperimentConfig) -> Session:
     data = prepare_data(cfg.data, cfg.train.seed)
     context = init_distributed(resolve_device(cfg.train.device))
     device = context.device(resolve_device(cfg.train.device))
+    check_sync_batchnorm(cfg.train.sync_batchnorm, device)
     precision = resolve_precision(cfg.train.precision, device)
     threads = resolve_threads(cfg.train.threads, cfg.data.num_workers, device)
     if threads is not None:
@@ -227,17 +232,18 @@ def build_session(cfg: ExperimentConfig) -> Session:
         train_set, batch, shuffle=True, num_workers=workers, seed=cfg.train.seed,
         pin_memory=device.type == "cuda", sampler=sampler, samples_per_image=cfg.data.samples_per_image,
     )
-    val_loader = None
+    val_loader = full_val_loader = None
     if data.splits["val"]:
         val_set = data.dataset("val")
-        val_set = Subset(val_set, context.shard(len(val_set))) if context.enabled else val_set
-        val_loader = make_loader(val_set, batch, shuffle=False, num_workers=workers)
+        full_val_loader = make_loader(val_set, batch, shuffle=False, num_workers=workers)
+        val_loader = (make_loader(Subset(val_set, context.shard(len(val_set))), batch, shuffle=False,
+                                  num_workers=workers) if context.enabled else full_val_loader)
     if sampler is not None:
         callbacks.append(SamplerEpoch(sampler))
     loss_fn = build_loss(cfg.loss.name, classes.num_classes, data.train_ignore_index,
                          resolve_class_weights(cfg.loss.class_weights, data))
     return Session(cfg, data, context, device, precision, model, model_card(cfg, data), train_loader, val_loader,
-                   loss_fn, callbacks)
+                   full_val_loader, loss_fn, callbacks)
 
 
 def dry_run(cfg: ExperimentConfig) -> Estimate:
@@ -250,16 +256,56 @@ def dry_run(cfg: ExperimentConfig) -> Estimate:
 
 
 def fit_to_budget(session: Session) -> ExperimentConfig:
-    """With train.time_budget, choose the epoch count (and so the schedule) from a measured step."""
+    """With train.time_budget, choose the epoch count (and so the schedule) from a measured step.
+
+    Only the main process measures and decides; the others take its plan, since processes that
+    planned different epoch counts would wait for each other forever in a collective."""
     cfg = session.cfg
     if cfg.train.time_budget is None:
         return cfg
-    estimate = estimate_epoch(session.model, session.loss_fn, session.train_loader, session.val_loader,
-                              session.device, session.precision)
-    epochs = max(1, min(cfg.train.epochs, int(cfg.train.time_budget // estimate.epoch_seconds)))
-    log.info("time budget %.0fs: about %.1fs per epoch, so %d epoch(s) (at most train.epochs=%d)",
-             cfg.train.time_budget, estimate.epoch_seconds, epochs, cfg.train.epochs)
+    epochs = 0
+    if session.context.is_main:
+        estimate = estimate_epoch(session.model, session.loss_fn, session.train_loader, session.val_loader,
+                                  session.device, session.precision)
+        epochs = max(1, min(cfg.train.epochs, int(cfg.train.time_budget // estimate.epoch_seconds)))
+        log.info("time budget %.0fs: about %.1fs per epoch, so %d epoch(s) (at most train.epochs=%d)",
+                 cfg.train.time_budget, estimate.epoch_seconds, epochs, cfg.train.epochs)
+    epochs = session.context.broadcast_int(epochs)
     return replace(cfg, train=replace(cfg.train, epochs=epochs))
+
+
+def config_digest(cfg: ExperimentConfig) -> str:
+    """A fingerprint of the config a training was started with (before anything is resolved),
+    stored in its checkpoints so a restarted process recognises its own run."""
+    text = json.dumps(config_io.to_dict(cfg), sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def restart_count() -> int:
+    """How often torchrun has restarted this job's processes (0 for the first attempt or no torchrun)."""
+    return int(os.environ.get("TORCHELASTIC_RESTART_COUNT", "0") or 0)
+
+
+def resumes_after_restart(cfg: ExperimentConfig, out: str | Path) -> bool:
+    """Whether this is a torchrun restart (`--max-restarts`) of the run in `out`: restarted
+    processes get the original command line, so the run continues from its `last` checkpoint
+    instead of starting again at epoch 1 (or being refused as a finished run). Only a
+    checkpoint written with the same config counts; every process decides the same from the
+    folder (which, as for --resume, every node must see)."""
+    if restart_count() == 0:
+        return False
+    last = RunFolder(Path(out)).last
+    if not last.is_file():
+        return False
+    try:
+        state = load_checkpoint(last).training_state
+    except CheckpointError:
+        return False
+    same = state is not None and state.config_digest == config_digest(cfg)
+    if same:
+        log.warning("torchrun restart %d: resuming %s from its last checkpoint (epoch %d)", restart_count(), out,
+                    state.epoch)
+    return same
 
 
 def train(cfg: ExperimentConfig, out: str | Path, callbacks: Sequence[Callback] = (),
@@ -274,13 +320,19 @@ def train(cfg: ExperimentConfig, out: str | Path, callbacks: Sequence[Callback] 
         >>> result = train(cfg, "runs/exp1")  # doctest: +SKIP
     """
     run = RunFolder(Path(out))
+    digest = config_digest(cfg)
+    if not resume and resumes_after_restart(cfg, out):
+        resume = True
+        # the plan the run started with (a --time-budget run fitted its epoch count)
+        cfg = replace(cfg, train=replace(cfg.train, epochs=run.read_config().train.epochs))
     if int(os.environ.get("RANK", "0")) != 0:  # only the main process writes (and claims) the folder
-        return _train(cfg, run, callbacks, resume)
+        return _train(cfg, run, callbacks, resume, digest)
     with run.claim(resume=resume, overwrite=overwrite):
-        return _train(cfg, run, callbacks, resume)
+        return _train(cfg, run, callbacks, resume, digest)
 
 
-def _train(cfg: ExperimentConfig, run: RunFolder, callbacks: Sequence[Callback], resume: bool) -> TrainResult:
+def _train(cfg: ExperimentConfig, run: RunFolder, callbacks: Sequence[Callback], resume: bool,
+           digest: str) -> TrainResult:
     saved = load_checkpoint(RunFolder.open(run.root).last) if resume else None  # read once: architecture, then state
     if saved is not None:
         cfg = with_saved_architecture(cfg, saved.card)
@@ -290,7 +342,7 @@ def _train(cfg: ExperimentConfig, run: RunFolder, callbacks: Sequence[Callback],
     classes = data.classes
     optimizer = build_optimizer(model, cfg.train)
     scheduler = build_scheduler(optimizer, cfg.train, len(session.train_loader))
-    checkpointer = Checkpointer(run, card, generator=session.train_loader.generator)
+    checkpointer = Checkpointer(run, card, generator=session.train_loader.generator, config_digest=digest)
     budget = [TimeBudget(cfg.train.time_budget)] if cfg.train.time_budget is not None else []
     trainer = Trainer(
         model,
@@ -313,6 +365,7 @@ def _train(cfg: ExperimentConfig, run: RunFolder, callbacks: Sequence[Callback],
         ],
         wrap=lambda module: maybe_compile(context.wrap(module, device, cfg.train.sync_batchnorm), cfg.train.compile),
         reduce_sum=context.reduce_sum if context.enabled else None,
+        sync_buffers=context.sync_buffers if context.enabled else None,
         ema_decay=cfg.train.ema_decay,
     )
     if saved is not None:
@@ -338,7 +391,8 @@ def _train(cfg: ExperimentConfig, run: RunFolder, callbacks: Sequence[Callback],
             shutdown(context)
     if not context.is_main:
         return TrainResult(run=run, history=history, best_epoch=0, best_scores=None)
-    return summarise(run, checkpointer, trainer, session.val_loader, classes, history)
+    # re-scoring a best epoch from before a resume reads the whole split, not rank 0's shard
+    return summarise(run, checkpointer, trainer, session.full_val_loader, classes, history)
 
 
 def _absolute(path: str | None) -> str | None:
