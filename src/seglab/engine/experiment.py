@@ -321,7 +321,7 @@ def train(cfg: ExperimentConfig, out: str | Path, callbacks: Sequence[Callback] 
     """
     run = RunFolder(Path(out))
     digest = config_digest(cfg)
-    if not resume and resumes_after_restart(cfg, out):
+    if resumes_after_restart(cfg, out):  # also when the front door has already said `resume`
         resume = True
         # the plan the run started with (a --time-budget run fitted its epoch count)
         cfg = replace(cfg, train=replace(cfg.train, epochs=run.read_config().train.epochs))
