@@ -126,6 +126,7 @@ def test_nproc_and_max_restarts_reach_torchrun(monkeypatch: pytest.MonkeyPatch) 
 # its (faked) estimate, rank 1's would be 1 epoch: only the broadcast plan keeps them together.
 # The first attempt dies after epoch 1 (all processes, once the checkpoint is on disk, the run
 # folder's lock left behind as after a crash); torchrun's restart must continue at epoch 2.
+# After the restart no epoch counts as better, so metrics.json re-scores epoch 1's checkpoint.
 DRIVER = textwrap.dedent("""
     import json, os, sys
     import torch
@@ -142,6 +143,12 @@ DRIVER = textwrap.dedent("""
         return Estimate(step_seconds=0.0, train_steps=1, val_seconds=30.0 if rank == 0 else 100.0, peak_memory_mb=0)
 
     class Hooks(Callback):
+        def on_fit_start(self, trainer):
+            if os.environ["TORCHELASTIC_RESTART_COUNT"] != "0":  # keep epoch 1 as best: re-scored at the end
+                for callback in trainer.callbacks:
+                    if isinstance(callback, Checkpointer):
+                        callback.best_score = float("inf")
+
         def on_epoch_start(self, trainer, num_batches):
             if trainer.epoch == 2 and os.environ["TORCHELASTIC_RESTART_COUNT"] == "0":
                 for callback in trainer.callbacks:
@@ -187,6 +194,7 @@ def test_torchrun_restart_continues_with_one_plan_and_one_model(tmp_path: Path) 
     for key in states[0]:
         assert torch.equal(states[0][key], states[1][key]), key
     # metrics.json scores the whole validation split, as `seglab evaluate` does
+    assert json.loads((run / "metrics.json").read_text())["epoch"] == 1
     assert main(["evaluate", str(run), "--split", "val", "--device", "cpu"]) == 0
     trained = json.loads((run / "metrics.json").read_text())
     evaluated = json.loads((run / "eval" / "val" / "metrics.json").read_text())
