@@ -240,8 +240,9 @@ def build_session(cfg: ExperimentConfig) -> Session:
                                   num_workers=workers) if context.enabled else full_val_loader)
     if sampler is not None:
         callbacks.append(SamplerEpoch(sampler))
+    # on the device with its class weights (a buffer), also for --dry-run and --time-budget's estimate
     loss_fn = build_loss(cfg.loss.name, classes.num_classes, data.train_ignore_index,
-                         resolve_class_weights(cfg.loss.class_weights, data))
+                         resolve_class_weights(cfg.loss.class_weights, data)).to(device)
     return Session(cfg, data, context, device, precision, model, model_card(cfg, data), train_loader, val_loader,
                    full_val_loader, loss_fn, callbacks)
 
