@@ -112,7 +112,7 @@ class ConfusionMatrix:
         GPU it queues work without waiting for it. `check=False` also skips the label-range
         checks, which must read the labels (a host-device sync per batch on a GPU): for callers
         whose labels are known to be in range, e.g. the training loop (predictions from argmax,
-        masks checked on the host before they reach the device).
+        masks checked by asynchronous device asserts).
 
         Shape: pred and target of the same shape, any number of dims (e.g. (B, H, W)).
 
