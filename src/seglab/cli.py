@@ -320,7 +320,7 @@ def relaunch_with_torchrun(argv: list[str], nproc: int, max_restarts: int = 0) -
 
 
 def cmd_train(args: argparse.Namespace) -> None:
-    from seglab.engine.experiment import resumes_after_restart, train
+    from seglab.engine.experiment import restarts_before_first_checkpoint, resumes_after_restart, train
     from seglab.engine.run_folder import RunFolder
 
     if args.max_restarts and args.nproc <= 1:
@@ -352,7 +352,8 @@ def cmd_train(args: argparse.Namespace) -> None:
     # a torchrun restart of this command continues its run (train() decides the same again)
     resume = args.resume is not None or resumes_after_restart(cfg, out)
     # claimed before the log opens: a refused second training must not write into the first's train.log
-    with RunFolder(Path(out)).claim(resume=resume, overwrite=args.overwrite), log_to_file(Path(out) / "train.log"):
+    overwrite = args.overwrite or restarts_before_first_checkpoint(out)
+    with RunFolder(Path(out)).claim(resume=resume, overwrite=overwrite), log_to_file(Path(out) / "train.log"):
         result = train(cfg, out, resume=resume)
     print(f"run folder: {result.run.root}  (best epoch {result.best_epoch})")
     if result.best_scores is not None:

@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import textwrap
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -18,7 +19,9 @@ import seglab
 from seglab import cli
 from seglab.cli import main
 from seglab.data import generate_synthetic
+from seglab import config
 from seglab.engine.distributed import DistributedContext, per_process_batch
+from seglab.engine.experiment import resumes_after_restart, train
 from seglab.engine.trainer import Trainer
 from seglab.errors import ConfigError
 from seglab.losses import build_loss
@@ -200,3 +203,20 @@ def test_torchrun_restart_continues_with_one_plan_and_one_model(tmp_path: Path) 
     evaluated = json.loads((run / "eval" / "val" / "metrics.json").read_text())
     assert trained["mean_iou"] == pytest.approx(evaluated["mean_iou"], abs=1e-9)
     assert trained["accuracy"] == pytest.approx(evaluated["accuracy"], abs=1e-9)
+
+
+def test_a_restart_before_the_first_checkpoint_starts_again_and_after_it_resumes_its_own_run(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    data = generate_synthetic(tmp_path / "data", num_samples=8, size=(32, 32), seed=5)
+    cfg = config.load(overrides={"data.path": str(data), "model.name": "unet_small", "model.options": {"widths": [8, 16]},
+                                 "train.epochs": 1, "train.batch_size": 4, "train.progress": False})
+    run = tmp_path / "run"
+    run.mkdir()
+    (run / "config.yaml").write_text("written by the attempt that died\n")
+    monkeypatch.setenv("TORCHELASTIC_RESTART_COUNT", "1")
+    train(cfg, run)  # not refused as "already holds a run"
+    assert resumes_after_restart(cfg, run)
+    other = replace(cfg, train=replace(cfg.train, lr=cfg.train.lr * 2))
+    assert not resumes_after_restart(other, run)  # another config's checkpoint is not ours to continue
+    monkeypatch.setenv("TORCHELASTIC_RESTART_COUNT", "0")
+    assert not resumes_after_restart(cfg, run)

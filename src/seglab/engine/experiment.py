@@ -148,11 +148,14 @@ def match_parameter_layout(optimizer: torch.optim.Optimizer) -> None:
 
 
 def fit(trainer: Trainer, train_loader: DataLoader, val_loader: DataLoader | None, epochs: int,
-        run: RunFolder, card: ModelCard, batch_size: int) -> list[dict[str, float]]:
-    """Run the loop; on Ctrl-C keep the current weights, on out-of-memory say what to change."""
+        run: RunFolder, card: ModelCard, batch_size: int, is_main: bool = True) -> list[dict[str, float]]:
+    """Run the loop; on Ctrl-C keep the current weights (the main process), on out-of-memory say
+    what to change."""
     try:
         return trainer.fit(train_loader, val_loader, epochs)
     except KeyboardInterrupt:
+        if not is_main:  # the weights are the same on every process; one writes them
+            raise
         save_checkpoint(run.interrupted, trainer.scored_model, card, epoch=trainer.epoch, complete=False)
         log.warning("interrupted during epoch %d: current weights saved to %s; `seglab train --resume %s` "
                     "continues after the last complete epoch", trainer.epoch, run.interrupted, run.root)
@@ -309,6 +312,12 @@ def resumes_after_restart(cfg: ExperimentConfig, out: str | Path) -> bool:
     return same
 
 
+def restarts_before_first_checkpoint(out: str | Path) -> bool:
+    """Whether this is a torchrun restart of a run that died before its first checkpoint: it
+    starts again in the same folder (whose config and splits it wrote itself)."""
+    return restart_count() > 0 and not RunFolder(Path(out)).last.is_file()
+
+
 def train(cfg: ExperimentConfig, out: str | Path, callbacks: Sequence[Callback] = (),
           resume: bool = False, overwrite: bool = False) -> TrainResult:
     """Train a model as `cfg` says and write the run folder `out`; with `resume`, continue the
@@ -328,7 +337,7 @@ def train(cfg: ExperimentConfig, out: str | Path, callbacks: Sequence[Callback] 
         cfg = replace(cfg, train=replace(cfg.train, epochs=run.read_config().train.epochs))
     if int(os.environ.get("RANK", "0")) != 0:  # only the main process writes (and claims) the folder
         return _train(cfg, run, callbacks, resume, digest)
-    with run.claim(resume=resume, overwrite=overwrite):
+    with run.claim(resume=resume, overwrite=overwrite or restarts_before_first_checkpoint(out)):
         return _train(cfg, run, callbacks, resume, digest)
 
 
@@ -384,7 +393,7 @@ def _train(cfg: ExperimentConfig, run: RunFolder, callbacks: Sequence[Callback],
                  ", ".join(classes.names), run.classes)
     try:
         history = fit(trainer, session.train_loader, session.val_loader, cfg.train.epochs, run, card,
-                      session.train_loader.batch_size or cfg.train.batch_size)
+                      session.train_loader.batch_size or cfg.train.batch_size, context.is_main)
     finally:
         try:
             checkpointer.close()  # queued checkpoint files reach the disk, also when training stopped early
