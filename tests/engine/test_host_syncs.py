@@ -102,3 +102,23 @@ def test_out_of_range_mask_is_refused() -> None:
     bad = [{"image": torch.randn(1, 1, 2, 2), "mask": torch.tensor([[[0, 255], [1, 7]]])}]
     with pytest.raises(RuntimeError, match="a training mask holds a label outside 0..1 or 255"):
         trainer.train_one_epoch(bad)  # type: ignore[arg-type]
+
+
+def test_validation_reads_the_device_only_at_the_end() -> None:
+    from seglab.engine.trainer import evaluate
+
+    torch.manual_seed(0)
+    model = create_model("unet_small", 3, 4, widths=[8, 16])
+    batches = [{"image": torch.randn(2, 3, 32, 32), "mask": torch.randint(0, 4, (2, 32, 32))} for _ in range(3)]
+    counter = SyncCounter()
+
+    def loader():  # type: ignore[no-untyped-def]
+        for number, batch in enumerate(batches, start=1):
+            counter.step = number
+            yield batch
+        counter.step = 0  # the reads after the last batch
+
+    with counter:
+        result = evaluate(model, loader(), 4, 255, loss_fn=build_loss("ce_dice", 4, 255))
+    assert [call for call in counter.calls if call[0] > 0] == []
+    assert result.loss is not None and int(result.matrix.sum()) == 3 * 2 * 32 * 32
