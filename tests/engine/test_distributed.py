@@ -97,8 +97,8 @@ def test_training_hands_collectives_tensors_on_the_model_device(monkeypatch: pyt
     trainer = Trainer(model, build_loss("ce_dice", 2), torch.optim.SGD(model.parameters(), lr=0.1), num_classes=2,
                       reduce_sum=context.reduce_sum, sync_buffers=context.sync_buffers, ema_decay=0.9)
     trainer.fit(batches, batches, epochs=1)  # type: ignore[arg-type]
-    # train loss + train matrix + val matrix + val loss + float and integer buffers of model and average
-    assert len(recorded.devices) == 8
+    # train loss + train matrix + float and integer buffers of model and average + val matrix + val loss + stop
+    assert len(recorded.devices) == 9
     assert set(recorded.devices) == {trainer.device}
 
 
@@ -125,8 +125,9 @@ def test_nproc_and_max_restarts_reach_torchrun(monkeypatch: pytest.MonkeyPatch) 
     assert main(["train", "data", "--max-restarts", "1"]) == 2  # restarts of one process: refused
 
 
-# Run by torchrun: seglab's own command line, plus test-only hooks. Rank 0 plans 3 epochs from
+# Run by torchrun: seglab's own command line, plus test-only hooks. Rank 0 plans 4 epochs from
 # its (faked) estimate, rank 1's would be 1 epoch: only the broadcast plan keeps them together.
+# Rank 1 alone asks to stop after epoch 3: both must stop there.
 # The first attempt dies after epoch 1 (all processes, once the checkpoint is on disk, the run
 # folder's lock left behind as after a crash); torchrun's restart must continue at epoch 2.
 # After the restart no epoch counts as better, so metrics.json re-scores epoch 1's checkpoint.
@@ -159,6 +160,10 @@ DRIVER = textwrap.dedent("""
                         callback.close()
                 os._exit(1)
 
+        def on_epoch_end(self, trainer, row, val):
+            if rank == 1 and trainer.epoch == 3:  # as a time budget might on one process's clock
+                trainer.should_stop = True
+
         def on_fit_end(self, trainer):
             state = {k: v.detach().cpu() for k, v in trainer.scored_model.state_dict().items()}
             torch.save(state, f"{dumps}/rank{rank}.pt")
@@ -178,7 +183,7 @@ def test_torchrun_restart_continues_with_one_plan_and_one_model(tmp_path: Path) 
     driver.write_text(DRIVER)
     dumps.mkdir()
     flags = ["--model", "unet_small", "--model-option", "widths=[8,16]", "--batch-size", "4", "--precision",
-             "fp32", "--no-progress", "--epochs", "5", "--time-budget", "100", "--lr", "0.01", "--device", "cpu"]
+             "fp32", "--no-progress", "--epochs", "5", "--time-budget", "120", "--lr", "0.01", "--device", "cpu"]
     done = subprocess.run(
         [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc-per-node=2", "--max-restarts=1",
          str(driver), str(dumps), "train", str(data), *flags, "--out", str(run)],
@@ -187,7 +192,9 @@ def test_torchrun_restart_continues_with_one_plan_and_one_model(tmp_path: Path) 
     assert done.returncode == 0, done.stderr[-3000:]
     log = (run / "train.log").read_text()
     assert "torchrun restart 1: resuming" in log and "stale lock" in done.stderr
-    # one plan (rank 0's 100 s / 30 s = 3 epochs) on both ranks; epochs 2 and 3 after the restart
+    assert "so 4 epoch(s)" in log
+    # one plan (rank 0's 120 s / 30 s = 4 epochs) on both ranks, one stop after epoch 3; epochs 2
+    # and 3 after the restart
     plans = [json.loads((dumps / f"rank{r}.json").read_text())["epochs"] for r in (0, 1)]
     assert plans == [[1, 2, 3], [1, 2, 3]]
     assert [line.split(",")[0] for line in (run / "history.csv").read_text().splitlines()[1:]] == ["1", "2", "3"]

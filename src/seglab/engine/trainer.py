@@ -217,10 +217,18 @@ class Trainer:
             row.update(seconds=seconds, data_wait=self.data_wait / seconds)
             self.history.append(row)
             self._emit("on_epoch_end", row, val)
-            if self.should_stop:
+            if self.any_process(self.should_stop):
                 break
         self._emit("on_fit_end")
         return self.history
+
+    def any_process(self, flag: bool) -> bool:
+        """`flag` or'ed over the processes, the same on each: a decision such as stopping (a time
+        budget reads each process's own clock) must not split them, or those that go on would
+        wait forever for the others in the next collective."""
+        if self.reduce_sum is None:
+            return flag
+        return bool(self.reduce_sum(torch.tensor([float(flag)])).item() > 0)
 
     def train_one_epoch(self, loader: DataLoader) -> float:
         """One pass over `loader`; returns the mean loss over batches (over all processes)."""
