@@ -126,7 +126,8 @@ class Trainer:
 
     A training step never reads a value back from the device (on a GPU the host would wait
     for the queued work): the loss sum and the training confusion matrix accumulate on the
-    device and are read every `read_every` steps and at the end of each epoch, where a NaN or
+    device and are read every `read_every` steps (default 50 on a GPU, 1 on the CPU, where
+    reading costs nothing) and at the end of each epoch, where a NaN or
     infinite loss stops the run. Mask labels are checked by asynchronous device asserts.
 
     Example:
@@ -152,7 +153,7 @@ class Trainer:
         reduce_sum: Callable[[Tensor], Tensor] | None = None,
         sync_buffers: Callable[[nn.Module], None] | None = None,
         ema_decay: float | None = None,
-        read_every: int = 50,
+        read_every: int | None = None,
     ) -> None:
         self.device = torch.device(device)
         self.model = model.to(self.device)
@@ -173,7 +174,8 @@ class Trainer:
         self.network = wrap(self.model) if wrap is not None else self.model
         self.reduce_sum = reduce_sum
         self.sync_buffers = sync_buffers  # distributed: make BatchNorm statistics equal on every process
-        self.read_every = read_every
+        # on the CPU a read costs nothing, so the loss shows (and a NaN stops the run) at once
+        self.read_every = read_every or (1 if self.device.type == "cpu" else 50)
         self.scaler = torch.amp.GradScaler(self.device.type, enabled=self.precision.needs_grad_scaler)
         self.epoch = 0
         self.step = 0  # steps of the current epoch
