@@ -324,6 +324,8 @@ def train(cfg: ExperimentConfig, out: str | Path, callbacks: Sequence[Callback] 
     run in `out` from its last complete epoch. The main process claims `out` for the whole run
     (`RunFolder.claim`): a folder in use by another training, or holding a run while neither
     `resume` nor `overwrite` is given, is refused before anything is read or written.
+    Under a torchrun restart (`--max-restarts`) the run continues from its own last checkpoint
+    (`resumes_after_restart`), or starts again if it died before writing one.
 
     Example:
         >>> cfg = config.load(overrides={"data.path": "data/", "train.epochs": 2})  # doctest: +SKIP
