@@ -320,7 +320,8 @@ def relaunch_with_torchrun(argv: list[str], nproc: int, max_restarts: int = 0) -
 
 
 def cmd_train(args: argparse.Namespace) -> None:
-    from seglab.engine.experiment import restarts_before_first_checkpoint, resumes_after_restart, train
+    from seglab.engine.experiment import train
+    from seglab.engine.restart import restarts_before_first_checkpoint, resumes_after_restart
     from seglab.engine.run_folder import RunFolder
 
     if args.max_restarts and args.nproc <= 1:

@@ -21,7 +21,8 @@ from seglab.cli import main
 from seglab.data import generate_synthetic
 from seglab import config
 from seglab.engine.distributed import DistributedContext, per_process_batch
-from seglab.engine.experiment import resumes_after_restart, train
+from seglab.engine.experiment import train
+from seglab.engine.restart import resumes_after_restart
 from seglab.engine.trainer import Trainer
 from seglab.errors import ConfigError
 from seglab.losses import build_loss
