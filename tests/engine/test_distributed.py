@@ -96,7 +96,8 @@ def test_training_hands_collectives_tensors_on_the_model_device(monkeypatch: pyt
     model = nn.Sequential(nn.Conv2d(1, 2, 1), nn.BatchNorm2d(2))
     batches = [{"image": torch.randn(2, 1, 4, 4), "mask": torch.randint(0, 2, (2, 4, 4))}] * 2
     trainer = Trainer(model, build_loss("ce_dice", 2), torch.optim.SGD(model.parameters(), lr=0.1), num_classes=2,
-                      reduce_sum=context.reduce_sum, sync_buffers=context.sync_buffers, ema_decay=0.9)
+                      reduce_sum=context.reduce_sum, sync_buffers=context.sync_buffers, ema_decay=0.9,
+                      read_every=100)  # as on a GPU: read (and summed over processes) at the epoch's end only
     trainer.fit(batches, batches, epochs=1)  # type: ignore[arg-type]
     # train loss + train matrix + float and integer buffers of model and average + val matrix + val loss + stop
     assert len(recorded.devices) == 9
