@@ -122,3 +122,11 @@ def test_dice_rejects_class_weights() -> None:
 def test_unknown_loss_lists_the_losses() -> None:
     with pytest.raises(KeyError, match="ce_dice"):
         build_loss("dice_ce", num_classes=2)
+
+
+@pytest.mark.parametrize("name", ["ce", "ce_dice", "focal", "focal_dice"])
+def test_class_weights_move_with_the_loss(name: str) -> None:
+    # a buffer, so `.to(device)` takes the weights to the GPU with the loss (meta stands in for it)
+    loss = build_loss(name, 3, 255, class_weights=[1.0, 2.0, 3.0]).to("meta")
+    weights = [b for b in loss.buffers()]
+    assert weights and all(b.device.type == "meta" for b in weights)

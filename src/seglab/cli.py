@@ -317,21 +317,36 @@ def configure_logging(verbose: bool) -> None:
     log.propagate = False
 
 
-def relaunch_with_torchrun(argv: list[str], nproc: int) -> None:
-    """`seglab train --nproc N ...` = `torchrun --nproc-per-node N -m seglab train ...`."""
-    rest = [a for i, a in enumerate(argv) if a != "--nproc" and (i == 0 or argv[i - 1] != "--nproc")]
+def relaunch_with_torchrun(argv: list[str], nproc: int, max_restarts: int = 0) -> None:
+    """`seglab train --nproc N [--max-restarts K] ...` = `torchrun --nproc-per-node N
+    [--max-restarts K] -m seglab train ...`; a restarted run continues from its last epoch."""
+    options = {"--nproc", "--max-restarts"}
+    rest, skip = [], False
+    for arg in argv:
+        if skip:
+            skip = False
+        elif arg in options:
+            skip = True
+        elif arg.split("=", 1)[0] not in options:
+            rest.append(arg)
     command = [sys.executable, "-m", "torch.distributed.run", "--standalone", f"--nproc-per-node={nproc}",
-               "-m", "seglab", *rest]
+               f"--max-restarts={max_restarts}", "-m", "seglab", *rest]
+    env = dict(os.environ)
+    # torch 2.x's gloo restarts fail on a rendezvous store shared with the agent (pytorch#135712)
+    env.setdefault("TORCH_DISABLE_SHARE_RDZV_TCP_STORE", "1")
     log.info("launching %d processes: %s", nproc, " ".join(command))
-    raise SystemExit(subprocess.call(command))
+    raise SystemExit(subprocess.call(command, env=env))
 
 
 def cmd_train(args: argparse.Namespace) -> None:
     from seglab.engine.experiment import train
+    from seglab.engine.restart import restarts_before_first_checkpoint, resumes_after_restart
     from seglab.engine.run_folder import RunFolder
 
+    if args.max_restarts and args.nproc <= 1:
+        raise ConfigError("--max-restarts restarts the processes of --nproc N (N > 1); give --nproc as well")
     if args.nproc > 1 and "WORLD_SIZE" not in os.environ:
-        relaunch_with_torchrun(args.argv, args.nproc)
+        relaunch_with_torchrun(args.argv, args.nproc, args.max_restarts)
     rank = int(os.environ.get("RANK", "0"))
     if rank != 0:  # one log and one run folder: the other processes only train
         log.setLevel(logging.WARNING)
@@ -354,9 +369,11 @@ def cmd_train(args: argparse.Namespace) -> None:
     if rank != 0:
         train(cfg, out, resume=args.resume is not None)
         return
-    resume = args.resume is not None
+    # a torchrun restart of this command continues its run (train() decides the same again)
+    resume = args.resume is not None or resumes_after_restart(cfg, out)
     # claimed before the log opens: a refused second training must not write into the first's train.log
-    with RunFolder(Path(out)).claim(resume=resume, overwrite=args.overwrite), log_to_file(Path(out) / "train.log"):
+    overwrite = args.overwrite or restarts_before_first_checkpoint(out)
+    with RunFolder(Path(out)).claim(resume=resume, overwrite=overwrite), log_to_file(Path(out) / "train.log"):
         result = train(cfg, out, resume=resume)
     print(f"run folder: {result.run.root}  (best epoch {result.best_epoch})")
     if result.best_scores is not None:
@@ -580,9 +597,14 @@ def build_parser() -> argparse.ArgumentParser:
                        help="torch.compile the model (13-43 s compile time; helps long runs a little)")
     train.add_argument("--nproc", type=int, default=1, metavar="N",
                        help="train with N processes (torch DistributedDataParallel via torchrun; "
-                       "--batch-size is the global batch). For several nodes run torchrun yourself")
+                       "--batch-size is the global batch). For several nodes run torchrun yourself "
+                       "(docs/deployment.md)")
+    train.add_argument("--max-restarts", type=int, default=0, metavar="K",
+                       help="with --nproc: let torchrun restart failed processes up to K times; a restart "
+                       "continues the run from its last complete epoch")
     train.add_argument("--sync-batchnorm", dest="train.sync_batchnorm", action="store_true", default=None,
-                       help="distributed training: BatchNorm statistics over all processes")
+                       help="distributed training on CUDA: BatchNorm statistics over all processes at every step "
+                       "(without it they are averaged over the processes before each validation)")
     train.add_argument("--deterministic", dest="train.deterministic", action="store_true", default=None,
                        help="deterministic kernels: identical metrics for the same seed (CPU runs already are)")
     train.add_argument("--augment", dest="data.augment", choices=["none", "light", "strong"],

@@ -95,7 +95,9 @@ class DiceLoss(nn.Module):
         labels = mask.masked_fill(~valid, 0)
         weight = valid.unsqueeze(1).float()
         probs = logits.float().softmax(dim=1) * weight
-        truth = F.one_hot(labels, num_classes).permute(0, 3, 1, 2).float() * weight
+        # a comparison, not F.one_hot, which reads min and max back to the host on the CPU
+        classes = torch.arange(num_classes, device=labels.device).view(1, -1, 1, 1)
+        truth = (labels.unsqueeze(1) == classes).float() * weight
         dims = (0, 2, 3)
         intersection = (probs * truth).sum(dims)
         total = probs.sum(dims) + truth.sum(dims)

@@ -105,14 +105,20 @@ class ConfusionMatrix:
         self.ignore_index = ignore_index
         self.matrix = torch.zeros(num_classes, num_classes, dtype=torch.int64)
 
-    def update(self, pred: Tensor, target: Tensor) -> None:
+    def update(self, pred: Tensor, target: Tensor, check: bool = True) -> None:
         """Add one batch of predicted and true label maps.
+
+        Counting never reads a value back to the host (no boolean masks, no bincount), so on a
+        GPU it queues work without waiting for it. `check=False` also skips the label-range
+        checks, which must read the labels (a host-device sync per batch on a GPU): for callers
+        whose labels are known to be in range, e.g. the training loop (predictions from argmax,
+        masks checked by asynchronous device asserts).
 
         Shape: pred and target of the same shape, any number of dims (e.g. (B, H, W)).
 
         Raises:
-            ValueError: shapes differ, a tensor is not integer, a prediction is outside
-                [0, K), or a target is outside [0, K) and is not `ignore_index`.
+            ValueError: shapes differ, a tensor is not integer, or (with `check`) a prediction is
+                outside [0, K), or a target is outside [0, K) and is not `ignore_index`.
         """
         if pred.shape != target.shape:
             raise ValueError(f"pred {tuple(pred.shape)} and target {tuple(target.shape)} differ in shape")
@@ -120,13 +126,17 @@ class ConfusionMatrix:
             raise ValueError("pred and target must be integer label maps; take logits.argmax(1) first")
         pred = pred.reshape(-1).long()
         target = target.reshape(-1).long()
-        if self.ignore_index is not None:
-            keep = target != self.ignore_index
-            pred, target = pred[keep], target[keep]
-        _check_labels("target", target, self.num_classes, self.ignore_index)
-        _check_labels("pred", pred, self.num_classes, None)
-        counts = torch.bincount(target * self.num_classes + pred, minlength=self.num_classes**2)
-        self.matrix = self.matrix.to(counts.device) + counts.reshape(self.num_classes, self.num_classes)
+        k = self.num_classes
+        keep = None if self.ignore_index is None else target != self.ignore_index
+        if check:
+            _check_labels("target", target if keep is None else target[keep], k, self.ignore_index)
+            _check_labels("pred", pred, k, None)
+        cell = target * k + pred
+        if keep is not None:
+            cell = torch.where(keep, cell, k * k)  # ignored pixels land in one extra cell, dropped below
+        counts = torch.zeros(k * k + 1, dtype=torch.int64, device=cell.device)
+        counts.scatter_add_(0, cell, torch.ones_like(cell))
+        self.matrix = self.matrix.to(counts.device) + counts[: k * k].reshape(k, k)
 
     def compute(self) -> Scores:
         """Scores of everything added since the last reset (see the module docstring)."""

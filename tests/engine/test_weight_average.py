@@ -61,12 +61,12 @@ def test_validation_and_checkpoints_use_the_average(data, tmp_path) -> None:
     trainer = keep.trainer
     averaged, trained = trainer.average.module.state_dict(), trainer.model.state_dict()
     session = build_session(config.load(tmp_path / "run" / "config.yaml"))
-    assert int(trainer.average.n_averaged) == 2 * len(session.train_loader)  # one update per step
+    assert trainer.average.updates == 2 * len(session.train_loader)  # one update per step
     last = load_checkpoint(tmp_path / "run" / "checkpoints" / "last.safetensors")
     assert all(torch.equal(last.state_dict[k], averaged[k].contiguous()) for k in averaged)
     assert not all(torch.equal(last.state_dict[k], trained[k].contiguous()) for k in trained)
     assert all(torch.equal(last.training_state.trained_weights[k], trained[k].contiguous()) for k in trained)
-    assert last.training_state.averaged_steps == int(trainer.average.n_averaged)
+    assert last.training_state.averaged_steps == trainer.average.updates
     rescored = evaluate(trainer.average.module, session.val_loader, trainer.num_classes, channels_last=True)
     assert result.history[-1]["val_miou"] == pytest.approx(rescored.scores.mean_iou)
 

@@ -8,13 +8,10 @@ what validation scores and what checkpoints hold.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import copy
 
 import torch
-from torch import Tensor, nn
-from torch.optim.swa_utils import AveragedModel
-
-UpdateFn = Callable[[list[Tensor], list[Tensor], Tensor], None]
+from torch import nn
 
 
 def effective_decay(decay: float, updates: int) -> float:
@@ -23,24 +20,48 @@ def effective_decay(decay: float, updates: int) -> float:
     return min(decay, (1 + updates) / (10 + updates))
 
 
-def ema_update(decay: float) -> UpdateFn:
-    """An update for `AveragedModel(multi_avg_fn=...)`: average <- d * average + (1 - d) * current.
+class WeightAverage(nn.Module):
+    """A copy of a model (layout and device included) that `update_parameters` moves towards
+    the model after each optimizer step: average <- d * average + (1 - d) * current, on
+    parameters and floating-point buffers (so BatchNorm statistics match the averaged weights);
+    integer buffers (BatchNorm's batch counter) take the current value.
 
-    Integer buffers (BatchNorm's batch counter) take the current value.
+    The update count lives on the host (`updates`), so an update never reads from the device:
+    torch's AveragedModel keeps it in a device tensor and reads it three times per step.
+
+    Args:
+        model: the model to average; copied once here.
+        decay: weight of the old average per update, between 0 and 1 (e.g. 0.999).
     """
 
-    def update(averaged: list[Tensor], current: list[Tensor], updates: Tensor) -> None:
-        if torch.is_floating_point(averaged[0]):
-            torch._foreach_lerp_(averaged, current, 1.0 - effective_decay(decay, int(updates)))
-        else:
-            torch._foreach_copy_(averaged, current)
+    def __init__(self, model: nn.Module, decay: float) -> None:
+        super().__init__()
+        if not 0.0 < decay < 1.0:
+            raise ValueError(f"the weight-average decay must lie between 0 and 1 (e.g. 0.999), got {decay}")
+        self.module = copy.deepcopy(model)
+        self.decay = decay
+        self.updates = 0
 
-    return update
+    def forward(self, *args: object, **kwargs: object) -> object:
+        return self.module(*args, **kwargs)
+
+    @torch.no_grad()
+    def update_parameters(self, model: nn.Module) -> None:
+        averaged = [*self.module.parameters(), *self.module.buffers()]
+        current = [*model.parameters(), *model.buffers()]
+        floats = [(a, c) for a, c in zip(averaged, current) if torch.is_floating_point(a)]
+        others = [(a, c) for a, c in zip(averaged, current) if not torch.is_floating_point(a)]
+        if floats:
+            if self.updates == 0:  # the first update copies, as AveragedModel does
+                torch._foreach_copy_([a for a, _ in floats], [c for _, c in floats])
+            else:
+                weight = 1.0 - effective_decay(self.decay, self.updates)
+                torch._foreach_lerp_([a for a, _ in floats], [c for _, c in floats], weight)
+        if others:
+            torch._foreach_copy_([a for a, _ in others], [c for _, c in others])
+        self.updates += 1
 
 
-def weight_average(model: nn.Module, decay: float) -> AveragedModel:
-    """A copy of `model` (layout and device included) to average into after each optimizer step;
-    buffers too, so BatchNorm statistics match the averaged weights."""
-    if not 0.0 < decay < 1.0:
-        raise ValueError(f"the weight-average decay must lie between 0 and 1 (e.g. 0.999), got {decay}")
-    return AveragedModel(model, multi_avg_fn=ema_update(decay), use_buffers=True)
+def weight_average(model: nn.Module, decay: float) -> WeightAverage:
+    """A `WeightAverage` of `model` to update after each optimizer step."""
+    return WeightAverage(model, decay)

@@ -28,12 +28,12 @@ class ProgressBar(Callback):
     output is not a terminal (CI logs, pipes), `enabled=False` always.
     """
 
-    def __init__(self, total_epochs: int, enabled: bool = True) -> None:
+    def __init__(self, total_epochs: int, enabled: bool = True, interval: float = 0.5) -> None:
         self.total_epochs = total_epochs
         self.enabled = enabled
+        self.interval = interval  # seconds between redraws at most
         self._bar: Any = None
-        self._loss_sum = 0.0
-        self._steps = 0
+        self._shown: tuple[float, float] | None = None
 
     def on_epoch_start(self, trainer: Trainer, num_batches: int) -> None:
         self._bar = tqdm(
@@ -42,17 +42,19 @@ class ProgressBar(Callback):
             disable=None if self.enabled else True,
             leave=False,
             dynamic_ncols=True,
+            mininterval=self.interval,
         )
-        self._loss_sum, self._steps = 0.0, 0
+        self._shown = None
 
-    def on_train_batch_end(self, trainer: Trainer, loss: float) -> None:
-        self._loss_sum += loss
-        self._steps += 1
-        if self._bar is not None and not self._bar.disable:
-            miou = trainer.train_confusion.compute().mean_iou
-            self._bar.set_postfix(loss=f"{self._loss_sum / self._steps:.4f}", miou=f"{miou:.3f}")
-        if self._bar is not None:
-            self._bar.update(1)
+    def on_train_batch_end(self, trainer: Trainer) -> None:
+        if self._bar is None:
+            return
+        # host-side values only (the trainer's last read), redrawn by tqdm at most every `interval`
+        shown = (trainer.running_loss, trainer.running_miou)
+        if not self._bar.disable and shown != self._shown and not math.isnan(shown[0]):
+            self._bar.set_postfix(loss=f"{shown[0]:.4f}", miou=f"{shown[1]:.3f}", refresh=False)
+            self._shown = shown
+        self._bar.update(1)
 
     def on_epoch_end(self, trainer: Trainer, row: dict[str, float], val: EvalResult | None) -> None:
         if self._bar is not None:
@@ -90,8 +92,9 @@ class Checkpointer(Callback):
     for them (the run's end, or an error that stops it)."""
 
     def __init__(self, run: RunFolder, card: ModelCard, generator: torch.Generator,
-                 monitor: str = "val_miou") -> None:
+                 monitor: str = "val_miou", config_digest: str = "") -> None:
         self.run = run
+        self.config_digest = config_digest  # of the config the run started with (torchrun restarts)
         self.card = card
         self.generator = generator  # the training loader's shuffling generator
         self.monitor = monitor
@@ -128,7 +131,8 @@ class Checkpointer(Callback):
             loader_generator=self.generator.get_state(),
             rng=rng_states(),
             trained_weights=trainer.model.state_dict() if trainer.average is not None else None,
-            averaged_steps=int(trainer.average.n_averaged) if trainer.average is not None else 0,
+            averaged_steps=trainer.average.updates if trainer.average is not None else 0,
+            config_digest=self.config_digest,
         )
 
 

@@ -21,8 +21,10 @@ from seglab.data import ClassSpec
 from seglab.engine.callbacks import (Checkpointer, EarlyStopping, EncoderFreezer, EpochLogger, HistoryWriter,
                                      ProgressBar, SamplerEpoch, TimeBudget)
 from seglab.engine.checkpoint import Checkpoint, ModelCard, load_checkpoint, save_checkpoint
-from seglab.engine.distributed import DistributedContext, init_distributed, per_process_batch, shutdown
+from seglab.engine.distributed import (DistributedContext, check_sync_batchnorm, init_distributed, per_process_batch,
+                                      shutdown)
 from seglab.engine.estimate import Estimate, estimate_epoch
+from seglab.engine.restart import config_digest, restarts_before_first_checkpoint, resumes_after_restart
 from seglab.engine.resume import set_rng_states
 from seglab.engine.lr_finder import LrFinderResult, check_range, range_test, write_lr_find
 from seglab.engine.run_folder import RunFolder
@@ -109,7 +111,7 @@ def restore(run: RunFolder, checkpoint: Checkpoint, trainer: Trainer, checkpoint
     trainer.model.load_state_dict(state.trained_weights or checkpoint.state_dict, strict=True)
     if trainer.average is not None:  # a run started without --ema starts its average here
         trainer.average.module.load_state_dict(checkpoint.state_dict, strict=True)
-        trainer.average.n_averaged.fill_(state.averaged_steps)
+        trainer.average.updates = state.averaged_steps
     trainer.optimizer.load_state_dict(state.optimizer)
     match_parameter_layout(trainer.optimizer)
     if trainer.scheduler is not None and state.scheduler is not None:
@@ -148,11 +150,14 @@ def match_parameter_layout(optimizer: torch.optim.Optimizer) -> None:
 
 
 def fit(trainer: Trainer, train_loader: DataLoader, val_loader: DataLoader | None, epochs: int,
-        run: RunFolder, card: ModelCard, batch_size: int) -> list[dict[str, float]]:
-    """Run the loop; on Ctrl-C keep the current weights, on out-of-memory say what to change."""
+        run: RunFolder, card: ModelCard, batch_size: int, is_main: bool = True) -> list[dict[str, float]]:
+    """Run the loop; on Ctrl-C keep the current weights (the main process), on out-of-memory say
+    what to change."""
     try:
         return trainer.fit(train_loader, val_loader, epochs)
     except KeyboardInterrupt:
+        if not is_main:  # the weights are the same on every process; one writes them
+            raise
         save_checkpoint(run.interrupted, trainer.scored_model, card, epoch=trainer.epoch, complete=False)
         log.warning("interrupted during epoch %d: current weights saved to %s; `seglab train --resume %s` "
                     "continues after the last complete epoch", trainer.epoch, run.interrupted, run.root)
@@ -176,7 +181,8 @@ class Session:
     model: torch.nn.Module
     card: ModelCard
     train_loader: DataLoader
-    val_loader: DataLoader | None
+    val_loader: DataLoader | None  # this process's shard of the validation split
+    full_val_loader: DataLoader | None  # the whole validation split (the main process's final scoring)
     loss_fn: torch.nn.Module
     callbacks: list[Callback]  # the ones the config asks for (freezing, early stopping, sampler epochs)
 
@@ -189,6 +195,7 @@ def build_session(cfg: ExperimentConfig) -> Session:
     data = prepare_data(cfg.data, cfg.train.seed)
     context = init_distributed(resolve_device(cfg.train.device))
     device = context.device(resolve_device(cfg.train.device))
+    check_sync_batchnorm(cfg.train.sync_batchnorm, device)
     precision = resolve_precision(cfg.train.precision, device)
     threads = resolve_threads(cfg.train.threads, cfg.data.num_workers, device)
     if threads is not None:
@@ -230,17 +237,19 @@ def build_session(cfg: ExperimentConfig) -> Session:
         train_set, batch, shuffle=True, num_workers=workers, seed=cfg.train.seed,
         pin_memory=device.type == "cuda", sampler=sampler, samples_per_image=cfg.data.samples_per_image,
     )
-    val_loader = None
+    val_loader = full_val_loader = None
     if data.splits["val"]:
         val_set = data.dataset("val")
-        val_set = Subset(val_set, context.shard(len(val_set))) if context.enabled else val_set
-        val_loader = make_loader(val_set, batch, shuffle=False, num_workers=workers)
+        full_val_loader = make_loader(val_set, batch, shuffle=False, num_workers=workers)
+        val_loader = (make_loader(Subset(val_set, context.shard(len(val_set))), batch, shuffle=False,
+                                  num_workers=workers) if context.enabled else full_val_loader)
     if sampler is not None:
         callbacks.append(SamplerEpoch(sampler))
+    # on the device with its class weights (a buffer), also for --dry-run and --time-budget's estimate
     loss_fn = build_loss(cfg.loss.name, classes.num_classes, data.train_ignore_index,
-                         resolve_class_weights(cfg.loss.class_weights, data))
+                         resolve_class_weights(cfg.loss.class_weights, data)).to(device)
     return Session(cfg, data, context, device, precision, model, model_card(cfg, data), train_loader, val_loader,
-                   loss_fn, callbacks)
+                   full_val_loader, loss_fn, callbacks)
 
 
 def dry_run(cfg: ExperimentConfig) -> Estimate:
@@ -253,15 +262,21 @@ def dry_run(cfg: ExperimentConfig) -> Estimate:
 
 
 def fit_to_budget(session: Session) -> ExperimentConfig:
-    """With train.time_budget, choose the epoch count (and so the schedule) from a measured step."""
+    """With train.time_budget, choose the epoch count (and so the schedule) from a measured step.
+
+    Only the main process measures and decides; the others take its plan, since processes that
+    planned different epoch counts would wait for each other forever in a collective."""
     cfg = session.cfg
     if cfg.train.time_budget is None:
         return cfg
-    estimate = estimate_epoch(session.model, session.loss_fn, session.train_loader, session.val_loader,
-                              session.device, session.precision)
-    epochs = max(1, min(cfg.train.epochs, int(cfg.train.time_budget // estimate.epoch_seconds)))
-    log.info("time budget %.0fs: about %.1fs per epoch, so %d epoch(s) (at most train.epochs=%d)",
-             cfg.train.time_budget, estimate.epoch_seconds, epochs, cfg.train.epochs)
+    epochs = 0
+    if session.context.is_main:
+        estimate = estimate_epoch(session.model, session.loss_fn, session.train_loader, session.val_loader,
+                                  session.device, session.precision)
+        epochs = max(1, min(cfg.train.epochs, int(cfg.train.time_budget // estimate.epoch_seconds)))
+        log.info("time budget %.0fs: about %.1fs per epoch, so %d epoch(s) (at most train.epochs=%d)",
+                 cfg.train.time_budget, estimate.epoch_seconds, epochs, cfg.train.epochs)
+    epochs = session.context.broadcast_int(epochs)
     return replace(cfg, train=replace(cfg.train, epochs=epochs))
 
 
@@ -271,16 +286,23 @@ def train(cfg: ExperimentConfig, out: str | Path, callbacks: Sequence[Callback] 
     run in `out` from its last complete epoch. The main process claims `out` for the whole run
     (`RunFolder.claim`): a folder in use by another training, or holding a run while neither
     `resume` nor `overwrite` is given, is refused before anything is read or written.
+    Under a torchrun restart (`--max-restarts`) the run continues from its own last checkpoint
+    (`resumes_after_restart`), or starts again if it died before writing one.
 
     Example:
         >>> cfg = config.load(overrides={"data.path": "data/", "train.epochs": 2})  # doctest: +SKIP
         >>> result = train(cfg, "runs/exp1")  # doctest: +SKIP
     """
     run = RunFolder(Path(out))
+    digest = config_digest(cfg)
+    if resumes_after_restart(cfg, out):  # also when the front door has already said `resume`
+        resume = True
+        # the plan the run started with (a --time-budget run fitted its epoch count)
+        cfg = replace(cfg, train=replace(cfg.train, epochs=run.read_config().train.epochs))
     if int(os.environ.get("RANK", "0")) != 0:  # only the main process writes (and claims) the folder
-        return _train(cfg, run, callbacks, resume)
-    with run.claim(resume=resume, overwrite=overwrite):
-        return _train(cfg, run, callbacks, resume)
+        return _train(cfg, run, callbacks, resume, digest)
+    with run.claim(resume=resume, overwrite=overwrite or restarts_before_first_checkpoint(out)):
+        return _train(cfg, run, callbacks, resume, digest)
 
 
 def find_lr(cfg: ExperimentConfig, start: float = 1e-7, end: float = 10.0, steps: int = 100) -> LrFinderResult:
@@ -299,6 +321,9 @@ def resolve_lr(cfg: ExperimentConfig, run: RunFolder) -> ExperimentConfig:
     """`--lr auto`: the range test's suggestion, recorded as lr_find.json/.png in the run folder."""
     if cfg.train.lr != "auto":
         return cfg
+    if int(os.environ.get("WORLD_SIZE", "1")) > 1:  # each process would test, and pick, on its own
+        raise ConfigError("--lr auto does not run under distributed training: run `seglab lr-find` on one "
+                          "process first and pass its suggestion as --lr")
     result = find_lr(cfg)
     write_lr_find(result, run.root)
     log.info("--lr auto: training at %.3g, the range test's pick (lr_find.png)",
@@ -306,7 +331,8 @@ def resolve_lr(cfg: ExperimentConfig, run: RunFolder) -> ExperimentConfig:
     return replace(cfg, train=replace(cfg.train, lr=result.suggested))
 
 
-def _train(cfg: ExperimentConfig, run: RunFolder, callbacks: Sequence[Callback], resume: bool) -> TrainResult:
+def _train(cfg: ExperimentConfig, run: RunFolder, callbacks: Sequence[Callback], resume: bool,
+           digest: str) -> TrainResult:
     saved = load_checkpoint(RunFolder.open(run.root).last) if resume else None  # read once: architecture, then state
     if saved is not None:
         cfg = with_saved_architecture(cfg, saved.card)
@@ -318,7 +344,7 @@ def _train(cfg: ExperimentConfig, run: RunFolder, callbacks: Sequence[Callback],
     classes = data.classes
     optimizer = build_optimizer(model, cfg.train)
     scheduler = build_scheduler(optimizer, cfg.train, len(session.train_loader))
-    checkpointer = Checkpointer(run, card, generator=session.train_loader.generator)
+    checkpointer = Checkpointer(run, card, generator=session.train_loader.generator, config_digest=digest)
     budget = [TimeBudget(cfg.train.time_budget)] if cfg.train.time_budget is not None else []
     trainer = Trainer(
         model,
@@ -341,6 +367,7 @@ def _train(cfg: ExperimentConfig, run: RunFolder, callbacks: Sequence[Callback],
         ],
         wrap=lambda module: maybe_compile(context.wrap(module, device, cfg.train.sync_batchnorm), cfg.train.compile),
         reduce_sum=context.reduce_sum if context.enabled else None,
+        sync_buffers=context.sync_buffers if context.enabled else None,
         ema_decay=cfg.train.ema_decay,
     )
     if saved is not None:
@@ -358,7 +385,7 @@ def _train(cfg: ExperimentConfig, run: RunFolder, callbacks: Sequence[Callback],
                  ", ".join(classes.names), run.classes)
     try:
         history = fit(trainer, session.train_loader, session.val_loader, cfg.train.epochs, run, card,
-                      session.train_loader.batch_size or cfg.train.batch_size)
+                      session.train_loader.batch_size or cfg.train.batch_size, context.is_main)
     finally:
         try:
             checkpointer.close()  # queued checkpoint files reach the disk, also when training stopped early
@@ -366,7 +393,8 @@ def _train(cfg: ExperimentConfig, run: RunFolder, callbacks: Sequence[Callback],
             shutdown(context)
     if not context.is_main:
         return TrainResult(run=run, history=history, best_epoch=0, best_scores=None)
-    return summarise(run, checkpointer, trainer, session.val_loader, classes, history)
+    # re-scoring a best epoch from before a resume reads the whole split, not rank 0's shard
+    return summarise(run, checkpointer, trainer, session.full_val_loader, classes, history)
 
 
 def _absolute(path: str | None) -> str | None:

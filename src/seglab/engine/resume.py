@@ -93,6 +93,7 @@ class TrainingState:
     # with a weight average (--ema) the checkpoint's weights are the average; these are the trained ones
     trained_weights: dict[str, Tensor] | None = None
     averaged_steps: int = 0
+    config_digest: str = ""  # `experiment.config_digest` of the config the run started with
 
     def to_storage(self, copy: bool = False) -> tuple[dict[str, Tensor], dict[str, Any]]:
         """Tensors and a JSON skeleton; `copy` snapshots the tensors (see `stored`)."""

@@ -47,7 +47,7 @@ def sanity_check(
     image, mask = batch["image"].to(device), batch["mask"].to(device)
     model = create_model(cfg.model.name, data.in_channels, classes.num_classes, **cfg.model.options).to(device)
     loss_fn = build_loss(cfg.loss.name, classes.num_classes, classes.ignore_index,
-                         resolve_class_weights(cfg.loss.class_weights, data))
+                         resolve_class_weights(cfg.loss.class_weights, data)).to(device)  # class weights too
     optimizer = torch.optim.Adam(model.parameters(), lr=cfg.train.lr)
     first_loss = last_loss = float("nan")
     miou = 0.0

@@ -38,7 +38,10 @@ class Callback:
 
     def on_epoch_start(self, trainer: Trainer, num_batches: int) -> None: ...
 
-    def on_train_batch_end(self, trainer: Trainer, loss: float) -> None: ...
+    def on_train_batch_end(self, trainer: Trainer) -> None:
+        """After each step. Only host-side values are fresh here (`trainer.step`); the running
+        loss and mIoU are those of the last read (`Trainer.read_every`): reading the device
+        every step would make the host wait for the GPU."""
 
     def on_epoch_end(self, trainer: Trainer, row: dict[str, float], val: EvalResult | None) -> None: ...
 
@@ -46,14 +49,23 @@ class Callback:
 
 
 def clip_gradients(parameters: Iterable[nn.Parameter], max_norm: float) -> None:
-    """`clip_grad_norm_`, minus its rescale when that would multiply by 1: the rescale reads and
-    writes every gradient (about half of clip_grad_norm_'s 6 ms per unet_resnet18 step on a
-    2-core CPU), and after the first epoch about 90% of CamVid steps are under the limit.
-    The check reads the norm (a sync, as the loss value already is every step)."""
+    """`clip_grad_norm_`, always rescaling (by 1 when under the limit): deciding whether to skip
+    the rescale would read the norm back to the host, a sync that stalls a GPU every step."""
     with_grad = [p for p in parameters if p.grad is not None]
-    total = nn.utils.get_total_norm([p.grad for p in with_grad])
-    if total + 1e-6 > max_norm:  # clip_grad_norm_'s factor max_norm / (total + 1e-6) is < 1
-        nn.utils.clip_grads_with_norm_(with_grad, max_norm, total)
+    nn.utils.clip_grad_norm_(with_grad, max_norm, error_if_nonfinite=False, foreach=True)
+
+
+def assert_mask_labels(mask: Tensor, num_classes: int, ignore_index: int | None) -> None:
+    """Stop on labels outside [0, K) other than `ignore_index`, without waiting for the device:
+    an asynchronous device assert (on a GPU it fails at a later kernel launch; on the CPU at
+    once, as a RuntimeError). seglab's datasets already refuse such masks when they read them,
+    with the file named; this guards other loaders at the cost of two small kernels, where a
+    host-side check of a 16x512x512 batch takes 10-30 ms of the main thread."""
+    valid = (mask >= 0) & (mask < num_classes)
+    if ignore_index is not None:
+        valid |= mask == ignore_index
+    allowed = f"0..{num_classes - 1}" + ("" if ignore_index is None else f" or {ignore_index}")
+    torch._assert_async(valid.all(), f"a training mask holds a label outside {allowed}")
 
 
 def _to_device(batch: dict[str, Any], device: torch.device, channels_last: bool) -> tuple[Tensor, Tensor]:
@@ -75,7 +87,8 @@ def evaluate(
     channels_last: bool = False,
     reduce_sum: Callable[[Tensor], Tensor] | None = None,
 ) -> EvalResult:
-    """Accumulate one confusion matrix over the whole loader (not a mean of batch scores).
+    """Accumulate one confusion matrix over the whole loader (not a mean of batch scores),
+    reading nothing back from the device until the end.
 
     With `reduce_sum` (distributed training), each process scores its shard and the
     matrices and loss sums are added up across processes.
@@ -87,27 +100,35 @@ def evaluate(
     was_training = model.training
     model.eval()
     confusion = ConfusionMatrix(num_classes, ignore_index)
-    loss_sum, pixels = 0.0, 0
+    # loss sum and pixel count stay on the device until the end: no wait per batch
+    totals = torch.zeros(2, dtype=torch.float64, device=device)
     for batch in loader:
         image, mask = _to_device(batch, device, channels_last)
         with precision.autocast():
             logits = model(image)
         logits = logits.float()
-        confusion.update(logits.argmax(1), mask)
+        assert_mask_labels(mask, num_classes, ignore_index)
+        confusion.update(logits.argmax(1), mask, check=False)  # checked above without a sync
         if loss_fn is not None:
-            counted = int((mask != ignore_index).sum()) if ignore_index is not None else mask.numel()
-            loss_sum += float(loss_fn(logits, mask)) * counted
-            pixels += counted
+            counted = (mask != ignore_index).sum() if ignore_index is not None else mask.new_full((), mask.numel())
+            totals += torch.stack([loss_fn(logits, mask).double() * counted, counted.double()])
     model.train(was_training)
     if reduce_sum is not None:
-        confusion.matrix = reduce_sum(confusion.matrix)
-        loss_sum, pixels = reduce_sum(torch.tensor([loss_sum, float(pixels)], dtype=torch.float64)).tolist()
+        confusion.matrix = reduce_sum(confusion.matrix.to(device))
+        totals = reduce_sum(totals)
+    loss_sum, pixels = totals.tolist()
     loss = loss_sum / max(pixels, 1) if loss_fn is not None else None
     return EvalResult(loss=loss, scores=confusion.compute(), matrix=confusion.matrix.cpu())
 
 
 class Trainer:
     """Runs epochs of optimisation and validation; knows nothing about files or printing.
+
+    A training step never reads a value back from the device (on a GPU the host would wait
+    for the queued work): the loss sum and the training confusion matrix accumulate on the
+    device and are read every `read_every` steps (default 50 on a GPU, 1 on the CPU, where
+    reading costs nothing) and at the end of each epoch, where a NaN or
+    infinite loss stops the run. Mask labels are checked by asynchronous device asserts.
 
     Example:
         >>> trainer = Trainer(model, loss_fn, optimizer, num_classes=3)  # doctest: +SKIP
@@ -130,7 +151,9 @@ class Trainer:
         callbacks: Sequence[Callback] = (),
         wrap: Callable[[nn.Module], nn.Module] | None = None,
         reduce_sum: Callable[[Tensor], Tensor] | None = None,
+        sync_buffers: Callable[[nn.Module], None] | None = None,
         ema_decay: float | None = None,
+        read_every: int | None = None,
     ) -> None:
         self.device = torch.device(device)
         self.model = model.to(self.device)
@@ -138,7 +161,7 @@ class Trainer:
             self.model = self.model.to(memory_format=torch.channels_last)
         # with `ema_decay`, an exponential moving average of the weights, updated every step
         self.average = weight_average(self.model, ema_decay) if ema_decay is not None else None
-        self.loss_fn = loss_fn
+        self.loss_fn = loss_fn.to(self.device)  # its class weights too
         self.optimizer = optimizer
         self.scheduler = scheduler
         self.num_classes = num_classes
@@ -150,10 +173,17 @@ class Trainer:
         # the training step calls `network` (e.g. DDP around `model`); checkpoints save `model`
         self.network = wrap(self.model) if wrap is not None else self.model
         self.reduce_sum = reduce_sum
+        self.sync_buffers = sync_buffers  # distributed: make BatchNorm statistics equal on every process
+        # on the CPU a read costs nothing, so the loss shows (and a NaN stops the run) at once
+        self.read_every = read_every or (1 if self.device.type == "cpu" else 50)
         self.scaler = torch.amp.GradScaler(self.device.type, enabled=self.precision.needs_grad_scaler)
         self.epoch = 0
+        self.step = 0  # steps of the current epoch
         self.history: list[dict[str, float]] = []
         self.train_confusion = ConfusionMatrix(num_classes, ignore_index)
+        self.running_loss = math.nan  # mean training loss of this epoch at the last read
+        self.running_miou = math.nan  # training mIoU of this epoch at the last read
+        self._loss_sum = torch.zeros((), device=self.device)
         self.data_wait = 0.0  # seconds spent waiting for batches in the current epoch
         self.should_stop = False  # a callback (early stopping) ends the run after this epoch
 
@@ -166,14 +196,16 @@ class Trainer:
             train_loss = self.train_one_epoch(train_loader)
             if self.reduce_sum is not None:
                 self.train_confusion.matrix = self.reduce_sum(self.train_confusion.matrix)
-                total, processes = self.reduce_sum(torch.tensor([train_loss, 1.0], dtype=torch.float64)).tolist()
-                train_loss = total / processes
             row = {
                 "epoch": self.epoch,
                 "train_loss": train_loss,
                 "train_miou": self.train_confusion.compute().mean_iou,
                 "lr": self.optimizer.param_groups[0]["lr"],
             }
+            if self.sync_buffers is not None:  # before validating and saving: one model on every process
+                self.sync_buffers(self.model)
+                if self.average is not None:
+                    self.sync_buffers(self.average.module)
             val = None
             if val_loader is not None:
                 val = self.validate(val_loader)
@@ -187,41 +219,67 @@ class Trainer:
             row.update(seconds=seconds, data_wait=self.data_wait / seconds)
             self.history.append(row)
             self._emit("on_epoch_end", row, val)
-            if self.should_stop:
+            if self.any_process(self.should_stop):
                 break
         self._emit("on_fit_end")
         return self.history
 
+    def any_process(self, flag: bool) -> bool:
+        """`flag` or'ed over the processes, the same on each: a decision such as stopping (a time
+        budget reads each process's own clock) must not split them, or those that go on would
+        wait forever for the others in the next collective."""
+        if self.reduce_sum is None:
+            return flag
+        return bool(self.reduce_sum(torch.tensor([float(flag)])).item() > 0)
+
     def train_one_epoch(self, loader: DataLoader) -> float:
-        """One pass over `loader`; returns the mean loss over batches."""
+        """One pass over `loader`; returns the mean loss over batches (over all processes)."""
         self.model.train()
         self.train_confusion.reset()
+        self._loss_sum = torch.zeros((), device=self.device)
+        self.running_loss = self.running_miou = math.nan
         self.data_wait = 0.0
-        total, count = 0.0, 0
+        self.step = 0
         waited = time.perf_counter()
         for batch in loader:
             image, mask = _to_device(batch, self.device, self.channels_last)
+            assert_mask_labels(mask, self.num_classes, self.ignore_index)
             self.data_wait += time.perf_counter() - waited
-            loss = self.train_step(image, mask)
-            total += loss
-            count += 1
-            self._emit("on_train_batch_end", loss)
+            self.train_step(image, mask)
+            self.step += 1
+            if self.step % self.read_every == 0:
+                self.read_running()
+            self._emit("on_train_batch_end")
             waited = time.perf_counter()
-        return total / max(count, 1)
+        return self.read_running()
 
-    def train_step(self, image: Tensor, mask: Tensor) -> float:
-        """Forward, loss in float32, backward, clip, step; raises TrainingError on a NaN loss."""
+    def read_running(self) -> float:
+        """Read the epoch's loss so far from the device (summed over processes): sets
+        `running_loss` and `running_miou` and returns the mean loss per step.
+
+        Raises:
+            TrainingError: a loss since the start of the epoch was NaN or infinite.
+        """
+        totals = torch.stack([self._loss_sum.double(), self._loss_sum.new_full((), self.step).double()])
+        if self.reduce_sum is not None:
+            totals = self.reduce_sum(totals)
+        loss_sum, steps = totals.tolist()
+        if not math.isfinite(loss_sum):
+            raise TrainingError(
+                f"loss became {loss_sum} at epoch {self.epoch} (by step {self.step}); the last good checkpoint is "
+                "kept. Try a lower --lr or --precision fp32"
+            )
+        self.running_loss = loss_sum / max(steps, 1)
+        self.running_miou = self.train_confusion.compute().mean_iou
+        return self.running_loss
+
+    def train_step(self, image: Tensor, mask: Tensor) -> Tensor:
+        """Forward, loss in float32, backward, clip, step; returns the loss, left on the device."""
         self.optimizer.zero_grad(set_to_none=True)
         with self.precision.autocast():
             logits = self.network(image)
         logits = logits.float()
         loss = self.loss_fn(logits, mask)
-        value = float(loss.detach())
-        if not math.isfinite(value):
-            raise TrainingError(
-                f"loss became {value} at epoch {self.epoch}; the last good checkpoint is kept. "
-                "Try a lower --lr or --precision fp32"
-            )
         self.scaler.scale(loss).backward()
         if self.grad_clip is not None:
             self.scaler.unscale_(self.optimizer)
@@ -232,8 +290,10 @@ class Trainer:
             self.scheduler.step()
         if self.average is not None:
             self.average.update_parameters(self.model)
-        self.train_confusion.update(logits.detach().argmax(1), mask)
-        return value
+        self.train_confusion.update(logits.detach().argmax(1), mask, check=False)
+        loss = loss.detach()
+        self._loss_sum += loss  # a NaN or infinity stays in the sum, and stops the run at the next read
+        return loss
 
     @property
     def scored_model(self) -> nn.Module:
