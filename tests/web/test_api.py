@@ -53,7 +53,27 @@ def test_grey_and_16_bit_images_are_accepted(client):
 
 def _gif() -> bytes:
     buffer = io.BytesIO()
-    Image.new("RGB", (8, 8)).save(buffer, format="GIF")
+    Image.new("RGB", (32, 32)).save(buffer, format="GIF")
+    return buffer.getvalue()
+
+
+def _npy(array: np.ndarray) -> bytes:
+    buffer = io.BytesIO()
+    np.save(buffer, array)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("make", [_gif, lambda: _npy(np.random.default_rng(0).random((32, 32)).astype(np.float32))],
+                         ids=["gif", "npy"])
+def test_what_predict_reads_is_served_too(client, make):
+    response = _upload(client, make())
+    assert response.status_code == 200, response.text
+    assert (response.json()["width"], response.json()["height"]) == (32, 32)
+
+
+def _webp() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8)).save(buffer, format="WEBP")
     return buffer.getvalue()
 
 
@@ -61,7 +81,10 @@ REFUSALS = {
     "empty file": (lambda: b"", 400, "is empty"),
     "text file": (lambda: b"just some text, not an image", 415, "not an image"),
     "truncated png": (lambda: png_bytes(np.zeros((32, 32, 3), np.uint8))[:60], 415, "image"),
-    "gif": (lambda: _gif(), 415, "GIF"),
+    "webp": (lambda: _webp(), 415, "WEBP"),
+    "npy of objects": (lambda: _npy(np.array([None, 1], dtype=object)), 415, "holds object values"),
+    "npy volume": (lambda: _npy(np.zeros((4, 8, 8, 8), np.float32)), 415, "has shape (4, 8, 8, 8)"),
+    "npy too many pixels": (lambda: _npy(np.zeros((300, 300), np.uint8)), 413, "at most 40000 pixels"),
     "too many pixels": (lambda: png_bytes(np.zeros((300, 300), np.uint8)), 413, "at most 40000 pixels"),
     "file over the byte limit": (lambda: np.random.default_rng(0).bytes(LIMITS.max_bytes + 100), 413, "up to"),
     "body over the byte limit": (lambda: np.random.default_rng(0).bytes(4 * LIMITS.max_bytes), 413, "up to 0.2 MiB"),

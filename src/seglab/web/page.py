@@ -36,7 +36,7 @@ _PAGE = """<!doctype html>
 <p class="muted">Upload a PNG, JPEG, TIFF or BMP image to segment it (up to __MAX_MB__ MiB and __MAX_PIXELS__ pixels).
   JSON API: <code>POST /predict</code>, documented at <a href="/docs">/docs</a>.</p>
 <form id="upload">
-  <input type="file" id="file" name="file" accept="image/png,image/jpeg,image/tiff,image/bmp" required>
+  <input type="file" id="file" name="file" accept="image/png,image/jpeg,image/tiff,image/bmp,image/gif,.npy" required>
   <button type="submit" id="submit">Segment</button>
   <span id="status" role="status" class="muted"></span>
 </form>

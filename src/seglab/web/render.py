@@ -40,7 +40,7 @@ def render_prediction(image: np.ndarray, prediction: Prediction, classes: ClassS
     shown = to_rgb_uint8(display_image(np.asarray(image)))
     return RenderedPrediction(
         mask_png=mask_png(prediction.mask, classes),
-        overlay_png=png(overlay(shown, prediction.mask, classes.colours)),
+        overlay_png=png(overlay(shown, prediction.mask, classes.colours, faint=classes.background)),
         image_png=png(shown),
         shares=class_shares(prediction.mask, classes),
     )

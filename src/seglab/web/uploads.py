@@ -20,8 +20,10 @@ from PIL import Image, UnidentifiedImageError
 from seglab.data import read_image
 from seglab.errors import DataError, SeglabError
 
-# Pillow's format name -> the suffix read_image dispatches on
-FORMATS = {"PNG": ".png", "JPEG": ".jpg", "TIFF": ".tif", "BMP": ".bmp"}
+# the format's name (Pillow's, or NumPy) -> the suffix read_image dispatches on: what `seglab
+# predict` reads, so a model trained on .npy slices is served its own input format
+FORMATS = {"PNG": ".png", "JPEG": ".jpg", "TIFF": ".tif", "BMP": ".bmp", "GIF": ".gif", "NumPy": ".npy"}
+_NPY_MAGIC = b"\x93NUMPY"
 
 
 @dataclass(frozen=True)
@@ -53,7 +55,8 @@ def probe_upload(data: bytes, filename: str | None, limits: UploadLimits) -> Upl
     """Check an upload's bytes and header (format, pixel count) without decoding it.
 
     Raises:
-        UploadError: 400 empty, 413 too many bytes or pixels, 415 not a PNG/JPEG/TIFF/BMP image.
+        UploadError: 400 empty, 413 too many bytes or pixels, 415 not a PNG/JPEG/TIFF/BMP/GIF
+            image or a numeric .npy array.
     """
     name = filename or "upload"
     if not data:
@@ -62,6 +65,8 @@ def probe_upload(data: bytes, filename: str | None, limits: UploadLimits) -> Upl
         raise UploadError(413, f"'{name}' is {_mib(len(data))}; this server accepts uploads up to "
                                f"{_mib(limits.max_bytes)}")
     kinds = ", ".join(FORMATS)
+    if data.startswith(_NPY_MAGIC):
+        return _probe_npy(data, name, limits)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # the pixel limit below decides
@@ -75,10 +80,31 @@ def probe_upload(data: bytes, filename: str | None, limits: UploadLimits) -> Upl
         raise UploadError(415, f"'{name}' is not a readable image ({kinds}): {err}") from None
     if fmt not in FORMATS:
         raise UploadError(415, f"'{name}' is a {fmt} image; this server reads {kinds}")
+    _check_pixels(name, width, height, limits)
+    return UploadInfo(fmt, width, height)
+
+
+def _check_pixels(name: str, width: int, height: int, limits: UploadLimits) -> None:
     if width * height > limits.max_pixels:
         raise UploadError(413, f"'{name}' is {width}x{height} = {width * height} pixels; this server "
                                f"accepts at most {limits.max_pixels} pixels")
-    return UploadInfo(fmt, width, height)
+
+
+def _probe_npy(data: bytes, name: str, limits: UploadLimits) -> UploadInfo:
+    """Shape and dtype from a .npy header: (H, W) or (H, W, C) with C 1-4, numbers only."""
+    buffer = io.BytesIO(data)
+    try:
+        version = np.lib.format.read_magic(buffer)
+        read_header = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
+        shape, _, dtype = read_header(buffer)
+    except (ValueError, SyntaxError, EOFError, OSError) as err:
+        raise UploadError(415, f"'{name}' is not a readable .npy array: {err}") from None
+    if dtype.hasobject or dtype.kind not in "biuf":
+        raise UploadError(415, f"'{name}' holds {dtype} values; this server reads numeric arrays")
+    if len(shape) not in (2, 3) or (len(shape) == 3 and shape[2] not in (1, 2, 3, 4)):
+        raise UploadError(415, f"'{name}' has shape {tuple(shape)}; expected (H, W) or (H, W, C) with C 1-4")
+    _check_pixels(name, int(shape[1]), int(shape[0]), limits)
+    return UploadInfo("NumPy", int(shape[1]), int(shape[0]))
 
 
 def decode_upload(data: bytes, filename: str | None, limits: UploadLimits) -> np.ndarray:
