@@ -130,7 +130,7 @@ def plot_history(history: Sequence[dict[str, float]]) -> Figure:
                 ax.plot(epochs, values, marker=".", label=key)
         ax.set_title(title)
         ax.set_xlabel("epoch")
-        if len(history) < 4:  # a short run: whole epochs with room around them, not 0.95-1.05
+        if 0 < len(history) < 4:  # a short run: whole epochs with room around them, not 0.95-1.05
             ax.set_xlim(0.5, len(history) + 0.5)
         if ax.lines:
             ax.legend()
