@@ -57,3 +57,16 @@ def test_deterministic_mode_repeats_metrics_bit_for_bit(tiny_dataset, tmp_path):
     assert first["train_loss"] == second["train_loss"]
     assert first["val_miou"] == second["val_miou"]
     assert first["val_loss"] == second["val_loss"]
+
+
+@pytest.mark.parametrize(("model", "side"), [("unet", 16), ("unet_resnet18", 32)])
+def test_images_smaller_than_the_network_are_refused_before_training(tmp_path, capsys, model, side):
+    from seglab.cli import main
+    from seglab.data import generate_synthetic
+
+    data = generate_synthetic(tmp_path / "data", num_samples=6, size=(side - 4, side - 4))
+    assert main(["train", str(data), "--model", model, "--epochs", "1", "--out", str(tmp_path / "run"),
+                 "--no-progress"]) == 2
+    err = capsys.readouterr().err
+    assert f"needs at least {side} px per side" in err and "--size" in err and "Traceback" not in err
+    assert not (tmp_path / "run" / "checkpoints" / "best.safetensors").exists()

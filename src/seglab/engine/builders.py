@@ -12,7 +12,7 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader, Dataset, RandomSampler, Sampler
 
-from seglab.config import DataConfig, TrainConfig
+from seglab.config import DataConfig, ModelConfig, TrainConfig
 from seglab.data import (
     ClassSpec,
     DatasetIndex,
@@ -32,6 +32,7 @@ from seglab.data.cache import available_memory, choose_cache, decoded_bytes, def
 from seglab.data.sampling import PatchSampler, SeededSampler
 from seglab.errors import ConfigError, DataError
 from seglab.losses import class_weights_from_counts
+from seglab.models import create_model
 
 log = logging.getLogger(__name__)
 
@@ -126,19 +127,34 @@ def choose_size(cfg: DataConfig, stats: DatasetStats) -> tuple[int, int] | None:
     return DEFAULT_SIZE
 
 
-def check_native_size(stats: DatasetStats) -> None:
-    """Refuse training at native size on images under `MIN_NATIVE_SIDE` px per side.
+def check_native_size(stats: DatasetStats, min_side: int | None = None) -> None:
+    """Refuse training at native size on images under the model's smallest side (at least
+    `MIN_NATIVE_SIDE` px), which the network would otherwise reject mid-epoch with a traceback.
 
     Raises:
         DataError: naming the smallest such image and --size.
     """
-    small = sorted((min(f.size), str(path), f.size) for path, f in stats.images.items() if min(f.size) < MIN_NATIVE_SIDE)
+    floor = max(MIN_NATIVE_SIDE, min_side or 0)
+    small = sorted((min(f.size), str(path), f.size) for path, f in stats.images.items() if min(f.size) < floor)
     if small:
         _, path, (height, width) = small[0]
-        more = f" (and {len(small) - 1} more images under {MIN_NATIVE_SIDE} px)" if len(small) > 1 else ""
-        raise DataError(f"image '{path}' is {height}x{width} (HxW){more}: too small to train a U-Net on at native "
-                        f"size, which needs at least {MIN_NATIVE_SIDE} px per side; pass --size 64 (or another "
-                        "size) to resize every image, or leave such images out")
+        more = f" (and {len(small) - 1} more images under {floor} px)" if len(small) > 1 else ""
+        raise DataError(f"image '{path}' is {height}x{width} (HxW){more}: too small to train this U-Net on at native "
+                        f"size, which needs at least {floor} px per side; pass --size {max(64, floor)} (or another "
+                        "size) to resize every image, choose a model with fewer levels, or leave such images out")
+
+
+def model_min_side(cfg: ModelConfig) -> int | None:
+    """The smallest height and width the configured network takes, from a shape-only build on
+    the meta device (no memory, no pretrained weights); None when it cannot be built (the real
+    build reports why)."""
+    options = {k: v for k, v in cfg.options.items() if k != "encoder_weights"}
+    try:
+        with torch.device("meta"):
+            model = create_model(cfg.name, 3, 2, **options)
+    except (KeyError, TypeError, ValueError):
+        return None
+    return getattr(model, "min_size", None)
 
 
 def prepare_data(cfg: DataConfig, seed: int, min_side: int | None = None) -> PreparedData:
@@ -194,7 +210,7 @@ def prepare_data(cfg: DataConfig, seed: int, min_side: int | None = None) -> Pre
     augment, patches = build_training_views(cfg, classes)
     size = choose_size(cfg, stats)
     if size is None:
-        check_native_size(stats)
+        check_native_size(stats, min_side)
     cache, cache_dir = resolve_cache(cfg, splits["train"] + splits["val"], stats, size, in_channels)
     return PreparedData(
         index=index,

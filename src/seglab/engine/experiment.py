@@ -15,8 +15,8 @@ from torch.utils.data import DataLoader, DistributedSampler, Subset
 
 from seglab import config as config_io
 from seglab.config import ExperimentConfig
-from seglab.engine.builders import (PreparedData, build_optimizer, build_scheduler, make_loader, prepare_data,
-                                    resolve_class_weights)
+from seglab.engine.builders import (PreparedData, build_optimizer, build_scheduler, make_loader, model_min_side,
+                                    prepare_data, resolve_class_weights)
 from seglab.data import ClassSpec
 from seglab.engine.callbacks import (Checkpointer, EarlyStopping, EncoderFreezer, EpochLogger, HistoryWriter,
                                      ProgressBar, SamplerEpoch, TimeBudget)
@@ -192,7 +192,7 @@ def build_session(cfg: ExperimentConfig) -> Session:
     check_train_config(cfg)
     set_determinism(cfg.train.deterministic)
     seed_everything(cfg.train.seed)
-    data = prepare_data(cfg.data, cfg.train.seed)
+    data = prepare_data(cfg.data, cfg.train.seed, min_side=model_min_side(cfg.model))
     context = init_distributed(resolve_device(cfg.train.device))
     device = context.device(resolve_device(cfg.train.device))
     check_sync_batchnorm(cfg.train.sync_batchnorm, device)

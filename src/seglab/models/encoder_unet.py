@@ -51,6 +51,7 @@ class EncoderUNet(nn.Module):
         if upsampling not in UPSAMPLINGS:
             raise ValueError(f"unknown upsampling '{upsampling}'; choose one of {', '.join(UPSAMPLINGS)}")
         self.encoder = ResNetEncoder(encoder, in_channels)
+        self.min_size = 32  # the encoder halves five times; smaller inputs leave nothing to decode
         self.encoder_frozen = False
         self.normalisation: tuple[tuple[float, ...], tuple[float, ...]] | None = None
         if encoder_weights not in (None, "none"):
@@ -95,8 +96,9 @@ class EncoderUNet(nn.Module):
         return self
 
     def forward(self, image: Tensor) -> Tensor:
-        if image.ndim != 4 or min(image.shape[-2:]) < 32:
-            raise ValueError(f"expected (B, C, H, W) with H, W >= 32 for a ResNet encoder, got {tuple(image.shape)}")
+        if image.ndim != 4 or min(image.shape[-2:]) < self.min_size:
+            raise ValueError(f"expected (B, C, H, W) with H, W >= {self.min_size} for a ResNet encoder, "
+                             f"got {tuple(image.shape)}")
         features = self.encoder(image)
         x = features[-1]
         for block, skip in zip(self.decoder, reversed(features[:-1])):
