@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import csv
 import json
+import logging
 import math
 import shutil
+import sys
 import tempfile
 import weakref
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from functools import cached_property
 from pathlib import Path
@@ -267,7 +270,8 @@ def train(
     temporary = out is None
     root = Path(tempfile.mkdtemp(prefix="seglab-run-") if out is None else out)
     try:
-        experiment.train(cfg, root, callbacks=callbacks, overwrite=overwrite)
+        with visible_log(cfg.train.progress):
+            experiment.train(cfg, root, callbacks=callbacks, overwrite=overwrite)
     except Exception:
         if temporary:  # nothing of a failed run to keep; an interrupted one keeps its weights
             shutil.rmtree(root, ignore_errors=True)
@@ -297,4 +301,27 @@ def sanity_check(
         >>> result.passed, result.miou  # doctest: +SKIP
     """
     cfg = experiment_config(dataset, model, model_options, loss, options)
-    return sanity.sanity_check(cfg, steps=steps, target=target, batch_size=batch_size)
+    with visible_log(cfg.train.progress):
+        return sanity.sanity_check(cfg, steps=steps, target=target, batch_size=batch_size)
+
+
+@contextmanager
+def visible_log(enabled: bool = True) -> Iterator[None]:
+    """Show seglab's progress lines (epochs, ETA, warnings) on stdout while a call runs, when the
+    caller has set up no logging: a notebook user otherwise waits in silence. A logging setup of
+    the caller's own (any handler on the root or the 'seglab' logger) is left alone."""
+    logger = logging.getLogger("seglab")
+    if not enabled or logger.handlers or logging.getLogger().handlers:
+        yield
+        return
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    level = logger.level
+    logger.addHandler(handler)
+    if logger.getEffectiveLevel() > logging.INFO:
+        logger.setLevel(logging.INFO)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)

@@ -79,10 +79,33 @@ def format_row(row: dict[str, float]) -> str:
 
 
 class EpochLogger(Callback):
-    """Logs one line per epoch (the CLI routes it to the terminal and to train.log)."""
+    """Logs one line per epoch (the CLI routes it to the terminal and to train.log), ending in
+    the time the whole run still needs at the pace of the epochs so far (`epochs` known)."""
+
+    def __init__(self, epochs: int | None = None) -> None:
+        self.epochs = epochs
+        self.seconds: list[float] = []
 
     def on_epoch_end(self, trainer: Trainer, row: dict[str, float], val: EvalResult | None) -> None:
-        log.info(format_row(row))
+        line = format_row(row)
+        if row.get("seconds") is not None:
+            self.seconds.append(float(row["seconds"]))
+        left = self.epochs - int(row["epoch"]) if self.epochs is not None else 0
+        if left > 0 and self.seconds:
+            # the first epoch pays one-time costs (cache filling, warm-up): leave it out once there are others
+            pace = self.seconds[1:] or self.seconds
+            line += f"  eta {format_duration(left * sum(pace) / len(pace))}"
+        log.info(line)
+
+
+def format_duration(seconds: float) -> str:
+    """'45s', '3m05s', '1h02m'."""
+    seconds = int(round(seconds))
+    if seconds < 60:
+        return f"{seconds}s"
+    if seconds < 3600:
+        return f"{seconds // 60}m{seconds % 60:02d}s"
+    return f"{seconds // 3600}h{seconds % 3600 // 60:02d}m"
 
 
 class Checkpointer(Callback):

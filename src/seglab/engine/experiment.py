@@ -361,7 +361,7 @@ def _train(cfg: ExperimentConfig, run: RunFolder, callbacks: Sequence[Callback],
             *session.callbacks,
             *budget,
             # only the main process shows progress and writes the run folder
-            *([ProgressBar(cfg.train.epochs, enabled=cfg.train.progress), EpochLogger(), checkpointer,
+            *([ProgressBar(cfg.train.epochs, enabled=cfg.train.progress), EpochLogger(cfg.train.epochs), checkpointer,
                HistoryWriter(run)] if context.is_main else []),
             *callbacks,
         ],

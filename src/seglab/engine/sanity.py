@@ -49,6 +49,8 @@ def sanity_check(
     loss_fn = build_loss(cfg.loss.name, classes.num_classes, classes.ignore_index,
                          resolve_class_weights(cfg.loss.class_weights, data)).to(device)  # class weights too
     optimizer = torch.optim.Adam(model.parameters(), lr=cfg.train.lr)
+    log.info("overfitting one batch of %d image(s) with %s for up to %d steps (passes at batch mIoU %.2f; "
+             "a line every %d steps)", image.shape[0], cfg.model.name, steps, target, check_every)
     first_loss = last_loss = float("nan")
     miou = 0.0
     for step in range(1, steps + 1):
@@ -62,6 +64,7 @@ def sanity_check(
         last_loss = float(loss.detach())
         if step == 1:
             first_loss = last_loss
+            log.info("step 1  loss %.4f", last_loss)
         if step % check_every == 0 or step == steps:
             result = evaluate(model, [batch], classes.num_classes, classes.ignore_index, device=device, precision=precision)
             miou = result.scores.mean_iou
