@@ -29,9 +29,11 @@ def test_a_call_without_any_logging_setup_still_prints_its_progress(monkeypatch,
     monkeypatch.setattr(logging.getLogger(), "handlers", [])  # as in a fresh notebook kernel
     monkeypatch.setattr(logging.getLogger("seglab"), "handlers", [])
     with visible_log():
+        logging.getLogger("seglab.engine").info("model unet: 1.00M parameters, device cpu")  # setup chatter
         logging.getLogger("seglab.engine").info("epoch 1  train_loss 0.5")
-    logging.getLogger("seglab.engine").info("after the call")
-    assert capsys.readouterr().out == "epoch 1  train_loss 0.5\n"
+        logging.getLogger("seglab.data").warning("a class is never predicted")
+    logging.getLogger("seglab.engine").info("epoch 2  after the call")
+    assert capsys.readouterr().out == "epoch 1  train_loss 0.5\na class is never predicted\n"
     with visible_log(enabled=False):  # progress=False keeps quiet
         logging.getLogger("seglab.engine").info("quiet")
     assert capsys.readouterr().out == ""

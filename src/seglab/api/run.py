@@ -305,17 +305,24 @@ def sanity_check(
         return sanity.sanity_check(cfg, steps=steps, target=target, batch_size=batch_size)
 
 
+_PROGRESS_PREFIXES = ("epoch ", "step ")  # the lines that say how far a call has got
+
+
 @contextmanager
 def visible_log(enabled: bool = True) -> Iterator[None]:
-    """Show seglab's progress lines (epochs, ETA, warnings) on stdout while a call runs, when the
-    caller has set up no logging: a notebook user otherwise waits in silence. A logging setup of
-    the caller's own (any handler on the root or the 'seglab' logger) is left alone."""
+    """Show seglab's progress lines (one per epoch with its ETA, sanity steps) and warnings on
+    stdout while a call runs, when the caller has set up no logging: a notebook or script user
+    otherwise waits in silence. The setup chatter (data, cache, model) stays in the logger, and a
+    logging setup of the caller's own (any handler on the root or the 'seglab' logger) is left
+    alone."""
     logger = logging.getLogger("seglab")
     if not enabled or logger.handlers or logging.getLogger().handlers:
         yield
         return
     handler = logging.StreamHandler(sys.stdout)
     handler.setFormatter(logging.Formatter("%(message)s"))
+    handler.addFilter(lambda record: record.levelno >= logging.WARNING
+                      or record.getMessage().startswith(_PROGRESS_PREFIXES))
     level = logger.level
     logger.addHandler(handler)
     if logger.getEffectiveLevel() > logging.INFO:
