@@ -6,8 +6,7 @@ and `Evaluation` they return), `create_model`, `list_models`, `Predictor`, `__ve
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
-
+from seglab._version import __version__
 from seglab.api import Dataset, Evaluation, Run, load_dataset, load_run, sanity_check, train
 from seglab.inference.predictor import Predictor
 from seglab.models import create_model, list_models

@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from seglab import __version__
+from seglab._version import __version__
 from seglab import config as config_io
 from seglab.data.cache import CACHE_MODES
 from seglab.engine.builders import SCHEDULES

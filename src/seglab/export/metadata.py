@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from seglab import __version__
+from seglab._version import __version__
 from seglab.engine.checkpoint import ModelCard, atomic_write
 from seglab.errors import CheckpointError
 

@@ -28,7 +28,7 @@ import numpy as np
 import torch
 from matplotlib.figure import Figure
 
-from seglab import __version__
+from seglab._version import __version__
 from seglab.data import ClassSpec, read_image, read_mask
 from seglab.data.classes import ERROR_COLOUR
 from seglab.engine.evaluation import PER_IMAGE_FILE, ImageScore, evaluate_run, pairs_to_evaluate, read_per_image

@@ -18,7 +18,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel, Field
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from seglab import __version__
+from seglab._version import __version__
 from seglab.errors import DataError
 from seglab.inference.predictor import Segmenter
 from seglab.web.budget import ModelCost, RequestBudget, check_budget, measure_cost
