@@ -404,10 +404,16 @@ def _orientation(image: Image.Image) -> int:
 def _npy_header(path: Path) -> tuple[tuple[int, ...], np.dtype | None]:
     """Shape and dtype from a .npy header (dtype None for header versions numpy reads privately)."""
     with path.open("rb") as file:
-        return _array_header(file)
+        return array_header(file)
 
 
-def _array_header(file: IO[bytes]) -> tuple[tuple[int, ...], np.dtype | None]:
+def array_header(file: IO[bytes]) -> tuple[tuple[int, ...], np.dtype | None]:
+    """Shape and dtype from the header of a .npy stream, reading nothing past it (dtype None for
+    header versions numpy reads privately).
+
+    Raises:
+        ValueError: not a .npy header (numpy's message).
+    """
     version = np.lib.format.read_magic(file)
     if version == (1, 0):
         shape, _, dtype = np.lib.format.read_array_header_1_0(file)
@@ -450,7 +456,7 @@ def _npz_member(archive: zipfile.ZipFile, role: str) -> str:
 
 def _npz_header(path: Path, role: str = "image") -> tuple[tuple[int, ...], np.dtype | None]:
     with zipfile.ZipFile(path) as archive, archive.open(_npz_member(archive, role)) as member:
-        return _array_header(member)
+        return array_header(member)
 
 
 def _load_npz(path: Path, role: str) -> np.ndarray:

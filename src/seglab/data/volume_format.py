@@ -27,7 +27,7 @@ import numpy as np
 from seglab.data.cache import default_cache_dir
 from seglab.data.classes import ClassSpec, classes_from_dataset_json
 from seglab.data.dicom import dicom_files
-from seglab.data.formats import FORMATS, DatasetFormat
+from seglab.data.formats import FORMATS, DatasetFormat, ReadOptions
 from seglab.data.index import DatasetIndex, Pair, Problem, natural_key
 from seglab.data.mapping import IdentityMapping
 from seglab.data.slice_cache import SliceFiles, Subject, extract
@@ -61,11 +61,21 @@ class VolumesFormat(DatasetFormat):
     )
     priority = 15  # before folder-pairs (30), whose images/ + labels/ folders it shares
 
+    def __init__(self, options: ReadOptions | None = None) -> None:
+        super().__init__(options)
+        self._found: dict[Path, _Layout | None] = {}
+
+    def layout_of(self, root: Path) -> _Layout | None:
+        """`_find_layout`, once per folder: detect and index read the same listing."""
+        if root not in self._found:
+            self._found[root] = _find_layout(root)
+        return self._found[root]
+
     def detect(self, root: Path) -> bool:
-        return _find_layout(root) is not None
+        return self.layout_of(root) is not None
 
     def index(self, root: Path, classes: ClassSpec | None) -> DatasetIndex:
-        layout = _find_layout(root) or _Layout()
+        layout = self.layout_of(root) or _Layout()
         cache_root = Path(self.options.cache_dir or default_cache_dir()) / "volumes"
         pairs, problems = [], list(layout.problems)
         for subject in layout.subjects:

@@ -7,10 +7,10 @@ that follows starts from new weights at the suggested rate.
 
 from __future__ import annotations
 
-import itertools
 import json
 import logging
 import math
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -69,11 +69,11 @@ def range_test(session: Session, start: float = 1e-7, end: float = 10.0, steps: 
     model, device, precision = session.model.to(device=session.device), session.device, session.precision
     optimizer = build_optimizer(model, session.cfg.train)
     scales = [group["lr"] / optimizer.defaults["lr"] for group in optimizer.param_groups]  # encoder groups keep their ratio
-    loss_fn = session.loss_fn.to(device) if hasattr(session.loss_fn, "to") else session.loss_fn
+    loss_fn = session.loss_fn  # build_session put it on the device
     model.train()
     lrs, losses = [], []
     average, best = 0.0, math.inf
-    batches = itertools.cycle(session.train_loader)  # small datasets repeat until the range is covered
+    batches = _repeat(session.train_loader)  # small datasets repeat until the range is covered
     for step in range(steps):
         lr = start * (end / start) ** (step / (steps - 1))
         for group, scale in zip(optimizer.param_groups, scales):
@@ -102,6 +102,12 @@ def range_test(session: Session, start: float = 1e-7, end: float = 10.0, steps: 
     log.info("learning-rate range test: %d steps, %.2g..%.2g; valley pick %.2g, minimum at %.2g",
              len(lrs), lrs[0], lrs[-1], suggested, minimum)
     return LrFinderResult(tuple(lrs), tuple(losses), suggested, minimum)
+
+
+def _repeat(loader: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    """The loader's batches over and over; unlike itertools.cycle it keeps no copy of them."""
+    while True:
+        yield from loader
 
 
 def suggest(lrs: list[float], losses: list[float]) -> tuple[float, float]:

@@ -18,6 +18,7 @@ import numpy as np
 from PIL import Image, UnidentifiedImageError
 
 from seglab.data import read_image
+from seglab.data.io import array_header
 from seglab.errors import DataError, SeglabError
 
 # the format's name (Pillow's, or NumPy) -> the suffix read_image dispatches on: what `seglab
@@ -92,13 +93,12 @@ def _check_pixels(name: str, width: int, height: int, limits: UploadLimits) -> N
 
 def _probe_npy(data: bytes, name: str, limits: UploadLimits) -> UploadInfo:
     """Shape and dtype from a .npy header: (H, W) or (H, W, C) with C 1-4, numbers only."""
-    buffer = io.BytesIO(data)
     try:
-        version = np.lib.format.read_magic(buffer)
-        read_header = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
-        shape, _, dtype = read_header(buffer)
+        shape, dtype = array_header(io.BytesIO(data))
     except (ValueError, SyntaxError, EOFError, OSError) as err:
         raise UploadError(415, f"'{name}' is not a readable .npy array: {err}") from None
+    if dtype is None:
+        raise UploadError(415, f"'{name}' is a .npy file of a header version this server does not read")
     if dtype.hasobject or dtype.kind not in "biuf":
         raise UploadError(415, f"'{name}' holds {dtype} values; this server reads numeric arrays")
     if len(shape) not in (2, 3) or (len(shape) == 3 and shape[2] not in (1, 2, 3, 4)):
