@@ -132,12 +132,6 @@ def looks_like_masks(folder: Folder) -> bool:
     return True
 
 
-@dataclass
-class _Candidate:
-    folder: Folder
-    match: FolderMatch
-
-
 def search_folders(
     root: Path,
     rules: tuple[KeyRule, ...] = KEY_RULES,
@@ -174,14 +168,12 @@ def search_folders(
         if len(candidates) > 1:
             raise _ambiguous(image, candidates, root)
         if candidates:
-            matches[image.path] = candidates[0].match
+            matches[image.path] = candidates[0]
     used_masks = {m.mask_dir for m in matches.values()}
-    for image in (f for f in folders if f.files):
+    for image in (f for f in folders if f.files and f.path not in used_masks):
         match = matches.get(image.path)
-        if match is not None and image.path not in used_masks:
+        if match is not None:
             search.matches.append(match)
-            continue
-        if image.path in used_masks:
             continue
         side_by_side = _side_by_side(image, root, rules)
         if side_by_side is not None:
@@ -215,8 +207,9 @@ def _candidates(
     rules: tuple[KeyRule, ...],
     is_masks: Callable[[Folder], bool],
     allowed: Callable[[Folder], bool],
-) -> list[_Candidate]:
-    """Mask folders for `image`: named ones that fit its place, unnamed ones that pair well."""
+) -> list[FolderMatch]:
+    """Mask folders for `image`, paired with it: named ones that fit its place, unnamed ones
+    that pair well."""
     found = []
     fallback = []
     for mask in folders:
@@ -227,24 +220,23 @@ def _candidates(
         match = match_folders(image.files, mask.files, image.path, mask.path, root, image.split, rules)
         paired = len(match.pairs)
         if mask.named_mask and paired:
-            found.append(_Candidate(mask, match))
+            found.append(match)
         elif mask.named_mask and image.path.parent == mask.path.parent:
-            fallback.append(_Candidate(mask, match))  # `images/` + `masks/` that do not pair: say why
+            fallback.append(match)  # `images/` + `masks/` that do not pair: say why
         elif paired and paired >= 0.5 * min(len(image.files), len(mask.files)) and is_masks(mask) and not is_masks(image):
-            found.append(_Candidate(mask, match))
+            found.append(match)
     if not found and len(fallback) == 1 and (image.named_image or not image.parts):
         return fallback
     return found
 
 
-def _ambiguous(image: Folder, candidates: list[_Candidate], root: Path) -> DataError:
+def _ambiguous(image: Folder, candidates: list[FolderMatch], root: Path) -> DataError:
     rel = image.path.relative_to(root).as_posix() or "."
     listed = "".join(
-        f"\n  {c.folder.path.relative_to(root).as_posix()}/: {len(c.match.pairs)} pairs by {c.match.rule.name}"
-        for c in candidates
+        f"\n  {c.mask_dir.relative_to(root).as_posix()}/: {len(c.pairs)} pairs by {c.rule.name}" for c in candidates
     )
-    names = {c.folder.path.name for c in candidates}
-    flag = sorted(names)[0] if len(names) == len(candidates) else candidates[0].folder.path.relative_to(root).as_posix()
+    names = {c.mask_dir.name for c in candidates}
+    flag = sorted(names)[0] if len(names) == len(candidates) else candidates[0].mask_dir.relative_to(root).as_posix()
     return DataError(
         f"'{root}': {len(candidates)} folders could hold the masks of '{rel}/' ({len(image.files)} images):{listed}\n"
         f"pass the one with the labels to train on, e.g. --masks {flag}"
@@ -253,8 +245,9 @@ def _ambiguous(image: Folder, candidates: list[_Candidate], root: Path) -> DataE
 
 def _side_by_side(folder: Folder, root: Path, rules: tuple[KeyRule, ...]) -> FolderMatch | None:
     """Images and masks in one folder: `a.png` + `a_mask.png`, or `a.jpg` + `a.png`."""
-    affixed = [p for p in folder.files if strip_affixes(stem(p)) != stem(p).lower()]
-    plain = [p for p in folder.files if p not in affixed]
+    affixed, plain = [], []
+    for path in folder.files:  # one pass: a folder of side-by-side pairs can hold thousands
+        (affixed if strip_affixes(stem(path)) != stem(path).lower() else plain).append(path)
     if affixed and plain:
         match = match_folders(plain, affixed, folder.path, folder.path, root, folder.split, rules)
         if len(match.pairs) >= 0.5 * min(len(plain), len(affixed)):

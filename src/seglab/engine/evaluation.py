@@ -102,13 +102,14 @@ def pairs_to_evaluate(run: RunFolder, data: str | Path | None, split: str) -> tu
     in the masks (e.g. discovered colours) keep the indices they were trained with even in a
     folder where one of them is missing.
     """
-    classes_file = run.read_config().data.classes_file
+    data_cfg = run.read_config().data if data is not None else run.read_data_config()
+    classes_file = data_cfg.classes_file
     if classes_file is None and run.classes.is_file():
         classes_file = str(run.classes)
     if data is not None:
-        index = discover_data(replace(run.read_config().data, path=str(data), format="auto", classes_file=classes_file))
+        index = discover_data(replace(data_cfg, path=str(data), format="auto", classes_file=classes_file))
         return index.pairs, "all", index.mapping
-    index = discover_data(replace(run.read_data_config(), classes_file=classes_file))
+    index = discover_data(replace(data_cfg, classes_file=classes_file))
     names = run.read_splits()
     if split not in names:
         raise DataError(f"run '{run.root}' has no split '{split}'; it has {', '.join(k for k in names if isinstance(names[k], list))}")
