@@ -22,8 +22,8 @@ from pathlib import Path
 import torch
 
 from seglab import config
-from seglab.engine.checkpoint import load_checkpoint
 from seglab.engine.experiment import train
+from seglab.runs.checkpoint import load_checkpoint
 from seglab.runtime import tune_allocator
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"

@@ -17,8 +17,8 @@ from hypothesis.extra import numpy as hnp
 from seglab import config as config_io
 from seglab.data.classes import ClassSpec, load_classes_file
 from seglab.data.mapping import BinaryMapping, ColourMapping, IdentityMapping, LabelMapping, ThresholdMapping
-from seglab.engine.checkpoint import load_checkpoint
 from seglab.errors import SeglabError
+from seglab.runs.checkpoint import load_checkpoint
 
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 

@@ -20,10 +20,10 @@ import torch
 
 import common
 from seglab.data import read_image, read_mask
-from seglab.engine.evaluation import pairs_to_evaluate
-from seglab.engine.run_folder import RunFolder
+from seglab.evaluation.scoring import pairs_to_evaluate
 from seglab.inference.predictor import Predictor
 from seglab.metrics import ConfusionMatrix
+from seglab.runs.run_folder import RunFolder
 
 
 def slice_confusions(run: Path, checkpoint: str) -> tuple[dict[int, torch.Tensor], tuple[str, ...]]:

@@ -29,12 +29,12 @@ import torch
 from seglab import config
 from seglab.cli import parse_assignment, parse_size
 from seglab.data import read_image, read_mask
-from seglab.engine.checkpoint import load_checkpoint
-from seglab.engine.evaluation import evaluate_run, pairs_to_evaluate
 from seglab.engine.experiment import train
-from seglab.engine.run_folder import RunFolder
+from seglab.evaluation.scoring import evaluate_run, pairs_to_evaluate
 from seglab.inference.predictor import InferenceOptions, Predictor
 from seglab.metrics import Scores
+from seglab.runs.checkpoint import load_checkpoint
+from seglab.runs.run_folder import RunFolder
 from seglab.runtime import tune_allocator
 
 SHARED = Path(__file__).resolve().parents[3] / "shared" / "data"

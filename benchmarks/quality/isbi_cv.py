@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 
 import common
-from seglab.engine.evaluation import evaluate_run
+from seglab.evaluation.scoring import evaluate_run
 from seglab.inference.predictor import InferenceOptions
 from seglab.metrics import Scores
 

@@ -21,11 +21,11 @@ import torch
 
 import common
 from seglab.data.augment import PAD_LABEL, build_augment
-from seglab.engine.checkpoint import Checkpoint, load_checkpoint
-from seglab.engine.run_folder import RunFolder
 from seglab.inference.predictor import InferenceOptions, Predictor
 from seglab.inference.tta import trained_flips
 from seglab.metrics import ConfusionMatrix, Scores
+from seglab.runs.checkpoint import Checkpoint, load_checkpoint
+from seglab.runs.run_folder import RunFolder
 
 VIEWS = {"image alone": InferenceOptions(), "trained flips": InferenceOptions(tta=True),
          "all four flips": InferenceOptions(tta=True, tta_flips="all")}

@@ -16,8 +16,8 @@ from typing import Any
 
 import yaml
 
-from seglab._version import __version__
 from seglab import config as config_io
+from seglab._version import __version__
 from seglab.data.cache import CACHE_MODES
 from seglab.engine.builders import SCHEDULES
 from seglab.errors import ConfigError, SeglabError
@@ -252,7 +252,7 @@ def build_config(args: argparse.Namespace) -> config_io.ExperimentConfig:
 def cmd_demo(args: argparse.Namespace) -> None:
     from seglab.demo import run_demo
 
-    from seglab.engine.run_folder import RunFolder
+    from seglab.runs.run_folder import RunFolder
 
     started = time.perf_counter()
     run = Path(args.out) / "run"
@@ -341,7 +341,7 @@ def relaunch_with_torchrun(argv: list[str], nproc: int, max_restarts: int = 0) -
 def cmd_train(args: argparse.Namespace) -> None:
     from seglab.engine.experiment import train
     from seglab.engine.restart import restarts_before_first_checkpoint, resumes_after_restart
-    from seglab.engine.run_folder import RunFolder
+    from seglab.runs.run_folder import RunFolder
 
     if args.max_restarts and args.nproc <= 1:
         raise ConfigError("--max-restarts restarts the processes of --nproc N (N > 1); give --nproc as well")
@@ -439,7 +439,7 @@ def inference_options(args: argparse.Namespace) -> Any:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> None:
-    from seglab.engine.evaluation import evaluate_run
+    from seglab.evaluation.scoring import evaluate_run
 
     report = evaluate_run(args.run, args.data, split=args.split, out=args.out, device=args.device,
                           options=inference_options(args), checkpoint=args.checkpoint, ensemble=args.ensemble,
@@ -452,9 +452,9 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
 def cmd_predict(args: argparse.Namespace) -> None:
     from seglab.data import set_max_pixels
     from seglab.data.volumes import is_volume
-    from seglab.engine.run_folder import RunFolder
     from seglab.inference.files import collect_inputs, output_names, predict_files
     from seglab.inference.volumes import predict_volumes
+    from seglab.runs.run_folder import RunFolder
 
     if Path(args.run).suffix.lower() == ".onnx":  # an exported model: onnxruntime, no torch at work
         from seglab.export.predictor import OnnxPredictor
@@ -491,7 +491,7 @@ def cmd_predict(args: argparse.Namespace) -> None:
 
 
 def cmd_report(args: argparse.Namespace) -> None:
-    from seglab.reports.html import build_report
+    from seglab.evaluation.report import build_report
 
     path = build_report(args.run, split=args.split, out=args.out, device=args.device, examples=args.examples,
                         data_path=args.data_path)

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from seglab import config as config_io
 from seglab.data import generate_synthetic
-from seglab.engine.evaluation import EvaluationReport, evaluate_run
 from seglab.engine.experiment import TrainResult, train
+from seglab.evaluation.scoring import EvaluationReport, evaluate_run
 from seglab.inference.files import WrittenPrediction, collect_inputs, predict_files
 from seglab.inference.predictor import Predictor
 

@@ -11,8 +11,8 @@ import pytest
 import yaml
 from PIL import Image
 
-import seglab
 from seglab import config as config_io
+import seglab
 from seglab.cli import build_parser, main
 from seglab.data import audit, discover, read_mask, resolve_classes, scan
 from seglab.data.audit import FATAL, severity
@@ -25,8 +25,8 @@ from seglab.data.mapping import (
     NearestColourMapping,
     ThresholdMapping,
 )
-from seglab.engine.checkpoint import load_checkpoint
 from seglab.errors import ConfigError, DataError
+from seglab.runs.checkpoint import load_checkpoint
 
 TINY = ["--model", "unet_small", "--model-option", "widths=[8,16,32]", "--batch-size", "4",
         "--precision", "fp32", "--no-progress", "--epochs", "1", "--size", "32"]
@@ -296,8 +296,8 @@ def test_train_with_label_map_stores_it_for_evaluation(tmp_path):
 
 
 def test_evaluating_another_folder_keeps_the_trained_colour_indices(tmp_path):
-    from seglab.engine.evaluation import pairs_to_evaluate
-    from seglab.engine.run_folder import RunFolder
+    from seglab.evaluation.scoring import pairs_to_evaluate
+    from seglab.runs.run_folder import RunFolder
 
     root = dataset(tmp_path / "d", {name: colour_mask() for name in NAMES})
     run = tmp_path / "run"

@@ -9,9 +9,9 @@ import torch
 
 from seglab import config
 from seglab.data import generate_synthetic
-from seglab.engine.checkpoint import load_checkpoint
 from seglab.engine.experiment import train
-from seglab.engine.run_folder import RunFolder
+from seglab.runs.checkpoint import load_checkpoint
+from seglab.runs.run_folder import RunFolder
 
 TIMING = ("seconds", "data_wait")
 

@@ -11,10 +11,10 @@ import torch
 
 from seglab import config
 from seglab.data import read_image
-from seglab.engine.checkpoint import load_checkpoint
 from seglab.engine.experiment import train
 from seglab.inference.predictor import Predictor
 from seglab.models import model_options
+from seglab.runs.checkpoint import load_checkpoint
 
 
 def tiny_config(data_path, **overrides):

@@ -6,9 +6,9 @@ import pytest
 import torch
 
 from seglab import config
-from seglab.engine.checkpoint import load_checkpoint
 from seglab.engine.experiment import train
 from seglab.engine.trainer import Callback, Trainer, TrainingError
+from seglab.runs.checkpoint import load_checkpoint
 
 
 def tiny(data, **overrides):

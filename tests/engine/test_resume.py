@@ -14,10 +14,10 @@ import torch
 from seglab import config
 from seglab.cli import main
 from seglab.data import generate_synthetic
-from seglab.engine.checkpoint import load_checkpoint
 from seglab.engine.experiment import train
 from seglab.engine.trainer import Callback
 from seglab.errors import CheckpointError
+from seglab.runs.checkpoint import load_checkpoint
 
 FLAGS = ["--model", "unet_small", "--model-option", "widths=[8,16,32]", "--batch-size", "4", "--precision", "fp32",
          "--no-progress", "--lr", "0.003", "--model-option", "dropout=0.2", "--schedule", "onecycle"]

@@ -10,10 +10,10 @@ from seglab import config
 from seglab.cli import build_config, build_parser
 from seglab.data import generate_synthetic
 from seglab.engine.averaging import effective_decay, weight_average
-from seglab.engine.checkpoint import load_checkpoint
 from seglab.engine.experiment import build_session, train
 from seglab.engine.trainer import Callback, evaluate
 from seglab.errors import ConfigError
+from seglab.runs.checkpoint import load_checkpoint
 
 
 @pytest.fixture(scope="module")

@@ -11,10 +11,10 @@ import pytest
 import torch
 from torch import Tensor, nn
 
-from seglab.engine.checkpoint import ModelCard
 from seglab.export.exporter import export_model
 from seglab.export.parity import PARITY_TOLERANCE
 from seglab.models.blocks import UpBlock
+from seglab.runs.card import ModelCard
 
 pytest.importorskip("onnxruntime", reason="ONNX tests need the 'export' extra")
 pytest.importorskip("onnxscript", reason="ONNX export needs the 'export' extra")

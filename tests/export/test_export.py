@@ -10,12 +10,12 @@ import numpy as np
 import pytest
 
 from seglab.cli import main
-from seglab.engine.checkpoint import load_checkpoint
 from seglab.errors import CheckpointError, ConfigError
 from seglab.export import exporter
 from seglab.export.parity import PARITY_TOLERANCE, ParityError, ParityResult
 from seglab.export.predictor import OnnxPredictor
 from seglab.inference.predictor import Predictor
+from seglab.runs.checkpoint import load_checkpoint
 
 pytest.importorskip("onnxruntime", reason="ONNX tests need the 'export' extra")
 pytest.importorskip("onnxscript", reason="ONNX export needs the 'export' extra")

@@ -8,10 +8,10 @@ import torch
 import torch.nn.functional as F
 
 from seglab.data import image_scale, resize_image, to_tensor
-from seglab.engine.checkpoint import ModelCard
 from seglab.export.preprocess import normalise, prepare_image, probabilities, resize_bilinear
 from seglab.inference.predictor import Predictor
 from seglab.models import create_model
+from seglab.runs.card import ModelCard
 
 SIZES = [((37, 53), (32, 32)), ((32, 32), (37, 53)), ((100, 80), (24, 30)), ((5, 7), (64, 3)), ((9, 9), (9, 9))]
 

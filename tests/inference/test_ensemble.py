@@ -11,12 +11,12 @@ import torch
 from torch import nn
 
 from seglab.cli import main
-from seglab.engine.checkpoint import ModelCard
-from seglab.engine.evaluation import evaluate_run
 from seglab.errors import ConfigError
+from seglab.evaluation.scoring import evaluate_run
 from seglab.inference.ensemble import EnsemblePredictor, load_runs
 from seglab.inference.postprocess import PostProcess
 from seglab.inference.predictor import InferenceOptions, Predictor
+from seglab.runs.card import ModelCard
 
 
 def constant_predictor(probs: tuple[float, float], names: tuple[str, str] = ("cell", "membrane")) -> Predictor:

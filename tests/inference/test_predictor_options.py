@@ -10,9 +10,9 @@ import torch
 from scipy import ndimage
 
 from seglab.data import make_sample
-from seglab.engine.checkpoint import ModelCard
 from seglab.inference.postprocess import EIGHT_CONNECTED, PostProcess
 from seglab.inference.predictor import InferenceOptions, Predictor
+from seglab.runs.card import ModelCard
 
 NAMES = ["background", "circle", "square", "triangle"]
 

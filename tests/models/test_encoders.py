@@ -11,13 +11,13 @@ from safetensors.torch import save_file
 from torchvision.models import resnet18
 
 from seglab import config
-from seglab.engine.checkpoint import load_checkpoint
 from seglab.engine.experiment import train
 from seglab.engine.trainer import Callback
 from seglab.errors import CheckpointError
 from seglab.inference.predictor import Predictor
 from seglab.models import create_model
 from seglab.models.encoders import ENCODERS, IMAGENET_MEAN, adapt_first_conv, fetch_imagenet, read_state_dict
+from seglab.runs.checkpoint import load_checkpoint
 
 
 @pytest.fixture(scope="module")

@@ -32,15 +32,15 @@ from seglab.api.figures import plot_results
 from seglab.config import DataConfig, ExperimentConfig, LossConfig
 from seglab.data import ClassSpec, read_image, read_mask
 from seglab.engine import experiment, sanity
-from seglab.engine.evaluation import evaluate_run, pairs_to_evaluate, spread
-from seglab.engine.run_folder import RunFolder
 from seglab.engine.sanity import SanityResult
 from seglab.engine.trainer import Callback
 from seglab.errors import ConfigError
+from seglab.evaluation.scoring import evaluate_run, pairs_to_evaluate, spread
 from seglab.inference.files import display_image
 from seglab.inference.predictor import Prediction, Predictor
 from seglab.metrics import Scores
 from seglab.reports.plots import plot_history
+from seglab.runs.run_folder import RunFolder
 
 if TYPE_CHECKING:
     import pandas as pd  # type: ignore[import-untyped]

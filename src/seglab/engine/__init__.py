@@ -1,1 +1,1 @@
-"""Training stage: builders, the trainer loop, callbacks, checkpoints and run folders."""
+"""Training stage: the trainer loop, its builders, callbacks and the experiment that runs them."""

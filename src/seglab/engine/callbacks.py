@@ -12,11 +12,13 @@ from typing import Any
 import torch
 from tqdm.auto import tqdm
 
-from seglab.engine.checkpoint import BackgroundCheckpointWriter, ModelCard, atomic_write
-from seglab.engine.resume import TrainingState, rng_states
-from seglab.engine.run_folder import RunFolder
 from seglab.engine.trainer import Callback, EvalResult, Trainer
 from seglab.reports.plots import plot_history, save_figure
+from seglab.runs.atomic import atomic_write
+from seglab.runs.card import ModelCard
+from seglab.runs.checkpoint import BackgroundCheckpointWriter
+from seglab.runs.resume import TrainingState, rng_states
+from seglab.runs.run_folder import RunFolder
 
 log = logging.getLogger(__name__)
 

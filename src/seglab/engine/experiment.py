@@ -20,20 +20,21 @@ from seglab.engine.builders import (PreparedData, build_optimizer, build_schedul
 from seglab.data import ClassSpec
 from seglab.engine.callbacks import (Checkpointer, EarlyStopping, EncoderFreezer, EpochLogger, HistoryWriter,
                                      ProgressBar, SamplerEpoch, TimeBudget)
-from seglab.engine.checkpoint import Checkpoint, ModelCard, load_checkpoint, save_checkpoint
+from seglab.runs.card import ModelCard
+from seglab.runs.checkpoint import Checkpoint, load_checkpoint, save_checkpoint
 from seglab.engine.distributed import (DistributedContext, check_sync_batchnorm, init_distributed, per_process_batch,
                                       shutdown)
 from seglab.engine.estimate import Estimate, estimate_epoch
-from seglab.engine.restart import config_digest, restarts_before_first_checkpoint, resumes_after_restart
-from seglab.engine.resume import set_rng_states
 from seglab.engine.lr_finder import LrFinderResult, check_range, range_test, write_lr_find
-from seglab.engine.run_folder import RunFolder
+from seglab.engine.restart import config_digest, restarts_before_first_checkpoint, resumes_after_restart
 from seglab.engine.trainer import Callback, Trainer, TrainingError, evaluate
 from seglab.errors import CheckpointError, ConfigError, DataError
 from seglab.losses import build_loss
 from seglab.metrics import Scores
 from seglab.models import create_model, model_options
 from seglab.reports.summary import never_predicted, scores_markdown
+from seglab.runs.resume import set_rng_states
+from seglab.runs.run_folder import RunFolder
 from seglab.runtime import Precision, resolve_device, resolve_precision, resolve_threads
 
 log = logging.getLogger(__name__)

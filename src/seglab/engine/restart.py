@@ -15,9 +15,9 @@ from pathlib import Path
 
 from seglab import config as config_io
 from seglab.config import ExperimentConfig
-from seglab.engine.checkpoint import load_checkpoint
-from seglab.engine.run_folder import RunFolder
 from seglab.errors import CheckpointError
+from seglab.runs.checkpoint import load_checkpoint
+from seglab.runs.run_folder import RunFolder
 
 log = logging.getLogger(__name__)
 

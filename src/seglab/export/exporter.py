@@ -16,12 +16,13 @@ from pathlib import Path
 import torch
 from torch import Tensor, nn
 
-from seglab.engine.checkpoint import ModelCard, load_checkpoint
-from seglab.engine.run_folder import RunFolder
 from seglab.errors import ConfigError
 from seglab.export.formats import FORMATS
 from seglab.export.metadata import ExportMetadata, write_metadata
 from seglab.export.parity import PARITY_TOLERANCE, ParityError, ParityResult, check_parity, default_sizes
+from seglab.runs.card import ModelCard
+from seglab.runs.checkpoint import load_checkpoint
+from seglab.runs.run_folder import RunFolder
 
 log = logging.getLogger(__name__)
 

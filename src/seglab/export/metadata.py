@@ -14,8 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from seglab._version import __version__
-from seglab.engine.checkpoint import ModelCard, atomic_write
 from seglab.errors import CheckpointError
+from seglab.runs.atomic import atomic_write
+from seglab.runs.card import ModelCard
 
 METADATA_VERSION = 1
 INPUT_NAME = "image"

@@ -13,12 +13,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from seglab.data import ClassSpec, read_image
-from seglab.engine.checkpoint import ModelCard
 from seglab.errors import CheckpointError
 from seglab.export.metadata import ExportMetadata, read_metadata
 from seglab.export.onnx import onnx_session
 from seglab.export.preprocess import prepare_image, probabilities
 from seglab.inference.predictor import Prediction
+from seglab.runs.card import ModelCard
 
 if TYPE_CHECKING:
     import onnxruntime

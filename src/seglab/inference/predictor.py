@@ -13,12 +13,13 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from seglab.data import ClassSpec, read_image, resize_image, to_tensor
-from seglab.engine.checkpoint import ModelCard, load_checkpoint
-from seglab.engine.run_folder import RunFolder
 from seglab.errors import DataError
 from seglab.inference.postprocess import PostProcess
 from seglab.inference.tiling import network_stride, predict_tiled
 from seglab.inference.tta import FLIPS, TTA_FLIPS, Flips, flip_tta, trained_flips
+from seglab.runs.card import ModelCard
+from seglab.runs.checkpoint import load_checkpoint
+from seglab.runs.run_folder import RunFolder
 from seglab.runtime import Precision, resolve_device, resolve_precision
 
 log = logging.getLogger(__name__)

@@ -12,7 +12,7 @@ from PIL import Image
 
 from seglab.cli import main
 from seglab.data.synthetic import generate_synthetic
-from seglab.engine.evaluation import read_per_image
+from seglab.evaluation.scoring import read_per_image
 
 TINY = ["--model", "unet_small", "--model-option", "widths=[8,16]", "--batch-size", "4",
         "--precision", "fp32", "--no-progress"]

@@ -7,176 +7,26 @@ preprocessing), so a model can be rebuilt and used from the file alone.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, IO
+from typing import Any
 
 import torch
 from safetensors import SafetensorError, safe_open
 from safetensors.torch import save_file
 from torch import nn
 
-from seglab.data import ClassSpec
-from seglab.engine.resume import TENSOR_PREFIX, TrainingState, stored
 from seglab.errors import CheckpointError
-from seglab.models import create_model
+from seglab.runs.atomic import atomic_path
+from seglab.runs.card import ModelCard
+from seglab.runs.resume import TENSOR_PREFIX, TrainingState, stored
 
 FORMAT_VERSION = 2  # 2 (2026-12): the card holds every model option, defaults included
 _META_KEY = "seglab"
 # torch.save writes a zip of pickles (since torch 1.6) or, before, a bare pickle (protocol 2-5)
 _PICKLE_STARTS = (b"PK\x03\x04", b"\x80\x02", b"\x80\x03", b"\x80\x04", b"\x80\x05")
-
-
-@dataclass(frozen=True)
-class CardLimits:
-    """The largest model a card may describe; far beyond any seglab preset, far below what
-    would exhaust a machine. A card is checked against them before any layer is built, so a
-    crafted or corrupt card is one clear error at load, not an allocation of tens of GB."""
-
-    max_width: int = 4096  # channels of any layer (widths, decoder_widths)
-    max_levels: int = 12  # entries of widths: 11 poolings already need 2048-pixel inputs
-    max_size: int = 16384  # pixels per side of card.size
-    max_classes: int = 1024
-    max_in_channels: int = 256
-
-
-CARD_LIMITS = CardLimits()
-
-
-@dataclass(frozen=True)
-class ModelCard:
-    """Everything needed to rebuild a trained model and feed it like during training."""
-
-    model: str
-    options: dict[str, Any]
-    in_channels: int
-    num_classes: int
-    classes: dict[str, Any]  # ClassSpec.to_dict()
-    mapping: dict[str, Any]  # MaskMapping.to_dict(): raw mask values -> class indices
-    size: tuple[int, int] | None  # (H, W) images were resized to; None = native size
-    mean: tuple[float, ...]
-    std: tuple[float, ...]
-    extra: dict[str, Any] = field(default_factory=dict)  # e.g. encoder weight source
-    # transforms of the training augmentation, in order (() for none): the views the network saw,
-    # which flip TTA keeps to; None in checkpoints written before seglab recorded them
-    augment_transforms: tuple[str, ...] | None = None
-
-    @property
-    def class_spec(self) -> ClassSpec:
-        return ClassSpec.from_dict(self.classes)
-
-    def check_limits(self, limits: CardLimits = CARD_LIMITS) -> None:
-        """Refuse a card describing a model beyond `limits` (see `CardLimits`).
-
-        Raises:
-            CheckpointError: naming the value, the limit, and that the card is not trusted.
-        """
-        problems = []
-
-        def count(name: str, value: Any, largest: int) -> None:
-            if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= largest:
-                problems.append(f"{name} {value!r} (expected an integer from 1 to {largest})")
-
-        count("in_channels", self.in_channels, limits.max_in_channels)
-        count("num_classes", self.num_classes, limits.max_classes)
-        if self.size is not None:
-            if len(self.size) != 2:
-                problems.append(f"size {list(self.size)!r} (expected [height, width] or null)")
-            for side in self.size:
-                count("size side", side, limits.max_size)
-        for stats in ("mean", "std"):
-            if len(getattr(self, stats)) not in (1, self.in_channels):
-                problems.append(f"{stats} with {len(getattr(self, stats))} values for {self.in_channels} channels")
-        for name, value in self.options.items():
-            if name.endswith("widths"):
-                if not isinstance(value, (list, tuple)) or not 1 <= len(value) <= limits.max_levels:
-                    problems.append(f"option {name} {value!r} (expected a list of 1 to {limits.max_levels} widths)")
-                    continue
-                for width in value:
-                    count(f"option {name} entry", width, limits.max_width)
-            elif name == "encoder_weights" and value not in (None, "none"):
-                # weights come from the checkpoint; a card must never make loading read a path or the network
-                problems.append(f"option encoder_weights {value!r} (a checkpoint holds its weights; expected null)")
-        if problems:
-            raise CheckpointError(f"model card of '{self.model}' is outside seglab's limits: {'; '.join(problems)}. "
-                                  "The file is corrupt or was not written by seglab; refusing to build it")
-
-    def build_model(self) -> nn.Module:
-        """A freshly initialised model of this architecture (weights loaded separately)."""
-        return create_model(self.model, self.in_channels, self.num_classes, **self.options)
-
-    def to_dict(self) -> dict[str, Any]:
-        return json.loads(json.dumps(asdict(self)))
-
-    @classmethod
-    def from_dict(cls, values: Mapping[str, Any]) -> ModelCard:
-        """Parse a card (checkpoint header, export JSON) and check it against `CARD_LIMITS`.
-
-        Raises:
-            CheckpointError: a missing or malformed field, or a model beyond the limits.
-        """
-        try:
-            size, transforms = values["size"], values.get("augment_transforms")
-            card = cls(
-                model=values["model"],
-                options=dict(values["options"]),
-                in_channels=int(values["in_channels"]),
-                num_classes=int(values["num_classes"]),
-                classes=dict(values["classes"]),
-                mapping=dict(values["mapping"]),
-                size=tuple(size) if size is not None else None,
-                mean=tuple(values["mean"]),
-                std=tuple(values["std"]),
-                extra=dict(values.get("extra", {})),
-                augment_transforms=None if transforms is None else tuple(transforms),
-            )
-        except (KeyError, TypeError, ValueError) as err:
-            raise CheckpointError(f"model card is incomplete or malformed: {err!r}") from None
-        card.check_limits()
-        return card
-
-
-@contextmanager
-def atomic_path(path: str | Path) -> Iterator[Path]:
-    """A temporary path beside `path` to write; once written it is synced and renamed onto
-    `path`, so readers never see half a file and a failed write keeps the previous version."""
-    target = Path(path)
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-        os.close(fd)
-    except OSError as err:
-        raise CheckpointError(f"cannot write '{target}': {err.strerror or err}; choose a writable --out folder") from None
-    tmp = Path(name)
-    try:
-        yield tmp
-        fd = os.open(tmp, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.replace(tmp, target)
-    except OSError as err:
-        tmp.unlink(missing_ok=True)
-        raise CheckpointError(
-            f"cannot write '{target}': {err.strerror or err}; the previous version is kept "
-            "(free disk space or choose another --out folder)"
-        ) from None
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-
-
-@contextmanager
-def atomic_write(path: str | Path, mode: str = "wb") -> Iterator[IO[Any]]:
-    """A file handle on `atomic_path(path)`."""
-    with atomic_path(path) as tmp, open(tmp, mode) as handle:
-        yield handle
 
 
 def save_checkpoint(

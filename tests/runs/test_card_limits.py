@@ -13,8 +13,9 @@ from safetensors import safe_open
 from safetensors.torch import save_file
 
 from seglab.cli import main
-from seglab.engine.checkpoint import CARD_LIMITS, ModelCard, load_checkpoint
 from seglab.errors import CheckpointError
+from seglab.runs.card import CARD_LIMITS, ModelCard
+from seglab.runs.checkpoint import load_checkpoint
 
 
 def _card(**changes) -> dict:

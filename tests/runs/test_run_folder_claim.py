@@ -14,8 +14,8 @@ import time
 import pytest
 
 from seglab.cli import main
-from seglab.engine.run_folder import LOCK_NAME, RunFolder
 from seglab.errors import CheckpointError
+from seglab.runs.run_folder import LOCK_NAME, RunFolder
 
 TINY = ["--model", "unet_small", "--model-option", "widths=[8,16]", "--batch-size", "4", "--size", "16",
         "--precision", "fp32", "--no-progress"]

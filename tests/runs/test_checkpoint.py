@@ -9,16 +9,13 @@ import pytest
 import torch
 from safetensors import SafetensorError
 
-import seglab.engine.checkpoint as checkpoint_module
-from seglab.engine.checkpoint import (
-    BackgroundCheckpointWriter,
-    ModelCard,
-    atomic_write,
-    load_checkpoint,
-    save_checkpoint,
-)
-from seglab.engine.resume import TrainingState
 from seglab.errors import CheckpointError
+from seglab.runs.atomic import atomic_write
+import seglab.runs.atomic as atomic_module
+from seglab.runs.card import ModelCard
+from seglab.runs.checkpoint import BackgroundCheckpointWriter, load_checkpoint, save_checkpoint
+import seglab.runs.checkpoint as checkpoint_module
+from seglab.runs.resume import TrainingState
 
 
 def make_card() -> ModelCard:
@@ -112,7 +109,7 @@ def test_disk_full_keeps_the_previous_checkpoint_and_says_so(tmp_path, monkeypat
     before = path.read_bytes()
 
     if failing == "fsync":
-        monkeypatch.setattr(checkpoint_module.os, "fsync", full_disk)
+        monkeypatch.setattr(atomic_module.os, "fsync", full_disk)
     else:
         monkeypatch.setattr(checkpoint_module, "save_file", half_written)
     with pytest.raises(CheckpointError, match="last.safetensors.*No space left on device.*previous version is kept"):
@@ -190,7 +187,7 @@ def test_a_background_write_error_is_raised_and_keeps_the_previous_file(tmp_path
     save_checkpoint(last, model, card, epoch=0)
     before = last.read_bytes()
 
-    monkeypatch.setattr(checkpoint_module.os, "fsync", full_disk)
+    monkeypatch.setattr(atomic_module.os, "fsync", full_disk)
     writer = BackgroundCheckpointWriter()
     writer.save_epoch(model, card, make_training_state(optimizer), {"epoch": 1}, last=last)
     with pytest.raises(CheckpointError, match="last.safetensors.*No space left on device"):

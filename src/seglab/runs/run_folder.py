@@ -22,8 +22,8 @@ from typing import Any
 
 from seglab import config as config_io
 from seglab.config import DataConfig, ExperimentConfig
-from seglab.engine.checkpoint import atomic_write
 from seglab.errors import CheckpointError, DataError
+from seglab.runs.atomic import atomic_write
 
 log = logging.getLogger(__name__)
 

@@ -14,7 +14,6 @@ import numpy as np
 import torch
 
 from seglab.data import MaskMapping, Pair, discover_data, read_image, read_mask
-from seglab.engine.run_folder import RunFolder
 from seglab.errors import DataError
 from seglab.inference.ensemble import load_runs
 from seglab.inference.files import display_image
@@ -22,6 +21,7 @@ from seglab.inference.predictor import InferenceOptions
 from seglab.metrics import ConfusionMatrix, Scores
 from seglab.reports.plots import plot_confusion, plot_gallery, save_figure
 from seglab.reports.summary import never_predicted, scores_markdown
+from seglab.runs.run_folder import RunFolder
 
 log = logging.getLogger(__name__)
 

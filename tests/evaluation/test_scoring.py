@@ -9,8 +9,8 @@ from pathlib import Path
 
 import torch
 
-from seglab.engine.checkpoint import load_checkpoint, save_checkpoint
-from seglab.engine.evaluation import evaluate_run
+from seglab.evaluation.scoring import evaluate_run
+from seglab.runs.checkpoint import load_checkpoint, save_checkpoint
 
 
 def test_last_checkpoint_is_scored_when_asked(trained_run: Path, tmp_path: Path, one_thread) -> None:

@@ -31,13 +31,13 @@ from matplotlib.figure import Figure
 from seglab._version import __version__
 from seglab.data import ClassSpec, read_image, read_mask
 from seglab.data.classes import ERROR_COLOUR
-from seglab.engine.evaluation import PER_IMAGE_FILE, ImageScore, evaluate_run, pairs_to_evaluate, read_per_image
-from seglab.engine.run_folder import RunFolder
 from seglab.errors import DataError
+from seglab.evaluation.scoring import PER_IMAGE_FILE, ImageScore, evaluate_run, pairs_to_evaluate, read_per_image
 from seglab.inference.files import display_image
 from seglab.inference.predictor import InferenceOptions, Predictor
 from seglab.reports.plots import overlay, plot_confusion, plot_history
 from seglab.reports.summary import averaging_note
+from seglab.runs.run_folder import RunFolder
 
 log = logging.getLogger(__name__)
 

@@ -1,0 +1,128 @@
+"""The model card: everything needed to rebuild a trained model and feed it as in training.
+
+It travels in every checkpoint header and beside every exported model, so it is the contract
+between training, prediction and export; it is checked against `CARD_LIMITS` before any layer
+is built.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from collections.abc import Mapping
+from typing import Any
+
+from torch import nn
+
+from seglab.data import ClassSpec
+from seglab.errors import CheckpointError
+from seglab.models import create_model
+
+
+@dataclass(frozen=True)
+class CardLimits:
+    """The largest model a card may describe; far beyond any seglab preset, far below what
+    would exhaust a machine. A card is checked against them before any layer is built, so a
+    crafted or corrupt card is one clear error at load, not an allocation of tens of GB."""
+
+    max_width: int = 4096  # channels of any layer (widths, decoder_widths)
+    max_levels: int = 12  # entries of widths: 11 poolings already need 2048-pixel inputs
+    max_size: int = 16384  # pixels per side of card.size
+    max_classes: int = 1024
+    max_in_channels: int = 256
+
+
+CARD_LIMITS = CardLimits()
+
+
+@dataclass(frozen=True)
+class ModelCard:
+    """Everything needed to rebuild a trained model and feed it like during training."""
+
+    model: str
+    options: dict[str, Any]
+    in_channels: int
+    num_classes: int
+    classes: dict[str, Any]  # ClassSpec.to_dict()
+    mapping: dict[str, Any]  # MaskMapping.to_dict(): raw mask values -> class indices
+    size: tuple[int, int] | None  # (H, W) images were resized to; None = native size
+    mean: tuple[float, ...]
+    std: tuple[float, ...]
+    extra: dict[str, Any] = field(default_factory=dict)  # e.g. encoder weight source
+    # transforms of the training augmentation, in order (() for none): the views the network saw,
+    # which flip TTA keeps to; None in checkpoints written before seglab recorded them
+    augment_transforms: tuple[str, ...] | None = None
+
+    @property
+    def class_spec(self) -> ClassSpec:
+        return ClassSpec.from_dict(self.classes)
+
+    def check_limits(self, limits: CardLimits = CARD_LIMITS) -> None:
+        """Refuse a card describing a model beyond `limits` (see `CardLimits`).
+
+        Raises:
+            CheckpointError: naming the value, the limit, and that the card is not trusted.
+        """
+        problems = []
+
+        def count(name: str, value: Any, largest: int) -> None:
+            if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= largest:
+                problems.append(f"{name} {value!r} (expected an integer from 1 to {largest})")
+
+        count("in_channels", self.in_channels, limits.max_in_channels)
+        count("num_classes", self.num_classes, limits.max_classes)
+        if self.size is not None:
+            if len(self.size) != 2:
+                problems.append(f"size {list(self.size)!r} (expected [height, width] or null)")
+            for side in self.size:
+                count("size side", side, limits.max_size)
+        for stats in ("mean", "std"):
+            if len(getattr(self, stats)) not in (1, self.in_channels):
+                problems.append(f"{stats} with {len(getattr(self, stats))} values for {self.in_channels} channels")
+        for name, value in self.options.items():
+            if name.endswith("widths"):
+                if not isinstance(value, (list, tuple)) or not 1 <= len(value) <= limits.max_levels:
+                    problems.append(f"option {name} {value!r} (expected a list of 1 to {limits.max_levels} widths)")
+                    continue
+                for width in value:
+                    count(f"option {name} entry", width, limits.max_width)
+            elif name == "encoder_weights" and value not in (None, "none"):
+                # weights come from the checkpoint; a card must never make loading read a path or the network
+                problems.append(f"option encoder_weights {value!r} (a checkpoint holds its weights; expected null)")
+        if problems:
+            raise CheckpointError(f"model card of '{self.model}' is outside seglab's limits: {'; '.join(problems)}. "
+                                  "The file is corrupt or was not written by seglab; refusing to build it")
+
+    def build_model(self) -> nn.Module:
+        """A freshly initialised model of this architecture (weights loaded separately)."""
+        return create_model(self.model, self.in_channels, self.num_classes, **self.options)
+
+    def to_dict(self) -> dict[str, Any]:
+        return json.loads(json.dumps(asdict(self)))
+
+    @classmethod
+    def from_dict(cls, values: Mapping[str, Any]) -> ModelCard:
+        """Parse a card (checkpoint header, export JSON) and check it against `CARD_LIMITS`.
+
+        Raises:
+            CheckpointError: a missing or malformed field, or a model beyond the limits.
+        """
+        try:
+            size, transforms = values["size"], values.get("augment_transforms")
+            card = cls(
+                model=values["model"],
+                options=dict(values["options"]),
+                in_channels=int(values["in_channels"]),
+                num_classes=int(values["num_classes"]),
+                classes=dict(values["classes"]),
+                mapping=dict(values["mapping"]),
+                size=tuple(size) if size is not None else None,
+                mean=tuple(values["mean"]),
+                std=tuple(values["std"]),
+                extra=dict(values.get("extra", {})),
+                augment_transforms=None if transforms is None else tuple(transforms),
+            )
+        except (KeyError, TypeError, ValueError) as err:
+            raise CheckpointError(f"model card is incomplete or malformed: {err!r}") from None
+        card.check_limits()
+        return card
