@@ -12,13 +12,13 @@ import torch
 from seglab import config
 from seglab.cli import build_config, build_parser
 from seglab.data import dataset as dataset_module
+from seglab.data import prepare
 from seglab.data.augment import build_augment
 from seglab.data.cache import choose_cache, decoded_bytes
 from seglab.data.dataset import SegmentationDataset
 from seglab.data.formats import discover
 from seglab.data.sampling import PatchSampler
 from seglab.data.stats import scan
-from seglab.engine import builders
 from seglab.errors import ConfigError, DataError
 
 MEAN, STD = (0.5, 0.5, 0.5), (0.25, 0.25, 0.25)
@@ -135,29 +135,29 @@ def test_auto_chooses_memory_when_half_the_ram_suffices():
 
 def test_prepare_data_resolves_auto_to_disk_when_ram_is_tiny(tiny_dataset, tmp_path, monkeypatch, caplog):
     monkeypatch.setattr(logging.getLogger("seglab"), "propagate", True)  # the CLI turns it off for its handler
-    monkeypatch.setattr(builders, "available_memory", lambda: 40_000)  # half is below train+val's ~45 KB
+    monkeypatch.setattr(prepare, "available_memory", lambda: 40_000)  # half is below train+val's ~45 KB
     cfg = config.DataConfig(path=str(tiny_dataset), cache_dir=str(tmp_path / "cache"))
     with caplog.at_level(logging.INFO, logger="seglab"):
-        data = builders.prepare_data(cfg, seed=0)
+        data = prepare.prepare_data(cfg, seed=0)
     assert data.cache == "disk" and data.cache_dir == tmp_path / "cache"
     assert f"data cache: disk in {tmp_path / 'cache'} (data.cache auto;" in caplog.text
     data.dataset("train", training=True)[0]
     assert len(list((tmp_path / "cache").rglob("*.npy"))) == 2
 
-    monkeypatch.setattr(builders, "available_memory", lambda: 10**9)
-    data = builders.prepare_data(cfg, seed=0)
+    monkeypatch.setattr(prepare, "available_memory", lambda: 10**9)
+    data = prepare.prepare_data(cfg, seed=0)
     assert data.cache == "memory" and data.cache_dir is None
 
 
 @pytest.mark.parametrize("mode", ["auto", "memory", "disk", "none"])
 def test_config_and_cli_accept_each_cache_mode(tiny_dataset, tmp_path, monkeypatch, mode):
-    monkeypatch.setattr(builders, "available_memory", lambda: 10**9)
+    monkeypatch.setattr(prepare, "available_memory", lambda: 10**9)
     args = build_parser().parse_args(["train", str(tiny_dataset), "--cache", mode, "--cache-dir", str(tmp_path)])
     cfg = build_config(args)
     assert cfg.data.cache == mode and cfg.data.cache_dir == str(tmp_path)
     config.save(cfg, tmp_path / "config.yaml")
     assert config.load(tmp_path / "config.yaml").data.cache == mode
-    assert builders.prepare_data(cfg.data, seed=0).cache == ("memory" if mode == "auto" else mode)
+    assert prepare.prepare_data(cfg.data, seed=0).cache == ("memory" if mode == "auto" else mode)
 
 
 def test_unknown_cache_modes_are_rejected(tiny_dataset, capsys):
@@ -166,7 +166,7 @@ def test_unknown_cache_modes_are_rejected(tiny_dataset, capsys):
     assert exit_info.value.code == 2 and "invalid choice: 'ram'" in capsys.readouterr().err
     cfg = config.load(overrides={"data.path": str(tiny_dataset), "data.cache": "ram"})
     with pytest.raises(ConfigError, match="data.cache must be one of auto, memory, disk, none, got 'ram'"):
-        builders.prepare_data(cfg.data, seed=0)
+        prepare.prepare_data(cfg.data, seed=0)
     with pytest.raises(ConfigError, match="must be str"):
         config.load(overrides={"data.cache": True})
     with pytest.raises(ValueError, match="cache must be one of memory, disk, none, got 'auto'"):

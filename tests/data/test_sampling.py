@@ -11,8 +11,8 @@ from torch.utils.data import RandomSampler
 
 from seglab import config
 from seglab.data.augment import PAD_LABEL
+from seglab.data.prepare import make_loader, prepare_data
 from seglab.data.sampling import PatchSampler, SeededSampler
-from seglab.engine.builders import make_loader, prepare_data
 from seglab.errors import ConfigError
 
 RARE = 1

@@ -15,9 +15,9 @@ from torch.utils.data import DataLoader, DistributedSampler, Subset
 
 from seglab import config as config_io
 from seglab.config import ExperimentConfig
-from seglab.engine.builders import (PreparedData, build_optimizer, build_scheduler, make_loader, model_min_side,
-                                    prepare_data, resolve_class_weights)
 from seglab.data import ClassSpec
+from seglab.data.prepare import PreparedData, make_loader, prepare_data
+from seglab.engine.builders import build_optimizer, build_scheduler, model_min_side, resolve_class_weights
 from seglab.engine.callbacks import (Checkpointer, EarlyStopping, EncoderFreezer, EpochLogger, HistoryWriter,
                                      ProgressBar, SamplerEpoch, TimeBudget)
 from seglab.runs.card import ModelCard

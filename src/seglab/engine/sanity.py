@@ -9,7 +9,8 @@ import torch
 from torch.utils.data import Subset
 
 from seglab.config import ExperimentConfig
-from seglab.engine.builders import make_loader, prepare_data, resolve_class_weights
+from seglab.data.prepare import make_loader, prepare_data
+from seglab.engine.builders import resolve_class_weights
 from seglab.engine.experiment import seed_everything
 from seglab.engine.trainer import evaluate
 from seglab.losses import build_loss
