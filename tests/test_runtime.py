@@ -10,7 +10,7 @@ import torch
 
 from seglab import runtime
 from seglab.cli import build_config, build_parser
-from seglab.engine.experiment import build_session
+from seglab.engine.session import build_session
 from seglab.errors import ConfigError
 from seglab.runtime import resolve_precision, resolve_threads, tune_allocator
 

@@ -358,7 +358,7 @@ def cmd_train(args: argparse.Namespace) -> None:
         args.config = str(RunFolder.open(args.resume).config)
     cfg = build_config(args)
     if args.dry_run:
-        from seglab.engine.experiment import dry_run
+        from seglab.engine.session import dry_run
 
         estimate = dry_run(cfg)
         print(f"dry run: {estimate.step_seconds:.3f}s per step x {estimate.train_steps} steps + "
@@ -541,7 +541,7 @@ def cmd_sanity(args: argparse.Namespace) -> None:
 
 
 def cmd_lr_find(args: argparse.Namespace) -> None:
-    from seglab.engine.experiment import find_lr
+    from seglab.engine.lr_finder import find_lr
     from seglab.engine.lr_finder import write_lr_find
 
     result = find_lr(build_config(args), start=args.start_lr, end=args.end_lr, steps=args.steps)

@@ -6,7 +6,8 @@ import pytest
 
 from seglab import config
 from seglab.cli import main, parse_duration
-from seglab.engine.experiment import dry_run, train
+from seglab.engine.experiment import train
+from seglab.engine.session import dry_run
 
 TINY = {"model.name": "unet_small", "model.options": {"widths": [8, 16]}, "train.batch_size": 4,
         "train.precision": "fp32", "train.progress": False}

@@ -10,7 +10,8 @@ from seglab import config
 from seglab.cli import build_config, build_parser
 from seglab.data import generate_synthetic
 from seglab.engine.averaging import effective_decay, weight_average
-from seglab.engine.experiment import build_session, train
+from seglab.engine.experiment import train
+from seglab.engine.session import build_session
 from seglab.engine.trainer import Callback, evaluate
 from seglab.errors import ConfigError
 from seglab.runs.checkpoint import load_checkpoint

@@ -10,19 +10,21 @@ from __future__ import annotations
 import json
 import logging
 import math
+import os
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
+from seglab.config import ExperimentConfig
 from seglab.engine.builders import build_optimizer
+from seglab.engine.distributed import shutdown
+from seglab.engine.session import Session, build_session, seed_everything
 from seglab.errors import ConfigError
 from seglab.reports.plots import plot_lr_find, save_figure
-
-if TYPE_CHECKING:
-    from seglab.engine.experiment import Session
+from seglab.runs.run_folder import RunFolder
 
 log = logging.getLogger(__name__)
 
@@ -139,3 +141,29 @@ def write_lr_find(result: LrFinderResult, out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     (out / "lr_find.json").write_text(json.dumps(result.to_dict(), indent=2))
     save_figure(plot_lr_find(result.lrs, result.losses, result.suggested), out / "lr_find.png")
+
+
+def find_lr(cfg: ExperimentConfig, start: float = 1e-7, end: float = 10.0, steps: int = 100) -> LrFinderResult:
+    """The learning-rate range test on `cfg`'s training split, model, loss and optimizer (see
+    `lr_finder.range_test`); the model it trains is thrown away."""
+    check_range(start, end, steps)
+    seed_everything(cfg.train.seed)
+    session = build_session(replace(cfg, train=replace(cfg.train, lr=start)))
+    try:
+        return range_test(session, start, end, steps)
+    finally:
+        shutdown(session.context)
+
+
+def resolve_lr(cfg: ExperimentConfig, run: RunFolder) -> ExperimentConfig:
+    """`--lr auto`: the range test's suggestion, recorded as lr_find.json/.png in the run folder."""
+    if cfg.train.lr != "auto":
+        return cfg
+    if int(os.environ.get("WORLD_SIZE", "1")) > 1:  # each process would test, and pick, on its own
+        raise ConfigError("--lr auto does not run under distributed training: run `seglab lr-find` on one "
+                          "process first and pass its suggestion as --lr")
+    result = find_lr(cfg)
+    write_lr_find(result, run.root)
+    log.info("--lr auto: training at %.3g, the range test's pick (lr_find.png)",
+             result.suggested)
+    return replace(cfg, train=replace(cfg.train, lr=result.suggested))

@@ -5,17 +5,14 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-import torch
 from torch.utils.data import Subset
 
 from seglab.config import ExperimentConfig
-from seglab.data.prepare import make_loader, prepare_data
-from seglab.engine.builders import resolve_class_weights
-from seglab.engine.experiment import seed_everything
-from seglab.engine.trainer import evaluate
-from seglab.losses import build_loss
-from seglab.models import create_model
-from seglab.runtime import resolve_device, resolve_precision
+from seglab.data.prepare import make_loader
+from seglab.engine.builders import build_optimizer
+from seglab.engine.distributed import shutdown
+from seglab.engine.session import build_session
+from seglab.engine.trainer import Trainer, evaluate
 
 log = logging.getLogger(__name__)
 
@@ -38,36 +35,28 @@ def sanity_check(
     A model that cannot overfit a couple of images has a bug (labels, loss, architecture or
     learning rate) that more data will not fix.
     """
-    seed_everything(cfg.train.seed)
-    data = prepare_data(cfg.data, cfg.train.seed)
-    classes = data.classes
-    device = resolve_device(cfg.train.device)
-    precision = resolve_precision(cfg.train.precision, device)
-    dataset = data.dataset("train")
+    session = build_session(cfg)  # the data, model, loss and device a training run would use
+    shutdown(session.context)  # one process checks one batch
+    data, classes = session.data, session.data.classes
+    dataset = data.dataset("train")  # plain views: the batch must stay the same at every step
     batch = next(iter(make_loader(Subset(dataset, range(min(batch_size, len(dataset)))), batch_size, shuffle=False)))
-    image, mask = batch["image"].to(device), batch["mask"].to(device)
-    model = create_model(cfg.model.name, data.in_channels, classes.num_classes, **cfg.model.options).to(device)
-    loss_fn = build_loss(cfg.loss.name, classes.num_classes, classes.ignore_index,
-                         resolve_class_weights(cfg.loss.class_weights, data)).to(device)  # class weights too
-    optimizer = torch.optim.Adam(model.parameters(), lr=cfg.train.lr)
+    trainer = Trainer(session.model, session.loss_fn, build_optimizer(session.model, cfg.train),
+                      num_classes=classes.num_classes, ignore_index=data.train_ignore_index, device=session.device,
+                      precision=session.precision, grad_clip=cfg.train.grad_clip)
+    image, mask = batch["image"].to(session.device), batch["mask"].to(session.device)
     log.info("overfitting one batch of %d image(s) with %s for up to %d steps (passes at batch mIoU %.2f; "
              "a line every %d steps)", image.shape[0], cfg.model.name, steps, target, check_every)
     first_loss = last_loss = float("nan")
     miou = 0.0
     for step in range(1, steps + 1):
-        model.train()
-        optimizer.zero_grad(set_to_none=True)
-        with precision.autocast():
-            logits = model(image)
-        loss = loss_fn(logits.float(), mask)
-        loss.backward()
-        optimizer.step()
-        last_loss = float(loss.detach())
+        trainer.model.train()
+        last_loss = float(trainer.train_step(image, mask))
         if step == 1:
             first_loss = last_loss
             log.info("step 1  loss %.4f", last_loss)
         if step % check_every == 0 or step == steps:
-            result = evaluate(model, [batch], classes.num_classes, classes.ignore_index, device=device, precision=precision)
+            result = evaluate(trainer.model, [batch], classes.num_classes, classes.ignore_index, device=session.device,
+                              precision=session.precision)
             miou = result.scores.mean_iou
             log.info("step %d  loss %.4f  batch mIoU %.3f", step, last_loss, miou)
             if miou >= target:
