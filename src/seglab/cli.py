@@ -453,23 +453,12 @@ def cmd_predict(args: argparse.Namespace) -> None:
     from seglab.data import set_max_pixels
     from seglab.data.volumes import is_volume
     from seglab.inference.files import collect_inputs, output_names, predict_files
+    from seglab.inference.loading import load_segmenter
     from seglab.inference.volumes import predict_volumes
     from seglab.runs.run_folder import RunFolder
 
-    if Path(args.run).suffix.lower() == ".onnx":  # an exported model: onnxruntime, no torch at work
-        from seglab.export.predictor import OnnxPredictor
-
-        run_folder_only = (args.tile, args.tta or args.tta_flips, args.min_component, args.keep_largest, args.ensemble,
-                           args.checkpoint != "best", args.precision != "fp32")
-        if any(run_folder_only):
-            raise ConfigError("--tile, --tta, --min-component, --keep-largest, --ensemble, --checkpoint and "
-                              "--precision need a run folder, not an exported model")
-        predictor = OnnxPredictor.from_file(args.run)
-    else:
-        from seglab.inference.ensemble import load_runs
-
-        predictor = load_runs([args.run, *args.ensemble], device=args.device, checkpoint=args.checkpoint,
-                              options=inference_options(args), precision=args.precision)
+    predictor = load_segmenter([args.run, *args.ensemble], args.device, args.precision, inference_options(args),
+                               args.checkpoint)
     set_max_pixels(args.max_pixels)
     files = collect_inputs(args.inputs)
     names = output_names(files)  # inputs sharing a stem keep their folders, so none overwrites another
@@ -511,9 +500,11 @@ def cmd_export(args: argparse.Namespace) -> None:
 
 
 def cmd_serve(args: argparse.Namespace) -> None:
+    from seglab.inference.loading import load_segmenter
+    from seglab.inference.predictor import InferenceOptions
     from seglab.web.budget import RequestBudget
     from seglab.web.queue import QueueLimits
-    from seglab.web.server import load_segmenter, serve
+    from seglab.web.server import serve
     from seglab.web.uploads import UploadLimits
 
     try:
@@ -524,7 +515,8 @@ def cmd_serve(args: argparse.Namespace) -> None:
         raise ConfigError(str(err)) from None
     if args.tile is not None and args.tile < 1:
         raise ConfigError(f"--tile must be a positive number of pixels, got {args.tile}")
-    segmenter = load_segmenter(args.run, args.device, args.precision, tile=args.tile)
+    # one tile at a time: memory, not speed, is what a service must bound
+    segmenter = load_segmenter(args.run, args.device, args.precision, InferenceOptions(tile=args.tile, batch_size=1))
     print(f"serving {args.run} on http://{args.host}:{args.port}/ (API docs at /docs; Ctrl+C stops)")
     serve(segmenter, args.host, args.port, limits, name=Path(args.run).resolve().name, queue=queue, budget=budget)
 

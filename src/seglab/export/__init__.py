@@ -1,6 +1,7 @@
-"""Deployment files: export a trained model to ONNX or TorchScript; run ONNX with onnxruntime.
+"""Deployment files: export a trained model to ONNX or TorchScript and check its parity.
 
-`exporter` writes the model plus a JSON of its classes and preprocessing and checks parity;
-`predictor` runs an exported ONNX model with onnxruntime and NumPy (`preprocess`). Submodules
-are imported where used, so importing this package loads neither onnx nor onnxruntime.
+`exporter` writes the model plus a JSON of its classes and preprocessing (`seglab.runs.exported`)
+and checks parity; running an exported ONNX model is prediction, in
+`seglab.inference.onnx_predictor`. Submodules are imported where used, so importing this package
+loads neither onnx nor onnxruntime.
 """

@@ -18,10 +18,10 @@ from torch import Tensor, nn
 
 from seglab.errors import ConfigError
 from seglab.export.formats import FORMATS
-from seglab.export.metadata import ExportMetadata, write_metadata
 from seglab.export.parity import PARITY_TOLERANCE, ParityError, ParityResult, check_parity, default_sizes
 from seglab.runs.card import ModelCard
 from seglab.runs.checkpoint import load_checkpoint
+from seglab.runs.exported import ExportMetadata, write_metadata
 from seglab.runs.run_folder import RunFolder
 
 log = logging.getLogger(__name__)

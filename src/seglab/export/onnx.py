@@ -12,17 +12,15 @@ import importlib.util
 import operator
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import torch
 from torch import Tensor, nn
 
-from seglab.errors import CheckpointError, SeglabError
-from seglab.export.metadata import INPUT_NAME, OUTPUT_NAME
-
-if TYPE_CHECKING:
-    import onnxruntime
+from seglab.errors import SeglabError
+from seglab.inference.onnx_predictor import onnx_session
+from seglab.runs.exported import INPUT_NAME, OUTPUT_NAME
 
 Runner = Callable[[np.ndarray], np.ndarray]
 TESTED_TORCH = "2.14.1"  # the torch that constraints.txt pins and CI exports with
@@ -85,25 +83,3 @@ def load_onnx(path: Path) -> Runner:
     output = session.get_outputs()[0].name
     name = session.get_inputs()[0].name
     return lambda batch: session.run([output], {name: np.ascontiguousarray(batch, dtype=np.float32)})[0]
-
-
-def onnx_session(path: Path) -> onnxruntime.InferenceSession:
-    """Open an ONNX file with onnxruntime on the CPU.
-
-    Raises:
-        SeglabError: onnxruntime is not installed.
-        CheckpointError: the file is not a loadable ONNX model.
-    """
-    try:
-        import onnxruntime
-    except ImportError:
-        raise SeglabError("running ONNX models needs onnxruntime: pip install 'seglab[export]'") from None
-    state = onnxruntime.capi.onnxruntime_pybind11_state  # where onnxruntime keeps its error types
-    load_errors = tuple(
-        getattr(state, name) for name in ("Fail", "InvalidArgument", "InvalidGraph", "InvalidProtobuf", "NoSuchFile")
-        if hasattr(state, name)
-    )
-    try:
-        return onnxruntime.InferenceSession(str(path), providers=["CPUExecutionProvider"])
-    except load_errors as err:
-        raise CheckpointError(f"'{path}' is not a loadable ONNX model: {err}") from None

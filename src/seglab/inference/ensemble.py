@@ -14,24 +14,13 @@ from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
+import torch
 
 from seglab.data import ClassSpec
 from seglab.errors import ConfigError
 from seglab.inference.postprocess import PostProcess
 from seglab.inference.predictor import InferenceOptions, Prediction, Predictor
 from seglab.runtime import Precision
-
-
-def load_runs(
-    paths: Sequence[str | Path], device: str = "auto", checkpoint: str = "best", options: InferenceOptions | None = None,
-    precision: str = "fp32",
-) -> Predictor | EnsemblePredictor:
-    """A Predictor for one run folder, an EnsemblePredictor of them for several: what `seglab
-    evaluate` and `seglab predict` load for RUN and its `--ensemble` runs."""
-    if len(paths) == 1:
-        return Predictor.from_run(paths[0], device=device, checkpoint=checkpoint, options=options, precision=precision)
-    return EnsemblePredictor.from_runs(paths, device=device, checkpoint=checkpoint, options=options,
-                                       precision=precision)
 
 
 class EnsemblePredictor:
@@ -59,15 +48,10 @@ class EnsemblePredictor:
         self.classes: ClassSpec = first
         self.postprocess = postprocess or PostProcess()
 
-    @property
-    def precision(self) -> Precision:
-        """The first member's precision: `from_runs` loads every member with the same one."""
-        return self.members[0].precision
-
     @classmethod
     def from_runs(
-        cls, paths: Sequence[str | Path], device: str = "auto", checkpoint: str = "best",
-        options: InferenceOptions | None = None, precision: str = "fp32",
+        cls, paths: Sequence[str | Path], device: torch.device | str = "auto", checkpoint: str = "best",
+        options: InferenceOptions | None = None, precision: Precision | None = None,
     ) -> EnsemblePredictor:
         """Load each run's best (or `last`) checkpoint. Tiling and TTA apply to every member;
         post-processing once, to the ensemble's mask."""

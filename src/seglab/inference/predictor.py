@@ -163,23 +163,23 @@ class Predictor:
 
     @classmethod
     def from_checkpoint(
-        cls, path: str | Path, device: str = "auto", precision: str = "fp32", options: InferenceOptions | None = None
+        cls, path: str | Path, device: torch.device | str = "auto", options: InferenceOptions | None = None,
+        precision: Precision | None = None,
     ) -> Predictor:
-        """Load a `.safetensors` checkpoint written by seglab (no pickle is ever read)."""
+        """Load a `.safetensors` checkpoint written by seglab (no pickle is ever read); `precision`
+        None is fp32 (exact). `seglab.inference.loading.load_segmenter` resolves both from flags."""
         checkpoint = load_checkpoint(path)
-        target = resolve_device(device)
-        return cls(
-            checkpoint.load_model(target), checkpoint.card, target, resolve_precision(precision, target), options
-        )
+        target = resolve_device(device) if isinstance(device, str) else device
+        return cls(checkpoint.load_model(target), checkpoint.card, target, precision, options)
 
     @classmethod
     def from_run(
-        cls, path: str | Path, device: str = "auto", checkpoint: str = "best", options: InferenceOptions | None = None,
-        precision: str = "fp32",
+        cls, path: str | Path, device: torch.device | str = "auto", checkpoint: str = "best",
+        options: InferenceOptions | None = None, precision: Precision | None = None,
     ) -> Predictor:
-        """Load the best (or `last`) checkpoint of a run folder; `precision` as `--precision` (fp32: exact)."""
+        """Load the best (or `last`) checkpoint of a run folder."""
         run = RunFolder.open(path)
-        return cls.from_checkpoint(run.best if checkpoint == "best" else run.last, device, precision, options)
+        return cls.from_checkpoint(run.best if checkpoint == "best" else run.last, device, options, precision)
 
     def preprocess(self, image: np.ndarray) -> torch.Tensor:
         """(H, W[, C]) array -> normalised (1, C, h, w) tensor at the training size."""

@@ -8,7 +8,7 @@ import torch
 import torch.nn.functional as F
 
 from seglab.data import image_scale, resize_image, to_tensor
-from seglab.export.preprocess import normalise, prepare_image, probabilities, resize_bilinear
+from seglab.inference.numpy_preprocess import normalise, prepare_image, probabilities, resize_bilinear
 from seglab.inference.predictor import Predictor
 from seglab.models import create_model
 from seglab.runs.card import ModelCard

@@ -1,7 +1,7 @@
 """OnnxPredictor: run an exported ONNX model with onnxruntime and NumPy, the way `Predictor` runs a run folder.
 
 It reads `model.onnx` and the `model.json` beside it (classes, in_channels, size, mean/std) and
-applies the same preprocessing rules through `seglab.export.preprocess`. Torch does no work
+applies the same preprocessing rules through `seglab.inference.numpy_preprocess`. Torch does no work
 here (importing seglab still loads it, as the package's `__init__` does).
 """
 
@@ -13,12 +13,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from seglab.data import ClassSpec, read_image
-from seglab.errors import CheckpointError
-from seglab.export.metadata import ExportMetadata, read_metadata
-from seglab.export.onnx import onnx_session
-from seglab.export.preprocess import prepare_image, probabilities
+from seglab.errors import CheckpointError, SeglabError
+from seglab.inference.numpy_preprocess import prepare_image, probabilities
 from seglab.inference.predictor import Prediction
 from seglab.runs.card import ModelCard
+from seglab.runs.exported import ExportMetadata, read_metadata
 
 if TYPE_CHECKING:
     import onnxruntime
@@ -77,3 +76,25 @@ class OnnxPredictor:
 
     def predict_file(self, path: str | Path) -> Prediction:
         return self.predict(read_image(path))
+
+
+def onnx_session(path: Path) -> onnxruntime.InferenceSession:
+    """Open an ONNX file with onnxruntime on the CPU.
+
+    Raises:
+        SeglabError: onnxruntime is not installed.
+        CheckpointError: the file is not a loadable ONNX model.
+    """
+    try:
+        import onnxruntime
+    except ImportError:
+        raise SeglabError("running ONNX models needs onnxruntime: pip install 'seglab[export]'") from None
+    state = onnxruntime.capi.onnxruntime_pybind11_state  # where onnxruntime keeps its error types
+    load_errors = tuple(
+        getattr(state, name) for name in ("Fail", "InvalidArgument", "InvalidGraph", "InvalidProtobuf", "NoSuchFile")
+        if hasattr(state, name)
+    )
+    try:
+        return onnxruntime.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    except load_errors as err:
+        raise CheckpointError(f"'{path}' is not a loadable ONNX model: {err}") from None
