@@ -17,6 +17,7 @@ from matplotlib.figure import Figure
 import seglab
 from seglab.api.run import experiment_config
 from seglab.data import generate_synthetic
+from seglab.errors import UnknownNameError
 from seglab.engine.sanity import SanityResult
 from seglab.errors import ConfigError
 
@@ -160,7 +161,7 @@ def test_train_options_are_checked_and_placed(dataset):
 
 def test_failed_training_leaves_no_temporary_folder(dataset, tmp_path, monkeypatch):
     monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
-    with pytest.raises(KeyError, match="unknown model"):
+    with pytest.raises(UnknownNameError, match="unknown model"):
         seglab.train(dataset, model="unet_tiny", epochs=1, progress=False)
     assert list(tmp_path.iterdir()) == []
 

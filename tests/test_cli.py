@@ -115,3 +115,33 @@ def test_module_entry_point_help():
     assert done.returncode == 0
     for flag in ("--out", "--model", "--epochs", "--batch-size", "--lr", "--size", "--seed", "--device", "--config"):
         assert flag in done.stdout
+
+
+def test_choices_come_from_the_registries(monkeypatch):
+    """A loss registered by a plugin is a valid --loss at once; no list of names to keep in step."""
+    from seglab.losses import LOSSES
+
+    monkeypatch.setitem(LOSSES._items, "my_loss", LOSSES.get("ce"))
+    args = build_parser().parse_args(["train", "data/", "--loss", "my_loss"])
+    assert getattr(args, "loss.name") == "my_loss"
+
+
+def test_unknown_names_are_one_error_type_and_bugs_are_not_swallowed(monkeypatch, capsys):
+    from seglab.errors import ConfigError, UnknownNameError
+    from seglab.losses import LOSSES
+
+    with pytest.raises(UnknownNameError, match="unknown loss 'ce_dcie'. Did you mean ce_dice") as caught:
+        LOSSES.get("ce_dcie")
+    assert isinstance(caught.value, ConfigError)
+
+    def buggy(args):
+        raise KeyError("a bug, not a user error")
+
+    parser = build_parser()
+    monkeypatch.setattr("seglab.cli.build_parser", lambda: parser)
+    parser.set_defaults(handler=buggy)
+    for action in parser._subparsers._group_actions:
+        for sub in action.choices.values():
+            sub.set_defaults(handler=buggy)
+    with pytest.raises(KeyError, match="a bug"):
+        main(["models"])

@@ -7,6 +7,7 @@ import math
 import pytest
 import torch
 
+from seglab.errors import UnknownNameError
 from seglab.losses import LOSSES, CrossEntropyLoss, DiceLoss, build_loss
 
 IGNORE = 255
@@ -120,7 +121,7 @@ def test_dice_rejects_class_weights() -> None:
 
 
 def test_unknown_loss_lists_the_losses() -> None:
-    with pytest.raises(KeyError, match="ce_dice"):
+    with pytest.raises(UnknownNameError, match="ce_dice"):
         build_loss("dice_ce", num_classes=2)
 
 

@@ -18,8 +18,13 @@ import yaml
 
 from seglab import config as config_io
 from seglab._version import __version__
+from seglab.data.augment import PRESETS
 from seglab.data.cache import CACHE_MODES
-from seglab.engine.builders import SCHEDULES
+from seglab.data.formats import FORMATS
+from seglab.data.splits import SPLIT_MODES
+from seglab.engine.builders import OPTIMIZERS, SCHEDULES
+from seglab.export.formats import FORMATS as EXPORT_FORMATS
+from seglab.losses import LOSSES
 from seglab.errors import ConfigError, SeglabError
 from seglab.inference.tta import TTA_FLIPS
 from seglab.runtime import PRECISIONS, tune_allocator
@@ -105,7 +110,7 @@ def parse_label_map(text: str) -> dict[int, int | str]:
 
 def add_data_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", dest="data.format", metavar="LAYOUT", help="dataset layout: auto (default), "
-                        "oxford-pet, npy-pairs, folder-pairs, manifest, synthetic, volumes")
+                        f"{', '.join(FORMATS.names())}")
     parser.add_argument("--images", dest="data.images", metavar="DIR",
                         help="the image folder, when the search does not find it: a path (under DATA, or as given) "
                         "or a folder name looked for at any level; DATA may be left out with --images and --masks")
@@ -148,7 +153,7 @@ def add_training_options(parser: argparse.ArgumentParser) -> None:
     add_data_options(parser)
     parser.add_argument("--size", dest="data.size", type=parse_size, metavar="S|HxW",
                         help="resize images to this size (masks use nearest); default: native size")
-    parser.add_argument("--split-mode", dest="data.split_mode", choices=["random", "blocks", "groups"],
+    parser.add_argument("--split-mode", dest="data.split_mode", choices=SPLIT_MODES.names(),
                         help="random (seeded, default) or blocks: contiguous runs of sorted names, "
                         "for neighbouring slices; groups: whole groups from --group-pattern")
     parser.add_argument("--group-pattern", dest="data.group_pattern", metavar="REGEX",
@@ -173,7 +178,7 @@ def add_training_options(parser: argparse.ArgumentParser) -> None:
                         help="train only the decoder for the first N epochs (its BatchNorm stays frozen)")
     parser.add_argument("--encoder-lr-scale", dest="train.encoder_lr_scale", type=float, metavar="F",
                         help="encoder learning rate = lr * F (e.g. 0.1 for gentle fine-tuning)")
-    parser.add_argument("--loss", dest="loss.name", choices=["ce", "dice", "ce_dice", "focal", "focal_dice"],
+    parser.add_argument("--loss", dest="loss.name", choices=LOSSES.names(),
                         help=f"training loss (default {DEFAULTS.loss.name}: cross-entropy plus soft Dice)")
     parser.add_argument("--class-weights", dest="loss.class_weights", type=parse_class_weights,
                         metavar="auto|W,W,...", help="cross-entropy/focal weight per class, or auto: median "
@@ -186,7 +191,7 @@ def add_training_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--lr", dest="train.lr", type=parse_lr, metavar="LR|auto",
                         help=f"peak learning rate (default {train.lr:g}); auto: run the learning-rate range test "
                         "first (as `seglab lr-find`) and train at its suggestion, kept in RUN/lr_find.png")
-    parser.add_argument("--optimizer", dest="train.optimizer", choices=["adam", "adamw"],
+    parser.add_argument("--optimizer", dest="train.optimizer", choices=sorted(OPTIMIZERS),
                         help=f"default {train.optimizer}")
     parser.add_argument("--schedule", dest="train.schedule", choices=SCHEDULES,
                         help=f"learning rate per step (default {train.schedule}): cosine decays from --lr to 1%% of "
@@ -599,7 +604,7 @@ def build_parser() -> argparse.ArgumentParser:
                        "(without it they are averaged over the processes before each validation)")
     train.add_argument("--deterministic", dest="train.deterministic", action="store_true", default=None,
                        help="deterministic kernels: identical metrics for the same seed (CPU runs already are)")
-    train.add_argument("--augment", dest="data.augment", choices=["none", "light", "strong"],
+    train.add_argument("--augment", dest="data.augment", choices=PRESETS.names(),
                        help="training augmentation preset (default none); change single transforms with "
                        "--set data.augment_options=... (docs/training.md)")
     train.add_argument("--patch-size", dest="data.patch_size", type=parse_size, metavar="S|HxW",
@@ -676,7 +681,7 @@ def build_parser() -> argparse.ArgumentParser:
                                  description="Write RUN's model with dynamic batch and size, plus a JSON of its "
                                  "classes and normalisation, then check the file against PyTorch (max |diff| < 1e-4).")
     export.add_argument("run", help="run folder written by `seglab train`")
-    export.add_argument("--format", default="onnx", choices=["onnx", "torchscript"],
+    export.add_argument("--format", default="onnx", choices=EXPORT_FORMATS.names(),
                         help="onnx (default; runs without torch in onnxruntime) or torchscript")
     export.add_argument("--out", help="output folder (default RUN/export)")
     export.add_argument("--check-size", action="append", type=parse_size, metavar="S|HxW",
@@ -732,9 +737,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     previous = signal.signal(signal.SIGTERM, stop_on_sigterm)
     try:
         args.handler(args)
-    except (SeglabError, KeyError) as err:
-        message = err.args[0] if isinstance(err, KeyError) and err.args else str(err)
-        print(f"seglab {args.command}: error: {message}", file=sys.stderr)
+    except SeglabError as err:
+        print(f"seglab {args.command}: error: {err}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         hint = " (continue with `seglab train --resume RUN`)" if args.command == "train" else ""

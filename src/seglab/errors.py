@@ -14,6 +14,10 @@ class ConfigError(SeglabError):
     """An option or config value is missing, misspelt or out of range."""
 
 
+class UnknownNameError(ConfigError):
+    """A name no registry holds (model, loss, dataset format, ...); says the close matches."""
+
+
 class DataError(SeglabError):
     """A dataset file or folder cannot be used; the message names the file."""
 

@@ -6,11 +6,15 @@ import difflib
 from collections.abc import Callable
 from typing import Generic, TypeVar
 
+from seglab.errors import UnknownNameError
+
 T = TypeVar("T")
 
 
 class Registry(Generic[T]):
-    """Maps lowercase names to objects; `get` explains a typo instead of a bare KeyError.
+    """Maps lowercase names to objects; `get` explains a typo (`UnknownNameError`, a ConfigError).
+
+    The CLI takes its choices from `names()`, so a newly registered object is offered at once.
 
     Example:
         >>> LOSSES = Registry("loss")
@@ -39,14 +43,14 @@ class Registry(Generic[T]):
         """Return the object registered as `name`.
 
         Raises:
-            KeyError: with close matches and the full list of names.
+            UnknownNameError: with close matches and the full list of names.
         """
         try:
             return self._items[name]
         except KeyError:
             close = difflib.get_close_matches(name, self._items, n=3)
             hint = f" Did you mean {', '.join(close)}?" if close else ""
-            raise KeyError(
+            raise UnknownNameError(
                 f"unknown {self.kind} '{name}'.{hint} Available: {', '.join(self.names())}"
             ) from None
 

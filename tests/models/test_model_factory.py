@@ -6,7 +6,7 @@ import pytest
 import torch
 from torch import nn
 
-from seglab.errors import ConfigError
+from seglab.errors import ConfigError, UnknownNameError
 from seglab.models import MODELS, UNet, create_model, describe_model, list_models, model_options
 
 
@@ -39,7 +39,7 @@ def test_options_override_the_preset() -> None:
 
 
 def test_unknown_model_lists_the_models() -> None:
-    with pytest.raises(KeyError, match="unet_small"):
+    with pytest.raises(UnknownNameError, match="unet_small"):
         create_model("unet_smal", 1, 2)
 
 

@@ -297,7 +297,7 @@ class Augment:
     def __init__(self, steps: Mapping[str, Mapping[str, Any]], fill_label: int | None = None) -> None:
         self.steps: list[tuple[str, dict[str, Any]]] = []
         for name in sorted(steps, key=_position):
-            spec = _spec(name)
+            spec = TRANSFORMS.get(name)
             unknown = sorted(set(steps[name]) - set(spec.defaults))
             if unknown:
                 known = ", ".join(spec.defaults) or "none"
@@ -353,12 +353,9 @@ def build_augment(
     Raises:
         ConfigError: unknown preset, transform or parameter, or a malformed option.
     """
-    try:
-        steps = {name: dict(params) for name, params in PRESETS.get(preset).items()}
-    except KeyError as err:
-        raise ConfigError(err.args[0]) from None
+    steps = {name: dict(params) for name, params in PRESETS.get(preset).items()}
     for name, value in (options or {}).items():
-        _spec(name)
+        TRANSFORMS.get(name)
         if value is None or value is False:
             steps.pop(name, None)
         elif value is True:
@@ -370,13 +367,6 @@ def build_augment(
                 f"augmentation option '{name}' must be a mapping of parameters, true or null; got {value!r}"
             )
     return Augment(steps, fill_label) if steps else None
-
-
-def _spec(name: str) -> TransformSpec:
-    try:
-        return TRANSFORMS.get(name)
-    except KeyError as err:
-        raise ConfigError(err.args[0]) from None
 
 
 def _position(name: str) -> int:

@@ -27,7 +27,7 @@ from seglab.data.naming import KEY_RULES, KeyRule, stem, template_rule
 from seglab.data.pairing import match_folders
 from seglab.data.volumes import slice_axis
 from seglab.config import DataConfig
-from seglab.errors import ConfigError, DataError
+from seglab.errors import ConfigError, DataError, UnknownNameError
 from seglab.registry import Registry
 
 __all__ = ["FORMATS", "DatasetFormat", "DatasetIndex", "Pair", "Problem", "ReadOptions", "discover", "discover_data"]
@@ -233,8 +233,8 @@ def _choose_format(root: Path, name: str, options: ReadOptions) -> DatasetFormat
     if name != "auto":
         try:
             fmt = FORMATS.get(name)(options)
-        except KeyError as err:
-            raise ConfigError(f"{err.args[0]} (for dataset '{root}'), or 'auto'") from None
+        except UnknownNameError as err:
+            raise UnknownNameError(f"{err} (for dataset '{root}'), or 'auto'") from None
         if not fmt.detect(root):
             raise DataError(f"'{root}' does not look like the {name} layout: expected {fmt.layout}")
         return fmt

@@ -13,6 +13,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from seglab.errors import UnknownNameError
 from seglab.registry import Registry
 
 MAPPINGS: Registry[type[MaskMapping]] = Registry("mask mapping")
@@ -59,8 +60,8 @@ class MaskMapping:
         kind = fields.pop("kind")
         try:
             cls = MAPPINGS.get(kind)
-        except KeyError as err:
-            raise ValueError(err.args[0]) from None
+        except UnknownNameError as err:
+            raise ValueError(str(err)) from None
         try:
             return cls(**fields)
         except TypeError as err:

@@ -119,10 +119,7 @@ def split_pairs(
     _check_fold_numbers(folds, fold)
     if mode == "random" and group_pattern is None and _has_groups(pairs):
         mode = "groups"  # slices of one volume (or one manifest group) must never straddle splits
-    try:
-        order = SPLIT_MODES.get(mode)
-    except KeyError as err:
-        raise ConfigError(err.args[0]) from None
+    order = SPLIT_MODES.get(mode)
     pattern = _compile_group_pattern(group_pattern, mode)
     ordered = _by_name(pairs)
 

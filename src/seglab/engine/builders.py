@@ -26,7 +26,7 @@ def model_min_side(cfg: ModelConfig) -> int | None:
     try:
         with torch.device("meta"):
             model = create_model(cfg.name, 3, 2, **options)
-    except (KeyError, TypeError, ValueError):
+    except (ConfigError, TypeError, ValueError):
         return None
     return getattr(model, "min_size", None)
 

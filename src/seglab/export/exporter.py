@@ -71,7 +71,7 @@ def export_model(
         sizes: (H, W) input sizes for the parity check; default three sizes around the card's size.
 
     Raises:
-        KeyError: unknown format (the message lists the formats).
+        UnknownNameError: unknown format (the message lists the formats).
         ConfigError: a parity size below the model's smallest input.
         ParityError: a difference above 1e-4; the files stay on disk for inspection.
     """
@@ -112,7 +112,7 @@ def export_run(
 
     Raises:
         CheckpointError: not a finished run folder.
-        KeyError, ConfigError, ParityError: as `export_model`.
+        ConfigError, ParityError: as `export_model`.
     """
     folder = RunFolder.open(run)
     loaded = load_checkpoint(folder.best if checkpoint == "best" else folder.last)

@@ -29,7 +29,7 @@ def describe_model(name: str) -> str:
     """The one-line summary of a model, taken from its factory's docstring.
 
     Raises:
-        KeyError: `name` is not registered; the message lists the models.
+        UnknownNameError: `name` is not registered; the message lists the models.
     """
     doc = inspect.getdoc(MODELS.get(name)) or ""
     return doc.splitlines()[0] if doc else ""
@@ -39,7 +39,7 @@ def model_options(name: str) -> dict[str, Any]:
     """The options a model accepts, with the preset's default for each.
 
     Raises:
-        KeyError: `name` is not registered; the message lists the models.
+        UnknownNameError: `name` is not registered; the message lists the models.
     """
     parameters = inspect.signature(MODELS.get(name)).parameters.values()
     return {p.name: p.default for p in parameters if p.kind is inspect.Parameter.KEYWORD_ONLY}
