@@ -80,10 +80,18 @@ def test_grey_images_are_replicated_to_rgb(tmp_path):
     torch.testing.assert_close(image, torch.full((3, 4, 4), 2.0))
 
 
-def test_rgb_image_in_a_grey_dataset_is_an_error(tiny_dataset):
-    data = build(tiny_dataset, mean=(0.5,), std=(0.2,))
-    with pytest.raises(DataError, match="0000.png' has 3 channels, the dataset has 1"):
-        data[0]
+def test_channels_are_matched_as_prediction_matches_them(tiny_dataset):
+    """One rule for training and prediction: colour averaged to grey, grey replicated; a count
+    that cannot be matched names the file."""
+    from seglab.data.transforms import match_channels
+
+    data = build(tiny_dataset, mean=(0.0,), std=(1.0,))
+    rgb = np.asarray(Image.open(tiny_dataset / "images" / "0000.png").convert("RGB"))
+    expected = match_channels(rgb, 1)[..., 0] / 255.0
+    assert data[0]["image"].shape[0] == 1
+    np.testing.assert_allclose(data[0]["image"][0].numpy(), expected, atol=1e-6)
+    with pytest.raises(DataError, match="0000.png' has 3 channels but the model expects 2"):
+        build(tiny_dataset, mean=(0.5, 0.5), std=(0.2, 0.2))[0]
 
 
 def test_pairs_without_masks_are_rejected(tmp_path):

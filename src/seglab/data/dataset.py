@@ -16,7 +16,7 @@ from seglab.data.index import Pair
 from seglab.data.io import read_image, read_mask
 from seglab.data.mapping import MaskMapping
 from seglab.data.sampling import PatchSampler, sample_rng
-from seglab.data.transforms import resize_image, resize_mask, to_tensor
+from seglab.data.transforms import prepare_image, resize_mask, to_tensor
 from seglab.errors import DataError
 
 _MAX_VALUES_SHOWN = 10
@@ -162,9 +162,8 @@ class SegmentationDataset(Dataset):
                 f"'{pair.image}' is {image.shape[0]}x{image.shape[1]}; check that they belong together"
             )
         self._check_values(mask, pair.mask)
-        image = self._match_channels(image, pair)
+        image = prepare_image(image, len(self.mean), self.size, f"image '{pair.image}'")
         if self.size is not None:
-            image = resize_image(image, self.size)
             mask = resize_mask(mask, self.size)
         return image, _compact(mask)
 
@@ -181,17 +180,6 @@ class SegmentationDataset(Dataset):
                 f"mask '{path}' has values {shown} outside the classes "
                 f"(expected 0..{self.num_classes - 1}{ignore})"
             )
-
-    def _match_channels(self, image: np.ndarray, pair: Pair) -> np.ndarray:
-        channels = len(self.mean)
-        if image.shape[2] == channels:
-            return image
-        if image.shape[2] == 1:
-            return np.repeat(image, channels, axis=2)
-        raise DataError(
-            f"image '{pair.image}' has {image.shape[2]} channels, the dataset has {channels} "
-            "(the number of mean/std values)"
-        )
 
 
 def _compact(mask: np.ndarray) -> np.ndarray:

@@ -13,6 +13,7 @@ import torch
 import torch.nn.functional as F
 
 from seglab.data.io import image_scale
+from seglab.errors import DataError
 
 
 def _check_size(size: Sequence[int]) -> tuple[int, int]:
@@ -39,6 +40,34 @@ def resize_image(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
         info = np.iinfo(image.dtype)
         out = np.clip(np.rint(out), info.min, info.max)
     return np.ascontiguousarray(out.astype(image.dtype))
+
+
+def match_channels(image: np.ndarray, channels: int, source: object = "image") -> np.ndarray:
+    """(H, W) or (H, W, C) -> (H, W, channels): grey is replicated, colour averaged to grey.
+
+    The one rule for training data and for prediction, so a model sees its inputs as it was
+    trained on them.
+
+    Raises:
+        DataError: naming `source`, when the channel counts cannot be matched (e.g. 2 -> 3).
+    """
+    if image.ndim == 2:
+        image = image[:, :, None]
+    found = image.shape[2]
+    if found == channels:
+        return image
+    if found == 1:
+        return np.repeat(image, channels, axis=2)
+    if channels == 1:
+        return image.mean(axis=2, keepdims=True).astype(image.dtype)
+    raise DataError(f"{source} has {found} channels but the model expects {channels}")
+
+
+def prepare_image(image: np.ndarray, channels: int, size: Sequence[int] | None, source: object = "image") -> np.ndarray:
+    """An image as the network is fed it, before normalisation: channels matched, then resized
+    (antialiased bilinear) to `size` when one is set. Training data and `Predictor` both use it."""
+    image = match_channels(image, channels, source)
+    return resize_image(image, (int(size[0]), int(size[1]))) if size is not None else image
 
 
 def resize_mask(mask: np.ndarray, size: tuple[int, int]) -> np.ndarray:

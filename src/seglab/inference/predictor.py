@@ -12,8 +12,8 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from seglab.data import ClassSpec, read_image, resize_image, to_tensor
-from seglab.errors import DataError
+from seglab.data import ClassSpec, read_image, to_tensor
+from seglab.data.transforms import prepare_image
 from seglab.inference.postprocess import PostProcess
 from seglab.inference.tiling import network_stride, predict_tiled
 from seglab.inference.tta import FLIPS, TTA_FLIPS, Flips, flip_tta, trained_flips
@@ -103,20 +103,6 @@ class InferenceOptions:
         return ", ".join(parts)
 
 
-def match_channels(image: np.ndarray, in_channels: int) -> np.ndarray:
-    """(H, W) or (H, W, C) -> (H, W, in_channels): gray is replicated, RGB averaged to gray."""
-    if image.ndim == 2:
-        image = image[:, :, None]
-    channels = image.shape[2]
-    if channels == in_channels:
-        return image
-    if channels == 1:
-        return np.repeat(image, in_channels, axis=2)
-    if in_channels == 1:
-        return image.mean(axis=2, keepdims=True).astype(image.dtype)
-    raise DataError(f"image has {channels} channels but the model expects {in_channels}")
-
-
 class Predictor:
     """Predict masks for arrays or files exactly as the training run preprocessed them.
 
@@ -183,9 +169,7 @@ class Predictor:
 
     def preprocess(self, image: np.ndarray) -> torch.Tensor:
         """(H, W[, C]) array -> normalised (1, C, h, w) tensor at the training size."""
-        image = match_channels(np.asarray(image), self.card.in_channels)
-        if self.card.size is not None:
-            image = resize_image(image, self.card.size)
+        image = prepare_image(np.asarray(image), self.card.in_channels, self.card.size)
         return to_tensor(image, self.card.mean, self.card.std)[None].to(self.device)
 
     @torch.no_grad()
