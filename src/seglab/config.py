@@ -8,7 +8,7 @@ from __future__ import annotations
 import difflib
 import types
 import typing
-from dataclasses import dataclass, field, fields, is_dataclass, replace
+from dataclasses import dataclass, field, fields, is_dataclass
 from pathlib import Path
 from typing import Any
 
@@ -220,11 +220,6 @@ def save(config: ExperimentConfig, path: str | Path) -> None:
     Path(path).write_text(yaml.safe_dump(to_dict(config), sort_keys=False))
 
 
-def merge(config: Any, **changes: Any) -> Any:
-    """Copy of a frozen config section with some fields changed."""
-    return replace(config, **changes)
-
-
 __all__ = [
     "DataConfig",
     "ModelConfig",
@@ -233,7 +228,6 @@ __all__ = [
     "ExperimentConfig",
     "load",
     "save",
-    "merge",
     "to_dict",
     "from_dict",
 ]

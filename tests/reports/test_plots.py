@@ -136,3 +136,20 @@ def test_save_figure_writes_png_without_pyplot_figures(tmp_path: Path) -> None:
     save_figure(plot_history([{"epoch": 1, "train_loss": 1.0}]), path)
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert plt.get_fignums() == open_before
+
+
+def test_gallery_with_errors_marks_wrong_pixels_and_their_share():
+    """Run.show_results' rows: a fourth panel with the wrong pixels in the error red, titled
+    with their share of the counted (not ignored) pixels: here 1 wrong of 3 counted."""
+    from seglab.data.classes import ERROR_COLOUR
+    from seglab.reports.plots import error_map
+
+    image = np.full((2, 2), 200, np.uint8)
+    truth = np.array([[0, 1], [1, 255]])
+    pred = np.array([[0, 0], [1, 0]])
+    fig = plot_gallery([image], [truth], [pred], COLOURS, NAMES, ignore_index=255, errors=True)
+    assert len(fig.axes) == 4
+    assert fig.axes[3].get_title() == "error 33.3%"
+    rgb = error_map(image, truth, pred, ignore_index=255)
+    assert tuple(rgb[0, 1]) == ERROR_COLOUR and tuple(rgb[1, 1]) != ERROR_COLOUR  # ignored: never wrong
+    assert tuple(rgb[0, 0]) == (100, 100, 100)  # right: the image, dimmed

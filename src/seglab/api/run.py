@@ -8,10 +8,8 @@ moved it somewhere permanent first; with `out=`, the folder is kept where it was
 
 from __future__ import annotations
 
-import csv
 import json
 import logging
-import math
 import shutil
 import sys
 import tempfile
@@ -28,7 +26,6 @@ from matplotlib.figure import Figure
 
 from seglab import config as config_io
 from seglab.api.dataset import Dataset
-from seglab.api.figures import plot_results
 from seglab.config import DataConfig, ExperimentConfig, LossConfig
 from seglab.data import ClassSpec, read_image, read_mask
 from seglab.engine import experiment, sanity
@@ -39,7 +36,7 @@ from seglab.evaluation.scoring import evaluate_run, pairs_to_evaluate, spread
 from seglab.inference.files import display_image
 from seglab.inference.predictor import Prediction, Predictor
 from seglab.metrics import Scores
-from seglab.reports.plots import plot_history
+from seglab.reports.plots import plot_gallery, plot_history
 from seglab.runs.run_folder import RunFolder
 
 if TYPE_CHECKING:
@@ -111,7 +108,8 @@ class Run:
     def history(self) -> pd.DataFrame:
         """One row per epoch, indexed by epoch: train_loss, train_miou, val_loss, val_miou, lr, ...
         (a pandas DataFrame of the run's history.csv)."""
-        return _pandas("Run.history").read_csv(self._folder.history, index_col="epoch")
+        frame = _pandas("Run.history").DataFrame(self._folder.read_history())
+        return frame.astype({"epoch": int}).set_index("epoch")
 
     def __repr__(self) -> str:
         where = " (temporary: save() keeps it)" if self.temporary else ""
@@ -119,10 +117,7 @@ class Run:
 
     def plot_history(self) -> Figure:
         """Loss and mIoU per epoch, train and validation."""
-        with self._folder.history.open(newline="") as handle:
-            # an empty cell (no validation that epoch) becomes NaN, a gap in its curve
-            rows = [{k: float(v) if v else math.nan for k, v in row.items()} for row in csv.DictReader(handle)]
-        return plot_history(rows)
+        return plot_history(self._folder.read_history())
 
     def evaluate(self, split: str = "test", data: str | Path | None = None) -> Evaluation:
         """Score the best checkpoint on a split of the run's dataset, or on every pair of `data`.
@@ -150,8 +145,8 @@ class Run:
             truths.append(read_mask(pair.mask, mapping))
             preds.append(self._predictor.predict(image).mask)
         classes = self.classes
-        return plot_results(images, truths, preds, classes.colours, classes.names, classes.ignore_index,
-                            titles=[pair.name for pair in shown])
+        return plot_gallery(images, truths, preds, classes.colours, classes.names, classes.ignore_index,
+                            titles=[pair.name for pair in shown], errors=True)
 
     def predict(self, image: np.ndarray | str | Path) -> Prediction:
         """Predict one image (an array as `seglab.data.read_image` returns, or a file).

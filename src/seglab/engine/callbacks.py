@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import logging
 import math
 import time
@@ -14,7 +12,6 @@ from tqdm.auto import tqdm
 
 from seglab.engine.trainer import Callback, EvalResult, Trainer
 from seglab.reports.plots import plot_history, save_figure
-from seglab.runs.atomic import atomic_write
 from seglab.runs.card import ModelCard
 from seglab.runs.checkpoint import BackgroundCheckpointWriter
 from seglab.runs.resume import TrainingState, rng_states
@@ -216,13 +213,7 @@ class HistoryWriter(Callback):
         self._plotted_at = time.monotonic()
 
     def on_epoch_end(self, trainer: Trainer, row: dict[str, float], val: EvalResult | None) -> None:
-        columns = list(dict.fromkeys(key for item in trainer.history for key in item))
-        buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=columns)
-        writer.writeheader()
-        writer.writerows(trainer.history)
-        with atomic_write(self.run.history, "w") as handle:
-            handle.write(buffer.getvalue())
+        self.run.write_history(trainer.history)
         if time.monotonic() - self._plotted_at > self.plot_every:
             self.on_fit_end(trainer)
 

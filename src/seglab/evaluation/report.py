@@ -9,7 +9,6 @@ or attached to an issue and still show everything.
 from __future__ import annotations
 
 import base64
-import csv
 import html
 import io
 import json
@@ -73,14 +72,6 @@ def png_data_uri(source: Figure | Path) -> str:
     else:
         data = source.read_bytes()
     return "data:image/png;base64," + base64.b64encode(data).decode("ascii")
-
-
-def read_history(path: Path) -> list[dict[str, float]]:
-    """history.csv as rows of floats; empty cells are left out of their row."""
-    if not path.is_file():
-        return []
-    with path.open(newline="") as handle:
-        return [{k: float(v) for k, v in row.items() if v not in ("", None)} for row in csv.DictReader(handle)]
 
 
 def environment() -> dict[str, str]:
@@ -216,7 +207,7 @@ def data_section(names: dict[str, Any], predictor: Predictor) -> list[str]:
 
 def training_section(run: RunFolder, metrics: dict[str, Any]) -> list[str]:
     """Timing table, loss and mIoU curves, and the validation scores at the best epoch."""
-    history = read_history(run.history)
+    history = run.read_history()
     best = json.loads(run.metrics.read_text()) if run.metrics.is_file() else {}
     parts = ["<h2>Training</h2>", _table(None, timing_rows(history, metrics, best))]
     if history:

@@ -15,6 +15,8 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
+from seglab.data.classes import ERROR_COLOUR
+
 Colour = tuple[int, int, int]
 
 _HISTORY_PANELS = (
@@ -199,11 +201,14 @@ def plot_gallery(
     class_names: Sequence[str],
     ignore_index: int | None = None,
     titles: Sequence[str] | None = None,
+    errors: bool = False,
 ) -> Figure:
-    """One row per sample: image | truth | prediction, with a legend of class colours.
+    """One row per sample: image | truth | prediction, with a legend of class colours; with
+    `errors`, a fourth panel shows the wrong pixels in red, titled with their share.
 
-    A None truth (an unlabelled image) gets a "no label" panel. `titles` names each row (the
-    image's name and score), written above its image.
+    The figure of `seglab evaluate`'s gallery.png, the report and `Run.show_results`. A None
+    truth (an unlabelled image) gets a "no label" panel. `titles` names each row (the image's
+    name and score), written above its image.
 
     Raises:
         ValueError: the three sequences differ in length or are empty.
@@ -217,12 +222,13 @@ def plot_gallery(
         )
     if titles is not None and len(titles) != len(images):
         raise ValueError(f"got {len(titles)} titles for {len(images)} images")
-    rows = len(images)
-    fig = Figure(figsize=(9, 3 * rows + 0.6), layout="constrained")
-    axes = fig.subplots(rows, 3, squeeze=False)
+    rows, columns = len(images), 4 if errors else 3
+    fig = Figure(figsize=(3 * columns, 3 * rows + 0.6), layout="constrained")
+    axes = fig.subplots(rows, columns, squeeze=False)
     for title, ax in zip(("image", "truth", "prediction"), axes[0]):
         ax.set_title(title)
-    for row, ((image_ax, truth_ax, pred_ax), image, truth, pred) in enumerate(zip(axes, images, truths, preds)):
+    for row, (row_axes, image, truth, pred) in enumerate(zip(axes, images, truths, preds)):
+        image_ax, truth_ax, pred_ax = row_axes[:3]
         if titles is not None:
             image_ax.set_title(titles[row] if row else f"image: {titles[row]}", fontsize=9)
         image_ax.imshow(to_rgb_uint8(image))
@@ -231,11 +237,43 @@ def plot_gallery(
         else:
             truth_ax.imshow(colorize(truth, colours, ignore_index), interpolation="nearest")
         pred_ax.imshow(colorize(pred, colours, ignore_index), interpolation="nearest")
-        for ax in (image_ax, truth_ax, pred_ax):
+        if errors and truth is not None:
+            row_axes[3].imshow(error_map(image, truth, pred, ignore_index), interpolation="nearest")
+            counted = truth.size if ignore_index is None else int((np.asarray(truth) != ignore_index).sum())
+            wrong = int(wrong_pixels(truth, pred, ignore_index).sum())
+            row_axes[3].set_title(f"error {100 * wrong / max(counted, 1):.1f}%")
+        for ax in row_axes:
             ax.set_axis_off()
     handles = [Patch(color=np.asarray(c) / 255, label=name) for c, name in zip(colours, class_names)]
+    if errors:
+        handles.append(Patch(color=np.asarray(ERROR_COLOUR) / 255, label="wrong"))
     fig.legend(handles=handles, loc="outside lower center", ncols=min(len(handles), 6))
     return fig
+
+
+def error_map(image: np.ndarray, truth: np.ndarray, pred: np.ndarray, ignore_index: int | None = None) -> np.ndarray:
+    """The image in dimmed grey with every wrongly predicted pixel in red.
+
+    Pixels whose truth is `ignore_index` never count as wrong, as in the metrics.
+
+    Shape: image (H, W) or (H, W, C), truth and pred (H, W) -> (H, W, 3) uint8.
+    """
+    grey = to_rgb_uint8(image).mean(axis=-1, keepdims=True) * 0.5  # dimmed, so red stands out
+    wrong = wrong_pixels(truth, pred, ignore_index)
+    rgb = np.repeat(grey, 3, axis=-1).astype(np.uint8)
+    rgb[wrong] = ERROR_COLOUR
+    return rgb
+
+
+def wrong_pixels(truth: np.ndarray, pred: np.ndarray, ignore_index: int | None = None) -> np.ndarray:
+    """Boolean (H, W): prediction differs from a truth label that is not `ignore_index`."""
+    truth, pred = np.asarray(truth), np.asarray(pred)
+    if truth.shape != pred.shape:
+        raise ValueError(f"truth is {truth.shape} but prediction is {pred.shape}")
+    wrong = truth != pred
+    if ignore_index is not None:
+        wrong &= truth != ignore_index
+    return wrong
 
 
 def save_figure(fig: Figure, path: str | PathLike[str]) -> None:

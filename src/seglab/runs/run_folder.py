@@ -8,13 +8,16 @@ removed.
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import logging
+import math
 import os
 import shutil
 import socket
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -231,6 +234,23 @@ class RunFolder:
 
     def read_splits(self) -> dict[str, list[str]]:
         return json.loads(self.splits.read_text())
+
+    def read_history(self) -> list[dict[str, float]]:
+        """history.csv as one dict per epoch; an empty cell (no validation that epoch) is NaN, a
+        gap in its curve. No file yet: no rows."""
+        if not self.history.is_file():
+            return []
+        with self.history.open(newline="") as handle:
+            return [{k: float(v) if v else math.nan for k, v in row.items()} for row in csv.DictReader(handle)]
+
+    def write_history(self, rows: Sequence[Mapping[str, float]]) -> None:
+        """Rewrite history.csv atomically (columns in order of first appearance)."""
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=list(dict.fromkeys(key for row in rows for key in row)))
+        writer.writeheader()
+        writer.writerows(rows)
+        with atomic_write(self.history, "w") as handle:
+            handle.write(buffer.getvalue())
 
     def write_json(self, path: Path, payload: Any) -> None:
         with atomic_write(path, "w") as handle:
