@@ -105,7 +105,7 @@ def parse_label_map(text: str) -> dict[int, int | str]:
 
 def add_data_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", dest="data.format", metavar="LAYOUT", help="dataset layout: auto (default), "
-                        "oxford-pet, npy-pairs, folder-pairs, manifest, synthetic, volumes")
+                        "oxford-pet, npy-pairs, class-folders, folder-pairs, manifest, synthetic, volumes")
     parser.add_argument("--images", dest="data.images", metavar="DIR",
                         help="the image folder, when the search does not find it: a path (under DATA, or as given) "
                         "or a folder name looked for at any level; DATA may be left out with --images and --masks")
@@ -132,6 +132,12 @@ def add_data_options(parser: argparse.ArgumentParser) -> None:
                         help="map raw mask values to classes without editing files, e.g. 255:1,3:ignore; "
                         "'ignore' is --ignore-index, else 255 (then the ignore index); unlisted values stay; "
                         "replaces the automatic 0/255 -> 0/1 (docs/encodings.md)")
+    parser.add_argument("--task", dest="data.task", choices=["auto", "multiclass", "multilabel"],
+                        help="multiclass: one class per pixel (softmax); multilabel: overlapping classes, one sigmoid "
+                        "per class; auto (default): multilabel for masks/<class>/ folders or classes.json regions "
+                        "(docs/multilabel.md)")
+    parser.add_argument("--multilabel", dest="data.task", action="store_const", const="multilabel",
+                        help="--task multilabel: also reads C x H x W or H x W x C masks as one channel per class")
     add_max_pixels_option(parser, "data.max_pixels")
 
 
@@ -446,7 +452,8 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
                           precision=args.precision, data_path=args.data_path)
     print((report.out_dir / "metrics.md").read_text())
     per_volume = ", per_volume.csv" if (report.out_dir / "per_volume.csv").is_file() else ""
-    print(f"written: {report.out_dir}/metrics.json, metrics.md, per_image.csv{per_volume}, confusion.png, gallery.png")
+    figures = ", confusion.png, gallery.png" if (report.out_dir / "gallery.png").is_file() else ""  # not multi-label
+    print(f"written: {report.out_dir}/metrics.json, metrics.md, per_image.csv{per_volume}{figures}")
 
 
 def cmd_predict(args: argparse.Namespace) -> None:
@@ -477,7 +484,8 @@ def cmd_predict(args: argparse.Namespace) -> None:
     images = [path for path in files if path not in volumes]
     if images or not volumes:
         written = predict_files(predictor, images, args.out, save_probs=args.probs, names=names)
-        print(f"{len(written)} image(s) -> {args.out} (<name>_mask.png, <name>_overlay.png"
+        masks = "<name>_<class>.png" if predictor.task.name == "multilabel" else "<name>_mask.png"
+        print(f"{len(written)} image(s) -> {args.out} ({masks}, <name>_overlay.png"
               f"{', <name>_probs.npy' if args.probs else ''})")
     if volumes:
         # slices are cut across the plane the run was trained on; an exported model does not record it

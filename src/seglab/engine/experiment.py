@@ -35,6 +35,7 @@ from seglab.metrics import Scores
 from seglab.models import create_model, model_options
 from seglab.reports.summary import never_predicted, scores_markdown
 from seglab.runtime import Precision, resolve_device, resolve_precision, resolve_threads
+from seglab.tasks import MultiClass, MultiLabel, Task, loss_for_task, training_ignore_index
 
 log = logging.getLogger(__name__)
 
@@ -71,9 +72,14 @@ def model_card(cfg: ExperimentConfig, data: PreparedData) -> ModelCard:
         size=data.size,
         mean=data.mean,
         std=data.std,
-        extra={"encoder_weights": weights} if weights is not None else {},
+        extra={**({"encoder_weights": weights} if weights is not None else {}), **data_task(data).extra()},
         augment_transforms=tuple(data.augment.names()) if data.augment is not None else (),
     )
+
+
+def data_task(data: PreparedData) -> Task:
+    """Multi-label (one sigmoid per class) for bit-set masks, else softmax; default thresholds."""
+    return MultiLabel() if data.multilabel else MultiClass()
 
 
 def check_train_config(cfg: ExperimentConfig) -> None:
@@ -185,6 +191,7 @@ class Session:
     full_val_loader: DataLoader | None  # the whole validation split (the main process's final scoring)
     loss_fn: torch.nn.Module
     callbacks: list[Callback]  # the ones the config asks for (freezing, early stopping, sampler epochs)
+    task: Task  # softmax or multi-label outputs
 
 
 def build_session(cfg: ExperimentConfig) -> Session:
@@ -246,10 +253,11 @@ def build_session(cfg: ExperimentConfig) -> Session:
     if sampler is not None:
         callbacks.append(SamplerEpoch(sampler))
     # on the device with its class weights (a buffer), also for --dry-run and --time-budget's estimate
-    loss_fn = build_loss(cfg.loss.name, classes.num_classes, data.train_ignore_index,
+    task = data_task(data)
+    loss_fn = build_loss(loss_for_task(task, cfg.loss.name), classes.num_classes, data.train_ignore_index,
                          resolve_class_weights(cfg.loss.class_weights, data)).to(device)
     return Session(cfg, data, context, device, precision, model, model_card(cfg, data), train_loader, val_loader,
-                   full_val_loader, loss_fn, callbacks)
+                   full_val_loader, loss_fn, callbacks, task)
 
 
 def dry_run(cfg: ExperimentConfig) -> Estimate:
@@ -369,6 +377,7 @@ def _train(cfg: ExperimentConfig, run: RunFolder, callbacks: Sequence[Callback],
         reduce_sum=context.reduce_sum if context.enabled else None,
         sync_buffers=context.sync_buffers if context.enabled else None,
         ema_decay=cfg.train.ema_decay,
+        task=session.task,
     )
     if saved is not None:
         restore(run, saved, trainer, checkpointer, session.train_loader.generator, data)
@@ -413,8 +422,9 @@ def summarise(run: RunFolder, checkpointer: Checkpointer, trainer: Trainer, val_
     best_eval = checkpointer.best_eval
     if best_eval is None and val_loader is not None:
         best_model = load_checkpoint(run.best).load_model(trainer.device)
-        best_eval = evaluate(best_model, val_loader, classes.num_classes, classes.ignore_index,
-                             loss_fn=trainer.loss_fn, device=trainer.device, precision=trainer.precision)
+        best_eval = evaluate(best_model, val_loader, classes.num_classes,
+                             training_ignore_index(trainer.task, classes.ignore_index), loss_fn=trainer.loss_fn,
+                             device=trainer.device, precision=trainer.precision, task=trainer.task)
     best_scores = best_eval.scores if best_eval else None
     payload = {"split": "val", "epoch": best_epoch}
     warning = never_predicted(best_scores, classes) if best_scores is not None else None

@@ -17,8 +17,9 @@ from seglab.engine.checkpoint import ModelCard
 from seglab.errors import CheckpointError
 from seglab.export.metadata import ExportMetadata, read_metadata
 from seglab.export.onnx import onnx_session
-from seglab.export.preprocess import prepare_image, probabilities
+from seglab.export.preprocess import prepare_image, probabilities, sigmoid_probabilities
 from seglab.inference.predictor import Prediction
+from seglab.tasks import task_from_extra
 
 if TYPE_CHECKING:
     import onnxruntime
@@ -36,6 +37,7 @@ class OnnxPredictor:
     def __init__(self, session: onnxruntime.InferenceSession, metadata: ExportMetadata) -> None:
         self.card: ModelCard = metadata.card
         self.classes: ClassSpec = metadata.card.class_spec
+        self.task = task_from_extra(metadata.card.extra)  # softmax, or sigmoid per class with thresholds
         self.min_size = metadata.min_size
         self._session = session
         self._input = metadata.input_name
@@ -72,8 +74,11 @@ class OnnxPredictor:
                 f"at least {self.min_size}; pad or resize the image"
             )
         logits = self._session.run([self._output], {self._input: batch})[0][0]
-        probs = probabilities(logits, (height, width))
-        return Prediction(mask=probs.argmax(0), probs=probs)
+        if self.task.name == "multilabel":
+            probs = sigmoid_probabilities(logits, (height, width))
+        else:
+            probs = probabilities(logits, (height, width))
+        return Prediction(mask=self.task.labels_numpy(probs), probs=probs)
 
     def predict_file(self, path: str | Path) -> Prediction:
         return self.predict(read_image(path))
