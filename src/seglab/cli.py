@@ -632,6 +632,9 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--ema", dest="train.ema_decay", type=float, metavar="DECAY",
                        help="keep an exponential moving average of the weights (decay per step, e.g. 0.999); "
                        "validation scores it and best/last hold it: steadier than the last step's weights")
+    train.add_argument("--tune-thresholds", dest="train.tune_thresholds", action="store_true", default=None,
+                       help="multi-label: after training, choose each class's sigmoid threshold on the validation "
+                       "split (best Dice) and store them in the best checkpoint's model card (default 0.5)")
     train.set_defaults(handler=cmd_train)
 
     evaluate = commands.add_parser("evaluate", help="score a run on its test split or on another folder")

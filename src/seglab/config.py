@@ -106,6 +106,7 @@ class TrainConfig:
     compile: bool = False  # torch.compile the model (pays off on long runs only)
     warmup_epochs: int = 0  # linear learning-rate warmup before the schedule (onecycle: its rising phase)
     early_stopping_patience: int | None = None  # stop after this many epochs without a better val_miou
+    tune_thresholds: bool = False  # multi-label: choose per-class thresholds on val after training (model card)
     ema_decay: float | None = None  # average the weights with this decay per step (e.g. 0.999); scored and saved
 
 

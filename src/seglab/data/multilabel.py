@@ -31,12 +31,16 @@ TASKS = ("auto", "multiclass", "multilabel")
 
 
 def _binary(channel: np.ndarray, what: str) -> np.ndarray:
-    """A mask channel as booleans: 0 is off, the one other value (1, 255, True) is on."""
+    """A mask channel as booleans: 0 is off, the one other value (1, 255, True) is on.
+
+    Raises:
+        ReadError: more than one non-zero value (`what` names the file).
+    """
     on = channel[channel != 0]
     if on.size and (on != on.flat[0]).any():
         values = np.unique(on)[:4].tolist()
-        raise MappingError(f"{what} holds more than one non-zero value ({', '.join(map(str, values))}); "
-                           "a multi-label mask channel is binary (0 and 1, or 0 and 255)", "bad-mask")
+        raise ReadError(f"{what} holds more than one non-zero value ({', '.join(map(str, values))}); "
+                        "a multi-label mask channel is binary (0 and 1, or 0 and 255)", "bad-mask")
     return channel != 0
 
 

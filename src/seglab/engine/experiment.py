@@ -28,6 +28,7 @@ from seglab.engine.restart import config_digest, restarts_before_first_checkpoin
 from seglab.engine.resume import set_rng_states
 from seglab.engine.lr_finder import LrFinderResult, check_range, range_test, write_lr_find
 from seglab.engine.run_folder import RunFolder
+from seglab.engine.thresholds import tune_thresholds
 from seglab.engine.trainer import Callback, Trainer, TrainingError, evaluate
 from seglab.errors import CheckpointError, ConfigError, DataError
 from seglab.losses import build_loss
@@ -254,6 +255,11 @@ def build_session(cfg: ExperimentConfig) -> Session:
         callbacks.append(SamplerEpoch(sampler))
     # on the device with its class weights (a buffer), also for --dry-run and --time-budget's estimate
     task = data_task(data)
+    if cfg.train.tune_thresholds and not isinstance(task, MultiLabel):
+        raise ConfigError("--tune-thresholds chooses per-class sigmoid thresholds: it needs multi-label masks "
+                          "(docs/multilabel.md)")
+    if cfg.train.tune_thresholds and not data.splits["val"]:
+        raise ConfigError("--tune-thresholds chooses thresholds on the validation split, which is empty")
     loss_fn = build_loss(loss_for_task(task, cfg.loss.name), classes.num_classes, data.train_ignore_index,
                          resolve_class_weights(cfg.loss.class_weights, data)).to(device)
     return Session(cfg, data, context, device, precision, model, model_card(cfg, data), train_loader, val_loader,
@@ -402,6 +408,8 @@ def _train(cfg: ExperimentConfig, run: RunFolder, callbacks: Sequence[Callback],
             shutdown(context)
     if not context.is_main:
         return TrainResult(run=run, history=history, best_epoch=0, best_scores=None)
+    if cfg.train.tune_thresholds and session.full_val_loader is not None:  # checked in build_session
+        tune_thresholds(run, session.full_val_loader, classes.names, device)
     # re-scoring a best epoch from before a resume reads the whole split, not rank 0's shard
     return summarise(run, checkpointer, trainer, session.full_val_loader, classes, history)
 
