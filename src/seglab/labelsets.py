@@ -11,6 +11,8 @@ Shape: labels (..., H, W) int <-> channels (..., K, H, W) bool.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 import torch
 from torch import Tensor
@@ -57,3 +59,8 @@ def threshold_logits(thresholds: tuple[float, ...] | None, num_classes: int) -> 
     if len(values) != num_classes or not all(0 < t < 1 for t in values):
         raise ValueError(f"thresholds must be {num_classes} probabilities strictly between 0 and 1, got {list(values)}")
     return torch.logit(torch.tensor(values, dtype=torch.float64)).float()
+
+
+def class_pixels(value_counts: Mapping[int, int], num_classes: int) -> list[int]:
+    """Pixels where each class is present, from pixel counts per bit-set value (`IGNORE` left out)."""
+    return [sum(n for v, n in value_counts.items() if v >= 0 and v >> k & 1) for k in range(num_classes)]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -104,3 +105,13 @@ def test_bad_regions_are_named(tmp_path):
     (root / "classes.json").write_text(json.dumps({"regions": {"whole": []}}))
     with pytest.raises(DataError, match="region 'whole' must be a non-empty list"):
         discover(root)
+
+
+def test_inspect_counts_each_class_where_it_is_present(tmp_path):
+    from seglab.data import format_report, inspect_dataset
+
+    root = written(tmp_path, "folders")
+    report = format_report(inspect_dataset(root))
+    disc = sum(int((np.array(Image.open(p)) > 0).sum()) for p in (root / "masks" / "disc").iterdir())
+    assert re.search(rf"\b0\s+disc\s+{disc:,} px", report), report
+    assert "bit sets" in report
