@@ -71,6 +71,11 @@ def test_softmax_cannot_segment_the_overlap(overlap_runs):
     assert softmax[0] < 0.85 and sigmoid[0] - softmax[0] > 0.1, (sigmoid, softmax)
 
 
+def test_sanity_overfits_one_multilabel_batch(overlap_runs, capsys):
+    assert main(["sanity", str(overlap_runs["data"]), "--model", "unet_small", "--device", "cpu", "--steps", "150"]) == 0
+    assert "sanity PASS" in capsys.readouterr().out
+
+
 def test_tuned_thresholds_are_in_the_card_and_used(overlap_runs):
     card = load_checkpoint(overlap_runs["multilabel"] / "checkpoints" / "best.safetensors").card
     thresholds = card.extra["thresholds"]

@@ -33,6 +33,7 @@ from seglab.data.sampling import PatchSampler, SeededSampler
 from seglab.errors import ConfigError, DataError
 from seglab.losses import class_weights_from_counts
 from seglab.models import create_model
+from seglab.tasks import MultiClass, MultiLabel, Task
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +82,11 @@ class PreparedData:
     def multilabel(self) -> bool:
         """Whether masks are bit sets of overlapping classes (`seglab.data.multilabel`)."""
         return self.index.mapping.multilabel
+
+    @property
+    def task(self) -> Task:
+        """Multi-label (one sigmoid per class, thresholds 0.5) for bit-set masks, else softmax."""
+        return MultiLabel() if self.multilabel else MultiClass()
 
     @property
     def train_ignore_index(self) -> int | None:

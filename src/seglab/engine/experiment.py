@@ -36,7 +36,7 @@ from seglab.metrics import Scores
 from seglab.models import create_model, model_options
 from seglab.reports.summary import never_predicted, scores_markdown
 from seglab.runtime import Precision, resolve_device, resolve_precision, resolve_threads
-from seglab.tasks import MultiClass, MultiLabel, Task, loss_for_task, training_ignore_index
+from seglab.tasks import MultiLabel, Task, loss_for_task, training_ignore_index
 
 log = logging.getLogger(__name__)
 
@@ -73,14 +73,9 @@ def model_card(cfg: ExperimentConfig, data: PreparedData) -> ModelCard:
         size=data.size,
         mean=data.mean,
         std=data.std,
-        extra={**({"encoder_weights": weights} if weights is not None else {}), **data_task(data).extra()},
+        extra={**({"encoder_weights": weights} if weights is not None else {}), **data.task.extra()},
         augment_transforms=tuple(data.augment.names()) if data.augment is not None else (),
     )
-
-
-def data_task(data: PreparedData) -> Task:
-    """Multi-label (one sigmoid per class) for bit-set masks, else softmax; default thresholds."""
-    return MultiLabel() if data.multilabel else MultiClass()
 
 
 def check_train_config(cfg: ExperimentConfig) -> None:
@@ -254,7 +249,7 @@ def build_session(cfg: ExperimentConfig) -> Session:
     if sampler is not None:
         callbacks.append(SamplerEpoch(sampler))
     # on the device with its class weights (a buffer), also for --dry-run and --time-budget's estimate
-    task = data_task(data)
+    task = data.task
     if cfg.train.tune_thresholds and not isinstance(task, MultiLabel):
         raise ConfigError("--tune-thresholds chooses per-class sigmoid thresholds: it needs multi-label masks "
                           "(docs/multilabel.md)")

@@ -13,6 +13,7 @@ from seglab.engine.builders import make_loader, prepare_data, resolve_class_weig
 from seglab.engine.experiment import seed_everything
 from seglab.engine.trainer import evaluate
 from seglab.losses import build_loss
+from seglab.tasks import loss_for_task, training_ignore_index
 from seglab.models import create_model
 from seglab.runtime import resolve_device, resolve_precision
 
@@ -46,7 +47,8 @@ def sanity_check(
     batch = next(iter(make_loader(Subset(dataset, range(min(batch_size, len(dataset)))), batch_size, shuffle=False)))
     image, mask = batch["image"].to(device), batch["mask"].to(device)
     model = create_model(cfg.model.name, data.in_channels, classes.num_classes, **cfg.model.options).to(device)
-    loss_fn = build_loss(cfg.loss.name, classes.num_classes, classes.ignore_index,
+    ignore_index = training_ignore_index(data.task, classes.ignore_index)
+    loss_fn = build_loss(loss_for_task(data.task, cfg.loss.name), classes.num_classes, ignore_index,
                          resolve_class_weights(cfg.loss.class_weights, data)).to(device)  # class weights too
     optimizer = torch.optim.Adam(model.parameters(), lr=cfg.train.lr)
     log.info("overfitting one batch of %d image(s) with %s for up to %d steps (passes at batch mIoU %.2f; "
@@ -66,7 +68,8 @@ def sanity_check(
             first_loss = last_loss
             log.info("step 1  loss %.4f", last_loss)
         if step % check_every == 0 or step == steps:
-            result = evaluate(model, [batch], classes.num_classes, classes.ignore_index, device=device, precision=precision)
+            result = evaluate(model, [batch], classes.num_classes, ignore_index, device=device, precision=precision,
+                              task=data.task)
             miou = result.scores.mean_iou
             log.info("step %d  loss %.4f  batch mIoU %.3f", step, last_loss, miou)
             if miou >= target:
