@@ -10,7 +10,7 @@ import torch
 from seglab.labelsets import IGNORE, pack, unpack
 from seglab.losses import build_loss
 from seglab.metrics import MultiLabelConfusion
-from seglab.tasks import MultiClass, MultiLabel, loss_for_task
+from seglab.tasks import MultiClass, MultiLabel, loss_for_task, task_from_extra
 from seglab.errors import ConfigError
 
 
@@ -93,3 +93,13 @@ def test_losses_must_fit_the_task():
         loss_for_task(MultiLabel(), "focal")
     with pytest.raises(ConfigError, match="softmax loss"):
         loss_for_task(MultiClass(), "bce_dice")
+
+
+def test_the_card_records_the_task():
+    assert task_from_extra({}, 3) == MultiClass()  # cards written before multi-label mode
+    assert task_from_extra({"task": "multilabel", "thresholds": [0.3, 0.6]}, 2) == MultiLabel((0.3, 0.6))
+    assert MultiLabel((0.3, 0.6)).extra() == {"task": "multilabel", "thresholds": [0.3, 0.6]}
+    with pytest.raises(ValueError, match="2 probabilities"):
+        task_from_extra({"task": "multilabel", "thresholds": [0.5]}, 2)
+    with pytest.raises(ValueError, match="unknown task 'regression'"):
+        task_from_extra({"task": "regression"}, 2)

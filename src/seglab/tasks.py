@@ -91,11 +91,11 @@ class MultiLabel:
 Task = MultiClass | MultiLabel
 
 
-def task_from_extra(extra: Mapping[str, Any]) -> Task:
-    """The task a model card's `extra` records.
+def task_from_extra(extra: Mapping[str, Any], num_classes: int) -> Task:
+    """The task a model card's `extra` records, for a model of `num_classes` outputs.
 
     Raises:
-        ValueError: an unknown task name or bad thresholds.
+        ValueError: an unknown task name, or thresholds that are not one probability per class.
     """
     name = extra.get("task", "multiclass")
     if name == "multiclass":
@@ -105,7 +105,7 @@ def task_from_extra(extra: Mapping[str, Any]) -> Task:
     thresholds = extra.get("thresholds")
     if thresholds is not None:
         thresholds = tuple(float(t) for t in thresholds)
-        threshold_logits(thresholds, len(thresholds))  # range check
+        threshold_logits(thresholds, num_classes)  # count and range check
     return MultiLabel(thresholds)
 
 

@@ -115,3 +115,11 @@ def test_inspect_counts_each_class_where_it_is_present(tmp_path):
     disc = sum(int((np.array(Image.open(p)) > 0).sum()) for p in (root / "masks" / "disc").iterdir())
     assert re.search(rf"\b0\s+disc\s+{disc:,} px", report), report
     assert "bit sets" in report
+
+
+def test_classes_json_orders_and_colours_the_class_folders(tmp_path):
+    root = written(tmp_path, "folders")
+    (root / "classes.json").write_text(json.dumps({"names": ["square", "disc"], "colours": [[0, 200, 0], [200, 0, 0]]}))
+    index = discover(root)
+    assert index.classes.names == ("square", "disc") and index.classes.colours[0] == (0, 200, 0)
+    np.testing.assert_array_equal(read_mask(index.pairs[0].mask, index.mapping), (TRUTH >> 1 & 1) | (TRUTH & 1) << 1)

@@ -169,7 +169,7 @@ def apply_task(index: DatasetIndex, task: str, classes_path: Path | None) -> Dat
             where = "its classes.json names regions" if regions is not None else "its masks are masks/<class>/ folders"
             raise ConfigError(f"dataset '{index.root}' is multi-label ({where}); leave out --task multiclass")
     if index.mapping.multilabel:
-        return _multilabel(index, index.mapping, index.classes.names if index.classes else ())
+        return _multilabel(index, index.mapping, index.classes.names if index.classes else (), index.classes)
     if regions is not None:
         if index.mapping.needs_rgb:
             raise ConfigError(f"classes.json regions group the labels of class-index masks, but '{index.root}' "

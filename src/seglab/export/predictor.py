@@ -37,7 +37,8 @@ class OnnxPredictor:
     def __init__(self, session: onnxruntime.InferenceSession, metadata: ExportMetadata) -> None:
         self.card: ModelCard = metadata.card
         self.classes: ClassSpec = metadata.card.class_spec
-        self.task = task_from_extra(metadata.card.extra)  # softmax, or sigmoid per class with thresholds
+        # softmax, or a sigmoid per class with the card's thresholds
+        self.task = task_from_extra(metadata.card.extra, metadata.card.num_classes)
         self.min_size = metadata.min_size
         self._session = session
         self._input = metadata.input_name

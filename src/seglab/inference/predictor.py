@@ -146,7 +146,7 @@ class Predictor:
         self.model = model.to(self.device, memory_format=torch.channels_last).eval()
         self.card = card
         self.classes: ClassSpec = card.class_spec
-        self.task = task_from_extra(card.extra)  # softmax, or per-class sigmoids with thresholds
+        self.task = task_from_extra(card.extra, card.num_classes)  # softmax, or per-class sigmoids with thresholds
         self.precision = precision or resolve_precision("fp32", self.device)
         self.options = options or InferenceOptions()
         if self.options.tile is not None and card.size is not None and self.options.tile >= max(card.size):
