@@ -23,10 +23,10 @@ from seglab.data.cache import CACHE_MODES
 from seglab.data.formats import FORMATS
 from seglab.data.splits import SPLIT_MODES
 from seglab.engine.builders import OPTIMIZERS, SCHEDULES
-from seglab.export.formats import FORMATS as EXPORT_FORMATS
-from seglab.losses import LOSSES
 from seglab.errors import ConfigError, SeglabError
+from seglab.export.formats import FORMATS as EXPORT_FORMATS
 from seglab.inference.tta import TTA_FLIPS
+from seglab.losses import LOSSES
 from seglab.runtime import PRECISIONS, tune_allocator
 
 DEFAULTS = config_io.ExperimentConfig()  # the defaults --help quotes
@@ -137,6 +137,12 @@ def add_data_options(parser: argparse.ArgumentParser) -> None:
                         help="map raw mask values to classes without editing files, e.g. 255:1,3:ignore; "
                         "'ignore' is --ignore-index, else 255 (then the ignore index); unlisted values stay; "
                         "replaces the automatic 0/255 -> 0/1 (docs/encodings.md)")
+    parser.add_argument("--task", dest="data.task", choices=["auto", "multiclass", "multilabel"],
+                        help="multiclass: one class per pixel (softmax); multilabel: overlapping classes, one sigmoid "
+                        "per class; auto (default): multilabel for masks/<class>/ folders or classes.json regions "
+                        "(docs/multilabel.md)")
+    parser.add_argument("--multilabel", dest="data.task", action="store_const", const="multilabel",
+                        help="--task multilabel: also reads C x H x W or H x W x C masks as one channel per class")
     add_max_pixels_option(parser, "data.max_pixels")
 
 
@@ -451,7 +457,8 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
                           precision=args.precision, data_path=args.data_path)
     print((report.out_dir / "metrics.md").read_text())
     per_volume = ", per_volume.csv" if (report.out_dir / "per_volume.csv").is_file() else ""
-    print(f"written: {report.out_dir}/metrics.json, metrics.md, per_image.csv{per_volume}, confusion.png, gallery.png")
+    figures = ", confusion.png, gallery.png" if (report.out_dir / "gallery.png").is_file() else ""  # not multi-label
+    print(f"written: {report.out_dir}/metrics.json, metrics.md, per_image.csv{per_volume}{figures}")
 
 
 def cmd_predict(args: argparse.Namespace) -> None:
@@ -471,7 +478,8 @@ def cmd_predict(args: argparse.Namespace) -> None:
     images = [path for path in files if path not in volumes]
     if images or not volumes:
         written = predict_files(predictor, images, args.out, save_probs=args.probs, names=names)
-        print(f"{len(written)} image(s) -> {args.out} (<name>_mask.png, <name>_overlay.png"
+        masks = "<name>_<class>.png" if predictor.task.name == "multilabel" else "<name>_mask.png"
+        print(f"{len(written)} image(s) -> {args.out} ({masks}, <name>_overlay.png"
               f"{', <name>_probs.npy' if args.probs else ''})")
     if volumes:
         # slices are cut across the plane the run was trained on; an exported model does not record it
@@ -621,6 +629,9 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--ema", dest="train.ema_decay", type=float, metavar="DECAY",
                        help="keep an exponential moving average of the weights (decay per step, e.g. 0.999); "
                        "validation scores it and best/last hold it: steadier than the last step's weights")
+    train.add_argument("--tune-thresholds", dest="train.tune_thresholds", action="store_true", default=None,
+                       help="multi-label: after training, choose each class's sigmoid threshold on the validation "
+                       "split (best Dice) and store them in the best checkpoint's model card (default 0.5)")
     train.set_defaults(handler=cmd_train)
 
     evaluate = commands.add_parser("evaluate", help="score a run on its test split or on another folder")

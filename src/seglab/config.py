@@ -26,7 +26,7 @@ IGNORE_INDEX_RANGE = (-32768, 65535)
 @dataclass(frozen=True)
 class DataConfig:
     path: str | None = None  # dataset folder or pairs manifest (.csv/.tsv/.json); None only for `seglab demo`
-    format: str = "auto"  # auto | oxford-pet | npy-pairs | folder-pairs | manifest | synthetic | volumes
+    format: str = "auto"  # auto | oxford-pet | npy-pairs | class-folders | folder-pairs | manifest | synthetic | volumes
     size: tuple[int, int] | None = None  # (H, W) to resize to; None keeps native size
     split: tuple[float, float, float] = (0.7, 0.2, 0.1)  # train/val/test fractions
     split_mode: str = "random"  # random | blocks (contiguous runs of the sorted names) | groups
@@ -51,6 +51,7 @@ class DataConfig:
     fold: int = 0  # with folds: the validation fold, 0 <= fold < folds
     slice_axis: str = "axial"  # volumes: the plane slices are cut in: axial | coronal | sagittal (RAS axes)
     empty_slices: float = 1.0  # volumes: share of label-free slices kept (seeded per subject); 1 keeps all
+    task: str = "auto"  # auto | multiclass | multilabel (one sigmoid per class; docs/multilabel.md)
     max_pixels: int = DEFAULT_MAX_PIXELS  # largest file read, in decoded pixels (volumes: voxels); docs/limits.md
 
     def __post_init__(self) -> None:
@@ -105,6 +106,7 @@ class TrainConfig:
     compile: bool = False  # torch.compile the model (pays off on long runs only)
     warmup_epochs: int = 0  # linear learning-rate warmup before the schedule (onecycle: its rising phase)
     early_stopping_patience: int | None = None  # stop after this many epochs without a better val_miou
+    tune_thresholds: bool = False  # multi-label: choose per-class thresholds on val after training (model card)
     ema_decay: float | None = None  # average the weights with this decay per step (e.g. 0.999); scored and saved
 
 

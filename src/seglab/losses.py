@@ -15,6 +15,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from seglab.labelsets import unpack
 from seglab.registry import Registry
 
 LossFactory = Callable[[int | None, Sequence[float] | None], nn.Module]
@@ -143,6 +144,40 @@ class FocalLoss(nn.Module):
         return (per_pixel * pixel_weight).sum() / pixel_weight.sum().clamp_min(torch.finfo(torch.float32).tiny)
 
 
+class MultiLabelLoss(nn.Module):
+    """Binary cross-entropy plus soft Dice, each class its own sigmoid channel (nnU-Net's
+    region-based loss), for overlapping classes where softmax forces one class per pixel.
+
+    The mask holds bit sets (`seglab.labelsets`): bit k set = class k present. BCE is averaged
+    over the counted pixels and channels; Dice is computed per channel over the whole batch
+    (`smooth` on both terms, so a class absent from truth and prediction scores 1) and averaged
+    over channels. Pixels equal to `ignore_index` count in neither. Computed in float32.
+
+    Args:
+        ignore_index: mask value to leave out (`seglab.labelsets.IGNORE` for padding); None counts all.
+        smooth: added to both terms of each channel's Dice ratio.
+
+    Shape: logits (B, K, H, W), mask (B, H, W) bit sets -> scalar float32.
+    """
+
+    def __init__(self, ignore_index: int | None = None, smooth: float = 1.0) -> None:
+        super().__init__()
+        self.ignore_index = ignore_index
+        self.smooth = smooth
+
+    def forward(self, logits: Tensor, mask: Tensor) -> Tensor:
+        logits = logits.float()
+        weight = _valid_pixels(mask, self.ignore_index).unsqueeze(1).float().expand_as(logits)
+        truth = unpack(mask, logits.shape[1]).float()
+        bce = F.binary_cross_entropy_with_logits(logits, truth, weight=weight, reduction="sum")
+        bce = bce / weight.sum().clamp_min(torch.finfo(torch.float32).tiny)
+        probs = logits.sigmoid() * weight
+        truth = truth * weight
+        dims = (0, 2, 3)
+        dice = (2 * (probs * truth).sum(dims) + self.smooth) / (probs.sum(dims) + truth.sum(dims) + self.smooth)
+        return bce + 1 - dice.mean()
+
+
 def class_weights_from_counts(counts: Sequence[int]) -> tuple[float, ...]:
     """Median-frequency balancing (Eigen & Fergus 2015, as in SegNet): w_c = median(f) / f_c,
     f_c the share of class c among the labelled pixels, the median over the classes present.
@@ -211,6 +246,18 @@ def focal_dice(ignore_index: int | None, class_weights: Sequence[float] | None) 
     return LossSum(FocalLoss(2.0, ignore_index, class_weights), DiceLoss(ignore_index))
 
 
+@LOSSES.register("bce_dice")
+def bce_dice(ignore_index: int | None, class_weights: Sequence[float] | None) -> nn.Module:
+    """Multi-label: per-class sigmoid BCE plus soft Dice per channel (masks of bit sets)."""
+    if class_weights is not None:
+        raise ValueError("class_weights apply to the softmax losses ('ce', 'ce_dice', 'focal', 'focal_dice'), "
+                         "not to 'bce_dice'")
+    return MultiLabelLoss(ignore_index)
+
+
+MULTILABEL_LOSSES = ("bce_dice",)  # the losses that read bit-set masks (`seglab.labelsets`)
+
+
 def build_loss(
     name: str,
     num_classes: int,
@@ -220,7 +267,8 @@ def build_loss(
     """Build a registered loss.
 
     Args:
-        name: "ce", "dice", "ce_dice", "focal" or "focal_dice" (see `LOSSES.names()`).
+        name: "ce", "dice", "ce_dice", "focal" or "focal_dice"; "bce_dice" for multi-label masks
+            (see `LOSSES.names()`).
         num_classes: classes the model predicts; `class_weights` must have this length.
         ignore_index: mask value excluded from the loss; None counts every pixel.
         class_weights: non-negative cross-entropy/focal weight per class (see

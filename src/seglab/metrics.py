@@ -16,6 +16,8 @@ from typing import Any
 import torch
 from torch import Tensor
 
+from seglab.labelsets import unpack
+
 
 @dataclass(frozen=True)
 class Scores:
@@ -156,6 +158,85 @@ class ConfusionMatrix:
             recall=recall,
             support=tuple(int(n) for n in truth.tolist()),
             accuracy=_ratio(tp.sum(), m.sum())[0],
+            mean_iou=_nan_mean(iou),
+            mean_dice=_nan_mean(dice),
+            mean_accuracy=_nan_mean(recall),
+        )
+
+    def reset(self) -> None:
+        """Forget all counts, keeping the matrix's device."""
+        self.matrix = torch.zeros_like(self.matrix)
+
+
+class MultiLabelConfusion:
+    """Per-class binary confusion counts for multi-label masks: each class its own 2x2 over
+    every counted pixel of the split, scored as `ConfusionMatrix` scores one class against the
+    rest, so `Scores` means the same in both modes (IoU, Dice, precision, recall per class;
+    support = pixels where the class is present). `accuracy` is the share of correct per-class
+    decisions (pixels x classes).
+
+    Args:
+        num_classes: number of classes K (bits 0..K-1 of the labels).
+        ignore_index: truth value whose pixels are skipped; None counts every pixel.
+
+    Attributes:
+        matrix: (K, 2, 2) int64 counts, [k, truth, prediction] with 1 = class k present.
+
+    Example:
+        >>> cm = MultiLabelConfusion(2)
+        >>> cm.update(torch.tensor([3, 1, 0]), torch.tensor([3, 2, 0]))  # bit sets
+        >>> cm.compute().iou
+        (1.0, 0.0)
+    """
+
+    def __init__(self, num_classes: int, ignore_index: int | None = None) -> None:
+        if num_classes < 1:
+            raise ValueError(f"num_classes must be >= 1, got {num_classes}")
+        self.num_classes = num_classes
+        self.ignore_index = ignore_index
+        self.matrix = torch.zeros(num_classes, 2, 2, dtype=torch.int64)
+
+    def update(self, pred: Tensor, target: Tensor, check: bool = True) -> None:
+        """Add one batch of predicted and true bit-set maps (no host sync unless `check`).
+
+        Shape: pred and target (B, H, W) integer bit sets.
+
+        Raises:
+            ValueError: shapes differ, float tensors, or (with `check`) a value outside 0..2**K - 1
+                that is not `ignore_index`.
+        """
+        if pred.shape != target.shape:
+            raise ValueError(f"pred {tuple(pred.shape)} and target {tuple(target.shape)} differ in shape")
+        if pred.is_floating_point() or target.is_floating_point():
+            raise ValueError("pred and target must be integer bit-set maps (seglab.labelsets.pack)")
+        k = self.num_classes
+        pred, target = pred.reshape(1, 1, -1).long(), target.reshape(1, 1, -1).long()
+        keep = None if self.ignore_index is None else target != self.ignore_index
+        if check:
+            _check_labels("target", target if keep is None else target[keep], 2**k, self.ignore_index)
+            _check_labels("pred", pred, 2**k, None)
+        cell = unpack(target, k)[0, :, 0].long() * 2 + unpack(pred, k)[0, :, 0].long()  # (K, N) in 0..3
+        cell = cell + 4 * torch.arange(k, device=cell.device).view(-1, 1)
+        if keep is not None:
+            cell = torch.where(keep.view(1, -1), cell, 4 * k)  # ignored pixels: one extra cell, dropped
+        counts = torch.zeros(4 * k + 1, dtype=torch.int64, device=cell.device)
+        counts.scatter_add_(0, cell.reshape(-1), torch.ones_like(cell.reshape(-1)))
+        self.matrix = self.matrix.to(counts.device) + counts[: 4 * k].reshape(k, 2, 2)
+
+    def compute(self) -> Scores:
+        """Per-class scores from each class's own 2x2 counts (see the class docstring)."""
+        m = self.matrix.detach().cpu().double()
+        tp, fp, fn, tn = m[:, 1, 1], m[:, 0, 1], m[:, 1, 0], m[:, 0, 0]
+        iou = _ratio(tp, tp + fp + fn)
+        dice = _ratio(2 * tp, 2 * tp + fp + fn)
+        recall = _ratio(tp, tp + fn)
+        return Scores(
+            iou=iou,
+            dice=dice,
+            precision=_ratio(tp, tp + fp),
+            recall=recall,
+            support=tuple(int(n) for n in (tp + fn).tolist()),
+            accuracy=_ratio((tp + tn).sum(), m.sum())[0],
             mean_iou=_nan_mean(iou),
             mean_dice=_nan_mean(dice),
             mean_accuracy=_nan_mean(recall),

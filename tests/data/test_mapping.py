@@ -16,6 +16,7 @@ from seglab.data.mapping import (
     OffsetMapping,
     ThresholdMapping,
 )
+from seglab.data.multilabel import ChannelsMapping, ClassFoldersMapping, RegionsMapping
 
 EXAMPLES = {
     "identity": IdentityMapping(),
@@ -25,6 +26,9 @@ EXAMPLES = {
     "nearest-colour": NearestColourMapping(((0, 0, 0), (255, 0, 0), (0, 0, 255))),
     "threshold": ThresholdMapping(128),
     "labels": LabelMapping(((255, 1), (3, 255))),
+    "class-folders": ClassFoldersMapping(("disc", "square")),
+    "channels": ChannelsMapping(2),
+    "regions": RegionsMapping(((1, 2, 3), (2, 3)), ignore_label=255),
 }
 
 

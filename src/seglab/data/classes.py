@@ -15,7 +15,8 @@ from typing import Any
 from seglab.config import check_ignore_index
 from seglab.errors import ConfigError, DataError
 
-_KEYS = ("names", "colours", "ignore_index", "background")
+# "regions" (multi-label classes as sets of mask labels) is read by seglab.data.multilabel
+_KEYS = ("names", "colours", "ignore_index", "background", "regions")
 
 
 # a qualitative palette (Tableau 10 without its red, which marks errors in the reports): no black,
@@ -159,12 +160,16 @@ class ClassSpec:
         unknown = sorted(set(d) - set(_KEYS))
         if unknown:
             raise ValueError(f"unknown keys {unknown}; allowed: {', '.join(_KEYS)}")
-        if "names" not in d:
+        regions = d.get("regions")
+        if regions is not None and (not isinstance(regions, dict) or not regions):
+            raise ValueError(f"'regions' must map region names to lists of mask labels, got {regions!r}")
+        names = d.get("names", list(regions) if regions else None)  # regions name the classes
+        if names is None:
             raise ValueError("missing 'names' (a list of class names)")
         colours = d.get("colours") or ()
         if not isinstance(colours, (list, tuple)):
             raise ValueError(f"'colours' must be a list of [r, g, b], got {colours!r}")
-        return cls(names=d["names"], colours=tuple(colours), ignore_index=d.get("ignore_index"),
+        return cls(names=names, colours=tuple(colours), ignore_index=d.get("ignore_index"),
                    background=d.get("background"))
 
 

@@ -17,16 +17,17 @@ from typing import ClassVar
 import numpy as np
 from PIL import Image
 
+from seglab.config import DataConfig
 from seglab.data.classes import ClassSpec, classes_from_dataset_json, load_classes_file
 from seglab.data.encoding import ENCODING_CODES, choose_encoding, label_map_encoding, sample_masks
 from seglab.data.folders import FolderSearch, search_folders, walk
 from seglab.data.index import DatasetIndex, Pair, Problem, list_images, match_files, natural_key
 from seglab.data.io import set_max_pixels
 from seglab.data.mapping import IdentityMapping, MaskMapping, OffsetMapping
+from seglab.data.multilabel import apply_task, class_folders, index_class_folders
 from seglab.data.naming import KEY_RULES, KeyRule, stem, template_rule
 from seglab.data.pairing import match_folders
 from seglab.data.volumes import slice_axis
-from seglab.config import DataConfig
 from seglab.errors import ConfigError, DataError, UnknownNameError
 from seglab.registry import Registry
 
@@ -129,6 +130,7 @@ def discover(
     empty_slices: float = 1.0,
     cache_dir: str | None = None,
     label_map: Mapping[object, object] | None = None,
+    task: str = "auto",
 ) -> DatasetIndex:
     """Find the layout of a dataset folder and index its image/mask pairs.
 
@@ -144,6 +146,7 @@ def discover(
         slice_axis, empty_slices, cache_dir: how volume datasets are cut (see `ReadOptions`).
         label_map: raw mask value -> class index or "ignore", replacing the mapping chosen
             from the masks (see `seglab.data.encoding.label_map_encoding`).
+        task: "auto", "multiclass" or "multilabel": how masks are read (`seglab.data.multilabel.apply_task`).
 
     Raises:
         DataError: missing or empty folder, unknown layout, bad classes.json, no pairs, two
@@ -163,12 +166,11 @@ def discover(
     if root.is_dir() and not any(p for p in root.iterdir() if not p.name.startswith(".")):
         raise DataError(f"dataset folder '{root}' is empty")
     folder = root if root.is_dir() else root.parent
-    if classes_file is not None:
-        classes = load_classes_file(classes_file)
-    elif (folder / "classes.json").exists():  # a folder of that name is refused, not passed over
-        classes = load_classes_file(folder / "classes.json")
+    classes_path = Path(classes_file) if classes_file is not None else folder / "classes.json"
+    if classes_file is not None or classes_path.exists():  # a folder of that name is refused, not passed over
+        classes = load_classes_file(classes_path)
     else:
-        classes = None
+        classes, classes_path = None, None
 
     fmt = _choose_format(root, format, options)
     index = fmt.index(root, classes)
@@ -183,6 +185,7 @@ def discover(
             ignore_index = index.classes.ignore_index
         index.classes = replace(index.classes, ignore_index=ignore_index)
     index.ignore_index = ignore_index
+    index = apply_task(index, task, classes_path)
     logger.info("%s: %s layout, %d pairs", root, index.format, len(index.pairs))
     return index
 
@@ -205,6 +208,7 @@ def discover_data(cfg: DataConfig) -> DatasetIndex:
         cfg.path, cfg.format, classes_file=cfg.classes_file, ignore_index=cfg.ignore_index,
         images=cfg.images, masks=cfg.masks, mask_pattern=cfg.mask_pattern,
         slice_axis=cfg.slice_axis, empty_slices=cfg.empty_slices, cache_dir=cfg.cache_dir, label_map=cfg.label_map,
+        task=cfg.task,
     )
 
 
@@ -283,6 +287,20 @@ class OxfordPetFormat(DatasetFormat):
         return DatasetIndex(
             root, "oxford-pet", pairs, [], classes or OXFORD_PET_CLASSES, OffsetMapping(1), problems
         )
+
+
+@FORMATS.register("class-folders")
+class ClassFoldersFormat(DatasetFormat):
+    """Multi-label: images/ + masks/<class>/ with one binary mask per class (seglab.data.multilabel)."""
+
+    layout = "images/ + masks/<class>/<name>.png, one binary mask per class (multi-label)"
+    priority = 25
+
+    def detect(self, root: Path) -> bool:
+        return root.is_dir() and class_folders(root) is not None
+
+    def index(self, root: Path, classes: ClassSpec | None) -> DatasetIndex:
+        return index_class_folders(root, classes)
 
 
 @FORMATS.register("npy-pairs")

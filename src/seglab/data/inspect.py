@@ -8,12 +8,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from seglab.config import DataConfig
 from seglab.data.audit import FATAL, WARNING, audit, format_problems, severity
 from seglab.data.classes import ClassSpec
-from seglab.config import DataConfig
 from seglab.data.formats import discover_data
 from seglab.data.index import DatasetIndex, Problem
 from seglab.data.stats import DatasetStats, resolve_classes
+from seglab.labelsets import class_pixels
 
 
 @dataclass
@@ -74,16 +75,18 @@ def format_report(report: InspectReport) -> str:
         f"Dtypes:       {_counts(stats.dtypes)}",
         f"Mean / std:   {_floats(stats.mean)} / {_floats(stats.std)}",
         f"Mask mapping: {index.mapping.to_dict()}",
-        f"Mask values:  {', '.join(map(str, stats.mask_values)) or '-'}",
+        f"Mask values:  {', '.join(map(str, stats.mask_values)) or '-'}"
+        + ("  (bit sets: bit k = class k; classes overlap)" if index.mapping.multilabel else ""),
         f"Classes:      {classes.num_classes}"
         + (f" (ignore_index {classes.ignore_index})" if classes.ignore_index is not None else ""),
     ]
-    ignore = classes.ignore_index
+    ignore = index.ignore_index if index.mapping.multilabel else classes.ignore_index
     counted = sum(c for v, c in stats.mask_values.items() if v != ignore)
     total = sum(stats.mask_values.values())
     width = max(len(n) for n in classes.names)
-    for i, name in enumerate(classes.names):
-        pixels = stats.mask_values.get(i, 0)
+    per_class = (class_pixels(stats.mask_values, classes.num_classes) if index.mapping.multilabel  # bit sets
+                 else [stats.mask_values.get(i, 0) for i in range(classes.num_classes)])
+    for i, (name, pixels) in enumerate(zip(classes.names, per_class)):
         colour = f"  rgb{classes.colours[i]}" if index.mapping.needs_rgb else ""  # what masks hold
         lines.append(f"  {i:>3}  {name:<{width}}  {pixels:>12,} px  {_share(pixels, counted)}{colour}")
     if ignore is not None:

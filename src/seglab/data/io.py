@@ -229,12 +229,24 @@ def read_raw_mask(path: str | Path, rgb: bool = False) -> np.ndarray:
     return np.ascontiguousarray(array)
 
 
+def read_mask_array(path: str | Path) -> np.ndarray:
+    """Mask pixels as stored, any shape (multi-channel .npy/.tif masks), within the pixel budget.
+
+    Raises:
+        DataError: missing, unreadable or corrupt file.
+    """
+    path = Path(path)
+    return _decode(path, "mask", lambda p: _read_array(p, "mask", palette_rgb=False))
+
+
 def read_mask(path: str | Path, mapping: MaskMapping) -> np.ndarray:
     """Read a mask as (H, W) int64 class indices after applying `mapping`.
 
     Raises:
         DataError: the file cannot be read or is not a label map this mapping can use.
     """
+    if mapping.reads_files:  # multi-label layouts: several files or channels per mask
+        return mapping.read(Path(path))
     raw = read_raw_mask(path, rgb=mapping.needs_rgb)
     try:
         return mapping.apply(raw)

@@ -9,6 +9,7 @@ Each kind is a tiny frozen dataclass registered by name instead of one class wit
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Any, ClassVar
 
 import numpy as np
@@ -37,6 +38,17 @@ class MaskMapping:
 
     kind: ClassVar[str] = ""
     needs_rgb: ClassVar[bool] = False  # palette masks are read as RGB rather than as indices
+    # multi-label mappings give bit sets (seglab.labelsets) and may read their own files (`read`)
+    multilabel: ClassVar[bool] = False
+    reads_files: ClassVar[bool] = False
+
+    def label_count(self, num_classes: int) -> int:
+        """Mapped values are 0..label_count - 1 (besides an ignore label): K, or 2**K bit sets."""
+        return 2**num_classes if self.multilabel else num_classes
+
+    def read(self, path: Path) -> np.ndarray:
+        """For mappings that read their own files (`reads_files`): the mapped (H, W) mask of `path`."""
+        raise NotImplementedError
 
     def apply(self, raw: np.ndarray) -> np.ndarray:
         """Map a raw mask, (H, W) or (H, W, 3), to (H, W) int64 class indices."""

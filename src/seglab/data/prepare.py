@@ -63,8 +63,8 @@ class PreparedData:
             self.size,
             self.mean,
             self.std,
-            num_classes=self.classes.num_classes,
-            ignore_index=self.classes.ignore_index,
+            num_classes=self.index.mapping.label_count(self.classes.num_classes),  # 2**K bit sets when multi-label
+            ignore_index=self.train_ignore_index if self.multilabel else self.classes.ignore_index,
             patches=self.patches if training else None,
             augment=self.augment if training else None,
             cache=self.cache,
@@ -72,9 +72,17 @@ class PreparedData:
         )
 
     @property
+    def multilabel(self) -> bool:
+        """Whether masks are bit sets of overlapping classes (`seglab.data.multilabel`); the
+        task follows from it (`seglab.tasks.task_for`)."""
+        return self.index.mapping.multilabel
+
+    @property
     def train_ignore_index(self) -> int | None:
         """The label the training loss skips: the dataset's ignore index, or PAD_LABEL when crops
         or augmentation may pad the masks of a dataset that has none."""
+        if self.multilabel:
+            return PAD_LABEL  # = seglab.labelsets.IGNORE, where multi-label masks mark every left-out pixel
         if self.classes.ignore_index is None and (self.augment is not None or self.patches is not None):
             return PAD_LABEL
         return self.classes.ignore_index

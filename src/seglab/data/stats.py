@@ -207,7 +207,7 @@ def _value_problems(
     """
     ignore = index.ignore_index
     if index.classes is not None:
-        num_classes, declared = index.classes.num_classes, ""
+        num_classes, declared = index.mapping.label_count(index.classes.num_classes), ""
     else:
         num_classes = inferred_class_count(v for v in pixels if v != ignore)
         declared = ", inferred from the masks: labels stop at the first wide gap in the values"
@@ -290,8 +290,8 @@ def resolve_classes(index: DatasetIndex, stats: DatasetStats) -> ClassSpec:
     Raises:
         DataError: classes unknown and the masks hold no usable (non-ignore, non-negative) value.
     """
-    if index.classes is not None:
-        return _with_background(index.classes, stats)
+    if index.classes is not None:  # multi-label classes overlap: none is background
+        return index.classes if index.mapping.multilabel else _with_background(index.classes, stats)
     if not stats.mask_values and stats.problems:  # every mask refused: say why, not "no classes"
         raise DataError(f"no mask of '{index.root}' could be read, so its classes are unknown; the first problem: "
                         f"{stats.problems[0]}")

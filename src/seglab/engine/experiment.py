@@ -22,12 +22,14 @@ from seglab.engine.lr_finder import resolve_lr
 from seglab.engine.restart import config_digest, restarts_before_first_checkpoint, resumes_after_restart
 from seglab.engine.restore import restore, with_saved_architecture
 from seglab.engine.session import Session, build_session
+from seglab.engine.thresholds import tune_thresholds
 from seglab.engine.trainer import Callback, Trainer, TrainingError, evaluate
 from seglab.metrics import Scores
 from seglab.reports.summary import never_predicted, scores_markdown
 from seglab.runs.card import ModelCard
 from seglab.runs.checkpoint import load_checkpoint, save_checkpoint
 from seglab.runs.run_folder import RunFolder
+from seglab.tasks import training_ignore_index
 
 log = logging.getLogger(__name__)
 
@@ -142,6 +144,7 @@ def _train(cfg: ExperimentConfig, run: RunFolder, callbacks: Sequence[Callback],
         reduce_sum=context.reduce_sum if context.enabled else None,
         sync_buffers=context.sync_buffers if context.enabled else None,
         ema_decay=cfg.train.ema_decay,
+        task=session.task,
     )
     if saved is not None:
         restore(run, saved, trainer, checkpointer, session.train_loader.generator, data)
@@ -166,6 +169,8 @@ def _train(cfg: ExperimentConfig, run: RunFolder, callbacks: Sequence[Callback],
             shutdown(context)
     if not context.is_main:
         return TrainResult(run=run, history=history, best_epoch=0, best_scores=None)
+    if cfg.train.tune_thresholds and session.full_val_loader is not None:  # checked in build_session
+        tune_thresholds(run, session.full_val_loader, classes.names, device)
     # re-scoring a best epoch from before a resume reads the whole split, not rank 0's shard
     return summarise(run, checkpointer, trainer, session.full_val_loader, classes, history)
 
@@ -186,8 +191,9 @@ def summarise(run: RunFolder, checkpointer: Checkpointer, trainer: Trainer, val_
     best_eval = checkpointer.best_eval
     if best_eval is None and val_loader is not None:
         best_model = load_checkpoint(run.best).load_model(trainer.device)
-        best_eval = evaluate(best_model, val_loader, classes.num_classes, classes.ignore_index,
-                             loss_fn=trainer.loss_fn, device=trainer.device, precision=trainer.precision)
+        best_eval = evaluate(best_model, val_loader, classes.num_classes,
+                             training_ignore_index(trainer.task, classes.ignore_index), loss_fn=trainer.loss_fn,
+                             device=trainer.device, precision=trainer.precision, task=trainer.task)
     best_scores = best_eval.scores if best_eval else None
     payload = {"split": "val", "epoch": best_epoch}
     warning = never_predicted(best_scores, classes) if best_scores is not None else None

@@ -13,6 +13,7 @@ from seglab.engine.builders import build_optimizer
 from seglab.engine.distributed import shutdown
 from seglab.engine.session import build_session
 from seglab.engine.trainer import Trainer, evaluate
+from seglab.tasks import training_ignore_index
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +43,7 @@ def sanity_check(
     batch = next(iter(make_loader(Subset(dataset, range(min(batch_size, len(dataset)))), batch_size, shuffle=False)))
     trainer = Trainer(session.model, session.loss_fn, build_optimizer(session.model, cfg.train),
                       num_classes=classes.num_classes, ignore_index=data.train_ignore_index, device=session.device,
-                      precision=session.precision, grad_clip=cfg.train.grad_clip)
+                      precision=session.precision, grad_clip=cfg.train.grad_clip, task=session.task)
     image, mask = batch["image"].to(session.device), batch["mask"].to(session.device)
     log.info("overfitting one batch of %d image(s) with %s for up to %d steps (passes at batch mIoU %.2f; "
              "a line every %d steps)", image.shape[0], cfg.model.name, steps, target, check_every)
@@ -55,8 +56,9 @@ def sanity_check(
             first_loss = last_loss
             log.info("step 1  loss %.4f", last_loss)
         if step % check_every == 0 or step == steps:
-            result = evaluate(trainer.model, [batch], classes.num_classes, classes.ignore_index, device=session.device,
-                              precision=session.precision)
+            result = evaluate(trainer.model, [batch], classes.num_classes,
+                              training_ignore_index(session.task, classes.ignore_index), device=session.device,
+                              precision=session.precision, task=session.task)
             miou = result.scores.mean_iou
             log.info("step %d  loss %.4f  batch mIoU %.3f", step, last_loss, miou)
             if miou >= target:

@@ -26,6 +26,7 @@ from seglab.losses import build_loss
 from seglab.models import create_model, model_options
 from seglab.runs.card import ModelCard
 from seglab.runtime import Precision, resolve_device, resolve_precision, resolve_threads
+from seglab.tasks import MultiLabel, Task, loss_for_task, task_for
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +55,7 @@ def model_card(cfg: ExperimentConfig, data: PreparedData) -> ModelCard:
         size=data.size,
         mean=data.mean,
         std=data.std,
-        extra={"encoder_weights": weights} if weights is not None else {},
+        extra={**({"encoder_weights": weights} if weights is not None else {}), **task_for(data.multilabel).extra()},
         augment_transforms=tuple(data.augment.names()) if data.augment is not None else (),
     )
 
@@ -96,6 +97,7 @@ class Session:
     full_val_loader: DataLoader | None  # the whole validation split (the main process's final scoring)
     loss_fn: torch.nn.Module
     callbacks: list[Callback]  # the ones the config asks for (freezing, early stopping, sampler epochs)
+    task: Task  # softmax or multi-label outputs
 
 
 def build_session(cfg: ExperimentConfig) -> Session:
@@ -157,10 +159,16 @@ def build_session(cfg: ExperimentConfig) -> Session:
     if sampler is not None:
         callbacks.append(SamplerEpoch(sampler))
     # on the device with its class weights (a buffer), also for --dry-run and --time-budget's estimate
-    loss_fn = build_loss(cfg.loss.name, classes.num_classes, data.train_ignore_index,
+    task = task_for(data.multilabel)
+    if cfg.train.tune_thresholds and not isinstance(task, MultiLabel):
+        raise ConfigError("--tune-thresholds chooses per-class sigmoid thresholds: it needs multi-label masks "
+                          "(docs/multilabel.md)")
+    if cfg.train.tune_thresholds and not data.splits["val"]:
+        raise ConfigError("--tune-thresholds chooses thresholds on the validation split, which is empty")
+    loss_fn = build_loss(loss_for_task(task, cfg.loss.name), classes.num_classes, data.train_ignore_index,
                          resolve_class_weights(cfg.loss.class_weights, data)).to(device)
     return Session(cfg, data, context, device, precision, model, model_card(cfg, data), train_loader, val_loader,
-                   full_val_loader, loss_fn, callbacks)
+                   full_val_loader, loss_fn, callbacks, task)
 
 
 def dry_run(cfg: ExperimentConfig) -> Estimate:

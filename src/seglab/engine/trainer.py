@@ -14,8 +14,9 @@ from torch.utils.data import DataLoader
 
 from seglab.engine.averaging import weight_average
 from seglab.errors import SeglabError
-from seglab.metrics import ConfusionMatrix, Scores
+from seglab.metrics import Scores
 from seglab.runtime import Precision, resolve_precision
+from seglab.tasks import MultiClass, Task
 
 
 class TrainingError(SeglabError):
@@ -86,12 +87,14 @@ def evaluate(
     precision: Precision | None = None,
     channels_last: bool = False,
     reduce_sum: Callable[[Tensor], Tensor] | None = None,
+    task: Task = MultiClass(),
 ) -> EvalResult:
     """Accumulate one confusion matrix over the whole loader (not a mean of batch scores),
     reading nothing back from the device until the end.
 
     With `reduce_sum` (distributed training), each process scores its shard and the
-    matrices and loss sums are added up across processes.
+    matrices and loss sums are added up across processes. `task` turns logits into labels
+    (argmax, or thresholded sigmoids for multi-label bit-set masks) and counts them.
 
     Shape: batches of image (B, C, H, W) and mask (B, H, W).
     """
@@ -99,7 +102,7 @@ def evaluate(
     precision = precision or resolve_precision("fp32", device)
     was_training = model.training
     model.eval()
-    confusion = ConfusionMatrix(num_classes, ignore_index)
+    confusion = task.confusion(num_classes, ignore_index)
     # loss sum and pixel count stay on the device until the end: no wait per batch
     totals = torch.zeros(2, dtype=torch.float64, device=device)
     for batch in loader:
@@ -107,8 +110,8 @@ def evaluate(
         with precision.autocast():
             logits = model(image)
         logits = logits.float()
-        assert_mask_labels(mask, num_classes, ignore_index)
-        confusion.update(logits.argmax(1), mask, check=False)  # checked above without a sync
+        assert_mask_labels(mask, task.label_count(num_classes), ignore_index)
+        confusion.update(task.labels(logits), mask, check=False)  # checked above without a sync
         if loss_fn is not None:
             counted = (mask != ignore_index).sum() if ignore_index is not None else mask.new_full((), mask.numel())
             totals += torch.stack([loss_fn(logits, mask).double() * counted, counted.double()])
@@ -154,6 +157,7 @@ class Trainer:
         sync_buffers: Callable[[nn.Module], None] | None = None,
         ema_decay: float | None = None,
         read_every: int | None = None,
+        task: Task = MultiClass(),
     ) -> None:
         self.device = torch.device(device)
         self.model = model.to(self.device)
@@ -166,6 +170,7 @@ class Trainer:
         self.scheduler = scheduler
         self.num_classes = num_classes
         self.ignore_index = ignore_index
+        self.task = task
         self.precision = precision or resolve_precision("fp32", self.device)
         self.grad_clip = grad_clip
         self.channels_last = channels_last
@@ -180,7 +185,7 @@ class Trainer:
         self.epoch = 0
         self.step = 0  # steps of the current epoch
         self.history: list[dict[str, float]] = []
-        self.train_confusion = ConfusionMatrix(num_classes, ignore_index)
+        self.train_confusion = task.confusion(num_classes, ignore_index)
         self.running_loss = math.nan  # mean training loss of this epoch at the last read
         self.running_miou = math.nan  # training mIoU of this epoch at the last read
         self._loss_sum = torch.zeros((), device=self.device)
@@ -243,7 +248,7 @@ class Trainer:
         waited = time.perf_counter()
         for batch in loader:
             image, mask = _to_device(batch, self.device, self.channels_last)
-            assert_mask_labels(mask, self.num_classes, self.ignore_index)
+            assert_mask_labels(mask, self.task.label_count(self.num_classes), self.ignore_index)
             self.data_wait += time.perf_counter() - waited
             self.train_step(image, mask)
             self.step += 1
@@ -290,7 +295,7 @@ class Trainer:
             self.scheduler.step()
         if self.average is not None:
             self.average.update_parameters(self.model)
-        self.train_confusion.update(logits.detach().argmax(1), mask, check=False)
+        self.train_confusion.update(self.task.labels(logits.detach()), mask, check=False)
         loss = loss.detach()
         self._loss_sum += loss  # a NaN or infinity stays in the sum, and stops the run at the next read
         return loss
@@ -311,6 +316,7 @@ class Trainer:
             precision=self.precision,
             channels_last=self.channels_last,
             reduce_sum=self.reduce_sum,
+            task=self.task,
         )
 
     def _emit(self, event: str, *args: Any) -> None:

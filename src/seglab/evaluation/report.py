@@ -34,7 +34,8 @@ from seglab.errors import DataError
 from seglab.evaluation.scoring import PER_IMAGE_FILE, ImageScore, evaluate_run, pairs_to_evaluate, read_per_image
 from seglab.inference.files import display_image
 from seglab.inference.predictor import InferenceOptions, Predictor
-from seglab.reports.plots import overlay, plot_confusion, plot_history
+from seglab.labelsets import unpack_numpy
+from seglab.reports.plots import multilabel_overlay, overlay, plot_confusion, plot_history
 from seglab.reports.summary import averaging_note
 from seglab.runs.run_folder import RunFolder
 
@@ -113,18 +114,23 @@ def error_overlay(image: np.ndarray, truth: np.ndarray, pred: np.ndarray, ignore
     return overlay(image, np.where(wrong, 0, -1), [ERROR_COLOUR], alpha=0.7)
 
 
-def plot_examples(examples: Sequence[Example], classes: ClassSpec) -> Figure:
-    """One row per example: image | truth | prediction | errors, titled with its name and IoU."""
+def plot_examples(examples: Sequence[Example], classes: ClassSpec, multilabel: bool = False) -> Figure:
+    """One row per example: image | truth | prediction | errors, titled with its name and IoU;
+    `multilabel` masks (bit sets) are drawn one class colour over another, overlaps mixed."""
+
+    def drawn(image: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        if multilabel:
+            return multilabel_overlay(image, unpack_numpy(mask, classes.num_classes), classes.colours)
+        return overlay(image, mask, classes.colours, ignore_index=classes.ignore_index, faint=classes.background)
+
     fig = Figure(figsize=(12, 3 * len(examples)), layout="constrained")
     axes = fig.subplots(len(examples), 4, squeeze=False)
     for row, example in zip(axes, examples):
         image = example.image[..., 0] if example.image.ndim == 3 and example.image.shape[-1] == 1 else example.image
         panels = (
             (image, f"{example.score.name}  IoU {example.score.mean_iou:.3f}"),
-            (overlay(image, example.truth, classes.colours, ignore_index=classes.ignore_index,
-                     faint=classes.background), "truth"),
-            (overlay(image, example.pred, classes.colours, ignore_index=classes.ignore_index,
-                     faint=classes.background), "prediction"),
+            (drawn(image, example.truth), "truth"),
+            (drawn(image, example.pred), "prediction"),
             (error_overlay(image, example.truth, example.pred, classes.ignore_index), "errors (red)"),
         )
         for ax, (picture, title) in zip(row, panels):
@@ -228,7 +234,13 @@ def scores_section(metrics: dict[str, Any], classes: ClassSpec, options: Inferen
              f"over all images of the split (not averaged per image). {html.escape(averaging_note(classes))}</p>",
              "<h3>Confusion matrix (rows truth, columns prediction, each row divided by its total)</h3>"]
     saved = eval_dir / "confusion.png"
-    if saved.is_file():
+    per_class = np.asarray(metrics["confusion"])
+    if per_class.ndim == 3:  # multi-label: each class its own 2x2 (truth x prediction, 1 = present)
+        parts[-1] = "<h3>Confusion counts per class (pixels)</h3>"
+        rows = [[html.escape(name), *(f"{int(n):,}" for n in (m[0, 0], m[0, 1], m[1, 0], m[1, 1]))]
+                for name, m in zip(classes.names, per_class)]
+        parts.append(_table(["class", "TN", "FP", "FN", "TP"], rows))
+    elif saved.is_file():
         parts.append(_img(png_data_uri(saved), "confusion matrix"))
     else:
         parts.append(_img(png_data_uri(plot_confusion(np.asarray(metrics["confusion"]), classes.names)),
@@ -251,7 +263,8 @@ def examples_section(run: RunFolder, split: str, eval_dir: Path, predictor: Pred
         if shown:
             parts += [f"<h2>{title} (by per-image mean IoU)</h2>",
                       '<p class="note">image | truth | prediction | errors</p>',
-                      _img(png_data_uri(plot_examples(shown, predictor.classes)), title.lower())]
+                      _img(png_data_uri(plot_examples(shown, predictor.classes, predictor.task.name == "multilabel")),
+                           title.lower())]
     return parts
 
 

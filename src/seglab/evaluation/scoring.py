@@ -18,10 +18,11 @@ from seglab.errors import DataError
 from seglab.inference.files import display_image
 from seglab.inference.loading import load_segmenter, resolve_placement
 from seglab.inference.predictor import InferenceOptions
-from seglab.metrics import ConfusionMatrix, Scores
+from seglab.metrics import ConfusionMatrix, MultiLabelConfusion, Scores
 from seglab.reports.plots import plot_confusion, plot_gallery, save_figure
 from seglab.reports.summary import never_predicted, scores_markdown
 from seglab.runs.run_folder import RunFolder
+from seglab.tasks import training_ignore_index
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +61,7 @@ def read_per_image(path: Path) -> list[ImageScore]:
         ]
 
 
-def per_volume_scores(matrices: dict[str, ConfusionMatrix], slices: dict[str, int], names: Sequence[str]) -> dict:
+def per_volume_scores(matrices: dict[str, ConfusionMatrix | MultiLabelConfusion], slices: dict[str, int], names: Sequence[str]) -> dict:
     """The metrics.json section of volume datasets: Dice per class of each volume (from the sum
     of its slices' confusion matrices, as 3-D Dice is computed) and their mean over volumes."""
     volumes = {}
@@ -164,11 +165,17 @@ def evaluate_run(
     pairs, split, mapping = pairs_to_evaluate(run, data, split)
     if not pairs:
         raise DataError(f"nothing to evaluate: the {split} split of '{run.root}' is empty")
-    confusion = ConfusionMatrix(classes.num_classes, classes.ignore_index)
+    task = predictor.task
+    ignore_index = training_ignore_index(task, classes.ignore_index)  # multi-label masks mark it IGNORE
+
+    def new_confusion() -> ConfusionMatrix | MultiLabelConfusion:
+        return task.confusion(classes.num_classes, ignore_index)
+
+    confusion = new_confusion()
     shown: list[tuple] = []
     per_image: list[ImageScore] = []
     volumes = all(pair.group is not None for pair in pairs)
-    by_volume: dict[str, ConfusionMatrix] = {}
+    by_volume: dict[str, ConfusionMatrix | MultiLabelConfusion] = {}
     slices: dict[str, int] = {}
     predict_seconds = 0.0
     gallery = set(spread(len(pairs), gallery_size))
@@ -182,13 +189,13 @@ def evaluate_run(
         predict_seconds += time.perf_counter() - started
         pred_t, truth_t = torch.from_numpy(prediction.mask), torch.from_numpy(truth)
         confusion.update(pred_t, truth_t)
-        alone = ConfusionMatrix(classes.num_classes, classes.ignore_index)
+        alone = new_confusion()
         alone.update(pred_t, truth_t)
         mine = alone.compute()
         per_image.append(ImageScore(pair.name, mine.mean_iou, mine.mean_dice, mine.accuracy))
         if volumes:
             group = str(pair.group)
-            by_volume.setdefault(group, ConfusionMatrix(classes.num_classes, classes.ignore_index)).update(pred_t, truth_t)
+            by_volume.setdefault(group, new_confusion()).update(pred_t, truth_t)
             slices[group] = slices.get(group, 0) + 1
         if index in gallery:
             shown.append((display_image(image), truth, prediction.mask, f"{pair.name}  mIoU {mine.mean_iou:.2f}"))
@@ -215,6 +222,9 @@ def evaluate_run(
         + (f"; mean probabilities of {len(members)} runs ({', '.join(members)})" if ensemble else "")
         + ".\n\n" + scores_markdown(scores, classes)
     )
+    if task.name == "multilabel":  # per-class 2x2 counts (in metrics.json); the figures draw class-index masks
+        return EvaluationReport(split=split, num_images=len(pairs), scores=scores, out_dir=out_dir,
+                                per_image=tuple(per_image))
     save_figure(plot_confusion(confusion.matrix.cpu().numpy(), classes.names), out_dir / "confusion.png")
     images, truths, preds, titles = zip(*shown)
     save_figure(

@@ -24,7 +24,8 @@ from seglab.runtime import Precision
 
 
 class EnsemblePredictor:
-    """Mean softmax of several Predictors for the same classes; argmax and post-processing after.
+    """Mean softmax of several Predictors for the same classes; argmax and post-processing after
+    (multi-label members: mean sigmoids, thresholded).
 
     Example:
         >>> ensemble = EnsemblePredictor.from_runs(["runs/fold0", "runs/fold1"])  # doctest: +SKIP
@@ -44,9 +45,14 @@ class EnsemblePredictor:
             if member.classes.names != first.names:
                 raise ConfigError(f"cannot ensemble models of different classes: {list(first.names)} "
                                   f"and {list(member.classes.names)}")
+            if member.task.name != members[0].task.name:
+                raise ConfigError(f"cannot ensemble a {members[0].task.name} model with a {member.task.name} one")
         self.members = list(members)
         self.classes: ClassSpec = first
         self.postprocess = postprocess or PostProcess()
+        self.task = members[0].task  # a multi-label ensemble thresholds the mean sigmoids as its first member
+        if self.postprocess.active and self.task.name == "multilabel":
+            raise ConfigError("post-processing cleans softmax class masks; a multi-label ensemble predicts without it")
 
     @classmethod
     def from_runs(
@@ -64,7 +70,7 @@ class EnsemblePredictor:
     def predict(self, image: np.ndarray) -> Prediction:
         """Shape: image (H, W) or (H, W, C) -> mask (H, W), probs (K, H, W), as `Predictor.predict`."""
         probs = np.mean([member.predict(image).probs for member in self.members], axis=0, dtype=np.float32)
-        mask = probs.argmax(0)
+        mask = self.task.labels_numpy(probs)
         if self.postprocess.active:
             mask = self.postprocess(mask, self.classes)
         return Prediction(mask=mask, probs=probs)

@@ -16,6 +16,7 @@ from seglab.data import IMAGE_SUFFIXES, image_scale, read_image, write_mask_png
 from seglab.data.classes import ClassSpec
 from seglab.data.volumes import VOLUME_SUFFIXES, is_volume, volume_stem
 from seglab.errors import DataError
+from seglab.inference.multilabel import write_multilabel
 from seglab.inference.predictor import Segmenter
 from seglab.reports.plots import overlay
 
@@ -88,9 +89,10 @@ def write_overlay(path: Path, image: np.ndarray, mask: np.ndarray, classes: Clas
 @dataclass(frozen=True)
 class WrittenPrediction:
     source: Path
-    mask: Path
+    mask: Path  # a multi-label model's first class mask
     overlay: Path
     probs: Path | None
+    class_masks: tuple[Path, ...] = ()  # a multi-label model's `<name>_<class>.png`, one per class
 
 
 def predict_files(
@@ -99,7 +101,8 @@ def predict_files(
 ) -> list[WrittenPrediction]:
     """For each file write `<name>_mask.png` (class indices, palette colours),
     `<name>_overlay.png`, and with `save_probs` `<name>_probs.npy` (float16, K x H x W); the
-    names are `output_names(files)` unless given."""
+    names are `output_names(files)` unless given. A multi-label model writes `<name>_<class>.png`
+    (0/255) for each class instead of `<name>_mask.png`, and an overlay that shows overlaps."""
     out = Path(out_dir)
     names = names or output_names(files)
     classes = predictor.classes
@@ -109,14 +112,19 @@ def predict_files(
         prediction = predictor.predict(image)
         base = out / names[path]
         base.parent.mkdir(parents=True, exist_ok=True)
-        mask_path = base.with_name(f"{base.name}_mask.png")
-        overlay_path = base.with_name(f"{base.name}_overlay.png")
-        write_mask_png(mask_path, prediction.mask, classes.colours)
-        write_overlay(overlay_path, image, prediction.mask, classes)
+        class_paths: tuple[Path, ...] = ()
+        if predictor.task.name == "multilabel":
+            masks, overlay_path = write_multilabel(base, display_image(image), prediction, classes)
+            mask_path, class_paths = masks[0], tuple(masks)
+        else:
+            mask_path = base.with_name(f"{base.name}_mask.png")
+            overlay_path = base.with_name(f"{base.name}_overlay.png")
+            write_mask_png(mask_path, prediction.mask, classes.colours)
+            write_overlay(overlay_path, image, prediction.mask, classes)
         probs_path = None
         if save_probs:
             probs_path = base.with_name(f"{base.name}_probs.npy")
             np.save(probs_path, prediction.probs.astype(np.float16))
-        written.append(WrittenPrediction(path, mask_path, overlay_path, probs_path))
+        written.append(WrittenPrediction(path, mask_path, overlay_path, probs_path, class_paths))
         log.debug("%s -> %s", path, mask_path)
     return written

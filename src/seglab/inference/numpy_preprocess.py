@@ -60,12 +60,26 @@ def probabilities(logits: np.ndarray, size: tuple[int, int]) -> np.ndarray:
 
     Shape: logits (K, h, w) -> probs (K, H, W) float32.
     """
+    logits = _logits_at(logits, size)
+    shifted = np.exp(logits - logits.max(axis=0, keepdims=True))
+    return np.ascontiguousarray(shifted / shifted.sum(axis=0, keepdims=True), dtype=np.float32)
+
+
+def sigmoid_probabilities(logits: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """Multi-label: one sigmoid per class at `size`, resizing logits first as `Predictor` does.
+
+    Shape: logits (K, h, w) -> probs (K, H, W) float32.
+    """
+    logits = _logits_at(logits, size)
+    return np.ascontiguousarray(0.5 * (1 + np.tanh(0.5 * logits)), dtype=np.float32)  # sigmoid, no overflow
+
+
+def _logits_at(logits: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     logits = np.asarray(logits, dtype=np.float32)
     if logits.shape[-2:] != tuple(size):
         hwk = resize_bilinear(logits.transpose(1, 2, 0), size, antialias=False)
         logits = hwk.transpose(2, 0, 1)
-    shifted = np.exp(logits - logits.max(axis=0, keepdims=True))
-    return np.ascontiguousarray(shifted / shifted.sum(axis=0, keepdims=True), dtype=np.float32)
+    return logits
 
 
 def resize_bilinear(image: np.ndarray, size: tuple[int, int], antialias: bool) -> np.ndarray:

@@ -14,10 +14,11 @@ import numpy as np
 
 from seglab.data import ClassSpec, read_image
 from seglab.errors import CheckpointError, SeglabError
-from seglab.inference.numpy_preprocess import prepare_image, probabilities
+from seglab.inference.numpy_preprocess import prepare_image, probabilities, sigmoid_probabilities
 from seglab.inference.predictor import Prediction
 from seglab.runs.card import ModelCard
 from seglab.runs.exported import ExportMetadata, read_metadata
+from seglab.tasks import task_from_extra
 
 if TYPE_CHECKING:
     import onnxruntime
@@ -35,6 +36,8 @@ class OnnxPredictor:
     def __init__(self, session: onnxruntime.InferenceSession, metadata: ExportMetadata) -> None:
         self.card: ModelCard = metadata.card
         self.classes: ClassSpec = metadata.card.class_spec
+        # softmax, or a sigmoid per class with the card's thresholds
+        self.task = task_from_extra(metadata.card.extra, metadata.card.num_classes)
         self.min_size = metadata.min_size
         self._session = session
         self._input = metadata.input_name
@@ -71,8 +74,11 @@ class OnnxPredictor:
                 f"at least {self.min_size}; pad or resize the image"
             )
         logits = self._session.run([self._output], {self._input: batch})[0][0]
-        probs = probabilities(logits, (height, width))
-        return Prediction(mask=probs.argmax(0), probs=probs)
+        if self.task.name == "multilabel":
+            probs = sigmoid_probabilities(logits, (height, width))
+        else:
+            probs = probabilities(logits, (height, width))
+        return Prediction(mask=self.task.labels_numpy(probs), probs=probs)
 
     def predict_file(self, path: str | Path) -> Prediction:
         return self.predict(read_image(path))

@@ -21,6 +21,7 @@ from seglab.runs.card import ModelCard
 from seglab.runs.checkpoint import load_checkpoint
 from seglab.runs.run_folder import RunFolder
 from seglab.runtime import Precision, resolve_device, resolve_precision
+from seglab.tasks import MultiClass, Task, task_from_extra
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +30,9 @@ log = logging.getLogger(__name__)
 class Prediction:
     """Shape: mask (H, W) int64 class indices, probs (K, H, W) float32, at the input's size.
 
-    The mask is post-processed when the Predictor's options ask for it; probs never are.
+    For a multi-label model the mask holds bit sets (bit k set = class k over its threshold;
+    `seglab.labelsets.unpack_numpy`) and probs are per-class sigmoids. The mask is
+    post-processed when the Predictor's options ask for it; probs never are.
     """
 
     mask: np.ndarray
@@ -40,6 +43,7 @@ class Segmenter(Protocol):
     """What prediction needs from a model: `Predictor`, `EnsemblePredictor` and `OnnxPredictor` all fit."""
 
     classes: ClassSpec
+    task: Task
 
     def predict(self, image: np.ndarray) -> Prediction: ...
 
@@ -129,11 +133,15 @@ class Predictor:
         self.model = model.to(self.device, memory_format=torch.channels_last).eval()
         self.card = card
         self.classes: ClassSpec = card.class_spec
+        self.task = task_from_extra(card.extra, card.num_classes)  # softmax, or per-class sigmoids with thresholds
         self.precision = precision or resolve_precision("fp32", self.device)
         self.options = options or InferenceOptions()
         if self.options.tile is not None and card.size is not None and self.options.tile >= max(card.size):
             log.info("this model predicts at its training size %dx%d, which one %d-pixel tile covers: "
                      "tiling changes nothing", *card.size, self.options.tile)
+        if not isinstance(self.task, MultiClass) and (self.options.tta or self.options.postprocess.active):
+            raise ValueError("flip TTA and post-processing average and clean softmax class masks; a multi-label model "
+                             "predicts without them")
         self.flips = self._tta_flips()
 
     def _tta_flips(self) -> Flips:
@@ -183,11 +191,11 @@ class Predictor:
         logits = flip_tta(self._logits, batch, self.flips) if self.options.tta else self._logits(batch)
         if logits.shape[-2:] != (height, width):
             logits = F.interpolate(logits, size=(height, width), mode="bilinear", align_corners=False)
-        probs = logits.softmax(dim=1)[0]
-        mask = probs.argmax(0).cpu().numpy()
+        probs = self.task.probabilities(logits)[0].cpu().numpy()
+        mask = self.task.labels_numpy(probs)
         if self.options.postprocess.active:
             mask = self.options.postprocess(mask, self.classes)
-        return Prediction(mask=mask, probs=probs.cpu().numpy())
+        return Prediction(mask=mask, probs=probs)
 
     def _logits(self, batch: Tensor) -> Tensor:
         """Whole-image or tiled logits. Shape: (1, C, h, w) -> (1, K, h, w) float32."""

@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from seglab.data.volumes import cut, read_volume, slice_axis, write_label_volume
+from seglab.errors import ConfigError
 from seglab.inference.files import output_names, write_overlay
 from seglab.inference.predictor import Segmenter
 
@@ -38,8 +39,10 @@ def predict_volumes(
 
     Raises:
         DataError: a volume that cannot be read (named).
-        ConfigError: an unknown axis.
+        ConfigError: an unknown axis, or a multi-label model (label volumes hold one class per voxel).
     """
+    if predictor.task.name == "multilabel":
+        raise ConfigError("volume prediction writes one label per voxel; a multi-label model predicts 2-D images only")
     out = Path(out_dir)
     names = names or output_names(sources)
     across = slice_axis(axis)

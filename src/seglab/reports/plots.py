@@ -82,6 +82,21 @@ def overlay(
     return np.where(painted[..., None], np.round(blend), rgb).astype(np.uint8)
 
 
+def multilabel_overlay(image: np.ndarray, channels: np.ndarray, colours: Sequence[Colour],
+                       alpha: float = 0.5) -> np.ndarray:
+    """Blend each class colour over the pixels of its channel, one class after another, so an
+    overlap shows both colours mixed (a class-index `overlay` can show only one).
+
+    Shape: image (H, W) or (H, W, C), channels (K, H, W) bool -> (H, W, 3) uint8.
+    """
+    out = to_rgb_uint8(image).astype(np.float32)
+    if out.shape[:2] != channels.shape[1:]:
+        raise ValueError(f"image is {out.shape[0]}x{out.shape[1]} but masks are {channels.shape[1]}x{channels.shape[2]}")
+    for present, colour in zip(channels, colours):
+        out[present] = (1 - alpha) * out[present] + alpha * np.asarray(colour, dtype=np.float32)
+    return np.round(out).astype(np.uint8)
+
+
 def to_rgb_uint8(image: np.ndarray) -> np.ndarray:
     """Convert a displayable image to RGB uint8.
 

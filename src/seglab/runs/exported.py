@@ -30,6 +30,10 @@ POSTPROCESSING = (
     "logits (N, num_classes, h, w) -> bilinear resize (align_corners=False) back to the input size "
     "-> softmax over classes -> argmax = class index"
 )
+MULTILABEL_POSTPROCESSING = (
+    "logits (N, num_classes, h, w) -> bilinear resize (align_corners=False) back to the input size "
+    "-> sigmoid per class -> class k present where its probability > card.extra.thresholds[k] (0.5 if absent)"
+)
 
 
 @dataclass(frozen=True)
@@ -54,7 +58,8 @@ class ExportMetadata:
                       "dynamic": ["batch", "height", "width"], "min_size": self.min_size},
             "output": {"name": self.output_name, "layout": "NCHW float32 logits"},
             "preprocessing": PREPROCESSING,
-            "postprocessing": POSTPROCESSING,
+            "postprocessing": MULTILABEL_POSTPROCESSING if self.card.extra.get("task") == "multilabel"
+            else POSTPROCESSING,
             "card": self.card.to_dict(),
             "parity": self.parity,
         }

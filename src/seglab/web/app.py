@@ -47,7 +47,10 @@ class PredictResponse(BaseModel):
     width: int
     height: int
     classes: list[ClassShareOut] = Field(description="every class, with its share of the predicted mask")
-    mask_png: str = Field(description="base64 palette PNG at the input's size; pixel values are class indices")
+    mask_png: str = Field(description="base64 palette PNG at the input's size; pixel values are class indices "
+                          "(multi-label models: grey PNG of bit sets, bit k = class k)")
+    class_masks: dict[str, str] | None = Field(default=None, description="multi-label models only: class name -> "
+                                               "base64 PNG, 255 where the class is predicted, else 0")
     overlay_png: str = Field(description="base64 RGB PNG: class colours blended over the image")
     image_png: str = Field(description="base64 RGB PNG of the input as shown on the page")
 
@@ -171,7 +174,7 @@ def create_app(
             raise UploadError(422, f"'{filename}' cannot be segmented by this model: {err}") from None
         if app.state.cost is not None:  # a faster real prediction lowers a startup timing caught on a busy machine
             app.state.cost = app.state.cost.observed(time.perf_counter() - started, *image.shape[:2])
-        rendered = render_prediction(image, prediction, classes)
+        rendered = render_prediction(image, prediction, classes, predictor.task.name == "multilabel")
         height, width = prediction.mask.shape
         del image, prediction  # the big arrays go before the response is encoded
         body = PredictResponse(
@@ -182,6 +185,7 @@ def create_app(
             mask_png=_b64(rendered.mask_png),
             overlay_png=_b64(rendered.overlay_png),
             image_png=_b64(rendered.image_png),
+            class_masks={k: _b64(v) for k, v in rendered.class_pngs.items()} if rendered.class_pngs else None,
         )
         return Response(body.model_dump_json(), media_type="application/json")
 

@@ -12,8 +12,10 @@ from PIL import Image
 
 from seglab.data import ClassSpec, write_mask_png
 from seglab.inference.files import display_image
+from seglab.inference.multilabel import class_masks
 from seglab.inference.predictor import Prediction
-from seglab.reports.plots import overlay, to_rgb_uint8
+from seglab.labelsets import unpack_numpy
+from seglab.reports.plots import multilabel_overlay, overlay, to_rgb_uint8
 
 
 @dataclass(frozen=True)
@@ -27,17 +29,34 @@ class ClassShare:
 
 @dataclass(frozen=True)
 class RenderedPrediction:
-    """PNG bytes of the mask (palette, class indices), the overlay and the input, plus shares."""
+    """PNG bytes of the mask (palette, class indices), the overlay and the input, plus shares;
+    a multi-label model's mask is its bit sets (grey, 8 or 16 bit) and `class_pngs` holds one
+    0/255 PNG per class, as `seglab predict` writes them."""
 
     mask_png: bytes
     overlay_png: bytes
     image_png: bytes
     shares: list[ClassShare]
+    class_pngs: dict[str, bytes] | None = None
 
 
-def render_prediction(image: np.ndarray, prediction: Prediction, classes: ClassSpec) -> RenderedPrediction:
+def render_prediction(image: np.ndarray, prediction: Prediction, classes: ClassSpec,
+                      multilabel: bool = False) -> RenderedPrediction:
     """Encode what the page shows; the mask PNG is byte-for-byte what `seglab predict` writes."""
     shown = to_rgb_uint8(display_image(np.asarray(image)))
+    if multilabel:
+        channels = unpack_numpy(prediction.mask, classes.num_classes)
+        pixels = channels.reshape(classes.num_classes, -1).sum(1)
+        total = max(int(channels[0].size), 1)
+        bits = prediction.mask.astype(np.uint8 if classes.num_classes <= 8 else np.uint16)
+        return RenderedPrediction(
+            mask_png=png(bits),
+            overlay_png=png(multilabel_overlay(shown, channels, classes.colours)),
+            image_png=png(shown),
+            shares=[ClassShare(i, name, classes.colours[i], int(pixels[i]), int(pixels[i]) / total)
+                    for i, name in enumerate(classes.names)],
+            class_pngs={name: png(mask) for name, mask in class_masks(prediction, classes).items()},
+        )
     return RenderedPrediction(
         mask_png=mask_png(prediction.mask, classes),
         overlay_png=png(overlay(shown, prediction.mask, classes.colours, faint=classes.background)),

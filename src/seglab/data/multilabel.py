@@ -1,0 +1,235 @@
+"""Multi-label masks on disk, read as bit sets (`seglab.labelsets`): classes that overlap.
+
+Three layouts, each a mapping registered beside the class-index ones (so a model card's
+mapping says how its masks were read) :
+- `masks/<class>/<name>.png`: one binary mask per class (the `class-folders` format);
+- one multi-channel array per image (.npy, .npz, .tif), C x H x W or H x W x C, binary
+  (`--multilabel`: a 3-D mask is otherwise an error);
+- regions of a class-index mask, named in classes.json as nnU-Net's region-based training does:
+  `"regions": {"whole": [1, 2, 3], "core": [2, 3], "enhancing": [3]}`.
+
+`apply_task` turns a discovered index into a multi-label one where the layout or the user asks.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+
+from seglab.data.classes import ClassSpec
+from seglab.data.index import DatasetIndex, Pair, list_images
+from seglab.data.io import ReadError, read_mask_array, read_raw_mask
+from seglab.data.mapping import MAPPINGS, MappingError, MaskMapping, _as_labels, _single_channel
+from seglab.data.pairing import match_folders
+from seglab.errors import ConfigError, DataError
+from seglab.labelsets import IGNORE, MAX_CLASSES, pack_numpy
+
+TASKS = ("auto", "multiclass", "multilabel")
+
+
+def _binary(channel: np.ndarray, what: str) -> np.ndarray:
+    """A mask channel as booleans: 0 is off, the one other value (1, 255, True) is on.
+
+    Raises:
+        ReadError: more than one non-zero value (`what` names the file).
+    """
+    on = channel[channel != 0]
+    if on.size and (on != on.flat[0]).any():
+        values = np.unique(on)[:4].tolist()
+        raise ReadError(f"{what} holds more than one non-zero value ({', '.join(map(str, values))}); "
+                        "a multi-label mask channel is binary (0 and 1, or 0 and 255)", "bad-mask")
+    return channel != 0
+
+
+@MAPPINGS.register("class-folders")
+@dataclass(frozen=True)
+class ClassFoldersMapping(MaskMapping):
+    """`masks/<class>/<name>`: the pair's mask is the first class's file; the same name in each
+    class folder gives that class's channel (non-zero = present)."""
+
+    names: tuple[str, ...]
+    kind = "class-folders"
+    multilabel = True
+    reads_files = True
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "names", tuple(self.names))
+
+    def read(self, path: Path) -> np.ndarray:
+        channels = []
+        for name in self.names:
+            file = path.parent.parent / name / path.name
+            if not file.is_file():
+                raise ReadError(f"mask '{file}' does not exist: every class folder needs a mask of each image "
+                                f"(an all-zero mask where the class is absent); found '{path}'", "missing")
+            raw = _single_channel_or_fail(read_raw_mask(file), file)
+            channels.append(_binary(raw, f"mask '{file}'"))
+        return pack_numpy(np.stack(channels))
+
+    def apply(self, raw: np.ndarray) -> np.ndarray:
+        raise MappingError("class-folder masks are read from one file per class (seglab.data.read_mask)")
+
+
+def _single_channel_or_fail(raw: np.ndarray, path: Path) -> np.ndarray:
+    try:
+        return _single_channel(raw)
+    except MappingError as err:
+        raise ReadError(f"mask '{path}': {err}", err.code) from None
+
+
+@MAPPINGS.register("channels")
+@dataclass(frozen=True)
+class ChannelsMapping(MaskMapping):
+    """One array per image with a binary channel per class, C x H x W or H x W x C (the axis of
+    length `num_classes`; C x H x W when both fit)."""
+
+    num_classes: int
+    kind = "channels"
+    multilabel = True
+    reads_files = True
+
+    def read(self, path: Path) -> np.ndarray:
+        array = read_mask_array(path)
+        k = self.num_classes
+        if array.ndim == 2 and k == 1:
+            array = array[None]
+        elif array.ndim == 3 and array.shape[0] == k:
+            pass
+        elif array.ndim == 3 and array.shape[2] == k:
+            array = np.moveaxis(array, 2, 0)
+        else:
+            raise ReadError(f"mask '{path}' has shape {array.shape}; a multi-label mask of {k} classes is "
+                            f"{k} x H x W or H x W x {k}", "bad-shape")
+        return pack_numpy(np.stack([_binary(c, f"mask '{path}' channel {i}") for i, c in enumerate(array)]))
+
+    def apply(self, raw: np.ndarray) -> np.ndarray:
+        raise MappingError("multi-channel masks are read whole (seglab.data.read_mask)")
+
+
+@MAPPINGS.register("regions")
+@dataclass(frozen=True)
+class RegionsMapping(MaskMapping):
+    """Class-index masks read as overlapping regions: region k holds the pixels whose label is
+    in `regions[k]`; pixels labelled `ignore_label` become `IGNORE`."""
+
+    regions: tuple[tuple[int, ...], ...]
+    ignore_label: int | None = None
+    kind = "regions"
+    multilabel = True
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "regions", tuple(tuple(int(v) for v in r) for r in self.regions))
+
+    def apply(self, raw: np.ndarray) -> np.ndarray:
+        labels = _as_labels(_single_channel(raw))
+        bits = pack_numpy(np.stack([np.isin(labels, region) for region in self.regions]))
+        if self.ignore_label is not None:
+            bits[labels == self.ignore_label] = IGNORE
+        return bits
+
+
+def read_regions(path: Path) -> dict[str, tuple[int, ...]] | None:
+    """The "regions" of a classes.json (already checked as JSON by `load_classes_file`), or None.
+
+    Raises:
+        DataError: a region that is not a non-empty list of integer labels.
+    """
+    regions = json.loads(path.read_text(encoding="utf-8")).get("regions")
+    if regions is None:
+        return None
+    checked = {}
+    for name, labels in regions.items():
+        if not isinstance(labels, list) or not labels or not all(
+            isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in labels
+        ):
+            raise DataError(f"classes file '{path}': region '{name}' must be a non-empty list of mask labels "
+                            f"(integers >= 0), got {labels!r}")
+        checked[str(name)] = tuple(labels)
+    return checked
+
+
+def apply_task(index: DatasetIndex, task: str, classes_path: Path | None) -> DatasetIndex:
+    """`index` read as multi-label masks where its layout, its classes.json or `task` says so.
+
+    `auto` reads `masks/<class>/` folders and classes.json regions as multi-label and
+    everything else as before; `multilabel` also reads 3-D masks as one channel per class.
+
+    Raises:
+        ConfigError: an unknown task, or `multiclass` for a multi-label layout.
+        DataError: `multilabel` for masks that are plain 2-D label maps, or too many classes.
+    """
+    if task not in TASKS:
+        raise ConfigError(f"data.task must be one of {', '.join(TASKS)}, got '{task}'")
+    regions = read_regions(classes_path) if classes_path is not None else None
+    if index.mapping.multilabel or regions is not None:
+        if task == "multiclass":
+            where = "its classes.json names regions" if regions is not None else "its masks are masks/<class>/ folders"
+            raise ConfigError(f"dataset '{index.root}' is multi-label ({where}); leave out --task multiclass")
+    if index.mapping.multilabel:
+        return _multilabel(index, index.mapping, index.classes.names if index.classes else (), index.classes)
+    if regions is not None:
+        if index.mapping.needs_rgb:
+            raise ConfigError(f"classes.json regions group the labels of class-index masks, but '{index.root}' "
+                              "has colour masks")
+        mapping = RegionsMapping(tuple(regions.values()), index.ignore_index)
+        return _multilabel(index, mapping, tuple(regions), index.classes)
+    if task != "multilabel":
+        return index
+    first = index.pairs[0].mask
+    assert first is not None  # formats list only labelled pairs
+    shape = read_mask_array(first).shape
+    names = index.classes.names if index.classes is not None else ()
+    count = len(names) or (min(shape[0], shape[-1]) if len(shape) == 3 else 0)
+    if len(shape) != 3 or count not in (shape[0], shape[-1]):
+        raise DataError(f"--multilabel: mask '{first}' has shape {shape}, not one binary channel per class; "
+                        "give masks/<class>/<name>.png folders, C x H x W or H x W x C arrays, or \"regions\" in "
+                        "classes.json (docs/multilabel.md)")
+    return _multilabel(index, ChannelsMapping(count), names or tuple(f"class_{i}" for i in range(count)),
+                       index.classes)
+
+
+def _multilabel(index: DatasetIndex, mapping: MaskMapping, names: tuple[str, ...],
+                declared: ClassSpec | None = None) -> DatasetIndex:
+    if len(names) > MAX_CLASSES:
+        raise DataError(f"dataset '{index.root}' has {len(names)} multi-label classes; at most {MAX_CLASSES} fit")
+    colours = declared.colours if declared is not None and len(declared.colours) == len(names) else ()
+    # no class is background: every channel is a class of its own, drawn in full
+    classes = ClassSpec(names=names, colours=colours)
+    problems = [p for p in index.problems if p.code != "bad-shape"]  # the class-index reading's complaints
+    return replace(index, mapping=mapping, classes=classes, ignore_index=IGNORE, problems=problems)
+
+
+def class_folders(root: Path) -> tuple[Path, list[Path]] | None:
+    """`root/images` and the class folders of `root/masks/<class>/` (masks/ holding only folders)."""
+    images, masks = root / "images", root / "masks"
+    if not images.is_dir() or not masks.is_dir() or list_images(masks):
+        return None
+    folders = sorted(p for p in masks.iterdir() if p.is_dir() and not p.name.startswith(".") and list_images(p))
+    return (images, folders) if folders else None
+
+
+def index_class_folders(root: Path, classes: ClassSpec | None) -> DatasetIndex:
+    """Pairs of `images/` with `masks/<first class>/`, and the class-folders mapping.
+
+    Raises:
+        DataError: classes.json names classes that have no folder.
+    """
+    found = class_folders(root)
+    assert found is not None  # detected first
+    images, folders = found
+    names = tuple(p.name for p in folders)
+    if classes is not None:
+        missing = [n for n in classes.names if n not in names]
+        if missing:
+            raise DataError(f"classes.json names {', '.join(missing)}, but '{root / 'masks'}' has no such folder "
+                            f"(found {', '.join(names)})")
+        names = classes.names
+    match = match_folders(list_images(images), list_images(root / "masks" / names[0]), images,
+                          root / "masks" / names[0], root)
+    pairs = [Pair(key, image, mask) for key, image, mask in match.pairs]
+    return DatasetIndex(root, "class-folders", pairs, [], classes or ClassSpec(names), ClassFoldersMapping(names),
+                        match.problems)
+

@@ -1,0 +1,125 @@
+"""Multi-label masks on disk: each layout read as bit sets, and the errors that name the file."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from seglab.data import discover, read_mask
+from seglab.data.synthetic_multilabel import generate_overlaps, make_overlap_sample
+from seglab.errors import ConfigError, DataError
+from seglab.labelsets import IGNORE, pack_numpy
+
+# disc (bit 0) and square (bit 1) of the first generated sample, the truth every layout must give
+TRUTH = pack_numpy(make_overlap_sample(np.random.default_rng(0), (32, 32))[1])
+
+
+def written(tmp_path: Path, layout: str) -> Path:
+    return generate_overlaps(tmp_path / layout, num_samples=3, size=(32, 32), layout=layout)
+
+
+@pytest.mark.parametrize("layout, task", [("folders", "auto"), ("channels", "multilabel"), ("regions", "auto")])
+def test_every_layout_reads_the_same_bit_sets(tmp_path, layout, task):
+    index = discover(written(tmp_path, layout), task=task)
+    assert index.mapping.multilabel and index.ignore_index == IGNORE
+    assert len(index.pairs) == 3 and not index.problems
+    mask = read_mask(index.pairs[0].mask, index.mapping)
+    np.testing.assert_array_equal(mask, TRUTH)
+    assert set(np.unique(mask)) == {0, 1, 2, 3}  # both classes, and their overlap (3)
+    if layout != "channels":  # folder names and regions name the classes; bare arrays do not
+        assert index.classes.names == ("disc", "square")
+
+
+def test_channels_last_arrays_and_declared_names(tmp_path):
+    root = written(tmp_path, "channels")
+    for path in (root / "masks").glob("*.npy"):
+        np.save(path, np.moveaxis(np.load(path), 0, 2) * 255)  # H x W x C, 0/255
+    (root / "classes.json").write_text(json.dumps({"names": ["disc", "square"]}))
+    index = discover(root, task="multilabel")
+    assert index.classes.names == ("disc", "square")
+    np.testing.assert_array_equal(read_mask(index.pairs[0].mask, index.mapping), TRUTH)
+
+
+def test_regions_turn_the_ignore_label_into_ignore(tmp_path):
+    root = written(tmp_path, "regions")
+    mask_path = root / "masks" / "0000.png"
+    labels = np.array(Image.open(mask_path))
+    labels[0, :4] = 255
+    Image.fromarray(labels).save(mask_path)
+    (root / "classes.json").write_text(json.dumps({"regions": {"whole": [1, 2, 3], "both": [3]},
+                                                  "ignore_index": 255}))
+    index = discover(root)
+    mask = read_mask(mask_path, index.mapping)
+    assert index.classes.names == ("whole", "both")
+    assert (mask[0, :4] == IGNORE).all()
+    expected = (labels > 0) * 1 + (labels == 3) * 2
+    np.testing.assert_array_equal(mask[1:], expected[1:])
+
+
+def test_multiclass_masks_are_unchanged_by_auto(tiny_dataset):
+    index = discover(tiny_dataset)
+    assert not index.mapping.multilabel and index.classes.names[0] == "background"
+
+
+def test_a_non_binary_class_mask_is_named(tmp_path):
+    root = written(tmp_path, "folders")
+    bad = root / "masks" / "square" / "0001.png"
+    Image.fromarray(np.arange(32 * 32, dtype=np.uint8).reshape(32, 32) % 3).save(bad)
+    index = discover(root)
+    with pytest.raises(DataError, match=r"0001\.png.*more than one non-zero value"):
+        read_mask(index.pairs[1].mask, index.mapping)
+
+
+def test_a_missing_class_mask_is_named(tmp_path):
+    root = written(tmp_path, "folders")
+    (root / "masks" / "square" / "0002.png").unlink()
+    index = discover(root)
+    with pytest.raises(DataError, match=r"square/0002\.png' does not exist"):
+        read_mask(index.pairs[2].mask, index.mapping)
+
+
+def test_wrong_channel_count_is_named(tmp_path):
+    root = written(tmp_path, "channels")
+    (root / "classes.json").write_text(json.dumps({"names": ["a", "b", "c"]}))
+    with pytest.raises(DataError, match=r"0000\.npy' has shape \(2, 32, 32\)"):
+        discover(root, task="multilabel")
+
+
+def test_multilabel_needs_a_multilabel_layout(tiny_dataset):
+    with pytest.raises(DataError, match="not one binary channel per class"):
+        discover(tiny_dataset, task="multilabel")
+
+
+def test_multiclass_is_refused_for_class_folders(tmp_path):
+    with pytest.raises(ConfigError, match="is multi-label"):
+        discover(written(tmp_path, "folders"), task="multiclass")
+
+
+def test_bad_regions_are_named(tmp_path):
+    root = written(tmp_path, "regions")
+    (root / "classes.json").write_text(json.dumps({"regions": {"whole": []}}))
+    with pytest.raises(DataError, match="region 'whole' must be a non-empty list"):
+        discover(root)
+
+
+def test_inspect_counts_each_class_where_it_is_present(tmp_path):
+    from seglab.data import format_report, inspect_dataset
+
+    root = written(tmp_path, "folders")
+    report = format_report(inspect_dataset(root))
+    disc = sum(int((np.array(Image.open(p)) > 0).sum()) for p in (root / "masks" / "disc").iterdir())
+    assert re.search(rf"\b0\s+disc\s+{disc:,} px", report), report
+    assert "bit sets" in report
+
+
+def test_classes_json_orders_and_colours_the_class_folders(tmp_path):
+    root = written(tmp_path, "folders")
+    (root / "classes.json").write_text(json.dumps({"names": ["square", "disc"], "colours": [[0, 200, 0], [200, 0, 0]]}))
+    index = discover(root)
+    assert index.classes.names == ("square", "disc") and index.classes.colours[0] == (0, 200, 0)
+    np.testing.assert_array_equal(read_mask(index.pairs[0].mask, index.mapping), (TRUTH >> 1 & 1) | (TRUTH & 1) << 1)
