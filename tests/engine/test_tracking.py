@@ -202,6 +202,15 @@ def test_mlflow_uri_sets_the_option_and_implies_the_logger() -> None:
         == ({"name": "mlflow", "options": {"experiment": "e", "tracking_uri": "u"}},)
 
 
+def test_a_plain_folder_as_tracking_uri_becomes_an_absolute_file_uri(tmp_path: Path, monkeypatch) -> None:
+    from seglab.engine.tracking.mlflow_logger import store_uri
+
+    monkeypatch.chdir(tmp_path)
+    assert store_uri("runs/mlruns", tmp_path / "run") == (tmp_path / "runs" / "mlruns").as_uri()
+    assert store_uri(None, tmp_path / "run") == (tmp_path / "run" / "mlruns").as_uri()
+    assert store_uri("http://host:5000", tmp_path / "run") == "http://host:5000"
+
+
 def test_params_are_flat_dotted_keys_with_structured_values_as_json() -> None:
     assert flatten_params({"train": {"lr": 0.001, "grad_clip": None, "loggers": ["mlflow"]},
                            "model": {"name": "unet", "options": {"widths": [8, 16]}}}) == {

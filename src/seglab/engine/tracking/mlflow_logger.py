@@ -33,7 +33,9 @@ class MlflowLogger(ExperimentLogger):
     The run id is kept in RUN/mlflow_run.json, so `--resume` continues the same MLflow run.
 
     Args:
-        tracking_uri: where to log; default the file store RUN/mlruns.
+        tracking_uri: where to log: a server (http://host:5000), a database (sqlite:///mlflow.db, with
+            the full `mlflow` package) or a folder (a file store, e.g. one shared by several runs);
+            default the file store RUN/mlruns.
         experiment: MLflow experiment the run belongs to.
     """
 
@@ -45,7 +47,7 @@ class MlflowLogger(ExperimentLogger):
         from mlflow.tracking import MlflowClient
 
         run_root = Path(run_root)
-        self.tracking_uri = tracking_uri or (run_root / STORE).resolve().as_uri()
+        self.tracking_uri = store_uri(tracking_uri, run_root)
         with _file_store_allowed(self.tracking_uri):
             self._client = MlflowClient(tracking_uri=self.tracking_uri)
         self._id_file = run_root / RUN_ID_FILE
@@ -100,6 +102,14 @@ class MlflowLogger(ExperimentLogger):
 
     def close(self, status: str) -> None:
         self._client.set_terminated(self.run_id, STATUSES[status])
+
+
+def store_uri(tracking_uri: str | None, run_root: Path) -> str:
+    """The tracking URI, a plain folder made an absolute file:// URI (RUN/mlruns by default), so
+    that a resume from another working directory finds the same store."""
+    if tracking_uri is None:
+        return (run_root / STORE).resolve().as_uri()
+    return Path(tracking_uri).expanduser().resolve().as_uri() if urlparse(tracking_uri).scheme == "" else tracking_uri
 
 
 def _key(name: str) -> str:
