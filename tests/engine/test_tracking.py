@@ -54,7 +54,8 @@ def history(run: Path) -> list[dict[str, str]]:
 
 
 def events(run: Path):
-    return event_accumulator.EventAccumulator(str(run / "tensorboard"), size_guidance={"images": 0, "scalars": 0, "tensors": 0}).Reload()
+    everything = {"images": 0, "scalars": 0, "tensors": 0}  # 0: keep all (the default samples 4 images per tag)
+    return event_accumulator.EventAccumulator(str(run / "tensorboard"), size_guidance=everything).Reload()
 
 
 def mlflow_run(run: Path):
@@ -67,7 +68,8 @@ def image_steps(client, run_id: str, tag: str) -> list[int]:
     """Steps of MLflow's logged images of `tag` (its images/ artifacts: KEY+step+N+timestamp+...png)."""
     key = tag.replace("/", "~")
     names = [Path(f.path).name for f in client.list_artifacts(run_id, "images")]
-    return sorted(int(m.group(1)) for n in names if (m := re.fullmatch(re.escape(key) + r"\+step\+(\d+)\+timestamp\+\d+\+[0-9a-f-]+\.png", n)))
+    pattern = re.escape(key) + r"\+step\+(\d+)\+timestamp\+\d+\+[0-9a-f-]+\.png"
+    return sorted(int(m.group(1)) for n in names if (m := re.fullmatch(pattern, n)))
 
 
 def test_tensorboard_holds_every_history_column_per_epoch_params_card_and_images(tracked_run: Path) -> None:
@@ -88,8 +90,9 @@ def test_tensorboard_holds_every_history_column_per_epoch_params_card_and_images
     assert hparams["model.name"].string_value == "unet_small"
     assert json.loads(hparams["model.options"].string_value)["widths"] == [8, 16]
 
-    card = acc.Tensors("model_card/text_summary")[0].tensor_proto.string_val[0].decode()
+    card = acc.Tensors("model_card.json/text_summary")[0].tensor_proto.string_val[0].decode()
     assert '"model": "unet_small"' in card and '"circle"' in card
+    assert {"config.yaml/text_summary", "metrics.md/text_summary"} <= set(tags["tensors"])
 
     shown = [t for t in tags["images"] if t.startswith("val_predictions/")]
     val_names = json.loads((tracked_run / "splits.json").read_text())["val"]
@@ -104,7 +107,8 @@ def test_tensorboard_holds_every_history_column_per_epoch_params_card_and_images
     metrics = json.loads((tracked_run / "metrics.json").read_text())
     for name in CLASSES:
         logged = acc.Scalars(f"best_val/iou/{name}")
-        assert [(e.step, e.value) for e in logged] == [(metrics["epoch"], pytest.approx(metrics["classes"][name]["iou"]))]
+        best = metrics["classes"][name]["iou"]
+        assert [(e.step, e.value) for e in logged] == [(metrics["epoch"], pytest.approx(best))]
 
 
 def test_mlflow_holds_every_history_column_per_epoch_params_artifacts_and_images(tracked_run: Path) -> None:
@@ -180,6 +184,28 @@ def test_a_missing_tracker_library_names_its_extra_before_training(tracker: str,
     err = capsys.readouterr().err
     assert f"pip install 'seglab[{tracker}]'" in err and "Traceback" not in err
     assert not (run / "config.yaml").exists()  # refused before anything was trained or written
+
+
+def test_large_validation_images_are_shown_subsampled_with_labels_intact() -> None:
+    import torch
+
+    from seglab.data import ClassSpec
+    from seglab.engine.checkpoint import ModelCard
+    from seglab.engine.tracking.callback import prediction_picture
+    from seglab.runtime import resolve_precision
+
+    classes = ClassSpec(names=("background", "thing"), colours=((0, 0, 0), (255, 0, 0)))
+    card = ModelCard(model="x", options={}, in_channels=1, num_classes=2, classes=classes.to_dict(), mapping={},
+                     size=None, mean=(0.5,), std=(0.25,))
+    model = torch.nn.Conv2d(1, 2, 1)
+    mask = torch.zeros(1030, 20, dtype=torch.int64)
+    mask[:, 10:] = 1
+    sample = {"image": torch.zeros(1, 1030, 20), "mask": mask, "name": "tall"}
+    cpu = torch.device("cpu")
+    picture = prediction_picture(model, sample, classes, card, cpu, resolve_precision("fp32", cpu))
+    assert picture.shape == (344, 3 * 7 + 4, 3)  # every 3rd pixel: ceil(1030 / 512) = 3
+    truth = picture[:, 7 + 2:2 * 7 + 2]
+    assert (truth[:, 4:, 0] > truth[:, 4:, 1]).all() and (truth[:, :4] == truth[0, 0]).all()  # 'thing' red
 
 
 def test_logger_entries_are_checked() -> None:

@@ -24,6 +24,7 @@ from seglab.runtime import Precision
 log = logging.getLogger(__name__)
 
 IMAGES_SHOWN = 4  # validation images per logged epoch, spread over the split
+MAX_SIDE = 512  # larger validation images are shown subsampled to about this many pixels per side
 PER_CLASS = ("iou", "dice", "precision", "recall")  # metrics.json's per-class scores that are logged
 
 
@@ -50,7 +51,8 @@ class ExperimentTracking(Callback):
 
     def on_fit_start(self, trainer: Trainer) -> None:
         resumed_after = trainer.epoch
-        self.loggers = [spec.open(self.run.root, resumed_after) for spec in self.specs]
+        for spec in self.specs:  # one by one: those already open are closed should the next one fail
+            self.loggers.append(spec.open(self.run.root, resumed_after))
         params = flatten_params(yaml.safe_load(self.run.config.read_text()))
         card = json.dumps(self.card.to_dict(), indent=2)
         for logger in self.loggers:
@@ -139,9 +141,10 @@ def best_scores(metrics: Mapping[str, Any]) -> dict[str, float]:
 @torch.no_grad()
 def prediction_picture(model: nn.Module, sample: Mapping[str, Any], classes: ClassSpec, card: ModelCard,
                        device: torch.device, precision: Precision) -> np.ndarray:
-    """One validation sample as image | truth | prediction, side by side.
+    """One validation sample as image | truth | prediction, side by side, every `stride`-th pixel
+    of images larger than `MAX_SIDE` (nearest: labels stay labels).
 
-    Shape: sample image (C, H, W) normalised, mask (H, W) -> (H, 3 W + 4, 3) uint8.
+    Shape: sample image (C, H, W) normalised, mask (H, W) -> (H', 3 W' + 4, 3) uint8.
     """
     image = sample["image"]
     was_training = model.training
@@ -149,12 +152,14 @@ def prediction_picture(model: nn.Module, sample: Mapping[str, Any], classes: Cla
     with precision.autocast():
         logits = model(image[None].to(device))
     model.train(was_training)
-    pred = logits.argmax(1)[0].cpu().numpy()
-    shown = displayable(image, card.mean, card.std)
+    stride = -(-max(image.shape[-2:]) // MAX_SIDE)
+    pred = logits.argmax(1)[0, ::stride, ::stride].cpu().numpy()
+    truth = np.asarray(sample["mask"])[::stride, ::stride]
+    shown = displayable(image[:, ::stride, ::stride], card.mean, card.std)
     paint = dict(ignore_index=classes.ignore_index, faint=classes.background)
     gap = np.full((shown.shape[0], 2, 3), 255, dtype=np.uint8)
-    truth = overlay(shown, np.asarray(sample["mask"]), classes.colours, **paint)
-    return np.concatenate([to_rgb_uint8(shown), gap, truth, gap, overlay(shown, pred, classes.colours, **paint)], axis=1)
+    return np.concatenate([to_rgb_uint8(shown), gap, overlay(shown, truth, classes.colours, **paint), gap,
+                           overlay(shown, pred, classes.colours, **paint)], axis=1)
 
 
 def displayable(image: torch.Tensor, mean: Sequence[float], std: Sequence[float]) -> np.ndarray:

@@ -49,10 +49,9 @@ class TensorBoardLogger(ExperimentLogger):
         self._writer.add_image(tag, image, step, dataformats="HWC")
 
     def log_text(self, name: str, text: str, step: int) -> None:
-        stem, _, suffix = name.rpartition(".")
         # markdown renders as is; anything else as a code block (four spaces), so JSON keeps its layout
-        shown = text if suffix == "md" else "\n".join("    " + line for line in text.splitlines())
-        self._writer.add_text(stem or name, shown, step)
+        shown = text if name.endswith(".md") else "\n".join("    " + line for line in text.splitlines())
+        self._writer.add_text(name, shown, step)
 
     def log_file(self, path: Path, step: int) -> None:
         if path.suffix.lower() in IMAGE_SUFFIXES:
