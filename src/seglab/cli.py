@@ -636,8 +636,9 @@ def build_parser() -> argparse.ArgumentParser:
                        "curves.png and the final per-class scores; needs pip install 'seglab[TRACKER]' "
                        "(docs/training.md)")
     train.add_argument("--mlflow-uri", metavar="URI",
-                       help="MLflow tracking URI (a server like http://host:5000, sqlite:///mlflow.db, or a "
-                       "file:// folder shared by several runs); implies --log mlflow")
+                       help="MLflow tracking URI: a server like http://host:5000, sqlite:///mlflow.db (needs "
+                       "the full mlflow package), or a folder, e.g. one shared by several runs (default "
+                       "RUN/mlruns); implies --log mlflow")
     train.add_argument("--log-images-every", dest="train.log_images_every", type=int, metavar="N",
                        help=f"with --log: validation images with truth and prediction every N epochs, the first "
                        f"and last included (default {DEFAULTS.train.log_images_every}; 0: none)")

@@ -175,6 +175,19 @@ def test_resumed_runs_continue_the_same_mlflow_run_and_tensorboard_steps(data: P
     assert len(list((run / "tensorboard").glob("events.out.tfevents.*"))) == 3  # one per training, one folder
 
 
+def test_trackers_added_at_a_resume_start_a_complete_record(data: Path, tmp_path: Path) -> None:
+    run = tmp_path / "run"
+    assert main(["train", str(data), "--out", str(run), "--epochs", "1", *TINY]) == 0
+    assert main(["train", "--resume", str(run), "--epochs", "2", "--log", "mlflow", "--log", "tensorboard"]) == 0
+    client, mlrun = mlflow_run(run)
+    assert mlrun.data.params["train.epochs"] == "2"
+    assert "model_card.json" in {f.path for f in client.list_artifacts(mlrun.info.run_id)}
+    assert [m.step for m in client.get_metric_history(mlrun.info.run_id, "val_miou")] == [2]
+    acc = events(run)
+    assert "_hparams_/session_start_info" in acc.PluginTagToContent("hparams")
+    assert [e.step for e in acc.Scalars("val_miou")] == [2]
+
+
 @pytest.mark.parametrize(("tracker", "module"), [("mlflow", "mlflow"), ("tensorboard", "torch.utils.tensorboard")])
 def test_a_missing_tracker_library_names_its_extra_before_training(tracker: str, module: str, data: Path,
                                                                    tmp_path: Path, monkeypatch, capsys) -> None:

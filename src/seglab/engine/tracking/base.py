@@ -28,11 +28,12 @@ class ExperimentLogger(ABC):
 
     Constructed at the start of training: `resumed_after` is the last complete epoch of a
     resumed run (0 for a fresh one), so a resumed run continues its own record instead of
-    starting a second one. Steps are epochs.
+    starting a second one; `continues` says whether it found one. Steps are epochs.
     """
 
     requires: ClassVar[str]  # the module the tool needs, imported to check it is installed
     extra: ClassVar[str]  # the seglab extra that installs it: pip install 'seglab[extra]'
+    continues: bool  # set by __init__: True when it carries on the record of an earlier start of this run
 
     @abstractmethod
     def __init__(self, run_root: Path, resumed_after: int, **options: Any) -> None: ...

@@ -31,12 +31,13 @@ PER_CLASS = ("iou", "dice", "precision", "recall")  # metrics.json's per-class s
 class ExperimentTracking(Callback):
     """Sends the run to its loggers (`train.loggers`); the main process alone runs it.
 
-    At the start: config.yaml; of a fresh run also the resolved config flattened to dotted keys
-    as hyperparameters, and the model card. Every epoch: each history.csv column, the learning rate
-    included, with the epoch as step. At epoch 1, every `images_every` epochs and at the last:
-    `IMAGES_SHOWN` validation images as image | truth | prediction. At the end: curves.png;
-    `finish` then adds the best epoch's overall and per-class scores (metrics.json,
-    metrics.md) and closes the loggers, `abort` closes them as failed or killed.
+    At the start: config.yaml; in a new record (a fresh run, or trackers added at a resume) also
+    the resolved config flattened to dotted keys as hyperparameters, and the model card. Every
+    epoch: each history.csv column, the learning rate included, with the epoch as step. At epoch
+    1, every `images_every` epochs and at the last: `IMAGES_SHOWN` validation images as image |
+    truth | prediction. At the end: curves.png; `finish` then adds the best epoch's overall and
+    per-class scores (metrics.json, metrics.md) and closes the loggers, `abort` closes them as
+    failed or killed.
     """
 
     def __init__(self, specs: Sequence[LoggerSpec], run: RunFolder, card: ModelCard, val_set: Dataset | None,
@@ -57,7 +58,7 @@ class ExperimentTracking(Callback):
         card = json.dumps(self.card.to_dict(), indent=2)
         for logger in self.loggers:
             logger.log_file(self.run.config, resumed_after)  # a resume may change some (epochs)
-            if not resumed_after:  # the params a run started with stay (MLflow's can never change)
+            if not logger.continues:  # a continued record keeps its first params (MLflow's never change)
                 logger.log_params(params)
                 logger.log_text("model_card.json", card, 0)
 

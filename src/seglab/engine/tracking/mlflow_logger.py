@@ -52,6 +52,7 @@ class MlflowLogger(ExperimentLogger):
             self._client = MlflowClient(tracking_uri=self.tracking_uri)
         self._id_file = run_root / RUN_ID_FILE
         previous = self._previous_run() if resumed_after else None
+        self.continues = previous is not None
         if previous is not None:
             self.run_id = previous
             self._client.update_run(self.run_id, status="RUNNING")

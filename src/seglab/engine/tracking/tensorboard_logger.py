@@ -32,6 +32,7 @@ class TensorBoardLogger(ExperimentLogger):
         from torch.utils.tensorboard import SummaryWriter
 
         self.log_dir = Path(run_root) / FOLDER
+        self.continues = bool(resumed_after) and any(self.log_dir.glob("events.out.tfevents.*"))
         self._writer = SummaryWriter(str(self.log_dir), purge_step=resumed_after + 1 if resumed_after else None)
         self._params: dict[str, Param] | None = None  # written with the first scalars, which name the metrics
 
