@@ -127,6 +127,8 @@ def test_nproc_and_max_restarts_reach_torchrun(monkeypatch: pytest.MonkeyPatch) 
     assert command[command.index("seglab"):] == ["seglab", "--", "train", "data", "--epochs", "2"]
     assert launched["env"]["TORCH_DISABLE_SHARE_RDZV_TCP_STORE"] == "1"
     assert main(["train", "data", "--max-restarts", "1"]) == 2  # restarts of one process: refused
+    # what torchrun hands a process: seglab's arguments after '--' (with the '--' on some Pythons)
+    assert main(["--", "train", "data", "--max-restarts", "1"]) == 2
 
 
 # Run by torchrun: seglab's own command line, plus test-only hooks. Rank 0 plans 4 epochs from
