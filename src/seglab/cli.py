@@ -11,6 +11,7 @@ import sys
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,7 @@ from seglab.data.cache import CACHE_MODES
 from seglab.data.formats import FORMATS
 from seglab.data.splits import SPLIT_MODES
 from seglab.engine.builders import OPTIMIZERS, SCHEDULES
+from seglab.engine.tracking import LOGGERS, with_logger_option
 from seglab.errors import ConfigError, SeglabError
 from seglab.export.formats import FORMATS as EXPORT_FORMATS
 from seglab.inference.tta import TTA_FLIPS
@@ -340,8 +342,9 @@ def relaunch_with_torchrun(argv: list[str], nproc: int, max_restarts: int = 0) -
             skip = True
         elif arg.split("=", 1)[0] not in options:
             rest.append(arg)
+    # '--' ends torchrun's options: its parser would take seglab's --log for an abbreviation of its --log-dir
     command = [sys.executable, "-m", "torch.distributed.run", "--standalone", f"--nproc-per-node={nproc}",
-               f"--max-restarts={max_restarts}", "-m", "seglab", *rest]
+               f"--max-restarts={max_restarts}", "-m", "seglab", "--", *rest]
     env = dict(os.environ)
     # torch 2.x's gloo restarts fail on a rendezvous store shared with the agent (pytorch#135712)
     env.setdefault("TORCH_DISABLE_SHARE_RDZV_TCP_STORE", "1")
@@ -368,6 +371,9 @@ def cmd_train(args: argparse.Namespace) -> None:
             raise ConfigError("--resume continues a run with its own data and config; give only flags to change")
         args.config = str(RunFolder.open(args.resume).config)
     cfg = build_config(args)
+    if args.mlflow_uri is not None:
+        loggers = with_logger_option(cfg.train.loggers, "mlflow", "tracking_uri", args.mlflow_uri)
+        cfg = replace(cfg, train=replace(cfg.train, loggers=loggers))
     if args.dry_run:
         from seglab.engine.session import dry_run
 
@@ -632,6 +638,19 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--tune-thresholds", dest="train.tune_thresholds", action="store_true", default=None,
                        help="multi-label: after training, choose each class's sigmoid threshold on the validation "
                        "split (best Dice) and store them in the best checkpoint's model card (default 0.5)")
+    train.add_argument("--log", dest="train.loggers", action="append", choices=LOGGERS.names(), metavar="TRACKER",
+                       help="also log the run to an experiment tracker (repeatable): tensorboard (event files in "
+                       "RUN/tensorboard) or mlflow (a file store in RUN/mlruns, or --mlflow-uri): every history.csv "
+                       "column per epoch, the config as hyperparameters, the model card, validation predictions, "
+                       "curves.png and the final per-class scores; needs pip install 'seglab[TRACKER]' "
+                       "(docs/training.md)")
+    train.add_argument("--mlflow-uri", metavar="URI",
+                       help="MLflow tracking URI: a server like http://host:5000, sqlite:///mlflow.db (needs "
+                       "the full mlflow package), or a folder, e.g. one shared by several runs (default "
+                       "RUN/mlruns); implies --log mlflow")
+    train.add_argument("--log-images-every", dest="train.log_images_every", type=int, metavar="N",
+                       help=f"with --log: validation images with truth and prediction every N epochs, the first "
+                       f"and last included (default {DEFAULTS.train.log_images_every}; 0: none)")
     train.set_defaults(handler=cmd_train)
 
     evaluate = commands.add_parser("evaluate", help="score a run on its test split or on another folder")
@@ -741,6 +760,8 @@ def stop_on_sigterm(signum: int, frame: object) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["--"]:  # `torchrun -m seglab -- train ...` (see relaunch_with_torchrun); some Pythons pass it on
+        argv = argv[1:]
     args = build_parser().parse_args(argv)
     args.argv = argv
     configure_logging(args.verbose)

@@ -108,6 +108,9 @@ class TrainConfig:
     early_stopping_patience: int | None = None  # stop after this many epochs without a better val_miou
     tune_thresholds: bool = False  # multi-label: choose per-class thresholds on val after training (model card)
     ema_decay: float | None = None  # average the weights with this decay per step (e.g. 0.999); scored and saved
+    # experiment trackers: names (tensorboard, mlflow) or {name: mlflow, options: {tracking_uri: ...}}
+    loggers: tuple[str | dict[str, Any], ...] = ()
+    log_images_every: int = 5  # loggers: a few validation predictions every N epochs (and the first, last); 0: none
 
 
 @dataclass(frozen=True)

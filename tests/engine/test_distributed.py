@@ -53,7 +53,7 @@ def test_torchrun_two_processes_matches_single_process(tmp_path):
     ddp = tmp_path / "ddp"
     done = subprocess.run(
         [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc-per-node=2",
-         "-m", "seglab", "train", str(data), *FLAGS, "--out", str(ddp)],
+         "-m", "seglab", "--", "train", str(data), *FLAGS, "--out", str(ddp), "--log", "tensorboard"],
         capture_output=True, text=True, timeout=300, cwd=tmp_path, env=ENV,
     )
     assert done.returncode == 0, done.stderr[-3000:]
@@ -64,6 +64,8 @@ def test_torchrun_two_processes_matches_single_process(tmp_path):
     assert "2 processes" in (ddp / "train.log").read_text()
     ddp_rows = (ddp / "history.csv").read_text().splitlines()
     assert len(ddp_rows) == 1 + 4  # header + one row per epoch, written once
+    events = list((ddp / "tensorboard").glob("events.out.tfevents.*"))
+    assert len(events) == 1 and events[0].stat().st_size > 0  # rank 0 alone logs
     single_miou = json.loads((single / "metrics.json").read_text())["mean_iou"]
     ddp_miou = json.loads((ddp / "metrics.json").read_text())["mean_iou"]
     # same global batch and data; shuffling order differs, so agreement is close, not exact
@@ -122,9 +124,11 @@ def test_nproc_and_max_restarts_reach_torchrun(monkeypatch: pytest.MonkeyPatch) 
         cli.relaunch_with_torchrun(["train", "data", "--nproc", "2", "--max-restarts=3", "--epochs", "2"], 2, 3)
     command = launched["command"]
     assert "--nproc-per-node=2" in command and "--max-restarts=3" in command
-    assert command[command.index("seglab"):] == ["seglab", "train", "data", "--epochs", "2"]
+    assert command[command.index("seglab"):] == ["seglab", "--", "train", "data", "--epochs", "2"]
     assert launched["env"]["TORCH_DISABLE_SHARE_RDZV_TCP_STORE"] == "1"
     assert main(["train", "data", "--max-restarts", "1"]) == 2  # restarts of one process: refused
+    # what torchrun hands a process: seglab's arguments after '--' (with the '--' on some Pythons)
+    assert main(["--", "train", "data", "--max-restarts", "1"]) == 2
 
 
 # Run by torchrun: seglab's own command line, plus test-only hooks. Rank 0 plans 4 epochs from

@@ -23,6 +23,7 @@ from seglab.engine.restart import config_digest, restarts_before_first_checkpoin
 from seglab.engine.restore import restore, with_saved_architecture
 from seglab.engine.session import Session, build_session
 from seglab.engine.thresholds import tune_thresholds
+from seglab.engine.tracking import ExperimentTracking, logger_specs
 from seglab.engine.trainer import Callback, Trainer, TrainingError, evaluate
 from seglab.metrics import Scores
 from seglab.reports.summary import never_predicted, scores_markdown
@@ -111,6 +112,8 @@ def _train(cfg: ExperimentConfig, run: RunFolder, callbacks: Sequence[Callback],
     saved = load_checkpoint(RunFolder.open(run.root).last) if resume else None  # read once: architecture, then state
     if saved is not None:
         cfg = with_saved_architecture(cfg, saved.card)
+    # checked before any work (a missing extra stops the run here); only the main process logs
+    trackers = logger_specs(cfg.train.loggers) if int(os.environ.get("RANK", "0")) == 0 else []
     if not resume:
         cfg = resolve_lr(cfg, run)
     session = build_session(cfg)
@@ -121,6 +124,9 @@ def _train(cfg: ExperimentConfig, run: RunFolder, callbacks: Sequence[Callback],
     scheduler = build_scheduler(optimizer, cfg.train, len(session.train_loader))
     checkpointer = Checkpointer(run, card, generator=session.train_loader.generator, config_digest=digest)
     budget = [TimeBudget(cfg.train.time_budget)] if cfg.train.time_budget is not None else []
+    val_set = session.full_val_loader.dataset if session.full_val_loader is not None else None
+    tracking = (ExperimentTracking(trackers, run, card, val_set, cfg.train.epochs, cfg.train.log_images_every)
+                if trackers and context.is_main else None)
     trainer = Trainer(
         model,
         session.loss_fn,
@@ -137,7 +143,7 @@ def _train(cfg: ExperimentConfig, run: RunFolder, callbacks: Sequence[Callback],
             *budget,
             # only the main process shows progress and writes the run folder
             *([ProgressBar(cfg.train.epochs, enabled=cfg.train.progress), EpochLogger(cfg.train.epochs), checkpointer,
-               HistoryWriter(run)] if context.is_main else []),
+               HistoryWriter(run), *([tracking] if tracking is not None else [])] if context.is_main else []),
             *callbacks,
         ],
         wrap=lambda module: maybe_compile(context.wrap(module, device, cfg.train.sync_batchnorm), cfg.train.compile),
@@ -162,6 +168,10 @@ def _train(cfg: ExperimentConfig, run: RunFolder, callbacks: Sequence[Callback],
     try:
         history = fit(trainer, session.train_loader, session.val_loader, cfg.train.epochs, run, card,
                       session.train_loader.batch_size or cfg.train.batch_size, context.is_main)
+    except BaseException as err:
+        if tracking is not None:
+            tracking.abort(err)
+        raise
     finally:
         try:
             checkpointer.close()  # queued checkpoint files reach the disk, also when training stopped early
@@ -172,7 +182,10 @@ def _train(cfg: ExperimentConfig, run: RunFolder, callbacks: Sequence[Callback],
     if cfg.train.tune_thresholds and session.full_val_loader is not None:  # checked in build_session
         tune_thresholds(run, session.full_val_loader, classes.names, device)
     # re-scoring a best epoch from before a resume reads the whole split, not rank 0's shard
-    return summarise(run, checkpointer, trainer, session.full_val_loader, classes, history)
+    result = summarise(run, checkpointer, trainer, session.full_val_loader, classes, history)
+    if tracking is not None:
+        tracking.finish()
+    return result
 
 
 def _absolute(path: str | None) -> str | None:

@@ -71,6 +71,8 @@ def check_train_config(cfg: ExperimentConfig) -> None:
         raise ConfigError("train.early_stopping_patience must be at least 1 epoch (or null for no early stopping)")
     if isinstance(cfg.train.lr, str) and cfg.train.lr != "auto":
         raise ConfigError(f"train.lr must be a number or 'auto' (the learning-rate range test), got '{cfg.train.lr}'")
+    if cfg.train.log_images_every < 0:
+        raise ConfigError("train.log_images_every must be >= 0 epochs (0: no images)")
 
 
 def set_determinism(enabled: bool) -> None:

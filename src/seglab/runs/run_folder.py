@@ -34,8 +34,8 @@ LOCK_NAME = ".seglab.lock"
 _FRESH_SECONDS = 10.0  # an unreadable lock younger than this is being written, not stale
 # what a training run and the commands after it write; --overwrite removes these and nothing else
 _RUN_FILES = ("config.yaml", "splits.json", "history.csv", "curves.png", "metrics.json", "metrics.md", "train.log",
-              "report.html", "classes.json", "plan.json", "lr_find.json", "lr_find.png")
-_RUN_FOLDERS = ("checkpoints", "eval", "export")
+              "report.html", "classes.json", "plan.json", "lr_find.json", "lr_find.png", "mlflow_run.json")
+_RUN_FOLDERS = ("checkpoints", "eval", "export", "tensorboard", "mlruns")  # the last two: engine/tracking's loggers
 
 
 @dataclass(frozen=True)
