@@ -163,6 +163,13 @@ def test_convnext_decoder_climbs_from_stride_four_without_a_half_scale_skip():
     assert model.decoder[3].conv[0][0].in_channels == 64  # the 1/4 step's 64 channels, nothing concatenated
 
 
+def test_channels_last_maps_of_swin_are_turned_channels_first():
+    model = create_model("unet_timm", 3, 2, encoder="swin_tiny_patch4_window7_224", decoder_widths=[8, 8, 8, 8, 8])
+    assert model.encoder.channels_last_maps  # timm's Swin returns (B, H, W, C) maps
+    with torch.no_grad():  # Swin is built for one input size: 224 here
+        assert model.eval()(torch.randn(1, 3, 224, 224)).shape == (1, 2, 224, 224)
+
+
 def test_pyramid_rule():
     assert pyramid_problem((2, 4, 8, 16, 32)) is None and pyramid_problem((4, 8, 16, 32)) is None
     assert pyramid_problem((16, 16, 16)) == "a single scale (a plain transformer)"
