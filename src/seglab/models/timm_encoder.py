@@ -74,7 +74,6 @@ class TimmEncoder(nn.Module):
         super().__init__()
         timm = import_timm()
         check_name(timm, name)
-        self.name = name
         self.body = build_features(timm, name, in_channels, weights)
         info = self.body.feature_info
         strides = tuple(int(s) for s in info.reduction())
