@@ -2,6 +2,9 @@
 
 Networks: seglab's registered U-Nets, segmentation_models_pytorch Unet (resnet18, resnet34) and
 MONAI BasicUNet / UNet, each built the way its documentation shows (random init: no downloads).
+timm encoders: `unet_timm:NAME` is seglab's unet_timm with encoder NAME, `smp_unet_tu-NAME` smp's
+Unet on the same timm encoder (both with decoder widths 256-16); TIMM_NETWORKS pairs the five
+encoders seglab's tests cover.
 Ways of running them:
   plain  fp32 eager, contiguous tensors, glibc's default malloc: how the tutorials and the
          peers' documentation train;
@@ -25,6 +28,7 @@ The peers are benchmark-only dependencies: pip install -e ".[bench]" -c constrai
     python benchmarks/throughput.py --size 128 --batch 8 --repeats 3
     python benchmarks/throughput.py --networks unet_pet --size 100 --batch 32
     python benchmarks/throughput.py --device cuda --networks unet_resnet34 smp_unet_resnet34 --size 256 --batch 16 --steps 20
+    python benchmarks/throughput.py --timm --size 128 --batch 8 --repeats 3
 """
 
 from __future__ import annotations
@@ -46,6 +50,8 @@ WAYS = {
 }
 PEERS = ("smp_unet_resnet18", "smp_unet_resnet34", "monai_basicunet", "monai_unet")
 DEFAULT_NETWORKS = ("unet_pet", "unet_mri", "unet_small", "unet", "unet_resnet18", "unet_resnet34", *PEERS)
+TIMM_ENCODERS = ("convnext_tiny", "efficientnet_b0", "regnety_008", "mobilenetv3_large_100", "resnet34")
+TIMM_NETWORKS = tuple(n for e in TIMM_ENCODERS for n in (f"unet_timm:{e}", f"smp_unet_tu-{e}"))
 CLASSES = 4
 
 
@@ -67,7 +73,8 @@ def build_network(name: str) -> torch.nn.Module:
                     strides=(2, 2, 2, 2), num_res_units=2)
     from seglab.models import create_model
 
-    return create_model(name, 3, CLASSES)
+    model, _, encoder = name.partition(":")  # unet_timm:convnext_tiny
+    return create_model(model, 3, CLASSES, **({"encoder": encoder} if encoder else {}))
 
 
 PEAK_SHAPES = ((128, 128), (256, 64), (512, 32))  # (channels in and out, square side), batch 8
@@ -198,6 +205,8 @@ def report(results: dict[tuple[str, str], list[dict]], networks: list[str], peak
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--networks", nargs="+", default=list(DEFAULT_NETWORKS))
+    parser.add_argument("--timm", action="store_true", help="the timm encoders, seglab against smp (TIMM_NETWORKS) "
+                        "instead of --networks")
     parser.add_argument("--size", type=int, default=128, help="square input side (pixels)")
     parser.add_argument("--batch", type=int, default=8)
     parser.add_argument("--steps", type=int, default=3, help="timed steps per measurement (after 2 warm-up)")
@@ -222,14 +231,15 @@ def main() -> None:
           f"input {args.batch}x3x{args.size}x{args.size}, {args.steps} timed steps, {args.repeats} rounds "
           f"(median, min-max); fast way in {fast_precision.name}; {fast_precision.name} conv peak "
           f"{f'{peak:.0f} GFLOP/s' if peak else 'not given'}", flush=True)
+    networks = list(TIMM_NETWORKS) if args.timm else args.networks
     results: dict[tuple[str, str], list[dict]] = {}
     for round_ in range(args.repeats):
-        for network in args.networks:
+        for network in networks:
             for way in WAYS:
                 results.setdefault((network, way), []).append(measure(network, way, args.size, args.batch, args.steps,
                                                                           args.device))
         print(f"round {round_ + 1} done", file=sys.stderr, flush=True)
-    print(report(results, args.networks, peak, "GPU" if cuda else "RSS", fast_precision.name))
+    print(report(results, networks, peak, "GPU" if cuda else "RSS", fast_precision.name))
     if args.json:
         raw = [{"network": n, "way": w, **r} for (n, w), rs in results.items() for r in rs]
         with open(args.json, "w") as f:

@@ -177,11 +177,15 @@ def add_training_options(parser: argparse.ArgumentParser) -> None:
                         help="with --folds: the validation fold, 0 to K-1 (default 0)")
     parser.add_argument("--model", dest="model.name", metavar="NAME",
                         help=f"model name from `seglab models` (default {DEFAULTS.model.name})")
+    parser.add_argument("--encoder", metavar="NAME",
+                        help="a timm encoder for the U-Net, e.g. convnext_tiny or efficientnet_b0 (selects unet_timm, "
+                        "also with --model unet; `seglab models --encoders PATTERN` lists them; needs seglab[timm])")
     parser.add_argument("--model-option", action="append", type=parse_assignment, default=[], metavar="KEY=VALUE",
                         help="model keyword argument, e.g. widths=[16,32,64] or dropout=0.1 (repeatable)")
     parser.add_argument("--encoder-weights", metavar="imagenet|none|PATH",
-                        help="pretrained encoder (unet_resnet* models): torchvision ImageNet weights from the "
-                        "torch cache (downloaded when online), a local state dict file, or none (default)")
+                        help="pretrained encoder (unet_resnet*, --encoder): ImageNet weights from the torch cache "
+                        "(timm's: the Hugging Face cache), downloaded when online; a local state dict file; or none "
+                        "(default)")
     parser.add_argument("--freeze-encoder-epochs", dest="train.freeze_encoder_epochs", type=int, metavar="N",
                         help="train only the decoder for the first N epochs (its BatchNorm stays frozen)")
     parser.add_argument("--encoder-lr-scale", dest="train.encoder_lr_scale", type=float, metavar="F",
@@ -254,6 +258,10 @@ def build_config(args: argparse.Namespace) -> config_io.ExperimentConfig:
     if path is not None:
         overrides["data.path"] = path
     options = dict(args.model_option)
+    if args.encoder is not None:
+        options["encoder"] = args.encoder
+        if getattr(args, "model.name") in (None, "unet"):  # "a U-Net with encoder NAME"
+            overrides["model.name"] = "unet_timm"
     if args.encoder_weights is not None:
         options["encoder_weights"] = None if args.encoder_weights == "none" else args.encoder_weights
     if options:
@@ -300,8 +308,26 @@ def cmd_inspect(args: argparse.Namespace) -> None:
 def cmd_models(args: argparse.Namespace) -> None:
     from seglab.models import describe_model, list_models
 
+    if args.encoders is not None:
+        print_encoders(args.encoders)
+        return
     for name in list_models():
         print(f"{name:<16} {describe_model(name)}")
+
+
+def print_encoders(pattern: str) -> None:
+    """The timm encoders matching `pattern` (without one: those seglab's tests cover) and how to use one."""
+    from seglab.models.timm_encoder import TESTED_ENCODERS, import_timm, list_encoders, probe_encoder
+
+    timm = import_timm()
+    found = list_encoders(pattern) if pattern else [e for e in map(probe_encoder, TESTED_ENCODERS) if e is not None]
+    for encoder in found:
+        print(f"{encoder.name:<32} strides {', '.join(map(str, encoder.strides)):<16} "
+              f"channels {', '.join(map(str, encoder.channels))}")
+    what = f"matching '{pattern}'" if pattern else "covered by seglab's tests (train, export, predict)"
+    print(f"{len(found)} timm {timm.__version__} encoders {what} fit a U-Net. Use one: seglab train DATA --encoder NAME "
+          "[--encoder-weights imagenet|PATH]; a name may carry a weight tag (convnext_tiny.fb_in22k)."
+          + ("" if pattern else " Search all of timm's: seglab models --encoders 'efficientnet*'"))
 
 
 @contextmanager
@@ -584,7 +610,11 @@ def build_parser() -> argparse.ArgumentParser:
     add_data_options(inspect)
     inspect.set_defaults(handler=cmd_inspect)
 
-    models = commands.add_parser("models", help="list the registered models")
+    models = commands.add_parser("models", help="list the registered models, or timm encoders (--encoders)")
+    models.add_argument("--encoders", nargs="?", const="", metavar="PATTERN",
+                        help="list timm encoders that fit a U-Net (--encoder NAME): those matching PATTERN (a "
+                        "wildcard such as 'convnext*' or a word; each match is built once, 0.1-0.5 s), or without "
+                        "PATTERN the ones seglab's tests cover")
     models.set_defaults(handler=cmd_models)
 
     train = commands.add_parser("train", help="train a model and write a run folder",

@@ -132,8 +132,11 @@ def match_size(x: Tensor, reference: Tensor) -> Tensor:
 class UpBlock(nn.Module):
     """Decoder step: upsample, match the skip's size, concatenate the skip, double conv.
 
+    With `skip_channels=0` the step has no skip (an encoder whose first map is at 1/4 scale,
+    e.g. ConvNeXt, has nothing at 1/2): it upsamples and convolves, and `forward` takes None.
+
     Shape: x (B, in_channels, h, w), skip (B, skip_channels, H, W) with H, W about 2h, 2w
-    -> (B, out_channels, H, W).
+    -> (B, out_channels, H, W); without a skip -> (B, out_channels, 2h, 2w).
     """
 
     def __init__(
@@ -152,9 +155,11 @@ class UpBlock(nn.Module):
         up_channels = upsampled_channels(upsampling, in_channels, out_channels)
         self.conv = DoubleConv(up_channels + skip_channels, out_channels, norm, order, dropout)
 
-    def forward(self, x: Tensor, skip: Tensor) -> Tensor:
-        x = match_size(self.up(x), skip)
-        return self.conv(torch.cat([skip, x], dim=1))
+    def forward(self, x: Tensor, skip: Tensor | None) -> Tensor:
+        x = self.up(x)
+        if skip is None:
+            return self.conv(x)
+        return self.conv(torch.cat([skip, match_size(x, skip)], dim=1))
 
 
 class SegmentationHead(nn.Conv2d):

@@ -65,11 +65,19 @@ def adapt_first_conv(weight: Tensor, in_channels: int) -> Tensor:
 
 def imagenet_normalisation(in_channels: int) -> tuple[tuple[float, ...], tuple[float, ...]]:
     """ImageNet mean/std for `in_channels` inputs: averaged for one channel, cycled for more."""
+    return adapt_normalisation(IMAGENET_MEAN, IMAGENET_STD, in_channels)
+
+
+def adapt_normalisation(
+    mean: tuple[float, ...], std: tuple[float, ...], in_channels: int
+) -> tuple[tuple[float, ...], tuple[float, ...]]:
+    """The RGB mean/std of pretrained weights for `in_channels` inputs, as `adapt_first_conv`
+    adapts the kernels: averaged for one channel, cycled for more."""
     if in_channels == 1:
-        return (sum(IMAGENET_MEAN) / 3,), (sum(IMAGENET_STD) / 3,)
+        return (sum(mean) / len(mean),), (sum(std) / len(std),)
     return (
-        tuple(IMAGENET_MEAN[i % 3] for i in range(in_channels)),
-        tuple(IMAGENET_STD[i % 3] for i in range(in_channels)),
+        tuple(float(mean[i % len(mean)]) for i in range(in_channels)),
+        tuple(float(std[i % len(std)]) for i in range(in_channels)),
     )
 
 
