@@ -19,7 +19,7 @@ from seglab import config
 from seglab.cli import build_config, build_parser, main
 from seglab.data.synthetic import generate_synthetic
 from seglab.engine.builders import build_optimizer
-from seglab.engine.checkpoint import load_checkpoint
+from seglab.runs.checkpoint import load_checkpoint
 from seglab.engine.experiment import train
 from seglab.errors import CheckpointError, ConfigError, SeglabError
 from seglab.inference.predictor import Predictor
