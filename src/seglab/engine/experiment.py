@@ -14,6 +14,7 @@ import torch
 from torch.utils.data import DataLoader, DistributedSampler, Subset
 
 from seglab import config as config_io
+from seglab.compilation import check_compile_mode
 from seglab.config import ExperimentConfig
 from seglab.engine.builders import (PreparedData, build_optimizer, build_scheduler, make_loader, model_min_side,
                                     prepare_data, resolve_class_weights)
@@ -24,6 +25,7 @@ from seglab.engine.checkpoint import Checkpoint, ModelCard, load_checkpoint, sav
 from seglab.engine.distributed import (DistributedContext, check_sync_batchnorm, init_distributed, per_process_batch,
                                       shutdown)
 from seglab.engine.estimate import Estimate, estimate_epoch
+from seglab.engine.feeding import DeviceFeed, plan_feeding
 from seglab.engine.restart import config_digest, restarts_before_first_checkpoint, resumes_after_restart
 from seglab.engine.resume import set_rng_states
 from seglab.engine.lr_finder import LrFinderResult, check_range, range_test, write_lr_find
@@ -85,6 +87,7 @@ def check_train_config(cfg: ExperimentConfig) -> None:
         raise ConfigError(f"train.ema_decay must lie between 0 and 1 (e.g. 0.999), got {cfg.train.ema_decay}")
     if cfg.train.early_stopping_patience is not None and cfg.train.early_stopping_patience < 1:
         raise ConfigError("train.early_stopping_patience must be at least 1 epoch (or null for no early stopping)")
+    check_compile_mode(cfg.train.compile_mode)
     if isinstance(cfg.train.lr, str) and cfg.train.lr != "auto":
         raise ConfigError(f"train.lr must be a number or 'auto' (the learning-rate range test), got '{cfg.train.lr}'")
 
@@ -185,6 +188,7 @@ class Session:
     full_val_loader: DataLoader | None  # the whole validation split (the main process's final scoring)
     loss_fn: torch.nn.Module
     callbacks: list[Callback]  # the ones the config asks for (freezing, early stopping, sampler epochs)
+    feed: DeviceFeed  # batches to the device: normalised there when 8-bit, flipped/cropped there when planned
 
 
 def build_session(cfg: ExperimentConfig) -> Session:
@@ -227,7 +231,8 @@ def build_session(cfg: ExperimentConfig) -> Session:
 
     batch = per_process_batch(cfg.train.batch_size, context)
     workers = cfg.data.num_workers
-    train_set = data.dataset("train", training=True)
+    plan = plan_feeding(data, device, cfg.data.augment_device)
+    train_set = plan.dataset(data, "train", training=True)
     sampler = (
         DistributedSampler(train_set, context.world_size, context.rank, shuffle=True, seed=cfg.train.seed,
                            drop_last=True)
@@ -239,7 +244,7 @@ def build_session(cfg: ExperimentConfig) -> Session:
     )
     val_loader = full_val_loader = None
     if data.splits["val"]:
-        val_set = data.dataset("val")
+        val_set = plan.dataset(data, "val")
         full_val_loader = make_loader(val_set, batch, shuffle=False, num_workers=workers)
         val_loader = (make_loader(Subset(val_set, context.shard(len(val_set))), batch, shuffle=False,
                                   num_workers=workers) if context.enabled else full_val_loader)
@@ -248,15 +253,17 @@ def build_session(cfg: ExperimentConfig) -> Session:
     # on the device with its class weights (a buffer), also for --dry-run and --time-budget's estimate
     loss_fn = build_loss(cfg.loss.name, classes.num_classes, data.train_ignore_index,
                          resolve_class_weights(cfg.loss.class_weights, data)).to(device)
+    feed = DeviceFeed(device, channels_last=True, mean=data.mean, std=data.std, augment=plan.on_device,
+                      seed=cfg.train.seed)
     return Session(cfg, data, context, device, precision, model, model_card(cfg, data), train_loader, val_loader,
-                   full_val_loader, loss_fn, callbacks)
+                   full_val_loader, loss_fn, callbacks, feed)
 
 
 def dry_run(cfg: ExperimentConfig) -> Estimate:
     """Time a few steps and report the expected seconds per epoch and peak memory; trains nothing."""
     session = build_session(cfg)
     estimate = estimate_epoch(session.model, session.loss_fn, session.train_loader, session.val_loader,
-                              session.device, session.precision)
+                              session.device, session.precision, session.feed, compile_mode(cfg))
     shutdown(session.context)
     return estimate
 
@@ -272,10 +279,11 @@ def fit_to_budget(session: Session) -> ExperimentConfig:
     epochs = 0
     if session.context.is_main:
         estimate = estimate_epoch(session.model, session.loss_fn, session.train_loader, session.val_loader,
-                                  session.device, session.precision)
-        epochs = max(1, min(cfg.train.epochs, int(cfg.train.time_budget // estimate.epoch_seconds)))
-        log.info("time budget %.0fs: about %.1fs per epoch, so %d epoch(s) (at most train.epochs=%d)",
-                 cfg.train.time_budget, estimate.epoch_seconds, epochs, cfg.train.epochs)
+                                  session.device, session.precision, session.feed, compile_mode(cfg))
+        epochs = max(1, min(cfg.train.epochs, estimate.epochs_within(cfg.train.time_budget)))
+        log.info("time budget %.0fs: about %.1fs once (warm-up%s) and %.1fs per epoch, so %d epoch(s) (at most "
+                 "train.epochs=%d)", cfg.train.time_budget, estimate.one_time_seconds,
+                 ", compilation" if cfg.train.compile else "", estimate.epoch_seconds, epochs, cfg.train.epochs)
     epochs = session.context.broadcast_int(epochs)
     return replace(cfg, train=replace(cfg.train, epochs=epochs))
 
@@ -365,10 +373,12 @@ def _train(cfg: ExperimentConfig, run: RunFolder, callbacks: Sequence[Callback],
                HistoryWriter(run)] if context.is_main else []),
             *callbacks,
         ],
-        wrap=lambda module: maybe_compile(context.wrap(module, device, cfg.train.sync_batchnorm), cfg.train.compile),
+        wrap=lambda module: context.wrap(module, device, cfg.train.sync_batchnorm),
         reduce_sum=context.reduce_sum if context.enabled else None,
         sync_buffers=context.sync_buffers if context.enabled else None,
         ema_decay=cfg.train.ema_decay,
+        feed=session.feed,
+        compile_mode=compile_mode(cfg),
     )
     if saved is not None:
         restore(run, saved, trainer, checkpointer, session.train_loader.generator, data)
@@ -401,9 +411,9 @@ def _absolute(path: str | None) -> str | None:
     return str(Path(path).expanduser().resolve()) if path is not None else None
 
 
-def maybe_compile(module: torch.nn.Module, enabled: bool) -> torch.nn.Module:
-    """torch.compile on request: compile time (13-43 s here) pays off only on long runs."""
-    return torch.compile(module) if enabled else module
+def compile_mode(cfg: ExperimentConfig) -> str | None:
+    """torch.compile's mode when the run compiles (--compile), else None."""
+    return cfg.train.compile_mode if cfg.train.compile else None
 
 
 def summarise(run: RunFolder, checkpointer: Checkpointer, trainer: Trainer, val_loader: DataLoader | None,
@@ -414,7 +424,8 @@ def summarise(run: RunFolder, checkpointer: Checkpointer, trainer: Trainer, val_
     if best_eval is None and val_loader is not None:
         best_model = load_checkpoint(run.best).load_model(trainer.device)
         best_eval = evaluate(best_model, val_loader, classes.num_classes, classes.ignore_index,
-                             loss_fn=trainer.loss_fn, device=trainer.device, precision=trainer.precision)
+                             loss_fn=trainer.loss_fn, device=trainer.device, precision=trainer.precision,
+                             feed=trainer.feed)
     best_scores = best_eval.scores if best_eval else None
     payload = {"split": "val", "epoch": best_epoch}
     warning = never_predicted(best_scores, classes) if best_scores is not None else None

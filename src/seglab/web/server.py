@@ -18,14 +18,16 @@ log = logging.getLogger(__name__)
 
 
 def load_segmenter(
-    source: str | Path, device: str = "auto", precision: str = "fp32", tile: int | None = None
+    source: str | Path, device: str = "auto", precision: str = "fp32", tile: int | None = None,
+    compile_mode: str | None = None,
 ) -> Segmenter:
     """A `Predictor` for a run folder, an `OnnxPredictor` for an exported `model.onnx`.
 
     `precision` as `seglab predict --precision`: fp32 (exact) or autocast for speed. `tile`:
     a run's model sees images larger than this (at native size, or its training size) in
     overlapping tiles of this side, one at a time, which bounds the network's memory; an
-    exported model always sees the whole image.
+    exported model always sees the whole image. `compile_mode`: torch.compile a run's model
+    (the first requests of each image size pay the compile time).
 
     Raises:
         CheckpointError: `source` is neither a finished run folder nor an exported model.
@@ -35,13 +37,13 @@ def load_segmenter(
     if path.suffix.lower() == ".onnx":
         from seglab.export.predictor import OnnxPredictor
 
-        if precision != "fp32":
-            raise ConfigError(f"--precision {precision} needs a run folder; '{path}' is an exported model, "
-                              "which onnxruntime runs in the precision it was exported in")
+        if precision != "fp32" or compile_mode is not None:
+            raise ConfigError(f"--precision {precision} and --compile need a run folder; '{path}' is an exported "
+                              "model, which onnxruntime runs as it was exported")
         return OnnxPredictor.from_file(path)
     from seglab.inference.predictor import InferenceOptions, Predictor
 
-    options = InferenceOptions(tile=tile, batch_size=1)  # one tile at a time: memory, not speed, is the limit
+    options = InferenceOptions(tile=tile, batch_size=1, compile_mode=compile_mode)  # one tile at a time: memory, not speed, is the limit
     return Predictor.from_run(path, device=device, precision=precision, options=options)
 
 
