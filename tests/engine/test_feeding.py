@@ -105,3 +105,21 @@ def test_device_augmentation_repeats_per_epoch_with_the_seed() -> None:
     first, again = (next(feed.batches(batches, training=True, epoch=3))[0] for feed in feeds)
     other_epoch = next(feeds[0].batches(batches, training=True, epoch=4))[0]
     assert torch.equal(first, again) and not torch.equal(first, other_epoch)
+
+
+def test_masks_travel_in_one_smallest_type_per_dataset() -> None:
+    import numpy as np
+
+    from seglab.data.dataset import label_dtype
+
+    assert label_dtype(4, None) == label_dtype(4, 255) == np.uint8
+    assert label_dtype(4, -1) == label_dtype(300, None) == label_dtype(4, 256) == np.int16
+    assert label_dtype(4, 70000) == np.int32
+
+
+def test_crops_of_images_of_several_sizes_stay_in_the_workers(tiny_dataset: Path) -> None:
+    data = prepare_data(config.DataConfig(path=str(tiny_dataset), patch_size=(16, 16)), seed=0)
+    several = replace(data, stats=replace(data.stats, image_sizes={(32, 32): 6, (40, 32): 6}))
+    with pytest.raises(ConfigError, match="images of several sizes"):
+        plan_feeding(several, CPU, augment_device=True)
+    assert plan_feeding(data, CPU, augment_device=True).on_device.crop == (16, 16)  # type: ignore[union-attr]
