@@ -51,3 +51,10 @@ def compile_model(model: nn.Module, mode: str, device: torch.device) -> nn.Modul
         raise ConfigError("--compile on the CPU needs a C++ compiler for inductor's kernels (g++, or the one $CXX "
                           "names); install one (e.g. apt-get install g++) or leave --compile out")
     return torch.compile(model, mode=mode)
+
+
+def begin_step(mode: str | None) -> None:
+    """Call at the start of every training step: under CUDA graphs (reduce-overhead) it tells
+    torch that the previous step's outputs may now be overwritten by the next replay."""
+    if mode == "reduce-overhead":
+        torch.compiler.cudagraph_mark_step_begin()

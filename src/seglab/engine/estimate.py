@@ -12,7 +12,7 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader
 
-from seglab.compilation import compile_model
+from seglab.compilation import begin_step, compile_model
 from seglab.engine.feeding import DeviceFeed
 from seglab.runtime import Precision
 
@@ -66,6 +66,7 @@ def estimate_epoch(
         torch.cuda.reset_peak_memory_stats(device)
 
     def step() -> None:
+        begin_step(compile_mode)
         optimizer.zero_grad(set_to_none=True)
         with precision.autocast():
             logits = network(image)

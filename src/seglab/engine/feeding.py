@@ -80,7 +80,7 @@ class DeviceFeed:
     def batches(self, loader: Iterable[dict[str, Any]], training: bool = False,
                 epoch: int = 0) -> Iterator[tuple[Tensor, Tensor]]:
         """The loader's batches on the device; on CUDA each is prepared while the one before computes."""
-        if self.generator is not None:
+        if training and self.generator is not None:
             self.generator.manual_seed(self.seed * 1_000_003 + epoch)
         if self.stream is None:
             for batch in loader:

@@ -12,7 +12,7 @@ import torch
 from torch import Tensor, nn
 from torch.utils.data import DataLoader
 
-from seglab.compilation import compile_model
+from seglab.compilation import begin_step, compile_model
 from seglab.engine.averaging import weight_average
 from seglab.engine.feeding import DeviceFeed
 from seglab.errors import SeglabError
@@ -283,8 +283,7 @@ class Trainer:
 
     def train_step(self, image: Tensor, mask: Tensor) -> Tensor:
         """Forward, loss in float32, backward, clip, step; returns the loss, left on the device."""
-        if self.compile_mode == "reduce-overhead":  # CUDA graphs: this step may overwrite the last one's outputs
-            torch.compiler.cudagraph_mark_step_begin()
+        begin_step(self.compile_mode)
         self.optimizer.zero_grad(set_to_none=True)
         with self.precision.autocast():
             logits = self.network(image)
