@@ -19,6 +19,7 @@ import yaml
 
 from seglab import config as config_io
 from seglab._version import __version__
+from seglab.compilation import COMPILE_MODES
 from seglab.data.augment import PRESETS
 from seglab.data.cache import CACHE_MODES
 from seglab.data.formats import FORMATS
@@ -406,7 +407,9 @@ def cmd_train(args: argparse.Namespace) -> None:
         estimate = dry_run(cfg)
         print(f"dry run: {estimate.step_seconds:.3f}s per step x {estimate.train_steps} steps + "
               f"{estimate.val_seconds:.1f}s validation = about {estimate.epoch_seconds:.1f}s per epoch, "
-              f"{estimate.epoch_seconds * cfg.train.epochs / 60:.1f} min for {cfg.train.epochs} epochs; "
+              f"{(estimate.one_time_seconds + estimate.epoch_seconds * cfg.train.epochs) / 60:.1f} min for "
+              f"{cfg.train.epochs} epochs (with {estimate.one_time_seconds:.1f}s once: warm-up"
+              f"{', compilation' if cfg.train.compile else ''}); "
               f"peak memory {estimate.peak_memory_mb:.0f} MB")
         return
     if rank != 0:
@@ -446,6 +449,16 @@ def add_precision_option(parser: argparse.ArgumentParser) -> None:
                         "native bf16, else fp32), bf16, fp16 (CUDA only); masks may differ at class borders")
 
 
+def add_compile_options(parser: argparse.ArgumentParser, prefix: str = "") -> None:
+    """`--compile` and `--compile-mode`, for training (`prefix` "train.") and prediction."""
+    parser.add_argument("--compile", dest=f"{prefix}compile", action="store_true", default=None,
+                        help="torch.compile the model: a one-time compile (seconds to a minute; cached on disk "
+                        "for later runs) for faster steps; on CPU it needs a C++ compiler (g++)")
+    parser.add_argument("--compile-mode", dest=f"{prefix}compile_mode", choices=COMPILE_MODES,
+                        help="with --compile: default, reduce-overhead (CUDA graphs: no launch overhead, best for "
+                        "small images on a GPU) or max-autotune (longest compile, tuned kernels)")
+
+
 def add_inference_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--tile", type=int, metavar="PX", help="predict in overlapping PX x PX tiles blended with "
                         "a Gaussian weight (for large images; default: the whole image at once)")
@@ -461,6 +474,7 @@ def add_inference_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--checkpoint", default="best", choices=["best", "last"],
                         help="weights of each run: the best epoch's by val mIoU (default) or the last epoch's")
     add_precision_option(parser)
+    add_compile_options(parser)
     parser.add_argument("--ensemble", nargs="+", default=[], metavar="RUN",
                         help="more run folders (e.g. the other folds of a --folds cross-validation, or other "
                         "seeds) whose class probabilities are averaged with RUN's; it takes every name that "
@@ -476,9 +490,17 @@ def inference_options(args: argparse.Namespace) -> Any:
         if args.tta_flips is not None and not args.tta:
             raise ConfigError("--tta-flips chooses the flips of --tta: give --tta as well")
         return InferenceOptions(tile=args.tile, overlap=args.overlap, tta=args.tta, tta_flips=args.tta_flips or "trained",
-                                postprocess=PostProcess(args.min_component, args.keep_largest))
+                                postprocess=PostProcess(args.min_component, args.keep_largest),
+                                compile_mode=compile_mode(args))
     except ValueError as err:
         raise ConfigError(str(err)) from None
+
+
+def compile_mode(args: argparse.Namespace) -> str | None:
+    """The torch.compile mode `--compile` and `--compile-mode` ask a predicting command for."""
+    if args.compile_mode is not None and not args.compile:
+        raise ConfigError("--compile-mode chooses the mode of --compile: give --compile as well")
+    return (args.compile_mode or "default") if args.compile else None
 
 
 def cmd_evaluate(args: argparse.Namespace) -> None:
@@ -561,7 +583,8 @@ def cmd_serve(args: argparse.Namespace) -> None:
     if args.tile is not None and args.tile < 1:
         raise ConfigError(f"--tile must be a positive number of pixels, got {args.tile}")
     # one tile at a time: memory, not speed, is what a service must bound
-    segmenter = load_segmenter(args.run, args.device, args.precision, InferenceOptions(tile=args.tile, batch_size=1))
+    segmenter = load_segmenter(args.run, args.device, args.precision, InferenceOptions(
+        tile=args.tile, batch_size=1, compile_mode=compile_mode(args)))
     print(f"serving {args.run} on http://{args.host}:{args.port}/ (API docs at /docs; Ctrl+C stops)")
     serve(segmenter, args.host, args.port, limits, name=Path(args.run).resolve().name, queue=queue, budget=budget)
 
@@ -634,8 +657,10 @@ def build_parser() -> argparse.ArgumentParser:
                        "from a measured step (--epochs stays the upper bound); ends with the best checkpoint")
     train.add_argument("--dry-run", action="store_true",
                        help="measure a few steps, print the expected time per epoch and peak memory, train nothing")
-    train.add_argument("--compile", dest="train.compile", action="store_true", default=None,
-                       help="torch.compile the model (13-43 s compile time; helps long runs a little)")
+    add_compile_options(train, "train.")
+    train.add_argument("--augment-device", dest="data.augment_device", action=argparse.BooleanOptionalAction,
+                       help="flip (and crop, for uniform --patch-size crops of same-size images) the batches on "
+                       "the training device instead of in the loader workers (default: on CUDA only)")
     train.add_argument("--nproc", type=int, default=1, metavar="N",
                        help="train with N processes (torch DistributedDataParallel via torchrun; "
                        "--batch-size is the global batch). For several nodes run torchrun yourself "
@@ -761,6 +786,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
     add_device_option(serve)
     add_precision_option(serve)
+    add_compile_options(serve)
     serve.add_argument("--max-upload-mb", type=float, default=10.0, help="largest upload in MiB (default 10)")
     serve.add_argument("--max-pixels", type=int, default=4096 * 4096,
                        help="largest image in pixels, H x W (default 4096x4096)")

@@ -45,6 +45,7 @@ class DataConfig:
     patch_size: tuple[int, int] | None = None  # (H, W) random training crops; validation keeps whole images
     rare_class_crops: float = 0.0  # share of crops centred on a pixel of a random class present in the mask
     samples_per_image: int = 1  # random training views (patches) of each image per epoch
+    augment_device: bool | None = None  # flips and uniform patch crops on the training device; None: on CUDA only
     group_pattern: str | None = None  # split_mode groups: regex whose first group names a pair's group
     split_file: str | None = None  # JSON {"train": [names], "val": [...], "test": [...]}, e.g. a run's splits.json
     folds: int | None = None  # k-fold cross-validation over the units of split_mode: val = fold `fold`, test empty
@@ -103,7 +104,8 @@ class TrainConfig:
     deterministic: bool = False  # deterministic kernels (bit-identical reruns on GPU too, slower)
     sync_batchnorm: bool = False  # distributed training: BatchNorm statistics over all processes
     time_budget: float | None = None  # seconds of training; epochs (at most `epochs`) fitted to it
-    compile: bool = False  # torch.compile the model (pays off on long runs only)
+    compile: bool = False  # torch.compile the model before DDP; validation uses it too (pays off on long runs)
+    compile_mode: str = "default"  # with compile: default | reduce-overhead (CUDA graphs) | max-autotune
     warmup_epochs: int = 0  # linear learning-rate warmup before the schedule (onecycle: its rising phase)
     early_stopping_patience: int | None = None  # stop after this many epochs without a better val_miou
     tune_thresholds: bool = False  # multi-label: choose per-class thresholds on val after training (model card)

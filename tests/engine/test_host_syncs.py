@@ -12,8 +12,10 @@ import torch
 from torch.utils._python_dispatch import TorchDispatchMode
 
 from seglab.config import TrainConfig
+from seglab.data.batch_augment import BatchAugment
 from seglab.engine.builders import build_optimizer, build_scheduler
 from seglab.engine.callbacks import ProgressBar
+from seglab.engine.feeding import DeviceFeed
 from seglab.engine.trainer import Trainer
 from seglab.losses import build_loss
 from seglab.models import create_model
@@ -45,17 +47,24 @@ def _has_bool_index(args: tuple) -> bool:
     return any(isinstance(i, torch.Tensor) and i.dtype == torch.bool for i in indices or ())
 
 
-def count_syncs(steps: int = 4, **trainer_options: object) -> list[tuple[int, str]]:
+def count_syncs(steps: int = 4, raw: bool = False, **trainer_options: object) -> list[tuple[int, str]]:
     """Sync calls per step of one epoch of default training (unet_small, ce_dice, AdamW,
     cosine schedule, clipping 1.0, channels_last) on random 32x32 batches; each step counts
-    from the start of its train_step to the start of the next (mask check and callbacks
-    included), and the read at the end of the epoch is left out."""
+    from the start of its train_step to the start of the next (mask check, callbacks and the
+    feeding of the next batch included), and the read at the end of the epoch is left out.
+    With `raw`, batches come as uint8 images and masks, normalised, flipped and cropped by the
+    trainer's DeviceFeed."""
     torch.manual_seed(0)
     cfg = TrainConfig()
     model = create_model("unet_small", 3, 4, widths=[8, 16])
     optimizer = build_optimizer(model, cfg)
     batches = [{"image": torch.randn(2, 3, 32, 32), "mask": torch.randint(0, 4, (2, 32, 32))}
                for _ in range(steps)]
+    if raw:
+        batches = [{"image": torch.randint(0, 256, (2, 3, 32, 32), dtype=torch.uint8),
+                    "mask": torch.randint(0, 4, (2, 32, 32), dtype=torch.uint8)} for _ in range(steps)]
+        trainer_options["feed"] = DeviceFeed(torch.device("cpu"), True, (0.5, 0.4, 0.3), (0.2, 0.2, 0.2),
+                                             BatchAugment(0.5, 0.5, (24, 40), 255))
     trainer = Trainer(model, build_loss("ce_dice", 4, 255), optimizer, num_classes=4, ignore_index=255,
                       scheduler=build_scheduler(optimizer, cfg, steps), grad_clip=cfg.grad_clip,
                       channels_last=True, callbacks=[ProgressBar(1, enabled=True)], read_every=100,  # as on a GPU
@@ -77,7 +86,7 @@ def count_syncs(steps: int = 4, **trainer_options: object) -> list[tuple[int, st
     return counter.calls
 
 
-@pytest.mark.parametrize("options", [{}, {"ema_decay": 0.99}], ids=["default", "ema"])
+@pytest.mark.parametrize("options", [{}, {"ema_decay": 0.99}, {"raw": True}], ids=["default", "ema", "uint8-feed"])
 def test_training_steps_after_the_first_do_not_sync(options: dict) -> None:
     calls = count_syncs(**options)
     steady = [call for call in calls if 2 <= call[0] <= 4]

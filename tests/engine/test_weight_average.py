@@ -68,7 +68,7 @@ def test_validation_and_checkpoints_use_the_average(data, tmp_path) -> None:
     assert not all(torch.equal(last.state_dict[k], trained[k].contiguous()) for k in trained)
     assert all(torch.equal(last.training_state.trained_weights[k], trained[k].contiguous()) for k in trained)
     assert last.training_state.averaged_steps == trainer.average.updates
-    rescored = evaluate(trainer.average.module, session.val_loader, trainer.num_classes, channels_last=True)
+    rescored = evaluate(trainer.average.module, session.val_loader, trainer.num_classes, feed=session.feed)
     assert result.history[-1]["val_miou"] == pytest.approx(rescored.scores.mean_iou)
 
 

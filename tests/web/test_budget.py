@@ -92,3 +92,23 @@ def test_a_faster_real_prediction_lowers_the_estimate():
     cost = _cost(seconds_per_pixel=1e-5)
     assert cost.observed(1.0, 512, 512).seconds_per_pixel == pytest.approx(1 / 512**2)
     assert cost.observed(100.0, 512, 512) is cost  # a slower one (a busy moment) changes nothing
+
+
+def test_a_compiled_model_is_timed_after_its_compilation(trained_run, one_thread):
+    from seglab.web.budget import measure_cost
+
+    calls: list[str] = []
+    for mode in (None, "default"):
+        predictor = load_segmenter(trained_run, device="cpu")
+        predictor.options = predictor.options.__class__(compile_mode=mode)  # as --compile would set it
+        predict = predictor.predict
+        predictor.predict = lambda image, predict=predict, mode=mode: calls.append(mode) or predict(image)
+        assert measure_cost(predictor, side=32, repeats=1) is not None
+    assert calls == [None, "default", "default"]  # one untimed call first: it compiles
+
+
+def test_an_exported_model_is_not_compiled(tmp_path):
+    from seglab.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="--compile needs a run folder"):
+        load_segmenter(tmp_path / "model.onnx", options=InferenceOptions(compile_mode="default"))

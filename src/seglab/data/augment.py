@@ -18,7 +18,7 @@ the `seed` passed with each call, never from global state, so a run repeats exac
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -317,6 +317,11 @@ class Augment:
     def names(self) -> list[str]:
         """The transforms applied, in order."""
         return [name for name, _ in self.steps]
+
+    def without(self, names: Collection[str]) -> Augment | None:
+        """The same steps less `names` (done elsewhere: flips on the device); None when none is left."""
+        kept = {name: params for name, params in self.steps if name not in names}
+        return Augment(kept, self.fill[tv_tensors.Mask]) if kept else None
 
     def __call__(self, image: Tensor, mask: Tensor, seed: int) -> tuple[Tensor, Tensor]:
         """Augment one sample. Shape: image (C, H, W) float, mask (H, W) int64 -> same shapes."""

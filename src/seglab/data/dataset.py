@@ -24,7 +24,10 @@ CACHES = tuple(mode for mode in CACHE_MODES if mode != "auto")  # auto is resolv
 
 
 class SegmentationDataset(Dataset):
-    """Yields {"image": float32 (C, H, W) normalised, "mask": int64 (H, W), "name": str}.
+    """Yields {"image": float32 (C, H, W) normalised, "mask": int64 (H, W), "name": str}; with
+    `raw`, whole 8-bit images come as uint8 (C, H, W) and their masks in the smallest integer
+    type holding every label (uint8 or int16), for normalising on the device
+    (`seglab.engine.feeding.DeviceFeed`): a quarter of the bytes to copy, and a pinned copy.
 
     Each file is decoded once: decoded and resized arrays are cached in their stored dtype
     (uint8 images stay uint8, masks are stored in the smallest integer type that holds them);
@@ -54,6 +57,8 @@ class SegmentationDataset(Dataset):
         cache_dir: folder of the disk cache; default `seglab.data.cache.default_cache_dir()`.
         patches: random fixed-size training patches; None keeps whole images.
         augment: paired training augmentation; None leaves samples as they are.
+        raw: 8-bit images and compact masks, not normalised (random training views stay
+            normalised float: the augmentation works on normalised intensities).
 
     Raises:
         ValueError: a pair without a mask, mean/std of different lengths, an unknown cache.
@@ -75,6 +80,7 @@ class SegmentationDataset(Dataset):
         cache_dir: str | Path | None = None,
         patches: PatchSampler | None = None,
         augment: Augment | None = None,
+        raw: bool = False,
     ) -> None:
         unlabelled = [p.name for p in pairs if p.mask is None]
         if unlabelled:
@@ -95,6 +101,7 @@ class SegmentationDataset(Dataset):
         self.cache = cache
         self.patches = patches
         self.augment = augment
+        self.raw_mask_dtype = label_dtype(num_classes, ignore_index) if raw else None
         self._cached: dict[int, Arrays] = {}
         self._disk = DiskCache(cache_dir or default_cache_dir(), self._recipe()) if cache == "disk" else None
 
@@ -112,6 +119,9 @@ class SegmentationDataset(Dataset):
         image, mask = self._arrays(i)
         if self.randomised:
             return self._random_view(i, image, mask, seed)
+        if self.raw_mask_dtype is not None and image.dtype == np.uint8:
+            return {"image": torch.from_numpy(np.array(image.transpose(2, 0, 1), order="C")),  # a copy, never the cache
+                    "mask": torch.from_numpy(mask.astype(self.raw_mask_dtype)), "name": self.pairs[i].name}
         return {
             "image": to_tensor(image, self.mean, self.std),
             "mask": torch.from_numpy(mask.astype(np.int64)),
@@ -182,11 +192,20 @@ class SegmentationDataset(Dataset):
             )
 
 
+def label_dtype(num_classes: int, ignore_index: int | None) -> np.dtype:
+    """The smallest integer type of every mask of a dataset (one type, so its batches stack)."""
+    labels = [0, num_classes - 1] + ([ignore_index] if ignore_index is not None else [])
+    return _smallest_int(min(labels), max(labels))
+
+
 def _compact(mask: np.ndarray) -> np.ndarray:
     """Smallest integer dtype holding the labels, so a cached mask costs 1 byte per pixel."""
-    low, high = int(mask.min()), int(mask.max())
+    return mask.astype(_smallest_int(int(mask.min()), int(mask.max())))
+
+
+def _smallest_int(low: int, high: int) -> np.dtype:
     for dtype in (np.uint8, np.int16, np.int32):
         info = np.iinfo(dtype)
         if info.min <= low and high <= info.max:
-            return mask.astype(dtype)
-    return mask
+            return np.dtype(dtype)
+    return np.dtype(np.int64)

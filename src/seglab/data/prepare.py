@@ -55,8 +55,9 @@ class PreparedData:
     cache: str = "memory"  # where datasets keep decoded samples: memory | disk | none (data.cache resolved)
     cache_dir: Path | None = None  # the disk cache's folder
 
-    def dataset(self, split: str, training: bool = False) -> SegmentationDataset:
-        """The split's samples; with `training`, as random patches and augmented views."""
+    def dataset(self, split: str, training: bool = False, raw: bool = False) -> SegmentationDataset:
+        """The split's samples; with `training`, as random patches and augmented views; with
+        `raw`, 8-bit images not normalised (see `SegmentationDataset`)."""
         return SegmentationDataset(
             self.splits[split],
             self.index.mapping,
@@ -69,6 +70,7 @@ class PreparedData:
             augment=self.augment if training else None,
             cache=self.cache,
             cache_dir=self.cache_dir,
+            raw=raw,
         )
 
     @property

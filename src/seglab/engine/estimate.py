@@ -5,12 +5,15 @@ from __future__ import annotations
 import copy
 import resource
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import torch
 from torch import nn
 from torch.utils.data import DataLoader
 
+from seglab.compilation import begin_step, compile_model
+from seglab.engine.feeding import DeviceFeed
 from seglab.runtime import Precision
 
 
@@ -20,10 +23,15 @@ class Estimate:
     train_steps: int  # per epoch
     val_seconds: float  # one full validation pass
     peak_memory_mb: float  # CUDA: peak allocated; CPU: peak resident size of the process
+    one_time_seconds: float = 0.0  # paid once per run: the first steps' extra time (compilation, warm-up)
 
     @property
     def epoch_seconds(self) -> float:
         return self.step_seconds * self.train_steps + self.val_seconds
+
+    def epochs_within(self, budget: float) -> int:
+        """Whole epochs that fit in `budget` seconds after the one-time cost (0 when none does)."""
+        return max(int((budget - self.one_time_seconds) // self.epoch_seconds), 0)
 
 
 def estimate_epoch(
@@ -33,55 +41,69 @@ def estimate_epoch(
     val_loader: DataLoader | None,
     device: torch.device,
     precision: Precision,
-    channels_last: bool = True,
+    feed: DeviceFeed | None = None,
+    compile_mode: str | None = None,
     steps: int = 3,
 ) -> Estimate:
-    """Time `steps` training steps (after one warm-up) on a copy of the model.
+    """Time `steps` training steps (after one warm-up) on a copy of the model, compiled in
+    `compile_mode` when given, with batches brought to the device by `feed` (default: float
+    batches, channels_last).
 
-    The copy and a zero-learning-rate optimizer leave the real model untouched, and the RNG
-    state is restored afterwards, so a run that estimates first trains exactly like one that
-    does not.
+    The first training step and the first validation forward pass cost more than the later
+    ones (allocator and kernel warm-up; with compilation, the compile time of the training and
+    the validation graphs): that extra time is `one_time_seconds`, paid once per run, not per
+    epoch. The copy and a zero-learning-rate optimizer leave the real model untouched, and the
+    RNG state is restored afterwards, so a run that estimates first trains exactly like one
+    that does not.
     """
     rng = torch.get_rng_state()
-    probe = copy.deepcopy(model).to(device).train()
-    if channels_last:
-        probe = probe.to(memory_format=torch.channels_last)
+    feed = feed or DeviceFeed(device, channels_last=True)
+    probe = copy.deepcopy(model).to(device, memory_format=torch.channels_last).train()
+    network = compile_model(probe, compile_mode, device) if compile_mode is not None else probe
     optimizer = torch.optim.SGD(probe.parameters(), lr=0.0)
-    batch = next(iter(train_loader))
-    image, mask = batch["image"].to(device), batch["mask"].to(device)
-    if channels_last:
-        image = image.contiguous(memory_format=torch.channels_last)
+    image, mask = feed(next(iter(train_loader)), training=True)
     if device.type == "cuda":
         torch.cuda.reset_peak_memory_stats(device)
 
     def step() -> None:
+        begin_step(compile_mode)
         optimizer.zero_grad(set_to_none=True)
         with precision.autocast():
-            logits = probe(image)
+            logits = network(image)
         loss_fn(logits.float(), mask).backward()
         optimizer.step()
 
-    step()  # warm-up: allocator, kernels, lazy init
-    if device.type == "cuda":
-        torch.cuda.synchronize(device)
-    started = time.perf_counter()
-    for _ in range(steps):
-        step()
-    if device.type == "cuda":
-        torch.cuda.synchronize(device)
-    step_seconds = (time.perf_counter() - started) / steps
+    first_step = _timed(step, device)  # warm-up: allocator, kernels, lazy init, compilation
+    step_seconds = _timed(step, device, steps) / steps
+    one_time = max(first_step - step_seconds, 0.0)
 
     val_seconds = 0.0
     if val_loader is not None and len(val_loader):
         probe.eval()
-        with torch.no_grad(), precision.autocast():
-            started = time.perf_counter()
-            probe(image)
-            val_seconds = (time.perf_counter() - started) * len(val_loader) * val_loader.batch_size / len(image)
+
+        def forward() -> None:
+            with torch.no_grad(), precision.autocast():
+                network(image)
+
+        first_forward = _timed(forward, device)  # compiles the evaluation graph
+        forward_seconds = _timed(forward, device)
+        one_time += max(first_forward - forward_seconds, 0.0)
+        val_batch = getattr(val_loader, "batch_size", None) or len(image)
+        val_seconds = forward_seconds * len(val_loader) * val_batch / len(image)
     if device.type == "cuda":
         peak = torch.cuda.max_memory_allocated(device) / 2**20
     else:
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
     torch.set_rng_state(rng)
     return Estimate(step_seconds=step_seconds, train_steps=len(train_loader), val_seconds=val_seconds,
-                    peak_memory_mb=peak)
+                    peak_memory_mb=peak, one_time_seconds=one_time)
+
+
+def _timed(work: Callable[[], None], device: torch.device, repeats: int = 1) -> float:
+    """Seconds `repeats` calls of `work` take, including the device's queued work."""
+    started = time.perf_counter()
+    for _ in range(repeats):
+        work()
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+    return time.perf_counter() - started

@@ -21,7 +21,7 @@ from seglab.engine.estimate import estimate_epoch
 from seglab.engine.lr_finder import resolve_lr
 from seglab.engine.restart import config_digest, restarts_before_first_checkpoint, resumes_after_restart
 from seglab.engine.restore import restore, with_saved_architecture
-from seglab.engine.session import Session, build_session
+from seglab.engine.session import Session, build_session, compile_mode
 from seglab.engine.thresholds import tune_thresholds
 from seglab.engine.tracking import ExperimentTracking, logger_specs
 from seglab.engine.trainer import Callback, Trainer, TrainingError, evaluate
@@ -74,10 +74,11 @@ def fit_to_budget(session: Session) -> ExperimentConfig:
     epochs = 0
     if session.context.is_main:
         estimate = estimate_epoch(session.model, session.loss_fn, session.train_loader, session.val_loader,
-                                  session.device, session.precision)
-        epochs = max(1, min(cfg.train.epochs, int(cfg.train.time_budget // estimate.epoch_seconds)))
-        log.info("time budget %.0fs: about %.1fs per epoch, so %d epoch(s) (at most train.epochs=%d)",
-                 cfg.train.time_budget, estimate.epoch_seconds, epochs, cfg.train.epochs)
+                                  session.device, session.precision, session.feed, compile_mode(cfg))
+        epochs = max(1, min(cfg.train.epochs, estimate.epochs_within(cfg.train.time_budget)))
+        log.info("time budget %.0fs: about %.1fs once (warm-up%s) and %.1fs per epoch, so %d epoch(s) (at most "
+                 "train.epochs=%d)", cfg.train.time_budget, estimate.one_time_seconds,
+                 ", compilation" if cfg.train.compile else "", estimate.epoch_seconds, epochs, cfg.train.epochs)
     epochs = session.context.broadcast_int(epochs)
     return replace(cfg, train=replace(cfg.train, epochs=epochs))
 
@@ -146,11 +147,13 @@ def _train(cfg: ExperimentConfig, run: RunFolder, callbacks: Sequence[Callback],
                HistoryWriter(run), *([tracking] if tracking is not None else [])] if context.is_main else []),
             *callbacks,
         ],
-        wrap=lambda module: maybe_compile(context.wrap(module, device, cfg.train.sync_batchnorm), cfg.train.compile),
+        wrap=lambda module: context.wrap(module, device, cfg.train.sync_batchnorm),
         reduce_sum=context.reduce_sum if context.enabled else None,
         sync_buffers=context.sync_buffers if context.enabled else None,
         ema_decay=cfg.train.ema_decay,
         task=session.task,
+        feed=session.feed,
+        compile_mode=compile_mode(cfg),
     )
     if saved is not None:
         restore(run, saved, trainer, checkpointer, session.train_loader.generator, data)
@@ -180,7 +183,7 @@ def _train(cfg: ExperimentConfig, run: RunFolder, callbacks: Sequence[Callback],
     if not context.is_main:
         return TrainResult(run=run, history=history, best_epoch=0, best_scores=None)
     if cfg.train.tune_thresholds and session.full_val_loader is not None:  # checked in build_session
-        tune_thresholds(run, session.full_val_loader, classes.names, device)
+        tune_thresholds(run, session.full_val_loader, classes.names, session.feed)
     # re-scoring a best epoch from before a resume reads the whole split, not rank 0's shard
     result = summarise(run, checkpointer, trainer, session.full_val_loader, classes, history)
     if tracking is not None:
@@ -192,11 +195,6 @@ def _absolute(path: str | None) -> str | None:
     return str(Path(path).expanduser().resolve()) if path is not None else None
 
 
-def maybe_compile(module: torch.nn.Module, enabled: bool) -> torch.nn.Module:
-    """torch.compile on request: compile time (13-43 s here) pays off only on long runs."""
-    return torch.compile(module) if enabled else module
-
-
 def summarise(run: RunFolder, checkpointer: Checkpointer, trainer: Trainer, val_loader: DataLoader | None,
               classes: ClassSpec, history: list[dict[str, float]]) -> TrainResult:
     """Write metrics.json and metrics.md for the best epoch (re-scored if it predates a resume)."""
@@ -206,7 +204,8 @@ def summarise(run: RunFolder, checkpointer: Checkpointer, trainer: Trainer, val_
         best_model = load_checkpoint(run.best).load_model(trainer.device)
         best_eval = evaluate(best_model, val_loader, classes.num_classes,
                              training_ignore_index(trainer.task, classes.ignore_index), loss_fn=trainer.loss_fn,
-                             device=trainer.device, precision=trainer.precision, task=trainer.task)
+                             device=trainer.device, precision=trainer.precision, task=trainer.task,
+                             feed=trainer.feed)
     best_scores = best_eval.scores if best_eval else None
     payload = {"split": "val", "epoch": best_epoch}
     warning = never_predicted(best_scores, classes) if best_scores is not None else None

@@ -68,7 +68,7 @@ def range_test(session: Session, start: float = 1e-7, end: float = 10.0, steps: 
         ConfigError: a bad range, or fewer than 5 steps before the loss diverged.
     """
     check_range(start, end, steps)
-    model, device, precision = session.model.to(device=session.device), session.device, session.precision
+    model, precision = session.model.to(device=session.device), session.precision
     optimizer = build_optimizer(model, session.cfg.train)
     scales = [group["lr"] / optimizer.defaults["lr"] for group in optimizer.param_groups]  # encoder groups keep their ratio
     loss_fn = session.loss_fn  # build_session put it on the device
@@ -81,7 +81,7 @@ def range_test(session: Session, start: float = 1e-7, end: float = 10.0, steps: 
         for group, scale in zip(optimizer.param_groups, scales):
             group["lr"] = lr * scale
         batch = next(batches)
-        image, mask = batch["image"].to(device), batch["mask"].to(device)
+        image, mask = session.feed(batch, training=True)
         optimizer.zero_grad(set_to_none=True)
         with precision.autocast():
             logits = model(image)

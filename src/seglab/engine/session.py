@@ -13,6 +13,7 @@ import numpy as np
 import torch
 from torch.utils.data import DataLoader, DistributedSampler, Subset
 
+from seglab.compilation import check_compile_mode
 from seglab.config import ExperimentConfig
 from seglab.data.prepare import PreparedData, make_loader, prepare_data
 from seglab.engine.builders import model_min_side, resolve_class_weights
@@ -20,6 +21,7 @@ from seglab.engine.callbacks import EarlyStopping, EncoderFreezer, SamplerEpoch
 from seglab.engine.distributed import (DistributedContext, check_sync_batchnorm, init_distributed, per_process_batch,
                                        shutdown)
 from seglab.engine.estimate import Estimate, estimate_epoch
+from seglab.engine.feeding import DeviceFeed, plan_feeding
 from seglab.engine.trainer import Callback
 from seglab.errors import ConfigError
 from seglab.losses import build_loss
@@ -69,6 +71,7 @@ def check_train_config(cfg: ExperimentConfig) -> None:
         raise ConfigError(f"train.ema_decay must lie between 0 and 1 (e.g. 0.999), got {cfg.train.ema_decay}")
     if cfg.train.early_stopping_patience is not None and cfg.train.early_stopping_patience < 1:
         raise ConfigError("train.early_stopping_patience must be at least 1 epoch (or null for no early stopping)")
+    check_compile_mode(cfg.train.compile_mode)
     if isinstance(cfg.train.lr, str) and cfg.train.lr != "auto":
         raise ConfigError(f"train.lr must be a number or 'auto' (the learning-rate range test), got '{cfg.train.lr}'")
     if cfg.train.log_images_every < 0:
@@ -100,6 +103,7 @@ class Session:
     loss_fn: torch.nn.Module
     callbacks: list[Callback]  # the ones the config asks for (freezing, early stopping, sampler epochs)
     task: Task  # softmax or multi-label outputs
+    feed: DeviceFeed  # batches to the device: normalised there when 8-bit, flipped/cropped there when planned
 
 
 def build_session(cfg: ExperimentConfig) -> Session:
@@ -142,7 +146,8 @@ def build_session(cfg: ExperimentConfig) -> Session:
 
     batch = per_process_batch(cfg.train.batch_size, context)
     workers = cfg.data.num_workers
-    train_set = data.dataset("train", training=True)
+    plan = plan_feeding(data, device, cfg.data.augment_device)
+    train_set = plan.dataset(data, "train", training=True)
     sampler = (
         DistributedSampler(train_set, context.world_size, context.rank, shuffle=True, seed=cfg.train.seed,
                            drop_last=True)
@@ -154,7 +159,7 @@ def build_session(cfg: ExperimentConfig) -> Session:
     )
     val_loader = full_val_loader = None
     if data.splits["val"]:
-        val_set = data.dataset("val")
+        val_set = plan.dataset(data, "val")
         full_val_loader = make_loader(val_set, batch, shuffle=False, num_workers=workers)
         val_loader = (make_loader(Subset(val_set, context.shard(len(val_set))), batch, shuffle=False,
                                   num_workers=workers) if context.enabled else full_val_loader)
@@ -169,16 +174,23 @@ def build_session(cfg: ExperimentConfig) -> Session:
         raise ConfigError("--tune-thresholds chooses thresholds on the validation split, which is empty")
     loss_fn = build_loss(loss_for_task(task, cfg.loss.name), classes.num_classes, data.train_ignore_index,
                          resolve_class_weights(cfg.loss.class_weights, data)).to(device)
+    feed = DeviceFeed(device, channels_last=True, mean=data.mean, std=data.std, augment=plan.on_device,
+                      seed=cfg.train.seed)
     return Session(cfg, data, context, device, precision, model, model_card(cfg, data), train_loader, val_loader,
-                   full_val_loader, loss_fn, callbacks, task)
+                   full_val_loader, loss_fn, callbacks, task, feed)
 
 
 def dry_run(cfg: ExperimentConfig) -> Estimate:
     """Time a few steps and report the expected seconds per epoch and peak memory; trains nothing."""
     session = build_session(cfg)
     estimate = estimate_epoch(session.model, session.loss_fn, session.train_loader, session.val_loader,
-                              session.device, session.precision)
+                              session.device, session.precision, session.feed, compile_mode(cfg))
     shutdown(session.context)
     return estimate
+
+
+def compile_mode(cfg: ExperimentConfig) -> str | None:
+    """torch.compile's mode when the run compiles (--compile), else None."""
+    return cfg.train.compile_mode if cfg.train.compile else None
 
 

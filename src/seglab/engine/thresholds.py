@@ -17,6 +17,7 @@ from typing import Any
 import torch
 from torch import Tensor, nn
 
+from seglab.engine.feeding import DeviceFeed
 from seglab.labelsets import IGNORE, unpack
 from seglab.runs.checkpoint import checkpoint_contents, load_checkpoint, write_checkpoint
 from seglab.runs.run_folder import RunFolder
@@ -28,15 +29,15 @@ BINS = 100  # candidate thresholds 0.01, 0.02, ... 0.99
 
 @torch.no_grad()
 def probability_counts(model: nn.Module, loader: Iterable[dict[str, Any]], num_classes: int,
-                       device: torch.device) -> tuple[Tensor, Tensor]:
+                       feed: DeviceFeed) -> tuple[Tensor, Tensor]:
     """Per class, how many counted pixels fall in each probability bin where the class is
-    present and where it is absent. Shape: -> (K, BINS) int64 twice."""
+    present and where it is absent; `feed` brings the batches to the device as in validation.
+    Shape: -> (K, BINS) int64 twice."""
     model.eval()
     present = torch.zeros(num_classes, BINS, dtype=torch.int64)
     absent = torch.zeros(num_classes, BINS, dtype=torch.int64)
-    for batch in loader:
-        mask = batch["mask"].to(device)
-        probs = model(batch["image"].to(device)).float().sigmoid()
+    for image, mask in feed.batches(loader):
+        probs = model(image).float().sigmoid()
         bins = (probs * BINS).long().clamp_(0, BINS - 1).transpose(0, 1).reshape(num_classes, -1)
         truth = unpack(mask, num_classes).transpose(0, 1).reshape(num_classes, -1)
         counted = (mask != IGNORE).reshape(1, -1).expand_as(truth)
@@ -79,11 +80,11 @@ def store_thresholds(run: RunFolder, thresholds: Sequence[float]) -> None:
 
 
 def tune_thresholds(run: RunFolder, loader: Iterable[dict[str, Any]], class_names: Sequence[str],
-                    device: torch.device) -> tuple[float, ...]:
+                    feed: DeviceFeed) -> tuple[float, ...]:
     """Choose each class's threshold on `loader` (the validation split) with the best weights
     of `run`, and store them in its best checkpoint's card; logged per class."""
-    model = load_checkpoint(run.best).load_model(device)
-    present, absent = probability_counts(model, loader, len(class_names), device)
+    model = load_checkpoint(run.best).load_model(feed.device)
+    present, absent = probability_counts(model, loader, len(class_names), feed)
     thresholds = choose_thresholds(present, absent)
     store_thresholds(run, thresholds)
     log.info("thresholds tuned on the validation split (Dice per class, stored in %s): %s", run.best,

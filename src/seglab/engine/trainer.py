@@ -12,7 +12,9 @@ import torch
 from torch import Tensor, nn
 from torch.utils.data import DataLoader
 
+from seglab.compilation import begin_step, compile_model
 from seglab.engine.averaging import weight_average
+from seglab.engine.feeding import DeviceFeed
 from seglab.errors import SeglabError
 from seglab.metrics import Scores
 from seglab.runtime import Precision, resolve_precision
@@ -69,13 +71,6 @@ def assert_mask_labels(mask: Tensor, num_classes: int, ignore_index: int | None)
     torch._assert_async(valid.all(), f"a training mask holds a label outside {allowed}")
 
 
-def _to_device(batch: dict[str, Any], device: torch.device, channels_last: bool) -> tuple[Tensor, Tensor]:
-    image = batch["image"].to(device, non_blocking=True)
-    if channels_last:
-        image = image.contiguous(memory_format=torch.channels_last)
-    return image, batch["mask"].to(device, non_blocking=True)
-
-
 @torch.no_grad()
 def evaluate(
     model: nn.Module,
@@ -88,6 +83,7 @@ def evaluate(
     channels_last: bool = False,
     reduce_sum: Callable[[Tensor], Tensor] | None = None,
     task: Task = MultiClass(),
+    feed: DeviceFeed | None = None,
 ) -> EvalResult:
     """Accumulate one confusion matrix over the whole loader (not a mean of batch scores),
     reading nothing back from the device until the end.
@@ -95,6 +91,8 @@ def evaluate(
     With `reduce_sum` (distributed training), each process scores its shard and the
     matrices and loss sums are added up across processes. `task` turns logits into labels
     (argmax, or thresholded sigmoids for multi-label bit-set masks) and counts them.
+    `feed` brings batches to the device (default: float batches as they are, channels_last
+    on request); it normalises uint8 batches.
 
     Shape: batches of image (B, C, H, W) and mask (B, H, W).
     """
@@ -105,8 +103,8 @@ def evaluate(
     confusion = task.confusion(num_classes, ignore_index)
     # loss sum and pixel count stay on the device until the end: no wait per batch
     totals = torch.zeros(2, dtype=torch.float64, device=device)
-    for batch in loader:
-        image, mask = _to_device(batch, device, channels_last)
+    feed = feed or DeviceFeed(device, channels_last)
+    for image, mask in feed.batches(loader):
         with precision.autocast():
             logits = model(image)
         logits = logits.float()
@@ -133,6 +131,10 @@ class Trainer:
     reading costs nothing) and at the end of each epoch, where a NaN or
     infinite loss stops the run. Mask labels are checked by asynchronous device asserts.
 
+    `feed` (a `DeviceFeed`) brings each batch to the device: it normalises uint8 batches there
+    and applies device-side flips and crops. With `compile_mode`, the model is compiled before
+    `wrap` (DDP) sees it, and validation calls the compiled scored model.
+
     Example:
         >>> trainer = Trainer(model, loss_fn, optimizer, num_classes=3)  # doctest: +SKIP
         >>> history = trainer.fit(train_loader, val_loader, epochs=2)  # doctest: +SKIP
@@ -158,6 +160,8 @@ class Trainer:
         ema_decay: float | None = None,
         read_every: int | None = None,
         task: Task = MultiClass(),
+        feed: DeviceFeed | None = None,
+        compile_mode: str | None = None,
     ) -> None:
         self.device = torch.device(device)
         self.model = model.to(self.device)
@@ -175,8 +179,13 @@ class Trainer:
         self.grad_clip = grad_clip
         self.channels_last = channels_last
         self.callbacks = list(callbacks)
+        self.feed = feed or DeviceFeed(self.device, channels_last)
+        # the first calls of a compiled model pay its compile time (once for training, once for eval)
+        self.compile_mode = compile_mode
+        compiled = self._compiled(self.model)
         # the training step calls `network` (e.g. DDP around `model`); checkpoints save `model`
-        self.network = wrap(self.model) if wrap is not None else self.model
+        self.network = wrap(compiled) if wrap is not None else compiled
+        self.scored_network = compiled if self.average is None else self._compiled(self.average.module)
         self.reduce_sum = reduce_sum
         self.sync_buffers = sync_buffers  # distributed: make BatchNorm statistics equal on every process
         # on the CPU a read costs nothing, so the loss shows (and a NaN stops the run) at once
@@ -246,8 +255,7 @@ class Trainer:
         self.data_wait = 0.0
         self.step = 0
         waited = time.perf_counter()
-        for batch in loader:
-            image, mask = _to_device(batch, self.device, self.channels_last)
+        for image, mask in self.feed.batches(loader, training=True, epoch=self.epoch):
             assert_mask_labels(mask, self.task.label_count(self.num_classes), self.ignore_index)
             self.data_wait += time.perf_counter() - waited
             self.train_step(image, mask)
@@ -280,6 +288,7 @@ class Trainer:
 
     def train_step(self, image: Tensor, mask: Tensor) -> Tensor:
         """Forward, loss in float32, backward, clip, step; returns the loss, left on the device."""
+        begin_step(self.compile_mode)
         self.optimizer.zero_grad(set_to_none=True)
         with self.precision.autocast():
             logits = self.network(image)
@@ -305,9 +314,12 @@ class Trainer:
         """The weights validation scores and checkpoints hold: the average when there is one."""
         return self.average.module if self.average is not None else self.model
 
+    def _compiled(self, module: nn.Module) -> nn.Module:
+        return compile_model(module, self.compile_mode, self.device) if self.compile_mode is not None else module
+
     def validate(self, loader: DataLoader) -> EvalResult:
         return evaluate(
-            self.scored_model,
+            self.scored_network,
             loader,
             self.num_classes,
             self.ignore_index,
@@ -317,6 +329,7 @@ class Trainer:
             channels_last=self.channels_last,
             reduce_sum=self.reduce_sum,
             task=self.task,
+            feed=self.feed,
         )
 
     def _emit(self, event: str, *args: Any) -> None:

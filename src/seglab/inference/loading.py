@@ -44,7 +44,7 @@ def load_segmenter(
     Raises:
         CheckpointError: a source is neither a finished run folder nor an exported model.
         ConfigError: an exported model with options only a run folder has (TTA, post-processing,
-            another checkpoint, a precision other than fp32, an ensemble); it ignores a tile size.
+            compilation, another checkpoint, a precision other than fp32, an ensemble); it ignores a tile size.
     """
     sources = [source] if isinstance(source, (str, Path)) else list(source)
     exported = [Path(s) for s in sources if Path(s).suffix.lower() == ".onnx"]
@@ -66,6 +66,7 @@ def _load_exported(path: Path, count: int, precision: str | Precision, options: 
     refused = {
         "--ensemble": count > 1, "--checkpoint": checkpoint != "best", f"--precision {name}": name != "fp32",
         "--tta": options.tta, "--min-component/--keep-largest": options.postprocess.active,
+        "--compile": options.compile_mode is not None,
     }
     named = [flag for flag, given in refused.items() if given]
     if named:

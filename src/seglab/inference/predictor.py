@@ -12,6 +12,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from seglab.compilation import COMPILE_MODES, compile_model
 from seglab.data import ClassSpec, read_image, to_tensor
 from seglab.data.transforms import prepare_image
 from seglab.inference.postprocess import PostProcess
@@ -65,6 +66,8 @@ class InferenceOptions:
             light preset: horizontal; strong: all four; checkpoints that do not record their
             augmentation: all four); "all": identity, horizontal, vertical and both flips.
         postprocess: connected-component clean-up of the mask (the probabilities are left as is).
+        compile_mode: torch.compile the model in this mode (`seglab.compilation.COMPILE_MODES`);
+            None runs it eagerly. The first image of each size pays the compile time.
     """
 
     tile: int | None = None
@@ -73,8 +76,11 @@ class InferenceOptions:
     tta: bool = False
     tta_flips: str = "trained"
     postprocess: PostProcess = field(default_factory=PostProcess)
+    compile_mode: str | None = None
 
     def __post_init__(self) -> None:
+        if self.compile_mode is not None and self.compile_mode not in COMPILE_MODES:
+            raise ValueError(f"compile_mode must be one of {', '.join(COMPILE_MODES)} or None, got '{self.compile_mode}'")
         if self.tile is not None and self.tile < 1:
             raise ValueError(f"tile must be a positive number of pixels or None, got {self.tile}")
         if not 0 <= self.overlap < 1:
@@ -136,6 +142,8 @@ class Predictor:
         self.task = task_from_extra(card.extra, card.num_classes)  # softmax, or per-class sigmoids with thresholds
         self.precision = precision or resolve_precision("fp32", self.device)
         self.options = options or InferenceOptions()
+        mode = self.options.compile_mode
+        self.network = compile_model(self.model, mode, self.device) if mode is not None else self.model
         if self.options.tile is not None and card.size is not None and self.options.tile >= max(card.size):
             log.info("this model predicts at its training size %dx%d, which one %d-pixel tile covers: "
                      "tiling changes nothing", *card.size, self.options.tile)
@@ -210,7 +218,7 @@ class Predictor:
     def _forward(self, batch: Tensor) -> Tensor:
         """One forward pass under the predictor's precision. Shape: (B, C, h, w) -> (B, K, h, w)."""
         with self.precision.autocast():
-            return self.model(batch.contiguous(memory_format=torch.channels_last)).float()
+            return self.network(batch.contiguous(memory_format=torch.channels_last)).float()
 
     def predict_file(self, path: str | Path) -> Prediction:
         return self.predict(read_image(path))
