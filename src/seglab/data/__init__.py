@@ -6,6 +6,7 @@ from seglab.data.audit import CHECKS, AuditReport, audit
 from seglab.data.classes import ClassSpec, default_colours, load_classes_file
 from seglab.data.dataset import SegmentationDataset
 from seglab.data.formats import FORMATS, DatasetFormat, discover, discover_data
+from seglab.data import folder_pairs  # noqa: F401  (registers the folder-pairs and synthetic formats)
 from seglab.data import volume_format  # noqa: F401  (registers the "volumes" format)
 from seglab.data.index import DatasetIndex, Pair, Problem, natural_key
 from seglab.data.manifest import ManifestFormat  # registers the manifest layout

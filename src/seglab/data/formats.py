@@ -2,7 +2,7 @@
 
 Each format knows how to recognise its layout (`detect`) and list its pairs (`index`);
 `discover` picks the format, applies classes.json and the ignore label, and refuses folders
-without pairs. Adding a layout is one registered class.
+without pairs. Adding a layout is one registered class (folder-pairs, the common one, is `data.folder_pairs`).
 """
 
 from __future__ import annotations
@@ -14,19 +14,15 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import ClassVar
 
-import numpy as np
-from PIL import Image
-
 from seglab.config import DataConfig
-from seglab.data.classes import ClassSpec, classes_from_dataset_json, load_classes_file
-from seglab.data.encoding import ENCODING_CODES, choose_encoding, label_map_encoding, sample_masks
-from seglab.data.folders import FolderSearch, search_folders, walk
+from seglab.data.classes import ClassSpec, load_classes_file
+from seglab.data.encoding import ENCODING_CODES, label_map_encoding, sample_masks
+from seglab.data.folders import walk
 from seglab.data.index import DatasetIndex, Pair, Problem, list_images, match_files, natural_key
 from seglab.data.io import set_max_pixels
-from seglab.data.mapping import IdentityMapping, MaskMapping, OffsetMapping
+from seglab.data.mapping import IdentityMapping, OffsetMapping
 from seglab.data.multilabel import apply_task, class_folders, index_class_folders
-from seglab.data.naming import KEY_RULES, KeyRule, stem, template_rule
-from seglab.data.pairing import match_folders
+from seglab.data.naming import KEY_RULES, KeyRule, template_rule
 from seglab.data.volumes import slice_axis
 from seglab.errors import ConfigError, DataError, UnknownNameError
 from seglab.registry import Registry
@@ -37,13 +33,6 @@ logger = logging.getLogger(__name__)
 
 OXFORD_PET_CLASSES = ClassSpec(names=("pet", "background", "border"))
 BRAIN_MRI_CLASSES = ClassSpec(names=("white matter", "gray matter", "background"))
-ISBI_CLASSES = ClassSpec(names=("membrane", "cell"))
-CAMVID_NAMES = (
-    "Sky", "Building", "Pole", "Road", "Pavement", "Tree",
-    "SignSymbol", "Fence", "Car", "Pedestrian", "Bicyclist",
-)  # fmt: skip
-CAMVID_VOID = 11
-
 @dataclass(frozen=True)
 class ReadOptions:
     """Reading options that only some layouts use (volume formats cut slices; 2-D ones ignore them).
@@ -230,7 +219,7 @@ def _choose_format(root: Path, name: str, options: ReadOptions) -> DatasetFormat
     if options.names_folders:
         if name not in ("auto", "folder-pairs"):
             raise ConfigError(f"--images, --masks and --mask-pattern need the folder-pairs layout, not '{name}'")
-        fmt: DatasetFormat = FolderPairsFormat(options)
+        fmt: DatasetFormat = FORMATS.get("folder-pairs")(options)
         if not fmt.detect(root):
             raise DataError(f"no image/mask folders in '{root}' fit the given folders or pattern{_what_was_seen(root)}")
         return fmt
@@ -340,137 +329,3 @@ class NpyPairsFormat(DatasetFormat):
             classes = BRAIN_MRI_CLASSES if values == {0, 1, 2} else None
         problems += unpaired
         return DatasetIndex(root, "npy-pairs", pairs, [], classes, IdentityMapping(), problems)
-
-
-@FORMATS.register("folder-pairs")
-class FolderPairsFormat(DatasetFormat):
-    """Image folders and their mask folders, found whatever they are called (see `folders`).
-
-    Files pair by the strictest name rule that pairs them (`naming.KEY_RULES`). Split folders
-    (train/val/test, Training/Testing, ...) above or below them become the splits when every
-    folder has one and train is among them; images under a test folder without masks are
-    unlabelled.
-    """
-
-    layout = (
-        "an image folder and a mask folder under any common names (images/ + masks/, Images/ + "
-        "Labels/, train/ + trainannot/, imagesTr/ + labelsTr/, ...), split folders above or below, "
-        "or images and masks side by side (a.jpg + a.png, a.png + a_mask.png)"
-    )
-    priority = 30
-
-    def __init__(self, options: ReadOptions | None = None) -> None:
-        super().__init__(options)
-        self._found: dict[Path, FolderSearch] = {}
-
-    def search(self, root: Path) -> FolderSearch:
-        if root not in self._found:
-            images, masks, rules = self.options.images, self.options.masks, self.options.key_rules
-            image_dir, mask_dir = _as_folder(root, images), _as_folder(root, masks)
-            if image_dir is not None and mask_dir is not None:  # --images DIR --masks DIR: just those
-                match = match_folders(list_images(image_dir), list_images(mask_dir), image_dir, mask_dir, root,
-                                      rules=rules)
-                self._found[root] = FolderSearch(matches=[match])
-            else:
-                self._found[root] = search_folders(root, rules, images, masks)
-        return self._found[root]
-
-    def detect(self, root: Path) -> bool:
-        return bool(self.search(root).matches)
-
-    def index(self, root: Path, classes: ClassSpec | None) -> DatasetIndex:
-        found = self.search(root)
-        pairs, problems = [], []
-        for match in found.matches:
-            pairs += [Pair(stem(image), image, mask, match.split) for _, image, mask in match.pairs]
-            problems += match.problems
-        pairs = unique_names(pairs, root)
-        mask_dirs = [m.mask_dir for m in found.matches]
-        if classes is None:  # nnU-Net raw folders name their labels beside imagesTr/
-            beside = [root, *dict.fromkeys(m.image_dir.parent for m in found.matches)]
-            known = next((root_json for root_json in (f / "dataset.json" for f in beside) if root_json.is_file()), None)
-            classes = classes_from_dataset_json(known) if known is not None else None
-        classes, mapping, encoding_problems = self.choose_classes(root, mask_dirs, pairs, classes)
-        index = DatasetIndex(root, "folder-pairs", pairs, found.unlabelled, classes, mapping,
-                             problems + encoding_problems)
-        index.pairing = [m.describe(root) for m in found.matches]
-        index.ignored = found.ignored + [p for m in found.matches for p in m.extra_masks]
-        return index
-
-    @staticmethod
-    def choose_classes(
-        root: Path,
-        mask_dirs: list[Path],
-        pairs: list[Pair],
-        classes: ClassSpec | None,
-    ) -> tuple[ClassSpec | None, MaskMapping, list[Problem]]:
-        """The encoding of the masks (`choose_encoding`), with class names of known layouts."""
-        if not pairs:
-            return classes, IdentityMapping(), []
-        encoding = choose_encoding([p.mask for p in pairs if p.mask is not None], classes)
-        found = list(encoding.problems)
-        isbi = all(m.name == "label" and m.parent.joinpath("image").is_dir() for m in mask_dirs)
-        if classes is None and encoding.binary and isbi:
-            return ISBI_CLASSES, encoding.mapping, found
-        camvid = {m.name for m in mask_dirs} >= {"trainannot", "valannot"}
-        values = encoding.values
-        if classes is None and camvid and values and max(values) <= CAMVID_VOID:
-            classes = ClassSpec(CAMVID_NAMES, _camvid_colours(root), ignore_index=CAMVID_VOID)
-            return classes, encoding.mapping, found
-        return encoding.classes, encoding.mapping, found
-
-
-def _camvid_colours(root: Path) -> tuple[tuple[int, int, int], ...]:
-    """The SegNet legend from palette11.png (first 11 pixels), or generated colours."""
-    path = root / "palette11.png"
-    if not path.is_file():
-        return ()
-    try:
-        with Image.open(path) as image:
-            pixels = np.asarray(image.convert("RGB")).reshape(-1, 3)
-    except (OSError, ValueError) as err:
-        logger.warning("cannot read CamVid palette '%s' (%s); using generated colours", path, err)
-        return ()
-    if len(pixels) < len(CAMVID_NAMES):
-        return ()
-    return tuple(tuple(int(v) for v in p) for p in pixels[: len(CAMVID_NAMES)])  # type: ignore[misc]
-
-
-def _as_folder(root: Path, name: str | None) -> Path | None:
-    """The folder a --images/--masks value names: under the dataset folder, else as given."""
-    if name is None:
-        return None
-    for path in (root / name, Path(name).expanduser()):
-        if path.is_dir():
-            return path
-    return None
-
-
-def unique_names(pairs: list[Pair], root: Path) -> list[Pair]:
-    """Pairs sorted by name; equal stems from different folders get their folder as prefix."""
-    counts: dict[str, int] = {}
-    for p in pairs:
-        counts[p.name] = counts.get(p.name, 0) + 1
-    renamed = [
-        replace(p, name=f"{p.image.parent.relative_to(root).as_posix()}/{p.name}")
-        if counts[p.name] > 1
-        else p
-        for p in pairs
-    ]
-    return sorted(renamed, key=lambda p: natural_key(p.name))
-
-
-@FORMATS.register("synthetic")
-class SyntheticFormat(DatasetFormat):
-    """A folder written by `generate_synthetic`: images/ + masks/ + classes.json + synthetic.json."""
-
-    layout = "synthetic.json + images/ + masks/ + classes.json (written by generate_synthetic)"
-    priority = 0
-
-    def detect(self, root: Path) -> bool:
-        return (root / "synthetic.json").is_file()
-
-    def index(self, root: Path, classes: ClassSpec | None) -> DatasetIndex:
-        index = FolderPairsFormat().index(root, classes)
-        index.format = "synthetic"
-        return index

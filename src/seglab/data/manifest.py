@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from seglab.data.classes import ClassSpec
-from seglab.data.formats import FORMATS, DatasetFormat, FolderPairsFormat, unique_names
+from seglab.data.folder_pairs import FolderPairsFormat, unique_names
+from seglab.data.formats import FORMATS, DatasetFormat
 from seglab.data.index import DatasetIndex, Pair
 from seglab.data.naming import SPLIT_WORDS, stem
 from seglab.errors import DataError

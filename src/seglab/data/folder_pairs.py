@@ -1,0 +1,168 @@
+"""The folder-pairs layout: an image folder and its mask folder under whatever names they have,
+or images and masks side by side; and the synthetic layout `seglab demo` writes, read the same way.
+
+How folders are found is `data.folders`/`data.pairing`; how files pair is `data.naming`. This
+module turns what they found into a `DatasetIndex`, with the class names of the layouts it
+recognises (ISBI 2012, CamVid's SegNet export, nnU-Net's dataset.json).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from seglab.data.classes import ClassSpec, classes_from_dataset_json
+from seglab.data.encoding import choose_encoding
+from seglab.data.folders import FolderSearch, search_folders
+from seglab.data.formats import FORMATS, DatasetFormat, ReadOptions
+from seglab.data.index import DatasetIndex, Pair, Problem, list_images, natural_key
+from seglab.data.mapping import IdentityMapping, MaskMapping
+from seglab.data.naming import stem
+from seglab.data.pairing import match_folders
+
+logger = logging.getLogger(__name__)
+
+ISBI_CLASSES = ClassSpec(names=("membrane", "cell"))
+CAMVID_NAMES = (
+    "Sky", "Building", "Pole", "Road", "Pavement", "Tree",
+    "SignSymbol", "Fence", "Car", "Pedestrian", "Bicyclist",
+)  # fmt: skip
+CAMVID_VOID = 11
+
+
+@FORMATS.register("folder-pairs")
+class FolderPairsFormat(DatasetFormat):
+    """Image folders and their mask folders, found whatever they are called (see `folders`).
+
+    Files pair by the strictest name rule that pairs them (`naming.KEY_RULES`). Split folders
+    (train/val/test, Training/Testing, ...) above or below them become the splits when every
+    folder has one and train is among them; images under a test folder without masks are
+    unlabelled.
+    """
+
+    layout = (
+        "an image folder and a mask folder under any common names (images/ + masks/, Images/ + "
+        "Labels/, train/ + trainannot/, imagesTr/ + labelsTr/, ...), split folders above or below, "
+        "or images and masks side by side (a.jpg + a.png, a.png + a_mask.png)"
+    )
+    priority = 30
+
+    def __init__(self, options: ReadOptions | None = None) -> None:
+        super().__init__(options)
+        self._found: dict[Path, FolderSearch] = {}
+
+    def search(self, root: Path) -> FolderSearch:
+        if root not in self._found:
+            images, masks, rules = self.options.images, self.options.masks, self.options.key_rules
+            image_dir, mask_dir = _as_folder(root, images), _as_folder(root, masks)
+            if image_dir is not None and mask_dir is not None:  # --images DIR --masks DIR: just those
+                match = match_folders(list_images(image_dir), list_images(mask_dir), image_dir, mask_dir, root,
+                                      rules=rules)
+                self._found[root] = FolderSearch(matches=[match])
+            else:
+                self._found[root] = search_folders(root, rules, images, masks)
+        return self._found[root]
+
+    def detect(self, root: Path) -> bool:
+        return bool(self.search(root).matches)
+
+    def index(self, root: Path, classes: ClassSpec | None) -> DatasetIndex:
+        found = self.search(root)
+        pairs, problems = [], []
+        for match in found.matches:
+            pairs += [Pair(stem(image), image, mask, match.split) for _, image, mask in match.pairs]
+            problems += match.problems
+        pairs = unique_names(pairs, root)
+        mask_dirs = [m.mask_dir for m in found.matches]
+        if classes is None:  # nnU-Net raw folders name their labels beside imagesTr/
+            beside = [root, *dict.fromkeys(m.image_dir.parent for m in found.matches)]
+            known = next((root_json for root_json in (f / "dataset.json" for f in beside) if root_json.is_file()), None)
+            classes = classes_from_dataset_json(known) if known is not None else None
+        classes, mapping, encoding_problems = self.choose_classes(root, mask_dirs, pairs, classes)
+        index = DatasetIndex(root, "folder-pairs", pairs, found.unlabelled, classes, mapping,
+                             problems + encoding_problems)
+        index.pairing = [m.describe(root) for m in found.matches]
+        index.ignored = found.ignored + [p for m in found.matches for p in m.extra_masks]
+        return index
+
+    @staticmethod
+    def choose_classes(
+        root: Path,
+        mask_dirs: list[Path],
+        pairs: list[Pair],
+        classes: ClassSpec | None,
+    ) -> tuple[ClassSpec | None, MaskMapping, list[Problem]]:
+        """The encoding of the masks (`choose_encoding`), with class names of known layouts."""
+        if not pairs:
+            return classes, IdentityMapping(), []
+        encoding = choose_encoding([p.mask for p in pairs if p.mask is not None], classes)
+        found = list(encoding.problems)
+        isbi = all(m.name == "label" and m.parent.joinpath("image").is_dir() for m in mask_dirs)
+        if classes is None and encoding.binary and isbi:
+            return ISBI_CLASSES, encoding.mapping, found
+        camvid = {m.name for m in mask_dirs} >= {"trainannot", "valannot"}
+        values = encoding.values
+        if classes is None and camvid and values and max(values) <= CAMVID_VOID:
+            classes = ClassSpec(CAMVID_NAMES, _camvid_colours(root), ignore_index=CAMVID_VOID)
+            return classes, encoding.mapping, found
+        return encoding.classes, encoding.mapping, found
+
+
+def _camvid_colours(root: Path) -> tuple[tuple[int, int, int], ...]:
+    """The SegNet legend from palette11.png (first 11 pixels), or generated colours."""
+    path = root / "palette11.png"
+    if not path.is_file():
+        return ()
+    try:
+        with Image.open(path) as image:
+            pixels = np.asarray(image.convert("RGB")).reshape(-1, 3)
+    except (OSError, ValueError) as err:
+        logger.warning("cannot read CamVid palette '%s' (%s); using generated colours", path, err)
+        return ()
+    if len(pixels) < len(CAMVID_NAMES):
+        return ()
+    return tuple(tuple(int(v) for v in p) for p in pixels[: len(CAMVID_NAMES)])  # type: ignore[misc]
+
+
+def _as_folder(root: Path, name: str | None) -> Path | None:
+    """The folder a --images/--masks value names: under the dataset folder, else as given."""
+    if name is None:
+        return None
+    for path in (root / name, Path(name).expanduser()):
+        if path.is_dir():
+            return path
+    return None
+
+
+def unique_names(pairs: list[Pair], root: Path) -> list[Pair]:
+    """Pairs sorted by name; equal stems from different folders get their folder as prefix."""
+    counts: dict[str, int] = {}
+    for p in pairs:
+        counts[p.name] = counts.get(p.name, 0) + 1
+    renamed = [
+        replace(p, name=f"{p.image.parent.relative_to(root).as_posix()}/{p.name}")
+        if counts[p.name] > 1
+        else p
+        for p in pairs
+    ]
+    return sorted(renamed, key=lambda p: natural_key(p.name))
+
+
+@FORMATS.register("synthetic")
+class SyntheticFormat(DatasetFormat):
+    """A folder written by `generate_synthetic`: images/ + masks/ + classes.json + synthetic.json."""
+
+    layout = "synthetic.json + images/ + masks/ + classes.json (written by generate_synthetic)"
+    priority = 0
+
+    def detect(self, root: Path) -> bool:
+        return (root / "synthetic.json").is_file()
+
+    def index(self, root: Path, classes: ClassSpec | None) -> DatasetIndex:
+        index = FolderPairsFormat().index(root, classes)
+        index.format = "synthetic"
+        return index
