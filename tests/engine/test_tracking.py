@@ -203,6 +203,7 @@ def test_large_validation_images_are_shown_subsampled_with_labels_intact() -> No
     import torch
 
     from seglab.data import ClassSpec
+    from seglab.engine.feeding import DeviceFeed
     from seglab.engine.tracking.callback import prediction_picture
     from seglab.runs.card import ModelCard
     from seglab.runtime import resolve_precision
@@ -215,7 +216,7 @@ def test_large_validation_images_are_shown_subsampled_with_labels_intact() -> No
     mask[:, 10:] = 1
     sample = {"image": torch.zeros(1, 1030, 20), "mask": mask, "name": "tall"}
     cpu = torch.device("cpu")
-    picture = prediction_picture(model, sample, classes, card, cpu, resolve_precision("fp32", cpu))
+    picture = prediction_picture(model, sample, classes, card, DeviceFeed(cpu), resolve_precision("fp32", cpu))
     assert picture.shape == (344, 3 * 7 + 4, 3)  # every 3rd pixel: ceil(1030 / 512) = 3
     truth = picture[:, 7 + 2:2 * 7 + 2]
     assert (truth[:, 4:, 0] > truth[:, 4:, 1]).all() and (truth[:, :4] == truth[0, 0]).all()  # 'thing' red

@@ -14,6 +14,7 @@ from torch import nn
 from torch.utils.data import Dataset
 
 from seglab.data import ClassSpec
+from seglab.engine.feeding import DeviceFeed
 from seglab.engine.tracking.base import ExperimentLogger, LoggerSpec, Param
 from seglab.engine.trainer import Callback, EvalResult, Trainer
 from seglab.reports.plots import overlay, to_rgb_uint8
@@ -109,7 +110,7 @@ class ExperimentTracking(Callback):
         picked = sorted({int(i) for i in np.linspace(0, count - 1, min(IMAGES_SHOWN, count)).round()})
         classes = self.card.class_spec
         return {str(sample["name"]): prediction_picture(trainer.scored_model, sample, classes, self.card,
-                                                        trainer.device, trainer.precision)
+                                                        trainer.feed, trainer.precision)
                 for sample in (self.val_set[i] for i in picked)}
 
 
@@ -141,17 +142,20 @@ def best_scores(metrics: Mapping[str, Any]) -> dict[str, float]:
 
 @torch.no_grad()
 def prediction_picture(model: nn.Module, sample: Mapping[str, Any], classes: ClassSpec, card: ModelCard,
-                       device: torch.device, precision: Precision) -> np.ndarray:
+                       feed: DeviceFeed, precision: Precision) -> np.ndarray:
     """One validation sample as image | truth | prediction, side by side, every `stride`-th pixel
-    of images larger than `MAX_SIDE` (nearest: labels stay labels).
+    of images larger than `MAX_SIDE` (nearest: labels stay labels). `feed` brings it to the
+    device as validation does (a uint8 sample is normalised there).
 
-    Shape: sample image (C, H, W) normalised, mask (H, W) -> (H', 3 W' + 4, 3) uint8.
+    Shape: sample image (C, H, W), mask (H, W) -> (H', 3 W' + 4, 3) uint8.
     """
-    image = sample["image"]
+    batch, _ = feed({"image": torch.as_tensor(sample["image"])[None],
+                     "mask": torch.as_tensor(np.asarray(sample["mask"]))[None]})
+    image = batch[0].cpu()
     was_training = model.training
     model.eval()
     with precision.autocast():
-        logits = model(image[None].to(device))
+        logits = model(batch)
     model.train(was_training)
     stride = -(-max(image.shape[-2:]) // MAX_SIDE)
     pred = logits.argmax(1)[0, ::stride, ::stride].cpu().numpy()
