@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 import platform
 from pathlib import Path
 
 import pytest
 import torch
 
-from seglab import runtime
+from seglab import config, runtime
 from seglab.cli import build_config, build_parser
-from seglab.engine.experiment import build_session
+from seglab.engine.experiment import build_session, train
 from seglab.errors import ConfigError
 from seglab.runtime import resolve_precision, resolve_threads, tune_allocator
 
@@ -35,7 +36,7 @@ def test_bad_precision_is_refused(name: str, message: str) -> None:
 
 
 def test_threads_leave_a_core_per_worker_on_cpu(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(runtime, "_STARTUP_THREADS", 8)
+    monkeypatch.setattr(runtime, "STARTUP_THREADS", 8)
     assert resolve_threads(None, 2, CPU) == 6
     assert resolve_threads(None, 12, CPU) == 1  # never below one
     assert resolve_threads(None, 0, CPU) is None  # no workers: torch's choice stays
@@ -64,3 +65,17 @@ def test_train_threads_reach_the_session(tiny_dataset: Path) -> None:
         assert torch.get_num_threads() == 1
     finally:
         torch.set_num_threads(before)
+
+
+def test_a_real_training_logs_its_thread_choice(tiny_dataset: Path, tmp_path: Path,
+                                                caplog: pytest.LogCaptureFixture) -> None:
+    cfg = config.load(overrides={"data.path": str(tiny_dataset), "model.name": "unet_small",
+                                 "model.options": {"widths": [8, 16]}, "train.batch_size": 2, "train.epochs": 1,
+                                 "train.precision": "fp32", "train.progress": False})
+    before = torch.get_num_threads()
+    try:
+        with caplog.at_level(logging.INFO, logger="seglab.runtime_threads"):
+            train(cfg, tmp_path / "run")
+    finally:
+        torch.set_num_threads(before)
+    assert f"training threads: {runtime.STARTUP_THREADS} to start, adapting" in caplog.text

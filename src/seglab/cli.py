@@ -19,6 +19,7 @@ import yaml
 from seglab._version import __version__
 from seglab import config as config_io
 from seglab.data.cache import CACHE_MODES
+from seglab.engine.budget import DEFAULT_EPOCHS
 from seglab.engine.builders import SCHEDULES
 from seglab.errors import ConfigError, SeglabError
 from seglab.inference.tta import TTA_FLIPS
@@ -180,7 +181,8 @@ def add_training_options(parser: argparse.ArgumentParser) -> None:
                         "frequency balancing from the train split's pixel counts")
     train = DEFAULTS.train
     parser.add_argument("--epochs", dest="train.epochs", type=int, metavar="N",
-                        help=f"passes over the training split (default {train.epochs}; the upper bound with --time-budget)")
+                        help=f"passes over the training split (default {DEFAULT_EPOCHS}; with --time-budget an upper "
+                        "bound, without it the budget alone decides)")
     parser.add_argument("--batch-size", dest="train.batch_size", type=int, metavar="N",
                         help=f"images (or patches) per optimizer step (default {train.batch_size})")
     parser.add_argument("--lr", dest="train.lr", type=parse_lr, metavar="LR|auto",
@@ -202,8 +204,9 @@ def add_training_options(parser: argparse.ArgumentParser) -> None:
                         help=f"DataLoader worker processes (default {DEFAULTS.data.num_workers}: load in the "
                         "training process)")
     parser.add_argument("--threads", dest="train.threads", type=int, metavar="N",
-                        help="compute threads of the training process (default: one per core, less one per "
-                        "--workers on CPU, since a worker sharing a core with compute slows both)")
+                        help="pin the compute threads of the training process to N (default on CPU: adapt to the "
+                        "load from measured step times, starting at one per core, less one per --workers, "
+                        "since a worker sharing a core with compute slows both; each change is logged)")
     parser.add_argument("--cache", dest="data.cache", choices=CACHE_MODES,
                         help="where images are kept once decoded and resized, so later epochs skip that work: "
                         "memory (each worker holds a copy), disk (.npy files shared by workers and later runs), "
@@ -361,9 +364,10 @@ def cmd_train(args: argparse.Namespace) -> None:
         from seglab.engine.experiment import dry_run
 
         estimate = dry_run(cfg)
+        epochs = cfg.train.epochs or DEFAULT_EPOCHS
         print(f"dry run: {estimate.step_seconds:.3f}s per step x {estimate.train_steps} steps + "
               f"{estimate.val_seconds:.1f}s validation = about {estimate.epoch_seconds:.1f}s per epoch, "
-              f"{estimate.epoch_seconds * cfg.train.epochs / 60:.1f} min for {cfg.train.epochs} epochs; "
+              f"{estimate.epoch_seconds * epochs / 60:.1f} min for {epochs} epochs; "
               f"peak memory {estimate.peak_memory_mb:.0f} MB")
         return
     if rank != 0:
@@ -589,8 +593,10 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--resume", metavar="RUN", help="continue RUN after its last complete epoch with model, "
                        "optimizer, schedule and random states restored (flags such as --epochs still apply)")
     train.add_argument("--time-budget", dest="train.time_budget", type=parse_duration, metavar="10m",
-                       help="train for this wall-clock time: the epoch count and the schedule are fitted to it "
-                       "from a measured step (--epochs stays the upper bound); ends with the best checkpoint")
+                       help="train for this wall-clock time: the epoch count and the schedule's end are planned "
+                       "from a measured step and re-planned at every epoch's end from the measured epochs, so the "
+                       "run ends within about half an epoch of it with the schedule completed (an explicit --epochs "
+                       "stays an upper bound); ends with the best checkpoint")
     train.add_argument("--dry-run", action="store_true",
                        help="measure a few steps, print the expected time per epoch and peak memory, train nothing")
     train.add_argument("--compile", dest="train.compile", action="store_true", default=None,

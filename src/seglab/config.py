@@ -85,7 +85,7 @@ class LossConfig:
 
 @dataclass(frozen=True)
 class TrainConfig:
-    epochs: int = 20
+    epochs: int | None = None  # passes over the training split; None: 20, or what time_budget fits
     batch_size: int = 8
     lr: float | str = 1e-3  # peak learning rate, or "auto": the learning-rate range test picks it
     optimizer: str = "adamw"  # adam | adamw
@@ -101,7 +101,7 @@ class TrainConfig:
     encoder_lr_scale: float = 1.0  # pretrained encoders: encoder lr = lr * this (e.g. 0.1)
     deterministic: bool = False  # deterministic kernels (bit-identical reruns on GPU too, slower)
     sync_batchnorm: bool = False  # distributed training: BatchNorm statistics over all processes
-    time_budget: float | None = None  # seconds of training; epochs (at most `epochs`) fitted to it
+    time_budget: float | None = None  # seconds of training; epochs (at most `epochs`) re-planned to fit it
     compile: bool = False  # torch.compile the model (pays off on long runs only)
     warmup_epochs: int = 0  # linear learning-rate warmup before the schedule (onecycle: its rising phase)
     early_stopping_patience: int | None = None  # stop after this many epochs without a better val_miou

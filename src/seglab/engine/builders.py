@@ -30,6 +30,7 @@ from seglab.data.audit import FATAL, audit, describe, log_lines, severity
 from seglab.data.augment import PAD_LABEL, Augment, build_augment
 from seglab.data.cache import available_memory, choose_cache, decoded_bytes, default_cache_dir
 from seglab.data.sampling import PatchSampler, SeededSampler
+from seglab.engine.schedule_plan import PlannedLambdaLR, PlannedOneCycleLR
 from seglab.errors import ConfigError, DataError
 from seglab.losses import class_weights_from_counts
 from seglab.models import create_model
@@ -410,6 +411,7 @@ def build_scheduler(
     optimizer: torch.optim.Optimizer, cfg: TrainConfig, steps_per_epoch: int
 ) -> torch.optim.lr_scheduler.LRScheduler | None:
     """Per-step schedules over the whole run: cosine decays to 1% of lr, one-cycle warms up 30%.
+    A time budget can move the run's end later (`schedule_plan.replan_schedule`).
 
     `cfg.warmup_epochs` adds a linear warmup before cosine or constant, and sets the length
     of one-cycle's own rising phase instead of its 30%.
@@ -426,9 +428,9 @@ def build_scheduler(
         return None
     if cfg.schedule in ("constant", "cosine"):
         schedule = cfg.schedule
-        return torch.optim.lr_scheduler.LambdaLR(optimizer, lambda step: lr_factor(step, total, warmup, schedule))
+        return PlannedLambdaLR(optimizer, lambda step: lr_factor(step, total, warmup, schedule), total)
     if cfg.schedule == "onecycle":
         peaks = [group["lr"] for group in optimizer.param_groups]
         rising = warmup / (total + 1) if warmup else 0.3
-        return torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=peaks, total_steps=total + 1, pct_start=rising)
+        return PlannedOneCycleLR(optimizer, total, max_lr=peaks, pct_start=rising)
     raise ConfigError(f"unknown schedule '{cfg.schedule}'; choose from {', '.join(SCHEDULES)}")

@@ -18,8 +18,9 @@ from seglab.config import ExperimentConfig
 from seglab.engine.builders import (PreparedData, build_optimizer, build_scheduler, make_loader, model_min_side,
                                     prepare_data, resolve_class_weights)
 from seglab.data import ClassSpec
-from seglab.engine.callbacks import (Checkpointer, EarlyStopping, EncoderFreezer, EpochLogger, HistoryWriter,
-                                     ProgressBar, SamplerEpoch, TimeBudget)
+from seglab.engine.budget import DEFAULT_EPOCHS, BudgetPlanner, epochs_in_budget
+from seglab.engine.callbacks import (AdaptThreads, Checkpointer, EarlyStopping, EncoderFreezer, EpochLogger,
+                                     HistoryWriter, ProgressBar, SamplerEpoch)
 from seglab.engine.checkpoint import Checkpoint, ModelCard, load_checkpoint, save_checkpoint
 from seglab.engine.distributed import (DistributedContext, check_sync_batchnorm, init_distributed, per_process_batch,
                                       shutdown)
@@ -34,7 +35,8 @@ from seglab.losses import build_loss
 from seglab.metrics import Scores
 from seglab.models import create_model, model_options
 from seglab.reports.summary import never_predicted, scores_markdown
-from seglab.runtime import Precision, resolve_device, resolve_precision, resolve_threads
+from seglab.runtime import Precision, resolve_device, resolve_precision
+from seglab.runtime_threads import ThreadTuner, thread_tuner
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +79,7 @@ def model_card(cfg: ExperimentConfig, data: PreparedData) -> ModelCard:
 
 
 def check_train_config(cfg: ExperimentConfig) -> None:
-    if cfg.train.epochs < 1 or cfg.train.batch_size < 1:
+    if (cfg.train.epochs is not None and cfg.train.epochs < 1) or cfg.train.batch_size < 1:
         raise ConfigError("train.epochs and train.batch_size must be at least 1")
     if cfg.train.freeze_encoder_epochs < 0:
         raise ConfigError("train.freeze_encoder_epochs must be >= 0")
@@ -185,11 +187,14 @@ class Session:
     full_val_loader: DataLoader | None  # the whole validation split (the main process's final scoring)
     loss_fn: torch.nn.Module
     callbacks: list[Callback]  # the ones the config asks for (freezing, early stopping, sampler epochs)
+    threads: ThreadTuner | None = None  # compute threads on the CPU: adapting to the load, or pinned
 
 
 def build_session(cfg: ExperimentConfig) -> Session:
     """Check the config, read and split the data, build model, loaders and loss."""
     check_train_config(cfg)
+    if cfg.train.epochs is None and cfg.train.time_budget is None:  # with a budget, `fit_to_budget` plans it
+        cfg = replace(cfg, train=replace(cfg.train, epochs=DEFAULT_EPOCHS))
     set_determinism(cfg.train.deterministic)
     seed_everything(cfg.train.seed)
     data = prepare_data(cfg.data, cfg.train.seed, min_side=model_min_side(cfg.model))
@@ -197,9 +202,9 @@ def build_session(cfg: ExperimentConfig) -> Session:
     device = context.device(resolve_device(cfg.train.device))
     check_sync_batchnorm(cfg.train.sync_batchnorm, device)
     precision = resolve_precision(cfg.train.precision, device)
-    threads = resolve_threads(cfg.train.threads, cfg.data.num_workers, device)
+    threads = thread_tuner(cfg.train.threads, cfg.data.num_workers, device, "training")
     if threads is not None:
-        torch.set_num_threads(threads)
+        threads.start()
     classes = data.classes
     model = create_model(cfg.model.name, data.in_channels, classes.num_classes, **cfg.model.options)
     pretrained_normalisation = getattr(model, "normalisation", None)
@@ -249,7 +254,7 @@ def build_session(cfg: ExperimentConfig) -> Session:
     loss_fn = build_loss(cfg.loss.name, classes.num_classes, data.train_ignore_index,
                          resolve_class_weights(cfg.loss.class_weights, data)).to(device)
     return Session(cfg, data, context, device, precision, model, model_card(cfg, data), train_loader, val_loader,
-                   full_val_loader, loss_fn, callbacks)
+                   full_val_loader, loss_fn, callbacks, threads)
 
 
 def dry_run(cfg: ExperimentConfig) -> Estimate:
@@ -262,7 +267,9 @@ def dry_run(cfg: ExperimentConfig) -> Estimate:
 
 
 def fit_to_budget(session: Session) -> ExperimentConfig:
-    """With train.time_budget, choose the epoch count (and so the schedule) from a measured step.
+    """With train.time_budget, the first plan of the epoch count (and so the schedule) from a
+    few measured steps; `BudgetPlanner` revises it at every epoch end. train.epochs, when given,
+    stays the upper bound; without it the budget alone decides.
 
     Only the main process measures and decides; the others take its plan, since processes that
     planned different epoch counts would wait for each other forever in a collective."""
@@ -273,9 +280,12 @@ def fit_to_budget(session: Session) -> ExperimentConfig:
     if session.context.is_main:
         estimate = estimate_epoch(session.model, session.loss_fn, session.train_loader, session.val_loader,
                                   session.device, session.precision)
-        epochs = max(1, min(cfg.train.epochs, int(cfg.train.time_budget // estimate.epoch_seconds)))
-        log.info("time budget %.0fs: about %.1fs per epoch, so %d epoch(s) (at most train.epochs=%d)",
-                 cfg.train.time_budget, estimate.epoch_seconds, epochs, cfg.train.epochs)
+        epochs = max(1, epochs_in_budget(cfg.train.time_budget, estimate.epoch_seconds))
+        if cfg.train.epochs is not None:
+            epochs = min(epochs, cfg.train.epochs)
+        log.info("time budget %.0fs: about %.1fs per epoch, so %d epoch(s) to start with (%s), re-planned at "
+                 "every epoch's end", cfg.train.time_budget, estimate.epoch_seconds, epochs,
+                 f"at most train.epochs={cfg.train.epochs}" if cfg.train.epochs is not None else "no epoch cap")
     epochs = session.context.broadcast_int(epochs)
     return replace(cfg, train=replace(cfg.train, epochs=epochs))
 
@@ -339,13 +349,16 @@ def _train(cfg: ExperimentConfig, run: RunFolder, callbacks: Sequence[Callback],
     if not resume:
         cfg = resolve_lr(cfg, run)
     session = build_session(cfg)
-    cfg = fit_to_budget(session) if not resume else cfg
+    ceiling = session.cfg.train.epochs if not resume else None  # a resumed plan is no cap
+    cfg = fit_to_budget(session) if not resume else session.cfg
     data, context, device, model, card = session.data, session.context, session.device, session.model, session.card
     classes = data.classes
     optimizer = build_optimizer(model, cfg.train)
     scheduler = build_scheduler(optimizer, cfg.train, len(session.train_loader))
     checkpointer = Checkpointer(run, card, generator=session.train_loader.generator, config_digest=digest)
-    budget = [TimeBudget(cfg.train.time_budget)] if cfg.train.time_budget is not None else []
+    budget = ([BudgetPlanner(cfg.train.time_budget, ceiling, context.broadcast_int if context.enabled else None)]
+              if cfg.train.time_budget is not None else [])
+    threads = [AdaptThreads(session.threads)] if session.threads is not None and session.threads.adaptive else []
     trainer = Trainer(
         model,
         session.loss_fn,
@@ -360,8 +373,9 @@ def _train(cfg: ExperimentConfig, run: RunFolder, callbacks: Sequence[Callback],
         callbacks=[
             *session.callbacks,
             *budget,
+            *threads,
             # only the main process shows progress and writes the run folder
-            *([ProgressBar(cfg.train.epochs, enabled=cfg.train.progress), EpochLogger(cfg.train.epochs), checkpointer,
+            *([ProgressBar(enabled=cfg.train.progress), EpochLogger(), checkpointer,
                HistoryWriter(run)] if context.is_main else []),
             *callbacks,
         ],

@@ -1,0 +1,163 @@
+"""Compute threads that follow the machine's load: chosen at start, revised from measured step times.
+
+torch's OpenMP threads spin at every barrier. When another process holds one of the cores,
+a thread per core waits for its descheduled sibling at every barrier, and a 2-core training
+ran 15x slower (issue 28) where one thread would have cost its fair share. No fixed count is
+right for both an idle and a busy machine, so `ThreadTuner` measures: it starts with torch's
+count, tries a neighbouring count for a few steps now and then (at once when the step time
+jumps) and keeps whichever was faster. The OpenMP wait policy (`OMP_WAIT_POLICY`,
+`GOMP_SPINCOUNT`) is read once when torch loads, so the thread count is the knob left at run time.
+"""
+
+from __future__ import annotations
+
+import logging
+import statistics
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import torch
+
+from seglab.errors import ConfigError
+from seglab.runtime import STARTUP_THREADS, resolve_threads
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ThreadChange:
+    """One decision, kept for the benchmark and the tests: `before` -> `after` threads."""
+
+    before: int
+    after: int
+    reason: str
+
+
+class ThreadTuner:
+    """Chooses the compute thread count from measured times per unit of work (a step, a pixel).
+
+    Call `tick(work)` after each repeated piece of work (a training step, a predicted image)
+    and `pause()` before anything that should not count (validation between epochs). Every
+    `probe_every` steps, or as soon as the median step time rises `jump` times above the one
+    measured after the last decision, the next count down (or up, up to `most`) runs for
+    `window` steps; it is kept when its median is `margin` faster. A probe that loses doubles
+    the wait before that count is tried again (up to `max_backoff` times `probe_every`), so a
+    busy machine does not pay for hopeless probes; a probe that is already `jump` times slower
+    after two steps is cut short. `pinned` fixes the count (`--threads N`) and measures nothing.
+    """
+
+    def __init__(self, most: int, pinned: int | None = None, *, window: int = 5, probe_every: int = 40,
+                 margin: float = 0.05, jump: float = 1.5, max_backoff: int = 16,
+                 clock: Callable[[], float] = time.perf_counter,
+                 apply: Callable[[int], None] = torch.set_num_threads, label: str = "compute") -> None:
+        if pinned is not None and pinned < 1:
+            raise ConfigError(f"threads must be >= 1, got {pinned}")
+        self.most = max(1, most)
+        self.pinned = pinned
+        self.window, self.probe_every, self.margin, self.jump = window, probe_every, margin, jump
+        self.max_backoff = max_backoff
+        self.clock, self.apply, self.label = clock, apply, label
+        self.current = pinned or self.most
+        self.changes: list[ThreadChange] = []
+        self._lock = threading.Lock()  # seglab serve predicts on several threads
+        self._mark: float | None = None
+        self._samples: list[float] = []  # at `current`, since the last decision
+        self._reference: float | None = None  # median of the first window after the last decision
+        self._since = probe_every  # steps since the last probe: the first full window probes at once
+        self._skip = 0  # steps to leave out after a change (the thread pool resizes)
+        self._candidate: int | None = None
+        self._probe: list[float] = []
+        self._base = 0.0  # median at `current` when the probe started
+        self._backoff: dict[int, int] = {}
+        self._downward = True  # which neighbour to try first
+
+    @property
+    def adaptive(self) -> bool:
+        return self.pinned is None
+
+    def start(self) -> ThreadTuner:
+        """Apply the starting count and say so; returns self."""
+        self.apply(self.current)
+        if self.adaptive:
+            log.info("%s threads: %d to start, adapting to the load from measured step times (--threads N pins)",
+                     self.label, self.current)
+        else:
+            log.info("%s threads: %d, pinned by --threads", self.label, self.current)
+        return self
+
+    def pause(self) -> None:
+        """The time until the next `tick` is not a step (validation, checkpoints, a new epoch)."""
+        self._mark = None
+
+    def tick(self, work: float = 1.0) -> None:
+        """One piece of `work` (1 for a step; pixels for images of different sizes) just ended."""
+        now = self.clock()
+        with self._lock:
+            if self._mark is not None and work > 0:
+                self.record((now - self._mark) / work)
+            self._mark = now
+
+    def record(self, seconds: float) -> None:
+        """Feed one measured time per unit of work (what `tick` does with its clock)."""
+        if not self.adaptive:
+            return
+        if self._skip:
+            self._skip -= 1
+            return
+        if self._candidate is not None:
+            self._probe.append(seconds)
+            cut_short = len(self._probe) >= 2 and min(self._probe) > self.jump * self._base
+            if cut_short or len(self._probe) >= self.window:
+                self._decide()
+            return
+        self._samples = [*self._samples[-(self.window - 1):], seconds]
+        self._since += 1
+        if len(self._samples) < self.window:
+            return
+        median = statistics.median(self._samples)
+        if self._reference is None:
+            self._reference = median
+        jumped = median > self.jump * self._reference
+        if jumped:
+            self._backoff.clear()  # the machine changed: every count deserves a fresh look
+        neighbours = [n for n in (self.current - 1, self.current + 1) if 1 <= n <= self.most]
+        if not self._downward:
+            neighbours.reverse()
+        due = [n for n in neighbours if jumped or self._since >= self.probe_every * self._backoff.get(n, 1)]
+        if due:
+            self._candidate, self._probe, self._base = due[0], [], median
+            self._downward = not self._downward
+            log.debug("%s threads: trying %d against %d (%.3gs per step%s)", self.label, due[0], self.current,
+                      median, ", a jump" if jumped else "")
+            self._switch(due[0])
+
+    def _decide(self) -> None:
+        candidate, probed = self._candidate, statistics.median(self._probe)
+        assert candidate is not None
+        self._candidate = None
+        if probed < (1 - self.margin) * self._base:
+            reason = f"{probed:.3g}s against {self._base:.3g}s per step"
+            log.info("%s threads: %d -> %d (%s)", self.label, self.current, candidate, reason)
+            self.changes.append(ThreadChange(self.current, candidate, reason))
+            self.current = candidate
+            self._backoff.clear()
+        else:
+            self._backoff[candidate] = min(2 * self._backoff.get(candidate, 1), self.max_backoff)
+            self._switch(self.current)
+        self._samples, self._reference, self._since = [], None, 0
+
+    def _switch(self, threads: int) -> None:
+        self.apply(threads)
+        self._skip = 1
+
+
+def thread_tuner(requested: int | None, workers: int, device: torch.device, label: str) -> ThreadTuner | None:
+    """The tuner for a process that computes on `device`: pinned to `requested` when given,
+    else adapting below torch's one-per-core count less one core per DataLoader worker
+    (`resolve_threads`). On CUDA, where the CPU only feeds the GPU, None unless pinned."""
+    pinned = resolve_threads(requested, workers, device) if requested is not None else None
+    if device.type == "cuda" and pinned is None:
+        return None
+    return ThreadTuner(resolve_threads(None, workers, device) or STARTUP_THREADS, pinned=pinned, label=label)

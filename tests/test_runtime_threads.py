@@ -1,0 +1,115 @@
+"""The thread tuner's decisions, driven by a fake machine whose step time depends on the thread
+count and on whether another process is busy (deterministic: no real clock, no real threads)."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from seglab.errors import ConfigError
+from seglab.runtime_threads import ThreadTuner
+
+
+class FakeMachine:
+    """Two cores: idle, 2 threads take 0.5 s a step and 1 thread 1 s; with one core busy, 2
+    threads spin at every barrier (3 s) while 1 thread keeps its 1 s (issue 28's numbers' shape)."""
+
+    def __init__(self) -> None:
+        self.threads = 0
+        self.busy = False
+        self.applied: list[int] = []
+
+    def apply(self, threads: int) -> None:
+        self.threads = threads
+        self.applied.append(threads)
+
+    def step_seconds(self) -> float:
+        if self.threads == 1:
+            return 1.0
+        return 3.0 if self.busy else 0.5
+
+
+def run(tuner: ThreadTuner, machine: FakeMachine, steps: int) -> list[int]:
+    """Threads in use at each step."""
+    used = []
+    for _ in range(steps):
+        used.append(machine.threads)
+        tuner.record(machine.step_seconds())
+    return used
+
+
+def tuner_on(machine: FakeMachine, **options) -> ThreadTuner:
+    return ThreadTuner(2, apply=machine.apply, **options).start()
+
+
+def test_an_idle_machine_keeps_a_thread_per_core():
+    machine = FakeMachine()
+    tuner = tuner_on(machine)
+    used = run(tuner, machine, 400)
+    assert tuner.current == 2 and tuner.changes == []
+    assert used.count(1) / len(used) < 0.06  # losing probes of 1 thread cost little, and back off
+
+
+def test_a_busy_core_moves_training_to_one_thread_within_a_few_steps(caplog):
+    machine = FakeMachine()
+    machine.busy = True
+    with caplog.at_level(logging.INFO, logger="seglab.runtime_threads"):
+        tuner = tuner_on(machine)
+        used = run(tuner, machine, 400)
+    assert tuner.changes[0].before == 2 and tuner.changes[0].after == 1
+    assert used.index(1) <= 6 and 2 not in used[15:][:20]
+    assert used.count(2) / len(used) < 0.1  # probes of 2 threads back off while the core stays busy
+    assert "compute threads: 2 to start" in caplog.text and "compute threads: 2 -> 1" in caplog.text
+
+
+def test_load_that_arrives_mid_run_is_noticed_by_the_jump_in_step_time():
+    machine = FakeMachine()
+    tuner = tuner_on(machine, probe_every=1000)  # no periodic probe comes to the rescue
+    run(tuner, machine, 100)
+    assert tuner.current == 2
+    machine.busy = True
+    used = run(tuner, machine, 30)
+    assert tuner.current == 1 and used.index(1) <= 8
+
+
+def test_load_that_leaves_gives_the_cores_back():
+    machine = FakeMachine()
+    machine.busy = True
+    tuner = tuner_on(machine)
+    run(tuner, machine, 300)
+    assert tuner.current == 1
+    machine.busy = False
+    run(tuner, machine, 40 * 16 + 20)  # at most the longest back-off before 2 threads are tried again
+    assert tuner.current == 2 and [c.after for c in tuner.changes][-1] == 2
+
+
+def test_pinned_threads_are_applied_once_and_never_moved(caplog):
+    machine = FakeMachine()
+    machine.busy = True
+    with caplog.at_level(logging.INFO, logger="seglab.runtime_threads"):
+        tuner = ThreadTuner(2, pinned=2, apply=machine.apply).start()
+        run(tuner, machine, 200)
+    assert machine.applied == [2] and tuner.changes == []
+    assert "compute threads: 2, pinned by --threads" in caplog.text
+    with pytest.raises(ConfigError, match="threads must be >= 1"):
+        ThreadTuner(2, pinned=0)
+
+
+def test_ticks_time_work_between_them_and_a_pause_leaves_a_gap_out():
+    now = [0.0]
+    machine = FakeMachine()
+    machine.busy = True
+    tuner = ThreadTuner(2, apply=machine.apply, clock=lambda: now[0]).start()
+    tuner.tick()  # the first tick only marks the start
+    for _ in range(6):
+        now[0] += machine.step_seconds()
+        tuner.tick()
+    # five steps of 3 s made the window; the probe of 1 thread began and its first step was left out
+    assert tuner._samples == [3.0] * 5 and machine.threads == 1 and tuner._probe == []
+    tuner.pause()
+    now[0] += 100.0  # validation: not a step
+    tuner.tick()
+    now[0] += 2.0
+    tuner.tick(work=2.0)  # two units of work at 1 s each
+    assert tuner._probe == [1.0]
