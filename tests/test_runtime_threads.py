@@ -3,11 +3,16 @@ count and on whether another process is busy (deterministic: no real clock, no r
 
 from __future__ import annotations
 
+import itertools
 import logging
 
+import numpy as np
 import pytest
 
+from seglab.engine.checkpoint import ModelCard
 from seglab.errors import ConfigError
+from seglab.inference.predictor import Predictor, adapt_threads
+from seglab.models import create_model
 from seglab.runtime_threads import ThreadTuner
 
 
@@ -113,3 +118,16 @@ def test_ticks_time_work_between_them_and_a_pause_leaves_a_gap_out():
     now[0] += 2.0
     tuner.tick(work=2.0)  # two units of work at 1 s each
     assert tuner._probe == [1.0]
+
+
+def test_a_cpu_predictor_times_each_image_per_pixel():
+    card = ModelCard(model="unet_small", options={"widths": [8, 16]}, in_channels=3, num_classes=2,
+                     classes={"names": ["background", "thing"]}, mapping={}, size=None, mean=(0.5,) * 3,
+                     std=(0.25,) * 3)
+    predictor = adapt_threads(Predictor(create_model("unet_small", 3, 2, widths=[8, 16]), card, "cpu"))
+    assert predictor.threads is not None and predictor.threads.adaptive
+    ticks = itertools.count()  # every image takes one second of this clock
+    predictor.threads.clock = lambda: float(next(ticks))
+    for side in (32, 64, 32, 64, 32):
+        predictor.predict(np.zeros((side, side, 3), dtype=np.uint8))
+    assert predictor.threads._samples == pytest.approx([1 / 32**2, 1 / 64**2, 1 / 32**2, 1 / 64**2, 1 / 32**2])

@@ -471,9 +471,10 @@ def cmd_predict(args: argparse.Namespace) -> None:
         predictor = OnnxPredictor.from_file(args.run)
     else:
         from seglab.inference.ensemble import load_runs
+        from seglab.inference.predictor import adapt_threads
 
-        predictor = load_runs([args.run, *args.ensemble], device=args.device, checkpoint=args.checkpoint,
-                              options=inference_options(args), precision=args.precision)
+        predictor = adapt_threads(load_runs([args.run, *args.ensemble], device=args.device, checkpoint=args.checkpoint,
+                                            options=inference_options(args), precision=args.precision))
     set_max_pixels(args.max_pixels)
     files = collect_inputs(args.inputs)
     names = output_names(files)  # inputs sharing a stem keep their folders, so none overwrites another

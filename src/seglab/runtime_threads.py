@@ -62,7 +62,7 @@ class ThreadTuner:
         self.current = pinned or self.most
         self.changes: list[ThreadChange] = []
         self._lock = threading.Lock()  # seglab serve predicts on several threads
-        self._mark: float | None = None
+        self._marks = threading.local()  # each thread times its own work
         self._samples: list[float] = []  # at `current`, since the last decision
         self._reference: float | None = None  # median of the first window after the last decision
         self._since = probe_every  # steps since the last probe: the first full window probes at once
@@ -89,15 +89,20 @@ class ThreadTuner:
 
     def pause(self) -> None:
         """The time until the next `tick` is not a step (validation, checkpoints, a new epoch)."""
-        self._mark = None
+        self._marks.at = None
+
+    def begin(self) -> None:
+        """A piece of work starts now (where the time since the last `tick` is not work)."""
+        self._marks.at = self.clock()
 
     def tick(self, work: float = 1.0) -> None:
         """One piece of `work` (1 for a step; pixels for images of different sizes) just ended."""
         now = self.clock()
-        with self._lock:
-            if self._mark is not None and work > 0:
-                self.record((now - self._mark) / work)
-            self._mark = now
+        started = getattr(self._marks, "at", None)
+        self._marks.at = now
+        if started is not None and work > 0:
+            with self._lock:
+                self.record((now - started) / work)
 
     def record(self, seconds: float) -> None:
         """Feed one measured time per unit of work (what `tick` does with its clock)."""

@@ -18,7 +18,7 @@ from seglab.engine.run_folder import RunFolder
 from seglab.errors import DataError
 from seglab.inference.ensemble import load_runs
 from seglab.inference.files import display_image
-from seglab.inference.predictor import InferenceOptions
+from seglab.inference.predictor import InferenceOptions, adapt_threads
 from seglab.metrics import ConfusionMatrix, Scores
 from seglab.reports.plots import plot_confusion, plot_gallery, save_figure
 from seglab.reports.summary import never_predicted, scores_markdown
@@ -157,7 +157,8 @@ def evaluate_run(
     run = RunFolder.open(path, data_path)
     options = options or InferenceOptions()
     members = [str(run.root), *map(str, ensemble)]
-    predictor = load_runs(members, device=device, checkpoint=checkpoint, options=options, precision=precision)
+    predictor = adapt_threads(load_runs(members, device=device, checkpoint=checkpoint, options=options,
+                                        precision=precision))
     precision_used = predictor.precision.name  # as recorded: auto -> fp32 or bf16
     classes = predictor.classes
     pairs, split, mapping = pairs_to_evaluate(run, data, split)

@@ -20,6 +20,7 @@ from seglab.inference.postprocess import PostProcess
 from seglab.inference.tiling import network_stride, predict_tiled
 from seglab.inference.tta import FLIPS, TTA_FLIPS, Flips, flip_tta, trained_flips
 from seglab.runtime import Precision, resolve_device, resolve_precision
+from seglab.runtime_threads import ThreadTuner, thread_tuner
 
 log = logging.getLogger(__name__)
 
@@ -148,6 +149,7 @@ class Predictor:
             log.info("this model predicts at its training size %dx%d, which one %d-pixel tile covers: "
                      "tiling changes nothing", *card.size, self.options.tile)
         self.flips = self._tta_flips()
+        self.threads: ThreadTuner | None = None  # `adapt_threads`: the thread count follows the load
 
     def _tta_flips(self) -> Flips:
         """The views flip TTA averages (see `InferenceOptions.tta_flips`)."""
@@ -194,12 +196,16 @@ class Predictor:
         Shape: image (H, W) or (H, W, C) -> mask (H, W), probs (K, H, W).
         """
         height, width = np.asarray(image).shape[:2]
+        if self.threads is not None:
+            self.threads.begin()
         batch = self.preprocess(image)
         logits = flip_tta(self._logits, batch, self.flips) if self.options.tta else self._logits(batch)
         if logits.shape[-2:] != (height, width):
             logits = F.interpolate(logits, size=(height, width), mode="bilinear", align_corners=False)
         probs = logits.softmax(dim=1)[0]
         mask = probs.argmax(0).cpu().numpy()
+        if self.threads is not None:
+            self.threads.tick(work=batch.shape[-2] * batch.shape[-1])  # images differ in size: time per pixel
         if self.options.postprocess.active:
             mask = self.options.postprocess(mask, self.classes)
         return Prediction(mask=mask, probs=probs.cpu().numpy())
@@ -221,3 +227,15 @@ class Predictor:
 
     def predict_file(self, path: str | Path) -> Prediction:
         return self.predict(read_image(path))
+
+
+def adapt_threads(segmenter: Segmenter) -> Segmenter:
+    """Let a CPU `Predictor`'s compute threads follow the machine's load while it predicts one
+    image after another (`seglab evaluate`, `predict`, `serve`); returns `segmenter`. Ensembles
+    and ONNX models keep theirs: several models steering one thread count would time each
+    other's choices."""
+    if isinstance(segmenter, Predictor) and segmenter.threads is None:
+        segmenter.threads = thread_tuner(None, 0, segmenter.device, "prediction")
+        if segmenter.threads is not None:
+            segmenter.threads.start()
+    return segmenter

@@ -39,10 +39,10 @@ def load_segmenter(
             raise ConfigError(f"--precision {precision} needs a run folder; '{path}' is an exported model, "
                               "which onnxruntime runs in the precision it was exported in")
         return OnnxPredictor.from_file(path)
-    from seglab.inference.predictor import InferenceOptions, Predictor
+    from seglab.inference.predictor import InferenceOptions, Predictor, adapt_threads
 
     options = InferenceOptions(tile=tile, batch_size=1)  # one tile at a time: memory, not speed, is the limit
-    return Predictor.from_run(path, device=device, precision=precision, options=options)
+    return adapt_threads(Predictor.from_run(path, device=device, precision=precision, options=options))
 
 
 def serve(
