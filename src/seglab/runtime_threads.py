@@ -44,11 +44,13 @@ class ThreadTuner:
     measured after the last decision, the next count down (or up, up to `most`) runs for
     `window` steps; it is kept when its median is `margin` faster. A probe that loses doubles
     the wait before that count is tried again (up to `max_backoff` times `probe_every`), so a
-    busy machine does not pay for hopeless probes; a probe that is already `jump` times slower
-    after two steps is cut short. `pinned` fixes the count (`--threads N`) and measures nothing.
+    busy machine does not pay for hopeless probes; a probe already `jump` times slower or
+    faster after two steps is decided there (on a busy 2-core machine two threads can be 5x
+    slower than one: every step spent finding out counts). `pinned` fixes the count
+    (`--threads N`) and measures nothing.
     """
 
-    def __init__(self, most: int, pinned: int | None = None, *, window: int = 5, probe_every: int = 40,
+    def __init__(self, most: int, pinned: int | None = None, *, window: int = 3, probe_every: int = 30,
                  margin: float = 0.05, jump: float = 1.5, max_backoff: int = 16,
                  clock: Callable[[], float] = time.perf_counter,
                  apply: Callable[[int], None] = torch.set_num_threads, label: str = "compute") -> None:
@@ -113,8 +115,9 @@ class ThreadTuner:
             return
         if self._candidate is not None:
             self._probe.append(seconds)
-            cut_short = len(self._probe) >= 2 and min(self._probe) > self.jump * self._base
-            if cut_short or len(self._probe) >= self.window:
+            settled = len(self._probe) >= 2 and (min(self._probe) > self.jump * self._base
+                                                 or self.jump * max(self._probe) < self._base)
+            if settled or len(self._probe) >= self.window:
                 self._decide()
             return
         self._samples = [*self._samples[-(self.window - 1):], seconds]
