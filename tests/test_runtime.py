@@ -36,7 +36,7 @@ def test_bad_precision_is_refused(name: str, message: str) -> None:
 
 
 def test_threads_leave_a_core_per_worker_on_cpu(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(runtime, "STARTUP_THREADS", 8)
+    monkeypatch.setattr(runtime, "_STARTUP_THREADS", 8)
     assert resolve_threads(None, 2, CPU) == 6
     assert resolve_threads(None, 12, CPU) == 1  # never below one
     assert resolve_threads(None, 0, CPU) is None  # no workers: torch's choice stays
@@ -67,15 +67,20 @@ def test_train_threads_reach_the_session(tiny_dataset: Path) -> None:
         torch.set_num_threads(before)
 
 
-def test_a_real_training_logs_its_thread_choice(tiny_dataset: Path, tmp_path: Path,
+@pytest.mark.parametrize("deterministic", [False, True])
+def test_a_real_training_logs_its_thread_choice(tiny_dataset: Path, tmp_path: Path, deterministic: bool,
                                                 caplog: pytest.LogCaptureFixture) -> None:
     cfg = config.load(overrides={"data.path": str(tiny_dataset), "model.name": "unet_small",
                                  "model.options": {"widths": [8, 16]}, "train.batch_size": 2, "train.epochs": 1,
-                                 "train.precision": "fp32", "train.progress": False})
+                                 "train.precision": "fp32", "train.progress": False,
+                                 "train.deterministic": deterministic})
     before = torch.get_num_threads()
+    torch.set_num_threads(2)
     try:
         with caplog.at_level(logging.INFO, logger="seglab.runtime_threads"):
             train(cfg, tmp_path / "run")
+        assert torch.get_num_threads() == 2  # the count it started from, whatever it chose meanwhile
     finally:
         torch.set_num_threads(before)
-    assert f"training threads: {runtime.STARTUP_THREADS} to start, adapting" in caplog.text
+    expected = "2, fixed" if deterministic else "2 to start, adapting"
+    assert f"training threads: {expected}" in caplog.text

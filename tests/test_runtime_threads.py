@@ -96,7 +96,7 @@ def test_pinned_threads_are_applied_once_and_never_moved(caplog):
         tuner = ThreadTuner(2, pinned=2, apply=machine.apply).start()
         run(tuner, machine, 200)
     assert machine.applied == [2] and tuner.changes == []
-    assert "compute threads: 2, pinned by --threads" in caplog.text
+    assert "compute threads: 2, fixed" in caplog.text
     with pytest.raises(ConfigError, match="threads must be >= 1"):
         ThreadTuner(2, pinned=0)
 

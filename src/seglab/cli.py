@@ -195,7 +195,8 @@ def add_training_options(parser: argparse.ArgumentParser) -> None:
                         "it; onecycle rises for 30%% of the run, then falls; constant stays at --lr")
     parser.add_argument("--seed", dest="train.seed", type=int, metavar="N",
                         help=f"seeds the split, initial weights, augmentation and batch order (default {train.seed}); "
-                        "the same seed repeats a CPU run exactly")
+                        "the same seed repeats a CPU run exactly with --threads N or --deterministic (threads "
+                        "that adapt to the load change float rounding when they change)")
     parser.add_argument("--device", dest="train.device", metavar="DEVICE",
                         help="auto (default: the GPU when there is one), cpu, cuda or cuda:N")
     parser.add_argument("--precision", dest="train.precision", choices=PRECISIONS,
@@ -613,7 +614,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="distributed training on CUDA: BatchNorm statistics over all processes at every step "
                        "(without it they are averaged over the processes before each validation)")
     train.add_argument("--deterministic", dest="train.deterministic", action="store_true", default=None,
-                       help="deterministic kernels: identical metrics for the same seed (CPU runs already are)")
+                       help="deterministic kernels and a fixed thread count: identical metrics for the same seed "
+                       "(CPU runs already are with --threads N)")
     train.add_argument("--augment", dest="data.augment", choices=["none", "light", "strong"],
                        help="training augmentation preset (default none); change single transforms with "
                        "--set data.augment_options=... (docs/training.md)")

@@ -105,7 +105,7 @@ def resolve_precision(name: str, device: torch.device) -> Precision:
     return Precision(name=name, device_type=device.type, dtype=dtype)
 
 
-STARTUP_THREADS = torch.get_num_threads()  # torch's own choice: one per physical core
+_STARTUP_THREADS = torch.get_num_threads()  # torch's own choice: one per physical core
 
 
 def resolve_threads(requested: int | None, workers: int, device: torch.device) -> int | None:
@@ -121,4 +121,4 @@ def resolve_threads(requested: int | None, workers: int, device: torch.device) -
         return requested
     if device.type == "cuda" or workers == 0:
         return None
-    return max(1, STARTUP_THREADS - workers)
+    return max(1, _STARTUP_THREADS - workers)

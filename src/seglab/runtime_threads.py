@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import torch
 
 from seglab.errors import ConfigError
-from seglab.runtime import STARTUP_THREADS, resolve_threads
+from seglab.runtime import resolve_threads
 
 log = logging.getLogger(__name__)
 
@@ -86,8 +86,13 @@ class ThreadTuner:
             log.info("%s threads: %d to start, adapting to the load from measured step times (--threads N pins)",
                      self.label, self.current)
         else:
-            log.info("%s threads: %d, pinned by --threads", self.label, self.current)
+            log.info("%s threads: %d, fixed (--threads N, or --deterministic)", self.label, self.current)
         return self
+
+    def finish(self) -> None:
+        """Give the process back the count it started with (a later run starts from it)."""
+        if self.adaptive:  # also in the middle of a probe
+            self.apply(self.most)
 
     def pause(self) -> None:
         """The time until the next `tick` is not a step (validation, checkpoints, a new epoch)."""
@@ -161,11 +166,15 @@ class ThreadTuner:
         self._skip = 1
 
 
-def thread_tuner(requested: int | None, workers: int, device: torch.device, label: str) -> ThreadTuner | None:
-    """The tuner for a process that computes on `device`: pinned to `requested` when given,
-    else adapting below torch's one-per-core count less one core per DataLoader worker
-    (`resolve_threads`). On CUDA, where the CPU only feeds the GPU, None unless pinned."""
+def thread_tuner(requested: int | None, workers: int, device: torch.device, label: str,
+                 adapt: bool = True) -> ThreadTuner | None:
+    """The tuner for a process that computes on `device`: pinned to `requested` when given, else
+    starting from the current count (torch's one per core, or what the user or OMP_NUM_THREADS
+    set), less one core per DataLoader worker (`resolve_threads`), and adapting below it unless
+    `adapt` is False (deterministic runs: float rounding depends on the thread count). On CUDA,
+    where the CPU only feeds the GPU, None unless pinned."""
     pinned = resolve_threads(requested, workers, device) if requested is not None else None
     if device.type == "cuda" and pinned is None:
         return None
-    return ThreadTuner(resolve_threads(None, workers, device) or STARTUP_THREADS, pinned=pinned, label=label)
+    most = resolve_threads(None, workers, device) or torch.get_num_threads()
+    return ThreadTuner(most, pinned=pinned if pinned is not None or adapt else most, label=label)

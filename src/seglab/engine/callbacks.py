@@ -177,6 +177,9 @@ class AdaptThreads(Callback):
     def on_train_batch_end(self, trainer: Trainer) -> None:
         self.tuner.tick()
 
+    def on_fit_end(self, trainer: Trainer) -> None:
+        self.tuner.finish()
+
 
 class SamplerEpoch(Callback):
     """Tells a DistributedSampler the epoch, so each epoch is shuffled differently (and alike on

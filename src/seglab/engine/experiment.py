@@ -202,7 +202,8 @@ def build_session(cfg: ExperimentConfig) -> Session:
     device = context.device(resolve_device(cfg.train.device))
     check_sync_batchnorm(cfg.train.sync_batchnorm, device)
     precision = resolve_precision(cfg.train.precision, device)
-    threads = thread_tuner(cfg.train.threads, cfg.data.num_workers, device, "training")
+    threads = thread_tuner(cfg.train.threads, cfg.data.num_workers, device, "training",
+                           adapt=not cfg.train.deterministic)
     if threads is not None:
         threads.start()
     classes = data.classes
