@@ -132,3 +132,16 @@ def test_a_cpu_predictor_times_each_image_per_pixel():
     for side in (32, 64, 32):
         predictor.predict(np.zeros((side, side, 3), dtype=np.uint8))
     assert predictor.threads._samples == pytest.approx([1 / 32**2, 1 / 64**2, 1 / 32**2])
+
+
+def test_a_jump_at_one_thread_tries_no_more_threads():
+    """More load makes more threads worse, never better: a jump probes only downward."""
+    machine = FakeMachine()
+    machine.busy = True
+    tuner = tuner_on(machine, probe_every=10_000)
+    run(tuner, machine, 20)
+    assert tuner.current == 1
+    applied = len(machine.applied)
+    for seconds in [1.0] * 5 + [4.0] * 10:  # the machine gets busier still
+        tuner.record(seconds)
+    assert len(machine.applied) == applied  # no probe of 2 threads

@@ -40,9 +40,9 @@ class ThreadTuner:
 
     Call `tick(work)` after each repeated piece of work (a training step, a predicted image)
     and `pause()` before anything that should not count (validation between epochs). Every
-    `probe_every` steps, or as soon as the median step time rises `jump` times above the one
-    measured after the last decision, the next count down (or up, up to `most`) runs for
-    `window` steps; it is kept when its median is `margin` faster. A probe that loses doubles
+    `probe_every` steps the next count down or up (up to `most`) runs for `window` steps, and
+    as soon as the median step time rises `jump` times above the one measured after the last
+    decision, the next count down; it is kept when its median is `margin` faster. A probe that loses doubles
     the wait before that count is tried again (up to `max_backoff` times `probe_every`), so a
     busy machine does not pay for hopeless probes; a probe already `jump` times slower or
     faster after two steps is decided there (on a busy 2-core machine two threads can be 5x
@@ -135,7 +135,8 @@ class ThreadTuner:
         jumped = median > self.jump * self._reference
         if jumped:
             self._backoff.clear()  # the machine changed: every count deserves a fresh look
-        neighbours = [n for n in (self.current - 1, self.current + 1) if 1 <= n <= self.most]
+        # a jump means more contention: only fewer threads can help (more would spin at more barriers)
+        neighbours = [n for n in (self.current - 1, *(() if jumped else (self.current + 1,))) if 1 <= n <= self.most]
         if not self._downward:
             neighbours.reverse()
         due = [n for n in neighbours if jumped or self._since >= self.probe_every * self._backoff.get(n, 1)]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import math
+import statistics
 import time
 from collections.abc import Callable
 
@@ -31,8 +32,9 @@ def epochs_in_budget(seconds_left: float, pace: float) -> int:
 class BudgetPlanner(Callback):
     """Re-plans the epoch count (`trainer.epochs`) and the schedule's end at every epoch end.
 
-    The pace is the mean of the last two epochs, the first epoch left out once there is
-    another: recent enough to follow a burst of load, and not thrown by one slow epoch. The
+    The pace is the median of the last three epochs, the first epoch left out once there is
+    another: recent enough to follow a burst of load within two epochs, and not thrown by one
+    slow epoch (on the shared test machine single epochs took 6x their neighbours). The
     main process plans; under distributed training `broadcast` hands its plan to the others.
     `ceiling` (an explicit --epochs) bounds the plan.
     """
@@ -53,8 +55,7 @@ class BudgetPlanner(Callback):
         now = self.clock()
         self.durations.append(now - self._epoch_started)
         elapsed = now - self._started
-        recent = self.durations[1:][-2:] or self.durations
-        pace = sum(recent) / len(recent)
+        pace = statistics.median(self.durations[1:][-3:] or self.durations)
         planned = trainer.epoch + epochs_in_budget(self.seconds - elapsed, pace)
         if self.ceiling is not None:
             planned = min(planned, self.ceiling)
