@@ -64,7 +64,7 @@ def test_a_busy_core_moves_training_to_one_thread_within_a_few_steps(caplog):
         used = run(tuner, machine, 400)
     assert tuner.changes[0].before == 2 and tuner.changes[0].after == 1
     assert used.index(1) == 3 and 2 not in used[6:30]  # 3 steps measured, 1 left out, 2 probed
-    assert used.count(2) / len(used) < 0.1  # probes of 2 threads back off while the core stays busy
+    assert used.count(2) / len(used) < 0.04  # one step decides a losing probe, and probes back off
     assert "compute threads: 2 to start" in caplog.text and "compute threads: 2 -> 1" in caplog.text
 
 

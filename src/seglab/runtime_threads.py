@@ -44,9 +44,9 @@ class ThreadTuner:
     as soon as the median step time rises `jump` times above the one measured after the last
     decision, the next count down; it is kept when its median is `margin` faster. A probe that loses doubles
     the wait before that count is tried again (up to `max_backoff` times `probe_every`), so a
-    busy machine does not pay for hopeless probes; a probe already `jump` times slower or
-    faster after two steps is decided there (on a busy 2-core machine two threads can be 5x
-    slower than one: every step spent finding out counts). `pinned` fixes the count
+    busy machine does not pay for hopeless probes; a probe is dropped after one step `jump`
+    times slower and taken after two steps `jump` times faster (on a busy 2-core machine two
+    threads ran 8x slower than one: every step spent finding out counts). `pinned` fixes the count
     (`--threads N`) and measures nothing.
     """
 
@@ -120,9 +120,9 @@ class ThreadTuner:
             return
         if self._candidate is not None:
             self._probe.append(seconds)
-            settled = len(self._probe) >= 2 and (min(self._probe) > self.jump * self._base
-                                                 or self.jump * max(self._probe) < self._base)
-            if settled or len(self._probe) >= self.window:
+            worse = min(self._probe) > self.jump * self._base  # one step is enough to give up
+            better = len(self._probe) >= 2 and self.jump * max(self._probe) < self._base
+            if worse or better or len(self._probe) >= self.window:
                 self._decide()
             return
         self._samples = [*self._samples[-(self.window - 1):], seconds]
