@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import platform
+import re
 from pathlib import Path
 
 import pytest
@@ -82,5 +83,5 @@ def test_a_real_training_logs_its_thread_choice(tiny_dataset: Path, tmp_path: Pa
         assert torch.get_num_threads() == 2  # the count it started from, whatever it chose meanwhile
     finally:
         torch.set_num_threads(before)
-    expected = "2, fixed" if deterministic else "2 to start, adapting"
-    assert f"training threads: {expected}" in caplog.text
+    expected = r"2, fixed" if deterministic else r"[12] of 2 to start, adapting"  # 1 where a core was busy
+    assert re.search(f"training threads: {expected}", caplog.text)

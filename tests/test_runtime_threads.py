@@ -5,15 +5,19 @@ from __future__ import annotations
 
 import itertools
 import logging
+import os
+from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
 
 from seglab.engine.checkpoint import ModelCard
 from seglab.errors import ConfigError
 from seglab.inference.predictor import Predictor, adapt_threads
 from seglab.models import create_model
-from seglab.runtime_threads import ThreadChange, ThreadTuner
+from seglab import runtime_threads
+from seglab.runtime_threads import ThreadChange, ThreadTuner, thread_tuner
 
 
 class FakeMachine:
@@ -65,7 +69,7 @@ def test_a_busy_core_moves_training_to_one_thread_within_a_few_steps(caplog):
     assert tuner.changes[0].before == 2 and tuner.changes[0].after == 1
     assert used.index(1) == 3 and 2 not in used[6:30]  # 3 steps measured, 1 left out, 2 probed
     assert used.count(2) / len(used) < 0.04  # one step decides a losing probe, and probes back off
-    assert "compute threads: 2 to start" in caplog.text and "compute threads: 2 -> 1" in caplog.text
+    assert "compute threads: 2 of 2 to start" in caplog.text and "compute threads: 2 -> 1" in caplog.text
 
 
 def test_load_that_arrives_mid_run_is_noticed_by_the_jump_in_step_time():
@@ -145,3 +149,19 @@ def test_a_jump_at_one_thread_tries_no_more_threads():
     for seconds in [1.0] * 5 + [4.0] * 10:  # the machine gets busier still
         tuner.record(seconds)
     assert len(machine.applied) == applied  # no probe of 2 threads
+
+
+@pytest.mark.parametrize("idle, first", [(2.0, 2), (1.1, 1), (0.2, 1), (None, 2)])
+def test_cores_found_busy_before_the_first_step_start_it_lower(monkeypatch, idle, first):
+    monkeypatch.setattr(runtime_threads, "idle_cores", lambda: idle)
+    monkeypatch.setattr(torch, "get_num_threads", lambda: 2)
+    tuner = thread_tuner(None, 0, torch.device("cpu"), "training")
+    assert tuner is not None and tuner.current == first and tuner.most == 2 and tuner.adaptive
+
+
+def test_idle_cores_are_read_from_the_kernel_where_there_is_proc_stat():
+    idle = runtime_threads.idle_cores(0.05)
+    if not Path("/proc/stat").is_file():
+        assert idle is None
+    else:
+        assert idle is not None and 0.0 <= idle <= len(os.sched_getaffinity(0)) + 1e-6

@@ -12,6 +12,7 @@ jumps) and keeps whichever was faster. The OpenMP wait policy (`OMP_WAIT_POLICY`
 from __future__ import annotations
 
 import logging
+import os
 import statistics
 import threading
 import time
@@ -42,15 +43,17 @@ class ThreadTuner:
     and `pause()` before anything that should not count (validation between epochs). Every
     `probe_every` steps the next count down or up (up to `most`) runs for `window` steps, and
     as soon as the median step time rises `jump` times above the one measured after the last
-    decision, the next count down; it is kept when its median is `margin` faster. A probe that loses doubles
-    the wait before that count is tried again (up to `max_backoff` times `probe_every`), so a
+    decision, the next count down; it is kept when its median is `margin` faster. A probe that
+    loses doubles the wait before that count is tried again (up to `max_backoff` times
+    `probe_every`), so a
     busy machine does not pay for hopeless probes; a probe is dropped after one step `jump`
     times slower and taken after two steps `jump` times faster (on a busy 2-core machine two
     threads ran 8x slower than one: every step spent finding out counts). `pinned` fixes the count
     (`--threads N`) and measures nothing.
     """
 
-    def __init__(self, most: int, pinned: int | None = None, *, window: int = 3, probe_every: int = 30,
+    def __init__(self, most: int, pinned: int | None = None, *, first: int | None = None, window: int = 3,
+                 probe_every: int = 30,
                  margin: float = 0.05, jump: float = 1.5, max_backoff: int = 16,
                  clock: Callable[[], float] = time.perf_counter,
                  apply: Callable[[int], None] = torch.set_num_threads, label: str = "compute") -> None:
@@ -61,7 +64,7 @@ class ThreadTuner:
         self.window, self.probe_every, self.margin, self.jump = window, probe_every, margin, jump
         self.max_backoff = max_backoff
         self.clock, self.apply, self.label = clock, apply, label
-        self.current = pinned or self.most
+        self.current = pinned or min(first or self.most, self.most)
         self.changes: list[ThreadChange] = []
         self._lock = threading.Lock()  # seglab serve predicts on several threads
         self._marks = threading.local()  # each thread times its own work
@@ -83,8 +86,8 @@ class ThreadTuner:
         """Apply the starting count and say so; returns self."""
         self.apply(self.current)
         if self.adaptive:
-            log.info("%s threads: %d to start, adapting to the load from measured step times (--threads N pins)",
-                     self.label, self.current)
+            log.info("%s threads: %d of %d to start, adapting to the load from measured step times "
+                     "(--threads N pins)", self.label, self.current, self.most)
         else:
             log.info("%s threads: %d, fixed (--threads N, or --deterministic)", self.label, self.current)
         return self
@@ -178,4 +181,37 @@ def thread_tuner(requested: int | None, workers: int, device: torch.device, labe
     if device.type == "cuda" and pinned is None:
         return None
     most = resolve_threads(None, workers, device) or torch.get_num_threads()
-    return ThreadTuner(most, pinned=pinned if pinned is not None or adapt else most, label=label)
+    if pinned is None and not adapt:
+        pinned = most
+    idle = idle_cores() if pinned is None and most > 1 else None
+    first = max(1, round(idle)) if idle is not None else None  # the steps then say whether more pay
+    return ThreadTuner(most, pinned=pinned, first=first, label=label)
+
+
+def idle_cores(seconds: float = 0.2) -> float | None:
+    """How many of this process's cores sat idle over `seconds` (Linux /proc/stat; None
+    elsewhere): where other processes already keep cores busy, training starts with fewer
+    threads instead of paying its first steps to find out (2 threads ran 8x slower than 1 with
+    the shared test machine busy). Where it starts too low, the first probe goes up."""
+    try:
+        cores = {f"cpu{n}" for n in os.sched_getaffinity(0)}
+        before = _idle_and_total(cores)
+        time.sleep(seconds)
+        after = _idle_and_total(cores)
+    except (OSError, ValueError, AttributeError):
+        return None
+    total = after[1] - before[1]
+    return len(cores) * (after[0] - before[0]) / total if total > 0 else None
+
+
+def _idle_and_total(cores: set[str]) -> tuple[int, int]:
+    """Summed idle+iowait and all jiffies of `cores` from /proc/stat."""
+    idle = total = 0
+    with open("/proc/stat") as stat:
+        for line in stat:
+            name, *fields = line.split()
+            if name in cores:
+                values = [int(v) for v in fields[:8]]  # user nice system idle iowait irq softirq steal
+                idle += values[3] + values[4]
+                total += sum(values)
+    return idle, total
