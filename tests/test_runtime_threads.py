@@ -165,3 +165,12 @@ def test_idle_cores_are_read_from_the_kernel_where_there_is_proc_stat():
         assert idle is None
     else:
         assert idle is not None and 0.0 <= idle <= len(os.sched_getaffinity(0)) + 1e-6
+
+
+def test_a_start_below_the_cores_waits_for_the_periodic_try_of_more():
+    machine = FakeMachine()
+    machine.busy = True
+    tuner = ThreadTuner(2, first=1, apply=machine.apply).start()
+    used = run(tuner, machine, 60)
+    assert used[:30] == [1] * 30 and 2 in used[30:40]  # busy cores were measured: no try before step 30
+    assert tuner.current == 1

@@ -70,7 +70,9 @@ class ThreadTuner:
         self._marks = threading.local()  # each thread times its own work
         self._samples: list[float] = []  # at `current`, since the last decision
         self._reference: float | None = None  # median of the first window after the last decision
-        self._since = probe_every  # steps since the last probe: the first full window probes at once
+        # steps since the last probe: from `most` the first full window tries fewer at once; below it
+        # (cores were found busy) more threads wait for the periodic try
+        self._since = probe_every if self.current == self.most else 0
         self._skip = 0  # steps to leave out after a change (the thread pool resizes)
         self._candidate: int | None = None
         self._probe: list[float] = []
