@@ -12,6 +12,7 @@ jumps) and keeps whichever was faster. The OpenMP wait policy (`OMP_WAIT_POLICY`
 from __future__ import annotations
 
 import logging
+import math
 import os
 import statistics
 import threading
@@ -41,20 +42,21 @@ class ThreadTuner:
 
     Call `tick(work)` after each repeated piece of work (a training step, a predicted image)
     and `pause()` before anything that should not count (validation between epochs). Every
-    `probe_every` steps the next count down or up (up to `most`) runs for `window` steps, and
-    as soon as the median step time rises `jump` times above the one measured after the last
-    decision, the next count down; it is kept when its median is `margin` faster. A probe that
-    loses doubles the wait before that count is tried again (up to `max_backoff` times
-    `probe_every`), so a
-    busy machine does not pay for hopeless probes; a probe is dropped after one step `jump`
-    times slower and taken after two steps `jump` times faster (on a busy 2-core machine two
-    threads ran 8x slower than one: every step spent finding out counts). `pinned` fixes the count
-    (`--threads N`) and measures nothing.
+    `probe_every` steps the next count down or up (up to `most`) runs for up to `window` steps,
+    and as soon as the median step time rises `jump` times above the one measured after the
+    last decision, the next count down; it is kept when its median is `margin` faster. A probe
+    is dropped after one step `jump` times slower and taken after two steps `jump` times faster:
+    on the busy 2-core test machine a step with two threads took up to 40x one with one, so
+    every step spent finding out counts. A count that lost waits twice as long before its next
+    try, and at least until the steps it cost are `share` of the steps since (up to `max_wait`
+    steps), so a busy machine does not pay for hopeless tries. `first` starts below `most`
+    (cores found busy before the first step). `pinned` fixes the count (`--threads N`) and
+    measures nothing.
     """
 
     def __init__(self, most: int, pinned: int | None = None, *, first: int | None = None, window: int = 3,
-                 probe_every: int = 30,
-                 margin: float = 0.05, jump: float = 1.5, max_backoff: int = 16,
+                 probe_every: int = 30, margin: float = 0.05, jump: float = 1.5, share: float = 0.02,
+                 max_wait: int = 2000,
                  clock: Callable[[], float] = time.perf_counter,
                  apply: Callable[[int], None] = torch.set_num_threads, label: str = "compute") -> None:
         if pinned is not None and pinned < 1:
@@ -62,7 +64,7 @@ class ThreadTuner:
         self.most = max(1, most)
         self.pinned = pinned
         self.window, self.probe_every, self.margin, self.jump = window, probe_every, margin, jump
-        self.max_backoff = max_backoff
+        self.share, self.max_wait = share, max_wait
         self.clock, self.apply, self.label = clock, apply, label
         self.current = pinned or min(first or self.most, self.most)
         self.changes: list[ThreadChange] = []
@@ -73,11 +75,10 @@ class ThreadTuner:
         # steps since the last probe: from `most` the first full window tries fewer at once; below it
         # (cores were found busy) more threads wait for the periodic try
         self._since = probe_every if self.current == self.most else 0
-        self._skip = 0  # steps to leave out after a change (the thread pool resizes)
         self._candidate: int | None = None
         self._probe: list[float] = []
         self._base = 0.0  # median at `current` when the probe started
-        self._backoff: dict[int, int] = {}
+        self._wait: dict[int, int] = {}  # steps before a count that lost is tried again
         self._downward = True  # which neighbour to try first
 
     @property
@@ -120,9 +121,6 @@ class ThreadTuner:
         """Feed one measured time per unit of work (what `tick` does with its clock)."""
         if not self.adaptive:
             return
-        if self._skip:
-            self._skip -= 1
-            return
         if self._candidate is not None:
             self._probe.append(seconds)
             worse = min(self._probe) > self.jump * self._base  # one step is enough to give up
@@ -139,18 +137,18 @@ class ThreadTuner:
             self._reference = median
         jumped = median > self.jump * self._reference
         if jumped:
-            self._backoff.clear()  # the machine changed: every count deserves a fresh look
+            self._wait.clear()  # the machine changed: every count deserves a fresh look
         # a jump means more contention: only fewer threads can help (more would spin at more barriers)
         neighbours = [n for n in (self.current - 1, *(() if jumped else (self.current + 1,))) if 1 <= n <= self.most]
         if not self._downward:
             neighbours.reverse()
-        due = [n for n in neighbours if jumped or self._since >= self.probe_every * self._backoff.get(n, 1)]
+        due = [n for n in neighbours if jumped or self._since >= self._wait.get(n, self.probe_every)]
         if due:
             self._candidate, self._probe, self._base = due[0], [], median
             self._downward = not self._downward
             log.debug("%s threads: trying %d against %d (%.3gs per step%s)", self.label, due[0], self.current,
                       median, ", a jump" if jumped else "")
-            self._switch(due[0])
+            self.apply(due[0])
 
     def _decide(self) -> None:
         candidate, probed = self._candidate, statistics.median(self._probe)
@@ -161,15 +159,13 @@ class ThreadTuner:
             log.info("%s threads: %d -> %d (%s)", self.label, self.current, candidate, reason)
             self.changes.append(ThreadChange(self.current, candidate, reason))
             self.current = candidate
-            self._backoff.clear()
+            self._wait.clear()
         else:
-            self._backoff[candidate] = min(2 * self._backoff.get(candidate, 1), self.max_backoff)
-            self._switch(self.current)
+            lost = sum(max(0.0, seconds / self._base - 1) for seconds in self._probe)  # in steps
+            wait = max(2 * self._wait.get(candidate, self.probe_every), math.ceil(lost / self.share))
+            self._wait[candidate] = min(wait, self.max_wait)
+            self.apply(self.current)
         self._samples, self._reference, self._since = [], None, 0
-
-    def _switch(self, threads: int) -> None:
-        self.apply(threads)
-        self._skip = 1
 
 
 def thread_tuner(requested: int | None, workers: int, device: torch.device, label: str,
