@@ -19,7 +19,6 @@ import yaml
 from seglab._version import __version__
 from seglab import config as config_io
 from seglab.data.cache import CACHE_MODES
-from seglab.engine.budget import DEFAULT_EPOCHS
 from seglab.engine.builders import SCHEDULES
 from seglab.errors import ConfigError, SeglabError
 from seglab.inference.tta import TTA_FLIPS
@@ -181,8 +180,8 @@ def add_training_options(parser: argparse.ArgumentParser) -> None:
                         "frequency balancing from the train split's pixel counts")
     train = DEFAULTS.train
     parser.add_argument("--epochs", dest="train.epochs", type=int, metavar="N",
-                        help=f"passes over the training split (default {DEFAULT_EPOCHS}; with --time-budget an upper "
-                        "bound, without it the budget alone decides)")
+                        help=f"passes over the training split (default {config_io.DEFAULT_EPOCHS}; with "
+                        "--time-budget an upper bound, without it the budget alone decides)")
     parser.add_argument("--batch-size", dest="train.batch_size", type=int, metavar="N",
                         help=f"images (or patches) per optimizer step (default {train.batch_size})")
     parser.add_argument("--lr", dest="train.lr", type=parse_lr, metavar="LR|auto",
@@ -365,7 +364,7 @@ def cmd_train(args: argparse.Namespace) -> None:
         from seglab.engine.experiment import dry_run
 
         estimate = dry_run(cfg)
-        epochs = cfg.train.epochs or DEFAULT_EPOCHS
+        epochs = cfg.train.epochs or config_io.DEFAULT_EPOCHS
         print(f"dry run: {estimate.step_seconds:.3f}s per step x {estimate.train_steps} steps + "
               f"{estimate.val_seconds:.1f}s validation = about {estimate.epoch_seconds:.1f}s per epoch, "
               f"{estimate.epoch_seconds * epochs / 60:.1f} min for {epochs} epochs; "

@@ -83,6 +83,9 @@ class LossConfig:
     class_weights: tuple[float, ...] | str | None = None  # weight per class, or "auto" (median frequency, train split)
 
 
+DEFAULT_EPOCHS = 20  # train.epochs when neither it nor a time budget is given
+
+
 @dataclass(frozen=True)
 class TrainConfig:
     epochs: int | None = None  # passes over the training split; None: 20, or what time_budget fits

@@ -20,9 +20,6 @@ from seglab.engine.trainer import Callback, EvalResult, Trainer
 
 log = logging.getLogger(__name__)
 
-DEFAULT_EPOCHS = 20  # train.epochs when neither it nor a time budget is given
-
-
 def epochs_in_budget(seconds_left: float, pace: float) -> int:
     """Whole epochs to add: the nearest count, so the run ends within half an epoch of the budget
     (before or after), where always rounding down would end up to a whole epoch early."""

@@ -12,7 +12,7 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader, Dataset, RandomSampler, Sampler
 
-from seglab.config import DataConfig, ModelConfig, TrainConfig
+from seglab.config import DEFAULT_EPOCHS, DataConfig, ModelConfig, TrainConfig
 from seglab.data import (
     ClassSpec,
     DatasetIndex,
@@ -419,7 +419,7 @@ def build_scheduler(
     Raises:
         ConfigError: unknown schedule, or warmup not shorter than the run.
     """
-    total = max(cfg.epochs * steps_per_epoch, 1)
+    total = max((cfg.epochs or DEFAULT_EPOCHS) * steps_per_epoch, 1)
     warmup = cfg.warmup_epochs * steps_per_epoch
     if cfg.warmup_epochs < 0 or (warmup and warmup >= total):
         raise ConfigError(f"train.warmup_epochs must be >= 0 and below train.epochs ({cfg.epochs}), "

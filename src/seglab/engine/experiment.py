@@ -14,11 +14,11 @@ import torch
 from torch.utils.data import DataLoader, DistributedSampler, Subset
 
 from seglab import config as config_io
-from seglab.config import ExperimentConfig
+from seglab.config import DEFAULT_EPOCHS, ExperimentConfig
 from seglab.engine.builders import (PreparedData, build_optimizer, build_scheduler, make_loader, model_min_side,
                                     prepare_data, resolve_class_weights)
 from seglab.data import ClassSpec
-from seglab.engine.budget import DEFAULT_EPOCHS, BudgetPlanner, epochs_in_budget
+from seglab.engine.budget import BudgetPlanner, epochs_in_budget
 from seglab.engine.callbacks import (AdaptThreads, Checkpointer, EarlyStopping, EncoderFreezer, EpochLogger,
                                      HistoryWriter, ProgressBar, SamplerEpoch)
 from seglab.engine.checkpoint import Checkpoint, ModelCard, load_checkpoint, save_checkpoint
