@@ -398,8 +398,11 @@ def _train(cfg: ExperimentConfig, run: RunFolder, callbacks: Sequence[Callback],
         run.write_json(run.classes, classes.to_dict())
         log.info("classes: %s (saved in %s: rename them there and pass it back with --classes)",
                  ", ".join(classes.names), run.classes)
+    epochs = cfg.train.epochs
+    if saved is not None and budget:  # its plan was re-planned since config.yaml recorded the first one
+        epochs = max(epochs, trainer.epoch + 1)
     try:
-        history = fit(trainer, session.train_loader, session.val_loader, cfg.train.epochs, run, card,
+        history = fit(trainer, session.train_loader, session.val_loader, epochs, run, card,
                       session.train_loader.batch_size or cfg.train.batch_size, context.is_main)
     finally:
         try:
