@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import logging
 import platform
+import re
 from pathlib import Path
 
 import pytest
 import torch
 
-from seglab import runtime
+from seglab import config, runtime
 from seglab.cli import build_config, build_parser
+from seglab.engine.experiment import train
 from seglab.engine.session import build_session
 from seglab.errors import ConfigError
 from seglab.runtime import resolve_precision, resolve_threads, tune_allocator
@@ -64,3 +67,22 @@ def test_train_threads_reach_the_session(tiny_dataset: Path) -> None:
         assert torch.get_num_threads() == 1
     finally:
         torch.set_num_threads(before)
+
+
+@pytest.mark.parametrize("deterministic", [False, True])
+def test_a_real_training_logs_its_thread_choice(tiny_dataset: Path, tmp_path: Path, deterministic: bool,
+                                                caplog: pytest.LogCaptureFixture) -> None:
+    cfg = config.load(overrides={"data.path": str(tiny_dataset), "model.name": "unet_small",
+                                 "model.options": {"widths": [8, 16]}, "train.batch_size": 2, "train.epochs": 1,
+                                 "train.precision": "fp32", "train.progress": False,
+                                 "train.deterministic": deterministic})
+    before = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        with caplog.at_level(logging.INFO, logger="seglab.runtime_threads"):
+            train(cfg, tmp_path / "run")
+        assert torch.get_num_threads() == 2  # the count it started from, whatever it chose meanwhile
+    finally:
+        torch.set_num_threads(before)
+    expected = r"2, fixed" if deterministic else r"[12] of 2 to start, adapting"  # 1 where a core was busy
+    assert re.search(f"training threads: {expected}", caplog.text)

@@ -198,7 +198,8 @@ def add_training_options(parser: argparse.ArgumentParser) -> None:
                         "frequency balancing from the train split's pixel counts")
     train = DEFAULTS.train
     parser.add_argument("--epochs", dest="train.epochs", type=int, metavar="N",
-                        help=f"passes over the training split (default {train.epochs}; the upper bound with --time-budget)")
+                        help=f"passes over the training split (default {config_io.DEFAULT_EPOCHS}; with "
+                        "--time-budget an upper bound, without it the budget alone decides)")
     parser.add_argument("--batch-size", dest="train.batch_size", type=int, metavar="N",
                         help=f"images (or patches) per optimizer step (default {train.batch_size})")
     parser.add_argument("--lr", dest="train.lr", type=parse_lr, metavar="LR|auto",
@@ -211,7 +212,8 @@ def add_training_options(parser: argparse.ArgumentParser) -> None:
                         "it; onecycle rises for 30%% of the run, then falls; constant stays at --lr")
     parser.add_argument("--seed", dest="train.seed", type=int, metavar="N",
                         help=f"seeds the split, initial weights, augmentation and batch order (default {train.seed}); "
-                        "the same seed repeats a CPU run exactly")
+                        "the same seed repeats a CPU run exactly with --threads N or --deterministic (threads "
+                        "that adapt to the load change float rounding when they change)")
     parser.add_argument("--device", dest="train.device", metavar="DEVICE",
                         help="auto (default: the GPU when there is one), cpu, cuda or cuda:N")
     parser.add_argument("--precision", dest="train.precision", choices=PRECISIONS,
@@ -220,8 +222,9 @@ def add_training_options(parser: argparse.ArgumentParser) -> None:
                         help=f"DataLoader worker processes (default {DEFAULTS.data.num_workers}: load in the "
                         "training process)")
     parser.add_argument("--threads", dest="train.threads", type=int, metavar="N",
-                        help="compute threads of the training process (default: one per core, less one per "
-                        "--workers on CPU, since a worker sharing a core with compute slows both)")
+                        help="pin the compute threads of the training process to N (default on CPU: adapt to the "
+                        "load from measured step times, starting at one per core, less one per --workers, "
+                        "since a worker sharing a core with compute slows both; each change is logged)")
     parser.add_argument("--cache", dest="data.cache", choices=CACHE_MODES,
                         help="where images are kept once decoded and resized, so later epochs skip that work: "
                         "memory (each worker holds a copy), disk (.npy files shared by workers and later runs), "
@@ -405,10 +408,11 @@ def cmd_train(args: argparse.Namespace) -> None:
         from seglab.engine.session import dry_run
 
         estimate = dry_run(cfg)
+        epochs = cfg.train.epochs or config_io.DEFAULT_EPOCHS
         print(f"dry run: {estimate.step_seconds:.3f}s per step x {estimate.train_steps} steps + "
               f"{estimate.val_seconds:.1f}s validation = about {estimate.epoch_seconds:.1f}s per epoch, "
-              f"{(estimate.one_time_seconds + estimate.epoch_seconds * cfg.train.epochs) / 60:.1f} min for "
-              f"{cfg.train.epochs} epochs (with {estimate.one_time_seconds:.1f}s once: warm-up"
+              f"{(estimate.one_time_seconds + estimate.epoch_seconds * epochs) / 60:.1f} min for "
+              f"{epochs} epochs (with {estimate.one_time_seconds:.1f}s once: warm-up"
               f"{', compilation' if cfg.train.compile else ''}); "
               f"peak memory {estimate.peak_memory_mb:.0f} MB")
         return
@@ -653,8 +657,10 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--resume", metavar="RUN", help="continue RUN after its last complete epoch with model, "
                        "optimizer, schedule and random states restored (flags such as --epochs still apply)")
     train.add_argument("--time-budget", dest="train.time_budget", type=parse_duration, metavar="10m",
-                       help="train for this wall-clock time: the epoch count and the schedule are fitted to it "
-                       "from a measured step (--epochs stays the upper bound); ends with the best checkpoint")
+                       help="train for this wall-clock time: the epoch count and the schedule's end are planned "
+                       "from a measured step and re-planned at every epoch's end from the measured epochs, so the "
+                       "run ends within about half an epoch of it with the schedule completed (an explicit --epochs "
+                       "stays an upper bound); ends with the best checkpoint")
     train.add_argument("--dry-run", action="store_true",
                        help="measure a few steps, print the expected time per epoch and peak memory, train nothing")
     add_compile_options(train, "train.")
@@ -672,7 +678,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="distributed training on CUDA: BatchNorm statistics over all processes at every step "
                        "(without it they are averaged over the processes before each validation)")
     train.add_argument("--deterministic", dest="train.deterministic", action="store_true", default=None,
-                       help="deterministic kernels: identical metrics for the same seed (CPU runs already are)")
+                       help="deterministic kernels and a fixed thread count: identical metrics for the same seed "
+                       "(CPU runs already are with --threads N)")
     train.add_argument("--augment", dest="data.augment", choices=PRESETS.names(),
                        help="training augmentation preset (default none); change single transforms with "
                        "--set data.augment_options=... (docs/training.md)")

@@ -85,9 +85,12 @@ class LossConfig:
     class_weights: tuple[float, ...] | str | None = None  # weight per class, or "auto" (median frequency, train split)
 
 
+DEFAULT_EPOCHS = 20  # train.epochs when neither it nor a time budget is given
+
+
 @dataclass(frozen=True)
 class TrainConfig:
-    epochs: int = 20
+    epochs: int | None = None  # passes over the training split; None: 20, or what time_budget fits
     batch_size: int = 8
     lr: float | str = 1e-3  # peak learning rate, or "auto": the learning-rate range test picks it
     optimizer: str = "adamw"  # adam | adamw
@@ -103,7 +106,7 @@ class TrainConfig:
     encoder_lr_scale: float = 1.0  # pretrained encoders: encoder lr = lr * this (e.g. 0.1)
     deterministic: bool = False  # deterministic kernels (bit-identical reruns on GPU too, slower)
     sync_batchnorm: bool = False  # distributed training: BatchNorm statistics over all processes
-    time_budget: float | None = None  # seconds of training; epochs (at most `epochs`) fitted to it
+    time_budget: float | None = None  # seconds of training; epochs (at most `epochs`) re-planned to fit it
     compile: bool = False  # torch.compile the model before DDP; validation uses it too (pays off on long runs)
     compile_mode: str = "default"  # with compile: default | reduce-overhead (CUDA graphs) | max-autotune
     warmup_epochs: int = 0  # linear learning-rate warmup before the schedule (onecycle: its rising phase)

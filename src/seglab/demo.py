@@ -11,7 +11,7 @@ from seglab.data import generate_synthetic
 from seglab.engine.experiment import TrainResult, train
 from seglab.evaluation.scoring import EvaluationReport, evaluate_run
 from seglab.inference.files import WrittenPrediction, collect_inputs, predict_files
-from seglab.inference.predictor import Predictor
+from seglab.inference.loading import load_segmenter
 
 log = logging.getLogger(__name__)
 
@@ -48,5 +48,5 @@ def run_demo(out: str | Path = "seglab-demo", epochs: int = 40, samples: int = 3
     evaluation = evaluate_run(training.run.root, device=device)
     test_names = set(training.run.read_splits()["test"])
     inputs = [p for p in collect_inputs([data / "images"]) if p.stem in test_names]
-    predictions = predict_files(Predictor.from_run(training.run.root, device=device), inputs, out / "predictions")
+    predictions = predict_files(load_segmenter(training.run.root, device), inputs, out / "predictions")
     return DemoResult(data=data, training=training, evaluation=evaluation, predictions=predictions)

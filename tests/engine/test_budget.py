@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from seglab import config
@@ -40,3 +42,11 @@ def test_time_budget_caps_epochs_and_keeps_the_best(tiny_dataset, tmp_path):
     saved = result.run.read_config()
     assert saved.train.epochs == len(result.history) or len(result.history) < saved.train.epochs
     assert result.run.best.is_file()
+
+
+def test_a_resumed_budget_run_trains_on_past_the_plan_its_config_recorded(tiny_dataset, tmp_path):
+    cfg = config.load(overrides={"data.path": str(tiny_dataset), **TINY, "train.epochs": 2, "train.threads": 1})
+    train(cfg, tmp_path / "run")
+    budget = replace(cfg, train=replace(cfg.train, time_budget=3.0))
+    resumed = train(budget, tmp_path / "run", resume=True)  # config.yaml says 2 epochs, both done
+    assert len(resumed.history) > 2

@@ -67,7 +67,7 @@ def count_syncs(steps: int = 4, raw: bool = False, **trainer_options: object) ->
                                              BatchAugment(0.5, 0.5, (24, 40), 255))
     trainer = Trainer(model, build_loss("ce_dice", 4, 255), optimizer, num_classes=4, ignore_index=255,
                       scheduler=build_scheduler(optimizer, cfg, steps), grad_clip=cfg.grad_clip,
-                      channels_last=True, callbacks=[ProgressBar(1, enabled=True)], read_every=100,  # as on a GPU
+                      channels_last=True, callbacks=[ProgressBar(enabled=True)], read_every=100,  # as on a GPU
                       **trainer_options)  # type: ignore[arg-type]
     counter = SyncCounter()
     step = trainer.train_step

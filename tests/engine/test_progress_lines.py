@@ -4,6 +4,7 @@ that set up no logging."""
 from __future__ import annotations
 
 import logging
+from types import SimpleNamespace
 
 from seglab.api.run import visible_log
 from seglab.engine import callbacks
@@ -17,12 +18,13 @@ def test_durations_read_like_a_clock():
 def test_epoch_lines_end_with_the_time_the_run_still_needs(monkeypatch):
     lines: list[str] = []
     monkeypatch.setattr(callbacks.log, "info", lambda message, *args: lines.append(message % args if args else message))
-    logger = EpochLogger(epochs=4)
+    logger = EpochLogger()
     for epoch, seconds in ((1, 30.0), (2, 10.0), (3, 12.0), (4, 11.0)):
-        logger.on_epoch_end(None, {"epoch": epoch, "train_loss": 1.0, "seconds": seconds}, None)
+        logger.on_epoch_end(SimpleNamespace(epochs=4), {"epoch": epoch, "train_loss": 1.0, "seconds": seconds}, None)
     # epoch 1 alone sets the pace; then the first (warm-up) epoch is left out: 10 s, then 11 s a epoch
-    assert lines[0].endswith("eta 1m30s") and lines[1].endswith("eta 20s") and lines[2].endswith("eta 11s")
-    assert "eta" not in lines[3]  # the last epoch
+    assert lines[0].endswith("eta 1m30s") and lines[1].endswith("eta 20s") and lines[3].endswith("eta 11s")
+    assert lines[2].startswith("first epoch 30.0s, 20.0s (+200%) against the second")  # its one-time costs
+    assert "eta" not in lines[4]  # the last epoch
 
 
 def test_a_call_without_any_logging_setup_still_prints_its_progress(monkeypatch, capsys):

@@ -19,8 +19,9 @@ from seglab.engine.trainer import Callback
 from seglab.errors import CheckpointError
 from seglab.runs.checkpoint import load_checkpoint
 
+# bit-for-bit comparisons need a fixed thread count: float rounding depends on it
 FLAGS = ["--model", "unet_small", "--model-option", "widths=[8,16,32]", "--batch-size", "4", "--precision", "fp32",
-         "--no-progress", "--lr", "0.003", "--model-option", "dropout=0.2", "--schedule", "onecycle"]
+         "--no-progress", "--lr", "0.003", "--model-option", "dropout=0.2", "--schedule", "onecycle", "--threads", "1"]
 
 
 @pytest.fixture(scope="module")
@@ -52,6 +53,7 @@ def test_ctrl_c_then_resume_matches_uninterrupted(data, tmp_path):
         "data.path": str(data), "model.name": "unet_small",
         "model.options": {"widths": [8, 16, 32], "dropout": 0.2},  # dropout: the RNG state matters
         "train.epochs": 3, "train.batch_size": 4, "train.precision": "fp32", "train.progress": False,
+        "train.threads": 1,
     })
     full = train(cfg, tmp_path / "full")
     with pytest.raises(KeyboardInterrupt):

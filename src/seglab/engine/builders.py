@@ -9,8 +9,9 @@ import math
 import torch
 from torch import nn
 
-from seglab.config import ModelConfig, TrainConfig
+from seglab.config import DEFAULT_EPOCHS, ModelConfig, TrainConfig
 from seglab.data.prepare import PreparedData
+from seglab.engine.schedule_plan import PlannedLambdaLR, PlannedOneCycleLR
 from seglab.errors import ConfigError
 from seglab.losses import class_weights_from_counts
 from seglab.models import create_model
@@ -103,6 +104,7 @@ def build_scheduler(
     optimizer: torch.optim.Optimizer, cfg: TrainConfig, steps_per_epoch: int
 ) -> torch.optim.lr_scheduler.LRScheduler | None:
     """Per-step schedules over the whole run: cosine decays to 1% of lr, one-cycle warms up 30%.
+    A time budget can move the run's end later (`schedule_plan.replan_schedule`).
 
     `cfg.warmup_epochs` adds a linear warmup before cosine or constant, and sets the length
     of one-cycle's own rising phase instead of its 30%.
@@ -110,7 +112,7 @@ def build_scheduler(
     Raises:
         ConfigError: unknown schedule, or warmup not shorter than the run.
     """
-    total = max(cfg.epochs * steps_per_epoch, 1)
+    total = max((cfg.epochs or DEFAULT_EPOCHS) * steps_per_epoch, 1)
     warmup = cfg.warmup_epochs * steps_per_epoch
     if cfg.warmup_epochs < 0 or (warmup and warmup >= total):
         raise ConfigError(f"train.warmup_epochs must be >= 0 and below train.epochs ({cfg.epochs}), "
@@ -119,9 +121,9 @@ def build_scheduler(
         return None
     if cfg.schedule in ("constant", "cosine"):
         schedule = cfg.schedule
-        return torch.optim.lr_scheduler.LambdaLR(optimizer, lambda step: lr_factor(step, total, warmup, schedule))
+        return PlannedLambdaLR(optimizer, lambda step: lr_factor(step, total, warmup, schedule), total)
     if cfg.schedule == "onecycle":
         peaks = [group["lr"] for group in optimizer.param_groups]
         rising = warmup / (total + 1) if warmup else 0.3
-        return torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=peaks, total_steps=total + 1, pct_start=rising)
+        return PlannedOneCycleLR(optimizer, total, max_lr=peaks, pct_start=rising)
     raise ConfigError(f"unknown schedule '{cfg.schedule}'; choose from {', '.join(SCHEDULES)}")

@@ -16,6 +16,7 @@ from seglab.runs.card import ModelCard
 from seglab.runs.checkpoint import BackgroundCheckpointWriter
 from seglab.runs.resume import TrainingState, rng_states
 from seglab.runs.run_folder import RunFolder
+from seglab.runtime_threads import ThreadTuner
 
 log = logging.getLogger(__name__)
 
@@ -27,8 +28,7 @@ class ProgressBar(Callback):
     output is not a terminal (CI logs, pipes), `enabled=False` always.
     """
 
-    def __init__(self, total_epochs: int, enabled: bool = True, interval: float = 0.5) -> None:
-        self.total_epochs = total_epochs
+    def __init__(self, enabled: bool = True, interval: float = 0.5) -> None:
         self.enabled = enabled
         self.interval = interval  # seconds between redraws at most
         self._bar: Any = None
@@ -37,7 +37,7 @@ class ProgressBar(Callback):
     def on_epoch_start(self, trainer: Trainer, num_batches: int) -> None:
         self._bar = tqdm(
             total=num_batches,
-            desc=f"epoch {trainer.epoch}/{self.total_epochs}",
+            desc=f"epoch {trainer.epoch}/{trainer.epochs}",
             disable=None if self.enabled else True,
             leave=False,
             dynamic_ncols=True,
@@ -79,22 +79,27 @@ def format_row(row: dict[str, float]) -> str:
 
 class EpochLogger(Callback):
     """Logs one line per epoch (the CLI routes it to the terminal and to train.log), ending in
-    the time the whole run still needs at the pace of the epochs so far (`epochs` known)."""
+    the time the whole run still needs at the pace of the epochs so far (to `trainer.epochs`,
+    the plan, which a time budget revises). After the second epoch of a run it also logs what
+    the first cost beyond it: one-time costs (kernel warm-up, allocator growth, cache filling)."""
 
-    def __init__(self, epochs: int | None = None) -> None:
-        self.epochs = epochs
+    def __init__(self) -> None:
         self.seconds: list[float] = []
 
     def on_epoch_end(self, trainer: Trainer, row: dict[str, float], val: EvalResult | None) -> None:
         line = format_row(row)
         if row.get("seconds") is not None:
             self.seconds.append(float(row["seconds"]))
-        left = self.epochs - int(row["epoch"]) if self.epochs is not None else 0
+        left = trainer.epochs - int(row["epoch"])
         if left > 0 and self.seconds:
             # the first epoch pays one-time costs (cache filling, warm-up): leave it out once there are others
             pace = self.seconds[1:] or self.seconds
             line += f"  eta {format_duration(left * sum(pace) / len(pace))}"
         log.info(line)
+        if int(row["epoch"]) == 2 and len(self.seconds) == 2:  # not after a resume: its first epoch is no warm-up
+            first, second = self.seconds
+            log.info("first epoch %.1fs, %.1fs (%+.0f%%) against the second: its one-time costs (warm-up, cache "
+                     "filling)", first, first - second, 100 * (first - second) / second)
 
 
 def format_duration(seconds: float) -> str:
@@ -158,21 +163,21 @@ class Checkpointer(Callback):
         )
 
 
-class TimeBudget(Callback):
-    """Stops after the epoch that would make the next one end past the wall-clock budget."""
+class AdaptThreads(Callback):
+    """Times every training step for a `ThreadTuner`; what happens between epochs (validation,
+    checkpoints) does not count as a step."""
 
-    def __init__(self, seconds: float) -> None:
-        self.seconds = seconds
-        self._started = time.monotonic()
+    def __init__(self, tuner: ThreadTuner) -> None:
+        self.tuner = tuner
 
-    def on_fit_start(self, trainer: Trainer) -> None:
-        self._started = time.monotonic()
+    def on_epoch_start(self, trainer: Trainer, num_batches: int) -> None:
+        self.tuner.pause()
 
-    def on_epoch_end(self, trainer: Trainer, row: dict[str, float], val: EvalResult | None) -> None:
-        elapsed = time.monotonic() - self._started
-        if elapsed + row["seconds"] > self.seconds:
-            trainer.should_stop = True
-            log.info("time budget: %.0fs used of %.0fs, stopping after epoch %d", elapsed, self.seconds, trainer.epoch)
+    def on_train_batch_end(self, trainer: Trainer) -> None:
+        self.tuner.tick()
+
+    def on_fit_end(self, trainer: Trainer) -> None:
+        self.tuner.finish()
 
 
 class SamplerEpoch(Callback):

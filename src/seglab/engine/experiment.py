@@ -14,8 +14,9 @@ from torch.utils.data import DataLoader
 from seglab import config as config_io
 from seglab.config import ExperimentConfig
 from seglab.data import ClassSpec
+from seglab.engine.budget import BudgetPlanner, epochs_in_budget
 from seglab.engine.builders import build_optimizer, build_scheduler
-from seglab.engine.callbacks import Checkpointer, EpochLogger, HistoryWriter, ProgressBar, TimeBudget
+from seglab.engine.callbacks import AdaptThreads, Checkpointer, EpochLogger, HistoryWriter, ProgressBar
 from seglab.engine.distributed import shutdown
 from seglab.engine.estimate import estimate_epoch
 from seglab.engine.lr_finder import resolve_lr
@@ -75,10 +76,13 @@ def fit_to_budget(session: Session) -> ExperimentConfig:
     if session.context.is_main:
         estimate = estimate_epoch(session.model, session.loss_fn, session.train_loader, session.val_loader,
                                   session.device, session.precision, session.feed, compile_mode(cfg))
-        epochs = max(1, min(cfg.train.epochs, estimate.epochs_within(cfg.train.time_budget)))
-        log.info("time budget %.0fs: about %.1fs once (warm-up%s) and %.1fs per epoch, so %d epoch(s) (at most "
-                 "train.epochs=%d)", cfg.train.time_budget, estimate.one_time_seconds,
-                 ", compilation" if cfg.train.compile else "", estimate.epoch_seconds, epochs, cfg.train.epochs)
+        epochs = max(1, epochs_in_budget(cfg.train.time_budget - estimate.one_time_seconds, estimate.epoch_seconds))
+        if cfg.train.epochs is not None:
+            epochs = min(epochs, cfg.train.epochs)
+        log.info("time budget %.0fs: about %.1fs once (warm-up%s) and %.1fs per epoch, so %d epoch(s) to start "
+                 "with (%s), re-planned at every epoch's end", cfg.train.time_budget, estimate.one_time_seconds,
+                 ", compilation" if cfg.train.compile else "", estimate.epoch_seconds, epochs,
+                 f"at most train.epochs={cfg.train.epochs}" if cfg.train.epochs is not None else "no epoch cap")
     epochs = session.context.broadcast_int(epochs)
     return replace(cfg, train=replace(cfg.train, epochs=epochs))
 
@@ -118,13 +122,16 @@ def _train(cfg: ExperimentConfig, run: RunFolder, callbacks: Sequence[Callback],
     if not resume:
         cfg = resolve_lr(cfg, run)
     session = build_session(cfg)
-    cfg = fit_to_budget(session) if not resume else cfg
+    ceiling = session.cfg.train.epochs if not resume else None  # a resumed plan is no cap
+    cfg = fit_to_budget(session) if not resume else session.cfg
     data, context, device, model, card = session.data, session.context, session.device, session.model, session.card
     classes = data.classes
     optimizer = build_optimizer(model, cfg.train)
     scheduler = build_scheduler(optimizer, cfg.train, len(session.train_loader))
     checkpointer = Checkpointer(run, card, generator=session.train_loader.generator, config_digest=digest)
-    budget = [TimeBudget(cfg.train.time_budget)] if cfg.train.time_budget is not None else []
+    budget = ([BudgetPlanner(cfg.train.time_budget, ceiling, context.broadcast_int if context.enabled else None)]
+              if cfg.train.time_budget is not None else [])
+    threads = [AdaptThreads(session.threads)] if session.threads is not None and session.threads.adaptive else []
     val_set = session.full_val_loader.dataset if session.full_val_loader is not None else None
     tracking = (ExperimentTracking(trackers, run, card, val_set, cfg.train.epochs, cfg.train.log_images_every)
                 if trackers and context.is_main else None)
@@ -142,8 +149,9 @@ def _train(cfg: ExperimentConfig, run: RunFolder, callbacks: Sequence[Callback],
         callbacks=[
             *session.callbacks,
             *budget,
+            *threads,
             # only the main process shows progress and writes the run folder
-            *([ProgressBar(cfg.train.epochs, enabled=cfg.train.progress), EpochLogger(cfg.train.epochs), checkpointer,
+            *([ProgressBar(enabled=cfg.train.progress), EpochLogger(), checkpointer,
                HistoryWriter(run), *([tracking] if tracking is not None else [])] if context.is_main else []),
             *callbacks,
         ],
@@ -168,8 +176,11 @@ def _train(cfg: ExperimentConfig, run: RunFolder, callbacks: Sequence[Callback],
         run.write_json(run.classes, classes.to_dict())
         log.info("classes: %s (saved in %s: rename them there and pass it back with --classes)",
                  ", ".join(classes.names), run.classes)
+    epochs = cfg.train.epochs
+    if saved is not None and budget:  # its plan was re-planned since config.yaml recorded the first one
+        epochs = max(epochs, trainer.epoch + 1)
     try:
-        history = fit(trainer, session.train_loader, session.val_loader, cfg.train.epochs, run, card,
+        history = fit(trainer, session.train_loader, session.val_loader, epochs, run, card,
                       session.train_loader.batch_size or cfg.train.batch_size, context.is_main)
     except BaseException as err:
         if tracking is not None:

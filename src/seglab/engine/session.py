@@ -14,7 +14,7 @@ import torch
 from torch.utils.data import DataLoader, DistributedSampler, Subset
 
 from seglab.compilation import check_compile_mode
-from seglab.config import ExperimentConfig
+from seglab.config import DEFAULT_EPOCHS, ExperimentConfig
 from seglab.data.prepare import PreparedData, make_loader, prepare_data
 from seglab.engine.builders import model_min_side, resolve_class_weights
 from seglab.engine.callbacks import EarlyStopping, EncoderFreezer, SamplerEpoch
@@ -27,7 +27,8 @@ from seglab.errors import ConfigError
 from seglab.losses import build_loss
 from seglab.models import create_model, model_options
 from seglab.runs.card import ModelCard
-from seglab.runtime import Precision, resolve_device, resolve_precision, resolve_threads
+from seglab.runtime import Precision, resolve_device, resolve_precision
+from seglab.runtime_threads import ThreadTuner, thread_tuner
 from seglab.tasks import MultiLabel, Task, loss_for_task, task_for
 
 log = logging.getLogger(__name__)
@@ -63,7 +64,7 @@ def model_card(cfg: ExperimentConfig, data: PreparedData) -> ModelCard:
 
 
 def check_train_config(cfg: ExperimentConfig) -> None:
-    if cfg.train.epochs < 1 or cfg.train.batch_size < 1:
+    if (cfg.train.epochs is not None and cfg.train.epochs < 1) or cfg.train.batch_size < 1:
         raise ConfigError("train.epochs and train.batch_size must be at least 1")
     if cfg.train.freeze_encoder_epochs < 0:
         raise ConfigError("train.freeze_encoder_epochs must be >= 0")
@@ -104,11 +105,14 @@ class Session:
     callbacks: list[Callback]  # the ones the config asks for (freezing, early stopping, sampler epochs)
     task: Task  # softmax or multi-label outputs
     feed: DeviceFeed  # batches to the device: normalised there when 8-bit, flipped/cropped there when planned
+    threads: ThreadTuner | None = None  # compute threads on the CPU: adapting to the load, or pinned
 
 
 def build_session(cfg: ExperimentConfig) -> Session:
     """Check the config, read and split the data, build model, loaders and loss."""
     check_train_config(cfg)
+    if cfg.train.epochs is None and cfg.train.time_budget is None:  # with a budget, `fit_to_budget` plans it
+        cfg = replace(cfg, train=replace(cfg.train, epochs=DEFAULT_EPOCHS))
     set_determinism(cfg.train.deterministic)
     seed_everything(cfg.train.seed)
     data = prepare_data(cfg.data, cfg.train.seed, min_side=model_min_side(cfg.model))
@@ -116,9 +120,10 @@ def build_session(cfg: ExperimentConfig) -> Session:
     device = context.device(resolve_device(cfg.train.device))
     check_sync_batchnorm(cfg.train.sync_batchnorm, device)
     precision = resolve_precision(cfg.train.precision, device)
-    threads = resolve_threads(cfg.train.threads, cfg.data.num_workers, device)
+    threads = thread_tuner(cfg.train.threads, cfg.data.num_workers, device, "training",
+                           adapt=not cfg.train.deterministic)
     if threads is not None:
-        torch.set_num_threads(threads)
+        threads.start()
     classes = data.classes
     model = create_model(cfg.model.name, data.in_channels, classes.num_classes, **cfg.model.options)
     pretrained_normalisation = getattr(model, "normalisation", None)
@@ -177,7 +182,7 @@ def build_session(cfg: ExperimentConfig) -> Session:
     feed = DeviceFeed(device, channels_last=True, mean=data.mean, std=data.std, augment=plan.on_device,
                       seed=cfg.train.seed)
     return Session(cfg, data, context, device, precision, model, model_card(cfg, data), train_loader, val_loader,
-                   full_val_loader, loss_fn, callbacks, task, feed)
+                   full_val_loader, loss_fn, callbacks, task, feed, threads)
 
 
 def dry_run(cfg: ExperimentConfig) -> Estimate:

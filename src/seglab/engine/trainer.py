@@ -192,6 +192,7 @@ class Trainer:
         self.read_every = read_every or (1 if self.device.type == "cpu" else 50)
         self.scaler = torch.amp.GradScaler(self.device.type, enabled=self.precision.needs_grad_scaler)
         self.epoch = 0
+        self.epochs = 0  # the planned last epoch, set by `fit`
         self.step = 0  # steps of the current epoch
         self.history: list[dict[str, float]] = []
         self.train_confusion = task.confusion(num_classes, ignore_index)
@@ -202,9 +203,12 @@ class Trainer:
         self.should_stop = False  # a callback (early stopping) ends the run after this epoch
 
     def fit(self, train_loader: DataLoader, val_loader: DataLoader | None, epochs: int) -> list[dict[str, float]]:
-        """Train up to `epochs` (counting epochs already done) and return the history rows."""
+        """Train up to `epochs` (counting epochs already done) and return the history rows.
+        A callback may move `self.epochs` while the run goes (a time budget's re-plan)."""
+        self.epochs = epochs
         self._emit("on_fit_start")
-        for self.epoch in range(self.epoch + 1, epochs + 1):
+        while self.epoch < self.epochs:
+            self.epoch += 1
             started = time.perf_counter()
             self._emit("on_epoch_start", len(train_loader))
             train_loss = self.train_one_epoch(train_loader)

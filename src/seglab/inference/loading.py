@@ -12,7 +12,7 @@ import torch
 
 from seglab.errors import ConfigError
 from seglab.inference.ensemble import EnsemblePredictor
-from seglab.inference.predictor import InferenceOptions, Predictor, Segmenter
+from seglab.inference.predictor import InferenceOptions, Predictor, Segmenter, adapt_threads
 from seglab.runtime import Precision, resolve_device, resolve_precision
 
 log = logging.getLogger(__name__)
@@ -34,8 +34,8 @@ def load_segmenter(
     options: InferenceOptions | None = None,
     checkpoint: str = "best",
 ) -> Segmenter:
-    """A `Predictor` for a run folder, an `EnsemblePredictor` averaging several, an `OnnxPredictor`
-    for an exported `model.onnx`.
+    """A `Predictor` for a run folder (its CPU threads adapting to the load, `adapt_threads`), an
+    `EnsemblePredictor` averaging several, an `OnnxPredictor` for an exported `model.onnx`.
 
     `checkpoint` "last" loads the final weights instead of the best epoch's. Tiling, TTA and
     post-processing (`options`) apply to every member of an ensemble; post-processing once, to
@@ -51,8 +51,8 @@ def load_segmenter(
     if exported:
         return _load_exported(exported[0], len(sources), precision, options, checkpoint)
     target, resolved = resolve_placement(device, precision)
-    if len(sources) == 1:
-        return Predictor.from_run(sources[0], target, checkpoint, options, resolved)
+    if len(sources) == 1:  # its compute threads follow the machine's load
+        return adapt_threads(Predictor.from_run(sources[0], target, checkpoint, options, resolved))
     return EnsemblePredictor.from_runs(sources, target, checkpoint, options, resolved)
 
 

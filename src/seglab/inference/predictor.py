@@ -22,6 +22,7 @@ from seglab.runs.card import ModelCard
 from seglab.runs.checkpoint import load_checkpoint
 from seglab.runs.run_folder import RunFolder
 from seglab.runtime import Precision, resolve_device, resolve_precision
+from seglab.runtime_threads import ThreadTuner, thread_tuner
 from seglab.tasks import MultiClass, Task, task_from_extra
 
 log = logging.getLogger(__name__)
@@ -151,6 +152,7 @@ class Predictor:
             raise ValueError("flip TTA and post-processing average and clean softmax class masks; a multi-label model "
                              "predicts without them")
         self.flips = self._tta_flips()
+        self.threads: ThreadTuner | None = None  # `adapt_threads`: the thread count follows the load
 
     def _tta_flips(self) -> Flips:
         """The views flip TTA averages (see `InferenceOptions.tta_flips`)."""
@@ -195,12 +197,16 @@ class Predictor:
         Shape: image (H, W) or (H, W, C) -> mask (H, W), probs (K, H, W).
         """
         height, width = np.asarray(image).shape[:2]
+        if self.threads is not None:
+            self.threads.begin()
         batch = self.preprocess(image)
         logits = flip_tta(self._logits, batch, self.flips) if self.options.tta else self._logits(batch)
         if logits.shape[-2:] != (height, width):
             logits = F.interpolate(logits, size=(height, width), mode="bilinear", align_corners=False)
         probs = self.task.probabilities(logits)[0].cpu().numpy()
         mask = self.task.labels_numpy(probs)
+        if self.threads is not None:
+            self.threads.tick(work=batch.shape[-2] * batch.shape[-1])  # images differ in size: time per pixel
         if self.options.postprocess.active:
             mask = self.options.postprocess(mask, self.classes)
         return Prediction(mask=mask, probs=probs)
@@ -222,3 +228,15 @@ class Predictor:
 
     def predict_file(self, path: str | Path) -> Prediction:
         return self.predict(read_image(path))
+
+
+def adapt_threads(segmenter: Segmenter) -> Segmenter:
+    """Let a CPU `Predictor`'s compute threads follow the machine's load while it predicts one
+    image after another (`seglab evaluate`, `predict`, `serve`); returns `segmenter`. Ensembles
+    and ONNX models keep theirs: several models steering one thread count would time each
+    other's choices."""
+    if isinstance(segmenter, Predictor) and segmenter.threads is None:
+        segmenter.threads = thread_tuner(None, 0, segmenter.device, "prediction")
+        if segmenter.threads is not None:
+            segmenter.threads.start()
+    return segmenter
