@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -42,6 +42,10 @@ class Callback:
         """After each step. Only host-side values are fresh here (`trainer.step`); the running
         loss and mIoU are those of the last read (`Trainer.read_every`): reading the device
         every step would make the host wait for the GPU."""
+
+    def on_validation_start(self, trainer: Trainer, num_batches: int) -> None: ...
+
+    def on_validation_batch_end(self, trainer: Trainer) -> None: ...
 
     def on_epoch_end(self, trainer: Trainer, row: dict[str, float], val: EvalResult | None) -> None: ...
 
@@ -301,9 +305,10 @@ class Trainer:
         return self.average.module if self.average is not None else self.model
 
     def validate(self, loader: DataLoader) -> EvalResult:
+        self._emit("on_validation_start", len(loader))
         return evaluate(
             self.scored_model,
-            loader,
+            self._emitting(loader, "on_validation_batch_end"),
             self.num_classes,
             self.ignore_index,
             loss_fn=self.loss_fn,
@@ -312,6 +317,12 @@ class Trainer:
             channels_last=self.channels_last,
             reduce_sum=self.reduce_sum,
         )
+
+    def _emitting(self, batches: Iterable[Any], event: str) -> Iterator[Any]:
+        """`batches`, emitting `event` after each one is used."""
+        for batch in batches:
+            yield batch
+            self._emit(event)
 
     def _emit(self, event: str, *args: Any) -> None:
         for callback in self.callbacks:
