@@ -59,7 +59,7 @@ def check_bars_finished(notebook: nbformat.NotebookNode) -> None:
     bars = saved_bars(notebook)
     assert bars
     for text in bars:
-        done, total = map(int, re.search(r"(\d+)/(\d+)", text).groups())
+        done, total = map(int, re.search(r"(\d+)/(\d+) \[", text).groups())  # '14/14 [00:08<00:00, ...]'
         assert done == total > 0 and "100%" in text, text
 
 
