@@ -63,3 +63,17 @@ def test_evaluate_and_predict_take_the_inference_flags(run, tmp_path, capsys):
 
     assert main(["predict", str(run), str(image), "--tile", "0"]) == 2
     assert "tile" in capsys.readouterr().err
+
+
+def test_report_examples_name_each_image_and_the_class_colours():
+    from seglab.data.synthetic import synthetic_classes
+    from seglab.engine.evaluation import ImageScore
+    from seglab.reports.html import Example, plot_examples
+
+    classes = synthetic_classes(3)
+    mask = np.zeros((8, 8), dtype=np.int64)
+    mask[2:6, 2:6] = 1
+    example = Example(ImageScore("cell_07", 0.5, 0.6, 0.9), np.zeros((8, 8, 3), np.uint8), mask, np.roll(mask, 1))
+    fig = plot_examples([example, example], classes)
+    assert fig.axes[0].get_title() == "cell_07  IoU 0.500"
+    assert [text.get_text() for text in fig.legends[0].get_texts()] == list(classes.names)

@@ -36,7 +36,7 @@ from seglab.engine.run_folder import RunFolder
 from seglab.errors import DataError
 from seglab.inference.files import display_image
 from seglab.inference.predictor import InferenceOptions, Predictor
-from seglab.reports.plots import overlay, plot_confusion, plot_history
+from seglab.reports.plots import add_class_legend, overlay, plot_confusion, plot_history
 from seglab.reports.summary import averaging_note
 
 log = logging.getLogger(__name__)
@@ -123,8 +123,9 @@ def error_overlay(image: np.ndarray, truth: np.ndarray, pred: np.ndarray, ignore
 
 
 def plot_examples(examples: Sequence[Example], classes: ClassSpec) -> Figure:
-    """One row per example: image | truth | prediction | errors, titled with its name and IoU."""
-    fig = Figure(figsize=(12, 3 * len(examples)), layout="constrained")
+    """One row per example: image | truth | prediction | errors, titled with its name and IoU,
+    above a legend of the class colours."""
+    fig = Figure(figsize=(12, 3 * len(examples) + 0.5), layout="constrained")
     axes = fig.subplots(len(examples), 4, squeeze=False)
     for row, example in zip(axes, examples):
         image = example.image[..., 0] if example.image.ndim == 3 and example.image.shape[-1] == 1 else example.image
@@ -138,8 +139,9 @@ def plot_examples(examples: Sequence[Example], classes: ClassSpec) -> Figure:
         )
         for ax, (picture, title) in zip(row, panels):
             ax.imshow(picture, cmap="gray" if picture.ndim == 2 else None, interpolation="nearest")
-            ax.set_title(title, fontsize=11)
+            ax.set_title(title, fontsize=12)
             ax.set_axis_off()
+    add_class_legend(fig, classes.colours, classes.names)
     return fig
 
 
