@@ -15,7 +15,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from seglab.data.classes import ERROR_COLOUR
-from seglab.reports.plots import Colour, colorize, to_rgb_uint8
+from seglab.reports.plots import Colour, add_class_legend, colorize, to_rgb_uint8
 
 MAX_COLUMNS = 4  # samples per row of `plot_samples`; more wrap onto further rows
 
@@ -76,7 +76,7 @@ def plot_samples(
         mask_ax.imshow(colorize(masks[k], colours, ignore_index), interpolation="nearest")
         for ax in (image_ax, mask_ax):
             ax.set_axis_off()
-    _legend(fig, colours, class_names)
+    add_class_legend(fig, colours, class_names)
     return fig
 
 
@@ -108,7 +108,7 @@ def plot_results(
         ax.set_title(title)
     for row, ((image_ax, truth_ax, pred_ax, error_ax), image, truth, pred) in enumerate(zip(axes, images, truths, preds)):
         if titles is not None:
-            image_ax.set_title(f"image: {titles[row]}" if row == 0 else titles[row], fontsize=9)
+            image_ax.set_title(f"image: {titles[row]}" if row == 0 else titles[row], fontsize=11)
         image_ax.imshow(to_rgb_uint8(image))
         truth_ax.imshow(colorize(truth, colours, ignore_index), interpolation="nearest")
         pred_ax.imshow(colorize(pred, colours, ignore_index), interpolation="nearest")
@@ -118,14 +118,8 @@ def plot_results(
         error_ax.set_title(f"error {100 * wrong / max(counted, 1):.1f}%")
         for ax in (image_ax, truth_ax, pred_ax, error_ax):
             ax.set_axis_off()
-    _legend(fig, colours, class_names, extra=[Patch(color=_rgb(ERROR_COLOUR), label="wrong")])
+    add_class_legend(fig, colours, class_names, extra=[Patch(color=_rgb(ERROR_COLOUR), label="wrong")])
     return fig
-
-
-def _legend(fig: Figure, colours: Sequence[Colour], class_names: Sequence[str], extra: Sequence[Patch] = ()) -> None:
-    handles = [Patch(color=_rgb(c), label=name) for c, name in zip(colours, class_names)]
-    handles += list(extra)
-    fig.legend(handles=handles, loc="outside lower center", ncols=min(len(handles), 6))
 
 
 def _rgb(colour: Colour) -> tuple[float, float, float]:

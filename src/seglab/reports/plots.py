@@ -224,7 +224,7 @@ def plot_gallery(
         ax.set_title(title)
     for row, ((image_ax, truth_ax, pred_ax), image, truth, pred) in enumerate(zip(axes, images, truths, preds)):
         if titles is not None:
-            image_ax.set_title(titles[row] if row else f"image: {titles[row]}", fontsize=10)
+            image_ax.set_title(titles[row] if row else f"image: {titles[row]}", fontsize=11)
         image_ax.imshow(to_rgb_uint8(image))
         if truth is None:
             truth_ax.text(0.5, 0.5, "no label", ha="center", va="center", transform=truth_ax.transAxes)
@@ -237,9 +237,12 @@ def plot_gallery(
     return fig
 
 
-def add_class_legend(fig: Figure, colours: Sequence[Colour], class_names: Sequence[str]) -> None:
-    """The class colours as a legend under a figure of masks (constrained layout makes room)."""
+def add_class_legend(fig: Figure, colours: Sequence[Colour], class_names: Sequence[str],
+                     extra: Sequence[Patch] = ()) -> None:
+    """The class colours (and `extra` entries) as a legend under a figure of masks
+    (constrained layout makes room)."""
     handles = [Patch(color=np.asarray(c) / 255, label=name) for c, name in zip(colours, class_names)]
+    handles += list(extra)
     fig.legend(handles=handles, loc="outside lower center", ncols=min(len(handles), 6))
 
 
