@@ -68,7 +68,7 @@ def test_sanity_passes_on_learnable_data(tiny_dataset, capsys):
 def test_bad_folders_give_one_line_errors(tmp_path, capsys, make, expected):
     root = tmp_path / "data"
     make(root)
-    assert main(["train", str(root), "--epochs", "1", *TINY]) == 2
+    assert main(["train", str(root), "--out", str(tmp_path / "run"), "--epochs", "1", *TINY]) == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("seglab train: error:")
     assert "Traceback" not in err
