@@ -68,7 +68,7 @@ def test_sanity_passes_on_learnable_data(tiny_dataset, capsys):
 def test_bad_folders_give_one_line_errors(tmp_path, capsys, make, expected):
     root = tmp_path / "data"
     make(root)
-    assert main(["train", str(root), "--epochs", "1", *TINY]) == 2
+    assert main(["train", str(root), "--out", str(tmp_path / "run"), "--epochs", "1", *TINY]) == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("seglab train: error:")
     assert "Traceback" not in err
@@ -82,13 +82,13 @@ def test_mask_values_outside_classes_name_the_file(tiny_dataset, tmp_path, capsy
     mask = np.array(Image.open(mask_path))
     mask[0, 0] = 9  # classes.json says 4 classes
     Image.fromarray(mask.astype(np.uint8)).save(mask_path)
-    assert main(["train", str(tiny_dataset), "--epochs", "1", *TINY]) == 2
+    assert main(["train", str(tiny_dataset), "--out", str(tmp_path / "run"), "--epochs", "1", *TINY]) == 2
     err = capsys.readouterr().err
     assert mask_path.name in err and "Traceback" not in err
 
 
-def test_unknown_model_lists_choices(tiny_dataset, capsys):
-    assert main(["train", str(tiny_dataset), "--model", "unett", "--epochs", "1"]) == 2
+def test_unknown_model_lists_choices(tiny_dataset, tmp_path, capsys):
+    assert main(["train", str(tiny_dataset), "--out", str(tmp_path / "run"), "--model", "unett", "--epochs", "1"]) == 2
     err = capsys.readouterr().err
     assert "unknown model 'unett'" in err and "unet_small" in err
 

@@ -512,7 +512,7 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
 
     report = evaluate_run(args.run, args.data, split=args.split, out=args.out, device=args.device,
                           options=inference_options(args), checkpoint=args.checkpoint, ensemble=args.ensemble,
-                          precision=args.precision, data_path=args.data_path)
+                          precision=args.precision, data_path=args.data_path, progress=not args.no_progress)
     print((report.out_dir / "metrics.md").read_text())
     per_volume = ", per_volume.csv" if (report.out_dir / "per_volume.csv").is_file() else ""
     figures = ", confusion.png, gallery.png" if (report.out_dir / "gallery.png").is_file() else ""  # not multi-label
@@ -535,7 +535,8 @@ def cmd_predict(args: argparse.Namespace) -> None:
     volumes = [path for path in files if is_volume(path)]
     images = [path for path in files if path not in volumes]
     if images or not volumes:
-        written = predict_files(predictor, images, args.out, save_probs=args.probs, names=names)
+        written = predict_files(predictor, images, args.out, save_probs=args.probs, names=names,
+                                progress=not args.no_progress)
         masks = "<name>_<class>.png" if predictor.task.name == "multilabel" else "<name>_mask.png"
         print(f"{len(written)} image(s) -> {args.out} ({masks}, <name>_overlay.png"
               f"{', <name>_probs.npy' if args.probs else ''})")
@@ -545,7 +546,7 @@ def cmd_predict(args: argparse.Namespace) -> None:
         axis = "axial" if exported else RunFolder.open(args.run).read_config().data.slice_axis
         if args.probs:
             log.warning("--probs: probabilities are written for 2-D images only, not for volumes")
-        predict_volumes(predictor, volumes, args.out, axis, names=names)
+        predict_volumes(predictor, volumes, args.out, axis, names=names, progress=not args.no_progress)
         print(f"{len(volumes)} volume(s) -> {args.out} (<name>_mask.nii.gz on the input's grid, "
               f"<name>_overlay.png of the middle {axis} slice)")
 
@@ -723,6 +724,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_data_path_option(evaluate)
     add_device_option(evaluate)
     add_inference_options(evaluate)
+    evaluate.add_argument("--no-progress", action="store_true", help="no progress bar")
     evaluate.set_defaults(handler=cmd_evaluate)
 
     predict = commands.add_parser("predict", help="write masks and overlays for new images")
@@ -736,6 +738,7 @@ def build_parser() -> argparse.ArgumentParser:
     predict.set_defaults(max_pixels=DEFAULTS.data.max_pixels)
     add_device_option(predict)
     add_inference_options(predict)
+    predict.add_argument("--no-progress", action="store_true", help="no progress bar")
     predict.set_defaults(handler=cmd_predict)
 
     report = commands.add_parser("report", help="write RUN/report.html: scores, curves, best and worst predictions",

@@ -45,8 +45,9 @@ def run_demo(out: str | Path = "seglab-demo", epochs: int = 40, samples: int = 3
         }
     )
     training = train(cfg, out / "run", overwrite=True)  # the demo's folder is its own to replace
-    evaluation = evaluate_run(training.run.root, device=device)
+    evaluation = evaluate_run(training.run.root, device=device, progress=progress)
     test_names = set(training.run.read_splits()["test"])
     inputs = [p for p in collect_inputs([data / "images"]) if p.stem in test_names]
-    predictions = predict_files(load_segmenter(training.run.root, device), inputs, out / "predictions")
+    predictions = predict_files(load_segmenter(training.run.root, device), inputs, out / "predictions",
+                                progress=progress)
     return DemoResult(data=data, training=training, evaluation=evaluation, predictions=predictions)

@@ -52,7 +52,8 @@ def test_evaluate_and_predict_take_the_inference_flags(run, tmp_path, capsys):
     assert main(["evaluate", str(run), "--out", str(out), *flags]) == 0
     metrics = json.loads((out / "metrics.json").read_text())
     assert metrics["inference"] == {"tile": 16, "overlap": 0.5, "batch_size": 4, "tta": True,
-                                    "tta_flips": "all", "postprocess": {"min_component": 3, "keep_largest": True}}
+                                    "tta_flips": "all", "postprocess": {"min_component": 3, "keep_largest": True},
+                                    "compile_mode": None}
     assert "tiles of 16 px" in (out / "metrics.md").read_text()
 
     config = (run / "splits.json").read_text()
@@ -63,3 +64,17 @@ def test_evaluate_and_predict_take_the_inference_flags(run, tmp_path, capsys):
 
     assert main(["predict", str(run), str(image), "--tile", "0"]) == 2
     assert "tile" in capsys.readouterr().err
+
+
+def test_report_examples_name_each_image_and_the_class_colours():
+    from seglab.data.synthetic import synthetic_classes
+    from seglab.evaluation.report import Example, plot_examples
+    from seglab.evaluation.scoring import ImageScore
+
+    classes = synthetic_classes(3)
+    mask = np.zeros((8, 8), dtype=np.int64)
+    mask[2:6, 2:6] = 1
+    example = Example(ImageScore("cell_07", 0.5, 0.6, 0.9), np.zeros((8, 8, 3), np.uint8), mask, np.roll(mask, 1))
+    fig = plot_examples([example, example], classes)
+    assert fig.axes[0].get_title() == "cell_07  IoU 0.500"
+    assert [text.get_text() for text in fig.legends[0].get_texts()] == list(classes.names)

@@ -12,9 +12,8 @@ from collections.abc import Sequence
 
 import numpy as np
 from matplotlib.figure import Figure
-from matplotlib.patches import Patch
 
-from seglab.reports.plots import Colour, colorize, to_rgb_uint8
+from seglab.reports.plots import Colour, add_class_legend, colorize, to_rgb_uint8
 
 MAX_COLUMNS = 4  # samples per row of `plot_samples`; more wrap onto further rows
 
@@ -50,15 +49,5 @@ def plot_samples(
         mask_ax.imshow(colorize(masks[k], colours, ignore_index), interpolation="nearest")
         for ax in (image_ax, mask_ax):
             ax.set_axis_off()
-    _legend(fig, colours, class_names)
+    add_class_legend(fig, colours, class_names)
     return fig
-
-
-def _legend(fig: Figure, colours: Sequence[Colour], class_names: Sequence[str], extra: Sequence[Patch] = ()) -> None:
-    handles = [Patch(color=_rgb(c), label=name) for c, name in zip(colours, class_names)]
-    handles += list(extra)
-    fig.legend(handles=handles, loc="outside lower center", ncols=min(len(handles), 6))
-
-
-def _rgb(colour: Colour) -> tuple[float, float, float]:
-    return (colour[0] / 255, colour[1] / 255, colour[2] / 255)

@@ -8,9 +8,9 @@ import time
 from typing import Any
 
 import torch
-from tqdm.auto import tqdm
 
 from seglab.engine.trainer import Callback, EvalResult, Trainer
+from seglab.progress import progress_bar
 from seglab.reports.plots import plot_history, save_figure
 from seglab.runs.card import ModelCard
 from seglab.runs.checkpoint import BackgroundCheckpointWriter
@@ -22,11 +22,9 @@ log = logging.getLogger(__name__)
 
 
 class ProgressBar(Callback):
-    """One bar per epoch with the running loss and training mIoU.
-
-    tqdm.auto renders as a widget in notebooks; `disable=None` switches the bar off when
-    output is not a terminal (CI logs, pipes), `enabled=False` always.
-    """
+    """One bar per epoch with the running loss and training mIoU, then one over the validation
+    batches (`seglab.progress.progress_bar`: off when output is not a terminal, or with
+    `enabled=False`)."""
 
     def __init__(self, enabled: bool = True, interval: float = 0.5) -> None:
         self.enabled = enabled
@@ -35,14 +33,7 @@ class ProgressBar(Callback):
         self._shown: tuple[float, float] | None = None
 
     def on_epoch_start(self, trainer: Trainer, num_batches: int) -> None:
-        self._bar = tqdm(
-            total=num_batches,
-            desc=f"epoch {trainer.epoch}/{trainer.epochs}",
-            disable=None if self.enabled else True,
-            leave=False,
-            dynamic_ncols=True,
-            mininterval=self.interval,
-        )
+        self._open(num_batches, f"epoch {trainer.epoch}/{trainer.epochs}")
         self._shown = None
 
     def on_train_batch_end(self, trainer: Trainer) -> None:
@@ -55,9 +46,24 @@ class ProgressBar(Callback):
             self._shown = shown
         self._bar.update(1)
 
+    def on_validation_start(self, trainer: Trainer, num_batches: int) -> None:
+        self._open(num_batches, f"epoch {trainer.epoch}/{trainer.epochs} validation")
+
+    def on_validation_batch_end(self, trainer: Trainer) -> None:
+        if self._bar is not None:
+            self._bar.update(1)
+
     def on_epoch_end(self, trainer: Trainer, row: dict[str, float], val: EvalResult | None) -> None:
+        self._close()
+
+    def _open(self, total: int, desc: str) -> None:
+        self._close()
+        self._bar = progress_bar(total=total, desc=desc, enabled=self.enabled, interval=self.interval)
+
+    def _close(self) -> None:
         if self._bar is not None:
             self._bar.close()
+            self._bar = None
 
 
 def format_row(row: dict[str, float]) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -45,6 +45,10 @@ class Callback:
         """After each step. Only host-side values are fresh here (`trainer.step`); the running
         loss and mIoU are those of the last read (`Trainer.read_every`): reading the device
         every step would make the host wait for the GPU."""
+
+    def on_validation_start(self, trainer: Trainer, num_batches: int) -> None: ...
+
+    def on_validation_batch_end(self, trainer: Trainer) -> None: ...
 
     def on_epoch_end(self, trainer: Trainer, row: dict[str, float], val: EvalResult | None) -> None: ...
 
@@ -322,9 +326,10 @@ class Trainer:
         return compile_model(module, self.compile_mode, self.device) if self.compile_mode is not None else module
 
     def validate(self, loader: DataLoader) -> EvalResult:
+        self._emit("on_validation_start", len(loader))
         return evaluate(
             self.scored_network,
-            loader,
+            self._emitting(loader, "on_validation_batch_end"),
             self.num_classes,
             self.ignore_index,
             loss_fn=self.loss_fn,
@@ -335,6 +340,12 @@ class Trainer:
             task=self.task,
             feed=self.feed,
         )
+
+    def _emitting(self, batches: Iterable[Any], event: str) -> Iterator[Any]:
+        """`batches`, emitting `event` after each one is used."""
+        for batch in batches:
+            yield batch
+            self._emit(event)
 
     def _emit(self, event: str, *args: Any) -> None:
         for callback in self.callbacks:

@@ -35,7 +35,7 @@ from seglab.evaluation.scoring import PER_IMAGE_FILE, ImageScore, evaluate_run, 
 from seglab.inference.files import display_image
 from seglab.inference.predictor import InferenceOptions, Predictor
 from seglab.labelsets import unpack_numpy
-from seglab.reports.plots import multilabel_overlay, overlay, plot_confusion, plot_history
+from seglab.reports.plots import add_class_legend, multilabel_overlay, overlay, plot_confusion, plot_history
 from seglab.reports.summary import averaging_note
 from seglab.runs.run_folder import RunFolder
 
@@ -115,15 +115,15 @@ def error_overlay(image: np.ndarray, truth: np.ndarray, pred: np.ndarray, ignore
 
 
 def plot_examples(examples: Sequence[Example], classes: ClassSpec, multilabel: bool = False) -> Figure:
-    """One row per example: image | truth | prediction | errors, titled with its name and IoU;
-    `multilabel` masks (bit sets) are drawn one class colour over another, overlaps mixed."""
+    """One row per example: image | truth | prediction | errors, titled with its name and IoU,
+    above a legend of the class colours; `multilabel` masks (bit sets) are drawn one class colour over another, overlaps mixed."""
 
     def drawn(image: np.ndarray, mask: np.ndarray) -> np.ndarray:
         if multilabel:
             return multilabel_overlay(image, unpack_numpy(mask, classes.num_classes), classes.colours)
         return overlay(image, mask, classes.colours, ignore_index=classes.ignore_index, faint=classes.background)
 
-    fig = Figure(figsize=(12, 3 * len(examples)), layout="constrained")
+    fig = Figure(figsize=(12, 3 * len(examples) + 0.5), layout="constrained")
     axes = fig.subplots(len(examples), 4, squeeze=False)
     for row, example in zip(axes, examples):
         image = example.image[..., 0] if example.image.ndim == 3 and example.image.shape[-1] == 1 else example.image
@@ -135,8 +135,9 @@ def plot_examples(examples: Sequence[Example], classes: ClassSpec, multilabel: b
         )
         for ax, (picture, title) in zip(row, panels):
             ax.imshow(picture, cmap="gray" if picture.ndim == 2 else None, interpolation="nearest")
-            ax.set_title(title, fontsize=11)
+            ax.set_title(title, fontsize=12)
             ax.set_axis_off()
+    add_class_legend(fig, classes.colours, classes.names)
     return fig
 
 

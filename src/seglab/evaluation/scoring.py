@@ -19,6 +19,7 @@ from seglab.inference.files import display_image
 from seglab.inference.loading import load_segmenter, resolve_placement
 from seglab.inference.predictor import InferenceOptions
 from seglab.metrics import ConfusionMatrix, MultiLabelConfusion, Scores
+from seglab.progress import progress_bar
 from seglab.reports.plots import plot_confusion, plot_gallery, save_figure
 from seglab.reports.summary import never_predicted, scores_markdown
 from seglab.runs.run_folder import RunFolder
@@ -146,6 +147,7 @@ def evaluate_run(
     ensemble: Sequence[str | Path] = (),
     precision: str = "fp32",
     data_path: str | Path | None = None,
+    progress: bool = True,
 ) -> EvaluationReport:
     """Score every image at its original size and write metrics.json (with the inference
     options and seconds per image), metrics.md, per_image.csv, confusion.png and gallery.png
@@ -154,7 +156,8 @@ def evaluate_run(
     of the best epoch's, e.g. to compare the two. `ensemble` names more run folders whose
     probabilities are averaged with this run's (the images still come from this run's split
     or from `data`). `precision` "auto" or "bf16" predicts under autocast (faster, not exact). `data_path` points
-    the run at its dataset when the folder recorded in its config has moved."""
+    the run at its dataset when the folder recorded in its config has moved; `progress` shows a
+    bar over the images (in a terminal or a notebook)."""
     run = RunFolder.open(path, data_path)
     options = options or InferenceOptions()
     members = [str(run.root), *map(str, ensemble)]
@@ -179,7 +182,7 @@ def evaluate_run(
     slices: dict[str, int] = {}
     predict_seconds = 0.0
     gallery = set(spread(len(pairs), gallery_size))
-    for index, pair in enumerate(pairs):
+    for index, pair in enumerate(progress_bar(pairs, desc=f"evaluate {split}", unit="image", enabled=progress)):
         image = read_image(pair.image)
         truth = read_mask(pair.mask, mapping)
         if truth.shape != image.shape[:2]:

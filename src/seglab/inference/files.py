@@ -18,6 +18,7 @@ from seglab.data.volumes import VOLUME_SUFFIXES, is_volume, volume_stem
 from seglab.errors import DataError
 from seglab.inference.multilabel import write_multilabel
 from seglab.inference.predictor import Segmenter
+from seglab.progress import progress_bar
 from seglab.reports.plots import overlay
 
 log = logging.getLogger(__name__)
@@ -97,17 +98,17 @@ class WrittenPrediction:
 
 def predict_files(
     predictor: Segmenter, files: Sequence[Path], out_dir: str | Path, save_probs: bool = False,
-    names: Mapping[Path, str] | None = None,
+    names: Mapping[Path, str] | None = None, progress: bool = True,
 ) -> list[WrittenPrediction]:
     """For each file write `<name>_mask.png` (class indices, palette colours),
     `<name>_overlay.png`, and with `save_probs` `<name>_probs.npy` (float16, K x H x W); the
     names are `output_names(files)` unless given. A multi-label model writes `<name>_<class>.png`
-    (0/255) for each class instead of `<name>_mask.png`, and an overlay that shows overlaps."""
+    (0/255) for each class instead of `<name>_mask.png`, and an overlay that shows overlaps; `progress` shows a bar over the files."""
     out = Path(out_dir)
     names = names or output_names(files)
     classes = predictor.classes
     written = []
-    for path in files:
+    for path in progress_bar(files, desc="predict", unit="image", enabled=progress):
         image = read_image(path)
         prediction = predictor.predict(image)
         base = out / names[path]

@@ -18,6 +18,7 @@ from seglab.data.volumes import cut, read_volume, slice_axis, write_label_volume
 from seglab.errors import ConfigError
 from seglab.inference.files import output_names, write_overlay
 from seglab.inference.predictor import Segmenter
+from seglab.progress import progress_bar
 
 log = logging.getLogger(__name__)
 
@@ -31,11 +32,11 @@ class WrittenVolume:
 
 def predict_volumes(
     predictor: Segmenter, sources: Sequence[Path], out_dir: str | Path, axis: str = "axial",
-    names: Mapping[Path, str] | None = None,
+    names: Mapping[Path, str] | None = None, progress: bool = True,
 ) -> list[WrittenVolume]:
     """For each NIfTI file or DICOM series folder write `<name>_mask.nii.gz` and
     `<name>_overlay.png` into `out_dir`, predicting its slices across `axis`; the names are
-    `output_names(sources)` unless given.
+    `output_names(sources)` unless given; `progress` shows a bar over the volumes.
 
     Raises:
         DataError: a volume that cannot be read (named).
@@ -47,7 +48,7 @@ def predict_volumes(
     names = names or output_names(sources)
     across = slice_axis(axis)
     written = []
-    for source in sources:
+    for source in progress_bar(sources, desc="predict", unit="volume", enabled=progress):
         volume = read_volume([source])
         labels = np.zeros(volume.voxels.shape[:3], dtype=np.int64)
         for i in range(labels.shape[across]):

@@ -245,7 +245,7 @@ def plot_gallery(
     for row, (row_axes, image, truth, pred) in enumerate(zip(axes, images, truths, preds)):
         image_ax, truth_ax, pred_ax = row_axes[:3]
         if titles is not None:
-            image_ax.set_title(titles[row] if row else f"image: {titles[row]}", fontsize=9)
+            image_ax.set_title(titles[row] if row else f"image: {titles[row]}", fontsize=11)
         image_ax.imshow(to_rgb_uint8(image))
         if truth is None:
             truth_ax.text(0.5, 0.5, "no label", ha="center", va="center", transform=truth_ax.transAxes)
@@ -259,11 +259,18 @@ def plot_gallery(
             row_axes[3].set_title(f"error {100 * wrong / max(counted, 1):.1f}%")
         for ax in row_axes:
             ax.set_axis_off()
-    handles = [Patch(color=np.asarray(c) / 255, label=name) for c, name in zip(colours, class_names)]
-    if errors:
-        handles.append(Patch(color=np.asarray(ERROR_COLOUR) / 255, label="wrong"))
-    fig.legend(handles=handles, loc="outside lower center", ncols=min(len(handles), 6))
+    wrong = [Patch(color=np.asarray(ERROR_COLOUR) / 255, label="wrong")] if errors else []
+    add_class_legend(fig, colours, class_names, extra=wrong)
     return fig
+
+
+def add_class_legend(fig: Figure, colours: Sequence[Colour], class_names: Sequence[str],
+                     extra: Sequence[Patch] = ()) -> None:
+    """The class colours (and `extra` entries) as a legend under a figure of masks
+    (constrained layout makes room)."""
+    handles = [Patch(color=np.asarray(c) / 255, label=name) for c, name in zip(colours, class_names)]
+    handles += list(extra)
+    fig.legend(handles=handles, loc="outside lower center", ncols=min(len(handles), 6))
 
 
 def error_map(image: np.ndarray, truth: np.ndarray, pred: np.ndarray, ignore_index: int | None = None) -> np.ndarray:
