@@ -17,6 +17,7 @@ from seglab.data.volumes import read_volume
 from seglab.inference.files import collect_inputs
 from seglab.inference.predictor import Prediction
 from seglab.inference.volumes import predict_volumes
+from seglab.tasks import MultiClass
 
 from ..data.test_volumes import write_dicom_series  # type: ignore[import-not-found]
 
@@ -25,6 +26,7 @@ class Threshold:
     """A stand-in model: class 1 where the first channel is bright (the fixtures' labelled box)."""
 
     classes = ClassSpec(names=("background", "tumour"))
+    task = MultiClass()
 
     def predict(self, image: np.ndarray) -> Prediction:
         mask = (image[..., 0] > 140).astype(np.int64)

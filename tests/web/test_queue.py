@@ -16,6 +16,7 @@ import pytest
 
 from seglab.data import ClassSpec
 from seglab.inference.predictor import Prediction
+from seglab.tasks import MultiClass
 from seglab.web.app import create_app
 from seglab.web.queue import QueueLimits
 
@@ -28,6 +29,7 @@ class HeldSegmenter:
     """Predicts background everywhere, but only once the test calls `release.set()`."""
 
     classes = ClassSpec(("background", "thing"))
+    task = MultiClass()
 
     def __init__(self) -> None:
         self.release = threading.Event()
