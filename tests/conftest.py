@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 
@@ -10,6 +11,26 @@ import pytest
 from PIL import Image
 
 from seglab.data.synthetic import generate_synthetic
+
+
+@pytest.fixture(autouse=True)
+def fresh_seglab_logger():
+    """Each test starts and ends with the 'seglab' logger as a library user has it: no CLI
+    handler, propagating, level unset. `seglab.cli.main` (in a test or a session fixture that
+    trains) gives it a stderr handler bound to that test's captured stderr, closed afterwards
+    ("I/O operation on closed file" in later tests), and stops propagation, so later tests'
+    caplog would see nothing of seglab."""
+    logger = logging.getLogger("seglab")
+
+    def reset() -> None:
+        for handler in [h for h in logger.handlers if getattr(h, "seglab_cli", False)]:
+            logger.removeHandler(handler)
+        logger.setLevel(logging.NOTSET)
+        logger.propagate = True
+
+    reset()
+    yield
+    reset()
 
 # The real datasets live beside the project checkout (../shared/data), never inside it.
 SHARED_DATA = Path(
