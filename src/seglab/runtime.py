@@ -41,8 +41,9 @@ def tune_allocator() -> bool:
     return ok
 
 
-def resolve_device(name: str = "auto") -> torch.device:
-    """`auto` picks CUDA when present; an explicit CUDA request without CUDA is an error."""
+def resolve_device(name: str | torch.device = "auto") -> torch.device:
+    """`auto` picks CUDA when present; an explicit CUDA request without CUDA is an error. A
+    device already resolved passes through the same check."""
     if name == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
     try:

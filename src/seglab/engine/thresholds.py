@@ -19,7 +19,7 @@ from torch import Tensor, nn
 
 from seglab.engine.feeding import DeviceFeed
 from seglab.labelsets import IGNORE, unpack
-from seglab.runs.checkpoint import checkpoint_contents, load_checkpoint, write_checkpoint
+from seglab.runs.checkpoint import Checkpoint, checkpoint_contents, load_checkpoint, write_checkpoint
 from seglab.runs.run_folder import RunFolder
 
 log = logging.getLogger(__name__)
@@ -71,9 +71,8 @@ def choose_thresholds(present: Tensor, absent: Tensor) -> tuple[float, ...]:
     return tuple(chosen)
 
 
-def store_thresholds(run: RunFolder, thresholds: Sequence[float]) -> None:
-    """Write `thresholds` into the model card of the run's best checkpoint (weights unchanged)."""
-    checkpoint = load_checkpoint(run.best)
+def store_thresholds(run: RunFolder, checkpoint: Checkpoint, thresholds: Sequence[float]) -> None:
+    """Write `thresholds` into the model card of `checkpoint`, the run's best (weights unchanged)."""
     card = replace(checkpoint.card, extra={**checkpoint.card.extra, "thresholds": list(thresholds)})
     write_checkpoint(run.best, *checkpoint_contents(checkpoint.state_dict, card, checkpoint.training_state,
                                                     checkpoint.info))
@@ -83,10 +82,10 @@ def tune_thresholds(run: RunFolder, loader: Iterable[dict[str, Any]], class_name
                     feed: DeviceFeed) -> tuple[float, ...]:
     """Choose each class's threshold on `loader` (the validation split) with the best weights
     of `run`, and store them in its best checkpoint's card; logged per class."""
-    model = load_checkpoint(run.best).load_model(feed.device)
-    present, absent = probability_counts(model, loader, len(class_names), feed)
+    best = load_checkpoint(run.best)  # read once: the weights to score with, then the file to rewrite
+    present, absent = probability_counts(best.load_model(feed.device), loader, len(class_names), feed)
     thresholds = choose_thresholds(present, absent)
-    store_thresholds(run, thresholds)
+    store_thresholds(run, best, thresholds)
     log.info("thresholds tuned on the validation split (Dice per class, stored in %s): %s", run.best,
              ", ".join(f"{name} {t:g}" for name, t in zip(class_names, thresholds)))
     return thresholds

@@ -23,7 +23,7 @@ Source = str | Path
 def resolve_placement(device: str | torch.device = "auto", precision: str | Precision = "fp32"
                       ) -> tuple[torch.device, Precision]:
     """`--device` and `--precision` as the objects prediction runs with (auto -> what this machine has)."""
-    target = resolve_device(device) if isinstance(device, str) else device
+    target = resolve_device(device)
     return target, precision if isinstance(precision, Precision) else resolve_precision(precision, target)
 
 

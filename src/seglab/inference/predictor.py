@@ -173,7 +173,7 @@ class Predictor:
         """Load a `.safetensors` checkpoint written by seglab (no pickle is ever read); `precision`
         None is fp32 (exact). `seglab.inference.loading.load_segmenter` resolves both from flags."""
         checkpoint = load_checkpoint(path)
-        target = resolve_device(device) if isinstance(device, str) else device
+        target = resolve_device(device)
         return cls(checkpoint.load_model(target), checkpoint.card, target, precision, options)
 
     @classmethod
