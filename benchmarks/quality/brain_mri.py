@@ -59,7 +59,7 @@ def main() -> None:
         for checkpoint in common.CHECKPOINTS for name, target in TARGET_DICE.items()
     ]
     markdown = "\n\n".join([
-        f"### Brain MRI, val = slices {first}-{last} ({args.model})",
+        f"### Brain MRI, val = slices {first}-{last} ({args.model or 'the planned recipe'})",
         common.run_facts(env, [run], total),
         common.class_table(run, {"Dice": "dice", "IoU": "iou"}),
         "\n".join(f"- {line}" for line in verdicts),

@@ -28,7 +28,7 @@ def main() -> None:
     total = time.perf_counter() - started
 
     markdown = "\n\n".join([
-        f"### CamVid, train -> val, void ignored ({args.model})",
+        f"### CamVid, train -> val, void ignored ({args.model or 'the planned recipe'})",
         common.run_facts(env, [run], total),
         common.class_table(run, {"IoU": "iou"}),
         "\n".join(f"- {common.verdict(f'mIoU, {name} weights', run.scores[name].mean_iou, TARGET_MIOU)}"

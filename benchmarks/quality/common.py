@@ -27,18 +27,21 @@ import numpy as np
 import torch
 
 from seglab import config
-from seglab.cli import parse_assignment, parse_size
+from seglab.cli import parse_assignment, parse_duration, parse_size
 from seglab.data import read_image, read_mask
 from seglab.engine.experiment import train
 from seglab.evaluation.scoring import evaluate_run, pairs_to_evaluate
 from seglab.inference.predictor import InferenceOptions, Predictor
 from seglab.metrics import Scores
+from seglab.planning import make_plan
 from seglab.runs.checkpoint import load_checkpoint
 from seglab.runs.run_folder import RunFolder
 from seglab.runtime import tune_allocator
 
 SHARED = Path(__file__).resolve().parents[3] / "shared" / "data"
 CHECKPOINTS = ("best", "last")
+# the recipe flags: with --plan, only those given on the command line are kept
+RECIPE_KEYS = ("epochs", "size", "model", "batch_size", "lr", "augment", "patch_size", "samples_per_image", "loss")
 
 
 def recipe_parser(doc: str, dataset: str, **recipe: Any) -> argparse.ArgumentParser:
@@ -68,6 +71,11 @@ def recipe_parser(doc: str, dataset: str, **recipe: Any) -> argparse.ArgumentPar
                         help="score with flip test-time augmentation (`seglab evaluate --tta`: 4 passes per image)")
     parser.add_argument("--set", action="append", type=parse_assignment, default=[], metavar="SECTION.KEY=VALUE",
                         help="any other config value, as `seglab train --set` (repeatable)")
+    parser.add_argument("--plan", action="store_true",
+                        help="let seglab's planner choose the recipe (as `seglab train DATA` does), keeping only "
+                        "the recipe flags given on the command line; the plan is kept as RUN/plan.json")
+    parser.add_argument("--time-budget", type=parse_duration, metavar="10m",
+                        help="training time per run: the planner sizes the recipe to it, the run ends on it")
     parser.set_defaults(**{"size": None, "patch_size": None, "samples_per_image": 1, **recipe})
     return parser
 
@@ -75,6 +83,9 @@ def recipe_parser(doc: str, dataset: str, **recipe: Any) -> argparse.ArgumentPar
 def start(parser: argparse.ArgumentParser) -> argparse.Namespace:
     """Parse the flags, show seglab's progress log on stderr, and set up CPU training as `seglab` does."""
     args = parser.parse_args()
+    if args.plan:  # the script's recipe defaults give way to the plan
+        parser.set_defaults(**{key: None for key in RECIPE_KEYS})
+        args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
     tune_allocator()
     args.out.mkdir(parents=True, exist_ok=True)
@@ -89,7 +100,7 @@ def overrides(args: argparse.Namespace, **extra: Any) -> dict[str, Any]:
         "data.num_workers": args.workers, "model.name": args.model,
         "loss.name": args.loss, "train.epochs": args.epochs, "train.batch_size": args.batch_size,
         "train.lr": args.lr, "train.seed": args.seed, "train.device": args.device, "train.progress": False,
-        **extra, **dict(args.set),
+        "train.time_budget": args.time_budget, **extra, **dict(args.set),
     }
 
 
@@ -147,7 +158,15 @@ def train_and_score(values: dict[str, Any], out: Path, args: argparse.Namespace)
     """Train one run and score its val split with `seglab evaluate`'s code: every image
     predicted and compared at its original size, the best and the last checkpoint."""
     started = time.perf_counter()
+    plan = None
+    if args.plan:
+        given = {key: value for key, value in values.items() if value is not None}
+        plan = make_plan(config.load(overrides=given), given)
+        print("\n".join(plan.explain()), file=sys.stderr)
+        values = {**plan.overrides(), **given}
     result = train(config.load(overrides=values), out)
+    if plan is not None:
+        plan.save(out / "plan.json")
     options = InferenceOptions(tta=args.tta)
     scores = {
         name: evaluate_run(out, split="val", out=out / "eval" / f"val-{name}", device=args.device, checkpoint=name,

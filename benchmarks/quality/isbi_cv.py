@@ -72,7 +72,7 @@ def main() -> None:
     best_note = (f"Best-epoch weights, chosen on the held-out fold itself (optimistic): mean Dice "
                  f"{common.number(best['mean Dice'])}, mIoU {common.number(best['mIoU'])}")
     paragraphs = [
-        f"### ISBI 2012, {args.folds}-fold cross-validation ({args.model}, last weights of each fold"
+        f"### ISBI 2012, {args.folds}-fold cross-validation ({args.model or 'the planned recipe'}, last weights of each fold"
         + (f", ensemble of {args.seeds} seeds" if ensembles else "")
         + (f"; folds {', '.join(map(str, folds))} only)" if args.only else ")"),
         common.run_facts(env, runs, total),
