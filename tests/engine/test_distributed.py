@@ -16,8 +16,7 @@ import torch.distributed as dist
 from torch import nn
 
 import seglab
-from seglab import cli
-from seglab.cli import main
+from seglab.cli import main, torchrun
 from seglab.data import generate_synthetic
 from seglab import config
 from seglab.engine.distributed import DistributedContext, per_process_batch
@@ -119,9 +118,9 @@ def test_nproc_and_max_restarts_reach_torchrun(monkeypatch: pytest.MonkeyPatch) 
         launched.update(command=command, env=env)
         return 0
 
-    monkeypatch.setattr(cli.subprocess, "call", call)
+    monkeypatch.setattr(torchrun.subprocess, "call", call)
     with pytest.raises(SystemExit):
-        cli.relaunch_with_torchrun(["train", "data", "--nproc", "2", "--max-restarts=3", "--epochs", "2"], 2, 3)
+        torchrun.relaunch_with_torchrun(["train", "data", "--nproc", "2", "--max-restarts=3", "--epochs", "2"], 2, 3)
     command = launched["command"]
     assert "--nproc-per-node=2" in command and "--max-restarts=3" in command
     assert command[command.index("seglab"):] == ["seglab", "--", "train", "data", "--epochs", "2"]

@@ -1,0 +1,36 @@
+"""`seglab inspect`: report a dataset's layout, classes and problems before training on it."""
+
+from __future__ import annotations
+
+import argparse
+
+from seglab.cli.command import COMMANDS, Command
+from seglab.cli.options import add_data_options, dataset_path
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("data", nargs="?", help="dataset folder (or a pairs manifest file)")
+    add_data_options(parser)
+
+
+def run(args: argparse.Namespace) -> None:
+    from seglab.data import format_report, inspect_dataset
+    from seglab.errors import DataError
+
+    path = dataset_path(args)
+    if path is None:
+        raise DataError("no dataset given: pass a DATA folder, --manifest FILE, or --images DIR --masks DIR")
+    options = {key.removeprefix("data."): value for key, value in vars(args).items()
+               if key.startswith("data.") and value is not None}
+    report = inspect_dataset(path, **options)
+    print(format_report(report))
+    if report.fatal:
+        raise DataError(f"{len(report.fatal)} fatal problem(s) in '{args.data}' (listed above) would stop "
+                        "`seglab train`; fix them, or train with --skip-bad to leave those pairs out")
+
+
+COMMANDS.register("inspect")(Command(
+    help="report a dataset's layout, classes and problems",
+    add_arguments=add_arguments,
+    run=run,
+))

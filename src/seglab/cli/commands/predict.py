@@ -1,0 +1,71 @@
+"""`seglab predict`: write masks and overlays for new images and volumes."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+from pathlib import Path
+
+from seglab.cli.command import COMMANDS, Command
+from seglab.cli.options import (
+    DEFAULTS,
+    add_device_option,
+    add_inference_options,
+    add_max_pixels_option,
+    inference_options,
+)
+
+log = logging.getLogger(__name__)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("run", help="run folder written by `seglab train`, or a model.onnx from `seglab export`")
+    parser.add_argument("inputs", nargs="+", help="image files or folders (png, jpg, tif, bmp, gif, npy, npz), NIfTI volumes "
+                        "(.nii, .nii.gz) or DICOM series folders: a volume is predicted slice by slice across the "
+                        "run's --slice-axis and written as <name>_mask.nii.gz")
+    parser.add_argument("--out", default="predictions", help="output folder (default predictions)")
+    parser.add_argument("--probs", action="store_true", help="also write per-class probabilities (.npy)")
+    add_max_pixels_option(parser, "max_pixels")
+    parser.set_defaults(max_pixels=DEFAULTS.data.max_pixels)
+    add_device_option(parser)
+    add_inference_options(parser)
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+
+def run(args: argparse.Namespace) -> None:
+    from seglab.data import set_max_pixels
+    from seglab.data.volumes import is_volume
+    from seglab.inference.files import collect_inputs, output_names, predict_files
+    from seglab.inference.loading import load_segmenter
+    from seglab.inference.volumes import predict_volumes
+    from seglab.runs.run_folder import RunFolder
+
+    predictor = load_segmenter([args.run, *args.ensemble], args.device, args.precision, inference_options(args),
+                               args.checkpoint)
+    set_max_pixels(args.max_pixels)
+    files = collect_inputs(args.inputs)
+    names = output_names(files)  # inputs sharing a stem keep their folders, so none overwrites another
+    volumes = [path for path in files if is_volume(path)]
+    images = [path for path in files if path not in volumes]
+    if images or not volumes:
+        written = predict_files(predictor, images, args.out, save_probs=args.probs, names=names,
+                                progress=not args.no_progress)
+        masks = "<name>_<class>.png" if predictor.task.name == "multilabel" else "<name>_mask.png"
+        print(f"{len(written)} image(s) -> {args.out} ({masks}, <name>_overlay.png"
+              f"{', <name>_probs.npy' if args.probs else ''})")
+    if volumes:
+        # slices are cut across the plane the run was trained on; an exported model does not record it
+        exported = Path(args.run).suffix.lower() == ".onnx"
+        axis = "axial" if exported else RunFolder.open(args.run).read_config().data.slice_axis
+        if args.probs:
+            log.warning("--probs: probabilities are written for 2-D images only, not for volumes")
+        predict_volumes(predictor, volumes, args.out, axis, names=names, progress=not args.no_progress)
+        print(f"{len(volumes)} volume(s) -> {args.out} (<name>_mask.nii.gz on the input's grid, "
+              f"<name>_overlay.png of the middle {axis} slice)")
+
+
+COMMANDS.register("predict")(Command(
+    help="write masks and overlays for new images",
+    add_arguments=add_arguments,
+    run=run,
+))

@@ -1,0 +1,265 @@
+"""The flags several commands share, and the readers that turn them back into library objects.
+
+A group (`add_training_options`, `add_inference_options`, ...) is added to each command that
+takes it, so one flag reads the same everywhere; `build_config` and `inference_options` are the
+only places that read those flags back.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from typing import Any
+
+from seglab import config as config_io
+from seglab.cli.values import parse_assignment, parse_class_weights, parse_label_map, parse_lr, parse_size
+from seglab.compilation import COMPILE_MODES
+from seglab.data.cache import CACHE_MODES
+from seglab.data.formats import FORMATS
+from seglab.data.splits import SPLIT_MODES
+from seglab.engine.builders import OPTIMIZERS, SCHEDULES
+from seglab.errors import ConfigError
+from seglab.inference.tta import TTA_FLIPS
+from seglab.losses import LOSSES
+from seglab.runtime import PRECISIONS
+
+DEFAULTS = config_io.ExperimentConfig()  # the defaults --help quotes
+
+
+def add_data_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--format", dest="data.format", metavar="LAYOUT", help="dataset layout: auto (default), "
+                        f"{', '.join(FORMATS.names())}")
+    parser.add_argument("--images", dest="data.images", metavar="DIR",
+                        help="the image folder, when the search does not find it: a path (under DATA, or as given) "
+                        "or a folder name looked for at any level; DATA may be left out with --images and --masks")
+    parser.add_argument("--masks", dest="data.masks", metavar="DIR",
+                        help="the mask folder, likewise; picks one when two folders could hold the masks "
+                        "(e.g. labels beside a field-of-view mask folder)")
+    parser.add_argument("--mask-pattern", dest="data.mask_pattern", metavar="PATTERN",
+                        help="how a mask is named after its image: a template like '{stem}_mask.png' or a regular "
+                        r"expression whose first group is the image stem, like '(.+)_manual1\.gif'")
+    parser.add_argument("--manifest", metavar="FILE",
+                        help="a .csv/.tsv/.json file listing the pairs (columns image, mask, optional split and "
+                        "group; paths relative to the file), instead of DATA")
+    parser.add_argument("--classes", dest="data.classes_file", metavar="JSON",
+                        help="classes.json with names, colours and ignore_index")
+    parser.add_argument("--ignore-index", dest="data.ignore_index", type=int, metavar="LABEL",
+                        help="mask label left out of loss and metrics (e.g. 255)")
+    parser.add_argument("--slice-axis", dest="data.slice_axis", choices=["axial", "coronal", "sagittal"],
+                        help="volume datasets (NIfTI, DICOM): the plane 2-D slices are cut in, after reorienting "
+                        "to RAS (default axial); predict uses the run's (docs/volumes.md)")
+    parser.add_argument("--empty-slices", dest="data.empty_slices", type=float, metavar="F",
+                        help="volume datasets: keep this share (0-1) of the slices without any label, drawn "
+                        "with a fixed seed per subject (default 1: keep all)")
+    parser.add_argument("--label-map", dest="data.label_map", type=parse_label_map, metavar="RAW:CLASS,...",
+                        help="map raw mask values to classes without editing files, e.g. 255:1,3:ignore; "
+                        "'ignore' is --ignore-index, else 255 (then the ignore index); unlisted values stay; "
+                        "replaces the automatic 0/255 -> 0/1 (docs/encodings.md)")
+    parser.add_argument("--task", dest="data.task", choices=["auto", "multiclass", "multilabel"],
+                        help="multiclass: one class per pixel (softmax); multilabel: overlapping classes, one sigmoid "
+                        "per class; auto (default): multilabel for masks/<class>/ folders or classes.json regions "
+                        "(docs/multilabel.md)")
+    parser.add_argument("--multilabel", dest="data.task", action="store_const", const="multilabel",
+                        help="--task multilabel: also reads C x H x W or H x W x C masks as one channel per class")
+    add_max_pixels_option(parser, "data.max_pixels")
+
+
+def add_max_pixels_option(parser: argparse.ArgumentParser, dest: str) -> None:
+    parser.add_argument("--max-pixels", dest=dest, type=int, metavar="N",
+                        help=f"largest file read, in decoded pixels (volumes: voxels), checked from its header "
+                        f"before decoding (default {DEFAULTS.data.max_pixels:,} = 16384x16384; docs/limits.md)")
+
+
+def add_training_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("data", nargs="?", help="dataset folder (format auto-detected)")
+    parser.add_argument("--config", metavar="YAML", help="experiment config file (e.g. a run's config.yaml); the "
+                        "flags below override it")
+    add_data_options(parser)
+    parser.add_argument("--size", dest="data.size", type=parse_size, metavar="S|HxW",
+                        help="resize images to this size (masks use nearest); default: native size")
+    parser.add_argument("--split-mode", dest="data.split_mode", choices=SPLIT_MODES.names(),
+                        help="random (seeded, default) or blocks: contiguous runs of sorted names, "
+                        "for neighbouring slices; groups: whole groups from --group-pattern")
+    parser.add_argument("--group-pattern", dest="data.group_pattern", metavar="REGEX",
+                        help="--split-mode groups: the first group of REGEX (searched in each name) is the "
+                        r"pair's group, e.g. '^(\w+?)_' for subject ids; a group never straddles two splits")
+    parser.add_argument("--split-file", dest="data.split_file", metavar="JSON",
+                        help='the split as {"train": [names], "val": [...], "test": [...]}, e.g. a run\'s '
+                        "splits.json; pairs named in no split are left out (with a warning)")
+    parser.add_argument("--folds", dest="data.folds", type=int, metavar="K",
+                        help="K-fold cross-validation over the units of --split-mode (pairs, contiguous blocks "
+                        "or whole groups): fold --fold validates, the others train, no test split")
+    parser.add_argument("--fold", dest="data.fold", type=int, metavar="I",
+                        help="with --folds: the validation fold, 0 to K-1 (default 0)")
+    parser.add_argument("--model", dest="model.name", metavar="NAME",
+                        help=f"model name from `seglab models` (default {DEFAULTS.model.name})")
+    parser.add_argument("--encoder", metavar="NAME",
+                        help="a timm encoder for the U-Net, e.g. convnext_tiny or efficientnet_b0 (selects unet_timm, "
+                        "also with --model unet; `seglab models --encoders PATTERN` lists them; needs seglab[timm])")
+    parser.add_argument("--model-option", action="append", type=parse_assignment, default=[], metavar="KEY=VALUE",
+                        help="model keyword argument, e.g. widths=[16,32,64] or dropout=0.1 (repeatable)")
+    parser.add_argument("--encoder-weights", metavar="imagenet|none|PATH",
+                        help="pretrained encoder (unet_resnet*, --encoder): ImageNet weights from the torch cache "
+                        "(timm's: the Hugging Face cache), downloaded when online; a local state dict file; or none "
+                        "(default)")
+    parser.add_argument("--freeze-encoder-epochs", dest="train.freeze_encoder_epochs", type=int, metavar="N",
+                        help="train only the decoder for the first N epochs (its BatchNorm stays frozen)")
+    parser.add_argument("--encoder-lr-scale", dest="train.encoder_lr_scale", type=float, metavar="F",
+                        help="encoder learning rate = lr * F (e.g. 0.1 for gentle fine-tuning)")
+    parser.add_argument("--loss", dest="loss.name", choices=LOSSES.names(),
+                        help=f"training loss (default {DEFAULTS.loss.name}: cross-entropy plus soft Dice)")
+    parser.add_argument("--class-weights", dest="loss.class_weights", type=parse_class_weights,
+                        metavar="auto|W,W,...", help="cross-entropy/focal weight per class, or auto: median "
+                        "frequency balancing from the train split's pixel counts")
+    train = DEFAULTS.train
+    parser.add_argument("--epochs", dest="train.epochs", type=int, metavar="N",
+                        help=f"passes over the training split (default {config_io.DEFAULT_EPOCHS}; with "
+                        "--time-budget an upper bound, without it the budget alone decides)")
+    parser.add_argument("--batch-size", dest="train.batch_size", type=int, metavar="N",
+                        help=f"images (or patches) per optimizer step (default {train.batch_size})")
+    parser.add_argument("--lr", dest="train.lr", type=parse_lr, metavar="LR|auto",
+                        help=f"peak learning rate (default {train.lr:g}); auto: run the learning-rate range test "
+                        "first (as `seglab lr-find`) and train at its suggestion, kept in RUN/lr_find.png")
+    parser.add_argument("--optimizer", dest="train.optimizer", choices=sorted(OPTIMIZERS),
+                        help=f"default {train.optimizer}")
+    parser.add_argument("--schedule", dest="train.schedule", choices=SCHEDULES,
+                        help=f"learning rate per step (default {train.schedule}): cosine decays from --lr to 1%% of "
+                        "it; onecycle rises for 30%% of the run, then falls; constant stays at --lr")
+    parser.add_argument("--seed", dest="train.seed", type=int, metavar="N",
+                        help=f"seeds the split, initial weights, augmentation and batch order (default {train.seed}); "
+                        "the same seed repeats a CPU run exactly with --threads N or --deterministic (threads "
+                        "that adapt to the load change float rounding when they change)")
+    parser.add_argument("--device", dest="train.device", metavar="DEVICE",
+                        help="auto (default: the GPU when there is one), cpu, cuda or cuda:N")
+    parser.add_argument("--precision", dest="train.precision", choices=PRECISIONS,
+                        help="auto (default): bf16 on CUDA and on CPUs with native bf16, else fp32")
+    parser.add_argument("--workers", dest="data.num_workers", type=int, metavar="N",
+                        help=f"DataLoader worker processes (default {DEFAULTS.data.num_workers}: load in the "
+                        "training process)")
+    parser.add_argument("--threads", dest="train.threads", type=int, metavar="N",
+                        help="pin the compute threads of the training process to N (default on CPU: adapt to the "
+                        "load from measured step times, starting at one per core, less one per --workers, "
+                        "since a worker sharing a core with compute slows both; each change is logged)")
+    parser.add_argument("--cache", dest="data.cache", choices=CACHE_MODES,
+                        help="where images are kept once decoded and resized, so later epochs skip that work: "
+                        "memory (each worker holds a copy), disk (.npy files shared by workers and later runs), "
+                        "none, or auto (default): memory if train+val fit in half the available RAM, else disk")
+    parser.add_argument("--cache-dir", dest="data.cache_dir", metavar="PATH",
+                        help="folder of the disk cache (default $XDG_CACHE_HOME/seglab, i.e. ~/.cache/seglab); "
+                        "safe to delete between runs")
+    parser.add_argument("--no-progress", dest="train.progress", action="store_false", default=None,
+                        help="no progress bars")
+    parser.add_argument("--set", action="append", type=parse_assignment, default=[], metavar="SECTION.KEY=VALUE",
+                        help="any config value, e.g. --set train.grad_clip=null (repeatable)")
+
+
+def dataset_path(args: argparse.Namespace) -> str | None:
+    """DATA, or the --manifest file, or the folder that holds --images and --masks."""
+    if args.manifest is not None:
+        if args.data is not None:
+            raise ConfigError(f"give either DATA ('{args.data}') or --manifest ('{args.manifest}'), not both")
+        return str(args.manifest)
+    images, masks = getattr(args, "data.images"), getattr(args, "data.masks")
+    if args.data is None and images is not None and masks is not None:
+        return os.path.commonpath([os.path.abspath(images), os.path.abspath(masks)])
+    return args.data
+
+
+def build_config(args: argparse.Namespace) -> config_io.ExperimentConfig:
+    """YAML file, then --set, then the named flags: the most specific wins."""
+    overrides: dict[str, Any] = dict(args.set)
+    for key, value in vars(args).items():
+        if "." in key and value is not None:
+            overrides[key] = value
+    path = dataset_path(args)
+    if path is not None:
+        overrides["data.path"] = path
+    options = dict(args.model_option)
+    if args.encoder is not None:
+        options["encoder"] = args.encoder
+        if getattr(args, "model.name") in (None, "unet"):  # "a U-Net with encoder NAME"
+            overrides["model.name"] = "unet_timm"
+    if args.encoder_weights is not None:
+        options["encoder_weights"] = None if args.encoder_weights == "none" else args.encoder_weights
+    if options:
+        base = config_io.load(args.config).model.options if args.config else {}
+        overrides["model.options"] = {**base, **options}
+    return config_io.load(args.config, overrides)
+
+
+
+def add_data_path_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--data-path", metavar="FOLDER",
+                        help="the run's dataset folder, when it is no longer where config.yaml says (the data or "
+                        "the run folder has moved); the run's own split is used")
+
+
+def add_device_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--device", default="auto", metavar="DEVICE",
+                        help="auto (default: the GPU when there is one), cpu, cuda or cuda:N")
+
+
+def add_split_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--split", default="test", choices=["train", "val", "test"],
+                        help="the run's split to score (default test; val when the run has no test split)")
+
+
+def add_precision_option(parser: argparse.ArgumentParser) -> None:
+    """`--precision` of the commands that predict with a trained model."""
+    parser.add_argument("--precision", default="fp32", choices=PRECISIONS,
+                        help="fp32 (default: exact), or autocast for speed: auto (bf16 on CUDA and on CPUs with "
+                        "native bf16, else fp32), bf16, fp16 (CUDA only); masks may differ at class borders")
+
+
+def add_compile_options(parser: argparse.ArgumentParser, prefix: str = "") -> None:
+    """`--compile` and `--compile-mode`, for training (`prefix` "train.") and prediction."""
+    parser.add_argument("--compile", dest=f"{prefix}compile", action="store_true", default=None,
+                        help="torch.compile the model: a one-time compile (seconds to a minute; cached on disk "
+                        "for later runs) for faster steps; on CPU it needs a C++ compiler (g++)")
+    parser.add_argument("--compile-mode", dest=f"{prefix}compile_mode", choices=COMPILE_MODES,
+                        help="with --compile: default, reduce-overhead (CUDA graphs: no launch overhead, best for "
+                        "small images on a GPU) or max-autotune (longest compile, tuned kernels)")
+
+
+def add_inference_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--tile", type=int, metavar="PX", help="predict in overlapping PX x PX tiles blended with "
+                        "a Gaussian weight (for large images; default: the whole image at once)")
+    parser.add_argument("--overlap", type=float, default=0.25, help="tile overlap as a fraction of --tile (default 0.25)")
+    parser.add_argument("--tta", action="store_true", help="flip test-time augmentation: average the class "
+                        "probabilities of the image and its flips that training augmentation showed the model (light "
+                        "preset: the horizontal flip, 2x the work; strong: all four, 4x)")
+    parser.add_argument("--tta-flips", choices=TTA_FLIPS, help="with --tta: 'trained' (default) or 'all' four "
+                        "flips (identity, horizontal, vertical, both), also those the model never saw")
+    parser.add_argument("--min-component", type=int, default=0, metavar="PX",
+                        help="remove connected regions smaller than PX pixels (background class left alone)")
+    parser.add_argument("--keep-largest", action="store_true", help="keep only the largest region of each class")
+    parser.add_argument("--checkpoint", default="best", choices=["best", "last"],
+                        help="weights of each run: the best epoch's by val mIoU (default) or the last epoch's")
+    add_precision_option(parser)
+    add_compile_options(parser)
+    parser.add_argument("--ensemble", nargs="+", default=[], metavar="RUN",
+                        help="more run folders (e.g. the other folds of a --folds cross-validation, or other "
+                        "seeds) whose class probabilities are averaged with RUN's; it takes every name that "
+                        "follows, so give it last")
+
+
+def inference_options(args: argparse.Namespace) -> Any:
+    """The InferenceOptions named by the flags of `add_inference_options`."""
+    from seglab.inference.postprocess import PostProcess
+    from seglab.inference.predictor import InferenceOptions
+
+    try:
+        if args.tta_flips is not None and not args.tta:
+            raise ConfigError("--tta-flips chooses the flips of --tta: give --tta as well")
+        return InferenceOptions(tile=args.tile, overlap=args.overlap, tta=args.tta, tta_flips=args.tta_flips or "trained",
+                                postprocess=PostProcess(args.min_component, args.keep_largest),
+                                compile_mode=compile_mode(args))
+    except ValueError as err:
+        raise ConfigError(str(err)) from None
+
+
+def compile_mode(args: argparse.Namespace) -> str | None:
+    """The torch.compile mode `--compile` and `--compile-mode` ask a predicting command for."""
+    if args.compile_mode is not None and not args.compile:
+        raise ConfigError("--compile-mode chooses the mode of --compile: give --compile as well")
+    return (args.compile_mode or "default") if args.compile else None
