@@ -102,7 +102,7 @@ def trained_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     data = generate_synthetic(root / "data", num_samples=12, size=(32, 32), num_classes=4)
     flags = ["--model", "unet_small", "--model-option", "widths=[8,16,32]", "--batch-size", "4",
              "--precision", "fp32", "--no-progress", "--epochs", "1"]
-    assert main(["train", str(data), "--out", str(root / "run"), *flags]) == 0
+    assert main(["train", "--no-plan", str(data), "--out", str(root / "run"), *flags]) == 0
     return root / "run"
 
 

@@ -19,7 +19,7 @@ TINY = ["--model", "unet_small", "--model-option", "widths=[8,16,32]", "--batch-
 
 def test_train_evaluate_predict(tiny_dataset, tmp_path, capsys):
     run = tmp_path / "run"
-    assert main(["train", str(tiny_dataset), "--out", str(run), "--epochs", "2", *TINY]) == 0
+    assert main(["train", "--no-plan", str(tiny_dataset), "--out", str(run), "--epochs", "2", *TINY]) == 0
     out = capsys.readouterr().out
     assert "run folder" in out and "| mean |" in out.replace("**", "")
     assert (run / "train.log").read_text().count("epoch ") >= 2
@@ -68,7 +68,7 @@ def test_sanity_passes_on_learnable_data(tiny_dataset, capsys):
 def test_bad_folders_give_one_line_errors(tmp_path, capsys, make, expected):
     root = tmp_path / "data"
     make(root)
-    assert main(["train", str(root), "--out", str(tmp_path / "run"), "--epochs", "1", *TINY]) == 2
+    assert main(["train", "--no-plan", str(root), "--out", str(tmp_path / "run"), "--epochs", "1", *TINY]) == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("seglab train: error:")
     assert "Traceback" not in err
@@ -82,13 +82,13 @@ def test_mask_values_outside_classes_name_the_file(tiny_dataset, tmp_path, capsy
     mask = np.array(Image.open(mask_path))
     mask[0, 0] = 9  # classes.json says 4 classes
     Image.fromarray(mask.astype(np.uint8)).save(mask_path)
-    assert main(["train", str(tiny_dataset), "--out", str(tmp_path / "run"), "--epochs", "1", *TINY]) == 2
+    assert main(["train", "--no-plan", str(tiny_dataset), "--out", str(tmp_path / "run"), "--epochs", "1", *TINY]) == 2
     err = capsys.readouterr().err
     assert mask_path.name in err and "Traceback" not in err
 
 
 def test_unknown_model_lists_choices(tiny_dataset, tmp_path, capsys):
-    assert main(["train", str(tiny_dataset), "--out", str(tmp_path / "run"), "--model", "unett", "--epochs", "1"]) == 2
+    assert main(["train", "--no-plan", str(tiny_dataset), "--out", str(tmp_path / "run"), "--model", "unett", "--epochs", "1"]) == 2
     err = capsys.readouterr().err
     assert "unknown model 'unett'" in err and "unet_small" in err
 
@@ -122,7 +122,7 @@ def test_choices_come_from_the_registries(monkeypatch):
     from seglab.losses import LOSSES
 
     monkeypatch.setitem(LOSSES._items, "my_loss", LOSSES.get("ce"))
-    args = build_parser().parse_args(["train", "data/", "--loss", "my_loss"])
+    args = build_parser().parse_args(["train", "--no-plan", "data/", "--loss", "my_loss"])
     assert getattr(args, "loss.name") == "my_loss"
 
 

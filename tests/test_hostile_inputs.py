@@ -146,7 +146,7 @@ def low_budget_in_config(tmp: Path) -> tuple[list[str], str, str]:
     root = _dataset(tmp / "d")
     config = tmp / "exp.yaml"
     config.write_text(yaml.safe_dump({"data": {"max_pixels": 100}}))
-    return ["train", str(root), "--config", str(config), "--out", str(tmp / "run"), *TRAIN], \
+    return ["train", "--no-plan", str(root), "--config", str(config), "--out", str(tmp / "run"), *TRAIN], \
         "raise the limit with --max-pixels 256", "p0.png"
 
 
@@ -187,13 +187,13 @@ def absurd_ignore_in_config(tmp: Path) -> tuple[list[str], str, str]:
     root = _dataset(tmp / "d")
     config = tmp / "exp.yaml"
     config.write_text("data:\n  ignore_index: 100000000000000000000\n")
-    return ["train", str(root), "--config", str(config), "--out", str(tmp / "run"), *TRAIN], \
+    return ["train", "--no-plan", str(root), "--config", str(config), "--out", str(tmp / "run"), *TRAIN], \
         "data.ignore_index must be an integer mask value", ""
 
 
 def ignore_is_a_class(tmp: Path) -> tuple[list[str], str, str]:
     root = _dataset(tmp / "d", classes={"names": ["bg", "road", "car"], "ignore_index": 1})
-    return ["train", str(root), "--out", str(tmp / "run"), *TRAIN], "the ignore label 1 is class 'road'", "p0.png"
+    return ["train", "--no-plan", str(root), "--out", str(tmp / "run"), *TRAIN], "the ignore label 1 is class 'road'", "p0.png"
 
 
 def classes_folder(tmp: Path) -> tuple[list[str], str, str]:
@@ -213,7 +213,7 @@ def tiny_images(tmp: Path) -> tuple[list[str], str, str]:
     for i in range(6):
         Image.fromarray(np.full((1, 1), i % 3, np.uint8)).save(root / "masks" / f"p{i}.png")
     flags = [f for f in TRAIN if f not in ("--size", "16")]
-    return ["train", str(root), "--out", str(tmp / "run"), *flags], "is 1x1 (HxW)", "pass --size"
+    return ["train", "--no-plan", str(root), "--out", str(tmp / "run"), *flags], "is 1x1 (HxW)", "pass --size"
 
 
 def nested_manifest(tmp: Path) -> tuple[list[str], str, str]:
@@ -224,7 +224,7 @@ def nested_manifest(tmp: Path) -> tuple[list[str], str, str]:
 def nested_split_file(tmp: Path) -> tuple[list[str], str, str]:
     root = _dataset(tmp / "d")
     (tmp / "splits.json").write_text(DEEP)
-    return ["train", str(root), "--split-file", str(tmp / "splits.json"), "--out", str(tmp / "run"), *TRAIN], \
+    return ["train", "--no-plan", str(root), "--split-file", str(tmp / "splits.json"), "--out", str(tmp / "run"), *TRAIN], \
         "is not valid JSON", "splits.json"
 
 
@@ -253,7 +253,7 @@ def newline_in_name(tmp: Path) -> tuple[list[str], str, str]:
 def trained_run(tmp_path_factory) -> Path:
     tmp = tmp_path_factory.mktemp("run")
     root = _dataset(tmp / "d")
-    assert main(["train", str(root), "--out", str(tmp / "run"), *TRAIN]) == 0
+    assert main(["train", "--no-plan", str(root), "--out", str(tmp / "run"), *TRAIN]) == 0
     return tmp / "run"
 
 

@@ -57,7 +57,7 @@ def test_allocator_tuning_applies_on_glibc() -> None:
 
 
 def test_train_threads_reach_the_session(tiny_dataset: Path) -> None:
-    args = build_parser().parse_args(["train", str(tiny_dataset), "--threads", "1", "--precision", "fp32"])
+    args = build_parser().parse_args(["train", "--no-plan", str(tiny_dataset), "--threads", "1", "--precision", "fp32"])
     cfg = build_config(args)
     assert cfg.train.threads == 1
     before = torch.get_num_threads()

@@ -490,7 +490,7 @@ def test_train_stops_with_one_line_naming_the_file(tmp_path, capsys, make, code,
     _skip_if_root(make)
     root = tmp_path / "data"
     make(root)
-    assert main(["train", str(root), "--out", str(tmp_path / "run"), "--epochs", "1", *TINY]) == 2
+    assert main(["train", "--no-plan", str(root), "--out", str(tmp_path / "run"), "--epochs", "1", *TINY]) == 2
     err = capsys.readouterr().err
     last = err.strip().splitlines()[-1]
     assert "Traceback" not in err
@@ -509,7 +509,7 @@ def test_refused_folders(tmp_path, capsys, make, fragment, file):
     with pytest.raises(DataError) as info:
         discover(root)
     assert fragment in str(info.value) and str(root / file) in str(info.value)
-    assert main(["train", str(root), "--epochs", "1", *TINY]) == 2
+    assert main(["train", "--no-plan", str(root), "--epochs", "1", *TINY]) == 2
     err = capsys.readouterr().err
     assert err.startswith("seglab train: error:") and fragment in err and "Traceback" not in err
 
@@ -565,7 +565,7 @@ def test_skip_bad_trains_on_clean_pairs_and_names_the_skipped(tmp_path, capsys):
     (root / "images" / "p4.png").write_bytes(b"")
     Image.fromarray(np.zeros((16, 16), np.uint8)).save(root / "masks" / "p6.png")  # a warning only
     run = tmp_path / "run"
-    assert main(["train", str(root), "--out", str(run), "--epochs", "1", "--skip-bad", *TINY]) == 0
+    assert main(["train", "--no-plan", str(root), "--out", str(run), "--epochs", "1", "--skip-bad", *TINY]) == 0
     err = capsys.readouterr().err
     assert "skipped pair 'p1' (--skip-bad): [size-mismatch]" in err
     assert "skipped pair 'p4' (--skip-bad): [empty-file]" in err
@@ -579,7 +579,7 @@ def test_skip_bad_drops_the_evaluation_copy_of_a_duplicate(tmp_path, capsys):
     root = tmp_path / "data"
     duplicate_across_splits(root)
     run = tmp_path / "run"
-    assert main(["train", str(root), "--out", str(run), "--epochs", "1", "--skip-bad", *TINY]) == 0
+    assert main(["train", "--no-plan", str(root), "--out", str(run), "--epochs", "1", "--skip-bad", *TINY]) == 0
     splits = json.loads((run / "splits.json").read_text())
     assert "t2" in splits["train"] and splits["val"] == ["v0"]
 
@@ -587,7 +587,7 @@ def test_skip_bad_drops_the_evaluation_copy_of_a_duplicate(tmp_path, capsys):
 def test_skip_bad_with_nothing_left_is_an_error(tmp_path, capsys):
     root = tmp_path / "data"
     binary_masks_for_3_classes(root)
-    assert main(["train", str(root), "--epochs", "1", "--skip-bad", *TINY]) == 2
+    assert main(["train", "--no-plan", str(root), "--epochs", "1", "--skip-bad", *TINY]) == 2
     err = capsys.readouterr().err
     assert "left no pairs for training after skipping the pairs with fatal problems" in err.strip().splitlines()[-1]
 
@@ -596,7 +596,7 @@ def test_several_fatal_problems_are_listed_then_summarised(tmp_path, capsys):
     root = tmp_path / "data"
     mask_wrong_size(root)
     (root / "images" / "p4.png").write_bytes(b"")
-    assert main(["train", str(root), "--epochs", "1", *TINY]) == 2
+    assert main(["train", "--no-plan", str(root), "--epochs", "1", *TINY]) == 2
     lines = capsys.readouterr().err.strip().splitlines()
     assert any("[empty-file]" in line and "p4.png" in line for line in lines[:-1])
     assert any("[size-mismatch]" in line and "p1.png" in line for line in lines[:-1])

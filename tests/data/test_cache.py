@@ -152,7 +152,7 @@ def test_prepare_data_resolves_auto_to_disk_when_ram_is_tiny(tiny_dataset, tmp_p
 @pytest.mark.parametrize("mode", ["auto", "memory", "disk", "none"])
 def test_config_and_cli_accept_each_cache_mode(tiny_dataset, tmp_path, monkeypatch, mode):
     monkeypatch.setattr(prepare, "available_memory", lambda: 10**9)
-    args = build_parser().parse_args(["train", str(tiny_dataset), "--cache", mode, "--cache-dir", str(tmp_path)])
+    args = build_parser().parse_args(["train", "--no-plan", str(tiny_dataset), "--cache", mode, "--cache-dir", str(tmp_path)])
     cfg = build_config(args)
     assert cfg.data.cache == mode and cfg.data.cache_dir == str(tmp_path)
     config.save(cfg, tmp_path / "config.yaml")
@@ -162,7 +162,7 @@ def test_config_and_cli_accept_each_cache_mode(tiny_dataset, tmp_path, monkeypat
 
 def test_unknown_cache_modes_are_rejected(tiny_dataset, capsys):
     with pytest.raises(SystemExit) as exit_info:
-        build_parser().parse_args(["train", str(tiny_dataset), "--cache", "ram"])
+        build_parser().parse_args(["train", "--no-plan", str(tiny_dataset), "--cache", "ram"])
     assert exit_info.value.code == 2 and "invalid choice: 'ram'" in capsys.readouterr().err
     cfg = config.load(overrides={"data.path": str(tiny_dataset), "data.cache": "ram"})
     with pytest.raises(ConfigError, match="data.cache must be one of auto, memory, disk, none, got 'ram'"):

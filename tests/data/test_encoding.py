@@ -213,7 +213,7 @@ def test_one_far_value_never_sizes_the_model(tmp_path, capsys):
     root = dataset(tmp_path / "d", {**{name: mask for name in NAMES}, "p6": odd})
     index = discover(root)
     assert resolve_classes(index, scan(index)).num_classes == 2
-    assert main(["train", str(root), "--out", str(tmp_path / "run"), *TINY]) == 2
+    assert main(["train", "--no-plan", str(root), "--out", str(tmp_path / "run"), *TINY]) == 2
     last = capsys.readouterr().err.strip().splitlines()[-1]
     assert "[values-outside-classes]" in last and "65535 (1 px in 1 file: p6.png)" in last
     assert not (tmp_path / "run" / "checkpoints" / "best.safetensors").exists()
@@ -270,7 +270,7 @@ def test_label_map_reaches_the_python_api_and_yaml(tmp_path):
 def test_train_on_colour_masks_writes_classes_json_to_the_run(tmp_path, capsys):
     root = dataset(tmp_path / "d", {name: colour_mask() for name in NAMES})
     run = tmp_path / "run"
-    assert main(["train", str(root), "--out", str(run), *TINY]) == 0
+    assert main(["train", "--no-plan", str(root), "--out", str(run), *TINY]) == 0
     written = json.loads((run / "classes.json").read_text())
     assert written["names"] == ["#000000", "#0000ff", "#ff0000"]
     assert written["colours"] == [list(BLACK), list(BLUE), list(RED)]
@@ -284,7 +284,7 @@ def test_train_with_label_map_stores_it_for_evaluation(tmp_path):
     masks["p0"][0, :2] = 3
     root = dataset(tmp_path / "d", masks)
     run = tmp_path / "run"
-    assert main(["train", str(root), "--out", str(run), "--label-map", "255:1,3:ignore", *TINY]) == 0
+    assert main(["train", "--no-plan", str(root), "--out", str(run), "--label-map", "255:1,3:ignore", *TINY]) == 0
     saved = yaml.safe_load((run / "config.yaml").read_text())["data"]
     assert saved["label_map"] == {255: 1, 3: "ignore"} and saved["ignore_index"] == 255
     card = load_checkpoint(run / "checkpoints" / "best.safetensors").card
@@ -301,7 +301,7 @@ def test_evaluating_another_folder_keeps_the_trained_colour_indices(tmp_path):
 
     root = dataset(tmp_path / "d", {name: colour_mask() for name in NAMES})
     run = tmp_path / "run"
-    assert main(["train", str(root), "--out", str(run), *TINY]) == 0
+    assert main(["train", "--no-plan", str(root), "--out", str(run), *TINY]) == 0
     no_blue = colour_mask()
     no_blue[24:, :16] = BLACK  # alone, this folder would discover only black and red
     other = dataset(tmp_path / "other", {"q0": no_blue, "q1": no_blue})

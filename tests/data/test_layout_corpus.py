@@ -404,7 +404,7 @@ def test_cli_reads_a_manifest_and_named_folders(tmp_path, capsys):
 def test_train_reads_what_inspect_reads(tmp_path):
     splits_above(tmp_path / "data")
     run = tmp_path / "run"
-    args = ["train", str(tmp_path / "data"), "--out", str(run), "--epochs", "1", "--size", "16",
+    args = ["train", "--no-plan", str(tmp_path / "data"), "--out", str(run), "--epochs", "1", "--size", "16",
             "--batch-size", "2", "--no-progress", "--model-option", "widths=[4,8]"]
     assert main(args) == 0
     splits = json.loads((run / "splits.json").read_text())

@@ -109,7 +109,7 @@ def test_split_file_and_folds_exclude_each_other(tiny_dataset: Path, tmp_path: P
 
 def test_cli_fold_run_is_reproduced_by_its_splits_json(tiny_dataset: Path, tmp_path: Path, one_thread) -> None:
     folded, copied = tmp_path / "fold1", tmp_path / "copy"
-    assert main(["train", str(tiny_dataset), "--out", str(folded), "--folds", "3", "--fold", "1",
+    assert main(["train", "--no-plan", str(tiny_dataset), "--out", str(folded), "--folds", "3", "--fold", "1",
                  "--split-mode", "blocks", *TINY]) == 0
     written = json.loads((folded / "splits.json").read_text())
     expected = split_pairs(discover(tiny_dataset, "auto").pairs, mode="blocks", folds=3, fold=1)
@@ -118,7 +118,7 @@ def test_cli_fold_run_is_reproduced_by_its_splits_json(tiny_dataset: Path, tmp_p
     recorded = yaml.safe_load((folded / "config.yaml").read_text())["data"]
     assert (recorded["folds"], recorded["fold"], recorded["split_mode"]) == (3, 1, "blocks")
 
-    assert main(["train", str(tiny_dataset), "--out", str(copied), "--split-file", str(folded / "splits.json"),
+    assert main(["train", "--no-plan", str(tiny_dataset), "--out", str(copied), "--split-file", str(folded / "splits.json"),
                  *TINY]) == 0
     assert json.loads((copied / "splits.json").read_text()) == written
     assert yaml.safe_load((copied / "config.yaml").read_text())["data"]["split_file"] == str(folded / "splits.json")
@@ -126,6 +126,6 @@ def test_cli_fold_run_is_reproduced_by_its_splits_json(tiny_dataset: Path, tmp_p
 
 def test_cli_reports_a_bad_fold_in_one_line(tiny_dataset: Path, tmp_path: Path,
                                             capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["train", str(tiny_dataset), "--out", str(tmp_path / "run"), "--folds", "3", "--fold", "3",
+    assert main(["train", "--no-plan", str(tiny_dataset), "--out", str(tmp_path / "run"), "--folds", "3", "--fold", "3",
                  *TINY]) == 2
     assert "data.fold must be between 0 and 2 for 3 folds, got 3" in capsys.readouterr().err

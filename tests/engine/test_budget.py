@@ -27,7 +27,7 @@ def test_dry_run_measures_without_training(tiny_dataset, tmp_path, capsys):
     assert estimate.step_seconds > 0 and estimate.train_steps == 2  # 8 train pairs / batch 4
     assert estimate.epoch_seconds >= estimate.step_seconds * 2
     assert estimate.peak_memory_mb > 0
-    assert main(["train", str(tiny_dataset), "--dry-run", "--out", str(tmp_path / "run"),
+    assert main(["train", "--no-plan", str(tiny_dataset), "--dry-run", "--out", str(tmp_path / "run"),
                  "--model", "unet_small", "--batch-size", "4"]) == 0
     assert "per epoch" in capsys.readouterr().out
     assert not (tmp_path / "run" / "checkpoints" / "best.safetensors").exists()

@@ -104,7 +104,7 @@ def test_cli_compile_flags() -> None:
         inference_options(parse(["predict", "run", "x.png", "--compile-mode", "default"]))
     from seglab.cli import build_config
 
-    cfg = build_config(parse(["train", "data", "--compile", "--compile-mode", "reduce-overhead"]))
+    cfg = build_config(parse(["train", "--no-plan", "data", "--compile", "--compile-mode", "reduce-overhead"]))
     assert (cfg.train.compile, cfg.train.compile_mode) == (True, "reduce-overhead")
 
 

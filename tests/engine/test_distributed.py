@@ -48,11 +48,11 @@ def test_global_batch_is_split_over_processes():
 def test_torchrun_two_processes_matches_single_process(tmp_path):
     data = generate_synthetic(tmp_path / "data", num_samples=40, size=(32, 32), seed=5)
     single = tmp_path / "single"
-    assert main(["train", str(data), *FLAGS, "--out", str(single)]) == 0
+    assert main(["train", "--no-plan", str(data), *FLAGS, "--out", str(single)]) == 0
     ddp = tmp_path / "ddp"
     done = subprocess.run(
         [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc-per-node=2",
-         "-m", "seglab", "--", "train", str(data), *FLAGS, "--out", str(ddp), "--log", "tensorboard"],
+         "-m", "seglab", "--", "train", "--no-plan", str(data), *FLAGS, "--out", str(ddp), "--log", "tensorboard"],
         capture_output=True, text=True, timeout=300, cwd=tmp_path, env=ENV,
     )
     assert done.returncode == 0, done.stderr[-3000:]
@@ -107,7 +107,7 @@ def test_training_hands_collectives_tensors_on_the_model_device(monkeypatch: pyt
 
 def test_sync_batchnorm_is_refused_off_cuda(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     data = generate_synthetic(tmp_path / "data", num_samples=8, size=(32, 32), seed=5)
-    assert main(["train", str(data), *FLAGS, "--sync-batchnorm", "--device", "cpu", "--out", str(tmp_path / "r")]) == 2
+    assert main(["train", "--no-plan", str(data), *FLAGS, "--sync-batchnorm", "--device", "cpu", "--out", str(tmp_path / "r")]) == 2
     assert "--sync-batchnorm needs CUDA" in capsys.readouterr().err
 
 
@@ -125,7 +125,7 @@ def test_nproc_and_max_restarts_reach_torchrun(monkeypatch: pytest.MonkeyPatch) 
     assert "--nproc-per-node=2" in command and "--max-restarts=3" in command
     assert command[command.index("seglab"):] == ["seglab", "--", "train", "data", "--epochs", "2"]
     assert launched["env"]["TORCH_DISABLE_SHARE_RDZV_TCP_STORE"] == "1"
-    assert main(["train", "data", "--max-restarts", "1"]) == 2  # restarts of one process: refused
+    assert main(["train", "--no-plan", "data", "--max-restarts", "1"]) == 2  # restarts of one process: refused
     # what torchrun hands a process: seglab's arguments after '--' (with the '--' on some Pythons)
     assert main(["--", "train", "data", "--max-restarts", "1"]) == 2
 
@@ -191,7 +191,7 @@ def test_torchrun_restart_continues_with_one_plan_and_one_model(tmp_path: Path) 
              "fp32", "--no-progress", "--epochs", "5", "--time-budget", "120", "--lr", "0.01", "--device", "cpu"]
     done = subprocess.run(
         [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc-per-node=2", "--max-restarts=1",
-         str(driver), str(dumps), "train", str(data), *flags, "--out", str(run)],
+         str(driver), str(dumps), "train", "--no-plan", str(data), *flags, "--out", str(run)],
         capture_output=True, text=True, timeout=300, cwd=tmp_path, env=ENV,
     )
     assert done.returncode == 0, done.stderr[-3000:]

@@ -65,7 +65,7 @@ def test_images_smaller_than_the_network_are_refused_before_training(tmp_path, c
     from seglab.data import generate_synthetic
 
     data = generate_synthetic(tmp_path / "data", num_samples=6, size=(side - 4, side - 4))
-    assert main(["train", str(data), "--model", model, "--epochs", "1", "--out", str(tmp_path / "run"),
+    assert main(["train", "--no-plan", str(data), "--model", model, "--epochs", "1", "--out", str(tmp_path / "run"),
                  "--no-progress"]) == 2
     err = capsys.readouterr().err
     assert f"needs at least {side} px per side" in err and "--size" in err and "Traceback" not in err

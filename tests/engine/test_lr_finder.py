@@ -43,7 +43,7 @@ def test_lr_find_command_writes_the_curve_and_a_suggestion(tiny_dataset, tmp_pat
 
 def test_lr_auto_trains_at_the_suggestion_and_records_it(tiny_dataset, tmp_path):
     run = tmp_path / "run"
-    assert main(["train", str(tiny_dataset), "--out", str(run), "--epochs", "1", "--lr", "auto", *TINY]) == 0
+    assert main(["train", "--no-plan", str(tiny_dataset), "--out", str(run), "--epochs", "1", "--lr", "auto", *TINY]) == 0
     found = json.loads((run / "lr_find.json").read_text())
     config = yaml.safe_load((run / "config.yaml").read_text())
     assert config["train"]["lr"] == pytest.approx(found["suggested"])
@@ -52,5 +52,5 @@ def test_lr_auto_trains_at_the_suggestion_and_records_it(tiny_dataset, tmp_path)
 
 def test_lr_must_be_a_number_or_auto(tiny_dataset, tmp_path, capsys):
     with pytest.raises(SystemExit):
-        main(["train", str(tiny_dataset), "--lr", "fast"])
+        main(["train", "--no-plan", str(tiny_dataset), "--lr", "fast"])
     assert "learning rate must be a number like 3e-3, or auto" in capsys.readouterr().err

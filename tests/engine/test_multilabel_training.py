@@ -33,8 +33,8 @@ def overlap_runs(tmp_path_factory: pytest.TempPathFactory, one_thread) -> dict[s
     regions = generate_overlaps(root / "regions", SAMPLES, SIZE, layout="regions")
     softmax_classes = root / "softmax_classes.json"
     softmax_classes.write_text(json.dumps({"names": ["background", "disc", "square"]}))
-    assert main(["train", str(folders), "--out", str(root / "multilabel"), "--tune-thresholds", *FLAGS]) == 0
-    assert main(["train", str(regions), "--out", str(root / "softmax"), "--classes", str(softmax_classes),
+    assert main(["train", "--no-plan", str(folders), "--out", str(root / "multilabel"), "--tune-thresholds", *FLAGS]) == 0
+    assert main(["train", "--no-plan", str(regions), "--out", str(root / "softmax"), "--classes", str(softmax_classes),
                  "--label-map", "0:0,1:1,2:2,3:2", *FLAGS]) == 0
     return {"data": folders, "multilabel": root / "multilabel", "softmax": root / "softmax"}
 

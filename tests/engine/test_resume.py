@@ -69,10 +69,10 @@ def test_ctrl_c_then_resume_matches_uninterrupted(data, tmp_path):
 
 def test_sigkill_mid_run_then_resume_matches_uninterrupted(data, tmp_path):
     args = [str(data), "--epochs", "4", *FLAGS]
-    assert main(["train", *args, "--out", str(tmp_path / "full")]) == 0
+    assert main(["train", "--no-plan", *args, "--out", str(tmp_path / "full")]) == 0
 
     cut = tmp_path / "cut"
-    process = subprocess.Popen([sys.executable, "-m", "seglab", "train", *args, "--out", str(cut)],
+    process = subprocess.Popen([sys.executable, "-m", "seglab", "train", "--no-plan", *args, "--out", str(cut)],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     last = cut / "checkpoints" / "last.safetensors"
     deadline = time.time() + 120
@@ -84,12 +84,12 @@ def test_sigkill_mid_run_then_resume_matches_uninterrupted(data, tmp_path):
     killed_after = load_checkpoint(last).info["epoch"]
     assert 1 <= killed_after < 4  # the run was cut short, and an epoch's state survived
 
-    assert main(["train", "--resume", str(cut), "--no-progress"]) == 0
+    assert main(["train", "--no-plan", "--resume", str(cut), "--no-progress"]) == 0
     assert_same_weights(weights(tmp_path / "full"), weights(cut))
 
 
 def test_resume_refuses_a_run_without_training_state(tmp_path, data, capsys):
-    assert main(["train", "--resume", str(tmp_path / "missing")]) == 2
+    assert main(["train", "--no-plan", "--resume", str(tmp_path / "missing")]) == 2
     assert "does not exist" in capsys.readouterr().err
     with pytest.raises(CheckpointError):
         load_checkpoint(tmp_path / "missing.safetensors")
@@ -98,7 +98,7 @@ def test_resume_refuses_a_run_without_training_state(tmp_path, data, capsys):
 def test_unwritable_output_folder_gives_a_clear_error(data, tmp_path, capsys):
     blocker = tmp_path / "file"
     blocker.write_text("a file where the run folder's parent should be")
-    assert main(["train", str(data), "--epochs", "1", *FLAGS, "--out", str(blocker / "run")]) == 2
+    assert main(["train", "--no-plan", str(data), "--epochs", "1", *FLAGS, "--out", str(blocker / "run")]) == 2
     err = capsys.readouterr().err
     assert "cannot write the run folder" in err and str(blocker / "run") in err
 

@@ -37,7 +37,7 @@ def data(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def tracked_run(data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """4 epochs logged to both trackers, images every 3 epochs: at epochs 1, 3 and 4 (the last)."""
     run = tmp_path_factory.mktemp("tracked") / "run"
-    assert main(["train", str(data), "--out", str(run), "--epochs", "4", *TINY, "--log", "tensorboard",
+    assert main(["train", "--no-plan", str(data), "--out", str(run), "--epochs", "4", *TINY, "--log", "tensorboard",
                  "--log", "mlflow", "--log-images-every", "3"]) == 0
     return run
 
@@ -148,14 +148,14 @@ def test_resumed_runs_continue_the_same_mlflow_run_and_tensorboard_steps(data: P
     the retrained epoch replaces the logged one in TensorBoard (purge_step) instead of doubling it."""
     run, store = tmp_path / "run", tmp_path / "shared-mlruns"
     logging = ["--log", "tensorboard", "--mlflow-uri", store.as_uri(), "--log-images-every", "0"]
-    assert main(["train", str(data), "--out", str(run), "--epochs", "1", *TINY, *logging]) == 0
+    assert main(["train", "--no-plan", str(data), "--out", str(run), "--epochs", "1", *TINY, *logging]) == 0
     run_id = json.loads((run / "mlflow_run.json").read_text())["run_id"]
     after_one = tmp_path / "epoch1.safetensors"
     shutil.copy(run / "checkpoints" / "last.safetensors", after_one)
 
-    assert main(["train", "--resume", str(run), "--epochs", "2"]) == 0
+    assert main(["train", "--no-plan", "--resume", str(run), "--epochs", "2"]) == 0
     shutil.copy(after_one, run / "checkpoints" / "last.safetensors")  # as if epoch 2's checkpoint was lost
-    assert main(["train", "--resume", str(run), "--epochs", "2"]) == 0
+    assert main(["train", "--no-plan", "--resume", str(run), "--epochs", "2"]) == 0
 
     assert json.loads((run / "mlflow_run.json").read_text())["run_id"] == run_id
     assert not (run / "mlruns").exists()  # --mlflow-uri: the store is the shared one
@@ -177,8 +177,8 @@ def test_resumed_runs_continue_the_same_mlflow_run_and_tensorboard_steps(data: P
 
 def test_trackers_added_at_a_resume_start_a_complete_record(data: Path, tmp_path: Path) -> None:
     run = tmp_path / "run"
-    assert main(["train", str(data), "--out", str(run), "--epochs", "1", *TINY]) == 0
-    assert main(["train", "--resume", str(run), "--epochs", "2", "--log", "mlflow", "--log", "tensorboard"]) == 0
+    assert main(["train", "--no-plan", str(data), "--out", str(run), "--epochs", "1", *TINY]) == 0
+    assert main(["train", "--no-plan", "--resume", str(run), "--epochs", "2", "--log", "mlflow", "--log", "tensorboard"]) == 0
     client, mlrun = mlflow_run(run)
     assert mlrun.data.params["train.epochs"] == "2"
     assert "model_card.json" in {f.path for f in client.list_artifacts(mlrun.info.run_id)}
@@ -193,7 +193,7 @@ def test_a_missing_tracker_library_names_its_extra_before_training(tracker: str,
                                                                    tmp_path: Path, monkeypatch, capsys) -> None:
     monkeypatch.setitem(sys.modules, module, None)  # import fails as if not installed
     run = tmp_path / "run"
-    assert main(["train", str(data), "--out", str(run), "--epochs", "1", *TINY, "--log", tracker]) == 2
+    assert main(["train", "--no-plan", str(data), "--out", str(run), "--epochs", "1", *TINY, "--log", tracker]) == 2
     err = capsys.readouterr().err
     assert f"pip install 'seglab[{tracker}]'" in err and "Traceback" not in err
     assert not (run / "config.yaml").exists()  # refused before anything was trained or written

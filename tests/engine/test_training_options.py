@@ -120,7 +120,7 @@ def test_cli_flags_reach_the_config() -> None:
     assert (cfg.data.split_mode, cfg.data.group_pattern) == ("groups", r"^(\w+?)_")
     assert (cfg.loss.name, cfg.loss.class_weights) == ("focal_dice", "auto")
     assert (cfg.train.warmup_epochs, cfg.train.early_stopping_patience) == (2, 5)
-    weights = build_config(build_parser().parse_args(["train", "data", "--class-weights", "1,2.5"]))
+    weights = build_config(build_parser().parse_args(["train", "--no-plan", "data", "--class-weights", "1,2.5"]))
     assert weights.loss.class_weights == (1.0, 2.5)
 
 

@@ -90,7 +90,7 @@ def test_resume_with_the_average_matches_uninterrupted(data, tmp_path) -> None:
 
 
 def test_ema_flag_reaches_the_config_and_bad_decays_are_refused(data, tmp_path) -> None:
-    assert build_config(build_parser().parse_args(["train", "data", "--ema", "0.999"])).train.ema_decay == 0.999
+    assert build_config(build_parser().parse_args(["train", "--no-plan", "data", "--ema", "0.999"])).train.ema_decay == 0.999
     assert config.TrainConfig().ema_decay is None  # off unless asked
     with pytest.raises(ConfigError, match="ema_decay must lie between 0 and 1"):
         train(ema_config(data, ema_decay=1.5), tmp_path / "bad")

@@ -48,7 +48,7 @@ def tiny_data(root, channels: int):
 ])
 def test_encoder_trains_evaluates_exports_and_predicts(encoder, channels, tmp_path, one_thread):
     data, run = tiny_data(tmp_path / "data", channels), tmp_path / "run"
-    assert main(["train", str(data), "--out", str(run), "--encoder", encoder, *TINY]) == 0
+    assert main(["train", "--no-plan", str(data), "--out", str(run), "--encoder", encoder, *TINY]) == 0
     card = load_checkpoint(run / "checkpoints" / "best.safetensors").card
     assert (card.model, card.options["encoder"], card.in_channels) == ("unet_timm", encoder, channels)
 
@@ -197,7 +197,7 @@ def test_missing_timm_says_how_to_install(monkeypatch):
 def test_encoder_flag_selects_the_timm_unet():
     parser = build_parser()
     for flags in ([], ["--model", "unet"], ["--model", "unet_timm"]):
-        cfg = build_config(parser.parse_args(["train", "data", *flags, "--encoder", "convnext_tiny"]))
+        cfg = build_config(parser.parse_args(["train", "--no-plan", "data", *flags, "--encoder", "convnext_tiny"]))
         assert (cfg.model.name, cfg.model.options["encoder"]) == ("unet_timm", "convnext_tiny")
 
 

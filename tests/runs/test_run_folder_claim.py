@@ -31,7 +31,7 @@ def test_a_folder_held_by_a_live_process_is_refused(tmp_path, tiny_dataset, caps
     holder = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
     try:
         write_lock(run, holder.pid)
-        assert main(["train", str(tiny_dataset), "--out", str(run), "--epochs", "1", *TINY]) == 2
+        assert main(["train", "--no-plan", str(tiny_dataset), "--out", str(run), "--epochs", "1", *TINY]) == 2
     finally:
         holder.kill()
         holder.wait()
@@ -45,14 +45,14 @@ def test_a_stale_lock_is_taken_over(tmp_path, tiny_dataset, capsys):
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()
     write_lock(run, dead.pid)
-    assert main(["train", str(tiny_dataset), "--out", str(run), "--epochs", "1", *TINY]) == 0
+    assert main(["train", "--no-plan", str(tiny_dataset), "--out", str(run), "--epochs", "1", *TINY]) == 0
     assert f"removing a stale lock of process {dead.pid}" in capsys.readouterr().err
     assert not (run / LOCK_NAME).exists()  # released at the end
 
 
 def test_a_finished_run_is_kept_unless_overwritten(tmp_path, tiny_dataset, capsys):
     run = tmp_path / "run"
-    assert main(["train", str(tiny_dataset), "--out", str(run), "--epochs", "1", *TINY]) == 0
+    assert main(["train", "--no-plan", str(tiny_dataset), "--out", str(run), "--epochs", "1", *TINY]) == 0
     (run / "eval" / "test").mkdir(parents=True)
     (run / "eval" / "test" / "metrics.json").write_text("{}")
     (run / "report.html").write_text("old report")
@@ -60,12 +60,12 @@ def test_a_finished_run_is_kept_unless_overwritten(tmp_path, tiny_dataset, capsy
     best = (run / "checkpoints" / "best.safetensors").read_bytes()
     capsys.readouterr()
 
-    assert main(["train", str(tiny_dataset), "--out", str(run), "--epochs", "1", *TINY]) == 2
+    assert main(["train", "--no-plan", str(tiny_dataset), "--out", str(run), "--epochs", "1", *TINY]) == 2
     err = capsys.readouterr().err
     assert "already holds a run" in err and "--overwrite" in err and f"--resume {run}" in err
     assert (run / "checkpoints" / "best.safetensors").read_bytes() == best and (run / "report.html").exists()
 
-    assert main(["train", str(tiny_dataset), "--out", str(run), "--epochs", "1", "--seed", "1", "--overwrite",
+    assert main(["train", "--no-plan", str(tiny_dataset), "--out", str(run), "--epochs", "1", "--seed", "1", "--overwrite",
                  *TINY]) == 0
     assert not (run / "eval").exists() and not (run / "report.html").exists()
     assert (run / "notes.txt").read_text() == "mine"  # files seglab did not write are left alone
@@ -77,7 +77,7 @@ def test_temporary_files_of_a_killed_write_are_removed(tmp_path, tiny_dataset):
     (run / "checkpoints").mkdir(parents=True)
     orphan = run / "checkpoints" / ".last.safetensors.abc123.tmp"
     orphan.write_bytes(b"half a checkpoint")
-    assert main(["train", str(tiny_dataset), "--out", str(run), "--epochs", "1", *TINY]) == 0
+    assert main(["train", "--no-plan", str(tiny_dataset), "--out", str(run), "--epochs", "1", *TINY]) == 0
     assert not orphan.exists()
 
 
@@ -104,7 +104,7 @@ def test_an_unreadable_lock_being_written_counts_as_held(tmp_path):
 
 def test_two_concurrent_trainings_into_one_folder(tmp_path, tiny_dataset):
     run = tmp_path / "run"
-    command = [sys.executable, "-m", "seglab", "train", str(tiny_dataset), "--out", str(run), *TINY]
+    command = [sys.executable, "-m", "seglab", "train", "--no-plan", str(tiny_dataset), "--out", str(run), *TINY]
     # the first trains until it is stopped, so the second always meets it running
     first = subprocess.Popen([*command, "--epochs", "100000"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                              text=True)

@@ -12,8 +12,10 @@ import os
 from typing import Any
 
 from seglab import config as config_io
-from seglab.cli.values import parse_assignment, parse_class_weights, parse_label_map, parse_lr, parse_size
+from seglab.cli.values import (parse_assignment, parse_class_weights, parse_duration, parse_label_map, parse_lr,
+                               parse_size)
 from seglab.compilation import COMPILE_MODES
+from seglab.data.augment import PRESETS
 from seglab.data.cache import CACHE_MODES
 from seglab.data.formats import FORMATS
 from seglab.data.splits import SPLIT_MODES
@@ -76,7 +78,8 @@ def add_training_options(parser: argparse.ArgumentParser) -> None:
                         "flags below override it")
     add_data_options(parser)
     parser.add_argument("--size", dest="data.size", type=parse_size, metavar="S|HxW",
-                        help="resize images to this size (masks use nearest); default: native size")
+                        help="resize images to this size (masks use nearest); planned from the budget and the thinnest "
+                        "class, without the plan native size")
     parser.add_argument("--split-mode", dest="data.split_mode", choices=SPLIT_MODES.names(),
                         help="random (seeded, default) or blocks: contiguous runs of sorted names, "
                         "for neighbouring slices; groups: whole groups from --group-pattern")
@@ -92,7 +95,8 @@ def add_training_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--fold", dest="data.fold", type=int, metavar="I",
                         help="with --folds: the validation fold, 0 to K-1 (default 0)")
     parser.add_argument("--model", dest="model.name", metavar="NAME",
-                        help=f"model name from `seglab models` (default {DEFAULTS.model.name})")
+                        help=f"model name from `seglab models` (planned: unet or unet_small; without the plan "
+                        f"{DEFAULTS.model.name})")
     parser.add_argument("--encoder", metavar="NAME",
                         help="a timm encoder for the U-Net, e.g. convnext_tiny or efficientnet_b0 (selects unet_timm, "
                         "also with --model unet; `seglab models --encoders PATTERN` lists them; needs seglab[timm])")
@@ -116,9 +120,10 @@ def add_training_options(parser: argparse.ArgumentParser) -> None:
                         help=f"passes over the training split (default {config_io.DEFAULT_EPOCHS}; with "
                         "--time-budget an upper bound, without it the budget alone decides)")
     parser.add_argument("--batch-size", dest="train.batch_size", type=int, metavar="N",
-                        help=f"images (or patches) per optimizer step (default {train.batch_size})")
+                        help=f"images (or patches) per optimizer step (planned: 8, 16 for patches; without the plan "
+                        f"{train.batch_size})")
     parser.add_argument("--lr", dest="train.lr", type=parse_lr, metavar="LR|auto",
-                        help=f"peak learning rate (default {train.lr:g}); auto: run the learning-rate range test "
+                        help=f"peak learning rate (planned per network; without the plan {train.lr:g}); auto: run the learning-rate range test "
                         "first (as `seglab lr-find`) and train at its suggestion, kept in RUN/lr_find.png")
     parser.add_argument("--optimizer", dest="train.optimizer", choices=sorted(OPTIMIZERS),
                         help=f"default {train.optimizer}")
@@ -165,8 +170,8 @@ def dataset_path(args: argparse.Namespace) -> str | None:
     return args.data
 
 
-def build_config(args: argparse.Namespace) -> config_io.ExperimentConfig:
-    """YAML file, then --set, then the named flags: the most specific wins."""
+def user_overrides(args: argparse.Namespace) -> dict[str, Any]:
+    """The config values the flags set: --set, then the named flags (the most specific wins)."""
     overrides: dict[str, Any] = dict(args.set)
     for key, value in vars(args).items():
         if "." in key and value is not None:
@@ -184,8 +189,33 @@ def build_config(args: argparse.Namespace) -> config_io.ExperimentConfig:
     if options:
         base = config_io.load(args.config).model.options if args.config else {}
         overrides["model.options"] = {**base, **options}
-    return config_io.load(args.config, overrides)
+    return overrides
 
+
+def build_config(args: argparse.Namespace, planned: dict[str, Any] | None = None) -> config_io.ExperimentConfig:
+    """YAML file, then a plan's values (`planned`), then --set, then the named flags."""
+    return config_io.load(args.config, {**(planned or {}), **user_overrides(args)})
+
+
+def add_recipe_options(parser: argparse.ArgumentParser) -> None:
+    """The training flags `seglab plan` chooses (besides model, size, batch size, lr and loss)."""
+    parser.add_argument("--time-budget", dest="train.time_budget", type=parse_duration, metavar="10m",
+                        help="train for this wall-clock time: the epoch count and the schedule's end are planned "
+                        "from a measured step and re-planned at every epoch's end from the measured epochs, so the "
+                        "run ends within about half an epoch of it with the schedule completed (an explicit --epochs "
+                        "stays an upper bound); ends with the best checkpoint. The plan is sized to it (default "
+                        "15 min on a CPU, 10 on a GPU; docs/auto.md)")
+    parser.add_argument("--augment", dest="data.augment", choices=PRESETS.names(),
+                        help="training augmentation preset (planned: light, or none for images in register; "
+                        "without the plan none); change single transforms with --set data.augment_options=... "
+                        "(docs/training.md)")
+    parser.add_argument("--patch-size", dest="data.patch_size", type=parse_size, metavar="S|HxW",
+                        help="train on random crops of this size (validation uses whole images)")
+    parser.add_argument("--rare-class-crops", dest="data.rare_class_crops", type=float, metavar="P",
+                        help="share of crops centred on a pixel of a random class present in the mask (0-1)")
+    parser.add_argument("--samples-per-image", dest="data.samples_per_image", type=int, metavar="N",
+                        help="random training views (patches) of each image per epoch (default 1): more steps "
+                        "per epoch for a few large images, so validation and checkpoints are paid less often")
 
 
 def add_data_path_option(parser: argparse.ArgumentParser) -> None:

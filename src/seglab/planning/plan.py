@@ -59,7 +59,7 @@ class Plan:
         """The plan with the keys the user set marked as theirs and holding their values."""
         choices = tuple(
             Choice(c.key, given[c.key], "set by you (the plan's value was "
-                   f"{_shown(c.value)}: {c.reason})", c.basis, FROM_USER) if c.key in given else c
+                   f"{_shown(c.key, c.value)}: {c.reason})", c.basis, FROM_USER) if c.key in given else c
             for c in self.choices
         )
         return Plan(choices, self.fingerprint, self.budget_seconds, self.budget_reason, self.machine,
@@ -103,16 +103,23 @@ class Plan:
         width = max(len(c.key) for c in self.choices)
         for choice in self.choices:
             mark = "*" if choice.source == FROM_USER else " "
-            lines.append(f" {mark}{choice.key:<{width}}  {_shown(choice.value):<12} {choice.reason}")
+            lines.append(f" {mark}{choice.key:<{width}}  {_shown(choice.key, choice.value):<12} {choice.reason}")
         if any(c.source == FROM_USER for c in self.choices):
             lines.append(" (* set by your flags)")
         return lines
 
 
-def _shown(value: Any) -> str:
+NONE_SHOWN = {"data.size": "native", "data.patch_size": "whole", "train.time_budget": "none"}
+
+
+def _shown(key: str, value: Any) -> str:
+    if value is None:
+        return NONE_SHOWN.get(key, "none")
+    if key == "train.time_budget":
+        return _duration(value)
     if isinstance(value, (tuple, list)) and len(value) == 2 and all(isinstance(v, int) for v in value):
         return f"{value[0]}x{value[1]}"
-    return "native" if value is None else str(value)
+    return str(value)
 
 
 def _duration(seconds: float) -> str:

@@ -100,6 +100,11 @@ class RunFolder:
         return self.root / "curves.png"
 
     @property
+    def plan(self) -> Path:
+        """plan.json: the planner's choices and reasons (`seglab.planning`), for planned runs."""
+        return self.root / "plan.json"
+
+    @property
     def metrics(self) -> Path:
         return self.root / "metrics.json"
 

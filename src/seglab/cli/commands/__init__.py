@@ -12,6 +12,7 @@ from seglab.cli.commands import export as _export  # noqa: F401  (fills COMMANDS
 from seglab.cli.commands import inspect as _inspect  # noqa: F401  (fills COMMANDS)
 from seglab.cli.commands import lr_find as _lr_find  # noqa: F401  (fills COMMANDS)
 from seglab.cli.commands import models as _models  # noqa: F401  (fills COMMANDS)
+from seglab.cli.commands import plan as _plan  # noqa: F401  (fills COMMANDS)
 from seglab.cli.commands import predict as _predict  # noqa: F401  (fills COMMANDS)
 from seglab.cli.commands import report as _report  # noqa: F401  (fills COMMANDS)
 from seglab.cli.commands import sanity as _sanity  # noqa: F401  (fills COMMANDS)
@@ -20,6 +21,6 @@ from seglab.cli.commands import train as _train  # noqa: F401  (fills COMMANDS)
 from seglab.cli.command import COMMANDS, Command
 
 # the order of `seglab --help`: getting started, then a dataset's life from inspection to serving
-ORDER = ("demo", "inspect", "models", "train", "evaluate", "predict", "report", "sanity", "lr-find", "export", "serve")
+ORDER = ("demo", "inspect", "models", "plan", "train", "evaluate", "predict", "report", "sanity", "lr-find", "export", "serve")
 
 __all__ = ["COMMANDS", "ORDER", "Command"]

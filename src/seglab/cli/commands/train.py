@@ -11,10 +11,9 @@ from pathlib import Path
 from seglab import config as config_io
 from seglab.cli.command import COMMANDS, Command
 from seglab.cli.log_setup import log, log_to_file
-from seglab.cli.options import DEFAULTS, add_compile_options, add_training_options, build_config
+from seglab.cli.options import DEFAULTS, add_compile_options, add_recipe_options, add_training_options, build_config
+from seglab.cli.planned import plan_from_flags, planning
 from seglab.cli.torchrun import relaunch_with_torchrun
-from seglab.cli.values import parse_duration, parse_size
-from seglab.data.augment import PRESETS
 from seglab.engine.tracking import LOGGERS, with_logger_option
 from seglab.errors import ConfigError
 
@@ -29,11 +28,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         "report are deleted first (without it, training into a finished run folder is refused)")
     parser.add_argument("--resume", metavar="RUN", help="continue RUN after its last complete epoch with model, "
                         "optimizer, schedule and random states restored (flags such as --epochs still apply)")
-    parser.add_argument("--time-budget", dest="train.time_budget", type=parse_duration, metavar="10m",
-                        help="train for this wall-clock time: the epoch count and the schedule's end are planned "
-                        "from a measured step and re-planned at every epoch's end from the measured epochs, so the "
-                        "run ends within about half an epoch of it with the schedule completed (an explicit --epochs "
-                        "stays an upper bound); ends with the best checkpoint")
+    add_recipe_options(parser)
+    parser.add_argument("--plan", action=argparse.BooleanOptionalAction, default=True,
+                        help="plan what the flags leave open from the data, this machine's measured speed and the "
+                        "time budget, as `seglab plan` prints it, kept as RUN/plan.json (default); --no-plan "
+                        "trains the fixed defaults instead (unet, native size, no augmentation, 20 epochs). A "
+                        "--config file or --resume is never planned (docs/auto.md)")
     parser.add_argument("--dry-run", action="store_true",
                         help="measure a few steps, print the expected time per epoch and peak memory, train nothing")
     add_compile_options(parser, "train.")
@@ -53,16 +53,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--deterministic", dest="train.deterministic", action="store_true", default=None,
                         help="deterministic kernels and a fixed thread count: identical metrics for the same seed "
                         "(CPU runs already are with --threads N)")
-    parser.add_argument("--augment", dest="data.augment", choices=PRESETS.names(),
-                        help="training augmentation preset (default none); change single transforms with "
-                        "--set data.augment_options=... (docs/training.md)")
-    parser.add_argument("--patch-size", dest="data.patch_size", type=parse_size, metavar="S|HxW",
-                        help="train on random crops of this size (validation uses whole images)")
-    parser.add_argument("--rare-class-crops", dest="data.rare_class_crops", type=float, metavar="P",
-                        help="share of crops centred on a pixel of a random class present in the mask (0-1)")
-    parser.add_argument("--samples-per-image", dest="data.samples_per_image", type=int, metavar="N",
-                        help="random training views (patches) of each image per epoch (default 1): more steps "
-                        "per epoch for a few large images, so validation and checkpoints are paid less often")
     parser.add_argument("--warmup-epochs", dest="train.warmup_epochs", type=int, metavar="N",
                         help="linear learning-rate warmup over the first N epochs")
     parser.add_argument("--early-stopping", dest="train.early_stopping_patience", type=int, metavar="N",
@@ -95,6 +85,7 @@ def run(args: argparse.Namespace) -> None:
 
     if args.max_restarts and args.nproc <= 1:
         raise ConfigError("--max-restarts restarts the processes of --nproc N (N > 1); give --nproc as well")
+    plans = planning(args)
     if args.nproc > 1 and "WORLD_SIZE" not in os.environ:
         relaunch_with_torchrun(args.argv, args.nproc, args.max_restarts)
     rank = int(os.environ.get("RANK", "0"))
@@ -106,13 +97,12 @@ def run(args: argparse.Namespace) -> None:
         if args.data is not None or args.config is not None:
             raise ConfigError("--resume continues a run with its own data and config; give only flags to change")
         args.config = str(RunFolder.open(args.resume).config)
-    cfg = build_config(args)
-    if args.mlflow_uri is not None:
-        loggers = with_logger_option(cfg.train.loggers, "mlflow", "tracking_uri", args.mlflow_uri)
-        cfg = replace(cfg, train=replace(cfg.train, loggers=loggers))
+    cfg = with_mlflow_uri(build_config(args), args.mlflow_uri)
     if args.dry_run:
         from seglab.engine.session import dry_run
 
+        if plans:
+            cfg = with_mlflow_uri(plan_from_flags(args)[0], args.mlflow_uri)
         estimate = dry_run(cfg)
         epochs = cfg.train.epochs or config_io.DEFAULT_EPOCHS
         print(f"dry run: {estimate.step_seconds:.3f}s per step x {estimate.train_steps} steps + "
@@ -130,10 +120,24 @@ def run(args: argparse.Namespace) -> None:
     # claimed before the log opens: a refused second training must not write into the first's train.log
     overwrite = args.overwrite or restarts_before_first_checkpoint(out)
     with RunFolder(Path(out)).claim(resume=resume, overwrite=overwrite), log_to_file(Path(out) / "train.log"):
+        if plans:  # inside the claim and the log: train.log tells how the recipe was made
+            planned, plan = plan_from_flags(args)
+            cfg = with_mlflow_uri(planned, args.mlflow_uri)
+            for line in plan.explain():
+                log.info("%s", line)
+            plan.save(RunFolder(Path(out)).plan)
         result = train(cfg, out, resume=resume)
     print(f"run folder: {result.run.root}  (best epoch {result.best_epoch})")
     if result.best_scores is not None:
         print((result.run.root / "metrics.md").read_text())
+
+
+def with_mlflow_uri(cfg: config_io.ExperimentConfig, uri: str | None) -> config_io.ExperimentConfig:
+    """--mlflow-uri: the mlflow logger, with that tracking URI."""
+    if uri is None:
+        return cfg
+    return replace(cfg, train=replace(cfg.train, loggers=with_logger_option(cfg.train.loggers, "mlflow",
+                                                                            "tracking_uri", uri)))
 
 
 COMMANDS.register("train")(Command(

@@ -1,0 +1,64 @@
+"""`seglab plan` and the planned `seglab train`: what they print, write and keep."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+
+from seglab import planning
+from seglab.cli import main
+from seglab.config import load
+from seglab.data.synthetic import generate_synthetic
+
+
+@pytest.fixture
+def shapes(tmp_path: Path) -> Path:
+    return generate_synthetic(tmp_path / "data", num_samples=12, size=(48, 48), num_classes=3)
+
+
+def test_plan_prints_a_short_plan_and_writes_it(shapes: Path, tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    saved, plan_file = tmp_path / "plan.yaml", tmp_path / "plan.json"
+    assert main(["plan", str(shapes), "--augment", "none", "--save-config", str(saved), "--json", str(plan_file)]) == 0
+    printed = capsys.readouterr().out.splitlines()
+    plan_lines = printed[:printed.index(next(line for line in printed if line.startswith("config written")))]
+    assert len(plan_lines) <= 30
+    assert any("model.name" in line for line in plan_lines) and any("kpx/s" in line for line in plan_lines)
+    assert any(line.startswith(" *data.augment") for line in plan_lines)  # the user's flag, marked
+    choices = {c["key"]: c for c in json.loads(plan_file.read_text())["choices"]}
+    assert choices["data.augment"]["source"] == "user" and choices["data.augment"]["value"] == "none"
+    assert choices["model.name"]["source"] == "plan" and choices["model.name"]["basis"]["speeds_px_per_s"]
+    cfg = load(saved)  # the saved config trains exactly the plan
+    assert cfg.model.name == choices["model.name"]["value"] and cfg.data.augment == "none"
+    assert cfg.train.time_budget == choices["train.time_budget"]["value"] == 900.0
+    assert cfg.data.path == str(shapes)
+
+
+def test_train_follows_the_plan_and_keeps_it(shapes: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(planning, "training_speed", lambda name, *args: {"unet": 2e6, "unet_small": 8e6}[name])
+    run = tmp_path / "run"
+    flags = ["--epochs", "1", "--precision", "fp32", "--no-progress", "--batch-size", "4"]
+    assert main(["train", str(shapes), "--out", str(run), *flags]) == 0
+    plan = json.loads((run / "plan.json").read_text())
+    choices = {c["key"]: c for c in plan["choices"]}
+    config = yaml.safe_load((run / "config.yaml").read_text())
+    assert config["model"]["name"] == choices["model.name"]["value"] == "unet"  # fast enough for the larger one
+    assert config["train"]["lr"] == choices["train.lr"]["value"] == 2e-3
+    assert config["train"]["batch_size"] == 4 and choices["train.batch_size"]["source"] == "user"
+    assert config["train"]["time_budget"] is None and config["train"]["epochs"] == 1  # --epochs: no budget
+    assert plan["fingerprint"]["num_images"] > 0 and "alignment" in plan["fingerprint"]
+    assert "plan:" in (run / "train.log").read_text()
+
+    fixed = tmp_path / "fixed"
+    assert main(["train", str(shapes), "--out", str(fixed), "--no-plan", *flags]) == 0
+    assert not (fixed / "plan.json").exists()
+    assert yaml.safe_load((fixed / "config.yaml").read_text())["train"]["lr"] == load().train.lr
+
+
+def test_what_is_never_planned(shapes: Path, tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    assert main(["plan", "--config", str(tmp_path / "x.yaml"), str(shapes)]) == 2
+    assert "whole recipe" in capsys.readouterr().err
+    assert main(["train", str(shapes), "--nproc", "2", "--out", str(tmp_path / "ddp")]) == 2
+    assert "--save-config plan.yaml" in capsys.readouterr().err
