@@ -11,8 +11,9 @@ from PIL import Image
 
 from seglab.data import discover, read_image, read_raw_mask
 from seglab.data.audit import CHECKS, FATAL
-from seglab.data.io import ReadError, read_header, read_mask
+from seglab.data.io import read_header, read_mask
 from seglab.data.mapping import IdentityMapping
+from seglab.data.read_errors import ReadError
 
 RNG = np.random.default_rng(0)
 GREY = RNG.integers(0, 256, (16, 24), dtype=np.uint8)

@@ -17,7 +17,6 @@ from seglab.data.io import (
     read_image,
     read_mask,
     read_raw_mask,
-    set_max_pixels,
     write_mask_png,
 )
 from seglab.data.mapping import (
@@ -31,6 +30,7 @@ from seglab.data.mapping import (
     OffsetMapping,
     ThresholdMapping,
 )
+from seglab.data.pixel_budget import set_max_pixels
 from seglab.data.splits import split_from_file, split_pairs
 from seglab.data.stats import DatasetStats, resolve_classes, scan
 from seglab.data.synthetic import generate_synthetic, make_sample

@@ -13,7 +13,7 @@ import numpy as np
 import pydicom
 from pydicom.errors import InvalidDicomError
 
-from seglab.data.io import check_pixels
+from seglab.data.pixel_budget import check_pixels
 from seglab.errors import DataError
 
 _PREAMBLE = 128  # DICOM Part 10 files hold "DICM" after a 128-byte preamble

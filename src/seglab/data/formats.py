@@ -19,10 +19,10 @@ from seglab.data.classes import ClassSpec, load_classes_file
 from seglab.data.encoding import ENCODING_CODES, label_map_encoding, sample_masks
 from seglab.data.folders import walk
 from seglab.data.index import DatasetIndex, Pair, Problem, list_images, match_files, natural_key
-from seglab.data.io import set_max_pixels
 from seglab.data.mapping import IdentityMapping, OffsetMapping
 from seglab.data.multilabel import apply_task, class_folders, index_class_folders
 from seglab.data.naming import KEY_RULES, KeyRule, template_rule
+from seglab.data.pixel_budget import set_max_pixels
 from seglab.data.volumes import slice_axis
 from seglab.errors import ConfigError, DataError, UnknownNameError
 from seglab.registry import Registry

@@ -21,9 +21,10 @@ import numpy as np
 
 from seglab.data.classes import ClassSpec
 from seglab.data.index import DatasetIndex, Pair, list_images
-from seglab.data.io import ReadError, read_mask_array, read_raw_mask
+from seglab.data.io import read_mask_array, read_raw_mask
 from seglab.data.mapping import MAPPINGS, MappingError, MaskMapping, _as_labels, _single_channel
 from seglab.data.pairing import match_folders
+from seglab.data.read_errors import ReadError
 from seglab.errors import ConfigError, DataError
 from seglab.labelsets import IGNORE, MAX_CLASSES, pack_numpy
 

@@ -19,7 +19,8 @@ import numpy as np
 from seglab.data.classes import ClassSpec
 from seglab.data.encoding import inferred_class_count, relabel_hint
 from seglab.data.index import DatasetIndex, Pair, Problem
-from seglab.data.io import ReadError, image_scale, read_header, read_image, read_mask
+from seglab.data.io import image_scale, read_header, read_image, read_mask
+from seglab.data.read_errors import ReadError
 from seglab.errors import DataError
 
 logger = logging.getLogger(__name__)

@@ -20,7 +20,7 @@ from nibabel.filebasedimages import ImageFileError
 from nibabel.orientations import apply_orientation, axcodes2ornt, io_orientation, ornt_transform
 
 from seglab.data.dicom import dicom_files, read_dicom_series
-from seglab.data.io import check_pixels
+from seglab.data.pixel_budget import check_pixels
 from seglab.errors import ConfigError, DataError
 
 VOLUME_SUFFIXES = (".nii.gz", ".nii")

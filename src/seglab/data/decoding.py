@@ -1,0 +1,130 @@
+"""Pixels and headers of each file type: Pillow (PNG, JPEG, BMP, GIF), tifffile, NumPy.
+
+`read_array` gives a file's pixels as stored, `file_header` what its header says; both check
+the pixel budget from the header first. Pillow's own decompression-bomb limit is raised to the
+budget, so seglab's check decides. Images with an EXIF orientation are read the way viewers show
+them (rotated). Run them through `read_errors.decode`, which names the file on any failure.
+"""
+
+from __future__ import annotations
+
+import re
+import struct
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import tifffile
+from PIL import Image, ImageOps
+
+from seglab.data.npy_files import load_npy, load_npz, npy_header, npz_header
+from seglab.data.pixel_budget import max_pixels, within_budget
+from seglab.data.read_errors import TIFF_SUFFIXES
+
+_EXIF_ORIENTATION = 0x0112  # 1 = stored as shown; 5-8 swap height and width
+
+# Pillow modes numpy reads directly with their precision kept; others are converted
+_NATIVE_MODES = ("L", "RGB", "RGBA", "RGBa", "RGBX", "I", "I;16", "I;16B", "I;16L", "I;16N", "F")
+
+
+@dataclass(frozen=True)
+class FileHeader:
+    """What a file's header says, before any pixel is decoded.
+
+    Args:
+        format: "PNG", "JPEG", "TIFF", "BMP", "NumPy", ... as the file's reader names it.
+        mode: Pillow mode ("RGBA", "CMYK", "P", ...); for NumPy and TIFF files "RGBA" when the
+            last axis has 4 samples, else "".
+        frames: pages of a TIFF, frames of an animated PNG or GIF; 1 otherwise.
+        orientation: the EXIF orientation (1-8) of images Pillow reads; 1 when there is none.
+    """
+
+    format: str
+    mode: str
+    frames: int
+    orientation: int = 1
+
+    @property
+    def transposed(self) -> bool:
+        """Whether the EXIF orientation swaps height and width (orientations 5-8)."""
+        return self.orientation in (5, 6, 7, 8)
+
+
+def file_header(path: Path) -> FileHeader:
+    """Format, colour mode, frame count and orientation of an image file, from its header."""
+    suffix = path.suffix.lower()
+    if suffix in (".npy", ".npz"):
+        shape = npz_header(path)[0] if suffix == ".npz" else npy_header(path)[0]
+        return FileHeader("NumPy", "RGBA" if len(shape) == 3 and shape[2] == 4 else "", 1)
+    if suffix in TIFF_SUFFIXES:
+        with tifffile.TiffFile(path) as tif:
+            shape = tif.pages[0].shape
+            return FileHeader("TIFF", "RGBA" if len(shape) == 3 and shape[2] == 4 else "", len(tif.pages))
+    with _open_pillow(path) as image:
+        return FileHeader(image.format or "", image.mode, int(getattr(image, "n_frames", 1)), _orientation(image))
+
+
+def read_array(path: Path, role: str, palette_rgb: bool) -> np.ndarray:
+    """Pixels of any supported file; palette images (PNG, GIF) give colours or, for masks, indices.
+
+    `role` ("image" or "mask") picks the array of a .npz file that holds several.
+    """
+    suffix = path.suffix.lower()
+    if suffix == ".npy":
+        return load_npy(path)
+    if suffix == ".npz":
+        return load_npz(path, role)
+    if suffix in TIFF_SUFFIXES:
+        return _load_tiff(path)
+    with _open_pillow(path) as image:
+        image.load()
+        if _orientation(image) != 1:  # as viewers show it; the mask must be drawn on that view
+            image = ImageOps.exif_transpose(image)
+        mode = image.mode
+        if mode in ("P", "PA"):
+            # via RGBA: Pillow warns when a palette with transparency goes straight to RGB
+            image = image.convert("RGBA") if palette_rgb else image.getchannel(0)
+        elif mode in ("LA", "La"):
+            image = image.getchannel(0)
+        elif mode == "1":
+            image = image.convert("L")
+        elif mode not in _NATIVE_MODES:  # CMYK, YCbCr, LAB, HSV, ...
+            image = image.convert("RGB")
+        return np.array(image)
+
+
+@contextmanager
+def _open_pillow(path: Path) -> Iterator[Image.Image]:
+    """Open with Pillow, refusing an image over the budget from its header; Pillow's own
+    decompression-bomb warning is silenced (this check replaces it)."""
+    budget = max_pixels()
+    if Image.MAX_IMAGE_PIXELS is not None and Image.MAX_IMAGE_PIXELS < budget:
+        Image.MAX_IMAGE_PIXELS = budget  # Pillow refuses above twice its limit; the budget decides
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+        try:
+            image = Image.open(path)
+        except Image.DecompressionBombError as err:  # over twice the budget: Pillow stops first
+            size = re.search(r"\((\d+) pixels\)", str(err))
+            within_budget((int(size.group(1)),) if size else (budget + 1,))
+            raise
+        with image:
+            within_budget((image.height, image.width))
+            yield image
+
+
+def _orientation(image: Image.Image) -> int:
+    try:
+        value = image.getexif().get(_EXIF_ORIENTATION, 1)
+    except (OSError, ValueError, SyntaxError, struct.error):  # damaged EXIF: shown as stored
+        return 1
+    return value if isinstance(value, int) and 1 <= value <= 8 else 1
+
+
+def _load_tiff(path: Path) -> np.ndarray:
+    with tifffile.TiffFile(path) as tif:
+        within_budget(tif.pages[0].shape)  # tiled and compressed pages too: the tags give the shape
+    return np.asarray(tifffile.imread(path, key=0))

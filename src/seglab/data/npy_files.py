@@ -1,0 +1,88 @@
+"""NumPy files (.npy, .npz) as images and masks: shape and dtype from the header, then the array,
+never unpickled.
+
+A .npz file holding several arrays gives the one named for its role (`_NPZ_KEYS`).
+"""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+from typing import IO
+
+import numpy as np
+
+from seglab.data.pixel_budget import within_budget
+from seglab.data.read_errors import Unusable
+
+# the array of a several-array .npz file that is the image or the mask, in order of preference
+_NPZ_KEYS = {"image": ("image", "img", "arr_0"), "mask": ("mask", "label", "labels", "seg", "arr_0")}
+
+
+def array_header(file: IO[bytes]) -> tuple[tuple[int, ...], np.dtype | None]:
+    """Shape and dtype from the header of a .npy stream, reading nothing past it (dtype None for
+    header versions numpy reads privately).
+
+    Raises:
+        ValueError: not a .npy header (numpy's message).
+    """
+    version = np.lib.format.read_magic(file)
+    if version == (1, 0):
+        shape, _, dtype = np.lib.format.read_array_header_1_0(file)
+    elif version == (2, 0):
+        shape, _, dtype = np.lib.format.read_array_header_2_0(file)
+    else:
+        return (), None
+    return tuple(shape), dtype
+
+
+def npy_header(path: Path) -> tuple[tuple[int, ...], np.dtype | None]:
+    """Shape and dtype from a .npy header (dtype None for header versions numpy reads privately)."""
+    with path.open("rb") as file:
+        return array_header(file)
+
+
+def npz_header(path: Path, role: str = "image") -> tuple[tuple[int, ...], np.dtype | None]:
+    """Shape and dtype of the .npz member holding the image (or mask), from its header."""
+    with zipfile.ZipFile(path) as archive, archive.open(_npz_member(archive, role)) as member:
+        return array_header(member)
+
+
+def load_npy(path: Path) -> np.ndarray:
+    """A .npy file's array, within the pixel budget; object arrays refused (`Unusable`)."""
+    shape, dtype = npy_header(path)
+    _numeric(dtype)
+    within_budget(shape)
+    # memory-mapping checks the header against the file size before allocating anything,
+    # so a damaged header cannot ask for gigabytes
+    mapped = np.load(path, mmap_mode="r", allow_pickle=False)
+    return np.array(mapped)
+
+
+def load_npz(path: Path, role: str) -> np.ndarray:
+    """The image (or mask) array of a .npz file, within the pixel budget; object arrays refused."""
+    shape, dtype = npz_header(path, role)
+    _numeric(dtype)
+    within_budget(shape)
+    with zipfile.ZipFile(path) as archive, archive.open(_npz_member(archive, role)) as member:
+        return np.lib.format.read_array(member, allow_pickle=False)
+
+
+def _numeric(dtype: np.dtype | None) -> None:
+    if dtype is not None and dtype.hasobject:
+        raise Unusable(f"holds Python objects (dtype {dtype}); expected numbers", "bad-dtype")
+
+
+def _npz_member(archive: zipfile.ZipFile, role: str) -> str:
+    """The member of a .npz file holding the image (or mask): the only array, else a known name."""
+    keys = [name.removesuffix(".npy") for name in archive.namelist() if name.endswith(".npy")]
+    if len(keys) == 1:
+        return f"{keys[0]}.npy"
+    preferred = _NPZ_KEYS[role]
+    key = next((k for k in preferred if k in keys), None)
+    if key is None:
+        held = f"{len(keys)} arrays ({', '.join(keys)})" if keys else "no arrays"
+        named = " or ".join(f"'{k}'" for k in preferred)
+        raise Unusable(f"holds {held} and none is named {named}; save one array per .npz file, "
+                       f"or name the {role} array '{role}'", "npz-arrays")
+    return f"{key}.npy"
