@@ -46,7 +46,7 @@ from seglab.engine.feeding import DeviceFeed
 from seglab.engine.trainer import Trainer
 from seglab.losses import build_loss
 from seglab.models import create_model
-from seglab.runtime import resolve_precision
+from seglab.runtime import resolve_precision, timed
 
 CLASSES = 4
 MEAN, STD = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)
@@ -183,13 +183,7 @@ def smp_run(device: torch.device, args: argparse.Namespace) -> tuple[object, obj
 
 
 def images_per_second(work, device: torch.device, images: int) -> float:  # type: ignore[no-untyped-def]
-    if device.type == "cuda":
-        torch.cuda.synchronize(device)
-    started = time.perf_counter()
-    work()
-    if device.type == "cuda":
-        torch.cuda.synchronize(device)
-    return images / (time.perf_counter() - started)
+    return images / timed(work, device)
 
 
 def throughput(device: torch.device, args: argparse.Namespace) -> dict[str, list[float]]:

@@ -8,6 +8,8 @@ from __future__ import annotations
 import ctypes
 import logging
 import platform
+import time
+from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from functools import cache
@@ -123,3 +125,16 @@ def resolve_threads(requested: int | None, workers: int, device: torch.device) -
     if device.type == "cuda" or workers == 0:
         return None
     return max(1, _STARTUP_THREADS - workers)
+
+
+def timed(work: Callable[[], None], device: torch.device, repeats: int = 1) -> float:
+    """Seconds `repeats` calls of `work` take, the device's queued work included (CUDA runs
+    asynchronously: without the syncs a step would seem to take only its launch time)."""
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+    started = time.perf_counter()
+    for _ in range(repeats):
+        work()
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+    return time.perf_counter() - started

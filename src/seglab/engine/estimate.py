@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import copy
 import resource
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import torch
@@ -14,7 +12,7 @@ from torch.utils.data import DataLoader
 
 from seglab.compilation import begin_step, compile_model
 from seglab.engine.feeding import DeviceFeed
-from seglab.runtime import Precision
+from seglab.runtime import Precision, timed
 
 
 @dataclass(frozen=True)
@@ -73,8 +71,8 @@ def estimate_epoch(
         loss_fn(logits.float(), mask).backward()
         optimizer.step()
 
-    first_step = _timed(step, device)  # warm-up: allocator, kernels, lazy init, compilation
-    step_seconds = _timed(step, device, steps) / steps
+    first_step = timed(step, device)  # warm-up: allocator, kernels, lazy init, compilation
+    step_seconds = timed(step, device, steps) / steps
     one_time = max(first_step - step_seconds, 0.0)
 
     val_seconds = 0.0
@@ -85,8 +83,8 @@ def estimate_epoch(
             with torch.no_grad(), precision.autocast():
                 network(image)
 
-        first_forward = _timed(forward, device)  # compiles the evaluation graph
-        forward_seconds = _timed(forward, device)
+        first_forward = timed(forward, device)  # compiles the evaluation graph
+        forward_seconds = timed(forward, device)
         one_time += max(first_forward - forward_seconds, 0.0)
         val_batch = getattr(val_loader, "batch_size", None) or len(image)
         val_seconds = forward_seconds * len(val_loader) * val_batch / len(image)
@@ -97,13 +95,3 @@ def estimate_epoch(
     torch.set_rng_state(rng)
     return Estimate(step_seconds=step_seconds, train_steps=len(train_loader), val_seconds=val_seconds,
                     peak_memory_mb=peak, one_time_seconds=one_time)
-
-
-def _timed(work: Callable[[], None], device: torch.device, repeats: int = 1) -> float:
-    """Seconds `repeats` calls of `work` take, including the device's queued work."""
-    started = time.perf_counter()
-    for _ in range(repeats):
-        work()
-    if device.type == "cuda":
-        torch.cuda.synchronize(device)
-    return time.perf_counter() - started

@@ -12,12 +12,10 @@ tuner finds the faster count too.
 from __future__ import annotations
 
 import logging
-import time
-
 import torch
 
 from seglab.models import create_model
-from seglab.runtime import Precision
+from seglab.runtime import Precision, timed
 
 log = logging.getLogger(__name__)
 
@@ -56,14 +54,7 @@ def training_speed(model_name: str, in_channels: int, num_classes: int, device: 
     try:
         for count in counts:
             torch.set_num_threads(count)
-            for _ in range(TIMED_STEPS):
-                if device.type == "cuda":
-                    torch.cuda.synchronize(device)
-                started = time.perf_counter()
-                step()
-                if device.type == "cuda":
-                    torch.cuda.synchronize(device)
-                times.append(time.perf_counter() - started)
+            times += [timed(step, device) for _ in range(TIMED_STEPS)]
     finally:
         torch.set_num_threads(threads)
         torch.set_rng_state(rng)
