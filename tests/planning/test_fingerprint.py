@@ -85,3 +85,25 @@ def test_fingerprint_of_a_folder(tmp_path: Path) -> None:
     assert not found.classes[2].thin
     assert sum(c.pixel_share for c in found.classes) == pytest.approx(1.0, abs=1e-3)
     assert found.to_dict()["classes"][1]["thin"] is True
+
+
+def test_fingerprint_of_overlapping_classes(tmp_path: Path) -> None:
+    """Multi-label masks (masks/<class>/ folders): each class measured from its own bits."""
+    (tmp_path / "images").mkdir()
+    for name in ("organ", "lesion"):
+        (tmp_path / "masks" / name).mkdir(parents=True)
+    for i in range(3):
+        Image.fromarray(np.full((40, 40), 100, dtype=np.uint8)).save(tmp_path / "images" / f"{i}.png")
+        organ = np.zeros((40, 40), dtype=np.uint8)
+        organ[5:35, 5:35] = 255
+        lesion = np.zeros((40, 40), dtype=np.uint8)
+        lesion[18:22, 10:30] = 255  # inside the organ: a 4-px band
+        Image.fromarray(organ).save(tmp_path / "masks" / "organ" / f"{i}.png")
+        Image.fromarray(lesion).save(tmp_path / "masks" / "lesion" / f"{i}.png")
+    index = discover_data(DataConfig(path=str(tmp_path)))
+    stats = scan(index)
+    found = fingerprint(index, index.pairs, stats, resolve_classes(index, stats))
+    assert found.multilabel
+    widths = {c.name: c.width for c in found.classes}
+    assert widths["lesion"] == pytest.approx(4 * 20 * 2 / (2 * 20 + 2 * 2), rel=0.01)  # 2 x area / edge pixels
+    assert widths["organ"] > 10 and found.thinnest.name == "lesion"

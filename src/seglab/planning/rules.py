@@ -116,9 +116,16 @@ def plan_recipe(fp: Fingerprint, speeds: dict[str, float], budget: float, budget
     else:
         choices.append(Choice("train.time_budget", budget, "epochs and the cosine schedule re-planned at "
                               "every epoch's end to end on it", {}))
-    choices.append(Choice("loss.name", "ce_dice", "cross-entropy plus Dice: CE alone was within 0.002 on ISBI, "
-                          "Dice keeps rare classes in the gradient", {
-                              "rarest_share": min((c.pixel_share for c in fp.classes), default=0.0)}))
+    rarest = {"rarest_share": min((c.pixel_share for c in fp.classes), default=0.0)}
+    choices += [
+        Choice("train.schedule", "cosine", "from the peak to 1% of it, its end re-planned to the budget's", {}),
+        Choice("loss.name", "ce_dice", "cross-entropy plus Dice: CE alone was within 0.002 on ISBI, Dice keeps "
+               "rare classes in the gradient", rarest),
+        Choice("loss.class_weights", None, "none: no experiment here showed weights gaining (--class-weights auto "
+               "to try)", rarest),
+        Choice("data.rare_class_crops", 0.0, "none: no experiment here showed them gaining (--rare-class-crops P "
+               "to try)", rarest),
+    ]
     return Plan(tuple(choices), fp, budget, budget_reason, machine, planned).with_user_values(given)
 
 
