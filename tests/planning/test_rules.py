@@ -92,3 +92,10 @@ def test_validation_counts_against_the_budget() -> None:
     with_val = plan_recipe(dataset(), speeds, 600, "test", 24, MACHINE)
     assert with_val.planned_passes < without.planned_passes
     assert with_val.planned_passes == pytest.approx(without.planned_passes * 3 / 4)  # val at a third of the cost
+
+
+def test_crops_per_image_follow_the_users_patch_size() -> None:
+    given = {"data.patch_size": (64, 64)}
+    plan = plan_recipe(dataset(alignment=0.5), {"unet": 1e9, "unet_small": 4e9}, 600, "test", 0, MACHINE, given)
+    assert plan.value("data.patch_size") == (64, 64)  # patches although aligned: the user asked
+    assert plan.value("data.samples_per_image") == 512 * 512 // (64 * 64)

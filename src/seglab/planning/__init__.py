@@ -43,9 +43,10 @@ def make_plan(cfg: ExperimentConfig, given: dict[str, Any] | None = None) -> Pla
     print_ = fingerprint(index, splits["train"], stats, classes)
     device = resolve_device(cfg.train.device)
     precision = resolve_precision(cfg.train.precision, device)
-    names = [given["model.name"]] if "model.name" in given else [name for name, _ in MODELS]
-    speeds = {name: training_speed(name, print_.channels, classes.num_classes, device, precision, cfg.train.seed)
-              for name in names}
+    names = [cfg.model.name] if "model.name" in given else [name for name, _ in MODELS]
+    options = cfg.model.options if "model.name" in given else {}
+    speeds = {name: training_speed(name, print_.channels, classes.num_classes, device, precision, cfg.train.seed,
+                                   options) for name in names}
     if cfg.train.time_budget is not None:
         budget, reason = cfg.train.time_budget, "yours"
     else:

@@ -77,7 +77,8 @@ def plan_recipe(fp: Fingerprint, speeds: dict[str, float], budget: float, budget
                                                          round(fp.median_size[1] * scale))
     scaled_pixels = round(pixels * scale**2)
     aligned = fp.alignment >= ALIGNED
-    patches = not aligned and scaled_pixels >= PATCH_FROM_PIXELS
+    patch = tuple(given.get("data.patch_size") or (PATCH_SIDE, PATCH_SIDE))
+    patches = given.get("data.patch_size") is not None or (not aligned and scaled_pixels >= PATCH_FROM_PIXELS)
     basis_size = {"median_size": list(fp.median_size), "sizes": fp.sizes, "scale": scale}
     choices = [
         Choice("model.name", model, _model_reason(model, scale, fits, candidates), {
@@ -86,13 +87,13 @@ def plan_recipe(fp: Fingerprint, speeds: dict[str, float], budget: float, budget
         Choice("data.size", size, _size_reason(size, scale, floor, floor_reason, fp), basis_size),
     ]
     if patches:
-        per_image = max(1, round(scaled_pixels / PATCH_SIDE**2))
+        per_image = max(1, round(scaled_pixels / (patch[0] * patch[1])))
         choices += [
             Choice("data.patch_size", (PATCH_SIDE, PATCH_SIDE),
                    f"images of {scaled_pixels / 1e3:.0f} kpx at the training scale, not in register: small "
                    "crops generalise better than whole images", {"alignment": fp.alignment}),
-            Choice("data.samples_per_image", per_image, "one crop per 128x128 of image and epoch: every pixel "
-                   "seen about once per pass", {"scaled_pixels": scaled_pixels}),
+            Choice("data.samples_per_image", per_image, f"one crop per {patch[0]}x{patch[1]} of image and epoch: "
+                   "every pixel seen about once per pass", {"scaled_pixels": scaled_pixels}),
             Choice("train.batch_size", PATCH_BATCH, "128-px crops: 16 per step", {}),
         ]
     else:

@@ -12,6 +12,7 @@ tuner finds the faster count too.
 from __future__ import annotations
 
 import logging
+from typing import Any
 import torch
 
 from seglab.models import create_model
@@ -25,15 +26,16 @@ TIMED_STEPS = 2  # after one warm-up step
 
 
 def training_speed(model_name: str, in_channels: int, num_classes: int, device: torch.device,
-                   precision: Precision, seed: int = 0) -> float:
+                   precision: Precision, seed: int = 0, options: dict[str, Any] | None = None) -> float:
     """Training pixels per second (forward, backward and AdamW step) of `model_name` here.
 
-    Random weights and data: the arithmetic, not the values, sets the speed. The global RNG is
+    Random weights and data: the arithmetic, not the values, sets the speed. `options` are the
+    model's (e.g. the user's widths or timm encoder). The global RNG is
     left as it was, so a planned run trains exactly like one given the same flags.
     """
     rng = torch.get_rng_state()
     torch.manual_seed(seed)
-    model = create_model(model_name, in_channels, num_classes).to(device, memory_format=torch.channels_last).train()
+    model = create_model(model_name, in_channels, num_classes, **(options or {})).to(device, memory_format=torch.channels_last).train()
     optimizer = torch.optim.AdamW(model.parameters(), lr=1e-3)
     image = torch.randn(PROBE_BATCH, in_channels, PROBE_SIDE, PROBE_SIDE, device=device)
     image = image.contiguous(memory_format=torch.channels_last)
