@@ -107,8 +107,8 @@ def plan_recipe(fp: Fingerprint, speeds: dict[str, float], budget: float, budget
     choices.append(Choice(
         "data.augment", "none" if aligned else "light",
         f"alignment {fp.alignment:.2f} {'>=' if aligned else '<'} {ALIGNED}: "
-        + ("images in register (classes keep their places), where flips and zooms make images the data never shows" if aligned else
-           "structures anywhere: flips, mild zooms and intensity changes"),
+        + ("images in register (classes keep their places), where flips and zooms make images the data "
+           "never shows" if aligned else "structures anywhere: flips, mild zooms and intensity changes"),
         {"alignment": fp.alignment}))
     if lr is not None:
         choices.append(Choice("train.lr", lr, f"the peak learning rate {model}'s experiments used", {}))
