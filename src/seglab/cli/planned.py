@@ -26,11 +26,13 @@ def planning(args: argparse.Namespace) -> bool:
     return True
 
 
-def plan_from_flags(args: argparse.Namespace) -> tuple[config_io.ExperimentConfig, Plan]:
-    """The plan for the flags' data and budget, and the config it makes with the flags on top."""
+def plan_from_flags(args: argparse.Namespace, unplanned: config_io.ExperimentConfig
+                    ) -> tuple[config_io.ExperimentConfig, Plan]:
+    """The plan for the flags' data and budget (`unplanned`: the config the flags alone make),
+    and the config it makes with the flags on top."""
     from seglab.planning import make_plan
 
     given = user_overrides(args)
     given.pop("data.path", None)
-    plan = make_plan(build_config(args), given)
+    plan = make_plan(unplanned, given)
     return build_config(args, plan.overrides()), plan

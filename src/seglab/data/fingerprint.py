@@ -9,7 +9,6 @@ validation split stays unseen), and `seglab.planning` turns them into a recipe.
 from __future__ import annotations
 
 import logging
-import math
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -126,7 +125,7 @@ def fingerprint(index: DatasetIndex, train: list[Pair], stats: DatasetStats, cla
     shapes = _ShapeTally(len(wanted))
     for pair in sample:
         mask = read_mask(pair.mask, index.mapping)
-        shapes.add(_class_planes(mask, wanted, multilabel, classes.ignore_index))
+        shapes.add(_class_planes(mask, wanted, multilabel))
     counts = np.array([stats.mask_values.get(c, 0) for c in wanted], dtype=np.float64)
     if multilabel:
         counts = shapes.pixels.astype(np.float64)
@@ -170,7 +169,7 @@ def _evenly_spaced(pairs: list[Pair], limit: int) -> list[Pair]:
     return [pairs[int(i * step)] for i in range(limit)]
 
 
-def _class_planes(mask: np.ndarray, wanted: list[int], multilabel: bool, ignore: int | None) -> np.ndarray:
+def _class_planes(mask: np.ndarray, wanted: list[int], multilabel: bool) -> np.ndarray:
     """(K, H, W) bool: where each wanted class is."""
     if multilabel:
         return unpack_numpy(mask, max(wanted) + 1)[wanted]
@@ -225,9 +224,3 @@ class _ShapeTally:
             return 0.0
         return float(max(position_correct - global_correct, 0.0) / (1.0 - global_correct))
 
-
-def describe_width(width: float, scale: float) -> str:
-    """'6.1 px (3.0 px at scale 0.5)', for plan reasons."""
-    if math.isclose(scale, 1.0):
-        return f"{width:.1f} px"
-    return f"{width:.1f} px ({width * scale:.1f} px at scale {scale:.2g})"

@@ -51,9 +51,11 @@ def plan_recipe(fp: Fingerprint, speeds: dict[str, float], budget: float, budget
     """The recipe for `fp` on a machine training `speeds` (pixels per second per model).
 
     Args:
+        speeds: the candidate networks in order of preference (larger first), timed: those of
+            MODELS, or only the user's network.
         val_images: validation images scored every epoch (their cost counts against the budget).
-        given: the user's dotted overrides; the plan keeps their model, size and patch size and
-            plans the rest around them (their values win in the final config anyway).
+        given: the user's dotted overrides; the plan keeps their size and patch size and plans
+            the rest around them (their values win in the final config anyway).
     """
     given = given or {}
     pixels = fp.median_pixels
@@ -64,9 +66,7 @@ def plan_recipe(fp: Fingerprint, speeds: dict[str, float], budget: float, budget
         return budget * EFFICIENCY / seconds_per_pass
 
     floor, floor_reason = _scale_floor(fp)
-    candidates = [(m, lr) for m, lr in MODELS if m in speeds]
-    if "model.name" in given:
-        candidates = [(given["model.name"], dict(MODELS).get(given["model.name"]))]
+    candidates = [(name, dict(MODELS).get(name)) for name in speeds]
     allowed = [s for s in SCALES if s >= floor - 1e-9] or [1.0]
     if given.get("data.size") is not None:
         allowed = [min(given["data.size"][0] / fp.median_size[0], 1.0)]
@@ -82,7 +82,7 @@ def plan_recipe(fp: Fingerprint, speeds: dict[str, float], budget: float, budget
     basis_size = {"median_size": list(fp.median_size), "sizes": fp.sizes, "scale": scale}
     choices = [
         Choice("model.name", model, _model_reason(model, scale, fits, candidates), {
-            "speeds_px_per_s": {m: round(speeds[m]) for m, _ in candidates if m in speeds},
+            "speeds_px_per_s": {m: round(speed) for m, speed in speeds.items()},
             "passes_at_scale": round(planned, 1), "target_passes": TARGET_PASSES}),
         Choice("data.size", size, _size_reason(size, scale, floor, floor_reason, fp), basis_size),
     ]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from seglab import config as config_io
 from seglab.cli.command import COMMANDS, Command
-from seglab.cli.options import add_recipe_options, add_training_options
+from seglab.cli.options import add_recipe_options, add_training_options, build_config
 from seglab.cli.planned import plan_from_flags
 from seglab.errors import ConfigError
 
@@ -25,7 +25,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> None:
     if args.config is not None:
         raise ConfigError("a --config file is a whole recipe: `seglab plan` plans from DATA and flags only")
-    cfg, plan = plan_from_flags(args)
+    cfg, plan = plan_from_flags(args, build_config(args))
     print("\n".join(plan.explain()))
     if args.save_config:
         config_io.save(cfg, args.save_config)

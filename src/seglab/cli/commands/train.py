@@ -102,7 +102,7 @@ def run(args: argparse.Namespace) -> None:
         from seglab.engine.session import dry_run
 
         if plans:
-            cfg = with_mlflow_uri(plan_from_flags(args)[0], args.mlflow_uri)
+            cfg = with_mlflow_uri(plan_from_flags(args, cfg)[0], args.mlflow_uri)
         estimate = dry_run(cfg)
         epochs = cfg.train.epochs or config_io.DEFAULT_EPOCHS
         print(f"dry run: {estimate.step_seconds:.3f}s per step x {estimate.train_steps} steps + "
@@ -121,7 +121,7 @@ def run(args: argparse.Namespace) -> None:
     overwrite = args.overwrite or restarts_before_first_checkpoint(out)
     with RunFolder(Path(out)).claim(resume=resume, overwrite=overwrite), log_to_file(Path(out) / "train.log"):
         if plans:  # inside the claim and the log: train.log tells how the recipe was made
-            planned, plan = plan_from_flags(args)
+            planned, plan = plan_from_flags(args, cfg)
             cfg = with_mlflow_uri(planned, args.mlflow_uri)
             for line in plan.explain():
                 log.info("%s", line)
