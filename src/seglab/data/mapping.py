@@ -86,7 +86,7 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _single_channel(raw: np.ndarray) -> np.ndarray:
+def single_channel(raw: np.ndarray) -> np.ndarray:
     """(H, W) labels from a 2-D mask, or from an RGB mask whose channels are all equal."""
     if raw.ndim == 2:
         return raw
@@ -104,7 +104,7 @@ def _single_channel(raw: np.ndarray) -> np.ndarray:
     raise MappingError(f"mask has shape {raw.shape}; expected a 2-D label map (H, W)", "bad-shape")
 
 
-def _as_labels(labels: np.ndarray) -> np.ndarray:
+def as_labels(labels: np.ndarray) -> np.ndarray:
     """int64 copy of integral labels; float masks are accepted only with whole values."""
     if labels.dtype.kind in "biu":
         return labels.astype(np.int64)
@@ -135,7 +135,7 @@ class IdentityMapping(MaskMapping):
     kind: ClassVar[str] = "identity"
 
     def apply(self, raw: np.ndarray) -> np.ndarray:
-        return _as_labels(_single_channel(raw))
+        return as_labels(single_channel(raw))
 
 
 @MAPPINGS.register("offset")
@@ -147,7 +147,7 @@ class OffsetMapping(MaskMapping):
     kind: ClassVar[str] = "offset"
 
     def apply(self, raw: np.ndarray) -> np.ndarray:
-        return _as_labels(_single_channel(raw)) - self.offset
+        return as_labels(single_channel(raw)) - self.offset
 
 
 @MAPPINGS.register("binary")
@@ -158,7 +158,7 @@ class BinaryMapping(MaskMapping):
     kind: ClassVar[str] = "binary"
 
     def apply(self, raw: np.ndarray) -> np.ndarray:
-        labels = _as_labels(_single_channel(raw))
+        labels = as_labels(single_channel(raw))
         labels[labels == 255] = 1
         return labels
 
@@ -176,7 +176,7 @@ class ThresholdMapping(MaskMapping):
     kind: ClassVar[str] = "threshold"
 
     def apply(self, raw: np.ndarray) -> np.ndarray:
-        return (_single_channel(raw) >= self.threshold).astype(np.int64)
+        return (single_channel(raw) >= self.threshold).astype(np.int64)
 
 
 @MAPPINGS.register("labels")
@@ -200,7 +200,7 @@ class LabelMapping(MaskMapping):
         object.__setattr__(self, "values", pairs)
 
     def apply(self, raw: np.ndarray) -> np.ndarray:
-        labels = _as_labels(_single_channel(raw))
+        labels = as_labels(single_channel(raw))
         mapped = labels.copy()
         for value, label in self.values:  # compared with the raw labels, so 1:2,2:1 swaps
             mapped[labels == value] = label

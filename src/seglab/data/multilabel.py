@@ -22,7 +22,7 @@ import numpy as np
 from seglab.data.classes import ClassSpec
 from seglab.data.index import DatasetIndex, Pair, list_images
 from seglab.data.io import read_mask_array, read_raw_mask
-from seglab.data.mapping import MAPPINGS, MappingError, MaskMapping, _as_labels, _single_channel
+from seglab.data.mapping import MAPPINGS, MappingError, MaskMapping, as_labels, single_channel
 from seglab.data.pairing import match_folders
 from seglab.data.read_errors import ReadError
 from seglab.errors import ConfigError, DataError
@@ -76,7 +76,7 @@ class ClassFoldersMapping(MaskMapping):
 
 def _single_channel_or_fail(raw: np.ndarray, path: Path) -> np.ndarray:
     try:
-        return _single_channel(raw)
+        return single_channel(raw)
     except MappingError as err:
         raise ReadError(f"mask '{path}': {err}", err.code) from None
 
@@ -125,7 +125,7 @@ class RegionsMapping(MaskMapping):
         object.__setattr__(self, "regions", tuple(tuple(int(v) for v in r) for r in self.regions))
 
     def apply(self, raw: np.ndarray) -> np.ndarray:
-        labels = _as_labels(_single_channel(raw))
+        labels = as_labels(single_channel(raw))
         bits = pack_numpy(np.stack([np.isin(labels, region) for region in self.regions]))
         if self.ignore_label is not None:
             bits[labels == self.ignore_label] = IGNORE
