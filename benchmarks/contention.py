@@ -52,7 +52,7 @@ def train_epochs(data: Path, out: Path, threads: int | None, args: argparse.Name
     """Seconds of each epoch of one `seglab train` run."""
     command = [sys.executable, "-m", "seglab", "train", str(data), "--out", str(out), "--overwrite",
                "--model", "unet_small", "--epochs", str(args.epochs), "--batch-size", "8", "--lr", "3e-3",
-               "--precision", "fp32", "--seed", "0"]
+               "--precision", "fp32", "--seed", "0", "--no-plan"]
     if threads is not None:
         command += ["--threads", str(threads)]
     subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -10,6 +10,8 @@ import yaml
 
 from seglab import planning
 from seglab.cli import main
+from seglab.cli.commands import train as train_command
+from seglab.cli.planned import SHARED_PLAN_ENV
 from seglab.config import load
 from seglab.data.synthetic import generate_synthetic
 
@@ -57,8 +59,47 @@ def test_train_follows_the_plan_and_keeps_it(shapes: Path, tmp_path: Path, monke
     assert yaml.safe_load((fixed / "config.yaml").read_text())["train"]["lr"] == load().train.lr
 
 
-def test_what_is_never_planned(shapes: Path, tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+def test_what_is_never_planned(shapes: Path, tmp_path: Path, capsys: pytest.CaptureFixture,
+                               monkeypatch: pytest.MonkeyPatch) -> None:
     assert main(["plan", "--config", str(tmp_path / "x.yaml"), str(shapes)]) == 2
     assert "whole recipe" in capsys.readouterr().err
-    assert main(["train", str(shapes), "--nproc", "2", "--out", str(tmp_path / "ddp")]) == 2
-    assert "--save-config plan.yaml" in capsys.readouterr().err
+    monkeypatch.setenv("WORLD_SIZE", "2")  # torchrun started us: every process would plan on its own
+    assert main(["train", str(shapes), "--out", str(tmp_path / "ddp")]) == 2
+    assert "--nproc N` plans once" in capsys.readouterr().err
+
+
+def test_nproc_plans_once_for_all_its_processes(shapes: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(planning, "training_speed", lambda name, *args: {"unet": 10.0, "unet_small": 1e3}[name])
+    handed: dict[str, object] = {}
+
+    def launch(argv: list[str], nproc: int, max_restarts: int = 0, extra_env: dict | None = None) -> None:
+        """Stands in for torchrun: one process of the N, run while the launcher still holds its plan."""
+        shared = Path(extra_env[SHARED_PLAN_ENV])
+        handed["plan"] = json.loads(shared.read_text())
+        monkeypatch.setattr(planning, "training_speed", lambda *args: pytest.fail("a process measured again"))
+        with monkeypatch.context() as rank:
+            rank.setenv("WORLD_SIZE", "1")
+            rank.setenv(SHARED_PLAN_ENV, str(shared))
+            handed["code"] = main([a for a in argv if a not in ("--nproc", "2")])
+        raise SystemExit(handed["code"])
+
+    monkeypatch.setattr(train_command, "relaunch_with_torchrun", launch)
+    run = tmp_path / "ddp"
+    argv = ["train", str(shapes), "--out", str(run), "--nproc", "2", "--epochs", "1", "--no-progress"]
+    with pytest.raises(SystemExit) as launched:  # the launcher exits with torchrun's code
+        main(argv)
+    assert launched.value.code == handed["code"] == 0
+    assert json.loads((run / "plan.json").read_text()) == handed["plan"]
+    config = yaml.safe_load((run / "config.yaml").read_text())
+    planned = {c["key"]: c["value"] for c in handed["plan"]["choices"]}
+    assert config["model"]["name"] == planned["model.name"] == "unet_small"  # the launcher's slow speeds
+    assert config["train"]["lr"] == planned["train.lr"]
+
+
+def test_a_saved_plan_loads_back_equal(shapes: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(planning, "training_speed", lambda name, *args: {"unet": 20.0, "unet_small": 100.0}[name])
+    plan = planning.make_plan(load(overrides={"data.path": str(shapes)}))  # so slow that it downscales
+    plan.save(tmp_path / "plan.json")
+    loaded = planning.Plan.load(tmp_path / "plan.json")
+    assert loaded.choices == plan.choices and loaded.fingerprint == plan.fingerprint  # tuples are tuples again
+    assert loaded.to_dict() == plan.to_dict() and isinstance(loaded.value("data.size"), tuple)

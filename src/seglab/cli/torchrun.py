@@ -10,9 +10,11 @@ import sys
 log = logging.getLogger(__name__)
 
 
-def relaunch_with_torchrun(argv: list[str], nproc: int, max_restarts: int = 0) -> None:
+def relaunch_with_torchrun(argv: list[str], nproc: int, max_restarts: int = 0,
+                           extra_env: dict[str, str] | None = None) -> None:
     """`seglab train --nproc N [--max-restarts K] ...` = `torchrun --nproc-per-node N
-    [--max-restarts K] -m seglab train ...`; a restarted run continues from its last epoch."""
+    [--max-restarts K] -m seglab train ...` with `extra_env` set; a restarted run continues from its
+    last epoch."""
     options = {"--nproc", "--max-restarts"}
     rest, skip = [], False
     for arg in argv:
@@ -25,7 +27,7 @@ def relaunch_with_torchrun(argv: list[str], nproc: int, max_restarts: int = 0) -
     # '--' ends torchrun's options: its parser would take seglab's --log for an abbreviation of its --log-dir
     command = [sys.executable, "-m", "torch.distributed.run", "--standalone", f"--nproc-per-node={nproc}",
                f"--max-restarts={max_restarts}", "-m", "seglab", "--", *rest]
-    env = dict(os.environ)
+    env = {**os.environ, **(extra_env or {})}
     # torch 2.x's gloo restarts fail on a rendezvous store shared with the agent (pytorch#135712)
     env.setdefault("TORCH_DISABLE_SHARE_RDZV_TCP_STORE", "1")
     log.info("launching %d processes: %s", nproc, " ".join(command))

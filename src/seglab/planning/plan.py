@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from seglab.data.fingerprint import Fingerprint
+from seglab.data.fingerprint import ClassPrint, Fingerprint
 from seglab.runs.atomic import atomic_write
 
 FROM_PLAN, FROM_USER = "plan", "user"
@@ -82,6 +82,17 @@ class Plan:
             json.dump(self.to_dict(), file, indent=2, default=_plain)
             file.write("\n")
 
+    @classmethod
+    def load(cls, path: str | Path) -> Plan:
+        """A plan that `save` wrote (JSON lists come back as the tuples the config holds)."""
+        values = json.loads(Path(path).read_text())
+        facts = values["fingerprint"]
+        classes = tuple(ClassPrint(**{k: v for k, v in c.items() if k != "thin"}) for c in facts["classes"])
+        fingerprint = Fingerprint(**{k: _tupled(v) for k, v in facts.items() if k != "classes"}, classes=classes)
+        choices = tuple(Choice(**{**c, "value": _tupled(c["value"])}) for c in values["choices"])
+        return cls(choices, fingerprint, values["budget_seconds"], values["budget_reason"], values["machine"],
+                    values["planned_passes"])
+
     def explain(self) -> list[str]:
         """The plan in a screenful: the facts, then one line per choice."""
         fp = self.fingerprint
@@ -124,6 +135,10 @@ def _shown(key: str, value: Any) -> str:
 
 def _duration(seconds: float) -> str:
     return f"{seconds / 60:.0f} min" if seconds >= 120 else f"{seconds:.0f} s"
+
+
+def _tupled(value: Any) -> Any:
+    return tuple(value) if isinstance(value, list) else value
 
 
 def _plain(value: Any) -> Any:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+from contextlib import nullcontext
 from dataclasses import replace
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from seglab import config as config_io
 from seglab.cli.command import COMMANDS, Command
 from seglab.cli.log_setup import log, log_to_file
 from seglab.cli.options import DEFAULTS, add_compile_options, add_recipe_options, add_training_options, build_config
-from seglab.cli.planned import plan_from_flags, planning
+from seglab.cli.planned import plan_from_flags, planning, shared_plan
 from seglab.cli.torchrun import relaunch_with_torchrun
 from seglab.engine.tracking import LOGGERS, with_logger_option
 from seglab.errors import ConfigError
@@ -87,7 +88,8 @@ def run(args: argparse.Namespace) -> None:
         raise ConfigError("--max-restarts restarts the processes of --nproc N (N > 1); give --nproc as well")
     plans = planning(args)
     if args.nproc > 1 and "WORLD_SIZE" not in os.environ:
-        relaunch_with_torchrun(args.argv, args.nproc, args.max_restarts)
+        with shared_plan(args) if plans else nullcontext({}) as env:
+            relaunch_with_torchrun(args.argv, args.nproc, args.max_restarts, env)
     rank = int(os.environ.get("RANK", "0"))
     if rank != 0:  # one log and one run folder: the other processes only train
         log.setLevel(logging.WARNING)
