@@ -9,11 +9,13 @@ from pathlib import Path
 from seglab.cli.command import COMMANDS, Command
 from seglab.cli.log_setup import log_to_file
 from seglab.cli.options import add_device_option
+from seglab.demo import DEMO_EPOCHS
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", default="seglab-demo", help="folder for data, run and predictions")
-    parser.add_argument("--epochs", type=int, default=40, metavar="N", help="training epochs (default 40)")
+    parser.add_argument("--epochs", type=int, default=DEMO_EPOCHS, metavar="N",
+                        help=f"training epochs (default {DEMO_EPOCHS}, one-cycle schedule)")
     parser.add_argument("--samples", type=int, default=320, help="number of generated image/mask pairs")
     add_device_option(parser)
     parser.add_argument("--no-progress", action="store_true", help="no progress bars")
