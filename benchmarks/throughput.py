@@ -40,9 +40,13 @@ import resource
 import statistics
 import sys
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import torch
 from isolated import add_worker_flag, run_isolated, serve_worker
+
+from seglab.runtime import Precision
 
 WAYS = {
     "plain": {"allocator": False, "channels_last": False, "precision": "fp32", "fused": False},
@@ -106,8 +110,51 @@ def peak_memory_mib(device: torch.device) -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def worker(args: dict) -> dict:
-    """One (network, way) measurement: inference first (so its peak RSS is its own), then training."""
+@dataclass
+class Workload:
+    """One network and batch, set up the way `args` (a WAYS entry plus network, size, batch, device) asks."""
+
+    model: torch.nn.Module
+    x: torch.Tensor
+    y: torch.Tensor
+    precision: Precision
+    device: torch.device
+
+    def synchronize(self) -> None:
+        if self.device.type == "cuda":
+            torch.cuda.synchronize()
+
+    def train_step(self, model: torch.nn.Module | None = None, fused: bool = True) -> Callable[[], None]:
+        """One AdamW step of `model` (default: the workload's; a compiled one shares its parameters)
+        on the batch, with cross-entropy in float32 and a grad scaler where the precision needs one."""
+        model = self.model if model is None else model
+        # plain: torch's default (a loop over the tensors), as the tutorials and the peers' docs use it
+        optimizer = torch.optim.AdamW(self.model.parameters(), lr=1e-3, fused=fused or None)
+        scaler = torch.amp.GradScaler(self.device.type, enabled=self.precision.needs_grad_scaler)
+
+        def step() -> None:
+            optimizer.zero_grad(set_to_none=True)
+            with self.precision.autocast():
+                logits = model(self.x)
+            scaler.scale(torch.nn.functional.cross_entropy(logits.float(), self.y)).backward()
+            scaler.step(optimizer)
+            scaler.update()
+
+        return step
+
+    def timed(self, step: Callable[[], None], steps: int) -> float:
+        """Seconds per call of `step`, after two warm-up calls (first-call allocations, kernel choice)."""
+        for _ in range(2):
+            step()
+        self.synchronize()
+        start = time.perf_counter()
+        for _ in range(steps):
+            step()
+        self.synchronize()
+        return (time.perf_counter() - start) / steps
+
+
+def build_workload(args: dict) -> Workload:
     if args["allocator"]:
         from seglab.runtime import tune_allocator
 
@@ -115,7 +162,6 @@ def worker(args: dict) -> dict:
     from seglab.runtime import resolve_precision
 
     device = torch.device(args["device"])
-    precision = resolve_precision(args["precision"], device)
     torch.manual_seed(0)
     model = build_network(args["network"]).to(device)
     x = torch.randn(args["batch"], 3, args["size"], args["size"], device=device)
@@ -123,41 +169,25 @@ def worker(args: dict) -> dict:
     if args["channels_last"]:
         model = model.to(memory_format=torch.channels_last)
         x = x.contiguous(memory_format=torch.channels_last)
-    autocast = precision.autocast
-    scaler = torch.amp.GradScaler(device.type, enabled=precision.needs_grad_scaler)
-    synchronize = torch.cuda.synchronize if device.type == "cuda" else lambda: None
+    return Workload(model, x, y, resolve_precision(args["precision"], device), device)
 
-    def timed(step, steps: int) -> float:
-        for _ in range(2):  # warm-up: first-call allocations, oneDNN/cuDNN algorithm choice
-            step()
-        synchronize()
-        start = time.perf_counter()
-        for _ in range(steps):
-            step()
-        synchronize()
-        return (time.perf_counter() - start) / steps
+
+def worker(args: dict) -> dict:
+    """One (network, way) measurement: inference first (so its peak RSS is its own), then training."""
+    work = build_workload(args)
+    model = work.model
 
     def infer() -> None:
-        with torch.inference_mode(), autocast():
-            model(x)
+        with torch.inference_mode(), work.precision.autocast():
+            model(work.x)
 
     model.eval()
-    infer_s = timed(infer, args["steps"])
-    infer_memory = peak_memory_mib(device)
+    infer_s = work.timed(infer, args["steps"])
+    infer_memory = peak_memory_mib(work.device)
 
     model.train()
-    # plain: torch's default (a loop over the tensors), as the tutorials and the peers' docs use it
-    optimizer = torch.optim.AdamW(model.parameters(), lr=1e-3, fused=args["fused"] or None)
-
-    def train_step() -> None:
-        optimizer.zero_grad(set_to_none=True)
-        with autocast():
-            logits = model(x)
-        scaler.scale(torch.nn.functional.cross_entropy(logits.float(), y)).backward()
-        scaler.step(optimizer)
-        scaler.update()
-
-    train_s = timed(train_step, args["steps"])
+    train_step = work.train_step(fused=args["fused"])
+    train_s = work.timed(train_step, args["steps"])
     from torch.utils.flop_counter import FlopCounterMode
 
     counter = FlopCounterMode(display=False)
@@ -166,8 +196,8 @@ def worker(args: dict) -> dict:
     return {
         "train_img_s": args["batch"] / train_s, "infer_img_s": args["batch"] / infer_s,
         "train_gflop_s": counter.get_total_flops() / train_s / 1e9,
-        "infer_memory_mib": infer_memory, "train_memory_mib": peak_memory_mib(device), "precision": precision.name,
-        "params_m": sum(p.numel() for p in model.parameters()) / 1e6,
+        "infer_memory_mib": infer_memory, "train_memory_mib": peak_memory_mib(work.device),
+        "precision": work.precision.name, "params_m": sum(p.numel() for p in model.parameters()) / 1e6,
     }
 
 
