@@ -43,7 +43,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         "the training device instead of in the loader workers (default: on CUDA only)")
     parser.add_argument("--nproc", type=int, default=1, metavar="N",
                         help="train with N processes (torch DistributedDataParallel via torchrun; "
-                        "--batch-size is the global batch). For several nodes run torchrun yourself "
+                        "--batch-size is the global batch; the recipe is planned once, here, for all of them). "
+                        "For several nodes run torchrun yourself with a plan saved by `seglab plan --save-config` "
                         "(docs/deployment.md)")
     parser.add_argument("--max-restarts", type=int, default=0, metavar="K",
                         help="with --nproc: let torchrun restart failed processes up to K times; a restart "
