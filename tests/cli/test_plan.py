@@ -13,6 +13,7 @@ from seglab.cli import main
 from seglab.cli.commands import train as train_command
 from seglab.cli.planned import SHARED_PLAN_ENV
 from seglab.config import load
+from seglab.engine import experiment
 from seglab.data.synthetic import generate_synthetic
 
 
@@ -81,6 +82,12 @@ def test_nproc_plans_once_for_all_its_processes(shapes: Path, tmp_path: Path, mo
             rank.setenv("WORLD_SIZE", "1")
             rank.setenv(SHARED_PLAN_ENV, str(shared))
             handed["code"] = main([a for a in argv if a not in ("--nproc", "2")])
+        with monkeypatch.context() as rank:  # another rank: it trains the same plan, silently
+            rank.setenv("WORLD_SIZE", "2")
+            rank.setenv("RANK", "1")
+            rank.setenv(SHARED_PLAN_ENV, str(shared))
+            rank.setattr(experiment, "train", lambda cfg, out, resume=False: handed.setdefault("rank 1", cfg))
+            main([a for a in argv if a not in ("--nproc", "2")])
         raise SystemExit(handed["code"])
 
     monkeypatch.setattr(train_command, "relaunch_with_torchrun", launch)
@@ -94,6 +101,8 @@ def test_nproc_plans_once_for_all_its_processes(shapes: Path, tmp_path: Path, mo
     planned = {c["key"]: c["value"] for c in handed["plan"]["choices"]}
     assert config["model"]["name"] == planned["model.name"] == "unet_small"  # the launcher's slow speeds
     assert config["train"]["lr"] == planned["train.lr"]
+    other, first = handed["rank 1"], load(run / "config.yaml")
+    assert other.model == first.model and other.data == first.data and other.train.lr == first.train.lr
 
 
 def test_a_saved_plan_loads_back_equal(shapes: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -17,6 +17,7 @@ from seglab.cli.planned import plan_from_flags, planning, shared_plan
 from seglab.cli.torchrun import relaunch_with_torchrun
 from seglab.engine.tracking import LOGGERS, with_logger_option
 from seglab.errors import ConfigError
+from seglab.planning import Plan
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -105,7 +106,7 @@ def run(args: argparse.Namespace) -> None:
         from seglab.engine.session import dry_run
 
         if plans:
-            cfg = with_mlflow_uri(plan_from_flags(args, cfg)[0], args.mlflow_uri)
+            cfg = follow_plan(args, cfg)[0]
         estimate = dry_run(cfg)
         epochs = cfg.train.epochs or config_io.DEFAULT_EPOCHS
         print(f"dry run: {estimate.step_seconds:.3f}s per step x {estimate.train_steps} steps + "
@@ -116,6 +117,8 @@ def run(args: argparse.Namespace) -> None:
               f"peak memory {estimate.peak_memory_mb:.0f} MB")
         return
     if rank != 0:
+        if plans:  # the launcher's plan, as rank 0 trains it (rank 0 logs and keeps it)
+            cfg = follow_plan(args, cfg)[0]
         train(cfg, out, resume=args.resume is not None)
         return
     # a torchrun restart of this command continues its run (train() decides the same again)
@@ -124,8 +127,7 @@ def run(args: argparse.Namespace) -> None:
     overwrite = args.overwrite or restarts_before_first_checkpoint(out)
     with RunFolder(Path(out)).claim(resume=resume, overwrite=overwrite), log_to_file(Path(out) / "train.log"):
         if plans:  # inside the claim and the log: train.log tells how the recipe was made
-            planned, plan = plan_from_flags(args, cfg)
-            cfg = with_mlflow_uri(planned, args.mlflow_uri)
+            cfg, plan = follow_plan(args, cfg)
             for line in plan.explain():
                 log.info("%s", line)
             plan.save(RunFolder(Path(out)).plan)
@@ -133,6 +135,13 @@ def run(args: argparse.Namespace) -> None:
     print(f"run folder: {result.run.root}  (best epoch {result.best_epoch})")
     if result.best_scores is not None:
         print((result.run.root / "metrics.md").read_text())
+
+
+def follow_plan(args: argparse.Namespace, cfg: config_io.ExperimentConfig
+                ) -> tuple[config_io.ExperimentConfig, Plan]:
+    """The planned config (the flags and --mlflow-uri on top) and its plan; `cfg` is the unplanned one."""
+    planned, plan = plan_from_flags(args, cfg)
+    return with_mlflow_uri(planned, args.mlflow_uri), plan
 
 
 def with_mlflow_uri(cfg: config_io.ExperimentConfig, uri: str | None) -> config_io.ExperimentConfig:
