@@ -17,6 +17,7 @@ import argparse
 import csv
 import os
 import platform
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -62,7 +63,7 @@ def train_with_burst(data: Path, out: Path, burst_at: float | None, args: argpar
         rows = list(csv.DictReader(handle))
     seconds = [float(row["seconds"]) for row in rows]
     return {"wall": wall, "epochs_s": sum(seconds), "epochs": len(rows), "last_lr": float(rows[-1]["lr"]),
-            "slowest": max(seconds), "median": sorted(seconds)[len(seconds) // 2]}
+            "slowest": max(seconds), "median": statistics.median(seconds)}
 
 
 def main() -> None:

@@ -17,7 +17,7 @@ log = logging.getLogger(__name__)
 
 DEMO_SIZE = (96, 96)
 # The demo's recipe (docs/benchmarks.md, "seglab demo"): one-cycle at a peak of 6e-3 for 20 epochs
-# scored test mIoU 0.84-0.88 over three seeds; the earlier cosine 3e-3 for 40 epochs 0.68-0.82, its
+# scored test mIoU 0.84-0.86 over three seeds; the earlier cosine 3e-3 for 40 epochs 0.68-0.82, its
 # shape classes often found only after epoch 20. The warm-up is what lets the higher rate work:
 # cosine from 6e-3 straight away stayed at 0.28.
 DEMO_EPOCHS = 20
