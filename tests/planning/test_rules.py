@@ -7,8 +7,11 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+import torch
 
+from seglab.config import TrainConfig
 from seglab.data.fingerprint import ClassPrint, Fingerprint
+from seglab.engine.builders import build_scheduler
 from seglab.planning.plan import FROM_USER
 from seglab.planning.rules import ALIGNED, MIN_VISIBLE_PX, PATCH_SIDE, TARGET_PASSES, plan_recipe
 
@@ -99,3 +102,19 @@ def test_crops_per_image_follow_the_users_patch_size() -> None:
     plan = plan_recipe(dataset(alignment=0.5), {"unet": 1e9, "unet_small": 4e9}, 600, "test", 0, MACHINE, given)
     assert plan.value("data.patch_size") == (64, 64)  # patches although aligned: the user asked
     assert plan.value("data.samples_per_image") == 512 * 512 // (64 * 64)
+
+
+def test_the_planned_schedule_warms_up_to_the_peak_then_anneals() -> None:
+    plan = plan_recipe(dataset(), {"unet": 1e8, "unet_small": 4e8}, 600, "test", 0, MACHINE)
+    peak = plan.value("train.lr")
+    cfg = TrainConfig(epochs=10, lr=peak, schedule=plan.value("train.schedule"))
+    optimizer = torch.optim.AdamW([torch.nn.Parameter(torch.zeros(1))], lr=peak)
+    scheduler = build_scheduler(optimizer, cfg, steps_per_epoch=10)
+    rates = []
+    for _ in range(100):
+        rates.append(optimizer.param_groups[0]["lr"])
+        optimizer.step()
+        scheduler.step()
+    assert rates[0] < 0.1 * peak  # starts low: cosine from the peak stalled on CamVid and the demo
+    assert 25 <= max(range(100), key=rates.__getitem__) <= 35 and max(rates) == pytest.approx(peak, rel=1e-3)
+    assert rates[-1] < 0.01 * peak

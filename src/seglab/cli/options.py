@@ -128,8 +128,9 @@ def add_training_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--optimizer", dest="train.optimizer", choices=sorted(OPTIMIZERS),
                         help=f"default {train.optimizer}")
     parser.add_argument("--schedule", dest="train.schedule", choices=SCHEDULES,
-                        help=f"learning rate per step (default {train.schedule}): cosine decays from --lr to 1%% of "
-                        "it; onecycle rises for 30%% of the run, then falls; constant stays at --lr")
+                        help=f"learning rate per step (planned: onecycle; without the plan {train.schedule}): cosine "
+                        "decays from --lr to 1%% of it; onecycle rises for 30%% of the run, then falls; constant "
+                        "stays at --lr")
     parser.add_argument("--seed", dest="train.seed", type=int, metavar="N",
                         help=f"seeds the split, initial weights, augmentation and batch order (default {train.seed}); "
                         "the same seed repeats a CPU run exactly with --threads N or --deterministic (threads "

@@ -34,6 +34,12 @@ PATCH_FROM_PIXELS = 4 * PATCH_SIDE**2  # images at least 256x256 (in area) at th
 # since position is a cue (brain MRI, alignment 0.21: no augmentation 0.833/0.853 Dice white/gray,
 # light 0.813/0.856); ISBI (0.01): light 0.891, none 0.888 (fold 0).
 ALIGNED = 0.15
+# Schedule: one-cycle, a rise to the peak over the first 30% of the steps, then down to near 0.
+# Found on CamVid (val mIoU 0.643 against 0.599 with cosine from the peak, the plan otherwise the
+# same) and on seglab demo's shapes (test mIoU 0.84-0.86 over three seeds; cosine from the same
+# peak stuck at 0.28); checked on the datasets that set the other rules: brain MRI 0.947/0.899
+# white/gray Dice (cosine 0.945/0.895), ISBI 5-fold mean Dice 0.8875 (cosine 0.8868).
+SCHEDULE = "onecycle"
 # Share of the budget spent in training steps: the rest is data loading, validation, checkpoints.
 EFFICIENCY = 0.8
 VALIDATION_SPEEDUP = 3.0  # a forward pass costs about a third of a training step
@@ -115,11 +121,12 @@ def plan_recipe(fp: Fingerprint, speeds: dict[str, float], budget: float, budget
     if "train.epochs" in given and "train.time_budget" not in given:
         choices.append(Choice("train.time_budget", None, "your --epochs sets the length; no budget", {}))
     else:
-        choices.append(Choice("train.time_budget", budget, "epochs and the cosine schedule re-planned at "
-                              "every epoch's end to end on it", {}))
+        choices.append(Choice("train.time_budget", budget, "epochs and the schedule re-planned at every "
+                              "epoch's end to end on it", {}))
     rarest = {"rarest_share": min((c.pixel_share for c in fp.classes), default=0.0)}
     choices += [
-        Choice("train.schedule", "cosine", "from the peak to 1% of it, its end re-planned to the budget's", {}),
+        Choice("train.schedule", SCHEDULE, "one-cycle: up to the peak over the first 30% of the steps, then down; "
+               "cosine from the peak started slowly (CamVid 0.60 against 0.64 val mIoU)", {}),
         Choice("loss.name", "ce_dice", "cross-entropy plus Dice: CE alone was within 0.002 on ISBI, Dice keeps "
                "rare classes in the gradient", rarest),
         Choice("loss.class_weights", None, "none: no experiment here showed weights gaining (--class-weights auto "
