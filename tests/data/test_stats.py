@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pytest
 from PIL import Image
 
+from seglab.data import stats as stats_module
 from seglab.data.formats import discover
 from seglab.data.stats import resolve_classes, scan
 from seglab.errors import DataError
@@ -78,3 +81,24 @@ def test_resolve_classes_needs_some_class(tmp_path):
     index = discover(tmp_path, ignore_index=7)
     with pytest.raises(DataError, match="cannot infer the classes"):
         resolve_classes(index, scan(index))
+
+
+def test_a_later_scan_decodes_only_files_that_changed(tiny_dataset, monkeypatch):
+    """`seglab train` scans the training split for the plan, the audit and the normalisation:
+    the files are decoded once, and a file written since is decoded again."""
+    index = discover(tiny_dataset)
+    scan(index)
+    decoded = []
+    real = stats_module.read_image
+    monkeypatch.setattr(stats_module, "read_image", lambda path: decoded.append(path) or real(path))
+    subset = scan(index, index.pairs[:5])
+    assert decoded == []
+    pixels = np.concatenate([np.asarray(Image.open(p.image)).reshape(-1, 3) for p in index.pairs[:5]]) / 255
+    np.testing.assert_allclose(subset.mean, pixels.mean(axis=0), atol=1e-9)  # the subset's own moments
+    assert subset.num_pairs == 5 and sum(subset.mask_values.values()) == 5 * 32 * 32
+
+    first = index.pairs[0].image
+    Image.fromarray(np.full((32, 32, 3), 255, np.uint8)).save(first)
+    os.utime(first, ns=(first.stat().st_atime_ns, first.stat().st_mtime_ns + 10**9))
+    rescanned = scan(index, index.pairs[:1])
+    assert decoded == [first] and rescanned.mean == (1.0, 1.0, 1.0)

@@ -20,6 +20,8 @@ from seglab.data.classes import ClassSpec
 from seglab.data.encoding import inferred_class_count, relabel_hint
 from seglab.data.index import DatasetIndex, Pair, Problem
 from seglab.data.io import image_scale, read_header, read_image, read_mask
+from seglab.data.mapping import MaskMapping
+from seglab.data.pixel_budget import max_pixels
 from seglab.data.read_errors import ReadError
 from seglab.errors import DataError
 
@@ -89,7 +91,13 @@ class _Moments:
     def __init__(self) -> None:
         self.sums: dict[int, tuple[np.ndarray, np.ndarray, int]] = {}
 
-    def add(self, image: np.ndarray) -> None:
+    def add_sums(self, channels: int, s: np.ndarray, ss: np.ndarray, n: int) -> None:
+        old_s, old_ss, old_n = self.sums.get(channels, (np.zeros(channels), np.zeros(channels), 0))
+        self.sums[channels] = (old_s + s, old_ss + ss, old_n + n)
+
+    @staticmethod
+    def of(image: np.ndarray) -> tuple[int, np.ndarray, np.ndarray, int]:
+        """One image's (channels, sum, sum of squares, pixels per channel), scaled to [0, 1]."""
         channels = image.shape[2]
         planes = np.moveaxis(image, 2, 0).reshape(channels, -1)
         if image.dtype.kind == "u":
@@ -101,8 +109,7 @@ class _Moments:
             x = planes.astype(np.float64)
             s, ss = x.sum(axis=1), np.einsum("ij,ij->i", x, x)
         scale = image_scale(image.dtype)
-        old_s, old_ss, n = self.sums.get(channels, (np.zeros(channels), np.zeros(channels), 0))
-        self.sums[channels] = (old_s + s / scale, old_ss + ss / scale**2, n + planes.shape[1])
+        return channels, s / scale, ss / scale**2, planes.shape[1]
 
     def result(self) -> tuple[tuple[float, ...], tuple[float, ...]]:
         if not self.sums:
@@ -134,32 +141,18 @@ def scan(index: DatasetIndex, pairs: list[Pair] | None = None) -> DatasetStats:
     mask_labels: dict[Path, tuple[int, ...]] = {}
 
     for pair in pairs:
-        try:
-            image = read_image(pair.image)
-        except DataError as err:
-            problems.append(Problem(pair.image, str(err), _code(err)))
-            image = None
-        else:
-            sizes[image.shape[:2]] += 1
-            channels[image.shape[2]] += 1
-            dtypes[image.dtype.name] += 1
-            images[pair.image] = _image_facts(image)
-            if image.dtype.kind == "f" and not np.isfinite(image).all():
-                problems.append(Problem(pair.image, "image holds NaN or infinite values", "image-not-finite"))
-            else:
-                moments.add(image)
-        if pair.mask is None:
-            continue
-        try:
-            mask = read_mask(pair.mask, index.mapping)
-        except DataError as err:
-            problems.append(Problem(pair.mask, str(err), _code(err)))
-            continue
-        uniques, counts = _label_counts(mask)
-        values.update(dict(zip(uniques.tolist(), counts.tolist())))
-        mask_labels[pair.mask] = tuple(uniques.tolist())
-        if image is not None and image.shape[:2] != mask.shape:
-            problems.append(_size_problem(pair, image.shape[:2], mask.shape))
+        seen = _scan_pair(pair, index.mapping)
+        problems += seen.problems
+        if seen.image is not None:
+            sizes[seen.image.size] += 1
+            channels[seen.image.channels] += 1
+            dtypes[seen.image.dtype] += 1
+            images[pair.image] = seen.image
+        if seen.sums is not None:
+            moments.add_sums(*seen.sums)
+        if pair.mask is not None and seen.labels is not None:
+            values.update(dict(zip(seen.labels, seen.counts)))
+            mask_labels[pair.mask] = seen.labels
 
     problems += _value_problems(index, mask_labels, values)
     problems += _ignore_problems(index, mask_labels)
@@ -177,6 +170,70 @@ def scan(index: DatasetIndex, pairs: list[Pair] | None = None) -> DatasetStats:
         images=images,
         mask_labels=mask_labels,
     )
+
+
+@dataclass(frozen=True)
+class _PairScan:
+    """What one pair adds to a scan: its image's facts and moments, its mask's labels and pixel
+    counts (None when unreadable or absent), and the problems found in the pair alone."""
+
+    image: ImageFacts | None
+    sums: tuple[int, np.ndarray, np.ndarray, int] | None
+    labels: tuple[int, ...] | None
+    counts: tuple[int, ...] | None
+    problems: tuple[Problem, ...]
+
+
+# One `seglab train` scans the training split up to three times (the planner, the audit of every
+# split, the normalisation fitted on train); each pair's result is kept for the process, keyed
+# by the files' paths, modification times and sizes, the mask mapping and the pixel budget, so
+# the files are decoded once.
+_SCANNED: dict[tuple[object, ...], _PairScan] = {}
+_SCANNED_LIMIT = 200_000
+
+
+def _scan_pair(pair: Pair, mapping: MaskMapping) -> _PairScan:
+    try:
+        key = (_file_key(pair.image), pair.mask and _file_key(pair.mask), repr(mapping), max_pixels())
+    except OSError:  # missing or unreachable: read it, to report why
+        return _read_pair(pair, mapping)
+    if key not in _SCANNED:
+        if len(_SCANNED) >= _SCANNED_LIMIT:
+            _SCANNED.clear()
+        _SCANNED[key] = _read_pair(pair, mapping)
+    return _SCANNED[key]
+
+
+def _file_key(path: Path) -> tuple[str, int, int]:
+    status = path.stat()
+    return str(path), status.st_mtime_ns, status.st_size
+
+
+def _read_pair(pair: Pair, mapping: MaskMapping) -> _PairScan:
+    problems: list[Problem] = []
+    facts = sums = labels = counts = None
+    try:
+        image = read_image(pair.image)
+    except DataError as err:
+        problems.append(Problem(pair.image, str(err), _code(err)))
+        image = None
+    else:
+        facts = _image_facts(image)
+        if image.dtype.kind == "f" and not np.isfinite(image).all():
+            problems.append(Problem(pair.image, "image holds NaN or infinite values", "image-not-finite"))
+        else:
+            sums = _Moments.of(image)
+    if pair.mask is not None:
+        try:
+            mask = read_mask(pair.mask, mapping)
+        except DataError as err:
+            problems.append(Problem(pair.mask, str(err), _code(err)))
+        else:
+            uniques, pixel_counts = _label_counts(mask)
+            labels, counts = tuple(uniques.tolist()), tuple(pixel_counts.tolist())
+            if image is not None and image.shape[:2] != mask.shape:
+                problems.append(_size_problem(pair, image.shape[:2], mask.shape))
+    return _PairScan(facts, sums, labels, counts, tuple(problems))
 
 
 def _code(err: DataError) -> str:
