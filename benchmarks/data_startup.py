@@ -19,10 +19,8 @@ from pathlib import Path
 import torch
 
 from seglab import config
-from seglab.data.fingerprint import fingerprint
-from seglab.data.formats import discover_data
-from seglab.data.prepare import prepare_data, split_dataset
-from seglab.data.stats import resolve_classes, scan
+from seglab.data.prepare import prepare_data
+from seglab.planning import fingerprint_training_split
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 
@@ -31,10 +29,7 @@ def startup_seconds(folder: Path) -> tuple[float, float]:
     """(the planner's reading, prepare_data) in seconds, in this order in one process."""
     cfg = config.load(overrides={"data.path": str(folder)})
     started = time.perf_counter()
-    index = discover_data(cfg.data)
-    splits = split_dataset(cfg.data, index.pairs, cfg.train.seed)
-    stats = scan(index, splits["train"])
-    fingerprint(index, splits["train"], stats, resolve_classes(index, stats))
+    fingerprint_training_split(cfg)
     planned = time.perf_counter()
     prepare_data(cfg.data, cfg.train.seed)
     return planned - started, time.perf_counter() - planned

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from seglab.data.file_version import file_version
 from seglab.data.index import Pair
 from seglab.data.stats import DatasetStats
 from seglab.errors import ConfigError, DataError
@@ -112,8 +113,8 @@ class DiskCache:
         assert pair.mask is not None  # datasets accept labelled pairs only
         digest = hashlib.blake2b(f"{FORMAT}|{self.recipe}".encode(), digest_size=16)
         for path in (pair.image, pair.mask):
-            stat = os.stat(path)
-            digest.update(f"|{Path(path).resolve()}|{stat.st_mtime_ns}|{stat.st_size}".encode())
+            resolved, size, modified = file_version(path)
+            digest.update(f"|{resolved}|{modified}|{size}".encode())
         key = digest.hexdigest()
         folder = self.root / key[:2]  # 256 subfolders keep directories small for large datasets
         return folder / f"{key}.image.npy", folder / f"{key}.mask.npy"

@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from seglab.data.dicom import dicom_files
+from seglab.data.file_version import file_version
 from seglab.data.volumes import cut, read_labels, read_volume, slice_axis
 
 log = logging.getLogger(__name__)
@@ -75,16 +76,15 @@ def extract(subject: Subject, axis: str, cache_root: Path) -> list[SliceFiles]:
 
 def _key(subject: Subject, axis: str) -> str:
     files = [f for path in (*subject.images, subject.label) for f in (dicom_files(path) if path.is_dir() else [path])]
-    facts = [CACHE_VERSION, axis] + [[str(f.resolve()), *_size_and_time(f)] for f in files]
+    facts = [CACHE_VERSION, axis] + [list(_version(f)) for f in files]
     return hashlib.sha256(json.dumps(facts).encode()).hexdigest()[:20]
 
 
-def _size_and_time(path: Path) -> tuple[int, int]:
+def _version(path: Path) -> tuple[str, int, int]:
     try:
-        stat = path.stat()
+        return file_version(path)
     except OSError:  # reading it reports the problem with the volume's name
-        return -1, -1
-    return stat.st_size, stat.st_mtime_ns
+        return str(path.resolve()), -1, -1
 
 
 def _write(subject: Subject, axis: int, folder: Path) -> None:

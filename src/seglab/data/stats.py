@@ -18,6 +18,7 @@ import numpy as np
 
 from seglab.data.classes import ClassSpec
 from seglab.data.encoding import inferred_class_count, relabel_hint
+from seglab.data.file_version import file_version
 from seglab.data.index import DatasetIndex, Pair, Problem
 from seglab.data.io import image_scale, read_header, read_image, read_mask
 from seglab.data.mapping import MaskMapping
@@ -194,7 +195,7 @@ _SCANNED_LIMIT = 200_000
 
 def _scan_pair(pair: Pair, mapping: MaskMapping) -> _PairScan:
     try:
-        key = (_file_key(pair.image), pair.mask and _file_key(pair.mask), repr(mapping), max_pixels())
+        key = (file_version(pair.image), pair.mask and file_version(pair.mask), repr(mapping), max_pixels())
     except OSError:  # missing or unreachable: read it, to report why
         return _read_pair(pair, mapping)
     if key not in _SCANNED:
@@ -202,11 +203,6 @@ def _scan_pair(pair: Pair, mapping: MaskMapping) -> _PairScan:
             _SCANNED.clear()
         _SCANNED[key] = _read_pair(pair, mapping)
     return _SCANNED[key]
-
-
-def _file_key(path: Path) -> tuple[str, int, int]:
-    status = path.stat()
-    return str(path), status.st_mtime_ns, status.st_size
 
 
 def _read_pair(pair: Pair, mapping: MaskMapping) -> _PairScan:

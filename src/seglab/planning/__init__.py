@@ -11,6 +11,7 @@ import time
 from typing import Any
 
 from seglab.config import ExperimentConfig
+from seglab.data.classes import ClassSpec
 from seglab.data.fingerprint import Fingerprint, fingerprint
 from seglab.data.formats import discover_data
 from seglab.data.prepare import split_dataset
@@ -36,11 +37,7 @@ def make_plan(cfg: ExperimentConfig, given: dict[str, Any] | None = None) -> Pla
     """
     started = time.perf_counter()
     given = dict(given or {})
-    index = discover_data(cfg.data)
-    splits = split_dataset(cfg.data, index.pairs, cfg.train.seed)
-    stats = scan(index, splits["train"])
-    classes = resolve_classes(index, stats)
-    print_ = fingerprint(index, splits["train"], stats, classes)
+    print_, classes, val_images = fingerprint_training_split(cfg)
     device = resolve_device(cfg.train.device)
     precision = resolve_precision(cfg.train.precision, device)
     names = [cfg.model.name] if "model.name" in given else [name for name, _ in MODELS]
@@ -52,9 +49,23 @@ def make_plan(cfg: ExperimentConfig, given: dict[str, Any] | None = None) -> Pla
     else:
         budget, reason = default_budget(device.type)
     machine = {"device": str(device), "precision": precision.name, "speeds": {k: round(v) for k, v in speeds.items()}}
-    plan = plan_recipe(print_, speeds, budget, reason, len(splits["val"]), machine, given)
+    plan = plan_recipe(print_, speeds, budget, reason, val_images, machine, given)
     log.info("planned in %.1f s", time.perf_counter() - started)
     return plan
 
 
-__all__ = ["Choice", "FROM_PLAN", "FROM_USER", "Fingerprint", "Plan", "make_plan"]
+def fingerprint_training_split(cfg: ExperimentConfig) -> tuple[Fingerprint, ClassSpec, int]:
+    """The data a plan reads: the fingerprint of `cfg`'s training split (read with its data
+    options, split with its seed), the dataset's classes, and the number of validation images.
+
+    Raises:
+        DataError, ConfigError: as training would, for the same data and options.
+    """
+    index = discover_data(cfg.data)
+    splits = split_dataset(cfg.data, index.pairs, cfg.train.seed)
+    stats = scan(index, splits["train"])
+    classes = resolve_classes(index, stats)
+    return fingerprint(index, splits["train"], stats, classes), classes, len(splits["val"])
+
+
+__all__ = ["Choice", "FROM_PLAN", "FROM_USER", "Fingerprint", "Plan", "fingerprint_training_split", "make_plan"]
