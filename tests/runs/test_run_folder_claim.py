@@ -106,8 +106,10 @@ def test_two_concurrent_trainings_into_one_folder(tmp_path, tiny_dataset):
     run = tmp_path / "run"
     command = [sys.executable, "-m", "seglab", "train", "--no-plan", str(tiny_dataset), "--out", str(run), *TINY]
     # the first trains until it is stopped, so the second always meets it running
+    # a shell starts background jobs with SIGINT ignored, and Python keeps an ignored SIGINT: give
+    # the child the default, so the test also holds when pytest itself runs in the background
     first = subprocess.Popen([*command, "--epochs", "100000"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                             text=True)
+                             text=True, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         deadline = time.time() + 300
         while not (run / "history.csv").exists() and first.poll() is None and time.time() < deadline:

@@ -34,8 +34,10 @@ def export_onnx(model: nn.Module, path: Path, sample: Tensor) -> None:
     """
     if importlib.util.find_spec("onnxscript") is None:  # torch's exporter writes graphs with it
         raise SeglabError("ONNX export needs onnx and onnxscript: pip install 'seglab[export]'")
-    dim = torch.export.Dim
-    axes = {0: dim("batch"), 2: dim("height"), 3: dim("width")}
+    dim, smallest = torch.export.Dim, int(getattr(model, "min_size", 1))
+    # the sides' lower bound is the model's: older exporters (torch 2.11) refuse a range whose
+    # small sizes the network's own guards (H, W >= min_size) rule out
+    axes = {0: dim("batch"), 2: dim("height", min=smallest), 3: dim("width", min=smallest)}
     try:
         torch.onnx.export(
             model, (sample,), str(path), dynamo=True, verbose=False, external_data=False,
