@@ -16,6 +16,8 @@
 
 On CUDA (defaults: 256x256, batch 16, bf16, 4 workers):
     python benchmarks/gpu_check.py
+On a lent machine that can install nothing (wheels from benchmarks/gpu_wheels.sh, docs/benchmarks.md):
+    bash benchmarks/gpu_session.sh .whl "$OUT"
 CPU fallback (what runs without a GPU; numbers mean nothing):
     OMP_NUM_THREADS=1 python benchmarks/gpu_check.py --device cpu --size 64 --batch 4 --steps 3 --rounds 1 --workers 0
 segmentation_models_pytorch comes with the bench extra: pip install -e ".[bench]".
