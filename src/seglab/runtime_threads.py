@@ -92,7 +92,8 @@ class ThreadTuner:
             log.info("%s threads: %d of %d to start, adapting to the load from measured step times "
                      "(--threads N pins)", self.label, self.current, self.most)
         else:
-            log.info("%s threads: %d, fixed (--threads N, or --deterministic)", self.label, self.current)
+            log.info("%s threads: %d, fixed (--threads N, --deterministic, or --compile on the CPU)", self.label,
+                     self.current)
         return self
 
     def finish(self) -> None:
@@ -173,7 +174,8 @@ def thread_tuner(requested: int | None, workers: int, device: torch.device, labe
     """The tuner for a process that computes on `device`: pinned to `requested` when given, else
     starting from the current count (torch's one per core, or what the user or OMP_NUM_THREADS
     set), less one core per DataLoader worker (`resolve_threads`), and adapting below it unless
-    `adapt` is False (deterministic runs: float rounding depends on the thread count). On CUDA,
+    `adapt` is False (deterministic runs: float rounding depends on the thread count; compiled
+    CPU kernels: a new count recompiles them). On CUDA,
     where the CPU only feeds the GPU, None unless pinned."""
     pinned = resolve_threads(requested, workers, device) if requested is not None else None
     if device.type == "cuda" and pinned is None:

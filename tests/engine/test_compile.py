@@ -35,6 +35,11 @@ def tiny_model() -> torch.nn.Module:
     return create_model("unet_small", 3, 4, widths=[8, 16])
 
 
+def tiny_card() -> ModelCard:
+    return ModelCard(model="unet_small", options={"widths": [8, 16]}, in_channels=3, num_classes=4,
+                     classes={"names": ["a", "b", "c", "d"]}, mapping={}, size=None, mean=(0.5,) * 3, std=(0.25,) * 3)
+
+
 def train_and_validate(compile_mode: str | None, ema: float | None = None) -> tuple[list[float], float, float, list]:
     wrapped: list[torch.nn.Module] = []
 
@@ -64,9 +69,7 @@ def test_compiled_training_and_validation_match_eager(ema: float | None, one_thr
 
 @needs_compiler
 def test_compiled_prediction_equals_eager(one_thread: None) -> None:
-    card = ModelCard(model="unet_small", options={"widths": [8, 16]}, in_channels=3, num_classes=4,
-                     classes={"names": ["a", "b", "c", "d"]}, mapping={}, size=None,
-                     mean=(0.5,) * 3, std=(0.25,) * 3)
+    card = tiny_card()
     image = np.random.default_rng(0).integers(0, 256, (32, 32, 3), dtype=np.uint8)
     eager = Predictor(tiny_model(), card).predict(image)
     compiled = Predictor(tiny_model(), card, options=InferenceOptions(compile_mode="default"))
@@ -130,3 +133,28 @@ def test_saved_run_config_keeps_the_compile_mode(tmp_path: Path) -> None:
     cfg = config.load(None, {"train.compile": True, "train.compile_mode": "max-autotune"})
     config.save(cfg, tmp_path / "config.yaml")
     assert config.load(tmp_path / "config.yaml").train.compile_mode == "max-autotune"
+
+
+@needs_compiler
+@pytest.mark.parametrize("compiled", [False, True])
+def test_compiling_on_the_cpu_keeps_the_thread_count(tiny_dataset: Path, compiled: bool) -> None:
+    """Inductor's CPU kernels are built for the thread count (a guard on it): a tuner trying
+    other counts would recompile the network at each try, so a compiled run keeps its count."""
+    from seglab import config
+    from seglab.engine.session import build_session
+    from seglab.inference.predictor import adapt_threads
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        cfg = config.load(overrides={"data.path": str(tiny_dataset), "model.name": "unet_small",
+                                     "model.options": {"widths": [8, 16]}, "train.precision": "fp32",
+                                     "train.compile": compiled, "train.device": "cpu"})
+        session = build_session(cfg)
+        assert session.threads is not None and session.threads.adaptive is not compiled
+        assert torch.get_num_threads() == 2
+        predictor = Predictor(tiny_model(), tiny_card(), options=InferenceOptions(compile_mode="default" if compiled else None))
+        threads = adapt_threads(predictor).threads
+        assert threads is not None and threads.adaptive is not compiled
+    finally:
+        torch.set_num_threads(before)

@@ -39,3 +39,13 @@ def test_a_call_without_any_logging_setup_still_prints_its_progress(monkeypatch,
     with visible_log(enabled=False):  # progress=False keeps quiet
         logging.getLogger("seglab.engine").info("quiet")
     assert capsys.readouterr().out == ""
+
+
+def test_one_slow_epoch_does_not_throw_the_eta(monkeypatch):
+    lines: list[str] = []
+    monkeypatch.setattr(callbacks.log, "info", lambda message, *args: lines.append(message % args if args else message))
+    logger = EpochLogger()
+    # epoch 3 recompiled the network (or met a burst of load): 200 s against about 11
+    for epoch, seconds in ((1, 30.0), (2, 10.0), (3, 200.0), (4, 11.0), (5, 12.0)):
+        logger.on_epoch_end(SimpleNamespace(epochs=10), {"epoch": epoch, "train_loss": 1.0, "seconds": seconds}, None)
+    assert lines[-1].endswith("eta 58s")  # 5 epochs at the median 11.5 s (the mean, 58.25 s, would say 4m51s)

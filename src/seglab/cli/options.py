@@ -246,7 +246,8 @@ def add_compile_options(parser: argparse.ArgumentParser, prefix: str = "") -> No
     """`--compile` and `--compile-mode`, for training (`prefix` "train.") and prediction."""
     parser.add_argument("--compile", dest=f"{prefix}compile", action="store_true", default=None,
                         help="torch.compile the model: a one-time compile (seconds to a minute; cached on disk "
-                        "for later runs) for faster steps; on CPU it needs a C++ compiler (g++)")
+                        "for later runs) for faster steps; on CPU it needs a C++ compiler (g++) and keeps the thread count (compiled "
+                        "kernels are built for it)")
     parser.add_argument("--compile-mode", dest=f"{prefix}compile_mode", choices=COMPILE_MODES,
                         help="with --compile: default, reduce-overhead (CUDA graphs: no launch overhead, best for "
                         "small images on a GPU) or max-autotune (longest compile, tuned kernels)")

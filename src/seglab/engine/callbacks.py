@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import math
+import statistics
 import time
 from typing import Any
 
@@ -85,7 +86,7 @@ def format_row(row: dict[str, float]) -> str:
 
 class EpochLogger(Callback):
     """Logs one line per epoch (the CLI routes it to the terminal and to train.log), ending in
-    the time the whole run still needs at the pace of the epochs so far (to `trainer.epochs`,
+    the time the whole run still needs at the median pace of the epochs so far (to `trainer.epochs`,
     the plan, which a time budget revises). After the second epoch of a run it also logs what
     the first cost beyond it: one-time costs (kernel warm-up, allocator growth, cache filling)."""
 
@@ -98,9 +99,10 @@ class EpochLogger(Callback):
             self.seconds.append(float(row["seconds"]))
         left = trainer.epochs - int(row["epoch"])
         if left > 0 and self.seconds:
-            # the first epoch pays one-time costs (cache filling, warm-up): leave it out once there are others
-            pace = self.seconds[1:] or self.seconds
-            line += f"  eta {format_duration(left * sum(pace) / len(pace))}"
+            # the first epoch pays one-time costs (cache filling, warm-up): leave it out once there are others;
+            # the median, so that one slow epoch (a recompile, a burst of load) does not throw every later line
+            pace = statistics.median(self.seconds[1:] or self.seconds)
+            line += f"  eta {format_duration(left * pace)}"
         log.info(line)
         if int(row["epoch"]) == 2 and len(self.seconds) == 2:  # not after a resume: its first epoch is no warm-up
             first, second = self.seconds

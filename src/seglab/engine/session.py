@@ -13,7 +13,7 @@ import numpy as np
 import torch
 from torch.utils.data import DataLoader, DistributedSampler, Subset
 
-from seglab.compilation import check_compile_mode
+from seglab.compilation import check_compile_mode, keeps_thread_count
 from seglab.config import DEFAULT_EPOCHS, ExperimentConfig
 from seglab.data.prepare import PreparedData, make_loader, prepare_data
 from seglab.engine.builders import model_min_side, resolve_class_weights
@@ -121,7 +121,7 @@ def build_session(cfg: ExperimentConfig) -> Session:
     check_sync_batchnorm(cfg.train.sync_batchnorm, device)
     precision = resolve_precision(cfg.train.precision, device)
     threads = thread_tuner(cfg.train.threads, cfg.data.num_workers, device, "training",
-                           adapt=not cfg.train.deterministic)
+                           adapt=not cfg.train.deterministic and not keeps_thread_count(compile_mode(cfg), device))
     if threads is not None:
         threads.start()
     classes = data.classes

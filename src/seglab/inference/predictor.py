@@ -12,7 +12,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from seglab.compilation import COMPILE_MODES, compile_model
+from seglab.compilation import COMPILE_MODES, compile_model, keeps_thread_count
 from seglab.data import ClassSpec, read_image, to_tensor
 from seglab.data.transforms import prepare_image
 from seglab.inference.postprocess import PostProcess
@@ -234,9 +234,10 @@ def adapt_threads(segmenter: Segmenter) -> Segmenter:
     """Let a CPU `Predictor`'s compute threads follow the machine's load while it predicts one
     image after another (`seglab evaluate`, `predict`, `serve`); returns `segmenter`. Ensembles
     and ONNX models keep theirs: several models steering one thread count would time each
-    other's choices."""
+    other's choices. A model compiled for the CPU keeps the count its kernels were built for."""
     if isinstance(segmenter, Predictor) and segmenter.threads is None:
-        segmenter.threads = thread_tuner(None, 0, segmenter.device, "prediction")
+        compiled = keeps_thread_count(segmenter.options.compile_mode, segmenter.device)
+        segmenter.threads = thread_tuner(None, 0, segmenter.device, "prediction", adapt=not compiled)
         if segmenter.threads is not None:
             segmenter.threads.start()
     return segmenter
