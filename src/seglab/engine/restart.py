@@ -16,7 +16,8 @@ from pathlib import Path
 from seglab import config as config_io
 from seglab.config import ExperimentConfig
 from seglab.errors import CheckpointError
-from seglab.runs.checkpoint import load_checkpoint
+from seglab.runs.checkpoint import read_metadata
+from seglab.runs.resume import stored_field
 from seglab.runs.run_folder import RunFolder
 
 log = logging.getLogger(__name__)
@@ -46,13 +47,13 @@ def resumes_after_restart(cfg: ExperimentConfig, out: str | Path) -> bool:
     if not last.is_file():
         return False
     try:
-        state = load_checkpoint(last).training_state
+        state = read_metadata(last).get("training_state")  # the header only: resuming reads the tensors
     except CheckpointError:
         return False
-    same = state is not None and state.config_digest == config_digest(cfg)
+    same = state is not None and stored_field(state, "config_digest") == config_digest(cfg)
     if same:
-        log.warning("torchrun restart %d: resuming %s from its last checkpoint (epoch %d)", restart_count(), out,
-                    state.epoch)
+        log.warning("torchrun restart %d: resuming %s from its last checkpoint (epoch %s)", restart_count(), out,
+                    stored_field(state, "epoch"))
     return same
 
 

@@ -148,11 +148,12 @@ def _first_mismatch(expected: Mapping[str, torch.Tensor], found: Mapping[str, to
     return None if extra is None else f"tensor '{extra}' is not part of the model"
 
 
-def load_checkpoint(path: str | Path) -> Checkpoint:
-    """Read a checkpoint written by `save_checkpoint`; never unpickles anything.
+def read_metadata(path: str | Path) -> dict[str, Any]:
+    """The seglab metadata of a checkpoint (card, info, the training state's JSON part), read
+    from the file's header without its tensors; never unpickles anything.
 
     Raises:
-        CheckpointError: missing file, not a safetensors file, or no seglab metadata.
+        CheckpointError: missing file, not a safetensors file, or no readable seglab metadata.
     """
     path = Path(path)
     if not path.is_file():
@@ -167,7 +168,6 @@ def load_checkpoint(path: str | Path) -> Checkpoint:
     try:
         with safe_open(str(path), framework="pt") as handle:
             header = handle.metadata() or {}
-            state = {key: handle.get_tensor(key) for key in handle.keys()}
     except (SafetensorError, OSError, ValueError) as err:
         raise CheckpointError(f"'{path}' is not a readable safetensors checkpoint: {err}") from None
     if _META_KEY not in header:
@@ -184,6 +184,22 @@ def load_checkpoint(path: str | Path) -> Checkpoint:
         raise CheckpointError(
             f"'{path}' has checkpoint format {meta.get('format_version')}, this seglab reads {FORMAT_VERSION}"
         )
+    return meta
+
+
+def load_checkpoint(path: str | Path) -> Checkpoint:
+    """Read a checkpoint written by `save_checkpoint`; never unpickles anything.
+
+    Raises:
+        CheckpointError: missing file, not a safetensors file, or no seglab metadata.
+    """
+    path = Path(path)
+    meta = read_metadata(path)
+    try:
+        with safe_open(str(path), framework="pt") as handle:
+            state = {key: handle.get_tensor(key) for key in handle.keys()}
+    except (SafetensorError, OSError, ValueError) as err:
+        raise CheckpointError(f"'{path}' is not a readable safetensors checkpoint: {err}") from None
     training = {k: state.pop(k) for k in [k for k in state if k.startswith(TENSOR_PREFIX)]}
     training_state = (
         TrainingState.from_storage(training, meta["training_state"]) if "training_state" in meta else None

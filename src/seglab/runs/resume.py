@@ -77,6 +77,13 @@ def set_rng_states(states: dict[str, Any]) -> None:
         torch.cuda.set_rng_state_all(states["cuda"])
 
 
+def stored_field(skeleton: Any, name: str) -> Any:
+    """One plain field (`epoch`, `config_digest`) of a stored training state's JSON part, read
+    without its tensors; None when the state or the field is absent."""
+    pairs = skeleton.get("__dict__", []) if isinstance(skeleton, dict) else []
+    return next((value for key, value in pairs if key == name), None)
+
+
 @dataclass
 class TrainingState:
     """What the loop needs, beyond the weights, to continue as if never stopped."""
