@@ -17,7 +17,8 @@ from seglab.engine.builders import build_optimizer, build_scheduler
 from seglab.engine.callbacks import ProgressBar
 from seglab.engine.feeding import DeviceFeed
 from seglab.engine.trainer import Trainer
-from seglab.losses import build_loss
+from seglab.losses import LOSSES, MULTILABEL_LOSSES, build_loss
+from seglab.tasks import MultiLabel
 from seglab.models import create_model
 
 aten = torch.ops.aten
@@ -47,13 +48,15 @@ def _has_bool_index(args: tuple) -> bool:
     return any(isinstance(i, torch.Tensor) and i.dtype == torch.bool for i in indices or ())
 
 
-def count_syncs(steps: int = 4, raw: bool = False, **trainer_options: object) -> list[tuple[int, str]]:
+def count_syncs(steps: int = 4, raw: bool = False, loss: str = "ce_dice", class_weights: list[float] | None = None,
+                **trainer_options: object) -> list[tuple[int, str]]:
     """Sync calls per step of one epoch of default training (unet_small, ce_dice, AdamW,
     cosine schedule, clipping 1.0, channels_last) on random 32x32 batches; each step counts
     from the start of its train_step to the start of the next (mask check, callbacks and the
     feeding of the next batch included), and the read at the end of the epoch is left out.
     With `raw`, batches come as uint8 images and masks, normalised, flipped and cropped by the
-    trainer's DeviceFeed."""
+    trainer's DeviceFeed; `loss` and `class_weights` as `build_loss` takes them (a multi-label
+    loss trains on bit-set masks with the MultiLabel task)."""
     torch.manual_seed(0)
     cfg = TrainConfig()
     model = create_model("unet_small", 3, 4, widths=[8, 16])
@@ -65,7 +68,11 @@ def count_syncs(steps: int = 4, raw: bool = False, **trainer_options: object) ->
                     "mask": torch.randint(0, 4, (2, 32, 32), dtype=torch.uint8)} for _ in range(steps)]
         trainer_options["feed"] = DeviceFeed(torch.device("cpu"), True, (0.5, 0.4, 0.3), (0.2, 0.2, 0.2),
                                              BatchAugment(0.5, 0.5, (24, 40), 255))
-    trainer = Trainer(model, build_loss("ce_dice", 4, 255), optimizer, num_classes=4, ignore_index=255,
+    if loss in MULTILABEL_LOSSES:
+        trainer_options["task"] = MultiLabel()
+        for batch in batches:  # bit sets of 4 classes (0..15); 255 stays ignored
+            batch["mask"] = torch.randint(0, 16, batch["mask"].shape, dtype=batch["mask"].dtype)
+    trainer = Trainer(model, build_loss(loss, 4, 255, class_weights), optimizer, num_classes=4, ignore_index=255,
                       scheduler=build_scheduler(optimizer, cfg, steps), grad_clip=cfg.grad_clip,
                       channels_last=True, callbacks=[ProgressBar(enabled=True)], read_every=100,  # as on a GPU
                       **trainer_options)  # type: ignore[arg-type]
@@ -86,7 +93,9 @@ def count_syncs(steps: int = 4, raw: bool = False, **trainer_options: object) ->
     return counter.calls
 
 
-@pytest.mark.parametrize("options", [{}, {"ema_decay": 0.99}, {"raw": True}], ids=["default", "ema", "uint8-feed"])
+@pytest.mark.parametrize("options", [{}, {"ema_decay": 0.99}, {"raw": True}, {"class_weights": [0.5, 1.0, 2.0, 4.0]},
+                                     *({"loss": name} for name in sorted(set(LOSSES.names()) - {"ce_dice"}))],
+                         ids=lambda options: "-".join(f"{key}={value}" for key, value in options.items()) or "default")
 def test_training_steps_after_the_first_do_not_sync(options: dict) -> None:
     calls = count_syncs(**options)
     steady = [call for call in calls if 2 <= call[0] <= 4]
