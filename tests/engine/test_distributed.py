@@ -130,6 +130,19 @@ def test_nproc_and_max_restarts_reach_torchrun(monkeypatch: pytest.MonkeyPatch) 
     assert main(["--", "train", "data", "--max-restarts", "1"]) == 2
 
 
+def test_nproc_refuses_a_folder_holding_a_run_before_torchrun_starts(tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch,
+                                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    run = tmp_path / "run"
+    (run / "checkpoints").mkdir(parents=True)
+    (run / "config.yaml").write_text("a finished run\n")
+    monkeypatch.setattr(torchrun.subprocess, "call", lambda *args, **kwargs: pytest.fail("torchrun was started"))
+    command = ["train", "--no-plan", str(tmp_path / "data"), "--out", str(run), "--nproc", "2", "--max-restarts", "3"]
+    assert main(command) == 2
+    assert "already holds a run" in capsys.readouterr().err
+    assert (run / "config.yaml").read_text() == "a finished run\n"  # refused, nothing touched
+
+
 # Run by torchrun: seglab's own command line, plus test-only hooks. Rank 0 plans 4 epochs from
 # its (faked) estimate, rank 1's would be 1 epoch: only the broadcast plan keeps them together.
 # Rank 1 alone asks to stop after epoch 3: both must stop there.

@@ -112,3 +112,18 @@ def test_resume_rebuilds_the_saved_network_when_the_config_no_longer_names_its_o
     result = train(bare, tmp_path / "run", resume=True)
     assert len(result.history) == 2
     assert load_checkpoint(tmp_path / "run" / "checkpoints" / "last.safetensors").card.options["widths"] == [8, 16, 32]
+
+
+@pytest.mark.parametrize("schedule", ["onecycle", "cosine"])
+def test_more_epochs_extend_a_finished_run_on_the_longer_schedule(data, tmp_path, schedule):
+    """`--resume RUN --epochs N` after the run finished: training goes on as a run planned for N
+    epochs from the start would at those steps (one-cycle stepped past its saved end before)."""
+    overrides = {"data.path": str(data), "model.name": "unet_small", "model.options": {"widths": [8, 16]},
+                 "train.epochs": 2, "train.batch_size": 4, "train.precision": "fp32", "train.progress": False,
+                 "train.threads": 1, "train.schedule": schedule}
+    train(config.load(overrides=overrides), tmp_path / "short")
+    longer = config.load(overrides={**overrides, "train.epochs": 4})
+    extended = train(longer, tmp_path / "short", resume=True)
+    planned = train(longer, tmp_path / "long")
+    assert [int(row["epoch"]) for row in extended.history] == [1, 2, 3, 4]
+    assert [row["lr"] for row in extended.history[2:]] == pytest.approx([row["lr"] for row in planned.history[2:]])

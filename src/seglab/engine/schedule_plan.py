@@ -9,6 +9,8 @@ Until a re-plan the walk is one planned step per step: such a run trains exactly
 
 from __future__ import annotations
 
+from typing import Any
+
 import torch
 
 
@@ -54,6 +56,15 @@ class PlannedOneCycleLR(StepPlan, torch.optim.lr_scheduler.OneCycleLR):
     def __init__(self, optimizer: torch.optim.Optimizer, planned_steps: int, **options: object) -> None:
         self._start_plan(planned_steps)
         super().__init__(optimizer, total_steps=planned_steps + 1, **options)  # type: ignore[arg-type]
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Resume on the cycle this scheduler was built with, as a cosine schedule resumes with
+        the formula it was built with: the same cycle when the run's length is unchanged, the
+        longer one when `--resume RUN --epochs N` extends the run (the saved, shorter cycle
+        would end before the new steps do: torch refuses to step past its end)."""
+        cycle = {"total_steps": self.total_steps, "_schedule_phases": self._schedule_phases}
+        super().load_state_dict(state_dict)
+        self.__dict__.update(cycle)
 
 
 def replan_schedule(scheduler: torch.optim.lr_scheduler.LRScheduler | None, step: int, end: int) -> bool:

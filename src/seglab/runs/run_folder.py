@@ -167,6 +167,17 @@ class RunFolder:
         finally:
             self.lock_file.unlink(missing_ok=True)
 
+    def check_claim(self, resume: bool = False, overwrite: bool = False) -> None:
+        """Refuse now what `claim` would refuse (a live holder; a run kept without `resume` or
+        `overwrite`), deleting nothing: `--nproc` checks before torchrun starts processes that
+        would each be refused, and restarted under --max-restarts.
+
+        Raises:
+            CheckpointError: as `claim`.
+        """
+        with self.claim(resume=resume or overwrite):
+            pass
+
     def _held_by_me(self) -> bool:
         holder = _read_lock(self.lock_file)
         return holder is not None and holder.get("pid") == os.getpid() and holder.get("host") == socket.gethostname()

@@ -90,6 +90,9 @@ def run(args: argparse.Namespace) -> None:
         raise ConfigError("--max-restarts restarts the processes of --nproc N (N > 1); give --nproc as well")
     plans = planning(args)
     if args.nproc > 1 and "WORLD_SIZE" not in os.environ:
+        if not args.dry_run:  # refused here once, not in every process (and every restart) of torchrun
+            RunFolder(Path(args.resume or args.out)).check_claim(resume=args.resume is not None,
+                                                                  overwrite=args.overwrite)
         with shared_plan(args) if plans else nullcontext({}) as env:
             relaunch_with_torchrun(args.argv, args.nproc, args.max_restarts, env)
     rank = int(os.environ.get("RANK", "0"))
