@@ -194,4 +194,4 @@ def test_the_python_api_doc_example_runs(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
     exec(compile(example, str(DOC), "exec"), {})
-    assert (tmp_path / "runs" / "demo" / "checkpoints" / "best.safetensors").is_file()
+    assert (tmp_path / "runs" / "demo-api" / "checkpoints" / "best.safetensors").is_file()
