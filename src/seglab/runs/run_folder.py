@@ -169,8 +169,8 @@ class RunFolder:
 
     def check_claim(self, resume: bool = False, overwrite: bool = False) -> None:
         """Refuse now what `claim` would refuse (a live holder; a run kept without `resume` or
-        `overwrite`), deleting nothing: `--nproc` checks before torchrun starts processes that
-        would each be refused, and restarted under --max-restarts.
+        `overwrite`), deleting none of the run's files: `--nproc` checks before torchrun starts
+        processes that would each be refused, and restarted under --max-restarts.
 
         Raises:
             CheckpointError: as `claim`.
