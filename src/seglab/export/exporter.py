@@ -21,7 +21,7 @@ from seglab.export.formats import FORMATS
 from seglab.export.parity import PARITY_TOLERANCE, ParityError, ParityResult, check_parity, default_sizes
 from seglab.runs.card import ModelCard
 from seglab.runs.checkpoint import load_checkpoint
-from seglab.runs.exported import ExportMetadata, write_metadata
+from seglab.runs.exported import ExportMetadata, smallest_input, write_metadata
 from seglab.runs.run_folder import RunFolder
 
 log = logging.getLogger(__name__)
@@ -48,8 +48,7 @@ def trace_sample(model: nn.Module, in_channels: int) -> Tensor:
     (six levels) and two more than the model's `min_size` needs. Two images, not one, because
     torch.export treats a size of 1 as a constant.
     """
-    min_size = int(getattr(model, "min_size", 1))
-    n = max(7, min_size.bit_length() + 2)
+    n = max(7, smallest_input(model).bit_length() + 2)
     generator = torch.Generator().manual_seed(0)
     return torch.randn(2, in_channels, 2**n - 1, 2**n + 1, generator=generator)
 
@@ -77,7 +76,7 @@ def export_model(
     """
     spec = FORMATS.get(format)
     model = model.cpu().eval()
-    min_size = int(getattr(model, "min_size", 1))
+    min_size = smallest_input(model)
     sizes = list(sizes or default_sizes(card.size, min_size))
     too_small = [f"{h}x{w}" for h, w in sizes if min(h, w) < min_size]
     if too_small:

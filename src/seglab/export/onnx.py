@@ -20,7 +20,7 @@ from torch import Tensor, nn
 
 from seglab.errors import SeglabError
 from seglab.inference.onnx_predictor import onnx_session
-from seglab.runs.exported import INPUT_NAME, OUTPUT_NAME
+from seglab.runs.exported import INPUT_NAME, OUTPUT_NAME, smallest_input
 
 Runner = Callable[[np.ndarray], np.ndarray]
 TESTED_TORCH = "2.14.1"  # the torch that constraints.txt pins and CI exports with
@@ -34,7 +34,7 @@ def export_onnx(model: nn.Module, path: Path, sample: Tensor) -> None:
     """
     if importlib.util.find_spec("onnxscript") is None:  # torch's exporter writes graphs with it
         raise SeglabError("ONNX export needs onnx and onnxscript: pip install 'seglab[export]'")
-    dim, smallest = torch.export.Dim, int(getattr(model, "min_size", 1))
+    dim, smallest = torch.export.Dim, smallest_input(model)
     # the sides' lower bound is the model's: older exporters (torch 2.11) refuse a range whose
     # small sizes the network's own guards (H, W >= min_size) rule out
     axes = {0: dim("batch"), 2: dim("height", min=smallest), 3: dim("width", min=smallest)}

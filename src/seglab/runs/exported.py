@@ -36,6 +36,12 @@ MULTILABEL_POSTPROCESSING = (
 )
 
 
+def smallest_input(model: object) -> int:
+    """The smallest height and width `model` accepts: its `min_size` (a U-Net: 2 ** poolings),
+    1 for a network that records none."""
+    return int(getattr(model, "min_size", 1))
+
+
 @dataclass(frozen=True)
 class ExportMetadata:
     """What `model.json` says about the exported model beside it."""

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from seglab.inference.tiling import network_stride, plan_tiles
+from seglab.runs.exported import smallest_input
 from seglab.web.uploads import UploadError
 
 log = logging.getLogger(__name__)
@@ -139,7 +140,7 @@ def measure_cost(segmenter: Any, side: int = 256, repeats: int = 5, max_seconds:
         return None
     options = getattr(predictor, "options", None)
     model = getattr(predictor, "model", None)
-    stride = network_stride(model) if model is not None else int(getattr(predictor, "min_size", 1))  # onnx: min_size
+    stride = network_stride(model) if model is not None else smallest_input(predictor)  # onnx: its min_size
     side = max(side, stride)
     image = np.zeros((side, side, card.in_channels), dtype=np.uint8)
     if options is not None and getattr(options, "compile_mode", None) is not None:

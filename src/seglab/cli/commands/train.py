@@ -89,17 +89,16 @@ def run(args: argparse.Namespace) -> None:
     if args.max_restarts and args.nproc <= 1:
         raise ConfigError("--max-restarts restarts the processes of --nproc N (N > 1); give --nproc as well")
     plans = planning(args)
+    out = args.resume or args.out
     if args.nproc > 1 and "WORLD_SIZE" not in os.environ:
         if not args.dry_run:  # refused here once, not in every process (and every restart) of torchrun
-            RunFolder(Path(args.resume or args.out)).check_claim(resume=args.resume is not None,
-                                                                  overwrite=args.overwrite)
+            RunFolder(Path(out)).check_claim(resume=args.resume is not None, overwrite=args.overwrite)
         with shared_plan(args) if plans else nullcontext({}) as env:
             relaunch_with_torchrun(args.argv, args.nproc, args.max_restarts, env)
     rank = int(os.environ.get("RANK", "0"))
     if rank != 0:  # one log and one run folder: the other processes only train
         log.setLevel(logging.WARNING)
 
-    out = args.resume or args.out
     if args.resume:
         if args.data is not None or args.config is not None:
             raise ConfigError("--resume continues a run with its own data and config; give only flags to change")
