@@ -97,6 +97,21 @@ def test_uniform_crops_of_same_size_images_move_to_the_device(tiny_dataset: Path
         plan_feeding(rare, CPU, augment_device=True)  # class-centred crops need the mask on the CPU
 
 
+def test_several_views_per_image_keep_their_crops_in_the_workers(tiny_dataset: Path) -> None:
+    """--samples-per-image draws its views in the loader: moving the crops to the device (as CUDA
+    does by default) left a dataset without random views, which make_loader refused."""
+    cfg = config.DataConfig(path=str(tiny_dataset), patch_size=(16, 16), augment_options={"hflip": {"p": 0.5}},
+                            samples_per_image=3)
+    data = prepare_data(cfg, seed=0)
+    plan = plan_feeding(data, CPU, augment_device=True, samples_per_image=cfg.samples_per_image)
+    assert plan.patches is data.patches and plan.on_device is not None and plan.on_device.crop is None
+    train = plan.dataset(data, "train", training=True)
+    loader = make_loader(train, 4, shuffle=True, samples_per_image=cfg.samples_per_image)
+    assert len(loader.sampler) == 3 * len(train)  # type: ignore[arg-type]
+    image, _ = next(DeviceFeed(CPU, True, data.mean, data.std, plan.on_device).batches(loader, training=True))
+    assert image.shape == (4, 3, 16, 16)
+
+
 def test_device_augmentation_repeats_per_epoch_with_the_seed() -> None:
     from seglab.data.batch_augment import BatchAugment
 

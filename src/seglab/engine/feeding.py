@@ -124,10 +124,12 @@ class FeedPlan:
         return views.dataset(split, training=training, raw=self.raw)
 
 
-def plan_feeding(data: PreparedData, device: torch.device, augment_device: bool | None) -> FeedPlan:
+def plan_feeding(data: PreparedData, device: torch.device, augment_device: bool | None,
+                 samples_per_image: int = 1) -> FeedPlan:
     """Decide what runs on the device. `augment_device` True moves the flips of the augmentation
-    to the device, and the uniform crops of --patch-size when nothing else stays on the CPU and
-    the images share one size (the loader then batches whole images); None does so on CUDA.
+    to the device, and the uniform crops of --patch-size when nothing else stays on the CPU, the
+    images share one size (the loader then batches whole images) and each image gives one view
+    an epoch (`samples_per_image` views are drawn by the loader's workers); None does so on CUDA.
 
     Flips commute in distribution with the other transforms (each draws reflection-symmetric
     parameters), so doing them last, on the device, trains on the same distribution.
@@ -144,13 +146,14 @@ def plan_feeding(data: PreparedData, device: torch.device, augment_device: bool 
     cpu_augment = augment.without(flips) if augment is not None else None
     same_size = data.size is not None or len(data.stats.image_sizes) == 1
     crop = None
-    if patches is not None and patches.rare_class_crops == 0 and cpu_augment is None and same_size:
+    if (patches is not None and patches.rare_class_crops == 0 and cpu_augment is None and same_size
+            and samples_per_image == 1):
         crop, patches = patches.size, None
     if not flips and crop is None:
         if augment_device:
             raise ConfigError("--augment-device moves flips (hflip, vflip) and uniform --patch-size crops to the "
                               "device, and this run has neither (crops stay on the CPU with --rare-class-crops, "
-                              "other augmentation, or images of several sizes)")
+                              "--samples-per-image above 1, other augmentation, or images of several sizes)")
         return FeedPlan(augment, patches, None, raw)
     fill = data.train_ignore_index if data.train_ignore_index is not None else PAD_LABEL  # set when crops move
     on_device = BatchAugment(flips.get("hflip", 0.0), flips.get("vflip", 0.0), crop, fill)

@@ -151,7 +151,7 @@ def build_session(cfg: ExperimentConfig) -> Session:
 
     batch = per_process_batch(cfg.train.batch_size, context)
     workers = cfg.data.num_workers
-    plan = plan_feeding(data, device, cfg.data.augment_device)
+    plan = plan_feeding(data, device, cfg.data.augment_device, cfg.data.samples_per_image)
     train_set = plan.dataset(data, "train", training=True)
     sampler = (
         DistributedSampler(train_set, context.world_size, context.rank, shuffle=True, seed=cfg.train.seed,
