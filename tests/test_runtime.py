@@ -25,6 +25,18 @@ def test_auto_precision_on_cpu_follows_native_bf16() -> None:
     assert resolve_precision("auto", CPU).dtype is expected
 
 
+@pytest.mark.parametrize("capability, expected", [((7, 5), "fp16"), ((7, 0), "fp16"), ((8, 0), "bf16"), ((9, 0), "bf16")])
+def test_auto_precision_on_cuda_wants_bf16_units(monkeypatch: pytest.MonkeyPatch, capability: tuple[int, int],
+                                                 expected: str) -> None:
+    """A T4 or V100 emulates bf16 slowly (torch's is_bf16_supported says yes to it): fp16 there."""
+    asked = []
+    monkeypatch.setattr(torch.cuda, "get_device_capability", lambda device=None: asked.append(device) or capability)
+    monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda *args, **kwargs: True)
+    precision = resolve_precision("auto", torch.device("cuda", 1))
+    assert precision.name == expected and precision.needs_grad_scaler == (expected == "fp16")
+    assert asked == [torch.device("cuda", 1)]  # the run's card, not the current one
+
+
 @pytest.mark.parametrize("name, dtype", [("fp32", None), ("bf16", torch.bfloat16)])
 def test_explicit_precision(name: str, dtype: torch.dtype | None) -> None:
     precision = resolve_precision(name, CPU)

@@ -91,15 +91,17 @@ PRECISIONS = ("auto", "fp32", "bf16", "fp16")
 def resolve_precision(name: str, device: torch.device) -> Precision:
     """Turn `--precision` into autocast settings.
 
-    auto: bf16 on CUDA cards that support it (else fp16 with a grad scaler), bf16 on CPUs with
-    native bf16, fp32 elsewhere. fp16 on CPU is refused: it is slow there and gains nothing.
+    auto: bf16 on CUDA cards with bf16 units (compute capability 8.0, Ampere, and later), else
+    fp16 with a grad scaler; bf16 on CPUs with native bf16, fp32 elsewhere. fp16 on CPU is
+    refused: it is slow there and gains nothing. (torch.cuda.is_bf16_supported() also says yes
+    to the slow emulated bf16 of older cards, such as a T4 or V100.)
     """
     if name not in PRECISIONS:
         raise ConfigError(f"unknown precision '{name}'; choose from {', '.join(PRECISIONS)}")
     cuda = device.type == "cuda"
     if name == "auto":
         if cuda:
-            name = "bf16" if torch.cuda.is_bf16_supported() else "fp16"
+            name = "bf16" if torch.cuda.get_device_capability(device) >= (8, 0) else "fp16"
         else:
             name = "bf16" if cpu_has_fast_bf16() else "fp32"
     if name == "fp16" and not cuda:

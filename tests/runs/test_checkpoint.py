@@ -193,3 +193,18 @@ def test_a_background_write_error_is_raised_and_keeps_the_previous_file(tmp_path
     with pytest.raises(CheckpointError, match="last.safetensors.*No space left on device"):
         writer.close()
     assert last.read_bytes() == before
+
+
+def test_random_states_of_more_cards_than_this_machine_has_restore_those_it_has(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A run saved on 4 GPUs resumed on 1: torch's set_rng_state_all indexes a generator per state."""
+    from seglab.runs.resume import rng_states, set_rng_states
+
+    restored: list[list[torch.Tensor]] = []
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: 1)
+    monkeypatch.setattr(torch.cuda, "get_rng_state_all", lambda: [torch.full((4,), card, dtype=torch.uint8) for card in range(4)])
+    monkeypatch.setattr(torch.cuda, "set_rng_state_all", restored.append)
+    states = rng_states()
+    assert len(states["cuda"]) == 4
+    set_rng_states(states)
+    assert len(restored) == 1 and [state[0].item() for state in restored[0]] == [0]

@@ -74,7 +74,8 @@ def set_rng_states(states: dict[str, Any]) -> None:
     np.random.set_state(tuple(states["numpy"]))
     torch.set_rng_state(states["torch"])
     if "cuda" in states and torch.cuda.is_available():
-        torch.cuda.set_rng_state_all(states["cuda"])
+        # one state per card seen when saved; a machine with fewer cards restores those it has
+        torch.cuda.set_rng_state_all(states["cuda"][:torch.cuda.device_count()])
 
 
 def stored_field(skeleton: Any, name: str) -> Any:
