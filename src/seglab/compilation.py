@@ -8,6 +8,8 @@ per-kernel launch cost that leaves a GPU idle on small and medium U-Nets.
 
 from __future__ import annotations
 
+import importlib.util
+import os
 import shutil
 
 import torch
@@ -16,6 +18,7 @@ from torch import nn
 from seglab.errors import ConfigError
 
 COMPILE_MODES = ("default", "reduce-overhead", "max-autotune")
+CUDA_GRAPH_MODES = ("reduce-overhead", "max-autotune")  # inductor turns on CUDA graphs for both
 
 
 def check_compile_mode(mode: str) -> str:
@@ -38,18 +41,30 @@ def cpu_compiler() -> str | None:
     return next((found for name in names if (found := shutil.which(name))), None)
 
 
+def gpu_kernel_tools() -> list[str]:
+    """What inductor's CUDA kernels need and this machine lacks: the triton package, and the C
+    compiler triton builds its launchers with (`$CC`, else gcc or clang, as triton looks)."""
+    missing = [] if importlib.util.find_spec("triton") is not None else ["the triton package"]
+    if not (os.environ.get("CC") or shutil.which("gcc") or shutil.which("clang")):
+        missing.append("a C compiler (gcc or clang, or the one $CC names)")
+    return missing
+
+
 def compile_model(model: nn.Module, mode: str, device: torch.device) -> nn.Module:
     """`model` compiled by inductor in `mode` (lazily: the first call pays the compile time).
     The returned module shares `model`'s parameters and buffers, so training it trains `model`.
 
     Raises:
-        ConfigError: an unknown mode, or a CPU device without a C++ compiler (inductor would
-            fail at the first step with a long traceback).
+        ConfigError: an unknown mode, or a machine without the compiler inductor needs for the
+            device's kernels (inductor would fail at the first step with a long traceback).
     """
     check_compile_mode(mode)
     if device.type == "cpu" and cpu_compiler() is None:
         raise ConfigError("--compile on the CPU needs a C++ compiler for inductor's kernels (g++, or the one $CXX "
                           "names); install one (e.g. apt-get install g++) or leave --compile out")
+    if device.type == "cuda" and (missing := gpu_kernel_tools()):
+        raise ConfigError(f"--compile on CUDA needs {' and '.join(missing)} for inductor's GPU kernels; install "
+                          "them (triton comes with Linux torch wheels; apt-get install gcc) or leave --compile out")
     return torch.compile(model, mode=mode)
 
 
@@ -60,8 +75,15 @@ def keeps_thread_count(mode: str | None, device: torch.device) -> bool:
     return mode is not None and device.type == "cpu"
 
 
+def uses_cuda_graphs(mode: str | None) -> bool:
+    """Whether `mode` records CUDA graphs (on a CUDA device), which replay in a fixed memory pool."""
+    return mode in CUDA_GRAPH_MODES
+
+
 def begin_step(mode: str | None) -> None:
-    """Call at the start of every training step: under CUDA graphs (reduce-overhead) it tells
-    torch that the previous step's outputs may now be overwritten by the next replay."""
-    if mode == "reduce-overhead":
+    """Call before each training step and each validation batch: under CUDA graphs it tells
+    torch that the previous call's outputs may now be overwritten by the next replay. Once a
+    training step has marked one, torch counts steps only by these marks, so validation
+    batches that did not mark would all be one step, and their graphs would never replay."""
+    if uses_cuda_graphs(mode):
         torch.compiler.cudagraph_mark_step_begin()

@@ -54,7 +54,10 @@ class DeviceFeed:
         self.normalisation = None
         if mean is not None and std is not None:
             shape = (1, -1, 1, 1)
-            self.normalisation = (torch.tensor(mean, dtype=torch.float32, device=self.device).view(shape),
+            # 255 as a device tensor: CUDA divides by a host scalar as a multiply by its
+            # reciprocal, which differs from numpy's x / 255 in the last bit for half the values
+            self.normalisation = (torch.tensor(image_scale(np.dtype(np.uint8)), device=self.device),
+                                  torch.tensor(mean, dtype=torch.float32, device=self.device).view(shape),
                                   torch.tensor(std, dtype=torch.float32, device=self.device).view(shape))
         self.generator = torch.Generator(self.device) if augment is not None else None
         self.stream = torch.cuda.Stream(self.device) if self.device.type == "cuda" else None
@@ -73,9 +76,9 @@ class DeviceFeed:
         """uint8 -> float32 (x / 255 - mean) / std in one new buffer, operations in to_tensor's order."""
         if self.normalisation is None:
             raise ValueError("a uint8 batch reached a DeviceFeed without mean and std to normalise it")
-        mean, std = self.normalisation
+        scale, mean, std = self.normalisation
         out = image.to(torch.float32, memory_format=self.layout)
-        return out.div_(image_scale(np.dtype(np.uint8))).sub_(mean).div_(std)
+        return out.div_(scale).sub_(mean).div_(std)
 
     def batches(self, loader: Iterable[dict[str, Any]], training: bool = False,
                 epoch: int = 0) -> Iterator[tuple[Tensor, Tensor]]:

@@ -88,6 +88,7 @@ def evaluate(
     reduce_sum: Callable[[Tensor], Tensor] | None = None,
     task: Task = MultiClass(),
     feed: DeviceFeed | None = None,
+    compile_mode: str | None = None,
 ) -> EvalResult:
     """Accumulate one confusion matrix over the whole loader (not a mean of batch scores),
     reading nothing back from the device until the end.
@@ -96,7 +97,8 @@ def evaluate(
     matrices and loss sums are added up across processes. `task` turns logits into labels
     (argmax, or thresholded sigmoids for multi-label bit-set masks) and counts them.
     `feed` brings batches to the device (default: float batches as they are, channels_last
-    on request); it normalises uint8 batches.
+    on request); it normalises uint8 batches. `compile_mode` is the mode `model` was compiled
+    in, so that each batch starts a step of its CUDA graphs.
 
     Shape: batches of image (B, C, H, W) and mask (B, H, W).
     """
@@ -109,6 +111,7 @@ def evaluate(
     totals = torch.zeros(2, dtype=torch.float64, device=device)
     feed = feed or DeviceFeed(device, channels_last)
     for image, mask in feed.batches(loader):
+        begin_step(compile_mode)
         with precision.autocast():
             logits = model(image)
         logits = logits.float()
@@ -339,6 +342,7 @@ class Trainer:
             reduce_sum=self.reduce_sum,
             task=self.task,
             feed=self.feed,
+            compile_mode=self.compile_mode,
         )
 
     def _emitting(self, batches: Iterable[Any], event: str) -> Iterator[Any]:

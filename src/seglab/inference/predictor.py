@@ -12,7 +12,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from seglab.compilation import COMPILE_MODES, compile_model, keeps_thread_count
+from seglab.compilation import COMPILE_MODES, begin_step, compile_model, keeps_thread_count
 from seglab.data import ClassSpec, read_image, to_tensor
 from seglab.data.transforms import prepare_image
 from seglab.inference.postprocess import PostProcess
@@ -223,6 +223,7 @@ class Predictor:
 
     def _forward(self, batch: Tensor) -> Tensor:
         """One forward pass under the predictor's precision. Shape: (B, C, h, w) -> (B, K, h, w)."""
+        begin_step(self.options.compile_mode)  # callers use each output before the next pass
         with self.precision.autocast():
             return self.network(batch.contiguous(memory_format=torch.channels_last)).float()
 
