@@ -103,3 +103,18 @@ def test_the_card_records_the_task():
         task_from_extra({"task": "multilabel", "thresholds": [0.5]}, 2)
     with pytest.raises(ValueError, match="unknown task 'regression'"):
         task_from_extra({"task": "regression"}, 2)
+
+
+def test_thresholds_reach_the_device_once_not_every_step(monkeypatch):
+    """A host-to-GPU copy per training step is a sync (torch waits for pageable copies)."""
+    import seglab.tasks as tasks
+
+    made = []
+    real = tasks.threshold_logits
+    monkeypatch.setattr(tasks, "threshold_logits", lambda *args: made.append(args) or real(*args))
+    tasks._cuts_on.cache_clear()
+    task = MultiLabel((0.7, 0.2))
+    logits = torch.zeros(2, 2, 4, 4)
+    labels = [task.labels(logits) for _ in range(3)]
+    assert made == [((0.7, 0.2), 2)]
+    assert all(torch.equal(labels[0], other) for other in labels) and int(labels[0][0, 0, 0]) == 2

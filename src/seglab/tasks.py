@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, ClassVar
 
 import numpy as np
+import torch
 from torch import Tensor
 
 from seglab.errors import ConfigError
@@ -68,8 +70,7 @@ class MultiLabel:
 
     def labels(self, logits: Tensor) -> Tensor:
         """Shape: (B, K, H, W) -> (B, H, W) bit sets (`seglab.labelsets`)."""
-        cut = threshold_logits(self.thresholds, logits.shape[1]).to(logits.device).view(1, -1, 1, 1)
-        return pack(logits > cut)
+        return pack(logits > _cuts_on(self.thresholds, logits.shape[1], logits.device))
 
     def probabilities(self, logits: Tensor) -> Tensor:
         return logits.sigmoid()
@@ -89,6 +90,13 @@ class MultiLabel:
 
 
 Task = MultiClass | MultiLabel
+
+
+@lru_cache(maxsize=16)
+def _cuts_on(thresholds: tuple[float, ...] | None, num_classes: int, device: torch.device) -> Tensor:
+    """The thresholds as logits on `device`, shape (1, K, 1, 1), made once: copying them from the
+    host at every training step would make the GPU and the host wait for each other."""
+    return threshold_logits(thresholds, num_classes).to(device).view(1, -1, 1, 1)
 
 
 def task_for(multilabel: bool) -> Task:

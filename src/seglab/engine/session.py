@@ -158,16 +158,17 @@ def build_session(cfg: ExperimentConfig) -> Session:
                            drop_last=True)
         if context.enabled else None
     )
+    pin = device.type == "cuda"  # page-locked batches copy to the GPU without a host wait
     train_loader = make_loader(
         train_set, batch, shuffle=True, num_workers=workers, seed=cfg.train.seed,
-        pin_memory=device.type == "cuda", sampler=sampler, samples_per_image=cfg.data.samples_per_image,
+        pin_memory=pin, sampler=sampler, samples_per_image=cfg.data.samples_per_image,
     )
     val_loader = full_val_loader = None
     if data.splits["val"]:
         val_set = plan.dataset(data, "val")
-        full_val_loader = make_loader(val_set, batch, shuffle=False, num_workers=workers)
+        full_val_loader = make_loader(val_set, batch, shuffle=False, num_workers=workers, pin_memory=pin)
         val_loader = (make_loader(Subset(val_set, context.shard(len(val_set))), batch, shuffle=False,
-                                  num_workers=workers) if context.enabled else full_val_loader)
+                                  num_workers=workers, pin_memory=pin) if context.enabled else full_val_loader)
     if sampler is not None:
         callbacks.append(SamplerEpoch(sampler))
     # on the device with its class weights (a buffer), also for --dry-run and --time-budget's estimate
