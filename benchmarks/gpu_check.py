@@ -4,9 +4,11 @@
                trainer acting distributed (DDP wrap, metric sums, epoch-plan broadcast, BatchNorm
                averaging): every tensor handed to a collective must be on the group's device
   prefetch     batches prepared on the side stream equal those prepared in line (uint8 in,
-               normalised, flipped and cropped on the device)
+               normalised, flipped and cropped on the device), and the device's normalisation
+               of every uint8 value equals the host's (seglab.data.transforms.to_tensor) bit for bit
   cli          `seglab train --nproc 1` on generated data with --compile (reduce-overhead on
-               CUDA) and device augmentation, exit status 0
+               CUDA) and device augmentation, exit status 0 within --cli-timeout seconds (its
+               output goes to --logs when given: gpu_session.sh passes $OUT)
   throughput   seglab unet_resnet34 (Trainer + DeviceFeed from the default uint8 loader; eager
                and compiled) against segmentation_models_pytorch's Unet-resnet34 in a plain
                loop (channels_last, bf16 autocast, fused AdamW, normalised on the device), the
@@ -27,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import socket
 import statistics
 import subprocess
@@ -43,6 +46,7 @@ from torch.utils.data import Dataset
 from seglab.compilation import cpu_compiler
 from seglab.data.batch_augment import BatchAugment
 from seglab.data.prepare import make_loader
+from seglab.data.transforms import to_tensor
 from seglab.engine.distributed import DistributedContext
 from seglab.engine.feeding import DeviceFeed
 from seglab.engine.trainer import Trainer
@@ -122,7 +126,11 @@ def check_prefetch(device: torch.device, args: argparse.Namespace) -> str:
     expected = list(in_line.batches(loader, training=True))
     same = all(torch.equal(a, b) for got, want in zip(prefetched, expected) for a, b in zip(got, want))
     path = "side stream" if device.type == "cuda" else "in line (no side stream off CUDA)"
-    return ("ok, " if same and len(prefetched) == 3 else "FAIL, ") + path
+    values = torch.arange(256, dtype=torch.uint8).view(16, 16, 1).expand(16, 16, 3).contiguous()
+    on_device = DeviceFeed(device, False, MEAN, STD).normalise(values.permute(2, 0, 1)[None].to(device))
+    exact = torch.equal(on_device[0].cpu(), to_tensor(values.numpy(), MEAN, STD))
+    verdict = "ok, " if same and len(prefetched) == 3 and exact else "FAIL, "
+    return f"{verdict}{path}; normalisation {'equal to' if exact else 'DIFFERENT from'} the host's"
 
 
 def check_cli(device: torch.device, args: argparse.Namespace) -> str:
@@ -138,10 +146,21 @@ def check_cli(device: torch.device, args: argparse.Namespace) -> str:
         if device.type == "cuda" or cpu_compiler() is not None:
             command += ["--compile", "--compile-mode", mode]
         started = time.perf_counter()
-        done = subprocess.run(command, capture_output=True, text=True)
+        # its own process group: a timeout stops torchrun's workers too, not the launcher alone
+        with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                              start_new_session=True) as process:
+            try:
+                output, errors = process.communicate(timeout=args.cli_timeout)
+                status = f"exit {process.returncode}" if process.returncode else ""
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                output, errors = process.communicate()
+                status = f"timed out after {args.cli_timeout}s"
     seconds = time.perf_counter() - started
-    if done.returncode:
-        return f"FAIL (exit {done.returncode}): {done.stderr.strip().splitlines()[-1:]}"
+    if args.logs:
+        (Path(args.logs) / "cli.log").write_text(f"$ {' '.join(command)}\n{output}\n{errors}")
+    if status:
+        return f"FAIL ({status}): {errors.strip().splitlines()[-3:]}"
     return f"ok ({' '.join(command[command.index('--nproc'):])}; {seconds:.0f}s)"
 
 
@@ -241,6 +260,8 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--precision", default="bf16")
     parser.add_argument("--compile-mode", default="reduce-overhead")
+    parser.add_argument("--cli-timeout", type=int, default=300, help="seconds the cli check may take")
+    parser.add_argument("--logs", help="folder for the cli check's full output")
     parser.add_argument("--skip", nargs="*", default=[], choices=["collectives", "prefetch", "cli", "throughput",
                                                                   "profile"])
     args = parser.parse_args()
@@ -249,6 +270,7 @@ def main() -> None:
         device = torch.device("cuda", torch.cuda.current_device())  # DDP and NCCL want the index
     if device.type == "cuda":
         torch.cuda.set_device(device)
+        torch.backends.cudnn.benchmark = True  # as seglab train sets it (engine/session.py), for every contender
     if device.type == "cpu" and args.precision == "bf16":
         args.precision = "fp32"  # bf16 is emulated (slow) on CPUs without native support
     name = torch.cuda.get_device_name(device) if device.type == "cuda" else "CPU"

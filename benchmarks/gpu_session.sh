@@ -20,4 +20,7 @@ nvidia-smi >"$out/nvidia-smi.txt" 2>&1
 python3 -m pip list 2>/dev/null | grep -i -E "^(torch|torchvision|triton|numpy|timm|segmentation)" >"$out/versions.txt"
 python3 -c "import seglab, torch; print('seglab', seglab.__version__, 'torch', torch.__version__, 'cuda', torch.cuda.is_available())" \
     | tee -a "$out/versions.txt" || exit 1
-python3 benchmarks/gpu_check.py "$@" 2>&1 | tee "$out/gpu_check.log"
+# what --compile needs on CUDA: triton and the C compiler it builds launchers with
+{ echo "CC=${CC:-}"; command -v gcc clang cc; python3 -c "import triton; print('triton', triton.__version__)"; } \
+    >>"$out/versions.txt" 2>&1
+python3 benchmarks/gpu_check.py --logs "$out" "$@" 2>&1 | tee "$out/gpu_check.log"
