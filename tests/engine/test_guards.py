@@ -70,3 +70,17 @@ def test_images_smaller_than_the_network_are_refused_before_training(tmp_path, c
     err = capsys.readouterr().err
     assert f"needs at least {side} px per side" in err and "--size" in err and "Traceback" not in err
     assert not (tmp_path / "run" / "checkpoints" / "best.safetensors").exists()
+
+
+def test_deterministic_cuda_runs_refuse_layers_without_a_deterministic_backward():
+    """torch raises at the first backward through bilinear upsampling on CUDA; seglab names it before."""
+    from seglab.engine.session import check_deterministic_kernels
+    from seglab.errors import ConfigError
+    from seglab.models import create_model
+
+    bilinear = create_model("unet", 3, 2, widths=[4, 8], upsampling="bilinear")
+    with pytest.raises(ConfigError, match=r"Upsample\(bilinear\); .*upsampling=nearest"):
+        check_deterministic_kernels(True, bilinear, torch.device("cuda"))
+    check_deterministic_kernels(True, bilinear, torch.device("cpu"))  # deterministic on the CPU
+    check_deterministic_kernels(False, bilinear, torch.device("cuda"))
+    check_deterministic_kernels(True, create_model("unet", 3, 2, widths=[4, 8]), torch.device("cuda"))

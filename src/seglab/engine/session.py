@@ -87,6 +87,30 @@ def set_determinism(enabled: bool) -> None:
     torch.backends.cudnn.benchmark = not enabled
 
 
+# modules whose CUDA backward has no deterministic kernel (torch.use_deterministic_algorithms)
+_NONDETERMINISTIC_ON_CUDA = (torch.nn.AdaptiveAvgPool2d, torch.nn.AdaptiveMaxPool2d, torch.nn.FractionalMaxPool2d,
+                             torch.nn.MaxUnpool2d, torch.nn.ReflectionPad2d)
+_INTERPOLATING = ("linear", "bilinear", "bicubic", "trilinear")
+
+
+def check_deterministic_kernels(enabled: bool, model: torch.nn.Module, device: torch.device) -> None:
+    """--deterministic on CUDA with layers torch has no deterministic backward for: refused up
+    front, naming them, instead of torch's RuntimeError at the first backward.
+
+    Raises:
+        ConfigError: the layers, and what to change.
+    """
+    if not enabled or device.type != "cuda":
+        return
+    found = sorted({f"Upsample({m.mode})" for m in model.modules()
+                    if isinstance(m, torch.nn.Upsample) and m.mode in _INTERPOLATING}
+                   | {type(m).__name__ for m in model.modules() if isinstance(m, _NONDETERMINISTIC_ON_CUDA)})
+    if found:
+        raise ConfigError(f"--deterministic on CUDA: torch has no deterministic backward for this model's "
+                          f"{', '.join(found)}; choose other layers (e.g. --model-option upsampling=nearest) "
+                          "or leave --deterministic out")
+
+
 @dataclass
 class Session:
     """Everything built from a config before the first step: data, device, model and loaders."""
@@ -126,6 +150,7 @@ def build_session(cfg: ExperimentConfig) -> Session:
         threads.start()
     classes = data.classes
     model = create_model(cfg.model.name, data.in_channels, classes.num_classes, **cfg.model.options)
+    check_deterministic_kernels(cfg.train.deterministic, model, device)
     pretrained_normalisation = getattr(model, "normalisation", None)
     if pretrained_normalisation is not None:  # preprocessing follows the pretrained weights
         data = replace(data, mean=pretrained_normalisation[0], std=pretrained_normalisation[1])
