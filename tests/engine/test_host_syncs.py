@@ -140,3 +140,17 @@ def test_validation_reads_the_device_only_at_the_end() -> None:
         result = evaluate(model, loader(), 4, 255, loss_fn=build_loss("ce_dice", 4, 255))
     assert [call for call in counter.calls if call[0] > 0] == []
     assert result.loss is not None and int(result.matrix.sum()) == 3 * 2 * 32 * 32
+
+
+def test_counting_probabilities_for_tuned_thresholds_never_waits() -> None:
+    """--tune-thresholds scores the whole validation split: boolean indexing and a bincount per
+    class and batch made the host wait 4K times a batch on a GPU."""
+    from seglab.engine.thresholds import probability_counts
+
+    torch.manual_seed(0)
+    model = create_model("unet_small", 3, 3, widths=[4, 8])
+    batches = [{"image": torch.randn(2, 3, 16, 16), "mask": torch.randint(-1, 8, (2, 16, 16))} for _ in range(3)]
+    with SyncCounter() as counter:
+        present, absent = probability_counts(model, batches, 3, DeviceFeed(torch.device("cpu")))
+    assert counter.calls == []
+    assert int(present.sum() + absent.sum()) == 3 * sum(int((b["mask"] >= 0).sum()) for b in batches)

@@ -30,3 +30,27 @@ def test_a_class_never_present_falls_back_to_one_half():
     present = counts().unsqueeze(0)
     absent = counts((80, 100)).unsqueeze(0)
     assert choose_thresholds(present, absent) == (0.5,)
+
+
+def test_probabilities_are_counted_per_class_bin_and_presence_skipping_ignored_pixels():
+    """Hand-made: 2 classes, 4 pixels, logits chosen so each lands in a known bin."""
+    from seglab.engine.feeding import DeviceFeed
+    from seglab.engine.thresholds import probability_counts
+    from seglab.labelsets import IGNORE
+
+    probs = torch.tensor([[0.105, 0.905, 0.505, 0.995], [0.255, 0.255, 0.755, 0.015]])  # (K, pixels)
+    logits = torch.logit(probs).view(1, 2, 2, 2)
+    mask = torch.tensor([[[1, 3], [2, IGNORE]]])  # bit sets: {0}, {0, 1}, {1}, ignored
+    class Fixed(torch.nn.Module):
+        def forward(self, image: torch.Tensor) -> torch.Tensor:
+            return logits
+
+    present, absent = probability_counts(Fixed(), [{"image": torch.zeros(1, 1, 2, 2), "mask": mask}], 2,
+                                         DeviceFeed(torch.device("cpu")))
+    expected_present = torch.zeros(2, BINS, dtype=torch.int64)
+    expected_absent = torch.zeros(2, BINS, dtype=torch.int64)
+    expected_present[0, 10] = expected_present[0, 90] = 1  # class 0 present at pixels 0 and 1
+    expected_absent[0, 50] = 1  # pixel 2; pixel 3 is ignored
+    expected_present[1, 25] = expected_present[1, 75] = 1  # class 1 present at pixels 1 and 2
+    expected_absent[1, 25] = 1  # pixel 0
+    assert torch.equal(present, expected_present) and torch.equal(absent, expected_absent)

@@ -32,19 +32,20 @@ def probability_counts(model: nn.Module, loader: Iterable[dict[str, Any]], num_c
                        feed: DeviceFeed) -> tuple[Tensor, Tensor]:
     """Per class, how many counted pixels fall in each probability bin where the class is
     present and where it is absent; `feed` brings the batches to the device as in validation.
-    Shape: -> (K, BINS) int64 twice."""
+    The counts stay on the device until the end (one scatter per batch, no boolean indexing),
+    so a GPU never waits for the host. Shape: -> (K, BINS) int64 twice."""
     model.eval()
-    present = torch.zeros(num_classes, BINS, dtype=torch.int64)
-    absent = torch.zeros(num_classes, BINS, dtype=torch.int64)
+    counts = torch.zeros(num_classes * 2 * BINS, dtype=torch.int64, device=feed.device)
+    first_cell = (torch.arange(num_classes, device=feed.device) * 2 * BINS).view(-1, 1)  # class k: present, absent
     for image, mask in feed.batches(loader):
         probs = model(image).float().sigmoid()
         bins = (probs * BINS).long().clamp_(0, BINS - 1).transpose(0, 1).reshape(num_classes, -1)
         truth = unpack(mask, num_classes).transpose(0, 1).reshape(num_classes, -1)
         counted = (mask != IGNORE).reshape(1, -1).expand_as(truth)
-        for k in range(num_classes):
-            present[k] += torch.bincount(bins[k][truth[k] & counted[k]], minlength=BINS).cpu()
-            absent[k] += torch.bincount(bins[k][~truth[k] & counted[k]], minlength=BINS).cpu()
-    return present, absent
+        cells = first_cell + (~truth).long() * BINS + bins
+        counts.scatter_add_(0, cells.reshape(-1), counted.reshape(-1).long())
+    per_class = counts.view(num_classes, 2, BINS).cpu()
+    return per_class[:, 0], per_class[:, 1]
 
 
 def choose_thresholds(present: Tensor, absent: Tensor) -> tuple[float, ...]:
