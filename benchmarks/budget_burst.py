@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import csv
 import os
-import platform
 import statistics
 import subprocess
 import sys
@@ -29,6 +28,7 @@ import torch
 
 from contention import competitors
 from seglab.data import generate_synthetic
+from seglab.runtime import cpu_description
 
 LR = 3e-3
 
@@ -79,7 +79,7 @@ def main() -> None:
     if args.quick:
         args.budget, args.burst, args.samples, args.size = 20.0, 5.0, 24, 32
     starts = {"none": None, "start": 0.0, "middle": args.budget / 2 - args.burst / 2}
-    print(f"machine: {platform.machine()} {platform.processor() or ''}, {os.cpu_count()} CPUs, torch "
+    print(f"machine: {cpu_description()}, {os.cpu_count()} CPUs, torch "
           f"{torch.__version__}; unet_small, {args.samples} images {args.size}x{args.size}, batch 8, fp32, cosine "
           f"lr {LR}; budget {args.budget:.0f}s; burst {args.burst:.0f}s of {args.busy} busy process(es)")
     print("| burst | wall s | wall / budget | epochs s | epochs | last lr / peak | median epoch s | slowest epoch s |")

@@ -31,6 +31,7 @@ from pathlib import Path
 import torch
 
 from seglab.data import generate_synthetic
+from seglab.runtime import cpu_description
 
 BUSY_LOOP = "while True: pass"
 
@@ -96,7 +97,7 @@ def main() -> None:
                         extra.setdefault((load, setting), []).append(seconds[0] - statistics.median(rest))
                         print(f"round {round_index + 1} load {load} {names[setting]}: "
                               + " ".join(f"{s:.2f}" for s in seconds), file=sys.stderr, flush=True)
-    print(f"machine: {platform.machine()} {platform.processor() or ''}, {os.cpu_count()} CPUs, torch "
+    print(f"machine: {cpu_description()}, {os.cpu_count()} CPUs, torch "
           f"{torch.__version__}, Python {platform.python_version()}; unet_small, {args.samples} images "
           f"{args.size}x{args.size}, batch 8, fp32, {args.epochs} epochs x {args.rounds} rounds")
     print("| busy processes | threads | s per epoch (median, min-max) | first epoch extra s | default / best fixed |")

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import platform
 import time
 from pathlib import Path
 
@@ -21,6 +20,7 @@ import torch
 from seglab import config
 from seglab.data.prepare import prepare_data
 from seglab.planning import fingerprint_training_split
+from seglab.runtime import cpu_description
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 
@@ -42,7 +42,7 @@ def main() -> None:
                         help="dataset folders (default: the shared datasets)")
     args = parser.parse_args()
     logging.basicConfig(level=logging.ERROR)
-    print(f"{platform.processor() or platform.machine()}, torch {torch.__version__}\n")
+    print(f"{cpu_description()}, torch {torch.__version__}\n")
     print("| dataset | planner: scan + fingerprint (s) | prepare_data: audit + normalisation (s) | total (s) |")
     print("|---|---|---|---|")
     for folder in args.data:

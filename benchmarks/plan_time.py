@@ -12,7 +12,6 @@ each "pet" a textured ellipse somewhere in the photo with a 3-px border band.
 from __future__ import annotations
 
 import argparse
-import platform
 import subprocess
 import sys
 import tempfile
@@ -23,6 +22,7 @@ import numpy as np
 import torch
 from PIL import Image
 from scipy import ndimage
+from seglab.runtime import cpu_description
 
 
 def generate_pets(root: Path, count: int, seed: int = 0) -> Path:
@@ -61,7 +61,7 @@ def main() -> None:
     lines = done.stdout.rstrip("\n").splitlines()
     print(done.stdout)
     print(f"| images | plan wall time (s) | lines printed | machine | torch |\n|---|---|---|---|---|\n"
-          f"| {args.images} | {seconds:.1f} | {len(lines)} | {platform.processor() or platform.machine()}, "
+          f"| {args.images} | {seconds:.1f} | {len(lines)} | {cpu_description()}, "
           f"{torch.get_num_threads()} threads | {torch.__version__} |")
 
 

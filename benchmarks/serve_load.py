@@ -22,7 +22,6 @@ import asyncio
 import io
 import json
 import os
-import platform
 import random
 import socket
 import subprocess
@@ -34,6 +33,8 @@ from pathlib import Path
 import httpx
 import numpy as np
 from PIL import Image
+
+from seglab.runtime import cpu_description
 
 ROOT = Path(__file__).resolve().parents[1]
 MAX_PIXELS = 4096 * 4096  # seglab serve's default --max-pixels
@@ -160,12 +161,7 @@ def quantile(values: list[float], q: float) -> float:
 
 
 def machine() -> str:
-    try:
-        model = next(line.split(":", 1)[1].strip() for line in subprocess.run(
-            ["lscpu"], capture_output=True, text=True).stdout.splitlines() if line.startswith("Model name"))
-    except (StopIteration, OSError):
-        model = platform.processor() or platform.machine()
-    return f"{model}, {os.cpu_count()} cores, load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}"
+    return f"{cpu_description()}, {os.cpu_count()} cores, load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}"
 
 
 def commit() -> str:

@@ -17,13 +17,13 @@ Each network is measured in a fresh process, the way `seglab train` runs it (thr
 from __future__ import annotations
 
 import argparse
-import platform
 import time
 from collections import defaultdict
 
 import torch
 from isolated import add_worker_flag, run_isolated, serve_worker
 from throughput import WAYS, build_workload
+from seglab.runtime import cpu_description
 
 # the first pattern an op name contains decides its kind; backward ops go with their forward
 KINDS = (
@@ -95,7 +95,7 @@ def main() -> None:
                                                    "steps": args.steps, "device": args.device,
                                                    "compile": args.compile}, network)
     precision = next(iter(results.values()))["precision"]
-    print(f"machine: {platform.machine()} {platform.processor() or ''}, {torch.get_num_threads()} threads, "
+    print(f"machine: {cpu_description()}, {torch.get_num_threads()} threads, "
           f"torch {torch.__version__}; input {args.batch}x3x{args.size}x{args.size}, {precision}, {args.steps} steps")
     kinds = [kind for kind, _ in KINDS] + [OTHER]
     print("| network | eager s/step | " + " | ".join(kinds) + " |")

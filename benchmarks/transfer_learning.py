@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import platform
 import statistics
 import subprocess
 import time
@@ -24,7 +23,7 @@ import torch
 from seglab import config
 from seglab.engine.experiment import train
 from seglab.runs.checkpoint import load_checkpoint
-from seglab.runtime import tune_allocator
+from seglab.runtime import cpu_description, tune_allocator
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 DATASETS = {
@@ -95,7 +94,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=Path("/tmp/seglab-transfer"))
     args = parser.parse_args()
     tune_allocator()
-    print(f"machine: {platform.processor() or platform.machine()}, {torch.get_num_threads()} threads; "
+    print(f"machine: {cpu_description()}, {torch.get_num_threads()} threads; "
           f"torch {torch.__version__}; seglab commit {commit()}")
     results = []
     for dataset in args.datasets:

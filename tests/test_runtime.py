@@ -98,3 +98,15 @@ def test_a_real_training_logs_its_thread_choice(tiny_dataset: Path, tmp_path: Pa
         torch.set_num_threads(before)
     expected = r"2, fixed" if deterministic else r"[12] of 2 to start, adapting"  # 1 where a core was busy
     assert re.search(f"training threads: {expected}", caplog.text)
+
+
+@pytest.mark.parametrize("flags, expected", [("fpu avx2 fma", "AVX2"), ("avx2 avx512f avx512bw", "AVX-512"),
+                                             ("avx2 avx512f avx512_bf16", "AVX-512 BF16"),
+                                             ("avx512f avx512_bf16 amx_bf16 amx_tile", "AMX")])
+def test_cpu_description_names_the_model_and_widest_units(monkeypatch: pytest.MonkeyPatch, flags: str,
+                                                          expected: str) -> None:
+    import io
+
+    cpuinfo = f"processor\t: 0\nmodel name\t: Some CPU 9000\nflags\t\t: {flags}\n"
+    monkeypatch.setattr(runtime, "open", lambda path: io.StringIO(cpuinfo), raising=False)
+    assert runtime.cpu_description() == f"Some CPU 9000, {expected}"

@@ -12,7 +12,6 @@ import json
 import logging
 import math
 import os
-import platform
 import shlex
 import statistics
 import subprocess
@@ -30,6 +29,7 @@ from seglab import config
 from seglab.cli import parse_assignment, parse_duration, parse_size
 from seglab.data import read_image, read_mask
 from seglab.engine.experiment import train
+from seglab.runtime import cpu_description
 from seglab.evaluation.scoring import evaluate_run, pairs_to_evaluate
 from seglab.inference.predictor import InferenceOptions, Predictor
 from seglab.metrics import Scores
@@ -232,7 +232,7 @@ def environment(args: argparse.Namespace) -> dict[str, Any]:
         commit = "unknown"
     return {
         "command": shlex.join([Path(sys.executable).name, *sys.argv]),
-        "device": torch.cuda.get_device_name() if cuda else f"CPU {platform.processor() or platform.machine()}, "
+        "device": torch.cuda.get_device_name() if cuda else f"CPU {cpu_description()}, "
                                                              f"{torch.get_num_threads()} threads",
         "torch": torch.__version__,
         "seglab_commit": commit,

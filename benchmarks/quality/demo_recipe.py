@@ -11,7 +11,6 @@ runs whose shape classes are found late make single runs noisy, hence several se
 from __future__ import annotations
 
 import argparse
-import platform
 import statistics
 import tempfile
 import time
@@ -23,6 +22,7 @@ from seglab import config
 from seglab.data import generate_synthetic
 from seglab.demo import DEMO_EPOCHS, DEMO_LR, DEMO_SCHEDULE, DEMO_SIZE
 from seglab.engine.experiment import train
+from seglab.runtime import cpu_description
 from seglab.evaluation.scoring import evaluate_run
 
 RECIPES = {
@@ -50,7 +50,7 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--samples", type=int, default=320, help="generated pairs (the demo's 320)")
     args = parser.parse_args()
-    print(f"machine: {platform.machine()} {platform.processor() or ''}, torch {torch.__version__}, "
+    print(f"machine: {cpu_description()}, torch {torch.__version__}, "
           f"{torch.get_num_threads()} threads; unet_small, batch 8, {args.samples} images {DEMO_SIZE[0]}x{DEMO_SIZE[1]}")
     print("| recipe | epochs, schedule, peak lr | test mIoU per seed | median | training s per run |")
     print("|---|---|---|---|---|")

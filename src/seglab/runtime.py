@@ -8,6 +8,7 @@ from __future__ import annotations
 import ctypes
 import logging
 import platform
+import re
 import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
@@ -55,6 +56,20 @@ def resolve_device(name: str | torch.device = "auto") -> torch.device:
     if device.type == "cuda" and not torch.cuda.is_available():
         raise ConfigError(f"device '{name}' was asked for but CUDA is not available; use --device cpu")
     return device
+
+
+def cpu_description() -> str:
+    """The CPU's model name and its widest vector units, e.g. "AMD EPYC, AVX2": a CPU timing
+    means little without them (AMX trains several times faster than AVX2 alone)."""
+    try:
+        info = open("/proc/cpuinfo").read()
+    except OSError:
+        info = ""
+    model = re.search(r"^model name\s*:\s*(.+)$", info, re.MULTILINE)
+    name = model.group(1).strip() if model else (platform.processor() or platform.machine())
+    units = [label for flag, label in (("amx_bf16", "AMX"), ("avx512_bf16", "AVX-512 BF16"), ("avx512f", "AVX-512"),
+                                       ("avx2", "AVX2")) if re.search(rf"\b{flag}\b", info)]
+    return f"{name}, {units[0] if units else torch.backends.cpu.get_cpu_capability()}"
 
 
 @cache
