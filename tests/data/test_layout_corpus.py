@@ -80,7 +80,8 @@ def ade(root: Path) -> None:
     (base / "objectInfo150.csv").write_text("Idx,Ratio,Train,Val,Name\n")
 
 
-def cityscapes(root: Path) -> None:
+def cityscapes(root: Path, train_ids: bool = False) -> None:
+    """`train_ids`: with cityscapesscripts' `_gtFine_labelTrainIds.png` beside the label ids."""
     for split, cities in (("train", ("aachen", "bochum")), ("val", ("frankfurt",))):
         for city in cities:
             for i in range(2):
@@ -88,6 +89,8 @@ def cityscapes(root: Path) -> None:
                 save(root / "leftImg8bit" / split / city / f"{name}_leftImg8bit.png", photo(i + 10 * len(city)))
                 gt = root / "gtFine" / split / city
                 save(gt / f"{name}_gtFine_labelIds.png", labels(i, (7, 21, 26)))
+                if train_ids:
+                    save(gt / f"{name}_gtFine_labelTrainIds.png", labels(i, (0, 8, 13)))
                 save(gt / f"{name}_gtFine_color.png", photo(i + 50))
                 save(gt / f"{name}_gtFine_instanceIds.png", labels(i, (0, 26001, 26002), np.uint16))
                 (gt / f"{name}_gtFine_polygons.json").write_text("{}")
@@ -267,6 +270,20 @@ def test_cityscapes_other_annotations_are_ignored_not_unpaired(tmp_path):
     ignored = {p.name for p in index.ignored}
     assert "aachen_000000_000019_gtFine_color.png" in ignored
     assert "without mask/image affixes" in index.pairing[0]
+
+
+def test_cityscapes_train_ids_are_refused_with_patterns_that_work_and_count_every_folder(tmp_path):
+    cityscapes(tmp_path, train_ids=True)
+    with pytest.raises(DataError) as info:
+        discover(tmp_path)
+    message = str(info.value)  # 3 cities of 2 images: counted over the dataset, not the first folder
+    assert "--mask-pattern '{stem}_gtFine_labelIds.png': 6 masks" in message
+    assert "--mask-pattern '{stem}_gtFine_labelTrainIds.png': 6 masks" in message
+    for pattern in ("{stem}_gtFine_labelTrainIds.png", r"(.+)_gtFine_labelTrainIds\.png"):
+        index = discover(tmp_path, mask_pattern=pattern)
+        assert len(index.pairs) == 6
+        for pair in index.pairs:
+            assert pair.mask.name == pair.image.name.replace("_leftImg8bit", "_gtFine_labelTrainIds")
 
 
 def test_nnunet_raw_folder_takes_class_names_from_dataset_json(tmp_path):

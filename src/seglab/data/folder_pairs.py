@@ -22,7 +22,7 @@ from seglab.data.formats import FORMATS, DatasetFormat, ReadOptions
 from seglab.data.index import DatasetIndex, Pair, Problem, list_images, natural_key
 from seglab.data.mapping import IdentityMapping, MaskMapping
 from seglab.data.naming import stem
-from seglab.data.pairing import match_folders
+from seglab.data.pairing import match_folders, refuse_rival_namings
 
 logger = logging.getLogger(__name__)
 
@@ -62,6 +62,7 @@ class FolderPairsFormat(DatasetFormat):
             if image_dir is not None and mask_dir is not None:  # --images DIR --masks DIR: just those
                 match = match_folders(list_images(image_dir), list_images(mask_dir), image_dir, mask_dir, root,
                                       rules=rules)
+                refuse_rival_namings([match])
                 self._found[root] = FolderSearch(matches=[match])
             else:
                 self._found[root] = search_folders(root, rules, images, masks)

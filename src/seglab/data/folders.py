@@ -31,7 +31,7 @@ from seglab.data.naming import (
     stem,
     strip_affixes,
 )
-from seglab.data.pairing import FolderMatch, match_folders
+from seglab.data.pairing import FolderMatch, match_folders, refuse_rival_namings
 from seglab.errors import DataError
 
 logger = logging.getLogger(__name__)
@@ -146,7 +146,8 @@ def search_folders(
         masks_name: only folders of this name (or relative path) hold masks (`--masks`).
 
     Raises:
-        DataError: two folders could hold the masks of one image folder.
+        DataError: two folders could hold the masks of one image folder, or images match more
+            than one mask each (`refuse_rival_namings`).
     """
     folders = walk(root)
     sniffed: dict[Path, bool] = {}
@@ -183,6 +184,7 @@ def search_folders(
         else:
             search.ignored += image.files
     search.matches = _keep_consistent_splits(search.matches)
+    refuse_rival_namings(search.matches)
     paired = {root} | {m.image_dir for m in search.matches} | {m.mask_dir for m in search.matches}
     search.ignored += _other_files(sorted(paired))
     return search

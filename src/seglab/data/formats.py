@@ -21,7 +21,7 @@ from seglab.data.folders import walk
 from seglab.data.index import DatasetIndex, Pair, Problem, list_images, match_files, natural_key
 from seglab.data.mapping import IdentityMapping, OffsetMapping
 from seglab.data.multilabel import apply_task, class_folders, index_class_folders
-from seglab.data.naming import KEY_RULES, KeyRule, template_rule
+from seglab.data.naming import KEY_RULES, KeyRule, template_rules
 from seglab.data.pixel_budget import set_max_pixels
 from seglab.data.volumes import slice_axis
 from seglab.errors import ConfigError, DataError, UnknownNameError
@@ -68,7 +68,7 @@ class ReadOptions:
 
     @property
     def key_rules(self) -> tuple[KeyRule, ...]:
-        """The name rules that pair files: the `mask_pattern` alone, or all of `KEY_RULES`.
+        """The name rules that pair files: the `mask_pattern`'s, or all of `KEY_RULES`.
 
         Raises:
             ConfigError: a pattern that is neither a {stem} template nor a regex with a group.
@@ -76,7 +76,7 @@ class ReadOptions:
         if self.mask_pattern is None:
             return KEY_RULES
         try:
-            return (template_rule(self.mask_pattern),)
+            return template_rules(self.mask_pattern)
         except ValueError as err:
             raise ConfigError(str(err)) from None
 

@@ -23,7 +23,7 @@ from seglab.data.classes import ClassSpec
 from seglab.data.index import DatasetIndex, Pair, list_images
 from seglab.data.io import read_mask_array, read_raw_mask
 from seglab.data.mapping import MAPPINGS, MappingError, MaskMapping, as_labels, single_channel
-from seglab.data.pairing import match_folders
+from seglab.data.pairing import match_folders, refuse_rival_namings
 from seglab.data.read_errors import ReadError
 from seglab.errors import ConfigError, DataError
 from seglab.labelsets import IGNORE, MAX_CLASSES, pack_numpy
@@ -230,6 +230,7 @@ def index_class_folders(root: Path, classes: ClassSpec | None) -> DatasetIndex:
         names = classes.names
     match = match_folders(list_images(images), list_images(root / "masks" / names[0]), images,
                           root / "masks" / names[0], root)
+    refuse_rival_namings([match])
     pairs = [Pair(key, image, mask) for key, image, mask in match.pairs]
     return DatasetIndex(root, "class-folders", pairs, [], classes or ClassSpec(names), ClassFoldersMapping(names),
                         match.problems)

@@ -112,9 +112,13 @@ KEY_RULES = (
 )
 
 
-def template_rule(pattern: str) -> KeyRule:
+def template_rules(pattern: str) -> tuple[KeyRule, KeyRule]:
     """A `--mask-pattern`: a template with `{stem}` (`{stem}_mask.png`) or a regular expression
     whose first group (or group `stem`) is the image's stem (`(.+)_manual1\\.gif`).
+
+    Two rules, one keying images by their stem and one by their stem without image affixes:
+    Cityscapes' `x_leftImg8bit.png` is the image of `x_gtFine_labelTrainIds.png`, so
+    `{stem}_gtFine_labelTrainIds.png` means `x`. Pairing keeps the one that pairs more.
 
     Raises:
         ValueError: a template without `{stem}` that is not a valid regular expression either,
@@ -137,7 +141,8 @@ def template_rule(pattern: str) -> KeyRule:
             return None
         return (found.group("stem") if "stem" in regex.groupindex else found.group(1)).lower()
 
-    return KeyRule(f"--mask-pattern '{pattern}'", key, _same_name)
+    name = f"--mask-pattern '{pattern}'"
+    return KeyRule(name, key, _same_name), KeyRule(f"{name} ({{stem}}: image name without its affix)", key, _without_affixes)
 
 
 def _words(name: str) -> list[str]:

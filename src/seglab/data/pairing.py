@@ -3,6 +3,8 @@
 `match_folders` is the one place where two lists of files become pairs; it tries each key
 rule, keeps the one that pairs the most files, and says which rule it used, what stayed
 unpaired (with the closest candidate) and where a name could belong to two masks.
+`refuse_rival_namings` then stops a dataset whose images match more than one mask each,
+counting each naming over all its folders.
 """
 
 from __future__ import annotations
@@ -27,6 +29,15 @@ _NOT_LABELS = {"color", "colour", "instanceids", "instance", "instances", "polyg
 
 
 @dataclass
+class RivalNamings:
+    """Images that match more than one mask each: the example to show, and the masks of each
+    naming (`--mask-pattern` template -> count) in one folder pair."""
+
+    example: str
+    counts: dict[str, int]
+
+
+@dataclass
 class FolderMatch:
     """The pairs found between an image folder and a mask folder (the same folder for
     side-by-side pairs).
@@ -37,6 +48,7 @@ class FolderMatch:
         problems: unpaired and duplicate files (warnings for the audit).
         extra_masks: unpaired masks that are other annotations of a paired image
             (`a_gtFine_color.png` beside `a_gtFine_labelIds.png`); listed as ignored.
+        rivals: set when images match a second set of label masks (`refuse_rival_namings`).
     """
 
     image_dir: Path
@@ -46,6 +58,7 @@ class FolderMatch:
     pairs: list[tuple[str, Path, Path]]
     problems: list[Problem] = field(default_factory=list)
     extra_masks: list[Path] = field(default_factory=list)
+    rivals: RivalNamings | None = None
 
     def describe(self, root: Path) -> str:
         """One line for `seglab inspect`: which folders, how many pairs, which rule."""
@@ -109,14 +122,13 @@ def match_folders(
 ) -> FolderMatch:
     """Pair `images` with `masks` by the best of `rules`.
 
-    Raises:
-        DataError: an image matches two masks that differ by their affix (`a_mask.png` and
-            `a_label.png`): the message lists a `--mask-pattern` for each with its pair count.
+    Images that match two masks (`a_mask.png` and `a_label.png`) are not refused here but set
+    `rivals`, so that `refuse_rival_namings` can count each naming over the whole dataset.
     """
     rule = best_rule(images, masks, rules)
     image_keys, image_clashes = _keyed(images, rule, True)
     mask_keys, mask_clashes = _keyed(masks, rule, False)
-    _refuse_two_masks(mask_clashes, rule, masks, root)
+    rivals = _two_masks(mask_clashes, rule, masks, root)
     problems = [
         Problem(path, f"image has the same name as '{first.name}'; skipped", "duplicate-name", (first,))
         for path, first in image_clashes
@@ -149,15 +161,41 @@ def match_folders(
             problems.append(Problem(mask, "mask has no image", "mask-without-image"))
         else:
             extra.setdefault(_template(mask, key), []).append(mask)
-    _refuse_second_annotation(pairs, extra, rule, root)
+    rivals = rivals or _second_annotation(pairs, extra, rule, root)
     unkeyed = [m for m in masks if rule.key_of(m, False) is None]  # other files a --mask-pattern leaves out
     return FolderMatch(image_dir, mask_dir, split, rule, pairs, problems,
-                       [m for ms in extra.values() for m in ms] + unkeyed)
+                       [m for ms in extra.values() for m in ms] + unkeyed, rivals)
 
 
-def _refuse_second_annotation(
+def refuse_rival_namings(matches: Sequence[FolderMatch]) -> None:
+    """Stop when images match more than one set of label masks: which to train on is the user's
+    choice. Each naming is listed as a `--mask-pattern` with its masks over all `matches`.
+
+    Raises:
+        DataError: naming the first example and every naming with its count.
+    """
+    rivalled = [m.rivals for m in matches if m.rivals is not None]
+    if not rivalled:
+        return
+    counts: dict[str, int] = {}
+    for match in matches:  # a folder without a rival still counts its masks' naming
+        named = match.rivals.counts if match.rivals is not None else _namings(match.pairs)
+        for template, count in named.items():
+            counts[template] = counts.get(template, 0) + count
+    listed = "".join(f"\n  --mask-pattern '{t}': {n} masks" for t, n in sorted(counts.items()))
+    raise DataError(f"{rivalled[0].example}; pick the labels to train on:{listed}")
+
+
+def _namings(pairs: list[tuple[str, Path, Path]]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for key, _, mask in pairs:
+        counts[_template(mask, key)] = counts.get(_template(mask, key), 0) + 1
+    return counts
+
+
+def _second_annotation(
     pairs: list[tuple[str, Path, Path]], extra: dict[str, list[Path]], rule: KeyRule, root: Path
-) -> None:
+) -> RivalNamings | None:
     """A second full set of masks (`a_roi.png` beside `a_mask.png`) is a choice for the user;
     colour renderings, instance maps and overlays (Cityscapes' `_gtFine_color`) are not labels."""
     rivals = {
@@ -165,18 +203,11 @@ def _refuse_second_annotation(
         if len(ms) >= 0.5 * len(pairs) and not set(_words(t.partition("{stem}")[2].rsplit(".", 1)[0])) & _NOT_LABELS
     }
     if not rivals:
-        return
-    chosen: dict[str, int] = {}
-    for key, _, mask in pairs:
-        chosen[_template(mask, key)] = chosen.get(_template(mask, key), 0) + 1
-    listed = "".join(
-        f"\n  --mask-pattern '{t}': {n} masks" for t, n in sorted({**chosen, **{t: len(m) for t, m in rivals.items()}}.items())
-    )
+        return None
     first = next(iter(rivals.values()))[0]
-    raise DataError(
-        f"{_rel(first.parent, root)}: images match more than one mask each ({rule.name}), e.g. "
-        f"'{first.name}' beside '{pairs[0][2].name}'; pick the labels to train on:{listed}"
-    )
+    example = (f"{_rel(first.parent, root)}: images match more than one mask each ({rule.name}), e.g. "
+               f"'{first.name}' beside '{pairs[0][2].name}'")
+    return RivalNamings(example, {**_namings(pairs), **{t: len(m) for t, m in rivals.items()}})
 
 
 def _words(text: str) -> list[str]:
@@ -190,19 +221,19 @@ def _template(mask: Path, key: str) -> str:
     return name[:at] + "{stem}" + name[at + len(key):] if at >= 0 else name
 
 
-def _refuse_two_masks(clashes: list[tuple[Path, Path]], rule: KeyRule, masks: Sequence[Path], root: Path) -> None:
+def _two_masks(
+    clashes: list[tuple[Path, Path]], rule: KeyRule, masks: Sequence[Path], root: Path
+) -> RivalNamings | None:
+    """Two masks with one key that differ by their affix (`a_mask.png`, `a_roi.png`)."""
     different = [(a, b) for a, b in clashes if a.suffix.lower() == b.suffix.lower() and stem(a) != stem(b)]
     if not different:
-        return  # `a.png` beside `a.jpg`: a duplicate-name warning, as for images
+        return None  # `a.png` beside `a.jpg`: a duplicate-name warning, as for images
     path, first = different[0]
     key = rule.key(path) or ""
     templates = {_template(first, key), _template(path, key)}
-    counts = {t: sum(1 for m in masks if _fits(m, t)) for t in sorted(templates)}
-    listed = "".join(f"\n  --mask-pattern '{t}': {n} masks" for t, n in counts.items())
-    raise DataError(
-        f"{_rel(first.parent, root)}: one image matches two masks, '{first.name}' and '{path.name}' "
-        f"({rule.name}); pick the labels to train on:{listed}"
-    )
+    example = (f"{_rel(first.parent, root)}: one image matches two masks, '{first.name}' and '{path.name}' "
+               f"({rule.name})")
+    return RivalNamings(example, {t: sum(1 for m in masks if _fits(m, t)) for t in templates})
 
 
 def _fits(mask: Path, template: str) -> bool:
