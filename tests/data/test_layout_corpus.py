@@ -131,6 +131,16 @@ def drive(root: Path) -> None:
             save(root / split / "mask" / f"{n:02d}_{split}_mask.gif", labels(0, (0, 255, 255)))
 
 
+def chase(root: Path, mask_suffix: str = ".png") -> None:
+    """CHASE_DB1: one flat folder, two observers' vessel masks named after each image."""
+    for n in range(1, 3):
+        for eye in "LR":
+            name = f"Image_{n:02d}{eye}"
+            save(root / "CHASEDB1" / f"{name}.jpg", photo(n + 10 * (eye == "R")))
+            save(root / "CHASEDB1" / f"{name}_1stHO{mask_suffix}", labels(n, (0, 255, 255)))
+            save(root / "CHASEDB1" / f"{name}_2ndHO{mask_suffix}", labels(n + 1, (0, 255, 255)))
+
+
 def crack500(root: Path) -> None:
     for i in range(4):
         save(root / "CRACK500" / "traincrop" / f"20160222_08{i:04d}_1_1.jpg", photo(i))
@@ -341,6 +351,27 @@ def test_one_image_matching_two_masks_lists_a_pattern_for_each(tmp_path):
     assert sorted(p.mask.name for p in index.pairs) == ["0_roi.png", "1_roi.png", "2_roi.png"]
 
 
+def test_masks_named_after_their_image_with_any_suffix_are_found_and_two_observers_refused(tmp_path):
+    chase(tmp_path)
+    with pytest.raises(DataError) as info:
+        discover(tmp_path)
+    message = str(info.value)
+    assert "images match more than one mask each" in message
+    assert "--mask-pattern '{stem}_1stHO.png': 4 masks" in message
+    assert "--mask-pattern '{stem}_2ndHO.png': 4 masks" in message
+    index = discover(tmp_path, mask_pattern="{stem}_1stHO.png")
+    assert sorted(p.mask.name for p in index.pairs) == [f"Image_0{n}{e}_1stHO.png" for n in (1, 2) for e in "LR"]
+
+
+def test_one_unknown_suffix_pairs_side_by_side_files_of_one_type(tmp_path):
+    for i in range(3):
+        save(tmp_path / f"scan{i}.png", photo(i))
+        save(tmp_path / f"scan{i}_expert.png", labels(i))
+    index = discover(tmp_path)
+    assert sorted(p.mask.name for p in index.pairs) == [f"scan{i}_expert.png" for i in range(3)]
+    assert index.pairing == ["./ (images and masks side by side): 3 pairs by image name + '_expert.png'"]
+
+
 def test_explicit_folders_and_regex_pattern(tmp_path):
     for i in range(3):
         save(tmp_path / "pictures" / f"scan{i}.png", photo(i))
@@ -403,7 +434,9 @@ def test_unknown_layout_lists_image_folders_and_the_flags(tmp_path):
     save(tmp_path / "a" / "only.png", photo(0))
     with pytest.raises(DataError) as info:
         discover(tmp_path)
-    assert "a/: 1 image files" in str(info.value) and "--images DIR --masks DIR" in str(info.value)
+    message = str(info.value)
+    assert "a/: 1 image files" in message and "--images DIR --masks DIR" in message
+    assert "alone for images and masks in one folder" in message  # a flat folder needs only --mask-pattern
 
 
 def test_cli_reads_a_manifest_and_named_folders(tmp_path, capsys):

@@ -28,6 +28,7 @@ from seglab.data.naming import (
     folder_split,
     looks_like_image_folder,
     looks_like_mask_folder,
+    named_after,
     stem,
     strip_affixes,
 )
@@ -246,13 +247,23 @@ def _ambiguous(image: Folder, candidates: list[FolderMatch], root: Path) -> Data
 
 
 def _side_by_side(folder: Folder, root: Path, rules: tuple[KeyRule, ...]) -> FolderMatch | None:
-    """Images and masks in one folder: `a.png` + `a_mask.png`, or `a.jpg` + `a.png`."""
+    """Images and masks in one folder: `a.png` + `a_mask.png`, `a.jpg` + `a_1stHO.png` (named
+    after an image, holding masks), or `a.jpg` + `a.png`."""
     affixed, plain = [], []
     for path in folder.files:  # one pass: a folder of side-by-side pairs can hold thousands
         (affixed if strip_affixes(stem(path)) != stem(path).lower() else plain).append(path)
     if affixed and plain:
         match = match_folders(plain, affixed, folder.path, folder.path, root, folder.split, rules)
         if len(match.pairs) >= 0.5 * min(len(plain), len(affixed)):
+            return match
+    stems = {stem(p).lower() for p in folder.files}
+    derived, others = [], []
+    for path in folder.files:
+        (derived if named_after(stem(path), stems) is not None else others).append(path)
+    if derived and others and looks_like_masks(replace(folder, files=derived)) \
+            and not looks_like_masks(replace(folder, files=others)):
+        match = match_folders(others, derived, folder.path, folder.path, root, folder.split, rules)
+        if len(match.pairs) >= 0.5 * min(len(others), len(derived)):
             return match
     by_suffix: dict[str, list[Path]] = {}
     for path in folder.files:

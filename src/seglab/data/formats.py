@@ -247,8 +247,9 @@ def _what_was_seen(root: Path) -> str:
     listed = "".join(f"\n  {(f.path.relative_to(root).as_posix() or '.')}/: {len(f.files)} image files" for f in seen)
     found = f"\nfolders with images:{listed}" if seen else "\nno image files found (PNG, JPEG, TIFF, BMP, GIF, .npy)"
     return (
-        f"{found}\nname the folders yourself: --images DIR --masks DIR (and --mask-pattern '{{stem}}_mask.png' "
-        "when names differ), or list the pairs in a CSV: --manifest pairs.csv (docs/data.md)"
+        f"{found}\nname how they pair: --images DIR --masks DIR for an image and a mask folder, --mask-pattern "
+        "'{stem}_mask.png' when names differ (alone for images and masks in one folder), or list the pairs "
+        "in a CSV: --manifest pairs.csv (docs/data.md)"
     )
 
 

@@ -10,8 +10,8 @@ keeps the one that pairs the most files, so a rule is only as loose as the data 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 # affixes that mark a file as a mask or an image of a pair; longest first so that
@@ -143,6 +143,33 @@ def template_rules(pattern: str) -> tuple[KeyRule, KeyRule]:
 
     name = f"--mask-pattern '{pattern}'"
     return KeyRule(name, key, _same_name), KeyRule(f"{name} ({{stem}}: image name without its affix)", key, _without_affixes)
+
+
+def named_after(name: str, stems: set[str]) -> str | None:
+    """The longest of `stems` (lower case) that `name` is, followed by a separator and more:
+    `image_01l` for `image_01l_1stho`; None when there is none."""
+    name = name.lower()
+    for end in range(len(name) - 1, 0, -1):
+        if name[end] in _SEPARATORS and name[:end] in stems:
+            return name[:end]
+    return None
+
+
+def suffix_rules(images: Sequence[Path], masks: Sequence[Path], share: float = 0.5) -> tuple[KeyRule, ...]:
+    """Rules for masks named as their image plus a suffix no affix rule knows (CHASE_DB1's
+    `Image_01L_1stHO.png` and `Image_01L_2ndHO.png` beside `Image_01L.jpg`): one per naming that
+    at least `share` of the images have, so two observers' masks become two rival namings."""
+    stems = {stem(p).lower() for p in images}
+    counts: dict[str, int] = {}
+    for mask in masks:
+        prefix = named_after(stem(mask), stems)
+        if prefix is not None:
+            template = "{stem}" + mask.name[len(prefix):]
+            counts[template] = counts.get(template, 0) + 1
+    return tuple(
+        replace(template_rules(t)[0], name=f"image name + '{t.removeprefix('{stem}')}'")
+        for t, n in sorted(counts.items()) if n >= share * len(stems)
+    )
 
 
 def _words(name: str) -> list[str]:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from seglab.data.index import Problem
-from seglab.data.naming import KEY_RULES, KeyRule, stem
+from seglab.data.naming import KEY_RULES, KeyRule, named_after, stem, suffix_rules
 from seglab.errors import DataError
 
 # loose rules (numbers) are used only when they pair every keyed file one to one
@@ -120,11 +120,15 @@ def match_folders(
     split: str | None = None,
     rules: Sequence[KeyRule] = KEY_RULES,
 ) -> FolderMatch:
-    """Pair `images` with `masks` by the best of `rules`.
+    """Pair `images` with `masks` by the best of `rules`; the default rules also try masks named
+    as their image plus any suffix (`naming.suffix_rules`), a `--mask-pattern` is taken as given.
 
     Images that match two masks (`a_mask.png` and `a_label.png`) are not refused here but set
     `rivals`, so that `refuse_rival_namings` can count each naming over the whole dataset.
     """
+    learned = tuple(rules) == KEY_RULES
+    if learned:  # a name is a stronger tie than a number
+        rules = (*KEY_RULES[:_STRICT_RULES], *suffix_rules(images, masks), *KEY_RULES[_STRICT_RULES:])
     rule = best_rule(images, masks, rules)
     image_keys, image_clashes = _keyed(images, rule, True)
     mask_keys, mask_clashes = _keyed(masks, rule, False)
@@ -155,14 +159,19 @@ def match_folders(
         problems.append(Problem(image, message, "image-without-mask"))
     extra: dict[str, list[Path]] = {}  # other annotations of paired images, by their naming template
     for mask in lonely_masks:
-        name = stem(mask).lower()
-        key = next((k for k in paired_keys for sep in "_-. " if name.startswith(k + sep)), None)
+        key = named_after(stem(mask), paired_keys)
         if key is None:
             problems.append(Problem(mask, "mask has no image", "mask-without-image"))
         else:
             extra.setdefault(_template(mask, key), []).append(mask)
+    unkeyed = []  # files a --mask-pattern leaves out; a learned naming's may be a second observer's
+    for mask in (m for m in masks if rule.key_of(m, False) is None):
+        key = named_after(stem(mask), paired_keys) if learned else None
+        if key is None:
+            unkeyed.append(mask)
+        else:
+            extra.setdefault(_template(mask, key), []).append(mask)
     rivals = rivals or _second_annotation(pairs, extra, rule, root)
-    unkeyed = [m for m in masks if rule.key_of(m, False) is None]  # other files a --mask-pattern leaves out
     return FolderMatch(image_dir, mask_dir, split, rule, pairs, problems,
                        [m for ms in extra.values() for m in ms] + unkeyed, rivals)
 
