@@ -141,6 +141,15 @@ def chase(root: Path, mask_suffix: str = ".png") -> None:
             save(root / "CHASEDB1" / f"{name}_2ndHO{mask_suffix}", labels(n + 1, (0, 255, 255)))
 
 
+def drone(root: Path) -> None:
+    """Semantic Drone (Kaggle): images two levels down, colour masks inside a wrapper of their name."""
+    base = root / "dataset" / "semantic_drone_dataset"
+    for i in range(3):
+        save(base / "original_images" / f"{i:03d}.jpg", photo(i))
+        save(base / "label_images_semantic" / f"{i:03d}.png", labels(i, (1, 2, 3)))
+        save(root / "RGB_color_image_masks" / "RGB_color_image_masks" / f"{i:03d}.png", labels(i, (10, 20, 30)))
+
+
 def crack500(root: Path) -> None:
     for i in range(4):
         save(root / "CRACK500" / "traincrop" / f"20160222_08{i:04d}_1_1.jpg", photo(i))
@@ -322,6 +331,25 @@ def test_two_mask_folders_are_refused_with_both_named_and_the_flag(tmp_path):
     assert len(index.pairs) == 6
     assert {p.mask.name for p in index.pairs} >= {"21_manual1.gif", "01_manual1.gif"}
     assert {p.split for p in index.pairs} == {"train", "test"}
+
+
+def test_named_folders_pair_exactly_wherever_they_lie(tmp_path):
+    drone(tmp_path)
+    index = discover(tmp_path, images="original_images", masks="RGB_color_image_masks")
+    assert relative(index, "mask") == [f"RGB_color_image_masks/RGB_color_image_masks/{i:03d}.png" for i in range(3)]
+    assert relative(index) == [f"dataset/semantic_drone_dataset/original_images/{i:03d}.jpg" for i in range(3)]
+    drive(tmp_path / "drive")  # names found at several levels still pair by place
+    index = discover(tmp_path / "drive", images="images", masks="1st_manual")
+    assert len(index.pairs) == 6 and {p.mask.parent.name for p in index.pairs} == {"1st_manual"}
+
+
+def test_named_folders_at_several_places_that_do_not_pair_are_listed(tmp_path):
+    for where in ("set1", "set2"):
+        save(tmp_path / where / "pics" / f"{where}.png", photo(0))
+    save(tmp_path / "labels" / "truth" / "set1.png", labels(0))
+    with pytest.raises(DataError) as info:
+        discover(tmp_path, images="pics", masks="truth")
+    assert "--images: set1/pics/, set2/pics/" in str(info.value)
 
 
 def test_voc_class_and_object_masks_compete_and_the_border_needs_an_ignore_label(tmp_path):

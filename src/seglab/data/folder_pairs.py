@@ -17,12 +17,13 @@ from PIL import Image
 
 from seglab.data.classes import ClassSpec, classes_from_dataset_json
 from seglab.data.encoding import choose_encoding
-from seglab.data.folders import FolderSearch, search_folders
+from seglab.data.folders import Folder, FolderSearch, search_folders, walk
 from seglab.data.formats import FORMATS, DatasetFormat, ReadOptions
 from seglab.data.index import DatasetIndex, Pair, Problem, list_images, natural_key
 from seglab.data.mapping import IdentityMapping, MaskMapping
-from seglab.data.naming import stem
+from seglab.data.naming import KeyRule, stem
 from seglab.data.pairing import match_folders, refuse_rival_namings
+from seglab.errors import DataError
 
 logger = logging.getLogger(__name__)
 
@@ -58,12 +59,8 @@ class FolderPairsFormat(DatasetFormat):
     def search(self, root: Path) -> FolderSearch:
         if root not in self._found:
             images, masks, rules = self.options.images, self.options.masks, self.options.key_rules
-            image_dir, mask_dir = _as_folder(root, images), _as_folder(root, masks)
-            if image_dir is not None and mask_dir is not None:  # --images DIR --masks DIR: just those
-                match = match_folders(list_images(image_dir), list_images(mask_dir), image_dir, mask_dir, root,
-                                      rules=rules)
-                refuse_rival_namings([match])
-                self._found[root] = FolderSearch(matches=[match])
+            if images is not None and masks is not None:
+                self._found[root] = _named_pair(root, images, masks, rules)
             else:
                 self._found[root] = search_folders(root, rules, images, masks)
         return self._found[root]
@@ -129,14 +126,45 @@ def _camvid_colours(root: Path) -> tuple[tuple[int, int, int], ...]:
     return tuple(tuple(int(v) for v in p) for p in pixels[: len(CAMVID_NAMES)])  # type: ignore[misc]
 
 
-def _as_folder(root: Path, name: str | None) -> Path | None:
-    """The folder a --images/--masks value names: under the dataset folder, else as given."""
-    if name is None:
-        return None
+def _named_pair(root: Path, images: str, masks: str, rules: tuple[KeyRule, ...]) -> FolderSearch:
+    """`--images NAME --masks NAME`: exactly that pair when each names one folder holding image
+    files, wherever it lies (Semantic Drone's `original_images/` two levels down, its
+    `RGB_color_image_masks/` inside a wrapper of the same name); a name found at several levels
+    (DRIVE's `training/1st_manual/`, `test/1st_manual/`) pairs by place, as `search_folders` does.
+
+    Raises:
+        DataError: names at several levels that `search_folders` cannot pair, listed.
+    """
+    folders = walk(root)
+    image_dirs, mask_dirs = _named_folders(root, images, folders), _named_folders(root, masks, folders)
+    if len(image_dirs) == 1 and len(mask_dirs) == 1:
+        image_dir, mask_dir = image_dirs[0], mask_dirs[0]
+        match = match_folders(list_images(image_dir), list_images(mask_dir), image_dir, mask_dir, root, rules=rules)
+        refuse_rival_namings([match])
+        return FolderSearch(matches=[match])
+    found = search_folders(root, rules, images, masks)
+    several = [(flag, dirs) for flag, dirs in (("--images", image_dirs), ("--masks", mask_dirs)) if len(dirs) > 1]
+    if not found.matches and several:
+        listed = "".join(f"\n  {flag}: " + ", ".join(_shown(d, root) for d in dirs) for flag, dirs in several)
+        raise DataError(f"'{root}': the named folders hold image files at several places that do not pair by "
+                        f"place:{listed}\nname one of each by its path under the dataset folder")
+    return found
+
+
+def _named_folders(root: Path, name: str, folders: list[Folder]) -> list[Path]:
+    """Folders holding image files that a --images/--masks value names: the path under the
+    dataset folder or as given, else every folder of that name found under the dataset folder."""
     for path in (root / name, Path(name).expanduser()):
-        if path.is_dir():
-            return path
-    return None
+        if path.is_dir() and list_images(path):
+            return [path]
+    return [f.path for f in folders if f.files and f.path.name == Path(name).name]
+
+
+def _shown(path: Path, root: Path) -> str:
+    try:
+        return f"{path.relative_to(root).as_posix()}/"
+    except ValueError:
+        return str(path)
 
 
 def unique_names(pairs: list[Pair], root: Path) -> list[Pair]:
