@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+import json
+
 import numpy as np
 from PIL import Image
 
+from seglab.cli import main
 from seglab.data.inspect import format_report, inspect_dataset
 
 
@@ -29,3 +32,23 @@ def test_report_lists_problems_ignore_and_splits(tmp_path):
     assert "trainannot/b.png: mask is 2x4" in text
     assert "val/d.png: image has no mask" in text
     assert "Problems:     2" in text
+
+
+def test_ignore_label_0_on_inferred_classes_is_no_class_and_no_model_output(tmp_path):
+    """LoveDA: 0 marks no data, 1..3 are the classes; --ignore-index 0 makes 3 classes, not 4."""
+    rng = np.random.default_rng(0)
+    for name in ("a", "b", "c", "d"):
+        mask = rng.integers(1, 4, (16, 16)).astype(np.uint8)
+        mask[:4] = 0
+        for folder, array in (("images", rng.integers(0, 256, (16, 16, 3), np.uint8)), ("masks", mask)):
+            (tmp_path / "data" / folder).mkdir(parents=True, exist_ok=True)
+            Image.fromarray(array).save(tmp_path / "data" / folder / f"{name}.png")
+    report = inspect_dataset(tmp_path / "data", ignore_index=0)
+    assert report.classes.num_classes == 3 and report.index.mapping.kind == "offset"
+    assert report.stats.mask_values[report.classes.ignore_index] == 4 * 4 * 16  # the 0 pixels, counted once
+    text = format_report(report)
+    assert "class_3" not in text and f"ignore ({report.classes.ignore_index}): 256 px" in text
+    run = tmp_path / "run"
+    assert main(["train", "--no-plan", str(tmp_path / "data"), "--ignore-index", "0", "--out", str(run), "--epochs",
+                 "1", "--size", "16", "--batch-size", "2", "--no-progress", "--model-option", "widths=[4,8]"]) == 0
+    assert len(json.loads((run / "classes.json").read_text())["names"]) == 3

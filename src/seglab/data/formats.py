@@ -169,6 +169,8 @@ def discover(
     if label_map is not None:
         index = _relabel(index, label_map, classes, ignore_index)
         ignore_index = index.ignore_index
+    elif ignore_index == 0 and index.classes is None and type(index.mapping) is IdentityMapping and task != "multilabel":
+        index, ignore_index = _ignore_below_classes(index)
     if index.classes is not None:
         if ignore_index is None:
             ignore_index = index.classes.ignore_index
@@ -213,6 +215,15 @@ def _relabel(
     mapping, ignore_index = label_map_encoding(label_map, ignore_index)
     kept = [p for p in index.problems if p.code not in ENCODING_CODES]
     return replace(index, mapping=mapping, classes=classes, problems=kept, ignore_index=ignore_index)
+
+
+def _ignore_below_classes(index: DatasetIndex) -> tuple[DatasetIndex, int]:
+    """`--ignore-index 0` on label masks whose classes are inferred: 0 marks no data (LoveDA), so
+    it is no class and gets no model output. The classes are the values from 1 up, read as labels
+    0.. as `--label-map 0:ignore,1:0,2:1,...` would; ignored pixels become -1, which no class uses."""
+    logger.info("%s: ignore label 0 is the lowest mask value, not a class: values 1, 2, ... are classes 0, 1, ... "
+                "and ignored pixels are label -1", index.root)
+    return replace(index, mapping=OffsetMapping(1)), -1
 
 
 def _choose_format(root: Path, name: str, options: ReadOptions) -> DatasetFormat:
