@@ -352,6 +352,28 @@ def test_named_folders_at_several_places_that_do_not_pair_are_listed(tmp_path):
     assert "--images: set1/pics/, set2/pics/" in str(info.value)
 
 
+def camvid_kaggle(root: Path) -> None:
+    """CamVid as on Kaggle: train/ + train_labels/ colour masks, names in class_dict.csv."""
+    (root / "class_dict.csv").write_text("name,r,g,b\nSky,128,128,128\nRoad,128,64,128\nCar,64,0,128\n")
+    palette = np.array([(128, 128, 128), (128, 64, 128), (64, 0, 128)], np.uint8)
+    for i in range(3):
+        save(root / "train" / f"0001TP_{i:06d}.png", photo(i))
+        save(root / "train_labels" / f"0001TP_{i:06d}_L.png", palette[labels(i)])
+
+
+def test_class_dict_csv_names_the_colour_classes(tmp_path, caplog):
+    camvid_kaggle(tmp_path)
+    with caplog.at_level("INFO", logger="seglab"):
+        index = discover(tmp_path)
+    assert index.classes.names == ("Sky", "Road", "Car") and index.mapping.kind == "colour"
+    assert index.classes.colours[2] == (64, 0, 128)
+    assert "class_dict.csv" in caplog.text  # says where the names came from
+    assert "class_dict.csv" not in {p.name for p in index.ignored}
+    (tmp_path / "class_dict.csv").write_text("name,r,g,b\nSky,128,128\n")
+    with pytest.raises(DataError, match=r"class_dict.csv', row 2: expected a name and three integers"):
+        discover(tmp_path)
+
+
 def test_voc_class_and_object_masks_compete_and_the_border_needs_an_ignore_label(tmp_path):
     voc(tmp_path)
     with pytest.raises(DataError, match=r"(?s)SegmentationClass/: 4 pairs.*SegmentationObject/: 4 pairs.*--masks"):

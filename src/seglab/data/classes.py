@@ -6,6 +6,7 @@ Names and colours travel with a trained model (run folder, reports, coloured mas
 
 from __future__ import annotations
 
+import csv
 import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -237,3 +238,38 @@ def classes_from_dataset_json(path: str | Path) -> ClassSpec | None:
         return ClassSpec(names=tuple(by_value[i] for i in range(len(by_value))))
     except ValueError:
         return None
+
+
+CLASS_DICT_GLOB = "class_dict*.csv"  # CamVid (Kaggle) class_dict.csv, Semantic Drone class_dict_seg.csv
+
+
+def classes_from_class_dict(path: str | Path) -> ClassSpec:
+    """Class names and mask colours from a `class_dict*.csv`: a `name, r, g, b` header (case and
+    spaces do not matter), then one row per class in label order.
+
+    Raises:
+        DataError: an unreadable file, a missing column or a bad row, naming the file and row.
+    """
+    path = Path(path)
+    try:
+        rows = list(csv.reader(path.read_text(encoding="utf-8-sig").splitlines(), skipinitialspace=True))
+    except (OSError, UnicodeDecodeError, csv.Error) as err:
+        raise DataError(f"class list '{path}' cannot be read: {err}") from err
+    header = [h.strip().lower() for h in rows[0]] if rows else []
+    if not {"name", "r", "g", "b"} <= set(header):
+        raise DataError(f"class list '{path}' needs the columns name, r, g, b; its header is {rows[0] if rows else 'empty'}")
+    column = {key: header.index(key) for key in ("name", "r", "g", "b")}
+    names, colours = [], []
+    for number, row in enumerate(rows[1:], start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        try:
+            names.append(row[column["name"]].strip())
+            colours.append(tuple(int(row[column[c]]) for c in "rgb"))
+        except (IndexError, ValueError):
+            raise DataError(f"class list '{path}', row {number}: expected a name and three integers r, g, b; "
+                            f"got {row}") from None
+    try:
+        return ClassSpec(names=tuple(names), colours=tuple(colours))  # type: ignore[arg-type]
+    except ValueError as err:
+        raise DataError(f"class list '{path}': {err}") from None

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from seglab.data.classes import ClassSpec, classes_from_dataset_json
+from seglab.data.classes import CLASS_DICT_GLOB, ClassSpec, classes_from_class_dict, classes_from_dataset_json
 from seglab.data.encoding import choose_encoding
 from seglab.data.folders import Folder, FolderSearch, search_folders, walk
 from seglab.data.formats import FORMATS, DatasetFormat, ReadOptions
@@ -76,10 +76,8 @@ class FolderPairsFormat(DatasetFormat):
             problems += match.problems
         pairs = unique_names(pairs, root)
         mask_dirs = [m.mask_dir for m in found.matches]
-        if classes is None:  # nnU-Net raw folders name their labels beside imagesTr/
-            beside = [root, *dict.fromkeys(m.image_dir.parent for m in found.matches)]
-            known = next((root_json for root_json in (f / "dataset.json" for f in beside) if root_json.is_file()), None)
-            classes = classes_from_dataset_json(known) if known is not None else None
+        if classes is None:
+            classes = _shipped_classes(root, found)
         classes, mapping, encoding_problems = self.choose_classes(root, mask_dirs, pairs, classes)
         index = DatasetIndex(root, "folder-pairs", pairs, found.unlabelled, classes, mapping,
                              problems + encoding_problems)
@@ -108,6 +106,22 @@ class FolderPairsFormat(DatasetFormat):
             classes = ClassSpec(CAMVID_NAMES, _camvid_colours(root), ignore_index=CAMVID_VOID)
             return classes, encoding.mapping, found
         return encoding.classes, encoding.mapping, found
+
+
+def _shipped_classes(root: Path, found: FolderSearch) -> ClassSpec | None:
+    """Class names the dataset ships: nnU-Net's dataset.json beside imagesTr/, or a
+    `class_dict*.csv` (name, r, g, b) in the dataset folder or beside or in a mask folder."""
+    beside = [root, *dict.fromkeys(m.image_dir.parent for m in found.matches)]
+    known = next((root_json for root_json in (f / "dataset.json" for f in beside) if root_json.is_file()), None)
+    if known is not None:
+        return classes_from_dataset_json(known)
+    mask_dirs = dict.fromkeys(d for m in found.matches for d in (m.mask_dir.parent, m.mask_dir))
+    for folder in (root, *mask_dirs):
+        for path in sorted(folder.glob(CLASS_DICT_GLOB)):
+            classes = classes_from_class_dict(path)
+            logger.info("class names and colours from '%s' (%d classes)", path, classes.num_classes)
+            return classes
+    return None
 
 
 def _camvid_colours(root: Path) -> tuple[tuple[int, int, int], ...]:

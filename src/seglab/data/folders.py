@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
+from seglab.data.classes import CLASS_DICT_GLOB
 from seglab.data.index import list_images
 from seglab.data.io import IMAGE_SUFFIXES, read_raw_mask
 from seglab.data.naming import (
@@ -198,7 +199,8 @@ def _other_files(folders: list[Path]) -> list[Path]:
     for folder in folders:
         for path in sorted(folder.iterdir()):
             name = path.name.lower()
-            if path.is_file() and not name.startswith(".") and name not in _METADATA and not name.endswith(IMAGE_SUFFIXES):
+            metadata = name in _METADATA or path.match(CLASS_DICT_GLOB)
+            if path.is_file() and not name.startswith(".") and not metadata and not name.endswith(IMAGE_SUFFIXES):
                 found.append(path)
     return found
 
