@@ -23,6 +23,7 @@ from seglab.data.index import DatasetIndex, Pair, Problem, list_images, natural_
 from seglab.data.mapping import IdentityMapping, MaskMapping
 from seglab.data.naming import KeyRule, stem
 from seglab.data.pairing import match_folders, refuse_rival_namings
+from seglab.data.split_lists import apply_split_lists, read_split_lists
 from seglab.errors import DataError
 
 logger = logging.getLogger(__name__)
@@ -42,7 +43,8 @@ class FolderPairsFormat(DatasetFormat):
     Files pair by the strictest name rule that pairs them (`naming.KEY_RULES`). Split folders
     (train/val/test, Training/Testing, ...) above or below them become the splits when every
     folder has one and train is among them; images under a test folder without masks are
-    unlabelled.
+    unlabelled. Split lists shipped beside the image folder (VOC's `ImageSets/Segmentation/`)
+    give the splits instead when they name every pair (`split_lists`).
     """
 
     layout = (
@@ -75,11 +77,13 @@ class FolderPairsFormat(DatasetFormat):
             pairs += [Pair(stem(image), image, mask, match.split) for _, image, mask in match.pairs]
             problems += match.problems
         pairs = unique_names(pairs, root)
+        lists = read_split_lists(m.image_dir for m in found.matches)
+        pairs, listed_unlabelled, problems = apply_split_lists(pairs, problems, lists)
         mask_dirs = [m.mask_dir for m in found.matches]
         if classes is None:
             classes = _shipped_classes(root, found)
         classes, mapping, encoding_problems = self.choose_classes(root, mask_dirs, pairs, classes)
-        index = DatasetIndex(root, "folder-pairs", pairs, found.unlabelled, classes, mapping,
+        index = DatasetIndex(root, "folder-pairs", pairs, found.unlabelled + listed_unlabelled, classes, mapping,
                              problems + encoding_problems)
         index.pairing = [m.describe(root) for m in found.matches]
         index.ignored = found.ignored + [p for m in found.matches for p in m.extra_masks]

@@ -80,9 +80,10 @@ def split_pairs(
 ) -> dict[str, list[Pair]]:
     """Split pairs into "train", "val" and "test".
 
-    Pairs that carry split labels from their layout (CamVid train/ and val/) keep them and
-    `fractions` is not used; a layout with train and test folders only keeps its test split and
-    draws val from train by the train and val shares. Otherwise every pair goes to exactly one split, and each split
+    Pairs that carry split labels from their layout (CamVid train/ and val/, VOC's split lists)
+    keep them: with a val split `fractions` and `mode` are not used (a mode other than random
+    is warned about), and a layout with train and test only keeps its test split and draws val
+    from train by the train and val shares. Otherwise every pair goes to exactly one split, and each split
     with a non-zero fraction gets at least one pair when there are enough pairs. Pairs that
     all carry a `group` (volume slices, a manifest's group column) are split as in mode
     "groups" when the mode is "random" and no pattern is given. In mode
@@ -117,6 +118,7 @@ def split_pairs(
     """
     fractions = _check_fractions(fractions)
     _check_fold_numbers(folds, fold)
+    asked = mode
     if mode == "random" and group_pattern is None and _has_groups(pairs):
         mode = "groups"  # slices of one volume (or one manifest group) must never straddle splits
     order = SPLIT_MODES.get(mode)
@@ -134,12 +136,15 @@ def split_pairs(
         if unknown:
             raise ConfigError(f"unknown split labels {unknown}; expected {', '.join(SPLITS)}")
         if folds is None and any(p.split == "val" for p in labelled):
-            logger.info("using the dataset's own train/val/test folders; split fractions not used")
+            if asked != "random":
+                logger.warning("split mode '%s' not used: the dataset's own train/val/test split is; --folds K or "
+                               "--split-file FILE choose another", asked)
+            logger.info("using the dataset's own train/val/test split (folders or lists); split fractions not used")
             return {name: [p for p in ordered if p.split == name] for name in SPLITS}
         if folds is not None:
-            logger.info("folding the dataset's own train and val folders together; its test folder stays the test split")
+            logger.info("folding the dataset's own train and val splits together; its test split stays the test split")
         else:
-            logger.info("the dataset's own test folder is the test split; val is drawn from its train folder")
+            logger.info("the dataset's own test split is the test split; val is drawn from its train split")
             fractions = _without_test(fractions)
 
     held_out = [p for p in ordered if p.split == "test"]

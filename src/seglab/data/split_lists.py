@@ -1,0 +1,98 @@
+"""Official splits that a dataset ships as lists of names: Pascal VOC's
+`ImageSets/Segmentation/{train,val,test}.txt` beside `JPEGImages/`.
+
+Results on such a dataset are reported on its own val (or test) images; a random split would
+put some of them in training. The lists name images by stem, one per line (anything after the
+first word, as in VOC's `ImageSets/Main/*_train.txt`, is not read).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import replace
+from pathlib import Path
+
+from seglab.data.index import Pair, Problem
+from seglab.errors import DataError
+
+logger = logging.getLogger(__name__)
+
+SPLIT_LIST_FOLDER = Path("ImageSets", "Segmentation")
+_LISTS = ("train", "val", "test")
+_BOTH = "trainval"  # the train split when train.txt and val.txt are absent
+
+
+def read_split_lists(image_dirs: Iterable[Path]) -> dict[Path, dict[str, str]]:
+    """The split of each listed image stem, per image folder that has `ImageSets/Segmentation/`
+    beside it with at least one list; image folders without lists are left out.
+
+    Raises:
+        DataError: a stem listed in two splits, naming both files.
+    """
+    found = {}
+    for image_dir in dict.fromkeys(image_dirs):
+        folder = image_dir.parent / SPLIT_LIST_FOLDER
+        files = {split: folder / f"{split}.txt" for split in _LISTS if (folder / f"{split}.txt").is_file()}
+        if "train" not in files and "val" not in files and (folder / f"{_BOTH}.txt").is_file():
+            files["train"] = folder / f"{_BOTH}.txt"
+        if files:
+            found[image_dir] = _split_of_stems(files)
+    return found
+
+
+def _split_of_stems(files: dict[str, Path]) -> dict[str, str]:
+    split_of: dict[str, str] = {}
+    listed_in: dict[str, Path] = {}
+    for split, path in files.items():
+        for stem in _stems(path):
+            if split_of.get(stem, split) != split:
+                raise DataError(f"'{stem}' is listed in both '{listed_in[stem]}' and '{path}'; "
+                                "an image belongs to one split")
+            split_of[stem], listed_in[stem] = split, path
+    return split_of
+
+
+def _stems(path: Path) -> list[str]:
+    try:
+        lines = path.read_text().splitlines()
+    except (OSError, UnicodeDecodeError) as err:
+        raise DataError(f"split list '{path}' cannot be read: {err}") from None
+    return [line.split()[0] for line in lines if line.strip()]
+
+
+def apply_split_lists(
+    pairs: list[Pair], problems: list[Problem], lists: dict[Path, dict[str, str]]
+) -> tuple[list[Pair], list[Path], list[Problem]]:
+    """Give every pair the split its list names, when the lists name a split for every pair.
+
+    Images a test list names that have no mask are unlabelled test images (VOC's test
+    release), not unpaired ones. When some pair is in no list, or the lists hold train only
+    and no test images, they do not say how to split these pairs: they are not used, with a
+    warning.
+
+    Returns:
+        the pairs (with splits when the lists are used), unlabelled test images, and `problems`
+        without the unpaired-image findings of those.
+    """
+    if not lists:
+        return pairs, [], problems
+    folders = ", ".join(f"'{d.parent / SPLIT_LIST_FOLDER}'" for d in lists)
+    splits = [lists.get(p.image.parent, {}).get(p.image.stem) for p in pairs]
+    unlabelled = {
+        p.path for p in problems
+        if p.code == "image-without-mask" and p.path is not None
+        and lists.get(p.path.parent, {}).get(p.path.stem) == "test"
+    }
+    unlisted = splits.count(None)
+    if unlisted or (set(splits) == {"train"} and not unlabelled):
+        reason = f"{unlisted} of {len(pairs)} pairs are in no list" if unlisted else "they list a train split only"
+        logger.warning("split lists in %s not used: %s; the split is drawn instead (--split-file FILE fixes one)",
+                       folders, reason)
+        return pairs, [], problems
+    labelled = [replace(pair, split=split) for pair, split in zip(pairs, splits)]
+    counts = ", ".join(f"{s} {splits.count(s)}" for s in _LISTS if s in splits)
+    logger.info("split from the lists in %s: %s%s", folders, counts,
+                f", and {len(unlabelled)} unlabelled test images" if unlabelled else "")
+    kept = [p for p in problems if not (p.code == "image-without-mask" and p.path in unlabelled)]
+    return labelled, sorted(unlabelled), kept

@@ -1,0 +1,84 @@
+"""Split lists shipped with a dataset (VOC's ImageSets/Segmentation/*.txt) give its split."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+
+from seglab.data import discover, split_pairs
+from seglab.errors import DataError
+
+from .test_layout_corpus import voc  # type: ignore[import-not-found]
+
+# voc() writes 2007_000000..5, the first four with masks
+NAMES = [f"2007_{i:06d}" for i in range(6)]
+
+
+def write_lists(root: Path, **lists: list[str]) -> None:
+    folder = root / "VOCdevkit" / "VOC2012" / "ImageSets" / "Segmentation"
+    for path in folder.glob("*.txt"):
+        path.unlink()
+    for split, names in lists.items():
+        (folder / f"{split}.txt").write_text("".join(f"{n}\n" for n in names))
+
+
+def read(root: Path):
+    return discover(root, masks="SegmentationClass", ignore_index=255)
+
+
+def splits_of(index) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for pair in index.pairs:
+        found.setdefault(pair.split, []).append(pair.name)
+    return found
+
+
+def test_split_lists_give_the_split_and_listed_test_images_are_unlabelled(tmp_path, caplog):
+    voc(tmp_path)
+    write_lists(tmp_path, train=NAMES[:3], val=NAMES[3:4], trainval=NAMES[:4], test=NAMES[4:])
+    with caplog.at_level(logging.INFO, logger="seglab"):
+        index = read(tmp_path)
+    assert splits_of(index) == {"train": NAMES[:3], "val": NAMES[3:4]}
+    assert "split from the lists in" in caplog.text and "train 3, val 1" in caplog.text
+    assert sorted(p.stem for p in index.unlabelled) == NAMES[4:]  # VOC's test release: images without masks
+    assert not [p for p in index.problems if p.code == "image-without-mask"]
+    split = split_pairs(index.pairs, seed=3)  # the lists, not a seeded draw
+    assert [p.name for p in split["val"]] == NAMES[3:4] and not split["test"]
+
+
+def test_trainval_is_the_train_split_only_without_train_and_val_lists(tmp_path):
+    voc(tmp_path)
+    write_lists(tmp_path, trainval=NAMES[:4], test=NAMES[4:])
+    index = read(tmp_path)
+    assert splits_of(index) == {"train": NAMES[:4]}
+    split = split_pairs(index.pairs)
+    assert len(split["train"]) == 3 and len(split["val"]) == 1  # val drawn from trainval
+
+
+@pytest.mark.parametrize("lists", [{"train": NAMES[:3]}, {"trainval": NAMES[:4]}],
+                         ids=["a pair unlisted", "train only"])
+def test_lists_that_do_not_split_every_pair_are_not_used(tmp_path, caplog, lists):
+    voc(tmp_path)
+    write_lists(tmp_path, **lists)
+    index = read(tmp_path)
+    assert all(p.split is None for p in index.pairs)
+    assert "split lists in" in caplog.text and "not used" in caplog.text
+
+
+def test_the_users_split_flags_still_win_over_the_lists(tmp_path, caplog):
+    voc(tmp_path)
+    write_lists(tmp_path, train=NAMES[:3], val=NAMES[3:4])
+    pairs = read(tmp_path).pairs
+    folded = split_pairs(pairs, folds=2, fold=0)
+    assert len(folded["val"]) == 2 and len(folded["train"]) == 2
+    split_pairs(pairs, mode="blocks")
+    assert "split mode 'blocks' not used" in caplog.text and "--split-file" in caplog.text
+
+
+def test_a_name_in_two_lists_is_refused_naming_both_files(tmp_path):
+    voc(tmp_path)
+    write_lists(tmp_path, train=NAMES[:3], val=NAMES[2:4])
+    with pytest.raises(DataError, match=r"'2007_000002' is listed in both '.*train.txt' and '.*val.txt'"):
+        read(tmp_path)
