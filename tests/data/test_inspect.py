@@ -52,3 +52,23 @@ def test_ignore_label_0_on_inferred_classes_is_no_class_and_no_model_output(tmp_
     assert main(["train", "--no-plan", str(tmp_path / "data"), "--ignore-index", "0", "--out", str(run), "--epochs",
                  "1", "--size", "16", "--batch-size", "2", "--no-progress", "--model-option", "widths=[4,8]"]) == 0
     assert len(json.loads((run / "classes.json").read_text())["names"]) == 3
+
+
+
+def test_each_warning_lists_its_first_files_fatal_ones_all_and_all_lists_every_one(tmp_path, capsys):
+    """VOC's thousands of detection-only images would bury every other finding."""
+    for folder in ("images", "masks"):
+        (tmp_path / folder).mkdir()
+    for i in range(50):  # 4 good pairs, 21 empty mask files (fatal), 25 images without a mask (warnings)
+        Image.fromarray(np.zeros((4, 4, 3), np.uint8)).save(tmp_path / "images" / f"{i}.png")
+        if i < 4:
+            Image.fromarray(np.eye(4, dtype=np.uint8)).save(tmp_path / "masks" / f"{i}.png")
+        elif i < 25:
+            (tmp_path / "masks" / f"{i}.png").write_bytes(b"")
+    text = format_report(inspect_dataset(tmp_path))
+    assert "image-without-mask (25)" in text and text.count("image has no mask") == 20
+    assert "... and 5 more (`seglab inspect --all` lists every one)" in text
+    assert "empty-file (21)" in text and text.count("is an empty file") == 21  # fatal ones all listed
+    assert main(["inspect", str(tmp_path), "--all"]) == 2
+    shown = capsys.readouterr().out
+    assert shown.count("image has no mask") == 25 and "... and" not in shown

@@ -245,8 +245,13 @@ def log_lines(problems: Iterable[Problem], per_code: int = _MAX_SHOWN) -> list[s
     return lines
 
 
-def format_problems(problems: list[Problem], indent: str = "  ") -> list[str]:
-    """Problems grouped by severity, then code (with its hint once), one file per line."""
+def format_problems(problems: list[Problem], indent: str = "  ", warnings_per_code: int | None = None) -> list[str]:
+    """Problems grouped by severity, then code (with its hint once), one file per line.
+
+    `warnings_per_code` caps the lines of each warning code ("... and N more"), so that
+    thousands of one warning (VOC's detection-only images) do not bury the rest; fatal
+    findings are always listed in full, as each stops training.
+    """
     lines = []
     for level in (FATAL, WARNING):
         by_code: dict[str, list[Problem]] = defaultdict(list)
@@ -258,7 +263,11 @@ def format_problems(problems: list[Problem], indent: str = "  ") -> list[str]:
         lines.append(f"{indent}{level}:")
         for code, group in by_code.items():
             lines.append(f"{indent * 2}{code} ({len(group)}): {CHECKS.get(code, _UNKNOWN).hint}")
-            lines += [f"{indent * 3}{p}" for p in group]
+            shown = group if level == FATAL or warnings_per_code is None else group[:warnings_per_code]
+            lines += [f"{indent * 3}{p}" for p in shown]
+            if len(shown) < len(group):
+                more = len(group) - len(shown)
+                lines.append(f"{indent * 3}... and {more} more (`seglab inspect --all` lists every one)")
     return lines
 
 

@@ -16,6 +16,8 @@ from seglab.data.index import DatasetIndex, Problem
 from seglab.data.stats import DatasetStats, resolve_classes
 from seglab.labelsets import class_pixels
 
+WARNINGS_SHOWN = 20  # lines per warning code unless every finding is asked for
+
 
 @dataclass
 class InspectReport:
@@ -58,8 +60,9 @@ def _counts(counts: Mapping[Any, int], label: Callable[[Any], str] = str) -> str
     return ", ".join(f"{label(k)} ({v})" for k, v in counts.items()) or "-"
 
 
-def format_report(report: InspectReport) -> str:
-    """Human-readable summary: layout, counts, sizes, class shares and every problem by file."""
+def format_report(report: InspectReport, all_problems: bool = False) -> str:
+    """Human-readable summary: layout, counts, sizes, class shares and the problems by file:
+    every fatal one, and up to WARNINGS_SHOWN of each warning code unless `all_problems`."""
     index, stats, classes = report.index, report.stats, report.classes
     splits = Counter(p.split for p in index.pairs if p.split is not None)
     per_split = f" ({', '.join(f'{k} {v}' for k, v in splits.items())})" if splits else ""
@@ -95,7 +98,7 @@ def format_report(report: InspectReport) -> str:
     levels = Counter(severity(p) for p in report.problems)
     counts = f" ({levels[FATAL]} fatal, {levels[WARNING]} warning{'s' * (levels[WARNING] != 1)})"
     lines.append(f"Problems:     {len(report.problems)}{counts if report.problems else ''}")
-    lines += format_problems(report.problems)
+    lines += format_problems(report.problems, warnings_per_code=None if all_problems else WARNINGS_SHOWN)
     return "\n".join(lines)
 
 

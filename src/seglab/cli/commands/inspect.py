@@ -11,6 +11,9 @@ from seglab.cli.options import add_data_options, dataset_path
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("data", nargs="?", help="dataset folder (or a pairs manifest file)")
     add_data_options(parser)
+    parser.add_argument("--all", action="store_true", dest="all_problems",
+                        help="list every warning; by default each kind shows its first files and how many more "
+                        "(fatal problems are always listed in full)")
 
 
 def run(args: argparse.Namespace) -> None:
@@ -23,7 +26,7 @@ def run(args: argparse.Namespace) -> None:
     options = {key.removeprefix("data."): value for key, value in vars(args).items()
                if key.startswith("data.") and value is not None}
     report = inspect_dataset(path, **options)
-    print(format_report(report))
+    print(format_report(report, all_problems=args.all_problems))
     if report.fatal:
         raise DataError(f"{len(report.fatal)} fatal problem(s) in '{args.data}' (listed above) would stop "
                         "`seglab train`; fix them, or train with --skip-bad to leave those pairs out")
