@@ -305,6 +305,23 @@ def test_cityscapes_train_ids_are_refused_with_patterns_that_work_and_count_ever
             assert pair.mask.name == pair.image.name.replace("_leftImg8bit", "_gtFine_labelTrainIds")
 
 
+@pytest.mark.parametrize("wrapper", ["", "cityscapes_download"])
+def test_cityscapes_named_by_its_top_folders_pairs_their_mirrored_subfolders(tmp_path, wrapper):
+    cityscapes(tmp_path / wrapper)
+    index = discover(tmp_path, images="leftImg8bit", masks="gtFine")  # files sit in split/city/ below them
+    assert relative(index, "mask") == relative(discover(tmp_path), "mask")
+    assert len(index.pairs) == 6 and {p.split for p in index.pairs} == {"train", "val"}
+    assert all(p.mask.parent.name == p.image.parent.name for p in index.pairs)
+
+
+def test_cityscapes_named_by_its_top_folders_refuses_rival_namings_as_without_flags(tmp_path):
+    cityscapes(tmp_path, train_ids=True)
+    with pytest.raises(DataError, match=r"--mask-pattern '\{stem\}_gtFine_labelTrainIds.png': 6 masks"):
+        discover(tmp_path, images="leftImg8bit", masks="gtFine")
+    index = discover(tmp_path, images="leftImg8bit", masks="gtFine", mask_pattern="{stem}_gtFine_labelTrainIds.png")
+    assert len(index.pairs) == 6 and all(p.mask.name.endswith("_gtFine_labelTrainIds.png") for p in index.pairs)
+
+
 def test_nnunet_raw_folder_takes_class_names_from_dataset_json(tmp_path):
     nnunet(tmp_path)
     index = discover(tmp_path / "Dataset042_Roads")

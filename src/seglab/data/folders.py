@@ -144,8 +144,9 @@ def search_folders(
 
     Args:
         rules: key rules to pair files with (a `--mask-pattern` gives just one).
-        images_name: only folders of this name (or relative path) hold images (`--images`).
-        masks_name: only folders of this name (or relative path) hold masks (`--masks`).
+        images_name: only folders of this name (or relative path) hold images (`--images`), or
+            the folders below it when it holds none itself.
+        masks_name: only folders of this name (or relative path) hold masks (`--masks`), likewise.
 
     Raises:
         DataError: two folders could hold the masks of one image folder, or images match more
@@ -159,15 +160,19 @@ def search_folders(
             sniffed[folder.path] = looks_like_masks(folder)
         return sniffed[folder.path]
 
-    def chosen(folder: Folder, name: str | None) -> bool:
-        return name is None or folder.path.name == Path(name).name or folder.path == (root / name)
+    image_tops, mask_tops = _named_tops(root, images_name, folders), _named_tops(root, masks_name, folders)
+
+    def chosen(folder: Folder, name: str | None, tops: list[Path]) -> bool:
+        if name is None or folder.path.name == Path(name).name or folder.path == (root / name):
+            return True
+        return any(top in folder.path.parents for top in tops)
 
     search = FolderSearch(folders=folders)
     matches: dict[Path, FolderMatch] = {}
     for image in folders:
-        if not image.files or (image.named_mask and images_name is None) or not chosen(image, images_name):
+        if not image.files or (image.named_mask and images_name is None) or not chosen(image, images_name, image_tops):
             continue
-        candidates = _candidates(image, folders, root, rules, is_masks, lambda f: chosen(f, masks_name))
+        candidates = _candidates(image, folders, root, rules, is_masks, lambda f: chosen(f, masks_name, mask_tops))
         if len(candidates) > 1:
             raise _ambiguous(image, candidates, root)
         if candidates:
@@ -190,6 +195,20 @@ def search_folders(
     paired = {root} | {m.image_dir for m in search.matches} | {m.mask_dir for m in search.matches}
     search.ignored += _other_files(sorted(paired))
     return search
+
+
+def _named_tops(root: Path, name: str | None, folders: list[Folder]) -> list[Path]:
+    """Folders that a --images/--masks value names and that hold no image files themselves but
+    folders of them below (Cityscapes' `leftImg8bit/` over `train/aachen/`): everything below
+    is what the user named, paired by place as the search pairs it."""
+    if name is None:
+        return []
+    given = root / name
+    if given.is_dir():
+        return [] if list_images(given) else [given]
+    named = Path(name).name
+    tops = {root.joinpath(*f.parts[: i + 1]) for f in folders for i, part in enumerate(f.parts[:-1]) if part == named}
+    return sorted(top for top in tops if not list_images(top))
 
 
 def _other_files(folders: list[Path]) -> list[Path]:
