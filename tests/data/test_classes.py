@@ -5,7 +5,14 @@ import json
 import numpy as np
 import pytest
 
-from seglab.data.classes import BACKGROUND_COLOUR, ERROR_COLOUR, ClassSpec, default_colours, load_classes_file
+from seglab.data.classes import (
+    BACKGROUND_COLOUR,
+    ERROR_COLOUR,
+    ClassSpec,
+    default_colours,
+    load_classes_file,
+    value_names_from_csv,
+)
 from seglab.errors import DataError
 from seglab.reports.plots import overlay
 
@@ -105,3 +112,28 @@ def test_background_round_trips_and_defaults_to_the_most_common_class(tiny_datas
     stats = scan(index)
     most = max(range(4), key=lambda c: stats.mask_values.get(c, 0))
     assert resolve_classes(index, stats).background == most
+
+
+def test_value_names_from_a_name_and_index_csv_take_the_first_synonym(tmp_path):
+    path = tmp_path / "objectInfo150.csv"
+    path.write_text("Idx,Ratio,Train,Val,Name\n1,0.15,11664,1172,wall\n2,0.1,5832,586,building;edifice\n"
+                    "3,0.1,1,1,screen;silver screen\n4,0.1,1,1,screen;crt screen\n")
+    found = value_names_from_csv(path)
+    assert found is not None and found.path == path
+    # the first name of a synonym list, unless two values would share it
+    assert found.names == {1: "wall", 2: "building", 3: "screen;silver screen", 4: "screen;crt screen"}
+
+
+@pytest.mark.parametrize("text", ["name,r,g,b\nsky,1,2,3\n", "Idx,Name\n", "image,mask\na.png,a_mask.png\n"],
+                         ids=["class_dict", "no rows", "a manifest"])
+def test_csvs_that_do_not_name_values_are_passed_over(tmp_path, text):
+    (tmp_path / "a.csv").write_text(text)
+    assert value_names_from_csv(tmp_path / "a.csv") is None
+
+
+@pytest.mark.parametrize(("text", "message"), [("Idx,Name\n1,wall\nx,sky\n", "row 3: expected an integer idx"),
+                                               ("Idx,Name\n1,wall\n1,sky\n", "row 3: idx 1 named before")])
+def test_bad_value_name_rows_are_refused_naming_file_and_row(tmp_path, text, message):
+    (tmp_path / "names.csv").write_text(text)
+    with pytest.raises(DataError, match=f"names.csv', {message}"):
+        value_names_from_csv(tmp_path / "names.csv")

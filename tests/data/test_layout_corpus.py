@@ -322,6 +322,19 @@ def test_cityscapes_named_by_its_top_folders_refuses_rival_namings_as_without_fl
     assert len(index.pairs) == 6 and all(p.mask.name.endswith("_gtFine_labelTrainIds.png") for p in index.pairs)
 
 
+def test_ade20k_object_info_names_the_label_values_and_ignore_0_lines_them_up(tmp_path, caplog):
+    ade(tmp_path)  # masks hold 0 (ADE's 'other') and values up to 150
+    rows = "".join(f"{v},0.01,10,1,thing{v};alias{v}\n" for v in range(1, 151))
+    (tmp_path / "ADEChallengeData2016" / "objectInfo150.csv").write_text(f"Idx,Ratio,Train,Val,Name\n{rows}")
+    report = inspect_dataset(tmp_path)
+    assert report.classes.names[:3] == ("class_0", "thing1", "thing2") and report.classes.num_classes == 151
+    assert "objectInfo150.csv' names no class for mask value 0" in caplog.text and "--ignore-index 0" in caplog.text
+    assert "objectInfo150.csv" not in {p.name for p in report.index.ignored}
+    report = inspect_dataset(tmp_path, ignore_index=0)  # values 1..150 are classes 0..149
+    assert report.classes.names[:2] == ("thing1", "thing2") and report.classes.num_classes == 150
+    assert report.stats.mask_values[15 - 1] > 0 and "  14  thing15" in format_report(report)
+
+
 def test_nnunet_raw_folder_takes_class_names_from_dataset_json(tmp_path):
     nnunet(tmp_path)
     index = discover(tmp_path / "Dataset042_Roads")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import json
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -273,3 +274,55 @@ def classes_from_class_dict(path: str | Path) -> ClassSpec:
         return ClassSpec(names=tuple(names), colours=tuple(colours))  # type: ignore[arg-type]
     except ValueError as err:
         raise DataError(f"class list '{path}': {err}") from None
+
+
+_INDEX_COLUMNS = ("idx", "id", "index", "value")  # the mask value a row names
+
+
+@dataclass(frozen=True)
+class ValueNames:
+    """Names of label-mask values from a file the dataset ships (`value_names_from_csv`)."""
+
+    path: Path
+    names: dict[int, str]
+
+
+def value_names_from_csv(path: str | Path) -> ValueNames | None:
+    """Names of mask values from a CSV with a name column and an index column (idx, id, index
+    or value): ADE20K's objectInfo150.csv (`Idx, Ratio, Train, Val, Name`). None when the header
+    has no such columns or no row follows, so that any CSV beside the data can be tried.
+
+    A name listing synonyms (`building;edifice`, `person;individual;someone;...`) is shortened
+    to its first: class tables and per-class scores need one short name, and the first is the
+    common one. The whole string is kept where the first would name two values.
+
+    Raises:
+        DataError: an unreadable file, or a row without an integer index or a name, or with an
+            index listed before, naming the file and row.
+    """
+    path = Path(path)
+    try:
+        rows = list(csv.reader(path.read_text(encoding="utf-8-sig").splitlines(), skipinitialspace=True))
+    except (OSError, UnicodeDecodeError, csv.Error) as err:
+        raise DataError(f"class list '{path}' cannot be read: {err}") from err
+    header = [h.strip().lower() for h in rows[0]] if rows else []
+    index_column = next((header.index(c) for c in _INDEX_COLUMNS if c in header), None)
+    if "name" not in header or index_column is None or len(rows) < 2:
+        return None
+    name_column = header.index("name")
+    full: dict[int, str] = {}
+    for number, row in enumerate(rows[1:], start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        try:
+            value, name = int(row[index_column]), row[name_column].strip()
+        except (IndexError, ValueError):
+            raise DataError(f"class list '{path}', row {number}: expected an integer {header[index_column]} and a "
+                            f"name; got {row}") from None
+        if not name or value in full:
+            problem = "an empty name" if not name else f"{header[index_column]} {value} named before"
+            raise DataError(f"class list '{path}', row {number}: {problem}")
+        full[value] = name
+    first = {value: name.split(";")[0].strip() or name for value, name in full.items()}
+    taken = Counter(first.values())
+    return ValueNames(path, {v: short if taken[short] == 1 else full[v] for v, short in first.items()})

@@ -3,19 +3,28 @@ or images and masks side by side; and the synthetic layout `seglab demo` writes,
 
 How folders are found is `data.folders`/`data.pairing`; how files pair is `data.naming`. This
 module turns what they found into a `DatasetIndex`, with the class names of the layouts it
-recognises (ISBI 2012, CamVid's SegNet export, nnU-Net's dataset.json).
+recognises (ISBI 2012, CamVid's SegNet export, nnU-Net's dataset.json) or that name their
+label values in a CSV (ADE20K's objectInfo150.csv).
 """
 
 from __future__ import annotations
 
 import logging
+import os
 from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 from PIL import Image
 
-from seglab.data.classes import CLASS_DICT_GLOB, ClassSpec, classes_from_class_dict, classes_from_dataset_json
+from seglab.data.classes import (
+    CLASS_DICT_GLOB,
+    ClassSpec,
+    ValueNames,
+    classes_from_class_dict,
+    classes_from_dataset_json,
+    value_names_from_csv,
+)
 from seglab.data.encoding import choose_encoding
 from seglab.data.folders import Folder, FolderSearch, search_folders, walk
 from seglab.data.formats import FORMATS, DatasetFormat, ReadOptions
@@ -87,6 +96,10 @@ class FolderPairsFormat(DatasetFormat):
                              problems + encoding_problems)
         index.pairing = [m.describe(root) for m in found.matches]
         index.ignored = found.ignored + [p for m in found.matches for p in m.extra_masks]
+        if index.classes is None and type(mapping) is IdentityMapping:  # label masks, no names yet
+            index.value_names = _shipped_value_names(root, found)
+            if index.value_names is not None:
+                index.ignored = [p for p in index.ignored if p != index.value_names.path]
         return index
 
     @staticmethod
@@ -119,13 +132,33 @@ def _shipped_classes(root: Path, found: FolderSearch) -> ClassSpec | None:
     known = next((root_json for root_json in (f / "dataset.json" for f in beside) if root_json.is_file()), None)
     if known is not None:
         return classes_from_dataset_json(known)
-    mask_dirs = dict.fromkeys(d for m in found.matches for d in (m.mask_dir.parent, m.mask_dir))
-    for folder in (root, *mask_dirs):
+    for folder in _metadata_folders(root, found):
         for path in sorted(folder.glob(CLASS_DICT_GLOB)):
             classes = classes_from_class_dict(path)
             logger.info("class names and colours from '%s' (%d classes)", path, classes.num_classes)
             return classes
     return None
+
+
+def _shipped_value_names(root: Path, found: FolderSearch) -> ValueNames | None:
+    """Names of the mask values from the first CSV with a name and an index column (ADE20K's
+    objectInfo150.csv) in the dataset folder, the folder holding images and masks, or beside
+    or in a mask folder."""
+    for folder in _metadata_folders(root, found):
+        for path in sorted(folder.glob("*.csv")):
+            names = value_names_from_csv(path)
+            if names is not None:
+                return names
+    return None
+
+
+def _metadata_folders(root: Path, found: FolderSearch) -> list[Path]:
+    """Where a dataset keeps files about its classes: the dataset folder, the folder holding all
+    image and mask folders (ADEChallengeData2016/ over images/ and annotations/), and beside or
+    in each mask folder."""
+    dirs = [d for m in found.matches for d in (m.image_dir, m.mask_dir)]
+    common = [c for c in (Path(os.path.commonpath(dirs)),) if c.is_relative_to(root)] if dirs else []
+    return list(dict.fromkeys([root, *common, *(d for m in found.matches for d in (m.mask_dir.parent, m.mask_dir))]))
 
 
 def _camvid_colours(root: Path) -> tuple[tuple[int, int, int], ...]:

@@ -171,6 +171,8 @@ def discover(
         ignore_index = index.ignore_index
     elif ignore_index == 0 and index.classes is None and type(index.mapping) is IdentityMapping and task != "multilabel":
         index, ignore_index = _ignore_below_classes(index)
+    if index.value_names is not None and index.classes is None and label_map is None and task != "multilabel":
+        index.classes = _classes_from_value_names(index)
     if index.classes is not None:
         if ignore_index is None:
             ignore_index = index.classes.ignore_index
@@ -224,6 +226,31 @@ def _ignore_below_classes(index: DatasetIndex) -> tuple[DatasetIndex, int]:
     logger.info("%s: ignore label 0 is the lowest mask value, not a class: values 1, 2, ... are classes 0, 1, ... "
                 "and ignored pixels are label -1", index.root)
     return replace(index, mapping=OffsetMapping(1)), -1
+
+
+def _classes_from_value_names(index: DatasetIndex) -> ClassSpec:
+    """The classes a shipped CSV names (`DatasetIndex.value_names`), numbered as the mapping reads
+    the values: value v is class v, or class v-1 under --ignore-index 0 (the offset mapping).
+    Values the CSV does not name keep a class_N name; an unnamed 0 is suggested as the ignore label.
+
+    Raises:
+        DataError: the names do not make valid classes (naming the file).
+    """
+    assert index.value_names is not None
+    offset = index.mapping.offset if isinstance(index.mapping, OffsetMapping) else 0
+    path, names = index.value_names.path, index.value_names.names
+    count = max(names) + 1 - offset
+    if count < 1:
+        raise DataError(f"class list '{path}' names no value from {offset} up")
+    logger.info("class names from '%s' (%d classes, mask values %d to %d)", path, count, offset, count - 1 + offset)
+    if offset == 0 and 0 not in names:
+        logger.warning("'%s' names no class for mask value 0, so it stays class 0 ('class_0'); if 0 marks unlabelled "
+                       "pixels (ADE20K's 'other'), pass --ignore-index 0 to leave it out and number the named classes "
+                       "from 0", path)
+    try:
+        return ClassSpec(tuple(names.get(c + offset, f"class_{c}") for c in range(count)))
+    except ValueError as err:
+        raise DataError(f"class list '{path}': {err}") from None
 
 
 def _choose_format(root: Path, name: str, options: ReadOptions) -> DatasetFormat:

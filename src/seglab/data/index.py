@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from seglab.data.classes import ClassSpec
+from seglab.data.classes import ClassSpec, ValueNames
 from seglab.data.io import IMAGE_SUFFIXES
 from seglab.data.mapping import MaskMapping
 from seglab.errors import one_line
@@ -78,6 +78,8 @@ class DatasetIndex:
         pairing: how the pairs were found, one line per image folder (for `seglab inspect`).
         ignored: files in the folder that belong to no pair and are not unlabelled images
             (overview figures, weights, other annotations of a paired image).
+        value_names: names of label-mask values the dataset ships (ADE20K's objectInfo150.csv);
+            `discover` makes them the classes once the ignore label is known.
     """
 
     root: Path
@@ -90,6 +92,7 @@ class DatasetIndex:
     ignore_index: int | None = None
     pairing: list[str] = field(default_factory=list)
     ignored: list[Path] = field(default_factory=list)
+    value_names: ValueNames | None = None
 
 
 def natural_key(name: str) -> tuple[object, ...]:
