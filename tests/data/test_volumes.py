@@ -245,3 +245,10 @@ def test_two_d_folders_are_not_taken_for_volumes(tiny_dataset: Path) -> None:
     shutil.copytree(tiny_dataset / "images", tiny_dataset.parent / "plain" / "images")
     shutil.copytree(tiny_dataset / "masks", tiny_dataset.parent / "plain" / "masks")
     assert discover(tiny_dataset.parent / "plain").format == "folder-pairs"
+
+
+def test_empty_slices_of_a_volume_are_no_warning(msd_dataset: Path) -> None:
+    """Most slices of a scan hold no lesion; a warning per slice named cache files by the dozen."""
+    index = discover(msd_dataset, empty_slices=1.0)
+    assert len(index.pairs) > 4 * 2  # empty slices kept
+    assert not [p for p in audit(index).warnings if p.code == "empty-mask"]

@@ -323,6 +323,8 @@ def _label_problems(pair: Pair, stats: DatasetStats, index: DatasetIndex) -> lis
         return []
     label = classes[0]
     name = f" ('{index.classes.names[label]}')" if index.classes and 0 <= label < index.classes.num_classes else ""
+    if label == 0 and index.format == "volumes":
+        return []  # a volume's slices beyond its structures are empty by nature (--empty-slices keeps a share)
     if label == 0:
         return [Problem(pair.mask, f"mask is empty: every labelled pixel is class 0{name}", "empty-mask",
                         (pair.image,))]
