@@ -243,8 +243,8 @@ def json_manifest(root: Path) -> Path:
 #  how masks are read, number of classes)
 READ_AS_SHIPPED = [
     (ade, 7, "ADEChallengeData2016/annotations/training/ADE_train_00000000.png", {"train": 5, "val": 2}, "identity", 151),
-    (cityscapes, 6, "gtFine/train/aachen/aachen_000000_000019_gtFine_labelIds.png", {"train": 4, "val": 2}, "identity",
-     27),
+    (cityscapes, 6, "gtFine/train/aachen/aachen_000000_000019_gtFine_labelIds.png", {"train": 4, "val": 2}, "labels",
+     19),
     (nnunet, 4, "Dataset042_Roads/labelsTr/road_000.png", None, "identity", 2),
     (kvasir, 4, "Kvasir-SEG/Kvasir-SEG/masks/cju0qkwl35piu0993l0dewei0.jpg", None, "threshold", 2),
     (isic, 4, "ISIC2018_Task1_Training_GroundTruth/ISIC_0000000_segmentation.png", None, "binary", 2),
@@ -544,3 +544,23 @@ def test_train_reads_what_inspect_reads(tmp_path):
     trained = json.loads((run / "classes.json").read_text())
     assert trained["names"] == list(inspected.classes.names)
     assert [tuple(c) for c in trained["colours"]] == list(inspected.classes.colours)
+
+
+@pytest.mark.parametrize("train_ids", [False, True], ids=["labelIds", "labelTrainIds"])
+def test_cityscapes_reads_as_its_19_evaluated_classes_with_void_ignored(tmp_path, train_ids):
+    """34 label ids taken as they are would train the void ones (ego vehicle, parking, ...) as classes."""
+    from seglab.data import read_mask
+
+    cityscapes(tmp_path, train_ids=train_ids)
+    pattern = "{stem}_gtFine_labelTrainIds.png" if train_ids else None
+    report = inspect_dataset(tmp_path, mask_pattern=pattern)
+    classes = report.classes
+    assert classes.num_classes == 19 and classes.ignore_index == 255
+    assert (classes.names[0], classes.names[8], classes.names[13]) == ("road", "vegetation", "car")
+    assert classes.colours[0] == (128, 64, 128)
+    pair = report.index.pairs[0]
+    read = read_mask(pair.mask, report.index.mapping)
+    assert set(np.unique(read)) <= {0, 8, 13}  # road, vegetation and car, from ids 7, 21 and 26
+    if not train_ids:  # a void id (4, 'static') becomes the ignore label
+        save(pair.mask, np.full((8, 8), 4, np.uint8))
+        assert set(np.unique(read_mask(pair.mask, report.index.mapping))) == {255}

@@ -3,7 +3,7 @@ or images and masks side by side; and the synthetic layout `seglab demo` writes,
 
 How folders are found is `data.folders`/`data.pairing`; how files pair is `data.naming`. This
 module turns what they found into a `DatasetIndex`, with the class names of the layouts it
-recognises (ISBI 2012, CamVid's SegNet export, nnU-Net's dataset.json) or that name their
+recognises (ISBI 2012, CamVid's SegNet export, Cityscapes' label ids, nnU-Net's dataset.json) or that name their
 label values in a CSV (ADE20K's objectInfo150.csv).
 """
 
@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from seglab.data.cityscapes import cityscapes_reading
 from seglab.data.classes import (
     CLASS_DICT_GLOB,
     ClassSpec,
@@ -122,6 +123,11 @@ class FolderPairsFormat(DatasetFormat):
         if classes is None and camvid and values and max(values) <= CAMVID_VOID:
             classes = ClassSpec(CAMVID_NAMES, _camvid_colours(root), ignore_index=CAMVID_VOID)
             return classes, encoding.mapping, found
+        cityscapes = cityscapes_reading((p.mask for p in pairs if p.mask is not None), values)
+        if classes is None and type(encoding.mapping) is IdentityMapping and cityscapes is not None:
+            logger.info("%s: Cityscapes label masks, read as its 19 evaluated classes (255 and the void ids "
+                        "ignored; docs/data.md)", root)
+            return (*cityscapes, found)
         return encoding.classes, encoding.mapping, found
 
 
