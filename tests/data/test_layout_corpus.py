@@ -404,7 +404,9 @@ def test_class_dict_csv_names_the_colour_classes(tmp_path, caplog):
         discover(tmp_path)
 
 
-def test_voc_class_and_object_masks_compete_and_the_border_needs_an_ignore_label(tmp_path):
+def test_voc_class_and_object_masks_compete_and_class_masks_read_as_voc_reads_them(tmp_path):
+    """VOC's 21 classes with the 255 border ignored; inferred, a subset made 16 unnamed classes
+    (up to person, 15) and the border a fatal stray value."""
     voc(tmp_path)
     with pytest.raises(DataError, match=r"(?s)SegmentationClass/: 4 pairs.*SegmentationObject/: 4 pairs.*--masks"):
         discover(tmp_path)
@@ -412,10 +414,10 @@ def test_voc_class_and_object_masks_compete_and_the_border_needs_an_ignore_label
     assert len(report.index.pairs) == 4
     unpaired = [p for p in report.problems if p.code == "image-without-mask"]
     assert len(unpaired) == 2  # VOC images without segmentation stay warnings
-    border = [p for p in report.fatal if p.code == "values-outside-classes"]
-    assert len(border) == 1 and "255" in border[0].message  # one finding for the whole dataset
-    report = inspect_dataset(tmp_path, masks="SegmentationClass", ignore_index=255)
-    assert not report.fatal and report.classes.num_classes == 16 and report.classes.ignore_index == 255
+    assert not report.fatal and report.classes.num_classes == 21 and report.classes.ignore_index == 255
+    assert (report.classes.names[15], report.classes.colours[15]) == ("person", (192, 128, 128))
+    object_masks = inspect_dataset(tmp_path, masks="SegmentationObject")  # instance ids are no VOC classes
+    assert object_masks.classes.num_classes == 3
 
 
 def test_one_image_matching_two_masks_lists_a_pattern_for_each(tmp_path):

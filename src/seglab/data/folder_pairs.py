@@ -3,7 +3,7 @@ or images and masks side by side; and the synthetic layout `seglab demo` writes,
 
 How folders are found is `data.folders`/`data.pairing`; how files pair is `data.naming`. This
 module turns what they found into a `DatasetIndex`, with the class names of the layouts it
-recognises (ISBI 2012, CamVid's SegNet export, Cityscapes' label ids, nnU-Net's dataset.json) or that name their
+recognises (ISBI 2012, CamVid's SegNet export, Cityscapes' label ids, Pascal VOC, nnU-Net's dataset.json) or that name their
 label values in a CSV (ADE20K's objectInfo150.csv).
 """
 
@@ -34,6 +34,7 @@ from seglab.data.mapping import IdentityMapping, MaskMapping
 from seglab.data.naming import KeyRule, stem
 from seglab.data.pairing import match_folders, refuse_rival_namings
 from seglab.data.split_lists import apply_split_lists, read_split_lists
+from seglab.data.voc import voc_classes
 from seglab.errors import DataError
 
 logger = logging.getLogger(__name__)
@@ -128,6 +129,10 @@ class FolderPairsFormat(DatasetFormat):
             logger.info("%s: Cityscapes label masks, read as its 19 evaluated classes (255 and the void ids "
                         "ignored; docs/data.md)", root)
             return (*cityscapes, found)
+        voc = voc_classes(mask_dirs, values)
+        if classes is None and type(encoding.mapping) is IdentityMapping and voc is not None:
+            logger.info("%s: Pascal VOC masks, read as its 21 classes with the 255 border ignored", root)
+            return voc, encoding.mapping, found
         return encoding.classes, encoding.mapping, found
 
 
