@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 
 import numpy as np
+import pytest
 from PIL import Image
 
 from seglab.cli import main
@@ -52,6 +53,12 @@ def test_ignore_label_0_on_inferred_classes_is_no_class_and_no_model_output(tmp_
     assert main(["train", "--no-plan", str(tmp_path / "data"), "--ignore-index", "0", "--out", str(run), "--epochs",
                  "1", "--size", "16", "--batch-size", "2", "--no-progress", "--model-option", "widths=[4,8]"]) == 0
     assert len(json.loads((run / "classes.json").read_text())["names"]) == 3
+    from seglab.evaluation.scoring import evaluate_run
+
+    # evaluate reads the split as training did (with classes.json the offset is not re-derived)
+    evaluated = evaluate_run(run, split="val", progress=False)
+    trained = json.loads((run / "metrics.json").read_text())
+    assert evaluated.scores.mean_iou == pytest.approx(trained["mean_iou"], abs=1e-6)
 
 
 

@@ -566,3 +566,7 @@ def test_cityscapes_reads_as_its_19_evaluated_classes_with_void_ignored(tmp_path
     if not train_ids:  # a void id (4, 'static') becomes the ignore label
         save(pair.mask, np.full((8, 8), 4, np.uint8))
         assert set(np.unique(read_mask(pair.mask, report.index.mapping))) == {255}
+    declared = tmp_path / "classes.json"  # as a trained run's classes.json declares them
+    declared.write_text(json.dumps(classes.to_dict()))
+    again = inspect_dataset(tmp_path, mask_pattern=pattern, classes_file=str(declared))
+    assert again.index.mapping == report.index.mapping and again.classes.names == classes.names

@@ -125,10 +125,12 @@ class FolderPairsFormat(DatasetFormat):
             classes = ClassSpec(CAMVID_NAMES, _camvid_colours(root), ignore_index=CAMVID_VOID)
             return classes, encoding.mapping, found
         cityscapes = cityscapes_reading((p.mask for p in pairs if p.mask is not None), values)
-        if classes is None and type(encoding.mapping) is IdentityMapping and cityscapes is not None:
+        # also with the 19 classes declared, as a trained run's classes.json declares them for evaluate
+        if cityscapes is not None and type(encoding.mapping) is IdentityMapping and (
+                classes is None or classes.names == cityscapes[0].names):
             logger.info("%s: Cityscapes label masks, read as its 19 evaluated classes (255 and the void ids "
                         "ignored; docs/data.md)", root)
-            return (*cityscapes, found)
+            return (classes or cityscapes[0], cityscapes[1], found)
         voc = voc_classes(mask_dirs, values)
         if classes is None and type(encoding.mapping) is IdentityMapping and voc is not None:
             logger.info("%s: Pascal VOC masks, read as its 21 classes with the 255 border ignored", root)

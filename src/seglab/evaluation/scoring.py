@@ -22,6 +22,7 @@ from seglab.metrics import ConfusionMatrix, MultiLabelConfusion, Scores
 from seglab.progress import progress_bar
 from seglab.reports.plots import plot_confusion, plot_gallery, save_figure
 from seglab.reports.summary import never_predicted, scores_markdown
+from seglab.runs.checkpoint import read_metadata
 from seglab.runs.run_folder import RunFolder
 from seglab.tasks import training_ignore_index
 
@@ -102,7 +103,9 @@ def pairs_to_evaluate(run: RunFolder, data: str | Path | None, split: str) -> tu
 
     Masks are read with the run's classes.json when its config names none, so classes found
     in the masks (e.g. discovered colours) keep the indices they were trained with even in a
-    folder where one of them is missing.
+    folder where one of them is missing. The run's own split is read with the mapping it was
+    trained with (its checkpoint's), which reading the folder again with classes.json need not
+    give: `--ignore-index 0`'s offset or Cityscapes' id table come from the classes being unknown.
     """
     data_cfg = run.read_config().data if data is not None else run.read_data_config()
     classes_file = data_cfg.classes_file
@@ -122,7 +125,9 @@ def pairs_to_evaluate(run: RunFolder, data: str | Path | None, split: str) -> tu
     pairs = [pair for pair in index.pairs if pair.name in wanted]
     if len(pairs) != len(wanted):
         raise DataError(f"{len(wanted) - len(pairs)} image(s) of the {split} split are missing from '{index.root}'")
-    return pairs, split, index.mapping
+    trained = run.best if run.best.is_file() else run.last
+    mapping = MaskMapping.from_dict(read_metadata(trained)["card"]["mapping"]) if trained.is_file() else index.mapping
+    return pairs, split, mapping
 
 
 def spread(count: int, shown: int) -> list[int]:
