@@ -59,6 +59,8 @@ def test_ignore_label_0_on_inferred_classes_is_no_class_and_no_model_output(tmp_
     evaluated = evaluate_run(run, split="val", progress=False)
     trained = json.loads((run / "metrics.json").read_text())
     assert evaluated.scores.mean_iou == pytest.approx(trained["mean_iou"], abs=1e-6)
+    other = evaluate_run(run, tmp_path / "data", out=tmp_path / "eval-all", progress=False)  # as another folder
+    assert len(other.per_image) == 4
 
 
 

@@ -31,3 +31,19 @@ def test_last_checkpoint_is_scored_when_asked(trained_run: Path, tmp_path: Path,
     metrics = json.loads((tmp_path / "last" / "metrics.json").read_text())
     assert metrics["checkpoint"] == "last"
     assert "last checkpoint" in (tmp_path / "last" / "metrics.md").read_text()
+
+
+def test_a_folder_with_labels_the_run_has_no_class_for_is_a_clear_error(trained_run: Path, tmp_path: Path) -> None:
+    import numpy as np
+    import pytest
+    from PIL import Image
+
+    from seglab.errors import DataError
+
+    for folder in ("images", "masks"):
+        (tmp_path / "other" / folder).mkdir(parents=True)
+    for i in range(2):
+        Image.fromarray(np.zeros((32, 32, 3), np.uint8)).save(tmp_path / "other" / "images" / f"{i}.png")
+        Image.fromarray(np.full((32, 32), 9, np.uint8)).save(tmp_path / "other" / "masks" / f"{i}.png")
+    with pytest.raises(DataError, match=r"mask '.*masks/0\.png': target holds label 9.*the run's classes: background"):
+        evaluate_run(trained_run, tmp_path / "other", out=tmp_path / "eval", progress=False)

@@ -106,6 +106,7 @@ def pairs_to_evaluate(run: RunFolder, data: str | Path | None, split: str) -> tu
     folder where one of them is missing. The run's own split is read with the mapping it was
     trained with (its checkpoint's), which reading the folder again with classes.json need not
     give: `--ignore-index 0`'s offset or Cityscapes' id table come from the classes being unknown.
+    Another folder of label masks is read with it too; one of colour masks as its pixels say.
     """
     data_cfg = run.read_config().data if data is not None else run.read_data_config()
     classes_file = data_cfg.classes_file
@@ -113,7 +114,11 @@ def pairs_to_evaluate(run: RunFolder, data: str | Path | None, split: str) -> tu
         classes_file = str(run.classes)
     if data is not None:
         index = discover_data(replace(data_cfg, path=str(data), format="auto", classes_file=classes_file))
-        return index.pairs, "all", index.mapping
+        trained = trained_mapping(run)
+        # label masks of the run's dataset read as in training; other encodings (colours) as found
+        label_values = {"identity", "offset", "labels"}
+        same_kind = trained is not None and {index.mapping.kind, trained.kind} <= label_values
+        return index.pairs, "all", trained if same_kind and trained is not None else index.mapping
     index = discover_data(replace(data_cfg, classes_file=classes_file))
     names = run.read_splits()
     if split not in names:
@@ -125,9 +130,13 @@ def pairs_to_evaluate(run: RunFolder, data: str | Path | None, split: str) -> tu
     pairs = [pair for pair in index.pairs if pair.name in wanted]
     if len(pairs) != len(wanted):
         raise DataError(f"{len(wanted) - len(pairs)} image(s) of the {split} split are missing from '{index.root}'")
-    trained = run.best if run.best.is_file() else run.last
-    mapping = MaskMapping.from_dict(read_metadata(trained)["card"]["mapping"]) if trained.is_file() else index.mapping
-    return pairs, split, mapping
+    return pairs, split, trained_mapping(run) or index.mapping
+
+
+def trained_mapping(run: RunFolder) -> MaskMapping | None:
+    """How the run read its masks in training (its checkpoint's model card); None without one."""
+    checkpoint = run.best if run.best.is_file() else run.last
+    return MaskMapping.from_dict(read_metadata(checkpoint)["card"]["mapping"]) if checkpoint.is_file() else None
 
 
 def spread(count: int, shown: int) -> list[int]:
@@ -196,7 +205,10 @@ def evaluate_run(
         prediction = predictor.predict(image)
         predict_seconds += time.perf_counter() - started
         pred_t, truth_t = torch.from_numpy(prediction.mask), torch.from_numpy(truth)
-        confusion.update(pred_t, truth_t)
+        try:
+            confusion.update(pred_t, truth_t)
+        except ValueError as err:  # a label the model has no class for: the folder's masks differ from training's
+            raise DataError(f"mask '{pair.mask}': {err} (the run's classes: {', '.join(classes.names)})") from None
         alone = new_confusion()
         alone.update(pred_t, truth_t)
         mine = alone.compute()
