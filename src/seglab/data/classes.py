@@ -244,6 +244,19 @@ def classes_from_dataset_json(path: str | Path) -> ClassSpec | None:
 CLASS_DICT_GLOB = "class_dict*.csv"  # CamVid (Kaggle) class_dict.csv, Semantic Drone class_dict_seg.csv
 
 
+def _csv_rows(path: Path) -> tuple[list[str], list[list[str]]]:
+    """A class list's header (lower case, stripped; empty for an empty file) and all its rows.
+
+    Raises:
+        DataError: the file cannot be read or parsed, naming it.
+    """
+    try:
+        rows = list(csv.reader(path.read_text(encoding="utf-8-sig").splitlines(), skipinitialspace=True))
+    except (OSError, UnicodeDecodeError, csv.Error) as err:
+        raise DataError(f"class list '{path}' cannot be read: {err}") from err
+    return ([h.strip().lower() for h in rows[0]] if rows else []), rows
+
+
 def classes_from_class_dict(path: str | Path) -> ClassSpec:
     """Class names and mask colours from a `class_dict*.csv`: a `name, r, g, b` header (case and
     spaces do not matter), then one row per class in label order.
@@ -252,11 +265,7 @@ def classes_from_class_dict(path: str | Path) -> ClassSpec:
         DataError: an unreadable file, a missing column or a bad row, naming the file and row.
     """
     path = Path(path)
-    try:
-        rows = list(csv.reader(path.read_text(encoding="utf-8-sig").splitlines(), skipinitialspace=True))
-    except (OSError, UnicodeDecodeError, csv.Error) as err:
-        raise DataError(f"class list '{path}' cannot be read: {err}") from err
-    header = [h.strip().lower() for h in rows[0]] if rows else []
+    header, rows = _csv_rows(path)
     if not {"name", "r", "g", "b"} <= set(header):
         raise DataError(f"class list '{path}' needs the columns name, r, g, b; its header is {rows[0] if rows else 'empty'}")
     column = {key: header.index(key) for key in ("name", "r", "g", "b")}
@@ -301,11 +310,7 @@ def value_names_from_csv(path: str | Path) -> ValueNames | None:
             index listed before, naming the file and row.
     """
     path = Path(path)
-    try:
-        rows = list(csv.reader(path.read_text(encoding="utf-8-sig").splitlines(), skipinitialspace=True))
-    except (OSError, UnicodeDecodeError, csv.Error) as err:
-        raise DataError(f"class list '{path}' cannot be read: {err}") from err
-    header = [h.strip().lower() for h in rows[0]] if rows else []
+    header, rows = _csv_rows(path)
     index_column = next((header.index(c) for c in _INDEX_COLUMNS if c in header), None)
     if "name" not in header or index_column is None or len(rows) < 2:
         return None
