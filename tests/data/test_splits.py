@@ -82,3 +82,23 @@ def test_bad_fractions(fractions, message):
 def test_unknown_mode():
     with pytest.raises(ConfigError, match="unknown split mode 'block'.*blocks"):
         split_pairs(make_pairs(5), mode="block")
+
+
+def test_a_split_without_validation_images_is_said(tiny_dataset: Path, tmp_path: Path, caplog) -> None:
+    """DSB-like folders can pair one image: training then scored nothing and chose by training loss."""
+    import json
+    import logging
+
+    from seglab import config
+    from seglab.data.prepare import prepare_data
+
+    names = sorted(p.stem for p in (tiny_dataset / "images").iterdir())
+    split = tmp_path / "split.json"
+    split.write_text(json.dumps({"train": names[:10], "val": [], "test": names[10:]}))
+    with caplog.at_level(logging.WARNING, logger="seglab"):
+        prepare_data(config.DataConfig(path=str(tiny_dataset), split_file=str(split)), seed=0)
+    assert "no validation images (12 pairs in all)" in caplog.text
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="seglab"):
+        prepare_data(config.DataConfig(path=str(tiny_dataset)), seed=0)
+    assert "no validation images" not in caplog.text

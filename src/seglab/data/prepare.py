@@ -198,6 +198,10 @@ def prepare_data(cfg: DataConfig, seed: int, min_side: int | None = None) -> Pre
         ", ".join(classes.names),
         in_channels,
     )
+    if not splits["val"]:
+        log.warning("no validation images (%d pairs in all): nothing scores the model while it trains, the best "
+                    "checkpoint is the one with the lowest training loss and metrics.json has no scores; add "
+                    "images, or give the split yourself (--split-file JSON)", sum(len(v) for v in splits.values()))
     augment, patches = build_training_views(cfg, classes)
     size = choose_size(cfg, stats)
     if size is None:
