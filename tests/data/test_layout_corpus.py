@@ -570,3 +570,16 @@ def test_cityscapes_reads_as_its_19_evaluated_classes_with_void_ignored(tmp_path
     declared.write_text(json.dumps(classes.to_dict()))
     again = inspect_dataset(tmp_path, mask_pattern=pattern, classes_file=str(declared))
     assert again.index.mapping == report.index.mapping and again.classes.names == classes.names
+
+
+def test_stare_ppm_images_and_two_observers_labels(tmp_path):
+    """STARE ships PPM: stare-images/im0001.ppm with labels-ah/im0001.ah.ppm and labels-vk/im0001.vk.ppm."""
+    for i in range(1, 5):
+        save(tmp_path / "stare-images" / f"im{i:04d}.ppm", photo(i))
+        for observer in ("ah", "vk"):
+            save(tmp_path / f"labels-{observer}" / f"im{i:04d}.{observer}.ppm", labels(i, (0, 255)))
+    with pytest.raises(DataError, match=r"(?s)labels-ah/.*labels-vk/.*--masks"):  # two observers: choose one
+        discover(tmp_path)
+    report = inspect_dataset(tmp_path, masks="labels-ah")
+    assert len(report.index.pairs) == 4 and not report.fatal
+    assert report.index.mapping.kind == "binary" and report.classes.num_classes == 2

@@ -283,7 +283,7 @@ def _what_was_seen(root: Path) -> str:
     """The folders with images that were found, and the flags that pair them by hand."""
     seen = [f for f in walk(root) if f.files][:6]
     listed = "".join(f"\n  {(f.path.relative_to(root).as_posix() or '.')}/: {len(f.files)} image files" for f in seen)
-    found = f"\nfolders with images:{listed}" if seen else "\nno image files found (PNG, JPEG, TIFF, BMP, GIF, .npy)"
+    found = f"\nfolders with images:{listed}" if seen else "\nno image files found (PNG, JPEG, TIFF, BMP, GIF, PPM, .npy)"
     return (
         f"{found}\nname how they pair: --images DIR --masks DIR for an image and a mask folder, --mask-pattern "
         "'{stem}_mask.png' when names differ (alone for images and masks in one folder), or list the pairs "

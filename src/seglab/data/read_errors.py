@@ -38,6 +38,8 @@ _MAGIC = (
     (b"\x93NUMPY", "NumPy"),
     (b"PK\x03\x04", "NumPy archive (zip)"),
     (b"GIF8", "GIF"),
+    (b"P5", "PGM"),
+    (b"P6", "PPM"),
 )
 
 # Decoders report damaged files through many exception types (PIL: OSError, SyntaxError,
@@ -131,7 +133,7 @@ def _explain(path: Path, what: str, err: BaseException) -> ReadError:
     if found is None and head:
         return ReadError(
             f"{what} '{path}' is not an image file: it starts with {_show_bytes(head)}, "
-            "not PNG, JPEG, TIFF, BMP, GIF or NumPy (.npy, .npz) data",
+            "not PNG, JPEG, TIFF, BMP, GIF, PPM/PGM or NumPy (.npy, .npz) data",
             "not-an-image",
         )
     if found is not None and _reader_of(found) != _reader_of(suffix):
