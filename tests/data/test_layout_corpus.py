@@ -583,3 +583,18 @@ def test_stare_ppm_images_and_two_observers_labels(tmp_path):
     report = inspect_dataset(tmp_path, masks="labels-ah")
     assert len(report.index.pairs) == 4 and not report.fatal
     assert report.index.mapping.kind == "binary" and report.classes.num_classes == 2
+
+
+def test_instance_masks_are_not_paired_by_digits_inside_hashes(tmp_path):
+    """2018 Data Science Bowl: stage1_train/<sha256>/images/<sha256>.png and masks/<sha256>.png, one
+    file per nucleus. '...ad5a' paired with a nucleus whose hash ends in 5, and it trained on that."""
+    import hashlib
+
+    for i in range(3):
+        sample = hashlib.sha256(f"image{i}".encode()).hexdigest()
+        save(tmp_path / "stage1_train" / sample / "images" / f"{sample}.png", photo(i))
+        for k in range(6):
+            nucleus = hashlib.sha256(f"nucleus{i}-{k}".encode()).hexdigest()
+            save(tmp_path / "stage1_train" / sample / "masks" / f"{nucleus}.png", labels(k, (0, 255)))
+    with pytest.raises(DataError, match=r"18 masks for 3 images, none named after an image: .*instance masks"):
+        discover(tmp_path)

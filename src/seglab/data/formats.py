@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -165,7 +166,7 @@ def discover(
     index = fmt.index(root, classes)
     if not index.pairs:
         shown = "".join(f"\n  {p}" for p in index.problems[:5])
-        raise DataError(f"no image/mask pairs found in '{root}' ({index.format} layout){shown}")
+        raise DataError(f"no image/mask pairs found in '{root}' ({index.format} layout){shown}{_instance_hint(index)}")
     if label_map is not None:
         index = _relabel(index, label_map, classes, ignore_index)
         ignore_index = index.ignore_index
@@ -217,6 +218,19 @@ def _relabel(
     mapping, ignore_index = label_map_encoding(label_map, ignore_index)
     kept = [p for p in index.problems if p.code not in ENCODING_CODES]
     return replace(index, mapping=mapping, classes=classes, problems=kept, ignore_index=ignore_index)
+
+
+def _instance_hint(index: DatasetIndex) -> str:
+    """When unpaired masks outnumber unpaired images several times, folder by folder, they are
+    likely one file per object (the 2018 Data Science Bowl's `<id>/masks/*.png`), which seglab
+    does not merge: say so, rather than leave a list of unpaired files."""
+    unpaired = Counter(p.code for p in index.problems)
+    images, masks = unpaired["image-without-mask"], unpaired["mask-without-image"]
+    if not images or masks < 3 * images:
+        return ""
+    return (f"\n{masks} masks for {images} images, none named after an image: if each is one object of an "
+            "image (instance masks), merge each image's masks into one label mask (or list the pairs in a "
+            "manifest, --manifest pairs.csv); seglab reads one mask per image")
 
 
 def _ignore_below_classes(index: DatasetIndex) -> tuple[DatasetIndex, int]:

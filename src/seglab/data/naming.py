@@ -94,13 +94,23 @@ def _without_affixes(path: Path) -> str:
     return strip_affixes(stem(path))
 
 
+_HASH = re.compile(r"[0-9a-f]{16,}", re.IGNORECASE)  # an id such as DSB 2018's sha256 names, not a number
+
+
+def _numbers(path: Path) -> list[str]:
+    """The numbers in a file's name; none in a hash, whose digits only look like numbers (one
+    image's '…ad5a' would pair with any mask whose hash ends in 5)."""
+    name = stem(path)
+    return [] if _HASH.fullmatch(name) else re.findall(r"\d+", name)
+
+
 def _first_number(path: Path) -> str | None:
-    found = re.search(r"\d+", stem(path))
-    return str(int(found.group())) if found else None
+    found = _numbers(path)
+    return str(int(found[0])) if found else None
 
 
 def _last_number(path: Path) -> str | None:
-    found = re.findall(r"\d+", stem(path))
+    found = _numbers(path)
     return str(int(found[-1])) if found else None
 
 
