@@ -598,3 +598,24 @@ def test_instance_masks_are_not_paired_by_digits_inside_hashes(tmp_path):
             save(tmp_path / "stage1_train" / sample / "masks" / f"{nucleus}.png", labels(k, (0, 255)))
     with pytest.raises(DataError, match=r"18 masks for 3 images, none named after an image: .*instance masks"):
         discover(tmp_path)
+
+
+def test_one_mask_folder_for_several_image_folders_asks_which_images(tmp_path):
+    """ISPRS Potsdam: top_potsdam_2_10_RGB.tif in 2_Ortho_RGB/ (and _IRRG, _RGBIR band folders) with
+    top_potsdam_2_10_label.tif in 5_Labels_all/: each mask would be trained once per band folder."""
+    for tile in ("2_10", "2_11", "3_10"):
+        for folder, band in (("2_Ortho_RGB", "RGB"), ("3_Ortho_IRRG", "IRRG")):
+            save(tmp_path / folder / f"top_potsdam_{tile}_{band}.tif", photo(len(tile)))
+        save(tmp_path / "5_Labels_all" / f"top_potsdam_{tile}_label.tif", labels(1, (0, 1, 2)))
+    with pytest.raises(DataError, match=r"masks of 5_Labels_all/ pair with the images of 2 folders .*--images 2_Ortho_RGB"):
+        discover(tmp_path)
+    index = discover(tmp_path, images="2_Ortho_RGB")
+    assert len(index.pairs) == 3 and all(p.mask.stem.replace("_label", "_RGB") == p.image.stem for p in index.pairs)
+
+
+def test_deepglobe_sat_images_pair_with_their_masks_by_name(tmp_path):
+    for i in (119, 855, 10452):
+        save(tmp_path / "train" / f"{i}_sat.jpg", photo(i))
+        save(tmp_path / "train" / f"{i}_mask.png", labels(i, (0, 1)))
+    index = discover(tmp_path)
+    assert len(index.pairs) == 3 and "without mask/image affixes" in index.pairing[0]

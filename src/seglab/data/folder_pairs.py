@@ -32,7 +32,7 @@ from seglab.data.formats import FORMATS, DatasetFormat, ReadOptions
 from seglab.data.index import DatasetIndex, Pair, Problem, list_images, natural_key
 from seglab.data.mapping import IdentityMapping, MaskMapping
 from seglab.data.naming import KeyRule, stem
-from seglab.data.pairing import match_folders, refuse_rival_namings
+from seglab.data.pairing import FolderMatch, match_folders, refuse_rival_namings
 from seglab.data.split_lists import apply_split_lists, read_split_lists
 from seglab.data.voc import voc_classes
 from seglab.errors import DataError
@@ -83,6 +83,7 @@ class FolderPairsFormat(DatasetFormat):
 
     def index(self, root: Path, classes: ClassSpec | None) -> DatasetIndex:
         found = self.search(root)
+        _refuse_shared_masks(root, found.matches)
         pairs, problems = [], []
         for match in found.matches:
             pairs += [Pair(stem(image), image, mask, match.split) for _, image, mask in match.pairs]
@@ -222,6 +223,26 @@ def _named_folders(root: Path, name: str, folders: list[Folder]) -> list[Path]:
         if path.is_dir() and list_images(path):
             return [path]
     return [f.path for f in folders if f.files and f.path.name == Path(name).name]
+
+
+def _refuse_shared_masks(root: Path, matches: list[FolderMatch]) -> None:
+    """Several image folders paired with one mask folder (ISPRS Potsdam's 2_Ortho_RGB/,
+    3_Ortho_IRRG/ and 4_Ortho_RGBIR/ with 5_Labels_all/) would train and score every mask once
+    per folder, across splits too: the user chooses one.
+
+    Raises:
+        DataError: the mask folder and its image folders, with the flag that picks one.
+    """
+    by_masks: dict[Path, list[Path]] = {}
+    for match in matches:
+        if match.pairs:
+            by_masks.setdefault(match.mask_dir, []).append(match.image_dir)
+    for mask_dir, image_dirs in by_masks.items():
+        if len(image_dirs) > 1:
+            listed = ", ".join(_shown(d, root) for d in image_dirs)
+            raise DataError(f"'{root}': the masks of {_shown(mask_dir, root)} pair with the images of {len(image_dirs)} "
+                            f"folders ({listed}), so each mask would count {len(image_dirs)} times; name the images "
+                            f"to use: --images {image_dirs[0].name}")
 
 
 def _shown(path: Path, root: Path) -> str:
