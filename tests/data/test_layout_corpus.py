@@ -619,3 +619,19 @@ def test_deepglobe_sat_images_pair_with_their_masks_by_name(tmp_path):
         save(tmp_path / "train" / f"{i}_mask.png", labels(i, (0, 1)))
     index = discover(tmp_path)
     assert len(index.pairs) == 3 and "without mask/image affixes" in index.pairing[0]
+
+
+def test_busi_second_lesion_masks_are_masks_not_images(tmp_path):
+    """BUSI: 'benign (4).png', 'benign (4)_mask.png' and a second lesion 'benign (4)_mask_1.png',
+    which was read as an image without a mask, its lesion silently left out."""
+    root = tmp_path / "Dataset_BUSI_with_GT"
+    for kind in ("benign", "malignant"):
+        for i in range(1, 5):
+            save(root / kind / f"{kind} ({i}).png", photo(i))
+            save(root / kind / f"{kind} ({i})_mask.png", labels(i, (0, 255)))
+        save(root / kind / f"{kind} (2)_mask_1.png", labels(7, (0, 255)))
+    with pytest.raises(DataError, match=r"(?s)'\{stem\}_mask.png': 8 masks.*'\{stem\}_mask_1.png': 2 masks.*merge"):
+        discover(tmp_path)
+    index = discover(tmp_path, mask_pattern="{stem}_mask.png")
+    assert len(index.pairs) == 8 and not [p for p in index.problems if p.code == "image-without-mask"]
+    assert {p.name for p in index.ignored} == {"benign (2)_mask_1.png", "malignant (2)_mask_1.png"}

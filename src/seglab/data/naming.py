@@ -67,9 +67,15 @@ def _same_name(path: Path) -> str:
     return stem(path).lower()
 
 
+_NUMBERED_MASK = re.compile(r"(.+[_\-. ](?:mask|label|gt|seg|segm|annotation))[_\-]\d{1,2}$")
+
+
 def strip_affixes(name: str) -> str:
-    """Lower-case name without the mask/image affixes of `_SUFFIXES` and `_PREFIXES`."""
+    """Lower-case name without the mask/image affixes of `_SUFFIXES` and `_PREFIXES`; a mask
+    affix with a counter (BUSI's second lesion `benign (4)_mask_1`) counts as the affix."""
     name = name.lower()
+    numbered = _NUMBERED_MASK.fullmatch(name)
+    name = numbered.group(1) if numbered else name
     changed = True
     while changed:
         changed = False

@@ -192,7 +192,10 @@ def refuse_rival_namings(matches: Sequence[FolderMatch]) -> None:
         for template, count in named.items():
             counts[template] = counts.get(template, 0) + count
     listed = "".join(f"\n  --mask-pattern '{t}': {n} masks" for t, n in sorted(counts.items()))
-    raise DataError(f"{rivalled[0].example}; pick the labels to train on:{listed}")
+    numbered = [t for t in sorted(counts) if re.search(r"[_\-]\d{1,2}\.[^.]+$", t)]
+    merge = (f"\n'{numbered[0]}' numbers more masks of some images (a second lesion or object): to keep them, "
+             "merge each image's masks into one label mask first" if numbered else "")
+    raise DataError(f"{rivalled[0].example}; pick the labels to train on:{listed}{merge}")
 
 
 def _namings(pairs: list[tuple[str, Path, Path]]) -> dict[str, int]:
