@@ -635,3 +635,19 @@ def test_busi_second_lesion_masks_are_masks_not_images(tmp_path):
     index = discover(tmp_path, mask_pattern="{stem}_mask.png")
     assert len(index.pairs) == 8 and not [p for p in index.problems if p.code == "image-without-mask"]
     assert {p.name for p in index.ignored} == {"benign (2)_mask_1.png", "malignant (2)_mask_1.png"}
+
+
+def test_coco_stuff_named_folders_pair_by_place_with_year_splits(tmp_path):
+    """COCO-Stuff: images/{train,val}2017/*.jpg mirrored by stuffthingmaps_trainval2017/{train,val}2017/*.png,
+    whose name says nothing of masks; `train2017` was no split word."""
+    from seglab.data.naming import folder_split
+
+    assert [folder_split(n) for n in ("train2017", "val2014", "test2015", "2017", "x2017")] == [
+        "train", "val", "test", None, None]
+    for split, ids in (("train", (9, 25, 30)), ("val", (139, 285))):
+        for i in ids:
+            save(tmp_path / "images" / f"{split}2017" / f"{i:012d}.jpg", photo(i))
+            save(tmp_path / "stuffthingmaps_trainval2017" / f"{split}2017" / f"{i:012d}.png", labels(i, (0, 1, 255)))
+    index = discover(tmp_path, images="images", masks="stuffthingmaps_trainval2017")
+    assert len(index.pairs) == 5 and {p.split for p in index.pairs} == {"train", "val"}
+    assert all(p.image.stem == p.mask.stem and p.image.parent.name == p.mask.parent.name for p in index.pairs)

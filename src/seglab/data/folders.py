@@ -105,8 +105,10 @@ def _folder(path: Path, parts: tuple[str, ...], files: list[Path]) -> Folder:
     return Folder(path, files, split, False, False, parts)
 
 
-def _related(image: Folder, mask: Folder) -> bool:
-    """Whether `mask` sits where masks of `image` are kept: beside it, mirrored or below it."""
+def _related(image: Folder, mask: Folder, named: bool = False) -> bool:
+    """Whether `mask` sits where masks of `image` are kept: beside it, mirrored or below it. A
+    mirrored folder needs a mask-like name where the paths differ, unless the user `named` the
+    masks (COCO-Stuff's `stuffthingmaps_trainval2017/train2017/` mirroring `images/train2017/`)."""
     if image.path == mask.path:
         return False
     if image.path.parent == mask.path.parent:
@@ -116,7 +118,7 @@ def _related(image: Folder, mask: Folder) -> bool:
     if len(image.parts) != len(mask.parts):
         return False
     differing = [i for i, (a, b) in enumerate(zip(image.parts, mask.parts)) if a != b]
-    return len(differing) == 1 and looks_like_mask_folder(mask.parts[differing[0]])
+    return len(differing) == 1 and (named or looks_like_mask_folder(mask.parts[differing[0]]))
 
 
 def looks_like_masks(folder: Folder) -> bool:
@@ -172,7 +174,8 @@ def search_folders(
     for image in folders:
         if not image.files or (image.named_mask and images_name is None) or not chosen(image, images_name, image_tops):
             continue
-        candidates = _candidates(image, folders, root, rules, is_masks, lambda f: chosen(f, masks_name, mask_tops))
+        candidates = _candidates(image, folders, root, rules, is_masks, lambda f: chosen(f, masks_name, mask_tops),
+                                 masks_name is not None)
         if len(candidates) > 1:
             raise _ambiguous(image, candidates, root)
         if candidates:
@@ -231,13 +234,14 @@ def _candidates(
     rules: tuple[KeyRule, ...],
     is_masks: Callable[[Folder], bool],
     allowed: Callable[[Folder], bool],
+    masks_named: bool = False,
 ) -> list[FolderMatch]:
     """Mask folders for `image`, paired with it: named ones that fit its place, unnamed ones
-    that pair well."""
+    that pair well (`masks_named`: the `allowed` ones are the user's --masks)."""
     found = []
     fallback = []
     for mask in folders:
-        if not _related(image, mask) or not allowed(mask) or mask.named_image:
+        if not _related(image, mask, masks_named) or not allowed(mask) or mask.named_image:
             continue
         if image.split and mask.split and image.split != mask.split:
             continue

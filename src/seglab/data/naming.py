@@ -192,11 +192,15 @@ def _words(name: str) -> list[str]:
     return [w for w in re.split(r"[^a-z0-9]+", name.lower()) if w]
 
 
+_YEAR = re.compile(r"(?<=[a-z])(19|20)\d\d$")
+
+
 def folder_split(name: str) -> str | None:
     """"train", "val" or "test" when a folder name says so (`Train`, `training`, `valid`,
-    `test_images`, `imagesTr`, `trainannot`), else None."""
+    `test_images`, `imagesTr`, `trainannot`, COCO's `train2017`), else None."""
     lower = name.lower()
     for word in _words(lower):
+        word = _YEAR.sub("", word) or word  # COCO's train2017, val2014
         if word in SPLIT_WORDS:
             return SPLIT_WORDS[word]
         for role_word in (*_MASK_WORDS, *_IMAGE_WORDS, "annot", "images", "labels"):
