@@ -32,7 +32,7 @@ from seglab.data.formats import FORMATS, DatasetFormat, ReadOptions
 from seglab.data.index import DatasetIndex, Pair, Problem, list_images, natural_key
 from seglab.data.mapping import IdentityMapping, MaskMapping
 from seglab.data.naming import KeyRule, stem
-from seglab.data.pairing import FolderMatch, match_folders, refuse_rival_namings
+from seglab.data.pairing import FolderMatch, folder_label, match_folders, refuse_rival_namings
 from seglab.data.split_lists import apply_split_lists, read_split_lists
 from seglab.data.voc import voc_classes
 from seglab.errors import DataError
@@ -210,7 +210,7 @@ def _named_pair(root: Path, images: str, masks: str, rules: tuple[KeyRule, ...])
     found = search_folders(root, rules, images, masks)
     several = [(flag, dirs) for flag, dirs in (("--images", image_dirs), ("--masks", mask_dirs)) if len(dirs) > 1]
     if not found.matches and several:
-        listed = "".join(f"\n  {flag}: " + ", ".join(_shown(d, root) for d in dirs) for flag, dirs in several)
+        listed = "".join(f"\n  {flag}: " + ", ".join(folder_label(d, root) for d in dirs) for flag, dirs in several)
         raise DataError(f"'{root}': the named folders hold image files at several places that do not pair by "
                         f"place:{listed}\nname one of each by its path under the dataset folder")
     return found
@@ -239,17 +239,10 @@ def _refuse_shared_masks(root: Path, matches: list[FolderMatch]) -> None:
             by_masks.setdefault(match.mask_dir, []).append(match.image_dir)
     for mask_dir, image_dirs in by_masks.items():
         if len(image_dirs) > 1:
-            listed = ", ".join(_shown(d, root) for d in image_dirs)
-            raise DataError(f"'{root}': the masks of {_shown(mask_dir, root)} pair with the images of {len(image_dirs)} "
+            listed = ", ".join(folder_label(d, root) for d in image_dirs)
+            raise DataError(f"'{root}': the masks of {folder_label(mask_dir, root)} pair with the images of {len(image_dirs)} "
                             f"folders ({listed}), so each mask would count {len(image_dirs)} times; name the images "
                             f"to use: --images {image_dirs[0].name}")
-
-
-def _shown(path: Path, root: Path) -> str:
-    try:
-        return f"{path.relative_to(root).as_posix()}/"
-    except ValueError:
-        return str(path)
 
 
 def unique_names(pairs: list[Pair], root: Path) -> list[Pair]:

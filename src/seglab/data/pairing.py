@@ -62,15 +62,16 @@ class FolderMatch:
 
     def describe(self, root: Path) -> str:
         """One line for `seglab inspect`: which folders, how many pairs, which rule."""
-        images = _rel(self.image_dir, root)
+        images = folder_label(self.image_dir, root)
         where = f"{images} (images and masks side by side)" if self.image_dir == self.mask_dir else (
-            f"{images} + {_rel(self.mask_dir, root)}"
+            f"{images} + {folder_label(self.mask_dir, root)}"
         )
         split = f" [{self.split}]" if self.split else ""
         return f"{where}{split}: {len(self.pairs)} pairs by {self.rule.name}"
 
 
-def _rel(path: Path, root: Path) -> str:
+def folder_label(path: Path, root: Path) -> str:
+    """A folder as messages show it: relative to the dataset folder with a trailing slash."""
     try:
         shown = path.relative_to(root).as_posix()
     except ValueError:
@@ -144,7 +145,7 @@ def match_folders(
     paired_keys = {key for key, _, _ in pairs}
     lonely_masks = [m for k, m in mask_keys.items() if k not in image_keys]
     lonely_names = {stem(m).lower(): m for m in lonely_masks}
-    expected = _rel(mask_dir, root) if mask_dir != image_dir else _rel(image_dir, root)
+    expected = folder_label(mask_dir, root) if mask_dir != image_dir else folder_label(image_dir, root)
     for key, image in image_keys.items():
         if key in mask_keys:
             continue
@@ -217,7 +218,7 @@ def _second_annotation(
     if not rivals:
         return None
     first = next(iter(rivals.values()))[0]
-    example = (f"{_rel(first.parent, root)}: images match more than one mask each ({rule.name}), e.g. "
+    example = (f"{folder_label(first.parent, root)}: images match more than one mask each ({rule.name}), e.g. "
                f"'{first.name}' beside '{pairs[0][2].name}'")
     return RivalNamings(example, {**_namings(pairs), **{t: len(m) for t, m in rivals.items()}})
 
@@ -243,7 +244,7 @@ def _two_masks(
     path, first = different[0]
     key = rule.key(path) or ""
     templates = {_template(first, key), _template(path, key)}
-    example = (f"{_rel(first.parent, root)}: one image matches two masks, '{first.name}' and '{path.name}' "
+    example = (f"{folder_label(first.parent, root)}: one image matches two masks, '{first.name}' and '{path.name}' "
                f"({rule.name})")
     return RivalNamings(example, {t: sum(1 for m in masks if _fits(m, t)) for t in templates})
 
