@@ -34,6 +34,7 @@ class DataConfig:
     images: str | None = None  # image folder (under path, or a folder name at any level); default: found
     masks: str | None = None  # mask folder, likewise; picks one when two folders could hold the masks
     mask_pattern: str | None = None  # mask name from the image stem: '{stem}_mask.png' or a regex with a group
+    merge_masks: bool = False  # an image's several masks (objects, lesions) read as one: their union
     ignore_index: int | None = None  # label excluded from loss and metrics
     label_map: dict[int, int | str] | None = None  # raw mask value -> class or "ignore", e.g. {255: 1, 3: ignore}
     num_workers: int = 0  # DataLoader workers; 0 = load in the training process

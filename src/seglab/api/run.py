@@ -142,7 +142,7 @@ class Run:
             assert pair.mask is not None  # pairs_to_evaluate returns labelled pairs only
             image = read_image(pair.image)
             images.append(display_image(image))
-            truths.append(read_mask(pair.mask, mapping))
+            truths.append(read_mask(pair.masks, mapping))
             preds.append(self._predictor.predict(image).mask)
         classes = self.classes
         return plot_gallery(images, truths, preds, classes.colours, classes.names, classes.ignore_index,

@@ -40,6 +40,10 @@ def add_data_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--mask-pattern", dest="data.mask_pattern", metavar="PATTERN",
                         help="how a mask is named after its image: a template like '{stem}_mask.png' or a regular "
                         r"expression whose first group is the image stem, like '(.+)_manual1\.gif'")
+    parser.add_argument("--merge-masks", dest="data.merge_masks", action="store_true", default=None,
+                        help="read an image's several masks as one, their union: numbered masks "
+                        "('a_mask.png' + 'a_mask_1.png', BUSI) or one mask file per object in a folder of its "
+                        "own beside the image (the 2018 Data Science Bowl's <id>/images/ + <id>/masks/)")
     parser.add_argument("--manifest", metavar="FILE",
                         help="a .csv/.tsv/.json file listing the pairs (columns image, mask, optional split and "
                         "group; paths relative to the file), instead of DATA")

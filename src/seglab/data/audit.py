@@ -88,6 +88,8 @@ CHECKS: dict[str, Check] = {
                                      "inflates the scores (--skip-bad drops the val/test copy)"),
     # usable, but probably not what was meant
     "image-without-mask": Check(WARNING, "add its mask, or move the image out (it is not used)"),
+    "partial-merge": Check(WARNING, "add the missing mask, an all-zero one if nothing of that folder shows "
+                           "(--merge-masks reads the image with its other folders' masks)"),
     "mask-without-image": Check(WARNING, "add its image or fix the name, or remove the mask (it is not used)"),
     "duplicate-name": Check(WARNING, "rename or remove one of the files (only the first is used)"),
     "unmatched-name": Check(WARNING, "rename the file to end in the number that pairs it (it is not used)"),
@@ -182,12 +184,12 @@ class AuditReport:
         for name, pairs in splits.items():
             clean[name] = []
             for pair in pairs:
-                found = by_file.get(pair.image) or (by_file.get(pair.mask) if pair.mask is not None else None)
+                found = next((by_file[f] for f in (pair.image, *pair.masks) if f in by_file), None)
                 if found is None:
                     clean[name].append(pair)
                 else:
                     skipped.append((pair, found))
-        files = {path for pairs in splits.values() for pair in pairs for path in (pair.image, pair.mask)}
+        files = {path for pairs in splits.values() for pair in pairs for path in (pair.image, *pair.masks)}
         unplaced = [p for p in self.fatal if p.path not in files]
         return clean, skipped, unplaced
 
@@ -216,7 +218,7 @@ def audit(
     stats = scan(index)
     problems = list(index.problems) + _unsupported_files(index) + list(stats.problems)
     bad = {path for p in problems if severity(p) == FATAL for path in files_of(p)}
-    clean = [p for p in index.pairs if p.image not in bad and p.mask not in bad]
+    clean = [p for p in index.pairs if bad.isdisjoint((p.image, *p.masks))]
     facts = [(p, stats.images[p.image]) for p in clean if p.image in stats.images]
     for pair in clean:
         problems += _header_problems(pair)
@@ -287,9 +289,7 @@ def _unsupported_files(index: DatasetIndex) -> list[Problem]:
 
 def _header_problems(pair: Pair) -> list[Problem]:
     problems = []
-    for what, path in (("image", pair.image), ("mask", pair.mask)):
-        if path is None:
-            continue
+    for what, path in (("image", pair.image), *(("mask", m) for m in pair.masks)):
         if what == "mask" and path.suffix.lower() in (".jpg", ".jpeg"):
             problems.append(Problem(path, "mask is a JPEG (lossy)", "lossy-mask"))
         try:

@@ -81,7 +81,7 @@ def choose_cache(mode: str, needed: int, available: int) -> str:
 class DiskCache:
     """Decoded pairs as two .npy files each (image, mask) under `root`, shared by processes.
 
-    A pair's key hashes everything its arrays depend on: both files' paths, modification times
+    A pair's key hashes everything its arrays depend on: its files' paths, modification times
     and sizes, plus `recipe` (what the dataset does to them: target size, channels, mapping,
     classes) and FORMAT. An edited file or a changed setting is therefore a miss, never stale
     data. Files are written under a temporary name and renamed, so readers never see half a
@@ -112,7 +112,7 @@ class DiskCache:
     def _paths(self, pair: Pair) -> tuple[Path, Path]:
         assert pair.mask is not None  # datasets accept labelled pairs only
         digest = hashlib.blake2b(f"{FORMAT}|{self.recipe}".encode(), digest_size=16)
-        for path in (pair.image, pair.mask):
+        for path in (pair.image, *pair.masks):
             resolved, size, modified = file_version(path)
             digest.update(f"|{resolved}|{modified}|{size}".encode())
         key = digest.hexdigest()

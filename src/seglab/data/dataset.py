@@ -165,7 +165,7 @@ class SegmentationDataset(Dataset):
         """Decode, check and resize one pair; arrays in their compact stored dtypes."""
         assert pair.mask is not None  # checked in __init__
         image = read_image(pair.image)
-        mask = read_mask(pair.mask, self.mapping)
+        mask = read_mask(pair.masks, self.mapping)
         if image.shape[:2] != mask.shape:
             raise DataError(
                 f"mask '{pair.mask}' is {mask.shape[0]}x{mask.shape[1]} (HxW) but image "

@@ -124,7 +124,7 @@ def fingerprint(index: DatasetIndex, train: list[Pair], stats: DatasetStats, cla
     sample = _evenly_spaced(labelled, MAX_MASKS_MEASURED)
     shapes = _ShapeTally(len(wanted))
     for pair in sample:
-        mask = read_mask(pair.mask, index.mapping)
+        mask = read_mask(pair.masks, index.mapping)
         shapes.add(_class_planes(mask, wanted, multilabel))
     counts = np.array([stats.mask_values.get(c, 0) for c in wanted], dtype=np.float64)
     if multilabel:

@@ -27,12 +27,12 @@ from seglab.data.classes import (
     value_names_from_csv,
 )
 from seglab.data.encoding import choose_encoding
-from seglab.data.folders import Folder, FolderSearch, search_folders, walk
+from seglab.data.folders import Folder, FolderSearch, named_tops, search_folders, walk
 from seglab.data.formats import FORMATS, DatasetFormat, ReadOptions
 from seglab.data.index import DatasetIndex, Pair, Problem, list_images, natural_key
 from seglab.data.mapping import IdentityMapping, MaskMapping
 from seglab.data.naming import KeyRule, stem
-from seglab.data.pairing import FolderMatch, folder_label, match_folders, refuse_rival_namings
+from seglab.data.pairing import FolderMatch, combine_matches, folder_label, match_folders, refuse_rival_namings
 from seglab.data.split_lists import apply_split_lists, read_split_lists
 from seglab.data.voc import voc_classes
 from seglab.errors import DataError
@@ -72,10 +72,11 @@ class FolderPairsFormat(DatasetFormat):
     def search(self, root: Path) -> FolderSearch:
         if root not in self._found:
             images, masks, rules = self.options.images, self.options.masks, self.options.key_rules
+            merge = self.options.merge_masks
             if images is not None and masks is not None:
-                self._found[root] = _named_pair(root, images, masks, rules)
+                self._found[root] = _named_pair(root, images, masks, rules, merge)
             else:
-                self._found[root] = search_folders(root, rules, images, masks)
+                self._found[root] = search_folders(root, rules, images, masks, merge)
         return self._found[root]
 
     def detect(self, root: Path) -> bool:
@@ -86,7 +87,8 @@ class FolderPairsFormat(DatasetFormat):
         _refuse_shared_masks(root, found.matches)
         pairs, problems = [], []
         for match in found.matches:
-            pairs += [Pair(stem(image), image, mask, match.split) for _, image, mask in match.pairs]
+            pairs += [Pair(stem(image), image, mask, match.split, more_masks=match.merged.get(key, ()))
+                      for key, image, mask in match.pairs]
             problems += match.problems
         pairs = unique_names(pairs, root)
         lists = read_split_lists(m.image_dir for m in found.matches)
@@ -115,7 +117,7 @@ class FolderPairsFormat(DatasetFormat):
         """The encoding of the masks (`choose_encoding`), with class names of known layouts."""
         if not pairs:
             return classes, IdentityMapping(), []
-        encoding = choose_encoding([p.mask for p in pairs if p.mask is not None], classes)
+        encoding = choose_encoding([m for p in pairs for m in p.masks], classes)
         found = list(encoding.problems)
         isbi = all(m.name == "label" and m.parent.joinpath("image").is_dir() for m in mask_dirs)
         if classes is None and encoding.binary and isbi:
@@ -191,11 +193,13 @@ def _camvid_colours(root: Path) -> tuple[tuple[int, int, int], ...]:
     return tuple(tuple(int(v) for v in p) for p in pixels[: len(CAMVID_NAMES)])  # type: ignore[misc]
 
 
-def _named_pair(root: Path, images: str, masks: str, rules: tuple[KeyRule, ...]) -> FolderSearch:
+def _named_pair(root: Path, images: str, masks: str, rules: tuple[KeyRule, ...], merge: bool) -> FolderSearch:
     """`--images NAME --masks NAME`: exactly that pair when each names one folder holding image
     files, wherever it lies (Semantic Drone's `original_images/` two levels down, its
     `RGB_color_image_masks/` inside a wrapper of the same name); a name found at several levels
     (DRIVE's `training/1st_manual/`, `test/1st_manual/`) pairs by place, as `search_folders` does.
+    With `merge`, a --masks folder whose folders below each hold masks of the images
+    (Montgomery's `ManualMask/leftMask/` and `rightMask/`) gives each image all its masks, merged.
 
     Raises:
         DataError: names at several levels that `search_folders` cannot pair, listed.
@@ -204,10 +208,26 @@ def _named_pair(root: Path, images: str, masks: str, rules: tuple[KeyRule, ...])
     image_dirs, mask_dirs = _named_folders(root, images, folders), _named_folders(root, masks, folders)
     if len(image_dirs) == 1 and len(mask_dirs) == 1:
         image_dir, mask_dir = image_dirs[0], mask_dirs[0]
-        match = match_folders(list_images(image_dir), list_images(mask_dir), image_dir, mask_dir, root, rules=rules)
+        match = match_folders(list_images(image_dir), list_images(mask_dir), image_dir, mask_dir, root, rules=rules,
+                              merge=merge)
         refuse_rival_namings([match])
         return FolderSearch(matches=[match])
-    found = search_folders(root, rules, images, masks)
+    tops = named_tops(root, masks, folders)
+    below = [f.path for f in folders if f.files and any(top in f.path.parents for top in tops)]
+    if len(image_dirs) == 1 and not mask_dirs and len(below) > 1:  # a mask folder per object or class?
+        image_dir = image_dirs[0]
+        pairing = [m for m in (match_folders(list_images(image_dir), list_images(d), image_dir, d, root,
+                                             rules=rules, merge=merge) for d in below) if m.pairs]
+        if len(pairing) > 1 and not merge:
+            listed = "".join(f"\n  {folder_label(m.mask_dir, root)}: {len(m.pairs)} pairs" for m in pairing)
+            raise DataError(f"'{root}': {len(pairing)} folders under --masks {masks} pair with the images of "
+                            f"{folder_label(image_dir, root)}:{listed}\nname one with --masks, or pass --merge-masks "
+                            "to read each image's masks of all of them as one (their union)")
+        if len(pairing) > 1:
+            match = combine_matches(pairing)
+            refuse_rival_namings([match])
+            return FolderSearch(matches=[match])
+    found = search_folders(root, rules, images, masks, merge)
     several = [(flag, dirs) for flag, dirs in (("--images", image_dirs), ("--masks", mask_dirs)) if len(dirs) > 1]
     if not found.matches and several:
         listed = "".join(f"\n  {flag}: " + ", ".join(folder_label(d, root) for d in dirs) for flag, dirs in several)

@@ -141,11 +141,13 @@ def search_folders(
     rules: tuple[KeyRule, ...] = KEY_RULES,
     images_name: str | None = None,
     masks_name: str | None = None,
+    merge: bool = False,
 ) -> FolderSearch:
     """Find every image folder with its mask folder under `root`.
 
     Args:
         rules: key rules to pair files with (a `--mask-pattern` gives just one).
+        merge: several masks of one image are read as one (`--merge-masks`; `match_folders`).
         images_name: only folders of this name (or relative path) hold images (`--images`), or
             the folders below it when it holds none itself.
         masks_name: only folders of this name (or relative path) hold masks (`--masks`), likewise.
@@ -162,7 +164,7 @@ def search_folders(
             sniffed[folder.path] = looks_like_masks(folder)
         return sniffed[folder.path]
 
-    image_tops, mask_tops = _named_tops(root, images_name, folders), _named_tops(root, masks_name, folders)
+    image_tops, mask_tops = named_tops(root, images_name, folders), named_tops(root, masks_name, folders)
 
     def chosen(folder: Folder, name: str | None, tops: list[Path]) -> bool:
         if name is None or folder.path.name == Path(name).name or folder.path == (root / name):
@@ -175,7 +177,7 @@ def search_folders(
         if not image.files or (image.named_mask and images_name is None) or not chosen(image, images_name, image_tops):
             continue
         candidates = _candidates(image, folders, root, rules, is_masks, lambda f: chosen(f, masks_name, mask_tops),
-                                 masks_name is not None)
+                                 masks_name is not None, merge)
         if len(candidates) > 1:
             raise _ambiguous(image, candidates, root)
         if candidates:
@@ -186,7 +188,7 @@ def search_folders(
         if match is not None:
             search.matches.append(match)
             continue
-        side_by_side = _side_by_side(image, root, rules)
+        side_by_side = _side_by_side(image, root, rules, merge)
         if side_by_side is not None:
             search.matches.append(side_by_side)
         elif image.split == "test" and not image.named_mask:
@@ -200,7 +202,7 @@ def search_folders(
     return search
 
 
-def _named_tops(root: Path, name: str | None, folders: list[Folder]) -> list[Path]:
+def named_tops(root: Path, name: str | None, folders: list[Folder]) -> list[Path]:
     """Folders that a --images/--masks value names and that hold no image files themselves but
     folders of them below (Cityscapes' `leftImg8bit/` over `train/aachen/`): everything below
     is what the user named, paired by place as the search pairs it."""
@@ -235,6 +237,7 @@ def _candidates(
     is_masks: Callable[[Folder], bool],
     allowed: Callable[[Folder], bool],
     masks_named: bool = False,
+    merge: bool = False,
 ) -> list[FolderMatch]:
     """Mask folders for `image`, paired with it: named ones that fit its place, unnamed ones
     that pair well (`masks_named`: the `allowed` ones are the user's --masks)."""
@@ -245,7 +248,7 @@ def _candidates(
             continue
         if image.split and mask.split and image.split != mask.split:
             continue
-        match = match_folders(image.files, mask.files, image.path, mask.path, root, image.split, rules)
+        match = match_folders(image.files, mask.files, image.path, mask.path, root, image.split, rules, merge)
         paired = len(match.pairs)
         if mask.named_mask and paired:
             found.append(match)
@@ -271,14 +274,14 @@ def _ambiguous(image: Folder, candidates: list[FolderMatch], root: Path) -> Data
     )
 
 
-def _side_by_side(folder: Folder, root: Path, rules: tuple[KeyRule, ...]) -> FolderMatch | None:
+def _side_by_side(folder: Folder, root: Path, rules: tuple[KeyRule, ...], merge: bool) -> FolderMatch | None:
     """Images and masks in one folder: `a.png` + `a_mask.png`, `a.jpg` + `a_1stHO.png` (named
     after an image, holding masks), or `a.jpg` + `a.png`."""
     affixed, plain = [], []
     for path in folder.files:  # one pass: a folder of side-by-side pairs can hold thousands
         (affixed if strip_affixes(stem(path)) != stem(path).lower() else plain).append(path)
     if affixed and plain:
-        match = match_folders(plain, affixed, folder.path, folder.path, root, folder.split, rules)
+        match = match_folders(plain, affixed, folder.path, folder.path, root, folder.split, rules, merge)
         if len(match.pairs) >= 0.5 * min(len(plain), len(affixed)):
             return match
     stems = {stem(p).lower() for p in folder.files}
@@ -287,7 +290,7 @@ def _side_by_side(folder: Folder, root: Path, rules: tuple[KeyRule, ...]) -> Fol
         (derived if named_after(stem(path), stems) is not None else others).append(path)
     if derived and others and looks_like_masks(replace(folder, files=derived)) \
             and not looks_like_masks(replace(folder, files=others)):
-        match = match_folders(others, derived, folder.path, folder.path, root, folder.split, rules)
+        match = match_folders(others, derived, folder.path, folder.path, root, folder.split, rules, merge)
         if len(match.pairs) >= 0.5 * min(len(others), len(derived)):
             return match
     by_suffix: dict[str, list[Path]] = {}
@@ -298,7 +301,7 @@ def _side_by_side(folder: Folder, root: Path, rules: tuple[KeyRule, ...]) -> Fol
     first, second = by_suffix.values()
     for images, masks in ((first, second), (second, first)):
         if looks_like_masks(replace(folder, files=masks)) and not looks_like_masks(replace(folder, files=images)):
-            match = match_folders(images, masks, folder.path, folder.path, root, folder.split, rules)
+            match = match_folders(images, masks, folder.path, folder.path, root, folder.split, rules, merge)
             if len(match.pairs) >= 0.5 * min(len(images), len(masks)):
                 return match
     return None

@@ -44,6 +44,7 @@ class ReadOptions:
         cache_dir: folder for cut slices; None = the default cache folder.
         images, masks, mask_pattern: the image and mask folders and the mask naming, when the
             user names them (folder-pairs; see `discover`).
+        merge_masks: an image's several masks are read as one (folder-pairs; see `discover`).
 
     Raises:
         ConfigError: an unknown axis or a share outside 0..1.
@@ -55,6 +56,7 @@ class ReadOptions:
     images: str | None = None
     masks: str | None = None
     mask_pattern: str | None = None
+    merge_masks: bool = False
 
     def __post_init__(self) -> None:
         slice_axis(self.slice_axis)  # raises ConfigError for an unknown plane
@@ -116,6 +118,7 @@ def discover(
     images: str | None = None,
     masks: str | None = None,
     mask_pattern: str | None = None,
+    merge_masks: bool = False,
     slice_axis: str = "axial",
     empty_slices: float = 1.0,
     cache_dir: str | None = None,
@@ -133,6 +136,10 @@ def discover(
         masks: the mask folder, likewise; with `images` naming a folder too, exactly that pair.
         mask_pattern: how a mask is named after its image: `{stem}_mask.png`, or a regular
             expression whose first group is the image's stem.
+        merge_masks: an image that matches several masks (BUSI's `a_mask.png` and `a_mask_1.png`),
+            or a folder of one image beside a folder of its masks (the 2018 Data Science Bowl's
+            `<id>/images/` + `<id>/masks/`, one file per object), is read with one mask: their
+            pixelwise maximum, the union of 0/255 object masks.
         slice_axis, empty_slices, cache_dir: how volume datasets are cut (see `ReadOptions`).
         label_map: raw mask value -> class index or "ignore", replacing the mapping chosen
             from the masks (see `seglab.data.encoding.label_map_encoding`).
@@ -150,7 +157,7 @@ def discover(
         (30, ('membrane', 'cell'))
     """
     root = Path(root)
-    options = ReadOptions(slice_axis, empty_slices, cache_dir, images, masks, mask_pattern)
+    options = ReadOptions(slice_axis, empty_slices, cache_dir, images, masks, mask_pattern, merge_masks)
     if not root.exists():
         raise DataError(f"dataset folder '{root}' does not exist")
     if root.is_dir() and not any(p for p in root.iterdir() if not p.name.startswith(".")):
@@ -181,6 +188,8 @@ def discover(
     index.ignore_index = ignore_index
     index = apply_task(index, task, classes_path)
     logger.info("%s: %s layout, %d pairs", root, index.format, len(index.pairs))
+    if merge_masks:
+        _report_merged(index)
     return index
 
 
@@ -200,7 +209,7 @@ def discover_data(cfg: DataConfig) -> DatasetIndex:
     set_max_pixels(cfg.max_pixels)
     return discover(
         cfg.path, cfg.format, classes_file=cfg.classes_file, ignore_index=cfg.ignore_index,
-        images=cfg.images, masks=cfg.masks, mask_pattern=cfg.mask_pattern,
+        images=cfg.images, masks=cfg.masks, mask_pattern=cfg.mask_pattern, merge_masks=cfg.merge_masks,
         slice_axis=cfg.slice_axis, empty_slices=cfg.empty_slices, cache_dir=cfg.cache_dir, label_map=cfg.label_map,
         task=cfg.task,
     )
@@ -220,6 +229,25 @@ def _relabel(
     return replace(index, mapping=mapping, classes=classes, problems=kept, ignore_index=ignore_index)
 
 
+def _report_merged(index: DatasetIndex) -> None:
+    """Say what `--merge-masks` merged, and refuse it where masks are not read as one label map.
+
+    Raises:
+        ConfigError: merged masks in a multi-label dataset.
+    """
+    merged = sum(1 for p in index.pairs if p.more_masks)
+    if not merged:
+        logger.warning("%s: --merge-masks: no image has more than one mask (%s layout), so nothing is merged",
+                       index.root, index.format)
+    elif index.mapping.reads_files:
+        raise ConfigError(f"--merge-masks reads an image's masks as one class-index mask, but '{index.root}' is "
+                          f"read as multi-label masks ({index.mapping.kind}); leave out --merge-masks or --task "
+                          "multilabel")
+    else:
+        logger.info("%s: %d of %d images have several masks, each read as one (their pixelwise maximum)",
+                    index.root, merged, len(index.pairs))
+
+
 def _instance_hint(index: DatasetIndex) -> str:
     """When unpaired masks outnumber unpaired images several times, folder by folder, they are
     likely one file per object (the 2018 Data Science Bowl's `<id>/masks/*.png`), which seglab
@@ -229,8 +257,8 @@ def _instance_hint(index: DatasetIndex) -> str:
     if not images or masks < 3 * images:
         return ""
     return (f"\n{masks} masks for {images} images, none named after an image: if each is one object of an "
-            "image (instance masks), merge each image's masks into one label mask (or list the pairs in a "
-            "manifest, --manifest pairs.csv); seglab reads one mask per image")
+            "image (instance masks) in a mask folder of its own per image, pass --merge-masks to read each "
+            "image's masks as one (their union)")
 
 
 def _ignore_below_classes(index: DatasetIndex) -> tuple[DatasetIndex, int]:

@@ -28,6 +28,8 @@ class Pair:
         split: "train", "val" or "test" when the layout defines it (CamVid folders), else None.
         group: what the pair belongs to (a volume's subject, a manifest's group column), or None;
             pairs of one group never straddle two splits or folds.
+        more_masks: further masks of the image, read merged with `mask` (`--merge-masks`: BUSI's
+            second lesions, the 2018 Data Science Bowl's one file per nucleus).
     """
 
     name: str
@@ -35,6 +37,12 @@ class Pair:
     mask: Path | None
     split: str | None = None
     group: str | None = None
+    more_masks: tuple[Path, ...] = ()
+
+    @property
+    def masks(self) -> tuple[Path, ...]:
+        """Every mask file of the image, `mask` first; empty for an unlabelled image."""
+        return () if self.mask is None else (self.mask, *self.more_masks)
 
 
 @dataclass(frozen=True)

@@ -62,14 +62,18 @@ def _counts(counts: Mapping[Any, int], label: Callable[[Any], str] = str) -> str
 
 def format_report(report: InspectReport, all_problems: bool = False) -> str:
     """Human-readable summary: layout, counts, sizes, class shares and the problems by file:
-    every fatal one, and up to WARNINGS_SHOWN of each warning code unless `all_problems`."""
+    every fatal one, and up to WARNINGS_SHOWN of each warning code (and of the folder pairs)
+    unless `all_problems`."""
     index, stats, classes = report.index, report.stats, report.classes
     splits = Counter(p.split for p in index.pairs if p.split is not None)
     per_split = f" ({', '.join(f'{k} {v}' for k, v in splits.items())})" if splits else ""
+    pairing = index.pairing if all_problems or len(index.pairing) <= WARNINGS_SHOWN else [
+        *index.pairing[:WARNINGS_SHOWN],
+        f"... and {len(index.pairing) - WARNINGS_SHOWN} more folder pairs (`seglab inspect --all` lists every one)"]
     lines = [
         f"Dataset:      {index.root}",
         f"Format:       {index.format}",
-        *(f"{'Paired:' if i == 0 else '':<14}{line}" for i, line in enumerate(index.pairing)),
+        *(f"{'Paired:' if i == 0 else '':<14}{line}" for i, line in enumerate(pairing)),
         f"Pairs:        {len(index.pairs)}{per_split}",
         f"Unlabelled:   {len(index.unlabelled)}",
         f"Ignored:      {_files(index.ignored, index.root)}",

@@ -16,7 +16,7 @@ import numpy as np
 from PIL import Image
 
 from seglab.data.decoding import FileHeader, file_header, read_array
-from seglab.data.mapping import MaskMapping
+from seglab.data.mapping import MappingError, MaskMapping, single_channel
 from seglab.data.read_errors import ReadError, decode
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".gif", ".ppm", ".pgm", ".npy", ".npz")  # PPM: STARE
@@ -96,19 +96,47 @@ def read_mask_array(path: str | Path) -> np.ndarray:
     return decode(path, "mask", lambda p: read_array(p, "mask", palette_rgb=False))
 
 
-def read_mask(path: str | Path, mapping: MaskMapping) -> np.ndarray:
+def read_mask(path: str | Path | Sequence[Path], mapping: MaskMapping) -> np.ndarray:
     """Read a mask as (H, W) int64 class indices after applying `mapping`.
 
+    Several paths (a pair's `masks` under `--merge-masks`) are read as one mask: their pixelwise
+    maximum, which for 0/255 masks of objects is their union.
+
     Raises:
-        DataError: the file cannot be read or is not a label map this mapping can use.
+        DataError: a file cannot be read, is not a label map this mapping can use, or does not
+            have the size of the masks it merges with.
     """
+    paths = [Path(path)] if isinstance(path, (str, Path)) else [Path(p) for p in path]
+    shown = f"'{paths[0]}'" + (f" (merged with {len(paths) - 1} more)" if len(paths) > 1 else "")
     if mapping.reads_files:  # multi-label layouts: several files or channels per mask
-        return mapping.read(Path(path))
-    raw = read_raw_mask(path, rgb=mapping.needs_rgb)
+        if len(paths) > 1:
+            raise ReadError(f"mask {shown}: merged masks are read as class-index masks, not as multi-label "
+                            f"ones ({mapping.kind})", "bad-mask")
+        return mapping.read(paths[0])
+    raw = _merged(paths, mapping.needs_rgb)
     try:
         return mapping.apply(raw)
     except ValueError as err:
-        raise ReadError(f"mask '{path}': {err}", getattr(err, "code", "bad-mask")) from None
+        raise ReadError(f"mask {shown}: {err}", getattr(err, "code", "bad-mask")) from None
+
+
+def _merged(paths: Sequence[Path], rgb: bool) -> np.ndarray:
+    """The raw pixels of one mask file, or the pixelwise maximum of several label masks (grey
+    ones saved as RGB included)."""
+    if len(paths) == 1:
+        return read_raw_mask(paths[0], rgb=rgb)
+    merged: np.ndarray | None = None
+    for path in paths:
+        try:
+            raw = single_channel(read_raw_mask(path, rgb=rgb))
+        except MappingError as err:
+            raise ReadError(f"mask '{path}': {err}; only label masks are merged", err.code) from None
+        if merged is not None and raw.shape != merged.shape:
+            raise ReadError(f"mask '{path}' is {raw.shape[0]}x{raw.shape[1]} (HxW) but '{paths[0]}', the mask it "
+                            f"is merged with, is {merged.shape[0]}x{merged.shape[1]}", "size-mismatch")
+        merged = raw if merged is None else np.maximum(merged, raw)
+    assert merged is not None
+    return merged
 
 
 def read_header(path: str | Path) -> FileHeader:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from seglab.data.index import Problem
@@ -49,6 +49,8 @@ class FolderMatch:
         extra_masks: unpaired masks that are other annotations of a paired image
             (`a_gtFine_color.png` beside `a_gtFine_labelIds.png`); listed as ignored.
         rivals: set when images match a second set of label masks (`refuse_rival_namings`).
+        merged: key -> the image's masks after the first (`--merge-masks`), read as one mask.
+        more_mask_dirs: further mask folders whose masks `merged` holds (`combine_matches`).
     """
 
     image_dir: Path
@@ -59,15 +61,25 @@ class FolderMatch:
     problems: list[Problem] = field(default_factory=list)
     extra_masks: list[Path] = field(default_factory=list)
     rivals: RivalNamings | None = None
+    merged: dict[str, tuple[Path, ...]] = field(default_factory=dict)
+    more_mask_dirs: tuple[Path, ...] = ()
 
     def describe(self, root: Path) -> str:
         """One line for `seglab inspect`: which folders, how many pairs, which rule."""
         images = folder_label(self.image_dir, root)
         where = f"{images} (images and masks side by side)" if self.image_dir == self.mask_dir else (
-            f"{images} + {folder_label(self.mask_dir, root)}"
+            " + ".join([images, *(folder_label(d, root) for d in (self.mask_dir, *self.more_mask_dirs))])
         )
         split = f" [{self.split}]" if self.split else ""
-        return f"{where}{split}: {len(self.pairs)} pairs by {self.rule.name}"
+        if self.rule is _ONE_IMAGE:
+            return f"{where}{split}: its one image with the folder's {1 + len(self.masks_merged)} masks merged"
+        merged = f", {len(self.merged)} of them with several masks merged" if self.merged else ""
+        return f"{where}{split}: {len(self.pairs)} pairs by {self.rule.name}{merged}"
+
+    @property
+    def masks_merged(self) -> tuple[Path, ...]:
+        """The masks merged into the pairs' first masks, over all pairs."""
+        return tuple(m for ms in self.merged.values() for m in ms)
 
 
 def folder_label(path: Path, root: Path) -> str:
@@ -120,12 +132,16 @@ def match_folders(
     root: Path,
     split: str | None = None,
     rules: Sequence[KeyRule] = KEY_RULES,
+    merge: bool = False,
 ) -> FolderMatch:
     """Pair `images` with `masks` by the best of `rules`; the default rules also try masks named
     as their image plus any suffix (`naming.suffix_rules`), a `--mask-pattern` is taken as given.
 
     Images that match two masks (`a_mask.png` and `a_label.png`) are not refused here but set
     `rivals`, so that `refuse_rival_namings` can count each naming over the whole dataset.
+    With `merge` (`--merge-masks`) such masks are one mask instead, and a mask folder of its own
+    beside a single image, none of whose masks is named after it (the 2018 Data Science Bowl's
+    `<id>/images/<id>.png` + `<id>/masks/*.png`), is that image's masks.
     """
     learned = tuple(rules) == KEY_RULES
     if learned:  # a name is a stronger tie than a number
@@ -133,6 +149,11 @@ def match_folders(
     rule = best_rule(images, masks, rules)
     image_keys, image_clashes = _keyed(images, rule, True)
     mask_keys, mask_clashes = _keyed(masks, rule, False)
+    merged: dict[str, list[Path]] = {}
+    if merge:
+        for path, first in (c for c in mask_clashes if _differ_by_affix(*c)):
+            merged.setdefault(rule.key_of(first, False) or "", []).append(path)
+        mask_clashes = [c for c in mask_clashes if not _differ_by_affix(*c)]
     rivals = _two_masks(mask_clashes, rule, masks, root)
     problems = [
         Problem(path, f"image has the same name as '{first.name}'; skipped", "duplicate-name", (first,))
@@ -142,6 +163,10 @@ def match_folders(
         for path, first in mask_clashes
     ]
     pairs = [(key, image, mask_keys[key]) for key, image in image_keys.items() if key in mask_keys]
+    if merge and not pairs and len(images) == 1 and masks and mask_dir != image_dir:
+        return _one_image_folder(images[0], masks, image_dir, mask_dir, split)
+    problems += [Problem(m, "mask has no image", "mask-without-image") for k, ms in merged.items()
+                 if k not in image_keys for m in ms]
     paired_keys = {key for key, _, _ in pairs}
     lonely_masks = [m for k, m in mask_keys.items() if k not in image_keys]
     lonely_names = {stem(m).lower(): m for m in lonely_masks}
@@ -174,7 +199,45 @@ def match_folders(
             extra.setdefault(_template(mask, key), []).append(mask)
     rivals = rivals or _second_annotation(pairs, extra, rule, root)
     return FolderMatch(image_dir, mask_dir, split, rule, pairs, problems,
-                       [m for ms in extra.values() for m in ms] + unkeyed, rivals)
+                       [m for ms in extra.values() for m in ms] + unkeyed, rivals,
+                       {k: tuple(ms) for k, ms in merged.items() if k in image_keys})
+
+
+def combine_matches(matches: Sequence[FolderMatch]) -> FolderMatch:
+    """One image folder's matches with several mask folders as one match, each image's masks in
+    all of them merged (`--merge-masks`: Montgomery's `ManualMask/leftMask/` and `rightMask/`).
+    An image is paired when any folder has a mask of it; a folder without one says so."""
+    first = matches[0]
+    images: dict[str, Path] = {}
+    masks: dict[str, list[Path]] = {}
+    for match in matches:
+        for key, image, mask in match.pairs:
+            images.setdefault(key, image)
+            masks.setdefault(key, []).extend((mask, *match.merged.get(key, ())))
+    paired = set(images.values())
+    problems = [
+        replace(p, message=f"{p.message}; read with its masks of the other folders", code="partial-merge")
+        if p.code == "image-without-mask" and p.path in paired else p
+        for m in matches for p in m.problems
+    ]
+    return FolderMatch(
+        first.image_dir, first.mask_dir, first.split, first.rule,
+        [(key, image, masks[key][0]) for key, image in images.items()], problems,
+        [e for m in matches for e in m.extra_masks], next((m.rivals for m in matches if m.rivals), None),
+        {key: tuple(ms[1:]) for key, ms in masks.items() if len(ms) > 1}, tuple(m.mask_dir for m in matches[1:]),
+    )
+
+
+_ONE_IMAGE = KeyRule("the one image of its folder", lambda path: None)
+
+
+def _one_image_folder(image: Path, masks: Sequence[Path], image_dir: Path, mask_dir: Path,
+                      split: str | None) -> FolderMatch:
+    """The one image of `image_dir` paired with all of `masks`, read merged (`--merge-masks`)."""
+    key = stem(image).lower()
+    first, *more = sorted(masks, key=lambda p: p.name)
+    return FolderMatch(image_dir, mask_dir, split, _ONE_IMAGE, [(key, image, first)],
+                       merged={key: tuple(more)} if more else {})
 
 
 def refuse_rival_namings(matches: Sequence[FolderMatch]) -> None:
@@ -195,7 +258,7 @@ def refuse_rival_namings(matches: Sequence[FolderMatch]) -> None:
     listed = "".join(f"\n  --mask-pattern '{t}': {n} masks" for t, n in sorted(counts.items()))
     numbered = [t for t in sorted(counts) if re.search(r"[_\-]\d{1,2}\.[^.]+$", t)]
     merge = (f"\n'{numbered[0]}' numbers more masks of some images (a second lesion or object): to keep them, "
-             "merge each image's masks into one label mask first" if numbered else "")
+             "pass --merge-masks, which reads each image's masks as one (their union)" if numbered else "")
     raise DataError(f"{rivalled[0].example}; pick the labels to train on:{listed}{merge}")
 
 
@@ -238,7 +301,7 @@ def _two_masks(
     clashes: list[tuple[Path, Path]], rule: KeyRule, masks: Sequence[Path], root: Path
 ) -> RivalNamings | None:
     """Two masks with one key that differ by their affix (`a_mask.png`, `a_roi.png`)."""
-    different = [(a, b) for a, b in clashes if a.suffix.lower() == b.suffix.lower() and stem(a) != stem(b)]
+    different = [(a, b) for a, b in clashes if _differ_by_affix(a, b)]
     if not different:
         return None  # `a.png` beside `a.jpg`: a duplicate-name warning, as for images
     path, first = different[0]
@@ -247,6 +310,12 @@ def _two_masks(
     example = (f"{folder_label(first.parent, root)}: one image matches two masks, '{first.name}' and '{path.name}' "
                f"({rule.name})")
     return RivalNamings(example, {t: sum(1 for m in masks if _fits(m, t)) for t in templates})
+
+
+def _differ_by_affix(a: Path, b: Path) -> bool:
+    """Two masks of one key that are two annotations (`a_mask.png`, `a_mask_1.png`), not one
+    annotation stored twice (`a.png`, `a.jpg`)."""
+    return a.suffix.lower() == b.suffix.lower() and stem(a) != stem(b)
 
 
 def _fits(mask: Path, template: str) -> bool:

@@ -195,7 +195,7 @@ _SCANNED_LIMIT = 200_000
 
 def _scan_pair(pair: Pair, mapping: MaskMapping) -> _PairScan:
     try:
-        key = (file_version(pair.image), pair.mask and file_version(pair.mask), repr(mapping), max_pixels())
+        key = (file_version(pair.image), tuple(map(file_version, pair.masks)), repr(mapping), max_pixels())
     except OSError:  # missing or unreachable: read it, to report why
         return _read_pair(pair, mapping)
     if key not in _SCANNED:
@@ -221,7 +221,7 @@ def _read_pair(pair: Pair, mapping: MaskMapping) -> _PairScan:
             sums = _Moments.of(image)
     if pair.mask is not None:
         try:
-            mask = read_mask(pair.mask, mapping)
+            mask = read_mask(pair.masks, mapping)
         except DataError as err:
             problems.append(Problem(pair.mask, str(err), _code(err)))
         else:

@@ -151,7 +151,7 @@ def load_examples(run: RunFolder, split: str, wanted: Sequence[ImageScore], pred
         assert pair.mask is not None  # pairs_to_evaluate yields labelled pairs only
         image = read_image(pair.image)
         pred = predictor.predict(image).mask
-        examples.append(Example(score, display_image(image), read_mask(pair.mask, mapping), pred))
+        examples.append(Example(score, display_image(image), read_mask(pair.masks, mapping), pred))
     return examples
 
 

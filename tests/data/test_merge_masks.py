@@ -1,0 +1,158 @@
+"""`--merge-masks`: an image's several masks read as one, in the three layouts that ship them.
+
+BUSI numbers a second lesion's mask (`a_mask.png` + `a_mask_1.png`), the 2018 Data Science Bowl
+stores one file per nucleus (`<id>/images/<id>.png` + `<id>/masks/*.png`) and the Montgomery
+chest X-rays keep each lung in its own folder (`ManualMask/leftMask/`, `ManualMask/rightMask/`).
+Without the flag each is refused with a message that names it; with it, every mask counts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from seglab.cli import main
+from seglab.data import discover, read_mask
+from seglab.data.cache import DiskCache
+from seglab.data.mapping import IdentityMapping
+from seglab.errors import DataError
+
+from .test_layout_corpus import photo, save  # type: ignore[import-not-found]
+
+SIZE = (12, 16)
+
+
+def box(top: int, left: int, height: int = 3, width: int = 4, value: int = 255) -> np.ndarray:
+    """A 0/255 object mask: one filled rectangle."""
+    mask = np.zeros(SIZE, np.uint8)
+    mask[top : top + height, left : left + width] = value
+    return mask
+
+
+def digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def busi(root: Path) -> None:
+    base = root / "Dataset_BUSI_with_GT"
+    for kind in ("benign", "malignant"):
+        for i in range(1, 4):
+            save(base / kind / f"{kind} ({i}).png", photo(i))
+            save(base / kind / f"{kind} ({i})_mask.png", box(i, i))
+    save(base / "benign" / "benign (2)_mask_1.png", box(8, 10))  # a second lesion
+    grey_rgb = np.repeat(box(7, 1)[..., None], 3, axis=2)  # BUSI saves some masks as RGB
+    save(base / "malignant" / "malignant (3)_mask_1.png", grey_rgb)
+
+
+def dsb(root: Path) -> dict[str, list[np.ndarray]]:
+    objects = {}
+    for i in range(3):
+        sample = digest(f"image{i}")
+        folder = root / "stage1_train" / sample
+        save(folder / "images" / f"{sample}.png", photo(i))
+        objects[sample] = [box(1 + 4 * k, 2 + 3 * k + i, 2, 2) for k in range(3)]
+        for k, mask in enumerate(objects[sample]):
+            save(folder / "masks" / f"{digest(f'{i}-{k}')}.png", mask)
+    test = digest("test")
+    save(root / "stage1_test" / test / "images" / f"{test}.png", photo(9))
+    return objects
+
+
+def montgomery(root: Path, missing_right: str | None = None) -> Path:
+    base = root / "NLM-MontgomeryCXRSet" / "MontgomerySet"
+    for i in range(1, 5):
+        name = f"MCUCXR_{i:04d}_{i % 2}.png"
+        save(base / "CXR_png" / name, photo(i)[..., 0])
+        save(base / "ManualMask" / "leftMask" / name, box(2, 1, 8, 5))
+        if name != missing_right:
+            save(base / "ManualMask" / "rightMask" / name, box(2, 9, 8, 5))
+    return base
+
+
+def test_busi_second_lesions_are_merged_into_their_image_mask(tmp_path):
+    busi(tmp_path)
+    with pytest.raises(DataError, match=r"'\{stem\}_mask_1.png' numbers more masks.*--merge-masks"):
+        discover(tmp_path)
+    index = discover(tmp_path, merge_masks=True)
+    assert len(index.pairs) == 6 and not index.problems
+    merged = {p.name: p for p in index.pairs if p.more_masks}
+    assert {name: [m.name for m in p.more_masks] for name, p in merged.items()} == {
+        "benign (2)": ["benign (2)_mask_1.png"], "malignant (3)": ["malignant (3)_mask_1.png"]}
+    benign = read_mask(merged["benign (2)"].masks, index.mapping)
+    expected = ((box(2, 2) | box(8, 10)) > 0).astype(np.int64)  # 0/255 masks read as 0/1, lesions unioned
+    np.testing.assert_array_equal(benign, expected)
+    malignant = read_mask(merged["malignant (3)"].masks, index.mapping)
+    np.testing.assert_array_equal(malignant, ((box(3, 3) | box(7, 1)) > 0).astype(np.int64))
+
+
+def test_dsb_nucleus_masks_are_merged_per_image_folder(tmp_path):
+    objects = dsb(tmp_path)
+    with pytest.raises(DataError, match=r"9 masks for 3 images.*--merge-masks"):
+        discover(tmp_path)
+    index = discover(tmp_path, merge_masks=True)
+    assert sorted(p.name for p in index.pairs) == sorted(objects)
+    assert [p.name for p in index.unlabelled] == [f"{digest('test')}.png"]
+    for pair in index.pairs:
+        assert len(pair.masks) == 3 and {m.parent.name for m in pair.masks} == {"masks"}
+        union = np.maximum.reduce(objects[pair.name]) > 0
+        np.testing.assert_array_equal(read_mask(pair.masks, index.mapping), union.astype(np.int64))
+    assert all("its one image with the folder's 3 masks merged" in line for line in index.pairing)
+
+
+def test_montgomery_lung_folders_are_offered_then_merged(tmp_path):
+    base = montgomery(tmp_path, missing_right="MCUCXR_0003_1.png")
+    flags = {"images": "CXR_png", "masks": "ManualMask"}
+    with pytest.raises(DataError, match=r"(?s)2 folders under --masks ManualMask.*leftMask/: 4 pairs.*"
+                                        r"rightMask/: 3 pairs.*--merge-masks"):
+        discover(tmp_path, **flags)
+    index = discover(tmp_path, merge_masks=True, **flags)
+    assert len(index.pairs) == 4
+    lungs = read_mask(index.pairs[0].masks, index.mapping)
+    np.testing.assert_array_equal(lungs, ((box(2, 1, 8, 5) | box(2, 9, 8, 5)) > 0).astype(np.int64))
+    alone = next(p for p in index.pairs if p.name == "MCUCXR_0003_1")
+    assert alone.masks == (base / "ManualMask" / "leftMask" / "MCUCXR_0003_1.png",)
+    assert [(p.path.name, p.code) for p in index.problems] == [("MCUCXR_0003_1.png", "partial-merge")]
+    assert "rightMask/" in index.problems[0].message
+
+
+def test_merging_refuses_masks_that_do_not_fit_naming_the_file(tmp_path):
+    first = save(tmp_path / "a_mask.png", box(0, 0))
+    smaller = save(tmp_path / "a_mask_1.png", np.zeros((6, 8), np.uint8))
+    with pytest.raises(DataError, match=r"a_mask_1.png' is 6x8 \(HxW\) but '.*a_mask.png', the mask it is merged with"):
+        read_mask((first, smaller), IdentityMapping())
+    colour = tmp_path / "a_mask_2.png"
+    Image.fromarray(np.dstack([box(0, 0), box(1, 1), box(2, 2)])).save(colour)
+    with pytest.raises(DataError, match=r"a_mask_2.png'.*only label masks are merged"):
+        read_mask((first, colour), IdentityMapping())
+
+
+def test_a_run_trains_on_merged_masks_and_warns_when_nothing_merges(tmp_path, caplog, monkeypatch):
+    dsb(tmp_path / "dsb")
+    run = tmp_path / "run"
+    assert main(["train", "--no-plan", str(tmp_path / "dsb"), "--merge-masks", "--epochs", "1", "--size", "16x16",
+                 "--model", "unet_small", "--model-option", "widths=[8,16]", "--batch-size", "2",
+                 "--precision", "fp32", "--out", str(run), "--no-progress"]) == 0
+    assert (run / "config.yaml").read_text().count("merge_masks: true") == 1
+    montgomery(tmp_path / "mc")
+    monkeypatch.setattr(logging.getLogger("seglab"), "propagate", True)  # `main` stops it for its own handler
+    with caplog.at_level(logging.WARNING, logger="seglab"):
+        discover(tmp_path / "mc", images="CXR_png", masks="leftMask", merge_masks=True)
+    assert "--merge-masks: no image has more than one mask" in caplog.text
+
+
+def test_the_disk_cache_misses_when_a_merged_mask_changes(tmp_path):
+    busi(tmp_path / "busi")
+    pair = next(p for p in discover(tmp_path / "busi", merge_masks=True).pairs if p.more_masks)
+    cache = DiskCache(tmp_path / "cache", "recipe")
+    load = lambda p: (photo(0), read_mask(p.masks, IdentityMapping()).astype(np.uint8))  # noqa: E731
+    first = cache.fetch(pair, load)[1]
+    save(pair.more_masks[0], box(0, 0, 12, 16))  # the second lesion redrawn over the whole image
+    os.utime(pair.more_masks[0], ns=(1, 1))  # a new version even where the clock is coarse
+    again = cache.fetch(pair, load)[1]
+    assert first.max() == 255 and (first == 0).any() and (again == 255).all()
