@@ -37,6 +37,7 @@ class DataConfig:
     merge_masks: bool = False  # an image's several masks (objects, lesions) read as one: their union
     ignore_index: int | None = None  # label excluded from loss and metrics
     label_map: dict[int, int | str] | None = None  # raw mask value -> class or "ignore", e.g. {255: 1, 3: ignore}
+    instance_masks: bool = False  # mask values number objects: every non-zero value is the class `object`
     num_workers: int = 0  # DataLoader workers; 0 = load in the training process
     cache: str = "auto"  # decoded samples: auto (memory if under half the free RAM, else disk) | memory | disk | none
     cache_dir: str | None = None  # disk cache folder; None = $XDG_CACHE_HOME/seglab (~/.cache/seglab)

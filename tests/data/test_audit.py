@@ -340,6 +340,18 @@ def all_ignore_mask(root: Path) -> None:
     Image.fromarray(np.full((16, 16), 255, np.uint8)).save(base(root, ignore_index=255) / "masks" / "p1.png")
 
 
+def numbered_objects(root: Path) -> None:
+    """Instance masks: each mask numbers its objects 1..n (3x3 squares), p1 has the most."""
+    base(root)
+    (root / "classes.json").unlink()
+    for i in range(N):
+        mask = np.zeros((16, 16), np.uint8)
+        for number in range(1, (14 if i == 1 else 12) + 1):
+            y, x = divmod(number - 1, 4)
+            mask[4 * y : 4 * y + 3, 4 * x : 4 * x + 3] = number
+        Image.fromarray(mask).save(root / "masks" / f"p{i}.png")
+
+
 def huge_npy_header(root: Path) -> None:
     """A .npy file whose header announces 30000x30000 pixels; the data is never reached."""
     with _replace_image(base(root), "p1", ".npy").open("wb") as file:
@@ -427,6 +439,8 @@ FINDINGS: list[tuple[Callable[[Path], None], str, str, str]] = [
     (all_zero_mask, "empty-mask", "mask is empty: every labelled pixel is class 0 ('background')", "masks/p1.png"),
     (one_class_mask, "single-class-mask", "every labelled pixel of the mask is class 2 ('car')", "masks/p1.png"),
     (all_ignore_mask, "all-ignore-mask", "every pixel of the mask is the ignore label 255", "masks/p1.png"),
+    (numbered_objects, "instance-ids", "mask values look like object numbers, not classes: 14 values in this mask",
+     "masks/p1.png"),
 ]
 
 # whole-folder problems: `discover` refuses the dataset (message fragment, file named)

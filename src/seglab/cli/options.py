@@ -61,6 +61,9 @@ def add_data_options(parser: argparse.ArgumentParser) -> None:
                         help="map raw mask values to classes without editing files, e.g. 255:1,3:ignore; "
                         "'ignore' is --ignore-index, else 255 (then the ignore index); unlisted values stay; "
                         "replaces the automatic 0/255 -> 0/1 (docs/encodings.md)")
+    parser.add_argument("--instance-masks", dest="data.instance_masks", action="store_true", default=None,
+                        help="the mask values number objects (1, 2, 3, ... per image: Cellpose, the Cell Tracking "
+                        "Challenge): read every object as one class, 'object', on background 0")
     parser.add_argument("--task", dest="data.task", choices=["auto", "multiclass", "multilabel"],
                         help="multiclass: one class per pixel (softmax); multilabel: overlapping classes, one sigmoid "
                         "per class; auto (default): multilabel for masks/<class>/ folders or classes.json regions "

@@ -95,6 +95,8 @@ CHECKS: dict[str, Check] = {
     "unmatched-name": Check(WARNING, "rename the file to end in the number that pairs it (it is not used)"),
     "unsupported-format": Check(WARNING, "convert it to PNG or TIFF if it belongs to the dataset (it is not used)"),
     "lossy-mask": Check(WARNING, "save masks as PNG: JPEG compression changes labels along edges"),
+    "instance-ids": Check(WARNING, "pass --instance-masks if each value is one object; a classes.json naming "
+                          "the values says they are classes"),
     "snapped-pixels": Check(WARNING, "nothing, if the masks are antialiased or JPEG-saved; else check the "
                             "named masks, or list every class colour in classes.json", spans_files=True),
     "alpha-channel": Check(WARNING, "nothing, if the transparency means nothing; else put it into the mask"),

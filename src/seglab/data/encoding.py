@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+from scipy import ndimage
 
 from seglab.data.classes import ClassSpec
 from seglab.data.index import Problem
@@ -50,7 +51,11 @@ NOISY_LEVELS = 5  # 0/255 masks with this many in-between values have noisy edge
 CLASS_GAP = 16  # without classes.json, labels after more unused values than this are stray
 MAX_COLOURS = 256  # more class colours than this are a photo, not a mask
 DEFAULT_IGNORE = 255  # the label of `ignore` in --label-map when no ignore index is set
-ENCODING_CODES = ("snapped-pixels",)  # findings that depend on the chosen mapping
+ENCODING_CODES = ("snapped-pixels", "instance-ids")  # findings that depend on the chosen mapping
+REGION_SAMPLE = 20  # label masks whose values' regions are counted, to tell object numbers from classes
+OBJECT_VALUES = 10  # a mask with fewer non-zero values is never taken for an instance mask
+MANY_OBJECTS = 40  # this many values in one mask, each one region: object numbers, gaps or not
+ONE_REGION = 0.9  # share of the values forming one region each in instance masks
 
 
 @dataclass
@@ -61,11 +66,14 @@ class MaskSample:
         listed: masks in the dataset.
         labels: per label mask (grey, palette indices, or grey saved as RGB), value -> pixels.
         colours: per colour mask, colour code (r << 16 | g << 8 | b) -> pixels.
+        regions: per label mask of the first `REGION_SAMPLE` with 3 or more non-zero values,
+            (non-zero values, values that form one connected region).
     """
 
     listed: int
     labels: dict[Path, Counter[int]] = field(default_factory=dict)
     colours: dict[Path, Counter[int]] = field(default_factory=dict)
+    regions: dict[Path, tuple[int, int]] = field(default_factory=dict)
 
     @property
     def read(self) -> int:
@@ -118,8 +126,41 @@ def sample_masks(masks: list[Path], size: int = SAMPLE) -> MaskSample:
             continue
         labels = raw[..., 0] if raw.ndim == 3 else raw  # grey saved as RGB is a label map
         if labels.dtype.kind in "biu" or np.isfinite(labels).all():
-            sample.labels[path] = _value_counts(labels)
+            counts = sample.labels[path] = _value_counts(labels)
+            if len(sample.regions) < REGION_SAMPLE and len(counts.keys() - {0}) >= 3 and labels.dtype.kind in "iu":
+                sample.regions[path] = _one_region_values(labels)
     return sample
+
+
+def _one_region_values(labels: np.ndarray) -> tuple[int, int]:
+    """(non-zero values, values forming one 8-connected region): each number of an instance mask
+    is one object, where a class of a label mask is often in several places."""
+    if labels.min() < 0:
+        return 0, 0
+    values = single = 0
+    for value, box in enumerate(ndimage.find_objects(labels), start=1):
+        if box is not None:
+            values += 1
+            single += ndimage.label(labels[box] == value, structure=np.ones((3, 3)))[1] == 1
+    return values, single
+
+
+def _instance_problem(sample: MaskSample) -> Problem | None:
+    """A warning when label masks number objects (Cellpose's `_masks.png`, the Cell Tracking
+    Challenge's `man_seg*.tif`): each value one region, at least `OBJECT_VALUES` of them in a
+    mask, numbered 1..n in most masks or more than `MANY_OBJECTS`; read as classes they would
+    make a class per object."""
+    counted = {p: r for p, r in sample.regions.items() if r[0] >= 3}
+    if not counted or sum(r[1] for r in counted.values()) < ONE_REGION * sum(r[0] for r in counted.values()):
+        return None
+    path, (most, _) = max(counted.items(), key=lambda item: item[1][0])
+    numbered = [set(sample.labels[p]) - {0} == set(range(1, r[0] + 1)) for p, r in counted.items()]
+    if most < OBJECT_VALUES or not (most >= MANY_OBJECTS or sum(numbered) >= 0.8 * len(numbered)):
+        return None
+    message = (f"mask values look like object numbers, not classes: {most} values in this mask, each one region; "
+               "if each value is one object (an instance mask), --instance-masks reads every object as one "
+               "foreground class")
+    return Problem(path, message, "instance-ids")
 
 
 def choose_encoding(masks: list[Path], classes: ClassSpec | None) -> Encoding:
@@ -146,7 +187,8 @@ def _label_encoding(sample: MaskSample, classes: ClassSpec | None) -> Encoding:
     between = {v for v in values if v not in (0, 255)}
     exact = values[0] + values[255]
     if 255 not in values or not all(0 <= v <= 255 for v in values) or (classes and classes.num_classes != 2):
-        return Encoding(classes, IdentityMapping(), values=seen)
+        instances = _instance_problem(sample) if classes is None else None
+        return Encoding(classes, IdentityMapping(), (instances,) if instances else (), values=seen)
     spec = classes or ClassSpec(("class_0", "class_1"))
     if len(between) >= NOISY_LEVELS and exact >= BINARY_SHARE * total:  # many levels: edges
         snapped = _snapped_problem(sample, sample.labels, between, "lie between 0 and 255 (antialiased or JPEG "

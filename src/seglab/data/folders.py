@@ -27,6 +27,7 @@ from seglab.data.naming import (
     KEY_RULES,
     KeyRule,
     folder_split,
+    image_affixed,
     looks_like_image_folder,
     looks_like_mask_folder,
     named_after,
@@ -275,11 +276,14 @@ def _ambiguous(image: Folder, candidates: list[FolderMatch], root: Path) -> Data
 
 
 def _side_by_side(folder: Folder, root: Path, rules: tuple[KeyRule, ...], merge: bool) -> FolderMatch | None:
-    """Images and masks in one folder: `a.png` + `a_mask.png`, `a.jpg` + `a_1stHO.png` (named
-    after an image, holding masks), or `a.jpg` + `a.png`."""
+    """Images and masks in one folder: `a.png` + `a_mask.png`, `a_img.png` + `a_masks.png`,
+    `a.jpg` + `a_1stHO.png` (named after an image, holding masks), or `a.jpg` + `a.png`."""
     affixed, plain = [], []
     for path in folder.files:  # one pass: a folder of side-by-side pairs can hold thousands
         (affixed if strip_affixes(stem(path)) != stem(path).lower() else plain).append(path)
+    if affixed and not plain:  # both named: Cellpose's `000_img.png` + `000_masks.png`
+        plain = [p for p in affixed if image_affixed(stem(p))]
+        affixed = [p for p in affixed if not image_affixed(stem(p))]
     if affixed and plain:
         match = match_folders(plain, affixed, folder.path, folder.path, root, folder.split, rules, merge)
         if len(match.pairs) >= 0.5 * min(len(plain), len(affixed)):

@@ -20,7 +20,7 @@ from seglab.data.classes import ClassSpec, load_classes_file
 from seglab.data.encoding import ENCODING_CODES, label_map_encoding, sample_masks
 from seglab.data.folders import walk
 from seglab.data.index import DatasetIndex, Pair, Problem, list_images, match_files, natural_key
-from seglab.data.mapping import IdentityMapping, OffsetMapping
+from seglab.data.mapping import IdentityMapping, OffsetMapping, ThresholdMapping
 from seglab.data.multilabel import apply_task, class_folders, index_class_folders
 from seglab.data.naming import KEY_RULES, KeyRule, template_rules
 from seglab.data.pixel_budget import set_max_pixels
@@ -123,6 +123,7 @@ def discover(
     empty_slices: float = 1.0,
     cache_dir: str | None = None,
     label_map: Mapping[object, object] | None = None,
+    instance_masks: bool = False,
     task: str = "auto",
 ) -> DatasetIndex:
     """Find the layout of a dataset folder and index its image/mask pairs.
@@ -143,6 +144,8 @@ def discover(
         slice_axis, empty_slices, cache_dir: how volume datasets are cut (see `ReadOptions`).
         label_map: raw mask value -> class index or "ignore", replacing the mapping chosen
             from the masks (see `seglab.data.encoding.label_map_encoding`).
+        instance_masks: the masks number objects (1, 2, 3, ... per image: Cellpose, the Cell
+            Tracking Challenge); every non-zero value is read as the one class `object`.
         task: "auto", "multiclass" or "multilabel": how masks are read (`seglab.data.multilabel.apply_task`).
 
     Raises:
@@ -174,7 +177,9 @@ def discover(
     if not index.pairs:
         shown = "".join(f"\n  {p}" for p in index.problems[:5])
         raise DataError(f"no image/mask pairs found in '{root}' ({index.format} layout){shown}{_instance_hint(index)}")
-    if label_map is not None:
+    if instance_masks:
+        index = _objects(index, classes, label_map)
+    elif label_map is not None:
         index = _relabel(index, label_map, classes, ignore_index)
         ignore_index = index.ignore_index
     elif ignore_index == 0 and index.classes is None and type(index.mapping) is IdentityMapping and task != "multilabel":
@@ -211,7 +216,7 @@ def discover_data(cfg: DataConfig) -> DatasetIndex:
         cfg.path, cfg.format, classes_file=cfg.classes_file, ignore_index=cfg.ignore_index,
         images=cfg.images, masks=cfg.masks, mask_pattern=cfg.mask_pattern, merge_masks=cfg.merge_masks,
         slice_axis=cfg.slice_axis, empty_slices=cfg.empty_slices, cache_dir=cfg.cache_dir, label_map=cfg.label_map,
-        task=cfg.task,
+        instance_masks=cfg.instance_masks, task=cfg.task,
     )
 
 
@@ -227,6 +232,27 @@ def _relabel(
     mapping, ignore_index = label_map_encoding(label_map, ignore_index)
     kept = [p for p in index.problems if p.code not in ENCODING_CODES]
     return replace(index, mapping=mapping, classes=classes, problems=kept, ignore_index=ignore_index)
+
+
+def _objects(index: DatasetIndex, classes: ClassSpec | None, label_map: Mapping[object, object] | None) -> DatasetIndex:
+    """`--instance-masks`: masks that number objects read as background (0) and object (any
+    other value), whatever the number of objects per image.
+
+    Raises:
+        ConfigError: colour or multi-label masks, a --label-map too, or a classes.json that does
+            not name two classes.
+    """
+    if label_map is not None:
+        raise ConfigError("--instance-masks and --label-map both say how mask values become classes; pass one")
+    if index.mapping.needs_rgb or index.mapping.multilabel:
+        raise ConfigError(f"--instance-masks reads masks whose values number objects, but '{index.root}' has "
+                          f"{'colour' if index.mapping.needs_rgb else 'multi-label'} masks")
+    if classes is not None and classes.num_classes != 2:
+        raise ConfigError(f"--instance-masks reads two classes (background, object), but the classes.json names "
+                          f"{classes.num_classes}: {', '.join(classes.names)}")
+    kept = [p for p in index.problems if p.code not in ENCODING_CODES]
+    return replace(index, mapping=ThresholdMapping(1), classes=classes or ClassSpec(("background", "object")),
+                   problems=kept)
 
 
 def _report_merged(index: DatasetIndex) -> None:

@@ -23,6 +23,7 @@ _SUFFIXES = tuple(sorted((
 ), key=len, reverse=True))  # fmt: skip  (sat: DeepGlobe's _sat images; rgb, irrg, rgbir: ISPRS Potsdam's bands)
 _PREFIXES = ("mask", "masks", "segm", "seg", "label", "labels", "gt", "img", "image", "lbl")
 _SEPARATORS = "_-. "
+_IMAGE_AFFIXES = ("image", "img", "leftimg8bit", "sat", "rgb", "irrg", "rgbir", "0000")  # of those, the images'
 
 # folder names: words that mark masks, images or a split (matched on lower-case names)
 _MASK_WORDS = ("mask", "label", "annot", "trimap", "manual", "groundtruth", "ground_truth", "segmentation",
@@ -94,6 +95,15 @@ def strip_affixes(name: str) -> str:
             if changed:
                 break
     return name
+
+
+def image_affixed(name: str) -> bool:
+    """Whether a file stem carries an image affix (`000_img`, `img_000`, `x_leftImg8bit`), so that a
+    folder naming both its images and its masks (Cellpose's `000_img.png` + `000_masks.png`) can
+    tell them apart."""
+    name = name.lower()
+    return any(name.endswith(sep + affix) or name.startswith(affix + sep)
+               for affix in _IMAGE_AFFIXES for sep in _SEPARATORS)
 
 
 def _without_affixes(path: Path) -> str:

@@ -1,0 +1,117 @@
+"""Instance masks: label masks whose values number objects (1, 2, 3, ... per image), as Cellpose's
+`000_img.png` + `000_masks.png` and the Cell Tracking Challenge's `01/t000.tif` +
+`01_ST/SEG/man_seg000.tif` ship them. Read as classes they make one class per object; seglab
+warns (`instance-ids`) and `--instance-masks` reads them as background and object.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from seglab.cli import main
+from seglab.data import discover, read_mask
+from seglab.data.encoding import sample_masks
+from seglab.errors import ConfigError
+
+from .test_layout_corpus import photo, save  # type: ignore[import-not-found]
+
+
+def objects(seed: int, count: int, size: tuple[int, int] = (48, 64)) -> np.ndarray:
+    """An instance mask: `count` separate 4x4 objects numbered 1..count (uint16, as tools save them)."""
+    mask = np.zeros(size, np.uint16)
+    cells = np.random.default_rng(seed).permutation((size[0] // 6) * (size[1] // 6))[:count]
+    for number, cell in enumerate(cells, start=1):
+        y, x = divmod(int(cell), size[1] // 6)
+        mask[6 * y + 1 : 6 * y + 5, 6 * x + 1 : 6 * x + 5] = number
+    return mask
+
+
+def cellpose(root: Path) -> dict[str, np.ndarray]:
+    masks = {}
+    for split, numbers in (("train", range(5)), ("test", range(100, 102))):
+        for i in numbers:
+            save(root / split / f"{i:03d}_img.png", photo(i, (48, 64)))
+            masks[f"{i:03d}_img"] = save_mask(root / split / f"{i:03d}_masks.png", objects(i, 12 + 3 * (i % 100)))
+    return masks
+
+
+def save_mask(path: Path, mask: np.ndarray) -> np.ndarray:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    Image.fromarray(mask).save(path)
+    return mask
+
+
+def test_cellpose_pairs_side_by_side_and_warns_of_object_numbers(tmp_path):
+    masks = cellpose(tmp_path)
+    index = discover(tmp_path)
+    assert len(index.pairs) == 7 and {p.split for p in index.pairs} == {"train", "test"}
+    assert all(p.mask.name == p.image.name.replace("_img", "_masks") for p in index.pairs)
+    found = [p for p in index.problems if p.code == "instance-ids"]
+    assert len(found) == 1 and "--instance-masks" in found[0].message
+
+    index = discover(tmp_path, instance_masks=True)
+    assert index.classes.names == ("background", "object") and not index.problems
+    for pair in index.pairs:
+        np.testing.assert_array_equal(read_mask(pair.masks, index.mapping), (masks[pair.name] > 0).astype(np.int64))
+
+
+def test_cell_tracking_challenge_silver_truth_with_many_objects_warns(tmp_path):
+    for t in range(3):
+        save(tmp_path / "01" / f"t{t:03d}.tif", photo(t, (48, 64))[..., 0])
+        save_mask(tmp_path / "01_ST" / "SEG" / f"man_seg{t:03d}.tif", objects(t, 60 - t)[:, ::-1])
+    index = discover(tmp_path, images="01", masks="01_ST/SEG")
+    assert len(index.pairs) == 3 and [p.code for p in index.problems] == ["instance-ids"]
+    assert "60 values in this mask, each one region" in index.problems[0].message
+
+
+def test_class_masks_with_one_region_per_class_are_not_taken_for_objects(tmp_path):
+    """Face-parsing-like masks: 12 classes, each one region, but not numbered 1..n in each mask
+    (a class absent leaves a gap); and street-like masks whose classes lie in several places."""
+    rng = np.random.default_rng(0)
+    for i in range(6):
+        save(tmp_path / "faces" / "images" / f"{i}.png", photo(i, (48, 64)))
+        parts = objects(i, 14)
+        parts[parts == 1 + i % 5] = 0  # one class missing in each face
+        save_mask(tmp_path / "faces" / "masks" / f"{i}.png", parts.astype(np.uint8))
+        save(tmp_path / "streets" / "images" / f"{i}.png", photo(i, (48, 64)))
+        save_mask(tmp_path / "streets" / "masks" / f"{i}.png", (objects(i, 40) % 12).astype(np.uint8))
+    assert rng is not None
+    for name in ("faces", "streets"):
+        index = discover(tmp_path / name)
+        assert not [p for p in index.problems if p.code == "instance-ids"], name
+
+
+def test_instance_masks_refuses_what_it_cannot_read(tmp_path):
+    cellpose(tmp_path / "cells")
+    with pytest.raises(ConfigError, match="--instance-masks and --label-map"):
+        discover(tmp_path / "cells", instance_masks=True, label_map={1: 1})
+    (tmp_path / "cells" / "classes.json").write_text(json.dumps({"names": ["bg", "nucleus", "cytoplasm"]}))
+    with pytest.raises(ConfigError, match="names 3: bg, nucleus, cytoplasm"):
+        discover(tmp_path / "cells", instance_masks=True)
+    (tmp_path / "cells" / "classes.json").write_text(json.dumps({"names": ["bg", "nucleus"]}))
+    assert discover(tmp_path / "cells", instance_masks=True).classes.names == ("bg", "nucleus")
+    for i in range(3):
+        save(tmp_path / "colour" / "images" / f"{i}.png", photo(i))
+        save(tmp_path / "colour" / "masks" / f"{i}.png", np.dstack([objects(i, 5).astype(np.uint8) * 40] * 2
+                                                                    + [np.zeros((48, 64), np.uint8)]))
+    with pytest.raises(ConfigError, match="has colour masks"):
+        discover(tmp_path / "colour", instance_masks=True)
+
+
+def test_a_run_reads_instance_masks_as_two_classes(tmp_path):
+    cellpose(tmp_path / "cells")
+    run = tmp_path / "run"
+    assert main(["train", "--no-plan", str(tmp_path / "cells"), "--instance-masks", "--epochs", "1", "--size", "32x32",
+                 "--model", "unet_small", "--model-option", "widths=[8,16]", "--batch-size", "2",
+                 "--precision", "fp32", "--out", str(run), "--no-progress"]) == 0
+    assert json.loads((run / "classes.json").read_text())["names"] == ["background", "object"]
+    assert "instance_masks: true" in (run / "config.yaml").read_text()
+    assert main(["evaluate", str(run)]) == 0
+    metrics = json.loads((run / "eval" / "test" / "metrics.json").read_text())
+    assert list(metrics["classes"]) == ["background", "object"]
+    assert sum(metrics["confusion"][1]) == (12 + 15) * 16  # the test masks' objects, 4x4 pixels each, all scored
