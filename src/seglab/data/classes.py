@@ -39,6 +39,11 @@ def is_background(name: str) -> bool:
     return name.strip().lower() in _BACKGROUND_NAMES or name.strip().lower().startswith("background")
 
 
+def generic_name(label: int) -> str:
+    """The name of a class nothing names: `class_3` for label 3."""
+    return f"class_{label}"
+
+
 def default_colours(n: int, names: Sequence[str] = ()) -> tuple[tuple[int, int, int], ...]:
     """`n` distinct display colours: a class named like background gets light grey, the others a
     qualitative palette, then generated colours kept away from black and from the error red.

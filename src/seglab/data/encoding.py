@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 from scipy import ndimage
 
-from seglab.data.classes import ClassSpec
+from seglab.data.classes import ClassSpec, generic_name
 from seglab.data.index import Problem
 from seglab.data.io import read_raw_mask
 from seglab.data.mapping import (
@@ -189,7 +189,7 @@ def _label_encoding(sample: MaskSample, classes: ClassSpec | None) -> Encoding:
     if 255 not in values or not all(0 <= v <= 255 for v in values) or (classes and classes.num_classes != 2):
         instances = _instance_problem(sample) if classes is None else None
         return Encoding(classes, IdentityMapping(), (instances,) if instances else (), values=seen)
-    spec = classes or ClassSpec(("class_0", "class_1"))
+    spec = classes or ClassSpec((generic_name(0), generic_name(1)))
     if len(between) >= NOISY_LEVELS and exact >= BINARY_SHARE * total:  # many levels: edges
         snapped = _snapped_problem(sample, sample.labels, between, "lie between 0 and 255 (antialiased or JPEG "
                                    "edges); each was thresholded at 128 to the nearer class")

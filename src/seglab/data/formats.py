@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from seglab.config import DataConfig
-from seglab.data.classes import ClassSpec, load_classes_file
+from seglab.data.classes import ClassSpec, generic_name, load_classes_file
 from seglab.data.encoding import ENCODING_CODES, label_map_encoding, sample_masks
 from seglab.data.folders import walk
 from seglab.data.index import DatasetIndex, Pair, Problem, list_images, match_files, natural_key
@@ -316,7 +316,7 @@ def _classes_from_value_names(index: DatasetIndex) -> ClassSpec:
                        "pixels (ADE20K's 'other'), pass --ignore-index 0 to leave it out and number the named classes "
                        "from 0", path)
     try:
-        return ClassSpec(tuple(names.get(c + offset, f"class_{c}") for c in range(count)))
+        return ClassSpec(tuple(names.get(c + offset, generic_name(c)) for c in range(count)))
     except ValueError as err:
         raise DataError(f"class list '{path}': {err}") from None
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from seglab.data.classes import ClassSpec
+from seglab.data.classes import ClassSpec, generic_name
 from seglab.data.index import DatasetIndex, Pair, list_images
 from seglab.data.io import read_mask_array, read_raw_mask
 from seglab.data.mapping import MAPPINGS, MappingError, MaskMapping, as_labels, single_channel
@@ -188,7 +188,7 @@ def apply_task(index: DatasetIndex, task: str, classes_path: Path | None) -> Dat
         raise DataError(f"--multilabel: mask '{first}' has shape {shape}, not one binary channel per class; "
                         "give masks/<class>/<name>.png folders, C x H x W or H x W x C arrays, or \"regions\" in "
                         "classes.json (docs/multilabel.md)")
-    return _multilabel(index, ChannelsMapping(count), names or tuple(f"class_{i}" for i in range(count)),
+    return _multilabel(index, ChannelsMapping(count), names or tuple(map(generic_name, range(count))),
                        index.classes)
 
 

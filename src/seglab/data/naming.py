@@ -71,6 +71,11 @@ def _same_name(path: Path) -> str:
 _NUMBERED_MASK = re.compile(r"(.+[_\-. ](?:mask|label|gt|seg|segm|annotation))[_\-]\d{1,2}$")
 
 
+def is_numbered_mask(name: str) -> bool:
+    """Whether a stem is a mask affix with a counter: BUSI's second lesion `benign (4)_mask_1`."""
+    return _NUMBERED_MASK.fullmatch(name.lower()) is not None
+
+
 def strip_affixes(name: str) -> str:
     """Lower-case name without the mask/image affixes of `_SUFFIXES` and `_PREFIXES`; a mask
     affix with a counter (BUSI's second lesion `benign (4)_mask_1`) counts as the affix."""

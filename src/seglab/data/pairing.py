@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from seglab.data.index import Problem
-from seglab.data.naming import KEY_RULES, KeyRule, named_after, stem, suffix_rules
+from seglab.data.naming import KEY_RULES, KeyRule, is_numbered_mask, named_after, stem, suffix_rules
 from seglab.errors import DataError
 
 # loose rules (numbers) are used only when they pair every keyed file one to one
@@ -256,7 +256,7 @@ def refuse_rival_namings(matches: Sequence[FolderMatch]) -> None:
         for template, count in named.items():
             counts[template] = counts.get(template, 0) + count
     listed = "".join(f"\n  --mask-pattern '{t}': {n} masks" for t, n in sorted(counts.items()))
-    numbered = [t for t in sorted(counts) if re.search(r"[_\-]\d{1,2}\.[^.]+$", t)]
+    numbered = [t for t in sorted(counts) if is_numbered_mask(t.rsplit(".", 1)[0])]
     merge = (f"\n'{numbered[0]}' numbers more masks of some images (a second lesion or object): to keep them, "
              "pass --merge-masks, which reads each image's masks as one (their union)" if numbered else "")
     raise DataError(f"{rivalled[0].example}; pick the labels to train on:{listed}{merge}")

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from seglab.data.classes import ClassSpec
+from seglab.data.classes import ClassSpec, generic_name
 from seglab.data.encoding import inferred_class_count, relabel_hint
 from seglab.data.file_version import file_version
 from seglab.data.index import DatasetIndex, Pair, Problem
@@ -358,7 +358,7 @@ def resolve_classes(index: DatasetIndex, stats: DatasetStats) -> ClassSpec:
             f"the ignore label (values: {', '.join(map(str, found)) or 'none'}); add a classes.json, or map "
             f"the values to classes{f' with --label-map {example}' if found else ''}"
         )
-    names = tuple(f"class_{i}" for i in range(count))
+    names = tuple(map(generic_name, range(count)))
     return _with_background(ClassSpec(names=names, ignore_index=index.ignore_index), stats)
 
 
