@@ -651,3 +651,60 @@ def test_coco_stuff_named_folders_pair_by_place_with_year_splits(tmp_path):
     index = discover(tmp_path, images="images", masks="stuffthingmaps_trainval2017")
     assert len(index.pairs) == 5 and {p.split for p in index.pairs} == {"train", "val"}
     assert all(p.image.stem == p.mask.stem and p.image.parent.name == p.mask.parent.name for p in index.pairs)
+
+
+def test_a_mask_folder_named_by_path_is_never_the_image_folder(tmp_path):
+    """IDRiD: `--masks` naming the ground-truth folder of a split, which holds one folder per
+    lesion, resolved by its base name ('a. Training Set') to the image folder, and every image
+    was paired with itself, silently."""
+    images = Path("A. Segmentation", "1. Original Images", "a. Training Set")
+    truth = Path("A. Segmentation", "2. All Segmentation Groundtruths", "a. Training Set")
+    for i in range(1, 5):
+        save(tmp_path / images / f"IDRiD_{i:02d}.jpg", photo(i))
+        for lesion, suffix in (("1. Microaneurysms", "MA"), ("5. Optic Disc", "OD")):
+            red = np.zeros((*SIZE, 3), np.uint8)
+            red[..., 0] = labels(i, (0, 255))
+            save(tmp_path / truth / lesion / f"IDRiD_{i:02d}_{suffix}.tif", red)
+    with pytest.raises(DataError, match=r"(?s)2 folders under --masks .*1. Microaneurysms/: 4 pairs.*5. Optic Disc/"):
+        discover(tmp_path, images=str(images), masks=str(truth))
+    index = discover(tmp_path, images=str(images), masks=str(truth / "5. Optic Disc"))
+    assert [p.mask.name for p in index.pairs] == [f"IDRiD_{i:02d}_OD.tif" for i in range(1, 5)]
+    with pytest.raises(DataError, match="both name"):
+        discover(tmp_path, images=str(images), masks=str(images))
+
+
+def test_a_manifest_of_binary_masks_gets_generic_class_names(tmp_path):
+    """A pairs.csv of 0/255 masks was named as ISBI 2012 (membrane, cell): the ISBI test held for
+    an empty list of mask folders."""
+    rows = ["image,mask"]
+    for i in range(4):
+        save(tmp_path / "cases" / f"IMD{i}" / f"IMD{i}_image.bmp", photo(i))
+        save(tmp_path / "cases" / f"IMD{i}" / f"IMD{i}_lesion.bmp", labels(i, (0, 255)))
+        rows.append(f"cases/IMD{i}/IMD{i}_image.bmp,cases/IMD{i}/IMD{i}_lesion.bmp")
+    (tmp_path / "pairs.csv").write_text("\n".join(rows) + "\n")
+    assert discover(tmp_path / "pairs.csv").classes.names == ("class_0", "class_1")
+
+
+def test_tgs_salt_16_bit_masks_are_binary(tmp_path):
+    """TGS Salt ships 16-bit 0/65535 masks: they stopped as 'values outside the classes', with a
+    suggested --label-map 65535:ignore that ignored every salt pixel."""
+    from seglab.data import read_mask
+
+    for name in ("0a1b2c3d4e", "5f6a7b8c9d", "a0b1c2d3e4"):
+        save(tmp_path / "train" / "images" / f"{name}.png", photo(len(name)))
+        (tmp_path / "train" / "masks").mkdir(exist_ok=True)
+        Image.fromarray(labels(3, (0, 65535), np.uint16)).save(tmp_path / "train" / "masks" / f"{name}.png")
+    index = discover(tmp_path)
+    assert index.classes.num_classes == 2 and not index.problems
+    np.testing.assert_array_equal(read_mask(index.pairs[0].mask, index.mapping), labels(3, (0, 1)).astype(np.int64))
+
+
+def test_masks_of_zero_and_one_other_value_are_offered_the_map_that_reads_them(tmp_path):
+    for i in range(3):
+        save(tmp_path / "images" / f"{i}.png", photo(i))
+        save(tmp_path / "masks" / f"{i}.png", labels(i, (0, 100)))
+    report = inspect_dataset(tmp_path)
+    [stray] = [p for p in report.problems if p.code == "values-outside-classes"]
+    assert "the masks hold 0 and 100, a binary mask: --label-map 100:1 reads 100 as class 1" in stray.message
+    mapped = inspect_dataset(tmp_path, label_map={100: 1})
+    assert mapped.classes.num_classes == 2 and not [p for p in mapped.problems if p.code == "values-outside-classes"]

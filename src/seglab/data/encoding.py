@@ -3,8 +3,9 @@
 Dataset layouts find the mask files; this module looks inside a sample of them and picks the
 mask mapping (and, where the masks define them, the classes):
 
-- label masks (grey, palette indices, .npy): the values are the labels; 0/255 masks become
-  0/1, and 0/255 masks with antialiased or JPEG edges are thresholded at 128;
+- label masks (grey, palette indices, .npy): the values are the labels; 0/255 masks (and
+  16-bit 0/65535 ones) become 0/1, and 0/255 masks with antialiased or JPEG edges are
+  thresholded at 128;
 - colour masks: each colour with a real share of the pixels is a class, ordered by colour
   code (r, g, b), so black comes first; the rare in-between colours of antialiased or JPEG
   edges snap to the nearest class colour. With classes.json colours those are the classes.
@@ -47,6 +48,7 @@ MIN_SHARE = 0.001  # a colour covering less of the sampled pixels is edge noise,
 NEAR = 10  # a colour within this (largest channel difference) of a more frequent one is noise
 BLEND = 32  # a colour this close to the line between two class colours, and rarer than both, is a blend
 BINARY_SHARE = 0.9  # 0/255 masks: at least this share of pixels is 0 or 255
+WIDE_ON = 65535  # the object value of 16-bit binary masks
 NOISY_LEVELS = 5  # 0/255 masks with this many in-between values have noisy edges; fewer are stray
 CLASS_GAP = 16  # without classes.json, labels after more unused values than this are stray
 MAX_COLOURS = 256  # more class colours than this are a photo, not a mask
@@ -186,10 +188,12 @@ def _label_encoding(sample: MaskSample, classes: ClassSpec | None) -> Encoding:
     total = sum(values.values())
     between = {v for v in values if v not in (0, 255)}
     exact = values[0] + values[255]
-    if 255 not in values or not all(0 <= v <= 255 for v in values) or (classes and classes.num_classes != 2):
+    spec = classes or ClassSpec((generic_name(0), generic_name(1)))
+    if set(values) == {0, WIDE_ON} and spec.num_classes == 2:  # 16-bit 0/65535 masks (TGS Salt)
+        return Encoding(spec, ThresholdMapping(WIDE_ON // 2 + 1), values=seen, binary=True)
+    if 255 not in values or not all(0 <= v <= 255 for v in values) or spec.num_classes != 2:
         instances = _instance_problem(sample) if classes is None else None
         return Encoding(classes, IdentityMapping(), (instances,) if instances else (), values=seen)
-    spec = classes or ClassSpec((generic_name(0), generic_name(1)))
     if len(between) >= NOISY_LEVELS and exact >= BINARY_SHARE * total:  # many levels: edges
         snapped = _snapped_problem(sample, sample.labels, between, "lie between 0 and 255 (antialiased or JPEG "
                                    "edges); each was thresholded at 128 to the nearer class")
@@ -259,10 +263,15 @@ def inferred_class_count(labels: Iterable[int]) -> int:
     return count
 
 
-def relabel_hint(mapping: MaskMapping, stray: list[int]) -> str:
-    """How to map stray label values without editing files: a --label-map (or --ignore-index)."""
+def relabel_hint(mapping: MaskMapping, stray: list[int], num_classes: int | None = None) -> str:
+    """How to map stray label values without editing files: a --label-map (or --ignore-index);
+    one stray value beside class 0 alone (`num_classes` 1) is the object of a binary mask."""
     if not isinstance(mapping, (IdentityMapping, BinaryMapping, LabelMapping)):
         return "declare them in classes.json, or set --ignore-index for a void label"
+    if num_classes == 1 and len(stray) == 1 and isinstance(mapping, IdentityMapping) and stray[0] > 0:
+        value = stray[0]
+        return (f"the masks hold 0 and {value}, a binary mask: --label-map {value}:1 reads {value} as class 1 "
+                f"(--label-map {value}:ignore if it marks void pixels)")
     kept = "255:1," if isinstance(mapping, BinaryMapping) else ""  # the map replaces 0/255 -> 0/1
     option = f"--label-map {kept}" + ",".join(f"{v}:ignore" for v in stray)
     if min(stray) < 0:

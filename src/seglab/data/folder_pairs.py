@@ -119,7 +119,7 @@ class FolderPairsFormat(DatasetFormat):
             return classes, IdentityMapping(), []
         encoding = choose_encoding([m for p in pairs for m in p.masks], classes)
         found = list(encoding.problems)
-        isbi = all(m.name == "label" and m.parent.joinpath("image").is_dir() for m in mask_dirs)
+        isbi = bool(mask_dirs) and all(m.name == "label" and m.parent.joinpath("image").is_dir() for m in mask_dirs)
         if classes is None and encoding.binary and isbi:
             return ISBI_CLASSES, encoding.mapping, found
         camvid = {m.name for m in mask_dirs} >= {"trainannot", "valannot"}
@@ -206,6 +206,9 @@ def _named_pair(root: Path, images: str, masks: str, rules: tuple[KeyRule, ...],
     """
     folders = walk(root)
     image_dirs, mask_dirs = _named_folders(root, images, folders), _named_folders(root, masks, folders)
+    if image_dirs and image_dirs == mask_dirs:
+        raise DataError(f"'{root}': --images {images} and --masks {masks} both name "
+                        f"{', '.join(folder_label(d, root) for d in image_dirs)}; name the folder of each")
     if len(image_dirs) == 1 and len(mask_dirs) == 1:
         image_dir, mask_dir = image_dirs[0], mask_dirs[0]
         match = match_folders(list_images(image_dir), list_images(mask_dir), image_dir, mask_dir, root, rules=rules,
@@ -238,10 +241,12 @@ def _named_pair(root: Path, images: str, masks: str, rules: tuple[KeyRule, ...],
 
 def _named_folders(root: Path, name: str, folders: list[Folder]) -> list[Path]:
     """Folders holding image files that a --images/--masks value names: the path under the
-    dataset folder or as given, else every folder of that name found under the dataset folder."""
+    dataset folder or as given (or, when it holds none, folders of its name inside it: Semantic
+    Drone's wrapper), else every folder of that name found under the dataset folder."""
     for path in (root / name, Path(name).expanduser()):
-        if path.is_dir() and list_images(path):
-            return [path]
+        if path.is_dir():  # that folder, or one of its name inside it (a wrapper), never one elsewhere
+            inside = [f.path for f in folders if f.files and f.path.name == path.name and path in f.path.parents]
+            return [path] if list_images(path) else inside
     return [f.path for f in folders if f.files and f.path.name == Path(name).name]
 
 

@@ -64,7 +64,8 @@ class ManifestFormat(DatasetFormat):
         if any(p.split is not None for p in pairs) and any(p.split is None for p in pairs):
             raise DataError(f"manifest '{root}': some rows have a split and some do not; give every row one or none")
         pairs = unique_names(pairs, base)
-        classes, mapping, problems = FolderPairsFormat.choose_classes(base, [], pairs, classes)
+        mask_dirs = sorted({p.mask.parent for p in pairs if p.mask is not None})
+        classes, mapping, problems = FolderPairsFormat.choose_classes(base, mask_dirs, pairs, classes)
         index = DatasetIndex(base, "manifest", pairs, unlabelled, classes, mapping, problems)
         index.pairing = [f"{root.name}: {len(pairs)} pairs listed" + (f", {len(unlabelled)} images without mask"
                                                                          if unlabelled else "")]
