@@ -708,3 +708,22 @@ def test_masks_of_zero_and_one_other_value_are_offered_the_map_that_reads_them(t
     assert "the masks hold 0 and 100, a binary mask: --label-map 100:1 reads 100 as class 1" in stray.message
     mapped = inspect_dataset(tmp_path, label_map={100: 1})
     assert mapped.classes.num_classes == 2 and not [p for p in mapped.problems if p.code == "values-outside-classes"]
+
+
+def test_aeroscapes_voc_folder_names_with_own_classes_and_trn_lists(tmp_path):
+    """Aeroscapes mimics VOC's folders (JPEGImages/, SegmentationClass/, ImageSets/) with grey
+    0..11 masks: it was read as VOC's 21 classes (aeroplane..tvmonitor), by folder name alone,
+    and its ImageSets/trn.txt and val.txt were not read."""
+    base = tmp_path / "aeroscapes"
+    names = [f"00000{s}_00{f}" for s in (1, 2, 3) for f in (1, 2, 3)]
+    for i, name in enumerate(names):
+        save(base / "JPEGImages" / f"{name}.jpg", photo(i))
+        save(base / "SegmentationClass" / f"{name}.png", labels(i, (0, 5, 11)))
+        save(base / "Visualizations" / f"{name}.png", photo(i + 50))
+    (base / "ImageSets").mkdir()
+    (base / "ImageSets" / "trn.txt").write_text("\n".join(names[:6]) + "\n")
+    (base / "ImageSets" / "val.txt").write_text("\n".join(names[6:]) + "\n")
+    index = discover(tmp_path, images="JPEGImages", masks="SegmentationClass")
+    assert index.classes is None or "aeroplane" not in index.classes.names
+    assert inspect_dataset(tmp_path, images="JPEGImages", masks="SegmentationClass").classes.num_classes == 12
+    assert [p.split for p in index.pairs] == ["train"] * 6 + ["val"] * 3

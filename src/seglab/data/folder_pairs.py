@@ -134,7 +134,7 @@ class FolderPairsFormat(DatasetFormat):
             logger.info("%s: Cityscapes label masks, read as its 19 evaluated classes (255 and the void ids "
                         "ignored; docs/data.md)", root)
             return (classes or cityscapes[0], cityscapes[1], found)
-        voc = voc_classes(mask_dirs, values)
+        voc = voc_classes(mask_dirs, values, next((p.mask for p in pairs if p.mask is not None), None))
         if classes is None and type(encoding.mapping) is IdentityMapping and voc is not None:
             logger.info("%s: Pascal VOC masks, read as its 21 classes with the 255 border ignored", root)
             return voc, encoding.mapping, found

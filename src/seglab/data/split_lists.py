@@ -1,5 +1,6 @@
 """Official splits that a dataset ships as lists of names: Pascal VOC's
-`ImageSets/Segmentation/{train,val,test}.txt` beside `JPEGImages/`.
+`ImageSets/Segmentation/{train,val,test}.txt` beside `JPEGImages/`, or Aeroscapes'
+`ImageSets/{trn,val}.txt`.
 
 Results on such a dataset are reported on its own val (or test) images; a random split would
 put some of them in training. The lists name images by stem, one per line (anything after the
@@ -18,27 +19,37 @@ from seglab.errors import DataError
 
 logger = logging.getLogger(__name__)
 
-SPLIT_LIST_FOLDER = Path("ImageSets", "Segmentation")
+SPLIT_LIST_FOLDERS = (Path("ImageSets", "Segmentation"), Path("ImageSets"))  # VOC's; Aeroscapes' flat one
 _LISTS = ("train", "val", "test")
+_NAMES = {"train": ("train", "trn"), "val": ("val",), "test": ("test",)}  # Aeroscapes: trn.txt
 _BOTH = "trainval"  # the train split when train.txt and val.txt are absent
 
 
 def read_split_lists(image_dirs: Iterable[Path]) -> dict[Path, dict[str, str]]:
     """The split of each listed image stem, per image folder that has `ImageSets/Segmentation/`
-    beside it with at least one list; image folders without lists are left out.
+    (or `ImageSets/`) beside it with at least one list; image folders without lists are left out.
 
     Raises:
         DataError: a stem listed in two splits, naming both files.
     """
     found = {}
     for image_dir in dict.fromkeys(image_dirs):
-        folder = image_dir.parent / SPLIT_LIST_FOLDER
-        files = {split: folder / f"{split}.txt" for split in _LISTS if (folder / f"{split}.txt").is_file()}
+        listed = _list_files(image_dir)
+        if listed is not None:
+            found[image_dir] = _split_of_stems(listed[1])
+    return found
+
+
+def _list_files(image_dir: Path) -> tuple[Path, dict[str, Path]] | None:
+    """The first folder beside `image_dir` that holds split lists, and its list of each split."""
+    for folder in (image_dir.parent / f for f in SPLIT_LIST_FOLDERS):
+        files = {split: folder / f"{name}.txt" for split in _LISTS for name in _NAMES[split]
+                 if (folder / f"{name}.txt").is_file()}
         if "train" not in files and "val" not in files and (folder / f"{_BOTH}.txt").is_file():
             files["train"] = folder / f"{_BOTH}.txt"
         if files:
-            found[image_dir] = _split_of_stems(files)
-    return found
+            return folder, files
+    return None
 
 
 def _split_of_stems(files: dict[str, Path]) -> dict[str, str]:
@@ -77,7 +88,7 @@ def apply_split_lists(
     """
     if not lists:
         return pairs, [], problems
-    folders = ", ".join(f"'{d.parent / SPLIT_LIST_FOLDER}'" for d in lists)
+    folders = ", ".join(f"'{folder}'" for folder, _ in filter(None, map(_list_files, lists)))
     splits = [lists.get(p.image.parent, {}).get(p.image.stem) for p in pairs]
     unlabelled = {
         p.path for p in problems

@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
+from PIL import Image
+
 from seglab.data.classes import ClassSpec
 
 IGNORE = 255
@@ -35,10 +37,27 @@ def palette_colour(index: int) -> tuple[int, int, int]:
 CLASSES = ClassSpec(names=NAMES, colours=tuple(palette_colour(i) for i in range(len(NAMES))), ignore_index=IGNORE)
 
 
-def voc_classes(mask_dirs: Iterable[Path], values: Iterable[int]) -> ClassSpec | None:
-    """VOC's classes when every mask folder is a VOC segmentation folder and the values are
-    VOC's (0..20 and 255); None otherwise."""
-    folders = {path.name for path in mask_dirs}
-    if folders and folders <= set(MASK_FOLDERS) and set(values) <= set(range(len(NAMES))) | {IGNORE}:
-        return CLASSES
-    return None
+def voc_classes(mask_dirs: Iterable[Path], values: Iterable[int], first_mask: Path | None = None) -> ClassSpec | None:
+    """VOC's classes when every mask folder is a VOC segmentation folder, the values are VOC's
+    (0..20 and 255) and something beyond the folder name says VOC: the 255 border, the split
+    lists, or VOC's palette in `first_mask`. Other tools name their export folders alike
+    (Aeroscapes' grey 0..11 masks in `SegmentationClass/`); None for those."""
+    dirs = list(mask_dirs)
+    values = set(values)
+    if not dirs or {path.name for path in dirs} - set(MASK_FOLDERS) or not values <= set(range(len(NAMES))) | {IGNORE}:
+        return None
+    lists = any((d.parent / "ImageSets" / "Segmentation").is_dir() for d in dirs)
+    return CLASSES if IGNORE in values or lists or _voc_palette(first_mask) else None
+
+
+def _voc_palette(path: Path | None) -> bool:
+    """Whether `path` is a palette image with VOC's colours for the 21 classes."""
+    if path is None:
+        return False
+    try:
+        with Image.open(path) as image:
+            palette = image.getpalette() if image.mode == "P" else None
+    except OSError:
+        return False
+    wanted = [c for colour in CLASSES.colours for c in colour]
+    return palette is not None and palette[: len(wanted)] == wanted
