@@ -69,10 +69,20 @@ def test_cell_tracking_challenge_silver_truth_with_many_objects_warns(tmp_path):
     assert "60 values in this mask, each one region" in index.problems[0].message
 
 
+def test_glas_glands_numbered_per_image_warn_however_few(tmp_path):
+    """GlaS: `train_1.bmp` + `train_1_anno.bmp`, each gland its own number; a subset of 1 to 3
+    glands per image was read as 4 classes with no warning."""
+    for i in range(6):
+        save(tmp_path / f"train_{i + 1}.bmp", photo(i, (48, 64)))
+        save_mask(tmp_path / f"train_{i + 1}_anno.bmp", objects(i, 1 + i % 3).astype(np.uint8))
+    index = discover(tmp_path)
+    assert len(index.pairs) == 6 and [p.code for p in index.problems] == ["instance-ids"]
+
+
 def test_class_masks_with_one_region_per_class_are_not_taken_for_objects(tmp_path):
     """Face-parsing-like masks: 12 classes, each one region, but not numbered 1..n in each mask
-    (a class absent leaves a gap); and street-like masks whose classes lie in several places."""
-    rng = np.random.default_rng(0)
+    (a class absent leaves a gap); street-like masks whose classes lie in several places; and
+    trimaps, 1..3 in every mask."""
     for i in range(6):
         save(tmp_path / "faces" / "images" / f"{i}.png", photo(i, (48, 64)))
         parts = objects(i, 14)
@@ -80,8 +90,12 @@ def test_class_masks_with_one_region_per_class_are_not_taken_for_objects(tmp_pat
         save_mask(tmp_path / "faces" / "masks" / f"{i}.png", parts.astype(np.uint8))
         save(tmp_path / "streets" / "images" / f"{i}.png", photo(i, (48, 64)))
         save_mask(tmp_path / "streets" / "masks" / f"{i}.png", (objects(i, 40) % 12).astype(np.uint8))
-    assert rng is not None
-    for name in ("faces", "streets"):
+        save(tmp_path / "trimaps" / "images" / f"{i}.png", photo(i, (48, 64)))
+        trimap = np.ones((48, 64), np.uint8)  # Oxford Pet: 1 pet, 2 background, 3 border, each one region
+        trimap[:, 40:] = 2
+        trimap[:, 38:40] = 3
+        save_mask(tmp_path / "trimaps" / "masks" / f"{i}.png", trimap)
+    for name in ("faces", "streets", "trimaps"):
         index = discover(tmp_path / name)
         assert not [p for p in index.problems if p.code == "instance-ids"], name
 

@@ -55,8 +55,9 @@ MAX_COLOURS = 256  # more class colours than this are a photo, not a mask
 DEFAULT_IGNORE = 255  # the label of `ignore` in --label-map when no ignore index is set
 ENCODING_CODES = ("snapped-pixels", "instance-ids")  # findings that depend on the chosen mapping
 REGION_SAMPLE = 20  # label masks whose values' regions are counted, to tell object numbers from classes
-OBJECT_VALUES = 10  # a mask with fewer non-zero values is never taken for an instance mask
-MANY_OBJECTS = 40  # this many values in one mask, each one region: object numbers, gaps or not
+OBJECT_VALUES = 10  # values 1..n in a mask, each one region, with n this high: object numbers
+VARYING_COUNTS = 3  # or 1..n with this many different n among the masks (GlaS: 1 to 3 glands)
+MANY_OBJECTS = 20  # this many values in one mask, each one region: object numbers, gaps or not
 ONE_REGION = 0.9  # share of the values forming one region each in instance masks
 
 
@@ -129,7 +130,7 @@ def sample_masks(masks: list[Path], size: int = SAMPLE) -> MaskSample:
         labels = raw[..., 0] if raw.ndim == 3 else raw  # grey saved as RGB is a label map
         if labels.dtype.kind in "biu" or np.isfinite(labels).all():
             counts = sample.labels[path] = _value_counts(labels)
-            if len(sample.regions) < REGION_SAMPLE and len(counts.keys() - {0}) >= 3 and labels.dtype.kind in "iu":
+            if len(sample.regions) < REGION_SAMPLE and len(counts.keys() - {0}) and labels.dtype.kind in "iu":
                 sample.regions[path] = _one_region_values(labels)
     return sample
 
@@ -149,15 +150,17 @@ def _one_region_values(labels: np.ndarray) -> tuple[int, int]:
 
 def _instance_problem(sample: MaskSample) -> Problem | None:
     """A warning when label masks number objects (Cellpose's `_masks.png`, the Cell Tracking
-    Challenge's `man_seg*.tif`): each value one region, at least `OBJECT_VALUES` of them in a
-    mask, numbered 1..n in most masks or more than `MANY_OBJECTS`; read as classes they would
-    make a class per object."""
-    counted = {p: r for p, r in sample.regions.items() if r[0] >= 3}
+    Challenge's `man_seg*.tif`, GlaS's `_anno.bmp`): each value one region, and either
+    `MANY_OBJECTS` values in a mask, or values 1..n in most masks with n reaching
+    `OBJECT_VALUES` or varying between masks (trimaps' 1..3 in every mask do not). Read as
+    classes they would make a class per object."""
+    counted = {p: r for p, r in sample.regions.items() if r[0]}
     if not counted or sum(r[1] for r in counted.values()) < ONE_REGION * sum(r[0] for r in counted.values()):
         return None
     path, (most, _) = max(counted.items(), key=lambda item: item[1][0])
-    numbered = [set(sample.labels[p]) - {0} == set(range(1, r[0] + 1)) for p, r in counted.items()]
-    if most < OBJECT_VALUES or not (most >= MANY_OBJECTS or sum(numbered) >= 0.8 * len(numbered)):
+    numbered = sum(set(sample.labels[p]) - {0} == set(range(1, r[0] + 1)) for p, r in counted.items())
+    varying = len({r[0] for r in counted.values()}) >= VARYING_COUNTS
+    if not (most >= MANY_OBJECTS or (numbered >= 0.8 * len(counted) and (most >= OBJECT_VALUES or varying))):
         return None
     message = (f"mask values look like object numbers, not classes: {most} values in this mask, each one region; "
                "if each value is one object (an instance mask), --instance-masks reads every object as one "
