@@ -727,3 +727,13 @@ def test_aeroscapes_voc_folder_names_with_own_classes_and_trn_lists(tmp_path):
     assert index.classes is None or "aeroplane" not in index.classes.names
     assert inspect_dataset(tmp_path, images="JPEGImages", masks="SegmentationClass").classes.num_classes == 12
     assert [p.split for p in index.pairs] == ["train"] * 6 + ["val"] * 3
+
+
+def test_a_label_map_keeps_the_classes_it_maps_to_that_a_subset_lacks(tmp_path):
+    """GTA5 with Cityscapes ids mapped to the 19 train ids: the class count followed the largest
+    id present, so a subset without the top classes trained fewer classes than the map names."""
+    for i in range(3):
+        save(tmp_path / "images" / f"{i:05d}.png", photo(i))
+        save(tmp_path / "labels" / f"{i:05d}.png", labels(i, (7, 8, 26)))  # road, sidewalk, car
+    report = inspect_dataset(tmp_path, label_map={7: 0, 8: 1, 26: 13, 28: 15, 33: 18, 0: "ignore"})
+    assert report.classes.num_classes == 19 and not [p for p in report.problems if p.code == "values-outside-classes"]

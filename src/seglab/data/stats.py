@@ -12,6 +12,7 @@ import hashlib
 import logging
 from pathlib import Path
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -21,7 +22,7 @@ from seglab.data.encoding import inferred_class_count, relabel_hint
 from seglab.data.file_version import file_version
 from seglab.data.index import DatasetIndex, Pair, Problem
 from seglab.data.io import image_scale, read_header, read_image, read_mask
-from seglab.data.mapping import MaskMapping
+from seglab.data.mapping import LabelMapping, MaskMapping
 from seglab.data.pixel_budget import max_pixels
 from seglab.data.read_errors import ReadError
 from seglab.errors import DataError
@@ -257,13 +258,13 @@ def _value_problems(
     """Labels that are no class: binary masks in a multi-class set (per file), and one finding
     listing every stray value with its pixel count and files.
 
-    Without declared classes the class count comes from all masks (`inferred_class_count`).
+    Without declared classes the class count comes from all masks (`_class_count`).
     """
     ignore = index.ignore_index
     if index.classes is not None:
         num_classes, declared = index.mapping.label_count(index.classes.num_classes), ""
     else:
-        num_classes = inferred_class_count(v for v in pixels if v != ignore)
+        num_classes = _class_count(index, pixels)
         declared = ", inferred from the masks: labels stop at the first wide gap in the values"
     problems = []
     stray: dict[int, list[Path]] = {}
@@ -339,7 +340,7 @@ def _ignore_problems(index: DatasetIndex, mask_labels: dict[Path, tuple[int, ...
 
 def resolve_classes(index: DatasetIndex, stats: DatasetStats) -> ClassSpec:
     """The dataset's classes: `index.classes` when known, else class_0..class_K-1 from the masks
-    (K from `inferred_class_count`: stray values far beyond the others size nothing).
+    (K from `_class_count`: stray values far beyond the others size nothing).
 
     Raises:
         DataError: classes unknown and the masks hold no usable (non-ignore, non-negative) value.
@@ -349,7 +350,7 @@ def resolve_classes(index: DatasetIndex, stats: DatasetStats) -> ClassSpec:
     if not stats.mask_values and stats.problems:  # every mask refused: say why, not "no classes"
         raise DataError(f"no mask of '{index.root}' could be read, so its classes are unknown; the first problem: "
                         f"{stats.problems[0]}")
-    count = inferred_class_count(v for v in stats.mask_values if v != index.ignore_index)
+    count = _class_count(index, stats.mask_values)
     if not count:
         found = [v for v in stats.mask_values if v != index.ignore_index][:_MAX_VALUES_SHOWN]
         example = ",".join(f"{v}:{i}" for i, v in enumerate(found))
@@ -360,6 +361,17 @@ def resolve_classes(index: DatasetIndex, stats: DatasetStats) -> ClassSpec:
         )
     names = tuple(map(generic_name, range(count)))
     return _with_background(ClassSpec(names=names, ignore_index=index.ignore_index), stats)
+
+
+def _class_count(index: DatasetIndex, values: Iterable[int]) -> int:
+    """Classes inferred from the mask values (`inferred_class_count`), and at least every class a
+    --label-map maps to: a subset without the top classes (GTA5's ids mapped to Cityscapes'
+    19 train ids) keeps them."""
+    count = inferred_class_count(v for v in values if v != index.ignore_index)
+    if isinstance(index.mapping, LabelMapping):
+        targets = [label for _, label in index.mapping.values if label >= 0 and label != index.ignore_index]
+        count = max(count, max(targets, default=-1) + 1)
+    return count
 
 
 def _with_background(classes: ClassSpec, stats: DatasetStats) -> ClassSpec:
