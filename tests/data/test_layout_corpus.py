@@ -737,3 +737,20 @@ def test_a_label_map_keeps_the_classes_it_maps_to_that_a_subset_lacks(tmp_path):
         save(tmp_path / "labels" / f"{i:05d}.png", labels(i, (7, 8, 26)))  # road, sidewalk, car
     report = inspect_dataset(tmp_path, label_map={7: 0, 8: 1, 26: 13, 28: 15, 33: 18, 0: "ignore"})
     assert report.classes.num_classes == 19 and not [p for p in report.problems if p.code == "values-outside-classes"]
+
+
+def test_messages_name_what_number_pairing_expects_and_every_folder_left(tmp_path):
+    """The Cell Tracking Challenge pairs `01/t001.tif` with `01_GT/SEG/man_seg001.tif` by number:
+    an image without a gold mask was said to expect `t001.*`. A tree that pairs nothing listed
+    its first 6 image folders and no more."""
+    for t in range(4):
+        save(tmp_path / "ctc" / "01" / f"t{t:03d}.tif", photo(t)[..., 0])
+        if t % 2:
+            save(tmp_path / "ctc" / "01_GT" / "SEG" / f"man_seg{t:03d}.tif", labels(t, (0, 1, 2)))
+    index = discover(tmp_path / "ctc", images="01", masks="01_GT/SEG")
+    assert [p.message for p in index.problems if p.code == "image-without-mask"][0] == (
+        "image has no mask (expected a mask numbered 0 in 01_GT/SEG/)")
+    for i in range(14):
+        save(tmp_path / "many" / f"lesion {i}" / f"IDRiD_{i:02d}_{i}.png", labels(i))
+    with pytest.raises(DataError, match=r"lesion 7/: 1 image files\n  \.\.\. and 2 more folders"):
+        discover(tmp_path / "many")

@@ -32,6 +32,7 @@ __all__ = ["FORMATS", "DatasetFormat", "DatasetIndex", "Pair", "Problem", "ReadO
 
 logger = logging.getLogger(__name__)
 
+FOLDERS_SHOWN = 12  # folders with images listed when no layout is found
 OXFORD_PET_CLASSES = ClassSpec(names=("pet", "background", "border"))
 BRAIN_MRI_CLASSES = ClassSpec(names=("white matter", "gray matter", "background"))
 @dataclass(frozen=True)
@@ -349,8 +350,11 @@ def _choose_format(root: Path, name: str, options: ReadOptions) -> DatasetFormat
 
 def _what_was_seen(root: Path) -> str:
     """The folders with images that were found, and the flags that pair them by hand."""
-    seen = [f for f in walk(root) if f.files][:6]
-    listed = "".join(f"\n  {(f.path.relative_to(root).as_posix() or '.')}/: {len(f.files)} image files" for f in seen)
+    seen = [f for f in walk(root) if f.files]
+    listed = "".join(f"\n  {(f.path.relative_to(root).as_posix() or '.')}/: {len(f.files)} image files"
+                     for f in seen[:FOLDERS_SHOWN])
+    if len(seen) > FOLDERS_SHOWN:
+        listed += f"\n  ... and {len(seen) - FOLDERS_SHOWN} more folders"
     found = f"\nfolders with images:{listed}" if seen else "\nno image files found (PNG, JPEG, TIFF, BMP, GIF, PPM, .npy)"
     return (
         f"{found}\nname how they pair: --images DIR --masks DIR for an image and a mask folder, --mask-pattern "

@@ -174,7 +174,9 @@ def match_folders(
     for key, image in image_keys.items():
         if key in mask_keys:
             continue
-        message = f"image has no mask (expected {expected}{stem(image)}.*)"
+        numbered = rule in KEY_RULES[_STRICT_RULES:]  # `t000.tif` pairs `man_seg000.tif`, not `t000.*`
+        message = (f"image has no mask (expected a mask numbered {key} in {expected})" if numbered
+                   else f"image has no mask (expected {expected}{stem(image)}.*)")
         close = (
             difflib.get_close_matches(stem(image).lower(), list(lonely_names), n=1, cutoff=0.6)
             if len(problems) < _CLOSEST_SHOWN and len(lonely_names) <= _CLOSEST_AMONG else []
