@@ -754,3 +754,27 @@ def test_messages_name_what_number_pairing_expects_and_every_folder_left(tmp_pat
         save(tmp_path / "many" / f"lesion {i}" / f"IDRiD_{i:02d}_{i}.png", labels(i))
     with pytest.raises(DataError, match=r"lesion 7/: 1 image files\n  \.\.\. and 2 more folders"):
         discover(tmp_path / "many")
+
+
+@pytest.mark.parametrize(("images", "masks", "image_dirs", "mask_dirs"), [
+    ("TrainVal_images", "TrainVal_parsing_annotations",  # LIP
+     {"train": "TrainVal_images/train_images", "val": "TrainVal_images/val_images"},
+     {"train": "TrainVal_parsing_annotations/train_segmentations",
+      "val": "TrainVal_parsing_annotations/val_segmentations"}),
+    ("images/10k", "labels/sem_seg/masks",  # BDD100K, its test images unlabelled
+     {"train": "images/10k/train", "val": "images/10k/val", "test": "images/10k/test"},
+     {"train": "labels/sem_seg/masks/train", "val": "labels/sem_seg/masks/val"}),
+])
+def test_named_folders_pair_the_split_folders_below_them(tmp_path, images, masks, image_dirs, mask_dirs):
+    """LIP and BDD100K name their split folders differently under the image and the mask folder
+    (and at other depths): --images/--masks paired nothing, so one split at a time was all."""
+    for split, folder in image_dirs.items():
+        for i in range(3):
+            save(tmp_path / folder / f"{split}{i}.jpg", photo(i))
+            if split in mask_dirs:
+                save(tmp_path / mask_dirs[split] / f"{split}{i}.png", labels(i))
+    index = discover(tmp_path, images=images, masks=masks)
+    assert sorted((p.split, p.image.stem) for p in index.pairs) == sorted(
+        (s, f"{s}{i}") for s in mask_dirs for i in range(3))
+    assert all(p.mask.parent == tmp_path / mask_dirs[p.split] for p in index.pairs)
+    assert len(index.unlabelled) == (3 if "test" in image_dirs else 0)

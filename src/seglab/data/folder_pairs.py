@@ -231,12 +231,37 @@ def _named_pair(root: Path, images: str, masks: str, rules: tuple[KeyRule, ...],
             refuse_rival_namings([match])
             return FolderSearch(matches=[match])
     found = search_folders(root, rules, images, masks, merge)
+    if not found.matches:
+        found = _by_split(root, images, masks, folders, rules, merge) or found
     several = [(flag, dirs) for flag, dirs in (("--images", image_dirs), ("--masks", mask_dirs)) if len(dirs) > 1]
     if not found.matches and several:
         listed = "".join(f"\n  {flag}: " + ", ".join(folder_label(d, root) for d in dirs) for flag, dirs in several)
         raise DataError(f"'{root}': the named folders hold image files at several places that do not pair by "
                         f"place:{listed}\nname one of each by its path under the dataset folder")
     return found
+
+
+def _by_split(
+    root: Path, images: str, masks: str, folders: list[Folder], rules: tuple[KeyRule, ...], merge: bool
+) -> FolderSearch | None:
+    """--images and --masks naming folders that hold one folder per split below them, named
+    otherwise on each side (LIP's `TrainVal_images/train_images/` and
+    `TrainVal_parsing_annotations/train_segmentations/`; BDD100K's `images/10k/train/` and
+    `labels/sem_seg/masks/train/`): each split's images pair with its masks, and an image split
+    without masks (test) is unlabelled. None unless every folder below has a split of its own."""
+    def below(name: str) -> dict[str | None, Folder]:
+        tops = named_tops(root, name, folders)
+        found = [f for f in folders if f.files and any(top in f.path.parents for top in tops)]
+        by_split = {f.split: f for f in found}
+        return by_split if len(by_split) == len(found) else {}
+
+    image_splits, mask_splits = below(images), below(masks)
+    if not mask_splits or None in image_splits or None in mask_splits or not mask_splits.keys() <= image_splits.keys():
+        return None
+    matches = [match_folders(image_splits[split].files, mask.files, image_splits[split].path, mask.path, root, split,
+                             rules, merge) for split, mask in mask_splits.items()]
+    unlabelled = [p for split, f in image_splits.items() if split not in mask_splits for p in f.files]
+    return FolderSearch(matches=[m for m in matches if m.pairs], unlabelled=unlabelled, folders=folders)
 
 
 def _named_folders(root: Path, name: str, folders: list[Folder]) -> list[Path]:
