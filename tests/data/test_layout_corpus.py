@@ -778,3 +778,21 @@ def test_named_folders_pair_the_split_folders_below_them(tmp_path, images, masks
         (s, f"{s}{i}") for s in mask_dirs for i in range(3))
     assert all(p.mask.parent == tmp_path / mask_dirs[p.split] for p in index.pairs)
     assert len(index.unlabelled) == (3 if "test" in image_dirs else 0)
+
+
+def test_glas_split_in_the_file_names(tmp_path):
+    """GlaS names its split in each file (train_1.bmp, testA_1.bmp, testB_1.bmp, one folder):
+    the official test images were drawn into training."""
+    from seglab.data.naming import name_split
+
+    assert [name_split(n) for n in ("train_1", "testA_3", "testB_12", "val-001", "tr_1", "valves_2", "t000")] == [
+        "train", "test", "test", "val", None, None, None]
+    base = tmp_path / "Warwick QU Dataset (Released 2016_07_08)"
+    for name in ("train_1", "train_2", "train_3", "train_4", "testA_1", "testA_2", "testB_1"):
+        save(base / f"{name}.bmp", photo(len(name)))
+        save(base / f"{name}_anno.bmp", labels(len(name), (0, 1)))
+    index = discover(tmp_path)
+    assert {p.name: p.split for p in index.pairs} == {
+        "train_1": "train", "train_2": "train", "train_3": "train", "train_4": "train",
+        "testA_1": "test", "testA_2": "test", "testB_1": "test"}
+    assert {p.name for p in split_pairs(index.pairs, seed=0)["test"]} == {"testA_1", "testA_2", "testB_1"}

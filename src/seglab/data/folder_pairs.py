@@ -31,7 +31,7 @@ from seglab.data.folders import Folder, FolderSearch, named_tops, search_folders
 from seglab.data.formats import FORMATS, DatasetFormat, ReadOptions
 from seglab.data.index import DatasetIndex, Pair, Problem, list_images, natural_key
 from seglab.data.mapping import IdentityMapping, MaskMapping
-from seglab.data.naming import KeyRule, stem
+from seglab.data.naming import KeyRule, name_split, stem
 from seglab.data.pairing import FolderMatch, combine_matches, folder_label, match_folders, refuse_rival_namings
 from seglab.data.split_lists import apply_split_lists, read_split_lists
 from seglab.data.voc import voc_classes
@@ -93,6 +93,7 @@ class FolderPairsFormat(DatasetFormat):
         pairs = unique_names(pairs, root)
         lists = read_split_lists(m.image_dir for m in found.matches)
         pairs, listed_unlabelled, problems = apply_split_lists(pairs, problems, lists)
+        pairs = _splits_from_names(pairs, root)
         mask_dirs = [m.mask_dir for m in found.matches]
         if classes is None:
             classes = _shipped_classes(root, found)
@@ -273,6 +274,19 @@ def _named_folders(root: Path, name: str, folders: list[Folder]) -> list[Path]:
             inside = [f.path for f in folders if f.files and f.path.name == path.name and path in f.path.parents]
             return [path] if list_images(path) else inside
     return [f.path for f in folders if f.files and f.path.name == Path(name).name]
+
+
+def _splits_from_names(pairs: list[Pair], root: Path) -> list[Pair]:
+    """The splits the image names start with (GlaS: `train_1`, `testA_1`, `testB_1`), when the
+    layout gives none, every image name has one and train is among two or more."""
+    if not pairs or any(p.split is not None for p in pairs):
+        return pairs
+    splits = [name_split(stem(p.image)) for p in pairs]
+    if None in splits or "train" not in splits or len(set(splits)) < 2:
+        return pairs
+    counts = ", ".join(f"{s} {splits.count(s)}" for s in ("train", "val", "test") if s in splits)
+    logger.info("%s: split from the file names (train_..., test_...): %s", root, counts)
+    return [replace(p, split=s) for p, s in zip(pairs, splits)]
 
 
 def _refuse_shared_masks(root: Path, matches: list[FolderMatch]) -> None:

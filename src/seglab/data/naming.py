@@ -227,6 +227,16 @@ def folder_split(name: str) -> str | None:
     return None
 
 
+def name_split(stem: str) -> str | None:
+    """"train", "val" or "test" when a file name starts with the split (GlaS's `train_12`,
+    `testA_3`, `testB_7`: a one-letter set after the word counts), else None. The short forms
+    (`tr`, `ts`) are left out: as a file's first word they are seldom a split."""
+    first = next(iter(_words(stem.lower())), "")
+    if first not in SPLIT_WORDS and len(first) > 1 and first[-1].isalpha():
+        first = first[:-1]  # testA, testB
+    return SPLIT_WORDS.get(first) if len(first) > 2 else None
+
+
 def looks_like_mask_folder(name: str) -> bool:
     """Whether a folder name says it holds masks: masks, Labels, gt, trainannot, 1st_manual, ..."""
     lower = name.lower()
