@@ -796,3 +796,24 @@ def test_glas_split_in_the_file_names(tmp_path):
         "train_1": "train", "train_2": "train", "train_3": "train", "train_4": "train",
         "testA_1": "test", "testA_2": "test", "testB_1": "test"}
     assert {p.name for p in split_pairs(index.pairs, seed=0)["test"]} == {"testA_1", "testA_2", "testB_1"}
+
+
+def test_mapillary_versions_and_annotation_folders(tmp_path):
+    """Mapillary Vistas ships training/images/ beside training/v1.2/{labels,instances,panoptic}/
+    and training/v2.0/... : the refusal proposed `--images instances` (16-bit instance maps as
+    photos), and `--masks v2.0/labels` matched v1.2/labels/ too, by its last part."""
+    for split, count in (("training", 3), ("validation", 2)):
+        for i in range(count):
+            save(tmp_path / split / "images" / f"key{split[0]}{i}.jpg", photo(i))
+            for version in ("v1.2", "v2.0"):
+                save(tmp_path / split / version / "labels" / f"key{split[0]}{i}.png", labels(i))
+                for kind in ("instances", "panoptic"):
+                    save(tmp_path / split / version / kind / f"key{split[0]}{i}.png", labels(i + 9, (0, 300, 7), np.uint16))
+    save(tmp_path / "testing" / "images" / "keyx.jpg", photo(7))
+    with pytest.raises(DataError) as refused:
+        discover(tmp_path)
+    assert "--images instances" not in str(refused.value)
+    index = discover(tmp_path, images="images", masks="v2.0/labels")
+    assert sorted((p.split, p.mask.parent.relative_to(tmp_path).as_posix()) for p in index.pairs) == [
+        *[("train", "training/v2.0/labels")] * 3, *[("val", "validation/v2.0/labels")] * 2]
+    assert [p.name for p in index.unlabelled] == ["keyx.jpg"]

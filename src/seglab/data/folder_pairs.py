@@ -233,7 +233,11 @@ def _named_pair(root: Path, images: str, masks: str, rules: tuple[KeyRule, ...],
             return FolderSearch(matches=[match])
     found = search_folders(root, rules, images, masks, merge)
     if not found.matches:
-        found = _by_split(root, images, masks, folders, rules, merge) or found
+        named = {f.path: f for f in folders}
+        found = (_by_split(root, _below(root, images, folders), _below(root, masks, folders), rules, merge)
+                 or _by_split(root, [named[d] for d in image_dirs if d in named],
+                              [named[d] for d in mask_dirs if d in named], rules, merge)
+                 or found)
     several = [(flag, dirs) for flag, dirs in (("--images", image_dirs), ("--masks", mask_dirs)) if len(dirs) > 1]
     if not found.matches and several:
         listed = "".join(f"\n  {flag}: " + ", ".join(folder_label(d, root) for d in dirs) for flag, dirs in several)
@@ -242,38 +246,42 @@ def _named_pair(root: Path, images: str, masks: str, rules: tuple[KeyRule, ...],
     return found
 
 
-def _by_split(
-    root: Path, images: str, masks: str, folders: list[Folder], rules: tuple[KeyRule, ...], merge: bool
-) -> FolderSearch | None:
-    """--images and --masks naming folders that hold one folder per split below them, named
-    otherwise on each side (LIP's `TrainVal_images/train_images/` and
-    `TrainVal_parsing_annotations/train_segmentations/`; BDD100K's `images/10k/train/` and
-    `labels/sem_seg/masks/train/`): each split's images pair with its masks, and an image split
-    without masks (test) is unlabelled. None unless every folder below has a split of its own."""
-    def below(name: str) -> dict[str | None, Folder]:
-        tops = named_tops(root, name, folders)
-        found = [f for f in folders if f.files and any(top in f.path.parents for top in tops)]
-        by_split = {f.split: f for f in found}
-        return by_split if len(by_split) == len(found) else {}
+def _below(root: Path, name: str, folders: list[Folder]) -> list[Folder]:
+    """The folders with image files below the folders that a --images/--masks value names."""
+    tops = named_tops(root, name, folders)
+    return [f for f in folders if f.files and any(top in f.path.parents for top in tops)]
 
-    image_splits, mask_splits = below(images), below(masks)
-    if not mask_splits or None in image_splits or None in mask_splits or not mask_splits.keys() <= image_splits.keys():
+
+def _by_split(
+    root: Path, image_folders: list[Folder], mask_folders: list[Folder], rules: tuple[KeyRule, ...], merge: bool
+) -> FolderSearch | None:
+    """Image and mask folders of one split each, named otherwise on each side (LIP's
+    `TrainVal_images/train_images/` and `TrainVal_parsing_annotations/train_segmentations/`;
+    BDD100K's `images/10k/train/` and `labels/sem_seg/masks/train/`; Mapillary's
+    `training/images/` and `training/v2.0/labels/`): each split's images pair with its masks, and
+    an image split without masks (test) is unlabelled. None unless each folder has a split of
+    its own."""
+    image_splits = {f.split: f for f in image_folders}
+    mask_splits = {f.split: f for f in mask_folders}
+    if (not mask_splits or len(image_splits) < len(image_folders) or len(mask_splits) < len(mask_folders)
+            or None in image_splits or None in mask_splits or not mask_splits.keys() <= image_splits.keys()):
         return None
     matches = [match_folders(image_splits[split].files, mask.files, image_splits[split].path, mask.path, root, split,
                              rules, merge) for split, mask in mask_splits.items()]
     unlabelled = [p for split, f in image_splits.items() if split not in mask_splits for p in f.files]
-    return FolderSearch(matches=[m for m in matches if m.pairs], unlabelled=unlabelled, folders=folders)
+    return FolderSearch(matches=[m for m in matches if m.pairs], unlabelled=unlabelled)
 
 
 def _named_folders(root: Path, name: str, folders: list[Folder]) -> list[Path]:
     """Folders holding image files that a --images/--masks value names: the path under the
     dataset folder or as given (or, when it holds none, folders of its name inside it: Semantic
-    Drone's wrapper), else every folder of that name found under the dataset folder."""
+    Drone's wrapper), else every folder whose path ends with it, at any level."""
     for path in (root / name, Path(name).expanduser()):
         if path.is_dir():  # that folder, or one of its name inside it (a wrapper), never one elsewhere
             inside = [f.path for f in folders if f.files and f.path.name == path.name and path in f.path.parents]
             return [path] if list_images(path) else inside
-    return [f.path for f in folders if f.files and f.path.name == Path(name).name]
+    parts = Path(name).parts  # 'v2.0/labels' names Mapillary's training/v2.0/labels/, not v1.2/labels/
+    return [f.path for f in folders if f.files and f.parts[-len(parts):] == parts]
 
 
 def _splits_from_names(pairs: list[Pair], root: Path) -> list[Pair]:
