@@ -817,3 +817,42 @@ def test_mapillary_versions_and_annotation_folders(tmp_path):
     assert sorted((p.split, p.mask.parent.relative_to(tmp_path).as_posix()) for p in index.pairs) == [
         *[("train", "training/v2.0/labels")] * 3, *[("val", "validation/v2.0/labels")] * 2]
     assert [p.name for p in index.unlabelled] == ["keyx.jpg"]
+
+
+# cityscapesScripts' labels.py: label id -> colour of the 19 evaluated classes
+CITYSCAPES_COLOURS = {
+    7: (128, 64, 128), 8: (244, 35, 232), 11: (70, 70, 70), 12: (102, 102, 156), 13: (190, 153, 153),
+    17: (153, 153, 153), 19: (250, 170, 30), 20: (220, 220, 0), 21: (107, 142, 35), 22: (152, 251, 152),
+    23: (70, 130, 180), 24: (220, 20, 60), 25: (255, 0, 0), 26: (0, 0, 142), 27: (0, 0, 70), 28: (0, 60, 100),
+    31: (0, 80, 100), 32: (0, 0, 230), 33: (119, 11, 32),
+}
+
+
+def test_cityscapes_ids_under_other_names_are_read_by_their_colours(tmp_path):
+    """GTA5 (palette PNGs whose indices are Cityscapes label ids) and KITTI (grey label ids with a
+    `semantic_rgb/` rendering) trained the raw ids, void ids included, as 28 or 27 classes."""
+    from seglab.data import read_mask
+
+    palette = [0] * 768
+    for label_id, colour in CITYSCAPES_COLOURS.items():
+        palette[3 * label_id : 3 * label_id + 3] = colour
+    for i in range(3):
+        ids = labels(i, (7, 26, 1))  # road, car, ego vehicle (void)
+        save(tmp_path / "gta5" / "images" / f"{i:05d}.png", photo(i))
+        gta = Image.fromarray(ids, mode="L").convert("P")
+        gta.putpalette(palette)
+        (tmp_path / "gta5" / "labels").mkdir(parents=True, exist_ok=True)
+        gta.save(tmp_path / "gta5" / "labels" / f"{i:05d}.png")
+        kitti = tmp_path / "kitti" / "training"
+        save(kitti / "image_2" / f"{i:06d}_10.png", photo(i))
+        save(kitti / "semantic" / f"{i:06d}_10.png", ids)
+        save(kitti / "semantic_rgb" / f"{i:06d}_10.png", np.array(palette, np.uint8).reshape(256, 3)[ids])
+        save(tmp_path / "plain" / "images" / f"{i}.png", photo(i))  # same values, no Cityscapes colours
+        save(tmp_path / "plain" / "masks" / f"{i}.png", ids)
+    gta5 = discover(tmp_path / "gta5")
+    kitti = discover(tmp_path / "kitti", images="training/image_2", masks="training/semantic")
+    for index in (gta5, kitti):
+        assert index.classes.num_classes == 19 and index.classes.ignore_index == 255
+        truth = read_mask(index.pairs[0].mask, index.mapping)
+        assert set(np.unique(truth)) == {0, 13, 255}  # road, car, void
+    assert discover(tmp_path / "plain").classes is None  # inferred from the values, as before

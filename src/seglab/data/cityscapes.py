@@ -14,6 +14,9 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
+import numpy as np
+from PIL import Image
+
 from seglab.data.classes import ClassSpec
 from seglab.data.mapping import IdentityMapping, LabelMapping, MaskMapping
 
@@ -37,11 +40,44 @@ _NAMING = re.compile(r"_gt(?:Fine|Coarse)_(labelIds|labelTrainIds)$")
 
 def cityscapes_reading(masks: Iterable[Path], values: Iterable[int]) -> tuple[ClassSpec, MaskMapping] | None:
     """The classes and mapping of Cityscapes label masks: every mask named `*_gtFine_labelIds`
-    (values 0..33) or `*_gtFine_labelTrainIds` (0..18 and 255); None for other masks."""
+    (values 0..33) or `*_gtFine_labelTrainIds` (0..18 and 255), or label ids under other names
+    whose colours say Cityscapes (`cityscapes_colours`: GTA5, KITTI); None for other masks."""
+    masks = list(masks)
     kinds = {match.group(1) if (match := _NAMING.search(path.stem)) else None for path in masks}
     present = set(values)
     if kinds == {"labelIds"} and present <= set(range(LABEL_IDS)):
         return CLASSES, LABEL_ID_MAPPING
     if kinds == {"labelTrainIds"} and present <= set(range(len(_EVALUATED))) | {IGNORE}:
         return CLASSES, IdentityMapping()
+    if kinds == {None} and masks and present <= set(range(LABEL_IDS)) and cityscapes_colours(masks[0]):
+        return CLASSES, LABEL_ID_MAPPING
     return None
+
+
+def cityscapes_colours(mask: Path) -> bool:
+    """Whether a label-id mask comes with Cityscapes' colours: a palette giving every evaluated
+    id its Cityscapes colour (GTA5's `labels/`), or a colour rendering of the same name in a
+    sibling folder that paints each evaluated id present so (KITTI's `semantic_rgb/`)."""
+    try:
+        with Image.open(mask) as image:
+            palette = image.getpalette() if image.mode == "P" else None
+            ids = np.asarray(image)
+    except OSError:
+        return False
+    if palette is not None:
+        return all(tuple(palette[3 * i : 3 * i + 3]) == colour for _, i, colour in _EVALUATED)
+    shown = [(ids == i, colour) for _, i, colour in _EVALUATED if ids.ndim == 2 and (ids == i).any()]
+    if not shown:
+        return False
+    for sibling in (d for d in mask.parent.parent.iterdir() if d.is_dir() and d != mask.parent):
+        rendering = sibling / mask.name
+        if not rendering.is_file():
+            continue
+        try:
+            with Image.open(rendering) as image:
+                rgb = np.asarray(image.convert("RGB"))
+        except OSError:
+            continue
+        if rgb.shape[:2] == ids.shape and all((rgb[where] == colour).all() for where, colour in shown):
+            return True
+    return False
