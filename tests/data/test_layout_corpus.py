@@ -830,7 +830,8 @@ CITYSCAPES_COLOURS = {
 
 def test_cityscapes_ids_under_other_names_are_read_by_their_colours(tmp_path):
     """GTA5 (palette PNGs whose indices are Cityscapes label ids) and KITTI (grey label ids with a
-    `semantic_rgb/` rendering) trained the raw ids, void ids included, as 28 or 27 classes."""
+    `semantic_rgb/` rendering) trained the raw ids, void ids included, as 28 or 27 classes; and
+    KITTI's folders paired nothing, and the refusal's example was its instance maps."""
     from seglab.data import read_mask
 
     palette = [0] * 768
@@ -843,14 +844,18 @@ def test_cityscapes_ids_under_other_names_are_read_by_their_colours(tmp_path):
         gta.putpalette(palette)
         (tmp_path / "gta5" / "labels").mkdir(parents=True, exist_ok=True)
         gta.save(tmp_path / "gta5" / "labels" / f"{i:05d}.png")
-        kitti = tmp_path / "kitti" / "training"
+        kitti = tmp_path / "kitti" / "data_semantics" / "training"
         save(kitti / "image_2" / f"{i:06d}_10.png", photo(i))
         save(kitti / "semantic" / f"{i:06d}_10.png", ids)
+        (kitti / "instance").mkdir(exist_ok=True)
+        Image.fromarray(ids.astype(np.uint16) * 256 + 1).save(kitti / "instance" / f"{i:06d}_10.png")
         save(kitti / "semantic_rgb" / f"{i:06d}_10.png", np.array(palette, np.uint8).reshape(256, 3)[ids])
         save(tmp_path / "plain" / "images" / f"{i}.png", photo(i))  # same values, no Cityscapes colours
         save(tmp_path / "plain" / "masks" / f"{i}.png", ids)
     gta5 = discover(tmp_path / "gta5")
-    kitti = discover(tmp_path / "kitti", images="training/image_2", masks="training/semantic")
+    with pytest.raises(DataError, match=r"(?s)instance/.*semantic/.*semantic_rgb/.*e\.g\. --masks semantic$"):
+        discover(tmp_path / "kitti")  # `semantic/` sat under `data_semantics/` and was taken for images
+    kitti = discover(tmp_path / "kitti", masks="semantic")
     for index in (gta5, kitti):
         assert index.classes.num_classes == 19 and index.classes.ignore_index == 255
         truth = read_mask(index.pairs[0].mask, index.mapping)

@@ -34,7 +34,7 @@ from seglab.data.naming import (
     stem,
     strip_affixes,
 )
-from seglab.data.pairing import FolderMatch, match_folders, refuse_rival_namings
+from seglab.data.pairing import FolderMatch, match_folders, names_labels, refuse_rival_namings
 from seglab.errors import DataError
 
 logger = logging.getLogger(__name__)
@@ -267,8 +267,9 @@ def _ambiguous(image: Folder, candidates: list[FolderMatch], root: Path) -> Data
     listed = "".join(
         f"\n  {c.mask_dir.relative_to(root).as_posix()}/: {len(c.pairs)} pairs by {c.rule.name}" for c in candidates
     )
-    names = {c.mask_dir.name for c in candidates}
-    flag = sorted(names)[0] if len(names) == len(candidates) else candidates[0].mask_dir.relative_to(root).as_posix()
+    labelled = sorted(candidates, key=lambda c: (not names_labels(c.mask_dir.name), c.mask_dir.name))
+    names = {c.mask_dir.name for c in candidates}  # the example: a folder not named as a rendering (KITTI's semantic/)
+    flag = labelled[0].mask_dir.name if len(names) == len(candidates) else labelled[0].mask_dir.relative_to(root).as_posix()
     return DataError(
         f"'{root}': {len(candidates)} folders could hold the masks of '{rel}/' ({len(image.files)} images):{listed}\n"
         f"pass the one with the labels to train on, e.g. --masks {flag}"

@@ -24,8 +24,8 @@ _STRICT_RULES = 2
 # unpaired images that get a closest-mask hint, and the most masks searched for one (difflib is quadratic)
 _CLOSEST_SHOWN, _CLOSEST_AMONG = 50, 5000
 # words in the names of annotations that are renderings, not class labels
-_NOT_LABELS = {"color", "colour", "instanceids", "instance", "instances", "polygons", "overlay", "vis", "viz",
-               "preview", "thumb", "thumbnail"}
+_NOT_LABELS = {"color", "colour", "instanceids", "instance", "instances", "panoptic", "polygons", "overlay", "vis",
+               "viz", "preview", "thumb", "thumbnail", "rgb", "visualizations"}
 
 
 @dataclass
@@ -278,7 +278,7 @@ def _second_annotation(
     colour renderings, instance maps and overlays (Cityscapes' `_gtFine_color`) are not labels."""
     rivals = {
         t: ms for t, ms in extra.items()
-        if len(ms) >= 0.5 * len(pairs) and not set(_words(t.partition("{stem}")[2].rsplit(".", 1)[0])) & _NOT_LABELS
+        if len(ms) >= 0.5 * len(pairs) and names_labels(t.partition("{stem}")[2].rsplit(".", 1)[0])
     }
     if not rivals:
         return None
@@ -286,6 +286,11 @@ def _second_annotation(
     example = (f"{folder_label(first.parent, root)}: images match more than one mask each ({rule.name}), e.g. "
                f"'{first.name}' beside '{pairs[0][2].name}'")
     return RivalNamings(example, {**_namings(pairs), **{t: len(m) for t, m in rivals.items()}})
+
+
+def names_labels(name: str) -> bool:
+    """Whether a mask file or folder name is no rendering (colour, instances, overlay, ...)."""
+    return not set(_words(name)) & _NOT_LABELS
 
 
 def _words(text: str) -> list[str]:
