@@ -861,3 +861,30 @@ def test_cityscapes_ids_under_other_names_are_read_by_their_colours(tmp_path):
         truth = read_mask(index.pairs[0].mask, index.mapping)
         assert set(np.unique(truth)) == {0, 13, 255}  # road, car, void
     assert discover(tmp_path / "plain").classes is None  # inferred from the values, as before
+
+
+def test_a_void_colour_of_colour_masks_is_ignored(tmp_path):
+    """ISPRS Vaihingen's eroded ground truth paints the object boundaries black, which the
+    benchmark ignores: declared as a class with it as ignore_index, it was refused as a class
+    the masks use; left out, it was an unknown colour. classes.json "void_colours" reads it as
+    the ignore label."""
+    from seglab.data import read_mask
+    from seglab.data.classes import ClassSpec
+
+    colours = {"impervious": (255, 255, 255), "building": (0, 0, 255), "car": (255, 255, 0)}
+    for i in range(3):
+        ids = labels(i, (0, 1, 2))
+        rgb = np.array(list(colours.values()), np.uint8)[ids]
+        rgb[ids.shape[0] // 2, :] = 0  # a black boundary line
+        save(tmp_path / "top" / f"top_mosaic_09cm_area{i}.tif", photo(i))
+        save(tmp_path / "gts_eroded_for_participants" / f"top_mosaic_09cm_area{i}_noBoundary.tif", rgb)
+    (tmp_path / "classes.json").write_text(json.dumps({"names": list(colours), "colours": list(colours.values()),
+                                                       "void_colours": [[0, 0, 0]]}))
+    report = inspect_dataset(tmp_path)
+    assert report.classes.num_classes == 3 and report.classes.ignore_index == 255 and not report.problems
+    truth = read_mask(report.index.pairs[0].mask, report.index.mapping)
+    assert (truth[SIZE[0] // 2] == 255).all() and set(np.unique(truth)) == {0, 1, 2, 255}
+    spec = report.classes
+    assert ClassSpec.from_dict(json.loads(json.dumps(spec.to_dict()))) == spec
+    with pytest.raises(ValueError, match="a void colour is also a class colour"):
+        ClassSpec(names=("a", "b"), colours=((0, 0, 0), (9, 9, 9)), void_colours=((0, 0, 0),))

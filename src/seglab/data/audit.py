@@ -79,7 +79,7 @@ CHECKS: dict[str, Check] = {
     "colour-mask": Check(FATAL, "save it as a class-index mask like the others, or give classes.json "
                          "\"colours\" and make every mask a colour mask"),
     "grey-mask-for-colours": Check(FATAL, "save it as an RGB mask in the class colours of classes.json"),
-    "unknown-colour": Check(FATAL, "add the colours to classes.json (a void colour as ignore_index), "
+    "unknown-colour": Check(FATAL, "add the colours to classes.json (a colour of no class to \"void_colours\"), "
                             "or repaint those pixels"),
     "mask-not-integer": Check(FATAL, "round or re-export the mask as integer class indices"),
     "mask-not-finite": Check(FATAL, "replace NaN/inf labels by a class or the ignore label"),

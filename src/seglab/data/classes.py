@@ -18,7 +18,7 @@ from seglab.config import check_ignore_index
 from seglab.errors import ConfigError, DataError
 
 # "regions" (multi-label classes as sets of mask labels) is read by seglab.data.multilabel
-_KEYS = ("names", "colours", "ignore_index", "background", "regions")
+_KEYS = ("names", "colours", "ignore_index", "background", "regions", "void_colours")
 
 
 # a qualitative palette (Tableau 10 without its red, which marks errors in the reports): no black,
@@ -94,6 +94,8 @@ class ClassSpec:
         background: the class drawn faint in overlays because it fills most pictures; by default
             the class named like background (`is_background`), else none. Training sets it to the
             most common class when no name says so.
+        void_colours: colours of colour masks that mark no class (ISPRS's black boundary in its
+            eroded ground truth): read as `ignore_index`, 255 unless given.
 
     Raises:
         ValueError: empty or duplicate names, colours of the wrong count or range, one colour for
@@ -104,6 +106,7 @@ class ClassSpec:
     colours: tuple[tuple[int, int, int], ...] = ()
     ignore_index: int | None = None
     background: int | None = None
+    void_colours: tuple[tuple[int, int, int], ...] = ()
 
     def __post_init__(self) -> None:
         if isinstance(self.names, str) or not isinstance(self.names, (list, tuple)):
@@ -137,9 +140,15 @@ class ClassSpec:
             background = next((i for i, name in enumerate(names) if is_background(name)), None)
         elif isinstance(background, bool) or not isinstance(background, int) or not 0 <= background < len(names):
             raise ValueError(f"'background' must be a class index 0-{len(names) - 1} or null, got {background!r}")
+        void = tuple(_colour(c) for c in self.void_colours)
+        if set(void) & set(colours):
+            raise ValueError(f"a void colour is also a class colour: {[list(c) for c in set(void) & set(colours)]}")
+        if void and self.ignore_index is None:
+            object.__setattr__(self, "ignore_index", 255)  # void pixels need an ignore label
         object.__setattr__(self, "names", names)
         object.__setattr__(self, "colours", colours)
         object.__setattr__(self, "background", background)
+        object.__setattr__(self, "void_colours", void)
 
     @property
     def num_classes(self) -> int:
@@ -153,6 +162,7 @@ class ClassSpec:
             "colours": [list(c) for c in self.colours],
             "ignore_index": self.ignore_index,
             "background": self.background,
+            **({"void_colours": [list(c) for c in self.void_colours]} if self.void_colours else {}),
         }
 
     @classmethod
@@ -176,8 +186,11 @@ class ClassSpec:
         colours = d.get("colours") or ()
         if not isinstance(colours, (list, tuple)):
             raise ValueError(f"'colours' must be a list of [r, g, b], got {colours!r}")
+        void = d.get("void_colours") or ()
+        if not isinstance(void, (list, tuple)):
+            raise ValueError(f"'void_colours' must be a list of [r, g, b], got {void!r}")
         return cls(names=names, colours=tuple(colours), ignore_index=d.get("ignore_index"),
-                   background=d.get("background"))
+                   background=d.get("background"), void_colours=tuple(void))
 
 
 def _colour(value: Any) -> tuple[int, int, int]:

@@ -218,14 +218,17 @@ def _colour_encoding(sample: MaskSample, classes: ClassSpec | None) -> Encoding:
         classes = ClassSpec(names=tuple(colour_name(c) for c in colours), colours=colours)
         logger.info("no classes.json: %d mask colours are the classes: %s", len(colours),
                     ", ".join(classes.names))
-    table = {code: counts[code] for code in colour_codes(np.array(classes.colours)).tolist()}
+    void = classes.void_colours
+    known = np.array(classes.colours + void)
+    table = {code: counts[code] for code in colour_codes(known).tolist()}
     unknown = {code for code in counts if code not in table}
     noise = {code for code in unknown if counts[code] < MIN_SHARE * total or _edge_noise(code, counts[code], table)}
+    void_label = 255 if classes.ignore_index is None else classes.ignore_index
     if not noise or unknown - noise:  # a frequent unknown colour: the scan names its files
-        return Encoding(classes, ColourMapping(classes.colours))
+        return Encoding(classes, ColourMapping(classes.colours, void, void_label))
     snapped = _snapped_problem(sample, sample.colours, noise, f"have {len(noise)} colours that are not class "
                                "colours (antialiased or JPEG edges); each was snapped to the nearest class colour")
-    return Encoding(classes, NearestColourMapping(classes.colours), (snapped,))
+    return Encoding(classes, NearestColourMapping(classes.colours, void, void_label), (snapped,))
 
 
 def discover_colours(counts: Mapping[int, int]) -> tuple[tuple[int, int, int], ...]:

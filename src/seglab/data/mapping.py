@@ -210,19 +210,34 @@ class LabelMapping(MaskMapping):
 @MAPPINGS.register("colour")
 @dataclass(frozen=True)
 class ColourMapping(MaskMapping):
-    """RGB masks: the pixel colour equal to `colours[i]` becomes class i."""
+    """RGB masks: the pixel colour equal to `colours[i]` becomes class i, and a `void` colour the
+    label `void_label` (the ignore index)."""
 
     colours: tuple[tuple[int, int, int], ...] = ()
+    void: tuple[tuple[int, int, int], ...] = ()
+    void_label: int = 255
     kind: ClassVar[str] = "colour"
     needs_rgb: ClassVar[bool] = True
 
     def __post_init__(self) -> None:
         colours = tuple(tuple(int(v) for v in c) for c in self.colours)
-        if not colours or any(len(c) != 3 for c in colours):
+        void = tuple(tuple(int(v) for v in c) for c in self.void)
+        if not colours or any(len(c) != 3 for c in (*colours, *void)):
             raise ValueError(f"colour mapping needs a list of [r, g, b] colours, got {self.colours!r}")
-        if len(set(colours)) != len(colours):
+        if len(set(colours + void)) != len(colours + void):
             raise ValueError("colour mapping has the same colour for two classes")
         object.__setattr__(self, "colours", colours)
+        object.__setattr__(self, "void", void)
+
+    @property
+    def labels(self) -> np.ndarray:
+        """The label of each colour of `table`: the classes', then `void_label` for void ones."""
+        return np.array([*range(len(self.colours)), *[self.void_label] * len(self.void)], dtype=np.int64)
+
+    @property
+    def table(self) -> tuple[tuple[int, int, int], ...]:
+        """Every colour a mask may hold: the class colours, then the void ones."""
+        return self.colours + self.void
 
     def apply(self, raw: np.ndarray) -> np.ndarray:
         if raw.ndim != 3 or raw.shape[2] != 3:
@@ -233,7 +248,7 @@ class ColourMapping(MaskMapping):
             raise MappingError(f"mask has dtype {raw.dtype}; a colour mapping needs 8-bit RGB masks", "bad-dtype")
         # one integer per colour lets a sorted lookup replace a loop over classes
         codes = colour_codes(raw)
-        table = colour_codes(np.array(self.colours, dtype=np.uint8)[None])[0]
+        table = colour_codes(np.array(self.table, dtype=np.uint8)[None])[0]
         order = np.argsort(table)
         sorted_table = table[order]
         pos = np.clip(np.searchsorted(sorted_table, codes), 0, len(table) - 1)
@@ -243,10 +258,10 @@ class ColourMapping(MaskMapping):
             listed = ", ".join(str(((c >> 16) & 255, (c >> 8) & 255, c & 255)) for c in unknown)
             raise MappingError(
                 f"mask has colours that are not class colours: {listed}; "
-                "add them to classes.json (use ignore_index for a void colour)",
+                "add them to classes.json (a colour that marks no class to \"void_colours\")",
                 "unknown-colour",
             )
-        return order[pos].astype(np.int64)
+        return self.labels[order[pos]]
 
 
 @MAPPINGS.register("nearest-colour")
@@ -264,7 +279,7 @@ class NearestColourMapping(ColourMapping):
             )
         # distances for each distinct colour, not each pixel: masks hold few colours
         colours, inverse = np.unique(raw.reshape(-1, 3).astype(np.int64), axis=0, return_inverse=True)
-        return nearest_colour(colours, self.colours)[inverse.ravel()].reshape(raw.shape[:2])
+        return self.labels[nearest_colour(colours, self.table)][inverse.ravel()].reshape(raw.shape[:2])
 
 
 def nearest_colour(colours: np.ndarray, table: tuple[tuple[int, int, int], ...]) -> np.ndarray:
