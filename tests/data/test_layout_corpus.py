@@ -888,3 +888,23 @@ def test_a_void_colour_of_colour_masks_is_ignored(tmp_path):
     assert ClassSpec.from_dict(json.loads(json.dumps(spec.to_dict()))) == spec
     with pytest.raises(ValueError, match="a void colour is also a class colour"):
         ClassSpec(names=("a", "b"), colours=((0, 0, 0), (9, 9, 9)), void_colours=((0, 0, 0),))
+
+
+def test_ph2_one_folder_per_case(tmp_path):
+    """PH2: `PH2 Dataset images/IMD002/IMD002_Dermoscopic_Image/IMD002.bmp` with
+    `IMD002_lesion/IMD002_lesion.bmp` and `IMD002_roi/` beside: the lesion folders took the image
+    role of the 'PH2 Dataset images' wrapper and nothing paired; the refusal's --masks named one
+    case only."""
+    base = tmp_path / "PH2Dataset" / "PH2 Dataset images"
+    for i in range(2, 6):
+        case = base / f"IMD{i:03d}"
+        save(case / f"IMD{i:03d}_Dermoscopic_Image" / f"IMD{i:03d}.bmp", photo(i))
+        save(case / f"IMD{i:03d}_lesion" / f"IMD{i:03d}_lesion.bmp", labels(i, (0, 255)))
+        colour = np.zeros((*SIZE, 3), np.uint8)
+        colour[2:6, 3:9] = (255, 0, 0)
+        save(case / f"IMD{i:03d}_roi" / f"IMD{i:03d}_R1_Label4.bmp", colour)
+    with pytest.raises(DataError, match=r"e\.g\. --masks '\*_lesion'$"):
+        discover(tmp_path)
+    index = discover(tmp_path, masks="*_lesion")
+    assert [(p.image.name, p.mask.name) for p in index.pairs] == [
+        (f"IMD{i:03d}.bmp", f"IMD{i:03d}_lesion.bmp") for i in range(2, 6)]

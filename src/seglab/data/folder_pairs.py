@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import os
 from dataclasses import replace
+from fnmatch import fnmatchcase
 from pathlib import Path
 
 import numpy as np
@@ -281,7 +282,8 @@ def _named_folders(root: Path, name: str, folders: list[Folder]) -> list[Path]:
             inside = [f.path for f in folders if f.files and f.path.name == path.name and path in f.path.parents]
             return [path] if list_images(path) else inside
     parts = Path(name).parts  # 'v2.0/labels' names Mapillary's training/v2.0/labels/, not v1.2/labels/
-    return [f.path for f in folders if f.files and f.parts[-len(parts):] == parts]
+    return [f.path for f in folders
+            if f.files and len(f.parts) >= len(parts) and all(map(fnmatchcase, f.parts[-len(parts):], parts))]
 
 
 def _splits_from_names(pairs: list[Pair], root: Path) -> list[Pair]:

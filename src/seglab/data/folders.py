@@ -16,6 +16,7 @@ import logging
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from fnmatch import fnmatchcase
 from pathlib import Path
 
 import numpy as np
@@ -168,7 +169,7 @@ def search_folders(
     image_tops, mask_tops = named_tops(root, images_name, folders), named_tops(root, masks_name, folders)
 
     def chosen(folder: Folder, name: str | None, tops: list[Path]) -> bool:
-        if name is None or folder.path.name == Path(name).name or folder.path == (root / name):
+        if name is None or fnmatchcase(folder.path.name, Path(name).name) or folder.path == (root / name):
             return True
         return any(top in folder.path.parents for top in tops)
 
@@ -213,7 +214,8 @@ def named_tops(root: Path, name: str | None, folders: list[Folder]) -> list[Path
     if given.is_dir():
         return [] if list_images(given) else [given]
     named = Path(name).name
-    tops = {root.joinpath(*f.parts[: i + 1]) for f in folders for i, part in enumerate(f.parts[:-1]) if part == named}
+    tops = {root.joinpath(*f.parts[: i + 1]) for f in folders for i, part in enumerate(f.parts[:-1])
+            if fnmatchcase(part, named)}
     return sorted(top for top in tops if not list_images(top))
 
 
@@ -245,7 +247,8 @@ def _candidates(
     found = []
     fallback = []
     for mask in folders:
-        if not _related(image, mask, masks_named) or not allowed(mask) or mask.named_image:
+        # its own name, not a wrapper's: PH2's IMD002_lesion/ under 'PH2 Dataset images/' may hold masks
+        if not _related(image, mask, masks_named) or not allowed(mask) or looks_like_image_folder(mask.path.name):
             continue
         if image.split and mask.split and image.split != mask.split:
             continue
@@ -269,7 +272,11 @@ def _ambiguous(image: Folder, candidates: list[FolderMatch], root: Path) -> Data
     )
     labelled = sorted(candidates, key=lambda c: (not names_labels(c.mask_dir.name), c.mask_dir.name))
     names = {c.mask_dir.name for c in candidates}  # the example: a folder not named as a rendering (KITTI's semantic/)
-    flag = labelled[0].mask_dir.name if len(names) == len(candidates) else labelled[0].mask_dir.relative_to(root).as_posix()
+    first = labelled[0].mask_dir
+    flag = first.name if len(names) == len(candidates) else first.relative_to(root).as_posix()
+    case = first.parent.name  # PH2's IMD002/IMD002_lesion/: one folder per case, named after it
+    if flag == first.name and first.name.startswith(case) and len(first.name) > len(case):
+        flag = f"'*{first.name[len(case):]}'"
     return DataError(
         f"'{root}': {len(candidates)} folders could hold the masks of '{rel}/' ({len(image.files)} images):{listed}\n"
         f"pass the one with the labels to train on, e.g. --masks {flag}"
