@@ -252,3 +252,28 @@ def test_empty_slices_of_a_volume_are_no_warning(msd_dataset: Path) -> None:
     index = discover(msd_dataset, empty_slices=1.0)
     assert len(index.pairs) > 4 * 2  # empty slices kept
     assert not [p for p in audit(index).warnings if p.code == "empty-mask"]
+
+
+def test_acdc_frames_are_cases_grouped_by_patient_in_split_folders(tmp_path: Path) -> None:
+    """ACDC: database/{training,testing}/patientNNN/ with two labelled frames each
+    (patient001_frame01.nii.gz + patient001_frame01_gt.nii.gz), a 4-D sequence and Info.cfg:
+    no layout matched (the labels end in `_gt`, the subjects sit two levels down)."""
+    for split, numbers in (("training", (1, 2, 3)), ("testing", (101,))):
+        for n in numbers:
+            folder = tmp_path / "database" / split / f"patient{n:03d}"
+            for frame in (1, 12):
+                image, label = make_volume(n + frame)
+                save(folder / f"patient{n:03d}_frame{frame:02d}.nii.gz", image)
+                save(folder / f"patient{n:03d}_frame{frame:02d}_gt.nii.gz", label)
+            save(folder / f"patient{n:03d}_4d.nii.gz", np.stack([make_volume(n)[0]] * 2, axis=-1))
+            (folder / "Info.cfg").write_text("ED: 1\nES: 12\n")
+    index = discover(tmp_path)
+    assert index.format == "volumes" and len(index.pairs) == 8 * DEPTH
+    assert {p.group for p in index.pairs} == {"patient001", "patient002", "patient003", "patient101"}
+    assert {p.name.split("/")[0] for p in index.pairs if p.group == "patient001"} == {
+        "patient001_frame01", "patient001_frame12"}
+    assert {p.split for p in index.pairs if p.group == "patient101"} == {"test"}
+    assert {p.split for p in index.pairs if p.group != "patient101"} == {"train"}
+    splits = split_pairs(index.pairs, seed=0)
+    assert {p.group for p in splits["test"]} == {"patient101"}
+    assert not {p.group for p in splits["train"]} & {p.group for p in splits["val"]}

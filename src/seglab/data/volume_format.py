@@ -8,7 +8,10 @@ Recognised layouts (docs/volumes.md), tried in this order:
    `_label` or `_labels`.
 3. One folder per subject with an image volume and a volume named `*seg*`, `*label*` or
    `*mask*` (BraTS-like), or a DICOM series (in the folder or a subfolder) and one NIfTI label.
-   With several image volumes the first in natural name order is used (BraTS: flair).
+   With several image volumes the first in natural name order is used (BraTS: flair). A folder
+   of several cases, each label named after its image (ACDC's `patient001_frame01.nii.gz` +
+   `patient001_frame01_gt.nii.gz`), gives one case each, grouped by subject. Subject folders
+   may sit one or two levels down in split folders (ACDC's `database/training/`).
 
 Each case is cut into slices once (`seglab.data.slice_cache`); its pairs are named
 "<case>/slice<i>" and grouped by case, so splits and folds never divide a case.
@@ -30,6 +33,7 @@ from seglab.data.dicom import dicom_files
 from seglab.data.formats import FORMATS, DatasetFormat, ReadOptions
 from seglab.data.index import DatasetIndex, Pair, Problem, natural_key
 from seglab.data.mapping import IdentityMapping
+from seglab.data.naming import folder_split
 from seglab.data.slice_cache import SliceFiles, Subject, extract
 from seglab.data.volumes import VOLUME_SUFFIXES, volume_stem
 from seglab.errors import DataError
@@ -37,7 +41,7 @@ from seglab.errors import DataError
 log = logging.getLogger(__name__)
 
 _CHANNEL = re.compile(r"_\d{4}$")  # nnU-Net channel suffix: case_0000, case_0001, ...
-_LABEL_SUFFIX = re.compile(r"_(seg|segmentation|mask|label|labels)$", re.IGNORECASE)
+_LABEL_SUFFIX = re.compile(r"_(seg|segmentation|mask|label|labels|gt)$", re.IGNORECASE)  # ACDC: _gt
 _LABEL_WORDS = ("seg", "label", "mask")
 _LABEL_DIRS = ("labels", "masks")
 
@@ -49,6 +53,8 @@ class _Layout:
     subjects: list[Subject] = field(default_factory=list)
     unlabelled: list[Path] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    groups: dict[str, str] = field(default_factory=dict)  # case -> its subject, when one holds several cases
+    splits: dict[str, str] = field(default_factory=dict)  # case -> the split its container folder names
 
 
 @FORMATS.register("volumes")
@@ -85,7 +91,8 @@ class VolumesFormat(DatasetFormat):
                 problems.append(Problem(subject.images[0], str(err), "bad-volume", (subject.label,)))
                 continue
             kept = _keep_empty(slices, self.options.empty_slices, subject.name)
-            pairs += [Pair(f"{subject.name}/slice{s.index:03d}", s.image, s.label, group=subject.name) for s in kept]
+            group, split = layout.groups.get(subject.name, subject.name), layout.splits.get(subject.name)
+            pairs += [Pair(f"{subject.name}/slice{s.index:03d}", s.image, s.label, split, group) for s in kept]
         pairs.sort(key=lambda p: natural_key(p.name))
         log.info("%s: %d volumes cut into %d %s slices", root, len(layout.subjects), len(pairs),
                  self.options.slice_axis)
@@ -115,7 +122,29 @@ def _find_layout(root: Path) -> _Layout | None:
         if images and (root / labels).is_dir():
             return _match(images, _volumes_in(root / labels), labels)
     subjects = _subject_folders(root)
-    return subjects if subjects.subjects else None
+    return subjects if subjects.subjects else _split_containers(root)
+
+
+def _split_containers(root: Path) -> _Layout | None:
+    """Subject folders one or two levels down, in folders that name splits (ACDC's
+    `database/training/patient001/`, `database/testing/patient101/`): each container's cases
+    get its split when every container names one and train is among them."""
+    containers = [d for d in root.iterdir() if d.is_dir()]
+    containers += [d for c in containers for d in c.iterdir() if d.is_dir()]
+    found = [(c, layout) for c in sorted(containers) if (layout := _subject_folders(c)).subjects]
+    if not found:
+        return None
+    merged = _Layout()
+    splits = {c: folder_split(c.name) for c, _ in found}
+    named = None not in splits.values() and "train" in splits.values()
+    for container, layout in found:
+        merged.subjects += layout.subjects
+        merged.problems += layout.problems
+        merged.groups.update(layout.groups)
+        split = splits[container]
+        if named and split is not None:
+            merged.splits.update({s.name: split for s in layout.subjects})
+    return merged
 
 
 def _volumes_in(folder: Path) -> list[Path]:
@@ -151,13 +180,24 @@ def _match(images: list[Path], labels: list[Path], label_dir: str) -> _Layout:
     return layout
 
 
+def _cases(images: list[Path], labels: list[Path]) -> list[tuple[str, Path, Path]]:
+    """(case, image, label) when a subject folder holds several labelled cases, each label named
+    after its image with a label suffix (ACDC's `patient001_frame01_gt` for `patient001_frame01`);
+    empty otherwise. Images without a label (ACDC's `_4d` sequence) are no case."""
+    by_stem = {volume_stem(p): p for p in images}
+    cases = [(key, by_stem[key], label) for label in labels
+             if (key := _LABEL_SUFFIX.sub("", volume_stem(label))) in by_stem]
+    return cases if len(cases) > 1 and len(cases) == len(labels) else []
+
+
 def _subject_folders(root: Path) -> _Layout:
     """Cases from one folder per subject (layout 3 of the module docstring)."""
     layout = _Layout()
     several: list[str] = []
     for folder in sorted((p for p in root.iterdir() if p.is_dir()), key=lambda p: natural_key(p.name)):
         volumes = _volumes_in(folder) + ([folder] if dicom_files(folder) else [])
-        labels = [p for p in volumes if p.is_file() and any(w in volume_stem(p).lower() for w in _LABEL_WORDS)]
+        labels = [p for p in volumes if p.is_file() and (any(w in volume_stem(p).lower() for w in _LABEL_WORDS)
+                                                         or _LABEL_SUFFIX.search(volume_stem(p)))]
         images = [p for p in volumes if p not in labels]
         dicom = [p for p in images if p.is_dir()]
         if not labels and dicom and len(images) == len(dicom) + 1:  # a DICOM series and its one NIfTI label
@@ -168,6 +208,11 @@ def _subject_folders(root: Path) -> _Layout:
         if not images:
             layout.problems.append(Problem(labels[0], "label volume has no image volume beside it",
                                            "mask-without-image"))
+            continue
+        cases = _cases(images, labels)
+        if cases:  # ACDC: patient001_frame01(_gt), patient001_frame12(_gt) beside patient001_4d
+            layout.subjects += [Subject(stem, (image,), label) for stem, image, label in cases]
+            layout.groups.update({stem: folder.name for stem, _, _ in cases})
             continue
         if len(images) > 1:
             several.append(f"{folder.name}: {', '.join(p.name for p in images)}")
