@@ -908,3 +908,14 @@ def test_ph2_one_folder_per_case(tmp_path):
     index = discover(tmp_path, masks="*_lesion")
     assert [(p.image.name, p.mask.name) for p in index.pairs] == [
         (f"IMD{i:03d}.bmp", f"IMD{i:03d}_lesion.bmp") for i in range(2, 6)]
+
+
+def test_values_past_a_gap_are_offered_as_classes_first(tmp_path):
+    """Mapillary's labels use ids up to 123 with gaps; a subset's values past the first wide gap
+    were offered only as --label-map V:ignore, which drops real classes from training."""
+    for i in range(3):
+        save(tmp_path / "images" / f"{i}.png", photo(i))
+        save(tmp_path / "labels" / f"{i}.png", labels(i, (0, 1, 2, 3, 40 + 10 * i)))
+    [stray] = [p for p in inspect_dataset(tmp_path).problems if p.code == "values-outside-classes"]
+    assert stray.message.endswith('if they are classes, name all 61 (0 to 60) in a classes.json "names" list; '
+                                  "if they mark void pixels, set --label-map 40:ignore,50:ignore,60:ignore")

@@ -271,7 +271,8 @@ def inferred_class_count(labels: Iterable[int]) -> int:
 
 def relabel_hint(mapping: MaskMapping, stray: list[int], num_classes: int | None = None) -> str:
     """How to map stray label values without editing files: a --label-map (or --ignore-index);
-    one stray value beside class 0 alone (`num_classes` 1) is the object of a binary mask."""
+    one stray value beside class 0 alone (`num_classes` 1) is the object of a binary mask, and
+    several beyond inferred classes are first offered as classes."""
     if not isinstance(mapping, (IdentityMapping, BinaryMapping, LabelMapping)):
         return "declare them in classes.json, or set --ignore-index for a void label"
     if num_classes == 1 and len(stray) == 1 and isinstance(mapping, IdentityMapping) and stray[0] > 0:
@@ -282,6 +283,10 @@ def relabel_hint(mapping: MaskMapping, stray: list[int], num_classes: int | None
     option = f"--label-map {kept}" + ",".join(f"{v}:ignore" for v in stray)
     if min(stray) < 0:
         option = option.replace(" ", "=", 1)  # argparse would take '-1:...' for an option
+    if num_classes and len(stray) > 1 and isinstance(mapping, IdentityMapping) and min(stray) > 0:
+        top = max(stray)  # several values past a gap: most often classes a subset leaves out (Mapillary)
+        return (f"if they are classes, name all {top + 1} (0 to {top}) in a classes.json \"names\" list; "
+                f"if they mark void pixels, set {option}")
     void = "--ignore-index 255 if it marks void pixels, or " if stray == [255] else ""
     return f"set {void}{option} (or map them to classes), or declare the classes in classes.json"
 
