@@ -919,3 +919,21 @@ def test_values_past_a_gap_are_offered_as_classes_first(tmp_path):
     [stray] = [p for p in inspect_dataset(tmp_path).problems if p.code == "values-outside-classes"]
     assert stray.message.endswith('if they are classes, name all 61 (0 to 60) in a classes.json "names" list; '
                                   "if they mark void pixels, set --label-map 40:ignore,50:ignore,60:ignore")
+
+
+def test_vaihingen_photos_under_a_labelling_wrapper_are_images(tmp_path):
+    """ISPRS Vaihingen: top/ (photos), gts_for_participants/ and gts_eroded_for_participants/
+    under ISPRS_semantic_labeling_Vaihingen/, whose 'labeling' made every folder below a mask
+    folder: nothing paired, and --masks gts_for_participants found no images."""
+    base = tmp_path / "ISPRS_semantic_labeling_Vaihingen"
+    colours = np.array([(255, 255, 255), (0, 0, 255), (255, 255, 0)], np.uint8)
+    for i in range(1, 7):
+        save(base / "top" / f"top_mosaic_09cm_area{i}.tif", photo(i))
+        if i % 2:
+            save(base / "gts_for_participants" / f"top_mosaic_09cm_area{i}.tif", colours[labels(i)])
+            save(base / "gts_eroded_for_participants" / f"top_mosaic_09cm_area{i}_noBoundary.tif", colours[labels(i)])
+    with pytest.raises(DataError, match=r"(?s)gts_eroded_for_participants/: 3 pairs.*gts_for_participants/: 3 pairs.*"
+                                        r"e\.g\. --masks gts_"):
+        discover(tmp_path)
+    index = discover(tmp_path, masks="gts_for_participants")
+    assert [p.image.name for p in index.pairs] == [f"top_mosaic_09cm_area{i}.tif" for i in (1, 3, 5)]

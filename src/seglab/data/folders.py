@@ -176,7 +176,8 @@ def search_folders(
     search = FolderSearch(folders=folders)
     matches: dict[Path, FolderMatch] = {}
     for image in folders:
-        if not image.files or (image.named_mask and images_name is None) or not chosen(image, images_name, image_tops):
+        if not image.files or (_holds_masks(image, is_masks) and images_name is None) \
+                or not chosen(image, images_name, image_tops):
             continue
         candidates = _candidates(image, folders, root, rules, is_masks, lambda f: chosen(f, masks_name, mask_tops),
                                  masks_name is not None, merge)
@@ -202,6 +203,12 @@ def search_folders(
     paired = {root} | {m.image_dir for m in search.matches} | {m.mask_dir for m in search.matches}
     search.ignored += _other_files(sorted(paired))
     return search
+
+
+def _holds_masks(folder: Folder, is_masks: Callable[[Folder], bool]) -> bool:
+    """A mask folder by its own name, or by a wrapper's name when its files look like masks too:
+    Vaihingen's photos in `top/` under `ISPRS_semantic_labeling_Vaihingen/` are images."""
+    return looks_like_mask_folder(folder.path.name) or (folder.named_mask and is_masks(folder))
 
 
 def named_tops(root: Path, name: str | None, folders: list[Folder]) -> list[Path]:
@@ -270,7 +277,8 @@ def _ambiguous(image: Folder, candidates: list[FolderMatch], root: Path) -> Data
     listed = "".join(
         f"\n  {c.mask_dir.relative_to(root).as_posix()}/: {len(c.pairs)} pairs by {c.rule.name}" for c in candidates
     )
-    labelled = sorted(candidates, key=lambda c: (not names_labels(c.mask_dir.name), c.mask_dir.name))
+    labelled = sorted(candidates, key=lambda c: (not names_labels(c.mask_dir.name),
+                                                 not looks_like_mask_folder(c.mask_dir.name), c.mask_dir.name))
     names = {c.mask_dir.name for c in candidates}  # the example: a folder not named as a rendering (KITTI's semantic/)
     first = labelled[0].mask_dir
     flag = first.name if len(names) == len(candidates) else first.relative_to(root).as_posix()

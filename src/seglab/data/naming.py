@@ -28,7 +28,7 @@ _IMAGE_AFFIXES = ("image", "img", "leftimg8bit", "sat", "rgb", "irrg", "rgbir", 
 # folder names: words that mark masks, images or a split (matched on lower-case names)
 _MASK_WORDS = ("mask", "label", "annot", "trimap", "manual", "groundtruth", "ground_truth", "segmentation",
                "truth", "target", "gtfine", "gtcoarse", "instance", "panoptic", "semantic")  # fmt: skip (Mapillary, KITTI)
-_MASK_TOKENS = ("gt", "seg", "segs", "y", "lbl", "labelstr", "labelsts")
+_MASK_TOKENS = ("gt", "gts", "seg", "segs", "y", "lbl", "labelstr", "labelsts")  # gts: ISPRS
 _IMAGE_WORDS = ("image", "img", "input", "photo", "picture", "frame", "original", "leftimg8bit", "jpeg", "rgb")
 _IMAGE_TOKENS = ("x", "raw", "data", "imagestr", "imagests")
 SPLIT_WORDS = {
