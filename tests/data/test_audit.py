@@ -681,3 +681,17 @@ def test_random_files_give_only_seglab_errors(image_file, mask_file, num_classes
         assert {p.path for p in report.fatal} <= {root / "images" / f"a{image_file[0]}",
                                                   root / "masks" / f"a{mask_file[0]}"}
         assert all(severity(p) in (FATAL, WARNING) for p in report.problems)
+
+
+def test_inspect_exits_2_where_train_would_find_one_class(tmp_path, capsys):
+    """TGS Salt with --label-map 65535:ignore (a suggestion once printed): inspect said all was
+    well, then train stopped on 'only one class'."""
+    root = tmp_path / "data"
+    for i in range(3):
+        (root / "images").mkdir(parents=True, exist_ok=True)
+        (root / "masks").mkdir(exist_ok=True)
+        Image.fromarray(_image(i)).save(root / "images" / f"{i}.png")
+        Image.fromarray(np.where(_mask() > 0, 65535, 0).astype(np.uint16)).save(root / "masks" / f"{i}.png")
+    assert main(["inspect", str(root), "--label-map", "65535:ignore"]) == 2
+    assert "has only one class in its masks, which would stop `seglab train`" in capsys.readouterr().err
+    assert main(["inspect", str(root)]) == 0

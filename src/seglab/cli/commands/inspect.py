@@ -30,6 +30,9 @@ def run(args: argparse.Namespace) -> None:
     if report.fatal:
         raise DataError(f"{len(report.fatal)} fatal problem(s) in '{args.data}' (listed above) would stop "
                         "`seglab train`; fix them, or train with --skip-bad to leave those pairs out")
+    if report.classes.num_classes < 2:  # as prepare_data refuses it
+        raise DataError(f"'{args.data}' has only one class in its masks, which would stop `seglab train`: nothing "
+                        "to segment (a --label-map or --ignore-index that leaves one class?)")
 
 
 COMMANDS.register("inspect")(Command(
