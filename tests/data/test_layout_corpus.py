@@ -937,3 +937,16 @@ def test_vaihingen_photos_under_a_labelling_wrapper_are_images(tmp_path):
         discover(tmp_path)
     index = discover(tmp_path, masks="gts_for_participants")
     assert [p.image.name for p in index.pairs] == [f"top_mosaic_09cm_area{i}.tif" for i in (1, 3, 5)]
+
+
+def test_a_refusal_names_image_folders_too_deep_to_search(tmp_path):
+    """BDD100K unzipped into a folder of its name: its masks sit five levels down
+    (bdd100k/bdd100k/labels/sem_seg/masks/train/) and were left out without a word."""
+    base = tmp_path / "bdd100k"
+    for i in range(3):
+        save(base / "images" / "10k" / "train" / f"{i}.jpg", photo(i))
+        save(base / "labels" / "sem_seg" / "masks" / "train" / f"{i}.png", labels(i))
+    with pytest.raises(DataError, match=r"folders deeper than 4 levels are not searched, such as "
+                                        r"bdd100k/labels/sem_seg/masks/train/: pass a folder further down as DATA"):
+        discover(tmp_path)
+    assert len(discover(base, images="images/10k", masks="labels/sem_seg/masks").pairs) == 3

@@ -8,6 +8,7 @@ without pairs. Adding a layout is one registered class (folder-pairs, the common
 from __future__ import annotations
 
 import logging
+import os
 import re
 from collections import Counter
 from collections.abc import Mapping
@@ -18,7 +19,7 @@ from typing import ClassVar
 from seglab.config import DataConfig
 from seglab.data.classes import ClassSpec, generic_name, load_classes_file
 from seglab.data.encoding import ENCODING_CODES, label_map_encoding, sample_masks
-from seglab.data.folders import walk
+from seglab.data.folders import MAX_DEPTH, walk
 from seglab.data.index import DatasetIndex, Pair, Problem, list_images, match_files, natural_key
 from seglab.data.mapping import IdentityMapping, OffsetMapping, ThresholdMapping
 from seglab.data.multilabel import apply_task, class_folders, index_class_folders
@@ -355,12 +356,29 @@ def _what_was_seen(root: Path) -> str:
                      for f in seen[:FOLDERS_SHOWN])
     if len(seen) > FOLDERS_SHOWN:
         listed += f"\n  ... and {len(seen) - FOLDERS_SHOWN} more folders"
+    deeper = _deeper_images(root)
+    if deeper is not None:
+        listed += (f"\n  (folders deeper than {MAX_DEPTH} levels are not searched, such as "
+                   f"{deeper.relative_to(root).as_posix()}/: pass a folder further down as DATA)")
     found = f"\nfolders with images:{listed}" if seen else "\nno image files found (PNG, JPEG, TIFF, BMP, GIF, PPM, .npy)"
     return (
         f"{found}\nname how they pair: --images DIR --masks DIR for an image and a mask folder, --mask-pattern "
         "'{stem}_mask.png' when names differ (alone for images and masks in one folder), or list the pairs "
         "in a CSV: --manifest pairs.csv (docs/data.md)"
     )
+
+
+def _deeper_images(root: Path) -> Path | None:
+    """A folder with image files below the levels `walk` searches, if there is one: a download
+    wrapped once more than usual (BDD100K's `bdd100k/bdd100k/labels/sem_seg/masks/train/`)."""
+    for current, dirs, _ in os.walk(root):
+        depth = len(Path(current).relative_to(root).parts)
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        if depth > MAX_DEPTH and list_images(Path(current)):
+            return Path(current)
+        if depth > MAX_DEPTH + 2:
+            dirs[:] = []
+    return None
 
 
 def _stem(path: Path) -> str:
