@@ -10,6 +10,7 @@ manifests).
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 
 import numpy as np
@@ -950,3 +951,31 @@ def test_a_refusal_names_image_folders_too_deep_to_search(tmp_path):
                                         r"bdd100k/labels/sem_seg/masks/train/: pass a folder further down as DATA"):
         discover(tmp_path)
     assert len(discover(base, images="images/10k", masks="labels/sem_seg/masks").pairs) == 3
+
+
+def test_benchmark_colour_tables_name_the_classes(tmp_path, caplog, monkeypatch):
+    """ISPRS and UAVid colour masks were classes named '#0000ff' in colour-code order. A table
+    whose classes hold every colour found (most of them present) now names them in its order;
+    ISPRS's black boundary is not ignored unasked, but the classes.json that does is offered."""
+    isprs = [(255, 255, 255), (0, 0, 255), (0, 255, 255), (0, 255, 0), (255, 255, 0), (255, 0, 0)]
+    uavid = [(0, 0, 0), (128, 0, 0), (128, 64, 128), (0, 128, 0), (128, 128, 0), (64, 0, 128), (192, 0, 192)]
+
+    def write(name: str, colours: list, boundary: bool = False) -> Path:
+        for i in range(len(colours)):
+            mask = np.zeros((*SIZE, 3), np.uint8)
+            for k, colour in enumerate(colours):
+                mask[:, k * SIZE[1] // len(colours) : (k + 1) * SIZE[1] // len(colours)] = colour
+            if boundary:
+                mask[SIZE[0] // 2] = 0
+            save(tmp_path / name / "images" / f"{i}.png", photo(i))
+            save(tmp_path / name / "masks" / f"{i}.png", np.roll(mask, i, axis=1))
+        return tmp_path / name
+
+    assert discover(write("isprs", isprs)).classes.names == (
+        "impervious surfaces", "building", "low vegetation", "tree", "car", "clutter")
+    assert discover(write("uavid", uavid)).classes.names[:3] == ("clutter", "building", "road")
+    assert discover(write("primaries", isprs[:3])).classes.names == ("#0000ff", "#00ffff", "#ffffff")
+    monkeypatch.setattr(logging.getLogger("seglab"), "propagate", True)
+    with caplog.at_level(logging.WARNING, logger="seglab"):
+        eroded = discover(write("eroded", isprs, boundary=True))
+    assert eroded.classes.num_classes == 7 and '"void_colours": [[0, 0, 0]]' in caplog.text

@@ -17,6 +17,7 @@ values (`values-outside-classes`), so one pixel of 65535 never makes a 65536-cla
 
 from __future__ import annotations
 
+import json
 import logging
 from collections import Counter
 from collections.abc import Iterable, Mapping
@@ -39,6 +40,7 @@ from seglab.data.mapping import (
     ThresholdMapping,
     colour_codes,
 )
+from seglab.data.palettes import known_palette
 from seglab.errors import ConfigError, DataError
 
 logger = logging.getLogger(__name__)
@@ -215,9 +217,19 @@ def _colour_encoding(sample: MaskSample, classes: ClassSpec | None) -> Encoding:
             raise DataError(f"colour masks such as '{next(iter(sample.colours))}' hold {len(counts):,} colours, "
                             f"{'too many' if colours else 'none'} frequent enough to be classes: are they photos? "
                             "Masks hold one colour per class; or list the class colours in classes.json")
-        classes = ClassSpec(names=tuple(colour_name(c) for c in colours), colours=colours)
-        logger.info("no classes.json: %d mask colours are the classes: %s", len(colours),
-                    ", ".join(classes.names))
+        shipped = known_palette(colours)
+        if shipped is not None and not shipped[1]:
+            classes = shipped[0].spec()
+            logger.info("no classes.json: the mask colours are %s's, read as its %d classes (%s)", shipped[0].name,
+                        classes.num_classes, ", ".join(classes.names))
+        else:
+            if shipped is not None:  # ISPRS's eroded ground truth: its black boundary is void, if the user says so
+                logger.warning("the mask colours are %s's and its void colour %s: if that marks no class, pass "
+                               "--classes with this classes.json: %s", shipped[0].name,
+                               ", ".join(map(str, shipped[0].void)), json.dumps(shipped[0].spec(void=True).to_dict()))
+            classes = ClassSpec(names=tuple(colour_name(c) for c in colours), colours=colours)
+            logger.info("no classes.json: %d mask colours are the classes: %s", len(colours),
+                        ", ".join(classes.names))
     void = classes.void_colours
     known = np.array(classes.colours + void)
     table = {code: counts[code] for code in colour_codes(known).tolist()}
