@@ -979,3 +979,17 @@ def test_benchmark_colour_tables_name_the_classes(tmp_path, caplog, monkeypatch)
     with caplog.at_level(logging.WARNING, logger="seglab"):
         eroded = discover(write("eroded", isprs, boundary=True))
     assert eroded.classes.num_classes == 7 and '"void_colours": [[0, 0, 0]]' in caplog.text
+
+
+def test_mapillary_config_names_the_label_values(tmp_path):
+    """Mapillary Vistas names its label values in config_v2.0.json ("labels", value i at position
+    i, with a readable name); its classes were class_0..class_N."""
+    names = ["Bird", "Ground Animal", "Curb", "Fence", "Road"]
+    for version, readable in (("v1.2", ["Old"] * 5), ("v2.0", names)):
+        labels_json = [{"name": f"x--{i}", "readable": r, "color": [i, i, i]} for i, r in enumerate(readable)]
+        (tmp_path / f"config_{version}.json").write_text(json.dumps({"labels": labels_json, "version": version}))
+    for i in range(3):
+        save(tmp_path / "training" / "images" / f"k{i}.jpg", photo(i))
+        save(tmp_path / "training" / "v2.0" / "labels" / f"k{i}.png", labels(i, (0, 2, 4)))
+    index = discover(tmp_path, images="images", masks="v2.0/labels")
+    assert index.classes.names == tuple(names)

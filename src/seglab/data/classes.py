@@ -314,6 +314,31 @@ class ValueNames:
     names: dict[int, str]
 
 
+def value_names_from_label_json(path: str | Path) -> ValueNames | None:
+    """Names of mask values from a JSON whose "labels" list names value i at position i, as
+    Mapillary Vistas' config_v2.0.json does (`{"labels": [{"name": "animal--bird",
+    "readable": "Bird", "color": [...]}, ...]}`); the readable name where there is one. None for
+    any other JSON, so that any file beside the data can be tried.
+
+    Raises:
+        DataError: an unreadable file, naming it.
+    """
+    path = Path(path)
+    try:
+        values = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError:
+        return None
+    except (OSError, UnicodeDecodeError) as err:
+        raise DataError(f"class list '{path}' cannot be read: {err}") from None
+    labels = values.get("labels") if isinstance(values, dict) else None
+    if not isinstance(labels, list) or len(labels) < 2 or not all(isinstance(x, dict) and x.get("name") for x in labels):
+        return None
+    names = [str(x.get("readable") or x["name"]) for x in labels]
+    if len(set(names)) < len(names):
+        names = [str(x["name"]) for x in labels]
+    return ValueNames(path, dict(enumerate(names)))
+
+
 def value_names_from_csv(path: str | Path) -> ValueNames | None:
     """Names of mask values from a CSV with a name column and an index column (idx, id, index
     or value): ADE20K's objectInfo150.csv (`Idx, Ratio, Train, Val, Name`). None when the header

@@ -26,9 +26,10 @@ from seglab.data.classes import (
     classes_from_class_dict,
     classes_from_dataset_json,
     value_names_from_csv,
+    value_names_from_label_json,
 )
 from seglab.data.encoding import choose_encoding
-from seglab.data.folders import Folder, FolderSearch, named_tops, search_folders, walk
+from seglab.data.folders import METADATA_FILES, Folder, FolderSearch, named_tops, search_folders, walk
 from seglab.data.formats import FORMATS, DatasetFormat, ReadOptions
 from seglab.data.index import DatasetIndex, Pair, Problem, list_images, natural_key
 from seglab.data.mapping import IdentityMapping, MaskMapping
@@ -160,11 +161,18 @@ def _shipped_classes(root: Path, found: FolderSearch) -> ClassSpec | None:
 
 def _shipped_value_names(root: Path, found: FolderSearch) -> ValueNames | None:
     """Names of the mask values from the first CSV with a name and an index column (ADE20K's
-    objectInfo150.csv) in the dataset folder, the folder holding images and masks, or beside
-    or in a mask folder."""
+    objectInfo150.csv), or JSON with a "labels" list (Mapillary's config_v2.0.json), in the
+    dataset folder, the folder holding images and masks, or beside or in a mask folder."""
+    versions = {part for m in found.matches for part in m.mask_dir.relative_to(root).parts}
     for folder in _metadata_folders(root, found):
         for path in sorted(folder.glob("*.csv")):
             names = value_names_from_csv(path)
+            if names is not None:
+                return names
+        # Mapillary's config_v1.2.json and config_v2.0.json: the one of the labels' version first
+        tables = sorted(folder.glob("*.json"), key=lambda p: not any(v in p.stem for v in versions))
+        for path in (p for p in tables if p.name.lower() not in METADATA_FILES):
+            names = value_names_from_label_json(path)
             if names is not None:
                 return names
     return None

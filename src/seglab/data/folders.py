@@ -45,7 +45,7 @@ _MAX_FOLDERS = 5000  # a dataset folder is not a whole disk
 _SKIPPED = ("__macosx", "__pycache__", ".git", "runs", "checkpoints")
 _MASK_SHARE = 0.98  # a mask's 32 most common values cover at least this share of its pixels
 _SNIFFED = 2  # files read per folder to judge its content
-_METADATA = ("classes.json", "dataset.json", "synthetic.json", "splits.json")
+METADATA_FILES = ("classes.json", "dataset.json", "synthetic.json", "splits.json")
 
 
 @dataclass
@@ -233,7 +233,7 @@ def _other_files(folders: list[Path]) -> list[Path]:
     for folder in folders:
         for path in sorted(folder.iterdir()):
             name = path.name.lower()
-            metadata = name in _METADATA or path.match(CLASS_DICT_GLOB)
+            metadata = name in METADATA_FILES or path.match(CLASS_DICT_GLOB)
             if path.is_file() and not name.startswith(".") and not metadata and not name.endswith(IMAGE_SUFFIXES):
                 found.append(path)
     return found
