@@ -993,3 +993,24 @@ def test_mapillary_config_names_the_label_values(tmp_path):
         save(tmp_path / "training" / "v2.0" / "labels" / f"k{i}.png", labels(i, (0, 2, 4)))
     index = discover(tmp_path, images="images", masks="v2.0/labels")
     assert index.classes.names == tuple(names)
+
+
+def test_cell_tracking_challenge_sequences_pair_with_their_truth_folders(tmp_path):
+    """The Cell Tracking Challenge: 01/t000.tif with 01_GT/SEG/man_seg000.tif (gold, some frames),
+    01_GT/TRA/ (tracking markers) and 01_ST/SEG/ (silver, every frame); 02/ likewise. Nothing
+    paired without flags, and --masks 01_ST/SEG matched 01_GT/SEG too and one sequence only."""
+    base = tmp_path / "Fluo-N2DH-GOWT1"
+    for sequence in ("01", "02"):
+        for t in range(4):
+            save(base / sequence / f"t{t:03d}.tif", photo(t)[..., 0])
+            for folder, name in (("ST/SEG", "man_seg"), ("GT/TRA", "man_track")):
+                save(base / f"{sequence}_{folder}" / f"{name}{t:03d}.tif", labels(t, (0, 1, 2)))
+            if t % 2:
+                save(base / f"{sequence}_GT" / "SEG" / f"man_seg{t:03d}.tif", labels(t, (0, 1, 2)))
+    with pytest.raises(DataError, match=r"(?s)01_GT/SEG/: 2 pairs.*01_GT/TRA/: 4 pairs.*01_ST/SEG/: 4 pairs.*"
+                                        r"e\.g\. --masks '\*_GT/SEG'$"):
+        discover(tmp_path)
+    silver = discover(tmp_path, masks="*_ST/SEG")
+    assert sorted((p.image.parent.name, p.mask.parent.parent.name) for p in silver.pairs) == [
+        *[("01", "01_ST")] * 4, *[("02", "02_ST")] * 4]
+    assert len(discover(tmp_path, masks="*_GT/SEG").pairs) == 4

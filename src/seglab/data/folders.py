@@ -108,7 +108,8 @@ def _folder(path: Path, parts: tuple[str, ...], files: list[Path]) -> Folder:
 
 
 def _related(image: Folder, mask: Folder, named: bool = False) -> bool:
-    """Whether `mask` sits where masks of `image` are kept: beside it, mirrored or below it. A
+    """Whether `mask` sits where masks of `image` are kept: beside it, mirrored, below it, or in
+    a folder beside it named after it (`01/` with `01_GT/SEG/`). A
     mirrored folder needs a mask-like name where the paths differ, unless the user `named` the
     masks (COCO-Stuff's `stuffthingmaps_trainval2017/train2017/` mirroring `images/train2017/`)."""
     if image.path == mask.path:
@@ -117,6 +118,8 @@ def _related(image: Folder, mask: Folder, named: bool = False) -> bool:
         return True
     if mask.path.parent == image.path:
         return True
+    if mask.path.parent.parent == image.path.parent and mask.path.parent.name.startswith(image.path.name + "_"):
+        return True  # the Cell Tracking Challenge's 01/ with 01_GT/SEG/ and 01_ST/SEG/
     if len(image.parts) != len(mask.parts):
         return False
     differing = [i for i, (a, b) in enumerate(zip(image.parts, mask.parts)) if a != b]
@@ -169,7 +172,10 @@ def search_folders(
     image_tops, mask_tops = named_tops(root, images_name, folders), named_tops(root, masks_name, folders)
 
     def chosen(folder: Folder, name: str | None, tops: list[Path]) -> bool:
-        if name is None or fnmatchcase(folder.path.name, Path(name).name) or folder.path == (root / name):
+        if name is None or folder.path == (root / name):
+            return True
+        parts = Path(name).parts  # a name, a path ending ('01_ST/SEG') or a pattern ('*_ST/SEG')
+        if len(folder.parts) >= len(parts) and all(map(fnmatchcase, folder.parts[-len(parts):], parts)):
             return True
         return any(top in folder.path.parents for top in tops)
 
@@ -285,6 +291,8 @@ def _ambiguous(image: Folder, candidates: list[FolderMatch], root: Path) -> Data
     case = first.parent.name  # PH2's IMD002/IMD002_lesion/: one folder per case, named after it
     if flag == first.name and first.name.startswith(case) and len(first.name) > len(case):
         flag = f"'*{first.name[len(case):]}'"
+    elif case.startswith(image.path.name + "_"):  # the Cell Tracking Challenge's 01_GT/SEG/ for 01/
+        flag = f"'*{case[len(image.path.name):]}/{first.name}'"
     return DataError(
         f"'{root}': {len(candidates)} folders could hold the masks of '{rel}/' ({len(image.files)} images):{listed}\n"
         f"pass the one with the labels to train on, e.g. --masks {flag}"
