@@ -163,7 +163,7 @@ def _shipped_value_names(root: Path, found: FolderSearch) -> ValueNames | None:
     """Names of the mask values from the first CSV with a name and an index column (ADE20K's
     objectInfo150.csv), or JSON with a "labels" list (Mapillary's config_v2.0.json), in the
     dataset folder, the folder holding images and masks, or beside or in a mask folder."""
-    versions = {part for m in found.matches for part in m.mask_dir.relative_to(root).parts}
+    versions = {m.mask_dir.parent.name for m in found.matches}  # Mapillary's v2.0/labels/
     for folder in _metadata_folders(root, found):
         for path in sorted(folder.glob("*.csv")):
             names = value_names_from_csv(path)
@@ -225,8 +225,7 @@ def _named_pair(root: Path, images: str, masks: str, rules: tuple[KeyRule, ...],
                               merge=merge)
         refuse_rival_namings([match])
         return FolderSearch(matches=[match])
-    tops = named_tops(root, masks, folders)
-    below = [f.path for f in folders if f.files and any(top in f.path.parents for top in tops)]
+    below = [f.path for f in _below(root, masks, folders)]
     if len(image_dirs) == 1 and not mask_dirs and len(below) > 1:  # a mask folder per object or class?
         image_dir = image_dirs[0]
         pairing = [m for m in (match_folders(list_images(image_dir), list_images(d), image_dir, d, root,
