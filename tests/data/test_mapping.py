@@ -16,17 +16,18 @@ from seglab.data.mapping import (
     OffsetMapping,
     ThresholdMapping,
 )
-from seglab.data.multilabel import ChannelsMapping, ClassFoldersMapping, RegionsMapping
+from seglab.data.multilabel import ChannelsMapping, ClassFilesMapping, ClassFoldersMapping, RegionsMapping
 
 EXAMPLES = {
     "identity": IdentityMapping(),
     "offset": OffsetMapping(1),
     "binary": BinaryMapping(),
-    "colour": ColourMapping(((0, 0, 0), (255, 0, 0))),
+    "colour": ColourMapping(((0, 0, 0), (255, 0, 0)), void=((9, 9, 9),)),
     "nearest-colour": NearestColourMapping(((0, 0, 0), (255, 0, 0), (0, 0, 255))),
     "threshold": ThresholdMapping(128),
     "labels": LabelMapping(((255, 1), (3, 255))),
     "class-folders": ClassFoldersMapping(("disc", "square")),
+    "class-files": ClassFilesMapping(("1. Microaneurysms", "5. Optic Disc")),
     "channels": ChannelsMapping(2),
     "regions": RegionsMapping(((1, 2, 3), (2, 3)), ignore_label=255),
 }

@@ -13,7 +13,7 @@ from PIL import Image
 from seglab.data import discover, read_mask
 from seglab.data.synthetic_multilabel import generate_overlaps, make_overlap_sample
 from seglab.errors import ConfigError, DataError
-from seglab.labelsets import IGNORE, pack_numpy
+from seglab.labelsets import IGNORE, pack_numpy, unpack_numpy
 
 # disc (bit 0) and square (bit 1) of the first generated sample, the truth every layout must give
 TRUTH = pack_numpy(make_overlap_sample(np.random.default_rng(0), (32, 32))[1])
@@ -123,3 +123,29 @@ def test_classes_json_orders_and_colours_the_class_folders(tmp_path):
     index = discover(root)
     assert index.classes.names == ("square", "disc") and index.classes.colours[0] == (0, 200, 0)
     np.testing.assert_array_equal(read_mask(index.pairs[0].mask, index.mapping), (TRUTH >> 1 & 1) | (TRUTH & 1) << 1)
+
+
+def test_idrid_lesion_folders_read_as_one_class_each(tmp_path):
+    """IDRiD: a folder per lesion under the ground-truth folder, each mask named after its image
+    with the lesion's suffix (IDRiD_01_MA.tif), and no file where an image shows no such lesion.
+    Only one lesion at a time could be read; --task multilabel reads each folder as a class."""
+    images = Path("A. Segmentation", "1. Original Images", "a. Training Set")
+    truth = Path("A. Segmentation", "2. All Segmentation Groundtruths", "a. Training Set")
+    boxes = {"1. Microaneurysms": ("MA", (2, 6)), "5. Optic Disc": ("OD", (4, 10))}
+    for i in range(1, 5):
+        (tmp_path / images).mkdir(parents=True, exist_ok=True)
+        Image.fromarray(np.full((12, 16, 3), 40 * i, np.uint8)).save(tmp_path / images / f"IDRiD_{i:02d}.jpg")
+        for folder, (suffix, (top, bottom)) in boxes.items():
+            if folder.startswith("1.") and i == 3:
+                continue  # no microaneurysm in image 3: no file
+            red = np.zeros((12, 16, 3), np.uint8)
+            red[top:bottom, 3:9, 0] = 255
+            (tmp_path / truth / folder).mkdir(parents=True, exist_ok=True)
+            Image.fromarray(red).save(tmp_path / truth / folder / f"IDRiD_{i:02d}_{suffix}.tif")
+    index = discover(tmp_path, images=str(images), masks=str(truth), task="multilabel")
+    assert index.classes.names == ("1. Microaneurysms", "5. Optic Disc") and len(index.pairs) == 4
+    assert not index.problems  # a missing lesion file is an absent lesion
+    for pair in index.pairs:
+        channels = unpack_numpy(read_mask(pair.masks, index.mapping), 2)
+        assert channels[1][4:10, 3:9].all() and channels[1].sum() == 36
+        assert channels[0].sum() == (0 if pair.name == "IDRiD_03" else 24)

@@ -76,7 +76,7 @@ class FolderPairsFormat(DatasetFormat):
             images, masks, rules = self.options.images, self.options.masks, self.options.key_rules
             merge = self.options.merge_masks
             if images is not None and masks is not None:
-                self._found[root] = _named_pair(root, images, masks, rules, merge)
+                self._found[root] = _named_pair(root, images, masks, rules, merge, self.options.multilabel)
             else:
                 self._found[root] = search_folders(root, rules, images, masks, merge)
         return self._found[root]
@@ -203,13 +203,16 @@ def _camvid_colours(root: Path) -> tuple[tuple[int, int, int], ...]:
     return tuple(tuple(int(v) for v in p) for p in pixels[: len(CAMVID_NAMES)])  # type: ignore[misc]
 
 
-def _named_pair(root: Path, images: str, masks: str, rules: tuple[KeyRule, ...], merge: bool) -> FolderSearch:
+def _named_pair(
+    root: Path, images: str, masks: str, rules: tuple[KeyRule, ...], merge: bool, multilabel: bool = False
+) -> FolderSearch:
     """`--images NAME --masks NAME`: exactly that pair when each names one folder holding image
     files, wherever it lies (Semantic Drone's `original_images/` two levels down, its
     `RGB_color_image_masks/` inside a wrapper of the same name); a name found at several levels
     (DRIVE's `training/1st_manual/`, `test/1st_manual/`) pairs by place, as `search_folders` does.
     With `merge`, a --masks folder whose folders below each hold masks of the images
-    (Montgomery's `ManualMask/leftMask/` and `rightMask/`) gives each image all its masks, merged.
+    (Montgomery's `ManualMask/leftMask/` and `rightMask/`) gives each image all its masks, merged;
+    with `multilabel`, one class per folder (IDRiD's lesion folders; `multilabel.ClassFilesMapping`).
 
     Raises:
         DataError: names at several levels that `search_folders` cannot pair, listed.
@@ -230,11 +233,12 @@ def _named_pair(root: Path, images: str, masks: str, rules: tuple[KeyRule, ...],
         image_dir = image_dirs[0]
         pairing = [m for m in (match_folders(list_images(image_dir), list_images(d), image_dir, d, root,
                                              rules=rules, merge=merge) for d in below) if m.pairs]
-        if len(pairing) > 1 and not merge:
+        if len(pairing) > 1 and not (merge or multilabel):
             listed = "".join(f"\n  {folder_label(m.mask_dir, root)}: {len(m.pairs)} pairs" for m in pairing)
             raise DataError(f"'{root}': {len(pairing)} folders under --masks {masks} pair with the images of "
-                            f"{folder_label(image_dir, root)}:{listed}\nname one with --masks, or pass --merge-masks "
-                            "to read each image's masks of all of them as one (their union)")
+                            f"{folder_label(image_dir, root)}:{listed}\nname one with --masks, pass --merge-masks "
+                            "to read each image's masks of all of them as one (their union), or --task multilabel "
+                            "to read each folder as a class")
         if len(pairing) > 1:
             match = combine_matches(pairing)
             refuse_rival_namings([match])

@@ -47,6 +47,8 @@ class ReadOptions:
         images, masks, mask_pattern: the image and mask folders and the mask naming, when the
             user names them (folder-pairs; see `discover`).
         merge_masks: an image's several masks are read as one (folder-pairs; see `discover`).
+        multilabel: `--task multilabel`: mask folders of one class each under --masks are combined
+            (folder-pairs; IDRiD's lesion folders).
 
     Raises:
         ConfigError: an unknown axis or a share outside 0..1.
@@ -59,6 +61,7 @@ class ReadOptions:
     masks: str | None = None
     mask_pattern: str | None = None
     merge_masks: bool = False
+    multilabel: bool = False
 
     def __post_init__(self) -> None:
         slice_axis(self.slice_axis)  # raises ConfigError for an unknown plane
@@ -162,7 +165,8 @@ def discover(
         (30, ('membrane', 'cell'))
     """
     root = Path(root)
-    options = ReadOptions(slice_axis, empty_slices, cache_dir, images, masks, mask_pattern, merge_masks)
+    options = ReadOptions(slice_axis, empty_slices, cache_dir, images, masks, mask_pattern, merge_masks,
+                          task == "multilabel")
     if not root.exists():
         raise DataError(f"dataset folder '{root}' does not exist")
     if root.is_dir() and not any(p for p in root.iterdir() if not p.name.startswith(".")):

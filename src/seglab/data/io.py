@@ -108,6 +108,8 @@ def read_mask(path: str | Path | Sequence[Path], mapping: MaskMapping) -> np.nda
     """
     paths = [Path(path)] if isinstance(path, (str, Path)) else [Path(p) for p in path]
     shown = f"'{paths[0]}'" + (f" (merged with {len(paths) - 1} more)" if len(paths) > 1 else "")
+    if mapping.reads_many:  # a mask file per class (IDRiD's lesion folders)
+        return mapping.read_all(paths)
     if mapping.reads_files:  # multi-label layouts: several files or channels per mask
         if len(paths) > 1:
             raise ReadError(f"mask {shown}: merged masks are read as class-index masks, not as multi-label "

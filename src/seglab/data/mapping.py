@@ -8,6 +8,7 @@ Each kind is a tiny frozen dataclass registered by name instead of one class wit
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, ClassVar
@@ -41,6 +42,7 @@ class MaskMapping:
     # multi-label mappings give bit sets (seglab.labelsets) and may read their own files (`read`)
     multilabel: ClassVar[bool] = False
     reads_files: ClassVar[bool] = False
+    reads_many: ClassVar[bool] = False  # reads all of a pair's mask files at once (`read_all`)
 
     def label_count(self, num_classes: int) -> int:
         """Mapped values are 0..label_count - 1 (besides an ignore label): K, or 2**K bit sets."""
@@ -48,6 +50,10 @@ class MaskMapping:
 
     def read(self, path: Path) -> np.ndarray:
         """For mappings that read their own files (`reads_files`): the mapped (H, W) mask of `path`."""
+        raise NotImplementedError
+
+    def read_all(self, paths: Sequence[Path]) -> np.ndarray:
+        """For mappings that read a pair's several files (`reads_many`): their mapped (H, W) mask."""
         raise NotImplementedError
 
     def apply(self, raw: np.ndarray) -> np.ndarray:

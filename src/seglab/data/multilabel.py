@@ -14,13 +14,14 @@ mapping says how its masks were read) :
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
 from seglab.data.classes import ClassSpec, generic_name
-from seglab.data.index import DatasetIndex, Pair, list_images
+from seglab.data.index import DatasetIndex, Pair, list_images, natural_key
 from seglab.data.io import read_mask_array, read_raw_mask
 from seglab.data.mapping import MAPPINGS, MappingError, MaskMapping, as_labels, single_channel
 from seglab.data.pairing import match_folders, refuse_rival_namings
@@ -72,6 +73,41 @@ class ClassFoldersMapping(MaskMapping):
 
     def apply(self, raw: np.ndarray) -> np.ndarray:
         raise MappingError("class-folder masks are read from one file per class (seglab.data.read_mask)")
+
+
+@MAPPINGS.register("class-files")
+@dataclass(frozen=True)
+class ClassFilesMapping(MaskMapping):
+    """A mask file per class, in a folder per class and named as that folder names them
+    (IDRiD's `1. Microaneurysms/IDRiD_01_MA.tif`, `2. Haemorrhages/IDRiD_01_HE.tif`): a pair's
+    masks go to the channel of their folder, any non-zero pixel on; a class without a file is
+    absent from the image (IDRiD leaves out the lesions an image does not show)."""
+
+    folders: tuple[str, ...]
+    kind = "class-files"
+    multilabel = True
+    reads_files = True
+    reads_many = True
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "folders", tuple(self.folders))
+
+    def read_all(self, paths: Sequence[Path]) -> np.ndarray:
+        channels: dict[int, np.ndarray] = {}
+        for path in paths:
+            if path.parent.name not in self.folders:
+                raise ReadError(f"mask '{path}' is in no class folder ({', '.join(self.folders)})", "bad-mask")
+            raw = read_raw_mask(path)
+            on = raw.any(axis=2) if raw.ndim == 3 else raw != 0
+            shape = next(iter(channels.values())).shape if channels else on.shape
+            if on.shape != shape:
+                raise ReadError(f"mask '{path}' is {on.shape[0]}x{on.shape[1]} (HxW) but '{paths[0]}' is "
+                                f"{shape[0]}x{shape[1]}", "size-mismatch")
+            channels[self.folders.index(path.parent.name)] = on
+        return pack_numpy(np.stack([channels.get(i, np.zeros(shape, bool)) for i in range(len(self.folders))]))
+
+    def apply(self, raw: np.ndarray) -> np.ndarray:
+        raise MappingError("class-file masks are read from one file per class (seglab.data.read_mask)")
 
 
 def _single_channel_or_fail(raw: np.ndarray, path: Path) -> np.ndarray:
@@ -179,6 +215,12 @@ def apply_task(index: DatasetIndex, task: str, classes_path: Path | None) -> Dat
         return _multilabel(index, mapping, tuple(regions), index.classes)
     if task != "multilabel":
         return index
+    folders = _class_file_folders(index)
+    if folders:
+        declared = index.classes if classes_path is not None else None  # else the colours the masks hold
+        names = declared.names if declared is not None and len(declared.names) == len(folders) else folders
+        absent = [p for p in index.problems if p.code != "partial-merge"]  # a missing file is an absent class
+        return _multilabel(replace(index, problems=absent), ClassFilesMapping(folders), names, declared)
     first = index.pairs[0].mask
     assert first is not None  # formats list only labelled pairs
     shape = read_mask_array(first).shape
@@ -190,6 +232,16 @@ def apply_task(index: DatasetIndex, task: str, classes_path: Path | None) -> Dat
                         "classes.json (docs/multilabel.md)")
     return _multilabel(index, ChannelsMapping(count), names or tuple(map(generic_name, range(count))),
                        index.classes)
+
+
+def _class_file_folders(index: DatasetIndex) -> tuple[str, ...]:
+    """The class folders when the pairs' masks lie one per folder, in several folders (IDRiD's
+    lesion folders, combined by `--task multilabel`); empty otherwise."""
+    if not any(p.more_masks for p in index.pairs):
+        return ()
+    if any(len({m.parent.name for m in p.masks}) < len(p.masks) for p in index.pairs):
+        return ()  # several masks in one folder (BUSI's second lesions): merged, not classes
+    return tuple(sorted({m.parent.name for p in index.pairs for m in p.masks}, key=natural_key))
 
 
 def _multilabel(index: DatasetIndex, mapping: MaskMapping, names: tuple[str, ...],
