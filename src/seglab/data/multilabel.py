@@ -1,12 +1,14 @@
 """Multi-label masks on disk, read as bit sets (`seglab.labelsets`): classes that overlap.
 
-Three layouts, each a mapping registered beside the class-index ones (so a model card's
+Four layouts, each a mapping registered beside the class-index ones (so a model card's
 mapping says how its masks were read) :
 - `masks/<class>/<name>.png`: one binary mask per class (the `class-folders` format);
 - one multi-channel array per image (.npy, .npz, .tif), C x H x W or H x W x C, binary
   (`--multilabel`: a 3-D mask is otherwise an error);
 - regions of a class-index mask, named in classes.json as nnU-Net's region-based training does:
   `"regions": {"whole": [1, 2, 3], "core": [2, 3], "enhancing": [3]}`.
+- a folder per class under `--masks`, each file named per class (IDRiD's
+  `1. Microaneurysms/IDRiD_01_MA.tif`), a class without a file absent (`--task multilabel`).
 
 `apply_task` turns a discovered index into a multi-label one where the layout or the user asks.
 """
