@@ -631,7 +631,8 @@ def test_busi_second_lesion_masks_are_masks_not_images(tmp_path):
             save(root / kind / f"{kind} ({i}).png", photo(i))
             save(root / kind / f"{kind} ({i})_mask.png", labels(i, (0, 255)))
         save(root / kind / f"{kind} (2)_mask_1.png", labels(7, (0, 255)))
-    with pytest.raises(DataError, match=r"(?s)'\{stem\}_mask.png': 8 masks.*'\{stem\}_mask_1.png': 2 masks.*merge"):
+    with pytest.raises(DataError, match=r"(?s)--mask-pattern '\{stem\}_mask.png': 8 masks\n'\{stem\}_mask_1.png' "
+                                        r"\(2 masks\) numbers more masks.*--merge-masks"):
         discover(tmp_path)
     index = discover(tmp_path, mask_pattern="{stem}_mask.png")
     assert len(index.pairs) == 8 and not [p for p in index.problems if p.code == "image-without-mask"]
@@ -1014,3 +1015,14 @@ def test_cell_tracking_challenge_sequences_pair_with_their_truth_folders(tmp_pat
     assert sorted((p.image.parent.name, p.mask.parent.parent.name) for p in silver.pairs) == [
         *[("01", "01_ST")] * 4, *[("02", "02_ST")] * 4]
     assert len(discover(tmp_path, masks="*_GT/SEG").pairs) == 4
+
+
+def test_values_past_a_gap_with_a_void_255_are_counted_without_it(tmp_path):
+    """COCO-Stuff's values 0..181 and 255 for unlabelled: the advice counted 256 classes."""
+    for i in range(3):
+        save(tmp_path / "images" / f"{i}.png", photo(i))
+        mask = labels(i, (0, 1, 2))
+        mask[0, :3], mask[-1, :3] = 100 + 40 * i, 255
+        save(tmp_path / "labels" / f"{i}.png", mask)
+    [stray] = [p for p in inspect_dataset(tmp_path).problems if p.code == "values-outside-classes"]
+    assert 'name all 181 (0 to 180) in a classes.json "names" list with "ignore_index": 255;' in stray.message

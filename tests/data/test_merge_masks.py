@@ -77,7 +77,7 @@ def montgomery(root: Path, missing_right: str | None = None) -> Path:
 
 def test_busi_second_lesions_are_merged_into_their_image_mask(tmp_path):
     busi(tmp_path)
-    with pytest.raises(DataError, match=r"'\{stem\}_mask_1.png' numbers more masks.*--merge-masks"):
+    with pytest.raises(DataError, match=r"'\{stem\}_mask_1.png' \(2 masks\) numbers more masks.*--merge-masks"):
         discover(tmp_path)
     index = discover(tmp_path, merge_masks=True)
     assert len(index.pairs) == 6 and not index.problems
@@ -124,12 +124,24 @@ def test_montgomery_lung_folders_are_offered_then_merged(tmp_path):
 def test_merging_refuses_masks_that_do_not_fit_naming_the_file(tmp_path):
     first = save(tmp_path / "a_mask.png", box(0, 0))
     smaller = save(tmp_path / "a_mask_1.png", np.zeros((6, 8), np.uint8))
-    with pytest.raises(DataError, match=r"a_mask_1.png' is 6x8 \(HxW\) but '.*a_mask.png', the mask it is merged with"):
+    with pytest.raises(DataError, match=r"a_mask_1.png' is 6x8 but '.*a_mask.png', the mask it is merged with"):
         read_mask((first, smaller), IdentityMapping())
     colour = tmp_path / "a_mask_2.png"
     Image.fromarray(np.dstack([box(0, 0), box(1, 1), box(2, 2)])).save(colour)
-    with pytest.raises(DataError, match=r"a_mask_2.png'.*only label masks are merged"):
+    with pytest.raises(DataError, match=r"a_mask_2.png' is 12x16x3 but .* \(a label and a colour mask"):
         read_mask((first, colour), IdentityMapping())
+
+
+def test_colour_masks_merge_by_drawing_their_coloured_pixels(tmp_path):
+    """IDRiD's lesions are red on black: --merge-masks refused them as colour masks."""
+    from seglab.data.mapping import ColourMapping
+
+    red, blue = np.zeros((*SIZE, 3), np.uint8), np.zeros((*SIZE, 3), np.uint8)
+    red[1:4, 1:5] = (255, 0, 0)
+    blue[2:6, 3:9] = (0, 0, 255)
+    paths = save(tmp_path / "a_MA.png", red), save(tmp_path / "a_HE.png", blue)
+    merged = read_mask(paths, ColourMapping(((0, 0, 0), (255, 0, 0), (0, 0, 255))))
+    assert merged[1, 1] == 1 and merged[3, 4] == 2 and merged[5, 8] == 2 and merged[0, 0] == 0
 
 
 def test_a_run_trains_on_merged_masks_and_warns_when_nothing_merges(tmp_path, caplog, monkeypatch):

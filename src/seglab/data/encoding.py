@@ -295,9 +295,11 @@ def relabel_hint(mapping: MaskMapping, stray: list[int], num_classes: int | None
     option = f"--label-map {kept}" + ",".join(f"{v}:ignore" for v in stray)
     if min(stray) < 0:
         option = option.replace(" ", "=", 1)  # argparse would take '-1:...' for an option
-    if num_classes and len(stray) > 1 and isinstance(mapping, IdentityMapping) and min(stray) > 0:
-        top = max(stray)  # several values past a gap: most often classes a subset leaves out (Mapillary)
-        return (f"if they are classes, name all {top + 1} (0 to {top}) in a classes.json \"names\" list; "
+    classes = [v for v in stray if v != DEFAULT_IGNORE]  # 255: COCO-Stuff's and most datasets' void
+    if num_classes and len(classes) > 1 and isinstance(mapping, IdentityMapping) and min(stray) > 0:
+        top = max(classes)  # several values past a gap: most often classes a subset leaves out (Mapillary)
+        void = " with \"ignore_index\": 255" if DEFAULT_IGNORE in stray else ""
+        return (f"if they are classes, name all {top + 1} (0 to {top}) in a classes.json \"names\" list{void}; "
                 f"if they mark void pixels, set {option}")
     void = "--ignore-index 255 if it marks void pixels, or " if stray == [255] else ""
     return f"set {void}{option} (or map them to classes), or declare the classes in classes.json"

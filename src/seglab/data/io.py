@@ -100,7 +100,7 @@ def read_mask(path: str | Path | Sequence[Path], mapping: MaskMapping) -> np.nda
     """Read a mask as (H, W) int64 class indices after applying `mapping`.
 
     Several paths (a pair's `masks` under `--merge-masks`) are read as one mask: their pixelwise
-    maximum, which for 0/255 masks of objects is their union.
+    maximum, which for 0/255 masks of objects is their union (colour masks: see `_merged`).
 
     Raises:
         DataError: a file cannot be read, is not a label map this mapping can use, or does not
@@ -123,20 +123,28 @@ def read_mask(path: str | Path | Sequence[Path], mapping: MaskMapping) -> np.nda
 
 
 def _merged(paths: Sequence[Path], rgb: bool) -> np.ndarray:
-    """The raw pixels of one mask file, or the pixelwise maximum of several label masks (grey
-    ones saved as RGB included)."""
+    """The raw pixels of one mask file, or of several merged: the pixelwise maximum of label
+    masks (grey ones saved as RGB included); for colour masks (IDRiD's red lesions on black),
+    the coloured pixels of each drawn over the ones before, so every colour stays a mask colour."""
     if len(paths) == 1:
         return read_raw_mask(paths[0], rgb=rgb)
     merged: np.ndarray | None = None
     for path in paths:
+        raw = read_raw_mask(path, rgb=rgb)
         try:
-            raw = single_channel(read_raw_mask(path, rgb=rgb))
-        except MappingError as err:
-            raise ReadError(f"mask '{path}': {err}; only label masks are merged", err.code) from None
+            raw = single_channel(raw)
+        except MappingError:
+            pass  # a colour mask
         if merged is not None and raw.shape != merged.shape:
-            raise ReadError(f"mask '{path}' is {raw.shape[0]}x{raw.shape[1]} (HxW) but '{paths[0]}', the mask it "
-                            f"is merged with, is {merged.shape[0]}x{merged.shape[1]}", "size-mismatch")
-        merged = raw if merged is None else np.maximum(merged, raw)
+            raise ReadError(f"mask '{path}' is {'x'.join(map(str, raw.shape))} but '{paths[0]}', the mask it is "
+                            f"merged with, is {'x'.join(map(str, merged.shape))} (a label and a colour mask, or "
+                            "another size)", "size-mismatch")
+        if merged is None:
+            merged = raw
+        elif raw.ndim == 3:
+            merged = np.where(raw.any(axis=2, keepdims=True), raw, merged)
+        else:
+            merged = np.maximum(merged, raw)
     assert merged is not None
     return merged
 

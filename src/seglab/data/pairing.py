@@ -257,10 +257,12 @@ def refuse_rival_namings(matches: Sequence[FolderMatch]) -> None:
         named = match.rivals.counts if match.rivals is not None else _namings(match.pairs)
         for template, count in named.items():
             counts[template] = counts.get(template, 0) + count
-    listed = "".join(f"\n  --mask-pattern '{t}': {n} masks" for t, n in sorted(counts.items()))
     numbered = [t for t in sorted(counts) if is_numbered_mask(t.rsplit(".", 1)[0])]
-    merge = (f"\n'{numbered[0]}' numbers more masks of some images (a second lesion or object): to keep them, "
-             "pass --merge-masks, which reads each image's masks as one (their union)" if numbered else "")
+    choices = {t: n for t, n in counts.items() if t not in numbered} or counts  # a numbered one is no choice alone
+    listed = "".join(f"\n  --mask-pattern '{t}': {n} masks" for t, n in sorted(choices.items()))
+    merge = (f"\n'{numbered[0]}' ({counts[numbered[0]]} masks) numbers more masks of some images (a second lesion "
+             "or object): to keep them, pass --merge-masks, which reads each image's masks as one (their union)"
+             if numbered else "")
     raise DataError(f"{rivalled[0].example}; pick the labels to train on:{listed}{merge}")
 
 
