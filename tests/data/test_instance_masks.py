@@ -129,3 +129,17 @@ def test_a_run_reads_instance_masks_as_two_classes(tmp_path):
     metrics = json.loads((run / "eval" / "test" / "metrics.json").read_text())
     assert list(metrics["classes"]) == ["background", "object"]
     assert sum(metrics["confusion"][1]) == (12 + 15) * 16  # the test masks' objects, 4x4 pixels each, all scored
+
+
+def test_a_huge_stray_value_costs_no_memory_in_the_region_count(tmp_path):
+    """Region counting indexed boxes by value: one pixel of 4,000,000,000 in a uint32 mask asked
+    for a list of four billion boxes (a hostile upload found by the random-file test)."""
+    from seglab.data.encoding import _one_region_values
+
+    mask = np.zeros((12, 16), np.uint32)
+    mask[2:5, 2:5], mask[8:10, 1:3], mask[8:10, 12:14] = 4_000_000_000, 7, 7
+    assert _one_region_values(mask) == (2, 1)  # the huge value one region, 7 in two places
+    (tmp_path / "masks").mkdir()
+    for i in range(2):
+        np.save(tmp_path / "masks" / f"{i}.npy", mask)
+    assert set(sample_masks(sorted((tmp_path / "masks").glob("*.npy"))).regions.values()) == {(2, 1)}

@@ -984,16 +984,19 @@ def test_benchmark_colour_tables_name_the_classes(tmp_path, caplog, monkeypatch)
 
 def test_mapillary_config_names_the_label_values(tmp_path):
     """Mapillary Vistas names its label values in config_v2.0.json ("labels", value i at position
-    i, with a readable name); its classes were class_0..class_N."""
-    names = ["Bird", "Ground Animal", "Curb", "Fence", "Road"]
-    for version, readable in (("v1.2", ["Old"] * 5), ("v2.0", names)):
-        labels_json = [{"name": f"x--{i}", "readable": r, "color": [i, i, i]} for i, r in enumerate(readable)]
+    i, with a readable name, its last 'Unlabeled' evaluated in no class); its classes were
+    class_0..class_N."""
+    names = ["Bird", "Ground Animal", "Curb", "Fence", "Road", "Unlabeled"]
+    for version, readable in (("v1.2", ["Old"] * 6), ("v2.0", names)):
+        labels_json = [{"name": f"x--{i}", "readable": r, "color": [i, i, i], "evaluate": r != "Unlabeled"}
+                       for i, r in enumerate(readable)]
         (tmp_path / f"config_{version}.json").write_text(json.dumps({"labels": labels_json, "version": version}))
     for i in range(3):
         save(tmp_path / "training" / "images" / f"k{i}.jpg", photo(i))
-        save(tmp_path / "training" / "v2.0" / "labels" / f"k{i}.png", labels(i, (0, 2, 4)))
+        save(tmp_path / "training" / "v2.0" / "labels" / f"k{i}.png", labels(i, (0, 2, 4, 5)))
     index = discover(tmp_path, images="images", masks="v2.0/labels")
-    assert index.classes.names == tuple(names)
+    assert index.classes.names == tuple(names[:5]) and index.ignore_index == 5  # 'Unlabeled' is evaluated in none
+    assert discover(tmp_path, images="images", masks="v2.0/labels", ignore_index=255).classes.num_classes == 6
 
 
 def test_cell_tracking_challenge_sequences_pair_with_their_truth_folders(tmp_path):

@@ -308,17 +308,20 @@ _INDEX_COLUMNS = ("idx", "id", "index", "value")  # the mask value a row names
 
 @dataclass(frozen=True)
 class ValueNames:
-    """Names of label-mask values from a file the dataset ships (`value_names_from_csv`)."""
+    """Names of label-mask values from a file the dataset ships (`value_names_from_csv`), and the
+    last value when the file marks it as scored in no class (Mapillary's 'Unlabeled')."""
 
     path: Path
     names: dict[int, str]
+    void: int | None = None
 
 
 def value_names_from_label_json(path: str | Path) -> ValueNames | None:
     """Names of mask values from a JSON whose "labels" list names value i at position i, as
     Mapillary Vistas' config_v2.0.json does (`{"labels": [{"name": "animal--bird",
-    "readable": "Bird", "color": [...]}, ...]}`); the readable name where there is one. None for
-    any other JSON, so that any file beside the data can be tried.
+    "readable": "Bird", "color": [...]}, ...]}`); the readable name where there is one, and the
+    last label as void when it alone is `"evaluate": false`. None for any other JSON, so that
+    any file beside the data can be tried.
 
     Raises:
         DataError: an unreadable file, naming it.
@@ -336,7 +339,9 @@ def value_names_from_label_json(path: str | Path) -> ValueNames | None:
     names = [str(x.get("readable") or x["name"]) for x in labels]
     if len(set(names)) < len(names):
         names = [str(x["name"]) for x in labels]
-    return ValueNames(path, dict(enumerate(names)))
+    unscored = [i for i, x in enumerate(labels) if x.get("evaluate") is False]
+    void = unscored[0] if unscored == [len(labels) - 1] else None  # Mapillary's last label, 'Unlabeled'
+    return ValueNames(path, dict(enumerate(names)), void)
 
 
 def value_names_from_csv(path: str | Path) -> ValueNames | None:

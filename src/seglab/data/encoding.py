@@ -61,6 +61,7 @@ OBJECT_VALUES = 10  # values 1..n in a mask, each one region, with n this high: 
 VARYING_COUNTS = 3  # or 1..n with this many different n among the masks (GlaS: 1 to 3 glands)
 MANY_OBJECTS = 20  # this many values in one mask, each one region: object numbers, gaps or not
 ONE_REGION = 0.9  # share of the values forming one region each in instance masks
+MAX_OBJECTS = 5000  # values in one mask beyond which regions are not counted (noise, not objects)
 
 
 @dataclass
@@ -139,15 +140,16 @@ def sample_masks(masks: list[Path], size: int = SAMPLE) -> MaskSample:
 
 def _one_region_values(labels: np.ndarray) -> tuple[int, int]:
     """(non-zero values, values forming one 8-connected region): each number of an instance mask
-    is one object, where a class of a label mask is often in several places."""
-    if labels.min() < 0:
+    is one object, where a class of a label mask is often in several places. Values are ranked
+    first, so a stray huge value (4,000,000,000) costs nothing; more than `MAX_OBJECTS` values
+    (noise) are not counted."""
+    values, ranks = np.unique(labels, return_inverse=True)
+    if not 0 < len(values) - (values[0] == 0) <= MAX_OBJECTS:
         return 0, 0
-    values = single = 0
-    for value, box in enumerate(ndimage.find_objects(labels), start=1):
-        if box is not None:
-            values += 1
-            single += ndimage.label(labels[box] == value, structure=np.ones((3, 3)))[1] == 1
-    return values, single
+    dense = ranks.reshape(labels.shape) + (values[0] != 0)  # 0 stays 0, other values 1..k
+    single = sum(ndimage.label(dense[box] == rank, structure=np.ones((3, 3)))[1] == 1
+                 for rank, box in enumerate(ndimage.find_objects(dense), start=1) if box is not None)
+    return len(values) - int(values[0] == 0), int(single)
 
 
 def _instance_problem(sample: MaskSample) -> Problem | None:

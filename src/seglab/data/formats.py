@@ -191,7 +191,7 @@ def discover(
     elif ignore_index == 0 and index.classes is None and type(index.mapping) is IdentityMapping and task != "multilabel":
         index, ignore_index = _ignore_below_classes(index)
     if index.value_names is not None and index.classes is None and label_map is None and task != "multilabel":
-        index.classes = _classes_from_value_names(index)
+        index.classes = _classes_from_value_names(index, ignore_index)
     if index.classes is not None:
         if ignore_index is None:
             ignore_index = index.classes.ignore_index
@@ -302,17 +302,22 @@ def _ignore_below_classes(index: DatasetIndex) -> tuple[DatasetIndex, int]:
     return replace(index, mapping=OffsetMapping(1)), -1
 
 
-def _classes_from_value_names(index: DatasetIndex) -> ClassSpec:
+def _classes_from_value_names(index: DatasetIndex, ignore_index: int | None) -> ClassSpec:
     """The classes a shipped CSV names (`DatasetIndex.value_names`), numbered as the mapping reads
     the values: value v is class v, or class v-1 under --ignore-index 0 (the offset mapping).
-    Values the CSV does not name keep a class_N name; an unnamed 0 is suggested as the ignore label.
+    Values the CSV does not name keep a class_N name; an unnamed 0 is suggested as the ignore label,
+    and a void value the file marks (`ValueNames.void`) is the ignore label unless one is given.
 
     Raises:
         DataError: the names do not make valid classes (naming the file).
     """
     assert index.value_names is not None
     offset = index.mapping.offset if isinstance(index.mapping, OffsetMapping) else 0
-    path, names = index.value_names.path, index.value_names.names
+    path, names, void = index.value_names.path, index.value_names.names, index.value_names.void
+    if void is not None and offset == 0 and ignore_index is None:  # Mapillary's 'Unlabeled', scored in no class
+        logger.info("class names from '%s' (%d classes, mask values 0 to %d); %d ('%s') is scored in no class: the "
+                    "ignore label", path, void, void - 1, void, names[void])
+        return ClassSpec(tuple(names.get(c, generic_name(c)) for c in range(void)), ignore_index=void)
     count = max(names) + 1 - offset
     if count < 1:
         raise DataError(f"class list '{path}' names no value from {offset} up")
