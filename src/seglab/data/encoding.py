@@ -72,8 +72,8 @@ class MaskSample:
         listed: masks in the dataset.
         labels: per label mask (grey, palette indices, or grey saved as RGB), value -> pixels.
         colours: per colour mask, colour code (r << 16 | g << 8 | b) -> pixels.
-        regions: per label mask of the first `REGION_SAMPLE` with 3 or more non-zero values,
-            (non-zero values, values that form one connected region).
+        regions: per label mask of the first `REGION_SAMPLE` with a non-zero value (integer
+            masks), (non-zero values, values that form one connected region).
     """
 
     listed: int

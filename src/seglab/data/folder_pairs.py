@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 import os
 from dataclasses import replace
-from fnmatch import fnmatchcase
 from pathlib import Path
 
 import numpy as np
@@ -29,11 +28,19 @@ from seglab.data.classes import (
     value_names_from_label_json,
 )
 from seglab.data.encoding import choose_encoding
-from seglab.data.folders import METADATA_FILES, Folder, FolderSearch, named_tops, search_folders, walk
+from seglab.data.folders import (
+    METADATA_FILES,
+    Folder,
+    FolderSearch,
+    named_tops,
+    path_ends_with,
+    search_folders,
+    walk,
+)
 from seglab.data.formats import FORMATS, DatasetFormat, ReadOptions
 from seglab.data.index import DatasetIndex, Pair, Problem, list_images, natural_key
 from seglab.data.mapping import IdentityMapping, MaskMapping
-from seglab.data.naming import KeyRule, name_split, stem
+from seglab.data.naming import KeyRule, name_split, stem, usable_splits
 from seglab.data.pairing import FolderMatch, combine_matches, folder_label, match_folders, refuse_rival_namings
 from seglab.data.split_lists import apply_split_lists, read_split_lists
 from seglab.data.voc import voc_classes
@@ -292,18 +299,17 @@ def _named_folders(root: Path, name: str, folders: list[Folder]) -> list[Path]:
         if path.is_dir():  # that folder, or one of its name inside it (a wrapper), never one elsewhere
             inside = [f.path for f in folders if f.files and f.path.name == path.name and path in f.path.parents]
             return [path] if list_images(path) else inside
-    parts = Path(name).parts  # 'v2.0/labels' names Mapillary's training/v2.0/labels/, not v1.2/labels/
-    return [f.path for f in folders
-            if f.files and len(f.parts) >= len(parts) and all(map(fnmatchcase, f.parts[-len(parts):], parts))]
+    # 'v2.0/labels' names Mapillary's training/v2.0/labels/, not v1.2/labels/
+    return [f.path for f in folders if f.files and path_ends_with(f.parts, name)]
 
 
 def _splits_from_names(pairs: list[Pair], root: Path) -> list[Pair]:
     """The splits the image names start with (GlaS: `train_1`, `testA_1`, `testB_1`), when the
-    layout gives none, every image name has one and train is among two or more."""
+    layout gives none and they may split the dataset (`naming.usable_splits`)."""
     if not pairs or any(p.split is not None for p in pairs):
         return pairs
     splits = [name_split(stem(p.image)) for p in pairs]
-    if None in splits or "train" not in splits or len(set(splits)) < 2:
+    if not usable_splits(splits):
         return pairs
     counts = ", ".join(f"{s} {splits.count(s)}" for s in ("train", "val", "test") if s in splits)
     logger.info("%s: split from the file names (train_..., test_...): %s", root, counts)

@@ -34,6 +34,7 @@ from seglab.data.naming import (
     named_after,
     stem,
     strip_affixes,
+    usable_splits,
 )
 from seglab.data.pairing import FolderMatch, match_folders, names_labels, refuse_rival_namings
 from seglab.errors import DataError
@@ -172,10 +173,7 @@ def search_folders(
     image_tops, mask_tops = named_tops(root, images_name, folders), named_tops(root, masks_name, folders)
 
     def chosen(folder: Folder, name: str | None, tops: list[Path]) -> bool:
-        if name is None or folder.path == (root / name):
-            return True
-        parts = Path(name).parts  # a name, a path ending ('01_ST/SEG') or a pattern ('*_ST/SEG')
-        if len(folder.parts) >= len(parts) and all(map(fnmatchcase, folder.parts[-len(parts):], parts)):
+        if name is None or folder.path == (root / name) or path_ends_with(folder.parts, name):
             return True
         return any(top in folder.path.parents for top in tops)
 
@@ -209,6 +207,13 @@ def search_folders(
     paired = {root} | {m.image_dir for m in search.matches} | {m.mask_dir for m in search.matches}
     search.ignored += _other_files(sorted(paired))
     return search
+
+
+def path_ends_with(parts: tuple[str, ...], name: str) -> bool:
+    """Whether a folder's path (its `parts` under the dataset folder) ends with a --images or
+    --masks value: a folder name, a path ending ('01_ST/SEG') or a pattern ('*_ST/SEG')."""
+    pattern = Path(name).parts
+    return len(parts) >= len(pattern) and all(map(fnmatchcase, parts[-len(pattern):], pattern))
 
 
 def _holds_masks(folder: Folder, is_masks: Callable[[Folder], bool]) -> bool:
@@ -336,9 +341,8 @@ def _side_by_side(folder: Folder, root: Path, rules: tuple[KeyRule, ...], merge:
 
 
 def _keep_consistent_splits(matches: list[FolderMatch]) -> list[FolderMatch]:
-    """Keep the folders' split labels only when every folder has one and train is among them."""
-    splits = {m.split for m in matches}
-    if None in splits or "train" not in splits or len(splits) < 2:
+    """Keep the folders' split labels only when they may split the dataset (`usable_splits`)."""
+    if not usable_splits(m.split for m in matches):
         for match in matches:
             match.split = None
     return matches

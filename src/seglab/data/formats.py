@@ -8,7 +8,6 @@ without pairs. Adding a layout is one registered class (folder-pairs, the common
 from __future__ import annotations
 
 import logging
-import os
 import re
 from collections import Counter
 from collections.abc import Mapping
@@ -282,8 +281,8 @@ def _report_merged(index: DatasetIndex) -> None:
 
 def _instance_hint(index: DatasetIndex) -> str:
     """When unpaired masks outnumber unpaired images several times, folder by folder, they are
-    likely one file per object (the 2018 Data Science Bowl's `<id>/masks/*.png`), which seglab
-    does not merge: say so, rather than leave a list of unpaired files."""
+    likely one file per object (the 2018 Data Science Bowl's `<id>/masks/*.png`), which only
+    `--merge-masks` reads: say so, rather than leave a list of unpaired files."""
     unpaired = Counter(p.code for p in index.problems)
     images, masks = unpaired["image-without-mask"], unpaired["mask-without-image"]
     if not images or masks < 3 * images:
@@ -315,19 +314,21 @@ def _classes_from_value_names(index: DatasetIndex, ignore_index: int | None) -> 
     offset = index.mapping.offset if isinstance(index.mapping, OffsetMapping) else 0
     path, names, void = index.value_names.path, index.value_names.names, index.value_names.void
     if void is not None and offset == 0 and ignore_index is None:  # Mapillary's 'Unlabeled', scored in no class
+        count = void
         logger.info("class names from '%s' (%d classes, mask values 0 to %d); %d ('%s') is scored in no class: the "
                     "ignore label", path, void, void - 1, void, names[void])
-        return ClassSpec(tuple(names.get(c, generic_name(c)) for c in range(void)), ignore_index=void)
-    count = max(names) + 1 - offset
-    if count < 1:
-        raise DataError(f"class list '{path}' names no value from {offset} up")
-    logger.info("class names from '%s' (%d classes, mask values %d to %d)", path, count, offset, count - 1 + offset)
-    if offset == 0 and 0 not in names:
-        logger.warning("'%s' names no class for mask value 0, so it stays class 0 ('class_0'); if 0 marks unlabelled "
-                       "pixels (ADE20K's 'other'), pass --ignore-index 0 to leave it out and number the named classes "
-                       "from 0", path)
+    else:
+        void, count = None, max(names) + 1 - offset
+        if count < 1:
+            raise DataError(f"class list '{path}' names no value from {offset} up")
+        logger.info("class names from '%s' (%d classes, mask values %d to %d)", path, count, offset,
+                    count - 1 + offset)
+        if offset == 0 and 0 not in names:
+            logger.warning("'%s' names no class for mask value 0, so it stays class 0 ('class_0'); if 0 marks "
+                           "unlabelled pixels (ADE20K's 'other'), pass --ignore-index 0 to leave it out and number "
+                           "the named classes from 0", path)
     try:
-        return ClassSpec(tuple(names.get(c + offset, generic_name(c)) for c in range(count)))
+        return ClassSpec(tuple(names.get(c + offset, generic_name(c)) for c in range(count)), ignore_index=void)
     except ValueError as err:
         raise DataError(f"class list '{path}': {err}") from None
 
@@ -380,14 +381,7 @@ def _what_was_seen(root: Path) -> str:
 def _deeper_images(root: Path) -> Path | None:
     """A folder with image files below the levels `walk` searches, if there is one: a download
     wrapped once more than usual (BDD100K's `bdd100k/bdd100k/labels/sem_seg/masks/train/`)."""
-    for current, dirs, _ in os.walk(root):
-        depth = len(Path(current).relative_to(root).parts)
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        if depth > MAX_DEPTH and list_images(Path(current)):
-            return Path(current)
-        if depth > MAX_DEPTH + 2:
-            dirs[:] = []
-    return None
+    return next((f.path for f in walk(root, MAX_DEPTH + 3) if f.files and len(f.parts) > MAX_DEPTH), None)
 
 
 def _stem(path: Path) -> str:

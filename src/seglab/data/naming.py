@@ -10,7 +10,7 @@ keeps the one that pairs the most files, so a rule is only as loose as the data 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -203,7 +203,8 @@ def suffix_rules(images: Sequence[Path], masks: Sequence[Path], share: float = 0
     )
 
 
-def _words(name: str) -> list[str]:
+def words(name: str) -> list[str]:
+    """The lower-case words of a name, split at anything but letters and digits."""
     return [w for w in re.split(r"[^a-z0-9]+", name.lower()) if w]
 
 
@@ -214,7 +215,7 @@ def folder_split(name: str) -> str | None:
     """"train", "val" or "test" when a folder name says so (`Train`, `training`, `valid`,
     `test_images`, `imagesTr`, `trainannot`, COCO's `train2017`), else None."""
     lower = name.lower()
-    for word in _words(lower):
+    for word in words(lower):
         word = _YEAR.sub("", word) or word  # COCO's train2017, val2014
         if word in SPLIT_WORDS:
             return SPLIT_WORDS[word]
@@ -227,11 +228,18 @@ def folder_split(name: str) -> str | None:
     return None
 
 
+def usable_splits(splits: Iterable[str | None]) -> bool:
+    """Whether split labels found in a layout (folders, file names) may split it: every item has
+    one, train is among them, and there are two or more."""
+    found = set(splits)
+    return None not in found and "train" in found and len(found) >= 2
+
+
 def name_split(stem: str) -> str | None:
     """"train", "val" or "test" when a file name starts with the split (GlaS's `train_12`,
     `testA_3`, `testB_7`: a one-letter set after the word counts), else None. The short forms
     (`tr`, `ts`) are left out: as a file's first word they are seldom a split."""
-    first = next(iter(_words(stem.lower())), "")
+    first = next(iter(words(stem.lower())), "")
     if first not in SPLIT_WORDS and len(first) > 1 and first[-1].isalpha():
         first = first[:-1]  # testA, testB
     return SPLIT_WORDS.get(first) if len(first) > 2 else None
@@ -240,7 +248,7 @@ def name_split(stem: str) -> str | None:
 def looks_like_mask_folder(name: str) -> bool:
     """Whether a folder name says it holds masks: masks, Labels, gt, trainannot, 1st_manual, ..."""
     lower = name.lower()
-    return any(w in lower for w in _MASK_WORDS) or any(w in _MASK_TOKENS for w in _words(lower))
+    return any(w in lower for w in _MASK_WORDS) or any(w in _MASK_TOKENS for w in words(lower))
 
 
 def looks_like_image_folder(name: str) -> bool:
@@ -248,4 +256,4 @@ def looks_like_image_folder(name: str) -> bool:
     lower = name.lower()
     if looks_like_mask_folder(name):
         return False
-    return any(w in lower for w in _IMAGE_WORDS) or any(w in _IMAGE_TOKENS for w in _words(lower))
+    return any(w in lower for w in _IMAGE_WORDS) or any(w in _IMAGE_TOKENS for w in words(lower))

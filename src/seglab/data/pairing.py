@@ -10,13 +10,12 @@ counting each naming over all its folders.
 from __future__ import annotations
 
 import difflib
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from seglab.data.index import Problem
-from seglab.data.naming import KEY_RULES, KeyRule, is_numbered_mask, named_after, stem, suffix_rules
+from seglab.data.naming import KEY_RULES, KeyRule, is_numbered_mask, named_after, stem, suffix_rules, words
 from seglab.errors import DataError
 
 # loose rules (numbers) are used only when they pair every keyed file one to one
@@ -151,9 +150,13 @@ def match_folders(
     mask_keys, mask_clashes = _keyed(masks, rule, False)
     merged: dict[str, list[Path]] = {}
     if merge:
-        for path, first in (c for c in mask_clashes if _differ_by_affix(*c)):
-            merged.setdefault(rule.key_of(first, False) or "", []).append(path)
-        mask_clashes = [c for c in mask_clashes if not _differ_by_affix(*c)]
+        kept = []
+        for path, first in mask_clashes:
+            if _differ_by_affix(path, first):
+                merged.setdefault(rule.key_of(first, False) or "", []).append(path)
+            else:
+                kept.append((path, first))
+        mask_clashes = kept
     rivals = _two_masks(mask_clashes, rule, masks, root)
     problems = [
         Problem(path, f"image has the same name as '{first.name}'; skipped", "duplicate-name", (first,))
@@ -292,11 +295,7 @@ def _second_annotation(
 
 def names_labels(name: str) -> bool:
     """Whether a mask file or folder name is no rendering (colour, instances, overlay, ...)."""
-    return not set(_words(name)) & _NOT_LABELS
-
-
-def _words(text: str) -> list[str]:
-    return [w for w in re.split(r"[^a-z0-9]+", text.lower()) if w]
+    return not set(words(name)) & _NOT_LABELS
 
 
 def _template(mask: Path, key: str) -> str:
