@@ -26,7 +26,7 @@ IGNORE_INDEX_RANGE = (-32768, 65535)
 @dataclass(frozen=True)
 class DataConfig:
     path: str | None = None  # dataset folder or pairs manifest (.csv/.tsv/.json); None only for `seglab demo`
-    format: str = "auto"  # auto | oxford-pet | npy-pairs | class-folders | folder-pairs | manifest | synthetic | volumes
+    format: str = "auto"  # auto | oxford-pet | npy-pairs | class-folders | folder-pairs | manifest | rle-table | synthetic | volumes
     size: tuple[int, int] | None = None  # (H, W) to resize to; None keeps native size
     split: tuple[float, float, float] = (0.7, 0.2, 0.1)  # train/val/test fractions
     split_mode: str = "random"  # random | blocks (contiguous runs of the sorted names) | groups
@@ -38,6 +38,7 @@ class DataConfig:
     ignore_index: int | None = None  # label excluded from loss and metrics
     label_map: dict[int, int | str] | None = None  # raw mask value -> class or "ignore", e.g. {255: 1, 3: ignore}
     instance_masks: bool = False  # mask values number objects: every non-zero value is the class `object`
+    rle_order: str = "auto"  # run-length tables (Kaggle): pixel order auto | column | row (docs/data.md)
     num_workers: int = 0  # DataLoader workers; 0 = load in the training process
     cache: str = "auto"  # decoded samples: auto (memory if under half the free RAM, else disk) | memory | disk | none
     cache_dir: str | None = None  # disk cache folder; None = $XDG_CACHE_HOME/seglab (~/.cache/seglab)

@@ -39,8 +39,8 @@ def make_folder_pairs(root: Path, image_dir: str, mask_dir: str, names, values=(
 
 
 def test_registry_lists_the_formats():
-    assert FORMATS.names() == ["class-folders", "folder-pairs", "manifest", "npy-pairs", "oxford-pet", "synthetic",
-                              "volumes"]
+    assert FORMATS.names() == ["class-folders", "folder-pairs", "manifest", "npy-pairs", "oxford-pet", "rle-table",
+                              "synthetic", "volumes"]
 
 
 def test_natural_sort():

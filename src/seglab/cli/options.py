@@ -65,6 +65,10 @@ def add_data_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--instance-masks", dest="data.instance_masks", action="store_true", default=None,
                         help="the mask values number objects (1, 2, 3, ... per image: Cellpose, the Cell Tracking "
                         "Challenge): read every object as one class, 'object', on background 0")
+    parser.add_argument("--rle-order", dest="data.rle_order", choices=["auto", "column", "row"],
+                        help="run-length tables (Kaggle's CSV masks): how pixels are numbered, column (top to "
+                        "bottom, then left to right: Airbus, Severstal, TGS) or row (Carvana, Sartorius, "
+                        "UW-Madison); auto (default) tells them apart on non-square images (docs/data.md)")
     parser.add_argument("--task", dest="data.task", choices=["auto", "multiclass", "multilabel"],
                         help="multiclass: one class per pixel (softmax); multilabel: overlapping classes, one sigmoid "
                         "per class; auto (default): multilabel for masks/<class>/ folders or classes.json regions "

@@ -10,6 +10,7 @@ from seglab.data import folder_pairs  # noqa: F401  (registers the folder-pairs 
 from seglab.data import volume_format  # noqa: F401  (registers the "volumes" format)
 from seglab.data.index import DatasetIndex, Pair, Problem, natural_key
 from seglab.data.manifest import ManifestFormat  # registers the manifest layout
+from seglab.data import rle_table  # noqa: F401  (registers the "rle-table" format)
 from seglab.data.inspect import InspectReport, format_report, inspect_dataset
 from seglab.data.io import (
     IMAGE_SUFFIXES,

@@ -94,6 +94,8 @@ CHECKS: dict[str, Check] = {
     "duplicate-name": Check(WARNING, "rename or remove one of the files (only the first is used)"),
     "unmatched-name": Check(WARNING, "rename the file to end in the number that pairs it (it is not used)"),
     "unsupported-format": Check(WARNING, "convert it to PNG or TIFF if it belongs to the dataset (it is not used)"),
+    "overlapping-classes": Check(WARNING, "pass --task multilabel to read each class as a channel of its own; "
+                                 "else the class of the later row is kept where two overlap"),
     "lossy-mask": Check(WARNING, "save masks as PNG: JPEG compression changes labels along edges"),
     "instance-ids": Check(WARNING, "pass --instance-masks if each value is one object; a classes.json naming "
                           "the values says they are classes"),
@@ -325,8 +327,10 @@ def _label_problems(pair: Pair, stats: DatasetStats, index: DatasetIndex) -> lis
         return []
     label = classes[0]
     name = f" ('{index.classes.names[label]}')" if index.classes and 0 <= label < index.classes.num_classes else ""
-    if label == 0 and index.format == "volumes":
-        return []  # a volume's slices beyond its structures are empty by nature (--empty-slices keeps a share)
+    if label == 0 and index.format in ("volumes", "rle-table"):
+        # a volume's slices beyond its structures are empty by nature (--empty-slices keeps a share), and a
+        # run-length table says an image shows nothing (Airbus' empty rows: most of its images show no ship)
+        return []
     if label == 0:
         return [Problem(pair.mask, f"mask is empty: every labelled pixel is class 0{name}", "empty-mask",
                         (pair.image,))]

@@ -47,7 +47,8 @@ class ReadOptions:
             user names them (folder-pairs; see `discover`).
         merge_masks: an image's several masks are read as one (folder-pairs; see `discover`).
         multilabel: `--task multilabel`: mask folders of one class each under --masks are combined
-            (folder-pairs; IDRiD's lesion folders).
+            (folder-pairs; IDRiD's lesion folders), a run-length table's classes are channels.
+        rle_order: the pixel order of run-length tables: "auto", "column" or "row" (rle-table).
 
     Raises:
         ConfigError: an unknown axis or a share outside 0..1.
@@ -61,6 +62,7 @@ class ReadOptions:
     mask_pattern: str | None = None
     merge_masks: bool = False
     multilabel: bool = False
+    rle_order: str = "auto"
 
     def __post_init__(self) -> None:
         slice_axis(self.slice_axis)  # raises ConfigError for an unknown plane
@@ -129,6 +131,7 @@ def discover(
     label_map: Mapping[object, object] | None = None,
     instance_masks: bool = False,
     task: str = "auto",
+    rle_order: str = "auto",
 ) -> DatasetIndex:
     """Find the layout of a dataset folder and index its image/mask pairs.
 
@@ -151,6 +154,8 @@ def discover(
         instance_masks: the masks number objects (1, 2, 3, ... per image: Cellpose, the Cell
             Tracking Challenge); every non-zero value is read as the one class `object`.
         task: "auto", "multiclass" or "multilabel": how masks are read (`seglab.data.multilabel.apply_task`).
+        rle_order: how a run-length table's pixels are numbered: "column" (top to bottom, then left
+            to right), "row", or "auto" to tell from the shapes the masks draw (`seglab.data.rle`).
 
     Raises:
         DataError: missing or empty folder, unknown layout, bad classes.json, no pairs, two
@@ -165,7 +170,7 @@ def discover(
     """
     root = Path(root)
     options = ReadOptions(slice_axis, empty_slices, cache_dir, images, masks, mask_pattern, merge_masks,
-                          task == "multilabel")
+                          task == "multilabel", rle_order)
     if not root.exists():
         raise DataError(f"dataset folder '{root}' does not exist")
     if root.is_dir() and not any(p for p in root.iterdir() if not p.name.startswith(".")):
@@ -221,7 +226,7 @@ def discover_data(cfg: DataConfig) -> DatasetIndex:
         cfg.path, cfg.format, classes_file=cfg.classes_file, ignore_index=cfg.ignore_index,
         images=cfg.images, masks=cfg.masks, mask_pattern=cfg.mask_pattern, merge_masks=cfg.merge_masks,
         slice_axis=cfg.slice_axis, empty_slices=cfg.empty_slices, cache_dir=cfg.cache_dir, label_map=cfg.label_map,
-        instance_masks=cfg.instance_masks, task=cfg.task,
+        instance_masks=cfg.instance_masks, task=cfg.task, rle_order=cfg.rle_order,
     )
 
 

@@ -1,0 +1,255 @@
+"""The rle-table format: Kaggle's run-length CSVs beside their image folders, in the layouts the
+competitions ship (small replicas: Severstal, Airbus, Understanding Clouds, Sartorius, UW-Madison
+GI Tract, TGS Salt), read without converting anything."""
+
+from __future__ import annotations
+
+import csv
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from seglab.cli import main
+from seglab.data import discover, read_mask
+from seglab.data.multilabel import ClassFilesMapping
+from seglab.data.rle import encode
+from seglab.errors import ConfigError, DataError
+from seglab.labelsets import unpack_numpy
+
+from .test_layout_corpus import photo, save  # type: ignore[import-not-found]
+
+
+@pytest.fixture(autouse=True)
+def _cache_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+
+
+def ellipse(shape: tuple[int, int], seed: int) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    h, w = shape
+    cy, cx = rng.integers(h // 4, 3 * h // 4), rng.integers(w // 4, 3 * w // 4)
+    ry, rx = rng.integers(3, max(4, h // 4)), rng.integers(3, max(4, w // 4))
+    yy, xx = np.mgrid[:h, :w]
+    return (((yy - cy) / ry) ** 2 + ((xx - cx) / rx) ** 2 < 1).astype(np.uint8)
+
+
+def table(path: Path, header: list[str], rows: list[list[object]]) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="") as file:
+        writer = csv.writer(file)
+        writer.writerow(header)
+        writer.writerows(rows)
+    return path
+
+
+SEVERSTAL = (20, 96)  # 256x1600 steel strips, scaled down
+
+
+def severstal(root: Path) -> dict[str, np.ndarray]:
+    """train.csv lists defects only (ImageId,ClassId,EncodedPixels); defect-free images have no row."""
+    expected, rows = {}, []
+    for i in range(6):
+        name = f"{i:04x}cc93b.jpg"
+        save(root / "train_images" / name, photo(i, SEVERSTAL))
+        label = np.zeros(SEVERSTAL, np.uint8)
+        for class_id in ((1, 3) if i % 3 == 0 else (2,) if i % 3 == 1 else ()):
+            blob = ellipse(SEVERSTAL, 10 * i + class_id)
+            label[blob == 1] = class_id
+            rows.append([name, class_id, encode(blob, "column")])
+        expected[name] = label
+    save(root / "test_images" / "t0.jpg", photo(9, SEVERSTAL))
+    table(root / "train.csv", ["ImageId", "ClassId", "EncodedPixels"], rows)
+    table(root / "sample_submission.csv", ["ImageId", "EncodedPixels", "ClassId"], [["t0.jpg", "1 1", 1]])
+    return expected
+
+
+def test_severstal_classes_background_and_unlabelled(tmp_path: Path) -> None:
+    root = tmp_path / "severstal-steel-defect-detection"
+    expected = severstal(root)
+    index = discover(root)
+    assert index.format == "rle-table"
+    assert index.classes is not None and index.classes.names == ("background", "class_1", "class_2", "class_3")
+    assert sorted(p.image.name for p in index.pairs) == sorted(expected)  # rows or not, every training image
+    for pair in index.pairs:
+        assert np.array_equal(read_mask(pair.masks, index.mapping), expected[pair.image.name]), pair.name
+    assert [p.name for p in index.unlabelled] == ["t0.jpg"]  # test_images/: no row, a test folder
+    assert "pixel order column-major (only this order draws coherent shapes" in index.pairing[0]
+    assert "2 images without a row read as all background" in index.pairing[1]
+
+
+def test_the_data_path_may_be_the_table(tmp_path: Path) -> None:
+    severstal(tmp_path / "s")
+    index = discover(tmp_path / "s" / "train.csv")
+    assert index.format == "rle-table" and len(index.pairs) == 6
+
+
+def test_airbus_rows_per_ship_are_one_mask_and_square_images_say_so(tmp_path: Path) -> None:
+    root, rows, expected = tmp_path / "airbus", [], {}
+    for i in range(4):
+        name = f"{i:05x}e153.jpg"
+        save(root / "train_v2" / name, photo(i, (24, 24)))
+        ships = [ellipse((24, 24), 7 * i + k) for k in range(i % 3)]
+        rows += [[name, encode(ship, "column")] for ship in ships] or [[name, ""]]
+        expected[name] = np.maximum.reduce(ships) if ships else np.zeros((24, 24), np.uint8)
+    table(root / "train_ship_segmentations_v2.csv", ["ImageId", "EncodedPixels"], rows)
+    index = discover(root)
+    assert index.classes is not None and index.classes.names == ("background", "object")
+    for pair in index.pairs:
+        assert np.array_equal(read_mask(pair.masks, index.mapping), expected[pair.image.name])
+    assert "square images cannot tell the orders apart: pass --rle-order row" in index.pairing[0]
+
+
+def sartorius(root: Path) -> dict[str, np.ndarray]:
+    """A row per cell, numbered left to right then top to bottom; cell_type is no class."""
+    expected, rows = {}, []
+    for i in range(3):
+        name = f"{i:012x}"
+        save(root / "train" / f"{name}.png", photo(i, (26, 35))[..., 0])
+        cells = [ellipse((26, 35), 5 * i + k) for k in range(3)]
+        rows += [[name, encode(cell, "row"), 35, 26, "shsy5y"] for cell in cells]
+        expected[name] = np.maximum.reduce(cells)
+    table(root / "train.csv", ["id", "annotation", "width", "height", "cell_type"], rows)
+    return expected
+
+
+def test_row_major_tables_are_recognised(tmp_path: Path) -> None:
+    expected = sartorius(tmp_path / "sartorius")
+    index = discover(tmp_path / "sartorius")
+    assert "pixel order row-major" in index.pairing[0]
+    assert index.classes is not None and index.classes.num_classes == 2
+    for pair in index.pairs:
+        assert np.array_equal(read_mask(pair.masks, index.mapping), expected[pair.name])
+
+
+def test_a_given_order_is_used(tmp_path: Path) -> None:
+    expected = sartorius(tmp_path / "sartorius")
+    index = discover(tmp_path / "sartorius", rle_order="column")
+    assert "pixel order column-major (as asked)" in index.pairing[0]
+    assert not any(np.array_equal(read_mask(p.masks, index.mapping), expected[p.name]) for p in index.pairs)
+    with pytest.raises(ConfigError, match="data.rle_order must be one of auto, column, row"):
+        discover(tmp_path / "sartorius", rle_order="diagonal")
+
+
+def clouds(root: Path) -> dict[str, np.ndarray]:
+    """Image and class in one cell (`0011165.jpg_Fish`); the four cloud classes overlap."""
+    channels = {}
+    rows = []
+    for i in range(3):
+        name = f"{i:07d}.jpg"
+        save(root / "train_images" / name, photo(i, (28, 42)))
+        planes = []
+        for k, label in enumerate(("Fish", "Flower", "Gravel", "Sugar")):
+            plane = ellipse((28, 42), 4 * i + k) if (i + k) % 2 == 0 else np.zeros((28, 42), np.uint8)
+            rows.append([f"{name}_{label}", encode(plane, "column") if plane.any() else ""])
+            planes.append(plane)
+        channels[name] = np.stack(planes).astype(bool)
+    table(root / "train.csv", ["Image_Label", "EncodedPixels"], rows)
+    return channels
+
+
+def test_overlapping_classes_are_warned_and_read_as_channels_with_multilabel(tmp_path: Path) -> None:
+    channels = clouds(tmp_path / "clouds")
+    index = discover(tmp_path / "clouds")
+    assert index.classes is not None and index.classes.names == ("background", "Fish", "Flower", "Gravel", "Sugar")
+    overlapping = {p.path.name for p in index.problems if p.code == "overlapping-classes"}
+    overlaps = {name for name, c in channels.items() if (c.sum(axis=0) > 1).any()}
+    assert overlaps and overlapping == overlaps
+
+    index = discover(tmp_path / "clouds", task="multilabel")
+    assert isinstance(index.mapping, ClassFilesMapping)
+    assert index.classes is not None and index.classes.names == ("Fish", "Flower", "Gravel", "Sugar")
+    assert not [p for p in index.problems if p.code == "overlapping-classes"]
+    for pair in index.pairs:
+        bits = read_mask(pair.masks, index.mapping)
+        assert np.array_equal(unpack_numpy(bits, 4), channels[pair.image.name]), pair.name
+
+
+def test_multilabel_needs_a_class_column(tmp_path: Path) -> None:
+    sartorius(tmp_path / "sartorius")
+    with pytest.raises(ConfigError, match="has no class column"):
+        discover(tmp_path / "sartorius", task="multilabel")
+
+
+def test_uw_madison_ids_join_a_folder_and_the_start_of_the_name(tmp_path: Path) -> None:
+    root, rows, expected = tmp_path / "uw-madison-gi-tract-image-segmentation", [], {}
+    for case, (h, w) in ((12, (31, 36)), (40, (27, 27))):
+        for day in (1, 5):
+            for s in (1, 2):
+                scans = root / "train" / f"case{case}" / f"case{case}_day{day}" / "scans"
+                save(scans / f"slice_{s:04d}_{w}_{h}_1.50_1.50.png", photo(s, (h, w))[..., 0])
+                key = f"case{case}_day{day}_slice_{s:04d}"
+                label = np.zeros((h, w), np.uint8)
+                for value, organ in enumerate(("large_bowel", "small_bowel", "stomach"), start=1):
+                    blob = ellipse((h, w), case + day + s + value) if (s + value) % 2 else np.zeros((h, w), np.uint8)
+                    label[blob == 1] = value
+                    rows.append([key, organ, encode(blob, "row") if blob.any() else ""])
+                expected[key] = label
+    table(root / "train.csv", ["id", "class", "segmentation"], rows)
+    index = discover(root)
+    assert sorted(p.name for p in index.pairs) == sorted(expected)  # named by their ids, not 'slice_0001_...'
+    assert {p.group for p in index.pairs} == {"case12", "case40"}  # a patient's days stay in one split
+    assert "ids are a folder name joined to the start of the file name" in index.pairing[0]
+    assert "pixel order row-major" in index.pairing[0]  # told by the 31x36 scans
+    for pair in index.pairs:
+        assert np.array_equal(read_mask(pair.masks, index.mapping), expected[pair.name]), pair.name
+
+
+def test_datasets_shipping_mask_files_too_are_read_from_them(tmp_path: Path) -> None:
+    # TGS Salt ships train/images + train/masks beside train.csv: the files win, the table is ignored
+    root = tmp_path / "tgs"
+    rows = []
+    for i in range(3):
+        save(root / "train" / "images" / f"{i:010x}.png", photo(i, (21, 21))[..., 0])
+        mask = ellipse((21, 21), i)
+        save(root / "train" / "masks" / f"{i:010x}.png", mask * 255)
+        rows.append([f"{i:010x}", encode(mask, "column")])
+    table(root / "train.csv", ["id", "rle_mask"], rows)
+    table(root / "depths.csv", ["id", "z"], [[r[0], 500] for r in rows])
+    assert discover(root).format == "folder-pairs"
+    index = discover(root / "train.csv")  # unless the table is named
+    assert index.format == "rle-table" and len(index.pairs) == 3
+
+
+def test_bad_rows_and_unknown_ids_are_named(tmp_path: Path) -> None:
+    root = tmp_path / "bad"
+    for i in range(3):
+        save(root / "train" / f"a{i}.png", photo(i, (10, 12)))
+    table(root / "train.csv", ["id", "rle_mask"],
+          [["a0", "1 5"], ["a1", "100 50"], ["a2", ""], ["a9", "1 2"]])  # fmt: skip
+    index = discover(root)
+    by_code = {p.code: str(p) for p in index.problems}
+    assert "line 3 ('a1'" in by_code["bad-mask"] and "beyond the image's 120 pixels" in by_code["bad-mask"]
+    assert "line 5: 'a9' names no image" in by_code["mask-without-image"]
+    assert sorted(p.name for p in index.pairs) == ["a0", "a2"]
+
+
+def test_ids_that_name_no_image_are_refused_with_examples(tmp_path: Path) -> None:
+    root = tmp_path / "mismatch"
+    save(root / "train" / "x.png", photo(0, (10, 12)))
+    table(root / "train.csv", ["id", "rle_mask"], [["y1", "1 5"], ["y2", "1 5"]])
+    with pytest.raises(DataError, match=r"no image under .* is named by the ids of .*train.csv' \(such as y1, y2\)"):
+        discover(root)
+
+
+def test_masks_are_decoded_once_and_again_when_the_table_changes(tmp_path: Path) -> None:
+    root = tmp_path / "s"
+    severstal(root)
+    first = discover(root)
+    mask = first.pairs[0].mask
+    assert mask is not None and str(tmp_path / "cache") in str(mask)
+    written = os.stat(mask).st_mtime_ns
+    again = discover(root.resolve())  # a run's config holds the path absolute
+    assert again.pairs[0].mask == mask and os.stat(mask).st_mtime_ns == written
+    with (root / "train.csv").open("a") as file:
+        file.write(f"{first.pairs[0].image.name},4,1 3\n")
+    changed = discover(root)
+    assert changed.pairs[0].mask != mask and changed.classes is not None and changed.classes.num_classes == 5
+
+
+def test_inspect_names_the_layout_and_the_order_flag(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    sartorius(tmp_path / "sartorius")
+    assert main(["inspect", str(tmp_path / "sartorius"), "--rle-order", "row"]) == 0
+    out = capsys.readouterr().out
+    assert "rle-table" in out and "pixel order row-major (as asked)" in out
