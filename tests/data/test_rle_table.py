@@ -212,6 +212,18 @@ def test_datasets_shipping_mask_files_too_are_read_from_them(tmp_path: Path) -> 
     assert index.format == "rle-table" and len(index.pairs) == 3
 
 
+def test_cells_of_megabytes_are_read(tmp_path: Path) -> None:
+    # HuBMAP's kidney scans are 30,000 px wide: one mask cell is megabytes, beyond csv's 128 KiB default
+    root = tmp_path / "hubmap-kidney-segmentation"
+    save(root / "train" / "aa05346ff.png", photo(0, (300, 400)))
+    mask = (np.random.default_rng(0).random((300, 400)) > 0.5).astype(np.uint8)
+    text = encode(mask, "column")
+    assert len(text) > 200_000
+    table(root / "train.csv", ["id", "encoding"], [["aa05346ff", text]])
+    index = discover(root)
+    assert np.array_equal(read_mask(index.pairs[0].masks, index.mapping), mask)
+
+
 def test_bad_rows_and_unknown_ids_are_named(tmp_path: Path) -> None:
     root = tmp_path / "bad"
     for i in range(3):

@@ -33,11 +33,14 @@ def parse_runs(text: str) -> tuple[np.ndarray, np.ndarray]:
     """
     if text.strip().lower() in EMPTY_TEXTS:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    words = text.split()
+    odd = next((w for w in words if not (w.isascii() and w.isdigit())), None)
+    if odd is not None:
+        raise RleError(f"'{odd[:20]}' is not a whole number; a run-length mask is 'start length' pairs")
     try:
-        numbers = np.array(text.split(), dtype=np.int64)
-    except (ValueError, OverflowError):
-        word = next(w for w in text.split() if not w.isdigit())
-        raise RleError(f"'{word[:20]}' is not a whole number; a run-length mask is 'start length' pairs") from None
+        numbers = np.array(words, dtype=np.int64)
+    except OverflowError:
+        raise RleError(f"a number beyond any image's pixel count ({max(words, key=len)[:30]})") from None
     if numbers.size % 2:
         raise RleError(f"{numbers.size} numbers, not 'start length' pairs")
     starts, lengths = numbers[0::2] - 1, numbers[1::2]

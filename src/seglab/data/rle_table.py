@@ -62,6 +62,7 @@ _COLUMNS = {
 _NOT_LABELS = ("submission",)  # Kaggle's sample_submission.csv has the columns, with placeholder masks
 _SAMPLED = 64  # masks on non-square images that decide the pixel order
 _MANIFEST = "masks.json"  # written last: a folder without it was never completed
+_LONGEST_CELL = 2**31 - 1  # HuBMAP's masks of 30,000 x 30,000 px scans are megabytes per cell; csv stops at 128 KiB
 
 
 @dataclass(frozen=True)
@@ -109,6 +110,7 @@ def rle_tables(folder: Path) -> list[Path]:
     """CSV files in `folder` whose header names an id and a mask column and whose first masks
     are run-length strings (sample submissions left out)."""
     found = []
+    csv.field_size_limit(_LONGEST_CELL)
     for path in sorted(folder.glob("*.csv"), key=lambda p: natural_key(p.name)):
         if any(word in path.name.lower() for word in _NOT_LABELS) or not path.is_file():
             continue
@@ -133,6 +135,7 @@ def _read_table(path: Path) -> _Table:
         DataError: the file cannot be read, or a row lacks its id (the line named).
     """
     table = _Table(path)
+    csv.field_size_limit(_LONGEST_CELL)
     try:
         with path.open(newline="", encoding="utf-8-sig") as file:
             reader = csv.reader(file)
