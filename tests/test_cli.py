@@ -138,7 +138,7 @@ def test_unknown_names_are_one_error_type_and_bugs_are_not_swallowed(monkeypatch
         raise KeyError("a bug, not a user error")
 
     parser = build_parser()
-    monkeypatch.setattr("seglab.cli.build_parser", lambda: parser)
+    monkeypatch.setattr("seglab.cli.build_parser", lambda argv=None: parser)
     parser.set_defaults(handler=buggy)
     for action in parser._subparsers._group_actions:
         for sub in action.choices.values():

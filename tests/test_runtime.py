@@ -15,7 +15,8 @@ from seglab.cli import build_config, build_parser
 from seglab.engine.experiment import train
 from seglab.engine.session import build_session
 from seglab.errors import ConfigError
-from seglab.runtime import resolve_precision, resolve_threads, tune_allocator
+from seglab.allocator import tune_allocator
+from seglab.runtime import resolve_precision, resolve_threads
 
 CPU = torch.device("cpu")
 

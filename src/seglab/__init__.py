@@ -6,10 +6,23 @@ and `Evaluation` they return), `create_model`, `list_models`, `Predictor`, `__ve
 
 from __future__ import annotations
 
+import importlib
+from typing import Any
+
 from seglab._version import __version__
-from seglab.api import Dataset, Evaluation, Run, load_dataset, load_run, sanity_check, train
-from seglab.inference.predictor import Predictor
-from seglab.models import create_model, list_models
+
+_ON_FIRST_USE = {  # imported when first used: `import seglab` (and the CLI's --help) start without torch
+    "Dataset": "seglab.api",
+    "Evaluation": "seglab.api",
+    "Run": "seglab.api",
+    "load_dataset": "seglab.api",
+    "load_run": "seglab.api",
+    "sanity_check": "seglab.api",
+    "train": "seglab.api",
+    "Predictor": "seglab.inference.predictor",
+    "create_model": "seglab.models",
+    "list_models": "seglab.models",
+}
 
 __all__ = [
     "Dataset",
@@ -24,3 +37,13 @@ __all__ = [
     "train",
     "__version__",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _ON_FIRST_USE:
+        return getattr(importlib.import_module(_ON_FIRST_USE[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

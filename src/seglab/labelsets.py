@@ -7,15 +7,20 @@ into one binary channel per class. Pixels left out of loss and metrics hold `IGN
 value crops and augmentation already pad with, so no bit set can be mistaken for it.
 
 Shape: labels (..., H, W) int <-> channels (..., K, H, W) bool.
+
+The tensor functions import torch when called: reading masks (`seglab inspect`) needs only the
+NumPy ones.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 import numpy as np
-import torch
-from torch import Tensor
+
+if TYPE_CHECKING:
+    from torch import Tensor
 
 IGNORE = -1  # equals seglab.data.augment.PAD_LABEL: padding is ignored in both modes
 MAX_CLASSES = 30  # bit sets up to 2**30 - 1 stay in int32 (the dataset caches the smallest dtype)
@@ -27,12 +32,16 @@ def unpack(labels: Tensor, num_classes: int) -> Tensor:
 
     Shape: (B, H, W) -> (B, K, H, W).
     """
+    import torch
+
     bits = torch.arange(num_classes, device=labels.device).view(1, -1, 1, 1)
     return ((labels.clamp_min(0).unsqueeze(1) >> bits) & 1).bool()
 
 
 def pack(channels: Tensor) -> Tensor:
     """One boolean channel per class -> bit set labels (int64). Shape: (B, K, H, W) -> (B, H, W)."""
+    import torch
+
     weights = (2 ** torch.arange(channels.shape[1], device=channels.device, dtype=torch.int64)).view(1, -1, 1, 1)
     return (channels.long() * weights).sum(1)
 
@@ -58,6 +67,8 @@ def threshold_logits(thresholds: tuple[float, ...] | None, num_classes: int) -> 
     values = thresholds if thresholds is not None else (DEFAULT_THRESHOLD,) * num_classes
     if len(values) != num_classes or not all(0 < t < 1 for t in values):
         raise ValueError(f"thresholds must be {num_classes} probabilities strictly between 0 and 1, got {list(values)}")
+    import torch
+
     return torch.logit(torch.tensor(values, dtype=torch.float64)).float()
 
 

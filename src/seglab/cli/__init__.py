@@ -12,12 +12,12 @@ import sys
 from collections.abc import Sequence
 
 from seglab._version import __version__
+from seglab.allocator import tune_allocator
 from seglab.cli.commands import COMMANDS, ORDER
 from seglab.cli.log_setup import configure_logging
 from seglab.cli.options import build_config, inference_options
 from seglab.cli.values import parse_assignment, parse_duration, parse_size
 from seglab.errors import SeglabError
-from seglab.runtime import tune_allocator
 
 __all__ = ["build_config", "build_parser", "inference_options", "main", "parse_assignment", "parse_duration",
            "parse_size"]
@@ -31,8 +31,14 @@ EXAMPLES = """examples:
 """
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The `seglab` parser: global flags, then one subparser per registered command, in `ORDER`."""
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The `seglab` parser: global flags, then one subparser per registered command, in `ORDER`.
+
+    Given the command line, only its command gets its arguments: the others are listed by name
+    and help line, so that `seglab --help` and `seglab inspect` do not import the torch modules
+    behind the training flags' choices (seconds on a laptop).
+    """
+    given = _command_in(argv) if argv is not None else None
     parser = argparse.ArgumentParser(
         prog="seglab", description="2D semantic segmentation with U-Nets: train, evaluate, predict.",
         epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -43,9 +49,15 @@ def build_parser() -> argparse.ArgumentParser:
     for name in ORDER:
         command = COMMANDS.get(name)
         subparser = commands.add_parser(name, help=command.help, description=command.description)
-        command.add_arguments(subparser)
+        if argv is None or name == given:
+            command.add_arguments(subparser)
         subparser.set_defaults(handler=command.run)
     return parser
+
+
+def _command_in(argv: Sequence[str]) -> str | None:
+    """The command of a command line: its first word that is no global flag."""
+    return next((word for word in argv if not word.startswith("-")), None)
 
 
 def stop_on_sigterm(signum: int, frame: object) -> None:
@@ -57,7 +69,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["--"]:  # `torchrun -m seglab -- train ...` (see relaunch_with_torchrun); some Pythons pass it on
         argv = argv[1:]
-    args = build_parser().parse_args(argv)
+    args = build_parser(argv).parse_args(argv)
     args.argv = argv
     configure_logging(args.verbose)
     tune_allocator()

@@ -3,6 +3,11 @@
 A group (`add_training_options`, `add_inference_options`, ...) is added to each command that
 takes it, so one flag reads the same everywhere; `build_config` and `inference_options` are the
 only places that read those flags back.
+
+The choices that come from modules built on torch (losses, optimizers, precisions, ...) are
+imported by the group that lists them, so `seglab --help` and a command that needs no torch
+(`seglab inspect`) start without loading it: `seglab.cli.build_parser` adds the arguments of the
+command given only.
 """
 
 from __future__ import annotations
@@ -14,21 +19,14 @@ from typing import Any
 from seglab import config as config_io
 from seglab.cli.values import (parse_assignment, parse_class_weights, parse_duration, parse_label_map, parse_lr,
                                parse_size)
-from seglab.compilation import COMPILE_MODES
-from seglab.data.augment import PRESETS
-from seglab.data.cache import CACHE_MODES
-from seglab.data.formats import FORMATS
-from seglab.data.splits import SPLIT_MODES
-from seglab.engine.builders import OPTIMIZERS, SCHEDULES
 from seglab.errors import ConfigError
-from seglab.inference.tta import TTA_FLIPS
-from seglab.losses import LOSSES
-from seglab.runtime import PRECISIONS
 
 DEFAULTS = config_io.ExperimentConfig()  # the defaults --help quotes
 
 
 def add_data_options(parser: argparse.ArgumentParser) -> None:
+    from seglab.data.formats import FORMATS
+
     parser.add_argument("--format", dest="data.format", metavar="LAYOUT", help="dataset layout: auto (default), "
                         f"{', '.join(FORMATS.names())}")
     parser.add_argument("--images", dest="data.images", metavar="DIR",
@@ -85,6 +83,12 @@ def add_max_pixels_option(parser: argparse.ArgumentParser, dest: str) -> None:
 
 
 def add_training_options(parser: argparse.ArgumentParser) -> None:
+    from seglab.data.cache import CACHE_MODES
+    from seglab.data.splits import SPLIT_MODES
+    from seglab.engine.builders import OPTIMIZERS, SCHEDULES
+    from seglab.losses import LOSSES
+    from seglab.runtime import PRECISIONS
+
     parser.add_argument("data", nargs="?", help="dataset folder (format auto-detected)")
     parser.add_argument("--config", metavar="YAML", help="experiment config file (e.g. a run's config.yaml); the "
                         "flags below override it")
@@ -212,6 +216,8 @@ def build_config(args: argparse.Namespace, planned: dict[str, Any] | None = None
 
 def add_recipe_options(parser: argparse.ArgumentParser) -> None:
     """The training flags `seglab plan` chooses (besides model, size, batch size, lr and loss)."""
+    from seglab.data.augment import PRESETS
+
     parser.add_argument("--time-budget", dest="train.time_budget", type=parse_duration, metavar="10m",
                         help="train for this wall-clock time: the epoch count and the schedule's end are planned "
                         "from a measured step and re-planned at every epoch's end from the measured epochs, so the "
@@ -249,6 +255,8 @@ def add_split_option(parser: argparse.ArgumentParser) -> None:
 
 def add_precision_option(parser: argparse.ArgumentParser) -> None:
     """`--precision` of the commands that predict with a trained model."""
+    from seglab.runtime import PRECISIONS
+
     parser.add_argument("--precision", default="fp32", choices=PRECISIONS,
                         help="fp32 (default: exact), or autocast for speed: auto (bf16 on CUDA and on CPUs with "
                         "native bf16, else fp32), bf16, fp16 (CUDA only); masks may differ at class borders")
@@ -256,6 +264,8 @@ def add_precision_option(parser: argparse.ArgumentParser) -> None:
 
 def add_compile_options(parser: argparse.ArgumentParser, prefix: str = "") -> None:
     """`--compile` and `--compile-mode`, for training (`prefix` "train.") and prediction."""
+    from seglab.compilation import COMPILE_MODES
+
     parser.add_argument("--compile", dest=f"{prefix}compile", action="store_true", default=None,
                         help="torch.compile the model: a one-time compile (seconds to a minute; cached on disk "
                         "for later runs) for faster steps; on CPU it needs a C++ compiler (g++) and keeps the thread count (compiled "
@@ -266,6 +276,8 @@ def add_compile_options(parser: argparse.ArgumentParser, prefix: str = "") -> No
 
 
 def add_inference_options(parser: argparse.ArgumentParser) -> None:
+    from seglab.inference.tta import TTA_FLIPS
+
     parser.add_argument("--tile", type=int, metavar="PX", help="predict in overlapping PX x PX tiles blended with "
                         "a Gaussian weight (for large images; default: the whole image at once)")
     parser.add_argument("--overlap", type=float, default=0.25, help="tile overlap as a fraction of --tile (default 0.25)")

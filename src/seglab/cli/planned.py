@@ -9,11 +9,14 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from seglab import config as config_io
 from seglab.cli.options import build_config, user_overrides
 from seglab.errors import ConfigError
-from seglab.planning import Plan
+
+if TYPE_CHECKING:
+    from seglab.planning import Plan
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +46,7 @@ def plan_from_flags(args: argparse.Namespace, unplanned: config_io.ExperimentCon
                     ) -> tuple[config_io.ExperimentConfig, Plan]:
     """The plan for the flags' data and budget (`unplanned`: the config the flags alone make),
     and the config it makes with the flags on top. A process of `--nproc N` takes its launcher's plan."""
-    from seglab.planning import make_plan
+    from seglab.planning import Plan, make_plan  # imports torch, which training is about to use
 
     given = user_overrides(args)
     given.pop("data.path", None)

@@ -1,10 +1,17 @@
-"""Data layer: find dataset layouts, read images and masks, split, scan and load samples."""
+"""Data layer: find dataset layouts, read images and masks, split, scan and load samples.
+
+Reading a folder (discover, inspect, audit) needs numpy and Pillow only; the torch parts (the
+training dataset, tensor transforms) are imported on first use, so `seglab inspect` and every
+`--help` start without loading torch.
+"""
 
 from __future__ import annotations
 
+import importlib
+from typing import Any
+
 from seglab.data.audit import CHECKS, AuditReport, audit
 from seglab.data.classes import ClassSpec, default_colours, load_classes_file
-from seglab.data.dataset import SegmentationDataset
 from seglab.data.formats import FORMATS, DatasetFormat, discover, discover_data
 from seglab.data import folder_pairs  # noqa: F401  (registers the folder-pairs and synthetic formats)
 from seglab.data import volume_format  # noqa: F401  (registers the "volumes" format)
@@ -35,7 +42,6 @@ from seglab.data.pixel_budget import set_max_pixels
 from seglab.data.splits import split_from_file, split_pairs
 from seglab.data.stats import DatasetStats, resolve_classes, scan
 from seglab.data.synthetic import generate_synthetic, make_sample
-from seglab.data.transforms import resize_image, resize_mask, to_tensor
 
 __all__ = [
     "CHECKS",
@@ -84,3 +90,16 @@ __all__ = [
     "to_tensor",
     "write_mask_png",
 ]
+
+_ON_FIRST_USE = {  # name -> module: these import torch
+    "SegmentationDataset": "seglab.data.dataset",
+    "resize_image": "seglab.data.transforms",
+    "resize_mask": "seglab.data.transforms",
+    "to_tensor": "seglab.data.transforms",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _ON_FIRST_USE:
+        return getattr(importlib.import_module(_ON_FIRST_USE[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

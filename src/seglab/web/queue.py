@@ -141,7 +141,7 @@ class WorkQueue:
 def release_memory() -> None:
     """Hand freed heap pages back to the OS (glibc's `malloc_trim`); a few ms.
 
-    `seglab` keeps freed buffers in the process for speed (`runtime.tune_allocator`), which
+    `seglab` keeps freed buffers in the process for speed (`allocator.tune_allocator`), which
     suits training but would leave a server at its burst peak for good. No `gc.collect()`:
     a prediction's arrays are freed by reference counting as it returns, and a full collection
     holds the GIL (and so the event loop) for about 0.2 s in a server process.

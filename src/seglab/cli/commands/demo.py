@@ -9,10 +9,11 @@ from pathlib import Path
 from seglab.cli.command import COMMANDS, Command
 from seglab.cli.log_setup import log_to_file
 from seglab.cli.options import add_device_option
-from seglab.demo import DEMO_EPOCHS
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from seglab.demo import DEMO_EPOCHS  # imports the whole library: only when the demo's flags are wanted
+
     parser.add_argument("--out", default="seglab-demo", help="folder for data, run and predictions")
     parser.add_argument("--epochs", type=int, default=DEMO_EPOCHS, metavar="N",
                         help=f"training epochs (default {DEMO_EPOCHS}, one-cycle schedule)")

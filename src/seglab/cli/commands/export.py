@@ -6,10 +6,11 @@ import argparse
 
 from seglab.cli.command import COMMANDS, Command
 from seglab.cli.values import parse_size
-from seglab.export.formats import FORMATS as EXPORT_FORMATS
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from seglab.export.formats import FORMATS as EXPORT_FORMATS  # imports torch: only when export's flags are wanted
+
     parser.add_argument("run", help="run folder written by `seglab train`")
     parser.add_argument("--format", default="onnx", choices=EXPORT_FORMATS.names(),
                         help="onnx (default; runs without torch in onnxruntime) or torchscript")

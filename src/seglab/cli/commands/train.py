@@ -8,6 +8,7 @@ import os
 from contextlib import nullcontext
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from seglab import config as config_io
 from seglab.cli.command import COMMANDS, Command
@@ -15,12 +16,15 @@ from seglab.cli.log_setup import log, log_to_file
 from seglab.cli.options import DEFAULTS, add_compile_options, add_recipe_options, add_training_options, build_config
 from seglab.cli.planned import plan_from_flags, planning, shared_plan
 from seglab.cli.torchrun import relaunch_with_torchrun
-from seglab.engine.tracking import LOGGERS, with_logger_option
 from seglab.errors import ConfigError
-from seglab.planning import Plan
+
+if TYPE_CHECKING:
+    from seglab.planning import Plan
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from seglab.engine.tracking import LOGGERS  # imports torch: only when train's flags are wanted
+
     add_training_options(parser)
     parser.add_argument("--out", default="runs/latest", metavar="RUN", help="run folder to write (default runs/latest)")
     parser.add_argument("--skip-bad", dest="data.skip_bad", action="store_true", default=None,
@@ -150,6 +154,8 @@ def with_mlflow_uri(cfg: config_io.ExperimentConfig, uri: str | None) -> config_
     """--mlflow-uri: the mlflow logger, with that tracking URI."""
     if uri is None:
         return cfg
+    from seglab.engine.tracking import with_logger_option
+
     return replace(cfg, train=replace(cfg.train, loggers=with_logger_option(cfg.train.loggers, "mlflow",
                                                                             "tracking_uri", uri)))
 
