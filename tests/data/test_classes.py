@@ -4,6 +4,7 @@ import json
 
 import numpy as np
 import pytest
+from PIL import Image
 
 from seglab.data.classes import (
     BACKGROUND_COLOUR,
@@ -13,6 +14,7 @@ from seglab.data.classes import (
     load_classes_file,
     value_names_from_csv,
 )
+from seglab.data import discover, read_mask
 from seglab.errors import DataError
 from seglab.reports.plots import overlay
 
@@ -76,6 +78,35 @@ def test_load_classes_file(tmp_path):
     path.write_text(json.dumps({"names": ["bg", "fg"], "ignore_index": 255}))
     spec = load_classes_file(path)
     assert spec.names == ("bg", "fg") and spec.ignore_index == 255
+
+
+def test_supervisely_class_lists_are_read(tmp_path):
+    # the Dubai aerial imagery ships Supervisely's class list as its classes.json, beside colour masks
+    root = tmp_path / "Semantic segmentation dataset"
+    entries = [("Water", "#E2A929"), ("Building", "#3C1098"), ("Unlabeled", "#9B9B9B")]
+    root.mkdir()
+    (root / "classes.json").write_text(json.dumps({"classes": [
+        {"title": t, "shape": "polygon", "color": c, "geometry_config": {}, "id": i, "hotkey": ""}
+        for i, (t, c) in enumerate(entries)], "tags": []}))
+    spec = load_classes_file(root / "classes.json")
+    assert spec.names == ("Water", "Building", "Unlabeled")
+    assert spec.colours == ((226, 169, 41), (60, 16, 152), (155, 155, 155))
+    rgb = np.array(spec.colours, np.uint8)
+    for tile in (1, 2):
+        label = np.arange(12 * 16).reshape(12, 16) % 3
+        for folder, array in (("images", np.full((12, 16, 3), 40 * tile, np.uint8)), ("masks", rgb[label])):
+            (root / f"Tile {tile}" / folder).mkdir(parents=True)
+            Image.fromarray(array).save(root / f"Tile {tile}" / folder / "image_part_001.png")
+    index = discover(root)
+    assert index.mapping.kind == "colour" and len(index.pairs) == 2
+    assert np.array_equal(read_mask(index.pairs[0].mask, index.mapping), label)
+
+
+def test_a_supervisely_colour_must_be_hex(tmp_path):
+    path = tmp_path / "classes.json"
+    path.write_text(json.dumps({"classes": [{"title": "Water", "color": "blue"}]}))
+    with pytest.raises(DataError, match="class 'Water' has colour 'blue', not #rrggbb"):
+        load_classes_file(path)
 
 
 @pytest.mark.parametrize(

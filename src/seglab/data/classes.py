@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -206,6 +207,10 @@ def _colour(value: Any) -> tuple[int, int, int]:
 def load_classes_file(path: str | Path) -> ClassSpec:
     """Read classes.json: {"names": [...], "colours": [[r, g, b], ...], "ignore_index": int}.
 
+    Supervisely's class list is read too, as datasets exported from it ship it under that name
+    (the Dubai aerial imagery's `{"classes": [{"title": "Water", "color": "#E2A929"}, ...]}`):
+    titles are the names, colours the mask colours, in the file's order.
+
     Raises:
         DataError: missing file, invalid JSON or bad content; the message names the file.
     """
@@ -225,9 +230,30 @@ def load_classes_file(path: str | Path) -> ClassSpec:
     except RecursionError:
         raise DataError(f"classes file '{path}' is nested too deeply to be a classes.json") from None
     try:
-        return ClassSpec.from_dict(values)
+        return ClassSpec.from_dict(_from_supervisely(values) if _is_supervisely(values) else values)
     except ValueError as err:
         raise DataError(f"classes file '{path}': {err}") from None
+
+
+def _is_supervisely(values: Any) -> bool:
+    classes = values.get("classes") if isinstance(values, dict) else None
+    return isinstance(classes, list) and bool(classes) and all(
+        isinstance(c, dict) and "title" in c and "color" in c for c in classes)
+
+
+def _from_supervisely(values: dict[str, Any]) -> dict[str, Any]:
+    """Supervisely's `{"classes": [{"title", "color": "#rrggbb"}]}` as seglab's classes.json.
+
+    Raises:
+        ValueError: a colour that is not #rrggbb.
+    """
+    colours = []
+    for entry in values["classes"]:
+        text = str(entry["color"])
+        if not re.fullmatch(r"#[0-9a-fA-F]{6}", text):
+            raise ValueError(f"class '{entry['title']}' has colour {text!r}, not #rrggbb")
+        colours.append([int(text[i : i + 2], 16) for i in (1, 3, 5)])
+    return {"names": [str(entry["title"]) for entry in values["classes"]], "colours": colours}
 
 
 def classes_from_dataset_json(path: str | Path) -> ClassSpec | None:
