@@ -36,7 +36,8 @@ from seglab.data.naming import (
     strip_affixes,
     usable_splits,
 )
-from seglab.data.pairing import FolderMatch, match_folders, names_labels, refuse_rival_namings
+from seglab.data.npy_files import holds_image_and_mask
+from seglab.data.pairing import IN_ONE_FILE, FolderMatch, match_folders, names_labels, refuse_rival_namings
 from seglab.errors import DataError
 
 logger = logging.getLogger(__name__)
@@ -195,7 +196,7 @@ def search_folders(
         if match is not None:
             search.matches.append(match)
             continue
-        side_by_side = _side_by_side(image, root, rules, merge)
+        side_by_side = _in_one_file(image) or _side_by_side(image, root, rules, merge)
         if side_by_side is not None:
             search.matches.append(side_by_side)
         elif image.split == "test" and not image.named_mask:
@@ -302,6 +303,15 @@ def _ambiguous(image: Folder, candidates: list[FolderMatch], root: Path) -> Data
         f"'{root}': {len(candidates)} folders could hold the masks of '{rel}/' ({len(image.files)} images):{listed}\n"
         f"pass the one with the labels to train on, e.g. --masks {flag}"
     )
+
+
+def _in_one_file(folder: Folder) -> FolderMatch | None:
+    """A folder of .npz files that each hold an image and a mask array: TransUNet's Synapse
+    `train_npz/case0005_slice000.npz` (`image`, `label`). Two files are opened to tell."""
+    archives = [p for p in folder.files if p.suffix.lower() == ".npz"]
+    if len(archives) < 0.5 * len(folder.files) or not all(holds_image_and_mask(p) for p in archives[:_SNIFFED]):
+        return None
+    return FolderMatch(folder.path, folder.path, folder.split, IN_ONE_FILE, [(stem(p), p, p) for p in archives])
 
 
 def _side_by_side(folder: Folder, root: Path, rules: tuple[KeyRule, ...], merge: bool) -> FolderMatch | None:

@@ -68,6 +68,16 @@ def load_npz(path: Path, role: str) -> np.ndarray:
         return np.lib.format.read_array(member, allow_pickle=False)
 
 
+def holds_image_and_mask(path: Path) -> bool:
+    """Whether a .npz file holds an image array and a different mask array (TransUNet's Synapse
+    slices: `image` and `label`), so that the file is a pair by itself."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return _npz_member(archive, "image") != _npz_member(archive, "mask")
+    except (OSError, zipfile.BadZipFile, Unusable):
+        return False
+
+
 def _numeric(dtype: np.dtype | None) -> None:
     if dtype is not None and dtype.hasobject:
         raise Unusable(f"holds Python objects (dtype {dtype}); expected numbers", "bad-dtype")

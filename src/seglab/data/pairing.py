@@ -70,6 +70,8 @@ class FolderMatch:
             " + ".join([images, *(folder_label(d, root) for d in (self.mask_dir, *self.more_mask_dirs))])
         )
         split = f" [{self.split}]" if self.split else ""
+        if self.rule is IN_ONE_FILE:
+            return f"{images}{split}: {len(self.pairs)} .npz files, each holding its image and mask arrays"
         if self.rule is _ONE_IMAGE:
             return f"{where}{split}: its one image with the folder's {1 + len(self.masks_merged)} masks merged"
         merged = f", {len(self.merged)} of them with several masks merged" if self.merged else ""
@@ -234,6 +236,7 @@ def combine_matches(matches: Sequence[FolderMatch]) -> FolderMatch:
 
 
 _ONE_IMAGE = KeyRule("the one image of its folder", lambda path: None)
+IN_ONE_FILE = KeyRule("image and mask arrays in one .npz file", stem)
 
 
 def _one_image_folder(image: Path, masks: Sequence[Path], image_dir: Path, mask_dir: Path,

@@ -1,0 +1,48 @@
+"""A folder of .npz files that each hold an image and its mask (TransUNet's preprocessed Synapse
+slices: `train_npz/case0005_slice000.npz` with arrays `image` and `label`) is a folder of pairs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from seglab.data import discover, read_image, read_mask
+
+
+def synapse(root: Path) -> dict[str, np.ndarray]:
+    labels = {}
+    rng = np.random.default_rng(0)
+    (root / "train_npz").mkdir(parents=True)
+    (root / "test_vol_h5").mkdir()
+    for case in (5, 6):
+        for index in range(3):
+            label = np.zeros((24, 24), np.float32)  # TransUNet saves the labels as floats
+            label[4 : 10 + index, 5:12] = case
+            label[15:20, 2:9] = 1
+            name = f"case{case:04d}_slice{index:03d}"
+            np.savez(root / "train_npz" / f"{name}.npz", image=rng.random((24, 24)).astype(np.float32), label=label)
+            labels[name] = label.astype(np.int64)
+    (root / "test_vol_h5" / "case0001.npy.h5").write_bytes(b"\x89HDF\r\n\x1a\n" + bytes(64))
+    return labels
+
+
+def test_each_archive_is_a_pair(tmp_path: Path) -> None:
+    labels = synapse(tmp_path / "Synapse")
+    index = discover(tmp_path / "Synapse")
+    assert sorted(p.name for p in index.pairs) == sorted(labels)
+    assert index.pairing == ["train_npz/: 6 .npz files, each holding its image and mask arrays"]
+    for pair in index.pairs:
+        assert pair.image == pair.mask
+        assert read_image(pair.image).shape == (24, 24, 1)
+        assert np.array_equal(read_mask(pair.mask, index.mapping), labels[pair.name])
+
+
+def test_archives_of_one_array_are_not_pairs(tmp_path: Path) -> None:
+    folder = tmp_path / "arrays"
+    folder.mkdir()
+    for i in range(3):
+        np.savez(folder / f"a{i}.npz", np.zeros((8, 8), np.float32))  # one array: an image alone
+    from seglab.data.folders import search_folders
+
+    assert not search_folders(tmp_path).matches
