@@ -31,7 +31,8 @@ def test_each_archive_is_a_pair(tmp_path: Path) -> None:
     labels = synapse(tmp_path / "Synapse")
     index = discover(tmp_path / "Synapse")
     assert sorted(p.name for p in index.pairs) == sorted(labels)
-    assert index.pairing == ["train_npz/: 6 .npz files, each holding its image and mask arrays"]
+    assert index.pairing[0] == "train_npz/: 6 .npz files, each holding its image and mask arrays"
+    assert {p.group for p in index.pairs} == {"case0005", "case0006"}  # a split keeps a case's slices together
     for pair in index.pairs:
         assert pair.image == pair.mask
         assert read_image(pair.image).shape == (24, 24, 1)

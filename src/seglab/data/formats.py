@@ -24,6 +24,7 @@ from seglab.data.mapping import IdentityMapping, OffsetMapping, ThresholdMapping
 from seglab.data.multilabel import apply_task, class_folders, index_class_folders
 from seglab.data.naming import KEY_RULES, KeyRule, template_rules
 from seglab.data.pixel_budget import set_max_pixels
+from seglab.data.subjects import with_subjects
 from seglab.data.volumes import slice_axis
 from seglab.errors import ConfigError, DataError, UnknownNameError
 from seglab.registry import Registry
@@ -201,7 +202,7 @@ def discover(
             ignore_index = index.classes.ignore_index
         index.classes = replace(index.classes, ignore_index=ignore_index)
     index.ignore_index = ignore_index
-    index = apply_task(index, task, classes_path)
+    index = with_subjects(apply_task(index, task, classes_path))
     logger.info("%s: %s layout, %d pairs", root, index.format, len(index.pairs))
     if merge_masks:
         _report_merged(index)

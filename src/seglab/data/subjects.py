@@ -1,0 +1,77 @@
+"""Subjects found in file names, so that a random split never divides one.
+
+2-D datasets cut from scans and videos name their files after the scan: TransUNet's Synapse
+`case0005_slice000`, an ACDC export's `patient001_frame01`, the LGG MRI set's
+`TCGA_CS_4941_19960909/TCGA_CS_4941_19960909_12.tif` (a folder per patient, numbered slices).
+Neighbouring slices look alike, so a split that puts some in training and others in validation
+scores memory, not generalisation. When nearly every name says its subject, the pairs carry it as
+their group, and `seglab.data.splits` keeps each group in one split (as it does for volumes).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections import Counter
+from dataclasses import replace
+from pathlib import Path
+
+from seglab.data.index import DatasetIndex, Pair
+
+log = logging.getLogger(__name__)
+
+_SLICE_NAME = re.compile(r"^(?P<subject>.*?[a-z0-9])[_\-. ]*(?:slice|slc|frame)[_\-. ]*\d+$", re.IGNORECASE)
+_SHARE = 0.9  # of the names that must say their subject
+_MIN_FOLDERS = 5  # subject folders, fewer are more likely classes (BUSI's benign/, malignant/)
+
+
+def with_subjects(index: DatasetIndex) -> DatasetIndex:
+    """`index` with each pair's subject as its group, when the names give them (see module doc);
+    unchanged when any pair has a group already or the names do not say."""
+    if not index.pairs or any(p.group is not None for p in index.pairs):
+        return index
+    found = _by_slice_token(index.pairs) or _by_numbered_folder(index.pairs)
+    if found is None:
+        return index
+    subjects, how = found
+    example = next(p for p in index.pairs if p.name in subjects)
+    line = (f"{len(set(subjects.values()))} subjects in the names, by {how} ('{_last(example.name)}' is "
+            f"'{subjects[example.name]}'): a split keeps each subject's images together")
+    log.info("%s: %s", index.root, line)
+    pairs = [replace(p, group=subjects.get(p.name, p.name)) for p in index.pairs]
+    return replace(index, pairs=pairs, pairing=[*index.pairing, line])
+
+
+def _last(name: str) -> str:
+    return name.rsplit("/", 1)[-1]
+
+
+def _by_slice_token(pairs: list[Pair]) -> tuple[dict[str, str], str] | None:
+    """`case0005_slice000` -> `case0005`: names ending in a slice or frame number."""
+    subjects = {}
+    for pair in pairs:
+        match = _SLICE_NAME.match(_last(pair.name))
+        if match:
+            subjects[pair.name] = match.group("subject")
+    if not _says_subjects(subjects, len(pairs)):
+        return None
+    return subjects, "the name before its slice or frame number"
+
+
+def _by_numbered_folder(pairs: list[Pair]) -> tuple[dict[str, str], str] | None:
+    """`TCGA_CS_4941_19960909/TCGA_CS_4941_19960909_12` -> its folder: files numbered after the
+    folder they lie in, in several folders."""
+    subjects = {}
+    for pair in pairs:
+        folder = pair.image.parent.name
+        if re.fullmatch(rf"{re.escape(folder)}[_\-]\d+", Path(_last(pair.name)).name, re.IGNORECASE):
+            subjects[pair.name] = folder
+    if len(set(subjects.values())) < _MIN_FOLDERS or not _says_subjects(subjects, len(pairs)):
+        return None
+    return subjects, "the folder each is numbered after"
+
+
+def _says_subjects(subjects: dict[str, str], pairs: int) -> bool:
+    """Nearly every name gives a subject, and some subject has several names."""
+    counts = Counter(subjects.values())
+    return len(subjects) >= _SHARE * pairs and len(counts) >= 2 and max(counts.values()) >= 2

@@ -1,0 +1,78 @@
+"""Subjects in file names: slices of one scan never straddle two splits.
+
+Names hand-made after the layouts that ship them: TransUNet's Synapse slices, an ACDC 2-D
+export's frames, the LGG MRI set's folder per patient (Buda et al., `kaggle_3m`), and BUSI's
+class folders, which are no subjects.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from seglab.data import discover, split_pairs
+
+from .test_layout_corpus import photo, save  # type: ignore[import-not-found]
+
+SIZE = (12, 16)
+
+
+def mask(seed: int) -> np.ndarray:
+    out = np.zeros(SIZE, np.uint8)
+    out[2 + seed % 5 : 8, 3:9] = 255
+    return out
+
+
+def side_by_side(folder: Path, names: list[str]) -> None:
+    for i, name in enumerate(names):
+        save(folder / f"{name}.tif", photo(i, SIZE))
+        save(folder / f"{name}_mask.tif", mask(i))
+
+
+def test_slice_names_group_by_case(tmp_path: Path) -> None:
+    names = [f"case{c:04d}_slice{s:03d}" for c in (5, 6, 7, 9, 10) for s in range(6)]
+    for i, name in enumerate(names):
+        save(tmp_path / "images" / f"{name}.png", photo(i, SIZE))
+        save(tmp_path / "masks" / f"{name}.png", mask(i))
+    index = discover(tmp_path)
+    assert {p.group for p in index.pairs} == {"case0005", "case0006", "case0007", "case0009", "case0010"}
+    assert "5 subjects in the names" in index.pairing[-1]
+    splits = split_pairs(index.pairs, (0.6, 0.2, 0.2), seed=3)
+    seen = {split: {p.group for p in pairs} for split, pairs in splits.items()}
+    assert not seen["train"] & seen["val"] and not seen["train"] & seen["test"] and not seen["val"] & seen["test"]
+
+
+def test_frames_of_an_acdc_export_group_by_patient(tmp_path: Path) -> None:
+    names = [f"patient{p:03d}_frame{f:02d}" for p in (1, 2, 3) for f in (1, 12)]
+    for i, name in enumerate(names):
+        save(tmp_path / "images" / f"{name}.png", photo(i, SIZE))
+        save(tmp_path / "masks" / f"{name}.png", mask(i))
+    assert {p.group for p in discover(tmp_path).pairs} == {"patient001", "patient002", "patient003"}
+
+
+def test_lgg_folders_per_patient_group_their_numbered_slices(tmp_path: Path) -> None:
+    root = tmp_path / "kaggle_3m"
+    patients = [f"TCGA_CS_49{41 + i}_1996090{i}" for i in range(6)]
+    for patient in patients:
+        side_by_side(root / patient, [f"{patient}_{n}" for n in range(1, 4)])
+    index = discover(root)
+    assert len(index.pairs) == 18
+    assert {p.group for p in index.pairs} == set(patients)
+    assert all(p.group == p.image.parent.name for p in index.pairs)
+
+
+@pytest.mark.parametrize("folders", [("benign", "malignant", "normal"), ("a", "b", "c", "d", "e", "f")])
+def test_no_subjects_where_names_do_not_say(tmp_path: Path, folders: tuple[str, ...]) -> None:
+    # BUSI's class folders number their images differently ('benign (3).png'); plain names have no subject
+    for folder in folders:
+        side_by_side(tmp_path / "data" / folder, [f"{folder} ({n})" for n in range(1, 4)])
+    assert all(p.group is None for p in discover(tmp_path / "data").pairs)
+
+
+def test_few_numbered_folders_are_no_subjects(tmp_path: Path) -> None:
+    # three folders of `<folder>_<n>` files are likelier classes than patients
+    for folder in ("benign", "malignant", "normal"):
+        side_by_side(tmp_path / "data" / folder, [f"{folder}_{n}" for n in range(1, 4)])
+    assert all(p.group is None for p in discover(tmp_path / "data").pairs)
