@@ -25,6 +25,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         "run's --slice-axis and written as <name>_mask.nii.gz")
     parser.add_argument("--out", default="predictions", help="output folder (default predictions)")
     parser.add_argument("--probs", action="store_true", help="also write per-class probabilities (.npy)")
+    parser.add_argument("--rle-csv", metavar="FILE",
+                        help="also write the masks as a run-length table, the CSV Kaggle's segmentation competitions "
+                        "score: ImageId,EncodedPixels for one class besides the background, else "
+                        "ImageId,ClassId,EncodedPixels (docs/inference.md)")
+    parser.add_argument("--rle-order", choices=["column", "row"], default="column",
+                        help="--rle-csv: pixels numbered top to bottom, then left to right (column, default: Airbus, "
+                        "Severstal, TGS) or row by row (row: Carvana, Sartorius, UW-Madison)")
+    parser.add_argument("--rle-ids", choices=["name", "stem"], default="name",
+                        help="--rle-csv: images named by file name (default, '0a1b.jpg') or by stem ('0a1b')")
     add_max_pixels_option(parser, "max_pixels")
     parser.set_defaults(max_pixels=DEFAULTS.data.max_pixels)
     add_device_option(parser)
@@ -37,6 +46,7 @@ def run(args: argparse.Namespace) -> None:
     from seglab.data.volumes import is_volume
     from seglab.inference.files import collect_inputs, output_names, predict_files
     from seglab.inference.loading import load_segmenter
+    from seglab.inference.submission import write_rle_table
     from seglab.inference.volumes import predict_volumes
     from seglab.runs.run_folder import RunFolder
 
@@ -53,12 +63,16 @@ def run(args: argparse.Namespace) -> None:
         masks = "<name>_<class>.png" if predictor.task.name == "multilabel" else "<name>_mask.png"
         print(f"{len(written)} image(s) -> {args.out} ({masks}, <name>_overlay.png"
               f"{', <name>_probs.npy' if args.probs else ''})")
+        if args.rle_csv:
+            rows = write_rle_table(written, args.rle_csv, predictor.classes, predictor.task.name == "multilabel",
+                                   args.rle_order, args.rle_ids)
+            print(f"{rows} run-length rows ({args.rle_order}-major) -> {args.rle_csv}")
     if volumes:
         # slices are cut across the plane the run was trained on; an exported model does not record it
         exported = Path(args.run).suffix.lower() == ".onnx"
         axis = "axial" if exported else RunFolder.open(args.run).read_config().data.slice_axis
-        if args.probs:
-            log.warning("--probs: probabilities are written for 2-D images only, not for volumes")
+        if args.probs or args.rle_csv:
+            log.warning("--probs and --rle-csv are written for 2-D images only, not for volumes")
         predict_volumes(predictor, volumes, args.out, axis, names=names, progress=not args.no_progress)
         print(f"{len(volumes)} volume(s) -> {args.out} (<name>_mask.nii.gz on the input's grid, "
               f"<name>_overlay.png of the middle {axis} slice)")

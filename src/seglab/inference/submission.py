@@ -1,0 +1,65 @@
+"""Predicted masks as a run-length table: the CSV Kaggle's segmentation competitions score.
+
+One row per image and class, an empty mask an empty cell (as the competitions' sample
+submissions list every image): `ImageId,EncodedPixels` when the model has one class besides the
+background (Airbus, TGS, Carvana), else `ImageId,ClassId,EncodedPixels` with the class index
+(Severstal's ClassId 1-4, as `seglab.data.rle_table` reads its train.csv) or, for a multi-label
+model, the class name (Understanding Clouds' `Fish`). Competitions name their columns each their
+own way; the pixel order and the id (file name or stem) are the two choices that change the
+strings, so they are flags.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Sequence
+from pathlib import Path
+
+from seglab.data.classes import ClassSpec
+from seglab.data.io import read_raw_mask
+from seglab.data.naming import stem
+from seglab.data.rle import ORDERS, encode
+from seglab.errors import ConfigError
+from seglab.inference.files import WrittenPrediction
+
+ID_STYLES = ("name", "stem")
+
+
+def write_rle_table(written: Sequence[WrittenPrediction], path: str | Path, classes: ClassSpec, multilabel: bool,
+                    order: str = "column", ids: str = "name") -> int:
+    """Write the masks of `written` as a run-length CSV at `path`; return the number of rows.
+
+    Raises:
+        ConfigError: an unknown order or id style.
+    """
+    if order not in ORDERS or ids not in ID_STYLES:
+        raise ConfigError(f"run-length tables take --rle-order {' or '.join(ORDERS)} and --rle-ids "
+                          f"{' or '.join(ID_STYLES)}; got {order}, {ids}")
+    labels = _foreground(classes, multilabel)
+    header = ["ImageId", "EncodedPixels"] if len(labels) == 1 else ["ImageId", "ClassId", "EncodedPixels"]
+    rows = []
+    for prediction in written:
+        key = prediction.source.name if ids == "name" else stem(prediction.source)
+        if multilabel:
+            for label, mask_file in zip(labels, prediction.class_masks):
+                rows.append([key, classes.names[label], encode(read_raw_mask(mask_file), order)])
+            continue
+        mask = read_raw_mask(prediction.mask)
+        for label in labels:
+            text = encode(mask == label, order)
+            rows.append([key, text] if len(labels) == 1 else [key, str(label), text])
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    with Path(path).open("w", newline="") as file:
+        writer = csv.writer(file)
+        writer.writerow(header)
+        writer.writerows(rows)
+    return len(rows)
+
+
+def _foreground(classes: ClassSpec, multilabel: bool) -> list[int]:
+    """The labels that get rows: every class of a multi-label model, else all but the background
+    (the class named like it, else class 0)."""
+    if multilabel:
+        return list(range(classes.num_classes))
+    background = classes.background if classes.background is not None else 0
+    return [label for label in range(classes.num_classes) if label != background]
