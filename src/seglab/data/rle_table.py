@@ -45,7 +45,7 @@ from seglab.data.mapping import IdentityMapping, MaskMapping
 from seglab.data.multilabel import ClassFilesMapping
 from seglab.data.naming import stem
 from seglab.data.read_errors import ReadError, decode
-from seglab.data.rle import ORDERS, RleError, likely_order, paint, parse_runs, unflatten
+from seglab.data.rle import EMPTY_TEXTS, ORDERS, RleError, likely_order, paint, parse_runs, unflatten
 from seglab.errors import ConfigError, DataError
 
 log = logging.getLogger(__name__)
@@ -121,7 +121,7 @@ def rle_tables(folder: Path) -> list[Path]:
                 if "rle" not in columns or not ({"id", "joined"} & columns.keys()):
                     continue
                 cells = (row[columns["rle"]] for _, row in zip(range(2000), reader) if len(row) > columns["rle"])
-                if any(_looks_like_rle(cell) for cell in cells if cell.strip().lower() not in ("", "-1", "nan")):
+                if any(_looks_like_rle(cell) for cell in cells if cell.strip().lower() not in EMPTY_TEXTS):
                     found.append(path)
         except (OSError, UnicodeDecodeError, csv.Error):
             continue
@@ -144,14 +144,14 @@ def _read_table(path: Path) -> _Table:
             for line, row in enumerate(reader, start=2):
                 if not any(cell.strip() for cell in row):
                     continue
-                cell = (lambda role: row[columns[role]].strip() if len(row) > columns[role] else "")
+                values = {role: row[i].strip() if len(row) > i else "" for role, i in columns.items()}
                 if "joined" in columns:
-                    key, _, label = cell("joined").rpartition("_")
+                    key, _, label = values["joined"].rpartition("_")
                 else:
-                    key, label = cell("id"), (cell("class") if "class" in columns else None)
+                    key, label = values["id"], values.get("class")
                 if not key:
                     raise DataError(f"'{path}' line {line}: no image id")
-                table.rows.append(_Row(line, key, label, cell("rle")))
+                table.rows.append(_Row(line, key, label, values["rle"]))
     except (OSError, UnicodeDecodeError, csv.Error) as err:
         raise DataError(f"run-length table '{path}' cannot be read: {err}") from None
     return table
@@ -183,41 +183,14 @@ class RleTableFormat(DatasetFormat):
         if multilabel and not table.classes:
             raise ConfigError(f"--task multilabel reads the classes of a run-length table as channels, but "
                               f"'{table.path}' has no class column: its masks are one class")
-        labelled = {image.parent for image in images.values()}
-        empty_rows = table.lists_empty_masks()
-        rows_by_image: dict[Path, list[_Row]] = defaultdict(list)
-        problems = []
-        for row in table.rows:
-            image = images.get(row.id)
-            if image is None:
-                problems.append(Problem(table.path, f"'{table.path}' line {row.line}: '{row.id}' names no image under "
-                                        f"'{base}'", "mask-without-image"))
-            else:
-                rows_by_image[image].append(row)
-        unlabelled, background = [], []
-        for folder in folders:
-            for file in folder.files:
-                if file in rows_by_image:
-                    continue
-                if folder.path not in labelled:
-                    if folder.split == "test":
-                        unlabelled.append(file)
-                elif empty_rows:
-                    problems.append(Problem(file, f"image has no row in '{table.path.name}'", "image-without-mask"))
-                else:
-                    background.append(file)
+        rows_by_image, problems = _rows_by_image(table, images)
+        unlabelled, background, unpaired = _images_without_rows(table, folders, images, rows_by_image)
+        problems += unpaired
         reading = _Reading(labels, order, multilabel, default_colours(max(names) + 1, tuple(names.values())))
         decoded, found = _decoded(table, rows_by_image, background, reading,
                                   Path(self.options.cache_dir or default_cache_dir()) / "rle")
         problems += found
-        group_root = _group_root(list(decoded))
-        ids = {image: key for key, image in images.items()}  # UW-Madison's ids name a slice better than its stem
-        pairs = []
-        for image, masks in decoded.items():
-            group = image.relative_to(group_root).parts[0] if group_root is not None else None
-            name = ids[image] if image in ids and ids[image] not in (image.name, stem(image)) else stem(image)
-            pairs.append(Pair(name, image, masks[0], None, group, tuple(masks[1:])))
-        pairs = unique_names(pairs, base)
+        pairs = _pairs(decoded, images, base)
         if multilabel:
             channels = reading.channels
             mapping: MaskMapping = ClassFilesMapping(tuple(reading.folders[v] for v in channels))
@@ -234,6 +207,54 @@ class RleTableFormat(DatasetFormat):
         for line in lines:
             log.info("%s", line)
         return index
+
+
+def _rows_by_image(table: _Table, images: dict[str, Path]) -> tuple[dict[Path, list[_Row]], list[Problem]]:
+    """Each image's rows, and a warning for each row whose id names no image."""
+    rows_by_image: dict[Path, list[_Row]] = defaultdict(list)
+    problems = []
+    for row in table.rows:
+        image = images.get(row.id)
+        if image is None:
+            problems.append(Problem(table.path, f"'{table.path}' line {row.line}: '{row.id}' names no image under "
+                                    f"'{table.path.parent}'", "mask-without-image"))
+        else:
+            rows_by_image[image].append(row)
+    return rows_by_image, problems
+
+
+def _images_without_rows(table: _Table, folders: list[Folder], images: dict[str, Path],
+                         rows_by_image: dict[Path, list[_Row]]) -> tuple[list[Path], list[Path], list[Problem]]:
+    """The images no row names: unlabelled (a test folder without rows), all background (a folder
+    with rows, when the table lists no empty masks: Severstal) or unpaired (when it does)."""
+    labelled = {image.parent for image in images.values()}
+    empty_rows = table.lists_empty_masks()
+    unlabelled, background, problems = [], [], []
+    for folder in folders:
+        for file in folder.files:
+            if file in rows_by_image:
+                continue
+            if folder.path not in labelled:
+                if folder.split == "test":
+                    unlabelled.append(file)
+            elif empty_rows:
+                problems.append(Problem(file, f"image has no row in '{table.path.name}'", "image-without-mask"))
+            else:
+                background.append(file)
+    return unlabelled, background, problems
+
+
+def _pairs(decoded: dict[Path, list[Path]], images: dict[str, Path], base: Path) -> list[Pair]:
+    """The pairs of the decoded masks, named by their ids where an id says more than the file
+    (UW-Madison's `case123_day20_slice_0001`) and grouped by subject folder."""
+    group_root = _group_root(list(decoded))
+    ids = {image: key for key, image in images.items()}
+    pairs = []
+    for image, masks in decoded.items():
+        group = image.relative_to(group_root).parts[0] if group_root is not None else None
+        name = ids[image] if image in ids and ids[image] not in (image.name, stem(image)) else stem(image)
+        pairs.append(Pair(name, image, masks[0], None, group, tuple(masks[1:])))
+    return unique_names(pairs, base)
 
 
 def _the_table(root: Path) -> Path:
