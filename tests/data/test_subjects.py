@@ -44,8 +44,11 @@ def test_slice_names_group_by_case(tmp_path: Path) -> None:
     assert not seen["train"] & seen["val"] and not seen["train"] & seen["test"] and not seen["val"] & seen["test"]
 
 
-def test_frames_of_an_acdc_export_group_by_patient(tmp_path: Path) -> None:
-    names = [f"patient{p:03d}_frame{f:02d}" for p in (1, 2, 3) for f in (1, 12)]
+@pytest.mark.parametrize("slices", [(None,), (0, 1)])
+def test_frames_of_an_acdc_export_group_by_patient(tmp_path: Path, slices: tuple[int | None, ...]) -> None:
+    # `patient001_frame01`, or per slice `patient001_frame01_slice_0`: both frames of a patient together
+    names = [f"patient{p:03d}_frame{f:02d}" + ("" if s is None else f"_slice_{s}")
+             for p in (1, 2, 3) for f in (1, 12) for s in slices]
     for i, name in enumerate(names):
         save(tmp_path / "images" / f"{name}.png", photo(i, SIZE))
         save(tmp_path / "masks" / f"{name}.png", mask(i))

@@ -47,12 +47,15 @@ def _last(name: str) -> str:
 
 
 def _by_slice_token(pairs: list[Pair]) -> tuple[dict[str, str], str] | None:
-    """`case0005_slice000` -> `case0005`: names ending in a slice or frame number."""
+    """`case0005_slice000` -> `case0005`: names ending in a slice or frame number, as often as
+    they do (`patient001_frame01_slice_3` -> `patient001`: a patient's two frames stay together)."""
     subjects = {}
     for pair in pairs:
-        match = _SLICE_NAME.match(_last(pair.name))
-        if match:
-            subjects[pair.name] = match.group("subject")
+        subject, match = _last(pair.name), None
+        while (found := _SLICE_NAME.match(subject)) is not None:
+            subject, match = found.group("subject"), found
+        if match is not None:
+            subjects[pair.name] = subject
     if not _says_subjects(subjects, len(pairs)):
         return None
     return subjects, "the name before its slice or frame number"
