@@ -57,6 +57,22 @@ def test_one_foreground_class_two_columns_row_order_and_stems(tmp_path: Path) ->
     assert rows_of(tmp_path / "out.csv") == [{"ImageId": "img0", "EncodedPixels": "2 3"}]  # row-major: 2, 3, 4
 
 
+def test_a_multilabel_model_names_its_classes(tmp_path: Path) -> None:
+    # Understanding Clouds: a row per image and class, the class by name, the regions overlapping
+    source = tmp_path / "0011165.jpg"
+    Image.fromarray(np.zeros((2, 3, 3), np.uint8)).save(source)
+    fish, sugar = np.array([[255, 255, 0], [0, 0, 0]], np.uint8), np.array([[0, 255, 255], [0, 0, 0]], np.uint8)
+    for name, plane in (("Fish", fish), ("Sugar", sugar)):
+        Image.fromarray(plane).save(tmp_path / f"0011165_{name}.png")
+    written = [WrittenPrediction(source, tmp_path / "0011165_Fish.png", tmp_path / "o.png", None,
+                                 (tmp_path / "0011165_Fish.png", tmp_path / "0011165_Sugar.png"))]
+    write_rle_table(written, tmp_path / "out.csv", ClassSpec(("Fish", "Sugar")), multilabel=True)
+    assert rows_of(tmp_path / "out.csv") == [
+        {"ImageId": "0011165.jpg", "ClassId": "Fish", "EncodedPixels": "1 1 3 1"},  # (0,0), (0,1): pixels 1, 3
+        {"ImageId": "0011165.jpg", "ClassId": "Sugar", "EncodedPixels": "3 1 5 1"},
+    ]
+
+
 def test_unknown_choices_are_refused(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="--rle-order column or row"):
         write_rle_table([], tmp_path / "x.csv", ClassSpec(("a", "b")), False, order="diagonal")
