@@ -102,6 +102,24 @@ def test_supervisely_class_lists_are_read(tmp_path):
     assert np.array_equal(read_mask(index.pairs[0].mask, index.mapping), label)
 
 
+def test_a_supervisely_export_names_its_machine_masks(tmp_path):
+    # Supervisely's "export to masks": img/ + masks_machine/ (class values) + masks_human/ (colours),
+    # and obj_class_to_machine_color.json giving each class its grey value
+    root = tmp_path / "my_project"
+    root.mkdir()
+    (root / "obj_class_to_machine_color.json").write_text(json.dumps({"road": [2, 2, 2], "car": [1, 1, 1]}))
+    label = np.arange(8 * 9).reshape(8, 9) % 3
+    for name in ("frame_000", "frame_001"):
+        for folder, array in (("img", np.full((8, 9, 3), 50, np.uint8)),
+                              ("masks_machine", np.stack([label] * 3, -1).astype(np.uint8)),
+                              ("masks_human", np.array([[0, 0, 0], [255, 0, 0], [0, 0, 255]], np.uint8)[label])):
+            (root / "ds0" / folder).mkdir(parents=True, exist_ok=True)
+            Image.fromarray(array).save(root / "ds0" / folder / f"{name}.png")
+    index = discover(root, masks="masks_machine")
+    assert index.classes is not None and index.classes.names == ("background", "car", "road")
+    assert np.array_equal(read_mask(index.pairs[0].mask, index.mapping), label)
+
+
 def test_a_supervisely_colour_must_be_hex(tmp_path):
     path = tmp_path / "classes.json"
     path.write_text(json.dumps({"classes": [{"title": "Water", "color": "blue"}]}))

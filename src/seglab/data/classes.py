@@ -346,8 +346,10 @@ def value_names_from_label_json(path: str | Path) -> ValueNames | None:
     """Names of mask values from a JSON whose "labels" list names value i at position i, as
     Mapillary Vistas' config_v2.0.json does (`{"labels": [{"name": "animal--bird",
     "readable": "Bird", "color": [...]}, ...]}`); the readable name where there is one, and the
-    last label as void when it alone is `"evaluate": false`. None for any other JSON, so that
-    any file beside the data can be tried.
+    last label as void when it alone is `"evaluate": false`. Also Supervisely's
+    obj_class_to_machine_color.json (`{"car": [1, 1, 1], "road": [2, 2, 2]}`: the value each class
+    has in its `masks_machine/`, 0 being the background). None for any other JSON, so that any
+    file beside the data can be tried.
 
     Raises:
         DataError: an unreadable file, naming it.
@@ -359,6 +361,9 @@ def value_names_from_label_json(path: str | Path) -> ValueNames | None:
         return None
     except (OSError, UnicodeDecodeError) as err:
         raise DataError(f"class list '{path}' cannot be read: {err}") from None
+    machine = _machine_colours(values)
+    if machine is not None:
+        return ValueNames(path, machine)
     labels = values.get("labels") if isinstance(values, dict) else None
     if not isinstance(labels, list) or len(labels) < 2 or not all(isinstance(x, dict) and x.get("name") for x in labels):
         return None
@@ -368,6 +373,21 @@ def value_names_from_label_json(path: str | Path) -> ValueNames | None:
     unscored = [i for i, x in enumerate(labels) if x.get("evaluate") is False]
     void = unscored[0] if unscored == [len(labels) - 1] else None  # Mapillary's last label, 'Unlabeled'
     return ValueNames(path, dict(enumerate(names)), void)
+
+
+def _machine_colours(values: Any) -> dict[int, str] | None:
+    """Supervisely's `{"class": [v, v, v]}`, grey values 1 and up, as {0: "background", v: class}."""
+    if not isinstance(values, dict) or not values:
+        return None
+    names = {}
+    for name, colour in values.items():
+        if not (isinstance(colour, list) and len(colour) == 3 and len(set(colour)) == 1
+                and isinstance(colour[0], int) and not isinstance(colour[0], bool) and 1 <= colour[0] <= 255):
+            return None
+        names[colour[0]] = str(name)
+    if len(names) < len(values):
+        return None
+    return {0: "background", **dict(sorted(names.items()))}
 
 
 def value_names_from_csv(path: str | Path) -> ValueNames | None:
