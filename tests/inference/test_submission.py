@@ -73,6 +73,21 @@ def test_a_multilabel_model_names_its_classes(tmp_path: Path) -> None:
     ]
 
 
+def test_objects_get_a_row_each(tmp_path: Path) -> None:
+    # Airbus scores ships: two boxes (one touching the other only at a corner is the same ship)
+    label = np.zeros((4, 6), np.int64)
+    label[0:2, 0:2] = 1
+    label[2, 2] = 1  # diagonal neighbour of (1, 1): 8-connected, so the same object
+    label[0:3, 4:6] = 1
+    written = predictions(tmp_path, [label, np.zeros((4, 6), np.int64)])
+    write_rle_table(written, tmp_path / "out.csv", ClassSpec(("background", "ship")), multilabel=False, objects=True)
+    rows = rows_of(tmp_path / "out.csv")
+    assert [r["ImageId"] for r in rows] == ["img0.jpg", "img0.jpg", "img1.jpg"]
+    first, second = (decode(r["EncodedPixels"], label.shape) for r in rows[:2])
+    assert first.sum() == 5 and second.sum() == 6 and np.array_equal(first + second, label)
+    assert rows[2]["EncodedPixels"] == ""  # an image without ships keeps its one empty row
+
+
 def test_unknown_choices_are_refused(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="--rle-order column or row"):
         write_rle_table([], tmp_path / "x.csv", ClassSpec(("a", "b")), False, order="diagonal")

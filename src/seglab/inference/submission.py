@@ -6,7 +6,8 @@ background (Airbus, TGS, Carvana), else `ImageId,ClassId,EncodedPixels` with the
 (Severstal's ClassId 1-4, as `seglab.data.rle_table` reads its train.csv) or, for a multi-label
 model, the class name (Understanding Clouds' `Fish`). Competitions name their columns each their
 own way; the pixel order and the id (file name or stem) are the two choices that change the
-strings, so they are flags.
+strings, so they are flags. Competitions that score objects (Airbus' ships, Sartorius' cells)
+take a row per object: `objects` splits each class into its connected regions (8-connected).
 """
 
 from __future__ import annotations
@@ -14,6 +15,9 @@ from __future__ import annotations
 import csv
 from collections.abc import Sequence
 from pathlib import Path
+
+import numpy as np
+from scipy import ndimage
 
 from seglab.data.classes import ClassSpec
 from seglab.data.io import read_raw_mask
@@ -26,8 +30,9 @@ ID_STYLES = ("name", "stem")
 
 
 def write_rle_table(written: Sequence[WrittenPrediction], path: str | Path, classes: ClassSpec, multilabel: bool,
-                    order: str = "column", ids: str = "name") -> int:
-    """Write the masks of `written` as a run-length CSV at `path`; return the number of rows.
+                    order: str = "column", ids: str = "name", objects: bool = False) -> int:
+    """Write the masks of `written` as a run-length CSV at `path`; return the number of rows
+    (with `objects`, one per connected region, and one empty row for a class with none).
 
     Raises:
         ConfigError: an unknown order or id style.
@@ -42,18 +47,27 @@ def write_rle_table(written: Sequence[WrittenPrediction], path: str | Path, clas
         key = prediction.source.name if ids == "name" else stem(prediction.source)
         if multilabel:
             for label, mask_file in zip(labels, prediction.class_masks):
-                rows.append([key, classes.names[label], encode(read_raw_mask(mask_file), order)])
+                rows += [[key, classes.names[label], text]
+                         for text in _texts(read_raw_mask(mask_file) != 0, order, objects)]
             continue
         mask = read_raw_mask(prediction.mask)
         for label in labels:
-            text = encode(mask == label, order)
-            rows.append([key, text] if len(labels) == 1 else [key, str(label), text])
+            for text in _texts(mask == label, order, objects):
+                rows.append([key, text] if len(labels) == 1 else [key, str(label), text])
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     with Path(path).open("w", newline="") as file:
         writer = csv.writer(file)
         writer.writerow(header)
         writer.writerows(rows)
     return len(rows)
+
+
+def _texts(plane: np.ndarray, order: str, objects: bool) -> list[str]:
+    """The run-length strings of a class's pixels: one, or one per connected region (at least one)."""
+    if not objects:
+        return [encode(plane, order)]
+    regions, count = ndimage.label(plane, structure=np.ones((3, 3), bool))
+    return [encode(regions == k, order) for k in range(1, count + 1)] or [""]
 
 
 def _foreground(classes: ClassSpec, multilabel: bool) -> list[int]:

@@ -34,6 +34,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         "Severstal, TGS) or row by row (row: Carvana, Sartorius, UW-Madison)")
     parser.add_argument("--rle-ids", choices=["name", "stem"], default="name",
                         help="--rle-csv: images named by file name (default, '0a1b.jpg') or by stem ('0a1b')")
+    parser.add_argument("--rle-objects", action="store_true",
+                        help="--rle-csv: a row per connected object, for competitions that score objects (Airbus' "
+                        "ships, Sartorius' cells); default a row per class")
     add_max_pixels_option(parser, "max_pixels")
     parser.set_defaults(max_pixels=DEFAULTS.data.max_pixels)
     add_device_option(parser)
@@ -65,7 +68,7 @@ def run(args: argparse.Namespace) -> None:
               f"{', <name>_probs.npy' if args.probs else ''})")
         if args.rle_csv:
             rows = write_rle_table(written, args.rle_csv, predictor.classes, predictor.task.name == "multilabel",
-                                   args.rle_order, args.rle_ids)
+                                   args.rle_order, args.rle_ids, args.rle_objects)
             print(f"{rows} run-length rows ({args.rle_order}-major) -> {args.rle_csv}")
     if volumes:
         # slices are cut across the plane the run was trained on; an exported model does not record it
