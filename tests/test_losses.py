@@ -6,9 +6,10 @@ import math
 
 import pytest
 import torch
+import torch.nn.functional as F
 
 from seglab.errors import UnknownNameError
-from seglab.losses import LOSSES, CrossEntropyLoss, DiceLoss, build_loss
+from seglab.losses import LOSSES, CrossEntropyLoss, DiceLoss, LovaszSoftmaxLoss, TverskyLoss, build_loss
 
 IGNORE = 255
 
@@ -131,3 +132,50 @@ def test_class_weights_move_with_the_loss(name: str) -> None:
     loss = build_loss(name, 3, 255, class_weights=[1.0, 2.0, 3.0]).to("meta")
     weights = [b for b in loss.buffers()]
     assert weights and all(b.device.type == "meta" for b in weights)
+
+
+def test_tversky_matches_hand_value() -> None:
+    # soft counts of the hand pixels (the ignored one left out), alpha 0.3 on FP, beta 0.7 on FN, smooth 1:
+    # class 0: TP 1/2, FP 3/4 + 1/4 = 1, FN 1/2;  class 1: TP 1/4 + 3/4 = 1, FP 1/2, FN 3/4 + 1/4 = 1
+    loss = build_loss("tversky", num_classes=2, ignore_index=IGNORE)(_hand_logits(), HAND_MASK)
+    expected = 1 - ((0.5 + 1) / (0.5 + 0.3 * 1 + 0.7 * 0.5 + 1) + (1 + 1) / (1 + 0.3 * 0.5 + 0.7 * 1 + 1)) / 2
+    assert loss.item() == pytest.approx(expected, rel=1e-6)
+
+
+def test_tversky_with_equal_weights_is_dice() -> None:
+    logits, mask = torch.randn(2, 3, 4, 5, generator=torch.Generator().manual_seed(0)), torch.arange(40).view(2, 4, 5) % 3
+    assert TverskyLoss(0.5, 0.5, smooth=0)(logits, mask).item() == pytest.approx(
+        DiceLoss(smooth=0)(logits, mask).item(), rel=1e-6)
+
+
+def test_lovasz_matches_hand_value() -> None:
+    # errors |truth - p| sorted, weighted by the steps of the Jaccard loss along that order:
+    # class 0: errors 3/4 (off), 1/2 (on), 1/4 (off): Jaccard 1/2, 1, 1 -> 3/4 * 1/2 + 1/2 * 1/2 = 5/8
+    # class 1: errors 3/4 (on), 1/2 (off), 1/4 (on): Jaccard 1/2, 2/3, 1 -> 3/8 + 1/12 + 1/12 = 13/24
+    loss = build_loss("lovasz", num_classes=2, ignore_index=IGNORE)(_hand_logits(), HAND_MASK)
+    assert loss.item() == pytest.approx((5 / 8 + 13 / 24) / 2, rel=1e-6)
+
+
+def test_lovasz_is_one_minus_iou_on_hard_predictions_over_present_classes() -> None:
+    mask = torch.tensor([[[0, 1, 1], [3, 3, 0]]])  # class 2 absent from the truth: not averaged
+    predicted = torch.tensor([[[0, 1, 0], [3, 1, 2]]])
+    logits = F.one_hot(predicted, 4).permute(0, 3, 1, 2).float() * 200 - 100  # probabilities exactly 0 and 1
+    # IoU by hand: class 0 1/3 ({(0,0)} of {(0,0),(0,2),(1,2)}), class 1 1/3, class 3 1/2
+    assert LovaszSoftmaxLoss()(logits, mask).item() == pytest.approx(1 - (1 / 3 + 1 / 3 + 1 / 2) / 3, rel=1e-6)
+
+
+def test_lovasz_ignores_ignored_pixels_and_survives_an_empty_batch() -> None:
+    logits = _hand_logits()
+    changed = logits.clone()
+    changed[0, :, 1, 1] = torch.tensor([-7.0, 9.0])  # only the ignored pixel differs
+    loss = LovaszSoftmaxLoss(IGNORE)
+    assert loss(changed, HAND_MASK).item() == pytest.approx(loss(logits, HAND_MASK).item(), rel=1e-6)
+    assert loss(logits, torch.full_like(HAND_MASK, IGNORE)).item() == 0.0
+
+
+def test_class_weights_go_to_the_cross_entropy_of_ce_lovasz_only() -> None:
+    weighted = build_loss("ce_lovasz", num_classes=2, ignore_index=IGNORE, class_weights=(1.0, 3.0))
+    assert weighted(_hand_logits(), HAND_MASK).isfinite()
+    for name in ("lovasz", "tversky"):
+        with pytest.raises(ValueError, match=f"not to '{name}'"):
+            build_loss(name, num_classes=2, class_weights=(1.0, 3.0))

@@ -84,7 +84,7 @@ class ModelConfig:
 
 @dataclass(frozen=True)
 class LossConfig:
-    name: str = "ce_dice"  # ce | dice | ce_dice | focal | focal_dice
+    name: str = "ce_dice"  # ce | dice | ce_dice | focal | focal_dice | tversky | lovasz | ce_lovasz | bce_dice
     class_weights: tuple[float, ...] | str | None = None  # weight per class, or "auto" (median frequency, train split)
 
 

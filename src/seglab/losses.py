@@ -1,4 +1,4 @@
-"""Segmentation losses on logits: cross-entropy, focal, soft Dice and their sums.
+"""Segmentation losses on logits: cross-entropy, focal, soft Dice, Tversky, Lovász-softmax and their sums.
 
 Every loss is called as `loss(logits, mask)` and returns a scalar. Pixels whose mask equals
 `ignore_index` contribute nothing, and a batch with only ignored pixels gives a finite loss.
@@ -104,6 +104,88 @@ class DiceLoss(nn.Module):
         total = probs.sum(dims) + truth.sum(dims)
         dice = (2 * intersection + self.smooth) / (total + self.smooth)
         return 1 - dice.mean()
+
+
+def _probabilities_and_truth(logits: Tensor, mask: Tensor, ignore_index: int | None) -> tuple[Tensor, Tensor]:
+    """Softmax probabilities and one-hot truth in float32, both 0 at ignored pixels. Shape:
+    (B, K, H, W), (B, H, W) -> (B, K, H, W), (B, K, H, W)."""
+    valid = _valid_pixels(mask, ignore_index)
+    labels = mask.masked_fill(~valid, 0)
+    weight = valid.unsqueeze(1).float()
+    classes = torch.arange(logits.shape[1], device=labels.device).view(1, -1, 1, 1)
+    # a comparison, not F.one_hot, which reads min and max back to the host on the CPU
+    return logits.float().softmax(dim=1) * weight, (labels.unsqueeze(1) == classes).float() * weight
+
+
+class TverskyLoss(nn.Module):
+    """Tversky loss (Salehi et al. 2017): 1 - mean over classes of TP / (TP + alpha FP + beta FN),
+    soft counts of the softmax probabilities over the whole batch. beta > alpha weighs missed
+    pixels more than false alarms, which favours recall on small structures (lesions); alpha =
+    beta = 0.5 is soft Dice. `smooth` is added to numerator and denominator, as in `DiceLoss`.
+
+    Args:
+        alpha: weight of false positives.
+        beta: weight of false negatives.
+        ignore_index: mask value to leave out; None counts every pixel.
+        smooth: added to both terms of each class's ratio.
+
+    Shape: logits (B, K, H, W), mask (B, H, W) -> scalar float32.
+    """
+
+    def __init__(self, alpha: float = 0.3, beta: float = 0.7, ignore_index: int | None = None,
+                 smooth: float = 1.0) -> None:
+        super().__init__()
+        if alpha < 0 or beta < 0:
+            raise ValueError(f"Tversky alpha and beta must be >= 0, got {alpha}, {beta}")
+        self.alpha, self.beta = alpha, beta
+        self.ignore_index = ignore_index
+        self.smooth = smooth
+
+    def forward(self, logits: Tensor, mask: Tensor) -> Tensor:
+        with torch.autocast(logits.device.type, enabled=False):  # fp16 sums overflow past 65504
+            probs, truth = _probabilities_and_truth(logits, mask, self.ignore_index)
+            dims = (0, 2, 3)
+            tp = (probs * truth).sum(dims)
+            fp = probs.sum(dims) - tp
+            fn = truth.sum(dims) - tp
+            index = (tp + self.smooth) / (tp + self.alpha * fp + self.beta * fn + self.smooth)
+            return 1 - index.mean()
+
+
+class LovaszSoftmaxLoss(nn.Module):
+    """Lovász-softmax (Berman et al. 2018): a convex surrogate of 1 - IoU, per class, averaged
+    over the classes present in the batch's truth. Each class's pixel errors |truth - p| are
+    sorted, and weighted by the steps of the Jaccard loss along that order; on hard (0/1)
+    probabilities it equals 1 - IoU exactly. Pixels of the whole batch are pooled, as the
+    paper's per-batch variant; ignored pixels get error 0, which leaves the sum unchanged.
+    Absent classes are masked out arithmetically, not selected, so the step reads nothing back
+    to the host.
+
+    Args:
+        ignore_index: mask value to leave out; None counts every pixel.
+
+    Shape: logits (B, K, H, W), mask (B, H, W) -> scalar float32.
+    """
+
+    def __init__(self, ignore_index: int | None = None) -> None:
+        super().__init__()
+        self.ignore_index = ignore_index
+
+    def forward(self, logits: Tensor, mask: Tensor) -> Tensor:
+        with torch.autocast(logits.device.type, enabled=False):
+            probs, truth = _probabilities_and_truth(logits, mask, self.ignore_index)
+            probs = probs.transpose(0, 1).reshape(logits.shape[1], -1)  # (K, N)
+            truth = truth.transpose(0, 1).reshape(logits.shape[1], -1)
+            errors, order = (truth - probs).abs().sort(dim=1, descending=True)
+            sorted_truth = truth.gather(1, order)
+            total = sorted_truth.sum(dim=1, keepdim=True)
+            intersection = total - sorted_truth.cumsum(dim=1)
+            union = total + (1 - sorted_truth).cumsum(dim=1)
+            jaccard = 1 - intersection / union.clamp_min(torch.finfo(torch.float32).tiny)
+            steps = torch.cat([jaccard[:, :1], jaccard[:, 1:] - jaccard[:, :-1]], dim=1)
+            per_class = (errors * steps).sum(dim=1)
+            present = (total.squeeze(1) > 0).float()
+            return (per_class * present).sum() / present.sum().clamp_min(1)
 
 
 class FocalLoss(nn.Module):
@@ -246,6 +328,32 @@ def focal_dice(ignore_index: int | None, class_weights: Sequence[float] | None) 
     return LossSum(FocalLoss(2.0, ignore_index, class_weights), DiceLoss(ignore_index))
 
 
+@LOSSES.register("tversky")
+def tversky(ignore_index: int | None, class_weights: Sequence[float] | None) -> nn.Module:
+    """Tversky loss, alpha 0.3 (false positives) and beta 0.7 (false negatives): recall-leaning soft Dice."""
+    _no_class_weights("tversky", class_weights)
+    return TverskyLoss(0.3, 0.7, ignore_index)
+
+
+@LOSSES.register("lovasz")
+def lovasz(ignore_index: int | None, class_weights: Sequence[float] | None) -> nn.Module:
+    """Lovász-softmax: a surrogate of 1 - IoU, mean over the classes present."""
+    _no_class_weights("lovasz", class_weights)
+    return LovaszSoftmaxLoss(ignore_index)
+
+
+@LOSSES.register("ce_lovasz")
+def ce_lovasz(ignore_index: int | None, class_weights: Sequence[float] | None) -> nn.Module:
+    """Cross-entropy (optionally class-weighted) plus Lovász-softmax."""
+    return LossSum(CrossEntropyLoss(ignore_index, class_weights), LovaszSoftmaxLoss(ignore_index))
+
+
+def _no_class_weights(name: str, class_weights: Sequence[float] | None) -> None:
+    if class_weights is not None:
+        raise ValueError(f"class_weights apply to cross-entropy only (and focal), not to '{name}'; use 'ce', "
+                         "'ce_dice', 'ce_lovasz', 'focal' or 'focal_dice'")
+
+
 @LOSSES.register("bce_dice")
 def bce_dice(ignore_index: int | None, class_weights: Sequence[float] | None) -> nn.Module:
     """Multi-label: per-class sigmoid BCE plus soft Dice per channel (masks of bit sets)."""
@@ -267,7 +375,8 @@ def build_loss(
     """Build a registered loss.
 
     Args:
-        name: "ce", "dice", "ce_dice", "focal" or "focal_dice"; "bce_dice" for multi-label masks
+        name: "ce", "dice", "ce_dice", "focal", "focal_dice", "tversky", "lovasz" or "ce_lovasz";
+            "bce_dice" for multi-label masks
             (see `LOSSES.names()`).
         num_classes: classes the model predicts; `class_weights` must have this length.
         ignore_index: mask value excluded from the loss; None counts every pixel.

@@ -19,7 +19,7 @@ from torch import Tensor
 
 from seglab.errors import ConfigError
 from seglab.labelsets import IGNORE, pack, pack_numpy, threshold_logits
-from seglab.losses import MULTILABEL_LOSSES
+from seglab.losses import LOSSES, MULTILABEL_LOSSES
 from seglab.metrics import ConfusionMatrix, MultiLabelConfusion
 
 TASK_NAMES = ("multiclass", "multilabel")
@@ -139,6 +139,7 @@ def loss_for_task(task: Task, name: str) -> str:
     if multilabel and name == "ce_dice":
         return "bce_dice"
     if multilabel != (name in MULTILABEL_LOSSES):
-        wanted = "'bce_dice'" if multilabel else "a softmax loss (ce, dice, ce_dice, focal, focal_dice)"
+        softmax = ", ".join(n for n in LOSSES.names() if n not in MULTILABEL_LOSSES)
+        wanted = "'bce_dice'" if multilabel else f"a softmax loss ({softmax})"
         raise ConfigError(f"loss '{name}' does not fit {task.name} masks; use {wanted}")
     return name
