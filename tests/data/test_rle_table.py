@@ -12,7 +12,8 @@ import numpy as np
 import pytest
 
 from seglab.cli import main
-from seglab.data import discover, read_mask
+from seglab.config import DEFAULT_MAX_PIXELS
+from seglab.data import discover, read_mask, set_max_pixels
 from seglab.data.multilabel import ClassFilesMapping
 from seglab.data.rle import encode
 from seglab.errors import ConfigError, DataError
@@ -222,6 +223,22 @@ def test_cells_of_megabytes_are_read(tmp_path: Path) -> None:
     table(root / "train.csv", ["id", "encoding"], [["aa05346ff", text]])
     index = discover(root)
     assert np.array_equal(read_mask(index.pairs[0].masks, index.mapping), mask)
+
+
+def test_an_image_beyond_the_pixel_budget_is_refused_before_its_mask_is_made(tmp_path: Path) -> None:
+    # the mask is allocated at the size the image's header announces: the budget guards it, as it guards reads
+    root = tmp_path / "big"
+    save(root / "train" / "a0.png", photo(0, (20, 30)))
+    save(root / "train" / "a1.png", photo(1, (5, 6)))
+    table(root / "train.csv", ["id", "rle_mask"], [["a0", "1 5"], ["a1", "1 5"]])
+    set_max_pixels(100)
+    try:
+        index = discover(root)
+    finally:
+        set_max_pixels(DEFAULT_MAX_PIXELS)
+    refused = [p for p in index.problems if p.code == "too-many-pixels"]
+    assert len(refused) == 1 and "a0.png" in str(refused[0])
+    assert [p.name for p in index.pairs] == ["a1"]
 
 
 def test_bad_rows_and_unknown_ids_are_named(tmp_path: Path) -> None:

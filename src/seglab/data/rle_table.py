@@ -44,6 +44,7 @@ from seglab.data.io import write_mask_png
 from seglab.data.mapping import IdentityMapping, MaskMapping
 from seglab.data.multilabel import ClassFilesMapping
 from seglab.data.naming import stem
+from seglab.data.pixel_budget import within_budget
 from seglab.data.read_errors import ReadError, decode
 from seglab.data.rle import EMPTY_TEXTS, ORDERS, RleError, likely_order, paint, parse_runs, unflatten
 from seglab.errors import ConfigError, DataError
@@ -362,17 +363,21 @@ def _order(table: _Table, images: dict[str, Path], asked: str) -> tuple[str, str
 
 
 def _image_size(path: Path) -> tuple[int, int]:
-    """(H, W) of an image from its header.
+    """(H, W) of an image from its header, within the pixel budget (its masks are decoded at
+    that size: a small file announcing 100,000 x 100,000 pixels would ask for 10 GB).
 
     Raises:
-        ReadError: the file cannot be read.
+        ReadError: the file cannot be read, or holds more pixels than the budget.
     """
     def size(file: Path) -> tuple[int, int]:
         if file.suffix.lower() == ".npy":
             shape = np.load(file, mmap_mode="r").shape
-            return int(shape[0]), int(shape[1])
-        with Image.open(file) as image:
-            return image.height, image.width
+            height, width = int(shape[0]), int(shape[1])
+        else:
+            with Image.open(file) as image:
+                height, width = image.height, image.width
+        within_budget((height, width))
+        return height, width
     return decode(path, "image", size)
 
 
