@@ -20,7 +20,7 @@ import time
 import torch
 
 from seglab.models import create_model
-from seglab.runtime import tune_allocator
+from seglab.allocator import tune_allocator
 
 DEFAULT_CASES = ("unet_pet:3:256x256", "unet_mri:1:192x224", "unet:3:256x256", "unet_resnet18:3:360x480")
 LAYOUTS = {"contiguous": torch.contiguous_format, "channels_last": torch.channels_last}

@@ -156,7 +156,7 @@ class Workload:
 
 def build_workload(args: dict) -> Workload:
     if args["allocator"]:
-        from seglab.runtime import tune_allocator
+        from seglab.allocator import tune_allocator
 
         tune_allocator()
     from seglab.runtime import resolve_precision

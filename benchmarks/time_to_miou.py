@@ -42,7 +42,8 @@ from seglab.engine.builders import build_scheduler
 from seglab.engine.experiment import train
 from seglab.engine.trainer import Callback, Trainer, evaluate
 from seglab.losses import build_loss
-from seglab.runtime import resolve_precision, tune_allocator
+from seglab.allocator import tune_allocator
+from seglab.runtime import resolve_precision
 
 CAMVID = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "camvid"
 CONTENDERS = ("seglab", "seglab-fp32", "smp", "smp-fast")

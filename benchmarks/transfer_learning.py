@@ -23,7 +23,8 @@ import torch
 from seglab import config
 from seglab.engine.experiment import train
 from seglab.runs.checkpoint import load_checkpoint
-from seglab.runtime import cpu_description, tune_allocator
+from seglab.allocator import tune_allocator
+from seglab.runtime import cpu_description
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 DATASETS = {

@@ -36,7 +36,7 @@ from seglab.metrics import Scores
 from seglab.planning import make_plan
 from seglab.runs.checkpoint import load_checkpoint
 from seglab.runs.run_folder import RunFolder
-from seglab.runtime import tune_allocator
+from seglab.allocator import tune_allocator
 
 SHARED = Path(__file__).resolve().parents[3] / "shared" / "data"
 CHECKPOINTS = ("best", "last")
