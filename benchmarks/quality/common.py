@@ -62,7 +62,7 @@ def recipe_parser(doc: str, dataset: str, **recipe: Any) -> argparse.ArgumentPar
                         help="train on random crops of this size (default: %(default)s, i.e. whole images)")
     parser.add_argument("--samples-per-image", type=int,
                         help="random training patches of each image per epoch (default: %(default)s)")
-    parser.add_argument("--loss", help="ce | dice | ce_dice | focal | focal_dice (default: %(default)s)")
+    parser.add_argument("--loss", help="a loss of `seglab train --loss` (default: %(default)s)")
     parser.add_argument("--seed", type=int, default=0, help="split and training seed (default: %(default)s)")
     parser.add_argument("--device", default="auto", help="auto | cpu | cuda (default: %(default)s)")
     parser.add_argument("--workers", type=int, default=min(4, os.cpu_count() or 1),
