@@ -115,12 +115,15 @@ def likely_order(samples: Sequence[tuple[str, tuple[int, int]]]) -> str | None:
             continue
         starts, lengths = parse_runs(text)
         runs += starts.size
+        flat = np.zeros(shape[0] * shape[1], np.uint8)
+        try:
+            paint(flat, starts, lengths, 1)  # the same pixels in either order: only the unflattening differs
+            fits = True
+        except RleError:
+            fits = False  # runs beyond the image fit neither order, which gains nothing
         for order in ORDERS:
             touching[order] += _touching_runs(starts, lengths, shape[1] if order == "row" else shape[0])
-            try:
-                edges[order] += _edge_count(decode(text, shape, order))
-            except RleError:
-                edges[order] += shape[0] * shape[1]  # an order in which the runs do not fit is no contender
+            edges[order] += _edge_count(unflatten(flat, shape, order)) if fits else shape[0] * shape[1]
     if not runs:
         return None
     column, row = touching["column"] / runs, touching["row"] / runs
