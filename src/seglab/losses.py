@@ -66,6 +66,17 @@ class CrossEntropyLoss(nn.Module):
         return per_pixel.sum() / pixel_weight.sum().clamp_min(torch.finfo(torch.float32).tiny)
 
 
+def _probabilities_and_truth(logits: Tensor, mask: Tensor, ignore_index: int | None) -> tuple[Tensor, Tensor]:
+    """Softmax probabilities and one-hot truth in float32, both 0 at ignored pixels. Shape:
+    (B, K, H, W), (B, H, W) -> (B, K, H, W), (B, K, H, W)."""
+    valid = _valid_pixels(mask, ignore_index)
+    labels = mask.masked_fill(~valid, 0)
+    weight = valid.unsqueeze(1).float()
+    classes = torch.arange(logits.shape[1], device=labels.device).view(1, -1, 1, 1)
+    # a comparison, not F.one_hot, which reads min and max back to the host on the CPU
+    return logits.float().softmax(dim=1) * weight, (labels.unsqueeze(1) == classes).float() * weight
+
+
 class DiceLoss(nn.Module):
     """Soft multi-class Dice loss, 1 - mean over classes of the Dice of softmax probabilities.
 
@@ -91,30 +102,12 @@ class DiceLoss(nn.Module):
             return self._dice_loss(logits, mask)
 
     def _dice_loss(self, logits: Tensor, mask: Tensor) -> Tensor:
-        num_classes = logits.shape[1]
-        valid = _valid_pixels(mask, self.ignore_index)
-        labels = mask.masked_fill(~valid, 0)
-        weight = valid.unsqueeze(1).float()
-        probs = logits.float().softmax(dim=1) * weight
-        # a comparison, not F.one_hot, which reads min and max back to the host on the CPU
-        classes = torch.arange(num_classes, device=labels.device).view(1, -1, 1, 1)
-        truth = (labels.unsqueeze(1) == classes).float() * weight
+        probs, truth = _probabilities_and_truth(logits, mask, self.ignore_index)
         dims = (0, 2, 3)
         intersection = (probs * truth).sum(dims)
         total = probs.sum(dims) + truth.sum(dims)
         dice = (2 * intersection + self.smooth) / (total + self.smooth)
         return 1 - dice.mean()
-
-
-def _probabilities_and_truth(logits: Tensor, mask: Tensor, ignore_index: int | None) -> tuple[Tensor, Tensor]:
-    """Softmax probabilities and one-hot truth in float32, both 0 at ignored pixels. Shape:
-    (B, K, H, W), (B, H, W) -> (B, K, H, W), (B, K, H, W)."""
-    valid = _valid_pixels(mask, ignore_index)
-    labels = mask.masked_fill(~valid, 0)
-    weight = valid.unsqueeze(1).float()
-    classes = torch.arange(logits.shape[1], device=labels.device).view(1, -1, 1, 1)
-    # a comparison, not F.one_hot, which reads min and max back to the host on the CPU
-    return logits.float().softmax(dim=1) * weight, (labels.unsqueeze(1) == classes).float() * weight
 
 
 class TverskyLoss(nn.Module):
@@ -295,6 +288,12 @@ class LossSum(nn.Module):
         return torch.stack([loss(logits, mask) for loss in self.losses]).sum()
 
 
+def _no_class_weights(name: str, class_weights: Sequence[float] | None) -> None:
+    if class_weights is not None:
+        raise ValueError(f"class_weights apply to cross-entropy only (and focal), not to '{name}'; use 'ce', "
+                         "'ce_dice', 'ce_lovasz', 'focal' or 'focal_dice'")
+
+
 @LOSSES.register("ce")
 def ce(ignore_index: int | None, class_weights: Sequence[float] | None) -> nn.Module:
     """Cross-entropy with optional class weights."""
@@ -304,9 +303,7 @@ def ce(ignore_index: int | None, class_weights: Sequence[float] | None) -> nn.Mo
 @LOSSES.register("dice")
 def dice(ignore_index: int | None, class_weights: Sequence[float] | None) -> nn.Module:
     """Soft Dice, mean over classes."""
-    if class_weights is not None:
-        raise ValueError("class_weights apply to cross-entropy only (and focal); use 'ce', 'ce_dice', "
-                         "'focal' or 'focal_dice'")
+    _no_class_weights("dice", class_weights)
     return DiceLoss(ignore_index)
 
 
@@ -346,12 +343,6 @@ def lovasz(ignore_index: int | None, class_weights: Sequence[float] | None) -> n
 def ce_lovasz(ignore_index: int | None, class_weights: Sequence[float] | None) -> nn.Module:
     """Cross-entropy (optionally class-weighted) plus Lovász-softmax."""
     return LossSum(CrossEntropyLoss(ignore_index, class_weights), LovaszSoftmaxLoss(ignore_index))
-
-
-def _no_class_weights(name: str, class_weights: Sequence[float] | None) -> None:
-    if class_weights is not None:
-        raise ValueError(f"class_weights apply to cross-entropy only (and focal), not to '{name}'; use 'ce', "
-                         "'ce_dice', 'ce_lovasz', 'focal' or 'focal_dice'")
 
 
 @LOSSES.register("bce_dice")
