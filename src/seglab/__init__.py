@@ -6,12 +6,10 @@ and `Evaluation` they return), `create_model`, `list_models`, `Predictor`, `__ve
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
-
 from seglab._version import __version__
+from seglab.lazy import on_first_use
 
-_ON_FIRST_USE = {  # imported when first used: `import seglab` (and the CLI's --help) start without torch
+__getattr__ = on_first_use(__name__, {  # imported when first used: `import seglab` (and the CLI's --help) start without torch
     "Dataset": "seglab.api",
     "Evaluation": "seglab.api",
     "Run": "seglab.api",
@@ -22,7 +20,7 @@ _ON_FIRST_USE = {  # imported when first used: `import seglab` (and the CLI's --
     "Predictor": "seglab.inference.predictor",
     "create_model": "seglab.models",
     "list_models": "seglab.models",
-}
+})
 
 __all__ = [
     "Dataset",
@@ -37,12 +35,6 @@ __all__ = [
     "train",
     "__version__",
 ]
-
-
-def __getattr__(name: str) -> Any:
-    if name in _ON_FIRST_USE:
-        return getattr(importlib.import_module(_ON_FIRST_USE[name]), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def __dir__() -> list[str]:

@@ -7,9 +7,6 @@ training dataset, tensor transforms) are imported on first use, so `seglab inspe
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
-
 from seglab.data.audit import CHECKS, AuditReport, audit
 from seglab.data.classes import ClassSpec, default_colours, load_classes_file
 from seglab.data.formats import FORMATS, DatasetFormat, discover, discover_data
@@ -42,6 +39,7 @@ from seglab.data.pixel_budget import set_max_pixels
 from seglab.data.splits import split_from_file, split_pairs
 from seglab.data.stats import DatasetStats, resolve_classes, scan
 from seglab.data.synthetic import generate_synthetic, make_sample
+from seglab.lazy import on_first_use
 
 __all__ = [
     "CHECKS",
@@ -91,15 +89,9 @@ __all__ = [
     "write_mask_png",
 ]
 
-_ON_FIRST_USE = {  # name -> module: these import torch
+__getattr__ = on_first_use(__name__, {  # these import torch
     "SegmentationDataset": "seglab.data.dataset",
     "resize_image": "seglab.data.transforms",
     "resize_mask": "seglab.data.transforms",
     "to_tensor": "seglab.data.transforms",
-}
-
-
-def __getattr__(name: str) -> Any:
-    if name in _ON_FIRST_USE:
-        return getattr(importlib.import_module(_ON_FIRST_USE[name]), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+})
