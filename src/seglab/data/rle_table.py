@@ -25,7 +25,6 @@ import json
 import logging
 import os
 import re
-import shutil
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,6 +45,7 @@ from seglab.data.multilabel import ClassFilesMapping
 from seglab.data.naming import stem
 from seglab.data.pixel_budget import within_budget
 from seglab.data.read_errors import ReadError, decode
+from seglab.data.staging import staged_folder
 from seglab.data.rle import EMPTY_TEXTS, ORDERS, RleError, likely_order, paint, parse_runs, unflatten
 from seglab.errors import ConfigError, DataError
 
@@ -399,7 +399,7 @@ class _Reading:
     @property
     def folders(self) -> dict[int, str]:
         """The folder of each label's files (multi-label): its class cell, made a safe name."""
-        return {v: _safe(str(c)) or f"class_{v}" for c, v in self.labels.items()}
+        return {v: _safe(str(c)) or generic_name(v) for c, v in self.labels.items()}
 
     def key(self, table: _Table, images: list[Path]) -> str:
         facts = [CACHE_VERSION, list(file_version(table.path)), self.order, self.multilabel,
@@ -436,9 +436,12 @@ def _decoded(table: _Table, rows_by_image: dict[Path, list[_Row]], background: l
 def _write(table: _Table, rows_by_image: dict[Path, list[_Row]], background: list[Path], reading: _Reading,
            folder: Path) -> None:
     log.info("decoding %d run-length masks of '%s' into '%s' (once)", len(rows_by_image), table.path, folder)
-    partial = folder.with_name(f"{folder.name}.partial-{os.getpid()}")
-    shutil.rmtree(partial, ignore_errors=True)
-    partial.mkdir(parents=True)
+    with staged_folder(folder) as partial:
+        _write_masks(table, rows_by_image, background, reading, partial)
+
+
+def _write_masks(table: _Table, rows_by_image: dict[Path, list[_Row]], background: list[Path], reading: _Reading,
+                 partial: Path) -> None:
     if reading.multilabel:
         for name in reading.folders.values():
             (partial / name).mkdir()
@@ -472,10 +475,6 @@ def _write(table: _Table, rows_by_image: dict[Path, list[_Row]], background: lis
             masks[relative] = _save(planes, shape, name, reading, partial, blanks)
     (partial / _MANIFEST).write_text(json.dumps({"table": table.path.name, "masks": masks, "bad_rows": bad_rows,
                                                  "overlaps": overlaps}))
-    try:
-        partial.rename(folder)
-    except OSError:  # another process finished the same table first: its folder is as good
-        shutil.rmtree(partial, ignore_errors=True)
 
 
 def _save(planes: dict[int, np.ndarray], shape: tuple[int, int], name: str, reading: _Reading, folder: Path,

@@ -13,8 +13,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +20,7 @@ import numpy as np
 
 from seglab.data.dicom import dicom_files
 from seglab.data.file_version import file_version
+from seglab.data.staging import staged_folder
 from seglab.data.volumes import cut, read_labels, read_volume, slice_axis
 
 log = logging.getLogger(__name__)
@@ -91,21 +90,15 @@ def _write(subject: Subject, axis: int, folder: Path) -> None:
     volume = read_volume(subject.images)
     labels = read_labels(subject.label, volume)
     label_dtype = np.uint8 if labels.min() >= 0 and labels.max() <= 255 else np.int32
-    partial = folder.with_name(f"{folder.name}.partial-{os.getpid()}")
-    shutil.rmtree(partial, ignore_errors=True)
-    partial.mkdir(parents=True)
     empty = []
-    for i in range(labels.shape[axis]):
-        label = cut(labels, axis, i)
-        np.save(partial / f"slice{i:03d}_image.npy", cut(volume.voxels, axis, i))
-        np.save(partial / f"slice{i:03d}_label.npy", label.astype(label_dtype))
-        if not label.any():
-            empty.append(i)
-    manifest = {"subject": subject.name, "sources": [str(p) for p in (*subject.images, subject.label)],
-                "count": int(labels.shape[axis]), "empty": empty}
-    (partial / _MANIFEST).write_text(json.dumps(manifest, indent=1))
-    try:
-        partial.rename(folder)
-    except OSError:  # another process finished the same subject first: its folder is as good
-        shutil.rmtree(partial, ignore_errors=True)
+    with staged_folder(folder) as partial:
+        for i in range(labels.shape[axis]):
+            label = cut(labels, axis, i)
+            np.save(partial / f"slice{i:03d}_image.npy", cut(volume.voxels, axis, i))
+            np.save(partial / f"slice{i:03d}_label.npy", label.astype(label_dtype))
+            if not label.any():
+                empty.append(i)
+        manifest = {"subject": subject.name, "sources": [str(p) for p in (*subject.images, subject.label)],
+                    "count": int(labels.shape[axis]), "empty": empty}
+        (partial / _MANIFEST).write_text(json.dumps(manifest, indent=1))
     log.debug("%s: %d slices cut into %s", subject.name, manifest["count"], folder)
