@@ -37,7 +37,7 @@ from seglab.data.classes import ClassSpec, default_colours, generic_name
 from seglab.data.file_version import file_version
 from seglab.data.folder_pairs import unique_names
 from seglab.data.folders import Folder, walk
-from seglab.data.formats import FORMATS, DatasetFormat
+from seglab.data.formats import FORMATS, DatasetFormat, ReadOptions
 from seglab.data.index import DatasetIndex, Pair, Problem, natural_key
 from seglab.data.io import write_mask_png
 from seglab.data.mapping import IdentityMapping, MaskMapping
@@ -108,25 +108,26 @@ def _looks_like_rle(text: str) -> bool:
 
 
 def rle_tables(folder: Path) -> list[Path]:
-    """CSV files in `folder` whose header names an id and a mask column and whose first masks
+    """The run-length tables in `folder` (`is_rle_table`), in natural name order."""
+    return [p for p in sorted(folder.glob("*.csv"), key=lambda p: natural_key(p.name)) if is_rle_table(p)]
+
+
+def is_rle_table(path: Path) -> bool:
+    """Whether `path` is a CSV whose header names an id and a mask column and whose first masks
     are run-length strings (sample submissions left out)."""
-    found = []
+    if path.suffix.lower() != ".csv" or any(word in path.name.lower() for word in _NOT_LABELS) or not path.is_file():
+        return False
     csv.field_size_limit(_LONGEST_CELL)
-    for path in sorted(folder.glob("*.csv"), key=lambda p: natural_key(p.name)):
-        if any(word in path.name.lower() for word in _NOT_LABELS) or not path.is_file():
-            continue
-        try:
-            with path.open(newline="", encoding="utf-8-sig") as file:
-                reader = csv.reader(file)
-                columns = _columns(next(reader, []))
-                if "rle" not in columns or not ({"id", "joined"} & columns.keys()):
-                    continue
-                cells = (row[columns["rle"]] for _, row in zip(range(2000), reader) if len(row) > columns["rle"])
-                if any(_looks_like_rle(cell) for cell in cells if cell.strip().lower() not in EMPTY_TEXTS):
-                    found.append(path)
-        except (OSError, UnicodeDecodeError, csv.Error):
-            continue
-    return found
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as file:
+            reader = csv.reader(file)
+            columns = _columns(next(reader, []))
+            if "rle" not in columns or not ({"id", "joined"} & columns.keys()):
+                return False
+            cells = (row[columns["rle"]] for _, row in zip(range(2000), reader) if len(row) > columns["rle"])
+            return any(_looks_like_rle(cell) for cell in cells if cell.strip().lower() not in EMPTY_TEXTS)
+    except (OSError, UnicodeDecodeError, csv.Error):
+        return False
 
 
 def _read_table(path: Path) -> _Table:
@@ -166,17 +167,29 @@ class RleTableFormat(DatasetFormat):
               "images, with no mask files")
     priority = -1  # before the manifest (a CSV too) and folder-pairs (which finds the images alone)
 
+    def __init__(self, options: ReadOptions | None = None) -> None:
+        super().__init__(options)
+        self._found: dict[Path, tuple[list[Path], list[Folder]]] = {}
+
+    def tables_of(self, root: Path) -> tuple[list[Path], list[Folder]]:
+        """The run-length tables of `root` (the folder's, or `root` itself when it is one) and the
+        folders under the tables' folder, once per root: detect and index read the same listing."""
+        if root not in self._found:
+            tables = ([root] if is_rle_table(root) else []) if root.is_file() else rle_tables(root)
+            self._found[root] = (tables, walk(root.parent if root.is_file() else root) if tables else [])
+        return self._found[root]
+
     def detect(self, root: Path) -> bool:
-        if root.is_file():
-            return root.suffix.lower() == ".csv" and root in rle_tables(root.parent)
-        if not root.is_dir() or not rle_tables(root):
-            return False
-        return not any(f.named_mask and f.files for f in walk(root))  # TGS, Carvana ship mask files too
+        tables, folders = self.tables_of(root)
+        if root.is_file() or not tables:
+            return bool(tables)
+        return not any(f.named_mask and f.files for f in folders)  # TGS, Carvana ship mask files too
 
     def index(self, root: Path, classes: ClassSpec | None) -> DatasetIndex:
-        table = _read_table(_the_table(root))
+        tables, walked = self.tables_of(root)
+        table = _read_table(_the_table(root, tables))
         base = table.path.parent
-        folders = [f for f in walk(base) if f.files and not f.named_mask]
+        folders = [f for f in walked if f.files and not f.named_mask]
         images, how = _match_ids(table, folders, base)
         labels, names = _labels(table, classes)
         order, why = _order(table, images, self.options.rle_order)
@@ -258,10 +271,12 @@ def _pairs(decoded: dict[Path, list[Path]], images: dict[str, Path], base: Path)
     return unique_names(pairs, base)
 
 
-def _the_table(root: Path) -> Path:
-    if root.is_file():
-        return root
-    tables = rle_tables(root)
+def _the_table(root: Path, tables: list[Path]) -> Path:
+    """The one table `detect` found under `root`.
+
+    Raises:
+        DataError: several tables, named.
+    """
     if len(tables) > 1:
         raise DataError(f"'{root}' holds {len(tables)} run-length tables ({', '.join(t.name for t in tables)}); "
                         "pass the one to train on as DATA (e.g. " + str(root / tables[0].name) + ")")
