@@ -14,7 +14,6 @@ import logging
 import re
 from collections import Counter
 from dataclasses import replace
-from pathlib import Path
 
 from seglab.data.index import DatasetIndex, Pair
 
@@ -51,10 +50,10 @@ def _by_slice_token(pairs: list[Pair]) -> tuple[dict[str, str], str] | None:
     they do (`patient001_frame01_slice_3` -> `patient001`: a patient's two frames stay together)."""
     subjects = {}
     for pair in pairs:
-        subject, match = _last(pair.name), None
+        subject = _last(pair.name)
         while (found := _SLICE_NAME.match(subject)) is not None:
-            subject, match = found.group("subject"), found
-        if match is not None:
+            subject = found.group("subject")
+        if subject != _last(pair.name):  # a match always shortens the name
             subjects[pair.name] = subject
     if not _says_subjects(subjects, len(pairs)):
         return None
@@ -67,7 +66,7 @@ def _by_numbered_folder(pairs: list[Pair]) -> tuple[dict[str, str], str] | None:
     subjects = {}
     for pair in pairs:
         folder = pair.image.parent.name
-        if re.fullmatch(rf"{re.escape(folder)}[_\-]\d+", Path(_last(pair.name)).name, re.IGNORECASE):
+        if re.fullmatch(rf"{re.escape(folder)}[_\-]\d+", _last(pair.name), re.IGNORECASE):
             subjects[pair.name] = folder
     if len(set(subjects.values())) < _MIN_FOLDERS or not _says_subjects(subjects, len(pairs)):
         return None
