@@ -26,6 +26,7 @@ DEFAULTS = config_io.ExperimentConfig()  # the defaults --help quotes
 
 def add_data_options(parser: argparse.ArgumentParser) -> None:
     from seglab.data.formats import FORMATS
+    from seglab.data.rle_table import RLE_ORDERS
 
     parser.add_argument("--format", dest="data.format", metavar="LAYOUT", help="dataset layout: auto (default), "
                         f"{', '.join(FORMATS.names())}")
@@ -63,7 +64,7 @@ def add_data_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--instance-masks", dest="data.instance_masks", action="store_true", default=None,
                         help="the mask values number objects (1, 2, 3, ... per image: Cellpose, the Cell Tracking "
                         "Challenge): read every object as one class, 'object', on background 0")
-    parser.add_argument("--rle-order", dest="data.rle_order", choices=["auto", "column", "row"],
+    parser.add_argument("--rle-order", dest="data.rle_order", choices=RLE_ORDERS,
                         help="run-length tables (Kaggle's CSV masks): how pixels are numbered, column (top to "
                         "bottom, then left to right: Airbus, Severstal, TGS) or row (Carvana, Sartorius, "
                         "UW-Madison); auto (default) tells them apart on non-square images (docs/data.md)")

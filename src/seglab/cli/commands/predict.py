@@ -19,6 +19,9 @@ log = logging.getLogger(__name__)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from seglab.data.rle import ORDERS
+    from seglab.inference.submission import ID_STYLES
+
     parser.add_argument("run", help="run folder written by `seglab train`, or a model.onnx from `seglab export`")
     parser.add_argument("inputs", nargs="+", help="image files or folders (png, jpg, tif, bmp, gif, npy, npz), NIfTI volumes "
                         "(.nii, .nii.gz) or DICOM series folders: a volume is predicted slice by slice across the "
@@ -29,10 +32,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="also write the masks as a run-length table, the CSV Kaggle's segmentation competitions "
                         "score: ImageId,EncodedPixels for one class besides the background, else "
                         "ImageId,ClassId,EncodedPixels (docs/inference.md)")
-    parser.add_argument("--rle-order", choices=["column", "row"], default="column",
+    parser.add_argument("--rle-order", choices=ORDERS, default="column",
                         help="--rle-csv: pixels numbered top to bottom, then left to right (column, default: Airbus, "
                         "Severstal, TGS) or row by row (row: Carvana, Sartorius, UW-Madison)")
-    parser.add_argument("--rle-ids", choices=["name", "stem"], default="name",
+    parser.add_argument("--rle-ids", choices=ID_STYLES, default="name",
                         help="--rle-csv: images named by file name (default, '0a1b.jpg') or by stem ('0a1b')")
     parser.add_argument("--rle-objects", action="store_true",
                         help="--rle-csv: a row per connected object, for competitions that score objects (Airbus' "
