@@ -16,7 +16,7 @@ from seglab.data.mapping import (
     OffsetMapping,
     ThresholdMapping,
 )
-from seglab.data.multilabel import ChannelsMapping, ClassFilesMapping, ClassFoldersMapping, RegionsMapping
+from seglab.data.multilabel import ChannelsMapping, ClassFilesMapping, ClassFoldersMapping, ClassNamingsMapping, RegionsMapping
 
 EXAMPLES = {
     "identity": IdentityMapping(),
@@ -28,6 +28,7 @@ EXAMPLES = {
     "labels": LabelMapping(((255, 1), (3, 255))),
     "class-folders": ClassFoldersMapping(("disc", "square")),
     "class-files": ClassFilesMapping(("1. Microaneurysms", "5. Optic Disc")),
+    "class-namings": ClassNamingsMapping(("{stem}_attribute_globules.png", "{stem}_attribute_streaks.png")),
     "channels": ChannelsMapping(2),
     "regions": RegionsMapping(((1, 2, 3), (2, 3)), ignore_label=255),
 }

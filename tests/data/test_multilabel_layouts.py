@@ -11,6 +11,7 @@ import pytest
 from PIL import Image
 
 from seglab.data import discover, read_mask
+from seglab.data.mapping import MaskMapping
 from seglab.data.synthetic_multilabel import generate_overlaps, make_overlap_sample
 from seglab.errors import ConfigError, DataError
 from seglab.labelsets import IGNORE, pack_numpy, unpack_numpy
@@ -149,3 +150,62 @@ def test_idrid_lesion_folders_read_as_one_class_each(tmp_path):
         channels = unpack_numpy(read_mask(pair.masks, index.mapping), 2)
         assert channels[1][4:10, 3:9].all() and channels[1].sum() == 36
         assert channels[0].sum() == (0 if pair.name == "IDRiD_03" else 24)
+
+
+ISIC_ATTRIBUTES = ("globules", "milia_like_cyst", "negative_network", "pigment_network", "streaks")
+
+
+def isic_task2(root: Path, side_by_side: bool = False) -> Path:
+    """ISIC 2018 Task 2 as shipped: ISIC_<id>.jpg, and beside each image a 0/255 mask per
+    dermoscopic attribute, ISIC_<id>_attribute_<attribute>.png (all zero where it is absent).
+    Attribute k covers rows 2k..2k+5 of the images where (id + k) is odd, so attributes overlap."""
+    images = root / "ISIC2018_Task1-2_Training_Input"
+    truth = images if side_by_side else root / "ISIC2018_Task2_Training_GroundTruth_v3"
+    images.mkdir(parents=True)
+    truth.mkdir(exist_ok=True)
+    (images / "LICENSE.txt").write_text("CC-BY-NC")
+    photos = np.random.default_rng(0).integers(0, 256, (4, 16, 20, 3), dtype=np.uint8)
+    for i in range(4):
+        Image.fromarray(photos[i]).save(images / f"ISIC_{i:07d}.jpg")
+        for k, attribute in enumerate(ISIC_ATTRIBUTES):
+            mask = np.zeros((16, 20), np.uint8)
+            if (i + k) % 2:
+                mask[2 * k:2 * k + 6, 4:12] = 255
+            Image.fromarray(mask).save(truth / f"ISIC_{i:07d}_attribute_{attribute}.png")
+    return root
+
+
+def test_isic_attribute_masks_are_a_choice_until_read_as_classes(tmp_path):
+    root = isic_task2(tmp_path)
+    with pytest.raises(DataError, match="(?s)--mask-pattern '{stem}_attribute_streaks.png': 4 masks.*--task multilabel"):
+        discover(root)
+
+
+@pytest.mark.parametrize("side_by_side", [False, True], ids=["mask folder", "side by side"])
+def test_isic_attribute_masks_read_as_one_class_each(tmp_path, side_by_side):
+    """--task multilabel reads each naming of an image's masks as a class, named by what the
+    namings add to the image's name; every image's five files make its five channels."""
+    index = discover(isic_task2(tmp_path, side_by_side), task="multilabel")
+    assert index.classes.names == ISIC_ATTRIBUTES and len(index.pairs) == 4 and not index.problems
+    assert "a mask per class named '{stem}_attribute_globules.png'" in index.pairing[0]
+    assert not [p for p in index.ignored if p.suffix == ".png"]  # the attribute masks are read, not ignored
+    for i, pair in enumerate(index.pairs):
+        assert len(pair.masks) == 5
+        channels = unpack_numpy(read_mask(pair.masks, index.mapping), 5)
+        for k in range(5):
+            expected = np.zeros((16, 20), bool)
+            if (i + k) % 2:
+                expected[2 * k:2 * k + 6, 4:12] = True
+            np.testing.assert_array_equal(channels[k], expected, err_msg=f"{pair.name} {ISIC_ATTRIBUTES[k]}")
+    assert MaskMapping.from_dict(index.mapping.to_dict()) == index.mapping  # as a run's config keeps it
+
+
+def test_numbered_masks_stay_for_merge_masks_under_multilabel(tmp_path):
+    """BUSI's second lesion (`_mask_1`) is more of one class, not a class of its own."""
+    for name in ("benign (1)", "benign (2)"):
+        Image.fromarray(np.zeros((8, 8, 3), np.uint8)).save(tmp_path / f"{name}.png")
+        for suffix in ("_mask", "_mask_1"):
+            Image.fromarray(np.full((8, 8), 255, np.uint8)).save(tmp_path / f"{name}{suffix}.png")
+    with pytest.raises(DataError, match="--merge-masks") as error:
+        discover(tmp_path, task="multilabel")
+    assert "--task multilabel" not in str(error.value)

@@ -73,7 +73,9 @@ def add_data_options(parser: argparse.ArgumentParser) -> None:
                         "per class; auto (default): multilabel for masks/<class>/ folders or classes.json regions "
                         "(docs/multilabel.md)")
     parser.add_argument("--multilabel", dest="data.task", action="store_const", const="multilabel",
-                        help="--task multilabel: also reads C x H x W or H x W x C masks as one channel per class")
+                        help="--task multilabel: also reads C x H x W or H x W x C masks as one channel per class, "
+                        "and an image's masks of several namings (a_attribute_globules.png, a_attribute_streaks.png) "
+                        "as one class each")
     add_max_pixels_option(parser, "data.max_pixels")
 
 

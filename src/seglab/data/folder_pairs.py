@@ -40,8 +40,9 @@ from seglab.data.folders import (
 from seglab.data.formats import FORMATS, DatasetFormat, ReadOptions
 from seglab.data.index import DatasetIndex, Pair, Problem, list_images, natural_key
 from seglab.data.mapping import IdentityMapping, MaskMapping
+from seglab.data.multilabel import ClassNamingsMapping, naming_names
 from seglab.data.naming import KeyRule, name_split, stem, usable_splits
-from seglab.data.pairing import FolderMatch, combine_matches, folder_label, match_folders, refuse_rival_namings
+from seglab.data.pairing import FolderMatch, combine_matches, folder_label, match_folders, settle_rival_namings
 from seglab.data.split_lists import apply_split_lists, read_split_lists
 from seglab.data.voc import voc_classes
 from seglab.errors import DataError
@@ -85,7 +86,7 @@ class FolderPairsFormat(DatasetFormat):
             if images is not None and masks is not None:
                 self._found[root] = _named_pair(root, images, masks, rules, merge, self.options.multilabel)
             else:
-                self._found[root] = search_folders(root, rules, images, masks, merge)
+                self._found[root] = search_folders(root, rules, images, masks, merge, self.options.multilabel)
         return self._found[root]
 
     def detect(self, root: Path) -> bool:
@@ -104,9 +105,14 @@ class FolderPairsFormat(DatasetFormat):
         pairs, listed_unlabelled, problems = apply_split_lists(pairs, problems, lists)
         pairs = _splits_from_names(pairs, root)
         mask_dirs = [m.mask_dir for m in found.matches]
+        namings = next((m.namings for m in found.matches if m.namings), ())
         if classes is None:
             classes = _shipped_classes(root, found)
-        classes, mapping, encoding_problems = self.choose_classes(root, mask_dirs, pairs, classes)
+        if namings:  # a mask per class (--task multilabel): the namings name the classes
+            names = classes.names if classes is not None and len(classes.names) == len(namings) else naming_names(namings)
+            classes, mapping, encoding_problems = ClassSpec(names), ClassNamingsMapping(namings), []
+        else:
+            classes, mapping, encoding_problems = self.choose_classes(root, mask_dirs, pairs, classes)
         index = DatasetIndex(root, "folder-pairs", pairs, found.unlabelled + listed_unlabelled, classes, mapping,
                              problems + encoding_problems)
         index.pairing = [m.describe(root) for m in found.matches]
@@ -233,8 +239,7 @@ def _named_pair(
         image_dir, mask_dir = image_dirs[0], mask_dirs[0]
         match = match_folders(list_images(image_dir), list_images(mask_dir), image_dir, mask_dir, root, rules=rules,
                               merge=merge)
-        refuse_rival_namings([match])
-        return FolderSearch(matches=[match])
+        return FolderSearch(matches=settle_rival_namings([match], multilabel))
     below = [f.path for f in _below(root, masks, folders)]
     if len(image_dirs) == 1 and not mask_dirs and len(below) > 1:  # a mask folder per object or class?
         image_dir = image_dirs[0]
@@ -247,10 +252,8 @@ def _named_pair(
                             "to read each image's masks of all of them as one (their union), or --task multilabel "
                             "to read each folder as a class")
         if len(pairing) > 1:
-            match = combine_matches(pairing)
-            refuse_rival_namings([match])
-            return FolderSearch(matches=[match])
-    found = search_folders(root, rules, images, masks, merge)
+            return FolderSearch(matches=settle_rival_namings([combine_matches(pairing)], False))
+    found = search_folders(root, rules, images, masks, merge, multilabel)
     if not found.matches:
         named = {f.path: f for f in folders}
         found = (_by_split(root, _below(root, images, folders), _below(root, masks, folders), rules, merge)

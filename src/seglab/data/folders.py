@@ -37,7 +37,7 @@ from seglab.data.naming import (
     usable_splits,
 )
 from seglab.data.npy_files import holds_image_and_mask
-from seglab.data.pairing import IN_ONE_FILE, FolderMatch, match_folders, names_labels, refuse_rival_namings
+from seglab.data.pairing import IN_ONE_FILE, FolderMatch, match_folders, names_labels, settle_rival_namings
 from seglab.errors import DataError
 
 logger = logging.getLogger(__name__)
@@ -149,19 +149,22 @@ def search_folders(
     images_name: str | None = None,
     masks_name: str | None = None,
     merge: bool = False,
+    multilabel: bool = False,
 ) -> FolderSearch:
     """Find every image folder with its mask folder under `root`.
 
     Args:
         rules: key rules to pair files with (a `--mask-pattern` gives just one).
         merge: several masks of one image are read as one (`--merge-masks`; `match_folders`).
+        multilabel: images' masks of several namings are a mask per class (`--task multilabel`;
+            `pairing.namings_as_classes`), not a choice.
         images_name: only folders of this name (or relative path) hold images (`--images`), or
             the folders below it when it holds none itself.
         masks_name: only folders of this name (or relative path) hold masks (`--masks`), likewise.
 
     Raises:
         DataError: two folders could hold the masks of one image folder, or images match more
-            than one mask each (`refuse_rival_namings`).
+            than one mask each (`pairing.refuse_rival_namings`).
     """
     folders = walk(root)
     sniffed: dict[Path, bool] = {}
@@ -204,7 +207,7 @@ def search_folders(
         else:
             search.ignored += image.files
     search.matches = _keep_consistent_splits(search.matches)
-    refuse_rival_namings(search.matches)
+    search.matches = settle_rival_namings(search.matches, multilabel)
     paired = {root} | {m.image_dir for m in search.matches} | {m.mask_dir for m in search.matches}
     search.ignored += _other_files(sorted(paired))
     return search

@@ -48,7 +48,8 @@ class ReadOptions:
             user names them (folder-pairs; see `discover`).
         merge_masks: an image's several masks are read as one (folder-pairs; see `discover`).
         multilabel: `--task multilabel`: mask folders of one class each under --masks are combined
-            (folder-pairs; IDRiD's lesion folders), a run-length table's classes are channels.
+            (folder-pairs; IDRiD's lesion folders), so are the masks of several namings beside an
+            image (ISIC 2018 Task 2's `_attribute_<class>`), a run-length table's classes are channels.
         rle_order: the pixel order of run-length tables: "auto", "column" or "row" (rle-table).
 
     Raises:

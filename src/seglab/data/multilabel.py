@@ -1,6 +1,6 @@
 """Multi-label masks on disk, read as bit sets (`seglab.labelsets`): classes that overlap.
 
-Four layouts, each a mapping registered beside the class-index ones (so a model card's
+Five layouts, each a mapping registered beside the class-index ones (so a model card's
 mapping says how its masks were read) :
 - `masks/<class>/<name>.png`: one binary mask per class (the `class-folders` format);
 - one multi-channel array per image (.npy, .npz, .tif), C x H x W or H x W x C, binary
@@ -8,7 +8,9 @@ mapping says how its masks were read) :
 - regions of a class-index mask, named in classes.json as nnU-Net's region-based training does:
   `"regions": {"whole": [1, 2, 3], "core": [2, 3], "enhancing": [3]}`.
 - a folder per class under `--masks`, each file named per class (IDRiD's
-  `1. Microaneurysms/IDRiD_01_MA.tif`), a class without a file absent (`--task multilabel`).
+  `1. Microaneurysms/IDRiD_01_MA.tif`), a class without a file absent (`--task multilabel`);
+- a file per class beside each image's others, the class in the name (ISIC 2018 Task 2's
+  `ISIC_0000000_attribute_globules.png`; `--task multilabel`, `pairing.namings_as_classes`).
 
 `apply_task` turns a discovered index into a multi-label one where the layout or the user asks.
 """
@@ -16,8 +18,10 @@ mapping says how its masks were read) :
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import ClassVar
 from pathlib import Path
 
 import numpy as np
@@ -26,7 +30,7 @@ from seglab.data.classes import ClassSpec, generic_name
 from seglab.data.index import DatasetIndex, Pair, list_images, natural_key
 from seglab.data.io import read_mask_array, read_raw_mask
 from seglab.data.mapping import MAPPINGS, MappingError, MaskMapping, as_labels, single_channel
-from seglab.data.pairing import match_folders, refuse_rival_namings
+from seglab.data.pairing import fits_template, match_folders, refuse_rival_namings
 from seglab.data.read_errors import ReadError
 from seglab.errors import ConfigError, DataError
 from seglab.labelsets import IGNORE, MAX_CLASSES, pack_numpy
@@ -77,39 +81,97 @@ class ClassFoldersMapping(MaskMapping):
         raise MappingError("class-folder masks are read from one file per class (seglab.data.read_mask)")
 
 
-@MAPPINGS.register("class-files")
-@dataclass(frozen=True)
-class ClassFilesMapping(MaskMapping):
-    """A mask file per class, in a folder per class and named as that folder names them
-    (IDRiD's `1. Microaneurysms/IDRiD_01_MA.tif`, `2. Haemorrhages/IDRiD_01_HE.tif`): a pair's
-    masks go to the channel of their folder, any non-zero pixel on; a class without a file is
-    absent from the image (IDRiD leaves out the lesions an image does not show)."""
+class _FilePerClass(MaskMapping):
+    """A mask file per class: a pair's masks go to the channel of their class (`class_of`), any
+    non-zero pixel on; a class without a file is absent from the image."""
 
-    folders: tuple[str, ...]
-    kind = "class-files"
     multilabel = True
     reads_files = True
     reads_many = True
+    described: ClassVar[str] = ""  # what tells the classes apart, for messages
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "folders", tuple(self.folders))
+    @property
+    def keys(self) -> tuple[str, ...]:
+        """What names each class's files, in class order."""
+        raise NotImplementedError
+
+    def class_of(self, path: Path) -> int | None:
+        raise NotImplementedError
 
     def read_all(self, paths: Sequence[Path]) -> np.ndarray:
         channels: dict[int, np.ndarray] = {}
         for path in paths:
-            if path.parent.name not in self.folders:
-                raise ReadError(f"mask '{path}' is in no class folder ({', '.join(self.folders)})", "bad-mask")
+            index = self.class_of(path)
+            if index is None:
+                raise ReadError(f"mask '{path}' is of no class ({self.described} {', '.join(self.keys)})", "bad-mask")
             raw = read_raw_mask(path)
             on = raw.any(axis=2) if raw.ndim == 3 else raw != 0
             shape = next(iter(channels.values())).shape if channels else on.shape
             if on.shape != shape:
                 raise ReadError(f"mask '{path}' is {on.shape[0]}x{on.shape[1]} (HxW) but '{paths[0]}' is "
                                 f"{shape[0]}x{shape[1]}", "size-mismatch")
-            channels[self.folders.index(path.parent.name)] = on
-        return pack_numpy(np.stack([channels.get(i, np.zeros(shape, bool)) for i in range(len(self.folders))]))
+            channels[index] = on
+        return pack_numpy(np.stack([channels.get(i, np.zeros(shape, bool)) for i in range(len(self.keys))]))
 
     def apply(self, raw: np.ndarray) -> np.ndarray:
-        raise MappingError("class-file masks are read from one file per class (seglab.data.read_mask)")
+        raise MappingError(f"{self.kind} masks are read from one file per class (seglab.data.read_mask)")
+
+
+@MAPPINGS.register("class-files")
+@dataclass(frozen=True)
+class ClassFilesMapping(_FilePerClass):
+    """A mask file per class, in a folder per class and named as that folder names them
+    (IDRiD's `1. Microaneurysms/IDRiD_01_MA.tif`, `2. Haemorrhages/IDRiD_01_HE.tif`); IDRiD
+    leaves out the lesions an image does not show."""
+
+    folders: tuple[str, ...]
+    kind = "class-files"
+    described = "class folders"
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "folders", tuple(self.folders))
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return self.folders
+
+    def class_of(self, path: Path) -> int | None:
+        return self.folders.index(path.parent.name) if path.parent.name in self.folders else None
+
+
+@MAPPINGS.register("class-namings")
+@dataclass(frozen=True)
+class ClassNamingsMapping(_FilePerClass):
+    """A mask file per class beside each image's others, the class in the name (ISIC 2018
+    Task 2's `ISIC_0000000_attribute_globules.png`): `namings` are their `--mask-pattern`
+    templates (`{stem}_attribute_globules.png`), one per class; the longest that fits names it."""
+
+    namings: tuple[str, ...]
+    kind = "class-namings"
+    described = "namings"
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "namings", tuple(self.namings))
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return self.namings
+
+    def class_of(self, path: Path) -> int | None:
+        fitting = [i for i, t in enumerate(self.namings) if fits_template(path, t)]
+        return max(fitting, key=lambda i: len(self.namings[i]), default=None)
+
+
+def naming_names(namings: Sequence[str]) -> tuple[str, ...]:
+    """Class names from mask namings: what each adds to the image's name, less the words all
+    share (`{stem}_attribute_globules.png`, `{stem}_attribute_streaks.png` -> globules, streaks)."""
+    added = [re.split(r"[_\-. ]+", t.replace("{stem}", " ").rsplit(".", 1)[0].strip(" _-.")) for t in namings]
+    while all(len(w) > 1 and w[0] == added[0][0] for w in added):
+        added = [w[1:] for w in added]
+    while all(len(w) > 1 and w[-1] == added[0][-1] for w in added):
+        added = [w[:-1] for w in added]
+    names = tuple("_".join(w) for w in added)
+    return names if len(set(names)) == len(names) and all(names) else tuple(t.rsplit(".", 1)[0] for t in namings)
 
 
 def _single_channel_or_fail(raw: np.ndarray, path: Path) -> np.ndarray:

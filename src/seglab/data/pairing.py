@@ -30,10 +30,14 @@ _NOT_LABELS = {"color", "colour", "instanceids", "instance", "instances", "panop
 @dataclass
 class RivalNamings:
     """Images that match more than one mask each: the example to show, and the masks of each
-    naming (`--mask-pattern` template -> count) in one folder pair."""
+    naming (`--mask-pattern` template -> masks) in one folder pair."""
 
     example: str
-    counts: dict[str, int]
+    masks: dict[str, list[Path]]
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {template: len(masks) for template, masks in self.masks.items()}
 
 
 @dataclass
@@ -50,6 +54,7 @@ class FolderMatch:
         rivals: set when images match a second set of label masks (`refuse_rival_namings`).
         merged: key -> the image's masks after the first (`--merge-masks`), read as one mask.
         more_mask_dirs: further mask folders whose masks `merged` holds (`combine_matches`).
+        namings: the mask namings read as classes, one file per class (`namings_as_classes`).
     """
 
     image_dir: Path
@@ -62,6 +67,7 @@ class FolderMatch:
     rivals: RivalNamings | None = None
     merged: dict[str, tuple[Path, ...]] = field(default_factory=dict)
     more_mask_dirs: tuple[Path, ...] = ()
+    namings: tuple[str, ...] = ()
 
     def describe(self, root: Path) -> str:
         """One line for `seglab inspect`: which folders, how many pairs, which rule."""
@@ -74,6 +80,9 @@ class FolderMatch:
             return f"{images}{split}: {len(self.pairs)} .npz files, each holding its image and mask arrays"
         if self.rule is _ONE_IMAGE:
             return f"{where}{split}: its one image with the folder's {1 + len(self.masks_merged)} masks merged"
+        if self.namings:
+            return (f"{where}{split}: {len(self.pairs)} pairs by {self.rule.name}, a mask per class named "
+                    + ", ".join(f"'{t}'" for t in self.namings))
         merged = f", {len(self.merged)} of them with several masks merged" if self.merged else ""
         return f"{where}{split}: {len(self.pairs)} pairs by {self.rule.name}{merged}"
 
@@ -260,23 +269,67 @@ def refuse_rival_namings(matches: Sequence[FolderMatch]) -> None:
         return
     counts: dict[str, int] = {}
     for match in matches:  # a folder without a rival still counts its masks' naming
-        named = match.rivals.counts if match.rivals is not None else _namings(match.pairs)
-        for template, count in named.items():
-            counts[template] = counts.get(template, 0) + count
+        named = match.rivals.masks if match.rivals is not None else _namings(match.pairs)
+        for template, masks in named.items():
+            counts[template] = counts.get(template, 0) + len(masks)
     numbered = [t for t in sorted(counts) if is_numbered_mask(t.rsplit(".", 1)[0])]
     choices = {t: n for t, n in counts.items() if t not in numbered} or counts  # a numbered one is no choice alone
     listed = "".join(f"\n  --mask-pattern '{t}': {n} masks" for t, n in sorted(choices.items()))
     merge = (f"\n'{numbered[0]}' ({counts[numbered[0]]} masks) numbers more masks of some images (a second lesion "
              "or object): to keep them, pass --merge-masks, which reads each image's masks as one (their union)"
              if numbered else "")
-    raise DataError(f"{rivalled[0].example}; pick the labels to train on:{listed}{merge}")
+    classes = ("\nor, when each naming is a class (an image's mask per class), pass --task multilabel to read them "
+               "all, one channel per class" if len(choices) > 1 and not numbered else "")
+    raise DataError(f"{rivalled[0].example}; pick the labels to train on:{listed}{merge}{classes}")
 
 
-def _namings(pairs: list[tuple[str, Path, Path]]) -> dict[str, int]:
-    counts: dict[str, int] = {}
+def settle_rival_namings(matches: Sequence[FolderMatch], as_classes: bool) -> list[FolderMatch]:
+    """`matches` once no image matches more than one mask: with `as_classes` (`--task
+    multilabel`) rival namings are read as classes (`namings_as_classes`), else refused
+    (`refuse_rival_namings`)."""
+    read = namings_as_classes(matches) if as_classes else None
+    if read is None:
+        refuse_rival_namings(matches)
+    return list(matches) if read is None else read
+
+
+def namings_as_classes(matches: Sequence[FolderMatch]) -> list[FolderMatch] | None:
+    """Rival namings read as one mask file per class (`--task multilabel`): ISIC 2018 Task 2's
+    `ISIC_0000000_attribute_globules.png`, `..._attribute_streaks.png` beside each image. Each
+    image's masks of every naming become its pair's masks, in the namings' order. None when no
+    image has rivals, or when a naming numbers further masks (`{stem}_mask_1.png`: a second
+    lesion, for `--merge-masks`)."""
+    if not any(m.rivals is not None for m in matches):
+        return None
+    by_naming: dict[str, list[Path]] = {}
+    for match in matches:
+        for template, masks in (match.rivals.masks if match.rivals else _namings(match.pairs)).items():
+            by_naming.setdefault(template, []).extend(masks)
+    if any(is_numbered_mask(t.rsplit(".", 1)[0]) for t in by_naming):
+        return None
+    namings = tuple(sorted(by_naming, key=str.lower))
+    of_key: dict[tuple[Path, str], list[Path]] = {}  # (folder, image key) -> its masks in naming order
+    for template in namings:
+        before, _, after = template.partition("{stem}")
+        for mask in by_naming[template]:
+            of_key.setdefault((mask.parent, mask.name[len(before):len(mask.name) - len(after)].lower()), []).append(mask)
+    read: list[FolderMatch] = []
+    for match in matches:
+        masks = {key: of_key.get((mask.parent, key), [mask]) for key, _, mask in match.pairs}
+        classed = {m for ms in masks.values() for m in ms}
+        read.append(replace(
+            match, pairs=[(key, image, masks[key][0]) for key, image, _ in match.pairs], rivals=None,
+            merged={key: tuple(ms[1:]) for key, ms in masks.items() if len(ms) > 1},
+            extra_masks=[m for m in match.extra_masks if m not in classed], namings=namings,
+        ))
+    return read
+
+
+def _namings(pairs: list[tuple[str, Path, Path]]) -> dict[str, list[Path]]:
+    masks: dict[str, list[Path]] = {}
     for key, _, mask in pairs:
-        counts[_template(mask, key)] = counts.get(_template(mask, key), 0) + 1
-    return counts
+        masks.setdefault(_template(mask, key), []).append(mask)
+    return masks
 
 
 def _second_annotation(
@@ -293,7 +346,7 @@ def _second_annotation(
     first = next(iter(rivals.values()))[0]
     example = (f"{folder_label(first.parent, root)}: images match more than one mask each ({rule.name}), e.g. "
                f"'{first.name}' beside '{pairs[0][2].name}'")
-    return RivalNamings(example, {**_namings(pairs), **{t: len(m) for t, m in rivals.items()}})
+    return RivalNamings(example, {**_namings(pairs), **rivals})
 
 
 def names_labels(name: str) -> bool:
@@ -320,7 +373,7 @@ def _two_masks(
     templates = {_template(first, key), _template(path, key)}
     example = (f"{folder_label(first.parent, root)}: one image matches two masks, '{first.name}' and '{path.name}' "
                f"({rule.name})")
-    return RivalNamings(example, {t: sum(1 for m in masks if _fits(m, t)) for t in templates})
+    return RivalNamings(example, {t: [m for m in masks if fits_template(m, t)] for t in templates})
 
 
 def _differ_by_affix(a: Path, b: Path) -> bool:
@@ -329,7 +382,8 @@ def _differ_by_affix(a: Path, b: Path) -> bool:
     return a.suffix.lower() == b.suffix.lower() and stem(a) != stem(b)
 
 
-def _fits(mask: Path, template: str) -> bool:
+def fits_template(mask: Path, template: str) -> bool:
+    """Whether `template` (`{stem}_mask.png`) names `mask` for some non-empty stem."""
     before, _, after = template.partition("{stem}")
     name = mask.name.lower()
     return name.startswith(before.lower()) and name.endswith(after.lower()) and len(name) > len(before) + len(after)
