@@ -79,3 +79,25 @@ def test_few_numbered_folders_are_no_subjects(tmp_path: Path) -> None:
     for folder in ("benign", "malignant", "normal"):
         side_by_side(tmp_path / "data" / folder, [f"{folder}_{n}" for n in range(1, 4)])
     assert all(p.group is None for p in discover(tmp_path / "data").pairs)
+
+
+def test_ultrasound_nerve_names_group_by_subject(tmp_path: Path) -> None:
+    """Kaggle's Ultrasound Nerve Segmentation: `train/<subject>_<image>.tif` beside
+    `<subject>_<image>_mask.tif` (about 120 images of each of 47 subjects), `test/<n>.tif` unlabelled."""
+    side_by_side(tmp_path / "train", [f"{s}_{n}" for s in (1, 2, 3, 10, 47) for n in range(1, 5)])
+    for n in (1, 2):
+        save(tmp_path / "test" / f"{n}.tif", photo(n, SIZE))
+    index = discover(tmp_path)
+    assert len(index.pairs) == 20 and len(index.unlabelled) == 2
+    assert {p.group for p in index.pairs} == {"1", "2", "3", "10", "47"}
+    assert next(p for p in index.pairs if p.name == "10_3").group == "10"
+    assert "by the number before the image's number" in index.pairing[-1]
+
+
+@pytest.mark.parametrize("names", [
+    [f"{s}_{n}" for s in (1, 2, 3) for n in range(1, 5)],  # three number prefixes: no more likely subjects than classes
+    [f"{scene}_{n}" for scene in ("kitchen", "office", "bedroom", "bath", "street") for n in range(1, 5)],
+])
+def test_number_pairs_of_few_subjects_and_named_scenes_are_no_subjects(tmp_path: Path, names: list[str]) -> None:
+    side_by_side(tmp_path / "data", names)
+    assert all(p.group is None for p in discover(tmp_path / "data").pairs)

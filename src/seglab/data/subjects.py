@@ -2,7 +2,8 @@
 
 2-D datasets cut from scans and videos name their files after the scan: TransUNet's Synapse
 `case0005_slice000`, an ACDC export's `patient001_frame01`, the LGG MRI set's
-`TCGA_CS_4941_19960909/TCGA_CS_4941_19960909_12.tif` (a folder per patient, numbered slices).
+`TCGA_CS_4941_19960909/TCGA_CS_4941_19960909_12.tif` (a folder per patient, numbered slices),
+the Ultrasound Nerve Segmentation's `47_120.tif` (image 120 of subject 47).
 Neighbouring slices look alike, so a split that puts some in training and others in validation
 scores memory, not generalisation. When nearly every name says its subject, the pairs carry it as
 their group, and `seglab.data.splits` keeps each group in one split (as it does for volumes).
@@ -20,8 +21,9 @@ from seglab.data.index import DatasetIndex, Pair
 log = logging.getLogger(__name__)
 
 _SLICE_NAME = re.compile(r"^(?P<subject>.*?[a-z0-9])[_\-. ]*(?:slice|slc|frame)[_\-. ]*\d+$", re.IGNORECASE)
+_SUBJECT_AND_NUMBER = re.compile(r"(?P<subject>\d+)[_\-](?P<number>\d+)")
 _SHARE = 0.9  # of the names that must say their subject
-_MIN_FOLDERS = 5  # subject folders, fewer are more likely classes (BUSI's benign/, malignant/)
+_MIN_FOLDERS = 5  # subjects by folder or number; fewer are more likely classes (BUSI's benign/, malignant/)
 
 
 def with_subjects(index: DatasetIndex) -> DatasetIndex:
@@ -29,7 +31,7 @@ def with_subjects(index: DatasetIndex) -> DatasetIndex:
     unchanged when any pair has a group already or the names do not say."""
     if not index.pairs or any(p.group is not None for p in index.pairs):
         return index
-    found = _by_slice_token(index.pairs) or _by_numbered_folder(index.pairs)
+    found = _by_slice_token(index.pairs) or _by_numbered_folder(index.pairs) or _by_subject_number(index.pairs)
     if found is None:
         return index
     subjects, how = found
@@ -71,6 +73,20 @@ def _by_numbered_folder(pairs: list[Pair]) -> tuple[dict[str, str], str] | None:
     if len(set(subjects.values())) < _MIN_FOLDERS or not _says_subjects(subjects, len(pairs)):
         return None
     return subjects, "the folder each is numbered after"
+
+
+def _by_subject_number(pairs: list[Pair]) -> tuple[dict[str, str], str] | None:
+    """`47_120` -> `47`: names of two numbers, subject and image, in several subjects. Only
+    numbers: a word before the number is as often a class or scene (`kitchen_0001`), and a split
+    by classes would validate on classes never trained on."""
+    subjects = {}
+    for pair in pairs:
+        found = _SUBJECT_AND_NUMBER.fullmatch(_last(pair.name))
+        if found is not None:
+            subjects[pair.name] = found.group("subject")
+    if len(set(subjects.values())) < _MIN_FOLDERS or not _says_subjects(subjects, len(pairs)):
+        return None
+    return subjects, "the number before the image's number"
 
 
 def _says_subjects(subjects: dict[str, str], pairs: int) -> bool:
