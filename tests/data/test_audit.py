@@ -269,6 +269,18 @@ def npz_with_two_arrays(root: Path) -> None:
     np.savez(_replace_image(base(root), "p1", ".npz"), left=_image(1), right=_image(2))
 
 
+def h5_linking_another_file(root: Path) -> None:
+    import h5py
+
+    source = root.parent / f"{root.name}-outside.h5"  # a file beside the dataset that it must not read
+    with h5py.File(source, "w") as file:
+        file["image"] = _image(1)
+    layout = h5py.VirtualLayout(shape=_image(1).shape, dtype=np.uint8)
+    layout[:] = h5py.VirtualSource(str(source), "image", shape=_image(1).shape)
+    with h5py.File(_replace_image(base(root), "p1", ".h5"), "w") as file:
+        file.create_virtual_dataset("image", layout)
+
+
 def webp_in_images(root: Path) -> None:
     Image.fromarray(_image(9)).save(base(root) / "images" / "p9.webp")
 
@@ -390,6 +402,7 @@ FINDINGS: list[tuple[Callable[[Path], None], str, str, str]] = [
     (truncated_npy, "unreadable", "cannot be read (corrupt or truncated?)", "images/p1.npy"),
     (corrupted_png, "unreadable", "cannot be read (corrupt or truncated?)", "images/p1.png"),
     (npz_with_two_arrays, "npz-arrays", "holds 2 arrays (left, right) and none is named 'image'", "images/p1.npz"),
+    (h5_linking_another_file, "external-data", "keeps its data in other files", "images/p1.h5"),
     (object_npy, "bad-dtype", "holds Python objects (dtype object)", "images/p1.npy"),
     (complex_npy, "bad-dtype", "has dtype complex64; expected numeric pixel values", "images/p1.npy"),
     (volume_npy_image, "bad-shape", "has shape (5, 16, 16); expected (H, W) or (H, W, C)", "images/p1.npy"),

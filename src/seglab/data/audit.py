@@ -57,7 +57,9 @@ CHECKS: dict[str, Check] = {
     "unreadable": Check(FATAL, "export the file again (it is damaged or truncated), or remove it"),
     "missing-codec": Check(FATAL, "install the package the message names (the file itself is fine), or convert "
                            "the file to PNG or uncompressed TIFF"),
-    "npz-arrays": Check(FATAL, "save one array per .npz file, or name it 'image' (or 'mask')"),
+    "npz-arrays": Check(FATAL, "save one array per .npz or HDF5 file, or name it 'image' (or 'mask')"),
+    "external-data": Check(FATAL, "copy the data into the file (h5py: write the array itself, not a link or "
+                           "virtual dataset)"),
     "bad-shape": Check(FATAL, "save images as (H, W) or (H, W, C) with C 1-4 and masks as (H, W); "
                        "transpose channel-first arrays, split volumes into slices"),
     "bad-volume": Check(FATAL, "re-export the volume named (docs/volumes.md), or move its case out of the dataset"),

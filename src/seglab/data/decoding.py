@@ -20,6 +20,8 @@ import numpy as np
 import tifffile
 from PIL import Image, ImageOps
 
+from seglab.data.hdf5_files import HDF5_SUFFIXES, h5_header, h5_holds_image_and_mask, load_h5
+from seglab.data.npy_files import holds_image_and_mask as npz_holds_image_and_mask
 from seglab.data.npy_files import load_npy, load_npz, npy_header, npz_header
 from seglab.data.pixel_budget import max_pixels, within_budget
 from seglab.data.read_errors import TIFF_SUFFIXES
@@ -56,9 +58,11 @@ class FileHeader:
 def file_header(path: Path) -> FileHeader:
     """Format, colour mode, frame count and orientation of an image file, from its header."""
     suffix = path.suffix.lower()
-    if suffix in (".npy", ".npz"):
-        shape = npz_header(path)[0] if suffix == ".npz" else npy_header(path)[0]
-        return FileHeader("NumPy", "RGBA" if len(shape) == 3 and shape[2] == 4 else "", 1)
+    if suffix in (".npy", ".npz", *HDF5_SUFFIXES):
+        kind, header = ("HDF5", h5_header) if suffix in HDF5_SUFFIXES else \
+            ("NumPy", npz_header if suffix == ".npz" else npy_header)
+        shape = header(path)[0]
+        return FileHeader(kind, "RGBA" if len(shape) == 3 and shape[2] == 4 else "", 1)
     if suffix in TIFF_SUFFIXES:
         with tifffile.TiffFile(path) as tif:
             shape = tif.pages[0].shape
@@ -70,13 +74,15 @@ def file_header(path: Path) -> FileHeader:
 def read_array(path: Path, role: str, palette_rgb: bool) -> np.ndarray:
     """Pixels of any supported file; palette images (PNG, GIF) give colours or, for masks, indices.
 
-    `role` ("image" or "mask") picks the array of a .npz file that holds several.
+    `role` ("image" or "mask") picks the array of a .npz or HDF5 file that holds several.
     """
     suffix = path.suffix.lower()
     if suffix == ".npy":
         return load_npy(path)
     if suffix == ".npz":
         return load_npz(path, role)
+    if suffix in HDF5_SUFFIXES:
+        return load_h5(path, role)
     if suffix in TIFF_SUFFIXES:
         return _load_tiff(path)
     with _open_pillow(path) as image:
@@ -128,3 +134,11 @@ def _load_tiff(path: Path) -> np.ndarray:
     with tifffile.TiffFile(path) as tif:
         within_budget(tif.pages[0].shape)  # tiled and compressed pages too: the tags give the shape
     return np.asarray(tifffile.imread(path, key=0))
+
+
+def holds_image_and_mask(path: Path) -> bool:
+    """Whether a .npz or HDF5 file is a pair by itself: an image array and a mask array."""
+    suffix = path.suffix.lower()
+    if suffix == ".npz":
+        return npz_holds_image_and_mask(path)
+    return suffix in HDF5_SUFFIXES and h5_holds_image_and_mask(path)

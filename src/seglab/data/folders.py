@@ -23,6 +23,8 @@ import numpy as np
 
 from seglab.data.classes import CLASS_DICT_GLOB
 from seglab.data.index import list_images
+from seglab.data.decoding import holds_image_and_mask
+from seglab.data.hdf5_files import HDF5_SUFFIXES
 from seglab.data.io import IMAGE_SUFFIXES, read_raw_mask
 from seglab.data.naming import (
     KEY_RULES,
@@ -36,7 +38,6 @@ from seglab.data.naming import (
     strip_affixes,
     usable_splits,
 )
-from seglab.data.npy_files import holds_image_and_mask
 from seglab.data.pairing import IN_ONE_FILE, FolderMatch, match_folders, names_labels, settle_rival_namings
 from seglab.errors import DataError
 
@@ -309,9 +310,10 @@ def _ambiguous(image: Folder, candidates: list[FolderMatch], root: Path) -> Data
 
 
 def _in_one_file(folder: Folder) -> FolderMatch | None:
-    """A folder of .npz files that each hold an image and a mask array: TransUNet's Synapse
-    `train_npz/case0005_slice000.npz` (`image`, `label`). Two files are opened to tell."""
-    archives = [p for p in folder.files if p.suffix.lower() == ".npz"]
+    """A folder of .npz or HDF5 files that each hold an image and a mask array: TransUNet's
+    Synapse `train_npz/case0005_slice000.npz`, SSL4MIS' ACDC `slices/patient001_frame01_slice_1.h5`
+    (`image`, `label`). Two files are opened to tell."""
+    archives = [p for p in folder.files if p.suffix.lower() in (".npz", *HDF5_SUFFIXES)]
     if len(archives) < 0.5 * len(folder.files) or not all(holds_image_and_mask(p) for p in archives[:_SNIFFED]):
         return None
     return FolderMatch(folder.path, folder.path, folder.split, IN_ONE_FILE, [(stem(p), p, p) for p in archives])

@@ -1,4 +1,4 @@
-"""Read images and masks from disk (PNG, JPEG, TIFF, BMP, GIF, PPM/PGM, .npy, .npz) and write masks.
+"""Read images and masks from disk (PNG, JPEG, TIFF, BMP, GIF, PPM/PGM, .npy, .npz, HDF5) and write masks.
 
 Everything downstream sees one shape convention: images (H, W, C) with C 1 or 3 in their stored
 dtype, masks (H, W) int64 class indices. Any file that cannot be decoded becomes a `ReadError`
@@ -16,10 +16,12 @@ import numpy as np
 from PIL import Image
 
 from seglab.data.decoding import FileHeader, file_header, read_array
+from seglab.data.hdf5_files import HDF5_SUFFIXES
 from seglab.data.mapping import MappingError, MaskMapping, single_channel
 from seglab.data.read_errors import ReadError, decode
 
-IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".gif", ".ppm", ".pgm", ".npy", ".npz")  # PPM: STARE
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".gif", ".ppm", ".pgm", ".npy", ".npz",  # PPM: STARE
+                  *HDF5_SUFFIXES)
 
 
 def image_scale(dtype: np.dtype | type | str) -> float:

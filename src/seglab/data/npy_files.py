@@ -1,7 +1,7 @@
 """NumPy files (.npy, .npz) as images and masks: shape and dtype from the header, then the array,
 never unpickled.
 
-A .npz file holding several arrays gives the one named for its role (`_NPZ_KEYS`).
+A .npz file holding several arrays gives the one named for its role (`ARRAY_KEYS`).
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ import numpy as np
 from seglab.data.pixel_budget import within_budget
 from seglab.data.read_errors import Unusable
 
-# the array of a several-array .npz file that is the image or the mask, in order of preference
-_NPZ_KEYS = {"image": ("image", "img", "arr_0"), "mask": ("mask", "label", "labels", "seg", "arr_0")}
+# the array of a several-array .npz (or HDF5) file that is the image or the mask, in order of preference
+ARRAY_KEYS = {"image": ("image", "img", "arr_0"), "mask": ("mask", "label", "labels", "seg", "arr_0")}
 
 
 def array_header(file: IO[bytes]) -> tuple[tuple[int, ...], np.dtype | None]:
@@ -51,7 +51,7 @@ def npz_header(path: Path, role: str = "image") -> tuple[tuple[int, ...], np.dty
 def load_npy(path: Path) -> np.ndarray:
     """A .npy file's array, within the pixel budget; object arrays refused (`Unusable`)."""
     shape, dtype = npy_header(path)
-    _numeric(dtype)
+    numeric(dtype)
     within_budget(shape)
     # memory-mapping checks the header against the file size before allocating anything,
     # so a damaged header cannot ask for gigabytes
@@ -62,7 +62,7 @@ def load_npy(path: Path) -> np.ndarray:
 def load_npz(path: Path, role: str) -> np.ndarray:
     """The image (or mask) array of a .npz file, within the pixel budget; object arrays refused."""
     shape, dtype = npz_header(path, role)
-    _numeric(dtype)
+    numeric(dtype)
     within_budget(shape)
     with zipfile.ZipFile(path) as archive, archive.open(_npz_member(archive, role)) as member:
         return np.lib.format.read_array(member, allow_pickle=False)
@@ -78,7 +78,8 @@ def holds_image_and_mask(path: Path) -> bool:
         return False
 
 
-def _numeric(dtype: np.dtype | None) -> None:
+def numeric(dtype: np.dtype | None) -> None:
+    """Refuse arrays of Python objects (`Unusable`): numbers only, nothing unpickled."""
     if dtype is not None and dtype.hasobject:
         raise Unusable(f"holds Python objects (dtype {dtype}); expected numbers", "bad-dtype")
 
@@ -88,7 +89,7 @@ def _npz_member(archive: zipfile.ZipFile, role: str) -> str:
     keys = [name.removesuffix(".npy") for name in archive.namelist() if name.endswith(".npy")]
     if len(keys) == 1:
         return f"{keys[0]}.npy"
-    preferred = _NPZ_KEYS[role]
+    preferred = ARRAY_KEYS[role]
     key = next((k for k in preferred if k in keys), None)
     if key is None:
         held = f"{len(keys)} arrays ({', '.join(keys)})" if keys else "no arrays"

@@ -77,7 +77,8 @@ class FolderMatch:
         )
         split = f" [{self.split}]" if self.split else ""
         if self.rule is IN_ONE_FILE:
-            return f"{images}{split}: {len(self.pairs)} .npz files, each holding its image and mask arrays"
+            kinds = "/".join(sorted({image.suffix.lower() for _, image, _ in self.pairs}))
+            return f"{images}{split}: {len(self.pairs)} {kinds} files, each holding its image and mask arrays"
         if self.rule is _ONE_IMAGE:
             return f"{where}{split}: its one image with the folder's {1 + len(self.masks_merged)} masks merged"
         if self.namings:
@@ -245,7 +246,7 @@ def combine_matches(matches: Sequence[FolderMatch]) -> FolderMatch:
 
 
 _ONE_IMAGE = KeyRule("the one image of its folder", lambda path: None)
-IN_ONE_FILE = KeyRule("image and mask arrays in one .npz file", stem)
+IN_ONE_FILE = KeyRule("image and mask arrays in one file", stem)
 
 
 def _one_image_folder(image: Path, masks: Sequence[Path], image_dir: Path, mask_dir: Path,

@@ -37,6 +37,7 @@ _MAGIC = (
     (b"BM", "BMP"),
     (b"\x93NUMPY", "NumPy"),
     (b"PK\x03\x04", "NumPy archive (zip)"),
+    (b"\x89HDF\r\n\x1a\n", "HDF5"),
     (b"GIF8", "GIF"),
     (b"P5", "PGM"),
     (b"P6", "PPM"),
@@ -133,7 +134,7 @@ def _explain(path: Path, what: str, err: BaseException) -> ReadError:
     if found is None and head:
         return ReadError(
             f"{what} '{path}' is not an image file: it starts with {_show_bytes(head)}, "
-            "not PNG, JPEG, TIFF, BMP, GIF, PPM/PGM or NumPy (.npy, .npz) data",
+            "not PNG, JPEG, TIFF, BMP, GIF, PPM/PGM, NumPy (.npy, .npz) or HDF5 data",
             "not-an-image",
         )
     if found is not None and _reader_of(found) != _reader_of(suffix):
@@ -157,11 +158,13 @@ def _missing_codec(err: BaseException) -> str | None:
 
 
 def _reader_of(format_or_suffix: str) -> str:
-    """Which decoder handles a format name or a file suffix: numpy, numpy-zip, tifffile or Pillow."""
+    """Which decoder handles a format name or a file suffix: numpy, numpy-zip, h5py, tifffile or Pillow."""
     if format_or_suffix in ("NumPy", ".npy"):
         return "numpy"
     if format_or_suffix in ("NumPy archive (zip)", ".npz"):
         return "numpy-zip"
+    if format_or_suffix in ("HDF5", ".h5", ".hdf5"):
+        return "h5py"
     if format_or_suffix in ("TIFF", *TIFF_SUFFIXES):
         return "tifffile"
     return "pillow"

@@ -1,0 +1,80 @@
+"""HDF5 files (.h5, .hdf5) as images and masks: one 2-D slice per file, or an image and its mask
+in one file, as SSL4MIS ships ACDC (`slices/patient001_frame01_slice_1.h5`: `image`, `label`).
+
+A file holding several datasets gives the one named for its role (`npy_files.ARRAY_KEYS`), as a
+.npz file does. Shape and dtype come from the dataset's header before anything is read. h5py
+is an optional dependency (`seglab[hdf5]`). A dataset whose data lies in other files (external
+storage, virtual datasets, external links) is refused: a file must not make seglab read others.
+"""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+
+from seglab.data.npy_files import ARRAY_KEYS, numeric
+from seglab.data.pixel_budget import within_budget
+from seglab.data.read_errors import Unusable
+
+HDF5_SUFFIXES = (".h5", ".hdf5")
+
+
+def _h5py() -> ModuleType:
+    try:
+        return importlib.import_module("h5py")
+    except ImportError:
+        raise Unusable("is an HDF5 file, which needs h5py: pip install 'seglab[hdf5]'", "missing-codec") from None
+
+
+def _dataset(file: Any, role: str, h5py: ModuleType) -> Any:
+    """The dataset of an open file holding the image (or mask): the only one, else a known name."""
+    names = [name for name in file if not isinstance(file.get(name, getlink=True), h5py.ExternalLink)
+             and isinstance(file[name], h5py.Dataset)]
+    if len(names) == 1:
+        name = names[0]
+    else:
+        name = next((k for k in ARRAY_KEYS[role] if k in names), "")
+        if not name:
+            held = f"{len(names)} datasets ({', '.join(names)})" if names else "no datasets at its root"
+            wanted = " or ".join(f"'{k}'" for k in ARRAY_KEYS[role])
+            raise Unusable(f"holds {held} and none is named {wanted}; name the {role} dataset '{role}'", "npz-arrays")
+    dataset = file[name]
+    if dataset.is_virtual or dataset.external:
+        raise Unusable(f"dataset '{name}' keeps its data in other files (virtual or external storage); "
+                       "save the array in the file itself", "external-data")
+    numeric(dataset.dtype)
+    return dataset
+
+
+def h5_header(path: Path, role: str = "image") -> tuple[tuple[int, ...], np.dtype]:
+    """Shape and dtype of the dataset holding the image (or mask), reading no pixels."""
+    h5py = _h5py()
+    with h5py.File(path, "r") as file:
+        dataset = _dataset(file, role, h5py)
+        return tuple(dataset.shape), dataset.dtype
+
+
+def load_h5(path: Path, role: str) -> np.ndarray:
+    """The image (or mask) array of an HDF5 file, within the pixel budget."""
+    h5py = _h5py()
+    with h5py.File(path, "r") as file:
+        dataset = _dataset(file, role, h5py)
+        within_budget(tuple(dataset.shape))
+        return np.asarray(dataset[()])
+
+
+def h5_holds_image_and_mask(path: Path) -> bool:
+    """Whether an HDF5 file holds a 2-D image dataset and a different mask dataset of its size
+    (SSL4MIS' ACDC slices); its 3-D volumes (`patient001_frame01.h5`) are not 2-D pairs."""
+    try:
+        h5py = _h5py()
+        with h5py.File(path, "r") as file:
+            image, mask = _dataset(file, "image", h5py), _dataset(file, "mask", h5py)
+            return (image.name != mask.name and len(mask.shape) == 2 and len(image.shape) in (2, 3)
+                    and mask.shape in (image.shape[:2], image.shape[-2:]))
+    except (OSError, Unusable):
+        return False

@@ -1,0 +1,131 @@
+"""HDF5 files (.h5, .hdf5): SSL4MIS' ACDC slices read as pairs, and the files refused with a reason.
+
+The layout is SSL4MIS' (Luo et al.) ACDC as shipped: `data/slices/patient001_frame01_slice_1.h5`
+holding a 2-D `image` (float32) and `label` (uint8), beside `data/patient001_frame01.h5` volumes
+holding 3-D ones, and `train_slices.list`, `val.list` at the top.
+"""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from seglab.data import discover, read_image
+from seglab.data.audit import CHECKS, FATAL
+from seglab.data.io import read_mask
+from seglab.data.mapping import IdentityMapping
+from seglab.data.read_errors import ReadError
+
+h5py = pytest.importorskip("h5py", reason="HDF5 files need the 'hdf5' extra (h5py)")
+
+SHAPE = (5, 20, 18)  # slices, H, W
+
+
+def write_h5(path: Path, **arrays: np.ndarray) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with h5py.File(path, "w") as file:
+        for name, array in arrays.items():
+            file[name] = array
+    return path
+
+
+def acdc(root: Path) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """The SSL4MIS ACDC layout for 3 patients x 2 frames; returns slice name -> (image, label)."""
+    rng = np.random.default_rng(0)
+    slices = {}
+    for patient in (1, 2, 3):
+        for frame in (1, 12):
+            volume = f"patient{patient:03d}_frame{frame:02d}"
+            image = rng.random(SHAPE, dtype=np.float32)
+            label = rng.integers(0, 4, SHAPE, dtype=np.uint8)
+            write_h5(root / "data" / f"{volume}.h5", image=image, label=label)
+            for s in range(SHAPE[0]):
+                write_h5(root / "data" / "slices" / f"{volume}_slice_{s}.h5", image=image[s], label=label[s])
+                slices[f"{volume}_slice_{s}"] = image[s], label[s]
+    (root / "train_slices.list").write_text("\n".join(slices) + "\n")
+    (root / "val.list").write_text("patient003_frame01\n")
+    return slices
+
+
+def test_ssl4mis_acdc_slices_pair_by_file_and_group_by_patient(tmp_path):
+    slices = acdc(tmp_path / "ACDC")
+    index = discover(tmp_path / "ACDC")
+    assert len(index.pairs) == 30 and not index.problems
+    assert "data/slices/: 30 .h5 files, each holding its image and mask arrays" in index.pairing[0]
+    assert {p.group for p in index.pairs} == {"patient001", "patient002", "patient003"}
+    assert sum(p.suffix == ".h5" for p in index.ignored) == 6  # the 3-D volumes are no 2-D pairs
+    pair = next(p for p in index.pairs if p.name == "patient002_frame12_slice_3")
+    image, label = slices[pair.name]
+    np.testing.assert_array_equal(read_image(pair.image)[..., 0], image)  # (H, W, 1), as for any grey image
+    np.testing.assert_array_equal(read_mask(pair.mask, IdentityMapping()), label)
+
+
+def test_a_folder_of_h5_images_pairs_with_png_masks(tmp_path):
+    from PIL import Image
+
+    mask = np.zeros(SHAPE[1:], np.uint8)
+    mask[4:12, 3:9] = 1
+    for i in range(3):
+        write_h5(tmp_path / "images" / f"scan_{i}.hdf5", data=np.full(SHAPE[1:], i, np.uint16))
+        (tmp_path / "masks").mkdir(exist_ok=True)
+        Image.fromarray(mask).save(tmp_path / "masks" / f"scan_{i}.png")
+    index = discover(tmp_path)
+    assert len(index.pairs) == 3
+    assert read_image(index.pairs[2].image).max() == 2  # the one dataset of the file, whatever its name
+
+
+def refused(path: Path) -> ReadError:
+    with pytest.raises(ReadError) as error:
+        read_image(path)
+    assert str(path) in str(error.value) and CHECKS[error.value.code].severity == FATAL
+    return error.value
+
+
+def test_unnamed_datasets_are_listed(tmp_path):
+    error = refused(write_h5(tmp_path / "a.h5", left=np.zeros((4, 4)), right=np.ones((4, 4))))
+    assert error.code == "npz-arrays" and "holds 2 datasets (left, right) and none is named 'image'" in str(error)
+
+
+def test_data_kept_in_other_files_is_refused(tmp_path):
+    """A file must not make seglab read another: an external link, a virtual dataset, external storage."""
+    write_h5(tmp_path / "secret.h5", image=np.full((4, 4), 7, np.uint8))
+    with h5py.File(tmp_path / "link.h5", "w") as file:
+        file["image"] = h5py.ExternalLink(str(tmp_path / "secret.h5"), "image")
+    assert refused(tmp_path / "link.h5").code == "npz-arrays"  # the link is no dataset of this file
+    layout = h5py.VirtualLayout(shape=(4, 4), dtype=np.uint8)
+    layout[:] = h5py.VirtualSource(str(tmp_path / "secret.h5"), "image", shape=(4, 4))
+    with h5py.File(tmp_path / "virtual.h5", "w") as file:
+        file.create_virtual_dataset("image", layout)
+    assert refused(tmp_path / "virtual.h5").code == "external-data"
+    (tmp_path / "raw.bin").write_bytes(bytes(16))
+    with h5py.File(tmp_path / "external.h5", "w") as file:
+        file.create_dataset("image", (4, 4), np.uint8, external=[(str(tmp_path / "raw.bin"), 0, 16)])
+    assert refused(tmp_path / "external.h5").code == "external-data"
+
+
+def test_strings_huge_headers_and_damage_are_refused_before_reading(tmp_path):
+    strings = write_h5(tmp_path / "strings.h5", image=np.array([b"a", b"b"], dtype=h5py.string_dtype()))
+    assert refused(strings).code == "bad-dtype"
+    with h5py.File(tmp_path / "huge.h5", "w") as file:  # 10^10 pixels announced, nothing stored
+        file.create_dataset("image", (100_000, 100_000), np.uint8, chunks=(64, 64))
+    assert refused(tmp_path / "huge.h5").code == "too-many-pixels"
+    whole = write_h5(tmp_path / "whole.h5", image=np.zeros((64, 64), np.uint8)).read_bytes()
+    (tmp_path / "cut.h5").write_bytes(whole[: len(whole) // 2])
+    assert refused(tmp_path / "cut.h5").code == "unreadable"
+
+
+def test_without_h5py_the_message_says_what_to_install(tmp_path, monkeypatch):
+    path = write_h5(tmp_path / "a.h5", image=np.zeros((4, 4), np.uint8))
+    real = importlib.import_module
+
+    def no_h5py(name: str, *args):
+        if name == "h5py":
+            raise ImportError("No module named 'h5py'")
+        return real(name, *args)
+
+    monkeypatch.setattr(importlib, "import_module", no_h5py)
+    error = refused(path)
+    assert error.code == "missing-codec" and "pip install 'seglab[hdf5]'" in str(error)
