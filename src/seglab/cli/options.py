@@ -88,7 +88,7 @@ def add_max_pixels_option(parser: argparse.ArgumentParser, dest: str) -> None:
 def add_training_options(parser: argparse.ArgumentParser) -> None:
     from seglab.data.cache import CACHE_MODES
     from seglab.data.splits import SPLIT_MODES
-    from seglab.engine.builders import OPTIMIZERS, SCHEDULES
+    from seglab.engine.optimizers import OPTIMIZERS, SCHEDULES
     from seglab.losses import LOSSES
     from seglab.runtime import PRECISIONS
 
@@ -219,7 +219,7 @@ def build_config(args: argparse.Namespace, planned: dict[str, Any] | None = None
 
 def add_recipe_options(parser: argparse.ArgumentParser) -> None:
     """The training flags `seglab plan` chooses (besides model, size, batch size, lr and loss)."""
-    from seglab.data.augment import PRESETS
+    from seglab.data.augment_presets import PRESETS
 
     parser.add_argument("--time-budget", dest="train.time_budget", type=parse_duration, metavar="10m",
                         help="train for this wall-clock time: the epoch count and the schedule's end are planned "

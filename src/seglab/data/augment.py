@@ -27,6 +27,7 @@ from torch import Tensor
 from torchvision import tv_tensors
 from torchvision.transforms import v2
 
+from seglab.data.augment_presets import PRESETS
 from seglab.errors import ConfigError
 from seglab.registry import Registry
 
@@ -54,7 +55,6 @@ class TransformSpec:
 
 
 TRANSFORMS: Registry[TransformSpec] = Registry("augmentation transform")
-PRESETS: Registry[dict[str, dict[str, Any]]] = Registry("augmentation preset")
 _ORDER: list[str] = []  # registration order is application order: geometry, intensity, noise
 
 
@@ -247,33 +247,6 @@ def _gamma(size: tuple[int, int], fill: Fill, gamma: Any, p: float) -> v2.Transf
 def _noise(size: tuple[int, int], fill: Fill, sigma: float, p: float) -> v2.Transform:
     # clip=False: normalised images are not in [0, 1]
     return v2.RandomApply([v2.GaussianNoise(sigma=sigma, clip=False)], p=p)
-
-
-# --- presets -----------------------------------------------------------------------------
-
-PRESETS.register("none")({})
-PRESETS.register("light")(
-    {
-        "scale_crop": {"scale": (0.8, 1.0)},
-        "hflip": {},
-        "brightness": {"delta": 0.1},
-        "contrast": {"factor": 0.1},
-    }
-)
-PRESETS.register("strong")(
-    {
-        "scale_crop": {"scale": (0.5, 1.0)},
-        "hflip": {},
-        "vflip": {},
-        "rot90": {},
-        "rotate": {"degrees": 15.0},
-        "elastic": {},
-        "brightness": {"delta": 0.2},
-        "contrast": {"factor": 0.2},
-        "gamma": {},
-        "noise": {},
-    }
-)
 
 
 class Augment:

@@ -11,6 +11,7 @@ from torch import nn
 
 from seglab.config import DEFAULT_EPOCHS, ModelConfig, TrainConfig
 from seglab.data.prepare import PreparedData
+from seglab.engine.optimizers import OPTIMIZERS, SCHEDULES
 from seglab.engine.schedule_plan import PlannedLambdaLR, PlannedOneCycleLR
 from seglab.errors import ConfigError
 from seglab.losses import class_weights_from_counts
@@ -47,10 +48,6 @@ def resolve_class_weights(value: tuple[float, ...] | str | None, data: PreparedD
     shown = ", ".join(f"{name} {weight:.3g}" for name, weight in zip(data.classes.names, weights))
     log.info("class weights (median frequency of the train split's pixels): %s", shown)
     return weights
-
-
-OPTIMIZERS = {"adam": torch.optim.Adam, "adamw": torch.optim.AdamW}
-SCHEDULES = ("constant", "cosine", "onecycle")
 
 
 def parameter_groups(model: nn.Module, cfg: TrainConfig) -> list[dict]:
