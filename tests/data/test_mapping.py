@@ -16,6 +16,7 @@ from seglab.data.mapping import (
     OffsetMapping,
     ThresholdMapping,
 )
+from seglab.data.celebamask_hq import PartFilesMapping
 from seglab.data.multilabel import ChannelsMapping, ClassFilesMapping, ClassFoldersMapping, ClassNamingsMapping, RegionsMapping
 
 EXAMPLES = {
@@ -29,6 +30,7 @@ EXAMPLES = {
     "class-folders": ClassFoldersMapping(("disc", "square")),
     "class-files": ClassFilesMapping(("1. Microaneurysms", "5. Optic Disc")),
     "class-namings": ClassNamingsMapping(("{stem}_attribute_globules.png", "{stem}_attribute_streaks.png")),
+    "part-files": PartFilesMapping(("skin", "nose", "hair"), 2),
     "channels": ChannelsMapping(2),
     "regions": RegionsMapping(((1, 2, 3), (2, 3)), ignore_label=255),
 }
