@@ -25,7 +25,7 @@ from seglab.data.classes import ClassSpec
 from seglab.data.formats import FORMATS, DatasetFormat
 from seglab.data.index import DatasetIndex, Pair, Problem, list_images, natural_key
 from seglab.data.io import read_raw_mask
-from seglab.data.mapping import MAPPINGS, MappingError, MaskMapping
+from seglab.data.mapping import MAPPINGS, MappingError, MaskMapping, nonzero_pixels
 from seglab.data.read_errors import ReadError
 from seglab.errors import DataError
 
@@ -69,7 +69,7 @@ class PartFilesMapping(MaskMapping):
             numbered.append((part, path))
         labels: np.ndarray | None = None  # uint8 until the end: 19 labels, and 8x less to upsample
         for part, path in sorted(numbered):
-            on = _any_channel(read_raw_mask(path))
+            on = nonzero_pixels(read_raw_mask(path))
             if labels is None:
                 labels = np.zeros(on.shape, np.uint8)
             elif on.shape != labels.shape:
@@ -83,17 +83,6 @@ class PartFilesMapping(MaskMapping):
 
     def apply(self, raw: np.ndarray) -> np.ndarray:
         raise MappingError("part masks are read from one file per part (seglab.data.read_mask)")
-
-
-def _any_channel(raw: np.ndarray) -> np.ndarray:
-    """Pixels where any channel is non-zero; plane by plane, 10x faster than `any(axis=2)` on a
-    512 x 512 x 3 mask (a reduction over the short last axis)."""
-    if raw.ndim == 2:
-        return raw != 0
-    on = raw[..., 0] != 0
-    for channel in range(1, raw.shape[2]):
-        on |= raw[..., channel] != 0
-    return on
 
 
 @FORMATS.register("celebamask-hq")

@@ -29,7 +29,7 @@ import numpy as np
 from seglab.data.classes import ClassSpec, generic_name
 from seglab.data.index import DatasetIndex, Pair, list_images, natural_key
 from seglab.data.io import read_mask_array, read_raw_mask
-from seglab.data.mapping import MAPPINGS, MappingError, MaskMapping, as_labels, single_channel
+from seglab.data.mapping import MAPPINGS, MappingError, MaskMapping, as_labels, nonzero_pixels, single_channel
 from seglab.data.pairing import fits_template, match_folders, refuse_rival_namings
 from seglab.data.read_errors import ReadError
 from seglab.errors import ConfigError, DataError
@@ -104,8 +104,7 @@ class _FilePerClass(MaskMapping):
             index = self.class_of(path)
             if index is None:
                 raise ReadError(f"mask '{path}' is of no class ({self.described} {', '.join(self.keys)})", "bad-mask")
-            raw = read_raw_mask(path)
-            on = raw.any(axis=2) if raw.ndim == 3 else raw != 0
+            on = nonzero_pixels(read_raw_mask(path))
             shape = next(iter(channels.values())).shape if channels else on.shape
             if on.shape != shape:
                 raise ReadError(f"mask '{path}' is {on.shape[0]}x{on.shape[1]} (HxW) but '{paths[0]}' is "
