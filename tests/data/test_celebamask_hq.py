@@ -95,6 +95,17 @@ def test_unpaired_files_and_unknown_parts_are_reported(tmp_path):
     assert [p.name for p in index.ignored] == ["00000_beard.png"]
 
 
+@pytest.mark.parametrize("content, message", [
+    (b"\xff\xfe\x00binary", "cannot be read as text"),
+    (b"idx orig_idx orig_file\n0 999 x.jpg\n", "line 2: expected 'idx orig_idx orig_file'"),
+])
+def test_a_damaged_mapping_file_is_named(tmp_path, content, message):
+    root = celebamask_hq(tmp_path / "CelebAMask-HQ")
+    (root / "CelebA-HQ-to-CelebA-mapping.txt").write_bytes(content)
+    with pytest.raises(DataError, match=message):
+        discover(root)
+
+
 def test_a_classes_json_of_another_count_is_refused(tmp_path):
     root = celebamask_hq(tmp_path / "CelebAMask-HQ")
     (root / "classes.json").write_text('{"names": ["background", "face"]}')

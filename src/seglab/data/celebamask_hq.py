@@ -138,12 +138,17 @@ def _official_splits(path: Path) -> dict[int, str]:
     rows), or {} without the file.
 
     Raises:
-        DataError: a row that does not read as numbers.
+        DataError: an unreadable file, or a row that does not read as numbers.
     """
     if not path.is_file():
         return {}
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as err:
+        raise DataError(f"'{path}' cannot be read as text ({err}); restore it from the dataset's archive, or move "
+                        "it away to draw the split") from None
     splits = {}
-    for line_number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+    for line_number, line in enumerate(lines, start=1):
         fields = line.split()
         if len(fields) < 3 or not fields[0].isdigit():
             continue  # the header (CelebA's lists also start with their count)
