@@ -666,6 +666,24 @@ def files(draw):
     return f".{kind}", buffer.getvalue()
 
 
+@pytest.mark.parametrize("content", [b"P1", b"P6\n4 4\n", b"\x89PNG\r\n\x1a\n"])
+def test_a_mask_cut_short_in_its_header_is_a_finding_not_a_crash(tmp_path, content):
+    """Found by the random-file test below: a .png mask holding the start of a PBM header made
+    Pillow raise ValueError in the Cityscapes colour sniffing, which expected OSError only."""
+    (tmp_path / "images").mkdir()
+    (tmp_path / "masks").mkdir()
+    for name in ("a", "b"):
+        Image.fromarray(_image(0, (4, 4))).save(tmp_path / "images" / f"{name}.png")
+    Image.fromarray(_mask((4, 4))).save(tmp_path / "masks" / "b.png")
+    (tmp_path / "masks" / "a.png").write_bytes(content)
+    try:
+        index = discover(tmp_path)
+    except SeglabError:
+        return
+    report = audit(index, split_pairs(index.pairs, seed=0), min_side=4)
+    assert [p.path.name for p in report.fatal] == ["a.png"]
+
+
 @settings(max_examples=120, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
 @given(files(), files(), st.sampled_from([None, 3]))
 def test_random_files_give_only_seglab_errors(image_file, mask_file, num_classes):

@@ -405,13 +405,15 @@ def test_class_dict_csv_names_the_colour_classes(tmp_path, caplog):
         discover(tmp_path)
 
 
-def test_voc_class_and_object_masks_compete_and_class_masks_read_as_voc_reads_them(tmp_path):
+def test_voc_class_masks_are_read_as_voc_reads_them_not_its_object_masks(tmp_path, caplog):
     """VOC's 21 classes with the 255 border ignored; inferred, a subset made 16 unnamed classes
-    (up to person, 15) and the border a fatal stray value."""
+    (up to person, 15) and the border a fatal stray value. SegmentationObject/ beside numbers
+    objects: it stopped discovery as a rival until --masks SegmentationClass was given."""
     voc(tmp_path)
-    with pytest.raises(DataError, match=r"(?s)SegmentationClass/: 4 pairs.*SegmentationObject/: 4 pairs.*--masks"):
-        discover(tmp_path)
-    report = inspect_dataset(tmp_path, masks="SegmentationClass")
+    with caplog.at_level("INFO", logger="seglab"):
+        report = inspect_dataset(tmp_path)
+    assert "SegmentationObject/ holds object masks" in caplog.text and "--masks SegmentationObject" in caplog.text
+    assert [m.name for m in {p.mask.parent for p in report.index.pairs}] == ["SegmentationClass"]
     assert len(report.index.pairs) == 4
     unpaired = [p for p in report.problems if p.code == "image-without-mask"]
     assert len(unpaired) == 2  # VOC images without segmentation stay warnings
@@ -855,8 +857,9 @@ def test_cityscapes_ids_under_other_names_are_read_by_their_colours(tmp_path):
         save(tmp_path / "plain" / "images" / f"{i}.png", photo(i))  # same values, no Cityscapes colours
         save(tmp_path / "plain" / "masks" / f"{i}.png", ids)
     gta5 = discover(tmp_path / "gta5")
-    with pytest.raises(DataError, match=r"(?s)instance/.*semantic/.*semantic_rgb/.*e\.g\. --masks semantic$"):
+    with pytest.raises(DataError, match=r"(?s)2 folders could.*/semantic/.*semantic_rgb/.*e\.g\. --masks semantic$") as error:
         discover(tmp_path / "kitti")  # `semantic/` sat under `data_semantics/` and was taken for images
+    assert "instance/" not in str(error.value)  # object ids are no choice beside label masks
     kitti = discover(tmp_path / "kitti", masks="semantic")
     for index in (gta5, kitti):
         assert index.classes.num_classes == 19 and index.classes.ignore_index == 255
@@ -1029,3 +1032,39 @@ def test_values_past_a_gap_with_a_void_255_are_counted_without_it(tmp_path):
         save(tmp_path / "labels" / f"{i}.png", mask)
     [stray] = [p for p in inspect_dataset(tmp_path).problems if p.code == "values-outside-classes"]
     assert 'name all 181 (0 to 180) in a classes.json "names" list with "ignore_index": 255;' in stray.message
+
+
+CVAT_LABELMAP = "# label:color_rgb:parts:actions\nbackground:0,0,0::\ncar:51,221,255::\nperson:255,96,96::\n"
+
+
+def test_a_cvat_segmentation_mask_export_reads_its_labelmap(tmp_path):
+    """CVAT's "Segmentation mask 1.1" export with images: JPEGImages/, SegmentationClass/ (RGB in
+    the labels' colours), SegmentationObject/ (a colour per object), ImageSets/Segmentation/default.txt
+    and labelmap.txt naming the labels and their colours. Before: a choice between the two mask
+    folders, then classes named class_0.. in the order the colours were met."""
+    colours = {0: (0, 0, 0), 1: (51, 221, 255), 2: (255, 96, 96)}
+    for i in range(4):
+        ids = labels(i, (0, 2, 1))
+        save(tmp_path / "JPEGImages" / f"frame_{i:06d}.jpg", photo(i))
+        save(tmp_path / "SegmentationClass" / f"frame_{i:06d}.png", np.array([colours[v] for v in range(3)], np.uint8)[ids])
+        save(tmp_path / "SegmentationObject" / f"frame_{i:06d}.png", photo(i + 50)[..., :3] * (ids[..., None] > 0))
+    (tmp_path / "ImageSets" / "Segmentation").mkdir(parents=True)
+    (tmp_path / "ImageSets" / "Segmentation" / "default.txt").write_text("\n".join(f"frame_{i:06d}" for i in range(4)))
+    (tmp_path / "labelmap.txt").write_text(CVAT_LABELMAP)
+    index = discover(tmp_path)
+    assert index.classes.names == ("background", "car", "person")
+    assert index.classes.colours == ((0, 0, 0), (51, 221, 255), (255, 96, 96))
+    assert {p.mask.parent.name for p in index.pairs} == {"SegmentationClass"} and len(index.pairs) == 4
+    assert "labelmap.txt" not in {p.name for p in index.ignored}
+    from seglab.data import read_mask
+
+    np.testing.assert_array_equal(read_mask(index.pairs[1].mask, index.mapping), labels(1, (0, 2, 1)))
+
+
+def test_a_damaged_cvat_labelmap_is_named_by_line(tmp_path):
+    for i in range(2):
+        save(tmp_path / "JPEGImages" / f"{i}.jpg", photo(i))
+        save(tmp_path / "SegmentationClass" / f"{i}.png", np.array([(0, 0, 0), (51, 221, 255)], np.uint8)[labels(i, (0, 1))])
+    (tmp_path / "labelmap.txt").write_text("# label:color_rgb:parts:actions\nbackground:0,0,0::\ncar:51,221::\n")
+    with pytest.raises(DataError, match=r"labelmap.txt', line 3: expected 'name:r,g,b::'"):
+        discover(tmp_path)

@@ -26,7 +26,7 @@ from seglab.data.formats import FORMATS, DatasetFormat
 from seglab.data.index import DatasetIndex, Pair, Problem, list_images, natural_key
 from seglab.data.io import read_raw_mask
 from seglab.data.mapping import MAPPINGS, MappingError, MaskMapping, nonzero_pixels
-from seglab.data.read_errors import ReadError
+from seglab.data.read_errors import DECODE_ERRORS, ReadError
 from seglab.errors import DataError
 
 log = logging.getLogger(__name__)
@@ -166,7 +166,7 @@ def _scale(pair: Pair) -> int:
     try:
         with Image.open(pair.image) as image, Image.open(pair.masks[0]) as mask:
             (width, height), (mask_width, mask_height) = image.size, mask.size
-    except OSError:
+    except DECODE_ERRORS:  # a damaged file is the audit's to report
         return 1
     scale = width // mask_width if mask_width else 1
     if scale > 1 and (width, height) == (mask_width * scale, mask_height * scale):

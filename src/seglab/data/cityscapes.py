@@ -19,6 +19,7 @@ from PIL import Image
 
 from seglab.data.classes import ClassSpec
 from seglab.data.mapping import IdentityMapping, LabelMapping, MaskMapping
+from seglab.data.read_errors import DECODE_ERRORS
 
 IGNORE = 255
 # (name, label id, colour) of the 19 evaluated classes, in train-id order
@@ -62,7 +63,7 @@ def cityscapes_colours(mask: Path) -> bool:
         with Image.open(mask) as image:
             palette = image.getpalette() if image.mode == "P" else None
             ids = np.asarray(image)
-    except OSError:
+    except DECODE_ERRORS:  # a damaged mask is the audit's to report, not a reason to stop here
         return False
     if palette is not None:
         return all(tuple(palette[3 * i : 3 * i + 3]) == colour for _, i, colour in _EVALUATED)
@@ -76,7 +77,7 @@ def cityscapes_colours(mask: Path) -> bool:
         try:
             with Image.open(rendering) as image:
                 rgb = np.asarray(image.convert("RGB"))
-        except OSError:
+        except DECODE_ERRORS:
             continue
         if rgb.shape[:2] == ids.shape and all((rgb[where] == colour).all() for where, colour in shown):
             return True

@@ -329,6 +329,42 @@ def classes_from_class_dict(path: str | Path) -> ClassSpec:
         raise DataError(f"class list '{path}': {err}") from None
 
 
+CVAT_LABELMAP = "labelmap.txt"  # CVAT's and Datumaro's "Segmentation mask" exports
+
+
+def classes_from_labelmap(path: str | Path) -> ClassSpec:
+    """Class names and mask colours from the `labelmap.txt` of a CVAT (or Datumaro) "Segmentation
+    mask" export: `# label:color_rgb:parts:actions`, then one `name:r,g,b::` line per label in
+    label order, background first.
+
+    Raises:
+        DataError: an unreadable file or a bad line, naming the file and line.
+    """
+    path = Path(path)
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as err:
+        raise DataError(f"label map '{path}' cannot be read: {err}") from None
+    names, colours = [], []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        name, _, rest = line.partition(":")
+        try:
+            colour = tuple(int(v) for v in rest.partition(":")[0].split(","))
+        except ValueError:
+            colour = ()
+        if not name.strip() or len(colour) != 3:
+            raise DataError(f"label map '{path}', line {number}: expected 'name:r,g,b::' (CVAT's labelmap.txt); "
+                            f"got '{line}'")
+        names.append(name.strip())
+        colours.append(colour)
+    try:
+        return ClassSpec(names=tuple(names), colours=tuple(colours))  # type: ignore[arg-type]
+    except ValueError as err:
+        raise DataError(f"label map '{path}': {err}") from None
+
+
 _INDEX_COLUMNS = ("idx", "id", "index", "value")  # the mask value a row names
 
 

@@ -20,10 +20,12 @@ from PIL import Image
 from seglab.data.cityscapes import cityscapes_reading
 from seglab.data.classes import (
     CLASS_DICT_GLOB,
+    CVAT_LABELMAP,
     ClassSpec,
     ValueNames,
     classes_from_class_dict,
     classes_from_dataset_json,
+    classes_from_labelmap,
     value_names_from_csv,
     value_names_from_label_json,
 )
@@ -159,16 +161,18 @@ class FolderPairsFormat(DatasetFormat):
 
 def _shipped_classes(root: Path, found: FolderSearch) -> ClassSpec | None:
     """Class names the dataset ships: nnU-Net's dataset.json beside imagesTr/, or a
-    `class_dict*.csv` (name, r, g, b) in the dataset folder or beside or in a mask folder."""
+    `class_dict*.csv` (name, r, g, b) or CVAT's `labelmap.txt` in the dataset folder or beside or
+    in a mask folder."""
     beside = [root, *dict.fromkeys(m.image_dir.parent for m in found.matches)]
     known = next((root_json for root_json in (f / "dataset.json" for f in beside) if root_json.is_file()), None)
     if known is not None:
         return classes_from_dataset_json(known)
     for folder in _metadata_folders(root, found):
-        for path in sorted(folder.glob(CLASS_DICT_GLOB)):
-            classes = classes_from_class_dict(path)
-            logger.info("class names and colours from '%s' (%d classes)", path, classes.num_classes)
-            return classes
+        for path in [*sorted(folder.glob(CLASS_DICT_GLOB)), folder / CVAT_LABELMAP]:
+            if path.is_file():
+                classes = (classes_from_labelmap if path.name == CVAT_LABELMAP else classes_from_class_dict)(path)
+                logger.info("class names and colours from '%s' (%d classes)", path, classes.num_classes)
+                return classes
     return None
 
 

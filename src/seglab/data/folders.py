@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from fnmatch import fnmatchcase
@@ -21,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from seglab.data.classes import CLASS_DICT_GLOB
+from seglab.data.classes import CLASS_DICT_GLOB, CVAT_LABELMAP
 from seglab.data.index import list_images
 from seglab.data.decoding import holds_image_and_mask
 from seglab.data.hdf5_files import HDF5_SUFFIXES
@@ -38,7 +39,7 @@ from seglab.data.naming import (
     strip_affixes,
     usable_splits,
 )
-from seglab.data.pairing import IN_ONE_FILE, FolderMatch, match_folders, names_labels, settle_rival_namings
+from seglab.data.pairing import IN_ONE_FILE, FolderMatch, folder_label, match_folders, names_labels, settle_rival_namings
 from seglab.errors import DataError
 
 logger = logging.getLogger(__name__)
@@ -48,6 +49,7 @@ _MAX_FOLDERS = 5000  # a dataset folder is not a whole disk
 _SKIPPED = ("__macosx", "__pycache__", ".git", "runs", "checkpoints")
 _MASK_SHARE = 0.98  # a mask's 32 most common values cover at least this share of its pixels
 _SNIFFED = 2  # files read per folder to judge its content
+_OBJECT_FOLDER = re.compile(r"object|instance|panoptic", re.IGNORECASE)  # masks that number objects
 METADATA_FILES = ("classes.json", "dataset.json", "synthetic.json", "splits.json")
 
 
@@ -190,6 +192,8 @@ def search_folders(
             continue
         candidates = _candidates(image, folders, root, rules, is_masks, lambda f: chosen(f, masks_name, mask_tops),
                                  masks_name is not None, merge)
+        if len(candidates) > 1 and masks_name is None:
+            candidates = _without_object_masks(image, candidates, root)
         if len(candidates) > 1:
             raise _ambiguous(image, candidates, root)
         if candidates:
@@ -249,7 +253,7 @@ def _other_files(folders: list[Path]) -> list[Path]:
     for folder in folders:
         for path in sorted(folder.iterdir()):
             name = path.name.lower()
-            metadata = name in METADATA_FILES or path.match(CLASS_DICT_GLOB)
+            metadata = name in METADATA_FILES or path.match(CLASS_DICT_GLOB) or name == CVAT_LABELMAP
             if path.is_file() and not name.startswith(".") and not metadata and not name.endswith(IMAGE_SUFFIXES):
                 found.append(path)
     return found
@@ -286,6 +290,21 @@ def _candidates(
     if not found and len(fallback) == 1 and (image.named_image or not image.parts):
         return fallback
     return found
+
+
+def _without_object_masks(image: Folder, candidates: list[FolderMatch], root: Path) -> list[FolderMatch]:
+    """The candidates less the folders of object masks (VOC's and CVAT's `SegmentationObject/`
+    beside `SegmentationClass/`, `instance/` beside `semantic/`) when others remain: their values
+    number objects, not classes, and a semantic model trains on the class masks."""
+    objects = [c for c in candidates if _OBJECT_FOLDER.search(c.mask_dir.name)]
+    kept = [c for c in candidates if c not in objects]
+    if not objects or not kept:
+        return candidates
+    logger.info("%s: %s hold%s object masks (numbered objects, not classes); read with %s (--masks %s reads "
+                "the object masks)", image.path.relative_to(root).as_posix() or ".",
+                ", ".join(folder_label(c.mask_dir, root) for c in objects), "" if len(objects) > 1 else "s",
+                ", ".join(folder_label(c.mask_dir, root) for c in kept), objects[0].mask_dir.name)
+    return kept
 
 
 def _ambiguous(image: Folder, candidates: list[FolderMatch], root: Path) -> DataError:

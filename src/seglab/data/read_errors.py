@@ -47,7 +47,7 @@ _MAGIC = (
 # struct.error, DecompressionBombError; numpy: ValueError, EOFError, and from its header parser
 # SyntaxError, tokenize.TokenError, RecursionError; tifffile: ValueError).
 # All of them mean "this file cannot be decoded", which is what the caller needs to hear.
-_DECODE_ERRORS = (
+DECODE_ERRORS = (
     OSError,
     ValueError,
     SyntaxError,
@@ -111,7 +111,7 @@ def decode(path: Path, what: str, reader: Callable[[Path], _T]) -> _T:
         raise ReadError(f"{what} '{path}' {err}", err.code) from None
     except PermissionError as err:
         raise ReadError(f"{what} '{path}' cannot be opened: permission denied", "permission-denied") from err
-    except (ImportError, *_DECODE_ERRORS) as err:  # ImportError: imagecodecs lacks one codec
+    except (ImportError, *DECODE_ERRORS) as err:  # ImportError: imagecodecs lacks one codec
         raise _explain(path, what, err) from err
     if isinstance(array, np.ndarray) and array.size == 0:
         raise ReadError(f"{what} '{path}' is empty (shape {array.shape})", "bad-shape")

@@ -14,6 +14,7 @@ from pathlib import Path
 from PIL import Image
 
 from seglab.data.classes import ClassSpec
+from seglab.data.read_errors import DECODE_ERRORS
 
 IGNORE = 255
 NAMES = (
@@ -57,7 +58,7 @@ def _voc_palette(path: Path | None) -> bool:
     try:
         with Image.open(path) as image:
             palette = image.getpalette() if image.mode == "P" else None
-    except OSError:
+    except DECODE_ERRORS:  # a damaged mask is the audit's to report
         return False
     wanted = [c for colour in CLASSES.colours for c in colour]
     return palette is not None and palette[: len(wanted)] == wanted
