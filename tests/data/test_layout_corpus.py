@@ -1068,3 +1068,21 @@ def test_a_damaged_cvat_labelmap_is_named_by_line(tmp_path):
     (tmp_path / "labelmap.txt").write_text("# label:color_rgb:parts:actions\nbackground:0,0,0::\ncar:51,221::\n")
     with pytest.raises(DataError, match=r"labelmap.txt', line 3: expected 'name:r,g,b::'"):
         discover(tmp_path)
+
+
+def test_a_roboflow_semantic_mask_export_reads_its_classes_csv(tmp_path):
+    """Roboflow's "Semantic Segmentation Masks" export: train/, valid/, test/ each holding
+    `<name>_jpg.rf.<hash>.jpg` beside `..._mask.png` and a `_classes.csv` (`Pixel Value, Class`).
+    Before: classes class_0, class_1, ... and the three CSVs listed as ignored."""
+    for split, count in (("train", 3), ("valid", 2), ("test", 2)):
+        for i in range(count):
+            name = f"IMG_{i:04d}_jpg.rf.{split}{i:02d}3f9a1c2e"
+            save(tmp_path / split / f"{name}.jpg", photo(i))
+            save(tmp_path / split / f"{name}_mask.png", labels(i, (0, 1, 2)))
+        (tmp_path / split / "_classes.csv").write_text("Pixel Value, Class\n0, background\n1, cat\n2, dog\n")
+    (tmp_path / "README.roboflow.txt").write_text("exported via roboflow.com\n")
+    (tmp_path / "labels.csv").write_text("id,class\nIMG_0000,cat\n")  # image labels, no value names
+    index = discover(tmp_path)
+    assert index.classes.names == ("background", "cat", "dog")
+    assert {p.split for p in index.pairs} == {"train", "val", "test"} and len(index.pairs) == 7
+    assert not [p for p in index.ignored if p.name == "_classes.csv"]

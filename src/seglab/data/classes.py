@@ -365,7 +365,7 @@ def classes_from_labelmap(path: str | Path) -> ClassSpec:
         raise DataError(f"label map '{path}': {err}") from None
 
 
-_INDEX_COLUMNS = ("idx", "id", "index", "value")  # the mask value a row names
+_INDEX_COLUMNS = ("idx", "id", "index", "value", "pixel value")  # the mask value a row names; Roboflow: Pixel Value
 
 
 @dataclass(frozen=True)
@@ -428,8 +428,9 @@ def _machine_colours(values: Any) -> dict[int, str] | None:
 
 def value_names_from_csv(path: str | Path) -> ValueNames | None:
     """Names of mask values from a CSV with a name column and an index column (idx, id, index
-    or value): ADE20K's objectInfo150.csv (`Idx, Ratio, Train, Val, Name`). None when the header
-    has no such columns or no row follows, so that any CSV beside the data can be tried.
+    or value): ADE20K's objectInfo150.csv (`Idx, Ratio, Train, Val, Name`), Roboflow's
+    `_classes.csv` (`Pixel Value, Class`: there the class column holds the names). None when the
+    header has no such columns or no row follows, so that any CSV beside the data can be tried.
 
     A name listing synonyms (`building;edifice`, `person;individual;someone;...`) is shortened
     to its first: class tables and per-class scores need one short name, and the first is the
@@ -442,9 +443,10 @@ def value_names_from_csv(path: str | Path) -> ValueNames | None:
     path = Path(path)
     header, rows = _csv_rows(path)
     index_column = next((header.index(c) for c in _INDEX_COLUMNS if c in header), None)
-    if "name" not in header or index_column is None or len(rows) < 2:
+    named = "name" if "name" in header else "class" if "pixel value" in header and "class" in header else None
+    if named is None or index_column is None or len(rows) < 2:
         return None
-    name_column = header.index("name")
+    name_column = header.index(named)
     full: dict[int, str] = {}
     for number, row in enumerate(rows[1:], start=2):
         if not any(cell.strip() for cell in row):

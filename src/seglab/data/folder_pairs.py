@@ -121,8 +121,8 @@ class FolderPairsFormat(DatasetFormat):
         index.ignored = found.ignored + [p for m in found.matches for p in m.extra_masks]
         if index.classes is None and type(mapping) is IdentityMapping:  # label masks, no names yet
             index.value_names = _shipped_value_names(root, found)
-            if index.value_names is not None:
-                index.ignored = [p for p in index.ignored if p != index.value_names.path]
+            if index.value_names is not None:  # and its copies in the other split folders (Roboflow's _classes.csv)
+                index.ignored = [p for p in index.ignored if p.name != index.value_names.path.name]
         return index
 
     @staticmethod
