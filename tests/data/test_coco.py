@@ -1,0 +1,190 @@
+"""COCO JSON annotations read as class-index masks: COCO 2017's layout, Roboflow's and CVAT's
+exports, polygons and both run-length forms, overlaps, and the files refused with a reason.
+
+The replicas keep each exporter's names and structure at 30 x 40 pixels; every painted pixel is
+worked out by hand.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from seglab.data import discover, read_mask
+from seglab.data.coco_json import OVERLAP, object_mask
+from seglab.errors import DataError
+
+H, W = 30, 40
+SQUARE = [[2, 2, 20, 2, 20, 20, 2, 20]]  # polygon: x, y pairs; rows and columns 2..20 filled
+CATEGORIES = [{"id": 1, "name": "person"}, {"id": 3, "name": "car"}, {"id": 5, "name": "airplane"}]
+
+
+def column_runs(rows: range, columns: range) -> list[int]:
+    """Uncompressed COCO counts (column-major, zeros first) of a box."""
+    on = np.zeros((H, W), bool)
+    on[rows.start:rows.stop, columns.start:columns.stop] = True
+    flat = on.T.ravel()
+    changes = np.flatnonzero(np.diff(flat.astype(np.int8))) + 1
+    return np.diff(np.concatenate([[0], changes, [flat.size]])).tolist()
+
+
+CAR = {"size": [H, W], "counts": column_runs(range(5, 15), range(25, 27))}  # rows 5..14, columns 25..26
+
+
+def compressed(counts: list[int]) -> str:
+    """pycocotools' rleToString, written out: the form COCO's crowd objects ship in."""
+    text = []
+    for i, count in enumerate(counts):
+        value = count - counts[i - 2] if i > 2 else count
+        more = True
+        while more:
+            char = value & 0x1F
+            value >>= 5
+            more = value != -1 if char & 0x10 else value != 0
+            text.append(chr((char | 0x20 if more else char) + 48))
+    return "".join(text)
+
+
+def photo(path: Path, seed: int) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    Image.fromarray(np.random.default_rng(seed).integers(0, 256, (H, W, 3), dtype=np.uint8)).save(path)
+
+
+def coco_file(path: Path, images: list[tuple[int, str]], objects: list[dict], categories=CATEGORIES) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    entries = [{"id": i, "file_name": name, "height": H, "width": W} for i, name in images]
+    numbered = [{"id": n, "iscrowd": 0, "area": 1, "bbox": [0, 0, 1, 1], **o} for n, o in enumerate(objects, 1)]
+    path.write_text(json.dumps({"info": {}, "licenses": [], "images": entries, "annotations": numbered,
+                                "categories": categories}))
+
+
+def coco2017(root: Path) -> Path:
+    """`train2017/`, `val2017/` and `annotations/` with instances, person_keypoints and captions
+    files; each image holds a person polygon and a car crowd region (RLE)."""
+    for split, ids in (("train2017", (1, 2, 3)), ("val2017", (101, 102))):
+        images = [(i, f"{i:012d}.jpg") for i in ids]
+        for i, name in images:
+            photo(root / split / name, i)
+        objects = [o for i in ids for o in ({"image_id": i, "category_id": 1, "segmentation": SQUARE},
+                                            {"image_id": i, "category_id": 3, "segmentation": CAR, "iscrowd": 1})]
+        coco_file(root / "annotations" / f"instances_{split}.json", images, objects)
+        coco_file(root / "annotations" / f"person_keypoints_{split}.json", images, [])
+        (root / "annotations" / f"captions_{split}.json").write_text(json.dumps({"images": [], "annotations": []}))
+    return root
+
+
+def expected() -> np.ndarray:
+    labels = np.zeros((H, W), np.int64)
+    labels[2:21, 2:21] = 1  # person
+    labels[5:15, 25:27] = 2  # car; airplane has no object, so no class
+    return labels
+
+
+def test_coco2017_layout_paints_polygons_and_runs_into_classes(tmp_path):
+    index = discover(coco2017(tmp_path / "coco"), cache_dir=str(tmp_path / "cache"))
+    assert index.format == "coco" and len(index.pairs) == 5 and not index.problems
+    assert index.classes.names == ("background", "person", "car") and index.ignore_index == OVERLAP
+    assert {p.name: p.split for p in index.pairs} == {
+        "000000000001": "train", "000000000002": "train", "000000000003": "train",
+        "000000000101": "val", "000000000102": "val"}
+    assert "annotations/instances_train2017.json, annotations/instances_val2017.json: 10 objects" in index.pairing[0]
+    for pair in index.pairs:
+        np.testing.assert_array_equal(read_mask(pair.mask, index.mapping), expected(), err_msg=pair.name)
+
+
+def test_the_json_file_as_data_reads_that_split_only(tmp_path):
+    root = coco2017(tmp_path / "coco")
+    index = discover(root / "annotations" / "instances_val2017.json", cache_dir=str(tmp_path / "cache"))
+    assert [p.name for p in index.pairs] == ["000000000101", "000000000102"]
+
+
+def test_pixels_two_classes_claim_are_ignored_and_reported(tmp_path):
+    root = tmp_path / "data"
+    photo(root / "images" / "a.jpg", 0)
+    coco_file(root / "annotations" / "instances_default.json", [(1, "a.jpg")], [  # CVAT's export names
+        {"image_id": 1, "category_id": 1, "segmentation": [[0, 0, 9, 0, 9, 9, 0, 9]]},
+        {"image_id": 1, "category_id": 1, "segmentation": [[5, 5, 14, 5, 14, 14, 5, 14]]},  # same class: merged
+        {"image_id": 1, "category_id": 3, "segmentation": [[12, 12, 19, 12, 19, 19, 12, 19]]},
+    ])
+    index = discover(root, cache_dir=str(tmp_path / "cache"))
+    mask = read_mask(index.pairs[0].mask, index.mapping)
+    assert (mask[12:15, 12:15] == OVERLAP).all() and mask[5:10, 5:10].min() == 1 and mask[16, 16] == 2
+    assert int((mask == OVERLAP).sum()) == 9
+    assert [(p.path.name, p.code) for p in index.problems] == [("a.jpg", "overlapping-classes")]
+
+
+def test_roboflow_coco_export_with_its_unused_dataset_category(tmp_path):
+    """Roboflow: `train/`, `valid/`, `test/`, each with its images and `_annotations.coco.json`,
+    whose category 0 is the dataset's name (the others' supercategory), used by no object."""
+    categories = [{"id": 0, "name": "pets-xyz", "supercategory": "none"},
+                  {"id": 1, "name": "cat", "supercategory": "pets-xyz"}, {"id": 2, "name": "dog", "supercategory": "pets-xyz"}]
+    root = tmp_path / "data"
+    for split, count in (("train", 3), ("valid", 1), ("test", 1)):
+        images = [(i, f"img{i}_jpg.rf.{split}{i}3f9a.jpg") for i in range(count)]
+        for i, name in images:
+            photo(root / split / name, i)
+        objects = [{"image_id": i, "category_id": 1 + i % 2, "segmentation": SQUARE} for i, _ in images]
+        coco_file(root / split / "_annotations.coco.json", images, objects, categories)
+    (root / "README.roboflow.txt").write_text("exported via roboflow.com\n")
+    index = discover(root, cache_dir=str(tmp_path / "cache"))
+    assert index.classes.names == ("background", "cat", "dog")
+    assert sorted(p.split for p in index.pairs) == ["test", "train", "train", "train", "val"]
+
+
+def test_compressed_runs_decode_as_pycocotools_writes_them():
+    runs = column_runs(range(3, 28), range(1, 38))  # later counts below the ones two before: negative deltas
+    on = object_mask({"size": [H, W], "counts": compressed(runs)}, H, W)
+    truth = np.zeros((H, W), bool)
+    truth[3:28, 1:38] = True
+    np.testing.assert_array_equal(on, truth)
+    np.testing.assert_array_equal(object_mask({"size": [H, W], "counts": runs}, H, W), truth)
+
+
+@pytest.mark.parametrize("segmentation, message", [
+    ({"size": [H, W], "counts": [5, 5]}, "runs cover 10 pixels of a 30x40 image"),
+    ({"size": [H, W], "counts": "0"}, None),
+    ("not a shape", "got str"),
+])
+def test_segmentations_that_are_not_coco_are_refused(segmentation, message):
+    with pytest.raises(ValueError, match=message):
+        object_mask(segmentation, H, W)
+
+
+def test_damaged_files_and_missing_images_are_named(tmp_path):
+    root = tmp_path / "data"
+    photo(root / "images" / "a.jpg", 0)
+    annotations = root / "annotations" / "instances_default.json"
+    coco_file(annotations, [(1, "a.jpg"), (2, "gone.jpg")],
+              [{"image_id": 1, "category_id": 1, "segmentation": {"counts": [1]}}])
+    with pytest.raises(DataError, match=r"object 1 of image 'a.jpg' has a segmentation that is neither"):
+        discover(root, cache_dir=str(tmp_path / "cache"))
+    coco_file(annotations, [(1, "a.jpg"), (2, "gone.jpg")], [{"image_id": 1, "category_id": 1, "segmentation": SQUARE}])
+    index = discover(root, cache_dir=str(tmp_path / "cache"))
+    assert [(p.code, "gone.jpg" in p.message) for p in index.problems] == [("mask-without-image", True)]
+    huge = json.loads(annotations.read_text())
+    huge["images"][0].update(height=100_000, width=100_000)  # 10^10 pixels announced: refused before allocating
+    annotations.write_text(json.dumps(huge))
+    with pytest.raises(DataError, match="more than --max-pixels"):
+        discover(root, cache_dir=str(tmp_path / "cache"))
+    annotations.write_text('{"images": [], "annotations": [], "categories": [{"id": 1, ')  # cut short
+    with pytest.raises(DataError, match="cannot be read as JSON"):
+        discover(root, format="coco", cache_dir=str(tmp_path / "cache"))
+
+
+def test_a_dataset_shipping_mask_files_is_read_from_them(tmp_path):
+    """COCO-Stuff ships its label maps beside the JSON: the mask files are the labels."""
+    root = tmp_path / "data"
+    photo(root / "images" / "a.jpg", 0)
+    Image.fromarray(np.zeros((H, W), np.uint8)).save(_dir(root / "masks") / "a.png")
+    coco_file(root / "annotations" / "instances_default.json", [(1, "a.jpg")],
+              [{"image_id": 1, "category_id": 1, "segmentation": SQUARE}])
+    assert discover(root, cache_dir=str(tmp_path / "cache")).format == "folder-pairs"
+
+
+def _dir(path: Path) -> Path:
+    path.mkdir(parents=True, exist_ok=True)
+    return path
