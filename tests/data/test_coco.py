@@ -15,7 +15,7 @@ import pytest
 from PIL import Image
 
 from seglab.data import discover, read_mask
-from seglab.data.coco_json import OVERLAP, object_mask
+from seglab.data.painted_masks import IGNORE, object_mask
 from seglab.errors import DataError
 
 H, W = 30, 40
@@ -87,7 +87,7 @@ def expected() -> np.ndarray:
 def test_coco2017_layout_paints_polygons_and_runs_into_classes(tmp_path):
     index = discover(coco2017(tmp_path / "coco"), cache_dir=str(tmp_path / "cache"))
     assert index.format == "coco" and len(index.pairs) == 5 and not index.problems
-    assert index.classes.names == ("background", "person", "car") and index.ignore_index == OVERLAP
+    assert index.classes.names == ("background", "person", "car") and index.ignore_index == IGNORE
     assert {p.name: p.split for p in index.pairs} == {
         "000000000001": "train", "000000000002": "train", "000000000003": "train",
         "000000000101": "val", "000000000102": "val"}
@@ -112,8 +112,8 @@ def test_pixels_two_classes_claim_are_ignored_and_reported(tmp_path):
     ])
     index = discover(root, cache_dir=str(tmp_path / "cache"))
     mask = read_mask(index.pairs[0].mask, index.mapping)
-    assert (mask[12:15, 12:15] == OVERLAP).all() and mask[5:10, 5:10].min() == 1 and mask[16, 16] == 2
-    assert int((mask == OVERLAP).sum()) == 9
+    assert (mask[12:15, 12:15] == IGNORE).all() and mask[5:10, 5:10].min() == 1 and mask[16, 16] == 2
+    assert int((mask == IGNORE).sum()) == 9
     assert [(p.path.name, p.code) for p in index.problems] == [("a.jpg", "overlapping-classes")]
 
 

@@ -11,40 +11,30 @@ the `instances_*` ones are read.
 Each image's objects are painted as torchvision's COCO segmentation reference paints them: an
 object's pixels get its category's class (categories in id order, after background 0; the ones
 no object uses, such as Roboflow's dataset-name category, are left out), and pixels that objects
-of two classes claim get the ignore label 255. Masks are written as PNGs into the cache, keyed by
-the JSON files and the images, so that every later stage reads plain pairs.
+of two classes claim get the ignore label 255 (`painted_masks`, which writes the masks into the
+cache once).
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
-from PIL import Image, ImageDraw
-
 from seglab.data.cache import default_cache_dir
 from seglab.data.classes import ClassSpec, default_colours
-from seglab.data.file_version import file_version
 from seglab.data.folder_pairs import unique_names
 from seglab.data.folders import METADATA_FILES, walk
 from seglab.data.formats import FORMATS, DatasetFormat, ReadOptions
 from seglab.data.index import DatasetIndex, Pair, Problem
-from seglab.data.io import write_mask_png
 from seglab.data.mapping import IdentityMapping
 from seglab.data.naming import folder_split, stem, usable_splits
-from seglab.data.pixel_budget import max_pixels
-from seglab.data.staging import staged_folder
+from seglab.data.painted_masks import IGNORE, OVERLAP_IGNORED, Drawn, ImageObjects, painted
 from seglab.errors import DataError
 
 log = logging.getLogger(__name__)
 
-CACHE_VERSION = 1  # part of every key: bump when painting changes
-OVERLAP = 255  # pixels that objects of two classes claim: scored in no class
-_MANIFEST = "masks.json"  # written last: a folder without it was never completed
 _KEYS = ('"images"', '"annotations"', '"categories"')
 _SNIFFED_BYTES = 1 << 16  # a file's head that must name `images` (the other keys may come last)
 
@@ -146,19 +136,22 @@ class CocoFormat(DatasetFormat):
                             f"({', '.join(str(f.path) for f in files)})")
         label_of = {category: k + 1 for k, category in enumerate(used)}
         named = ("background", *(names[c] for c in used))
-        spec = classes or ClassSpec(named, default_colours(len(named), named), ignore_index=OVERLAP)
+        spec = classes or ClassSpec(named, default_colours(len(named), named), ignore_index=IGNORE)
         images, problems = _locate(files, base)
         split_of = {f.path: f.split for f in files}
         splits = {image: split_of[path] for path, entries in images.items() for image in entries.values()}
         if not usable_splits(splits.values()):
             splits = dict.fromkeys(splits)
-        masks, overlaps = _painted(files, images, label_of, spec, base,
-                                   Path(self.options.cache_dir or default_cache_dir()) / "coco")
-        problems += [Problem(base / image, text, "overlapping-classes") for image, text in overlaps]
+        drawn = [_objects(coco, image_id, image, label_of) for coco in files
+                 for image_id, image in images[coco.path].items()]
+        masks, overlaps = painted(drawn, [f.path for f in files], OVERLAP_IGNORED, spec.colours, base,
+                                  Path(self.options.cache_dir or default_cache_dir()) / "coco",
+                                  files[0].path.stem.strip("_.") or "coco")
+        problems += [Problem(image, text, "overlapping-classes") for image, text in overlaps]
         pairs = unique_names([Pair(stem(image), image, masks[image], splits[image]) for image in masks], base)
         objects = sum(len(o) for f in files for o in f.objects.values())
         line = (f"{', '.join(f.path.relative_to(base).as_posix() for f in files)}: {objects} objects on "
-                f"{len(pairs)} images painted into {len(used)} classes (pixels two classes claim: ignore {OVERLAP})")
+                f"{len(pairs)} images painted into {len(used)} classes (pixels two classes claim: ignore {IGNORE})")
         log.info("%s", line)
         return DatasetIndex(base, "coco", pairs, [], spec, IdentityMapping(), problems, pairing=[line])
 
@@ -194,109 +187,18 @@ def _locate(files: list[_Annotations], base: Path) -> tuple[dict[Path, dict[int,
     return found, problems
 
 
-def _painted(files: list[_Annotations], images: dict[Path, dict[int, Path]], label_of: dict[int, int],
-             spec: ClassSpec, base: Path, cache_root: Path) -> tuple[dict[Path, Path], list[tuple[str, str]]]:
-    """Each image's mask file, painted now or by an earlier call, and the images where classes
-    overlap. The cache names images relative to the dataset folder."""
-    facts = [CACHE_VERSION, [list(file_version(f.path)) for f in files], sorted(label_of.items()),
-             [str(p.relative_to(base)) for entries in images.values() for p in entries.values()]]
-    key = hashlib.sha256(json.dumps(facts).encode()).hexdigest()[:20]
-    folder = cache_root / f"{files[0].path.stem.strip('_.') or 'coco'}-{key}"
-    if not (folder / _MANIFEST).is_file():
-        log.info("painting the objects of %d images into '%s' (once)", sum(map(len, images.values())), folder)
-        with staged_folder(folder) as partial:
-            _write(files, images, label_of, spec, base, partial)
-    manifest = json.loads((folder / _MANIFEST).read_text())
-    return {base / image: folder / mask for image, mask in manifest["masks"].items()}, manifest["overlaps"]
-
-
-def _write(files: list[_Annotations], images: dict[Path, dict[int, Path]], label_of: dict[int, int],
-           spec: ClassSpec, base: Path, partial: Path) -> None:
-    masks, overlaps = {}, []
-    for coco in files:
-        for image_id, image in images[coco.path].items():
-            entry = coco.images[image_id]
-            labels, claimed = _paint(entry, coco.objects.get(image_id, []), label_of, coco.path)
-            name = f"{len(masks):07d}-{image.stem}.png"
-            write_mask_png(partial / name, labels, spec.colours)
-            relative = image.relative_to(base).as_posix()
-            masks[relative] = name
-            if claimed:
-                overlaps.append((relative, f"{claimed} pixels claimed by objects of two classes: ignore label "
-                                 f"{OVERLAP}"))
-    (partial / _MANIFEST).write_text(json.dumps({"masks": masks, "overlaps": overlaps}))
-
-
-def _paint(entry: dict, objects: list[dict], label_of: dict[int, int], path: Path) -> tuple[np.ndarray, int]:
-    """One image's class-index mask and how many pixels objects of two classes claimed.
+def _objects(coco: _Annotations, image_id: int, image: Path, label_of: dict[int, int]) -> ImageObjects:
+    """An image's entry and objects, as `painted_masks` paints them.
 
     Raises:
-        DataError: an image larger than the pixel budget, or an object whose outline is not
-            COCO's (naming the file and object id).
+        DataError: an entry without its height and width.
     """
+    entry = coco.images[image_id]
     try:
         height, width = int(entry["height"]), int(entry["width"])
     except (KeyError, TypeError, ValueError):
-        raise DataError(f"COCO file '{path}': image '{entry.get('file_name')}' has no height and width") from None
-    if height * width > max_pixels():
-        raise DataError(f"COCO file '{path}': image '{entry['file_name']}' is {height}x{width} = {height * width} "
-                        f"pixels, more than --max-pixels {max_pixels()}")
-    labels = np.zeros((height, width), np.uint8)
-    for item in objects:
-        try:
-            on = object_mask(item.get("segmentation"), height, width)
-        except (TypeError, ValueError, KeyError, IndexError) as err:
-            raise DataError(f"COCO file '{path}': object {item.get('id')} of image '{entry['file_name']}' has a "
-                            f"segmentation that is neither polygons nor RLE ({err})") from None
-        value = label_of[int(item["category_id"])]
-        clash = on & (labels != 0) & (labels != value)
-        labels[on & ~clash & (labels == 0)] = value
-        labels[clash] = OVERLAP
-    return labels, int((labels == OVERLAP).sum())
-
-
-def object_mask(segmentation: object, height: int, width: int) -> np.ndarray:
-    """An object's pixels from its COCO segmentation: polygons `[[x1, y1, x2, y2, ...], ...]`, or
-    run-length counts `{"size": [h, w], "counts": [...] or "compressed"}` in column-major order.
-
-    Raises:
-        ValueError: neither form, or runs that do not fit the image.
-    """
-    if isinstance(segmentation, list):
-        canvas = Image.new("L", (width, height), 0)
-        draw = ImageDraw.Draw(canvas)
-        for polygon in segmentation:
-            points = [float(v) for v in polygon]
-            if len(points) >= 6:
-                draw.polygon(list(zip(points[::2], points[1::2])), fill=1, outline=1)
-        return np.asarray(canvas, dtype=bool)
-    if isinstance(segmentation, dict):
-        counts = segmentation["counts"]
-        runs = _decompressed(counts) if isinstance(counts, str) else [int(c) for c in counts]
-        if sum(runs) != height * width or any(r < 0 for r in runs):
-            raise ValueError(f"runs cover {sum(runs)} pixels of a {height}x{width} image")
-        flat = np.repeat(np.arange(len(runs)) % 2 == 1, runs)
-        return flat.reshape(width, height).T
-    raise ValueError(f"got {type(segmentation).__name__}")
-
-
-def _decompressed(text: str) -> list[int]:
-    """pycocotools' compressed RLE string (6-bit groups from '0', a sign bit, deltas from the count
-    two before) as counts."""
-    counts: list[int] = []
-    at = 0
-    while at < len(text):
-        value, shift, more = 0, 0, True
-        while more:
-            if at >= len(text):
-                raise ValueError("compressed counts end inside a number")
-            char = ord(text[at]) - 48
-            value |= (char & 0x1F) << shift
-            more = bool(char & 0x20)
-            at, shift = at + 1, shift + 5
-            if not more and char & 0x10:
-                value |= -1 << shift
-        if len(counts) > 2:
-            value += counts[-2]
-        counts.append(value)
-    return counts
+        raise DataError(f"COCO file '{coco.path}': image '{entry.get('file_name')}' has no height and width") from None
+    return ImageObjects(image, height, width, [
+        Drawn(label_of[int(o["category_id"])], o.get("segmentation"),
+              f"COCO file '{coco.path}': object {o.get('id')} of image '{entry['file_name']}'")
+        for o in coco.objects.get(image_id, [])])

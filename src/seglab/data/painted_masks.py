@@ -1,0 +1,164 @@
+"""Class-index masks painted from objects drawn as shapes (COCO JSON, LabelMe), once, into the
+cache: the annotation formats hand each image's objects here, and every later stage reads plain
+image/mask pairs.
+
+An object is a class label and a COCO segmentation: polygons `[[x1, y1, x2, y2, ...], ...]` or a
+run-length mask `{"size": [h, w], "counts": [...] or "compressed"}` in column-major order. Where
+objects overlap, `OVERLAP_IGNORED` gives pixels that two classes claim the ignore label (COCO, as
+torchvision's reference reads it); `LATER_OVER_EARLIER` lets the later object win (LabelMe, as
+its own converter draws shapes in order).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageDraw
+
+from seglab.data.file_version import file_version
+from seglab.data.io import write_mask_png
+from seglab.data.pixel_budget import max_pixels
+from seglab.data.staging import staged_folder
+from seglab.errors import DataError
+
+log = logging.getLogger(__name__)
+
+CACHE_VERSION = 1  # part of every key: bump when painting changes
+IGNORE = 255  # pixels two classes claim under OVERLAP_IGNORED: scored in no class
+OVERLAP_IGNORED, LATER_OVER_EARLIER = "ignored", "later-over-earlier"
+_MANIFEST = "masks.json"  # written last: a folder without it was never completed
+
+
+@dataclass(frozen=True)
+class Drawn:
+    """An object to paint: its class label (1..254) and its COCO segmentation; `source` names it
+    in messages ("object 12 of image 'a.jpg' in 'x.json'")."""
+
+    label: int
+    segmentation: object
+    source: str
+
+
+@dataclass
+class ImageObjects:
+    """One image with its size as the annotation file states it, and its objects in order."""
+
+    image: Path
+    height: int
+    width: int
+    objects: list[Drawn] = field(default_factory=list)
+
+
+def painted(images: Sequence[ImageObjects], sources: Sequence[Path], overlap: str,
+            colours: Sequence[tuple[int, int, int]], base: Path, folder_root: Path, name: str,
+            ) -> tuple[dict[Path, Path], list[tuple[Path, str]]]:
+    """Each image's mask file, painted now or by an earlier call with the same `sources`
+    (annotation files) and images, and the images where two classes claimed pixels. The cache
+    names images relative to `base`, so a dataset given by another path finds the same masks.
+
+    Raises:
+        DataError: an image larger than the pixel budget, or a segmentation that is neither
+            polygons nor run-length counts (naming its source).
+    """
+    facts = [CACHE_VERSION, overlap, [list(file_version(p)) for p in sources],
+             [[i.image.relative_to(base).as_posix(), i.height, i.width, [o.label for o in i.objects]]
+              for i in images]]
+    folder = folder_root / f"{name}-{hashlib.sha256(json.dumps(facts).encode()).hexdigest()[:20]}"
+    if not (folder / _MANIFEST).is_file():
+        log.info("painting the objects of %d images into '%s' (once)", len(images), folder)
+        with staged_folder(folder) as partial:
+            _write(images, overlap, colours, base, partial)
+    manifest = json.loads((folder / _MANIFEST).read_text())
+    masks = {base / image: folder / mask for image, mask in manifest["masks"].items()}
+    return masks, [(base / image, text) for image, text in manifest["overlaps"]]
+
+
+def _write(images: Sequence[ImageObjects], overlap: str, colours: Sequence[tuple[int, int, int]], base: Path,
+           partial: Path) -> None:
+    masks, overlaps = {}, []
+    for number, entry in enumerate(images):
+        labels, claimed = paint(entry, overlap)
+        name = f"{number:07d}-{entry.image.stem}.png"
+        write_mask_png(partial / name, labels, colours)
+        relative = entry.image.relative_to(base).as_posix()
+        masks[relative] = name
+        if claimed:
+            overlaps.append((relative, f"{claimed} pixels claimed by objects of two classes: ignore label {IGNORE}"))
+    (partial / _MANIFEST).write_text(json.dumps({"masks": masks, "overlaps": overlaps}))
+
+
+def paint(entry: ImageObjects, overlap: str) -> tuple[np.ndarray, int]:
+    """One image's class-index mask and how many pixels two classes claimed (`OVERLAP_IGNORED`).
+
+    Raises:
+        DataError: as `painted`.
+    """
+    if entry.height * entry.width > max_pixels():
+        raise DataError(f"'{entry.image}' is {entry.height}x{entry.width} = {entry.height * entry.width} pixels as "
+                        f"its annotation states, more than --max-pixels {max_pixels()}")
+    labels = np.zeros((entry.height, entry.width), np.uint8)
+    for item in entry.objects:
+        try:
+            on = object_mask(item.segmentation, entry.height, entry.width)
+        except (TypeError, ValueError, KeyError, IndexError) as err:
+            raise DataError(f"{item.source} has a segmentation that is neither polygons nor RLE ({err})") from None
+        if overlap == LATER_OVER_EARLIER:
+            labels[on] = item.label
+            continue
+        clash = on & (labels != 0) & (labels != item.label)
+        labels[on & (labels == 0)] = item.label
+        labels[clash] = IGNORE
+    return labels, int((labels == IGNORE).sum()) if overlap == OVERLAP_IGNORED else 0
+
+
+def object_mask(segmentation: object, height: int, width: int) -> np.ndarray:
+    """An object's pixels from its COCO segmentation: polygons `[[x1, y1, x2, y2, ...], ...]`, or
+    run-length counts `{"size": [h, w], "counts": [...] or "compressed"}` in column-major order.
+
+    Raises:
+        ValueError: neither form, or runs that do not fit the image.
+    """
+    if isinstance(segmentation, list):
+        canvas = Image.new("L", (width, height), 0)
+        draw = ImageDraw.Draw(canvas)
+        for polygon in segmentation:
+            points = [float(v) for v in polygon]
+            if len(points) >= 6:
+                draw.polygon(list(zip(points[::2], points[1::2])), fill=1, outline=1)
+        return np.asarray(canvas, dtype=bool)
+    if isinstance(segmentation, dict):
+        counts = segmentation["counts"]
+        runs = _decompressed(counts) if isinstance(counts, str) else [int(c) for c in counts]
+        if sum(runs) != height * width or any(r < 0 for r in runs):
+            raise ValueError(f"runs cover {sum(runs)} pixels of a {height}x{width} image")
+        flat = np.repeat(np.arange(len(runs)) % 2 == 1, runs)
+        return flat.reshape(width, height).T
+    raise ValueError(f"got {type(segmentation).__name__}")
+
+
+def _decompressed(text: str) -> list[int]:
+    """pycocotools' compressed RLE string (6-bit groups from '0', a sign bit, deltas from the count
+    two before) as counts."""
+    counts: list[int] = []
+    at = 0
+    while at < len(text):
+        value, shift, more = 0, 0, True
+        while more:
+            if at >= len(text):
+                raise ValueError("compressed counts end inside a number")
+            char = ord(text[at]) - 48
+            value |= (char & 0x1F) << shift
+            more = bool(char & 0x20)
+            at, shift = at + 1, shift + 5
+            if not more and char & 0x10:
+                value |= -1 << shift
+        if len(counts) > 2:
+            value += counts[-2]
+        counts.append(value)
+    return counts
