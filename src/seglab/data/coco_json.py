@@ -37,6 +37,7 @@ log = logging.getLogger(__name__)
 
 _KEYS = ('"images"', '"annotations"', '"categories"')
 _SNIFFED_BYTES = 1 << 16  # a file's head that must name `images` (the other keys may come last)
+_MOST_FILES = 20  # COCO's annotation folder holds a few files (COCO 2017: 6); more are per-image JSON
 
 
 @dataclass
@@ -55,13 +56,17 @@ class _Annotations:
 
 
 def coco_files(root: Path) -> list[Path]:
-    """The COCO annotation files of a dataset: `root` itself, or the JSON files in `root`, its
-    `annotations/` and its subfolders whose head names `images`; `instances_*` ones only, when
-    COCO's other kinds lie beside them."""
+    """The COCO annotation files of a dataset: `root` itself, or the JSON files in `root` and the
+    folders just below it whose head names `images`; `instances_*` ones only, when COCO's other
+    kinds lie beside them. A folder of more than `_MOST_FILES` JSON files holds one per image
+    (LabelMe), and is not opened."""
     if root.is_file():
         return [root] if _looks_like_coco(root) else []
-    candidates = [*root.glob("*.json"), *root.glob("*/*.json")]
-    found = sorted(p for p in candidates if p.name.lower() not in METADATA_FILES and _looks_like_coco(p))
+    candidates = []
+    for folder in (root, *(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))):
+        files = [p for p in folder.glob("*.json") if p.name.lower() not in METADATA_FILES]
+        candidates += files if len(files) <= _MOST_FILES else []
+    found = sorted(p for p in candidates if _looks_like_coco(p))
     instances = [p for p in found if p.name.startswith("instances")]
     return instances or found
 

@@ -1,0 +1,196 @@
+"""The "labelme" format: LabelMe's JSON beside each image (`a.jpg` + `a.json` with `shapes`), the
+annotation tool many teams draw their own masks in, painted into class-index masks once.
+
+Polygons, rectangles and circles are filled, later shapes over earlier ones, as LabelMe's own
+`labelme2voc.py` draws them; lines and points have no area and are left out (counted in the
+log). The classes are `_background_` (0) and the labels in the order of a `labels.txt` beside
+(the file `labelme2voc.py` reads: one label a line, `__ignore__` and `_background_` first), or
+sorted by name. A `__ignore__` label is the ignore label 255. Split folders (`train/`, `val/`)
+give the splits, as for plain folders.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+from pathlib import Path
+
+from PIL import Image
+
+from seglab.data.cache import default_cache_dir
+from seglab.data.classes import ClassSpec, default_colours
+from seglab.data.folder_pairs import unique_names
+from seglab.data.folders import Folder, walk
+from seglab.data.formats import FORMATS, DatasetFormat, ReadOptions
+from seglab.data.index import DatasetIndex, Pair, Problem
+from seglab.data.mapping import IdentityMapping
+from seglab.data.naming import stem, usable_splits
+from seglab.data.painted_masks import IGNORE, LATER_OVER_EARLIER, Drawn, ImageObjects, painted
+from seglab.data.read_errors import DECODE_ERRORS
+from seglab.errors import DataError
+
+log = logging.getLogger(__name__)
+
+BACKGROUND, IGNORED = "_background_", "__ignore__"  # labelme2voc's names
+LABELS_FILE = "labels.txt"
+_AREA_SHAPES = ("polygon", "rectangle", "circle")
+_CIRCLE_SIDES = 64
+
+
+def labelme_pairs(folder: Folder) -> list[tuple[Path, Path]]:
+    """(image, JSON) for the images of `folder` with a LabelMe JSON of their stem beside."""
+    jsons = {p.stem: p for p in folder.path.glob("*.json")}
+    return [(image, jsons[image.stem]) for image in folder.files if image.stem in jsons]
+
+
+def _is_labelme(path: Path) -> bool:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError):
+        return False
+    return isinstance(data, dict) and isinstance(data.get("shapes"), list) and "imagePath" in data
+
+
+@FORMATS.register("labelme")
+class LabelMeFormat(DatasetFormat):
+    """Images with a LabelMe JSON beside each; see the module docstring."""
+
+    layout = "images with a LabelMe JSON beside each (a.jpg + a.json with shapes: polygons, rectangles, circles)"
+    priority = -1  # before folder-pairs, which would find the images alone
+
+    def __init__(self, options: ReadOptions | None = None) -> None:
+        super().__init__(options)
+        self._found: dict[Path, list[tuple[Folder, list[tuple[Path, Path]]]]] = {}
+
+    def pairs_of(self, root: Path) -> list[tuple[Folder, list[tuple[Path, Path]]]]:
+        """The folders whose images have LabelMe JSON beside (half of them at least; two files
+        opened to tell), with those (image, JSON) pairs; once per root."""
+        if root not in self._found:
+            found = []
+            for folder in walk(root) if root.is_dir() else []:
+                pairs = labelme_pairs(folder)
+                if pairs and len(pairs) >= 0.5 * len(folder.files) and all(_is_labelme(j) for _, j in pairs[:2]):
+                    found.append((folder, pairs))
+            self._found[root] = found
+        return self._found[root]
+
+    def detect(self, root: Path) -> bool:  # mask files shipped too (labelme2voc's output): folder-pairs
+        return bool(self.pairs_of(root)) and not any(f.named_mask and f.files for f in walk(root))
+
+    def index(self, root: Path, classes: ClassSpec | None) -> DatasetIndex:
+        found = self.pairs_of(root)
+        read = {json_path: _read(json_path) for _, pairs in found for _, json_path in pairs}
+        shapes = {path: shapes for path, (shapes, _) in read.items()}
+        names = _label_order(root, found, shapes)
+        spec = classes or ClassSpec(names, default_colours(len(names), names),
+                                    ignore_index=IGNORE if IGNORED in _all_labels(shapes) else None)
+        value = {name: k for k, name in enumerate(spec.names)} | {IGNORED: IGNORE}
+        images, problems, skipped = [], [], 0
+        for _, pairs in found:
+            for image, json_path in pairs:
+                drawn, left_out, missing = _drawn(json_path, shapes[json_path], value)
+                skipped += left_out
+                if missing:
+                    raise DataError(f"LabelMe file '{json_path}' uses labels {', '.join(missing)} that the classes "
+                                    f"({', '.join(spec.names)}) do not name; add them to {LABELS_FILE} or classes.json")
+                images.append(ImageObjects(image, *(read[json_path][1] or _size(image)), drawn))
+        masks, _ = painted(images, [j for _, pairs in found for _, j in pairs], LATER_OVER_EARLIER, spec.colours,
+                           root, Path(self.options.cache_dir or default_cache_dir()) / "labelme", root.name or "labelme")
+        splits = {folder.path: folder.split for folder, _ in found}
+        if not usable_splits(splits.values()):
+            splits = dict.fromkeys(splits)
+        pairs = unique_names([Pair(stem(i.image), i.image, masks[i.image], splits[i.image.parent]) for i in images],
+                             root)
+        problems += [Problem(image, "image has no LabelMe JSON beside it", "image-without-mask")
+                     for folder, labelled in found for image in sorted(set(folder.files) - {i for i, _ in labelled})]
+        line = (f"{len(pairs)} LabelMe JSON files painted into {len(spec.names)} classes, later shapes over earlier"
+                + (f"; {skipped} lines and points left out (no area)" if skipped else ""))
+        log.info("%s: %s", root, line)
+        return DatasetIndex(root, "labelme", pairs, [], spec, IdentityMapping(), problems, pairing=[line])
+
+
+def _read(path: Path) -> tuple[list[dict], tuple[int, int] | None]:
+    """A LabelMe file's shapes, and the image's height and width when the file states them.
+
+    Raises:
+        DataError: not JSON, or no `shapes` list, naming the file.
+    """
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as err:
+        raise DataError(f"LabelMe file '{path}' cannot be read as JSON: {err}") from None
+    if not isinstance(data, dict) or not isinstance(data.get("shapes"), list):
+        raise DataError(f"LabelMe file '{path}' has no 'shapes' list")
+    try:
+        size: tuple[int, int] | None = (int(data["imageHeight"]), int(data["imageWidth"]))
+    except (KeyError, TypeError, ValueError):
+        size = None
+    return [s for s in data["shapes"] if isinstance(s, dict)], size
+
+
+def _all_labels(shapes: dict[Path, list[dict]]) -> set[str]:
+    """The labels of the shapes with an area (a label used on lines only would be a class without pixels)."""
+    return {str(s.get("label", "")) for found in shapes.values() for s in found
+            if str(s.get("shape_type") or "polygon") in _AREA_SHAPES}
+
+
+def _label_order(root: Path, found: list[tuple[Folder, list[tuple[Path, Path]]]],
+                 shapes: dict[Path, list[dict]]) -> tuple[str, ...]:
+    """`_background_` and the labels, in the order of the first `labels.txt` in the dataset folder
+    or beside the images, else sorted by name."""
+    for folder in [root, *(f.path for f, _ in found), *(f.path.parent for f, _ in found)]:
+        listed = folder / LABELS_FILE
+        if listed.is_file():
+            lines = [line.strip() for line in listed.read_text(encoding="utf-8", errors="replace").splitlines()]
+            named = [line for line in lines if line and line != IGNORED and line != BACKGROUND]
+            log.info("class order from '%s'", listed)
+            return (BACKGROUND, *named)
+    return (BACKGROUND, *sorted(_all_labels(shapes) - {BACKGROUND, IGNORED, ""}))
+
+
+def _drawn(path: Path, shapes: list[dict], value: dict[str, int]) -> tuple[list[Drawn], int, list[str]]:
+    """The shapes with an area as COCO polygons, how many others were left out, and the labels
+    the classes do not name."""
+    drawn, left_out, missing = [], 0, []
+    for number, shape in enumerate(shapes, start=1):
+        label, kind = str(shape.get("label", "")), str(shape.get("shape_type") or "polygon")
+        outline = _outline(kind, shape.get("points")) if kind in _AREA_SHAPES else None
+        if outline is None:
+            left_out += 1
+        elif label not in value:
+            missing.append(label)
+        else:
+            drawn.append(Drawn(value[label], [outline], f"LabelMe file '{path}': shape {number} ('{label}', {kind})"))
+    return drawn, left_out, sorted(set(missing))
+
+
+def _outline(kind: str, points: object) -> list[float] | None:
+    """A polygon, rectangle (two corners) or circle (centre, a point on it) as a flat polygon;
+    None for points that outline no area."""
+    try:
+        xy = [(float(x), float(y)) for x, y in points]  # type: ignore[union-attr]
+    except (TypeError, ValueError):
+        return None
+    if kind == "rectangle" and len(xy) == 2:
+        (x0, y0), (x1, y1) = xy
+        xy = [(x0, y0), (x1, y0), (x1, y1), (x0, y1)]
+    elif kind == "circle" and len(xy) == 2:
+        (cx, cy), (px, py) = xy
+        radius = math.hypot(px - cx, py - cy)
+        xy = [(cx + radius * math.cos(2 * math.pi * k / _CIRCLE_SIDES), cy + radius * math.sin(2 * math.pi * k / _CIRCLE_SIDES))
+              for k in range(_CIRCLE_SIDES)]
+    return [v for point in xy for v in point] if len(xy) >= 3 else None
+
+
+def _size(image: Path) -> tuple[int, int]:
+    """The image's height and width from its header, for a LabelMe file that omits them.
+
+    Raises:
+        DataError: an unreadable image, named.
+    """
+    try:
+        with Image.open(image) as opened:
+            return opened.height, opened.width
+    except DECODE_ERRORS as err:
+        raise DataError(f"image '{image}' cannot be read for its size (its LabelMe file gives none): {err}") from None

@@ -1,0 +1,126 @@
+"""LabelMe JSON beside each image, painted into class-index masks: polygons, rectangles and
+circles, later shapes over earlier ones, labels.txt's class order, __ignore__, split folders.
+
+Files are written as LabelMe 5 saves them (`version`, `flags`, `shapes`, `imagePath`,
+`imageData`, `imageHeight`, `imageWidth`); every painted pixel is worked out by hand.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from seglab.data import discover, read_mask
+from seglab.errors import DataError
+
+H, W = 24, 32
+
+
+def shape(label: str, points: list[list[float]], kind: str = "polygon") -> dict:
+    return {"label": label, "points": points, "group_id": None, "description": "", "shape_type": kind, "flags": {}}
+
+
+def labelme(folder: Path, name: str, shapes: list[dict], seed: int = 0, size: bool = True) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    Image.fromarray(np.random.default_rng(seed).integers(0, 256, (H, W, 3), dtype=np.uint8)).save(folder / f"{name}.jpg")
+    data = {"version": "5.4.1", "flags": {}, "shapes": shapes, "imagePath": f"{name}.jpg", "imageData": None}
+    if size:
+        data.update(imageHeight=H, imageWidth=W)
+    (folder / f"{name}.json").write_text(json.dumps(data))
+
+
+SHAPES = [
+    shape("road", [[0, 12], [31, 12], [31, 23], [0, 23]]),  # polygon: rows 12..23, every column
+    shape("car", [[4, 14], [11, 19]], "rectangle"),  # over the road: rows 14..19, columns 4..11
+    shape("person", [[24, 5], [24, 8]], "circle"),  # radius 3 around (24, 5)
+    shape("lane", [[0, 20], [31, 20]], "line"),  # no area: left out
+]
+
+
+YY, XX = np.mgrid[:H, :W]
+FROM_CENTRE = (YY - 5) ** 2 + (XX - 24) ** 2  # squared distance from the circle's centre
+
+
+def check_painted(mask: np.ndarray, order: tuple[str, ...]) -> None:
+    """Road rows 12..23 with the car over it, the person's disc of radius 3, background elsewhere.
+    Pillow fills a small polygon a half pixel off its centre, so pixels 2 to 4.3 from the circle's
+    centre may fall either way."""
+    value = {name: k for k, name in enumerate(order)}
+    truth = np.zeros((H, W), np.int64)
+    truth[12:24, :] = value["road"]
+    truth[14:20, 4:12] = value["car"]
+    rim = (FROM_CENTRE > 4) & (FROM_CENTRE <= 18)
+    truth[FROM_CENTRE <= 4] = value["person"]
+    np.testing.assert_array_equal(mask[~rim], truth[~rim])
+    assert set(np.unique(mask[rim])) <= {0, value["person"]}
+
+
+def test_shapes_are_painted_in_order_and_classes_sorted_by_name(tmp_path):
+    root = tmp_path / "data"
+    for i in range(3):
+        labelme(root, f"frame_{i}", SHAPES, seed=i)
+    index = discover(root, cache_dir=str(tmp_path / "cache"))
+    assert index.format == "labelme" and len(index.pairs) == 3 and not index.problems
+    assert index.classes.names == ("_background_", "car", "person", "road")
+    assert "lines and points left out" in index.pairing[0]
+    for pair in index.pairs:
+        check_painted(read_mask(pair.mask, index.mapping), index.classes.names)
+
+
+def test_labels_txt_orders_the_classes_and_ignore_is_255(tmp_path):
+    root = tmp_path / "data"
+    (root / "train").mkdir(parents=True)
+    for split, names in (("train", ("a", "b", "c")), ("val", ("d",))):
+        for name in names:
+            labelme(root / split, name, [*SHAPES[:3], shape("__ignore__", [[0, 0], [3, 0], [3, 3], [0, 3]])])
+    (root / "labels.txt").write_text("__ignore__\n_background_\nroad\nperson\ncar\ntree\n")
+    index = discover(root, cache_dir=str(tmp_path / "cache"))
+    assert index.classes.names == ("_background_", "road", "person", "car", "tree") and index.ignore_index == 255
+    assert sorted(p.split for p in index.pairs) == ["train", "train", "train", "val"]
+    mask = read_mask(index.pairs[0].mask, index.mapping)
+    assert (mask[0:4, 0:4] == 255).all()
+    mask[0:4, 0:4] = 0
+    check_painted(mask, index.classes.names)
+
+
+def test_a_label_that_labels_txt_lacks_is_named(tmp_path):
+    root = tmp_path / "data"
+    labelme(root, "a", SHAPES)
+    labelme(root, "b", SHAPES)
+    (root / "labels.txt").write_text("__ignore__\n_background_\nroad\ncar\n")
+    with pytest.raises(DataError, match=r"'.*a.json' uses labels person that the classes"):
+        discover(root, cache_dir=str(tmp_path / "cache"))
+
+
+def test_sizes_from_the_image_and_unlabelled_images(tmp_path):
+    root = tmp_path / "data"
+    labelme(root, "a", SHAPES, size=False)  # older LabelMe files leave out imageHeight/imageWidth
+    labelme(root, "b", SHAPES)
+    Image.fromarray(np.zeros((H, W, 3), np.uint8)).save(root / "c.jpg")  # not yet annotated
+    index = discover(root, cache_dir=str(tmp_path / "cache"))
+    assert len(index.pairs) == 2 and read_mask(index.pairs[0].mask, index.mapping).shape == (H, W)
+    assert [(p.path.name, p.code) for p in index.problems] == [("c.jpg", "image-without-mask")]
+
+
+def test_a_damaged_labelme_file_is_named(tmp_path):
+    root = tmp_path / "data"
+    labelme(root, "a", SHAPES)
+    labelme(root, "b", SHAPES)
+    labelme(root, "c", SHAPES)
+    (root / "c.json").write_text('{"shapes": [')
+    with pytest.raises(DataError, match=r"LabelMe file '.*c.json' cannot be read as JSON"):
+        discover(root, cache_dir=str(tmp_path / "cache"))
+
+
+def test_mask_files_beside_make_it_folder_pairs(tmp_path):
+    """A folder that ships masks (labelme2voc's output beside the JSON) is read from the masks."""
+    root = tmp_path / "data"
+    for name in ("a", "b"):
+        labelme(root / "JPEGImages", name, SHAPES)
+        (root / "SegmentationClassPNG").mkdir(exist_ok=True)
+        Image.fromarray(np.zeros((H, W), np.uint8)).save(root / "SegmentationClassPNG" / f"{name}.png")
+    assert discover(root, cache_dir=str(tmp_path / "cache")).format == "folder-pairs"
