@@ -25,7 +25,7 @@ from pathlib import Path
 from seglab.data.cache import default_cache_dir
 from seglab.data.classes import ClassSpec, default_colours
 from seglab.data.folder_pairs import unique_names
-from seglab.data.folders import METADATA_FILES, walk
+from seglab.data.folders import METADATA_FILES, ships_mask_files, walk
 from seglab.data.formats import FORMATS, DatasetFormat, ReadOptions
 from seglab.data.index import DatasetIndex, Pair, Problem
 from seglab.data.mapping import IdentityMapping
@@ -126,7 +126,7 @@ class CocoFormat(DatasetFormat):
         files = self.files_of(root)
         if root.is_file() or not files:
             return bool(files)
-        return not any(f.named_mask and f.files for f in walk(root))  # mask files shipped too: folder-pairs
+        return not ships_mask_files(walk(root))  # COCO-Stuff's label maps
 
     def index(self, root: Path, classes: ClassSpec | None) -> DatasetIndex:
         base = root.parent if root.is_file() else root

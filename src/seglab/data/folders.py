@@ -81,6 +81,13 @@ class FolderSearch:
     folders: list[Folder] = field(default_factory=list)
 
 
+def ships_mask_files(folders: list[Folder]) -> bool:
+    """Whether a folder named like masks holds image files: a dataset that ships its masks beside
+    annotations in another form (TGS' CSV, COCO-Stuff's JSON, labelme2voc's output) is read from
+    the mask files."""
+    return any(f.named_mask and f.files for f in folders)
+
+
 def walk(root: Path, max_depth: int = MAX_DEPTH) -> list[Folder]:
     """Folders with image files under `root` (itself included), naturally ordered."""
     found: list[Folder] = []

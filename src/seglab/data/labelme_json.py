@@ -21,7 +21,7 @@ from PIL import Image
 from seglab.data.cache import default_cache_dir
 from seglab.data.classes import ClassSpec, default_colours
 from seglab.data.folder_pairs import unique_names
-from seglab.data.folders import Folder, walk
+from seglab.data.folders import Folder, ships_mask_files, walk
 from seglab.data.formats import FORMATS, DatasetFormat, ReadOptions
 from seglab.data.index import DatasetIndex, Pair, Problem
 from seglab.data.mapping import IdentityMapping
@@ -61,22 +61,26 @@ class LabelMeFormat(DatasetFormat):
 
     def __init__(self, options: ReadOptions | None = None) -> None:
         super().__init__(options)
-        self._found: dict[Path, list[tuple[Folder, list[tuple[Path, Path]]]]] = {}
+        self._found: dict[Path, tuple[list[tuple[Folder, list[tuple[Path, Path]]]], bool]] = {}
 
     def pairs_of(self, root: Path) -> list[tuple[Folder, list[tuple[Path, Path]]]]:
         """The folders whose images have LabelMe JSON beside (half of them at least; two files
         opened to tell), with those (image, JSON) pairs; once per root."""
+        return self._search(root)[0]
+
+    def _search(self, root: Path) -> tuple[list[tuple[Folder, list[tuple[Path, Path]]]], bool]:
         if root not in self._found:
-            found = []
-            for folder in walk(root) if root.is_dir() else []:
+            folders, found = walk(root) if root.is_dir() else [], []
+            for folder in folders:
                 pairs = labelme_pairs(folder)
                 if pairs and len(pairs) >= 0.5 * len(folder.files) and all(_is_labelme(j) for _, j in pairs[:2]):
                     found.append((folder, pairs))
-            self._found[root] = found
+            self._found[root] = found, ships_mask_files(folders)
         return self._found[root]
 
-    def detect(self, root: Path) -> bool:  # mask files shipped too (labelme2voc's output): folder-pairs
-        return bool(self.pairs_of(root)) and not any(f.named_mask and f.files for f in walk(root))
+    def detect(self, root: Path) -> bool:
+        found, masks = self._search(root)
+        return bool(found) and not masks  # labelme2voc's output beside: folder-pairs
 
     def index(self, root: Path, classes: ClassSpec | None) -> DatasetIndex:
         found = self.pairs_of(root)

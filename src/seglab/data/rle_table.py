@@ -36,7 +36,7 @@ from seglab.data.cache import default_cache_dir
 from seglab.data.classes import ClassSpec, default_colours, generic_name
 from seglab.data.file_version import file_version
 from seglab.data.folder_pairs import unique_names
-from seglab.data.folders import Folder, walk
+from seglab.data.folders import Folder, ships_mask_files, walk
 from seglab.data.formats import FORMATS, DatasetFormat, ReadOptions
 from seglab.data.index import DatasetIndex, Pair, Problem, natural_key
 from seglab.data.io import write_mask_png
@@ -183,7 +183,7 @@ class RleTableFormat(DatasetFormat):
         tables, folders = self.tables_of(root)
         if root.is_file() or not tables:
             return bool(tables)
-        return not any(f.named_mask and f.files for f in folders)  # TGS, Carvana ship mask files too
+        return not ships_mask_files(folders)  # TGS, Carvana
 
     def index(self, root: Path, classes: ClassSpec | None) -> DatasetIndex:
         tables, walked = self.tables_of(root)
