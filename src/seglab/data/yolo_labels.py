@@ -1,0 +1,186 @@
+"""The "yolo" format: Ultralytics' segmentation labels (YOLOv8/v11 `-seg`), the layout Roboflow and
+Ultralytics export: `images/train/a.jpg` + `labels/train/a.txt` (or `train/images/` +
+`train/labels/`), one object a line, `class x1 y1 x2 y2 ...` with coordinates as fractions of
+the image's width and height, and a `data.yaml` naming the classes.
+
+Objects are painted once into cached class-index masks (`painted_masks`): background is class 0
+and YOLO class k is class k + 1; where objects overlap the smaller one is drawn over the larger,
+as Ultralytics builds its overlap masks. An image without a label file is all background, as
+Ultralytics reads it; an image folder without a label folder is unlabelled. Lines of five
+numbers are detection boxes, not outlines: such a folder is refused with that explanation.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import yaml
+from PIL import Image
+
+from seglab.data.cache import default_cache_dir
+from seglab.data.classes import ClassSpec, default_colours, generic_name
+from seglab.data.folder_pairs import unique_names
+from seglab.data.folders import Folder, ships_mask_files, walk
+from seglab.data.formats import FORMATS, DatasetFormat, ReadOptions
+from seglab.data.index import DatasetIndex, Pair, Problem
+from seglab.data.mapping import IdentityMapping
+from seglab.data.naming import stem, usable_splits
+from seglab.data.painted_masks import LATER_OVER_EARLIER, Drawn, ImageObjects, painted
+from seglab.data.read_errors import DECODE_ERRORS
+from seglab.errors import DataError
+
+log = logging.getLogger(__name__)
+
+CLASS_FILES = ("data.yaml", "dataset.yaml", "data.yml")
+_BOX_VALUES = 5  # class cx cy w h: a detection label
+
+
+def label_folder(images: Path, root: Path) -> Path | None:
+    """The label folder Ultralytics pairs with an image folder: its last `images` part made
+    `labels` (`images/train` -> `labels/train`, `train/images` -> `train/labels`), when it exists."""
+    parts = list(images.relative_to(root).parts)
+    if "images" not in parts:
+        return None
+    at = len(parts) - 1 - parts[::-1].index("images")
+    parts[at] = "labels"
+    found = root.joinpath(*parts)
+    return found if found.is_dir() else None
+
+
+@FORMATS.register("yolo")
+class YoloFormat(DatasetFormat):
+    """Ultralytics segmentation labels; see the module docstring."""
+
+    layout = "images/<split>/a.jpg + labels/<split>/a.txt (YOLO segmentation: class x1 y1 x2 y2 ...), data.yaml"
+    priority = -1  # before folder-pairs, which would find the images alone
+
+    def __init__(self, options: ReadOptions | None = None) -> None:
+        super().__init__(options)
+        self._found: dict[Path, tuple[list[tuple[Folder, Path | None]], bool]] = {}
+
+    def _search(self, root: Path) -> tuple[list[tuple[Folder, Path | None]], bool]:
+        """The image folders with their label folders (None: unlabelled), when any has one with
+        .txt files; and whether mask files are shipped too. Once per root."""
+        if root not in self._found:
+            folders = walk(root) if root.is_dir() else []
+            found = [(f, label_folder(f.path, root)) for f in folders if f.files and "images" in f.parts]
+            labelled = any(labels is not None and any(labels.glob("*.txt")) for _, labels in found)
+            self._found[root] = (found if labelled else []), ships_mask_files(folders)
+        return self._found[root]
+
+    def detect(self, root: Path) -> bool:
+        found, masks = self._search(root)
+        return bool(found) and not masks
+
+    def index(self, root: Path, classes: ClassSpec | None) -> DatasetIndex:
+        found, _ = self._search(root)
+        images, unlabelled, problems, sources, used = [], [], [], [], set()
+        for folder, labels in found:
+            if labels is None:
+                unlabelled += folder.files
+                continue
+            for image in folder.files:
+                label_file = labels / f"{image.stem}.txt"
+                objects = _objects(label_file, image)
+                used |= {k for k, _ in objects}
+                images.append((image, folder.split, objects))
+                sources += [label_file] if label_file.is_file() else []
+        names = _class_names(root, used)
+        spec = classes or ClassSpec(names, default_colours(len(names), names))
+        if len(spec.names) < max(used, default=-1) + 2:
+            raise DataError(f"YOLO labels under '{root}' use class {max(used)}, but the classes are "
+                            f"{', '.join(spec.names)} (background and data.yaml's names)")
+        drawn = [ImageObjects(image, *size, _largest_first(objects, size, image))
+                 for image, _, objects in images if (size := _size(image, problems)) is not None]
+        masks, _ = painted(drawn, sources, LATER_OVER_EARLIER, spec.colours, root,
+                           Path(self.options.cache_dir or default_cache_dir()) / "yolo", root.name or "yolo")
+        splits = {image: split for image, split, _ in images}
+        if not usable_splits(splits[i.image] for i in drawn):
+            splits = dict.fromkeys(splits)
+        pairs = unique_names([Pair(stem(i.image), i.image, masks[i.image], splits[i.image]) for i in drawn], root)
+        count = sum(len(objects) for _, _, objects in images)
+        line = (f"YOLO segmentation labels: {count} objects on {len(pairs)} images painted into "
+                f"{len(spec.names) - 1} classes and background, smaller objects over larger")
+        log.info("%s: %s", root, line)
+        return DatasetIndex(root, "yolo", pairs, unlabelled, spec, IdentityMapping(), problems, pairing=[line])
+
+
+def _objects(path: Path, image: Path) -> list[tuple[int, list[float]]]:
+    """(YOLO class, normalised outline) per line of a label file; none when there is no file.
+
+    Raises:
+        DataError: a line of detection box values, or one that is no class and coordinate pairs,
+            naming the file and line.
+    """
+    if not path.is_file():
+        return []
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as err:
+        raise DataError(f"YOLO label file '{path}' cannot be read: {err}") from None
+    objects = []
+    for number, line in enumerate(lines, start=1):
+        values = line.split()
+        if not values:
+            continue
+        if len(values) == _BOX_VALUES:
+            raise DataError(f"YOLO label file '{path}' line {number} holds a detection box (class cx cy w h), not an "
+                            "outline: segmentation needs YOLO-seg labels (class x1 y1 x2 y2 ...), e.g. Roboflow's "
+                            "or Ultralytics' segmentation export")
+        try:
+            label, coords = int(values[0]), [float(v) for v in values[1:]]
+        except ValueError:
+            coords, label = [], -1
+        if label < 0 or len(coords) < 6 or len(coords) % 2:
+            raise DataError(f"YOLO label file '{path}' line {number}: expected a class and x y pairs (class x1 y1 "
+                            f"x2 y2 x3 y3 ...), got '{line[:80]}' (for image '{image.name}')")
+        objects.append((label, coords))
+    return objects
+
+
+def _largest_first(objects: list[tuple[int, list[float]]], size: tuple[int, int], image: Path) -> list[Drawn]:
+    """The objects as polygons in pixels, largest area first, so that a smaller one is drawn over
+    a larger one it lies on (Ultralytics' overlap masks)."""
+    height, width = size
+    drawn = []
+    for number, (label, coords) in enumerate(objects, start=1):
+        xs, ys = [x * width for x in coords[::2]], [y * height for y in coords[1::2]]
+        area = 0.5 * abs(sum(xs[i] * ys[i - 1] - xs[i - 1] * ys[i] for i in range(len(xs))))
+        outline = [v for point in zip(xs, ys) for v in point]
+        drawn.append((area, Drawn(label + 1, [outline], f"YOLO object {number} of image '{image}'")))
+    return [d for _, d in sorted(drawn, key=lambda pair: -pair[0])]
+
+
+def _size(image: Path, problems: list[Problem]) -> tuple[int, int] | None:
+    """The image's height and width from its header; None, with a problem, when it cannot be read."""
+    try:
+        with Image.open(image) as opened:
+            return opened.height, opened.width
+    except DECODE_ERRORS as err:
+        problems.append(Problem(image, f"image cannot be read for its size: {err}", "unreadable"))
+        return None
+
+
+def _class_names(root: Path, used: set[int]) -> tuple[str, ...]:
+    """Background and the `names` of the dataset's data.yaml (a list, or a dict from class
+    number to name), else class_0.. up to the highest class the labels use.
+
+    Raises:
+        DataError: a data.yaml that is not YAML or whose names are neither form.
+    """
+    for path in (root / name for name in CLASS_FILES):
+        if not path.is_file():
+            continue
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, yaml.YAMLError) as err:
+            raise DataError(f"'{path}' cannot be read as YAML: {err}") from None
+        names = data.get("names") if isinstance(data, dict) else None
+        if isinstance(names, dict):
+            names = [names[k] for k in sorted(names)] if sorted(names) == list(range(len(names))) else None
+        if not isinstance(names, list) or not names:
+            raise DataError(f"'{path}': 'names' must list the class names (['cat', 'dog'] or {{0: cat, 1: dog}})")
+        log.info("class names from '%s'", path)
+        return ("background", *(str(n) for n in names))
+    return ("background", *(generic_name(k) for k in range(max(used, default=-1) + 1)))
