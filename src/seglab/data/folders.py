@@ -15,7 +15,9 @@ from __future__ import annotations
 import logging
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from fnmatch import fnmatchcase
 from pathlib import Path
@@ -88,8 +90,34 @@ def ships_mask_files(folders: list[Folder]) -> bool:
     return any(f.named_mask and f.files for f in folders)
 
 
+_LISTINGS: ContextVar[dict[tuple[Path, int], list[Folder]] | None] = ContextVar("seglab_listings", default=None)
+
+
+@contextmanager
+def one_listing() -> Iterator[None]:
+    """Within the block `walk` lists each folder tree once: the formats that try a dataset in
+    turn (run-length tables, COCO, LabelMe, YOLO, folder pairs) read one listing of its files,
+    not one each (0.4 s apiece for 40,000 files). Outside, every call lists afresh."""
+    token = _LISTINGS.set({})
+    try:
+        yield
+    finally:
+        _LISTINGS.reset(token)
+
+
 def walk(root: Path, max_depth: int = MAX_DEPTH) -> list[Folder]:
     """Folders with image files under `root` (itself included), naturally ordered."""
+    listings = _LISTINGS.get()
+    key = (Path(root), max_depth)
+    if listings is None or key not in listings:
+        found = _walk(root, max_depth)
+        if listings is None:
+            return found
+        listings[key] = found
+    return list(listings[key])
+
+
+def _walk(root: Path, max_depth: int) -> list[Folder]:
     found: list[Folder] = []
     visited = 0
     for current, dirs, _ in os.walk(root):

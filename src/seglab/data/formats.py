@@ -18,7 +18,7 @@ from typing import ClassVar
 from seglab.config import DataConfig
 from seglab.data.classes import ClassSpec, generic_name, load_classes_file
 from seglab.data.encoding import ENCODING_CODES, label_map_encoding, sample_masks
-from seglab.data.folders import MAX_DEPTH, walk
+from seglab.data.folders import MAX_DEPTH, one_listing, walk
 from seglab.data.index import DatasetIndex, Pair, Problem, list_images, match_files, natural_key
 from seglab.data.mapping import IdentityMapping, OffsetMapping, ThresholdMapping
 from seglab.data.multilabel import apply_task, class_folders, index_class_folders
@@ -184,8 +184,9 @@ def discover(
     else:
         classes, classes_path = None, None
 
-    fmt = _choose_format(root, format, options)
-    index = fmt.index(root, classes)
+    with one_listing():
+        fmt = _choose_format(root, format, options)
+        index = fmt.index(root, classes)
     if not index.pairs:
         shown = "".join(f"\n  {p}" for p in index.problems[:5])
         raise DataError(f"no image/mask pairs found in '{root}' ({index.format} layout){shown}{_instance_hint(index)}")
