@@ -162,3 +162,70 @@ def test_encoding_chosen_for_any_small_masks(tmp_path, raw):
         read_mask(path, encoding.mapping)
     except SeglabError:
         pass
+
+
+# --- annotation files: COCO JSON, LabelMe JSON, YOLO label lines ------------------------------
+
+segmentations = json_values | st.lists(st.lists(st.floats(-1e6, 1e6) | st.integers(-10, 10**9), max_size=10),
+                                       max_size=3) | st.fixed_dictionaries(
+    {"counts": st.lists(st.integers(-5, 10**7), max_size=8) | st.text(max_size=12), "size": json_values})
+coco_objects = st.fixed_dictionaries({"image_id": st.sampled_from([1, 2]) | json_values,
+                                      "category_id": st.sampled_from([1, 7]) | json_values,
+                                      "segmentation": segmentations})
+labelme_shapes = st.fixed_dictionaries({"label": st.text(max_size=5) | json_values, "points": json_values | st.lists(
+    st.lists(st.floats(-1e6, 1e6), min_size=2, max_size=2), max_size=6), "shape_type": st.sampled_from(
+    ["polygon", "rectangle", "circle", "line", "point", "mask"]) | json_values})
+yolo_lines = st.lists(st.text(alphabet="0123456789.- e", max_size=40), max_size=4)
+
+
+def _photo(path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    from PIL import Image
+
+    Image.fromarray(np.zeros((6, 8, 3), np.uint8)).save(path)
+
+
+def _only_seglab_errors(root: Path, cache: Path) -> None:
+    from seglab.data import discover
+
+    try:
+        index = discover(root, cache_dir=str(cache))
+    except SeglabError:
+        return
+    assert all(p.image.is_file() and (p.mask is None or p.mask.is_file()) for p in index.pairs)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(objects=st.lists(coco_objects, max_size=3), height=st.integers(-2, 9) | json_values,
+       categories=st.lists(st.fixed_dictionaries({"id": st.integers(0, 9) | json_values, "name": json_values}),
+                           max_size=3))
+def test_any_coco_file_gives_pairs_or_a_seglab_error(tmp_path_factory, objects, height, categories):
+    root = tmp_path_factory.mktemp("coco")
+    _photo(root / "images" / "a.jpg")
+    images = [{"id": 1, "file_name": "a.jpg", "height": height, "width": 8}, {"id": 2, "file_name": "b.jpg"}]
+    (root / "annotations").mkdir()
+    (root / "annotations" / "instances_x.json").write_text(json.dumps(
+        {"images": images, "annotations": objects, "categories": categories}))
+    _small_allocation(lambda: _only_seglab_errors(root, tmp_path_factory.mktemp("cache")))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(shapes=st.lists(labelme_shapes, max_size=3), size=st.integers(-2, 9) | json_values)
+def test_any_labelme_file_gives_pairs_or_a_seglab_error(tmp_path_factory, shapes, size):
+    root = tmp_path_factory.mktemp("labelme")
+    for name in ("a", "b"):
+        _photo(root / f"{name}.jpg")
+        (root / f"{name}.json").write_text(json.dumps({"shapes": shapes, "imagePath": f"{name}.jpg",
+                                                       "imageHeight": size, "imageWidth": 8}))
+    _small_allocation(lambda: _only_seglab_errors(root, tmp_path_factory.mktemp("cache")))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(lines=yolo_lines, names=json_values)
+def test_any_yolo_labels_give_pairs_or_a_seglab_error(tmp_path_factory, lines, names):
+    root = tmp_path_factory.mktemp("yolo")
+    _photo(root / "images" / "a.jpg")
+    (root / "labels").mkdir()
+    (root / "labels" / "a.txt").write_text("\n".join(lines) + "\n")
+    (root / "data.yaml").write_text(json.dumps({"names": names}))  # JSON is YAML
+    _small_allocation(lambda: _only_seglab_errors(root, tmp_path_factory.mktemp("cache")))

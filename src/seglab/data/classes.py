@@ -194,6 +194,20 @@ class ClassSpec:
                    background=d.get("background"), void_colours=tuple(void))
 
 
+
+def shipped_classes(names: Sequence[object], source: str, ignore_index: int | None = None) -> ClassSpec:
+    """Classes named by a dataset's own file (COCO categories, LabelMe labels, data.yaml), with
+    display colours.
+
+    Raises:
+        DataError: names that make no classes (two alike, none), with `source` naming the file.
+    """
+    named = tuple(str(n) for n in names)
+    try:
+        return ClassSpec(named, default_colours(len(named), named), ignore_index=ignore_index)
+    except ValueError as err:
+        raise DataError(f"{source}: {err}") from None
+
 def _colour(value: Any) -> tuple[int, int, int]:
     if (
         not isinstance(value, (list, tuple))

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from seglab.data.cache import default_cache_dir
-from seglab.data.classes import ClassSpec, default_colours
+from seglab.data.classes import ClassSpec, shipped_classes
 from seglab.data.folder_pairs import unique_names
 from seglab.data.folders import METADATA_FILES, ships_mask_files, walk
 from seglab.data.formats import FORMATS, DatasetFormat, ReadOptions
@@ -99,9 +99,10 @@ def read_annotations(path: Path) -> _Annotations:
         read.categories = {int(c["id"]): str(c["name"]) for c in data["categories"]}
         read.images = {int(i["id"]): i for i in data["images"] if str(i.get("file_name", ""))}
         for item in data["annotations"]:
-            read.objects.setdefault(int(item["image_id"]), []).append(item)
+            read.objects.setdefault(int(item["image_id"]), []).append({**item, "category_id": int(item["category_id"])})
     except (KeyError, TypeError, ValueError) as err:
-        raise DataError(f"COCO file '{path}': an entry lacks its id, name or image_id ({err!r})") from None
+        raise DataError(f"COCO file '{path}': an entry lacks its id, name, image_id or category_id, or one is no "
+                        f"number ({err!r})") from None
     return read
 
 
@@ -140,8 +141,8 @@ class CocoFormat(DatasetFormat):
             raise DataError(f"COCO objects use category ids {unknown[:5]} that no 'categories' entry names "
                             f"({', '.join(str(f.path) for f in files)})")
         label_of = {category: k + 1 for k, category in enumerate(used)}
-        named = ("background", *(names[c] for c in used))
-        spec = classes or ClassSpec(named, default_colours(len(named), named), ignore_index=IGNORE)
+        spec = classes or shipped_classes(("background", *(names[c] for c in used)),
+                                          f"the categories of {', '.join(str(f.path) for f in files)}", IGNORE)
         images, problems = _locate(files, base)
         split_of = {f.path: f.split for f in files}
         splits = {image: split_of[path] for path, entries in images.items() for image in entries.values()}

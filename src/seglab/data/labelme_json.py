@@ -19,7 +19,7 @@ from pathlib import Path
 from PIL import Image
 
 from seglab.data.cache import default_cache_dir
-from seglab.data.classes import ClassSpec, default_colours
+from seglab.data.classes import ClassSpec, shipped_classes
 from seglab.data.folder_pairs import unique_names
 from seglab.data.folders import Folder, ships_mask_files, walk
 from seglab.data.formats import FORMATS, DatasetFormat, ReadOptions
@@ -87,8 +87,8 @@ class LabelMeFormat(DatasetFormat):
         read = {json_path: _read(json_path) for _, pairs in found for _, json_path in pairs}
         shapes = {path: shapes for path, (shapes, _) in read.items()}
         names = _label_order(root, found, shapes)
-        spec = classes or ClassSpec(names, default_colours(len(names), names),
-                                    ignore_index=IGNORE if IGNORED in _all_labels(shapes) else None)
+        spec = classes or shipped_classes(names, f"the LabelMe labels under '{root}'",
+                                          IGNORE if IGNORED in _all_labels(shapes) else None)
         value = {name: k for k, name in enumerate(spec.names)} | {IGNORED: IGNORE}
         images, problems, skipped = [], [], 0
         for _, pairs in found:

@@ -99,6 +99,8 @@ def paint(entry: ImageObjects, overlap: str) -> tuple[np.ndarray, int]:
     Raises:
         DataError: as `painted`.
     """
+    if entry.height < 1 or entry.width < 1:
+        raise DataError(f"'{entry.image}' is {entry.height}x{entry.width} pixels as its annotation states: no image")
     if entry.height * entry.width > max_pixels():
         raise DataError(f"'{entry.image}' is {entry.height}x{entry.width} = {entry.height * entry.width} pixels as "
                         f"its annotation states, more than --max-pixels {max_pixels()}")

@@ -19,7 +19,7 @@ import yaml
 from PIL import Image
 
 from seglab.data.cache import default_cache_dir
-from seglab.data.classes import ClassSpec, default_colours, generic_name
+from seglab.data.classes import ClassSpec, generic_name, shipped_classes
 from seglab.data.folder_pairs import unique_names
 from seglab.data.folders import Folder, ships_mask_files, walk
 from seglab.data.formats import FORMATS, DatasetFormat, ReadOptions
@@ -87,7 +87,7 @@ class YoloFormat(DatasetFormat):
                 images.append((image, folder.split, objects))
                 sources += [label_file] if label_file.is_file() else []
         names = _class_names(root, used)
-        spec = classes or ClassSpec(names, default_colours(len(names), names))
+        spec = classes or shipped_classes(names, f"the YOLO classes of '{root}' (data.yaml's names)")
         if len(spec.names) < max(used, default=-1) + 2:
             raise DataError(f"YOLO labels under '{root}' use class {max(used)}, but the classes are "
                             f"{', '.join(spec.names)} (background and data.yaml's names)")
