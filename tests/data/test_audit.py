@@ -653,7 +653,7 @@ def files(draw):
         np.save(buffer, draw(arrays()))
         return ".npy", buffer.getvalue()
     if kind == "bytes":
-        return draw(st.sampled_from([".png", ".jpg", ".tif", ".bmp", ".npy"])), draw(st.binary(max_size=300))
+        return draw(st.sampled_from([".png", ".jpg", ".tif", ".bmp", ".npy", ".h5"])), draw(st.binary(max_size=300))
     h, w = draw(st.integers(1, 12)), draw(st.integers(1, 12))
     dtype = draw(st.sampled_from([np.uint8, np.uint16]))
     channels = draw(st.sampled_from([(), (3,), (4,)])) if dtype == np.uint8 else ()
