@@ -93,3 +93,22 @@ def test_a_class_beyond_data_yaml_names_is_refused(tmp_path):
     (tmp_path / "d" / "data.yaml").write_text("names: ['leaf']\n")
     with pytest.raises(DataError, match="use class 1, but the classes are background, leaf"):
         discover(tmp_path / "d", cache_dir=str(tmp_path / "cache"))
+
+
+def test_an_unreadable_image_is_a_finding_and_cached_reads_open_no_image(tmp_path, monkeypatch):
+    """Sizes come from the image headers when the masks are painted, once: a second read opens no
+    image (a YOLO set of 100,000 images paid a header read each per read)."""
+    import PIL.Image
+
+    root = tmp_path / "d"
+    for i in range(3):
+        write(root / "images" / f"{i}.jpg", root / "labels" / f"{i}.txt", [LEAF])
+    (root / "images" / "2.jpg").write_bytes(b"\xff\xd8\xff\xe0 cut short")
+    index = discover(root, cache_dir=str(tmp_path / "cache"))
+    assert [p.name for p in index.pairs] == ["0", "1"]
+    assert [(p.path.name, p.code) for p in index.problems] == [("2.jpg", "unreadable")]
+    opened = []
+    real = PIL.Image.open
+    monkeypatch.setattr(PIL.Image, "open", lambda *a, **k: opened.append(a[0]) or real(*a, **k))
+    again = discover(root, cache_dir=str(tmp_path / "cache"))
+    assert [p.name for p in again.pairs] == ["0", "1"] and opened == []

@@ -150,10 +150,10 @@ class CocoFormat(DatasetFormat):
             splits = dict.fromkeys(splits)
         drawn = [_objects(coco, image_id, image, label_of) for coco in files
                  for image_id, image in images[coco.path].items()]
-        masks, overlaps = painted(drawn, [f.path for f in files], OVERLAP_IGNORED, spec.colours, base,
+        masks, painting = painted(drawn, [f.path for f in files], OVERLAP_IGNORED, spec.colours, base,
                                   Path(self.options.cache_dir or default_cache_dir()) / "coco",
                                   files[0].path.stem.strip("_.") or "coco")
-        problems += [Problem(image, text, "overlapping-classes") for image, text in overlaps]
+        problems += painting
         pairs = unique_names([Pair(stem(image), image, masks[image], splits[image]) for image in masks], base)
         objects = sum(len(o) for f in files for o in f.objects.values())
         line = (f"{', '.join(f.path.relative_to(base).as_posix() for f in files)}: {objects} objects on "

@@ -16,8 +16,6 @@ import logging
 import math
 from pathlib import Path
 
-from PIL import Image
-
 from seglab.data.cache import default_cache_dir
 from seglab.data.classes import ClassSpec, shipped_classes
 from seglab.data.folder_pairs import unique_names
@@ -27,7 +25,6 @@ from seglab.data.index import DatasetIndex, Pair, Problem
 from seglab.data.mapping import IdentityMapping
 from seglab.data.naming import stem, usable_splits
 from seglab.data.painted_masks import IGNORE, LATER_OVER_EARLIER, Drawn, ImageObjects, painted
-from seglab.data.read_errors import DECODE_ERRORS
 from seglab.errors import DataError
 
 log = logging.getLogger(__name__)
@@ -98,9 +95,12 @@ class LabelMeFormat(DatasetFormat):
                 if missing:
                     raise DataError(f"LabelMe file '{json_path}' uses labels {', '.join(missing)} that the classes "
                                     f"({', '.join(spec.names)}) do not name; add them to {LABELS_FILE} or classes.json")
-                images.append(ImageObjects(image, *(read[json_path][1] or _size(image)), drawn))
-        masks, _ = painted(images, [j for _, pairs in found for _, j in pairs], LATER_OVER_EARLIER, spec.colours,
-                           root, Path(self.options.cache_dir or default_cache_dir()) / "labelme", root.name or "labelme")
+                images.append(ImageObjects(image, *(read[json_path][1] or (None, None)), drawn))
+        masks, painting = painted(images, [j for _, pairs in found for _, j in pairs], LATER_OVER_EARLIER,
+                                  spec.colours, root, Path(self.options.cache_dir or default_cache_dir()) / "labelme",
+                                  root.name or "labelme")
+        problems += painting
+        images = [i for i in images if i.image in masks]
         splits = {folder.path: folder.split for folder, _ in found}
         if not usable_splits(splits.values()):
             splits = dict.fromkeys(splits)
@@ -185,16 +185,3 @@ def _outline(kind: str, points: object) -> list[float] | None:
         xy = [(cx + radius * math.cos(2 * math.pi * k / _CIRCLE_SIDES), cy + radius * math.sin(2 * math.pi * k / _CIRCLE_SIDES))
               for k in range(_CIRCLE_SIDES)]
     return [v for point in xy for v in point] if len(xy) >= 3 else None
-
-
-def _size(image: Path) -> tuple[int, int]:
-    """The image's height and width from its header, for a LabelMe file that omits them.
-
-    Raises:
-        DataError: an unreadable image, named.
-    """
-    try:
-        with Image.open(image) as opened:
-            return opened.height, opened.width
-    except DECODE_ERRORS as err:
-        raise DataError(f"image '{image}' cannot be read for its size (its LabelMe file gives none): {err}") from None

@@ -15,15 +15,17 @@ import hashlib
 import json
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageDraw
 
 from seglab.data.file_version import file_version
+from seglab.data.index import Problem
 from seglab.data.io import write_mask_png
 from seglab.data.pixel_budget import max_pixels
+from seglab.data.read_errors import DECODE_ERRORS
 from seglab.data.staging import staged_folder
 from seglab.errors import DataError
 
@@ -47,28 +49,36 @@ class Drawn:
 
 @dataclass
 class ImageObjects:
-    """One image with its size as the annotation file states it, and its objects in order."""
+    """One image with its size as the annotation file states it, and its objects in order.
+
+    Args:
+        height, width: None when the file states no size (YOLO): the image's header gives it
+            when the masks are painted, and a cached mask needs no header read.
+        relative: outlines are fractions of the width and height (YOLO), not pixels.
+    """
 
     image: Path
-    height: int
-    width: int
+    height: int | None
+    width: int | None
     objects: list[Drawn] = field(default_factory=list)
+    relative: bool = False
 
 
 def painted(images: Sequence[ImageObjects], sources: Sequence[Path], overlap: str,
             colours: Sequence[tuple[int, int, int]], base: Path, folder_root: Path, name: str,
-            ) -> tuple[dict[Path, Path], list[tuple[Path, str]]]:
+            ) -> tuple[dict[Path, Path], list[Problem]]:
     """Each image's mask file, painted now or by an earlier call with the same `sources`
-    (annotation files) and images, and the images where two classes claimed pixels. The cache
-    names images relative to `base`, so a dataset given by another path finds the same masks.
+    (annotation files) and images, and the problems: images where two classes claimed pixels,
+    images whose header could not be read for their size (no mask). The cache names images
+    relative to `base`, so a dataset given by another path finds the same masks.
 
     Raises:
         DataError: an image larger than the pixel budget, or a segmentation that is neither
             polygons nor run-length counts (naming its source).
     """
     facts = [CACHE_VERSION, overlap, [list(file_version(p)) for p in sources],
-             [[i.image.relative_to(base).as_posix(), i.height, i.width, [o.label for o in i.objects]]
-              for i in images]]
+             [[i.image.relative_to(base).as_posix(), i.height, i.width, i.relative, [o.label for o in i.objects],
+               list(file_version(i.image))[1:] if i.height is None else None] for i in images]]
     folder = folder_root / f"{name}-{hashlib.sha256(json.dumps(facts).encode()).hexdigest()[:20]}"
     if not (folder / _MANIFEST).is_file():
         log.info("painting the objects of %d images into '%s' (once)", len(images), folder)
@@ -76,21 +86,30 @@ def painted(images: Sequence[ImageObjects], sources: Sequence[Path], overlap: st
             _write(images, overlap, colours, base, partial)
     manifest = json.loads((folder / _MANIFEST).read_text())
     masks = {base / image: folder / mask for image, mask in manifest["masks"].items()}
-    return masks, [(base / image, text) for image, text in manifest["overlaps"]]
+    problems = [Problem(base / image, text, "overlapping-classes") for image, text in manifest["overlaps"]]
+    problems += [Problem(base / image, text, "unreadable") for image, text in manifest["unreadable"]]
+    return masks, problems
 
 
 def _write(images: Sequence[ImageObjects], overlap: str, colours: Sequence[tuple[int, int, int]], base: Path,
            partial: Path) -> None:
-    masks, overlaps = {}, []
+    masks, overlaps, unreadable = {}, [], []
     for number, entry in enumerate(images):
+        relative = entry.image.relative_to(base).as_posix()
+        if entry.height is None or entry.width is None:
+            try:
+                with Image.open(entry.image) as opened:
+                    entry = replace(entry, height=opened.height, width=opened.width)
+            except DECODE_ERRORS as err:
+                unreadable.append((relative, f"image cannot be read for its size: {err}"))
+                continue
         labels, claimed = paint(entry, overlap)
         name = f"{number:07d}-{entry.image.stem}.png"
         write_mask_png(partial / name, labels, colours)
-        relative = entry.image.relative_to(base).as_posix()
         masks[relative] = name
         if claimed:
             overlaps.append((relative, f"{claimed} pixels claimed by objects of two classes: ignore label {IGNORE}"))
-    (partial / _MANIFEST).write_text(json.dumps({"masks": masks, "overlaps": overlaps}))
+    (partial / _MANIFEST).write_text(json.dumps({"masks": masks, "overlaps": overlaps, "unreadable": unreadable}))
 
 
 def paint(entry: ImageObjects, overlap: str) -> tuple[np.ndarray, int]:
@@ -99,6 +118,7 @@ def paint(entry: ImageObjects, overlap: str) -> tuple[np.ndarray, int]:
     Raises:
         DataError: as `painted`.
     """
+    assert entry.height is not None and entry.width is not None  # `_write` read them from the header
     if entry.height < 1 or entry.width < 1:
         raise DataError(f"'{entry.image}' is {entry.height}x{entry.width} pixels as its annotation states: no image")
     if entry.height * entry.width > max_pixels():
@@ -107,7 +127,9 @@ def paint(entry: ImageObjects, overlap: str) -> tuple[np.ndarray, int]:
     labels = np.zeros((entry.height, entry.width), np.uint8)
     for item in entry.objects:
         try:
-            on = object_mask(item.segmentation, entry.height, entry.width)
+            segmentation = _in_pixels(item.segmentation, entry.width, entry.height) if entry.relative \
+                else item.segmentation
+            on = object_mask(segmentation, entry.height, entry.width)
         except (TypeError, ValueError, KeyError, IndexError) as err:
             raise DataError(f"{item.source} has a segmentation that is neither polygons nor RLE ({err})") from None
         if overlap == LATER_OVER_EARLIER:
@@ -117,6 +139,12 @@ def paint(entry: ImageObjects, overlap: str) -> tuple[np.ndarray, int]:
         labels[on & (labels == 0)] = item.label
         labels[clash] = IGNORE
     return labels, int((labels == IGNORE).sum()) if overlap == OVERLAP_IGNORED else 0
+
+
+def _in_pixels(polygons: object, width: int, height: int) -> list[list[float]]:
+    """Polygons whose points are fractions of the image's width and height, in pixels."""
+    return [[float(v) * (width if k % 2 == 0 else height) for k, v in enumerate(polygon)]
+            for polygon in polygons]  # type: ignore[union-attr]
 
 
 def object_mask(segmentation: object, height: int, width: int) -> np.ndarray:

@@ -3,7 +3,8 @@ Ultralytics export: `images/train/a.jpg` + `labels/train/a.txt` (or `train/image
 `train/labels/`), one object a line, `class x1 y1 x2 y2 ...` with coordinates as fractions of
 the image's width and height, and a `data.yaml` naming the classes.
 
-Objects are painted once into cached class-index masks (`painted_masks`): background is class 0
+Objects are painted once into cached class-index masks (`painted_masks`, which reads each
+image's size from its header then, not on every later read): background is class 0
 and YOLO class k is class k + 1; where objects overlap the smaller one is drawn over the larger,
 as Ultralytics builds its overlap masks. An image without a label file is all background, as
 Ultralytics reads it; an image folder without a label folder is unlabelled. Lines of five
@@ -16,18 +17,16 @@ import logging
 from pathlib import Path
 
 import yaml
-from PIL import Image
 
 from seglab.data.cache import default_cache_dir
 from seglab.data.classes import ClassSpec, generic_name, shipped_classes
 from seglab.data.folder_pairs import unique_names
 from seglab.data.folders import Folder, ships_mask_files, walk
 from seglab.data.formats import FORMATS, DatasetFormat, ReadOptions
-from seglab.data.index import DatasetIndex, Pair, Problem
+from seglab.data.index import DatasetIndex, Pair
 from seglab.data.mapping import IdentityMapping
 from seglab.data.naming import stem, usable_splits
 from seglab.data.painted_masks import LATER_OVER_EARLIER, Drawn, ImageObjects, painted
-from seglab.data.read_errors import DECODE_ERRORS
 from seglab.errors import DataError
 
 log = logging.getLogger(__name__)
@@ -91,10 +90,12 @@ class YoloFormat(DatasetFormat):
         if len(spec.names) < max(used, default=-1) + 2:
             raise DataError(f"YOLO labels under '{root}' use class {max(used)}, but the classes are "
                             f"{', '.join(spec.names)} (background and data.yaml's names)")
-        drawn = [ImageObjects(image, *size, _largest_first(objects, size, image))
-                 for image, _, objects in images if (size := _size(image, problems)) is not None]
-        masks, _ = painted(drawn, sources, LATER_OVER_EARLIER, spec.colours, root,
-                           Path(self.options.cache_dir or default_cache_dir()) / "yolo", root.name or "yolo")
+        drawn = [ImageObjects(image, None, None, _largest_first(objects, image), relative=True)
+                 for image, _, objects in images]
+        masks, painting = painted(drawn, sources, LATER_OVER_EARLIER, spec.colours, root,
+                                  Path(self.options.cache_dir or default_cache_dir()) / "yolo", root.name or "yolo")
+        problems += painting
+        drawn = [i for i in drawn if i.image in masks]
         splits = {image: split for image, split, _ in images}
         if not usable_splits(splits[i.image] for i in drawn):
             splits = dict.fromkeys(splits)
@@ -139,27 +140,16 @@ def _objects(path: Path, image: Path) -> list[tuple[int, list[float]]]:
     return objects
 
 
-def _largest_first(objects: list[tuple[int, list[float]]], size: tuple[int, int], image: Path) -> list[Drawn]:
-    """The objects as polygons in pixels, largest area first, so that a smaller one is drawn over
-    a larger one it lies on (Ultralytics' overlap masks)."""
-    height, width = size
+def _largest_first(objects: list[tuple[int, list[float]]], image: Path) -> list[Drawn]:
+    """The objects' outlines (fractions of the image's size), largest area first, so that a
+    smaller one is drawn over a larger one it lies on (Ultralytics' overlap masks); the size
+    scales every area alike, so the order needs no pixels."""
     drawn = []
     for number, (label, coords) in enumerate(objects, start=1):
-        xs, ys = [x * width for x in coords[::2]], [y * height for y in coords[1::2]]
+        xs, ys = coords[::2], coords[1::2]
         area = 0.5 * abs(sum(xs[i] * ys[i - 1] - xs[i - 1] * ys[i] for i in range(len(xs))))
-        outline = [v for point in zip(xs, ys) for v in point]
-        drawn.append((area, Drawn(label + 1, [outline], f"YOLO object {number} of image '{image}'")))
+        drawn.append((area, Drawn(label + 1, [coords], f"YOLO object {number} of image '{image}'")))
     return [d for _, d in sorted(drawn, key=lambda pair: -pair[0])]
-
-
-def _size(image: Path, problems: list[Problem]) -> tuple[int, int] | None:
-    """The image's height and width from its header; None, with a problem, when it cannot be read."""
-    try:
-        with Image.open(image) as opened:
-            return opened.height, opened.width
-    except DECODE_ERRORS as err:
-        problems.append(Problem(image, f"image cannot be read for its size: {err}", "unreadable"))
-        return None
 
 
 def _class_names(root: Path, used: set[int]) -> tuple[str, ...]:

@@ -1,0 +1,90 @@
+"""Seconds to read a dataset annotated with shapes the first time, when its objects are painted
+into the cache, and again, when the cache serves them: the same N images of 480x640 with ten
+elliptical objects each (five classes), written as COCO JSON, Ultralytics YOLO labels and
+LabelMe JSON in a temporary folder.
+
+    python benchmarks/annotation_reading.py
+    python benchmarks/annotation_reading.py --images 1000
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+HEIGHT, WIDTH, OBJECTS, CLASSES = 480, 640, 10, 5
+
+
+def outlines(rng: np.random.Generator) -> list[tuple[int, np.ndarray]]:
+    """Ten (class, (40, 2) x y points) ellipses at random places."""
+    angles = np.linspace(0, 2 * np.pi, 40, endpoint=False)
+    found = []
+    for _ in range(OBJECTS):
+        cx, cy = rng.integers(50, WIDTH - 50), rng.integers(50, HEIGHT - 50)
+        points = np.stack([cx + 40 * np.cos(angles), cy + 30 * np.sin(angles)], axis=1)
+        found.append((int(rng.integers(0, CLASSES)), points))
+    return found
+
+
+def write(root: Path, images: int) -> None:
+    """The three layouts of the same images and objects under `root`."""
+    rng = np.random.default_rng(0)
+    photo = Image.fromarray(rng.integers(0, 256, (HEIGHT, WIDTH, 3), dtype=np.uint8))
+    coco = {"images": [], "annotations": [], "categories": [{"id": c + 1, "name": f"c{c}"} for c in range(CLASSES)]}
+    for folder in ("coco/train2017", "coco/annotations", "yolo/images/train", "yolo/labels/train", "labelme"):
+        (root / folder).mkdir(parents=True)
+    (root / "yolo" / "data.yaml").write_text(json.dumps({"names": [f"c{c}" for c in range(CLASSES)]}))
+    for i in range(images):
+        name = f"{i:06d}"
+        for folder in ("coco/train2017", "yolo/images/train", "labelme"):
+            photo.save(root / folder / f"{name}.jpg", quality=50)
+        objects = outlines(rng)
+        coco["images"].append({"id": i, "file_name": f"{name}.jpg", "height": HEIGHT, "width": WIDTH})
+        coco["annotations"] += [{"id": len(coco["annotations"]) + 1, "image_id": i, "category_id": c + 1,
+                                 "segmentation": [p.ravel().tolist()], "iscrowd": 0} for c, p in objects]
+        (root / "yolo" / "labels" / "train" / f"{name}.txt").write_text("".join(
+            f"{c} " + " ".join(f"{v:.5f}" for v in (p / [WIDTH, HEIGHT]).ravel()) + "\n" for c, p in objects))
+        shapes = [{"label": f"c{c}", "points": p.tolist(), "shape_type": "polygon"} for c, p in objects]
+        (root / "labelme" / f"{name}.json").write_text(json.dumps(
+            {"shapes": shapes, "imagePath": f"{name}.jpg", "imageHeight": HEIGHT, "imageWidth": WIDTH}))
+    (root / "coco" / "annotations" / "instances_train2017.json").write_text(json.dumps(coco))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--images", type=int, default=300, help="images in each generated folder")
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.ERROR)
+    with tempfile.TemporaryDirectory() as tmp:
+        os.environ["XDG_CACHE_HOME"] = str(Path(tmp) / "cache")
+        from seglab.data import discover
+        from seglab.runtime import cpu_description
+
+        write(Path(tmp), args.images)
+        rows = []
+        for layout in ("coco", "yolo", "labelme"):
+            times = []
+            for _ in range(2):
+                started = time.perf_counter()
+                index = discover(Path(tmp) / layout)
+                times.append(time.perf_counter() - started)
+            assert index.format == layout and len(index.pairs) == args.images
+            rows.append((layout, *times))
+    print(f"{cpu_description()}\n")
+    print(f"| format | images | objects | first read: paint + write (s) | per image (ms) | cached read (s) |")
+    print("|---|---|---|---|---|---|")
+    for layout, first, again in rows:
+        print(f"| {layout} | {args.images} | {args.images * OBJECTS} | {first:.2f} | {1000 * first / args.images:.1f} "
+              f"| {again:.2f} |")
+
+
+if __name__ == "__main__":
+    main()
