@@ -112,3 +112,15 @@ def test_an_unreadable_image_is_a_finding_and_cached_reads_open_no_image(tmp_pat
     monkeypatch.setattr(PIL.Image, "open", lambda *a, **k: opened.append(a[0]) or real(*a, **k))
     again = discover(root, cache_dir=str(tmp_path / "cache"))
     assert [p.name for p in again.pairs] == ["0", "1"] and opened == []
+
+
+def test_label_studio_yolo_export_names_classes_in_classes_txt(tmp_path):
+    """Label Studio's YOLO export: images/, labels/, classes.txt (a name a line) and notes.json."""
+    root = tmp_path / "project-1-at-2026-12-06"
+    for i in range(2):
+        write(root / "images" / f"{i}.jpg", root / "labels" / f"{i}.txt", [LEAF, SPOT])
+    (root / "classes.txt").write_text("leaf\nspot\n")
+    (root / "notes.json").write_text('{"categories": [{"id": 0, "name": "leaf"}, {"id": 1, "name": "spot"}]}')
+    index = discover(root, cache_dir=str(tmp_path / "cache"))
+    assert index.format == "yolo" and index.classes.names == ("background", "leaf", "spot")
+    np.testing.assert_array_equal(read_mask(index.pairs[0].mask, index.mapping), truth())

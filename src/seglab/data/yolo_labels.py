@@ -1,7 +1,8 @@
 """The "yolo" format: Ultralytics' segmentation labels (YOLOv8/v11 `-seg`), the layout Roboflow and
 Ultralytics export: `images/train/a.jpg` + `labels/train/a.txt` (or `train/images/` +
 `train/labels/`), one object a line, `class x1 y1 x2 y2 ...` with coordinates as fractions of
-the image's width and height, and a `data.yaml` naming the classes.
+the image's width and height, and a `data.yaml` naming the classes (Label Studio's YOLO export:
+`classes.txt`).
 
 Objects are painted once into cached class-index masks (`painted_masks`, which reads each
 image's size from its header then, not on every later read): background is class 0
@@ -32,6 +33,7 @@ from seglab.errors import DataError
 log = logging.getLogger(__name__)
 
 CLASS_FILES = ("data.yaml", "dataset.yaml", "data.yml")
+NAME_LISTS = ("classes.txt", "obj.names")  # one name a line: Label Studio's YOLO export, Darknet's
 _BOX_VALUES = 5  # class cx cy w h: a detection label
 
 
@@ -154,7 +156,8 @@ def _largest_first(objects: list[tuple[int, list[float]]], image: Path) -> list[
 
 def _class_names(root: Path, used: set[int]) -> tuple[str, ...]:
     """Background and the `names` of the dataset's data.yaml (a list, or a dict from class
-    number to name), else class_0.. up to the highest class the labels use.
+    number to name), or the lines of a `classes.txt` (Label Studio's YOLO export) or `obj.names`,
+    else class_0.. up to the highest class the labels use.
 
     Raises:
         DataError: a data.yaml that is not YAML or whose names are neither form.
@@ -173,4 +176,9 @@ def _class_names(root: Path, used: set[int]) -> tuple[str, ...]:
             raise DataError(f"'{path}': 'names' must list the class names (['cat', 'dog'] or {{0: cat, 1: dog}})")
         log.info("class names from '%s'", path)
         return ("background", *(str(n) for n in names))
+    for path in (root / name for name in NAME_LISTS):
+        if path.is_file():
+            log.info("class names from '%s'", path)
+            lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+            return ("background", *(line.strip() for line in lines if line.strip()))
     return ("background", *(generic_name(k) for k in range(max(used, default=-1) + 1)))
