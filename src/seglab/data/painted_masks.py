@@ -172,6 +172,26 @@ def object_mask(segmentation: object, height: int, width: int) -> np.ndarray:
     raise ValueError(f"got {type(segmentation).__name__}")
 
 
+def compressed_runs(on: np.ndarray) -> dict:
+    """An object's pixels as COCO's compressed run-length mask (`{"size": [h, w], "counts":
+    "..."}`, column-major, pycocotools' string form), the inverse of `object_mask`."""
+    flat = np.ascontiguousarray(on.T).ravel().astype(np.int8)
+    changes = np.flatnonzero(np.diff(flat)) + 1
+    runs = np.diff(np.concatenate([[0], changes, [flat.size]])).tolist()
+    if flat.size and flat[0]:
+        runs.insert(0, 0)  # counts start with background
+    text = []
+    for i, count in enumerate(runs):
+        value = count - runs[i - 2] if i > 2 else count
+        more = True
+        while more:
+            char = value & 0x1F
+            value >>= 5
+            more = value != -1 if char & 0x10 else value != 0
+            text.append(chr((char | 0x20 if more else char) + 48))
+    return {"size": [int(on.shape[0]), int(on.shape[1])], "counts": "".join(text)}
+
+
 def _decompressed(text: str) -> list[int]:
     """pycocotools' compressed RLE string (6-bit groups from '0', a sign bit, deltas from the count
     two before) as counts."""

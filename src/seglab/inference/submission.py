@@ -40,7 +40,7 @@ def write_rle_table(written: Sequence[WrittenPrediction], path: str | Path, clas
     if order not in ORDERS or ids not in ID_STYLES:
         raise ConfigError(f"run-length tables take --rle-order {' or '.join(ORDERS)} and --rle-ids "
                           f"{' or '.join(ID_STYLES)}; got {order}, {ids}")
-    labels = _foreground(classes, multilabel)
+    labels = foreground_labels(classes, multilabel)
     header = ["ImageId", "EncodedPixels"] if len(labels) == 1 else ["ImageId", "ClassId", "EncodedPixels"]
     rows = []
     for prediction in written:
@@ -70,7 +70,7 @@ def _texts(plane: np.ndarray, order: str, objects: bool) -> list[str]:
     return [encode(regions == k, order) for k in range(1, count + 1)] or [""]
 
 
-def _foreground(classes: ClassSpec, multilabel: bool) -> list[int]:
+def foreground_labels(classes: ClassSpec, multilabel: bool) -> list[int]:
     """The labels that get rows: every class of a multi-label model, else all but the background
     (the class named like it, else class 0)."""
     if multilabel:

@@ -40,6 +40,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--rle-objects", action="store_true",
                         help="--rle-csv: a row per connected object, for competitions that score objects (Airbus' "
                         "ships, Sartorius' cells); default a row per class")
+    parser.add_argument("--coco-json", metavar="FILE",
+                        help="also write the masks as a COCO JSON (each connected region of a class one object, a "
+                        "compressed run-length mask), for CVAT, Label Studio or Roboflow to import, or seglab to "
+                        "read back as a dataset (docs/inference.md)")
     add_max_pixels_option(parser, "max_pixels")
     parser.set_defaults(max_pixels=DEFAULTS.data.max_pixels)
     add_device_option(parser)
@@ -52,6 +56,7 @@ def run(args: argparse.Namespace) -> None:
     from seglab.data.volumes import is_volume
     from seglab.inference.files import collect_inputs, output_names, predict_files
     from seglab.inference.loading import load_segmenter
+    from seglab.inference.coco_results import write_coco_json
     from seglab.inference.submission import write_rle_table
     from seglab.inference.volumes import predict_volumes
     from seglab.runs.run_folder import RunFolder
@@ -73,12 +78,15 @@ def run(args: argparse.Namespace) -> None:
             rows = write_rle_table(written, args.rle_csv, predictor.classes, predictor.task.name == "multilabel",
                                    args.rle_order, args.rle_ids, args.rle_objects)
             print(f"{rows} run-length rows ({args.rle_order}-major) -> {args.rle_csv}")
+        if args.coco_json:
+            count = write_coco_json(written, args.coco_json, predictor.classes, predictor.task.name == "multilabel")
+            print(f"{count} objects as COCO JSON -> {args.coco_json}")
     if volumes:
         # slices are cut across the plane the run was trained on; an exported model does not record it
         exported = Path(args.run).suffix.lower() == ".onnx"
         axis = "axial" if exported else RunFolder.open(args.run).read_config().data.slice_axis
-        if args.probs or args.rle_csv:
-            log.warning("--probs and --rle-csv are written for 2-D images only, not for volumes")
+        if args.probs or args.rle_csv or args.coco_json:
+            log.warning("--probs, --rle-csv and --coco-json are written for 2-D images only, not for volumes")
         predict_volumes(predictor, volumes, args.out, axis, names=names, progress=not args.no_progress)
         print(f"{len(volumes)} volume(s) -> {args.out} (<name>_mask.nii.gz on the input's grid, "
               f"<name>_overlay.png of the middle {axis} slice)")

@@ -1,0 +1,50 @@
+"""Predicted masks as a COCO JSON file: one object per connected region of each class, as a
+compressed run-length mask, with the images and categories, so that CVAT, Label Studio or
+Roboflow import the predictions for correction and seglab reads the file back as a dataset.
+
+Categories are the model's classes without the background, numbered by class index (a
+multi-label model's classes from 1); each region (8-connected) is one annotation with its
+area and bounding box.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+from scipy import ndimage
+
+from seglab.data.classes import ClassSpec
+from seglab.data.io import read_raw_mask
+from seglab.data.painted_masks import compressed_runs
+from seglab.inference.files import WrittenPrediction
+from seglab.inference.submission import foreground_labels
+
+
+def write_coco_json(written: Sequence[WrittenPrediction], path: str | Path, classes: ClassSpec,
+                    multilabel: bool) -> int:
+    """Write the masks of `written` as a COCO JSON at `path`; return the number of objects."""
+    labels = foreground_labels(classes, multilabel)
+    category = {label: label + 1 if multilabel else label for label in labels}
+    images, objects = [], []
+    for image_id, prediction in enumerate(written, start=1):
+        planes = ([read_raw_mask(m) != 0 for m in prediction.class_masks] if multilabel
+                  else [read_raw_mask(prediction.mask) == label for label in labels])
+        height, width = planes[0].shape if planes else read_raw_mask(prediction.mask).shape[:2]
+        images.append({"id": image_id, "file_name": prediction.source.name, "height": int(height), "width": int(width)})
+        for label, plane in zip(labels, planes):
+            regions, count = ndimage.label(plane, structure=np.ones((3, 3), bool))
+            for box, k in zip(ndimage.find_objects(regions), range(1, count + 1)):
+                on = regions == k
+                rows, columns = box
+                objects.append({"id": len(objects) + 1, "image_id": image_id, "category_id": category[label],
+                                "segmentation": compressed_runs(on), "area": int(on.sum()), "iscrowd": 0,
+                                "bbox": [columns.start, rows.start, columns.stop - columns.start,
+                                         rows.stop - rows.start]})
+    categories = [{"id": category[label], "name": classes.names[label], "supercategory": ""} for label in labels]
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    Path(path).write_text(json.dumps({"info": {"description": "seglab predictions"}, "images": images,
+                                      "annotations": objects, "categories": categories}))
+    return len(objects)
