@@ -15,7 +15,7 @@ import pytest
 from PIL import Image
 
 from seglab.data import discover, read_mask
-from seglab.data.painted_masks import IGNORE, object_mask
+from seglab.data.painted_masks import IGNORE, compressed_runs, object_mask
 from seglab.errors import DataError
 
 H, W = 30, 40
@@ -33,20 +33,6 @@ def column_runs(rows: range, columns: range) -> list[int]:
 
 
 CAR = {"size": [H, W], "counts": column_runs(range(5, 15), range(25, 27))}  # rows 5..14, columns 25..26
-
-
-def compressed(counts: list[int]) -> str:
-    """pycocotools' rleToString, written out: the form COCO's crowd objects ship in."""
-    text = []
-    for i, count in enumerate(counts):
-        value = count - counts[i - 2] if i > 2 else count
-        more = True
-        while more:
-            char = value & 0x1F
-            value >>= 5
-            more = value != -1 if char & 0x10 else value != 0
-            text.append(chr((char | 0x20 if more else char) + 48))
-    return "".join(text)
 
 
 def photo(path: Path, seed: int) -> None:
@@ -135,12 +121,24 @@ def test_roboflow_coco_export_with_its_unused_dataset_category(tmp_path):
     assert sorted(p.split for p in index.pairs) == ["test", "train", "train", "train", "val"]
 
 
-def test_compressed_runs_decode_as_pycocotools_writes_them():
-    runs = column_runs(range(3, 28), range(1, 38))  # later counts below the ones two before: negative deltas
-    on = object_mask({"size": [H, W], "counts": compressed(runs)}, H, W)
+@pytest.mark.parametrize("text, runs", [
+    ("537", [5, 3, 7]),  # one 6-bit group each: '0' + count
+    ("123O", [1, 2, 3, 1]),  # the fourth is stored as 1 - 2 = -1: 31 with the sign bit, 'O'
+    ("`0", [16]),  # 16 has the sign bit (0x10) of a group set, so it takes two: '`' (0x20 | 16), then '0'
+    ("P1", [32]),  # 32 = 1 << 5: 'P' (0x20 | 0), then '1'
+])
+def test_compressed_runs_decode_as_pycocotools_writes_them(text, runs):
+    """pycocotools' strings worked out by hand from its rleToString: 5 bits a group from '0',
+    0x20 to continue, 0x10 the sign of the last group, counts after the second as differences."""
+    flat = np.repeat(np.arange(len(runs)) % 2 == 1, runs)
+    np.testing.assert_array_equal(object_mask({"size": [len(flat), 1], "counts": text}, len(flat), 1)[:, 0], flat)
+
+
+def test_compressed_runs_round_trip_with_negative_differences():
+    runs = column_runs(range(3, 28), range(1, 38))  # later counts below the ones two before
     truth = np.zeros((H, W), bool)
     truth[3:28, 1:38] = True
-    np.testing.assert_array_equal(on, truth)
+    np.testing.assert_array_equal(object_mask(compressed_runs(truth), H, W), truth)
     np.testing.assert_array_equal(object_mask({"size": [H, W], "counts": runs}, H, W), truth)
 
 
