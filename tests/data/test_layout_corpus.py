@@ -1086,3 +1086,36 @@ def test_a_roboflow_semantic_mask_export_reads_its_classes_csv(tmp_path):
     assert index.classes.names == ("background", "cat", "dog")
     assert {p.split for p in index.pairs} == {"train", "val", "test"} and len(index.pairs) == 7
     assert not [p for p in index.ignored if p.name == "_classes.csv"]
+
+
+def test_labelme2voc_output_names_its_classes_and_its_pictures_step_aside(tmp_path, caplog):
+    """labelme2voc.py's output: JPEGImages/, SegmentationClass/ (.npy), SegmentationClassPNG/,
+    SegmentationClassVisualization/ (pictures) and class_names.txt (`_background_`, then the
+    labels, value i on line i). Before: three rival folders, and classes class_0, class_1, ..."""
+    for i in range(3):
+        save(tmp_path / "JPEGImages" / f"{i}.jpg", photo(i))
+        np.save(_dir(tmp_path / "SegmentationClass") / f"{i}.npy", labels(i, (0, 1, 2)).astype(np.int32))
+        save(tmp_path / "SegmentationClassPNG" / f"{i}.png", labels(i, (0, 1, 2)), palette=True)
+        save(tmp_path / "SegmentationClassVisualization" / f"{i}.jpg", photo(i + 9))
+    (tmp_path / "class_names.txt").write_text("_background_\nroad\ncar")
+    with caplog.at_level("INFO", logger="seglab"), pytest.raises(DataError) as error:
+        discover(tmp_path)  # the labels in two encodings are still the user's choice
+    assert "SegmentationClassVisualization/ holds pictures of the masks" in caplog.text
+    assert "SegmentationClassVisualization" not in str(error.value)
+    index = discover(tmp_path, masks="SegmentationClassPNG")
+    assert index.classes.names == ("_background_", "road", "car")
+    assert "class_names.txt" not in {p.name for p in index.ignored}
+
+
+def test_a_two_column_list_is_no_class_names_list(tmp_path):
+    from seglab.data.classes import value_names_from_list
+
+    (tmp_path / "classes.txt").write_text("0 background\n1 road\n")
+    assert value_names_from_list(tmp_path / "classes.txt") is None
+    (tmp_path / "classes.txt").write_text("background\nroad\n")
+    assert value_names_from_list(tmp_path / "classes.txt").names == {0: "background", 1: "road"}
+
+
+def _dir(path: Path) -> Path:
+    path.mkdir(parents=True, exist_ok=True)
+    return path

@@ -392,6 +392,28 @@ class ValueNames:
     void: int | None = None
 
 
+NAME_LIST_FILES = ("class_names.txt", "classes.txt")  # labelme2voc's output; many tools' exports
+
+
+def value_names_from_list(path: str | Path) -> ValueNames | None:
+    """Names of mask values from a text file naming value i on line i (labelme2voc's
+    `class_names.txt`: `_background_`, then the labels). None for a file with fewer than two
+    names, or one whose lines hold more than a name (`0 background`: another table).
+
+    Raises:
+        DataError: an unreadable file, naming it.
+    """
+    path = Path(path)
+    try:
+        lines = [line.strip() for line in path.read_text(encoding="utf-8-sig").splitlines()]
+    except (OSError, UnicodeDecodeError) as err:
+        raise DataError(f"class list '{path}' cannot be read: {err}") from None
+    names = [line for line in lines if line]
+    if len(names) < 2 or any(len(name.split()) > 1 for name in names) or len(set(names)) < len(names):
+        return None
+    return ValueNames(path, dict(enumerate(names)))
+
+
 def value_names_from_label_json(path: str | Path) -> ValueNames | None:
     """Names of mask values from a JSON whose "labels" list names value i at position i, as
     Mapillary Vistas' config_v2.0.json does (`{"labels": [{"name": "animal--bird",

@@ -26,7 +26,9 @@ from seglab.data.classes import (
     classes_from_class_dict,
     classes_from_dataset_json,
     classes_from_labelmap,
+    NAME_LIST_FILES,
     value_names_from_csv,
+    value_names_from_list,
     value_names_from_label_json,
 )
 from seglab.data.encoding import choose_encoding
@@ -178,12 +180,14 @@ def _shipped_classes(root: Path, found: FolderSearch) -> ClassSpec | None:
 
 def _shipped_value_names(root: Path, found: FolderSearch) -> ValueNames | None:
     """Names of the mask values from the first CSV with a name and an index column (ADE20K's
-    objectInfo150.csv), or JSON with a "labels" list (Mapillary's config_v2.0.json), in the
+    objectInfo150.csv), text list (labelme2voc's class_names.txt) or JSON with a "labels" list
+    (Mapillary's config_v2.0.json), in the
     dataset folder, the folder holding images and masks, or beside or in a mask folder."""
     versions = {m.mask_dir.parent.name for m in found.matches}  # Mapillary's v2.0/labels/
     for folder in _metadata_folders(root, found):
-        for path in sorted(folder.glob("*.csv")):
-            names = value_names_from_csv(path)
+        for path in [*sorted(folder.glob("*.csv")), *(folder / name for name in NAME_LIST_FILES)]:
+            names = (value_names_from_csv if path.suffix == ".csv" else value_names_from_list)(path) \
+                if path.is_file() else None
             if names is not None:
                 return names
         # Mapillary's config_v1.2.json and config_v2.0.json: the one of the labels' version first

@@ -52,6 +52,7 @@ _SKIPPED = ("__macosx", "__pycache__", ".git", "runs", "checkpoints")
 _MASK_SHARE = 0.98  # a mask's 32 most common values cover at least this share of its pixels
 _SNIFFED = 2  # files read per folder to judge its content
 _OBJECT_FOLDER = re.compile(r"object|instance|panoptic", re.IGNORECASE)  # masks that number objects
+_PICTURE_FOLDER = re.compile(r"visuali[sz]ation|overlay|preview", re.IGNORECASE)  # masks drawn for people
 METADATA_FILES = ("classes.json", "dataset.json", "synthetic.json", "splits.json")
 
 
@@ -228,7 +229,7 @@ def search_folders(
         candidates = _candidates(image, folders, root, rules, is_masks, lambda f: chosen(f, masks_name, mask_tops),
                                  masks_name is not None, merge)
         if len(candidates) > 1 and masks_name is None:
-            candidates = _without_object_masks(image, candidates, root)
+            candidates = _without_unlabelled(image, candidates, root)
         if len(candidates) > 1:
             raise _ambiguous(image, candidates, root)
         if candidates:
@@ -327,19 +328,25 @@ def _candidates(
     return found
 
 
-def _without_object_masks(image: Folder, candidates: list[FolderMatch], root: Path) -> list[FolderMatch]:
-    """The candidates less the folders of object masks (VOC's and CVAT's `SegmentationObject/`
-    beside `SegmentationClass/`, `instance/` beside `semantic/`) when others remain: their values
-    number objects, not classes, and a semantic model trains on the class masks."""
-    objects = [c for c in candidates if _OBJECT_FOLDER.search(c.mask_dir.name)]
-    kept = [c for c in candidates if c not in objects]
-    if not objects or not kept:
-        return candidates
-    logger.info("%s: %s hold%s object masks (numbered objects, not classes); read with %s (--masks %s reads "
-                "the object masks)", image.path.relative_to(root).as_posix() or ".",
-                ", ".join(folder_label(c.mask_dir, root) for c in objects), "" if len(objects) > 1 else "s",
-                ", ".join(folder_label(c.mask_dir, root) for c in kept), objects[0].mask_dir.name)
-    return kept
+_NO_CLASS_LABELS = ((_OBJECT_FOLDER, "object masks (numbered objects, not classes)"),
+                    (_PICTURE_FOLDER, "pictures of the masks (visualisations, overlays)"))
+
+
+def _without_unlabelled(image: Folder, candidates: list[FolderMatch], root: Path) -> list[FolderMatch]:
+    """The candidates less the folders whose names say they hold no class labels, while others
+    remain: object masks (VOC's and CVAT's `SegmentationObject/` beside `SegmentationClass/`,
+    `instance/` beside `semantic/`), whose values number objects, and pictures of the masks
+    (labelme2voc's `SegmentationClassVisualization/`)."""
+    for pattern, what in _NO_CLASS_LABELS:
+        aside = [c for c in candidates if pattern.search(c.mask_dir.name)]
+        kept = [c for c in candidates if c not in aside]
+        if aside and kept:
+            logger.info("%s: %s hold%s %s; read with %s (--masks %s reads them)",
+                        image.path.relative_to(root).as_posix() or ".",
+                        ", ".join(folder_label(c.mask_dir, root) for c in aside), "" if len(aside) > 1 else "s",
+                        what, ", ".join(folder_label(c.mask_dir, root) for c in kept), aside[0].mask_dir.name)
+            candidates = kept
+    return candidates
 
 
 def _ambiguous(image: Folder, candidates: list[FolderMatch], root: Path) -> DataError:
