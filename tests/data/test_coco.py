@@ -186,3 +186,14 @@ def test_a_dataset_shipping_mask_files_is_read_from_them(tmp_path):
 def _dir(path: Path) -> Path:
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def test_a_detection_export_with_boxes_only_is_refused(tmp_path):
+    """Roboflow's COCO export of an object-detection project writes `"segmentation": []`:
+    painted, every mask would be background."""
+    root = tmp_path / "data"
+    photo(root / "train" / "a.jpg", 0)
+    coco_file(root / "train" / "_annotations.coco.json", [(1, "a.jpg")],
+              [{"image_id": 1, "category_id": 1, "segmentation": [], "bbox": [2, 2, 10, 10]}])
+    with pytest.raises(DataError, match="none of its 1 objects has an outline .* a detection dataset"):
+        discover(root, cache_dir=str(tmp_path / "cache"))

@@ -134,6 +134,7 @@ class CocoFormat(DatasetFormat):
         if root.is_file() and base.name.lower().startswith("annotation"):  # COCO's annotations/ beside the images
             base = base.parent
         files = [read_annotations(p) for p in self.files_of(root)]
+        _refuse_boxes_only(files)
         used = sorted({int(o["category_id"]) for f in files for objects in f.objects.values() for o in objects})
         names = {c: n for f in files for c, n in f.categories.items()}
         unknown = [c for c in used if c not in names]
@@ -160,6 +161,25 @@ class CocoFormat(DatasetFormat):
                 f"{len(pairs)} images painted into {len(used)} classes (pixels two classes claim: ignore {IGNORE})")
         log.info("%s", line)
         return DatasetIndex(base, "coco", pairs, [], spec, IdentityMapping(), problems, pairing=[line])
+
+
+def _refuse_boxes_only(files: list[_Annotations]) -> None:
+    """Stop on a detection dataset: objects with a `bbox` and an empty or no `segmentation` (a
+    Roboflow object-detection export writes `"segmentation": []`) would be painted as nothing,
+    and every mask would be background; some such objects among outlined ones are logged.
+
+    Raises:
+        DataError: no object has an outline, naming the files.
+    """
+    objects = [o for f in files for found in f.objects.values() for o in found]
+    boxes = sum(1 for o in objects if not o.get("segmentation"))
+    if objects and boxes == len(objects):
+        raise DataError(f"{', '.join(str(f.path) for f in files)}: none of its {boxes} objects has an outline "
+                        "('segmentation'), only a box: a detection dataset, whose masks would all be background; "
+                        "export the objects with polygons or masks (instance or semantic segmentation)")
+    if boxes:
+        log.warning("%d of %d COCO objects have no outline, only a box: they are left out of the masks",
+                    boxes, len(objects))
 
 
 def _locate(files: list[_Annotations], base: Path) -> tuple[dict[Path, dict[int, Path]], list[Problem]]:
