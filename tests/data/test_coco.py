@@ -197,3 +197,26 @@ def test_a_detection_export_with_boxes_only_is_refused(tmp_path):
               [{"image_id": 1, "category_id": 1, "segmentation": [], "bbox": [2, 2, 10, 10]}])
     with pytest.raises(DataError, match="none of its 1 objects has an outline .* a detection dataset"):
         discover(root, cache_dir=str(tmp_path / "cache"))
+
+
+def test_multilabel_reads_a_channel_per_category_and_keeps_overlaps(tmp_path):
+    """--task multilabel: a lesion inside an organ keeps both classes where the painted reading
+    gave the overlap the ignore label."""
+    from seglab.labelsets import unpack_numpy
+
+    root = tmp_path / "data"
+    photo(root / "images" / "a.jpg", 0)
+    photo(root / "images" / "b.jpg", 1)
+    coco_file(root / "annotations" / "instances_default.json", [(1, "a.jpg"), (2, "b.jpg")], [
+        {"image_id": 1, "category_id": 1, "segmentation": [[0, 0, 19, 0, 19, 19, 0, 19]]},  # organ: rows, columns 0..19
+        {"image_id": 1, "category_id": 3, "segmentation": [[5, 5, 9, 5, 9, 9, 5, 9]]},  # lesion inside: 5..9
+    ])  # b.jpg has no object
+    index = discover(root, task="multilabel", cache_dir=str(tmp_path / "cache"))
+    assert index.mapping.multilabel and index.classes.names == ("person", "car")
+    channels = {p.name: unpack_numpy(read_mask(p.masks, index.mapping), 2) for p in index.pairs}
+    organ, lesion = np.zeros((H, W), bool), np.zeros((H, W), bool)
+    organ[0:20, 0:20] = True
+    lesion[5:10, 5:10] = True
+    np.testing.assert_array_equal(channels["a"][0], organ)
+    np.testing.assert_array_equal(channels["a"][1], lesion)
+    assert not channels["b"].any() and not index.problems

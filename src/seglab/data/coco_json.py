@@ -28,9 +28,10 @@ from seglab.data.folder_pairs import unique_names
 from seglab.data.folders import METADATA_FILES, ships_mask_files, walk
 from seglab.data.formats import FORMATS, DatasetFormat, ReadOptions
 from seglab.data.index import DatasetIndex, Pair, Problem
-from seglab.data.mapping import IdentityMapping
+from seglab.data.mapping import IdentityMapping, MaskMapping
+from seglab.data.multilabel import ClassFilesMapping
 from seglab.data.naming import folder_split, stem, usable_splits
-from seglab.data.painted_masks import IGNORE, OVERLAP_IGNORED, Drawn, ImageObjects, painted
+from seglab.data.painted_masks import CHANNELS, IGNORE, OVERLAP_IGNORED, Drawn, ImageObjects, painted
 from seglab.errors import DataError
 
 log = logging.getLogger(__name__)
@@ -142,8 +143,11 @@ class CocoFormat(DatasetFormat):
             raise DataError(f"COCO objects use category ids {unknown[:5]} that no 'categories' entry names "
                             f"({', '.join(str(f.path) for f in files)})")
         label_of = {category: k + 1 for k, category in enumerate(used)}
-        spec = classes or shipped_classes(("background", *(names[c] for c in used)),
-                                          f"the categories of {', '.join(str(f.path) for f in files)}", IGNORE)
+        multilabel = self.options.multilabel  # a mask per category, so that they may overlap
+        described = f"the categories of {', '.join(str(f.path) for f in files)}"
+        spec = classes or (shipped_classes([names[c] for c in used], described) if multilabel else
+                           shipped_classes(("background", *(names[c] for c in used)), described, IGNORE))
+        folders = {label_of[c]: f"{label_of[c]:03d}" for c in used} if multilabel else None
         images, problems = _locate(files, base)
         split_of = {f.path: f.split for f in files}
         splits = {image: split_of[path] for path, entries in images.items() for image in entries.values()}
@@ -151,16 +155,20 @@ class CocoFormat(DatasetFormat):
             splits = dict.fromkeys(splits)
         drawn = [_objects(coco, image_id, image, label_of) for coco in files
                  for image_id, image in images[coco.path].items()]
-        masks, painting = painted(drawn, [f.path for f in files], OVERLAP_IGNORED, spec.colours, base,
-                                  Path(self.options.cache_dir or default_cache_dir()) / "coco",
-                                  files[0].path.stem.strip("_.") or "coco")
+        masks, painting = painted(drawn, [f.path for f in files], CHANNELS if multilabel else OVERLAP_IGNORED,
+                                  spec.colours, base, Path(self.options.cache_dir or default_cache_dir()) / "coco",
+                                  files[0].path.stem.strip("_.") or "coco", folders)
         problems += painting
-        pairs = unique_names([Pair(stem(image), image, masks[image], splits[image]) for image in masks], base)
+        pairs = unique_names([Pair(stem(image), image, found[0], splits[image], more_masks=tuple(found[1:]))
+                              for image, found in masks.items()], base)
+        mapping: MaskMapping = ClassFilesMapping(tuple(folders.values())) if folders else IdentityMapping()
         objects = sum(len(o) for f in files for o in f.objects.values())
         line = (f"{', '.join(f.path.relative_to(base).as_posix() for f in files)}: {objects} objects on "
-                f"{len(pairs)} images painted into {len(used)} classes (pixels two classes claim: ignore {IGNORE})")
+                f"{len(pairs)} images painted into {len(used)} classes " + (
+                    "(a mask per class: they may overlap)" if multilabel else
+                    f"(pixels two classes claim: ignore {IGNORE})"))
         log.info("%s", line)
-        return DatasetIndex(base, "coco", pairs, [], spec, IdentityMapping(), problems, pairing=[line])
+        return DatasetIndex(base, "coco", pairs, [], spec, mapping, problems, pairing=[line])
 
 
 def _refuse_boxes_only(files: list[_Annotations]) -> None:

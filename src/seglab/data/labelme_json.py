@@ -104,7 +104,7 @@ class LabelMeFormat(DatasetFormat):
         splits = {folder.path: folder.split for folder, _ in found}
         if not usable_splits(splits.values()):
             splits = dict.fromkeys(splits)
-        pairs = unique_names([Pair(stem(i.image), i.image, masks[i.image], splits[i.image.parent]) for i in images],
+        pairs = unique_names([Pair(stem(i.image), i.image, masks[i.image][0], splits[i.image.parent]) for i in images],
                              root)
         problems += [Problem(image, "image has no LabelMe JSON beside it", "image-without-mask")
                      for folder, labelled in found for image in sorted(set(folder.files) - {i for i, _ in labelled})]

@@ -6,7 +6,9 @@ An object is a class label and a COCO segmentation: polygons `[[x1, y1, x2, y2, 
 run-length mask `{"size": [h, w], "counts": [...] or "compressed"}` in column-major order. Where
 objects overlap, `OVERLAP_IGNORED` gives pixels that two classes claim the ignore label (COCO, as
 torchvision's reference reads it); `LATER_OVER_EARLIER` lets the later object win (LabelMe, as
-its own converter draws shapes in order).
+its own converter draws shapes in order); `CHANNELS` writes a binary mask per class instead, in a
+folder per class, so classes may overlap (`--task multilabel`, read by
+`multilabel.ClassFilesMapping`).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -33,7 +35,7 @@ log = logging.getLogger(__name__)
 
 CACHE_VERSION = 1  # part of every key: bump when painting changes
 IGNORE = 255  # pixels two classes claim under OVERLAP_IGNORED: scored in no class
-OVERLAP_IGNORED, LATER_OVER_EARLIER = "ignored", "later-over-earlier"
+OVERLAP_IGNORED, LATER_OVER_EARLIER, CHANNELS = "ignored", "later-over-earlier", "channels"
 _MANIFEST = "masks.json"  # written last: a folder without it was never completed
 
 
@@ -66,8 +68,9 @@ class ImageObjects:
 
 def painted(images: Sequence[ImageObjects], sources: Sequence[Path], overlap: str,
             colours: Sequence[tuple[int, int, int]], base: Path, folder_root: Path, name: str,
-            ) -> tuple[dict[Path, Path], list[Problem]]:
-    """Each image's mask file, painted now or by an earlier call with the same `sources`
+            channel_folders: Mapping[int, str] | None = None) -> tuple[dict[Path, list[Path]], list[Problem]]:
+    """Each image's mask files (one, or with `CHANNELS` one per class it shows, in the class's
+    folder of `channel_folders`), painted now or by an earlier call with the same `sources`
     (annotation files) and images, and the problems: images where two classes claimed pixels,
     images whose header could not be read for their size (no mask). The cache names images
     relative to `base`, so a dataset given by another path finds the same masks.
@@ -76,24 +79,28 @@ def painted(images: Sequence[ImageObjects], sources: Sequence[Path], overlap: st
         DataError: an image larger than the pixel budget, or a segmentation that is neither
             polygons nor run-length counts (naming its source).
     """
-    facts = [CACHE_VERSION, overlap, [list(file_version(p)) for p in sources],
+    folders = dict(channel_folders or {})
+    facts = [CACHE_VERSION, overlap, sorted(folders.items()), [list(file_version(p)) for p in sources],
              [[i.image.relative_to(base).as_posix(), i.height, i.width, i.relative, [o.label for o in i.objects],
                list(file_version(i.image))[1:] if i.height is None else None] for i in images]]
     folder = folder_root / f"{name}-{hashlib.sha256(json.dumps(facts).encode()).hexdigest()[:20]}"
     if not (folder / _MANIFEST).is_file():
         log.info("painting the objects of %d images into '%s' (once)", len(images), folder)
         with staged_folder(folder) as partial:
-            _write(images, overlap, colours, base, partial)
+            _write(images, overlap, colours, base, partial, folders)
     manifest = json.loads((folder / _MANIFEST).read_text())
-    masks = {base / image: folder / mask for image, mask in manifest["masks"].items()}
+    masks = {base / image: [folder / mask for mask in names] for image, names in manifest["masks"].items()}
     problems = [Problem(base / image, text, "overlapping-classes") for image, text in manifest["overlaps"]]
     problems += [Problem(base / image, text, "unreadable") for image, text in manifest["unreadable"]]
     return masks, problems
 
 
 def _write(images: Sequence[ImageObjects], overlap: str, colours: Sequence[tuple[int, int, int]], base: Path,
-           partial: Path) -> None:
-    masks, overlaps, unreadable = {}, [], []
+           partial: Path, channel_folders: Mapping[int, str]) -> None:
+    masks: dict[str, list[str]] = {}
+    overlaps, unreadable = [], []
+    for folder in channel_folders.values():
+        (partial / folder).mkdir()
     for number, entry in enumerate(images):
         relative = entry.image.relative_to(base).as_posix()
         if entry.height is None or entry.width is None:
@@ -103,13 +110,27 @@ def _write(images: Sequence[ImageObjects], overlap: str, colours: Sequence[tuple
             except DECODE_ERRORS as err:
                 unreadable.append((relative, f"image cannot be read for its size: {err}"))
                 continue
-        labels, claimed = paint(entry, overlap)
         name = f"{number:07d}-{entry.image.stem}.png"
+        if overlap == CHANNELS:
+            masks[relative] = _write_channels(entry, channel_folders, name, partial)
+            continue
+        labels, claimed = paint(entry, overlap)
         write_mask_png(partial / name, labels, colours)
-        masks[relative] = name
+        masks[relative] = [name]
         if claimed:
             overlaps.append((relative, f"{claimed} pixels claimed by objects of two classes: ignore label {IGNORE}"))
     (partial / _MANIFEST).write_text(json.dumps({"masks": masks, "overlaps": overlaps, "unreadable": unreadable}))
+
+
+def _write_channels(entry: ImageObjects, channel_folders: Mapping[int, str], name: str, partial: Path) -> list[str]:
+    """An image's binary mask per class it shows, in that class's folder (0/1, any overlap
+    kept); an image without objects gets an all-zero mask of the first class."""
+    planes = {folder: paint(replace(entry, objects=[o for o in entry.objects if o.label == label]),
+                            LATER_OVER_EARLIER)[0] != 0 for label, folder in channel_folders.items()}
+    shown = {folder: on for folder, on in planes.items() if on.any()} or dict([next(iter(planes.items()))])
+    for folder, on in shown.items():
+        write_mask_png(partial / folder / name, on.astype(np.uint8), ((0, 0, 0), (255, 255, 255)))
+    return [f"{folder}/{name}" for folder in shown]
 
 
 def paint(entry: ImageObjects, overlap: str) -> tuple[np.ndarray, int]:

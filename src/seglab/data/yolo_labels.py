@@ -101,7 +101,7 @@ class YoloFormat(DatasetFormat):
         splits = {image: split for image, split, _ in images}
         if not usable_splits(splits[i.image] for i in drawn):
             splits = dict.fromkeys(splits)
-        pairs = unique_names([Pair(stem(i.image), i.image, masks[i.image], splits[i.image]) for i in drawn], root)
+        pairs = unique_names([Pair(stem(i.image), i.image, masks[i.image][0], splits[i.image]) for i in drawn], root)
         count = sum(len(objects) for _, _, objects in images)
         line = (f"YOLO segmentation labels: {count} objects on {len(pairs)} images painted into "
                 f"{len(spec.names) - 1} classes and background, smaller objects over larger")
