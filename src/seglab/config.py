@@ -154,6 +154,8 @@ def from_dict(cls: type, values: dict[str, Any], where: str = "") -> Any:
     for key, value in values.items():
         path = f"{where}.{key}" if where else key
         if key not in known:
+            if not isinstance(key, str):  # YAML's `?` or `1: x` makes a key of None or a number
+                raise ConfigError(f"config key {key!r} in '{where or 'the top level'}' is not a name")
             close = difflib.get_close_matches(key, known, n=1)
             hint = f" (did you mean '{close[0]}'?)" if close else ""
             raise ConfigError(f"unknown config key '{path}'{hint}; known: {', '.join(sorted(known))}")
