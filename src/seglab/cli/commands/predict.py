@@ -23,7 +23,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     from seglab.inference.submission import ID_STYLES
 
     parser.add_argument("run", help="run folder written by `seglab train`, or a model.onnx from `seglab export`")
-    parser.add_argument("inputs", nargs="+", help="image files or folders (png, jpg, tif, bmp, gif, npy, npz), NIfTI volumes "
+    parser.add_argument("inputs", nargs="+", help="image files or folders (png, jpg, tif, bmp, gif, npy, npz, h5), NIfTI volumes "
                         "(.nii, .nii.gz) or DICOM series folders: a volume is predicted slice by slice across the "
                         "run's --slice-axis and written as <name>_mask.nii.gz")
     parser.add_argument("--out", default="predictions", help="output folder (default predictions)")
