@@ -124,3 +124,19 @@ def test_mask_files_beside_make_it_folder_pairs(tmp_path):
         (root / "SegmentationClassPNG").mkdir(exist_ok=True)
         Image.fromarray(np.zeros((H, W), np.uint8)).save(root / "SegmentationClassPNG" / f"{name}.png")
     assert discover(root, cache_dir=str(tmp_path / "cache")).format == "folder-pairs"
+
+
+def test_multilabel_keeps_the_road_under_the_car(tmp_path):
+    """--task multilabel: a mask per label (no _background_ channel), so the road under the car
+    stays road; __ignore__ shapes paint no channel."""
+    from seglab.labelsets import unpack_numpy
+
+    root = tmp_path / "data"
+    for name in ("a", "b"):
+        labelme(root, name, [*SHAPES, shape("__ignore__", [[0, 0], [3, 0], [3, 3], [0, 3]])])
+    index = discover(root, task="multilabel", cache_dir=str(tmp_path / "cache"))
+    assert index.mapping.multilabel and index.classes.names == ("car", "person", "road")
+    car, person, road = unpack_numpy(read_mask(index.pairs[0].masks, index.mapping), 3)
+    assert road[12:24, :].all() and not road[:12].any()  # whole, the car's rectangle included
+    assert car[14:20, 4:12].all() and car.sum() == 48
+    assert person[(FROM_CENTRE <= 4)].all() and not person[FROM_CENTRE > 18].any()

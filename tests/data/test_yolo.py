@@ -124,3 +124,18 @@ def test_label_studio_yolo_export_names_classes_in_classes_txt(tmp_path):
     index = discover(root, cache_dir=str(tmp_path / "cache"))
     assert index.format == "yolo" and index.classes.names == ("background", "leaf", "spot")
     np.testing.assert_array_equal(read_mask(index.pairs[0].mask, index.mapping), truth())
+
+
+def test_multilabel_keeps_the_spot_on_the_leaf(tmp_path):
+    """--task multilabel: each YOLO class its own mask, so the leaf stays whole under the spot."""
+    from seglab.labelsets import unpack_numpy
+
+    for i in range(2):
+        write(tmp_path / "d" / "images" / f"{i}.jpg", tmp_path / "d" / "labels" / f"{i}.txt", [LEAF, SPOT] if i else [])
+    (tmp_path / "d" / "data.yaml").write_text("names: ['leaf', 'spot']\n")
+    index = discover(tmp_path / "d", task="multilabel", cache_dir=str(tmp_path / "cache"))
+    assert index.mapping.multilabel and index.classes.names == ("leaf", "spot")
+    channels = {p.name: unpack_numpy(read_mask(p.masks, index.mapping), 2) for p in index.pairs}
+    np.testing.assert_array_equal(channels["1"][0], truth(spot=False) == 1)
+    np.testing.assert_array_equal(channels["1"][1], truth(leaf=False) == 2)
+    assert not channels["0"].any()

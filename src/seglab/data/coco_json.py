@@ -27,11 +27,19 @@ from seglab.data.classes import ClassSpec, shipped_classes
 from seglab.data.folder_pairs import unique_names
 from seglab.data.folders import METADATA_FILES, ships_mask_files, walk
 from seglab.data.formats import FORMATS, DatasetFormat, ReadOptions
-from seglab.data.index import DatasetIndex, Pair, Problem
-from seglab.data.mapping import IdentityMapping, MaskMapping
-from seglab.data.multilabel import ClassFilesMapping
+from seglab.data.index import DatasetIndex, Problem
 from seglab.data.naming import folder_split, stem, usable_splits
-from seglab.data.painted_masks import CHANNELS, IGNORE, OVERLAP_IGNORED, Drawn, ImageObjects, painted
+from seglab.data.painted_masks import (
+    CHANNELS,
+    IGNORE,
+    OVERLAP_IGNORED,
+    Drawn,
+    ImageObjects,
+    channel_folders,
+    painted,
+    painted_mapping,
+    painted_pair,
+)
 from seglab.errors import DataError
 
 log = logging.getLogger(__name__)
@@ -147,7 +155,7 @@ class CocoFormat(DatasetFormat):
         described = f"the categories of {', '.join(str(f.path) for f in files)}"
         spec = classes or (shipped_classes([names[c] for c in used], described) if multilabel else
                            shipped_classes(("background", *(names[c] for c in used)), described, IGNORE))
-        folders = {label_of[c]: f"{label_of[c]:03d}" for c in used} if multilabel else None
+        folders = channel_folders(len(used)) if multilabel else None
         images, problems = _locate(files, base)
         split_of = {f.path: f.split for f in files}
         splits = {image: split_of[path] for path, entries in images.items() for image in entries.values()}
@@ -159,16 +167,15 @@ class CocoFormat(DatasetFormat):
                                   spec.colours, base, Path(self.options.cache_dir or default_cache_dir()) / "coco",
                                   files[0].path.stem.strip("_.") or "coco", folders)
         problems += painting
-        pairs = unique_names([Pair(stem(image), image, found[0], splits[image], more_masks=tuple(found[1:]))
-                              for image, found in masks.items()], base)
-        mapping: MaskMapping = ClassFilesMapping(tuple(folders.values())) if folders else IdentityMapping()
+        pairs = unique_names([painted_pair(stem(image), image, found, splits[image]) for image, found in masks.items()],
+                             base)
         objects = sum(len(o) for f in files for o in f.objects.values())
         line = (f"{', '.join(f.path.relative_to(base).as_posix() for f in files)}: {objects} objects on "
                 f"{len(pairs)} images painted into {len(used)} classes " + (
                     "(a mask per class: they may overlap)" if multilabel else
                     f"(pixels two classes claim: ignore {IGNORE})"))
         log.info("%s", line)
-        return DatasetIndex(base, "coco", pairs, [], spec, mapping, problems, pairing=[line])
+        return DatasetIndex(base, "coco", pairs, [], spec, painted_mapping(folders), problems, pairing=[line])
 
 
 def _refuse_boxes_only(files: list[_Annotations]) -> None:

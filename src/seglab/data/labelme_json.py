@@ -21,10 +21,19 @@ from seglab.data.classes import ClassSpec, shipped_classes
 from seglab.data.folder_pairs import unique_names
 from seglab.data.folders import Folder, ships_mask_files, walk
 from seglab.data.formats import FORMATS, DatasetFormat, ReadOptions
-from seglab.data.index import DatasetIndex, Pair, Problem
-from seglab.data.mapping import IdentityMapping
+from seglab.data.index import DatasetIndex, Problem
 from seglab.data.naming import stem, usable_splits
-from seglab.data.painted_masks import IGNORE, LATER_OVER_EARLIER, Drawn, ImageObjects, painted
+from seglab.data.painted_masks import (
+    CHANNELS,
+    IGNORE,
+    LATER_OVER_EARLIER,
+    Drawn,
+    ImageObjects,
+    channel_folders,
+    painted,
+    painted_mapping,
+    painted_pair,
+)
 from seglab.errors import DataError
 
 log = logging.getLogger(__name__)
@@ -83,10 +92,13 @@ class LabelMeFormat(DatasetFormat):
         found = self.pairs_of(root)
         read = {json_path: _read(json_path) for _, pairs in found for _, json_path in pairs}
         shapes = {path: shapes for path, (shapes, _) in read.items()}
-        names = _label_order(root, found, shapes)
+        multilabel = self.options.multilabel  # a mask per label, so that they may overlap
+        names = _label_order(root, found, shapes)[1 if multilabel else 0:]
         spec = classes or shipped_classes(names, f"the LabelMe labels under '{root}'",
-                                          IGNORE if IGNORED in _all_labels(shapes) else None)
-        value = {name: k for k, name in enumerate(spec.names)} | {IGNORED: IGNORE}
+                                          IGNORE if IGNORED in _all_labels(shapes) and not multilabel else None)
+        first = 1 if multilabel else 0  # multi-label: label k's mask is channel k - 1; no background channel
+        value = {BACKGROUND: 0} | {name: k + first for k, name in enumerate(spec.names)} | {IGNORED: IGNORE}
+        folders = channel_folders(len(spec.names)) if multilabel else None
         images, problems, skipped = [], [], 0
         for _, pairs in found:
             for image, json_path in pairs:
@@ -96,22 +108,23 @@ class LabelMeFormat(DatasetFormat):
                     raise DataError(f"LabelMe file '{json_path}' uses labels {', '.join(missing)} that the classes "
                                     f"({', '.join(spec.names)}) do not name; add them to {LABELS_FILE} or classes.json")
                 images.append(ImageObjects(image, *(read[json_path][1] or (None, None)), drawn))
-        masks, painting = painted(images, [j for _, pairs in found for _, j in pairs], LATER_OVER_EARLIER,
-                                  spec.colours, root, Path(self.options.cache_dir or default_cache_dir()) / "labelme",
-                                  root.name or "labelme")
+        masks, painting = painted(images, [j for _, pairs in found for _, j in pairs],
+                                  CHANNELS if multilabel else LATER_OVER_EARLIER, spec.colours, root,
+                                  Path(self.options.cache_dir or default_cache_dir()) / "labelme", root.name or "labelme",
+                                  folders)
         problems += painting
         images = [i for i in images if i.image in masks]
         splits = {folder.path: folder.split for folder, _ in found}
         if not usable_splits(splits.values()):
             splits = dict.fromkeys(splits)
-        pairs = unique_names([Pair(stem(i.image), i.image, masks[i.image][0], splits[i.image.parent]) for i in images],
-                             root)
+        pairs = unique_names([painted_pair(stem(i.image), i.image, masks[i.image], splits[i.image.parent])
+                              for i in images], root)
         problems += [Problem(image, "image has no LabelMe JSON beside it", "image-without-mask")
                      for folder, labelled in found for image in sorted(set(folder.files) - {i for i, _ in labelled})]
         line = (f"{len(pairs)} LabelMe JSON files painted into {len(spec.names)} classes, later shapes over earlier"
                 + (f"; {skipped} lines and points left out (no area)" if skipped else ""))
         log.info("%s: %s", root, line)
-        return DatasetIndex(root, "labelme", pairs, [], spec, IdentityMapping(), problems, pairing=[line])
+        return DatasetIndex(root, "labelme", pairs, [], spec, painted_mapping(folders), problems, pairing=[line])
 
 
 def _read(path: Path) -> tuple[list[dict], tuple[int, int] | None]:

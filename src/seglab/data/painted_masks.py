@@ -24,8 +24,10 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from seglab.data.file_version import file_version
-from seglab.data.index import Problem
+from seglab.data.index import Pair, Problem
 from seglab.data.io import write_mask_png
+from seglab.data.mapping import IdentityMapping, MaskMapping
+from seglab.data.multilabel import ClassFilesMapping
 from seglab.data.pixel_budget import max_pixels
 from seglab.data.read_errors import DECODE_ERRORS
 from seglab.data.staging import staged_folder
@@ -93,6 +95,21 @@ def painted(images: Sequence[ImageObjects], sources: Sequence[Path], overlap: st
     problems = [Problem(base / image, text, "overlapping-classes") for image, text in manifest["overlaps"]]
     problems += [Problem(base / image, text, "unreadable") for image, text in manifest["unreadable"]]
     return masks, problems
+
+
+def channel_folders(count: int) -> dict[int, str]:
+    """`CHANNELS`' folder of each class label 1..count (label 0 being the background)."""
+    return {label: f"{label:03d}" for label in range(1, count + 1)}
+
+
+def painted_pair(name: str, image: Path, masks: Sequence[Path], split: str | None) -> Pair:
+    """A pair of an image and its painted masks (several under `CHANNELS`)."""
+    return Pair(name, image, masks[0], split, more_masks=tuple(masks[1:]))
+
+
+def painted_mapping(folders: Mapping[int, str] | None) -> MaskMapping:
+    """How the painted masks are read: class indices, or a binary mask per class folder."""
+    return ClassFilesMapping(tuple(folders.values())) if folders else IdentityMapping()
 
 
 def _write(images: Sequence[ImageObjects], overlap: str, colours: Sequence[tuple[int, int, int]], base: Path,

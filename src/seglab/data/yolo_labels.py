@@ -24,10 +24,18 @@ from seglab.data.classes import ClassSpec, generic_name, shipped_classes
 from seglab.data.folder_pairs import unique_names
 from seglab.data.folders import Folder, ships_mask_files, walk
 from seglab.data.formats import FORMATS, DatasetFormat, ReadOptions
-from seglab.data.index import DatasetIndex, Pair
-from seglab.data.mapping import IdentityMapping
+from seglab.data.index import DatasetIndex
 from seglab.data.naming import stem, usable_splits
-from seglab.data.painted_masks import LATER_OVER_EARLIER, Drawn, ImageObjects, painted
+from seglab.data.painted_masks import (
+    CHANNELS,
+    LATER_OVER_EARLIER,
+    Drawn,
+    ImageObjects,
+    channel_folders,
+    painted,
+    painted_mapping,
+    painted_pair,
+)
 from seglab.errors import DataError
 
 log = logging.getLogger(__name__)
@@ -87,26 +95,31 @@ class YoloFormat(DatasetFormat):
                 used |= {k for k, _ in objects}
                 images.append((image, folder.split, objects))
                 sources += [label_file] if label_file.is_file() else []
-        names = _class_names(root, used)
+        multilabel = self.options.multilabel  # a mask per class, so that they may overlap
+        names = _class_names(root, used)[1:] if multilabel else _class_names(root, used)
         spec = classes or shipped_classes(names, f"the YOLO classes of '{root}' (data.yaml's names)")
-        if len(spec.names) < max(used, default=-1) + 2:
+        if len(spec.names) < max(used, default=-1) + (1 if multilabel else 2):
             raise DataError(f"YOLO labels under '{root}' use class {max(used)}, but the classes are "
                             f"{', '.join(spec.names)} (background and data.yaml's names)")
+        folders = channel_folders(len(spec.names)) if multilabel else None
         drawn = [ImageObjects(image, None, None, _largest_first(objects, image), relative=True)
                  for image, _, objects in images]
-        masks, painting = painted(drawn, sources, LATER_OVER_EARLIER, spec.colours, root,
-                                  Path(self.options.cache_dir or default_cache_dir()) / "yolo", root.name or "yolo")
+        masks, painting = painted(drawn, sources, CHANNELS if multilabel else LATER_OVER_EARLIER, spec.colours, root,
+                                  Path(self.options.cache_dir or default_cache_dir()) / "yolo", root.name or "yolo",
+                                  folders)
         problems += painting
         drawn = [i for i in drawn if i.image in masks]
         splits = {image: split for image, split, _ in images}
         if not usable_splits(splits[i.image] for i in drawn):
             splits = dict.fromkeys(splits)
-        pairs = unique_names([Pair(stem(i.image), i.image, masks[i.image][0], splits[i.image]) for i in drawn], root)
+        pairs = unique_names([painted_pair(stem(i.image), i.image, masks[i.image], splits[i.image]) for i in drawn],
+                             root)
         count = sum(len(objects) for _, _, objects in images)
-        line = (f"YOLO segmentation labels: {count} objects on {len(pairs)} images painted into "
-                f"{len(spec.names) - 1} classes and background, smaller objects over larger")
+        line = f"YOLO segmentation labels: {count} objects on {len(pairs)} images painted into " + (
+            f"a mask per class ({len(spec.names)}): they may overlap" if multilabel else
+            f"{len(spec.names) - 1} classes and background, smaller objects over larger")
         log.info("%s: %s", root, line)
-        return DatasetIndex(root, "yolo", pairs, unlabelled, spec, IdentityMapping(), problems, pairing=[line])
+        return DatasetIndex(root, "yolo", pairs, unlabelled, spec, painted_mapping(folders), problems, pairing=[line])
 
 
 def _objects(path: Path, image: Path) -> list[tuple[int, list[float]]]:
