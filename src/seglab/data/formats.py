@@ -378,7 +378,7 @@ def _what_was_seen(root: Path) -> str:
     if deeper is not None:
         listed += (f"\n  (folders deeper than {MAX_DEPTH} levels are not searched, such as "
                    f"{deeper.relative_to(root).as_posix()}/: pass a folder further down as DATA)")
-    found = f"\nfolders with images:{listed}" if seen else "\nno image files found (PNG, JPEG, TIFF, BMP, GIF, PPM, .npy)"
+    found = f"\nfolders with images:{listed}" if seen else "\nno image files found (PNG, JPEG, TIFF, BMP, GIF, PPM, .npy, .npz, .h5)"
     return (
         f"{found}\nname how they pair: --images DIR --masks DIR for an image and a mask folder, --mask-pattern "
         "'{stem}_mask.png' when names differ (alone for images and masks in one folder), or list the pairs "
