@@ -8,11 +8,12 @@ folder, in `annotations/` or in a split folder (`annotations/instances_train2017
 the file itself. Where COCO ships several files of one split (`person_keypoints_*`, `stuff_*`),
 the `instances_*` ones are read.
 
-Each image's objects are painted as torchvision's COCO segmentation reference paints them: an
-object's pixels get its category's class (categories in id order, after background 0; the ones
-no object uses, such as Roboflow's dataset-name category, are left out), and pixels that objects
-of two classes claim get the ignore label 255 (`painted_masks`, which writes the masks into the
-cache once).
+Each image's objects are painted much as torchvision's COCO segmentation reference paints them:
+an object's pixels get its category's class (categories in id order, after background 0; the
+ones no object uses, such as Roboflow's dataset-name category, are left out), crowd regions
+included, and pixels that objects of two classes claim get the ignore label 255. The reference
+ignores any overlap, of one class's objects too; here those stay their class, since touching
+objects of one class are no ambiguity (`painted_masks`, which writes the masks into the cache once).
 """
 
 from __future__ import annotations

@@ -4,8 +4,8 @@ image/mask pairs.
 
 An object is a class label and a COCO segmentation: polygons `[[x1, y1, x2, y2, ...], ...]` or a
 run-length mask `{"size": [h, w], "counts": [...] or "compressed"}` in column-major order. Where
-objects overlap, `OVERLAP_IGNORED` gives pixels that two classes claim the ignore label (COCO, as
-torchvision's reference reads it); `LATER_OVER_EARLIER` lets the later object win (LabelMe, as
+objects overlap, `OVERLAP_IGNORED` gives pixels that two classes claim the ignore label (COCO,
+close to torchvision's reference, which ignores overlaps of one class too); `LATER_OVER_EARLIER` lets the later object win (LabelMe, as
 its own converter draws shapes in order); `CHANNELS` writes a binary mask per class instead, in a
 folder per class, so classes may overlap (`--task multilabel`, read by
 `multilabel.ClassFilesMapping`).
