@@ -1107,13 +1107,15 @@ def test_labelme2voc_output_names_its_classes_and_its_pictures_step_aside(tmp_pa
     assert "class_names.txt" not in {p.name for p in index.ignored}
 
 
-def test_a_two_column_list_is_no_class_names_list(tmp_path):
+def test_a_two_column_or_foreground_only_list_is_no_class_names_list(tmp_path):
     from seglab.data.classes import value_names_from_list
 
     (tmp_path / "classes.txt").write_text("0 background\n1 road\n")
     assert value_names_from_list(tmp_path / "classes.txt") is None
     (tmp_path / "classes.txt").write_text("background\nroad\n")
     assert value_names_from_list(tmp_path / "classes.txt").names == {0: "background", 1: "road"}
+    (tmp_path / "classes.txt").write_text("road\ncar\n")  # foreground classes only: value 0 is not road
+    assert value_names_from_list(tmp_path / "classes.txt") is None
 
 
 def _dir(path: Path) -> Path:

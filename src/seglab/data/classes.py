@@ -398,7 +398,9 @@ NAME_LIST_FILES = ("class_names.txt", "classes.txt")  # labelme2voc's output; ma
 def value_names_from_list(path: str | Path) -> ValueNames | None:
     """Names of mask values from a text file naming value i on line i (labelme2voc's
     `class_names.txt`: `_background_`, then the labels). None for a file with fewer than two
-    names, or one whose lines hold more than a name (`0 background`: another table).
+    names, one whose lines hold more than a name (`0 background`: another table), or one whose
+    first name is no background: a list of the foreground classes alone (YOLO's `classes.txt`)
+    would name every value one off.
 
     Raises:
         DataError: an unreadable file, naming it.
@@ -409,7 +411,8 @@ def value_names_from_list(path: str | Path) -> ValueNames | None:
     except (OSError, UnicodeDecodeError) as err:
         raise DataError(f"class list '{path}' cannot be read: {err}") from None
     names = [line for line in lines if line]
-    if len(names) < 2 or any(len(name.split()) > 1 for name in names) or len(set(names)) < len(names):
+    if len(names) < 2 or any(len(name.split()) > 1 for name in names) or len(set(names)) < len(names) \
+            or not is_background(names[0].strip("_")):
         return None
     return ValueNames(path, dict(enumerate(names)))
 
