@@ -1121,3 +1121,14 @@ def test_a_two_column_or_foreground_only_list_is_no_class_names_list(tmp_path):
 def _dir(path: Path) -> Path:
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def test_object_masks_step_aside_only_for_a_folder_named_for_classes(tmp_path):
+    """`object_masks/` beside `boundaries/`: nothing says which holds the classes, so both are
+    listed (beside `SegmentationClass/` or `semantic/` the object masks step aside)."""
+    for i in range(3):
+        save(tmp_path / "images" / f"{i}.png", photo(i))
+        save(tmp_path / "object_masks" / f"{i}.png", labels(i, (0, 1)))
+        save(tmp_path / "boundaries" / f"{i}.png", labels(i + 1, (0, 1)))
+    with pytest.raises(DataError, match=r"(?s)2 folders could hold the masks.*boundaries/.*object_masks/"):
+        discover(tmp_path)

@@ -53,6 +53,7 @@ _MASK_SHARE = 0.98  # a mask's 32 most common values cover at least this share o
 _SNIFFED = 2  # files read per folder to judge its content
 _OBJECT_FOLDER = re.compile(r"object|instance|panoptic", re.IGNORECASE)  # masks that number objects
 _PICTURE_FOLDER = re.compile(r"visuali[sz]ation|overlay|preview", re.IGNORECASE)  # masks drawn for people
+_CLASS_FOLDER = re.compile(r"class|semantic|label", re.IGNORECASE)  # what object masks step aside for
 METADATA_FILES = ("classes.json", "dataset.json", "synthetic.json", "splits.json")
 
 
@@ -328,19 +329,19 @@ def _candidates(
     return found
 
 
-_NO_CLASS_LABELS = ((_OBJECT_FOLDER, "object masks (numbered objects, not classes)"),
-                    (_PICTURE_FOLDER, "pictures of the masks (visualisations, overlays)"))
+_NO_CLASS_LABELS = ((_OBJECT_FOLDER, _CLASS_FOLDER, "object masks (numbered objects, not classes)"),
+                    (_PICTURE_FOLDER, re.compile(""), "pictures of the masks (visualisations, overlays)"))
 
 
 def _without_unlabelled(image: Folder, candidates: list[FolderMatch], root: Path) -> list[FolderMatch]:
     """The candidates less the folders whose names say they hold no class labels, while others
     remain: object masks (VOC's and CVAT's `SegmentationObject/` beside `SegmentationClass/`,
-    `instance/` beside `semantic/`), whose values number objects, and pictures of the masks
-    (labelme2voc's `SegmentationClassVisualization/`)."""
-    for pattern, what in _NO_CLASS_LABELS:
+    `instance/` beside `semantic/`), whose values number objects, when a folder named for classes
+    remains; and pictures of the masks (labelme2voc's `SegmentationClassVisualization/`)."""
+    for pattern, wanted, what in _NO_CLASS_LABELS:
         aside = [c for c in candidates if pattern.search(c.mask_dir.name)]
         kept = [c for c in candidates if c not in aside]
-        if aside and kept:
+        if aside and any(wanted.search(c.mask_dir.name) for c in kept):
             logger.info("%s: %s hold%s %s; read with %s (--masks %s reads them)",
                         image.path.relative_to(root).as_posix() or ".",
                         ", ".join(folder_label(c.mask_dir, root) for c in aside), "" if len(aside) > 1 else "s",
