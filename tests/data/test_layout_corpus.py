@@ -1132,3 +1132,30 @@ def test_object_masks_step_aside_only_for_a_folder_named_for_classes(tmp_path):
         save(tmp_path / "boundaries" / f"{i}.png", labels(i + 1, (0, 1)))
     with pytest.raises(DataError, match=r"(?s)2 folders could hold the masks.*boundaries/.*object_masks/"):
         discover(tmp_path)
+
+
+def loveda(root: Path) -> None:
+    """LoveDA as shipped: Train/ and Val/ with Urban/ and Rural/ domains, each images_png/ +
+    masks_png/ (0 no data, 1..7 classes), Test/ images only."""
+    number = 1366
+    for split in ("Train", "Val"):
+        for domain in ("Urban", "Rural"):
+            for i in range(2):
+                number += 7
+                name = f"{number}.png"
+                save(root / split / domain / "images_png" / name, photo(i))
+                save(root / split / domain / "masks_png" / name, labels(i, (0, 3, 7)))
+    save(root / "Test" / "Urban" / "images_png" / "4000.png", photo(9))
+
+
+@pytest.mark.parametrize("ignore_flag", [None, 0])
+def test_loveda_reads_its_seven_classes_with_no_data_ignored(tmp_path, ignore_flag):
+    """Before: eight unnamed classes with no-data among them; `--ignore-index 0`, which the docs
+    suggested, gave the seven without their names. Both ways now give LoveDA's classes."""
+    from seglab.data import read_mask
+
+    loveda(tmp_path)
+    index = discover(tmp_path, ignore_index=ignore_flag)
+    assert index.classes.names == ("background", "building", "road", "water", "barren", "forest", "agriculture")
+    assert index.ignore_index == -1 and {p.split for p in index.pairs} == {"train", "val"}
+    np.testing.assert_array_equal(read_mask(index.pairs[0].mask, index.mapping), labels(0, (0, 3, 7)).astype(int) - 1)

@@ -48,6 +48,7 @@ from seglab.data.multilabel import ClassNamingsMapping, naming_names
 from seglab.data.naming import KeyRule, name_split, stem, usable_splits
 from seglab.data.pairing import FolderMatch, combine_matches, folder_label, match_folders, settle_rival_namings
 from seglab.data.split_lists import apply_split_lists, read_split_lists
+from seglab.data.loveda import loveda_reading
 from seglab.data.voc import voc_classes
 from seglab.errors import DataError
 
@@ -154,6 +155,10 @@ class FolderPairsFormat(DatasetFormat):
             logger.info("%s: Cityscapes label masks, read as its 19 evaluated classes (255 and the void ids "
                         "ignored; docs/data.md)", root)
             return (classes or cityscapes[0], cityscapes[1], found)
+        loveda = loveda_reading(mask_dirs, values)
+        if classes is None and type(encoding.mapping) is IdentityMapping and loveda is not None:
+            logger.info("%s: LoveDA masks, read as its 7 classes with no-data (0) ignored", root)
+            return loveda[0], loveda[1], found
         voc = voc_classes(mask_dirs, values, next((p.mask for p in pairs if p.mask is not None), None))
         if classes is None and type(encoding.mapping) is IdentityMapping and voc is not None:
             logger.info("%s: Pascal VOC masks, read as its 21 classes with the 255 border ignored", root)

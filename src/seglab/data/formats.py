@@ -197,6 +197,9 @@ def discover(
         ignore_index = index.ignore_index
     elif ignore_index == 0 and index.classes is None and type(index.mapping) is IdentityMapping and task != "multilabel":
         index, ignore_index = _ignore_below_classes(index)
+    elif ignore_index == 0 and isinstance(index.mapping, OffsetMapping) and index.classes is not None \
+            and index.classes.ignore_index == -1:  # a known reading (LoveDA) ignores value 0 already, as label -1
+        ignore_index = -1
     if index.value_names is not None and index.classes is None and label_map is None and task != "multilabel":
         index.classes = _classes_from_value_names(index, ignore_index)
     if index.classes is not None:
