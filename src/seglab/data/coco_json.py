@@ -30,17 +30,7 @@ from seglab.data.folders import METADATA_FILES, ships_mask_files, walk
 from seglab.data.formats import FORMATS, DatasetFormat, ReadOptions
 from seglab.data.index import DatasetIndex, Problem
 from seglab.data.naming import folder_split, stem, usable_splits
-from seglab.data.painted_masks import (
-    CHANNELS,
-    IGNORE,
-    OVERLAP_IGNORED,
-    Drawn,
-    ImageObjects,
-    channel_folders,
-    painted,
-    painted_mapping,
-    painted_pair,
-)
+from seglab.data.painted_masks import IGNORE, OVERLAP_IGNORED, Drawn, ImageObjects, painted, painted_mapping, painted_pair
 from seglab.errors import DataError
 
 log = logging.getLogger(__name__)
@@ -156,7 +146,7 @@ class CocoFormat(DatasetFormat):
         described = f"the categories of {', '.join(str(f.path) for f in files)}"
         spec = classes or (shipped_classes([names[c] for c in used], described) if multilabel else
                            shipped_classes(("background", *(names[c] for c in used)), described, IGNORE))
-        folders = channel_folders(len(used)) if multilabel else None
+        channels = len(used) if multilabel else None
         images, problems = _locate(files, base)
         split_of = {f.path: f.split for f in files}
         splits = {image: split_of[path] for path, entries in images.items() for image in entries.values()}
@@ -164,9 +154,9 @@ class CocoFormat(DatasetFormat):
             splits = dict.fromkeys(splits)
         drawn = [_objects(coco, image_id, image, label_of) for coco in files
                  for image_id, image in images[coco.path].items()]
-        masks, painting = painted(drawn, [f.path for f in files], CHANNELS if multilabel else OVERLAP_IGNORED,
-                                  spec.colours, base, Path(self.options.cache_dir or default_cache_dir()) / "coco",
-                                  files[0].path.stem.strip("_.") or "coco", folders)
+        masks, painting = painted(drawn, [f.path for f in files], OVERLAP_IGNORED, spec.colours, base,
+                                  Path(self.options.cache_dir or default_cache_dir()) / "coco",
+                                  files[0].path.stem.strip("_.") or "coco", channels)
         problems += painting
         pairs = unique_names([painted_pair(stem(image), image, found, splits[image]) for image, found in masks.items()],
                              base)
@@ -176,7 +166,7 @@ class CocoFormat(DatasetFormat):
                     "(a mask per class: they may overlap)" if multilabel else
                     f"(pixels two classes claim: ignore {IGNORE})"))
         log.info("%s", line)
-        return DatasetIndex(base, "coco", pairs, [], spec, painted_mapping(folders), problems, pairing=[line])
+        return DatasetIndex(base, "coco", pairs, [], spec, painted_mapping(channels), problems, pairing=[line])
 
 
 def _refuse_boxes_only(files: list[_Annotations]) -> None:

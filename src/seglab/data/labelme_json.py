@@ -24,12 +24,10 @@ from seglab.data.formats import FORMATS, DatasetFormat, ReadOptions
 from seglab.data.index import DatasetIndex, Problem
 from seglab.data.naming import stem, usable_splits
 from seglab.data.painted_masks import (
-    CHANNELS,
     IGNORE,
     LATER_OVER_EARLIER,
     Drawn,
     ImageObjects,
-    channel_folders,
     painted,
     painted_mapping,
     painted_pair,
@@ -69,12 +67,10 @@ class LabelMeFormat(DatasetFormat):
         super().__init__(options)
         self._found: dict[Path, tuple[list[tuple[Folder, list[tuple[Path, Path]]]], bool]] = {}
 
-    def pairs_of(self, root: Path) -> list[tuple[Folder, list[tuple[Path, Path]]]]:
-        """The folders whose images have LabelMe JSON beside (half of them at least; two files
-        opened to tell), with those (image, JSON) pairs; once per root."""
-        return self._search(root)[0]
-
     def _search(self, root: Path) -> tuple[list[tuple[Folder, list[tuple[Path, Path]]]], bool]:
+        """The folders whose images have LabelMe JSON beside (half of them at least; two files
+        opened to tell), with those (image, JSON) pairs, and whether mask files are shipped too;
+        once per root."""
         if root not in self._found:
             folders, found = walk(root) if root.is_dir() else [], []
             for folder in folders:
@@ -89,7 +85,7 @@ class LabelMeFormat(DatasetFormat):
         return bool(found) and not masks  # labelme2voc's output beside: folder-pairs
 
     def index(self, root: Path, classes: ClassSpec | None) -> DatasetIndex:
-        found = self.pairs_of(root)
+        found, _ = self._search(root)
         read = {json_path: _read(json_path) for _, pairs in found for _, json_path in pairs}
         shapes = {path: shapes for path, (shapes, _) in read.items()}
         multilabel = self.options.multilabel  # a mask per label, so that they may overlap
@@ -98,7 +94,7 @@ class LabelMeFormat(DatasetFormat):
                                           IGNORE if IGNORED in _all_labels(shapes) and not multilabel else None)
         first = 1 if multilabel else 0  # multi-label: label k's mask is channel k - 1; no background channel
         value = {BACKGROUND: 0} | {name: k + first for k, name in enumerate(spec.names)} | {IGNORED: IGNORE}
-        folders = channel_folders(len(spec.names)) if multilabel else None
+        channels = len(spec.names) if multilabel else None
         images, problems, skipped = [], [], 0
         for _, pairs in found:
             for image, json_path in pairs:
@@ -108,10 +104,9 @@ class LabelMeFormat(DatasetFormat):
                     raise DataError(f"LabelMe file '{json_path}' uses labels {', '.join(missing)} that the classes "
                                     f"({', '.join(spec.names)}) do not name; add them to {LABELS_FILE} or classes.json")
                 images.append(ImageObjects(image, *(read[json_path][1] or (None, None)), drawn))
-        masks, painting = painted(images, [j for _, pairs in found for _, j in pairs],
-                                  CHANNELS if multilabel else LATER_OVER_EARLIER, spec.colours, root,
-                                  Path(self.options.cache_dir or default_cache_dir()) / "labelme", root.name or "labelme",
-                                  folders)
+        masks, painting = painted(images, [j for _, pairs in found for _, j in pairs], LATER_OVER_EARLIER,
+                                  spec.colours, root, Path(self.options.cache_dir or default_cache_dir()) / "labelme",
+                                  root.name or "labelme", channels)
         problems += painting
         images = [i for i in images if i.image in masks]
         splits = {folder.path: folder.split for folder, _ in found}
@@ -124,7 +119,7 @@ class LabelMeFormat(DatasetFormat):
         line = (f"{len(pairs)} LabelMe JSON files painted into {len(spec.names)} classes, later shapes over earlier"
                 + (f"; {skipped} lines and points left out (no area)" if skipped else ""))
         log.info("%s: %s", root, line)
-        return DatasetIndex(root, "labelme", pairs, [], spec, painted_mapping(folders), problems, pairing=[line])
+        return DatasetIndex(root, "labelme", pairs, [], spec, painted_mapping(channels), problems, pairing=[line])
 
 
 def _read(path: Path) -> tuple[list[dict], tuple[int, int] | None]:

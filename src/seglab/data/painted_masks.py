@@ -1,14 +1,14 @@
-"""Class-index masks painted from objects drawn as shapes (COCO JSON, LabelMe), once, into the
-cache: the annotation formats hand each image's objects here, and every later stage reads plain
-image/mask pairs.
+"""Class-index masks painted from objects drawn as shapes (COCO JSON, YOLO labels, LabelMe),
+once, into the cache: the annotation formats hand each image's objects here, and every later
+stage reads plain image/mask pairs.
 
 An object is a class label and a COCO segmentation: polygons `[[x1, y1, x2, y2, ...], ...]` or a
 run-length mask `{"size": [h, w], "counts": [...] or "compressed"}` in column-major order. Where
 objects overlap, `OVERLAP_IGNORED` gives pixels that two classes claim the ignore label (COCO,
-close to torchvision's reference, which ignores overlaps of one class too); `LATER_OVER_EARLIER` lets the later object win (LabelMe, as
-its own converter draws shapes in order); `CHANNELS` writes a binary mask per class instead, in a
-folder per class, so classes may overlap (`--task multilabel`, read by
-`multilabel.ClassFilesMapping`).
+close to torchvision's reference, which ignores overlaps of one class too); `LATER_OVER_EARLIER`
+lets the later object win (LabelMe, as its own converter draws shapes in order). Given a class
+count (`--task multilabel`), `painted` writes a binary mask per class instead, in a folder per
+class, so classes may overlap; `painted_mapping` reads them (`multilabel.ClassFilesMapping`).
 """
 
 from __future__ import annotations
@@ -70,9 +70,10 @@ class ImageObjects:
 
 def painted(images: Sequence[ImageObjects], sources: Sequence[Path], overlap: str,
             colours: Sequence[tuple[int, int, int]], base: Path, folder_root: Path, name: str,
-            channel_folders: Mapping[int, str] | None = None) -> tuple[dict[Path, list[Path]], list[Problem]]:
-    """Each image's mask files (one, or with `CHANNELS` one per class it shows, in the class's
-    folder of `channel_folders`), painted now or by an earlier call with the same `sources`
+            channels: int | None = None) -> tuple[dict[Path, list[Path]], list[Problem]]:
+    """Each image's mask files (one painted by `overlap`; with `channels`, the multi-label class
+    count, one per class label 1..channels it shows, each in its class's folder), painted now or
+    by an earlier call with the same `sources`
     (annotation files) and images, and the problems: images where two classes claimed pixels,
     images whose header could not be read for their size (no mask). The cache names images
     relative to `base`, so a dataset given by another path finds the same masks.
@@ -81,7 +82,8 @@ def painted(images: Sequence[ImageObjects], sources: Sequence[Path], overlap: st
         DataError: an image larger than the pixel budget, or a segmentation that is neither
             polygons nor run-length counts (naming its source).
     """
-    folders = dict(channel_folders or {})
+    folders = _channel_folders(channels)
+    overlap = CHANNELS if channels else overlap
     facts = [CACHE_VERSION, overlap, sorted(folders.items()), [list(file_version(p)) for p in sources],
              [[i.image.relative_to(base).as_posix(), i.height, i.width, i.relative, [o.label for o in i.objects],
                list(file_version(i.image))[1:] if i.height is None else None] for i in images]]
@@ -97,9 +99,9 @@ def painted(images: Sequence[ImageObjects], sources: Sequence[Path], overlap: st
     return masks, problems
 
 
-def channel_folders(count: int) -> dict[int, str]:
+def _channel_folders(count: int | None) -> dict[int, str]:
     """`CHANNELS`' folder of each class label 1..count (label 0 being the background)."""
-    return {label: f"{label:03d}" for label in range(1, count + 1)}
+    return {label: f"{label:03d}" for label in range(1, (count or 0) + 1)}
 
 
 def painted_pair(name: str, image: Path, masks: Sequence[Path], split: str | None) -> Pair:
@@ -107,9 +109,9 @@ def painted_pair(name: str, image: Path, masks: Sequence[Path], split: str | Non
     return Pair(name, image, masks[0], split, more_masks=tuple(masks[1:]))
 
 
-def painted_mapping(folders: Mapping[int, str] | None) -> MaskMapping:
-    """How the painted masks are read: class indices, or a binary mask per class folder."""
-    return ClassFilesMapping(tuple(folders.values())) if folders else IdentityMapping()
+def painted_mapping(channels: int | None) -> MaskMapping:
+    """How masks `painted` with `channels` are read: class indices, or a binary mask per class folder."""
+    return ClassFilesMapping(tuple(_channel_folders(channels).values())) if channels else IdentityMapping()
 
 
 def _write(images: Sequence[ImageObjects], overlap: str, colours: Sequence[tuple[int, int, int]], base: Path,

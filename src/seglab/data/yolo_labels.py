@@ -26,16 +26,7 @@ from seglab.data.folders import Folder, ships_mask_files, walk
 from seglab.data.formats import FORMATS, DatasetFormat, ReadOptions
 from seglab.data.index import DatasetIndex
 from seglab.data.naming import stem, usable_splits
-from seglab.data.painted_masks import (
-    CHANNELS,
-    LATER_OVER_EARLIER,
-    Drawn,
-    ImageObjects,
-    channel_folders,
-    painted,
-    painted_mapping,
-    painted_pair,
-)
+from seglab.data.painted_masks import LATER_OVER_EARLIER, Drawn, ImageObjects, painted, painted_mapping, painted_pair
 from seglab.errors import DataError
 
 log = logging.getLogger(__name__)
@@ -101,12 +92,12 @@ class YoloFormat(DatasetFormat):
         if len(spec.names) < max(used, default=-1) + (1 if multilabel else 2):
             raise DataError(f"YOLO labels under '{root}' use class {max(used)}, but the classes are "
                             f"{', '.join(spec.names)} (background and data.yaml's names)")
-        folders = channel_folders(len(spec.names)) if multilabel else None
+        channels = len(spec.names) if multilabel else None
         drawn = [ImageObjects(image, None, None, _largest_first(objects, image), relative=True)
                  for image, _, objects in images]
-        masks, painting = painted(drawn, sources, CHANNELS if multilabel else LATER_OVER_EARLIER, spec.colours, root,
+        masks, painting = painted(drawn, sources, LATER_OVER_EARLIER, spec.colours, root,
                                   Path(self.options.cache_dir or default_cache_dir()) / "yolo", root.name or "yolo",
-                                  folders)
+                                  channels)
         problems += painting
         drawn = [i for i in drawn if i.image in masks]
         splits = {image: split for image, split, _ in images}
@@ -119,7 +110,7 @@ class YoloFormat(DatasetFormat):
             f"a mask per class ({len(spec.names)}): they may overlap" if multilabel else
             f"{len(spec.names) - 1} classes and background, smaller objects over larger")
         log.info("%s: %s", root, line)
-        return DatasetIndex(root, "yolo", pairs, unlabelled, spec, painted_mapping(folders), problems, pairing=[line])
+        return DatasetIndex(root, "yolo", pairs, unlabelled, spec, painted_mapping(channels), problems, pairing=[line])
 
 
 def _objects(path: Path, image: Path) -> list[tuple[int, list[float]]]:
