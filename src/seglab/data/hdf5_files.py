@@ -1,8 +1,8 @@
 """HDF5 files (.h5, .hdf5) as images and masks: one 2-D slice per file, or an image and its mask
 in one file, as SSL4MIS ships ACDC (`slices/patient001_frame01_slice_1.h5`: `image`, `label`).
 
-A file holding several datasets gives the one named for its role (`npy_files.ARRAY_KEYS`), as a
-.npz file does. Shape and dtype come from the dataset's header before anything is read. h5py
+A file holding several datasets gives the one named for its role (`npy_files.array_for_role`), as
+a .npz file does. Shape and dtype come from the dataset's header before anything is read. h5py
 is an optional dependency (`seglab[hdf5]`). A dataset whose data lies in other files (external
 storage, virtual datasets, external links) is refused: a file must not make seglab read others.
 """
@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from seglab.data.npy_files import ARRAY_KEYS, numeric
+from seglab.data.npy_files import array_for_role, numeric
 from seglab.data.pixel_budget import within_budget
 from seglab.data.read_errors import Unusable
 
@@ -34,14 +34,7 @@ def _dataset(file: Any, role: str, h5py: ModuleType) -> Any:
     """The dataset of an open file holding the image (or mask): the only one, else a known name."""
     names = [name for name in file if not isinstance(file.get(name, getlink=True), h5py.ExternalLink)
              and isinstance(file[name], h5py.Dataset)]
-    if len(names) == 1:
-        name = names[0]
-    else:
-        name = next((k for k in ARRAY_KEYS[role] if k in names), "")
-        if not name:
-            held = f"{len(names)} datasets ({', '.join(names)})" if names else "no datasets at its root"
-            wanted = " or ".join(f"'{k}'" for k in ARRAY_KEYS[role])
-            raise Unusable(f"holds {held} and none is named {wanted}; name the {role} dataset '{role}'", "npz-arrays")
+    name = array_for_role(names, role, "datasets", "no datasets at its root", f"name the {role} dataset '{role}'")
     dataset = file[name]
     if dataset.is_virtual or dataset.external:
         raise Unusable(f"dataset '{name}' keeps its data in other files (virtual or external storage); "

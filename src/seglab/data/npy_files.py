@@ -7,6 +7,7 @@ A .npz file holding several arrays gives the one named for its role (`ARRAY_KEYS
 from __future__ import annotations
 
 import zipfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import IO
 
@@ -87,13 +88,25 @@ def numeric(dtype: np.dtype | None) -> None:
 def _npz_member(archive: zipfile.ZipFile, role: str) -> str:
     """The member of a .npz file holding the image (or mask): the only array, else a known name."""
     keys = [name.removesuffix(".npy") for name in archive.namelist() if name.endswith(".npy")]
+    key = array_for_role(keys, role, "arrays", "no arrays",
+                         f"save one array per .npz file, or name the {role} array '{role}'")
+    return f"{key}.npy"
+
+
+def array_for_role(keys: Sequence[str], role: str, noun: str, none: str, advice: str) -> str:
+    """Which of a file's arrays (.npz members, HDF5 datasets) holds the image (or mask): the only
+    one, else the first of `ARRAY_KEYS[role]` it has.
+
+    Raises:
+        Unusable: several arrays and none of those names (code `npz-arrays`): `noun` names them,
+            `none` says there are none, `advice` how to fix the file.
+    """
     if len(keys) == 1:
-        return f"{keys[0]}.npy"
+        return keys[0]
     preferred = ARRAY_KEYS[role]
     key = next((k for k in preferred if k in keys), None)
     if key is None:
-        held = f"{len(keys)} arrays ({', '.join(keys)})" if keys else "no arrays"
+        held = f"{len(keys)} {noun} ({', '.join(keys)})" if keys else none
         named = " or ".join(f"'{k}'" for k in preferred)
-        raise Unusable(f"holds {held} and none is named {named}; save one array per .npz file, "
-                       f"or name the {role} array '{role}'", "npz-arrays")
-    return f"{key}.npy"
+        raise Unusable(f"holds {held} and none is named {named}; {advice}", "npz-arrays")
+    return key
