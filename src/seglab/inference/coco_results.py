@@ -13,14 +13,13 @@ import json
 from collections.abc import Sequence
 from pathlib import Path
 
-import numpy as np
 from scipy import ndimage
 
 from seglab.data.classes import ClassSpec
 from seglab.data.io import read_raw_mask
 from seglab.data.painted_masks import compressed_runs
 from seglab.inference.files import WrittenPrediction
-from seglab.inference.submission import foreground_labels
+from seglab.inference.submission import class_planes, connected_regions, foreground_labels
 
 
 def write_coco_json(written: Sequence[WrittenPrediction], path: str | Path, classes: ClassSpec,
@@ -30,12 +29,11 @@ def write_coco_json(written: Sequence[WrittenPrediction], path: str | Path, clas
     category = {label: label + 1 if multilabel else label for label in labels}
     images, objects = [], []
     for image_id, prediction in enumerate(written, start=1):
-        planes = ([read_raw_mask(m) != 0 for m in prediction.class_masks] if multilabel
-                  else [read_raw_mask(prediction.mask) == label for label in labels])
+        planes = class_planes(prediction, labels, multilabel)
         height, width = planes[0].shape if planes else read_raw_mask(prediction.mask).shape[:2]
         images.append({"id": image_id, "file_name": prediction.source.name, "height": int(height), "width": int(width)})
         for label, plane in zip(labels, planes):
-            regions, count = ndimage.label(plane, structure=np.ones((3, 3), bool))
+            regions, count = connected_regions(plane)
             for box, k in zip(ndimage.find_objects(regions), range(1, count + 1)):
                 on = regions == k
                 rows, columns = box

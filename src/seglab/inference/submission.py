@@ -45,15 +45,12 @@ def write_rle_table(written: Sequence[WrittenPrediction], path: str | Path, clas
     rows = []
     for prediction in written:
         key = prediction.source.name if ids == "name" else stem(prediction.source)
-        if multilabel:
-            for label, mask_file in zip(labels, prediction.class_masks):
-                rows += [[key, classes.names[label], text]
-                         for text in _texts(read_raw_mask(mask_file) != 0, order, objects)]
-            continue
-        mask = read_raw_mask(prediction.mask)
-        for label in labels:
-            for text in _texts(mask == label, order, objects):
-                rows.append([key, text] if len(labels) == 1 else [key, str(label), text])
+        for label, plane in zip(labels, class_planes(prediction, labels, multilabel)):
+            for text in _texts(plane, order, objects):
+                if multilabel:
+                    rows.append([key, classes.names[label], text])
+                else:
+                    rows.append([key, text] if len(labels) == 1 else [key, str(label), text])
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     with Path(path).open("w", newline="") as file:
         writer = csv.writer(file)
@@ -66,8 +63,23 @@ def _texts(plane: np.ndarray, order: str, objects: bool) -> list[str]:
     """The run-length strings of a class's pixels: one, or one per connected region (at least one)."""
     if not objects:
         return [encode(plane, order)]
-    regions, count = ndimage.label(plane, structure=np.ones((3, 3), bool))
+    regions, count = connected_regions(plane)
     return [encode(regions == k, order) for k in range(1, count + 1)] or [""]
+
+
+def class_planes(prediction: WrittenPrediction, labels: Sequence[int], multilabel: bool) -> list[np.ndarray]:
+    """Each of `labels`' pixels in a written prediction: a multi-label model's class masks
+    (non-zero), else the pixels of the class-index mask (read once) that hold the label."""
+    if multilabel:
+        return [read_raw_mask(mask) != 0 for mask in prediction.class_masks]
+    mask = read_raw_mask(prediction.mask)
+    return [mask == label for label in labels]
+
+
+def connected_regions(plane: np.ndarray) -> tuple[np.ndarray, int]:
+    """The 8-connected regions of a class's pixels (numbered 1..count) and their count: the
+    objects of `--rle-objects` and `--coco-json`."""
+    return ndimage.label(plane, structure=np.ones((3, 3), bool))
 
 
 def foreground_labels(classes: ClassSpec, multilabel: bool) -> list[int]:
