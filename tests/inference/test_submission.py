@@ -57,6 +57,16 @@ def test_one_foreground_class_two_columns_row_order_and_stems(tmp_path: Path) ->
     assert rows_of(tmp_path / "out.csv") == [{"ImageId": "img0", "EncodedPixels": "2 3"}]  # row-major: 2, 3, 4
 
 
+def test_a_one_class_multilabel_model_writes_rows_of_its_two_columns(tmp_path: Path) -> None:
+    """A single sigmoid (multi-label, one class) got the two-column header but rows of three cells."""
+    source = tmp_path / "a.jpg"
+    Image.fromarray(np.zeros((2, 3, 3), np.uint8)).save(source)
+    Image.fromarray(np.array([[255, 255, 0], [0, 0, 0]], np.uint8)).save(tmp_path / "a_ship.png")
+    written = [WrittenPrediction(source, tmp_path / "a_ship.png", tmp_path / "o.png", None, (tmp_path / "a_ship.png",))]
+    write_rle_table(written, tmp_path / "out.csv", ClassSpec(("ship",)), multilabel=True)
+    assert (tmp_path / "out.csv").read_text().splitlines() == ["ImageId,EncodedPixels", "a.jpg,1 1 3 1"]
+
+
 def test_a_multilabel_model_names_its_classes(tmp_path: Path) -> None:
     # Understanding Clouds: a row per image and class, the class by name, the regions overlapping
     source = tmp_path / "0011165.jpg"

@@ -46,11 +46,8 @@ def write_rle_table(written: Sequence[WrittenPrediction], path: str | Path, clas
     for prediction in written:
         key = prediction.source.name if ids == "name" else stem(prediction.source)
         for label, plane in zip(labels, class_planes(prediction, labels, multilabel)):
-            for text in _texts(plane, order, objects):
-                if multilabel:
-                    rows.append([key, classes.names[label], text])
-                else:
-                    rows.append([key, text] if len(labels) == 1 else [key, str(label), text])
+            cell = classes.names[label] if multilabel else str(label)
+            rows += [[key, text] if len(labels) == 1 else [key, cell, text] for text in _texts(plane, order, objects)]
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     with Path(path).open("w", newline="") as file:
         writer = csv.writer(file)
