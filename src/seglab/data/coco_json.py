@@ -26,8 +26,8 @@ from pathlib import Path
 from seglab.data.cache import default_cache_dir
 from seglab.data.classes import ClassSpec, shipped_classes
 from seglab.data.folder_pairs import unique_names
-from seglab.data.folders import METADATA_FILES, ships_mask_files, walk
-from seglab.data.formats import FORMATS, DatasetFormat, ReadOptions
+from seglab.data.folders import METADATA_FILES, Folder, walk
+from seglab.data.formats import FORMATS, AnnotationFilesFormat
 from seglab.data.index import DatasetIndex, Problem
 from seglab.data.naming import folder_split, stem, usable_splits
 from seglab.data.painted_masks import IGNORE, OVERLAP_IGNORED, Drawn, ImageObjects, painted, painted_mapping, painted_pair
@@ -107,33 +107,21 @@ def read_annotations(path: Path) -> _Annotations:
 
 
 @FORMATS.register("coco")
-class CocoFormat(DatasetFormat):
+class CocoFormat(AnnotationFilesFormat):
     """COCO JSON annotations beside the images; DATA is the folder or the JSON file."""
 
     layout = ("a COCO JSON file (images, annotations with polygons or RLE, categories) beside the images: "
               "annotations/instances_*.json, Roboflow's _annotations.coco.json, CVAT's instances_default.json")
     priority = -1  # before folder-pairs, which would find the images alone
 
-    def __init__(self, options: ReadOptions | None = None) -> None:
-        super().__init__(options)
-        self._found: dict[Path, list[Path]] = {}
-
-    def files_of(self, root: Path) -> list[Path]:
-        if root not in self._found:
-            self._found[root] = coco_files(root)
-        return self._found[root]
-
-    def detect(self, root: Path) -> bool:
-        files = self.files_of(root)
-        if root.is_file() or not files:
-            return bool(files)
-        return not ships_mask_files(walk(root))  # COCO-Stuff's label maps
+    def find(self, root: Path, folders: list[Folder]) -> list[Path]:
+        return coco_files(root)
 
     def index(self, root: Path, classes: ClassSpec | None) -> DatasetIndex:
         base = root.parent if root.is_file() else root
         if root.is_file() and base.name.lower().startswith("annotation"):  # COCO's annotations/ beside the images
             base = base.parent
-        files = [read_annotations(p) for p in self.files_of(root)]
+        files = [read_annotations(p) for p in self.found(root)]
         _refuse_boxes_only(files)
         used = sorted({int(o["category_id"]) for f in files for objects in f.objects.values() for o in objects})
         names = {c: n for f in files for c, n in f.categories.items()}

@@ -13,12 +13,12 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from seglab.config import DataConfig
 from seglab.data.classes import ClassSpec, generic_name, load_classes_file
 from seglab.data.encoding import ENCODING_CODES, label_map_encoding, sample_masks
-from seglab.data.folders import MAX_DEPTH, one_listing, walk
+from seglab.data.folders import MAX_DEPTH, Folder, one_listing, ships_mask_files, walk
 from seglab.data.index import DatasetIndex, Pair, Problem, list_images, match_files, natural_key
 from seglab.data.mapping import IdentityMapping, OffsetMapping, ThresholdMapping
 from seglab.data.multilabel import apply_task, class_folders, index_class_folders
@@ -115,6 +115,34 @@ class DatasetFormat:
 
 
 FORMATS: Registry[type[DatasetFormat]] = Registry("dataset format")
+
+
+class AnnotationFilesFormat(DatasetFormat):
+    """A layout whose labels are annotation files beside the images (COCO JSON, YOLO labels,
+    LabelMe), painted into masks: `find` lists what it reads from the dataset's folders, once per
+    root for `detect` and `index`. It steps aside for folder-pairs when the dataset ships mask
+    files too (COCO-Stuff's label maps, labelme2voc's output)."""
+
+    def __init__(self, options: ReadOptions | None = None) -> None:
+        super().__init__(options)
+        self._found: dict[Path, tuple[Any, bool]] = {}
+
+    def find(self, root: Path, folders: list[Folder]) -> Any:
+        """What the layout reads under `root` (DATA, a folder or a file), empty when it is not there."""
+        raise NotImplementedError
+
+    def found(self, root: Path) -> Any:
+        return self._search(root)[0]
+
+    def detect(self, root: Path) -> bool:
+        found, masks = self._search(root)
+        return bool(found) and not masks
+
+    def _search(self, root: Path) -> tuple[Any, bool]:
+        if root not in self._found:
+            folders = walk(root) if root.is_dir() else []
+            self._found[root] = self.find(root, folders), ships_mask_files(folders)
+        return self._found[root]
 
 
 def discover(

@@ -19,8 +19,8 @@ from pathlib import Path
 from seglab.data.cache import default_cache_dir
 from seglab.data.classes import ClassSpec, shipped_classes
 from seglab.data.folder_pairs import unique_names
-from seglab.data.folders import Folder, ships_mask_files, walk
-from seglab.data.formats import FORMATS, DatasetFormat, ReadOptions
+from seglab.data.folders import Folder
+from seglab.data.formats import FORMATS, AnnotationFilesFormat
 from seglab.data.index import DatasetIndex, Problem
 from seglab.data.naming import stem, usable_splits
 from seglab.data.painted_masks import (
@@ -57,35 +57,24 @@ def _is_labelme(path: Path) -> bool:
 
 
 @FORMATS.register("labelme")
-class LabelMeFormat(DatasetFormat):
+class LabelMeFormat(AnnotationFilesFormat):
     """Images with a LabelMe JSON beside each; see the module docstring."""
 
     layout = "images with a LabelMe JSON beside each (a.jpg + a.json with shapes: polygons, rectangles, circles)"
     priority = -1  # before folder-pairs, which would find the images alone
 
-    def __init__(self, options: ReadOptions | None = None) -> None:
-        super().__init__(options)
-        self._found: dict[Path, tuple[list[tuple[Folder, list[tuple[Path, Path]]]], bool]] = {}
-
-    def _search(self, root: Path) -> tuple[list[tuple[Folder, list[tuple[Path, Path]]]], bool]:
+    def find(self, root: Path, folders: list[Folder]) -> list[tuple[Folder, list[tuple[Path, Path]]]]:
         """The folders whose images have LabelMe JSON beside (half of them at least; two files
-        opened to tell), with those (image, JSON) pairs, and whether mask files are shipped too;
-        once per root."""
-        if root not in self._found:
-            folders, found = walk(root) if root.is_dir() else [], []
-            for folder in folders:
-                pairs = labelme_pairs(folder)
-                if pairs and len(pairs) >= 0.5 * len(folder.files) and all(_is_labelme(j) for _, j in pairs[:2]):
-                    found.append((folder, pairs))
-            self._found[root] = found, ships_mask_files(folders)
-        return self._found[root]
-
-    def detect(self, root: Path) -> bool:
-        found, masks = self._search(root)
-        return bool(found) and not masks  # labelme2voc's output beside: folder-pairs
+        opened to tell), with those (image, JSON) pairs."""
+        found = []
+        for folder in folders:
+            pairs = labelme_pairs(folder)
+            if pairs and len(pairs) >= 0.5 * len(folder.files) and all(_is_labelme(j) for _, j in pairs[:2]):
+                found.append((folder, pairs))
+        return found
 
     def index(self, root: Path, classes: ClassSpec | None) -> DatasetIndex:
-        found, _ = self._search(root)
+        found = self.found(root)
         read = {json_path: _read(json_path) for _, pairs in found for _, json_path in pairs}
         shapes = {path: shapes for path, (shapes, _) in read.items()}
         multilabel = self.options.multilabel  # a mask per label, so that they may overlap

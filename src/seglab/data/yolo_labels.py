@@ -22,8 +22,8 @@ import yaml
 from seglab.data.cache import default_cache_dir
 from seglab.data.classes import ClassSpec, generic_name, shipped_classes
 from seglab.data.folder_pairs import unique_names
-from seglab.data.folders import Folder, ships_mask_files, walk
-from seglab.data.formats import FORMATS, DatasetFormat, ReadOptions
+from seglab.data.folders import Folder
+from seglab.data.formats import FORMATS, AnnotationFilesFormat
 from seglab.data.index import DatasetIndex
 from seglab.data.naming import stem, usable_splits
 from seglab.data.painted_masks import LATER_OVER_EARLIER, Drawn, ImageObjects, painted, painted_mapping, painted_pair
@@ -49,32 +49,21 @@ def label_folder(images: Path, root: Path) -> Path | None:
 
 
 @FORMATS.register("yolo")
-class YoloFormat(DatasetFormat):
+class YoloFormat(AnnotationFilesFormat):
     """Ultralytics segmentation labels; see the module docstring."""
 
     layout = "images/<split>/a.jpg + labels/<split>/a.txt (YOLO segmentation: class x1 y1 x2 y2 ...), data.yaml"
     priority = -1  # before folder-pairs, which would find the images alone
 
-    def __init__(self, options: ReadOptions | None = None) -> None:
-        super().__init__(options)
-        self._found: dict[Path, tuple[list[tuple[Folder, Path | None]], bool]] = {}
-
-    def _search(self, root: Path) -> tuple[list[tuple[Folder, Path | None]], bool]:
+    def find(self, root: Path, folders: list[Folder]) -> list[tuple[Folder, Path | None]]:
         """The image folders with their label folders (None: unlabelled), when any has one with
-        .txt files; and whether mask files are shipped too. Once per root."""
-        if root not in self._found:
-            folders = walk(root) if root.is_dir() else []
-            found = [(f, label_folder(f.path, root)) for f in folders if f.files and "images" in f.parts]
-            labelled = any(labels is not None and any(labels.glob("*.txt")) for _, labels in found)
-            self._found[root] = (found if labelled else []), ships_mask_files(folders)
-        return self._found[root]
-
-    def detect(self, root: Path) -> bool:
-        found, masks = self._search(root)
-        return bool(found) and not masks
+        .txt files."""
+        found = [(f, label_folder(f.path, root)) for f in folders if f.files and "images" in f.parts]
+        labelled = any(labels is not None and any(labels.glob("*.txt")) for _, labels in found)
+        return found if labelled else []
 
     def index(self, root: Path, classes: ClassSpec | None) -> DatasetIndex:
-        found, _ = self._search(root)
+        found = self.found(root)
         images, unlabelled, problems, sources, used = [], [], [], [], set()
         for folder, labels in found:
             if labels is None:
