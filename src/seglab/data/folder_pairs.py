@@ -186,19 +186,17 @@ def _shipped_classes(root: Path, found: FolderSearch) -> ClassSpec | None:
 def _shipped_value_names(root: Path, found: FolderSearch) -> ValueNames | None:
     """Names of the mask values from the first CSV with a name and an index column (ADE20K's
     objectInfo150.csv), text list (labelme2voc's class_names.txt) or JSON with a "labels" list
-    (Mapillary's config_v2.0.json), in the
-    dataset folder, the folder holding images and masks, or beside or in a mask folder."""
+    (Mapillary's config_v2.0.json), in the dataset folder, the folder holding images and masks,
+    or beside or in a mask folder."""
     versions = {m.mask_dir.parent.name for m in found.matches}  # Mapillary's v2.0/labels/
     for folder in _metadata_folders(root, found):
-        for path in [*sorted(folder.glob("*.csv")), *(folder / name for name in NAME_LIST_FILES)]:
-            names = (value_names_from_csv if path.suffix == ".csv" else value_names_from_list)(path) \
-                if path.is_file() else None
-            if names is not None:
-                return names
         # Mapillary's config_v1.2.json and config_v2.0.json: the one of the labels' version first
-        tables = sorted(folder.glob("*.json"), key=lambda p: not any(v in p.stem for v in versions))
-        for path in (p for p in tables if p.name.lower() not in METADATA_FILES):
-            names = value_names_from_label_json(path)
+        jsons = sorted(folder.glob("*.json"), key=lambda p: not any(v in p.stem for v in versions))
+        tables = [*((value_names_from_csv, p) for p in sorted(folder.glob("*.csv"))),
+                  *((value_names_from_list, folder / n) for n in NAME_LIST_FILES if (folder / n).is_file()),
+                  *((value_names_from_label_json, p) for p in jsons if p.name.lower() not in METADATA_FILES)]
+        for read, path in tables:
+            names = read(path)
             if names is not None:
                 return names
     return None
