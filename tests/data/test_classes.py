@@ -115,9 +115,10 @@ def test_a_supervisely_export_names_its_machine_masks(tmp_path):
                               ("masks_human", np.array([[0, 0, 0], [255, 0, 0], [0, 0, 255]], np.uint8)[label])):
             (root / "ds0" / folder).mkdir(parents=True, exist_ok=True)
             Image.fromarray(array).save(root / "ds0" / folder / f"{name}.png")
-    index = discover(root, masks="masks_machine")
-    assert index.classes is not None and index.classes.names == ("background", "car", "road")
-    assert np.array_equal(read_mask(index.pairs[0].mask, index.mapping), label)
+    for index in (discover(root, masks="masks_machine"), discover(root)):  # masks_human steps aside
+        assert index.classes is not None and index.classes.names == ("background", "car", "road")
+        assert index.pairs[0].mask.parent.name == "masks_machine"
+        assert np.array_equal(read_mask(index.pairs[0].mask, index.mapping), label)
 
 
 def test_a_supervisely_colour_must_be_hex(tmp_path):

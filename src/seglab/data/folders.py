@@ -54,6 +54,7 @@ _SNIFFED = 2  # files read per folder to judge its content
 _OBJECT_FOLDER = re.compile(r"object|instance|panoptic", re.IGNORECASE)  # masks that number objects
 _PICTURE_FOLDER = re.compile(r"visuali[sz]ation|overlay|preview", re.IGNORECASE)  # masks drawn for people
 _CLASS_FOLDER = re.compile(r"class|semantic|label", re.IGNORECASE)  # what object masks step aside for
+_HUMAN_MASKS, _MACHINE_MASKS = re.compile(r"human", re.IGNORECASE), re.compile(r"machine", re.IGNORECASE)  # Supervisely
 METADATA_FILES = ("classes.json", "dataset.json", "synthetic.json", "splits.json")
 
 
@@ -330,14 +331,16 @@ def _candidates(
 
 
 _NO_CLASS_LABELS = ((_OBJECT_FOLDER, _CLASS_FOLDER, "object masks (numbered objects, not classes)"),
-                    (_PICTURE_FOLDER, re.compile(""), "pictures of the masks (visualisations, overlays)"))
+                    (_PICTURE_FOLDER, re.compile(""), "pictures of the masks (visualisations, overlays)"),
+                    (_HUMAN_MASKS, _MACHINE_MASKS, "the masks coloured for people (Supervisely's masks_human)"))
 
 
 def _without_unlabelled(image: Folder, candidates: list[FolderMatch], root: Path) -> list[FolderMatch]:
     """The candidates less the folders whose names say they hold no class labels, while others
     remain: object masks (VOC's and CVAT's `SegmentationObject/` beside `SegmentationClass/`,
     `instance/` beside `semantic/`), whose values number objects, when a folder named for classes
-    remains; and pictures of the masks (labelme2voc's `SegmentationClassVisualization/`)."""
+    remains; pictures of the masks (labelme2voc's `SegmentationClassVisualization/`); and
+    Supervisely's `masks_human/` (classes in display colours) beside its `masks_machine/`."""
     for pattern, wanted, what in _NO_CLASS_LABELS:
         aside = [c for c in candidates if pattern.search(c.mask_dir.name)]
         kept = [c for c in candidates if c not in aside]
