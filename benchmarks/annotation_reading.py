@@ -1,7 +1,8 @@
 """Seconds to read a dataset annotated with shapes the first time, when its objects are painted
 into the cache, and again, when the cache serves them: the same N images of 480x640 with ten
-elliptical objects each (five classes), written as COCO JSON, Ultralytics YOLO labels and
-LabelMe JSON in a temporary folder.
+elliptical objects each (five classes), written as COCO JSON, Ultralytics YOLO labels,
+LabelMe JSON and a Supervisely project (each object a bitmap, as Supervisely's brush and smart
+tools store them) in a temporary folder.
 
     python benchmarks/annotation_reading.py
     python benchmarks/annotation_reading.py --images 1000
@@ -10,15 +11,18 @@ LabelMe JSON in a temporary folder.
 from __future__ import annotations
 
 import argparse
+import base64
+import io
 import json
 import logging
 import os
 import tempfile
 import time
+import zlib
 from pathlib import Path
 
 import numpy as np
-from PIL import Image
+from PIL import Image, ImageDraw
 
 HEIGHT, WIDTH, OBJECTS, CLASSES = 480, 640, 10, 5
 
@@ -34,17 +38,34 @@ def outlines(rng: np.random.Generator) -> list[tuple[int, np.ndarray]]:
     return found
 
 
+def supervisely_bitmap(title: str, points: np.ndarray) -> dict:
+    """An outline as a Supervisely bitmap object: its pixels from the top-left corner of its box,
+    a palette PNG whose colour 0 is transparent, zlib-compressed, base64 (the SDK's `data_2_base64`)."""
+    left, top = np.floor(points.min(axis=0)).astype(int)
+    right, bottom = np.ceil(points.max(axis=0)).astype(int)
+    mask = Image.new("P", (int(right - left + 1), int(bottom - top + 1)), 0)
+    ImageDraw.Draw(mask).polygon([(x - left, y - top) for x, y in points], fill=1)
+    mask.putpalette([0, 0, 0, 255, 255, 255])
+    png = io.BytesIO()
+    mask.save(png, format="PNG", transparency=0)
+    return {"classTitle": title, "geometryType": "bitmap",
+            "bitmap": {"data": base64.b64encode(zlib.compress(png.getvalue())).decode(), "origin": [int(left), int(top)]}}
+
+
 def write(root: Path, images: int) -> None:
-    """The three layouts of the same images and objects under `root`."""
+    """The four layouts of the same images and objects under `root`."""
     rng = np.random.default_rng(0)
     photo = Image.fromarray(rng.integers(0, 256, (HEIGHT, WIDTH, 3), dtype=np.uint8))
     coco = {"images": [], "annotations": [], "categories": [{"id": c + 1, "name": f"c{c}"} for c in range(CLASSES)]}
-    for folder in ("coco/train2017", "coco/annotations", "yolo/images/train", "yolo/labels/train", "labelme"):
+    for folder in ("coco/train2017", "coco/annotations", "yolo/images/train", "yolo/labels/train", "labelme",
+                   "supervisely/ds0/img", "supervisely/ds0/ann"):
         (root / folder).mkdir(parents=True)
     (root / "yolo" / "data.yaml").write_text(json.dumps({"names": [f"c{c}" for c in range(CLASSES)]}))
+    (root / "supervisely" / "meta.json").write_text(json.dumps(
+        {"classes": [{"title": f"c{c}", "shape": "bitmap", "color": "#FF0000"} for c in range(CLASSES)]}))
     for i in range(images):
         name = f"{i:06d}"
-        for folder in ("coco/train2017", "yolo/images/train", "labelme"):
+        for folder in ("coco/train2017", "yolo/images/train", "labelme", "supervisely/ds0/img"):
             photo.save(root / folder / f"{name}.jpg", quality=50)
         objects = outlines(rng)
         coco["images"].append({"id": i, "file_name": f"{name}.jpg", "height": HEIGHT, "width": WIDTH})
@@ -55,6 +76,8 @@ def write(root: Path, images: int) -> None:
         shapes = [{"label": f"c{c}", "points": p.tolist(), "shape_type": "polygon"} for c, p in objects]
         (root / "labelme" / f"{name}.json").write_text(json.dumps(
             {"shapes": shapes, "imagePath": f"{name}.jpg", "imageHeight": HEIGHT, "imageWidth": WIDTH}))
+        (root / "supervisely" / "ds0" / "ann" / f"{name}.jpg.json").write_text(json.dumps(
+            {"size": {"height": HEIGHT, "width": WIDTH}, "objects": [supervisely_bitmap(f"c{c}", p) for c, p in objects]}))
     (root / "coco" / "annotations" / "instances_train2017.json").write_text(json.dumps(coco))
 
 
@@ -70,7 +93,7 @@ def main() -> None:
 
         write(Path(tmp), args.images)
         rows = []
-        for layout in ("coco", "yolo", "labelme"):
+        for layout in ("coco", "yolo", "labelme", "supervisely"):
             times = []
             for _ in range(2):
                 started = time.perf_counter()
@@ -79,7 +102,7 @@ def main() -> None:
             assert index.format == layout and len(index.pairs) == args.images
             rows.append((layout, *times))
     print(f"{cpu_description()}\n")
-    print(f"| format | images | objects | first read: paint + write (s) | per image (ms) | cached read (s) |")
+    print("| format | images | objects | first read: paint + write (s) | per image (ms) | cached read (s) |")
     print("|---|---|---|---|---|---|")
     for layout, first, again in rows:
         print(f"| {layout} | {args.images} | {args.images * OBJECTS} | {first:.2f} | {1000 * first / args.images:.1f} "

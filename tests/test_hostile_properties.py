@@ -3,9 +3,11 @@ arrays give a valid result or a clear SeglabError/ValueError, never another exce
 
 from __future__ import annotations
 
+import base64
 import json
 import struct
 import tracemalloc
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -166,7 +168,7 @@ def test_encoding_chosen_for_any_small_masks(tmp_path, raw):
         pass
 
 
-# --- annotation files: COCO JSON, LabelMe JSON, YOLO label lines ------------------------------
+# --- annotation files: COCO JSON, LabelMe JSON, YOLO label lines, Supervisely JSON -------------
 
 segmentations = json_values | st.lists(st.lists(st.floats(-1e6, 1e6) | st.integers(-10, 10**9), max_size=10),
                                        max_size=3) | st.fixed_dictionaries(
@@ -178,6 +180,15 @@ labelme_shapes = st.fixed_dictionaries({"label": st.text(max_size=5) | json_valu
     st.lists(st.floats(-1e6, 1e6), min_size=2, max_size=2), max_size=6), "shape_type": st.sampled_from(
     ["polygon", "rectangle", "circle", "line", "point", "mask"]) | json_values})
 yolo_lines = st.lists(st.text(alphabet="0123456789.- e", max_size=40), max_size=4)
+point_lists = json_values | st.lists(st.lists(st.floats(-1e6, 1e6) | st.integers(-9, 99), max_size=3), max_size=5)
+bitmap_data = st.text(max_size=20) | st.binary(max_size=60).map(
+    lambda raw: base64.b64encode(zlib.compress(b"\x89PNG\r\n\x1a\n" + raw)).decode())
+supervisely_objects = st.fixed_dictionaries({
+    "classTitle": st.sampled_from(["car", "road", "background"]) | json_values,
+    "geometryType": st.sampled_from(["bitmap", "polygon", "rectangle", "line", "point"]) | json_values,
+    "points": json_values | st.fixed_dictionaries({"exterior": point_lists, "interior": json_values | st.lists(
+        point_lists, max_size=2)}),
+    "bitmap": json_values | st.fixed_dictionaries({"data": bitmap_data | json_values, "origin": point_lists})})
 
 
 def _photo(path: Path) -> None:
@@ -230,4 +241,21 @@ def test_any_yolo_labels_give_pairs_or_a_seglab_error(tmp_path_factory, lines, n
     (root / "labels").mkdir()
     (root / "labels" / "a.txt").write_text("\n".join(lines) + "\n")
     (root / "data.yaml").write_text(json.dumps({"names": names}))  # JSON is YAML
+    _small_allocation(lambda: _only_seglab_errors(root, tmp_path_factory.mktemp("cache")))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(objects=st.lists(supervisely_objects, max_size=3), size=json_values | st.fixed_dictionaries(
+    {"height": st.integers(-2, 9) | json_values, "width": st.integers(-2, 9)}), meta=json_values | st.fixed_dictionaries(
+    {"classes": st.lists(st.fixed_dictionaries({"title": st.sampled_from(["car", "road"]) | json_values,
+                                                "shape": st.sampled_from(["bitmap", "polygon"]) | json_values,
+                                                "color": st.sampled_from(["#FF0000", "red"]) | json_values}),
+                         max_size=3)}))
+def test_any_supervisely_annotation_gives_pairs_or_a_seglab_error(tmp_path_factory, objects, size, meta):
+    root = tmp_path_factory.mktemp("supervisely")
+    (root / "meta.json").write_text(json.dumps(meta))
+    for name in ("a.jpg", "b.jpg"):
+        _photo(root / "ds0" / "img" / name)
+        (root / "ds0" / "ann").mkdir(exist_ok=True)
+        (root / "ds0" / "ann" / f"{name}.json").write_text(json.dumps({"size": size, "objects": objects}))
     _small_allocation(lambda: _only_seglab_errors(root, tmp_path_factory.mktemp("cache")))

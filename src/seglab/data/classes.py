@@ -195,16 +195,17 @@ class ClassSpec:
 
 
 
-def shipped_classes(names: Sequence[object], source: str, ignore_index: int | None = None) -> ClassSpec:
+def shipped_classes(names: Sequence[object], source: str, ignore_index: int | None = None,
+                    colours: Sequence[tuple[int, int, int]] | None = None) -> ClassSpec:
     """Classes named by a dataset's own file (COCO categories, LabelMe labels, data.yaml), with
-    display colours.
+    the file's display colours or ours.
 
     Raises:
         DataError: names that make no classes (two alike, none), with `source` naming the file.
     """
     named = tuple(str(n) for n in names)
     try:
-        return ClassSpec(named, default_colours(len(named), named), ignore_index=ignore_index)
+        return ClassSpec(named, tuple(colours or default_colours(len(named), named)), ignore_index=ignore_index)
     except ValueError as err:
         raise DataError(f"{source}: {err}") from None
 
@@ -261,13 +262,20 @@ def _from_supervisely(values: dict[str, Any]) -> dict[str, Any]:
     Raises:
         ValueError: a colour that is not #rrggbb.
     """
-    colours = []
-    for entry in values["classes"]:
-        text = str(entry["color"])
-        if not re.fullmatch(r"#[0-9a-fA-F]{6}", text):
-            raise ValueError(f"class '{entry['title']}' has colour {text!r}, not #rrggbb")
-        colours.append([int(text[i : i + 2], 16) for i in (1, 3, 5)])
+    colours = [list(hex_colour(entry["color"], f"class '{entry['title']}'")) for entry in values["classes"]]
     return {"names": [str(entry["title"]) for entry in values["classes"]], "colours": colours}
+
+
+def hex_colour(value: object, what: str) -> tuple[int, int, int]:
+    """A `#rrggbb` colour (Supervisely's class colours) as (r, g, b).
+
+    Raises:
+        ValueError: anything else, saying `what` has it.
+    """
+    text = str(value)
+    if not re.fullmatch(r"#[0-9a-fA-F]{6}", text):
+        raise ValueError(f"{what} has colour {text!r}, not #rrggbb")
+    return int(text[1:3], 16), int(text[3:5], 16), int(text[5:7], 16)
 
 
 def classes_from_dataset_json(path: str | Path) -> ClassSpec | None:

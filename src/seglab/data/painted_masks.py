@@ -3,7 +3,8 @@ once, into the cache: the annotation formats hand each image's objects here, and
 stage reads plain image/mask pairs.
 
 An object is a class label and a COCO segmentation: polygons `[[x1, y1, x2, y2, ...], ...]` or a
-run-length mask `{"size": [h, w], "counts": [...] or "compressed"}` in column-major order. Where
+run-length mask `{"size": [h, w], "counts": [...] or "compressed"}` in column-major order, or an
+`Outline` that draws its own pixels (Supervisely's bitmaps and polygons with holes). Where
 objects overlap, `OVERLAP_IGNORED` gives pixels that two classes claim the ignore label (COCO,
 close to torchvision's reference, which ignores overlaps of one class too); `LATER_OVER_EARLIER`
 lets the later object win (LabelMe, as its own converter draws shapes in order). Given a class
@@ -16,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -40,11 +41,15 @@ IGNORE = 255  # pixels two classes claim under OVERLAP_IGNORED: scored in no cla
 OVERLAP_IGNORED, LATER_OVER_EARLIER, CHANNELS = "ignored", "later-over-earlier", "channels"
 _MANIFEST = "masks.json"  # written last: a folder without it was never completed
 
+Outline = Callable[[int, int], np.ndarray]
+"""An object that draws itself: (height, width) -> its pixels, a boolean array of that shape;
+ValueError when it cannot."""
+
 
 @dataclass(frozen=True)
 class Drawn:
-    """An object to paint: its class label (1..254) and its COCO segmentation; `source` names it
-    in messages ("object 12 of image 'a.jpg' in 'x.json'")."""
+    """An object to paint: its class label (1..254) and its COCO segmentation or `Outline`;
+    `source` names it in messages ("object 12 of image 'a.jpg' in 'x.json'")."""
 
     label: int
     segmentation: object
@@ -171,7 +176,8 @@ def paint(entry: ImageObjects, overlap: str) -> tuple[np.ndarray, int]:
                 else item.segmentation
             on = object_mask(segmentation, entry.height, entry.width)
         except (TypeError, ValueError, KeyError, IndexError) as err:
-            raise DataError(f"{item.source} has a segmentation that is neither polygons nor RLE ({err})") from None
+            raise DataError(f"{item.source} cannot be drawn: {err}" if callable(item.segmentation) else
+                            f"{item.source} has a segmentation that is neither polygons nor RLE ({err})") from None
         if overlap == LATER_OVER_EARLIER:
             labels[on] = item.label
             continue
@@ -189,11 +195,14 @@ def _in_pixels(polygons: object, width: int, height: int) -> list[list[float]]:
 
 def object_mask(segmentation: object, height: int, width: int) -> np.ndarray:
     """An object's pixels from its COCO segmentation: polygons `[[x1, y1, x2, y2, ...], ...]`, or
-    run-length counts `{"size": [h, w], "counts": [...] or "compressed"}` in column-major order.
+    run-length counts `{"size": [h, w], "counts": [...] or "compressed"}` in column-major order;
+    or from its `Outline`.
 
     Raises:
-        ValueError: neither form, or runs that do not fit the image.
+        ValueError: none of these, runs that do not fit the image, an outline that cannot draw.
     """
+    if callable(segmentation):
+        return segmentation(height, width)
     if isinstance(segmentation, list):
         canvas = Image.new("L", (width, height), 0)
         draw = ImageDraw.Draw(canvas)
