@@ -20,6 +20,7 @@ import pytest
 from PIL import Image
 
 from seglab.data import discover, read_mask
+from seglab.data.classes import BACKGROUND_COLOUR
 from seglab.errors import DataError
 
 H, W = 20, 24
@@ -101,7 +102,7 @@ def test_a_project_is_painted_in_meta_order_with_its_colours_and_splits(tmp_path
     index = discover(root, cache_dir=str(tmp_path / "cache"))
     assert index.format == "supervisely" and len(index.pairs) == 4 and not index.problems
     assert index.classes.names == ("background", "road", "car", "sign")  # meta's order; tree has no object
-    assert index.classes.colours == ((0, 0, 0), (255, 0, 0), (0, 0, 255), (255, 255, 0))
+    assert index.classes.colours == (BACKGROUND_COLOUR, (255, 0, 0), (0, 0, 255), (255, 255, 0))
     assert sorted(p.split for p in index.pairs) == ["train", "train", "train", "val"]
     assert "1 points, lines and other shapes left out" not in index.pairing[0]
     assert "4 points, lines and other shapes left out" in index.pairing[0]

@@ -10,7 +10,7 @@ import csv
 import json
 import re
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -208,6 +208,29 @@ def shipped_classes(names: Sequence[object], source: str, ignore_index: int | No
         return ClassSpec(named, tuple(colours or default_colours(len(named), named)), ignore_index=ignore_index)
     except ValueError as err:
         raise DataError(f"{source}: {err}") from None
+
+def tool_classes(labels: Sequence[str], colours: Mapping[str, tuple[int, int, int]] | None, source: str,
+                 multilabel: bool, classes: ClassSpec | None = None) -> tuple[ClassSpec, dict[str, int]]:
+    """The classes of a labelling tool's label list (Supervisely's meta.json, CVAT's labels), and
+    each label's value in the masks: the background (0), then `labels` (those objects use, in the
+    tool's order) in the tool's `colours` unless two share one (the tools allow it, overlays
+    cannot); a label named background paints the background. Under `multilabel` there is no
+    background class and label k is channel k, counted from 1. `classes` (classes.json) replaces
+    the names and colours.
+
+    Raises:
+        DataError: names that make no classes, with `source` naming the file.
+    """
+    named = [label for label in labels if label.lower() != "background"]
+    shown = named if multilabel else ["background", *named]
+    chosen = [colours.get(name, BACKGROUND_COLOUR) for name in shown] if colours else None
+    if chosen and len(set(chosen)) < len(chosen):
+        chosen = None
+    spec = classes or shipped_classes(shown, source, None, chosen)
+    first = 1 if multilabel else 0
+    value = {label: 0 for label in labels if label.lower() == "background"}
+    return spec, value | {name: k + first for k, name in enumerate(spec.names)}
+
 
 def _colour(value: Any) -> tuple[int, int, int]:
     if (

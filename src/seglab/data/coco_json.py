@@ -23,12 +23,13 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from seglab.data.annotated_images import locate_images
 from seglab.data.cache import default_cache_dir
 from seglab.data.classes import ClassSpec, shipped_classes
 from seglab.data.folder_pairs import unique_names
-from seglab.data.folders import METADATA_FILES, Folder, walk
+from seglab.data.folders import METADATA_FILES, Folder
 from seglab.data.formats import FORMATS, AnnotationFilesFormat
-from seglab.data.index import DatasetIndex, Problem
+from seglab.data.index import DatasetIndex
 from seglab.data.naming import folder_split, stem, usable_splits
 from seglab.data.painted_masks import IGNORE, OVERLAP_IGNORED, Drawn, ImageObjects, painted, painted_mapping, painted_pair
 from seglab.errors import DataError
@@ -135,7 +136,8 @@ class CocoFormat(AnnotationFilesFormat):
         spec = classes or (shipped_classes([names[c] for c in used], described) if multilabel else
                            shipped_classes(("background", *(names[c] for c in used)), described, IGNORE))
         channels = len(used) if multilabel else None
-        images, problems = _locate(files, base)
+        images, problems = locate_images([(f.path, [(i, str(e['file_name'])) for i, e in f.images.items()])
+                                          for f in files], base, "id")
         split_of = {f.path: f.split for f in files}
         splits = {image: split_of[path] for path, entries in images.items() for image in entries.values()}
         if not usable_splits(splits.values()):
@@ -174,37 +176,6 @@ def _refuse_boxes_only(files: list[_Annotations]) -> None:
     if boxes:
         log.warning("%d of %d COCO objects have no outline, only a box: they are left out of the masks",
                     boxes, len(objects))
-
-
-def _locate(files: list[_Annotations], base: Path) -> tuple[dict[Path, dict[int, Path]], list[Problem]]:
-    """Each file's image ids with the image file its `file_name` names: beside the JSON, under the
-    dataset folder, or by its name alone when one image file under the dataset folder has it
-    (COCO's `train2017/` beside `annotations/`)."""
-    by_name: dict[str, list[Path]] = {}
-    for folder in walk(base):
-        for path in folder.files:
-            by_name.setdefault(path.name, []).append(path)
-    found: dict[Path, dict[int, Path]] = {}
-    problems = []
-    claimed: dict[Path, Path] = {}
-    for coco in files:
-        found[coco.path] = {}
-        for image_id, entry in coco.images.items():
-            name = str(entry["file_name"])
-            candidates = [p for p in (coco.path.parent / name, base / name) if p.is_file()]
-            candidates = candidates or by_name.get(Path(name).name, [])
-            if len(candidates) != 1 and len(set(candidates)) != 1:
-                why = "no image file has that name" if not candidates else f"{len(candidates)} image files have it"
-                problems.append(Problem(coco.path, f"image '{name}' (id {image_id}): {why}",
-                                        "mask-without-image"))
-                continue
-            image = candidates[0]
-            if image in claimed:
-                raise DataError(f"'{image}' is annotated in both '{claimed[image]}' and '{coco.path}'; "
-                                "pass the one to train on as DATA")
-            claimed[image] = coco.path
-            found[coco.path][image_id] = image
-    return found, problems
 
 
 def _objects(coco: _Annotations, image_id: int, image: Path, label_of: dict[int, int]) -> ImageObjects:

@@ -31,7 +31,7 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from seglab.data.cache import default_cache_dir
-from seglab.data.classes import ClassSpec, hex_colour, shipped_classes
+from seglab.data.classes import ClassSpec, hex_colour, tool_classes
 from seglab.data.folder_pairs import unique_names
 from seglab.data.folders import Folder
 from seglab.data.formats import FORMATS, AnnotationFilesFormat
@@ -44,7 +44,6 @@ from seglab.errors import DataError
 log = logging.getLogger(__name__)
 
 META = "meta.json"
-BACKGROUND = "background"
 _AREA_SHAPES = ("bitmap", "polygon", "rectangle")
 _PNG_HEAD = 24  # signature, IHDR length and type, width, height
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -108,17 +107,8 @@ class SuperviselyFormat(AnnotationFilesFormat):
         _refuse_boxes_only(read)
         multilabel = self.options.multilabel  # a mask per class, so that they may overlap
         order = [title for title in meta if title in used] if meta else sorted(used)
-        named = [title for title in order if title.lower() != BACKGROUND]
         source = f"the classes of '{_meta_path(root, [f for f, _ in found])}'" if meta else f"the objects under '{root}'"
-        shown = [*([] if multilabel else [BACKGROUND]), *named]
-        colours = [(0, 0, 0) if name == BACKGROUND else meta[name] for name in shown] if meta else None
-        if colours and len(set(colours)) < len(colours):  # Supervisely lets classes share one; seglab's overlays cannot
-            log.info("%s: classes share a colour; they are drawn in seglab's colours", source)
-            colours = None
-        spec = classes or shipped_classes(shown, source, None, colours)
-        first = 1 if multilabel else 0  # multi-label: class k's mask is channel k - 1; no background channel
-        value = {title: 0 for title in used if title.lower() == BACKGROUND}
-        value |= {name: k + first for k, name in enumerate(spec.names)}
+        spec, value = tool_classes(order, meta, source, multilabel, classes)
         images, left_out = [], 0
         for _, pairs in found:
             for image, annotation in pairs:
