@@ -1,7 +1,7 @@
 """Seconds to read a dataset annotated with shapes the first time, when its objects are painted
 into the cache, and again, when the cache serves them: the same N images of 480x640 with ten
-elliptical objects each (five classes), written as COCO JSON, Ultralytics YOLO labels,
-LabelMe JSON and a Supervisely project (each object a bitmap, as Supervisely's brush and smart
+elliptical objects each (five classes), written as COCO JSON, CVAT for images XML, Ultralytics
+YOLO labels, LabelMe JSON and a Supervisely project (each object a bitmap, as Supervisely's brush and smart
 tools store them) in a temporary folder.
 
     python benchmarks/annotation_reading.py
@@ -53,21 +53,25 @@ def supervisely_bitmap(title: str, points: np.ndarray) -> dict:
 
 
 def write(root: Path, images: int) -> None:
-    """The four layouts of the same images and objects under `root`."""
+    """The five layouts of the same images and objects under `root`."""
     rng = np.random.default_rng(0)
     photo = Image.fromarray(rng.integers(0, 256, (HEIGHT, WIDTH, 3), dtype=np.uint8))
+    cvat: list[str] = []
     coco = {"images": [], "annotations": [], "categories": [{"id": c + 1, "name": f"c{c}"} for c in range(CLASSES)]}
     for folder in ("coco/train2017", "coco/annotations", "yolo/images/train", "yolo/labels/train", "labelme",
-                   "supervisely/ds0/img", "supervisely/ds0/ann"):
+                   "supervisely/ds0/img", "supervisely/ds0/ann", "cvat/images"):
         (root / folder).mkdir(parents=True)
     (root / "yolo" / "data.yaml").write_text(json.dumps({"names": [f"c{c}" for c in range(CLASSES)]}))
     (root / "supervisely" / "meta.json").write_text(json.dumps(
         {"classes": [{"title": f"c{c}", "shape": "bitmap", "color": "#FF0000"} for c in range(CLASSES)]}))
     for i in range(images):
         name = f"{i:06d}"
-        for folder in ("coco/train2017", "yolo/images/train", "labelme", "supervisely/ds0/img"):
+        for folder in ("coco/train2017", "yolo/images/train", "labelme", "supervisely/ds0/img", "cvat/images"):
             photo.save(root / folder / f"{name}.jpg", quality=50)
         objects = outlines(rng)
+        cvat.append(f'<image id="{i}" name="{name}.jpg" width="{WIDTH}" height="{HEIGHT}">' + "".join(
+            f'<polygon label="c{c}" z_order="0" points="' + ";".join(f"{x:.2f},{y:.2f}" for x, y in p) + '"></polygon>'
+            for c, p in objects) + "</image>")
         coco["images"].append({"id": i, "file_name": f"{name}.jpg", "height": HEIGHT, "width": WIDTH})
         coco["annotations"] += [{"id": len(coco["annotations"]) + 1, "image_id": i, "category_id": c + 1,
                                  "segmentation": [p.ravel().tolist()], "iscrowd": 0} for c, p in objects]
@@ -79,6 +83,10 @@ def write(root: Path, images: int) -> None:
         (root / "supervisely" / "ds0" / "ann" / f"{name}.jpg.json").write_text(json.dumps(
             {"size": {"height": HEIGHT, "width": WIDTH}, "objects": [supervisely_bitmap(f"c{c}", p) for c, p in objects]}))
     (root / "coco" / "annotations" / "instances_train2017.json").write_text(json.dumps(coco))
+    labels = "".join(f"<label><name>c{c}</name><color>#ff0000</color><type>any</type></label>" for c in range(CLASSES))
+    (root / "cvat" / "annotations.xml").write_text(
+        f"<annotations><version>1.1</version><meta><task><labels>{labels}</labels></task></meta>{''.join(cvat)}"
+        "</annotations>")
 
 
 def main() -> None:
@@ -93,7 +101,7 @@ def main() -> None:
 
         write(Path(tmp), args.images)
         rows = []
-        for layout in ("coco", "yolo", "labelme", "supervisely"):
+        for layout in ("coco", "cvat", "yolo", "labelme", "supervisely"):
             times = []
             for _ in range(2):
                 started = time.perf_counter()

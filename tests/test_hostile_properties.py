@@ -168,7 +168,7 @@ def test_encoding_chosen_for_any_small_masks(tmp_path, raw):
         pass
 
 
-# --- annotation files: COCO JSON, LabelMe JSON, YOLO label lines, Supervisely JSON -------------
+# --- annotation files: COCO JSON, LabelMe JSON, YOLO label lines, Supervisely JSON, CVAT XML ---
 
 segmentations = json_values | st.lists(st.lists(st.floats(-1e6, 1e6) | st.integers(-10, 10**9), max_size=10),
                                        max_size=3) | st.fixed_dictionaries(
@@ -258,4 +258,28 @@ def test_any_supervisely_annotation_gives_pairs_or_a_seglab_error(tmp_path_facto
         _photo(root / "ds0" / "img" / name)
         (root / "ds0" / "ann").mkdir(exist_ok=True)
         (root / "ds0" / "ann" / f"{name}.json").write_text(json.dumps({"size": size, "objects": objects}))
+    _small_allocation(lambda: _only_seglab_errors(root, tmp_path_factory.mktemp("cache")))
+
+
+xml_values = st.text(alphabet="0123456789.,;- e&<\"'x", max_size=30)
+cvat_shapes = st.tuples(st.sampled_from(["polygon", "mask", "box", "ellipse", "polyline", "points", "tag"]),
+                        st.fixed_dictionaries({"label": st.sampled_from(["road", "car"]) | xml_values}, optional={
+                            key: xml_values for key in ("points", "rle", "left", "top", "width", "height", "xtl", "ytl",
+                                                        "xbr", "ybr", "cx", "cy", "rx", "ry", "rotation", "z_order")}))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(shapes=st.lists(cvat_shapes, max_size=3), size=st.sampled_from(["8"]) | xml_values,
+       labels=st.lists(st.sampled_from(["road", "car"]) | xml_values, max_size=2))
+def test_any_cvat_file_gives_pairs_or_a_seglab_error(tmp_path_factory, shapes, size, labels):
+    from xml.sax.saxutils import quoteattr
+
+    root = tmp_path_factory.mktemp("cvat")
+    _photo(root / "images" / "a.jpg")
+    body = "".join(f"<{tag} " + " ".join(f"{k}={quoteattr(v)}" for k, v in attributes.items()) + f"></{tag}>"
+                   for tag, attributes in shapes)
+    label_list = "".join(f"<label><name>{name}</name><color>{name}</color></label>" for name in labels)
+    (root / "annotations.xml").write_text(
+        f"<annotations><version>1.1</version><meta><labels>{label_list}</labels></meta>"
+        f'<image id="0" name="a.jpg" width={quoteattr(size)} height="6">{body}</image></annotations>')
     _small_allocation(lambda: _only_seglab_errors(root, tmp_path_factory.mktemp("cache")))
