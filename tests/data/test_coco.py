@@ -220,3 +220,18 @@ def test_multilabel_reads_a_channel_per_category_and_keeps_overlaps(tmp_path):
     np.testing.assert_array_equal(channels["a"][0], organ)
     np.testing.assert_array_equal(channels["a"][1], lesion)
     assert not channels["b"].any() and not index.problems
+
+
+def test_a_file_name_outside_the_dataset_is_never_read(tmp_path):
+    """`../secret.png` and an absolute path name files outside the dataset folder: not read, and
+    the name alone is looked for inside (Label Studio writes `/data/upload/1/a.jpg`)."""
+    photo(tmp_path / "secret.png", 1)
+    photo(tmp_path / "elsewhere" / "inside.jpg", 2)
+    root = tmp_path / "data"
+    photo(root / "images" / "inside.jpg", 3)
+    coco_file(root / "annotations.json", [(1, "../secret.png"), (2, str(tmp_path / "secret.png")),
+                                          (3, str(tmp_path / "elsewhere" / "inside.jpg"))],
+              [{"image_id": i, "category_id": 1, "segmentation": SQUARE} for i in (1, 2, 3)])
+    index = discover(root, cache_dir=str(tmp_path / "cache"))
+    assert [p.image for p in index.pairs] == [root / "images" / "inside.jpg"]
+    assert sorted(p.message.split("'")[1] for p in index.problems) == sorted(["../secret.png", str(tmp_path / "secret.png")])

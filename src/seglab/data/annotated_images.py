@@ -1,10 +1,11 @@
 """The image files that annotation files name (COCO's `file_name`, CVAT's image `name`): beside
 the annotation file, under the dataset folder, or found by the file name alone when one image
 under the dataset folder has it (COCO's `train2017/` beside `annotations/`, CVAT's
-`images/<subset>/`)."""
+`images/<subset>/`). Never a file outside the dataset folder."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Hashable, Sequence
 from pathlib import Path
 
@@ -13,11 +14,11 @@ from seglab.data.index import Problem
 from seglab.errors import DataError
 
 
-def locate_images(named: Sequence[tuple[Path, Sequence[tuple[Hashable, str]]]], base: Path,
+def locate_images(named: Sequence[tuple[Path, Sequence[tuple[Hashable, str | Sequence[str]]]]], base: Path,
                   what: str) -> tuple[dict[Path, dict[Hashable, Path]], list[Problem]]:
     """Each annotation file's images, keyed as given: `named` holds (annotation file, [(key,
-    image name)]); an image no file or several files fit is a problem, named by its `what`
-    ("id 7").
+    image name, or names to try in turn)]); an image no file or several files fit is a problem,
+    named by its `what` ("id 7").
 
     Raises:
         DataError: an image annotated in two annotation files.
@@ -31,9 +32,15 @@ def locate_images(named: Sequence[tuple[Path, Sequence[tuple[Hashable, str]]]], 
     claimed: dict[Path, Path] = {}
     for source, images in named:
         found[source] = {}
-        for key, name in images:
-            candidates = [p for p in (source.parent / name, base / name) if p.is_file()]
-            candidates = candidates or by_name.get(Path(name).name, [])
+        for key, names in images:
+            tried = [names] if isinstance(names, str) else list(names)
+            candidates: list[Path] = []
+            for name in tried:
+                candidates = [p for p in (source.parent / name, base / name) if p.is_file() and _inside(p, base)]
+                candidates = candidates or by_name.get(Path(name).name, [])
+                if candidates:
+                    break
+            name = tried[0] if tried else ""
             if len(set(candidates)) != 1:
                 why = "no image file has that name" if not candidates else f"{len(candidates)} image files have it"
                 problems.append(Problem(source, f"image '{name}' ({what} {key}): {why}", "mask-without-image"))
@@ -45,3 +52,10 @@ def locate_images(named: Sequence[tuple[Path, Sequence[tuple[Hashable, str]]]], 
             claimed[image] = source
             found[source][key] = image
     return found, problems
+
+
+def _inside(path: Path, base: Path) -> bool:
+    """Whether `path` lies in the dataset folder: an annotation that names `/etc/passwd` or
+    `../../x.png` makes seglab read no file outside it (the name alone is still looked for inside)."""
+    inside = Path(os.path.normpath(os.path.abspath(path)))  # lexically: a symlink in the folder may point anywhere
+    return inside.is_relative_to(os.path.normpath(os.path.abspath(base)))
