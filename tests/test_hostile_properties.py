@@ -168,7 +168,7 @@ def test_encoding_chosen_for_any_small_masks(tmp_path, raw):
         pass
 
 
-# --- annotation files: COCO JSON, LabelMe JSON, YOLO label lines, Supervisely JSON, CVAT XML ---
+# --- annotation files: COCO, LabelMe, Supervisely and Label Studio JSON, YOLO lines, CVAT XML ----
 
 segmentations = json_values | st.lists(st.lists(st.floats(-1e6, 1e6) | st.integers(-10, 10**9), max_size=10),
                                        max_size=3) | st.fixed_dictionaries(
@@ -199,15 +199,24 @@ def _photo(path: Path) -> None:
 
 
 def _only_seglab_errors(root: Path, cache: Path) -> None:
+    """Read `root` under a pixel budget of 1 MP: a size the annotation states (up to the budget,
+    which a real image may fill) allocates at most that much."""
     from seglab.data import discover
+    from seglab.data.pixel_budget import max_pixels, set_max_pixels
 
+    budget = max_pixels()
+    set_max_pixels(1 << 20)
     try:
         index = discover(root, cache_dir=str(cache))
     except SeglabError:
         return
+    finally:
+        set_max_pixels(budget)
     assert all(p.image.is_file() and (p.mask is None or p.mask.is_file()) for p in index.pairs)
 
 
+@example(objects=[{"image_id": float("inf"), "category_id": 1, "segmentation": []}], height=0, categories=[])
+@example(objects=[], height=float("inf"), categories=[])  # JSON's Infinity: int() raised OverflowError
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(objects=st.lists(coco_objects, max_size=3), height=st.integers(-2, 9) | json_values,
        categories=st.lists(st.fixed_dictionaries({"id": st.integers(0, 9) | json_values, "name": json_values}),
@@ -222,6 +231,7 @@ def test_any_coco_file_gives_pairs_or_a_seglab_error(tmp_path_factory, objects, 
     _small_allocation(lambda: _only_seglab_errors(root, tmp_path_factory.mktemp("cache")))
 
 
+@example(shapes=[], size=float("inf"))
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(shapes=st.lists(labelme_shapes, max_size=3), size=st.integers(-2, 9) | json_values)
 def test_any_labelme_file_gives_pairs_or_a_seglab_error(tmp_path_factory, shapes, size):
@@ -244,6 +254,7 @@ def test_any_yolo_labels_give_pairs_or_a_seglab_error(tmp_path_factory, lines, n
     _small_allocation(lambda: _only_seglab_errors(root, tmp_path_factory.mktemp("cache")))
 
 
+@example(objects=[], size={"height": float("inf"), "width": 8}, meta={"classes": []})
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(objects=st.lists(supervisely_objects, max_size=3), size=json_values | st.fixed_dictionaries(
     {"height": st.integers(-2, 9) | json_values, "width": st.integers(-2, 9)}), meta=json_values | st.fixed_dictionaries(
@@ -268,6 +279,8 @@ cvat_shapes = st.tuples(st.sampled_from(["polygon", "mask", "box", "ellipse", "p
                                                         "xbr", "ybr", "cx", "cy", "rx", "ry", "rotation", "z_order")}))
 
 
+@example(shapes=[("mask", {"label": "road", "rle": "0, 48", "left": "inf", "top": "0", "width": "8", "height": "6"})],
+         size="8", labels=["road"])  # int(float("inf")) raised OverflowError while painting
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(shapes=st.lists(cvat_shapes, max_size=3), size=st.sampled_from(["8"]) | xml_values,
        labels=st.lists(st.sampled_from(["road", "car"]) | xml_values, max_size=2))
@@ -282,4 +295,31 @@ def test_any_cvat_file_gives_pairs_or_a_seglab_error(tmp_path_factory, shapes, s
     (root / "annotations.xml").write_text(
         f"<annotations><version>1.1</version><meta><labels>{label_list}</labels></meta>"
         f'<image id="0" name="a.jpg" width={quoteattr(size)} height="6">{body}</image></annotations>')
+    _small_allocation(lambda: _only_seglab_errors(root, tmp_path_factory.mktemp("cache")))
+
+
+label_studio_results = st.fixed_dictionaries({
+    "type": st.sampled_from(["brushlabels", "polygonlabels", "rectanglelabels", "ellipselabels", "keypointlabels"])
+    | json_values,
+    "value": json_values | st.fixed_dictionaries({}, optional={
+        "points": point_lists, "x": json_values | st.floats(-50, 150), "y": st.floats(-50, 150),
+        "width": st.floats(-5, 200) | json_values, "height": st.floats(-5, 200), "radiusX": st.floats(-5, 99),
+        "radiusY": st.floats(0, 99), "rotation": st.floats(-720, 720) | json_values,
+        "rle": st.lists(st.integers(-1, 256), max_size=40) | json_values,
+        "brushlabels": st.lists(st.sampled_from(["car", "road"]), max_size=1),
+        "polygonlabels": st.lists(st.sampled_from(["car", "road"]) | json_values, max_size=1),
+        "rectanglelabels": st.lists(st.sampled_from(["car"]), max_size=1),
+        "ellipselabels": st.lists(st.sampled_from(["road"]), max_size=1)}),
+    "original_width": st.sampled_from([8]) | json_values, "original_height": st.sampled_from([6]) | json_values})
+
+
+@example(results=[{"type": [], "value": {}}], image="a.jpg", ground_truth=None)  # a type no name: TypeError
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(results=st.lists(label_studio_results, max_size=3), image=st.sampled_from(["/data/upload/1/0badcafe-a.jpg"])
+       | json_values, ground_truth=json_values)
+def test_any_label_studio_export_gives_pairs_or_a_seglab_error(tmp_path_factory, results, image, ground_truth):
+    root = tmp_path_factory.mktemp("label_studio")
+    _photo(root / "images" / "a.jpg")
+    tasks = [{"annotations": [{"result": results, "ground_truth": ground_truth}], "data": {"image": image}}]
+    (root / "export.json").write_text(json.dumps(tasks))
     _small_allocation(lambda: _only_seglab_errors(root, tmp_path_factory.mktemp("cache")))

@@ -101,7 +101,7 @@ def read_annotations(path: Path) -> _Annotations:
         read.images = {int(i["id"]): i for i in data["images"] if str(i.get("file_name", ""))}
         for item in data["annotations"]:
             read.objects.setdefault(int(item["image_id"]), []).append({**item, "category_id": int(item["category_id"])})
-    except (KeyError, TypeError, ValueError) as err:
+    except (KeyError, TypeError, ValueError, OverflowError) as err:
         raise DataError(f"COCO file '{path}': an entry lacks its id, name, image_id or category_id, or one is no "
                         f"number ({err!r})") from None
     return read
@@ -187,7 +187,7 @@ def _objects(coco: _Annotations, image_id: int, image: Path, label_of: dict[int,
     entry = coco.images[image_id]
     try:
         height, width = int(entry["height"]), int(entry["width"])
-    except (KeyError, TypeError, ValueError):
+    except (KeyError, TypeError, ValueError, OverflowError):
         raise DataError(f"COCO file '{coco.path}': image '{entry.get('file_name')}' has no height and width") from None
     return ImageObjects(image, height, width, [
         Drawn(label_of[int(o["category_id"])], o.get("segmentation"),

@@ -125,7 +125,7 @@ def _read(path: Path) -> tuple[list[dict], tuple[int, int] | None]:
         raise DataError(f"LabelMe file '{path}' has no 'shapes' list")
     try:
         size: tuple[int, int] | None = (int(data["imageHeight"]), int(data["imageWidth"]))
-    except (KeyError, TypeError, ValueError):
+    except (KeyError, TypeError, ValueError, OverflowError):
         size = None
     return [s for s in data["shapes"] if isinstance(s, dict)], size
 

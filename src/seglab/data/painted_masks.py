@@ -175,7 +175,7 @@ def paint(entry: ImageObjects, overlap: str) -> tuple[np.ndarray, int]:
             segmentation = _in_pixels(item.segmentation, entry.width, entry.height) if entry.relative \
                 else item.segmentation
             on = object_mask(segmentation, entry.height, entry.width)
-        except (TypeError, ValueError, KeyError, IndexError) as err:
+        except (TypeError, ValueError, KeyError, IndexError, OverflowError) as err:  # inf: JSON's Infinity
             raise DataError(f"{item.source} cannot be drawn: {err}" if callable(item.segmentation) else
                             f"{item.source} has a segmentation that is neither polygons nor RLE ({err})") from None
         if overlap == LATER_OVER_EARLIER:

@@ -170,7 +170,7 @@ def _size(data: dict) -> tuple[int | None, int | None]:
     """The image's height and width as the annotation states them, (None, None) when it does not."""
     try:
         return int(data["size"]["height"]), int(data["size"]["width"])
-    except (KeyError, TypeError, ValueError):
+    except (KeyError, TypeError, ValueError, OverflowError):
         return None, None
 
 
@@ -271,7 +271,7 @@ class Bitmap:
     def __call__(self, height: int, width: int) -> np.ndarray:
         try:
             x, y = (int(v) for v in self.origin)  # type: ignore[attr-defined]
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             raise ValueError(f"its bitmap's origin {self.origin!r} is not [x, y]") from None
         on = bitmap_pixels(self.data, height * width)
         canvas = np.zeros((height, width), bool)

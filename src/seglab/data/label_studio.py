@@ -1,0 +1,290 @@
+"""The "label-studio" format: Label Studio's JSON export (`project-1-at-...json`, a list of tasks,
+each with its image and its annotations) beside the images, painted into class-index masks once.
+
+An annotation's results are drawn in order, later over earlier, as Label Studio's converter
+draws them: `brushlabels` (Label Studio's own bit-packed run-length RGBA mask, read where its
+alpha is at least half), `polygonlabels` (points in percent of the image), `rectanglelabels`
+(turned by `rotation` about its top-left corner) and `ellipselabels` (turned about its centre);
+key points and other results have no area and are left out (counted in the log). A task's
+ground-truth annotation is read, else its first that was not cancelled. The export holds no
+label order, so the classes are the background (0) and the labels sorted by name. Images are
+found by the task's file (`/data/upload/1/8f3a2b1c-frame.jpg`, a local-files `?d=` path, a URL):
+by its name, or without the 8-character prefix Label Studio gives uploads.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlparse
+
+import numpy as np
+
+from seglab.data.annotated_images import locate_images
+from seglab.data.cache import default_cache_dir
+from seglab.data.classes import ClassSpec, tool_classes
+from seglab.data.folder_pairs import unique_names
+from seglab.data.folders import METADATA_FILES, Folder
+from seglab.data.formats import FORMATS, AnnotationFilesFormat
+from seglab.data.index import DatasetIndex, Problem
+from seglab.data.io import IMAGE_SUFFIXES
+from seglab.data.naming import stem
+from seglab.data.painted_masks import (
+    LATER_OVER_EARLIER,
+    Drawn,
+    ImageObjects,
+    object_mask,
+    painted,
+    painted_mapping,
+    painted_pair,
+)
+from seglab.errors import DataError
+
+log = logging.getLogger(__name__)
+
+_AREA_RESULTS = ("brushlabels", "polygonlabels", "rectanglelabels", "ellipselabels")
+_SNIFFED_BYTES = 1 << 16
+_MOST_FILES = 20
+_UPLOAD_PREFIX = re.compile(r"^[0-9a-f]{8}-")  # Label Studio renames an upload `8f3a2b1c-frame.jpg`
+_ELLIPSE_SIDES = 64
+
+
+def label_studio_files(root: Path) -> list[Path]:
+    """Label Studio JSON exports: `root` itself, or the JSON files in `root` and the folders just
+    below it that open a list of tasks with annotations."""
+    if root.is_file():
+        return [root] if _looks_like_export(root) else []
+    candidates = []
+    for folder in (root, *(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))):
+        files = [p for p in folder.glob("*.json") if p.name.lower() not in METADATA_FILES]
+        candidates += files if len(files) <= _MOST_FILES else []
+    return sorted(p for p in candidates if _looks_like_export(p))
+
+
+def _looks_like_export(path: Path) -> bool:
+    try:
+        with path.open("rb") as file:
+            head = file.read(_SNIFFED_BYTES).decode("utf-8", errors="replace")
+    except OSError:
+        return False
+    return head.lstrip().startswith("[") and '"annotations"' in head and '"result"' in head
+
+
+@dataclass(frozen=True)
+class _Task:
+    """A task's image names to try, and its chosen annotation's results (None: none made yet)."""
+
+    key: int
+    names: tuple[str, ...]
+    results: list[dict] | None
+
+
+def read_export(path: Path) -> tuple[list[_Task], int]:
+    """An export's tasks, and how many had several annotations (one is read).
+
+    Raises:
+        DataError: not JSON, or not a list of tasks with `data`, naming the file.
+    """
+    try:
+        tasks = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as err:
+        raise DataError(f"Label Studio export '{path}' cannot be read as JSON: {err}") from None
+    if not isinstance(tasks, list) or not all(isinstance(t, dict) and isinstance(t.get("data"), dict) for t in tasks):
+        raise DataError(f"Label Studio export '{path}' is not a list of tasks with 'data' (export it as JSON, "
+                        "not JSON-MIN)")
+    read, several = [], 0
+    for key, task in enumerate(tasks):
+        annotations = [a for a in task.get("annotations") or [] if isinstance(a, dict) and not a.get("was_cancelled")
+                       and isinstance(a.get("result"), list)]
+        several += len(annotations) > 1
+        chosen = next((a for a in annotations if a.get("ground_truth")), annotations[0] if annotations else None)
+        read.append(_Task(key, _image_names(task), [r for r in chosen["result"] if isinstance(r, dict)]
+                          if chosen else None))
+    return read, several
+
+
+def _image_names(task: dict) -> tuple[str, ...]:
+    """Where a task's image may be found: the local-files path (`?d=images/a.jpg`), the file name,
+    and the name without an upload's prefix."""
+    data = task["data"]
+    value = data.get("image")
+    if not isinstance(value, str):
+        value = next((v for v in data.values() if isinstance(v, str) and Path(urlparse(v).path).suffix.lower()
+                      in IMAGE_SUFFIXES), "")
+    url = urlparse(value)
+    local = [unquote(d) for d in parse_qs(url.query).get("d", [])]
+    name = Path(unquote(url.path)).name
+    named = [name, _UPLOAD_PREFIX.sub("", name)] if Path(name).suffix.lower() in IMAGE_SUFFIXES else []
+    return tuple(dict.fromkeys([*local, *named]))
+
+
+def _label(result: dict) -> str | None:
+    """A result's label: the first of its value's `<kind>labels` list."""
+    kind, value = result.get("type"), result.get("value")
+    labels = value.get(kind) if isinstance(value, dict) and isinstance(kind, str) else None
+    return str(labels[0]) if isinstance(labels, list) and labels else None
+
+
+def _size(results: list[dict]) -> tuple[int | None, int | None]:
+    for result in results:
+        try:
+            return int(result["original_height"]), int(result["original_width"])
+        except (KeyError, TypeError, ValueError, OverflowError):
+            continue
+    return None, None
+
+
+@FORMATS.register("label-studio")
+class LabelStudioFormat(AnnotationFilesFormat):
+    """Label Studio's JSON export beside the images; DATA is the folder or the JSON file."""
+
+    layout = "a Label Studio JSON export (a list of tasks: brush, polygon, rectangle, ellipse labels) beside the images"
+    priority = -1  # before folder-pairs, which would find the images alone
+
+    def find(self, root: Path, folders: list[Folder]) -> list[Path]:
+        return label_studio_files(root)
+
+    def index(self, root: Path, classes: ClassSpec | None) -> DatasetIndex:
+        base = root.parent if root.is_file() else root
+        exports = {path: read_export(path) for path in self.found(root)}
+        results = [r for tasks, _ in exports.values() for t in tasks for r in t.results or []]
+        kinds = Counter(str(r.get("type")) for r in results)
+        if kinds["rectanglelabels"] and kinds["rectanglelabels"] == sum(kinds[k] for k in _AREA_RESULTS):
+            raise DataError(f"{', '.join(map(str, exports))}: its {kinds['rectanglelabels']} results are all "
+                            "rectangles: a detection project, whose masks would be boxes; label with brushes or "
+                            "polygons")
+        used = sorted({label for r in results if r.get("type") in _AREA_RESULTS and (label := _label(r))})
+        spec, value = tool_classes(used, None, f"the labels of {', '.join(map(str, exports))}",
+                                   self.options.multilabel, classes)
+        missing = [label for label in used if label not in value]
+        if missing:
+            raise DataError(f"Label Studio results use labels {', '.join(missing[:5])} that the classes "
+                            f"({', '.join(spec.names)}) do not name")
+        located, problems = locate_images([(path, [(t.key, t.names) for t in tasks if t.names])
+                                           for path, (tasks, _) in exports.items()], base, "task")
+        problems += [Problem(path, f"task {t.key + 1} names no image file", "mask-without-image")
+                     for path, (tasks, _) in exports.items() for t in tasks if not t.names]
+        images = []
+        for path, (tasks, _) in exports.items():
+            for task in tasks:
+                image = located[path].get(task.key)
+                if image is None:
+                    continue
+                if task.results is None:
+                    problems.append(Problem(image, "its task has no annotation yet", "image-without-mask"))
+                    continue
+                images.append(ImageObjects(image, *_size(task.results), _drawn(path, task, value)))
+        masks, painting = painted(images, list(exports), LATER_OVER_EARLIER, spec.colours, base,
+                                  Path(self.options.cache_dir or default_cache_dir()) / "label-studio",
+                                  next(iter(exports)).stem[:40] or "label-studio",
+                                  len(spec.names) if self.options.multilabel else None)
+        problems += painting
+        pairs = unique_names([painted_pair(stem(i.image), i.image, masks[i.image], None)
+                              for i in images if i.image in masks], base)
+        several = sum(n for _, n in exports.values())
+        left_out = sum(n for kind, n in kinds.items() if kind not in _AREA_RESULTS)
+        line = (f"{', '.join(p.name for p in exports)}: {len(pairs)} tasks painted into {len(spec.names)} classes, "
+                "later results over earlier" + (f"; {left_out} results without area left out" if left_out else "")
+                + (f"; {several} tasks with several annotations: the ground truth, else the first, is read"
+                   if several else ""))
+        log.info("%s: %s", base, line)
+        return DatasetIndex(base, "label-studio", pairs, [], spec,
+                            painted_mapping(len(spec.names) if self.options.multilabel else None), problems,
+                            pairing=[line])
+
+
+def _drawn(path: Path, task: _Task, value: dict[str, int]) -> list[Drawn]:
+    """A task's results with an area, in order."""
+    drawn = []
+    for number, result in enumerate(task.results or [], start=1):
+        kind, label = result.get("type"), _label(result)
+        if kind in _AREA_RESULTS and label is not None:
+            drawn.append(Drawn(value[label], Result(str(kind), result.get("value") or {}),
+                               f"Label Studio export '{path}': task {task.key + 1}, result {number} ('{label}', {kind})"))
+    return drawn
+
+
+@dataclass(frozen=True)
+class Result:
+    """One result's shape, drawn on an image of the given size (coordinates in percent of it)."""
+
+    kind: str
+    value: dict
+
+    def __call__(self, height: int, width: int) -> np.ndarray:
+        if self.kind == "brushlabels":
+            return brush_pixels(self.value.get("rle"), height, width)
+        return object_mask([self._outline(height, width)], height, width)
+
+    def _outline(self, height: int, width: int) -> list[float]:
+        """The shape as a flat polygon in pixels.
+
+        Raises:
+            ValueError: a coordinate that is missing or no number.
+        """
+        try:
+            if self.kind == "polygonlabels":
+                return [float(v) * (width if k % 2 == 0 else height) / 100 for point in self.value["points"]
+                        for k, v in enumerate(point[:2])]
+            x, y = float(self.value["x"]) * width / 100, float(self.value["y"]) * height / 100
+            turn = math.radians(float(self.value.get("rotation") or 0))
+            if self.kind == "rectanglelabels":  # turned about its top-left corner
+                w, h = float(self.value["width"]) * width / 100, float(self.value["height"]) * height / 100
+                offsets = [(0.0, 0.0), (w, 0.0), (w, h), (0.0, h)]
+            else:
+                rx, ry = float(self.value["radiusX"]) * width / 100, float(self.value["radiusY"]) * height / 100
+                steps = [2 * math.pi * k / _ELLIPSE_SIDES for k in range(_ELLIPSE_SIDES)]
+                offsets = [(rx * math.cos(a), ry * math.sin(a)) for a in steps]
+        except (KeyError, TypeError) as err:
+            raise ValueError(f"it lacks a coordinate ({err!r})") from None
+        cos, sin = math.cos(turn), math.sin(turn)
+        return [round(v, 6) for dx, dy in offsets for v in (x + dx * cos - dy * sin, y + dx * sin + dy * cos)]
+
+
+def brush_pixels(rle: object, height: int, width: int) -> np.ndarray:
+    """A brush mask from Label Studio's run-length bytes (thi.ng's rle-pack of the RGBA pixels:
+    a 32-bit count, a word size, four run-length sizes, then runs and literals), where its alpha
+    is at least half.
+
+    Raises:
+        ValueError: no list of bytes, a count that is not the image's RGBA size, or bits that
+            run out or overrun it.
+    """
+    try:
+        packed = bytes(rle)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise ValueError("its brush 'rle' is no list of bytes") from None
+    bits = bin(int.from_bytes(b"\x01" + packed, "big"))[3:]  # the leading 1 keeps the zeros in front
+    at = 0
+
+    def read(size: int) -> int:
+        nonlocal at
+        if at + size > len(bits):
+            raise ValueError("its brush runs end early")
+        at += size
+        return int(bits[at - size:at], 2)
+
+    count, word = read(32), read(5) + 1
+    if count != 4 * height * width:
+        raise ValueError(f"its brush holds {count} values, not the {4 * height * width} of a {width}x{height} image")
+    if word > 8:
+        raise ValueError(f"its brush values have {word} bits; Label Studio writes 8")
+    sizes = [read(4) + 1 for _ in range(4)]
+    out = np.zeros(count, np.uint8)
+    i = 0
+    while i < count:
+        repeat = read(1)
+        j = i + 1 + read(sizes[read(2)])
+        if j > count:
+            raise ValueError("its brush runs overrun the image")
+        if repeat:
+            out[i:j] = read(word)
+        else:
+            out[i:j] = [read(word) for _ in range(j - i)]
+        i = j
+    return out.reshape(height, width, 4)[:, :, 3] >= (1 << (word - 1))
