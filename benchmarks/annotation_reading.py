@@ -5,7 +5,7 @@ YOLO labels, LabelMe JSON and a Supervisely project (each object a bitmap, as Su
 tools store them) in a temporary folder.
 
     python benchmarks/annotation_reading.py
-    python benchmarks/annotation_reading.py --images 1000
+    python benchmarks/annotation_reading.py --images 20000 --formats coco
 """
 
 from __future__ import annotations
@@ -25,6 +25,9 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 HEIGHT, WIDTH, OBJECTS, CLASSES = 480, 640, 10, 5
+IMAGE_FOLDERS = {"coco": "coco/train2017", "cvat": "cvat/images", "yolo": "yolo/images/train", "labelme": "labelme",
+                 "supervisely": "supervisely/ds0/img"}
+LAYOUTS = tuple(IMAGE_FOLDERS)
 
 
 def outlines(rng: np.random.Generator) -> list[tuple[int, np.ndarray]]:
@@ -52,8 +55,8 @@ def supervisely_bitmap(title: str, points: np.ndarray) -> dict:
             "bitmap": {"data": base64.b64encode(zlib.compress(png.getvalue())).decode(), "origin": [int(left), int(top)]}}
 
 
-def write(root: Path, images: int) -> None:
-    """The five layouts of the same images and objects under `root`."""
+def write(root: Path, images: int, layouts: list[str]) -> None:
+    """The five layouts of the same objects under `root`, with images in those of `layouts`."""
     rng = np.random.default_rng(0)
     photo = Image.fromarray(rng.integers(0, 256, (HEIGHT, WIDTH, 3), dtype=np.uint8))
     cvat: list[str] = []
@@ -66,8 +69,8 @@ def write(root: Path, images: int) -> None:
         {"classes": [{"title": f"c{c}", "shape": "bitmap", "color": "#FF0000"} for c in range(CLASSES)]}))
     for i in range(images):
         name = f"{i:06d}"
-        for folder in ("coco/train2017", "yolo/images/train", "labelme", "supervisely/ds0/img", "cvat/images"):
-            photo.save(root / folder / f"{name}.jpg", quality=50)
+        for layout in layouts:
+            photo.save(root / IMAGE_FOLDERS[layout] / f"{name}.jpg", quality=50)
         objects = outlines(rng)
         cvat.append(f'<image id="{i}" name="{name}.jpg" width="{WIDTH}" height="{HEIGHT}">' + "".join(
             f'<polygon label="c{c}" z_order="0" points="' + ";".join(f"{x:.2f},{y:.2f}" for x, y in p) + '"></polygon>'
@@ -80,8 +83,10 @@ def write(root: Path, images: int) -> None:
         shapes = [{"label": f"c{c}", "points": p.tolist(), "shape_type": "polygon"} for c, p in objects]
         (root / "labelme" / f"{name}.json").write_text(json.dumps(
             {"shapes": shapes, "imagePath": f"{name}.jpg", "imageHeight": HEIGHT, "imageWidth": WIDTH}))
-        (root / "supervisely" / "ds0" / "ann" / f"{name}.jpg.json").write_text(json.dumps(
-            {"size": {"height": HEIGHT, "width": WIDTH}, "objects": [supervisely_bitmap(f"c{c}", p) for c, p in objects]}))
+        if "supervisely" in layouts:  # encoding the bitmaps takes a while
+            (root / "supervisely" / "ds0" / "ann" / f"{name}.jpg.json").write_text(json.dumps(
+                {"size": {"height": HEIGHT, "width": WIDTH},
+                 "objects": [supervisely_bitmap(f"c{c}", p) for c, p in objects]}))
     (root / "coco" / "annotations" / "instances_train2017.json").write_text(json.dumps(coco))
     labels = "".join(f"<label><name>c{c}</name><color>#ff0000</color><type>any</type></label>" for c in range(CLASSES))
     (root / "cvat" / "annotations.xml").write_text(
@@ -92,6 +97,7 @@ def write(root: Path, images: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--images", type=int, default=300, help="images in each generated folder")
+    parser.add_argument("--formats", nargs="+", default=list(LAYOUTS), choices=LAYOUTS, help="the layouts to time")
     args = parser.parse_args()
     logging.basicConfig(level=logging.ERROR)
     with tempfile.TemporaryDirectory() as tmp:
@@ -99,9 +105,9 @@ def main() -> None:
         from seglab.data import discover
         from seglab.runtime import cpu_description
 
-        write(Path(tmp), args.images)
+        write(Path(tmp), args.images, args.formats)
         rows = []
-        for layout in ("coco", "cvat", "yolo", "labelme", "supervisely"):
+        for layout in args.formats:
             times = []
             for _ in range(2):
                 started = time.perf_counter()

@@ -24,11 +24,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from seglab.data.annotated_images import locate_images
-from seglab.data.cache import default_cache_dir
 from seglab.data.classes import ClassSpec, shipped_classes
 from seglab.data.folder_pairs import unique_names
-from seglab.data.folders import METADATA_FILES, Folder
-from seglab.data.formats import FORMATS, AnnotationFilesFormat
+from seglab.data.formats import FORMATS, AnnotationFileFormat, file_head, top_annotation_files
 from seglab.data.index import DatasetIndex
 from seglab.data.naming import folder_split, stem, usable_splits
 from seglab.data.painted_masks import IGNORE, OVERLAP_IGNORED, Drawn, ImageObjects, painted, painted_mapping, painted_pair
@@ -37,8 +35,7 @@ from seglab.errors import DataError
 log = logging.getLogger(__name__)
 
 _KEYS = ('"images"', '"annotations"', '"categories"')
-_SNIFFED_BYTES = 1 << 16  # a file's head that must name `images` (the other keys may come last)
-_MOST_FILES = 20  # COCO's annotation folder holds a few files (COCO 2017: 6); more are per-image JSON
+_SNIFFED_BYTES = 1 << 16  # a file's head (`file_head`) must name `images` (the other keys may come last)
 
 
 @dataclass
@@ -57,27 +54,15 @@ class _Annotations:
 
 
 def coco_files(root: Path) -> list[Path]:
-    """The COCO annotation files of a dataset: `root` itself, or the JSON files in `root` and the
-    folders just below it whose head names `images`; `instances_*` ones only, when COCO's other
-    kinds lie beside them. A folder of more than `_MOST_FILES` JSON files holds one per image
-    (LabelMe), and is not opened."""
-    if root.is_file():
-        return [root] if _looks_like_coco(root) else []
-    candidates = []
-    for folder in (root, *(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))):
-        files = [p for p in folder.glob("*.json") if p.name.lower() not in METADATA_FILES]
-        candidates += files if len(files) <= _MOST_FILES else []
-    found = sorted(p for p in candidates if _looks_like_coco(p))
+    """The COCO annotation files of a dataset (`top_annotation_files`): `instances_*` ones only,
+    when COCO's other kinds lie beside them."""
+    found = top_annotation_files(root, ".json", _looks_like_coco)
     instances = [p for p in found if p.name.startswith("instances")]
     return instances or found
 
 
 def _looks_like_coco(path: Path) -> bool:
-    try:
-        with path.open("rb") as file:
-            head = file.read(_SNIFFED_BYTES).decode("utf-8", errors="replace")
-    except OSError:
-        return False
+    head = file_head(path)
     return head.lstrip().startswith("{") and _KEYS[0] in head and (path.stat().st_size > _SNIFFED_BYTES
                                                                    or all(k in head for k in _KEYS))
 
@@ -108,17 +93,17 @@ def read_annotations(path: Path) -> _Annotations:
 
 
 @FORMATS.register("coco")
-class CocoFormat(AnnotationFilesFormat):
+class CocoFormat(AnnotationFileFormat):
     """COCO JSON annotations beside the images; DATA is the folder or the JSON file."""
 
     layout = ("a COCO JSON file (images, annotations with polygons or RLE, categories) beside the images: "
               "annotations/instances_*.json, Roboflow's _annotations.coco.json, CVAT's instances_default.json")
-    priority = -1  # before folder-pairs, which would find the images alone
+    cache_name = "coco"
 
-    def find(self, root: Path, folders: list[Folder]) -> list[Path]:
+    def files(self, root: Path) -> list[Path]:
         return coco_files(root)
 
-    def index(self, root: Path, classes: ClassSpec | None) -> DatasetIndex:
+    def read(self, root: Path, classes: ClassSpec | None) -> DatasetIndex:
         base = root.parent if root.is_file() else root
         if root.is_file() and base.name.lower().startswith("annotation"):  # COCO's annotations/ beside the images
             base = base.parent
@@ -145,7 +130,7 @@ class CocoFormat(AnnotationFilesFormat):
         drawn = [_objects(coco, image_id, image, label_of) for coco in files
                  for image_id, image in images[coco.path].items()]
         masks, painting = painted(drawn, [f.path for f in files], OVERLAP_IGNORED, spec.colours, base,
-                                  Path(self.options.cache_dir or default_cache_dir()) / "coco",
+                                  self.cache_folder(),
                                   files[0].path.stem.strip("_.") or "coco", channels)
         problems += painting
         pairs = unique_names([painted_pair(stem(image), image, found, splits[image]) for image, found in masks.items()],

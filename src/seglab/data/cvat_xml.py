@@ -16,7 +16,6 @@ expansion bombs (expat 2.4.1 and later) and never fetches external entities.
 from __future__ import annotations
 
 import logging
-import math
 import xml.etree.ElementTree as ElementTree
 from collections import Counter
 from dataclasses import dataclass, field
@@ -25,30 +24,27 @@ from pathlib import Path
 import numpy as np
 
 from seglab.data.annotated_images import locate_images
-from seglab.data.cache import default_cache_dir
 from seglab.data.classes import ClassSpec, hex_colour, tool_classes
 from seglab.data.folder_pairs import unique_names
-from seglab.data.folders import Folder
-from seglab.data.formats import FORMATS, AnnotationFilesFormat
+from seglab.data.formats import FORMATS, AnnotationFileFormat, file_head, top_annotation_files
 from seglab.data.index import DatasetIndex
 from seglab.data.naming import folder_split, stem, usable_splits
 from seglab.data.painted_masks import (
     LATER_OVER_EARLIER,
     Drawn,
     ImageObjects,
+    ellipse,
     object_mask,
     painted,
     painted_mapping,
     painted_pair,
+    turned,
 )
 from seglab.errors import DataError
 
 log = logging.getLogger(__name__)
 
 _AREA_SHAPES = ("polygon", "mask", "box", "ellipse")
-_SNIFFED_BYTES = 4096
-_MOST_FILES = 20  # more XML files in a folder are one per image (Pascal VOC's Annotations/)
-_ELLIPSE_SIDES = 64
 
 
 @dataclass
@@ -73,24 +69,8 @@ class _CvatFile:
     left_out: Counter = field(default_factory=Counter)
 
 
-def cvat_files(root: Path) -> list[Path]:
-    """CVAT for images files: `root` itself, or the XML files in `root` and the folders just
-    below it whose head opens `<annotations>` with a `<version>`."""
-    if root.is_file():
-        return [root] if _looks_like_cvat(root) else []
-    candidates = []
-    for folder in (root, *(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))):
-        files = list(folder.glob("*.xml"))
-        candidates += files if len(files) <= _MOST_FILES else []
-    return sorted(p for p in candidates if _looks_like_cvat(p))
-
-
 def _looks_like_cvat(path: Path) -> bool:
-    try:
-        with path.open("rb") as file:
-            head = file.read(_SNIFFED_BYTES).decode("utf-8", errors="replace")
-    except OSError:
-        return False
+    head = file_head(path)
     return "<annotations>" in head and "<version>" in head
 
 
@@ -143,16 +123,16 @@ def _image(path: Path, element: ElementTree.Element, key: int, left_out: Counter
 
 
 @FORMATS.register("cvat")
-class CvatFormat(AnnotationFilesFormat):
+class CvatFormat(AnnotationFileFormat):
     """CVAT for images 1.1 (annotations.xml) beside the images; DATA is the folder or the XML file."""
 
     layout = "CVAT for images 1.1: annotations.xml (polygons, masks, boxes, ellipses per <image>) beside the images"
-    priority = -1  # before folder-pairs, which would find the images alone
+    cache_name = "cvat"
 
-    def find(self, root: Path, folders: list[Folder]) -> list[Path]:
-        return cvat_files(root)
+    def files(self, root: Path) -> list[Path]:
+        return top_annotation_files(root, ".xml", _looks_like_cvat)
 
-    def index(self, root: Path, classes: ClassSpec | None) -> DatasetIndex:
+    def read(self, root: Path, classes: ClassSpec | None) -> DatasetIndex:
         base = root.parent if root.is_file() else root
         files = [read_cvat(p) for p in self.found(root)]
         used = {shape.get("label", "") for f in files for image in f.images for _, shape in image.shapes}
@@ -181,7 +161,7 @@ class CvatFormat(AnnotationFilesFormat):
         if not usable_splits(splits.values()):
             splits = dict.fromkeys(splits)
         masks, painting = painted(images, [f.path for f in files], LATER_OVER_EARLIER, spec.colours, base,
-                                  Path(self.options.cache_dir or default_cache_dir()) / "cvat",
+                                  self.cache_folder(),
                                   files[0].path.stem or "cvat", len(spec.names) if multilabel else None)
         problems += painting
         pairs = unique_names([painted_pair(stem(i.image), i.image, masks[i.image], splits[i.image])
@@ -256,7 +236,6 @@ class ShapeOutline:
             ValueError: a coordinate that is missing or no number.
         """
         get = self._get
-        turn = math.radians(_number(self.shape.get("rotation", "0")))
         if self.tag == "polygon":
             return [float(v) for point in self.shape.get("points", "").split(";") for v in point.split(",")]
         if self.tag == "box":
@@ -264,12 +243,9 @@ class ShapeOutline:
             corners = [(get(x), get(y)) for x, y in (("xtl", "ytl"), ("xbr", "ytl"), ("xbr", "ybr"), ("xtl", "ybr"))]
             offsets = [(x - cx, y - cy) for x, y in corners]
         else:
-            cx, cy, rx, ry = get("cx"), get("cy"), get("rx"), get("ry")
-            steps = [2 * math.pi * k / _ELLIPSE_SIDES for k in range(_ELLIPSE_SIDES)]
-            offsets = [(rx * math.cos(a), ry * math.sin(a)) for a in steps]
-        cos, sin = math.cos(turn), math.sin(turn)
-        return [round(v, 6) for dx, dy in offsets  # no float noise: a corner at 0.9999999 would fill row 0
-                for v in (cx + dx * cos - dy * sin, cy + dx * sin + dy * cos)]
+            cx, cy = get("cx"), get("cy")
+            offsets = ellipse(get("rx"), get("ry"))
+        return turned(offsets, cx, cy, _number(self.shape.get("rotation", "0")))
 
 
 @dataclass(frozen=True)

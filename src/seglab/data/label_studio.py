@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import logging
-import math
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -26,11 +25,9 @@ from urllib.parse import parse_qs, unquote, urlparse
 import numpy as np
 
 from seglab.data.annotated_images import locate_images
-from seglab.data.cache import default_cache_dir
 from seglab.data.classes import ClassSpec, tool_classes
 from seglab.data.folder_pairs import unique_names
-from seglab.data.folders import METADATA_FILES, Folder
-from seglab.data.formats import FORMATS, AnnotationFilesFormat
+from seglab.data.formats import FORMATS, AnnotationFileFormat, file_head, top_annotation_files
 from seglab.data.index import DatasetIndex, Problem
 from seglab.data.io import IMAGE_SUFFIXES
 from seglab.data.naming import stem
@@ -38,40 +35,23 @@ from seglab.data.painted_masks import (
     LATER_OVER_EARLIER,
     Drawn,
     ImageObjects,
+    ellipse,
     object_mask,
     painted,
     painted_mapping,
     painted_pair,
+    turned,
 )
 from seglab.errors import DataError
 
 log = logging.getLogger(__name__)
 
 _AREA_RESULTS = ("brushlabels", "polygonlabels", "rectanglelabels", "ellipselabels")
-_SNIFFED_BYTES = 1 << 16
-_MOST_FILES = 20
 _UPLOAD_PREFIX = re.compile(r"^[0-9a-f]{8}-")  # Label Studio renames an upload `8f3a2b1c-frame.jpg`
-_ELLIPSE_SIDES = 64
-
-
-def label_studio_files(root: Path) -> list[Path]:
-    """Label Studio JSON exports: `root` itself, or the JSON files in `root` and the folders just
-    below it that open a list of tasks with annotations."""
-    if root.is_file():
-        return [root] if _looks_like_export(root) else []
-    candidates = []
-    for folder in (root, *(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))):
-        files = [p for p in folder.glob("*.json") if p.name.lower() not in METADATA_FILES]
-        candidates += files if len(files) <= _MOST_FILES else []
-    return sorted(p for p in candidates if _looks_like_export(p))
 
 
 def _looks_like_export(path: Path) -> bool:
-    try:
-        with path.open("rb") as file:
-            head = file.read(_SNIFFED_BYTES).decode("utf-8", errors="replace")
-    except OSError:
-        return False
+    head = file_head(path)
     return head.lstrip().startswith("[") and '"annotations"' in head and '"result"' in head
 
 
@@ -140,16 +120,16 @@ def _size(results: list[dict]) -> tuple[int | None, int | None]:
 
 
 @FORMATS.register("label-studio")
-class LabelStudioFormat(AnnotationFilesFormat):
+class LabelStudioFormat(AnnotationFileFormat):
     """Label Studio's JSON export beside the images; DATA is the folder or the JSON file."""
 
     layout = "a Label Studio JSON export (a list of tasks: brush, polygon, rectangle, ellipse labels) beside the images"
-    priority = -1  # before folder-pairs, which would find the images alone
+    cache_name = "label-studio"
 
-    def find(self, root: Path, folders: list[Folder]) -> list[Path]:
-        return label_studio_files(root)
+    def files(self, root: Path) -> list[Path]:
+        return top_annotation_files(root, ".json", _looks_like_export)
 
-    def index(self, root: Path, classes: ClassSpec | None) -> DatasetIndex:
+    def read(self, root: Path, classes: ClassSpec | None) -> DatasetIndex:
         base = root.parent if root.is_file() else root
         exports = {path: read_export(path) for path in self.found(root)}
         results = [r for tasks, _ in exports.values() for t in tasks for r in t.results or []]
@@ -180,7 +160,7 @@ class LabelStudioFormat(AnnotationFilesFormat):
                     continue
                 images.append(ImageObjects(image, *_size(task.results), _drawn(path, task, value)))
         masks, painting = painted(images, list(exports), LATER_OVER_EARLIER, spec.colours, base,
-                                  Path(self.options.cache_dir or default_cache_dir()) / "label-studio",
+                                  self.cache_folder(),
                                   next(iter(exports)).stem[:40] or "label-studio",
                                   len(spec.names) if self.options.multilabel else None)
         problems += painting
@@ -232,18 +212,14 @@ class Result:
                 return [float(v) * (width if k % 2 == 0 else height) / 100 for point in self.value["points"]
                         for k, v in enumerate(point[:2])]
             x, y = float(self.value["x"]) * width / 100, float(self.value["y"]) * height / 100
-            turn = math.radians(float(self.value.get("rotation") or 0))
             if self.kind == "rectanglelabels":  # turned about its top-left corner
                 w, h = float(self.value["width"]) * width / 100, float(self.value["height"]) * height / 100
                 offsets = [(0.0, 0.0), (w, 0.0), (w, h), (0.0, h)]
             else:
-                rx, ry = float(self.value["radiusX"]) * width / 100, float(self.value["radiusY"]) * height / 100
-                steps = [2 * math.pi * k / _ELLIPSE_SIDES for k in range(_ELLIPSE_SIDES)]
-                offsets = [(rx * math.cos(a), ry * math.sin(a)) for a in steps]
+                offsets = ellipse(float(self.value["radiusX"]) * width / 100, float(self.value["radiusY"]) * height / 100)
+            return turned(offsets, x, y, float(self.value.get("rotation") or 0))
         except (KeyError, TypeError) as err:
             raise ValueError(f"it lacks a coordinate ({err!r})") from None
-        cos, sin = math.cos(turn), math.sin(turn)
-        return [round(v, 6) for dx, dy in offsets for v in (x + dx * cos - dy * sin, y + dx * sin + dy * cos)]
 
 
 def brush_pixels(rle: object, height: int, width: int) -> np.ndarray:

@@ -16,11 +16,10 @@ import logging
 import math
 from pathlib import Path
 
-from seglab.data.cache import default_cache_dir
 from seglab.data.classes import ClassSpec, shipped_classes
 from seglab.data.folder_pairs import unique_names
 from seglab.data.folders import Folder
-from seglab.data.formats import FORMATS, AnnotationFilesFormat
+from seglab.data.formats import FORMATS, AnnotationBesideImages
 from seglab.data.index import DatasetIndex, Problem
 from seglab.data.naming import stem, usable_splits
 from seglab.data.painted_masks import (
@@ -28,6 +27,7 @@ from seglab.data.painted_masks import (
     LATER_OVER_EARLIER,
     Drawn,
     ImageObjects,
+    ellipse,
     painted,
     painted_mapping,
     painted_pair,
@@ -39,7 +39,6 @@ log = logging.getLogger(__name__)
 BACKGROUND, IGNORED = "_background_", "__ignore__"  # labelme2voc's names
 LABELS_FILE = "labels.txt"
 _AREA_SHAPES = ("polygon", "rectangle", "circle")
-_CIRCLE_SIDES = 64
 
 
 def labelme_pairs(folder: Folder) -> list[tuple[Path, Path]]:
@@ -57,23 +56,22 @@ def _is_labelme(path: Path) -> bool:
 
 
 @FORMATS.register("labelme")
-class LabelMeFormat(AnnotationFilesFormat):
+class LabelMeFormat(AnnotationBesideImages):
     """Images with a LabelMe JSON beside each; see the module docstring."""
 
     layout = "images with a LabelMe JSON beside each (a.jpg + a.json with shapes: polygons, rectangles, circles)"
-    priority = -1  # before folder-pairs, which would find the images alone
+    cache_name = "labelme"
 
-    def find(self, root: Path, folders: list[Folder]) -> list[tuple[Folder, list[tuple[Path, Path]]]]:
-        """The folders whose images have LabelMe JSON beside (half of them at least; two files
-        opened to tell), with those (image, JSON) pairs."""
-        found = []
-        for folder in folders:
-            pairs = labelme_pairs(folder)
-            if pairs and len(pairs) >= 0.5 * len(folder.files) and all(_is_labelme(j) for _, j in pairs[:2]):
-                found.append((folder, pairs))
-        return found
+    def annotated(self, folder: Folder) -> list[tuple[Path, Path]]:
+        return labelme_pairs(folder)
 
-    def index(self, root: Path, classes: ClassSpec | None) -> DatasetIndex:
+    def looks_right(self, path: Path) -> bool:
+        return _is_labelme(path)
+
+    def sources(self, root: Path, found: list[tuple[Folder, list[tuple[Path, Path]]]]) -> list[Path]:
+        return [*super().sources(root, found), *_label_files(root, found)]
+
+    def read(self, root: Path, classes: ClassSpec | None) -> DatasetIndex:
         found = self.found(root)
         read = {json_path: _read(json_path) for _, pairs in found for _, json_path in pairs}
         shapes = {path: shapes for path, (shapes, _) in read.items()}
@@ -94,7 +92,7 @@ class LabelMeFormat(AnnotationFilesFormat):
                                     f"({', '.join(spec.names)}) do not name; add them to {LABELS_FILE} or classes.json")
                 images.append(ImageObjects(image, *(read[json_path][1] or (None, None)), drawn))
         masks, painting = painted(images, [j for _, pairs in found for _, j in pairs], LATER_OVER_EARLIER,
-                                  spec.colours, root, Path(self.options.cache_dir or default_cache_dir()) / "labelme",
+                                  spec.colours, root, self.cache_folder(),
                                   root.name or "labelme", channels)
         problems += painting
         images = [i for i in images if i.image in masks]
@@ -140,14 +138,19 @@ def _label_order(root: Path, found: list[tuple[Folder, list[tuple[Path, Path]]]]
                  shapes: dict[Path, list[dict]]) -> tuple[str, ...]:
     """`_background_` and the labels, in the order of the first `labels.txt` in the dataset folder
     or beside the images, else sorted by name."""
-    for folder in [root, *(f.path for f, _ in found), *(f.path.parent for f, _ in found)]:
-        listed = folder / LABELS_FILE
-        if listed.is_file():
-            lines = [line.strip() for line in listed.read_text(encoding="utf-8", errors="replace").splitlines()]
-            named = [line for line in lines if line and line != IGNORED and line != BACKGROUND]
-            log.info("class order from '%s'", listed)
-            return (BACKGROUND, *named)
+    for listed in _label_files(root, found)[:1]:
+        lines = [line.strip() for line in listed.read_text(encoding="utf-8", errors="replace").splitlines()]
+        named = [line for line in lines if line and line != IGNORED and line != BACKGROUND]
+        log.info("class order from '%s'", listed)
+        return (BACKGROUND, *named)
     return (BACKGROUND, *sorted(_all_labels(shapes) - {BACKGROUND, IGNORED, ""}))
+
+
+def _label_files(root: Path, found: list[tuple[Folder, list[tuple[Path, Path]]]]) -> list[Path]:
+    """The `labels.txt` files in the dataset folder, beside the images or above them, the first
+    of which orders the classes."""
+    folders = [root, *(f.path for f, _ in found), *(f.path.parent for f, _ in found)]
+    return [folder / LABELS_FILE for folder in dict.fromkeys(folders) if (folder / LABELS_FILE).is_file()]
 
 
 def _drawn(path: Path, shapes: list[dict], value: dict[str, int]) -> tuple[list[Drawn], int, list[str]]:
@@ -179,6 +182,5 @@ def _outline(kind: str, points: object) -> list[float] | None:
     elif kind == "circle" and len(xy) == 2:
         (cx, cy), (px, py) = xy
         radius = math.hypot(px - cx, py - cy)
-        xy = [(cx + radius * math.cos(2 * math.pi * k / _CIRCLE_SIDES), cy + radius * math.sin(2 * math.pi * k / _CIRCLE_SIDES))
-              for k in range(_CIRCLE_SIDES)]
+        xy = [(cx + dx, cy + dy) for dx, dy in ellipse(radius, radius)]
     return [v for point in xy for v in point] if len(xy) >= 3 else None

@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -40,6 +41,7 @@ CACHE_VERSION = 1  # part of every key: bump when painting changes
 IGNORE = 255  # pixels two classes claim under OVERLAP_IGNORED: scored in no class
 OVERLAP_IGNORED, LATER_OVER_EARLIER, CHANNELS = "ignored", "later-over-earlier", "channels"
 _MANIFEST = "masks.json"  # written last: a folder without it was never completed
+_ELLIPSE_SIDES = 64
 
 Outline = Callable[[int, int], np.ndarray]
 """An object that draws itself: (height, width) -> its pixels, a boolean array of that shape;
@@ -185,6 +187,20 @@ def paint(entry: ImageObjects, overlap: str) -> tuple[np.ndarray, int]:
         labels[on & (labels == 0)] = item.label
         labels[clash] = IGNORE
     return labels, int((labels == IGNORE).sum()) if overlap == OVERLAP_IGNORED else 0
+
+
+def ellipse(rx: float, ry: float) -> list[tuple[float, float]]:
+    """An ellipse's outline about its centre as a polygon of `_ELLIPSE_SIDES` points (LabelMe's
+    circles, CVAT's and Label Studio's ellipses)."""
+    steps = [2 * math.pi * k / _ELLIPSE_SIDES for k in range(_ELLIPSE_SIDES)]
+    return [(rx * math.cos(a), ry * math.sin(a)) for a in steps]
+
+
+def turned(offsets: Sequence[tuple[float, float]], x: float, y: float, degrees: float = 0.0) -> list[float]:
+    """Points given from (`x`, `y`), turned clockwise on the image by `degrees` about it, as a
+    flat polygon; rounded to 6 places, so that a corner at 0.9999999 fills no row above."""
+    cos, sin = math.cos(math.radians(degrees)), math.sin(math.radians(degrees))
+    return [round(v, 6) for dx, dy in offsets for v in (x + dx * cos - dy * sin, y + dx * sin + dy * cos)]
 
 
 def _in_pixels(polygons: object, width: int, height: int) -> list[list[float]]:

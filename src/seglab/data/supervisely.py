@@ -30,11 +30,10 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw
 
-from seglab.data.cache import default_cache_dir
 from seglab.data.classes import ClassSpec, hex_colour, tool_classes
 from seglab.data.folder_pairs import unique_names
 from seglab.data.folders import Folder
-from seglab.data.formats import FORMATS, AnnotationFilesFormat
+from seglab.data.formats import FORMATS, AnnotationBesideImages
 from seglab.data.index import DatasetIndex, Problem
 from seglab.data.naming import stem, usable_splits
 from seglab.data.painted_masks import LATER_OVER_EARLIER, Drawn, ImageObjects, painted, painted_mapping, painted_pair
@@ -82,23 +81,23 @@ def _is_supervisely(path: Path) -> bool:
 
 
 @FORMATS.register("supervisely")
-class SuperviselyFormat(AnnotationFilesFormat):
+class SuperviselyFormat(AnnotationBesideImages):
     """A Supervisely project (meta.json, <dataset>/img/ + <dataset>/ann/); see the module docstring."""
 
     layout = "a Supervisely project: meta.json and per dataset img/a.jpg + ann/a.jpg.json (bitmaps, polygons)"
-    priority = -1  # before folder-pairs, which would find the images alone
+    cache_name = "supervisely"
 
-    def find(self, root: Path, folders: list[Folder]) -> list[tuple[Folder, list[tuple[Path, Path]]]]:
-        """The `img/` folders with annotations beside (half of their images at least; two files
-        opened to tell), with those (image, annotation) pairs."""
-        found = []
-        for folder in folders:
-            pairs = supervisely_pairs(folder)
-            if pairs and len(pairs) >= 0.5 * len(folder.files) and all(_is_supervisely(a) for _, a in pairs[:2]):
-                found.append((folder, pairs))
-        return found
+    def annotated(self, folder: Folder) -> list[tuple[Path, Path]]:
+        return supervisely_pairs(folder)
 
-    def index(self, root: Path, classes: ClassSpec | None) -> DatasetIndex:
+    def looks_right(self, path: Path) -> bool:
+        return _is_supervisely(path)
+
+    def sources(self, root: Path, found: list[tuple[Folder, list[tuple[Path, Path]]]]) -> list[Path]:
+        meta = _meta_path(root, [folder for folder, _ in found])
+        return [*super().sources(root, found), *([meta] if meta else [])]
+
+    def read(self, root: Path, classes: ClassSpec | None) -> DatasetIndex:
         found = self.found(root)
         read = {annotation: _read(annotation) for _, pairs in found for _, annotation in pairs}
         meta = _meta(root, [folder for folder, _ in found])
@@ -116,7 +115,7 @@ class SuperviselyFormat(AnnotationFilesFormat):
                 left_out += skipped
                 images.append(ImageObjects(image, *_size(read[annotation]), drawn))
         masks, problems = painted(images, list(read), LATER_OVER_EARLIER, spec.colours, root,
-                                  Path(self.options.cache_dir or default_cache_dir()) / "supervisely",
+                                  self.cache_folder(),
                                   root.name or "supervisely", len(spec.names) if multilabel else None)
         splits = {folder.path: folder.split for folder, _ in found}
         if not usable_splits(splits.values()):

@@ -19,7 +19,6 @@ from pathlib import Path
 
 import yaml
 
-from seglab.data.cache import default_cache_dir
 from seglab.data.classes import ClassSpec, generic_name, shipped_classes
 from seglab.data.folder_pairs import unique_names
 from seglab.data.folders import Folder
@@ -53,7 +52,7 @@ class YoloFormat(AnnotationFilesFormat):
     """Ultralytics segmentation labels; see the module docstring."""
 
     layout = "images/<split>/a.jpg + labels/<split>/a.txt (YOLO segmentation: class x1 y1 x2 y2 ...), data.yaml"
-    priority = -1  # before folder-pairs, which would find the images alone
+    cache_name = "yolo"
 
     def find(self, root: Path, folders: list[Folder]) -> list[tuple[Folder, Path | None]]:
         """The image folders with their label folders (None: unlabelled), when any has one with
@@ -62,7 +61,10 @@ class YoloFormat(AnnotationFilesFormat):
         labelled = any(labels is not None and any(labels.glob("*.txt")) for _, labels in found)
         return found if labelled else []
 
-    def index(self, root: Path, classes: ClassSpec | None) -> DatasetIndex:
+    def sources(self, root: Path, found: list[tuple[Folder, Path | None]]) -> list[Path]:
+        return [label for _, labels in found if labels is not None for label in labels.glob("*.txt")]
+
+    def read(self, root: Path, classes: ClassSpec | None) -> DatasetIndex:
         found = self.found(root)
         images, unlabelled, problems, sources, used = [], [], [], [], set()
         for folder, labels in found:
@@ -85,7 +87,7 @@ class YoloFormat(AnnotationFilesFormat):
         drawn = [ImageObjects(image, None, None, _largest_first(objects, image), relative=True)
                  for image, _, objects in images]
         masks, painting = painted(drawn, sources, LATER_OVER_EARLIER, spec.colours, root,
-                                  Path(self.options.cache_dir or default_cache_dir()) / "yolo", root.name or "yolo",
+                                  self.cache_folder(), root.name or "yolo",
                                   channels)
         problems += painting
         drawn = [i for i in drawn if i.image in masks]
