@@ -116,7 +116,7 @@ def main() -> None:
             assert index.format == layout and len(index.pairs) == args.images
             rows.append((layout, *times))
     print(f"{cpu_description()}\n")
-    print("| format | images | objects | first read: paint + write (s) | per image (ms) | cached read (s) |")
+    print("| format | images | objects | first read: paint + write (s) | per image (ms) | read again (s) |")
     print("|---|---|---|---|---|---|")
     for layout, first, again in rows:
         print(f"| {layout} | {args.images} | {args.images * OBJECTS} | {first:.2f} | {1000 * first / args.images:.1f} "
