@@ -145,3 +145,21 @@ def test_a_name_no_image_has_is_listed(tmp_path):
     index = discover(root, cache_dir=str(tmp_path / "cache"))
     assert len(index.pairs) == 1
     assert [(p.path.name, p.code) for p in index.problems] == [("annotations.xml", "mask-without-image")]
+
+
+def test_a_project_export_finds_each_subsets_image_of_one_name(tmp_path):
+    """A CVAT project exported with images keeps them in images/<subset>/: Train and Validation
+    may both hold a frame_000.jpg."""
+    root = tmp_path / "project"
+    cvat(root, {"frame_000.jpg": "Train"})
+    xml = (root / "annotations.xml").read_text()
+    image = xml[xml.index("<image "):xml.index("</image>") + len("</image>")]
+    other = image.replace('id="0"', 'id="1"').replace('subset="Train"', 'subset="Validation"')
+    (root / "annotations.xml").write_text(xml.replace("</annotations>", f"{other}</annotations>"))
+    (root / "images" / "frame_000.jpg").unlink()
+    for k, subset in enumerate(("Train", "Validation")):
+        photo = np.random.default_rng(k).integers(0, 256, (H, W, 3), np.uint8)
+        (root / "images" / subset).mkdir()
+        Image.fromarray(photo).save(root / "images" / subset / "frame_000.jpg")
+    index = discover(root, cache_dir=str(tmp_path / "cache"))
+    assert sorted((p.split, p.image.parent.name) for p in index.pairs) == [("train", "Train"), ("val", "Validation")]

@@ -149,8 +149,8 @@ class CvatFormat(AnnotationFileFormat):
             raise DataError(f"shapes in {', '.join(str(f.path) for f in files)} use labels {', '.join(missing[:5])} "
                             f"that the classes ({', '.join(spec.names)}) do not name; add them to the task's labels "
                             "or to classes.json")
-        located, problems = locate_images([(f.path, [(i.key, i.name) for i in f.images]) for f in files], base,
-                                          "image")
+        located, problems = locate_images([(f.path, [(i.key, _image_names(i)) for i in f.images]) for f in files],
+                                          base, "image")
         images, splits = [], {}
         for f in files:
             for entry in f.images:
@@ -174,6 +174,12 @@ class CvatFormat(AnnotationFileFormat):
         log.info("%s: %s", base, line)
         return DatasetIndex(base, "cvat", pairs, [], spec, painted_mapping(len(spec.names) if multilabel else None),
                             problems, pairing=[line])
+
+
+def _image_names(image: _Image) -> tuple[str, ...]:
+    """Where an export with images keeps one: `images/<name>` (a task), `images/<subset>/<name>`
+    (a project: two subsets may hold files of one name), else the name as given."""
+    return (*([f"images/{image.subset}/{image.name}"] if image.subset else []), f"images/{image.name}", image.name)
 
 
 def _refuse_boxes_only(files: list[_CvatFile]) -> None:
