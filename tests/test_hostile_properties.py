@@ -168,7 +168,7 @@ def test_encoding_chosen_for_any_small_masks(tmp_path, raw):
         pass
 
 
-# --- annotation files: COCO, LabelMe, Supervisely and Label Studio JSON, YOLO lines, CVAT XML ----
+# --- annotation files: COCO, LabelMe, Supervisely, Label Studio and VIA JSON, YOLO lines, CVAT XML -
 
 segmentations = json_values | st.lists(st.lists(st.floats(-1e6, 1e6) | st.integers(-10, 10**9), max_size=10),
                                        max_size=3) | st.fixed_dictionaries(
@@ -322,4 +322,25 @@ def test_any_label_studio_export_gives_pairs_or_a_seglab_error(tmp_path_factory,
     _photo(root / "images" / "a.jpg")
     tasks = [{"annotations": [{"result": results, "ground_truth": ground_truth}], "data": {"image": image}}]
     (root / "export.json").write_text(json.dumps(tasks))
+    _small_allocation(lambda: _only_seglab_errors(root, tmp_path_factory.mktemp("cache")))
+
+
+via_regions = st.fixed_dictionaries({
+    "shape_attributes": json_values | st.fixed_dictionaries(
+        {"name": st.sampled_from(["polygon", "rect", "circle", "ellipse", "polyline", "point"]) | json_values},
+        optional={key: json_values | st.floats(-1e4, 1e4) for key in ("x", "y", "width", "height", "cx", "cy", "r",
+                                                                         "rx", "ry", "theta")}
+        | {"all_points_x": point_lists, "all_points_y": point_lists}),
+    "region_attributes": json_values | st.dictionaries(st.sampled_from(["type", "name"]),
+                                                       st.sampled_from(["car", "road", ""]) | json_values, max_size=2)})
+
+
+@example(regions=True, attributes=None)  # regions that are no list: TypeError
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(regions=st.lists(via_regions, max_size=3) | json_values, attributes=json_values)
+def test_any_via_file_gives_pairs_or_a_seglab_error(tmp_path_factory, regions, attributes):
+    root = tmp_path_factory.mktemp("via")
+    _photo(root / "a.jpg")
+    (root / "via_project.json").write_text(json.dumps({"_via_img_metadata": {"a.jpg1": {
+        "filename": "a.jpg", "size": 1, "regions": regions}}, "_via_attributes": attributes}))
     _small_allocation(lambda: _only_seglab_errors(root, tmp_path_factory.mktemp("cache")))

@@ -1,0 +1,222 @@
+"""The "via" format: the VGG Image Annotator's JSON (VIA 2), as its "Export Annotations (as
+json)" writes `via_region_data.json` and as it saves a project (`via_project.json`), beside the
+images; the format of Mask R-CNN's balloon and many a tutorial since. Painted into class-index
+masks once.
+
+Each image's regions are drawn in order, later over earlier: polygons (`all_points_x`,
+`all_points_y`), rectangles, circles and ellipses (`theta` in radians); polylines and points have
+no area and are left out (counted in the log). A region's class is the value of its region
+attribute: the one attribute the project defines with options (`_via_attributes`, whose order
+gives the classes' order), else the attribute the regions use most (a checkbox's ticked option
+counts); regions without one are the class `object`. Otherwise classes are sorted by name. A
+split folder holding the file (`train/via_region_data.json`) gives the split.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from seglab.data.annotated_images import locate_images
+from seglab.data.classes import ClassSpec, tool_classes
+from seglab.data.folder_pairs import unique_names
+from seglab.data.formats import FORMATS, AnnotationFileFormat, file_head, top_annotation_files
+from seglab.data.index import DatasetIndex
+from seglab.data.naming import folder_split, stem, usable_splits
+from seglab.data.painted_masks import (
+    LATER_OVER_EARLIER,
+    Drawn,
+    ImageObjects,
+    ellipse,
+    object_mask,
+    painted,
+    painted_mapping,
+    painted_pair,
+    turned,
+)
+from seglab.errors import DataError
+
+log = logging.getLogger(__name__)
+
+OBJECT = "object"  # the class of regions without a class attribute (the balloon dataset's)
+_AREA_SHAPES = ("polygon", "rect", "circle", "ellipse")
+
+
+@dataclass
+class _ViaFile:
+    """One VIA file, read: its images (key, file name, regions) and the class attribute's options."""
+
+    path: Path
+    images: list[tuple[int, str, list[dict]]]
+    options: list[str]
+
+    @property
+    def split(self) -> str | None:
+        return folder_split(self.path.parent.name)
+
+
+def _looks_like_via(path: Path) -> bool:
+    head = file_head(path)
+    return head.lstrip().startswith("{") and ('"_via_img_metadata"' in head
+                                              or ('"regions"' in head and '"filename"' in head))
+
+
+def read_via(path: Path) -> _ViaFile:
+    """A VIA 2 file's images with their regions, and the options of its class attribute.
+
+    Raises:
+        DataError: not JSON, or no image entries with a filename and regions, naming the file.
+    """
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as err:
+        raise DataError(f"VIA file '{path}' cannot be read as JSON: {err}") from None
+    if not isinstance(data, dict):
+        raise DataError(f"VIA file '{path}' holds no image entries")
+    metadata = data.get("_via_img_metadata", data)
+    entries = [e for e in metadata.values() if isinstance(e, dict) and isinstance(e.get("filename"), str)] \
+        if isinstance(metadata, dict) else []
+    if not entries:
+        raise DataError(f"VIA file '{path}' holds no image entries (a 'filename' and its 'regions')")
+    images = []
+    for key, entry in enumerate(entries):
+        regions = entry.get("regions") or []
+        regions = list(regions.values()) if isinstance(regions, dict) else regions  # VIA 1 kept a dict
+        if not isinstance(regions, list):
+            raise DataError(f"VIA file '{path}': the regions of '{entry['filename']}' are no list")
+        images.append((key, entry["filename"], [r for r in regions if isinstance(r, dict)]))
+    return _ViaFile(path, images, _class_options(data.get("_via_attributes")))
+
+
+def _class_options(attributes: object) -> list[str]:
+    """The options, in order, of the one region attribute a VIA project defines with options."""
+    region = attributes.get("region") if isinstance(attributes, dict) else None
+    with_options = [a["options"] for a in region.values() if isinstance(a, dict) and isinstance(a.get("options"), dict)
+                    and a["options"]] if isinstance(region, dict) else []
+    return [str(o) for o in with_options[0]] if len(with_options) == 1 else []
+
+
+def _class_attribute(files: list[_ViaFile]) -> str | None:
+    """The region attribute that names classes: the one with the project's options, else the one
+    the regions use most; None when regions have no attributes."""
+    used = Counter(name for f in files for _, _, regions in f.images for r in regions
+                   for name, value in _attributes(r).items() if value)
+    for name, _ in used.most_common():
+        if any(_label(r, name) in f.options for f in files for _, _, regions in f.images for r in regions):
+            return name
+    return used.most_common(1)[0][0] if used else None
+
+
+def _attributes(region: dict) -> dict:
+    attributes = region.get("region_attributes")
+    return attributes if isinstance(attributes, dict) else {}
+
+
+def _label(region: dict, attribute: str | None) -> str:
+    """A region's class: its attribute's text, or a checkbox's ticked option; `object` without."""
+    value = _attributes(region).get(attribute) if attribute else None
+    if isinstance(value, dict):  # a checkbox: {"car": true}
+        value = next((option for option, ticked in value.items() if ticked), None)
+    return str(value).strip() if value not in (None, "") and str(value).strip() else OBJECT
+
+
+@FORMATS.register("via")
+class ViaFormat(AnnotationFileFormat):
+    """VGG Image Annotator JSON beside the images; DATA is the folder or the JSON file."""
+
+    layout = "a VGG Image Annotator (VIA 2) JSON: via_region_data.json or via_project.json beside the images"
+    cache_name = "via"
+
+    def files(self, root: Path) -> list[Path]:
+        return top_annotation_files(root, ".json", _looks_like_via)
+
+    def read(self, root: Path, classes: ClassSpec | None) -> DatasetIndex:
+        base = root.parent if root.is_file() else root
+        files = [read_via(p) for p in self.found(root)]
+        attribute = _class_attribute(files)
+        kinds = Counter(str(_shape(r).get("name")) for f in files for _, _, regions in f.images for r in regions)
+        if kinds["rect"] and kinds["rect"] == sum(kinds[k] for k in _AREA_SHAPES):
+            raise DataError(f"{', '.join(str(f.path) for f in files)}: its {kinds['rect']} regions are all "
+                            "rectangles: a detection project, whose masks would be boxes; draw polygons")
+        used = {_label(r, attribute) for f in files for _, _, regions in f.images for r in regions
+                if _shape(r).get("name") in _AREA_SHAPES}
+        options = [o for f in files for o in f.options]
+        order = [o for o in dict.fromkeys(options) if o in used] + sorted(used - set(options))
+        spec, value = tool_classes(order, None, f"the classes of {', '.join(str(f.path) for f in files)}",
+                                   self.options.multilabel, classes)
+        missing = sorted(used - set(value))
+        if missing:
+            raise DataError(f"VIA regions use classes {', '.join(missing[:5])} that the classes "
+                            f"({', '.join(spec.names)}) do not name")
+        located, problems = locate_images([(f.path, [(key, name) for key, name, _ in f.images]) for f in files],
+                                          base, "entry")
+        images, splits = [], {}
+        for f in files:
+            for key, _, regions in f.images:
+                if key in located[f.path]:
+                    image = located[f.path][key]
+                    images.append(ImageObjects(image, None, None, _drawn(f.path, image, regions, attribute, value)))
+                    splits[image] = f.split
+        if not usable_splits(splits.values()):
+            splits = dict.fromkeys(splits)
+        masks, painting = painted(images, [f.path for f in files], LATER_OVER_EARLIER, spec.colours, base,
+                                  self.cache_folder(), files[0].path.stem or "via",
+                                  len(spec.names) if self.options.multilabel else None)
+        problems += painting
+        pairs = unique_names([painted_pair(stem(i.image), i.image, masks[i.image], splits[i.image])
+                              for i in images if i.image in masks], base)
+        left_out = sum(n for kind, n in kinds.items() if kind not in _AREA_SHAPES)
+        line = (f"{', '.join(f.path.name for f in files)}: {len(pairs)} images' regions painted into "
+                f"{len(spec.names)} classes" + (f" named by the region attribute '{attribute}'" if attribute else "")
+                + ", later over earlier" + (f"; {left_out} polylines and points left out (no area)" if left_out else ""))
+        log.info("%s: %s", base, line)
+        return DatasetIndex(base, "via", pairs, [], spec,
+                            painted_mapping(len(spec.names) if self.options.multilabel else None), problems,
+                            pairing=[line])
+
+
+def _shape(region: dict) -> dict:
+    shape = region.get("shape_attributes")
+    return shape if isinstance(shape, dict) else {}
+
+
+def _drawn(path: Path, image: Path, regions: list[dict], attribute: str | None, value: dict[str, int]) -> list[Drawn]:
+    """An image's regions with an area, in order."""
+    return [Drawn(value[_label(r, attribute)], Region(_shape(r)),
+                  f"VIA file '{path}': region {number} of '{image.name}' ({_shape(r).get('name')})")
+            for number, r in enumerate(regions, start=1) if _shape(r).get("name") in _AREA_SHAPES]
+
+
+@dataclass(frozen=True)
+class Region:
+    """A region's shape attributes, drawn as a polygon."""
+
+    shape: dict
+
+    def __call__(self, height: int, width: int) -> np.ndarray:
+        return object_mask([self.outline()], height, width)
+
+    def outline(self) -> list[float]:
+        """The shape as a flat polygon in pixels.
+
+        Raises:
+            ValueError: a coordinate that is missing or no number.
+        """
+        shape, name = self.shape, self.shape.get("name")
+        try:
+            if name == "polygon":
+                return [float(v) for xy in zip(shape["all_points_x"], shape["all_points_y"]) for v in xy]
+            if name == "rect":
+                x, y, w, h = (float(shape[k]) for k in ("x", "y", "width", "height"))
+                return [x, y, x + w, y, x + w, y + h, x, y + h]
+            radii = (shape["r"], shape["r"]) if name == "circle" else (shape["rx"], shape["ry"])
+            return turned(ellipse(float(radii[0]), float(radii[1])), float(shape["cx"]), float(shape["cy"]),
+                          math.degrees(float(shape.get("theta") or 0)))
+        except (KeyError, TypeError) as err:
+            raise ValueError(f"it lacks a coordinate ({err!r})") from None

@@ -1,0 +1,107 @@
+"""VGG Image Annotator (VIA 2) JSON beside the images, painted into class-index masks: the
+balloon dataset's layout (train/ and val/ each with via_region_data.json, regions without a
+class), a project file whose region attribute's options order the classes, circles, ellipses,
+checkboxes and VIA 1's region dicts. Every painted pixel is worked out by hand.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from seglab.data import discover, read_mask
+from seglab.errors import DataError
+
+H, W = 20, 40
+
+
+def polygon(xs: list[int], ys: list[int], **attributes) -> dict:
+    return {"shape_attributes": {"name": "polygon", "all_points_x": xs, "all_points_y": ys},
+            "region_attributes": attributes}
+
+
+def shape(name: str, attributes: dict | None = None, **values) -> dict:
+    return {"shape_attributes": {"name": name, **values}, "region_attributes": attributes or {}}
+
+
+def via(folder: Path, regions: dict[str, list[dict]], name: str = "via_region_data.json", project: dict | None = None,
+        seed: int = 0) -> None:
+    """`regions` maps image names to their regions, written as VIA 2's annotation export (or,
+    with `project`'s extra keys, as a saved project)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    metadata = {}
+    for k, (image, found) in enumerate(regions.items()):
+        Image.fromarray(np.random.default_rng(seed + k).integers(0, 256, (H, W, 3), np.uint8)).save(folder / image)
+        size = (folder / image).stat().st_size
+        metadata[f"{image}{size}"] = {"filename": image, "size": size, "regions": found, "file_attributes": {}}
+    data = metadata if project is None else {"_via_settings": {}, "_via_img_metadata": metadata, **project}
+    (folder / name).write_text(json.dumps(data))
+
+
+def test_the_balloon_layout_paints_one_class_per_split_folder(tmp_path):
+    root = tmp_path / "balloon"
+    balloon = polygon([2, 10, 10, 2], [3, 3, 8, 8])  # columns 2-10, rows 3-8
+    via(root / "train", {"a.jpg": [balloon], "b.jpg": [balloon]})
+    via(root / "val", {"c.jpg": [balloon]}, seed=5)
+    index = discover(root, cache_dir=str(tmp_path / "cache"))
+    assert index.format == "via" and index.classes.names == ("background", "object")
+    assert sorted(p.split for p in index.pairs) == ["train", "train", "val"]
+    truth = np.zeros((H, W), np.int64)
+    truth[3:9, 2:11] = 1
+    for pair in index.pairs:
+        np.testing.assert_array_equal(read_mask(pair.mask, index.mapping), truth)
+
+
+PROJECT = {"_via_attributes": {"region": {
+    "type": {"type": "dropdown", "description": "", "options": {"road": "", "car": "", "sign": ""}, "default_options": {}},
+    "note": {"type": "text", "description": "", "default_value": ""}}, "file": {}}}
+
+
+def test_a_project_file_orders_its_classes_and_draws_every_shape(tmp_path):
+    root = tmp_path / "project"
+    regions = [
+        polygon([0, 39, 39, 0], [10, 10, 19, 19], type="road", note="wet"),  # rows 10-19
+        shape("rect", {"type": "sign"}, x=30, y=1, width=3, height=4),  # columns 30-33, rows 1-5
+        shape("circle", {"type": {"car": True, "road": False}}, cx=8, cy=5, r=3),  # a checkbox
+        shape("ellipse", {"type": "car"}, cx=20, cy=14, rx=6, ry=2, theta=np.pi / 2),  # turned upright, over the road
+        shape("polyline", {"type": "road"}, all_points_x=[0, 5], all_points_y=[0, 5]),  # no area
+    ]
+    via(root, {"a.png": regions}, "via_project.json", PROJECT)
+    index = discover(root, cache_dir=str(tmp_path / "cache"))
+    assert index.classes.names == ("background", "road", "car", "sign")  # the options' order
+    assert "named by the region attribute 'type'" in index.pairing[0] and "1 polylines and points" in index.pairing[0]
+    mask = read_mask(index.pairs[0].mask, index.mapping)
+    assert (mask[10:20, :4] == 1).all() and (mask[1:6, 30:34] == 3).all()
+    yy, xx = np.mgrid[:H, :W]
+    circle = (yy - 5) ** 2 + (xx - 8) ** 2
+    assert (mask[circle <= 4] == 2).all() and not (mask[(circle > 18) & (xx < 14)] == 2).any()  # the ellipse lies right
+    upright = ((xx - 20) / 2) ** 2 + ((yy - 14) / 6) ** 2  # rx 6 along y once turned a quarter
+    assert (mask[upright <= 0.5] == 2).all() and (mask[(upright > 2) & (yy >= 10)] != 2).all()
+
+
+def test_via_1_region_dicts_and_a_text_attribute_name_classes_sorted(tmp_path):
+    root = tmp_path / "old"
+    regions = {"0": polygon([0, 5, 5], [0, 0, 5], name="cat"), "1": polygon([20, 30, 30], [0, 0, 9], name="dog")}
+    via(root, {"a.jpg": regions})  # type: ignore[dict-item]
+    index = discover(root, cache_dir=str(tmp_path / "cache"))
+    assert index.classes.names == ("background", "cat", "dog")
+    mask = read_mask(index.pairs[0].mask, index.mapping)
+    assert mask[1, 4] == 1 and mask[8, 29] == 2
+
+
+def test_a_project_of_rectangles_only_is_refused(tmp_path):
+    root = tmp_path / "boxes"
+    via(root, {"a.jpg": [shape("rect", x=1, y=1, width=4, height=4)]})
+    with pytest.raises(DataError, match="its 1 regions are all rectangles: a detection project"):
+        discover(root, cache_dir=str(tmp_path / "cache"))
+
+
+def test_a_region_that_cannot_be_drawn_is_named(tmp_path):
+    root = tmp_path / "bad"
+    via(root, {"a.jpg": [shape("circle", cx=3, cy=3), polygon([0, 5, 5], [0, 0, 5])]})
+    with pytest.raises(DataError, match=r"via_region_data\.json': region 1 of 'a\.jpg' \(circle\) cannot be drawn: it lacks"):
+        discover(root, cache_dir=str(tmp_path / "cache"))
