@@ -26,7 +26,7 @@ from pathlib import Path
 from seglab.data.annotated_images import locate_images
 from seglab.data.classes import ClassSpec, shipped_classes
 from seglab.data.folder_pairs import unique_names
-from seglab.data.formats import FORMATS, AnnotationFileFormat, file_head, top_annotation_files
+from seglab.data.formats import FORMATS, AnnotationFileFormat, file_head, relative_names, top_annotation_files
 from seglab.data.index import DatasetIndex
 from seglab.data.naming import folder_split, stem, usable_splits
 from seglab.data.painted_masks import IGNORE, OVERLAP_IGNORED, Drawn, ImageObjects, painted, painted_mapping, painted_pair
@@ -136,7 +136,7 @@ class CocoFormat(AnnotationFileFormat):
         pairs = unique_names([painted_pair(stem(image), image, found, splits[image]) for image, found in masks.items()],
                              base)
         objects = sum(len(o) for f in files for o in f.objects.values())
-        line = (f"{', '.join(f.path.relative_to(base).as_posix() for f in files)}: {objects} objects on "
+        line = (f"{relative_names([f.path for f in files], base)}: {objects} objects on "
                 f"{len(pairs)} images painted into {len(used)} classes " + (
                     "(a mask per class: they may overlap)" if multilabel else
                     f"(pixels two classes claim: ignore {IGNORE})"))

@@ -26,7 +26,7 @@ import numpy as np
 from seglab.data.annotated_images import locate_images
 from seglab.data.classes import ClassSpec, hex_colour, tool_classes
 from seglab.data.folder_pairs import unique_names
-from seglab.data.formats import FORMATS, AnnotationFileFormat, file_head, top_annotation_files
+from seglab.data.formats import FORMATS, AnnotationFileFormat, file_head, relative_names, top_annotation_files
 from seglab.data.index import DatasetIndex
 from seglab.data.naming import folder_split, stem, usable_splits
 from seglab.data.painted_masks import (
@@ -167,7 +167,7 @@ class CvatFormat(AnnotationFileFormat):
         pairs = unique_names([painted_pair(stem(i.image), i.image, masks[i.image], splits[i.image])
                               for i in images if i.image in masks], base)
         left_out = sum((f.left_out for f in files), Counter())
-        line = (f"{', '.join(f.path.name for f in files)}: {len(pairs)} images' shapes painted into "
+        line = (f"{relative_names([f.path for f in files], base)}: {len(pairs)} images' shapes painted into "
                 f"{len(spec.names)} classes, in z_order, later over earlier" + (
                     "; left out (no area): " + ", ".join(f"{n} {tag}" for tag, n in sorted(left_out.items()))
                     if left_out else ""))

@@ -201,6 +201,12 @@ class AnnotationFilesFormat(DatasetFormat):
         return self._found[root]
 
 
+def relative_names(paths: list[Path], base: Path) -> str:
+    """Annotation files as the log names them: their paths from the dataset folder
+    (`train/via_region_data.json, val/via_region_data.json`)."""
+    return ", ".join(p.relative_to(base).as_posix() if p.is_relative_to(base) else str(p) for p in paths)
+
+
 class AnnotationFileFormat(AnnotationFilesFormat):
     """Annotations kept in one or a few files beside the images (COCO JSON, CVAT XML, a Label
     Studio export): `files` lists them (`top_annotation_files`); DATA may be one of them."""

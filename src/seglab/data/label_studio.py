@@ -27,7 +27,7 @@ import numpy as np
 from seglab.data.annotated_images import locate_images
 from seglab.data.classes import ClassSpec, tool_classes
 from seglab.data.folder_pairs import unique_names
-from seglab.data.formats import FORMATS, AnnotationFileFormat, file_head, top_annotation_files
+from seglab.data.formats import FORMATS, AnnotationFileFormat, file_head, relative_names, top_annotation_files
 from seglab.data.index import DatasetIndex, Problem
 from seglab.data.io import IMAGE_SUFFIXES
 from seglab.data.naming import stem
@@ -168,7 +168,7 @@ class LabelStudioFormat(AnnotationFileFormat):
                               for i in images if i.image in masks], base)
         several = sum(n for _, n in exports.values())
         left_out = sum(n for kind, n in kinds.items() if kind not in _AREA_RESULTS)
-        line = (f"{', '.join(p.name for p in exports)}: {len(pairs)} tasks painted into {len(spec.names)} classes, "
+        line = (f"{relative_names(list(exports), base)}: {len(pairs)} tasks painted into {len(spec.names)} classes, "
                 "later results over earlier" + (f"; {left_out} results without area left out" if left_out else "")
                 + (f"; {several} tasks with several annotations: the ground truth, else the first, is read"
                    if several else ""))

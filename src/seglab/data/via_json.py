@@ -26,7 +26,7 @@ import numpy as np
 from seglab.data.annotated_images import locate_images
 from seglab.data.classes import ClassSpec, tool_classes
 from seglab.data.folder_pairs import unique_names
-from seglab.data.formats import FORMATS, AnnotationFileFormat, file_head, top_annotation_files
+from seglab.data.formats import FORMATS, AnnotationFileFormat, file_head, relative_names, top_annotation_files
 from seglab.data.index import DatasetIndex
 from seglab.data.naming import folder_split, stem, usable_splits
 from seglab.data.painted_masks import (
@@ -172,7 +172,7 @@ class ViaFormat(AnnotationFileFormat):
         pairs = unique_names([painted_pair(stem(i.image), i.image, masks[i.image], splits[i.image])
                               for i in images if i.image in masks], base)
         left_out = sum(n for kind, n in kinds.items() if kind not in _AREA_SHAPES)
-        line = (f"{', '.join(f.path.name for f in files)}: {len(pairs)} images' regions painted into "
+        line = (f"{relative_names([f.path for f in files], base)}: {len(pairs)} images' regions painted into "
                 f"{len(spec.names)} classes" + (f" named by the region attribute '{attribute}'" if attribute else "")
                 + ", later over earlier" + (f"; {left_out} polylines and points left out (no area)" if left_out else ""))
         log.info("%s: %s", base, line)
