@@ -87,3 +87,17 @@ def test_masks_cleaned_from_the_cache_are_painted_again(tmp_path, monkeypatch):
     again = discover(root, cache_dir=str(cache))
     assert parsed and all(p.mask.is_file() for p in again.pairs)
     np.testing.assert_array_equal(read_mask(again.pairs[0].mask, again.mapping), expected())
+
+
+def test_another_seglab_version_reads_afresh(tmp_path, monkeypatch):
+    """A reader that changed with an upgrade must not serve what the old one found."""
+    from seglab.data import formats
+
+    root = tmp_path / "coco"
+    coco2017(root)
+    cache = str(tmp_path / "cache")
+    discover(root, cache_dir=cache)
+    monkeypatch.setattr(formats, "__version__", "99.0")
+    parsed = no_parsing(monkeypatch)
+    discover(root, cache_dir=cache)
+    assert parsed

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import logging
 import re
+import sys
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any, ClassVar
 
+from seglab._version import __version__
 from seglab.config import DataConfig
 from seglab.data.cache import default_cache_dir
 from seglab.data.classes import ClassSpec, generic_name, load_classes_file
@@ -182,9 +184,10 @@ class AnnotationFilesFormat(DatasetFormat):
         folder = root if root.is_dir() else root.parent
         top = [p for p in folder.iterdir() if p.is_file()]
         options = {k: v for k, v in asdict(self.options).items() if k != "cache_dir"}
-        facts = [self.cache_name, str(root.absolute()), options, classes.to_dict() if classes else None,
-                 versions(self.sources(root, self.found(root))), versions(top),
-                 versions(f for listed in walk(folder) for f in listed.files)]
+        reader = Path(sys.modules[type(self).__module__].__file__ or "")  # an edited reader reads afresh
+        facts = [__version__, versions([reader]), self.cache_name, str(root.absolute()), options,
+                 classes.to_dict() if classes else None, versions(self.sources(root, self.found(root))),
+                 versions(top), versions(f for listed in walk(folder) for f in listed.files)]
         return remembered(self.cache_folder(), facts, lambda: self.read(root, classes))
 
     def found(self, root: Path) -> Any:
