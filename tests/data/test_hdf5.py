@@ -8,6 +8,7 @@ holding 3-D ones, and `train_slices.list`, `val.list` at the top.
 from __future__ import annotations
 
 import importlib
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -129,3 +130,38 @@ def test_without_h5py_the_message_says_what_to_install(tmp_path, monkeypatch):
     monkeypatch.setattr(importlib, "import_module", no_h5py)
     error = refused(path)
     assert error.code == "missing-codec" and "pip install 'seglab[hdf5]'" in str(error)
+
+
+def test_ssl4mis_la_cases_are_volumes_cut_across_their_thinnest_axis(tmp_path):
+    """LA: a folder per case with `mri_norm2.h5` (image, label as (H, W, D), D the thinnest)."""
+    rng = np.random.default_rng(1)
+    volumes = {}
+    for case in ("0RZDK210BSMWAA6467LU", "1D7CUD1955YZPGK8XHJX", "1GU15S0GJ6PFNARO469W"):
+        image = rng.random((24, 20, 6), dtype=np.float32)
+        label = rng.integers(0, 2, (24, 20, 6), dtype=np.uint8)
+        write_h5(tmp_path / "LA" / case / "mri_norm2.h5", image=image, label=label)
+        volumes[case] = image, label
+    index = discover(tmp_path / "LA", cache_dir=str(tmp_path / "cache"))
+    assert index.format == "volumes" and len(index.pairs) == 18 and not index.problems
+    assert {p.group for p in index.pairs} == set(volumes)
+    pair = next(p for p in index.pairs if p.name == "1D7CUD1955YZPGK8XHJX/slice004")
+    image, label = volumes["1D7CUD1955YZPGK8XHJX"]
+    np.testing.assert_array_equal(np.load(pair.image)[..., 0], image[:, :, 4])
+    np.testing.assert_array_equal(np.load(pair.mask), label[:, :, 4])
+
+
+def test_acdc_volumes_alone_are_cut_across_their_first_axis_and_grouped_by_patient(tmp_path):
+    """ACDC's volumes without their slices/ folder: (D, H, W), D the thinnest and first; a
+    stray file that holds no case is a finding."""
+    acdc(tmp_path / "ACDC")
+    shutil.rmtree(tmp_path / "ACDC" / "data" / "slices")
+    write_h5(tmp_path / "ACDC" / "data" / "notes.h5", scores=np.zeros(3))
+    index = discover(tmp_path / "ACDC" / "data", cache_dir=str(tmp_path / "cache"))
+    assert index.format == "volumes" and len(index.pairs) == 6 * SHAPE[0]
+    assert {p.group for p in index.pairs} == {"patient001", "patient002", "patient003"}
+    assert [(p.path.name, p.code) for p in index.problems] == [("notes.h5", "bad-volume")]
+    with h5py.File(tmp_path / "ACDC" / "data" / "patient002_frame12.h5", "r") as file:
+        image, label = file["image"][2], file["label"][2]
+    pair = next(p for p in index.pairs if p.name == "patient002_frame12/slice002")
+    np.testing.assert_array_equal(np.load(pair.image)[..., 0], image)
+    np.testing.assert_array_equal(np.load(pair.mask), label)

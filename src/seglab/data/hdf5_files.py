@@ -1,5 +1,6 @@
 """HDF5 files (.h5, .hdf5) as images and masks: one 2-D slice per file, or an image and its mask
-in one file, as SSL4MIS ships ACDC (`slices/patient001_frame01_slice_1.h5`: `image`, `label`).
+in one file, as SSL4MIS ships ACDC (`slices/patient001_frame01_slice_1.h5`: `image`, `label`);
+or a 3-D case holding both (`load_h5_volume`), which the volumes format cuts into slices.
 
 A file holding several datasets gives the one named for its role (`npy_files.array_for_role`), as
 a .npz file does. Shape and dtype come from the dataset's header before anything is read. h5py
@@ -58,6 +59,27 @@ def load_h5(path: Path, role: str) -> np.ndarray:
         dataset = _dataset(file, role, h5py)
         within_budget(tuple(dataset.shape))
         return np.asarray(dataset[()])
+
+
+def h5_holds_volume(path: Path) -> bool:
+    """Whether an HDF5 file holds a 3-D image and a different 3-D label dataset of its shape, a
+    case of SSL4MIS' volume datasets (LA's `mri_norm2.h5`, Pancreas-CT, BraTS 2019, ACDC's
+    `patient001_frame01.h5`); read from the headers."""
+    try:
+        h5py = _h5py()
+        with h5py.File(path, "r") as file:
+            image, mask = _dataset(file, "image", h5py), _dataset(file, "mask", h5py)
+            return image.name != mask.name and len(image.shape) == 3 and mask.shape == image.shape
+    except (OSError, Unusable):
+        return False
+
+
+def load_h5_volume(path: Path, role: str) -> np.ndarray:
+    """A 3-D image (or label) of an HDF5 case with its thinnest axis last: HDF5 keeps no
+    orientation, and SSL4MIS' cases keep their slices across the thinnest axis, first (ACDC's
+    (10, 256, 216)) or last (LA's (576, 576, 88)); "axial" slices cut across it."""
+    array = load_h5(path, role)
+    return np.moveaxis(array, int(np.argmin(array.shape)), -1)
 
 
 def h5_holds_image_and_mask(path: Path) -> bool:

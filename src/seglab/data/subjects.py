@@ -47,15 +47,20 @@ def _last(name: str) -> str:
     return name.rsplit("/", 1)[-1]
 
 
+def subject_of(name: str) -> str | None:
+    """`case0005_slice000` -> `case0005`: the name before its slice or frame number, as often as
+    it ends in one (`patient001_frame01_slice_3` -> `patient001`); None when it ends in none."""
+    subject = name
+    while (found := _SLICE_NAME.match(subject)) is not None:
+        subject = found.group("subject")
+    return subject if subject != name else None  # a match always shortens the name
+
+
 def _by_slice_token(pairs: list[Pair]) -> tuple[dict[str, str], str] | None:
-    """`case0005_slice000` -> `case0005`: names ending in a slice or frame number, as often as
-    they do (`patient001_frame01_slice_3` -> `patient001`: a patient's two frames stay together)."""
+    """Names ending in a slice or frame number (`subject_of`): a patient's two frames stay together."""
     subjects = {}
     for pair in pairs:
-        subject = _last(pair.name)
-        while (found := _SLICE_NAME.match(subject)) is not None:
-            subject = found.group("subject")
-        if subject != _last(pair.name):  # a match always shortens the name
+        if (subject := subject_of(_last(pair.name))) is not None:
             subjects[pair.name] = subject
     if not _says_subjects(subjects, len(pairs)):
         return None

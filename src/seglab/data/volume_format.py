@@ -22,6 +22,7 @@ from __future__ import annotations
 import logging
 import re
 import zlib
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,11 +31,14 @@ import numpy as np
 from seglab.data.cache import default_cache_dir
 from seglab.data.classes import ClassSpec, classes_from_dataset_json
 from seglab.data.dicom import dicom_files
+from seglab.data.folders import walk
 from seglab.data.formats import FORMATS, DatasetFormat, ReadOptions
+from seglab.data.hdf5_files import HDF5_SUFFIXES, h5_holds_image_and_mask, h5_holds_volume
 from seglab.data.index import DatasetIndex, Pair, Problem, natural_key
 from seglab.data.mapping import IdentityMapping
 from seglab.data.naming import folder_split
 from seglab.data.slice_cache import SliceFiles, Subject, extract
+from seglab.data.subjects import subject_of
 from seglab.data.volumes import VOLUME_SUFFIXES, volume_stem
 from seglab.errors import DataError
 
@@ -122,7 +126,37 @@ def _find_layout(root: Path) -> _Layout | None:
         if images and (root / labels).is_dir():
             return _match(images, _volumes_in(root / labels), labels)
     subjects = _subject_folders(root)
-    return subjects if subjects.subjects else _split_containers(root)
+    return subjects if subjects.subjects else _split_containers(root) or _hdf5_cases(root)
+
+
+def _hdf5_cases(root: Path) -> _Layout | None:
+    """HDF5 cases, as SSL4MIS ships its volume datasets: files each holding a 3-D image and label
+    (`hdf5_files.h5_holds_volume`), in `root` (Pancreas-CT's `image0001_norm.h5`, ACDC's
+    `patient001_frame01.h5`) or one in each case's folder (LA's `<case>/mri_norm2.h5`, named by
+    its folder). Not when a folder of the dataset holds 2-D slices (ACDC's `slices/`):
+    folder-pairs reads those. A patient's frames are one group (`patient001_frame01`, `patient001_frame12`)."""
+    folders = [d for d in sorted(root.iterdir(), key=lambda p: natural_key(p.name)) if d.is_dir()]
+    files = [p for p in sorted(root.iterdir(), key=lambda p: natural_key(p.name)) if _is_hdf5(p)]
+    files += [p for d in folders for p in sorted(d.iterdir(), key=lambda p: natural_key(p.name)) if _is_hdf5(p)]
+    held = {p: h5_holds_volume(p) for p in files}  # from the headers: a millisecond a file
+    if not files or sum(held.values()) < 0.5 * len(files):
+        return None
+    if any(h5_holds_image_and_mask(p) for folder in walk(root) for p in [f for f in folder.files if _is_hdf5(f)][:1]):
+        return None
+    layout = _Layout()
+    per_folder = Counter(p.parent for p in files)
+    for path in files:
+        if not held[path]:
+            layout.problems.append(Problem(path, f"'{path}' holds no 3-D image and label of one shape", "bad-volume"))
+            continue
+        name = path.parent.name if path.parent != root and per_folder[path.parent] == 1 else path.stem
+        layout.subjects.append(Subject(name, (path,), path))
+        layout.groups[name] = subject_of(name) or name
+    return layout
+
+
+def _is_hdf5(path: Path) -> bool:
+    return path.is_file() and path.suffix.lower() in HDF5_SUFFIXES
 
 
 def _split_containers(root: Path) -> _Layout | None:

@@ -20,7 +20,9 @@ from nibabel.filebasedimages import ImageFileError
 from nibabel.orientations import apply_orientation, axcodes2ornt, io_orientation, ornt_transform
 
 from seglab.data.dicom import dicom_files, read_dicom_series
+from seglab.data.hdf5_files import HDF5_SUFFIXES, load_h5_volume
 from seglab.data.pixel_budget import check_pixels
+from seglab.data.read_errors import decode
 from seglab.errors import ConfigError, DataError
 
 VOLUME_SUFFIXES = (".nii.gz", ".nii")
@@ -112,7 +114,7 @@ def read_labels(path: Path, image: Volume) -> np.ndarray:
         DataError: an unreadable file, non-integer values, or a shape other than the image's
             (both files named).
     """
-    array, affine, _ = _read_source(path)
+    array, affine, _ = _read_source(path, "mask")
     if array.ndim == 4 and array.shape[3] == 1:
         array = array[..., 0]
     labels = _to_canonical(array, affine)
@@ -143,8 +145,13 @@ def _to_canonical(array: np.ndarray, affine: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(apply_orientation(array, io_orientation(affine)))
 
 
-def _read_source(path: Path) -> tuple[np.ndarray, np.ndarray, nib.Nifti1Header | None]:
-    """Voxels (X, Y, Z[, C]) float32, affine and header of a NIfTI file or DICOM series folder."""
+def _read_source(path: Path, role: str = "image") -> tuple[np.ndarray, np.ndarray, nib.Nifti1Header | None]:
+    """Voxels (X, Y, Z[, C]) float32, affine and header of a NIfTI file or DICOM series folder;
+    of an HDF5 case, its `role` dataset ("image" or "mask") with the thinnest axis as Z and no
+    orientation (an identity affine)."""
+    if path.name.lower().endswith(HDF5_SUFFIXES):
+        voxels = decode(path, "volume", lambda p: load_h5_volume(p, role))
+        return voxels.astype(np.float32), np.eye(4), None
     if path.is_dir():
         voxels, affine = read_dicom_series(path)
         return voxels, affine, None
