@@ -91,13 +91,13 @@ def test_masks_cleaned_from_the_cache_are_painted_again(tmp_path, monkeypatch):
 
 def test_another_seglab_version_reads_afresh(tmp_path, monkeypatch):
     """A reader that changed with an upgrade must not serve what the old one found."""
-    from seglab.data import formats
+    from seglab.data import annotation_formats
 
     root = tmp_path / "coco"
     coco2017(root)
     cache = str(tmp_path / "cache")
     discover(root, cache_dir=cache)
-    monkeypatch.setattr(formats, "__version__", "99.0")
+    monkeypatch.setattr(annotation_formats, "__version__", "99.0")
     parsed = no_parsing(monkeypatch)
     discover(root, cache_dir=cache)
     assert parsed

@@ -24,9 +24,10 @@ from pathlib import Path
 import numpy as np
 
 from seglab.data.annotated_images import locate_images
+from seglab.data.annotation_formats import AnnotationFileFormat, file_head, relative_names, top_annotation_files
 from seglab.data.classes import ClassSpec, hex_colour, tool_classes
 from seglab.data.folder_pairs import unique_names
-from seglab.data.formats import FORMATS, AnnotationFileFormat, file_head, relative_names, top_annotation_files
+from seglab.data.formats import FORMATS
 from seglab.data.index import DatasetIndex
 from seglab.data.naming import folder_split, stem, usable_splits
 from seglab.data.painted_masks import (

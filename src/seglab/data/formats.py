@@ -9,21 +9,17 @@ from __future__ import annotations
 
 import logging
 import re
-import sys
 from collections import Counter
-from collections.abc import Callable, Mapping
-from dataclasses import asdict, dataclass, replace
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import ClassVar
 
-from seglab._version import __version__
 from seglab.config import DataConfig
-from seglab.data.cache import default_cache_dir
 from seglab.data.classes import ClassSpec, generic_name, load_classes_file
 from seglab.data.encoding import ENCODING_CODES, label_map_encoding, sample_masks
-from seglab.data.folders import MAX_DEPTH, METADATA_FILES, Folder, one_listing, ships_mask_files, walk
+from seglab.data.folders import MAX_DEPTH, one_listing, walk
 from seglab.data.index import DatasetIndex, Pair, Problem, list_images, match_files, natural_key
-from seglab.data.index_memo import remembered, versions
 from seglab.data.mapping import IdentityMapping, OffsetMapping, ThresholdMapping
 from seglab.data.multilabel import apply_task, class_folders, index_class_folders
 from seglab.data.naming import KEY_RULES, KeyRule, template_rules
@@ -119,133 +115,6 @@ class DatasetFormat:
 
 
 FORMATS: Registry[type[DatasetFormat]] = Registry("dataset format")
-
-
-_MOST_ANNOTATION_FILES = 20  # more in one folder are one per image (LabelMe's, Pascal VOC's Annotations/)
-_SNIFFED_BYTES = 1 << 16
-
-
-def file_head(path: Path) -> str:
-    """The first 64 KB of a file as text ('' when it cannot be read): enough to tell an annotation
-    file's kind without parsing it whole."""
-    try:
-        with path.open("rb") as file:
-            return file.read(_SNIFFED_BYTES).decode("utf-8", errors="replace")
-    except OSError:
-        return ""
-
-
-def top_annotation_files(root: Path, suffix: str, looks_right: Callable[[Path], bool]) -> list[Path]:
-    """The annotation files of a dataset kept in one or a few files (COCO JSON, CVAT XML, Label
-    Studio exports): `root` itself, or the files of `suffix` in `root` and the folders just below
-    it that `looks_right`, naturally sorted; a folder holding more than a few is not opened (one
-    file per image), nor are seglab's own metadata files."""
-    if root.is_file():
-        return [root] if looks_right(root) else []
-    candidates = []
-    for folder in (root, *(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))):
-        files = [p for p in folder.glob(f"*{suffix}") if p.name.lower() not in METADATA_FILES]
-        candidates += files if len(files) <= _MOST_ANNOTATION_FILES else []
-    return sorted((p for p in candidates if looks_right(p)), key=lambda p: natural_key(str(p)))
-
-
-class AnnotationFilesFormat(DatasetFormat):
-    """A layout whose labels are annotation files beside the images (COCO JSON, YOLO labels,
-    LabelMe), painted into masks: `find` lists what it reads from the dataset's folders, once per
-    root for `detect` and `index`; `read` reads it, and `index` remembers what it read
-    (`index_memo`) until an annotation file, an image or an option changes. It steps aside for
-    folder-pairs when the dataset ships mask files too (COCO-Stuff's label maps, labelme2voc's
-    output)."""
-
-    priority = -1  # before folder-pairs, which would find the images alone
-    cache_name: ClassVar[str] = ""  # its folder in the cache: painted masks and remembered indexes
-
-    def __init__(self, options: ReadOptions | None = None) -> None:
-        super().__init__(options)
-        self._found: dict[Path, tuple[Any, bool]] = {}
-
-    def find(self, root: Path, folders: list[Folder]) -> Any:
-        """What the layout reads under `root` (DATA, a folder or a file), empty when it is not there."""
-        raise NotImplementedError
-
-    def sources(self, root: Path, found: Any) -> list[Path]:
-        """The annotation files `read` reads (beside the image listing and the files at the
-        dataset folder's top, which every key holds)."""
-        raise NotImplementedError
-
-    def read(self, root: Path, classes: ClassSpec | None) -> DatasetIndex:
-        """Read the annotations and paint them (`index` without the memo)."""
-        raise NotImplementedError
-
-    def cache_folder(self) -> Path:
-        return Path(self.options.cache_dir or default_cache_dir()) / self.cache_name
-
-    def index(self, root: Path, classes: ClassSpec | None) -> DatasetIndex:
-        folder = root if root.is_dir() else root.parent
-        top = [p for p in folder.iterdir() if p.is_file()]
-        options = {k: v for k, v in asdict(self.options).items() if k != "cache_dir"}
-        reader = Path(sys.modules[type(self).__module__].__file__ or "")  # an edited reader reads afresh
-        facts = [__version__, versions([reader]), self.cache_name, str(root.absolute()), options,
-                 classes.to_dict() if classes else None, versions(self.sources(root, self.found(root))),
-                 versions(top), versions(f for listed in walk(folder) for f in listed.files)]
-        return remembered(self.cache_folder(), facts, lambda: self.read(root, classes))
-
-    def found(self, root: Path) -> Any:
-        return self._search(root)[0]
-
-    def detect(self, root: Path) -> bool:
-        found, masks = self._search(root)
-        return bool(found) and not masks
-
-    def _search(self, root: Path) -> tuple[Any, bool]:
-        if root not in self._found:
-            folders = walk(root) if root.is_dir() else []
-            self._found[root] = self.find(root, folders), ships_mask_files(folders)
-        return self._found[root]
-
-
-def relative_names(paths: list[Path], base: Path) -> str:
-    """Annotation files as the log names them: their paths from the dataset folder
-    (`train/via_region_data.json, val/via_region_data.json`)."""
-    return ", ".join(p.relative_to(base).as_posix() if p.is_relative_to(base) else str(p) for p in paths)
-
-
-class AnnotationFileFormat(AnnotationFilesFormat):
-    """Annotations kept in one or a few files beside the images (COCO JSON, CVAT XML, a Label
-    Studio export): `files` lists them (`top_annotation_files`); DATA may be one of them."""
-
-    def files(self, root: Path) -> list[Path]:
-        raise NotImplementedError
-
-    def find(self, root: Path, folders: list[Folder]) -> list[Path]:
-        return self.files(root)
-
-    def sources(self, root: Path, found: list[Path]) -> list[Path]:
-        return found
-
-
-class AnnotationBesideImages(AnnotationFilesFormat):
-    """An annotation file beside each image (LabelMe's `a.json`, Supervisely's `ann/a.jpg.json`):
-    the folders where half the images at least have one, two of them opened to tell."""
-
-    def annotated(self, folder: Folder) -> list[tuple[Path, Path]]:
-        """(image, annotation file) for the images of `folder` that have one."""
-        raise NotImplementedError
-
-    def looks_right(self, path: Path) -> bool:
-        """Whether an annotation file is of this kind."""
-        raise NotImplementedError
-
-    def find(self, root: Path, folders: list[Folder]) -> list[tuple[Folder, list[tuple[Path, Path]]]]:
-        found = []
-        for folder in folders:
-            pairs = self.annotated(folder)
-            if pairs and len(pairs) >= 0.5 * len(folder.files) and all(self.looks_right(a) for _, a in pairs[:2]):
-                found.append((folder, pairs))
-        return found
-
-    def sources(self, root: Path, found: list[tuple[Folder, list[tuple[Path, Path]]]]) -> list[Path]:
-        return [annotation for _, pairs in found for _, annotation in pairs]
 
 
 def discover(

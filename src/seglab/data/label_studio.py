@@ -25,9 +25,10 @@ from urllib.parse import parse_qs, unquote, urlparse
 import numpy as np
 
 from seglab.data.annotated_images import locate_images
+from seglab.data.annotation_formats import AnnotationFileFormat, file_head, relative_names, top_annotation_files
 from seglab.data.classes import ClassSpec, tool_classes
 from seglab.data.folder_pairs import unique_names
-from seglab.data.formats import FORMATS, AnnotationFileFormat, file_head, relative_names, top_annotation_files
+from seglab.data.formats import FORMATS
 from seglab.data.index import DatasetIndex, Problem
 from seglab.data.io import IMAGE_SUFFIXES
 from seglab.data.naming import stem

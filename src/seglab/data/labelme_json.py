@@ -16,10 +16,11 @@ import logging
 import math
 from pathlib import Path
 
+from seglab.data.annotation_formats import AnnotationBesideImages
 from seglab.data.classes import ClassSpec, shipped_classes
 from seglab.data.folder_pairs import unique_names
 from seglab.data.folders import Folder
-from seglab.data.formats import FORMATS, AnnotationBesideImages
+from seglab.data.formats import FORMATS
 from seglab.data.index import DatasetIndex, Problem
 from seglab.data.naming import stem, usable_splits
 from seglab.data.painted_masks import (

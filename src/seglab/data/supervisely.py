@@ -30,10 +30,11 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw
 
+from seglab.data.annotation_formats import AnnotationBesideImages
 from seglab.data.classes import ClassSpec, hex_colour, tool_classes
 from seglab.data.folder_pairs import unique_names
 from seglab.data.folders import Folder
-from seglab.data.formats import FORMATS, AnnotationBesideImages
+from seglab.data.formats import FORMATS
 from seglab.data.index import DatasetIndex, Problem
 from seglab.data.naming import stem, usable_splits
 from seglab.data.painted_masks import LATER_OVER_EARLIER, Drawn, ImageObjects, painted, painted_mapping, painted_pair

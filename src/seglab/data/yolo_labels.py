@@ -19,10 +19,11 @@ from pathlib import Path
 
 import yaml
 
+from seglab.data.annotation_formats import AnnotationFilesFormat
 from seglab.data.classes import ClassSpec, generic_name, shipped_classes
 from seglab.data.folder_pairs import unique_names
 from seglab.data.folders import Folder
-from seglab.data.formats import FORMATS, AnnotationFilesFormat
+from seglab.data.formats import FORMATS
 from seglab.data.index import DatasetIndex
 from seglab.data.naming import stem, usable_splits
 from seglab.data.painted_masks import LATER_OVER_EARLIER, Drawn, ImageObjects, painted, painted_mapping, painted_pair
