@@ -18,6 +18,8 @@ import hashlib
 import json
 import logging
 import math
+import os
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -42,6 +44,7 @@ IGNORE = 255  # pixels two classes claim under OVERLAP_IGNORED: scored in no cla
 OVERLAP_IGNORED, LATER_OVER_EARLIER, CHANNELS = "ignored", "later-over-earlier", "channels"
 _MANIFEST = "masks.json"  # written last: a folder without it was never completed
 _ELLIPSE_SIDES = 64
+_MOST_THREADS = 8  # painting threads: beyond this, writing the files is the limit
 
 Outline = Callable[[int, int], np.ndarray]
 """An object that draws itself: (height, width) -> its pixels, a boolean array of that shape;
@@ -123,29 +126,41 @@ def painted_mapping(channels: int | None) -> MaskMapping:
 
 def _write(images: Sequence[ImageObjects], overlap: str, colours: Sequence[tuple[int, int, int]], base: Path,
            partial: Path, channel_folders: Mapping[int, str]) -> None:
-    masks: dict[str, list[str]] = {}
-    overlaps, unreadable = [], []
+    """Paint every image into `partial`, on a thread per core (drawing, numpy and PNG encoding
+    release the GIL for most of an image's time), then write the manifest."""
     for folder in channel_folders.values():
         (partial / folder).mkdir()
-    for number, entry in enumerate(images):
-        relative = entry.image.relative_to(base).as_posix()
-        if entry.height is None or entry.width is None:
-            try:
-                with Image.open(entry.image) as opened:
-                    entry = replace(entry, height=opened.height, width=opened.width)
-            except DECODE_ERRORS as err:
-                unreadable.append((relative, f"image cannot be read for its size: {err}"))
-                continue
-        name = f"{number:07d}-{entry.image.stem}.png"
-        if overlap == CHANNELS:
-            masks[relative] = _write_channels(entry, channel_folders, name, partial)
-            continue
-        labels, claimed = paint(entry, overlap)
-        write_mask_png(partial / name, labels, colours)
-        masks[relative] = [name]
-        if claimed:
-            overlaps.append((relative, f"{claimed} pixels claimed by objects of two classes: ignore label {IGNORE}"))
-    (partial / _MANIFEST).write_text(json.dumps({"masks": masks, "overlaps": overlaps, "unreadable": unreadable}))
+
+    def one(numbered: tuple[int, ImageObjects]) -> tuple[str, list[str] | None, str | None, str | None]:
+        return _write_one(*numbered, overlap, colours, base, partial, channel_folders)
+
+    with ThreadPoolExecutor(max_workers=min(_MOST_THREADS, os.cpu_count() or 1, max(len(images), 1))) as pool:
+        written = list(pool.map(one, enumerate(images)))
+    manifest = {"masks": {relative: names for relative, names, _, _ in written if names is not None},
+                "overlaps": [(relative, text) for relative, _, text, _ in written if text],
+                "unreadable": [(relative, text) for relative, _, _, text in written if text]}
+    (partial / _MANIFEST).write_text(json.dumps(manifest))
+
+
+def _write_one(number: int, entry: ImageObjects, overlap: str, colours: Sequence[tuple[int, int, int]], base: Path,
+               partial: Path, channel_folders: Mapping[int, str]) -> tuple[str, list[str] | None, str | None,
+                                                                           str | None]:
+    """One image's masks: (its path from `base`, the mask files written or None, what two
+    classes claimed, why its header could not be read)."""
+    relative = entry.image.relative_to(base).as_posix()
+    if entry.height is None or entry.width is None:
+        try:
+            with Image.open(entry.image) as opened:
+                entry = replace(entry, height=opened.height, width=opened.width)
+        except DECODE_ERRORS as err:
+            return relative, None, None, f"image cannot be read for its size: {err}"
+    name = f"{number:07d}-{entry.image.stem}.png"
+    if overlap == CHANNELS:
+        return relative, _write_channels(entry, channel_folders, name, partial), None, None
+    labels, claimed = paint(entry, overlap)
+    write_mask_png(partial / name, labels, colours)
+    return relative, [name], f"{claimed} pixels claimed by objects of two classes: ignore label {IGNORE}" \
+        if claimed else None, None
 
 
 def _write_channels(entry: ImageObjects, channel_folders: Mapping[int, str], name: str, partial: Path) -> list[str]:
