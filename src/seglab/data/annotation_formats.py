@@ -5,8 +5,9 @@ and remembering what a read found (`index_memo`)."""
 
 from __future__ import annotations
 
+import logging
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any, ClassVar
@@ -14,10 +15,15 @@ from typing import Any, ClassVar
 from seglab._version import __version__
 from seglab.data.cache import default_cache_dir
 from seglab.data.classes import ClassSpec
+from seglab.data.folder_pairs import unique_names
 from seglab.data.folders import METADATA_FILES, Folder, ships_mask_files, walk
 from seglab.data.formats import DatasetFormat, ReadOptions
-from seglab.data.index import DatasetIndex, natural_key
+from seglab.data.index import DatasetIndex, Pair, Problem, natural_key
 from seglab.data.index_memo import remembered, versions
+from seglab.data.naming import stem, usable_splits
+from seglab.data.painted_masks import ImageObjects, painted, painted_mapping, painted_pair
+
+log = logging.getLogger(__name__)
 
 _MOST_ANNOTATION_FILES = 20  # more in one folder are one per image (LabelMe's, Pascal VOC's Annotations/)
 _SNIFFED_BYTES = 1 << 16
@@ -87,6 +93,28 @@ class AnnotationFilesFormat(DatasetFormat):
                  classes.to_dict() if classes else None, versions(self.sources(root, self.found(root))),
                  versions(top), versions(f for listed in walk(folder) for f in listed.files)]
         return remembered(self.cache_folder(), facts, lambda: self.read(root, classes))
+
+    def painted_pairs(self, images: Sequence[ImageObjects], sources: Sequence[Path], overlap: str, spec: ClassSpec,
+                      base: Path, name: str, split_of: Mapping[Path, str | None]) -> tuple[list[Pair], list[Problem]]:
+        """Paint `images` once (`painted_masks.painted`; a mask per class under --task
+        multilabel), and pair each with its masks, named by its stem, in the split `split_of`
+        gives its image when those splits may split the pairs (`usable_splits`); with the
+        painting's findings (overlaps, unreadable images)."""
+        channels = len(spec.names) if self.options.multilabel else None
+        masks, problems = painted(images, sources, overlap, spec.colours, base, self.cache_folder(), name, channels)
+        shown = [i.image for i in images if i.image in masks]
+        usable = usable_splits(split_of.get(image) for image in shown)
+        pairs = [painted_pair(stem(image), image, masks[image], split_of.get(image) if usable else None)
+                 for image in shown]
+        return unique_names(pairs, base), problems
+
+    def indexed(self, base: Path, pairs: list[Pair], spec: ClassSpec, problems: list[Problem], line: str,
+                unlabelled: Sequence[Path] = ()) -> DatasetIndex:
+        """The index of what `read` found, its `line` logged and kept for `seglab inspect`."""
+        log.info("%s: %s", base, line)
+        channels = len(spec.names) if self.options.multilabel else None
+        return DatasetIndex(base, self.cache_name, pairs, list(unlabelled), spec, painted_mapping(channels), problems,
+                            pairing=[line])
 
     def found(self, root: Path) -> Any:
         return self._search(root)[0]

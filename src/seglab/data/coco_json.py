@@ -26,11 +26,10 @@ from pathlib import Path
 from seglab.data.annotated_images import locate_images
 from seglab.data.annotation_formats import AnnotationFileFormat, file_head, relative_names, top_annotation_files
 from seglab.data.classes import ClassSpec, shipped_classes
-from seglab.data.folder_pairs import unique_names
 from seglab.data.formats import FORMATS
 from seglab.data.index import DatasetIndex
-from seglab.data.naming import folder_split, stem, usable_splits
-from seglab.data.painted_masks import IGNORE, OVERLAP_IGNORED, Drawn, ImageObjects, painted, painted_mapping, painted_pair
+from seglab.data.naming import folder_split
+from seglab.data.painted_masks import IGNORE, OVERLAP_IGNORED, Drawn, ImageObjects
 from seglab.errors import DataError
 
 log = logging.getLogger(__name__)
@@ -121,28 +120,19 @@ class CocoFormat(AnnotationFileFormat):
         described = f"the categories of {', '.join(str(f.path) for f in files)}"
         spec = classes or (shipped_classes([names[c] for c in used], described) if multilabel else
                            shipped_classes(("background", *(names[c] for c in used)), described, IGNORE))
-        channels = len(used) if multilabel else None
         images, problems = locate_images([(f.path, [(i, str(e['file_name'])) for i, e in f.images.items()])
                                           for f in files], base, "id")
-        split_of = {f.path: f.split for f in files}
-        splits = {image: split_of[path] for path, entries in images.items() for image in entries.values()}
-        if not usable_splits(splits.values()):
-            splits = dict.fromkeys(splits)
+        split_of = {image: f.split for f in files for image in images[f.path].values()}
         drawn = [_objects(coco, image_id, image, label_of) for coco in files
                  for image_id, image in images[coco.path].items()]
-        masks, painting = painted(drawn, [f.path for f in files], OVERLAP_IGNORED, spec.colours, base,
-                                  self.cache_folder(),
-                                  files[0].path.stem.strip("_.") or "coco", channels)
-        problems += painting
-        pairs = unique_names([painted_pair(stem(image), image, found, splits[image]) for image, found in masks.items()],
-                             base)
+        pairs, painting = self.painted_pairs(drawn, [f.path for f in files], OVERLAP_IGNORED, spec, base,
+                                             files[0].path.stem.strip("_.") or "coco", split_of)
         objects = sum(len(o) for f in files for o in f.objects.values())
         line = (f"{relative_names([f.path for f in files], base)}: {objects} objects on "
                 f"{len(pairs)} images painted into {len(used)} classes " + (
                     "(a mask per class: they may overlap)" if multilabel else
                     f"(pixels two classes claim: ignore {IGNORE})"))
-        log.info("%s", line)
-        return DatasetIndex(base, "coco", pairs, [], spec, painted_mapping(channels), problems, pairing=[line])
+        return self.indexed(base, pairs, spec, problems + painting, line)
 
 
 def _refuse_boxes_only(files: list[_Annotations]) -> None:

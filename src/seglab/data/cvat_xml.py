@@ -26,21 +26,10 @@ import numpy as np
 from seglab.data.annotated_images import locate_images
 from seglab.data.annotation_formats import AnnotationFileFormat, file_head, relative_names, top_annotation_files
 from seglab.data.classes import ClassSpec, hex_colour, tool_classes
-from seglab.data.folder_pairs import unique_names
 from seglab.data.formats import FORMATS
 from seglab.data.index import DatasetIndex
-from seglab.data.naming import folder_split, stem, usable_splits
-from seglab.data.painted_masks import (
-    LATER_OVER_EARLIER,
-    Drawn,
-    ImageObjects,
-    ellipse,
-    object_mask,
-    painted,
-    painted_mapping,
-    painted_pair,
-    turned,
-)
+from seglab.data.naming import folder_split
+from seglab.data.painted_masks import LATER_OVER_EARLIER, Drawn, ImageObjects, ellipse, object_mask, turned
 from seglab.errors import DataError
 
 log = logging.getLogger(__name__)
@@ -159,22 +148,14 @@ class CvatFormat(AnnotationFileFormat):
                     image = located[f.path][entry.key]
                     images.append(ImageObjects(image, entry.height, entry.width, _drawn(f.path, entry, value)))
                     splits[image] = folder_split(entry.subset) if entry.subset else folder_split(image.parent.name)
-        if not usable_splits(splits.values()):
-            splits = dict.fromkeys(splits)
-        masks, painting = painted(images, [f.path for f in files], LATER_OVER_EARLIER, spec.colours, base,
-                                  self.cache_folder(),
-                                  files[0].path.stem or "cvat", len(spec.names) if multilabel else None)
-        problems += painting
-        pairs = unique_names([painted_pair(stem(i.image), i.image, masks[i.image], splits[i.image])
-                              for i in images if i.image in masks], base)
+        pairs, painting = self.painted_pairs(images, [f.path for f in files], LATER_OVER_EARLIER, spec, base,
+                                             files[0].path.stem or "cvat", splits)
         left_out = sum((f.left_out for f in files), Counter())
         line = (f"{relative_names([f.path for f in files], base)}: {len(pairs)} images' shapes painted into "
                 f"{len(spec.names)} classes, in z_order, later over earlier" + (
                     "; left out (no area): " + ", ".join(f"{n} {tag}" for tag, n in sorted(left_out.items()))
                     if left_out else ""))
-        log.info("%s: %s", base, line)
-        return DatasetIndex(base, "cvat", pairs, [], spec, painted_mapping(len(spec.names) if multilabel else None),
-                            problems, pairing=[line])
+        return self.indexed(base, pairs, spec, problems + painting, line)
 
 
 def _image_names(image: _Image) -> tuple[str, ...]:

@@ -27,22 +27,10 @@ import numpy as np
 from seglab.data.annotated_images import locate_images
 from seglab.data.annotation_formats import AnnotationFileFormat, file_head, relative_names, top_annotation_files
 from seglab.data.classes import ClassSpec, tool_classes
-from seglab.data.folder_pairs import unique_names
 from seglab.data.formats import FORMATS
 from seglab.data.index import DatasetIndex, Problem
 from seglab.data.io import IMAGE_SUFFIXES
-from seglab.data.naming import stem
-from seglab.data.painted_masks import (
-    LATER_OVER_EARLIER,
-    Drawn,
-    ImageObjects,
-    ellipse,
-    object_mask,
-    painted,
-    painted_mapping,
-    painted_pair,
-    turned,
-)
+from seglab.data.painted_masks import LATER_OVER_EARLIER, Drawn, ImageObjects, ellipse, object_mask, turned
 from seglab.errors import DataError
 
 log = logging.getLogger(__name__)
@@ -160,23 +148,15 @@ class LabelStudioFormat(AnnotationFileFormat):
                     problems.append(Problem(image, "its task has no annotation yet", "image-without-mask"))
                     continue
                 images.append(ImageObjects(image, *_size(task.results), _drawn(path, task, value)))
-        masks, painting = painted(images, list(exports), LATER_OVER_EARLIER, spec.colours, base,
-                                  self.cache_folder(),
-                                  next(iter(exports)).stem[:40] or "label-studio",
-                                  len(spec.names) if self.options.multilabel else None)
-        problems += painting
-        pairs = unique_names([painted_pair(stem(i.image), i.image, masks[i.image], None)
-                              for i in images if i.image in masks], base)
+        pairs, painting = self.painted_pairs(images, list(exports), LATER_OVER_EARLIER, spec, base,
+                                             next(iter(exports)).stem[:40] or "label-studio", {})
         several = sum(n for _, n in exports.values())
         left_out = sum(n for kind, n in kinds.items() if kind not in _AREA_RESULTS)
         line = (f"{relative_names(list(exports), base)}: {len(pairs)} tasks painted into {len(spec.names)} classes, "
                 "later results over earlier" + (f"; {left_out} results without area left out" if left_out else "")
                 + (f"; {several} tasks with several annotations: the ground truth, else the first, is read"
                    if several else ""))
-        log.info("%s: %s", base, line)
-        return DatasetIndex(base, "label-studio", pairs, [], spec,
-                            painted_mapping(len(spec.names) if self.options.multilabel else None), problems,
-                            pairing=[line])
+        return self.indexed(base, pairs, spec, problems + painting, line)
 
 
 def _drawn(path: Path, task: _Task, value: dict[str, int]) -> list[Drawn]:

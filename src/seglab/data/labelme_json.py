@@ -18,21 +18,10 @@ from pathlib import Path
 
 from seglab.data.annotation_formats import AnnotationBesideImages
 from seglab.data.classes import ClassSpec, shipped_classes
-from seglab.data.folder_pairs import unique_names
 from seglab.data.folders import Folder
 from seglab.data.formats import FORMATS
 from seglab.data.index import DatasetIndex, Problem
-from seglab.data.naming import stem, usable_splits
-from seglab.data.painted_masks import (
-    IGNORE,
-    LATER_OVER_EARLIER,
-    Drawn,
-    ImageObjects,
-    ellipse,
-    painted,
-    painted_mapping,
-    painted_pair,
-)
+from seglab.data.painted_masks import IGNORE, LATER_OVER_EARLIER, Drawn, ImageObjects, ellipse
 from seglab.errors import DataError
 
 log = logging.getLogger(__name__)
@@ -82,8 +71,7 @@ class LabelMeFormat(AnnotationBesideImages):
                                           IGNORE if IGNORED in _all_labels(shapes) and not multilabel else None)
         first = 1 if multilabel else 0  # multi-label: label k's mask is channel k - 1; no background channel
         value = {BACKGROUND: 0} | {name: k + first for k, name in enumerate(spec.names)} | {IGNORED: IGNORE}
-        channels = len(spec.names) if multilabel else None
-        images, problems, skipped = [], [], 0
+        images, skipped = [], 0
         for _, pairs in found:
             for image, json_path in pairs:
                 drawn, left_out, missing = _drawn(json_path, shapes[json_path], value)
@@ -92,22 +80,15 @@ class LabelMeFormat(AnnotationBesideImages):
                     raise DataError(f"LabelMe file '{json_path}' uses labels {', '.join(missing)} that the classes "
                                     f"({', '.join(spec.names)}) do not name; add them to {LABELS_FILE} or classes.json")
                 images.append(ImageObjects(image, *(read[json_path][1] or (None, None)), drawn))
-        masks, painting = painted(images, [j for _, pairs in found for _, j in pairs], LATER_OVER_EARLIER,
-                                  spec.colours, root, self.cache_folder(),
-                                  root.name or "labelme", channels)
-        problems += painting
-        images = [i for i in images if i.image in masks]
-        splits = {folder.path: folder.split for folder, _ in found}
-        if not usable_splits(splits.values()):
-            splits = dict.fromkeys(splits)
-        pairs = unique_names([painted_pair(stem(i.image), i.image, masks[i.image], splits[i.image.parent])
-                              for i in images], root)
+        split_of = {image: folder.split for folder, labelled in found for image, _ in labelled}
+        jsons = [j for _, labelled in found for _, j in labelled]
+        pairs, problems = self.painted_pairs(images, jsons, LATER_OVER_EARLIER, spec, root, root.name or "labelme",
+                                             split_of)
         problems += [Problem(image, "image has no LabelMe JSON beside it", "image-without-mask")
                      for folder, labelled in found for image in sorted(set(folder.files) - {i for i, _ in labelled})]
         line = (f"{len(pairs)} LabelMe JSON files painted into {len(spec.names)} classes, later shapes over earlier"
                 + (f"; {skipped} lines and points left out (no area)" if skipped else ""))
-        log.info("%s: %s", root, line)
-        return DatasetIndex(root, "labelme", pairs, [], spec, painted_mapping(channels), problems, pairing=[line])
+        return self.indexed(root, pairs, spec, problems, line)
 
 
 def _read(path: Path) -> tuple[list[dict], tuple[int, int] | None]:

@@ -32,12 +32,10 @@ from PIL import Image, ImageDraw
 
 from seglab.data.annotation_formats import AnnotationBesideImages
 from seglab.data.classes import ClassSpec, hex_colour, tool_classes
-from seglab.data.folder_pairs import unique_names
 from seglab.data.folders import Folder
 from seglab.data.formats import FORMATS
 from seglab.data.index import DatasetIndex, Problem
-from seglab.data.naming import stem, usable_splits
-from seglab.data.painted_masks import LATER_OVER_EARLIER, Drawn, ImageObjects, painted, painted_mapping, painted_pair
+from seglab.data.painted_masks import LATER_OVER_EARLIER, Drawn, ImageObjects
 from seglab.data.read_errors import DECODE_ERRORS
 from seglab.errors import DataError
 
@@ -115,21 +113,14 @@ class SuperviselyFormat(AnnotationBesideImages):
                 drawn, skipped = _drawn(annotation, read[annotation], value, spec.names)
                 left_out += skipped
                 images.append(ImageObjects(image, *_size(read[annotation]), drawn))
-        masks, problems = painted(images, list(read), LATER_OVER_EARLIER, spec.colours, root,
-                                  self.cache_folder(),
-                                  root.name or "supervisely", len(spec.names) if multilabel else None)
-        splits = {folder.path: folder.split for folder, _ in found}
-        if not usable_splits(splits.values()):
-            splits = dict.fromkeys(splits)
-        pairs = unique_names([painted_pair(stem(i.image), i.image, masks[i.image], splits[i.image.parent])
-                              for i in images if i.image in masks], root)
+        split_of = {image: folder.split for folder, labelled in found for image, _ in labelled}
+        pairs, problems = self.painted_pairs(images, list(read), LATER_OVER_EARLIER, spec, root,
+                                             root.name or "supervisely", split_of)
         problems += [Problem(image, "image has no Supervisely annotation in ann/", "image-without-mask")
                      for folder, labelled in found for image in sorted(set(folder.files) - {i for i, _ in labelled})]
         line = (f"{len(pairs)} Supervisely annotations painted into {len(spec.names)} classes, later objects over "
                 "earlier" + (f"; {left_out} points, lines and other shapes left out (no area)" if left_out else ""))
-        log.info("%s: %s", root, line)
-        return DatasetIndex(root, "supervisely", pairs, [], spec,
-                            painted_mapping(len(spec.names) if multilabel else None), problems, pairing=[line])
+        return self.indexed(root, pairs, spec, problems, line)
 
 
 def _objects(data: dict) -> list[dict]:

@@ -26,21 +26,10 @@ import numpy as np
 from seglab.data.annotated_images import locate_images
 from seglab.data.annotation_formats import AnnotationFileFormat, file_head, relative_names, top_annotation_files
 from seglab.data.classes import ClassSpec, tool_classes
-from seglab.data.folder_pairs import unique_names
 from seglab.data.formats import FORMATS
 from seglab.data.index import DatasetIndex
-from seglab.data.naming import folder_split, stem, usable_splits
-from seglab.data.painted_masks import (
-    LATER_OVER_EARLIER,
-    Drawn,
-    ImageObjects,
-    ellipse,
-    object_mask,
-    painted,
-    painted_mapping,
-    painted_pair,
-    turned,
-)
+from seglab.data.naming import folder_split
+from seglab.data.painted_masks import LATER_OVER_EARLIER, Drawn, ImageObjects, ellipse, object_mask, turned
 from seglab.errors import DataError
 
 log = logging.getLogger(__name__)
@@ -164,22 +153,13 @@ class ViaFormat(AnnotationFileFormat):
                     image = located[f.path][key]
                     images.append(ImageObjects(image, None, None, _drawn(f.path, image, regions, attribute, value)))
                     splits[image] = f.split
-        if not usable_splits(splits.values()):
-            splits = dict.fromkeys(splits)
-        masks, painting = painted(images, [f.path for f in files], LATER_OVER_EARLIER, spec.colours, base,
-                                  self.cache_folder(), files[0].path.stem or "via",
-                                  len(spec.names) if self.options.multilabel else None)
-        problems += painting
-        pairs = unique_names([painted_pair(stem(i.image), i.image, masks[i.image], splits[i.image])
-                              for i in images if i.image in masks], base)
+        pairs, painting = self.painted_pairs(images, [f.path for f in files], LATER_OVER_EARLIER, spec, base,
+                                             files[0].path.stem or "via", splits)
         left_out = sum(n for kind, n in kinds.items() if kind not in _AREA_SHAPES)
         line = (f"{relative_names([f.path for f in files], base)}: {len(pairs)} images' regions painted into "
                 f"{len(spec.names)} classes" + (f" named by the region attribute '{attribute}'" if attribute else "")
                 + ", later over earlier" + (f"; {left_out} polylines and points left out (no area)" if left_out else ""))
-        log.info("%s: %s", base, line)
-        return DatasetIndex(base, "via", pairs, [], spec,
-                            painted_mapping(len(spec.names) if self.options.multilabel else None), problems,
-                            pairing=[line])
+        return self.indexed(base, pairs, spec, problems + painting, line)
 
 
 def _shape(region: dict) -> dict:

@@ -21,12 +21,10 @@ import yaml
 
 from seglab.data.annotation_formats import AnnotationFilesFormat
 from seglab.data.classes import ClassSpec, generic_name, shipped_classes
-from seglab.data.folder_pairs import unique_names
 from seglab.data.folders import Folder
 from seglab.data.formats import FORMATS
 from seglab.data.index import DatasetIndex
-from seglab.data.naming import stem, usable_splits
-from seglab.data.painted_masks import LATER_OVER_EARLIER, Drawn, ImageObjects, painted, painted_mapping, painted_pair
+from seglab.data.painted_masks import LATER_OVER_EARLIER, Drawn, ImageObjects
 from seglab.errors import DataError
 
 log = logging.getLogger(__name__)
@@ -84,25 +82,15 @@ class YoloFormat(AnnotationFilesFormat):
         if len(spec.names) < max(used, default=-1) + (1 if multilabel else 2):
             raise DataError(f"YOLO labels under '{root}' use class {max(used)}, but the classes are "
                             f"{', '.join(spec.names)} (background and data.yaml's names)")
-        channels = len(spec.names) if multilabel else None
         drawn = [ImageObjects(image, None, None, _largest_first(objects, image), relative=True)
                  for image, _, objects in images]
-        masks, painting = painted(drawn, sources, LATER_OVER_EARLIER, spec.colours, root,
-                                  self.cache_folder(), root.name or "yolo",
-                                  channels)
-        problems += painting
-        drawn = [i for i in drawn if i.image in masks]
-        splits = {image: split for image, split, _ in images}
-        if not usable_splits(splits[i.image] for i in drawn):
-            splits = dict.fromkeys(splits)
-        pairs = unique_names([painted_pair(stem(i.image), i.image, masks[i.image], splits[i.image]) for i in drawn],
-                             root)
+        pairs, problems = self.painted_pairs(drawn, sources, LATER_OVER_EARLIER, spec, root, root.name or "yolo",
+                                             {image: split for image, split, _ in images})
         count = sum(len(objects) for _, _, objects in images)
         line = f"YOLO segmentation labels: {count} objects on {len(pairs)} images painted into " + (
             f"a mask per class ({len(spec.names)}): they may overlap" if multilabel else
             f"{len(spec.names) - 1} classes and background, smaller objects over larger")
-        log.info("%s: %s", root, line)
-        return DatasetIndex(root, "yolo", pairs, unlabelled, spec, painted_mapping(channels), problems, pairing=[line])
+        return self.indexed(root, pairs, spec, problems, line, unlabelled)
 
 
 def _objects(path: Path, image: Path) -> list[tuple[int, list[float]]]:
