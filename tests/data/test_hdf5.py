@@ -165,3 +165,20 @@ def test_acdc_volumes_alone_are_cut_across_their_first_axis_and_grouped_by_patie
     pair = next(p for p in index.pairs if p.name == "patient002_frame12/slice002")
     np.testing.assert_array_equal(np.load(pair.image)[..., 0], image)
     np.testing.assert_array_equal(np.load(pair.mask), label)
+
+
+def test_ssl4mis_lists_give_acdcs_official_split(tmp_path, caplog):
+    """train_slices.list names the training slices, val.list and test.list the volumes whose
+    slices are val and test (SSL4MIS' ACDC)."""
+    slices = acdc(tmp_path / "ACDC")
+    root = tmp_path / "ACDC"
+    (root / "train_slices.list").write_text("".join(f"{s}\n" for s in slices if not s.startswith("patient003")))
+    (root / "val.list").write_text("patient003_frame01\n")
+    (root / "test.list").write_text("patient003_frame12\n")
+    caplog.set_level("INFO")
+    index = discover(root)
+    split_of = {p.name: p.split for p in index.pairs}
+    assert list(split_of.values()).count("train") == 20
+    assert {split_of[f"patient003_frame01_slice_{s}"] for s in range(SHAPE[0])} == {"val"}
+    assert {split_of[f"patient003_frame12_slice_{s}"] for s in range(SHAPE[0])} == {"test"}
+    assert "split from the lists" in caplog.text

@@ -1,6 +1,8 @@
 """Official splits that a dataset ships as lists of names: Pascal VOC's
-`ImageSets/Segmentation/{train,val,test}.txt` beside `JPEGImages/`, or Aeroscapes'
-`ImageSets/{trn,val}.txt`.
+`ImageSets/Segmentation/{train,val,test}.txt` beside `JPEGImages/`, Aeroscapes'
+`ImageSets/{trn,val}.txt`, or SSL4MIS' `train_slices.list`, `val.list` and `test.list` above its
+`data/slices/` (val and test naming volumes, `patient003_frame01`, whose slices
+`patient003_frame01_slice_4` they hold).
 
 Results on such a dataset are reported on its own val (or test) images; a random split would
 put some of them in training. The lists name images by stem, one per line (anything after the
@@ -10,6 +12,7 @@ first word, as in VOC's `ImageSets/Main/*_train.txt`, is not read).
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
@@ -23,6 +26,8 @@ SPLIT_LIST_FOLDERS = (Path("ImageSets", "Segmentation"), Path("ImageSets"))  # V
 _LISTS = ("train", "val", "test")
 _NAMES = {"train": ("train", "trn"), "val": ("val",), "test": ("test",)}  # Aeroscapes: trn.txt
 _BOTH = "trainval"  # the train split when train.txt and val.txt are absent
+_SSL4MIS_LISTS = {"train": ("train_slices.list", "train.list"), "val": ("val.list",), "test": ("test.list",)}
+_SLICE = re.compile(r"_slice_?\d+$")  # a slice's name after its volume's: patient001_frame01_slice_3
 
 
 def read_split_lists(image_dirs: Iterable[Path]) -> dict[Path, dict[str, str]]:
@@ -49,7 +54,18 @@ def _list_files(image_dir: Path) -> tuple[Path, dict[str, Path]] | None:
             files["train"] = folder / f"{_BOTH}.txt"
         if files:
             return folder, files
+    for folder in (image_dir.parent, image_dir.parent.parent):  # SSL4MIS: data/ACDC/ above data/slices/
+        files = {split: next(folder / name for name in names if (folder / name).is_file())
+                 for split, names in _SSL4MIS_LISTS.items() if any((folder / name).is_file() for name in names)}
+        if files:
+            return folder, files
     return None
+
+
+def listed_split(split_of: dict[str, str], stem: str) -> str | None:
+    """The split the lists give an image: by its stem, else by its volume's (SSL4MIS' val.list
+    names `patient003_frame01`, the image is `patient003_frame01_slice_4`)."""
+    return split_of.get(stem) or split_of.get(_SLICE.sub("", stem))
 
 
 def _split_of_stems(files: dict[str, Path]) -> dict[str, str]:
@@ -89,11 +105,11 @@ def apply_split_lists(
     if not lists:
         return pairs, [], problems
     folders = ", ".join(f"'{folder}'" for folder, _ in filter(None, map(_list_files, lists)))
-    splits = [lists.get(p.image.parent, {}).get(p.image.stem) for p in pairs]
+    splits = [listed_split(lists.get(p.image.parent, {}), p.image.stem) for p in pairs]
     unlabelled = {
         p.path for p in problems
         if p.code == "image-without-mask" and p.path is not None
-        and lists.get(p.path.parent, {}).get(p.path.stem) == "test"
+        and listed_split(lists.get(p.path.parent, {}), p.path.stem) == "test"
     }
     unlisted = splits.count(None)
     if unlisted or (set(splits) == {"train"} and not unlabelled):
