@@ -163,3 +163,15 @@ def test_a_project_export_finds_each_subsets_image_of_one_name(tmp_path):
         Image.fromarray(photo).save(root / "images" / subset / "frame_000.jpg")
     index = discover(root, cache_dir=str(tmp_path / "cache"))
     assert sorted((p.split, p.image.parent.name) for p in index.pairs) == [("train", "Train"), ("val", "Validation")]
+
+
+def test_a_video_export_is_refused_with_the_export_to_choose(tmp_path):
+    root = tmp_path / "video"
+    (root / "images").mkdir(parents=True)
+    Image.fromarray(np.zeros((H, W, 3), np.uint8)).save(root / "images" / "frame_000000.png")
+    (root / "annotations.xml").write_text(
+        f"<annotations><version>1.1</version><meta><task><labels>{labels_xml()}</labels></task></meta>"
+        '<track id="0" label="car"><polygon frame="0" outside="0" keyframe="1" points="0,0;5,0;5,5" z_order="0">'
+        "</polygon></track></annotations>")
+    with pytest.raises(DataError, match="a 'CVAT for video' export: .* export the task as 'CVAT for images 1.1'"):
+        discover(root, cache_dir=str(tmp_path / "cache"))

@@ -125,6 +125,10 @@ class CvatFormat(AnnotationFileFormat):
     def read(self, root: Path, classes: ClassSpec | None) -> DatasetIndex:
         base = root.parent if root.is_file() else root
         files = [read_cvat(p) for p in self.found(root)]
+        tracks = [f.path for f in files if f.left_out["track"] and not f.images]
+        if tracks:
+            raise DataError(f"'{tracks[0]}' is a 'CVAT for video' export: its shapes are tracks over frames, with "
+                            "no images; export the task as 'CVAT for images 1.1' (with images)")
         used = {shape.get("label", "") for f in files for image in f.images for _, shape in image.shapes}
         _refuse_boxes_only(files)
         labels = {name: colour for f in files for name, colour in f.labels.items()}
