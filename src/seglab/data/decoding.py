@@ -1,4 +1,5 @@
-"""Pixels and headers of each file type: Pillow (PNG, JPEG, BMP, GIF), tifffile, NumPy.
+"""Pixels and headers of each file type: Pillow (PNG, JPEG, BMP, GIF), tifffile, NumPy, HDF5,
+MATLAB (.mat masks).
 
 `read_array` gives a file's pixels as stored, `file_header` what its header says; both check
 the pixel budget from the header first. Pillow's own decompression-bomb limit is raised to the
@@ -21,6 +22,7 @@ import tifffile
 from PIL import Image, ImageOps
 
 from seglab.data.hdf5_files import HDF5_SUFFIXES, h5_header, h5_holds_image_and_mask, load_h5
+from seglab.data.mat_files import MAT_SUFFIX, is_hdf5_mat, load_mat
 from seglab.data.npy_files import holds_image_and_mask as npz_holds_image_and_mask
 from seglab.data.npy_files import load_npy, load_npz, npy_header, npz_header
 from seglab.data.pixel_budget import max_pixels, within_budget
@@ -67,6 +69,8 @@ def file_header(path: Path) -> FileHeader:
         with tifffile.TiffFile(path) as tif:
             shape = tif.pages[0].shape
             return FileHeader("TIFF", "RGBA" if len(shape) == 3 and shape[2] == 4 else "", len(tif.pages))
+    if suffix == MAT_SUFFIX:
+        return FileHeader("MAT", "", 1)
     with _open_pillow(path) as image:
         return FileHeader(image.format or "", image.mode, int(getattr(image, "n_frames", 1)), _orientation(image))
 
@@ -81,8 +85,10 @@ def read_array(path: Path, role: str, palette_rgb: bool) -> np.ndarray:
         return load_npy(path)
     if suffix == ".npz":
         return load_npz(path, role)
-    if suffix in HDF5_SUFFIXES:
+    if suffix in HDF5_SUFFIXES or (suffix == MAT_SUFFIX and is_hdf5_mat(path)):  # MATLAB 7.3 is HDF5
         return load_h5(path, role)
+    if suffix == MAT_SUFFIX:
+        return load_mat(path)
     if suffix in TIFF_SUFFIXES:
         return _load_tiff(path)
     with _open_pillow(path) as image:

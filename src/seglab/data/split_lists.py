@@ -41,7 +41,7 @@ def read_split_lists(image_dirs: Iterable[Path]) -> dict[Path, dict[str, str]]:
     for image_dir in dict.fromkeys(image_dirs):
         listed = _list_files(image_dir)
         if listed is not None:
-            found[image_dir] = _split_of_stems(listed[1])
+            found[image_dir] = split_of_stems(listed[1])
     return found
 
 
@@ -68,7 +68,12 @@ def listed_split(split_of: dict[str, str], stem: str) -> str | None:
     return split_of.get(stem) or split_of.get(_SLICE.sub("", stem))
 
 
-def _split_of_stems(files: dict[str, Path]) -> dict[str, str]:
+def split_of_stems(files: dict[str, Path]) -> dict[str, str]:
+    """The split of each stem the lists name.
+
+    Raises:
+        DataError: a stem listed in two splits, naming both files.
+    """
     split_of: dict[str, str] = {}
     listed_in: dict[str, Path] = {}
     for split, path in files.items():
@@ -89,10 +94,11 @@ def _stems(path: Path) -> list[str]:
 
 
 def apply_split_lists(
-    pairs: list[Pair], problems: list[Problem], lists: dict[Path, dict[str, str]]
+    pairs: list[Pair], problems: list[Problem], lists: dict[Path, dict[str, str]], where: str = ""
 ) -> tuple[list[Pair], list[Path], list[Problem]]:
     """Give every pair the split its list names, when the lists name a split for every pair.
 
+    `where` names the lists in the log (by default the folders `read_split_lists` found them in).
     Images a test list names that have no mask are unlabelled test images (VOC's test
     release), not unpaired ones. When some pair is in no list, or the lists hold train only
     and no test images, they do not say how to split these pairs: they are not used, with a
@@ -104,7 +110,7 @@ def apply_split_lists(
     """
     if not lists:
         return pairs, [], problems
-    folders = ", ".join(f"'{folder}'" for folder, _ in filter(None, map(_list_files, lists)))
+    folders = where or ", ".join(f"'{folder}'" for folder, _ in filter(None, map(_list_files, lists)))
     splits = [listed_split(lists.get(p.image.parent, {}), p.image.stem) for p in pairs]
     unlabelled = {
         p.path for p in problems

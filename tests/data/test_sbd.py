@@ -1,0 +1,84 @@
+"""The Semantic Boundaries Dataset as shipped (benchmark_RELEASE/dataset/: img/, cls/*.mat with
+the struct GTcls, inst/, train.txt, val.txt), and MATLAB .mat masks refused with a reason.
+Files are written as SBD's MATLAB files hold them (scipy.io.savemat of the same struct).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import scipy.io
+from PIL import Image
+
+from seglab.data import discover, read_mask
+from seglab.data.io import read_raw_mask
+from seglab.data.read_errors import ReadError
+
+H, W = 12, 16
+
+
+def gtcls(segmentation: np.ndarray) -> dict:
+    """SBD's `GTcls`: the class mask, a boundary map per class (cells) and the classes present."""
+    boundaries = np.empty((20, 1), dtype=object)
+    for k in range(20):
+        boundaries[k, 0] = np.zeros(segmentation.shape, np.uint8)
+    present = np.unique(segmentation[segmentation > 0]).astype(np.uint8)
+    return {"GTcls": {"Segmentation": segmentation, "Boundaries": boundaries, "CategoriesPresent": present}}
+
+
+def sbd(root: Path, names: dict[str, str]) -> dict[str, np.ndarray]:
+    """`names` maps image ids to their split; returns each id's class mask."""
+    folder = root / "benchmark_RELEASE" / "dataset"
+    for sub in ("img", "cls", "inst"):
+        (folder / sub).mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(0)
+    masks = {}
+    for k, name in enumerate(names):
+        Image.fromarray(rng.integers(0, 256, (H, W, 3), np.uint8)).save(folder / "img" / f"{name}.jpg")
+        mask = np.zeros((H, W), np.uint8)
+        mask[2 + k:8, 3:10] = 1 + k  # aeroplane, bicycle, bird, ...
+        scipy.io.savemat(folder / "cls" / f"{name}.mat", gtcls(mask))
+        scipy.io.savemat(folder / "inst" / f"{name}.mat", {"GTinst": {"Segmentation": (mask > 0).astype(np.uint8)}})
+        masks[name] = mask
+    for split in ("train", "val"):
+        (folder / f"{split}.txt").write_text("".join(f"{n}\n" for n, s in names.items() if s == split))
+    return masks
+
+
+def test_sbd_as_shipped_reads_voc_classes_and_its_own_split(tmp_path):
+    masks = sbd(tmp_path / "sbd", {"2008_000002": "train", "2008_000003": "train", "2008_000007": "val"})
+    index = discover(tmp_path / "sbd")
+    assert index.format == "sbd" and len(index.pairs) == 3 and not index.problems
+    assert index.classes.names[:3] == ("background", "aeroplane", "bicycle") and len(index.classes.names) == 21
+    assert {p.name: p.split for p in index.pairs} == {"2008_000002": "train", "2008_000003": "train",
+                                                      "2008_000007": "val"}
+    for pair in index.pairs:
+        assert pair.mask.parent.name == "cls"  # inst/ holds instance masks: not read
+        np.testing.assert_array_equal(read_mask(pair.mask, index.mapping), masks[pair.name])
+
+
+def test_a_pascal_context_labelmap_reads_and_ambiguous_or_damaged_mat_files_are_named(tmp_path):
+    labels = np.arange(H * W, dtype=np.uint16).reshape(H, W) % 459
+    scipy.io.savemat(tmp_path / "context.mat", {"LabelMap": labels})
+    np.testing.assert_array_equal(read_raw_mask(tmp_path / "context.mat"), labels)
+    scipy.io.savemat(tmp_path / "two.mat", {"a": labels, "b": labels})
+    with pytest.raises(ReadError, match=r"two\.mat' holds a, b; name the mask variable one of Segmentation"):
+        read_raw_mask(tmp_path / "two.mat")
+    (tmp_path / "broken.mat").write_bytes(b"MATLAB 5.0 MAT-file" + bytes(200))
+    with pytest.raises(ReadError, match=r"broken\.mat' cannot be read as a MATLAB file") as error:
+        read_raw_mask(tmp_path / "broken.mat")
+    assert error.value.code == "unreadable"
+
+
+def test_a_mat_variable_over_the_pixel_budget_is_refused_from_its_header(tmp_path, monkeypatch):
+    from seglab.data import pixel_budget
+
+    scipy.io.savemat(tmp_path / "big.mat", {"Segmentation": np.zeros((300, 400), np.uint8)}, do_compression=True)
+    monkeypatch.setattr(pixel_budget, "_budget", 100_000)
+    loaded = []
+    monkeypatch.setattr(scipy.io, "loadmat", lambda *a, **k: loaded.append(a) or {})
+    with pytest.raises(ReadError, match=r"big\.mat' is 300x400 = 120,000 pixels") as error:
+        read_raw_mask(tmp_path / "big.mat")
+    assert error.value.code == "too-many-pixels" and loaded == []
