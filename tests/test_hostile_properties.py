@@ -344,3 +344,44 @@ def test_any_via_file_gives_pairs_or_a_seglab_error(tmp_path_factory, regions, a
     (root / "via_project.json").write_text(json.dumps({"_via_img_metadata": {"a.jpg1": {
         "filename": "a.jpg", "size": 1, "regions": regions}}, "_via_attributes": attributes}))
     _small_allocation(lambda: _only_seglab_errors(root, tmp_path_factory.mktemp("cache")))
+
+
+def _mat_bytes(compressed: bool, in_struct: bool) -> bytes:
+    """A small mask as scipy.io.savemat writes it: a variable, or SBD's struct GTcls."""
+    import io
+
+    import scipy.io
+
+    mask = np.arange(20, dtype=np.uint8).reshape(4, 5)
+    variables = {"GTcls": {"Segmentation": mask, "CategoriesPresent": np.array([1, 2], np.uint8)}} if in_struct \
+        else {"Segmentation": mask}
+    buffer = io.BytesIO()
+    scipy.io.savemat(buffer, variables, do_compression=compressed)
+    return buffer.getvalue()
+
+
+MAT_FILES = tuple(_mat_bytes(compressed, in_struct) for compressed in (False, True) for in_struct in (False, True))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(which=st.sampled_from(range(len(MAT_FILES))), cut=st.integers(0, 600), flips=st.lists(
+    st.tuples(st.integers(0, 599), st.integers(0, 255)), max_size=6))
+def test_any_damaged_mat_mask_reads_or_names_the_file(tmp_path_factory, which, cut, flips):
+    """SciPy's MAT reader crashed the process (a segmentation fault) on such files."""
+    from seglab.data.io import read_raw_mask
+    from seglab.data.pixel_budget import max_pixels, set_max_pixels
+
+    data = bytearray(MAT_FILES[which][: cut or None])
+    for at, value in flips:
+        if at < len(data):
+            data[at] = value
+    path = tmp_path_factory.mktemp("mat") / "m.mat"
+    path.write_bytes(bytes(data))
+    budget = max_pixels()
+    set_max_pixels(1 << 20)
+    try:
+        _small_allocation(lambda: read_raw_mask(path))
+    except SeglabError as err:
+        assert "m.mat" in str(err)
+    finally:
+        set_max_pixels(budget)

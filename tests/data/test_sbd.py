@@ -66,19 +66,31 @@ def test_a_pascal_context_labelmap_reads_and_ambiguous_or_damaged_mat_files_are_
     scipy.io.savemat(tmp_path / "two.mat", {"a": labels, "b": labels})
     with pytest.raises(ReadError, match=r"two\.mat' holds a, b; name the mask variable one of Segmentation"):
         read_raw_mask(tmp_path / "two.mat")
-    (tmp_path / "broken.mat").write_bytes(b"MATLAB 5.0 MAT-file" + bytes(200))
-    with pytest.raises(ReadError, match=r"broken\.mat' cannot be read as a MATLAB file") as error:
-        read_raw_mask(tmp_path / "broken.mat")
+    (tmp_path / "cut.mat").write_bytes((tmp_path / "context.mat").read_bytes()[:200])
+    with pytest.raises(ReadError, match=r"cut\.mat' cannot be read as a MATLAB file \(damaged or truncated\)") as error:
+        read_raw_mask(tmp_path / "cut.mat")
     assert error.value.code == "unreadable"
+    (tmp_path / "text.mat").write_bytes(b"% a MATLAB script, not data\n" * 10)
+    with pytest.raises(ReadError, match=r"text\.mat' is no MATLAB 5 file"):
+        read_raw_mask(tmp_path / "text.mat")
 
 
-def test_a_mat_variable_over_the_pixel_budget_is_refused_from_its_header(tmp_path, monkeypatch):
+def test_a_mat_variable_over_the_pixel_budget_is_refused_before_it_is_read(tmp_path, monkeypatch):
     from seglab.data import pixel_budget
 
-    scipy.io.savemat(tmp_path / "big.mat", {"Segmentation": np.zeros((300, 400), np.uint8)}, do_compression=True)
-    monkeypatch.setattr(pixel_budget, "_budget", 100_000)
-    loaded = []
-    monkeypatch.setattr(scipy.io, "loadmat", lambda *a, **k: loaded.append(a) or {})
-    with pytest.raises(ReadError, match=r"big\.mat' is 300x400 = 120,000 pixels") as error:
-        read_raw_mask(tmp_path / "big.mat")
-    assert error.value.code == "too-many-pixels" and loaded == []
+    for compressed in (False, True):
+        scipy.io.savemat(tmp_path / "big.mat", {"Segmentation": np.zeros((300, 400), np.uint8)},
+                         do_compression=compressed)
+        monkeypatch.setattr(pixel_budget, "_budget", 100_000)
+        with pytest.raises(ReadError, match=r"big\.mat' is 300x400 = 120,000 pixels") as error:
+            read_raw_mask(tmp_path / "big.mat")
+        assert error.value.code == "too-many-pixels"
+
+
+def test_a_compressed_variable_inflates_no_further_than_the_budget_allows(tmp_path, monkeypatch):
+    from seglab.data import pixel_budget
+
+    scipy.io.savemat(tmp_path / "bomb.mat", {"Segmentation": np.zeros((1500, 1000), np.uint8)}, do_compression=True)
+    monkeypatch.setattr(pixel_budget, "_budget", 10_000)  # 80 kB and 1 MB of headers: less than the 1.5 MB array
+    with pytest.raises(ReadError, match=r"bomb\.mat' cannot be read .* inflates beyond 1,128,576 bytes"):
+        read_raw_mask(tmp_path / "bomb.mat")

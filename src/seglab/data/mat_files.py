@@ -1,29 +1,35 @@
 """MATLAB .mat files as masks, as the Semantic Boundaries Dataset (SBD: `cls/2008_000002.mat`,
 a struct `GTcls` whose `Segmentation` field is the class mask) and PASCAL-Context (`LabelMap`)
-ship them. Read with SciPy's MAT reader (MATLAB 5 to 7.2; no code in the file is run); the mask
-is the only 2-D numeric array, else the one named for masks. MATLAB 7.3 files are HDF5 files
-and read as such.
+ship them. The mask is the only 2-D numeric array (struct fields included, one level down),
+else the one named for masks (`MASK_NAMES`).
 
-The shapes of a file's top-level variables are read from its header first (`scipy.io.whosmat`),
-so one announcing more pixels than the budget is refused before it is decompressed; a struct's
-fields are checked once read.
+MATLAB 5 files (up to 7.2) are parsed here, numeric arrays and structs only: SciPy's reader
+crashes the process (a segmentation fault) on some damaged files, which a dataset reader must
+survive. Every length is checked against the bytes that hold it, an array's size against the
+pixel budget before it is read, and compressed variables inflate only as far as the budget
+allows. MATLAB 7.3 files are HDF5 files and read as such.
 """
 
 from __future__ import annotations
 
+import math
+import struct
+import zlib
 from pathlib import Path
-from typing import Any
 
 import numpy as np
-from scipy import io as scipy_io
-from scipy.io.matlab import MatReadError
 
-from seglab.data.pixel_budget import within_budget
+from seglab.data.pixel_budget import max_pixels, within_budget
 from seglab.data.read_errors import Unusable
 
 MAT_SUFFIX = ".mat"
 MASK_NAMES = ("Segmentation", "LabelMap", "mask", "label", "labels", "seg", "gt")  # SBD, PASCAL-Context, ...
 _HDF5_MAGIC = b"\x89HDF\r\n\x1a\n"  # MATLAB 7.3 files begin with a 512-byte text header, then HDF5
+_HEADER = 128
+_MATRIX, _COMPRESSED = 14, 15  # data element types
+_TYPES = {1: "i1", 2: "u1", 3: "i2", 4: "u2", 5: "i4", 6: "u4", 7: "f4", 9: "f8", 12: "i8", 13: "u8"}
+_CLASSES = {6: "f8", 7: "f4", 8: "i1", 9: "u1", 10: "i2", 11: "u2", 12: "i4", 13: "u4", 14: "i8", 15: "u8"}
+_STRUCT = 2  # array class of a struct; cells, characters, sparse arrays and objects are skipped
 
 
 def is_hdf5_mat(path: Path) -> bool:
@@ -34,23 +40,20 @@ def is_hdf5_mat(path: Path) -> bool:
 
 
 def load_mat(path: Path) -> np.ndarray:
-    """The mask array of a .mat file: its only 2-D numeric array (struct fields included, one
-    level down), else the one named like a mask (`MASK_NAMES`).
+    """The mask array of a MATLAB 5 file.
 
     Raises:
-        Unusable: no such array, several and none named so, or more pixels than the budget.
+        Unusable: not a MATLAB 5 file or damaged (`unreadable`), no 2-D numeric array or several
+            and none named like a mask (`npz-arrays`), an array over the pixel budget.
     """
+    data = path.read_bytes()
+    if len(data) < _HEADER or data[126:128] not in (b"IM", b"MI"):
+        raise Unusable("is no MATLAB 5 file (no 'MATLAB 5.0 MAT-file' header)", "unreadable")
+    reader = _Reader(data, "<" if data[126:128] == b"IM" else ">")
     try:
-        for _, shape, kind in scipy_io.whosmat(str(path)):
-            if kind not in ("struct", "cell", "object") and shape:
-                within_budget(tuple(int(n) for n in shape))
-        loaded = scipy_io.loadmat(str(path), squeeze_me=True, struct_as_record=False)
-    except (MatReadError, ValueError, TypeError, KeyError, IndexError, EOFError, OverflowError, MemoryError,
-            NotImplementedError) as err:
-        raise Unusable(f"cannot be read as a MATLAB file (damaged, or a kind SciPy does not read): {err}",
-                       "unreadable") from None
-    variables = {k: v for k, v in loaded.items() if not k.startswith("__")}
-    arrays = dict(_arrays(variables))
+        arrays = dict(reader.arrays(_HEADER, len(data)))
+    except (ValueError, struct.error, zlib.error) as err:
+        raise Unusable(f"cannot be read as a MATLAB file (damaged or truncated): {err}", "unreadable") from None
     if len(arrays) == 1:
         name = next(iter(arrays))
     else:
@@ -58,17 +61,104 @@ def load_mat(path: Path) -> np.ndarray:
     if not name:
         held = ", ".join(arrays) or "no 2-D numeric array"
         raise Unusable(f"holds {held}; name the mask variable one of {', '.join(MASK_NAMES)}", "npz-arrays")
-    array = np.asarray(arrays[name])
-    within_budget(array.shape)
-    return array
+    return arrays[name]
 
 
-def _arrays(variables: dict[str, Any], prefix: str = "") -> list[tuple[str, np.ndarray]]:
-    """The 2-D numeric arrays among the variables and the fields of their structs (one level)."""
-    found = []
-    for name, value in variables.items():
-        if isinstance(value, np.ndarray) and value.ndim == 2 and value.dtype.kind in "biuf":
-            found.append((f"{prefix}{name}", value))
-        elif not prefix and hasattr(value, "_fieldnames"):  # scipy's mat_struct
-            found += _arrays({field: getattr(value, field) for field in value._fieldnames}, f"{name}.")
-    return found
+class _Reader:
+    """MATLAB 5 data elements: a tag (type, byte count; or both in 4 bytes with up to 4 bytes of
+    data, the "small element"), then the data padded to 8 bytes."""
+
+    def __init__(self, data: bytes, endian: str) -> None:
+        self.data, self.endian = data, endian
+
+    def element(self, at: int, end: int) -> tuple[int, bytes, int]:
+        """(type, payload, where the next element starts) of the element at `at`."""
+        if at + 8 > end:
+            raise ValueError("a data element's tag runs past its end")
+        kind, size = struct.unpack_from(self.endian + "II", self.data, at)
+        if kind >> 16:  # small element: its size in the high 16 bits, the data in the next 4 bytes
+            small, kind = kind >> 16, kind & 0xFFFF
+            if small > 4:
+                raise ValueError("a small data element claims more than 4 bytes")
+            return kind, self.data[at + 4:at + 4 + small], at + 8
+        if at + 8 + size > end:
+            raise ValueError(f"a data element of {size} bytes runs past the file's end")
+        return kind, self.data[at + 8:at + 8 + size], at + 8 + size + (-size % 8 if kind != _COMPRESSED else 0)
+
+    def arrays(self, at: int, end: int, inflated: bool = False) -> list[tuple[str, np.ndarray]]:
+        """The 2-D numeric arrays of the top-level variables and of their structs' fields; a
+        compressed variable holds one uncompressed."""
+        found = []
+        while at < end:
+            kind, payload, at = self.element(at, end)
+            if kind == _COMPRESSED and not inflated:
+                inner = _Reader(_inflate(payload), self.endian)
+                found += inner.arrays(0, len(inner.data), inflated=True)
+            elif kind == _MATRIX:
+                found += _Matrix(self, payload).arrays(depth=0)
+        return found
+
+
+class _Matrix:
+    """One miMATRIX element: flags (its class), dimensions, name, then its data or fields."""
+
+    def __init__(self, reader: _Reader, payload: bytes) -> None:
+        self.reader = _Reader(payload, reader.endian)
+        self.at = 0
+        flags = self._next()
+        self.kind = int(np.frombuffer(flags[:4], self.reader.endian + "u4")[0]) & 0xFF if len(flags) >= 4 else 0
+        self.dims = tuple(int(n) for n in np.frombuffer(self._next(), self.reader.endian + "i4"))
+        self.name = self._next().decode("latin-1")
+
+    def _next(self) -> bytes:
+        _, payload, self.at = self.reader.element(self.at, len(self.reader.data))
+        return payload
+
+    def arrays(self, depth: int) -> list[tuple[str, np.ndarray]]:
+        if self.kind in _CLASSES:
+            array = self.numeric()
+            return [(self.name, array)] if array is not None else []
+        if self.kind == _STRUCT and depth == 0:
+            return self.fields()
+        return []
+
+    def numeric(self) -> np.ndarray | None:
+        """The real part as a 2-D array of the array's class, or None when it is not 2-D (once
+        its dimensions of 1 are dropped, as MATLAB's vectors have them)."""
+        if any(n < 0 for n in self.dims) or len([n for n in self.dims if n != 1]) != 2:
+            return None
+        within_budget(self.dims)
+        kind, payload, self.at = self.reader.element(self.at, len(self.reader.data))
+        if kind not in _TYPES:
+            raise ValueError(f"variable '{self.name}' stores its values as type {kind}, which MATLAB arrays never use")
+        values = np.frombuffer(payload, self.reader.endian + _TYPES[kind])
+        if values.size != math.prod(self.dims):
+            raise ValueError(f"variable '{self.name}' holds {values.size} values for dimensions {self.dims}")
+        return values.astype(_CLASSES[self.kind]).reshape(self.dims, order="F").squeeze()
+
+    def fields(self) -> list[tuple[str, np.ndarray]]:
+        """The 2-D numeric fields of a 1x1 struct, named `struct.field`."""
+        if math.prod(self.dims) != 1:
+            return []
+        width = int(np.frombuffer(self._next(), self.reader.endian + "i4")[0])
+        names = self._next()
+        if width <= 0 or len(names) % width:
+            raise ValueError(f"struct '{self.name}' has field names of {width} bytes in {len(names)}")
+        found = []
+        for k in range(len(names) // width):
+            field = names[k * width:(k + 1) * width].split(b"\0")[0].decode("latin-1")
+            kind, payload, self.at = self.reader.element(self.at, len(self.reader.data))
+            if kind == _MATRIX and payload:
+                found += [(f"{self.name}.{field}", a) for _, a in _Matrix(self.reader, payload).arrays(depth=1)]
+        return found
+
+
+def _inflate(payload: bytes) -> bytes:
+    """A compressed variable's bytes, inflated no further than the largest array the budget
+    allows (8 bytes a value) and its headers could need."""
+    most = max_pixels() * 8 + (1 << 20)
+    inflate = zlib.decompressobj()
+    data = inflate.decompress(payload, most)
+    if inflate.unconsumed_tail:
+        raise ValueError(f"a compressed variable inflates beyond {most:,} bytes, more than the pixel budget allows")
+    return data
