@@ -94,3 +94,14 @@ def test_a_compressed_variable_inflates_no_further_than_the_budget_allows(tmp_pa
     monkeypatch.setattr(pixel_budget, "_budget", 10_000)  # 80 kB and 1 MB of headers: less than the 1.5 MB array
     with pytest.raises(ReadError, match=r"bomb\.mat' cannot be read .* inflates beyond 1,128,576 bytes"):
         read_raw_mask(tmp_path / "bomb.mat")
+
+
+def test_a_struct_without_field_names_is_damaged(tmp_path):
+    """The field-name length of GTcls emptied: an IndexError escaped before."""
+    scipy.io.savemat(tmp_path / "x.mat", gtcls(np.zeros((H, W), np.uint8)))
+    data = bytearray((tmp_path / "x.mat").read_bytes())
+    at = data.find(bytes([5, 0, 4, 0]), 128)  # the small miINT32 element holding the field-name length
+    data[at:at + 8] = bytes([5, 0, 0, 0]) + bytes(4)  # now an element of 0 bytes
+    (tmp_path / "x.mat").write_bytes(bytes(data))
+    with pytest.raises(ReadError, match=r"x\.mat' cannot be read as a MATLAB file \(damaged or truncated\)"):
+        read_raw_mask(tmp_path / "x.mat")

@@ -52,7 +52,7 @@ def load_mat(path: Path) -> np.ndarray:
     reader = _Reader(data, "<" if data[126:128] == b"IM" else ">")
     try:
         arrays = dict(reader.arrays(_HEADER, len(data)))
-    except (ValueError, struct.error, zlib.error) as err:
+    except (ValueError, IndexError, struct.error, zlib.error) as err:
         raise Unusable(f"cannot be read as a MATLAB file (damaged or truncated): {err}", "unreadable") from None
     if len(arrays) == 1:
         name = next(iter(arrays))
