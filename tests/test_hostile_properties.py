@@ -385,3 +385,40 @@ def test_any_damaged_mat_mask_reads_or_names_the_file(tmp_path_factory, which, c
         assert "m.mat" in str(err)
     finally:
         set_max_pixels(budget)
+
+
+def _h5_bytes() -> bytes | None:
+    """An HDF5 image-and-mask pair (SSL4MIS' slices), or None without h5py."""
+    import io
+
+    try:
+        import h5py
+    except ImportError:
+        return None
+    buffer = io.BytesIO()
+    with h5py.File(buffer, "w") as file:
+        file["image"] = np.zeros((8, 8), np.float32)
+        file["label"] = np.arange(64, dtype=np.uint8).reshape(8, 8)
+    return buffer.getvalue()
+
+
+H5_FILE = _h5_bytes()
+
+
+@pytest.mark.skipif(H5_FILE is None, reason="HDF5 files need the 'hdf5' extra (h5py)")
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(cut=st.integers(0, 2500), flips=st.lists(st.tuples(st.integers(0, 2499), st.integers(0, 255)), max_size=6))
+def test_any_damaged_hdf5_mask_reads_or_names_the_file(tmp_path_factory, cut, flips):
+    """HDF5's library raised RuntimeError on such files ("bad heap free list", "addr overflow")."""
+    from seglab.data.io import read_raw_mask
+
+    data = bytearray(H5_FILE[: cut or None])  # type: ignore[index]
+    for at, value in flips:
+        if at < len(data):
+            data[at] = value
+    path = tmp_path_factory.mktemp("h5") / "m.h5"
+    path.write_bytes(bytes(data))
+    try:
+        _small_allocation(lambda: read_raw_mask(path))
+    except SeglabError as err:
+        assert "m.h5" in str(err)

@@ -116,6 +116,12 @@ def test_strings_huge_headers_and_damage_are_refused_before_reading(tmp_path):
     whole = write_h5(tmp_path / "whole.h5", image=np.zeros((64, 64), np.uint8)).read_bytes()
     (tmp_path / "cut.h5").write_bytes(whole[: len(whole) // 2])
     assert refused(tmp_path / "cut.h5").code == "unreadable"
+    damaged = bytearray(write_h5(tmp_path / "pair.h5", image=np.zeros((8, 8), np.float32),
+                                 label=np.zeros((8, 8), np.uint8)).read_bytes())
+    damaged[16] = 0xFF  # the superblock's base address: HDF5 raises RuntimeError ("addr overflow")
+    (tmp_path / "damaged.h5").write_bytes(bytes(damaged))
+    error = refused(tmp_path / "damaged.h5")
+    assert error.code == "unreadable" and "damaged.h5' cannot be read as HDF5" in str(error)
 
 
 def test_without_h5py_the_message_says_what_to_install(tmp_path, monkeypatch):

@@ -11,6 +11,8 @@ storage, virtual datasets, external links) is refused: a file must not make segl
 from __future__ import annotations
 
 import importlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -44,10 +46,20 @@ def _dataset(file: Any, role: str, h5py: ModuleType) -> Any:
     return dataset
 
 
+@contextmanager
+def _damage_named() -> Iterator[None]:
+    """HDF5's library reports a damaged file (a bad heap, a length past the end) as RuntimeError,
+    which no reader expects: it becomes `unreadable`, naming the file."""
+    try:
+        yield
+    except RuntimeError as err:
+        raise Unusable(f"cannot be read as HDF5 (damaged or truncated): {err}", "unreadable") from None
+
+
 def h5_header(path: Path, role: str = "image") -> tuple[tuple[int, ...], np.dtype]:
     """Shape and dtype of the dataset holding the image (or mask), reading no pixels."""
     h5py = _h5py()
-    with h5py.File(path, "r") as file:
+    with _damage_named(), h5py.File(path, "r") as file:
         dataset = _dataset(file, role, h5py)
         return tuple(dataset.shape), dataset.dtype
 
@@ -55,7 +67,7 @@ def h5_header(path: Path, role: str = "image") -> tuple[tuple[int, ...], np.dtyp
 def load_h5(path: Path, role: str) -> np.ndarray:
     """The image (or mask) array of an HDF5 file, within the pixel budget."""
     h5py = _h5py()
-    with h5py.File(path, "r") as file:
+    with _damage_named(), h5py.File(path, "r") as file:
         dataset = _dataset(file, role, h5py)
         within_budget(tuple(dataset.shape))
         return np.asarray(dataset[()])
@@ -70,7 +82,7 @@ def h5_holds_volume(path: Path) -> bool:
         with h5py.File(path, "r") as file:
             image, mask = _dataset(file, "image", h5py), _dataset(file, "mask", h5py)
             return image.name != mask.name and len(image.shape) == 3 and mask.shape == image.shape
-    except (OSError, Unusable):
+    except (OSError, RuntimeError, Unusable):
         return False
 
 
@@ -91,5 +103,5 @@ def h5_holds_image_and_mask(path: Path) -> bool:
             image, mask = _dataset(file, "image", h5py), _dataset(file, "mask", h5py)
             return (image.name != mask.name and len(mask.shape) == 2 and len(image.shape) in (2, 3)
                     and mask.shape in (image.shape[:2], image.shape[-2:]))
-    except (OSError, Unusable):
+    except (OSError, RuntimeError, Unusable):
         return False
