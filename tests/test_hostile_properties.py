@@ -422,3 +422,37 @@ def test_any_damaged_hdf5_mask_reads_or_names_the_file(tmp_path_factory, cut, fl
         _small_allocation(lambda: read_raw_mask(path))
     except SeglabError as err:
         assert "m.h5" in str(err)
+
+
+def _tiff_bytes(compression: str) -> bytes:
+    import io
+
+    import tifffile
+
+    buffer = io.BytesIO()
+    tifffile.imwrite(buffer, (np.arange(32 * 32).reshape(32, 32) % 4 * 60).astype(np.uint8), compression=compression)
+    return buffer.getvalue()
+
+
+TIFF_FILES = tuple(_tiff_bytes(c) for c in ("zlib", "lzw", "zstd", "packbits"))
+
+
+@example(which=0, cut=0, flips=[(114, 0)])  # RowsPerStrip 0: tifffile raised ZeroDivisionError
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(which=st.sampled_from(range(len(TIFF_FILES))), cut=st.integers(0, 400),
+       flips=st.lists(st.tuples(st.integers(0, 399), st.integers(0, 255)), max_size=6))
+def test_any_damaged_compressed_tiff_reads_or_names_the_file(tmp_path_factory, which, cut, flips):
+    """imagecodecs raised its RuntimeErrors (DeflateError, ZstdError, ImcdError) on such files,
+    and tifffile a ZeroDivisionError."""
+    from seglab.data.io import read_raw_mask
+
+    data = bytearray(TIFF_FILES[which][: cut or None])
+    for at, value in flips:
+        if at < len(data):
+            data[at] = value
+    path = tmp_path_factory.mktemp("tiff") / "m.tif"
+    path.write_bytes(bytes(data))
+    try:
+        _small_allocation(lambda: read_raw_mask(path))
+    except SeglabError as err:
+        assert "m.tif" in str(err)

@@ -81,6 +81,21 @@ def test_truncated_tiff_is_still_called_corrupt(tmp_path):
     assert info.value.code == "unreadable"
 
 
+def test_a_damaged_compressed_tiff_strip_is_unreadable_not_a_traceback(tmp_path):
+    """imagecodecs reports damaged strips as RuntimeError subclasses (DeflateError, ZstdError,
+    ImcdError, Jpeg8Error), which escaped every reader: a third of 3,000 damaged TIFFs did."""
+    mask = (np.arange(32 * 32).reshape(32, 32) % 4 * 60).astype(np.uint8)
+    tifffile.imwrite(tmp_path / "m.tif", mask, compression="zlib")
+    data = bytearray((tmp_path / "m.tif").read_bytes())
+    with tifffile.TiffFile(tmp_path / "m.tif") as tif:
+        data[tif.pages[0].dataoffsets[0]] ^= 0xFF  # the strip's first byte: no longer a zlib stream
+    (tmp_path / "m.tif").write_bytes(bytes(data))
+    for read in (read_raw_mask, read_image):
+        with pytest.raises(ReadError, match=r"m\.tif' cannot be read \(corrupt or truncated\?\)") as error:
+            read(tmp_path / "m.tif")
+        assert error.value.code == "unreadable"
+
+
 def test_gif_and_bmp_images_and_masks(tmp_path):
     Image.fromarray(RGB).save(tmp_path / "a.bmp")
     np.testing.assert_array_equal(read_image(tmp_path / "a.bmp"), RGB)

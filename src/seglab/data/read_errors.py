@@ -60,6 +60,8 @@ DECODE_ERRORS = (
     zipfile.BadZipFile,
     MemoryError,
     RecursionError,
+    RuntimeError,  # imagecodecs' DeflateError, ZstdError, ImcdError, Jpeg8Error on damaged TIFF strips; HDF5's errors
+    ArithmeticError,  # tifffile divides by a RowsPerStrip of 0; sizes that overflow
     tokenize.TokenError,
     Image.DecompressionBombError,
 )
