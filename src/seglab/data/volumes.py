@@ -17,7 +17,8 @@ from pathlib import Path
 import nibabel as nib
 import numpy as np
 from nibabel.filebasedimages import ImageFileError
-from nibabel.orientations import apply_orientation, axcodes2ornt, io_orientation, ornt_transform
+from nibabel.orientations import OrientationError, apply_orientation, axcodes2ornt, io_orientation, ornt_transform
+from nibabel.spatialimages import HeaderDataError
 
 from seglab.data.dicom import dicom_files, read_dicom_series
 from seglab.data.hdf5_files import HDF5_SUFFIXES, load_h5_volume
@@ -29,7 +30,8 @@ VOLUME_SUFFIXES = (".nii.gz", ".nii")
 SLICE_AXES = {"sagittal": 0, "coronal": 1, "axial": 2}  # axes of the RAS+ voxel order
 _CHANNELS = (1, 3)  # what seglab's 2-D images hold (see `seglab.data.io.read_image`)
 # nibabel reports damaged files as any of these (gzip: OSError/EOFError/zlib.error; headers: ValueError)
-_NIFTI_ERRORS = (ImageFileError, OSError, EOFError, ValueError, zlib.error, struct.error, MemoryError)
+_NIFTI_ERRORS = (ImageFileError, HeaderDataError, OSError, EOFError, ValueError, ArithmeticError, zlib.error,
+                 struct.error, MemoryError)  # ArithmeticError: mmap's "length must be positive" of a damaged header
 
 
 @dataclass(frozen=True)
@@ -102,7 +104,7 @@ def read_volume(sources: Sequence[Path]) -> Volume:
     if voxels.shape[3] not in _CHANNELS:
         raise DataError(f"volume '{sources[0]}' gives {voxels.shape[3]} channels (modalities or a 4th axis); "
                         "seglab trains on 1 or 3 channels: keep one modality (or three) per case")
-    return Volume(_to_canonical(voxels, affines[0]), affines[0], headers[0], tuple(sources))
+    return Volume(_to_canonical(voxels, affines[0], sources[0]), affines[0], headers[0], tuple(sources))
 
 
 def read_labels(path: Path, image: Volume) -> np.ndarray:
@@ -117,7 +119,7 @@ def read_labels(path: Path, image: Volume) -> np.ndarray:
     array, affine, _ = _read_source(path, "mask")
     if array.ndim == 4 and array.shape[3] == 1:
         array = array[..., 0]
-    labels = _to_canonical(array, affine)
+    labels = _to_canonical(array, affine, path)
     if labels.shape != image.voxels.shape[:3]:
         raise DataError(f"label volume '{path}' has shape {labels.shape} but image volume '{image.sources[0]}' "
                         f"has {image.voxels.shape[:3]} (both in RAS order); they must share one voxel grid")
@@ -140,9 +142,17 @@ def write_label_volume(path: Path, labels: np.ndarray, volume: Volume) -> None:
     image.to_filename(str(path))
 
 
-def _to_canonical(array: np.ndarray, affine: np.ndarray) -> np.ndarray:
-    """Voxels reordered and flipped to RAS+ (trailing channel axes untouched)."""
-    return np.ascontiguousarray(apply_orientation(array, io_orientation(affine)))
+def _to_canonical(array: np.ndarray, affine: np.ndarray, path: Path) -> np.ndarray:
+    """Voxels reordered and flipped to RAS+ (trailing channel axes untouched).
+
+    Raises:
+        DataError: an affine that gives no orientation (zeros, NaN: a damaged header), naming `path`.
+    """
+    try:
+        return np.ascontiguousarray(apply_orientation(array, io_orientation(affine)))
+    except OrientationError as err:
+        raise DataError(f"volume '{path}' has an affine that gives no axis orientation ({err}); its header is "
+                        "damaged: export or download it again") from None
 
 
 def _read_source(path: Path, role: str = "image") -> tuple[np.ndarray, np.ndarray, nib.Nifti1Header | None]:
