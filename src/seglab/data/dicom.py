@@ -7,14 +7,20 @@ like a NIfTI affine, so DICOM and NIfTI volumes share every step after reading.
 
 from __future__ import annotations
 
+import struct
 from pathlib import Path
 
 import numpy as np
 import pydicom
-from pydicom.errors import InvalidDicomError
+from pydicom.errors import BytesLengthException, InvalidDicomError
 
 from seglab.data.pixel_budget import check_pixels
 from seglab.errors import DataError
+
+# what pydicom raises on a damaged element when it is first read: a bad value, a length that is no
+# multiple of its value size, an unknown value representation, a short buffer
+_DAMAGE = (ValueError, TypeError, KeyError, IndexError, AttributeError, EOFError, OverflowError, NotImplementedError,
+           struct.error, BytesLengthException)
 
 _PREAMBLE = 128  # DICOM Part 10 files hold "DICM" after a 128-byte preamble
 _LPS_TO_RAS = np.diag([-1.0, -1.0, 1.0, 1.0])
@@ -46,8 +52,18 @@ def read_dicom_series(folder: Path) -> tuple[np.ndarray, np.ndarray]:
 
     Raises:
         DataError: no slices, several series, multi-frame or compressed data that cannot be
-            decoded, missing geometry tags, or slices of different size, orientation or position.
+            decoded, missing geometry tags, slices of different size, orientation or position, or
+            a damaged file (pydicom parses elements when they are first read: a damaged one fails
+            then, with any of `_DAMAGE`).
     """
+    try:
+        return _read_series(folder)
+    except _DAMAGE as err:
+        raise DataError(f"DICOM series '{folder}' holds a damaged file ({type(err).__name__}: {err}); export the "
+                        "series again, or convert it to NIfTI with dcm2niix") from None
+
+
+def _read_series(folder: Path) -> tuple[np.ndarray, np.ndarray]:
     datasets = [_read(path) for path in dicom_files(folder)]
     datasets = [ds for ds in datasets if "PixelData" in ds]  # DICOMDIR and reports hold no image
     if not datasets:
