@@ -346,6 +346,29 @@ def test_any_via_file_gives_pairs_or_a_seglab_error(tmp_path_factory, regions, a
     _small_allocation(lambda: _only_seglab_errors(root, tmp_path_factory.mktemp("cache")))
 
 
+def _reads_or_names_the_damaged_file(folder: Path, name: str, original: bytes, cut: int,
+                                     flips: list[tuple[int, int]], pixels: int | None = None) -> None:
+    """`original` cut at `cut` (0: whole) with bytes overwritten, read as a mask (under a pixel
+    budget of `pixels`): an array, or a SeglabError naming the file, under 64 MB."""
+    from seglab.data.io import read_raw_mask
+    from seglab.data.pixel_budget import max_pixels, set_max_pixels
+
+    data = bytearray(original[: cut or None])
+    for at, value in flips:
+        if at < len(data):
+            data[at] = value
+    path = folder / name
+    path.write_bytes(bytes(data))
+    budget = max_pixels()
+    set_max_pixels(pixels or budget)
+    try:
+        _small_allocation(lambda: read_raw_mask(path))
+    except SeglabError as err:
+        assert name in str(err)
+    finally:
+        set_max_pixels(budget)
+
+
 def _mat_bytes(compressed: bool, in_struct: bool) -> bytes:
     """A small mask as scipy.io.savemat writes it: a variable, or SBD's struct GTcls."""
     import io
@@ -368,23 +391,7 @@ MAT_FILES = tuple(_mat_bytes(compressed, in_struct) for compressed in (False, Tr
     st.tuples(st.integers(0, 599), st.integers(0, 255)), max_size=6))
 def test_any_damaged_mat_mask_reads_or_names_the_file(tmp_path_factory, which, cut, flips):
     """SciPy's MAT reader crashed the process (a segmentation fault) on such files."""
-    from seglab.data.io import read_raw_mask
-    from seglab.data.pixel_budget import max_pixels, set_max_pixels
-
-    data = bytearray(MAT_FILES[which][: cut or None])
-    for at, value in flips:
-        if at < len(data):
-            data[at] = value
-    path = tmp_path_factory.mktemp("mat") / "m.mat"
-    path.write_bytes(bytes(data))
-    budget = max_pixels()
-    set_max_pixels(1 << 20)
-    try:
-        _small_allocation(lambda: read_raw_mask(path))
-    except SeglabError as err:
-        assert "m.mat" in str(err)
-    finally:
-        set_max_pixels(budget)
+    _reads_or_names_the_damaged_file(tmp_path_factory.mktemp("mat"), "m.mat", MAT_FILES[which], cut, flips, 1 << 20)
 
 
 def _h5_bytes() -> bytes | None:
@@ -410,18 +417,7 @@ H5_FILE = _h5_bytes()
 @given(cut=st.integers(0, 2500), flips=st.lists(st.tuples(st.integers(0, 2499), st.integers(0, 255)), max_size=6))
 def test_any_damaged_hdf5_mask_reads_or_names_the_file(tmp_path_factory, cut, flips):
     """HDF5's library raised RuntimeError on such files ("bad heap free list", "addr overflow")."""
-    from seglab.data.io import read_raw_mask
-
-    data = bytearray(H5_FILE[: cut or None])  # type: ignore[index]
-    for at, value in flips:
-        if at < len(data):
-            data[at] = value
-    path = tmp_path_factory.mktemp("h5") / "m.h5"
-    path.write_bytes(bytes(data))
-    try:
-        _small_allocation(lambda: read_raw_mask(path))
-    except SeglabError as err:
-        assert "m.h5" in str(err)
+    _reads_or_names_the_damaged_file(tmp_path_factory.mktemp("h5"), "m.h5", H5_FILE or b"", cut, flips)
 
 
 def _tiff_bytes(compression: str) -> bytes:
@@ -444,15 +440,4 @@ TIFF_FILES = tuple(_tiff_bytes(c) for c in ("zlib", "lzw", "zstd", "packbits"))
 def test_any_damaged_compressed_tiff_reads_or_names_the_file(tmp_path_factory, which, cut, flips):
     """imagecodecs raised its RuntimeErrors (DeflateError, ZstdError, ImcdError) on such files,
     and tifffile a ZeroDivisionError."""
-    from seglab.data.io import read_raw_mask
-
-    data = bytearray(TIFF_FILES[which][: cut or None])
-    for at, value in flips:
-        if at < len(data):
-            data[at] = value
-    path = tmp_path_factory.mktemp("tiff") / "m.tif"
-    path.write_bytes(bytes(data))
-    try:
-        _small_allocation(lambda: read_raw_mask(path))
-    except SeglabError as err:
-        assert "m.tif" in str(err)
+    _reads_or_names_the_damaged_file(tmp_path_factory.mktemp("tiff"), "m.tif", TIFF_FILES[which], cut, flips)
