@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from pathlib import Path
+import os
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
@@ -126,7 +128,8 @@ class _Moments:
 
 
 def scan(index: DatasetIndex, pairs: list[Pair] | None = None) -> DatasetStats:
-    """Read every mask and image once and summarise them.
+    """Read every mask and image once and summarise them, on a thread per core (decoding and
+    numpy's counting release the GIL); the summary keeps the pairs' order.
 
     Args:
         index: from `discover`.
@@ -142,8 +145,9 @@ def scan(index: DatasetIndex, pairs: list[Pair] | None = None) -> DatasetStats:
     images: dict[Path, ImageFacts] = {}
     mask_labels: dict[Path, tuple[int, ...]] = {}
 
-    for pair in pairs:
-        seen = _scan_pair(pair, index.mapping)
+    with ThreadPoolExecutor(max_workers=min(_MOST_THREADS, os.cpu_count() or 1, max(len(pairs), 1))) as pool:
+        scans = list(pool.map(lambda pair: _scan_pair(pair, index.mapping), pairs))
+    for pair, seen in zip(pairs, scans):
         problems += seen.problems
         if seen.image is not None:
             sizes[seen.image.size] += 1
@@ -192,6 +196,7 @@ class _PairScan:
 # the files are decoded once.
 _SCANNED: dict[tuple[object, ...], _PairScan] = {}
 _SCANNED_LIMIT = 200_000
+_MOST_THREADS = 8  # scanning threads: beyond this the disk is the limit
 
 
 def _scan_pair(pair: Pair, mapping: MaskMapping) -> _PairScan:
@@ -199,11 +204,12 @@ def _scan_pair(pair: Pair, mapping: MaskMapping) -> _PairScan:
         key = (file_version(pair.image), tuple(map(file_version, pair.masks)), repr(mapping), max_pixels())
     except OSError:  # missing or unreachable: read it, to report why
         return _read_pair(pair, mapping)
-    if key not in _SCANNED:
+    found = _SCANNED.get(key)
+    if found is None:  # another thread may clear the dict meanwhile: keep the result at hand
         if len(_SCANNED) >= _SCANNED_LIMIT:
             _SCANNED.clear()
-        _SCANNED[key] = _read_pair(pair, mapping)
-    return _SCANNED[key]
+        found = _SCANNED[key] = _read_pair(pair, mapping)
+    return found
 
 
 def _read_pair(pair: Pair, mapping: MaskMapping) -> _PairScan:
