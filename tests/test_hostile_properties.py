@@ -198,9 +198,10 @@ def _photo(path: Path) -> None:
     Image.fromarray(np.zeros((6, 8, 3), np.uint8)).save(path)
 
 
-def _only_seglab_errors(root: Path, cache: Path) -> None:
+def _only_seglab_errors(root: Path, cache: Path, listed: bool = False) -> None:
     """Read `root` under a pixel budget of 1 MP: a size the annotation states (up to the budget,
-    which a real image may fill) allocates at most that much."""
+    which a real image may fill) allocates at most that much. Pairs name existing files, unless
+    `listed` (a manifest's pairs are as listed: the audit reports a missing file)."""
     from seglab.data import discover
     from seglab.data.pixel_budget import max_pixels, set_max_pixels
 
@@ -212,7 +213,7 @@ def _only_seglab_errors(root: Path, cache: Path) -> None:
         return
     finally:
         set_max_pixels(budget)
-    assert all(p.image.is_file() and (p.mask is None or p.mask.is_file()) for p in index.pairs)
+    assert listed or all(p.image.is_file() and (p.mask is None or p.mask.is_file()) for p in index.pairs)
 
 
 @example(objects=[{"image_id": float("inf"), "category_id": 1, "segmentation": []}], height=0, categories=[])
@@ -441,3 +442,58 @@ def test_any_damaged_compressed_tiff_reads_or_names_the_file(tmp_path_factory, w
     """imagecodecs raised its RuntimeErrors (DeflateError, ZstdError, ImcdError) on such files,
     and tifffile a ZeroDivisionError."""
     _reads_or_names_the_damaged_file(tmp_path_factory.mktemp("tiff"), "m.tif", TIFF_FILES[which], cut, flips)
+
+
+# --- tables: manifests (CSV, JSON) and run-length tables ------------------------------------
+
+cells = st.sampled_from(["a.png", "m.png", "images/a.png", "../a.png", "train", "val", "", "x"]) | st.text(
+    alphabet=st.characters(blacklist_categories=["Cs"]), max_size=12)
+columns = st.lists(st.sampled_from(["image", "mask", "split", "group", "label", "path", "id", "EncodedPixels",
+                                    "ImageId", "ClassId"]) | st.text(max_size=6), min_size=1, max_size=4)
+
+
+def _table(folder: Path, name: str, header: list[str], rows: list[list[str]]) -> Path:
+    import csv
+
+    _photo(folder / "a.png")
+    _photo(folder / "m.png")
+    with (folder / name).open("w", newline="", encoding="utf-8") as file:
+        writer = csv.writer(file)
+        writer.writerow(header)
+        writer.writerows(rows)
+    return folder / name
+
+
+@example(header=["\x1e0"], rows=[])  # str.splitlines cut the header at \x1e: a row of cells past it, AttributeError
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(header=columns, rows=st.lists(st.lists(cells, max_size=5), max_size=4))
+def test_any_csv_manifest_gives_pairs_or_a_seglab_error(tmp_path_factory, header, rows):
+    path = _table(tmp_path_factory.mktemp("manifest"), "pairs.csv", header, rows)
+    _small_allocation(lambda: _only_seglab_errors(path, tmp_path_factory.mktemp("cache"), listed=True))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(entries=json_values | st.lists(st.dictionaries(st.sampled_from(["image", "mask", "label", "split", "group"]),
+                                                      cells | json_values, max_size=4), max_size=4)
+       | st.dictionaries(st.sampled_from(["training", "validation", "test", "x"]), json_values, max_size=3))
+def test_any_json_manifest_gives_pairs_or_a_seglab_error(tmp_path_factory, entries):
+    folder = tmp_path_factory.mktemp("manifest")
+    _photo(folder / "a.png")
+    (folder / "pairs.json").write_text(json.dumps(entries))
+    _small_allocation(lambda: _only_seglab_errors(folder / "pairs.json", tmp_path_factory.mktemp("cache"), listed=True))
+
+
+runs = st.lists(st.integers(-3, 80), max_size=8).map(lambda n: " ".join(map(str, n))) | st.text(
+    alphabet="0123456789 -.e", max_size=20)
+
+
+@example(rows=[("a", "1", ""), ("a", "", ""), ("a", "1", "0 0")])  # natural_key compared "" with 1: TypeError
+@example(rows=[("a", "", "0 0")])  # pixels of an empty class cell: a class named "", ValueError
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=st.lists(st.tuples(st.sampled_from(["a", "a.png", "b", ""]) | st.text(max_size=5),
+                               st.sampled_from(["1", "2", "x", ""]), runs), max_size=4))
+def test_any_run_length_table_gives_pairs_or_a_seglab_error(tmp_path_factory, rows):
+    folder = tmp_path_factory.mktemp("rle")
+    path = _table(folder, "train.csv", ["ImageId", "ClassId", "EncodedPixels"], [list(r) for r in rows])
+    (folder / "m.png").unlink()
+    _small_allocation(lambda: _only_seglab_errors(path, tmp_path_factory.mktemp("cache")))

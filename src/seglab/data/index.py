@@ -104,10 +104,12 @@ class DatasetIndex:
 
 
 def natural_key(name: str) -> tuple[object, ...]:
-    """Sort key that orders embedded numbers by value: "slice2" before "slice10"."""
+    """Sort key that orders embedded numbers by value: "slice2" before "slice10"; any two names
+    compare (the name itself, last, only breaks ties such as "A" and "a")."""
     parts = re.split(r"(\d+)", name)
-    # odd positions of re.split with a capture group are always the digit runs
-    return tuple(int(p) if i % 2 else p.lower() for i, p in enumerate(parts)) + (name,)
+    # odd positions of re.split with a capture group are always the digit runs, so two keys hold
+    # text against text and numbers against numbers wherever both have a part
+    return tuple(int(p) if i % 2 else p.lower() for i, p in enumerate(parts)), name
 
 
 def list_images(folder: Path) -> list[Path]:

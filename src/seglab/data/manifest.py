@@ -9,6 +9,7 @@ keeps a group's pairs in one split.
 from __future__ import annotations
 
 import csv
+import io
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -85,9 +86,21 @@ def _rows(path: Path) -> list[_Row]:
 
 
 def _table_rows(path: Path, text: str) -> list[tuple[int, dict[str, Any]]]:
+    """The rows of a CSV or TSV manifest by line number (the header is line 1).
+
+    Raises:
+        DataError: a row with more cells than the header has columns, naming its line.
+    """
     delimiter = "\t" if path.suffix.lower() == ".tsv" or ("\t" in text.partition("\n")[0]) else ","
-    reader = csv.DictReader(text.splitlines(), delimiter=delimiter)
-    return [(i + 2, dict(row)) for i, row in enumerate(reader) if any((v or "").strip() for v in row.values())]
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)  # only \r and \n end a row
+    rows = []
+    for row in reader:
+        if None in row:  # DictReader keeps the cells past the header's columns under None
+            raise DataError(f"manifest '{path}' line {reader.line_num}: {len(row[None])} more cells than the "
+                            f"header's {len(reader.fieldnames or [])} columns")
+        if any((v or "").strip() for v in row.values()):
+            rows.append((reader.line_num, dict(row)))
+    return rows
 
 
 def _json_rows(path: Path, text: str) -> list[tuple[int, dict[str, Any]]]:

@@ -153,6 +153,8 @@ def _read_table(path: Path) -> _Table:
                     key, label = values["id"], values.get("class")
                 if not key:
                     raise DataError(f"'{path}' line {line}: no image id")
+                if table.classes and not label and values["rle"]:
+                    raise DataError(f"'{path}' line {line}: pixels of no class (the class cell is empty)")
                 table.rows.append(_Row(line, key, label, values["rle"]))
     except (OSError, UnicodeDecodeError, csv.Error) as err:
         raise DataError(f"run-length table '{path}' cannot be read: {err}") from None
@@ -329,7 +331,7 @@ def _labels(table: _Table, classes: ClassSpec | None) -> tuple[dict[str | None, 
     Raises:
         DataError: a classes.json naming another number of classes than the table has.
     """
-    cells = sorted({row.label for row in table.rows if row.label is not None}, key=natural_key)
+    cells = sorted({row.label for row in table.rows if row.label}, key=natural_key)  # "": a row of no pixels
     if not table.classes:
         labels: dict[str | None, int] = {None: 1}
         names = {0: "background", 1: "object"}
@@ -474,6 +476,8 @@ def _write_masks(table: _Table, rows_by_image: dict[Path, list[_Row]], backgroun
         planes = {v: np.zeros(shape[0] * shape[1], np.uint8) for v in (reading.channels if reading.multilabel else [0])}
         clashes: list[str] = []
         for row in rows:
+            if not row.rle:  # the image is listed without pixels (of this class)
+                continue
             value = reading.labels[row.label]
             try:
                 clashed = paint(planes[value if reading.multilabel else 0], *parse_runs(row.rle), value)
