@@ -497,3 +497,23 @@ def test_any_run_length_table_gives_pairs_or_a_seglab_error(tmp_path_factory, ro
     path = _table(folder, "train.csv", ["ImageId", "ClassId", "EncodedPixels"], [list(r) for r in rows])
     (folder / "m.png").unlink()
     _small_allocation(lambda: _only_seglab_errors(path, tmp_path_factory.mktemp("cache")))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(content=json_values | st.dictionaries(st.sampled_from(["train", "val", "test", "x"]),
+                                             st.lists(st.sampled_from(["a", "b", "c", ""]) | json_values, max_size=4)
+                                             | json_values, max_size=4))
+def test_any_split_file_splits_or_names_the_file(tmp_path_factory, content):
+    from seglab.data.index import Pair
+    from seglab.data.splits import split_from_file
+
+    path = tmp_path_factory.mktemp("split") / "splits.json"
+    path.write_text(json.dumps(content))
+    pairs = [Pair(name, Path(f"{name}.png"), Path(f"{name}_mask.png")) for name in ("a", "b", "c")]
+    try:
+        splits = split_from_file(pairs, path)
+    except SeglabError as err:
+        assert "splits.json" in str(err)
+        return
+    placed = [p.name for found in splits.values() for p in found]  # a pair left out is warned about
+    assert len(placed) == len(set(placed)) and set(placed) <= {"a", "b", "c"} and splits["train"]
