@@ -517,3 +517,21 @@ def test_any_split_file_splits_or_names_the_file(tmp_path_factory, content):
         return
     placed = [p.name for found in splits.values() for p in found]  # a pair left out is warned about
     assert len(placed) == len(set(placed)) and set(placed) <= {"a", "b", "c"} and splits["train"]
+
+
+@example(text="0='")  # --set model.name='unet: a YAML scanner error escaped as a traceback
+@SETTINGS
+@given(text=st.text(max_size=30) | st.sampled_from(["256", "360x480", "0", "-1", "1e400", "nan", "inf", "90s", "1.5h",
+                                                     "255:ignore,1:2", "1:1,1:2", "a=b", "auto", "1,5,20", "1e-3"]))
+def test_every_flag_value_parser_gives_a_value_or_an_argparse_error(text):
+    """What a user types after a flag: argparse names the flag, never a traceback."""
+    import argparse
+
+    from seglab.cli import values
+
+    for parse in (values.parse_size, values.parse_duration, values.parse_assignment, values.parse_lr,
+                  values.parse_class_weights, values.parse_label_map):
+        try:
+            parse(text)
+        except argparse.ArgumentTypeError:
+            pass

@@ -43,7 +43,11 @@ def parse_assignment(text: str) -> tuple[str, Any]:
     key, sep, value = text.partition("=")
     if not sep or not key:
         raise argparse.ArgumentTypeError(f"expected KEY=VALUE, got '{text}'")
-    return key.strip(), yaml.safe_load(value)
+    try:
+        return key.strip(), yaml.safe_load(value)
+    except yaml.YAMLError as err:
+        raise argparse.ArgumentTypeError(f"the value of '{text}' is not YAML (quote strings whole: "
+                                         f"KEY='a b'): {str(err).splitlines()[0]}") from None
 
 
 def parse_lr(text: str) -> float | str:
