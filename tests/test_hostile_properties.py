@@ -535,3 +535,21 @@ def test_every_flag_value_parser_gives_a_value_or_an_argparse_error(text):
             parse(text)
         except argparse.ArgumentTypeError:
             pass
+
+
+@SETTINGS
+@example(pattern="a{99999999999}")  # re raised OverflowError: a traceback
+@example(pattern="(" * 2000 + ")" * 2000)  # re raised RecursionError: a traceback
+@given(pattern=st.text(alphabet="(){}[]^$*+?.|\\a1-:<>=!PstemIgq{}", max_size=30))
+def test_any_mask_or_group_pattern_compiles_or_is_named(pattern):
+    from seglab.data.naming import template_rules
+    from seglab.data.splits import _compile_group_pattern
+
+    try:
+        template_rules(pattern)
+    except ValueError as err:
+        assert "mask pattern" in str(err)
+    try:
+        _compile_group_pattern(pattern, "groups")
+    except SeglabError as err:
+        assert "group pattern" in str(err)

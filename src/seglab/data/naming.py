@@ -161,7 +161,7 @@ def template_rules(pattern: str) -> tuple[KeyRule, KeyRule]:
     else:
         try:
             regex = re.compile(pattern, re.IGNORECASE)
-        except re.error as err:
+        except (re.error, OverflowError, RecursionError) as err:  # a{99999999999}; thousands of nested groups
             raise ValueError(f"mask pattern '{pattern}' is neither a {{stem}} template nor a regular expression: {err}") from None
         if not regex.groups:
             raise ValueError(f"mask pattern '{pattern}' needs a group for the image stem, e.g. '(.+)_mask\\.png'")

@@ -276,7 +276,7 @@ def _compile_group_pattern(group_pattern: str | None, mode: str) -> re.Pattern[s
         raise ConfigError(f"data.group_pattern is only used by split mode 'groups', not '{mode}'")
     try:
         return re.compile(group_pattern)
-    except re.error as err:
+    except (re.error, OverflowError, RecursionError) as err:  # a{99999999999}; thousands of nested groups
         raise ConfigError(f"group pattern '{group_pattern}' is not a valid regular expression: {err}") from None
 
 
