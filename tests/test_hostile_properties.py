@@ -553,3 +553,31 @@ def test_any_mask_or_group_pattern_compiles_or_is_named(pattern):
         _compile_group_pattern(pattern, "groups")
     except SeglabError as err:
         assert "group pattern" in str(err)
+
+
+shipped_name_files = st.sampled_from(["class_dict.csv", "_classes.csv", "labelmap.txt", "class_names.txt",
+                                      "classes.txt", "obj_class_to_machine_color.json", "objectInfo150.csv",
+                                      "dataset.json", "config_v2.0.json"])
+shipped_texts = st.text(max_size=60) | st.lists(st.lists(st.sampled_from(
+    ["name", "r", "g", "b", "Pixel Value", "Class", "Idx", "Name", "background", "car", "0", "1", "255", "-1", "x",
+     "300", ""]), max_size=5), max_size=4).map(lambda rows: "\n".join(",".join(r) for r in rows)) | json_values.map(
+    json.dumps) | st.sampled_from(["background:0,0,0::\ncar:255,0,0::\n", "_background_\ncar\n",
+                                   '{"labels": {"0": "background", "1": "car"}}', '{"car": [1, 1, 1]}'])
+
+
+@example(name="_classes.csv", text="name,Pixel Value\n\n")  # no rows: max() of no names, ValueError
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(name=shipped_name_files, text=shipped_texts)
+def test_any_shipped_class_names_file_gives_pairs_or_a_seglab_error(tmp_path_factory, name, text):
+    """The files datasets ship to name their classes (CamVid's class_dict.csv, CVAT's
+    labelmap.txt, Roboflow's _classes.csv, ...), whatever they hold."""
+    from PIL import Image
+
+    root = tmp_path_factory.mktemp("shipped")
+    for folder in ("images", "masks"):
+        (root / folder).mkdir()
+    for k in range(2):
+        Image.fromarray(np.zeros((6, 8, 3), np.uint8)).save(root / "images" / f"{k}.png")
+        Image.fromarray((np.arange(48).reshape(6, 8) % 2).astype(np.uint8)).save(root / "masks" / f"{k}.png")
+    (root / name).write_text(text, encoding="utf-8")
+    _small_allocation(lambda: _only_seglab_errors(root, tmp_path_factory.mktemp("cache")))

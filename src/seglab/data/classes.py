@@ -530,6 +530,8 @@ def value_names_from_csv(path: str | Path) -> ValueNames | None:
             problem = "an empty name" if not name else f"{header[index_column]} {value} named before"
             raise DataError(f"class list '{path}', row {number}: {problem}")
         full[value] = name
+    if not full:  # a header and blank lines only
+        return None
     first = {value: name.split(";")[0].strip() or name for value, name in full.items()}
     taken = Counter(first.values())
     return ValueNames(path, {v: short if taken[short] == 1 else full[v] for v, short in first.items()})
