@@ -214,6 +214,8 @@ def load(path: str | Path | None = None, overrides: dict[str, Any] | None = None
             loaded = yaml.safe_load(Path(path).read_text())
         except FileNotFoundError:
             raise ConfigError(f"config file '{path}' does not exist") from None
+        except (OSError, UnicodeDecodeError) as err:
+            raise ConfigError(f"config file '{path}' cannot be read: {err}") from None
         except yaml.YAMLError as err:
             raise ConfigError(f"config file '{path}' is not valid YAML: {err}") from None
         if loaded is not None and not isinstance(loaded, dict):

@@ -8,7 +8,6 @@ moved it somewhere permanent first; with `out=`, the folder is kept where it was
 
 from __future__ import annotations
 
-import json
 import logging
 import shutil
 import sys
@@ -37,7 +36,7 @@ from seglab.inference.files import display_image
 from seglab.inference.predictor import Prediction, Predictor
 from seglab.metrics import Scores
 from seglab.reports.plots import plot_gallery, plot_history
-from seglab.runs.run_folder import RunFolder
+from seglab.runs.run_folder import RunFolder, read_run_json
 
 if TYPE_CHECKING:
     import pandas as pd  # type: ignore[import-untyped]
@@ -185,7 +184,7 @@ class Run:
         return Predictor.from_run(self.path, device=self.device)
 
     def _folder_json(self, name: str) -> dict[str, Any]:
-        return json.loads((self.path / name).read_text())
+        return read_run_json(self.path / name)
 
 
 def _pandas(what: str) -> Any:

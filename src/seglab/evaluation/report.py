@@ -11,7 +11,6 @@ from __future__ import annotations
 import base64
 import html
 import io
-import json
 import logging
 import math
 import os
@@ -37,7 +36,7 @@ from seglab.inference.predictor import InferenceOptions, Predictor
 from seglab.labelsets import unpack_numpy
 from seglab.reports.plots import add_class_legend, multilabel_overlay, overlay, plot_confusion, plot_history
 from seglab.reports.summary import averaging_note
-from seglab.runs.run_folder import RunFolder
+from seglab.runs.run_folder import RunFolder, read_run_json
 
 log = logging.getLogger(__name__)
 
@@ -215,7 +214,7 @@ def data_section(names: dict[str, Any], predictor: Predictor) -> list[str]:
 def training_section(run: RunFolder, metrics: dict[str, Any]) -> list[str]:
     """Timing table, loss and mIoU curves, and the validation scores at the best epoch."""
     history = run.read_history()
-    best = json.loads(run.metrics.read_text()) if run.metrics.is_file() else {}
+    best = read_run_json(run.metrics) if run.metrics.is_file() else {}
     parts = ["<h2>Training</h2>", _table(None, timing_rows(history, metrics, best))]
     if history:
         parts.append(_img(png_data_uri(plot_history(history)), "training curves"))
@@ -307,7 +306,7 @@ def build_report(
     if not (eval_dir / PER_IMAGE_FILE).is_file():
         log.info("no evaluation of the %s split in %s yet; evaluating now", split, run.root)
         eval_dir = evaluate_run(run.root, split=split, device=device, data_path=data_path).out_dir
-    metrics = json.loads((eval_dir / "metrics.json").read_text())
+    metrics = read_run_json(eval_dir / "metrics.json")
     # the examples are predicted again exactly as the evaluation predicted them
     options = InferenceOptions.from_dict(metrics["inference"]) if "inference" in metrics else InferenceOptions()
     predictor = Predictor.from_run(run.root, device=device, options=options)

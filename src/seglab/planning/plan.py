@@ -12,7 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from seglab.data.fingerprint import ClassPrint, Fingerprint
+from seglab.errors import DataError
 from seglab.runs.atomic import atomic_write
+from seglab.runs.run_folder import read_run_json
 
 FROM_PLAN, FROM_USER = "plan", "user"
 
@@ -85,13 +87,16 @@ class Plan:
     @classmethod
     def load(cls, path: str | Path) -> Plan:
         """A plan that `save` wrote (JSON lists come back as the tuples the config holds)."""
-        values = json.loads(Path(path).read_text())
-        facts = values["fingerprint"]
-        classes = tuple(ClassPrint(**{k: v for k, v in c.items() if k != "thin"}) for c in facts["classes"])
-        fingerprint = Fingerprint(**{k: _tupled(v) for k, v in facts.items() if k != "classes"}, classes=classes)
-        choices = tuple(Choice(**{**c, "value": _tupled(c["value"])}) for c in values["choices"])
-        return cls(choices, fingerprint, values["budget_seconds"], values["budget_reason"], values["machine"],
-                    values["planned_passes"])
+        values = read_run_json(Path(path))
+        try:
+            facts = values["fingerprint"]
+            classes = tuple(ClassPrint(**{k: v for k, v in c.items() if k != "thin"}) for c in facts["classes"])
+            fingerprint = Fingerprint(**{k: _tupled(v) for k, v in facts.items() if k != "classes"}, classes=classes)
+            choices = tuple(Choice(**{**c, "value": _tupled(c["value"])}) for c in values["choices"])
+            return cls(choices, fingerprint, values["budget_seconds"], values["budget_reason"], values["machine"],
+                       values["planned_passes"])
+        except (KeyError, TypeError, AttributeError) as err:
+            raise DataError(f"'{path}' is no plan seglab wrote ({err!r}); run `seglab plan` or train again") from None
 
     def explain(self) -> list[str]:
         """The plan in a screenful: the facts, then one line per choice."""

@@ -249,15 +249,26 @@ class RunFolder:
         return data
 
     def read_splits(self) -> dict[str, list[str]]:
-        return json.loads(self.splits.read_text())
+        splits = read_run_json(self.splits)
+        if not isinstance(splits, dict):
+            raise DataError(f"'{self.splits}' is damaged: it holds no train/val/test lists; train again to rewrite it")
+        return splits
 
     def read_history(self) -> list[dict[str, float]]:
         """history.csv as one dict per epoch; an empty cell (no validation that epoch) is NaN, a
-        gap in its curve. No file yet: no rows."""
+        gap in its curve. No file yet: no rows.
+
+        Raises:
+            DataError: a damaged file (not text, or a cell that is no number), naming it.
+        """
         if not self.history.is_file():
             return []
-        with self.history.open(newline="") as handle:
-            return [{k: float(v) if v else math.nan for k, v in row.items()} for row in csv.DictReader(handle)]
+        try:
+            with self.history.open(newline="", encoding="utf-8") as handle:
+                return [{k: float(v) if v else math.nan for k, v in row.items()} for row in csv.DictReader(handle)]
+        except (OSError, UnicodeDecodeError, ValueError, TypeError, csv.Error) as err:
+            raise DataError(f"'{self.history}' is damaged ({err}); training writes it again when the run resumes") \
+                from None
 
     def write_history(self, rows: Sequence[Mapping[str, float]]) -> None:
         """Rewrite history.csv atomically (columns in order of first appearance)."""
@@ -271,6 +282,18 @@ class RunFolder:
     def write_json(self, path: Path, payload: Any) -> None:
         with atomic_write(path, "w") as handle:
             json.dump(payload, handle, indent=2)
+
+
+def read_run_json(path: Path) -> Any:
+    """A JSON file a run wrote (splits.json, metrics.json, plan.json).
+
+    Raises:
+        DataError: a file that cannot be read or is not JSON (edited or damaged since), naming it.
+    """
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as err:
+        raise DataError(f"'{path}' is damaged or unreadable ({err}); run the stage that wrote it again") from None
 
 
 def _read_lock(path: Path) -> dict[str, Any] | None:
