@@ -26,7 +26,7 @@ from seglab.data.painted_masks import ImageObjects, painted, painted_mapping, pa
 log = logging.getLogger(__name__)
 
 _MOST_ANNOTATION_FILES = 20  # more in one folder are one per image (LabelMe's, Pascal VOC's Annotations/)
-_SNIFFED_BYTES = 1 << 16
+SNIFFED_BYTES = 1 << 16  # the head `file_head` reads
 
 
 def file_head(path: Path) -> str:
@@ -34,7 +34,7 @@ def file_head(path: Path) -> str:
     file's kind without parsing it whole."""
     try:
         with path.open("rb") as file:
-            return file.read(_SNIFFED_BYTES).decode("utf-8", errors="replace")
+            return file.read(SNIFFED_BYTES).decode("utf-8", errors="replace")
     except OSError:
         return ""
 

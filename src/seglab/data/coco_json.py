@@ -24,7 +24,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from seglab.data.annotated_images import locate_images
-from seglab.data.annotation_formats import AnnotationFileFormat, file_head, relative_names, top_annotation_files
+from seglab.data.annotation_formats import (
+    SNIFFED_BYTES,
+    AnnotationFileFormat,
+    file_head,
+    relative_names,
+    top_annotation_files,
+)
 from seglab.data.classes import ClassSpec, shipped_classes
 from seglab.data.formats import FORMATS
 from seglab.data.index import DatasetIndex
@@ -35,7 +41,6 @@ from seglab.errors import DataError
 log = logging.getLogger(__name__)
 
 _KEYS = ('"images"', '"annotations"', '"categories"')
-_SNIFFED_BYTES = 1 << 16  # a file's head (`file_head`) must name `images` (the other keys may come last)
 
 
 @dataclass
@@ -62,8 +67,10 @@ def coco_files(root: Path) -> list[Path]:
 
 
 def _looks_like_coco(path: Path) -> bool:
+    """A JSON object whose head names `images`; the other keys too, unless the file is longer than
+    its head (they may come last)."""
     head = file_head(path)
-    return head.lstrip().startswith("{") and _KEYS[0] in head and (path.stat().st_size > _SNIFFED_BYTES
+    return head.lstrip().startswith("{") and _KEYS[0] in head and (path.stat().st_size > SNIFFED_BYTES
                                                                    or all(k in head for k in _KEYS))
 
 

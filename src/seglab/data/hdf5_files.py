@@ -77,13 +77,8 @@ def h5_holds_volume(path: Path) -> bool:
     """Whether an HDF5 file holds a 3-D image and a different 3-D label dataset of its shape, a
     case of SSL4MIS' volume datasets (LA's `mri_norm2.h5`, Pancreas-CT, BraTS 2019, ACDC's
     `patient001_frame01.h5`); read from the headers."""
-    try:
-        h5py = _h5py()
-        with h5py.File(path, "r") as file:
-            image, mask = _dataset(file, "image", h5py), _dataset(file, "mask", h5py)
-            return image.name != mask.name and len(image.shape) == 3 and mask.shape == image.shape
-    except (OSError, RuntimeError, Unusable):
-        return False
+    shapes = _image_and_mask_shapes(path)
+    return shapes is not None and len(shapes[0]) == 3 and shapes[1] == shapes[0]
 
 
 def load_h5_volume(path: Path, role: str) -> np.ndarray:
@@ -97,11 +92,20 @@ def load_h5_volume(path: Path, role: str) -> np.ndarray:
 def h5_holds_image_and_mask(path: Path) -> bool:
     """Whether an HDF5 file holds a 2-D image dataset and a different mask dataset of its size
     (SSL4MIS' ACDC slices); its 3-D volumes (`patient001_frame01.h5`) are not 2-D pairs."""
+    shapes = _image_and_mask_shapes(path)
+    if shapes is None:
+        return False
+    image, mask = shapes
+    return len(mask) == 2 and len(image) in (2, 3) and mask in (image[:2], image[-2:])
+
+
+def _image_and_mask_shapes(path: Path) -> tuple[tuple[int, ...], tuple[int, ...]] | None:
+    """The shapes of an HDF5 file's image and mask datasets, from the headers; None when one
+    dataset would serve as both, or the file cannot be read."""
     try:
         h5py = _h5py()
         with h5py.File(path, "r") as file:
             image, mask = _dataset(file, "image", h5py), _dataset(file, "mask", h5py)
-            return (image.name != mask.name and len(mask.shape) == 2 and len(image.shape) in (2, 3)
-                    and mask.shape in (image.shape[:2], image.shape[-2:]))
+            return None if image.name == mask.name else (tuple(image.shape), tuple(mask.shape))
     except (OSError, RuntimeError, Unusable):
-        return False
+        return None
