@@ -87,11 +87,12 @@ class AnnotationFilesFormat(DatasetFormat):
     def index(self, root: Path, classes: ClassSpec | None) -> DatasetIndex:
         folder = root if root.is_dir() else root.parent
         top = [p for p in folder.iterdir() if p.is_file()]
+        images = [f for listed in walk(folder) for f in listed.files]
         options = {k: v for k, v in asdict(self.options).items() if k != "cache_dir"}
         reader = Path(sys.modules[type(self).__module__].__file__ or "")  # an edited reader reads afresh
+        read = sorted({*self.sources(root, self.found(root)), *top, *images})  # each file stat'ed once
         facts = [__version__, versions([reader]), self.cache_name, str(root.absolute()), options,
-                 classes.to_dict() if classes else None, versions(self.sources(root, self.found(root))),
-                 versions(top), versions(f for listed in walk(folder) for f in listed.files)]
+                 classes.to_dict() if classes else None, versions(read)]
         return remembered(self.cache_folder(), facts, lambda: self.read(root, classes))
 
     def painted_pairs(self, images: Sequence[ImageObjects], sources: Sequence[Path], overlap: str, spec: ClassSpec,

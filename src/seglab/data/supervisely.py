@@ -99,13 +99,13 @@ class SuperviselyFormat(AnnotationBesideImages):
     def read(self, root: Path, classes: ClassSpec | None) -> DatasetIndex:
         found = self.found(root)
         read = {annotation: _read(annotation) for _, pairs in found for _, annotation in pairs}
-        meta = _meta(root, [folder for folder, _ in found])
+        meta_path, meta = _meta(root, [folder for folder, _ in found])
         used = {str(o.get("classTitle")) for data in read.values() for o in _objects(data)
                 if o.get("geometryType") in _AREA_SHAPES}
         _refuse_boxes_only(read)
         multilabel = self.options.multilabel  # a mask per class, so that they may overlap
         order = [title for title in meta if title in used] if meta else sorted(used)
-        source = f"the classes of '{_meta_path(root, [f for f, _ in found])}'" if meta else f"the objects under '{root}'"
+        source = f"the classes of '{meta_path}'" if meta else f"the objects under '{root}'"
         spec, value = tool_classes(order, meta, source, multilabel, classes)
         images, left_out = [], 0
         for _, pairs in found:
@@ -139,20 +139,20 @@ def _meta_path(root: Path, folders: list[Folder]) -> Path | None:
     return None
 
 
-def _meta(root: Path, folders: list[Folder]) -> dict[str, tuple[int, int, int]]:
-    """The classes of the project's meta.json with an area shape, in its order, with their
-    colours; empty without one.
+def _meta(root: Path, folders: list[Folder]) -> tuple[Path | None, dict[str, tuple[int, int, int]]]:
+    """The project's meta.json and its classes with an area shape, in its order, with their
+    colours; (None, {}) without one.
 
     Raises:
         DataError: a meta.json that is not Supervisely's, naming it.
     """
     path = _meta_path(root, folders)
     if path is None:
-        return {}
+        return None, {}
     try:
         entries = json.loads(path.read_text(encoding="utf-8"))["classes"]
-        return {str(e["title"]): hex_colour(e.get("color", "#000000"), f"class '{e['title']}'") for e in entries
-                if str(e.get("shape", "any")) in (*_AREA_SHAPES, "any")}
+        return path, {str(e["title"]): hex_colour(e.get("color", "#000000"), f"class '{e['title']}'")
+                      for e in entries if str(e.get("shape", "any")) in (*_AREA_SHAPES, "any")}
     except (OSError, UnicodeDecodeError, ValueError, RecursionError, KeyError, TypeError) as err:
         raise DataError(f"Supervisely project file '{path}' has no readable 'classes' list ({err!r})") from None
 
