@@ -55,8 +55,9 @@ def _list_files(image_dir: Path) -> tuple[Path, dict[str, Path]] | None:
         if files:
             return folder, files
     for folder in (image_dir.parent, image_dir.parent.parent):  # SSL4MIS: data/ACDC/ above data/slices/
-        files = {split: next(folder / name for name in names if (folder / name).is_file())
-                 for split, names in _SSL4MIS_LISTS.items() if any((folder / name).is_file() for name in names)}
+        present = {split: [folder / name for name in names if (folder / name).is_file()]
+                   for split, names in _SSL4MIS_LISTS.items()}
+        files = {split: found[0] for split, found in present.items() if found}  # train_slices.list before train.list
         if files:
             return folder, files
     return None
