@@ -18,8 +18,6 @@ import hashlib
 import json
 import logging
 import math
-import os
-from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -27,6 +25,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw
 
+from seglab.data.file_threads import on_threads
 from seglab.data.file_version import file_version
 from seglab.data.index import Pair, Problem
 from seglab.data.io import write_mask_png
@@ -44,7 +43,6 @@ IGNORE = 255  # pixels two classes claim under OVERLAP_IGNORED: scored in no cla
 OVERLAP_IGNORED, LATER_OVER_EARLIER, CHANNELS = "ignored", "later-over-earlier", "channels"
 _MANIFEST = "masks.json"  # written last: a folder without it was never completed
 _ELLIPSE_SIDES = 64
-_MOST_THREADS = 8  # painting threads: beyond this, writing the files is the limit
 
 Outline = Callable[[int, int], np.ndarray]
 """An object that draws itself: (height, width) -> its pixels, a boolean array of that shape;
@@ -126,16 +124,15 @@ def painted_mapping(channels: int | None) -> MaskMapping:
 
 def _write(images: Sequence[ImageObjects], overlap: str, colours: Sequence[tuple[int, int, int]], base: Path,
            partial: Path, channel_folders: Mapping[int, str]) -> None:
-    """Paint every image into `partial`, on a thread per core (drawing, numpy and PNG encoding
-    release the GIL for most of an image's time), then write the manifest."""
+    """Paint every image into `partial` on a thread per core (`file_threads.on_threads`), then
+    write the manifest."""
     for folder in channel_folders.values():
         (partial / folder).mkdir()
 
     def one(numbered: tuple[int, ImageObjects]) -> tuple[str, list[str] | None, str | None, str | None]:
         return _write_one(*numbered, overlap, colours, base, partial, channel_folders)
 
-    with ThreadPoolExecutor(max_workers=min(_MOST_THREADS, os.cpu_count() or 1, max(len(images), 1))) as pool:
-        written = list(pool.map(one, enumerate(images)))
+    written = on_threads(one, list(enumerate(images)))
     manifest = {"masks": {relative: names for relative, names, _, _ in written if names is not None},
                 "overlaps": [(relative, text) for relative, _, text, _ in written if text],
                 "unreadable": [(relative, text) for relative, _, _, text in written if text]}

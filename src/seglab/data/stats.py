@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
@@ -21,6 +19,7 @@ import numpy as np
 
 from seglab.data.classes import ClassSpec, generic_name
 from seglab.data.encoding import inferred_class_count, relabel_hint
+from seglab.data.file_threads import on_threads
 from seglab.data.file_version import file_version
 from seglab.data.index import DatasetIndex, Pair, Problem
 from seglab.data.io import image_scale, read_header, read_image, read_mask
@@ -128,8 +127,8 @@ class _Moments:
 
 
 def scan(index: DatasetIndex, pairs: list[Pair] | None = None) -> DatasetStats:
-    """Read every mask and image once and summarise them, on a thread per core (decoding and
-    numpy's counting release the GIL); the summary keeps the pairs' order.
+    """Read every mask and image once and summarise them, on a thread per core
+    (`file_threads.on_threads`); the summary keeps the pairs' order.
 
     Args:
         index: from `discover`.
@@ -145,9 +144,7 @@ def scan(index: DatasetIndex, pairs: list[Pair] | None = None) -> DatasetStats:
     images: dict[Path, ImageFacts] = {}
     mask_labels: dict[Path, tuple[int, ...]] = {}
 
-    with ThreadPoolExecutor(max_workers=min(_MOST_THREADS, os.cpu_count() or 1, max(len(pairs), 1))) as pool:
-        scans = list(pool.map(lambda pair: _scan_pair(pair, index.mapping), pairs))
-    for pair, seen in zip(pairs, scans):
+    for pair, seen in zip(pairs, on_threads(lambda pair: _scan_pair(pair, index.mapping), pairs)):
         problems += seen.problems
         if seen.image is not None:
             sizes[seen.image.size] += 1
@@ -196,7 +193,6 @@ class _PairScan:
 # the files are decoded once.
 _SCANNED: dict[tuple[object, ...], _PairScan] = {}
 _SCANNED_LIMIT = 200_000
-_MOST_THREADS = 8  # scanning threads: beyond this the disk is the limit
 
 
 def _scan_pair(pair: Pair, mapping: MaskMapping) -> _PairScan:
