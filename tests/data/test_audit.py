@@ -308,6 +308,15 @@ def cmyk_jpeg(root: Path) -> None:
     Image.fromarray(_image(1)).convert("CMYK").save(_replace_image(base(root), "p1", ".jpg"), quality=95)
 
 
+def two_band_image_among_rgb(root: Path) -> None:
+    np.save(_replace_image(base(root), "p1", ".npy"), _image(1)[..., :2])
+
+
+def rgba_tiff(root: Path) -> None:
+    rgba = np.dstack([_image(1), np.full((16, 16), 200, np.uint8)])
+    tifffile.imwrite(_replace_image(base(root), "p1", ".tif"), rgba, photometric="rgb", extrasamples=["unassalpha"])
+
+
 def multi_page_tiff(root: Path) -> None:
     path = _replace_image(base(root), "p1", ".tif")
     tifffile.imwrite(path, _image(1), photometric="rgb")
@@ -439,6 +448,9 @@ FINDINGS: list[tuple[Callable[[Path], None], str, str, str]] = [
     (npy_without_number, "unmatched-name", "no trailing number", "MRIs/scout.npy"),
     (jpeg_mask, "lossy-mask", "mask is a JPEG (lossy)", "masks/p1.jpg"),
     (rgba_image, "alpha-channel", "image has an alpha channel (RGBA); it is dropped", "images/p1.png"),
+    (rgba_tiff, "alpha-channel", "image has an alpha channel (RGBA); it is dropped", "images/p1.tif"),
+    (two_band_image_among_rgb, "mixed-channels", "image has 2 channels but the model gets 3, the most an image has",
+     "images/p1.npy"),
     (cmyk_jpeg, "colour-mode", "image is CMYK; it is converted to RGB", "images/p1.jpg"),
     (multi_page_tiff, "multi-page", "image has 2 pages or frames; only the first is read", "images/p1.tif"),
     (animated_png, "multi-page", "image has 2 pages or frames", "images/p1.png"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import struct
 import shutil
 from pathlib import Path
@@ -84,17 +85,32 @@ def test_images_and_labels_folders_match_by_name(tmp_path: Path, label_dir: str,
     assert "b.nii.gz" in str(index.problems[0])
 
 
-def test_subject_folders_use_the_first_modality_in_name_order(tmp_path: Path) -> None:
+def test_subject_folders_stack_their_modalities_in_name_order(tmp_path: Path) -> None:
     for i in range(2):
         image, label = make_volume(i)
         folder = tmp_path / f"BraTS_{i:03d}"
-        save(folder / f"BraTS_{i:03d}_t1.nii.gz", image + 1)
-        save(folder / f"BraTS_{i:03d}_flair.nii.gz", image)
+        for offset, modality in enumerate(("t1", "flair", "t2", "t1ce")):
+            save(folder / f"BraTS_{i:03d}_{modality}.nii.gz", image + offset)
         save(folder / f"BraTS_{i:03d}_seg.nii.gz", label)
     index = discover(tmp_path)
     assert index.format == "volumes" and len(index.pairs) == 2 * DEPTH
+    slice2 = np.load(index.pairs[2].image)
     flair = read_volume([tmp_path / "BraTS_000" / "BraTS_000_flair.nii.gz"]).voxels
-    assert np.array_equal(np.load(index.pairs[2].image), flair[:, :, 2])
+    assert slice2.shape == (*flair.shape[:2], 4)
+    assert np.array_equal(slice2[..., 0], flair[:, :, 2, 0])  # flair, t1, t1ce, t2: offsets 1, 0, 3, 2
+    assert np.allclose(slice2[..., 1:] - slice2[..., :1], [0 - 1, 3 - 1, 2 - 1])
+
+
+def test_subject_modalities_on_other_grids_are_a_named_finding(tmp_path: Path) -> None:
+    for i in range(2):
+        image, label = make_volume(i)
+        folder = tmp_path / f"BraTS_{i:03d}"
+        save(folder / f"BraTS_{i:03d}_flair.nii.gz", image)
+        save(folder / f"BraTS_{i:03d}_t1.nii.gz", image[:, :, :-1] if i == 0 else image)
+        save(folder / f"BraTS_{i:03d}_seg.nii.gz", label)
+    index = discover(tmp_path)
+    assert len(index.pairs) == DEPTH and [p.code for p in index.problems] == ["bad-volume"]
+    assert re.search(r"BraTS_000_flair.nii.gz', '.*BraTS_000_t1.nii.gz' differ in shape", str(index.problems[0]))
 
 
 def test_nnunet_channel_files_become_channels(tmp_path: Path) -> None:
@@ -106,11 +122,13 @@ def test_nnunet_channel_files_become_channels(tmp_path: Path) -> None:
     assert slice0.shape == (24, 20, 3) and np.allclose(slice0[..., 2] - slice0[..., 0], 2)
 
 
-def test_two_channels_are_refused_naming_the_volume(tmp_path: Path) -> None:
+def test_two_modalities_are_channels_and_a_time_axis_is_refused(tmp_path: Path) -> None:
     image, label = make_volume(0)
-    files = [save(tmp_path / f"c_{channel:04d}.nii.gz", image) for channel in range(2)]
-    with pytest.raises(DataError, match=r"c_0000.nii.gz' gives 2 channels.*1 or 3"):
-        read_volume(files)
+    files = [save(tmp_path / f"c_{channel:04d}.nii.gz", image + channel) for channel in range(2)]
+    assert read_volume(files).voxels.shape[3] == 2  # MSD's prostate: T2 and ADC
+    frames = save(tmp_path / "cine.nii.gz", np.stack([image] * 17, axis=-1))
+    with pytest.raises(DataError, match=r"cine.nii.gz' gives 17 channels \(modalities or a 4th axis such as time\)"):
+        read_volume([frames])
 
 
 def write_dicom_series(folder: Path, stored: np.ndarray, slope: float = 2.0, intercept: float = -100.0) -> None:

@@ -60,13 +60,14 @@ CHECKS: dict[str, Check] = {
     "npz-arrays": Check(FATAL, "save one array per .npz or HDF5 file, or name it 'image' (or 'mask')"),
     "external-data": Check(FATAL, "copy the data into the file (h5py: write the array itself, not a link or "
                            "virtual dataset)"),
-    "bad-shape": Check(FATAL, "save images as (H, W) or (H, W, C) with C 1-4 and masks as (H, W); "
-                       "transpose channel-first arrays, split volumes into slices"),
+    "bad-shape": Check(FATAL, "save images as (H, W) or (H, W, C) with C 1-16 channels last and masks as "
+                       "(H, W); transpose channel-first arrays, split volumes into slices"),
     "bad-volume": Check(FATAL, "re-export the volume named (docs/volumes.md), or move its case out of the dataset"),
     "bad-dtype": Check(FATAL, "save plain numbers: uint8/uint16/float images, integer masks"),
     "too-many-pixels": Check(FATAL, "raise the limit with --max-pixels N (data.max_pixels) if the machine has the "
                              "memory, else cut the file into tiles or downscale it (docs/limits.md)"),
     "image-not-finite": Check(FATAL, "replace NaN/inf pixels (e.g. numpy.nan_to_num), or remove the image"),
+    "mixed-channels": Check(FATAL, "give every image the same bands (or convert the odd ones), or move them out"),
     # the pair does not fit together or the labels are not class indices
     "size-mismatch": Check(FATAL, "export the mask at its image's size, or check that they belong together"),
     "exif-rotation-mismatch": Check(FATAL, "rotate the mask the same way, or save the image with its rotation "
@@ -366,16 +367,23 @@ def _bit_depth_problems(facts: list[tuple[Pair, ImageFacts]]) -> list[Problem]:
 
 
 def _channel_problems(facts: list[tuple[Pair, ImageFacts]]) -> list[Problem]:
+    """The model gets the most channels an image has (`prepare`); grey images are repeated to
+    that count, any other count cannot be fed (3-band images among 4-band ones)."""
+    most = max((f.channels for _, f in facts), default=1)
+    problems = [Problem(p.image, f"image has {f.channels} channels but the model gets {most}, the most an image "
+                        "has; only greyscale images are repeated to fit", "mixed-channels")
+                for p, f in facts if f.channels not in (1, most)]
     grey = [(p, f) for p, f in facts if f.channels == 1]
-    rgb = [(p, f) for p, f in facts if f.channels == 3]
-    if not grey or not rgb:
-        return []
-    if len(rgb) >= len(grey):
-        return [Problem(p.image, f"image is greyscale but {len(rgb)} of {len(facts)} images are RGB; it is "
-                        "repeated to 3 channels", "grey-rgb-mixture") for p, _ in grey]
-    return [Problem(p.image, f"image is RGB but {len(grey)} of {len(facts)} images are greyscale; the model "
-                    "gets 3 input channels and every grey image is repeated to 3", "grey-rgb-mixture")
-            for p, _ in rgb]
+    full = [(p, f) for p, f in facts if f.channels == most > 1]
+    if not grey or not full:
+        return problems
+    kind = "RGB" if most == 3 else f"{most}-channel"
+    if len(full) >= len(grey):
+        return problems + [Problem(p.image, f"image is greyscale but {len(full)} of {len(facts)} images are {kind}; "
+                                   f"it is repeated to {most} channels", "grey-rgb-mixture") for p, _ in grey]
+    return problems + [Problem(p.image, f"image is {kind} but {len(grey)} of {len(facts)} images are greyscale; the "
+                               f"model gets {most} input channels and every grey image is repeated to {most}",
+                               "grey-rgb-mixture") for p, _ in full]
 
 
 def _size_problems(facts: list[tuple[Pair, ImageFacts]], min_side: int | None) -> list[Problem]:

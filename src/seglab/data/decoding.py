@@ -40,8 +40,8 @@ class FileHeader:
 
     Args:
         format: "PNG", "JPEG", "TIFF", "BMP", "NumPy", ... as the file's reader names it.
-        mode: Pillow mode ("RGBA", "CMYK", "P", ...); for NumPy and TIFF files "RGBA" when the
-            last axis has 4 samples, else "".
+        mode: Pillow mode ("RGBA", "CMYK", "P", ...); for a TIFF "RGBA" when it declares an alpha
+            sample, else ""; "" for arrays (NumPy, HDF5), whose channels are all data.
         frames: pages of a TIFF, frames of an animated PNG or GIF; 1 otherwise.
         orientation: the EXIF orientation (1-8) of images Pillow reads; 1 when there is none.
     """
@@ -63,12 +63,11 @@ def file_header(path: Path) -> FileHeader:
     if suffix in (".npy", ".npz", *HDF5_SUFFIXES):
         kind, header = ("HDF5", h5_header) if suffix in HDF5_SUFFIXES else \
             ("NumPy", npz_header if suffix == ".npz" else npy_header)
-        shape = header(path)[0]
-        return FileHeader(kind, "RGBA" if len(shape) == 3 and shape[2] == 4 else "", 1)
+        header(path)
+        return FileHeader(kind, "", 1)
     if suffix in TIFF_SUFFIXES:
         with tifffile.TiffFile(path) as tif:
-            shape = tif.pages[0].shape
-            return FileHeader("TIFF", "RGBA" if len(shape) == 3 and shape[2] == 4 else "", len(tif.pages))
+            return FileHeader("TIFF", "RGBA" if _alpha_samples(tif.pages[0]) else "", len(tif.pages))
     if suffix == MAT_SUFFIX:
         return FileHeader("MAT", "", 1)
     with _open_pillow(path) as image:
@@ -76,7 +75,8 @@ def file_header(path: Path) -> FileHeader:
 
 
 def read_array(path: Path, role: str, palette_rgb: bool) -> np.ndarray:
-    """Pixels of any supported file; palette images (PNG, GIF) give colours or, for masks, indices.
+    """Pixels of any supported file, without alpha; palette images (PNG, GIF) give colours or,
+    for masks, indices. Channels come last (a TIFF's separate planes too).
 
     `role` ("image" or "mask") picks the array of a .npz or HDF5 file that holds several.
     """
@@ -104,6 +104,8 @@ def read_array(path: Path, role: str, palette_rgb: bool) -> np.ndarray:
         elif mode == "1":
             image = image.convert("L")
         elif mode not in _NATIVE_MODES:  # CMYK, YCbCr, LAB, HSV, ...
+            image = image.convert("RGB")
+        if image.mode in ("RGBA", "RGBa", "RGBX"):
             image = image.convert("RGB")
         return np.array(image)
 
@@ -137,9 +139,27 @@ def _orientation(image: Image.Image) -> int:
 
 
 def _load_tiff(path: Path) -> np.ndarray:
+    """The first page, channels last, without the samples its tags declare alpha; other extra
+    samples (a GeoTIFF's near-infrared band) are data and kept."""
     with tifffile.TiffFile(path) as tif:
-        within_budget(tif.pages[0].shape)  # tiled and compressed pages too: the tags give the shape
-    return np.asarray(tifffile.imread(path, key=0))
+        page = tif.pages[0]
+        within_budget(page.shape)  # tiled and compressed pages too: the tags give the shape
+        alpha, samples, separate = _alpha_samples(page), page.samplesperpixel, page.planarconfig == 2
+    array = np.asarray(tifffile.imread(path, key=0))
+    if separate and array.ndim == 3 and array.shape[0] == samples != array.shape[2]:  # planes: (S, H, W)
+        array = np.moveaxis(array, 0, -1)
+    if alpha and array.ndim == 3 and array.shape[2] == samples:
+        array = np.delete(array, alpha, axis=2)
+    return array
+
+
+def _alpha_samples(page: tifffile.TiffPage) -> list[int]:
+    """Which samples of a TIFF page its ExtraSamples tag declares alpha (associated or not)."""
+    extras = tuple(page.extrasamples or ())
+    first = page.samplesperpixel - len(extras)
+    if first < 1:  # a tag that does not fit the page: nothing is declared
+        return []
+    return [first + i for i, kind in enumerate(extras) if int(kind) in (1, 2)]
 
 
 def holds_image_and_mask(path: Path) -> bool:

@@ -1,7 +1,7 @@
 """Read images and masks from disk (PNG, JPEG, TIFF, BMP, GIF, PPM/PGM, .npy, .npz, HDF5) and write masks.
 
-Everything downstream sees one shape convention: images (H, W, C) with C 1 or 3 in their stored
-dtype, masks (H, W) int64 class indices. Any file that cannot be decoded becomes a `ReadError`
+Everything downstream sees one shape convention: images (H, W, C) in their stored dtype (C 1 or 3
+from picture formats, up to `MAX_CHANNELS` bands from TIFF and array files), masks (H, W) int64 class indices. Any file that cannot be decoded becomes a `ReadError`
 naming the file (`read_errors.py`), so one bad file in a thousand is easy to find; every reader
 checks the file's header against the pixel budget before decoding (`pixel_budget.py`). The
 decoders of each file type are in `decoding.py` and `npy_files.py`.
@@ -19,6 +19,8 @@ from seglab.data.decoding import FileHeader, file_header, read_array
 from seglab.data.hdf5_files import HDF5_SUFFIXES
 from seglab.data.mapping import MappingError, MaskMapping, single_channel
 from seglab.data.read_errors import ReadError, decode
+
+MAX_CHANNELS = 16  # bands of a multispectral image or modalities of a scan (Sentinel-2 has 13); more is a volume
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".gif", ".ppm", ".pgm", ".npy", ".npz",  # PPM: STARE
                   *HDF5_SUFFIXES)
@@ -41,10 +43,11 @@ def image_scale(dtype: np.dtype | type | str) -> float:
 
 
 def read_image(path: str | Path) -> np.ndarray:
-    """Read an image as (H, W, C) with C 1 or 3, keeping its stored precision.
+    """Read an image as (H, W, C), keeping its stored precision.
 
-    RGBA drops alpha, palette images become RGB, grey+alpha becomes grey. uint8 and uint16 are
-    kept; floats become float32; bool becomes uint8 0/255; other integers become float32 so no
+    Alpha is dropped (RGBA, grey+alpha, a TIFF's declared alpha samples), palette images become
+    RGB. TIFF and array files (.npy, .npz, HDF5) keep up to `MAX_CHANNELS` channels: a
+    multispectral image's bands, a scan's modalities. uint8 and uint16 are kept; floats become float32; bool becomes uint8 0/255; other integers become float32 so no
     value is clipped. Multi-page TIFFs give their first page.
 
     Raises:
@@ -54,16 +57,22 @@ def read_image(path: str | Path) -> np.ndarray:
     array = decode(path, "image", lambda p: read_array(p, "image", palette_rgb=True))
     if array.ndim == 2:
         array = array[..., None]
-    if array.ndim != 3 or array.shape[2] not in (1, 2, 3, 4):
-        raise ReadError(
-            f"image '{path}' has shape {array.shape}; expected (H, W) or (H, W, C) with C 1-4",
-            "bad-shape",
-        )
-    if array.shape[2] == 2:  # grey + alpha
-        array = array[..., :1]
-    elif array.shape[2] == 4:  # RGB + alpha
-        array = array[..., :3]
+    if not channels_last(array.shape):
+        first = array.ndim == 3 and array.shape[0] <= MAX_CHANNELS and array.shape[0] < min(array.shape[1:])
+        hint = " (channels first? save numpy.moveaxis(array, 0, -1); a volume? see docs/volumes.md)" if first else ""
+        raise ReadError(f"image '{path}' has shape {array.shape}; expected (H, W) or (H, W, C) with C 1-"
+                        f"{MAX_CHANNELS}, channels last{hint}", "bad-shape")
     return np.ascontiguousarray(_image_dtype(array, path))
+
+
+def channels_last(shape: Sequence[int]) -> bool:
+    """Whether `shape` is (H, W, C) with C channels: 1 to 4 always (a 2x2 RGB image too), up to
+    `MAX_CHANNELS` when fewer than either side, so that channel-first arrays (4, 256, 256) and
+    volumes (5, 16, 16) are not taken for images of 256 or 16 bands."""
+    if len(shape) != 3:
+        return False
+    channels = shape[2]
+    return 1 <= channels <= 4 or (channels <= MAX_CHANNELS and channels < min(shape[:2]))
 
 
 def read_raw_mask(path: str | Path, rgb: bool = False) -> np.ndarray:

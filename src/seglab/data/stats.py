@@ -72,7 +72,7 @@ class ImageFacts:
 
     Args:
         size: (H, W).
-        channels: 1 or 3, as read.
+        channels: as read (1 grey, 3 RGB, up to `io.MAX_CHANNELS` bands).
         dtype: numpy dtype name as read (uint8, uint16, float32).
         high: largest pixel value.
         constant: every pixel has the same value (a blank image or slice).
@@ -119,8 +119,9 @@ class _Moments:
             return (), ()
         channels = max(self.sums)
         s, ss, n = np.zeros(channels), np.zeros(channels), 0
-        for part_s, part_ss, part_n in self.sums.values():
-            s, ss, n = s + part_s, ss + part_ss, n + part_n  # (1,) broadcasts: grey -> RGB
+        for count, (part_s, part_ss, part_n) in self.sums.items():
+            if count in (1, channels):  # (1,) broadcasts: grey is repeated; other counts cannot be fed
+                s, ss, n = s + part_s, ss + part_ss, n + part_n
         mean = s / n
         std = np.sqrt(np.maximum(ss / n - mean * mean, 0.0))
         return tuple(float(v) for v in mean), tuple(float(v) for v in std)

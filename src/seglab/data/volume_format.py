@@ -8,7 +8,8 @@ Recognised layouts (docs/volumes.md), tried in this order:
    `_label` or `_labels`.
 3. One folder per subject with an image volume and a volume named `*seg*`, `*label*` or
    `*mask*` (BraTS-like), or a DICOM series (in the folder or a subfolder) and one NIfTI label.
-   With several image volumes the first in natural name order is used (BraTS: flair). A folder
+   Several image volumes are the case's channels, in natural name order (BraTS: flair, t1,
+   t1ce, t2). A folder
    of several cases, each label named after its image (ACDC's `patient001_frame01.nii.gz` +
    `patient001_frame01_gt.nii.gz`), gives one case each, grouped by subject. Subject folders
    may sit one or two levels down in split folders (ACDC's `database/training/`).
@@ -252,8 +253,8 @@ def _subject_folders(root: Path) -> _Layout:
             several.append(f"{folder.name}: {', '.join(p.name for p in images)}")
         layout.problems += [Problem(p, f"second label volume in '{folder}'; only '{labels[0].name}' is used",
                                     "duplicate-name", (labels[0],)) for p in labels[1:]]
-        layout.subjects.append(Subject(folder.name, (images[0],), labels[0]))
+        layout.subjects.append(Subject(folder.name, tuple(images), labels[0]))
     if several:
-        log.warning("%d subject folders hold several image volumes (e.g. %s); the first in name order is used",
-                    len(several), several[0])
+        log.info("%d subject folders hold several image volumes (e.g. %s); they are the channels, in name order",
+                 len(several), several[0])
     return layout

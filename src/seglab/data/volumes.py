@@ -22,13 +22,13 @@ from nibabel.spatialimages import HeaderDataError
 
 from seglab.data.dicom import dicom_files, read_dicom_series
 from seglab.data.hdf5_files import HDF5_SUFFIXES, load_h5_volume
+from seglab.data.io import MAX_CHANNELS
 from seglab.data.pixel_budget import check_pixels
 from seglab.data.read_errors import decode
 from seglab.errors import ConfigError, DataError
 
 VOLUME_SUFFIXES = (".nii.gz", ".nii")
 SLICE_AXES = {"sagittal": 0, "coronal": 1, "axial": 2}  # axes of the RAS+ voxel order
-_CHANNELS = (1, 3)  # what seglab's 2-D images hold (see `seglab.data.io.read_image`)
 # nibabel reports damaged files as any of these (gzip: OSError/EOFError/zlib.error; headers: ValueError)
 _NIFTI_ERRORS = (ImageFileError, HeaderDataError, OSError, EOFError, ValueError, ArithmeticError, zlib.error,
                  struct.error, MemoryError)  # ArithmeticError: mmap's "length must be positive" of a damaged header
@@ -38,7 +38,7 @@ _NIFTI_ERRORS = (ImageFileError, HeaderDataError, OSError, EOFError, ValueError,
 class Volume:
     """An image volume in canonical RAS+ voxel order.
 
-    Shape: voxels (X, Y, Z, C) float32 with C 1 or 3.
+    Shape: voxels (X, Y, Z, C) float32 with C from 1 to `MAX_CHANNELS` (modalities).
 
     Args:
         voxels: intensities (rescaled for DICOM, scaled by scl_slope for NIfTI), RAS+ order.
@@ -92,18 +92,18 @@ def read_volume(sources: Sequence[Path]) -> Volume:
     NIfTI file or a DICOM series folder, stacked as channels in the order given.
 
     Raises:
-        DataError: a file that cannot be read, channel files of different grids, or a channel
-            count other than 1 or 3 (each message names the files).
+        DataError: a file that cannot be read, channel files of different grids, or more channels
+            than `MAX_CHANNELS` (each message names the files).
     """
     arrays, affines, headers = zip(*(_read_source(path) for path in sources))
     shapes = {a.shape[:3] for a in arrays}
     if len(shapes) > 1:
         raise DataError(f"channel volumes {', '.join(repr(str(p)) for p in sources)} differ in shape "
-                        f"{sorted(shapes)}; they must share one voxel grid")
+                        f"{sorted(shapes)}; they must share one voxel grid (resample them, or move all but one out)")
     voxels = np.concatenate([a if a.ndim == 4 else a[..., None] for a in arrays], axis=-1)
-    if voxels.shape[3] not in _CHANNELS:
-        raise DataError(f"volume '{sources[0]}' gives {voxels.shape[3]} channels (modalities or a 4th axis); "
-                        "seglab trains on 1 or 3 channels: keep one modality (or three) per case")
+    if voxels.shape[3] > MAX_CHANNELS:
+        raise DataError(f"volume '{sources[0]}' gives {voxels.shape[3]} channels (modalities or a 4th axis such as "
+                        f"time); seglab trains on at most {MAX_CHANNELS}: keep fewer per case")
     return Volume(_to_canonical(voxels, affines[0], sources[0]), affines[0], headers[0], tuple(sources))
 
 

@@ -67,7 +67,11 @@ def output_names(files: Sequence[Path]) -> dict[Path, str]:
 
 
 def display_image(image: np.ndarray) -> np.ndarray:
-    """Any image array -> uint8 for overlays; float images are stretched to their own range."""
+    """Any image array -> uint8 grey or RGB for overlays; float images are stretched to their own
+    range. Other channel counts show their first three channels (a multispectral image's first
+    bands, a scan's first modalities), two channels their first."""
+    if image.ndim == 3 and image.shape[2] not in (1, 3):
+        image = image[..., :3] if image.shape[2] > 3 else image[..., :1]
     if image.dtype == np.uint8:
         return image
     values = image.astype(np.float32)

@@ -101,9 +101,10 @@ def to_rgb_uint8(image: np.ndarray) -> np.ndarray:
     """Convert a displayable image to RGB uint8.
 
     Raises:
-        ValueError: a dtype other than uint8 or float, or an unsupported channel count.
+        ValueError: a dtype other than uint8 or float, or not (H, W) or (H, W, C).
 
-    Shape: (H, W), (H, W, 1), (H, W, 3) or (H, W, 4) -> (H, W, 3) uint8.
+    Shape: (H, W) or (H, W, C) -> (H, W, 3) uint8: grey repeated, RGBA without alpha, other
+    counts their first three channels (two: their first).
     """
     image = np.asarray(image)
     if np.issubdtype(image.dtype, np.floating):
@@ -112,9 +113,9 @@ def to_rgb_uint8(image: np.ndarray) -> np.ndarray:
         raise ValueError(f"image must be uint8 or float in [0, 1], got {image.dtype}")
     if image.ndim == 2:
         image = image[..., None]
-    if image.ndim != 3 or image.shape[-1] not in (1, 3, 4):
-        raise ValueError(f"image must be (H, W) or (H, W, C) with C in 1, 3, 4; got {image.shape}")
-    return np.repeat(image, 3, axis=-1) if image.shape[-1] == 1 else image[..., :3]
+    if image.ndim != 3 or image.shape[-1] == 0:
+        raise ValueError(f"image must be (H, W) or (H, W, C); got {image.shape}")
+    return np.repeat(image[..., :1], 3, axis=-1) if image.shape[-1] < 3 else image[..., :3]
 
 
 def best_epoch(history: Sequence[dict[str, float]], key: str = "val_miou") -> int | None:

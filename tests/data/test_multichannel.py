@@ -1,0 +1,134 @@
+"""Multi-channel images: a multispectral TIFF's bands and an array's channels are kept, alpha is
+dropped only where a file declares it, and such a dataset trains, evaluates and predicts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import tifffile
+from PIL import Image
+
+from seglab.cli import main
+from seglab.data import audit, discover
+from seglab.data.io import read_header, read_image
+from seglab.data.stats import scan
+from seglab.errors import DataError
+from seglab.inference.files import display_image
+from seglab.reports.plots import to_rgb_uint8
+from seglab.runs.checkpoint import read_metadata
+
+TINY = ["--model", "unet_small", "--model-option", "widths=[8,16]", "--batch-size", "4", "--precision", "fp32",
+        "--no-progress", "--no-plan", "--epochs", "1", "--size", "32x32"]
+
+
+def bands(seed: int, count: int, size: tuple[int, int] = (32, 40)) -> np.ndarray:
+    return np.random.default_rng(seed).integers(0, 60000, (*size, count), dtype=np.uint16)
+
+
+def test_a_geotiff_keeps_every_band_and_declared_alpha_is_dropped(tmp_path: Path) -> None:
+    rgbn = bands(0, 4)
+    # GDAL's layout for a 4-band uint16 GeoTIFF: minisblack, three extra samples of unspecified meaning
+    tifffile.imwrite(tmp_path / "rgbn.tif", rgbn, photometric="minisblack", planarconfig="contig")
+    assert np.array_equal(read_image(tmp_path / "rgbn.tif"), rgbn)
+    assert read_header(tmp_path / "rgbn.tif").mode == ""
+    # tifffile's default for 4 samples: RGB with an unassociated alpha sample
+    tifffile.imwrite(tmp_path / "rgba.tif", rgbn)
+    assert np.array_equal(read_image(tmp_path / "rgba.tif"), rgbn[..., :3])
+    assert read_header(tmp_path / "rgba.tif").mode == "RGBA"
+    grey_alpha = bands(1, 2)
+    tifffile.imwrite(tmp_path / "la.tif", grey_alpha, photometric="minisblack", planarconfig="contig",
+                     extrasamples=["assocalpha"])
+    assert np.array_equal(read_image(tmp_path / "la.tif"), grey_alpha[..., :1])
+
+
+def test_separate_planes_come_channels_last(tmp_path: Path) -> None:
+    planes = np.moveaxis(bands(2, 5), -1, 0)  # (5, H, W), as GDAL writes INTERLEAVE=BAND
+    tifffile.imwrite(tmp_path / "planar.tif", planes, photometric="minisblack", planarconfig="separate")
+    assert np.array_equal(read_image(tmp_path / "planar.tif"), np.moveaxis(planes, 0, -1))
+
+
+def test_arrays_keep_their_channels_and_pictures_drop_alpha(tmp_path: Path) -> None:
+    two = np.random.default_rng(3).random((16, 20, 2)).astype(np.float32)  # two MRI modalities
+    np.save(tmp_path / "two.npy", two)
+    assert np.array_equal(read_image(tmp_path / "two.npy"), two)
+    sentinel = np.random.default_rng(4).random((24, 24, 13)).astype(np.float32)
+    np.save(tmp_path / "s2.npy", sentinel)
+    assert read_image(tmp_path / "s2.npy").shape == (24, 24, 13)
+    rgba = np.dstack([bands(5, 3).astype(np.uint8), np.full((32, 40), 9, np.uint8)])
+    Image.fromarray(rgba).save(tmp_path / "rgba.png")
+    assert np.array_equal(read_image(tmp_path / "rgba.png"), rgba[..., :3])
+    Image.fromarray(rgba[..., :3]).convert("LA").save(tmp_path / "la.png")
+    assert read_image(tmp_path / "la.png").shape == (32, 40, 1)
+
+
+@pytest.mark.parametrize("shape, hint", [
+    ((13, 40, 56), "channels first?"),  # a channel-first multispectral array
+    ((5, 16, 16), "channels first?"),  # a small volume, slices first
+    ((40, 56, 17), ""),  # more bands than seglab reads
+    ((64, 64, 64), ""),  # a volume
+])
+def test_arrays_that_are_not_channels_last_images_are_refused(tmp_path: Path, shape: tuple[int, ...],
+                                                              hint: str) -> None:
+    np.save(tmp_path / "a.npy", np.zeros(shape, np.float32))
+    with pytest.raises(DataError, match=r"'.*a.npy' has shape .*with C 1-16, channels last") as caught:
+        read_image(tmp_path / "a.npy")
+    assert (hint in str(caught.value)) and (bool(hint) == ("moveaxis" in str(caught.value)))
+
+
+def test_multispectral_images_show_their_first_three_bands() -> None:
+    image = np.arange(2 * 2 * 5, dtype=np.uint8).reshape(2, 2, 5)
+    assert np.array_equal(to_rgb_uint8(image), image[..., :3])
+    assert np.array_equal(to_rgb_uint8(image[..., :2]), np.repeat(image[..., :1], 3, axis=-1))
+    assert display_image(np.zeros((4, 4, 13), np.float32)).shape == (4, 4, 3)
+    assert display_image(np.zeros((4, 4, 2), np.uint16)).shape == (4, 4, 1)
+
+
+def test_mean_and_std_leave_out_images_that_cannot_be_fed(tmp_path: Path) -> None:
+    (tmp_path / "images").mkdir()
+    (tmp_path / "masks").mkdir()
+    arrays = {"a": np.full((8, 8, 4), 0.5, np.float32), "b": np.full((8, 8, 1), 0.25, np.float32),
+              "c": np.full((8, 8, 3), 1.0, np.float32)}
+    for name, image in arrays.items():
+        np.save(tmp_path / "images" / f"{name}.npy", image)
+        mask = np.zeros((8, 8), np.uint8)
+        mask[:4] = 1
+        np.save(tmp_path / "masks" / f"{name}.npy", mask)
+    index = discover(tmp_path)
+    stats = scan(index)
+    assert stats.channels == {1: 1, 3: 1, 4: 1}
+    assert stats.mean == pytest.approx((0.375,) * 4)  # a and b (grey is repeated), not c
+    problems = [p for p in audit(index).problems if p.code == "mixed-channels"]
+    assert [p.path.name for p in problems] == ["c.npy"]
+
+
+def write_rgbn_dataset(root: Path, count: int = 8) -> None:
+    """4-band uint16 tiles whose class shows only in the near-infrared band."""
+    (root / "images").mkdir(parents=True)
+    (root / "masks").mkdir()
+    rng = np.random.default_rng(0)
+    for i in range(count):
+        mask = np.zeros((32, 40), np.uint8)
+        top, left = rng.integers(2, 18, 2)
+        mask[top : top + 12, left : left + 12] = 1
+        image = bands(i, 4)
+        image[..., 3] = np.where(mask == 1, 50000, 5000)
+        tifffile.imwrite(root / "images" / f"tile{i}.tif", image, photometric="minisblack", planarconfig="contig")
+        Image.fromarray(mask * 255).save(root / "masks" / f"tile{i}.png")
+
+
+def test_a_four_band_dataset_trains_evaluates_and_predicts(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    write_rgbn_dataset(tmp_path / "data")
+    assert main(["inspect", str(tmp_path / "data")]) == 0
+    assert "Channels:     4 (8)" in capsys.readouterr().out
+    run = tmp_path / "run"
+    assert main(["train", str(tmp_path / "data"), "--out", str(run), *TINY]) == 0
+    card = read_metadata(run / "checkpoints" / "best.safetensors")["card"]
+    assert card["in_channels"] == 4 and len(card["mean"]) == 4
+    assert main(["evaluate", str(run)]) == 0
+    out = tmp_path / "pred"
+    assert main(["predict", str(run), str(tmp_path / "data" / "images" / "tile0.tif"), "--out", str(out)]) == 0
+    overlay = np.asarray(Image.open(out / "tile0_overlay.png"))
+    assert overlay.shape == (32, 40, 3)
+    assert np.asarray(Image.open(out / "tile0_mask.png")).shape == (32, 40)
