@@ -232,6 +232,33 @@ def test_any_coco_file_gives_pairs_or_a_seglab_error(tmp_path_factory, objects, 
     _small_allocation(lambda: _only_seglab_errors(root, tmp_path_factory.mktemp("cache")))
 
 
+panoptic_segments = st.lists(st.fixed_dictionaries({"id": st.sampled_from([0, 1, 65793]) | json_values,
+                                                   "category_id": st.sampled_from([1, 7]) | json_values}), max_size=3)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(annotation=st.fixed_dictionaries({"image_id": st.sampled_from([1, 2]) | json_values,
+                                         "file_name": st.sampled_from(["a.png", "../a.png", "b.png"]) | json_values,
+                                         "segments_info": panoptic_segments | json_values}),
+       height=st.integers(-2, 9) | json_values, png=st.binary(max_size=40) | st.sampled_from([b"rgb", b"grey"]),
+       categories=st.lists(st.fixed_dictionaries({"id": st.integers(0, 9) | json_values, "name": json_values,
+                                                  "color": json_values}), max_size=3))
+def test_any_panoptic_file_gives_pairs_or_a_seglab_error(tmp_path_factory, annotation, height, png, categories):
+    from PIL import Image
+
+    root = tmp_path_factory.mktemp("panoptic")
+    _photo(root / "images" / "a.jpg")
+    (root / "panoptic_x").mkdir()
+    if png in (b"rgb", b"grey"):  # a segment PNG of the image's size, in colour or not
+        Image.fromarray(np.full((6, 8, 3) if png == b"rgb" else (6, 8), 1, np.uint8)).save(root / "panoptic_x" / "a.png")
+    else:
+        (root / "panoptic_x" / "a.png").write_bytes(b"\x89PNG\r\n\x1a\n" + png)
+    images = [{"id": 1, "file_name": "a.jpg", "height": height, "width": 8}, {"id": 2, "file_name": "b.jpg"}]
+    (root / "panoptic_x.json").write_text(json.dumps({"images": images, "annotations": [annotation],
+                                                      "categories": categories}))
+    _small_allocation(lambda: _only_seglab_errors(root, tmp_path_factory.mktemp("cache")))
+
+
 @example(shapes=[], size=float("inf"))
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(shapes=st.lists(labelme_shapes, max_size=3), size=st.integers(-2, 9) | json_values)

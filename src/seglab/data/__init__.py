@@ -18,6 +18,7 @@ from seglab.data import rle_table  # noqa: F401  (registers the "rle-table" form
 from seglab.data import sbd  # noqa: F401  (registers the "sbd" format)
 from seglab.data import celebamask_hq  # noqa: F401  (registers the "celebamask-hq" format)
 from seglab.data import coco_json  # noqa: F401  (registers the "coco" format)
+from seglab.data import coco_panoptic  # noqa: F401  (registers the "coco-panoptic" format)
 from seglab.data import cvat_xml  # noqa: F401  (registers the "cvat" format)
 from seglab.data import label_studio  # noqa: F401  (registers the "label-studio" format)
 from seglab.data import labelme_json  # noqa: F401  (registers the "labelme" format)

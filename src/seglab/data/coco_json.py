@@ -68,10 +68,18 @@ def coco_files(root: Path) -> list[Path]:
 
 def _looks_like_coco(path: Path) -> bool:
     """A JSON object whose head names `images`; the other keys too, unless the file is longer than
-    its head (they may come last)."""
+    its head (they may come last). Panoptic files are the `coco-panoptic` format's."""
     head = file_head(path)
     return head.lstrip().startswith("{") and _KEYS[0] in head and (path.stat().st_size > SNIFFED_BYTES
-                                                                   or all(k in head for k in _KEYS))
+                                                                   or all(k in head for k in _KEYS)) \
+        and not is_panoptic(path, head)
+
+
+def is_panoptic(path: Path, head: str | None = None) -> bool:
+    """A JSON object whose head shows panoptic segments, or a `*panoptic*.json` with images."""
+    head = (file_head(path) if head is None else head).lstrip()
+    return head.startswith("{") and ('"segments_info"' in head or ("panoptic" in path.name.lower()
+                                                                    and '"images"' in head))
 
 
 def read_annotations(path: Path) -> _Annotations:

@@ -89,8 +89,14 @@ class FolderSearch:
 def ships_mask_files(folders: list[Folder]) -> bool:
     """Whether a folder named like masks holds image files: a dataset that ships its masks beside
     annotations in another form (TGS' CSV, COCO-Stuff's JSON, labelme2voc's output) is read from
-    the mask files."""
-    return any(f.named_mask and f.files for f in folders)
+    the mask files. Panoptic segment PNGs are annotations, not masks."""
+    return any(f.named_mask and f.files and not _panoptic_segments(f.path) for f in folders)
+
+
+def _panoptic_segments(folder: Path) -> bool:
+    """COCO panoptic's segment PNGs (`panoptic_train2017/` beside its JSON, Mapillary's
+    `panoptic/` holding it): numbered segments that the `coco-panoptic` format reads, not masks."""
+    return "panoptic" in folder.name.lower() and (folder.with_suffix(".json").is_file() or any(folder.glob("*.json")))
 
 
 _LISTINGS: ContextVar[dict[tuple[Path, int], list[Folder]] | None] = ContextVar("seglab_listings", default=None)

@@ -109,6 +109,11 @@ class DatasetFormat:
         """Whether `root` looks like this layout (cheap: folder names only)."""
         raise NotImplementedError
 
+    def steps_aside(self, root: Path) -> bool:
+        """Whether auto-detection leaves a folder this layout fits to another one that fits it too
+        and is its default reading (`--format` still chooses this one)."""
+        return False
+
     def index(self, root: Path, classes: ClassSpec | None) -> DatasetIndex:
         """List pairs, unlabelled images and problems; `classes` comes from classes.json."""
         raise NotImplementedError
@@ -362,7 +367,7 @@ def _choose_format(root: Path, name: str, options: ReadOptions) -> DatasetFormat
         return fmt
     formats = sorted((FORMATS.get(n)(options) for n in FORMATS.names()), key=lambda f: f.priority)
     for fmt in formats:
-        if fmt.detect(root):
+        if fmt.detect(root) and not fmt.steps_aside(root):
             return fmt
     if root.is_file():
         raise DataError(f"dataset path '{root}' is a file, not a folder (a manifest of pairs is a .csv, .tsv or .json file)")

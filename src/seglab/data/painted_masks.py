@@ -48,6 +48,10 @@ Outline = Callable[[int, int], np.ndarray]
 """An object that draws itself: (height, width) -> its pixels, a boolean array of that shape;
 ValueError when it cannot."""
 
+LabelMap = Callable[[int, int], np.ndarray]
+"""An image's whole label map, drawn under its objects: (height, width) -> uint8 class indices of
+that shape (COCO panoptic's segment PNG, looked up); DataError naming the file when it cannot."""
+
 
 @dataclass(frozen=True)
 class Drawn:
@@ -67,6 +71,7 @@ class ImageObjects:
         height, width: None when the file states no size (YOLO): the image's header gives it
             when the masks are painted, and a cached mask needs no header read.
         relative: outlines are fractions of the width and height (YOLO), not pixels.
+        labels: the label map the objects are painted over; None: all background.
     """
 
     image: Path
@@ -74,6 +79,7 @@ class ImageObjects:
     width: int | None
     objects: list[Drawn] = field(default_factory=list)
     relative: bool = False
+    labels: LabelMap | None = None
 
 
 def painted(images: Sequence[ImageObjects], sources: Sequence[Path], overlap: str,
@@ -152,30 +158,39 @@ def _write_one(number: int, entry: ImageObjects, overlap: str, colours: Sequence
         except DECODE_ERRORS as err:
             return relative, None, None, f"image cannot be read for its size: {err}"
     name = f"{number:07d}-{entry.image.stem}.png"
+    try:
+        start = _checked_size(entry) if entry.labels is None else entry.labels(entry.height, entry.width)
+    except DataError as err:
+        if entry.labels is None:
+            raise
+        return relative, None, None, str(err)  # one damaged label file: a finding, the others are painted
     if overlap == CHANNELS:
-        return relative, _write_channels(entry, channel_folders, name, partial), None, None
-    labels, claimed = paint(entry, overlap)
+        return relative, _write_channels(entry, start, channel_folders, name, partial), None, None
+    labels, claimed = paint(entry, overlap, start)
     write_mask_png(partial / name, labels, colours)
     return relative, [name], f"{claimed} pixels claimed by objects of two classes: ignore label {IGNORE}" \
         if claimed else None, None
 
 
-def _write_channels(entry: ImageObjects, channel_folders: Mapping[int, str], name: str, partial: Path) -> list[str]:
+def _write_channels(entry: ImageObjects, start: np.ndarray, channel_folders: Mapping[int, str], name: str,
+                    partial: Path) -> list[str]:
     """An image's binary mask per class it shows, in that class's folder (0/1, any overlap
-    kept); an image without objects gets an all-zero mask of the first class."""
-    planes = {folder: paint(replace(entry, objects=[o for o in entry.objects if o.label == label]),
-                            LATER_OVER_EARLIER)[0] != 0 for label, folder in channel_folders.items()}
+    kept), its label map's pixels of the class included; an image without objects gets an
+    all-zero mask of the first class."""
+    planes = {folder: (start == label) | (paint(replace(entry, objects=[o for o in entry.objects if o.label == label]),
+                                                LATER_OVER_EARLIER, np.zeros_like(start))[0] != 0)
+              for label, folder in channel_folders.items()}
     shown = {folder: on for folder, on in planes.items() if on.any()} or dict([next(iter(planes.items()))])
     for folder, on in shown.items():
         write_mask_png(partial / folder / name, on.astype(np.uint8), ((0, 0, 0), (255, 255, 255)))
     return [f"{folder}/{name}" for folder in shown]
 
 
-def paint(entry: ImageObjects, overlap: str) -> tuple[np.ndarray, int]:
-    """One image's class-index mask and how many pixels two classes claimed (`OVERLAP_IGNORED`).
+def _checked_size(entry: ImageObjects) -> np.ndarray:
+    """An all-background label map of the size the annotation states.
 
     Raises:
-        DataError: as `painted`.
+        DataError: no pixels, or more than the pixel budget.
     """
     assert entry.height is not None and entry.width is not None  # `_write` read them from the header
     if entry.height < 1 or entry.width < 1:
@@ -183,7 +198,18 @@ def paint(entry: ImageObjects, overlap: str) -> tuple[np.ndarray, int]:
     if entry.height * entry.width > max_pixels():
         raise DataError(f"'{entry.image}' is {entry.height}x{entry.width} = {entry.height * entry.width} pixels as "
                         f"its annotation states, more than --max-pixels {max_pixels()}")
-    labels = np.zeros((entry.height, entry.width), np.uint8)
+    return np.zeros((entry.height, entry.width), np.uint8)
+
+
+def paint(entry: ImageObjects, overlap: str, start: np.ndarray | None = None) -> tuple[np.ndarray, int]:
+    """One image's class-index mask, its objects painted over `start` (in place; default: all
+    background), and how many pixels two classes claimed (`OVERLAP_IGNORED`).
+
+    Raises:
+        DataError: as `painted`.
+    """
+    labels = _checked_size(entry) if start is None else start
+    assert entry.height is not None and entry.width is not None
     for item in entry.objects:
         try:
             segmentation = _in_pixels(item.segmentation, entry.width, entry.height) if entry.relative \
