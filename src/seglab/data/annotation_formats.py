@@ -147,6 +147,14 @@ class AnnotationFileFormat(AnnotationFilesFormat):
     def find(self, root: Path, folders: list[Folder]) -> list[Path]:
         return self.files(root)
 
+    @staticmethod
+    def dataset_folder(root: Path) -> Path:
+        """Where the images are looked for: DATA, or the folder of DATA the annotation file; the
+        one above when that is an `annotations/` folder (COCO's, beside the image folders)."""
+        if not root.is_file():
+            return root
+        return root.parent.parent if root.parent.name.lower().startswith("annotation") else root.parent
+
     def sources(self, root: Path, found: list[Path]) -> list[Path]:
         return found
 

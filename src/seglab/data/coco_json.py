@@ -82,19 +82,30 @@ def is_panoptic(path: Path, head: str | None = None) -> bool:
                                                                     and '"images"' in head))
 
 
+def coco_lists(path: Path, kind: str) -> dict:
+    """A COCO-style JSON object (instances or panoptic) with its `images`, `annotations` and
+    `categories` lists.
+
+    Raises:
+        DataError: not JSON, or without those lists, naming the `kind` of file and the file.
+    """
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as err:
+        raise DataError(f"{kind} file '{path}' cannot be read as JSON: {err}") from None
+    if not isinstance(data, dict) or not all(isinstance(data.get(k), list) for k in ("images", "annotations",
+                                                                                      "categories")):
+        raise DataError(f"{kind} file '{path}' needs 'images', 'annotations' and 'categories' lists")
+    return data
+
+
 def read_annotations(path: Path) -> _Annotations:
     """A COCO file's images, objects and categories.
 
     Raises:
         DataError: not JSON, or lists that are not COCO's, naming the file.
     """
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError) as err:
-        raise DataError(f"COCO file '{path}' cannot be read as JSON: {err}") from None
-    if not isinstance(data, dict) or not all(isinstance(data.get(k), list) for k in ("images", "annotations",
-                                                                                      "categories")):
-        raise DataError(f"COCO file '{path}' needs 'images', 'annotations' and 'categories' lists")
+    data = coco_lists(path, "COCO")
     read = _Annotations(path)
     try:
         read.categories = {int(c["id"]): str(c["name"]) for c in data["categories"]}
@@ -119,9 +130,7 @@ class CocoFormat(AnnotationFileFormat):
         return coco_files(root)
 
     def read(self, root: Path, classes: ClassSpec | None) -> DatasetIndex:
-        base = root.parent if root.is_file() else root
-        if root.is_file() and base.name.lower().startswith("annotation"):  # COCO's annotations/ beside the images
-            base = base.parent
+        base = self.dataset_folder(root)
         files = [read_annotations(p) for p in self.found(root)]
         _refuse_boxes_only(files)
         used = sorted({int(o["category_id"]) for f in files for objects in f.objects.values() for o in objects})

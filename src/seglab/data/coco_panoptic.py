@@ -18,7 +18,6 @@ format, and one that ships semantic masks (Cityscapes' `*_labelIds.png`) by `fol
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,7 +27,7 @@ import numpy as np
 from seglab.data.annotated_images import locate_images
 from seglab.data.annotation_formats import AnnotationFileFormat, relative_names
 from seglab.data.classes import ClassSpec, shipped_classes
-from seglab.data.coco_json import coco_files, is_panoptic
+from seglab.data.coco_json import coco_files, coco_lists, is_panoptic
 from seglab.data.folders import Folder, walk
 from seglab.data.formats import FORMATS
 from seglab.data.index import DatasetIndex, Problem, natural_key
@@ -73,13 +72,7 @@ def read_panoptic(path: Path) -> _Panoptic:
     Raises:
         DataError: not JSON, or not COCO's panoptic lists, naming the file.
     """
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError) as err:
-        raise DataError(f"panoptic file '{path}' cannot be read as JSON: {err}") from None
-    if not isinstance(data, dict) or not all(isinstance(data.get(k), list) for k in ("images", "annotations",
-                                                                                      "categories")):
-        raise DataError(f"panoptic file '{path}' needs 'images', 'annotations' and 'categories' lists")
+    data = coco_lists(path, "panoptic")
     try:
         categories = {int(c["id"]): (str(c["name"]), _colour(c.get("color"))) for c in data["categories"]}
         images = {int(i["id"]): i for i in data["images"] if str(i.get("file_name", ""))}
@@ -136,9 +129,7 @@ class CocoPanopticFormat(AnnotationFileFormat):
         return any(p.name.startswith("instances") for p in coco_files(root))
 
     def read(self, root: Path, classes: ClassSpec | None) -> DatasetIndex:
-        base = root.parent if root.is_file() else root
-        if root.is_file() and base.name.lower().startswith("annotation"):
-            base = base.parent
+        base = self.dataset_folder(root)
         files = [read_panoptic(p) for p in self.found(root)]
         categories = {c: named for f in files for c, named in sorted(f.categories.items())}
         ordered = sorted(categories)
@@ -157,7 +148,7 @@ class CocoPanopticFormat(AnnotationFileFormat):
                                           for f in files], base, "id")
         drawn, sources = [], []
         for panoptic in files:
-            folder, split = png_folder(panoptic.path), _split(panoptic.path, base)
+            folder = png_folder(panoptic.path)
             for image_id, image in images[panoptic.path].items():
                 entry, annotation = panoptic.images[image_id], panoptic.annotations.get(image_id)
                 png = folder / str(annotation["file_name"]) if annotation else None

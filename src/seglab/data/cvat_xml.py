@@ -123,7 +123,7 @@ class CvatFormat(AnnotationFileFormat):
         return top_annotation_files(root, ".xml", _looks_like_cvat)
 
     def read(self, root: Path, classes: ClassSpec | None) -> DatasetIndex:
-        base = root.parent if root.is_file() else root
+        base = self.dataset_folder(root)
         files = [read_cvat(p) for p in self.found(root)]
         tracks = [f.path for f in files if f.left_out["track"] and not f.images]
         if tracks:

@@ -119,7 +119,7 @@ class LabelStudioFormat(AnnotationFileFormat):
         return top_annotation_files(root, ".json", _looks_like_export)
 
     def read(self, root: Path, classes: ClassSpec | None) -> DatasetIndex:
-        base = root.parent if root.is_file() else root
+        base = self.dataset_folder(root)
         exports = {path: read_export(path) for path in self.found(root)}
         results = [r for tasks, _ in exports.values() for t in tasks for r in t.results or []]
         kinds = Counter(str(r.get("type")) for r in results)

@@ -127,7 +127,7 @@ class ViaFormat(AnnotationFileFormat):
         return top_annotation_files(root, ".json", _looks_like_via)
 
     def read(self, root: Path, classes: ClassSpec | None) -> DatasetIndex:
-        base = root.parent if root.is_file() else root
+        base = self.dataset_folder(root)
         files = [read_via(p) for p in self.found(root)]
         attribute = _class_attribute(files)
         kinds = Counter(str(_shape(r).get("name")) for f in files for _, _, regions in f.images for r in regions)
