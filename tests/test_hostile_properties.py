@@ -341,6 +341,8 @@ label_studio_results = st.fixed_dictionaries({
     "original_width": st.sampled_from([8]) | json_values, "original_height": st.sampled_from([6]) | json_values})
 
 
+@example(results=[{"type": "polygonlabels", "value": {"points": [], "polygonlabels": [""]}}], image="a.jpg",
+         ground_truth=None)  # a label '': KeyError while painting
 @example(results=[{"type": [], "value": {}}], image="a.jpg", ground_truth=None)  # a type no name: TypeError
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(results=st.lists(label_studio_results, max_size=3), image=st.sampled_from(["/data/upload/1/0badcafe-a.jpg"])

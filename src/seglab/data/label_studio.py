@@ -164,7 +164,7 @@ def _drawn(path: Path, task: _Task, value: dict[str, int]) -> list[Drawn]:
     drawn = []
     for number, result in enumerate(task.results or [], start=1):
         kind, label = result.get("type"), _label(result)
-        if kind in _AREA_RESULTS and label is not None:
+        if kind in _AREA_RESULTS and label:  # as `used`: a result labelled '' names no class
             drawn.append(Drawn(value[label], Result(str(kind), result.get("value") or {}),
                                f"Label Studio export '{path}': task {task.key + 1}, result {number} ('{label}', {kind})"))
     return drawn
