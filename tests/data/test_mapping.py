@@ -18,6 +18,7 @@ from seglab.data.mapping import (
 )
 from seglab.data.celebamask_hq import PartFilesMapping
 from seglab.data.multilabel import ChannelsMapping, ClassFilesMapping, ClassFoldersMapping, ClassNamingsMapping, RegionsMapping
+from seglab.data.one_hot import OneHotMapping
 
 EXAMPLES = {
     "identity": IdentityMapping(),
@@ -32,6 +33,7 @@ EXAMPLES = {
     "class-namings": ClassNamingsMapping(("{stem}_attribute_globules.png", "{stem}_attribute_streaks.png")),
     "part-files": PartFilesMapping(("skin", "nose", "hair"), 2),
     "channels": ChannelsMapping(2),
+    "one-hot": OneHotMapping(3, 1),
     "regions": RegionsMapping(((1, 2, 3), (2, 3)), ignore_label=255),
 }
 

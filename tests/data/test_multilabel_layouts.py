@@ -87,7 +87,8 @@ def test_a_missing_class_mask_is_named(tmp_path):
 def test_wrong_channel_count_is_named(tmp_path):
     root = written(tmp_path, "channels")
     (root / "classes.json").write_text(json.dumps({"names": ["a", "b", "c"]}))
-    with pytest.raises(DataError, match=r"0000\.npy' has shape \(2, 32, 32\)"):
+    with pytest.raises(DataError, match=r"classes.json names 3 classes, but the masks of '.*' are one-hot with 2 "
+                                        r"channels: 2 classes, one per channel"):
         discover(root, task="multilabel")
 
 

@@ -29,7 +29,8 @@ from scipy import ndimage
 
 from seglab.data.classes import ClassSpec, generic_name
 from seglab.data.index import Problem
-from seglab.data.io import read_raw_mask
+from seglab.data.io import read_mask_array, read_raw_mask
+from seglab.data.one_hot import ARRAY_SUFFIXES, OneHotMapping, channel_stack
 from seglab.data.mapping import (
     BinaryMapping,
     ColourMapping,
@@ -74,16 +75,19 @@ class MaskSample:
         colours: per colour mask, colour code (r << 16 | g << 8 | b) -> pixels.
         regions: per label mask of the first `REGION_SAMPLE` with a non-zero value (integer
             masks), (non-zero values, values that form one connected region).
+        stacks: per one-hot array (`one_hot.channel_stack`), (channels, whether every pixel is
+            on in one channel).
     """
 
     listed: int
     labels: dict[Path, Counter[int]] = field(default_factory=dict)
     colours: dict[Path, Counter[int]] = field(default_factory=dict)
     regions: dict[Path, tuple[int, int]] = field(default_factory=dict)
+    stacks: dict[Path, tuple[int, bool]] = field(default_factory=dict)
 
     @property
     def read(self) -> int:
-        return len(self.labels) + len(self.colours)
+        return len(self.labels) + len(self.colours) + len(self.stacks)
 
     @property
     def is_colour(self) -> bool:
@@ -123,6 +127,10 @@ def sample_masks(masks: list[Path], size: int = SAMPLE) -> MaskSample:
     sample = MaskSample(listed=len(masks))
     for path in _evenly(masks, size):
         try:
+            planes = channel_stack(read_mask_array(path)) if path.suffix.lower() in ARRAY_SUFFIXES else None
+            if planes is not None:
+                sample.stacks[path] = (len(planes), bool((planes.sum(axis=0) == 1).all()))
+                continue
             raw = read_raw_mask(path)
         except DataError as err:
             logger.debug("skipping unreadable mask while choosing an encoding: %s", err)
@@ -184,9 +192,21 @@ def choose_encoding(masks: list[Path], classes: ClassSpec | None) -> Encoding:
             `MIN_SHARE` of the pixels, or more than `MAX_COLOURS` do (photos, not masks).
     """
     sample = sample_masks(masks)
+    if len(sample.stacks) > len(sample.labels) + len(sample.colours):
+        return _one_hot_encoding(sample, classes)
     if sample.is_colour:
         return _colour_encoding(sample, classes)
     return _label_encoding(sample, classes)
+
+
+def _one_hot_encoding(sample: MaskSample, classes: ClassSpec | None) -> Encoding:
+    """Masks one-hot in a binary channel per class: background 0 and a class per channel, or a
+    class per channel when they cover every pixel (`multilabel.apply_task` checks classes.json
+    against them, knowing the task)."""
+    channels = Counter(count for count, _ in sample.stacks.values()).most_common(1)[0][0]
+    first = 0 if all(covered for _, covered in sample.stacks.values()) else 1
+    generic = ClassSpec(tuple(generic_name(k) for k in range(channels + first)))
+    return Encoding(classes or generic, OneHotMapping(channels, first))
 
 
 def _label_encoding(sample: MaskSample, classes: ClassSpec | None) -> Encoding:

@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from seglab.data.channels import channels_last
 from seglab.data.npy_files import array_for_role, numeric
 from seglab.data.pixel_budget import within_budget
 from seglab.data.read_errors import Unusable
@@ -96,6 +97,8 @@ def h5_holds_image_and_mask(path: Path) -> bool:
     if shapes is None:
         return False
     image, mask = shapes
+    if len(mask) == 3 and len(image) == 3 and mask != image and channels_last(mask) and channels_last(image):
+        mask = mask[:2]  # a channel per class (BraTS 2020's 2-D slices); a volume's image and label are alike
     return len(mask) == 2 and len(image) in (2, 3) and mask in (image[:2], image[-2:])
 
 

@@ -15,12 +15,11 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from seglab.data.channels import MAX_CHANNELS, channels_last
 from seglab.data.decoding import FileHeader, file_header, read_array
 from seglab.data.hdf5_files import HDF5_SUFFIXES
 from seglab.data.mapping import MappingError, MaskMapping, single_channel
 from seglab.data.read_errors import ReadError, decode
-
-MAX_CHANNELS = 16  # bands of a multispectral image or modalities of a scan (Sentinel-2 has 13); more is a volume
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".gif", ".ppm", ".pgm", ".npy", ".npz",  # PPM: STARE
                   *HDF5_SUFFIXES)
@@ -63,16 +62,6 @@ def read_image(path: str | Path) -> np.ndarray:
         raise ReadError(f"image '{path}' has shape {array.shape}; expected (H, W) or (H, W, C) with C 1-"
                         f"{MAX_CHANNELS}, channels last{hint}", "bad-shape")
     return np.ascontiguousarray(_image_dtype(array, path))
-
-
-def channels_last(shape: Sequence[int]) -> bool:
-    """Whether `shape` is (H, W, C) with C channels: 1 to 4 always (a 2x2 RGB image too), up to
-    `MAX_CHANNELS` when fewer than either side, so that channel-first arrays (4, 256, 256) and
-    volumes (5, 16, 16) are not taken for images of 256 or 16 bands."""
-    if len(shape) != 3:
-        return False
-    channels = shape[2]
-    return 1 <= channels <= 4 or (channels <= MAX_CHANNELS and channels < min(shape[:2]))
 
 
 def read_raw_mask(path: str | Path, rgb: bool = False) -> np.ndarray:

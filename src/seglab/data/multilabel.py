@@ -30,6 +30,7 @@ from seglab.data.classes import ClassSpec, generic_name
 from seglab.data.index import DatasetIndex, Pair, list_images, natural_key
 from seglab.data.io import read_mask_array, read_raw_mask
 from seglab.data.mapping import MAPPINGS, MappingError, MaskMapping, as_labels, nonzero_pixels, single_channel
+from seglab.data.one_hot import OneHotMapping
 from seglab.data.pairing import fits_template, match_folders, refuse_rival_namings
 from seglab.data.read_errors import ReadError
 from seglab.errors import ConfigError, DataError
@@ -276,6 +277,8 @@ def apply_task(index: DatasetIndex, task: str, classes_path: Path | None) -> Dat
                               "has colour masks")
         mapping = RegionsMapping(tuple(regions.values()), index.ignore_index)
         return _multilabel(index, mapping, tuple(regions), index.classes)
+    if isinstance(index.mapping, OneHotMapping):
+        return _one_hot(index, task, declared=classes_path is not None)
     if task != "multilabel":
         return index
     folders = _class_file_folders(index)
@@ -295,6 +298,28 @@ def apply_task(index: DatasetIndex, task: str, classes_path: Path | None) -> Dat
                         "classes.json (docs/multilabel.md)")
     return _multilabel(index, ChannelsMapping(count), names or tuple(map(generic_name, range(count))),
                        index.classes)
+
+
+def _one_hot(index: DatasetIndex, task: str, declared: bool) -> DatasetIndex:
+    """A one-hot dataset as class indices, or under `multilabel` a class per channel (they may
+    overlap), its classes.json checked against the channels.
+
+    Raises:
+        DataError: classes.json naming another number of classes than that reading has.
+    """
+    mapping = index.mapping
+    assert isinstance(mapping, OneHotMapping) and index.classes is not None
+    names, indexed = index.classes.names, mapping.channels + mapping.first
+    if task == "multilabel":
+        names = names if declared else names[mapping.first:]  # no background class: a class per channel
+        if len(names) == mapping.channels:
+            return _multilabel(index, ChannelsMapping(mapping.channels), names, index.classes if declared else None)
+    elif len(names) == indexed:
+        return index
+    expected = f"{mapping.channels} classes, one per channel" if task == "multilabel" else \
+        f"{indexed} classes{' with the background' if mapping.first else ''}"
+    raise DataError(f"classes.json names {len(index.classes.names)} classes, but the masks of '{index.root}' are one-hot "
+                    f"with {mapping.channels} channels: {expected}")
 
 
 def _class_file_folders(index: DatasetIndex) -> tuple[str, ...]:

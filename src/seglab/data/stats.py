@@ -72,7 +72,7 @@ class ImageFacts:
 
     Args:
         size: (H, W).
-        channels: as read (1 grey, 3 RGB, up to `io.MAX_CHANNELS` bands).
+        channels: as read (1 grey, 3 RGB, up to `channels.MAX_CHANNELS` bands).
         dtype: numpy dtype name as read (uint8, uint16, float32).
         high: largest pixel value.
         constant: every pixel has the same value (a blank image or slice).

@@ -1,0 +1,18 @@
+"""How many channels an image may have, and when an array's last axis holds them: one rule for
+images (`io.read_image`), one-hot masks (`one_hot`) and the HDF5 files that hold a pair."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+MAX_CHANNELS = 16  # bands of a multispectral image or modalities of a scan (Sentinel-2 has 13); more is a volume
+
+
+def channels_last(shape: Sequence[int]) -> bool:
+    """Whether `shape` is (H, W, C) with C channels: 1 to 4 always (a 2x2 RGB image too), up to
+    `MAX_CHANNELS` when fewer than either side, so that channel-first arrays (4, 256, 256) and
+    volumes (5, 16, 16) are not taken for images of 256 or 16 bands."""
+    if len(shape) != 3:
+        return False
+    channels = shape[2]
+    return 1 <= channels <= 4 or (channels <= MAX_CHANNELS and channels < min(shape[:2]))
