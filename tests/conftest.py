@@ -164,3 +164,27 @@ def msd_dataset(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     nib.Nifti1Image(make_volume(9)[0], affine).to_filename(root / "imagesTs" / "case9_0000.nii.gz")
     (root / "dataset.json").write_text('{"labels": {"background": 0, "tumour": 1}, "file_ending": ".nii.gz"}')
     return root
+
+
+@pytest.fixture(scope="session")
+def write_rgbn_tiles():
+    """Writes `images/tile<i>.tif` (4-band uint16, RGB noise and a near-infrared band that alone
+    shows the object, as GDAL stores bands: minisblack, contiguous) and `masks/tile<i>.png` under
+    a folder, with GeoTIFF `extratags` when given."""
+    import tifffile
+
+    def write(root: Path, count: int = 8, size: tuple[int, int] = (32, 40), extratags: list | None = None) -> None:
+        (root / "images").mkdir(parents=True)
+        (root / "masks").mkdir()
+        rng = np.random.default_rng(0)
+        for i in range(count):
+            mask = np.zeros(size, np.uint8)
+            top, left = rng.integers(2, min(size) - 14, 2)
+            mask[top : top + 12, left : left + 12] = 1
+            image = rng.integers(0, 20000, (*size, 4)).astype(np.uint16)
+            image[..., 3] = np.where(mask == 1, 50000, 5000)
+            tifffile.imwrite(root / "images" / f"tile{i}.tif", image, photometric="minisblack", planarconfig="contig",
+                             extratags=extratags or [])
+            Image.fromarray(mask * 255).save(root / "masks" / f"tile{i}.png")
+
+    return write

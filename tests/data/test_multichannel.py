@@ -103,23 +103,9 @@ def test_mean_and_std_leave_out_images_that_cannot_be_fed(tmp_path: Path) -> Non
     assert [p.path.name for p in problems] == ["c.npy"]
 
 
-def write_rgbn_dataset(root: Path, count: int = 8) -> None:
-    """4-band uint16 tiles whose class shows only in the near-infrared band."""
-    (root / "images").mkdir(parents=True)
-    (root / "masks").mkdir()
-    rng = np.random.default_rng(0)
-    for i in range(count):
-        mask = np.zeros((32, 40), np.uint8)
-        top, left = rng.integers(2, 18, 2)
-        mask[top : top + 12, left : left + 12] = 1
-        image = bands(i, 4)
-        image[..., 3] = np.where(mask == 1, 50000, 5000)
-        tifffile.imwrite(root / "images" / f"tile{i}.tif", image, photometric="minisblack", planarconfig="contig")
-        Image.fromarray(mask * 255).save(root / "masks" / f"tile{i}.png")
-
-
-def test_a_four_band_dataset_trains_evaluates_and_predicts(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
-    write_rgbn_dataset(tmp_path / "data")
+def test_a_four_band_dataset_trains_evaluates_and_predicts(tmp_path: Path, capsys: pytest.CaptureFixture,
+                                                           write_rgbn_tiles) -> None:
+    write_rgbn_tiles(tmp_path / "data")
     assert main(["inspect", str(tmp_path / "data")]) == 0
     assert "Channels:     4 (8)" in capsys.readouterr().out
     run = tmp_path / "run"

@@ -304,7 +304,10 @@ def _header_problems(pair: Pair) -> list[Problem]:
         except DataError:  # the decoder has reported it already
             continue
         if header.mode in _ALPHA_MODES:
-            problems.append(Problem(path, f"{what} has an alpha channel ({header.mode}); it is dropped",
+            band = (" (its tags declare it; a band that is data, as GDAL declares the 4th of a 4-band byte GeoTIFF "
+                    "unless told, is kept once unmarked: gdal_translate -co ALPHA=UNSPECIFIED in.tif out.tif)"
+                    if header.format == "TIFF" else "")
+            problems.append(Problem(path, f"{what} has an alpha channel ({header.mode}); it is dropped{band}",
                                     "alpha-channel"))
         elif header.mode in _CONVERTED_MODES:
             problems.append(Problem(path, f"{what} is {header.mode}; it is converted to RGB", "colour-mode"))

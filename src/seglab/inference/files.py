@@ -14,6 +14,7 @@ from PIL import Image
 
 from seglab.data import IMAGE_SUFFIXES, image_scale, read_image, write_mask_png
 from seglab.data.classes import ClassSpec
+from seglab.data.geotiff import georeference, write_georeferenced_mask
 from seglab.data.volumes import VOLUME_SUFFIXES, is_volume, volume_stem
 from seglab.errors import DataError
 from seglab.inference.multilabel import write_multilabel
@@ -98,6 +99,7 @@ class WrittenPrediction:
     overlay: Path
     probs: Path | None
     class_masks: tuple[Path, ...] = ()  # a multi-label model's `<name>_<class>.png`, one per class
+    geotiff: Path | None = None  # `<name>_mask.tif`, georeferenced as its GeoTIFF image
 
 
 def predict_files(
@@ -106,7 +108,8 @@ def predict_files(
 ) -> list[WrittenPrediction]:
     """For each file write `<name>_mask.png` (class indices, palette colours),
     `<name>_overlay.png`, and with `save_probs` `<name>_probs.npy` (float16, K x H x W); the
-    names are `output_names(files)` unless given. A multi-label model writes `<name>_<class>.png`
+    names are `output_names(files)` unless given. A georeferenced TIFF (GeoTIFF) also gets
+    `<name>_mask.tif`, the class indices with the image's georeferencing. A multi-label model writes `<name>_<class>.png`
     (0/255) for each class instead of `<name>_mask.png`, and an overlay that shows overlaps; `progress` shows a bar over the files."""
     out = Path(out_dir)
     names = names or output_names(files)
@@ -118,6 +121,7 @@ def predict_files(
         base = out / names[path]
         base.parent.mkdir(parents=True, exist_ok=True)
         class_paths: tuple[Path, ...] = ()
+        geotiff = None
         if predictor.task.name == "multilabel":
             masks, overlay_path = write_multilabel(base, display_image(image), prediction, classes)
             mask_path, class_paths = masks[0], tuple(masks)
@@ -126,10 +130,14 @@ def predict_files(
             overlay_path = base.with_name(f"{base.name}_overlay.png")
             write_mask_png(mask_path, prediction.mask, classes.colours)
             write_overlay(overlay_path, image, prediction.mask, classes)
+            tags = georeference(path)
+            if tags:
+                geotiff = base.with_name(f"{base.name}_mask.tif")
+                write_georeferenced_mask(geotiff, prediction.mask, tags)
         probs_path = None
         if save_probs:
             probs_path = base.with_name(f"{base.name}_probs.npy")
             np.save(probs_path, prediction.probs.astype(np.float16))
-        written.append(WrittenPrediction(path, mask_path, overlay_path, probs_path, class_paths))
+        written.append(WrittenPrediction(path, mask_path, overlay_path, probs_path, class_paths, geotiff))
         log.debug("%s -> %s", path, mask_path)
     return written

@@ -25,7 +25,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("run", help="run folder written by `seglab train`, or a model.onnx from `seglab export`")
     parser.add_argument("inputs", nargs="+", help="image files or folders (png, jpg, tif, bmp, gif, npy, npz, h5), NIfTI volumes "
                         "(.nii, .nii.gz) or DICOM series folders: a volume is predicted slice by slice across the "
-                        "run's --slice-axis and written as <name>_mask.nii.gz")
+                        "run's --slice-axis and written as <name>_mask.nii.gz; a GeoTIFF's mask is also written as "
+                        "<name>_mask.tif with its georeferencing")
     parser.add_argument("--out", default="predictions", help="output folder (default predictions)")
     parser.add_argument("--probs", action="store_true", help="also write per-class probabilities (.npy)")
     parser.add_argument("--rle-csv", metavar="FILE",
@@ -72,8 +73,10 @@ def run(args: argparse.Namespace) -> None:
         written = predict_files(predictor, images, args.out, save_probs=args.probs, names=names,
                                 progress=not args.no_progress)
         masks = "<name>_<class>.png" if predictor.task.name == "multilabel" else "<name>_mask.png"
+        geotiffs = sum(1 for w in written if w.geotiff is not None)
         print(f"{len(written)} image(s) -> {args.out} ({masks}, <name>_overlay.png"
-              f"{', <name>_probs.npy' if args.probs else ''})")
+              f"{', <name>_probs.npy' if args.probs else ''}"
+              f"{f'; <name>_mask.tif for the {geotiffs} GeoTIFF(s), georeferenced like them' if geotiffs else ''})")
         if args.rle_csv:
             rows = write_rle_table(written, args.rle_csv, predictor.classes, predictor.task.name == "multilabel",
                                    args.rle_order, args.rle_ids, args.rle_objects)
