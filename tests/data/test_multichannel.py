@@ -118,3 +118,28 @@ def test_a_four_band_dataset_trains_evaluates_and_predicts(tmp_path: Path, capsy
     overlay = np.asarray(Image.open(out / "tile0_overlay.png"))
     assert overlay.shape == (32, 40, 3)
     assert np.asarray(Image.open(out / "tile0_mask.png")).shape == (32, 40)
+
+
+def test_band_folders_are_pointed_to_stacking_which_then_pairs_by_name(tmp_path: Path) -> None:
+    """38-Cloud: a folder per band and one of masks; the docs' stacking recipe gives 4-band images."""
+    root = tmp_path / "38-Cloud_training"
+    names = [f"patch_{k}_1_by_{k}_LC08_L1TP_002053_20160520_20170324_01_T1.TIF" for k in (1, 1, 2)]
+    names[1] = names[1].replace("_1_by_1_", "_2_by_1_")  # two patches share their first number, as in 38-Cloud
+    for name in names:
+        for band in ("red", "green", "blue", "nir"):
+            (root / f"train_{band}").mkdir(parents=True, exist_ok=True)
+            tifffile.imwrite(root / f"train_{band}" / f"{band}_{name}", bands(len(band), 1)[..., 0])
+        (root / "train_gt").mkdir(exist_ok=True)
+        mask = np.zeros((32, 40), np.uint8)
+        mask[:10] = 255
+        tifffile.imwrite(root / "train_gt" / f"gt_{name}", mask)
+    with pytest.raises(DataError, match=r"pair with the images of 4 folders .*stack them into one multi-band TIFF "
+                                        r"per image \(docs/encodings.md#bands-in-separate-folders\)"):
+        discover(tmp_path)
+    (root / "train_rgbn").mkdir()
+    for name in names:  # the recipe of docs/encodings.md
+        stack = np.dstack([tifffile.imread(root / f"train_{b}" / f"{b}_{name}") for b in ("red", "green", "blue", "nir")])
+        tifffile.imwrite(root / "train_rgbn" / name, stack, photometric="minisblack", planarconfig="contig")
+    index = discover(root, images="train_rgbn", masks="train_gt")
+    assert sorted((p.image.name, p.mask.name) for p in index.pairs) == sorted((n, f"gt_{n}") for n in names)
+    assert read_image(index.pairs[0].image).shape == (32, 40, 4)

@@ -347,7 +347,9 @@ def _refuse_shared_masks(root: Path, matches: list[FolderMatch]) -> None:
             listed = ", ".join(folder_label(d, root) for d in image_dirs)
             raise DataError(f"'{root}': the masks of {folder_label(mask_dir, root)} pair with the images of {len(image_dirs)} "
                             f"folders ({listed}), so each mask would count {len(image_dirs)} times; name the images "
-                            f"to use: --images {image_dirs[0].name}")
+                            f"to use: --images {image_dirs[0].name}; or, if the folders hold the bands of each image "
+                            "(38-Cloud's train_red/ ... train_nir/), stack them into one multi-band TIFF per image "
+                            "(docs/encodings.md#bands-in-separate-folders)")
 
 
 def unique_names(pairs: list[Pair], root: Path) -> list[Pair]:

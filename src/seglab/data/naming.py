@@ -21,7 +21,8 @@ _SUFFIXES = tuple(sorted((
     "annot", "labelids", "gtfine_labelids", "gtcoarse_labelids", "leftimg8bit", "manual1", "image", "img",
     "0000", "trimap", "target", "groundtruth", "ground_truth", "lbl", "sat", "rgb", "irrg", "rgbir",
 ), key=len, reverse=True))  # fmt: skip  (sat: DeepGlobe's _sat images; rgb, irrg, rgbir: ISPRS Potsdam's bands)
-_PREFIXES = ("mask", "masks", "segm", "seg", "label", "labels", "gt", "img", "image", "lbl")
+_PREFIXES = ("mask", "masks", "segm", "seg", "label", "labels", "gt", "img", "image", "lbl",
+             "red", "green", "blue", "nir")  # bands: 38-Cloud's red_patch_1_..., a folder per band
 _SEPARATORS = "_-. "
 _IMAGE_AFFIXES = ("image", "img", "leftimg8bit", "sat", "rgb", "irrg", "rgbir", "0000")  # of those, the images'
 
