@@ -16,3 +16,8 @@ def channels_last(shape: Sequence[int]) -> bool:
         return False
     channels = shape[2]
     return 1 <= channels <= 4 or (channels <= MAX_CHANNELS and channels < min(shape[:2]))
+
+
+def channels_first(shape: Sequence[int]) -> bool:
+    """Whether `shape` is (C, H, W) with 2 to `MAX_CHANNELS` channels, fewer than either side."""
+    return len(shape) == 3 and 2 <= shape[0] <= MAX_CHANNELS and shape[0] < min(shape[1:])

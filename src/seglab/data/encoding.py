@@ -30,7 +30,6 @@ from scipy import ndimage
 from seglab.data.classes import ClassSpec, generic_name
 from seglab.data.index import Problem
 from seglab.data.io import read_mask_array, read_raw_mask
-from seglab.data.one_hot import ARRAY_SUFFIXES, OneHotMapping, channel_stack
 from seglab.data.mapping import (
     BinaryMapping,
     ColourMapping,
@@ -41,6 +40,7 @@ from seglab.data.mapping import (
     ThresholdMapping,
     colour_codes,
 )
+from seglab.data.one_hot import ARRAY_SUFFIXES, OneHotMapping, channel_stack
 from seglab.data.palettes import known_palette
 from seglab.errors import ConfigError, DataError
 

@@ -1,10 +1,11 @@
 """Read images and masks from disk (PNG, JPEG, TIFF, BMP, GIF, PPM/PGM, .npy, .npz, HDF5) and write masks.
 
-Everything downstream sees one shape convention: images (H, W, C) in their stored dtype (C 1 or 3
-from picture formats, up to `MAX_CHANNELS` bands from TIFF and array files), masks (H, W) int64 class indices. Any file that cannot be decoded becomes a `ReadError`
-naming the file (`read_errors.py`), so one bad file in a thousand is easy to find; every reader
-checks the file's header against the pixel budget before decoding (`pixel_budget.py`). The
-decoders of each file type are in `decoding.py` and `npy_files.py`.
+Everything downstream sees one shape convention: images (H, W, C) in their stored dtype (C 1 or
+3 from picture formats, up to `channels.MAX_CHANNELS` bands from TIFF and array files), masks
+(H, W) int64 class indices. Any file that cannot be decoded becomes a `ReadError` naming the
+file (`read_errors.py`), so one bad file in a thousand is easy to find; every reader checks the
+file's header against the pixel budget before decoding (`pixel_budget.py`). The decoders of
+each file type are in `decoding.py` and `npy_files.py`.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from seglab.data.channels import MAX_CHANNELS, channels_last
+from seglab.data.channels import MAX_CHANNELS, channels_first, channels_last
 from seglab.data.decoding import FileHeader, file_header, read_array
 from seglab.data.hdf5_files import HDF5_SUFFIXES
 from seglab.data.mapping import MappingError, MaskMapping, single_channel
@@ -46,8 +47,9 @@ def read_image(path: str | Path) -> np.ndarray:
 
     Alpha is dropped (RGBA, grey+alpha, a TIFF's declared alpha samples), palette images become
     RGB. TIFF and array files (.npy, .npz, HDF5) keep up to `MAX_CHANNELS` channels: a
-    multispectral image's bands, a scan's modalities. uint8 and uint16 are kept; floats become float32; bool becomes uint8 0/255; other integers become float32 so no
-    value is clipped. Multi-page TIFFs give their first page.
+    multispectral image's bands, a scan's modalities. uint8 and uint16 are kept; floats become
+    float32; bool becomes uint8 0/255; other integers become float32 so no value is clipped.
+    Multi-page TIFFs give their first page.
 
     Raises:
         DataError: missing, unreadable, corrupt or truncated file, or an unusable shape.
@@ -57,8 +59,8 @@ def read_image(path: str | Path) -> np.ndarray:
     if array.ndim == 2:
         array = array[..., None]
     if not channels_last(array.shape):
-        first = array.ndim == 3 and array.shape[0] <= MAX_CHANNELS and array.shape[0] < min(array.shape[1:])
-        hint = " (channels first? save numpy.moveaxis(array, 0, -1); a volume? see docs/volumes.md)" if first else ""
+        hint = " (channels first? save numpy.moveaxis(array, 0, -1); a volume? see docs/volumes.md)" \
+            if channels_first(array.shape) else ""
         raise ReadError(f"image '{path}' has shape {array.shape}; expected (H, W) or (H, W, C) with C 1-"
                         f"{MAX_CHANNELS}, channels last{hint}", "bad-shape")
     return np.ascontiguousarray(_image_dtype(array, path))

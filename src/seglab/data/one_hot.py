@@ -15,22 +15,24 @@ from pathlib import Path
 
 import numpy as np
 
-from seglab.data.channels import MAX_CHANNELS, channels_last
+from seglab.data.channels import channels_first, channels_last
+from seglab.data.hdf5_files import HDF5_SUFFIXES
 from seglab.data.io import read_mask_array
 from seglab.data.mapping import MAPPINGS, MappingError, MaskMapping
+from seglab.data.mat_files import MAT_SUFFIX
 from seglab.data.read_errors import ReadError
 
-ARRAY_SUFFIXES = (".npy", ".npz", ".h5", ".hdf5", ".mat")  # files whose masks may hold channels
+ARRAY_SUFFIXES = (".npy", ".npz", *HDF5_SUFFIXES, MAT_SUFFIX)  # files whose masks may hold channels
 
 
 def channel_stack(array: np.ndarray) -> np.ndarray | None:
-    """(C, H, W) booleans when `array` is 2 to `MAX_CHANNELS` channels of 0 and 1, channels last
-    (as `io.channels_last` tells) or first; else None (a label map, a colour mask)."""
+    """(C, H, W) booleans when `array` is 2 to `channels.MAX_CHANNELS` channels of 0 and 1,
+    channels last or first (`channels`); else None (a label map, a colour mask)."""
     if array.ndim != 3 or array.dtype.kind not in "biuf":
         return None
     if channels_last(array.shape) and array.shape[2] >= 2:
         array = np.moveaxis(array, 2, 0)
-    elif not (2 <= array.shape[0] <= MAX_CHANNELS and array.shape[0] < min(array.shape[1:])):
+    elif not channels_first(array.shape):
         return None
     if not np.isin(array, (0, 1)).all():
         return None

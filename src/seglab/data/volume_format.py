@@ -9,10 +9,10 @@ Recognised layouts (docs/volumes.md), tried in this order:
 3. One folder per subject with an image volume and a volume named `*seg*`, `*label*` or
    `*mask*` (BraTS-like), or a DICOM series (in the folder or a subfolder) and one NIfTI label.
    Several image volumes are the case's channels, in natural name order (BraTS: flair, t1,
-   t1ce, t2). A folder
-   of several cases, each label named after its image (ACDC's `patient001_frame01.nii.gz` +
-   `patient001_frame01_gt.nii.gz`), gives one case each, grouped by subject. Subject folders
-   may sit one or two levels down in split folders (ACDC's `database/training/`).
+   t1ce, t2). A folder of several cases, each label named after its image (ACDC's
+   `patient001_frame01.nii.gz` + `patient001_frame01_gt.nii.gz`), gives one case each, grouped
+   by subject. Subject folders may sit one or two levels down in split folders (ACDC's
+   `database/training/`).
 
 Each case is cut into slices once (`seglab.data.slice_cache`); its pairs are named
 "<case>/slice<i>" and grouped by case, so splits and folds never divide a case.

@@ -20,9 +20,9 @@ from nibabel.filebasedimages import ImageFileError
 from nibabel.orientations import OrientationError, apply_orientation, axcodes2ornt, io_orientation, ornt_transform
 from nibabel.spatialimages import HeaderDataError
 
+from seglab.data.channels import MAX_CHANNELS
 from seglab.data.dicom import dicom_files, read_dicom_series
 from seglab.data.hdf5_files import HDF5_SUFFIXES, load_h5_volume
-from seglab.data.channels import MAX_CHANNELS
 from seglab.data.pixel_budget import check_pixels
 from seglab.data.read_errors import decode
 from seglab.errors import ConfigError, DataError
