@@ -449,7 +449,7 @@ FINDINGS: list[tuple[Callable[[Path], None], str, str, str]] = [
     (jpeg_mask, "lossy-mask", "mask is a JPEG (lossy)", "masks/p1.jpg"),
     (rgba_image, "alpha-channel", "image has an alpha channel (RGBA); it is dropped", "images/p1.png"),
     (rgba_tiff, "alpha-channel", "image has an alpha channel (RGBA); it is dropped (its tags declare it; a band that is data", "images/p1.tif"),
-    (two_band_image_among_rgb, "mixed-channels", "image has 2 channels but the model gets 3, the most an image has",
+    (two_band_image_among_rgb, "mixed-channels", "image has 2 channel(s) but the model gets 3, the most an image has",
      "images/p1.npy"),
     (cmyk_jpeg, "colour-mode", "image is CMYK; it is converted to RGB", "images/p1.jpg"),
     (multi_page_tiff, "multi-page", "image has 2 pages or frames; only the first is read", "images/p1.tif"),

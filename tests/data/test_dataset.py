@@ -90,7 +90,7 @@ def test_channels_are_matched_as_prediction_matches_them(tiny_dataset):
     expected = match_channels(rgb, 1)[..., 0] / 255.0
     assert data[0]["image"].shape[0] == 1
     np.testing.assert_allclose(data[0]["image"][0].numpy(), expected, atol=1e-6)
-    with pytest.raises(DataError, match="0000.png' has 3 channels but the model expects 2"):
+    with pytest.raises(DataError, match="0000.png' has 3 channel\\(s\\) but the model expects 2"):
         build(tiny_dataset, mean=(0.5, 0.5), std=(0.2, 0.2))[0]
 
 

@@ -14,6 +14,7 @@ from seglab.cli import main
 from seglab.data import audit, discover
 from seglab.data.io import read_header, read_image
 from seglab.data.stats import scan
+from seglab.data.transforms import match_channels
 from seglab.errors import DataError
 from seglab.inference.files import display_image
 from seglab.reports.plots import to_rgb_uint8
@@ -98,9 +99,20 @@ def test_mean_and_std_leave_out_images_that_cannot_be_fed(tmp_path: Path) -> Non
     index = discover(tmp_path)
     stats = scan(index)
     assert stats.channels == {1: 1, 3: 1, 4: 1}
-    assert stats.mean == pytest.approx((0.375,) * 4)  # a and b (grey is repeated), not c
+    assert stats.mean == pytest.approx((0.5,) * 4)  # a alone: one band is no stand-in for four
     problems = [p for p in audit(index).problems if p.code == "mixed-channels"]
-    assert [p.path.name for p in problems] == ["c.npy"]
+    assert sorted(p.path.name for p in problems) == ["b.npy", "c.npy"]
+    assert "image has 1 channel(s) but the model gets 4" in next(p.message for p in problems if p.path.name == "b.npy")
+
+
+def test_grey_stands_in_for_rgb_only() -> None:
+    grey = np.full((2, 2, 1), 7, np.uint8)
+    assert match_channels(grey, 3).shape == (2, 2, 3)
+    assert match_channels(np.dstack([grey, grey * 0, grey * 2]), 1)[..., 0].tolist() == [[7, 7], [7, 7]]
+    with pytest.raises(DataError, match="scene has 1 channel\\(s\\) but the model expects 4"):
+        match_channels(grey, 4, "scene")
+    with pytest.raises(DataError, match="has 4 channel\\(s\\) but the model expects 1"):
+        match_channels(np.zeros((2, 2, 4), np.uint8), 1)
 
 
 def test_a_four_band_dataset_trains_evaluates_and_predicts(tmp_path: Path, capsys: pytest.CaptureFixture,

@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import json
 import re
-import struct
 import shutil
+import struct
+import tempfile
 from pathlib import Path
 
 import nibabel as nib
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.uid import CTImageStorage, ExplicitVRLittleEndian, generate_uid
 
 from seglab.data import audit, discover, split_pairs
+from seglab.data.volume_format import is_label_volume, volume_cases
 from seglab.data.volumes import read_volume
 from seglab.errors import ConfigError, DataError
 
@@ -325,3 +329,22 @@ def test_a_damaged_dicom_element_is_named_not_a_traceback(tmp_path: Path) -> Non
     victim.write_bytes(data.replace(tag, b"\x20\x00\x0e\x00U\xd2"))  # no such value representation
     with pytest.raises(DataError, match=r"series' holds a damaged file \(NotImplementedError"):
         read_volume([tmp_path / "series"])
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(stems=st.lists(st.from_regex(r"[a-z]{1,6}(_[a-z0-9]{1,5}){0,2}(_000[0-3])?", fullmatch=True), min_size=1,
+                      max_size=6, unique=True), channels=st.integers(1, 4))
+def test_volume_cases_take_every_image_volume_once(tmp_path, stems, channels):
+    """Whatever the names, a case is one or more files of one folder, no file is in two cases,
+    and only label volumes beside a subject's modalities are left out."""
+    folder = Path(tempfile.mkdtemp(dir=tmp_path))
+    files = []
+    for stem in stems:
+        (folder / f"{stem}.nii.gz").write_bytes(b"")
+        files.append(folder / f"{stem}.nii.gz")
+    cases = volume_cases(files, channels)
+    taken = [f for _, group in cases for f in group]
+    assert len(taken) == len(set(taken)) and set(taken) <= set(files)
+    left_out = set(files) - set(taken)
+    assert all(is_label_volume(f) for f in left_out)
+    assert all(len(group) == 1 or len({f.parent for f in group}) == 1 for _, group in cases)

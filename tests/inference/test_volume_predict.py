@@ -14,6 +14,7 @@ from PIL import Image
 from seglab.cli import main
 from seglab.data import ClassSpec
 from seglab.data.volumes import read_volume
+from seglab.errors import DataError
 from seglab.inference.files import collect_inputs
 from seglab.inference.predictor import Prediction
 from seglab.inference.volumes import predict_volumes
@@ -27,10 +28,58 @@ class Threshold:
 
     classes = ClassSpec(names=("background", "tumour"))
     task = MultiClass()
+    in_channels = 1
 
     def predict(self, image: np.ndarray) -> Prediction:
         mask = (image[..., 0] > 140).astype(np.int64)
         return Prediction(mask, np.stack([1.0 - mask, mask]).astype(np.float32))
+
+
+class LastModality(Threshold):
+    """A stand-in model of `in_channels` modalities: class 1 where the last one is bright, after
+    checking that each channel holds its modality (channel k is offset by k)."""
+
+    def __init__(self, in_channels: int) -> None:
+        self.in_channels = in_channels
+
+    def predict(self, image: np.ndarray) -> Prediction:
+        assert image.shape[2] == self.in_channels
+        assert np.allclose(image - image[..., :1], np.arange(self.in_channels) * 1000)
+        mask = (image[..., -1] > 140 + 1000 * (self.in_channels - 1)).astype(np.int64)
+        return Prediction(mask, np.stack([1.0 - mask, mask]).astype(np.float32))
+
+
+def _modalities(folder: Path, names: list[str]) -> np.ndarray:
+    """One volume per name, the k-th offset by 1000 k, a bright box in each; returns the box."""
+    folder.mkdir(parents=True, exist_ok=True)
+    box = np.zeros((12, 10, 4), bool)
+    box[2:5, 3:6, 1] = True
+    for k, name in enumerate(names):
+        nib.save(nib.Nifti1Image(np.where(box, 200.0, 20.0) + 1000 * k, np.eye(4)), folder / name)
+    return box
+
+
+def test_a_brats_subject_folder_is_one_case_of_its_modalities(tmp_path: Path) -> None:
+    subject = tmp_path / "BraTS2021_00001"
+    box = _modalities(subject, [f"BraTS2021_00001_{m}.nii.gz" for m in ("flair", "t1", "t1ce", "t2")])
+    nib.save(nib.Nifti1Image(box.astype(np.uint8), np.eye(4)), subject / "BraTS2021_00001_seg.nii.gz")
+    [written] = predict_volumes(LastModality(4), collect_inputs([subject]), tmp_path / "out")
+    assert written.mask == tmp_path / "out" / "BraTS2021_00001_mask.nii.gz"
+    assert np.array_equal(np.asarray(nib.load(written.mask).dataobj), box.astype(np.uint8))
+
+
+def test_nnunet_channel_files_are_one_case(tmp_path: Path) -> None:
+    box = _modalities(tmp_path / "imagesTs", ["prostate_04_0000.nii.gz", "prostate_04_0001.nii.gz"])
+    [written] = predict_volumes(LastModality(2), collect_inputs([tmp_path / "imagesTs"]), tmp_path / "out")
+    assert written.mask.name == "prostate_04_mask.nii.gz"
+    assert np.array_equal(np.asarray(nib.load(written.mask).dataobj), box.astype(np.uint8))
+
+
+def test_one_modality_for_a_model_of_four_is_refused_naming_it(tmp_path: Path) -> None:
+    _modalities(tmp_path, ["scan_flair.nii.gz"])
+    with pytest.raises(DataError, match=r"scan_flair.nii.gz' gives 1 channel\(s\) but the model expects 4.*give a "
+                                        r"case's modalities together"):
+        predict_volumes(LastModality(4), [tmp_path / "scan_flair.nii.gz"], tmp_path / "out")
 
 
 @pytest.mark.parametrize("axis", ["axial", "coronal", "sagittal"])

@@ -371,22 +371,21 @@ def _bit_depth_problems(facts: list[tuple[Pair, ImageFacts]]) -> list[Problem]:
 
 def _channel_problems(facts: list[tuple[Pair, ImageFacts]]) -> list[Problem]:
     """The model gets the most channels an image has (`prepare`); grey images are repeated to
-    that count, any other count cannot be fed (3-band images among 4-band ones)."""
+    RGB, any other count cannot be fed (3-band or grey images among 4-band ones)."""
     most = max((f.channels for _, f in facts), default=1)
-    problems = [Problem(p.image, f"image has {f.channels} channels but the model gets {most}, the most an image "
-                        "has; only greyscale images are repeated to fit", "mixed-channels")
-                for p, f in facts if f.channels not in (1, most)]
+    problems = [Problem(p.image, f"image has {f.channels} channel(s) but the model gets {most}, the most an image "
+                        "has; only greyscale images among RGB ones are repeated to fit", "mixed-channels")
+                for p, f in facts if f.channels != most and (f.channels, most) != (1, 3)]
     grey = [(p, f) for p, f in facts if f.channels == 1]
-    full = [(p, f) for p, f in facts if f.channels == most > 1]
-    if not grey or not full:
+    rgb = [(p, f) for p, f in facts if f.channels == 3]
+    if most != 3 or not grey:
         return problems
-    kind = "RGB" if most == 3 else f"{most}-channel"
-    if len(full) >= len(grey):
-        return problems + [Problem(p.image, f"image is greyscale but {len(full)} of {len(facts)} images are {kind}; "
-                                   f"it is repeated to {most} channels", "grey-rgb-mixture") for p, _ in grey]
-    return problems + [Problem(p.image, f"image is {kind} but {len(grey)} of {len(facts)} images are greyscale; the "
-                               f"model gets {most} input channels and every grey image is repeated to {most}",
-                               "grey-rgb-mixture") for p, _ in full]
+    if len(rgb) >= len(grey):
+        return problems + [Problem(p.image, f"image is greyscale but {len(rgb)} of {len(facts)} images are RGB; it "
+                                   "is repeated to 3 channels", "grey-rgb-mixture") for p, _ in grey]
+    return problems + [Problem(p.image, f"image is RGB but {len(grey)} of {len(facts)} images are greyscale; the model "
+                               "gets 3 input channels and every grey image is repeated to 3", "grey-rgb-mixture")
+                       for p, _ in rgb]
 
 
 def _size_problems(facts: list[tuple[Pair, ImageFacts]], min_side: int | None) -> list[Problem]:

@@ -120,8 +120,8 @@ class _Moments:
         channels = max(self.sums)
         s, ss, n = np.zeros(channels), np.zeros(channels), 0
         for count, (part_s, part_ss, part_n) in self.sums.items():
-            if count in (1, channels):  # (1,) broadcasts: grey is repeated; other counts cannot be fed
-                s, ss, n = s + part_s, ss + part_ss, n + part_n
+            if count == channels or (count, channels) == (1, 3):  # (1,) broadcasts: grey is repeated to RGB
+                s, ss, n = s + part_s, ss + part_ss, n + part_n  # other counts cannot be fed
         mean = s / n
         std = np.sqrt(np.maximum(ss / n - mean * mean, 0.0))
         return tuple(float(v) for v in mean), tuple(float(v) for v in std)

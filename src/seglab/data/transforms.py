@@ -43,24 +43,25 @@ def resize_image(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
 
 
 def match_channels(image: np.ndarray, channels: int, source: object = "image") -> np.ndarray:
-    """(H, W) or (H, W, C) -> (H, W, channels): grey is replicated, colour averaged to grey.
+    """(H, W) or (H, W, C) -> (H, W, channels): grey is replicated to RGB, RGB averaged to grey.
 
     The one rule for training data and for prediction, so a model sees its inputs as it was
-    trained on them.
+    trained on them. Bands and modalities are not made up: one band is no stand-in for four.
 
     Raises:
-        DataError: naming `source`, when the channel counts cannot be matched (e.g. 2 -> 3).
+        DataError: naming `source`, when the channel counts cannot be matched (e.g. 2 -> 3, 1 -> 4).
     """
     if image.ndim == 2:
         image = image[:, :, None]
     found = image.shape[2]
     if found == channels:
         return image
-    if found == 1:
+    if (found, channels) == (1, 3):
         return np.repeat(image, channels, axis=2)
-    if channels == 1:
+    if (found, channels) == (3, 1):
         return image.mean(axis=2, keepdims=True).astype(image.dtype)
-    raise DataError(f"{source} has {found} channels but the model expects {channels}")
+    raise DataError(f"{source} has {found} channel(s) but the model expects {channels} (the channels of the images "
+                    "it was trained on); only grey and RGB stand in for each other")
 
 
 def prepare_image(image: np.ndarray, channels: int, size: Sequence[int] | None, source: object = "image") -> np.ndarray:

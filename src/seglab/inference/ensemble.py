@@ -67,6 +67,10 @@ class EnsemblePredictor:
                                       precision=precision) for path in paths]
         return cls(members, options.postprocess)
 
+    @property
+    def in_channels(self) -> int:
+        return self.members[0].in_channels
+
     def predict(self, image: np.ndarray) -> Prediction:
         """Shape: image (H, W) or (H, W, C) -> mask (H, W), probs (K, H, W), as `Predictor.predict`."""
         probs = np.mean([member.predict(image).probs for member in self.members], axis=0, dtype=np.float32)

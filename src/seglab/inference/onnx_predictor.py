@@ -56,6 +56,10 @@ class OnnxPredictor:
             raise CheckpointError(f"'{path}' was exported as {metadata.format}, not onnx")
         return cls(onnx_session(Path(path)), metadata)
 
+    @property
+    def in_channels(self) -> int:
+        return self.card.in_channels
+
     def predict(self, image: np.ndarray) -> Prediction:
         """Class mask and probabilities at the input's original size.
 

@@ -47,6 +47,11 @@ class Segmenter(Protocol):
     classes: ClassSpec
     task: Task
 
+    @property
+    def in_channels(self) -> int:
+        """The channels an image is fed with (3 for RGB; a multispectral model's bands)."""
+        ...
+
     def predict(self, image: np.ndarray) -> Prediction: ...
 
 
@@ -189,6 +194,10 @@ class Predictor:
         """(H, W[, C]) array -> normalised (1, C, h, w) tensor at the training size."""
         image = prepare_image(np.asarray(image), self.card.in_channels, self.card.size)
         return to_tensor(image, self.card.mean, self.card.std)[None].to(self.device)
+
+    @property
+    def in_channels(self) -> int:
+        return self.card.in_channels
 
     @torch.no_grad()
     def predict(self, image: np.ndarray) -> Prediction:

@@ -8,14 +8,16 @@ with its affine and header, so they overlay the input in any viewer.
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from seglab.data.volume_format import volume_cases
 from seglab.data.volumes import cut, read_volume, slice_axis, write_label_volume
-from seglab.errors import ConfigError
+from seglab.errors import ConfigError, DataError
 from seglab.inference.files import output_names, write_overlay
 from seglab.inference.predictor import Segmenter
 from seglab.progress import progress_bar
@@ -34,12 +36,15 @@ def predict_volumes(
     predictor: Segmenter, sources: Sequence[Path], out_dir: str | Path, axis: str = "axial",
     names: Mapping[Path, str] | None = None, progress: bool = True,
 ) -> list[WrittenVolume]:
-    """For each NIfTI file or DICOM series folder write `<name>_mask.nii.gz` and
-    `<name>_overlay.png` into `out_dir`, predicting its slices across `axis`; the names are
-    `output_names(sources)` unless given; `progress` shows a bar over the volumes.
+    """For each case of the NIfTI files and DICOM series folders write `<name>_mask.nii.gz` and
+    `<name>_overlay.png` into `out_dir`, predicting its slices across `axis`. A case is a volume,
+    or the channel files of one (nnU-Net's `case_0000`, `case_0001`; a BraTS subject's
+    modalities, for a model of that many channels: `volume_format.volume_cases`), named by its
+    case; a volume alone keeps the name `names` (default `output_names(sources)`) gives it;
+    `progress` shows a bar over the cases.
 
     Raises:
-        DataError: a volume that cannot be read (named).
+        DataError: a volume that cannot be read, or whose channels the model cannot take (named).
         ConfigError: an unknown axis, or a multi-label model (label volumes hold one class per voxel).
     """
     if predictor.task.name == "multilabel":
@@ -47,15 +52,25 @@ def predict_volumes(
     out = Path(out_dir)
     names = names or output_names(sources)
     across = slice_axis(axis)
+    cases = volume_cases(sources, predictor.in_channels)
+    taken = Counter(case for case, files in cases if len(files) > 1)
     written = []
-    for source in progress_bar(sources, desc="predict", unit="volume", enabled=progress):
-        volume = read_volume([source])
+    for case, files in progress_bar(cases, desc="predict", unit="volume", enabled=progress):
+        source = files[0]
+        name = names[source] if len(files) == 1 else case if taken[case] == 1 else f"{source.parent.name}/{case}"
+        volume = read_volume(files)
+        given = volume.voxels.shape[3]
+        if given != predictor.in_channels and (given, predictor.in_channels) != (1, 3):  # grey stands in for RGB
+            raise DataError(f"volume {', '.join(repr(str(f)) for f in files)} gives {given} "
+                            f"channel(s) but the model expects {predictor.in_channels}, the modalities it was trained "
+                            "on: give a case's modalities together (nnU-Net's case_0000, case_0001, ... files, a "
+                            "subject folder's volumes, or one 4-D NIfTI)")
         labels = np.zeros(volume.voxels.shape[:3], dtype=np.int64)
         for i in range(labels.shape[across]):
             where = [slice(None)] * 3
             where[across] = slice(i, i + 1)
             labels[tuple(where)] = np.expand_dims(predictor.predict(cut(volume.voxels, across, i)).mask, across)
-        base = out / names[source]
+        base = out / name
         base.parent.mkdir(parents=True, exist_ok=True)
         mask_path, overlay_path = base.with_name(f"{base.name}_mask.nii.gz"), base.with_name(f"{base.name}_overlay.png")
         write_label_volume(mask_path, labels, volume)

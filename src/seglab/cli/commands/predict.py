@@ -23,10 +23,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     from seglab.inference.submission import ID_STYLES
 
     parser.add_argument("run", help="run folder written by `seglab train`, or a model.onnx from `seglab export`")
-    parser.add_argument("inputs", nargs="+", help="image files or folders (png, jpg, tif, bmp, gif, npy, npz, h5), NIfTI volumes "
-                        "(.nii, .nii.gz) or DICOM series folders: a volume is predicted slice by slice across the "
-                        "run's --slice-axis and written as <name>_mask.nii.gz; a GeoTIFF's mask is also written as "
-                        "<name>_mask.tif with its georeferencing")
+    parser.add_argument("inputs", nargs="+",
+                        help="image files or folders (png, jpg, tif, bmp, gif, npy, npz, h5), NIfTI volumes (.nii, "
+                        ".nii.gz) or DICOM series folders: a volume is predicted slice by slice across the run's "
+                        "--slice-axis and written as <name>_mask.nii.gz (a case's modalities together: nnU-Net's "
+                        "case_0000, case_0001, ... files, or a BraTS subject folder's volumes); a GeoTIFF's mask is "
+                        "also written as <name>_mask.tif with its georeferencing")
     parser.add_argument("--out", default="predictions", help="output folder (default predictions)")
     parser.add_argument("--probs", action="store_true", help="also write per-class probabilities (.npy)")
     parser.add_argument("--rle-csv", metavar="FILE",
@@ -90,8 +92,8 @@ def run(args: argparse.Namespace) -> None:
         axis = "axial" if exported else RunFolder.open(args.run).read_config().data.slice_axis
         if args.probs or args.rle_csv or args.coco_json:
             log.warning("--probs, --rle-csv and --coco-json are written for 2-D images only, not for volumes")
-        predict_volumes(predictor, volumes, args.out, axis, names=names, progress=not args.no_progress)
-        print(f"{len(volumes)} volume(s) -> {args.out} (<name>_mask.nii.gz on the input's grid, "
+        cases = predict_volumes(predictor, volumes, args.out, axis, names=names, progress=not args.no_progress)
+        print(f"{len(cases)} volume(s) -> {args.out} (<name>_mask.nii.gz on the input's grid, "
               f"<name>_overlay.png of the middle {axis} slice)")
 
 
