@@ -228,6 +228,36 @@ def nested_split_file(tmp: Path) -> tuple[list[str], str, str]:
         "is not valid JSON", "splits.json"
 
 
+def _photos(folder: Path, names: tuple[str, ...] = ("a.jpg", "b.jpg")) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in names:
+        Image.fromarray(np.zeros((8, 8, 3), np.uint8)).save(folder / name)
+
+
+def nested_coco(tmp: Path) -> tuple[list[str], str, str]:
+    _photos(tmp / "d" / "images")
+    (tmp / "d" / "annotations").mkdir()
+    (tmp / "d" / "annotations" / "instances_default.json").write_text(
+        '{"images": [{"id": 1, "file_name": "a.jpg", "height": 8, "width": 8}], "annotations": [], '
+        f'"categories": [], "info": {DEEP}}}')
+    return ["inspect", str(tmp / "d")], "cannot be read as JSON: maximum recursion depth", "instances_default.json"
+
+
+def nested_labelme(tmp: Path) -> tuple[list[str], str, str]:
+    _photos(tmp / "d", ("a.jpg", "b.jpg", "c.jpg"))
+    for name in ("a", "b"):
+        (tmp / "d" / f"{name}.json").write_text(json.dumps({"shapes": [], "imagePath": f"{name}.jpg"}))
+    (tmp / "d" / "c.json").write_text(f'{{"shapes": [], "imagePath": "c.jpg", "flags": {DEEP}}}')
+    return ["inspect", str(tmp / "d")], "cannot be read as JSON: maximum recursion depth", "c.json"
+
+
+def nested_value_names(tmp: Path) -> tuple[list[str], str, str]:
+    root = _dataset(tmp / "d")
+    (root / "config_v2.0.json").write_text(DEEP)  # Mapillary's label list, nested past the parser: not one
+    (root / "masks" / "p0.png").write_bytes(b"")  # so that inspect stops, having read the folder
+    return ["inspect", str(root)], "empty-file", "p0.png"
+
+
 # --- orientation and names -------------------------------------------------------------------
 
 def exif_rotated_mask(tmp: Path) -> tuple[list[str], str, str]:
@@ -318,7 +348,7 @@ DATA_CASES = [tiled_tiff, huge_png, huge_png_mask, huge_jpeg, huge_gif, huge_bmp
               low_budget_in_config, zero_budget, nested_classes, duplicate_colours, absurd_ignore_in_classes,
               float_ignore_in_classes, absurd_ignore_flag, absurd_ignore_in_config, ignore_is_a_class,
               classes_folder, classes_flag_folder, tiny_images, nested_manifest, nested_split_file,
-              exif_rotated_mask, newline_in_name]
+              nested_coco, nested_labelme, nested_value_names, exif_rotated_mask, newline_in_name]
 RUN_CASES = [torch_save_zip, legacy_pickle, nested_card, shape_mismatch, missing_tensor, huge_image_to_predict,
              predict_budget]
 

@@ -5,6 +5,7 @@ and remembering what a read found (`index_memo`)."""
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
 from collections.abc import Callable, Mapping, Sequence
@@ -22,6 +23,7 @@ from seglab.data.index import DatasetIndex, Pair, Problem, natural_key
 from seglab.data.index_memo import remembered, versions
 from seglab.data.naming import stem, usable_splits
 from seglab.data.painted_masks import ImageObjects, painted, painted_mapping, painted_pair
+from seglab.errors import DataError
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +39,19 @@ def file_head(path: Path) -> str:
             return file.read(SNIFFED_BYTES).decode("utf-8", errors="replace")
     except OSError:
         return ""
+
+
+def load_json(path: Path, what: str) -> Any:
+    """A JSON file's value.
+
+    Raises:
+        DataError: unreadable, not UTF-8, not JSON, or nested too deeply for the parser (a
+            RecursionError), naming `what` and the file.
+    """
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as err:
+        raise DataError(f"{what} '{path}' cannot be read as JSON: {err}") from None
 
 
 def top_annotation_files(root: Path, suffix: str, looks_right: Callable[[Path], bool]) -> list[Path]:

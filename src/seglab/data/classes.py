@@ -463,7 +463,7 @@ def value_names_from_label_json(path: str | Path) -> ValueNames | None:
     path = Path(path)
     try:
         values = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError:
+    except (json.JSONDecodeError, RecursionError):  # not JSON, or nested deeper than any class list
         return None
     except (OSError, UnicodeDecodeError) as err:
         raise DataError(f"class list '{path}' cannot be read: {err}") from None

@@ -18,7 +18,6 @@ objects of one class are no ambiguity (`painted_masks`, which writes the masks i
 
 from __future__ import annotations
 
-import json
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +27,7 @@ from seglab.data.annotation_formats import (
     SNIFFED_BYTES,
     AnnotationFileFormat,
     file_head,
+    load_json,
     relative_names,
     top_annotation_files,
 )
@@ -89,10 +89,7 @@ def coco_lists(path: Path, kind: str) -> dict:
     Raises:
         DataError: not JSON, or without those lists, naming the `kind` of file and the file.
     """
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError) as err:
-        raise DataError(f"{kind} file '{path}' cannot be read as JSON: {err}") from None
+    data = load_json(path, f"{kind} file")
     if not isinstance(data, dict) or not all(isinstance(data.get(k), list) for k in ("images", "annotations",
                                                                                       "categories")):
         raise DataError(f"{kind} file '{path}' needs 'images', 'annotations' and 'categories' lists")

@@ -14,7 +14,6 @@ by its name, or without the 8-character prefix Label Studio gives uploads.
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 from collections import Counter
@@ -25,7 +24,7 @@ from urllib.parse import parse_qs, unquote, urlparse
 import numpy as np
 
 from seglab.data.annotated_images import locate_images
-from seglab.data.annotation_formats import AnnotationFileFormat, file_head, relative_names, top_annotation_files
+from seglab.data.annotation_formats import AnnotationFileFormat, file_head, load_json, relative_names, top_annotation_files
 from seglab.data.classes import ClassSpec, tool_classes
 from seglab.data.formats import FORMATS
 from seglab.data.index import DatasetIndex, Problem
@@ -59,10 +58,7 @@ def read_export(path: Path) -> tuple[list[_Task], int]:
     Raises:
         DataError: not JSON, or not a list of tasks with `data`, naming the file.
     """
-    try:
-        tasks = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as err:
-        raise DataError(f"Label Studio export '{path}' cannot be read as JSON: {err}") from None
+    tasks = load_json(path, "Label Studio export")
     if not isinstance(tasks, list) or not all(isinstance(t, dict) and isinstance(t.get("data"), dict) for t in tasks):
         raise DataError(f"Label Studio export '{path}' is not a list of tasks with 'data' (export it as JSON, "
                         "not JSON-MIN)")

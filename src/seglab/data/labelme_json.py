@@ -11,12 +11,11 @@ give the splits, as for plain folders.
 
 from __future__ import annotations
 
-import json
 import logging
 import math
 from pathlib import Path
 
-from seglab.data.annotation_formats import AnnotationBesideImages
+from seglab.data.annotation_formats import AnnotationBesideImages, load_json
 from seglab.data.classes import ClassSpec, shipped_classes
 from seglab.data.folders import Folder
 from seglab.data.formats import FORMATS
@@ -39,8 +38,8 @@ def labelme_pairs(folder: Folder) -> list[tuple[Path, Path]]:
 
 def _is_labelme(path: Path) -> bool:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError):
+        data = load_json(path, "LabelMe file")
+    except DataError:
         return False
     return isinstance(data, dict) and isinstance(data.get("shapes"), list) and "imagePath" in data
 
@@ -97,10 +96,7 @@ def _read(path: Path) -> tuple[list[dict], tuple[int, int] | None]:
     Raises:
         DataError: not JSON, or no `shapes` list, naming the file.
     """
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError) as err:
-        raise DataError(f"LabelMe file '{path}' cannot be read as JSON: {err}") from None
+    data = load_json(path, "LabelMe file")
     if not isinstance(data, dict) or not isinstance(data.get("shapes"), list):
         raise DataError(f"LabelMe file '{path}' has no 'shapes' list")
     try:

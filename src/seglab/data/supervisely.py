@@ -30,7 +30,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw
 
-from seglab.data.annotation_formats import AnnotationBesideImages
+from seglab.data.annotation_formats import AnnotationBesideImages, load_json
 from seglab.data.classes import ClassSpec, hex_colour, tool_classes
 from seglab.data.folders import Folder
 from seglab.data.formats import FORMATS
@@ -62,10 +62,7 @@ def _read(path: Path) -> dict:
     Raises:
         DataError: not JSON, or no `objects` list, naming the file.
     """
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as err:
-        raise DataError(f"Supervisely annotation '{path}' cannot be read as JSON: {err}") from None
+    data = load_json(path, "Supervisely annotation")
     if not isinstance(data, dict) or not isinstance(data.get("objects"), list):
         raise DataError(f"Supervisely annotation '{path}' has no 'objects' list")
     return data

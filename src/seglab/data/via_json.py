@@ -14,7 +14,6 @@ split folder holding the file (`train/via_region_data.json`) gives the split.
 
 from __future__ import annotations
 
-import json
 import logging
 import math
 from collections import Counter
@@ -24,7 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from seglab.data.annotated_images import locate_images
-from seglab.data.annotation_formats import AnnotationFileFormat, file_head, relative_names, top_annotation_files
+from seglab.data.annotation_formats import AnnotationFileFormat, file_head, load_json, relative_names, top_annotation_files
 from seglab.data.classes import ClassSpec, tool_classes
 from seglab.data.formats import FORMATS
 from seglab.data.index import DatasetIndex
@@ -63,10 +62,7 @@ def read_via(path: Path) -> _ViaFile:
     Raises:
         DataError: not JSON, or no image entries with a filename and regions, naming the file.
     """
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as err:
-        raise DataError(f"VIA file '{path}' cannot be read as JSON: {err}") from None
+    data = load_json(path, "VIA file")
     if not isinstance(data, dict):
         raise DataError(f"VIA file '{path}' holds no image entries")
     metadata = data.get("_via_img_metadata", data)
