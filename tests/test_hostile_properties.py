@@ -376,6 +376,34 @@ def test_any_via_file_gives_pairs_or_a_seglab_error(tmp_path_factory, regions, a
     _small_allocation(lambda: _only_seglab_errors(root, tmp_path_factory.mktemp("cache")))
 
 
+darwin_points = json_values | st.lists(st.fixed_dictionaries({"x": st.floats(-1e6, 1e6) | json_values,
+                                                              "y": st.floats(-1e6, 1e6)}), max_size=5)
+darwin_annotations = st.fixed_dictionaries({"name": st.sampled_from(["field", "sky", ""]) | json_values}, optional={
+    "id": st.sampled_from(["m1", "m2"]) | json_values,
+    "polygon": json_values | st.fixed_dictionaries({"paths": st.lists(darwin_points, max_size=2)}),
+    "ellipse": json_values | st.fixed_dictionaries({"center": json_values, "radius": json_values}),
+    "bounding_box": json_values | st.fixed_dictionaries({k: st.integers(-3, 30) | json_values for k in "xywh"}),
+    "mask": json_values,
+    "raster_layer": json_values | st.fixed_dictionaries({
+        "dense_rle": st.lists(st.integers(-2, 300) | json_values, max_size=6),
+        "mask_annotation_ids_mapping": json_values | st.dictionaries(st.sampled_from(["m1", "m2", "x"]),
+                                                                     st.integers(-1, 300), max_size=2)})})
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(annotations=st.lists(darwin_annotations, max_size=4), size=st.sampled_from([6, 8]) | json_values,
+       version=st.sampled_from(["2.0", "1.0"]))
+def test_any_darwin_file_gives_pairs_or_a_seglab_error(tmp_path_factory, annotations, size, version):
+    root = tmp_path_factory.mktemp("darwin")
+    _photo(root / "images" / "a.jpg")
+    (root / "annotations").mkdir()
+    entry = ({"item": {"name": "a.jpg", "slots": [{"width": 8, "height": size}]}} if version == "2.0" else
+             {"image": {"original_filename": "a.jpg", "width": 8, "height": size}})
+    (root / "annotations" / "a.json").write_text(json.dumps({"version": version, **entry,
+                                                             "annotations": annotations}))
+    _small_allocation(lambda: _only_seglab_errors(root, tmp_path_factory.mktemp("cache")))
+
+
 def _reads_or_names_the_damaged_file(folder: Path, name: str, original: bytes, cut: int,
                                      flips: list[tuple[int, int]], pixels: int | None = None) -> None:
     """`original` cut at `cut` (0: whole) with bytes overwritten, read as a mask (under a pixel

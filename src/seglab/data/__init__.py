@@ -20,6 +20,7 @@ from seglab.data import celebamask_hq  # noqa: F401  (registers the "celebamask-
 from seglab.data import coco_json  # noqa: F401  (registers the "coco" format)
 from seglab.data import coco_panoptic  # noqa: F401  (registers the "coco-panoptic" format)
 from seglab.data import cvat_xml  # noqa: F401  (registers the "cvat" format)
+from seglab.data import darwin_json  # noqa: F401  (registers the "darwin" format)
 from seglab.data import label_studio  # noqa: F401  (registers the "label-studio" format)
 from seglab.data import labelme_json  # noqa: F401  (registers the "labelme" format)
 from seglab.data import supervisely  # noqa: F401  (registers the "supervisely" format)
