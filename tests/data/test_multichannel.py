@@ -50,6 +50,22 @@ def test_separate_planes_come_channels_last(tmp_path: Path) -> None:
     assert np.array_equal(read_image(tmp_path / "planar.tif"), np.moveaxis(planes, 0, -1))
 
 
+def test_pages_that_metadata_calls_channels_are_channels(tmp_path: Path) -> None:
+    """Fluorescence microscopy's channels as ImageJ and OME-TIFF store them (CYX); pages that are
+    slices (ZYX) or of unknown meaning stay pages, of which the first is read."""
+    planes = np.moveaxis(bands(6, 2), -1, 0)  # nuclei, membrane
+    tifffile.imwrite(tmp_path / "imagej.tif", planes, imagej=True, metadata={"axes": "CYX"})
+    tifffile.imwrite(tmp_path / "cells.ome.tif", planes, metadata={"axes": "CYX"})
+    tifffile.imwrite(tmp_path / "zstack.tif", planes, imagej=True, metadata={"axes": "ZYX"})
+    tifffile.imwrite(tmp_path / "pages.tif", planes)
+    for name in ("imagej.tif", "cells.ome.tif"):
+        assert np.array_equal(read_image(tmp_path / name), np.moveaxis(planes, 0, -1)), name
+        assert read_header(tmp_path / name).frames == 1
+    for name in ("zstack.tif", "pages.tif"):
+        assert np.array_equal(read_image(tmp_path / name), planes[0][..., None]), name
+        assert read_header(tmp_path / name).frames == 2
+
+
 def test_arrays_keep_their_channels_and_pictures_drop_alpha(tmp_path: Path) -> None:
     two = np.random.default_rng(3).random((16, 20, 2)).astype(np.float32)  # two MRI modalities
     np.save(tmp_path / "two.npy", two)

@@ -107,7 +107,8 @@ CHECKS: dict[str, Check] = {
     "alpha-channel": Check(WARNING, "nothing, if the transparency means nothing; else put it into the mask"),
     "colour-mode": Check(WARNING, "save the image as RGB to control the colour conversion"),
     "exif-orientation": Check(WARNING, "nothing, if its mask was drawn on the rotated view (as viewers show it)"),
-    "multi-page": Check(WARNING, "split the pages into separate files if they are all meant to be used"),
+    "multi-page": Check(WARNING, "split the pages into separate files if they are all meant to be used; pages that "
+                        "are channels are read as such from an ImageJ hyperstack or OME-TIFF of axes CYX"),
     "16-bit-image": Check(WARNING, "nothing, if intended: the normalisation adapts, but predict on 16-bit "
                           "images too"),
     "mixed-bit-depth": Check(WARNING, "convert all images to one bit depth"),

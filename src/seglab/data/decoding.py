@@ -21,6 +21,7 @@ import numpy as np
 import tifffile
 from PIL import Image, ImageOps
 
+from seglab.data.channels import MAX_CHANNELS
 from seglab.data.hdf5_files import HDF5_SUFFIXES, h5_header, h5_holds_image_and_mask, load_h5
 from seglab.data.mat_files import MAT_SUFFIX, is_hdf5_mat, load_mat
 from seglab.data.npy_files import holds_image_and_mask as npz_holds_image_and_mask
@@ -67,7 +68,8 @@ def file_header(path: Path) -> FileHeader:
         return FileHeader(kind, "", 1)
     if suffix in TIFF_SUFFIXES:
         with tifffile.TiffFile(path) as tif:
-            return FileHeader("TIFF", "RGBA" if _alpha_samples(tif.pages[0]) else "", len(tif.pages))
+            pages = 1 if _channel_pages(tif) else len(tif.pages)
+            return FileHeader("TIFF", "RGBA" if _alpha_samples(tif.pages[0]) else "", pages)
     if suffix == MAT_SUFFIX:
         return FileHeader("MAT", "", 1)
     with _open_pillow(path) as image:
@@ -76,7 +78,7 @@ def file_header(path: Path) -> FileHeader:
 
 def read_array(path: Path, role: str, palette_rgb: bool) -> np.ndarray:
     """Pixels of any supported file, without alpha; palette images (PNG, GIF) give colours or,
-    for masks, indices. Channels come last (a TIFF's separate planes too).
+    for masks, indices. Channels come last (a TIFF's separate planes and channel pages too).
 
     `role` ("image" or "mask") picks the array of a .npz or HDF5 file that holds several.
     """
@@ -140,8 +142,14 @@ def _orientation(image: Image.Image) -> int:
 
 def _load_tiff(path: Path) -> np.ndarray:
     """The first page, channels last, without the samples its tags declare alpha; other extra
-    samples (a GeoTIFF's near-infrared band) are data and kept."""
+    samples (a GeoTIFF's near-infrared band) are data and kept. A stack whose metadata says its
+    pages are channels (an ImageJ hyperstack or OME-TIFF of axes CYX: fluorescence microscopy's
+    nuclei and membrane channels) gives them all, channels last."""
     with tifffile.TiffFile(path) as tif:
+        series = _channel_pages(tif)
+        if series is not None:
+            within_budget((*series.shape[1:], series.shape[0]))
+            return np.moveaxis(series.asarray(), 0, -1)
         page = tif.pages[0]
         within_budget(page.shape)  # tiled and compressed pages too: the tags give the shape
         alpha, samples, separate = _alpha_samples(page), page.samplesperpixel, page.planarconfig == 2
@@ -151,6 +159,15 @@ def _load_tiff(path: Path) -> np.ndarray:
     if alpha and array.ndim == 3 and array.shape[2] == samples:
         array = np.delete(array, alpha, axis=2)
     return array
+
+
+def _channel_pages(tif: tifffile.TiffFile) -> tifffile.TiffPageSeries | None:
+    """The series of a TIFF whose pages its metadata calls channels (axes CYX, 2 to
+    `MAX_CHANNELS` of them); None for other files, whose pages may be slices or frames."""
+    series = tif.series[0] if tif.series else None
+    if series is None or series.axes != "CYX" or not 2 <= series.shape[0] <= MAX_CHANNELS:
+        return None
+    return series
 
 
 def _alpha_samples(page: tifffile.TiffPage) -> list[int]:
