@@ -171,3 +171,18 @@ def test_band_folders_are_pointed_to_stacking_which_then_pairs_by_name(tmp_path:
     index = discover(root, images="train_rgbn", masks="train_gt")
     assert sorted((p.image.name, p.mask.name) for p in index.pairs) == sorted((n, f"gt_{n}") for n in names)
     assert read_image(index.pairs[0].image).shape == (32, 40, 4)
+
+
+def test_nnunet_2d_channel_files_are_named_as_unused_channels(tmp_path: Path) -> None:
+    """nnU-Net's 2-D raw layout with two channel files per case: the second is named for what it is."""
+    (tmp_path / "imagesTr").mkdir()
+    (tmp_path / "labelsTr").mkdir()
+    for i in range(4):
+        for channel in range(2):
+            image = bands(i + channel, 3).astype(np.uint8)
+            Image.fromarray(image).save(tmp_path / "imagesTr" / f"road_{i}_{channel:04d}.png")
+        Image.fromarray(np.eye(32, 40, dtype=np.uint8)).save(tmp_path / "labelsTr" / f"road_{i}.png")
+    index = discover(tmp_path)
+    assert sorted(p.image.name for p in index.pairs) == [f"road_{i}_0000.png" for i in range(4)]
+    unused = [p for p in index.problems if p.path.name == "road_2_0001.png"]
+    assert "channel 1 of nnU-Net case 'road_2', whose _0000 file is paired" in unused[0].message

@@ -10,6 +10,7 @@ counting each naming over all its folders.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -20,6 +21,7 @@ from seglab.errors import DataError
 
 # loose rules (numbers) are used only when they pair every keyed file one to one
 _STRICT_RULES = 2
+_NNUNET_CHANNEL = re.compile(r"(.+)_(000[1-9]|00[1-9]\d)")  # nnU-Net channel files after _0000
 # unpaired images that get a closest-mask hint, and the most masks searched for one (difflib is quadratic)
 _CLOSEST_SHOWN, _CLOSEST_AMONG = 50, 5000
 # words in the names of annotations that are renderings, not class labels
@@ -186,12 +188,20 @@ def match_folders(
     lonely_masks = [m for k, m in mask_keys.items() if k not in image_keys]
     lonely_names = {stem(m).lower(): m for m in lonely_masks}
     expected = folder_label(mask_dir, root) if mask_dir != image_dir else folder_label(image_dir, root)
+    paired_stems = {stem(image) for _, image, _ in pairs}
     for key, image in image_keys.items():
         if key in mask_keys:
             continue
         numbered = rule in KEY_RULES[_STRICT_RULES:]  # `t000.tif` pairs `man_seg000.tif`, not `t000.*`
         message = (f"image has no mask (expected a mask numbered {key} in {expected})" if numbered
                    else f"image has no mask (expected {expected}{stem(image)}.*)")
+        channel = _NNUNET_CHANNEL.fullmatch(stem(image))
+        if channel and f"{channel.group(1)}_0000" in paired_stems:
+            message = (f"image is channel {int(channel.group(2))} of nnU-Net case '{channel.group(1)}', whose _0000 "
+                       "file is paired: a 2-D case is read from one image file, so this channel is not used; stack "
+                       "the case's channels into one TIFF (docs/encodings.md#bands-in-separate-folders)")
+            problems.append(Problem(image, message, "image-without-mask"))
+            continue
         close = (
             difflib.get_close_matches(stem(image).lower(), list(lonely_names), n=1, cutoff=0.6)
             if len(problems) < _CLOSEST_SHOWN and len(lonely_names) <= _CLOSEST_AMONG else []
