@@ -174,3 +174,17 @@ def test_it_trains_end_to_end(tmp_path: Path) -> None:
                  "--no-plan", "--precision", "fp32"]) == 0
     metrics = json.loads((tmp_path / "run" / "metrics.json").read_text())
     assert list(metrics["classes"]) == CLASSES and metrics["split"] == "val"
+
+
+def test_a_png_name_outside_the_dataset_is_never_read(tmp_path: Path) -> None:
+    ids, info, _ = segments(1)
+    ids_png(tmp_path / "secret.png", ids)  # beside the dataset, not in it
+    root = tmp_path / "data"
+    photo(root / "images" / "a.jpg", 1)
+    photo(root / "images" / "b.jpg", 2)
+    ids_png(root / "panoptic" / "b.png", ids)
+    panoptic_json(root / "panoptic.json", [(1, "a.jpg", "../../secret.png", info), (2, "b.jpg", "b.png", info)])
+    index = discover(root)
+    assert [p.image.name for p in index.pairs] == ["b.jpg"]
+    assert [(p.path.name, p.code) for p in index.problems] == [("a.jpg", "image-without-mask")]
+

@@ -36,7 +36,7 @@ def locate_images(named: Sequence[tuple[Path, Sequence[tuple[Hashable, str | Seq
             tried = [names] if isinstance(names, str) else list(names)
             candidates: list[Path] = []
             for name in tried:
-                candidates = [p for p in (source.parent / name, base / name) if p.is_file() and _inside(p, base)]
+                candidates = [p for p in (source.parent / name, base / name) if p.is_file() and inside(p, base)]
                 candidates = candidates or by_name.get(Path(name).name, [])
                 if candidates:
                     break
@@ -54,7 +54,7 @@ def locate_images(named: Sequence[tuple[Path, Sequence[tuple[Hashable, str | Seq
     return found, problems
 
 
-def _inside(path: Path, base: Path) -> bool:
+def inside(path: Path, base: Path) -> bool:
     """Whether `path` lies in the dataset folder: an annotation that names `/etc/passwd` or
     `../../x.png` makes seglab read no file outside it (the name alone is still looked for inside)."""
     inside = Path(os.path.normpath(os.path.abspath(path)))  # lexically: a symlink in the folder may point anywhere
