@@ -271,6 +271,32 @@ def test_any_labelme_file_gives_pairs_or_a_seglab_error(tmp_path_factory, shapes
     _small_allocation(lambda: _only_seglab_errors(root, tmp_path_factory.mktemp("cache")))
 
 
+def _tiny_png() -> str:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.fromarray(np.zeros((6, 8, 3), np.uint8)).save(buffer, "PNG")
+    return base64.b64encode(buffer.getvalue()).decode()
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(shapes=st.lists(labelme_shapes, max_size=2), image_path=st.sampled_from(
+    ["../images/a.jpg", "../../x.jpg", "a.jpg", "/etc/passwd", ""]) | json_values,
+       image_data=st.none() | st.sampled_from(["png"]) | st.text(max_size=12) | st.binary(max_size=40).map(
+           lambda raw: base64.b64encode(b"\x89PNG\r\n\x1a\n" + raw).decode()) | json_values)
+def test_any_labelme_file_away_from_its_image_gives_pairs_or_a_seglab_error(tmp_path_factory, shapes, image_path,
+                                                                            image_data):
+    root = tmp_path_factory.mktemp("labelme-away")
+    _photo(root / "images" / "a.jpg")
+    (root / "annotations").mkdir()
+    data = _tiny_png() if image_data == "png" else image_data
+    (root / "annotations" / "a.json").write_text(json.dumps({"shapes": shapes, "imagePath": image_path,
+                                                             "imageData": data, "imageHeight": 6, "imageWidth": 8}))
+    _small_allocation(lambda: _only_seglab_errors(root, tmp_path_factory.mktemp("cache")))
+
+
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(lines=yolo_lines, names=json_values)
 def test_any_yolo_labels_give_pairs_or_a_seglab_error(tmp_path_factory, lines, names):

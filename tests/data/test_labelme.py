@@ -140,3 +140,66 @@ def test_multilabel_keeps_the_road_under_the_car(tmp_path):
     assert road[12:24, :].all() and not road[:12].any()  # whole, the car's rectangle included
     assert car[14:20, 4:12].all() and car.sum() == 48
     assert person[(FROM_CENTRE <= 4)].all() and not person[FROM_CENTRE > 18].any()
+
+
+def _labelme_away(path: Path, shapes: list[dict], image_path: str, image_data: str | None) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"version": "5.4.1", "flags": {}, "shapes": shapes, "imagePath": image_path,
+                                "imageData": image_data, "imageHeight": H, "imageWidth": W}))
+
+
+def _base64_image(seed: int, fmt: str) -> str:
+    import base64
+    import io
+
+    buffer = io.BytesIO()
+    Image.fromarray(np.random.default_rng(seed).integers(0, 256, (H, W, 3), dtype=np.uint8)).save(buffer, fmt)
+    return base64.b64encode(buffer.getvalue()).decode()
+
+
+def test_json_files_kept_away_from_their_images_find_them_by_image_path(tmp_path):
+    """LabelMe files moved to annotations/, each naming ../images/<name> as LabelMe wrote it."""
+    root = tmp_path / "data"
+    for name in ("a", "b"):
+        (root / "images").mkdir(parents=True, exist_ok=True)
+        Image.fromarray(np.zeros((H, W, 3), np.uint8)).save(root / "images" / f"{name}.jpg")
+        _labelme_away(root / "annotations" / f"{name}.json", SHAPES, f"../images/{name}.jpg", None)
+    _labelme_away(root / "annotations" / "c.json", SHAPES, "../../secret.jpg", None)  # outside the dataset
+    Image.fromarray(np.zeros((H, W, 3), np.uint8)).save(tmp_path / "secret.jpg")
+    index = discover(root)
+    assert index.format == "labelme" and sorted(p.image.name for p in index.pairs) == ["a.jpg", "b.jpg"]
+    assert all(p.image.parent == root / "images" for p in index.pairs)
+    check_painted(read_mask(index.pairs[0].mask, index.mapping), index.classes.names)
+    assert [(p.path.name, p.code) for p in index.problems] == [("c.json", "mask-without-image")]
+
+
+def test_json_files_holding_their_images_are_read_without_image_files(tmp_path):
+    """LabelMe's default save embeds the image (imageData): a folder of JSON files alone, in two
+    split folders whose files share names, PNG and JPEG inside."""
+    root = tmp_path / "data"
+    for split, fmt in (("train", "PNG"), ("val", "JPEG")):
+        for name, seed in (("a", 1), ("b", 2)):
+            _labelme_away(root / split / f"{name}.json", SHAPES, f"{name}.jpg", _base64_image(seed, fmt))
+    _labelme_away(root / "train" / "junk.json", SHAPES, "junk.jpg", "bm90IGFuIGltYWdl")  # "not an image"
+    index = discover(root, cache_dir=str(tmp_path / "cache"))
+    assert sorted(p.name for p in index.pairs) == ["train/a", "train/b", "val/a", "val/b"]
+    assert {p.split for p in index.pairs} == {"train", "val"}
+    train_a = next(p for p in index.pairs if p.name == "train/a")
+    assert train_a.image.suffix == ".png" and (tmp_path / "cache") in train_a.image.parents
+    expected = np.random.default_rng(1).integers(0, 256, (H, W, 3), dtype=np.uint8)
+    assert np.array_equal(np.asarray(Image.open(train_a.image)), expected)  # the embedded PNG, as it was
+    check_painted(read_mask(train_a.mask, index.mapping), index.classes.names)
+    assert [(p.path.name, p.code) for p in index.problems] == [("junk.json", "unreadable")]
+    again = discover(root, cache_dir=str(tmp_path / "cache"))  # written once: the same files
+    assert {p.image for p in again.pairs} == {p.image for p in index.pairs}
+
+
+def test_a_json_kept_away_naming_an_image_annotated_beside_is_not_read(tmp_path):
+    for name in ("a", "b"):
+        labelme(tmp_path / "images", name, SHAPES)
+    _labelme_away(tmp_path / "old" / "a.json", SHAPES[:1], "../images/a.jpg", None)
+    index = discover(tmp_path)
+    assert sorted(p.image.name for p in index.pairs) == ["a.jpg", "b.jpg"]
+    check_painted(read_mask(next(p for p in index.pairs if p.image.name == "a.jpg").mask, index.mapping),
+                  index.classes.names)  # the JSON beside it, with the car and the person
+    assert [(p.path.name, p.code) for p in index.problems] == [("a.json", "duplicate-name")]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict
@@ -66,6 +67,20 @@ def top_annotation_files(root: Path, suffix: str, looks_right: Callable[[Path], 
         files = [p for p in folder.glob(f"*{suffix}") if p.name.lower() not in METADATA_FILES]
         candidates += files if len(files) <= _MOST_ANNOTATION_FILES else []
     return sorted((p for p in candidates if looks_right(p)), key=lambda p: natural_key(str(p)))
+
+
+def json_folders(root: Path, looks_right: Callable[[Path], bool], depth: int = 4) -> list[Path]:
+    """The folders under `root`, `depth` levels down at most, whose first two JSON files (by
+    name) `looks_right`: where a tool keeps a JSON file per image away from the images (V7's
+    `releases/latest/annotations/`, LabelMe files moved to `annotations/`)."""
+    found = []
+    for folder, subfolders, files in os.walk(root, followlinks=True):
+        below = len(Path(folder).relative_to(root).parts)
+        subfolders[:] = sorted(d for d in subfolders if not d.startswith(".")) if below < depth else []
+        jsons = sorted(f for f in files if f.lower().endswith(".json") and f.lower() not in METADATA_FILES)[:2]
+        if jsons and all(looks_right(Path(folder, f)) for f in jsons):
+            found.append(Path(folder))
+    return found
 
 
 class AnnotationFilesFormat(DatasetFormat):

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import logging
 import math
-import os
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,7 +24,7 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from seglab.data.annotated_images import locate_images
-from seglab.data.annotation_formats import AnnotationFilesFormat, file_head, load_json
+from seglab.data.annotation_formats import AnnotationFilesFormat, file_head, json_folders, load_json
 from seglab.data.classes import ClassSpec, tool_classes
 from seglab.data.folders import Folder
 from seglab.data.formats import FORMATS
@@ -38,7 +37,6 @@ log = logging.getLogger(__name__)
 
 _AREA_KEYS = ("polygon", "complex_polygon", "ellipse", "bounding_box")
 _RASTER = "raster_layer"
-_MOST_DEPTH = 4  # folders below DATA searched for annotation folders (releases/<version>/annotations/)
 
 
 def _is_darwin(path: Path) -> bool:
@@ -51,13 +49,7 @@ def _is_darwin(path: Path) -> bool:
 def annotation_folders(root: Path) -> list[Path]:
     """The folders of Darwin JSON files under `root` (two sniffed each), one release of a dataset:
     `releases/latest` (a link to a version) else the last version by name."""
-    found: list[Path] = []
-    for folder, subfolders, files in os.walk(root, followlinks=True):
-        depth = len(Path(folder).relative_to(root).parts)
-        subfolders[:] = sorted(d for d in subfolders if not d.startswith(".")) if depth < _MOST_DEPTH else []
-        jsons = sorted(f for f in files if f.lower().endswith(".json"))[:2]
-        if jsons and all(_is_darwin(Path(folder, f)) for f in jsons):
-            found.append(Path(folder))
+    found = json_folders(root, _is_darwin)
     releases: dict[Path, list[Path]] = {}
     for folder in found:
         release = next((p for p in folder.parents if p.parent.name == "releases"), None)

@@ -352,13 +352,19 @@ def _refuse_shared_masks(root: Path, matches: list[FolderMatch]) -> None:
                             "(docs/encodings.md#bands-in-separate-folders)")
 
 
+def _folder_of(image: Path, root: Path) -> str:
+    """An image's folder from `root`; its folder's name for an image outside it (extracted from
+    an annotation file into the cache, in a folder mirroring the file's)."""
+    return image.parent.relative_to(root).as_posix() if image.is_relative_to(root) else image.parent.name
+
+
 def unique_names(pairs: list[Pair], root: Path) -> list[Pair]:
     """Pairs sorted by name; equal stems from different folders get their folder as prefix."""
     counts: dict[str, int] = {}
     for p in pairs:
         counts[p.name] = counts.get(p.name, 0) + 1
     renamed = [
-        replace(p, name=f"{p.image.parent.relative_to(root).as_posix()}/{p.name}")
+        replace(p, name=f"{_folder_of(p.image, root)}/{p.name}")
         if counts[p.name] > 1
         else p
         for p in pairs

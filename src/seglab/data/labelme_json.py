@@ -7,19 +7,29 @@ log). The classes are `_background_` (0) and the labels in the order of a `label
 (the file `labelme2voc.py` reads: one label a line, `__ignore__` and `_background_` first), or
 sorted by name. A `__ignore__` label is the ignore label 255. Split folders (`train/`, `val/`)
 give the splits, as for plain folders.
+
+A JSON kept away from its image (in an `annotations/` folder) names it by `imagePath`, relative
+to the JSON; a JSON whose image is nowhere in the dataset but inside it (LabelMe saves the image
+as base64 `imageData` by default) has it written once into the cache (`embedded_images`).
 """
 
 from __future__ import annotations
 
 import logging
 import math
+import os
+from dataclasses import dataclass
 from pathlib import Path
 
-from seglab.data.annotation_formats import AnnotationBesideImages, load_json
+from seglab.data.annotated_images import inside
+from seglab.data.annotation_formats import AnnotationBesideImages, file_head, json_folders, load_json
 from seglab.data.classes import ClassSpec, shipped_classes
+from seglab.data.embedded_images import extracted
 from seglab.data.folders import Folder
 from seglab.data.formats import FORMATS
-from seglab.data.index import DatasetIndex, Problem
+from seglab.data.index import DatasetIndex, Problem, natural_key
+from seglab.data.io import IMAGE_SUFFIXES
+from seglab.data.naming import folder_split
 from seglab.data.painted_masks import IGNORE, LATER_OVER_EARLIER, Drawn, ImageObjects, ellipse
 from seglab.errors import DataError
 
@@ -57,13 +67,28 @@ class LabelMeFormat(AnnotationBesideImages):
     def looks_right(self, path: Path) -> bool:
         return _is_labelme(path)
 
+    def find(self, root: Path, folders: list[Folder]) -> list[tuple[Folder, list[tuple[Path, Path]]]]:
+        """The images with a JSON beside, and the folders of JSON files kept elsewhere, each
+        JSON paired with itself until `read` finds its image (`imagePath`, or its `imageData`)."""
+        found = super().find(root, folders)
+        if not root.is_dir():
+            return found
+        beside = {json_path for _, pairs in found for _, json_path in pairs}
+        for folder in json_folders(root, lambda p: '"shapes"' in file_head(p) and _is_labelme(p)):
+            away = [(p, p) for p in sorted(folder.glob("*.json"), key=lambda p: natural_key(p.name)) if p not in beside]
+            if away:
+                parts = folder.relative_to(root).parts
+                found.append((Folder(folder, [], folder_split(folder.name), False, False, parts), away))
+        return found
+
     def sources(self, root: Path, found: list[tuple[Folder, list[tuple[Path, Path]]]]) -> list[Path]:
         return [*super().sources(root, found), *_label_files(root, found)]
 
     def read(self, root: Path, classes: ClassSpec | None) -> DatasetIndex:
         found = self.found(root)
         read = {json_path: _read(json_path) for _, pairs in found for _, json_path in pairs}
-        shapes = {path: shapes for path, (shapes, _) in read.items()}
+        found, unplaced = self._placed(root, found, read)
+        shapes = {path: file.shapes for path, file in read.items()}
         multilabel = self.options.multilabel  # a mask per label, so that they may overlap
         names = _label_order(root, found, shapes)[1 if multilabel else 0:]
         spec = classes or shipped_classes(names, f"the LabelMe labels under '{root}'",
@@ -78,20 +103,83 @@ class LabelMeFormat(AnnotationBesideImages):
                 if missing:
                     raise DataError(f"LabelMe file '{json_path}' uses labels {', '.join(missing)} that the classes "
                                     f"({', '.join(spec.names)}) do not name; add them to {LABELS_FILE} or classes.json")
-                images.append(ImageObjects(image, *(read[json_path][1] or (None, None)), drawn))
+                images.append(ImageObjects(image, *(read[json_path].size or (None, None)), drawn))
         split_of = {image: folder.split for folder, labelled in found for image, _ in labelled}
         jsons = [j for _, labelled in found for _, j in labelled]
         pairs, problems = self.painted_pairs(images, jsons, LATER_OVER_EARLIER, spec, root, root.name or "labelme",
                                              split_of)
-        problems += [Problem(image, "image has no LabelMe JSON beside it", "image-without-mask")
-                     for folder, labelled in found for image in sorted(set(folder.files) - {i for i, _ in labelled})]
+        problems += unplaced + [Problem(image, "image has no LabelMe JSON beside it", "image-without-mask")
+                                for folder, labelled in found
+                                for image in sorted(set(folder.files) - {i for i, _ in labelled})]
         line = (f"{len(pairs)} LabelMe JSON files painted into {len(spec.names)} classes, later shapes over earlier"
                 + (f"; {skipped} lines and points left out (no area)" if skipped else ""))
         return self.indexed(root, pairs, spec, problems, line)
 
+    def _placed(self, root: Path, found: list[tuple[Folder, list[tuple[Path, Path]]]], read: dict[Path, _LabelMe]
+                ) -> tuple[list[tuple[Folder, list[tuple[Path, Path]]]], list[Problem]]:
+        """`found` with each JSON kept away from its image paired with the image its `imagePath`
+        names in the dataset, else with its `imageData` written into the cache; the findings of
+        the JSONs whose image is neither, or is annotated beside already."""
+        claimed = {image for _, pairs in found for image, json_path in pairs if image != json_path}
+        named: dict[Path, Path] = {}
+        embedded, problems = [], []
+        for _, pairs in found:
+            for image, json_path in pairs:
+                if image != json_path:
+                    continue
+                target = _named_image(json_path, read[json_path].image_path, root)
+                if target is not None:
+                    named[json_path] = target
+                elif read[json_path].embeds:
+                    embedded.append(json_path)
+                else:
+                    problems.append(Problem(json_path, f"LabelMe file's image '{read[json_path].image_path}' is not in "
+                                            "the dataset, and the file holds no imageData", "mask-without-image"))
+        images, failed = extracted(embedded, root, self.cache_folder(), _image_data) if embedded else ({}, [])
+        named |= images
+        placed = []
+        for folder, pairs in found:
+            kept = []
+            for image, json_path in pairs:
+                image = named.get(json_path, image) if image == json_path else image
+                if image == json_path:
+                    continue
+                if image in claimed and json_path in named:
+                    problems.append(Problem(json_path, f"LabelMe file names '{image}', which a LabelMe file beside it "
+                                            "annotates already; it is not read", "duplicate-name", (image,)))
+                    continue
+                kept.append((image, json_path))
+            placed.append((folder, kept))
+        return placed, problems + failed
 
-def _read(path: Path) -> tuple[list[dict], tuple[int, int] | None]:
-    """A LabelMe file's shapes, and the image's height and width when the file states them.
+
+def _named_image(json_path: Path, image_path: str, root: Path) -> Path | None:
+    """The image file a LabelMe file's `imagePath` names, relative to the file, when it lies in
+    the dataset (checked lexically, as `annotated_images.inside`); None otherwise."""
+    if not image_path:
+        return None
+    target = Path(os.path.normpath(json_path.parent / image_path))
+    try:
+        found = inside(target, root) and target.suffix.lower() in IMAGE_SUFFIXES and target.is_file()
+    except (OSError, ValueError):  # a name too long for the system, or holding a NUL
+        return None
+    return target if found else None
+
+
+@dataclass(frozen=True)
+class _LabelMe:
+    """One LabelMe file, read: its shapes, the image's size when stated, its `imagePath`, and
+    whether it holds the image itself (`imageData`)."""
+
+    shapes: list[dict]
+    size: tuple[int, int] | None
+    image_path: str
+    embeds: bool
+
+
+def _read(path: Path) -> _LabelMe:
+    """A LabelMe file's shapes, the image's height and width when the file states them, and
+    where its image is.
 
     Raises:
         DataError: not JSON, or no `shapes` list, naming the file.
@@ -103,7 +191,17 @@ def _read(path: Path) -> tuple[list[dict], tuple[int, int] | None]:
         size: tuple[int, int] | None = (int(data["imageHeight"]), int(data["imageWidth"]))
     except (KeyError, TypeError, ValueError, OverflowError):
         size = None
-    return [s for s in data["shapes"] if isinstance(s, dict)], size
+    image_data = data.get("imageData")
+    image_path = data.get("imagePath")
+    return _LabelMe([s for s in data["shapes"] if isinstance(s, dict)], size,
+                    image_path if isinstance(image_path, str) else "", isinstance(image_data, str) and bool(image_data))
+
+
+def _image_data(path: Path) -> object:
+    """A LabelMe file's base64 `imageData` (read again when it is written out, so that a
+    thousand files' images are never held at once)."""
+    data = load_json(path, "LabelMe file")
+    return data.get("imageData") if isinstance(data, dict) else None
 
 
 def _all_labels(shapes: dict[Path, list[dict]]) -> set[str]:

@@ -99,7 +99,7 @@ def painted(images: Sequence[ImageObjects], sources: Sequence[Path], overlap: st
     folders = _channel_folders(channels)
     overlap = CHANNELS if channels else overlap
     facts = [CACHE_VERSION, overlap, sorted(folders.items()), [list(file_version(p)) for p in sources],
-             [[i.image.relative_to(base).as_posix(), i.height, i.width, i.relative, [o.label for o in i.objects],
+             [[_name(i.image, base), i.height, i.width, i.relative, [o.label for o in i.objects],
                list(file_version(i.image))[1:] if i.height is None else None] for i in images]]
     folder = folder_root / f"{name}-{hashlib.sha256(json.dumps(facts).encode()).hexdigest()[:20]}"
     if not (folder / _MANIFEST).is_file():
@@ -111,6 +111,13 @@ def painted(images: Sequence[ImageObjects], sources: Sequence[Path], overlap: st
     problems = [Problem(base / image, text, "overlapping-classes") for image, text in manifest["overlaps"]]
     problems += [Problem(base / image, text, "unreadable") for image, text in manifest["unreadable"]]
     return masks, problems
+
+
+def _name(image: Path, base: Path) -> str:
+    """An image's name in the cache's manifest: its path from `base`, so that a dataset given by
+    another path finds the same masks; absolute for an image outside it (one extracted from its
+    annotation file into the cache), which `base / name` gives back alike."""
+    return image.relative_to(base).as_posix() if image.is_relative_to(base) else image.as_posix()
 
 
 def _channel_folders(count: int | None) -> dict[int, str]:
@@ -150,7 +157,7 @@ def _write_one(number: int, entry: ImageObjects, overlap: str, colours: Sequence
                                                                            str | None]:
     """One image's masks: (its path from `base`, the mask files written or None, what two
     classes claimed, why its header could not be read)."""
-    relative = entry.image.relative_to(base).as_posix()
+    relative = _name(entry.image, base)
     if entry.height is None or entry.width is None:
         try:
             with Image.open(entry.image) as opened:
