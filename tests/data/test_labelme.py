@@ -203,3 +203,14 @@ def test_a_json_kept_away_naming_an_image_annotated_beside_is_not_read(tmp_path)
     check_painted(read_mask(next(p for p in index.pairs if p.image.name == "a.jpg").mask, index.mapping),
                   index.classes.names)  # the JSON beside it, with the car and the person
     assert [(p.path.name, p.code) for p in index.problems] == [("a.json", "duplicate-name")]
+
+
+def test_a_json_kept_away_takes_the_split_its_image_folder_names(tmp_path):
+    for split, names in (("train", ("a", "b", "c")), ("val", ("d",))):
+        for name in names:
+            (tmp_path / "images" / split).mkdir(parents=True, exist_ok=True)
+            Image.fromarray(np.zeros((H, W, 3), np.uint8)).save(tmp_path / "images" / split / f"{name}.jpg")
+            _labelme_away(tmp_path / "annotations" / f"{name}.json", SHAPES, f"../images/{split}/{name}.jpg", None)
+    index = discover(tmp_path)
+    assert {p.image.stem: p.split for p in index.pairs} == {"a": "train", "b": "train", "c": "train", "d": "val"}
+

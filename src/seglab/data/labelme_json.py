@@ -104,7 +104,9 @@ class LabelMeFormat(AnnotationBesideImages):
                     raise DataError(f"LabelMe file '{json_path}' uses labels {', '.join(missing)} that the classes "
                                     f"({', '.join(spec.names)}) do not name; add them to {LABELS_FILE} or classes.json")
                 images.append(ImageObjects(image, *(read[json_path].size or (None, None)), drawn))
-        split_of = {image: folder.split for folder, labelled in found for image, _ in labelled}
+        # a JSON's folder names the split, else (a JSON kept away from its image) the image's folder does
+        split_of = {image: folder.split or folder_split(image.parent.name) for folder, labelled in found
+                    for image, _ in labelled}
         jsons = [j for _, labelled in found for _, j in labelled]
         pairs, problems = self.painted_pairs(images, jsons, LATER_OVER_EARLIER, spec, root, root.name or "labelme",
                                              split_of)
