@@ -11,7 +11,12 @@ import tifffile
 from PIL import Image
 
 from seglab.cli import main
+from seglab.data.classes import ClassSpec
 from seglab.data.geotiff import GEO_TAGS, georeference
+from seglab.inference.files import predict_files
+from seglab.inference.predictor import Prediction
+from seglab.labelsets import pack_numpy
+from seglab.tasks import MultiLabel
 
 # a 10 m UTM zone 33N grid, as GDAL writes a Sentinel-2 tile: pixel scale, tie point, GeoKeys, ASCII params
 GEO = [(33550, 12, 3, (10.0, 10.0, 0.0), True), (33922, 12, 6, (0.0, 0.0, 0.0, 500000.0, 4600000.0, 0.0), True),
@@ -55,3 +60,33 @@ def test_a_geotiff_gets_a_georeferenced_mask(run: tuple[Path, Path], tmp_path: P
     assert written == {code: value for code, _, _, value, _ in GEO}
     assert np.array_equal(pixels, np.asarray(Image.open(out / "tile0_mask.png")))
     assert not (out / "plain_mask.tif").exists() and (out / "plain_mask.png").exists()
+
+
+class Overlapping:
+    """A stand-in multi-label model: 'water' left of column 16, 'flooded' above row 16 (they overlap)."""
+
+    classes = ClassSpec(names=("water", "flooded"))
+    task = MultiLabel()
+    in_channels = 4
+
+    def predict(self, image: np.ndarray) -> Prediction:
+        height, width = image.shape[:2]
+        rows, cols = np.mgrid[:height, :width]
+        planes = np.stack([cols < 16, rows < 16])
+        return Prediction(pack_numpy(planes), planes.astype(np.float32))
+
+
+def test_a_multilabel_prediction_on_a_geotiff_gets_a_band_per_class(tmp_path: Path) -> None:
+    scene = tmp_path / "scene.tif"
+    tifffile.imwrite(scene, np.zeros((24, 32, 4), np.uint16), photometric="minisblack", planarconfig="contig",
+                     extratags=GEO)
+    [written] = predict_files(Overlapping(), [scene], tmp_path / "out", progress=False)
+    assert written.geotiff == tmp_path / "out" / "scene_mask.tif"
+    with tifffile.TiffFile(written.geotiff) as tif:
+        bands = tif.pages[0].asarray()
+        assert tif.is_geotiff and {code: tif.pages[0].tags[code].value for code in GEO_TAGS
+                                   if code in tif.pages[0].tags} == {code: value for code, _, _, value, _ in GEO}
+    rows, cols = np.mgrid[:24, :32]
+    assert bands.shape == (24, 32, 2)
+    assert np.array_equal(bands[..., 0], cols < 16) and np.array_equal(bands[..., 1], rows < 16)
+    assert len(written.class_masks) == 2  # the per-class PNGs as before

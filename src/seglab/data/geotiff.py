@@ -35,6 +35,7 @@ def georeference(path: Path) -> tuple[ExtraTag, ...]:
 
 
 def write_georeferenced_mask(path: Path, mask: np.ndarray, tags: tuple[ExtraTag, ...]) -> None:
-    """A class-index mask as a one-band, deflate-compressed TIFF carrying `tags`."""
-    tifffile.imwrite(path, np.asarray(mask).astype(np.uint8), photometric="minisblack", compression="zlib",
-                     extratags=list(tags))
+    """A class-index mask (H, W), or a multi-label mask's 0/1 band per class (H, W, K), as a
+    deflate-compressed uint8 TIFF carrying `tags` (bands of no declared meaning, as GDAL writes)."""
+    tifffile.imwrite(path, np.asarray(mask).astype(np.uint8), photometric="minisblack", planarconfig="contig",
+                     compression="zlib", extratags=list(tags))

@@ -19,6 +19,7 @@ from seglab.data.volumes import VOLUME_SUFFIXES, is_volume, volume_stem
 from seglab.errors import DataError
 from seglab.inference.multilabel import write_multilabel
 from seglab.inference.predictor import Segmenter
+from seglab.labelsets import unpack_numpy
 from seglab.progress import progress_bar
 from seglab.reports.plots import overlay
 
@@ -108,9 +109,11 @@ def predict_files(
 ) -> list[WrittenPrediction]:
     """For each file write `<name>_mask.png` (class indices, palette colours),
     `<name>_overlay.png`, and with `save_probs` `<name>_probs.npy` (float16, K x H x W); the
-    names are `output_names(files)` unless given. A georeferenced TIFF (GeoTIFF) also gets
-    `<name>_mask.tif`, the class indices with the image's georeferencing. A multi-label model writes `<name>_<class>.png`
-    (0/255) for each class instead of `<name>_mask.png`, and an overlay that shows overlaps; `progress` shows a bar over the files."""
+    names are `output_names(files)` unless given. A multi-label model writes `<name>_<class>.png`
+    (0/255) for each class instead of `<name>_mask.png`, and an overlay that shows overlaps. A
+    georeferenced TIFF (GeoTIFF) also gets `<name>_mask.tif` with the image's georeferencing: the
+    class indices, or a 0/1 band per class of a multi-label model. `progress` shows a bar over
+    the files."""
     out = Path(out_dir)
     names = names or output_names(files)
     classes = predictor.classes
@@ -121,8 +124,8 @@ def predict_files(
         base = out / names[path]
         base.parent.mkdir(parents=True, exist_ok=True)
         class_paths: tuple[Path, ...] = ()
-        geotiff = None
-        if predictor.task.name == "multilabel":
+        multilabel = predictor.task.name == "multilabel"
+        if multilabel:
             masks, overlay_path = write_multilabel(base, display_image(image), prediction, classes)
             mask_path, class_paths = masks[0], tuple(masks)
         else:
@@ -130,10 +133,12 @@ def predict_files(
             overlay_path = base.with_name(f"{base.name}_overlay.png")
             write_mask_png(mask_path, prediction.mask, classes.colours)
             write_overlay(overlay_path, image, prediction.mask, classes)
-            tags = georeference(path)
-            if tags:
-                geotiff = base.with_name(f"{base.name}_mask.tif")
-                write_georeferenced_mask(geotiff, prediction.mask, tags)
+        tags = georeference(path)
+        geotiff = base.with_name(f"{base.name}_mask.tif") if tags else None
+        if geotiff is not None:
+            layers = np.stack(unpack_numpy(prediction.mask, classes.num_classes), axis=-1) if multilabel \
+                else prediction.mask
+            write_georeferenced_mask(geotiff, layers, tags)
         probs_path = None
         if save_probs:
             probs_path = base.with_name(f"{base.name}_probs.npy")
