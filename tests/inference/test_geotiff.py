@@ -90,3 +90,16 @@ def test_a_multilabel_prediction_on_a_geotiff_gets_a_band_per_class(tmp_path: Pa
     assert bands.shape == (24, 32, 2)
     assert np.array_equal(bands[..., 0], cols < 16) and np.array_equal(bands[..., 1], rows < 16)
     assert len(written.class_masks) == 2  # the per-class PNGs as before
+
+
+def test_tags_that_cannot_be_written_again_leave_the_png_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                              caplog: pytest.LogCaptureFixture) -> None:
+    scene = tmp_path / "scene.tif"
+    tifffile.imwrite(scene, np.zeros((24, 32, 4), np.uint16), photometric="minisblack", planarconfig="contig",
+                     extratags=GEO)
+    broken = (*GEO[:3], (34737, 2, 3, "Ω|", True))  # GeoAsciiParams that are not 7-bit ASCII, as some writers leave
+    monkeypatch.setattr("seglab.inference.files.georeference", lambda path: broken)
+    [written] = predict_files(Overlapping(), [scene], tmp_path / "out", progress=False)
+    assert written.geotiff is None and not (tmp_path / "out" / "scene_mask.tif").exists()
+    assert "its GeoTIFF tags cannot be written again" in caplog.text
+

@@ -4,6 +4,7 @@ over its image. No GIS library is needed: the tags are copied as they are."""
 
 from __future__ import annotations
 
+import struct
 from pathlib import Path
 
 import numpy as np
@@ -34,8 +35,15 @@ def georeference(path: Path) -> tuple[ExtraTag, ...]:
         return ()
 
 
-def write_georeferenced_mask(path: Path, mask: np.ndarray, tags: tuple[ExtraTag, ...]) -> None:
+def write_georeferenced_mask(path: Path, mask: np.ndarray, tags: tuple[ExtraTag, ...]) -> bool:
     """A class-index mask (H, W), or a multi-label mask's 0/1 band per class (H, W, K), as a
-    deflate-compressed uint8 TIFF carrying `tags` (bands of no declared meaning, as GDAL writes)."""
-    tifffile.imwrite(path, np.asarray(mask).astype(np.uint8), photometric="minisblack", planarconfig="contig",
-                     compression="zlib", extratags=list(tags))
+    deflate-compressed uint8 TIFF carrying `tags` (bands of no declared meaning, as GDAL writes);
+    False, and no file, when the tags cannot be written again (a GeoAsciiParams that is not
+    7-bit ASCII, a value of another type than its tag's)."""
+    try:
+        tifffile.imwrite(path, np.asarray(mask).astype(np.uint8), photometric="minisblack", planarconfig="contig",
+                         compression="zlib", extratags=list(tags))
+    except (ValueError, TypeError, OverflowError, struct.error):
+        path.unlink(missing_ok=True)
+        return False
+    return True

@@ -138,7 +138,10 @@ def predict_files(
         if geotiff is not None:
             layers = np.stack(unpack_numpy(prediction.mask, classes.num_classes), axis=-1) if multilabel \
                 else prediction.mask
-            write_georeferenced_mask(geotiff, layers, tags)
+            if not write_georeferenced_mask(geotiff, layers, tags):
+                log.warning("%s: its GeoTIFF tags cannot be written again, so no georeferenced %s is written (the "
+                            "PNG mask is)", path, geotiff.name)
+                geotiff = None
         probs_path = None
         if save_probs:
             probs_path = base.with_name(f"{base.name}_probs.npy")
