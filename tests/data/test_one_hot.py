@@ -6,11 +6,15 @@ channels pointed to --task multilabel."""
 from __future__ import annotations
 
 import json
+import tempfile
 from pathlib import Path
 
 import h5py
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 
 from seglab.cli import main
 from seglab.data import discover, read_mask
@@ -118,3 +122,22 @@ def test_classes_json_of_another_count_is_refused(tmp_path: Path) -> None:
     with pytest.raises(DataError, match="classes.json names 2 classes, but the masks of '.*' are one-hot with 3 "
                                         "channels: 4 classes with the background"):
         discover(tmp_path)
+
+
+@settings(max_examples=80, deadline=None)
+@given(planes=hnp.arrays(np.uint8, st.tuples(st.integers(2, 4), st.just(6), st.just(7)), elements=st.integers(0, 1)),
+       first=st.sampled_from([0, 1]), last=st.booleans())
+def test_any_channel_stack_reads_by_the_rule_or_is_named(planes, first, last):
+    """Whatever 0/1 channels hold: class k + first where channel k alone is on, 0 where none is
+    (refused when the channels are said to cover every pixel), overlaps refused naming the file."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "mask.npy"
+        np.save(path, np.moveaxis(planes, 0, -1) if last else planes)
+        on = planes.sum(axis=0)
+        mapping = OneHotMapping(len(planes), first)
+        if (on > 1).any() or (first == 0 and (on == 0).any()):
+            with pytest.raises(DataError, match="mask.npy'"):
+                mapping.read(path)
+            return
+        expected = np.where(on == 0, 0, np.argmax(planes, axis=0) + first)
+        assert np.array_equal(mapping.read(path), expected)
