@@ -29,7 +29,7 @@ from scipy import ndimage
 
 from seglab.data.classes import ClassSpec, generic_name
 from seglab.data.index import Problem
-from seglab.data.io import read_mask_array, read_raw_mask
+from seglab.data.io import raw_mask, read_mask_array, read_raw_mask
 from seglab.data.mapping import (
     BinaryMapping,
     ColourMapping,
@@ -127,11 +127,15 @@ def sample_masks(masks: list[Path], size: int = SAMPLE) -> MaskSample:
     sample = MaskSample(listed=len(masks))
     for path in _evenly(masks, size):
         try:
-            planes = channel_stack(read_mask_array(path)) if path.suffix.lower() in ARRAY_SUFFIXES else None
-            if planes is not None:
-                sample.stacks[path] = (len(planes), bool((planes.sum(axis=0) == 1).all()))
-                continue
-            raw = read_raw_mask(path)
+            if path.suffix.lower() in ARRAY_SUFFIXES:  # read once: a one-hot stack, else the raw mask
+                array = read_mask_array(path)
+                planes = channel_stack(array)
+                if planes is not None:
+                    sample.stacks[path] = (len(planes), bool((planes.sum(axis=0) == 1).all()))
+                    continue
+                raw = raw_mask(array, path)
+            else:
+                raw = read_raw_mask(path)
         except DataError as err:
             logger.debug("skipping unreadable mask while choosing an encoding: %s", err)
             continue

@@ -76,7 +76,15 @@ def read_raw_mask(path: str | Path, rgb: bool = False) -> np.ndarray:
         DataError: missing, unreadable or corrupt file, or an unusable shape.
     """
     path = Path(path)
-    array = decode(path, "mask", lambda p: read_array(p, "mask", palette_rgb=rgb))
+    return raw_mask(decode(path, "mask", lambda p: read_array(p, "mask", palette_rgb=rgb)), path)
+
+
+def raw_mask(array: np.ndarray, path: Path) -> np.ndarray:
+    """`read_raw_mask` of pixels already read (`read_mask_array`'s, when `rgb` is not needed).
+
+    Raises:
+        DataError: an unusable shape or dtype, naming `path`.
+    """
     if array.ndim == 3 and array.shape[2] in (1, 2):  # grey (+ alpha)
         array = array[..., 0]
     elif array.ndim == 3 and array.shape[2] == 4:  # RGB + alpha
