@@ -21,7 +21,7 @@ from seglab.inference.multilabel import write_multilabel
 from seglab.inference.predictor import Segmenter
 from seglab.labelsets import unpack_numpy
 from seglab.progress import progress_bar
-from seglab.reports.plots import overlay
+from seglab.reports.plots import overlay, shown_channels
 
 log = logging.getLogger(__name__)
 
@@ -72,8 +72,7 @@ def display_image(image: np.ndarray) -> np.ndarray:
     """Any image array -> uint8 grey or RGB for overlays; float images are stretched to their own
     range. Other channel counts show their first three channels (a multispectral image's first
     bands, a scan's first modalities), two channels their first."""
-    if image.ndim == 3 and image.shape[2] not in (1, 3):
-        image = image[..., :3] if image.shape[2] > 3 else image[..., :1]
+    image = shown_channels(image)
     if image.dtype == np.uint8:
         return image
     values = image.astype(np.float32)

@@ -97,6 +97,14 @@ def multilabel_overlay(image: np.ndarray, channels: np.ndarray, colours: Sequenc
     return np.round(out).astype(np.uint8)
 
 
+def shown_channels(image: np.ndarray) -> np.ndarray:
+    """The channels of an (H, W, C) image a picture shows: grey or RGB as they are, the first
+    three of more (a multispectral image's first bands, a scan's first modalities), the first of two."""
+    if image.ndim != 3 or image.shape[2] in (1, 3):
+        return image
+    return image[..., :3] if image.shape[2] > 3 else image[..., :1]
+
+
 def to_rgb_uint8(image: np.ndarray) -> np.ndarray:
     """Convert a displayable image to RGB uint8.
 
@@ -115,7 +123,8 @@ def to_rgb_uint8(image: np.ndarray) -> np.ndarray:
         image = image[..., None]
     if image.ndim != 3 or image.shape[-1] == 0:
         raise ValueError(f"image must be (H, W) or (H, W, C); got {image.shape}")
-    return np.repeat(image[..., :1], 3, axis=-1) if image.shape[-1] < 3 else image[..., :3]
+    shown = shown_channels(image)
+    return np.repeat(shown, 3, axis=-1) if shown.shape[-1] == 1 else shown
 
 
 def best_epoch(history: Sequence[dict[str, float]], key: str = "val_miou") -> int | None:
