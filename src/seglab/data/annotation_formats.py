@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict
@@ -18,7 +17,7 @@ from seglab._version import __version__
 from seglab.data.cache import default_cache_dir
 from seglab.data.classes import ClassSpec
 from seglab.data.folder_pairs import unique_names
-from seglab.data.folders import METADATA_FILES, Folder, ships_mask_files, walk
+from seglab.data.folders import METADATA_FILES, Folder, json_listing, ships_mask_files, walk
 from seglab.data.formats import DatasetFormat, ReadOptions
 from seglab.data.index import DatasetIndex, Pair, Problem, natural_key
 from seglab.data.index_memo import remembered, versions
@@ -73,14 +72,7 @@ def json_folders(root: Path, looks_right: Callable[[Path], bool], depth: int = 4
     """The folders under `root`, `depth` levels down at most, whose first two JSON files (by
     name) `looks_right`: where a tool keeps a JSON file per image away from the images (V7's
     `releases/latest/annotations/`, LabelMe files moved to `annotations/`)."""
-    found = []
-    for folder, subfolders, files in os.walk(root, followlinks=True):
-        below = len(Path(folder).relative_to(root).parts)
-        subfolders[:] = sorted(d for d in subfolders if not d.startswith(".")) if below < depth else []
-        jsons = sorted(f for f in files if f.lower().endswith(".json") and f.lower() not in METADATA_FILES)[:2]
-        if jsons and all(looks_right(Path(folder, f)) for f in jsons):
-            found.append(Path(folder))
-    return found
+    return [folder for folder, jsons in json_listing(root, depth) if all(looks_right(folder / f) for f in jsons[:2])]
 
 
 class AnnotationFilesFormat(DatasetFormat):

@@ -99,7 +99,7 @@ def _panoptic_segments(folder: Path) -> bool:
     return "panoptic" in folder.name.lower() and (folder.with_suffix(".json").is_file() or any(folder.glob("*.json")))
 
 
-_LISTINGS: ContextVar[dict[tuple[Path, int], list[Folder]] | None] = ContextVar("seglab_listings", default=None)
+_LISTINGS: ContextVar[dict[tuple[str, Path, int], list] | None] = ContextVar("seglab_listings", default=None)
 
 
 @contextmanager
@@ -116,14 +116,35 @@ def one_listing() -> Iterator[None]:
 
 def walk(root: Path, max_depth: int = MAX_DEPTH) -> list[Folder]:
     """Folders with image files under `root` (itself included), naturally ordered."""
+    return _listed(("images", Path(root), max_depth), lambda: _walk(root, max_depth))
+
+
+def json_listing(root: Path, depth: int) -> list[tuple[Path, list[str]]]:
+    """Folders under `root` (itself included, `depth` levels down at most, links followed) that
+    hold JSON files besides seglab's own, with those files' names, sorted: where the annotation
+    formats that keep a JSON per image look (V7 Darwin, LabelMe), listed once per tree within
+    `one_listing`."""
+    return _listed(("json", Path(root), depth), lambda: _json_folders(root, depth))
+
+
+def _listed(key: tuple[str, Path, int], listing: Callable[[], list]) -> list:
     listings = _LISTINGS.get()
-    key = (Path(root), max_depth)
-    if listings is None or key not in listings:
-        found = _walk(root, max_depth)
-        if listings is None:
-            return found
-        listings[key] = found
+    if listings is None:
+        return listing()
+    if key not in listings:
+        listings[key] = listing()
     return list(listings[key])
+
+
+def _json_folders(root: Path, depth: int) -> list[tuple[Path, list[str]]]:
+    found = []
+    for folder, subfolders, files in os.walk(root, followlinks=True):
+        below = len(Path(folder).relative_to(root).parts)
+        subfolders[:] = sorted(d for d in subfolders if not d.startswith(".")) if below < depth else []
+        jsons = sorted(f for f in files if f.lower().endswith(".json") and f.lower() not in METADATA_FILES)
+        if jsons:
+            found.append((Path(folder), jsons))
+    return found
 
 
 def _walk(root: Path, max_depth: int) -> list[Folder]:
