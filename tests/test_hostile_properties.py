@@ -664,3 +664,91 @@ def test_any_shipped_class_names_file_gives_pairs_or_a_seglab_error(tmp_path_fac
         Image.fromarray((np.arange(48).reshape(6, 8) % 2).astype(np.uint8)).save(root / "masks" / f"{k}.png")
     (root / name).write_text(text, encoding="utf-8")
     _small_allocation(lambda: _only_seglab_errors(root, tmp_path_factory.mktemp("cache")))
+
+
+# --- TIFF structure: samples, planes, declared alpha, ImageJ/OME channel pages, geo tags --------
+
+tiff_layouts = st.fixed_dictionaries({
+    "shape": st.sampled_from([(5, 6), (5, 6, 1), (5, 6, 2), (5, 6, 3), (5, 6, 4), (5, 6, 7), (2, 5, 6), (4, 5, 6),
+                              (3, 5, 6), (20, 5, 6), (17, 5, 6), (3, 2, 5, 6), (1, 5, 6), (5, 1)]),
+    "dtype": st.sampled_from(["uint8", "uint16", "float32", "int16", "bool", "float64", "int32"]),
+    "photometric": st.sampled_from([None, "minisblack", "rgb"]),
+    "planarconfig": st.sampled_from([None, "contig", "separate"]),
+    "extrasamples": st.none() | st.lists(st.integers(0, 3), max_size=5),
+    "metadata": st.none() | st.sampled_from(["imagej", "ome"]),
+    "axes": st.none() | st.sampled_from(["CYX", "YXC", "ZYX", "TYX", "CZYX", "YXS", "QYX", "C"]),
+})
+
+
+def _structured_tiff(path: Path, layout: dict) -> bool:
+    """A TIFF as tifffile writes the layout; False when tifffile refuses the combination."""
+    import tifffile
+
+    array = np.arange(int(np.prod(layout["shape"]))).reshape(layout["shape"]).astype(layout["dtype"])
+    kwargs = {k: layout[k] for k in ("photometric", "planarconfig", "extrasamples") if layout[k] is not None}
+    if layout["metadata"] == "imagej":
+        kwargs["imagej"] = True
+    elif layout["metadata"] == "ome":
+        kwargs["ome"] = True
+    if layout["axes"] is not None:
+        kwargs["metadata"] = {"axes": layout["axes"]}
+    try:
+        tifffile.imwrite(path, array, **kwargs)
+    except Exception:  # noqa: BLE001 - a combination tifffile cannot write is no file to read
+        path.unlink(missing_ok=True)
+        return False
+    return True
+
+
+@SETTINGS
+@given(layout=tiff_layouts)
+def test_any_tiff_layout_reads_as_channels_last_or_names_the_file(tmp_path_factory, layout):
+    """Whatever samples, planes, alpha declarations and channel metadata a TIFF has, its header
+    and image read as (H, W, C) with C at most MAX_CHANNELS, or a SeglabError names it."""
+    from seglab.data.channels import MAX_CHANNELS
+    from seglab.data.io import read_header, read_image, read_raw_mask
+
+    path = tmp_path_factory.mktemp("tiff") / "t.tif"
+    if not _structured_tiff(path, layout):
+        return
+    for read in (read_header, read_image, read_raw_mask):
+        try:
+            result = read(path)
+        except SeglabError as err:
+            assert "t.tif" in str(err)
+            continue
+        if read is read_image:
+            assert result.ndim == 3 and 1 <= result.shape[2] <= MAX_CHANNELS, result.shape
+
+
+geo_values = st.sampled_from([(1.0, 1.0, 0.0), (0, 0, 0, 5.0, 6.0, 0.0), "WGS 84|", "ÿ|", "", b"x", (), (1, 2, 3, 4),
+                              (1, 1, 0, 7, 1024, 0, 1, 1), (2**40,), (-1,), (1.5,) * 16]) | json_values
+
+
+@SETTINGS
+@given(values=st.dictionaries(st.sampled_from([33550, 33922, 34264, 34735, 34736, 34737]),
+                              st.tuples(st.sampled_from([1, 2, 3, 4, 11, 12, 16]), geo_values), max_size=6))
+def test_any_geo_tags_copy_onto_the_mask_or_leave_it_out(tmp_path_factory, values):
+    """A GeoTIFF's tags, whatever their types and values, are copied onto the predicted mask's
+    TIFF (which then reads back with them) or the TIFF is left out; nothing raises."""
+    import tifffile
+
+    from seglab.data.geotiff import georeference, write_georeferenced_mask
+
+    folder = tmp_path_factory.mktemp("geo")
+    tags = []
+    for code, (dtype, value) in values.items():
+        count = len(value) if isinstance(value, (tuple, str, bytes)) else 1
+        tags.append((code, dtype, count, value, True))
+    try:
+        tifffile.imwrite(folder / "image.tif", np.zeros((4, 5), np.uint8), extratags=tags)
+    except Exception:  # noqa: BLE001 - tags tifffile cannot write make no image to test
+        return
+    copied = georeference(folder / "image.tif")
+    mask = folder / "image_mask.tif"
+    if write_georeferenced_mask(mask, np.ones((4, 5), np.uint8), copied):
+        with tifffile.TiffFile(mask) as tif:
+            assert tif.pages[0].asarray().shape == (4, 5)
+            assert {code for code, *_ in copied} <= set(tif.pages[0].tags.keys())
+    else:
+        assert not mask.exists()
