@@ -412,3 +412,29 @@ def test_exif_rotation_is_applied(tmp_path):
     image = read_image(tmp_path / "a.png")
     assert image.shape == (24, 16, 3)
     assert image[0, -1].max() == 255 and image[0, 0].max() == 0  # orientation 6: rotated 90 degrees clockwise
+
+
+def test_headers_over_the_budget_read_in_threads_warn_nobody(tmp_path):
+    """Files are decoded in threads; silencing Pillow's DecompressionBombWarning in one thread
+    must not let it through in another (warnings.catch_warnings is process-wide)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from seglab.data.io import read_raw_mask
+
+    paths = []
+    for i in range(8):
+        paths.append(tmp_path / f"m{i}.png")
+        _png_claiming(paths[-1], 20000, 20000)  # between Pillow's raised limit and twice it: Pillow warns
+
+    def refused(path: Path) -> str:
+        try:
+            read_raw_mask(path)
+        except DataError as err:
+            return str(err)
+        return "read"
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with ThreadPoolExecutor(8) as pool:
+            results = list(pool.map(refused, paths * 40))
+    assert all("20000x20000 = 400,000,000 pixels" in r for r in results), {r[:120] for r in results}

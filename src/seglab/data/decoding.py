@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import struct
+import threading
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -29,6 +30,7 @@ from seglab.data.npy_files import load_npy, load_npz, npy_header, npz_header
 from seglab.data.pixel_budget import max_pixels, within_budget
 from seglab.data.read_errors import TIFF_SUFFIXES
 
+_OPENING = threading.Lock()  # see _open_pillow
 _EXIF_ORIENTATION = 0x0112  # 1 = stored as shown; 5-8 swap height and width
 
 # Pillow modes numpy reads directly with their precision kept; others are converted
@@ -119,7 +121,9 @@ def _open_pillow(path: Path) -> Iterator[Image.Image]:
     budget = max_pixels()
     if Image.MAX_IMAGE_PIXELS is not None and Image.MAX_IMAGE_PIXELS < budget:
         Image.MAX_IMAGE_PIXELS = budget  # Pillow refuses above twice its limit; the budget decides
-    with warnings.catch_warnings():
+    # catch_warnings swaps the process's filters: one thread's exit would restore them under
+    # another that is opening, whose warning would then reach the user. Opening reads the header only.
+    with _OPENING, warnings.catch_warnings():
         warnings.simplefilter("ignore", Image.DecompressionBombWarning)
         try:
             image = Image.open(path)
@@ -127,9 +131,9 @@ def _open_pillow(path: Path) -> Iterator[Image.Image]:
             size = re.search(r"\((\d+) pixels\)", str(err))
             within_budget((int(size.group(1)),) if size else (budget + 1,))
             raise
-        with image:
-            within_budget((image.height, image.width))
-            yield image
+    with image:
+        within_budget((image.height, image.width))
+        yield image
 
 
 def _orientation(image: Image.Image) -> int:
