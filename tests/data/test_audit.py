@@ -312,6 +312,13 @@ def two_band_image_among_rgb(root: Path) -> None:
     np.save(_replace_image(base(root), "p1", ".npy"), _image(1)[..., :2])
 
 
+def channel_file_of_another_size(root: Path) -> None:
+    """nnU-Net's channel files: p1's second channel is 8 rows short."""
+    image = base(root) / "images" / "p1.png"
+    image.rename(image.with_name("p1_0000.png"))
+    Image.fromarray(_image(2)[:8, :, 0]).save(image.with_name("p1_0001.png"))
+
+
 def rgba_tiff(root: Path) -> None:
     rgba = np.dstack([_image(1), np.full((16, 16), 200, np.uint8)])
     tifffile.imwrite(_replace_image(base(root), "p1", ".tif"), rgba, photometric="rgb", extrasamples=["unassalpha"])
@@ -451,6 +458,7 @@ FINDINGS: list[tuple[Callable[[Path], None], str, str, str]] = [
     (rgba_tiff, "alpha-channel", "image has an alpha channel (RGBA); it is dropped (its tags declare it; a band that is data", "images/p1.tif"),
     (two_band_image_among_rgb, "mixed-channels", "image has 2 channel(s) but the model gets 3, the most an image has",
      "images/p1.npy"),
+    (channel_file_of_another_size, "channel-files-differ", "p1_0001.png' is 8x16 (HxW) but '", "images/p1_0000.png"),
     (cmyk_jpeg, "colour-mode", "image is CMYK; it is converted to RGB", "images/p1.jpg"),
     (multi_page_tiff, "multi-page", "image has 2 pages or frames; only the first is read", "images/p1.tif"),
     (animated_png, "multi-page", "image has 2 pages or frames", "images/p1.png"),

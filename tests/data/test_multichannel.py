@@ -3,15 +3,19 @@ dropped only where a file declares it, and such a dataset trains, evaluates and 
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
 import pytest
 import tifffile
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 from PIL import Image
 
 from seglab.cli import main
 from seglab.data import audit, discover
+from seglab.data.channel_files import channel_groups, group_name
 from seglab.data.io import read_header, read_image
 from seglab.data.stats import scan
 from seglab.data.transforms import match_channels
@@ -148,41 +152,232 @@ def test_a_four_band_dataset_trains_evaluates_and_predicts(tmp_path: Path, capsy
     assert np.asarray(Image.open(out / "tile0_mask.png")).shape == (32, 40)
 
 
-def test_band_folders_are_pointed_to_stacking_which_then_pairs_by_name(tmp_path: Path) -> None:
-    """38-Cloud: a folder per band and one of masks; the docs' stacking recipe gives 4-band images."""
-    root = tmp_path / "38-Cloud_training"
-    names = [f"patch_{k}_1_by_{k}_LC08_L1TP_002053_20160520_20170324_01_T1.TIF" for k in (1, 1, 2)]
-    names[1] = names[1].replace("_1_by_1_", "_2_by_1_")  # two patches share their first number, as in 38-Cloud
-    for name in names:
-        for band in ("red", "green", "blue", "nir"):
+CLOUD_NAMES = [f"patch_{k}_1_by_{k}_LC08_L1TP_002053_20160520_20170324_01_T1.TIF" for k in (1, 2, 3, 4, 5, 6)]
+
+
+def cloud_folders(root: Path, names: list[str] = CLOUD_NAMES) -> None:
+    """38-Cloud's training layout: a folder per band (single-band uint16 TIFFs named after their
+    band) and train_gt/; band b of patch k holds 1000 * b + k, and the patch's top rows are cloud."""
+    for k, name in enumerate(names):
+        for b, band in enumerate(("blue", "nir", "green", "red")):  # listed out of order on purpose
             (root / f"train_{band}").mkdir(parents=True, exist_ok=True)
-            tifffile.imwrite(root / f"train_{band}" / f"{band}_{name}", bands(len(band), 1)[..., 0])
+            tifffile.imwrite(root / f"train_{band}" / f"{band}_{name}", np.full((32, 40), 1000 * b + k, np.uint16))
         (root / "train_gt").mkdir(exist_ok=True)
         mask = np.zeros((32, 40), np.uint8)
-        mask[:10] = 255
+        mask[: 4 + 2 * k] = 255
         tifffile.imwrite(root / "train_gt" / f"gt_{name}", mask)
-    with pytest.raises(DataError, match=r"pair with the images of 4 folders .*stack them into one multi-band TIFF "
-                                        r"per image \(docs/encodings.md#bands-in-separate-folders\)"):
+
+
+def test_band_folders_are_the_channels_of_one_image_red_green_blue_first(tmp_path: Path) -> None:
+    """38-Cloud: a folder per band and one of masks pair as 4-band images, in the order red,
+    green, blue, then the others; a patch lacking a band is left out, naming the band's folder."""
+    root = tmp_path / "38-Cloud_training"
+    cloud_folders(root)
+    (root / "train_nir" / f"nir_{CLOUD_NAMES[5]}").unlink()
+    index = discover(tmp_path)
+    assert sorted(p.name for p in index.pairs) == sorted(n[:-4] for n in CLOUD_NAMES[:5])  # no red_ prefix
+    pair = next(p for p in index.pairs if p.name == CLOUD_NAMES[2][:-4])
+    assert [f.parent.name for f in pair.images] == ["train_red", "train_green", "train_blue", "train_nir"]
+    assert {f.name for f in pair.images} == {f"{b}_{CLOUD_NAMES[2]}" for b in ("red", "green", "blue", "nir")}
+    assert read_image(pair.images)[0, 0].tolist() == [3002, 2002, 2, 1002]
+    lacking = [p for p in index.problems if p.code == "mask-without-image"]
+    assert [p.path.name for p in lacking] == [f"gt_{CLOUD_NAMES[5]}"]
+    assert "no band file in 38-Cloud_training/train_nir/" in lacking[0].message
+    assert "train_red/, train_green/, train_blue/, train_nir/ (the channels of one image)" in index.pairing[0]
+    assert scan(index).channels == {4: 5}
+    assert [p.code for p in audit(index).fatal] == []
+
+
+def test_a_band_folder_run_trains_evaluates_and_remembers_its_channels(tmp_path: Path) -> None:
+    """Training on band folders records 4 channels with a mean each, and evaluate reads the
+    bands again from their folders."""
+    cloud_folders(tmp_path / "data")
+    run = tmp_path / "run"
+    assert main(["train", str(tmp_path / "data"), "--out", str(run), *TINY]) == 0
+    card = read_metadata(run / "checkpoints" / "best.safetensors")["card"]
+    assert card["in_channels"] == 4 and len(card["mean"]) == 4
+    assert card["channel_files"] == ["red", "green", "blue", "nir"]
+    assert main(["evaluate", str(run)]) == 0
+
+
+def test_a_band_folder_model_predicts_each_image_from_its_band_files_in_its_order(tmp_path: Path, capsys) -> None:
+    """38-Cloud's test folder (test_red/ ... test_nir/, no masks): `predict` on the folder, or
+    on the band folders in any order, reads each patch's four files in the trained order and
+    names the outputs after the patch; a patch lacking a band is refused, naming its files."""
+    from seglab.inference.loading import load_segmenter
+
+    cloud_folders(tmp_path / "data")
+    run = tmp_path / "run"
+    assert main(["train", str(tmp_path / "data"), "--out", str(run), *TINY]) == 0
+    test = tmp_path / "38-Cloud_test"
+    rng = np.random.default_rng(1)
+    stacks = {}
+    for k, name in enumerate(CLOUD_NAMES[:2]):
+        stacks[name] = rng.integers(0, 65535, (32, 40, 4)).astype(np.uint16)
+        for b, band in enumerate(("red", "green", "blue", "nir")):
+            (test / f"test_{band}").mkdir(parents=True, exist_ok=True)
+            tifffile.imwrite(test / f"test_{band}" / f"{band}_{name}", stacks[name][..., b])
+    predictor = load_segmenter([str(run)], "cpu")
+    for given in ([test], [test / f"test_{band}" for band in ("nir", "blue", "red", "green")]):
+        out = tmp_path / f"pred{len(given)}"
+        assert main(["predict", str(run), *map(str, given), "--out", str(out), "--no-progress"]) == 0
+        assert sorted(p.name for p in out.glob("*_mask.png")) == sorted(f"{n[:-4]}_mask.png" for n in CLOUD_NAMES[:2])
+        for name, stack in stacks.items():
+            expected = predictor.predict(stack).mask
+            np.testing.assert_array_equal(np.asarray(Image.open(out / f"{name[:-4]}_mask.png")), expected)
+    (test / "test_nir" / f"nir_{CLOUD_NAMES[1]}").unlink()
+    capsys.readouterr()
+    assert main(["predict", str(run), str(test), "--out", str(tmp_path / "pred")]) == 2
+    assert f"red_{CLOUD_NAMES[1]}' lacks its channel file(s) nir: the model reads 4 files" in capsys.readouterr().err
+
+
+def test_an_nnunet_2d_model_predicts_each_case_from_its_channel_files(tmp_path: Path) -> None:
+    """imagesTs/ of nnU-Net's 2-D layout: each case's _0000 and _0001 files are one image, in
+    channel order, written as the case's name; a model of one file per image is unaffected."""
+    from seglab.inference.loading import load_segmenter
+
+    data = tmp_path / "Dataset120_Road"
+    for folder in ("imagesTr", "labelsTr", "imagesTs"):
+        (data / folder).mkdir(parents=True)
+    for i in range(6):
+        for channel in range(2):
+            Image.fromarray(bands(i + 10 * channel, 1)[..., 0].astype(np.uint8)).save(
+                data / "imagesTr" / f"road_{i}_{channel:04d}.png")
+        Image.fromarray(np.eye(32, 40, dtype=np.uint8)).save(data / "labelsTr" / f"road_{i}.png")
+    run = tmp_path / "run"
+    assert main(["train", str(data), "--out", str(run), *TINY]) == 0
+    assert read_metadata(run / "checkpoints" / "best.safetensors")["card"]["channel_files"] == ["0000", "0001"]
+    cases = {f"road_{i}": bands(50 + i, 2).astype(np.uint8) for i in (7, 8)}
+    for case, image in cases.items():
+        for channel in range(2):
+            Image.fromarray(image[..., channel]).save(data / "imagesTs" / f"{case}_{channel:04d}.png")
+    out = tmp_path / "pred"
+    assert main(["predict", str(run), str(data / "imagesTs"), "--out", str(out), "--no-progress"]) == 0
+    assert sorted(p.name for p in out.glob("*_mask.png")) == ["road_7_mask.png", "road_8_mask.png"]
+    predictor = load_segmenter([str(run)], "cpu")
+    for case, image in cases.items():
+        np.testing.assert_array_equal(np.asarray(Image.open(out / f"{case}_mask.png")), predictor.predict(image).mask)
+
+
+def test_a_folder_of_colour_images_and_one_of_a_band_are_one_image_colour_first(tmp_path: Path) -> None:
+    """`nir/` and `rgb/` beside `masks/`: 4 channels, the colour image's three first."""
+    for folder in ("nir", "rgb", "masks"):
+        (tmp_path / folder).mkdir()
+    for i in range(3):
+        Image.fromarray(np.full((32, 40, 3), (10 + i, 20, 30), np.uint8)).save(tmp_path / "rgb" / f"tile{i}.png")
+        Image.fromarray(np.full((32, 40), 40 + i, np.uint8)).save(tmp_path / "nir" / f"tile{i}.png")
+        Image.fromarray(np.eye(32, 40, dtype=np.uint8)).save(tmp_path / "masks" / f"tile{i}.png")
+    index = discover(tmp_path)
+    assert [p.name for p in index.pairs] == ["tile0", "tile1", "tile2"]
+    assert read_image(index.pairs[2].images)[0, 0].tolist() == [12, 20, 30, 42]
+    assert index.pairing[0].startswith("rgb/, nir/ (the channels of one image) + masks/")
+
+
+def test_folders_of_colour_images_sharing_masks_are_still_refused(tmp_path: Path) -> None:
+    """Two folders of RGB renderings of one scene (ISPRS Potsdam's RGB and IRRG tiles) are
+    alternatives, not bands: the user names one."""
+    for folder in ("2_Ortho_RGB", "3_Ortho_IRRG", "5_Labels_all"):
+        (tmp_path / folder).mkdir()
+    for i in range(3):
+        Image.fromarray(bands(i, 3).astype(np.uint8)).save(tmp_path / "2_Ortho_RGB" / f"top_{i}_RGB.tif")
+        Image.fromarray(bands(i + 5, 3).astype(np.uint8)).save(tmp_path / "3_Ortho_IRRG" / f"top_{i}_IRRG.tif")
+        Image.fromarray(np.eye(32, 40, dtype=np.uint8)).save(tmp_path / "5_Labels_all" / f"top_{i}_label.tif")
+    with pytest.raises(DataError, match=r"pair with the images of 2 folders .*--images 2_Ortho_RGB"):
         discover(tmp_path)
-    (root / "train_rgbn").mkdir()
-    for name in names:  # the recipe of docs/encodings.md
-        stack = np.dstack([tifffile.imread(root / f"train_{b}" / f"{b}_{name}") for b in ("red", "green", "blue", "nir")])
-        tifffile.imwrite(root / "train_rgbn" / name, stack, photometric="minisblack", planarconfig="contig")
-    index = discover(root, images="train_rgbn", masks="train_gt")
-    assert sorted((p.image.name, p.mask.name) for p in index.pairs) == sorted((n, f"gt_{n}") for n in names)
-    assert read_image(index.pairs[0].image).shape == (32, 40, 4)
 
 
-def test_nnunet_2d_channel_files_are_named_as_unused_channels(tmp_path: Path) -> None:
-    """nnU-Net's 2-D raw layout with two channel files per case: the second is named for what it is."""
+def test_nnunet_2d_channel_files_are_the_channels_of_their_case(tmp_path: Path) -> None:
+    """nnU-Net's 2-D raw layout with channel files `road_1_0000.png`, `road_1_0001.png`, ...:
+    each case is one image of their channels in number order; a case with a gap is left out."""
     (tmp_path / "imagesTr").mkdir()
     (tmp_path / "labelsTr").mkdir()
     for i in range(4):
-        for channel in range(2):
-            image = bands(i + channel, 3).astype(np.uint8)
-            Image.fromarray(image).save(tmp_path / "imagesTr" / f"road_{i}_{channel:04d}.png")
+        for channel in (2, 0, 1):
+            if (i, channel) != (3, 1):
+                Image.fromarray(np.full((32, 40), 10 * channel + i, np.uint8)).save(
+                    tmp_path / "imagesTr" / f"road_{i}_{channel:04d}.png")
         Image.fromarray(np.eye(32, 40, dtype=np.uint8)).save(tmp_path / "labelsTr" / f"road_{i}.png")
     index = discover(tmp_path)
-    assert sorted(p.image.name for p in index.pairs) == [f"road_{i}_0000.png" for i in range(4)]
-    unused = [p for p in index.problems if p.path.name == "road_2_0001.png"]
-    assert "channel 1 of nnU-Net case 'road_2', whose _0000 file is paired" in unused[0].message
+    assert sorted(p.image.name for p in index.pairs) == [f"road_{i}_0000.png" for i in range(3)]
+    pair = next(p for p in index.pairs if p.image.name == "road_2_0000.png")
+    assert [f.name for f in pair.more_channels] == ["road_2_0001.png", "road_2_0002.png"]
+    assert read_image(pair.images)[0, 0].tolist() == [2, 12, 22]
+    gap = [p for p in index.problems if p.path.name == "road_3_0000.png"]
+    assert "has channel files up to _0002 but no road_3_0001; the case is left out" in gap[0].message
+    assert scan(index).channels == {3: 3}
+
+
+def test_a_rewritten_band_file_misses_the_disk_cache_and_is_read_again(tmp_path: Path) -> None:
+    """The decoded-sample cache and the scan key on every file of an image, its bands too."""
+    from seglab.data.dataset import SegmentationDataset
+
+    cloud_folders(tmp_path / "data")
+    index = discover(tmp_path / "data")
+    pair = next(p for p in index.pairs if p.name == CLOUD_NAMES[0][:-4])
+
+    def first_sample() -> np.ndarray:
+        dataset = SegmentationDataset([pair], index.mapping, (32, 40), (0.5,) * 4, (0.25,) * 4, num_classes=2,
+                                      cache="disk", cache_dir=tmp_path / "cache")
+        return dataset[0]["image"].numpy()
+
+    before = first_sample()
+    nir = pair.more_channels[-1]
+    tifffile.imwrite(nir, np.full((32, 40), 65535, np.uint16))
+    os.utime(nir, ns=(nir.stat().st_atime_ns, nir.stat().st_mtime_ns + 10**9))
+    after = first_sample()
+    np.testing.assert_array_equal(after[:3], before[:3])
+    np.testing.assert_allclose(after[3], (1.0 - 0.5) / 0.25, rtol=1e-5)
+    assert scan(index, [pair]).mean[3] == pytest.approx(1.0)
+
+
+def test_the_index_memo_keeps_an_images_channel_files(tmp_path: Path) -> None:
+    from seglab.data.index import DatasetIndex, Pair
+    from seglab.data.index_memo import _loaded, _save
+    from seglab.data.mapping import IdentityMapping
+
+    files = [tmp_path / f"{band}_a.tif" for band in ("red", "green", "nir")] + [tmp_path / "gt_a.tif"]
+    for path in files:
+        path.write_bytes(b"")
+    pair = Pair("a", files[0], files[3], "train", None, (), tuple(files[1:3]))
+    _save(tmp_path / "memo.json", DatasetIndex(tmp_path, "folder-pairs", [pair], [], None, IdentityMapping(), []))
+    assert _loaded(tmp_path / "memo.json").pairs == [pair]
+    files[2].unlink()  # a band gone: the memo is stale
+    assert _loaded(tmp_path / "memo.json") is None
+
+
+def test_files_of_one_image_stack_their_channels_scaling_each_by_its_own_dtype(tmp_path: Path) -> None:
+    """A uint8 RGB file and a uint16 band give 4 float channels in [0, 1]; more than 16
+    channels together are refused, naming the first file."""
+    Image.fromarray(np.full((4, 5, 3), 51, np.uint8)).save(tmp_path / "rgb.png")
+    tifffile.imwrite(tmp_path / "nir.tif", np.full((4, 5), 13107, np.uint16))
+    image = read_image([tmp_path / "rgb.png", tmp_path / "nir.tif"])
+    assert image.dtype == np.float32 and image.shape == (4, 5, 4)
+    np.testing.assert_allclose(image[0, 0], [0.2, 0.2, 0.2, 0.2], rtol=1e-6)
+    Image.fromarray(np.full((20, 24, 3), 51, np.uint8)).save(tmp_path / "big.png")
+    np.save(tmp_path / "many.npy", np.zeros((20, 24, 14), np.uint8))
+    with pytest.raises(DataError, match=r"image '.*big.png' with its 1 further channel file\(s\) gives 17 channels"):
+        read_image([tmp_path / "big.png", tmp_path / "many.npy"])
+
+
+@settings(max_examples=80, deadline=None)
+@example(names=("vv", "vh"), files=[("x", "vv_a.png"), ("", "vv_a.png"), ("x", "a_vh.png")])  # two vv files of one image
+@given(names=st.sampled_from([("0000", "0001"), ("0000", "0001", "0002"), ("red", "green", "blue", "nir"),
+                              ("b02", "b03"), ("vv", "vh")]),
+       files=st.lists(st.tuples(st.sampled_from(["", "test_red", "test_nir", "b02", "x"]),
+                                st.from_regex(r"(red_|nir_|b02_|vv_)?[a-z]{1,4}(_\d{1,2})?(_000[0-3]|_red|_vh)?\.png",
+                                              fullmatch=True)), min_size=1, max_size=8, unique=True))
+def test_channel_groups_take_every_file_once_in_the_names_order(names, files):
+    """Whatever the names, each file is in one image's group or among the others; a group holds
+    a file per channel name, in the names' order; or a DataError names the incomplete image."""
+    paths = [Path("/data") / folder / name for folder, name in files]
+    try:
+        groups, others = channel_groups(paths, names)
+    except DataError as err:
+        assert "lacks its channel file(s)" in str(err) or "are both channel" in str(err)
+        return
+    taken = [p for group in groups for p in group] + others
+    assert sorted(taken) == sorted(paths)
+    assert all(len(group) == len(names) for group in groups)
+    for group in groups:
+        name = group_name(group, names)
+        assert name and "/" not in name

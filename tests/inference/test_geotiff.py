@@ -68,6 +68,7 @@ class Overlapping:
     classes = ClassSpec(names=("water", "flooded"))
     task = MultiLabel()
     in_channels = 4
+    channel_files = ()
 
     def predict(self, image: np.ndarray) -> Prediction:
         height, width = image.shape[:2]

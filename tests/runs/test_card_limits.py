@@ -37,11 +37,21 @@ def _card(**changes) -> dict:
     ({"in_channels": 0}, "in_channels 0"),
     ({"mean": [0.5] * 7}, "mean with 7 values for 3 channels"),
     ({"options": {"encoder_weights": "/etc/passwd"}}, "option encoder_weights"),
+    ({"channel_files": ["red", "green", "blue", "nir"]}, "channel_files ['red', 'green', 'blue', 'nir'] (expected 2 to 3"),
+    ({"channel_files": ["red"]}, "channel_files ['red']"),
+    ({"channel_files": ["red", 7]}, "channel_files ['red', 7]"),
+    ({"channel_files": ["x" * 65, "y"]}, "names of up to 64 characters"),
 ])
 def test_card_beyond_the_limits_is_refused(changes, named):
     with pytest.raises(CheckpointError, match="outside seglab's limits") as refused:
         ModelCard.from_dict(_card(**changes))
     assert named in str(refused.value)
+
+
+def test_channel_files_that_are_no_list_are_a_malformed_card():
+    with pytest.raises(CheckpointError, match="malformed.*channel_files is str, not a list"):
+        ModelCard.from_dict(_card(channel_files="red"))
+    assert ModelCard.from_dict(_card()).channel_files == ()  # cards written before seglab recorded them
 
 
 def test_cards_of_every_preset_are_within_the_limits():

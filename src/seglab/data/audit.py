@@ -68,6 +68,8 @@ CHECKS: dict[str, Check] = {
                              "memory, else cut the file into tiles or downscale it (docs/limits.md)"),
     "image-not-finite": Check(FATAL, "replace NaN/inf pixels (e.g. numpy.nan_to_num), or remove the image"),
     "mixed-channels": Check(FATAL, "give every image the same bands (or convert the odd ones), or move them out"),
+    "channel-files-differ": Check(FATAL, "export the image's band or channel files again at one size, or move the "
+                                  "image out"),
     # the pair does not fit together or the labels are not class indices
     "size-mismatch": Check(FATAL, "export the mask at its image's size, or check that they belong together"),
     "exif-rotation-mismatch": Check(FATAL, "rotate the mask the same way, or save the image with its rotation "
@@ -192,12 +194,12 @@ class AuditReport:
         for name, pairs in splits.items():
             clean[name] = []
             for pair in pairs:
-                found = next((by_file[f] for f in (pair.image, *pair.masks) if f in by_file), None)
+                found = next((by_file[f] for f in pair.files if f in by_file), None)
                 if found is None:
                     clean[name].append(pair)
                 else:
                     skipped.append((pair, found))
-        files = {path for pairs in splits.values() for pair in pairs for path in (pair.image, *pair.masks)}
+        files = {path for pairs in splits.values() for pair in pairs for path in pair.files}
         unplaced = [p for p in self.fatal if p.path not in files]
         return clean, skipped, unplaced
 
@@ -226,7 +228,7 @@ def audit(
     stats = scan(index)
     problems = list(index.problems) + _unsupported_files(index) + list(stats.problems)
     bad = {path for p in problems if severity(p) == FATAL for path in files_of(p)}
-    clean = [p for p in index.pairs if bad.isdisjoint((p.image, *p.masks))]
+    clean = [p for p in index.pairs if bad.isdisjoint(p.files)]
     facts = [(p, stats.images[p.image]) for p in clean if p.image in stats.images]
     for pair in clean:
         problems += _header_problems(pair)
@@ -297,7 +299,7 @@ def _unsupported_files(index: DatasetIndex) -> list[Problem]:
 
 def _header_problems(pair: Pair) -> list[Problem]:
     problems = []
-    for what, path in (("image", pair.image), *(("mask", m) for m in pair.masks)):
+    for what, path in (*(("image", i) for i in pair.images), *(("mask", m) for m in pair.masks)):
         if what == "mask" and path.suffix.lower() in (".jpg", ".jpeg"):
             problems.append(Problem(path, "mask is a JPEG (lossy)", "lossy-mask"))
         try:

@@ -112,7 +112,7 @@ class DiskCache:
     def _paths(self, pair: Pair) -> tuple[Path, Path]:
         assert pair.mask is not None  # datasets accept labelled pairs only
         digest = hashlib.blake2b(f"{FORMAT}|{self.recipe}".encode(), digest_size=16)
-        for path in (pair.image, *pair.masks):
+        for path in pair.files:
             resolved, size, modified = file_version(path)
             digest.update(f"|{resolved}|{modified}|{size}".encode())
         key = digest.hexdigest()

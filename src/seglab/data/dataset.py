@@ -164,7 +164,7 @@ class SegmentationDataset(Dataset):
     def _load(self, pair: Pair) -> Arrays:
         """Decode, check and resize one pair; arrays in their compact stored dtypes."""
         assert pair.mask is not None  # checked in __init__
-        image = read_image(pair.image)
+        image = read_image(pair.images)
         mask = read_mask(pair.masks, self.mapping)
         if image.shape[:2] != mask.shape:
             raise DataError(

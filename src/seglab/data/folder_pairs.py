@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from seglab.data.channel_files import band_order, channel_names, group_name
 from seglab.data.cityscapes import cityscapes_reading
 from seglab.data.classes import (
     CLASS_DICT_GLOB,
@@ -43,6 +44,7 @@ from seglab.data.folders import (
 )
 from seglab.data.formats import FORMATS, DatasetFormat, ReadOptions
 from seglab.data.index import DatasetIndex, Pair, Problem, list_images, natural_key
+from seglab.data.io import read_image
 from seglab.data.mapping import IdentityMapping, MaskMapping
 from seglab.data.multilabel import ClassNamingsMapping, naming_names
 from seglab.data.naming import KeyRule, name_split, stem, usable_splits
@@ -99,18 +101,22 @@ class FolderPairsFormat(DatasetFormat):
 
     def index(self, root: Path, classes: ClassSpec | None) -> DatasetIndex:
         found = self.search(root)
-        _refuse_shared_masks(root, found.matches)
+        matches = stack_band_folders(root, found.matches)
+        _refuse_shared_masks(root, matches)
         pairs, problems = [], []
-        for match in found.matches:
-            pairs += [Pair(stem(image), image, mask, match.split, more_masks=match.merged.get(key, ()))
-                      for key, image, mask in match.pairs]
+        for match in matches:
+            for key, image, mask in match.pairs:
+                pair = Pair(stem(image), image, mask, match.split, more_masks=match.merged.get(key, ()),
+                            more_channels=match.channels.get(key, ()))
+                pairs.append(replace(pair, name=group_name(pair.images, channel_names(pair))) if match.channel_dirs
+                             else pair)
             problems += match.problems
         pairs = unique_names(pairs, root)
-        lists = read_split_lists(m.image_dir for m in found.matches)
+        lists = read_split_lists(m.image_dir for m in matches)
         pairs, listed_unlabelled, problems = apply_split_lists(pairs, problems, lists)
         pairs = _splits_from_names(pairs, root)
-        mask_dirs = [m.mask_dir for m in found.matches]
-        namings = next((m.namings for m in found.matches if m.namings), ())
+        mask_dirs = [m.mask_dir for m in matches]
+        namings = next((m.namings for m in matches if m.namings), ())
         if classes is None:
             classes = _shipped_classes(root, found)
         if namings:  # a mask per class (--task multilabel): the namings name the classes
@@ -120,8 +126,8 @@ class FolderPairsFormat(DatasetFormat):
             classes, mapping, encoding_problems = self.choose_classes(root, mask_dirs, pairs, classes)
         index = DatasetIndex(root, "folder-pairs", pairs, found.unlabelled + listed_unlabelled, classes, mapping,
                              problems + encoding_problems)
-        index.pairing = [m.describe(root) for m in found.matches]
-        index.ignored = found.ignored + [p for m in found.matches for p in m.extra_masks]
+        index.pairing = [m.describe(root) for m in matches]
+        index.ignored = found.ignored + [p for m in matches for p in m.extra_masks]
         if index.classes is None and type(mapping) is IdentityMapping:  # label masks, no names yet
             index.value_names = _shipped_value_names(root, found)
             if index.value_names is not None:  # and its copies in the other split folders (Roboflow's _classes.csv)
@@ -330,6 +336,52 @@ def _splits_from_names(pairs: list[Pair], root: Path) -> list[Pair]:
     return [replace(p, split=s) for p, s in zip(pairs, splits)]
 
 
+def stack_band_folders(root: Path, matches: list[FolderMatch]) -> list[FolderMatch]:
+    """Image folders that pair with one mask folder and hold one band each (38-Cloud's
+    `train_red/` ... `train_nir/` with `train_gt/`, single-channel files named `red_patch_...`),
+    or colour images in one and a band each in the others (`rgb/` + `nir/`), as one match whose
+    images' channels are their files: the colour image's, then red, green and blue, then the
+    other bands in name order. An image is paired when every folder has its file; a mask whose
+    image lacks a band says which. Two or more folders of multi-channel images that share masks
+    (ISPRS Potsdam's RGB and IRRG renderings) stay apart (`_refuse_shared_masks`)."""
+    by_masks: dict[tuple[Path, str | None], list[FolderMatch]] = {}
+    for match in matches:
+        by_masks.setdefault((match.mask_dir, match.split), []).append(match)
+    stacked = []
+    for group in by_masks.values():
+        counts = {} if len(group) < 2 or any(not m.pairs or m.channels or m.mask_dir == m.image_dir for m in group) \
+            else {m.image_dir: _channel_count(m.pairs[0][1]) for m in group}
+        if not counts or None in counts.values() or sum(c > 1 for c in counts.values() if c) > 1:
+            stacked += group
+            continue
+        first, *rest = sorted(group, key=lambda m: (counts[m.image_dir] == 1, band_order(m.image_dir.name)))
+        files = [{key: image for key, image, _ in m.pairs} for m in rest]
+        pairs, channels, problems = [], {}, []
+        for key, image, mask in first.pairs:
+            lacking = [m.image_dir for m, found in zip(rest, files) if key not in found]
+            if lacking:
+                where = ", ".join(folder_label(d, root) for d in lacking)
+                problems.append(Problem(mask, f"mask's image has no band file in {where} (its band in "
+                                        f"{first.image_dir.name} is '{image.name}'); the pair is left out",
+                                        "mask-without-image"))
+            else:
+                pairs.append((key, image, mask))
+                channels[key] = tuple(found[key] for found in files)
+        # the first folder's lonely masks stand for every folder's
+        problems += [p for m in rest for p in m.problems if p.code != "mask-without-image"]
+        stacked.append(replace(first, pairs=pairs, problems=first.problems + problems, channels=channels,
+                               channel_dirs=tuple(m.image_dir for m in rest)))
+    return stacked
+
+
+def _channel_count(image: Path) -> int | None:
+    """An image file's channels, from its pixels; None if it cannot be read."""
+    try:
+        return read_image(image).shape[2]
+    except DataError:
+        return None
+
+
 def _refuse_shared_masks(root: Path, matches: list[FolderMatch]) -> None:
     """Several image folders paired with one mask folder (ISPRS Potsdam's 2_Ortho_RGB/,
     3_Ortho_IRRG/ and 4_Ortho_RGBIR/ with 5_Labels_all/) would train and score every mask once
@@ -347,9 +399,9 @@ def _refuse_shared_masks(root: Path, matches: list[FolderMatch]) -> None:
             listed = ", ".join(folder_label(d, root) for d in image_dirs)
             raise DataError(f"'{root}': the masks of {folder_label(mask_dir, root)} pair with the images of {len(image_dirs)} "
                             f"folders ({listed}), so each mask would count {len(image_dirs)} times; name the images "
-                            f"to use: --images {image_dirs[0].name}; or, if the folders hold the bands of each image "
-                            "(38-Cloud's train_red/ ... train_nir/), stack them into one multi-band TIFF per image "
-                            "(docs/encodings.md#bands-in-separate-folders)")
+                            f"to use: --images {image_dirs[0].name} (folders of one band each, or one of colour "
+                            "images and others of one band, are read as the channels of one image: "
+                            "docs/encodings.md#bands-in-separate-folders)")
 
 
 def _folder_of(image: Path, root: Path) -> str:

@@ -30,6 +30,9 @@ class Pair:
             pairs of one group never straddle two splits or folds.
         more_masks: further masks of the image, read merged with `mask` (`--merge-masks`: BUSI's
             second lesions, the 2018 Data Science Bowl's one file per nucleus).
+        more_channels: further files of the image whose channels follow `image`'s (38-Cloud's
+            green, blue and near-infrared bands beside its red one; nnU-Net's `case_0001.png`
+            beside `case_0000.png`).
     """
 
     name: str
@@ -38,6 +41,17 @@ class Pair:
     split: str | None = None
     group: str | None = None
     more_masks: tuple[Path, ...] = ()
+    more_channels: tuple[Path, ...] = ()
+
+    @property
+    def images(self) -> tuple[Path, ...]:
+        """Every file of the image, channels in order: `image` first."""
+        return (self.image, *self.more_channels)
+
+    @property
+    def files(self) -> tuple[Path, ...]:
+        """Every file of the pair: its image's, then its masks."""
+        return (*self.images, *self.masks)
 
     @property
     def masks(self) -> tuple[Path, ...]:

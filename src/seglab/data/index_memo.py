@@ -23,7 +23,7 @@ from seglab.data.mapping import MaskMapping
 
 log = logging.getLogger(__name__)
 
-MEMO_VERSION = 1  # part of every key (with seglab's version and the reader's file): bump when shared reading changes
+MEMO_VERSION = 2  # part of every key (with seglab's version and the reader's file): bump when shared reading changes
 
 
 def versions(paths: Iterable[Path]) -> list[tuple[str, int, int]]:
@@ -59,7 +59,7 @@ def _save(path: Path, index: DatasetIndex) -> None:
     data = {
         "root": str(index.root), "format": index.format, "pairing": index.pairing,
         "classes": index.classes.to_dict() if index.classes else None, "mapping": index.mapping.to_dict(),
-        "pairs": [[p.name, str(p.image), [str(m) for m in p.masks], p.split, p.group] for p in index.pairs],
+        "pairs": [[p.name, [str(i) for i in p.images], [str(m) for m in p.masks], p.split, p.group] for p in index.pairs],
         "unlabelled": [str(p) for p in index.unlabelled],
         "problems": [[None if p.path is None else str(p.path), p.message, p.code, [str(r) for r in p.related]]
                      for p in index.problems],
@@ -74,8 +74,9 @@ def _loaded(path: Path) -> DatasetIndex | None:
     """The memo at `path`; None when there is none, it cannot be read, or a file it lists is gone."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-        pairs = [Pair(name, Path(image), Path(masks[0]) if masks else None, split, group,
-                      tuple(Path(m) for m in masks[1:])) for name, image, masks, split, group in data["pairs"]]
+        pairs = [Pair(name, Path(images[0]), Path(masks[0]) if masks else None, split, group,
+                      tuple(Path(m) for m in masks[1:]), tuple(Path(i) for i in images[1:]))
+                 for name, images, masks, split, group in data["pairs"]]
         index = DatasetIndex(
             Path(data["root"]), data["format"], pairs, [Path(p) for p in data["unlabelled"]],
             ClassSpec.from_dict(data["classes"]) if data["classes"] else None, MaskMapping.from_dict(data["mapping"]),
@@ -83,6 +84,6 @@ def _loaded(path: Path) -> DatasetIndex | None:
              for where, message, code, related in data["problems"]], pairing=data["pairing"])
     except (OSError, ValueError, KeyError, TypeError):
         return None
-    if not all(os.path.exists(f) for p in pairs for f in (p.image, *p.masks)):
+    if not all(os.path.exists(f) for p in pairs for f in p.files):
         return None
     return index

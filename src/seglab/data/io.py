@@ -42,7 +42,7 @@ def image_scale(dtype: np.dtype | type | str) -> float:
     raise ValueError(f"unsupported image dtype {dtype}; expected uint8, uint16 or float")
 
 
-def read_image(path: str | Path) -> np.ndarray:
+def read_image(path: str | Path | Sequence[Path]) -> np.ndarray:
     """Read an image as (H, W, C), keeping its stored precision.
 
     Alpha is dropped (RGBA, grey+alpha, a TIFF's declared alpha samples), palette images become
@@ -51,10 +51,20 @@ def read_image(path: str | Path) -> np.ndarray:
     float32; bool becomes uint8 0/255; other integers become float32 so no value is clipped.
     Multi-page TIFFs give their first page.
 
+    Several paths (a pair's `images`: bands or channels kept in files of their own) are one
+    image, their channels in order; files of different dtypes are each scaled to [0, 1] by their
+    own (`image_scale`) and stacked as float32.
+
     Raises:
-        DataError: missing, unreadable, corrupt or truncated file, or an unusable shape.
+        DataError: missing, unreadable or corrupt file, an unusable shape, or files of one image
+            that differ in size or give more than `MAX_CHANNELS` channels together.
     """
-    path = Path(path)
+    if not isinstance(path, (str, Path)):
+        return _stacked([_read_one_image(Path(p)) for p in path], [Path(p) for p in path])
+    return _read_one_image(Path(path))
+
+
+def _read_one_image(path: Path) -> np.ndarray:
     array = decode(path, "image", lambda p: read_array(p, "image", palette_rgb=True))
     if array.ndim == 2:
         array = array[..., None]
@@ -64,6 +74,21 @@ def read_image(path: str | Path) -> np.ndarray:
         raise ReadError(f"image '{path}' has shape {array.shape}; expected (H, W) or (H, W, C) with C 1-"
                         f"{MAX_CHANNELS}, channels last{hint}", "bad-shape")
     return np.ascontiguousarray(_image_dtype(array, path))
+
+
+def _stacked(arrays: list[np.ndarray], paths: list[Path]) -> np.ndarray:
+    """The channels of an image's files, in order, as one image."""
+    for array, path in zip(arrays[1:], paths[1:]):
+        if array.shape[:2] != arrays[0].shape[:2]:
+            raise ReadError(f"image '{path}' is {array.shape[0]}x{array.shape[1]} (HxW) but '{paths[0]}', whose "
+                            f"channels it continues, is {arrays[0].shape[0]}x{arrays[0].shape[1]}", "channel-files-differ")
+    channels = sum(a.shape[2] for a in arrays)
+    if channels > MAX_CHANNELS:
+        raise ReadError(f"image '{paths[0]}' with its {len(paths) - 1} further channel file(s) gives {channels} "
+                        f"channels; seglab reads at most {MAX_CHANNELS}", "bad-shape")
+    if len({a.dtype for a in arrays}) > 1:
+        arrays = [a.astype(np.float32) / np.float32(image_scale(a.dtype)) for a in arrays]
+    return np.concatenate(arrays, axis=2)
 
 
 def read_raw_mask(path: str | Path, rgb: bool = False) -> np.ndarray:

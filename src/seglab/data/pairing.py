@@ -10,18 +10,17 @@ counting each naming over all its folders.
 from __future__ import annotations
 
 import difflib
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from seglab.data.channel_files import NNUNET_CHANNEL
 from seglab.data.index import Problem
 from seglab.data.naming import KEY_RULES, KeyRule, is_numbered_mask, named_after, stem, suffix_rules, words
 from seglab.errors import DataError
 
 # loose rules (numbers) are used only when they pair every keyed file one to one
 _STRICT_RULES = 2
-_NNUNET_CHANNEL = re.compile(r"(.+)_(000[1-9]|00[1-9]\d)")  # nnU-Net channel files after _0000
 # unpaired images that get a closest-mask hint, and the most masks searched for one (difflib is quadratic)
 _CLOSEST_SHOWN, _CLOSEST_AMONG = 50, 5000
 # words in the names of annotations that are renderings, not class labels
@@ -57,6 +56,9 @@ class FolderMatch:
         merged: key -> the image's masks after the first (`--merge-masks`), read as one mask.
         more_mask_dirs: further mask folders whose masks `merged` holds (`combine_matches`).
         namings: the mask namings read as classes, one file per class (`namings_as_classes`).
+        channels: key -> the files of the image's further channels (nnU-Net's `case_0001.png`
+            beside `case_0000.png`; the other band folders' files of `channel_dirs`).
+        channel_dirs: further image folders whose files `channels` holds (`stack_band_folders`).
     """
 
     image_dir: Path
@@ -70,10 +72,13 @@ class FolderMatch:
     merged: dict[str, tuple[Path, ...]] = field(default_factory=dict)
     more_mask_dirs: tuple[Path, ...] = ()
     namings: tuple[str, ...] = ()
+    channels: dict[str, tuple[Path, ...]] = field(default_factory=dict)
+    channel_dirs: tuple[Path, ...] = ()
 
     def describe(self, root: Path) -> str:
         """One line for `seglab inspect`: which folders, how many pairs, which rule."""
-        images = folder_label(self.image_dir, root)
+        images = folder_label(self.image_dir, root) + "".join(f", {d.name}/" for d in self.channel_dirs) + (
+            " (the channels of one image)" if self.channel_dirs else "")
         where = f"{images} (images and masks side by side)" if self.image_dir == self.mask_dir else (
             " + ".join([images, *(folder_label(d, root) for d in (self.mask_dir, *self.more_mask_dirs))])
         )
@@ -87,6 +92,8 @@ class FolderMatch:
             return (f"{where}{split}: {len(self.pairs)} pairs by {self.rule.name}, a mask per class named "
                     + ", ".join(f"'{t}'" for t in self.namings))
         merged = f", {len(self.merged)} of them with several masks merged" if self.merged else ""
+        if self.channels and not self.channel_dirs:
+            merged += f", {len(self.channels)} of them with channels in files of their own (_0001, ...)"
         return f"{where}{split}: {len(self.pairs)} pairs by {self.rule.name}{merged}"
 
     @property
@@ -188,20 +195,18 @@ def match_folders(
     lonely_masks = [m for k, m in mask_keys.items() if k not in image_keys]
     lonely_names = {stem(m).lower(): m for m in lonely_masks}
     expected = folder_label(mask_dir, root) if mask_dir != image_dir else folder_label(image_dir, root)
-    paired_stems = {stem(image) for _, image, _ in pairs}
+    key_of_case = {stem(image)[: -len("_0000")]: key for key, image, _ in pairs if stem(image).endswith("_0000")}
+    channels: dict[str, list[tuple[int, Path]]] = {}
     for key, image in image_keys.items():
         if key in mask_keys:
+            continue
+        channel = NNUNET_CHANNEL.fullmatch(stem(image))
+        if channel and channel.group(2) != "0000" and channel.group(1) in key_of_case:  # channel 1, 2, ... of a case
+            channels.setdefault(key_of_case[channel.group(1)], []).append((int(channel.group(2)), image))
             continue
         numbered = rule in KEY_RULES[_STRICT_RULES:]  # `t000.tif` pairs `man_seg000.tif`, not `t000.*`
         message = (f"image has no mask (expected a mask numbered {key} in {expected})" if numbered
                    else f"image has no mask (expected {expected}{stem(image)}.*)")
-        channel = _NNUNET_CHANNEL.fullmatch(stem(image))
-        if channel and f"{channel.group(1)}_0000" in paired_stems:
-            message = (f"image is channel {int(channel.group(2))} of nnU-Net case '{channel.group(1)}', whose _0000 "
-                       "file is paired: a 2-D case is read from one image file, so this channel is not used; stack "
-                       "the case's channels into one TIFF (docs/encodings.md#bands-in-separate-folders)")
-            problems.append(Problem(image, message, "image-without-mask"))
-            continue
         close = (
             difflib.get_close_matches(stem(image).lower(), list(lonely_names), n=1, cutoff=0.6)
             if len(problems) < _CLOSEST_SHOWN and len(lonely_names) <= _CLOSEST_AMONG else []
@@ -225,9 +230,30 @@ def match_folders(
         else:
             extra.setdefault(_template(mask, key), []).append(mask)
     rivals = rivals or _second_annotation(pairs, extra, rule, root)
-    return FolderMatch(image_dir, mask_dir, split, rule, pairs, problems,
+    pairs, gaps = _complete_cases(pairs, channels)
+    return FolderMatch(image_dir, mask_dir, split, rule, pairs, problems + gaps,
                        [m for ms in extra.values() for m in ms] + unkeyed, rivals,
-                       {k: tuple(ms) for k, ms in merged.items() if k in image_keys})
+                       {k: tuple(ms) for k, ms in merged.items() if k in image_keys},
+                       channels={k: tuple(image for _, image in sorted(cs)) for k, cs in channels.items()})
+
+
+def _complete_cases(pairs: list[tuple[str, Path, Path]], channels: dict[str, list[tuple[int, Path]]]
+                    ) -> tuple[list[tuple[str, Path, Path]], list[Problem]]:
+    """The pairs whose nnU-Net channel files are numbered without a gap (`_0000`, `_0001`, ...),
+    and a finding for each other case, which is left out: its channels would shift."""
+    kept, problems = [], []
+    for key, image, mask in pairs:
+        numbers = sorted(n for n, _ in channels.get(key, ()))
+        if numbers == list(range(1, len(numbers) + 1)):
+            kept.append((key, image, mask))
+            continue
+        case = stem(image)[: -len("_0000")]
+        missing = [n for n in range(1, numbers[-1]) if n not in numbers]
+        what = f"no {case}_{missing[0]:04d}" if missing else "two files of one channel"
+        problems.append(Problem(image, f"nnU-Net case '{case}' has channel files up to _{numbers[-1]:04d} but "
+                                f"{what}; the case is left out", "image-without-mask"))
+        del channels[key]
+    return kept, problems
 
 
 def combine_matches(matches: Sequence[FolderMatch]) -> FolderMatch:
@@ -252,6 +278,7 @@ def combine_matches(matches: Sequence[FolderMatch]) -> FolderMatch:
         [(key, image, masks[key][0]) for key, image in images.items()], problems,
         [e for m in matches for e in m.extra_masks], next((m.rivals for m in matches if m.rivals), None),
         {key: tuple(ms[1:]) for key, ms in masks.items() if len(ms) > 1}, tuple(m.mask_dir for m in matches[1:]),
+        channels={key: files for m in reversed(matches) for key, files in m.channels.items()},
     )
 
 

@@ -198,7 +198,7 @@ _SCANNED_LIMIT = 200_000
 
 def _scan_pair(pair: Pair, mapping: MaskMapping) -> _PairScan:
     try:
-        key = (file_version(pair.image), tuple(map(file_version, pair.masks)), repr(mapping), max_pixels())
+        key = (tuple(map(file_version, pair.images)), tuple(map(file_version, pair.masks)), repr(mapping), max_pixels())
     except OSError:  # missing or unreachable: read it, to report why
         return _read_pair(pair, mapping)
     found = _SCANNED.get(key)
@@ -213,7 +213,7 @@ def _read_pair(pair: Pair, mapping: MaskMapping) -> _PairScan:
     problems: list[Problem] = []
     facts = sums = labels = counts = None
     try:
-        image = read_image(pair.image)
+        image = read_image(pair.images)
     except DataError as err:
         problems.append(Problem(pair.image, str(err), _code(err)))
         image = None

@@ -15,6 +15,7 @@ from torch.utils.data import DataLoader, DistributedSampler, Subset
 
 from seglab.compilation import check_compile_mode, keeps_thread_count
 from seglab.config import DEFAULT_EPOCHS, ExperimentConfig
+from seglab.data.channel_files import channel_names
 from seglab.data.prepare import PreparedData, make_loader, prepare_data
 from seglab.engine.builders import model_min_side, resolve_class_weights
 from seglab.engine.callbacks import EarlyStopping, EncoderFreezer, SamplerEpoch
@@ -60,6 +61,7 @@ def model_card(cfg: ExperimentConfig, data: PreparedData) -> ModelCard:
         std=data.std,
         extra={**({"encoder_weights": weights} if weights is not None else {}), **task_for(data.multilabel).extra()},
         augment_transforms=tuple(data.augment.names()) if data.augment is not None else (),
+        channel_files=next((channel_names(p) for p in data.splits["train"] if p.more_channels), ()),
     )
 
 

@@ -197,7 +197,7 @@ def evaluate_run(
     predict_seconds = 0.0
     gallery = set(spread(len(pairs), gallery_size))
     for index, pair in enumerate(progress_bar(pairs, desc=f"evaluate {split}", unit="image", enabled=progress)):
-        image = read_image(pair.image)
+        image = read_image(pair.images)
         truth = read_mask(pair.masks, mapping)
         if truth.shape != image.shape[:2]:
             raise DataError(f"mask '{pair.mask}' is {truth.shape} but image '{pair.image}' is {image.shape[:2]}")

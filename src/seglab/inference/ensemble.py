@@ -71,6 +71,10 @@ class EnsemblePredictor:
     def in_channels(self) -> int:
         return self.members[0].in_channels
 
+    @property
+    def channel_files(self) -> tuple[str, ...]:
+        return self.members[0].channel_files
+
     def predict(self, image: np.ndarray) -> Prediction:
         """Shape: image (H, W) or (H, W, C) -> mask (H, W), probs (K, H, W), as `Predictor.predict`."""
         probs = np.mean([member.predict(image).probs for member in self.members], axis=0, dtype=np.float32)

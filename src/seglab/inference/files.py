@@ -13,6 +13,7 @@ import numpy as np
 from PIL import Image
 
 from seglab.data import IMAGE_SUFFIXES, image_scale, read_image, write_mask_png
+from seglab.data.channel_files import channel_groups, group_name
 from seglab.data.classes import ClassSpec
 from seglab.data.geotiff import georeference, write_georeferenced_mask
 from seglab.data.volumes import VOLUME_SUFFIXES, is_volume, volume_stem
@@ -26,19 +27,19 @@ from seglab.reports.plots import overlay, shown_channels
 log = logging.getLogger(__name__)
 
 
-def collect_inputs(inputs: Sequence[str | Path]) -> list[Path]:
+def collect_inputs(inputs: Sequence[str | Path], band_folders: bool = False) -> list[Path]:
     """Image and volume files named directly, DICOM series folders, plus the images and NIfTI
-    volumes inside other named folders (not recursive)."""
+    volumes inside other named folders (not recursive); with `band_folders` (a model whose
+    channels are files of their own), a folder without images gives those of its subfolders
+    (38-Cloud's `38-Cloud_test/` and its `test_red/` ... `test_nir/`)."""
     files: list[Path] = []
     for item in map(Path, inputs):
         if item.is_dir() and is_volume(item):  # a DICOM series is one input
             files.append(item)
         elif item.is_dir():
-            found = sorted(
-                p for p in item.iterdir()
-                if (p.suffix.lower() in IMAGE_SUFFIXES or p.name.lower().endswith(VOLUME_SUFFIXES))
-                and not p.name.startswith("._") and p.is_file()
-            )
+            found = _inputs_in(item)
+            if not found and band_folders:
+                found = [p for folder in sorted(item.iterdir()) if folder.is_dir() for p in _inputs_in(folder)]
             if not found:
                 raise DataError(f"folder '{item}' holds no images ({', '.join(IMAGE_SUFFIXES)}) or volumes "
                                 f"({', '.join(VOLUME_SUFFIXES)}, DICOM series)")
@@ -50,12 +51,44 @@ def collect_inputs(inputs: Sequence[str | Path]) -> list[Path]:
     return files
 
 
-def output_names(files: Sequence[Path]) -> dict[Path, str]:
-    """The name each input's outputs are written under: its stem, or where two inputs share a
-    stem (`a/x.png` and `b/x.png`) its path below the inputs' common folder, and where they share
-    a folder too (`x.png`, `x.jpg`) also its suffix, so that no prediction overwrites another's.
+def _inputs_in(folder: Path) -> list[Path]:
+    return sorted(
+        p for p in folder.iterdir()
+        if (p.suffix.lower() in IMAGE_SUFFIXES or p.name.lower().endswith(VOLUME_SUFFIXES))
+        and not p.name.startswith("._") and p.is_file()
+    )
+
+
+def channel_images(files: Sequence[Path], channel_files: Sequence[str]) -> dict[Path, tuple[Path, ...]]:
+    """Each input image's files by its first file, in input order: with a model's
+    `channel_files`, the channel files of one image together in the model's order
+    (`channel_files.channel_groups`); otherwise, and for every other file, each file alone.
+
+    Raises:
+        DataError: an image lacking one of its channel files.
     """
-    stems = {path: volume_stem(path) if is_volume(path) else path.stem for path in files}
+    if not channel_files:
+        return {path: (path,) for path in files}
+    groups, _ = channel_groups([f for f in files if not is_volume(f)], channel_files)
+    grouped = {path: group for group in groups for path in group}
+    images = {}
+    for path in files:
+        group = grouped.get(path, (path,))
+        images.setdefault(group[0], group)
+    return images
+
+
+def output_names(files: Sequence[Path], channel_files: Sequence[str] = ()) -> dict[Path, str]:
+    """The name each input's outputs are written under: its stem (an image of channel files:
+    its first file's, without the channel or band, see `channel_images`), or where two inputs
+    share a stem (`a/x.png` and `b/x.png`) its path below the inputs' common folder, and where
+    they share a folder too (`x.png`, `x.jpg`) also its suffix, so that no prediction
+    overwrites another's. The names are keyed by each input's first file.
+    """
+    images = channel_images(files, channel_files)
+    files = list(images)
+    stems = {path: group_name(group, channel_files) if len(group) > 1 else volume_stem(path) if is_volume(path)
+             else path.stem for path, group in images.items()}
     shared = Counter(stems.values())
     if len(files) < 2 or max(shared.values()) == 1:
         return stems
@@ -114,11 +147,12 @@ def predict_files(
     class indices, or a 0/1 band per class of a multi-label model. `progress` shows a bar over
     the files."""
     out = Path(out_dir)
-    names = names or output_names(files)
+    images = channel_images(files, predictor.channel_files)
+    names = names or output_names(files, predictor.channel_files)
     classes = predictor.classes
     written = []
-    for path in progress_bar(files, desc="predict", unit="image", enabled=progress):
-        image = read_image(path)
+    for path, channel_files in progress_bar(images.items(), desc="predict", unit="image", enabled=progress):
+        image = read_image(channel_files if len(channel_files) > 1 else path)
         prediction = predictor.predict(image)
         base = out / names[path]
         base.parent.mkdir(parents=True, exist_ok=True)

@@ -60,6 +60,10 @@ class OnnxPredictor:
     def in_channels(self) -> int:
         return self.card.in_channels
 
+    @property
+    def channel_files(self) -> tuple[str, ...]:
+        return self.card.channel_files
+
     def predict(self, image: np.ndarray) -> Prediction:
         """Class mask and probabilities at the input's original size.
 

@@ -52,6 +52,11 @@ class Segmenter(Protocol):
         """The channels an image is fed with (3 for RGB; a multispectral model's bands)."""
         ...
 
+    @property
+    def channel_files(self) -> tuple[str, ...]:
+        """The names of an image's channel files when each is a file of its own (`ModelCard.channel_files`)."""
+        ...
+
     def predict(self, image: np.ndarray) -> Prediction: ...
 
 
@@ -198,6 +203,10 @@ class Predictor:
     @property
     def in_channels(self) -> int:
         return self.card.in_channels
+
+    @property
+    def channel_files(self) -> tuple[str, ...]:
+        return self.card.channel_files
 
     @torch.no_grad()
     def predict(self, image: np.ndarray) -> Prediction:

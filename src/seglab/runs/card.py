@@ -35,6 +35,10 @@ class CardLimits:
 CARD_LIMITS = CardLimits()
 
 
+def _not_a_list(name: str, value: object) -> tuple[str, ...]:
+    raise TypeError(f"{name} is {type(value).__name__}, not a list")
+
+
 @dataclass(frozen=True)
 class ModelCard:
     """Everything needed to rebuild a trained model and feed it like during training."""
@@ -52,6 +56,10 @@ class ModelCard:
     # transforms of the training augmentation, in order (() for none): the views the network saw,
     # which flip TTA keeps to; None in checkpoints written before seglab recorded them
     augment_transforms: tuple[str, ...] | None = None
+    # the names of an image's channel files, in order, when each channel is a file of its own:
+    # band folders' words ("red", ..., "nir") or nnU-Net's channel numbers ("0000", "0001");
+    # () for one file per image. `predict` puts such files together by them.
+    channel_files: tuple[str, ...] = ()
 
     @property
     def class_spec(self) -> ClassSpec:
@@ -76,6 +84,10 @@ class ModelCard:
                 problems.append(f"size {list(self.size)!r} (expected [height, width] or null)")
             for side in self.size:
                 count("size side", side, limits.max_size)
+        if len(self.channel_files) not in (0, *range(2, self.in_channels + 1)) or not all(
+                isinstance(n, str) and 0 < len(n) <= 64 for n in self.channel_files):
+            problems.append(f"channel_files {list(self.channel_files)!r} (expected 2 to {self.in_channels} names of up "
+                            "to 64 characters, or none)")
         for stats in ("mean", "std"):
             if len(getattr(self, stats)) not in (1, self.in_channels):
                 problems.append(f"{stats} with {len(getattr(self, stats))} values for {self.in_channels} channels")
@@ -108,7 +120,7 @@ class ModelCard:
             CheckpointError: a missing or malformed field, or a model beyond the limits.
         """
         try:
-            size, transforms = values["size"], values.get("augment_transforms")
+            size, transforms, files = values["size"], values.get("augment_transforms"), values.get("channel_files", [])
             card = cls(
                 model=values["model"],
                 options=dict(values["options"]),
@@ -121,6 +133,7 @@ class ModelCard:
                 std=tuple(values["std"]),
                 extra=dict(values.get("extra", {})),
                 augment_transforms=None if transforms is None else tuple(transforms),
+                channel_files=tuple(files) if isinstance(files, list) else _not_a_list("channel_files", files),
             )
         except (KeyError, TypeError, ValueError) as err:
             raise CheckpointError(f"model card is incomplete or malformed: {err!r}") from None

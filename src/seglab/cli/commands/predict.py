@@ -28,7 +28,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         ".nii.gz) or DICOM series folders: a volume is predicted slice by slice across the run's "
                         "--slice-axis and written as <name>_mask.nii.gz (a case's modalities together: nnU-Net's "
                         "case_0000, case_0001, ... files, or a BraTS subject folder's volumes); a GeoTIFF's mask is "
-                        "also written as <name>_mask.tif with its georeferencing")
+                        "also written as <name>_mask.tif with its georeferencing. A model trained on images whose "
+                        "channels are files of their own (band folders, nnU-Net's 2-D _0000, _0001 files) reads "
+                        "each image's files together: give them all, or the folder of the band folders")
     parser.add_argument("--out", default="predictions", help="output folder (default predictions)")
     parser.add_argument("--probs", action="store_true", help="also write per-class probabilities (.npy)")
     parser.add_argument("--rle-csv", metavar="FILE",
@@ -67,8 +69,9 @@ def run(args: argparse.Namespace) -> None:
     predictor = load_segmenter([args.run, *args.ensemble], args.device, args.precision, inference_options(args),
                                args.checkpoint)
     set_max_pixels(args.max_pixels)
-    files = collect_inputs(args.inputs)
-    names = output_names(files)  # inputs sharing a stem keep their folders, so none overwrites another
+    files = collect_inputs(args.inputs, band_folders=bool(predictor.channel_files))
+    # inputs sharing a stem keep their folders, so none overwrites another
+    names = output_names(files, predictor.channel_files)
     volumes = [path for path in files if is_volume(path)]
     images = [path for path in files if path not in volumes]
     if images or not volumes:
