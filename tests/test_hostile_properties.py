@@ -752,3 +752,41 @@ def test_any_geo_tags_copy_onto_the_mask_or_leave_it_out(tmp_path_factory, value
             assert {code for code, *_ in copied} <= set(tif.pages[0].tags.keys())
     else:
         assert not mask.exists()
+
+
+geo_points = st.lists(st.tuples(st.floats(-1e9, 1e9, allow_nan=False), st.floats(-1e9, 1e9, allow_nan=False))
+                      .map(list), max_size=5) | json_values
+geo_geometries = st.fixed_dictionaries({
+    "type": st.sampled_from(["Polygon", "MultiPolygon", "GeometryCollection", "Point", "LineString"]) | json_values},
+    optional={"coordinates": st.lists(geo_points, max_size=3) | st.lists(st.lists(geo_points, max_size=2), max_size=2)
+              | json_values,
+              "geometries": st.lists(st.fixed_dictionaries({"type": st.just("Polygon"),
+                                                            "coordinates": st.lists(geo_points, max_size=2)}),
+                                     max_size=2) | json_values})
+geo_features = st.fixed_dictionaries({"type": st.just("Feature"), "geometry": geo_geometries | json_values},
+                                     optional={"properties": json_values | st.fixed_dictionaries(
+                                         {}, optional={"classification": json_values | st.fixed_dictionaries(
+                                             {"name": st.sampled_from(["Tumor", ""]) | json_values}),
+                                             "class": json_values, "label": st.sampled_from(["road", ""])})})
+
+
+@example(features=[{"type": "Feature", "geometry": {"type": []}}], crs=None, georeferenced=False)  # Counter: TypeError
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(features=st.lists(geo_features, max_size=4), crs=st.sampled_from([None, "EPSG:4326", "EPSG:32611",
+                                                                          "EPSG:999999", "EPSG:"]) | json_values,
+       georeferenced=st.booleans())
+def test_any_geojson_file_gives_pairs_or_a_seglab_error(tmp_path_factory, features, crs, georeferenced):
+    """A GeoJSON file of any features, coordinates and CRS, over a plain image or a GeoTIFF."""
+    import tifffile
+
+    root = tmp_path_factory.mktemp("geojson")
+    (root / "images").mkdir()
+    extratags = [(33550, 12, 3, (0.5, 0.5, 0.0), True), (33922, 12, 6, (0, 0, 0, 660000.0, 4000000.0, 0.0), True),
+                 (34735, 3, 16, (1, 1, 0, 3, 1024, 0, 1, 1, 1025, 0, 1, 1, 3072, 0, 1, 32611), True)]
+    tifffile.imwrite(root / "images" / "a.tif", np.zeros((8, 8), np.uint8), extratags=extratags if georeferenced else [])
+    (root / "labels").mkdir()
+    collection = {"type": "FeatureCollection", "features": features}
+    if crs is not None:
+        collection["crs"] = {"type": "name", "properties": {"name": crs}}
+    (root / "labels" / "a.geojson").write_text(json.dumps(collection))
+    _small_allocation(lambda: _only_seglab_errors(root, tmp_path_factory.mktemp("cache")))

@@ -68,11 +68,13 @@ def top_annotation_files(root: Path, suffix: str, looks_right: Callable[[Path], 
     return sorted((p for p in candidates if looks_right(p)), key=lambda p: natural_key(str(p)))
 
 
-def json_folders(root: Path, looks_right: Callable[[Path], bool], depth: int = 4) -> list[Path]:
-    """The folders under `root`, `depth` levels down at most, whose first two JSON files (by
-    name) `looks_right`: where a tool keeps a JSON file per image away from the images (V7's
-    `releases/latest/annotations/`, LabelMe files moved to `annotations/`)."""
-    return [folder for folder, jsons in json_listing(root, depth) if all(looks_right(folder / f) for f in jsons[:2])]
+def json_folders(root: Path, looks_right: Callable[[Path], bool], depth: int = 4,
+                 suffixes: tuple[str, ...] = (".json",)) -> list[Path]:
+    """The folders under `root`, `depth` levels down at most, whose first two files of
+    `suffixes` (by name) `looks_right`: where a tool keeps a JSON file per image away from the
+    images (V7's `releases/latest/annotations/`, LabelMe files moved to `annotations/`)."""
+    listed = [(folder, [f for f in files if f.lower().endswith(suffixes)]) for folder, files in json_listing(root, depth)]
+    return [folder for folder, files in listed if files and all(looks_right(folder / f) for f in files[:2])]
 
 
 class AnnotationFilesFormat(DatasetFormat):

@@ -74,8 +74,13 @@ class ReadOptions:
 
     @property
     def names_folders(self) -> bool:
-        """Whether the user named the image/mask folders or the mask naming (folder-pairs only)."""
+        """Whether the user named the image/mask folders or the mask naming (folder-pairs, and
+        with `images` alone the layouts that `picks_image_folder`)."""
         return self.images is not None or self.masks is not None or self.mask_pattern is not None
+
+    @property
+    def names_images_only(self) -> bool:
+        return self.images is not None and self.masks is None and self.mask_pattern is None
 
     @property
     def key_rules(self) -> tuple[KeyRule, ...]:
@@ -101,6 +106,9 @@ class DatasetFormat:
 
     layout: ClassVar[str] = ""
     priority: ClassVar[int] = 100
+    # whether `--images` alone (no --masks, no --mask-pattern) picks among this layout's image
+    # folders (GeoJSON labels paired with SpaceNet's MUL/ or RGB-PanSharpen/), as for folder-pairs
+    picks_image_folder: ClassVar[bool] = False
 
     def __init__(self, options: ReadOptions | None = None) -> None:
         self.options = options or ReadOptions()
@@ -351,12 +359,15 @@ def _classes_from_value_names(index: DatasetIndex, ignore_index: int | None) -> 
 
 def _choose_format(root: Path, name: str, options: ReadOptions) -> DatasetFormat:
     if options.names_folders:
-        if name not in ("auto", "folder-pairs"):
-            raise ConfigError(f"--images, --masks and --mask-pattern need the folder-pairs layout, not '{name}'")
-        fmt: DatasetFormat = FORMATS.get("folder-pairs")(options)
-        if not fmt.detect(root):
-            raise DataError(f"no image/mask folders in '{root}' fit the given folders or pattern{_what_was_seen(root)}")
-        return fmt
+        picking = [n for n in FORMATS.names() if FORMATS.get(n).picks_image_folder] if options.names_images_only else []
+        if name not in ("auto", "folder-pairs", *picking):
+            raise ConfigError(f"--images, --masks and --mask-pattern need the folder-pairs layout, not '{name}'"
+                              + (f" (--images alone: also {', '.join(picking)})" if picking else ""))
+        for candidate in (*picking, "folder-pairs") if name == "auto" else (name,):
+            fmt: DatasetFormat = FORMATS.get(candidate)(options)
+            if fmt.detect(root):
+                return fmt
+        raise DataError(f"no image/mask folders in '{root}' fit the given folders or pattern{_what_was_seen(root)}")
     if name != "auto":
         try:
             fmt = FORMATS.get(name)(options)

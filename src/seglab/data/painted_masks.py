@@ -237,6 +237,36 @@ def paint(entry: ImageObjects, overlap: str, start: np.ndarray | None = None) ->
     return labels, int((labels == IGNORE).sum()) if overlap == OVERLAP_IGNORED else 0
 
 
+def xy(points: object) -> list[tuple[float, float]]:
+    """Points `[[x, y], ...]` as floats (extra coordinates, a GeoJSON height, left out).
+
+    Raises:
+        TypeError, ValueError: points that are no pairs of numbers.
+    """
+    return [(float(point[0]), float(point[1])) for point in points]  # type: ignore[union-attr,index]
+
+
+@dataclass(frozen=True)
+class Polygon:
+    """An exterior outline with interior holes, points `[x, y]` in pixels (Supervisely's
+    polygons, GeoJSON's rings); a hole's outline stays the object's, as OpenCV's fillPoly
+    (which Supervisely draws with) fills it."""
+
+    exterior: object
+    interior: object
+
+    def __call__(self, height: int, width: int) -> np.ndarray:
+        canvas = Image.new("L", (width, height), 0)
+        draw = ImageDraw.Draw(canvas)
+        outline = xy(self.exterior)
+        if len(outline) >= 3:
+            draw.polygon(outline, fill=1, outline=1)
+        for hole in self.interior:  # type: ignore[attr-defined]
+            if len(points := xy(hole)) >= 3:
+                draw.polygon(points, fill=0, outline=1)
+        return np.asarray(canvas, dtype=bool)
+
+
 def ellipse(rx: float, ry: float) -> list[tuple[float, float]]:
     """An ellipse's outline about its centre as a polygon of `_ELLIPSE_SIDES` points (LabelMe's
     circles, CVAT's and Label Studio's ellipses)."""

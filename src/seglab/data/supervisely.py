@@ -28,14 +28,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageDraw
+from PIL import Image
 
 from seglab.data.annotation_formats import AnnotationBesideImages, load_json
 from seglab.data.classes import ClassSpec, hex_colour, tool_classes
 from seglab.data.folders import Folder
 from seglab.data.formats import FORMATS
 from seglab.data.index import DatasetIndex, Problem
-from seglab.data.painted_masks import LATER_OVER_EARLIER, Drawn, ImageObjects
+from seglab.data.painted_masks import LATER_OVER_EARLIER, Drawn, ImageObjects, Polygon, xy
 from seglab.data.read_errors import DECODE_ERRORS
 from seglab.errors import DataError
 
@@ -205,30 +205,6 @@ def _outline(kind: str, item: dict) -> Bitmap | Polygon | Rectangle:
     return (Polygon if kind == "polygon" else Rectangle)(points.get("exterior"), points.get("interior") or [])
 
 
-def _xy(points: object) -> list[tuple[float, float]]:
-    return [(float(x), float(y)) for x, y in points]  # type: ignore[union-attr]
-
-
-@dataclass(frozen=True)
-class Polygon:
-    """An exterior outline with interior holes, points `[x, y]` in pixels; a hole's outline
-    stays the object's, as OpenCV's fillPoly (which Supervisely draws with) fills it."""
-
-    exterior: object
-    interior: object
-
-    def __call__(self, height: int, width: int) -> np.ndarray:
-        canvas = Image.new("L", (width, height), 0)
-        draw = ImageDraw.Draw(canvas)
-        outline = _xy(self.exterior)
-        if len(outline) >= 3:
-            draw.polygon(outline, fill=1, outline=1)
-        for hole in self.interior:  # type: ignore[attr-defined]
-            if len(points := _xy(hole)) >= 3:
-                draw.polygon(points, fill=0, outline=1)
-        return np.asarray(canvas, dtype=bool)
-
-
 @dataclass(frozen=True)
 class Rectangle:
     """Two corners `[[left, top], [right, bottom]]`, both inside the rectangle."""
@@ -237,7 +213,7 @@ class Rectangle:
     interior: object
 
     def __call__(self, height: int, width: int) -> np.ndarray:
-        corners = _xy(self.exterior)
+        corners = xy(self.exterior)
         if len(corners) != 2:
             raise ValueError(f"a rectangle has two corners, not {len(corners)}")
         (x0, y0), (x1, y1) = corners

@@ -1,0 +1,252 @@
+"""The "geojson" format: a GeoJSON file of labels per image, painted into class-index masks once.
+
+- **Map coordinates** over a georeferenced image (a GeoTIFF): SpaceNet's
+  `geojson/buildings/buildings_AOI_2_Vegas_img1.geojson` for
+  `RGB-PanSharpen/RGB-PanSharpen_AOI_2_Vegas_img1.tif`. The GeoTIFF's transform places them
+  on its pixels; labels in another coordinate system than the image's (GeoJSON's default
+  longitude/latitude over a UTM image) are reprojected with pyproj (`pip install seglab[geo]`).
+- **Pixel coordinates** over a plain image: QuPath's exported annotations (`a.geojson` for
+  `a.tif`, x to the right and y down from the top-left corner), SpaceNet 7's `labels_match_pix/`.
+
+Files pair with images by the name rules of folder pairs (`buildings_AOI_2_Vegas_img1` ~
+`RGB-PanSharpen_AOI_2_Vegas_img1` by their last number). Polygons and multipolygons are filled,
+their inner rings holes; points and lines have no area and are left out (counted in the log). A
+feature's class is its QuPath `classification` name, else its `class`, `label`, `category` or
+`class_name` property, else one class named after the files' folder (`buildings`). Several image
+folders that pair with one folder of labels (SpaceNet's MUL, PAN and RGB-PanSharpen renderings)
+are a choice the user makes with `--images`.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from seglab.data.annotation_formats import AnnotationFilesFormat, file_head, json_folders, load_json
+from seglab.data.classes import ClassSpec, tool_classes
+from seglab.data.folders import Folder
+from seglab.data.formats import FORMATS
+from seglab.data.geotiff import Placement, placement
+from seglab.data.index import DatasetIndex, Problem, natural_key
+from seglab.data.naming import words
+from seglab.data.painted_masks import LATER_OVER_EARLIER, Drawn, ImageObjects, Polygon
+from seglab.data.pairing import folder_label, match_folders
+from seglab.errors import DataError
+
+log = logging.getLogger(__name__)
+
+SUFFIXES = (".geojson", ".json")
+_CLASS_KEYS = ("class", "label", "category", "class_name", "classname")
+_GENERIC_FOLDERS = {"labels", "label", "geojson", "annotations", "annotation", "json", "vector", "vectors", "gt"}
+_WGS84 = 4326  # RFC 7946: GeoJSON's coordinates are longitude and latitude unless a `crs` says otherwise
+_EPSG = re.compile(r"EPSG:+(\d+)$", re.IGNORECASE)
+
+
+def _is_geojson(path: Path) -> bool:
+    """A GeoJSON file's head: a FeatureCollection, a Feature, or QuPath's list of features."""
+    head = file_head(path).lstrip()
+    return head[:1] in "{[" and '"type"' in head and ('"FeatureCollection"' in head or '"Feature"' in head)
+
+
+@dataclass(frozen=True)
+class _Labels:
+    """One GeoJSON file, read: its features and the EPSG code of its coordinates."""
+
+    path: Path
+    features: list[dict]
+    epsg: int
+
+
+def read_geojson(path: Path) -> _Labels:
+    """A GeoJSON file: a FeatureCollection, one Feature, or a list of features (QuPath).
+
+    Raises:
+        DataError: not JSON, or none of these, naming the file.
+    """
+    data = load_json(path, "GeoJSON file")
+    if isinstance(data, dict) and data.get("type") == "FeatureCollection" and isinstance(data.get("features"), list):
+        features = data["features"]
+    elif isinstance(data, dict) and data.get("type") == "Feature":
+        features = [data]
+    elif isinstance(data, list):
+        features = data
+    else:
+        raise DataError(f"GeoJSON file '{path}' is no FeatureCollection, Feature or list of features")
+    crs = data.get("crs") if isinstance(data, dict) else None
+    name = str(crs.get("properties", {}).get("name", "")) if isinstance(crs, dict) and isinstance(
+        crs.get("properties"), dict) else ""
+    code = _EPSG.search(name)
+    return _Labels(path, [f for f in features if isinstance(f, dict)], int(code.group(1)) if code else _WGS84)
+
+
+def _kind(feature: dict) -> str | None:
+    """A feature's geometry type ("Polygon", "Point", ...); None without one."""
+    geometry = feature.get("geometry")
+    kind = geometry.get("type") if isinstance(geometry, dict) else None
+    return kind if isinstance(kind, str) else None
+
+
+def class_of(feature: dict, fallback: str) -> str:
+    """A feature's class: QuPath's `classification` name, a class-like property, else `fallback`."""
+    properties = feature.get("properties") if isinstance(feature.get("properties"), dict) else {}
+    classification = properties.get("classification")
+    if isinstance(classification, dict) and str(classification.get("name") or "").strip():
+        return str(classification["name"]).strip()
+    by_key = {str(k).lower(): v for k, v in properties.items()}
+    value = next((by_key[k] for k in _CLASS_KEYS if isinstance(by_key.get(k), (str, int)) and str(by_key[k]).strip()),
+                 None)
+    return str(value).strip() if value is not None else fallback
+
+
+def polygons(geometry: object, depth: int = 0) -> list[list]:
+    """A geometry's polygons, each a list of rings (the first the outline, the others holes);
+    empty for points and lines, which have no area."""
+    if not isinstance(geometry, dict) or depth > 8:
+        return []
+    kind, coordinates = geometry.get("type"), geometry.get("coordinates")
+    if kind == "Polygon" and isinstance(coordinates, list):
+        return [coordinates]
+    if kind == "MultiPolygon" and isinstance(coordinates, list):
+        return [p for p in coordinates if isinstance(p, list)]
+    if kind == "GeometryCollection" and isinstance(geometry.get("geometries"), list):
+        return [p for g in geometry["geometries"] for p in polygons(g, depth + 1)]
+    return []
+
+
+@dataclass(frozen=True)
+class _Placed:
+    """A polygon in map or pixel coordinates, drawn in pixels (ValueError when it cannot be)."""
+
+    rings: list
+    to_pixels: Callable[[list[tuple[float, float]]], list[tuple[float, float]]]
+
+    def __call__(self, height: int, width: int) -> np.ndarray:
+        if not self.rings or not isinstance(self.rings, list):
+            return np.zeros((height, width), bool)
+        # rounded as `turned` rounds: a corner mapped to 29.9999999 is pixel 30's, not 29's
+        pixels = [[(round(x, 6), round(y, 6)) for x, y in self.to_pixels(_points(ring))] for ring in self.rings]
+        return Polygon(pixels[0], pixels[1:])(height, width)
+
+
+def _points(ring: object) -> list[tuple[float, float]]:
+    if not isinstance(ring, list):
+        raise ValueError(f"a ring is {type(ring).__name__}, not a list of points")
+    return [(float(point[0]), float(point[1])) for point in ring]
+
+
+def _unchanged(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    return points
+
+
+def to_pixels(labels: _Labels, place: Placement | None) -> Callable[[list[tuple[float, float]]],
+                                                                  list[tuple[float, float]]]:
+    """How a file's points become pixels: as they are over a plain image, else through the
+    image's placement, reprojected first when the file's CRS is not the image's.
+
+    Raises:
+        DataError: the CRSs differ and pyproj is not installed, or PROJ knows one of them not.
+    """
+    if place is None:
+        return _unchanged
+    if place.epsg is None or place.epsg == labels.epsg:
+        return place.pixels
+    try:
+        from pyproj import Transformer
+        from pyproj.exceptions import CRSError
+    except ImportError:
+        raise DataError(f"GeoJSON file '{labels.path}' is in EPSG:{labels.epsg} but its image is in EPSG:{place.epsg}; "
+                        "install pyproj to reproject it (pip install 'seglab[geo]'), or export the labels in the "
+                        "image's CRS") from None
+    try:
+        transformer = Transformer.from_crs(f"EPSG:{labels.epsg}", f"EPSG:{place.epsg}", always_xy=True)
+    except CRSError as err:
+        raise DataError(f"GeoJSON file '{labels.path}' cannot be reprojected from EPSG:{labels.epsg} to its "
+                        f"image's EPSG:{place.epsg}: {err}") from None
+
+    def reprojected(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
+        if not points:
+            return []
+        xs, ys = transformer.transform([p[0] for p in points], [p[1] for p in points])
+        return place.pixels(list(zip(map(float, xs), map(float, ys))))
+
+    return reprojected
+
+
+def fallback_class(folder: Path) -> str:
+    """The class of features that name none: the labels' folder (`buildings`), unless generic."""
+    return folder.name if folder.name and set(words(folder.name)).isdisjoint(_GENERIC_FOLDERS) else "object"
+
+
+@FORMATS.register("geojson")
+class GeoJsonFormat(AnnotationFilesFormat):
+    """GeoJSON label files paired with images by name; see the module docstring."""
+
+    layout = ("a GeoJSON file per image, in map coordinates over GeoTIFFs or pixel coordinates over plain images: "
+              "RGB-PanSharpen/RGB-PanSharpen_AOI_2_Vegas_img1.tif + geojson/buildings/buildings_AOI_2_Vegas_img1.geojson")
+    cache_name = "geojson"
+    picks_image_folder = True
+
+    def find(self, root: Path, folders: list[Folder]) -> list[tuple[Path, Path, list[tuple[Path, Path]]]]:
+        """(image folder, labels folder, [(image, labels file)]) for each folder of GeoJSON files
+        and the image folder its files pair with."""
+        if root.is_file():
+            return []
+        found = []
+        for labels_dir in json_folders(root, _is_geojson, suffixes=SUFFIXES):
+            files = sorted((p for p in labels_dir.iterdir() if p.suffix.lower() in SUFFIXES and _is_geojson(p)),
+                           key=lambda p: natural_key(p.name))
+            matches = [match_folders(f.files, files, f.path, labels_dir, root, f.split) for f in folders]
+            matches = [m for m in matches if m.pairs]
+            if self.options.images is not None:
+                matches = [m for m in matches if self.options.images in folder_label(m.image_dir, root)]
+            if len(matches) > 1:
+                raise DataError(f"'{root}': the GeoJSON files of {folder_label(labels_dir, root)} pair with the images "
+                                f"of {len(matches)} folders ({', '.join(folder_label(m.image_dir, root) for m in matches)}"
+                                f"); name the images to use: --images {matches[0].image_dir.name}")
+            found += [(m.image_dir, labels_dir, [(image, labels) for _, image, labels in m.pairs]) for m in matches]
+        return found
+
+    def sources(self, root: Path, found: list[tuple[Path, Path, list[tuple[Path, Path]]]]) -> list[Path]:
+        return [labels for _, _, pairs in found for _, labels in pairs]
+
+    def read(self, root: Path, classes: ClassSpec | None) -> DatasetIndex:
+        found = self.found(root)
+        entries = [(image, read_geojson(labels), labels_dir) for _, labels_dir, pairs in found
+                   for image, labels in pairs]
+        kinds = Counter(_kind(f) for _, labels, _ in entries for f in labels.features)
+        used = sorted({class_of(f, fallback_class(folder)) for _, labels, folder in entries for f in labels.features
+                       if polygons(f.get("geometry"))})
+        spec, value = tool_classes(used, None, f"the GeoJSON features under '{root}'", self.options.multilabel, classes)
+        missing = [name for name in used if name not in value]
+        if missing:
+            raise DataError(f"GeoJSON features name classes {', '.join(missing[:5])} that the classes "
+                            f"({', '.join(spec.names)}) do not name")
+        images, problems = [], []
+        places = {image: placement(image) for image, _, _ in entries}
+        for image, labels, folder in entries:
+            place = places[image]
+            try:
+                convert = to_pixels(labels, place)
+            except DataError as err:
+                problems.append(Problem(labels.path, str(err), "unreadable", (image,)))
+                continue
+            drawn = [Drawn(value[class_of(feature, fallback_class(folder))], _Placed(rings, convert),
+                           f"GeoJSON file '{labels.path}': feature {number}")
+                     for number, feature in enumerate(labels.features, start=1)
+                     for rings in polygons(feature.get("geometry"))]
+            images.append(ImageObjects(image, place.height if place else None, place.width if place else None, drawn))
+        pairs, painting = self.painted_pairs(images, [labels.path for _, labels, _ in entries], LATER_OVER_EARLIER,
+                                             spec, root, "geojson", {})
+        areas = sum(kinds[k] for k in ("Polygon", "MultiPolygon", "GeometryCollection"))
+        left_out = sum(kinds.values()) - areas
+        georeferenced = sum(place is not None for place in places.values())
+        line = (f"{len(pairs)} GeoJSON files painted into {len(spec.names)} classes ({georeferenced} over "
+                f"georeferenced images, the others in pixel coordinates)"
+                + (f"; {left_out} points, lines and features without geometry left out" if left_out else ""))
+        return self.indexed(root, pairs, spec, problems + painting, line)

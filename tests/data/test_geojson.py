@@ -1,0 +1,180 @@
+"""GeoJSON labels painted into class-index masks: map coordinates over GeoTIFFs (SpaceNet's
+layout, lon/lat over a lon/lat image, lon/lat reprojected over a UTM image), pixel coordinates
+over plain images (QuPath's exports), holes, multipolygons, classes from properties, and the
+files refused with a reason. Every painted pixel is worked out by hand."""
+
+from __future__ import annotations
+
+import builtins
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import tifffile
+from PIL import Image
+
+from seglab.cli import main
+from seglab.data import discover, read_mask
+from seglab.errors import DataError
+
+S = 2.0**-13  # degrees per pixel, exact in binary: the corners below map to whole pixels
+LON, LAT = -115.25, 36.125
+WGS84_KEYS = (1, 1, 0, 3, 1024, 0, 1, 2, 1025, 0, 1, 1, 2048, 0, 1, 4326)
+UTM_KEYS = (1, 1, 0, 3, 1024, 0, 1, 1, 1025, 0, 1, 1, 3072, 0, 1, 32611)  # WGS 84 / UTM zone 11N
+
+
+def geotiff(path: Path, bands: int, size: int, keys: tuple[int, ...], origin: tuple[float, float], scale: float) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pixels = np.random.default_rng(sum(path.name.encode())).integers(0, 2000, (size, size, bands)).astype(np.uint16)
+    tifffile.imwrite(path, pixels, photometric="minisblack", planarconfig="contig", extratags=[
+        (33550, 12, 3, (scale, scale, 0.0), True), (33922, 12, 6, (0, 0, 0, *origin, 0.0), True),
+        (34735, 3, len(keys), keys, True)])
+
+
+def lonlat(column: float, row: float) -> list[float]:
+    """A pixel corner of the 64-pixel WGS 84 images as [lon, lat]."""
+    return [LON + column * S, LAT - row * S]
+
+
+def square(corner, left: float, top: float, right: float, bottom: float) -> list[list[float]]:
+    return [corner(left, top), corner(right, top), corner(right, bottom), corner(left, bottom), corner(left, top)]
+
+
+def building(corner) -> dict:
+    """A building 20 px square at (10, 20) with a 5 px courtyard at (15, 25)."""
+    return {"type": "Feature", "properties": {"OBJECTID": 3, "Name": "", "partialBuilding": 0.0},
+            "geometry": {"type": "Polygon", "coordinates": [square(corner, 10, 20, 30, 40),
+                                                            square(corner, 15, 25, 20, 30)]}}
+
+
+def expected_building(size: int = 64) -> np.ndarray:
+    labels = np.zeros((size, size), np.int64)
+    labels[20:41, 10:31] = 1  # outline and inside
+    labels[26:30, 16:20] = 0  # the courtyard, its outline kept
+    return labels
+
+
+def spacenet(root: Path, images: int = 3, crs: str = "urn:ogc:def:crs:OGC:1.3:CRS84") -> Path:
+    """SpaceNet 2's AOI_2_Vegas_Train: RGB-PanSharpen/ (64 px) and MUL/ (16 px, 8 bands) GeoTIFFs
+    in WGS 84 and geojson/buildings/ in lon/lat, a point among the buildings."""
+    train = root / "AOI_2_Vegas_Train"
+    for i in range(1, images + 1):
+        geotiff(train / "RGB-PanSharpen" / f"RGB-PanSharpen_AOI_2_Vegas_img{i}.tif", 3, 64, WGS84_KEYS, (LON, LAT), S)
+        geotiff(train / "MUL" / f"MUL_AOI_2_Vegas_img{i}.tif", 8, 16, WGS84_KEYS, (LON, LAT), 4 * S)
+        labels = {"type": "FeatureCollection", "crs": {"type": "name", "properties": {"name": crs}},
+                  "features": [building(lonlat), {"type": "Feature", "properties": {},
+                                                  "geometry": {"type": "Point", "coordinates": lonlat(50, 50)}}]}
+        (train / "geojson" / "buildings").mkdir(parents=True, exist_ok=True)
+        (train / "geojson" / "buildings" / f"buildings_AOI_2_Vegas_img{i}.geojson").write_text(json.dumps(labels))
+    return train
+
+
+def test_spacenet_buildings_are_placed_by_the_geotiff_of_the_chosen_image_folder(tmp_path: Path) -> None:
+    spacenet(tmp_path)
+    with pytest.raises(DataError, match=r"GeoJSON files of AOI_2_Vegas_Train/geojson/buildings/ pair with the images "
+                                        r"of 2 folders .*--images MUL"):
+        discover(tmp_path)
+    index = discover(tmp_path, images="RGB-PanSharpen")
+    assert index.format == "geojson" and index.classes.names == ("background", "buildings")
+    assert [p.name for p in index.pairs] == [f"RGB-PanSharpen_AOI_2_Vegas_img{i}" for i in (1, 2, 3)]
+    np.testing.assert_array_equal(read_mask(index.pairs[1].mask, index.mapping), expected_building())
+    assert "3 points, lines and features without geometry left out" in index.pairing[0]
+    small = discover(tmp_path, images="MUL")  # a quarter of the resolution: the same building, 5 px on the grid
+    mask = read_mask(small.pairs[0].mask, small.mapping)
+    assert mask.shape == (16, 16) and mask[5:11, 3:8].all() and mask.sum() < 64
+
+
+def test_lonlat_labels_over_a_utm_image_are_reprojected(tmp_path: Path, monkeypatch) -> None:
+    """GeoJSON's default lon/lat over a GeoTIFF in UTM zone 11N (0.5 m pixels): pyproj takes
+    the building back to the image's pixels; without pyproj the file is a finding that says so."""
+    from pyproj import Transformer
+
+    origin = (660000.0, 4000000.0)
+    geotiff(tmp_path / "images" / "tile_1.tif", 3, 64, UTM_KEYS, origin, 0.5)
+    to_lonlat = Transformer.from_crs("EPSG:32611", "EPSG:4326", always_xy=True)
+
+    def corner(column: float, row: float) -> list[float]:
+        return list(to_lonlat.transform(origin[0] + column * 0.5, origin[1] - row * 0.5))
+
+    labels = {"type": "FeatureCollection", "features": [building(corner)]}
+    (tmp_path / "labels").mkdir()
+    (tmp_path / "labels" / "tile_1.geojson").write_text(json.dumps(labels))
+    index = discover(tmp_path)
+    assert index.format == "geojson"
+    np.testing.assert_array_equal(read_mask(index.pairs[0].mask, index.mapping), expected_building())
+
+    real_import = builtins.__import__
+    monkeypatch.setattr(builtins, "__import__", lambda name, *a, **k: (_ for _ in ()).throw(ImportError(name))
+                        if name.startswith("pyproj") else real_import(name, *a, **k))
+    (tmp_path / "images" / "tile_2.tif").write_bytes((tmp_path / "images" / "tile_1.tif").read_bytes())
+    (tmp_path / "labels" / "tile_2.geojson").write_text(json.dumps(labels))
+    with pytest.raises(DataError, match=r"(?s)no image/mask pairs .*tile_\d.geojson' is in EPSG:4326 but its image is in "
+                                        r"EPSG:32611; install pyproj to reproject it \(pip install 'seglab\[geo\]'\)"):
+        discover(tmp_path, cache_dir=str(tmp_path / "cache"))
+
+
+def qupath(root: Path) -> None:
+    """QuPath's exported annotations: a list of features in pixel coordinates beside each image,
+    classified (with colours) or not; a multipolygon and a line."""
+    root.mkdir(parents=True, exist_ok=True)
+    Image.fromarray(np.zeros((20, 24, 3), np.uint8)).save(root / "slide_1.png")
+    pixel = lambda x, y: [x, y]  # noqa: E731
+    features = [
+        {"type": "Feature", "id": "1", "geometry": {"type": "Polygon", "coordinates": [square(pixel, 2, 2, 8, 6)]},
+         "properties": {"objectType": "annotation", "classification": {"name": "Tumor", "color": [200, 0, 0]}}},
+        {"type": "Feature", "id": "2", "geometry": {"type": "MultiPolygon", "coordinates": [
+            [square(pixel, 12, 2, 14, 4)], [square(pixel, 18, 10, 20, 12)]]},
+         "properties": {"objectType": "annotation", "classification": {"name": "Stroma"}}},
+        {"type": "Feature", "id": "3", "geometry": {"type": "LineString", "coordinates": [[0, 19], [23, 19]]},
+         "properties": {"objectType": "annotation", "classification": {"name": "Tumor"}}},
+        {"type": "Feature", "id": "4", "geometry": {"type": "Polygon", "coordinates": [square(pixel, 0, 15, 3, 18)]},
+         "properties": {"objectType": "annotation"}},
+    ]
+    (root / "slide_1.geojson").write_text(json.dumps(features))
+
+
+def test_qupath_annotations_in_pixel_coordinates_with_their_classifications(tmp_path: Path) -> None:
+    qupath(tmp_path / "export")
+    index = discover(tmp_path)
+    assert index.classes.names == ("background", "Stroma", "Tumor", "export")  # unclassified: the folder's name
+    expected = np.zeros((20, 24), np.int64)
+    expected[2:7, 2:9] = 2
+    expected[2:5, 12:15] = 1
+    expected[10:13, 18:21] = 1
+    expected[15:19, 0:4] = 3
+    np.testing.assert_array_equal(read_mask(index.pairs[0].mask, index.mapping), expected)
+
+
+def test_a_class_property_names_the_class_and_generic_folders_name_none(tmp_path: Path) -> None:
+    Image.fromarray(np.zeros((10, 10), np.uint8)).save(tmp_path / "a.png")
+    (tmp_path / "labels").mkdir()
+    features = [{"type": "Feature", "properties": {"Class": "road"},
+                 "geometry": {"type": "Polygon", "coordinates": [square(lambda x, y: [x, y], 0, 0, 4, 4)]}},
+                {"type": "Feature", "properties": {"label": ""},
+                 "geometry": {"type": "Polygon", "coordinates": [square(lambda x, y: [x, y], 6, 6, 9, 9)]}}]
+    (tmp_path / "labels" / "a.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": features}))
+    index = discover(tmp_path)
+    assert index.classes.names == ("background", "object", "road")
+    mask = read_mask(index.pairs[0].mask, index.mapping)
+    assert (mask[0:5, 0:5] == 2).all() and (mask[6:10, 6:10] == 1).all() and mask.sum() == 25 * 2 + 16
+
+
+def test_a_spacenet_run_trains_and_predicts_a_georeferenced_mask(tmp_path: Path) -> None:
+    spacenet(tmp_path / "data", images=6)
+    run = tmp_path / "run"
+    assert main(["train", str(tmp_path / "data"), "--images", "RGB-PanSharpen", "--out", str(run), "--model",
+                 "unet_small", "--model-option", "widths=[8,16]", "--epochs", "1", "--size", "32x32", "--no-plan",
+                 "--no-progress", "--precision", "fp32"]) == 0
+    image = tmp_path / "data" / "AOI_2_Vegas_Train" / "RGB-PanSharpen" / "RGB-PanSharpen_AOI_2_Vegas_img1.tif"
+    assert main(["predict", str(run), str(image), "--out", str(tmp_path / "pred"), "--no-progress"]) == 0
+    with tifffile.TiffFile(tmp_path / "pred" / "RGB-PanSharpen_AOI_2_Vegas_img1_mask.tif") as tif:
+        assert tif.geotiff_metadata["ModelTiepoint"][3:5] == [LON, LAT]
+
+
+def test_a_file_that_is_no_geojson_is_named(tmp_path: Path) -> None:
+    from seglab.data.geojson_labels import read_geojson
+
+    (tmp_path / "a.geojson").write_text('{"type": "Topology", "objects": {}}')
+    with pytest.raises(DataError, match=r"GeoJSON file '.*a.geojson' is no FeatureCollection, Feature or list"):
+        read_geojson(tmp_path / "a.geojson")
