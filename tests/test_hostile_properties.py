@@ -790,3 +790,23 @@ def test_any_geojson_file_gives_pairs_or_a_seglab_error(tmp_path_factory, featur
         collection["crs"] = {"type": "name", "properties": {"name": crs}}
     (root / "labels" / "a.geojson").write_text(json.dumps(collection))
     _small_allocation(lambda: _only_seglab_errors(root, tmp_path_factory.mktemp("cache")))
+
+
+wkt_texts = st.sampled_from(["POLYGON ((1 1, 6 1, 6 6, 1 1))", "POLYGON EMPTY", "MULTIPOLYGON (((1 1, 3 1, 3 3)))",
+                             "POLYGON ((1 1, 6 1", "POLYGON ((nan 1, inf 2, 1e308 3))", "POINT (1 2)", ")))(((",
+                             "POLYGON" + " (" * 3000]) | st.text(alphabet="POLYGNM ()0123456789.,-e", max_size=40) \
+    | json_values
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(buildings=st.lists(st.fixed_dictionaries({"wkt": wkt_texts}, optional={"properties": json_values | st.fixed_dictionaries(
+    {"subtype": st.sampled_from(["no-damage", "destroyed", ""]) | json_values})}) | json_values, max_size=4),
+       metadata=json_values | st.fixed_dictionaries({"img_name": st.sampled_from(["a_post_disaster.png", "../x.png"])
+                                                     | json_values}))
+def test_any_xbd_label_file_gives_pairs_or_a_seglab_error(tmp_path_factory, buildings, metadata):
+    root = tmp_path_factory.mktemp("xbd")
+    _photo(root / "train" / "images" / "a_post_disaster.png")
+    (root / "train" / "labels").mkdir(parents=True)
+    (root / "train" / "labels" / "a_post_disaster.json").write_text(json.dumps(
+        {"features": {"lng_lat": [], "xy": buildings}, "metadata": metadata}))
+    _small_allocation(lambda: _only_seglab_errors(root, tmp_path_factory.mktemp("cache")))

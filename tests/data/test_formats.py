@@ -40,7 +40,7 @@ def make_folder_pairs(root: Path, image_dir: str, mask_dir: str, names, values=(
 
 def test_registry_lists_the_formats():
     assert FORMATS.names() == ["celebamask-hq", "class-folders", "coco", "coco-panoptic", "cvat", "darwin", "folder-pairs", "geojson", "label-studio", "labelme", "manifest", "npy-pairs", "oxford-pet", "rle-table", "sbd", "supervisely",
-                              "synthetic", "via", "volumes", "yolo"]
+                              "synthetic", "via", "volumes", "xbd", "yolo"]
 
 
 def test_natural_sort():

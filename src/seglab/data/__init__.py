@@ -26,6 +26,7 @@ from seglab.data import label_studio  # noqa: F401  (registers the "label-studio
 from seglab.data import labelme_json  # noqa: F401  (registers the "labelme" format)
 from seglab.data import supervisely  # noqa: F401  (registers the "supervisely" format)
 from seglab.data import via_json  # noqa: F401  (registers the "via" format)
+from seglab.data import xbd_json  # noqa: F401  (registers the "xbd" format)
 from seglab.data import yolo_labels  # noqa: F401  (registers the "yolo" format)
 from seglab.data.inspect import InspectReport, format_report, inspect_dataset
 from seglab.data.io import (
