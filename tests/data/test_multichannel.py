@@ -381,3 +381,31 @@ def test_channel_groups_take_every_file_once_in_the_names_order(names, files):
     for group in groups:
         name = group_name(group, names)
         assert name and "/" not in name
+
+
+def test_numbered_frames_with_masks_of_their_own_names_are_no_channel_files(tmp_path: Path) -> None:
+    """Video frames `frame_0000.png` ... with masks named as the frames, every other one
+    annotated: the unannotated frames are images without masks, not channels of frame_0000."""
+    (tmp_path / "images").mkdir()
+    (tmp_path / "masks").mkdir()
+    for i in range(6):
+        Image.fromarray(np.full((32, 40), i, np.uint8)).save(tmp_path / "images" / f"frame_{i:04d}.png")
+        if i % 2 == 0:
+            Image.fromarray(np.eye(32, 40, dtype=np.uint8)).save(tmp_path / "masks" / f"frame_{i:04d}.png")
+    index = discover(tmp_path)
+    assert [(p.name, p.more_channels) for p in index.pairs] == [(f"frame_{i:04d}", ()) for i in (0, 2, 4)]
+    assert sorted(p.path.name for p in index.problems if p.code == "image-without-mask") == [
+        f"frame_{i:04d}.png" for i in (1, 3, 5)]
+
+
+def test_grey_folders_that_name_no_band_are_versions_and_refused(tmp_path: Path) -> None:
+    """`images/` and `images_denoised/` beside `masks/`: two versions of one grey image, not
+    bands (the first folder's name adds no word); the user names one, as before."""
+    for folder in ("images", "images_denoised", "masks"):
+        (tmp_path / folder).mkdir()
+    for i in range(3):
+        for folder in ("images", "images_denoised"):
+            Image.fromarray(np.full((32, 40), i, np.uint8)).save(tmp_path / folder / f"cell{i}.png")
+        Image.fromarray(np.eye(32, 40, dtype=np.uint8)).save(tmp_path / "masks" / f"cell{i}.png")
+    with pytest.raises(DataError, match=r"pair with the images of 2 folders .*--images images"):
+        discover(tmp_path)

@@ -47,7 +47,7 @@ from seglab.data.index import DatasetIndex, Pair, Problem, list_images, natural_
 from seglab.data.io import read_image
 from seglab.data.mapping import IdentityMapping, MaskMapping
 from seglab.data.multilabel import ClassNamingsMapping, naming_names
-from seglab.data.naming import KeyRule, name_split, stem, usable_splits
+from seglab.data.naming import KeyRule, name_split, stem, usable_splits, words
 from seglab.data.pairing import FolderMatch, combine_matches, folder_label, match_folders, settle_rival_namings
 from seglab.data.split_lists import apply_split_lists, read_split_lists
 from seglab.data.loveda import loveda_reading
@@ -350,6 +350,7 @@ def stack_band_folders(root: Path, matches: list[FolderMatch]) -> list[FolderMat
     stacked = []
     for group in by_masks.values():
         counts = {} if len(group) < 2 or any(not m.pairs or m.channels or m.mask_dir == m.image_dir for m in group) \
+            or not _each_names_a_band([m.image_dir.name for m in group]) \
             else {m.image_dir: _channel_count(m.pairs[0][1]) for m in group}
         if not counts or None in counts.values() or sum(c > 1 for c in counts.values() if c) > 1:
             stacked += group
@@ -372,6 +373,14 @@ def stack_band_folders(root: Path, matches: list[FolderMatch]) -> list[FolderMat
         stacked.append(replace(first, pairs=pairs, problems=first.problems + problems, channels=channels,
                                channel_dirs=tuple(m.image_dir for m in rest)))
     return stacked
+
+
+def _each_names_a_band(folders: list[str]) -> bool:
+    """Whether each folder's name has a word the others lack (`train_red`, `train_nir`; `rgb`,
+    `dsm`), which names its band; `images/` beside `images_denoised/` are versions instead."""
+    named = [set(words(folder)) for folder in folders]
+    shared = set.intersection(*named)
+    return all(words_ - shared for words_ in named)
 
 
 def _channel_count(image: Path) -> int | None:

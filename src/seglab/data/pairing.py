@@ -195,7 +195,9 @@ def match_folders(
     lonely_masks = [m for k, m in mask_keys.items() if k not in image_keys]
     lonely_names = {stem(m).lower(): m for m in lonely_masks}
     expected = folder_label(mask_dir, root) if mask_dir != image_dir else folder_label(image_dir, root)
-    key_of_case = {stem(image)[: -len("_0000")]: key for key, image, _ in pairs if stem(image).endswith("_0000")}
+    # nnU-Net names a case's mask without the channel suffix of its images (`road_1.png` for `road_1_0000.png`)
+    key_of_case = {stem(image)[: -len("_0000")]: key for key, image, mask in pairs
+                   if stem(image).endswith("_0000") and stem(mask).lower() == stem(image)[: -len("_0000")].lower()}
     channels: dict[str, list[tuple[int, Path]]] = {}
     for key, image in image_keys.items():
         if key in mask_keys:

@@ -35,10 +35,6 @@ class CardLimits:
 CARD_LIMITS = CardLimits()
 
 
-def _not_a_list(name: str, value: object) -> tuple[str, ...]:
-    raise TypeError(f"{name} is {type(value).__name__}, not a list")
-
-
 @dataclass(frozen=True)
 class ModelCard:
     """Everything needed to rebuild a trained model and feed it like during training."""
@@ -121,6 +117,8 @@ class ModelCard:
         """
         try:
             size, transforms, files = values["size"], values.get("augment_transforms"), values.get("channel_files", [])
+            if not isinstance(files, list):
+                raise TypeError(f"channel_files is {type(files).__name__}, not a list")
             card = cls(
                 model=values["model"],
                 options=dict(values["options"]),
@@ -133,7 +131,7 @@ class ModelCard:
                 std=tuple(values["std"]),
                 extra=dict(values.get("extra", {})),
                 augment_transforms=None if transforms is None else tuple(transforms),
-                channel_files=tuple(files) if isinstance(files, list) else _not_a_list("channel_files", files),
+                channel_files=tuple(files),
             )
         except (KeyError, TypeError, ValueError) as err:
             raise CheckpointError(f"model card is incomplete or malformed: {err!r}") from None
