@@ -178,3 +178,23 @@ def test_a_file_that_is_no_geojson_is_named(tmp_path: Path) -> None:
     (tmp_path / "a.geojson").write_text('{"type": "Topology", "objects": {}}')
     with pytest.raises(DataError, match=r"GeoJSON file '.*a.geojson' is no FeatureCollection, Feature or list"):
         read_geojson(tmp_path / "a.geojson")
+
+
+def test_spacenet7_label_folders_are_picked_and_pixel_coordinates_over_a_geotiff_are_seen(tmp_path: Path) -> None:
+    """SpaceNet 7 ships labels/ (lon/lat) and labels_match_pix/ (pixels) for each GeoTIFF:
+    seglab asks which, and reads pixel coordinates as pixels though the image is georeferenced."""
+    scene = tmp_path / "train" / "L15-0331E-1257N_1327_3160_13"
+    name = "global_monthly_2018_01_mosaic_L15-0331E-1257N_1327_3160_13"
+    geotiff(scene / "images" / f"{name}.tif", 3, 64, WGS84_KEYS, (LON, LAT), S)
+    (scene / "labels").mkdir()
+    (scene / "labels_match_pix").mkdir()
+    (scene / "labels" / f"{name}_Buildings.geojson").write_text(json.dumps(
+        {"type": "FeatureCollection", "features": [building(lonlat)]}))
+    (scene / "labels_match_pix" / f"{name}_Buildings.geojson").write_text(json.dumps(
+        {"type": "FeatureCollection", "features": [building(lambda x, y: [x, y])]}))
+    with pytest.raises(DataError, match=r"the images of .*images/ pair with the GeoJSON files of 2 folders .*--masks"):
+        discover(tmp_path)
+    for labels in ("labels", "labels_match_pix"):
+        index = discover(tmp_path, masks=labels)
+        assert index.format == "geojson"
+        np.testing.assert_array_equal(read_mask(index.pairs[0].mask, index.mapping), expected_building())

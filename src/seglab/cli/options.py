@@ -36,7 +36,7 @@ def add_data_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--masks", dest="data.masks", metavar="DIR",
                         help="the mask folder, likewise, or a pattern such as '*_lesion' (one per case folder); "
                         "picks one when two folders could hold the masks (e.g. labels beside a field-of-view mask "
-                        "folder)")
+                        "folder) or the GeoJSON labels (SpaceNet 7's labels_match_pix)")
     parser.add_argument("--mask-pattern", dest="data.mask_pattern", metavar="PATTERN",
                         help="how a mask is named after its image: a template like '{stem}_mask.png' or a regular "
                         r"expression whose first group is the image stem, like '(.+)_manual1\.gif'")

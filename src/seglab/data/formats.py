@@ -75,12 +75,12 @@ class ReadOptions:
     @property
     def names_folders(self) -> bool:
         """Whether the user named the image/mask folders or the mask naming (folder-pairs, and
-        with `images` alone the layouts that `picks_image_folder`)."""
+        without a naming the layouts that `picks_folders`)."""
         return self.images is not None or self.masks is not None or self.mask_pattern is not None
 
     @property
-    def names_images_only(self) -> bool:
-        return self.images is not None and self.masks is None and self.mask_pattern is None
+    def names_folders_only(self) -> bool:
+        return (self.images is not None or self.masks is not None) and self.mask_pattern is None
 
     @property
     def key_rules(self) -> tuple[KeyRule, ...]:
@@ -106,9 +106,9 @@ class DatasetFormat:
 
     layout: ClassVar[str] = ""
     priority: ClassVar[int] = 100
-    # whether `--images` alone (no --masks, no --mask-pattern) picks among this layout's image
-    # folders (GeoJSON labels paired with SpaceNet's MUL/ or RGB-PanSharpen/), as for folder-pairs
-    picks_image_folder: ClassVar[bool] = False
+    # whether `--images` and `--masks` (without --mask-pattern) pick among this layout's image
+    # and label folders, as for folder-pairs (SpaceNet's MUL/ or RGB-PanSharpen/ for GeoJSON labels)
+    picks_folders: ClassVar[bool] = False
 
     def __init__(self, options: ReadOptions | None = None) -> None:
         self.options = options or ReadOptions()
@@ -359,10 +359,10 @@ def _classes_from_value_names(index: DatasetIndex, ignore_index: int | None) -> 
 
 def _choose_format(root: Path, name: str, options: ReadOptions) -> DatasetFormat:
     if options.names_folders:
-        picking = [n for n in FORMATS.names() if FORMATS.get(n).picks_image_folder] if options.names_images_only else []
+        picking = [n for n in FORMATS.names() if FORMATS.get(n).picks_folders] if options.names_folders_only else []
         if name not in ("auto", "folder-pairs", *picking):
             raise ConfigError(f"--images, --masks and --mask-pattern need the folder-pairs layout, not '{name}'"
-                              + (f" (--images alone: also {', '.join(picking)})" if picking else ""))
+                              + (f" (--images and --masks: also {', '.join(picking)})" if picking else ""))
         for candidate in (*picking, "folder-pairs") if name == "auto" else (name,):
             fmt: DatasetFormat = FORMATS.get(candidate)(options)
             if fmt.detect(root):

@@ -30,7 +30,7 @@ import numpy as np
 
 from seglab.data.annotation_formats import AnnotationFilesFormat, file_head, json_folders, load_json
 from seglab.data.classes import ClassSpec, tool_classes
-from seglab.data.folders import Folder
+from seglab.data.folders import Folder, path_ends_with
 from seglab.data.formats import FORMATS
 from seglab.data.geotiff import Placement, placement
 from seglab.data.index import DatasetIndex, Problem, natural_key
@@ -178,6 +178,23 @@ def to_pixels(labels: _Labels, place: Placement | None) -> Callable[[list[tuple[
     return reprojected
 
 
+def _in_pixels(labels: _Labels, place: Placement, convert: Callable[[list[tuple[float, float]]],
+                                                                  list[tuple[float, float]]]) -> bool:
+    """Whether a file's points over a GeoTIFF are pixels (SpaceNet 7's `labels_match_pix/`): all
+    of them lie on the image as pixels and none as map coordinates."""
+    try:
+        points = [point for f in labels.features for rings in polygons(f.get("geometry")) for ring in rings
+                  for point in _points(ring)]
+        mapped = convert(points)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return False  # drawing names what is wrong with them
+
+    def on_image(xy: tuple[float, float]) -> bool:
+        return 0 <= xy[0] <= place.width and 0 <= xy[1] <= place.height
+
+    return bool(points) and all(map(on_image, points)) and not any(map(on_image, mapped))
+
+
 def fallback_class(folder: Path) -> str:
     """The class of features that name none: the labels' folder (`buildings`), unless generic."""
     return folder.name if folder.name and set(words(folder.name)).isdisjoint(_GENERIC_FOLDERS) else "object"
@@ -190,26 +207,35 @@ class GeoJsonFormat(AnnotationFilesFormat):
     layout = ("a GeoJSON file per image, in map coordinates over GeoTIFFs or pixel coordinates over plain images: "
               "RGB-PanSharpen/RGB-PanSharpen_AOI_2_Vegas_img1.tif + geojson/buildings/buildings_AOI_2_Vegas_img1.geojson")
     cache_name = "geojson"
-    picks_image_folder = True
+    picks_folders = True
 
     def find(self, root: Path, folders: list[Folder]) -> list[tuple[Path, Path, list[tuple[Path, Path]]]]:
         """(image folder, labels folder, [(image, labels file)]) for each folder of GeoJSON files
-        and the image folder its files pair with."""
+        and the image folder its files pair with; `--images` and `--masks` pick among several.
+
+        Raises:
+            DataError: one labels folder pairing with several image folders (SpaceNet's
+                renderings), or one image folder with several labels folders (SpaceNet 7's
+                `labels/`, `labels_match/`, `labels_match_pix/`), naming the flag that picks one.
+        """
         if root.is_file():
             return []
+        images, labels = self.options.images, self.options.masks
         found = []
         for labels_dir in json_folders(root, _is_geojson, suffixes=SUFFIXES):
+            if labels is not None and not path_ends_with(labels_dir.relative_to(root).parts, labels):
+                continue
             files = sorted((p for p in labels_dir.iterdir() if p.suffix.lower() in SUFFIXES and _is_geojson(p)),
                            key=lambda p: natural_key(p.name))
-            matches = [match_folders(f.files, files, f.path, labels_dir, root, f.split) for f in folders]
+            matches = [match_folders(f.files, files, f.path, labels_dir, root, f.split) for f in folders
+                       if images is None or path_ends_with(f.parts, images)]
             matches = [m for m in matches if m.pairs]
-            if self.options.images is not None:
-                matches = [m for m in matches if self.options.images in folder_label(m.image_dir, root)]
-            if len(matches) > 1:
-                raise DataError(f"'{root}': the GeoJSON files of {folder_label(labels_dir, root)} pair with the images "
-                                f"of {len(matches)} folders ({', '.join(folder_label(m.image_dir, root) for m in matches)}"
-                                f"); name the images to use: --images {matches[0].image_dir.name}")
+            _one_of(root, [m.image_dir for m in matches], f"the GeoJSON files of {folder_label(labels_dir, root)} "
+                    "pair with the images", "--images")
             found += [(m.image_dir, labels_dir, [(image, labels) for _, image, labels in m.pairs]) for m in matches]
+        for image_dir in {image_dir for image_dir, _, _ in found}:
+            _one_of(root, [d for i, d, _ in found if i == image_dir], f"the images of {folder_label(image_dir, root)} "
+                    "pair with the GeoJSON files", "--masks")
         return found
 
     def sources(self, root: Path, found: list[tuple[Path, Path, list[tuple[Path, Path]]]]) -> list[Path]:
@@ -236,6 +262,10 @@ class GeoJsonFormat(AnnotationFilesFormat):
             except DataError as err:
                 problems.append(Problem(labels.path, str(err), "unreadable", (image,)))
                 continue
+            if place is not None and _in_pixels(labels, place, convert):
+                log.info("%s: its coordinates lie on its image as pixels, not as map coordinates; read as pixels",
+                         labels.path)
+                convert = _unchanged
             drawn = [Drawn(value[class_of(feature, fallback_class(folder))], _Placed(rings, convert),
                            f"GeoJSON file '{labels.path}': feature {number}")
                      for number, feature in enumerate(labels.features, start=1)
@@ -250,3 +280,11 @@ class GeoJsonFormat(AnnotationFilesFormat):
                 f"georeferenced images, the others in pixel coordinates)"
                 + (f"; {left_out} points, lines and features without geometry left out" if left_out else ""))
         return self.indexed(root, pairs, spec, problems + painting, line)
+
+
+def _one_of(root: Path, folders: list[Path], what: str, flag: str) -> None:
+    """Refuse several folders where one is read, naming the flag that picks one."""
+    if len(folders) > 1:
+        listed = ", ".join(folder_label(f, root) for f in folders)
+        raise DataError(f"'{root}': {what} of {len(folders)} folders ({listed}); name the one to use: "
+                        f"{flag} {folders[0].name}")
