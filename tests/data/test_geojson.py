@@ -198,3 +198,21 @@ def test_spacenet7_label_folders_are_picked_and_pixel_coordinates_over_a_geotiff
         index = discover(tmp_path, masks=labels)
         assert index.format == "geojson"
         np.testing.assert_array_equal(read_mask(index.pairs[0].mask, index.mapping), expected_building())
+
+
+def test_labels_that_miss_their_geotiff_are_a_warning_naming_both(tmp_path: Path) -> None:
+    """Lon/lat labels over a GeoTIFF whose georeferencing names no EPSG code (a user-defined
+    projection) land nowhere: the empty mask is explained, not left silent."""
+    keys = (1, 1, 0, 3, 1024, 0, 1, 1, 1025, 0, 1, 1, 3072, 0, 1, 32767)  # user-defined projected CRS
+    geotiff(tmp_path / "images" / "tile_1.tif", 3, 64, keys, (660000.0, 4000000.0), 0.5)
+    geotiff(tmp_path / "images" / "tile_2.tif", 3, 64, UTM_KEYS, (660000.0, 4000000.0), 0.5)
+    (tmp_path / "labels").mkdir()
+    for tile in ("tile_1", "tile_2"):
+        (tmp_path / "labels" / f"{tile}.geojson").write_text(json.dumps(
+            {"type": "FeatureCollection", "features": [building(lonlat)]}))
+    index = discover(tmp_path)
+    off = [p for p in index.problems if p.code == "labels-off-image"]
+    assert [p.path.name for p in off] == ["tile_1.geojson", "tile_2.geojson"]
+    assert "no feature lies on its image 'tile_1.tif' (in EPSG:4326 placed by the image's georeferencing, which " \
+           "names no EPSG code); its mask is empty" in off[0].message
+    assert "placed by the image's EPSG:32611 georeferencing" in off[1].message

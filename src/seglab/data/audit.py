@@ -102,6 +102,8 @@ CHECKS: dict[str, Check] = {
     "overlapping-classes": Check(WARNING, "pass --task multilabel to read each class as a channel of its own; "
                                  "else the class of the later row is kept where two overlap"),
     "lossy-mask": Check(WARNING, "save masks as PNG: JPEG compression changes labels along edges"),
+    "labels-off-image": Check(WARNING, "check the labels' coordinate system: export them in the image's CRS (or "
+                              "lon/lat with a GeoTIFF that names its EPSG code), or in pixels"),
     "instance-ids": Check(WARNING, "pass --instance-masks if each value is one object; a classes.json naming "
                           "the values says they are classes"),
     "snapped-pixels": Check(WARNING, "nothing, if the masks are antialiased or JPEG-saved; else check the "

@@ -46,6 +46,7 @@ _CLASS_KEYS = ("class", "label", "category", "class_name", "classname")
 _GENERIC_FOLDERS = {"labels", "label", "geojson", "annotations", "annotation", "json", "vector", "vectors", "gt"}
 _WGS84 = 4326  # RFC 7946: GeoJSON's coordinates are longitude and latitude unless a `crs` says otherwise
 _EPSG = re.compile(r"EPSG:+(\d+)$", re.IGNORECASE)
+Convert = Callable[[list[tuple[float, float]]], list[tuple[float, float]]]  # points -> pixels
 
 
 def _is_geojson(path: Path) -> bool:
@@ -124,7 +125,7 @@ class _Placed:
     """A polygon in map or pixel coordinates, drawn in pixels (ValueError when it cannot be)."""
 
     rings: list
-    to_pixels: Callable[[list[tuple[float, float]]], list[tuple[float, float]]]
+    to_pixels: Convert
 
     def __call__(self, height: int, width: int) -> np.ndarray:
         if not self.rings or not isinstance(self.rings, list):
@@ -144,8 +145,7 @@ def _unchanged(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
     return points
 
 
-def to_pixels(labels: _Labels, place: Placement | None) -> Callable[[list[tuple[float, float]]],
-                                                                  list[tuple[float, float]]]:
+def to_pixels(labels: _Labels, place: Placement | None) -> Convert:
     """How a file's points become pixels: as they are over a plain image, else through the
     image's placement, reprojected first when the file's CRS is not the image's.
 
@@ -178,21 +178,34 @@ def to_pixels(labels: _Labels, place: Placement | None) -> Callable[[list[tuple[
     return reprojected
 
 
-def _in_pixels(labels: _Labels, place: Placement, convert: Callable[[list[tuple[float, float]]],
-                                                                  list[tuple[float, float]]]) -> bool:
+def _in_pixels(labels: _Labels, place: Placement, convert: Convert) -> bool:
     """Whether a file's points over a GeoTIFF are pixels (SpaceNet 7's `labels_match_pix/`): all
     of them lie on the image as pixels and none as map coordinates."""
+    points, mapped = _placed_points(labels, convert)
+    return bool(points) and all(_on(p, place.height, place.width) for p in points) and not any(
+        _on(p, place.height, place.width) for p in mapped)
+
+
+def _off_image(labels: _Labels, place: Placement, convert: Convert) -> bool:
+    """Whether a file has polygons over a GeoTIFF and none of their points lies on it (labels in
+    another coordinate system than the one assumed)."""
+    points, mapped = _placed_points(labels, convert)
+    return bool(points) and not any(_on(p, place.height, place.width) for p in mapped)
+
+
+def _placed_points(labels: _Labels, convert: Convert) -> tuple[list[tuple[float, float]], list[tuple[float, float]]]:
+    """A file's polygon points as given and as pixels; none when they cannot be read (drawing
+    names what is wrong with them)."""
     try:
         points = [point for f in labels.features for rings in polygons(f.get("geometry")) for ring in rings
                   for point in _points(ring)]
-        mapped = convert(points)
+        return points, convert(points)
     except (TypeError, ValueError, IndexError, OverflowError):
-        return False  # drawing names what is wrong with them
+        return [], []
 
-    def on_image(xy: tuple[float, float]) -> bool:
-        return 0 <= xy[0] <= place.width and 0 <= xy[1] <= place.height
 
-    return bool(points) and all(map(on_image, points)) and not any(map(on_image, mapped))
+def _on(xy: tuple[float, float], height: int, width: int) -> bool:
+    return 0 <= xy[0] <= width and 0 <= xy[1] <= height
 
 
 def fallback_class(folder: Path) -> str:
@@ -266,6 +279,11 @@ class GeoJsonFormat(AnnotationFilesFormat):
                 log.info("%s: its coordinates lie on its image as pixels, not as map coordinates; read as pixels",
                          labels.path)
                 convert = _unchanged
+            elif place is not None and _off_image(labels, place, convert):
+                where = f"in EPSG:{labels.epsg} placed by the image's " + (
+                    f"EPSG:{place.epsg} georeferencing" if place.epsg else "georeferencing, which names no EPSG code")
+                problems.append(Problem(labels.path, f"no feature lies on its image '{image.name}' ({where}); its "
+                                        "mask is empty", "labels-off-image", (image,)))
             drawn = [Drawn(value[class_of(feature, fallback_class(folder))], _Placed(rings, convert),
                            f"GeoJSON file '{labels.path}': feature {number}")
                      for number, feature in enumerate(labels.features, start=1)
