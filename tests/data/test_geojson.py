@@ -49,9 +49,10 @@ def building(corner) -> dict:
 
 
 def expected_building(size: int = 64) -> np.ndarray:
+    """Pixels whose centres lie inside: columns 10-29 and rows 20-39, less the courtyard's 15-19 and 25-29."""
     labels = np.zeros((size, size), np.int64)
-    labels[20:41, 10:31] = 1  # outline and inside
-    labels[26:30, 16:20] = 0  # the courtyard, its outline kept
+    labels[20:40, 10:30] = 1
+    labels[25:30, 15:20] = 0
     return labels
 
 
@@ -80,9 +81,11 @@ def test_spacenet_buildings_are_placed_by_the_geotiff_of_the_chosen_image_folder
     assert [p.name for p in index.pairs] == [f"RGB-PanSharpen_AOI_2_Vegas_img{i}" for i in (1, 2, 3)]
     np.testing.assert_array_equal(read_mask(index.pairs[1].mask, index.mapping), expected_building())
     assert "3 points, lines and features without geometry left out" in index.pairing[0]
-    small = discover(tmp_path, images="MUL")  # a quarter of the resolution: the same building, 5 px on the grid
+    small = discover(tmp_path, images="MUL")  # a quarter of the resolution: columns 2.5-7.5, rows 5-10
     mask = read_mask(small.pairs[0].mask, small.mapping)
-    assert mask.shape == (16, 16) and mask[5:11, 3:8].all() and mask.sum() < 64
+    assert mask.shape == (16, 16) and mask[:, 8:].sum() == mask[:, :2].sum() == mask[:5].sum() == mask[10:].sum() == 0
+    # centres strictly inside are painted, the courtyard's (4.5, 6.5) not; those on an edge (x 2.5, 7.5; y 7.5) may go either way
+    assert mask[6, 4] == 0 and mask[5:10, [3, 5, 6]].all() and mask[[5, 8, 9], 4].all()
 
 
 def test_lonlat_labels_over_a_utm_image_are_reprojected(tmp_path: Path, monkeypatch) -> None:
@@ -138,11 +141,11 @@ def test_qupath_annotations_in_pixel_coordinates_with_their_classifications(tmp_
     qupath(tmp_path / "export")
     index = discover(tmp_path)
     assert index.classes.names == ("background", "Stroma", "Tumor", "export")  # unclassified: the folder's name
-    expected = np.zeros((20, 24), np.int64)
-    expected[2:7, 2:9] = 2
-    expected[2:5, 12:15] = 1
-    expected[10:13, 18:21] = 1
-    expected[15:19, 0:4] = 3
+    expected = np.zeros((20, 24), np.int64)  # the pixels whose centres lie inside
+    expected[2:6, 2:8] = 2
+    expected[2:4, 12:14] = 1
+    expected[10:12, 18:20] = 1
+    expected[15:18, 0:3] = 3
     np.testing.assert_array_equal(read_mask(index.pairs[0].mask, index.mapping), expected)
 
 
@@ -157,7 +160,7 @@ def test_a_class_property_names_the_class_and_generic_folders_name_none(tmp_path
     index = discover(tmp_path)
     assert index.classes.names == ("background", "object", "road")
     mask = read_mask(index.pairs[0].mask, index.mapping)
-    assert (mask[0:5, 0:5] == 2).all() and (mask[6:10, 6:10] == 1).all() and mask.sum() == 25 * 2 + 16
+    assert (mask[0:4, 0:4] == 2).all() and (mask[6:9, 6:9] == 1).all() and mask.sum() == 16 * 2 + 9
 
 
 def test_a_spacenet_run_trains_and_predicts_a_georeferenced_mask(tmp_path: Path) -> None:

@@ -9,8 +9,9 @@
   `a.tif`, x to the right and y down from the top-left corner), SpaceNet 7's `labels_match_pix/`.
 
 Files pair with images by the name rules of folder pairs (`buildings_AOI_2_Vegas_img1` ~
-`RGB-PanSharpen_AOI_2_Vegas_img1` by their last number). Polygons and multipolygons are filled,
-their inner rings holes; points and lines have no area and are left out (counted in the log). A
+`RGB-PanSharpen_AOI_2_Vegas_img1` by their last number). Polygons and multipolygons cover the
+pixels whose centres lie inside them and outside their inner rings (holes), as GDAL burns them;
+points and lines have no area and are left out (counted in the log). A
 feature's class is its QuPath `classification` name, else its `class`, `label`, `category` or
 `class_name` property, else one class named after the files' folder (`buildings`). Several image
 folders that pair with one folder of labels (SpaceNet's MUL, PAN and RGB-PanSharpen renderings)
@@ -35,7 +36,7 @@ from seglab.data.formats import FORMATS
 from seglab.data.geotiff import Placement, placement
 from seglab.data.index import DatasetIndex, Problem, natural_key
 from seglab.data.naming import words
-from seglab.data.painted_masks import LATER_OVER_EARLIER, Drawn, ImageObjects, Polygon
+from seglab.data.painted_masks import LATER_OVER_EARLIER, Drawn, ImageObjects
 from seglab.data.pairing import folder_label, match_folders
 from seglab.errors import DataError
 
@@ -47,6 +48,7 @@ _GENERIC_FOLDERS = {"labels", "label", "geojson", "annotations", "annotation", "
 _WGS84 = 4326  # RFC 7946: GeoJSON's coordinates are longitude and latitude unless a `crs` says otherwise
 _EPSG = re.compile(r"EPSG:+(\d+)$", re.IGNORECASE)
 Convert = Callable[[list[tuple[float, float]]], list[tuple[float, float]]]  # points -> pixels
+_CENTRES_AT_ONCE = 1 << 20  # pixel centres tested per call: 16 MB of coordinates
 
 
 def _is_geojson(path: Path) -> bool:
@@ -122,7 +124,10 @@ def polygons(geometry: object, depth: int = 0) -> list[list]:
 
 @dataclass(frozen=True)
 class _Placed:
-    """A polygon in map or pixel coordinates, drawn in pixels (ValueError when it cannot be)."""
+    """A polygon in map or pixel coordinates, drawn in pixels (ValueError when it cannot be):
+    the pixels whose centres lie inside its outline and outside its holes, as GDAL and rasterio
+    burn polygons (a 20-pixel-wide square covers 20 columns, where an outline-inclusive fill
+    would paint 21)."""
 
     rings: list
     to_pixels: Convert
@@ -130,9 +135,35 @@ class _Placed:
     def __call__(self, height: int, width: int) -> np.ndarray:
         if not self.rings or not isinstance(self.rings, list):
             return np.zeros((height, width), bool)
-        # rounded as `turned` rounds: a corner mapped to 29.9999999 is pixel 30's, not 29's
-        pixels = [[(round(x, 6), round(y, 6)) for x, y in self.to_pixels(_points(ring))] for ring in self.rings]
-        return Polygon(pixels[0], pixels[1:])(height, width)
+        outline, *holes = (self.to_pixels(_points(ring)) for ring in self.rings)
+        filled = centres_inside(outline, height, width)
+        for hole in holes:
+            filled &= ~centres_inside(hole, height, width)
+        return filled
+
+
+def centres_inside(ring: list[tuple[float, float]], height: int, width: int) -> np.ndarray:
+    """The pixels of a (height, width) image whose centres lie inside a ring of (x, y) points,
+    tested within the ring's bounding box only."""
+    from matplotlib.path import Path as Outline  # point-in-polygon, vectorised
+
+    inside = np.zeros((height, width), bool)
+    if len(ring) < 3:
+        return inside
+    points = np.asarray(ring, dtype=np.float64)
+    if not np.isfinite(points).all():
+        raise ValueError("a ring has points that are not finite")
+    left, top = (max(int(np.floor(v)), 0) for v in points.min(axis=0))
+    right, bottom = min(int(np.ceil(points[:, 0].max())), width), min(int(np.ceil(points[:, 1].max())), height)
+    if left >= right or top >= bottom:
+        return inside
+    outline, xs = Outline(points), np.arange(left, right) + 0.5
+    step = max(1, _CENTRES_AT_ONCE // (right - left))  # rows per test: a field-sized polygon stays in bounded memory
+    for start in range(top, bottom, step):
+        ys = np.arange(start, min(start + step, bottom)) + 0.5
+        centres = np.column_stack([np.tile(xs, len(ys)), np.repeat(ys, len(xs))])
+        inside[start:start + len(ys), left:right] = outline.contains_points(centres).reshape(len(ys), len(xs))
+    return inside
 
 
 def _points(ring: object) -> list[tuple[float, float]]:
