@@ -3,7 +3,8 @@
 `train/images/guatemala-volcano_00000000_post_disaster.png`), painted into class-index masks once.
 
 Each file's `features.xy` lists buildings as WKT polygons in pixel coordinates
-(`POLYGON ((x y, ...), (hole ...))`, also `MULTIPOLYGON`); `metadata.img_name` names the
+(`POLYGON ((x y, ...), (hole ...))`, also `MULTIPOLYGON`), filled with their outline pixels as
+xView2's own targets are drawn (OpenCV's fillPoly); `metadata.img_name` names the
 image (else the file's own stem). A post-disaster building's `subtype` is its class, in
 xView2's order of damage (`no-damage`, `minor-damage`, `major-damage`, `destroyed`, then
 `un-classified`), so that class indices are the challenge's; pre-disaster buildings, which have
