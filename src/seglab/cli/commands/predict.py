@@ -49,6 +49,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="also write the masks as a COCO JSON (each connected region of a class one object, a "
                         "compressed run-length mask), for CVAT, Label Studio or Roboflow to import, or seglab to "
                         "read back as a dataset (docs/inference.md)")
+    parser.add_argument("--geojson", action="store_true",
+                        help="also write each image's masks as polygons, <name>.geojson: map coordinates in the "
+                        "image's CRS for a GeoTIFF (for QGIS and GDAL), else pixels with QuPath's classification, "
+                        "for QuPath to import; seglab reads them back as labels (docs/inference.md)")
     add_max_pixels_option(parser, "max_pixels")
     parser.set_defaults(max_pixels=DEFAULTS.data.max_pixels)
     add_device_option(parser)
@@ -63,6 +67,7 @@ def run(args: argparse.Namespace) -> None:
     from seglab.inference.loading import load_segmenter
     from seglab.inference.coco_results import write_coco_json
     from seglab.inference.submission import write_rle_table
+    from seglab.inference.vectors import write_geojson_files
     from seglab.inference.volumes import predict_volumes
     from seglab.runs.run_folder import RunFolder
 
@@ -89,12 +94,15 @@ def run(args: argparse.Namespace) -> None:
         if args.coco_json:
             count = write_coco_json(written, args.coco_json, predictor.classes, predictor.task.name == "multilabel")
             print(f"{count} objects as COCO JSON -> {args.coco_json}")
+        if args.geojson:
+            count = write_geojson_files(written, predictor.classes, predictor.task.name == "multilabel")
+            print(f"{count} polygons as GeoJSON -> {args.out} (<name>.geojson)")
     if volumes:
         # slices are cut across the plane the run was trained on; an exported model does not record it
         exported = Path(args.run).suffix.lower() == ".onnx"
         axis = "axial" if exported else RunFolder.open(args.run).read_config().data.slice_axis
-        if args.probs or args.rle_csv or args.coco_json:
-            log.warning("--probs, --rle-csv and --coco-json are written for 2-D images only, not for volumes")
+        if args.probs or args.rle_csv or args.coco_json or args.geojson:
+            log.warning("--probs, --rle-csv, --coco-json and --geojson are written for 2-D images only, not for volumes")
         cases = predict_volumes(predictor, volumes, args.out, axis, names=names, progress=not args.no_progress)
         print(f"{len(cases)} volume(s) -> {args.out} (<name>_mask.nii.gz on the input's grid, "
               f"<name>_overlay.png of the middle {axis} slice)")
