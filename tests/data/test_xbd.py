@@ -108,3 +108,18 @@ def test_an_xview2_folder_trains(tmp_path: Path) -> None:
                  "widths=[8,16]", "--epochs", "1", "--size", "16x16", "--no-plan", "--no-progress",
                  "--precision", "fp32"]) == 0
     assert json.loads((run / "classes.json").read_text())["names"] == ["background", "no-damage", "destroyed"]
+
+
+def test_shipped_targets_are_read_as_the_masks(tmp_path: Path) -> None:
+    """Where xView2's targets/ (`<name>_target.png`) are shipped, they are the masks, pixel for
+    pixel as the challenge scores, and the label files are not painted."""
+    for number in range(3):
+        scene(tmp_path, "train", number, [("destroyed", RUIN)])
+        target = np.zeros((H, W), np.uint8)
+        target[12:18, 2:8] = 4
+        (tmp_path / "train" / "targets").mkdir(exist_ok=True)
+        Image.fromarray(target).save(tmp_path / "train" / "targets" /
+                                     f"guatemala-volcano_{number:08d}_post_disaster_target.png")
+    index = discover(tmp_path)
+    assert index.format == "folder-pairs"
+    assert read_mask(index.pairs[0].mask, index.mapping).sum() == 36 * 4

@@ -4,7 +4,8 @@
 
 Each file's `features.xy` lists buildings as WKT polygons in pixel coordinates
 (`POLYGON ((x y, ...), (hole ...))`, also `MULTIPOLYGON`), filled with their outline pixels as
-xView2's own targets are drawn (OpenCV's fillPoly); `metadata.img_name` names the
+xView2's own targets are drawn (OpenCV's fillPoly, which differs from Pillow's fill by a pixel
+here and there along slanted edges); `metadata.img_name` names the
 image (else the file's own stem). A post-disaster building's `subtype` is its class, in
 xView2's order of damage (`no-damage`, `minor-damage`, `major-damage`, `destroyed`, then
 `un-classified`), so that class indices are the challenge's; pre-disaster buildings, which have
