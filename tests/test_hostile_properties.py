@@ -15,6 +15,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
+from PIL import Image
 
 from seglab import config as config_io
 from seglab.data.classes import ClassSpec, load_classes_file
@@ -213,7 +214,7 @@ def _only_seglab_errors(root: Path, cache: Path, listed: bool = False) -> None:
         return
     finally:
         set_max_pixels(budget)
-    assert listed or all(p.image.is_file() and (p.mask is None or p.mask.is_file()) for p in index.pairs)
+    assert listed or all(f.is_file() for p in index.pairs for f in p.files)
 
 
 @example(objects=[{"image_id": float("inf"), "category_id": 1, "segmentation": []}], height=0, categories=[])
@@ -810,3 +811,35 @@ def test_any_xbd_label_file_gives_pairs_or_a_seglab_error(tmp_path_factory, buil
     (root / "train" / "labels" / "a_post_disaster.json").write_text(json.dumps(
         {"features": {"lng_lat": [], "xy": buildings}, "metadata": metadata}))
     _small_allocation(lambda: _only_seglab_errors(root, tmp_path_factory.mktemp("cache")))
+
+
+band_folder_names = st.sampled_from(["train_red", "train_green", "train_blue", "train_nir", "rgb", "nir", "images",
+                                     "images_denoised", "B02", "B03", "dsm"])
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(folders=st.lists(st.tuples(band_folder_names, st.sampled_from([1, 1, 3]), st.sampled_from([(8, 8), (8, 8), (6, 8)]),
+                                  st.sets(st.integers(0, 3), max_size=4)), min_size=1, max_size=4,
+                        unique_by=lambda f: f[0]),
+       masks=st.sets(st.integers(0, 3), min_size=1, max_size=4), prefixed=st.booleans())
+def test_any_band_folders_give_pairs_of_every_band_or_a_seglab_error(tmp_path_factory, folders, masks, prefixed):
+    """Image folders of any names, channel counts, sizes and missing files beside one mask
+    folder: images of channel files have a file in each folder, or a SeglabError says why not."""
+    root = tmp_path_factory.mktemp("bands")
+    for name, channels, size, present in folders:
+        (root / name).mkdir()
+        for k in present:
+            pixels = np.full((*size, channels), 40 * k, np.uint8)
+            Image.fromarray(pixels[..., 0] if channels == 1 else pixels).save(
+                root / name / f"{name.split('_')[-1] + '_' if prefixed else ''}patch_{k}.png")
+    (root / "gt").mkdir()
+    for k in masks:
+        Image.fromarray(np.eye(8, dtype=np.uint8) * 255).save(root / "gt" / f"gt_patch_{k}.png")
+    _only_seglab_errors(root, tmp_path_factory.mktemp("cache"))
+    from seglab.data import discover
+    try:
+        index = discover(root, cache_dir=str(tmp_path_factory.mktemp("cache")))
+    except SeglabError:
+        return
+    for pair in index.pairs:
+        assert len({f.parent for f in pair.images}) == len(pair.images)  # a file of each band folder (no _0001 names here)
