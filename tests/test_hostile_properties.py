@@ -771,13 +771,17 @@ geo_features = st.fixed_dictionaries({"type": st.just("Feature"), "geometry": ge
                                              "class": json_values, "label": st.sampled_from(["road", ""])})})
 
 
-@example(features=[{"type": "Feature", "geometry": {"type": []}}], crs=None, georeferenced=False)  # Counter: TypeError
+@example(features=[{"type": "Feature", "geometry": {"type": []}}], crs=None, georeferenced=False,
+         name="a")  # Counter: TypeError
+@example(features=[{"type": "Feature", "geometry": {"type": "MultiPolygon", "coordinates": [[[{}]]]}}], crs=None,
+         georeferenced=True, name="a")  # a point that is a dict: KeyError
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(features=st.lists(geo_features, max_size=4), crs=st.sampled_from([None, "EPSG:4326", "EPSG:32611",
                                                                           "EPSG:999999", "EPSG:"]) | json_values,
-       georeferenced=st.booleans())
-def test_any_geojson_file_gives_pairs_or_a_seglab_error(tmp_path_factory, features, crs, georeferenced):
-    """A GeoJSON file of any features, coordinates and CRS, over a plain image or a GeoTIFF."""
+       georeferenced=st.booleans(), name=st.sampled_from(["a", "city_layer"]))
+def test_any_geojson_file_gives_pairs_or_a_seglab_error(tmp_path_factory, features, crs, georeferenced, name):
+    """A GeoJSON file of any features, coordinates and CRS, over a plain image or a GeoTIFF,
+    named as its image or not (a layer over every GeoTIFF)."""
     import tifffile
 
     root = tmp_path_factory.mktemp("geojson")
@@ -789,7 +793,7 @@ def test_any_geojson_file_gives_pairs_or_a_seglab_error(tmp_path_factory, featur
     collection = {"type": "FeatureCollection", "features": features}
     if crs is not None:
         collection["crs"] = {"type": "name", "properties": {"name": crs}}
-    (root / "labels" / "a.geojson").write_text(json.dumps(collection))
+    (root / "labels" / f"{name}.geojson").write_text(json.dumps(collection))
     _small_allocation(lambda: _only_seglab_errors(root, tmp_path_factory.mktemp("cache")))
 
 

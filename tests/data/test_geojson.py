@@ -219,3 +219,29 @@ def test_labels_that_miss_their_geotiff_are_a_warning_naming_both(tmp_path: Path
     assert "no feature lies on its image 'tile_1.tif' (in EPSG:4326 placed by the image's georeferencing, which " \
            "names no EPSG code); its mask is empty" in off[0].message
     assert "placed by the image's EPSG:32611 georeferencing" in off[1].message
+
+
+def test_one_layer_over_many_geotiff_tiles_paints_each_tile_with_the_features_on_it(tmp_path: Path) -> None:
+    """A city's buildings as one GeoJSON file beside its orthophoto cut into 2 x 2 tiles (names
+    that pair with nothing): each tile is painted with the buildings on it, those across a
+    tile border split between the tiles, as the whole layer drawn over the mosaic."""
+    mosaic = np.zeros((128, 128), np.int64)
+    features = []
+    for left, top, right, bottom in ((10, 20, 30, 40), (50, 50, 80, 70), (60, 100, 70, 127), (100, 5, 120, 60)):
+        mosaic[top:bottom, left:right] = 1  # the pixels whose centres lie inside
+        features.append(building(lonlat) | {"geometry": {"type": "Polygon", "coordinates": [
+            square(lonlat, left, top, right, bottom)]}})
+    for row in (0, 1):
+        for column in (0, 1):
+            geotiff(tmp_path / "tiles" / f"ortho_r{row}_c{column}.tif", 3, 64, WGS84_KEYS,
+                    (LON + 64 * column * S, LAT - 64 * row * S), S)
+    (tmp_path / "vectors").mkdir()
+    (tmp_path / "vectors" / "city_buildings.geojson").write_text(json.dumps(
+        {"type": "FeatureCollection", "features": features}))
+    index = discover(tmp_path)
+    assert index.format == "geojson" and len(index.pairs) == 4
+    assert "one layer over 4 GeoTIFFs" in index.pairing[0]
+    for pair in index.pairs:
+        row, column = int(pair.name[7]), int(pair.name[10])
+        np.testing.assert_array_equal(read_mask(pair.mask, index.mapping),
+                                      mosaic[64 * row:64 * row + 64, 64 * column:64 * column + 64])

@@ -9,7 +9,8 @@
   `a.tif`, x to the right and y down from the top-left corner), SpaceNet 7's `labels_match_pix/`.
 
 Files pair with images by the name rules of folder pairs (`buildings_AOI_2_Vegas_img1` ~
-`RGB-PanSharpen_AOI_2_Vegas_img1` by their last number). Polygons and multipolygons cover the
+`RGB-PanSharpen_AOI_2_Vegas_img1` by their last number); files that pair with none are a layer
+over every GeoTIFF of the image folder, each tile painted with the features on it. Polygons and multipolygons cover the
 pixels whose centres lie inside them and outside their inner rings (holes), as GDAL burns them;
 points and lines have no area and are left out (counted in the log). A
 feature's class is its QuPath `classification` name, else its `class`, `label`, `category` or
@@ -34,6 +35,7 @@ from seglab.data.classes import ClassSpec, tool_classes
 from seglab.data.folders import Folder, path_ends_with
 from seglab.data.formats import FORMATS
 from seglab.data.geotiff import Placement, placement
+from seglab.data.read_errors import TIFF_SUFFIXES
 from seglab.data.index import DatasetIndex, Problem, natural_key
 from seglab.data.naming import words
 from seglab.data.painted_masks import LATER_OVER_EARLIER, Drawn, ImageObjects
@@ -167,8 +169,13 @@ def centres_inside(ring: list[tuple[float, float]], height: int, width: int) -> 
 
 
 def _points(ring: object) -> list[tuple[float, float]]:
-    if not isinstance(ring, list):
-        raise ValueError(f"a ring is {type(ring).__name__}, not a list of points")
+    """A ring's points as (x, y) floats (a third coordinate, a height, left out).
+
+    Raises:
+        ValueError: no list of [x, y] number pairs.
+    """
+    if not isinstance(ring, list) or not all(isinstance(p, list) and len(p) >= 2 for p in ring):
+        raise ValueError(f"a ring is {str(ring)[:40]}, not a list of [x, y] points")
     return [(float(point[0]), float(point[1])) for point in ring]
 
 
@@ -265,14 +272,15 @@ class GeoJsonFormat(AnnotationFilesFormat):
         if root.is_file():
             return []
         images, labels = self.options.images, self.options.masks
-        found = []
+        found, layers = [], []
+        folders = [f for f in folders if images is None or path_ends_with(f.parts, images)]
         for labels_dir in json_folders(root, _is_geojson, suffixes=SUFFIXES):
             if labels is not None and not path_ends_with(labels_dir.relative_to(root).parts, labels):
                 continue
             files = sorted((p for p in labels_dir.iterdir() if p.suffix.lower() in SUFFIXES and _is_geojson(p)),
                            key=lambda p: natural_key(p.name))
-            matches = [match_folders(f.files, files, f.path, labels_dir, root, f.split) for f in folders
-                       if images is None or path_ends_with(f.parts, images)]
+            layers.append((labels_dir, files))
+            matches = [match_folders(f.files, files, f.path, labels_dir, root, f.split) for f in folders]
             matches = [m for m in matches if m.pairs]
             _one_of(root, [m.image_dir for m in matches], f"the GeoJSON files of {folder_label(labels_dir, root)} "
                     "pair with the images", "--images")
@@ -280,55 +288,108 @@ class GeoJsonFormat(AnnotationFilesFormat):
         for image_dir in {image_dir for image_dir, _, _ in found}:
             _one_of(root, [d for i, d, _ in found if i == image_dir], f"the images of {folder_label(image_dir, root)} "
                     "pair with the GeoJSON files", "--masks")
-        return found
+        return found or _layer(root, folders, layers)
 
     def sources(self, root: Path, found: list[tuple[Path, Path, list[tuple[Path, Path]]]]) -> list[Path]:
         return [labels for _, _, pairs in found for _, labels in pairs]
 
     def read(self, root: Path, classes: ClassSpec | None) -> DatasetIndex:
-        found = self.found(root)
-        entries = [(image, read_geojson(labels), labels_dir) for _, labels_dir, pairs in found
-                   for image, labels in pairs]
-        kinds = Counter(_kind(f) for _, labels, _ in entries for f in labels.features)
-        used = sorted({class_of(f, fallback_class(folder)) for _, labels, folder in entries for f in labels.features
-                       if polygons(f.get("geometry"))})
+        found, files = self.found(root), {}
+        per_image: dict[Path, list[tuple[_Labels, Path]]] = {}
+        for _, labels_dir, pairs in found:
+            for image, path in pairs:
+                files[path] = files.get(path) or read_geojson(path)
+                per_image.setdefault(image, []).append((files[path], labels_dir))
+        layer = any(len(given) > 1 for given in per_image.values()) or len(files) < len(per_image)
+        kinds = Counter(_kind(f) for labels in files.values() for f in labels.features)
+        folder_of = {labels.path: folder for given in per_image.values() for labels, folder in given}
+        used = sorted({class_of(f, fallback_class(folder_of[labels.path])) for labels in files.values()
+                       for f in labels.features if polygons(f.get("geometry"))})
         spec, value = tool_classes(used, None, f"the GeoJSON features under '{root}'", self.options.multilabel, classes)
         missing = [name for name in used if name not in value]
         if missing:
             raise DataError(f"GeoJSON features name classes {', '.join(missing[:5])} that the classes "
                             f"({', '.join(spec.names)}) do not name")
         images, problems = [], []
-        places = {image: placement(image) for image, _, _ in entries}
-        for image, labels, folder in entries:
-            place = places[image]
-            try:
-                convert = to_pixels(labels, place)
-            except DataError as err:
-                problems.append(Problem(labels.path, str(err), "unreadable", (image,)))
-                continue
-            if place is not None and _in_pixels(labels, place, convert):
-                log.info("%s: its coordinates lie on its image as pixels, not as map coordinates; read as pixels",
-                         labels.path)
-                convert = _unchanged
-            elif place is not None and _off_image(labels, place, convert):
-                where = f"in EPSG:{labels.epsg} placed by the image's " + (
-                    f"EPSG:{place.epsg} georeferencing" if place.epsg else "georeferencing, which names no EPSG code")
-                problems.append(Problem(labels.path, f"no feature lies on its image '{image.name}' ({where}); its "
-                                        "mask is empty", "labels-off-image", (image,)))
-            drawn = [Drawn(value[class_of(feature, fallback_class(folder))], _Placed(rings, convert),
-                           f"GeoJSON file '{labels.path}': feature {number}")
-                     for number, feature in enumerate(labels.features, start=1)
-                     for rings in polygons(feature.get("geometry"))]
-            images.append(ImageObjects(image, place.height if place else None, place.width if place else None, drawn))
-        pairs, painting = self.painted_pairs(images, [labels.path for _, labels, _ in entries], LATER_OVER_EARLIER,
-                                             spec, root, "geojson", {})
+        places = {image: placement(image) for image in per_image}
+        for image, given in per_image.items():
+            place, drawn, read = places[image], [], 0
+            for labels, folder in given:
+                try:
+                    convert = to_pixels(labels, place)
+                except DataError as err:
+                    problems.append(Problem(labels.path, str(err), "unreadable", (image,)))
+                    continue
+                read += 1
+                if layer:  # one layer over many GeoTIFFs: each paints the features on it
+                    shown = _on_image(labels, place, convert) if place is not None else []
+                else:
+                    shown = [(n, f, rings) for n, f in enumerate(labels.features, start=1)
+                             for rings in polygons(f.get("geometry"))]
+                    if place is not None and _in_pixels(labels, place, convert):
+                        log.info("%s: its coordinates lie on its image as pixels, not as map coordinates; read as "
+                                 "pixels", labels.path)
+                        convert = _unchanged
+                    elif place is not None and _off_image(labels, place, convert):
+                        where = f"in EPSG:{labels.epsg} placed by the image's " + (
+                            f"EPSG:{place.epsg} georeferencing" if place.epsg else
+                            "georeferencing, which names no EPSG code")
+                        problems.append(Problem(labels.path, f"no feature lies on its image '{image.name}' ({where}); "
+                                                "its mask is empty", "labels-off-image", (image,)))
+                drawn += [Drawn(value[class_of(feature, fallback_class(folder))], _Placed(rings, convert),
+                                f"GeoJSON file '{labels.path}': feature {number}") for number, feature, rings in shown]
+            if read:  # an image none of whose labels could be placed is no pair
+                images.append(ImageObjects(image, place.height if place else None, place.width if place else None,
+                                           drawn))
+        pairs, painting = self.painted_pairs(images, list(files), LATER_OVER_EARLIER, spec, root, "geojson", {})
         areas = sum(kinds[k] for k in ("Polygon", "MultiPolygon", "GeometryCollection"))
         left_out = sum(kinds.values()) - areas
         georeferenced = sum(place is not None for place in places.values())
-        line = (f"{len(pairs)} GeoJSON files painted into {len(spec.names)} classes ({georeferenced} over "
-                f"georeferenced images, the others in pixel coordinates)"
+        line = (f"{len(files)} GeoJSON files painted into {len(spec.names)} classes over {len(pairs)} images "
+                + (f"(one layer over {georeferenced} GeoTIFFs, each painted with the features on it)" if layer else
+                   f"({georeferenced} georeferenced, the others in pixel coordinates)")
                 + (f"; {left_out} points, lines and features without geometry left out" if left_out else ""))
         return self.indexed(root, pairs, spec, problems + painting, line)
+
+
+def _on_image(labels: _Labels, place: Placement, convert: Convert) -> list[tuple[int, dict, list]]:
+    """(feature number, feature, rings) of a file's polygons whose bounding box, in pixels,
+    overlaps the image: of a layer over many tiles, the few on one tile (a polygon's outline
+    is converted once here, its drawing converts it again)."""
+    shown = []
+    for number, feature in enumerate(labels.features, start=1):
+        for rings in polygons(feature.get("geometry")):
+            try:
+                outline = np.asarray(convert(_points(rings[0])), dtype=np.float64) if rings else np.empty((0, 2))
+            except (TypeError, ValueError, IndexError, OverflowError):
+                shown.append((number, feature, rings))  # drawing names what is wrong with it
+                continue
+            if len(outline) and outline[:, 0].max() > 0 and outline[:, 0].min() < place.width \
+                    and outline[:, 1].max() > 0 and outline[:, 1].min() < place.height:
+                shown.append((number, feature, rings))
+    return shown
+
+
+def _layer(root: Path, folders: list[Folder], layers: list[tuple[Path, list[Path]]]
+           ) -> list[tuple[Path, Path, list[tuple[Path, Path]]]]:
+    """GeoJSON files that pair with no image by name, over the GeoTIFFs of one folder: a layer
+    drawn over many tiles (a city's buildings and its orthophoto tiles), each tile painted with
+    the features on it; none when no folder holds GeoTIFFs (the first of each folder tells).
+
+    Raises:
+        DataError: GeoTIFFs in several folders, naming --images.
+    """
+    if not any(files for _, files in layers):
+        return []
+    tiles = [f for f in folders if f.files and f.files[0].suffix.lower() in TIFF_SUFFIXES
+             and placement(f.files[0]) is not None]
+    _one_of(root, [f.path for f in tiles], "the GeoJSON files pair with no image by name; they cover the GeoTIFFs",
+            "--images")
+    if not tiles:
+        return []
+    geotiffs = [p for p in tiles[0].files if p.suffix.lower() in TIFF_SUFFIXES]
+    return [(tiles[0].path, labels_dir, [(image, path) for image in geotiffs for path in files])
+            for labels_dir, files in layers if files]
 
 
 def _one_of(root: Path, folders: list[Path], what: str, flag: str) -> None:
