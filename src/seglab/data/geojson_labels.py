@@ -310,7 +310,7 @@ class GeoJsonFormat(AnnotationFilesFormat):
         if missing:
             raise DataError(f"GeoJSON features name classes {', '.join(missing[:5])} that the classes "
                             f"({', '.join(spec.names)}) do not name")
-        images, problems = [], []
+        images, problems, outlines = [], [], {}
         places = {image: placement(image) for image in per_image}
         for image, given in per_image.items():
             place, drawn, read = places[image], [], 0
@@ -322,7 +322,9 @@ class GeoJsonFormat(AnnotationFilesFormat):
                     continue
                 read += 1
                 if layer:  # one layer over many GeoTIFFs: each paints the features on it
-                    shown = _on_image(labels, place, convert) if place is not None else []
+                    if labels.path not in outlines:
+                        outlines[labels.path] = _Outlines.of(labels)
+                    shown = outlines[labels.path].on_image(place, convert) if place is not None else []
                 else:
                     shown = [(n, f, rings) for n, f in enumerate(labels.features, start=1)
                              for rings in polygons(f.get("geometry"))]
@@ -352,22 +354,42 @@ class GeoJsonFormat(AnnotationFilesFormat):
         return self.indexed(root, pairs, spec, problems + painting, line)
 
 
-def _on_image(labels: _Labels, place: Placement, convert: Convert) -> list[tuple[int, dict, list]]:
-    """(feature number, feature, rings) of a file's polygons whose bounding box, in pixels,
-    overlaps the image: of a layer over many tiles, the few on one tile (a polygon's outline
-    is converted once here, its drawing converts it again)."""
-    shown = []
-    for number, feature in enumerate(labels.features, start=1):
-        for rings in polygons(feature.get("geometry")):
+@dataclass(frozen=True)
+class _Outlines:
+    """A layer's polygons, (feature number, feature, rings), with their outlines' points read
+    once (None where they cannot be, [] for an empty polygon)."""
+
+    shapes: list[tuple[int, dict, list]]
+    outlines: list[list[tuple[float, float]] | None]
+
+    @classmethod
+    def of(cls, labels: _Labels) -> _Outlines:
+        shapes = [(n, f, rings) for n, f in enumerate(labels.features, start=1) for rings in polygons(f.get("geometry"))]
+        outlines: list[list[tuple[float, float]] | None] = []
+        for _, _, rings in shapes:
             try:
-                outline = np.asarray(convert(_points(rings[0])), dtype=np.float64) if rings else np.empty((0, 2))
-            except (TypeError, ValueError, IndexError, OverflowError):
-                shown.append((number, feature, rings))  # drawing names what is wrong with it
-                continue
-            if len(outline) and outline[:, 0].max() > 0 and outline[:, 0].min() < place.width \
-                    and outline[:, 1].max() > 0 and outline[:, 1].min() < place.height:
-                shown.append((number, feature, rings))
-    return shown
+                outlines.append(_points(rings[0]) if rings else [])
+            except (TypeError, ValueError, OverflowError):
+                outlines.append(None)
+        return cls(shapes, outlines)
+
+    def on_image(self, place: Placement, convert: Convert) -> list[tuple[int, dict, list]]:
+        """The polygons whose outline's bounding box, in pixels, overlaps the image: of a layer
+        over many tiles, the few on one tile (every outline converted in one call). A polygon
+        whose outline cannot be read is kept, for its drawing to name what is wrong with it."""
+        flat = [point for outline in self.outlines if outline for point in outline]
+        unreadable = [shape for shape, outline in zip(self.shapes, self.outlines) if outline is None]
+        if not flat:
+            return unreadable
+        try:
+            pixels = np.asarray(convert(flat), dtype=np.float64)
+        except (TypeError, ValueError, OverflowError):
+            return self.shapes
+        sizes = np.array([len(o) if o else 0 for o in self.outlines])
+        starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])[sizes > 0]
+        low, high = np.minimum.reduceat(pixels, starts), np.maximum.reduceat(pixels, starts)
+        on = iter(((high[:, 0] > 0) & (low[:, 0] < place.width) & (high[:, 1] > 0) & (low[:, 1] < place.height)).tolist())
+        return [shape for shape, outline in zip(self.shapes, self.outlines) if outline is None or (outline and next(on))]
 
 
 def _layer(root: Path, folders: list[Folder], layers: list[tuple[Path, list[Path]]]
