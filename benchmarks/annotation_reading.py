@@ -1,8 +1,9 @@
 """Seconds to read a dataset annotated with shapes the first time, when its objects are painted
 into the cache, and again, when the cache serves them: the same N images of 480x640 with ten
 elliptical objects each (five classes), written as COCO JSON, CVAT for images XML, Ultralytics
-YOLO labels, LabelMe JSON and a Supervisely project (each object a bitmap, as Supervisely's brush and smart
-tools store them) in a temporary folder.
+YOLO labels, LabelMe JSON, a Supervisely project (each object a bitmap, as Supervisely's brush and smart
+tools store them), GeoJSON beside each image in pixel coordinates (as QuPath exports them) and
+xView2's xBD label files (WKT) in a temporary folder.
 
     python benchmarks/annotation_reading.py
     python benchmarks/annotation_reading.py --images 20000 --formats coco
@@ -26,7 +27,7 @@ from PIL import Image, ImageDraw
 
 HEIGHT, WIDTH, OBJECTS, CLASSES = 480, 640, 10, 5
 IMAGE_FOLDERS = {"coco": "coco/train2017", "cvat": "cvat/images", "yolo": "yolo/images/train", "labelme": "labelme",
-                 "supervisely": "supervisely/ds0/img"}
+                 "supervisely": "supervisely/ds0/img", "geojson": "geojson", "xbd": "xbd/images"}
 LAYOUTS = tuple(IMAGE_FOLDERS)
 
 
@@ -62,7 +63,7 @@ def write(root: Path, images: int, layouts: list[str]) -> None:
     cvat: list[str] = []
     coco = {"images": [], "annotations": [], "categories": [{"id": c + 1, "name": f"c{c}"} for c in range(CLASSES)]}
     for folder in ("coco/train2017", "coco/annotations", "yolo/images/train", "yolo/labels/train", "labelme",
-                   "supervisely/ds0/img", "supervisely/ds0/ann", "cvat/images"):
+                   "supervisely/ds0/img", "supervisely/ds0/ann", "cvat/images", "geojson", "xbd/images", "xbd/labels"):
         (root / folder).mkdir(parents=True)
     (root / "yolo" / "data.yaml").write_text(json.dumps({"names": [f"c{c}" for c in range(CLASSES)]}))
     (root / "supervisely" / "meta.json").write_text(json.dumps(
@@ -83,6 +84,13 @@ def write(root: Path, images: int, layouts: list[str]) -> None:
         shapes = [{"label": f"c{c}", "points": p.tolist(), "shape_type": "polygon"} for c, p in objects]
         (root / "labelme" / f"{name}.json").write_text(json.dumps(
             {"shapes": shapes, "imagePath": f"{name}.jpg", "imageHeight": HEIGHT, "imageWidth": WIDTH}))
+        rings = [[*p.tolist(), p[0].tolist()] for _, p in objects]
+        (root / "geojson" / f"{name}.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": [
+            {"type": "Feature", "properties": {"classification": {"name": f"c{c}"}},
+             "geometry": {"type": "Polygon", "coordinates": [ring]}} for (c, _), ring in zip(objects, rings)]}))
+        (root / "xbd" / "labels" / f"{name}.json").write_text(json.dumps({"features": {"xy": [
+            {"properties": {"subtype": f"c{c}"}, "wkt": "POLYGON ((" + ", ".join(f"{x:.2f} {y:.2f}" for x, y in ring) + "))"}
+            for (c, _), ring in zip(objects, rings)]}, "metadata": {"img_name": f"{name}.jpg"}}))
         if "supervisely" in layouts:  # encoding the bitmaps takes a while
             (root / "supervisely" / "ds0" / "ann" / f"{name}.jpg.json").write_text(json.dumps(
                 {"size": {"height": HEIGHT, "width": WIDTH},
