@@ -256,7 +256,8 @@ class GeoJsonFormat(AnnotationFilesFormat):
     """GeoJSON label files paired with images by name; see the module docstring."""
 
     layout = ("a GeoJSON file per image, in map coordinates over GeoTIFFs or pixel coordinates over plain images: "
-              "RGB-PanSharpen/RGB-PanSharpen_AOI_2_Vegas_img1.tif + geojson/buildings/buildings_AOI_2_Vegas_img1.geojson")
+              "RGB-PanSharpen/RGB-PanSharpen_AOI_2_Vegas_img1.tif + geojson/buildings/buildings_AOI_2_Vegas_img1.geojson;"
+              " or one layer over a folder of GeoTIFF tiles")
     cache_name = "geojson"
     picks_folders = True
 
@@ -284,7 +285,7 @@ class GeoJsonFormat(AnnotationFilesFormat):
             matches = [m for m in matches if m.pairs]
             _one_of(root, [m.image_dir for m in matches], f"the GeoJSON files of {folder_label(labels_dir, root)} "
                     "pair with the images", "--images")
-            found += [(m.image_dir, labels_dir, [(image, labels) for _, image, labels in m.pairs]) for m in matches]
+            found += [(m.image_dir, labels_dir, [(image, path) for _, image, path in m.pairs]) for m in matches]
         for image_dir in {image_dir for image_dir, _, _ in found}:
             _one_of(root, [d for i, d, _ in found if i == image_dir], f"the images of {folder_label(image_dir, root)} "
                     "pair with the GeoJSON files", "--masks")
