@@ -847,3 +847,55 @@ def test_any_band_folders_give_pairs_of_every_band_or_a_seglab_error(tmp_path_fa
         return
     for pair in index.pairs:
         assert len({f.parent for f in pair.images}) == len(pair.images)  # a file of each band folder (no _0001 names here)
+
+
+def _geopackage_bytes() -> bytes:
+    import sqlite3
+    import struct
+    import tempfile
+
+    from shapely import wkb
+    from shapely.geometry import Polygon
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "a.gpkg"
+        database = sqlite3.connect(path)
+        database.executescript(
+            "CREATE TABLE gpkg_spatial_ref_sys (srs_name TEXT, srs_id INTEGER PRIMARY KEY, organization TEXT, "
+            "organization_coordsys_id INTEGER, definition TEXT, description TEXT);"
+            "INSERT INTO gpkg_spatial_ref_sys VALUES ('x', 4326, 'EPSG', 4326, '', '');"
+            "CREATE TABLE gpkg_contents (table_name TEXT PRIMARY KEY, data_type TEXT, identifier TEXT, srs_id INTEGER);"
+            "INSERT INTO gpkg_contents VALUES ('fields', 'features', 'fields', 4326);"
+            "CREATE TABLE gpkg_geometry_columns (table_name TEXT, column_name TEXT, geometry_type_name TEXT, "
+            "srs_id INTEGER, z TINYINT, m TINYINT);"
+            "INSERT INTO gpkg_geometry_columns VALUES ('fields', 'geom', 'POLYGON', 4326, 0, 0);"
+            "CREATE TABLE fields (fid INTEGER PRIMARY KEY, geom BLOB, class TEXT);")
+        blob = b"GP\x00\x01" + struct.pack("<i", 4326) + wkb.dumps(Polygon([(1, 1), (6, 1), (6, 6)]))
+        database.execute("INSERT INTO fields (geom, class) VALUES (?, 'wheat'), ('text', 'x'), (?, 'oats')",
+                         (blob, blob[:20]))
+        database.commit()
+        database.close()
+        return path.read_bytes()
+
+
+GEOPACKAGE = _geopackage_bytes()
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(cut=st.integers(0, len(GEOPACKAGE)), flips=st.lists(st.tuples(st.integers(0, len(GEOPACKAGE) - 1),
+                                                                     st.integers(0, 255)), max_size=6))
+def test_any_damaged_geopackage_reads_or_names_the_file(tmp_path_factory, cut, flips):
+    """A GeoPackage cut short or with bytes overwritten (its rows hold a text geometry and a
+    truncated blob already): features, or a DataError naming the file."""
+    from seglab.data.geojson_labels import read_geojson
+
+    data = bytearray(GEOPACKAGE[: cut or None])
+    for at, value in flips:
+        if at < len(data):
+            data[at] = value
+    path = tmp_path_factory.mktemp("gpkg") / "fields.gpkg"
+    path.write_bytes(bytes(data))
+    try:
+        read_geojson(path)
+    except SeglabError as err:
+        assert "fields.gpkg" in str(err)

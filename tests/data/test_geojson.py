@@ -245,3 +245,64 @@ def test_one_layer_over_many_geotiff_tiles_paints_each_tile_with_the_features_on
         row, column = int(pair.name[7]), int(pair.name[10])
         np.testing.assert_array_equal(read_mask(pair.mask, index.mapping),
                                       mosaic[64 * row:64 * row + 64, 64 * column:64 * column + 64])
+
+
+def geopackage(path: Path, layers: dict[str, list[tuple[str | None, list]]], epsg: int) -> None:
+    """A GeoPackage as the standard describes it (what QGIS and GDAL write, in brief): a feature
+    table per layer with a `class` column when given, each polygon a GeoPackage blob of WKB."""
+    import sqlite3
+    import struct
+
+    from shapely import wkb
+    from shapely.geometry import Polygon as Shape
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    database = sqlite3.connect(path)
+    database.executescript(
+        "CREATE TABLE gpkg_spatial_ref_sys (srs_name TEXT, srs_id INTEGER PRIMARY KEY, organization TEXT, "
+        "organization_coordsys_id INTEGER, definition TEXT, description TEXT);"
+        "CREATE TABLE gpkg_contents (table_name TEXT PRIMARY KEY, data_type TEXT, identifier TEXT, srs_id INTEGER);"
+        "CREATE TABLE gpkg_geometry_columns (table_name TEXT, column_name TEXT, geometry_type_name TEXT, "
+        "srs_id INTEGER, z TINYINT, m TINYINT);")
+    database.execute("INSERT INTO gpkg_spatial_ref_sys VALUES ('x', ?, 'EPSG', ?, 'undefined', '')", (epsg, epsg))
+    for layer, shapes in layers.items():
+        database.execute(f'CREATE TABLE "{layer}" (fid INTEGER PRIMARY KEY, geom BLOB, class TEXT)')
+        database.execute("INSERT INTO gpkg_contents VALUES (?, 'features', ?, ?)", (layer, layer, epsg))
+        database.execute("INSERT INTO gpkg_geometry_columns VALUES (?, 'geom', 'POLYGON', ?, 0, 0)", (layer, epsg))
+        for kind, rings in shapes:
+            blob = b"GP\x00\x01" + struct.pack("<i", epsg) + wkb.dumps(Shape(rings[0], rings[1:]))
+            database.execute(f'INSERT INTO "{layer}" (geom, class) VALUES (?, ?)', (blob, kind))
+    database.commit()
+    database.close()
+
+
+def test_a_geopackage_layer_over_utm_tiles_paints_each_tile(tmp_path: Path) -> None:
+    """Fields digitised in QGIS (a GeoPackage in the tiles' UTM zone, a class column, one field
+    with a courtyard) over 2 GeoTIFF tiles: each tile gets its fields, as the pixel centres say."""
+    origin = (660000.0, 4000000.0)
+    for column in (0, 1):
+        geotiff(tmp_path / "ortho" / f"tile_{column}.tif", 3, 64, UTM_KEYS, (origin[0] + 32 * column, origin[1]), 0.5)
+
+    def utm(x: float, y: float) -> tuple[float, float]:
+        return origin[0] + x * 0.5, origin[1] - y * 0.5  # a pixel corner of the 128 x 64 mosaic
+
+    field = [square(utm, 10, 20, 30, 40), square(utm, 15, 25, 20, 30)]
+    orchard = [square(utm, 50, 10, 100, 20)]  # across the tiles' border at column 64
+    geopackage(tmp_path / "labels" / "digitised.gpkg", {"fields": [("wheat", field), ("orchard", orchard)]}, 32611)
+    index = discover(tmp_path)
+    assert index.format == "geojson" and index.classes.names == ("background", "orchard", "wheat")
+    mosaic = np.zeros((64, 128), np.int64)
+    mosaic[20:40, 10:30] = 2
+    mosaic[25:30, 15:20] = 0
+    mosaic[10:20, 50:100] = 1
+    for pair in index.pairs:
+        column = int(pair.name[-1])
+        np.testing.assert_array_equal(read_mask(pair.mask, index.mapping), mosaic[:, 64 * column:64 * column + 64])
+
+
+def test_a_geopackage_that_is_no_database_is_named(tmp_path: Path) -> None:
+    from seglab.data.geojson_labels import read_geojson
+
+    (tmp_path / "a.gpkg").write_bytes(b"SQLite format 3\x00" + b"\x00" * 200)
+    with pytest.raises(DataError, match=r"GeoPackage '.*a.gpkg' cannot be read"):
+        read_geojson(tmp_path / "a.gpkg")

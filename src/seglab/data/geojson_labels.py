@@ -34,6 +34,7 @@ from seglab.data.annotation_formats import AnnotationFilesFormat, file_head, jso
 from seglab.data.classes import ClassSpec, tool_classes
 from seglab.data.folders import Folder, path_ends_with
 from seglab.data.formats import FORMATS
+from seglab.data.geopackage import is_geopackage, read_geopackage
 from seglab.data.geotiff import Placement, placement
 from seglab.data.read_errors import TIFF_SUFFIXES
 from seglab.data.index import DatasetIndex, Problem, natural_key
@@ -44,7 +45,7 @@ from seglab.errors import DataError
 
 log = logging.getLogger(__name__)
 
-SUFFIXES = (".geojson", ".json")
+SUFFIXES = (".geojson", ".json", ".gpkg")
 _CLASS_KEYS = ("class", "label", "category", "class_name", "classname")
 _GENERIC_FOLDERS = {"labels", "label", "geojson", "annotations", "annotation", "json", "vector", "vectors", "gt"}
 _WGS84 = 4326  # RFC 7946: GeoJSON's coordinates are longitude and latitude unless a `crs` says otherwise
@@ -54,26 +55,34 @@ _CENTRES_AT_ONCE = 1 << 20  # pixel centres tested per call: 16 MB of coordinate
 
 
 def _is_geojson(path: Path) -> bool:
-    """A GeoJSON file's head: a FeatureCollection, a Feature, or QuPath's list of features."""
+    """A GeoJSON file's head (a FeatureCollection, a Feature, or QuPath's list of features), or
+    a GeoPackage's."""
+    if path.suffix.lower() == ".gpkg":
+        return is_geopackage(path)
     head = file_head(path).lstrip()
     return head[:1] in "{[" and '"type"' in head and ('"FeatureCollection"' in head or '"Feature"' in head)
 
 
 @dataclass(frozen=True)
 class _Labels:
-    """One GeoJSON file, read: its features and the EPSG code of its coordinates."""
+    """One GeoJSON file or GeoPackage, read: its features and the EPSG code of their
+    coordinates (None: the image's, as a GeoPackage of an undefined system says)."""
 
     path: Path
     features: list[dict]
-    epsg: int
+    epsg: int | None
 
 
 def read_geojson(path: Path) -> _Labels:
     """A GeoJSON file: a FeatureCollection, one Feature, or a list of features (QuPath).
 
+    A GeoPackage (`.gpkg`) gives the features of its feature tables (`geopackage`).
+
     Raises:
         DataError: not JSON, or none of these, naming the file.
     """
+    if path.suffix.lower() == ".gpkg":
+        return _Labels(path, *read_geopackage(path))
     data = load_json(path, "GeoJSON file")
     if isinstance(data, dict) and data.get("type") == "FeatureCollection" and isinstance(data.get("features"), list):
         features = data["features"]
@@ -192,7 +201,7 @@ def to_pixels(labels: _Labels, place: Placement | None) -> Convert:
     """
     if place is None:
         return _unchanged
-    if place.epsg is None or place.epsg == labels.epsg:
+    if place.epsg is None or labels.epsg is None or place.epsg == labels.epsg:
         return place.pixels
     try:
         from pyproj import Transformer
@@ -334,7 +343,7 @@ class GeoJsonFormat(AnnotationFilesFormat):
                                  "pixels", labels.path)
                         convert = _unchanged
                     elif place is not None and _off_image(labels, place, convert):
-                        where = f"in EPSG:{labels.epsg} placed by the image's " + (
+                        where = f"in EPSG:{labels.epsg or place.epsg} placed by the image's " + (
                             f"EPSG:{place.epsg} georeferencing" if place.epsg else
                             "georeferencing, which names no EPSG code")
                         problems.append(Problem(labels.path, f"no feature lies on its image '{image.name}' ({where}); "
