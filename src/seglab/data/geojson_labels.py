@@ -7,6 +7,7 @@
   longitude/latitude over a UTM image) are reprojected with pyproj (`pip install seglab[geo]`).
 - **Pixel coordinates** over a plain image: QuPath's exported annotations (`a.geojson` for
   `a.tif`, x to the right and y down from the top-left corner), SpaceNet 7's `labels_match_pix/`.
+- **GeoPackages** (`.gpkg`, QGIS' default layer file) are read like GeoJSON files (`geopackage`).
 
 Files pair with images by the name rules of folder pairs (`buildings_AOI_2_Vegas_img1` ~
 `RGB-PanSharpen_AOI_2_Vegas_img1` by their last number); files that pair with none are a layer
