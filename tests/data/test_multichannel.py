@@ -212,15 +212,15 @@ def test_a_band_folder_model_predicts_each_image_from_its_band_files_in_its_orde
     test = tmp_path / "38-Cloud_test"
     rng = np.random.default_rng(1)
     stacks = {}
-    for k, name in enumerate(CLOUD_NAMES[:2]):
+    for name in CLOUD_NAMES[:2]:
         stacks[name] = rng.integers(0, 65535, (32, 40, 4)).astype(np.uint16)
         for b, band in enumerate(("red", "green", "blue", "nir")):
             (test / f"test_{band}").mkdir(parents=True, exist_ok=True)
             tifffile.imwrite(test / f"test_{band}" / f"{band}_{name}", stacks[name][..., b])
     predictor = load_segmenter([str(run)], "cpu")
-    for given in ([test], [test / f"test_{band}" for band in ("nir", "blue", "red", "green")]):
-        out = tmp_path / f"pred{len(given)}"
-        assert main(["predict", str(run), *map(str, given), "--out", str(out), "--no-progress"]) == 0
+    for inputs in ([test], [test / f"test_{band}" for band in ("nir", "blue", "red", "green")]):
+        out = tmp_path / f"pred{len(inputs)}"
+        assert main(["predict", str(run), *map(str, inputs), "--out", str(out), "--no-progress"]) == 0
         assert sorted(p.name for p in out.glob("*_mask.png")) == sorted(f"{n[:-4]}_mask.png" for n in CLOUD_NAMES[:2])
         for name, stack in stacks.items():
             expected = predictor.predict(stack).mask
