@@ -39,6 +39,7 @@ class DataConfig:
     label_map: dict[int, int | str] | None = None  # raw mask value -> class or "ignore", e.g. {255: 1, 3: ignore}
     instance_masks: bool = False  # mask values number objects: every non-zero value is the class `object`
     rle_order: str = "auto"  # run-length tables (Kaggle): pixel order auto | column | row (docs/data.md)
+    label_field: str | None = None  # vector labels (GeoJSON, GeoPackage): the attribute naming a feature's class
     num_workers: int = 0  # DataLoader workers; 0 = load in the training process
     cache: str = "auto"  # decoded samples: auto (memory if under half the free RAM, else disk) | memory | disk | none
     cache_dir: str | None = None  # disk cache folder; None = $XDG_CACHE_HOME/seglab (~/.cache/seglab)

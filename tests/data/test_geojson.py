@@ -306,3 +306,36 @@ def test_a_geopackage_that_is_no_database_is_named(tmp_path: Path) -> None:
     (tmp_path / "a.gpkg").write_bytes(b"SQLite format 3\x00" + b"\x00" * 200)
     with pytest.raises(DataError, match=r"GeoPackage '.*a.gpkg' cannot be read"):
         read_geojson(tmp_path / "a.gpkg")
+
+
+def test_a_label_field_names_the_classes_and_inspect_points_to_it(tmp_path: Path, capsys) -> None:
+    """OSM-style features whose class is in `landuse`: without --label-field they are one class
+    (the layer's name) and the pairing line names the attribute; with it, a class per value."""
+    origin = (660000.0, 4000000.0)
+    geotiff(tmp_path / "ortho" / "tile_0.tif", 3, 64, UTM_KEYS, origin, 0.5)
+
+    def utm(x: float, y: float) -> tuple[float, float]:
+        return origin[0] + x * 0.5, origin[1] - y * 0.5
+
+    shapes = {"farmland": square(utm, 0, 0, 10, 10), "forest": square(utm, 20, 0, 30, 10),
+              "meadow": square(utm, 40, 0, 50, 10)}
+    geopackage(tmp_path / "labels" / "osm.gpkg", {"landuse_polygons": [(None, [ring]) for ring in shapes.values()]},
+               32611)
+    import sqlite3
+
+    database = sqlite3.connect(tmp_path / "labels" / "osm.gpkg")
+    database.execute('ALTER TABLE "landuse_polygons" ADD COLUMN landuse TEXT')
+    for fid, name in enumerate(shapes, start=1):
+        database.execute('UPDATE "landuse_polygons" SET landuse = ? WHERE fid = ?', (name, fid))
+    database.commit()
+    database.close()
+    index = discover(tmp_path)
+    assert index.classes.names == ("background", "landuse_polygons")
+    assert "no feature names a class, but attributes could: landuse (3 values) (--label-field landuse)" in \
+        index.pairing[0]
+    index = discover(tmp_path, label_field="landuse")
+    assert index.classes.names == ("background", "farmland", "forest", "meadow")
+    mask = read_mask(index.pairs[0].mask, index.mapping)
+    assert mask[5, 5] == 1 and mask[5, 25] == 2 and mask[5, 45] == 3 and mask[30, 30] == 0
+    assert main(["inspect", str(tmp_path), "--label-field", "landuse"]) == 0
+    assert "farmland" in capsys.readouterr().out

@@ -68,6 +68,10 @@ def add_data_options(parser: argparse.ArgumentParser) -> None:
                         help="run-length tables (Kaggle's CSV masks): how pixels are numbered, column (top to "
                         "bottom, then left to right: Airbus, Severstal, TGS) or row (Carvana, Sartorius, "
                         "UW-Madison); auto (default) tells them apart on non-square images (docs/data.md)")
+    parser.add_argument("--label-field", dest="data.label_field", metavar="NAME",
+                        help="vector labels (GeoJSON, GeoPackage): the attribute that names each feature's class, "
+                        "e.g. landuse; default a class, label or category attribute, else the folder's or layer's "
+                        "name (docs/data.md)")
     parser.add_argument("--task", dest="data.task", choices=["auto", "multiclass", "multilabel"],
                         help="multiclass: one class per pixel (softmax); multilabel: overlapping classes, one sigmoid "
                         "per class; auto (default): multilabel for masks/<class>/ folders or classes.json regions "

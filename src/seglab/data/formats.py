@@ -51,6 +51,8 @@ class ReadOptions:
             (folder-pairs; IDRiD's lesion folders), so are the masks of several namings beside an
             image (ISIC 2018 Task 2's `_attribute_<class>`), a run-length table's classes are channels.
         rle_order: the pixel order of run-length tables: "auto", "column" or "row" (rle-table).
+        label_field: the attribute of vector labels that names a feature's class (geojson:
+            OSM's `landuse`); None: a class-like attribute, else the folder's or layer's name.
 
     Raises:
         ConfigError: an unknown axis or a share outside 0..1.
@@ -65,6 +67,7 @@ class ReadOptions:
     merge_masks: bool = False
     multilabel: bool = False
     rle_order: str = "auto"
+    label_field: str | None = None
 
     def __post_init__(self) -> None:
         slice_axis(self.slice_axis)  # raises ConfigError for an unknown plane
@@ -147,6 +150,7 @@ def discover(
     instance_masks: bool = False,
     task: str = "auto",
     rle_order: str = "auto",
+    label_field: str | None = None,
 ) -> DatasetIndex:
     """Find the layout of a dataset folder and index its image/mask pairs.
 
@@ -171,6 +175,7 @@ def discover(
         task: "auto", "multiclass" or "multilabel": how masks are read (`seglab.data.multilabel.apply_task`).
         rle_order: how a run-length table's pixels are numbered: "column" (top to bottom, then left
             to right), "row", or "auto" to tell from the shapes the masks draw (`seglab.data.rle`).
+        label_field: the attribute of vector labels (GeoJSON, GeoPackage) that names a feature's class.
 
     Raises:
         DataError: missing or empty folder, unknown layout, bad classes.json, no pairs, two
@@ -185,7 +190,7 @@ def discover(
     """
     root = Path(root)
     options = ReadOptions(slice_axis, empty_slices, cache_dir, images, masks, mask_pattern, merge_masks,
-                          task == "multilabel", rle_order)
+                          task == "multilabel", rle_order, label_field)
     if not root.exists():
         raise DataError(f"dataset folder '{root}' does not exist")
     if root.is_dir() and not any(p for p in root.iterdir() if not p.name.startswith(".")):
@@ -245,7 +250,7 @@ def discover_data(cfg: DataConfig) -> DatasetIndex:
         cfg.path, cfg.format, classes_file=cfg.classes_file, ignore_index=cfg.ignore_index,
         images=cfg.images, masks=cfg.masks, mask_pattern=cfg.mask_pattern, merge_masks=cfg.merge_masks,
         slice_axis=cfg.slice_axis, empty_slices=cfg.empty_slices, cache_dir=cfg.cache_dir, label_map=cfg.label_map,
-        instance_masks=cfg.instance_masks, task=cfg.task, rle_order=cfg.rle_order,
+        instance_masks=cfg.instance_masks, task=cfg.task, rle_order=cfg.rle_order, label_field=cfg.label_field,
     )
 
 

@@ -35,7 +35,7 @@ from seglab.data.annotation_formats import AnnotationFilesFormat, file_head, jso
 from seglab.data.classes import ClassSpec, tool_classes
 from seglab.data.folders import Folder, path_ends_with
 from seglab.data.formats import FORMATS
-from seglab.data.geopackage import is_geopackage, read_geopackage
+from seglab.data.geopackage import LAYER, is_geopackage, read_geopackage
 from seglab.data.geotiff import Placement, placement
 from seglab.data.read_errors import TIFF_SUFFIXES
 from seglab.data.index import DatasetIndex, Problem, natural_key
@@ -107,16 +107,33 @@ def _kind(feature: dict) -> str | None:
     return kind if isinstance(kind, str) else None
 
 
-def class_of(feature: dict, fallback: str) -> str:
-    """A feature's class: QuPath's `classification` name, a class-like property, else `fallback`."""
-    properties = feature.get("properties") if isinstance(feature.get("properties"), dict) else {}
+def class_of(feature: dict, fallback: str, field: str | None = None) -> str:
+    """A feature's class: its `field` attribute (`--label-field`) when given, else QuPath's
+    `classification` name or a class-like property; `fallback` for a feature without it."""
+    properties = _properties(feature)
     classification = properties.get("classification")
-    if isinstance(classification, dict) and str(classification.get("name") or "").strip():
+    if field is None and isinstance(classification, dict) and str(classification.get("name") or "").strip():
         return str(classification["name"]).strip()
     by_key = {str(k).lower(): v for k, v in properties.items()}
-    value = next((by_key[k] for k in _CLASS_KEYS if isinstance(by_key.get(k), (str, int)) and str(by_key[k]).strip()),
-                 None)
+    keys = (field.lower(),) if field is not None else _CLASS_KEYS
+    value = next((by_key[k] for k in keys if isinstance(by_key.get(k), (str, int)) and str(by_key[k]).strip()), None)
     return str(value).strip() if value is not None else fallback
+
+
+def _properties(feature: dict) -> dict:
+    return feature.get("properties") if isinstance(feature.get("properties"), dict) else {}
+
+
+def class_attributes(features: list[dict]) -> dict[str, int]:
+    """Attributes that could name classes, with their count of values: text carried by half the
+    features at least, with 2 to 50 values (OSM's `landuse`, not a name or an id)."""
+    values: dict[str, set[str]] = {}
+    for feature in features:
+        for key, value in _properties(feature).items():
+            if isinstance(value, str) and value.strip() and str(key).lower() not in (*_CLASS_KEYS, "classification", LAYER):
+                values.setdefault(str(key), set()).add(value.strip())
+    carried = {key: sum(isinstance(_properties(f).get(key), str) for f in features) for key in values}
+    return {key: len(v) for key, v in values.items() if 2 <= len(v) <= 50 and 2 * carried[key] >= len(features)}
 
 
 def polygons(geometry: object, depth: int = 0) -> list[list]:
@@ -256,8 +273,12 @@ def _on(xy: tuple[float, float], height: int, width: int) -> bool:
     return 0 <= xy[0] <= width and 0 <= xy[1] <= height
 
 
-def fallback_class(folder: Path) -> str:
-    """The class of features that name none: the labels' folder (`buildings`), unless generic."""
+def fallback_class(feature: dict, folder: Path) -> str:
+    """The class of a feature that names none: its GeoPackage layer's name, else the labels'
+    folder (`buildings`), unless generic."""
+    layer = _properties(feature).get(LAYER)
+    if isinstance(layer, str) and layer.strip():
+        return layer.strip()
     return folder.name if folder.name and set(words(folder.name)).isdisjoint(_GENERIC_FOLDERS) else "object"
 
 
@@ -314,7 +335,8 @@ class GeoJsonFormat(AnnotationFilesFormat):
         layer = any(len(given) > 1 for given in per_image.values()) or len(files) < len(per_image)
         kinds = Counter(_kind(f) for labels in files.values() for f in labels.features)
         folder_of = {labels.path: folder for given in per_image.values() for labels, folder in given}
-        used = sorted({class_of(f, fallback_class(folder_of[labels.path])) for labels in files.values()
+        field = self.options.label_field
+        used = sorted({class_of(f, fallback_class(f, folder_of[labels.path]), field) for labels in files.values()
                        for f in labels.features if polygons(f.get("geometry"))})
         spec, value = tool_classes(used, None, f"the GeoJSON features under '{root}'", self.options.multilabel, classes)
         missing = [name for name in used if name not in value]
@@ -349,7 +371,7 @@ class GeoJsonFormat(AnnotationFilesFormat):
                             "georeferencing, which names no EPSG code")
                         problems.append(Problem(labels.path, f"no feature lies on its image '{image.name}' ({where}); "
                                                 "its mask is empty", "labels-off-image", (image,)))
-                drawn += [Drawn(value[class_of(feature, fallback_class(folder))], _Placed(rings, convert),
+                drawn += [Drawn(value[class_of(feature, fallback_class(feature, folder), field)], _Placed(rings, convert),
                                 f"GeoJSON file '{labels.path}': feature {number}") for number, feature, rings in shown]
             if read:  # an image none of whose labels could be placed is no pair
                 images.append(ImageObjects(image, place.height if place else None, place.width if place else None,
@@ -362,6 +384,12 @@ class GeoJsonFormat(AnnotationFilesFormat):
                 + (f"(one layer over {georeferenced} GeoTIFFs, each painted with the features on it)" if layer else
                    f"({georeferenced} georeferenced, the others in pixel coordinates)")
                 + (f"; {left_out} points, lines and features without geometry left out" if left_out else ""))
+        named = {class_of(f, "") for labels in files.values() for f in labels.features} - {""}
+        hints = class_attributes([f for labels in files.values() for f in labels.features]) if not (field or named) \
+            else {}
+        if hints:
+            line += ("; no feature names a class, but attributes could: " + ", ".join(
+                f"{k} ({n} values)" for k, n in sorted(hints.items())) + f" (--label-field {min(hints, key=hints.get)})")
         return self.indexed(root, pairs, spec, problems + painting, line)
 
 

@@ -13,7 +13,7 @@ from seglab.errors import DataError
 
 _SQLITE = b"SQLite format 3\x00"
 _ENVELOPE_BYTES = {0: 0, 1: 32, 2: 48, 3: 48, 4: 64}  # by the flags' envelope contents indicator
-_CLASS_COLUMNS = ("class", "label", "category", "class_name", "classname")
+LAYER = "gpkg_layer"  # the property that names a feature's table, the class of features naming none
 
 
 def is_geopackage(path: Path) -> bool:
@@ -26,9 +26,9 @@ def is_geopackage(path: Path) -> bool:
 
 
 def read_geopackage(path: Path) -> tuple[list[dict], int | None]:
-    """The features of a GeoPackage's feature tables, and the EPSG code of their coordinates
-    (None when the file names none: coordinates as the image's). A feature without a class-like
-    attribute gets its table's name as `class` (a `buildings` layer).
+    """The features of a GeoPackage's feature tables, each with its table's name as `LAYER`
+    property (a `buildings` layer), and the EPSG code of their coordinates (None when the file
+    names none: coordinates as the image's).
 
     Raises:
         DataError: no GeoPackage, feature tables in several coordinate systems, a geometry that
@@ -62,8 +62,7 @@ def read_geopackage(path: Path) -> tuple[list[dict], int | None]:
                                          "not a GeoPackage blob")
                     geometry = None if blob is None else _geometry(blob, wkb, mapping)
                     properties = {k: v for k, v in values.items() if isinstance(v, (str, int, float))}
-                    if not any(k.lower() in _CLASS_COLUMNS for k in properties):
-                        properties["class"] = str(table)
+                    properties[LAYER] = str(table)
                     features.append({"type": "Feature", "geometry": geometry, "properties": properties})
     except (sqlite3.Error, ShapelyError, ValueError, IndexError) as err:
         raise DataError(f"GeoPackage '{path}' cannot be read: {err}") from None
