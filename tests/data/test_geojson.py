@@ -12,10 +12,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 import tifffile
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 from PIL import Image
 
 from seglab.cli import main
 from seglab.data import discover, read_mask
+from seglab.data.geojson_labels import centres_inside
 from seglab.errors import DataError
 
 S = 2.0**-13  # degrees per pixel, exact in binary: the corners below map to whole pixels
@@ -339,3 +343,23 @@ def test_a_label_field_names_the_classes_and_inspect_points_to_it(tmp_path: Path
     assert mask[5, 5] == 1 and mask[5, 25] == 2 and mask[5, 45] == 3 and mask[30, 30] == 0
     assert main(["inspect", str(tmp_path), "--label-field", "landuse"]) == 0
     assert "farmland" in capsys.readouterr().out
+
+
+@settings(max_examples=300, deadline=None)
+@given(points=hnp.arrays(np.float64, st.tuples(st.integers(3, 12), st.just(2)),
+                         elements=st.floats(-5, 45, allow_nan=False, allow_infinity=False)))
+def test_centres_inside_agree_with_a_point_in_polygon_test(points: np.ndarray) -> None:
+    """Any ring, self-crossing too: the scanline fill paints the centres matplotlib's even-odd
+    point-in-polygon test finds inside, but for centres on an edge, which either may count."""
+    from matplotlib.path import Path as Outline
+
+    painted = centres_inside([tuple(p) for p in points], 40, 36)
+    rows, columns = np.mgrid[0:40, 0:36]
+    centres = np.column_stack([columns.ravel() + 0.5, rows.ravel() + 0.5])
+    expected = Outline(points).contains_points(centres).reshape(40, 36)
+    starts, ends = points, np.roll(points, -1, axis=0)
+    along = np.clip(np.einsum("cej,ej->ce", centres[:, None] - starts, ends - starts)
+                    / np.maximum(((ends - starts) ** 2).sum(1), 1e-300), 0, 1)
+    nearest = starts + along[..., None] * (ends - starts)
+    on_edge = (np.linalg.norm(centres[:, None] - nearest, axis=2) < 1e-9).any(axis=1).reshape(40, 36)
+    assert ((painted == expected) | on_edge).all()

@@ -52,7 +52,7 @@ _GENERIC_FOLDERS = {"labels", "label", "geojson", "annotations", "annotation", "
 _WGS84 = 4326  # RFC 7946: GeoJSON's coordinates are longitude and latitude unless a `crs` says otherwise
 _EPSG = re.compile(r"EPSG:+(\d+)$", re.IGNORECASE)
 Convert = Callable[[list[tuple[float, float]]], list[tuple[float, float]]]  # points -> pixels
-_CENTRES_AT_ONCE = 1 << 20  # pixel centres tested per call: 16 MB of coordinates
+_CENTRES_AT_ONCE = 1 << 20  # edge crossings, or pixels summed, per pass of `centres_inside`: a few MB
 
 
 def _is_geojson(path: Path) -> bool:
@@ -172,26 +172,29 @@ class _Placed:
 
 
 def centres_inside(ring: list[tuple[float, float]], height: int, width: int) -> np.ndarray:
-    """The pixels of a (height, width) image whose centres lie inside a ring of (x, y) points,
-    tested within the ring's bounding box only."""
-    from matplotlib.path import Path as Outline  # point-in-polygon, vectorised
-
+    """The pixels of a (height, width) image whose centres lie inside a ring of (x, y) points
+    (even-odd): each row of centres crosses the ring's edges, and a centre is inside when an odd
+    number of crossings lie left of it, counted with a running sum over the row, within the
+    ring's rows and a few million edge crossings at a time."""
     inside = np.zeros((height, width), bool)
-    if len(ring) < 3:
-        return inside
     points = np.asarray(ring, dtype=np.float64)
+    if len(points) < 3:
+        return inside
     if not np.isfinite(points).all():
         raise ValueError("a ring has points that are not finite")
-    left, top = (max(int(np.floor(v)), 0) for v in points.min(axis=0))
-    right, bottom = min(int(np.ceil(points[:, 0].max())), width), min(int(np.ceil(points[:, 1].max())), height)
-    if left >= right or top >= bottom:
-        return inside
-    outline, xs = Outline(points), np.arange(left, right) + 0.5
-    step = max(1, _CENTRES_AT_ONCE // (right - left))  # rows per test: a field-sized polygon stays in bounded memory
+    top, bottom = max(int(np.floor(points[:, 1].min())), 0), min(int(np.ceil(points[:, 1].max())), height)
+    x0, y0 = points[:, 0], points[:, 1]
+    x1, y1 = np.roll(x0, -1), np.roll(y0, -1)  # each point to the next, the last to the first
+    step = max(1, _CENTRES_AT_ONCE // max(len(points), width + 1))  # rows per pass: bounded crossings and sums
     for start in range(top, bottom, step):
-        ys = np.arange(start, min(start + step, bottom)) + 0.5
-        centres = np.column_stack([np.tile(xs, len(ys)), np.repeat(ys, len(xs))])
-        inside[start:start + len(ys), left:right] = outline.contains_points(centres).reshape(len(ys), len(xs))
+        rows = np.arange(start, min(start + step, bottom))[:, None] + 0.5
+        crossing = ((y0 <= rows) & (rows < y1)) | ((y1 <= rows) & (rows < y0))  # half-open: a vertex counts once
+        row, edge = np.nonzero(crossing)
+        xs = x0[edge] + (rows[row, 0] - y0[edge]) * (x1[edge] - x0[edge]) / (y1[edge] - y0[edge])
+        columns = np.clip(np.ceil(xs - 0.5), 0, width).astype(np.int64)  # the first centre right of a crossing
+        toggles = np.zeros((len(rows), width + 1), np.int32)
+        np.add.at(toggles, (row, columns), 1)
+        inside[start:start + len(rows)] = np.cumsum(toggles[:, :width], axis=1) % 2 == 1
     return inside
 
 
