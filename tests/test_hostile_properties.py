@@ -899,3 +899,42 @@ def test_any_damaged_geopackage_reads_or_names_the_file(tmp_path_factory, cut, f
         read_geojson(path)
     except SeglabError as err:
         assert "fields.gpkg" in str(err)
+
+
+def _shapefile_files() -> dict[str, bytes]:
+    import tempfile
+
+    import shapefile
+
+    with tempfile.TemporaryDirectory() as folder:
+        with shapefile.Writer(str(Path(folder) / "fields"), shapeType=shapefile.POLYGON) as writer:
+            writer.field("class", "C")
+            writer.poly([[(1, 1), (1, 6), (6, 6), (6, 1), (1, 1)], [(2, 2), (3, 2), (3, 3), (2, 3), (2, 2)]])
+            writer.record("wheat")
+            writer.null()
+            writer.record("none")
+        return {suffix: (Path(folder) / f"fields{suffix}").read_bytes() for suffix in (".shp", ".shx", ".dbf")}
+
+
+SHAPEFILE = _shapefile_files()
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(which=st.sampled_from([".shp", ".shx", ".dbf"]), cut=st.integers(0, 300),
+       flips=st.lists(st.tuples(st.integers(0, 299), st.integers(0, 255)), max_size=6))
+def test_any_damaged_shapefile_reads_or_names_the_file(tmp_path_factory, which, cut, flips):
+    """A shapefile one of whose three files is cut short or has bytes overwritten: features, or
+    a DataError naming it."""
+    from seglab.data.geojson_labels import read_geojson
+
+    folder = tmp_path_factory.mktemp("shp")
+    for suffix, data in SHAPEFILE.items():
+        damaged = bytearray(data[: cut or None] if suffix == which else data)
+        for at, value in flips if suffix == which else ():
+            if at < len(damaged):
+                damaged[at] = value
+        (folder / f"fields{suffix}").write_bytes(bytes(damaged))
+    try:
+        _small_allocation(lambda: read_geojson(folder / "fields.shp"))
+    except SeglabError as err:
+        assert "fields.shp" in str(err)

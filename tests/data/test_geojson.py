@@ -363,3 +363,44 @@ def test_centres_inside_agree_with_a_point_in_polygon_test(points: np.ndarray) -
     nearest = starts + along[..., None] * (ends - starts)
     on_edge = (np.linalg.norm(centres[:, None] - nearest, axis=2) < 1e-9).any(axis=1).reshape(40, 36)
     assert ((painted == expected) | on_edge).all()
+
+
+def test_a_shapefile_layer_with_its_prj_over_utm_tiles(tmp_path: Path) -> None:
+    """A shapefile of fields (outer rings clockwise, holes counter-clockwise, as the format
+    stores them) in WGS 84 / UTM 11N named by its .prj, over two tiles: painted as drawn; the
+    class comes from the .dbf's `class` column, else the file's name."""
+    import shapefile
+    from pyproj import CRS
+
+    origin = (660000.0, 4000000.0)
+    for column in (0, 1):
+        geotiff(tmp_path / "ortho" / f"tile_{column}.tif", 3, 64, UTM_KEYS, (origin[0] + 32 * column, origin[1]), 0.5)
+
+    def utm(x: float, y: float) -> tuple[float, float]:
+        return origin[0] + x * 0.5, origin[1] - y * 0.5
+
+    (tmp_path / "vectors").mkdir()
+    with shapefile.Writer(str(tmp_path / "vectors" / "fields"), shapeType=shapefile.POLYGON) as writer:
+        writer.field("class", "C")
+        writer.poly([square(utm, 10, 20, 30, 40), square(utm, 15, 25, 20, 30)[::-1]])
+        writer.record("wheat")
+        writer.poly([square(utm, 50, 10, 100, 20)])
+        writer.record("")  # no class: the file's name
+    (tmp_path / "vectors" / "fields.prj").write_text(CRS.from_epsg(32611).to_wkt("WKT1_ESRI"))
+    index = discover(tmp_path)
+    assert index.format == "geojson" and index.classes.names == ("background", "fields", "wheat")
+    mosaic = np.zeros((64, 128), np.int64)
+    mosaic[20:40, 10:30] = 2
+    mosaic[25:30, 15:20] = 0
+    mosaic[10:20, 50:100] = 1
+    for pair in index.pairs:
+        column = int(pair.name[-1])
+        np.testing.assert_array_equal(read_mask(pair.mask, index.mapping), mosaic[:, 64 * column:64 * column + 64])
+
+
+def test_a_damaged_shapefile_is_named(tmp_path: Path) -> None:
+    from seglab.data.geojson_labels import read_geojson
+
+    (tmp_path / "a.shp").write_bytes(b"\x00\x00\x27\x0a" + b"\x00" * 20)
+    with pytest.raises(DataError, match=r"shapefile '.*a.shp' cannot be read"):
+        read_geojson(tmp_path / "a.shp")

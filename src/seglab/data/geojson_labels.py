@@ -7,7 +7,8 @@
   longitude/latitude over a UTM image) are reprojected with pyproj (`pip install seglab[geo]`).
 - **Pixel coordinates** over a plain image: QuPath's exported annotations (`a.geojson` for
   `a.tif`, x to the right and y down from the top-left corner), SpaceNet 7's `labels_match_pix/`.
-- **GeoPackages** (`.gpkg`, QGIS' default layer file) are read like GeoJSON files (`geopackage`).
+- **GeoPackages** (`.gpkg`, QGIS' default layer file) and **shapefiles** (`.shp`) are read like
+  GeoJSON files (`geopackage`, `shapefiles`).
 
 Files pair with images by the name rules of folder pairs (`buildings_AOI_2_Vegas_img1` ~
 `RGB-PanSharpen_AOI_2_Vegas_img1` by their last number); files that pair with none are a layer
@@ -38,6 +39,7 @@ from seglab.data.formats import FORMATS
 from seglab.data.geopackage import LAYER, is_geopackage, read_geopackage
 from seglab.data.geotiff import Placement, placement
 from seglab.data.read_errors import TIFF_SUFFIXES
+from seglab.data.shapefiles import is_shapefile, read_shapefile
 from seglab.data.index import DatasetIndex, Problem, natural_key
 from seglab.data.naming import words
 from seglab.data.painted_masks import LATER_OVER_EARLIER, Drawn, ImageObjects
@@ -46,7 +48,7 @@ from seglab.errors import DataError
 
 log = logging.getLogger(__name__)
 
-SUFFIXES = (".geojson", ".json", ".gpkg")
+SUFFIXES = (".geojson", ".json", ".gpkg", ".shp")
 _CLASS_KEYS = ("class", "label", "category", "class_name", "classname")
 _GENERIC_FOLDERS = {"labels", "label", "geojson", "annotations", "annotation", "json", "vector", "vectors", "gt"}
 _WGS84 = 4326  # RFC 7946: GeoJSON's coordinates are longitude and latitude unless a `crs` says otherwise
@@ -60,6 +62,8 @@ def _is_geojson(path: Path) -> bool:
     a GeoPackage's."""
     if path.suffix.lower() == ".gpkg":
         return is_geopackage(path)
+    if path.suffix.lower() == ".shp":
+        return is_shapefile(path)
     head = file_head(path).lstrip()
     return head[:1] in "{[" and '"type"' in head and ('"FeatureCollection"' in head or '"Feature"' in head)
 
@@ -77,13 +81,17 @@ class _Labels:
 def read_geojson(path: Path) -> _Labels:
     """A GeoJSON file: a FeatureCollection, one Feature, or a list of features (QuPath).
 
-    A GeoPackage (`.gpkg`) gives the features of its feature tables (`geopackage`).
+    A GeoPackage (`.gpkg`) gives the features of its feature tables (`geopackage`), a
+    shapefile (`.shp`) its shapes, its file's name their layer (`shapefiles`).
 
     Raises:
         DataError: not JSON, or none of these, naming the file.
     """
     if path.suffix.lower() == ".gpkg":
         return _Labels(path, *read_geopackage(path))
+    if path.suffix.lower() == ".shp":
+        features, epsg = read_shapefile(path)
+        return _Labels(path, [{**f, "properties": {**f["properties"], LAYER: path.stem}} for f in features], epsg)
     data = load_json(path, "GeoJSON file")
     if isinstance(data, dict) and data.get("type") == "FeatureCollection" and isinstance(data.get("features"), list):
         features = data["features"]

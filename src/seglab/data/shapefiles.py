@@ -1,0 +1,62 @@
+"""Shapefiles (`.shp` beside its `.shx`, `.dbf` and `.prj`), GIS' older layer format, as
+GeoJSON features for the `geojson` format to paint: shapes and attributes read with pyshp, the
+`.prj`'s coordinate system named by pyproj as an EPSG code (`pip install 'seglab[geo]'`)."""
+
+from __future__ import annotations
+
+import json
+import struct
+from pathlib import Path
+
+from seglab.errors import DataError
+
+_FILE_CODE = 9994  # the first four bytes of every .shp, big-endian
+
+
+def is_shapefile(path: Path) -> bool:
+    """Whether a `.shp` file starts with the shapefile code (its first bytes only are read)."""
+    try:
+        with path.open("rb") as file:
+            head = file.read(4)
+    except OSError:
+        return False
+    return path.suffix.lower() == ".shp" and len(head) == 4 and struct.unpack(">i", head)[0] == _FILE_CODE
+
+
+def read_shapefile(path: Path) -> tuple[list[dict], int | None]:
+    """A shapefile's features (GeoJSON geometries, the `.dbf`'s attributes as properties) and
+    the EPSG code its `.prj` names (None without one, or one that PROJ cannot name: coordinates
+    as the image's).
+
+    Raises:
+        DataError: pyshp missing, or a shapefile that cannot be read, naming the file.
+    """
+    try:
+        import shapefile
+    except ImportError:
+        raise DataError(f"shapefile '{path}' needs pyshp to be read: pip install 'seglab[geo]'") from None
+    features = []
+    try:
+        with shapefile.Reader(str(path)) as reader:
+            for item in reader.iterShapeRecords():
+                geometry = None if item.shape.shapeType == shapefile.NULL else \
+                    json.loads(json.dumps(item.shape.__geo_interface__))
+                properties = {k: v for k, v in item.record.as_dict().items() if isinstance(v, (str, int, float))}
+                features.append({"type": "Feature", "geometry": geometry, "properties": properties})
+    except (shapefile.ShapefileException, OSError, struct.error, ValueError, IndexError, TypeError, KeyError,
+            UnicodeDecodeError) as err:
+        raise DataError(f"shapefile '{path}' cannot be read: {err}") from None
+    return features, _epsg(path.with_suffix(".prj"))
+
+
+def _epsg(prj: Path) -> int | None:
+    """The EPSG code of a `.prj`'s WKT; None without the file, pyproj, or a code for it."""
+    try:
+        from pyproj import CRS
+        from pyproj.exceptions import CRSError
+    except ImportError:
+        return None
+    try:
+        return CRS.from_wkt(prj.read_text(encoding="utf-8", errors="replace")).to_epsg()
+    except (OSError, CRSError):
+        return None
