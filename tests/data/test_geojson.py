@@ -280,47 +280,49 @@ def geopackage(path: Path, layers: dict[str, list[tuple[str | None, list]]], eps
     database.close()
 
 
-def test_a_geopackage_layer_over_utm_tiles_paints_each_tile(tmp_path: Path) -> None:
-    """Fields digitised in QGIS (a GeoPackage in the tiles' UTM zone, a class column, one field
-    with a courtyard) over 2 GeoTIFF tiles: each tile gets its fields, as the pixel centres say."""
-    origin = (660000.0, 4000000.0)
-    for column in (0, 1):
-        geotiff(tmp_path / "ortho" / f"tile_{column}.tif", 3, 64, UTM_KEYS, (origin[0] + 32 * column, origin[1]), 0.5)
+UTM_ORIGIN = (660000.0, 4000000.0)
 
-    def utm(x: float, y: float) -> tuple[float, float]:
-        return origin[0] + x * 0.5, origin[1] - y * 0.5  # a pixel corner of the 128 x 64 mosaic
 
-    field = [square(utm, 10, 20, 30, 40), square(utm, 15, 25, 20, 30)]
-    orchard = [square(utm, 50, 10, 100, 20)]  # across the tiles' border at column 64
-    geopackage(tmp_path / "labels" / "digitised.gpkg", {"fields": [("wheat", field), ("orchard", orchard)]}, 32611)
-    index = discover(tmp_path)
-    assert index.format == "geojson" and index.classes.names == ("background", "orchard", "wheat")
+def utm_tiles(root: Path, tiles: int = 2) -> None:
+    """Orthophoto tiles of 64 px at 0.5 m in UTM zone 11N, side by side from `UTM_ORIGIN`."""
+    for column in range(tiles):
+        geotiff(root / "ortho" / f"tile_{column}.tif", 3, 64, UTM_KEYS, (UTM_ORIGIN[0] + 32 * column, UTM_ORIGIN[1]), 0.5)
+
+
+def utm(x: float, y: float) -> tuple[float, float]:
+    """A pixel corner of the tiles' mosaic as UTM coordinates."""
+    return UTM_ORIGIN[0] + x * 0.5, UTM_ORIGIN[1] - y * 0.5
+
+
+FIELD = [square(utm, 10, 20, 30, 40), square(utm, 15, 25, 20, 30)]  # with a courtyard
+ORCHARD = [square(utm, 50, 10, 100, 20)]  # across the tiles' border at column 64
+
+
+def assert_fields(index, orchard: int, field: int) -> None:
+    """Each of two tiles' masks is its part of the mosaic of the field and the orchard."""
     mosaic = np.zeros((64, 128), np.int64)
-    mosaic[20:40, 10:30] = 2
+    mosaic[20:40, 10:30] = field
     mosaic[25:30, 15:20] = 0
-    mosaic[10:20, 50:100] = 1
+    mosaic[10:20, 50:100] = orchard
     for pair in index.pairs:
         column = int(pair.name[-1])
         np.testing.assert_array_equal(read_mask(pair.mask, index.mapping), mosaic[:, 64 * column:64 * column + 64])
 
 
-def test_a_geopackage_that_is_no_database_is_named(tmp_path: Path) -> None:
-    from seglab.data.geojson_labels import read_geojson
-
-    (tmp_path / "a.gpkg").write_bytes(b"SQLite format 3\x00" + b"\x00" * 200)
-    with pytest.raises(DataError, match=r"GeoPackage '.*a.gpkg' cannot be read"):
-        read_geojson(tmp_path / "a.gpkg")
+def test_a_geopackage_layer_over_utm_tiles_paints_each_tile(tmp_path: Path) -> None:
+    """Fields digitised in QGIS (a GeoPackage in the tiles' UTM zone, a class column, one field
+    with a courtyard) over 2 GeoTIFF tiles: each tile gets its fields, as the pixel centres say."""
+    utm_tiles(tmp_path)
+    geopackage(tmp_path / "labels" / "digitised.gpkg", {"fields": [("wheat", FIELD), ("orchard", ORCHARD)]}, 32611)
+    index = discover(tmp_path)
+    assert index.format == "geojson" and index.classes.names == ("background", "orchard", "wheat")
+    assert_fields(index, orchard=1, field=2)
 
 
 def test_a_label_field_names_the_classes_and_inspect_points_to_it(tmp_path: Path, capsys) -> None:
     """OSM-style features whose class is in `landuse`: without --label-field they are one class
     (the layer's name) and the pairing line names the attribute; with it, a class per value."""
-    origin = (660000.0, 4000000.0)
-    geotiff(tmp_path / "ortho" / "tile_0.tif", 3, 64, UTM_KEYS, origin, 0.5)
-
-    def utm(x: float, y: float) -> tuple[float, float]:
-        return origin[0] + x * 0.5, origin[1] - y * 0.5
-
+    utm_tiles(tmp_path, 1)
     shapes = {"farmland": square(utm, 0, 0, 10, 10), "forest": square(utm, 20, 0, 30, 10),
               "meadow": square(utm, 40, 0, 50, 10)}
     geopackage(tmp_path / "labels" / "osm.gpkg", {"landuse_polygons": [(None, [ring]) for ring in shapes.values()]},
@@ -372,35 +374,27 @@ def test_a_shapefile_layer_with_its_prj_over_utm_tiles(tmp_path: Path) -> None:
     import shapefile
     from pyproj import CRS
 
-    origin = (660000.0, 4000000.0)
-    for column in (0, 1):
-        geotiff(tmp_path / "ortho" / f"tile_{column}.tif", 3, 64, UTM_KEYS, (origin[0] + 32 * column, origin[1]), 0.5)
-
-    def utm(x: float, y: float) -> tuple[float, float]:
-        return origin[0] + x * 0.5, origin[1] - y * 0.5
-
+    utm_tiles(tmp_path)
     (tmp_path / "vectors").mkdir()
     with shapefile.Writer(str(tmp_path / "vectors" / "fields"), shapeType=shapefile.POLYGON) as writer:
         writer.field("class", "C")
-        writer.poly([square(utm, 10, 20, 30, 40), square(utm, 15, 25, 20, 30)[::-1]])
+        writer.poly([FIELD[0], FIELD[1][::-1]])
         writer.record("wheat")
-        writer.poly([square(utm, 50, 10, 100, 20)])
+        writer.poly(ORCHARD)
         writer.record("")  # no class: the file's name
     (tmp_path / "vectors" / "fields.prj").write_text(CRS.from_epsg(32611).to_wkt("WKT1_ESRI"))
     index = discover(tmp_path)
     assert index.format == "geojson" and index.classes.names == ("background", "fields", "wheat")
-    mosaic = np.zeros((64, 128), np.int64)
-    mosaic[20:40, 10:30] = 2
-    mosaic[25:30, 15:20] = 0
-    mosaic[10:20, 50:100] = 1
-    for pair in index.pairs:
-        column = int(pair.name[-1])
-        np.testing.assert_array_equal(read_mask(pair.mask, index.mapping), mosaic[:, 64 * column:64 * column + 64])
+    assert_fields(index, orchard=1, field=2)
 
 
-def test_a_damaged_shapefile_is_named(tmp_path: Path) -> None:
+@pytest.mark.parametrize("name, data, refusal", [
+    ("a.gpkg", b"SQLite format 3\x00" + b"\x00" * 200, r"GeoPackage '.*a.gpkg' cannot be read"),  # no database
+    ("a.shp", b"\x00\x00\x27\x0a" + b"\x00" * 20, r"shapefile '.*a.shp' cannot be read"),  # a header cut short
+])
+def test_a_layer_file_that_cannot_be_read_is_named(tmp_path: Path, name: str, data: bytes, refusal: str) -> None:
     from seglab.data.geojson_labels import read_geojson
 
-    (tmp_path / "a.shp").write_bytes(b"\x00\x00\x27\x0a" + b"\x00" * 20)
-    with pytest.raises(DataError, match=r"shapefile '.*a.shp' cannot be read"):
-        read_geojson(tmp_path / "a.shp")
+    (tmp_path / name).write_bytes(data)
+    with pytest.raises(DataError, match=refusal):
+        read_geojson(tmp_path / name)
