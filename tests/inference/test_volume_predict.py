@@ -13,6 +13,7 @@ from PIL import Image
 
 from seglab.cli import main
 from seglab.data import ClassSpec
+from seglab.data.transforms import match_channels
 from seglab.data.volumes import read_volume
 from seglab.errors import DataError
 from seglab.inference.files import collect_inputs
@@ -80,6 +81,27 @@ def test_one_modality_for_a_model_of_four_is_refused_naming_it(tmp_path: Path) -
     with pytest.raises(DataError, match=r"scan_flair.nii.gz' gives 1 channel\(s\) but the model expects 4.*give a "
                                         r"case's modalities together"):
         predict_volumes(LastModality(4), [tmp_path / "scan_flair.nii.gz"], tmp_path / "out")
+
+
+class GreyModel(Threshold):
+    """A stand-in grey model that feeds itself as a `Predictor` does (`match_channels`)."""
+
+    def predict(self, image: np.ndarray) -> Prediction:
+        return super().predict(match_channels(image, self.in_channels))
+
+
+def test_an_rgb_volume_feeds_a_grey_model_averaged_as_an_rgb_image_does(tmp_path: Path) -> None:
+    """Grey and RGB stand in for each other in volumes as in images (`stands_in`): a 3-channel
+    volume is averaged for a grey model; a 2-channel one is still refused."""
+    box = np.zeros((12, 10, 4), bool)
+    box[2:5, 3:6, 1] = True
+    voxels = np.stack([np.where(box, 200.0, 20.0) + shift for shift in (-30, 0, 30)], axis=-1)
+    nib.save(nib.Nifti1Image(voxels, np.eye(4)), tmp_path / "rgb.nii.gz")
+    [written] = predict_volumes(GreyModel(), [tmp_path / "rgb.nii.gz"], tmp_path / "out")
+    assert np.array_equal(np.asarray(nib.load(written.mask).dataobj), box.astype(np.uint8))
+    nib.save(nib.Nifti1Image(voxels[..., :2], np.eye(4)), tmp_path / "two.nii.gz")
+    with pytest.raises(DataError, match=r"two.nii.gz' gives 2 channel\(s\) but the model expects 1"):
+        predict_volumes(GreyModel(), [tmp_path / "two.nii.gz"], tmp_path / "out")
 
 
 @pytest.mark.parametrize("axis", ["axial", "coronal", "sagittal"])

@@ -42,6 +42,12 @@ def resize_image(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     return np.ascontiguousarray(out.astype(image.dtype))
 
 
+def stands_in(found: int, channels: int) -> bool:
+    """Whether an image of `found` channels can feed a model of `channels`: the same count, or
+    grey and RGB for each other (`match_channels`)."""
+    return found == channels or (found, channels) in ((1, 3), (3, 1))
+
+
 def match_channels(image: np.ndarray, channels: int, source: object = "image") -> np.ndarray:
     """(H, W) or (H, W, C) -> (H, W, channels): grey is replicated to RGB, RGB averaged to grey.
 
@@ -54,14 +60,14 @@ def match_channels(image: np.ndarray, channels: int, source: object = "image") -
     if image.ndim == 2:
         image = image[:, :, None]
     found = image.shape[2]
+    if not stands_in(found, channels):
+        raise DataError(f"{source} has {found} channel(s) but the model expects {channels} (the channels of the "
+                        "images it was trained on); only grey and RGB stand in for each other")
     if found == channels:
         return image
     if (found, channels) == (1, 3):
         return np.repeat(image, channels, axis=2)
-    if (found, channels) == (3, 1):
-        return image.mean(axis=2, keepdims=True).astype(image.dtype)
-    raise DataError(f"{source} has {found} channel(s) but the model expects {channels} (the channels of the images "
-                    "it was trained on); only grey and RGB stand in for each other")
+    return image.mean(axis=2, keepdims=True).astype(image.dtype)  # RGB for grey
 
 
 def prepare_image(image: np.ndarray, channels: int, size: Sequence[int] | None, source: object = "image") -> np.ndarray:

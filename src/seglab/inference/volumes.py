@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
+from seglab.data.transforms import stands_in
 from seglab.data.volume_format import volume_cases
 from seglab.data.volumes import cut, read_volume, slice_axis, write_label_volume
 from seglab.errors import ConfigError, DataError
@@ -60,7 +61,7 @@ def predict_volumes(
         name = names[source] if len(files) == 1 else case if taken[case] == 1 else f"{source.parent.name}/{case}"
         volume = read_volume(files)
         given = volume.voxels.shape[3]
-        if given != predictor.in_channels and (given, predictor.in_channels) != (1, 3):  # grey stands in for RGB
+        if not stands_in(given, predictor.in_channels):
             raise DataError(f"volume {', '.join(repr(str(f)) for f in files)} gives {given} "
                             f"channel(s) but the model expects {predictor.in_channels}, the modalities it was trained "
                             "on: give a case's modalities together (nnU-Net's case_0000, case_0001, ... files, a "
