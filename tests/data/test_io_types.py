@@ -177,3 +177,31 @@ def test_missing_codec_is_one_fatal_finding_and_stops_training(tmp_path, monkeyp
     assert main(["inspect", str(root)]) == 2
     out = capsys.readouterr().out
     assert "missing-codec (1): install the package" in out and "p1.tif" in out and "pip install imagecodecs" in out
+
+
+def test_every_npy_header_is_parsed_under_the_header_lock(tmp_path, monkeypatch):
+    """NumPy parses .npy headers with ast.literal_eval, which CPython 3.11 can fail with a
+    SystemError when threads parse at once (seen in CI while a scan decoded brain-MRI .npy files
+    in threads): every reader of seglab's parses them under `npy_files.HEADER_LOCK`."""
+    import ast
+
+    from seglab.data import cache as cache_module
+    from seglab.data.npy_files import HEADER_LOCK, load_npz, memory_mapped, npy_header
+
+    real = ast.literal_eval
+    parsed = []
+
+    def literal_eval(text):
+        parsed.append(HEADER_LOCK.locked())
+        return real(text)
+
+    monkeypatch.setattr(ast, "literal_eval", literal_eval)  # numpy imports ast inside its header reader
+    np.save(tmp_path / "a.npy", np.zeros((4, 5), np.float32))
+    np.save(tmp_path / "m.npy", np.zeros((4, 5), np.int64))
+    np.savez(tmp_path / "a.npz", image=np.zeros((4, 5), np.uint8))
+    read_image(tmp_path / "a.npy")
+    npy_header(tmp_path / "a.npy")
+    memory_mapped(tmp_path / "a.npy")
+    load_npz(tmp_path / "a.npz", "image")
+    cache_module._read((tmp_path / "a.npy", tmp_path / "m.npy"))
+    assert len(parsed) >= 6 and all(parsed)

@@ -19,6 +19,7 @@ import numpy as np
 
 from seglab.data.file_version import file_version
 from seglab.data.index import Pair
+from seglab.data.npy_files import memory_mapped
 from seglab.data.stats import DatasetStats
 from seglab.errors import ConfigError, DataError
 
@@ -139,7 +140,7 @@ def _read(paths: tuple[Path, Path]) -> Arrays | None:
     """Both arrays memory-mapped (a training patch reads only its window), or None when a file
     is missing, truncated or not a matching image/mask pair."""
     try:
-        image, mask = (np.load(path, mmap_mode="r", allow_pickle=False) for path in paths)
+        image, mask = (memory_mapped(path) for path in paths)
     except (OSError, ValueError, EOFError):
         return None
     if image.ndim != 3 or image.shape[:2] != mask.shape:

@@ -6,6 +6,7 @@ A .npz file holding several arrays gives the one named for its role (`ARRAY_KEYS
 
 from __future__ import annotations
 
+import threading
 import zipfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -19,6 +20,11 @@ from seglab.data.read_errors import Unusable
 # the array of a several-array .npz (or HDF5) file that is the image or the mask, in order of preference
 ARRAY_KEYS = {"image": ("image", "img", "arr_0"), "mask": ("mask", "label", "labels", "seg", "arr_0")}
 
+# NumPy parses a header with ast.literal_eval, and CPython 3.11 can fail it with "SystemError: AST
+# constructor recursion depth mismatch" when threads parse at once (CPython gh-106905); seglab
+# decodes files in threads, so every header is parsed under this lock (the data are read outside it).
+HEADER_LOCK = threading.Lock()
+
 
 def array_header(file: IO[bytes]) -> tuple[tuple[int, ...], np.dtype | None]:
     """Shape and dtype from the header of a .npy stream, reading nothing past it (dtype None for
@@ -27,14 +33,22 @@ def array_header(file: IO[bytes]) -> tuple[tuple[int, ...], np.dtype | None]:
     Raises:
         ValueError: not a .npy header (numpy's message).
     """
-    version = np.lib.format.read_magic(file)
-    if version == (1, 0):
-        shape, _, dtype = np.lib.format.read_array_header_1_0(file)
-    elif version == (2, 0):
-        shape, _, dtype = np.lib.format.read_array_header_2_0(file)
-    else:
-        return (), None
+    with HEADER_LOCK:
+        version = np.lib.format.read_magic(file)
+        if version == (1, 0):
+            shape, _, dtype = np.lib.format.read_array_header_1_0(file)
+        elif version == (2, 0):
+            shape, _, dtype = np.lib.format.read_array_header_2_0(file)
+        else:
+            return (), None
     return tuple(shape), dtype
+
+
+def memory_mapped(path: Path) -> np.memmap:
+    """A .npy file memory-mapped read-only, never unpickled: the header is checked against the
+    file's size before anything is read, so a damaged header cannot ask for gigabytes."""
+    with HEADER_LOCK:
+        return np.load(path, mmap_mode="r", allow_pickle=False)
 
 
 def npy_header(path: Path) -> tuple[tuple[int, ...], np.dtype | None]:
@@ -54,10 +68,7 @@ def load_npy(path: Path) -> np.ndarray:
     shape, dtype = npy_header(path)
     numeric(dtype)
     within_budget(shape)
-    # memory-mapping checks the header against the file size before allocating anything,
-    # so a damaged header cannot ask for gigabytes
-    mapped = np.load(path, mmap_mode="r", allow_pickle=False)
-    return np.array(mapped)
+    return np.array(memory_mapped(path))
 
 
 def load_npz(path: Path, role: str) -> np.ndarray:
@@ -65,7 +76,7 @@ def load_npz(path: Path, role: str) -> np.ndarray:
     shape, dtype = npz_header(path, role)
     numeric(dtype)
     within_budget(shape)
-    with zipfile.ZipFile(path) as archive, archive.open(_npz_member(archive, role)) as member:
+    with zipfile.ZipFile(path) as archive, archive.open(_npz_member(archive, role)) as member, HEADER_LOCK:
         return np.lib.format.read_array(member, allow_pickle=False)
 
 

@@ -39,6 +39,7 @@ from seglab.data.folder_pairs import unique_names
 from seglab.data.folders import Folder, ships_mask_files, walk
 from seglab.data.formats import FORMATS, DatasetFormat, ReadOptions
 from seglab.data.index import DatasetIndex, Pair, Problem, natural_key
+from seglab.data.npy_files import memory_mapped
 from seglab.data.io import write_mask_png
 from seglab.data.mapping import IdentityMapping, MaskMapping
 from seglab.data.multilabel import ClassFilesMapping
@@ -388,7 +389,7 @@ def _image_size(path: Path) -> tuple[int, int]:
     """
     def size(file: Path) -> tuple[int, int]:
         if file.suffix.lower() == ".npy":
-            shape = np.load(file, mmap_mode="r").shape
+            shape = memory_mapped(file).shape
             height, width = int(shape[0]), int(shape[1])
         else:
             with Image.open(file) as image:
