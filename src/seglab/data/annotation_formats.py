@@ -183,6 +183,28 @@ class AnnotationFileFormat(AnnotationFilesFormat):
         return found
 
 
+class AnnotationJsonFolders(AnnotationFilesFormat):
+    """A JSON file per image, kept in folders of their own that a tool exports (V7 Darwin's
+    `releases/latest/annotations/`, xView2's `labels/`): `looks_right` tells a file of the kind
+    from its head, `label_folders` where they lie (by default `json_folders`); DATA may be one
+    such file."""
+
+    def looks_right(self, path: Path) -> bool:
+        raise NotImplementedError
+
+    def label_folders(self, root: Path) -> list[Path]:
+        return json_folders(root, self.looks_right)
+
+    def find(self, root: Path, folders: list[Folder]) -> list[Path]:
+        if root.is_file():
+            return [root] if self.looks_right(root) else []
+        return [p for folder in self.label_folders(root) for p in sorted(folder.glob("*.json"),
+                                                                         key=lambda p: natural_key(p.name))]
+
+    def sources(self, root: Path, found: list[Path]) -> list[Path]:
+        return found
+
+
 class AnnotationBesideImages(AnnotationFilesFormat):
     """An annotation file beside each image (LabelMe's `a.json`, Supervisely's `ann/a.jpg.json`):
     the folders where half the images at least have one, two of them opened to tell."""

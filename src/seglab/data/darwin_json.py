@@ -24,9 +24,8 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from seglab.data.annotated_images import locate_images
-from seglab.data.annotation_formats import AnnotationFilesFormat, file_head, json_folders, load_json
+from seglab.data.annotation_formats import AnnotationJsonFolders, file_head, json_folders, load_json
 from seglab.data.classes import ClassSpec, tool_classes
-from seglab.data.folders import Folder
 from seglab.data.formats import FORMATS
 from seglab.data.index import DatasetIndex, natural_key
 from seglab.data.painted_masks import LATER_OVER_EARLIER, Drawn, ImageObjects, LabelMap, ellipse, turned
@@ -105,20 +104,13 @@ def _size(entry: dict) -> tuple[int | None, int | None]:
 
 
 @FORMATS.register("darwin")
-class DarwinFormat(AnnotationFilesFormat):
+class DarwinFormat(AnnotationJsonFolders):
     """V7 Darwin JSON files (one per image) and the images they name; see the module docstring."""
 
     layout = "V7 Darwin JSON (2.0 or 1.0), one per image: images/a.jpg + releases/latest/annotations/a.json"
     cache_name = "darwin"
-
-    def find(self, root: Path, folders: list[Folder]) -> list[Path]:
-        if root.is_file():
-            return [root] if _is_darwin(root) else []
-        return [p for folder in annotation_folders(root) for p in sorted(folder.glob("*.json"),
-                                                                          key=lambda p: natural_key(p.name))]
-
-    def sources(self, root: Path, found: list[Path]) -> list[Path]:
-        return found
+    looks_right = staticmethod(_is_darwin)
+    label_folders = staticmethod(annotation_folders)
 
     def read(self, root: Path, classes: ClassSpec | None) -> DatasetIndex:
         base = root.parent if root.is_file() else root

@@ -22,11 +22,10 @@ from pathlib import Path
 import numpy as np
 
 from seglab.data.annotated_images import locate_images
-from seglab.data.annotation_formats import AnnotationFilesFormat, file_head, json_folders, load_json
+from seglab.data.annotation_formats import AnnotationJsonFolders, file_head, load_json
 from seglab.data.classes import ClassSpec, tool_classes
-from seglab.data.folders import Folder
 from seglab.data.formats import FORMATS
-from seglab.data.index import DatasetIndex, natural_key
+from seglab.data.index import DatasetIndex
 from seglab.data.naming import folder_split
 from seglab.data.painted_masks import LATER_OVER_EARLIER, Drawn, ImageObjects, Polygon
 from seglab.errors import DataError
@@ -129,20 +128,12 @@ def damage_of(building: dict) -> str:
 
 
 @FORMATS.register("xbd")
-class XbdFormat(AnnotationFilesFormat):
+class XbdFormat(AnnotationJsonFolders):
     """xView2's xBD label files and the images they name; see the module docstring."""
 
     layout = "xView2's xBD: train/images/<disaster>_<id>_post_disaster.png + train/labels/<same>.json (WKT buildings)"
     cache_name = "xbd"
-
-    def find(self, root: Path, folders: list[Folder]) -> list[Path]:
-        if root.is_file():
-            return [root] if _is_xbd(root) else []
-        return [p for folder in json_folders(root, _is_xbd) for p in sorted(folder.glob("*.json"),
-                                                                             key=lambda p: natural_key(p.name))]
-
-    def sources(self, root: Path, found: list[Path]) -> list[Path]:
-        return found
+    looks_right = staticmethod(_is_xbd)
 
     def read(self, root: Path, classes: ClassSpec | None) -> DatasetIndex:
         base = root.parent if root.is_file() else root
