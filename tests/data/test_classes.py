@@ -187,3 +187,14 @@ def test_bad_value_name_rows_are_refused_naming_file_and_row(tmp_path, text, mes
     (tmp_path / "names.csv").write_text(text)
     with pytest.raises(DataError, match=f"names.csv', {message}"):
         value_names_from_csv(tmp_path / "names.csv")
+
+
+def test_labels_the_classes_do_not_name_are_refused_naming_five_in_order():
+    from seglab.data.classes import refuse_unnamed, tool_classes
+
+    spec, value = tool_classes(["a", "b"], None, "test", False, ClassSpec(("background", "a")))
+    refuse_unnamed(["a"], value, spec, "shapes use labels")  # every label named: nothing to say
+    used = ["z", "a", "y", "x", "w", "v", "u"]
+    with pytest.raises(DataError, match=r"^shapes use labels z, y, x, w, v that the classes \(background, a\) do not "
+                                        r"name; add them$"):
+        refuse_unnamed(used, value, spec, "shapes use labels", "; add them")

@@ -232,6 +232,19 @@ def tool_classes(labels: Sequence[str], colours: Mapping[str, tuple[int, int, in
     return spec, value | {name: k + first for k, name in enumerate(spec.names)}
 
 
+def refuse_unnamed(used: Sequence[str], value: Mapping[str, int], spec: ClassSpec, uses: str, advice: str = "") -> None:
+    """Stop where a tool's annotations use labels that the classes (classes.json) do not name
+    (`tool_classes`' `value` lacks them), `uses` saying whose ("Darwin annotations use names").
+
+    Raises:
+        DataError: the first five such labels, in `used`'s order, and the classes.
+    """
+    missing = [label for label in used if label not in value]
+    if missing:
+        raise DataError(f"{uses} {', '.join(missing[:5])} that the classes ({', '.join(spec.names)}) do not "
+                        f"name{advice}")
+
+
 def _colour(value: Any) -> tuple[int, int, int]:
     if (
         not isinstance(value, (list, tuple))

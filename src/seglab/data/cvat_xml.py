@@ -25,7 +25,7 @@ import numpy as np
 
 from seglab.data.annotated_images import locate_images
 from seglab.data.annotation_formats import AnnotationFileFormat, file_head, relative_names, top_annotation_files
-from seglab.data.classes import ClassSpec, hex_colour, tool_classes
+from seglab.data.classes import ClassSpec, hex_colour, refuse_unnamed, tool_classes
 from seglab.data.formats import FORMATS
 from seglab.data.index import DatasetIndex
 from seglab.data.naming import folder_split
@@ -138,11 +138,8 @@ class CvatFormat(AnnotationFileFormat):
         multilabel = self.options.multilabel  # a mask per label, so that they may overlap
         spec, value = tool_classes(order, colours, f"the labels of {', '.join(str(f.path) for f in files)}",
                                    multilabel, classes)
-        missing = sorted(used - set(value))
-        if missing:
-            raise DataError(f"shapes in {', '.join(str(f.path) for f in files)} use labels {', '.join(missing[:5])} "
-                            f"that the classes ({', '.join(spec.names)}) do not name; add them to the task's labels "
-                            "or to classes.json")
+        refuse_unnamed(sorted(used), value, spec, f"shapes in {', '.join(str(f.path) for f in files)} use labels",
+                       "; add them to the task's labels or to classes.json")
         located, problems = locate_images([(f.path, [(i.key, _image_names(i)) for i in f.images]) for f in files],
                                           base, "image")
         images, splits = [], {}

@@ -25,7 +25,7 @@ from PIL import Image, ImageDraw
 
 from seglab.data.annotated_images import locate_images
 from seglab.data.annotation_formats import AnnotationJsonFolders, file_head, json_folders, load_json
-from seglab.data.classes import ClassSpec, tool_classes
+from seglab.data.classes import ClassSpec, refuse_unnamed, tool_classes
 from seglab.data.formats import FORMATS
 from seglab.data.index import DatasetIndex, natural_key
 from seglab.data.painted_masks import LATER_OVER_EARLIER, Drawn, ImageObjects, LabelMap, ellipse, turned
@@ -123,10 +123,7 @@ class DarwinFormat(AnnotationJsonFolders):
         used = sorted({str(a.get("name")) for f in files for a in f.annotations if _kind(a) in (*_AREA_KEYS, "mask")})
         spec, value = tool_classes(used, None, f"the annotation names under '{root}'", self.options.multilabel,
                                    classes)
-        missing = [name for name in used if name not in value]
-        if missing:
-            raise DataError(f"Darwin annotations use names {', '.join(missing[:5])} that the classes "
-                            f"({', '.join(spec.names)}) do not name")
+        refuse_unnamed(used, value, spec, "Darwin annotations use names")
         located, problems = locate_images([(f.path, [(0, list(f.names))]) for f in files], base, "file")
         images = [ImageObjects(located[f.path][0], f.height, f.width, _drawn(f, value), labels=_raster(f, value))
                   for f in files if 0 in located[f.path]]

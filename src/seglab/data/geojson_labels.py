@@ -33,7 +33,7 @@ from pathlib import Path
 import numpy as np
 
 from seglab.data.annotation_formats import AnnotationFilesFormat, file_head, json_folders, load_json
-from seglab.data.classes import ClassSpec, tool_classes
+from seglab.data.classes import ClassSpec, refuse_unnamed, tool_classes
 from seglab.data.folders import Folder, path_ends_with
 from seglab.data.formats import FORMATS
 from seglab.data.geopackage import LAYER, is_geopackage, read_geopackage
@@ -350,10 +350,7 @@ class GeoJsonFormat(AnnotationFilesFormat):
         used = sorted({class_of(f, fallback_class(f, folder_of[labels.path]), field) for labels in files.values()
                        for f in labels.features if polygons(f.get("geometry"))})
         spec, value = tool_classes(used, None, f"the GeoJSON features under '{root}'", self.options.multilabel, classes)
-        missing = [name for name in used if name not in value]
-        if missing:
-            raise DataError(f"GeoJSON features name classes {', '.join(missing[:5])} that the classes "
-                            f"({', '.join(spec.names)}) do not name")
+        refuse_unnamed(used, value, spec, "GeoJSON features name classes")
         images, problems, outlines = [], [], {}
         places = {image: placement(image) for image in per_image}
         for image, given in per_image.items():

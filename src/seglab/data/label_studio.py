@@ -25,7 +25,7 @@ import numpy as np
 
 from seglab.data.annotated_images import locate_images
 from seglab.data.annotation_formats import AnnotationFileFormat, file_head, load_json, relative_names, top_annotation_files
-from seglab.data.classes import ClassSpec, tool_classes
+from seglab.data.classes import ClassSpec, refuse_unnamed, tool_classes
 from seglab.data.formats import FORMATS
 from seglab.data.index import DatasetIndex, Problem
 from seglab.data.io import IMAGE_SUFFIXES
@@ -126,10 +126,7 @@ class LabelStudioFormat(AnnotationFileFormat):
         used = sorted({label for r in results if r.get("type") in _AREA_RESULTS and (label := _label(r))})
         spec, value = tool_classes(used, None, f"the labels of {', '.join(map(str, exports))}",
                                    self.options.multilabel, classes)
-        missing = [label for label in used if label not in value]
-        if missing:
-            raise DataError(f"Label Studio results use labels {', '.join(missing[:5])} that the classes "
-                            f"({', '.join(spec.names)}) do not name")
+        refuse_unnamed(used, value, spec, "Label Studio results use labels")
         located, problems = locate_images([(path, [(t.key, t.names) for t in tasks if t.names])
                                            for path, (tasks, _) in exports.items()], base, "task")
         problems += [Problem(path, f"task {t.key + 1} names no image file", "mask-without-image")

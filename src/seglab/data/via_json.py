@@ -24,7 +24,7 @@ import numpy as np
 
 from seglab.data.annotated_images import locate_images
 from seglab.data.annotation_formats import AnnotationFileFormat, file_head, load_json, relative_names, top_annotation_files
-from seglab.data.classes import ClassSpec, tool_classes
+from seglab.data.classes import ClassSpec, refuse_unnamed, tool_classes
 from seglab.data.formats import FORMATS
 from seglab.data.index import DatasetIndex
 from seglab.data.naming import folder_split
@@ -136,10 +136,7 @@ class ViaFormat(AnnotationFileFormat):
         order = [o for o in dict.fromkeys(options) if o in used] + sorted(used - set(options))
         spec, value = tool_classes(order, None, f"the classes of {', '.join(str(f.path) for f in files)}",
                                    self.options.multilabel, classes)
-        missing = sorted(used - set(value))
-        if missing:
-            raise DataError(f"VIA regions use classes {', '.join(missing[:5])} that the classes "
-                            f"({', '.join(spec.names)}) do not name")
+        refuse_unnamed(sorted(used), value, spec, "VIA regions use classes")
         located, problems = locate_images([(f.path, [(key, name) for key, name, _ in f.images]) for f in files],
                                           base, "entry")
         images, splits = [], {}

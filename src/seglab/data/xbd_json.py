@@ -23,7 +23,7 @@ import numpy as np
 
 from seglab.data.annotated_images import locate_images
 from seglab.data.annotation_formats import AnnotationJsonFolders, file_head, load_json
-from seglab.data.classes import ClassSpec, tool_classes
+from seglab.data.classes import ClassSpec, refuse_unnamed, tool_classes
 from seglab.data.formats import FORMATS
 from seglab.data.index import DatasetIndex
 from seglab.data.naming import folder_split
@@ -143,10 +143,7 @@ class XbdFormat(AnnotationJsonFolders):
         names = sorted(used, key=lambda n: (order.get(n, len(order)), n))
         spec, value = tool_classes(names, None, f"the building subtypes under '{root}'", self.options.multilabel,
                                    classes)
-        missing = [name for name in names if name not in value]
-        if missing:
-            raise DataError(f"xBD buildings have subtypes {', '.join(missing[:5])} that the classes "
-                            f"({', '.join(spec.names)}) do not name")
+        refuse_unnamed(names, value, spec, "xBD buildings have subtypes")
         located, problems = locate_images([(path, [(0, names)]) for path, (_, names) in files.items()], base, "file")
         images = [ImageObjects(located[path][0], None, None,
                                [Drawn(value[damage_of(b)], _Building(b.get("wkt")), f"xBD file '{path}': building {i}")
