@@ -12,10 +12,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from seglab.data import ClassSpec, read_image
+from seglab.data import ClassSpec
 from seglab.errors import CheckpointError, SeglabError
 from seglab.inference.numpy_preprocess import prepare_image, probabilities, sigmoid_probabilities
-from seglab.inference.predictor import Prediction
+from seglab.inference.predictor import CardModel, Prediction
 from seglab.runs.card import ModelCard
 from seglab.runs.exported import ExportMetadata, read_metadata
 from seglab.tasks import task_from_extra
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     import onnxruntime
 
 
-class OnnxPredictor:
+class OnnxPredictor(CardModel):
     """Predict masks with an exported ONNX model; same interface as `Predictor`.
 
     Example:
@@ -56,14 +56,6 @@ class OnnxPredictor:
             raise CheckpointError(f"'{path}' was exported as {metadata.format}, not onnx")
         return cls(onnx_session(Path(path)), metadata)
 
-    @property
-    def in_channels(self) -> int:
-        return self.card.in_channels
-
-    @property
-    def channel_files(self) -> tuple[str, ...]:
-        return self.card.channel_files
-
     def predict(self, image: np.ndarray) -> Prediction:
         """Class mask and probabilities at the input's original size.
 
@@ -87,9 +79,6 @@ class OnnxPredictor:
         else:
             probs = probabilities(logits, (height, width))
         return Prediction(mask=self.task.labels_numpy(probs), probs=probs)
-
-    def predict_file(self, path: str | Path) -> Prediction:
-        return self.predict(read_image(path))
 
 
 def onnx_session(path: Path) -> onnxruntime.InferenceSession:

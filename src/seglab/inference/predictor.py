@@ -124,7 +124,28 @@ class InferenceOptions:
         return ", ".join(parts)
 
 
-class Predictor:
+class CardModel:
+    """What a model that carries its card (`Predictor`, `OnnxPredictor`) is fed: the card's
+    channels and channel files, and images read from files as training read them."""
+
+    card: ModelCard
+
+    @property
+    def in_channels(self) -> int:
+        return self.card.in_channels
+
+    @property
+    def channel_files(self) -> tuple[str, ...]:
+        return self.card.channel_files
+
+    def predict(self, image: np.ndarray) -> Prediction:
+        raise NotImplementedError
+
+    def predict_file(self, path: str | Path) -> Prediction:
+        return self.predict(read_image(path))
+
+
+class Predictor(CardModel):
     """Predict masks for arrays or files exactly as the training run preprocessed them.
 
     A model passed in is moved to `device`, channels_last and eval mode in place, as
@@ -200,14 +221,6 @@ class Predictor:
         image = prepare_image(np.asarray(image), self.card.in_channels, self.card.size)
         return to_tensor(image, self.card.mean, self.card.std)[None].to(self.device)
 
-    @property
-    def in_channels(self) -> int:
-        return self.card.in_channels
-
-    @property
-    def channel_files(self) -> tuple[str, ...]:
-        return self.card.channel_files
-
     @torch.no_grad()
     def predict(self, image: np.ndarray) -> Prediction:
         """Class mask and probabilities at the input's original size, with `options` applied.
@@ -244,9 +257,6 @@ class Predictor:
         begin_step(self.options.compile_mode)  # callers use each output before the next pass
         with self.precision.autocast():
             return self.network(batch.contiguous(memory_format=torch.channels_last)).float()
-
-    def predict_file(self, path: str | Path) -> Prediction:
-        return self.predict(read_image(path))
 
 
 def adapt_threads(segmenter: Segmenter) -> Segmenter:
