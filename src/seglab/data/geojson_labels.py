@@ -12,10 +12,10 @@
 
 Files pair with images by the name rules of folder pairs (`buildings_AOI_2_Vegas_img1` ~
 `RGB-PanSharpen_AOI_2_Vegas_img1` by their last number); files that pair with none are a layer
-over every GeoTIFF of the image folder, each tile painted with the features on it. Polygons and multipolygons cover the
-pixels whose centres lie inside them and outside their inner rings (holes), as GDAL burns them;
-points and lines have no area and are left out (counted in the log). A
-feature's class is its QuPath `classification` name, else its `class`, `label`, `category` or
+over every GeoTIFF of the image folder, each tile painted with the features on it. Polygons and
+multipolygons cover the pixels whose centres lie inside them and outside their inner rings
+(holes), as GDAL burns them; points and lines have no area and are left out (counted in the
+log). A feature's class is its QuPath `classification` name, else its `class`, `label`, `category` or
 `class_name` property, else one class named after the files' folder (`buildings`). Several image
 folders that pair with one folder of labels (SpaceNet's MUL, PAN and RGB-PanSharpen renderings)
 are a choice the user makes with `--images`.
@@ -254,19 +254,20 @@ def to_pixels(labels: _Labels, place: Placement | None) -> Convert:
     return reprojected
 
 
-def _in_pixels(labels: _Labels, place: Placement, convert: Convert) -> bool:
-    """Whether a file's points over a GeoTIFF are pixels (SpaceNet 7's `labels_match_pix/`): all
-    of them lie on the image as pixels and none as map coordinates."""
+def _checked(labels: _Labels, image: Path, place: Placement, convert: Convert) -> tuple[Convert, Problem | None]:
+    """A file's conversion over its GeoTIFF, read as pixels when all its points lie on the image
+    as pixels and none as map coordinates (SpaceNet 7's `labels_match_pix/`); and a finding when
+    none of them lands on it (labels in another coordinate system than the one assumed)."""
     points, mapped = _placed_points(labels, convert)
-    return bool(points) and all(_on(p, place.height, place.width) for p in points) and not any(
-        _on(p, place.height, place.width) for p in mapped)
-
-
-def _off_image(labels: _Labels, place: Placement, convert: Convert) -> bool:
-    """Whether a file has polygons over a GeoTIFF and none of their points lies on it (labels in
-    another coordinate system than the one assumed)."""
-    points, mapped = _placed_points(labels, convert)
-    return bool(points) and not any(_on(p, place.height, place.width) for p in mapped)
+    if not points or any(_on(p, place.height, place.width) for p in mapped):
+        return convert, None
+    if all(_on(p, place.height, place.width) for p in points):
+        log.info("%s: its coordinates lie on its image as pixels, not as map coordinates; read as pixels", labels.path)
+        return _unchanged, None
+    where = f"in EPSG:{labels.epsg or place.epsg} placed by the image's " + (
+        f"EPSG:{place.epsg} georeferencing" if place.epsg else "georeferencing, which names no EPSG code")
+    return convert, Problem(labels.path, f"no feature lies on its image '{image.name}' ({where}); its mask is empty",
+                            "labels-off-image", (image,))
 
 
 def _placed_points(labels: _Labels, convert: Convert) -> tuple[list[tuple[float, float]], list[tuple[float, float]]]:
@@ -369,16 +370,9 @@ class GeoJsonFormat(AnnotationFilesFormat):
                 else:
                     shown = [(n, f, rings) for n, f in enumerate(labels.features, start=1)
                              for rings in polygons(f.get("geometry"))]
-                    if place is not None and _in_pixels(labels, place, convert):
-                        log.info("%s: its coordinates lie on its image as pixels, not as map coordinates; read as "
-                                 "pixels", labels.path)
-                        convert = _unchanged
-                    elif place is not None and _off_image(labels, place, convert):
-                        where = f"in EPSG:{labels.epsg or place.epsg} placed by the image's " + (
-                            f"EPSG:{place.epsg} georeferencing" if place.epsg else
-                            "georeferencing, which names no EPSG code")
-                        problems.append(Problem(labels.path, f"no feature lies on its image '{image.name}' ({where}); "
-                                                "its mask is empty", "labels-off-image", (image,)))
+                    if place is not None:
+                        convert, problem = _checked(labels, image, place, convert)
+                        problems += [problem] if problem else []
                 drawn += [Drawn(value[class_of(feature, fallback_class(feature, folder), field)], _Placed(rings, convert),
                                 f"GeoJSON file '{labels.path}': feature {number}") for number, feature, rings in shown]
             if read:  # an image none of whose labels could be placed is no pair
