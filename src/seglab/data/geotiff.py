@@ -70,6 +70,11 @@ class Placement:
     to_map: tuple[float, float, float, float, float, float]
     epsg: int | None
 
+    def map_points(self, points: list[tuple[float, float]]) -> list[tuple[float, float]]:
+        """Pixel corners (column, row) as map points (x, y); the inverse of `pixels`."""
+        a, b, c, d, e, f = self.to_map
+        return [(a * x + b * y + c, d * x + e * y + f) for x, y in points]
+
     def pixels(self, points: list[tuple[float, float]]) -> list[tuple[float, float]]:
         """Map points (x, y) as pixel corners (column, row).
 

@@ -147,7 +147,4 @@ def write_geojson(path: Path, planes: Sequence[tuple[int, np.ndarray]], classes:
 
 def _placed(ring: Ring, place: Placement | None) -> list[list[float]]:
     """A ring's corners as pixels, or as map coordinates over a GeoTIFF."""
-    if place is None:
-        return [[x, y] for x, y in ring]
-    a, b, c, d, e, f = place.to_map
-    return [[a * x + b * y + c, d * x + e * y + f] for x, y in ring]
+    return [list(point) for point in (ring if place is None else place.map_points(ring))]
