@@ -4,6 +4,7 @@ GeoJSON features for the `geojson` format to paint: shapes and attributes read w
 
 from __future__ import annotations
 
+import io
 import json
 import struct
 from pathlib import Path
@@ -37,7 +38,7 @@ def read_shapefile(path: Path) -> tuple[list[dict], int | None]:
         raise DataError(f"shapefile '{path}' needs pyshp to be read: pip install 'seglab[geo]'") from None
     features = []
     try:
-        with shapefile.Reader(str(path)) as reader:
+        with shapefile.Reader(**_in_memory(path)) as reader:
             for item in reader.iterShapeRecords():
                 geometry = None if item.shape.shapeType == shapefile.NULL else \
                     json.loads(json.dumps(item.shape.__geo_interface__))
@@ -47,6 +48,19 @@ def read_shapefile(path: Path) -> tuple[list[dict], int | None]:
             UnicodeDecodeError) as err:
         raise DataError(f"shapefile '{path}' cannot be read: {err}") from None
     return features, _epsg(path.with_suffix(".prj"))
+
+
+def _in_memory(path: Path) -> dict[str, io.BytesIO]:
+    """The shapefile's files (`.shp`, and `.shx`, `.dbf`, `.cpg` where they exist, in either
+    case) read into memory for pyshp: a damaged record length then asks a buffer for more bytes
+    than it holds, where a file object first allocates all it was asked for (up to 8 GB)."""
+    parts = {"shp": io.BytesIO(path.read_bytes())}
+    for part in ("shx", "dbf", "cpg"):
+        found = next((f for f in (path.with_suffix(f".{part}"), path.with_suffix(f".{part.upper()}")) if f.is_file()),
+                     None)
+        if found is not None:
+            parts[part] = io.BytesIO(found.read_bytes())
+    return parts
 
 
 def _epsg(prj: Path) -> int | None:
