@@ -454,21 +454,26 @@ def _reads_or_names_the_damaged_file(folder: Path, name: str, original: bytes, c
         set_max_pixels(budget)
 
 
-def _mat_bytes(compressed: bool, in_struct: bool) -> bytes:
-    """A small mask as scipy.io.savemat writes it: a variable, or SBD's struct GTcls."""
+def _mat_bytes(compressed: bool, layout: str) -> bytes:
+    """A small mask as scipy.io.savemat writes it: a variable, SBD's struct GTcls, or Lizard's
+    objects with their ids and classes."""
     import io
 
     import scipy.io
 
     mask = np.arange(20, dtype=np.uint8).reshape(4, 5)
-    variables = {"GTcls": {"Segmentation": mask, "CategoriesPresent": np.array([1, 2], np.uint8)}} if in_struct \
-        else {"Segmentation": mask}
+    variables = {
+        "variable": {"Segmentation": mask},
+        "struct": {"GTcls": {"Segmentation": mask, "CategoriesPresent": np.array([1, 2], np.uint8)}},
+        "objects": {"inst_map": mask % 4, "id": np.array([[1], [2], [3]]), "class": np.array([[5], [6], [5]])},
+    }[layout]
     buffer = io.BytesIO()
     scipy.io.savemat(buffer, variables, do_compression=compressed)
     return buffer.getvalue()
 
 
-MAT_FILES = tuple(_mat_bytes(compressed, in_struct) for compressed in (False, True) for in_struct in (False, True))
+MAT_FILES = tuple(_mat_bytes(compressed, layout) for compressed in (False, True)
+                  for layout in ("variable", "struct", "objects"))
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -111,6 +111,9 @@ class FolderPairsFormat(DatasetFormat):
                 pairs.append(replace(pair, name=group_name(pair.images, channel_names(pair))) if match.channel_dirs
                              else pair)
             problems += match.problems
+        # a mask folder shared out between image folders (Lizard's): a mask paired is no orphan of the others
+        paired = {pair.mask for pair in pairs}
+        problems = [p for p in problems if p.code != "mask-without-image" or p.path not in paired]
         pairs = unique_names(pairs, root)
         lists = read_split_lists(m.image_dir for m in matches)
         pairs, listed_unlabelled, problems = apply_split_lists(pairs, problems, lists)
@@ -254,13 +257,13 @@ def _named_pair(
                         f"{', '.join(folder_label(d, root) for d in image_dirs)}; name the folder of each")
     if len(image_dirs) == 1 and len(mask_dirs) == 1:
         image_dir, mask_dir = image_dirs[0], mask_dirs[0]
-        match = match_folders(list_images(image_dir), list_images(mask_dir), image_dir, mask_dir, root, rules=rules,
+        match = match_folders(list_images(image_dir), list_images(mask_dir, masks=True), image_dir, mask_dir, root, rules=rules,
                               merge=merge)
         return FolderSearch(matches=settle_rival_namings([match], multilabel))
     below = [f.path for f in _below(root, masks, folders)]
     if len(image_dirs) == 1 and not mask_dirs and len(below) > 1:  # a mask folder per object or class?
         image_dir = image_dirs[0]
-        pairing = [m for m in (match_folders(list_images(image_dir), list_images(d), image_dir, d, root,
+        pairing = [m for m in (match_folders(list_images(image_dir), list_images(d, masks=True), image_dir, d, root,
                                              rules=rules, merge=merge) for d in below) if m.pairs]
         if len(pairing) > 1 and not (merge or multilabel):
             listed = "".join(f"\n  {folder_label(m.mask_dir, root)}: {len(m.pairs)} pairs" for m in pairing)
@@ -350,7 +353,7 @@ def stack_band_folders(root: Path, matches: list[FolderMatch]) -> list[FolderMat
     stacked = []
     for group in by_masks.values():
         counts = {} if len(group) < 2 or any(not m.pairs or m.channels or m.mask_dir == m.image_dir for m in group) \
-            or not _each_names_a_band([m.image_dir.name for m in group]) \
+            or not _each_names_a_band([m.image_dir.name for m in group]) or not _same_images(group) \
             else {m.image_dir: _channel_count(m.pairs[0][1]) for m in group}
         if not counts or None in counts.values() or sum(c > 1 for c in counts.values() if c) > 1:
             stacked += group
@@ -383,6 +386,14 @@ def _each_names_a_band(folders: list[str]) -> bool:
     return all(words_ - shared for words_ in named)
 
 
+def _same_images(group: list[FolderMatch]) -> bool:
+    """Whether the folders hold files of the same images, as bands do (most pair with the same
+    masks), rather than sharing out the images of one mask folder (Lizard's `Lizard_Images1/`
+    and `Lizard_Images2/`)."""
+    keys = [{key for key, _, _ in m.pairs} for m in group]
+    return all(len(keys[0] & other) >= 0.5 * min(len(keys[0]), len(other)) for other in keys[1:])
+
+
 def _channel_count(image: Path) -> int | None:
     """An image file's channels, from its pixels; None if it cannot be read."""
     try:
@@ -392,19 +403,22 @@ def _channel_count(image: Path) -> int | None:
 
 
 def _refuse_shared_masks(root: Path, matches: list[FolderMatch]) -> None:
-    """Several image folders paired with one mask folder (ISPRS Potsdam's 2_Ortho_RGB/,
+    """Several image folders whose images pair with the same masks (ISPRS Potsdam's 2_Ortho_RGB/,
     3_Ortho_IRRG/ and 4_Ortho_RGBIR/ with 5_Labels_all/) would train and score every mask once
-    per folder, across splits too: the user chooses one.
+    per folder, across splits too: the user chooses one. Folders that share out one mask folder
+    between them (Lizard's `Lizard_Images1/` and `Lizard_Images2/`) are one dataset.
 
     Raises:
         DataError: the mask folder and its image folders, with the flag that picks one.
     """
-    by_masks: dict[Path, list[Path]] = {}
+    by_masks: dict[Path, list[FolderMatch]] = {}
     for match in matches:
         if match.pairs:
-            by_masks.setdefault(match.mask_dir, []).append(match.image_dir)
-    for mask_dir, image_dirs in by_masks.items():
-        if len(image_dirs) > 1:
+            by_masks.setdefault(match.mask_dir, []).append(match)
+    for mask_dir, group in by_masks.items():
+        masks = [mask for m in group for _, _, mask in m.pairs]
+        if len(set(masks)) < len(masks):
+            image_dirs = [m.image_dir for m in group]
             listed = ", ".join(folder_label(d, root) for d in image_dirs)
             raise DataError(f"'{root}': the masks of {folder_label(mask_dir, root)} pair with the images of {len(image_dirs)} "
                             f"folders ({listed}), so each mask would count {len(image_dirs)} times; name the images "

@@ -29,6 +29,7 @@ from seglab.data.index import list_images
 from seglab.data.decoding import holds_image_and_mask
 from seglab.data.hdf5_files import HDF5_SUFFIXES
 from seglab.data.io import IMAGE_SUFFIXES, read_raw_mask
+from seglab.data.mat_files import MAT_SUFFIX
 from seglab.data.naming import (
     KEY_RULES,
     KeyRule,
@@ -161,31 +162,34 @@ def _walk(root: Path, max_depth: int) -> list[Folder]:
         if visited > _MAX_FOLDERS:
             logger.warning("stopped looking for images after %d folders under '%s'", _MAX_FOLDERS, root)
             break
-        files = list_images(here)
-        if files or (parts and looks_like_mask_folder(parts[-1])):  # an empty masks/ still explains itself
-            found.append(_folder(here, parts, files))
+        folder = _folder(here, parts)
+        if folder.files or (parts and looks_like_mask_folder(parts[-1])):  # an empty masks/ still explains itself
+            found.append(folder)
     return found
 
 
-def _folder(path: Path, parts: tuple[str, ...], files: list[Path]) -> Folder:
+def _folder(path: Path, parts: tuple[str, ...]) -> Folder:
     split = next((s for s in (folder_split(p) for p in reversed(parts)) if s), None)
     # the deepest name that says images or masks decides: gtFine/train/aachen holds masks,
     # Kvasir-SEG/images images (whatever the wrapper folder is called)
     for name in reversed(parts):
         mask, image = looks_like_mask_folder(name), looks_like_image_folder(name)
         if mask or image:
-            return Folder(path, files, split, mask, image, parts)
-    return Folder(path, files, split, False, False, parts)
+            return Folder(path, list_images(path, masks=mask), split, mask, image, parts)
+    return Folder(path, list_images(path), split, False, False, parts)
 
 
 def _related(image: Folder, mask: Folder, named: bool = False) -> bool:
-    """Whether `mask` sits where masks of `image` are kept: beside it, mirrored, below it, or in
-    a folder beside it named after it (`01/` with `01_GT/SEG/`). A
+    """Whether `mask` sits where masks of `image` are kept: beside it, mirrored, below it, in
+    a folder beside it named after it (`01/` with `01_GT/SEG/`), or alone in a folder beside it
+    named for masks (Lizard's `Lizard_Labels/Labels/` beside `Lizard_Images1/`). A
     mirrored folder needs a mask-like name where the paths differ, unless the user `named` the
     masks (COCO-Stuff's `stuffthingmaps_trainval2017/train2017/` mirroring `images/train2017/`)."""
     if image.path == mask.path:
         return False
     if image.path.parent == mask.path.parent:
+        return True
+    if mask.path.parent.parent == image.path.parent and _lone_mask_folder(mask.path):
         return True
     if mask.path.parent == image.path:
         return True
@@ -195,6 +199,18 @@ def _related(image: Folder, mask: Folder, named: bool = False) -> bool:
         return False
     differing = [i for i, (a, b) in enumerate(zip(image.parts, mask.parts)) if a != b]
     return len(differing) == 1 and (named or looks_like_mask_folder(mask.parts[differing[0]]))
+
+
+def _lone_mask_folder(folder: Path) -> bool:
+    """Whether `folder` is all a folder named for masks holds (Lizard's `Lizard_Labels/Labels/`,
+    beside an info.csv), that wrapper being no other folder's (the Cell Tracking Challenge's
+    `02_GT/` is `02/`'s)."""
+    wrapper = folder.parent
+    if not looks_like_mask_folder(wrapper.name) or list_images(wrapper, masks=True):
+        return False
+    inside = [p for p in wrapper.iterdir() if p.is_dir() and not p.name.startswith(".")]
+    beside = [p for p in wrapper.parent.iterdir() if p.is_dir() and p != wrapper]
+    return inside == [folder] and not any(wrapper.name.startswith(f"{p.name}_") for p in beside)
 
 
 def looks_like_masks(folder: Folder) -> bool:
@@ -264,9 +280,13 @@ def search_folders(
             raise _ambiguous(image, candidates, root)
         if candidates:
             matches[image.path] = candidates[0]
+    pictures = _pictures(matches, root) if images_name is None else set()
     used_masks = {m.mask_dir for m in matches.values()}
     for image in (f for f in folders if f.files and f.path not in used_masks):
         match = matches.get(image.path)
+        if image.path in pictures:
+            search.ignored += image.files
+            continue
         if match is not None:
             search.matches.append(match)
             continue
@@ -279,8 +299,8 @@ def search_folders(
             search.ignored += image.files
     search.matches = _keep_consistent_splits(search.matches)
     search.matches = settle_rival_namings(search.matches, multilabel)
-    paired = {root} | {m.image_dir for m in search.matches} | {m.mask_dir for m in search.matches}
-    search.ignored += _other_files(sorted(paired))
+    mask_dirs = {m.mask_dir for m in search.matches}
+    search.ignored += _other_files(sorted({root} | {m.image_dir for m in search.matches} | mask_dirs), mask_dirs)
     return search
 
 
@@ -312,15 +332,17 @@ def named_tops(root: Path, name: str | None, folders: list[Folder]) -> list[Path
     return sorted(top for top in tops if not list_images(top))
 
 
-def _other_files(folders: list[Path]) -> list[Path]:
+def _other_files(folders: list[Path], masks: set[Path]) -> list[Path]:
     """Files that are not images in the dataset root and the paired folders (weights, .mat,
-    notes), so that `seglab inspect` shows what it left out; known metadata is not listed."""
+    notes), so that `seglab inspect` shows what it left out; known metadata is not listed, nor
+    the `masks` folders' MATLAB masks."""
     found = []
     for folder in folders:
+        read = (*IMAGE_SUFFIXES, MAT_SUFFIX) if folder in masks else IMAGE_SUFFIXES
         for path in sorted(folder.iterdir()):
             name = path.name.lower()
             metadata = name in METADATA_FILES or path.match(CLASS_DICT_GLOB) or name == CVAT_LABELMAP
-            if path.is_file() and not name.startswith(".") and not metadata and not name.endswith(IMAGE_SUFFIXES):
+            if path.is_file() and not name.startswith(".") and not metadata and not name.endswith(read):
                 found.append(path)
     return found
 
@@ -379,6 +401,21 @@ def _without_unlabelled(image: Folder, candidates: list[FolderMatch], root: Path
                         what, ", ".join(folder_label(c.mask_dir, root) for c in kept), aside[0].mask_dir.name)
             candidates = kept
     return candidates
+
+
+def _pictures(matches: dict[Path, FolderMatch], root: Path) -> set[Path]:
+    """Image folders whose names say they hold pictures for people (CoNSeP's `Overlay/`: the
+    outlines drawn over the images of `Images/`) and whose masks pair with another folder's
+    images too: those are the images; the pictures are set aside, as a rendering of the masks
+    is (`_without_unlabelled`)."""
+    aside = set()
+    for path, match in matches.items():
+        others = [p for p, m in matches.items() if m.mask_dir == match.mask_dir and not _PICTURE_FOLDER.search(p.name)]
+        if _PICTURE_FOLDER.search(path.name) and others:
+            aside.add(path)
+            logger.info("%s holds pictures (overlays, visualisations) of the images in %s; not read as images "
+                        "(--images %s reads them)", folder_label(path, root), folder_label(others[0], root), path.name)
+    return aside
 
 
 def _ambiguous(image: Folder, candidates: list[FolderMatch], root: Path) -> DataError:

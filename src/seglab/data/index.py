@@ -14,6 +14,7 @@ from pathlib import Path
 from seglab.data.classes import ClassSpec, ValueNames
 from seglab.data.io import IMAGE_SUFFIXES
 from seglab.data.mapping import MaskMapping
+from seglab.data.mat_files import MAT_SUFFIX
 from seglab.errors import one_line
 
 
@@ -126,21 +127,28 @@ def natural_key(name: str) -> tuple[object, ...]:
     return tuple(int(p) if i % 2 else p.lower() for i, p in enumerate(parts)), name
 
 
-def list_images(folder: Path) -> list[Path]:
+def list_images(folder: Path, masks: bool = False) -> list[Path]:
     """Image files directly in `folder`, naturally sorted; hidden and macOS `._*` files skipped.
+    With `masks`, MATLAB files too: masks, never images, in a folder that holds masks (CoNSeP's
+    `Labels/train_1.mat`), while an image folder's `.mat` files are metadata (Oxford-IIIT Pet's);
+    one beside an image file of its name is the same mask again and is left out.
 
     Broken symbolic links are listed, so that reading them reports them instead of their
     images silently going missing.
     """
     if not folder.is_dir():
         return []
+    suffixes = (*IMAGE_SUFFIXES, MAT_SUFFIX) if masks else IMAGE_SUFFIXES
     files = [
         p
         for p in folder.iterdir()
-        if p.suffix.lower() in IMAGE_SUFFIXES
+        if p.suffix.lower() in suffixes
         and not p.name.startswith(".")
         and (p.is_file() or (p.is_symlink() and not p.exists()))
     ]
+    if masks:
+        drawn = {p.stem for p in files if p.suffix.lower() != MAT_SUFFIX}
+        files = [p for p in files if p.suffix.lower() != MAT_SUFFIX or p.stem not in drawn]
     return sorted(files, key=lambda p: natural_key(p.name))
 
 

@@ -1,7 +1,9 @@
 """MATLAB .mat files as masks, as the Semantic Boundaries Dataset (SBD: `cls/2008_000002.mat`,
-a struct `GTcls` whose `Segmentation` field is the class mask) and PASCAL-Context (`LabelMap`)
-ship them. The mask is the only 2-D numeric array (struct fields included, one level down),
-else the one named for masks (`MASK_NAMES`).
+a struct `GTcls` whose `Segmentation` field is the class mask), PASCAL-Context (`LabelMap`) and
+the nuclei datasets (CoNSeP's `type_map` beside its `inst_map`) ship them. The mask is the only
+2-D numeric array (struct fields included, one level down), else the one named for masks
+(`MASK_NAMES`); Lizard's files hold objects and their classes instead (`inst_map`, `id`,
+`class`), painted into the class mask (`_object_classes`).
 
 MATLAB 5 files (up to 7.2) are parsed here, numeric arrays and structs only: SciPy's reader
 crashes the process (a segmentation fault) on some damaged files, which a dataset reader must
@@ -23,7 +25,8 @@ from seglab.data.pixel_budget import max_pixels, within_budget
 from seglab.data.read_errors import Unusable
 
 MAT_SUFFIX = ".mat"
-MASK_NAMES = ("Segmentation", "LabelMap", "mask", "label", "labels", "seg", "gt")  # SBD, PASCAL-Context, ...
+MASK_NAMES = ("Segmentation", "LabelMap", "mask", "label", "labels", "seg", "gt",
+              "type_map")  # SBD, PASCAL-Context, ..., CoNSeP and HoVer-Net's nuclei types
 _HDF5_MAGIC = b"\x89HDF\r\n\x1a\n"  # MATLAB 7.3 files begin with a 512-byte text header, then HDF5
 _HEADER = 128
 _MATRIX, _COMPRESSED = 14, 15  # data element types
@@ -54,14 +57,39 @@ def load_mat(path: Path) -> np.ndarray:
         arrays = dict(reader.arrays(_HEADER, len(data)))
     except (ValueError, IndexError, struct.error, zlib.error) as err:
         raise Unusable(f"cannot be read as a MATLAB file (damaged or truncated): {err}", "unreadable") from None
-    if len(arrays) == 1:
-        name = next(iter(arrays))
+    planes = {name: array for name, array in arrays.items() if array.ndim == 2}
+    if "inst_map" in planes and "class" in arrays and not any(n in planes for n in MASK_NAMES):
+        return _object_classes(planes["inst_map"], arrays.get("id"), arrays["class"])
+    if len(planes) == 1:
+        name = next(iter(planes))
     else:
-        name = next((n for want in MASK_NAMES for n in arrays if n.rsplit(".", 1)[-1] == want), "")
+        name = next((n for want in MASK_NAMES for n in planes if n.rsplit(".", 1)[-1] == want), "")
     if not name:
-        held = ", ".join(arrays) or "no 2-D numeric array"
+        held = ", ".join(planes) or "no 2-D numeric array"
         raise Unusable(f"holds {held}; name the mask variable one of {', '.join(MASK_NAMES)}", "npz-arrays")
-    return arrays[name]
+    return planes[name]
+
+
+def _object_classes(objects: np.ndarray, ids: np.ndarray | None, classes: np.ndarray) -> np.ndarray:
+    """The class mask of Lizard's labels: `inst_map` numbers the nuclei, `class` holds the class of
+    each object listed in `id` (objects 1, 2, ... in order without it); 0 stays background.
+
+    Raises:
+        Unusable: the lists differ in length, or the map holds an object they do not list.
+    """
+    classes = classes.reshape(-1).astype(np.int64)
+    ids = np.arange(1, len(classes) + 1) if ids is None else ids.reshape(-1).astype(np.int64)
+    if len(ids) != len(classes):
+        raise Unusable(f"lists {len(ids)} objects in 'id' but {len(classes)} in 'class'", "unreadable")
+    objects = objects.astype(np.int64)
+    numbers = np.unique(objects)
+    unlisted = numbers[(numbers != 0) & ~np.isin(numbers, ids)]
+    if unlisted.size or (ids < 0).any():
+        what = f"object {unlisted[0]} in 'inst_map'" if unlisted.size else f"object {ids.min()} in 'id'"
+        raise Unusable(f"holds {what}, which 'id' and 'class' do not give a class", "unreadable")
+    lookup = np.zeros(max(int(numbers.max()), int(ids.max(initial=0))) + 1, np.int64)
+    lookup[ids] = classes
+    return lookup[objects]
 
 
 class _Reader:
@@ -86,8 +114,8 @@ class _Reader:
         return kind, self.data[at + 8:at + 8 + size], at + 8 + size + (-size % 8 if kind != _COMPRESSED else 0)
 
     def arrays(self, at: int, end: int, inflated: bool = False) -> list[tuple[str, np.ndarray]]:
-        """The 2-D numeric arrays of the top-level variables and of their structs' fields; a
-        compressed variable holds one uncompressed."""
+        """The numeric arrays (up to 2-D) of the top-level variables and of their structs'
+        fields; a compressed variable holds one uncompressed."""
         found = []
         while at < end:
             kind, payload, at = self.element(at, end)
@@ -123,9 +151,9 @@ class _Matrix:
         return []
 
     def numeric(self) -> np.ndarray | None:
-        """The real part as a 2-D array of the array's class, or None when it is not 2-D (once
-        its dimensions of 1 are dropped, as MATLAB's vectors have them)."""
-        if any(n < 0 for n in self.dims) or len([n for n in self.dims if n != 1]) != 2:
+        """The real part as an array of the array's class with its dimensions of 1 dropped (a
+        MATLAB vector is 1-D, a scalar 0-D), or None when more than two remain."""
+        if any(n < 0 for n in self.dims) or len([n for n in self.dims if n != 1]) > 2:
             return None
         within_budget(self.dims)
         kind, payload, self.at = self.reader.element(self.at, len(self.reader.data))
@@ -137,7 +165,7 @@ class _Matrix:
         return values.astype(_CLASSES[self.kind]).reshape(self.dims, order="F").squeeze()
 
     def fields(self) -> list[tuple[str, np.ndarray]]:
-        """The 2-D numeric fields of a 1x1 struct, named `struct.field`."""
+        """The numeric fields of a 1x1 struct, named `struct.field`."""
         if math.prod(self.dims) != 1:
             return []
         width = int(np.frombuffer(self._next(), self.reader.endian + "i4")[0])
