@@ -822,6 +822,37 @@ def test_any_xbd_label_file_gives_pairs_or_a_seglab_error(tmp_path_factory, buil
     _small_allocation(lambda: _only_seglab_errors(root, tmp_path_factory.mktemp("cache")))
 
 
+xml_numbers = st.sampled_from(["1", "7.5", "-3", "1e308", "nan", "inf", "", "one", "1" * 400]) | st.text(max_size=6)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(layers=st.lists(st.tuples(
+    st.dictionaries(st.sampled_from(["Name", "LineColor", "Id"]), st.text(max_size=6) | xml_numbers, max_size=3),
+    st.lists(st.sampled_from(["Description", "Epithelial", "", " "]), max_size=2),
+    st.lists(st.tuples(st.dictionaries(st.sampled_from(["Type", "NegativeROA"]), st.sampled_from(["0", "1", "2", "x"])),
+                       st.lists(st.tuples(xml_numbers, xml_numbers), max_size=5)), max_size=3)), max_size=3))
+def test_any_imagescope_file_gives_pairs_or_a_seglab_error(tmp_path_factory, layers):
+    """ImageScope layers of any names, colours, region types and vertices that are no numbers."""
+    import xml.etree.ElementTree as ElementTree
+
+    root = tmp_path_factory.mktemp("imagescope")
+    _photo(root / "Tissue Images" / "a.tif")
+    annotations = ElementTree.Element("Annotations", MicronsPerPixel="0.25")
+    for attributes, names, regions in layers:
+        layer = ElementTree.SubElement(annotations, "Annotation", attributes)
+        listed = ElementTree.SubElement(layer, "Attributes")
+        for name in names:
+            ElementTree.SubElement(listed, "Attribute", Name=name, Value="")
+        holder = ElementTree.SubElement(layer, "Regions")
+        for region_attributes, vertices in regions:
+            region = ElementTree.SubElement(ElementTree.SubElement(holder, "Region", region_attributes), "Vertices")
+            for x, y in vertices:
+                ElementTree.SubElement(region, "Vertex", X=x, Y=y, Z="0")
+    (root / "Annotations").mkdir()
+    ElementTree.ElementTree(annotations).write(root / "Annotations" / "a.xml")
+    _small_allocation(lambda: _only_seglab_errors(root, tmp_path_factory.mktemp("cache")))
+
+
 band_folder_names = st.sampled_from(["train_red", "train_green", "train_blue", "train_nir", "rgb", "nir", "images",
                                      "images_denoised", "B02", "B03", "dsm"])
 

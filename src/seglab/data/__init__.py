@@ -22,6 +22,7 @@ from seglab.data import coco_panoptic  # noqa: F401  (registers the "coco-panopt
 from seglab.data import cvat_xml  # noqa: F401  (registers the "cvat" format)
 from seglab.data import darwin_json  # noqa: F401  (registers the "darwin" format)
 from seglab.data import geojson_labels  # noqa: F401  (registers the "geojson" format)
+from seglab.data import imagescope_xml  # noqa: F401  (registers the "imagescope" format)
 from seglab.data import label_studio  # noqa: F401  (registers the "label-studio" format)
 from seglab.data import labelme_json  # noqa: F401  (registers the "labelme" format)
 from seglab.data import supervisely  # noqa: F401  (registers the "supervisely" format)

@@ -35,12 +35,13 @@ def locate_images(named: Sequence[tuple[Path, Sequence[tuple[Hashable, str | Seq
         for key, names in images:
             tried = [names] if isinstance(names, str) else list(names)
             candidates: list[Path] = []
+            name = tried[0] if tried else ""
             for name in tried:
                 candidates = [p for p in (source.parent / name, base / name) if p.is_file() and inside(p, base)]
-                candidates = candidates or by_name.get(Path(name).name, [])
+                candidates = candidates or _nearest(by_name.get(Path(name).name, []), source)
                 if candidates:
                     break
-            name = tried[0] if tried else ""
+            name = name if candidates else tried[0] if tried else ""
             if len(set(candidates)) != 1:
                 why = "no image file has that name" if not candidates else f"{len(candidates)} image files have it"
                 problems.append(Problem(source, f"image '{name}' ({what} {key}): {why}", "mask-without-image"))
@@ -52,6 +53,14 @@ def locate_images(named: Sequence[tuple[Path, Sequence[tuple[Hashable, str | Seq
             claimed[image] = source
             found[source][key] = image
     return found, problems
+
+
+def _nearest(candidates: list[Path], source: Path) -> list[Path]:
+    """Of several images of one name, the one beside the annotation file's folder when only one
+    is (MoNuSeg's `Training Data/Annotations/a.xml` for `Training Data/Tissue Images/a.tif`, not
+    the test set's `a.tif`); else all of them."""
+    near = [p for p in candidates if p.is_relative_to(source.parent.parent)]
+    return near if len(candidates) > 1 and len(near) == 1 else candidates
 
 
 def inside(path: Path, base: Path) -> bool:

@@ -184,21 +184,23 @@ class AnnotationFileFormat(AnnotationFilesFormat):
 
 
 class AnnotationJsonFolders(AnnotationFilesFormat):
-    """A JSON file per image, kept in folders of their own that a tool exports (V7 Darwin's
-    `releases/latest/annotations/`, xView2's `labels/`): `looks_right` tells a file of the kind
-    from its head, `label_folders` where they lie (by default `json_folders`); DATA may be one
-    such file."""
+    """A JSON (or `suffix`) file per image, kept in folders of their own that a tool exports (V7
+    Darwin's `releases/latest/annotations/`, xView2's `labels/`, MoNuSeg's `Annotations/`) or
+    beside the images: `looks_right` tells a file of the kind from its head, `label_folders` where
+    they lie (by default `json_folders`); DATA may be one such file."""
+
+    suffix: ClassVar[str] = ".json"
 
     def looks_right(self, path: Path) -> bool:
         raise NotImplementedError
 
     def label_folders(self, root: Path) -> list[Path]:
-        return json_folders(root, self.looks_right)
+        return json_folders(root, self.looks_right, suffixes=(self.suffix,))
 
     def find(self, root: Path, folders: list[Folder]) -> list[Path]:
         if root.is_file():
             return [root] if self.looks_right(root) else []
-        return [p for folder in self.label_folders(root) for p in sorted(folder.glob("*.json"),
+        return [p for folder in self.label_folders(root) for p in sorted(folder.glob(f"*{self.suffix}"),
                                                                          key=lambda p: natural_key(p.name))]
 
     def sources(self, root: Path, found: list[Path]) -> list[Path]:

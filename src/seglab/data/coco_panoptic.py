@@ -32,7 +32,7 @@ from seglab.data.folders import Folder, walk
 from seglab.data.formats import FORMATS
 from seglab.data.index import DatasetIndex, Problem, natural_key
 from seglab.data.io import read_raw_mask
-from seglab.data.naming import folder_split
+from seglab.data.naming import folder_split, folders_split
 from seglab.data.painted_masks import IGNORE, LATER_OVER_EARLIER, ImageObjects, LabelMap
 from seglab.errors import DataError
 
@@ -187,5 +187,4 @@ def _size(entry: dict, path: Path) -> tuple[int, int]:
 def _split(path: Path, base: Path) -> str | None:
     """The split a panoptic file's name or a folder between it and the dataset names
     (`panoptic_val2017.json`, Mapillary's `training/v2.0/panoptic/panoptic_2020.json`)."""
-    parts = path.parent.relative_to(base).parts if path.is_relative_to(base) else ()
-    return next((s for s in map(folder_split, (path.stem, *reversed(parts))) if s), None)
+    return folder_split(path.stem) or folders_split(path, base)

@@ -122,9 +122,9 @@ def walk(root: Path, max_depth: int = MAX_DEPTH) -> list[Folder]:
 
 def json_listing(root: Path, depth: int) -> list[tuple[Path, list[str]]]:
     """Folders under `root` (itself included, `depth` levels down at most, links followed) that
-    hold JSON, GeoJSON, GeoPackage or shapefiles besides seglab's own, with those files' names, sorted:
-    where the annotation formats that keep a file per image or layer look (V7 Darwin, LabelMe,
-    GeoJSON), listed once per tree within `one_listing`."""
+    hold JSON, GeoJSON, GeoPackage, shapefiles or XML besides seglab's own, with those files' names,
+    sorted: where the annotation formats that keep a file per image or layer look (V7 Darwin,
+    LabelMe, GeoJSON, ImageScope), listed once per tree within `one_listing`."""
     return _listed(("json", Path(root), depth), lambda: _json_folders(root, depth))
 
 
@@ -142,7 +142,7 @@ def _json_folders(root: Path, depth: int) -> list[tuple[Path, list[str]]]:
     for folder, subfolders, files in os.walk(root, followlinks=True):
         below = len(Path(folder).relative_to(root).parts)
         subfolders[:] = sorted(d for d in subfolders if not d.startswith(".")) if below < depth else []
-        jsons = sorted(f for f in files if f.lower().endswith((".json", ".geojson", ".gpkg", ".shp"))
+        jsons = sorted(f for f in files if f.lower().endswith((".json", ".geojson", ".gpkg", ".shp", ".xml"))
                        and f.lower() not in METADATA_FILES)
         if jsons:
             found.append((Path(folder), jsons))

@@ -23,7 +23,7 @@ from seglab.data.mapping import MaskMapping
 
 log = logging.getLogger(__name__)
 
-MEMO_VERSION = 2  # part of every key (with seglab's version and the reader's file): bump when shared reading changes
+MEMO_VERSION = 3  # part of every key (with seglab's version and the reader's file): bump when shared reading changes
 
 
 def versions(paths: Iterable[Path]) -> list[tuple[str, int, int]]:

@@ -210,11 +210,12 @@ def words(name: str) -> list[str]:
 
 
 _YEAR = re.compile(r"(?<=[a-z])(19|20)\d\d$")
+_CAPITALISED = re.compile(r"[A-Z][a-z]+")  # the words of a camel-case name
 
 
 def folder_split(name: str) -> str | None:
     """"train", "val" or "test" when a folder name says so (`Train`, `training`, `valid`,
-    `test_images`, `imagesTr`, `trainannot`, COCO's `train2017`), else None."""
+    `test_images`, `imagesTr`, `trainannot`, COCO's `train2017`, `MoNuSegTestData`), else None."""
     lower = name.lower()
     for word in words(lower):
         word = _YEAR.sub("", word) or word  # COCO's train2017, val2014
@@ -226,7 +227,16 @@ def folder_split(name: str) -> str | None:
                 return SPLIT_WORDS[rest]
             if word.endswith(role_word) and word[: -len(role_word)] in SPLIT_WORDS:
                 return SPLIT_WORDS[word[: -len(role_word)]]
+    for word in _CAPITALISED.findall(name):  # MoNuSeg's `MoNuSegTestData`: whole words only, no `Tr`, `Dev`
+        if len(word) > 3 and word.lower() in SPLIT_WORDS:
+            return SPLIT_WORDS[word.lower()]
     return None
+
+
+def folders_split(path: Path, base: Path) -> str | None:
+    """The split that a folder between `base` and the file `path` names, the nearest first."""
+    parts = path.parent.relative_to(base).parts if path.is_relative_to(base) else ()
+    return next((s for s in map(folder_split, reversed(parts)) if s), None)
 
 
 def usable_splits(splits: Iterable[str | None]) -> bool:
