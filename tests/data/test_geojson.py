@@ -19,7 +19,7 @@ from PIL import Image
 
 from seglab.cli import main
 from seglab.data import discover, read_mask
-from seglab.data.geojson_labels import centres_inside
+from seglab.data.painted_masks import centres_inside
 from seglab.errors import DataError
 
 S = 2.0**-13  # degrees per pixel, exact in binary: the corners below map to whole pixels

@@ -42,7 +42,7 @@ from seglab.data.read_errors import TIFF_SUFFIXES
 from seglab.data.shapefiles import is_shapefile, read_shapefile
 from seglab.data.index import DatasetIndex, Problem, natural_key
 from seglab.data.naming import words
-from seglab.data.painted_masks import LATER_OVER_EARLIER, Drawn, ImageObjects
+from seglab.data.painted_masks import LATER_OVER_EARLIER, Drawn, ImageObjects, centres_inside
 from seglab.data.pairing import folder_label, match_folders
 from seglab.errors import DataError
 
@@ -54,7 +54,6 @@ _GENERIC_FOLDERS = {"labels", "label", "geojson", "annotations", "annotation", "
 _WGS84 = 4326  # RFC 7946: GeoJSON's coordinates are longitude and latitude unless a `crs` says otherwise
 _EPSG = re.compile(r"EPSG:+(\d+)$", re.IGNORECASE)
 Convert = Callable[[list[tuple[float, float]]], list[tuple[float, float]]]  # points -> pixels
-_CENTRES_AT_ONCE = 1 << 20  # edge crossings, or pixels summed, per pass of `centres_inside`: a few MB
 
 
 def _is_geojson(path: Path) -> bool:
@@ -177,33 +176,6 @@ class _Placed:
         for hole in holes:
             filled &= ~centres_inside(hole, height, width)
         return filled
-
-
-def centres_inside(ring: list[tuple[float, float]], height: int, width: int) -> np.ndarray:
-    """The pixels of a (height, width) image whose centres lie inside a ring of (x, y) points
-    (even-odd): each row of centres crosses the ring's edges, and a centre is inside when an odd
-    number of crossings lie left of it, counted with a running sum over the row, within the
-    ring's rows and a few million edge crossings at a time."""
-    inside = np.zeros((height, width), bool)
-    points = np.asarray(ring, dtype=np.float64)
-    if len(points) < 3:
-        return inside
-    if not np.isfinite(points).all():
-        raise ValueError("a ring has points that are not finite")
-    top, bottom = max(int(np.floor(points[:, 1].min())), 0), min(int(np.ceil(points[:, 1].max())), height)
-    x0, y0 = points[:, 0], points[:, 1]
-    x1, y1 = np.roll(x0, -1), np.roll(y0, -1)  # each point to the next, the last to the first
-    step = max(1, _CENTRES_AT_ONCE // max(len(points), width + 1))  # rows per pass: bounded crossings and sums
-    for start in range(top, bottom, step):
-        rows = np.arange(start, min(start + step, bottom))[:, None] + 0.5
-        crossing = ((y0 <= rows) & (rows < y1)) | ((y1 <= rows) & (rows < y0))  # half-open: a vertex counts once
-        row, edge = np.nonzero(crossing)
-        xs = x0[edge] + (rows[row, 0] - y0[edge]) * (x1[edge] - x0[edge]) / (y1[edge] - y0[edge])
-        columns = np.clip(np.ceil(xs - 0.5), 0, width).astype(np.int64)  # the first centre right of a crossing
-        toggles = np.zeros((len(rows), width + 1), np.int32)
-        np.add.at(toggles, (row, columns), 1)
-        inside[start:start + len(rows)] = np.cumsum(toggles[:, :width], axis=1) % 2 == 1
-    return inside
 
 
 def _points(ring: object) -> list[tuple[float, float]]:

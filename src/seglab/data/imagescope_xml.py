@@ -4,7 +4,10 @@ pathology datasets ship them (MoNuSeg's `Annotations/TCGA-18-5592-01Z-00-DX1.xml
 patient folders), painted into class-index masks once.
 
 An `<Annotation>` is a layer of `<Region>`s, each a list of `<Vertex X Y>` in the image's
-pixels. Regions of three or more vertices are filled as polygons (rectangles too), ellipses
+pixels. Regions of three or more vertices are filled as polygons (rectangles too): the pixels
+whose centres lie inside or on the outline, as MoNuSAC's own masks are drawn (scikit-image's
+`draw.polygon`; an outline-inclusive fill such as Pillow's or OpenCV's adds a ring of about a
+fifth of a nucleus), ellipses
 (`Type="2"`) from the two corners of their box; a negative region (`NegativeROA="1"`) cuts its
 area out of its layer; arrows, rulers and points have no area and are left out (counted in the
 log). A layer's class is its `Name`, else the attribute that names it (MoNuSAC's
@@ -25,7 +28,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageDraw
 
 from seglab.data.annotated_images import locate_images
 from seglab.data.annotation_formats import AnnotationJsonFolders, file_head
@@ -34,7 +36,7 @@ from seglab.data.formats import FORMATS
 from seglab.data.index import DatasetIndex
 from seglab.data.io import IMAGE_SUFFIXES
 from seglab.data.naming import folders_split
-from seglab.data.painted_masks import LATER_OVER_EARLIER, Drawn, ImageObjects, ellipse, turned
+from seglab.data.painted_masks import LATER_OVER_EARLIER, Drawn, ImageObjects, closed_polygon, ellipse, turned
 from seglab.errors import DataError
 
 UNNAMED = "object"  # the class of a layer that names none
@@ -68,11 +70,19 @@ class _Layer:
     regions: tuple[_Region, ...]
 
     def __call__(self, height: int, width: int) -> np.ndarray:
-        canvas = Image.new("1", (width, height), 0)
-        draw = ImageDraw.Draw(canvas)
+        filled = np.zeros((height, width), bool)
         for region in sorted(self.regions, key=lambda r: r.negative):  # cuts after every area of the layer
-            draw.polygon(region.outline(), fill=0 if region.negative else 1, outline=0 if region.negative else 1)
-        return np.asarray(canvas, dtype=bool)
+            outline = np.asarray(region.outline())
+            left, top = np.maximum(np.floor(outline.min(axis=0)).astype(np.int64), 0)
+            right, bottom = np.minimum(np.ceil(outline.max(axis=0)).astype(np.int64) + 1, (width, height))
+            if right <= left or bottom <= top:
+                continue
+            box = closed_polygon([(x - left, y - top) for x, y in outline], int(bottom - top), int(right - left))
+            if region.negative:
+                filled[top:bottom, left:right] &= ~box
+            else:
+                filled[top:bottom, left:right] |= box
+        return filled
 
 
 @dataclass(frozen=True)
