@@ -853,6 +853,22 @@ def test_any_imagescope_file_gives_pairs_or_a_seglab_error(tmp_path_factory, lay
     _small_allocation(lambda: _only_seglab_errors(root, tmp_path_factory.mktemp("cache")))
 
 
+stack_shapes = st.tuples(st.integers(0, 3), st.integers(1, 20), st.integers(17, 20)).flatmap(
+    lambda nhw: st.sampled_from([nhw, (*nhw, 1), (*nhw, 2), (*nhw, 3), (*nhw, 6)]))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(images=hnp.arrays(st.sampled_from([np.uint8, np.float64, np.int16, np.bool_]), stack_shapes),
+       masks=hnp.arrays(st.sampled_from([np.uint8, np.float32, np.int32, np.int64]), stack_shapes))
+def test_any_array_stacks_give_pairs_or_a_seglab_error(tmp_path_factory, images, masks):
+    """Image and mask stacks of any counts, sizes, channels, types and values (NaN, negative,
+    fractional, over 255)."""
+    root = tmp_path_factory.mktemp("stacks")
+    np.save(root / "images.npy", images)
+    np.save(root / "masks.npy", masks)
+    _small_allocation(lambda: _only_seglab_errors(root, tmp_path_factory.mktemp("cache")))
+
+
 band_folder_names = st.sampled_from(["train_red", "train_green", "train_blue", "train_nir", "rgb", "nir", "images",
                                      "images_denoised", "B02", "B03", "dsm"])
 

@@ -15,6 +15,7 @@ from seglab.data import volume_format  # noqa: F401  (registers the "volumes" fo
 from seglab.data.index import DatasetIndex, Pair, Problem, natural_key
 from seglab.data.manifest import ManifestFormat  # registers the manifest layout
 from seglab.data import rle_table  # noqa: F401  (registers the "rle-table" format)
+from seglab.data import array_stacks  # noqa: F401  (registers the "array-stack" format)
 from seglab.data import sbd  # noqa: F401  (registers the "sbd" format)
 from seglab.data import celebamask_hq  # noqa: F401  (registers the "celebamask-hq" format)
 from seglab.data import coco_json  # noqa: F401  (registers the "coco" format)
