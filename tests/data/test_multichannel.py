@@ -4,6 +4,7 @@ dropped only where a file declares it, and such a dataset trains, evaluates and 
 from __future__ import annotations
 
 import os
+import logging
 from pathlib import Path
 
 import numpy as np
@@ -409,3 +410,36 @@ def test_grey_folders_that_name_no_band_are_versions_and_refused(tmp_path: Path)
         Image.fromarray(np.eye(32, 40, dtype=np.uint8)).save(tmp_path / "masks" / f"cell{i}.png")
     with pytest.raises(DataError, match=r"pair with the images of 2 folders .*--images images"):
         discover(tmp_path)
+
+
+def test_a_map_drawn_from_the_labels_is_no_band(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """NuInsSeg's `distance maps/` (grey, drawn from the masks) beside `tissue images/`: stacked
+    as a fourth channel before, leaking the labels into the input. Now set aside and logged."""
+    for folder in ("tissue images", "distance maps", "mask binary"):
+        (tmp_path / folder).mkdir()
+    for i in range(3):
+        Image.fromarray(bands(i, 3).astype(np.uint8)).save(tmp_path / "tissue images" / f"cell_{i}.png")
+        distance = np.hypot(*np.mgrid[-16:16, -20:20]) * (3 + i)  # smooth: no mask
+        Image.fromarray(distance.astype(np.uint8)).save(tmp_path / "distance maps" / f"cell_{i}.png")
+        Image.fromarray(np.eye(32, 40, dtype=np.uint8)).save(tmp_path / "mask binary" / f"cell_{i}.png")
+    with caplog.at_level(logging.INFO, logger="seglab.data.folder_pairs"):
+        index = discover(tmp_path)
+    assert {p.image.parent.name for p in index.pairs} == {"tissue images"} and not any(p.more_channels for p in index.pairs)
+    assert read_image(index.pairs[0].images).shape[2] == 3
+    assert sorted(p.name for p in index.ignored) == ["cell_0.png", "cell_1.png", "cell_2.png"]
+    assert "--images 'distance maps' reads them" in caplog.text
+
+
+@pytest.mark.parametrize("folders", [("top", "dsm"), ("B02", "B03", "B04", "B08")])
+def test_bands_named_by_their_sensor_stack(tmp_path: Path, folders: tuple[str, ...]) -> None:
+    """ISPRS Vaihingen's `top/` (IRRG) with `dsm/`; Sentinel-2's band folders: one image."""
+    (tmp_path / "gts").mkdir()
+    for folder in folders:
+        (tmp_path / folder).mkdir()
+    for i in range(2):
+        for k, folder in enumerate(folders):
+            pixels = bands(i * 10 + k, 3 if folder == "top" else 1).astype(np.uint8).squeeze()  # not mask-like
+            Image.fromarray(pixels).save(tmp_path / folder / f"area{i}.tif")
+        Image.fromarray(np.eye(32, 40, dtype=np.uint8)).save(tmp_path / "gts" / f"area{i}.tif")
+    index = discover(tmp_path)
+    assert len(index.pairs) == 2 and read_image(index.pairs[0].images).shape[2] == 4

@@ -18,6 +18,7 @@ from PIL import Image
 from seglab.data import discover, inspect_dataset, read_mask
 from seglab.data.io import read_raw_mask
 from seglab.data.read_errors import ReadError
+from seglab.errors import DataError
 
 H, W = 24, 32
 
@@ -185,3 +186,26 @@ def test_a_mat_file_beside_a_png_mask_of_its_name_is_not_a_second_mask(tmp_path)
     report = inspect_dataset(tmp_path)
     assert {p.mask.suffix for p in report.index.pairs} == {".png"} and len(report.index.pairs) == 3
     assert not [p for p in report.problems if p.code == "duplicate-name"]
+
+
+def test_nuinsseg_asks_for_its_mask_folder_quoted_and_reads_it(tmp_path):
+    """NuInsSeg's organ folders: `tissue images/`, `mask binary/`, `label masks/` (numbered
+    nuclei) and `distance maps/`. The choice was asked of `distance maps/` as if it held images,
+    with a flag whose space a shell would split (`--masks label masks`)."""
+    for organ in ("human bladder", "mouse heart"):
+        base = tmp_path / "NuInsSeg" / organ
+        for folder in ("tissue images", "mask binary", "label masks", "distance maps"):
+            (base / folder).mkdir(parents=True)
+        for i in range(2):
+            name = f"{organ.replace(' ', '_')}_{i}"
+            Image.fromarray(rgba(i)[..., :3]).save(base / "tissue images" / f"{name}.png")
+            objects = nuclei(i).astype(np.uint16)
+            Image.fromarray(objects).save(base / "label masks" / f"{name}.tif")
+            Image.fromarray(((objects > 0) * 255).astype(np.uint8)).save(base / "mask binary" / f"{name}.png")
+            distance = np.hypot(*np.mgrid[-12:12, -16:16]) * (4 + i)
+            Image.fromarray(distance.astype(np.uint8)).save(base / "distance maps" / f"{name}.png")
+    with pytest.raises(DataError, match=r"(?s)masks of 'human bladder/tissue images/' .*e\.g\. --masks 'label masks'$"):
+        discover(tmp_path / "NuInsSeg")
+    index = discover(tmp_path / "NuInsSeg", masks="mask binary")
+    assert len(index.pairs) == 4 and {p.image.parent.name for p in index.pairs} == {"tissue images"}
+    assert not any(p.more_channels for p in index.pairs)

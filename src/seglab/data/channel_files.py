@@ -19,6 +19,20 @@ from seglab.errors import DataError
 
 NNUNET_CHANNEL = re.compile(r"(.+)_(\d{4})")  # nnU-Net channel files: case_0000, case_0001, ...
 _COLOURS = ("red", "green", "blue")
+# words that name a band or channel of the scene, not something derived from the labels
+_BAND_WORDS = frozenset({
+    "red", "green", "blue", "nir", "rededge", "swir", "swir1", "swir2", "tir", "thermal", "lwir", "ir", "infrared",
+    "pan", "panchromatic", "coastal", "aerosol", "cirrus", "rgb", "rgbn", "rgbir", "irrg", "mul", "ms", "msi", "sar",
+    "vv", "vh", "hh", "hv", "dsm", "ndsm", "dem", "dtm", "elevation", "height", "lidar", "depth", "hha", "ndvi",
+    "ndwi", "flair", "t1", "t1ce", "t1c", "t1gd", "t2", "pd", "dwi", "adc", "ct", "pet", "dapi", "gfp", "rfp",
+    "yfp", "cfp", "fitc", "tritc", "cy3", "cy5", "brightfield", "phase", "dic", "fluorescence", "band", "channel"})
+_BAND_NUMBER = re.compile(r"(b|band|ch|channel|c)\d+a?")  # Sentinel-2's B02 and B8A, band4, ch1, c0
+
+
+def names_a_band(word: str) -> bool:
+    """Whether a folder-name word names a band of the scene (`nir`, `dsm`, `B8A`, `flair`,
+    `dapi`), rather than something drawn from the labels (`distance` maps, `weight` maps)."""
+    return word in _BAND_WORDS or bool(_BAND_NUMBER.fullmatch(word))
 
 
 def band_order(folder: str) -> tuple[int, tuple[object, ...]]:

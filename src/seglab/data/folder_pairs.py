@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import logging
 import os
+import shlex
 from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 from PIL import Image
 
-from seglab.data.channel_files import band_order, channel_names, group_name
+from seglab.data.channel_files import band_order, channel_names, group_name, names_a_band
 from seglab.data.cityscapes import cityscapes_reading
 from seglab.data.classes import (
     CLASS_DICT_GLOB,
@@ -47,7 +48,7 @@ from seglab.data.index import DatasetIndex, Pair, Problem, list_images, natural_
 from seglab.data.io import read_image
 from seglab.data.mapping import IdentityMapping, MaskMapping
 from seglab.data.multilabel import ClassNamingsMapping, naming_names
-from seglab.data.naming import KeyRule, name_split, stem, usable_splits, words
+from seglab.data.naming import KeyRule, looks_like_image_folder, name_split, stem, usable_splits, words
 from seglab.data.pairing import FolderMatch, combine_matches, folder_label, match_folders, settle_rival_namings
 from seglab.data.split_lists import apply_split_lists, read_split_lists
 from seglab.data.loveda import loveda_reading
@@ -101,8 +102,7 @@ class FolderPairsFormat(DatasetFormat):
 
     def index(self, root: Path, classes: ClassSpec | None) -> DatasetIndex:
         found = self.search(root)
-        matches = stack_band_folders(root, found.matches)
-        _refuse_shared_masks(root, matches)
+        matches, aside = settle_shared_masks(root, stack_band_folders(root, found.matches))
         pairs, problems = [], []
         for match in matches:
             for key, image, mask in match.pairs:
@@ -130,7 +130,7 @@ class FolderPairsFormat(DatasetFormat):
         index = DatasetIndex(root, "folder-pairs", pairs, found.unlabelled + listed_unlabelled, classes, mapping,
                              problems + encoding_problems)
         index.pairing = [m.describe(root) for m in matches]
-        index.ignored = found.ignored + [p for m in matches for p in m.extra_masks]
+        index.ignored = found.ignored + aside + [p for m in matches for p in m.extra_masks]
         if index.classes is None and type(mapping) is IdentityMapping:  # label masks, no names yet
             index.value_names = _shipped_value_names(root, found)
             if index.value_names is not None:  # and its copies in the other split folders (Roboflow's _classes.csv)
@@ -345,8 +345,11 @@ def stack_band_folders(root: Path, matches: list[FolderMatch]) -> list[FolderMat
     or colour images in one and a band each in the others (`rgb/` + `nir/`), as one match whose
     images' channels are their files: the colour image's, then red, green and blue, then the
     other bands in name order. An image is paired when every folder has its file; a mask whose
-    image lacks a band says which. Two or more folders of multi-channel images that share masks
-    (ISPRS Potsdam's RGB and IRRG renderings) stay apart (`_refuse_shared_masks`)."""
+    image lacks a band says which. A folder of one channel joins only when the word its name
+    adds names a band (`channel_files.names_a_band`): NuInsSeg's `distance maps/` beside `tissue
+    images/` are drawn from the labels, and would leak them into the input. Two or more folders
+    of multi-channel images that share masks (ISPRS Potsdam's RGB and IRRG renderings) stay
+    apart (`settle_shared_masks`)."""
     by_masks: dict[tuple[Path, str | None], list[FolderMatch]] = {}
     for match in matches:
         by_masks.setdefault((match.mask_dir, match.split), []).append(match)
@@ -355,7 +358,8 @@ def stack_band_folders(root: Path, matches: list[FolderMatch]) -> list[FolderMat
         counts = {} if len(group) < 2 or any(not m.pairs or m.channels or m.mask_dir == m.image_dir for m in group) \
             or not _each_names_a_band([m.image_dir.name for m in group]) or not _same_images(group) \
             else {m.image_dir: _channel_count(m.pairs[0][1]) for m in group}
-        if not counts or None in counts.values() or sum(c > 1 for c in counts.values() if c) > 1:
+        if not counts or None in counts.values() or sum(c > 1 for c in counts.values() if c) > 1 \
+                or not all(_band_words(m.image_dir.name, group) for m in group if counts[m.image_dir] == 1):
             stacked += group
             continue
         first, *rest = sorted(group, key=lambda m: (counts[m.image_dir] == 1, band_order(m.image_dir.name)))
@@ -386,6 +390,12 @@ def _each_names_a_band(folders: list[str]) -> bool:
     return all(words_ - shared for words_ in named)
 
 
+def _band_words(folder: str, group: list[FolderMatch]) -> bool:
+    """Whether the words `folder`'s name adds to the others' all name bands (`train_nir`: nir)."""
+    shared = set.intersection(*(set(words(m.image_dir.name)) for m in group))
+    return all(names_a_band(word) for word in words(folder) if word not in shared)
+
+
 def _same_images(group: list[FolderMatch]) -> bool:
     """Whether the folders hold files of the same images, as bands do (most pair with the same
     masks), rather than sharing out the images of one mask folder (Lizard's `Lizard_Images1/`
@@ -402,29 +412,46 @@ def _channel_count(image: Path) -> int | None:
         return None
 
 
-def _refuse_shared_masks(root: Path, matches: list[FolderMatch]) -> None:
-    """Several image folders whose images pair with the same masks (ISPRS Potsdam's 2_Ortho_RGB/,
-    3_Ortho_IRRG/ and 4_Ortho_RGBIR/ with 5_Labels_all/) would train and score every mask once
-    per folder, across splits too: the user chooses one. Folders that share out one mask folder
-    between them (Lizard's `Lizard_Images1/` and `Lizard_Images2/`) are one dataset.
+def settle_shared_masks(root: Path, matches: list[FolderMatch]) -> tuple[list[FolderMatch], list[Path]]:
+    """Image folders whose images pair with the same masks, once bands are stacked: when one is
+    named for images and the others name neither images nor bands, those are renderings
+    (CoNSeP's `Overlay/` beside `Images/`, NuInsSeg's `distance maps/` beside `tissue images/`),
+    set aside and logged with the flag that reads one; the matches kept and the files set aside.
+    Folders that share out one mask folder between them (Lizard's `Lizard_Images1/` and
+    `Lizard_Images2/`) are one dataset.
 
     Raises:
-        DataError: the mask folder and its image folders, with the flag that picks one.
+        DataError: otherwise (ISPRS Potsdam's `2_Ortho_RGB/` and `4_Ortho_RGBIR/` with
+            `5_Labels_all/` would train and score every mask once per folder), the mask folder and
+            its image folders, with the flag that picks one.
     """
     by_masks: dict[Path, list[FolderMatch]] = {}
     for match in matches:
         if match.pairs:
             by_masks.setdefault(match.mask_dir, []).append(match)
+    aside: list[FolderMatch] = []
     for mask_dir, group in by_masks.items():
         masks = [mask for m in group for _, _, mask in m.pairs]
-        if len(set(masks)) < len(masks):
-            image_dirs = [m.image_dir for m in group]
-            listed = ", ".join(folder_label(d, root) for d in image_dirs)
-            raise DataError(f"'{root}': the masks of {folder_label(mask_dir, root)} pair with the images of {len(image_dirs)} "
-                            f"folders ({listed}), so each mask would count {len(image_dirs)} times; name the images "
-                            f"to use: --images {image_dirs[0].name} (folders of one band each, or one of colour "
-                            "images and others of one band, are read as the channels of one image: "
-                            "docs/encodings.md#bands-in-separate-folders)")
+        if len(set(masks)) == len(masks):
+            continue
+        named = [m for m in group if looks_like_image_folder(m.image_dir.name)]
+        others = [m for m in group if m not in named]
+        if len(named) == 1 and not any(names_a_band(w) for m in others for w in words(m.image_dir.name)):
+            aside += others
+            for other in others:
+                logger.info("%s holds pictures or maps of the images in %s (its name says neither images nor a band); "
+                            "not read as images (--images %s reads them)", folder_label(other.image_dir, root),
+                            folder_label(named[0].image_dir, root), shlex.quote(other.image_dir.name))
+            continue
+        image_dirs = [m.image_dir for m in group]
+        listed = ", ".join(folder_label(d, root) for d in image_dirs)
+        raise DataError(f"'{root}': the masks of {folder_label(mask_dir, root)} pair with the images of {len(image_dirs)} "
+                        f"folders ({listed}), so each mask would count {len(image_dirs)} times; name the images "
+                        f"to use: --images {shlex.quote(image_dirs[0].name)} (folders of one band each, or one of "
+                        "colour images and others of one band, are read as the channels of one image: "
+                        "docs/encodings.md#bands-in-separate-folders)")
+    kept = [m for m in matches if not any(m is a for a in aside)]
+    return kept, [p for m in aside for p in list_images(m.image_dir)]
 
 
 def _folder_of(image: Path, root: Path) -> str:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import shlex
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -268,7 +269,7 @@ def search_folders(
 
     search = FolderSearch(folders=folders)
     matches: dict[Path, FolderMatch] = {}
-    for image in folders:
+    for image in sorted(folders, key=lambda f: not f.named_image):  # a choice to ask is asked of images/ first
         if not image.files or (_holds_masks(image, is_masks) and images_name is None) \
                 or not chosen(image, images_name, image_tops):
             continue
@@ -280,13 +281,9 @@ def search_folders(
             raise _ambiguous(image, candidates, root)
         if candidates:
             matches[image.path] = candidates[0]
-    pictures = _pictures(matches, root) if images_name is None else set()
     used_masks = {m.mask_dir for m in matches.values()}
     for image in (f for f in folders if f.files and f.path not in used_masks):
         match = matches.get(image.path)
-        if image.path in pictures:
-            search.ignored += image.files
-            continue
         if match is not None:
             search.matches.append(match)
             continue
@@ -403,21 +400,6 @@ def _without_unlabelled(image: Folder, candidates: list[FolderMatch], root: Path
     return candidates
 
 
-def _pictures(matches: dict[Path, FolderMatch], root: Path) -> set[Path]:
-    """Image folders whose names say they hold pictures for people (CoNSeP's `Overlay/`: the
-    outlines drawn over the images of `Images/`) and whose masks pair with another folder's
-    images too: those are the images; the pictures are set aside, as a rendering of the masks
-    is (`_without_unlabelled`)."""
-    aside = set()
-    for path, match in matches.items():
-        others = [p for p, m in matches.items() if m.mask_dir == match.mask_dir and not _PICTURE_FOLDER.search(p.name)]
-        if _PICTURE_FOLDER.search(path.name) and others:
-            aside.add(path)
-            logger.info("%s holds pictures (overlays, visualisations) of the images in %s; not read as images "
-                        "(--images %s reads them)", folder_label(path, root), folder_label(others[0], root), path.name)
-    return aside
-
-
 def _ambiguous(image: Folder, candidates: list[FolderMatch], root: Path) -> DataError:
     rel = image.path.relative_to(root).as_posix() or "."
     listed = "".join(
@@ -430,9 +412,10 @@ def _ambiguous(image: Folder, candidates: list[FolderMatch], root: Path) -> Data
     flag = first.name if len(names) == len(candidates) else first.relative_to(root).as_posix()
     case = first.parent.name  # PH2's IMD002/IMD002_lesion/: one folder per case, named after it
     if flag == first.name and first.name.startswith(case) and len(first.name) > len(case):
-        flag = f"'*{first.name[len(case):]}'"
+        flag = f"*{first.name[len(case):]}"
     elif case.startswith(image.path.name + "_"):  # the Cell Tracking Challenge's 01_GT/SEG/ for 01/
-        flag = f"'*{case[len(image.path.name):]}/{first.name}'"
+        flag = f"*{case[len(image.path.name):]}/{first.name}"
+    flag = shlex.quote(flag)  # as a shell takes it: NuInsSeg's 'mask binary', a pattern
     return DataError(
         f"'{root}': {len(candidates)} folders could hold the masks of '{rel}/' ({len(image.files)} images):{listed}\n"
         f"pass the one with the labels to train on, e.g. --masks {flag}"
