@@ -293,7 +293,10 @@ def _subject_folders(root: Path) -> _Layout:
         cases = _cases(images, labels)
         if cases:  # ACDC: patient001_frame01(_gt), patient001_frame12(_gt) beside patient001_4d
             layout.subjects += [Subject(stem, (image,), label) for stem, image, label in cases]
-            layout.groups.update({stem: folder.name for stem, _, _ in cases})
+            # a subject's folder when its cases are named after it (ACDC's patient001/patient001_frame01);
+            # else a folder of subjects' cases (PROMISE12's TrainingData_Part1/Case00), each its own
+            by_folder = all(stem.startswith(folder.name) for stem, _, _ in cases)
+            layout.groups.update({stem: folder.name if by_folder else subject_of(stem) or stem for stem, _, _ in cases})
             continue
         if len(images) > 1:
             several.append(f"{folder.name}: {', '.join(p.name for p in images)}")

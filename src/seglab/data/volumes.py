@@ -1,4 +1,4 @@
-"""Read medical volumes (NIfTI files, DICOM series) in canonical RAS order, cut them into 2-D
+"""Read medical volumes (NIfTI, MetaImage and NRRD files, DICOM series) in canonical RAS order, cut them into 2-D
 slices, and write label volumes back in the source's own voxel order.
 
 Every volume is reoriented to RAS+ (as `nibabel.as_closest_canonical` does) before slicing, so
@@ -23,11 +23,20 @@ from nibabel.spatialimages import HeaderDataError
 from seglab.data.channels import MAX_CHANNELS
 from seglab.data.dicom import dicom_files, read_dicom_series
 from seglab.data.hdf5_files import HDF5_SUFFIXES, load_h5_volume
+from seglab.data.metaimage import (
+    METAIMAGE_SUFFIXES,
+    NRRD_SUFFIXES,
+    is_metaimage,
+    is_nrrd,
+    read_metaimage,
+    read_nrrd,
+    write_labels,
+)
 from seglab.data.pixel_budget import check_pixels
 from seglab.data.read_errors import decode
 from seglab.errors import ConfigError, DataError
 
-VOLUME_SUFFIXES = (".nii.gz", ".nii")
+VOLUME_SUFFIXES = (".nii.gz", ".nii", *METAIMAGE_SUFFIXES, *NRRD_SUFFIXES)
 SLICE_AXES = {"sagittal": 0, "coronal": 1, "axial": 2}  # axes of the RAS+ voxel order
 # nibabel reports damaged files as any of these (gzip: OSError/EOFError/zlib.error; headers: ValueError)
 _NIFTI_ERRORS = (ImageFileError, HeaderDataError, OSError, EOFError, ValueError, ArithmeticError, zlib.error,
@@ -55,7 +64,7 @@ class Volume:
 
 
 def is_volume(path: Path) -> bool:
-    """A NIfTI file, a `.dcm` file, or a folder holding a DICOM series."""
+    """A NIfTI, MetaImage or NRRD file, a `.dcm` file, or a folder holding a DICOM series."""
     name = path.name.lower()
     if path.is_dir():
         return bool(dicom_files(path))
@@ -129,11 +138,15 @@ def read_labels(path: Path, image: Volume) -> np.ndarray:
 
 
 def write_label_volume(path: Path, labels: np.ndarray, volume: Volume) -> None:
-    """Write RAS+ `labels` as NIfTI in the voxel order, affine and header of `volume`'s source.
+    """Write RAS+ `labels` in the voxel order, affine and header of `volume`'s source: as NIfTI,
+    or as MetaImage or NRRD when `path` names one (`metaimage.write_labels`).
 
     Shape: labels (X, Y, Z), the first three axes of `volume.voxels`.
     """
     original = apply_orientation(labels, ornt_transform(axcodes2ornt("RAS"), io_orientation(volume.affine)))
+    if is_metaimage(path) or is_nrrd(path):
+        write_labels(path, original, volume.affine)
+        return
     dtype = np.uint8 if labels.min() >= 0 and labels.max() <= 255 else np.int16
     header = volume.header.copy() if volume.header is not None else None
     image = nib.Nifti1Image(original.astype(dtype), volume.affine, header=header)
@@ -170,6 +183,9 @@ def _read_source(path: Path, role: str = "image") -> tuple[np.ndarray, np.ndarra
         return voxels, affine, None
     if not path.is_file():
         raise DataError(f"volume '{path}' does not exist")
+    if is_metaimage(path) or is_nrrd(path):  # grand-challenge's and 3D Slicer's formats
+        voxels, affine = (read_metaimage if is_metaimage(path) else read_nrrd)(path)
+        return voxels, affine, None
     try:
         image = nib.load(str(path))
         check_pixels(path, "volume", image.shape)  # from the header, before the voxels are decompressed

@@ -17,6 +17,7 @@ import numpy as np
 
 from seglab.data.transforms import stands_in
 from seglab.data.volume_format import volume_cases
+from seglab.data.metaimage import is_metaimage, is_nrrd
 from seglab.data.volumes import cut, read_volume, slice_axis, write_label_volume
 from seglab.errors import ConfigError, DataError
 from seglab.inference.files import output_names, write_overlay
@@ -29,7 +30,7 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class WrittenVolume:
     source: Path
-    mask: Path  # <name>_mask.nii.gz: labels on the input's grid
+    mask: Path  # <name>_mask.nii.gz (.mha, .nrrd for such inputs): labels on the input's grid
     overlay: Path  # <name>_overlay.png: the middle slice with its labels
 
 
@@ -37,7 +38,8 @@ def predict_volumes(
     predictor: Segmenter, sources: Sequence[Path], out_dir: str | Path, axis: str = "axial",
     names: Mapping[Path, str] | None = None, progress: bool = True,
 ) -> list[WrittenVolume]:
-    """For each case of the NIfTI files and DICOM series folders write `<name>_mask.nii.gz` and
+    """For each case of the volume files and DICOM series folders write `<name>_mask.nii.gz` (or
+    `.mha`, `.nrrd`, as its input) and
     `<name>_overlay.png` into `out_dir`, predicting its slices across `axis`. A case is a volume,
     or the channel files of one (nnU-Net's `case_0000`, `case_0001`; a BraTS subject's
     modalities, for a model of that many channels: `volume_format.volume_cases`), named by its
@@ -73,7 +75,8 @@ def predict_volumes(
             labels[tuple(where)] = np.expand_dims(predictor.predict(cut(volume.voxels, across, i)).mask, across)
         base = out / name
         base.parent.mkdir(parents=True, exist_ok=True)
-        mask_path, overlay_path = base.with_name(f"{base.name}_mask.nii.gz"), base.with_name(f"{base.name}_overlay.png")
+        mask_path, overlay_path = base.with_name(f"{base.name}_mask{_mask_suffix(source)}"), \
+            base.with_name(f"{base.name}_overlay.png")
         write_label_volume(mask_path, labels, volume)
         middle = labels.shape[across] // 2
         write_overlay(overlay_path, cut(volume.voxels, across, middle), cut(labels, across, middle),
@@ -81,3 +84,9 @@ def predict_volumes(
         written.append(WrittenVolume(source, mask_path, overlay_path))
         log.debug("%s -> %s (%d %s slices)", source, mask_path, labels.shape[across], axis)
     return written
+
+
+def _mask_suffix(source: Path) -> str:
+    """The predicted mask's format, the input's: `.mha` for MetaImage (grand-challenge takes it),
+    `.nrrd` for NRRD (3D Slicer), else NIfTI."""
+    return ".mha" if is_metaimage(source) else ".nrrd" if is_nrrd(source) else ".nii.gz"

@@ -24,9 +24,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
     parser.add_argument("run", help="run folder written by `seglab train`, or a model.onnx from `seglab export`")
     parser.add_argument("inputs", nargs="+",
-                        help="image files or folders (png, jpg, tif, bmp, gif, npy, npz, h5), NIfTI volumes (.nii, "
-                        ".nii.gz) or DICOM series folders: a volume is predicted slice by slice across the run's "
-                        "--slice-axis and written as <name>_mask.nii.gz (a case's modalities together: nnU-Net's "
+                        help="image files or folders (png, jpg, tif, bmp, gif, npy, npz, h5), volumes (NIfTI .nii, "
+                        ".nii.gz; MetaImage .mha, .mhd; NRRD .nrrd) or DICOM series folders: a volume is predicted "
+                        "slice by slice across the run's --slice-axis and written as <name>_mask.nii.gz (.mha, .nrrd "
+                        "for those inputs; a case's modalities together: nnU-Net's "
                         "case_0000, case_0001, ... files, or a BraTS subject folder's volumes); a GeoTIFF's mask is "
                         "also written as <name>_mask.tif with its georeferencing. A model trained on images whose "
                         "channels are files of their own (band folders, nnU-Net's 2-D _0000, _0001 files) reads "
@@ -104,7 +105,7 @@ def run(args: argparse.Namespace) -> None:
         if args.probs or args.rle_csv or args.coco_json or args.geojson:
             log.warning("--probs, --rle-csv, --coco-json and --geojson are written for 2-D images only, not for volumes")
         cases = predict_volumes(predictor, volumes, args.out, axis, names=names, progress=not args.no_progress)
-        print(f"{len(cases)} volume(s) -> {args.out} (<name>_mask.nii.gz on the input's grid, "
+        print(f"{len(cases)} volume(s) -> {args.out} (<name>_mask.nii.gz, or .mha, .nrrd as the input, on its grid, "
               f"<name>_overlay.png of the middle {axis} slice)")
 
 
