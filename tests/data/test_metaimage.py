@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from seglab.data import discover, read_mask
@@ -170,6 +170,7 @@ VOLUME_FILES = _volume_files()
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(name=st.sampled_from(sorted(VOLUME_FILES)), cut=st.integers(0, 400),
        flips=st.lists(st.tuples(st.integers(0, 399), st.integers(0, 255)), max_size=6))
+@example(name="a.mha", cut=0, flips=[(216, 0)])  # a NUL in ElementDataFile's LOCAL: a ValueError escaped
 def test_any_damaged_volume_file_reads_or_names_the_file(tmp_path_factory, name, cut, flips):
     import tracemalloc
 
@@ -188,3 +189,40 @@ def test_any_damaged_volume_file_reads_or_names_the_file(tmp_path_factory, name,
         peak = tracemalloc.get_traced_memory()[1]
         tracemalloc.stop()
     assert peak < 64 * 2**20
+
+
+def slicer_segmentation(path: Path, labels: np.ndarray, segments: str, layers: int = 1) -> None:
+    """A `.seg.nrrd` as 3D Slicer saves it: a labelmap with its segments in key:=value lines."""
+    voxels = np.stack([labels] * layers) if layers > 1 else labels
+    order = tuple(range(voxels.ndim - 1, -1, -1))
+    sizes = " ".join(map(str, voxels.shape))
+    directions = ("none " if layers > 1 else "") + "(0.8,0,0) (0,0.8,0) (0,0,2)"
+    path.write_bytes(
+        f"NRRD0004\ntype: unsigned char\ndimension: {voxels.ndim}\nspace: left-posterior-superior\nsizes: {sizes}\n"
+        f"space directions: {directions}\nkinds: {'list ' if layers > 1 else ''}domain domain domain\n"
+        f"encoding: gzip\nspace origin: (0,0,0)\nSegmentation_MasterRepresentation:=Binary labelmap\n{segments}\n"
+        .encode() + gzip.compress(np.ascontiguousarray(voxels.transpose(order)).tobytes()))
+
+
+SEGMENTS = ("Segment0_Color:=0.501961 0.682353 0.501961\nSegment0_ID:=Segment_1\nSegment0_LabelValue:=1\n"
+            "Segment0_Layer:=0\nSegment0_Name:=liver\nSegment1_Color:=0.945 0.839 0.569\nSegment1_ID:=Segment_2\n"
+            "Segment1_LabelValue:=2\nSegment1_Layer:=0\nSegment1_Name:=tumor\n")
+
+
+def test_slicer_segmentations_name_their_classes_in_their_colours(tmp_path):
+    """Cases in Slicer's files (`case1.nrrd` + `case1.seg.nrrd`): the segments' names and
+    colours are the classes, when every case's agree."""
+    for case in range(3):
+        (tmp_path / f"case{case}").mkdir()
+        image = volume(case).astype(np.uint8)
+        labels = np.zeros(SHAPE, np.uint8)
+        labels[1:3, 1:3, 0], labels[3:5, 2:4, 2] = 1, 2
+        write_labels(tmp_path / f"case{case}" / f"case{case}.nrrd", image.astype(np.int64), np.diag([0.8, 0.8, 2, 1]))
+        slicer_segmentation(tmp_path / f"case{case}" / f"case{case}.seg.nrrd", labels, SEGMENTS)
+    index = discover(tmp_path, cache_dir=str(tmp_path / "cache"))
+    assert index.format == "volumes" and len(index.pairs) == 3 * SHAPE[2]
+    assert index.classes.names == ("background", "liver", "tumor")
+    assert index.classes.colours[1:] == ((128, 174, 128), (241, 214, 145))
+    slicer_segmentation(tmp_path / "case2" / "case2.seg.nrrd", labels, SEGMENTS, layers=2)
+    with pytest.raises(DataError, match=r"case2\.seg\.nrrd' keeps overlapping segments in 2 layers; export it as a"):
+        read_nrrd(tmp_path / "case2" / "case2.seg.nrrd")

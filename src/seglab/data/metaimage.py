@@ -139,6 +139,9 @@ def read_nrrd(path: Path) -> tuple[np.ndarray, np.ndarray]:
     elif encoding != "raw":
         raise DataError(f"NRRD '{path}' is encoded '{encoding}'; seglab reads raw, gzip and bzip2 NRRD files")
     voxels = _voxels(path, data, dtype, count, tuple(sizes[::-1])).transpose(*range(len(sizes) - 1, -1, -1))
+    if channel_axes and path.name.lower().endswith(".seg.nrrd"):
+        raise DataError(f"3D Slicer segmentation '{path}' keeps overlapping segments in {sizes[channel_axes[0]]} "
+                        "layers; export it as a label map (Segmentations module: Export visible segments to label map)")
     if channel_axes:
         voxels = np.moveaxis(voxels, channel_axes[0], -1)
     space = _SPACES.get(fields.get("space", "left-posterior-superior").lower(), _LPS_TO_RAS)
@@ -152,6 +155,35 @@ def read_nrrd(path: Path) -> tuple[np.ndarray, np.ndarray]:
     if voxels.ndim - bool(channel_axes) == 2:
         voxels = voxels[:, :, None]
     return voxels.astype(np.float32), _affine(space, np.asarray(vectors, float).T, origin)
+
+
+def slicer_segments(path: Path) -> dict[int, tuple[str, tuple[int, int, int] | None]]:
+    """The segments a 3D Slicer `.seg.nrrd` names, by label value: (name, colour) from its
+    `Segment0_Name:=liver`, `Segment0_LabelValue:=1`, `Segment0_Color:=0.8 0.3 0.2`; empty
+    for another NRRD or one that cannot be read.
+
+    Segments in several layers (they overlap) give none: `read_nrrd` refuses such a file.
+    """
+    try:
+        head, _ = _header_text(path, lambda line: line == "")
+    except DataError:
+        return {}
+    fields: dict[str, dict[str, str]] = {}
+    for number, key, value in re.findall(r"^Segment(\d+)_(\w+):=(.*)$", head, re.MULTILINE):
+        fields.setdefault(number, {})[key] = value.strip()
+    if len({f.get("Layer", "0") for f in fields.values()}) > 1:
+        return {}
+    segments = {}
+    for f in fields.values():
+        try:
+            value = int(f["LabelValue"])
+        except (KeyError, ValueError):
+            continue
+        colour = [float(v) for v in f.get("Color", "").split()][:3] if re.fullmatch(r"[\d.\s]+", f.get("Color", "")) \
+            else []
+        segments[value] = (f.get("Name") or f"segment {value}",
+                           tuple(int(round(255 * min(max(c, 0.0), 1.0))) for c in colour) if len(colour) == 3 else None)
+    return segments  # type: ignore[return-value]
 
 
 def write_labels(path: Path, labels: np.ndarray, affine: np.ndarray) -> None:
@@ -202,10 +234,13 @@ def _header_text(path: Path, ends: object) -> tuple[str, int]:
 
 def _data_file(header: Path, name: str) -> bytes:
     """The bytes of a header's data file, named relative to it and never outside its folder."""
-    target = (header.parent / name).resolve()
-    if target.parent != header.parent.resolve() or not target.is_file():
-        raise DataError(f"volume '{header}' names its data file '{name}', which is not beside it")
-    return target.read_bytes()
+    try:
+        target = (header.parent / name).resolve()
+        if target.parent != header.parent.resolve() or not target.is_file():
+            raise DataError(f"volume '{header}' names its data file '{name}', which is not beside it")
+        return target.read_bytes()
+    except (OSError, ValueError) as err:  # a name with a NUL byte, a file that cannot be read
+        raise DataError(f"volume '{header}' names its data file {name!r}, which cannot be read ({err})") from None
 
 
 def _inflated(path: Path, data: bytes, count: int, inflate: object) -> bytes:

@@ -40,6 +40,7 @@ from seglab.data.hdf5_files import HDF5_SUFFIXES, h5_holds_image_and_mask, h5_ho
 from seglab.data.index import DatasetIndex, Pair, Problem, natural_key
 from seglab.data.mapping import IdentityMapping
 from seglab.data.naming import folder_split
+from seglab.data.metaimage import slicer_segments
 from seglab.data.slice_cache import SliceFiles, Subject, extract
 from seglab.data.subjects import subject_of
 from seglab.data.volumes import VOLUME_SUFFIXES, volume_stem
@@ -103,8 +104,26 @@ class VolumesFormat(DatasetFormat):
         pairs.sort(key=lambda p: natural_key(p.name))
         log.info("%s: %d volumes cut into %d %s slices", root, len(layout.subjects), len(pairs),
                  self.options.slice_axis)
-        classes = classes or classes_from_dataset_json(root / "dataset.json")
+        classes = classes or classes_from_dataset_json(root / "dataset.json") or _slicer_classes(layout.subjects)
         return DatasetIndex(root, "volumes", pairs, layout.unlabelled, classes, IdentityMapping(), problems)
+
+
+def _slicer_classes(subjects: Sequence[Subject]) -> ClassSpec | None:
+    """The classes 3D Slicer's `.seg.nrrd` label volumes name, when every case's does and they
+    agree: background, then each segment by its label value, in its colour; None otherwise."""
+    labels = [s.label for s in subjects]
+    if not labels or not all(p.name.lower().endswith(".seg.nrrd") for p in labels):
+        return None
+    named = [slicer_segments(p) for p in labels]
+    if not named[0] or any(n != named[0] for n in named) or sorted(named[0]) != list(range(1, len(named[0]) + 1)):
+        return None
+    segments = [named[0][value] for value in sorted(named[0])]
+    colours = [colour for _, colour in segments]
+    try:
+        return ClassSpec(("background", *(name for name, _ in segments)),
+                         ((0, 0, 0), *colours) if None not in colours else ())  # type: ignore[arg-type]
+    except ValueError:  # two segments of one name or colour: named from the values instead
+        return None
 
 
 def _keep_empty(slices: list[SliceFiles], share: float, subject: str) -> list[SliceFiles]:
