@@ -1159,3 +1159,25 @@ def test_loveda_reads_its_seven_classes_with_no_data_ignored(tmp_path, ignore_fl
     assert index.classes.names == ("background", "building", "road", "water", "barren", "forest", "agriculture")
     assert index.ignore_index == -1 and {p.split for p in index.pairs} == {"train", "val"}
     np.testing.assert_array_equal(read_mask(index.pairs[0].mask, index.mapping), labels(0, (0, 3, 7)).astype(int) - 1)
+
+
+def test_pairs_shipped_in_two_file_formats_are_read_once(tmp_path, caplog):
+    """CVC-ClinicDB ships `PNG/Original/` + `PNG/Ground Truth/` and the same pairs as
+    `TIF/...`; the Massachusetts roads on Kaggle `png/train/` and `tiff/train/`. Both copies were
+    read, every image twice (and copies could straddle the splits). Now the TIFF originals are
+    read, the other copy listed as ignored, and the log names the flag that reads it."""
+    for folder, suffix in (("PNG", "png"), ("TIF", "tif")):
+        for i in range(4):
+            save(tmp_path / "CVC-ClinicDB" / folder / "Original" / f"{i + 1}.{suffix}", photo(i))
+            save(tmp_path / "CVC-ClinicDB" / folder / "Ground Truth" / f"{i + 1}.{suffix}", labels(i, (0, 255)))
+    with caplog.at_level(logging.INFO, logger="seglab.data.folder_pairs"):
+        index = discover(tmp_path / "CVC-ClinicDB")
+    assert relative(index) == [f"TIF/Original/{i}.tif" for i in range(1, 5)]
+    assert sorted(p.relative_to(index.root).parts[0] for p in index.ignored) == ["PNG"] * 8
+    assert "--images PNG reads the other format" in caplog.text
+    assert relative(discover(tmp_path / "CVC-ClinicDB", images="PNG")) == [f"PNG/Original/{i}.png" for i in range(1, 5)]
+    for folder, suffix in (("png", "png"), ("tiff", "tif")):  # split folders below the format folder
+        for split in ("train", "test"):
+            save(tmp_path / "roads" / folder / split / f"{split}_1.{suffix}", photo(3))
+            save(tmp_path / "roads" / folder / f"{split}_labels" / f"{split}_1.{suffix}", labels(3, (0, 255)))
+    assert relative(discover(tmp_path / "roads")) == ["tiff/test/test_1.tif", "tiff/train/train_1.tif"]

@@ -103,6 +103,8 @@ class FolderPairsFormat(DatasetFormat):
     def index(self, root: Path, classes: ClassSpec | None) -> DatasetIndex:
         found = self.search(root)
         matches, aside = settle_shared_masks(root, stack_band_folders(root, found.matches))
+        matches, copies = _one_file_format(root, matches)
+        aside += copies
         pairs, problems = [], []
         for match in matches:
             for key, image, mask in match.pairs:
@@ -410,6 +412,44 @@ def _channel_count(image: Path) -> int | None:
         return read_image(image).shape[2]
     except DataError:
         return None
+
+
+_FORMAT_FOLDERS = ("tif", "tiff", "png", "bmp", "gif", "jpg", "jpeg")  # originals and lossless first
+
+
+def _one_file_format(root: Path, matches: list[FolderMatch]) -> tuple[list[FolderMatch], list[Path]]:
+    """Pairs shipped twice in two file formats, in folders named for them (CVC-ClinicDB's
+    `PNG/Original/` + `PNG/Ground Truth/` beside `TIF/...`; the Massachusetts roads' `png/` and
+    `tiff/`), read once: the copy in the first of `_FORMAT_FOLDERS`, the other set aside and
+    logged. Two formats would count every image twice and let copies straddle the splits.
+    Returns the matches kept and the files set aside."""
+    def format_part(match: FolderMatch) -> tuple[tuple[str, ...], str, str] | None:
+        """(the path with its format folder as `*`, the format, the format folder's path)."""
+        parts = match.image_dir.relative_to(root).parts if match.image_dir.is_relative_to(root) else ()
+        at = [i for i, part in enumerate(parts) if part.lower() in _FORMAT_FOLDERS]
+        if len(at) != 1:
+            return None
+        return parts[:at[0]] + ("*",) + parts[at[0] + 1:], parts[at[0]].lower(), "/".join(parts[:at[0] + 1])
+
+    by_place: dict[tuple[str, ...], list[tuple[str, str, FolderMatch]]] = {}
+    for match in matches:
+        if (found := format_part(match)) is not None:
+            by_place.setdefault(found[0], []).append((found[1], found[2], match))
+    aside: list[FolderMatch] = []
+    for copies in by_place.values():
+        if len(copies) < 2:
+            continue
+        copies.sort(key=lambda c: _FORMAT_FOLDERS.index(c[0]))
+        kept = copies[0][2]
+        keys = {key for key, _, _ in kept.pairs}
+        for _, folder, other in copies[1:]:
+            if len(keys & {key for key, _, _ in other.pairs}) >= 0.5 * min(len(keys), len(other.pairs)):
+                aside.append(other)
+                logger.info("%s holds the images of %s again in another file format; %s is read (--images %s reads "
+                            "the other format)", folder_label(other.image_dir, root), folder_label(kept.image_dir, root),
+                            folder_label(kept.image_dir, root), shlex.quote(folder))
+    return [m for m in matches if not any(m is a for a in aside)], \
+        [p for m in aside for path in (m.image_dir, m.mask_dir) for p in list_images(path, masks=True)]
 
 
 def settle_shared_masks(root: Path, matches: list[FolderMatch]) -> tuple[list[FolderMatch], list[Path]]:
