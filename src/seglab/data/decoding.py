@@ -28,7 +28,7 @@ from seglab.data.mat_files import MAT_SUFFIX, is_hdf5_mat, load_mat
 from seglab.data.npy_files import holds_image_and_mask as npz_holds_image_and_mask
 from seglab.data.npy_files import load_npy, load_npz, npy_header, npz_header
 from seglab.data.pixel_budget import max_pixels, within_budget
-from seglab.data.read_errors import TIFF_SUFFIXES
+from seglab.data.read_errors import TIFF_SUFFIXES, Unusable
 
 _OPENING = threading.Lock()  # see _open_pillow
 _EXIF_ORIENTATION = 0x0112  # 1 = stored as shown; 5-8 swap height and width
@@ -153,9 +153,11 @@ def _load_tiff(path: Path) -> np.ndarray:
         series = _channel_pages(tif)
         if series is not None:
             within_budget((*series.shape[1:], series.shape[0]))
+            _within_file(series.pages, path)
             return np.moveaxis(series.asarray(), 0, -1)
         page = tif.pages[0]
         within_budget(page.shape)  # tiled and compressed pages too: the tags give the shape
+        _within_file([page], path)
         alpha, samples, separate = _alpha_samples(page), page.samplesperpixel, page.planarconfig == 2
     array = np.asarray(tifffile.imread(path, key=0))
     if separate and array.ndim == 3 and array.shape[0] == samples != array.shape[2]:  # planes: (S, H, W)
@@ -163,6 +165,22 @@ def _load_tiff(path: Path) -> np.ndarray:
     if alpha and array.ndim == 3 and array.shape[2] == samples:
         array = np.delete(array, alpha, axis=2)
     return array
+
+
+def _within_file(pages: object, path: Path) -> None:
+    """Every strip or tile of the pages lies within the file: tifffile reads each with a file
+    read of the length its tag states, which first allocates that much (a damaged byte count
+    asked for 67 MB of a 400-byte file).
+
+    Raises:
+        Unusable: a strip or tile past the file's end (`unreadable`).
+    """
+    size = path.stat().st_size
+    for page in pages:  # type: ignore[attr-defined]
+        for offset, count in zip(getattr(page, "dataoffsets", ()), getattr(page, "databytecounts", ())):
+            if offset + count > size:
+                raise Unusable(f"is a damaged TIFF: a strip or tile of {count:,} bytes at {offset:,} runs past the "
+                               f"file's end ({size:,} bytes)", "unreadable")
 
 
 def _channel_pages(tif: tifffile.TiffFile) -> tifffile.TiffPageSeries | None:
