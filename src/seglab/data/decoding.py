@@ -179,8 +179,8 @@ def _within_file(pages: object, path: Path) -> None:
     for page in pages:  # type: ignore[attr-defined]
         for offset, count in zip(getattr(page, "dataoffsets", ()), getattr(page, "databytecounts", ())):
             if offset + count > size:
-                raise Unusable(f"is a damaged TIFF: a strip or tile of {count:,} bytes at {offset:,} runs past the "
-                               f"file's end ({size:,} bytes)", "unreadable")
+                raise Unusable(f"is corrupt or truncated: a TIFF strip or tile of {count:,} bytes at {offset:,} runs "
+                               f"past the file's end ({size:,} bytes)", "unreadable")
 
 
 def _channel_pages(tif: tifffile.TiffFile) -> tifffile.TiffPageSeries | None:
