@@ -484,6 +484,40 @@ def test_any_damaged_mat_mask_reads_or_names_the_file(tmp_path_factory, which, c
     _reads_or_names_the_damaged_file(tmp_path_factory.mktemp("mat"), "m.mat", MAT_FILES[which], cut, flips, 1 << 20)
 
 
+def _dicom_bytes(frames: int) -> bytes:
+    """A small DICOM radiograph (or a loop of `frames`), as a modality writes it."""
+    import io
+
+    from pydicom.dataset import Dataset, FileMetaDataset
+    from pydicom.uid import ExplicitVRLittleEndian, generate_uid
+
+    meta = FileMetaDataset()
+    meta.MediaStorageSOPClassUID, meta.MediaStorageSOPInstanceUID = "1.2.840.10008.5.1.4.1.1.1.1", generate_uid()
+    meta.TransferSyntaxUID = ExplicitVRLittleEndian
+    ds = Dataset()
+    ds.file_meta = meta
+    ds.Rows, ds.Columns, ds.SamplesPerPixel, ds.PhotometricInterpretation = 6, 5, 1, "MONOCHROME1"
+    ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = 16, 12, 11, 0
+    ds.RescaleSlope, ds.RescaleIntercept = 2, -10
+    if frames > 1:
+        ds.NumberOfFrames = frames
+    ds.PixelData = np.arange(30 * frames, dtype="<u2").tobytes()
+    buffer = io.BytesIO()
+    ds.save_as(buffer, enforce_file_format=True)
+    return buffer.getvalue()
+
+
+DICOM_FILES = (_dicom_bytes(1), _dicom_bytes(3))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(which=st.sampled_from(range(len(DICOM_FILES))), cut=st.integers(0, 500),
+       flips=st.lists(st.tuples(st.integers(0, 499), st.integers(0, 255)), max_size=6))
+def test_any_damaged_dicom_reads_or_names_the_file(tmp_path_factory, which, cut, flips):
+    """A DICOM radiograph or loop cut short or with bytes overwritten."""
+    _reads_or_names_the_damaged_file(tmp_path_factory.mktemp("dcm"), "m.dcm", DICOM_FILES[which], cut, flips, 1 << 20)
+
+
 def _h5_bytes() -> bytes | None:
     """An HDF5 image-and-mask pair (SSL4MIS' slices), or None without h5py."""
     import io

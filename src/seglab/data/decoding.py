@@ -1,5 +1,5 @@
 """Pixels and headers of each file type: Pillow (PNG, JPEG, BMP, GIF), tifffile, NumPy, HDF5,
-MATLAB (.mat masks).
+MATLAB (.mat masks), DICOM (2-D images).
 
 `read_array` gives a file's pixels as stored, `file_header` what its header says; both check
 the pixel budget from the header first. Pillow's own decompression-bomb limit is raised to the
@@ -23,6 +23,7 @@ import tifffile
 from PIL import Image, ImageOps
 
 from seglab.data.channels import MAX_CHANNELS
+from seglab.data.dicom import DICOM_SUFFIX, dicom_frames, read_dicom_image
 from seglab.data.hdf5_files import HDF5_SUFFIXES, h5_header, h5_holds_image_and_mask, load_h5
 from seglab.data.mat_files import MAT_SUFFIX, is_hdf5_mat, load_mat
 from seglab.data.npy_files import holds_image_and_mask as npz_holds_image_and_mask
@@ -74,6 +75,8 @@ def file_header(path: Path) -> FileHeader:
             return FileHeader("TIFF", "RGBA" if _alpha_samples(tif.pages[0]) else "", pages)
     if suffix == MAT_SUFFIX:
         return FileHeader("MAT", "", 1)
+    if suffix == DICOM_SUFFIX:
+        return FileHeader("DICOM", *dicom_frames(path))
     with _open_pillow(path) as image:
         return FileHeader(image.format or "", image.mode, int(getattr(image, "n_frames", 1)), _orientation(image))
 
@@ -93,6 +96,8 @@ def read_array(path: Path, role: str, palette_rgb: bool) -> np.ndarray:
         return load_h5(path, role)
     if suffix == MAT_SUFFIX:
         return load_mat(path)
+    if suffix == DICOM_SUFFIX:
+        return read_dicom_image(path)
     if suffix in TIFF_SUFFIXES:
         return _load_tiff(path)
     with _open_pillow(path) as image:

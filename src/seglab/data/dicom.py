@@ -1,4 +1,5 @@
-"""Read one DICOM series (a folder of single-frame slices) as a voxel array and its affine.
+"""Read one DICOM series (a folder of single-frame slices) as a voxel array and its affine, and
+2-D DICOM images (radiographs, mammograms, ultrasound frames) as images.
 
 Slices are ordered by their position along the slice normal, not by file name or
 InstanceNumber, which exporters fill inconsistently; the affine maps voxels to RAS millimetres
@@ -8,13 +9,15 @@ like a NIfTI affine, so DICOM and NIfTI volumes share every step after reading.
 from __future__ import annotations
 
 import struct
+import io
 from pathlib import Path
 
 import numpy as np
 import pydicom
 from pydicom.errors import BytesLengthException, InvalidDicomError
 
-from seglab.data.pixel_budget import check_pixels
+from seglab.data.pixel_budget import check_pixels, within_budget
+from seglab.data.read_errors import Unusable
 from seglab.errors import DataError
 
 # what pydicom raises on a damaged element when it is first read: a bad value, a length that is no
@@ -22,6 +25,7 @@ from seglab.errors import DataError
 _DAMAGE = (ValueError, TypeError, KeyError, IndexError, AttributeError, EOFError, OverflowError, NotImplementedError,
            struct.error, BytesLengthException)
 
+DICOM_SUFFIX = ".dcm"
 _PREAMBLE = 128  # DICOM Part 10 files hold "DICM" after a 128-byte preamble
 _LPS_TO_RAS = np.diag([-1.0, -1.0, 1.0, 1.0])
 
@@ -31,6 +35,83 @@ def dicom_files(folder: Path) -> list[Path]:
     if not folder.is_dir():
         return []
     return sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".") and _is_dicom(p))
+
+
+def is_series(folder: Path) -> bool:
+    """Whether `folder`'s DICOM files are the slices of one series (two or more of one
+    SeriesInstanceUID): a volume; else each is an image of its own (a folder of radiographs).
+    Headers only; a file that cannot be read counts as a slice, so reading the series names it."""
+    files = dicom_files(folder)
+    if len(files) < 2:
+        return False
+    series = set()
+    for path in files:
+        try:
+            series.add(str(pydicom.dcmread(path, stop_before_pixels=True, specific_tags=["SeriesInstanceUID"])
+                           .get("SeriesInstanceUID", "")))
+        except (InvalidDicomError, OSError, *_DAMAGE):
+            continue
+        if len(series) > 1:
+            return False
+    return True
+
+
+def dicom_frames(path: Path) -> tuple[str, int]:
+    """A 2-D DICOM image's colour mode ("" grey, "RGB") and frame count, from its header."""
+    ds = _dataset(path, pixels=False)
+    return ("RGB" if int(getattr(ds, "SamplesPerPixel", 1) or 1) == 3 else ""), int(getattr(ds, "NumberOfFrames", 1)
+                                                                                    or 1)
+
+
+def read_dicom_image(path: Path) -> np.ndarray:
+    """A 2-D DICOM image's pixels: grey (H, W) float32 in its modality's units (RescaleSlope and
+    RescaleIntercept applied), MONOCHROME1 inverted within its stored bits so that bright is high,
+    as MONOCHROME2; colour (H, W, 3) as RGB. A multi-frame file gives its first frame.
+
+    Raises:
+        Unusable: not DICOM or damaged (`unreadable`), compressed pixels without their decoder
+            (`missing-codec`), no pixels or more than the pixel budget.
+    """
+    ds = _dataset(path, pixels=True)
+    if "PixelData" not in ds and ("Rows" in ds or not len(ds)):
+        raise Unusable("is a damaged or truncated DICOM file: it holds no pixel data where an image or any element "
+                       "should follow", "unreadable")
+    if "PixelData" not in ds:
+        raise Unusable("is a DICOM file without pixel data (a report, a DICOMDIR)", "not-an-image")
+    frames = int(getattr(ds, "NumberOfFrames", 1) or 1)
+    within_budget((int(getattr(ds, "Rows", 0) or 0), int(getattr(ds, "Columns", 0) or 0)))
+    try:
+        pixels = ds.pixel_array if frames == 1 else pydicom.pixels.pixel_array(ds, index=0)
+    except (NotImplementedError, RuntimeError, ImportError) as err:
+        raise Unusable(f"holds pixels compressed as {getattr(ds.file_meta, 'TransferSyntaxUID', '?')}, whose decoder "
+                       f"is not installed ({err}): pip install pylibjpeg pylibjpeg-libjpeg pylibjpeg-openjpeg",
+                       "missing-codec") from None
+    except _DAMAGE as err:
+        raise Unusable(f"holds pixel data that cannot be decoded ({type(err).__name__}: {err})", "unreadable") from None
+    photometric = str(getattr(ds, "PhotometricInterpretation", "MONOCHROME2")).upper()
+    if pixels.ndim == 3 and pixels.shape[-1] == 3:
+        if photometric.startswith("YBR"):
+            pixels = pydicom.pixels.convert_color_space(pixels, photometric, "RGB")
+        return pixels
+    if pixels.ndim != 2:
+        raise Unusable(f"has pixels of shape {pixels.shape}; expected a grey or RGB image", "bad-shape")
+    if photometric == "MONOCHROME1":  # inverted within the stored range, the same for every image
+        bits = int(getattr(ds, "BitsStored", 0) or pixels.dtype.itemsize * 8)
+        pixels = -pixels.astype(np.int64) if int(getattr(ds, "PixelRepresentation", 0) or 0) \
+            else (1 << bits) - 1 - pixels.astype(np.int64)
+    slope = float(getattr(ds, "RescaleSlope", 1.0) or 1.0)
+    intercept = float(getattr(ds, "RescaleIntercept", 0.0) or 0.0)
+    return pixels.astype(np.float32) * np.float32(slope) + np.float32(intercept)
+
+
+def _dataset(path: Path, pixels: bool) -> pydicom.Dataset:
+    """A DICOM file parsed from its bytes in memory: a damaged element length then asks a buffer
+    for more than it holds, where a file object first allocates all it was asked for."""
+    try:
+        data = path.read_bytes()
+        return pydicom.dcmread(io.BytesIO(data), stop_before_pixels=not pixels)
+    except (InvalidDicomError, *_DAMAGE) as err:
+        raise Unusable(f"cannot be read as DICOM (damaged, or not DICOM): {err}", "unreadable") from None
 
 
 def _is_dicom(path: Path) -> bool:

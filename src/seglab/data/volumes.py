@@ -21,7 +21,7 @@ from nibabel.orientations import OrientationError, apply_orientation, axcodes2or
 from nibabel.spatialimages import HeaderDataError
 
 from seglab.data.channels import MAX_CHANNELS
-from seglab.data.dicom import dicom_files, read_dicom_series
+from seglab.data.dicom import is_series, read_dicom_series
 from seglab.data.hdf5_files import HDF5_SUFFIXES, load_h5_volume
 from seglab.data.metaimage import (
     METAIMAGE_SUFFIXES,
@@ -64,11 +64,12 @@ class Volume:
 
 
 def is_volume(path: Path) -> bool:
-    """A NIfTI, MetaImage or NRRD file, a `.dcm` file, or a folder holding a DICOM series."""
+    """A NIfTI, MetaImage or NRRD file, a folder holding a DICOM series, or a `.dcm` file of
+    one (a `.dcm` file among others of other series, or alone, is a 2-D image)."""
     name = path.name.lower()
     if path.is_dir():
-        return bool(dicom_files(path))
-    return name.endswith(VOLUME_SUFFIXES) or name.endswith(".dcm")
+        return is_series(path)
+    return name.endswith(VOLUME_SUFFIXES) or (name.endswith(".dcm") and is_series(path.parent))
 
 
 def volume_stem(path: Path) -> str:
