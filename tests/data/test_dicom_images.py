@@ -14,7 +14,7 @@ from PIL import Image
 from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.uid import ExplicitVRLittleEndian, JPEGLSLossless, generate_uid
 
-from seglab.data import discover, inspect_dataset, read_image, read_mask
+from seglab.data import inspect_dataset, read_image, read_mask
 from seglab.data.io import read_raw_mask
 from seglab.data.read_errors import ReadError
 from seglab.data.volumes import is_volume
