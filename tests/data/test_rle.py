@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from seglab.data.rle import ORDERS, RleError, decode, encode, likely_order, paint, parse_runs
+from seglab.data.rle import ORDERS, RleError, decode, encode, likely_order, paint, parse_runs, relative_runs
 
 
 def ellipse(shape: tuple[int, int], centre: tuple[int, int], radii: tuple[int, int]) -> np.ndarray:
@@ -54,7 +54,7 @@ def test_empty_masks(text: str) -> None:
     ("1 3 x 5", "'x' is not a whole number"),
     ("0 3", "start 0"),
     ("1 0", "length 0"),
-    ("10 3 2 4", "starts must increase (relative encodings"),  # SIIM-ACR's relative runs
+    ("10 3 2 4", "starts must increase"),  # SIIM-ACR's relative runs, read absolute
     ("1 5 4 2", "runs overlap"),
 ])  # fmt: skip
 def test_refusals_say_why(text: str, says: str) -> None:
@@ -107,3 +107,35 @@ def test_square_images_cannot_tell() -> None:
     # the wrong order on a square image draws the transposed mask, as compact as the right one
     assert likely_order([(encode(ellipse((40, 40), (10, 25), (6, 12)), "row"), (40, 40))]) is None
     assert likely_order([]) is None
+
+
+def siim_mask2rle(mask: np.ndarray) -> str:
+    """SIIM-ACR's own encoder (its mask_functions.py, as the competition shipped it): column by
+    column, each start counted from the previous run's end."""
+    runs, last, current, start, length = [], 0, 0, -1, 0
+    for x in range(mask.shape[1]):
+        for y in range(mask.shape[0]):
+            colour = 255 if mask[y, x] else 0
+            if colour != last:
+                if colour == 255:
+                    start, length = current, 1
+                else:
+                    runs += [str(start), str(length)]
+                    start, length, current = -1, 0, 0
+            elif start > -1:
+                length += 1
+            last = colour
+            current += 1
+    return " ".join(runs)
+
+
+def test_relative_runs_read_as_siim_acr_wrote_them() -> None:
+    """SIIM's decoder adds each start to the previous run's end; an absolute reading of the same
+    text goes back, which is how a table tells itself (`relative_runs`)."""
+    mask = np.zeros((6, 5), np.uint8)
+    mask[1:3, 1] = mask[4, 1] = mask[2:5, 3] = 1
+    text = siim_mask2rle(mask)
+    assert text == "7 2 1 1 9 3"  # pixels 7-8, then 1 after 9 (10), then 9 after 11 (20-22)
+    np.testing.assert_array_equal(decode(text, (6, 5), "column", relative=True), mask)
+    assert relative_runs([text, "-1", siim_mask2rle(mask[::-1])])
+    assert not relative_runs(["1 3 10 5", "-1"])  # Kaggle's absolute runs

@@ -282,3 +282,32 @@ def test_inspect_names_the_layout_and_the_order_flag(tmp_path: Path, capsys: pyt
     assert main(["inspect", str(tmp_path / "sartorius"), "--rle-order", "row"]) == 0
     out = capsys.readouterr().out
     assert "rle-table" in out and "pixel order row-major (as asked)" in out
+
+
+def test_siim_acr_dicoms_with_their_relative_run_table(tmp_path: Path) -> None:
+    """SIIM-ACR Pneumothorax as shipped: `dicom-images-train/<study>/<series>/<uid>.dcm` and
+    `train-rle.csv` (`ImageId, EncodedPixels`, with its space), runs counted from the previous
+    run's end, a row per lesion, ` -1` for none. Before, the DICOMs were no images and the
+    runs were refused ("starts must increase")."""
+    from .test_dicom_images import dicom, radiograph  # type: ignore[import-not-found]
+    from .test_rle import siim_mask2rle  # type: ignore[import-not-found]
+
+    rows, truth = [], {}
+    for i in range(4):
+        uid = f"1.2.276.0.7230010.3.1.4.8323329.{1000 + i}.1517875{i}"
+        dicom(tmp_path / "dicom-images-train" / f"1.2.{i}" / f"1.3.{i}" / f"{uid}.dcm", radiograph(i))
+        mask = np.zeros((24, 20), np.uint8)
+        if i:  # image 0 shows no pneumothorax
+            first, second = np.zeros_like(mask), np.zeros_like(mask)
+            first[2:8, 3 + i:9], second[12:20, 10:13 + i] = 1, 1
+            rows += [[uid, " " + siim_mask2rle(first)], [uid, " " + siim_mask2rle(second)]]
+            mask = first | second
+        else:
+            rows.append([uid, " -1"])
+        truth[uid] = mask
+    table(tmp_path / "train-rle.csv", ["ImageId", " EncodedPixels"], rows)
+    index = discover(tmp_path)
+    assert index.format == "rle-table" and len(index.pairs) == 4 and not index.problems
+    assert "each start counts from the previous run's end (SIIM-ACR's encoding)" in index.pairing[0]
+    for pair in index.pairs:
+        np.testing.assert_array_equal(read_mask(pair.mask, index.mapping), truth[pair.image.stem])

@@ -63,6 +63,12 @@ def dicom_frames(path: Path) -> tuple[str, int]:
                                                                                     or 1)
 
 
+def dicom_size(path: Path) -> tuple[int, int]:
+    """A 2-D DICOM image's (height, width), from its header (Rows, Columns)."""
+    ds = _dataset(path, pixels=False)
+    return int(getattr(ds, "Rows", 0) or 0), int(getattr(ds, "Columns", 0) or 0)
+
+
 def read_dicom_image(path: Path) -> np.ndarray:
     """A 2-D DICOM image's pixels: grey (H, W) float32 in its modality's units (RescaleSlope and
     RescaleIntercept applied), MONOCHROME1 inverted within its stored bits so that bright is high,

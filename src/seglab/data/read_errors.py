@@ -42,6 +42,7 @@ _MAGIC = (
     (b"P5", "PGM"),
     (b"P6", "PPM"),
 )
+_DICOM_MAGIC_AT = 128  # DICOM files hold "DICM" after a 128-byte preamble
 
 # Decoders report damaged files through many exception types (PIL: OSError, SyntaxError,
 # struct.error, DecompressionBombError; numpy: ValueError, EOFError, and from its header parser
@@ -128,15 +129,17 @@ def _explain(path: Path, what: str, err: BaseException) -> ReadError:
         return ReadError(f"{what} '{path}' needs a codec that is not installed ({err}); {fix}", "missing-codec")
     try:
         with path.open("rb") as file:
-            head = file.read(16)
+            head = file.read(_DICOM_MAGIC_AT + 4)
     except OSError:
         head = b""
-    found = next((name for magic, name in _MAGIC if head.startswith(magic)), None)
+    found = "DICOM" if head[_DICOM_MAGIC_AT:] == b"DICM" else next(
+        (name for magic, name in _MAGIC if head.startswith(magic)), None)
+    head = head[:16]
     suffix = path.suffix.lower()
     if found is None and head:
         return ReadError(
             f"{what} '{path}' is not an image file: it starts with {_show_bytes(head)}, "
-            "not PNG, JPEG, TIFF, BMP, GIF, PPM/PGM, NumPy (.npy, .npz) or HDF5 data",
+            "not PNG, JPEG, TIFF, BMP, GIF, PPM/PGM, DICOM, NumPy (.npy, .npz) or HDF5 data",
             "not-an-image",
         )
     if found is not None and _reader_of(found) != _reader_of(suffix):
@@ -160,7 +163,7 @@ def _missing_codec(err: BaseException) -> str | None:
 
 
 def _reader_of(format_or_suffix: str) -> str:
-    """Which decoder handles a format name or a file suffix: numpy, numpy-zip, h5py, tifffile or Pillow."""
+    """Which decoder handles a format name or a file suffix: numpy, numpy-zip, h5py, tifffile, pydicom or Pillow."""
     if format_or_suffix in ("NumPy", ".npy"):
         return "numpy"
     if format_or_suffix in ("NumPy archive (zip)", ".npz"):
@@ -169,6 +172,8 @@ def _reader_of(format_or_suffix: str) -> str:
         return "h5py"
     if format_or_suffix in ("TIFF", *TIFF_SUFFIXES):
         return "tifffile"
+    if format_or_suffix in ("DICOM", ".dcm"):
+        return "pydicom"
     return "pillow"
 
 

@@ -1,7 +1,9 @@
 """Run-length encoded masks as Kaggle's segmentation competitions ship and score them.
 
 A mask is a string of "start length" pairs: 1-based pixel numbers of the flattened image and
-run lengths ("1 3 10 5" covers pixels 1-3 and 10-14). Competitions flatten in one of two
+run lengths ("1 3 10 5" covers pixels 1-3 and 10-14); SIIM-ACR's pneumothorax masks count each
+start from the previous run's end instead ("0 3 6 5": pixels 0-2 and 9-13, 0-based;
+`relative_runs` tells such a table). Competitions flatten in one of two
 orders: column-major, "top to bottom, then left to right" (Airbus Ship Detection, Severstal,
 TGS Salt, HuBMAP, Understanding Clouds), or row-major (Carvana, Sartorius, UW-Madison GI
 Tract). Nothing in the string says which, so `likely_order` tells them apart by the shapes they
@@ -24,12 +26,14 @@ class RleError(ValueError):
     """A run-length string that no reading makes a mask of this size (the message says why)."""
 
 
-def parse_runs(text: str) -> tuple[np.ndarray, np.ndarray]:
-    """The 0-based starts and the lengths of `text`'s runs; empty arrays for an empty mask.
+def parse_runs(text: str, relative: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """The 0-based starts and the lengths of `text`'s runs; empty arrays for an empty mask. With
+    `relative`, SIIM-ACR's encoding: each start counts from the previous run's end (the first
+    from pixel 0), as its `mask2rle` writes them.
 
     Raises:
-        RleError: not whole numbers, an odd count, a start below 1, a length below 1, or starts
-            that do not increase (a relative encoding, as SIIM-ACR's, which is not read).
+        RleError: not whole numbers, an odd count, a start below 1 (below 0 relative), a length
+            below 1, or starts that do not increase.
     """
     if text.strip().lower() in EMPTY_TEXTS:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
@@ -44,13 +48,32 @@ def parse_runs(text: str) -> tuple[np.ndarray, np.ndarray]:
     if numbers.size % 2:
         raise RleError(f"{numbers.size} numbers, not 'start length' pairs")
     starts, lengths = numbers[0::2] - 1, numbers[1::2]
+    if relative:  # start k = the end of run k - 1 + its gap: gaps and lengths summed
+        gaps = numbers[0::2]
+        if gaps.min() < 0 or lengths.min() < 1:
+            raise RleError("relative starts count from 0 and lengths from 1; found "
+                           + (f"gap {gaps.min()}" if gaps.min() < 0 else f"length {lengths.min()}"))
+        starts = np.cumsum(gaps) + np.concatenate([[0], np.cumsum(lengths)[:-1]])
     if starts.min() < 0 or lengths.min() < 1:
         raise RleError("starts count from 1 and lengths from 1; found "
                        + (f"start {starts.min() + 1}" if starts.min() < 0 else f"length {lengths.min()}"))
     if (starts[1:] < starts[:-1] + lengths[:-1]).any():
-        raise RleError("runs overlap or go back; starts must increase (relative encodings, as SIIM-ACR's, "
-                       "are not read)")
+        raise RleError("runs overlap or go back; starts must increase")
     return starts, lengths
+
+
+def relative_runs(texts: Sequence[str]) -> bool:
+    """Whether a table's runs count each start from the previous run's end (SIIM-ACR's
+    encoding): some go back when read as Kaggle's absolute starts, as no absolute encoding does,
+    and every one reads relative."""
+    def reads(text: str, relative: bool) -> bool:
+        try:
+            parse_runs(text, relative)
+        except RleError:
+            return False
+        return True
+
+    return any(not reads(t, False) and reads(t, True) for t in texts) and all(reads(t, True) for t in texts)
 
 
 def paint(flat: np.ndarray, starts: np.ndarray, lengths: np.ndarray, value: int) -> int:
@@ -77,14 +100,14 @@ def unflatten(flat: np.ndarray, shape: tuple[int, int], order: str) -> np.ndarra
     return flat.reshape(shape) if order == "row" else np.ascontiguousarray(flat.reshape(shape[::-1]).T)
 
 
-def decode(text: str, shape: tuple[int, int], order: str = "column") -> np.ndarray:
+def decode(text: str, shape: tuple[int, int], order: str = "column", relative: bool = False) -> np.ndarray:
     """The (H, W) uint8 mask of `text`: 1 on its runs, 0 elsewhere.
 
     Raises:
         RleError: see `parse_runs` and `paint`.
     """
     flat = np.zeros(shape[0] * shape[1], np.uint8)
-    paint(flat, *parse_runs(text), 1)
+    paint(flat, *parse_runs(text, relative), 1)
     return unflatten(flat, shape, order)
 
 
@@ -96,8 +119,9 @@ def encode(mask: np.ndarray, order: str = "column") -> str:
     return " ".join(f"{s + 1} {e - s}" for s, e in zip(starts.tolist(), ends.tolist()))
 
 
-def likely_order(samples: Sequence[tuple[str, tuple[int, int]]]) -> str | None:
-    """The order in which `samples` (run-length strings with their image's (H, W)) draw coherent
+def likely_order(samples: Sequence[tuple[str, tuple[int, int]]], relative: bool = False) -> str | None:
+    """The order in which `samples` (run-length strings with their image's (H, W), starts
+    `relative` or not) draw coherent
     shapes, or None when they cannot tell: square images (the wrong order gives the transposed
     mask, as coherent as the right one) or no clear difference.
 
@@ -113,7 +137,7 @@ def likely_order(samples: Sequence[tuple[str, tuple[int, int]]]) -> str | None:
     for text, shape in samples:
         if shape[0] == shape[1]:
             continue
-        starts, lengths = parse_runs(text)
+        starts, lengths = parse_runs(text, relative)
         runs += starts.size
         flat = np.zeros(shape[0] * shape[1], np.uint8)
         try:

@@ -47,7 +47,8 @@ from seglab.data.naming import stem
 from seglab.data.pixel_budget import within_budget
 from seglab.data.read_errors import ReadError, decode
 from seglab.data.staging import staged_folder
-from seglab.data.rle import EMPTY_TEXTS, ORDERS, RleError, likely_order, paint, parse_runs, unflatten
+from seglab.data.dicom import DICOM_SUFFIX, dicom_size
+from seglab.data.rle import EMPTY_TEXTS, ORDERS, RleError, likely_order, paint, parse_runs, relative_runs, unflatten
 from seglab.errors import ConfigError, DataError
 
 log = logging.getLogger(__name__)
@@ -86,10 +87,10 @@ class _Table:
         return any(not parse_runs_quietly(r.rle) for r in self.rows)
 
 
-def parse_runs_quietly(text: str) -> int:
+def parse_runs_quietly(text: str, relative: bool = False) -> int:
     """The number of runs of `text`, 0 for an empty or unreadable one (reading reports it later)."""
     try:
-        return len(parse_runs(text)[0])
+        return len(parse_runs(text, relative)[0])
     except RleError:
         return 0
 
@@ -195,7 +196,8 @@ class RleTableFormat(DatasetFormat):
         folders = [f for f in walked if f.files and not f.named_mask]
         images, how = _match_ids(table, folders, base)
         labels, names = _labels(table, classes)
-        order, why = _order(table, images, self.options.rle_order)
+        relative = relative_runs([row.rle for row in table.rows])
+        order, why = _order(table, images, self.options.rle_order, relative)
         multilabel = self.options.multilabel
         if multilabel and not table.classes:
             raise ConfigError(f"--task multilabel reads the classes of a run-length table as channels, but "
@@ -203,7 +205,7 @@ class RleTableFormat(DatasetFormat):
         rows_by_image, problems = _rows_by_image(table, images)
         unlabelled, background, unpaired = _images_without_rows(table, folders, images, rows_by_image)
         problems += unpaired
-        reading = _Reading(labels, order, multilabel, default_colours(max(names) + 1, tuple(names.values())))
+        reading = _Reading(labels, order, multilabel, default_colours(max(names) + 1, tuple(names.values())), relative)
         decoded, found = _decoded(table, rows_by_image, background, reading,
                                   Path(self.options.cache_dir or default_cache_dir()) / "rle")
         problems += found
@@ -216,7 +218,8 @@ class RleTableFormat(DatasetFormat):
             mapping, spec = IdentityMapping(), ClassSpec(tuple(names[v] for v in sorted(names)))
         where = _folders_named({p.image.parent for p in pairs}, base)
         lines = [f"{table.path.name}: {len(table.rows)} rows, {len(pairs)} masks of images in {where} ({how}); "
-                 f"pixel order {order}-major ({why})"]
+                 f"pixel order {order}-major ({why})"
+                 + ("; each start counts from the previous run's end (SIIM-ACR's encoding)" if relative else "")]
         if background:
             lines.append(f"{len(background)} images without a row read as all background: the table lists no "
                          "empty masks, only objects (as Severstal's lists only defects)")
@@ -350,7 +353,7 @@ def _labels(table: _Table, classes: ClassSpec | None) -> tuple[dict[str | None, 
     return labels, names
 
 
-def _order(table: _Table, images: dict[str, Path], asked: str) -> tuple[str, str]:
+def _order(table: _Table, images: dict[str, Path], asked: str, relative: bool) -> tuple[str, str]:
     """The pixel order to read the runs in, and why.
 
     Raises:
@@ -363,7 +366,7 @@ def _order(table: _Table, images: dict[str, Path], asked: str) -> tuple[str, str
     samples = []
     for row in table.rows:
         image = images.get(row.id)
-        if image is None or not parse_runs_quietly(row.rle):
+        if image is None or not parse_runs_quietly(row.rle, relative):
             continue
         try:
             shape = _image_size(image)
@@ -373,7 +376,7 @@ def _order(table: _Table, images: dict[str, Path], asked: str) -> tuple[str, str
             samples.append((row.rle, shape))
             if len(samples) == _SAMPLED:
                 break
-    found = likely_order(samples)
+    found = likely_order(samples, relative)
     if found is not None:
         return found, f"only this order draws coherent shapes, {len(samples)} masks read both ways"
     reason = "square images cannot tell the orders apart" if not samples else "the masks read alike both ways"
@@ -391,6 +394,8 @@ def _image_size(path: Path) -> tuple[int, int]:
         if file.suffix.lower() == ".npy":
             shape = memory_mapped(file).shape
             height, width = int(shape[0]), int(shape[1])
+        elif file.suffix.lower() == DICOM_SUFFIX:  # SIIM-ACR's radiographs
+            height, width = dicom_size(file)
         else:
             with Image.open(file) as image:
                 height, width = image.height, image.width
@@ -408,6 +413,7 @@ class _Reading:
     order: str
     multilabel: bool
     colours: tuple[tuple[int, int, int], ...]
+    relative: bool = False  # SIIM-ACR's starts, from the previous run's end
 
     @property
     def channels(self) -> list[int]:
@@ -420,7 +426,7 @@ class _Reading:
         return {v: _safe(str(c)) or generic_name(v) for c, v in self.labels.items()}
 
     def key(self, table: _Table, images: list[Path]) -> str:
-        facts = [CACHE_VERSION, list(file_version(table.path)), self.order, self.multilabel,
+        facts = [CACHE_VERSION, list(file_version(table.path)), self.order, self.multilabel, self.relative,
                  sorted(self.labels.items(), key=str), [list(file_version(p)) for p in images]]
         return hashlib.sha256(json.dumps(facts).encode()).hexdigest()[:20]
 
@@ -481,7 +487,7 @@ def _write_masks(table: _Table, rows_by_image: dict[Path, list[_Row]], backgroun
                 continue
             value = reading.labels[row.label]
             try:
-                clashed = paint(planes[value if reading.multilabel else 0], *parse_runs(row.rle), value)
+                clashed = paint(planes[value if reading.multilabel else 0], *parse_runs(row.rle, reading.relative), value)
             except RleError as err:
                 bad_rows.append((relative, row.line, row.id, str(err)))
                 break
