@@ -2,8 +2,9 @@
 into the cache, and again, when the cache serves them: the same N images of 480x640 with ten
 elliptical objects each (five classes), written as COCO JSON, CVAT for images XML, Ultralytics
 YOLO labels, LabelMe JSON, a Supervisely project (each object a bitmap, as Supervisely's brush and smart
-tools store them), GeoJSON beside each image in pixel coordinates (as QuPath exports them) and
-xView2's xBD label files (WKT) in a temporary folder.
+tools store them), GeoJSON beside each image in pixel coordinates (as QuPath exports them),
+xView2's xBD label files (WKT) and Aperio ImageScope XML (a layer per class, as MoNuSAC's) in a
+temporary folder.
 
     python benchmarks/annotation_reading.py
     python benchmarks/annotation_reading.py --images 20000 --formats coco
@@ -27,7 +28,8 @@ from PIL import Image, ImageDraw
 
 HEIGHT, WIDTH, OBJECTS, CLASSES = 480, 640, 10, 5
 IMAGE_FOLDERS = {"coco": "coco/train2017", "cvat": "cvat/images", "yolo": "yolo/images/train", "labelme": "labelme",
-                 "supervisely": "supervisely/ds0/img", "geojson": "geojson", "xbd": "xbd/images"}
+                 "supervisely": "supervisely/ds0/img", "geojson": "geojson", "xbd": "xbd/images",
+                 "imagescope": "imagescope/Tissue Images"}
 LAYOUTS = tuple(IMAGE_FOLDERS)
 
 
@@ -57,13 +59,14 @@ def supervisely_bitmap(title: str, points: np.ndarray) -> dict:
 
 
 def write(root: Path, images: int, layouts: list[str]) -> None:
-    """The five layouts of the same objects under `root`, with images in those of `layouts`."""
+    """The layouts of the same objects under `root`, with images in those of `layouts`."""
     rng = np.random.default_rng(0)
     photo = Image.fromarray(rng.integers(0, 256, (HEIGHT, WIDTH, 3), dtype=np.uint8))
     cvat: list[str] = []
     coco = {"images": [], "annotations": [], "categories": [{"id": c + 1, "name": f"c{c}"} for c in range(CLASSES)]}
     for folder in ("coco/train2017", "coco/annotations", "yolo/images/train", "yolo/labels/train", "labelme",
-                   "supervisely/ds0/img", "supervisely/ds0/ann", "cvat/images", "geojson", "xbd/images", "xbd/labels"):
+                   "supervisely/ds0/img", "supervisely/ds0/ann", "cvat/images", "geojson", "xbd/images", "xbd/labels",
+                   "imagescope/Tissue Images", "imagescope/Annotations"):
         (root / folder).mkdir(parents=True)
     (root / "yolo" / "data.yaml").write_text(json.dumps({"names": [f"c{c}" for c in range(CLASSES)]}))
     (root / "supervisely" / "meta.json").write_text(json.dumps(
@@ -91,6 +94,13 @@ def write(root: Path, images: int, layouts: list[str]) -> None:
         (root / "xbd" / "labels" / f"{name}.json").write_text(json.dumps({"features": {"xy": [
             {"properties": {"subtype": f"c{c}"}, "wkt": "POLYGON ((" + ", ".join(f"{x:.2f} {y:.2f}" for x, y in ring) + "))"}
             for (c, _), ring in zip(objects, rings)]}, "metadata": {"img_name": f"{name}.jpg"}}))
+        (root / "imagescope" / "Annotations" / f"{name}.xml").write_text(
+            '<Annotations MicronsPerPixel="0.25">' + "".join(
+                f'<Annotation Id="{c + 1}" Name="c{c}" LineColor="255"><Regions>' + "".join(
+                    '<Region Type="0" NegativeROA="0"><Vertices>'
+                    + "".join(f'<Vertex X="{x:.2f}" Y="{y:.2f}"/>' for x, y in p) + "</Vertices></Region>"
+                    for k, p in objects if k == c) + "</Regions></Annotation>" for c in range(CLASSES))
+            + "</Annotations>")
         if "supervisely" in layouts:  # encoding the bitmaps takes a while
             (root / "supervisely" / "ds0" / "ann" / f"{name}.jpg.json").write_text(json.dumps(
                 {"size": {"height": HEIGHT, "width": WIDTH},

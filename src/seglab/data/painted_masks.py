@@ -301,17 +301,27 @@ def closed_polygon(points: Sequence[tuple[float, float]], height: int, width: in
     it (MoNuSAC's own masks): `centres_inside` half a pixel over, and the centres on its edges."""
     on = centres_inside([(x + 0.5, y + 0.5) for x, y in points], height, width)
     corners = np.asarray(points, dtype=np.float64).reshape(-1, 2)
-    for (xa, ya), (xb, yb) in zip(corners, np.roll(corners, -1, axis=0)):
-        if ya == yb:
-            if ya.is_integer() and 0 <= ya < height:
-                on[int(ya), max(math.ceil(min(xa, xb)), 0):max(math.floor(max(xa, xb)) + 1, 0)] = True
-            continue
-        rows = np.arange(max(math.ceil(min(ya, yb)), 0), min(math.floor(max(ya, yb)), height - 1) + 1)
-        xs = xa + (rows - ya) * (xb - xa) / (yb - ya)
-        columns = np.round(xs)
-        hit = (np.abs(xs - columns) < 1e-9) & (columns >= 0) & (columns < width)
-        on[rows[hit], columns[hit].astype(np.int64)] = True
+    if len(corners) < 3:
+        return on
+    (xa, ya), (xb, yb) = corners.T, np.roll(corners, -1, axis=0).T
+    level = (ya == yb) & (ya == np.round(ya)) & (ya >= 0) & (ya < height)  # along a row of centres: all of it
+    edge, columns = _whole_numbers(np.minimum(xa, xb), np.maximum(xa, xb), level, width)
+    on[ya[edge].astype(np.int64), columns] = True
+    edge, rows = _whole_numbers(np.minimum(ya, yb), np.maximum(ya, yb), ya != yb, height)
+    xs = xa[edge] + (rows - ya[edge]) * (xb[edge] - xa[edge]) / (yb[edge] - ya[edge])  # where each crosses a row
+    columns = np.round(xs)
+    keep = (np.abs(xs - columns) < 1e-9) & (columns >= 0) & (columns < width)
+    on[rows[keep], columns[keep].astype(np.int64)] = True
     return on
+
+
+def _whole_numbers(low: np.ndarray, high: np.ndarray, chosen: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """For the `chosen` edges, each whole number from `low` to `high` within 0..size-1, with the
+    edge it belongs to: (edge indices, numbers), every edge's run of numbers in one array."""
+    first = np.maximum(np.ceil(low[chosen]), 0).astype(np.int64)
+    counts = np.maximum(np.minimum(np.floor(high[chosen]), size - 1).astype(np.int64) - first + 1, 0)
+    edges = np.repeat(np.flatnonzero(chosen), counts)
+    return edges, np.repeat(first - np.cumsum(counts) + counts, counts) + np.arange(counts.sum())
 
 
 def ellipse(rx: float, ry: float) -> list[tuple[float, float]]:
