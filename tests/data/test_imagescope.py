@@ -185,3 +185,16 @@ def test_closed_polygons_take_every_centre_on_the_outline(points: np.ndarray) ->
     on_edge = np.where(length == 0, (offsets == 0).all(axis=2), (cross == 0) & (dot >= 0) & (dot <= length)).any(axis=1)
     inside = Outline(points.astype(float)).contains_points(centres.astype(float))
     np.testing.assert_array_equal(filled.ravel(), on_edge | inside)
+
+
+def test_monusac_ambiguous_regions_are_scored_in_no_class(tmp_path):
+    """MoNuSAC's test annotations mark regions its scoring leaves out in an `Ambiguous` layer:
+    the ignore label, not a fifth cell type."""
+    tile(tmp_path / "patient" / "patient_001.tif", 0)
+    layers = [layer([region(box(1, 1, 6, 6))], attribute="Epithelial"),
+              layer([region(box(10, 10, 14, 13))], attribute="Ambiguous")]
+    (tmp_path / "patient" / "patient_001.xml").write_text(imagescope(layers))
+    index = discover(tmp_path)
+    assert index.classes.names == ("background", "Epithelial") and index.ignore_index == 255
+    mask = read_mask(index.pairs[0].mask, index.mapping)
+    assert (mask[10:14, 10:15] == 255).all() and (mask == 255).sum() == 20 and (mask == 1).sum() == 36

@@ -12,8 +12,9 @@ fifth of a nucleus), ellipses
 area out of its layer; arrows, rulers and points have no area and are left out (counted in the
 log). A layer's class is its `Name`, else the attribute that names it (MoNuSAC's
 `<Attribute Name="Epithelial">`; ImageScope's empty `Description` names nothing), else
-`object` (MoNuSeg's single unnamed layer of nuclei). Layers are painted in order, later over
-earlier, with classes sorted by name; a named layer's `LineColor` (a Windows colour, 0xBBGGRR)
+`object` (MoNuSeg's single unnamed layer of nuclei); a layer named `Ambiguous` (MoNuSAC's
+regions its scoring leaves out), `Ignore`, `Exclude` or `Void` is painted as the ignore label.
+Layers are painted in order, later over earlier, with classes sorted by name; a named layer's `LineColor` (a Windows colour, 0xBBGGRR)
 is its class colour. The split is the one the image's folders name.
 
 Files are parsed with Python's expat, which refuses entity expansion bombs (expat 2.4.1 and
@@ -23,8 +24,9 @@ later) and never fetches external entities.
 from __future__ import annotations
 
 import math
+import re
 import xml.etree.ElementTree as ElementTree
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -36,10 +38,11 @@ from seglab.data.formats import FORMATS
 from seglab.data.index import DatasetIndex
 from seglab.data.io import IMAGE_SUFFIXES
 from seglab.data.naming import folders_split
-from seglab.data.painted_masks import LATER_OVER_EARLIER, Drawn, ImageObjects, closed_polygon, ellipse, turned
+from seglab.data.painted_masks import IGNORE, LATER_OVER_EARLIER, Drawn, ImageObjects, closed_polygon, ellipse, turned
 from seglab.errors import DataError
 
 UNNAMED = "object"  # the class of a layer that names none
+_IGNORED = re.compile(r"ambiguous|ignored?|exclude[d]?|void", re.IGNORECASE)  # layers to score in no class
 _ELLIPSE = "2"  # a region's Type: 0 freehand, 1 rectangle, 2 ellipse, 3 arrow, 4 ruler, ...
 _NAMES_NOTHING = ("", "description")  # ImageScope's default attribute
 
@@ -169,11 +172,16 @@ class ImageScopeFormat(AnnotationJsonFolders):
     def read(self, root: Path, classes: ClassSpec | None) -> DatasetIndex:
         base = root.parent if root.is_file() else root
         files = [read_imagescope(path) for path in self.found(root)]
-        names = sorted({layer.name for f in files for layer in f.layers})
+        layers = {layer.name for f in files for layer in f.layers}
+        ignored = {name for name in layers if _IGNORED.fullmatch(name)}
+        names = sorted(layers - ignored)
         colours = {layer.name: layer.colour for f in files for layer in f.layers if layer.colour is not None}
         spec, value = tool_classes(names, colours if UNNAMED not in names else None,
                                    f"the ImageScope layers under '{root}'", self.options.multilabel, classes)
         refuse_unnamed(names, value, spec, "ImageScope layers are named")
+        if ignored:  # MoNuSAC's Ambiguous regions: scored in no class
+            value.update(dict.fromkeys(ignored, IGNORE))
+            spec = spec if spec.ignore_index is not None else replace(spec, ignore_index=IGNORE)
         located, problems = locate_images(
             [(f.path, [(0, [f"{f.path.stem}{suffix}" for suffix in IMAGE_SUFFIXES])]) for f in files], base, "file")
         images = [ImageObjects(located[f.path][0], None, None,
