@@ -1181,3 +1181,18 @@ def test_pairs_shipped_in_two_file_formats_are_read_once(tmp_path, caplog):
             save(tmp_path / "roads" / folder / split / f"{split}_1.{suffix}", photo(3))
             save(tmp_path / "roads" / folder / f"{split}_labels" / f"{split}_1.{suffix}", labels(3, (0, 255)))
     assert relative(discover(tmp_path / "roads")) == ["tiff/test/test_1.tif", "tiff/train/train_1.tif"]
+
+
+def test_files_made_from_a_paired_image_are_ignored_not_unpaired(tmp_path):
+    """ISIC 2017 ships each lesion's superpixels beside its photo (`ISIC_0000000_superpixels.png`
+    by `ISIC_0000000.jpg`): six 'image has no mask' warnings before, for files that are no images
+    to label."""
+    for i in range(3):
+        save(tmp_path / "ISIC-2017_Training_Data" / f"ISIC_{i:07d}.jpg", photo(i))
+        save(tmp_path / "ISIC-2017_Training_Data" / f"ISIC_{i:07d}_superpixels.png", photo(i + 10))
+        save(tmp_path / "ISIC-2017_Training_Part1_GroundTruth" / f"ISIC_{i:07d}_segmentation.png", labels(i, (0, 255)))
+    save(tmp_path / "ISIC-2017_Training_Data" / "ISIC_0000009.jpg", photo(9))  # a photo without its mask: still said
+    report = inspect_dataset(tmp_path)
+    assert len(report.index.pairs) == 3
+    assert sorted(p.name for p in report.index.ignored) == [f"ISIC_{i:07d}_superpixels.png" for i in range(3)]
+    assert [p.path.name for p in report.problems if p.code == "image-without-mask"] == ["ISIC_0000009.jpg"]

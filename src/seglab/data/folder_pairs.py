@@ -116,6 +116,8 @@ class FolderPairsFormat(DatasetFormat):
         # a mask folder shared out between image folders (Lizard's): a mask paired is no orphan of the others
         paired = {pair.mask for pair in pairs}
         problems = [p for p in problems if p.code != "mask-without-image" or p.path not in paired]
+        derived = _derived_images(problems, pairs)
+        problems = [p for p in problems if p.path not in derived]
         pairs = unique_names(pairs, root)
         lists = read_split_lists(m.image_dir for m in matches)
         pairs, listed_unlabelled, problems = apply_split_lists(pairs, problems, lists)
@@ -132,7 +134,7 @@ class FolderPairsFormat(DatasetFormat):
         index = DatasetIndex(root, "folder-pairs", pairs, found.unlabelled + listed_unlabelled, classes, mapping,
                              problems + encoding_problems)
         index.pairing = [m.describe(root) for m in matches]
-        index.ignored = found.ignored + aside + [p for m in matches for p in m.extra_masks]
+        index.ignored = found.ignored + aside + sorted(derived) + [p for m in matches for p in m.extra_masks]
         if index.classes is None and type(mapping) is IdentityMapping:  # label masks, no names yet
             index.value_names = _shipped_value_names(root, found)
             if index.value_names is not None:  # and its copies in the other split folders (Roboflow's _classes.csv)
@@ -390,6 +392,15 @@ def _each_names_a_band(folders: list[str]) -> bool:
     named = [set(words(folder)) for folder in folders]
     shared = set.intersection(*named)
     return all(words_ - shared for words_ in named)
+
+
+def _derived_images(problems: list[Problem], pairs: list[Pair]) -> set[Path]:
+    """The unpaired image files named after a paired image of their folder with a suffix
+    (ISIC 2017's `ISIC_0000000_superpixels.png` beside `ISIC_0000000.jpg`): files made from that
+    image, listed as ignored rather than as images without masks."""
+    stems = {(pair.image.parent, stem(pair.image)) for pair in pairs}
+    return {p.path for p in problems if p.code == "image-without-mask" and any(
+        (p.path.parent, stem(p.path)[:cut]) in stems for cut in (i for i, c in enumerate(stem(p.path)) if c in "_-."))}
 
 
 def _band_words(folder: str, group: list[FolderMatch]) -> bool:
