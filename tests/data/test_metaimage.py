@@ -226,3 +226,26 @@ def test_slicer_segmentations_name_their_classes_in_their_colours(tmp_path):
     slicer_segmentation(tmp_path / "case2" / "case2.seg.nrrd", labels, SEGMENTS, layers=2)
     with pytest.raises(DataError, match=r"case2\.seg\.nrrd' keeps overlapping segments in 2 layers; export it as a"):
         read_nrrd(tmp_path / "case2" / "case2.seg.nrrd")
+
+
+def test_two_dimensional_metaimages_are_one_slice_cases(tmp_path):
+    """CAMUS' echocardiograms: `patient0001/patient0001_2CH_ED.mhd` (NDims = 2) beside its `_gt`,
+    and a `_sequence.mhd` of frames without a label, left out; the patient's cases grouped."""
+    folder = tmp_path / "training" / "patient0001"
+    folder.mkdir(parents=True)
+    for phase in ("ED", "ES"):
+        image = np.random.default_rng(0).integers(0, 255, (6, 5)).astype(np.uint8)  # rows, columns
+        gt = np.zeros((6, 5), np.uint8)
+        gt[1:4, 2:4] = 1 + (phase == "ES")
+        for name, voxels in ((f"patient0001_2CH_{phase}", image), (f"patient0001_2CH_{phase}_gt", gt)):
+            (folder / f"{name}.mhd").write_text(
+                "ObjectType = Image\nNDims = 2\nBinaryData = True\nCompressedData = False\n"
+                f"ElementSpacing = 0.3 0.15\nDimSize = 5 6\nElementType = MET_UCHAR\nElementDataFile = {name}.raw\n")
+            (folder / f"{name}.raw").write_bytes(voxels.tobytes())
+    mha(folder / "patient0001_2CH_sequence.mha", np.zeros((5, 6, 4), np.uint8), element="MET_UCHAR")
+    read, _ = read_metaimage(folder / "patient0001_2CH_ED.mhd")
+    assert read.shape == (5, 6, 1)
+    index = discover(tmp_path, cache_dir=str(tmp_path / "cache"))
+    assert sorted(p.name for p in index.pairs) == ["patient0001_2CH_ED/slice000", "patient0001_2CH_ES/slice000"]
+    assert {p.group for p in index.pairs} == {"patient0001"}
+    assert {int(read_mask(p.mask, index.mapping).max()) for p in index.pairs} == {1, 2}
