@@ -34,6 +34,7 @@ from seglab.data.cache import default_cache_dir
 from seglab.data.classes import ClassSpec
 from seglab.data.file_threads import on_threads
 from seglab.data.file_version import file_version
+from seglab.data.folders import walk
 from seglab.data.formats import FORMATS, DatasetFormat, ReadOptions
 from seglab.data.index import DatasetIndex, Pair, natural_key
 from seglab.data.mapping import IdentityMapping
@@ -48,7 +49,6 @@ log = logging.getLogger(__name__)
 CACHE_VERSION = 1  # part of every key: bump when what is written changes
 PANNUKE_CLASSES = ("background", "neoplastic", "inflammatory", "connective", "dead", "epithelial")
 _MOST_CHANNELS = 16
-_DEPTH = 4
 _SAMPLED = 8  # slices read to tell how a mask stack holds its classes
 _MANIFEST = "slices.json"  # written last: a folder without it was never completed
 _FOLD = re.compile(r"fold[ _-]?([123])$", re.IGNORECASE)
@@ -72,17 +72,13 @@ class _Stack:
 
 
 def _stacks(root: Path) -> list[_Stack]:
-    """The `.npy` files under `root` (four levels down at most) named for images or masks whose
-    header shows a stack of 2-D images."""
+    """The `.npy` files under `root` (in the folders `folders.walk` lists, the listing every
+    layout shares) named for images or masks whose header shows a stack of 2-D images."""
     found = []
-    for folder, subfolders, files in os.walk(root):
-        below = len(Path(folder).relative_to(root).parts)
-        subfolders[:] = sorted(d for d in subfolders if not d.startswith(".")) if below < _DEPTH else []
-        for name in sorted(files):
-            path = Path(folder) / name
+    for folder in walk(root):
+        for path in folder.files:
             stem = path.stem
-            if not name.lower().endswith(".npy") or name.startswith(".") or not (
-                    looks_like_image_folder(stem) or looks_like_mask_folder(stem)):
+            if path.suffix.lower() != ".npy" or not (looks_like_image_folder(stem) or looks_like_mask_folder(stem)):
                 continue
             try:
                 shape, _ = npy_header(path)
@@ -267,6 +263,6 @@ class ArrayStackFormat(DatasetFormat):
             classes = ClassSpec(PANNUKE_CLASSES)
         index = DatasetIndex(root, "array-stack", pairs, [], classes, IdentityMapping())
         index.pairing = lines
-        index.ignored = sorted(p for p in root.rglob("*.npy") if p not in {s.path for pair in self._pairs(root)
-                                                                           for s in pair})
+        used = {stack.path for pair in self._pairs(root) for stack in pair}
+        index.ignored = [p for folder in walk(root) for p in folder.files if p.suffix.lower() == ".npy" and p not in used]
         return index
