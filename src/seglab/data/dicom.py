@@ -9,6 +9,7 @@ like a NIfTI affine, so DICOM and NIfTI volumes share every step after reading.
 from __future__ import annotations
 
 import struct
+import functools
 import io
 from pathlib import Path
 
@@ -40,7 +41,16 @@ def dicom_files(folder: Path) -> list[Path]:
 def is_series(folder: Path) -> bool:
     """Whether `folder`'s DICOM files are the slices of one series (two or more of one
     SeriesInstanceUID): a volume; else each is an image of its own (a folder of radiographs).
-    Headers only; a file that cannot be read counts as a slice, so reading the series names it."""
+    Headers only, once per folder as it stands (`seglab predict` asks for each of its files);
+    a file that cannot be read counts as a slice, so reading the series names it."""
+    try:
+        return _one_series(folder, folder.stat().st_mtime_ns)
+    except OSError:
+        return False
+
+
+@functools.lru_cache(maxsize=256)
+def _one_series(folder: Path, changed: int) -> bool:
     files = dicom_files(folder)
     if len(files) < 2:
         return False
