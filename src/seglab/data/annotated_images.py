@@ -35,13 +35,13 @@ def locate_images(named: Sequence[tuple[Path, Sequence[tuple[Hashable, str | Seq
         for key, names in images:
             tried = [names] if isinstance(names, str) else list(names)
             candidates: list[Path] = []
-            name = tried[0] if tried else ""
-            for name in tried:
-                candidates = [p for p in (source.parent / name, base / name) if p.is_file() and inside(p, base)]
-                candidates = candidates or _nearest(by_name.get(Path(name).name, []), source)
+            name = tried[0] if tried else ""  # the name said when none is found
+            for each in tried:
+                candidates = [p for p in (source.parent / each, base / each) if p.is_file() and inside(p, base)]
+                candidates = candidates or _nearest(by_name.get(Path(each).name, []), source)
                 if candidates:
+                    name = each
                     break
-            name = name if candidates else tried[0] if tried else ""
             if len(set(candidates)) != 1:
                 why = "no image file has that name" if not candidates else f"{len(candidates)} image files have it"
                 problems.append(Problem(source, f"image '{name}' ({what} {key}): {why}", "mask-without-image"))

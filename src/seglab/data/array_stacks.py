@@ -38,7 +38,7 @@ from seglab.data.folders import walk
 from seglab.data.formats import FORMATS, DatasetFormat, ReadOptions
 from seglab.data.index import DatasetIndex, Pair, natural_key
 from seglab.data.mapping import IdentityMapping
-from seglab.data.naming import folder_split, looks_like_image_folder, looks_like_mask_folder
+from seglab.data.naming import folder_split, folders_split, looks_like_image_folder, looks_like_mask_folder
 from seglab.data.npy_files import memory_mapped, npy_header
 from seglab.data.pixel_budget import max_pixels
 from seglab.data.staging import staged_folder
@@ -157,14 +157,9 @@ def _mask_reading(stack: _Stack, sample: np.ndarray) -> _MaskReading:
 def _split(stack: _Stack, root: Path) -> str | None:
     """The split the file's name says (`y_test.npy`); PanNuke's `Fold 1`..`Fold 3` as train, val
     and test; else the split a folder names."""
-    if folder_split(stack.path.stem):
-        return folder_split(stack.path.stem)
-    parts = stack.path.parent.relative_to(root).parts
-    for part in reversed(parts):
-        fold = _FOLD.search(part)
-        if fold:
-            return _FOLD_SPLITS[fold.group(1)]
-    return next((s for s in map(folder_split, reversed(parts)) if s), None)
+    folds = (_FOLD.search(part) for part in reversed(stack.path.parent.relative_to(root).parts))
+    fold = next((found for found in folds if found), None)
+    return folder_split(stack.path.stem) or (_FOLD_SPLITS[fold.group(1)] if fold else folders_split(stack.path, root))
 
 
 def _image_file(image: np.ndarray, path: Path) -> Path:
@@ -181,9 +176,9 @@ def _image_file(image: np.ndarray, path: Path) -> Path:
     return target
 
 
-def _extracted(images: _Stack, masks: _Stack, cache: Path) -> tuple[list[tuple[str, str]], int, str]:
+def _extracted(images: _Stack, masks: _Stack, cache: Path) -> tuple[list[tuple[str, str]], str]:
     """Each slice's image and mask file in `cache`, written now or by an earlier call for the
-    same files, the largest class index and how the masks held their classes (`_MaskReading.kind`).
+    same files, and how the masks held their classes (`_MaskReading.kind`).
 
     Raises:
         DataError: slices over the pixel budget, masks no reading fits, class indices outside 0-255.
@@ -209,22 +204,20 @@ def _extracted(images: _Stack, masks: _Stack, cache: Path) -> tuple[list[tuple[s
         reading = _mask_reading(masks, np.asarray(labels[:_SAMPLED]))
         with staged_folder(folder) as partial:
 
-            def one(i: int) -> tuple[str, str, int]:
+            def one(i: int) -> tuple[str, str]:
                 classes = reading.classes(np.asarray(labels[i]))
                 if classes.size and (classes.min() < 0 or classes.max() > 255 or (classes != np.round(classes)).any()):
                     raise DataError(f"mask stack '{masks.path}': slice {i} holds values outside the class indices "
                                     "0-255")
                 image = _image_file(np.asarray(pixels[i]), partial / f"{i:05d}_image")
                 Image.fromarray(classes.astype(np.uint8)).save(partial / f"{i:05d}_mask.png")
-                return image.name, f"{i:05d}_mask.png", int(classes.max(initial=0))
+                return image.name, f"{i:05d}_mask.png"
 
-            written = on_threads(one, range(masks.count))
-            manifest = {"slices": [[image, mask] for image, mask, _ in written],
-                        "most": max((most for _, _, most in written), default=0), "reading": reading.kind}
+            manifest = {"slices": on_threads(one, range(masks.count)), "reading": reading.kind}
             (partial / _MANIFEST).write_text(json.dumps(manifest))
     manifest = json.loads((folder / _MANIFEST).read_text())
     slices = [(str(folder / image), str(folder / mask)) for image, mask in manifest["slices"]]
-    return slices, int(manifest["most"]), str(manifest["reading"])
+    return slices, str(manifest["reading"])
 
 
 @FORMATS.register("array-stack")
@@ -251,7 +244,7 @@ class ArrayStackFormat(DatasetFormat):
         cache = Path(self.options.cache_dir or default_cache_dir()) / "array-stack"
         pairs, lines, pannuke = [], [], True
         for images, masks in self._pairs(root):
-            files, most, reading = _extracted(images, masks, cache)
+            files, reading = _extracted(images, masks, cache)
             split = _split(masks, root)
             prefix = masks.path.parent.name if masks.path.parent != root else masks.path.stem
             pairs += [Pair(f"{prefix}_{i:05d}", Path(image), Path(mask), split) for i, (image, mask) in enumerate(files)]

@@ -413,8 +413,13 @@ def _same_images(group: list[FolderMatch]) -> bool:
     """Whether the folders hold files of the same images, as bands do (most pair with the same
     masks), rather than sharing out the images of one mask folder (Lizard's `Lizard_Images1/`
     and `Lizard_Images2/`)."""
-    keys = [{key for key, _, _ in m.pairs} for m in group]
-    return all(len(keys[0] & other) >= 0.5 * min(len(keys[0]), len(other)) for other in keys[1:])
+    return all(_mostly_same(group[0], other) for other in group[1:])
+
+
+def _mostly_same(one: FolderMatch, other: FolderMatch) -> bool:
+    """Whether two matches pair the same images: half the keys of the smaller at least."""
+    keys, others = {key for key, _, _ in one.pairs}, {key for key, _, _ in other.pairs}
+    return len(keys & others) >= 0.5 * min(len(keys), len(others))
 
 
 def _channel_count(image: Path) -> int | None:
@@ -452,9 +457,8 @@ def _one_file_format(root: Path, matches: list[FolderMatch]) -> tuple[list[Folde
             continue
         copies.sort(key=lambda c: _FORMAT_FOLDERS.index(c[0]))
         kept = copies[0][2]
-        keys = {key for key, _, _ in kept.pairs}
         for _, folder, other in copies[1:]:
-            if len(keys & {key for key, _, _ in other.pairs}) >= 0.5 * min(len(keys), len(other.pairs)):
+            if _mostly_same(kept, other):
                 aside.append(other)
                 logger.info("%s holds the images of %s again in another file format; %s is read (--images %s reads "
                             "the other format)", folder_label(other.image_dir, root), folder_label(kept.image_dir, root),

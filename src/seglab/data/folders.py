@@ -26,11 +26,10 @@ from pathlib import Path
 import numpy as np
 
 from seglab.data.classes import CLASS_DICT_GLOB, CVAT_LABELMAP
-from seglab.data.index import list_images
+from seglab.data.index import MASK_SUFFIXES, list_images
 from seglab.data.decoding import holds_image_and_mask
 from seglab.data.hdf5_files import HDF5_SUFFIXES
 from seglab.data.io import IMAGE_SUFFIXES, read_raw_mask
-from seglab.data.mat_files import MAT_SUFFIX
 from seglab.data.naming import (
     KEY_RULES,
     KeyRule,
@@ -335,7 +334,7 @@ def _other_files(folders: list[Path], masks: set[Path]) -> list[Path]:
     the `masks` folders' MATLAB masks."""
     found = []
     for folder in folders:
-        read = (*IMAGE_SUFFIXES, MAT_SUFFIX) if folder in masks else IMAGE_SUFFIXES
+        read = MASK_SUFFIXES if folder in masks else IMAGE_SUFFIXES
         for path in sorted(folder.iterdir()):
             name = path.name.lower()
             metadata = name in METADATA_FILES or path.match(CLASS_DICT_GLOB) or name == CVAT_LABELMAP

@@ -17,6 +17,8 @@ from seglab.data.mapping import MaskMapping
 from seglab.data.mat_files import MAT_SUFFIX
 from seglab.errors import one_line
 
+MASK_SUFFIXES = (*IMAGE_SUFFIXES, MAT_SUFFIX)  # what a folder of masks holds: MATLAB masks too
+
 
 @dataclass(frozen=True)
 class Pair:
@@ -138,7 +140,7 @@ def list_images(folder: Path, masks: bool = False) -> list[Path]:
     """
     if not folder.is_dir():
         return []
-    suffixes = (*IMAGE_SUFFIXES, MAT_SUFFIX) if masks else IMAGE_SUFFIXES
+    suffixes = MASK_SUFFIXES if masks else IMAGE_SUFFIXES
     files = [
         p
         for p in folder.iterdir()

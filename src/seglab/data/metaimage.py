@@ -117,9 +117,8 @@ def read_nrrd(path: Path) -> tuple[np.ndarray, np.ndarray]:
         dtype = np.dtype(_NRRD_TYPES[fields["type"].lower()])
     except (KeyError, ValueError):
         raise DataError(f"NRRD '{path}' has no sizes or type it can be read by (a damaged header?)") from None
-    directions = re.findall(r"\(([^)]*)\)|none", fields.get("space directions", ""))
-    channel_axes = [i for i, d in enumerate(re.finditer(r"\([^)]*\)|none", fields.get("space directions", "")))
-                    if d.group(0) == "none"]
+    directions = [found.group(1) for found in re.finditer(r"\(([^)]*)\)|none", fields.get("space directions", ""))]
+    channel_axes = [i for i, direction in enumerate(directions) if direction is None]  # `none`: not in space
     if min(sizes, default=0) < 1 or len(sizes) - len(channel_axes) not in (2, 3) or len(channel_axes) > 1:
         raise DataError(f"NRRD '{path}' is {' x '.join(map(str, sizes))}; expected a 3-D volume, with at most one "
                         "channel axis")
@@ -243,13 +242,10 @@ def _data_file(header: Path, name: str) -> bytes:
         raise DataError(f"volume '{header}' names its data file {name!r}, which cannot be read ({err})") from None
 
 
-def _inflated(path: Path, data: bytes, count: int, inflate: object) -> bytes:
+def _inflated(path: Path, data: bytes, count: int, inflate: zlib._Decompress | bz2.BZ2Decompressor) -> bytes:
     """Compressed voxels, inflated to at most `count` bytes (one more tells a bomb)."""
     try:
-        if isinstance(inflate, bz2.BZ2Decompressor):
-            out = inflate.decompress(data, max_length=count + 1)
-        else:
-            out = inflate.decompress(data, count + 1)  # type: ignore[attr-defined]
+        out = inflate.decompress(data, count + 1)
     except (zlib.error, OSError, EOFError, ValueError) as err:
         raise DataError(f"volume '{path}': its compressed voxels cannot be inflated ({err})") from None
     if len(out) > count:

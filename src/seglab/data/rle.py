@@ -73,7 +73,7 @@ def relative_runs(texts: Sequence[str]) -> bool:
             return False
         return True
 
-    return any(not reads(t, False) and reads(t, True) for t in texts) and all(reads(t, True) for t in texts)
+    return any(not reads(t, False) for t in texts) and all(reads(t, True) for t in texts)  # absolute tables: one pass
 
 
 def paint(flat: np.ndarray, starts: np.ndarray, lengths: np.ndarray, value: int) -> int:
