@@ -18,6 +18,7 @@ from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.uid import CTImageStorage, ExplicitVRLittleEndian, generate_uid
 
 from seglab.data import audit, discover, split_pairs
+from seglab.data.dicom import read_dicom_series
 from seglab.data.volume_format import is_label_volume, volume_cases
 from seglab.data.volumes import read_volume
 from seglab.errors import ConfigError, DataError
@@ -348,3 +349,26 @@ def test_volume_cases_take_every_image_volume_once(tmp_path, stems, channels):
     left_out = set(files) - set(taken)
     assert all(is_label_volume(f) for f in left_out)
     assert all(len(group) == 1 or len({f.parent for f in group}) == 1 for _, group in cases)
+
+
+def test_a_series_slice_claiming_gigabytes_of_pixels_allocates_none_of_them(tmp_path: Path) -> None:
+    """One damaged length in a slice's pixel data (2 GB claimed for the 60 bytes it holds):
+    pydicom reading the file allocated the 2 GB; slices are now parsed from their bytes in
+    memory, which answer with what they hold (the series reads, or fails naming the file)."""
+    import tracemalloc
+
+    write_dicom_series(tmp_path / "series", np.zeros((6, 5, 3), np.int16))
+    slice_file = sorted((tmp_path / "series").iterdir())[0]
+    data = bytearray(slice_file.read_bytes())
+    at = data.find(b"\xe0\x7f\x10\x00OW")  # (7FE0,0010) PixelData, explicit VR: 2 reserved bytes, then its length
+    data[at + 8:at + 12] = (0x7FFFFFF0).to_bytes(4, "little")
+    slice_file.write_bytes(bytes(data))
+    tracemalloc.start()
+    try:
+        read_dicom_series(tmp_path / "series")
+    except DataError as err:
+        assert "series" in str(err)
+    finally:
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+    assert peak < 64 * 2**20, peak

@@ -120,12 +120,19 @@ def read_dicom_image(path: Path) -> np.ndarray:
     return pixels.astype(np.float32) * np.float32(slope) + np.float32(intercept)
 
 
-def _dataset(path: Path, pixels: bool) -> pydicom.Dataset:
+def _parsed(path: Path, pixels: bool = True) -> pydicom.Dataset:
     """A DICOM file parsed from its bytes in memory: a damaged element length then asks a buffer
-    for more than it holds, where a file object first allocates all it was asked for."""
+    for more than it holds, where pydicom reading a file first allocates all it was asked for (a
+    slice whose pixel data claims 2 GB allocated 2 GB). Raises what reading and pydicom raise."""
+    ds = pydicom.dcmread(io.BytesIO(path.read_bytes()), stop_before_pixels=not pixels)
+    ds.filename = str(path)  # messages name the file, as when pydicom opens it
+    return ds
+
+
+def _dataset(path: Path, pixels: bool) -> pydicom.Dataset:
+    """`_parsed`, its failures a 2-D image's (`Unusable`)."""
     try:
-        data = path.read_bytes()
-        return pydicom.dcmread(io.BytesIO(data), stop_before_pixels=not pixels)
+        return _parsed(path, pixels)
     except (InvalidDicomError, *_DAMAGE) as err:
         raise Unusable(f"cannot be read as DICOM (damaged, or not DICOM): {err}", "unreadable") from None
 
@@ -202,8 +209,9 @@ def _read_series(folder: Path) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _read(path: Path) -> pydicom.Dataset:
+    """`_parsed`, its failures a series slice's (`DataError`)."""
     try:
-        return pydicom.dcmread(path)
+        return _parsed(path)
     except (InvalidDicomError, OSError, ValueError, EOFError, KeyError, TypeError) as err:
         raise DataError(f"DICOM file '{path}' cannot be read (damaged, or not DICOM): {err}") from None
 
