@@ -249,3 +249,18 @@ def test_two_dimensional_metaimages_are_one_slice_cases(tmp_path):
     assert sorted(p.name for p in index.pairs) == ["patient0001_2CH_ED/slice000", "patient0001_2CH_ES/slice000"]
     assert {p.group for p in index.pairs} == {"patient0001"}
     assert {int(read_mask(p.mask, index.mapping).max()) for p in index.pairs} == {1, 2}
+
+
+def test_header_counts_that_are_no_numbers_are_named(tmp_path):
+    """`ElementNumberOfChannels = x`, `HeaderSize = ?`, `byte skip: abc` raised a bare ValueError."""
+    mha(tmp_path / "a.mha", volume(), "ElementNumberOfChannels = x\n")
+    with pytest.raises(DataError, match=r"a\.mha': its header's elementnumberofchannels is 'x', not a whole number"):
+        read_metaimage(tmp_path / "a.mha")
+    mha(tmp_path / "b.mhd", volume(), "HeaderSize = ?\n", local=False)
+    with pytest.raises(DataError, match=r"b\.mhd': its header's headersize is '\?'"):
+        read_metaimage(tmp_path / "b.mhd")
+    (tmp_path / "c.raw").write_bytes(bytes(60))
+    (tmp_path / "c.nhdr").write_text("NRRD0004\ntype: uint8\ndimension: 3\nsizes: 5 4 3\nencoding: raw\n"
+                                     "data file: c.raw\nbyte skip: abc\n\n")
+    with pytest.raises(DataError, match=r"c\.nhdr': its header's byte skip is 'abc'"):
+        read_nrrd(tmp_path / "c.nhdr")

@@ -69,7 +69,7 @@ def read_metaimage(path: Path) -> tuple[np.ndarray, np.ndarray]:
     except (KeyError, ValueError):
         raise DataError(f"MetaImage '{path}' has no DimSize, ElementType or ElementDataFile it can be read by "
                         "(a damaged header?)") from None
-    channels = int(fields.get("elementnumberofchannels", "1") or 1)
+    channels = _whole(path, fields, "elementnumberofchannels", 1)
     if len(dims) not in (2, 3) or min(dims) < 1 or channels < 1:
         raise DataError(f"MetaImage '{path}' is {'x'.join(map(str, dims))} with {channels} channels; "
                         "expected a 3-D volume")
@@ -85,7 +85,7 @@ def read_metaimage(path: Path) -> tuple[np.ndarray, np.ndarray]:
                         "(SimpleITK: sitk.WriteImage(sitk.ReadImage(path), 'case.mha'))")
     else:
         data = _data_file(path, source)
-        skip = int(fields.get("headersize", "0") or 0)
+        skip = _whole(path, fields, "headersize", 0)
         data = data[len(data) - count:] if skip == -1 and not _truth(fields.get("compresseddata", "")) else data[skip:]
     if _truth(fields.get("compresseddata", "False")):
         data = _inflated(path, data, count, zlib.decompressobj())
@@ -129,7 +129,8 @@ def read_nrrd(path: Path) -> tuple[np.ndarray, np.ndarray]:
     source = fields.get("data file", fields.get("datafile"))
     data = _data_file(path, source) if source else path.read_bytes()[at:]
     if source:
-        data = data[int(fields.get("byte skip", "0") or 0):] if fields.get("byte skip", "0") != "-1" else data[-count:]
+        skip = _whole(path, fields, "byte skip", 0)
+        data = data[-count:] if skip == -1 else data[skip:]
     encoding = fields.get("encoding", "raw").lower()
     if encoding in ("gzip", "gz"):
         data = _inflated(path, data, count, zlib.decompressobj(zlib.MAX_WBITS | 32))
@@ -258,6 +259,18 @@ def _voxels(path: Path, data: bytes, dtype: np.dtype, count: int, shape: tuple[i
         raise DataError(f"volume '{path}' holds {len(data):,} bytes of voxels where its header states {count:,} "
                         "(truncated?)")
     return np.frombuffer(data[:count], dtype).reshape(shape)
+
+
+def _whole(path: Path, fields: dict[str, str], key: str, default: int) -> int:
+    """A header field that is a whole number (`default` when absent or empty).
+
+    Raises:
+        DataError: another value, naming the file and the field.
+    """
+    try:
+        return int(fields.get(key) or default)
+    except ValueError:
+        raise DataError(f"volume '{path}': its header's {key} is {fields[key]!r}, not a whole number") from None
 
 
 def _numbers(text: str, count: int, default: float | None) -> list:
