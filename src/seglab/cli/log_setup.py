@@ -8,11 +8,16 @@ from __future__ import annotations
 
 import logging
 import sys
+import warnings
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from seglab.data.file_warnings import being_read
+
 log = logging.getLogger("seglab")
+SHOWN_PER_KIND = 3  # warnings from one line of a decoder, one per file: the first few, the rest with -v
 
 
 @contextmanager
@@ -39,3 +44,29 @@ def configure_logging(verbose: bool) -> None:
     log.addHandler(handler)
     log.setLevel(logging.DEBUG if verbose else logging.INFO)
     log.propagate = False
+    _name_files_in_warnings()
+
+
+def _name_files_in_warnings() -> None:
+    """Warnings raised while seglab reads a file (pydicom's invalid UIDs, nibabel's odd headers)
+    go to the log naming the file, not as the decoder's source line; a warning from one line of a
+    decoder is shown for the first `SHOWN_PER_KIND` files, the rest with -v. Other warnings as before."""
+    if getattr(warnings.showwarning, "seglab_cli", False):
+        return
+    shown_before = warnings.showwarning
+    counts: Counter[tuple[type[Warning], str, int]] = Counter()
+
+    def show(message: Warning | str, category: type[Warning], filename: str, lineno: int, file=None,
+             line: str | None = None) -> None:
+        path = being_read()
+        if path is None:
+            shown_before(message, category, filename, lineno, file, line)
+            return
+        kind = (category, filename, lineno)
+        counts[kind] += 1
+        more = " (further warnings like this are shown with -v)" if counts[kind] == SHOWN_PER_KIND else ""
+        log.log(logging.WARNING if counts[kind] <= SHOWN_PER_KIND else logging.DEBUG,
+                "warning: '%s': %s%s", path, message, more)
+
+    show.seglab_cli = True  # type: ignore[attr-defined]
+    warnings.showwarning = show

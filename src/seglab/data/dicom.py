@@ -17,6 +17,7 @@ import numpy as np
 import pydicom
 from pydicom.errors import BytesLengthException, InvalidDicomError
 
+from seglab.data.file_warnings import reading
 from seglab.data.pixel_budget import check_pixels, within_budget
 from seglab.data.read_errors import Unusable
 from seglab.errors import DataError
@@ -57,8 +58,9 @@ def _one_series(folder: Path, changed: int) -> bool:
     series = set()
     for path in files:
         try:
-            series.add(str(pydicom.dcmread(path, stop_before_pixels=True, specific_tags=["SeriesInstanceUID"])
-                           .get("SeriesInstanceUID", "")))
+            with reading(path):
+                series.add(str(pydicom.dcmread(path, stop_before_pixels=True, specific_tags=["SeriesInstanceUID"])
+                               .get("SeriesInstanceUID", "")))
         except (InvalidDicomError, OSError, *_DAMAGE):
             continue
         if len(series) > 1:

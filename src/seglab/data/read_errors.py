@@ -20,6 +20,7 @@ from typing import TypeVar
 import numpy as np
 from PIL import Image
 
+from seglab.data.file_warnings import reading
 from seglab.errors import DataError, one_line
 
 TIFF_SUFFIXES = (".tif", ".tiff")
@@ -107,7 +108,8 @@ def decode(path: Path, what: str, reader: Callable[[Path], _T]) -> _T:
     try:
         if path.stat().st_size == 0:
             raise ReadError(f"{what} '{path}' is an empty file (0 bytes)", "empty-file")
-        array = reader(path)
+        with reading(path):
+            array = reader(path)
     except DataError:
         raise
     except Unusable as err:

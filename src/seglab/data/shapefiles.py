@@ -9,6 +9,7 @@ import json
 import struct
 from pathlib import Path
 
+from seglab.data.file_warnings import reading
 from seglab.errors import DataError
 
 _FILE_CODE = 9994  # the first four bytes of every .shp, big-endian
@@ -38,7 +39,7 @@ def read_shapefile(path: Path) -> tuple[list[dict], int | None]:
         raise DataError(f"shapefile '{path}' needs pyshp to be read: pip install 'seglab[geo]'") from None
     features = []
     try:
-        with shapefile.Reader(**_in_memory(path)) as reader:
+        with reading(path), shapefile.Reader(**_in_memory(path)) as reader:
             for item in reader.iterShapeRecords():
                 geometry = None if item.shape.shapeType == shapefile.NULL else \
                     json.loads(json.dumps(item.shape.__geo_interface__))
