@@ -372,3 +372,56 @@ def test_a_series_slice_claiming_gigabytes_of_pixels_allocates_none_of_them(tmp_
         peak = tracemalloc.get_traced_memory()[1]
         tracemalloc.stop()
     assert peak < 64 * 2**20, peak
+
+
+def _labels_fit_their_images(index) -> bool:
+    """Every labelled slice's box lies on its image's bright box (make_volume), so each label
+    was paired with its own image."""
+    for pair in index.pairs:
+        image, mask = np.load(pair.image)[..., 0], np.load(pair.mask)
+        if mask.any() and image[mask == 1].mean() < image[mask == 0].mean() + 40:
+            return False
+    return True
+
+
+@pytest.mark.parametrize("batch", ["Training Batch 1", "."])
+def test_lits_cases_pair_by_number_each_its_own_subject(tmp_path: Path, batch: str) -> None:
+    """LiTS' `volume-3.nii` + `segmentation-3.nii` side by side, in `Training Batch 1/` as it
+    unpacks or at the top: six patients were one case of six channels trained against patient
+    0's label (in a batch folder), or no layout at all (at the top)."""
+    for n in (0, 1, 2, 10, 11):
+        image, label = make_volume(n)
+        save(tmp_path / batch / f"volume-{n}.nii", image)
+        save(tmp_path / batch / f"segmentation-{n}.nii", label)
+    index = discover(tmp_path)
+    assert index.format == "volumes" and len(index.pairs) == 5 * DEPTH
+    assert {p.group for p in index.pairs} == {f"volume-{n}" for n in (0, 1, 2, 10, 11)}
+    assert np.load(index.pairs[0].image).shape[-1] == 1 and _labels_fit_their_images(index)
+
+
+def test_btcv_image_and_label_folders_pair_by_number_below_split_folders(tmp_path: Path) -> None:
+    """Synapse multi-organ (BTCV) as shipped: RawData/Training/img/img0001.nii.gz +
+    Training/label/label0001.nii.gz, Testing/img/ without labels; no layout was found."""
+    for n in (1, 2, 3, 4):
+        image, label = make_volume(n)
+        save(tmp_path / "RawData" / "Training" / "img" / f"img{n:04d}.nii.gz", image)
+        save(tmp_path / "RawData" / "Training" / "label" / f"label{n:04d}.nii.gz", label)
+    save(tmp_path / "RawData" / "Testing" / "img" / "img0061.nii.gz", make_volume(61)[0])
+    index = discover(tmp_path)
+    assert index.format == "volumes" and len(index.pairs) == 4 * DEPTH
+    assert {p.group for p in index.pairs} == {f"img{n:04d}" for n in (1, 2, 3, 4)} and _labels_fit_their_images(index)
+    assert {p.split for p in index.pairs} == {None}  # a training folder alone: the splits are drawn
+    assert [p.name for p in index.unlabelled] == ["img0061.nii.gz"]
+
+
+def test_cases_without_labels_beside_subject_folders_are_unlabelled(tmp_path: Path) -> None:
+    """KiTS19: data/case_00000/imaging.nii.gz + segmentation.nii.gz, and the test cases'
+    data/case_00210/imaging.nii.gz alone, which were counted nowhere."""
+    for n in (0, 1):
+        image, label = make_volume(n)
+        save(tmp_path / "data" / f"case_{n:05d}" / "imaging.nii.gz", image)
+        save(tmp_path / "data" / f"case_{n:05d}" / "segmentation.nii.gz", label)
+    save(tmp_path / "data" / "case_00210" / "imaging.nii.gz", make_volume(210)[0])
+    index = discover(tmp_path)
+    assert {p.group for p in index.pairs} == {"case_00000", "case_00001"}
+    assert [p.parent.name for p in index.unlabelled] == ["case_00210"]

@@ -10,9 +10,13 @@ Recognised layouts (docs/volumes.md), tried in this order:
    `*mask*` (BraTS-like), or a DICOM series (in the folder or a subfolder) and one NIfTI label.
    Several image volumes are the case's channels, in natural name order (BraTS: flair, t1,
    t1ce, t2). A folder of several cases, each label named after its image (ACDC's
-   `patient001_frame01.nii.gz` + `patient001_frame01_gt.nii.gz`), gives one case each, grouped
-   by subject. Subject folders may sit one or two levels down in split folders (ACDC's
-   `database/training/`).
+   `patient001_frame01.nii.gz` + `patient001_frame01_gt.nii.gz`; LiTS' `volume-3.nii` +
+   `segmentation-3.nii`, paired by number), gives one case each, grouped by subject. Subject
+   folders may sit one or two levels down in split folders (ACDC's `database/training/`), or
+   the cases in the dataset folder itself (LiTS).
+4. HDF5 cases (SSL4MIS).
+5. An image folder beside a label folder under any name 2-D datasets use, below split
+   folders (BTCV's `RawData/Training/img/` + `Training/label/`).
 
 Each case is cut into slices once (`seglab.data.slice_cache`); its pairs are named
 "<case>/slice<i>" and grouped by case, so splits and folds never divide a case.
@@ -34,12 +38,19 @@ import numpy as np
 from seglab.data.cache import default_cache_dir
 from seglab.data.classes import ClassSpec, classes_from_dataset_json
 from seglab.data.dicom import dicom_files
-from seglab.data.folders import walk
+from seglab.data.folders import MAX_DEPTH, walk
 from seglab.data.formats import FORMATS, DatasetFormat, ReadOptions
 from seglab.data.hdf5_files import HDF5_SUFFIXES, h5_holds_image_and_mask, h5_holds_volume
 from seglab.data.index import DatasetIndex, Pair, Problem, natural_key
 from seglab.data.mapping import IdentityMapping
-from seglab.data.naming import folder_split
+from seglab.data.naming import (
+    folder_split,
+    folders_split,
+    looks_like_image_folder,
+    looks_like_mask_folder,
+    usable_splits,
+)
+from seglab.data.pairing import best_rule
 from seglab.data.metaimage import slicer_segments
 from seglab.data.slice_cache import SliceFiles, Subject, extract
 from seglab.data.subjects import subject_of
@@ -148,7 +159,49 @@ def _find_layout(root: Path) -> _Layout | None:
         if images and (root / labels).is_dir():
             return _match(images, _volumes_in(root / labels), labels)
     subjects = _subject_folders(root)
-    return subjects if subjects.subjects else _split_containers(root) or _hdf5_cases(root)
+    if subjects.subjects:
+        return subjects
+    return _split_containers(root) or _hdf5_cases(root) or _root_cases(root) or _named_folders(root)
+
+
+def _root_cases(root: Path) -> _Layout | None:
+    """Labelled cases side by side in `root` itself (LiTS' `volume-0.nii` + `segmentation-0.nii`,
+    as its batches unpack): each case its own subject unless its name says whose it is."""
+    volumes = _volumes_in(root)
+    labels = [p for p in volumes if is_label_volume(p)]
+    cases = _cases([p for p in volumes if p not in labels], labels)
+    if not cases:
+        return None
+    layout = _Layout()
+    layout.subjects = [Subject(name, (image,), label) for name, image, label in cases]
+    layout.groups = {name: subject_of(name) or name for name, _, _ in cases}
+    return layout
+
+
+def _named_folders(root: Path) -> _Layout | None:
+    """An image folder beside a label folder, under any of the names 2-D datasets use and below
+    split folders (BTCV's `RawData/Training/img/img0001.nii.gz` + `Training/label/label0001.nii.gz`,
+    `Testing/img/` unlabelled): the split folders give the splits."""
+    layout, splits = _Layout(), dict[str, str | None]()
+    for folder, subfolders, _ in os.walk(root):
+        below = len(Path(folder).relative_to(root).parts)
+        subfolders[:] = sorted(d for d in subfolders if not d.startswith(".")) if below < MAX_DEPTH else []
+        named = {d: _volumes_in(Path(folder) / d) for d in subfolders}
+        label_dirs = [d for d, found in named.items() if found and looks_like_mask_folder(d)]
+        for name, images in named.items():
+            if not images or not looks_like_image_folder(name):
+                continue
+            split = folders_split(Path(folder) / name / "x", root)
+            if len(label_dirs) != 1:
+                layout.unlabelled += images if not label_dirs and split == "test" else []
+                continue
+            found = _match(images, named[label_dirs[0]], label_dirs[0])
+            layout.subjects += found.subjects
+            layout.problems += found.problems
+            splits.update({s.name: split for s in found.subjects})
+    if usable_splits(splits.values()):  # else (a train folder alone) the splits are drawn
+        layout.splits = {name: split for name, split in splits.items() if split}
+    return layout if layout.subjects else None
 
 
 def _hdf5_cases(root: Path) -> _Layout | None:
@@ -195,6 +248,7 @@ def _split_containers(root: Path) -> _Layout | None:
     named = None not in splits.values() and "train" in splits.values()
     for container, layout in found:
         merged.subjects += layout.subjects
+        merged.unlabelled += layout.unlabelled
         merged.problems += layout.problems
         merged.groups.update(layout.groups)
         split = splits[container]
@@ -264,6 +318,10 @@ def _match(images: list[Path], labels: list[Path], label_dir: str) -> _Layout:
     """Cases from image volumes (channel files grouped by their `_0000` suffix) and label
     volumes matched by name; unpaired files become problems."""
     label_of = {_LABEL_SUFFIX.sub("", volume_stem(p)): p for p in labels}
+    if not any(volume_stem(p) in label_of or _CHANNEL.sub("", volume_stem(p)) in label_of for p in images):
+        paired = _labels_by_image(images, labels)  # named apart, one number each: BTCV's img0001 + label0001
+        label_of = {volume_stem(p): p for p in labels if p not in paired.values()}
+        label_of.update({volume_stem(image): label for image, label in paired.items()})
     channels: dict[str, list[Path]] = {}
     for image in images:
         stem = volume_stem(image)
@@ -282,19 +340,38 @@ def _match(images: list[Path], labels: list[Path], label_dir: str) -> _Layout:
 
 
 def _cases(images: list[Path], labels: list[Path]) -> list[tuple[str, Path, Path]]:
-    """(case, image, label) when a subject folder holds several labelled cases, each label named
-    after its image with a label suffix (ACDC's `patient001_frame01_gt` for `patient001_frame01`);
-    empty otherwise. Images without a label (ACDC's `_4d` sequence) are no case."""
-    by_stem = {volume_stem(p): p for p in images}
-    cases = [(key, by_stem[key], label) for label in labels
-             if (key := _LABEL_SUFFIX.sub("", volume_stem(label))) in by_stem]
+    """(case, image, label) when a folder holds several labelled cases, each label named after
+    its image (ACDC's `patient001_frame01_gt` for `patient001_frame01`) or sharing its number
+    alone (LiTS' `segmentation-3.nii` for `volume-3.nii`); empty otherwise. Images without a
+    label (ACDC's `_4d` sequence) are no case."""
+    found = _labels_by_image(images, labels)
+    cases = [(volume_stem(image), image, label) for image, label in found.items()]
     return cases if len(cases) > 1 and len(cases) == len(labels) else []
+
+
+def _labels_by_image(images: Sequence[Path], labels: Sequence[Path]) -> dict[Path, Path]:
+    """image -> its label volume, one to one, by the naming rule that pairs the most
+    (`pairing.best_rule`: the same name, without affixes such as `_seg` or `_gt`, or a number
+    that each name holds once: BTCV's `img0001` and `label0001`)."""
+    rule = best_rule(images, labels)
+    by_key: dict[str, Path] = {}
+    for image in images:
+        key = rule.key_of(image, True)
+        if key is not None:
+            by_key.setdefault(key, image)
+    found: dict[Path, Path] = {}
+    for label in labels:
+        image = by_key.get(rule.key_of(label, False) or "")
+        if image is not None and image not in found:
+            found[image] = label
+    return found
 
 
 def _subject_folders(root: Path) -> _Layout:
     """Cases from one folder per subject (layout 3 of the module docstring)."""
     layout = _Layout()
     several: list[str] = []
+    unlabelled: list[Path] = []
     for folder in sorted((p for p in root.iterdir() if p.is_dir()), key=lambda p: natural_key(p.name)):
         volumes = _volumes_in(folder) + ([folder] if dicom_files(folder) else [])
         labels = [p for p in volumes if is_label_volume(p)]
@@ -303,8 +380,9 @@ def _subject_folders(root: Path) -> _Layout:
         if not labels and dicom and len(images) == len(dicom) + 1:  # a DICOM series and its one NIfTI label
             labels = [p for p in images if p.is_file()]
             images = dicom
-        if not labels:
-            continue  # not a subject folder (or one without labels: nothing to train on)
+        if not labels:  # not a subject folder, or a case without labels (KiTS' case_00210/imaging.nii.gz)
+            unlabelled += images
+            continue
         if not images:
             layout.problems.append(Problem(labels[0], "label volume has no image volume beside it",
                                            "mask-without-image"))
@@ -325,4 +403,5 @@ def _subject_folders(root: Path) -> _Layout:
     if several:
         log.info("%d subject folders hold several image volumes (e.g. %s); they are the channels, in name order",
                  len(several), several[0])
+    layout.unlabelled = unlabelled if layout.subjects else []
     return layout
