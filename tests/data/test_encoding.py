@@ -320,3 +320,51 @@ def test_masks_without_any_value_near_zero_are_refused_clearly(tmp_path, capsys)
     index = discover(root)
     [stray] = scan(index).problems
     assert "outside the classes (none, inferred" in stray.message and "--label-map 40:ignore,80:ignore" in stray.message
+
+
+@pytest.mark.parametrize("noisy", [False, True], ids=["exact", "jpeg-edges"])
+def test_class_dict_grey_colours_name_grey_masks_by_level(tmp_path: Path, noisy: bool) -> None:
+    """DeepGlobe Road (Kaggle) ships `class_dict.csv` with road 255,255,255 first and background
+    0,0,0 second, over grey 0/255 masks: the names were taken in row order and the masks read
+    by value, so every road pixel was called background and back."""
+    root = tmp_path / "road"
+    (root / "train").mkdir(parents=True)
+    (root / "class_dict.csv").write_text("name,r,g,b\nroad,255,255,255\nbackground,0,0,0\n")
+    for i in range(4):
+        mask = np.zeros((32, 32), np.uint8)
+        mask[4 + i:20, 6:12] = 255
+        if noisy:
+            mask[20, 6:12] = np.arange(100, 220, 20)  # antialiased edge
+            mask[4 + i, 12:20] = 200
+        Image.fromarray(mask).convert("RGB").save(root / "train" / f"{100 + i}_mask.png")
+        Image.fromarray(np.full((32, 32, 3), 90, np.uint8)).save(root / "train" / f"{100 + i}_sat.jpg")
+    index = discover(root)
+    assert index.classes.names == ("road", "background")
+    labels = read_mask(index.pairs[0].mask, index.mapping)
+    assert (labels[5:20, 6:12] == 0).all() and labels[25, 25] == 1  # road where the mask is white
+
+
+def test_class_dict_grey_levels_map_to_their_classes(tmp_path: Path) -> None:
+    """Grey masks of several levels named by a class_dict.csv of greys (0, 128, 255) read as
+    those classes; before, 128 and 255 were values beyond the three classes."""
+    masks = {}
+    for name in NAMES:
+        mask = np.zeros((32, 32), np.uint8)
+        mask[2:12, 2:12], mask[15:30, 15:30] = 128, 255
+        masks[name] = mask
+    root = dataset(tmp_path / "d", masks)
+    (root / "class_dict.csv").write_text("name,r,g,b\nsoil,0,0,0\nplant,128,128,128\nsky,255,255,255\n")
+    index = discover(root)
+    labels = read_mask(index.pairs[0].mask, index.mapping)
+    assert index.classes.names == ("soil", "plant", "sky")
+    assert labels[5, 5] == 1 and labels[20, 20] == 2 and labels[0, 31] == 0
+    assert audit(index).fatal == []
+
+
+def test_a_label_class_dict_names_the_classes(tmp_path: Path) -> None:
+    """The Massachusetts roads and buildings (Kaggle) name theirs label_class_dict.csv: it was
+    listed as ignored and the classes were class_0, class_1."""
+    root = dataset(tmp_path / "d", {name: binary_mask() for name in NAMES})
+    (root / "label_class_dict.csv").write_text("name,r,g,b\nbackground,0,0,0\nbuilding,255,255,255\n")
+    index = discover(root)
+    assert index.classes.names == ("background", "building") and index.mapping == BinaryMapping()

@@ -124,13 +124,24 @@ def test_folder_pairs_reports_unpaired_files(tmp_path):
 
 def test_isbi_layout_binary_with_unlabelled_test(tmp_path):
     make_folder_pairs(tmp_path / "train", "image", "label", ["0", "1", "2"], values=(0, 255))
+    for i in range(3):  # grey EM slices
+        write_png(tmp_path / "train" / "image" / f"{i}.png", rgb()[..., 0])
     for i in range(2):
-        write_png(tmp_path / "test" / f"{i}.png", rgb())
+        write_png(tmp_path / "test" / f"{i}.png", rgb()[..., 0])
     index = discover(tmp_path)
     assert len(index.pairs) == 3 and [p.name for p in index.unlabelled] == ["0.png", "1.png"]
     assert index.mapping == BinaryMapping()
     assert index.classes.names == ("membrane", "cell")
     assert set(np.unique(read_mask(index.pairs[0].mask, index.mapping)).tolist()) == {0, 1}
+
+
+def test_aerial_image_and_label_folders_are_not_named_as_membranes(tmp_path):
+    """WHU Building ships train/image/*.tif (RGB aerial tiles) + train/label/*.tif (0/255), the
+    folder names of the U-Net tutorial's ISBI membranes: its buildings were named 'cell' and
+    the background 'membrane', in the run's classes.json and reports."""
+    for split in ("train", "val", "test"):
+        make_folder_pairs(tmp_path / split, "image", "label", ["1", "2"], values=(0, 255))
+    assert discover(tmp_path).classes.names == ("class_0", "class_1")
 
 
 def test_binary_masks_in_images_masks_have_generic_classes(tmp_path):

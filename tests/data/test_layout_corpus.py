@@ -336,6 +336,17 @@ def test_ade20k_object_info_names_the_label_values_and_ignore_0_lines_them_up(tm
     assert report.stats.mask_values[15 - 1] > 0 and "  14  thing15" in format_report(report)
 
 
+def test_ade20k_object_info_as_its_zip_ships_it_tab_separated_names_the_values(tmp_path):
+    """The ADEChallengeData2016 zip ships objectInfo150.txt (tabs; synonyms `building, edifice`),
+    not the devkit's .csv: no name was read, and the values beyond the inferred classes were
+    offered as ignore labels."""
+    ade(tmp_path)
+    rows = "".join(f"{v}\t0.01\t10\t1\tthing{v}, alias{v}\n" for v in range(1, 151))
+    (tmp_path / "ADEChallengeData2016" / "objectInfo150.txt").write_text(f"Idx\tRatio\tTrain\tVal\tName\n{rows}")
+    report = inspect_dataset(tmp_path, ignore_index=0)
+    assert report.classes.names[:2] == ("thing1", "thing2") and report.classes.num_classes == 150
+
+
 def test_nnunet_raw_folder_takes_class_names_from_dataset_json(tmp_path):
     nnunet(tmp_path)
     index = discover(tmp_path / "Dataset042_Roads")

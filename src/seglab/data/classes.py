@@ -343,7 +343,8 @@ def classes_from_dataset_json(path: str | Path) -> ClassSpec | None:
         return None
 
 
-CLASS_DICT_GLOB = "class_dict*.csv"  # CamVid (Kaggle) class_dict.csv, Semantic Drone class_dict_seg.csv
+CLASS_DICT_GLOB = "*class_dict*.csv"  # CamVid (Kaggle) class_dict.csv, Semantic Drone class_dict_seg.csv,
+# the Massachusetts roads' and buildings' label_class_dict.csv
 
 
 def _csv_rows(path: Path) -> tuple[list[str], list[list[str]]]:
@@ -353,7 +354,9 @@ def _csv_rows(path: Path) -> tuple[list[str], list[list[str]]]:
         DataError: the file cannot be read or parsed, naming it.
     """
     try:
-        rows = list(csv.reader(path.read_text(encoding="utf-8-sig").splitlines(), skipinitialspace=True))
+        lines = path.read_text(encoding="utf-8-sig").splitlines()
+        tabs = bool(lines) and "\t" in lines[0]  # ADE20K's objectInfo150.txt, as its zip ships it
+        rows = list(csv.reader(lines, delimiter="\t" if tabs else ",", skipinitialspace=True))
     except (OSError, UnicodeDecodeError, csv.Error) as err:
         raise DataError(f"class list '{path}' cannot be read: {err}") from err
     return ([h.strip().lower() for h in rows[0]] if rows else []), rows
@@ -511,11 +514,12 @@ def _machine_colours(values: Any) -> dict[int, str] | None:
 
 def value_names_from_csv(path: str | Path) -> ValueNames | None:
     """Names of mask values from a CSV with a name column and an index column (idx, id, index
-    or value): ADE20K's objectInfo150.csv (`Idx, Ratio, Train, Val, Name`), Roboflow's
-    `_classes.csv` (`Pixel Value, Class`: there the class column holds the names). None when the
-    header has no such columns or no row follows, so that any CSV beside the data can be tried.
+    or value): ADE20K's objectInfo150.csv (`Idx, Ratio, Train, Val, Name`) or the tab-separated
+    objectInfo150.txt of its zip, Roboflow's `_classes.csv` (`Pixel Value, Class`: there the
+    class column holds the names). None when the header has no such columns or no row follows,
+    so that any CSV beside the data can be tried.
 
-    A name listing synonyms (`building;edifice`, `person;individual;someone;...`) is shortened
+    A name listing synonyms (`building;edifice`, the .txt's `building, edifice`) is shortened
     to its first: class tables and per-class scores need one short name, and the first is the
     common one. The whole string is kept where the first would name two values.
 
@@ -545,6 +549,6 @@ def value_names_from_csv(path: str | Path) -> ValueNames | None:
         full[value] = name
     if not full:  # a header and blank lines only
         return None
-    first = {value: name.split(";")[0].strip() or name for value, name in full.items()}
+    first = {value: re.split("[;,]", name)[0].strip() or name for value, name in full.items()}
     taken = Counter(first.values())
     return ValueNames(path, {v: short if taken[short] == 1 else full[v] for v, short in first.items()})

@@ -220,18 +220,33 @@ def _label_encoding(sample: MaskSample, classes: ClassSpec | None) -> Encoding:
     between = {v for v in values if v not in (0, 255)}
     exact = values[0] + values[255]
     spec = classes or ClassSpec((generic_name(0), generic_name(1)))
+    grey = _grey_classes(classes)
     if set(values) == {0, WIDE_ON} and spec.num_classes == 2:  # 16-bit 0/65535 masks (TGS Salt)
         return Encoding(spec, ThresholdMapping(WIDE_ON // 2 + 1), values=seen, binary=True)
+    if grey is not None and set(grey) != {0, 255} and sum(values[v] for v in grey) >= BINARY_SHARE * total:
+        return Encoding(classes, LabelMapping(tuple(grey.items())), values=seen)  # grey levels named in class_dict
     if 255 not in values or not all(0 <= v <= 255 for v in values) or spec.num_classes != 2:
         instances = _instance_problem(sample) if classes is None else None
         return Encoding(classes, IdentityMapping(), (instances,) if instances else (), values=seen)
+    white_first = grey == {255: 0, 0: 1}  # DeepGlobe Road's class_dict.csv: road 255,255,255, background 0,0,0
     if len(between) >= NOISY_LEVELS and exact >= BINARY_SHARE * total:  # many levels: edges
         snapped = _snapped_problem(sample, sample.labels, between, "lie between 0 and 255 (antialiased or JPEG "
                                    "edges); each was thresholded at 128 to the nearer class")
-        return Encoding(spec, ThresholdMapping(128), (snapped,), seen, binary=True)
+        return Encoding(spec, ThresholdMapping(128, inverted=white_first), (snapped,), seen, binary=True)
     if total - exact <= MIN_SHARE * total:  # exact 0/255, or a few stray pixels the scan reports
-        return Encoding(spec, BinaryMapping(), values=seen, binary=True)
+        mapping = LabelMapping(((0, 1), (255, 0))) if white_first else BinaryMapping()
+        return Encoding(spec, mapping, values=seen, binary=True)
     return Encoding(classes, IdentityMapping(), values=seen)  # e.g. 0/1 labels with a 255 void border
+
+
+def _grey_classes(classes: ClassSpec | None) -> dict[int, int] | None:
+    """Grey level -> class when every class colour is a grey (r = g = b) and they are not the
+    class indices themselves: a class_dict.csv over grey masks (DeepGlobe Road's white road and
+    black background) names the classes by their level, whatever its row order."""
+    if classes is None or not classes.colours or any(len(set(c)) != 1 for c in classes.colours):
+        return None
+    levels = {int(c[0]): k for k, c in enumerate(classes.colours)}
+    return None if all(level == k for level, k in levels.items()) else levels
 
 
 def _colour_encoding(sample: MaskSample, classes: ClassSpec | None) -> Encoding:

@@ -153,8 +153,9 @@ class FolderPairsFormat(DatasetFormat):
             return classes, IdentityMapping(), []
         encoding = choose_encoding([m for p in pairs for m in p.masks], classes)
         found = list(encoding.problems)
+        # the U-Net tutorial's ISBI 2012 membranes: grey EM slices (WHU's aerial buildings are RGB)
         isbi = bool(mask_dirs) and all(m.name == "label" and m.parent.joinpath("image").is_dir() for m in mask_dirs)
-        if classes is None and encoding.binary and isbi:
+        if classes is None and encoding.binary and isbi and _channel_count(pairs[0].images[0]) == 1:
             return ISBI_CLASSES, encoding.mapping, found
         camvid = {m.name for m in mask_dirs} >= {"trainannot", "valannot"}
         values = encoding.values
@@ -206,6 +207,7 @@ def _shipped_value_names(root: Path, found: FolderSearch) -> ValueNames | None:
         # Mapillary's config_v1.2.json and config_v2.0.json: the one of the labels' version first
         jsons = sorted(folder.glob("*.json"), key=lambda p: not any(v in p.stem for v in versions))
         tables = [*((value_names_from_csv, p) for p in sorted(folder.glob("*.csv"))),
+                  *((value_names_from_csv, p) for p in sorted(folder.glob("*.txt")) if p.name not in NAME_LIST_FILES),
                   *((value_names_from_list, folder / n) for n in NAME_LIST_FILES if (folder / n).is_file()),
                   *((value_names_from_label_json, p) for p in jsons if p.name.lower() not in METADATA_FILES)]
         for read, path in tables:

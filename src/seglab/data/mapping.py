@@ -179,10 +179,11 @@ class ThresholdMapping(MaskMapping):
     """
 
     threshold: float = 128.0
+    inverted: bool = False  # values below the threshold are class 1 (class_dict.csv: white road is class 0)
     kind: ClassVar[str] = "threshold"
 
     def apply(self, raw: np.ndarray) -> np.ndarray:
-        return (single_channel(raw) >= self.threshold).astype(np.int64)
+        return ((single_channel(raw) >= self.threshold) != self.inverted).astype(np.int64)
 
 
 @MAPPINGS.register("labels")
