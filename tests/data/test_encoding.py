@@ -368,3 +368,15 @@ def test_a_label_class_dict_names_the_classes(tmp_path: Path) -> None:
     (root / "label_class_dict.csv").write_text("name,r,g,b\nbackground,0,0,0\nbuilding,255,255,255\n")
     index = discover(root)
     assert index.classes.names == ("background", "building") and index.mapping == BinaryMapping()
+
+
+@pytest.mark.parametrize(("stray", "levels"), [([63, 126, 189, 252], "63:1,126:2,189:3,252:4"),
+                                               ([127, 255], "127:1,255:2"), ([85, 170, 255], "85:1,170:2,255:3")])
+def test_evenly_spaced_grey_levels_are_offered_as_classes(stray: list[int], levels: str) -> None:
+    """CHAOS' MR masks hold 0, 63, 126, 189 and 252 (liver, kidneys, spleen): the one flag
+    offered was --label-map 63:ignore,126:ignore,..., which would ignore every organ."""
+    from seglab.data.encoding import relabel_hint
+    from seglab.data.mapping import IdentityMapping
+    hint = relabel_hint(IdentityMapping(), stray, num_classes=1)
+    assert f"--label-map {levels} reads them as classes 1 to {len(stray)}" in hint and "ignore" not in hint
+    assert "evenly" not in relabel_hint(IdentityMapping(), [3, 40, 200], num_classes=1)

@@ -101,3 +101,41 @@ def test_ultrasound_nerve_names_group_by_subject(tmp_path: Path) -> None:
 def test_number_pairs_of_few_subjects_and_named_scenes_are_no_subjects(tmp_path: Path, names: list[str]) -> None:
     side_by_side(tmp_path / "data", names)
     assert all(p.group is None for p in discover(tmp_path / "data").pairs)
+
+
+def chaos(root: Path, cases: list[str], modality: str = "CT") -> None:
+    """CHAOS' layout: Train_Sets/CT/<patient>/DICOM_anon/ slices + Ground/ masks, names that
+    say nothing of the patient (`i0000,0000b`, `liver_GT_000`)."""
+    for n, case in enumerate(cases):
+        for s in range(4):
+            save(root / "Train_Sets" / modality / case / "DICOM_anon" / f"i{s:04d},0000b.png", photo(n * 10 + s, SIZE))
+            save(root / "Train_Sets" / modality / case / "Ground" / f"liver_GT_{s:03d}.png", mask(s))
+
+
+def test_case_folders_holding_image_and_mask_folders_are_the_subjects(tmp_path: Path) -> None:
+    """CHAOS put one patient's slices in train, val and test alike."""
+    chaos(tmp_path, ["1", "2", "5", "6", "8"])
+    index = discover(tmp_path)
+    assert {p.group for p in index.pairs} == {f"Train_Sets/CT/{n}" for n in ("1", "2", "5", "6", "8")}
+    splits = split_pairs(index.pairs, seed=0)
+    groups = [{p.group for p in splits[s]} for s in ("train", "val", "test")]
+    assert all(groups) and not (groups[0] & groups[1] or groups[0] & groups[2] or groups[1] & groups[2])
+
+
+def test_case_folders_without_a_number_are_no_subjects(tmp_path: Path) -> None:
+    """Folders named by a word are as often classes (lesion types, scenes): never validate on a
+    class that was not trained on."""
+    chaos(tmp_path, ["benign", "malignant", "normal", "cyst", "other"])
+    assert {p.group for p in discover(tmp_path).pairs} == {None}
+
+
+def test_image_folders_deeper_than_the_search_are_said(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """CHAOS' MR slices (Train_Sets/MR/1/T2SPIR/DICOM_anon/) lie a level deeper than its CT's:
+    they were left out without a word."""
+    chaos(tmp_path, ["1", "2", "3"])
+    chaos(tmp_path, ["1/T2SPIR", "2/T2SPIR", "3/T2SPIR"], modality="MR")
+    index = discover(tmp_path)
+    assert {p.image.parts[-4] for p in index.pairs} == {"CT"}
+    line = ("6 folders with images lie deeper than 4 levels and were not searched, such as "
+            "Train_Sets/MR/1/T2SPIR/DICOM_anon/: pass a folder further down as DATA to read them")
+    assert line in index.pairing and line in caplog.text

@@ -332,6 +332,10 @@ def relabel_hint(mapping: MaskMapping, stray: list[int], num_classes: int | None
         value = stray[0]
         return (f"the masks hold 0 and {value}, a binary mask: --label-map {value}:1 reads {value} as class 1 "
                 f"(--label-map {value}:ignore if it marks void pixels)")
+    if num_classes == 1 and isinstance(mapping, IdentityMapping) and _even_levels(stray):
+        listed = ",".join(f"{v}:{k}" for k, v in enumerate(sorted(stray), start=1))
+        return (f"the masks hold 0 and {len(stray)} evenly spaced grey levels, classes drawn to be seen (CHAOS' "
+                f"63, 126, 189, 252): --label-map {listed} reads them as classes 1 to {len(stray)}")
     kept = "255:1," if isinstance(mapping, BinaryMapping) else ""  # the map replaces 0/255 -> 0/1
     option = f"--label-map {kept}" + ",".join(f"{v}:ignore" for v in stray)
     if min(stray) < 0:
@@ -344,6 +348,13 @@ def relabel_hint(mapping: MaskMapping, stray: list[int], num_classes: int | None
                 f"if they mark void pixels, set {option}")
     void = "--ignore-index 255 if it marks void pixels, or " if stray == [255] else ""
     return f"set {void}{option} (or map them to classes), or declare the classes in classes.json"
+
+
+def _even_levels(values: list[int]) -> bool:
+    """Two or more values at k / n of the largest (within rounding), k = 1..n: 85, 170, 255."""
+    ordered, top = sorted(values), max(values)
+    return len(ordered) >= 2 and min(ordered) > 1 and all(
+        abs(v - top * k / len(ordered)) <= 1 for k, v in enumerate(ordered, start=1))
 
 
 def parse_label_map(values: Mapping[object, object]) -> dict[int, int | str]:

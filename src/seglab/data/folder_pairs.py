@@ -35,9 +35,11 @@ from seglab.data.classes import (
 )
 from seglab.data.encoding import choose_encoding
 from seglab.data.folders import (
+    MAX_DEPTH,
     METADATA_FILES,
     Folder,
     FolderSearch,
+    deeper_image_folders,
     named_tops,
     path_ends_with,
     search_folders,
@@ -134,6 +136,12 @@ class FolderPairsFormat(DatasetFormat):
         index = DatasetIndex(root, "folder-pairs", pairs, found.unlabelled + listed_unlabelled, classes, mapping,
                              problems + encoding_problems)
         index.pairing = [m.describe(root) for m in matches]
+        deeper = deeper_image_folders(root)
+        if deeper:  # read nowhere: said, not passed over
+            line = (f"{len(deeper)} folders with images lie deeper than {MAX_DEPTH} levels and were not searched, "
+                    f"such as {deeper[0].relative_to(root).as_posix()}/: pass a folder further down as DATA to read them")
+            logger.warning("%s: %s", root, line)
+            index.pairing.append(line)
         index.ignored = found.ignored + aside + sorted(derived) + [p for m in matches for p in m.extra_masks]
         if index.classes is None and type(mapping) is IdentityMapping:  # label masks, no names yet
             index.value_names = _shipped_value_names(root, found)

@@ -117,7 +117,16 @@ def one_listing() -> Iterator[None]:
 
 def walk(root: Path, max_depth: int = MAX_DEPTH) -> list[Folder]:
     """Folders with image files under `root` (itself included), naturally ordered."""
-    return _listed(("images", Path(root), max_depth), lambda: _walk(root, max_depth))
+    return list(_listed(("images", Path(root), max_depth), lambda: _walk(root, max_depth))[0])
+
+
+def deeper_image_folders(root: Path) -> list[Path]:
+    """Folders with image files below the levels `walk` searches (three more at most): a download
+    wrapped once more than usual (BDD100K's `bdd100k/bdd100k/labels/sem_seg/masks/train/`), or a
+    dataset deeper in parts (CHAOS' `Train_Sets/MR/1/T2SPIR/DICOM_anon/` beside its CT's
+    `Train_Sets/CT/1/DICOM_anon/`). Only the subtrees `walk` cut off are listed."""
+    cut = _listed(("images", Path(root), MAX_DEPTH), lambda: _walk(root, MAX_DEPTH))[1]
+    return [f.path for below in cut for f in _walk(below, 2)[0] if f.files]
 
 
 def json_listing(root: Path, depth: int) -> list[tuple[Path, list[str]]]:
@@ -149,14 +158,17 @@ def _json_folders(root: Path, depth: int) -> list[tuple[Path, list[str]]]:
     return found
 
 
-def _walk(root: Path, max_depth: int) -> list[Folder]:
+def _walk(root: Path, max_depth: int) -> tuple[list[Folder], list[Path]]:
+    """The folders with image files (or named for masks), and the subfolders left unsearched below `max_depth`."""
     found: list[Folder] = []
+    cut: list[Path] = []
     visited = 0
     for current, dirs, _ in os.walk(root):
         here = Path(current)
         parts = here.relative_to(root).parts
         dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d.lower() not in _SKIPPED)
         if len(parts) >= max_depth:
+            cut += [here / d for d in dirs]
             dirs[:] = []
         visited += 1
         if visited > _MAX_FOLDERS:
@@ -165,7 +177,7 @@ def _walk(root: Path, max_depth: int) -> list[Folder]:
         folder = _folder(here, parts)
         if folder.files or (parts and looks_like_mask_folder(parts[-1])):  # an empty masks/ still explains itself
             found.append(folder)
-    return found
+    return found, cut
 
 
 def _folder(path: Path, parts: tuple[str, ...]) -> Folder:

@@ -18,7 +18,7 @@ from typing import ClassVar
 from seglab.config import DataConfig
 from seglab.data.classes import ClassSpec, generic_name, load_classes_file
 from seglab.data.encoding import ENCODING_CODES, label_map_encoding, sample_masks
-from seglab.data.folders import MAX_DEPTH, one_listing, walk
+from seglab.data.folders import MAX_DEPTH, deeper_image_folders, one_listing, walk
 from seglab.data.index import DatasetIndex, Pair, Problem, list_images, match_files, natural_key
 from seglab.data.mapping import IdentityMapping, OffsetMapping, ThresholdMapping
 from seglab.data.multilabel import apply_task, class_folders, index_class_folders
@@ -398,22 +398,16 @@ def _what_was_seen(root: Path) -> str:
                      for f in seen[:FOLDERS_SHOWN])
     if len(seen) > FOLDERS_SHOWN:
         listed += f"\n  ... and {len(seen) - FOLDERS_SHOWN} more folders"
-    deeper = _deeper_images(root)
-    if deeper is not None:
+    deeper = deeper_image_folders(root)
+    if deeper:
         listed += (f"\n  (folders deeper than {MAX_DEPTH} levels are not searched, such as "
-                   f"{deeper.relative_to(root).as_posix()}/: pass a folder further down as DATA)")
+                   f"{deeper[0].relative_to(root).as_posix()}/: pass a folder further down as DATA)")
     found = f"\nfolders with images:{listed}" if seen else "\nno image files found (PNG, JPEG, TIFF, BMP, GIF, PPM, .npy, .npz, .h5)"
     return (
         f"{found}\nname how they pair: --images DIR --masks DIR for an image and a mask folder, --mask-pattern "
         "'{stem}_mask.png' when names differ (alone for images and masks in one folder), or list the pairs "
         "in a CSV: --manifest pairs.csv (docs/data.md)"
     )
-
-
-def _deeper_images(root: Path) -> Path | None:
-    """A folder with image files below the levels `walk` searches, if there is one: a download
-    wrapped once more than usual (BDD100K's `bdd100k/bdd100k/labels/sem_seg/masks/train/`)."""
-    return next((f.path for f in walk(root, MAX_DEPTH + 3) if f.files and len(f.parts) > MAX_DEPTH), None)
 
 
 def _stem(path: Path) -> str:

@@ -12,9 +12,11 @@ their group, and `seglab.data.splits` keeps each group in one split (as it does 
 from __future__ import annotations
 
 import logging
+import os
 import re
 from collections import Counter
 from dataclasses import replace
+from pathlib import Path
 
 from seglab.data.index import DatasetIndex, Pair
 
@@ -24,6 +26,7 @@ _SLICE_NAME = re.compile(r"^(?P<subject>.*?[a-z0-9])[_\-. ]*(?:slice|slc|frame)[
 _SUBJECT_AND_NUMBER = re.compile(r"(?P<subject>\d+)[_\-](?P<number>\d+)")
 _SHARE = 0.9  # of the names that must say their subject
 _MIN_FOLDERS = 5  # subjects by folder or number; fewer are more likely classes (BUSI's benign/, malignant/)
+_MIN_CASES = 3  # case folders named with a number: a train, a validation and a test subject
 
 
 def with_subjects(index: DatasetIndex) -> DatasetIndex:
@@ -31,7 +34,8 @@ def with_subjects(index: DatasetIndex) -> DatasetIndex:
     unchanged when any pair has a group already or the names do not say."""
     if not index.pairs or any(p.group is not None for p in index.pairs):
         return index
-    found = _by_slice_token(index.pairs) or _by_numbered_folder(index.pairs) or _by_subject_number(index.pairs)
+    found = (_by_slice_token(index.pairs) or _by_numbered_folder(index.pairs) or _by_subject_number(index.pairs)
+             or _by_case_folder(index.pairs, index.root))
     if found is None:
         return index
     subjects, how = found
@@ -92,6 +96,22 @@ def _by_subject_number(pairs: list[Pair]) -> tuple[dict[str, str], str] | None:
     if len(set(subjects.values())) < _MIN_FOLDERS or not _says_subjects(subjects, len(pairs)):
         return None
     return subjects, "the number before the image's number"
+
+
+def _by_case_folder(pairs: list[Pair], root: Path) -> tuple[dict[str, str], str] | None:
+    """CHAOS' `CT/1/DICOM_anon/i0000,0000b.dcm` + `CT/1/Ground/liver_GT_000.png` -> `CT/1`: image
+    and mask folders inside a folder per case, whose name holds a number (a patient, not a class
+    such as BUSI's benign/), in several cases; their files name no subject."""
+    subjects = {}
+    for pair in pairs:
+        if pair.mask is None or pair.mask.parent == pair.image.parent:
+            continue
+        case = Path(os.path.commonpath([pair.image.parent, pair.mask.parent]))
+        if case != root and case.is_relative_to(root) and any(c.isdigit() for c in case.name):
+            subjects[pair.name] = case.relative_to(root).as_posix()
+    if len(set(subjects.values())) < _MIN_CASES or not _says_subjects(subjects, len(pairs)):
+        return None
+    return subjects, "the case folder holding its image and mask folders"
 
 
 def _says_subjects(subjects: dict[str, str], pairs: int) -> bool:
