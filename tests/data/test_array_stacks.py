@@ -122,3 +122,69 @@ def test_unreadable_stacks_are_named(tmp_path):
     np.save(tmp_path / "masks.npy", np.full((2, H, W), 300, np.int32))
     with pytest.raises(DataError, match=r"masks\.npy': slice 0 holds values outside the class indices 0-255"):
         discover(tmp_path, cache_dir=str(tmp_path / "cache"))
+
+
+def em_stack(path: Path, seed: int, count: int = 5) -> tuple[np.ndarray, np.ndarray]:
+    """A multi-page TIFF of grey EM-like slices and its 0/255 label stack beside, as Fiji saves
+    them (ImageJ stacks: axes ZYX); slice i's box moves with i."""
+    import tifffile
+
+    images = np.random.default_rng(seed).integers(0, 120, (count, H, W)).astype(np.uint8)
+    labels = np.zeros((count, H, W), np.uint8)
+    for i in range(count):
+        labels[i, 2 + i:9 + i, 3:11] = 255
+    images[labels == 255] += 120
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tifffile.imwrite(path, images, imagej=True, metadata={"axes": "ZYX"})
+    return images, labels
+
+
+def test_lucchi_tiff_stacks_pair_page_by_page(tmp_path: Path) -> None:
+    """Lucchi's mitochondria (EPFL): training.tif + training_groundtruth.tif, testing.tif +
+    testing_groundtruth.tif, 165 pages each: only each file's first page was read (a warning)."""
+    import tifffile
+
+    for split in ("training", "testing"):
+        _, labels = em_stack(tmp_path / f"{split}.tif", seed=len(split))
+        tifffile.imwrite(tmp_path / f"{split}_groundtruth.tif", labels, imagej=True, metadata={"axes": "ZYX"})
+    index = discover(tmp_path)
+    assert index.format == "array-stack" and len(index.pairs) == 10
+    assert {p.split for p in index.pairs} == {"train", "test"} and index.classes.num_classes == 2
+    for pair in index.pairs:
+        image, mask = read_image(pair.image)[..., 0], read_mask(pair.mask, index.mapping)
+        assert set(np.unique(mask).tolist()) == {0, 1} and image[mask == 1].min() >= 120  # page i with page i
+
+
+def test_isbi_2012_volumes_as_the_challenge_ships_them(tmp_path: Path) -> None:
+    """train-volume.tif + train-labels.tif (30 pages) and test-volume.tif without labels: no
+    layout was found. A train stack alone: the splits are drawn."""
+    import tifffile
+
+    _, labels = em_stack(tmp_path / "train-volume.tif", seed=1)
+    tifffile.imwrite(tmp_path / "train-labels.tif", labels)
+    em_stack(tmp_path / "test-volume.tif", seed=2)
+    index = discover(tmp_path)
+    assert len(index.pairs) == 5 and {p.split for p in index.pairs} == {None}
+    assert [p.name for p in index.ignored] == ["test-volume.tif"]
+
+
+def test_a_truncated_tiff_stack_is_named(tmp_path: Path) -> None:
+    import tifffile
+
+    _, labels = em_stack(tmp_path / "train-volume.tif", seed=1)
+    tifffile.imwrite(tmp_path / "train-labels.tif", labels)
+    data = bytearray((tmp_path / "train-volume.tif").read_bytes())
+    (tmp_path / "train-volume.tif").write_bytes(data[: len(data) - 200])  # the last slices cut off
+    with pytest.raises(DataError, match=r"TIFF stack '.*train-volume\.tif' (is corrupt or truncated|cannot be read)"):
+        discover(tmp_path)
+
+
+def test_channel_pages_are_no_stack(tmp_path: Path) -> None:
+    """An ImageJ hyperstack of three stains (axes CYX) is one image of three channels."""
+    import tifffile
+
+    from seglab.data.tiff_stacks import tiff_stack_shape
+
+    tifffile.imwrite(tmp_path / "a.tif", np.zeros((3, H, W), np.uint8), imagej=True, metadata={"axes": "CYX"})
+    tifffile.imwrite(tmp_path / "b.tif", np.zeros((5, H, W), np.uint8), imagej=True, metadata={"axes": "ZYX"})
+    assert tiff_stack_shape(tmp_path / "a.tif") is None and tiff_stack_shape(tmp_path / "b.tif") == (5, H, W)

@@ -14,7 +14,9 @@ are six channels); CoNIC's instances and classes (the channel of few values). Ea
 written once into the cache, a PNG (images of whole values 0-255) or `.npy`, its mask a
 class-index PNG, so that every later stage reads plain pairs. PanNuke's `Fold 1`, `Fold 2`,
 `Fold 3` are its paper's first split: train, val, test; otherwise the names say it
-(`X_train.npy`, `train/images.npy`).
+(`X_train.npy`, `train/images.npy`). Multi-page TIFF stacks (`tiff_stacks`: Lucchi's
+`training.tif` + `training_groundtruth.tif`, ISBI 2012's `train-volume.tif` + `train-labels.tif`)
+are stacks too, images unless named for masks.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ import json
 import logging
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -37,11 +39,19 @@ from seglab.data.file_version import file_version
 from seglab.data.folders import walk
 from seglab.data.formats import FORMATS, DatasetFormat, ReadOptions
 from seglab.data.index import DatasetIndex, Pair, natural_key
-from seglab.data.mapping import IdentityMapping
-from seglab.data.naming import folder_split, folders_split, looks_like_image_folder, looks_like_mask_folder
+from seglab.data.encoding import choose_encoding
+from seglab.data.naming import (
+    folder_split,
+    folders_split,
+    looks_like_image_folder,
+    looks_like_mask_folder,
+    usable_splits,
+)
 from seglab.data.npy_files import memory_mapped, npy_header
 from seglab.data.pixel_budget import max_pixels
+from seglab.data.read_errors import TIFF_SUFFIXES
 from seglab.data.staging import staged_folder
+from seglab.data.tiff_stacks import read_tiff_stack, tiff_stack_shape
 from seglab.errors import DataError
 
 log = logging.getLogger(__name__)
@@ -49,6 +59,7 @@ log = logging.getLogger(__name__)
 CACHE_VERSION = 1  # part of every key: bump when what is written changes
 PANNUKE_CLASSES = ("background", "neoplastic", "inflammatory", "connective", "dead", "epithelial")
 _MOST_CHANNELS = 16
+_MOST_TIFF_STACKS = 12  # TIFF files in a folder whose headers are read to find stacks
 _SAMPLED = 8  # slices read to tell how a mask stack holds its classes
 _MANIFEST = "slices.json"  # written last: a folder without it was never completed
 _FOLD = re.compile(r"fold[ _-]?([123])$", re.IGNORECASE)
@@ -70,12 +81,37 @@ class _Stack:
     def size(self) -> tuple[int, int]:
         return self.shape[1], self.shape[2]
 
+    @property
+    def tiff(self) -> bool:
+        return self.path.suffix.lower() in TIFF_SUFFIXES
+
+    def slices(self) -> np.ndarray:
+        """The stack's slices: a .npy file memory-mapped, a TIFF's pages read.
+
+        Raises:
+            DataError: a damaged or truncated file, naming it.
+        """
+        if self.tiff:
+            return read_tiff_stack(self.path)
+        try:
+            return memory_mapped(self.path)
+        except (OSError, ValueError) as err:
+            raise DataError(f"stack '{self.path}' cannot be read as a NumPy array (damaged or truncated, or "
+                            f"of Python objects): {err}") from None
+
 
 def _stacks(root: Path) -> list[_Stack]:
     """The `.npy` files under `root` (in the folders `folders.walk` lists, the listing every
-    layout shares) named for images or masks whose header shows a stack of 2-D images."""
+    layout shares) named for images or masks whose header shows a stack of 2-D images, and the
+    multi-page TIFF stacks (`tiff_stacks`) of folders holding a few TIFF files (a folder of tiles
+    is not opened file by file)."""
     found = []
     for folder in walk(root):
+        tiffs = [p for p in folder.files if p.suffix.lower() in TIFF_SUFFIXES]
+        for path in tiffs if len(tiffs) <= _MOST_TIFF_STACKS else []:
+            shape = tiff_stack_shape(path)
+            if shape is not None:
+                found.append(_Stack(path, shape))
         for path in folder.files:
             stem = path.stem
             if path.suffix.lower() != ".npy" or not (looks_like_image_folder(stem) or looks_like_mask_folder(stem)):
@@ -96,7 +132,8 @@ def _pairs_of_stacks(stacks: list[_Stack]) -> list[tuple[_Stack, _Stack]]:
     Raises:
         DataError: two image stacks fit a mask stack equally well.
     """
-    images = [s for s in stacks if looks_like_image_folder(s.path.stem)]
+    images = [s for s in stacks if looks_like_image_folder(s.path.stem)
+              or (s.tiff and not looks_like_mask_folder(s.path.stem))]  # Lucchi's training.tif
     paired = []
     for masks in (s for s in stacks if looks_like_mask_folder(s.path.stem)):
         fitting = [i for i in images if i.count == masks.count and i.size == masks.size]
@@ -193,14 +230,7 @@ def _extracted(images: _Stack, masks: _Stack, cache: Path) -> tuple[list[tuple[s
     if not (folder / _MANIFEST).is_file():
         log.info("writing the %d slices of '%s' and '%s' into '%s' (once)", masks.count, images.path, masks.path,
                  folder)
-        arrays = []
-        for stack in (images, masks):
-            try:
-                arrays.append(memory_mapped(stack.path))
-            except (OSError, ValueError) as err:
-                raise DataError(f"stack '{stack.path}' cannot be read as a NumPy array (damaged or truncated, or "
-                                f"of Python objects): {err}") from None
-        pixels, labels = arrays
+        pixels, labels = images.slices(), masks.slices()
         reading = _mask_reading(masks, np.asarray(labels[:_SAMPLED]))
         with staged_folder(folder) as partial:
 
@@ -225,7 +255,8 @@ class ArrayStackFormat(DatasetFormat):
     """NumPy stacks of images and masks (PanNuke, CoNIC); see the module docstring."""
 
     layout = ("NumPy stacks: images.npy (N, H, W, C) + masks.npy or labels.npy (N, H, W[, C]) of the same count "
-              "(PanNuke's Fold 1/images/fold1/images.npy + Fold 1/masks/fold1/masks.npy, CoNIC)")
+              "(PanNuke's Fold 1/images/fold1/images.npy + Fold 1/masks/fold1/masks.npy, CoNIC); multi-page TIFF "
+              "stacks (Lucchi's training.tif + training_groundtruth.tif, ISBI 2012's train-volume.tif + train-labels.tif)")
     priority = 12  # before volumes and folder-pairs, which would take a stack for one image
 
     def __init__(self, options: ReadOptions | None = None) -> None:
@@ -236,6 +267,9 @@ class ArrayStackFormat(DatasetFormat):
         if root not in self._found:
             self._found[root] = _pairs_of_stacks(_stacks(root)) if root.is_dir() else []
         return self._found[root]
+
+    def _tiff_stacks(self, root: Path) -> set[Path]:
+        return {s.path for s in _stacks(root) if s.tiff}
 
     def detect(self, root: Path) -> bool:
         return bool(self._pairs(root))
@@ -252,10 +286,14 @@ class ArrayStackFormat(DatasetFormat):
             lines.append(f"{images.path.relative_to(root).as_posix()} + {masks.path.relative_to(root).as_posix()}"
                          f"{f' [{split}]' if split else ''}: {len(files)} slices")
         pairs.sort(key=lambda p: natural_key(p.name))
+        if not usable_splits(p.split for p in pairs):  # ISBI's train-volume.tif alone: the splits are drawn
+            pairs = [replace(p, split=None) for p in pairs]
         if classes is None and pannuke and pairs:
             classes = ClassSpec(PANNUKE_CLASSES)
-        index = DatasetIndex(root, "array-stack", pairs, [], classes, IdentityMapping())
+        encoding = choose_encoding([p.mask for p in pairs if p.mask is not None], classes)  # Lucchi's 0/255
+        index = DatasetIndex(root, "array-stack", pairs, [], encoding.classes, encoding.mapping, list(encoding.problems))
         index.pairing = lines
         used = {stack.path for pair in self._pairs(root) for stack in pair}
-        index.ignored = [p for folder in walk(root) for p in folder.files if p.suffix.lower() == ".npy" and p not in used]
+        index.ignored = [p for folder in walk(root) for p in folder.files
+                         if (p.suffix.lower() == ".npy" or p in self._tiff_stacks(root)) and p not in used]
         return index

@@ -158,11 +158,11 @@ def _load_tiff(path: Path) -> np.ndarray:
         series = _channel_pages(tif)
         if series is not None:
             within_budget((*series.shape[1:], series.shape[0]))
-            _within_file(series.pages, path)
+            within_file(series.pages, path)
             return np.moveaxis(series.asarray(), 0, -1)
         page = tif.pages[0]
         within_budget(page.shape)  # tiled and compressed pages too: the tags give the shape
-        _within_file([page], path)
+        within_file([page], path)
         alpha, samples, separate = _alpha_samples(page), page.samplesperpixel, page.planarconfig == 2
     array = np.asarray(tifffile.imread(path, key=0))
     if separate and array.ndim == 3 and array.shape[0] == samples != array.shape[2]:  # planes: (S, H, W)
@@ -172,7 +172,7 @@ def _load_tiff(path: Path) -> np.ndarray:
     return array
 
 
-def _within_file(pages: object, path: Path) -> None:
+def within_file(pages: object, path: Path) -> None:
     """Every strip or tile of the pages lies within the file: tifffile reads each with a file
     read of the length its tag states, which first allocates that much (a damaged byte count
     asked for 67 MB of a 400-byte file).
