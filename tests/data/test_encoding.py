@@ -380,3 +380,23 @@ def test_evenly_spaced_grey_levels_are_offered_as_classes(stray: list[int], leve
     hint = relabel_hint(IdentityMapping(), stray, num_classes=1)
     assert f"--label-map {levels} reads them as classes 1 to {len(stray)}" in hint and "ignore" not in hint
     assert "evenly" not in relabel_hint(IdentityMapping(), [3, 40, 200], num_classes=1)
+
+
+def test_jpeg_masks_blurred_past_the_exact_share_are_still_thresholded(tmp_path: Path) -> None:
+    """Kvasir-SEG ships its 0/255 masks as JPEGs; resized or re-saved copies keep fewer exact 0 and
+    255 pixels than the 90% the thresholding asked for, and were read as up to 256 classes."""
+    root = tmp_path / "Kvasir-SEG"
+    (root / "images").mkdir(parents=True)
+    (root / "masks").mkdir()
+    rng = np.random.default_rng(0)
+    for i in range(4):
+        mask = np.zeros((24, 32), np.uint8)
+        for _ in range(5):
+            y, x = (int(v) for v in rng.integers(2, 18, 2))
+            mask[y:y + 5, x:x + 6] = 255
+        Image.fromarray(mask).save(root / "masks" / f"p{i}.jpg", quality=20)
+        Image.fromarray(rng.integers(0, 256, (24, 32, 3), dtype=np.uint8)).save(root / "images" / f"p{i}.jpg")
+    values = np.concatenate([np.asarray(Image.open(root / "masks" / f"p{i}.jpg")).ravel() for i in range(4)])
+    assert ((values == 0) | (values == 255)).mean() < 0.9  # as blurred as the case reported
+    index = discover(root)
+    assert isinstance(index.mapping, ThresholdMapping) and index.classes.num_classes == 2

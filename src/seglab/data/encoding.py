@@ -53,6 +53,10 @@ BLEND = 32  # a colour this close to the line between two class colours, and rar
 BINARY_SHARE = 0.9  # 0/255 masks: at least this share of pixels is 0 or 255
 WIDE_ON = 65535  # the object value of 16-bit binary masks
 NOISY_LEVELS = 5  # 0/255 masks with this many in-between values have noisy edges; fewer are stray
+# JPEG-saved 0/255 masks (Kvasir-SEG's, and more so resized copies): JPEG blurs every edge and
+# rings beside it, so fewer pixels are exact; those within this of 0 or 255 count as on the level
+JPEG_NEAR = 48
+JPEG_SUFFIXES = (".jpg", ".jpeg")
 CLASS_GAP = 16  # without classes.json, labels after more unused values than this are stray
 MAX_COLOURS = 256  # more class colours than this are a photo, not a mask
 DEFAULT_IGNORE = 255  # the label of `ignore` in --label-map when no ignore index is set
@@ -229,7 +233,9 @@ def _label_encoding(sample: MaskSample, classes: ClassSpec | None) -> Encoding:
         instances = _instance_problem(sample) if classes is None else None
         return Encoding(classes, IdentityMapping(), (instances,) if instances else (), values=seen)
     white_first = grey == {255: 0, 0: 1}  # DeepGlobe Road's class_dict.csv: road 255,255,255, background 0,0,0
-    if len(between) >= NOISY_LEVELS and exact >= BINARY_SHARE * total:  # many levels: edges
+    near = sum(n for v, n in values.items() if v <= JPEG_NEAR or v >= 255 - JPEG_NEAR)
+    jpeg = sum(p.suffix.lower() in JPEG_SUFFIXES for p in sample.labels) > len(sample.labels) / 2
+    if len(between) >= NOISY_LEVELS and (exact >= BINARY_SHARE * total or (jpeg and near >= BINARY_SHARE * total)):
         snapped = _snapped_problem(sample, sample.labels, between, "lie between 0 and 255 (antialiased or JPEG "
                                    "edges); each was thresholded at 128 to the nearer class")
         return Encoding(spec, ThresholdMapping(128, inverted=white_first), (snapped,), seen, binary=True)

@@ -185,6 +185,12 @@ class ThresholdMapping(MaskMapping):
     def apply(self, raw: np.ndarray) -> np.ndarray:
         return ((single_channel(raw) >= self.threshold) != self.inverted).astype(np.int64)
 
+    def to_dict(self) -> dict[str, Any]:
+        values = super().to_dict()
+        if not self.inverted:  # described as before it could be inverted
+            del values["inverted"]
+        return values
+
 
 @MAPPINGS.register("labels")
 @dataclass(frozen=True)
