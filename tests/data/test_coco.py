@@ -235,3 +235,23 @@ def test_a_file_name_outside_the_dataset_is_never_read(tmp_path):
     index = discover(root, cache_dir=str(tmp_path / "cache"))
     assert [p.image for p in index.pairs] == [root / "images" / "inside.jpg"]
     assert sorted(p.message.split("'")[1] for p in index.problems) == sorted(["../secret.png", str(tmp_path / "secret.png")])
+
+
+def test_livecell_annotations_a_folder_further_down_are_found(tmp_path):
+    """LIVECell ships annotations/LIVECell/livecell_coco_{train,val,test}.json and its images in
+    images/livecell_train_val_images/<cell type>/: the folder was refused without a word of the
+    JSON files, and DATA the JSON file looked for the images in annotations/."""
+    root = tmp_path / "livecell"
+    for split, ids in (("train", (1, 2)), ("val", (3,)), ("test", (4,))):
+        folder = "livecell_test_images" if split == "test" else "livecell_train_val_images"
+        images = [(i, f"A172_Phase_A7_1_00d0{i}h00m_1.tif") for i in ids]
+        for i, name in images:
+            photo(root / "images" / folder / "A172" / name, i)
+        objects = [{"image_id": i, "category_id": 1, "segmentation": SQUARE} for i in ids]
+        coco_file(root / "annotations" / "LIVECell" / f"livecell_coco_{split}.json", images, objects,
+                  [{"id": 1, "name": "cell"}])
+    index = discover(root, cache_dir=str(tmp_path / "cache"))
+    assert index.format == "coco" and sorted(p.split for p in index.pairs) == ["test", "train", "train", "val"]
+    index = discover(root / "annotations" / "LIVECell" / "livecell_coco_val.json", cache_dir=str(tmp_path / "cache"))
+    assert [p.image.name for p in index.pairs] == ["A172_Phase_A7_1_00d03h00m_1.tif"]
+    assert index.classes.names == ("background", "cell")

@@ -264,3 +264,17 @@ def test_the_formats_tried_share_one_listing_of_the_folder(tiny_dataset, monkeyp
     assert len(index.pairs) == 12 and walked == [tiny_dataset]
     discover(tiny_dataset)
     assert walked == [tiny_dataset, tiny_dataset]
+
+
+def test_files_of_a_format_no_reader_takes_are_named_when_no_layout_fits(tmp_path):
+    """JSRT ships its radiographs as raw `All247images/JPCLN001.IMG` beside SCR's GIF masks: the
+    refusal listed the mask folders only, never saying why the images were missing."""
+    for i in range(3):
+        (tmp_path / "All247images" / f"JPCLN00{i}.IMG").parent.mkdir(exist_ok=True)
+        (tmp_path / "All247images" / f"JPCLN00{i}.IMG").write_bytes(bytes(64))
+        write_png(tmp_path / "scr" / "masks" / "left lung" / f"JPCLN00{i}.png", labels((0, 255)))
+    (tmp_path / "README.txt").write_text("x")
+    with pytest.raises(DataError) as found:
+        discover(tmp_path)
+    assert "All247images/: 3 '.img' files, a format seglab does not read: convert them to PNG or TIFF" in str(found.value)
+    assert "'.txt'" not in str(found.value)

@@ -264,3 +264,19 @@ def test_header_counts_that_are_no_numbers_are_named(tmp_path):
                                      "data file: c.raw\nbyte skip: abc\n\n")
     with pytest.raises(DataError, match=r"c\.nhdr': its header's byte skip is 'abc'"):
         read_nrrd(tmp_path / "c.nhdr")
+
+
+def test_metaimage_files_are_no_unsupported_format(tmp_path):
+    """The audit still called every `.mha` an unsupported format (`'.mha' files are not read by
+    seglab`), next to the volumes it had read: the grand-challenge test cases beside them."""
+    from seglab.data import audit
+
+    for folder in ("imagesTr", "labelsTr", "imagesTs"):
+        (tmp_path / folder).mkdir()
+    for n in range(2):
+        mha(tmp_path / "imagesTr" / f"case{n}.mha", volume(n))
+        mha(tmp_path / "labelsTr" / f"case{n}.mha", (volume(n) > 150).astype("<i2"))
+    mha(tmp_path / "imagesTs" / "case9.mha", volume(9))
+    index = discover(tmp_path, cache_dir=str(tmp_path / "cache"))
+    assert [p.name for p in index.unlabelled] == ["case9.mha"]
+    assert not [p for p in audit(index).problems if p.code == "unsupported-format"]

@@ -56,16 +56,24 @@ def load_json(path: Path, what: str) -> Any:
 
 def top_annotation_files(root: Path, suffix: str, looks_right: Callable[[Path], bool]) -> list[Path]:
     """The annotation files of a dataset kept in one or a few files (COCO JSON, CVAT XML, Label
-    Studio exports): `root` itself, or the files of `suffix` in `root` and the folders just below
-    it that `looks_right`, naturally sorted; a folder holding more than a few is not opened (one
-    file per image), nor are seglab's own metadata files."""
+    Studio exports): `root` itself, or the files of `suffix` in `root`, the folders just below
+    it and those below an `annotations/` folder (LIVECell's `annotations/LIVECell/`) that
+    `looks_right`, naturally sorted; a folder holding more than a few is not opened (one file
+    per image), nor are seglab's own metadata files."""
     if root.is_file():
         return [root] if looks_right(root) else []
+    below = [p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")]
+    below += [p for folder in below if _annotation_folder(folder) for p in folder.iterdir()
+              if p.is_dir() and not p.name.startswith(".")]
     candidates = []
-    for folder in (root, *(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))):
+    for folder in (root, *below):
         files = [p for p in folder.glob(f"*{suffix}") if p.name.lower() not in METADATA_FILES]
         candidates += files if len(files) <= _MOST_ANNOTATION_FILES else []
     return sorted((p for p in candidates if looks_right(p)), key=lambda p: natural_key(str(p)))
+
+
+def _annotation_folder(folder: Path) -> bool:
+    return folder.name.lower().startswith("annotation")
 
 
 def json_folders(root: Path, looks_right: Callable[[Path], bool], depth: int = 4,
@@ -174,10 +182,12 @@ class AnnotationFileFormat(AnnotationFilesFormat):
     @staticmethod
     def dataset_folder(root: Path) -> Path:
         """Where the images are looked for: DATA, or the folder of DATA the annotation file; the
-        one above when that is an `annotations/` folder (COCO's, beside the image folders)."""
+        one above an `annotations/` folder holding it (COCO's, beside the image folders; LIVECell's
+        `annotations/LIVECell/`)."""
         if not root.is_file():
             return root
-        return root.parent.parent if root.parent.name.lower().startswith("annotation") else root.parent
+        holder = next((f for f in (root.parent, root.parent.parent) if _annotation_folder(f)), None)
+        return holder.parent if holder is not None else root.parent
 
     def sources(self, root: Path, found: list[Path]) -> list[Path]:
         return found

@@ -129,7 +129,7 @@ _UNKNOWN = Check(FATAL, "fix or remove the file")
 _ORDER = {code: i for i, code in enumerate(CHECKS)}
 
 # image types seglab does not read; a dataset folder holding them is probably half converted
-UNSUPPORTED_SUFFIXES = (".webp", ".jp2", ".j2k", ".heic", ".mha")
+UNSUPPORTED_SUFFIXES = (".webp", ".jp2", ".j2k", ".heic")
 _ALPHA_MODES = ("RGBA", "RGBa", "LA", "La", "PA")
 _CONVERTED_MODES = ("CMYK", "YCbCr", "LAB", "HSV")
 _MAX_SHOWN = 5  # findings logged per code before "... and N more"

@@ -8,6 +8,7 @@ without pairs. Adding a layout is one registered class (folder-pairs, the common
 from __future__ import annotations
 
 import logging
+import os
 import re
 from collections import Counter
 from collections.abc import Mapping
@@ -19,13 +20,13 @@ from seglab.config import DataConfig
 from seglab.data.classes import ClassSpec, generic_name, load_classes_file
 from seglab.data.encoding import ENCODING_CODES, label_map_encoding, sample_masks
 from seglab.data.folders import MAX_DEPTH, deeper_image_folders, one_listing, walk
-from seglab.data.index import DatasetIndex, Pair, Problem, list_images, match_files, natural_key
+from seglab.data.index import MASK_SUFFIXES, DatasetIndex, Pair, Problem, list_images, match_files, natural_key
 from seglab.data.mapping import IdentityMapping, OffsetMapping, ThresholdMapping
 from seglab.data.multilabel import apply_task, class_folders, index_class_folders
 from seglab.data.naming import KEY_RULES, KeyRule, template_rules
 from seglab.data.pixel_budget import set_max_pixels
 from seglab.data.subjects import with_subjects
-from seglab.data.volumes import slice_axis
+from seglab.data.volumes import VOLUME_SUFFIXES, slice_axis
 from seglab.errors import ConfigError, DataError, UnknownNameError
 from seglab.registry import Registry
 
@@ -34,6 +35,11 @@ __all__ = ["FORMATS", "DatasetFormat", "DatasetIndex", "Pair", "Problem", "ReadO
 logger = logging.getLogger(__name__)
 
 FOLDERS_SHOWN = 12  # folders with images listed when no layout is found
+_UNREAD_MIN = 3  # files of one unread suffix in a folder that are worth a line
+_READ_OR_METADATA = (*MASK_SUFFIXES, *VOLUME_SUFFIXES, ".gz", ".h5", ".hdf5", ".hdf", ".json", ".geojson", ".xml",
+                     ".csv", ".tsv", ".txt", ".md", ".yaml", ".yml", ".cfg", ".ini", ".pdf", ".html", ".py", ".ipynb",
+                     ".sh", ".zip", ".tar", ".gpkg", ".shp", ".shx", ".dbf", ".prj", ".cpg", ".qmd", ".raw", ".zraw",
+                     ".nhdr", ".log", ".pkl", ".pth", ".pt", ".safetensors", ".onnx")
 OXFORD_PET_CLASSES = ClassSpec(names=("pet", "background", "border"))
 BRAIN_MRI_CLASSES = ClassSpec(names=("white matter", "gray matter", "background"))
 @dataclass(frozen=True)
@@ -403,11 +409,27 @@ def _what_was_seen(root: Path) -> str:
         listed += (f"\n  (folders deeper than {MAX_DEPTH} levels are not searched, such as "
                    f"{deeper[0].relative_to(root).as_posix()}/: pass a folder further down as DATA)")
     found = f"\nfolders with images:{listed}" if seen else "\nno image files found (PNG, JPEG, TIFF, BMP, GIF, PPM, .npy, .npz, .h5)"
+    found += "".join(f"\n  {(folder.relative_to(root).as_posix() or '.')}/: {count} '{suffix}' files, a format seglab "
+                     "does not read: convert them to PNG or TIFF" for folder, suffix, count in _unread_files(root))
     return (
         f"{found}\nname how they pair: --images DIR --masks DIR for an image and a mask folder, --mask-pattern "
         "'{stem}_mask.png' when names differ (alone for images and masks in one folder), or list the pairs "
         "in a CSV: --manifest pairs.csv (docs/data.md)"
     )
+
+
+def _unread_files(root: Path) -> list[tuple[Path, str, int]]:
+    """(folder, suffix, count) where three or more files of one suffix no reader takes lie, four
+    levels deep at most: JSRT's raw `All247images/*.IMG` beside its masks, which the folders with
+    images listed above never mention."""
+    found = []
+    for folder, subfolders, files in os.walk(root):
+        below = len(Path(folder).relative_to(root).parts)
+        subfolders[:] = sorted(d for d in subfolders if not d.startswith(".")) if below < MAX_DEPTH else []
+        suffixes = Counter(Path(f).suffix.lower() for f in files if not f.startswith("."))
+        found += [(Path(folder), suffix, n) for suffix, n in sorted(suffixes.items())
+                  if n >= _UNREAD_MIN and suffix and suffix not in _READ_OR_METADATA]
+    return found[:FOLDERS_SHOWN]
 
 
 def _stem(path: Path) -> str:

@@ -78,11 +78,13 @@ class _Layout:
 
 @FORMATS.register("volumes")
 class VolumesFormat(DatasetFormat):
-    """NIfTI (.nii, .nii.gz) or DICOM-series cases with label volumes, cut into 2-D slices."""
+    """NIfTI, MetaImage, NRRD or DICOM-series cases with label volumes, cut into 2-D slices."""
 
     layout = (
-        "volumes (.nii, .nii.gz, DICOM series): imagesTr/ + labelsTr/ (MSD, nnU-Net), images/ + labels/ "
-        "or masks/, or one folder per subject with an image and a *seg*/*label*/*mask* volume"
+        "volumes (.nii, .nii.gz, .mha, .mhd, .nrrd, DICOM series): imagesTr/ + labelsTr/ (MSD, nnU-Net), images/ + "
+        "labels/ or masks/, one folder per subject with an image and a *seg*/*label*/*mask* volume, cases side by "
+        "side (LiTS' volume-0.nii + segmentation-0.nii), or an image and a label folder below split folders (BTCV's "
+        "Training/img/ + Training/label/)"
     )
     priority = 15  # before folder-pairs (30), whose images/ + labels/ folders it shares
 
