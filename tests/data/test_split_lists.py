@@ -82,3 +82,25 @@ def test_a_name_in_two_lists_is_refused_naming_both_files(tmp_path):
     write_lists(tmp_path, train=NAMES[:3], val=NAMES[2:4])
     with pytest.raises(DataError, match=r"'2007_000002' is listed in both '.*train.txt' and '.*val.txt'"):
         read(tmp_path)
+
+
+def test_gta5_split_mat_numbers_the_images_of_each_split(tmp_path):
+    """GTA5 ships images/00001.png ... + labels/00001.png and a MATLAB split.mat of trainIds,
+    valIds, testIds (column vectors of doubles): it was listed as ignored and the split drawn,
+    putting official val and test images in training."""
+    import numpy as np
+    import scipy.io
+    from PIL import Image
+
+    rng = np.random.default_rng(0)
+    for n in range(1, 9):
+        (tmp_path / "images").mkdir(exist_ok=True)
+        (tmp_path / "labels").mkdir(exist_ok=True)
+        Image.fromarray(rng.integers(0, 256, (8, 10, 3), dtype=np.uint8)).save(tmp_path / "images" / f"{n:05d}.png")
+        Image.fromarray((np.arange(80).reshape(8, 10) % 3).astype(np.uint8)).save(tmp_path / "labels" / f"{n:05d}.png")
+    scipy.io.savemat(tmp_path / "split.mat", {"trainIds": np.array([[1.0], [2], [3], [4]]),
+                                              "valIds": np.array([[5.0], [6]]), "testIds": np.array([[7.0], [8]])})
+    index = discover(tmp_path)
+    assert splits_of(index) == {"train": ["00001", "00002", "00003", "00004"], "val": ["00005", "00006"],
+                                "test": ["00007", "00008"]}
+    assert index.ignored == []

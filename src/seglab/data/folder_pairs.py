@@ -52,7 +52,7 @@ from seglab.data.mapping import IdentityMapping, MaskMapping
 from seglab.data.multilabel import ClassNamingsMapping, naming_names
 from seglab.data.naming import KeyRule, looks_like_image_folder, name_split, stem, usable_splits, words
 from seglab.data.pairing import FolderMatch, combine_matches, folder_label, match_folders, settle_rival_namings
-from seglab.data.split_lists import apply_split_lists, read_split_lists
+from seglab.data.split_lists import apply_split_lists, read_split_lists, split_list_files
 from seglab.data.loveda import loveda_reading
 from seglab.data.voc import voc_classes
 from seglab.errors import DataError
@@ -142,7 +142,9 @@ class FolderPairsFormat(DatasetFormat):
                     f"such as {deeper[0].relative_to(root).as_posix()}/: pass a folder further down as DATA to read them")
             logger.warning("%s: %s", root, line)
             index.pairing.append(line)
-        index.ignored = found.ignored + aside + sorted(derived) + [p for m in matches for p in m.extra_masks]
+        lists_read = split_list_files(m.image_dir for m in matches) if lists else set()  # GTA5's split.mat
+        index.ignored = [p for p in found.ignored if p not in lists_read] + aside + sorted(derived) + [
+            p for m in matches for p in m.extra_masks]
         if index.classes is None and type(mapping) is IdentityMapping:  # label masks, no names yet
             index.value_names = _shipped_value_names(root, found)
             if index.value_names is not None:  # and its copies in the other split folders (Roboflow's _classes.csv)

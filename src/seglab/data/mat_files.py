@@ -49,14 +49,7 @@ def load_mat(path: Path) -> np.ndarray:
         Unusable: not a MATLAB 5 file or damaged (`unreadable`), no 2-D numeric array or several
             and none named like a mask (`npz-arrays`), an array over the pixel budget.
     """
-    data = path.read_bytes()
-    if len(data) < _HEADER or data[126:128] not in (b"IM", b"MI"):
-        raise Unusable("is no MATLAB 5 file (no 'MATLAB 5.0 MAT-file' header)", "unreadable")
-    reader = _Reader(data, "<" if data[126:128] == b"IM" else ">")
-    try:
-        arrays = dict(reader.arrays(_HEADER, len(data)))
-    except (ValueError, IndexError, struct.error, zlib.error) as err:
-        raise Unusable(f"cannot be read as a MATLAB file (damaged or truncated): {err}", "unreadable") from None
+    arrays = mat_arrays(path)
     planes = {name: array for name, array in arrays.items() if array.ndim == 2}
     if "inst_map" in planes and "class" in arrays and not any(n in planes for n in MASK_NAMES):
         return _object_classes(planes["inst_map"], arrays.get("id"), arrays["class"])
@@ -68,6 +61,23 @@ def load_mat(path: Path) -> np.ndarray:
         held = ", ".join(planes) or "no 2-D numeric array"
         raise Unusable(f"holds {held}; name the mask variable one of {', '.join(MASK_NAMES)}", "npz-arrays")
     return planes[name]
+
+
+def mat_arrays(path: Path) -> dict[str, np.ndarray]:
+    """The numeric arrays (up to 2-D) of a MATLAB 5 file by name (a struct's fields as
+    `struct.field`), read by seglab's own parser: no code in the file can run.
+
+    Raises:
+        Unusable: not a MATLAB 5 file, or damaged (`unreadable`).
+    """
+    data = path.read_bytes()
+    if len(data) < _HEADER or data[126:128] not in (b"IM", b"MI"):
+        raise Unusable("is no MATLAB 5 file (no 'MATLAB 5.0 MAT-file' header)", "unreadable")
+    reader = _Reader(data, "<" if data[126:128] == b"IM" else ">")
+    try:
+        return dict(reader.arrays(_HEADER, len(data)))
+    except (ValueError, IndexError, struct.error, zlib.error) as err:
+        raise Unusable(f"cannot be read as a MATLAB file (damaged or truncated): {err}", "unreadable") from None
 
 
 def _object_classes(objects: np.ndarray, ids: np.ndarray | None, classes: np.ndarray) -> np.ndarray:

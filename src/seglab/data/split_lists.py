@@ -1,8 +1,9 @@
 """Official splits that a dataset ships as lists of names: Pascal VOC's
 `ImageSets/Segmentation/{train,val,test}.txt` beside `JPEGImages/`, Aeroscapes'
-`ImageSets/{trn,val}.txt`, or SSL4MIS' `train_slices.list`, `val.list` and `test.list` above its
+`ImageSets/{trn,val}.txt`, SSL4MIS' `train_slices.list`, `val.list` and `test.list` above its
 `data/slices/` (val and test naming volumes, `patient003_frame01`, whose slices
-`patient003_frame01_slice_4` they hold).
+`patient003_frame01_slice_4` they hold), or GTA5's `split.mat` beside `images/` (the numbers of
+`trainIds`, `valIds`, `testIds`).
 
 Results on such a dataset are reported on its own val (or test) images; a random split would
 put some of them in training. The lists name images by stem, one per line (anything after the
@@ -17,7 +18,11 @@ from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
+
 from seglab.data.index import Pair, Problem
+from seglab.data.mat_files import mat_arrays
+from seglab.data.read_errors import Unusable
 from seglab.errors import DataError
 
 logger = logging.getLogger(__name__)
@@ -28,6 +33,7 @@ _NAMES = {"train": ("train", "trn"), "val": ("val",), "test": ("test",)}  # Aero
 _BOTH = "trainval"  # the train split when train.txt and val.txt are absent
 _SSL4MIS_LISTS = {"train": ("train_slices.list", "train.list"), "val": ("val.list",), "test": ("test.list",)}
 _SLICE = re.compile(r"_slice_?\d+$")  # a slice's name after its volume's: patient001_frame01_slice_3
+_GTA5_SPLIT = "split.mat"
 
 
 def read_split_lists(image_dirs: Iterable[Path]) -> dict[Path, dict[str, str]]:
@@ -45,6 +51,11 @@ def read_split_lists(image_dirs: Iterable[Path]) -> dict[Path, dict[str, str]]:
     return found
 
 
+def split_list_files(image_dirs: Iterable[Path]) -> set[Path]:
+    """The split list files of these image folders (so that they are not called unused)."""
+    return {path for found in map(_list_files, dict.fromkeys(image_dirs)) if found for path in found[1].values()}
+
+
 def _list_files(image_dir: Path) -> tuple[Path, dict[str, Path]] | None:
     """The first folder beside `image_dir` that holds split lists, and its list of each split."""
     for folder in (image_dir.parent / f for f in SPLIT_LIST_FOLDERS):
@@ -60,13 +71,35 @@ def _list_files(image_dir: Path) -> tuple[Path, dict[str, Path]] | None:
         files = {split: found[0] for split, found in present.items() if found}  # train_slices.list before train.list
         if files:
             return folder, files
+    numbered = image_dir.parent / _GTA5_SPLIT  # GTA5: trainIds, valIds, testIds of images/00001.png, ...
+    if numbered.is_file():
+        held = _mat_ids(numbered)
+        files = {split: numbered for split in _LISTS if split in held}
+        if files:
+            return image_dir.parent, files
     return None
+
+
+def _mat_ids(path: Path) -> dict[str, list[str]]:
+    """The image numbers of each split in GTA5's `split.mat` (`trainIds`, `valIds`, `testIds`).
+
+    Raises:
+        DataError: a file that cannot be read, naming it.
+    """
+    try:
+        arrays = mat_arrays(path)
+    except (Unusable, OSError) as err:
+        raise DataError(f"split file '{path}' {err}") from None
+    return {split: [str(int(v)) for v in arrays[f"{split}Ids"].ravel() if np.isfinite(v)]
+            for split in _LISTS if f"{split}Ids" in arrays}
 
 
 def listed_split(split_of: dict[str, str], stem: str) -> str | None:
     """The split the lists give an image: by its stem, else by its volume's (SSL4MIS' val.list
-    names `patient003_frame01`, the image is `patient003_frame01_slice_4`)."""
-    return split_of.get(stem) or split_of.get(_SLICE.sub("", stem))
+    names `patient003_frame01`, the image is `patient003_frame01_slice_4`), else by its number
+    (GTA5's split.mat numbers `00001.png` 1)."""
+    found = split_of.get(stem) or split_of.get(_SLICE.sub("", stem))
+    return found or (split_of.get(str(int(stem))) if stem.isascii() and stem.isdigit() else None)
 
 
 def split_of_stems(files: dict[str, Path]) -> dict[str, str]:
@@ -78,7 +111,7 @@ def split_of_stems(files: dict[str, Path]) -> dict[str, str]:
     split_of: dict[str, str] = {}
     listed_in: dict[str, Path] = {}
     for split, path in files.items():
-        for stem in _stems(path):
+        for stem in (_mat_ids(path)[split] if path.suffix.lower() == ".mat" else _stems(path)):
             if split_of.get(stem, split) != split:
                 raise DataError(f"'{stem}' is listed in both '{listed_in[stem]}' and '{path}'; "
                                 "an image belongs to one split")
