@@ -707,6 +707,32 @@ def test_any_shipped_class_names_file_gives_pairs_or_a_seglab_error(tmp_path_fac
     _small_allocation(lambda: _only_seglab_errors(root, tmp_path_factory.mktemp("cache")))
 
 
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(cuts=st.lists(st.tuples(st.integers(0, 400), st.integers(0, 255)), max_size=6), keep=st.integers(0, 400))
+def test_a_damaged_gta5_split_mat_gives_pairs_or_a_seglab_error(tmp_path_factory, cuts, keep):
+    """GTA5's split.mat, read by seglab's own MATLAB parser to split the images: bytes changed
+    or the file cut short."""
+    import io as bytes_io
+
+    import scipy.io
+    from PIL import Image
+
+    root = tmp_path_factory.mktemp("gta5")
+    for folder in ("images", "labels"):
+        (root / folder).mkdir()
+    for k in range(1, 4):
+        Image.fromarray(np.zeros((6, 8, 3), np.uint8)).save(root / "images" / f"{k:05d}.png")
+        Image.fromarray((np.arange(48).reshape(6, 8) % 2).astype(np.uint8)).save(root / "labels" / f"{k:05d}.png")
+    buffer = bytes_io.BytesIO()
+    scipy.io.savemat(buffer, {"trainIds": np.array([[1.0], [2]]), "valIds": np.array([[3.0]])}, do_compression=True)
+    data = bytearray(buffer.getvalue())
+    for at, value in cuts:
+        if at < len(data):
+            data[at] = value
+    (root / "split.mat").write_bytes(bytes(data[: len(data) - keep % max(len(data) - 128, 1)]))
+    _small_allocation(lambda: _only_seglab_errors(root, tmp_path_factory.mktemp("cache")))
+
+
 # --- TIFF structure: samples, planes, declared alpha, ImageJ/OME channel pages, geo tags --------
 
 tiff_layouts = st.fixed_dictionaries({
