@@ -121,6 +121,20 @@ def test_montgomery_lung_folders_are_offered_then_merged(tmp_path):
     assert "rightMask/" in index.problems[0].message
 
 
+def test_montgomery_as_shipped_needs_no_folder_flags(tmp_path):
+    """Without --images and --masks the set found no layout (CXR_png/ names no images and the
+    lungs' folders share their wrapper): the refusal now names the merge, which reads it."""
+    montgomery(tmp_path)
+    with pytest.raises(DataError, match=r"(?s)2 folders could hold the masks of .*CXR_png/.*leftMask/.*rightMask/"
+                                        r".*--merge-masks to read an image's masks of all of them as one"):
+        discover(tmp_path)
+    index = discover(tmp_path, merge_masks=True)
+    assert len(index.pairs) == 4 and index.ignored == []
+    np.testing.assert_array_equal(read_mask(index.pairs[0].masks, index.mapping),
+                                  ((box(2, 1, 8, 5) | box(2, 9, 8, 5)) > 0).astype(np.int64))
+    assert discover(tmp_path, task="multilabel").classes.names == ("leftMask", "rightMask")
+
+
 def test_merging_refuses_masks_that_do_not_fit_naming_the_file(tmp_path):
     first = save(tmp_path / "a_mask.png", box(0, 0))
     smaller = save(tmp_path / "a_mask_1.png", np.zeros((6, 8), np.uint8))

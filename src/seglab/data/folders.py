@@ -42,7 +42,15 @@ from seglab.data.naming import (
     strip_affixes,
     usable_splits,
 )
-from seglab.data.pairing import IN_ONE_FILE, FolderMatch, folder_label, match_folders, names_labels, settle_rival_namings
+from seglab.data.pairing import (
+    IN_ONE_FILE,
+    FolderMatch,
+    combine_matches,
+    folder_label,
+    match_folders,
+    names_labels,
+    settle_rival_namings,
+)
 from seglab.errors import DataError
 
 logger = logging.getLogger(__name__)
@@ -215,14 +223,16 @@ def _related(image: Folder, mask: Folder, named: bool = False) -> bool:
 
 def _lone_mask_folder(folder: Path) -> bool:
     """Whether `folder` is all a folder named for masks holds (Lizard's `Lizard_Labels/Labels/`,
-    beside an info.csv), that wrapper being no other folder's (the Cell Tracking Challenge's
-    `02_GT/` is `02/`'s)."""
+    beside an info.csv), or one of the mask folders it holds (the Montgomery set's
+    `ManualMask/leftMask/` and `rightMask/`, a lung each), that wrapper being no other folder's
+    (the Cell Tracking Challenge's `02_GT/` is `02/`'s)."""
     wrapper = folder.parent
     if not looks_like_mask_folder(wrapper.name) or list_images(wrapper, masks=True):
         return False
     inside = [p for p in wrapper.iterdir() if p.is_dir() and not p.name.startswith(".")]
     beside = [p for p in wrapper.parent.iterdir() if p.is_dir() and p != wrapper]
-    return inside == [folder] and not any(wrapper.name.startswith(f"{p.name}_") for p in beside)
+    held = inside == [folder] or all(looks_like_mask_folder(p.name) for p in inside)
+    return held and not any(wrapper.name.startswith(f"{p.name}_") for p in beside)
 
 
 def looks_like_masks(folder: Folder) -> bool:
@@ -288,11 +298,13 @@ def search_folders(
                                  masks_name is not None, merge)
         if len(candidates) > 1 and masks_name is None:
             candidates = _without_unlabelled(image, candidates, root)
+        if len(candidates) > 1 and (merge or multilabel) and _one_mask_wrapper(candidates):
+            candidates = [combine_matches(candidates)]  # Montgomery's ManualMask/leftMask/ + rightMask/
         if len(candidates) > 1:
             raise _ambiguous(image, candidates, root)
         if candidates:
             matches[image.path] = candidates[0]
-    used_masks = {m.mask_dir for m in matches.values()}
+    used_masks = {d for m in matches.values() for d in (m.mask_dir, *m.more_mask_dirs)}
     for image in (f for f in folders if f.files and f.path not in used_masks):
         match = matches.get(image.path)
         if match is not None:
@@ -307,7 +319,7 @@ def search_folders(
             search.ignored += image.files
     search.matches = _keep_consistent_splits(search.matches)
     search.matches = settle_rival_namings(search.matches, multilabel)
-    mask_dirs = {m.mask_dir for m in search.matches}
+    mask_dirs = {d for m in search.matches for d in (m.mask_dir, *m.more_mask_dirs)}
     search.ignored += _other_files(sorted({root} | {m.image_dir for m in search.matches} | mask_dirs), mask_dirs)
     return search
 
@@ -427,10 +439,20 @@ def _ambiguous(image: Folder, candidates: list[FolderMatch], root: Path) -> Data
     elif case.startswith(image.path.name + "_"):  # the Cell Tracking Challenge's 01_GT/SEG/ for 01/
         flag = f"*{case[len(image.path.name):]}/{first.name}"
     flag = shlex.quote(flag)  # as a shell takes it: NuInsSeg's 'mask binary', a pattern
+    parts = ("\nor, if each holds a part of the labels (a lung each, a class each), pass --merge-masks to read an "
+             "image's masks of all of them as one (their union), or --task multilabel to read each folder as a class"
+             ) if _one_mask_wrapper(candidates) else ""
     return DataError(
         f"'{root}': {len(candidates)} folders could hold the masks of '{rel}/' ({len(image.files)} images):{listed}\n"
-        f"pass the one with the labels to train on, e.g. --masks {flag}"
+        f"pass the one with the labels to train on, e.g. --masks {flag}{parts}"
     )
+
+
+def _one_mask_wrapper(candidates: list[FolderMatch]) -> bool:
+    """Whether the mask folders all lie in one folder named for masks (the Montgomery set's
+    `ManualMask/leftMask/` and `ManualMask/rightMask/`): parts of one labelling, not rivals."""
+    wrappers = {c.mask_dir.parent for c in candidates}
+    return len(wrappers) == 1 and looks_like_mask_folder(next(iter(wrappers)).name)
 
 
 def _in_one_file(folder: Folder) -> FolderMatch | None:
