@@ -425,3 +425,30 @@ def test_cases_without_labels_beside_subject_folders_are_unlabelled(tmp_path: Pa
     index = discover(tmp_path)
     assert {p.group for p in index.pairs} == {"case_00000", "case_00001"}
     assert [p.parent.name for p in index.unlabelled] == ["case_00210"]
+
+
+def test_totalsegmentator_structures_become_classes_and_meta_csv_the_splits(tmp_path: Path) -> None:
+    """TotalSegmentator (and AbdomenAtlas) ship s0000/ct.nii.gz with segmentations/<structure>.nii.gz,
+    a 0/1 volume each, and meta.csv (`image_id;...;split`): nothing was found ('no image files')."""
+    rows = ["image_id;age;gender;institute;study_type;split"]
+    for n, split in enumerate(("train", "train", "train", "val", "test")):
+        image, label = make_volume(n)
+        case = tmp_path / f"s{n:04d}"
+        save(case / "ct.nii.gz", image)
+        liver = label.copy()
+        spleen = np.zeros_like(label)
+        spleen[15:20, 2:6, 1:5] = 1
+        save(case / "segmentations" / "liver.nii.gz", liver)
+        if n != 1:  # a case whose spleen was not segmented
+            save(case / "segmentations" / "spleen.nii.gz", spleen)
+        save(case / "segmentations" / "aorta.nii.gz", np.zeros_like(label))
+        rows.append(f"s{n:04d};60;m;A;ct abdomen;{split}")
+    (tmp_path / "meta.csv").write_text("\n".join(rows) + "\n")
+    index = discover(tmp_path)
+    assert index.format == "volumes" and index.classes.names == ("background", "aorta", "liver", "spleen")
+    assert {p.group: p.split for p in index.pairs} == {"s0000": "train", "s0001": "train", "s0002": "train",
+                                                        "s0003": "val", "s0004": "test"}
+    labels = {p.group: np.load(p.mask) for p in index.pairs if p.name.endswith("slice002")}
+    assert set(np.unique(labels["s0000"]).tolist()) == {0, 2, 3} and set(np.unique(labels["s0001"]).tolist()) == {0, 2}
+    liver_pixels = [np.load(p.mask) == 2 for p in index.pairs if p.group == "s0000"]
+    assert sum(int(m.sum()) for m in liver_pixels) == int(make_volume(0)[1].sum())

@@ -21,7 +21,7 @@ import numpy as np
 from seglab.data.dicom import dicom_files
 from seglab.data.file_version import file_version
 from seglab.data.staging import staged_folder
-from seglab.data.volumes import cut, read_labels, read_volume, slice_axis
+from seglab.data.volumes import cut, read_labels, read_structures, read_volume, slice_axis, structure_files
 
 log = logging.getLogger(__name__)
 
@@ -36,12 +36,14 @@ class Subject:
     Args:
         name: the case id, unique in the dataset (a file stem or a subject folder's name).
         images: the image volume's channel files (nnU-Net `_0000`, `_0001`, ...) or DICOM folder.
-        label: the label volume.
+        label: the label volume, or with `structures` the folder of a 0/1 volume per structure
+            (TotalSegmentator's `segmentations/liver.nii.gz`, ...), painted as classes 1, 2, ...
     """
 
     name: str
     images: tuple[Path, ...]
     label: Path
+    structures: tuple[str, ...] = ()  # `label` is a folder of a 0/1 volume per structure, class k + 1 each
 
 
 @dataclass(frozen=True)
@@ -74,8 +76,9 @@ def extract(subject: Subject, axis: str, cache_root: Path) -> list[SliceFiles]:
 
 
 def _key(subject: Subject, axis: str) -> str:
-    files = [f for path in (*subject.images, subject.label) for f in (dicom_files(path) if path.is_dir() else [path])]
-    facts = [CACHE_VERSION, axis] + [list(_version(f)) for f in files]
+    labels = structure_files(subject.label, subject.structures).values() if subject.structures else [subject.label]
+    files = [f for path in (*subject.images, *labels) for f in (dicom_files(path) if path.is_dir() else [path])]
+    facts = [CACHE_VERSION, axis, list(subject.structures)] + [list(_version(f)) for f in files]
     return hashlib.sha256(json.dumps(facts).encode()).hexdigest()[:20]
 
 
@@ -88,7 +91,8 @@ def _version(path: Path) -> tuple[str, int, int]:
 
 def _write(subject: Subject, axis: int, folder: Path) -> None:
     volume = read_volume(subject.images)
-    labels = read_labels(subject.label, volume)
+    labels = (read_structures(subject.label, subject.structures, volume) if subject.structures
+              else read_labels(subject.label, volume))
     label_dtype = np.uint8 if labels.min() >= 0 and labels.max() <= 255 else np.int32
     empty = []
     with staged_folder(folder) as partial:

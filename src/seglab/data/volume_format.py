@@ -13,7 +13,9 @@ Recognised layouts (docs/volumes.md), tried in this order:
    `patient001_frame01.nii.gz` + `patient001_frame01_gt.nii.gz`; LiTS' `volume-3.nii` +
    `segmentation-3.nii`, paired by number), gives one case each, grouped by subject. Subject
    folders may sit one or two levels down in split folders (ACDC's `database/training/`), or
-   the cases in the dataset folder itself (LiTS).
+   the cases in the dataset folder itself (LiTS). A subject folder may hold one image and a
+   folder of a 0/1 volume per structure instead (TotalSegmentator's `s0000/ct.nii.gz` +
+   `segmentations/liver.nii.gz`, ...): a class per structure, the splits from its `meta.csv`.
 4. HDF5 cases (SSL4MIS).
 5. An image folder beside a label folder under any name 2-D datasets use, below split
    folders (BTCV's `RawData/Training/img/` + `Training/label/`).
@@ -24,6 +26,7 @@ Each case is cut into slices once (`seglab.data.slice_cache`); its pairs are nam
 
 from __future__ import annotations
 
+import csv
 import logging
 import os
 import re
@@ -117,7 +120,8 @@ class VolumesFormat(DatasetFormat):
         pairs.sort(key=lambda p: natural_key(p.name))
         log.info("%s: %d volumes cut into %d %s slices", root, len(layout.subjects), len(pairs),
                  self.options.slice_axis)
-        classes = classes or classes_from_dataset_json(root / "dataset.json") or _slicer_classes(layout.subjects)
+        classes = (classes or classes_from_dataset_json(root / "dataset.json") or _slicer_classes(layout.subjects)
+                   or _structure_classes(layout.subjects))
         return DatasetIndex(root, "volumes", pairs, layout.unlabelled, classes, IdentityMapping(), problems)
 
 
@@ -137,6 +141,13 @@ def _slicer_classes(subjects: Sequence[Subject]) -> ClassSpec | None:
                          ((0, 0, 0), *colours) if None not in colours else ())  # type: ignore[arg-type]
     except ValueError:  # two segments of one name or colour: named from the values instead
         return None
+
+
+def _structure_classes(subjects: Sequence[Subject]) -> ClassSpec | None:
+    """Background and a class per structure, named by its file, when the labels are a volume per
+    structure (TotalSegmentator)."""
+    structures = next((s.structures for s in subjects if s.structures), ())
+    return ClassSpec(("background", *structures)) if structures else None
 
 
 def _keep_empty(slices: list[SliceFiles], share: float, subject: str) -> list[SliceFiles]:
@@ -162,6 +173,7 @@ def _find_layout(root: Path) -> _Layout | None:
             return _match(images, _volumes_in(root / labels), labels)
     subjects = _subject_folders(root)
     if subjects.subjects:
+        subjects.splits.update(_table_splits(root, [s.name for s in subjects.subjects]))
         return subjects
     return _split_containers(root) or _hdf5_cases(root) or _root_cases(root) or _named_folders(root)
 
@@ -374,6 +386,7 @@ def _subject_folders(root: Path) -> _Layout:
     layout = _Layout()
     several: list[str] = []
     unlabelled: list[Path] = []
+    structured: list[tuple[str, Path, Path]] = []
     for folder in sorted((p for p in root.iterdir() if p.is_dir()), key=lambda p: natural_key(p.name)):
         volumes = _volumes_in(folder) + ([folder] if dicom_files(folder) else [])
         labels = [p for p in volumes if is_label_volume(p)]
@@ -383,7 +396,11 @@ def _subject_folders(root: Path) -> _Layout:
             labels = [p for p in images if p.is_file()]
             images = dicom
         if not labels:  # not a subject folder, or a case without labels (KiTS' case_00210/imaging.nii.gz)
-            unlabelled += images
+            parts = _structure_folder(folder)
+            if parts is not None and len(images) == 1:  # TotalSegmentator: ct.nii.gz + segmentations/
+                structured.append((folder.name, images[0], parts))
+            else:
+                unlabelled += images
             continue
         if not images:
             layout.problems.append(Problem(labels[0], "label volume has no image volume beside it",
@@ -405,5 +422,44 @@ def _subject_folders(root: Path) -> _Layout:
     if several:
         log.info("%d subject folders hold several image volumes (e.g. %s); they are the channels, in name order",
                  len(several), several[0])
+    if structured:  # every case's structures, one class each in name order
+        structures = tuple(sorted({volume_stem(p) for _, _, parts in structured for p in _volumes_in(parts)}))
+        layout.subjects += [Subject(name, (image,), parts, structures) for name, image, parts in structured]
     layout.unlabelled = unlabelled if layout.subjects else []
     return layout
+
+
+def _structure_folder(folder: Path) -> Path | None:
+    """A subfolder named for masks holding two or more volumes, a 0/1 volume per structure
+    (TotalSegmentator's and AbdomenAtlas' `segmentations/liver.nii.gz`, `spleen.nii.gz`, ...)."""
+    found = [d for d in folder.iterdir() if d.is_dir() and looks_like_mask_folder(d.name)
+             and len([p for p in _volumes_in(d) if p.is_file()]) >= 2]
+    return found[0] if len(found) == 1 else None
+
+
+def _table_splits(root: Path, names: Sequence[str]) -> dict[str, str]:
+    """case -> split from a table in `root` with a `split` column and a column naming the cases
+    (TotalSegmentator's `meta.csv`: `image_id;age;gender;institute;study_type;split`), when the
+    splits it gives may split the dataset."""
+    wanted = set(names)
+    for path in sorted(root.glob("*.csv")):
+        try:
+            lines = path.read_text(encoding="utf-8-sig").splitlines()
+        except (OSError, UnicodeDecodeError):
+            continue
+        if not lines:
+            continue
+        delimiter = max(";,\t", key=lines[0].count)
+        rows = list(csv.reader(lines, delimiter=delimiter))
+        header = [h.strip().lower() for h in rows[0]]
+        if "split" not in header:
+            continue
+        at = header.index("split")
+        for column in range(len(header)):
+            named = {row[column].strip(): row[at].strip() for row in rows[1:] if len(row) > max(column, at)}
+            if column != at and len(wanted & named.keys()) >= 0.9 * len(wanted):
+                splits = {name: folder_split(named[name]) for name in wanted if name in named}
+                if len(splits) == len(wanted) and usable_splits(splits.values()):
+                    log.info("splits from '%s' (its %s column)", path, header[at])
+                    return {name: split for name, split in splits.items() if split}
+    return {}

@@ -139,6 +139,28 @@ def read_labels(path: Path, image: Volume) -> np.ndarray:
     return labels.astype(np.int64)
 
 
+def structure_files(folder: Path, structures: Sequence[str]) -> dict[str, Path]:
+    """The volume of each of `structures` that `folder` holds (`liver` -> `liver.nii.gz`)."""
+    held = {volume_stem(p): p for p in folder.iterdir() if p.is_file() and p.name.lower().endswith(VOLUME_SUFFIXES)}
+    return {name: held[name] for name in structures if name in held}
+
+
+def read_structures(folder: Path, structures: Sequence[str], image: Volume) -> np.ndarray:
+    """Class labels from a 0/1 volume per structure (TotalSegmentator's and AbdomenAtlas'
+    `segmentations/liver.nii.gz`, ...): structure k's voxels are class k + 1, a structure that
+    `folder` lacks is absent; where two claim a voxel, the later one in `structures` wins.
+
+    Shape: (X, Y, Z) in RAS order, on the grid of `image`.
+
+    Raises:
+        DataError: as `read_labels`, naming the structure's file.
+    """
+    labels = np.zeros(image.voxels.shape[:3], np.int64)
+    for name, path in structure_files(folder, structures).items():
+        labels[read_labels(path, image) > 0] = structures.index(name) + 1
+    return labels
+
+
 def write_label_volume(path: Path, labels: np.ndarray, volume: Volume) -> None:
     """Write RAS+ `labels` in the voxel order, affine and header of `volume`'s source: as NIfTI,
     or as MetaImage or NRRD when `path` names one (`metaimage.write_labels`).
