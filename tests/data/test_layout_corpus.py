@@ -825,13 +825,13 @@ def test_mapillary_versions_and_annotation_folders(tmp_path):
                 for kind in ("instances", "panoptic"):
                     save(tmp_path / split / version / kind / f"key{split[0]}{i}.png", labels(i + 9, (0, 300, 7), np.uint16))
     save(tmp_path / "testing" / "images" / "keyx.jpg", photo(7))
-    with pytest.raises(DataError) as refused:
-        discover(tmp_path)
-    assert "--images instances" not in str(refused.value)
-    index = discover(tmp_path, images="images", masks="v2.0/labels")
-    assert sorted((p.split, p.mask.parent.relative_to(tmp_path).as_posix()) for p in index.pairs) == [
-        *[("train", "training/v2.0/labels")] * 3, *[("val", "validation/v2.0/labels")] * 2]
-    assert [p.name for p in index.unlabelled] == ["keyx.jpg"]
+    for flags in ({}, {"images": "images", "masks": "v2.0/labels"}):  # without flags it was refused
+        index = discover(tmp_path, **flags)
+        assert sorted((p.split, p.mask.parent.relative_to(tmp_path).as_posix()) for p in index.pairs) == [
+            *[("train", "training/v2.0/labels")] * 3, *[("val", "validation/v2.0/labels")] * 2]
+        assert [p.name for p in index.unlabelled] == ["keyx.jpg"]
+    older = discover(tmp_path, images="images", masks="v1.2/labels")
+    assert {p.mask.parent.parent.name for p in older.pairs} == {"v1.2"}
 
 
 # cityscapesScripts' labels.py: label id -> colour of the 19 evaluated classes

@@ -54,6 +54,7 @@ from seglab.data.pairing import (
 from seglab.errors import DataError
 
 logger = logging.getLogger(__name__)
+_VERSION = re.compile(r"v?\d+(\.\d+)*", re.IGNORECASE)  # a labels release: Mapillary Vistas' v1.2/, v2.0/
 
 MAX_DEPTH = 4  # root/wrapper/leftImg8bit/train/city
 _MAX_FOLDERS = 5000  # a dataset folder is not a whole disk
@@ -211,6 +212,9 @@ def _related(image: Folder, mask: Folder, named: bool = False) -> bool:
         return True
     if mask.path.parent.parent == image.path.parent and _lone_mask_folder(mask.path):
         return True
+    if mask.path.parent.parent == image.path.parent and _VERSION.fullmatch(mask.path.parent.name) \
+            and looks_like_mask_folder(mask.path.name):
+        return True  # Mapillary Vistas' training/v2.0/labels/ beside training/images/
     if mask.path.parent == image.path:
         return True
     if mask.path.parent.parent == image.path.parent and mask.path.parent.name.startswith(image.path.name + "_"):
@@ -298,6 +302,8 @@ def search_folders(
                                  masks_name is not None, merge)
         if len(candidates) > 1 and masks_name is None:
             candidates = _without_unlabelled(image, candidates, root)
+        if len(candidates) > 1:
+            candidates = _newest_version(image, candidates, root)
         if len(candidates) > 1 and (merge or multilabel) and _one_mask_wrapper(candidates):
             candidates = [combine_matches(candidates)]  # Montgomery's ManualMask/leftMask/ + rightMask/
         if len(candidates) > 1:
@@ -446,6 +452,23 @@ def _ambiguous(image: Folder, candidates: list[FolderMatch], root: Path) -> Data
         f"'{root}': {len(candidates)} folders could hold the masks of '{rel}/' ({len(image.files)} images):{listed}\n"
         f"pass the one with the labels to train on, e.g. --masks {flag}{parts}"
     )
+
+
+def _newest_version(image: Folder, candidates: list[FolderMatch], root: Path) -> list[FolderMatch]:
+    """The candidates of the newest labels release when they are one folder in several version
+    folders (Mapillary Vistas' `v1.2/labels/` and `v2.0/labels/`), the others logged with the
+    flag that reads them."""
+    versions = [_VERSION.fullmatch(c.mask_dir.parent.name) for c in candidates]
+    if None in versions or len({c.mask_dir.name for c in candidates}) != 1:
+        return candidates
+    newest = max(range(len(candidates)), key=lambda k: tuple(int(n) for n in re.findall(r"\d+", versions[k].group(0))))
+    chosen = candidates[newest]
+    others = [c for c in candidates if c is not chosen]
+    logger.info("%s: the labels of %s read, the newest release (%s: --masks %s)",
+                image.path.relative_to(root).as_posix() or ".", folder_label(chosen.mask_dir, root),
+                ", ".join(folder_label(c.mask_dir, root) for c in others),
+                f"{others[0].mask_dir.parent.name}/{others[0].mask_dir.name}")
+    return [chosen]
 
 
 def _one_mask_wrapper(candidates: list[FolderMatch]) -> bool:
