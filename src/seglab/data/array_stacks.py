@@ -261,15 +261,16 @@ class ArrayStackFormat(DatasetFormat):
 
     def __init__(self, options: ReadOptions | None = None) -> None:
         super().__init__(options)
-        self._found: dict[Path, list[tuple[_Stack, _Stack]]] = {}
+        self._found: dict[Path, tuple[list[_Stack], list[tuple[_Stack, _Stack]]]] = {}
 
-    def _pairs(self, root: Path) -> list[tuple[_Stack, _Stack]]:
+    def _stacks_and_pairs(self, root: Path) -> tuple[list[_Stack], list[tuple[_Stack, _Stack]]]:
         if root not in self._found:
-            self._found[root] = _pairs_of_stacks(_stacks(root)) if root.is_dir() else []
+            stacks = _stacks(root) if root.is_dir() else []
+            self._found[root] = stacks, _pairs_of_stacks(stacks)
         return self._found[root]
 
-    def _tiff_stacks(self, root: Path) -> set[Path]:
-        return {s.path for s in _stacks(root) if s.tiff}
+    def _pairs(self, root: Path) -> list[tuple[_Stack, _Stack]]:
+        return self._stacks_and_pairs(root)[1]
 
     def detect(self, root: Path) -> bool:
         return bool(self._pairs(root))
@@ -294,6 +295,7 @@ class ArrayStackFormat(DatasetFormat):
         index = DatasetIndex(root, "array-stack", pairs, [], encoding.classes, encoding.mapping, list(encoding.problems))
         index.pairing = lines
         used = {stack.path for pair in self._pairs(root) for stack in pair}
+        tiffs = {s.path for s in self._stacks_and_pairs(root)[0] if s.tiff}
         index.ignored = [p for folder in walk(root) for p in folder.files
-                         if (p.suffix.lower() == ".npy" or p in self._tiff_stacks(root)) and p not in used]
+                         if (p.suffix.lower() == ".npy" or p in tiffs) and p not in used]
         return index

@@ -54,7 +54,8 @@ from seglab.data.pairing import (
 from seglab.errors import DataError
 
 logger = logging.getLogger(__name__)
-_VERSION = re.compile(r"v?\d+(\.\d+)*", re.IGNORECASE)  # a labels release: Mapillary Vistas' v1.2/, v2.0/
+# a labels release: Mapillary Vistas' v1.2/, v2.0/ (a bare number may be an annotator or a patient)
+_VERSION = re.compile(r"v\d+(\.\d+)*|\d+(\.\d+)+", re.IGNORECASE)
 
 MAX_DEPTH = 4  # root/wrapper/leftImg8bit/train/city
 _MAX_FOLDERS = 5000  # a dataset folder is not a whole disk

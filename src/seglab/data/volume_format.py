@@ -205,7 +205,7 @@ def _named_folders(root: Path) -> _Layout | None:
         for name, images in named.items():
             if not images or not looks_like_image_folder(name):
                 continue
-            split = folders_split(Path(folder) / name / "x", root)
+            split = folders_split(images[0], root)  # the nearest split folder above its files
             if len(label_dirs) != 1:
                 layout.unlabelled += images if not label_dirs and split == "test" else []
                 continue

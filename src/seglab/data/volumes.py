@@ -197,32 +197,36 @@ def _read_source(path: Path, role: str = "image") -> tuple[np.ndarray, np.ndarra
     of an HDF5 case, its `role` dataset ("image" or "mask") with the thinnest axis as Z and no
     orientation (an identity affine)."""
     with reading(path):  # a NIfTI, DICOM or NRRD header's warnings name the file
-        if path.name.lower().endswith(HDF5_SUFFIXES):
-            voxels = decode(path, "volume", lambda p: load_h5_volume(p, role))
-            return voxels.astype(np.float32), np.eye(4), None
-        if path.is_dir():
-            voxels, affine = read_dicom_series(path)
-            return voxels, affine, None
-        if path.name.lower().endswith(".dcm"):
-            voxels, affine = read_dicom_series(path.parent)
-            return voxels, affine, None
-        if not path.is_file():
-            raise DataError(f"volume '{path}' does not exist")
-        if is_metaimage(path) or is_nrrd(path):  # grand-challenge's and 3D Slicer's formats
-            voxels, affine = (read_metaimage if is_metaimage(path) else read_nrrd)(path)
-            return voxels, affine, None
-        try:
-            image = nib.load(str(path))
-            check_pixels(path, "volume", image.shape)  # from the header, before the voxels are decompressed
-            voxels = np.asarray(image.get_fdata(dtype=np.float32))
-        except PermissionError:
-            raise DataError(f"volume '{path}' cannot be opened: permission denied") from None
-        except _NIFTI_ERRORS as err:
-            raise DataError(f"volume '{path}' cannot be read as NIfTI (damaged or truncated?): {err}; "
-                            "export or download it again") from None
-        while voxels.ndim > 4 and voxels.shape[-1] == 1:  # (X, Y, Z, 1, 1) from some converters
-            voxels = voxels[..., 0]
-        if voxels.ndim not in (3, 4):
-            raise DataError(f"volume '{path}' has shape {voxels.shape}; expected 3-D (X, Y, Z) or 4-D with channels last")
-        header = image.header if isinstance(image.header, nib.Nifti1Header) else None
-        return voxels, image.affine, header
+        return _read_unmarked(path, role)
+
+
+def _read_unmarked(path: Path, role: str) -> tuple[np.ndarray, np.ndarray, nib.Nifti1Header | None]:
+    if path.name.lower().endswith(HDF5_SUFFIXES):
+        voxels = decode(path, "volume", lambda p: load_h5_volume(p, role))
+        return voxels.astype(np.float32), np.eye(4), None
+    if path.is_dir():
+        voxels, affine = read_dicom_series(path)
+        return voxels, affine, None
+    if path.name.lower().endswith(".dcm"):
+        voxels, affine = read_dicom_series(path.parent)
+        return voxels, affine, None
+    if not path.is_file():
+        raise DataError(f"volume '{path}' does not exist")
+    if is_metaimage(path) or is_nrrd(path):  # grand-challenge's and 3D Slicer's formats
+        voxels, affine = (read_metaimage if is_metaimage(path) else read_nrrd)(path)
+        return voxels, affine, None
+    try:
+        image = nib.load(str(path))
+        check_pixels(path, "volume", image.shape)  # from the header, before the voxels are decompressed
+        voxels = np.asarray(image.get_fdata(dtype=np.float32))
+    except PermissionError:
+        raise DataError(f"volume '{path}' cannot be opened: permission denied") from None
+    except _NIFTI_ERRORS as err:
+        raise DataError(f"volume '{path}' cannot be read as NIfTI (damaged or truncated?): {err}; "
+                        "export or download it again") from None
+    while voxels.ndim > 4 and voxels.shape[-1] == 1:  # (X, Y, Z, 1, 1) from some converters
+        voxels = voxels[..., 0]
+    if voxels.ndim not in (3, 4):
+        raise DataError(f"volume '{path}' has shape {voxels.shape}; expected 3-D (X, Y, Z) or 4-D with channels last")
+    header = image.header if isinstance(image.header, nib.Nifti1Header) else None
+    return voxels, image.affine, header
