@@ -788,6 +788,32 @@ def test_any_tiff_layout_reads_as_channels_last_or_names_the_file(tmp_path_facto
             assert result.ndim == 3 and 1 <= result.shape[2] <= MAX_CHANNELS, result.shape
 
 
+_FLOAT_PLANES = {"shape": (5, 6, 2), "dtype": "float32", "photometric": None, "planarconfig": None,
+                 "extrasamples": None, "metadata": None, "axes": None}
+
+
+@example(image=_FLOAT_PLANES, mask=None, damage=[(5, 1)], cut=0)  # a series of no axes: IndexError
+@example(image=_FLOAT_PLANES, mask=None, damage=[(34, 0)], cut=0)  # tifffile's AssertionError
+@SETTINGS
+@given(image=tiff_layouts, mask=st.none() | tiff_layouts,
+       damage=st.lists(st.tuples(st.integers(0, 600), st.integers(0, 255)), max_size=4), cut=st.integers(0, 300))
+def test_any_pair_of_tiff_stacks_gives_pairs_or_a_seglab_error(tmp_path_factory, image, mask, damage, cut):
+    """Multi-page TIFFs side by side, as EM stacks ship (Lucchi's training.tif beside
+    training_groundtruth.tif), of any layouts (the mask's that of the image, 8-bit, when none is
+    drawn), damaged or cut short: a dataset of pairs or a seglab error, under 64 MB."""
+    root = tmp_path_factory.mktemp("stacks")
+    mask = mask or {**image, "dtype": "uint8"}
+    if not (_structured_tiff(root / "training.tif", image)
+            and _structured_tiff(root / "training_groundtruth.tif", mask)):
+        return
+    data = bytearray((root / "training.tif").read_bytes())
+    for at, value in damage:
+        if at < len(data):
+            data[at] = value
+    (root / "training.tif").write_bytes(bytes(data[: len(data) - cut % max(len(data) - 8, 1)]))
+    _small_allocation(lambda: _only_seglab_errors(root, tmp_path_factory.mktemp("cache")))
+
+
 geo_values = st.sampled_from([(1.0, 1.0, 0.0), (0, 0, 0, 5.0, 6.0, 0.0), "WGS 84|", "ÿ|", "", b"x", (), (1, 2, 3, 4),
                               (1, 1, 0, 7, 1024, 0, 1, 1), (2**40,), (-1,), (1.5,) * 16]) | json_values
 

@@ -64,6 +64,7 @@ DECODE_ERRORS = (
     RecursionError,
     RuntimeError,  # imagecodecs' DeflateError, ZstdError, ImcdError, Jpeg8Error on damaged TIFF strips; HDF5's errors
     ArithmeticError,  # tifffile divides by a RowsPerStrip of 0; sizes that overflow
+    AssertionError,  # tifffile asserts what a page's header should hold (a series of pages of no dtype)
     tokenize.TokenError,
     Image.DecompressionBombError,
 )

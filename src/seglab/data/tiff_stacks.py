@@ -38,6 +38,8 @@ def tiff_stack_shape(path: Path) -> tuple[int, ...] | None:
             shape, axes = tuple(int(n) for n in series.shape), series.axes
     except DECODE_ERRORS:
         return None
+    if len(axes) != len(shape) or len(shape) not in (3, 4):  # a damaged header can give any series
+        return None
     if axes[-1] == "S" and len(shape) == 4 and shape[-1] <= _SAMPLES:
         axes = axes[:-1]
     elif len(shape) != 3:
@@ -63,7 +65,11 @@ def read_tiff_stack(path: Path) -> np.ndarray:
             if room and series.nbytes > room:
                 raise DataError(f"TIFF stack '{path}' holds {series.nbytes / 2**30:.1f} GiB of slices, more than half "
                                 f"the memory available ({room * 2 / 2**30:.1f} GiB): save its slices as files")
-            return series.asarray()
+            slices = series.asarray()
+            if slices.shape != tuple(series.shape):  # tifffile hands back what it could not shape
+                raise DataError(f"TIFF stack '{path}' cannot be read (corrupt or truncated?): its pages give "
+                                f"{slices.size:,} values, not {series.shape}")
+            return slices
     except Unusable as err:
         raise DataError(f"TIFF stack '{path}' {err}") from None
     except DECODE_ERRORS as err:
