@@ -733,6 +733,29 @@ def test_a_damaged_gta5_split_mat_gives_pairs_or_a_seglab_error(tmp_path_factory
     _small_allocation(lambda: _only_seglab_errors(root, tmp_path_factory.mktemp("cache")))
 
 
+case_tables = st.text(max_size=80) | st.lists(st.lists(st.sampled_from(
+    ["image_id", "split", "s0000", "s0001", "s0002", "train", "val", "test", "x", "", "\x00", ";", ","]),
+    max_size=6), max_size=5).map(lambda rows: "\n".join(";".join(r) for r in rows))
+
+
+@SETTINGS
+@given(table=case_tables)
+def test_any_case_table_beside_totalsegmentator_cases_gives_pairs_or_a_seglab_error(tmp_path_factory, table):
+    """TotalSegmentator's meta.csv gives the splits of its s0000/ct.nii.gz + segmentations/ cases:
+    whatever a CSV beside such cases holds."""
+    import nibabel as nib
+
+    root = tmp_path_factory.mktemp("totalseg")
+    for n in range(3):
+        voxels = np.zeros((6, 5, 3), np.uint8)
+        voxels[1:4, 1:3, 1] = 1
+        for name, array in (("ct", voxels * 50), ("segmentations/liver", voxels), ("segmentations/spleen", voxels[::-1])):
+            (root / f"s{n:04d}" / name).parent.mkdir(parents=True, exist_ok=True)
+            nib.Nifti1Image(array, np.eye(4)).to_filename(root / f"s{n:04d}" / f"{name}.nii.gz")
+    (root / "meta.csv").write_text(table, encoding="utf-8")
+    _small_allocation(lambda: _only_seglab_errors(root, tmp_path_factory.mktemp("cache")))
+
+
 # --- TIFF structure: samples, planes, declared alpha, ImageJ/OME channel pages, geo tags --------
 
 tiff_layouts = st.fixed_dictionaries({

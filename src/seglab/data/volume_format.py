@@ -445,12 +445,11 @@ def _table_splits(root: Path, names: Sequence[str]) -> dict[str, str]:
     for path in sorted(root.glob("*.csv")):
         try:
             lines = path.read_text(encoding="utf-8-sig").splitlines()
-        except (OSError, UnicodeDecodeError):
+            rows = list(csv.reader(lines, delimiter=max(";,\t", key=lines[0].count))) if lines else []
+        except (OSError, UnicodeDecodeError, csv.Error):  # not a table of cases: not one to split by
             continue
-        if not lines:
+        if not rows:
             continue
-        delimiter = max(";,\t", key=lines[0].count)
-        rows = list(csv.reader(lines, delimiter=delimiter))
         header = [h.strip().lower() for h in rows[0]]
         if "split" not in header:
             continue
