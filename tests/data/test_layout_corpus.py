@@ -1026,7 +1026,8 @@ def test_cell_tracking_challenge_sequences_pair_with_their_truth_folders(tmp_pat
             if t % 2:
                 save(base / f"{sequence}_GT" / "SEG" / f"man_seg{t:03d}.tif", labels(t, (0, 1, 2)))
     with pytest.raises(DataError, match=r"(?s)01_GT/SEG/: 2 pairs.*01_GT/TRA/: 4 pairs.*01_ST/SEG/: 4 pairs.*"
-                                        r"e\.g\. --masks '\*_GT/SEG'$"):
+                                        r"e\.g\. --masks '\*_GT/SEG' --instance-masks \(its man_seg files number the "
+                                        r"cells: one foreground class\)$"):
         discover(tmp_path)
     silver = discover(tmp_path, masks="*_ST/SEG")
     assert sorted((p.image.parent.name, p.mask.parent.parent.name) for p in silver.pairs) == [

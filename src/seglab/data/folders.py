@@ -54,6 +54,7 @@ from seglab.data.pairing import (
 from seglab.errors import DataError
 
 logger = logging.getLogger(__name__)
+_NUMBERED_CELLS = "man_seg"  # the Cell Tracking Challenge's segmentation truth: a number per cell
 # a labels release: Mapillary Vistas' v1.2/, v2.0/ (a bare number may be an annotator or a patient)
 _VERSION = re.compile(r"v\d+(\.\d+)*|\d+(\.\d+)+", re.IGNORECASE)
 
@@ -446,6 +447,8 @@ def _ambiguous(image: Folder, candidates: list[FolderMatch], root: Path) -> Data
     elif case.startswith(image.path.name + "_"):  # the Cell Tracking Challenge's 01_GT/SEG/ for 01/
         flag = f"*{case[len(image.path.name):]}/{first.name}"
     flag = shlex.quote(flag)  # as a shell takes it: NuInsSeg's 'mask binary', a pattern
+    if all(mask.name.lower().startswith(_NUMBERED_CELLS) for _, _, mask in labelled[0].pairs):
+        flag += " --instance-masks (its man_seg files number the cells: one foreground class)"
     parts = ("\nor, if each holds a part of the labels (a lung each, a class each), pass --merge-masks to read an "
              "image's masks of all of them as one (their union), or --task multilabel to read each folder as a class"
              ) if _one_mask_wrapper(candidates) else ""
