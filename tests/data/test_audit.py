@@ -380,6 +380,16 @@ def numbered_objects(root: Path) -> None:
         Image.fromarray(mask).save(root / "masks" / f"p{i}.png")
 
 
+def skipped_label_value(root: Path) -> None:
+    """BraTS 2021's labels 0, 1, 2, 4 without a classes.json: no pixel holds 3."""
+    base(root)
+    (root / "classes.json").unlink()
+    for i in range(N):
+        mask = _mask()
+        mask[mask == 2] = 4 if i == 1 else 2
+        Image.fromarray(mask).save(root / "masks" / f"p{i}.png")
+
+
 def huge_npy_header(root: Path) -> None:
     """A .npy file whose header announces 30000x30000 pixels; the data is never reached."""
     with _replace_image(base(root), "p1", ".npy").open("wb") as file:
@@ -472,6 +482,8 @@ FINDINGS: list[tuple[Callable[[Path], None], str, str, str]] = [
     (all_zero_mask, "empty-mask", "mask is empty: every labelled pixel is class 0 ('background')", "masks/p1.png"),
     (one_class_mask, "single-class-mask", "every labelled pixel of the mask is class 2 ('car')", "masks/p1.png"),
     (all_ignore_mask, "all-ignore-mask", "every pixel of the mask is the ignore label 255", "masks/p1.png"),
+    (skipped_label_value, "skipped-values", "the masks' values 0, 1, 2, 4 skip 3: a class no pixel teaches or "
+                                            "scores for each; --label-map 4:3 numbers the classes", "masks/p1.png"),
     (numbered_objects, "instance-ids", "mask values look like object numbers, not classes: 14 values in this mask",
      "masks/p1.png"),
 ]
@@ -560,7 +572,7 @@ def test_refused_folders(tmp_path, capsys, make, fragment, file):
     with pytest.raises(DataError) as info:
         discover(root)
     assert fragment in str(info.value) and str(root / file) in str(info.value)
-    assert main(["train", "--no-plan", str(root), "--epochs", "1", *TINY]) == 2
+    assert main(["train", "--no-plan", str(root), "--out", str(tmp_path / "run"), "--epochs", "1", *TINY]) == 2
     err = capsys.readouterr().err
     assert err.startswith("seglab train: error:") and fragment in err and "Traceback" not in err
 
@@ -638,7 +650,7 @@ def test_skip_bad_drops_the_evaluation_copy_of_a_duplicate(tmp_path, capsys):
 def test_skip_bad_with_nothing_left_is_an_error(tmp_path, capsys):
     root = tmp_path / "data"
     binary_masks_for_3_classes(root)
-    assert main(["train", "--no-plan", str(root), "--epochs", "1", "--skip-bad", *TINY]) == 2
+    assert main(["train", "--no-plan", str(root), "--out", str(tmp_path / "run"), "--epochs", "1", "--skip-bad", *TINY]) == 2
     err = capsys.readouterr().err
     assert "left no pairs for training after skipping the pairs with fatal problems" in err.strip().splitlines()[-1]
 
@@ -647,9 +659,9 @@ def test_several_fatal_problems_are_listed_then_summarised(tmp_path, capsys):
     root = tmp_path / "data"
     mask_wrong_size(root)
     (root / "images" / "p4.png").write_bytes(b"")
-    assert main(["train", "--no-plan", str(root), "--epochs", "1", *TINY]) == 2
+    assert main(["train", "--no-plan", str(root), "--out", str(tmp_path / "run"), "--epochs", "1", *TINY]) == 2
     lines = capsys.readouterr().err.strip().splitlines()
-    assert any("[empty-file]" in line and "p4.png" in line for line in lines[:-1])
+    assert any("[empty-file]" in line and "p4.png" in line for line in lines[:-1]), lines
     assert any("[size-mismatch]" in line and "p1.png" in line for line in lines[:-1])
     assert lines[-1].startswith("seglab train: error:") and "2 fatal problems (" in lines[-1]
 

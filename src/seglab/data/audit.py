@@ -23,6 +23,7 @@ from pathlib import Path
 
 from seglab.data.index import DatasetIndex, Pair, Problem
 from seglab.data.io import image_scale, read_header
+from seglab.data.mapping import IdentityMapping
 from seglab.data.stats import DatasetStats, ImageFacts, scan
 from seglab.data.splits import SPLITS
 from seglab.errors import DataError
@@ -104,6 +105,8 @@ CHECKS: dict[str, Check] = {
     "lossy-mask": Check(WARNING, "save masks as PNG: JPEG compression changes labels along edges"),
     "labels-off-image": Check(WARNING, "check the labels' coordinate system: export them in the image's CRS (or "
                               "lon/lat with a GeoTIFF that names its EPSG code), or in pixels"),
+    "skipped-values": Check(WARNING, "pass the --label-map the finding gives (BraTS' 4 as 3), or nothing if the "
+                            "skipped values are classes these masks lack"),
     "instance-ids": Check(WARNING, "pass --instance-masks if each value is one object; a classes.json naming "
                           "the values says they are classes"),
     "snapped-pixels": Check(WARNING, "nothing, if the masks are antialiased or JPEG-saved; else check the "
@@ -235,6 +238,7 @@ def audit(
     for pair in clean:
         problems += _header_problems(pair)
         problems += _label_problems(pair, stats, index)
+    problems += _gap_problems(index, stats)
     problems += _bit_depth_problems(facts)
     problems += _channel_problems(facts)
     if size is None:
@@ -347,6 +351,28 @@ def _label_problems(pair: Pair, stats: DatasetStats, index: DatasetIndex) -> lis
                         (pair.image,))]
     return [Problem(pair.mask, f"every labelled pixel of the mask is class {label}{name}", "single-class-mask",
                     (pair.image,))]
+
+
+def _gap_problems(index: DatasetIndex, stats: DatasetStats) -> list[Problem]:
+    """Label values that skip some below the largest, with no classes declared (BraTS 2021's 0,
+    1, 2, 4): each skipped value is a class no pixel teaches or scores; the finding gives the
+    --label-map that numbers the classes without the gaps."""
+    if index.classes is not None or type(index.mapping) is not IdentityMapping:
+        return []
+    used = sorted(v for v, n in stats.mask_values.items() if n and v != index.ignore_index and v >= 0)
+    if not used:
+        return []
+    skipped = sorted(set(range(used[-1])) - set(used))
+    if not skipped:
+        return []
+    moved = [(v, k) for k, v in enumerate(used) if v != k]
+    mask = next((path for path, labels in stats.mask_labels.items() if used[-1] in labels), None)
+    if mask is None:
+        return []
+    listed = ", ".join(map(str, skipped[:5])) + (f" and {len(skipped) - 5} more" if len(skipped) > 5 else "")
+    return [Problem(mask, f"the masks' values {', '.join(map(str, used[:8]))}{'...' if len(used) > 8 else ''} skip "
+                    f"{listed}: a class no pixel teaches or scores for each; --label-map "
+                    f"{','.join(f'{v}:{k}' for v, k in moved)} numbers the classes without the gaps", "skipped-values")]
 
 
 def _scaling(dtype: str) -> str:
