@@ -58,6 +58,15 @@ def test_layout_split_labels_are_used():
     assert len(split["train"]) == 3 and names(split["val"]) == ["v"] and split["test"] == []
 
 
+def test_a_layout_naming_a_train_split_only_has_val_and_test_drawn(caplog):
+    """ACDC's database/training/ alone labelled every case train: val was drawn from it and the
+    test split held nothing, so the run scored no test image."""
+    caplog.set_level("INFO", logger="seglab")
+    split = split_pairs(make_pairs(20, "train"), seed=0)
+    assert [len(split[k]) for k in ("train", "val", "test")] == [14, 4, 2]
+    assert "names a train split only: val and test are drawn from it" in caplog.text
+
+
 def test_mixed_split_labels_are_rejected():
     with pytest.raises(ConfigError, match="1 of 3 pairs carry a split label"):
         split_pairs(make_pairs(2) + make_pairs(1, "val"))

@@ -126,6 +126,9 @@ def split_pairs(
     ordered = _by_name(pairs)
 
     labelled = [p for p in ordered if p.split is not None]
+    if labelled and len(labelled) == len(ordered) and {p.split for p in labelled} == {"train"}:
+        logger.info("the dataset's layout names a train split only: val and test are drawn from it")
+        labelled = []  # ACDC's database/training/ alone: a test split of none would score nothing
     if labelled:
         if len(labelled) != len(ordered):
             raise ConfigError(
