@@ -128,7 +128,7 @@ def one_listing() -> Iterator[None]:
 
 def walk(root: Path, max_depth: int = MAX_DEPTH) -> list[Folder]:
     """Folders with image files under `root` (itself included), naturally ordered."""
-    return list(_listed(("images", Path(root), max_depth), lambda: _walk(root, max_depth))[0])
+    return list(_image_listing(root, max_depth)[0])
 
 
 def deeper_image_folders(root: Path) -> list[Path]:
@@ -136,8 +136,12 @@ def deeper_image_folders(root: Path) -> list[Path]:
     wrapped once more than usual (BDD100K's `bdd100k/bdd100k/labels/sem_seg/masks/train/`), or a
     dataset deeper in parts (CHAOS' `Train_Sets/MR/1/T2SPIR/DICOM_anon/` beside its CT's
     `Train_Sets/CT/1/DICOM_anon/`). Only the subtrees `walk` cut off are listed."""
-    cut = _listed(("images", Path(root), MAX_DEPTH), lambda: _walk(root, MAX_DEPTH))[1]
-    return [f.path for below in cut for f in _walk(below, 2)[0] if f.files]
+    return [f.path for below in _image_listing(root, MAX_DEPTH)[1] for f in _walk(below, 2)[0] if f.files]
+
+
+def _image_listing(root: Path, depth: int) -> tuple[list[Folder], list[Path]]:
+    """`_walk` of `root`, once per tree within `one_listing`."""
+    return _listed(("images", Path(root), depth), lambda: _walk(root, depth))  # type: ignore[return-value]
 
 
 def json_listing(root: Path, depth: int) -> list[tuple[Path, list[str]]]:
@@ -157,15 +161,22 @@ def _listed(key: tuple[str, Path, int], listing: Callable[[], list]) -> list:
     return list(listings[key])
 
 
-def _json_folders(root: Path, depth: int) -> list[tuple[Path, list[str]]]:
-    found = []
-    for folder, subfolders, files in os.walk(root, followlinks=True):
+def folders_within(root: Path, depth: int, followlinks: bool = False) -> Iterator[tuple[Path, list[str], list[str]]]:
+    """`os.walk` of `root` down to `depth` levels below it: each folder, its subfolders (hidden
+    ones skipped, in name order; none at the last level) and its file names."""
+    for folder, subfolders, files in os.walk(root, followlinks=followlinks):
         below = len(Path(folder).relative_to(root).parts)
         subfolders[:] = sorted(d for d in subfolders if not d.startswith(".")) if below < depth else []
+        yield Path(folder), subfolders, files
+
+
+def _json_folders(root: Path, depth: int) -> list[tuple[Path, list[str]]]:
+    found = []
+    for folder, _, files in folders_within(root, depth, followlinks=True):
         jsons = sorted(f for f in files if f.lower().endswith((".json", ".geojson", ".gpkg", ".shp", ".xml"))
                        and f.lower() not in METADATA_FILES)
         if jsons:
-            found.append((Path(folder), jsons))
+            found.append((folder, jsons))
     return found
 
 

@@ -8,7 +8,6 @@ without pairs. Adding a layout is one registered class (folder-pairs, the common
 from __future__ import annotations
 
 import logging
-import os
 import re
 from collections import Counter
 from collections.abc import Mapping
@@ -19,7 +18,7 @@ from typing import ClassVar
 from seglab.config import DataConfig
 from seglab.data.classes import ClassSpec, generic_name, load_classes_file
 from seglab.data.encoding import ENCODING_CODES, label_map_encoding, sample_masks
-from seglab.data.folders import MAX_DEPTH, deeper_image_folders, one_listing, walk
+from seglab.data.folders import MAX_DEPTH, deeper_image_folders, folders_within, one_listing, walk
 from seglab.data.index import MASK_SUFFIXES, DatasetIndex, Pair, Problem, list_images, match_files, natural_key
 from seglab.data.mapping import IdentityMapping, OffsetMapping, ThresholdMapping
 from seglab.data.multilabel import apply_task, class_folders, index_class_folders
@@ -423,11 +422,9 @@ def _unread_files(root: Path) -> list[tuple[Path, str, int]]:
     levels deep at most: JSRT's raw `All247images/*.IMG` beside its masks, which the folders with
     images listed above never mention."""
     found = []
-    for folder, subfolders, files in os.walk(root):
-        below = len(Path(folder).relative_to(root).parts)
-        subfolders[:] = sorted(d for d in subfolders if not d.startswith(".")) if below < MAX_DEPTH else []
+    for folder, _, files in folders_within(root, MAX_DEPTH):
         suffixes = Counter(Path(f).suffix.lower() for f in files if not f.startswith("."))
-        found += [(Path(folder), suffix, n) for suffix, n in sorted(suffixes.items())
+        found += [(folder, suffix, n) for suffix, n in sorted(suffixes.items())
                   if n >= _UNREAD_MIN and suffix and suffix not in _READ_OR_METADATA]
     return found[:FOLDERS_SHOWN]
 

@@ -111,7 +111,7 @@ def folder_label(path: Path, root: Path) -> str:
     return f"{shown}/" if shown != "." else "./"
 
 
-def _keyed(files: Sequence[Path], rule: KeyRule, images: bool) -> tuple[dict[str, Path], list[tuple[Path, Path]]]:
+def keyed_files(files: Sequence[Path], rule: KeyRule, images: bool) -> tuple[dict[str, Path], list[tuple[Path, Path]]]:
     """key -> first file, and (file, first file with the same key) for every collision."""
     found: dict[str, Path] = {}
     clashes = []
@@ -134,8 +134,8 @@ def best_rule(images: Sequence[Path], masks: Sequence[Path], rules: Sequence[Key
     """
     best, best_count = rules[0], -1
     for i, rule in enumerate(rules):
-        image_keys, image_clashes = _keyed(images, rule, True)
-        mask_keys, mask_clashes = _keyed(masks, rule, False)
+        image_keys, image_clashes = keyed_files(images, rule, True)
+        mask_keys, mask_clashes = keyed_files(masks, rule, False)
         if i >= _STRICT_RULES and (image_clashes or mask_clashes):
             continue
         count = len(image_keys.keys() & mask_keys.keys())
@@ -167,8 +167,8 @@ def match_folders(
     if learned:  # a name is a stronger tie than a number
         rules = (*KEY_RULES[:_STRICT_RULES], *suffix_rules(images, masks), *KEY_RULES[_STRICT_RULES:])
     rule = best_rule(images, masks, rules)
-    image_keys, image_clashes = _keyed(images, rule, True)
-    mask_keys, mask_clashes = _keyed(masks, rule, False)
+    image_keys, image_clashes = keyed_files(images, rule, True)
+    mask_keys, mask_clashes = keyed_files(masks, rule, False)
     merged: dict[str, list[Path]] = {}
     if merge:
         kept = []

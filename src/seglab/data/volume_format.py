@@ -41,7 +41,7 @@ import numpy as np
 from seglab.data.cache import default_cache_dir
 from seglab.data.classes import ClassSpec, classes_from_dataset_json
 from seglab.data.dicom import dicom_files
-from seglab.data.folders import MAX_DEPTH, walk
+from seglab.data.folders import MAX_DEPTH, folders_within, walk
 from seglab.data.formats import FORMATS, DatasetFormat, ReadOptions
 from seglab.data.hdf5_files import HDF5_SUFFIXES, h5_holds_image_and_mask, h5_holds_volume
 from seglab.data.index import DatasetIndex, Pair, Problem, natural_key
@@ -53,7 +53,7 @@ from seglab.data.naming import (
     looks_like_mask_folder,
     usable_splits,
 )
-from seglab.data.pairing import best_rule
+from seglab.data.pairing import best_rule, keyed_files
 from seglab.data.metaimage import slicer_segments
 from seglab.data.slice_cache import SliceFiles, Subject, extract
 from seglab.data.subjects import subject_of
@@ -197,10 +197,9 @@ def _named_folders(root: Path) -> _Layout | None:
     split folders (BTCV's `RawData/Training/img/img0001.nii.gz` + `Training/label/label0001.nii.gz`,
     `Testing/img/` unlabelled): the split folders give the splits."""
     layout, splits = _Layout(), dict[str, str | None]()
-    for folder, subfolders, _ in os.walk(root):
-        below = len(Path(folder).relative_to(root).parts)
-        subfolders[:] = sorted(d for d in subfolders if not d.startswith(".")) if below < MAX_DEPTH else []
-        named = {d: _volumes_in(Path(folder) / d) for d in subfolders}
+    for folder, subfolders, _ in folders_within(root, MAX_DEPTH):
+        named = {d: _volumes_in(folder / d) for d in subfolders  # only folders named for images or labels
+                 if looks_like_image_folder(d) or looks_like_mask_folder(d)}
         label_dirs = [d for d, found in named.items() if found and looks_like_mask_folder(d)]
         for name, images in named.items():
             if not images or not looks_like_image_folder(name):
@@ -368,17 +367,8 @@ def _labels_by_image(images: Sequence[Path], labels: Sequence[Path]) -> dict[Pat
     (`pairing.best_rule`: the same name, without affixes such as `_seg` or `_gt`, or a number
     that each name holds once: BTCV's `img0001` and `label0001`)."""
     rule = best_rule(images, labels)
-    by_key: dict[str, Path] = {}
-    for image in images:
-        key = rule.key_of(image, True)
-        if key is not None:
-            by_key.setdefault(key, image)
-    found: dict[Path, Path] = {}
-    for label in labels:
-        image = by_key.get(rule.key_of(label, False) or "")
-        if image is not None and image not in found:
-            found[image] = label
-    return found
+    by_key, _ = keyed_files(images, rule, True)
+    return {by_key[key]: label for key, label in keyed_files(labels, rule, False)[0].items() if key in by_key}
 
 
 def _subject_folders(root: Path) -> _Layout:
