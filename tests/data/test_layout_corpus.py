@@ -631,8 +631,11 @@ def test_deepglobe_sat_images_pair_with_their_masks_by_name(tmp_path):
     for i in (119, 855, 10452):
         save(tmp_path / "train" / f"{i}_sat.jpg", photo(i))
         save(tmp_path / "train" / f"{i}_mask.png", labels(i, (0, 1)))
+    for split, i in (("valid", 2061), ("test", 1014)):  # released without masks
+        save(tmp_path / split / f"{i}_sat.jpg", photo(i))
     index = discover(tmp_path)
     assert len(index.pairs) == 3 and "without mask/image affixes" in index.pairing[0]
+    assert sorted(p.name for p in index.unlabelled) == ["1014_sat.jpg", "2061_sat.jpg"] and index.ignored == []
 
 
 def test_busi_second_lesion_masks_are_masks_not_images(tmp_path):

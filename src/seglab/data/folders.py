@@ -88,7 +88,7 @@ class FolderSearch:
 
     Args:
         matches: one per image folder that has masks.
-        unlabelled: image folders without masks under a test split.
+        unlabelled: image folders without masks under a val or test split (DeepGlobe's `valid/`).
         ignored: files in no pair and no unlabelled folder (stray figures, weights, ...).
     """
 
@@ -332,7 +332,7 @@ def search_folders(
         side_by_side = _in_one_file(image) or _side_by_side(image, root, rules, merge)
         if side_by_side is not None:
             search.matches.append(side_by_side)
-        elif image.split == "test" and not image.named_mask:
+        elif image.split in ("val", "test") and not image.named_mask:
             search.unlabelled += image.files
         else:
             search.ignored += image.files
