@@ -103,6 +103,26 @@ def test_number_pairs_of_few_subjects_and_named_scenes_are_no_subjects(tmp_path:
     assert all(p.group is None for p in discover(tmp_path / "data").pairs)
 
 
+def test_chase_db1_eyes_of_one_child_group_together(tmp_path: Path) -> None:
+    """CHASE_DB1: `Image_01L.jpg` and `Image_01R.jpg`, a child's left and right eye: split apart,
+    the test scored near copies of training images."""
+    for i, child in enumerate(range(1, 8)):
+        for eye in "LR":
+            save(tmp_path / f"Image_{child:02d}{eye}.jpg", photo(i, SIZE))
+            save(tmp_path / f"Image_{child:02d}{eye}_1stHO.png", mask(i))
+    index = discover(tmp_path)
+    assert {p.group for p in index.pairs} == {f"Image_{c:02d}" for c in range(1, 8)}
+    assert "by the name before its eye" in index.pairing[-1]
+    splits = split_pairs(index.pairs, seed=0)
+    groups = [{p.group for p in splits[s]} for s in ("train", "val", "test")]
+    assert all(groups) and not (groups[0] & groups[1] or groups[0] & groups[2] or groups[1] & groups[2])
+
+
+def test_names_ending_in_a_letter_without_fellow_eyes_are_no_subjects(tmp_path: Path) -> None:
+    side_by_side(tmp_path / "data", [f"tile_{n}{'LR'[n % 2]}" for n in range(10)])  # one image per number
+    assert {p.group for p in discover(tmp_path / "data").pairs} == {None}
+
+
 def chaos(root: Path, cases: list[str], modality: str = "CT") -> None:
     """CHAOS' layout: Train_Sets/CT/<patient>/DICOM_anon/ slices + Ground/ masks, names that
     say nothing of the patient (`i0000,0000b`, `liver_GT_000`)."""

@@ -3,7 +3,8 @@
 2-D datasets cut from scans and videos name their files after the scan: TransUNet's Synapse
 `case0005_slice000`, an ACDC export's `patient001_frame01`, the LGG MRI set's
 `TCGA_CS_4941_19960909/TCGA_CS_4941_19960909_12.tif` (a folder per patient, numbered slices),
-the Ultrasound Nerve Segmentation's `47_120.tif` (image 120 of subject 47).
+the Ultrasound Nerve Segmentation's `47_120.tif` (image 120 of subject 47), CHASE_DB1's
+`Image_01L.jpg` and `Image_01R.jpg` (one child's two eyes).
 Neighbouring slices look alike, so a split that puts some in training and others in validation
 scores memory, not generalisation. When nearly every name says its subject, the pairs carry it as
 their group, and `seglab.data.splits` keeps each group in one split (as it does for volumes).
@@ -23,6 +24,7 @@ from seglab.data.index import DatasetIndex, Pair
 log = logging.getLogger(__name__)
 
 _SLICE_NAME = re.compile(r"^(?P<subject>.*?[a-z0-9])[_\-. ]*(?:slice|slc|frame)[_\-. ]*\d+$", re.IGNORECASE)
+_EYE_NAME = re.compile(r"^(?P<subject>.*\d)[_\- ]?(?:l|r|od|os|left|right)$", re.IGNORECASE)
 _SUBJECT_AND_NUMBER = re.compile(r"(?P<subject>\d+)[_\-](?P<number>\d+)")
 _SHARE = 0.9  # of the names that must say their subject
 _MIN_FOLDERS = 5  # subjects by folder or number; fewer are more likely classes (BUSI's benign/, malignant/)
@@ -35,7 +37,7 @@ def with_subjects(index: DatasetIndex) -> DatasetIndex:
     if not index.pairs or any(p.group is not None for p in index.pairs):
         return index
     found = (_by_slice_token(index.pairs) or _by_numbered_folder(index.pairs) or _by_subject_number(index.pairs)
-             or _by_case_folder(index.pairs, index.root))
+             or _by_eye(index.pairs) or _by_case_folder(index.pairs, index.root))
     if found is None:
         return index
     subjects, how = found
@@ -96,6 +98,19 @@ def _by_subject_number(pairs: list[Pair]) -> tuple[dict[str, str], str] | None:
     if len(set(subjects.values())) < _MIN_FOLDERS or not _says_subjects(subjects, len(pairs)):
         return None
     return subjects, "the number before the image's number"
+
+
+def _by_eye(pairs: list[Pair]) -> tuple[dict[str, str], str] | None:
+    """`Image_01L` -> `Image_01`: a person's left and right eye (`L`/`R`, `OD`/`OS`) after their
+    number, most people with both; an eye in training and its fellow in test is a near copy."""
+    subjects = {}
+    for pair in pairs:
+        if (found := _EYE_NAME.match(_last(pair.name))) is not None:
+            subjects[pair.name] = found.group("subject")
+    counts = Counter(subjects.values())
+    if sum(n >= 2 for n in counts.values()) < len(counts) / 2 or not _says_subjects(subjects, len(pairs)):
+        return None
+    return subjects, "the name before its eye (L or R)"
 
 
 def _by_case_folder(pairs: list[Pair], root: Path) -> tuple[dict[str, str], str] | None:
