@@ -216,6 +216,19 @@ def tiny_images(tmp: Path) -> tuple[list[str], str, str]:
     return ["train", "--no-plan", str(root), "--out", str(tmp / "run"), *flags], "is 1x1 (HxW)", "pass --size"
 
 
+def float_rgb_masks_with_nan(tmp: Path) -> tuple[list[str], str, str]:
+    """Three float channels that differ are no colours: read as colours they snapped to black,
+    one class, and a NaN raised numpy's cast warning."""
+    root = _dataset(tmp / "d")
+    for i in range(6):
+        (root / "masks" / f"p{i}.png").unlink()
+        mask = np.zeros((16, 16, 3), np.float32)
+        mask[4:8, 4:8] = (1, 2, 3)
+        mask[0, 0, 0] = np.nan
+        tifffile.imwrite(root / "masks" / f"p{i}.tif", mask)
+    return ["inspect", str(root)], "3 channels of float32 values that differ", "p0.tif"
+
+
 def nested_manifest(tmp: Path) -> tuple[list[str], str, str]:
     (tmp / "pairs.json").write_text(DEEP)
     return ["inspect", "--manifest", str(tmp / "pairs.json")], "is not valid JSON", "pairs.json"
@@ -347,7 +360,7 @@ def predict_budget(tmp: Path, run: Path) -> tuple[list[str], str, str]:
 DATA_CASES = [tiled_tiff, huge_png, huge_png_mask, huge_jpeg, huge_gif, huge_bmp, huge_npy, huge_npz, low_budget,
               low_budget_in_config, zero_budget, nested_classes, duplicate_colours, absurd_ignore_in_classes,
               float_ignore_in_classes, absurd_ignore_flag, absurd_ignore_in_config, ignore_is_a_class,
-              classes_folder, classes_flag_folder, tiny_images, nested_manifest, nested_split_file,
+              classes_folder, classes_flag_folder, tiny_images, float_rgb_masks_with_nan, nested_manifest, nested_split_file,
               nested_coco, nested_labelme, nested_value_names, exif_rotated_mask, newline_in_name]
 RUN_CASES = [torch_save_zip, legacy_pickle, nested_card, shape_mismatch, missing_tensor, huge_image_to_predict,
              predict_budget]

@@ -144,7 +144,8 @@ def sample_masks(masks: list[Path], size: int = SAMPLE) -> MaskSample:
             logger.debug("skipping unreadable mask while choosing an encoding: %s", err)
             continue
         if raw.ndim == 3 and not (raw == raw[..., :1]).all():
-            sample.colours[path] = _value_counts(colour_codes(raw))
+            if raw.dtype == np.uint8:  # colours are 8-bit; other stacks are for the scan to name
+                sample.colours[path] = _value_counts(colour_codes(raw))
             continue
         labels = raw[..., 0] if raw.ndim == 3 else raw  # grey saved as RGB is a label map
         if labels.dtype.kind in "biu" or np.isfinite(labels).all():

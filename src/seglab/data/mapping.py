@@ -102,6 +102,9 @@ def single_channel(raw: np.ndarray) -> np.ndarray:
         # grey masks saved as RGB are common; anything else needs a colour table
         if np.array_equal(raw[..., 0], raw[..., 1]) and np.array_equal(raw[..., 0], raw[..., 2]):
             return raw[..., 0]
+        if raw.dtype != np.uint8:
+            raise MappingError(f"mask has 3 channels of {raw.dtype} values that differ: neither a label map "
+                               "nor 8-bit class colours", "bad-shape")
         raise MappingError(
             "mask is an RGB image with colours, not a class-index map; "
             "list the class colours in classes.json to map colours to classes",
