@@ -971,6 +971,25 @@ def test_a_refusal_names_image_folders_too_deep_to_search(tmp_path):
     assert len(discover(base, images="images/10k", masks="labels/sem_seg/masks").pairs) == 3
 
 
+def test_bdd100k_pairs_its_split_folders_at_other_depths_with_no_flag(tmp_path, caplog):
+    """BDD100K: `images/10k/train/` + `labels/sem_seg/masks/train/`, and the same labels drawn in
+    colours in `labels/sem_seg/colormaps/train/`: it paired only with --images and --masks."""
+    for split in ("train", "val", "test"):
+        for i in range(3):
+            save(tmp_path / "images" / "10k" / split / f"{split}{i}.jpg", photo(i))
+            if split != "test":
+                save(tmp_path / "labels" / "sem_seg" / "masks" / split / f"{split}{i}.png", labels(i))
+                colours = np.array([[0, 0, 0], [128, 64, 128], [70, 70, 70]], np.uint8)[labels(i)]
+                save(tmp_path / "labels" / "sem_seg" / "colormaps" / split / f"{split}{i}.png", colours)
+    with caplog.at_level(logging.INFO, logger="seglab"):
+        index = discover(tmp_path)
+    assert sorted((p.split, p.mask.parent.relative_to(tmp_path).as_posix()) for p in index.pairs) == sorted(
+        (s, f"labels/sem_seg/masks/{s}") for s in ("train", "val") for _ in range(3))
+    assert len(index.unlabelled) == 3
+    assert "holds pictures of the masks" in caplog.text and "--masks labels/sem_seg/colormaps" in caplog.text
+    assert len(discover(tmp_path, masks="labels/sem_seg/colormaps").pairs) == 6
+
+
 def test_benchmark_colour_tables_name_the_classes(tmp_path, caplog, monkeypatch):
     """ISPRS and UAVid colour masks were classes named '#0000ff' in colour-code order. A table
     whose classes hold every colour found (most of them present) now names them in its order;

@@ -64,7 +64,7 @@ _SKIPPED = ("__macosx", "__pycache__", ".git", "runs", "checkpoints")
 _MASK_SHARE = 0.98  # a mask's 32 most common values cover at least this share of its pixels
 _SNIFFED = 2  # files read per folder to judge its content
 _OBJECT_FOLDER = re.compile(r"object|instance|panoptic", re.IGNORECASE)  # masks that number objects
-_PICTURE_FOLDER = re.compile(r"visuali[sz]ation|overlay|preview", re.IGNORECASE)  # masks drawn for people
+_PICTURE_FOLDER = re.compile(r"visuali[sz]ation|overlay|preview|colou?rmap", re.IGNORECASE)  # masks drawn for people
 _CLASS_FOLDER = re.compile(r"class|semantic|label", re.IGNORECASE)  # what object masks step aside for
 _HUMAN_MASKS, _MACHINE_MASKS = re.compile(r"human", re.IGNORECASE), re.compile(r"machine", re.IGNORECASE)  # Supervisely
 METADATA_FILES = ("classes.json", "dataset.json", "synthetic.json", "splits.json")
@@ -400,9 +400,16 @@ def _candidates(
     that pair well (`masks_named`: the `allowed` ones are the user's --masks)."""
     found = []
     fallback = []
+    deeper = []
     for mask in folders:
         # its own name, not a wrapper's: PH2's IMD002_lesion/ under 'PH2 Dataset images/' may hold masks
-        if not _related(image, mask, masks_named) or not allowed(mask) or looks_like_image_folder(mask.path.name):
+        if not allowed(mask) or looks_like_image_folder(mask.path.name):
+            continue
+        if not _related(image, mask, masks_named):
+            if _mirrored_at_other_depth(image, mask):
+                match = match_folders(image.files, mask.files, image.path, mask.path, root, image.split, rules, merge)
+                if len(match.pairs) >= 0.5 * min(len(image.files), len(mask.files)) and is_masks(mask):
+                    deeper.append(match)
             continue
         if image.split and mask.split and image.split != mask.split:
             continue
@@ -414,9 +421,29 @@ def _candidates(
             fallback.append(match)  # `images/` + `masks/` that do not pair: say why
         elif paired and paired >= 0.5 * min(len(image.files), len(mask.files)) and is_masks(mask) and not is_masks(image):
             found.append(match)
+    if not found and deeper:
+        return deeper
     if not found and len(fallback) == 1 and (image.named_image or not image.parts):
         return fallback
     return found
+
+
+def _mirrored_at_other_depth(image: Folder, mask: Folder) -> bool:
+    """BDD100K's `labels/sem_seg/masks/train/` for `images/10k/train/`: the same split folder ends
+    both paths, below an image and a mask folder of different depths. Taken only when no mask
+    folder sits where `_related` looks, so it never competes with one."""
+    if len(image.parts) == len(mask.parts) or image.split is None or image.split != mask.split:
+        return False
+    if image.parts[-1] != mask.parts[-1] or image.parts[0] == mask.parts[0]:
+        return False
+    return image.named_image and mask.named_mask
+
+
+def _own_name(mask_dir: Path, image_dir: Path, root: Path) -> str:
+    """The names in `mask_dir`'s path that `image_dir`'s lacks: `masks` for `images/` + `masks/`,
+    `labels/sem_seg/colormaps` for BDD100K's `images/10k/train/` + `labels/sem_seg/colormaps/train/`."""
+    shared = set(image_dir.relative_to(root).parts)
+    return "/".join(p for p in mask_dir.relative_to(root).parts if p not in shared) or mask_dir.name
 
 
 _NO_CLASS_LABELS = ((_OBJECT_FOLDER, _CLASS_FOLDER, "object masks (numbered objects, not classes)"),
@@ -430,14 +457,15 @@ def _without_unlabelled(image: Folder, candidates: list[FolderMatch], root: Path
     `instance/` beside `semantic/`), whose values number objects, when a folder named for classes
     remains; pictures of the masks (labelme2voc's `SegmentationClassVisualization/`); and
     Supervisely's `masks_human/` (classes in display colours) beside its `masks_machine/`."""
+    own = {c.mask_dir: _own_name(c.mask_dir, image.path, root) for c in candidates}
     for pattern, wanted, what in _NO_CLASS_LABELS:
-        aside = [c for c in candidates if pattern.search(c.mask_dir.name)]
+        aside = [c for c in candidates if pattern.search(own[c.mask_dir])]
         kept = [c for c in candidates if c not in aside]
-        if aside and any(wanted.search(c.mask_dir.name) for c in kept):
+        if aside and any(wanted.search(own[c.mask_dir]) for c in kept):
             logger.info("%s: %s hold%s %s; read with %s (--masks %s reads them)",
                         image.path.relative_to(root).as_posix() or ".",
                         ", ".join(folder_label(c.mask_dir, root) for c in aside), "" if len(aside) > 1 else "s",
-                        what, ", ".join(folder_label(c.mask_dir, root) for c in kept), aside[0].mask_dir.name)
+                        what, ", ".join(folder_label(c.mask_dir, root) for c in kept), shlex.quote(own[aside[0].mask_dir]))
             candidates = kept
     return candidates
 
