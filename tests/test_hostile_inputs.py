@@ -229,6 +229,18 @@ def float_rgb_masks_with_nan(tmp: Path) -> tuple[list[str], str, str]:
     return ["inspect", str(root)], "3 channels of float32 values that differ", "p0.tif"
 
 
+def image_file_as_data(tmp: Path) -> tuple[list[str], str, str]:
+    """One file of a dataset passed as DATA: the volume layout listed it as a folder (NotADirectoryError)."""
+    root = _dataset(tmp / "d")
+    return ["inspect", str(root / "images" / "p0.png")], "is a file, not a folder: pass the folder", "p0.png"
+
+
+def npz_file_as_data_with_a_format(tmp: Path) -> tuple[list[str], str, str]:
+    np.savez(tmp / "tissuenet_train.npz", X=np.zeros((2, 8, 8, 2), np.float32), y=np.zeros((2, 8, 8, 2), np.int32))
+    return ["inspect", str(tmp / "tissuenet_train.npz"), "--format", "volumes"], "is a file, not a folder", \
+        "tissuenet_train.npz"
+
+
 def nested_manifest(tmp: Path) -> tuple[list[str], str, str]:
     (tmp / "pairs.json").write_text(DEEP)
     return ["inspect", "--manifest", str(tmp / "pairs.json")], "is not valid JSON", "pairs.json"
@@ -360,7 +372,8 @@ def predict_budget(tmp: Path, run: Path) -> tuple[list[str], str, str]:
 DATA_CASES = [tiled_tiff, huge_png, huge_png_mask, huge_jpeg, huge_gif, huge_bmp, huge_npy, huge_npz, low_budget,
               low_budget_in_config, zero_budget, nested_classes, duplicate_colours, absurd_ignore_in_classes,
               float_ignore_in_classes, absurd_ignore_flag, absurd_ignore_in_config, ignore_is_a_class,
-              classes_folder, classes_flag_folder, tiny_images, float_rgb_masks_with_nan, nested_manifest, nested_split_file,
+              classes_folder, classes_flag_folder, tiny_images, float_rgb_masks_with_nan, image_file_as_data,
+              npz_file_as_data_with_a_format, nested_manifest, nested_split_file,
               nested_coco, nested_labelme, nested_value_names, exif_rotated_mask, newline_in_name]
 RUN_CASES = [torch_save_zip, legacy_pickle, nested_card, shape_mismatch, missing_tensor, huge_image_to_predict,
              predict_budget]

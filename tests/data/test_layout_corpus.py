@@ -638,6 +638,18 @@ def test_deepglobe_sat_images_pair_with_their_masks_by_name(tmp_path):
     assert sorted(p.name for p in index.unlabelled) == ["1014_sat.jpg", "2061_sat.jpg"] and index.ignored == []
 
 
+def test_duts_tr_and_te_folders_are_the_train_and_test_splits(tmp_path):
+    """DUTS: `DUTS-TR/DUTS-TR-Image/` + `DUTS-TR-Mask/` and `DUTS-TE/...`: TE said no split, so
+    the test images were pooled with the training ones and drawn into every split."""
+    for split, count in (("TR", 4), ("TE", 2)):
+        for i in range(count):
+            save(tmp_path / f"DUTS-{split}" / f"DUTS-{split}-Image" / f"ILSVRC2012_test_{split}{i}.jpg", photo(i))
+            save(tmp_path / f"DUTS-{split}" / f"DUTS-{split}-Mask" / f"ILSVRC2012_test_{split}{i}.png", labels(i, (0, 255)))
+    index = discover(tmp_path)
+    assert sorted((p.split, p.image.parent.name) for p in index.pairs) == [
+        ("test", "DUTS-TE-Image")] * 2 + [("train", "DUTS-TR-Image")] * 4
+
+
 def test_busi_second_lesion_masks_are_masks_not_images(tmp_path):
     """BUSI: 'benign (4).png', 'benign (4)_mask.png' and a second lesion 'benign (4)_mask_1.png',
     which was read as an image without a mask, its lesion silently left out."""
@@ -969,6 +981,15 @@ def test_a_refusal_names_image_folders_too_deep_to_search(tmp_path):
                                         r"bdd100k/labels/sem_seg/masks/train/: pass a folder further down as DATA"):
         discover(tmp_path)
     assert len(discover(base, images="images/10k", masks="labels/sem_seg/masks").pairs) == 3
+
+
+def test_a_refusal_names_deep_image_folders_when_none_is_within_reach(tmp_path):
+    """BSDS500's BSR/BSDS500/data/images/train/: only 'no image files found' was said."""
+    for i in range(3):
+        save(tmp_path / "BSR" / "BSDS500" / "data" / "images" / "train" / f"{i}.jpg", photo(i))
+    with pytest.raises(DataError, match=r"no image files found .*\n  \(folders deeper than 4 levels are not searched, "
+                                        r"such as BSR/BSDS500/data/images/train/"):
+        discover(tmp_path)
 
 
 def test_bdd100k_pairs_its_split_folders_at_other_depths_with_no_flag(tmp_path, caplog):

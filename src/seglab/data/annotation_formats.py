@@ -173,6 +173,8 @@ class AnnotationFileFormat(AnnotationFilesFormat):
     """Annotations kept in one or a few files beside the images (COCO JSON, CVAT XML, a Label
     Studio export): `files` lists them (`top_annotation_files`); DATA may be one of them."""
 
+    reads_file = True
+
     def files(self, root: Path) -> list[Path]:
         raise NotImplementedError
 

@@ -117,6 +117,8 @@ class DatasetFormat:
     # whether `--images` and `--masks` (without --mask-pattern) pick among this layout's image
     # and label folders, as for folder-pairs (SpaceNet's MUL/ or RGB-PanSharpen/ for GeoJSON labels)
     picks_folders: ClassVar[bool] = False
+    # whether DATA may be one file of this layout (a manifest, a COCO JSON, a run-length table)
+    reads_file: ClassVar[bool] = False
 
     def __init__(self, options: ReadOptions | None = None) -> None:
         self.options = options or ReadOptions()
@@ -368,6 +370,8 @@ def _classes_from_value_names(index: DatasetIndex, ignore_index: int | None) -> 
 
 
 def _choose_format(root: Path, name: str, options: ReadOptions) -> DatasetFormat:
+    if root.is_file() and (options.names_folders or name not in ("auto", *_file_formats())):
+        raise _a_file(root)
     if options.names_folders:
         picking = [n for n in FORMATS.names() if FORMATS.get(n).picks_folders] if options.names_folders_only else []
         if name not in ("auto", "folder-pairs", *picking):
@@ -386,14 +390,25 @@ def _choose_format(root: Path, name: str, options: ReadOptions) -> DatasetFormat
         if not fmt.detect(root):
             raise DataError(f"'{root}' does not look like the {name} layout: expected {fmt.layout}")
         return fmt
-    formats = sorted((FORMATS.get(n)(options) for n in FORMATS.names()), key=lambda f: f.priority)
+    names = _file_formats() if root.is_file() else FORMATS.names()
+    formats = sorted((FORMATS.get(n)(options) for n in names), key=lambda f: f.priority)
     for fmt in formats:
         if fmt.detect(root) and not fmt.steps_aside(root):
             return fmt
     if root.is_file():
-        raise DataError(f"dataset path '{root}' is a file, not a folder (a manifest of pairs is a .csv, .tsv or .json file)")
+        raise _a_file(root)
     looked = "".join(f"\n  {n}: {FORMATS.get(n).layout}" for n in FORMATS.names())
     raise DataError(f"no known dataset layout in '{root}'; looked for:{looked}{_what_was_seen(root)}")
+
+
+def _file_formats() -> list[str]:
+    return [n for n in FORMATS.names() if FORMATS.get(n).reads_file]
+
+
+def _a_file(root: Path) -> DataError:
+    return DataError(f"dataset path '{root}' is a file, not a folder: pass the folder holding the dataset "
+                     f"('{root.parent}'), or one file that lists it all: a manifest of pairs (.csv, .tsv, .json), "
+                     "a COCO, CVAT, Label Studio or VIA export, or a run-length table")
 
 
 def _what_was_seen(root: Path) -> str:
@@ -403,18 +418,36 @@ def _what_was_seen(root: Path) -> str:
                      for f in seen[:FOLDERS_SHOWN])
     if len(seen) > FOLDERS_SHOWN:
         listed += f"\n  ... and {len(seen) - FOLDERS_SHOWN} more folders"
+    found = f"\nfolders with images:{listed}" if seen else "\nno image files found (PNG, JPEG, TIFF, BMP, GIF, PPM, .npy, .npz, .h5)"
     deeper = deeper_image_folders(root)
     if deeper:
-        listed += (f"\n  (folders deeper than {MAX_DEPTH} levels are not searched, such as "
-                   f"{deeper[0].relative_to(root).as_posix()}/: pass a folder further down as DATA)")
-    found = f"\nfolders with images:{listed}" if seen else "\nno image files found (PNG, JPEG, TIFF, BMP, GIF, PPM, .npy, .npz, .h5)"
+        found += (f"\n  (folders deeper than {MAX_DEPTH} levels are not searched, such as "
+                  f"{deeper[0].relative_to(root).as_posix()}/: pass a folder further down as DATA)")
+    volumes = _volume_folders(root)
+    if volumes:
+        found += ("\nfolders with volumes, in none of the volume layouts (imagesTr/ + labelsTr/, images/ + labels/, a "
+                  "folder per subject holding an image and a *seg*, *label*, *mask* or GT volume; docs/volumes.md):")
+        found += "".join(f"\n  {(folder.relative_to(root).as_posix() or '.')}/: {count} volumes"
+                         for folder, count in volumes[:FOLDERS_SHOWN])
     found += "".join(f"\n  {(folder.relative_to(root).as_posix() or '.')}/: {count} '{suffix}' files, a format seglab "
                      "does not read: convert them to PNG or TIFF" for folder, suffix, count in _unread_files(root))
     return (
-        f"{found}\nname how they pair: --images DIR --masks DIR for an image and a mask folder, --mask-pattern "
+        f"{found}\nname how they pair: --images DIR --masks DIR for an image and a mask folder (of images or of "
+        "volumes), --mask-pattern "
         "'{stem}_mask.png' when names differ (alone for images and masks in one folder), or list the pairs "
         "in a CSV: --manifest pairs.csv (docs/data.md)"
     )
+
+
+def _volume_folders(root: Path) -> list[tuple[Path, int]]:
+    """(folder, count) of the folders holding NIfTI, MetaImage or NRRD volumes, four levels deep
+    at most: SegTHOR's or ISLES' cases, in no layout the volumes format knows, were told 'no image
+    files found'."""
+    found = []
+    for folder, _, files in folders_within(root, MAX_DEPTH):
+        count = sum(f.lower().endswith(VOLUME_SUFFIXES) for f in files)
+        found += [(folder, count)] if count else []
+    return found
 
 
 def _unread_files(root: Path) -> list[tuple[Path, str, int]]:

@@ -43,6 +43,8 @@ class _Row:
 class ManifestFormat(DatasetFormat):
     """DATA is a .csv, .tsv or .json file listing the pairs (`--manifest FILE` says the same)."""
 
+    reads_file = True
+
     layout = "a pairs.csv/.tsv/.json file with image and mask columns (optional split, group), paths relative to it"
     priority = 0
 

@@ -35,7 +35,7 @@ _IMAGE_TOKENS = ("x", "raw", "data", "imagestr", "imagests")
 SPLIT_WORDS = {
     "train": "train", "training": "train", "trainset": "train", "tr": "train",
     "val": "val", "valid": "val", "validation": "val", "valset": "val", "dev": "val",
-    "test": "test", "testing": "test", "testset": "test", "ts": "test",
+    "test": "test", "testing": "test", "testset": "test", "ts": "test", "te": "test",  # DUTS-TE
 }  # fmt: skip
 
 

@@ -167,6 +167,8 @@ def _read_table(path: Path) -> _Table:
 class RleTableFormat(DatasetFormat):
     """A CSV of run-length encoded masks (Kaggle) beside the image folder; DATA is the folder or the CSV."""
 
+    reads_file = True
+
     layout = ("a CSV of run-length masks (Kaggle: id + rle_mask/EncodedPixels, optional ClassId) beside the "
               "images, with no mask files")
     priority = -1  # before the manifest (a CSV too) and folder-pairs (which finds the images alone)
