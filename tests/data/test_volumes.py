@@ -53,6 +53,46 @@ def test_msd_layout_gives_one_group_of_slices_per_case(msd_dataset: Path) -> Non
     assert np.load(index.pairs[2].mask).any() and not np.load(index.pairs[0].mask).any()
 
 
+def test_amos_labelled_validation_cases_are_the_val_split(msd_dataset: Path) -> None:
+    """AMOS ships imagesVa/ + labelsVa/ beside imagesTr/: its labelled validation cases were
+    neither read nor listed, and val was drawn from the training cases."""
+    for folder in ("imagesVa", "labelsVa"):
+        (msd_dataset / folder).mkdir()
+    for i in (5, 6):
+        image, label = make_volume(i)
+        save(msd_dataset / "imagesVa" / f"case{i}_0000.nii.gz", image)
+        save(msd_dataset / "labelsVa" / f"case{i}.nii.gz", label)
+    splits = split_pairs(discover(msd_dataset).pairs, seed=0)
+    assert {split: sorted({p.group for p in pairs}) for split, pairs in splits.items() if pairs} == {
+        "train": ["case0", "case1", "case2", "case3"], "val": ["case5", "case6"]}
+
+
+def test_volumes_are_found_inside_the_folders_wrapping_them(msd_dataset: Path) -> None:
+    """AMOS' archive unpacks to amos22/amos22/imagesTr/: DATA at the top found 'no image files'."""
+    top = msd_dataset.parent / "amos22"
+    shutil.move(msd_dataset, top / "amos22" / "Task01_Tiny")
+    (top / "README.txt").write_text("AMOS 2022")
+    index = discover(top)
+    assert index.format == "volumes" and len({p.group for p in index.pairs}) == 4
+    assert index.classes is not None and index.classes.names == ("background", "tumour")  # its dataset.json
+
+
+def test_volume_folders_under_any_names_pair_with_images_and_masks_flags(tmp_path: Path) -> None:
+    """COVID-19-CT-Seg: COVID-19-CT-Seg_20cases/ + Lung_and_Infection_Mask/ (and two other mask
+    folders) was 'no image files found', and --images/--masks were for 2-D folders only."""
+    for i in range(3):
+        image, label = make_volume(i)
+        save(tmp_path / "COVID-19-CT-Seg_20cases" / f"coronacases_{i:03d}.nii.gz", image)
+        for folder in ("Lung_and_Infection_Mask", "Lung_Mask", "Infection_Mask"):
+            save(tmp_path / folder / f"coronacases_{i:03d}.nii.gz", label)
+    with pytest.raises(DataError, match=r"folders with volumes, in none of the volume layouts .*\n"
+                                        r"  COVID-19-CT-Seg_20cases/: 3 volumes(.|\n)*--images DIR --masks DIR"):
+        discover(tmp_path)
+    index = discover(tmp_path, images="COVID-19-CT-Seg_20cases", masks="Lung_and_Infection_Mask")
+    assert index.format == "volumes" and {p.group for p in index.pairs} == {f"coronacases_{i:03d}" for i in range(3)}
+    assert all(p.mask.exists() for p in index.pairs)
+
+
 def test_msd_dataset_json_form_names_the_classes(msd_dataset: Path) -> None:
     (msd_dataset / "dataset.json").write_text(json.dumps({"labels": {"0": "background", "1": "liver"}}))
     assert discover(msd_dataset).classes.names == ("background", "liver")
@@ -104,6 +144,17 @@ def test_subject_folders_stack_their_modalities_in_name_order(tmp_path: Path) ->
     assert slice2.shape == (*flair.shape[:2], 4)
     assert np.array_equal(slice2[..., 0], flair[:, :, 2, 0])  # flair, t1, t1ce, t2: offsets 1, 0, 3, 2
     assert np.allclose(slice2[..., 1:] - slice2[..., :1], [0 - 1, 3 - 1, 2 - 1])
+
+
+def test_segthor_label_named_gt_alone_makes_subject_folders(tmp_path: Path) -> None:
+    """SegTHOR: train/Patient_01/Patient_01.nii.gz + train/Patient_01/GT.nii.gz was 'no image files found'."""
+    for i in range(1, 4):
+        image, label = make_volume(i)
+        save(tmp_path / "train" / f"Patient_{i:02d}" / f"Patient_{i:02d}.nii.gz", image)
+        save(tmp_path / "train" / f"Patient_{i:02d}" / "GT.nii.gz", label)
+    index = discover(tmp_path)
+    assert index.format == "volumes" and {p.group for p in index.pairs} == {"Patient_01", "Patient_02", "Patient_03"}
+    assert np.load(index.pairs[2].mask).any()
 
 
 def test_subject_modalities_on_other_grids_are_a_named_finding(tmp_path: Path) -> None:

@@ -3,7 +3,8 @@
 Recognised layouts (docs/volumes.md), tried in this order:
 
 1. Medical Segmentation Decathlon / nnU-Net: imagesTr/ + labelsTr/ (+ imagesTs/ unlabelled,
-   + dataset.json naming the labels); images may carry `_0000`, `_0001` channel suffixes.
+   + dataset.json naming the labels, + AMOS' imagesVa/ + labelsVa/ as the val split); images
+   may carry `_0000`, `_0001` channel suffixes.
 2. images/ + labels/ (or masks/), matched by name; label names may end in `_seg`, `_mask`,
    `_label` or `_labels`.
 3. One folder per subject with an image volume and a volume named `*seg*`, `*label*` or
@@ -41,7 +42,7 @@ import numpy as np
 from seglab.data.cache import default_cache_dir
 from seglab.data.classes import ClassSpec, classes_from_dataset_json
 from seglab.data.dicom import dicom_files
-from seglab.data.folders import MAX_DEPTH, folders_within, walk
+from seglab.data.folders import MAX_DEPTH, folders_within, path_ends_with, walk
 from seglab.data.formats import FORMATS, DatasetFormat, ReadOptions
 from seglab.data.hdf5_files import HDF5_SUFFIXES, h5_holds_image_and_mask, h5_holds_volume
 from seglab.data.index import DatasetIndex, Pair, Problem, natural_key
@@ -63,7 +64,7 @@ from seglab.errors import DataError
 log = logging.getLogger(__name__)
 
 _CHANNEL = re.compile(r"_\d{4}$")  # nnU-Net channel suffix: case_0000, case_0001, ...
-_LABEL_SUFFIX = re.compile(r"_(seg|segmentation|mask|label|labels|gt)$", re.IGNORECASE)  # ACDC: _gt
+_LABEL_SUFFIX = re.compile(r"(?:^|_)(seg|segmentation|mask|label|labels|gt)$", re.IGNORECASE)  # ACDC: _gt; SegTHOR: GT
 _LABEL_WORDS = ("seg", "label", "mask")
 _LABEL_DIRS = ("labels", "masks")
 
@@ -77,6 +78,7 @@ class _Layout:
     problems: list[Problem] = field(default_factory=list)
     groups: dict[str, str] = field(default_factory=dict)  # case -> its subject, when one holds several cases
     splits: dict[str, str] = field(default_factory=dict)  # case -> the split its container folder names
+    folder: Path | None = None  # where the layout was found: DATA, or the one folder wrapping it
 
 
 @FORMATS.register("volumes")
@@ -90,6 +92,7 @@ class VolumesFormat(DatasetFormat):
         "Training/img/ + Training/label/)"
     )
     priority = 15  # before folder-pairs (30), whose images/ + labels/ folders it shares
+    picks_folders = True  # --images and --masks name an image and a label folder of volumes
 
     def __init__(self, options: ReadOptions | None = None) -> None:
         super().__init__(options)
@@ -98,7 +101,9 @@ class VolumesFormat(DatasetFormat):
     def layout_of(self, root: Path) -> _Layout | None:
         """`_find_layout`, once per folder: detect and index read the same listing."""
         if root not in self._found:
-            self._found[root] = _find_layout(root)
+            images, masks = self.options.images, self.options.masks
+            named = images is not None and masks is not None and self.options.mask_pattern is None
+            self._found[root] = _named_folders_layout(root, images, masks) if named else _find_wrapped_layout(root)
         return self._found[root]
 
     def detect(self, root: Path) -> bool:
@@ -120,7 +125,8 @@ class VolumesFormat(DatasetFormat):
         pairs.sort(key=lambda p: natural_key(p.name))
         log.info("%s: %d volumes cut into %d %s slices", root, len(layout.subjects), len(pairs),
                  self.options.slice_axis)
-        classes = (classes or classes_from_dataset_json(root / "dataset.json") or _slicer_classes(layout.subjects)
+        folder = layout.folder or root
+        classes = (classes or classes_from_dataset_json(folder / "dataset.json") or _slicer_classes(layout.subjects)
                    or _structure_classes(layout.subjects))
         return DatasetIndex(root, "volumes", pairs, layout.unlabelled, classes, IdentityMapping(), problems)
 
@@ -161,11 +167,64 @@ def _keep_empty(slices: list[SliceFiles], share: float, subject: str) -> list[Sl
     return [s for s in slices if not s.empty or s.index in kept]
 
 
+def _named_folders_layout(root: Path, images: str, masks: str) -> _Layout | None:
+    """The volumes of the image and label folders `--images` and `--masks` name, matched by name
+    (COVID-19-CT-Seg's `COVID-19-CT-Seg_20cases/` + `Lung_and_Infection_Mask/`, beside
+    `Lung_Mask/` and `Infection_Mask/`); None unless both hold volumes."""
+    image_dir, label_dir = _named_folder(root, images), _named_folder(root, masks)
+    if image_dir is None or label_dir is None or image_dir == label_dir:
+        return None
+    image_files, label_files = _volumes_in(image_dir), _volumes_in(label_dir)
+    if not image_files or not label_files:
+        return None
+    layout = _match(image_files, label_files, label_dir.relative_to(root).as_posix())
+    return layout if layout.subjects else None
+
+
+def _named_folder(root: Path, name: str) -> Path | None:
+    """The folder a --images or --masks value names: a path under `root`, or the one folder whose
+    path ends with it, four levels deep at most."""
+    if (root / name).is_dir():
+        return root / name
+    found = [folder for folder, _, _ in folders_within(root, MAX_DEPTH)
+             if path_ends_with(folder.relative_to(root).parts, name)]
+    return found[0] if len(found) == 1 else None
+
+
+def _find_wrapped_layout(root: Path) -> _Layout | None:
+    """`_find_layout` inside the lone folders wrapping the dataset in `root`, two deep at most
+    (AMOS' archive unpacks to `amos22/amos22/imagesTr/`), the innermost first: from a wrapper,
+    the fallbacks that search deep would misread the layout inside."""
+    chain = [root]
+    while len(chain) < 3 and (inner := _lone_folder(chain[-1])) is not None:
+        chain.append(inner)
+    for folder in reversed(chain):
+        layout = _find_layout(folder)
+        if layout is not None:
+            layout.folder = folder
+            return layout
+    return None
+
+
+def _lone_folder(root: Path) -> Path | None:
+    """The one visible folder in `root`, when neither holds a volume of its own (a folder of
+    volumes is a case, as CAMUS' lone `training/patient0001/` is)."""
+    folders = [p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".") and p.name != "__MACOSX"]
+    if len(folders) != 1 or _volumes_in(root) or _volumes_in(folders[0]):
+        return None
+    return folders[0]
+
+
 def _find_layout(root: Path) -> _Layout | None:
     """The first recognised layout of `root`, or None when it holds no volume dataset."""
     if (root / "imagesTr").is_dir() and (root / "labelsTr").is_dir():
         layout = _match(_volumes_in(root / "imagesTr"), _volumes_in(root / "labelsTr"), "labelsTr")
         layout.unlabelled = _volumes_in(root / "imagesTs")
+        if (root / "imagesVa").is_dir() and (root / "labelsVa").is_dir():  # AMOS' labelled validation cases
+            val = _match(_volumes_in(root / "imagesVa"), _volumes_in(root / "labelsVa"), "labelsVa")
+            layout.splits = {s.name: "train" for s in layout.subjects} | {s.name: "val" for s in val.subjects}
+            layout.subjects += val.subjects
+            layout.problems += val.problems
         return layout if layout.subjects or layout.problems else None
     for labels in _LABEL_DIRS:
         images = _volumes_in(root / "images")
