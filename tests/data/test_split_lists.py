@@ -10,7 +10,7 @@ import pytest
 from seglab.data import discover, split_pairs
 from seglab.errors import DataError
 
-from .test_layout_corpus import voc  # type: ignore[import-not-found]
+from .test_layout_corpus import labels, photo, save, voc  # type: ignore[import-not-found]
 
 # voc() writes 2007_000000..5, the first four with masks
 NAMES = [f"2007_{i:06d}" for i in range(6)]
@@ -104,3 +104,66 @@ def test_gta5_split_mat_numbers_the_images_of_each_split(tmp_path):
     assert splits_of(index) == {"train": ["00001", "00002", "00003", "00004"], "val": ["00005", "00006"],
                                 "test": ["00007", "00008"]}
     assert index.ignored == []
+
+
+def _tile(root: Path, image: str, mask: str, seed: int) -> None:
+    save(root / image, photo(seed))
+    save(root / mask, labels(seed, (0, 1, 2)))
+
+
+def test_openearthmap_root_lists_of_file_names_give_the_split(tmp_path, caplog):
+    """OpenEarthMap: `<region>/images/<region>_N.tif` + `<region>/labels/`, and train.txt, val.txt,
+    test.txt of file names at the top (test images without labels): the lists were not read, the
+    split drawn, official val images trained on and the test images called unpaired."""
+    root = tmp_path / "OpenEarthMap_wo_xBD"
+    lists: dict[str, list[str]] = {"train": [], "val": [], "test": []}
+    for r, region in enumerate(("aachen", "accra", "chiclayo", "adelaide", "abancay")):
+        for n in range(1, 4):
+            split = ("train", "val", "test")[(n + r) % 3]
+            lists[split].append(f"{region}_{n}.tif")
+            save(root / region / "images" / f"{region}_{n}.tif", photo(n + 10 * r))
+            if split != "test":
+                save(root / region / "labels" / f"{region}_{n}.tif", labels(n, (0, 1, 2)))
+    for split, names in lists.items():
+        (root / f"{split}.txt").write_text("\n".join(names) + "\n")
+    with caplog.at_level(logging.INFO, logger="seglab"):
+        index = discover(tmp_path)
+    assert sorted((p.split, f"{p.image.stem}.tif") for p in index.pairs) == sorted(
+        (s, n) for s in ("train", "val") for n in lists[s])
+    assert sorted(f"{p.stem}.tif" for p in index.unlabelled) == sorted(lists["test"])
+    assert not index.problems and "train.txt" not in {p.name for p in index.ignored}
+    assert "split from the lists in" in caplog.text
+
+
+def test_landcover_ai_lists_leave_out_the_orthophotos_their_tiles_are_cut_from(tmp_path, caplog):
+    """LandCover.ai: images/ + masks/ (whole orthophotos) and output/ tiles with train.txt, val.txt,
+    test.txt of tile stems: every pixel was read twice, the orthophotos in training beside the
+    val and test tiles cut from them."""
+    for o, ortho in enumerate(("M-33-20-D-c-4-2", "N-33-60-D-c-4-2")):
+        _tile(tmp_path, f"images/{ortho}.tif", f"masks/{ortho}.tif", o)
+        for k in range(3):
+            _tile(tmp_path, f"output/{ortho}_{k}.jpg", f"output/{ortho}_{k}_m.png", 10 * o + k)
+    for split, k in (("train", 0), ("val", 1), ("test", 2)):
+        (tmp_path / f"{split}.txt").write_text("".join(f"{o}_{k}\n" for o in ("M-33-20-D-c-4-2", "N-33-60-D-c-4-2")))
+    with caplog.at_level(logging.INFO, logger="seglab"):
+        index = discover(tmp_path)
+    assert sorted((p.split, p.image.parent.name) for p in index.pairs) == sorted(
+        (s, "output") for s in ("train", "val", "test") for _ in range(2))
+    assert "every pair but the 2 in" in caplog.text and "--images images" in caplog.text
+    assert {p.parent.name for p in index.ignored} == {"images", "masks"}
+
+
+def test_rellis_lst_lists_of_image_and_label_paths_give_the_split(tmp_path):
+    """RELLIS-3D's train.lst: `00000/pylon_camera_node/frame000000-1581624652_750.jpg <label path>`."""
+    root = tmp_path / "Rellis-3D"
+    lines: dict[str, list[str]] = {"train": [], "val": [], "test": []}
+    for seq in range(3):
+        for f, split in enumerate(("train", "train", "val", "test")):
+            name = f"frame{f:06d}-15816246{seq}{f}_750"
+            _tile(root / f"{seq:05d}", f"pylon_camera_node/{name}.jpg", f"pylon_camera_node_label_id/{name}.png", f)
+            lines[split].append(f"{seq:05d}/pylon_camera_node/{name}.jpg {seq:05d}/pylon_camera_node_label_id/{name}.png")
+    for split, rows in lines.items():
+        (root / f"{split}.lst").write_text("\n".join(rows) + "\n")
+    index = discover(tmp_path)
+    assert sorted(p.split for p in index.pairs) == sorted(["train"] * 6 + ["val"] * 3 + ["test"] * 3)
+    assert all(p.split == ("train", "train", "val", "test")[int(p.image.stem[5:11])] for p in index.pairs)

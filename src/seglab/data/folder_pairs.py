@@ -121,8 +121,13 @@ class FolderPairsFormat(DatasetFormat):
         derived = _derived_images(problems, pairs)
         problems = [p for p in problems if p.path not in derived]
         pairs = unique_names(pairs, root)
-        lists = read_split_lists(m.image_dir for m in matches)
-        pairs, listed_unlabelled, problems = apply_split_lists(pairs, problems, lists)
+        lists = read_split_lists((m.image_dir for m in matches), root)
+        lists_read = split_list_files((m.image_dir for m in matches), root) if lists else set()
+        where = ", ".join(sorted({f"'{p.parent}'" for p in lists_read}))
+        listed, listed_unlabelled, problems = apply_split_lists(pairs, problems, lists, where)
+        kept = {p.image for p in listed}
+        aside += [f for p in pairs if p.image not in kept for f in (p.image, p.mask) if f is not None]  # LandCover.ai's
+        pairs = listed
         pairs = _splits_from_names(pairs, root)
         mask_dirs = [m.mask_dir for m in matches]
         namings = next((m.namings for m in matches if m.namings), ())
@@ -142,7 +147,6 @@ class FolderPairsFormat(DatasetFormat):
                     f"such as {deeper[0].relative_to(root).as_posix()}/: pass a folder further down as DATA to read them")
             logger.warning("%s: %s", root, line)
             index.pairing.append(line)
-        lists_read = split_list_files(m.image_dir for m in matches) if lists else set()  # GTA5's split.mat
         index.ignored = [p for p in found.ignored if p not in lists_read] + aside + sorted(derived) + [
             p for m in matches for p in m.extra_masks]
         if index.classes is None and type(mapping) is IdentityMapping:  # label masks, no names yet
