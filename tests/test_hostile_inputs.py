@@ -17,6 +17,7 @@ import zlib
 from collections.abc import Callable
 from pathlib import Path
 
+import imagecodecs
 import nibabel as nib
 import numpy as np
 import pytest
@@ -76,8 +77,13 @@ def tiled_tiff(tmp: Path) -> tuple[list[str], str, str]:
     return ["inspect", str(root)], "is 30000x30000 = 900,000,000 pixels, over seglab's limit", "p1.tif"
 
 
-def _png_claiming(path: Path, height: int, width: int) -> None:
-    Image.fromarray(np.zeros((16, 16), np.uint8)).save(path)
+def _png_claiming(path: Path, height: int, width: int, wide: bool = False) -> None:
+    """A 16x16 PNG whose header announces height x width: 8-bit grey (Pillow decodes it) or, if
+    `wide`, 16-bit RGB (imagecodecs decodes it)."""
+    if wide:
+        path.write_bytes(imagecodecs.png_encode(np.zeros((16, 16, 3), np.uint16)))
+    else:
+        Image.fromarray(np.zeros((16, 16), np.uint8)).save(path)
     _patch(path, 16, ">II", width, height)
     data = path.read_bytes()
     _patch(path, 29, ">I", zlib.crc32(data[12:29]))
@@ -93,6 +99,19 @@ def huge_png_mask(tmp: Path) -> tuple[list[str], str, str]:
     root = _dataset(tmp / "d")
     _png_claiming(root / "masks" / "p2.png", 20000, 20000)
     return ["inspect", str(root)], "mask '", "masks/p2.png' is 20000x20000 = 400,000,000 pixels"
+
+
+def huge_png16_mask(tmp: Path) -> tuple[list[str], str, str]:
+    root = _dataset(tmp / "d")
+    _png_claiming(root / "masks" / "p2.png", 20000, 20000, wide=True)
+    return ["inspect", str(root)], "mask '", "masks/p2.png' is 20000x20000 = 400,000,000 pixels"
+
+
+def truncated_png16_mask(tmp: Path) -> tuple[list[str], str, str]:
+    root = _dataset(tmp / "d")
+    path = root / "masks" / "p2.png"
+    path.write_bytes(imagecodecs.png_encode(np.random.default_rng(0).integers(0, 3, (16, 16, 3), np.uint16))[:-40])
+    return ["inspect", str(root)], "cannot be read (corrupt or truncated?)", "masks/p2.png"
 
 
 def huge_jpeg(tmp: Path) -> tuple[list[str], str, str]:
@@ -369,8 +388,9 @@ def predict_budget(tmp: Path, run: Path) -> tuple[list[str], str, str]:
     return [*_tampered(tmp, run, lambda p: None), "--max-pixels", "10"], "over seglab's limit of 10", "x.png"
 
 
-DATA_CASES = [tiled_tiff, huge_png, huge_png_mask, huge_jpeg, huge_gif, huge_bmp, huge_npy, huge_npz, low_budget,
-              low_budget_in_config, zero_budget, nested_classes, duplicate_colours, absurd_ignore_in_classes,
+DATA_CASES = [tiled_tiff, huge_png, huge_png_mask, huge_png16_mask, truncated_png16_mask, huge_jpeg, huge_gif,
+              huge_bmp, huge_npy, huge_npz, low_budget, low_budget_in_config, zero_budget, nested_classes,
+              duplicate_colours, absurd_ignore_in_classes,
               float_ignore_in_classes, absurd_ignore_flag, absurd_ignore_in_config, ignore_is_a_class,
               classes_folder, classes_flag_folder, tiny_images, float_rgb_masks_with_nan, image_file_as_data,
               npz_file_as_data_with_a_format, nested_manifest, nested_split_file,

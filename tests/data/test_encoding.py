@@ -138,6 +138,28 @@ def test_grey_masks_saved_as_rgb_are_label_masks(tmp_path):
     assert index.mapping == BinaryMapping() and audit(index).problems == []
 
 
+def test_16_bit_rgb_masks_are_read_by_their_first_channel(tmp_path, caplog):
+    """SYNTHIA's GT/LABELS (class id in R, instance number in G) were read by Pillow as their high
+    bytes, every class 0: each mask empty, and the run stopped with one class."""
+    import imagecodecs
+
+    root = dataset(tmp_path / "d", {})
+    classes = np.zeros((32, 32), np.uint16)
+    classes[:, 10:] = 3
+    classes[20:, :] = 8
+    for k, name in enumerate(NAMES):
+        Image.fromarray(np.zeros((32, 32, 3), np.uint8)).save(root / "images" / f"{name}.png")
+        instances = np.where(classes == 8, 100 + k, 0).astype(np.uint16)
+        mask = np.stack([classes, instances, np.zeros_like(classes)], axis=-1)
+        (root / "masks" / f"{name}.png").write_bytes(imagecodecs.png_encode(mask))
+    with caplog.at_level("INFO", logger="seglab"):
+        index = discover(root)
+    assert "are 16-bit RGB: their first channel (R) is read as the class" in caplog.text
+    np.testing.assert_array_equal(read_mask(index.pairs[0].mask, index.mapping), classes)
+    assert resolve_classes(index, scan(index)).num_classes == 9
+    assert audit(index).fatal == []
+
+
 def test_antialiased_binary_masks_are_thresholded_and_counted(tmp_path):
     masks = {name: binary_mask() for name in NAMES}
     for name in ("p0", "p3"):

@@ -1,7 +1,10 @@
 from __future__ import annotations
 
 import io
+import struct
+import zlib
 
+import imagecodecs
 import numpy as np
 import pytest
 import tifffile
@@ -54,6 +57,52 @@ def test_read_image_keeps_16_bit_and_float(tmp_path):
     assert out.dtype == np.float32 and out.shape == (6, 7, 1)
     np.save(tmp_path / "b.npy", floats > 0.5)
     assert read_image(tmp_path / "b.npy").max() == 255
+
+
+def _png16(path, array: np.ndarray, exif: Image.Exif | None = None):
+    """A 16-bit PNG (Pillow writes 16 bits of grey only), with an eXIf chunk after IHDR if given."""
+    data = imagecodecs.png_encode(np.ascontiguousarray(array))
+    if exif is not None:
+        body = exif.tobytes()[6:]  # PNG's eXIf holds the TIFF block, without the "Exif\0\0" of JPEG
+        chunk = struct.pack(">I", len(body)) + b"eXIf" + body + struct.pack(">I", zlib.crc32(b"eXIf" + body))
+        data = data[:33] + chunk + data[33:]
+    path.write_bytes(data)
+    return path
+
+
+def test_16_bit_colour_pngs_keep_every_bit(tmp_path):
+    """Pillow opens 16-bit RGB, RGBA and grey + alpha PNGs as 8-bit, keeping each sample's high
+    byte: SYNTHIA's class ids 0..22 all became 0."""
+    rgb = (np.arange(4 * 5 * 3, dtype=np.uint16).reshape(4, 5, 3) * 1001) % 65535
+    out = read_image(_png16(tmp_path / "rgb.png", rgb))
+    assert out.dtype == np.uint16 and out.flags.c_contiguous
+    np.testing.assert_array_equal(out, rgb)
+    np.testing.assert_array_equal(read_raw_mask(tmp_path / "rgb.png"), rgb)
+    rgba = np.dstack([rgb, np.full((4, 5), 7, np.uint16)])
+    np.testing.assert_array_equal(read_image(_png16(tmp_path / "rgba.png", rgba)), rgb)
+    grey_alpha = rgba[..., 2:]
+    out = read_image(_png16(tmp_path / "la.png", grey_alpha))
+    assert out.shape == (4, 5, 1)
+    np.testing.assert_array_equal(out[..., 0], rgb[..., 2])
+    np.testing.assert_array_equal(read_raw_mask(tmp_path / "la.png"), rgb[..., 2])
+
+
+def test_16_bit_colour_png_is_turned_as_its_exif_says(tmp_path):
+    rgb = np.arange(4 * 6 * 3, dtype=np.uint16).reshape(4, 6, 3) * 300
+    for orientation, shown in ((3, rgb[::-1, ::-1]), (6, np.rot90(rgb, -1)), (7, rgb.swapaxes(0, 1)[::-1, ::-1])):
+        exif = Image.Exif()
+        exif[0x0112] = orientation
+        out = read_image(_png16(tmp_path / f"o{orientation}.png", rgb, exif))
+        np.testing.assert_array_equal(out, shown)
+
+
+def test_truncated_16_bit_colour_png_names_the_file(tmp_path):
+    rng = np.random.default_rng(0)
+    path = _png16(tmp_path / "t16.png", rng.integers(0, 65536, (64, 64, 3), dtype=np.uint16))
+    path.write_bytes(path.read_bytes()[:-2000])
+    for read in (read_image, lambda p: read_mask(p, IdentityMapping())):
+        with pytest.raises(DataError, match="t16.png.*cannot be read"):
+            read(path)
 
 
 def test_image_scale():
@@ -117,25 +166,27 @@ def test_missing_file(tmp_path):
         read_image(tmp_path / "nope.png")
 
 
-def _valid_bytes(suffix: str) -> bytes:
+def _valid_bytes(kind: str) -> bytes:
     rng = np.random.default_rng(1)
     buffer = io.BytesIO()
-    if suffix == ".npy":
+    if kind == ".npy":
         np.save(buffer, rng.integers(0, 4, (8, 9), dtype=np.uint8))
+    elif kind == "16-bit RGB .png":  # decoded by imagecodecs, not Pillow
+        return imagecodecs.png_encode(rng.integers(0, 4, (8, 9, 3), dtype=np.uint16))
     else:
         Image.fromarray(rng.integers(0, 4, (8, 9), dtype=np.uint8)).save(buffer, format="PNG")
     return buffer.getvalue()
 
 
-VALID = {suffix: _valid_bytes(suffix) for suffix in (".png", ".npy")}
+VALID = {kind: _valid_bytes(kind) for kind in (".png", "16-bit RGB .png", ".npy")}
 
 
 @st.composite
 def damaged_files(draw):
     """Random bytes, or a valid file that is truncated or has a few bytes overwritten."""
-    suffix = draw(st.sampled_from([".png", ".npy"]))
+    name = draw(st.sampled_from(sorted(VALID)))
+    suffix, valid = name[-4:], VALID[name]
     kind = draw(st.sampled_from(["random", "truncated", "mutated"]))
-    valid = VALID[suffix]
     if kind == "random":
         data = draw(st.binary(max_size=512))
     elif kind == "truncated":

@@ -67,6 +67,20 @@ def test_identity_accepts_grey_rgb_and_integral_floats():
         IdentityMapping().apply(np.array([[[1, 2, 3]]], np.uint8))
 
 
+def test_16_bit_rgb_masks_give_their_first_channel():
+    """SYNTHIA's GT/LABELS: the class id in R, an instance number in G; such masks were refused as
+    3 channels that differ. Other wide stacks still are; 8-bit colours still need a colour table."""
+    synthia = np.zeros((2, 2, 3), np.uint16)
+    synthia[..., 0] = [[3, 8], [8, 22]]
+    synthia[..., 1] = [[0, 101], [158, 0]]
+    np.testing.assert_array_equal(IdentityMapping().apply(synthia), [[3, 8], [8, 22]])
+    np.testing.assert_array_equal(LabelMapping(((22, 0),)).apply(synthia), [[3, 8], [8, 0]])
+    with pytest.raises(ValueError, match="3 channels of int32 values that differ"):
+        IdentityMapping().apply(synthia.astype(np.int32))
+    with pytest.raises(ValueError, match="classes.json"):
+        IdentityMapping().apply(synthia.astype(np.uint8))
+
+
 def test_colour_mapping():
     mapping = ColourMapping(((10, 20, 30), (0, 0, 0), (255, 255, 255)))
     raw = np.array([[[0, 0, 0], [255, 255, 255]], [[10, 20, 30], [0, 0, 0]]], np.uint8)

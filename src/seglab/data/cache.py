@@ -25,7 +25,8 @@ from seglab.errors import ConfigError, DataError
 
 CACHE_MODES = ("auto", "memory", "disk", "none")
 MEMORY_SHARE = 0.5  # auto caches in memory only below this share of the available RAM
-FORMAT = 1  # part of every disk key: bump when decoding or resizing changes, so old files read as misses
+# part of every disk key: bump when decoding or resizing changes, so old files read as misses
+FORMAT = 2  # 2: 16-bit colour PNGs read at full depth
 
 Arrays = tuple[np.ndarray, np.ndarray]  # (image (H, W, C), mask (H, W)) in their stored dtypes
 

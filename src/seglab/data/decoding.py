@@ -3,8 +3,10 @@ MATLAB (.mat masks), DICOM (2-D images).
 
 `read_array` gives a file's pixels as stored, `file_header` what its header says; both check
 the pixel budget from the header first. Pillow's own decompression-bomb limit is raised to the
-budget, so seglab's check decides. Images with an EXIF orientation are read the way viewers show
-them (rotated). Run them through `read_errors.decode`, which names the file on any failure.
+budget, so seglab's check decides. Pillow keeps 16 bits of grey PNGs only: 16-bit colour ones
+(SYNTHIA's label masks, scientific RGB exports) are decoded by imagecodecs, at full depth. Images
+with an EXIF orientation are read the way viewers show them (rotated). Run them through
+`read_errors.decode`, which names the file on any failure.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import imagecodecs
 import numpy as np
 import tifffile
 from PIL import Image, ImageOps
@@ -36,6 +39,10 @@ _EXIF_ORIENTATION = 0x0112  # 1 = stored as shown; 5-8 swap height and width
 
 # Pillow modes numpy reads directly with their precision kept; others are converted
 _NATIVE_MODES = ("L", "RGB", "RGBA", "RGBa", "RGBX", "I", "I;16", "I;16B", "I;16L", "I;16N", "F")
+_PNG_WIDE_COLOUR = (2, 4, 6)  # PNG colour types RGB, grey + alpha, RGBA: Pillow keeps 8 of their 16 bits
+# EXIF orientation -> the view of stored pixels that viewers show (as ImageOps.exif_transpose)
+_SHOWN = {2: lambda a: a[:, ::-1], 3: lambda a: a[::-1, ::-1], 4: lambda a: a[::-1], 5: lambda a: a.swapaxes(0, 1),
+          6: lambda a: np.rot90(a, -1), 7: lambda a: a.swapaxes(0, 1)[::-1, ::-1], 8: lambda a: np.rot90(a, 1)}
 
 
 @dataclass(frozen=True)
@@ -101,6 +108,8 @@ def read_array(path: Path, role: str, palette_rgb: bool) -> np.ndarray:
     if suffix in TIFF_SUFFIXES:
         return _load_tiff(path)
     with _open_pillow(path) as image:
+        if image.format == "PNG" and _wide_colour_png(path):
+            return _wide_png_pixels(path, _orientation(image))
         image.load()
         if _orientation(image) != 1:  # as viewers show it; the mask must be drawn on that view
             image = ImageOps.exif_transpose(image)
@@ -139,6 +148,22 @@ def _open_pillow(path: Path) -> Iterator[Image.Image]:
     with image:
         within_budget((image.height, image.width))
         yield image
+
+
+def _wide_colour_png(path: Path) -> bool:
+    """Whether a PNG's header (IHDR, the first chunk) declares 16-bit colour or grey + alpha."""
+    with path.open("rb") as file:
+        head = file.read(26)  # signature, chunk length and type, width, height, bit depth, colour type
+    return head[12:16] == b"IHDR" and head[24] == 16 and head[25] in _PNG_WIDE_COLOUR
+
+
+def _wide_png_pixels(path: Path, orientation: int) -> np.ndarray:
+    """A 16-bit colour (or grey + alpha) PNG's uint16 pixels, without alpha, as viewers show them."""
+    array = imagecodecs.png_decode(path.read_bytes())
+    array = array[..., 0] if array.shape[2] == 2 else array[..., :3]
+    if orientation != 1:
+        array = _SHOWN[orientation](array)
+    return np.ascontiguousarray(array)
 
 
 def _orientation(image: Image.Image) -> int:

@@ -3,9 +3,9 @@
 Dataset layouts find the mask files; this module looks inside a sample of them and picks the
 mask mapping (and, where the masks define them, the classes):
 
-- label masks (grey, palette indices, .npy): the values are the labels; 0/255 masks (and
-  16-bit 0/65535 ones) become 0/1, and 0/255 masks with antialiased or JPEG edges are
-  thresholded at 128;
+- label masks (grey, palette indices, .npy, the first channel of 16-bit RGB): the values are
+  the labels; 0/255 masks (and 16-bit 0/65535 ones) become 0/1, and 0/255 masks with
+  antialiased or JPEG edges are thresholded at 128;
 - colour masks: each colour with a real share of the pixels is a class, ordered by colour
   code (r, g, b), so black comes first; the rare in-between colours of antialiased or JPEG
   edges snap to the nearest class colour. With classes.json colours those are the classes.
@@ -35,10 +35,13 @@ from seglab.data.mapping import (
     ColourMapping,
     IdentityMapping,
     LabelMapping,
+    MappingError,
     MaskMapping,
     NearestColourMapping,
     ThresholdMapping,
     colour_codes,
+    single_channel,
+    wide_rgb,
 )
 from seglab.data.one_hot import ARRAY_SUFFIXES, OneHotMapping, channel_stack
 from seglab.data.palettes import known_palette
@@ -129,6 +132,7 @@ def sample_masks(masks: list[Path], size: int = SAMPLE) -> MaskSample:
     """Count the values (or colours) of up to `size` evenly spaced masks; unreadable ones are
     skipped here and reported by the scan."""
     sample = MaskSample(listed=len(masks))
+    wide: Path | None = None
     for path in _evenly(masks, size):
         try:
             if path.suffix.lower() in ARRAY_SUFFIXES:  # read once: a one-hot stack, else the raw mask
@@ -143,15 +147,22 @@ def sample_masks(masks: list[Path], size: int = SAMPLE) -> MaskSample:
         except DataError as err:
             logger.debug("skipping unreadable mask while choosing an encoding: %s", err)
             continue
-        if raw.ndim == 3 and not (raw == raw[..., :1]).all():
-            if raw.dtype == np.uint8:  # colours are 8-bit; other stacks are for the scan to name
-                sample.colours[path] = _value_counts(colour_codes(raw))
+        if raw.ndim == 3 and raw.dtype == np.uint8 and not (raw == raw[..., :1]).all():  # colours are 8-bit
+            sample.colours[path] = _value_counts(colour_codes(raw))
             continue
-        labels = raw[..., 0] if raw.ndim == 3 else raw  # grey saved as RGB is a label map
+        try:
+            labels = single_channel(raw)  # grey saved as RGB is a label map, and so is 16-bit RGB's first channel
+        except MappingError:  # other stacks are for the scan to name
+            continue
+        if wide is None and wide_rgb(raw):
+            wide = path
         if labels.dtype.kind in "biu" or np.isfinite(labels).all():
             counts = sample.labels[path] = _value_counts(labels)
             if len(sample.regions) < REGION_SAMPLE and len(counts.keys() - {0}) and labels.dtype.kind in "iu":
                 sample.regions[path] = _one_region_values(labels)
+    if wide is not None:
+        logger.info("masks such as '%s' are 16-bit RGB: their first channel (R) is read as the class and the others "
+                    "are not (SYNTHIA's GT/LABELS number instances in G)", wide)
     return sample
 
 

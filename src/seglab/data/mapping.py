@@ -93,14 +93,15 @@ def _plain(value: Any) -> Any:
 
 
 def single_channel(raw: np.ndarray) -> np.ndarray:
-    """(H, W) labels from a 2-D mask, or from an RGB mask whose channels are all equal."""
+    """(H, W) labels from a 2-D mask, from an RGB mask whose channels are all equal, or from the
+    first channel of a 16-bit RGB mask (`wide_rgb`)."""
     if raw.ndim == 2:
         return raw
     if raw.ndim == 3 and raw.shape[2] == 1:
         return raw[..., 0]
     if raw.ndim == 3 and raw.shape[2] == 3:
         # grey masks saved as RGB are common; anything else needs a colour table
-        if np.array_equal(raw[..., 0], raw[..., 1]) and np.array_equal(raw[..., 0], raw[..., 2]):
+        if wide_rgb(raw) or (np.array_equal(raw[..., 0], raw[..., 1]) and np.array_equal(raw[..., 0], raw[..., 2])):
             return raw[..., 0]
         if raw.dtype != np.uint8:
             raise MappingError(f"mask has 3 channels of {raw.dtype} values that differ: neither a label map "
@@ -111,6 +112,12 @@ def single_channel(raw: np.ndarray) -> np.ndarray:
             "colour-mask",
         )
     raise MappingError(f"mask has shape {raw.shape}; expected a 2-D label map (H, W)", "bad-shape")
+
+
+def wide_rgb(raw: np.ndarray) -> bool:
+    """Whether a mask is 16-bit RGB, whose first channel is the class: class colours are 8-bit,
+    and SYNTHIA's `GT/LABELS` keep the class id in R and number instances in G."""
+    return raw.ndim == 3 and raw.shape[2] == 3 and raw.dtype == np.uint16
 
 
 def as_labels(labels: np.ndarray) -> np.ndarray:
