@@ -1011,6 +1011,31 @@ def test_bdd100k_pairs_its_split_folders_at_other_depths_with_no_flag(tmp_path, 
     assert len(discover(tmp_path, masks="labels/sem_seg/colormaps").pairs) == 6
 
 
+def test_synthia_names_its_label_folder_beside_the_colour_rendering(tmp_path):
+    """SYNTHIA-RAND-CITYSCAPES: `RGB/` + `GT/LABELS/` (16-bit RGB PNGs, the class id in R) beside
+    `GT/COLOR/` (the labels drawn in colours) and `Depth/Depth/`. The search expected masks in
+    `GT/` itself and named no flag; with --masks the class ids read as 0 (Pillow's 8 high bits)."""
+    import imagecodecs
+
+    from seglab.data import read_mask
+
+    base = tmp_path / "RAND_CITYSCAPES"
+    for i in range(3):
+        ids = labels(i, (3, 8, 22)).astype(np.uint16)
+        save(base / "RGB" / f"{i:07d}.png", photo(i))
+        (base / "GT" / "LABELS").mkdir(parents=True, exist_ok=True)
+        (base / "GT" / "LABELS" / f"{i:07d}.png").write_bytes(
+            imagecodecs.png_encode(np.stack([ids, (ids == 8) * (100 + i), 0 * ids], axis=-1).astype(np.uint16)))
+        save(base / "GT" / "COLOR" / f"{i:07d}.png", np.array([[0, 0, 0]] * 8 + [[0, 0, 142]] * 15 + [[9, 9, 9]],
+                                                                np.uint8)[ids])
+        save(base / "Depth" / "Depth" / f"{i:07d}.png", (photo(i)[..., 0].astype(np.uint16) * 200))
+    with pytest.raises(DataError, match=r"(?s)2 folders could.*GT/COLOR/.*GT/LABELS/.*e\.g\. --masks LABELS$"):
+        discover(tmp_path)  # a rendering is no part of the labels: --merge-masks is not offered
+    index = discover(tmp_path, masks="LABELS")
+    assert relative(index, "mask") == [f"RAND_CITYSCAPES/GT/LABELS/{i:07d}.png" for i in range(3)]
+    np.testing.assert_array_equal(read_mask(index.pairs[0].mask, index.mapping), labels(0, (3, 8, 22)))
+
+
 def test_benchmark_colour_tables_name_the_classes(tmp_path, caplog, monkeypatch):
     """ISPRS and UAVid colour masks were classes named '#0000ff' in colour-code order. A table
     whose classes hold every colour found (most of them present) now names them in its order;

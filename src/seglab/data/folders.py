@@ -240,15 +240,16 @@ def _related(image: Folder, mask: Folder, named: bool = False) -> bool:
 
 def _lone_mask_folder(folder: Path) -> bool:
     """Whether `folder` is all a folder named for masks holds (Lizard's `Lizard_Labels/Labels/`,
-    beside an info.csv), or one of the mask folders it holds (the Montgomery set's
-    `ManualMask/leftMask/` and `rightMask/`, a lung each), that wrapper being no other folder's
-    (the Cell Tracking Challenge's `02_GT/` is `02/`'s)."""
+    beside an info.csv), or one of the mask folders and renderings it holds (the Montgomery set's
+    `ManualMask/leftMask/` and `rightMask/`, a lung each; SYNTHIA's `GT/LABELS/` beside its
+    colour rendering `GT/COLOR/`), that wrapper being no other folder's (the Cell Tracking
+    Challenge's `02_GT/` is `02/`'s)."""
     wrapper = folder.parent
     if not looks_like_mask_folder(wrapper.name) or list_images(wrapper, masks=True):
         return False
     inside = [p for p in wrapper.iterdir() if p.is_dir() and not p.name.startswith(".")]
     beside = [p for p in wrapper.parent.iterdir() if p.is_dir() and p != wrapper]
-    held = inside == [folder] or all(looks_like_mask_folder(p.name) for p in inside)
+    held = inside == [folder] or all(looks_like_mask_folder(p.name) or not names_labels(p.name) for p in inside)
     return held and not any(wrapper.name.startswith(f"{p.name}_") for p in beside)
 
 
@@ -516,9 +517,11 @@ def _newest_version(image: Folder, candidates: list[FolderMatch], root: Path) ->
 
 def _one_mask_wrapper(candidates: list[FolderMatch]) -> bool:
     """Whether the mask folders all lie in one folder named for masks (the Montgomery set's
-    `ManualMask/leftMask/` and `ManualMask/rightMask/`): parts of one labelling, not rivals."""
+    `ManualMask/leftMask/` and `ManualMask/rightMask/`), none named as a rendering (SYNTHIA's
+    `GT/COLOR/`): parts of one labelling, not rivals."""
     wrappers = {c.mask_dir.parent for c in candidates}
-    return len(wrappers) == 1 and looks_like_mask_folder(next(iter(wrappers)).name)
+    return len(wrappers) == 1 and looks_like_mask_folder(next(iter(wrappers)).name) \
+        and all(names_labels(c.mask_dir.name) for c in candidates)
 
 
 def _in_one_file(folder: Folder) -> FolderMatch | None:
