@@ -123,6 +123,46 @@ def test_names_ending_in_a_letter_without_fellow_eyes_are_no_subjects(tmp_path: 
     assert {p.group for p in discover(tmp_path / "data").pairs} == {None}
 
 
+def _apart(index) -> bool:
+    splits = split_pairs(index.pairs, seed=0)
+    groups = [{p.group for p in splits[s]} for s in ("train", "val", "test")]
+    return all(groups) and not (groups[0] & groups[1] or groups[0] & groups[2] or groups[1] & groups[2])
+
+
+def test_kolektorsdd_parts_group_by_the_item_folder(tmp_path: Path) -> None:
+    """KolektorSDD: `kos01/Part0.jpg` + `Part0_label.bmp`, ..., one commutator per folder: its
+    parts were split apart, near copies in training and test."""
+    for item in range(1, 8):
+        side_by_side(tmp_path / f"kos{item:02d}", [f"Part{n}" for n in range(4)])
+    index = discover(tmp_path)
+    assert {p.group for p in index.pairs} == {f"kos{i:02d}" for i in range(1, 8)} and _apart(index)
+    assert "whose file names repeat in the others" in index.pairing[-1]
+
+
+def test_carvana_views_group_by_the_car_id(tmp_path: Path) -> None:
+    """Carvana: `train/0cdf5b5d0ce1_01.jpg` ... `_16`, 16 views of each car around a turntable."""
+    cars = ["0cdf5b5d0ce1", "7af4d25c3a78", "8182cff9d528", "fdd8ff2348d7", "11acc40dc0ea", "2faf504842df"]
+    for i, car in enumerate(cars):
+        for view in range(1, 5):
+            save(tmp_path / "train" / f"{car}_{view:02d}.jpg", photo(10 * i + view, SIZE))
+            save(tmp_path / "train_masks" / f"{car}_{view:02d}_mask.png", mask(view))
+    index = discover(tmp_path)
+    assert {p.group for p in index.pairs} == set(cars) and _apart(index)
+
+
+def test_cholecseg8k_clips_group_by_the_video(tmp_path: Path) -> None:
+    """CholecSeg8k: `video01/video01_00080/frame_80_endo.png` + `frame_80_endo_watershed_mask.png`,
+    clips of 80 frames numbered after their video: neighbouring frames straddled the splits."""
+    for video in (1, 9, 12, 17, 20):
+        for clip in (80, 160):
+            folder = tmp_path / f"video{video:02d}" / f"video{video:02d}_{clip:05d}"
+            for frame in (clip, clip + 1):
+                save(folder / f"frame_{frame}_endo.png", photo(frame, SIZE))
+                save(folder / f"frame_{frame}_endo_watershed_mask.png", mask(frame))
+    index = discover(tmp_path)
+    assert {p.group for p in index.pairs} == {f"video{v:02d}" for v in (1, 9, 12, 17, 20)} and _apart(index)
+
+
 def chaos(root: Path, cases: list[str], modality: str = "CT") -> None:
     """CHAOS' layout: Train_Sets/CT/<patient>/DICOM_anon/ slices + Ground/ masks, names that
     say nothing of the patient (`i0000,0000b`, `liver_GT_000`)."""

@@ -3,8 +3,11 @@
 2-D datasets cut from scans and videos name their files after the scan: TransUNet's Synapse
 `case0005_slice000`, an ACDC export's `patient001_frame01`, the LGG MRI set's
 `TCGA_CS_4941_19960909/TCGA_CS_4941_19960909_12.tif` (a folder per patient, numbered slices),
-the Ultrasound Nerve Segmentation's `47_120.tif` (image 120 of subject 47), CHASE_DB1's
-`Image_01L.jpg` and `Image_01R.jpg` (one child's two eyes).
+the Ultrasound Nerve Segmentation's `47_120.tif` (image 120 of subject 47), Carvana's
+`0cdf5b5d0ce1_01.jpg` (view 1 of car `0cdf5b5d0ce1`), CHASE_DB1's `Image_01L.jpg` and
+`Image_01R.jpg` (one child's two eyes), CholecSeg8k's `video01/video01_00080/` (a clip of video
+1), or names that repeat in every numbered folder (KolektorSDD's `kos01/Part0.jpg`: a folder
+per item).
 Neighbouring slices look alike, so a split that puts some in training and others in validation
 scores memory, not generalisation. When nearly every name says its subject, the pairs carry it as
 their group, and `seglab.data.splits` keeps each group in one split (as it does for volumes).
@@ -25,10 +28,11 @@ log = logging.getLogger(__name__)
 
 _SLICE_NAME = re.compile(r"^(?P<subject>.*?[a-z0-9])[_\-. ]*(?:slice|slc|frame)[_\-. ]*\d+$", re.IGNORECASE)
 _EYE_NAME = re.compile(r"^(?P<subject>.*\d)[_\- ]?(?:l|r|od|os|left|right)$", re.IGNORECASE)
-_SUBJECT_AND_NUMBER = re.compile(r"(?P<subject>\d+)[_\-](?P<number>\d+)")
+_SUBJECT_AND_NUMBER = re.compile(r"(?P<subject>\d+|[0-9a-f]{8,})[_\-](?P<number>\d+)")  # Carvana: a hex id
 _SHARE = 0.9  # of the names that must say their subject
 _MIN_FOLDERS = 5  # subjects by folder or number; fewer are more likely classes (BUSI's benign/, malignant/)
 _MIN_CASES = 3  # case folders named with a number: a train, a validation and a test subject
+_MOST_IN_ONE = 1 / 3  # of the pairs in one folder of repeated names: more is a whole split (MVTec's good/)
 
 
 def with_subjects(index: DatasetIndex) -> DatasetIndex:
@@ -37,7 +41,8 @@ def with_subjects(index: DatasetIndex) -> DatasetIndex:
     if not index.pairs or any(p.group is not None for p in index.pairs):
         return index
     found = (_by_slice_token(index.pairs) or _by_numbered_folder(index.pairs) or _by_subject_number(index.pairs)
-             or _by_eye(index.pairs) or _by_case_folder(index.pairs, index.root))
+             or _by_eye(index.pairs) or _by_case_folder(index.pairs, index.root)
+             or _by_repeated_names(index.pairs, index.root))
     if found is None:
         return index
     subjects, how = found
@@ -75,12 +80,15 @@ def _by_slice_token(pairs: list[Pair]) -> tuple[dict[str, str], str] | None:
 
 def _by_numbered_folder(pairs: list[Pair]) -> tuple[dict[str, str], str] | None:
     """`TCGA_CS_4941_19960909/TCGA_CS_4941_19960909_12` -> its folder: files numbered after the
-    folder they lie in, in several folders."""
+    folder they lie in, or folders numbered after the one above (CholecSeg8k's
+    `video01/video01_00080/frame_80_endo` -> `video01`), in several folders."""
     subjects = {}
     for pair in pairs:
-        folder = pair.image.parent.name
+        folder, above = pair.image.parent.name, pair.image.parent.parent.name
         if re.fullmatch(rf"{re.escape(folder)}[_\-]\d+", _last(pair.name), re.IGNORECASE):
             subjects[pair.name] = folder
+        elif above and re.fullmatch(rf"{re.escape(above)}[_\-]\d+", folder, re.IGNORECASE):
+            subjects[pair.name] = above
     if len(set(subjects.values())) < _MIN_FOLDERS or not _says_subjects(subjects, len(pairs)):
         return None
     return subjects, "the folder each is numbered after"
@@ -127,6 +135,23 @@ def _by_case_folder(pairs: list[Pair], root: Path) -> tuple[dict[str, str], str]
     if len(set(subjects.values())) < _MIN_CASES or not _says_subjects(subjects, len(pairs)):
         return None
     return subjects, "the case folder holding its image and mask folders"
+
+
+def _by_repeated_names(pairs: list[Pair], root: Path) -> tuple[dict[str, str], str] | None:
+    """KolektorSDD's `kos01/Part0.jpg` ... `kos50/Part0.jpg` -> the folder: file names that repeat
+    from folder to folder name a part or frame of the item or sequence each folder holds, in
+    several folders whose names hold a number (a word may name a class: `benign/`), none holding
+    more than a third of the pairs (one split's worth)."""
+    folders_of: dict[str, set[Path]] = {}
+    for pair in pairs:
+        folders_of.setdefault(_last(pair.name).lower(), set()).add(pair.image.parent)
+    subjects = {pair.name: os.path.relpath(pair.image.parent, root) for pair in pairs
+                if len(folders_of[_last(pair.name).lower()]) > 1 and any(c.isdigit() for c in pair.image.parent.name)}
+    counts = Counter(subjects.values())
+    if len(counts) < _MIN_FOLDERS or max(counts.values(), default=0) > _MOST_IN_ONE * len(pairs) \
+            or not _says_subjects(subjects, len(pairs)):
+        return None
+    return subjects, "the folder each is in, whose file names repeat in the others"
 
 
 def _says_subjects(subjects: dict[str, str], pairs: int) -> bool:
