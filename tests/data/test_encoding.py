@@ -4,6 +4,7 @@ edges, stray values, and --label-map from the command line to the run folder."""
 from __future__ import annotations
 
 import json
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -14,7 +15,7 @@ from PIL import Image
 from seglab import config as config_io
 import seglab
 from seglab.cli import build_parser, main
-from seglab.data import audit, discover, read_mask, resolve_classes, scan
+from seglab.data import audit, discover, encoding, read_mask, resolve_classes, scan
 from seglab.data.audit import FATAL, severity
 from seglab.data.encoding import discover_colours, inferred_class_count, parse_label_map
 from seglab.data.mapping import (
@@ -110,6 +111,47 @@ def test_blends_of_two_class_colours_are_not_classes():
     counts = {0x000000: 5000, 0xFF0000: 3000, 0x0000FF: 2000, 0x2D0000: 900, 0x0708C5: 400}
     assert discover_colours(counts) == (BLACK, BLUE, RED)
     assert discover_colours({0x000000: 5000, 0xC00000: 3000, 0x400000: 2000}) == (BLACK, (64, 0, 0), (192, 0, 0))
+
+
+def test_rare_colours_and_blends_that_fill_regions_are_classes():
+    # 0x007fbf lies between 0x007f7f and 0x007fff and is rarer than both (iSAID's soccer field)
+    counts = {0x000000: 50000, 0x007F7F: 30000, 0x007FFF: 30000, 0x007FBF: 9000, 0x00FF00: 30}
+    assert discover_colours(counts) == (BLACK, (0, 127, 127), (0, 127, 255))
+    filled = {0x007FBF: 8000, 0x00FF00: 9}  # a 5x5 patch of green: under 0.1% of the pixels, but painted
+    assert discover_colours(counts, filled) == (BLACK, (0, 127, 127), (0, 127, 191), (0, 127, 255), (0, 255, 0))
+
+
+def test_a_blend_colour_painted_as_a_region_is_a_class_not_snapped(tmp_path):
+    """iSAID's harbour (0, 100, 155) lies between two class colours, rarer than both: as a region
+    of its own it is a class (it was merged into its nearest neighbour)."""
+    dark_red = (128, 0, 0)  # between black and red
+    masks = {name: colour_mask() for name in NAMES}
+    masks["p2"][12:18, 20:26] = dark_red
+    root = dataset(tmp_path / "d", masks)
+    index = discover(root)
+    assert index.classes.colours == (BLACK, BLUE, dark_red, RED) and index.problems == []
+    assert index.mapping == ColourMapping((BLACK, BLUE, dark_red, RED))
+    assert scan(index).mask_values[2] == 36
+
+
+def test_a_region_of_a_colour_the_sample_missed_is_refused_with_the_colour(tmp_path, monkeypatch):
+    monkeypatch.setattr(encoding, "sample_masks", partial(encoding.sample_masks, size=3))  # p0, p2, p5
+    masks = {name: colour_mask() for name in NAMES}
+    for name in NAMES:
+        masks[name][8, :2] = (128, 0, 0)  # edge noise: snapped
+    masks["p1"][12:18, 20:26] = (250, 5, 5)  # a JPEG shift of red, even as a flat block: snapped
+    masks["p3"][12:18, 20:26] = (0, 255, 0)  # a class the sample did not see
+    root = dataset(tmp_path / "d", masks)
+    index = discover(root)
+    assert isinstance(index.mapping, NearestColourMapping) and len(index.classes.names) == 3
+    [refused] = audit(index).fatal
+    assert refused.code == "unknown-colour" and refused.path == root / "masks" / "p3.png"
+    assert "no class colour and fill regions, not antialiased or JPEG edges: (0, 255, 0) (36 px)" in refused.message
+    assert 'list them in classes.json "colours" beside the 3 class colours' in refused.message
+    spec = {"names": ["background", "water", "grass", "building"], "colours": [BLACK, BLUE, (0, 255, 0), RED]}
+    (tmp_path / "classes.json").write_text(json.dumps(spec))
+    listed = discover(root, classes_file=str(tmp_path / "classes.json"))
+    assert audit(listed).fatal == [] and read_mask(root / "masks" / "p3.png", listed.mapping)[12, 20] == 2
 
 
 def test_jpeg_colour_masks_get_three_classes_and_snap_the_rest(tmp_path):

@@ -6,9 +6,10 @@ mask mapping (and, where the masks define them, the classes):
 - label masks (grey, palette indices, .npy, the first channel of 16-bit RGB): the values are
   the labels; 0/255 masks (and 16-bit 0/65535 ones) become 0/1, and 0/255 masks with
   antialiased or JPEG edges are thresholded at 128;
-- colour masks: each colour with a real share of the pixels is a class, ordered by colour
-  code (r, g, b), so black comes first; the rare in-between colours of antialiased or JPEG
-  edges snap to the nearest class colour. With classes.json colours those are the classes.
+- colour masks: each colour with a real share of the pixels, or that fills regions of its own,
+  is a class, ordered by colour code (r, g, b), so black comes first; the in-between colours
+  of antialiased or JPEG edges, which fill no region, snap to the nearest class colour. With
+  classes.json colours those are the classes.
 
 Every changed pixel is counted and reported (`snapped-pixels`), never silent. Without declared
 classes, labels run from 0 up to the first wide gap in the values; values beyond it are stray
@@ -37,9 +38,12 @@ from seglab.data.mapping import (
     LabelMapping,
     MappingError,
     MaskMapping,
+    NEAR,
+    SOLID,
     NearestColourMapping,
     ThresholdMapping,
     colour_codes,
+    filled_pixels,
     single_channel,
     wide_rgb,
 )
@@ -50,9 +54,8 @@ from seglab.errors import ConfigError, DataError
 logger = logging.getLogger(__name__)
 
 SAMPLE = 200  # masks read to choose an encoding: every mask of most datasets
-MIN_SHARE = 0.001  # a colour covering less of the sampled pixels is edge noise, not a class
-NEAR = 10  # a colour within this (largest channel difference) of a more frequent one is noise
-BLEND = 32  # a colour this close to the line between two class colours, and rarer than both, is a blend
+MIN_SHARE = 0.001  # a colour covering less of the sampled pixels and filling no region is edge noise
+BLEND = 32  # a colour this close to the line between two class colours, rarer than both, filling no region: a blend
 BINARY_SHARE = 0.9  # 0/255 masks: at least this share of pixels is 0 or 255
 WIDE_ON = 65535  # the object value of 16-bit binary masks
 NOISY_LEVELS = 5  # 0/255 masks with this many in-between values have noisy edges; fewer are stray
@@ -80,6 +83,7 @@ class MaskSample:
         listed: masks in the dataset.
         labels: per label mask (grey, palette indices, or grey saved as RGB), value -> pixels.
         colours: per colour mask, colour code (r << 16 | g << 8 | b) -> pixels.
+        filled: per colour mask, colour code -> pixels inside regions of it (`filled_pixels`).
         regions: per label mask of the first `REGION_SAMPLE` with a non-zero value (integer
             masks), (non-zero values, values that form one connected region).
         stacks: per one-hot array (`one_hot.channel_stack`), (channels, whether every pixel is
@@ -89,6 +93,7 @@ class MaskSample:
     listed: int
     labels: dict[Path, Counter[int]] = field(default_factory=dict)
     colours: dict[Path, Counter[int]] = field(default_factory=dict)
+    filled: dict[Path, Counter[int]] = field(default_factory=dict)
     regions: dict[Path, tuple[int, int]] = field(default_factory=dict)
     stacks: dict[Path, tuple[int, bool]] = field(default_factory=dict)
 
@@ -106,6 +111,9 @@ class MaskSample:
 
     def colour_values(self) -> Counter[int]:
         return sum(self.colours.values(), Counter())
+
+    def filled_values(self) -> Counter[int]:
+        return sum(self.filled.values(), Counter())
 
 
 @dataclass(frozen=True)
@@ -148,7 +156,7 @@ def sample_masks(masks: list[Path], size: int = SAMPLE) -> MaskSample:
             logger.debug("skipping unreadable mask while choosing an encoding: %s", err)
             continue
         if raw.ndim == 3 and raw.dtype == np.uint8 and not (raw == raw[..., :1]).all():  # colours are 8-bit
-            sample.colours[path] = _value_counts(colour_codes(raw))
+            sample.colours[path], sample.filled[path] = _colour_counts(colour_codes(raw))
             continue
         try:
             labels = single_channel(raw)  # grey saved as RGB is a label map, and so is 16-bit RGB's first channel
@@ -164,6 +172,13 @@ def sample_masks(masks: list[Path], size: int = SAMPLE) -> MaskSample:
         logger.info("masks such as '%s' are 16-bit RGB: their first channel (R) is read as the class and the others "
                     "are not (SYNTHIA's GT/LABELS number instances in G)", wide)
     return sample
+
+
+def _colour_counts(codes: np.ndarray) -> tuple[Counter[int], Counter[int]]:
+    """Pixels of each colour, and of each the pixels inside regions of it: all but the few on
+    edges, which are counted instead of the many inside."""
+    counts = _value_counts(codes)
+    return counts, counts - _value_counts(codes[~filled_pixels(codes)])
 
 
 def _one_region_values(labels: np.ndarray) -> tuple[int, int]:
@@ -268,10 +283,10 @@ def _grey_classes(classes: ClassSpec | None) -> dict[int, int] | None:
 
 
 def _colour_encoding(sample: MaskSample, classes: ClassSpec | None) -> Encoding:
-    counts = sample.colour_values()
+    counts, filled = sample.colour_values(), sample.filled_values()
     total = sum(counts.values())
     if classes is None:
-        colours = discover_colours(counts)
+        colours = discover_colours(counts, filled)
         if not 0 < len(colours) <= MAX_COLOURS:
             raise DataError(f"colour masks such as '{next(iter(sample.colours))}' hold {len(counts):,} colours, "
                             f"{'too many' if colours else 'none'} frequent enough to be classes: are they photos? "
@@ -293,7 +308,8 @@ def _colour_encoding(sample: MaskSample, classes: ClassSpec | None) -> Encoding:
     known = np.array(classes.colours + void)
     table = {code: counts[code] for code in colour_codes(known).tolist()}
     unknown = {code for code in counts if code not in table}
-    noise = {code for code in unknown if counts[code] < MIN_SHARE * total or _edge_noise(code, counts[code], table)}
+    noise = {code for code in unknown if (counts[code] < MIN_SHARE * total and filled[code] < SOLID)
+             or _edge_noise(code, counts[code], table, filled[code])}
     void_label = 255 if classes.ignore_index is None else classes.ignore_index
     if not noise or unknown - noise:  # a frequent unknown colour: the scan names its files
         return Encoding(classes, ColourMapping(classes.colours, void, void_label))
@@ -302,22 +318,28 @@ def _colour_encoding(sample: MaskSample, classes: ClassSpec | None) -> Encoding:
     return Encoding(classes, NearestColourMapping(classes.colours, void, void_label), (snapped,))
 
 
-def discover_colours(counts: Mapping[int, int]) -> tuple[tuple[int, int, int], ...]:
+def discover_colours(
+    counts: Mapping[int, int], filled: Mapping[int, int] | None = None
+) -> tuple[tuple[int, int, int], ...]:
     """The class colours among colour codes and their pixel counts, ordered by code (black first).
 
-    A colour is a class when it covers at least `MIN_SHARE` of the pixels, is not within
-    `NEAR` of a more frequent class colour (JPEG shifts flat areas by a few levels) and is not
-    a blend of two class colours: within `BLEND` of the line between them and under half as
-    frequent as either (antialiasing and JPEG chroma bleeding mix neighbouring colours).
+    A colour is a class when it covers at least `MIN_SHARE` of the pixels or fills regions of
+    its own (`SOLID` pixels inside them, counted in `filled`), is not within `NEAR` of a more
+    frequent class colour (JPEG shifts flat areas by a few levels) and is not a blend of two
+    class colours: within `BLEND` of the line between them, under half as frequent as either
+    and filling no region (antialiasing and JPEG chroma bleeding mix neighbouring colours along
+    edges; a class painted in such a colour, iSAID's harbour between two others, fills regions).
 
     Stops after `MAX_COLOURS` + 1 colours: more are no classes (the caller refuses them).
     """
+    filled = filled or {}
     total = sum(counts.values())
     kept: list[int] = []
     for code, pixels in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
-        if pixels < MIN_SHARE * total:
-            break
-        if not _edge_noise(code, pixels, {k: counts[k] for k in kept}):
+        solid = filled.get(code, 0)
+        if pixels < MIN_SHARE * total and solid < SOLID:
+            continue
+        if not _edge_noise(code, pixels, {k: counts[k] for k in kept}, solid):
             kept.append(code)
         if len(kept) > MAX_COLOURS:
             break
@@ -430,9 +452,10 @@ def _snapped_problem(sample: MaskSample, per_file: dict[Path, Counter[int]], cha
     return Problem(ranked[0], message, "snapped-pixels", tuple(ranked[1:]))
 
 
-def _edge_noise(code: int, pixels: int, classes: Mapping[int, int]) -> bool:
-    """Whether a colour that is no class colour lies near one or blends two (classes: code -> pixels)."""
-    return _near(code, classes) or _blend(code, pixels, classes)
+def _edge_noise(code: int, pixels: int, classes: Mapping[int, int], filled: int) -> bool:
+    """Whether a colour that is no class colour lies near one (a JPEG shift, even of a flat block)
+    or blends two without filling regions of its own (classes: code -> pixels)."""
+    return _near(code, classes) or (filled < SOLID and _blend(code, pixels, classes))
 
 
 def _near(code: int, others: Iterable[int]) -> bool:

@@ -20,6 +20,8 @@ from seglab.registry import Registry
 
 MAPPINGS: Registry[type[MaskMapping]] = Registry("mask mapping")
 _MAX_LABEL = 2**31  # float masks with larger values are not label maps
+NEAR = 10  # a colour within this (largest channel difference) of a class colour is a JPEG shift of it
+SOLID = 9  # a colour with this many pixels inside regions of it (`filled_pixels`; a 5x5 patch) is painted
 
 
 class MappingError(ValueError):
@@ -291,7 +293,12 @@ class ColourMapping(MaskMapping):
 @dataclass(frozen=True)
 class NearestColourMapping(ColourMapping):
     """RGB masks with antialiased or JPEG-noisy edges: every pixel becomes the class whose
-    colour is nearest (Euclidean in RGB), so in-between colours snap to a class."""
+    colour is nearest (Euclidean in RGB), so in-between colours snap to a class.
+
+    A colour far from every class colour that fills regions (`filled_pixels`) is no edge but a
+    class the colour table lacks (found in a mask the encoding's sample left out): the mask is
+    refused (`unknown-colour`) rather than merged into another class.
+    """
 
     kind: ClassVar[str] = "nearest-colour"
 
@@ -302,13 +309,48 @@ class NearestColourMapping(ColourMapping):
             )
         # distances for each distinct colour, not each pixel: masks hold few colours
         colours, inverse = np.unique(raw.reshape(-1, 3).astype(np.int64), axis=0, return_inverse=True)
-        return self.labels[nearest_colour(colours, self.table)][inverse.ravel()].reshape(raw.shape[:2])
+        nearest = nearest_colour(colours, self.table)
+        inverse = inverse.reshape(raw.shape[:2])
+        self._refuse_filled(colours, nearest, inverse)
+        return self.labels[nearest][inverse]
+
+    def _refuse_filled(self, colours: np.ndarray, nearest: np.ndarray, inverse: np.ndarray) -> None:
+        """Raise for colours beyond a JPEG shift (`NEAR`) of every class colour that fill regions."""
+        far = np.abs(colours - np.array(self.table, dtype=np.int64)[nearest]).max(axis=1) > NEAR
+        if not far.any():
+            return
+        filled = np.bincount(inverse[filled_pixels(inverse)], minlength=len(colours))
+        found = np.flatnonzero(far & (filled >= SOLID))
+        if not len(found):
+            return
+        pixels = np.bincount(inverse.ravel(), minlength=len(colours))
+        listed = ", ".join(f"{tuple(colours[i].tolist())} ({pixels[i]:,} px)" for i in found[:5])
+        raise MappingError(
+            f"mask has colours that are no class colour and fill regions, not antialiased or JPEG edges: {listed}; "
+            f"snapping would merge them into other classes: list them in classes.json \"colours\" beside the "
+            f"{len(self.colours)} class colours (a colour that marks no class in \"void_colours\")",
+            "unknown-colour",
+        )
 
 
 def nearest_colour(colours: np.ndarray, table: tuple[tuple[int, int, int], ...]) -> np.ndarray:
     """Index into `table` of the colour nearest to each of `colours` (N, 3)."""
     gaps = colours[:, None, :].astype(np.int64) - np.array(table, dtype=np.int64)[None]
     return np.argmin((gaps * gaps).sum(axis=2), axis=1).astype(np.int64)
+
+
+def filled_pixels(values: np.ndarray) -> np.ndarray:
+    """(H, W) bool: pixels whose 8 neighbours share their value, the inside of a region of it.
+
+    Antialiasing and JPEG leave in-between colours one or two pixels wide along edges, never a
+    3x3 patch of one exact colour; a painted class has such patches. Border pixels are never inside.
+    """
+    across = np.zeros(values.shape, bool)  # the left and right neighbours share the value
+    across[:, 1:-1] = (values[:, :-2] == values[:, 1:-1]) & (values[:, 1:-1] == values[:, 2:])
+    inside = np.zeros(values.shape, bool)
+    inside[1:-1] = (across[:-2] & across[1:-1] & across[2:]
+                    & (values[:-2] == values[1:-1]) & (values[1:-1] == values[2:]))
+    return inside
 
 
 def colour_codes(rgb: np.ndarray) -> np.ndarray:
