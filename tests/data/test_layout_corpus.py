@@ -650,6 +650,21 @@ def test_duts_tr_and_te_folders_are_the_train_and_test_splits(tmp_path):
         ("test", "DUTS-TE-Image")] * 2 + [("train", "DUTS-TR-Image")] * 4
 
 
+def test_cvppp_foreground_and_leaf_masks_beside_rgb_images_offer_a_choice(tmp_path):
+    """CVPPP's A1/plant001_rgb.png + plant001_fg.png + plant001_label.png: no layout was found and
+    no flag read it (only a manifest did)."""
+    folder = tmp_path / "CVPPP2017_LSC_training" / "training" / "A1"
+    for i in range(1, 5):
+        save(folder / f"plant{i:03d}_rgb.png", photo(i))
+        save(folder / f"plant{i:03d}_fg.png", labels(i, (0, 1)))
+        save(folder / f"plant{i:03d}_label.png", labels(i, (0, 1, 2)), palette=True)
+    with pytest.raises(DataError, match=r"--mask-pattern '\{stem\}_fg.png': 4 masks"):
+        discover(tmp_path)
+    index = discover(tmp_path, mask_pattern="{stem}_fg.png")
+    assert sorted((p.image.name, p.mask.name) for p in index.pairs) == [
+        (f"plant{i:03d}_rgb.png", f"plant{i:03d}_fg.png") for i in range(1, 5)]
+
+
 def test_busi_second_lesion_masks_are_masks_not_images(tmp_path):
     """BUSI: 'benign (4).png', 'benign (4)_mask.png' and a second lesion 'benign (4)_mask_1.png',
     which was read as an image without a mask, its lesion silently left out."""

@@ -19,7 +19,7 @@ from pathlib import Path
 _SUFFIXES = tuple(sorted((
     "mask", "masks", "label", "labels", "gt", "seg", "segm", "segmentation", "annotation", "annotations",
     "annot", "labelids", "gtfine_labelids", "gtcoarse_labelids", "leftimg8bit", "manual1", "image", "img",
-    "0000", "trimap", "target", "groundtruth", "ground_truth", "lbl", "sat", "rgb", "irrg", "rgbir",
+    "0000", "trimap", "target", "groundtruth", "ground_truth", "lbl", "sat", "rgb", "irrg", "rgbir", "fg",
 ), key=len, reverse=True))  # fmt: skip  (sat: DeepGlobe's _sat images; rgb, irrg, rgbir: ISPRS Potsdam's bands)
 _PREFIXES = ("mask", "masks", "segm", "seg", "label", "labels", "gt", "img", "image", "lbl",
              "red", "green", "blue", "nir")  # bands: 38-Cloud's red_patch_1_..., a folder per band
