@@ -1007,6 +1007,27 @@ def test_a_refusal_names_deep_image_folders_when_none_is_within_reach(tmp_path):
         discover(tmp_path)
 
 
+def test_refuge_illustrations_are_no_images_and_named_tops_pair_below(tmp_path):
+    """REFUGE: photos in REFUGE-Training400/Training400/<class>/, masks in
+    Annotation-Training400/Disc_Cup_Masks/<class>/ and the photos with the outlines drawn in
+    Annotation-Training400/Disc_Cup_Fovea_Illustration/<class>/. `--masks Disc_Cup_Masks` paired
+    the masks with the illustrations (the answer drawn in every training image), and naming both
+    tops paired nothing."""
+    for kind, letter in (("Glaucoma", "g"), ("Non-Glaucoma", "n")):
+        for i in range(1, 4):
+            save(tmp_path / "REFUGE-Training400" / "Training400" / kind / f"{letter}{i:04d}.jpg", photo(i))
+            save(tmp_path / "Annotation-Training400" / "Disc_Cup_Fovea_Illustration" / kind / f"{letter}{i:04d}.jpg",
+                 photo(i + 10))
+            save(tmp_path / "Annotation-Training400" / "Disc_Cup_Masks" / kind / f"{letter}{i:04d}.bmp",
+                 labels(i, (0, 128, 255)))
+    with pytest.raises(DataError, match="fit the given folders"):
+        discover(tmp_path, masks="Disc_Cup_Masks")
+    index = discover(tmp_path, images="REFUGE-Training400/Training400", masks="Annotation-Training400/Disc_Cup_Masks")
+    assert sorted((p.image.parent.parent.name, p.mask.parent.parent.name, p.image.stem == p.mask.stem)
+                  for p in index.pairs) == [("Training400", "Disc_Cup_Masks", True)] * 6
+    assert {p.parent.name for p in index.ignored} == {"Glaucoma", "Non-Glaucoma"}  # the illustrations
+
+
 def test_bdd100k_pairs_its_split_folders_at_other_depths_with_no_flag(tmp_path, caplog):
     """BDD100K: `images/10k/train/` + `labels/sem_seg/masks/train/`, and the same labels drawn in
     colours in `labels/sem_seg/colormaps/train/`: it paired only with --images and --masks."""

@@ -163,6 +163,24 @@ def test_cholecseg8k_clips_group_by_the_video(tmp_path: Path) -> None:
     assert {p.group for p in index.pairs} == {f"video{v:02d}" for v in (1, 9, 12, 17, 20)} and _apart(index)
 
 
+@pytest.mark.parametrize("scenes", [
+    ["LC08_L1TP_002053_20160520_20170324_01_T1", "LC08_L1TP_029041_20160720_20170222_01_T1",
+     "LC08_L1TP_011247_20160620_20170221_01_T1", "LC08_L1TP_032035_20160420_20170223_01_T1"],  # 38-Cloud
+    ["S2A_MSIL1C_20170105T013442_N0204_R031_T53NMJ_20170105T013443",
+     "S2B_MSIL2A_20190314T101019_N0211_R022_T32TQM_20190314T130422",
+     "S2A_MSIL1C_20180601T093031_N0206_R136_T34TCT_20180601T113226"],
+])
+def test_patches_of_one_satellite_scene_group_by_the_scene(tmp_path: Path, scenes: list[str]) -> None:
+    """38-Cloud's `patch_1_1_by_1_LC08_L1TP_002053_...`: patches of one scene were split apart."""
+    names = [f"patch_{k}_{k % 3 + 1}_by_{k}_{scene}" for scene in scenes for k in range(1, 5)]
+    for i, name in enumerate(names):
+        save(tmp_path / "images" / f"{name}.tif", photo(i, SIZE))
+        save(tmp_path / "masks" / f"{name}.tif", mask(i))
+    index = discover(tmp_path)
+    assert {p.group for p in index.pairs} == set(scenes) and _apart(index)
+    assert "the satellite scene each was cut from" in index.pairing[-1]
+
+
 def chaos(root: Path, cases: list[str], modality: str = "CT") -> None:
     """CHAOS' layout: Train_Sets/CT/<patient>/DICOM_anon/ slices + Ground/ masks, names that
     say nothing of the patient (`i0000,0000b`, `liver_GT_000`)."""

@@ -64,7 +64,7 @@ _SKIPPED = ("__macosx", "__pycache__", ".git", "runs", "checkpoints")
 _MASK_SHARE = 0.98  # a mask's 32 most common values cover at least this share of its pixels
 _SNIFFED = 2  # files read per folder to judge its content
 _OBJECT_FOLDER = re.compile(r"object|instance|panoptic", re.IGNORECASE)  # masks that number objects
-_PICTURE_FOLDER = re.compile(r"visuali[sz]ation|overlay|preview|colou?rmap", re.IGNORECASE)  # masks drawn for people
+_PICTURE_FOLDER = re.compile(r"visuali[sz]ation|overlay|preview|colou?rmap|illustration", re.IGNORECASE)  # masks drawn for people
 _CLASS_FOLDER = re.compile(r"class|semantic|label", re.IGNORECASE)  # what object masks step aside for
 _HUMAN_MASKS, _MACHINE_MASKS = re.compile(r"human", re.IGNORECASE), re.compile(r"machine", re.IGNORECASE)  # Supervisely
 METADATA_FILES = ("classes.json", "dataset.json", "synthetic.json", "splits.json")
@@ -310,10 +310,10 @@ def search_folders(
     matches: dict[Path, FolderMatch] = {}
     for image in sorted(folders, key=lambda f: not f.named_image):  # a choice to ask is asked of images/ first
         if not image.files or (_holds_masks(image, is_masks) and images_name is None) \
-                or not chosen(image, images_name, image_tops):
+                or not chosen(image, images_name, image_tops) or _shows_masks(image, images_name):
             continue
         candidates = _candidates(image, folders, root, rules, is_masks, lambda f: chosen(f, masks_name, mask_tops),
-                                 masks_name is not None, merge)
+                                 masks_name is not None, merge, _same_below(image_tops, mask_tops))
         if len(candidates) > 1 and masks_name is None:
             candidates = _without_unlabelled(image, candidates, root)
         if len(candidates) > 1:
@@ -333,7 +333,7 @@ def search_folders(
         side_by_side = _in_one_file(image) or _side_by_side(image, root, rules, merge)
         if side_by_side is not None:
             search.matches.append(side_by_side)
-        elif image.split in ("val", "test") and not image.named_mask:
+        elif image.split in ("val", "test") and not image.named_mask and not _shows_masks(image, None):
             search.unlabelled += image.files
         else:
             search.ignored += image.files
@@ -396,9 +396,11 @@ def _candidates(
     allowed: Callable[[Folder], bool],
     masks_named: bool = False,
     merge: bool = False,
+    same_below: Callable[[Folder, Folder], bool] = lambda image, mask: False,
 ) -> list[FolderMatch]:
     """Mask folders for `image`, paired with it: named ones that fit its place, unnamed ones
-    that pair well (`masks_named`: the `allowed` ones are the user's --masks)."""
+    that pair well (`masks_named`: the `allowed` ones are the user's --masks; `same_below`: at
+    one place below the folders --images and --masks name)."""
     found = []
     fallback = []
     deeper = []
@@ -406,7 +408,7 @@ def _candidates(
         # its own name, not a wrapper's: PH2's IMD002_lesion/ under 'PH2 Dataset images/' may hold masks
         if not allowed(mask) or looks_like_image_folder(mask.path.name):
             continue
-        if not _related(image, mask, masks_named):
+        if not (_related(image, mask, masks_named) or same_below(image, mask)):
             if _mirrored_at_other_depth(image, mask):
                 match = match_folders(image.files, mask.files, image.path, mask.path, root, image.split, rules, merge)
                 if len(match.pairs) >= 0.5 * min(len(image.files), len(mask.files)) and is_masks(mask):
@@ -427,6 +429,21 @@ def _candidates(
     if not found and len(fallback) == 1 and (image.named_image or not image.parts):
         return fallback
     return found
+
+
+def _same_below(image_tops: list[Path], mask_tops: list[Path]) -> Callable[[Folder, Folder], bool]:
+    """Whether an image and a mask folder lie at one place below the folders --images and --masks
+    name (REFUGE's `--images REFUGE-Training400/Training400 --masks Annotation-Training400/Disc_Cup_Masks`
+    pairs `.../Training400/Glaucoma/` with `.../Disc_Cup_Masks/Glaucoma/`, two parts apart)."""
+    def below(folder: Path, tops: list[Path]) -> tuple[str, ...] | None:
+        top = next((t for t in tops if t in folder.parents), None)
+        return folder.relative_to(top).parts if top is not None else None
+
+    def same(image: Folder, mask: Folder) -> bool:
+        place = below(image.path, image_tops)
+        return place is not None and place == below(mask.path, mask_tops)
+
+    return same
 
 
 def _mirrored_at_other_depth(image: Folder, mask: Folder) -> bool:
@@ -450,6 +467,13 @@ def _own_name(mask_dir: Path, image_dir: Path, root: Path) -> str:
 _NO_CLASS_LABELS = ((_OBJECT_FOLDER, _CLASS_FOLDER, "object masks (numbered objects, not classes)"),
                     (_PICTURE_FOLDER, re.compile(""), "pictures of the masks (visualisations, overlays)"),
                     (_HUMAN_MASKS, _MACHINE_MASKS, "the masks coloured for people (Supervisely's masks_human)"))
+
+
+def _shows_masks(image: Folder, images_name: str | None) -> bool:
+    """Whether a folder of photos is named as pictures of the masks (REFUGE's
+    `Disc_Cup_Fovea_Illustration/`: the outlines drawn on each photo), which paired with the
+    masks would train on the answers drawn in; unless --images names it."""
+    return images_name is None and any(_PICTURE_FOLDER.search(part) for part in image.parts)
 
 
 def _without_unlabelled(image: Folder, candidates: list[FolderMatch], root: Path) -> list[FolderMatch]:

@@ -6,8 +6,9 @@
 the Ultrasound Nerve Segmentation's `47_120.tif` (image 120 of subject 47), Carvana's
 `0cdf5b5d0ce1_01.jpg` (view 1 of car `0cdf5b5d0ce1`), CHASE_DB1's `Image_01L.jpg` and
 `Image_01R.jpg` (one child's two eyes), CholecSeg8k's `video01/video01_00080/` (a clip of video
-1), or names that repeat in every numbered folder (KolektorSDD's `kos01/Part0.jpg`: a folder
-per item).
+1), names that repeat in every numbered folder (KolektorSDD's `kos01/Part0.jpg`: a folder per
+item), or the satellite scene a patch was cut from (38-Cloud's
+`patch_1_1_by_1_LC08_L1TP_002053_20160520_20170324_01_T1`: Landsat scene 002053 of 2016-05-20).
 Neighbouring slices look alike, so a split that puts some in training and others in validation
 scores memory, not generalisation. When nearly every name says its subject, the pairs carry it as
 their group, and `seglab.data.splits` keeps each group in one split (as it does for volumes).
@@ -28,6 +29,9 @@ log = logging.getLogger(__name__)
 
 _SLICE_NAME = re.compile(r"^(?P<subject>.*?[a-z0-9])[_\-. ]*(?:slice|slc|frame)[_\-. ]*\d+$", re.IGNORECASE)
 _EYE_NAME = re.compile(r"^(?P<subject>.*\d)[_\- ]?(?:l|r|od|os|left|right)$", re.IGNORECASE)
+_SCENE_ID = re.compile(  # Landsat Collection and pre-collection ids, Sentinel-2 product names
+    r"L[COTEM]0\d_L\w{3}_\d{6}_\d{8}_\d{8}_\d{2}_(?:T1|T2|RT)|L[COTEM]\d\d{13}[A-Z]{3}\d{2}"
+    r"|S2[A-D]_MSIL[12][AC]_\d{8}T\d{6}_N\d{4}_R\d{3}_T\d{2}[A-Z]{3}_\d{8}T\d{6}")
 _SUBJECT_AND_NUMBER = re.compile(r"(?P<subject>\d+|[0-9a-f]{8,})[_\-](?P<number>\d+)")  # Carvana: a hex id
 _SHARE = 0.9  # of the names that must say their subject
 _MIN_FOLDERS = 5  # subjects by folder or number; fewer are more likely classes (BUSI's benign/, malignant/)
@@ -42,7 +46,7 @@ def with_subjects(index: DatasetIndex) -> DatasetIndex:
         return index
     found = (_by_slice_token(index.pairs) or _by_numbered_folder(index.pairs) or _by_subject_number(index.pairs)
              or _by_eye(index.pairs) or _by_case_folder(index.pairs, index.root)
-             or _by_repeated_names(index.pairs, index.root))
+             or _by_repeated_names(index.pairs, index.root) or _by_scene_id(index.pairs))
     if found is None:
         return index
     subjects, how = found
@@ -152,6 +156,18 @@ def _by_repeated_names(pairs: list[Pair], root: Path) -> tuple[dict[str, str], s
             or not _says_subjects(subjects, len(pairs)):
         return None
     return subjects, "the folder each is in, whose file names repeat in the others"
+
+
+def _by_scene_id(pairs: list[Pair]) -> tuple[dict[str, str], str] | None:
+    """38-Cloud's `patch_1_1_by_1_LC08_L1TP_002053_20160520_20170324_01_T1` -> its Landsat scene:
+    patches of one satellite scene share its clouds and ground, a leak if split apart."""
+    subjects = {}
+    for pair in pairs:
+        if (found := _SCENE_ID.search(_last(pair.name))) is not None:
+            subjects[pair.name] = found.group()
+    if not _says_subjects(subjects, len(pairs)):
+        return None
+    return subjects, "the satellite scene each was cut from"
 
 
 def _says_subjects(subjects: dict[str, str], pairs: int) -> bool:
