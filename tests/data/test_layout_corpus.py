@@ -1028,6 +1028,24 @@ def test_refuge_illustrations_are_no_images_and_named_tops_pair_below(tmp_path):
     assert {p.parent.name for p in index.ignored} == {"Glaucoma", "Non-Glaucoma"}  # the illustrations
 
 
+def test_isaid_images_folders_inside_mask_folders_hold_masks(tmp_path):
+    """iSAID: `train/images/P0002.png` + `train/Semantic_masks/images/P0002_instance_color_RGB.png`
+    (and `Instance_masks/images/`): every `images/` was an image folder, so nothing paired and
+    no --masks value read it."""
+    colours = np.array([[0, 0, 0], [0, 63, 63], [0, 127, 127]], np.uint8)
+    for split, count in (("train", 3), ("val", 2)):
+        for i in range(count):
+            save(tmp_path / split / "images" / f"P{i:04d}.png", photo(i))
+            save(tmp_path / split / "Semantic_masks" / "images" / f"P{i:04d}_instance_color_RGB.png", colours[labels(i)])
+            save(tmp_path / split / "Instance_masks" / "images" / f"P{i:04d}_instance_id_RGB.png",
+                 colours[labels(i + 5)])
+    save(tmp_path / "test" / "images" / "P9999.png", photo(9))
+    index = discover(tmp_path)
+    assert sorted((p.split, p.mask.parent.parent.name) for p in index.pairs) == [
+        ("train", "Semantic_masks")] * 3 + [("val", "Semantic_masks")] * 2
+    assert [p.name for p in index.unlabelled] == ["P9999.png"]
+
+
 def test_bdd100k_pairs_its_split_folders_at_other_depths_with_no_flag(tmp_path, caplog):
     """BDD100K: `images/10k/train/` + `labels/sem_seg/masks/train/`, and the same labels drawn in
     colours in `labels/sem_seg/colormaps/train/`: it paired only with --images and --masks."""

@@ -206,8 +206,10 @@ def _folder(path: Path, parts: tuple[str, ...]) -> Folder:
     split = next((s for s in (folder_split(p) for p in reversed(parts)) if s), None)
     # the deepest name that says images or masks decides: gtFine/train/aachen holds masks,
     # Kvasir-SEG/images images (whatever the wrapper folder is called)
-    for name in reversed(parts):
+    for depth, name in enumerate(reversed(parts)):
         mask, image = looks_like_mask_folder(name), looks_like_image_folder(name)
+        if image and depth == 0 and any(map(looks_like_mask_folder, parts[:-1])):
+            mask, image = True, False  # iSAID's train/Semantic_masks/images/: masks if its files agree
         if mask or image:
             return Folder(path, list_images(path, masks=mask), split, mask, image, parts)
     return Folder(path, list_images(path), split, False, False, parts)
@@ -406,7 +408,7 @@ def _candidates(
     deeper = []
     for mask in folders:
         # its own name, not a wrapper's: PH2's IMD002_lesion/ under 'PH2 Dataset images/' may hold masks
-        if not allowed(mask) or looks_like_image_folder(mask.path.name):
+        if not allowed(mask) or (looks_like_image_folder(mask.path.name) and not mask.named_mask):
             continue
         if not (_related(image, mask, masks_named) or same_below(image, mask)):
             if _mirrored_at_other_depth(image, mask):
