@@ -38,6 +38,7 @@ class DataConfig:
     ignore_index: int | None = None  # label excluded from loss and metrics
     label_map: dict[int, int | str] | None = None  # raw mask value -> class or "ignore", e.g. {255: 1, 3: ignore}
     instance_masks: bool = False  # mask values number objects: every non-zero value is the class `object`
+    fill_outlines: bool = False  # masks drawn as closed outlines (HC18's head ellipse): read with each one filled
     rle_order: str = "auto"  # run-length tables (Kaggle): pixel order auto | column | row (docs/data.md)
     label_field: str | None = None  # vector labels (GeoJSON, GeoPackage): the attribute naming a feature's class
     num_workers: int = 0  # DataLoader workers; 0 = load in the training process

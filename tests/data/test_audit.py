@@ -380,6 +380,17 @@ def numbered_objects(root: Path) -> None:
         Image.fromarray(mask).save(root / "masks" / f"p{i}.png")
 
 
+def outlined_masks(root: Path) -> None:
+    """HC18-like: every mask draws class 1 as a 1 px closed outline (on 32x32 pairs), not a region."""
+    base(root)
+    for i in range(N):
+        Image.fromarray(_image(i, (32, 32))).save(root / "images" / f"p{i}.png")
+        mask = np.zeros((32, 32), np.uint8)
+        mask[2 + i % 3 : 29, 2:30] = 1
+        mask[3 + i % 3 : 28, 3:29] = 0
+        Image.fromarray(mask).save(root / "masks" / f"p{i}.png")
+
+
 def skipped_label_value(root: Path) -> None:
     """BraTS 2021's labels 0, 1, 2, 4 without a classes.json: no pixel holds 3."""
     base(root)
@@ -484,6 +495,8 @@ FINDINGS: list[tuple[Callable[[Path], None], str, str, str]] = [
     (all_ignore_mask, "all-ignore-mask", "every pixel of the mask is the ignore label 255", "masks/p1.png"),
     (skipped_label_value, "skipped-values", "the masks' values 0, 1, 2, 4 skip 3: a class no pixel teaches or "
                                             "scores for each; --label-map 4:3 numbers the classes", "masks/p1.png"),
+    (outlined_masks, "outline-masks", "8 of 8 masks (p0.png, p1.png, p2.png and 5 more) are drawn as outlines, "
+     "not regions", "masks/p0.png"),
     (numbered_objects, "instance-ids", "mask values look like object numbers, not classes: 14 values in this mask",
      "masks/p1.png"),
 ]

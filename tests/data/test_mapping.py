@@ -19,6 +19,7 @@ from seglab.data.mapping import (
 from seglab.data.celebamask_hq import PartFilesMapping
 from seglab.data.multilabel import ChannelsMapping, ClassFilesMapping, ClassFoldersMapping, ClassNamingsMapping, RegionsMapping
 from seglab.data.one_hot import OneHotMapping
+from seglab.data.outlines import FilledOutlineMapping
 
 EXAMPLES = {
     "identity": IdentityMapping(),
@@ -35,6 +36,7 @@ EXAMPLES = {
     "channels": ChannelsMapping(2),
     "one-hot": OneHotMapping(3, 1),
     "regions": RegionsMapping(((1, 2, 3), (2, 3)), ignore_label=255),
+    "filled-outlines": FilledOutlineMapping(ColourMapping(((0, 0, 0), (255, 0, 0)), void=((9, 9, 9),)), 255),
 }
 
 

@@ -64,6 +64,10 @@ def add_data_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--instance-masks", dest="data.instance_masks", action="store_true", default=None,
                         help="the mask values number objects (1, 2, 3, ... per image: Cellpose, the Cell Tracking "
                         "Challenge): read every object as one class, 'object', on background 0")
+    parser.add_argument("--fill-outlines", dest="data.fill_outlines", action="store_true", default=None,
+                        help="the masks draw each object's outline, a closed line around it (HC18's head ellipse, "
+                        "contour exports): read them filled, the background each line encloses given its class; "
+                        "inspect warns of such masks (outline-masks; docs/encodings.md)")
     parser.add_argument("--rle-order", dest="data.rle_order", choices=RLE_ORDERS,
                         help="run-length tables (Kaggle's CSV masks): how pixels are numbered, column (top to "
                         "bottom, then left to right: Airbus, Severstal, TGS) or row (Carvana, Sartorius, "

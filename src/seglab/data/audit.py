@@ -5,8 +5,8 @@ is fatal (training stops with exit code 2, unless `data.skip_bad` leaves the pai
 warning (logged), and what to do about it. The audit gathers what indexing found (unpaired
 files, clashing names) and what `scan` found while decoding every pair (unreadable files, size
 mismatches, label values), then adds checks on file headers (alpha, CMYK, several pages), on
-the facts `scan` keeps per file (empty masks, bit depth, grey/RGB mixtures, sizes) and, given
-the train/val/test split, on duplicate images.
+the facts `scan` keeps per file (empty masks, masks drawn as outlines, bit depth, grey/RGB
+mixtures, sizes) and, given the train/val/test split, on duplicate images.
 
 Duplicates are found by a hash of the decoded pixels with their dtype and shape, so one image
 saved once as PNG and once as TIFF is caught, a re-encoded JPEG is not. Constant (blank) images
@@ -109,6 +109,8 @@ CHECKS: dict[str, Check] = {
                             "skipped values are classes these masks lack"),
     "instance-ids": Check(WARNING, "pass --instance-masks if each value is one object; a classes.json naming "
                           "the values says they are classes"),
+    "outline-masks": Check(WARNING, "pass --fill-outlines to read each closed outline filled with its class "
+                           "(docs/encodings.md); nothing, if the lines themselves are what to segment"),
     "snapped-pixels": Check(WARNING, "nothing, if the masks are antialiased or JPEG-saved; else check the "
                             "named masks, or list every class colour in classes.json", spans_files=True),
     "alpha-channel": Check(WARNING, "nothing, if the transparency means nothing; else put it into the mask"),
@@ -239,6 +241,7 @@ def audit(
         problems += _header_problems(pair)
         problems += _label_problems(pair, stats, index)
     problems += _gap_problems(index, stats)
+    problems += _outline_problems(stats)
     problems += _bit_depth_problems(facts)
     problems += _channel_problems(facts)
     if size is None:
@@ -373,6 +376,20 @@ def _gap_problems(index: DatasetIndex, stats: DatasetStats) -> list[Problem]:
     return [Problem(mask, f"the masks' values {', '.join(map(str, used[:8]))}{'...' if len(used) > 8 else ''} skip "
                     f"{listed}: a class no pixel teaches or scores for each; --label-map "
                     f"{','.join(f'{v}:{k}' for v, k in moved)} numbers the classes without the gaps", "skipped-values")]
+
+
+def _outline_problems(stats: DatasetStats) -> list[Problem]:
+    """Masks drawn as outlines (`outlines.drawn_as_outlines`: HC18's ring around the head), when
+    they are at least half of the masks that draw anything: a crack or a vessel tree closing one
+    loop now and then is no outline dataset."""
+    drawn = [path for path, outline in stats.outlines.items() if outline]
+    if not drawn or 2 * len(drawn) < len(stats.outlines):
+        return []
+    names = ", ".join(p.name for p in drawn[:3]) + (f" and {len(drawn) - 3} more" if len(drawn) > 3 else "")
+    message = (f"{len(drawn)} of {len(stats.outlines)} masks ({names}) are drawn as outlines, not regions: each "
+               "class is a closed line at most 3 px wide around background, so the model would learn to draw "
+               "the lines rather than the regions they enclose")
+    return [Problem(drawn[0], message, "outline-masks", tuple(drawn[1:]))]
 
 
 def _scaling(dtype: str) -> str:

@@ -23,6 +23,7 @@ from seglab.data.index import MASK_SUFFIXES, DatasetIndex, Pair, Problem, list_i
 from seglab.data.mapping import IdentityMapping, OffsetMapping, ThresholdMapping
 from seglab.data.multilabel import apply_task, class_folders, index_class_folders
 from seglab.data.naming import KEY_RULES, KeyRule, template_rules
+from seglab.data.outlines import FilledOutlineMapping
 from seglab.data.pixel_budget import set_max_pixels
 from seglab.data.subjects import with_subjects
 from seglab.data.volumes import VOLUME_SUFFIXES, slice_axis
@@ -155,6 +156,7 @@ def discover(
     cache_dir: str | None = None,
     label_map: Mapping[object, object] | None = None,
     instance_masks: bool = False,
+    fill_outlines: bool = False,
     task: str = "auto",
     rle_order: str = "auto",
     label_field: str | None = None,
@@ -179,6 +181,8 @@ def discover(
             from the masks (see `seglab.data.encoding.label_map_encoding`).
         instance_masks: the masks number objects (1, 2, 3, ... per image: Cellpose, the Cell
             Tracking Challenge); every non-zero value is read as the one class `object`.
+        fill_outlines: the masks draw closed outlines (HC18's head ellipse); each is read filled
+            with its class (`seglab.data.outlines.FilledOutlineMapping`).
         task: "auto", "multiclass" or "multilabel": how masks are read (`seglab.data.multilabel.apply_task`).
         rle_order: how a run-length table's pixels are numbered: "column" (top to bottom, then left
             to right), "row", or "auto" to tell from the shapes the masks draw (`seglab.data.rle`).
@@ -188,7 +192,7 @@ def discover(
         DataError: missing or empty folder, unknown layout, bad classes.json, no pairs, two
             folders that could hold the masks.
         ConfigError: `format` is not a registered format, a bad `mask_pattern`, or bad
-            slicing options.
+            slicing options, `fill_outlines` on multi-label masks.
 
     Example:
         >>> index = discover("data/isbi2012")  # doctest: +SKIP
@@ -233,6 +237,8 @@ def discover(
         index.classes = replace(index.classes, ignore_index=ignore_index)
     index.ignore_index = ignore_index
     index = with_subjects(apply_task(index, task, classes_path))
+    if fill_outlines:
+        index = _filled_outlines(index)
     logger.info("%s: %s layout, %d pairs", root, index.format, len(index.pairs))
     if merge_masks:
         _report_merged(index)
@@ -257,7 +263,8 @@ def discover_data(cfg: DataConfig) -> DatasetIndex:
         cfg.path, cfg.format, classes_file=cfg.classes_file, ignore_index=cfg.ignore_index,
         images=cfg.images, masks=cfg.masks, mask_pattern=cfg.mask_pattern, merge_masks=cfg.merge_masks,
         slice_axis=cfg.slice_axis, empty_slices=cfg.empty_slices, cache_dir=cfg.cache_dir, label_map=cfg.label_map,
-        instance_masks=cfg.instance_masks, task=cfg.task, rle_order=cfg.rle_order, label_field=cfg.label_field,
+        instance_masks=cfg.instance_masks, fill_outlines=cfg.fill_outlines, task=cfg.task, rle_order=cfg.rle_order,
+        label_field=cfg.label_field,
     )
 
 
@@ -294,6 +301,21 @@ def _objects(index: DatasetIndex, classes: ClassSpec | None, label_map: Mapping[
     kept = [p for p in index.problems if p.code not in ENCODING_CODES]
     return replace(index, mapping=ThresholdMapping(1), classes=classes or ClassSpec(("background", "object")),
                    problems=kept)
+
+
+def _filled_outlines(index: DatasetIndex) -> DatasetIndex:
+    """`--fill-outlines`: the masks read as they were, then each closed outline filled.
+
+    Raises:
+        ConfigError: multi-label masks, whose classes overlap and are read as bit sets.
+    """
+    try:
+        mapping = FilledOutlineMapping(index.mapping, index.ignore_index)
+    except ValueError as err:
+        raise ConfigError(f"--fill-outlines on '{index.root}': {err}; leave out --fill-outlines or --task "
+                          "multilabel") from None
+    logger.info("%s: masks read with each closed outline filled (--fill-outlines)", index.root)
+    return replace(index, mapping=mapping)
 
 
 def _report_merged(index: DatasetIndex) -> None:

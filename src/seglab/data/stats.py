@@ -24,6 +24,7 @@ from seglab.data.file_version import file_version
 from seglab.data.index import DatasetIndex, Pair, Problem
 from seglab.data.io import image_scale, read_header, read_image, read_mask
 from seglab.data.mapping import LabelMapping, MaskMapping
+from seglab.data.outlines import FilledOutlineMapping, drawn_as_outlines
 from seglab.data.pixel_budget import max_pixels
 from seglab.data.read_errors import ReadError
 from seglab.errors import DataError
@@ -52,6 +53,8 @@ class DatasetStats:
             (the audit in `seglab.data.audit` adds the warnings).
         images: per image file, what was decoded (for the audit's per-file checks).
         mask_labels: per mask file, the labels present after the mapping, sorted.
+        outlines: per mask file with a class besides its background, whether it is drawn as
+            outlines (`outlines.drawn_as_outlines`: HC18's ring around the head).
     """
 
     num_pairs: int
@@ -64,6 +67,7 @@ class DatasetStats:
     problems: list[Problem] = field(default_factory=list)
     images: dict[Path, ImageFacts] = field(default_factory=dict)
     mask_labels: dict[Path, tuple[int, ...]] = field(default_factory=dict)
+    outlines: dict[Path, bool] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -144,8 +148,10 @@ def scan(index: DatasetIndex, pairs: list[Pair] | None = None) -> DatasetStats:
     problems: list[Problem] = []
     images: dict[Path, ImageFacts] = {}
     mask_labels: dict[Path, tuple[int, ...]] = {}
+    outlines: dict[Path, bool] = {}
 
-    for pair, seen in zip(pairs, on_threads(lambda pair: _scan_pair(pair, index.mapping), pairs)):
+    scanned = on_threads(lambda pair: _scan_pair(pair, index.mapping, index.ignore_index), pairs)
+    for pair, seen in zip(pairs, scanned):
         problems += seen.problems
         if seen.image is not None:
             sizes[seen.image.size] += 1
@@ -157,6 +163,8 @@ def scan(index: DatasetIndex, pairs: list[Pair] | None = None) -> DatasetStats:
         if pair.mask is not None and seen.labels is not None:
             values.update(dict(zip(seen.labels, seen.counts)))
             mask_labels[pair.mask] = seen.labels
+            if seen.outlines is not None:
+                outlines[pair.mask] = seen.outlines
 
     problems += _value_problems(index, mask_labels, values)
     problems += _ignore_problems(index, mask_labels)
@@ -173,45 +181,49 @@ def scan(index: DatasetIndex, pairs: list[Pair] | None = None) -> DatasetStats:
         problems=problems,
         images=images,
         mask_labels=mask_labels,
+        outlines=outlines,
     )
 
 
 @dataclass(frozen=True)
 class _PairScan:
-    """What one pair adds to a scan: its image's facts and moments, its mask's labels and pixel
-    counts (None when unreadable or absent), and the problems found in the pair alone."""
+    """What one pair adds to a scan: its image's facts and moments, its mask's labels, pixel
+    counts and whether it is drawn as outlines (None when unreadable or absent; outlines also
+    when nothing is drawn), and the problems found in the pair alone."""
 
     image: ImageFacts | None
     sums: tuple[int, np.ndarray, np.ndarray, int] | None
     labels: tuple[int, ...] | None
     counts: tuple[int, ...] | None
+    outlines: bool | None
     problems: tuple[Problem, ...]
 
 
 # One `seglab train` scans the training split up to three times (the planner, the audit of every
 # split, the normalisation fitted on train); each pair's result is kept for the process, keyed
-# by the files' paths, modification times and sizes, the mask mapping and the pixel budget, so
-# the files are decoded once.
+# by the files' paths, modification times and sizes, the mask mapping, the ignore label (outlines
+# leave it out) and the pixel budget, so the files are decoded once.
 _SCANNED: dict[tuple[object, ...], _PairScan] = {}
 _SCANNED_LIMIT = 200_000
 
 
-def _scan_pair(pair: Pair, mapping: MaskMapping) -> _PairScan:
+def _scan_pair(pair: Pair, mapping: MaskMapping, ignore_index: int | None) -> _PairScan:
     try:
-        key = (tuple(map(file_version, pair.images)), tuple(map(file_version, pair.masks)), repr(mapping), max_pixels())
+        key = (tuple(map(file_version, pair.images)), tuple(map(file_version, pair.masks)), repr(mapping),
+               ignore_index, max_pixels())
     except OSError:  # missing or unreachable: read it, to report why
-        return _read_pair(pair, mapping)
+        return _read_pair(pair, mapping, ignore_index)
     found = _SCANNED.get(key)
     if found is None:  # another thread may clear the dict meanwhile: keep the result at hand
         if len(_SCANNED) >= _SCANNED_LIMIT:
             _SCANNED.clear()
-        found = _SCANNED[key] = _read_pair(pair, mapping)
+        found = _SCANNED[key] = _read_pair(pair, mapping, ignore_index)
     return found
 
 
-def _read_pair(pair: Pair, mapping: MaskMapping) -> _PairScan:
+def _read_pair(pair: Pair, mapping: MaskMapping, ignore_index: int | None) -> _PairScan:
     problems: list[Problem] = []
-    facts = sums = labels = counts = None
+    facts = sums = labels = counts = outlines = None
     try:
         image = read_image(pair.images)
     except DataError as err:
@@ -231,9 +243,11 @@ def _read_pair(pair: Pair, mapping: MaskMapping) -> _PairScan:
         else:
             uniques, pixel_counts = _label_counts(mask)
             labels, counts = tuple(uniques.tolist()), tuple(pixel_counts.tolist())
+            if not mapping.multilabel:  # bit sets of overlapping classes draw no outlines
+                outlines = drawn_as_outlines(mask, ignore_index)
             if image is not None and image.shape[:2] != mask.shape:
                 problems.append(_size_problem(pair, image.shape[:2], mask.shape))
-    return _PairScan(facts, sums, labels, counts, tuple(problems))
+    return _PairScan(facts, sums, labels, counts, outlines, tuple(problems))
 
 
 def _code(err: DataError) -> str:
@@ -369,10 +383,11 @@ def resolve_classes(index: DatasetIndex, stats: DatasetStats) -> ClassSpec:
 def _class_count(index: DatasetIndex, values: Iterable[int]) -> int:
     """Classes inferred from the mask values (`inferred_class_count`), and at least every class a
     --label-map maps to: a subset without the top classes (GTA5's ids mapped to Cityscapes'
-    19 train ids) keeps them."""
+    19 train ids) keeps them; filling outlines (`--fill-outlines`) adds no label to its map's."""
     count = inferred_class_count(v for v in values if v != index.ignore_index)
-    if isinstance(index.mapping, LabelMapping):
-        targets = [label for _, label in index.mapping.values if label >= 0 and label != index.ignore_index]
+    mapping = index.mapping.base if isinstance(index.mapping, FilledOutlineMapping) else index.mapping
+    if isinstance(mapping, LabelMapping):
+        targets = [label for _, label in mapping.values if label >= 0 and label != index.ignore_index]
         count = max(count, max(targets, default=-1) + 1)
     return count
 
