@@ -681,20 +681,28 @@ def test_any_mask_or_group_pattern_compiles_or_is_named(pattern):
 
 shipped_name_files = st.sampled_from(["class_dict.csv", "_classes.csv", "labelmap.txt", "class_names.txt",
                                       "classes.txt", "obj_class_to_machine_color.json", "objectInfo150.csv",
-                                      "dataset.json", "config_v2.0.json"])
+                                      "dataset.json", "config_v2.0.json", "class_list.json", "gt_codes.tsv",
+                                      "RUGD_annotation-colormap.txt", "ontology.yaml"])
 shipped_texts = st.text(max_size=60) | st.lists(st.lists(st.sampled_from(
     ["name", "r", "g", "b", "Pixel Value", "Class", "Idx", "Name", "background", "car", "0", "1", "255", "-1", "x",
-     "300", ""]), max_size=5), max_size=4).map(lambda rows: "\n".join(",".join(r) for r in rows)) | json_values.map(
-    json.dumps) | st.sampled_from(["background:0,0,0::\ncar:255,0,0::\n", "_background_\ncar\n",
-                                   '{"labels": {"0": "background", "1": "car"}}', '{"car": [1, 1, 1]}'])
+     "300", "", "label", "GT_code", "void", "outside_roi", "#ff0000", "70000"]), max_size=5), max_size=4).flatmap(
+    lambda rows: st.sampled_from([",", "\t", " ", ": "]).map(lambda sep: "\n".join(sep.join(r) for r in rows))
+) | json_values.map(json.dumps) | st.sampled_from([
+    "background:0,0,0::\ncar:255,0,0::\n", "_background_\ncar\n", '{"labels": {"0": "background", "1": "car"}}',
+    '{"car": [1, 1, 1]}', '{"#000000": "void", "#ff0000": "car"}', "0 void 0 0 0\n1 car 255 0 0\n",
+    "label\tGT_code\noutside_roi\t0\ncar\t1\n", "- {0: void, 1: car}\n- {0: [0, 0, 0], 1: [1, 1, 1]}\n",
+    "- {0: void}\n", "a: &a [*a]\n", "{0: x, 1: " + "[" * 2000 + "\n", "{0: void, 70000: car}\n"])
 
 
 @example(name="_classes.csv", text="name,Pixel Value\n\n")  # no rows: max() of no names, ValueError
+@example(name="ontology.yaml", text="{0: void, 1: outside_roi}\n")  # voids only: no class left
+@example(name="ontology.yaml", text="{0: x, 1: " + "[" * 2000 + "\n")  # nested past the parser
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(name=shipped_name_files, text=shipped_texts)
 def test_any_shipped_class_names_file_gives_pairs_or_a_seglab_error(tmp_path_factory, name, text):
     """The files datasets ship to name their classes (CamVid's class_dict.csv, CVAT's
-    labelmap.txt, Roboflow's _classes.csv, ...), whatever they hold."""
+    labelmap.txt, Roboflow's _classes.csv, A2D2's class_list.json, BCSS's gt_codes.tsv, RUGD's
+    colormap, RELLIS-3D's ontology.yaml, ...), whatever they hold."""
     from PIL import Image
 
     root = tmp_path_factory.mktemp("shipped")

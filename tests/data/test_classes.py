@@ -10,9 +10,13 @@ from seglab.data.classes import (
     BACKGROUND_COLOUR,
     ERROR_COLOUR,
     ClassSpec,
+    classes_from_colour_map,
+    classes_from_colour_names,
     default_colours,
+    is_void,
     load_classes_file,
     value_names_from_csv,
+    value_names_from_ontology,
 )
 from seglab.data import discover, read_mask
 from seglab.errors import DataError
@@ -187,6 +191,46 @@ def test_bad_value_name_rows_are_refused_naming_file_and_row(tmp_path, text, mes
     (tmp_path / "names.csv").write_text(text)
     with pytest.raises(DataError, match=f"names.csv', {message}"):
         value_names_from_csv(tmp_path / "names.csv")
+
+
+def test_void_names_are_the_ones_datasets_score_in_no_class():
+    voids = ("void", " Unlabeled", "unlabelled", "outside_roi", "Ambiguous", "exclude", "ignore", "don't care")
+    assert all(is_void(n) for n in voids)
+    assert not any(is_void(n) for n in ("background", "_background_", "voids", "outside", "Unlabeled car"))
+
+
+@pytest.mark.parametrize(("name", "text"), [
+    ("colormap.txt", "0 0 0\n128 0 0\n"),  # a colour map without names
+    ("colormap.txt", ""),
+    ("class_list.json", '["car", "road"]'),  # a class list of another shape
+    ("class_list.json", '{"car": "#ff0000"}'),
+    ("class_list.json", "not json"),
+    ("ontology.yaml", "- car\n- road\n"),
+    ("ontology.yaml", "{0: void}\n"),  # one name: no table
+    ("ontology.yaml", "{0: void, x: car}\n"),
+], ids=["unnamed colours", "empty", "a list", "names to colours", "no json", "yaml list", "one name", "a word id"])
+def test_class_tables_of_another_shape_are_passed_over(tmp_path, name, text):
+    (tmp_path / name).write_text(text)
+    read = {"colormap.txt": classes_from_colour_map, "class_list.json": classes_from_colour_names,
+            "ontology.yaml": value_names_from_ontology}[name]
+    assert read(tmp_path / name) is None
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("0 void 0 0 0\n1 dirt 108 64 20\n1 sand 255 229 204\n", "line 3: id 1 given before"),
+    ("0 void 0 0 0\n1 dirt 300 64 20\n", "colour must be \\[r, g, b\\] with integers 0-255"),
+    ("0 void 0 0 0\n", "must list at least one class"),
+], ids=["an id twice", "beyond 255", "only void"])
+def test_bad_colour_map_lines_are_refused_naming_file_and_line(tmp_path, text, message):
+    (tmp_path / "colormap.txt").write_text(text)
+    with pytest.raises(DataError, match=f"colormap.txt'.*{message}"):
+        classes_from_colour_map(tmp_path / "colormap.txt")
+
+
+def test_a_colour_map_reads_names_with_spaces_in_id_order(tmp_path):
+    (tmp_path / "colormap.txt").write_text("2 picnic table 114 85 47\n0 void 0 0 0\n1 dirt 108 64 20\n")
+    spec = classes_from_colour_map(tmp_path / "colormap.txt")
+    assert spec.names == ("dirt", "picnic table") and spec.void_colours == ((0, 0, 0),) and spec.ignore_index == 255
 
 
 def test_labels_the_classes_do_not_name_are_refused_naming_five_in_order():

@@ -1330,3 +1330,115 @@ def test_files_made_from_a_paired_image_are_ignored_not_unpaired(tmp_path):
     assert len(report.index.pairs) == 3
     assert sorted(p.name for p in report.index.ignored) == [f"ISIC_{i:07d}_superpixels.png" for i in range(3)]
     assert [p.path.name for p in report.problems if p.code == "image-without-mask"] == ["ISIC_0000009.jpg"]
+
+
+def test_a2d2_class_list_json_names_the_colour_classes(tmp_path, caplog):
+    """A2D2 ships camera_lidar_semantic/class_list.json ({"#ff0000": "Car 1", ...}) for its
+    colour masks: its classes were read as '#48d1cc', ..."""
+    from seglab.data import read_mask
+
+    base = tmp_path / "camera_lidar_semantic"
+    table = {"#ff0000": "Car 1", "#87ceff": "Sky", "#48d1cc": "Ego car", "#c80000": "Car 2"}
+    palette = np.array([(255, 0, 0), (135, 206, 255), (72, 209, 204)], np.uint8)
+    sequence = base / "20180807_145028"  # one: the table lies above the folder holding images and masks
+    for i in range(3):
+        save(sequence / "camera" / "cam_front_center" / f"20180807145028_camera_frontcenter_{i:09d}.png", photo(i))
+        save(sequence / "label" / "cam_front_center" / f"20180807145028_label_frontcenter_{i:09d}.png",
+             palette[labels(i)])
+    (base / "class_list.json").write_text(json.dumps(table))
+    with caplog.at_level(logging.INFO, logger="seglab"):
+        index = discover(tmp_path, masks="label")
+    assert index.classes.names == ("Car 1", "Sky", "Ego car", "Car 2") and index.classes.colours[2] == (72, 209, 204)
+    assert "class_list.json" in caplog.text
+    np.testing.assert_array_equal(read_mask(index.pairs[0].mask, index.mapping), labels(0))
+    (base / "class_list.json").write_text(json.dumps({"#ff0000": "Car 1", "#FF0000": "Car 2"}))
+    with pytest.raises(DataError, match=r"class_list.json': classes 'Car 1' and 'Car 2' have the same colour"):
+        discover(tmp_path, masks="label")
+
+
+def rugd(root: Path, colormap: str) -> None:
+    """RUGD: RUGD_frames-with-annotations/<scene>/ + RUGD_annotations/<scene>/ colour masks, and
+    RUGD_annotations/RUGD_annotation-colormap.txt (`id name r g b`, 0 'void')."""
+    (root / "RUGD_annotations").mkdir(parents=True)
+    (root / "RUGD_annotations" / "RUGD_annotation-colormap.txt").write_text(colormap)
+    palette = np.array([(0, 0, 0), (108, 64, 20), (0, 102, 0)], np.uint8)
+    for scene in ("creek", "trail"):
+        for i in (1, 6):
+            name = f"{scene}_{i:05d}.png"
+            save(root / "RUGD_frames-with-annotations" / scene / name, photo(i))
+            save(root / "RUGD_annotations" / scene / name, palette[labels(i)])
+
+
+def test_rugd_colormap_names_the_colour_classes_and_its_void_is_ignored(tmp_path):
+    """Its classes were '#000000', '#006600', ... and void (black) was trained as one."""
+    from seglab.data import read_mask
+
+    rugd(tmp_path, "0 void 0 0 0\n1 dirt 108 64 20\n2 sand 255 229 204\n3 grass 0 102 0\n")
+    index = discover(tmp_path, masks="RUGD_annotations")
+    assert index.classes.names == ("dirt", "sand", "grass") and index.classes.colours[0] == (108, 64, 20)
+    assert index.ignore_index == 255 and index.classes.void_colours == ((0, 0, 0),)
+    mask = labels(1)
+    np.testing.assert_array_equal(read_mask(index.pairs[0].mask, index.mapping), np.choose(mask, [255, 0, 2]))
+    (tmp_path / "RUGD_annotations" / "RUGD_annotation-colormap.txt").write_text("0 void 0 0 0\n1 dirt 108 64\n")
+    with pytest.raises(DataError, match=r"colormap.txt', line 2: expected 'id name r g b'; got '1 dirt 108 64'"):
+        discover(tmp_path, masks="RUGD_annotations")
+
+
+def rellis3d(root: Path) -> None:
+    """RELLIS-3D: Rellis-3D/<seq>/pylon_camera_node/*.jpg + pylon_camera_node_label_id/*.png
+    (grey ids 0, 1, 3, ...: not contiguous) and Rellis-3D/ontology.yaml (names, then colours)."""
+    base = root / "Rellis-3D"
+    base.mkdir(parents=True)
+    (base / "ontology.yaml").write_text("- 0: void\n  1: dirt\n  3: grass\n  4: tree\n"
+                                        "- 0: [0, 0, 0]\n  1: [108, 64, 20]\n  3: [0, 102, 0]\n  4: [0, 255, 0]\n")
+    for seq in ("00000", "00001"):
+        for i in range(2):
+            name = f"frame{i:06d}-1581624652_{i * 250:03d}"
+            save(base / seq / "pylon_camera_node" / f"{name}.jpg", photo(i))
+            save(base / seq / "pylon_camera_node_label_id" / f"{name}.png", labels(i, (0, 1, 3, 4)))
+
+
+def test_rellis3d_ontology_names_the_label_ids_without_gaps_and_void_ignored(tmp_path, caplog):
+    """Its classes were class_0 ... class_4 (class_2 taught by no pixel) and void 0 a class."""
+    from seglab.data import read_mask
+
+    rellis3d(tmp_path)
+    with caplog.at_level(logging.INFO, logger="seglab"):
+        index = discover(tmp_path, masks="pylon_camera_node_label_id")
+    assert index.classes.names == ("dirt", "grass", "tree") and index.ignore_index == 255
+    assert "ontology.yaml" in caplog.text and "0 ('void') scored in no class" in caplog.text
+    expected = np.choose(labels(1, (0, 1, 2, 3)), [255, 0, 1, 2])
+    np.testing.assert_array_equal(read_mask(index.pairs[1].mask, index.mapping), expected)
+    (tmp_path / "Rellis-3D" / "ontology.yaml").write_text("- 0: void\n  1: [dirt\n")
+    with pytest.raises(DataError, match=r"ontology.yaml' cannot be read as YAML"):
+        discover(tmp_path, masks="pylon_camera_node_label_id")
+
+
+def test_bcss_gt_codes_name_the_values_and_outside_roi_is_ignored(tmp_path):
+    """BCSS: images/ + masks/ (grey codes 0..21) and gt_codes.tsv (`label<TAB>GT_code`), whose 0
+    'outside_roi' is don't-care: the classes were class_0 ... and 0 was learned as a class."""
+    from seglab.data import read_mask
+
+    (tmp_path / "gt_codes.tsv").write_text("label\tGT_code\noutside_roi\t0\ntumor\t1\nstroma\t2\n")
+    for i in range(3):
+        name = f"TCGA-A1-A0SK-DX1_xmin{i}_ymin25055_MPP-0.2500.png"
+        save(tmp_path / "images" / name, photo(i))
+        save(tmp_path / "masks" / name, labels(i))
+    index = discover(tmp_path)
+    assert index.classes.names == ("tumor", "stroma") and index.ignore_index == 255
+    np.testing.assert_array_equal(read_mask(index.pairs[0].mask, index.mapping), np.choose(labels(0), [255, 0, 1]))
+    assert discover(tmp_path, ignore_index=0).classes.names == ("tumor", "stroma")  # the flag reads it alike
+
+
+def test_cihp_refusal_offers_the_id_folder_not_its_colour_rendering(tmp_path):
+    """CIHP's Training/ holds Images/ and six mask folders; the example was --masks Categories,
+    the colour rendering of Category_ids/."""
+    base = tmp_path / "instance-level_human_parsing" / "Training"
+    for i in range(3):
+        save(base / "Images" / f"{i:07d}.jpg", photo(i))
+        for folder in ("Category_ids", "Instance_ids", "Human_ids"):
+            save(base / folder / f"{i:07d}.png", labels(i))
+        for folder in ("Categories", "Instances", "Humans"):
+            save(base / folder / f"{i:07d}.png", photo(i + 10))
+    with pytest.raises(DataError, match=r"e\.g\. --masks Category_ids$"):
+        discover(tmp_path)

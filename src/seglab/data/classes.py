@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from seglab.config import check_ignore_index
 from seglab.errors import ConfigError, DataError
 
@@ -38,6 +40,16 @@ _BACKGROUND_NAMES = ("background", "bg", "void", "clutter", "unlabeled", "unlabe
 def is_background(name: str) -> bool:
     """Whether a class name says it is the background (drawn faint in overlays)."""
     return name.strip().lower() in _BACKGROUND_NAMES or name.strip().lower().startswith("background")
+
+
+VOID_NAMES = re.compile(r"ambiguous|ignored?|exclude[d]?|void|unlabell?ed|outside_roi|don'?t[ _]?care",
+                        re.IGNORECASE)  # what datasets call pixels scored in no class (MoNuSAC, RUGD, BCSS)
+
+
+def is_void(name: str) -> bool:
+    """Whether a class name says its pixels belong to no class (RELLIS-3D's 'void', BCSS's
+    'outside_roi', MoNuSAC's 'Ambiguous'): they are the ignore label, not a class to learn."""
+    return bool(VOID_NAMES.fullmatch(name.strip()))
 
 
 def generic_name(label: int) -> str:
@@ -426,7 +438,79 @@ def classes_from_labelmap(path: str | Path) -> ClassSpec:
         raise DataError(f"label map '{path}': {err}") from None
 
 
-_INDEX_COLUMNS = ("idx", "id", "index", "value", "pixel value")  # the mask value a row names; Roboflow: Pixel Value
+COLOUR_NAMES_FILE = "class_list.json"  # A2D2's camera_lidar_semantic/class_list.json: {"#ff0000": "Car 1", ...}
+
+
+def classes_from_colour_names(path: str | Path) -> ClassSpec | None:
+    """Class names and mask colours from a JSON object mapping `#rrggbb` colours to names, in
+    its order (A2D2's `class_list.json`). None for JSON of any other shape, so that a file of
+    that name holding something else is passed over.
+
+    Raises:
+        DataError: an unreadable file, or names that make no classes, naming the file.
+    """
+    path = Path(path)
+    try:
+        values = json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, RecursionError):
+        return None
+    except (OSError, UnicodeDecodeError) as err:
+        raise DataError(f"class list '{path}' cannot be read: {err}") from None
+    if not isinstance(values, dict) or not values or not all(
+            re.fullmatch(r"#[0-9a-fA-F]{6}", key) and isinstance(name, str) for key, name in values.items()):
+        return None
+    rows = [(name.strip(), hex_colour(key, f"class '{name}'")) for key, name in values.items()]
+    return _colour_table(rows, f"class list '{path}'")
+
+
+COLOUR_MAP_GLOB = "*colormap*.txt"  # RUGD's RUGD_annotations/RUGD_annotation-colormap.txt
+_COLOUR_MAP_LINE = re.compile(r"\s*(\d{1,9})\s+(\S.*?)\s+(\d{1,3})\s+(\d{1,3})\s+(\d{1,3})\s*")
+
+
+def classes_from_colour_map(path: str | Path) -> ClassSpec | None:
+    """Class names and mask colours from lines `id name r g b`, in id order (RUGD's
+    `RUGD_annotation-colormap.txt`: `0 void 0 0 0`, `1 dirt 108 64 20`, ...). None when the first
+    line is of another shape (a colour map without names).
+
+    Raises:
+        DataError: an unreadable file, a later line of another shape or an id given twice,
+            naming the file and line; names that make no classes.
+    """
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+        lines = [(number, line) for number, line in enumerate(text.splitlines(), start=1) if line.strip()]
+    except (OSError, UnicodeDecodeError) as err:
+        raise DataError(f"colour map '{path}' cannot be read: {err}") from None
+    if not lines or not _COLOUR_MAP_LINE.fullmatch(lines[0][1]):
+        return None
+    rows: dict[int, tuple[str, tuple[int, int, int]]] = {}
+    for number, line in lines:
+        found = _COLOUR_MAP_LINE.fullmatch(line)
+        if found is None or int(found[1]) in rows:
+            problem = f"id {found[1]} given before" if found else f"expected 'id name r g b'; got '{line}'"
+            raise DataError(f"colour map '{path}', line {number}: {problem}")
+        rows[int(found[1])] = (found[2], (int(found[3]), int(found[4]), int(found[5])))
+    return _colour_table([rows[k] for k in sorted(rows)], f"colour map '{path}'")
+
+
+def _colour_table(rows: Sequence[tuple[str, tuple[int, int, int]]], source: str) -> ClassSpec:
+    """The classes of a table of names and mask colours, in its order; a row named like void
+    (`is_void`: RUGD's 'void' 0,0,0) gives a void colour, read as the ignore label, not a class.
+
+    Raises:
+        DataError: rows that make no classes (a colour twice, only void), with `source` naming the file.
+    """
+    kept = [(name, colour) for name, colour in rows if not is_void(name)]
+    try:
+        return ClassSpec(tuple(name for name, _ in kept), tuple(colour for _, colour in kept),
+                         void_colours=tuple(colour for name, colour in rows if is_void(name)))
+    except ValueError as err:
+        raise DataError(f"{source}: {err}") from None
+
+
+_INDEX_COLUMNS = ("idx", "id", "index", "value", "pixel value", "gt_code")  # the mask value a row names
+_NAME_COLUMNS = {"pixel value": "class", "gt_code": "label"}  # the names beside these (Roboflow's, BCSS's)
 
 
 @dataclass(frozen=True)
@@ -437,6 +521,12 @@ class ValueNames:
     path: Path
     names: dict[int, str]
     void: int | None = None
+
+    @property
+    def voids(self) -> tuple[int, ...]:
+        """The values scored in no class: the one the file marks, and those named like void
+        (`is_void`: RELLIS-3D's 0 'void', BCSS's 0 'outside_roi')."""
+        return tuple(v for v in sorted(self.names) if v == self.void or is_void(self.names[v]))
 
 
 NAME_LIST_FILES = ("class_names.txt", "classes.txt")  # labelme2voc's output; many tools' exports
@@ -497,6 +587,32 @@ def value_names_from_label_json(path: str | Path) -> ValueNames | None:
     return ValueNames(path, dict(enumerate(names)), void)
 
 
+ONTOLOGY_FILE = "ontology.yaml"  # RELLIS-3D's: the names of its label ids, then their colours
+
+
+def value_names_from_ontology(path: str | Path) -> ValueNames | None:
+    """Names of mask values from a YAML mapping of ids to names, alone or first in a list
+    (RELLIS-3D's `ontology.yaml`: `- {0: void, 1: dirt, 3: grass, ...}` then `- {0: [0, 0, 0],
+    ...}`). None for YAML of another shape.
+
+    Raises:
+        DataError: an unreadable file or one that is no YAML, naming it.
+    """
+    path = Path(path)
+    try:
+        values = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as err:
+        raise DataError(f"class list '{path}' cannot be read: {err}") from None
+    except (yaml.YAMLError, ValueError, RecursionError) as err:  # ValueError: an integer too long to convert
+        raise DataError(f"class list '{path}' cannot be read as YAML: {err}") from None
+    table = values[0] if isinstance(values, list) and values else values
+    if not isinstance(table, dict) or len(table) < 2 or not all(
+            isinstance(k, int) and not isinstance(k, bool) and k >= 0 and isinstance(v, str) and v.strip()
+            for k, v in table.items()):
+        return None
+    return ValueNames(path, {k: table[k].strip() for k in sorted(table)})
+
+
 def _machine_colours(values: Any) -> dict[int, str] | None:
     """Supervisely's `{"class": [v, v, v]}`, grey values 1 and up, as {0: "background", v: class}."""
     if not isinstance(values, dict) or not values:
@@ -516,8 +632,9 @@ def value_names_from_csv(path: str | Path) -> ValueNames | None:
     """Names of mask values from a CSV with a name column and an index column (idx, id, index
     or value): ADE20K's objectInfo150.csv (`Idx, Ratio, Train, Val, Name`) or the tab-separated
     objectInfo150.txt of its zip, Roboflow's `_classes.csv` (`Pixel Value, Class`: there the
-    class column holds the names). None when the header has no such columns or no row follows,
-    so that any CSV beside the data can be tried.
+    class column holds the names), BCSS's tab-separated `gt_codes.tsv` (`label, GT_code`). None
+    when the header has no such columns or no row follows, so that any CSV beside the data can
+    be tried.
 
     A name listing synonyms (`building;edifice`, the .txt's `building, edifice`) is shortened
     to its first: class tables and per-class scores need one short name, and the first is the
@@ -530,7 +647,8 @@ def value_names_from_csv(path: str | Path) -> ValueNames | None:
     path = Path(path)
     header, rows = _csv_rows(path)
     index_column = next((header.index(c) for c in _INDEX_COLUMNS if c in header), None)
-    named = "name" if "name" in header else "class" if "pixel value" in header and "class" in header else None
+    paired = _NAME_COLUMNS.get(header[index_column]) if index_column is not None else None
+    named = "name" if "name" in header else paired if paired in header else None
     if named is None or index_column is None or len(rows) < 2:
         return None
     name_column = header.index(named)

@@ -4,7 +4,8 @@ or images and masks side by side; and the synthetic layout `seglab demo` writes,
 How folders are found is `data.folders`/`data.pairing`; how files pair is `data.naming`. This
 module turns what they found into a `DatasetIndex`, with the class names of the layouts it
 recognises (ISBI 2012, CamVid's SegNet export, Cityscapes' label ids, Pascal VOC, nnU-Net's dataset.json) or that name their
-label values in a CSV (ADE20K's objectInfo150.csv).
+classes in a table beside the masks (class_dict.csv, A2D2's class_list.json, RUGD's colormap) or their label values
+(ADE20K's objectInfo150.csv, BCSS's gt_codes.tsv, RELLIS-3D's ontology.yaml).
 """
 
 from __future__ import annotations
@@ -22,16 +23,22 @@ from seglab.data.channel_files import band_order, channel_names, group_name, nam
 from seglab.data.cityscapes import cityscapes_reading
 from seglab.data.classes import (
     CLASS_DICT_GLOB,
+    COLOUR_MAP_GLOB,
+    COLOUR_NAMES_FILE,
     CVAT_LABELMAP,
+    ONTOLOGY_FILE,
     ClassSpec,
     ValueNames,
     classes_from_class_dict,
+    classes_from_colour_map,
+    classes_from_colour_names,
     classes_from_dataset_json,
     classes_from_labelmap,
     NAME_LIST_FILES,
     value_names_from_csv,
     value_names_from_list,
     value_names_from_label_json,
+    value_names_from_ontology,
 )
 from seglab.data.encoding import choose_encoding
 from seglab.data.folders import (
@@ -196,34 +203,40 @@ class FolderPairsFormat(DatasetFormat):
 
 def _shipped_classes(root: Path, found: FolderSearch) -> ClassSpec | None:
     """Class names the dataset ships: nnU-Net's dataset.json beside imagesTr/, or a
-    `class_dict*.csv` (name, r, g, b) or CVAT's `labelmap.txt` in the dataset folder or beside or
-    in a mask folder."""
+    `class_dict*.csv` (name, r, g, b), CVAT's `labelmap.txt`, A2D2's `class_list.json` (#rrggbb:
+    name) or RUGD's `*colormap*.txt` (id name r g b) in the folders `_metadata_folders` lists."""
     beside = [root, *dict.fromkeys(m.image_dir.parent for m in found.matches)]
     known = next((root_json for root_json in (f / "dataset.json" for f in beside) if root_json.is_file()), None)
     if known is not None:
         return classes_from_dataset_json(known)
     for folder in _metadata_folders(root, found):
-        for path in [*sorted(folder.glob(CLASS_DICT_GLOB)), folder / CVAT_LABELMAP]:
-            if path.is_file():
-                classes = (classes_from_labelmap if path.name == CVAT_LABELMAP else classes_from_class_dict)(path)
-                logger.info("class names and colours from '%s' (%d classes)", path, classes.num_classes)
+        tables = [*((classes_from_class_dict, p) for p in sorted(folder.glob(CLASS_DICT_GLOB))),
+                  (classes_from_labelmap, folder / CVAT_LABELMAP),
+                  (classes_from_colour_names, folder / COLOUR_NAMES_FILE),
+                  *((classes_from_colour_map, p) for p in sorted(folder.glob(COLOUR_MAP_GLOB)))]
+        for read, path in tables:
+            classes = read(path) if path.is_file() else None
+            if classes is not None:
+                logger.info("class names and colours from '%s' (%d classes%s)", path, classes.num_classes,
+                            f"; {len(classes.void_colours)} void colour ignored" if classes.void_colours else "")
                 return classes
     return None
 
 
 def _shipped_value_names(root: Path, found: FolderSearch) -> ValueNames | None:
-    """Names of the mask values from the first CSV with a name and an index column (ADE20K's
-    objectInfo150.csv), text list (labelme2voc's class_names.txt) or JSON with a "labels" list
-    (Mapillary's config_v2.0.json), in the dataset folder, the folder holding images and masks,
-    or beside or in a mask folder."""
+    """Names of the mask values from the first CSV or TSV with a name and an index column
+    (ADE20K's objectInfo150.csv, BCSS's gt_codes.tsv), text list (labelme2voc's class_names.txt),
+    JSON with a "labels" list (Mapillary's config_v2.0.json) or RELLIS-3D's ontology.yaml, in the
+    folders `_metadata_folders` lists."""
     versions = {m.mask_dir.parent.name for m in found.matches}  # Mapillary's v2.0/labels/
     for folder in _metadata_folders(root, found):
         # Mapillary's config_v1.2.json and config_v2.0.json: the one of the labels' version first
         jsons = sorted(folder.glob("*.json"), key=lambda p: not any(v in p.stem for v in versions))
-        tables = [*((value_names_from_csv, p) for p in sorted(folder.glob("*.csv"))),
+        tables = [*((value_names_from_csv, p) for p in sorted([*folder.glob("*.csv"), *folder.glob("*.tsv")])),
                   *((value_names_from_csv, p) for p in sorted(folder.glob("*.txt")) if p.name not in NAME_LIST_FILES),
                   *((value_names_from_list, folder / n) for n in NAME_LIST_FILES if (folder / n).is_file()),
-                  *((value_names_from_label_json, p) for p in jsons if p.name.lower() not in METADATA_FILES)]
+                  *((value_names_from_label_json, p) for p in jsons if p.name.lower() not in METADATA_FILES),
+                  *((value_names_from_ontology, folder / n) for n in (ONTOLOGY_FILE,) if (folder / n).is_file())]
         for read, path in tables:
             names = read(path)
             if names is not None:
@@ -232,12 +245,14 @@ def _shipped_value_names(root: Path, found: FolderSearch) -> ValueNames | None:
 
 
 def _metadata_folders(root: Path, found: FolderSearch) -> list[Path]:
-    """Where a dataset keeps files about its classes: the dataset folder, the folder holding all
-    image and mask folders (ADEChallengeData2016/ over images/ and annotations/), and beside or
-    in each mask folder."""
+    """Where a dataset keeps files about its classes: the dataset folder and those down to the
+    one holding all image and mask folders (ADEChallengeData2016/ over images/ and annotations/,
+    A2D2's camera_lidar_semantic/ over one sequence's), and beside or in each mask folder."""
     dirs = [d for m in found.matches for d in (m.image_dir, m.mask_dir)]
-    common = [c for c in (Path(os.path.commonpath(dirs)),) if c.is_relative_to(root)] if dirs else []
-    return list(dict.fromkeys([root, *common, *(d for m in found.matches for d in (m.mask_dir.parent, m.mask_dir))]))
+    common = Path(os.path.commonpath(dirs)) if dirs else root
+    down = common.relative_to(root).parts if common.is_relative_to(root) else ()
+    between = [root.joinpath(*down[:k]) for k in range(1, len(down) + 1)]
+    return list(dict.fromkeys([root, *between, *(d for m in found.matches for d in (m.mask_dir.parent, m.mask_dir))]))
 
 
 def _camvid_colours(root: Path) -> tuple[tuple[int, int, int], ...]:

@@ -41,6 +41,7 @@ from seglab.data.naming import (
     stem,
     strip_affixes,
     usable_splits,
+    words,
 )
 from seglab.data.pairing import (
     IN_ONE_FILE,
@@ -502,7 +503,7 @@ def _ambiguous(image: Folder, candidates: list[FolderMatch], root: Path) -> Data
     listed = "".join(
         f"\n  {c.mask_dir.relative_to(root).as_posix()}/: {len(c.pairs)} pairs by {c.rule.name}" for c in candidates
     )
-    labelled = sorted(candidates, key=lambda c: (not names_labels(c.mask_dir.name),
+    labelled = sorted(candidates, key=lambda c: (not names_labels(c.mask_dir.name), not _names_ids(c.mask_dir.name),
                                                  not looks_like_mask_folder(c.mask_dir.name), c.mask_dir.name))
     names = {c.mask_dir.name for c in candidates}  # the example: a folder not named as a rendering (KITTI's semantic/)
     first = labelled[0].mask_dir
@@ -522,6 +523,12 @@ def _ambiguous(image: Folder, candidates: list[FolderMatch], root: Path) -> Data
         f"'{root}': {len(candidates)} folders could hold the masks of '{rel}/' ({len(image.files)} images):{listed}\n"
         f"pass the one with the labels to train on, e.g. --masks {flag}{parts}"
     )
+
+
+def _names_ids(name: str) -> bool:
+    """Whether a mask folder's name says it holds ids (CIHP's `Category_ids/` beside its colour
+    rendering `Categories/`): the label values themselves, the example a refusal offers first."""
+    return bool({"id", "ids"} & set(words(name)))
 
 
 def _newest_version(image: Folder, candidates: list[FolderMatch], root: Path) -> list[FolderMatch]:

@@ -17,10 +17,10 @@ from typing import ClassVar
 
 from seglab.config import DataConfig
 from seglab.data.classes import ClassSpec, generic_name, load_classes_file
-from seglab.data.encoding import ENCODING_CODES, label_map_encoding, sample_masks
+from seglab.data.encoding import DEFAULT_IGNORE, ENCODING_CODES, label_map_encoding, sample_masks
 from seglab.data.folders import MAX_DEPTH, deeper_image_folders, folders_within, one_listing, walk
 from seglab.data.index import MASK_SUFFIXES, DatasetIndex, Pair, Problem, list_images, match_files, natural_key
-from seglab.data.mapping import IdentityMapping, OffsetMapping, ThresholdMapping
+from seglab.data.mapping import IdentityMapping, LabelMapping, OffsetMapping, ThresholdMapping
 from seglab.data.multilabel import apply_task, class_folders, index_class_folders
 from seglab.data.naming import KEY_RULES, KeyRule, template_rules
 from seglab.data.outlines import FilledOutlineMapping
@@ -36,6 +36,7 @@ logger = logging.getLogger(__name__)
 
 FOLDERS_SHOWN = 12  # folders with images listed when no layout is found
 _UNREAD_MIN = 3  # files of one unread suffix in a folder that are worth a line
+MAX_MASK_VALUE = 65535  # the largest value of a 16-bit mask: a class table naming more is no table of mask values
 _READ_OR_METADATA = (*MASK_SUFFIXES, *VOLUME_SUFFIXES, ".gz", ".h5", ".hdf5", ".hdf", ".json", ".geojson", ".xml",
                      ".csv", ".tsv", ".txt", ".md", ".yaml", ".yml", ".cfg", ".ini", ".pdf", ".html", ".py", ".ipynb",
                      ".sh", ".zip", ".tar", ".gpkg", ".shp", ".shx", ".dbf", ".prj", ".cpg", ".qmd", ".raw", ".zraw",
@@ -230,7 +231,7 @@ def discover(
             and index.classes.ignore_index == -1:  # a known reading (LoveDA) ignores value 0 already, as label -1
         ignore_index = -1
     if index.value_names is not None and index.classes is None and label_map is None and task != "multilabel":
-        index.classes = _classes_from_value_names(index, ignore_index)
+        index = _classes_from_value_names(index, ignore_index)
     if index.classes is not None:
         if ignore_index is None:
             ignore_index = index.classes.ignore_index
@@ -359,20 +360,29 @@ def _ignore_below_classes(index: DatasetIndex) -> tuple[DatasetIndex, int]:
     return replace(index, mapping=OffsetMapping(1)), -1
 
 
-def _classes_from_value_names(index: DatasetIndex, ignore_index: int | None) -> ClassSpec:
-    """The classes a shipped CSV names (`DatasetIndex.value_names`), numbered as the mapping reads
-    the values: value v is class v, or class v-1 under --ignore-index 0 (the offset mapping).
-    Values the CSV does not name keep a class_N name; an unnamed 0 is suggested as the ignore label,
-    and a void value the file marks (`ValueNames.void`) is the ignore label unless one is given.
+def _classes_from_value_names(index: DatasetIndex, ignore_index: int | None) -> DatasetIndex:
+    """The index with the classes a shipped table names (`DatasetIndex.value_names`), numbered
+    as the mapping reads the values: value v is class v, or class v-1 under --ignore-index 0 (the
+    offset mapping). Values the table does not name keep a class_N name; an unnamed 0 is
+    suggested as the ignore label. Void values the table marks or names (`ValueNames.voids`) are
+    the ignore label unless one is given: the last value as it is (Mapillary's 'Unlabeled'),
+    others by numbering the named values from 0 without them (`_without_voids`).
 
     Raises:
-        DataError: the names do not make valid classes (naming the file).
+        DataError: the names do not make valid classes, or name a value beyond 16-bit masks
+            (naming the file).
     """
     assert index.value_names is not None
     offset = index.mapping.offset if isinstance(index.mapping, OffsetMapping) else 0
-    path, names, void = index.value_names.path, index.value_names.names, index.value_names.void
-    if void is not None and offset == 0 and ignore_index is None:  # Mapillary's 'Unlabeled', scored in no class
-        count = void
+    path, names = index.value_names.path, index.value_names.names
+    if max(names) > MAX_MASK_VALUE:
+        raise DataError(f"class list '{path}' names mask value {max(names)}, beyond any 16-bit mask's "
+                        f"({MAX_MASK_VALUE}); name the classes in classes.json instead")
+    voids = index.value_names.voids if offset == 0 and ignore_index is None else ()
+    if voids and voids != (max(names),):
+        return _without_voids(index, voids)
+    if voids:  # Mapillary's 'Unlabeled', scored in no class
+        void = count = voids[0]
         logger.info("class names from '%s' (%d classes, mask values 0 to %d); %d ('%s') is scored in no class: the "
                     "ignore label", path, void, void - 1, void, names[void])
     else:
@@ -386,9 +396,37 @@ def _classes_from_value_names(index: DatasetIndex, ignore_index: int | None) -> 
                            "unlabelled pixels (ADE20K's 'other'), pass --ignore-index 0 to leave it out and number "
                            "the named classes from 0", path)
     try:
-        return ClassSpec(tuple(names.get(c + offset, generic_name(c)) for c in range(count)), ignore_index=void)
+        classes = ClassSpec(tuple(names.get(c + offset, generic_name(c)) for c in range(count)), ignore_index=void)
     except ValueError as err:
         raise DataError(f"class list '{path}': {err}") from None
+    return replace(index, classes=classes)
+
+
+def _without_voids(index: DatasetIndex, voids: tuple[int, ...]) -> DatasetIndex:
+    """The index reading the values a shipped table names, less its voids, as classes 0, 1, ...
+    in value order (RELLIS-3D's ids 1, 3, 4, ... with 0 'void'), and the voids and the values it
+    skips as the ignore label (255, as for --label-map), so no class is left untaught.
+
+    Raises:
+        DataError: the names do not make valid classes (naming the file).
+    """
+    assert index.value_names is not None
+    path, names = index.value_names.path, index.value_names.names
+    kept = [v for v in sorted(names) if v not in voids]
+    ignore = DEFAULT_IGNORE if len(kept) <= DEFAULT_IGNORE else -1
+    label = {v: k for k, v in enumerate(kept)}
+    try:
+        classes = ClassSpec(tuple(names[v] for v in kept), ignore_index=ignore)
+    except ValueError as err:
+        raise DataError(f"class list '{path}': {err}") from None
+    skipped = max(names) + 1 - len(kept) - len(voids)
+    logger.info("class names from '%s' (%d classes, mask values %s); %s scored in no class: the ignore label %d%s",
+                path, len(kept), ", ".join(map(str, kept[:8])) + ("..." if len(kept) > 8 else ""),
+                ", ".join(f"{v} ('{names[v]}')" for v in voids), ignore,
+                f", as are the {skipped} values below {max(names)} it names no class" if skipped else "")
+    mapping = LabelMapping(tuple((v, label.get(v, ignore)) for v in range(max(names) + 1)))
+    problems = [p for p in index.problems if p.code not in ENCODING_CODES]
+    return replace(index, classes=classes, mapping=mapping, problems=problems)
 
 
 def _choose_format(root: Path, name: str, options: ReadOptions) -> DatasetFormat:

@@ -13,7 +13,8 @@ area out of its layer; arrows, rulers and points have no area and are left out (
 log). A layer's class is its `Name`, else the attribute that names it (MoNuSAC's
 `<Attribute Name="Epithelial">`; ImageScope's empty `Description` names nothing), else
 `object` (MoNuSeg's single unnamed layer of nuclei); a layer named `Ambiguous` (MoNuSAC's
-regions its scoring leaves out), `Ignore`, `Exclude` or `Void` is painted as the ignore label.
+regions its scoring leaves out), `Ignore`, `Exclude`, `Void` or another name of no class
+(`classes.is_void`: `Unlabelled`, ...) is painted as the ignore label.
 Layers are painted in order, later over earlier, with classes sorted by name; a named layer's `LineColor` (a Windows colour, 0xBBGGRR)
 is its class colour. The split is the one the image's folders name.
 
@@ -24,7 +25,6 @@ later) and never fetches external entities.
 from __future__ import annotations
 
 import math
-import re
 import xml.etree.ElementTree as ElementTree
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -33,7 +33,7 @@ import numpy as np
 
 from seglab.data.annotated_images import locate_images
 from seglab.data.annotation_formats import AnnotationJsonFolders, file_head
-from seglab.data.classes import ClassSpec, refuse_unnamed, tool_classes
+from seglab.data.classes import ClassSpec, is_void, refuse_unnamed, tool_classes
 from seglab.data.formats import FORMATS
 from seglab.data.index import DatasetIndex
 from seglab.data.io import IMAGE_SUFFIXES
@@ -42,7 +42,6 @@ from seglab.data.painted_masks import IGNORE, LATER_OVER_EARLIER, Drawn, ImageOb
 from seglab.errors import DataError
 
 UNNAMED = "object"  # the class of a layer that names none
-_IGNORED = re.compile(r"ambiguous|ignored?|exclude[d]?|void", re.IGNORECASE)  # layers to score in no class
 _ELLIPSE = "2"  # a region's Type: 0 freehand, 1 rectangle, 2 ellipse, 3 arrow, 4 ruler, ...
 _NAMES_NOTHING = ("", "description")  # ImageScope's default attribute
 
@@ -173,7 +172,7 @@ class ImageScopeFormat(AnnotationJsonFolders):
         base = root.parent if root.is_file() else root
         files = [read_imagescope(path) for path in self.found(root)]
         layers = {layer.name for f in files for layer in f.layers}
-        ignored = {name for name in layers if _IGNORED.fullmatch(name)}
+        ignored = {name for name in layers if is_void(name)}  # layers to score in no class
         names = sorted(layers - ignored)
         colours = {layer.name: layer.colour for f in files for layer in f.layers if layer.colour is not None}
         spec, value = tool_classes(names, colours if UNNAMED not in names else None,
