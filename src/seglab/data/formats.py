@@ -16,17 +16,19 @@ from pathlib import Path
 from typing import ClassVar
 
 from seglab.config import DataConfig
-from seglab.data.classes import ClassSpec, generic_name, load_classes_file
-from seglab.data.encoding import DEFAULT_IGNORE, ENCODING_CODES, label_map_encoding, sample_masks
-from seglab.data.folders import MAX_DEPTH, deeper_image_folders, folders_within, one_listing, walk
-from seglab.data.index import MASK_SUFFIXES, DatasetIndex, Pair, Problem, list_images, match_files, natural_key
-from seglab.data.mapping import IdentityMapping, LabelMapping, OffsetMapping, ThresholdMapping
+from seglab.data.classes import ClassSpec, load_classes_file
+from seglab.data.encoding import ENCODING_CODES, label_map_encoding, sample_masks
+from seglab.data.folders import one_listing
+from seglab.data.index import DatasetIndex, Pair, Problem, list_images, match_files, natural_key
+from seglab.data.mapping import IdentityMapping, OffsetMapping, ThresholdMapping
+from seglab.data.layout_refusal import what_was_seen
 from seglab.data.multilabel import apply_task, class_folders, index_class_folders
 from seglab.data.naming import KEY_RULES, KeyRule, template_rules
 from seglab.data.outlines import FilledOutlineMapping
 from seglab.data.pixel_budget import set_max_pixels
 from seglab.data.subjects import with_subjects
-from seglab.data.volumes import VOLUME_SUFFIXES, slice_axis
+from seglab.data.value_classes import classes_from_value_names
+from seglab.data.volumes import slice_axis
 from seglab.errors import ConfigError, DataError, UnknownNameError
 from seglab.registry import Registry
 
@@ -34,13 +36,6 @@ __all__ = ["FORMATS", "DatasetFormat", "DatasetIndex", "Pair", "Problem", "ReadO
 
 logger = logging.getLogger(__name__)
 
-FOLDERS_SHOWN = 12  # folders with images listed when no layout is found
-_UNREAD_MIN = 3  # files of one unread suffix in a folder that are worth a line
-MAX_MASK_VALUE = 65535  # the largest value of a 16-bit mask: a class table naming more is no table of mask values
-_READ_OR_METADATA = (*MASK_SUFFIXES, *VOLUME_SUFFIXES, ".gz", ".h5", ".hdf5", ".hdf", ".json", ".geojson", ".xml",
-                     ".csv", ".tsv", ".txt", ".md", ".yaml", ".yml", ".cfg", ".ini", ".pdf", ".html", ".py", ".ipynb",
-                     ".sh", ".zip", ".tar", ".gpkg", ".shp", ".shx", ".dbf", ".prj", ".cpg", ".qmd", ".raw", ".zraw",
-                     ".nhdr", ".log", ".pkl", ".pth", ".pt", ".safetensors", ".onnx")
 OXFORD_PET_CLASSES = ClassSpec(names=("pet", "background", "border"))
 BRAIN_MRI_CLASSES = ClassSpec(names=("white matter", "gray matter", "background"))
 @dataclass(frozen=True)
@@ -231,7 +226,7 @@ def discover(
             and index.classes.ignore_index == -1:  # a known reading (LoveDA) ignores value 0 already, as label -1
         ignore_index = -1
     if index.value_names is not None and index.classes is None and label_map is None and task != "multilabel":
-        index = _classes_from_value_names(index, ignore_index)
+        index = classes_from_value_names(index, ignore_index)
     if index.classes is not None:
         if ignore_index is None:
             ignore_index = index.classes.ignore_index
@@ -360,75 +355,6 @@ def _ignore_below_classes(index: DatasetIndex) -> tuple[DatasetIndex, int]:
     return replace(index, mapping=OffsetMapping(1)), -1
 
 
-def _classes_from_value_names(index: DatasetIndex, ignore_index: int | None) -> DatasetIndex:
-    """The index with the classes a shipped table names (`DatasetIndex.value_names`), numbered
-    as the mapping reads the values: value v is class v, or class v-1 under --ignore-index 0 (the
-    offset mapping). Values the table does not name keep a class_N name; an unnamed 0 is
-    suggested as the ignore label. Void values the table marks or names (`ValueNames.voids`) are
-    the ignore label unless one is given: the last value as it is (Mapillary's 'Unlabeled'),
-    others by numbering the named values from 0 without them (`_without_voids`).
-
-    Raises:
-        DataError: the names do not make valid classes, or name a value beyond 16-bit masks
-            (naming the file).
-    """
-    assert index.value_names is not None
-    offset = index.mapping.offset if isinstance(index.mapping, OffsetMapping) else 0
-    path, names = index.value_names.path, index.value_names.names
-    if max(names) > MAX_MASK_VALUE:
-        raise DataError(f"class list '{path}' names mask value {max(names)}, beyond any 16-bit mask's "
-                        f"({MAX_MASK_VALUE}); name the classes in classes.json instead")
-    voids = index.value_names.voids if offset == 0 and ignore_index is None else ()
-    if voids and voids != (max(names),):
-        return _without_voids(index, voids)
-    if voids:  # Mapillary's 'Unlabeled', scored in no class
-        void = count = voids[0]
-        logger.info("class names from '%s' (%d classes, mask values 0 to %d); %d ('%s') is scored in no class: the "
-                    "ignore label", path, void, void - 1, void, names[void])
-    else:
-        void, count = None, max(names) + 1 - offset
-        if count < 1:
-            raise DataError(f"class list '{path}' names no value from {offset} up")
-        logger.info("class names from '%s' (%d classes, mask values %d to %d)", path, count, offset,
-                    count - 1 + offset)
-        if offset == 0 and 0 not in names:
-            logger.warning("'%s' names no class for mask value 0, so it stays class 0 ('class_0'); if 0 marks "
-                           "unlabelled pixels (ADE20K's 'other'), pass --ignore-index 0 to leave it out and number "
-                           "the named classes from 0", path)
-    try:
-        classes = ClassSpec(tuple(names.get(c + offset, generic_name(c)) for c in range(count)), ignore_index=void)
-    except ValueError as err:
-        raise DataError(f"class list '{path}': {err}") from None
-    return replace(index, classes=classes)
-
-
-def _without_voids(index: DatasetIndex, voids: tuple[int, ...]) -> DatasetIndex:
-    """The index reading the values a shipped table names, less its voids, as classes 0, 1, ...
-    in value order (RELLIS-3D's ids 1, 3, 4, ... with 0 'void'), and the voids and the values it
-    skips as the ignore label (255, as for --label-map), so no class is left untaught.
-
-    Raises:
-        DataError: the names do not make valid classes (naming the file).
-    """
-    assert index.value_names is not None
-    path, names = index.value_names.path, index.value_names.names
-    kept = [v for v in sorted(names) if v not in voids]
-    ignore = DEFAULT_IGNORE if len(kept) <= DEFAULT_IGNORE else -1
-    label = {v: k for k, v in enumerate(kept)}
-    try:
-        classes = ClassSpec(tuple(names[v] for v in kept), ignore_index=ignore)
-    except ValueError as err:
-        raise DataError(f"class list '{path}': {err}") from None
-    skipped = max(names) + 1 - len(kept) - len(voids)
-    logger.info("class names from '%s' (%d classes, mask values %s); %s scored in no class: the ignore label %d%s",
-                path, len(kept), ", ".join(map(str, kept[:8])) + ("..." if len(kept) > 8 else ""),
-                ", ".join(f"{v} ('{names[v]}')" for v in voids), ignore,
-                f", as are the {skipped} values below {max(names)} it names no class" if skipped else "")
-    mapping = LabelMapping(tuple((v, label.get(v, ignore)) for v in range(max(names) + 1)))
-    problems = [p for p in index.problems if p.code not in ENCODING_CODES]
-    return replace(index, classes=classes, mapping=mapping, problems=problems)
-
-
 def _choose_format(root: Path, name: str, options: ReadOptions) -> DatasetFormat:
     if root.is_file() and (options.names_folders or name not in ("auto", *_file_formats())):
         raise _a_file(root)
@@ -441,7 +367,7 @@ def _choose_format(root: Path, name: str, options: ReadOptions) -> DatasetFormat
             fmt: DatasetFormat = FORMATS.get(candidate)(options)
             if fmt.detect(root):
                 return fmt
-        raise DataError(f"no image/mask folders in '{root}' fit the given folders or pattern{_what_was_seen(root)}")
+        raise DataError(f"no image/mask folders in '{root}' fit the given folders or pattern{what_was_seen(root)}")
     if name != "auto":
         try:
             fmt = FORMATS.get(name)(options)
@@ -458,7 +384,7 @@ def _choose_format(root: Path, name: str, options: ReadOptions) -> DatasetFormat
     if root.is_file():
         raise _a_file(root)
     looked = "".join(f"\n  {n}: {FORMATS.get(n).layout}" for n in FORMATS.names())
-    raise DataError(f"no known dataset layout in '{root}'; looked for:{looked}{_what_was_seen(root)}")
+    raise DataError(f"no known dataset layout in '{root}'; looked for:{looked}{what_was_seen(root)}")
 
 
 def _file_formats() -> list[str]:
@@ -469,57 +395,6 @@ def _a_file(root: Path) -> DataError:
     return DataError(f"dataset path '{root}' is a file, not a folder: pass the folder holding the dataset "
                      f"('{root.parent}'), or one file that lists it all: a manifest of pairs (.csv, .tsv, .json), "
                      "a COCO, CVAT, Label Studio or VIA export, or a run-length table")
-
-
-def _what_was_seen(root: Path) -> str:
-    """The folders with images that were found, and the flags that pair them by hand."""
-    seen = [f for f in walk(root) if f.files]
-    listed = "".join(f"\n  {(f.path.relative_to(root).as_posix() or '.')}/: {len(f.files)} image files"
-                     for f in seen[:FOLDERS_SHOWN])
-    if len(seen) > FOLDERS_SHOWN:
-        listed += f"\n  ... and {len(seen) - FOLDERS_SHOWN} more folders"
-    found = f"\nfolders with images:{listed}" if seen else "\nno image files found (PNG, JPEG, TIFF, BMP, GIF, PPM, .npy, .npz, .h5)"
-    deeper = deeper_image_folders(root)
-    if deeper:
-        found += (f"\n  (folders deeper than {MAX_DEPTH} levels are not searched, such as "
-                  f"{deeper[0].relative_to(root).as_posix()}/: pass a folder further down as DATA)")
-    volumes = _volume_folders(root)
-    if volumes:
-        found += ("\nfolders with volumes, in none of the volume layouts (imagesTr/ + labelsTr/, images/ + labels/, a "
-                  "folder per subject holding an image and a *seg*, *label*, *mask* or GT volume; docs/volumes.md):")
-        found += "".join(f"\n  {(folder.relative_to(root).as_posix() or '.')}/: {count} volumes"
-                         for folder, count in volumes[:FOLDERS_SHOWN])
-    found += "".join(f"\n  {(folder.relative_to(root).as_posix() or '.')}/: {count} '{suffix}' files, a format seglab "
-                     "does not read: convert them to PNG or TIFF" for folder, suffix, count in _unread_files(root))
-    return (
-        f"{found}\nname how they pair: --images DIR --masks DIR for an image and a mask folder (of images or of "
-        "volumes), --mask-pattern "
-        "'{stem}_mask.png' when names differ (alone for images and masks in one folder), or list the pairs "
-        "in a CSV: --manifest pairs.csv (docs/data.md)"
-    )
-
-
-def _volume_folders(root: Path) -> list[tuple[Path, int]]:
-    """(folder, count) of the folders holding NIfTI, MetaImage or NRRD volumes, four levels deep
-    at most: SegTHOR's or ISLES' cases, in no layout the volumes format knows, were told 'no image
-    files found'."""
-    found = []
-    for folder, _, files in folders_within(root, MAX_DEPTH):
-        count = sum(f.lower().endswith(VOLUME_SUFFIXES) for f in files)
-        found += [(folder, count)] if count else []
-    return found
-
-
-def _unread_files(root: Path) -> list[tuple[Path, str, int]]:
-    """(folder, suffix, count) where three or more files of one suffix no reader takes lie, four
-    levels deep at most: JSRT's raw `All247images/*.IMG` beside its masks, which the folders with
-    images listed above never mention."""
-    found = []
-    for folder, _, files in folders_within(root, MAX_DEPTH):
-        suffixes = Counter(Path(f).suffix.lower() for f in files if not f.startswith("."))
-        found += [(folder, suffix, n) for suffix, n in sorted(suffixes.items())
-                  if n >= _UNREAD_MIN and suffix and suffix not in _READ_OR_METADATA]
-    return found[:FOLDERS_SHOWN]
 
 
 def _stem(path: Path) -> str:

@@ -1,0 +1,71 @@
+"""What a refusal says when no dataset layout fits a folder: the folders of images it holds
+(and those too deep to search), the folders of volumes in no volume layout, the files in formats
+seglab does not read, and the flags that pair by hand. A user told only "no layout" cannot act.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+from seglab.data.folders import MAX_DEPTH, deeper_image_folders, folders_within, walk
+from seglab.data.index import MASK_SUFFIXES
+from seglab.data.volumes import VOLUME_SUFFIXES
+
+FOLDERS_SHOWN = 12  # folders with images listed when no layout is found
+_UNREAD_MIN = 3  # files of one unread suffix in a folder that are worth a line
+_READ_OR_METADATA = (*MASK_SUFFIXES, *VOLUME_SUFFIXES, ".gz", ".h5", ".hdf5", ".hdf", ".json", ".geojson", ".xml",
+                     ".csv", ".tsv", ".txt", ".md", ".yaml", ".yml", ".cfg", ".ini", ".pdf", ".html", ".py", ".ipynb",
+                     ".sh", ".zip", ".tar", ".gpkg", ".shp", ".shx", ".dbf", ".prj", ".cpg", ".qmd", ".raw", ".zraw",
+                     ".nhdr", ".log", ".pkl", ".pth", ".pt", ".safetensors", ".onnx")
+
+
+def what_was_seen(root: Path) -> str:
+    """The folders with images that were found, and the flags that pair them by hand."""
+    seen = [f for f in walk(root) if f.files]
+    listed = "".join(f"\n  {(f.path.relative_to(root).as_posix() or '.')}/: {len(f.files)} image files"
+                     for f in seen[:FOLDERS_SHOWN])
+    if len(seen) > FOLDERS_SHOWN:
+        listed += f"\n  ... and {len(seen) - FOLDERS_SHOWN} more folders"
+    found = f"\nfolders with images:{listed}" if seen else "\nno image files found (PNG, JPEG, TIFF, BMP, GIF, PPM, .npy, .npz, .h5)"
+    deeper = deeper_image_folders(root)
+    if deeper:
+        found += (f"\n  (folders deeper than {MAX_DEPTH} levels are not searched, such as "
+                  f"{deeper[0].relative_to(root).as_posix()}/: pass a folder further down as DATA)")
+    volumes = _volume_folders(root)
+    if volumes:
+        found += ("\nfolders with volumes, in none of the volume layouts (imagesTr/ + labelsTr/, images/ + labels/, a "
+                  "folder per subject holding an image and a *seg*, *label*, *mask* or GT volume; docs/volumes.md):")
+        found += "".join(f"\n  {(folder.relative_to(root).as_posix() or '.')}/: {count} volumes"
+                         for folder, count in volumes[:FOLDERS_SHOWN])
+    found += "".join(f"\n  {(folder.relative_to(root).as_posix() or '.')}/: {count} '{suffix}' files, a format seglab "
+                     "does not read: convert them to PNG or TIFF" for folder, suffix, count in _unread_files(root))
+    return (
+        f"{found}\nname how they pair: --images DIR --masks DIR for an image and a mask folder (of images or of "
+        "volumes), --mask-pattern "
+        "'{stem}_mask.png' when names differ (alone for images and masks in one folder), or list the pairs "
+        "in a CSV: --manifest pairs.csv (docs/data.md)"
+    )
+
+
+def _volume_folders(root: Path) -> list[tuple[Path, int]]:
+    """(folder, count) of the folders holding NIfTI, MetaImage or NRRD volumes, four levels deep
+    at most: SegTHOR's or ISLES' cases, in no layout the volumes format knows, were told 'no image
+    files found'."""
+    found = []
+    for folder, _, files in folders_within(root, MAX_DEPTH):
+        count = sum(f.lower().endswith(VOLUME_SUFFIXES) for f in files)
+        found += [(folder, count)] if count else []
+    return found
+
+
+def _unread_files(root: Path) -> list[tuple[Path, str, int]]:
+    """(folder, suffix, count) where three or more files of one suffix no reader takes lie, four
+    levels deep at most: JSRT's raw `All247images/*.IMG` beside its masks, which the folders with
+    images listed above never mention."""
+    found = []
+    for folder, _, files in folders_within(root, MAX_DEPTH):
+        suffixes = Counter(Path(f).suffix.lower() for f in files if not f.startswith("."))
+        found += [(folder, suffix, n) for suffix, n in sorted(suffixes.items())
+                  if n >= _UNREAD_MIN and suffix and suffix not in _READ_OR_METADATA]
+    return found[:FOLDERS_SHOWN]
