@@ -93,6 +93,18 @@ def test_volume_folders_under_any_names_pair_with_images_and_masks_flags(tmp_pat
     assert all(p.mask.exists() for p in index.pairs)
 
 
+def test_test_images_beside_training_labels_are_unlabelled_not_paired(msd_dataset: Path) -> None:
+    """Two Decathlon tasks in one folder: each imagesTs/ was matched with its task's labelsTr/,
+    its case9_0000 paired by number with a training case's label."""
+    other = msd_dataset.parent / "Task02_Tiny"
+    shutil.copytree(msd_dataset, other)
+    for path in sorted(other.rglob("case*.nii.gz")):
+        path.rename(path.with_name(path.name.replace("case", "liver")))
+    index = discover(msd_dataset.parent)
+    assert len({p.group for p in index.pairs}) == 8
+    assert sorted(p.name for p in index.unlabelled) == ["case9_0000.nii.gz", "liver9_0000.nii.gz"]
+
+
 def test_msd_dataset_json_form_names_the_classes(msd_dataset: Path) -> None:
     (msd_dataset / "dataset.json").write_text(json.dumps({"labels": {"0": "background", "1": "liver"}}))
     assert discover(msd_dataset).classes.names == ("background", "liver")

@@ -264,8 +264,10 @@ def _named_folders(root: Path) -> _Layout | None:
             if not images or not looks_like_image_folder(name):
                 continue
             split = folders_split(images[0], root)  # the nearest split folder above its files
-            if len(label_dirs) != 1:
-                layout.unlabelled += images if not label_dirs and split == "test" else []
+            label_split = folder_split(label_dirs[0]) if len(label_dirs) == 1 else None
+            other_split = bool(split and label_split and split != label_split)  # imagesTs/ beside labelsTr/
+            if len(label_dirs) != 1 or other_split:
+                layout.unlabelled += images if split == "test" and (not label_dirs or other_split) else []
                 continue
             found = _match(images, named[label_dirs[0]], label_dirs[0])
             layout.subjects += found.subjects
