@@ -515,3 +515,79 @@ def test_totalsegmentator_structures_become_classes_and_meta_csv_the_splits(tmp_
     assert set(np.unique(labels["s0000"]).tolist()) == {0, 2, 3} and set(np.unique(labels["s0001"]).tolist()) == {0, 2}
     liver_pixels = [np.load(p.mask) == 2 for p in index.pairs if p.group == "s0000"]
     assert sum(int(m.sum()) for m in liver_pixels) == int(make_volume(0)[1].sum())
+
+
+def _isles(root: Path, subject: int, session: int, labelled: bool = True) -> None:
+    """One ISLES 2022 session as shipped: dwi and adc in rawdata/.../dwi/, a FLAIR on a grid of its
+    own in anat/, the lesion mask in derivatives/sub-X/ses-Y/."""
+    image, label = make_volume(10 * subject + session)
+    case = f"sub-strokecase{subject:04d}_ses-{session:04d}"
+    raw = root / "rawdata" / f"sub-strokecase{subject:04d}" / f"ses-{session:04d}"
+    save(raw / "dwi" / f"{case}_dwi.nii.gz", image)
+    save(raw / "dwi" / f"{case}_adc.nii.gz", image + 500)
+    (raw / "dwi" / f"{case}_dwi.json").write_text("{}")
+    save(raw / "anat" / f"{case}_FLAIR.nii.gz", np.zeros((30, 30, 9), np.float32), np.diag([1.6, 1.6, 1.6, 1.0]))
+    if labelled:
+        save(root / "derivatives" / f"sub-strokecase{subject:04d}" / f"ses-{session:04d}" / f"{case}_msk.nii.gz", label)
+
+
+def test_isles_bids_sessions_are_cases_grouped_by_subject(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """ISLES 2022 ships as BIDS (rawdata/sub-X/ses-Y/dwi/ + derivatives/sub-X/ses-Y/*_msk.nii.gz):
+    'no known dataset layout', and no flag read it."""
+    root = tmp_path / "ISLES-2022"
+    (root / "rawdata").mkdir(parents=True)
+    (root / "dataset_description.json").write_text('{"Name": "ISLES 2022", "BIDSVersion": "1.6.0"}')
+    for subject, session in ((1, 1), (1, 2), (2, 1), (3, 1)):
+        _isles(root, subject, session)
+    _isles(root, 4, 1, labelled=False)
+    with caplog.at_level("INFO", logger="seglab.data.bids"):
+        index = discover(tmp_path)
+    assert index.format == "volumes" and not index.problems and len(index.pairs) == 4 * DEPTH
+    assert {p.name.split("/")[0]: p.group for p in index.pairs} == {
+        "sub-strokecase0001_ses-0001": "sub-strokecase0001", "sub-strokecase0001_ses-0002": "sub-strokecase0001",
+        "sub-strokecase0002_ses-0001": "sub-strokecase0002", "sub-strokecase0003_ses-0001": "sub-strokecase0003"}
+    slice2 = np.load(index.pairs[2].image)
+    assert slice2.shape == (24, 20, 2) and np.allclose(slice2[..., 0] - slice2[..., 1], 500)  # adc, dwi
+    assert _labels_fit_their_images(index)
+    assert [p.name for p in index.unlabelled] == ["sub-strokecase0004_ses-0001_adc.nii.gz",
+                                                  "sub-strokecase0004_ses-0001_dwi.nii.gz"]
+    assert re.search(r"left out the 'FLAIR' volumes \(e.g. '.*sub-strokecase0001_ses-0001_FLAIR.nii.gz'\): on their "
+                     r"label volume's voxel grid in 0 of 4 cases; to train on them as a channel, resample", caplog.text)
+    for seed in range(4):  # a subject's two sessions always in one split
+        splits = split_pairs(index.pairs, (0.5, 0.25, 0.25), seed=seed).values()
+        assert sum(len({p.group for p in split}) for split in splits) == 3
+
+
+@pytest.mark.parametrize("training", ["ATLAS_2/Training/R001", "derivatives/ATLAS/train"])
+def test_atlas_bids_lesion_masks_beside_their_t1w(tmp_path: Path, training: str) -> None:
+    """ATLAS 2.0 ships BIDS-named files, the T1w and its lesion mask in one anat/ folder
+    (`..._space-MNI152NLin2009aSym_label-L_desc-T1lesion_mask.nii.gz`), beside a brain mask that
+    is no label; its test subjects have no mask. No layout was found."""
+    space = "space-MNI152NLin2009aSym"
+    for n in (1, 2, 3, 40):
+        image, label = make_volume(n)
+        case = f"sub-r001s{n:03d}_ses-1"
+        folder = tmp_path / (training if n < 40 else training.replace("rain", "est")) / f"sub-r001s{n:03d}" / "ses-1"
+        save(folder / "anat" / f"{case}_{space}_T1w.nii.gz", image)
+        save(folder / "anat" / f"{case}_{space}_desc-brain_mask.nii.gz", np.ones_like(label))
+        if n < 40:
+            save(folder / "anat" / f"{case}_{space}_label-L_desc-T1lesion_mask.nii.gz", label)
+    index = discover(tmp_path)
+    assert index.format == "volumes" and not index.problems and len(index.pairs) == 3 * DEPTH
+    assert {p.group for p in index.pairs} == {"sub-r001s001", "sub-r001s002", "sub-r001s003"}
+    assert np.load(index.pairs[0].image).shape[-1] == 1 and _labels_fit_their_images(index)
+    assert [p.name for p in index.unlabelled] == [f"sub-r001s040_ses-1_{space}_T1w.nii.gz"]
+
+
+def test_a_bids_case_without_a_channel_on_its_label_grid_is_a_named_finding(tmp_path: Path) -> None:
+    for subject in (1, 2, 3):
+        _isles(tmp_path, subject, 1)
+    adc = tmp_path / "rawdata" / "sub-strokecase0002" / "ses-0001" / "dwi" / "sub-strokecase0002_ses-0001_adc.nii.gz"
+    save(adc, make_volume(0)[0][:, :, :-1])
+    index = discover(tmp_path)
+    assert {p.group for p in index.pairs} == {"sub-strokecase0001", "sub-strokecase0003"}
+    assert [p.code for p in index.problems] == ["bad-volume"]
+    assert re.search(r"case sub-strokecase0002_ses-0001 lacks the adc channel on the voxel grid of its label volume "
+                     r"'.*_msk.nii.gz' \('.*sub-strokecase0002_ses-0001_adc.nii.gz' lies on another grid\)",
+                     str(index.problems[0]))
+

@@ -35,7 +35,8 @@ def what_was_seen(root: Path) -> str:
     volumes = _volume_folders(root)
     if volumes:
         found += ("\nfolders with volumes, in none of the volume layouts (imagesTr/ + labelsTr/, images/ + labels/, a "
-                  "folder per subject holding an image and a *seg*, *label*, *mask* or GT volume; docs/volumes.md):")
+                  "folder per subject holding an image and a *seg*, *label*, *mask* or GT volume, BIDS sub-X/ses-Y "
+                  "folders with a *_mask, *_msk or *_dseg volume; docs/volumes.md):")
         found += "".join(f"\n  {(folder.relative_to(root).as_posix() or '.')}/: {count} volumes"
                          for folder, count in volumes[:FOLDERS_SHOWN])
     found += "".join(f"\n  {(folder.relative_to(root).as_posix() or '.')}/: {count} '{suffix}' files, a format seglab "

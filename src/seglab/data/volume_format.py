@@ -7,7 +7,11 @@ Recognised layouts (docs/volumes.md), tried in this order:
    may carry `_0000`, `_0001` channel suffixes.
 2. images/ + labels/ (or masks/), matched by name; label names may end in `_seg`, `_mask`,
    `_label` or `_labels`.
-3. One folder per subject with an image volume and a volume named `*seg*`, `*label*` or
+3. BIDS (ISLES 2022, ATLAS 2.0): `sub-X[/ses-Y]` folders anywhere four levels down (`rawdata/`,
+   `derivatives/<pipeline>/`), a session a case and its subject the group; label volumes named
+   by their BIDS suffix (`_mask`, `_msk`, `_dseg`) or `label-` entity, the case's image volumes
+   on the label's grid the channels (`seglab.data.bids`).
+4. One folder per subject with an image volume and a volume named `*seg*`, `*label*` or
    `*mask*` (BraTS-like), or a DICOM series (in the folder or a subfolder) and one NIfTI label.
    Several image volumes are the case's channels, in natural name order (BraTS: flair, t1,
    t1ce, t2). A folder of several cases, each label named after its image (ACDC's
@@ -17,8 +21,8 @@ Recognised layouts (docs/volumes.md), tried in this order:
    the cases in the dataset folder itself (LiTS). A subject folder may hold one image and a
    folder of a 0/1 volume per structure instead (TotalSegmentator's `s0000/ct.nii.gz` +
    `segmentations/liver.nii.gz`, ...): a class per structure, the splits from its `meta.csv`.
-4. HDF5 cases (SSL4MIS).
-5. An image folder beside a label folder under any name 2-D datasets use, below split
+5. HDF5 cases (SSL4MIS).
+6. An image folder beside a label folder under any name 2-D datasets use, below split
    folders (BTCV's `RawData/Training/img/` + `Training/label/`).
 
 Each case is cut into slices once (`seglab.data.slice_cache`); its pairs are named
@@ -39,6 +43,7 @@ from pathlib import Path
 
 import numpy as np
 
+from seglab.data.bids import bids_cases
 from seglab.data.cache import default_cache_dir
 from seglab.data.classes import ClassSpec, classes_from_dataset_json
 from seglab.data.dicom import dicom_files
@@ -88,7 +93,8 @@ class VolumesFormat(DatasetFormat):
     layout = (
         "volumes (.nii, .nii.gz, .mha, .mhd, .nrrd, DICOM series): imagesTr/ + labelsTr/ (MSD, nnU-Net), images/ + "
         "labels/ or masks/, one folder per subject with an image and a *seg*/*label*/*mask* volume, cases side by "
-        "side (LiTS' volume-0.nii + segmentation-0.nii), or an image and a label folder below split folders (BTCV's "
+        "side (LiTS' volume-0.nii + segmentation-0.nii), BIDS (sub-X/ses-Y with *_mask, *_msk or *_dseg label "
+        "volumes: ISLES 2022, ATLAS 2.0), or an image and a label folder below split folders (BTCV's "
         "Training/img/ + Training/label/)"
     )
     priority = 15  # before folder-pairs (30), whose images/ + labels/ folders it shares
@@ -230,6 +236,9 @@ def _find_layout(root: Path) -> _Layout | None:
         images = _volumes_in(root / "images")
         if images and (root / labels).is_dir():
             return _match(images, _volumes_in(root / labels), labels)
+    bids = bids_cases(root)
+    if bids is not None:
+        return _Layout(bids.subjects, bids.unlabelled, bids.problems, bids.groups)
     subjects = _subject_folders(root)
     if subjects.subjects:
         subjects.splits.update(_table_splits(root, [s.name for s in subjects.subjects]))
@@ -433,7 +442,7 @@ def _labels_by_image(images: Sequence[Path], labels: Sequence[Path]) -> dict[Pat
 
 
 def _subject_folders(root: Path) -> _Layout:
-    """Cases from one folder per subject (layout 3 of the module docstring)."""
+    """Cases from one folder per subject (layout 4 of the module docstring)."""
     layout = _Layout()
     several: list[str] = []
     unlabelled: list[Path] = []

@@ -139,6 +139,21 @@ def read_labels(path: Path, image: Volume) -> np.ndarray:
     return labels.astype(np.int64)
 
 
+def nifti_grid(path: Path) -> tuple[tuple[int, ...], np.ndarray]:
+    """The voxel grid of a NIfTI file, from its header alone: its first three dimensions and its affine.
+
+    Raises:
+        DataError: a header that cannot be read, naming the file.
+    """
+    try:
+        with reading(path):
+            image = nib.load(str(path))
+            return tuple(image.shape[:3]), image.affine
+    except _NIFTI_ERRORS as err:
+        raise DataError(f"volume '{path}' cannot be read as NIfTI (damaged or truncated?): {err}; "
+                        "export or download it again") from None
+
+
 def structure_files(folder: Path, structures: Sequence[str]) -> dict[str, Path]:
     """The volume of each of `structures` that `folder` holds (`liver` -> `liver.nii.gz`)."""
     held = {volume_stem(p): p for p in folder.iterdir() if p.is_file() and p.name.lower().endswith(VOLUME_SUFFIXES)}

@@ -1,0 +1,172 @@
+"""BIDS datasets (the Brain Imaging Data Structure), as neuroimaging challenges ship them.
+
+ISLES 2022 keeps its images in `rawdata/sub-X/ses-Y/dwi/` and `anat/` and its lesion masks in
+`derivatives/sub-X/ses-Y/`; ATLAS 2.0 keeps both in `Training/R001/sub-X/ses-1/anat/`. A case is
+one subject's session (`sub-X_ses-Y`, or `sub-X` without sessions), whose files are found in
+every `sub-X` folder within four levels of the dataset (`sourcedata/`, the files before
+conversion, left out) and told apart by their BIDS names alone,
+`sub-X[_ses-Y][_key-value...]_<suffix>.nii[.gz]`: a suffix that says mask (`_mask`, `_msk`,
+`_dseg`, `_roi`) or a `label-` entity makes a label volume (ISLES' `_msk`, ATLAS'
+`_label-L_desc-T1lesion_mask`), except a brain mask (`desc-brain_mask`) and probabilities
+(`_probseg`), which are neither; every other volume of the case is an image volume. The subject
+is the case's group, so that its sessions never straddle splits.
+
+The channels are the modalities (a file's name after `sub-X_ses-Y_`: `dwi`, `adc`,
+`space-MNI152NLin2009aSym_T1w`) that lie on the label volume's voxel grid in most labelled
+cases, in name order. A subject folder's volumes are all the case's channels, so one on
+another grid is a mistake and a `bad-volume` finding; a BIDS session holds every acquisition of
+a visit, each on the grid it was acquired on, so a modality on another grid is expected (ISLES'
+FLAIR is never resampled onto its DWI) and is left out with a log line naming it and how to
+train on it. A case that lacks a channel the others have on their grid is a `bad-volume` finding.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from seglab.data.index import Problem, natural_key
+from seglab.data.slice_cache import Subject
+from seglab.data.volumes import nifti_grid, volume_stem
+from seglab.errors import DataError
+
+log = logging.getLogger(__name__)
+
+_SUBJECT = re.compile(r"sub-[A-Za-z0-9]+")
+_CASE = re.compile(r"(sub-[A-Za-z0-9]+)(?:_ses-[A-Za-z0-9]+)?(?=_)")
+_LABEL_SUFFIXES = ("mask", "msk", "dseg", "roi")
+_NEITHER = re.compile(r"(?:^|_)desc-brain_mask$|_probseg$", re.IGNORECASE)  # brain masks, probabilities
+_SUBJECT_DEPTH = 4  # derivatives/ATLAS/train/sub-r001s001
+_SKIPPED = ("sourcedata", "__MACOSX")
+_AFFINE_TOLERANCE = 1e-3  # mm: tools that write one grid's headers round it differently
+
+
+@dataclass
+class BidsCases:
+    """The labelled cases of a BIDS dataset, its unlabelled image volumes and what could not be read."""
+
+    subjects: list[Subject] = field(default_factory=list)
+    unlabelled: list[Path] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    groups: dict[str, str] = field(default_factory=dict)  # case -> its subject
+
+
+def bids_cases(root: Path) -> BidsCases | None:
+    """The cases of the BIDS dataset in `root`; None when it holds no `sub-X` session with a label volume."""
+    cases = _case_files(root)
+    labels = {case: [p for p in files if _is_label(p)] for case, files in cases.items()}
+    if not any(labels.values()):
+        return None
+    found = BidsCases()
+    aligned: dict[str, dict[str, Path]] = {}  # labelled case -> modality -> its volume on the label's grid
+    elsewhere: dict[str, dict[str, Path]] = {}  # labelled case -> modality -> its volume on another grid
+    for case, files in cases.items():
+        if not labels[case]:
+            continue
+        label, *others = labels[case]
+        found.problems += [Problem(p, f"second label volume of {case}; only '{label.name}' is used",
+                                   "duplicate-name", (label,)) for p in others]
+        try:
+            aligned[case], elsewhere[case] = _by_grid(_images(files, case), label)
+        except DataError as err:  # the case is left out; the audit makes it fatal, naming the file
+            found.problems.append(Problem(label, str(err), "bad-volume"))
+    channels = _channels(aligned, elsewhere)
+    for case, modalities in aligned.items():
+        label = labels[case][0]
+        missing = [m for m in channels if m not in modalities]
+        if missing or not channels:
+            found.problems.append(Problem(label, _not_aligned(case, label, missing, elsewhere[case]), "bad-volume"))
+            continue
+        found.subjects.append(Subject(case, tuple(modalities[m] for m in channels), label))
+        found.groups[case] = case.split("_")[0]  # sub-X
+    found.unlabelled = [path for case, files in cases.items() if not labels[case]
+                        for modality, path in _images(files, case).items() if modality in channels]
+    return found
+
+
+def _case_files(root: Path) -> dict[str, list[Path]]:
+    """case (`sub-X_ses-Y`) -> its NIfTI files, from every `sub-X` folder within `_SUBJECT_DEPTH`
+    levels of `root`, wherever it lies (`rawdata/`, `derivatives/<pipeline>/`), naturally ordered."""
+    cases: dict[str, list[Path]] = {}
+    for folder in _subject_folders(root):
+        for path in sorted(folder.rglob("*.nii*"), key=lambda p: natural_key(p.name)):
+            case = _CASE.match(path.name)
+            if path.name.lower().endswith((".nii", ".nii.gz")) and case and case.group(1) == folder.name:
+                cases.setdefault(case.group(0), []).append(path)
+    return dict(sorted(cases.items(), key=lambda item: natural_key(item[0])))
+
+
+def _subject_folders(root: Path) -> list[Path]:
+    """The `sub-X` folders within `_SUBJECT_DEPTH` levels of `root`, not looked into further."""
+    found = []
+    for folder, subfolders, _ in os.walk(root):
+        below = len(Path(folder).relative_to(root).parts)
+        found += [Path(folder) / d for d in subfolders if _SUBJECT.fullmatch(d)]
+        subfolders[:] = [d for d in subfolders if below + 1 < _SUBJECT_DEPTH and not _SUBJECT.fullmatch(d)
+                         and not d.startswith(".") and d not in _SKIPPED]
+    return found
+
+
+def _is_label(path: Path) -> bool:
+    """A label volume by its BIDS name: a mask suffix or a `label-` entity; no brain mask or probabilities."""
+    stem = volume_stem(path)
+    entities = stem.split("_")
+    if _NEITHER.search(stem):
+        return False
+    return entities[-1].lower() in _LABEL_SUFFIXES or any(e.startswith("label-") for e in entities[1:-1])
+
+
+def _images(files: list[Path], case: str) -> dict[str, Path]:
+    """modality (the name after the case's `sub-X_ses-Y_`) -> the case's image volume of it, the
+    first where two share one (a raw and a derivative copy)."""
+    images: dict[str, Path] = {}
+    for path in files:
+        if not _is_label(path) and not _NEITHER.search(volume_stem(path)):
+            images.setdefault(volume_stem(path)[len(case) + 1:], path)
+    return images
+
+
+def _by_grid(images: dict[str, Path], label: Path) -> tuple[dict[str, Path], dict[str, Path]]:
+    """The images on the voxel grid of `label` (its shape and affine) and those on another.
+
+    Raises:
+        DataError: a header that cannot be read, naming the file.
+    """
+    shape, affine = nifti_grid(label)
+    aligned, elsewhere = {}, {}
+    for modality, path in images.items():
+        other_shape, other_affine = nifti_grid(path)
+        on_grid = other_shape == shape and np.allclose(other_affine, affine, atol=_AFFINE_TOLERANCE)
+        (aligned if on_grid else elsewhere)[modality] = path
+    return aligned, elsewhere
+
+
+def _channels(aligned: dict[str, dict[str, Path]], elsewhere: dict[str, dict[str, Path]]) -> list[str]:
+    """The modalities on their label's grid in most labelled cases, in name order; the others
+    are logged, naming a volume of each and how to train on it."""
+    counts = Counter(m for modalities in aligned.values() for m in modalities)
+    channels = sorted((m for m, n in counts.items() if 2 * n > len(aligned)), key=natural_key)
+    left_out = {m: path for found in (*aligned.values(), *elsewhere.values()) for m, path in found.items()
+                if m not in channels}
+    for modality in sorted(left_out, key=natural_key):
+        example = next((found[modality] for found in elsewhere.values() if modality in found), left_out[modality])
+        log.info("left out the '%s' volumes (e.g. '%s'): on their label volume's voxel grid in %d of %d cases; to "
+                 "train on them as a channel, resample them onto it (ANTs' antsApplyTransforms, SimpleITK's "
+                 "Resample) in a copy of the dataset", modality, example, counts[modality], len(aligned))
+    return channels
+
+
+def _not_aligned(case: str, label: Path, missing: list[str], elsewhere: dict[str, Path]) -> str:
+    """Why a labelled case has no volume for some channels: absent, or on another grid (named)."""
+    if not missing:
+        return f"case {case} has no image volume on the voxel grid of its label volume '{label}'"
+    named = ", ".join(f"'{elsewhere[m]}' lies on another grid" if m in elsewhere else f"no '{m}' volume"
+                      for m in missing)
+    return (f"case {case} lacks the {', '.join(missing)} channel on the voxel grid of its label volume '{label}' "
+            f"({named}), which most cases have: resample it onto the label's grid, or move the case out")
