@@ -454,9 +454,17 @@ def _reads_or_names_the_damaged_file(folder: Path, name: str, original: bytes, c
         set_max_pixels(budget)
 
 
+def _cells(*values: object) -> np.ndarray:
+    """A 1 x n MATLAB cell array, as scipy.io.savemat writes an object array."""
+    cells = np.empty((1, len(values)), dtype=object)
+    for k, value in enumerate(values):
+        cells[0, k] = value
+    return cells
+
+
 def _mat_bytes(compressed: bool, layout: str) -> bytes:
-    """A small mask as scipy.io.savemat writes it: a variable, SBD's struct GTcls, or Lizard's
-    objects with their ids and classes."""
+    """A small mask as scipy.io.savemat writes it: a variable, SBD's struct GTcls, Lizard's
+    objects with their ids and classes, or BSDS500's cell of a struct per annotator."""
     import io
 
     import scipy.io
@@ -466,6 +474,7 @@ def _mat_bytes(compressed: bool, layout: str) -> bytes:
         "variable": {"Segmentation": mask},
         "struct": {"GTcls": {"Segmentation": mask, "CategoriesPresent": np.array([1, 2], np.uint8)}},
         "objects": {"inst_map": mask % 4, "id": np.array([[1], [2], [3]]), "class": np.array([[5], [6], [5]])},
+        "cells": {"groundTruth": _cells({"Segmentation": mask, "Boundaries": mask > 9}, {"Segmentation": mask})},
     }[layout]
     buffer = io.BytesIO()
     scipy.io.savemat(buffer, variables, do_compression=compressed)
@@ -473,7 +482,7 @@ def _mat_bytes(compressed: bool, layout: str) -> bytes:
 
 
 MAT_FILES = tuple(_mat_bytes(compressed, layout) for compressed in (False, True)
-                  for layout in ("variable", "struct", "objects"))
+                  for layout in ("variable", "struct", "objects", "cells"))
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -12,7 +12,7 @@ import pytest
 import scipy.io
 from PIL import Image
 
-from seglab.data import discover, read_mask
+from seglab.data import discover, mat_files, read_mask
 from seglab.data.io import read_raw_mask
 from seglab.data.read_errors import ReadError
 
@@ -105,3 +105,34 @@ def test_a_struct_without_field_names_is_damaged(tmp_path):
     (tmp_path / "x.mat").write_bytes(bytes(data))
     with pytest.raises(ReadError, match=r"x\.mat' cannot be read as a MATLAB file \(damaged or truncated\)"):
         read_raw_mask(tmp_path / "x.mat")
+
+
+def annotators(*segmentations: np.ndarray) -> np.ndarray:
+    """BSDS500's and CrackForest's `groundTruth`: a 1 x K MATLAB cell, a struct per annotator."""
+    cells = np.empty((1, len(segmentations)), dtype=object)
+    for k, segmentation in enumerate(segmentations):
+        cells[0, k] = {"Segmentation": segmentation, "Boundaries": np.zeros_like(segmentation, bool)}
+    return cells
+
+
+def test_a_cell_of_annotators_gives_the_first_annotators_segmentation(tmp_path, caplog):
+    """CrackForest's `groundTruth/001.mat` beside `image/001.jpg`: `groundTruth{1}.Segmentation`
+    (1 background, 2 crack). Before, the cell was skipped: "holds no 2-D numeric array"."""
+    rng = np.random.default_rng(3)
+    for folder in ("image", "groundTruth"):
+        (tmp_path / "CFD" / folder).mkdir(parents=True)
+    first = {}
+    for i in range(1, 4):
+        crack = np.ones((H, W), np.uint8)
+        crack[i:i + 2, :] = 2
+        first[f"{i:03d}"] = crack
+        Image.fromarray(rng.integers(0, 256, (H, W, 3), np.uint8)).save(tmp_path / "CFD" / "image" / f"{i:03d}.jpg")
+        scipy.io.savemat(tmp_path / "CFD" / "groundTruth" / f"{i:03d}.mat",
+                         {"groundTruth": annotators(crack, np.ones((H, W), np.uint8))}, do_compression=i % 2 == 0)
+    mat_files._tell_first_cell.cache_clear()  # told once per process
+    with caplog.at_level("INFO", logger="seglab.data.mat_files"):
+        index = discover(tmp_path / "CFD", label_map={1: 0, 2: 1})
+    assert len(index.pairs) == 3
+    for pair in index.pairs:
+        np.testing.assert_array_equal(read_mask(pair.mask, index.mapping), first[pair.name] - 1)
+    assert "'groundTruth' hold several cells" in caplog.text and "groundTruth{1}, is read" in caplog.text

@@ -2,18 +2,22 @@
 a struct `GTcls` whose `Segmentation` field is the class mask), PASCAL-Context (`LabelMap`) and
 the nuclei datasets (CoNSeP's `type_map` beside its `inst_map`) ship them. The mask is the only
 2-D numeric array (struct fields included, one level down), else the one named for masks
-(`MASK_NAMES`); Lizard's files hold objects and their classes instead (`inst_map`, `id`,
-`class`), painted into the class mask (`_object_classes`).
+(`MASK_NAMES`). A cell array gives its first cell's arrays: BSDS500's and CrackForest's
+`groundTruth{1}.Segmentation`, the first annotator's (a cell holds one struct per annotator).
+Lizard's files hold objects and their classes instead (`inst_map`, `id`, `class`), painted into
+the class mask (`_object_classes`).
 
-MATLAB 5 files (up to 7.2) are parsed here, numeric arrays and structs only: SciPy's reader
-crashes the process (a segmentation fault) on some damaged files, which a dataset reader must
-survive. Every length is checked against the bytes that hold it, an array's size against the
+MATLAB 5 files (up to 7.2) are parsed here, numeric arrays, structs and cells only: SciPy's
+reader crashes the process (a segmentation fault) on some damaged files, which a dataset reader
+must survive. Every length is checked against the bytes that hold it, an array's size against the
 pixel budget before it is read, and compressed variables inflate only as far as the budget
 allows. MATLAB 7.3 files are HDF5 files and read as such.
 """
 
 from __future__ import annotations
 
+import functools
+import logging
 import math
 import struct
 import zlib
@@ -24,6 +28,8 @@ import numpy as np
 from seglab.data.pixel_budget import max_pixels, within_budget
 from seglab.data.read_errors import Unusable
 
+log = logging.getLogger(__name__)
+
 MAT_SUFFIX = ".mat"
 MASK_NAMES = ("Segmentation", "LabelMap", "mask", "label", "labels", "seg", "gt",
               "type_map")  # SBD, PASCAL-Context, ..., CoNSeP and HoVer-Net's nuclei types
@@ -32,7 +38,7 @@ _HEADER = 128
 _MATRIX, _COMPRESSED = 14, 15  # data element types
 _TYPES = {1: "i1", 2: "u1", 3: "i2", 4: "u2", 5: "i4", 6: "u4", 7: "f4", 9: "f8", 12: "i8", 13: "u8"}
 _CLASSES = {6: "f8", 7: "f4", 8: "i1", 9: "u1", 10: "i2", 11: "u2", 12: "i4", 13: "u4", 14: "i8", 15: "u8"}
-_STRUCT = 2  # array class of a struct; cells, characters, sparse arrays and objects are skipped
+_CELL, _STRUCT = 1, 2  # array classes of a cell array and a struct; characters, sparse arrays, objects are skipped
 
 
 def is_hdf5_mat(path: Path) -> bool:
@@ -65,7 +71,8 @@ def load_mat(path: Path) -> np.ndarray:
 
 def mat_arrays(path: Path) -> dict[str, np.ndarray]:
     """The numeric arrays (up to 2-D) of a MATLAB 5 file by name (a struct's fields as
-    `struct.field`), read by seglab's own parser: no code in the file can run.
+    `struct.field`, a cell array's first cell as `cell{1}`), read by seglab's own parser: no code
+    in the file can run.
 
     Raises:
         Unusable: not a MATLAB 5 file, or damaged (`unreadable`).
@@ -158,6 +165,8 @@ class _Matrix:
             return [(self.name, array)] if array is not None else []
         if self.kind == _STRUCT and depth == 0:
             return self.fields()
+        if self.kind == _CELL and depth == 0:
+            return self.first_cell()
         return []
 
     def numeric(self) -> np.ndarray | None:
@@ -174,6 +183,24 @@ class _Matrix:
             raise ValueError(f"variable '{self.name}' holds {values.size} values for dimensions {self.dims}")
         return values.astype(_CLASSES[self.kind]).reshape(self.dims, order="F").squeeze()
 
+    def first_cell(self) -> list[tuple[str, np.ndarray]]:
+        """The arrays of a cell array's first cell, named `cell{1}` (a struct's fields
+        `cell{1}.field`): BSDS500 keeps one struct per annotator, the first is read, the others
+        left. A cell inside a cell is skipped."""
+        cells = math.prod(self.dims)
+        if cells <= 0 or any(n < 0 for n in self.dims):
+            return []
+        kind, payload, self.at = self.reader.element(self.at, len(self.reader.data))
+        if kind != _MATRIX or not payload:
+            return []
+        cell = _Matrix(self.reader, payload)
+        if cell.kind == _CELL:
+            return []
+        found = [(f"{self.name}{{1}}{name.removeprefix(cell.name)}", a) for name, a in cell.arrays(depth=0)]
+        if found and cells > 1:
+            _tell_first_cell(self.name)
+        return found
+
     def fields(self) -> list[tuple[str, np.ndarray]]:
         """The numeric fields of a 1x1 struct, named `struct.field`."""
         if math.prod(self.dims) != 1:
@@ -189,6 +216,13 @@ class _Matrix:
             if kind == _MATRIX and payload:
                 found += [(f"{self.name}.{field}", a) for _, a in _Matrix(self.reader, payload).arrays(depth=1)]
         return found
+
+
+@functools.cache
+def _tell_first_cell(name: str) -> None:
+    """Log, once per variable name, that a cell array's other cells are left."""
+    log.info("MATLAB cell arrays '%s' hold several cells (BSDS500's groundTruth: one annotator each); the "
+             "first, %s{1}, is read, the others are left", name, name)
 
 
 def _inflate(payload: bytes) -> bytes:
