@@ -996,6 +996,56 @@ def test_any_array_stacks_give_pairs_or_a_seglab_error(tmp_path_factory, images,
     _small_allocation(lambda: _only_seglab_errors(root, tmp_path_factory.mktemp("cache")))
 
 
+def _stack_files(kind: str) -> dict[str, bytes] | None:
+    """Files of a stacked dataset: TissueNet's .npz (X, y: two channels of object numbers, and a
+    string array), saved with or without compression, or MitoEM's HDF5 pair (None without h5py)."""
+    import io
+
+    objects = np.zeros((3, 4, 18, 2), np.int32)
+    objects[:, 1:3, 2:5], objects[:, 1:3, 9:12] = 1, 2
+    if kind != "h5":
+        buffer = io.BytesIO()
+        save = np.savez_compressed if kind == "npz-compressed" else np.savez
+        save(buffer, X=objects.astype(np.float32) / 2, y=objects, tissue_list=np.array(["lung"] * 3))
+        return {"tissuenet_v1.1_train.npz": buffer.getvalue()}
+    try:
+        import h5py
+    except ImportError:
+        return None
+    files = {}
+    for name, array in (("im.h5", objects[..., 0].astype(np.uint8) * 90), ("mito_label.h5", objects[..., 1])):
+        buffer = io.BytesIO()
+        with h5py.File(buffer, "w") as file:
+            file.create_dataset("main", data=array, compression="gzip")
+        files[name] = buffer.getvalue()
+    return files
+
+
+STACK_FILES = tuple(files for kind in ("npz", "npz-compressed", "h5") if (files := _stack_files(kind)) is not None)
+
+
+@example(which=0, cut=0, flips=[], claimed=b"(900000, 4, 18, 2)")  # a header asking for 1 GB
+@example(which=1, cut=0, flips=[(539, 82)], claimed=None)  # zipfile's NotImplementedError ("zip file version 8.2")
+@example(which=len(STACK_FILES) - 1, cut=0, flips=[(2311, 226), (837, 157)], claimed=None)  # h5py's KeyError
+@SETTINGS
+@given(which=st.sampled_from(range(len(STACK_FILES))), cut=st.integers(0, 4000),
+       flips=st.lists(st.tuples(st.integers(0, 3999), st.integers(0, 255)), max_size=6),
+       claimed=st.none() | st.sampled_from([b"(9, 4, 18, 2)", b"(3, 4, 18, 9)", b"(3, 40000, 18000, 2)"]))
+def test_any_damaged_stack_file_gives_pairs_or_a_seglab_error(tmp_path_factory, which, cut, flips, claimed):
+    """TissueNet's .npz stacks and MitoEM's HDF5 stacks cut short, with bytes overwritten or an
+    array header claiming other shapes: a dataset of pairs or a seglab error, under 64 MB."""
+    root = tmp_path_factory.mktemp("stacks")
+    first, *others = STACK_FILES[which].items()
+    for name, data in others:
+        (root / name).write_bytes(data)
+    data = bytearray(first[1] if claimed is None else first[1].replace(b"(3, 4, 18, 2)", claimed))
+    for at, value in flips:
+        if at < len(data):
+            data[at] = value
+    (root / first[0]).write_bytes(bytes(data[: len(data) - cut % max(len(data) - 8, 1)]))
+    _small_allocation(lambda: _only_seglab_errors(root, tmp_path_factory.mktemp("cache")))
+
+
 band_folder_names = st.sampled_from(["train_red", "train_green", "train_blue", "train_nir", "rgb", "nir", "images",
                                      "images_denoised", "B02", "B03", "dsm"])
 

@@ -2,7 +2,8 @@
 three folds (`Fold 1/images/fold1/images.npy` float64 RGB, `Fold 1/masks/fold1/masks.npy` with
 five types' instance maps and a background channel, `types.npy` beside), CoNIC's `images.npy` +
 `labels.npy` (instances, classes), and `X_train.npy` + `y_train.npy` class indices. Before, each
-stack was taken for one image and nothing paired."""
+stack was taken for one image and nothing paired. TissueNet's .npz files (`X`, `y`) and MitoEM's
+HDF5 stacks (`train/im.h5` + `train/mito_label.h5`) found no layout."""
 
 from __future__ import annotations
 
@@ -119,8 +120,8 @@ def test_unreadable_stacks_are_named(tmp_path):
     with pytest.raises(DataError, match=r"images\.npy' cannot be read as a NumPy array"):
         discover(tmp_path, cache_dir=str(tmp_path / "cache"))
     np.save(tmp_path / "images.npy", np.zeros((2, H, W, 3), np.uint8))
-    np.save(tmp_path / "masks.npy", np.full((2, H, W), 300, np.int32))
-    with pytest.raises(DataError, match=r"masks\.npy': slice 0 holds values outside the class indices 0-255"):
+    np.save(tmp_path / "masks.npy", np.full((2, H, W), -3, np.int32))
+    with pytest.raises(DataError, match=r"masks\.npy': slice 0 holds negative, fractional or infinite values"):
         discover(tmp_path, cache_dir=str(tmp_path / "cache"))
 
 
@@ -188,3 +189,112 @@ def test_channel_pages_are_no_stack(tmp_path: Path) -> None:
     tifffile.imwrite(tmp_path / "a.tif", np.zeros((3, H, W), np.uint8), imagej=True, metadata={"axes": "CYX"})
     tifffile.imwrite(tmp_path / "b.tif", np.zeros((5, H, W), np.uint8), imagej=True, metadata={"axes": "ZYX"})
     assert tiff_stack_shape(tmp_path / "a.tif") is None and tiff_stack_shape(tmp_path / "b.tif") == (5, H, W)
+
+
+def objects(rng: np.random.Generator, count: int, first: int = 1, boxes: int = 10) -> np.ndarray:
+    """(count, H, W) instance maps: `boxes` 3 x 3 boxes apart, numbered from `first`, in each slice."""
+    maps = np.zeros((count, H, W), np.int32)
+    for i in range(count):
+        for k, cell in enumerate(rng.choice(30, boxes, replace=False)):
+            y, x = 4 * (cell // 6), 4 * (cell % 6)
+            maps[i, y:y + 3, x:x + 3] = first + k
+    return maps
+
+
+def tissuenet(root: Path) -> dict[str, np.ndarray]:
+    """TissueNet v1.1 as DeepCell ships it: `tissuenet_v1.1_{train,val,test}.npz`, each with `X`
+    (N, H, W, 2) float32 nuclear and membrane channels, `y` (N, H, W, 2) int32 whole-cell and
+    nuclear ids (nucleus k inside cell k), `tissue_list` and `platform_list`; val and test of one
+    count. Returns each split's y."""
+    rng = np.random.default_rng(4)
+    root.mkdir(parents=True)
+    ys = {}
+    for split, count in (("train", 4), ("val", 2), ("test", 2)):
+        cells = objects(rng, count)
+        nuclei = np.where(np.roll(cells, 1, axis=2) == cells, cells, 0)  # each cell's inner part
+        ys[split] = np.stack([cells, nuclei], axis=-1)
+        images = np.stack([nuclei > 0, cells > 0], axis=-1).astype(np.float32) + rng.normal(0, 0.1, (count, H, W, 2))
+        np.savez_compressed(root / f"tissuenet_v1.1_{split}.npz", X=images.astype(np.float32), y=ys[split],
+                            tissue_list=np.array(["breast"] * count), platform_list=np.array(["codex"] * count))
+    return ys
+
+
+def test_tissuenet_npz_files_read_their_whole_cell_ids_as_objects(tmp_path, caplog):
+    ys = tissuenet(tmp_path / "tissuenet")
+    with caplog.at_level("INFO", logger="seglab.data.array_stacks"):
+        report = inspect_dataset(tmp_path / "tissuenet", cache_dir=str(tmp_path / "cache"))
+    index = report.index
+    assert index.format == "array-stack" and len(index.pairs) == 8
+    assert {(p.split, p.name.rsplit("_", 1)[0]) for p in index.pairs} == {
+        (s, f"tissuenet_v1.1_{s}") for s in ("train", "val", "test")}
+    assert [p.code for p in report.problems] == ["instance-ids"]
+    assert "tissuenet_v1.1_train.npz:y' holds 2 channels of object numbers" in caplog.text
+    assert "channel 0 is read" in caplog.text
+    for pair in index.pairs:
+        split, i = pair.split, int(pair.name.rsplit("_", 1)[1])
+        np.testing.assert_array_equal(read_mask(pair.mask, index.mapping), ys[split][i, ..., 0])
+        assert read_image(pair.image).shape == (H, W, 2)
+    objects_read = discover(tmp_path / "tissuenet", cache_dir=str(tmp_path / "cache"), instance_masks=True)
+    assert objects_read.classes.names == ("background", "object")
+    pair = next(p for p in objects_read.pairs if p.split == "val")
+    np.testing.assert_array_equal(read_mask(pair.mask, objects_read.mapping), ys["val"][0, ..., 0] > 0)
+
+
+def test_object_numbers_past_255_are_kept_and_several_pairs_in_one_folder_are_named_apart(tmp_path):
+    """Instance ids were refused as 'values outside the class indices 0-255'; `data/y_train.npy`
+    and `data/y_test.npy` both named their pairs `data_00000`, ..."""
+    rng = np.random.default_rng(5)
+    (tmp_path / "data").mkdir()
+    maps = {split: objects(rng, 3, first=300 if split == "train" else 70000) for split in ("train", "test")}
+    for split, masks in maps.items():
+        np.save(tmp_path / "data" / f"X_{split}.npy", rng.integers(0, 256, (3, H, W), np.uint8))
+        np.save(tmp_path / "data" / f"y_{split}.npy", masks)
+    report = inspect_dataset(tmp_path, cache_dir=str(tmp_path / "cache"), instance_masks=True)
+    index = report.index
+    assert sorted(p.name for p in index.pairs) == [f"y_{s}_{i:05d}" for s in ("test", "train") for i in range(3)]
+    assert {p.mask.suffix for p in index.pairs} == {".png", ".npy"}  # 16-bit PNG, else .npy past 65535
+    for pair in index.pairs:
+        raw = maps[pair.split][int(pair.name[-5:])]
+        np.testing.assert_array_equal(read_mask(pair.mask, index.mapping), raw > 0)
+
+
+def test_a_damaged_npz_stack_is_named(tmp_path):
+    tissuenet(tmp_path / "t")
+    train = tmp_path / "t" / "tissuenet_v1.1_train.npz"
+    data = train.read_bytes()
+    train.write_bytes(data[: len(data) * 2 // 3])  # the central directory and y cut off
+    report = inspect_dataset(tmp_path / "t", cache_dir=str(tmp_path / "cache"))
+    assert len(report.index.pairs) == 4 and train in report.index.ignored
+    assert [(p.code, p.path) for p in report.problems if p.code != "instance-ids"] == [("unreadable", train)]
+    assert "NumPy archive '" in report.problems[0].message
+    np.savez(train, X=np.zeros((4, H, W, 2), np.float32), y=np.zeros((4, H, W, 2), np.int32))
+    data = train.read_bytes()  # an uncompressed archive: X's and y's headers claim 9 slices, not 4
+    train.write_bytes(data.replace(b"'shape': (4, 20, 24, 2)", b"'shape': (9, 20, 24, 2)"))
+    with pytest.raises(DataError, match=r"array 'X' of '.*tissuenet_v1\.1_train\.npz' claims \(9, 20, 24, 2\)"):
+        discover(tmp_path / "t", cache_dir=str(tmp_path / "cache"))
+
+
+def test_mitoem_hdf5_stacks_pair_slice_by_slice_with_the_split_of_their_folder(tmp_path):
+    """MitoEM and Lucchi++ as pytorch_connectomics reads them: `train/im.h5` (dataset `main`,
+    (Z, Y, X) uint8) beside `train/mito_label.h5` (`main`, mitochondria numbered past 255)."""
+    h5py = pytest.importorskip("h5py")
+    rng = np.random.default_rng(6)
+    labels = {}
+    for split, count in (("train", 4), ("val", 2)):
+        labels[split] = objects(rng, count, first=250, boxes=24).astype(np.uint16)
+        images = np.where(labels[split] > 0, 60, 160).astype(np.uint8)
+        (tmp_path / "mitoem" / split).mkdir(parents=True)
+        with h5py.File(tmp_path / "mitoem" / split / "im.h5", "w") as file:
+            file.create_dataset("main", data=images, compression="gzip")
+        with h5py.File(tmp_path / "mitoem" / split / "mito_label.h5", "w") as file:
+            file.create_dataset("main", data=labels[split], compression="gzip")
+    report = inspect_dataset(tmp_path / "mitoem", cache_dir=str(tmp_path / "cache"))
+    assert report.index.format == "array-stack" and "instance-ids" in [p.code for p in report.problems]
+    assert report.index.pairing == ["train/im.h5 + train/mito_label.h5 [train]: 4 slices",
+                                    "val/im.h5 + val/mito_label.h5 [val]: 2 slices"]
+    index = discover(tmp_path / "mitoem", cache_dir=str(tmp_path / "cache"), instance_masks=True)
+    for pair in index.pairs:
+        split, i = pair.name.split("_")
+        assert pair.split == split
+        np.testing.assert_array_equal(read_mask(pair.mask, index.mapping), labels[split][int(i)] > 0)
+        np.testing.assert_array_equal(read_image(pair.image)[..., 0] == 60, labels[split][int(i)] > 0)

@@ -16,7 +16,15 @@ class-index PNG, so that every later stage reads plain pairs. PanNuke's `Fold 1`
 `Fold 3` are its paper's first split: train, val, test; otherwise the names say it
 (`X_train.npy`, `train/images.npy`). Multi-page TIFF stacks (`tiff_stacks`: Lucchi's
 `training.tif` + `training_groundtruth.tif`, ISBI 2012's `train-volume.tif` + `train-labels.tif`)
-are stacks too, images unless named for masks.
+and HDF5 files of one 3-D dataset (`hdf5_files.h5_stack`: MitoEM's `train/im.h5` +
+`train/mito_label.h5`) are stacks too, images unless named for masks. A .npz file's arrays
+named for images and masks are stacks (`npz_stacks`: TissueNet's `tissuenet_v1.1_train.npz`
+holding `X` and `y`).
+
+Masks that number objects are kept as numbers (a 16-bit PNG past 255, `.npy` past 65535), so
+that the audit's `instance-ids` warning and `--instance-masks` read them as for any instance
+mask; two channels of objects, neither a class of the other's (TissueNet's whole-cell and
+nuclear ids), give the first channel, as the log says.
 """
 
 from __future__ import annotations
@@ -26,6 +34,8 @@ import json
 import logging
 import os
 import re
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -36,10 +46,11 @@ from seglab.data.cache import default_cache_dir
 from seglab.data.classes import ClassSpec
 from seglab.data.file_threads import on_threads
 from seglab.data.file_version import file_version
-from seglab.data.folders import walk
+from seglab.data.folders import Folder, walk
 from seglab.data.formats import FORMATS, DatasetFormat, ReadOptions
-from seglab.data.index import DatasetIndex, Pair, natural_key
+from seglab.data.index import DatasetIndex, Pair, Problem, natural_key
 from seglab.data.encoding import choose_encoding
+from seglab.data.hdf5_files import HDF5_SUFFIXES, h5_stack, h5_stack_shape
 from seglab.data.naming import (
     folder_split,
     folders_split,
@@ -48,18 +59,20 @@ from seglab.data.naming import (
     usable_splits,
 )
 from seglab.data.npy_files import memory_mapped, npy_header
+from seglab.data.npz_stacks import npz_member_shapes, read_npz_stack
 from seglab.data.pixel_budget import max_pixels
-from seglab.data.read_errors import TIFF_SUFFIXES
+from seglab.data.read_errors import TIFF_SUFFIXES, Unusable
+from seglab.data.stack_masks import MaskReading, mask_reading
 from seglab.data.staging import staged_folder
 from seglab.data.tiff_stacks import read_tiff_stack, tiff_stack_shape
 from seglab.errors import DataError
 
 log = logging.getLogger(__name__)
 
-CACHE_VERSION = 1  # part of every key: bump when what is written changes
+CACHE_VERSION = 2  # part of every key: bump when what is written changes
 PANNUKE_CLASSES = ("background", "neoplastic", "inflammatory", "connective", "dead", "epithelial")
 _MOST_CHANNELS = 16
-_MOST_TIFF_STACKS = 12  # TIFF files in a folder whose headers are read to find stacks
+_MOST_OPENED = 12  # TIFF, HDF5 or .npz files in a folder whose headers are read to find stacks
 _SAMPLED = 8  # slices read to tell how a mask stack holds its classes
 _MANIFEST = "slices.json"  # written last: a folder without it was never completed
 _FOLD = re.compile(r"fold[ _-]?([123])$", re.IGNORECASE)
@@ -68,10 +81,11 @@ _FOLD_SPLITS = {"1": "train", "2": "val", "3": "test"}  # PanNuke's paper, split
 
 @dataclass(frozen=True)
 class _Stack:
-    """A `.npy` file of many images or masks, from its header."""
+    """A file of many images or masks (or an array of a .npz file: `member`), from its header."""
 
     path: Path
     shape: tuple[int, ...]
+    member: str | None = None
 
     @property
     def count(self) -> int:
@@ -82,121 +96,141 @@ class _Stack:
         return self.shape[1], self.shape[2]
 
     @property
-    def tiff(self) -> bool:
-        return self.path.suffix.lower() in TIFF_SUFFIXES
+    def name(self) -> str:
+        """What names its role and split: the .npz array's name (`X`, `y_train`), else the file's."""
+        return self.member or self.path.stem
 
-    def slices(self) -> np.ndarray:
-        """The stack's slices: a .npy file memory-mapped, a TIFF's pages read.
+    @property
+    def image_unless_named(self) -> bool:
+        """A multi-page TIFF or HDF5 file is images unless named for masks (Lucchi's `training.tif`,
+        MitoEM's `im.h5`): EM stacks name their images so."""
+        return self.path.suffix.lower() in (*TIFF_SUFFIXES, *HDF5_SUFFIXES)
+
+    @contextmanager
+    def slices(self) -> Iterator[Sequence[np.ndarray]]:
+        """The stack's slices: a .npy file memory-mapped, a TIFF's pages or a .npz array read, an
+        HDF5 dataset open to be read slice by slice.
 
         Raises:
             DataError: a damaged or truncated file, naming it.
         """
-        if self.tiff:
-            return read_tiff_stack(self.path)
-        try:
-            return memory_mapped(self.path)
-        except (OSError, ValueError) as err:
-            raise DataError(f"stack '{self.path}' cannot be read as a NumPy array (damaged or truncated, or "
-                            f"of Python objects): {err}") from None
+        suffix = self.path.suffix.lower()
+        if suffix in TIFF_SUFFIXES:
+            yield read_tiff_stack(self.path)
+        elif self.member is not None:
+            yield read_npz_stack(self.path, self.member)
+        elif suffix in HDF5_SUFFIXES:
+            try:
+                with h5_stack(self.path) as dataset:
+                    yield dataset
+            except Unusable as err:
+                raise DataError(f"HDF5 stack '{self.path}' {err}") from None
+        else:
+            try:
+                mapped = memory_mapped(self.path)
+            except (OSError, ValueError) as err:
+                raise DataError(f"stack '{self.path}' cannot be read as a NumPy array (damaged or truncated, or "
+                                f"of Python objects): {err}") from None
+            yield mapped
 
 
-def _stacks(root: Path) -> list[_Stack]:
-    """The `.npy` files under `root` (in the folders `folders.walk` lists, the listing every
-    layout shares) named for images or masks whose header shows a stack of 2-D images, and the
-    multi-page TIFF stacks (`tiff_stacks`) of folders holding a few TIFF files (a folder of tiles
-    is not opened file by file)."""
-    found = []
+def _stack_shaped(shape: tuple[int, ...]) -> bool:
+    """(N, H, W, C) with C up to `_MOST_CHANNELS`, or (N, H, W) with W over it (an (H, W, C)
+    image is no stack)."""
+    return (len(shape) == 4 and shape[3] <= _MOST_CHANNELS) or (len(shape) == 3 and shape[2] > _MOST_CHANNELS)
+
+
+def _named_for_a_role(name: str) -> bool:
+    return looks_like_image_folder(name) or looks_like_mask_folder(name)
+
+
+def _stacks(root: Path) -> tuple[list[_Stack], list[Problem]]:
+    """The stacks of 2-D images under `root` (in the folders `folders.walk` lists, the listing
+    every layout shares), told from headers: `.npy` files and .npz arrays named for images or
+    masks, multi-page TIFF stacks (`tiff_stacks`) and HDF5 files of one 3-D dataset; and the
+    .npz files that cannot be read (a damaged TissueNet split must not pass unnoticed). TIFF,
+    HDF5 and .npz files are opened only in folders holding a few of them (a folder of tiles or of
+    slices is not opened file by file)."""
+    found, damaged = [], []
     for folder in walk(root):
-        tiffs = [p for p in folder.files if p.suffix.lower() in TIFF_SUFFIXES]
-        for path in tiffs if len(tiffs) <= _MOST_TIFF_STACKS else []:
+        for path in _few(folder, TIFF_SUFFIXES):
             shape = tiff_stack_shape(path)
             if shape is not None:
                 found.append(_Stack(path, shape))
+        for path in _few(folder, HDF5_SUFFIXES):
+            shape = h5_stack_shape(path)
+            if shape is not None and _stack_shaped(shape):
+                found.append(_Stack(path, shape))
+        for path in _few(folder, (".npz",)):
+            try:
+                arrays = npz_member_shapes(path)
+            except DataError as err:
+                damaged.append(Problem(path, str(err), "unreadable"))
+                continue
+            found += [_Stack(path, shape, name) for name, shape in arrays.items()
+                      if _stack_shaped(shape) and _named_for_a_role(name if len(arrays) > 1 else path.stem)]
         for path in folder.files:
-            stem = path.stem
-            if path.suffix.lower() != ".npy" or not (looks_like_image_folder(stem) or looks_like_mask_folder(stem)):
+            if path.suffix.lower() != ".npy" or not _named_for_a_role(path.stem):
                 continue
             try:
                 shape, _ = npy_header(path)
             except (OSError, ValueError):
                 continue  # reading it as an image reports it
-            if (len(shape) == 4 and shape[3] <= _MOST_CHANNELS) or (len(shape) == 3 and shape[2] > _MOST_CHANNELS):
+            if _stack_shaped(shape):
                 found.append(_Stack(path, tuple(shape)))
-    return found
+    return found, damaged
+
+
+def _few(folder: Folder, suffixes: tuple[str, ...]) -> list[Path]:
+    """The folder's files of these suffixes, when there are at most `_MOST_OPENED`."""
+    files = [p for p in folder.files if p.suffix.lower() in suffixes]
+    return files if len(files) <= _MOST_OPENED else []
 
 
 def _pairs_of_stacks(stacks: list[_Stack]) -> list[tuple[_Stack, _Stack]]:
     """(images, masks) stacks: each mask stack with the image stack of its count and size that
-    shares the longest part of its path, then its split word (`X_train.npy` for `y_train.npy`).
+    shares the longest part of its path (the same .npz file the most), then its split word
+    (`X_train.npy` for `y_train.npy`), then the longest start of its name (`AC3_inputs.h5` for
+    `AC3_labels.h5`).
 
     Raises:
         DataError: two image stacks fit a mask stack equally well.
     """
-    images = [s for s in stacks if looks_like_image_folder(s.path.stem)
-              or (s.tiff and not looks_like_mask_folder(s.path.stem))]  # Lucchi's training.tif
+    images = [s for s in stacks if looks_like_image_folder(s.name)
+              or (s.image_unless_named and not looks_like_mask_folder(s.name))]
     paired = []
-    for masks in (s for s in stacks if looks_like_mask_folder(s.path.stem)):
+    for masks in (s for s in stacks if looks_like_mask_folder(s.name)):
         fitting = [i for i in images if i.count == masks.count and i.size == masks.size]
         if not fitting:
             continue
-        shared = {i.path: (len(os.path.commonpath([i.path, masks.path])),
-                           folder_split(i.path.stem) == folder_split(masks.path.stem)) for i in fitting}
-        best = [i for i in fitting if shared[i.path] == max(shared.values())]
+        shared = {i: (len(os.path.commonpath([i.path, masks.path])), _named_split(i) == _named_split(masks),
+                      len(os.path.commonprefix([i.name.lower(), masks.name.lower()]))) for i in fitting}
+        best = [i for i in fitting if shared[i] == max(shared.values())]
         if len(best) > 1:
             raise DataError(f"'{masks.path}': {len(best)} image stacks of its count and size fit it equally "
-                            f"({', '.join(str(i.path) for i in best)}); list the pairs in a manifest")
+                            f"({', '.join(_label(i) for i in best)}); list the pairs in a manifest")
         paired.append((best[0], masks))
     return paired
 
 
-@dataclass(frozen=True)
-class _MaskReading:
-    """How a mask stack holds its classes: `kind` is "classes", "one-hot", "typed-objects"
-    (PanNuke) or "objects-and-classes" (CoNIC, `channel` the classes')."""
-
-    kind: str
-    channel: int = 0
-
-    def classes(self, mask: np.ndarray) -> np.ndarray:
-        """One slice's class indices."""
-        if self.kind == "classes":
-            return mask if mask.ndim == 2 else mask[..., 0]
-        if self.kind == "one-hot":
-            return np.argmax(mask, axis=-1)
-        if self.kind == "typed-objects":
-            types = mask[..., :-1] > 0
-            return np.where(types.any(axis=-1), np.argmax(types, axis=-1) + 1, 0)
-        return mask[..., self.channel]
+def _label(stack: _Stack, root: Path | None = None) -> str:
+    """The stack's file (below `root`), and its array in a .npz file: `a.npz:X`."""
+    path = stack.path.relative_to(root).as_posix() if root is not None else str(stack.path)
+    return f"{path}:{stack.member}" if stack.member is not None else path
 
 
-def _mask_reading(stack: _Stack, sample: np.ndarray) -> _MaskReading:
-    """How `stack` holds its classes, told from a few of its slices.
-
-    Raises:
-        DataError: channels that none of the readings fits, naming the file.
-    """
-    if sample.ndim == 3 or sample.shape[-1] == 1:
-        return _MaskReading("classes")
-    binary = ((sample == 0) | (sample == 1)).all(axis=(0, 1, 2))
-    if binary.all() and (sample.sum(axis=-1) == 1).all():
-        return _MaskReading("one-hot")
-    whole = (sample >= 0).all() and (sample == np.round(sample)).all()
-    if whole and binary[-1]:
-        return _MaskReading("typed-objects")
-    if whole and sample.shape[-1] == 2:
-        counts = [len(np.unique(sample[..., c])) for c in range(2)]
-        return _MaskReading("objects-and-classes", channel=int(np.argmin(counts)))
-    raise DataError(f"mask stack '{stack.path}' holds {stack.shape} arrays whose {sample.shape[-1]} channels are "
-                    "neither class indices, one-hot classes, instance maps per type beside a 0/1 background "
-                    "channel (PanNuke), nor instances beside classes (CoNIC); save (N, H, W) class indices")
+def _named_split(stack: _Stack) -> str | None:
+    """The split its array's or its file's name says (`y_test`, `tissuenet_v1.1_test.npz`)."""
+    return (folder_split(stack.member) if stack.member is not None else None) or folder_split(stack.path.stem)
 
 
 def _split(stack: _Stack, root: Path) -> str | None:
-    """The split the file's name says (`y_test.npy`); PanNuke's `Fold 1`..`Fold 3` as train, val
-    and test; else the split a folder names."""
+    """The split the array's or file's name says (`y_test.npy`, `tissuenet_v1.1_val.npz`);
+    PanNuke's `Fold 1`..`Fold 3` as train, val and test; else the split a folder names
+    (MitoEM's `val/mito_label.h5`)."""
     folds = (_FOLD.search(part) for part in reversed(stack.path.parent.relative_to(root).parts))
     fold = next((found for found in folds if found), None)
-    return folder_split(stack.path.stem) or (_FOLD_SPLITS[fold.group(1)] if fold else folders_split(stack.path, root))
+    return _named_split(stack) or (_FOLD_SPLITS[fold.group(1)] if fold else folders_split(stack.path, root))
 
 
 def _image_file(image: np.ndarray, path: Path) -> Path:
@@ -213,41 +247,64 @@ def _image_file(image: np.ndarray, path: Path) -> Path:
     return target
 
 
-def _extracted(images: _Stack, masks: _Stack, cache: Path) -> tuple[list[tuple[str, str]], str]:
+def _mask_file(classes: np.ndarray, path: Path) -> Path:
+    """One mask slice as a class-index PNG, 16-bit past 255 (object numbers), else as `.npy`
+    (object numbers past 65535); the file written."""
+    most = int(classes.max(initial=0))
+    if most > np.iinfo(np.uint16).max:
+        target = path.with_suffix(".npy")
+        np.save(target, classes.astype(np.int64))
+        return target
+    target = path.with_suffix(".png")
+    Image.fromarray(classes.astype(np.uint8 if most <= 255 else np.uint16)).save(target)
+    return target
+
+
+def _extracted(images: _Stack, masks: _Stack, cache: Path) -> tuple[list[tuple[str, str]], MaskReading]:
     """Each slice's image and mask file in `cache`, written now or by an earlier call for the
-    same files, and how the masks held their classes (`_MaskReading.kind`).
+    same files, and how the masks held their classes.
 
     Raises:
-        DataError: slices over the pixel budget, masks no reading fits, class indices outside 0-255.
+        DataError: slices over the pixel budget, masks no reading fits, negative or fractional values.
     """
     height, width = masks.size
     if height * width > max_pixels():
         raise DataError(f"'{masks.path}': each slice is {height}x{width} = {height * width:,} pixels, "
                         f"more than --max-pixels {max_pixels():,}")
-    facts = [CACHE_VERSION, [list(file_version(p.path)) for p in (images, masks)]]
-    named = "_".join(masks.path.parent.parts[-2:] + (images.path.stem,))  # the source in audit messages
+    facts = [CACHE_VERSION, [[*file_version(p.path), p.member] for p in (images, masks)]]
+    source = (images.path.stem, images.member) if images.member else (images.path.stem,)
+    named = "_".join(masks.path.parent.parts[-2:] + source)  # the source in audit messages
     folder = cache / f"{named}-{hashlib.sha256(json.dumps(facts).encode()).hexdigest()[:20]}"
     if not (folder / _MANIFEST).is_file():
-        log.info("writing the %d slices of '%s' and '%s' into '%s' (once)", masks.count, images.path, masks.path,
-                 folder)
-        pixels, labels = images.slices(), masks.slices()
-        reading = _mask_reading(masks, np.asarray(labels[:_SAMPLED]))
-        with staged_folder(folder) as partial:
+        log.info("writing the %d slices of '%s' and '%s' into '%s' (once)", masks.count, _label(images),
+                 _label(masks), folder)
+        with images.slices() as pixels, masks.slices() as labels, staged_folder(folder) as partial:
+            reading = mask_reading(_label(masks), masks.shape, np.asarray(labels[:_SAMPLED]))
 
             def one(i: int) -> tuple[str, str]:
                 classes = reading.classes(np.asarray(labels[i]))
-                if classes.size and (classes.min() < 0 or classes.max() > 255 or (classes != np.round(classes)).any()):
-                    raise DataError(f"mask stack '{masks.path}': slice {i} holds values outside the class indices "
-                                    "0-255")
+                if classes.size and not (np.isfinite(classes).all() and classes.min() >= 0
+                                         and (classes == np.round(classes)).all()):
+                    raise DataError(f"mask stack '{_label(masks)}': slice {i} holds negative, fractional or "
+                                    "infinite values, neither class indices nor object numbers")
                 image = _image_file(np.asarray(pixels[i]), partial / f"{i:05d}_image")
-                Image.fromarray(classes.astype(np.uint8)).save(partial / f"{i:05d}_mask.png")
-                return image.name, f"{i:05d}_mask.png"
+                return image.name, _mask_file(classes, partial / f"{i:05d}_mask").name
 
-            manifest = {"slices": on_threads(one, range(masks.count)), "reading": reading.kind}
+            manifest = {"slices": on_threads(one, range(masks.count)), "reading": reading.kind,
+                        "channel": reading.channel}
             (partial / _MANIFEST).write_text(json.dumps(manifest))
     manifest = json.loads((folder / _MANIFEST).read_text())
     slices = [(str(folder / image), str(folder / mask)) for image, mask in manifest["slices"]]
-    return slices, str(manifest["reading"])
+    return slices, MaskReading(str(manifest["reading"]), int(manifest["channel"]))
+
+
+@dataclass(frozen=True)
+class _Found:
+    """What a folder holds: its stacks, their pairs, and the .npz files that cannot be read."""
+
+    stacks: list[_Stack]
+    pairs: list[tuple[_Stack, _Stack]]
+    damaged: list[Problem]
 
 
 @FORMATS.register("array-stack")
@@ -255,22 +312,24 @@ class ArrayStackFormat(DatasetFormat):
     """NumPy stacks of images and masks (PanNuke, CoNIC); see the module docstring."""
 
     layout = ("NumPy stacks: images.npy (N, H, W, C) + masks.npy or labels.npy (N, H, W[, C]) of the same count "
-              "(PanNuke's Fold 1/images/fold1/images.npy + Fold 1/masks/fold1/masks.npy, CoNIC); multi-page TIFF "
-              "stacks (Lucchi's training.tif + training_groundtruth.tif, ISBI 2012's train-volume.tif + train-labels.tif)")
+              "(PanNuke's Fold 1/images/fold1/images.npy + Fold 1/masks/fold1/masks.npy, CoNIC), or a .npz holding "
+              "both (TissueNet's tissuenet_v1.1_train.npz: X + y); multi-page TIFF stacks (Lucchi's training.tif + "
+              "training_groundtruth.tif, ISBI 2012's train-volume.tif + train-labels.tif); HDF5 stacks (MitoEM's "
+              "train/im.h5 + train/mito_label.h5)")
     priority = 12  # before volumes and folder-pairs, which would take a stack for one image
 
     def __init__(self, options: ReadOptions | None = None) -> None:
         super().__init__(options)
-        self._found: dict[Path, tuple[list[_Stack], list[tuple[_Stack, _Stack]]]] = {}
+        self._found: dict[Path, _Found] = {}
 
-    def _stacks_and_pairs(self, root: Path) -> tuple[list[_Stack], list[tuple[_Stack, _Stack]]]:
+    def _stacks_and_pairs(self, root: Path) -> _Found:
         if root not in self._found:
-            stacks = _stacks(root) if root.is_dir() else []
-            self._found[root] = stacks, _pairs_of_stacks(stacks)
+            stacks, damaged = _stacks(root) if root.is_dir() else ([], [])
+            self._found[root] = _Found(stacks, _pairs_of_stacks(stacks), damaged)
         return self._found[root]
 
     def _pairs(self, root: Path) -> list[tuple[_Stack, _Stack]]:
-        return self._stacks_and_pairs(root)[1]
+        return self._stacks_and_pairs(root).pairs
 
     def detect(self, root: Path) -> bool:
         return bool(self._pairs(root))
@@ -278,24 +337,43 @@ class ArrayStackFormat(DatasetFormat):
     def index(self, root: Path, classes: ClassSpec | None) -> DatasetIndex:
         cache = Path(self.options.cache_dir or default_cache_dir()) / "array-stack"
         pairs, lines, pannuke = [], [], True
+        mask_stacks = [masks for _, masks in self._pairs(root)]
         for images, masks in self._pairs(root):
             files, reading = _extracted(images, masks, cache)
             split = _split(masks, root)
-            prefix = masks.path.parent.name if masks.path.parent != root else masks.path.stem
+            prefix = _prefix(masks, root, mask_stacks)
             pairs += [Pair(f"{prefix}_{i:05d}", Path(image), Path(mask), split) for i, (image, mask) in enumerate(files)]
-            pannuke &= reading == "typed-objects" and masks.shape[-1] == len(PANNUKE_CLASSES)
-            lines.append(f"{images.path.relative_to(root).as_posix()} + {masks.path.relative_to(root).as_posix()}"
-                         f"{f' [{split}]' if split else ''}: {len(files)} slices")
+            pannuke &= reading.kind == "typed-objects" and masks.shape[-1] == len(PANNUKE_CLASSES)
+            lines.append(f"{_label(images, root)} + {_label(masks, root)}{f' [{split}]' if split else ''}: "
+                         f"{len(files)} slices")
+            if reading.kind == "objects":
+                log.info("mask stack '%s' holds %d channels of object numbers (TissueNet's y: whole-cell, then "
+                         "nuclear); channel %d is read. To read another, save it as a stack in a folder of its own, "
+                         "e.g. numpy.savez('nuclear/train.npz', X=X, y=y[..., 1]) (docs/data.md)",
+                         _label(masks, root), masks.shape[-1], reading.channel)
         pairs.sort(key=lambda p: natural_key(p.name))
         if not usable_splits(p.split for p in pairs):  # ISBI's train-volume.tif alone: the splits are drawn
             pairs = [replace(p, split=None) for p in pairs]
         if classes is None and pannuke and pairs:
             classes = ClassSpec(PANNUKE_CLASSES)
         encoding = choose_encoding([p.mask for p in pairs if p.mask is not None], classes)  # Lucchi's 0/255
-        index = DatasetIndex(root, "array-stack", pairs, [], encoding.classes, encoding.mapping, list(encoding.problems))
+        found = self._stacks_and_pairs(root)
+        index = DatasetIndex(root, "array-stack", pairs, [], encoding.classes, encoding.mapping,
+                             [*found.damaged, *encoding.problems])
         index.pairing = lines
-        used = {stack.path for pair in self._pairs(root) for stack in pair}
-        tiffs = {s.path for s in self._stacks_and_pairs(root)[0] if s.tiff}
+        used = {stack.path for pair in found.pairs for stack in pair}
+        opened = {s.path for s in found.stacks}
         index.ignored = [p for folder in walk(root) for p in folder.files
-                         if (p.suffix.lower() == ".npy" or p in tiffs) and p not in used]
+                         if (p.suffix.lower() in (".npy", ".npz") or p in opened) and p not in used]
         return index
+
+
+def _prefix(masks: _Stack, root: Path, mask_stacks: list[_Stack]) -> str:
+    """What names the pairs of a mask stack: its folder when it is the folder's only mask stack
+    (PanNuke's `fold1`, MitoEM's `train`), else its file's name (`tissuenet_v1.1_train`), and its
+    array's when the file holds several (`data_y_test`)."""
+    beside = [s for s in mask_stacks if s.path.parent == masks.path.parent]
+    if masks.path.parent != root and len(beside) == 1:
+        return masks.path.parent.name
+    in_file = [s for s in beside if s.path == masks.path]
+    return f"{masks.path.stem}_{masks.member}" if len(in_file) > 1 else masks.path.stem

@@ -1,6 +1,8 @@
 """HDF5 files (.h5, .hdf5) as images and masks: one 2-D slice per file, or an image and its mask
 in one file, as SSL4MIS ships ACDC (`slices/patient001_frame01_slice_1.h5`: `image`, `label`);
-or a 3-D case holding both (`load_h5_volume`), which the volumes format cuts into slices.
+a 3-D case holding both (`load_h5_volume`), which the volumes format cuts into slices; or a
+stack of slices alone (`h5_stack`: MitoEM's `im.h5` beside `mito_label.h5`), which the
+array-stack format pairs slice by slice.
 
 A file holding several datasets gives the one named for its role (`npy_files.array_for_role`), as
 a .npz file does. Shape and dtype come from the dataset's header before anything is read. h5py
@@ -22,7 +24,7 @@ import numpy as np
 from seglab.data.channels import channels_last
 from seglab.data.npy_files import array_for_role, numeric
 from seglab.data.pixel_budget import within_budget
-from seglab.data.read_errors import Unusable
+from seglab.data.read_errors import ReadError, Unusable
 
 HDF5_SUFFIXES = (".h5", ".hdf5")
 
@@ -50,10 +52,11 @@ def _dataset(file: Any, role: str, h5py: ModuleType) -> Any:
 @contextmanager
 def _damage_named() -> Iterator[None]:
     """HDF5's library reports a damaged file (a bad heap, a length past the end) as RuntimeError,
-    which no reader expects: it becomes `unreadable`, naming the file."""
+    or as KeyError for an object it cannot open, which no reader expects: it becomes
+    `unreadable`, naming the file."""
     try:
         yield
-    except RuntimeError as err:
+    except (RuntimeError, KeyError) as err:
         raise Unusable(f"cannot be read as HDF5 (damaged or truncated): {err}", "unreadable") from None
 
 
@@ -110,5 +113,44 @@ def _image_and_mask_shapes(path: Path) -> tuple[tuple[int, ...], tuple[int, ...]
         with h5py.File(path, "r") as file:
             image, mask = _dataset(file, "image", h5py), _dataset(file, "mask", h5py)
             return None if image.name == mask.name else (tuple(image.shape), tuple(mask.shape))
-    except (OSError, RuntimeError, Unusable):
+    except (OSError, RuntimeError, KeyError, Unusable):  # KeyError: an object HDF5 cannot open
         return None
+
+
+def h5_stack_shape(path: Path) -> tuple[int, ...] | None:
+    """The shape of an HDF5 file's only dataset (MitoEM's `im.h5` and `mito_label.h5`, each a
+    (Z, Y, X) dataset `main`), from its header; None for a file of several (SSL4MIS' cases hold
+    an image and a label), without h5py, or for a file that cannot be read."""
+    try:
+        h5py = _h5py()
+        with h5py.File(path, "r") as file:
+            return tuple(_dataset(file, "image", h5py).shape) if len(file) == 1 else None
+    except (OSError, RuntimeError, ValueError, KeyError, Unusable):  # KeyError: an object HDF5 cannot open
+        return None
+
+
+class _Slices:
+    """An open dataset read one index at a time; a damaged chunk is a `ReadError` naming the file."""
+
+    def __init__(self, dataset: Any, path: Path) -> None:
+        self.dataset, self.path = dataset, path
+
+    def __getitem__(self, index: int | slice) -> np.ndarray:
+        try:
+            return np.asarray(self.dataset[index])
+        except (OSError, RuntimeError, ValueError, KeyError) as err:
+            raise ReadError(f"HDF5 stack '{self.path}' cannot be read (damaged or truncated): {err}") from None
+
+
+@contextmanager
+def h5_stack(path: Path) -> Iterator[_Slices]:
+    """The only dataset of an HDF5 file, open to be read slice by slice (`slices[i]`), so that
+    a volume larger than memory (MitoEM's 4096 x 4096 slices) is never read whole.
+
+    Raises:
+        Unusable: no h5py, a damaged file, a dataset of objects or kept in other files.
+        ReadError: a damaged chunk, while slices are read.
+    """
+    h5py = _h5py()
+    with _damage_named(), h5py.File(path, "r") as file:
+        yield _Slices(_dataset(file, "image", h5py), path)

@@ -15,7 +15,7 @@ from typing import IO
 import numpy as np
 
 from seglab.data.pixel_budget import within_budget
-from seglab.data.read_errors import Unusable
+from seglab.data.read_errors import DECODE_ERRORS, Unusable
 
 # the array of a several-array .npz (or HDF5) file that is the image or the mask, in order of preference
 ARRAY_KEYS = {"image": ("image", "img", "arr_0"), "mask": ("mask", "label", "labels", "seg", "arr_0")}
@@ -86,7 +86,7 @@ def holds_image_and_mask(path: Path) -> bool:
     try:
         with zipfile.ZipFile(path) as archive:
             return _npz_member(archive, "image") != _npz_member(archive, "mask")
-    except (OSError, zipfile.BadZipFile, Unusable):
+    except (*DECODE_ERRORS, Unusable):  # zipfile raises NotImplementedError for a damaged version field
         return False
 
 
