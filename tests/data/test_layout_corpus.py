@@ -1046,6 +1046,17 @@ def test_isaid_images_folders_inside_mask_folders_hold_masks(tmp_path):
     assert [p.name for p in index.unlabelled] == ["P9999.png"]
 
 
+def test_images_folders_below_a_wrapper_named_like_masks_stay_images(tmp_path):
+    """Kvasir-SEG/test/images/ (a wrapper whose name holds 'seg') stays a folder of unlabelled
+    test images: only an images/ folder right inside a mask folder holds masks (iSAID's)."""
+    for i in range(3):
+        save(tmp_path / "Kvasir-SEG" / "train" / "images" / f"{i}.jpg", photo(i))
+        save(tmp_path / "Kvasir-SEG" / "train" / "masks" / f"{i}.jpg", labels(i, (0, 255)))
+        save(tmp_path / "Kvasir-SEG" / "test" / "images" / f"t{i}.jpg", photo(i + 5))
+    index = discover(tmp_path)
+    assert len(index.pairs) == 3 and sorted(p.name for p in index.unlabelled) == ["t0.jpg", "t1.jpg", "t2.jpg"]
+
+
 def test_bdd100k_pairs_its_split_folders_at_other_depths_with_no_flag(tmp_path, caplog):
     """BDD100K: `images/10k/train/` + `labels/sem_seg/masks/train/`, and the same labels drawn in
     colours in `labels/sem_seg/colormaps/train/`: it paired only with --images and --masks."""

@@ -209,7 +209,7 @@ def _folder(path: Path, parts: tuple[str, ...]) -> Folder:
     # Kvasir-SEG/images images (whatever the wrapper folder is called)
     for depth, name in enumerate(reversed(parts)):
         mask, image = looks_like_mask_folder(name), looks_like_image_folder(name)
-        if image and depth == 0 and any(map(looks_like_mask_folder, parts[:-1])):
+        if image and depth == 0 and len(parts) > 1 and looks_like_mask_folder(parts[-2]):
             mask, image = True, False  # iSAID's train/Semantic_masks/images/: masks if its files agree
         if mask or image:
             return Folder(path, list_images(path, masks=mask), split, mask, image, parts)
