@@ -23,7 +23,6 @@ train on it. A case that lacks a channel the others have on their grid is a `bad
 from __future__ import annotations
 
 import logging
-import os
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -31,6 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
+from seglab.data.folders import folders_within
 from seglab.data.index import Problem, natural_key
 from seglab.data.slice_cache import Subject
 from seglab.data.volumes import nifti_grid, volume_stem
@@ -105,11 +105,10 @@ def _case_files(root: Path) -> dict[str, list[Path]]:
 def _subject_folders(root: Path) -> list[Path]:
     """The `sub-X` folders within `_SUBJECT_DEPTH` levels of `root`, not looked into further."""
     found = []
-    for folder, subfolders, _ in os.walk(root):
-        below = len(Path(folder).relative_to(root).parts)
-        found += [Path(folder) / d for d in subfolders if _SUBJECT.fullmatch(d)]
-        subfolders[:] = [d for d in subfolders if below + 1 < _SUBJECT_DEPTH and not _SUBJECT.fullmatch(d)
-                         and not d.startswith(".") and d not in _SKIPPED]
+    for folder, subfolders, _ in folders_within(root, _SUBJECT_DEPTH):
+        found += [folder / d for d in subfolders if _SUBJECT.fullmatch(d)]
+        deeper = len(folder.relative_to(root).parts) + 1 < _SUBJECT_DEPTH
+        subfolders[:] = [d for d in subfolders if deeper and not _SUBJECT.fullmatch(d) and d not in _SKIPPED]
     return found
 
 

@@ -52,6 +52,19 @@ def available_memory() -> int:
         return 0  # unknown: auto then chooses the disk, which cannot run out of RAM
 
 
+def within_half_memory(nbytes: int, what: str) -> None:
+    """Refuse to read `what` whole (a stack of slices) when it takes more than half the memory
+    available; allowed when that is unknown.
+
+    Raises:
+        DataError: naming `what`, its size and the memory available.
+    """
+    room = available_memory() // 2
+    if room and nbytes > room:
+        raise DataError(f"{what} holds {nbytes / 2**30:.1f} GiB, more than half the memory available "
+                        f"({room * 2 / 2**30:.1f} GiB): save its slices as files")
+
+
 def decoded_bytes(pairs: Iterable[Pair], stats: DatasetStats, size: tuple[int, int] | None, channels: int) -> int:
     """Memory the decoded arrays of `pairs` take: images at `size` (native size when None) with
     `channels` channels in the dtype `scan` read, masks at one byte per pixel (an estimate: the

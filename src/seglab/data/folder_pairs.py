@@ -59,7 +59,7 @@ from seglab.data.mapping import IdentityMapping, MaskMapping
 from seglab.data.multilabel import ClassNamingsMapping, naming_names
 from seglab.data.naming import KeyRule, looks_like_image_folder, name_split, stem, usable_splits, words
 from seglab.data.pairing import FolderMatch, combine_matches, folder_label, match_folders, settle_rival_namings
-from seglab.data.split_lists import apply_split_lists, read_split_lists, split_list_files
+from seglab.data.split_lists import apply_split_lists, read_split_lists
 from seglab.data.loveda import loveda_reading
 from seglab.data.voc import voc_classes
 from seglab.errors import DataError
@@ -129,9 +129,8 @@ class FolderPairsFormat(DatasetFormat):
         problems = [p for p in problems if p.path not in derived]
         pairs = unique_names(pairs, root)
         lists = read_split_lists((m.image_dir for m in matches), root)
-        lists_read = split_list_files((m.image_dir for m in matches), root) if lists else set()
-        where = ", ".join(sorted({f"'{p.parent}'" for p in lists_read}))
-        listed, listed_unlabelled, problems = apply_split_lists(pairs, problems, lists, where)
+        where = ", ".join(sorted({f"'{p.parent}'" for p in lists.files}))
+        listed, listed_unlabelled, problems = apply_split_lists(pairs, problems, lists.splits, where)
         kept = {p.image for p in listed}
         aside += [f for p in pairs if p.image not in kept for f in (p.image, p.mask) if f is not None]  # LandCover.ai's
         pairs = listed
@@ -154,7 +153,7 @@ class FolderPairsFormat(DatasetFormat):
                     f"such as {deeper[0].relative_to(root).as_posix()}/: pass a folder further down as DATA to read them")
             logger.warning("%s: %s", root, line)
             index.pairing.append(line)
-        index.ignored = [p for p in found.ignored if p not in lists_read] + aside + sorted(derived) + [
+        index.ignored = [p for p in found.ignored if p not in lists.files] + aside + sorted(derived) + [
             p for m in matches for p in m.extra_masks]
         if index.classes is None and type(mapping) is IdentityMapping:  # label masks, no names yet
             index.value_names = _shipped_value_names(root, found)

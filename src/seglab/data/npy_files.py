@@ -33,15 +33,26 @@ def array_header(file: IO[bytes]) -> tuple[tuple[int, ...], np.dtype | None]:
     Raises:
         ValueError: not a .npy header (numpy's message).
     """
+    shape, _, dtype = array_layout(file)
+    return shape, dtype
+
+
+def array_layout(file: IO[bytes]) -> tuple[tuple[int, ...], bool, np.dtype | None]:
+    """Shape, Fortran order and dtype from the header of a .npy stream, reading nothing past it
+    (dtype None for header versions numpy reads privately).
+
+    Raises:
+        ValueError: not a .npy header (numpy's message).
+    """
     with HEADER_LOCK:
         version = np.lib.format.read_magic(file)
         if version == (1, 0):
-            shape, _, dtype = np.lib.format.read_array_header_1_0(file)
+            shape, fortran, dtype = np.lib.format.read_array_header_1_0(file)
         elif version == (2, 0):
-            shape, _, dtype = np.lib.format.read_array_header_2_0(file)
+            shape, fortran, dtype = np.lib.format.read_array_header_2_0(file)
         else:
-            return (), None
-    return tuple(shape), dtype
+            return (), False, None
+    return tuple(shape), fortran, dtype
 
 
 def memory_mapped(path: Path) -> np.memmap:

@@ -13,12 +13,11 @@ from __future__ import annotations
 import math
 import zipfile
 from pathlib import Path
-from typing import IO
 
 import numpy as np
 
-from seglab.data.cache import available_memory
-from seglab.data.npy_files import HEADER_LOCK, array_header, numeric
+from seglab.data.cache import within_half_memory
+from seglab.data.npy_files import array_header, array_layout, numeric
 from seglab.data.read_errors import DECODE_ERRORS, Unusable
 from seglab.errors import DataError
 
@@ -56,16 +55,15 @@ def read_npz_stack(path: Path, name: str) -> np.ndarray:
         with zipfile.ZipFile(path) as archive:
             info = archive.getinfo(f"{name}.npy")
             with archive.open(info) as member:
-                shape, fortran, dtype = _header(member)
+                shape, fortran, dtype = array_layout(member)
+                if dtype is None:
+                    raise ValueError("a .npy header of a version numpy reads only privately; save it with numpy.savez")
                 numeric(dtype)
                 size = math.prod(shape) * dtype.itemsize
                 if size > info.file_size:
                     raise DataError(f"{where} claims {shape} {dtype} values, {size:,} bytes, but the archive holds "
                                     f"{info.file_size:,} for it (damaged?)")
-                room = available_memory() // 2
-                if room and size > room:
-                    raise DataError(f"{where} holds {size / 2**30:.1f} GiB, more than half the memory available "
-                                    f"({room * 2 / 2**30:.1f} GiB): save its slices as files")
+                within_half_memory(size, where)
                 data = member.read(size)
     except Unusable as err:
         raise DataError(f"{where} {err}") from None
@@ -75,17 +73,3 @@ def read_npz_stack(path: Path, name: str) -> np.ndarray:
         raise DataError(f"{where} holds {len(data):,} bytes of values, not the {size:,} its header claims (truncated?)")
     return np.frombuffer(data, dtype).reshape(shape, order="F" if fortran else "C")
 
-
-def _header(member: IO[bytes]) -> tuple[tuple[int, ...], bool, np.dtype]:
-    """Shape, Fortran order and dtype of a .npy stream, reading nothing past the header.
-
-    Raises:
-        ValueError: not a .npy header, or of a version numpy reads only privately.
-    """
-    with HEADER_LOCK:
-        version = np.lib.format.read_magic(member)
-        if version == (1, 0):
-            return np.lib.format.read_array_header_1_0(member)
-        if version == (2, 0):
-            return np.lib.format.read_array_header_2_0(member)
-    raise ValueError(f".npy header version {version[0]}.{version[1]}; save it with numpy.savez")

@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -42,26 +42,29 @@ _GTA5_SPLIT = "split.mat"
 _PLAIN_SUFFIXES = (".txt", ".lst")
 
 
-def read_split_lists(image_dirs: Iterable[Path], root: Path | None = None) -> dict[Path, dict[str, str]]:
-    """The split of each listed image stem, per image folder that has split lists beside or above
-    it (see the module doc; plain lists within `root` only); image folders without lists are
-    left out.
+@dataclass(frozen=True)
+class SplitLists:
+    """What `read_split_lists` found: the split of each listed image stem per image folder
+    (`splits`), and the list files read (`files`, so that they are not called unused)."""
+
+    splits: dict[Path, dict[str, str]]
+    files: set[Path]
+
+
+def read_split_lists(image_dirs: Iterable[Path], root: Path | None = None) -> SplitLists:
+    """The split lists of each image folder that has them beside or above it (see the module
+    doc; plain lists within `root` only); image folders without lists are left out.
 
     Raises:
         DataError: a stem listed in two splits, naming both files.
     """
-    found = {}
+    found = SplitLists({}, set())
     for image_dir in dict.fromkeys(image_dirs):
         listed = _list_files(image_dir, root)
         if listed is not None:
-            found[image_dir] = split_of_stems(listed[1])
+            found.splits[image_dir] = split_of_stems(listed[1])
+            found.files.update(listed[1].values())
     return found
-
-
-def split_list_files(image_dirs: Iterable[Path], root: Path | None = None) -> set[Path]:
-    """The split list files of these image folders (so that they are not called unused)."""
-    return {path for image_dir in dict.fromkeys(image_dirs) if (found := _list_files(image_dir, root))
-            for path in found[1].values()}
 
 
 def _list_files(image_dir: Path, root: Path | None = None) -> tuple[Path, dict[str, Path]] | None:
@@ -102,10 +105,7 @@ def _plain_lists(image_dir: Path, root: Path) -> tuple[Path, dict[str, Path]] | 
 
 
 def _mat_ids(path: Path) -> dict[str, list[str]]:
-    """The image numbers of each split in GTA5's `split.mat` (`trainIds`, `valIds`, `testIds`), or plain `train.txt`, `val.txt` and `test.txt` (or `.lst`)
-at most two folders above the images, in the dataset (OpenEarthMap's file names above
-`<region>/images/`, LandCover.ai's tile stems above `output/`, RELLIS-3D's `train.lst` of
-image and label paths).
+    """The image numbers of each split in GTA5's `split.mat` (`trainIds`, `valIds`, `testIds`).
 
     Raises:
         DataError: a file that cannot be read, naming it.
@@ -134,8 +134,11 @@ def split_of_stems(files: dict[str, Path]) -> dict[str, str]:
     """
     split_of: dict[str, str] = {}
     listed_in: dict[str, Path] = {}
+    numbered: dict[Path, dict[str, list[str]]] = {}  # GTA5's split.mat names every split: parsed once
     for split, path in files.items():
-        for stem in (_mat_ids(path)[split] if path.suffix.lower() == ".mat" else _stems(path)):
+        if path.suffix.lower() == ".mat" and path not in numbered:
+            numbered[path] = _mat_ids(path)
+        for stem in (numbered[path][split] if path in numbered else _stems(path)):
             if split_of.get(stem, split) != split:
                 raise DataError(f"'{stem}' is listed in both '{listed_in[stem]}' and '{path}'; "
                                 "an image belongs to one split")

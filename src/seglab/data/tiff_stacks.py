@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import tifffile
 
-from seglab.data.cache import available_memory
+from seglab.data.cache import within_half_memory
 from seglab.data.channels import MAX_CHANNELS
 from seglab.data.decoding import within_file
 from seglab.data.pixel_budget import within_budget
@@ -61,10 +61,7 @@ def read_tiff_stack(path: Path) -> np.ndarray:
             series = tif.series[0]
             within_budget(series.shape[1:3])
             within_file(series.pages, path)
-            room = available_memory() // 2
-            if room and series.nbytes > room:
-                raise DataError(f"TIFF stack '{path}' holds {series.nbytes / 2**30:.1f} GiB of slices, more than half "
-                                f"the memory available ({room * 2 / 2**30:.1f} GiB): save its slices as files")
+            within_half_memory(series.nbytes, f"TIFF stack '{path}'")
             slices = series.asarray()
             if slices.shape != tuple(series.shape):  # tifffile hands back what it could not shape
                 raise DataError(f"TIFF stack '{path}' cannot be read (corrupt or truncated?): its pages give "

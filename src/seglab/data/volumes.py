@@ -150,8 +150,12 @@ def nifti_grid(path: Path) -> tuple[tuple[int, ...], np.ndarray]:
             image = nib.load(str(path))
             return tuple(image.shape[:3]), image.affine
     except _NIFTI_ERRORS as err:
-        raise DataError(f"volume '{path}' cannot be read as NIfTI (damaged or truncated?): {err}; "
-                        "export or download it again") from None
+        raise _unreadable_nifti(path, err) from None
+
+
+def _unreadable_nifti(path: Path, err: Exception) -> DataError:
+    return DataError(f"volume '{path}' cannot be read as NIfTI (damaged or truncated?): {err}; "
+                     "export or download it again")
 
 
 def structure_files(folder: Path, structures: Sequence[str]) -> dict[str, Path]:
@@ -237,8 +241,7 @@ def _read_unmarked(path: Path, role: str) -> tuple[np.ndarray, np.ndarray, nib.N
     except PermissionError:
         raise DataError(f"volume '{path}' cannot be opened: permission denied") from None
     except _NIFTI_ERRORS as err:
-        raise DataError(f"volume '{path}' cannot be read as NIfTI (damaged or truncated?): {err}; "
-                        "export or download it again") from None
+        raise _unreadable_nifti(path, err) from None
     while voxels.ndim > 4 and voxels.shape[-1] == 1:  # (X, Y, Z, 1, 1) from some converters
         voxels = voxels[..., 0]
     if voxels.ndim not in (3, 4):
