@@ -39,6 +39,7 @@ class DataConfig:
     label_map: dict[int, int | str] | None = None  # raw mask value -> class or "ignore", e.g. {255: 1, 3: ignore}
     instance_masks: bool = False  # mask values number objects: every non-zero value is the class `object`
     fill_outlines: bool = False  # masks drawn as closed outlines (HC18's head ellipse): read with each one filled
+    unmasked_background: bool = False  # images without a mask are defect-free (MVTec AD's good/): all background
     rle_order: str = "auto"  # run-length tables (Kaggle): pixel order auto | column | row (docs/data.md)
     label_field: str | None = None  # vector labels (GeoJSON, GeoPackage): the attribute naming a feature's class
     num_workers: int = 0  # DataLoader workers; 0 = load in the training process

@@ -26,6 +26,7 @@ from seglab.data.io import image_scale, read_header
 from seglab.data.mapping import IdentityMapping
 from seglab.data.stats import DatasetStats, ImageFacts, scan
 from seglab.data.splits import SPLITS
+from seglab.data.unmasked import is_background_fill
 from seglab.errors import DataError
 
 logger = logging.getLogger(__name__)
@@ -93,7 +94,8 @@ CHECKS: dict[str, Check] = {
     "duplicate-across-splits": Check(FATAL, "remove one copy: the same image in training and evaluation "
                                      "inflates the scores (--skip-bad drops the val/test copy)"),
     # usable, but probably not what was meant
-    "image-without-mask": Check(WARNING, "add its mask, or move the image out (it is not used)"),
+    "image-without-mask": Check(WARNING, "add its mask, or move the image out (it is not used); if it shows "
+                                "nothing to mark (a defect-free sample), --unmasked-background reads it as all background"),
     "partial-merge": Check(WARNING, "add the missing mask, an all-zero one if nothing of that folder shows "
                            "(--merge-masks reads the image with its other folders' masks)"),
     "mask-without-image": Check(WARNING, "add its image or fix the name, or remove the mask (it is not used)"),
@@ -337,6 +339,8 @@ def _label_problems(pair: Pair, stats: DatasetStats, index: DatasetIndex) -> lis
     if labels is None:
         return []
     assert pair.mask is not None
+    if is_background_fill(pair.mask):  # --unmasked-background's, empty on purpose
+        return []
     classes = [v for v in labels if v != index.ignore_index]
     if not classes:
         return [Problem(pair.mask, f"every pixel of the mask is the ignore label {index.ignore_index}",

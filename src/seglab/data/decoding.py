@@ -17,7 +17,7 @@ import threading
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import imagecodecs
@@ -55,12 +55,14 @@ class FileHeader:
             sample, else ""; "" for arrays (NumPy, HDF5), whose channels are all data.
         frames: pages of a TIFF, frames of an animated PNG or GIF; 1 otherwise.
         orientation: the EXIF orientation (1-8) of images Pillow reads; 1 when there is none.
+        size: (height, width) as viewers show the image, for images Pillow reads; else None.
     """
 
     format: str
     mode: str
     frames: int
     orientation: int = 1
+    size: tuple[int, int] | None = None
 
     @property
     def transposed(self) -> bool:
@@ -85,7 +87,8 @@ def file_header(path: Path) -> FileHeader:
     if suffix == DICOM_SUFFIX:
         return FileHeader("DICOM", *dicom_frames(path))
     with _open_pillow(path) as image:
-        return FileHeader(image.format or "", image.mode, int(getattr(image, "n_frames", 1)), _orientation(image))
+        header = FileHeader(image.format or "", image.mode, int(getattr(image, "n_frames", 1)), _orientation(image))
+        return replace(header, size=(image.width, image.height) if header.transposed else (image.height, image.width))
 
 
 def read_array(path: Path, role: str, palette_rgb: bool) -> np.ndarray:

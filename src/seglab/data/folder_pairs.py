@@ -40,6 +40,7 @@ from seglab.data.classes import (
     value_names_from_label_json,
     value_names_from_ontology,
 )
+from seglab.data.cache import default_cache_dir
 from seglab.data.encoding import choose_encoding
 from seglab.data.folders import (
     MAX_DEPTH,
@@ -54,12 +55,19 @@ from seglab.data.folders import (
 )
 from seglab.data.formats import FORMATS, DatasetFormat, ReadOptions
 from seglab.data.index import DatasetIndex, Pair, Problem, list_images, natural_key
-from seglab.data.io import read_image
+from seglab.data.io import read_header, read_image
 from seglab.data.mapping import IdentityMapping, MaskMapping
 from seglab.data.multilabel import ClassNamingsMapping, naming_names
 from seglab.data.naming import KeyRule, looks_like_image_folder, name_split, stem, usable_splits, words
 from seglab.data.pairing import FolderMatch, combine_matches, folder_label, match_folders, settle_rival_namings
 from seglab.data.split_lists import apply_split_lists, read_split_lists
+from seglab.data.unmasked import (
+    background_pairs,
+    in_defect_free_folder,
+    pairing_note,
+    unmasked_images,
+    without_train_splits,
+)
 from seglab.data.loveda import loveda_reading
 from seglab.data.voc import voc_classes
 from seglab.errors import DataError
@@ -127,14 +135,20 @@ class FolderPairsFormat(DatasetFormat):
         problems = [p for p in problems if p.code != "mask-without-image" or p.path not in paired]
         derived = _derived_images(problems, pairs)
         problems = [p for p in problems if p.path not in derived]
+        unmasked = unmasked_images(root, problems, [*found.unlabelled, *found.ignored])
+        filled = set(unmasked) if self.options.unmasked_background else set()
+        if filled:
+            splits = {m.image_dir: m.split for m in matches}
+            rgb = read_header(pairs[0].mask).mode.startswith("RGB") if pairs and pairs[0].mask else False
+            pairs += background_pairs(unmasked, splits, root, Path(self.options.cache_dir or default_cache_dir()), rgb)
+            problems = [p for p in problems if p.path not in filled]
         pairs = unique_names(pairs, root)
         lists = read_split_lists((m.image_dir for m in matches), root)
         where = ", ".join(sorted({f"'{p.parent}'" for p in lists.files}))
         listed, listed_unlabelled, problems = apply_split_lists(pairs, problems, lists.splits, where)
         kept = {p.image for p in listed}
         aside += [f for p in pairs if p.image not in kept for f in (p.image, p.mask) if f is not None]  # LandCover.ai's
-        pairs = listed
-        pairs = _splits_from_names(pairs, root)
+        pairs = without_train_splits(_splits_from_names(listed, root), filled, root)
         mask_dirs = [m.mask_dir for m in matches]
         namings = next((m.namings for m in matches if m.namings), ())
         if classes is None:
@@ -144,17 +158,20 @@ class FolderPairsFormat(DatasetFormat):
             classes, mapping, encoding_problems = ClassSpec(names), ClassNamingsMapping(namings), []
         else:
             classes, mapping, encoding_problems = self.choose_classes(root, mask_dirs, pairs, classes)
-        index = DatasetIndex(root, "folder-pairs", pairs, found.unlabelled + listed_unlabelled, classes, mapping,
-                             problems + encoding_problems)
+        unlabelled = [p for p in found.unlabelled if p not in filled] + listed_unlabelled
+        index = DatasetIndex(root, "folder-pairs", pairs, unlabelled, classes, mapping, problems + encoding_problems)
         index.pairing = [m.describe(root) for m in matches]
+        defect_free = [p for p in unmasked if p not in filled and in_defect_free_folder(p)]
+        if filled or defect_free:  # MVTec AD's good/ images: said, not passed over
+            index.pairing.append(pairing_note(root, sorted(filled) or defect_free, bool(filled)))
         deeper = deeper_image_folders(root)
         if deeper:  # read nowhere: said, not passed over
             line = (f"{len(deeper)} folders with images lie deeper than {MAX_DEPTH} levels and were not searched, "
                     f"such as {deeper[0].relative_to(root).as_posix()}/: pass a folder further down as DATA to read them")
             logger.warning("%s: %s", root, line)
             index.pairing.append(line)
-        index.ignored = [p for p in found.ignored if p not in lists.files] + aside + sorted(derived) + [
-            p for m in matches for p in m.extra_masks]
+        index.ignored = [p for p in found.ignored if p not in lists.files and p not in filled] + aside + sorted(
+            derived) + [p for m in matches for p in m.extra_masks]
         if index.classes is None and type(mapping) is IdentityMapping:  # label masks, no names yet
             index.value_names = _shipped_value_names(root, found)
             if index.value_names is not None:  # and its copies in the other split folders (Roboflow's _classes.csv)

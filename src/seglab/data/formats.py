@@ -55,6 +55,8 @@ class ReadOptions:
         rle_order: the pixel order of run-length tables: "auto", "column" or "row" (rle-table).
         label_field: the attribute of vector labels that names a feature's class (geojson:
             OSM's `landuse`); None: a class-like attribute, else the folder's or layer's name.
+        unmasked_background: images without a mask are defect-free: each reads as an
+            all-background mask (folder-pairs; MVTec AD's `good/`, DAGM; see `unmasked`).
 
     Raises:
         ConfigError: an unknown axis or a share outside 0..1.
@@ -70,6 +72,7 @@ class ReadOptions:
     multilabel: bool = False
     rle_order: str = "auto"
     label_field: str | None = None
+    unmasked_background: bool = False
 
     def __post_init__(self) -> None:
         slice_axis(self.slice_axis)  # raises ConfigError for an unknown plane
@@ -156,6 +159,7 @@ def discover(
     task: str = "auto",
     rle_order: str = "auto",
     label_field: str | None = None,
+    unmasked_background: bool = False,
 ) -> DatasetIndex:
     """Find the layout of a dataset folder and index its image/mask pairs.
 
@@ -183,6 +187,10 @@ def discover(
         rle_order: how a run-length table's pixels are numbered: "column" (top to bottom, then left
             to right), "row", or "auto" to tell from the shapes the masks draw (`seglab.data.rle`).
         label_field: the attribute of vector labels (GeoJSON, GeoPackage) that names a feature's class.
+        unmasked_background: images without a mask (in a paired image folder, or in a folder
+            named good/, OK/, Normal/, ...) are defect-free: each is read with an all-background
+            mask of value 0 (`seglab.data.unmasked`); other layouts than folder-pairs log that
+            nothing was read so.
 
     Raises:
         DataError: missing or empty folder, unknown layout, bad classes.json, no pairs, two
@@ -197,7 +205,7 @@ def discover(
     """
     root = Path(root)
     options = ReadOptions(slice_axis, empty_slices, cache_dir, images, masks, mask_pattern, merge_masks,
-                          task == "multilabel", rle_order, label_field)
+                          task == "multilabel", rle_order, label_field, unmasked_background)
     if not root.exists():
         raise DataError(f"dataset folder '{root}' does not exist")
     if root.is_dir() and not any(p for p in root.iterdir() if not p.name.startswith(".")):
@@ -238,6 +246,9 @@ def discover(
     logger.info("%s: %s layout, %d pairs", root, index.format, len(index.pairs))
     if merge_masks:
         _report_merged(index)
+    if unmasked_background and index.format != "folder-pairs":
+        logger.warning("%s: --unmasked-background reads images without masks in folder-pairs layouts only; this is "
+                       "a %s layout, so it changes nothing", root, index.format)
     return index
 
 
@@ -260,7 +271,7 @@ def discover_data(cfg: DataConfig) -> DatasetIndex:
         images=cfg.images, masks=cfg.masks, mask_pattern=cfg.mask_pattern, merge_masks=cfg.merge_masks,
         slice_axis=cfg.slice_axis, empty_slices=cfg.empty_slices, cache_dir=cfg.cache_dir, label_map=cfg.label_map,
         instance_masks=cfg.instance_masks, fill_outlines=cfg.fill_outlines, task=cfg.task, rle_order=cfg.rle_order,
-        label_field=cfg.label_field,
+        label_field=cfg.label_field, unmasked_background=cfg.unmasked_background,
     )
 
 

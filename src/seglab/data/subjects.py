@@ -131,8 +131,8 @@ def _by_case_folder(pairs: list[Pair], root: Path) -> tuple[dict[str, str], str]
     such as BUSI's benign/), in several cases; their files name no subject."""
     subjects = {}
     for pair in pairs:
-        if pair.mask is None or pair.mask.parent == pair.image.parent:
-            continue
+        if pair.mask is None or pair.mask.parent == pair.image.parent or not pair.mask.is_relative_to(root):
+            continue  # a mask kept elsewhere (--unmasked-background's in the cache) names no case
         case = Path(os.path.commonpath([pair.image.parent, pair.mask.parent]))
         if case != root and case.is_relative_to(root) and any(c.isdigit() for c in case.name):
             subjects[pair.name] = case.relative_to(root).as_posix()

@@ -1,0 +1,137 @@
+"""Defect-free images shipped without masks: MVTec AD's `train/good/` and `test/good/`, DAGM
+2007's images that its `Labels.txt` does not flag. seglab left them out (ignored, unlabelled or
+image-without-mask warnings) and never said how to read them; `--unmasked-background` reads
+each with an all-background mask of its size, and the layout's description names the option.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from seglab.cli import main
+from seglab.data import discover, read_mask
+from seglab.data.audit import audit, hint
+
+from .test_layout_corpus import photo, save  # type: ignore[import-not-found]
+
+SIZE = (40, 56)  # (H, W)
+
+
+def defect(seed: int) -> np.ndarray:
+    mask = np.zeros(SIZE, np.uint8)
+    y, x = 4 + seed % 20, 6 + seed % 30
+    mask[y : y + 8, x : x + 10] = 255
+    return mask
+
+
+def mvtec(root: Path) -> Path:
+    """One MVTec AD object: train/good/ (no masks), test/good/ (none), test/<defect>/ with
+    ground_truth/<defect>/NNN_mask.png (0/255)."""
+    bottle = root / "bottle"
+    for i in range(5):
+        save(bottle / "train" / "good" / f"{i:03d}.png", photo(i, SIZE))
+    for i in range(2):
+        save(bottle / "test" / "good" / f"{i:03d}.png", photo(10 + i, SIZE))
+    for k, kind in enumerate(("broken_large", "contamination")):
+        for i in range(3):
+            save(bottle / "test" / kind / f"{i:03d}.png", photo(20 + 3 * k + i, SIZE))
+            save(bottle / "ground_truth" / kind / f"{i:03d}_mask.png", defect(3 * k + i))
+    (root / "license.txt").write_text("CC BY-NC-SA 4.0")
+    return bottle
+
+
+def dagm(root: Path) -> Path:
+    """DAGM 2007: Class1/Train/NNNN.PNG with Label/NNNN_label.PNG for the defective ones only."""
+    for split, count in (("Train", 6), ("Test", 4)):
+        folder = root / "Class1" / split
+        for i in range(1, count + 1):
+            save(folder / f"{i:04d}.PNG", photo(i + (0 if split == "Train" else 50), SIZE)[..., 0])
+            if i % 2:
+                save(folder / "Label" / f"{i:04d}_label.PNG", defect(i))
+        (folder / "Label" / "Labels.txt").write_text("".join(f"{i}\t{i % 2}\t{i:04d}.PNG\n" for i in range(1, count + 1)))
+    return root
+
+
+def test_mvtec_good_folders_are_named_without_the_option(tmp_path: Path) -> None:
+    index = discover(mvtec(tmp_path / "mvtec"), cache_dir=str(tmp_path / "cache"))
+    assert len(index.pairs) == 6
+    note = index.pairing[-1]
+    assert "7 images without masks" in note and "train/good/" in note and "--unmasked-background" in note
+    assert not (tmp_path / "cache").exists()
+
+
+def test_mvtec_good_images_read_as_background(tmp_path: Path) -> None:
+    index = discover(mvtec(tmp_path / "mvtec"), cache_dir=str(tmp_path / "cache"), unmasked_background=True)
+    good = [p for p in index.pairs if p.image.parent.name == "good"]
+    assert len(index.pairs) == 13 and len(good) == 7
+    for pair in good:
+        mask = read_mask(pair.mask, index.mapping)
+        assert mask.shape == SIZE and not mask.any()
+    defective = [p for p in index.pairs if p.image.parent.name != "good"]
+    assert all(read_mask(p.mask, index.mapping).any() for p in defective)
+    # train/ holds only good images: its split would train on no defect, so all splits are drawn
+    assert all(p.split is None for p in index.pairs)
+    assert not index.ignored and not index.unlabelled
+    assert "7 images without masks read as all background" in index.pairing[-1]
+    codes = {p.code for p in audit(index).problems}
+    assert "empty-mask" not in codes, codes  # empty on purpose
+
+
+def test_dagm_unlabelled_images_read_as_background_in_their_split(tmp_path: Path) -> None:
+    root = dagm(tmp_path / "DAGM")
+    plain = discover(root, cache_dir=str(tmp_path / "cache"))
+    assert len(plain.pairs) == 5
+    warned = next(p for p in plain.problems if p.code == "image-without-mask")
+    assert "--unmasked-background" in hint(warned)
+    index = discover(root, cache_dir=str(tmp_path / "cache"), unmasked_background=True)
+    assert len(index.pairs) == 10
+    splits = {p.image.relative_to(root).as_posix(): p.split for p in index.pairs}
+    assert splits["Class1/Train/0002.PNG"] == "train" and splits["Class1/Test/0004.PNG"] == "test"
+    assert not [p for p in index.problems if p.code == "image-without-mask"]
+    flagged = {p.image.name for p in index.pairs if read_mask(p.mask, index.mapping).any()}
+    assert flagged == {"0001.PNG", "0003.PNG", "0005.PNG"}  # Labels.txt's 1s: only the labelled ones
+
+
+def test_fill_matches_a_rotated_image_and_colour_masks(tmp_path: Path) -> None:
+    """The mask takes the image's size as read (an EXIF-rotated JPEG's, swapped), and three
+    channels where the masks are colour masks whose background is black."""
+    root = tmp_path / "parts"
+    colours = np.zeros((*SIZE, 3), np.uint8)
+    colours[5:15, 5:20] = (255, 0, 0)
+    for i in range(3):
+        save(root / "images" / f"{i}.png", photo(i, SIZE))
+        save(root / "masks" / f"{i}.png", colours)
+    exif = Image.Exif()
+    exif[0x0112] = 6  # rotate 90 degrees: shown as W x H
+    (root / "images" / "good").mkdir()
+    Image.fromarray(photo(9, SIZE)).save(root / "images" / "good" / "9.jpg", exif=exif)
+    index = discover(root, cache_dir=str(tmp_path / "cache"), unmasked_background=True)
+    fill = next(p for p in index.pairs if p.image.name == "9.jpg")
+    assert np.asarray(Image.open(fill.mask)).shape == (SIZE[1], SIZE[0], 3)
+    assert read_mask(fill.mask, index.mapping).shape == SIZE[::-1]
+
+
+def test_corrupt_defect_free_image_is_reported_by_name(tmp_path: Path) -> None:
+    bottle = mvtec(tmp_path / "mvtec")
+    broken = bottle / "train" / "good" / "004.png"
+    broken.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 40)
+    index = discover(bottle, cache_dir=str(tmp_path / "cache"), unmasked_background=True)
+    fatal = [p for p in audit(index).problems if p.path == broken]
+    assert fatal and "004.png" in fatal[0].message
+
+
+def test_trained_run_evaluates_with_the_background_images(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """DATA given relative (the masks in the cache are absolute: subject grouping compared the two)."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.chdir(tmp_path)
+    bottle = mvtec(Path("mvtec"))  # relative
+    run = tmp_path / "run"
+    assert main(["train", "--no-plan", str(bottle), "--unmasked-background", "--epochs", "1", "--size", "32x32",
+                 "--batch-size", "4", "--out", str(run)]) == 0
+    assert main(["evaluate", str(run)]) == 0
+    splits = (run / "splits.json").read_text()
+    assert "good" in splits  # the defect-free images took part
