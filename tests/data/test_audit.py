@@ -774,3 +774,16 @@ def test_inspect_exits_2_where_train_would_find_one_class(tmp_path, capsys):
     assert main(["inspect", str(root), "--label-map", "65535:ignore"]) == 2
     assert "has only one class in its masks, which would stop `seglab train`" in capsys.readouterr().err
     assert main(["inspect", str(root)]) == 0
+
+
+def test_skipped_values_leave_out_a_void_value_past_the_classes(tmp_path):
+    """COCO-Stuff's 0..181 with 255 unlabelled: the skipped-values finding gave a --label-map
+    that made 255 the next class (255:52); 255 is a value outside the classes, found as such."""
+    root = tmp_path / "d"
+    skipped_label_value(root)
+    mask = np.asarray(Image.open(root / "masks" / "p2.png")).copy()
+    mask[0, :4] = 255
+    Image.fromarray(mask).save(root / "masks" / "p2.png")
+    problems = {p.code: p.message for p in audit(discover(root)).problems}
+    assert "--label-map 4:3 numbers" in problems["skipped-values"] and "255:" not in problems["skipped-values"]
+    assert "values-outside-classes" in problems

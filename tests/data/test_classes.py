@@ -242,3 +242,13 @@ def test_labels_the_classes_do_not_name_are_refused_naming_five_in_order():
     with pytest.raises(DataError, match=r"^shapes use labels z, y, x, w, v that the classes \(background, a\) do not "
                                         r"name; add them$"):
         refuse_unnamed(used, value, spec, "shapes use labels", "; add them")
+
+
+def test_machine_colour_json_of_other_values_names_nothing(tmp_path):
+    """A JSON of lists holding dicts (a hostile property test's find: `{"car": [{}, {}, {}]}`)
+    raised TypeError ('unhashable type') instead of being passed over."""
+    from seglab.data.classes import value_names_from_label_json
+
+    path = tmp_path / "obj_class_to_machine_color.json"
+    path.write_text(json.dumps({"car": [{}, {}, {}], "road": [[1], [1], [1]]}))
+    assert value_names_from_label_json(path) is None

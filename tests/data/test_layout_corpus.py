@@ -19,6 +19,7 @@ from PIL import Image
 
 from seglab.cli import main
 from seglab.data import discover, inspect_dataset, format_report, split_pairs
+from seglab.data.audit import audit
 from seglab.errors import DataError
 
 SIZE = (12, 16)
@@ -527,6 +528,24 @@ def test_bad_manifests_name_the_row_and_the_fix(tmp_path, content, fragment):
         discover(tmp_path / "pairs.csv")
 
 
+def test_manifest_paths_from_the_folder_above_and_missing_files_named(tmp_path):
+    """VisA's split_csv/1cls.csv names `candle/Data/...` from the dataset's top, not from
+    split_csv/: those paths were missing files, and the audit crashed listing their folders
+    (FileNotFoundError). Now they are read from the folder where they are; paths that exist
+    nowhere are problems naming each file."""
+    for i in range(4):
+        save(tmp_path / "VisA" / "candle" / "Images" / f"{i}.png", photo(i))
+        save(tmp_path / "VisA" / "candle" / "Masks" / f"{i}.png", labels(i, (0, 255)))
+    rows = "".join(f"candle/Images/{i}.png,candle/Masks/{i}.png\n" for i in range(4))
+    (tmp_path / "VisA" / "split_csv").mkdir()
+    (tmp_path / "VisA" / "split_csv" / "1cls.csv").write_text("image,mask\n" + rows)
+    index = discover(tmp_path / "VisA" / "split_csv" / "1cls.csv")
+    assert index.root == tmp_path / "VisA" and all(p.image.is_file() and p.mask.is_file() for p in index.pairs)
+    (tmp_path / "VisA" / "split_csv" / "1cls.csv").write_text("image,mask\n" + rows.replace("candle/", "gone/"))
+    missing = audit(discover(tmp_path / "VisA" / "split_csv" / "1cls.csv")).problems
+    assert {p.path.name for p in missing if "does not exist" in p.message} >= {"0.png", "3.png"}
+
+
 def test_unknown_layout_lists_image_folders_and_the_flags(tmp_path):
     save(tmp_path / "a" / "only.png", photo(0))
     with pytest.raises(DataError) as info:
@@ -546,6 +565,21 @@ def test_cli_reads_a_manifest_and_named_folders(tmp_path, capsys):
     images, masks = tmp_path / "f" / "scans", tmp_path / "f" / "truth_v2"
     assert main(["inspect", "--images", str(images), "--masks", str(masks)]) == 0
     assert "scans/ + truth_v2/: 3 pairs by same name" in capsys.readouterr().out
+
+
+def test_cli_reads_named_folders_given_relative_without_data(tmp_path, capsys, monkeypatch):
+    """IDRiD's `--images 'A. Segmentation/1. Original Images/a. Training Set' --masks ...` from its
+    folder, without DATA: the dataset folder became absolute and the named folders stayed
+    relative, and the class-table and case-folder lookups crashed mixing the two (ValueError)."""
+    for i in range(3):  # a folder of 0/255 masks per lesion under the masks' folder
+        save(tmp_path / "A. Segmentation" / "images" / f"IDRiD_{i:02d}.jpg", photo(i))
+        for lesion in ("1. Microaneurysms", "5. Optic Disc"):
+            save(tmp_path / "A. Segmentation" / "gt" / lesion / f"IDRiD_{i:02d}_{lesion[3:5].upper()}.tif",
+                 labels(i, (0, 255)))
+    monkeypatch.chdir(tmp_path)
+    assert main(["inspect", "--images", "A. Segmentation/images", "--masks", "A. Segmentation/gt",
+                 "--task", "multilabel"]) == 0
+    assert "Pairs:        3" in capsys.readouterr().out
 
 
 def test_train_reads_what_inspect_reads(tmp_path):
@@ -1124,7 +1158,15 @@ def test_benchmark_colour_tables_name_the_classes(tmp_path, caplog, monkeypatch)
         "impervious surfaces", "building", "low vegetation", "tree", "car", "clutter")
     assert discover(write("uavid", uavid)).classes.names[:3] == ("clutter", "building", "road")
     assert discover(write("primaries", isprs[:3])).classes.names == ("#0000ff", "#00ffff", "#ffffff")
+    # GID's five colours are ISPRS' but white: they were ISPRS' classes (water 'building', an empty
+    # 'impervious surfaces'); GID's complete table names them, and its classes.json is the one offered
+    gid = ("built-up", "farmland", "forest", "meadow", "water")
+    assert discover(write("gid", isprs[5:] + isprs[3:4] + isprs[2:3] + isprs[4:5] + isprs[1:2])).classes.names == gid
     monkeypatch.setattr(logging.getLogger("seglab"), "propagate", True)
+    with caplog.at_level(logging.WARNING, logger="seglab"):
+        discover(write("gid_other", isprs[1:], boundary=True))  # with its black 'other' areas
+    assert '"built-up"' in caplog.text and "impervious" not in caplog.text
+    caplog.clear()
     with caplog.at_level(logging.WARNING, logger="seglab"):
         eroded = discover(write("eroded", isprs, boundary=True))
     assert eroded.classes.num_classes == 7 and '"void_colours": [[0, 0, 0]]' in caplog.text
@@ -1453,4 +1495,103 @@ def test_cihp_refusal_offers_the_id_folder_not_its_colour_rendering(tmp_path):
         for folder in ("Categories", "Instances", "Humans"):
             save(base / folder / f"{i:07d}.png", photo(i + 10))
     with pytest.raises(DataError, match=r"e\.g\. --masks Category_ids$"):
+        discover(tmp_path)
+
+
+def test_mmsegmentation_img_dir_and_ann_dir_with_a_numbered_class_table(tmp_path):
+    """mmsegmentation's layout (FoodSeg103, and every dataset its converters write):
+    `img_dir/{train,test}/` + `ann_dir/{train,test}/` was refused ('no known dataset layout');
+    FoodSeg103's headerless `category_id.txt` (`0<tab>background`) names the values. A numbered
+    list one off from the masks (COCO-Stuff's `0: unlabeled`) or from 1 (CUB's classes.txt) names
+    nothing."""
+    root = tmp_path / "FoodSeg103"
+    for split, count in (("train", 3), ("test", 2)):
+        for i in range(count):
+            save(root / "Images" / "img_dir" / split / f"{split}{i:08d}.jpg", photo(i))
+            save(root / "Images" / "ann_dir" / split / f"{split}{i:08d}.png", labels(i, (0, 1, 2)))
+    (root / "category_id.txt").write_text("0\tbackground\n1\tcandy\n2\tegg tart\n")
+    index = discover(root)
+    assert sorted(p.split for p in index.pairs) == ["test", "test", "train", "train", "train"]
+    assert inspect_dataset(root).classes.names == ("background", "candy", "egg tart")
+    (root / "category_id.txt").write_text("0: unlabeled\n1: candy\n2: egg tart\n")
+    assert inspect_dataset(root).classes.names == ("class_0", "class_1", "class_2")
+    (root / "category_id.txt").write_text("1 001.Black_footed_Albatross\n2 002.Laysan_Albatross\n")
+    assert inspect_dataset(root).classes.names == ("class_0", "class_1", "class_2")
+
+
+def test_dronedeploy_ortho_images_pair_with_label_masks(tmp_path):
+    """DroneDeploy's `images/<scene>-ortho.tif` + `labels/<scene>-label.png` did not pair (and no
+    --mask-pattern could pair them: the image keeps `-ortho`); `-ortho` is an image affix now, and
+    `elevations/<scene>-elev.tif` stays out."""
+    root = tmp_path / "dataset-medium"
+    # real scene names: numbers shared between scenes, so no number rule pairs them
+    for scene in ("107f24d6e9_F1BE1D4184INSPIRE", "1d4fbe33f3_F1BE1D4184INSPIRE", "1d056881e8_29FEA32BC7INSPIRE"):
+        save(root / "images" / f"{scene}-ortho.tif", photo(len(scene)))
+        save(root / "labels" / f"{scene}-label.png", labels(len(scene)))
+        save(root / "elevations" / f"{scene}-elev.tif", photo(len(scene))[..., 0])
+    index = discover(root)
+    assert [p.mask.name.replace("-label.png", "") for p in index.pairs] == \
+        [p.image.name.replace("-ortho.tif", "") for p in index.pairs] and len(index.pairs) == 3
+
+
+def test_agriculture_vision_boundaries_are_never_the_images(tmp_path):
+    """Agriculture-Vision: `train/images/rgb/` + `train/labels/<class>/` (a 0/255 mask per class),
+    beside `train/boundaries/` and `train/masks/` (0/255 field and valid-pixel masks). The two
+    helper masks were paired with each other, boundaries as the images, without a word; a folder
+    of mask-like files is no image folder where folders named for images exist."""
+    root = tmp_path / "Agriculture-Vision-2021"
+    for split in ("train", "val"):
+        for i in range(3):
+            name = f"1AD76MIZ{i}_1009-2130-1521-2642"
+            save(root / split / "images" / "rgb" / f"{name}.jpg", photo(i))
+            save(root / split / "images" / "nir" / f"{name}.jpg", photo(i)[..., 0])
+            for folder in ("boundaries", "masks", "labels/water", "labels/weed_cluster"):
+                save(root / split / folder / f"{name}.png", labels(i, (0, 255)))
+    try:
+        index = discover(tmp_path)
+    except DataError as err:
+        assert "images/rgb/" in str(err)
+    else:
+        assert not [p for p in index.pairs if "boundaries" in p.image.parts]
+
+
+def test_photos_with_a_painted_background_are_refused_as_masks(tmp_path):
+    """Oxford 102 Flowers' `segmim/segmim_00001.jpg` is the photo with its background painted
+    blue: read as colour masks it was one class, every flower pixel 'snapped' to the blue with a
+    warning, until training stopped on one class. Most pixels in colours to snap: photos."""
+    y, x = np.mgrid[: SIZE[0], : SIZE[1]]
+    for i in range(4):  # a smooth photo: thousands of colours, each rare
+        image = np.stack([x * 5 + i, y * 7 + 3 * i, (x + y) * 3 + 40], axis=-1).astype(np.uint8)
+        painted = image.copy()
+        painted[:, : SIZE[1] // 3] = (0, 0, 254)
+        save(tmp_path / "jpg" / f"image_{i:05d}.png", image)
+        save(tmp_path / "segmim" / f"segmim_{i:05d}.png", painted)
+    with pytest.raises(DataError, match="no class colour, .* Are they photos"):
+        discover(tmp_path, images="jpg", masks="segmim")
+
+
+def test_istd_refusal_names_the_image_folder_of_every_split(tmp_path):
+    """ISTD's train/train_A/ (shadow images), train_B/ (masks), train_C/ (shadow-free images), and
+    test/test_A, B, C: both A and C pair with B, refused; the refusal named `--images test_A`,
+    which read the test split alone and trained on it. It names `'*_A'` now, every split's."""
+    root = tmp_path / "ISTD_Dataset"
+    for split, count in (("train", 4), ("test", 2)):
+        for i in range(count):
+            for folder in ("A", "C"):
+                save(root / split / f"{split}_{folder}" / f"{i}-1.png", photo(i + ord(folder)))
+            save(root / split / f"{split}_B" / f"{i}-1.png", labels(i, (0, 255)))
+    with pytest.raises(DataError, match=r"--images '\*_A'"):
+        discover(tmp_path)
+    index = discover(tmp_path, images="*_A")
+    assert sorted(p.split for p in index.pairs) == ["test"] * 2 + ["train"] * 4
+
+
+def test_refusal_offers_the_object_masks_before_their_edges(tmp_path):
+    """COD10K's Train/Image/ beside GT_Object/, GT_Edge/ and GT_Instance/: the refusal's example
+    was `--masks GT_Edge`, the first name in order; the masks the others are drawn from come first."""
+    for i in range(3):
+        save(tmp_path / "Train" / "Image" / f"COD10K-CAM-{i}.jpg", photo(i))
+        for folder in ("GT_Edge", "GT_Instance", "GT_Object"):
+            save(tmp_path / "Train" / folder / f"COD10K-CAM-{i}.png", labels(i, (0, 255)))
+    with pytest.raises(DataError, match="e.g. --masks GT_Object"):
         discover(tmp_path)

@@ -135,3 +135,27 @@ def test_trained_run_evaluates_with_the_background_images(tmp_path: Path, monkey
     assert main(["evaluate", str(run)]) == 0
     splits = (run / "splits.json").read_text()
     assert "good" in splits  # the defect-free images took part
+
+
+def test_manifest_rows_without_masks_read_as_background(tmp_path: Path) -> None:
+    """VisA's split_csv/1cls.csv: normal rows have an empty mask cell (unlabelled, the count
+    naming the option); with it they are pairs, and as its train rows are all normal the splits
+    are drawn."""
+    root = tmp_path / "VisA"
+    rows = []
+    for i in range(4):
+        save(root / "candle" / "Normal" / f"{i:04d}.JPG", photo(i, SIZE))
+        rows.append(f"candle,train,normal,candle/Normal/{i:04d}.JPG,")
+    for i in range(3):
+        save(root / "candle" / "Anomaly" / f"{i:03d}.JPG", photo(10 + i, SIZE))
+        save(root / "candle" / "Masks" / f"{i:03d}.png", defect(i))
+        rows.append(f"candle,test,anomaly,candle/Anomaly/{i:03d}.JPG,candle/Masks/{i:03d}.png")
+    (root / "split_csv").mkdir(parents=True)
+    manifest = root / "split_csv" / "1cls.csv"
+    manifest.write_text("object,split,label,image,mask\n" + "\n".join(rows) + "\n")
+    plain = discover(manifest, cache_dir=str(tmp_path / "cache"))
+    assert len(plain.pairs) == 3 and len(plain.unlabelled) == 4 and "--unmasked-background" in plain.pairing[0]
+    index = discover(manifest, cache_dir=str(tmp_path / "cache"), unmasked_background=True)
+    assert len(index.pairs) == 7 and not index.unlabelled and all(p.split is None for p in index.pairs)
+    normal = [p for p in index.pairs if p.image.parent.name == "Normal"]
+    assert all(not read_mask(p.mask, index.mapping).any() for p in normal)

@@ -139,3 +139,15 @@ def test_multilabel_keeps_the_spot_on_the_leaf(tmp_path):
     np.testing.assert_array_equal(channels["1"][0], truth(spot=False) == 1)
     np.testing.assert_array_equal(channels["1"][1], truth(leaf=False) == 2)
     assert not channels["0"].any()
+
+
+def test_text_files_not_named_after_the_images_are_no_yolo_labels(tmp_path):
+    """Stanford Background's `images/0000047.jpg` + `labels/0000047.regions.txt` (a matrix of
+    region ids) was taken for YOLO: every image painted all background, one class. YOLO labels
+    are named after their images."""
+    root = tmp_path / "iccv09Data"
+    for i in range(3):
+        write(root / "images" / f"{i:07d}.jpg", root / "labels" / f"{i:07d}.regions.txt", ["0 1 1", "2 2 -1"], i)
+    with pytest.raises(DataError) as info:
+        discover(root, cache_dir=str(tmp_path / "cache"))
+    assert "yolo" not in str(info.value)

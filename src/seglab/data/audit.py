@@ -21,6 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from seglab.data.encoding import inferred_class_count
 from seglab.data.index import DatasetIndex, Pair, Problem
 from seglab.data.io import image_scale, read_header
 from seglab.data.mapping import IdentityMapping
@@ -298,7 +299,7 @@ def _unsupported_files(index: DatasetIndex) -> list[Problem]:
     folders = {p.image.parent for p in index.pairs} | {p.mask.parent for p in index.pairs if p.mask}
     folders |= {path.parent for path in index.unlabelled}
     problems = []
-    for folder in sorted(folders):
+    for folder in sorted(f for f in folders if f.is_dir()):  # a manifest's missing file is a problem of its own
         for path in sorted(folder.iterdir()):
             name = path.name.lower()
             if not name.startswith(".") and name.endswith(UNSUPPORTED_SUFFIXES):
@@ -367,6 +368,8 @@ def _gap_problems(index: DatasetIndex, stats: DatasetStats) -> list[Problem]:
     if index.classes is not None or type(index.mapping) is not IdentityMapping:
         return []
     used = sorted(v for v, n in stats.mask_values.items() if n and v != index.ignore_index and v >= 0)
+    limit = inferred_class_count(used)  # values past the first wide gap are values-outside-classes (COCO-Stuff's 255)
+    used = [v for v in used if v < limit]
     if not used:
         return []
     skipped = sorted(set(range(used[-1])) - set(used))

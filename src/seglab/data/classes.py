@@ -554,6 +554,33 @@ def value_names_from_list(path: str | Path) -> ValueNames | None:
     return ValueNames(path, dict(enumerate(names)))
 
 
+_NUMBERED_LINE = re.compile(r"(\d+)[\t ]+(\S.*)")
+
+
+def value_names_from_numbered_lines(path: str | Path) -> ValueNames | None:
+    """Names of mask values from a text file of `value<tab or space>name` lines without a header
+    (FoodSeg103's `category_id.txt`: `0\tbackground`, `1\tcandy`, ...). None unless every line
+    is one, the values differ and value 0 names the background: other numbered lists (CUB's
+    `classes.txt` from 1, COCO-Stuff's `0: unlabeled` one off from its masks) are no table of
+    the mask values.
+
+    Raises:
+        DataError: an unreadable file, naming it.
+    """
+    path = Path(path)
+    try:
+        lines = [line.strip() for line in path.read_text(encoding="utf-8-sig").splitlines() if line.strip()]
+    except (OSError, UnicodeDecodeError) as err:
+        raise DataError(f"class list '{path}' cannot be read: {err}") from None
+    found = [_NUMBERED_LINE.fullmatch(line) for line in lines]
+    rows = [(int(m.group(1)), m.group(2).strip()) for m in found if m is not None]
+    names = dict(rows)
+    if len(rows) < 2 or len(rows) < len(lines) or len(names) < len(rows) or not is_background(names.get(0, "")) \
+            or any("/" in name for name in names.values()):
+        return None
+    return ValueNames(path, names)
+
+
 def value_names_from_label_json(path: str | Path) -> ValueNames | None:
     """Names of mask values from a JSON whose "labels" list names value i at position i, as
     Mapillary Vistas' config_v2.0.json does (`{"labels": [{"name": "animal--bird",
@@ -619,8 +646,9 @@ def _machine_colours(values: Any) -> dict[int, str] | None:
         return None
     names = {}
     for name, colour in values.items():
-        if not (isinstance(colour, list) and len(colour) == 3 and len(set(colour)) == 1
-                and isinstance(colour[0], int) and not isinstance(colour[0], bool) and 1 <= colour[0] <= 255):
+        if not (isinstance(colour, list) and len(colour) == 3
+                and all(isinstance(c, int) and not isinstance(c, bool) for c in colour)  # a dict is unhashable
+                and len(set(colour)) == 1 and 1 <= colour[0] <= 255):
             return None
         names[colour[0]] = str(name)
     if len(names) < len(values):

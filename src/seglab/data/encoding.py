@@ -65,6 +65,7 @@ JPEG_NEAR = 48
 JPEG_SUFFIXES = (".jpg", ".jpeg")
 CLASS_GAP = 16  # without classes.json, labels after more unused values than this are stray
 MAX_COLOURS = 256  # more class colours than this are a photo, not a mask
+PHOTO_SHARE = 0.5  # more of the pixels in colours to snap than this (a quarter, of one class colour): photos
 DEFAULT_IGNORE = 255  # the label of `ignore` in --label-map when no ignore index is set
 ENCODING_CODES = ("snapped-pixels", "instance-ids")  # findings that depend on the chosen mapping
 REGION_SAMPLE = 20  # label masks whose values' regions are counted, to tell object numbers from classes
@@ -313,6 +314,12 @@ def _colour_encoding(sample: MaskSample, classes: ClassSpec | None) -> Encoding:
     void_label = 255 if classes.ignore_index is None else classes.ignore_index
     if not noise or unknown - noise:  # a frequent unknown colour: the scan names its files
         return Encoding(classes, ColourMapping(classes.colours, void, void_label))
+    share = sum(counts[code] for code in noise) / total
+    if share > PHOTO_SHARE or (len(classes.colours) == 1 and share > PHOTO_SHARE / 2):
+        raise DataError(f"colour masks such as '{next(iter(sample.colours))}' hold {len(noise):,} colours that are no "
+                        f"class colour, {share:.0%} of their pixels: edges are never so many. Are they photos with "
+                        "the background painted over (Oxford 102 Flowers' segmim/)? Masks hold one colour per "
+                        "class; or list the class colours in classes.json")
     snapped = _snapped_problem(sample, sample.colours, noise, f"have {len(noise)} colours that are not class "
                                "colours (antialiased or JPEG edges); each was snapped to the nearest class colour")
     return Encoding(classes, NearestColourMapping(classes.colours, void, void_label), (snapped,))

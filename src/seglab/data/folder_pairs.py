@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import shlex
 from dataclasses import replace
 from pathlib import Path
@@ -37,10 +38,10 @@ from seglab.data.classes import (
     NAME_LIST_FILES,
     value_names_from_csv,
     value_names_from_list,
+    value_names_from_numbered_lines,
     value_names_from_label_json,
     value_names_from_ontology,
 )
-from seglab.data.cache import default_cache_dir
 from seglab.data.encoding import choose_encoding
 from seglab.data.folders import (
     MAX_DEPTH,
@@ -55,10 +56,19 @@ from seglab.data.folders import (
 )
 from seglab.data.formats import FORMATS, DatasetFormat, ReadOptions
 from seglab.data.index import DatasetIndex, Pair, Problem, list_images, natural_key
-from seglab.data.io import read_header, read_image
+from seglab.data.io import read_image
 from seglab.data.mapping import IdentityMapping, MaskMapping
 from seglab.data.multilabel import ClassNamingsMapping, naming_names
-from seglab.data.naming import KeyRule, looks_like_image_folder, name_split, stem, usable_splits, words
+from seglab.data.naming import (
+    SPLIT_WORDS,
+    KeyRule,
+    folders_split,
+    looks_like_image_folder,
+    name_split,
+    stem,
+    usable_splits,
+    words,
+)
 from seglab.data.pairing import FolderMatch, combine_matches, folder_label, match_folders, settle_rival_namings
 from seglab.data.split_lists import apply_split_lists, read_split_lists
 from seglab.data.unmasked import (
@@ -137,10 +147,10 @@ class FolderPairsFormat(DatasetFormat):
         problems = [p for p in problems if p.path not in derived]
         unmasked = unmasked_images(root, problems, [*found.unlabelled, *found.ignored])
         filled = set(unmasked) if self.options.unmasked_background else set()
-        if filled:
+        if filled:  # in the paired image folder's split, else the one its folders name (MVTec's train/good/)
             splits = {m.image_dir: m.split for m in matches}
-            rgb = read_header(pairs[0].mask).mode.startswith("RGB") if pairs and pairs[0].mask else False
-            pairs += background_pairs(unmasked, splits, root, Path(self.options.cache_dir or default_cache_dir()), rgb)
+            placed = [(image, splits.get(image.parent, folders_split(image, root))) for image in unmasked]
+            pairs += background_pairs(placed, pairs[0].mask if pairs else None, self.options.cache_dir)
             problems = [p for p in problems if p.path not in filled]
         pairs = unique_names(pairs, root)
         lists = read_split_lists((m.image_dir for m in matches), root)
@@ -249,7 +259,8 @@ def _shipped_value_names(root: Path, found: FolderSearch) -> ValueNames | None:
         # Mapillary's config_v1.2.json and config_v2.0.json: the one of the labels' version first
         jsons = sorted(folder.glob("*.json"), key=lambda p: not any(v in p.stem for v in versions))
         tables = [*((value_names_from_csv, p) for p in sorted([*folder.glob("*.csv"), *folder.glob("*.tsv")])),
-                  *((value_names_from_csv, p) for p in sorted(folder.glob("*.txt")) if p.name not in NAME_LIST_FILES),
+                  *((read, p) for p in sorted(folder.glob("*.txt")) if p.name not in NAME_LIST_FILES
+                    for read in (value_names_from_csv, value_names_from_numbered_lines)),
                   *((value_names_from_list, folder / n) for n in NAME_LIST_FILES if (folder / n).is_file()),
                   *((value_names_from_label_json, p) for p in jsons if p.name.lower() not in METADATA_FILES),
                   *((value_names_from_ontology, folder / n) for n in (ONTOLOGY_FILE,) if (folder / n).is_file())]
@@ -265,8 +276,10 @@ def _metadata_folders(root: Path, found: FolderSearch) -> list[Path]:
     one holding all image and mask folders (ADEChallengeData2016/ over images/ and annotations/,
     A2D2's camera_lidar_semantic/ over one sequence's), and beside or in each mask folder."""
     dirs = [d for m in found.matches for d in (m.image_dir, m.mask_dir)]
-    common = Path(os.path.commonpath(dirs)) if dirs else root
-    down = common.relative_to(root).parts if common.is_relative_to(root) else ()
+    # absolute: --images/--masks given relative to the working folder, DATA left out (or the reverse)
+    common = Path(os.path.commonpath([os.path.abspath(d) for d in dirs])) if dirs else None
+    top = Path(os.path.abspath(root))
+    down = common.relative_to(top).parts if common is not None and common.is_relative_to(top) else ()
     between = [root.joinpath(*down[:k]) for k in range(1, len(down) + 1)]
     return list(dict.fromkeys([root, *between, *(d for m in found.matches for d in (m.mask_dir.parent, m.mask_dir))]))
 
@@ -549,11 +562,21 @@ def settle_shared_masks(root: Path, matches: list[FolderMatch]) -> tuple[list[Fo
         listed = ", ".join(folder_label(d, root) for d in image_dirs)
         raise DataError(f"'{root}': the masks of {folder_label(mask_dir, root)} pair with the images of {len(image_dirs)} "
                         f"folders ({listed}), so each mask would count {len(image_dirs)} times; name the images "
-                        f"to use: --images {shlex.quote(image_dirs[0].name)} (folders of one band each, or one of "
-                        "colour images and others of one band, are read as the channels of one image: "
+                        f"to use: --images {shlex.quote(_every_split(image_dirs[0].name))} (folders of one band each, "
+                        "or one of colour images and others of one band, are read as the channels of one image: "
                         "docs/encodings.md#bands-in-separate-folders)")
     kept = [m for m in matches if not any(m is a for a in aside)]
     return kept, [p for m in aside for p in list_images(m.image_dir)]
+
+
+def _every_split(name: str) -> str:
+    """A folder name with its split word made a wildcard (ISTD's `test_A` -> `*_A`, naming
+    `train_A/` too), so that a --images suggestion reads every split; the name when it has none."""
+    for word in sorted(SPLIT_WORDS, key=len, reverse=True):
+        found = re.search(rf"(?<![a-z0-9]){word}(?![a-z0-9])", name, re.IGNORECASE)
+        if found is not None and len(word) > 2 and len(name) > len(word):
+            return name[: found.start()] + "*" + name[found.end() :]
+    return name
 
 
 def _folder_of(image: Path, root: Path) -> str:

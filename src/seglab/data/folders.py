@@ -25,6 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
+from seglab.data.channel_files import names_a_band
 from seglab.data.classes import CLASS_DICT_GLOB, CVAT_LABELMAP
 from seglab.data.index import MASK_SUFFIXES, list_images
 from seglab.data.decoding import holds_image_and_mask
@@ -311,10 +312,13 @@ def search_folders(
 
     search = FolderSearch(folders=folders)
     matches: dict[Path, FolderMatch] = {}
+    named_images = images_name is None and any(f.named_image and f.files for f in folders)
     for image in sorted(folders, key=lambda f: not f.named_image):  # a choice to ask is asked of images/ first
         if not image.files or (_holds_masks(image, is_masks) and images_name is None) \
                 or not chosen(image, images_name, image_tops) or _shows_masks(image, images_name):
             continue
+        if named_images and not image.named_image and not _names_a_band(image) and is_masks(image):
+            continue  # Agriculture-Vision's boundaries/ beside images/rgb/: a mask by content, never the images
         candidates = _candidates(image, folders, root, rules, is_masks, lambda f: chosen(f, masks_name, mask_tops),
                                  masks_name is not None, merge, _same_below(image_tops, mask_tops))
         if len(candidates) > 1 and masks_name is None:
@@ -498,13 +502,18 @@ def _without_unlabelled(image: Folder, candidates: list[FolderMatch], root: Path
     return candidates
 
 
+_BY_PRODUCTS = {"edge", "edges", "boundary", "boundaries", "contour", "contours", "outline", "outlines", "instance",
+                "instances", "distance", "weights"}
+
+
 def _ambiguous(image: Folder, candidates: list[FolderMatch], root: Path) -> DataError:
     rel = image.path.relative_to(root).as_posix() or "."
     listed = "".join(
         f"\n  {c.mask_dir.relative_to(root).as_posix()}/: {len(c.pairs)} pairs by {c.rule.name}" for c in candidates
     )
     labelled = sorted(candidates, key=lambda c: (not names_labels(c.mask_dir.name), not _names_ids(c.mask_dir.name),
-                                                 not looks_like_mask_folder(c.mask_dir.name), c.mask_dir.name))
+                                                 not looks_like_mask_folder(c.mask_dir.name),
+                                                 _names_a_by_product(c.mask_dir.name), c.mask_dir.name))
     names = {c.mask_dir.name for c in candidates}  # the example: a folder not named as a rendering (KITTI's semantic/)
     first = labelled[0].mask_dir
     flag = first.name if len(names) == len(candidates) else first.relative_to(root).as_posix()
@@ -523,6 +532,17 @@ def _ambiguous(image: Folder, candidates: list[FolderMatch], root: Path) -> Data
         f"'{root}': {len(candidates)} folders could hold the masks of '{rel}/' ({len(image.files)} images):{listed}\n"
         f"pass the one with the labels to train on, e.g. --masks {flag}{parts}"
     )
+
+
+def _names_a_band(folder: Folder) -> bool:
+    """Whether a folder's name names a band (`nir/` beside `rgb/`): images, however flat."""
+    return any(names_a_band(w) for w in words(folder.path.name))
+
+
+def _names_a_by_product(name: str) -> bool:
+    """Whether a mask folder's name says it holds what is drawn from the labels (COD10K's
+    `GT_Edge/` and `GT_Instance/` beside `GT_Object/`): offered after the others as the example."""
+    return bool(_BY_PRODUCTS & set(words(name.lower())))
 
 
 def _names_ids(name: str) -> bool:

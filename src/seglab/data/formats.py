@@ -189,8 +189,8 @@ def discover(
         label_field: the attribute of vector labels (GeoJSON, GeoPackage) that names a feature's class.
         unmasked_background: images without a mask (in a paired image folder, or in a folder
             named good/, OK/, Normal/, ...) are defect-free: each is read with an all-background
-            mask of value 0 (`seglab.data.unmasked`); other layouts than folder-pairs log that
-            nothing was read so.
+            mask of value 0 (`seglab.data.unmasked`), as are a manifest's rows without a mask;
+            other layouts log that nothing was read so.
 
     Raises:
         DataError: missing or empty folder, unknown layout, bad classes.json, no pairs, two
@@ -246,9 +246,9 @@ def discover(
     logger.info("%s: %s layout, %d pairs", root, index.format, len(index.pairs))
     if merge_masks:
         _report_merged(index)
-    if unmasked_background and index.format != "folder-pairs":
-        logger.warning("%s: --unmasked-background reads images without masks in folder-pairs layouts only; this is "
-                       "a %s layout, so it changes nothing", root, index.format)
+    if unmasked_background and index.format not in ("folder-pairs", "manifest"):
+        logger.warning("%s: --unmasked-background reads images without masks in folder-pairs layouts and manifests "
+                       "only; this is a %s layout, so it changes nothing", root, index.format)
     return index
 
 

@@ -1,7 +1,8 @@
 """A dataset given as a list of pairs: a CSV/TSV table or a JSON file naming image and mask files.
 
 This is how fastai's and MONAI's users pass data (a DataFrame, a list of dicts), and the way out
-for any layout no rule finds. Paths are relative to the manifest's folder (or absolute); an
+for any layout no rule finds. Paths are relative to the manifest's folder (or one or two
+above it, where the listed images are: a dataset's `split_csv/`), or absolute; an
 optional split column keeps the user's own split and a group column (subject, patient, case)
 keeps a group's pairs in one split.
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,7 +22,11 @@ from seglab.data.folder_pairs import FolderPairsFormat, unique_names
 from seglab.data.formats import FORMATS, DatasetFormat
 from seglab.data.index import DatasetIndex, Pair
 from seglab.data.naming import SPLIT_WORDS, stem
+from seglab.data.unmasked import OPTION as UNMASKED_OPTION
+from seglab.data.unmasked import background_pairs, without_train_splits
 from seglab.errors import DataError
+
+logger = logging.getLogger(__name__)
 
 MANIFEST_SUFFIXES = (".csv", ".tsv", ".json")
 COLUMNS = {
@@ -52,26 +58,34 @@ class ManifestFormat(DatasetFormat):
         return root.is_file() and root.suffix.lower() in MANIFEST_SUFFIXES and root.name != "classes.json"
 
     def index(self, root: Path, classes: ClassSpec | None) -> DatasetIndex:
-        base = root.parent
+        rows = _rows(root)
+        base = _base(root, rows)
         pairs, unlabelled = [], []
-        for row in _rows(root):
+        for row in rows:
             image = _path(base, row, "image", root)
             mask_text = row.values.get("mask")
             if mask_text in (None, ""):
-                unlabelled.append(image)
+                unlabelled.append((image, _split(row, root)))
                 continue
             split = _split(row, root)
             group = row.values.get("group")
             pairs.append(Pair(stem(image), image, _path(base, row, "mask", root), split,
                               None if group in (None, "") else str(group)))
+        line = f"{root.name}: {len(pairs)} pairs listed"
+        if unlabelled and self.options.unmasked_background:  # VisA's normal rows: defect-free
+            filled = background_pairs(unlabelled, pairs[0].mask if pairs else None, self.options.cache_dir)
+            pairs = without_train_splits(pairs + filled, {p.image for p in filled}, root)
+            line += f", {len(unlabelled)} images without mask read as all background ({UNMASKED_OPTION})"
+            unlabelled = []
+        elif unlabelled:
+            line += f", {len(unlabelled)} images without mask ({UNMASKED_OPTION} reads them as all background)"
         if any(p.split is not None for p in pairs) and any(p.split is None for p in pairs):
             raise DataError(f"manifest '{root}': some rows have a split and some do not; give every row one or none")
         pairs = unique_names(pairs, base)
         mask_dirs = sorted({p.mask.parent for p in pairs if p.mask is not None})
         classes, mapping, problems = FolderPairsFormat.choose_classes(base, mask_dirs, pairs, classes)
-        index = DatasetIndex(base, "manifest", pairs, unlabelled, classes, mapping, problems)
-        index.pairing = [f"{root.name}: {len(pairs)} pairs listed" + (f", {len(unlabelled)} images without mask"
-                                                                         if unlabelled else "")]
+        index = DatasetIndex(base, "manifest", pairs, [image for image, _ in unlabelled], classes, mapping, problems)
+        index.pairing = [line]
         return index
 
 
@@ -140,6 +154,20 @@ def _rename(values: dict[str, Any], path: Path) -> dict[str, Any]:
             f"name it one of: {', '.join(COLUMNS['image'])}"
         )
     return renamed
+
+
+def _base(manifest: Path, rows: list[_Row]) -> Path:
+    """The folder the manifest's relative paths start from: its own, or the nearest of the two
+    above it where most of the first images exist (VisA's `split_csv/1cls.csv` names
+    `candle/Data/...` from the dataset's top; Kaggle's CSVs sit in a folder of their own)."""
+    listed = [Path(v) for v in (row.values.get("image") for row in rows[:20]) if isinstance(v, str) and v]
+    relative = [path for path in listed if not path.expanduser().is_absolute()]
+    for base in (manifest.parent, *list(manifest.parent.parents)[:2]):
+        if relative and sum((base / path).exists() for path in relative) * 2 > len(relative):
+            if base != manifest.parent:
+                logger.info("%s: its paths are relative to '%s', not to the manifest's folder", manifest, base)
+            return base
+    return manifest.parent
 
 
 def _path(base: Path, row: _Row, column: str, manifest: Path) -> Path:

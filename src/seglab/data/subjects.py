@@ -130,12 +130,13 @@ def _by_case_folder(pairs: list[Pair], root: Path) -> tuple[dict[str, str], str]
     and mask folders inside a folder per case, whose name holds a number (a patient, not a class
     such as BUSI's benign/), in several cases; their files name no subject."""
     subjects = {}
+    top = Path(os.path.abspath(root))  # absolute: DATA, --images and --masks may each be given relative or not
     for pair in pairs:
-        if pair.mask is None or pair.mask.parent == pair.image.parent or not pair.mask.is_relative_to(root):
-            continue  # a mask kept elsewhere (--unmasked-background's in the cache) names no case
-        case = Path(os.path.commonpath([pair.image.parent, pair.mask.parent]))
-        if case != root and case.is_relative_to(root) and any(c.isdigit() for c in case.name):
-            subjects[pair.name] = case.relative_to(root).as_posix()
+        if pair.mask is None or pair.mask.parent == pair.image.parent:
+            continue
+        case = Path(os.path.commonpath([os.path.abspath(pair.image.parent), os.path.abspath(pair.mask.parent)]))
+        if case != top and case.is_relative_to(top) and any(c.isdigit() for c in case.name):
+            subjects[pair.name] = case.relative_to(top).as_posix()
     if len(set(subjects.values())) < _MIN_CASES or not _says_subjects(subjects, len(pairs)):
         return None
     return subjects, "the case folder holding its image and mask folders"

@@ -21,9 +21,10 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from seglab.data.cache import default_cache_dir
 from seglab.data.index import Pair, Problem
 from seglab.data.io import IMAGE_SUFFIXES, read_header, read_image
-from seglab.data.naming import folders_split, stem
+from seglab.data.naming import stem
 from seglab.errors import DataError
 
 logger = logging.getLogger(__name__)
@@ -51,13 +52,12 @@ def unmasked_images(root: Path, problems: Iterable[Problem], unpaired: Iterable[
     return sorted(missing) + sorted(defect_free)
 
 
-def background_pairs(images: list[Path], splits: dict[Path, str | None], root: Path, cache_root: Path,
-                     rgb: bool) -> list[Pair]:
-    """Each image paired with an all-background mask of its size; its split is its folder's in
-    `splits` (the paired image folder's), else the one its folders name."""
-    pairs = [Pair(stem(image), image, empty_mask(_shown_size(image), cache_root, rgb),
-                  splits.get(image.parent, folders_split(image, root))) for image in images]
-    return pairs
+def background_pairs(images: list[tuple[Path, str | None]], mask: Path | None, cache_dir: str | None) -> list[Pair]:
+    """Each (image, split) paired with an all-background mask of its size, grey or RGB like the
+    dataset's `mask`, kept in `cache_dir` (None: the default cache folder)."""
+    rgb = mask is not None and read_header(mask).mode.startswith("RGB")
+    cache_root = Path(cache_dir or default_cache_dir())
+    return [Pair(stem(image), image, empty_mask(_shown_size(image), cache_root, rgb), split) for image, split in images]
 
 
 def without_train_splits(pairs: list[Pair], filled: set[Path], root: Path) -> list[Pair]:
@@ -67,8 +67,8 @@ def without_train_splits(pairs: list[Pair], filled: set[Path], root: Path) -> li
     train = [p for p in pairs if p.split == "train"]
     if not train or any(p.image not in filled for p in train):
         return pairs
-    logger.warning("%s: the train folders hold only images without masks (defect-free), so their splits are not "
-                   "used: train, val and test are drawn from all pairs", root)
+    logger.warning("%s: the training split holds only images without masks (defect-free), so the layout's splits "
+                   "are not used: train, val and test are drawn from all pairs", root)
     return [replace(p, split=None) for p in pairs]
 
 

@@ -54,10 +54,11 @@ class YoloFormat(AnnotationFilesFormat):
     cache_name = "yolo"
 
     def find(self, root: Path, folders: list[Folder]) -> list[tuple[Folder, Path | None]]:
-        """The image folders with their label folders (None: unlabelled), when any has one with
-        .txt files."""
+        """The image folders with their label folders (None: unlabelled), when some image has its
+        `<stem>.txt` there (Stanford Background's `labels/0000047.regions.txt` are no YOLO labels)."""
         found = [(f, label_folder(f.path, root)) for f in folders if f.files and "images" in f.parts]
-        labelled = any(labels is not None and any(labels.glob("*.txt")) for _, labels in found)
+        labelled = any(labels is not None and any((labels / f"{image.stem}.txt").is_file() for image in folder.files)
+                       for folder, labels in found)
         return found if labelled else []
 
     def sources(self, root: Path, found: list[tuple[Folder, Path | None]]) -> list[Path]:
