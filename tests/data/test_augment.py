@@ -6,6 +6,7 @@ import pytest
 import torch
 
 from seglab.data.augment import PAD_LABEL, PRESETS, TRANSFORMS, Augment, build_augment
+from seglab.data.mirror_classes import SideSwap
 from seglab.errors import ConfigError
 
 IGNORE = 255
@@ -72,6 +73,39 @@ def test_padding_without_a_fill_label_is_refused() -> None:
     with pytest.raises(ConfigError, match="fill label"):
         Augment({"rotate": {}})
     assert Augment({"hflip": {}, "scale_crop": {}}).pads is False  # these never pad
+
+
+def eyes() -> tuple[torch.Tensor, torch.Tensor]:
+    """A face-like mask (background 0, left_eye 1 on the left, right_eye 2 on the right, a row of
+    ignore) and an image equal to it, which shows where each label came from."""
+    mask = torch.zeros(8, 8, dtype=torch.int64)
+    mask[2:4, 1:3], mask[2:4, 5:7], mask[6] = 1, 2, IGNORE
+    return mask[None].float(), mask
+
+
+EYES = SideSwap.from_classes(["background", "left_eye", "right_eye"])
+
+
+@pytest.mark.parametrize(("name", "dims"), [("hflip", (-1,)), ("vflip", (-2,))])
+def test_flips_swap_the_side_classes_of_the_mirror_image(name: str, dims: tuple[int, ...]) -> None:
+    image, mask = eyes()
+    out_image, out_mask = Augment({name: {"p": 1.0}}, fill_label=IGNORE, sides=EYES)(image, mask, seed=0)
+    assert torch.equal(out_image, image.flip(dims))
+    moved = mask.flip(dims)
+    swapped = torch.where(moved == 1, 2, torch.where(moved == 2, 1, moved))  # ignore and background stay
+    assert torch.equal(out_mask, swapped)
+
+
+def test_turns_keep_the_side_classes() -> None:
+    image, mask = eyes()
+    augment = build_augment("none", {"rot90": {}}, sides=EYES)
+    assert augment is not None and not augment.mirrors
+    turned = 0
+    for seed in range(8):
+        out_image, out_mask = augment(image, mask, seed=seed)
+        assert torch.equal(out_mask, out_image[0].long())  # every label moved, none renamed
+        turned += int(not torch.equal(out_mask, mask))
+    assert turned >= 2
 
 
 def test_rot90_keeps_the_shape_of_non_square_samples() -> None:

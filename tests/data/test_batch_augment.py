@@ -8,6 +8,7 @@ import pytest
 import torch
 
 from seglab.data.batch_augment import BatchAugment
+from seglab.data.mirror_classes import SideSwap
 from seglab.data.sampling import PatchSampler
 
 FILL = 255
@@ -46,6 +47,22 @@ def test_flips_are_exact_reversals() -> None:
     out_image, out_mask = BatchAugment(vflip=1.0)(image, mask)
     assert torch.equal(out_image, image.flip(-2)) and torch.equal(out_mask, mask.flip(-2))
     assert out_image.is_contiguous(memory_format=torch.channels_last)
+
+
+def test_mirrored_samples_swap_their_side_classes_and_turned_ones_keep_them() -> None:
+    swap = SideSwap.from_classes(["background", "left_eye", "right_eye", "nose", "mouth"])
+    image, mask = labelled_batch(64, 6, 8)
+    mask[:, 0, :2] = FILL  # ignore stays ignore
+    image[:, 0] = mask.float()
+    out_image, out_mask = BatchAugment(0.5, 0.5, None, FILL, swap)(image, mask, torch.Generator().manual_seed(3))
+    moved = out_image[:, 0].long()  # each pixel's label before augmenting
+    position = out_image[:, 1]
+    across, down = position[:, 0, 0] > position[:, 0, -1], position[:, 0, 0] > position[:, -1, 0]
+    mirrored = (across ^ down)[:, None, None]  # one flip mirrors, both are a half turn
+    swapped = torch.where(moved == 1, 2, torch.where(moved == 2, 1, moved))
+    assert torch.equal(out_mask, torch.where(mirrored, swapped, moved))
+    assert bool(mirrored.any() and (across & down).any() and (~across & ~down).any())  # every case was drawn
+    assert bool((out_mask == FILL).sum(dim=(1, 2)).eq(2).all())
 
 
 def test_draws_follow_the_probabilities_and_the_patch_sampler_windows() -> None:

@@ -3,11 +3,15 @@ the feeding plan moves flips and crops to the device only where that keeps train
 
 from __future__ import annotations
 
+import json
+import logging
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
+from PIL import Image
 
 from seglab import config
 from seglab.data.prepare import make_loader, prepare_data
@@ -76,6 +80,51 @@ def test_flips_move_to_the_device_and_the_rest_stays(tiny_dataset: Path) -> None
     assert plan.patches is data.patches  # crops before the CPU augmentation stay there
     assert plan_feeding(data, CPU, augment_device=None).on_device is None  # auto: CUDA only
     assert plan_feeding(data, CPU, augment_device=False).augment is data.augment
+
+
+def eyes_dataset(root: Path, names: list[str]) -> Path:
+    """Six 16x16 faces: class 1 (`names[1]`) on the left, class 2 on the right, background 0."""
+    (root / "images").mkdir(parents=True)
+    (root / "masks").mkdir()
+    rng = np.random.default_rng(0)
+    for i in range(6):
+        mask = np.zeros((16, 16), np.uint8)
+        mask[4:8, 2:6], mask[4:8, 10:14] = 1, 2
+        image = (rng.integers(0, 60, (16, 16, 3)) + 60 * mask[..., None]).astype(np.uint8)
+        Image.fromarray(image).save(root / "images" / f"face{i}.png")
+        Image.fromarray(mask).save(root / "masks" / f"face{i}.png")
+    (root / "classes.json").write_text(json.dumps({"names": names}))
+    return root
+
+
+def swapped_sides(mask: torch.Tensor) -> torch.Tensor:
+    return torch.where(mask == 1, 2, torch.where(mask == 2, 1, mask))
+
+
+def test_flips_swap_the_side_classes_on_both_paths(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """A flipped face's left eye is the mirror image's right eye: horizontal flips (the light
+    preset's) exchange the labels of classes named as sides, in the workers and on the device."""
+    root = eyes_dataset(tmp_path / "faces", ["background", "left_eye", "right_eye"])
+    cfg = config.DataConfig(path=str(root), augment="none", augment_options={"hflip": {"p": 1.0}})
+    with caplog.at_level(logging.INFO, logger="seglab"):
+        data = prepare_data(cfg, seed=0)
+    assert "flips swap the side classes: left_eye<->right_eye" in caplog.text
+    plain, flipped = data.dataset("train")[0]["mask"], data.dataset("train", training=True)[0]["mask"]
+    assert torch.equal(flipped, swapped_sides(plain.flip(-1)))
+
+    plan = plan_feeding(data, CPU, augment_device=True)
+    assert plan.on_device is not None and plan.augment is None
+    batch = next(iter(make_loader(plan.dataset(data, "train", training=True), 2, shuffle=False)))
+    _, on_device = DeviceFeed(CPU, True, data.mean, data.std, plan.on_device)(batch, training=True)
+    assert torch.equal(on_device, swapped_sides(batch["mask"].long().flip(-1)))
+
+
+def test_classes_without_sides_flip_as_they_are(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    root = eyes_dataset(tmp_path / "faces", ["class_0", "class_1", "class_2"])
+    cfg = config.DataConfig(path=str(root), augment="light")
+    with caplog.at_level(logging.INFO, logger="seglab"):
+        data = prepare_data(cfg, seed=0)
+    assert data.augment is not None and data.augment.sides is None and "side classes" not in caplog.text
 
 
 def test_uniform_crops_of_same_size_images_move_to_the_device(tiny_dataset: Path) -> None:

@@ -13,6 +13,7 @@ from torch.utils._python_dispatch import TorchDispatchMode
 
 from seglab.config import TrainConfig
 from seglab.data.batch_augment import BatchAugment
+from seglab.data.mirror_classes import SideSwap
 from seglab.engine.builders import build_optimizer, build_scheduler
 from seglab.engine.callbacks import ProgressBar
 from seglab.engine.feeding import DeviceFeed
@@ -63,11 +64,13 @@ def count_syncs(steps: int = 4, raw: bool = False, loss: str = "ce_dice", class_
     optimizer = build_optimizer(model, cfg)
     batches = [{"image": torch.randn(2, 3, 32, 32), "mask": torch.randint(0, 4, (2, 32, 32))}
                for _ in range(steps)]
-    if raw:
+    if raw:  # flips on the device, swapping side classes too
+        sides = SideSwap.from_classes(["background", "left_eye", "right_eye", "nose"],
+                                      multilabel=loss in MULTILABEL_LOSSES)
         batches = [{"image": torch.randint(0, 256, (2, 3, 32, 32), dtype=torch.uint8),
                     "mask": torch.randint(0, 4, (2, 32, 32), dtype=torch.uint8)} for _ in range(steps)]
         trainer_options["feed"] = DeviceFeed(torch.device("cpu"), True, (0.5, 0.4, 0.3), (0.2, 0.2, 0.2),
-                                             BatchAugment(0.5, 0.5, (24, 40), 255))
+                                             BatchAugment(0.5, 0.5, (24, 40), 255, sides))
     if loss in MULTILABEL_LOSSES:
         trainer_options["task"] = MultiLabel()
         for batch in batches:  # bit sets of 4 classes (0..15); 255 stays ignored

@@ -14,6 +14,9 @@ Augmentation is a preset (`none`, `light`, `strong`) plus per-transform override
 
 adds small rotations to `light` and turns its horizontal flip off. Randomness comes only from
 the `seed` passed with each call, never from global state, so a run repeats exactly.
+
+The flips mirror the picture, so they also exchange the labels of classes that name a side
+(`l_eye`/`r_eye`: `seglab.data.mirror_classes`) when they are given as `sides`.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from torchvision import tv_tensors
 from torchvision.transforms import v2
 
 from seglab.data.augment_presets import PRESETS
+from seglab.data.mirror_classes import SideSwap
 from seglab.errors import ConfigError
 from seglab.registry import Registry
 
@@ -47,22 +51,26 @@ class TransformSpec:
         build: called as build(size, fill, **params); `size` is the sample's (H, W).
         defaults: every parameter with its default; overrides may only name these.
         pads: whether pixels can come from outside the image (and take the fill values).
+        mirrors: whether it can turn the picture into its mirror image; `build` then also takes
+            `sides`, the side classes to exchange in the mask when it does (None: none).
     """
 
     build: Builder
     defaults: dict[str, Any] = field(default_factory=dict)
     pads: bool = False
+    mirrors: bool = False
 
 
 TRANSFORMS: Registry[TransformSpec] = Registry("augmentation transform")
 _ORDER: list[str] = []  # registration order is application order: geometry, intensity, noise
 
 
-def register_transform(name: str, *, pads: bool = False, **defaults: Any) -> Callable[[Builder], Builder]:
+def register_transform(name: str, *, pads: bool = False, mirrors: bool = False,
+                       **defaults: Any) -> Callable[[Builder], Builder]:
     """Register `build` under `name`; transforms run in the order they were registered."""
 
     def add(build: Builder) -> Builder:
-        TRANSFORMS.register(name)(TransformSpec(build, dict(defaults), pads))
+        TRANSFORMS.register(name)(TransformSpec(build, dict(defaults), pads, mirrors))
         _ORDER.append(name)
         return build
 
@@ -98,20 +106,44 @@ def _scale_crop(size: tuple[int, int], fill: Fill, scale: Any, ratio: Any) -> v2
     return AlignedResizedCrop(size, scale=_pair(scale), ratio=_pair(ratio), antialias=True)
 
 
-@register_transform("hflip", p=0.5)
-def _hflip(size: tuple[int, int], fill: Fill, p: float) -> v2.Transform:
-    return v2.RandomHorizontalFlip(p)
+class _SwapsSides(v2.Transform):
+    """A flip that also exchanges the side classes of the masks it flips (`sides`)."""
+
+    def __init__(self, p: float, sides: SideSwap | None) -> None:
+        super().__init__(p)  # type: ignore[call-arg]  # the flip's own __init__, next in the MRO
+        self.sides = sides
+
+    def transform(self, inpt: Any, params: dict[str, Any]) -> Any:
+        flipped = super().transform(inpt, params)
+        if self.sides is None or not isinstance(flipped, tv_tensors.Mask):
+            return flipped
+        return tv_tensors.wrap(self.sides.labels(flipped.as_subclass(Tensor)), like=flipped)
 
 
-@register_transform("vflip", p=0.5)
-def _vflip(size: tuple[int, int], fill: Fill, p: float) -> v2.Transform:
-    return v2.RandomVerticalFlip(p)
+class SidedHorizontalFlip(_SwapsSides, v2.RandomHorizontalFlip):
+    """torchvision's RandomHorizontalFlip, exchanging side classes in flipped masks."""
+
+
+class SidedVerticalFlip(_SwapsSides, v2.RandomVerticalFlip):
+    """torchvision's RandomVerticalFlip, exchanging side classes in flipped masks: a vertical flip
+    is a horizontal one turned half round, and turning changes no side."""
+
+
+@register_transform("hflip", mirrors=True, p=0.5)
+def _hflip(size: tuple[int, int], fill: Fill, p: float, sides: SideSwap | None) -> v2.Transform:
+    return SidedHorizontalFlip(p, sides)
+
+
+@register_transform("vflip", mirrors=True, p=0.5)
+def _vflip(size: tuple[int, int], fill: Fill, p: float, sides: SideSwap | None) -> v2.Transform:
+    return SidedVerticalFlip(p, sides)
 
 
 class RandomRotate90(v2.Transform):
     """Rotate by a random multiple of 90 degrees: exact, no interpolation, no padding.
 
-    Non-square samples only turn by 0 or 180 degrees, so the batch shape never changes.
+    Non-square samples only turn by 0 or 180 degrees, so the batch shape never changes. A turn
+    mirrors nothing, so side classes keep their labels.
     """
 
     def make_params(self, flat_inputs: list[Any]) -> dict[str, Any]:
@@ -256,6 +288,7 @@ class Augment:
         steps: transform name -> parameters (missing ones take the registered defaults).
         fill_label: mask value for pixels from outside the image (the ignore index); needed
             only when a step pads (`rotate`, `elastic`).
+        sides: the side classes the mirroring steps (`hflip`, `vflip`) exchange; None for none.
 
     Raises:
         ConfigError: unknown transform or parameter, or a padding step without `fill_label`.
@@ -267,7 +300,9 @@ class Augment:
         [[1, 0], [3, 2]]
     """
 
-    def __init__(self, steps: Mapping[str, Mapping[str, Any]], fill_label: int | None = None) -> None:
+    def __init__(self, steps: Mapping[str, Mapping[str, Any]], fill_label: int | None = None,
+                 sides: SideSwap | None = None) -> None:
+        self.sides = sides
         self.steps: list[tuple[str, dict[str, Any]]] = []
         for name in sorted(steps, key=_position):
             spec = TRANSFORMS.get(name)
@@ -277,13 +312,14 @@ class Augment:
                 raise ConfigError(f"augmentation '{name}' has no parameter {', '.join(unknown)} (known: {known})")
             self.steps.append((name, {**spec.defaults, **steps[name]}))
         self.pads = any(TRANSFORMS.get(name).pads for name, _ in self.steps)
+        self.mirrors = any(TRANSFORMS.get(name).mirrors for name, _ in self.steps)
         if self.pads and fill_label is None:
             raise ConfigError("rotate and elastic augmentation pad masks and need a fill label (the ignore index)")
         self.fill: Fill = {tv_tensors.Image: 0.0, tv_tensors.Mask: fill_label if fill_label is not None else 0}
         self._pipelines: dict[tuple[int, int], v2.Compose] = {}
         for name, params in self.steps:  # build once now, so a bad value fails before training starts
             try:
-                TRANSFORMS.get(name).build((32, 32), self.fill, **params)
+                self._build(name, (32, 32), params)
             except (TypeError, ValueError) as err:
                 raise ConfigError(f"augmentation '{name}' with {params}: {err}") from None
 
@@ -294,7 +330,7 @@ class Augment:
     def without(self, names: Collection[str]) -> Augment | None:
         """The same steps less `names` (done elsewhere: flips on the device); None when none is left."""
         kept = {name: params for name, params in self.steps if name not in names}
-        return Augment(kept, self.fill[tv_tensors.Mask]) if kept else None
+        return Augment(kept, self.fill[tv_tensors.Mask], self.sides) if kept else None
 
     def __call__(self, image: Tensor, mask: Tensor, seed: int) -> tuple[Tensor, Tensor]:
         """Augment one sample. Shape: image (C, H, W) float, mask (H, W) int64 -> same shapes."""
@@ -311,14 +347,17 @@ class Augment:
 
     def _pipeline(self, size: tuple[int, int]) -> v2.Compose:
         if size not in self._pipelines:
-            self._pipelines[size] = v2.Compose(
-                [TRANSFORMS.get(name).build(size, self.fill, **params) for name, params in self.steps]
-            )
+            self._pipelines[size] = v2.Compose([self._build(name, size, params) for name, params in self.steps])
         return self._pipelines[size]
+
+    def _build(self, name: str, size: tuple[int, int], params: dict[str, Any]) -> v2.Transform:
+        spec = TRANSFORMS.get(name)
+        return spec.build(size, self.fill, **params, **({"sides": self.sides} if spec.mirrors else {}))
 
 
 def build_augment(
-    preset: str, options: Mapping[str, Any] | None = None, fill_label: int | None = None
+    preset: str, options: Mapping[str, Any] | None = None, fill_label: int | None = None,
+    sides: SideSwap | None = None,
 ) -> Augment | None:
     """The preset's transforms with `options` applied; None when nothing is left to do.
 
@@ -327,6 +366,7 @@ def build_augment(
         options: transform name -> parameter overrides (merged into the preset's), `{}` or true
             for the defaults, or null/false to turn a preset transform off.
         fill_label: mask value for padded pixels (see `Augment`).
+        sides: the side classes flips exchange (see `Augment`).
 
     Raises:
         ConfigError: unknown preset, transform or parameter, or a malformed option.
@@ -344,7 +384,7 @@ def build_augment(
             raise ConfigError(
                 f"augmentation option '{name}' must be a mapping of parameters, true or null; got {value!r}"
             )
-    return Augment(steps, fill_label) if steps else None
+    return Augment(steps, fill_label, sides) if steps else None
 
 
 def _position(name: str) -> int:

@@ -23,6 +23,7 @@ from seglab.data.classes import ClassSpec
 from seglab.data.dataset import SegmentationDataset
 from seglab.data.formats import discover_data
 from seglab.data.index import DatasetIndex, Pair, Problem
+from seglab.data.mirror_classes import SideSwap
 from seglab.data.sampling import PatchSampler, SeededSampler
 from seglab.data.splits import split_from_file, split_pairs
 from seglab.data.stats import DatasetStats, resolve_classes, scan
@@ -202,7 +203,7 @@ def prepare_data(cfg: DataConfig, seed: int, min_side: int | None = None) -> Pre
         log.warning("no validation images (%d pairs in all): nothing scores the model while it trains, the best "
                     "checkpoint is the one with the lowest training loss and metrics.json has no scores; add "
                     "images, or give the split yourself (--split-file JSON)", sum(len(v) for v in splits.values()))
-    augment, patches = build_training_views(cfg, classes)
+    augment, patches = build_training_views(cfg, classes, index.mapping.multilabel)
     size = choose_size(cfg, stats)
     if size is None:
         check_native_size(stats, min_side)
@@ -261,17 +262,22 @@ def split_dataset(cfg: DataConfig, pairs: list[Pair], seed: int) -> dict[str, li
     return split_from_file(pairs, cfg.split_file)
 
 
-def build_training_views(cfg: DataConfig, classes: ClassSpec) -> tuple[Augment | None, PatchSampler | None]:
+def build_training_views(cfg: DataConfig, classes: ClassSpec,
+                         multilabel: bool = False) -> tuple[Augment | None, PatchSampler | None]:
     """The train split's augmentation and patch sampler from `cfg` (None when off).
 
     Masks are padded with the dataset's ignore index, or with PAD_LABEL when it has none
-    (then `PreparedData.train_ignore_index` makes the loss skip it).
+    (then `PreparedData.train_ignore_index` makes the loss skip it). Flips exchange the classes
+    that name a side (`seglab.data.mirror_classes`); `multilabel` masks are bit sets.
 
     Raises:
         ConfigError: unknown preset or transform, bad parameters, bad patch size or probability.
     """
     fill = classes.ignore_index if classes.ignore_index is not None else PAD_LABEL
-    augment = build_augment(cfg.augment, cfg.augment_options, fill)
+    sides = SideSwap.from_classes(classes.names, classes.ignore_index, multilabel)
+    augment = build_augment(cfg.augment, cfg.augment_options, fill, sides)
+    if augment is not None and augment.mirrors and sides is not None:
+        log.info("flips swap the side classes: %s", sides.describe())
     patches = None
     if cfg.patch_size is not None:
         try:

@@ -159,6 +159,7 @@ def plan_feeding(data: PreparedData, device: torch.device, augment_device: bool 
                               "--samples-per-image above 1, other augmentation, or images of several sizes)")
         return FeedPlan(augment, patches, None, raw)
     fill = data.train_ignore_index if data.train_ignore_index is not None else PAD_LABEL  # set when crops move
-    on_device = BatchAugment(flips.get("hflip", 0.0), flips.get("vflip", 0.0), crop, fill)
+    sides = augment.sides if augment is not None else None
+    on_device = BatchAugment(flips.get("hflip", 0.0), flips.get("vflip", 0.0), crop, fill, sides)
     log.info("augmentation on the device (%s): %s", device, ", ".join(on_device.names()))
     return FeedPlan(cpu_augment, patches, on_device, raw)

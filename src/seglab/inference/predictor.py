@@ -14,6 +14,7 @@ from torch import Tensor, nn
 
 from seglab.compilation import COMPILE_MODES, begin_step, compile_model, keeps_thread_count
 from seglab.data import ClassSpec, read_image, to_tensor
+from seglab.data.mirror_classes import SideSwap
 from seglab.data.transforms import prepare_image
 from seglab.inference.postprocess import PostProcess
 from seglab.inference.tiling import network_stride, predict_tiled
@@ -183,6 +184,9 @@ class Predictor(CardModel):
             raise ValueError("flip TTA and post-processing average and clean softmax class masks; a multi-label model "
                              "predicts without them")
         self.flips = self._tta_flips()
+        self.sides = SideSwap.from_classes(self.classes.names, self.classes.ignore_index) if self.options.tta else None
+        if self.sides is not None and any(len(dims) == 1 for dims in self.flips):
+            log.info("flip TTA swaps the side classes of mirrored copies back: %s", self.sides.describe())
         self.threads: ThreadTuner | None = None  # `adapt_threads`: the thread count follows the load
 
     def _tta_flips(self) -> Flips:
@@ -231,7 +235,7 @@ class Predictor(CardModel):
         if self.threads is not None:
             self.threads.begin()
         batch = self.preprocess(image)
-        logits = flip_tta(self._logits, batch, self.flips) if self.options.tta else self._logits(batch)
+        logits = flip_tta(self._logits, batch, self.flips, self.sides) if self.options.tta else self._logits(batch)
         if logits.shape[-2:] != (height, width):
             logits = F.interpolate(logits, size=(height, width), mode="bilinear", align_corners=False)
         probs = self.task.probabilities(logits)[0].cpu().numpy()

@@ -9,6 +9,11 @@ street scene mirrored top to bottom) is a new input, and averaging it in cost IS
 trained with horizontal flips alone up to 0.003 of Dice (docs/results.md). So by default TTA
 uses the flips of the run's training augmentation (`trained_flips`), as nnU-Net mirrors only
 along the axes it trained with.
+
+A copy flipped along one axis is a mirror image, where the network predicts `l_eye` for the
+eye that is `r_eye` in the image itself, so its classes that name a side trade channels back
+(`sides`, from `seglab.data.mirror_classes`) before averaging; flipped along both axes the copy
+is only turned, and keeps its channels.
 """
 
 from __future__ import annotations
@@ -16,6 +21,8 @@ from __future__ import annotations
 from collections.abc import Callable, Collection
 
 from torch import Tensor
+
+from seglab.data.mirror_classes import SideSwap
 
 # Dims counted from the end, so they work for (C, H, W) images and (B, C, H, W) batches alike.
 FLIPS: tuple[tuple[int, ...], ...] = ((), (-1,), (-2,), (-2, -1))  # identity, h-flip, v-flip, both
@@ -43,7 +50,8 @@ def trained_flips(transforms: Collection[str]) -> Flips:
     return tuple(dims for dims in FLIPS if seen[dims])
 
 
-def flip_tta(predict: Callable[[Tensor], Tensor], image: Tensor, flips: Flips = FLIPS) -> Tensor:
+def flip_tta(predict: Callable[[Tensor], Tensor], image: Tensor, flips: Flips = FLIPS,
+             sides: SideSwap | None = None) -> Tensor:
     """Mean softmax over flipped copies, returned as log-probabilities.
 
     Log-probabilities are valid logits (their softmax is the averaged probabilities), so the
@@ -54,6 +62,7 @@ def flip_tta(predict: Callable[[Tensor], Tensor], image: Tensor, flips: Flips = 
             wrapped in a function); composes with tiling by flipping the whole image.
         image: the (normalised) input.
         flips: dims to flip for each pass; () is the unflipped image.
+        sides: the side classes a mirrored pass exchanges; None for none.
 
     Shape: image (..., C, H, W) -> log-probabilities (..., K, H, W).
 
@@ -70,6 +79,8 @@ def flip_tta(predict: Callable[[Tensor], Tensor], image: Tensor, flips: Flips = 
         flipped = image.flip(dims) if dims else image
         probs = predict(flipped).float().softmax(dim=_CLASS_DIM)
         probs = probs.flip(dims) if dims else probs
+        if sides is not None and len(dims) == 1:
+            probs = sides.channels(probs, _CLASS_DIM)
         total = probs if total is None else total + probs
     assert total is not None
     return (total / len(flips)).clamp_min(_TINY).log()
