@@ -167,3 +167,87 @@ def test_rellis_lst_lists_of_image_and_label_paths_give_the_split(tmp_path):
     index = discover(tmp_path)
     assert sorted(p.split for p in index.pairs) == sorted(["train"] * 6 + ["val"] * 3 + ["test"] * 3)
     assert all(p.split == ("train", "train", "val", "test")[int(p.image.stem[5:11])] for p in index.pairs)
+
+
+@pytest.mark.parametrize("names", [("Train.txt", "Validation.txt", "Test.txt"),
+                                   ("training.lst", "valid.txt", "TESTING.txt")], ids=["msrc", "other words"])
+def test_lists_named_by_any_word_for_their_split_in_any_case_give_the_split(tmp_path, caplog, names):
+    """MSRC-v2: Images/1_1_s.bmp + GroundTruth/1_1_s_GT.bmp and Shotton's Train.txt, Validation.txt,
+    Test.txt of file names at the top: the lists were listed as ignored and the split drawn,
+    official test images trained on."""
+    base = tmp_path / "MSRC_ObjCategImageDatabase_v2"
+    stems = [f"{k}_{n}_s" for k in (1, 2, 3) for n in (1, 2, 3)]
+    for i, name in enumerate(stems):
+        _tile(base, f"Images/{name}.bmp", f"GroundTruth/{name}_GT.bmp", i)
+    for file, chunk in zip(names, (stems[:5], stems[5:7], stems[7:])):
+        (tmp_path / file).write_text("".join(f"{s}.bmp\n" for s in chunk))
+    with caplog.at_level(logging.INFO, logger="seglab"):
+        index = discover(tmp_path)
+    assert splits_of(index) == {"train": stems[:5], "val": stems[5:7], "test": stems[7:]}
+    assert "split from the lists in" in caplog.text and not index.ignored
+
+
+def test_the_list_folder_named_for_the_mask_folder_goes_first(tmp_path, caplog):
+    """PASCAL-Context as mmsegmentation expects it: VOC2010/SegmentationClassContext/ with its
+    lists in ImageSets/SegmentationContext/ beside VOC's ImageSets/Segmentation/: --masks
+    SegmentationClassContext read VOC's lists (a pair unlisted: not used) and drew the split."""
+    voc(tmp_path)
+    write_lists(tmp_path, train=NAMES[:3], val=NAMES[3:4])
+    base = tmp_path / "VOCdevkit" / "VOC2012"
+    for i, name in enumerate(NAMES):
+        save(base / "SegmentationClassContext" / f"{name}.png", labels(i, (0, 7, 59)))
+    (base / "ImageSets" / "SegmentationContext").mkdir()
+    (base / "ImageSets" / "SegmentationContext" / "train.txt").write_text("\n".join(NAMES[:4]) + "\n")
+    (base / "ImageSets" / "SegmentationContext" / "val.txt").write_text("\n".join(NAMES[4:]) + "\n")
+    with caplog.at_level(logging.INFO, logger="seglab"):
+        index = discover(tmp_path, masks="SegmentationClassContext")
+    assert splits_of(index) == {"train": NAMES[:4], "val": NAMES[4:]}
+    assert "go with the masks in 'SegmentationClassContext'" in caplog.text and "not used" not in caplog.text
+    assert splits_of(read(tmp_path)) == {"train": NAMES[:3], "val": NAMES[3:4]}  # VOC's own masks, VOC's lists
+
+
+CUB = {"001.Black_footed_Albatross": ("Black_Footed_Albatross_0001_796111", "Black_Footed_Albatross_0002_55",
+                                      "Black_Footed_Albatross_0003_796136"),
+       "017.Cardinal": ("Cardinal_0001_17057", "Cardinal_0002_19162", "Cardinal_0003_17477")}
+
+
+def cub(root: Path) -> list[tuple[str, str]]:
+    """CUB-200-2011 as shipped: CUB_200_2011/images/<class>/<name>.jpg, images.txt and
+    train_test_split.txt beside, segmentations/<class>/<name>.png beside CUB_200_2011/."""
+    rows = [(cls, name) for cls, names in CUB.items() for name in names]
+    for i, (cls, name) in enumerate(rows):
+        _tile(root, f"CUB_200_2011/images/{cls}/{name}.jpg", f"segmentations/{cls}/{name}.png", i)
+    (root / "CUB_200_2011" / "images.txt").write_text("".join(f"{i} {c}/{n}.jpg\n" for i, (c, n) in enumerate(rows, 1)))
+    (root / "CUB_200_2011" / "train_test_split.txt").write_text("".join(f"{i} {i % 2}\n" for i in range(1, 7)))
+    (root / "CUB_200_2011" / "classes.txt").write_text("".join(f"{i} {c}\n" for i, c in enumerate(CUB, 1)))
+    return rows
+
+
+def test_cub_train_test_split_with_images_txt_gives_the_split(tmp_path):
+    """CUB-200-2011's split is train_test_split.txt (`<id> <1 train | 0 test>`) of the ids in
+    images.txt (`<id> <class>/<name>.jpg`): it was ignored without a word and the split drawn,
+    official test images trained on."""
+    rows = cub(tmp_path)
+    index = discover(tmp_path, images="CUB_200_2011/images", masks="segmentations")
+    assert sorted((p.split, p.image.stem) for p in index.pairs) == sorted(
+        ("train" if i % 2 else "test", name) for i, (_, name) in enumerate(rows, 1))
+    assert not {"images.txt", "train_test_split.txt"} & {p.name for p in index.ignored}
+    split = split_pairs(index.pairs)  # test from the table, val drawn from train
+    assert {p.image.stem for p in split["test"]} == {name for i, (_, name) in enumerate(rows, 1) if i % 2 == 0}
+
+
+def test_a_damaged_cub_split_table_is_named_by_line(tmp_path):
+    cub(tmp_path)
+    (tmp_path / "CUB_200_2011" / "train_test_split.txt").write_text("1 1\n2 0\n9 1\n")
+    with pytest.raises(DataError, match=r"train_test_split.txt', line 3: expected an id of 'images.txt'"):
+        discover(tmp_path, images="CUB_200_2011/images", masks="segmentations")
+
+
+def test_a_file_named_like_a_split_list_that_is_not_read_is_named_in_a_warning(tmp_path, caplog):
+    """CUB's train_test_split.txt without its images.txt cannot be read: said, not listed as ignored alone."""
+    cub(tmp_path)
+    (tmp_path / "CUB_200_2011" / "images.txt").unlink()
+    index = discover(tmp_path, images="CUB_200_2011/images", masks="segmentations")
+    assert all(p.split is None for p in index.pairs)
+    assert "split lists not read: '" in caplog.text and "train_test_split.txt'" in caplog.text
+    assert "classes.txt" not in caplog.text

@@ -1,24 +1,29 @@
 """Official splits that a dataset ships as lists of names: Pascal VOC's
-`ImageSets/Segmentation/{train,val,test}.txt` beside `JPEGImages/`, Aeroscapes'
-`ImageSets/{trn,val}.txt`, SSL4MIS' `train_slices.list`, `val.list` and `test.list` above its
-`data/slices/` (val and test naming volumes, `patient003_frame01`, whose slices
-`patient003_frame01_slice_4` they hold), or GTA5's `split.mat` beside `images/` (the numbers of
-`trainIds`, `valIds`, `testIds`), or plain `train.txt`, `val.txt` and `test.txt` (or `.lst`)
-at most two folders above the images, in the dataset (OpenEarthMap's file names above
-`<region>/images/`, LandCover.ai's tile stems above `output/`, RELLIS-3D's `train.lst` of
-image and label paths).
+`ImageSets/Segmentation/{train,val,test}.txt` beside `JPEGImages/` (PASCAL-Context's
+`ImageSets/SegmentationContext/` first when the masks are `SegmentationClassContext/`: the list
+folder named as the mask folder less 'Class'), Aeroscapes' `ImageSets/{trn,val}.txt`, SSL4MIS'
+`train_slices.list`, `val.list` and `test.list` above its `data/slices/` (val and test naming
+volumes, `patient003_frame01`, whose slices `patient003_frame01_slice_4` they hold), or GTA5's
+`split.mat` (the numbers of `trainIds`, `valIds`, `testIds`) or CUB-200-2011's
+`train_test_split.txt` (`<id> <1 train | 0 test>`, the ids those of its `images.txt`) in the
+folder holding the images or above it, in the dataset, or plain `train.txt`, `val.txt` and
+`test.txt` (or `.lst`) at most two folders above the images, in the dataset (OpenEarthMap's file
+names above `<region>/images/`, LandCover.ai's tile stems above `output/`, RELLIS-3D's
+`train.lst` of image and label paths, MSRC-v2's `Train.txt`, `Validation.txt`, `Test.txt`: a
+list is named by its split's word in any case, `training`, `validation` or `testing` too).
 
 Results on such a dataset are reported on its own val (or test) images; a random split would
 put some of them in training. The lists name images by stem, one per line (anything after the
 first word, as in VOC's `ImageSets/Main/*_train.txt`, is not read); a word that is a path or a
-file name names the image of that name.
+file name names the image of that name. A file named like a split list where lists are looked
+for, when none is read for those images, is named in a warning, not passed over.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -34,12 +39,17 @@ logger = logging.getLogger(__name__)
 
 SPLIT_LIST_FOLDERS = (Path("ImageSets", "Segmentation"), Path("ImageSets"))  # VOC's; Aeroscapes' flat one
 _LISTS = ("train", "val", "test")
-_NAMES = {"train": ("train", "trn"), "val": ("val",), "test": ("test",)}  # Aeroscapes: trn.txt
-_BOTH = "trainval"  # the train split when train.txt and val.txt are absent
+_BOTH = "trainval"  # the train split when train and val lists are absent
+# a list's name in any case and its split, preferred first (Aeroscapes' trn.txt, MSRC-v2's Validation.txt)
+_SPLIT_WORDS = {"train": "train", "training": "train", "trn": "train", "val": "val", "valid": "val",
+                "validation": "val", "test": "test", "testing": "test", _BOTH: _BOTH}
 _SSL4MIS_LISTS = {"train": ("train_slices.list", "train.list"), "val": ("val.list",), "test": ("test.list",)}
 _SLICE = re.compile(r"_slice_?\d+$")  # a slice's name after its volume's: patient001_frame01_slice_3
-_GTA5_SPLIT = "split.mat"
 _PLAIN_SUFFIXES = (".txt", ".lst")
+_LIKE_LISTS = (*_PLAIN_SUFFIXES, ".list", ".mat")  # files named like lists: said when no list is read
+_LIST_WORDS = {*_SPLIT_WORDS, "split", "splits"}
+_WORD = re.compile(r"[a-z]+")
+_CUB_IMAGES = "images.txt"
 
 
 @dataclass(frozen=True)
@@ -51,57 +61,123 @@ class SplitLists:
     files: set[Path]
 
 
-def read_split_lists(image_dirs: Iterable[Path], root: Path | None = None) -> SplitLists:
-    """The split lists of each image folder that has them beside or above it (see the module
-    doc; plain lists within `root` only); image folders without lists are left out.
+def read_split_lists(folders: Iterable[tuple[Path, Path]], root: Path) -> SplitLists:
+    """The split lists of each image folder (with its mask folder) that has them beside or above
+    it, in `root` (see the module doc); image folders without lists are left out, and files
+    named like lists where their lists were looked for are named in a warning.
 
     Raises:
-        DataError: a stem listed in two splits, naming both files.
+        DataError: a stem listed in two splits, naming both files; a list that cannot be read.
     """
     found = SplitLists({}, set())
-    for image_dir in dict.fromkeys(image_dirs):
-        listed = _list_files(image_dir, root)
-        if listed is not None:
-            found.splits[image_dir] = split_of_stems(listed[1])
-            found.files.update(listed[1].values())
+    search = _ListSearch(root)
+    parsed: dict[tuple[tuple[str, Path], ...], dict[str, str]] = {}  # CUB's one table serves 200 class folders
+    unlisted: set[Path] = set()  # the places looked in for image folders without lists
+    for image_dir, mask_dir in dict.fromkeys(folders):
+        files = search.list_files(image_dir, mask_dir)
+        if not files:
+            unlisted.update(search.places(image_dir, mask_dir))
+            continue
+        key = tuple(sorted(files.items()))
+        if key not in parsed:
+            parsed[key] = split_of_stems(files)
+        found.splits[image_dir] = parsed[key]
+        found.files.update(files.values())
+        found.files.update(p.parent / name for p in files.values() for name in _READ_BESIDE.get(p.name, ()))
+    unread = sorted({p for folder in unlisted for p in search.named_like_lists(folder)} - found.files)
+    if unread:
+        logger.warning("split lists not read: %s (seglab reads lists named for their split, train, val or test: "
+                       "docs/data.md); if they hold the official split, give it with --split-file FILE (JSON)",
+                       ", ".join(f"'{p}'" for p in unread))
     return found
 
 
-def _list_files(image_dir: Path, root: Path | None = None) -> tuple[Path, dict[str, Path]] | None:
-    """The first folder beside or above `image_dir` that holds split lists, and its list of each split."""
-    for folder in (image_dir.parent / f for f in SPLIT_LIST_FOLDERS):
-        files = {split: folder / f"{name}.txt" for split in _LISTS for name in _NAMES[split]
-                 if (folder / f"{name}.txt").is_file()}
-        if "train" not in files and "val" not in files and (folder / f"{_BOTH}.txt").is_file():
-            files["train"] = folder / f"{_BOTH}.txt"
-        if files:
-            return folder, files
-    for folder in (image_dir.parent, image_dir.parent.parent):  # SSL4MIS: data/ACDC/ above data/slices/
-        present = {split: [folder / name for name in names if (folder / name).is_file()]
-                   for split, names in _SSL4MIS_LISTS.items()}
-        files = {split: found[0] for split, found in present.items() if found}  # train_slices.list before train.list
-        if files:
-            return folder, files
-    numbered = image_dir.parent / _GTA5_SPLIT  # GTA5: trainIds, valIds, testIds of images/00001.png, ...
-    if numbered.is_file():
-        held = _mat_ids(numbered)
-        files = {split: numbered for split in _LISTS if split in held}
-        if files:
-            return image_dir.parent, files
-    return _plain_lists(image_dir, root) if root is not None else None
+class _ListSearch:
+    """Where the lists of one dataset's image folders are, each folder listed once (a dataset of a
+    folder per case would list its top once per case)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._entries: dict[Path, list[Path]] = {}
+        self._split_files: dict[tuple[Path, tuple[str, ...]], dict[str, Path]] = {}
+
+    def list_files(self, image_dir: Path, mask_dir: Path) -> dict[str, Path]:
+        """The list of each split from the first place beside or above `image_dir` that holds
+        lists (none when no place does)."""
+        held = [(folder, files) for folder in self._set_folders(image_dir, mask_dir)
+                if (files := self.split_files(folder, (".txt",)))]
+        if held:
+            if len(held) > 1 and held[0][0].relative_to(image_dir.parent) not in SPLIT_LIST_FOLDERS:
+                logger.info("split lists in '%s' go with the masks in '%s': those in %s are not read",
+                            held[0][0], mask_dir.name, ", ".join(f"'{f}'" for f, _ in held[1:]))
+            return held[0][1]
+        for folder in (image_dir.parent, image_dir.parent.parent):  # SSL4MIS: data/ACDC/ above data/slices/
+            present = {split: [folder / name for name in names if (folder / name).is_file()]
+                       for split, names in _SSL4MIS_LISTS.items()}
+            files = {split: found[0] for split, found in present.items() if found}  # train_slices.list first
+            if files:
+                return files
+        for folder in self._above(image_dir):  # GTA5's split.mat beside images/, CUB's table above images/<class>/
+            for name in _TABLES:
+                if (folder / name).is_file() and all((folder / b).is_file() for b in _READ_BESIDE.get(name, ())):
+                    return {split: folder / name for split in _LISTS}
+        for folder in self._above(image_dir)[:2]:
+            files = self.split_files(folder, _PLAIN_SUFFIXES)
+            if "train" in files or "val" in files:
+                return files
+        return {}
+
+    def places(self, image_dir: Path, mask_dir: Path) -> list[Path]:
+        """The folders where the lists of `image_dir` are looked for."""
+        return [*self._set_folders(image_dir, mask_dir), *self._above(image_dir)]
+
+    def split_files(self, folder: Path, suffixes: tuple[str, ...]) -> dict[str, Path]:
+        """The list of each split in `folder`, named by a word for the split in any case (MSRC-v2's
+        `Train.txt`, `Validation.txt`, `Test.txt`); `trainval` is the train list when there is no
+        train or val list."""
+        if (folder, suffixes) not in self._split_files:
+            words = list(_SPLIT_WORDS)
+            ranked = sorted((words.index(p.stem.lower()), suffixes.index(p.suffix.lower()), p.name, p)
+                            for p in self._listed(folder)
+                            if p.stem.lower() in _SPLIT_WORDS and p.suffix.lower() in suffixes and p.is_file())
+            files: dict[str, Path] = {}
+            for *_, path in ranked:
+                files.setdefault(_SPLIT_WORDS[path.stem.lower()], path)
+            both = files.pop(_BOTH, None)
+            if both is not None and "train" not in files and "val" not in files:
+                files["train"] = both
+            self._split_files[folder, suffixes] = files
+        return self._split_files[folder, suffixes]
+
+    def named_like_lists(self, folder: Path) -> list[Path]:
+        """The files in `folder` with a split's word in their name (`train_aug.txt`,
+        `Training_list.txt`, `splits.mat`)."""
+        return [p for p in self._listed(folder) if p.suffix.lower() in _LIKE_LISTS
+                and not _LIST_WORDS.isdisjoint(_WORD.findall(p.stem.lower())) and p.is_file()]
+
+    def _set_folders(self, image_dir: Path, mask_dir: Path) -> list[Path]:
+        """The folders of VOC's lists to try, the one named for the mask folder first: PASCAL-Context's
+        `ImageSets/SegmentationContext/` for `SegmentationClassContext/` (the name less 'Class', any case)."""
+        named = [f for f in self._listed(image_dir.parent / SPLIT_LIST_FOLDERS[-1])
+                 if _bare(f.name) == _bare(mask_dir.name) and f.is_dir()]
+        return list(dict.fromkeys([*sorted(named), *(image_dir.parent / f for f in SPLIT_LIST_FOLDERS)]))
+
+    def _above(self, image_dir: Path) -> list[Path]:
+        """The folders holding `image_dir`, nearest first, up to the root."""
+        return [folder for folder in image_dir.parents if folder.is_relative_to(self.root)]
+
+    def _listed(self, folder: Path) -> list[Path]:
+        """What `folder` holds; nothing when it is no folder."""
+        if folder not in self._entries:
+            try:
+                self._entries[folder] = list(folder.iterdir())
+            except OSError:
+                self._entries[folder] = []
+        return self._entries[folder]
 
 
-def _plain_lists(image_dir: Path, root: Path) -> tuple[Path, dict[str, Path]] | None:
-    """`train.txt`, `val.txt`, `test.txt` (or `.lst`) in the folder holding `image_dir` or the one
-    above, within `root`, with a train or val list among them."""
-    for folder in (image_dir.parent, image_dir.parent.parent):
-        if not folder.is_relative_to(root):
-            break
-        files = {split: folder / f"{name}{suffix}" for split in _LISTS for name in _NAMES[split]
-                 for suffix in _PLAIN_SUFFIXES if (folder / f"{name}{suffix}").is_file()}
-        if "train" in files or "val" in files:
-            return folder, files
-    return None
+def _bare(name: str) -> str:
+    return name.lower().replace("class", "")
 
 
 def _mat_ids(path: Path) -> dict[str, list[str]]:
@@ -116,6 +192,42 @@ def _mat_ids(path: Path) -> dict[str, list[str]]:
         raise DataError(f"split file '{path}' {err}") from None
     return {split: [str(int(v)) for v in arrays[f"{split}Ids"].ravel() if np.isfinite(v)]
             for split in _LISTS if f"{split}Ids" in arrays}
+
+
+def _cub_names(path: Path) -> dict[str, list[str]]:
+    """The image stems of each split in CUB-200-2011's `train_test_split.txt` (`<id> 1` train,
+    `<id> 0` test), named by the `images.txt` beside it (`<id> <class>/<name>.jpg`).
+
+    Raises:
+        DataError: a line of another form, or an id that images.txt lacks, naming file and line.
+    """
+    names = {image_id: name for _, image_id, name in _id_rows(path.parent / _CUB_IMAGES)}
+    found: dict[str, list[str]] = {"train": [], "test": []}
+    for number, image_id, flag in _id_rows(path):
+        if image_id not in names or flag not in ("0", "1"):
+            raise DataError(f"'{path}', line {number}: expected an id of '{_CUB_IMAGES}' and 1 (train) or 0 (test); "
+                            f"got '{image_id} {flag}'")
+        found["train" if flag == "1" else "test"].append(_listed_stem(names[image_id]))
+    return found
+
+
+def _id_rows(path: Path) -> Iterator[tuple[int, str, str]]:
+    """The number, id and value of each line `<id> <value>` of one of CUB's tables.
+
+    Raises:
+        DataError: a line of another form, naming file and line.
+    """
+    for number, line in enumerate(_lines(path), 1):
+        words = line.split()
+        if len(words) not in (0, 2):
+            raise DataError(f"'{path}', line {number}: expected '<id> <value>'; got '{line.strip()}'")
+        if words:
+            yield number, words[0], words[1]
+
+
+_TABLES: dict[str, Callable[[Path], dict[str, list[str]]]] = {  # files that give every split at once
+    "split.mat": _mat_ids, "train_test_split.txt": _cub_names}
+_READ_BESIDE = {"train_test_split.txt": (_CUB_IMAGES,)}  # and the files beside that they are read with
 
 
 def listed_split(split_of: dict[str, str], stem: str) -> str | None:
@@ -134,11 +246,11 @@ def split_of_stems(files: dict[str, Path]) -> dict[str, str]:
     """
     split_of: dict[str, str] = {}
     listed_in: dict[str, Path] = {}
-    numbered: dict[Path, dict[str, list[str]]] = {}  # GTA5's split.mat names every split: parsed once
+    tables: dict[Path, dict[str, list[str]]] = {}  # a table (GTA5's split.mat) names every split: parsed once
     for split, path in files.items():
-        if path.suffix.lower() == ".mat" and path not in numbered:
-            numbered[path] = _mat_ids(path)
-        for stem in (numbered[path][split] if path in numbered else _stems(path)):
+        if path.name in _TABLES and path not in tables:
+            tables[path] = _TABLES[path.name](path)
+        for stem in (tables[path].get(split, []) if path in tables else _stems(path)):
             if split_of.get(stem, split) != split:
                 raise DataError(f"'{stem}' is listed in both '{listed_in[stem]}' and '{path}'; "
                                 "an image belongs to one split")
@@ -147,11 +259,19 @@ def split_of_stems(files: dict[str, Path]) -> dict[str, str]:
 
 
 def _stems(path: Path) -> list[str]:
+    return [_listed_stem(line.split()[0]) for line in _lines(path) if line.strip()]
+
+
+def _lines(path: Path) -> list[str]:
+    """The lines of a list.
+
+    Raises:
+        DataError: a file that cannot be read as text, naming it.
+    """
     try:
-        lines = path.read_text().splitlines()
+        return path.read_text().splitlines()
     except (OSError, UnicodeDecodeError) as err:
         raise DataError(f"split list '{path}' cannot be read: {err}") from None
-    return [_listed_stem(line.split()[0]) for line in lines if line.strip()]
 
 
 def _listed_stem(word: str) -> str:
