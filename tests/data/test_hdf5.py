@@ -188,3 +188,79 @@ def test_ssl4mis_lists_give_acdcs_official_split(tmp_path, caplog):
     assert {split_of[f"patient003_frame01_slice_{s}"] for s in range(SHAPE[0])} == {"val"}
     assert {split_of[f"patient003_frame12_slice_{s}"] for s in range(SHAPE[0])} == {"test"}
     assert "split from the lists" in caplog.text
+
+
+def synapse(root: Path) -> dict[str, np.ndarray]:
+    """TransUNet's Synapse: `train_npz/caseNNNN_sliceZZZ.npz` (2-D image, label) for 2 cases, and
+    `test_vol_h5/caseNNNN.npy.h5` (3-D image, label as (Z, H, W)) for 2 cases; returns case -> labels."""
+    rng = np.random.default_rng(2)
+    labels = {}
+    for case in ("case0005", "case0006"):
+        labels[case] = rng.integers(0, 9, SHAPE, dtype=np.uint8)
+        for z in range(SHAPE[0]):
+            (root / "train_npz").mkdir(parents=True, exist_ok=True)
+            np.savez(root / "train_npz" / f"{case}_slice{z:03d}.npz", image=rng.random(SHAPE[1:], dtype=np.float32),
+                     label=labels[case][z])
+    for case in ("case0001", "case0002"):
+        labels[case] = rng.integers(0, 9, SHAPE, dtype=np.uint8)
+        write_h5(root / "test_vol_h5" / f"{case}.npy.h5", image=rng.random(SHAPE, dtype=np.float32),
+                 label=labels[case].astype(np.float32))  # float labels, as TransUNet's are
+    return labels
+
+
+@pytest.mark.parametrize("data", ["data/Synapse", "."])
+def test_transunet_synapse_trains_on_its_slices_and_tests_on_its_volumes(tmp_path, data):
+    """Before, the volumes format read the test volumes alone (and trained on them) and dropped
+    train_npz/ unlisted; from the project folder folder-pairs called the test volumes unlabelled."""
+    labels = synapse(tmp_path / "project_TransUNet" / "data" / "Synapse")
+    index = discover(tmp_path / "project_TransUNet" / data, cache_dir=str(tmp_path / "cache"))
+    assert index.format == "volumes" and not index.unlabelled and not index.problems
+    split_of = {p.group: p.split for p in index.pairs}
+    assert split_of == {"case0005": "train", "case0006": "train", "case0001": "test", "case0002": "test"}
+    assert len(index.pairs) == 4 * SHAPE[0]
+    pair = next(p for p in index.pairs if p.name == "case0006_slice003")
+    np.testing.assert_array_equal(read_mask(pair.mask, index.mapping), labels["case0006"][3])
+    pair = next(p for p in index.pairs if p.name == "case0002/slice004")  # cut across Z, the thinnest axis
+    np.testing.assert_array_equal(np.load(pair.mask), labels["case0002"][4])
+
+
+def test_volumes_beside_slices_named_for_no_split_leave_the_slices_to_folder_pairs(tmp_path):
+    """Without split names the volumes no longer take the folder, dropping the .npz slices: the
+    slices are pairs and the volumes listed."""
+    root = tmp_path / "Synapse"
+    synapse(root)
+    (root / "train_npz").rename(root / "npz")
+    (root / "test_vol_h5").rename(root / "h5")
+    index = discover(root, cache_dir=str(tmp_path / "cache"))
+    assert index.format == "folder-pairs" and len(index.pairs) == 2 * SHAPE[0]
+    assert len(index.unlabelled) + len(index.ignored) == 2
+
+
+def ssl4mis_la(root: Path) -> list[str]:
+    """SSL4MIS' LA: `data/2018LA_Seg_Training Set/<case>/mri_norm2.h5` (image, label (H, W, D)),
+    `data/train.list` and `data/test.list` naming the cases; returns the case names."""
+    rng = np.random.default_rng(3)
+    cases = [f"CASE{i}XYZ" for i in range(5)]
+    for case in cases:
+        write_h5(root / "data" / "2018LA_Seg_Training Set" / case / "mri_norm2.h5",
+                 image=rng.random((12, 10, 4), dtype=np.float32), label=rng.integers(0, 2, (12, 10, 4), dtype=np.uint8))
+    (root / "data" / "train.list").write_text("".join(f"{c}\n" for c in cases[:3]))
+    (root / "data" / "test.list").write_text("".join(f"{c}\n" for c in cases[3:]))
+    return cases
+
+
+def test_ssl4mis_la_lists_give_the_volume_cases_their_split(tmp_path, caplog):
+    """Before, train.list and test.list were ignored and a random split drawn over the official test cases."""
+    cases = ssl4mis_la(tmp_path / "LA")
+    caplog.set_level("INFO")
+    index = discover(tmp_path / "LA", cache_dir=str(tmp_path / "cache"))
+    assert {p.group: p.split for p in index.pairs} == {c: "train" if i < 3 else "test" for i, c in enumerate(cases)}
+    assert "split of the volume cases from the lists" in caplog.text
+
+
+def test_ssl4mis_la_lists_that_miss_a_case_are_not_used_with_a_warning(tmp_path, caplog):
+    cases = ssl4mis_la(tmp_path / "LA")
+    (tmp_path / "LA" / "data" / "test.list").write_text(f"{cases[3]}\n")
+    index = discover(tmp_path / "LA", cache_dir=str(tmp_path / "cache"))
+    assert {p.split for p in index.pairs} == {None}
+    assert "not used: 1 of 5 cases are in no list (e.g. 'CASE4XYZ')" in caplog.text

@@ -280,3 +280,26 @@ def test_metaimage_files_are_no_unsupported_format(tmp_path):
     index = discover(tmp_path, cache_dir=str(tmp_path / "cache"))
     assert [p.name for p in index.unlabelled] == ["case9.mha"]
     assert not [p for p in audit(index).problems if p.code == "unsupported-format"]
+
+
+def nrrd(path: Path, voxels: np.ndarray) -> None:
+    """An unsigned char gzip NRRD, as the 2018 Left Atrium challenge ships `lgemri.nrrd` and `laendo.nrrd`."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = gzip.compress(np.ascontiguousarray(voxels.transpose(2, 1, 0)).astype(np.uint8).tobytes())
+    path.write_bytes(b"NRRD0004\ntype: unsigned char\ndimension: 3\nspace: left-posterior-superior\nsizes: 5 4 3\n"
+                     b"space directions: (1,0,0) (0,1,0) (0,0,1)\nendian: little\nencoding: gzip\n\n" + data)
+
+
+def test_left_atrium_case_folders_pair_by_the_label_file_masks_names(tmp_path):
+    """`Training Set/<case>/lgemri.nrrd` + `laendo.nrrd` (no seg, label or mask in the name): refused
+    before, and --masks laendo.nrrd was no folder; now it names the label volume of each case folder."""
+    for split, cases in (("Training Set", ("A1", "A2", "A3")), ("Testing Set", ("B1",))):
+        for case in cases:
+            nrrd(tmp_path / split / case / "lgemri.nrrd", volume(len(case)) % 200)
+            nrrd(tmp_path / split / case / "laendo.nrrd", (volume(len(case)) > 150) * 255)
+    with pytest.raises(DataError, match="--masks laendo.nrrd"):
+        discover(tmp_path)
+    index = discover(tmp_path, masks="laendo.nrrd", label_map={255: 1}, cache_dir=str(tmp_path / "cache"))
+    assert index.format == "volumes" and not index.problems
+    assert {p.group: p.split for p in index.pairs} == {"A1": "train", "A2": "train", "A3": "train", "B1": "test"}
+    assert {int(v) for p in index.pairs for v in np.unique(read_mask(p.mask, index.mapping))} == {0, 1}

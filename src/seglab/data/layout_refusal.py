@@ -39,6 +39,8 @@ def what_was_seen(root: Path) -> str:
                   "folders with a *_mask, *_msk or *_dseg volume; docs/volumes.md):")
         found += "".join(f"\n  {(folder.relative_to(root).as_posix() or '.')}/: {count} volumes"
                          for folder, count in volumes[:FOLDERS_SHOWN])
+        found += ("\n  a folder per case whose label volume is named otherwise (the 2018 Left Atrium challenge's "
+                  "<case>/laendo.nrrd beside lgemri.nrrd): --masks laendo.nrrd, the label's file name in each")
     found += "".join(f"\n  {(folder.relative_to(root).as_posix() or '.')}/: {count} '{suffix}' files, a format seglab "
                      "does not read: convert them to PNG or TIFF" for folder, suffix, count in _unread_files(root))
     return (

@@ -176,6 +176,39 @@ class _ListSearch:
         return self._entries[folder]
 
 
+def case_splits(case_folders: dict[str, Path], root: Path) -> dict[str, str]:
+    """case -> split from the split lists beside or above the folder of each volume case, which
+    name cases by their name (SSL4MIS' LA: `data/train.list` and `data/test.list` name the folders
+    of `data/2018LA_Seg_Training Set/<case>/mri_norm2.h5`); a list of slices names their volume's
+    case (`train_slices.list`). Empty when there are no lists, and with a warning when they leave
+    a case out or list train only (the split is drawn then, as for images).
+
+    Raises:
+        DataError: a name listed in two splits, naming both files.
+    """
+    lists = read_split_lists(((folder, folder) for folder in case_folders.values()), root)
+    if not lists.splits:
+        return {}
+    splits = {case: _case_split(lists.splits.get(folder, {}), case) for case, folder in case_folders.items()}
+    where = ", ".join(f"'{p}'" for p in sorted(lists.files))
+    unlisted = [case for case, split in splits.items() if split is None]
+    if unlisted or set(splits.values()) == {"train"}:
+        reason = (f"{len(unlisted)} of {len(splits)} cases are in no list (e.g. '{unlisted[0]}')" if unlisted
+                  else "they list a train split only")
+        logger.warning("split lists %s not used: %s; the split is drawn instead", where, reason)
+        return {}
+    found = list(splits.values())
+    logger.info("split of the volume cases from the lists %s: %s", where,
+                ", ".join(f"{s} {found.count(s)}" for s in _LISTS if s in found))
+    return {case: split for case, split in splits.items() if split is not None}
+
+
+def _case_split(split_of: dict[str, str], case: str) -> str | None:
+    """The split the lists give a case: by its name, else by its slices' (`<case>_slice_3`)."""
+    return listed_split(split_of, case) or next((s for stem, s in split_of.items() if _SLICE.sub("", stem) == case),
+                                                None)
+
+
 def _bare(name: str) -> str:
     return name.lower().replace("class", "")
 

@@ -21,9 +21,14 @@ Recognised layouts (docs/volumes.md), tried in this order:
    the cases in the dataset folder itself (LiTS). A subject folder may hold one image and a
    folder of a 0/1 volume per structure instead (TotalSegmentator's `s0000/ct.nii.gz` +
    `segmentations/liver.nii.gz`, ...): a class per structure, the splits from its `meta.csv`.
-5. HDF5 cases (SSL4MIS).
+   `--masks NAME.nrrd` alone names the label volume of every case folder (LA 2018's `laendo.nrrd`).
+5. HDF5 cases (SSL4MIS); beside a folder of 2-D slice files, both named for splits (TransUNet's
+   Synapse `train_npz/` + `test_vol_h5/`), the slices are read too (`seglab.data.slices_beside_volumes`).
 6. An image folder beside a label folder under any name 2-D datasets use, below split
    folders (BTCV's `RawData/Training/img/` + `Training/label/`).
+
+Split lists beside or above the cases (SSL4MIS' `train.list`, `test.list`) give the splits
+where the folders give none (`split_lists.case_splits`).
 
 Each case is cut into slices once (`seglab.data.slice_cache`); its pairs are named
 "<case>/slice<i>" and grouped by case, so splits and folds never divide a case.
@@ -49,7 +54,8 @@ from seglab.data.classes import ClassSpec, classes_from_dataset_json
 from seglab.data.dicom import dicom_files
 from seglab.data.folders import MAX_DEPTH, folders_within, path_ends_with, walk
 from seglab.data.formats import FORMATS, DatasetFormat, ReadOptions
-from seglab.data.hdf5_files import HDF5_SUFFIXES, h5_holds_image_and_mask, h5_holds_volume
+from seglab.data.decoding import holds_image_and_mask
+from seglab.data.hdf5_files import HDF5_SUFFIXES, h5_holds_volume
 from seglab.data.index import DatasetIndex, Pair, Problem, natural_key
 from seglab.data.mapping import IdentityMapping
 from seglab.data.naming import (
@@ -62,6 +68,8 @@ from seglab.data.naming import (
 from seglab.data.pairing import best_rule, keyed_files
 from seglab.data.metaimage import slicer_segments
 from seglab.data.slice_cache import SliceFiles, Subject, extract
+from seglab.data.slices_beside_volumes import slices_beside_volumes
+from seglab.data.split_lists import case_splits
 from seglab.data.subjects import subject_of
 from seglab.data.volumes import VOLUME_SUFFIXES, volume_stem
 from seglab.errors import DataError
@@ -84,6 +92,7 @@ class _Layout:
     groups: dict[str, str] = field(default_factory=dict)  # case -> its subject, when one holds several cases
     splits: dict[str, str] = field(default_factory=dict)  # case -> the split its container folder names
     folder: Path | None = None  # where the layout was found: DATA, or the one folder wrapping it
+    slices: list[Pair] = field(default_factory=list)  # 2-D pairs read as they are, beside the volumes
 
 
 @FORMATS.register("volumes")
@@ -109,14 +118,25 @@ class VolumesFormat(DatasetFormat):
         if root not in self._found:
             images, masks = self.options.images, self.options.masks
             named = images is not None and masks is not None and self.options.mask_pattern is None
-            self._found[root] = _named_folders_layout(root, images, masks) if named else _find_wrapped_layout(root)
+            self._found[root] = (_named_folders_layout(root, images, masks) if named
+                                 else _find_wrapped_layout(root, self._label_file()))
         return self._found[root]
+
+    def _label_file(self) -> str | None:
+        """The label volume's file name in every case folder, when `--masks` alone names one
+        (the 2018 Left Atrium challenge's `<case>/laendo.nrrd` beside `lgemri.nrrd`)."""
+        masks = self.options.masks
+        alone = self.options.images is None and self.options.mask_pattern is None
+        is_file_name = masks is not None and "/" not in masks and masks.lower().endswith(VOLUME_SUFFIXES)
+        return masks if alone and is_file_name else None
 
     def detect(self, root: Path) -> bool:
         return self.layout_of(root) is not None
 
     def index(self, root: Path, classes: ClassSpec | None) -> DatasetIndex:
         layout = self.layout_of(root) or _Layout()
+        if not layout.splits and layout.subjects:  # SSL4MIS' LA: data/train.list + test.list name the case folders
+            layout.splits = case_splits({s.name: s.images[0].parent for s in layout.subjects}, root)
         cache_root = Path(self.options.cache_dir or default_cache_dir()) / "volumes"
         pairs, problems = [], list(layout.problems)
         for subject in layout.subjects:
@@ -128,9 +148,12 @@ class VolumesFormat(DatasetFormat):
             kept = _keep_empty(slices, self.options.empty_slices, subject.name)
             group, split = layout.groups.get(subject.name, subject.name), layout.splits.get(subject.name)
             pairs += [Pair(f"{subject.name}/slice{s.index:03d}", s.image, s.label, split, group) for s in kept]
-        pairs.sort(key=lambda p: natural_key(p.name))
         log.info("%s: %d volumes cut into %d %s slices", root, len(layout.subjects), len(pairs),
                  self.options.slice_axis)
+        if layout.slices:
+            log.info("%s: and %d 2-D slice files beside them, each an image and its mask (%s split)", root,
+                     len(layout.slices), ", ".join(sorted({str(p.split) for p in layout.slices})))
+        pairs = sorted(pairs + layout.slices, key=lambda p: natural_key(p.name))
         folder = layout.folder or root
         classes = (classes or classes_from_dataset_json(folder / "dataset.json") or _slicer_classes(layout.subjects)
                    or _structure_classes(layout.subjects))
@@ -197,7 +220,7 @@ def _named_folder(root: Path, name: str) -> Path | None:
     return found[0] if len(found) == 1 else None
 
 
-def _find_wrapped_layout(root: Path) -> _Layout | None:
+def _find_wrapped_layout(root: Path, label_file: str | None = None) -> _Layout | None:
     """`_find_layout` inside the lone folders wrapping the dataset in `root`, two deep at most
     (AMOS' archive unpacks to `amos22/amos22/imagesTr/`), the innermost first: from a wrapper,
     the fallbacks that search deep would misread the layout inside."""
@@ -205,7 +228,7 @@ def _find_wrapped_layout(root: Path) -> _Layout | None:
     while len(chain) < 3 and (inner := _lone_folder(chain[-1])) is not None:
         chain.append(inner)
     for folder in reversed(chain):
-        layout = _find_layout(folder)
+        layout = _find_layout(folder, label_file)
         if layout is not None:
             layout.folder = folder
             return layout
@@ -221,8 +244,12 @@ def _lone_folder(root: Path) -> Path | None:
     return folders[0]
 
 
-def _find_layout(root: Path) -> _Layout | None:
-    """The first recognised layout of `root`, or None when it holds no volume dataset."""
+def _find_layout(root: Path, label_file: str | None = None) -> _Layout | None:
+    """The first recognised layout of `root`, or None when it holds no volume dataset; with a
+    `label_file` name (`--masks laendo.nrrd`), the case folders holding a volume of that name."""
+    if label_file is not None:
+        subjects = _subject_folders(root, label_file)
+        return subjects if subjects.subjects else _split_containers(root, label_file)
     if (root / "imagesTr").is_dir() and (root / "labelsTr").is_dir():
         layout = _match(_volumes_in(root / "imagesTr"), _volumes_in(root / "labelsTr"), "labelsTr")
         layout.unlabelled = _volumes_in(root / "imagesTs")
@@ -243,7 +270,21 @@ def _find_layout(root: Path) -> _Layout | None:
     if subjects.subjects:
         subjects.splits.update(_table_splits(root, [s.name for s in subjects.subjects]))
         return subjects
-    return _split_containers(root) or _hdf5_cases(root) or _root_cases(root) or _named_folders(root)
+    return (_split_containers(root) or _slices_and_volumes(root) or _hdf5_cases(root) or _root_cases(root)
+            or _named_folders(root))
+
+
+def _slices_and_volumes(root: Path) -> _Layout | None:
+    """HDF5 cases beside a folder of 2-D slice files, both named for their splits (TransUNet's
+    Synapse: `train_npz/` + `test_vol_h5/`; `seglab.data.slices_beside_volumes`): the cases with
+    their folder's split, the slices as pairs with theirs."""
+    found = slices_beside_volumes(root)
+    layout = _hdf5_cases(found.volumes) if found is not None else None
+    if found is None or layout is None:
+        return None
+    layout.splits = {s.name: found.volume_split for s in layout.subjects}
+    layout.slices = found.slices
+    return layout
 
 
 def _root_cases(root: Path) -> _Layout | None:
@@ -292,22 +333,23 @@ def _hdf5_cases(root: Path) -> _Layout | None:
     (`hdf5_files.h5_holds_volume`), in `root` (Pancreas-CT's `image0001_norm.h5`, ACDC's
     `patient001_frame01.h5`) or one in each case's folder (LA's `<case>/mri_norm2.h5`, named by
     its folder). Not when a folder of the dataset holds 2-D slices (ACDC's `slices/`):
-    folder-pairs reads those. A patient's frames are one group (`patient001_frame01`, `patient001_frame12`)."""
+    folder-pairs reads those, and the volumes are listed. A patient's frames are one group
+    (`patient001_frame01`, `patient001_frame12`); TransUNet's `case0001.npy.h5` is case `case0001`."""
     folders = [d for d in sorted(root.iterdir(), key=lambda p: natural_key(p.name)) if d.is_dir()]
     files = [p for p in sorted(root.iterdir(), key=lambda p: natural_key(p.name)) if _is_hdf5(p)]
     files += [p for d in folders for p in sorted(d.iterdir(), key=lambda p: natural_key(p.name)) if _is_hdf5(p)]
     held = {p: h5_holds_volume(p) for p in files}  # from the headers: a millisecond a file
     if not files or sum(held.values()) < 0.5 * len(files):
         return None
-    if any(h5_holds_image_and_mask(p) for folder in walk(root) for p in [f for f in folder.files if _is_hdf5(f)][:1]):
-        return None
+    if any(holds_image_and_mask(p) for folder in walk(root) for p in [f for f in folder.files if _is_pair_file(f)][:1]):
+        return None  # 2-D pair files (ACDC's slices/*.h5, Synapse's train_npz/*.npz) would be left unread
     layout = _Layout()
     per_folder = Counter(p.parent for p in files)
     for path in files:
         if not held[path]:
             layout.problems.append(Problem(path, f"'{path}' holds no 3-D image and label of one shape", "bad-volume"))
             continue
-        name = path.parent.name if path.parent != root and per_folder[path.parent] == 1 else path.stem
+        name = path.parent.name if path.parent != root and per_folder[path.parent] == 1 else _npy_stem(path.stem)
         layout.subjects.append(Subject(name, (path,), path))
         layout.groups[name] = subject_of(name) or name
     return layout
@@ -317,13 +359,22 @@ def _is_hdf5(path: Path) -> bool:
     return path.is_file() and path.suffix.lower() in HDF5_SUFFIXES
 
 
-def _split_containers(root: Path) -> _Layout | None:
+def _is_pair_file(path: Path) -> bool:
+    return path.suffix.lower() == ".npz" or _is_hdf5(path)
+
+
+def _npy_stem(stem: str) -> str:
+    """A stem without the `.npy` that TransUNet's `case0001.npy.h5` keeps from its source."""
+    return stem[:-4] if stem.lower().endswith(".npy") and len(stem) > 4 else stem
+
+
+def _split_containers(root: Path, label_file: str | None = None) -> _Layout | None:
     """Subject folders one or two levels down, in folders that name splits (ACDC's
     `database/training/patient001/`, `database/testing/patient101/`): each container's cases
     get its split when every container names one and train is among them."""
     containers = [d for d in root.iterdir() if d.is_dir()]
     containers += [d for c in containers for d in c.iterdir() if d.is_dir()]
-    found = [(c, layout) for c in sorted(containers) if (layout := _subject_folders(c)).subjects]
+    found = [(c, layout) for c in sorted(containers) if (layout := _subject_folders(c, label_file)).subjects]
     if not found:
         return None
     merged = _Layout()
@@ -441,15 +492,16 @@ def _labels_by_image(images: Sequence[Path], labels: Sequence[Path]) -> dict[Pat
     return {by_key[key]: label for key, label in keyed_files(labels, rule, False)[0].items() if key in by_key}
 
 
-def _subject_folders(root: Path) -> _Layout:
-    """Cases from one folder per subject (layout 4 of the module docstring)."""
+def _subject_folders(root: Path, label_file: str | None = None) -> _Layout:
+    """Cases from one folder per subject (layout 4 of the module docstring); the label volume is
+    the one named `label_file` when given, else the one named as labels (`is_label_volume`)."""
     layout = _Layout()
     several: list[str] = []
     unlabelled: list[Path] = []
     structured: list[tuple[str, Path, Path]] = []
     for folder in sorted((p for p in root.iterdir() if p.is_dir()), key=lambda p: natural_key(p.name)):
         volumes = _volumes_in(folder) + ([folder] if dicom_files(folder) else [])
-        labels = [p for p in volumes if is_label_volume(p)]
+        labels = [p for p in volumes if (p.name.lower() == label_file.lower() if label_file else is_label_volume(p))]
         images = [p for p in volumes if p not in labels]
         dicom = [p for p in images if p.is_dir()]
         if not labels and dicom and len(images) == len(dicom) + 1:  # a DICOM series and its one NIfTI label
