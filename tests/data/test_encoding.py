@@ -446,6 +446,15 @@ def test_evenly_spaced_grey_levels_are_offered_as_classes(stray: list[int], leve
     assert "evenly" not in relabel_hint(IdentityMapping(), [3, 40, 200], num_classes=1)
 
 
+def test_evenly_spaced_soft_levels_are_offered_cut_at_half() -> None:
+    """CUB-200-2011's segmentations average 5 annotators (0, 51, ..., 255): read as 5 classes they
+    are agreement levels, not classes; the hint also offers the object cut at half (3 of 5)."""
+    from seglab.data.encoding import relabel_hint
+    from seglab.data.mapping import IdentityMapping
+    hint = relabel_hint(IdentityMapping(), [51, 102, 153, 204, 255], num_classes=1)
+    assert "--label-map 51:0,102:0,153:1,204:1,255:1 reads it cut at half" in hint
+
+
 def test_jpeg_masks_blurred_past_the_exact_share_are_still_thresholded(tmp_path: Path) -> None:
     """Kvasir-SEG ships its 0/255 masks as JPEGs; resized or re-saved copies keep fewer exact 0 and
     255 pixels than the 90% the thresholding asked for, and were read as up to 256 classes."""

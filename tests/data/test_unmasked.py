@@ -159,3 +159,15 @@ def test_manifest_rows_without_masks_read_as_background(tmp_path: Path) -> None:
     assert len(index.pairs) == 7 and not index.unlabelled and all(p.split is None for p in index.pairs)
     normal = [p for p in index.pairs if p.image.parent.name == "Normal"]
     assert all(not read_mask(p.mask, index.mapping).any() for p in normal)
+
+
+def test_a_damaged_mask_does_not_stop_the_background_masks(tmp_path: Path) -> None:
+    """The fills take their grey or RGB mode from one of the dataset's masks: a damaged one is
+    the audit's to name, not a crash of the layout."""
+    bottle = mvtec(tmp_path / "mvtec")
+    for mask in (bottle / "ground_truth").rglob("*.png"):
+        mask.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 40)
+    index = discover(bottle, cache_dir=str(tmp_path / "cache"), unmasked_background=True)
+    assert len(index.pairs) == 13
+    damaged = [p for p in audit(index).problems if p.path is not None and p.path.name == "000_mask.png"]
+    assert damaged

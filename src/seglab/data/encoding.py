@@ -381,8 +381,11 @@ def relabel_hint(mapping: MaskMapping, stray: list[int], num_classes: int | None
                 f"(--label-map {value}:ignore if it marks void pixels)")
     if num_classes == 1 and isinstance(mapping, IdentityMapping) and _even_levels(stray):
         listed = ",".join(f"{v}:{k}" for k, v in enumerate(sorted(stray), start=1))
+        halved = ",".join(f"{v}:{int(v * 2 > max(stray))}" for v in sorted(stray))
         return (f"the masks hold 0 and {len(stray)} evenly spaced grey levels, classes drawn to be seen (CHAOS' "
-                f"63, 126, 189, 252): --label-map {listed} reads them as classes 1 to {len(stray)}")
+                f"63, 126, 189, 252): --label-map {listed} reads them as classes 1 to {len(stray)}; if they are "
+                f"one object's soft mask (the share of annotators marking it: CUB-200's 51, 102, ..., 255), "
+                f"--label-map {halved} reads it cut at half")
     kept = "255:1," if isinstance(mapping, BinaryMapping) else ""  # the map replaces 0/255 -> 0/1
     option = f"--label-map {kept}" + ",".join(f"{v}:ignore" for v in stray)
     if min(stray) < 0:

@@ -55,9 +55,18 @@ def unmasked_images(root: Path, problems: Iterable[Problem], unpaired: Iterable[
 def background_pairs(images: list[tuple[Path, str | None]], mask: Path | None, cache_dir: str | None) -> list[Pair]:
     """Each (image, split) paired with an all-background mask of its size, grey or RGB like the
     dataset's `mask`, kept in `cache_dir` (None: the default cache folder)."""
-    rgb = mask is not None and read_header(mask).mode.startswith("RGB")
     cache_root = Path(cache_dir or default_cache_dir())
+    rgb = _colour_masks(mask)
     return [Pair(stem(image), image, empty_mask(_shown_size(image), cache_root, rgb), split) for image, split in images]
+
+
+def _colour_masks(mask: Path | None) -> bool:
+    """Whether the dataset's masks are colour masks, from one's header; a damaged one (the audit
+    names it) says grey."""
+    try:
+        return mask is not None and read_header(mask).mode.startswith("RGB")
+    except DataError:
+        return False
 
 
 def without_train_splits(pairs: list[Pair], filled: set[Path], root: Path) -> list[Pair]:
