@@ -1595,3 +1595,15 @@ def test_refusal_offers_the_object_masks_before_their_edges(tmp_path):
             save(tmp_path / "Train" / folder / f"COD10K-CAM-{i}.png", labels(i, (0, 255)))
     with pytest.raises(DataError, match="e.g. --masks GT_Object"):
         discover(tmp_path)
+
+
+def test_maps_beside_the_images_of_a_val_split_are_not_unlabelled(tmp_path):
+    """PhenoBench's val/images/ + val/semantics/ beside val/plant_visibility/ (a 0/1 map per image):
+    once mask-like folders were no image folders, the val maps were counted unlabelled images."""
+    for split in ("train", "val"):
+        for i in range(3):
+            save(tmp_path / "PhenoBench" / split / "images" / f"05-15_{i:05d}.png", photo(i))
+            save(tmp_path / "PhenoBench" / split / "semantics" / f"05-15_{i:05d}.png", labels(i))
+            save(tmp_path / "PhenoBench" / split / "plant_visibility" / f"05-15_{i:05d}.png", labels(i, (0, 1)))
+    index = discover(tmp_path, masks="semantics")
+    assert len(index.pairs) == 6 and not index.unlabelled

@@ -313,12 +313,14 @@ def search_folders(
     search = FolderSearch(folders=folders)
     matches: dict[Path, FolderMatch] = {}
     named_images = images_name is None and any(f.named_image and f.files for f in folders)
+    mask_like: set[Path] = set()  # folders of mask-like files beside named image folders: no images, no unlabelled
     for image in sorted(folders, key=lambda f: not f.named_image):  # a choice to ask is asked of images/ first
         if not image.files or (_holds_masks(image, is_masks) and images_name is None) \
                 or not chosen(image, images_name, image_tops) or _shows_masks(image, images_name):
             continue
         if named_images and not image.named_image and not _names_a_band(image) and is_masks(image):
-            continue  # Agriculture-Vision's boundaries/ beside images/rgb/: a mask by content, never the images
+            mask_like.add(image.path)  # Agriculture-Vision's boundaries/ beside images/rgb/: never the images
+            continue
         candidates = _candidates(image, folders, root, rules, is_masks, lambda f: chosen(f, masks_name, mask_tops),
                                  masks_name is not None, merge, _same_below(image_tops, mask_tops))
         if len(candidates) > 1 and masks_name is None:
@@ -340,7 +342,8 @@ def search_folders(
         side_by_side = _in_one_file(image) or _side_by_side(image, root, rules, merge)
         if side_by_side is not None:
             search.matches.append(side_by_side)
-        elif image.split in ("val", "test") and not image.named_mask and not _shows_masks(image, None):
+        elif image.split in ("val", "test") and not image.named_mask and not _shows_masks(image, None) \
+                and image.path not in mask_like:
             search.unlabelled += image.files
         else:
             search.ignored += image.files
