@@ -251,3 +251,16 @@ def test_a_file_named_like_a_split_list_that_is_not_read_is_named_in_a_warning(t
     assert all(p.split is None for p in index.pairs)
     assert "split lists not read: '" in caplog.text and "train_test_split.txt'" in caplog.text
     assert "classes.txt" not in caplog.text
+
+
+def test_lists_beside_folders_that_give_the_split_are_not_warned_about(tmp_path, caplog):
+    """LIP's TrainVal_images/train_images/ beside train_id.txt: the folders give the split, so the
+    ids list that seglab does not read is no warning."""
+    for split in ("train", "val"):
+        for i in range(3):
+            save(tmp_path / "TrainVal_images" / f"{split}_images" / f"{split}{i}.jpg", photo(i))
+            save(tmp_path / "TrainVal_parsing_annotations" / f"{split}_segmentations" / f"{split}{i}.png", labels(i))
+        (tmp_path / "TrainVal_images" / f"{split}_id.txt").write_text("".join(f"{split}{i}\n" for i in range(3)))
+    index = discover(tmp_path, images="TrainVal_images", masks="TrainVal_parsing_annotations")
+    assert sorted(p.split for p in index.pairs) == ["train"] * 3 + ["val"] * 3
+    assert "split lists not read" not in caplog.text

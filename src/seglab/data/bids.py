@@ -30,7 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
-from seglab.data.folders import folders_within
+from seglab.data.folders import folders_within, skipped_folder
 from seglab.data.index import Problem, natural_key
 from seglab.data.slice_cache import Subject
 from seglab.data.volumes import nifti_grid, volume_stem
@@ -43,7 +43,7 @@ _CASE = re.compile(r"(sub-[A-Za-z0-9]+)(?:_ses-[A-Za-z0-9]+)?(?=_)")
 _LABEL_SUFFIXES = ("mask", "msk", "dseg", "roi")
 _NEITHER = re.compile(r"(?:^|_)desc-brain_mask$|_probseg$", re.IGNORECASE)  # brain masks, probabilities
 _SUBJECT_DEPTH = 4  # derivatives/ATLAS/train/sub-r001s001
-_SKIPPED = ("sourcedata", "__MACOSX")
+_SOURCES = "sourcedata"  # the raw files (DICOM) the BIDS images were converted from
 _AFFINE_TOLERANCE = 1e-3  # mm: tools that write one grid's headers round it differently
 
 
@@ -108,7 +108,8 @@ def _subject_folders(root: Path) -> list[Path]:
     for folder, subfolders, _ in folders_within(root, _SUBJECT_DEPTH):
         found += [folder / d for d in subfolders if _SUBJECT.fullmatch(d)]
         deeper = len(folder.relative_to(root).parts) + 1 < _SUBJECT_DEPTH
-        subfolders[:] = [d for d in subfolders if deeper and not _SUBJECT.fullmatch(d) and d not in _SKIPPED]
+        subfolders[:] = [d for d in subfolders if deeper and not _SUBJECT.fullmatch(d) and d != _SOURCES
+                          and not skipped_folder(d)]
     return found
 
 

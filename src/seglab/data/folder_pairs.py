@@ -153,7 +153,8 @@ class FolderPairsFormat(DatasetFormat):
             pairs += background_pairs(placed, pairs[0].mask if pairs else None, self.options.cache_dir)
             problems = [p for p in problems if p.path not in filled]
         pairs = unique_names(pairs, root)
-        lists = read_split_lists(((m.image_dir, m.mask_dir) for m in matches), root)
+        lists = read_split_lists(((m.image_dir, m.mask_dir) for m in matches), root,
+                                 {m.image_dir for m in matches if m.split is not None})
         where = ", ".join(sorted({f"'{p.parent}'" for p in lists.files}))
         listed, listed_unlabelled, problems = apply_split_lists(pairs, problems, lists.splits, where)
         kept = {p.image for p in listed}

@@ -163,6 +163,11 @@ def _listed(key: tuple[str, Path, int], listing: Callable[[], list]) -> list:
     return list(listings[key])
 
 
+def skipped_folder(name: str) -> bool:
+    """Whether a folder is never data: hidden, a Mac archive's `__MACOSX`, a cache, a run's output."""
+    return name.startswith(".") or name.lower() in _SKIPPED
+
+
 def folders_within(root: Path, depth: int, followlinks: bool = False) -> Iterator[tuple[Path, list[str], list[str]]]:
     """`os.walk` of `root` down to `depth` levels below it: each folder, its subfolders (hidden
     ones skipped, in name order; none at the last level) and its file names."""
@@ -190,7 +195,7 @@ def _walk(root: Path, max_depth: int) -> tuple[list[Folder], list[Path]]:
     for current, dirs, _ in os.walk(root):
         here = Path(current)
         parts = here.relative_to(root).parts
-        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d.lower() not in _SKIPPED)
+        dirs[:] = sorted(d for d in dirs if not skipped_folder(d))
         if len(parts) >= max_depth:
             cut += [here / d for d in dirs]
             dirs[:] = []

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -61,10 +61,13 @@ class SplitLists:
     files: set[Path]
 
 
-def read_split_lists(folders: Iterable[tuple[Path, Path]], root: Path) -> SplitLists:
+def read_split_lists(
+    folders: Iterable[tuple[Path, Path]], root: Path, split_known: Collection[Path] = ()
+) -> SplitLists:
     """The split lists of each image folder (with its mask folder) that has them beside or above
     it, in `root` (see the module doc); image folders without lists are left out, and files
-    named like lists where their lists were looked for are named in a warning.
+    named like lists where their lists were looked for are named in a warning, unless the
+    folder's split is known otherwise (`split_known`: LIP's train_images/ beside train_id.txt).
 
     Raises:
         DataError: a stem listed in two splits, naming both files; a list that cannot be read.
@@ -76,7 +79,8 @@ def read_split_lists(folders: Iterable[tuple[Path, Path]], root: Path) -> SplitL
     for image_dir, mask_dir in dict.fromkeys(folders):
         files = search.list_files(image_dir, mask_dir)
         if not files:
-            unlisted.update(search.places(image_dir, mask_dir))
+            if image_dir not in split_known:
+                unlisted.update(search.places(image_dir, mask_dir))
             continue
         key = tuple(sorted(files.items()))
         if key not in parsed:

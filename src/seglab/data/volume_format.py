@@ -52,7 +52,7 @@ from seglab.data.bids import bids_cases
 from seglab.data.cache import default_cache_dir
 from seglab.data.classes import ClassSpec, classes_from_dataset_json
 from seglab.data.dicom import dicom_files
-from seglab.data.folders import MAX_DEPTH, folders_within, path_ends_with, walk
+from seglab.data.folders import MAX_DEPTH, folders_within, path_ends_with, skipped_folder, walk
 from seglab.data.formats import FORMATS, DatasetFormat, ReadOptions
 from seglab.data.decoding import holds_image_and_mask
 from seglab.data.hdf5_files import HDF5_SUFFIXES, h5_holds_volume
@@ -238,7 +238,7 @@ def _find_wrapped_layout(root: Path, label_file: str | None = None) -> _Layout |
 def _lone_folder(root: Path) -> Path | None:
     """The one visible folder in `root`, when neither holds a volume of its own (a folder of
     volumes is a case, as CAMUS' lone `training/patient0001/` is)."""
-    folders = [p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".") and p.name != "__MACOSX"]
+    folders = [p for p in root.iterdir() if p.is_dir() and not skipped_folder(p.name)]
     if len(folders) != 1 or _volumes_in(root) or _volumes_in(folders[0]):
         return None
     return folders[0]
