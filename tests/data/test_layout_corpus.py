@@ -1607,3 +1607,55 @@ def test_maps_beside_the_images_of_a_val_split_are_not_unlabelled(tmp_path):
             save(tmp_path / "PhenoBench" / split / "plant_visibility" / f"05-15_{i:05d}.png", labels(i, (0, 1)))
     index = discover(tmp_path, masks="semantics")
     assert len(index.pairs) == 6 and not index.unlabelled
+
+
+def test_one_bit_pbm_masks_are_read(tmp_path):
+    """Figaro1k's GT/Training/Frame00001-gt.pbm (1-bit Netpbm, which Pillow reads) was refused as
+    a format seglab does not read."""
+    from seglab.data import read_mask
+
+    (tmp_path / "GT" / "Training").mkdir(parents=True)
+    for i in range(1, 4):
+        save(tmp_path / "Original" / "Training" / f"Frame{i:05d}-org.jpg", photo(i))
+        Image.fromarray(labels(i, (0, 255))).convert("1").save(tmp_path / "GT" / "Training" / f"Frame{i:05d}-gt.pbm")
+    index = discover(tmp_path)
+    assert len(index.pairs) == 3 and index.mapping.kind == "binary"
+    np.testing.assert_array_equal(read_mask(index.pairs[0].mask, index.mapping), labels(1, (0, 1)))
+
+
+def test_trainval_and_test_folders_pair_by_split(tmp_path):
+    """TN3K's trainval-image/ + trainval-mask/ beside test-image/ + test-mask/ (ids restart at 0000
+    in each): both mask folders pair with either image folder by name, so it was refused, and the
+    flag offered was refused again. `trainval` names the train split (val drawn from it)."""
+    root = tmp_path / "Thyroid Dataset" / "tn3k"
+    for split, count in (("trainval", 4), ("test", 2)):
+        for i in range(count):
+            save(root / f"{split}-image" / f"{i:04d}.jpg", photo(i + 10 * (split == "test")))
+            save(root / f"{split}-mask" / f"{i:04d}.jpg", labels(i, (0, 255)))
+    index = discover(tmp_path)
+    assert sorted((p.split, p.image.parent.name) for p in index.pairs) == \
+        [("test", "test-image")] * 2 + [("train", "trainval-image")] * 4
+    assert all(p.mask.parent.name == p.image.parent.name.replace("image", "mask") for p in index.pairs)
+
+
+def test_soft_alpha_mattes_are_thresholded_not_256_classes(tmp_path):
+    """P3M-10k's train/mask/*.png are alpha mattes: 0 background, 255 the person, every level
+    between on the soft hair edge. They were read as 256 classes. Masks whose two commonest values
+    lie at the ends with nearly every level between are thresholded at 128, with a warning; label
+    masks of many classes (COCO-Stuff's 0..181 and 255) are not."""
+    y, x = np.mgrid[:64, :96]
+    for i in range(6):
+        matte = np.where(x < 32, 0, 255).astype(np.uint8)  # background, person, and a soft edge of every level
+        edge = (x >= 32) & (x < 64)
+        matte[edge] = 1 + ((x[edge] - 32) * 64 + y[edge]) * 253 // (32 * 64)
+        save(tmp_path / "p3m" / "blurred_image" / f"p_{i}.jpg", photo(i, (64, 96)))
+        save(tmp_path / "p3m" / "mask" / f"p_{i}.png", np.roll(matte, i, axis=1))
+        ids = ((x + y * 96 + 31 * i) % 182).astype(np.uint8)
+        ids[:, :20] = 0
+        ids[:4] = 255
+        save(tmp_path / "stuff" / "images" / f"{i}.jpg", photo(i, (64, 96)))
+        save(tmp_path / "stuff" / "annotations" / f"{i}.png", ids)
+    mattes = inspect_dataset(tmp_path / "p3m")
+    assert mattes.index.mapping.kind == "threshold" and mattes.classes.num_classes == 2
+    assert any(p.code == "snapped-pixels" and "alpha mattes" in p.message for p in mattes.problems)
+    assert discover(tmp_path / "stuff").mapping.kind == "identity"

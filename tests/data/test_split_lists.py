@@ -264,3 +264,30 @@ def test_lists_beside_folders_that_give_the_split_are_not_warned_about(tmp_path,
     index = discover(tmp_path, images="TrainVal_images", masks="TrainVal_parsing_annotations")
     assert sorted(p.split for p in index.pairs) == ["train"] * 3 + ["val"] * 3
     assert "split lists not read" not in caplog.text
+
+
+def test_augmented_voc_reads_train_aug_and_named_lists_read_with_one_more_word(tmp_path):
+    """VOC 2012 with SegmentationClassAug/ (the 10,582 SBD-augmented masks): ImageSets/Segmentation
+    holds train.txt (1,464 names), train_aug.txt and val.txt; train.txt left pairs out, so the
+    split was drawn and official val images trained on. Lists named by their split and one word
+    more (EG1800's eg1800_train.txt, ScanNet's scannetv2_val.txt) were not read at all."""
+    base = tmp_path / "VOCdevkit" / "VOC2012"
+    names = [f"2007_{i:06d}" for i in range(8)]
+    for i, name in enumerate(names):
+        save(base / "JPEGImages" / f"{name}.jpg", photo(i))
+        save(base / "SegmentationClassAug" / f"{name}.png", labels(i, (0, 15, 255)))
+    lists = base / "ImageSets" / "Segmentation"
+    lists.mkdir(parents=True)
+    (lists / "train.txt").write_text("".join(f"{n}\n" for n in names[:2]))
+    (lists / "train_aug.txt").write_text("".join(f"{n}\n" for n in names[:6]))
+    (lists / "val.txt").write_text("".join(f"{n}\n" for n in names[6:]))
+    index = discover(tmp_path, masks="SegmentationClassAug")
+    assert {p.name: p.split for p in index.pairs} == {n: "train" if i < 6 else "val" for i, n in enumerate(names)}
+
+    portraits = tmp_path / "EG1800"
+    for i in range(6):
+        save(portraits / "Images" / f"{i:05d}.png", photo(i))
+        save(portraits / "Labels" / f"{i:05d}.png", labels(i, (0, 1)))
+    (portraits / "eg1800_train.txt").write_text("".join(f"{i:05d}\n" for i in range(4)))
+    (portraits / "eg1800_test.txt").write_text("".join(f"{i:05d}\n" for i in range(4, 6)))
+    assert sorted(p.split for p in discover(portraits).pairs) == ["test"] * 2 + ["train"] * 4

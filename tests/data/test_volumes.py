@@ -53,15 +53,16 @@ def test_msd_layout_gives_one_group_of_slices_per_case(msd_dataset: Path) -> Non
     assert np.load(index.pairs[2].mask).any() and not np.load(index.pairs[0].mask).any()
 
 
-def test_amos_labelled_validation_cases_are_the_val_split(msd_dataset: Path) -> None:
-    """AMOS ships imagesVa/ + labelsVa/ beside imagesTr/: its labelled validation cases were
-    neither read nor listed, and val was drawn from the training cases."""
-    for folder in ("imagesVa", "labelsVa"):
+@pytest.mark.parametrize("spelled", ["Va", "Val"])
+def test_amos_labelled_validation_cases_are_the_val_split(msd_dataset: Path, spelled: str) -> None:
+    """AMOS ships imagesVa/ + labelsVa/ beside imagesTr/, WORD imagesVal/ + labelsVal/: their
+    labelled validation cases were neither read nor listed, and val was drawn from the training cases."""
+    for folder in (f"images{spelled}", f"labels{spelled}"):
         (msd_dataset / folder).mkdir()
     for i in (5, 6):
         image, label = make_volume(i)
-        save(msd_dataset / "imagesVa" / f"case{i}_0000.nii.gz", image)
-        save(msd_dataset / "labelsVa" / f"case{i}.nii.gz", label)
+        save(msd_dataset / f"images{spelled}" / f"case{i}_0000.nii.gz", image)
+        save(msd_dataset / f"labels{spelled}" / f"case{i}.nii.gz", label)
     splits = split_pairs(discover(msd_dataset).pairs, seed=0)
     assert {split: sorted({p.group for p in pairs}) for split, pairs in splits.items() if pairs} == {
         "train": ["case0", "case1", "case2", "case3"], "val": ["case5", "case6"]}

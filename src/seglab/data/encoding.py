@@ -58,6 +58,8 @@ MIN_SHARE = 0.001  # a colour covering less of the sampled pixels and filling no
 BLEND = 32  # a colour this close to the line between two class colours, rarer than both, filling no region: a blend
 BINARY_SHARE = 0.9  # 0/255 masks: at least this share of pixels is 0 or 255
 WIDE_ON = 65535  # the object value of 16-bit binary masks
+SOFT_LEVELS = 200  # 0..255 masks using nearly every level between their two commonest values, at the ends: mattes
+SOFT_END = 8  # how near 0 and 255 a matte's background and foreground values lie
 NOISY_LEVELS = 5  # 0/255 masks with this many in-between values have noisy edges; fewer are stray
 # JPEG-saved 0/255 masks (Kvasir-SEG's, and more so resized copies): JPEG blurs every edge and
 # rings beside it, so fewer pixels are exact; those within this of 0 or 255 count as on the level
@@ -267,10 +269,22 @@ def _label_encoding(sample: MaskSample, classes: ClassSpec | None) -> Encoding:
         snapped = _snapped_problem(sample, sample.labels, between, "lie between 0 and 255 (antialiased or JPEG "
                                    "edges); each was thresholded at 128 to the nearer class")
         return Encoding(spec, ThresholdMapping(128, inverted=white_first), (snapped,), seen, binary=True)
+    if _soft(values, between, near, total):
+        snapped = _snapped_problem(sample, sample.labels, between, "lie between 0 and 255 on masks of soft "
+                                   "edges (alpha mattes, averaged annotators: P3M-10k's portraits); each was "
+                                   "thresholded at 128, 0 and 255 being the classes")
+        return Encoding(spec, ThresholdMapping(128, inverted=white_first), (snapped,), seen, binary=True)
     if total - exact <= MIN_SHARE * total:  # exact 0/255, or a few stray pixels the scan reports
         mapping = LabelMapping(((0, 1), (255, 0))) if white_first else BinaryMapping()
         return Encoding(spec, mapping, values=seen, binary=True)
     return Encoding(classes, IdentityMapping(), values=seen)  # e.g. 0/1 labels with a 255 void border
+
+
+def _soft(values: Counter[int], between: set[int], near: int, total: int) -> bool:
+    """Whether 0..255 masks are soft (alpha mattes): the two most common values at either end,
+    most pixels near them, and nearly every level between, as no label mask numbers its classes."""
+    low, high = sorted(v for v, _ in values.most_common(2))
+    return low <= SOFT_END and high >= 255 - SOFT_END and len(between) >= SOFT_LEVELS and near >= total / 2
 
 
 def _grey_classes(classes: ClassSpec | None) -> dict[int, int] | None:

@@ -1,4 +1,4 @@
-"""Read images and masks from disk (PNG, JPEG, TIFF, BMP, GIF, PPM/PGM, .npy, .npz, HDF5) and write masks.
+"""Read images and masks from disk (PNG, JPEG, TIFF, BMP, GIF, PPM/PGM/PBM, .npy, .npz, HDF5) and write masks.
 
 Everything downstream sees one shape convention: images (H, W, C) in their stored dtype (C 1 or
 3 from picture formats, up to `channels.MAX_CHANNELS` bands from TIFF and array files), masks
@@ -22,7 +22,7 @@ from seglab.data.hdf5_files import HDF5_SUFFIXES
 from seglab.data.mapping import MappingError, MaskMapping, single_channel
 from seglab.data.read_errors import ReadError, decode
 
-IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".gif", ".ppm", ".pgm", ".npy", ".npz", ".dcm",  # PPM: STARE
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".gif", ".ppm", ".pgm", ".pbm", ".npy", ".npz", ".dcm",  # PPM: STARE; PBM: Figaro1k
                   *HDF5_SUFFIXES)
 
 

@@ -27,7 +27,7 @@ def what_was_seen(root: Path) -> str:
                      for f in seen[:FOLDERS_SHOWN])
     if len(seen) > FOLDERS_SHOWN:
         listed += f"\n  ... and {len(seen) - FOLDERS_SHOWN} more folders"
-    found = f"\nfolders with images:{listed}" if seen else "\nno image files found (PNG, JPEG, TIFF, BMP, GIF, PPM, .npy, .npz, .h5)"
+    found = f"\nfolders with images:{listed}" if seen else "\nno image files found (PNG, JPEG, TIFF, BMP, GIF, PPM/PGM/PBM, .npy, .npz, .h5)"
     deeper = deeper_image_folders(root)
     if deeper:
         found += (f"\n  (folders deeper than {MAX_DEPTH} levels are not searched, such as "

@@ -34,7 +34,7 @@ _MASK_TOKENS = ("gt", "gts", "seg", "segs", "y", "lbl", "labelstr", "labelsts", 
 _IMAGE_WORDS = ("image", "img", "input", "photo", "picture", "frame", "original", "leftimg8bit", "jpeg", "rgb")
 _IMAGE_TOKENS = ("x", "raw", "data", "imagestr", "imagests")
 SPLIT_WORDS = {
-    "train": "train", "training": "train", "trainset": "train", "tr": "train",
+    "train": "train", "training": "train", "trainset": "train", "tr": "train", "trainval": "train",  # TN3K
     "val": "val", "valid": "val", "validation": "val", "valset": "val", "dev": "val",
     "test": "test", "testing": "test", "testset": "test", "ts": "test", "te": "test",  # DUTS-TE
 }  # fmt: skip

@@ -103,13 +103,14 @@ class _ListSearch:
     def __init__(self, root: Path) -> None:
         self.root = root
         self._entries: dict[Path, list[Path]] = {}
-        self._split_files: dict[tuple[Path, tuple[str, ...]], dict[str, Path]] = {}
+        self._split_files: dict[tuple[Path, tuple[str, ...], str], dict[str, Path]] = {}
 
     def list_files(self, image_dir: Path, mask_dir: Path) -> dict[str, Path]:
         """The list of each split from the first place beside or above `image_dir` that holds
         lists (none when no place does)."""
+        prefer = "aug" if mask_dir.name.lower().endswith("aug") else ""  # VOC's SegmentationClassAug/: train_aug.txt
         held = [(folder, files) for folder in self._set_folders(image_dir, mask_dir)
-                if (files := self.split_files(folder, (".txt",)))]
+                if (files := self.split_files(folder, (".txt",), prefer))]
         if held:
             if len(held) > 1 and held[0][0].relative_to(image_dir.parent) not in SPLIT_LIST_FOLDERS:
                 logger.info("split lists in '%s' go with the masks in '%s': those in %s are not read",
@@ -126,7 +127,7 @@ class _ListSearch:
                 if (folder / name).is_file() and all((folder / b).is_file() for b in _READ_BESIDE.get(name, ())):
                     return {split: folder / name for split in _LISTS}
         for folder in self._above(image_dir)[:2]:
-            files = self.split_files(folder, _PLAIN_SUFFIXES)
+            files = self.split_files(folder, _PLAIN_SUFFIXES, prefer)
             if "train" in files or "val" in files:
                 return files
         return {}
@@ -135,23 +136,29 @@ class _ListSearch:
         """The folders where the lists of `image_dir` are looked for."""
         return [*self._set_folders(image_dir, mask_dir), *self._above(image_dir)]
 
-    def split_files(self, folder: Path, suffixes: tuple[str, ...]) -> dict[str, Path]:
+    def split_files(self, folder: Path, suffixes: tuple[str, ...], prefer: str = "") -> dict[str, Path]:
         """The list of each split in `folder`, named by a word for the split in any case (MSRC-v2's
-        `Train.txt`, `Validation.txt`, `Test.txt`); `trainval` is the train list when there is no
-        train or val list."""
-        if (folder, suffixes) not in self._split_files:
-            words = list(_SPLIT_WORDS)
-            ranked = sorted((words.index(p.stem.lower()), suffixes.index(p.suffix.lower()), p.name, p)
-                            for p in self._listed(folder)
-                            if p.stem.lower() in _SPLIT_WORDS and p.suffix.lower() in suffixes and p.is_file())
+        `Train.txt`, `Validation.txt`, `Test.txt`), or by it and one word more, after those
+        (EG1800's `eg1800_train.txt`, ScanNet's `scannetv2_val.txt`) unless that word is `prefer`
+        (VOC's `train_aug.txt` for the masks of `SegmentationClassAug/`); `trainval` is the train
+        list when there is no train or val list."""
+        key = (folder, suffixes, prefer)
+        if key not in self._split_files:
+            order = list(_SPLIT_WORDS)
+            ranked = []
+            for path in self._listed(folder):
+                named = _named_split(path.stem.lower(), prefer)
+                if named is not None and path.suffix.lower() in suffixes and path.is_file():
+                    rank, word = named
+                    ranked.append((rank, order.index(word), suffixes.index(path.suffix.lower()), path.name, word, path))
             files: dict[str, Path] = {}
-            for *_, path in ranked:
-                files.setdefault(_SPLIT_WORDS[path.stem.lower()], path)
+            for *_, word, path in sorted(ranked):
+                files.setdefault(_SPLIT_WORDS[word], path)
             both = files.pop(_BOTH, None)
             if both is not None and "train" not in files and "val" not in files:
                 files["train"] = both
-            self._split_files[folder, suffixes] = files
-        return self._split_files[folder, suffixes]
+            self._split_files[key] = files
+        return self._split_files[key]
 
     def named_like_lists(self, folder: Path) -> list[Path]:
         """The files in `folder` with a split's word in their name (`train_aug.txt`,
@@ -211,6 +218,19 @@ def _case_split(split_of: dict[str, str], case: str) -> str | None:
     """The split the lists give a case: by its name, else by its slices' (`<case>_slice_3`)."""
     return listed_split(split_of, case) or next((s for stem, s in split_of.items() if _SLICE.sub("", stem) == case),
                                                 None)
+
+
+def _named_split(stem: str, prefer: str) -> tuple[int, str] | None:
+    """(rank, split word) of a list's lower-case name: the word alone (0), the word and one more
+    (1: `eg1800_train`, `train_id`), or and `prefer` (-1: `train_aug`); None for other names."""
+    if stem in _SPLIT_WORDS:
+        return 0, stem
+    parts = re.split(r"[_\-]", stem)
+    found = [part for part in parts if part in _SPLIT_WORDS]
+    if len(parts) != 2 or len(found) != 1:
+        return None
+    other = parts[1 - parts.index(found[0])]
+    return (-1 if prefer and other == prefer else 1), found[0]
 
 
 def _bare(name: str) -> str:

@@ -3,7 +3,8 @@
 Recognised layouts (docs/volumes.md), tried in this order:
 
 1. Medical Segmentation Decathlon / nnU-Net: imagesTr/ + labelsTr/ (+ imagesTs/ unlabelled,
-   + dataset.json naming the labels, + AMOS' imagesVa/ + labelsVa/ as the val split); images
+   + dataset.json naming the labels, + AMOS' imagesVa/ + labelsVa/ or WORD's imagesVal/ +
+   labelsVal/ as the val split); images
    may carry `_0000`, `_0001` channel suffixes.
 2. images/ + labels/ (or masks/), matched by name; label names may end in `_seg`, `_mask`,
    `_label` or `_labels`.
@@ -253,8 +254,11 @@ def _find_layout(root: Path, label_file: str | None = None) -> _Layout | None:
     if (root / "imagesTr").is_dir() and (root / "labelsTr").is_dir():
         layout = _match(_volumes_in(root / "imagesTr"), _volumes_in(root / "labelsTr"), "labelsTr")
         layout.unlabelled = _volumes_in(root / "imagesTs")
-        if (root / "imagesVa").is_dir() and (root / "labelsVa").is_dir():  # AMOS' labelled validation cases
-            val = _match(_volumes_in(root / "imagesVa"), _volumes_in(root / "labelsVa"), "labelsVa")
+        spelled = next((s for s in ("Va", "Val") if (root / f"images{s}").is_dir() and (root / f"labels{s}").is_dir()),
+                       None)  # AMOS' imagesVa/ + labelsVa/, WORD's imagesVal/ + labelsVal/: labelled val cases
+        if spelled is not None:
+            val = _match(_volumes_in(root / f"images{spelled}"), _volumes_in(root / f"labels{spelled}"),
+                         f"labels{spelled}")
             layout.splits = {s.name: "train" for s in layout.subjects} | {s.name: "val" for s in val.subjects}
             layout.subjects += val.subjects
             layout.problems += val.problems
