@@ -11,7 +11,8 @@ item), or the satellite scene a patch was cut from (38-Cloud's
 `patch_1_1_by_1_LC08_L1TP_002053_20160520_20170324_01_T1`: Landsat scene 002053 of 2016-05-20).
 Neighbouring slices look alike, so a split that puts some in training and others in validation
 scores memory, not generalisation. When nearly every name says its subject, the pairs carry it as
-their group, and `seglab.data.splits` keeps each group in one split (as it does for volumes).
+their group, and `seglab.data.splits` keeps each group in one split (as it does for volumes). A
+metadata table the dataset ships (`seglab.data.subject_tables`: HAM10000's lesion_id) comes first.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from seglab.data.index import DatasetIndex, Pair
+from seglab.data.subject_tables import SubjectTable, find_subject_table
 
 log = logging.getLogger(__name__)
 
@@ -40,10 +42,12 @@ _MOST_IN_ONE = 1 / 3  # of the pairs in one folder of repeated names: more is a 
 
 
 def with_subjects(index: DatasetIndex) -> DatasetIndex:
-    """`index` with each pair's subject as its group, when the names give them (see module doc);
-    unchanged when any pair has a group already or the names do not say."""
+    """`index` with each pair's subject as its group, when a shipped table or the names give them
+    (see module doc); unchanged when any pair has a group already or neither says."""
     if not index.pairs or any(p.group is not None for p in index.pairs):
         return index
+    if (table := find_subject_table(index.pairs, index.root)) is not None:
+        return _by_table(index, table)
     found = (_by_slice_token(index.pairs) or _by_numbered_folder(index.pairs) or _by_subject_number(index.pairs)
              or _by_eye(index.pairs) or _by_case_folder(index.pairs, index.root)
              or _by_repeated_names(index.pairs, index.root) or _by_scene_id(index.pairs))
@@ -53,13 +57,34 @@ def with_subjects(index: DatasetIndex) -> DatasetIndex:
     example = next(p for p in index.pairs if p.name in subjects)
     line = (f"{len(set(subjects.values()))} subjects in the names, by {how} ('{_last(example.name)}' is "
             f"'{subjects[example.name]}'): a split keeps each subject's images together")
+    return _grouped(index, subjects, line)
+
+
+def _grouped(index: DatasetIndex, subjects: dict[str, str], line: str) -> DatasetIndex:
+    """`index` with each pair grouped by its subject (a pair without one is a group of its own),
+    and `line` logged and kept for `seglab inspect`."""
     log.info("%s: %s", index.root, line)
     pairs = [replace(p, group=subjects.get(p.name, p.name)) for p in index.pairs]
     return replace(index, pairs=pairs, pairing=[*index.pairing, line])
 
 
+def _by_table(index: DatasetIndex, table: SubjectTable) -> DatasetIndex:
+    """`index` grouped by `table`, which is read now and so no longer listed as ignored."""
+    unlisted = len(index.pairs) - len(table.subjects)
+    line = (f"split by the {table.column} of {_shown(table.path, index.root)}: "
+            f"{len(set(table.subjects.values())) + unlisted:,} groups"
+            + (f" ({unlisted:,} pairs it gives no {table.column}: a group each)" if unlisted else ""))
+    ignored = [p for p in index.ignored if os.path.abspath(p) != os.path.abspath(table.path)]
+    return _grouped(replace(index, ignored=ignored), table.subjects, line)
+
+
 def _last(name: str) -> str:
     return name.rsplit("/", 1)[-1]
+
+
+def _shown(path: Path, root: Path) -> str:
+    """`path` inside the dataset folder as `seglab inspect` lists its files."""
+    return path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
 
 
 def subject_of(name: str) -> str | None:

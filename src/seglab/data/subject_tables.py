@@ -1,0 +1,136 @@
+"""Subjects from the metadata table a dataset ships, so that a random split never divides one.
+
+Dermoscopy and many medical datasets name their images by a running id that says nothing of
+the lesion or patient, and list that in a table instead: HAM10000's `HAM10000_metadata.csv`
+(`lesion_id,image_id,...`, 1 to 6 images per lesion), ISIC 2019's `ISIC_2019_Training_Metadata.csv`
+(`image,...,lesion_id`), ISIC 2020's `ISIC_2020_Training_GroundTruth.csv`
+(`image_name,patient_id,lesion_id,...`). Without the table a lesion's images land in train, val
+and test alike. A table is explicit where a name is a guess, so `with_subjects` asks it first.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import re
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from seglab.data.index import Pair
+
+TABLE_SUFFIXES = (".csv", ".tsv")
+IMAGE_COLUMNS = ("image_id", "image", "image_name", "isic_id", "filename", "file", "name")
+# The patient before the lesion: one patient's lesions share skin, age and camera, so a split
+# by lesion still shows the test patients' skin in training (ISIC 2020 gives both columns).
+SUBJECT_COLUMNS = ("patient_id", "patient", "subject_id", "subject", "case_id", "case", "lesion_id")
+_MAX_BYTES = 20_000_000  # HAM10000's table is 0.6 MB and ISIC 2020's 2.6 MB; bigger ones are no metadata
+_MAX_TABLES = 8  # tables read at most, nearest the dataset folder first
+_MAX_FOLDERS = 32  # folders searched at most: the dataset folder and those above the image folders
+_LISTED = 0.5  # share of the pairs the table must name
+
+
+@dataclass(frozen=True)
+class SubjectTable:
+    """The subject of each pair, as a shipped table gives it.
+
+    Args:
+        path: the table.
+        column: its subject column, as its header spells it.
+        subjects: pair name -> subject, for the pairs the table names with a subject.
+    """
+
+    path: Path
+    column: str
+    subjects: dict[str, str]
+
+
+def find_subject_table(pairs: list[Pair], root: Path) -> SubjectTable | None:
+    """The first table in the dataset folder, or a folder between it and the image folders, that
+    gives at least half of the pairs (named by image file name or stem) a subject, several of them
+    one subject; None when no table does. A table that cannot be read is passed over, never raised."""
+    images = _images_by_key(pairs)
+    for path in _tables(pairs, root):
+        for column, subjects in _subject_columns(path, images):
+            counts = Counter(subjects.values())
+            if len(subjects) >= _LISTED * len(pairs) and len(counts) >= 2 and max(counts.values()) >= 2:
+                return SubjectTable(path, column, subjects)
+    return None
+
+
+def _images_by_key(pairs: list[Pair]) -> dict[str, list[str]]:
+    """Pair names by their image's lower-cased file name and stem (two folders may share a stem)."""
+    found: dict[str, list[str]] = {}
+    for pair in pairs:
+        for key in {pair.image.name.lower(), pair.image.stem.lower()}:
+            found.setdefault(key, []).append(pair.name)
+    return found
+
+
+def _tables(pairs: list[Pair], root: Path) -> list[Path]:
+    """Small .csv and .tsv files in the dataset folder and the folders above each image folder."""
+    top = Path(os.path.abspath(root))
+    folders = {top}
+    for folder in {Path(os.path.abspath(p.image.parent)) for p in pairs}:
+        folders.update(f for f in folder.parents if f.is_relative_to(top))
+    found = []
+    for folder in sorted(folders, key=lambda f: (len(f.parts), f))[:_MAX_FOLDERS]:
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError:
+            continue
+        for entry in entries:
+            try:
+                if (entry.name.lower().endswith(TABLE_SUFFIXES) and not entry.name.startswith(".")
+                        and entry.is_file() and entry.stat().st_size <= _MAX_BYTES):
+                    found.append(root / Path(entry.path).relative_to(top))
+            except OSError:
+                continue
+    return found[:_MAX_TABLES]
+
+
+def _subject_columns(path: Path, images: dict[str, list[str]]) -> Iterator[tuple[str, dict[str, str]]]:
+    """(column, pair name -> subject) for each subject column of `path`, the preferred first;
+    nothing when the table has no image and subject column or cannot be read."""
+    try:
+        with path.open(encoding="utf-8-sig", errors="replace", newline="") as file:
+            first = file.readline()
+            file.seek(0)
+            reader = csv.reader(file, delimiter=_delimiter(path, first))
+            cells = next(reader, [])
+            header: dict[str, int] = {}
+            for i, cell in enumerate(cells):
+                header.setdefault(_plain(cell), i)
+            image = next((header[c] for c in map(_plain, IMAGE_COLUMNS) if c in header), None)
+            columns = [(header[c], cells[header[c]].strip()) for c in map(_plain, SUBJECT_COLUMNS) if c in header]
+            if image is None or not columns:
+                return
+            found: list[dict[str, str]] = [{} for _ in columns]
+            for row in reader:
+                for name in _pair_names(row[image] if image < len(row) else "", images):
+                    for subjects, (column, _) in zip(found, columns):
+                        if column < len(row) and row[column].strip():
+                            subjects.setdefault(name, row[column].strip())
+    except (OSError, csv.Error):  # unreadable, NUL bytes, a field past csv's size limit
+        return
+    for (_, name), subjects in zip(columns, found):
+        yield name, subjects
+
+
+def _delimiter(path: Path, header: str) -> str:
+    """Tab for .tsv, else whichever of comma, tab and semicolon the header holds most of."""
+    if path.suffix.lower() == ".tsv":
+        return "\t"
+    return max(",\t;", key=header.count)
+
+
+def _plain(column: str) -> str:
+    """`Patient ID`, `patient_id` and `PatientID` alike: lower case, letters and digits only."""
+    return re.sub(r"[^a-z0-9]", "", column.lower())
+
+
+def _pair_names(value: str, images: dict[str, list[str]]) -> list[str]:
+    """The pairs a table's image cell names: by file name (`train/ISIC_0024306.jpg`) or stem."""
+    name = PurePosixPath(value.strip().replace("\\", "/")).name.lower()
+    return images.get(name) or images.get(PurePosixPath(name).stem, []) if name else []
