@@ -79,6 +79,21 @@ def test_glas_glands_numbered_per_image_warn_however_few(tmp_path):
     assert len(index.pairs) == 6 and [p.code for p in index.problems] == ["instance-ids"]
 
 
+def test_object_numbers_stored_as_floats_warn(tmp_path):
+    """Float masks of whole numbers (HoVer-Net's float64 `inst_map`, saved here as .npy) were never
+    counted: only integer masks were, and 58 nuclei read as 58 classes with no warning; values
+    that are not whole numbers are no object numbers and stay uncounted."""
+    (tmp_path / "masks").mkdir()
+    for i in range(4):
+        save(tmp_path / "images" / f"{i}.png", photo(i, (48, 64)))
+        np.save(tmp_path / "masks" / f"{i}.npy", objects(i, 30 + i).astype(np.float32 if i % 2 else np.float64))
+    index = discover(tmp_path)
+    assert len(index.pairs) == 4 and [p.code for p in index.problems] == ["instance-ids"]
+    assert "33 values in this mask, each one region" in index.problems[0].message
+    np.save(tmp_path / "masks" / "soft.npy", objects(0, 30) / 7)
+    assert (tmp_path / "masks" / "soft.npy") not in sample_masks(sorted((tmp_path / "masks").glob("*.npy"))).regions
+
+
 def test_class_masks_with_one_region_per_class_are_not_taken_for_objects(tmp_path):
     """Face-parsing-like masks: 12 classes, each one region, but not numbered 1..n in each mask
     (a class absent leaves a gap); street-like masks whose classes lie in several places; and

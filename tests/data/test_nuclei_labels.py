@@ -70,7 +70,7 @@ def test_consep_as_shipped_reads_its_type_maps_and_leaves_the_overlays(tmp_path)
     report = inspect_dataset(tmp_path / "CoNSeP")
     assert sorted(p.relative_to(tmp_path / "CoNSeP").as_posix() for p in report.index.ignored) == [
         "Test/Overlay/test_1.png", "Test/Overlay/test_2.png", "Train/Overlay/train_1.png", "Train/Overlay/train_2.png"]
-    assert not [p for p in report.problems if p.code in ("mask-without-image", "image-without-mask")]
+    assert not [p for p in report.problems if p.code in ("mask-without-image", "image-without-mask", "instance-ids")]
 
 
 def test_the_overlays_are_read_when_named(tmp_path):
@@ -173,6 +173,32 @@ def test_instance_maps_alone_are_flagged_as_objects(tmp_path):
     assert report.classes.names == ("background", "object")
     pair = next(p for p in index.pairs if p.mask.name == "image_00.mat" and p.split == "train")
     np.testing.assert_array_equal(read_mask(pair.mask, index.mapping), (objects > 0).astype(np.int64))
+
+
+@pytest.mark.parametrize("variable", ["inst_map", "instance_map", "inst"])
+def test_an_instance_map_named_so_warns_however_few_its_objects(tmp_path, variable):
+    """CPM-17 as HoVer-Net ships it: `inst_map` in float64, a few nuclei a tile, here 1..4 in
+    every file (as trimaps' 1..3, too few to tell by the values). It was read as 5 classes with
+    no warning; the variable's name says the values number objects. An `inst_centroid` beside it
+    leaves `inst_map` the mask."""
+    for offset, split in enumerate(("train", "test")):
+        for i in range(3):
+            save_to = tmp_path / "cpm17" / split
+            (save_to / "Images").mkdir(parents=True, exist_ok=True)
+            (save_to / "Labels").mkdir(exist_ok=True)
+            Image.fromarray(rgba(i + 10 * offset)[..., :3]).save(save_to / "Images" / f"image_{i:02d}.png")
+            scipy.io.savemat(save_to / "Labels" / f"image_{i:02d}.mat", {
+                variable: nuclei(i).astype(np.float64), "inst_centroid": np.zeros((4, 2))})
+    report = inspect_dataset(tmp_path / "cpm17")
+    found = [p for p in report.problems if p.code == "instance-ids"]
+    assert len(report.index.pairs) == 6 and len(found) == 1
+    assert f"MATLAB variable '{variable}' numbers objects" in found[0].message
+    assert "--instance-masks" in found[0].message
+    report = inspect_dataset(tmp_path / "cpm17", instance_masks=True)
+    assert report.classes.names == ("background", "object") and not report.problems
+    pair = report.index.pairs[0]
+    np.testing.assert_array_equal(read_mask(pair.mask, report.index.mapping),
+                                  (nuclei(int(pair.mask.stem[-1])) > 0).astype(np.int64))
 
 
 def test_a_mat_file_beside_a_png_mask_of_its_name_is_not_a_second_mask(tmp_path):

@@ -47,8 +47,10 @@ from seglab.data.mapping import (
     single_channel,
     wide_rgb,
 )
+from seglab.data.mat_files import MAT_SUFFIX, instance_variable
 from seglab.data.one_hot import ARRAY_SUFFIXES, OneHotMapping, channel_stack
 from seglab.data.palettes import known_palette
+from seglab.data.read_errors import Unusable
 from seglab.errors import ConfigError, DataError
 
 logger = logging.getLogger(__name__)
@@ -169,7 +171,7 @@ def sample_masks(masks: list[Path], size: int = SAMPLE) -> MaskSample:
             wide = path
         if labels.dtype.kind in "biu" or np.isfinite(labels).all():
             counts = sample.labels[path] = _value_counts(labels)
-            if len(sample.regions) < REGION_SAMPLE and len(counts.keys() - {0}) and labels.dtype.kind in "iu":
+            if len(sample.regions) < REGION_SAMPLE and len(counts.keys() - {0}) and _whole_numbers(labels):
                 sample.regions[path] = _one_region_values(labels)
     if wide is not None:
         logger.info("masks such as '%s' are 16-bit RGB: their first channel (R) is read as the class and the others "
@@ -182,6 +184,12 @@ def _colour_counts(codes: np.ndarray) -> tuple[Counter[int], Counter[int]]:
     edges, which are counted instead of the many inside."""
     counts = _value_counts(codes)
     return counts, counts - _value_counts(codes[~filled_pixels(codes)])
+
+
+def _whole_numbers(labels: np.ndarray) -> bool:
+    """Integer labels, or floats that hold whole numbers only: HoVer-Net's `inst_map` numbers its
+    nuclei in float64."""
+    return labels.dtype.kind in "iu" or (labels.dtype.kind == "f" and bool((labels == np.round(labels)).all()))
 
 
 def _one_region_values(labels: np.ndarray) -> tuple[int, int]:
@@ -203,7 +211,11 @@ def _instance_problem(sample: MaskSample) -> Problem | None:
     Challenge's `man_seg*.tif`, GlaS's `_anno.bmp`): each value one region, and either
     `MANY_OBJECTS` values in a mask, or values 1..n in most masks with n reaching
     `OBJECT_VALUES` or varying between masks (trimaps' 1..3 in every mask do not). Read as
-    classes they would make a class per object."""
+    classes they would make a class per object. MATLAB masks named for objects (`inst_map` alone:
+    HoVer-Net's CPM-17 and Kumar) are told however few objects they hold."""
+    named = _named_instances(sample)
+    if named is not None:
+        return named
     counted = {p: r for p, r in sample.regions.items() if r[0]}
     if not counted or sum(r[1] for r in counted.values()) < ONE_REGION * sum(r[0] for r in counted.values()):
         return None
@@ -214,6 +226,22 @@ def _instance_problem(sample: MaskSample) -> Problem | None:
         return None
     message = (f"mask values look like object numbers, not classes: {most} values in this mask, each one region; "
                "if each value is one object (an instance mask), --instance-masks reads every object as one "
+               "foreground class")
+    return Problem(path, message, "instance-ids")
+
+
+def _named_instances(sample: MaskSample) -> Problem | None:
+    """The `instance-ids` warning when the first sampled MATLAB mask is a variable named for
+    objects (`mat_files.instance_variable`); one file tells, as a dataset's files are alike."""
+    path = next((p for p in sample.labels if p.suffix.lower() == MAT_SUFFIX), None)
+    try:
+        name = instance_variable(path) if path is not None else None
+    except Unusable:  # it was read a moment ago; a file changed since is for the scan to name
+        return None
+    if name is None:
+        return None
+    message = (f"MATLAB variable '{name}' numbers objects and no class map lies beside it (HoVer-Net's CPM-17 and "
+               "Kumar): read as classes, each object becomes a class; --instance-masks reads every object as one "
                "foreground class")
     return Problem(path, message, "instance-ids")
 

@@ -5,7 +5,9 @@ the nuclei datasets (CoNSeP's `type_map` beside its `inst_map`) ship them. The m
 (`MASK_NAMES`). A cell array gives its first cell's arrays: BSDS500's and CrackForest's
 `groundTruth{1}.Segmentation`, the first annotator's (a cell holds one struct per annotator).
 Lizard's files hold objects and their classes instead (`inst_map`, `id`, `class`), painted into
-the class mask (`_object_classes`).
+the class mask (`_object_classes`). An object map alone (`inst_map`: HoVer-Net's CPM-17 and
+Kumar) is read as it is, and `instance_variable` names it, so the encoding warns of object
+numbers whatever their count or type (HoVer-Net stores them as float64).
 
 MATLAB 5 files (up to 7.2) are parsed here, numeric arrays, structs and cells only: SciPy's
 reader crashes the process (a segmentation fault) on some damaged files, which a dataset reader
@@ -33,6 +35,7 @@ log = logging.getLogger(__name__)
 MAT_SUFFIX = ".mat"
 MASK_NAMES = ("Segmentation", "LabelMap", "mask", "label", "labels", "seg", "gt",
               "type_map")  # SBD, PASCAL-Context, ..., CoNSeP and HoVer-Net's nuclei types
+INSTANCE_NAMES = ("inst_map", "instance_map", "inst")  # maps that number objects: the mask when no class map is beside
 _HDF5_MAGIC = b"\x89HDF\r\n\x1a\n"  # MATLAB 7.3 files begin with a 512-byte text header, then HDF5
 _HEADER = 128
 _MATRIX, _COMPRESSED = 14, 15  # data element types
@@ -55,18 +58,38 @@ def load_mat(path: Path) -> np.ndarray:
         Unusable: not a MATLAB 5 file or damaged (`unreadable`), no 2-D numeric array or several
             and none named like a mask (`npz-arrays`), an array over the pixel budget.
     """
-    arrays = mat_arrays(path)
+    return _mask(mat_arrays(path))[1]
+
+
+def instance_variable(path: Path) -> str | None:
+    """The variable a MATLAB 5 file's mask is read from when its name says it numbers objects
+    (`inst_map` with no class map beside it), else None (MATLAB 7.3 files too): its values are
+    objects, each a class of its own unless read with `--instance-masks`.
+
+    Raises:
+        Unusable: as `load_mat`.
+    """
+    if is_hdf5_mat(path):
+        return None
+    name = _mask(mat_arrays(path))[0]
+    return name if name.rsplit(".", 1)[-1] in INSTANCE_NAMES else None
+
+
+def _mask(arrays: dict[str, np.ndarray]) -> tuple[str, np.ndarray]:
+    """(variable name, mask) of a file's arrays: Lizard's painted classes (named `class`), the
+    only 2-D array, else the one named for masks, else for objects (CPM-17's `inst_map` beside
+    its `inst_centroid`)."""
     planes = {name: array for name, array in arrays.items() if array.ndim == 2}
     if "inst_map" in planes and "class" in arrays and not any(n in planes for n in MASK_NAMES):
-        return _object_classes(planes["inst_map"], arrays.get("id"), arrays["class"])
+        return "class", _object_classes(planes["inst_map"], arrays.get("id"), arrays["class"])
     if len(planes) == 1:
         name = next(iter(planes))
     else:
-        name = next((n for want in MASK_NAMES for n in planes if n.rsplit(".", 1)[-1] == want), "")
+        name = next((n for want in MASK_NAMES + INSTANCE_NAMES for n in planes if n.rsplit(".", 1)[-1] == want), "")
     if not name:
         held = ", ".join(planes) or "no 2-D numeric array"
         raise Unusable(f"holds {held}; name the mask variable one of {', '.join(MASK_NAMES)}", "npz-arrays")
-    return planes[name]
+    return name, planes[name]
 
 
 def mat_arrays(path: Path) -> dict[str, np.ndarray]:
