@@ -173,6 +173,26 @@ def test_damaged_files_and_missing_images_are_named(tmp_path):
         discover(root, format="coco", cache_dir=str(tmp_path / "cache"))
 
 
+def test_string_image_ids_match_their_objects_and_other_ids_are_refused(tmp_path):
+    """Image ids that are names (as converters from per-image formats write them) were refused as
+    no number; a list or null still is, naming the file."""
+    root = tmp_path / "data"
+    for i, name in enumerate(("a", "b")):
+        photo(root / "images" / f"{name}.jpg", i)
+    annotations = root / "annotations" / "instances_default.json"
+    coco_file(annotations, [("img_b", "b.jpg"), ("img_a", "a.jpg")],
+              [{"image_id": image, "category_id": 1, "segmentation": SQUARE} for image in ("img_a", "img_b")]
+              + [{"image_id": "img_b", "category_id": 3, "segmentation": CAR}])
+    index = discover(root, cache_dir=str(tmp_path / "cache"))
+    assert len(index.pairs) == 2 and not index.problems
+    masks = {p.name: read_mask(p.mask, index.mapping) for p in index.pairs}
+    np.testing.assert_array_equal(masks["b"], expected())
+    np.testing.assert_array_equal(masks["a"], np.where(expected() == 2, 0, expected()))
+    coco_file(annotations, [([1], "a.jpg")], [])
+    with pytest.raises(DataError, match=r"COCO file '.*instances_default.json': .*image id \[1\] is neither"):
+        discover(root, cache_dir=str(tmp_path / "cache"))
+
+
 def test_a_dataset_shipping_mask_files_is_read_from_them(tmp_path):
     """COCO-Stuff ships its label maps beside the JSON: the mask files are the labels."""
     root = tmp_path / "data"

@@ -1,6 +1,6 @@
 """COCO panoptic annotations read as semantic masks, in the layouts COCO 2017, Cityscapes
-(cityscapesScripts) and Mapillary Vistas 2.0 ship them; every class pixel is worked out by hand
-from the segments each replica draws."""
+(cityscapesScripts), Mapillary Vistas 2.0 and WildDash 2 ship them; every class pixel is worked
+out by hand from the segments each replica draws."""
 
 from __future__ import annotations
 
@@ -50,7 +50,7 @@ def segments(seed: int) -> tuple[np.ndarray, list[dict], np.ndarray]:
     return ids, info, expected
 
 
-def panoptic_json(path: Path, images: list[tuple[int, str, str, list[dict]]]) -> None:
+def panoptic_json(path: Path, images: list[tuple[object, str, str, list[dict]]]) -> None:
     """(image id, image file name, PNG file name, segments_info) per image."""
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps({
@@ -105,16 +105,20 @@ def test_instances_beside_it_keep_the_coco_reading_unless_asked(tmp_path: Path) 
 
 
 def test_cityscapes_panoptic_and_its_semantic_masks(tmp_path: Path) -> None:
-    entries = []
+    """cityscapesScripts' createPanopticImgs gives each image its name as id
+    (`aachen_000000_000019`), a string: refused before as no number."""
+    entries, expected = [], {}
     for n, city in enumerate(("aachen", "bochum")):
         stem = f"{city}_000000_000019"
         photo(tmp_path / "leftImg8bit" / "train" / city / f"{stem}_leftImg8bit.png", n)
-        ids, info, _ = segments(n)
+        ids, info, expected[f"{stem}_leftImg8bit"] = segments(n)
         ids_png(tmp_path / "gtFine" / "cityscapes_panoptic_train" / f"{stem}_gtFine_panoptic.png", ids)
-        entries.append((n, f"{stem}_leftImg8bit.png", f"{stem}_gtFine_panoptic.png", info))
+        entries.append((stem, f"{stem}_leftImg8bit.png", f"{stem}_gtFine_panoptic.png", info))
     panoptic_json(tmp_path / "gtFine" / "cityscapes_panoptic_train.json", entries)
     index = discover(tmp_path)
-    assert index.format == "coco-panoptic" and len(index.pairs) == 2
+    assert index.format == "coco-panoptic" and len(index.pairs) == 2 and not index.problems
+    for pair in index.pairs:
+        assert np.array_equal(read_mask(pair.mask, index.mapping), expected[pair.image.stem]), pair.name
     for city in ("aachen", "bochum"):  # with the semantic masks Cityscapes ships, those are read
         labels = tmp_path / "gtFine" / "train" / city / f"{city}_000000_000019_gtFine_labelIds.png"
         labels.parent.mkdir(parents=True)
@@ -132,6 +136,37 @@ def test_mapillary_vistas_panoptic_folder_holds_its_json(tmp_path: Path) -> None
     index = discover(tmp_path)
     assert index.format == "coco-panoptic"
     assert {p.image.name: p.split for p in index.pairs} == {"img1.jpg": "train", "img2.jpg": "val"}
+
+
+def test_wilddash2_string_ids_match_their_annotations(tmp_path: Path) -> None:
+    """WildDash 2 (`wd_public_v2p0/images/*.jpg`, `panoptic/*.png`, `panoptic.json`) ids its
+    images by name (`at0000_100000`); an image listed out of the annotations' order still gets
+    its own PNG, and an id of digits keeps matching its number."""
+    root, expected, entries = tmp_path / "wd_public_v2p0", {}, []
+    for n, stem in enumerate(("at0000_100000", "cn0003_100000", "de0012_100000")):
+        photo(root / "images" / f"{stem}.jpg", n)
+        ids, info, expected[stem] = segments(n)
+        ids_png(root / "panoptic" / f"{stem}.png", ids)
+        entries.append((stem, f"{stem}.jpg", f"{stem}.png", info))
+    panoptic_json(root / "panoptic.json", entries)
+    data = json.loads((root / "panoptic.json").read_text())
+    data["images"].reverse()
+    data["images"][0]["id"], data["annotations"][2]["image_id"] = 7, "7"  # as int() read both before
+    (root / "panoptic.json").write_text(json.dumps(data))
+    index = discover(tmp_path)
+    assert index.format == "coco-panoptic" and len(index.pairs) == 3 and not index.problems
+    for pair in index.pairs:
+        assert np.array_equal(read_mask(pair.mask, index.mapping), expected[pair.image.stem]), pair.name
+
+
+@pytest.mark.parametrize("bad", [None, ["at0000_100000"], True, 1.5])
+def test_an_image_id_neither_number_nor_string_is_refused_naming_the_file(tmp_path: Path, bad: object) -> None:
+    ids, info, _ = segments(1)
+    photo(tmp_path / "images" / "a.jpg", 1)
+    ids_png(tmp_path / "panoptic" / "a.png", ids)
+    panoptic_json(tmp_path / "panoptic.json", [(bad, "a.jpg", "a.png", info)])
+    with pytest.raises(DataError, match=r"panoptic file '.*panoptic.json': .*image id .* is neither a number nor"):
+        discover(tmp_path)
 
 
 def test_a_damaged_or_missing_png_is_a_finding_and_the_rest_is_read(tmp_path: Path) -> None:

@@ -48,8 +48,8 @@ class _Annotations:
     """One COCO file, read: its images (id -> entry), their objects and the categories."""
 
     path: Path
-    images: dict[int, dict] = field(default_factory=dict)
-    objects: dict[int, list[dict]] = field(default_factory=dict)
+    images: dict[int | str, dict] = field(default_factory=dict)
+    objects: dict[int | str, list[dict]] = field(default_factory=dict)
     categories: dict[int, str] = field(default_factory=dict)
 
     @property
@@ -96,6 +96,26 @@ def coco_lists(path: Path, kind: str) -> dict:
     return data
 
 
+def image_key(value: object) -> int | str:
+    """An image's id (`images[].id`, `annotations[].image_id`) as a key both lists match on:
+    COCO's integers, and the strings WildDash 2 and Cityscapes' panoptic files give
+    (`frankfurt_000000_000294`); a string `int` reads is its number, as it always was.
+
+    Raises:
+        TypeError: any other value (a list, null, true, a fraction).
+    """
+    if isinstance(value, str):
+        try:
+            return int(value)
+        except ValueError:
+            return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    raise TypeError(f"image id {value!r} is neither a number nor a string")
+
+
 def read_annotations(path: Path) -> _Annotations:
     """A COCO file's images, objects and categories.
 
@@ -106,12 +126,13 @@ def read_annotations(path: Path) -> _Annotations:
     read = _Annotations(path)
     try:
         read.categories = {int(c["id"]): str(c["name"]) for c in data["categories"]}
-        read.images = {int(i["id"]): i for i in data["images"] if str(i.get("file_name", ""))}
+        read.images = {image_key(i["id"]): i for i in data["images"] if str(i.get("file_name", ""))}
         for item in data["annotations"]:
-            read.objects.setdefault(int(item["image_id"]), []).append({**item, "category_id": int(item["category_id"])})
+            read.objects.setdefault(image_key(item["image_id"]), []).append(
+                {**item, "category_id": int(item["category_id"])})
     except (KeyError, TypeError, ValueError, OverflowError) as err:
-        raise DataError(f"COCO file '{path}': an entry lacks its id, name, image_id or category_id, or one is no "
-                        f"number ({err!r})") from None
+        raise DataError(f"COCO file '{path}': an entry lacks its id, name, image_id or category_id, or an id is no "
+                        f"number (image ids may also be strings) ({err!r})") from None
     return read
 
 
@@ -175,7 +196,7 @@ def _refuse_boxes_only(files: list[_Annotations]) -> None:
                     boxes, len(objects))
 
 
-def _objects(coco: _Annotations, image_id: int, image: Path, label_of: dict[int, int]) -> ImageObjects:
+def _objects(coco: _Annotations, image_id: int | str, image: Path, label_of: dict[int, int]) -> ImageObjects:
     """An image's entry and objects, as `painted_masks` paints them.
 
     Raises:

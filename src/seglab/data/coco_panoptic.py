@@ -1,8 +1,9 @@
 """The "coco-panoptic" format: panoptic annotations in COCO's format, read as semantic masks, as
 COCO 2017 (`annotations/panoptic_train2017.json` + `annotations/panoptic_train2017/*.png`),
 Cityscapes (cityscapesScripts' `gtFine/cityscapes_panoptic_train.json`), ADE20K (Mask2Former's
-`ade20k_panoptic_train.json`) and Mapillary Vistas 2.0 (`training/v2.0/panoptic/panoptic_2020.json`)
-ship them.
+`ade20k_panoptic_train.json`), Mapillary Vistas 2.0 (`training/v2.0/panoptic/panoptic_2020.json`)
+and WildDash 2 (`wd_public_v2p0/panoptic.json`) ship them. Image ids are COCO's integers or, in
+Cityscapes' and WildDash 2's files, strings (`frankfurt_000000_000294`).
 
 A PNG per image numbers its segments in colour (id = R + 256 G + 256^2 B); the JSON's
 `segments_info` gives each id its category. Classes are the categories in id order, in their
@@ -27,7 +28,7 @@ import numpy as np
 from seglab.data.annotated_images import inside, locate_images
 from seglab.data.annotation_formats import AnnotationFileFormat, relative_names
 from seglab.data.classes import ClassSpec, shipped_classes
-from seglab.data.coco_json import coco_files, coco_lists, is_panoptic
+from seglab.data.coco_json import coco_files, coco_lists, image_key, is_panoptic
 from seglab.data.folders import Folder, walk
 from seglab.data.formats import FORMATS
 from seglab.data.index import DatasetIndex, Problem, natural_key
@@ -61,8 +62,8 @@ class _Panoptic:
     categories (id -> (name, colour or None))."""
 
     path: Path
-    images: dict[int, dict]
-    annotations: dict[int, dict]
+    images: dict[int | str, dict]
+    annotations: dict[int | str, dict]
     categories: dict[int, tuple[str, tuple[int, int, int] | None]]
 
 
@@ -75,15 +76,15 @@ def read_panoptic(path: Path) -> _Panoptic:
     data = coco_lists(path, "panoptic")
     try:
         categories = {int(c["id"]): (str(c["name"]), _colour(c.get("color"))) for c in data["categories"]}
-        images = {int(i["id"]): i for i in data["images"] if str(i.get("file_name", ""))}
-        annotations = {int(a["image_id"]): a for a in data["annotations"]}
+        images = {image_key(i["id"]): i for i in data["images"] if str(i.get("file_name", ""))}
+        annotations = {image_key(a["image_id"]): a for a in data["annotations"]}
         for entry in annotations.values():
             if not isinstance(entry.get("file_name"), str) or not isinstance(entry.get("segments_info"), list):
                 raise TypeError(f"image_id {entry['image_id']} has no PNG 'file_name' or no 'segments_info' list")
             entry["segments"] = {int(s["id"]): int(s["category_id"]) for s in entry["segments_info"]}
     except (KeyError, TypeError, ValueError, OverflowError, AttributeError) as err:
         raise DataError(f"panoptic file '{path}': an entry lacks its id, name, image_id, file_name or segments, or "
-                        f"one is no number ({err!r})") from None
+                        f"an id is no number (image ids may also be strings) ({err!r})") from None
     return _Panoptic(path, images, annotations, categories)
 
 
