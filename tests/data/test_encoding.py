@@ -473,3 +473,14 @@ def test_jpeg_masks_blurred_past_the_exact_share_are_still_thresholded(tmp_path:
     assert ((values == 0) | (values == 255)).mean() < 0.9  # as blurred as the case reported
     index = discover(root)
     assert isinstance(index.mapping, ThresholdMapping) and index.classes.num_classes == 2
+
+
+def test_a_mask_of_one_value_is_no_soft_mask(tmp_path: Path) -> None:
+    """The soft-mask test read the two commonest values of any 0..255 mask: a mask of 255 alone
+    (a hostile property test's find) raised ValueError unpacking one value."""
+    from PIL import Image
+
+    from seglab.data.encoding import choose_encoding
+
+    Image.fromarray(np.full((1, 1), 255, np.uint8)).save(tmp_path / "m.png")
+    assert choose_encoding([tmp_path / "m.png"], None).mapping is not None

@@ -141,3 +141,19 @@ def test_any_table_gives_subjects_of_listed_pairs_or_none(tmp_path: Path, conten
     (tmp_path / "metadata.csv").write_bytes(content)
     found = subject_tables.find_subject_table(pairs, tmp_path)
     assert found is None or set(found.subjects) <= {p.name for p in pairs}
+
+
+def test_a_column_of_few_values_is_a_class_not_subjects(tmp_path):
+    """A column of two values, one on most rows, is a class (benign/malignant) more likely than
+    patients: splitting by it would put a whole class into one split. Fewer than three subjects,
+    or one holding half the pairs, is no subject table."""
+    from seglab.data.subject_tables import find_subject_table
+
+    pairs = [Pair(f"img{i}", tmp_path / "images" / f"img{i}.png", tmp_path / "masks" / f"img{i}.png")
+             for i in range(12)]
+    rows = "".join(f"img{i}.png,{'benign' if i % 3 else 'malignant'}\n" for i in range(12))
+    (tmp_path / "meta.csv").write_text("image,patient\n" + rows)
+    assert find_subject_table(pairs, tmp_path) is None
+    rows = "".join(f"img{i}.png,P{i // 2}\n" for i in range(12))
+    (tmp_path / "meta.csv").write_text("image,patient_id\n" + rows)
+    assert find_subject_table(pairs, tmp_path) is not None

@@ -311,8 +311,10 @@ def _label_encoding(sample: MaskSample, classes: ClassSpec | None) -> Encoding:
 def _soft(values: Counter[int], between: set[int], near: int, total: int) -> bool:
     """Whether 0..255 masks are soft (alpha mattes): the two most common values at either end,
     most pixels near them, and nearly every level between, as no label mask numbers its classes."""
+    if len(between) < SOFT_LEVELS or near < total / 2:
+        return False
     low, high = sorted(v for v, _ in values.most_common(2))
-    return low <= SOFT_END and high >= 255 - SOFT_END and len(between) >= SOFT_LEVELS and near >= total / 2
+    return low <= SOFT_END and high >= 255 - SOFT_END
 
 
 def _grey_classes(classes: ClassSpec | None) -> dict[int, int] | None:

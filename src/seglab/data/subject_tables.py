@@ -24,11 +24,15 @@ TABLE_SUFFIXES = (".csv", ".tsv")
 IMAGE_COLUMNS = ("image_id", "image", "image_name", "isic_id", "filename", "file", "name")
 # The patient before the lesion: one patient's lesions share skin, age and camera, so a split
 # by lesion still shows the test patients' skin in training (ISIC 2020 gives both columns).
-SUBJECT_COLUMNS = ("patient_id", "patient", "subject_id", "subject", "case_id", "case", "lesion_id")
+SUBJECT_COLUMNS = ("patient_id", "patient", "subject_id", "subject", "case_id", "lesion_id")  # a 'case' may be a class
 _MAX_BYTES = 20_000_000  # HAM10000's table is 0.6 MB and ISIC 2020's 2.6 MB; bigger ones are no metadata
 _MAX_TABLES = 8  # tables read at most, nearest the dataset folder first
 _MAX_FOLDERS = 32  # folders searched at most: the dataset folder and those above the image folders
 _LISTED = 0.5  # share of the pairs the table must name
+# a column of two values, or one holding most rows, is a class more likely than subjects (a
+# diagnosis), and grouping by it would put whole classes into one split each
+_MIN_SUBJECTS = 3
+_LARGEST = 0.5  # share of the named pairs one subject may hold
 
 
 @dataclass(frozen=True)
@@ -49,12 +53,14 @@ class SubjectTable:
 def find_subject_table(pairs: list[Pair], root: Path) -> SubjectTable | None:
     """The first table in the dataset folder, or a folder between it and the image folders, that
     gives at least half of the pairs (named by image file name or stem) a subject, several of them
-    one subject; None when no table does. A table that cannot be read is passed over, never raised."""
+    one subject, three subjects or more and none holding half the pairs; None when no table does. A
+    table that cannot be read is passed over, never raised."""
     images = _images_by_key(pairs)
     for path in _tables(pairs, root):
         for column, subjects in _subject_columns(path, images):
             counts = Counter(subjects.values())
-            if len(subjects) >= _LISTED * len(pairs) and len(counts) >= 2 and max(counts.values()) >= 2:
+            if (len(subjects) >= _LISTED * len(pairs) and len(counts) >= _MIN_SUBJECTS and max(counts.values()) >= 2
+                    and max(counts.values()) <= _LARGEST * len(subjects)):
                 return SubjectTable(path, column, subjects)
     return None
 
