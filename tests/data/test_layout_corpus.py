@@ -1659,3 +1659,16 @@ def test_soft_alpha_mattes_are_thresholded_not_256_classes(tmp_path):
     assert mattes.index.mapping.kind == "threshold" and mattes.classes.num_classes == 2
     assert any(p.code == "snapped-pixels" and "alpha mattes" in p.message for p in mattes.problems)
     assert discover(tmp_path / "stuff").mapping.kind == "identity"
+
+
+def test_named_folders_are_found_deeper_than_the_search(tmp_path):
+    """Virtual KITTI 2 keeps its frames six levels down (vkitti_2.0.3_rgb/Scene01/clone/frames/
+    rgb/Camera_0/): the search stops at four levels, and folders named with --images/--masks were
+    looked for only there, so naming them gave the same 'deeper than 4 levels' refusal."""
+    deep = tmp_path / "vkitti" / "Scene01" / "clone" / "frames" / "Camera_0"
+    for i in range(3):
+        save(deep / "rgb" / f"rgb_{i:05d}.jpg", photo(i))
+        save(deep / "classgt" / f"classgt_{i:05d}.png", labels(i))
+    with pytest.raises(DataError, match="deeper than 4 levels"):
+        discover(tmp_path)
+    assert len(discover(tmp_path, images="rgb", masks="classgt").pairs) == 3

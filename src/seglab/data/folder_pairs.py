@@ -45,6 +45,7 @@ from seglab.data.classes import (
 from seglab.data.encoding import choose_encoding
 from seglab.data.folders import (
     MAX_DEPTH,
+    NAMED_DEPTH,
     METADATA_FILES,
     Folder,
     FolderSearch,
@@ -315,7 +316,7 @@ def _named_pair(
     Raises:
         DataError: names at several levels that `search_folders` cannot pair, listed.
     """
-    folders = walk(root)
+    folders = walk(root, NAMED_DEPTH)
     image_dirs, mask_dirs = _named_folders(root, images, folders), _named_folders(root, masks, folders)
     if image_dirs and image_dirs == mask_dirs:
         raise DataError(f"'{root}': --images {images} and --masks {masks} both name "

@@ -61,6 +61,7 @@ _NUMBERED_CELLS = "man_seg"  # the Cell Tracking Challenge's segmentation truth:
 _VERSION = re.compile(r"v\d+(\.\d+)*|\d+(\.\d+)+", re.IGNORECASE)
 
 MAX_DEPTH = 4  # root/wrapper/leftImg8bit/train/city
+NAMED_DEPTH = MAX_DEPTH + 3  # when --images/--masks name the folders: Virtual KITTI 2's Scene01/clone/frames/rgb/Camera_0
 _MAX_FOLDERS = 5000  # a dataset folder is not a whole disk
 _SKIPPED = ("__macosx", "__pycache__", ".git", "runs", "checkpoints")
 _MASK_SHARE = 0.98  # a mask's 32 most common values cover at least this share of its pixels
@@ -300,7 +301,7 @@ def search_folders(
         DataError: two folders could hold the masks of one image folder, or images match more
             than one mask each (`pairing.refuse_rival_namings`).
     """
-    folders = walk(root)
+    folders = walk(root, NAMED_DEPTH if images_name or masks_name else MAX_DEPTH)
     sniffed: dict[Path, bool] = {}
 
     def is_masks(folder: Folder) -> bool:
