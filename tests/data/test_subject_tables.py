@@ -157,3 +157,18 @@ def test_a_column_of_few_values_is_a_class_not_subjects(tmp_path):
     rows = "".join(f"img{i}.png,P{i // 2}\n" for i in range(12))
     (tmp_path / "meta.csv").write_text("image,patient_id\n" + rows)
     assert find_subject_table(pairs, tmp_path) is not None
+
+
+def test_a_table_beside_the_images_groups_them(tmp_path: Path) -> None:
+    """GlaS keeps Grade.csv (`name, patient ID, grade (GlaS), ...`) in the folder of its images and
+    masks (train_1.bmp + train_1_anno.bmp): tables were looked for above the image folders only."""
+    root = tmp_path / "Warwick QU Dataset (Released 2016_07_08)"
+    rows = []
+    for i in range(1, 13):
+        save(root / f"train_{i}.bmp", photo(i, SIZE))
+        save(root / f"train_{i}_anno.bmp", mask(i))
+        rows.append(f"train_{i},{i % 4 + 1},{'benign' if i % 2 else 'malignant'},adenomatous")
+    (root / "Grade.csv").write_text("name, patient ID, grade (GlaS), grade (Sirinukunwattana et al. 2015)\n"
+                                    + "\n".join(rows) + "\n")
+    index = discover(tmp_path)
+    assert len({p.group for p in index.pairs}) == 4 and apart(index.pairs)

@@ -51,7 +51,7 @@ class SubjectTable:
 
 
 def find_subject_table(pairs: list[Pair], root: Path) -> SubjectTable | None:
-    """The first table in the dataset folder, or a folder between it and the image folders, that
+    """The first table in the dataset folder, an image folder or a folder between them, that
     gives at least half of the pairs (named by image file name or stem) a subject, several of them
     one subject, three subjects or more and none holding half the pairs; None when no table does. A
     table that cannot be read is passed over, never raised."""
@@ -75,11 +75,11 @@ def _images_by_key(pairs: list[Pair]) -> dict[str, list[str]]:
 
 
 def _tables(pairs: list[Pair], root: Path) -> list[Path]:
-    """Small .csv and .tsv files in the dataset folder and the folders above each image folder."""
+    """Small .csv and .tsv files in the dataset folder, each image folder and the folders between."""
     top = Path(os.path.abspath(root))
     folders = {top}
     for folder in {Path(os.path.abspath(p.image.parent)) for p in pairs}:
-        folders.update(f for f in folder.parents if f.is_relative_to(top))
+        folders.update(f for f in (folder, *folder.parents) if f.is_relative_to(top))  # GlaS' Grade.csv beside its images
     found = []
     for folder in sorted(folders, key=lambda f: (len(f.parts), f))[:_MAX_FOLDERS]:
         try:
