@@ -1672,3 +1672,20 @@ def test_named_folders_are_found_deeper_than_the_search(tmp_path):
     with pytest.raises(DataError, match="deeper than 4 levels"):
         discover(tmp_path)
     assert len(discover(tmp_path, images="rgb", masks="classgt").pairs) == 3
+
+
+def test_acdc_rgb_anon_images_pair_with_their_gt_namings(tmp_path):
+    """ACDC (adverse conditions): rgb_anon/fog/train/GOPR0475/<frame>_rgb_anon.png beside
+    gt/fog/train/GOPR0475/<frame>_gt_labelTrainIds.png and _gt_labelIds.png paired with nothing,
+    and no --mask-pattern could pair them. Now the two namings are a choice the refusal lists."""
+    for split in ("train", "val"):
+        for i in range(2):
+            frame = f"GOPR0475_frame_{i:06d}"
+            save(tmp_path / "rgb_anon" / "fog" / split / "GOPR0475" / f"{frame}_rgb_anon.png", photo(i))
+            save(tmp_path / "gt" / "fog" / split / "GOPR0475" / f"{frame}_gt_labelTrainIds.png", labels(i))
+            save(tmp_path / "gt" / "fog" / split / "GOPR0475" / f"{frame}_gt_labelIds.png", labels(i, (7, 8, 26)))
+    with pytest.raises(DataError, match=r"--mask-pattern '\{stem\}_gt_labelTrainIds.png'"):
+        discover(tmp_path)
+    index = discover(tmp_path, mask_pattern="{stem}_gt_labelTrainIds.png")
+    assert sorted(p.split for p in index.pairs) == ["train", "train", "val", "val"]
+    assert all(p.mask.name.startswith(p.image.name.replace("_rgb_anon.png", "")) for p in index.pairs)
