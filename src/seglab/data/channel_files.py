@@ -35,6 +35,11 @@ def names_a_band(word: str) -> bool:
     return word in _BAND_WORDS or bool(_BAND_NUMBER.fullmatch(word))
 
 
+def folder_names_a_band(folder: str) -> bool:
+    """Whether a folder's name has a word naming a band (`nir/` beside `rgb/`, `train_dsm/`)."""
+    return any(names_a_band(word) for word in words(folder))
+
+
 def band_order(folder: str) -> tuple[int, tuple[object, ...]]:
     """Red, green and blue band folders first (so that pictures show them as colours), then by name."""
     tokens = words(folder)

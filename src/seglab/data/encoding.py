@@ -293,14 +293,12 @@ def _label_encoding(sample: MaskSample, classes: ClassSpec | None) -> Encoding:
     white_first = grey == {255: 0, 0: 1}  # DeepGlobe Road's class_dict.csv: road 255,255,255, background 0,0,0
     near = sum(n for v, n in values.items() if v <= JPEG_NEAR or v >= 255 - JPEG_NEAR)
     jpeg = sum(p.suffix.lower() in JPEG_SUFFIXES for p in sample.labels) > len(sample.labels) / 2
-    if len(between) >= NOISY_LEVELS and (exact >= BINARY_SHARE * total or (jpeg and near >= BINARY_SHARE * total)):
-        snapped = _snapped_problem(sample, sample.labels, between, "lie between 0 and 255 (antialiased or JPEG "
-                                   "edges); each was thresholded at 128 to the nearer class")
-        return Encoding(spec, ThresholdMapping(128, inverted=white_first), (snapped,), seen, binary=True)
-    if _soft(values, between, near, total):
-        snapped = _snapped_problem(sample, sample.labels, between, "lie between 0 and 255 on masks of soft "
-                                   "edges (alpha mattes, averaged annotators: P3M-10k's portraits); each was "
-                                   "thresholded at 128, 0 and 255 being the classes")
+    noisy = len(between) >= NOISY_LEVELS and (exact >= BINARY_SHARE * total or (jpeg and near >= BINARY_SHARE * total))
+    if noisy or _soft(values, between, near, total):
+        what = ("lie between 0 and 255 (antialiased or JPEG edges); each was thresholded at 128 to the nearer class"
+                if noisy else "lie between 0 and 255 on masks of soft edges (alpha mattes, averaged annotators: "
+                "P3M-10k's portraits); each was thresholded at 128, 0 and 255 being the classes")
+        snapped = _snapped_problem(sample, sample.labels, between, what)
         return Encoding(spec, ThresholdMapping(128, inverted=white_first), (snapped,), seen, binary=True)
     if total - exact <= MIN_SHARE * total:  # exact 0/255, or a few stray pixels the scan reports
         mapping = LabelMapping(((0, 1), (255, 0))) if white_first else BinaryMapping()

@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from seglab.data.channel_files import band_order, channel_names, group_name, names_a_band
+from seglab.data.channel_files import band_order, channel_names, folder_names_a_band, group_name, names_a_band
 from seglab.data.cityscapes import cityscapes_reading
 from seglab.data.classes import (
     CLASS_DICT_GLOB,
@@ -553,7 +553,7 @@ def settle_shared_masks(root: Path, matches: list[FolderMatch]) -> tuple[list[Fo
             continue
         named = [m for m in group if looks_like_image_folder(m.image_dir.name)]
         others = [m for m in group if m not in named]
-        if len(named) == 1 and not any(names_a_band(w) for m in others for w in words(m.image_dir.name)):
+        if len(named) == 1 and not any(folder_names_a_band(m.image_dir.name) for m in others):
             aside += others
             for other in others:
                 logger.info("%s holds pictures or maps of the images in %s (its name says neither images nor a band); "

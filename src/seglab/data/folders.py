@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from seglab.data.channel_files import names_a_band
+from seglab.data.channel_files import folder_names_a_band
 from seglab.data.classes import CLASS_DICT_GLOB, CVAT_LABELMAP
 from seglab.data.index import MASK_SUFFIXES, list_images
 from seglab.data.decoding import holds_image_and_mask
@@ -324,7 +324,8 @@ def search_folders(
         if not image.files or (_holds_masks(image, is_masks) and images_name is None) \
                 or not chosen(image, images_name, image_tops) or _shows_masks(image, images_name):
             continue
-        if named_images and not image.named_image and not _names_a_band(image) and is_masks(image):
+        if named_images and not image.named_image and not folder_names_a_band(image.path.name) \
+                and is_masks(image):
             mask_like.add(image.path)  # Agriculture-Vision's boundaries/ beside images/rgb/: never the images
             continue
         candidates = _candidates(image, folders, root, rules, is_masks, lambda f: chosen(f, masks_name, mask_tops),
@@ -541,11 +542,6 @@ def _ambiguous(image: Folder, candidates: list[FolderMatch], root: Path) -> Data
         f"'{root}': {len(candidates)} folders could hold the masks of '{rel}/' ({len(image.files)} images):{listed}\n"
         f"pass the one with the labels to train on, e.g. --masks {flag}{parts}"
     )
-
-
-def _names_a_band(folder: Folder) -> bool:
-    """Whether a folder's name names a band (`nir/` beside `rgb/`): images, however flat."""
-    return any(names_a_band(w) for w in words(folder.path.name))
 
 
 def _names_a_by_product(name: str) -> bool:

@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from seglab.data.delimiters import table_delimiter
 from seglab.data.index import Pair
 
 TABLE_SUFFIXES = (".csv", ".tsv")
@@ -103,7 +104,7 @@ def _subject_columns(path: Path, images: dict[str, list[str]]) -> Iterator[tuple
         with path.open(encoding="utf-8-sig", errors="replace", newline="") as file:
             first = file.readline()
             file.seek(0)
-            reader = csv.reader(file, delimiter=_delimiter(path, first))
+            reader = csv.reader(file, delimiter=table_delimiter(path, first))
             cells = next(reader, [])
             header: dict[str, int] = {}
             for i, cell in enumerate(cells):
@@ -122,13 +123,6 @@ def _subject_columns(path: Path, images: dict[str, list[str]]) -> Iterator[tuple
         return
     for (_, name), subjects in zip(columns, found):
         yield name, subjects
-
-
-def _delimiter(path: Path, header: str) -> str:
-    """Tab for .tsv, else whichever of comma, tab and semicolon the header holds most of."""
-    if path.suffix.lower() == ".tsv":
-        return "\t"
-    return max(",\t;", key=header.count)
 
 
 def _plain(column: str) -> str:

@@ -56,6 +56,7 @@ from seglab.data.dicom import dicom_files
 from seglab.data.folders import MAX_DEPTH, folders_within, path_ends_with, skipped_folder, walk
 from seglab.data.formats import FORMATS, DatasetFormat, ReadOptions
 from seglab.data.decoding import holds_image_and_mask
+from seglab.data.delimiters import table_delimiter
 from seglab.data.hdf5_files import HDF5_SUFFIXES, h5_holds_volume
 from seglab.data.index import DatasetIndex, Pair, Problem, natural_key
 from seglab.data.mapping import IdentityMapping
@@ -561,7 +562,7 @@ def _table_splits(root: Path, names: Sequence[str]) -> dict[str, str]:
     for path in sorted(root.glob("*.csv")):
         try:
             lines = path.read_text(encoding="utf-8-sig").splitlines()
-            rows = list(csv.reader(lines, delimiter=max(";,\t", key=lines[0].count))) if lines else []
+            rows = list(csv.reader(lines, delimiter=table_delimiter(path, lines[0]))) if lines else []
         except (OSError, UnicodeDecodeError, csv.Error):  # not a table of cases: not one to split by
             continue
         if not rows:
