@@ -511,6 +511,16 @@ def test_csv_manifest_keeps_split_and_groups(tmp_path):
     assert not train_groups & {p.group for p in split["val"]}
 
 
+def test_semicolon_manifest_reads_as_a_comma_one(tmp_path):
+    """A spreadsheet saved as CSV where the comma is the decimal mark separates cells by
+    semicolons: it was one column named 'image;mask;split;subject' and refused."""
+    manifest = csv_manifest(tmp_path)
+    manifest.write_text(manifest.read_text().replace(",", ";"))
+    index = discover(manifest)
+    assert len(index.pairs) == 6 and [p.split for p in index.pairs].count("test") == 2
+    assert {p.group for p in index.pairs} == {"s0", "s1", "s2"}
+
+
 def test_json_manifest_in_the_decathlon_form(tmp_path):
     index = discover(json_manifest(tmp_path))
     assert len(index.pairs) == 5 and [p.split for p in index.pairs].count("test") == 1

@@ -19,6 +19,7 @@ from typing import Any
 
 from seglab.data.classes import ClassSpec
 from seglab.data.folder_pairs import FolderPairsFormat, unique_names
+from seglab.data.delimiters import table_delimiter
 from seglab.data.formats import FORMATS, DatasetFormat
 from seglab.data.index import DatasetIndex, Pair
 from seglab.data.naming import SPLIT_WORDS, stem
@@ -102,12 +103,14 @@ def _rows(path: Path) -> list[_Row]:
 
 
 def _table_rows(path: Path, text: str) -> list[tuple[int, dict[str, Any]]]:
-    """The rows of a CSV or TSV manifest by line number (the header is line 1).
+    """The rows of a CSV or TSV manifest by line number (the header is line 1), its cells
+    separated by commas, tabs or semicolons (a spreadsheet's CSV where the comma is the
+    decimal mark).
 
     Raises:
         DataError: a row with more cells than the header has columns, naming its line.
     """
-    delimiter = "\t" if path.suffix.lower() == ".tsv" or ("\t" in text.partition("\n")[0]) else ","
+    delimiter = table_delimiter(path, text.partition("\n")[0])
     reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)  # only \r and \n end a row
     rows = []
     for row in reader:
