@@ -455,6 +455,17 @@ def test_evenly_spaced_soft_levels_are_offered_cut_at_half() -> None:
     assert "--label-map 51:0,102:0,153:1,204:1,255:1 reads it cut at half" in hint
 
 
+def test_the_offered_label_map_holds_every_value_not_only_those_listed(tmp_path: Path) -> None:
+    """PASCAL-S averages 12 annotators (0, 21, ..., 255): the finding lists 10 values 'and 2 more',
+    and its --label-map left out 234 and 255, the core every annotator marks; run as offered, the
+    next finding offered them as ignore, 27 % of the object's pixels."""
+    levels = [round(255 * k / 12) for k in range(13)]
+    masks = {name: np.resize(np.array(levels, np.uint8), (32, 32)) for name in NAMES}
+    problems = audit(discover(dataset(tmp_path / "d", masks))).fatal
+    message = next(p.message for p in problems if p.code == "values-outside-classes")
+    assert "and 2 more values" in message and "212:1,234:1,255:1 reads it cut at half" in message
+
+
 def test_jpeg_masks_blurred_past_the_exact_share_are_still_thresholded(tmp_path: Path) -> None:
     """Kvasir-SEG ships its 0/255 masks as JPEGs; resized or re-saved copies keep fewer exact 0 and
     255 pixels than the 90% the thresholding asked for, and were read as up to 256 classes."""
