@@ -67,6 +67,18 @@ def test_a_layout_naming_a_train_split_only_has_val_and_test_drawn(caplog):
     assert "names a train split only: val and test are drawn from it" in caplog.text
 
 
+def test_a_layout_split_without_train_pairs_says_so_and_what_trains():
+    """DFC2020 ships labelled validation and test folders only: training stopped with 'the masks
+    hold no class values (values: none)', the classes of an empty train split."""
+    pairs = [*make_pairs(4, "val"), *(Pair(f"t{i}", Path(f"t{i}.png"), Path(f"tm{i}.png"), "test") for i in range(3))]
+    with pytest.raises(ConfigError, match=r"has no train pairs \(val 4, test 3\): --folds K"):
+        split_pairs(pairs)
+    folded = split_pairs(pairs, folds=2, fold=0)
+    assert len(folded["train"]) == len(folded["val"]) == 2 and len(folded["test"]) == 3
+    with pytest.raises(ConfigError, match=r"no train pairs \(val 0, test 2\): --split-file"):
+        split_pairs([Pair(f"t{i}", Path(f"t{i}.png"), Path(f"m{i}.png"), "test") for i in range(2)])
+
+
 def test_mixed_split_labels_are_rejected():
     with pytest.raises(ConfigError, match="1 of 3 pairs carry a split label"):
         split_pairs(make_pairs(2) + make_pairs(1, "val"))

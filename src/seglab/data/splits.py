@@ -138,6 +138,12 @@ def split_pairs(
         unknown = sorted({p.split for p in labelled} - set(SPLITS))  # type: ignore[type-var]
         if unknown:
             raise ConfigError(f"unknown split labels {unknown}; expected {', '.join(SPLITS)}")
+        if folds is None and not any(p.split == "train" for p in labelled):
+            counts = ", ".join(f"{name} {sum(p.split == name for p in labelled)}" for name in SPLITS[1:])
+            folding = ("--folds K trains on folds of its val pairs (its test pairs stay the test split), or "
+                       if any(p.split == "val" for p in labelled) else "")
+            raise ConfigError(f"the dataset's own split (folders or lists) has no train pairs ({counts}): "
+                              f"{folding}--split-file FILE names a split")
         if folds is None and any(p.split == "val" for p in labelled):
             if asked != "random":
                 logger.warning("split mode '%s' not used: the dataset's own train/val/test split is; --folds K or "
