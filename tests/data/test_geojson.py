@@ -205,6 +205,15 @@ def test_spacenet7_label_folders_are_picked_and_pixel_coordinates_over_a_geotiff
         index = discover(tmp_path, masks=labels)
         assert index.format == "geojson"
         np.testing.assert_array_equal(read_mask(index.pairs[0].mask, index.mapping), expected_building())
+    # its cloud masks UDM_masks/ and the masked mosaics images_masked/ (mask files, and a second image
+    # folder): --images with --masks read the GeoJSON files still (they read folder pairs, or nothing)
+    geotiff(scene / "UDM_masks" / f"{name}_UDM.tif", 3, 64, WGS84_KEYS, (LON, LAT), S)
+    geotiff(scene / "images_masked" / f"{name}.tif", 3, 64, WGS84_KEYS, (LON, LAT), S)
+    with pytest.raises(DataError, match=r"pair with the images of 3 folders .*: --images images$"):
+        discover(tmp_path, masks="labels")  # the example is no mask folder
+    index = discover(tmp_path, images="images", masks="labels_match_pix")
+    assert index.format == "geojson" and [p.image.parent.name for p in index.pairs] == ["images"]
+    np.testing.assert_array_equal(read_mask(index.pairs[0].mask, index.mapping), expected_building())
 
 
 def test_labels_that_miss_their_geotiff_are_a_warning_naming_both(tmp_path: Path) -> None:

@@ -153,8 +153,11 @@ class AnnotationFilesFormat(DatasetFormat):
         return self._search(root)[0]
 
     def detect(self, root: Path) -> bool:
+        """Whether the layout is there and its annotations are the labels: the mask files a
+        dataset ships beside them are, unless --masks named the annotations' folder (SpaceNet 7's
+        `labels_match_pix/` beside its cloud masks `UDM_masks/` and `images_masked/`)."""
         found, masks = self._search(root)
-        return bool(found) and not masks
+        return bool(found) and (not masks or self.options.masks is not None)
 
     def _search(self, root: Path) -> tuple[Any, bool]:
         if root not in self._found:

@@ -41,7 +41,7 @@ from seglab.data.geotiff import Placement, placement
 from seglab.data.read_errors import TIFF_SUFFIXES
 from seglab.data.shapefiles import is_shapefile, read_shapefile
 from seglab.data.index import DatasetIndex, Problem, natural_key
-from seglab.data.naming import words
+from seglab.data.naming import looks_like_mask_folder, words
 from seglab.data.painted_masks import LATER_OVER_EARLIER, Drawn, ImageObjects, centres_inside
 from seglab.data.pairing import folder_label, match_folders
 from seglab.errors import DataError
@@ -431,5 +431,6 @@ def _one_of(root: Path, folders: list[Path], what: str, flag: str) -> None:
     """Refuse several folders where one is read, naming the flag that picks one."""
     if len(folders) > 1:
         listed = ", ".join(folder_label(f, root) for f in folders)
+        example = min(folders, key=lambda f: looks_like_mask_folder(f.name))  # not SpaceNet 7's UDM_masks/
         raise DataError(f"'{root}': {what} of {len(folders)} folders ({listed}); name the one to use: "
-                        f"{flag} {folders[0].name}")
+                        f"{flag} {example.name}")
