@@ -1,0 +1,70 @@
+"""Class names, display colours and the ignore label of a dataset, and the files that name them.
+
+Names and colours travel with a trained model (run folder, reports, coloured masks), so a
+`ClassSpec` is a small frozen value that converts to and from plain JSON. One job a module:
+`names` (what a class name says), `colours` (display colours), `spec` (`ClassSpec`),
+`annotation_labels` (the classes of annotation files' labels), `classes_file` (classes.json),
+`class_tables` (class tables datasets ship) and `value_names` (names of mask values).
+"""
+
+from __future__ import annotations
+
+from seglab.data.classes.annotation_labels import refuse_unnamed, shipped_classes, tool_classes
+from seglab.data.classes.class_tables import (
+    CLASS_DICT_GLOB,
+    COLOUR_MAP_GLOB,
+    COLOUR_NAMES_FILE,
+    CVAT_LABELMAP,
+    classes_from_class_dict,
+    classes_from_colour_map,
+    classes_from_colour_names,
+    classes_from_dataset_json,
+    classes_from_labelmap,
+)
+from seglab.data.classes.classes_file import load_classes_file
+from seglab.data.classes.colours import BACKGROUND_COLOUR, ERROR_COLOUR, default_colours, hex_colour
+from seglab.data.classes.names import VOID_NAMES, generic_name, is_background, is_void
+from seglab.data.classes.spec import ClassSpec
+from seglab.data.classes.value_names import (
+    NAME_LIST_FILES,
+    ONTOLOGY_FILE,
+    ValueNames,
+    value_names_from_csv,
+    value_names_from_label_json,
+    value_names_from_list,
+    value_names_from_numbered_lines,
+    value_names_from_ontology,
+)
+
+__all__ = [
+    "BACKGROUND_COLOUR",
+    "CLASS_DICT_GLOB",
+    "COLOUR_MAP_GLOB",
+    "COLOUR_NAMES_FILE",
+    "CVAT_LABELMAP",
+    "ERROR_COLOUR",
+    "NAME_LIST_FILES",
+    "ONTOLOGY_FILE",
+    "VOID_NAMES",
+    "ClassSpec",
+    "ValueNames",
+    "classes_from_class_dict",
+    "classes_from_colour_map",
+    "classes_from_colour_names",
+    "classes_from_dataset_json",
+    "classes_from_labelmap",
+    "default_colours",
+    "generic_name",
+    "hex_colour",
+    "is_background",
+    "is_void",
+    "load_classes_file",
+    "refuse_unnamed",
+    "shipped_classes",
+    "tool_classes",
+    "value_names_from_csv",
+    "value_names_from_label_json",
+    "value_names_from_list",
+    "value_names_from_numbered_lines",
+    "value_names_from_ontology",
+]

@@ -1,0 +1,27 @@
+"""What a class name says: background (drawn faint), void (scored in no class), or nothing (`class_3`)."""
+
+from __future__ import annotations
+
+import re
+
+_BACKGROUND_NAMES = ("background", "bg", "void", "clutter", "unlabeled", "unlabelled")
+
+
+def is_background(name: str) -> bool:
+    """Whether a class name says it is the background (drawn faint in overlays)."""
+    return name.strip().lower() in _BACKGROUND_NAMES or name.strip().lower().startswith("background")
+
+
+VOID_NAMES = re.compile(r"ambiguous|ignored?|exclude[d]?|void|unlabell?ed|outside_roi|don'?t[ _]?care",
+                        re.IGNORECASE)  # what datasets call pixels scored in no class (MoNuSAC, RUGD, BCSS)
+
+
+def is_void(name: str) -> bool:
+    """Whether a class name says its pixels belong to no class (RELLIS-3D's 'void', BCSS's
+    'outside_roi', MoNuSAC's 'Ambiguous'): they are the ignore label, not a class to learn."""
+    return bool(VOID_NAMES.fullmatch(name.strip()))
+
+
+def generic_name(label: int) -> str:
+    """The name of a class nothing names: `class_3` for label 3."""
+    return f"class_{label}"

@@ -1,0 +1,210 @@
+"""Names of label-mask values from the files datasets ship, for masks read as they are.
+
+ADE20K's objectInfo150.csv, labelme2voc's class_names.txt, Mapillary's config JSON, RELLIS-3D's
+ontology.yaml: `value_classes` turns them into classes.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from seglab.data.classes.class_tables import _csv_rows
+from seglab.data.classes.names import is_background, is_void
+from seglab.errors import DataError
+
+_INDEX_COLUMNS = ("idx", "id", "index", "value", "pixel value", "gt_code")  # the mask value a row names
+_NAME_COLUMNS = {"pixel value": "class", "gt_code": "label"}  # the names beside these (Roboflow's, BCSS's)
+
+
+@dataclass(frozen=True)
+class ValueNames:
+    """Names of label-mask values from a file the dataset ships (`value_names_from_csv`), and the
+    last value when the file marks it as scored in no class (Mapillary's 'Unlabeled')."""
+
+    path: Path
+    names: dict[int, str]
+    void: int | None = None
+
+    @property
+    def voids(self) -> tuple[int, ...]:
+        """The values scored in no class: the one the file marks, and those named like void
+        (`is_void`: RELLIS-3D's 0 'void', BCSS's 0 'outside_roi')."""
+        return tuple(v for v in sorted(self.names) if v == self.void or is_void(self.names[v]))
+
+
+NAME_LIST_FILES = ("class_names.txt", "classes.txt")  # labelme2voc's output; many tools' exports
+
+
+def value_names_from_list(path: str | Path) -> ValueNames | None:
+    """Names of mask values from a text file naming value i on line i (labelme2voc's
+    `class_names.txt`: `_background_`, then the labels). None for a file with fewer than two
+    names, one whose lines hold more than a name (`0 background`: another table), or one whose
+    first name is no background: a list of the foreground classes alone (YOLO's `classes.txt`)
+    would name every value one off.
+
+    Raises:
+        DataError: an unreadable file, naming it.
+    """
+    path = Path(path)
+    try:
+        lines = [line.strip() for line in path.read_text(encoding="utf-8-sig").splitlines()]
+    except (OSError, UnicodeDecodeError) as err:
+        raise DataError(f"class list '{path}' cannot be read: {err}") from None
+    names = [line for line in lines if line]
+    if len(names) < 2 or any(len(name.split()) > 1 for name in names) or len(set(names)) < len(names) \
+            or not is_background(names[0].strip("_")):
+        return None
+    return ValueNames(path, dict(enumerate(names)))
+
+
+_NUMBERED_LINE = re.compile(r"(\d+)[\t ]+(\S.*)")
+
+
+def value_names_from_numbered_lines(path: str | Path) -> ValueNames | None:
+    """Names of mask values from a text file of `value<tab or space>name` lines without a header
+    (FoodSeg103's `category_id.txt`: `0\tbackground`, `1\tcandy`, ...). None unless every line
+    is one, the values differ and value 0 names the background: other numbered lists (CUB's
+    `classes.txt` from 1, COCO-Stuff's `0: unlabeled` one off from its masks) are no table of
+    the mask values.
+
+    Raises:
+        DataError: an unreadable file, naming it.
+    """
+    path = Path(path)
+    try:
+        lines = [line.strip() for line in path.read_text(encoding="utf-8-sig").splitlines() if line.strip()]
+    except (OSError, UnicodeDecodeError) as err:
+        raise DataError(f"class list '{path}' cannot be read: {err}") from None
+    found = [_NUMBERED_LINE.fullmatch(line) for line in lines]
+    rows = [(int(m.group(1)), m.group(2).strip()) for m in found if m is not None]
+    names = dict(rows)
+    if len(rows) < 2 or len(rows) < len(lines) or len(names) < len(rows) or not is_background(names.get(0, "")) \
+            or any("/" in name for name in names.values()):
+        return None
+    return ValueNames(path, names)
+
+
+def value_names_from_label_json(path: str | Path) -> ValueNames | None:
+    """Names of mask values from a JSON whose "labels" list names value i at position i, as
+    Mapillary Vistas' config_v2.0.json does (`{"labels": [{"name": "animal--bird",
+    "readable": "Bird", "color": [...]}, ...]}`); the readable name where there is one, and the
+    last label as void when it alone is `"evaluate": false`. Also Supervisely's
+    obj_class_to_machine_color.json (`{"car": [1, 1, 1], "road": [2, 2, 2]}`: the value each class
+    has in its `masks_machine/`, 0 being the background). None for any other JSON, so that any
+    file beside the data can be tried.
+
+    Raises:
+        DataError: an unreadable file, naming it.
+    """
+    path = Path(path)
+    try:
+        values = json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, RecursionError):  # not JSON, or nested deeper than any class list
+        return None
+    except (OSError, UnicodeDecodeError) as err:
+        raise DataError(f"class list '{path}' cannot be read: {err}") from None
+    machine = _machine_colours(values)
+    if machine is not None:
+        return ValueNames(path, machine)
+    labels = values.get("labels") if isinstance(values, dict) else None
+    if not isinstance(labels, list) or len(labels) < 2 or not all(isinstance(x, dict) and x.get("name") for x in labels):
+        return None
+    names = [str(x.get("readable") or x["name"]) for x in labels]
+    if len(set(names)) < len(names):
+        names = [str(x["name"]) for x in labels]
+    unscored = [i for i, x in enumerate(labels) if x.get("evaluate") is False]
+    void = unscored[0] if unscored == [len(labels) - 1] else None  # Mapillary's last label, 'Unlabeled'
+    return ValueNames(path, dict(enumerate(names)), void)
+
+
+ONTOLOGY_FILE = "ontology.yaml"  # RELLIS-3D's: the names of its label ids, then their colours
+
+
+def value_names_from_ontology(path: str | Path) -> ValueNames | None:
+    """Names of mask values from a YAML mapping of ids to names, alone or first in a list
+    (RELLIS-3D's `ontology.yaml`: `- {0: void, 1: dirt, 3: grass, ...}` then `- {0: [0, 0, 0],
+    ...}`). None for YAML of another shape.
+
+    Raises:
+        DataError: an unreadable file or one that is no YAML, naming it.
+    """
+    path = Path(path)
+    try:
+        values = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as err:
+        raise DataError(f"class list '{path}' cannot be read: {err}") from None
+    except (yaml.YAMLError, ValueError, RecursionError) as err:  # ValueError: an integer too long to convert
+        raise DataError(f"class list '{path}' cannot be read as YAML: {err}") from None
+    table = values[0] if isinstance(values, list) and values else values
+    if not isinstance(table, dict) or len(table) < 2 or not all(
+            isinstance(k, int) and not isinstance(k, bool) and k >= 0 and isinstance(v, str) and v.strip()
+            for k, v in table.items()):
+        return None
+    return ValueNames(path, {k: table[k].strip() for k in sorted(table)})
+
+
+def _machine_colours(values: Any) -> dict[int, str] | None:
+    """Supervisely's `{"class": [v, v, v]}`, grey values 1 and up, as {0: "background", v: class}."""
+    if not isinstance(values, dict) or not values:
+        return None
+    names = {}
+    for name, colour in values.items():
+        if not (isinstance(colour, list) and len(colour) == 3
+                and all(isinstance(c, int) and not isinstance(c, bool) for c in colour)  # a dict is unhashable
+                and len(set(colour)) == 1 and 1 <= colour[0] <= 255):
+            return None
+        names[colour[0]] = str(name)
+    if len(names) < len(values):
+        return None
+    return {0: "background", **dict(sorted(names.items()))}
+
+
+def value_names_from_csv(path: str | Path) -> ValueNames | None:
+    """Names of mask values from a CSV with a name column and an index column (idx, id, index
+    or value): ADE20K's objectInfo150.csv (`Idx, Ratio, Train, Val, Name`) or the tab-separated
+    objectInfo150.txt of its zip, Roboflow's `_classes.csv` (`Pixel Value, Class`: there the
+    class column holds the names), BCSS's tab-separated `gt_codes.tsv` (`label, GT_code`). None
+    when the header has no such columns or no row follows, so that any CSV beside the data can
+    be tried.
+
+    A name listing synonyms (`building;edifice`, the .txt's `building, edifice`) is shortened
+    to its first: class tables and per-class scores need one short name, and the first is the
+    common one. The whole string is kept where the first would name two values.
+
+    Raises:
+        DataError: an unreadable file, or a row without an integer index or a name, or with an
+            index listed before, naming the file and row.
+    """
+    path = Path(path)
+    header, rows = _csv_rows(path)
+    index_column = next((header.index(c) for c in _INDEX_COLUMNS if c in header), None)
+    paired = _NAME_COLUMNS.get(header[index_column]) if index_column is not None else None
+    named = "name" if "name" in header else paired if paired in header else None
+    if named is None or index_column is None or len(rows) < 2:
+        return None
+    name_column = header.index(named)
+    full: dict[int, str] = {}
+    for number, row in enumerate(rows[1:], start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        try:
+            value, name = int(row[index_column]), row[name_column].strip()
+        except (IndexError, ValueError):
+            raise DataError(f"class list '{path}', row {number}: expected an integer {header[index_column]} and a "
+                            f"name; got {row}") from None
+        if not name or value in full:
+            problem = "an empty name" if not name else f"{header[index_column]} {value} named before"
+            raise DataError(f"class list '{path}', row {number}: {problem}")
+        full[value] = name
+    if not full:  # a header and blank lines only
+        return None
+    first = {value: re.split("[;,]", name)[0].strip() or name for value, name in full.items()}
+    taken = Counter(first.values())
+    return ValueNames(path, {v: short if taken[short] == 1 else full[v] for v, short in first.items()})
