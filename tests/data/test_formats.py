@@ -255,11 +255,11 @@ def test_bad_classes_json_in_root(tiny_dataset):
 def test_the_formats_tried_share_one_listing_of_the_folder(tiny_dataset, monkeypatch):
     """Five formats look for their files in turn; each walked the tree itself (0.4 s apiece for
     40,000 files), now one listing serves a discover call, and the next call lists afresh."""
-    from seglab.data import folders
+    from seglab.data.folders import listing
 
     walked = []
-    real = folders._walk
-    monkeypatch.setattr(folders, "_walk", lambda root, depth: walked.append(root) or real(root, depth))
+    real = listing._walk
+    monkeypatch.setattr(listing, "_walk", lambda root, depth: walked.append(root) or real(root, depth))
     index = discover(tiny_dataset)
     assert len(index.pairs) == 12 and walked == [tiny_dataset]
     discover(tiny_dataset)

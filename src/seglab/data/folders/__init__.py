@@ -1,0 +1,52 @@
+"""Find the image and mask folders of a dataset as it was shipped, whatever they are called.
+
+A dataset folder is walked a few levels deep. Every folder holding image files is an image
+folder, a mask folder or both, judged by its name (`naming`) and, for names that say nothing,
+by its content (masks hold few distinct values). An image folder is paired with the mask
+folders beside it (`images/` + `masks/`), mirrored from it (`images/train/` + `masks/train/`,
+`leftImg8bit/train/x/` + `gtFine/train/x/`), named after it (`train/` + `trainannot/`) or
+below it; when none fits, images and masks are looked for side by side in the folder itself.
+Two folders that could both hold the masks stop the search with both named and the flag that
+picks one, instead of a silent guess.
+
+One job a module: `listing` (the folders of image files), `content` (what their files hold),
+`placement` (where masks sit for images), `side_by_side` (images and masks in one folder),
+`rivals` (several mask folders for one image folder) and `search` (`search_folders`).
+"""
+
+from __future__ import annotations
+
+from seglab.data.folders.content import looks_like_masks, ships_mask_files
+from seglab.data.folders.listing import (
+    MAX_DEPTH,
+    METADATA_FILES,
+    NAMED_DEPTH,
+    Folder,
+    deeper_image_folders,
+    folders_within,
+    json_listing,
+    one_listing,
+    skipped_folder,
+    walk,
+)
+from seglab.data.folders.placement import named_tops, path_ends_with
+from seglab.data.folders.search import FolderSearch, search_folders
+
+__all__ = [
+    "MAX_DEPTH",
+    "METADATA_FILES",
+    "NAMED_DEPTH",
+    "Folder",
+    "FolderSearch",
+    "deeper_image_folders",
+    "folders_within",
+    "json_listing",
+    "looks_like_masks",
+    "named_tops",
+    "one_listing",
+    "path_ends_with",
+    "search_folders",
+    "ships_mask_files",
+    "skipped_folder",
+    "walk",
+]

@@ -1,0 +1,134 @@
+"""Several folders that could hold one image folder's masks: set aside by name, or refused.
+
+Object masks, pictures of masks and older releases step aside for the class labels; otherwise
+the refusal names the folders and the flag that picks one.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import shlex
+from pathlib import Path
+
+from seglab.data.folders.listing import Folder
+from seglab.data.folders.placement import _VERSION
+from seglab.data.naming import looks_like_mask_folder, words
+from seglab.data.pairing import FolderMatch, folder_label, names_labels
+from seglab.errors import DataError
+
+logger = logging.getLogger(__name__)
+
+_NUMBERED_CELLS = "man_seg"  # the Cell Tracking Challenge's segmentation truth: a number per cell
+_OBJECT_FOLDER = re.compile(r"object|instance|panoptic", re.IGNORECASE)  # masks that number objects
+_PICTURE_FOLDER = re.compile(r"visuali[sz]ation|overlay|preview|colou?rmap|illustration", re.IGNORECASE)  # masks drawn for people
+_CLASS_FOLDER = re.compile(r"class|semantic|label", re.IGNORECASE)  # what object masks step aside for
+_HUMAN_MASKS, _MACHINE_MASKS = re.compile(r"human", re.IGNORECASE), re.compile(r"machine", re.IGNORECASE)  # Supervisely
+
+
+def _own_name(mask_dir: Path, image_dir: Path, root: Path) -> str:
+    """The names in `mask_dir`'s path that `image_dir`'s lacks: `masks` for `images/` + `masks/`,
+    `labels/sem_seg/colormaps` for BDD100K's `images/10k/train/` + `labels/sem_seg/colormaps/train/`."""
+    shared = set(image_dir.relative_to(root).parts)
+    return "/".join(p for p in mask_dir.relative_to(root).parts if p not in shared) or mask_dir.name
+
+
+_NO_CLASS_LABELS = ((_OBJECT_FOLDER, _CLASS_FOLDER, "object masks (numbered objects, not classes)"),
+                    (_PICTURE_FOLDER, re.compile(""), "pictures of the masks (visualisations, overlays)"),
+                    (_HUMAN_MASKS, _MACHINE_MASKS, "the masks coloured for people (Supervisely's masks_human)"))
+
+
+def _shows_masks(image: Folder, images_name: str | None) -> bool:
+    """Whether a folder of photos is named as pictures of the masks (REFUGE's
+    `Disc_Cup_Fovea_Illustration/`: the outlines drawn on each photo), which paired with the
+    masks would train on the answers drawn in; unless --images names it."""
+    return images_name is None and any(_PICTURE_FOLDER.search(part) for part in image.parts)
+
+
+def _without_unlabelled(image: Folder, candidates: list[FolderMatch], root: Path) -> list[FolderMatch]:
+    """The candidates less the folders whose names say they hold no class labels, while others
+    remain: object masks (VOC's and CVAT's `SegmentationObject/` beside `SegmentationClass/`,
+    `instance/` beside `semantic/`), whose values number objects, when a folder named for classes
+    remains; pictures of the masks (labelme2voc's `SegmentationClassVisualization/`); and
+    Supervisely's `masks_human/` (classes in display colours) beside its `masks_machine/`."""
+    own = {c.mask_dir: _own_name(c.mask_dir, image.path, root) for c in candidates}
+    for pattern, wanted, what in _NO_CLASS_LABELS:
+        aside = [c for c in candidates if pattern.search(own[c.mask_dir])]
+        kept = [c for c in candidates if c not in aside]
+        if aside and any(wanted.search(own[c.mask_dir]) for c in kept):
+            logger.info("%s: %s hold%s %s; read with %s (--masks %s reads them)",
+                        image.path.relative_to(root).as_posix() or ".",
+                        ", ".join(folder_label(c.mask_dir, root) for c in aside), "" if len(aside) > 1 else "s",
+                        what, ", ".join(folder_label(c.mask_dir, root) for c in kept), shlex.quote(own[aside[0].mask_dir]))
+            candidates = kept
+    return candidates
+
+
+_BY_PRODUCTS = {"edge", "edges", "boundary", "boundaries", "contour", "contours", "outline", "outlines", "instance",
+                "instances", "distance", "weights"}
+
+
+def _ambiguous(image: Folder, candidates: list[FolderMatch], root: Path) -> DataError:
+    rel = image.path.relative_to(root).as_posix() or "."
+    listed = "".join(
+        f"\n  {c.mask_dir.relative_to(root).as_posix()}/: {len(c.pairs)} pairs by {c.rule.name}" for c in candidates
+    )
+    labelled = sorted(candidates, key=lambda c: (not names_labels(c.mask_dir.name), not _names_ids(c.mask_dir.name),
+                                                 not looks_like_mask_folder(c.mask_dir.name),
+                                                 _names_a_by_product(c.mask_dir.name), c.mask_dir.name))
+    names = {c.mask_dir.name for c in candidates}  # the example: a folder not named as a rendering (KITTI's semantic/)
+    first = labelled[0].mask_dir
+    flag = first.name if len(names) == len(candidates) else first.relative_to(root).as_posix()
+    case = first.parent.name  # PH2's IMD002/IMD002_lesion/: one folder per case, named after it
+    if flag == first.name and first.name.startswith(case) and len(first.name) > len(case):
+        flag = f"*{first.name[len(case):]}"
+    elif case.startswith(image.path.name + "_"):  # the Cell Tracking Challenge's 01_GT/SEG/ for 01/
+        flag = f"*{case[len(image.path.name):]}/{first.name}"
+    flag = shlex.quote(flag)  # as a shell takes it: NuInsSeg's 'mask binary', a pattern
+    if all(mask.name.lower().startswith(_NUMBERED_CELLS) for _, _, mask in labelled[0].pairs):
+        flag += " --instance-masks (its man_seg files number the cells: one foreground class)"
+    parts = ("\nor, if each holds a part of the labels (a lung each, a class each), pass --merge-masks to read an "
+             "image's masks of all of them as one (their union), or --task multilabel to read each folder as a class"
+             ) if _one_mask_wrapper(candidates) else ""
+    return DataError(
+        f"'{root}': {len(candidates)} folders could hold the masks of '{rel}/' ({len(image.files)} images):{listed}\n"
+        f"pass the one with the labels to train on, e.g. --masks {flag}{parts}"
+    )
+
+
+def _names_a_by_product(name: str) -> bool:
+    """Whether a mask folder's name says it holds what is drawn from the labels (COD10K's
+    `GT_Edge/` and `GT_Instance/` beside `GT_Object/`): offered after the others as the example."""
+    return bool(_BY_PRODUCTS & set(words(name.lower())))
+
+
+def _names_ids(name: str) -> bool:
+    """Whether a mask folder's name says it holds ids (CIHP's `Category_ids/` beside its colour
+    rendering `Categories/`): the label values themselves, the example a refusal offers first."""
+    return bool({"id", "ids"} & set(words(name)))
+
+
+def _newest_version(image: Folder, candidates: list[FolderMatch], root: Path) -> list[FolderMatch]:
+    """The candidates of the newest labels release when they are one folder in several version
+    folders (Mapillary Vistas' `v1.2/labels/` and `v2.0/labels/`), the others logged with the
+    flag that reads them."""
+    versions = [_VERSION.fullmatch(c.mask_dir.parent.name) for c in candidates]
+    if None in versions or len({c.mask_dir.name for c in candidates}) != 1:
+        return candidates
+    newest = max(range(len(candidates)), key=lambda k: tuple(int(n) for n in re.findall(r"\d+", versions[k].group(0))))
+    chosen = candidates[newest]
+    others = [c for c in candidates if c is not chosen]
+    logger.info("%s: the labels of %s read, the newest release (%s: --masks %s)",
+                image.path.relative_to(root).as_posix() or ".", folder_label(chosen.mask_dir, root),
+                ", ".join(folder_label(c.mask_dir, root) for c in others),
+                f"{others[0].mask_dir.parent.name}/{others[0].mask_dir.name}")
+    return [chosen]
+
+
+def _one_mask_wrapper(candidates: list[FolderMatch]) -> bool:
+    """Whether the mask folders all lie in one folder named for masks (the Montgomery set's
+    `ManualMask/leftMask/` and `ManualMask/rightMask/`), none named as a rendering (SYNTHIA's
+    `GT/COLOR/`): parts of one labelling, not rivals."""
+    wrappers = {c.mask_dir.parent for c in candidates}
+    return len(wrappers) == 1 and looks_like_mask_folder(next(iter(wrappers)).name) \
+        and all(names_labels(c.mask_dir.name) for c in candidates)
