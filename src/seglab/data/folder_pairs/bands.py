@@ -1,0 +1,91 @@
+"""Image folders of one band each that pair with one mask folder, stacked as one image's channels."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from seglab.data.channel_files import band_order, names_a_band
+from seglab.data.index import Problem
+from seglab.data.io import read_image
+from seglab.data.naming import words
+from seglab.data.pairing import FolderMatch, folder_label
+from seglab.errors import DataError
+
+
+def stack_band_folders(root: Path, matches: list[FolderMatch]) -> list[FolderMatch]:
+    """Image folders that pair with one mask folder and hold one band each (38-Cloud's
+    `train_red/` ... `train_nir/` with `train_gt/`, single-channel files named `red_patch_...`),
+    or colour images in one and a band each in the others (`rgb/` + `nir/`), as one match whose
+    images' channels are their files: the colour image's, then red, green and blue, then the
+    other bands in name order. An image is paired when every folder has its file; a mask whose
+    image lacks a band says which. A folder of one channel joins only when the word its name
+    adds names a band (`channel_files.names_a_band`): NuInsSeg's `distance maps/` beside `tissue
+    images/` are drawn from the labels, and would leak them into the input. Two or more folders
+    of multi-channel images that share masks (ISPRS Potsdam's RGB and IRRG renderings) stay
+    apart (`settle_shared_masks`)."""
+    by_masks: dict[tuple[Path, str | None], list[FolderMatch]] = {}
+    for match in matches:
+        by_masks.setdefault((match.mask_dir, match.split), []).append(match)
+    stacked = []
+    for group in by_masks.values():
+        counts = {} if len(group) < 2 or any(not m.pairs or m.channels or m.mask_dir == m.image_dir for m in group) \
+            or not _each_names_a_band([m.image_dir.name for m in group]) or not _same_images(group) \
+            else {m.image_dir: _channel_count(m.pairs[0][1]) for m in group}
+        if not counts or None in counts.values() or sum(c > 1 for c in counts.values() if c) > 1 \
+                or not all(_band_words(m.image_dir.name, group) for m in group if counts[m.image_dir] == 1):
+            stacked += group
+            continue
+        first, *rest = sorted(group, key=lambda m: (counts[m.image_dir] == 1, band_order(m.image_dir.name)))
+        files = [{key: image for key, image, _ in m.pairs} for m in rest]
+        pairs, channels, problems = [], {}, []
+        for key, image, mask in first.pairs:
+            lacking = [m.image_dir for m, found in zip(rest, files) if key not in found]
+            if lacking:
+                where = ", ".join(folder_label(d, root) for d in lacking)
+                problems.append(Problem(mask, f"mask's image has no band file in {where} (its band in "
+                                        f"{first.image_dir.name} is '{image.name}'); the pair is left out",
+                                        "mask-without-image"))
+            else:
+                pairs.append((key, image, mask))
+                channels[key] = tuple(found[key] for found in files)
+        # the first folder's lonely masks stand for every folder's
+        problems += [p for m in rest for p in m.problems if p.code != "mask-without-image"]
+        stacked.append(replace(first, pairs=pairs, problems=first.problems + problems, channels=channels,
+                               channel_dirs=tuple(m.image_dir for m in rest)))
+    return stacked
+
+
+def _each_names_a_band(folders: list[str]) -> bool:
+    """Whether each folder's name has a word the others lack (`train_red`, `train_nir`; `rgb`,
+    `dsm`), which names its band; `images/` beside `images_denoised/` are versions instead."""
+    named = [set(words(folder)) for folder in folders]
+    shared = set.intersection(*named)
+    return all(words_ - shared for words_ in named)
+
+
+def _band_words(folder: str, group: list[FolderMatch]) -> bool:
+    """Whether the words `folder`'s name adds to the others' all name bands (`train_nir`: nir)."""
+    shared = set.intersection(*(set(words(m.image_dir.name)) for m in group))
+    return all(names_a_band(word) for word in words(folder) if word not in shared)
+
+
+def _same_images(group: list[FolderMatch]) -> bool:
+    """Whether the folders hold files of the same images, as bands do (most pair with the same
+    masks), rather than sharing out the images of one mask folder (Lizard's `Lizard_Images1/`
+    and `Lizard_Images2/`)."""
+    return all(_mostly_same(group[0], other) for other in group[1:])
+
+
+def _mostly_same(one: FolderMatch, other: FolderMatch) -> bool:
+    """Whether two matches pair the same images: half the keys of the smaller at least."""
+    keys, others = {key for key, _, _ in one.pairs}, {key for key, _, _ in other.pairs}
+    return len(keys & others) >= 0.5 * min(len(keys), len(others))
+
+
+def _channel_count(image: Path) -> int | None:
+    """An image file's channels, from its pixels; None if it cannot be read."""
+    try:
+        return read_image(image).shape[2]
+    except DataError:
+        return None

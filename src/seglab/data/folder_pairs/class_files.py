@@ -1,0 +1,88 @@
+"""Class names a dataset ships in files beside its images and masks, and where such files are kept."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+from seglab.data.classes import (
+    CLASS_DICT_GLOB,
+    COLOUR_MAP_GLOB,
+    COLOUR_NAMES_FILE,
+    CVAT_LABELMAP,
+    NAME_LIST_FILES,
+    ONTOLOGY_FILE,
+    ClassSpec,
+    ValueNames,
+    classes_from_class_dict,
+    classes_from_colour_map,
+    classes_from_colour_names,
+    classes_from_dataset_json,
+    classes_from_labelmap,
+    value_names_from_csv,
+    value_names_from_label_json,
+    value_names_from_list,
+    value_names_from_numbered_lines,
+    value_names_from_ontology,
+)
+from seglab.data.folders import METADATA_FILES, FolderSearch
+
+logger = logging.getLogger(__name__)
+
+
+def _shipped_classes(root: Path, found: FolderSearch) -> ClassSpec | None:
+    """Class names the dataset ships: nnU-Net's dataset.json beside imagesTr/, or a
+    `class_dict*.csv` (name, r, g, b), CVAT's `labelmap.txt`, A2D2's `class_list.json` (#rrggbb:
+    name) or RUGD's `*colormap*.txt` (id name r g b) in the folders `_metadata_folders` lists."""
+    beside = [root, *dict.fromkeys(m.image_dir.parent for m in found.matches)]
+    known = next((root_json for root_json in (f / "dataset.json" for f in beside) if root_json.is_file()), None)
+    if known is not None:
+        return classes_from_dataset_json(known)
+    for folder in _metadata_folders(root, found):
+        tables = [*((classes_from_class_dict, p) for p in sorted(folder.glob(CLASS_DICT_GLOB))),
+                  (classes_from_labelmap, folder / CVAT_LABELMAP),
+                  (classes_from_colour_names, folder / COLOUR_NAMES_FILE),
+                  *((classes_from_colour_map, p) for p in sorted(folder.glob(COLOUR_MAP_GLOB)))]
+        for read, path in tables:
+            classes = read(path) if path.is_file() else None
+            if classes is not None:
+                logger.info("class names and colours from '%s' (%d classes%s)", path, classes.num_classes,
+                            f"; {len(classes.void_colours)} void colour ignored" if classes.void_colours else "")
+                return classes
+    return None
+
+
+def _shipped_value_names(root: Path, found: FolderSearch) -> ValueNames | None:
+    """Names of the mask values from the first CSV or TSV with a name and an index column
+    (ADE20K's objectInfo150.csv, BCSS's gt_codes.tsv), text list (labelme2voc's class_names.txt),
+    JSON with a "labels" list (Mapillary's config_v2.0.json) or RELLIS-3D's ontology.yaml, in the
+    folders `_metadata_folders` lists."""
+    versions = {m.mask_dir.parent.name for m in found.matches}  # Mapillary's v2.0/labels/
+    for folder in _metadata_folders(root, found):
+        # Mapillary's config_v1.2.json and config_v2.0.json: the one of the labels' version first
+        jsons = sorted(folder.glob("*.json"), key=lambda p: not any(v in p.stem for v in versions))
+        tables = [*((value_names_from_csv, p) for p in sorted([*folder.glob("*.csv"), *folder.glob("*.tsv")])),
+                  *((read, p) for p in sorted(folder.glob("*.txt")) if p.name not in NAME_LIST_FILES
+                    for read in (value_names_from_csv, value_names_from_numbered_lines)),
+                  *((value_names_from_list, folder / n) for n in NAME_LIST_FILES if (folder / n).is_file()),
+                  *((value_names_from_label_json, p) for p in jsons if p.name.lower() not in METADATA_FILES),
+                  *((value_names_from_ontology, folder / n) for n in (ONTOLOGY_FILE,) if (folder / n).is_file())]
+        for read, path in tables:
+            names = read(path)
+            if names is not None:
+                return names
+    return None
+
+
+def _metadata_folders(root: Path, found: FolderSearch) -> list[Path]:
+    """Where a dataset keeps files about its classes: the dataset folder and those down to the
+    one holding all image and mask folders (ADEChallengeData2016/ over images/ and annotations/,
+    A2D2's camera_lidar_semantic/ over one sequence's), and beside or in each mask folder."""
+    dirs = [d for m in found.matches for d in (m.image_dir, m.mask_dir)]
+    # absolute: --images/--masks given relative to the working folder, DATA left out (or the reverse)
+    common = Path(os.path.commonpath([os.path.abspath(d) for d in dirs])) if dirs else None
+    top = Path(os.path.abspath(root))
+    down = common.relative_to(top).parts if common is not None and common.is_relative_to(top) else ()
+    between = [root.joinpath(*down[:k]) for k in range(1, len(down) + 1)]
+    return list(dict.fromkeys([root, *between, *(d for m in found.matches for d in (m.mask_dir.parent, m.mask_dir))]))

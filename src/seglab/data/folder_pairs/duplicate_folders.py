@@ -1,0 +1,109 @@
+"""Image folders that pair with the same masks, so that no mask counts twice.
+
+Copies in another file format are read once, renderings set aside; otherwise a refusal names
+the flag that picks one.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import shlex
+from pathlib import Path
+
+from seglab.data.channel_files import folder_names_a_band
+from seglab.data.folder_pairs.bands import _mostly_same
+from seglab.data.index import list_images
+from seglab.data.naming import SPLIT_WORDS, looks_like_image_folder
+from seglab.data.pairing import FolderMatch, folder_label
+from seglab.errors import DataError
+
+logger = logging.getLogger(__name__)
+
+_FORMAT_FOLDERS = ("tif", "tiff", "png", "bmp", "gif", "jpg", "jpeg")  # originals and lossless first
+
+
+def _one_file_format(root: Path, matches: list[FolderMatch]) -> tuple[list[FolderMatch], list[Path]]:
+    """Pairs shipped twice in two file formats, in folders named for them (CVC-ClinicDB's
+    `PNG/Original/` + `PNG/Ground Truth/` beside `TIF/...`; the Massachusetts roads' `png/` and
+    `tiff/`), read once: the copy in the first of `_FORMAT_FOLDERS`, the other set aside and
+    logged. Two formats would count every image twice and let copies straddle the splits.
+    Returns the matches kept and the files set aside."""
+    def format_part(match: FolderMatch) -> tuple[tuple[str, ...], str, str] | None:
+        """(the path with its format folder as `*`, the format, the format folder's path)."""
+        parts = match.image_dir.relative_to(root).parts if match.image_dir.is_relative_to(root) else ()
+        at = [i for i, part in enumerate(parts) if part.lower() in _FORMAT_FOLDERS]
+        if len(at) != 1:
+            return None
+        return parts[:at[0]] + ("*",) + parts[at[0] + 1:], parts[at[0]].lower(), "/".join(parts[:at[0] + 1])
+
+    by_place: dict[tuple[str, ...], list[tuple[str, str, FolderMatch]]] = {}
+    for match in matches:
+        if (found := format_part(match)) is not None:
+            by_place.setdefault(found[0], []).append((found[1], found[2], match))
+    aside: list[FolderMatch] = []
+    for copies in by_place.values():
+        if len(copies) < 2:
+            continue
+        copies.sort(key=lambda c: _FORMAT_FOLDERS.index(c[0]))
+        kept = copies[0][2]
+        for _, folder, other in copies[1:]:
+            if _mostly_same(kept, other):
+                aside.append(other)
+                logger.info("%s holds the images of %s again in another file format; %s is read (--images %s reads "
+                            "the other format)", folder_label(other.image_dir, root), folder_label(kept.image_dir, root),
+                            folder_label(kept.image_dir, root), shlex.quote(folder))
+    return [m for m in matches if not any(m is a for a in aside)], \
+        [p for m in aside for path in (m.image_dir, m.mask_dir) for p in list_images(path, masks=True)]
+
+
+def settle_shared_masks(root: Path, matches: list[FolderMatch]) -> tuple[list[FolderMatch], list[Path]]:
+    """Image folders whose images pair with the same masks, once bands are stacked: when one is
+    named for images and the others name neither images nor bands, those are renderings
+    (CoNSeP's `Overlay/` beside `Images/`, NuInsSeg's `distance maps/` beside `tissue images/`),
+    set aside and logged with the flag that reads one; the matches kept and the files set aside.
+    Folders that share out one mask folder between them (Lizard's `Lizard_Images1/` and
+    `Lizard_Images2/`) are one dataset.
+
+    Raises:
+        DataError: otherwise (ISPRS Potsdam's `2_Ortho_RGB/` and `4_Ortho_RGBIR/` with
+            `5_Labels_all/` would train and score every mask once per folder), the mask folder and
+            its image folders, with the flag that picks one.
+    """
+    by_masks: dict[Path, list[FolderMatch]] = {}
+    for match in matches:
+        if match.pairs:
+            by_masks.setdefault(match.mask_dir, []).append(match)
+    aside: list[FolderMatch] = []
+    for mask_dir, group in by_masks.items():
+        masks = [mask for m in group for _, _, mask in m.pairs]
+        if len(set(masks)) == len(masks):
+            continue
+        named = [m for m in group if looks_like_image_folder(m.image_dir.name)]
+        others = [m for m in group if m not in named]
+        if len(named) == 1 and not any(folder_names_a_band(m.image_dir.name) for m in others):
+            aside += others
+            for other in others:
+                logger.info("%s holds pictures or maps of the images in %s (its name says neither images nor a band); "
+                            "not read as images (--images %s reads them)", folder_label(other.image_dir, root),
+                            folder_label(named[0].image_dir, root), shlex.quote(other.image_dir.name))
+            continue
+        image_dirs = [m.image_dir for m in group]
+        listed = ", ".join(folder_label(d, root) for d in image_dirs)
+        raise DataError(f"'{root}': the masks of {folder_label(mask_dir, root)} pair with the images of {len(image_dirs)} "
+                        f"folders ({listed}), so each mask would count {len(image_dirs)} times; name the images "
+                        f"to use: --images {shlex.quote(_every_split(image_dirs[0].name))} (folders of one band each, "
+                        "or one of colour images and others of one band, are read as the channels of one image: "
+                        "docs/encodings.md#bands-in-separate-folders)")
+    kept = [m for m in matches if not any(m is a for a in aside)]
+    return kept, [p for m in aside for p in list_images(m.image_dir)]
+
+
+def _every_split(name: str) -> str:
+    """A folder name with its split word made a wildcard (ISTD's `test_A` -> `*_A`, naming
+    `train_A/` too), so that a --images suggestion reads every split; the name when it has none."""
+    for word in sorted(SPLIT_WORDS, key=len, reverse=True):
+        found = re.search(rf"(?<![a-z0-9]){word}(?![a-z0-9])", name, re.IGNORECASE)
+        if found is not None and len(word) > 2 and len(name) > len(word):
+            return name[: found.start()] + "*" + name[found.end() :]
+    return name

@@ -1,0 +1,216 @@
+"""The registered folder-pairs and synthetic formats: a `DatasetIndex` from the folders found.
+
+With the classes of the layouts they recognise (ISBI 2012, CamVid, Cityscapes, LoveDA, Pascal VOC).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from seglab.data.channel_files import channel_names, group_name
+from seglab.data.cityscapes import cityscapes_reading
+from seglab.data.classes import ClassSpec
+from seglab.data.encoding import choose_encoding
+from seglab.data.folder_pairs.bands import _channel_count, stack_band_folders
+from seglab.data.folder_pairs.class_files import _shipped_classes, _shipped_value_names
+from seglab.data.folder_pairs.duplicate_folders import _one_file_format, settle_shared_masks
+from seglab.data.folder_pairs.named_folders import _named_pair
+from seglab.data.folder_pairs.pair_names import _derived_images, _splits_from_names, unique_names
+from seglab.data.folders import MAX_DEPTH, FolderSearch, deeper_image_folders, search_folders
+from seglab.data.formats import FORMATS, DatasetFormat, ReadOptions
+from seglab.data.index import DatasetIndex, Pair, Problem
+from seglab.data.loveda import loveda_reading
+from seglab.data.mapping import IdentityMapping, MaskMapping
+from seglab.data.multilabel import ClassNamingsMapping, naming_names
+from seglab.data.naming import folders_split, stem
+from seglab.data.split_lists import apply_split_lists, read_split_lists
+from seglab.data.unmasked import (
+    background_pairs,
+    in_defect_free_folder,
+    pairing_note,
+    unmasked_images,
+    without_train_splits,
+)
+from seglab.data.voc import voc_classes
+
+logger = logging.getLogger(__name__)
+
+ISBI_CLASSES = ClassSpec(names=("membrane", "cell"))
+CAMVID_NAMES = (
+    "Sky", "Building", "Pole", "Road", "Pavement", "Tree",
+    "SignSymbol", "Fence", "Car", "Pedestrian", "Bicyclist",
+)  # fmt: skip
+CAMVID_VOID = 11
+
+
+@FORMATS.register("folder-pairs")
+class FolderPairsFormat(DatasetFormat):
+    """Image folders and their mask folders, found whatever they are called (see `folders`).
+
+    Files pair by the strictest name rule that pairs them (`naming.KEY_RULES`). Split folders
+    (train/val/test, Training/Testing, ...) above or below them become the splits when every
+    folder has one and train is among them; images under a test folder without masks are
+    unlabelled. Split lists shipped beside the image folder (VOC's `ImageSets/Segmentation/`)
+    give the splits instead when they name every pair (`split_lists`).
+    """
+
+    layout = (
+        "an image folder and a mask folder under any common names (images/ + masks/, Images/ + "
+        "Labels/, train/ + trainannot/, imagesTr/ + labelsTr/, ...), split folders above or below, "
+        "or images and masks side by side (a.jpg + a.png, a.png + a_mask.png)"
+    )
+    priority = 30
+
+    def __init__(self, options: ReadOptions | None = None) -> None:
+        super().__init__(options)
+        self._found: dict[Path, FolderSearch] = {}
+
+    def search(self, root: Path) -> FolderSearch:
+        if root not in self._found:
+            images, masks, rules = self.options.images, self.options.masks, self.options.key_rules
+            merge = self.options.merge_masks
+            if images is not None and masks is not None:
+                self._found[root] = _named_pair(root, images, masks, rules, merge, self.options.multilabel)
+            else:
+                self._found[root] = search_folders(root, rules, images, masks, merge, self.options.multilabel)
+        return self._found[root]
+
+    def detect(self, root: Path) -> bool:
+        return bool(self.search(root).matches)
+
+    def index(self, root: Path, classes: ClassSpec | None) -> DatasetIndex:
+        found = self.search(root)
+        matches, aside = settle_shared_masks(root, stack_band_folders(root, found.matches))
+        matches, copies = _one_file_format(root, matches)
+        aside += copies
+        pairs, problems = [], []
+        for match in matches:
+            for key, image, mask in match.pairs:
+                pair = Pair(stem(image), image, mask, match.split, more_masks=match.merged.get(key, ()),
+                            more_channels=match.channels.get(key, ()))
+                pairs.append(replace(pair, name=group_name(pair.images, channel_names(pair))) if match.channel_dirs
+                             else pair)
+            problems += match.problems
+        # a mask folder shared out between image folders (Lizard's): a mask paired is no orphan of the others
+        paired = {pair.mask for pair in pairs}
+        problems = [p for p in problems if p.code != "mask-without-image" or p.path not in paired]
+        derived = _derived_images(problems, pairs)
+        problems = [p for p in problems if p.path not in derived]
+        unmasked = unmasked_images(root, problems, [*found.unlabelled, *found.ignored])
+        filled = set(unmasked) if self.options.unmasked_background else set()
+        if filled:  # in the paired image folder's split, else the one its folders name (MVTec's train/good/)
+            splits = {m.image_dir: m.split for m in matches}
+            placed = [(image, splits.get(image.parent, folders_split(image, root))) for image in unmasked]
+            pairs += background_pairs(placed, pairs[0].mask if pairs else None, self.options.cache_dir)
+            problems = [p for p in problems if p.path not in filled]
+        pairs = unique_names(pairs, root)
+        lists = read_split_lists(((m.image_dir, m.mask_dir) for m in matches), root,
+                                 {m.image_dir for m in matches if m.split is not None})
+        where = ", ".join(sorted({f"'{p.parent}'" for p in lists.files}))
+        listed, listed_unlabelled, problems = apply_split_lists(pairs, problems, lists.splits, where)
+        kept = {p.image for p in listed}
+        aside += [f for p in pairs if p.image not in kept for f in (p.image, p.mask) if f is not None]  # LandCover.ai's
+        pairs = without_train_splits(_splits_from_names(listed, root), filled, root)
+        mask_dirs = [m.mask_dir for m in matches]
+        namings = next((m.namings for m in matches if m.namings), ())
+        if classes is None:
+            classes = _shipped_classes(root, found)
+        if namings:  # a mask per class (--task multilabel): the namings name the classes
+            names = classes.names if classes is not None and len(classes.names) == len(namings) else naming_names(namings)
+            classes, mapping, encoding_problems = ClassSpec(names), ClassNamingsMapping(namings), []
+        else:
+            classes, mapping, encoding_problems = self.choose_classes(root, mask_dirs, pairs, classes)
+        unlabelled = [p for p in found.unlabelled if p not in filled] + listed_unlabelled
+        index = DatasetIndex(root, "folder-pairs", pairs, unlabelled, classes, mapping, problems + encoding_problems)
+        index.pairing = [m.describe(root) for m in matches]
+        defect_free = [p for p in unmasked if p not in filled and in_defect_free_folder(p)]
+        if filled or defect_free:  # MVTec AD's good/ images: said, not passed over
+            index.pairing.append(pairing_note(root, sorted(filled) or defect_free, bool(filled)))
+        deeper = deeper_image_folders(root)
+        if deeper:  # read nowhere: said, not passed over
+            line = (f"{len(deeper)} folders with images lie deeper than {MAX_DEPTH} levels and were not searched, "
+                    f"such as {deeper[0].relative_to(root).as_posix()}/: pass a folder further down as DATA to read them")
+            logger.warning("%s: %s", root, line)
+            index.pairing.append(line)
+        index.ignored = [p for p in found.ignored if p not in lists.files and p not in filled] + aside + sorted(
+            derived) + [p for m in matches for p in m.extra_masks]
+        if index.classes is None and type(mapping) is IdentityMapping:  # label masks, no names yet
+            index.value_names = _shipped_value_names(root, found)
+            if index.value_names is not None:  # and its copies in the other split folders (Roboflow's _classes.csv)
+                index.ignored = [p for p in index.ignored if p.name != index.value_names.path.name]
+        return index
+
+    @staticmethod
+    def choose_classes(
+        root: Path,
+        mask_dirs: list[Path],
+        pairs: list[Pair],
+        classes: ClassSpec | None,
+    ) -> tuple[ClassSpec | None, MaskMapping, list[Problem]]:
+        """The encoding of the masks (`choose_encoding`), with class names of known layouts."""
+        if not pairs:
+            return classes, IdentityMapping(), []
+        encoding = choose_encoding([m for p in pairs for m in p.masks], classes)
+        found = list(encoding.problems)
+        # the U-Net tutorial's ISBI 2012 membranes: grey EM slices (WHU's aerial buildings are RGB)
+        isbi = bool(mask_dirs) and all(m.name == "label" and m.parent.joinpath("image").is_dir() for m in mask_dirs)
+        if classes is None and encoding.binary and isbi and _channel_count(pairs[0].images[0]) == 1:
+            return ISBI_CLASSES, encoding.mapping, found
+        camvid = {m.name for m in mask_dirs} >= {"trainannot", "valannot"}
+        values = encoding.values
+        if classes is None and camvid and values and max(values) <= CAMVID_VOID:
+            classes = ClassSpec(CAMVID_NAMES, _camvid_colours(root), ignore_index=CAMVID_VOID)
+            return classes, encoding.mapping, found
+        cityscapes = cityscapes_reading((p.mask for p in pairs if p.mask is not None), values)
+        # also with the 19 classes declared, as a trained run's classes.json declares them for evaluate
+        if cityscapes is not None and type(encoding.mapping) is IdentityMapping and (
+                classes is None or classes.names == cityscapes[0].names):
+            logger.info("%s: Cityscapes label masks, read as its 19 evaluated classes (255 and the void ids "
+                        "ignored; docs/data.md)", root)
+            return (classes or cityscapes[0], cityscapes[1], found)
+        loveda = loveda_reading(mask_dirs, values)
+        if classes is None and type(encoding.mapping) is IdentityMapping and loveda is not None:
+            logger.info("%s: LoveDA masks, read as its 7 classes with no-data (0) ignored", root)
+            return loveda[0], loveda[1], found
+        voc = voc_classes(mask_dirs, values, next((p.mask for p in pairs if p.mask is not None), None))
+        if classes is None and type(encoding.mapping) is IdentityMapping and voc is not None:
+            logger.info("%s: Pascal VOC masks, read as its 21 classes with the 255 border ignored", root)
+            return voc, encoding.mapping, found
+        return encoding.classes, encoding.mapping, found
+
+
+def _camvid_colours(root: Path) -> tuple[tuple[int, int, int], ...]:
+    """The SegNet legend from palette11.png (first 11 pixels), or generated colours."""
+    path = root / "palette11.png"
+    if not path.is_file():
+        return ()
+    try:
+        with Image.open(path) as image:
+            pixels = np.asarray(image.convert("RGB")).reshape(-1, 3)
+    except (OSError, ValueError) as err:
+        logger.warning("cannot read CamVid palette '%s' (%s); using generated colours", path, err)
+        return ()
+    if len(pixels) < len(CAMVID_NAMES):
+        return ()
+    return tuple(tuple(int(v) for v in p) for p in pixels[: len(CAMVID_NAMES)])  # type: ignore[misc]
+
+
+@FORMATS.register("synthetic")
+class SyntheticFormat(DatasetFormat):
+    """A folder written by `generate_synthetic`: images/ + masks/ + classes.json + synthetic.json."""
+
+    layout = "synthetic.json + images/ + masks/ + classes.json (written by generate_synthetic)"
+    priority = 0
+
+    def detect(self, root: Path) -> bool:
+        return (root / "synthetic.json").is_file()
+
+    def index(self, root: Path, classes: ClassSpec | None) -> DatasetIndex:
+        index = FolderPairsFormat().index(root, classes)
+        index.format = "synthetic"
+        return index

@@ -1,0 +1,54 @@
+"""What the pairs' file names say: unique pair names, their splits, images derived from others."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+from pathlib import Path
+
+from seglab.data.index import Pair, Problem, natural_key
+from seglab.data.naming import name_split, stem, usable_splits
+
+logger = logging.getLogger(__name__)
+
+
+def _splits_from_names(pairs: list[Pair], root: Path) -> list[Pair]:
+    """The splits the image names start with (GlaS: `train_1`, `testA_1`, `testB_1`), when the
+    layout gives none and they may split the dataset (`naming.usable_splits`)."""
+    if not pairs or any(p.split is not None for p in pairs):
+        return pairs
+    splits = [name_split(stem(p.image)) for p in pairs]
+    if not usable_splits(splits):
+        return pairs
+    counts = ", ".join(f"{s} {splits.count(s)}" for s in ("train", "val", "test") if s in splits)
+    logger.info("%s: split from the file names (train_..., test_...): %s", root, counts)
+    return [replace(p, split=s) for p, s in zip(pairs, splits)]
+
+
+def _derived_images(problems: list[Problem], pairs: list[Pair]) -> set[Path]:
+    """The unpaired image files named after a paired image of their folder with a suffix
+    (ISIC 2017's `ISIC_0000000_superpixels.png` beside `ISIC_0000000.jpg`): files made from that
+    image, listed as ignored rather than as images without masks."""
+    stems = {(pair.image.parent, stem(pair.image)) for pair in pairs}
+    return {p.path for p in problems if p.code == "image-without-mask" and any(
+        (p.path.parent, stem(p.path)[:cut]) in stems for cut in (i for i, c in enumerate(stem(p.path)) if c in "_-."))}
+
+
+def _folder_of(image: Path, root: Path) -> str:
+    """An image's folder from `root`; its folder's name for an image outside it (extracted from
+    an annotation file into the cache, in a folder mirroring the file's)."""
+    return image.parent.relative_to(root).as_posix() if image.is_relative_to(root) else image.parent.name
+
+
+def unique_names(pairs: list[Pair], root: Path) -> list[Pair]:
+    """Pairs sorted by name; equal stems from different folders get their folder as prefix."""
+    counts: dict[str, int] = {}
+    for p in pairs:
+        counts[p.name] = counts.get(p.name, 0) + 1
+    renamed = [
+        replace(p, name=f"{_folder_of(p.image, root)}/{p.name}")
+        if counts[p.name] > 1
+        else p
+        for p in pairs
+    ]
+    return sorted(renamed, key=lambda p: natural_key(p.name))
