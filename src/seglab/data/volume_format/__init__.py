@@ -1,0 +1,48 @@
+"""The "volumes" dataset format: 3-D NIfTI or DICOM cases, served as pairs of 2-D slice files.
+
+Recognised layouts (docs/volumes.md), tried in this order:
+
+1. Medical Segmentation Decathlon / nnU-Net: imagesTr/ + labelsTr/ (+ imagesTs/ unlabelled,
+   + dataset.json naming the labels, + AMOS' imagesVa/ + labelsVa/ or WORD's imagesVal/ +
+   labelsVal/ as the val split); images
+   may carry `_0000`, `_0001` channel suffixes.
+2. images/ + labels/ (or masks/), matched by name; label names may end in `_seg`, `_mask`,
+   `_label` or `_labels`.
+3. BIDS (ISLES 2022, ATLAS 2.0): `sub-X[/ses-Y]` folders anywhere four levels down (`rawdata/`,
+   `derivatives/<pipeline>/`), a session a case and its subject the group; label volumes named
+   by their BIDS suffix (`_mask`, `_msk`, `_dseg`) or `label-` entity, the case's image volumes
+   on the label's grid the channels (`seglab.data.bids`).
+4. One folder per subject with an image volume and a volume named `*seg*`, `*label*` or
+   `*mask*` (BraTS-like), or a DICOM series (in the folder or a subfolder) and one NIfTI label.
+   Several image volumes are the case's channels, in natural name order (BraTS: flair, t1,
+   t1ce, t2). A folder of several cases, each label named after its image (ACDC's
+   `patient001_frame01.nii.gz` + `patient001_frame01_gt.nii.gz`; LiTS' `volume-3.nii` +
+   `segmentation-3.nii`, paired by number), gives one case each, grouped by subject. Subject
+   folders may sit one or two levels down in split folders (ACDC's `database/training/`), or
+   the cases in the dataset folder itself (LiTS). A subject folder may hold one image and a
+   folder of a 0/1 volume per structure instead (TotalSegmentator's `s0000/ct.nii.gz` +
+   `segmentations/liver.nii.gz`, ...): a class per structure, the splits from its `meta.csv`.
+   `--masks NAME.nrrd` alone names the label volume of every case folder (LA 2018's `laendo.nrrd`).
+5. HDF5 cases (SSL4MIS); beside a folder of 2-D slice files, both named for splits (TransUNet's
+   Synapse `train_npz/` + `test_vol_h5/`), the slices are read too (`seglab.data.slices_beside_volumes`).
+6. An image folder beside a label folder under any name 2-D datasets use, below split
+   folders (BTCV's `RawData/Training/img/` + `Training/label/`).
+
+Split lists beside or above the cases (SSL4MIS' `train.list`, `test.list`) give the splits
+where the folders give none (`split_lists.case_splits`).
+
+Each case is cut into slices once (`seglab.data.slice_cache`); its pairs are named
+"<case>/slice<i>" and grouped by case, so splits and folds never divide a case.
+
+One job a module: `format` (the registered format), `layouts` (the order they are tried),
+`cases` (which label volume is whose), `named_folders`, `subject_folders` and `hdf5_cases`
+(layouts), and `prediction_cases` (volumes to predict, as cases).
+"""
+
+from __future__ import annotations
+
+from seglab.data.volume_format.cases import is_label_volume
+from seglab.data.volume_format.format import VolumesFormat
+from seglab.data.volume_format.prediction_cases import volume_cases
+
+__all__ = ["VolumesFormat", "is_label_volume", "volume_cases"]

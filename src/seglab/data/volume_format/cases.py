@@ -1,0 +1,93 @@
+"""The volumes in a folder and which label volume is whose: the cases a layout finds (`_Layout`)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from seglab.data.dicom import dicom_files
+from seglab.data.index import Pair, Problem, natural_key
+from seglab.data.pairing import best_rule, keyed_files
+from seglab.data.slice_cache import Subject
+from seglab.data.volumes import VOLUME_SUFFIXES, volume_stem
+
+_CHANNEL = re.compile(r"_\d{4}$")  # nnU-Net channel suffix: case_0000, case_0001, ...
+_LABEL_SUFFIX = re.compile(r"(?:^|_)(seg|segmentation|mask|label|labels|gt)$", re.IGNORECASE)  # ACDC: _gt; SegTHOR: GT
+_LABEL_WORDS = ("seg", "label", "mask")
+
+
+@dataclass
+class _Layout:
+    """What a layout finder found: labelled cases, unlabelled volumes and unpaired files."""
+
+    subjects: list[Subject] = field(default_factory=list)
+    unlabelled: list[Path] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    groups: dict[str, str] = field(default_factory=dict)  # case -> its subject, when one holds several cases
+    splits: dict[str, str] = field(default_factory=dict)  # case -> the split its container folder names
+    folder: Path | None = None  # where the layout was found: DATA, or the one folder wrapping it
+    slices: list[Pair] = field(default_factory=list)  # 2-D pairs read as they are, beside the volumes
+
+
+def is_label_volume(path: Path) -> bool:
+    """A NIfTI file named as a label volume: `*seg*`, `*label*`, `*mask*`, or an ACDC `_gt`."""
+    stem = volume_stem(path)
+    return path.is_file() and (any(w in stem.lower() for w in _LABEL_WORDS) or bool(_LABEL_SUFFIX.search(stem)))
+
+
+def _volumes_in(folder: Path) -> list[Path]:
+    """NIfTI files and DICOM series folders directly in `folder`, naturally sorted."""
+    if not folder.is_dir():
+        return []
+    found = [
+        p for p in folder.iterdir()
+        if not p.name.startswith(".")
+        and ((p.is_file() and p.name.lower().endswith(VOLUME_SUFFIXES)) or (p.is_dir() and dicom_files(p)))
+    ]
+    return sorted(found, key=lambda p: natural_key(p.name))
+
+
+def _match(images: list[Path], labels: list[Path], label_dir: str) -> _Layout:
+    """Cases from image volumes (channel files grouped by their `_0000` suffix) and label
+    volumes matched by name; unpaired files become problems."""
+    label_of = {_LABEL_SUFFIX.sub("", volume_stem(p)): p for p in labels}
+    if not any(volume_stem(p) in label_of or _CHANNEL.sub("", volume_stem(p)) in label_of for p in images):
+        paired = _labels_by_image(images, labels)  # named apart, one number each: BTCV's img0001 + label0001
+        label_of = {volume_stem(p): p for p in labels if p not in paired.values()}
+        label_of.update({volume_stem(image): label for image, label in paired.items()})
+    channels: dict[str, list[Path]] = {}
+    for image in images:
+        stem = volume_stem(image)
+        key = stem if stem in label_of else _CHANNEL.sub("", stem)
+        channels.setdefault(key, []).append(image)
+    layout = _Layout()
+    for key, files in channels.items():
+        if key in label_of:
+            layout.subjects.append(Subject(key, tuple(files), label_of[key]))
+        else:
+            message = f"image volume has no label volume (expected {label_dir}/{key}.nii.gz or {key}_seg.nii.gz)"
+            layout.problems.append(Problem(files[0], message, "image-without-mask"))
+    layout.problems += [Problem(p, "label volume has no image volume", "mask-without-image")
+                        for key, p in label_of.items() if key not in channels]
+    return layout
+
+
+def _cases(images: list[Path], labels: list[Path]) -> list[tuple[str, Path, Path]]:
+    """(case, image, label) when a folder holds several labelled cases, each label named after
+    its image (ACDC's `patient001_frame01_gt` for `patient001_frame01`) or sharing its number
+    alone (LiTS' `segmentation-3.nii` for `volume-3.nii`); empty otherwise. Images without a
+    label (ACDC's `_4d` sequence) are no case."""
+    found = _labels_by_image(images, labels)
+    cases = [(volume_stem(image), image, label) for image, label in found.items()]
+    return cases if len(cases) > 1 and len(cases) == len(labels) else []
+
+
+def _labels_by_image(images: Sequence[Path], labels: Sequence[Path]) -> dict[Path, Path]:
+    """image -> its label volume, one to one, by the naming rule that pairs the most
+    (`pairing.best_rule`: the same name, without affixes such as `_seg` or `_gt`, or a number
+    that each name holds once: BTCV's `img0001` and `label0001`)."""
+    rule = best_rule(images, labels)
+    by_key, _ = keyed_files(images, rule, True)
+    return {by_key[key]: label for key, label in keyed_files(labels, rule, False)[0].items() if key in by_key}

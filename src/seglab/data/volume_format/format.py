@@ -1,0 +1,127 @@
+"""The registered "volumes" format: the cases `layouts` finds, cut into 2-D slice pairs and named."""
+
+from __future__ import annotations
+
+import logging
+import zlib
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from seglab.data.cache import default_cache_dir
+from seglab.data.classes import ClassSpec, classes_from_dataset_json
+from seglab.data.formats import FORMATS, DatasetFormat, ReadOptions
+from seglab.data.index import DatasetIndex, Pair, Problem, natural_key
+from seglab.data.mapping import IdentityMapping
+from seglab.data.metaimage import slicer_segments
+from seglab.data.slice_cache import SliceFiles, Subject, extract
+from seglab.data.split_lists import case_splits
+from seglab.data.volume_format.cases import _Layout
+from seglab.data.volume_format.layouts import _find_wrapped_layout
+from seglab.data.volume_format.named_folders import _named_folders_layout
+from seglab.data.volumes import VOLUME_SUFFIXES
+from seglab.errors import DataError
+
+log = logging.getLogger(__name__)
+
+
+@FORMATS.register("volumes")
+class VolumesFormat(DatasetFormat):
+    """NIfTI, MetaImage, NRRD or DICOM-series cases with label volumes, cut into 2-D slices."""
+
+    layout = (
+        "volumes (.nii, .nii.gz, .mha, .mhd, .nrrd, DICOM series): imagesTr/ + labelsTr/ (MSD, nnU-Net), images/ + "
+        "labels/ or masks/, one folder per subject with an image and a *seg*/*label*/*mask* volume, cases side by "
+        "side (LiTS' volume-0.nii + segmentation-0.nii), BIDS (sub-X/ses-Y with *_mask, *_msk or *_dseg label "
+        "volumes: ISLES 2022, ATLAS 2.0), or an image and a label folder below split folders (BTCV's "
+        "Training/img/ + Training/label/)"
+    )
+    priority = 15  # before folder-pairs (30), whose images/ + labels/ folders it shares
+    picks_folders = True  # --images and --masks name an image and a label folder of volumes
+
+    def __init__(self, options: ReadOptions | None = None) -> None:
+        super().__init__(options)
+        self._found: dict[Path, _Layout | None] = {}
+
+    def layout_of(self, root: Path) -> _Layout | None:
+        """`_find_layout`, once per folder: detect and index read the same listing."""
+        if root not in self._found:
+            images, masks = self.options.images, self.options.masks
+            named = images is not None and masks is not None and self.options.mask_pattern is None
+            self._found[root] = (_named_folders_layout(root, images, masks) if named
+                                 else _find_wrapped_layout(root, self._label_file()))
+        return self._found[root]
+
+    def _label_file(self) -> str | None:
+        """The label volume's file name in every case folder, when `--masks` alone names one
+        (the 2018 Left Atrium challenge's `<case>/laendo.nrrd` beside `lgemri.nrrd`)."""
+        masks = self.options.masks
+        alone = self.options.images is None and self.options.mask_pattern is None
+        is_file_name = masks is not None and "/" not in masks and masks.lower().endswith(VOLUME_SUFFIXES)
+        return masks if alone and is_file_name else None
+
+    def detect(self, root: Path) -> bool:
+        return self.layout_of(root) is not None
+
+    def index(self, root: Path, classes: ClassSpec | None) -> DatasetIndex:
+        layout = self.layout_of(root) or _Layout()
+        if not layout.splits and layout.subjects:  # SSL4MIS' LA: data/train.list + test.list name the case folders
+            layout.splits = case_splits({s.name: s.images[0].parent for s in layout.subjects}, root)
+        cache_root = Path(self.options.cache_dir or default_cache_dir()) / "volumes"
+        pairs, problems = [], list(layout.problems)
+        for subject in layout.subjects:
+            try:
+                slices = extract(subject, self.options.slice_axis, cache_root)
+            except DataError as err:  # the case is left out; the audit makes it fatal, naming the file
+                problems.append(Problem(subject.images[0], str(err), "bad-volume", (subject.label,)))
+                continue
+            kept = _keep_empty(slices, self.options.empty_slices, subject.name)
+            group, split = layout.groups.get(subject.name, subject.name), layout.splits.get(subject.name)
+            pairs += [Pair(f"{subject.name}/slice{s.index:03d}", s.image, s.label, split, group) for s in kept]
+        log.info("%s: %d volumes cut into %d %s slices", root, len(layout.subjects), len(pairs),
+                 self.options.slice_axis)
+        if layout.slices:
+            log.info("%s: and %d 2-D slice files beside them, each an image and its mask (%s split)", root,
+                     len(layout.slices), ", ".join(sorted({str(p.split) for p in layout.slices})))
+        pairs = sorted(pairs + layout.slices, key=lambda p: natural_key(p.name))
+        folder = layout.folder or root
+        classes = (classes or classes_from_dataset_json(folder / "dataset.json") or _slicer_classes(layout.subjects)
+                   or _structure_classes(layout.subjects))
+        return DatasetIndex(root, "volumes", pairs, layout.unlabelled, classes, IdentityMapping(), problems)
+
+
+def _slicer_classes(subjects: Sequence[Subject]) -> ClassSpec | None:
+    """The classes 3D Slicer's `.seg.nrrd` label volumes name, when every case's does and they
+    agree: background, then each segment by its label value, in its colour; None otherwise."""
+    labels = [s.label for s in subjects]
+    if not labels or not all(p.name.lower().endswith(".seg.nrrd") for p in labels):
+        return None
+    named = [slicer_segments(p) for p in labels]
+    if not named[0] or any(n != named[0] for n in named) or sorted(named[0]) != list(range(1, len(named[0]) + 1)):
+        return None
+    segments = [named[0][value] for value in sorted(named[0])]
+    colours = [colour for _, colour in segments]
+    try:
+        return ClassSpec(("background", *(name for name, _ in segments)),
+                         ((0, 0, 0), *colours) if None not in colours else ())  # type: ignore[arg-type]
+    except ValueError:  # two segments of one name or colour: named from the values instead
+        return None
+
+
+def _structure_classes(subjects: Sequence[Subject]) -> ClassSpec | None:
+    """Background and a class per structure, named by its file, when the labels are a volume per
+    structure (TotalSegmentator)."""
+    structures = next((s.structures for s in subjects if s.structures), ())
+    return ClassSpec(("background", *structures)) if structures else None
+
+
+def _keep_empty(slices: list[SliceFiles], share: float, subject: str) -> list[SliceFiles]:
+    """All labelled slices and `share` of the label-free ones, drawn with a seed from the
+    subject's name (the same slices on every read, whatever other cases the dataset holds)."""
+    if share >= 1:
+        return slices
+    empty = [s.index for s in slices if s.empty]
+    rng = np.random.default_rng(zlib.crc32(subject.encode()))
+    kept = set(rng.permutation(empty)[: round(share * len(empty))].tolist())
+    return [s for s in slices if not s.empty or s.index in kept]

@@ -1,0 +1,143 @@
+"""Cases in one folder per subject (layout 4 of the package docstring), or side by side.
+
+Subject folders may sit in split folders; a table of the cases may give the splits.
+"""
+
+from __future__ import annotations
+
+import csv
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+
+from seglab.data.delimiters import table_delimiter
+from seglab.data.dicom import dicom_files
+from seglab.data.index import Problem, natural_key
+from seglab.data.naming import folder_split, looks_like_mask_folder, usable_splits
+from seglab.data.slice_cache import Subject
+from seglab.data.subjects import subject_of
+from seglab.data.volume_format.cases import _Layout, _cases, _volumes_in, is_label_volume
+from seglab.data.volumes import volume_stem
+
+log = logging.getLogger(__name__)
+
+
+def _root_cases(root: Path) -> _Layout | None:
+    """Labelled cases side by side in `root` itself (LiTS' `volume-0.nii` + `segmentation-0.nii`,
+    as its batches unpack): each case its own subject unless its name says whose it is."""
+    volumes = _volumes_in(root)
+    labels = [p for p in volumes if is_label_volume(p)]
+    cases = _cases([p for p in volumes if p not in labels], labels)
+    if not cases:
+        return None
+    layout = _Layout()
+    layout.subjects = [Subject(name, (image,), label) for name, image, label in cases]
+    layout.groups = {name: subject_of(name) or name for name, _, _ in cases}
+    return layout
+
+
+def _split_containers(root: Path, label_file: str | None = None) -> _Layout | None:
+    """Subject folders one or two levels down, in folders that name splits (ACDC's
+    `database/training/patient001/`, `database/testing/patient101/`): each container's cases
+    get its split when every container names one and train is among them."""
+    containers = [d for d in root.iterdir() if d.is_dir()]
+    containers += [d for c in containers for d in c.iterdir() if d.is_dir()]
+    found = [(c, layout) for c in sorted(containers) if (layout := _subject_folders(c, label_file)).subjects]
+    if not found:
+        return None
+    merged = _Layout()
+    splits = {c: folder_split(c.name) for c, _ in found}
+    named = None not in splits.values() and "train" in splits.values()
+    for container, layout in found:
+        merged.subjects += layout.subjects
+        merged.unlabelled += layout.unlabelled
+        merged.problems += layout.problems
+        merged.groups.update(layout.groups)
+        split = splits[container]
+        if named and split is not None:
+            merged.splits.update({s.name: split for s in layout.subjects})
+    return merged
+
+
+def _subject_folders(root: Path, label_file: str | None = None) -> _Layout:
+    """Cases from one folder per subject (layout 4 of the package docstring); the label volume is
+    the one named `label_file` when given, else the one named as labels (`is_label_volume`)."""
+    layout = _Layout()
+    several: list[str] = []
+    unlabelled: list[Path] = []
+    structured: list[tuple[str, Path, Path]] = []
+    for folder in sorted((p for p in root.iterdir() if p.is_dir()), key=lambda p: natural_key(p.name)):
+        volumes = _volumes_in(folder) + ([folder] if dicom_files(folder) else [])
+        labels = [p for p in volumes if (p.name.lower() == label_file.lower() if label_file else is_label_volume(p))]
+        images = [p for p in volumes if p not in labels]
+        dicom = [p for p in images if p.is_dir()]
+        if not labels and dicom and len(images) == len(dicom) + 1:  # a DICOM series and its one NIfTI label
+            labels = [p for p in images if p.is_file()]
+            images = dicom
+        if not labels:  # not a subject folder, or a case without labels (KiTS' case_00210/imaging.nii.gz)
+            parts = _structure_folder(folder)
+            if parts is not None and len(images) == 1:  # TotalSegmentator: ct.nii.gz + segmentations/
+                structured.append((folder.name, images[0], parts))
+            else:
+                unlabelled += images
+            continue
+        if not images:
+            layout.problems.append(Problem(labels[0], "label volume has no image volume beside it",
+                                           "mask-without-image"))
+            continue
+        cases = _cases(images, labels)
+        if cases:  # ACDC: patient001_frame01(_gt), patient001_frame12(_gt) beside patient001_4d
+            layout.subjects += [Subject(stem, (image,), label) for stem, image, label in cases]
+            # a subject's folder when its cases are named after it (ACDC's patient001/patient001_frame01);
+            # else a folder of subjects' cases (PROMISE12's TrainingData_Part1/Case00), each its own
+            by_folder = all(stem.startswith(folder.name) for stem, _, _ in cases)
+            layout.groups.update({stem: folder.name if by_folder else subject_of(stem) or stem for stem, _, _ in cases})
+            continue
+        if len(images) > 1:
+            several.append(f"{folder.name}: {', '.join(p.name for p in images)}")
+        layout.problems += [Problem(p, f"second label volume in '{folder}'; only '{labels[0].name}' is used",
+                                    "duplicate-name", (labels[0],)) for p in labels[1:]]
+        layout.subjects.append(Subject(folder.name, tuple(images), labels[0]))
+    if several:
+        log.info("%d subject folders hold several image volumes (e.g. %s); they are the channels, in name order",
+                 len(several), several[0])
+    if structured:  # every case's structures, one class each in name order
+        structures = tuple(sorted({volume_stem(p) for _, _, parts in structured for p in _volumes_in(parts)}))
+        layout.subjects += [Subject(name, (image,), parts, structures) for name, image, parts in structured]
+    layout.unlabelled = unlabelled if layout.subjects else []
+    return layout
+
+
+def _structure_folder(folder: Path) -> Path | None:
+    """A subfolder named for masks holding two or more volumes, a 0/1 volume per structure
+    (TotalSegmentator's and AbdomenAtlas' `segmentations/liver.nii.gz`, `spleen.nii.gz`, ...)."""
+    found = [d for d in folder.iterdir() if d.is_dir() and looks_like_mask_folder(d.name)
+             and len([p for p in _volumes_in(d) if p.is_file()]) >= 2]
+    return found[0] if len(found) == 1 else None
+
+
+def _table_splits(root: Path, names: Sequence[str]) -> dict[str, str]:
+    """case -> split from a table in `root` with a `split` column and a column naming the cases
+    (TotalSegmentator's `meta.csv`: `image_id;age;gender;institute;study_type;split`), when the
+    splits it gives may split the dataset."""
+    wanted = set(names)
+    for path in sorted(root.glob("*.csv")):
+        try:
+            lines = path.read_text(encoding="utf-8-sig").splitlines()
+            rows = list(csv.reader(lines, delimiter=table_delimiter(path, lines[0]))) if lines else []
+        except (OSError, UnicodeDecodeError, csv.Error):  # not a table of cases: not one to split by
+            continue
+        if not rows:
+            continue
+        header = [h.strip().lower() for h in rows[0]]
+        if "split" not in header:
+            continue
+        at = header.index("split")
+        for column in range(len(header)):
+            named = {row[column].strip(): row[at].strip() for row in rows[1:] if len(row) > max(column, at)}
+            if column != at and len(wanted & named.keys()) >= 0.9 * len(wanted):
+                splits = {name: folder_split(named[name]) for name in wanted if name in named}
+                if len(splits) == len(wanted) and usable_splits(splits.values()):
+                    log.info("splits from '%s' (its %s column)", path, header[at])
+                    return {name: split for name, split in splits.items() if split}
+    return {}
