@@ -82,6 +82,15 @@ def test_coco2017_layout_paints_polygons_and_runs_into_classes(tmp_path):
         np.testing.assert_array_equal(read_mask(pair.mask, index.mapping), expected(), err_msg=pair.name)
 
 
+def test_a_dataset_inside_the_folder_its_archive_wraps_it_in(tmp_path):
+    """ModaNet unpacks to `ModaNet/annotations/modanet2018_instances_train.json` + `ModaNet/images/`:
+    given the folder above, its images were refused as images without masks."""
+    coco2017(tmp_path / "modanet" / "ModaNet")
+    index = discover(tmp_path / "modanet", cache_dir=str(tmp_path / "cache"))
+    assert index.format == "coco" and len(index.pairs) == 5
+    np.testing.assert_array_equal(read_mask(index.pairs[0].mask, index.mapping), expected())
+
+
 def test_the_json_file_as_data_reads_that_split_only(tmp_path):
     root = coco2017(tmp_path / "coco")
     index = discover(root / "annotations" / "instances_val2017.json", cache_dir=str(tmp_path / "cache"))

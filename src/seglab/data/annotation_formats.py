@@ -59,10 +59,13 @@ def top_annotation_files(root: Path, suffix: str, looks_right: Callable[[Path], 
     Studio exports): `root` itself, or the files of `suffix` in `root`, the folders just below
     it and those below an `annotations/` folder (LIVECell's `annotations/LIVECell/`) that
     `looks_right`, naturally sorted; a folder holding more than a few is not opened (one file
-    per image), nor are seglab's own metadata files."""
+    per image), nor are seglab's own metadata files. A `root` holding one folder and no such
+    file is looked into (the folder a zip wraps the dataset in)."""
     if root.is_file():
         return [root] if looks_right(root) else []
     below = [p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")]
+    if len(below) == 1 and not any(root.glob(f"*{suffix}")):  # the folder an archive wraps it in: ModaNet/
+        return top_annotation_files(below[0], suffix, looks_right)
     below += [p for folder in below if _annotation_folder(folder) for p in folder.iterdir()
               if p.is_dir() and not p.name.startswith(".")]
     candidates = []
