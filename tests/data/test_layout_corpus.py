@@ -565,6 +565,17 @@ def test_unknown_layout_lists_image_folders_and_the_flags(tmp_path):
     assert "alone for images and masks in one folder" in message  # a flat folder needs only --mask-pattern
 
 
+def test_matlab_files_without_images_are_named_in_the_refusal(tmp_path):
+    """Duke's DME OCT set ships `2015_BOE_Chiu/Subject_01.mat` ... (scans and annotations in one
+    MATLAB file): the refusal said 'no image files found' and nothing of the 10 files."""
+    for i in range(3):
+        (tmp_path / "2015_BOE_Chiu").mkdir(exist_ok=True)
+        (tmp_path / "2015_BOE_Chiu" / f"Subject_{i:02d}.mat").write_bytes(b"MATLAB 5.0 MAT-file" + bytes(200))
+    with pytest.raises(DataError, match=r"2015_BOE_Chiu/: 3 MATLAB '.mat' files, read only as the masks of images "
+                                        r"named alike: images stored inside them are not read"):
+        discover(tmp_path)
+
+
 def test_cli_reads_a_manifest_and_named_folders(tmp_path, capsys):
     manifest = csv_manifest(tmp_path / "m")
     assert main(["inspect", "--manifest", str(manifest)]) == 0

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from seglab.data.folders import MAX_DEPTH, deeper_image_folders, folders_within, walk
 from seglab.data.index import MASK_SUFFIXES
+from seglab.data.mat_files import MAT_SUFFIX
 from seglab.data.volumes import VOLUME_SUFFIXES
 
 FOLDERS_SHOWN = 12  # folders with images listed when no layout is found
@@ -43,6 +44,10 @@ def what_was_seen(root: Path) -> str:
                   "<case>/laendo.nrrd beside lgemri.nrrd): --masks laendo.nrrd, the label's file name in each")
     found += "".join(f"\n  {(folder.relative_to(root).as_posix() or '.')}/: {count} '{suffix}' files, a format seglab "
                      "does not read: convert them to PNG or TIFF" for folder, suffix, count in _unread_files(root))
+    if not seen:
+        found += "".join(f"\n  {(folder.relative_to(root).as_posix() or '.')}/: {count} MATLAB '.mat' files, read only "
+                         "as the masks of images named alike: images stored inside them are not read; save them as "
+                         "PNG or TIFF" for folder, count in _mat_folders(root))
     return (
         f"{found}\nname how they pair: --images DIR --masks DIR for an image and a mask folder (of images or of "
         "volumes), --mask-pattern "
@@ -60,6 +65,14 @@ def _volume_folders(root: Path) -> list[tuple[Path, int]]:
         count = sum(f.lower().endswith(VOLUME_SUFFIXES) for f in files)
         found += [(folder, count)] if count else []
     return found
+
+
+def _mat_folders(root: Path) -> list[tuple[Path, int]]:
+    """(folder, count) of the folders holding MATLAB files, four levels deep at most: Duke's DME
+    OCT scans ship as `Subject_01.mat` (images and annotations), and no image file beside them."""
+    found = [(folder, sum(f.lower().endswith(MAT_SUFFIX) for f in files))
+             for folder, _, files in folders_within(root, MAX_DEPTH)]
+    return [(folder, count) for folder, count in found if count][:FOLDERS_SHOWN]
 
 
 def _unread_files(root: Path) -> list[tuple[Path, str, int]]:
