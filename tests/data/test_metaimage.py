@@ -251,6 +251,23 @@ def test_two_dimensional_metaimages_are_one_slice_cases(tmp_path):
     assert {int(read_mask(p.mask, index.mapping).max()) for p in index.pairs} == {1, 2}
 
 
+def test_two_dimensional_nifti_frames_are_one_slice_cases(tmp_path):
+    """CAMUS' 2023 release saves each frame as a 2-D NIfTI (`patient0001_2CH_ED.nii.gz`, shape
+    (X, Y)) beside its `_gt`: every case was refused as 'has shape (48, 64); expected 3-D'."""
+    import nibabel as nib
+    folder = tmp_path / "database_nifti" / "patient0001"
+    folder.mkdir(parents=True)
+    for phase in ("ED", "ES"):
+        gt = np.zeros((5, 6), np.uint8)
+        gt[1:4, 2:4] = 1 + (phase == "ES")
+        image = np.random.default_rng(0).integers(0, 255, (5, 6)).astype(np.uint8)
+        for name, voxels in ((f"patient0001_2CH_{phase}", image), (f"patient0001_2CH_{phase}_gt", gt)):
+            nib.save(nib.Nifti1Image(voxels, np.eye(4)), folder / f"{name}.nii.gz")
+    index = discover(tmp_path, cache_dir=str(tmp_path / "cache"))
+    assert sorted(p.name for p in index.pairs) == ["patient0001_2CH_ED/slice000", "patient0001_2CH_ES/slice000"]
+    assert {int(read_mask(p.mask, index.mapping).max()) for p in index.pairs} == {1, 2}
+
+
 def test_header_counts_that_are_no_numbers_are_named(tmp_path):
     """`ElementNumberOfChannels = x`, `HeaderSize = ?`, `byte skip: abc` raised a bare ValueError."""
     mha(tmp_path / "a.mha", volume(), "ElementNumberOfChannels = x\n")

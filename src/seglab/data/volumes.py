@@ -244,6 +244,8 @@ def _read_unmarked(path: Path, role: str) -> tuple[np.ndarray, np.ndarray, nib.N
         raise _unreadable_nifti(path, err) from None
     while voxels.ndim > 4 and voxels.shape[-1] == 1:  # (X, Y, Z, 1, 1) from some converters
         voxels = voxels[..., 0]
+    if voxels.ndim == 2:  # one slice: CAMUS' 2023 release saves each echocardiogram frame as (X, Y)
+        voxels = voxels[:, :, None]
     if voxels.ndim not in (3, 4):
         raise DataError(f"volume '{path}' has shape {voxels.shape}; expected 3-D (X, Y, Z) or 4-D with channels last")
     header = image.header if isinstance(image.header, nib.Nifti1Header) else None
