@@ -182,6 +182,24 @@ def test_subject_modalities_on_other_grids_are_a_named_finding(tmp_path: Path) -
     assert re.search(r"BraTS_000_flair.nii.gz', '.*BraTS_000_t1.nii.gz' differ in shape", str(index.problems[0]))
 
 
+def test_skip_bad_is_offered_only_for_findings_it_can_leave_out(tmp_path: Path, capsys) -> None:
+    """A volume refused before it makes pairs is no pair --skip-bad can leave out: the refusal
+    offered it, and with it training stopped on the same finding, offering it again (CAMUS)."""
+    from seglab.cli import main
+    for i in range(3):
+        image, label = make_volume(i)
+        folder = tmp_path / "data" / f"BraTS_{i:03d}"
+        save(folder / f"BraTS_{i:03d}_flair.nii.gz", image)
+        save(folder / f"BraTS_{i:03d}_t1.nii.gz", image[:, :, :-1] if i == 0 else image)
+        save(folder / f"BraTS_{i:03d}_seg.nii.gz", label)
+    for skip in ([], ["--skip-bad"]):
+        args = ["train", "--no-plan", str(tmp_path / "data"), "--out", str(tmp_path / "run"), "--epochs", "1", *skip]
+        assert main(args) == 2
+        last = capsys.readouterr().err.strip().splitlines()[-1]
+        assert "[bad-volume]" in last and "--skip-bad cannot leave out a finding that belongs to no image/mask pair" \
+            in last and "or pass --skip-bad" not in last
+
+
 def test_nnunet_channel_files_become_channels(tmp_path: Path) -> None:
     image, label = make_volume(0)
     for channel in range(3):

@@ -94,8 +94,13 @@ class PreparedData:
         return {name: [pair.name for pair in pairs] for name, pairs in self.splits.items()}
 
 
-def check_problems(problems: list[Problem], what: str) -> None:
-    """Stop before training on fatal findings: log each one, raise one line naming the first.
+_UNSKIPPABLE = ("; --skip-bad cannot leave out a finding that belongs to no image/mask pair (a file that was to "
+                "make pairs, such as a volume): fix or remove the file")
+
+
+def check_problems(problems: list[Problem], what: str, skippable: bool = True) -> None:
+    """Stop before training on fatal findings: log each one, raise one line naming the first,
+    offering --skip-bad when it would leave them out (`skippable`: they belong to pairs).
 
     Raises:
         DataError: some of `problems` are fatal (see `seglab.data.audit.CHECKS`).
@@ -104,16 +109,14 @@ def check_problems(problems: list[Problem], what: str) -> None:
     if not fatal:
         return
     if len(fatal) == 1:
-        raise DataError(
-            f"{what} has a fatal problem: {describe(fatal[0])}; or pass --skip-bad to train without that pair"
-        )
+        skip = "; or pass --skip-bad to train without that pair" if skippable else _UNSKIPPABLE
+        raise DataError(f"{what} has a fatal problem: {describe(fatal[0])}{skip}")
     for line in log_lines(fatal, MAX_PROBLEMS_SHOWN):
         log.error(line)
     codes = ", ".join(f"{code} {n}" for code, n in Counter(p.code for p in fatal).items())
-    raise DataError(
-        f"{what} has {len(fatal)} fatal problems ({codes}), listed above; the first: {describe(fatal[0])}; "
-        "fix them, or pass --skip-bad to train on the clean pairs"
-    )
+    skip = "; fix them, or pass --skip-bad to train on the clean pairs" if skippable else _UNSKIPPABLE
+    raise DataError(f"{what} has {len(fatal)} fatal problems ({codes}), listed above; the first: "
+                    f"{describe(fatal[0])}{skip}")
 
 
 def choose_size(cfg: DataConfig, stats: DatasetStats) -> tuple[int, int] | None:
@@ -171,10 +174,10 @@ def prepare_data(cfg: DataConfig, seed: int, min_side: int | None = None) -> Pre
         log.warning(line)
     stats = report.stats
     if report.fatal:
+        splits, skipped, unplaced = report.drop_bad(splits)
+        check_problems(unplaced, what, skippable=False)  # first: --skip-bad would not help
         if not cfg.skip_bad:
             check_problems(report.fatal, what)
-        splits, skipped, unplaced = report.drop_bad(splits)
-        check_problems(unplaced, what)
         for pair, problem in skipped:
             log.warning("skipped pair '%s' (--skip-bad): %s", pair.name, describe(problem))
         stats = scan(index, [pair for pairs in splits.values() for pair in pairs])
