@@ -500,6 +500,20 @@ def test_unpaired_image_names_the_closest_mask(tmp_path):
     assert "closest unpaired mask: 'scan_finl.png'" in message and "--mask-pattern" in message
 
 
+def test_mask_words_inside_names_pair_and_the_tile_number_groups(tmp_path):
+    """The Forest Aerial Images pair `images/119_sat_09.jpg` with `masks/119_mask_09.jpg` (patch 9
+    of tile 119): no rule paired them (the numbers repeat, the affix is inside the name), nor
+    could --mask-pattern; and a tile's patches must stay in one split."""
+    for tile in (119, 855, 992, 3064, 10452):
+        for patch in (2, 9):
+            save(tmp_path / "images" / f"{tile}_sat_{patch:02d}.jpg", photo(tile + patch))
+            save(tmp_path / "masks" / f"{tile}_mask_{patch:02d}.png", labels(tile + patch, (0, 255)))
+    index = discover(tmp_path)
+    assert len(index.pairs) == 10 and not index.problems
+    assert all(p.image.stem.replace("_sat_", "_mask_") == p.mask.stem for p in index.pairs)
+    assert {p.group for p in index.pairs} == {"119", "855", "992", "3064", "10452"}
+
+
 def test_csv_manifest_keeps_split_and_groups(tmp_path):
     manifest = csv_manifest(tmp_path)
     index = discover(manifest)

@@ -138,9 +138,23 @@ def _last_number(path: Path) -> str | None:
     return str(int(found[-1])) if found else None
 
 
+_AFFIX_WORDS = frozenset(a for a in (*_SUFFIXES, *_PREFIXES[:10]) if a.isalpha())  # not the bands, nor 0000
+
+
+def without_affix_words(name: str) -> str:
+    """A name's words less the mask/image words wherever they are, lower case: the Forest Aerial
+    Images' `119_sat_09` and `119_mask_09` are `119_09` (patch 9 of tile 119)."""
+    return "_".join(w for w in re.split(r"[_\-. ]+", name.lower()) if w not in _AFFIX_WORDS)
+
+
+def _without_affix_words(path: Path) -> str:
+    return without_affix_words(stem(path))
+
+
 KEY_RULES = (
     KeyRule("same name", _same_name),
     KeyRule("same name without mask/image affixes (_mask, _label, _gt, mask_, ...)", _without_affixes),
+    KeyRule("same name without mask/image words inside it (_sat_, _mask_, ...)", _without_affix_words),
     KeyRule("first number in the name", _first_number),
     KeyRule("last number in the name", _last_number),
 )

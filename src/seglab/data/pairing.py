@@ -20,7 +20,7 @@ from seglab.data.naming import KEY_RULES, KeyRule, is_numbered_mask, named_after
 from seglab.errors import DataError
 
 # loose rules (numbers) are used only when they pair every keyed file one to one
-_STRICT_RULES = 2
+_STRICT_RULES = 3
 # unpaired images that get a closest-mask hint, and the most masks searched for one (difflib is quadratic)
 _CLOSEST_SHOWN, _CLOSEST_AMONG = 50, 5000
 # words in the names of annotations that are renderings, not class labels

@@ -25,6 +25,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from seglab.data.index import DatasetIndex, Pair
+from seglab.data.naming import without_affix_words
 from seglab.data.subject_tables import SubjectTable, find_subject_table
 
 log = logging.getLogger(__name__)
@@ -124,12 +125,13 @@ def _by_numbered_folder(pairs: list[Pair]) -> tuple[dict[str, str], str] | None:
 
 
 def _by_subject_number(pairs: list[Pair]) -> tuple[dict[str, str], str] | None:
-    """`47_120` -> `47`: names of two numbers, subject and image, in several subjects. Only
-    numbers: a word before the number is as often a class or scene (`kitchen_0001`), and a split
-    by classes would validate on classes never trained on."""
+    """`47_120` -> `47`: names of two numbers, subject and image (mask/image words aside:
+    `119_sat_09`), in several subjects. Only numbers: a word before the number is as often a
+    class or scene (`kitchen_0001`), and a split by classes would validate on classes never
+    trained on."""
     subjects = {}
     for pair in pairs:
-        found = _SUBJECT_AND_NUMBER.fullmatch(_last(pair.name))
+        found = _SUBJECT_AND_NUMBER.fullmatch(without_affix_words(_last(pair.name)))  # 119_sat_09: tile 119
         if found is not None:
             subjects[pair.name] = found.group("subject")
     if len(set(subjects.values())) < _MIN_FOLDERS or not _says_subjects(subjects, len(pairs)):
