@@ -396,6 +396,24 @@ def test_named_folders_at_several_places_that_do_not_pair_are_listed(tmp_path):
     assert "--images: set1/pics/, set2/pics/" in str(info.value)
 
 
+def test_named_folders_under_each_scene_pair_by_the_place_they_share(tmp_path):
+    for day in ("day1", "day2"):  # Sugar Beets: <day>/images/rgb/ + <day>/annotations/dlp/colorCleaned/
+        for i in range(2):
+            save(tmp_path / "beets" / day / "images" / "rgb" / f"{day}_frame{i}.png", photo(i))
+            save(tmp_path / "beets" / day / "annotations" / "dlp" / "colorCleaned" / f"{day}_frame{i}.png", labels(i))
+    index = discover(tmp_path / "beets", images="rgb", masks="colorCleaned")
+    assert {(p.image.parts[-4], p.mask.parts[-5]) for p in index.pairs} == {("day1", "day1"), ("day2", "day2")}
+    for split, zone in (("train", "D006/Z1"), ("train", "D006/Z2"), ("test", "D012/Z3")):  # FLAIR's mirrored trees
+        for i in range(2):
+            save(tmp_path / "flair" / f"flair_aerial_{split}" / zone / "img" / f"IMG_{zone[-1]}0{i}.png", photo(i))
+            save(tmp_path / "flair" / f"flair_labels_{split}" / zone / "msk" / f"MSK_{zone[-1]}0{i}.png", labels(i))
+    index = discover(tmp_path / "flair", images="img", masks="msk")
+    assert [(p.image.name, p.mask.name, p.split) for p in index.pairs][:2] == [
+        ("IMG_100.png", "MSK_100.png", "train"), ("IMG_101.png", "MSK_101.png", "train")]
+    assert all(p.image.parts[-4:-2] == p.mask.parts[-4:-2] for p in index.pairs) and len(index.pairs) == 6
+    assert {p.split for p in index.pairs} == {"train", "test"}
+
+
 def camvid_kaggle(root: Path) -> None:
     """CamVid as on Kaggle: train/ + train_labels/ colour masks, names in class_dict.csv."""
     (root / "class_dict.csv").write_text("name,r,g,b\nSky,128,128,128\nRoad,128,64,128\nCar,64,0,128\n")

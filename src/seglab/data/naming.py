@@ -20,10 +20,10 @@ _SUFFIXES = tuple(sorted((
     "mask", "masks", "label", "labels", "gt", "seg", "segm", "segmentation", "annotation", "annotations",
     "annot", "labelids", "gtfine_labelids", "gtcoarse_labelids", "leftimg8bit", "manual1", "image", "img",
     "0000", "trimap", "target", "groundtruth", "ground_truth", "lbl", "sat", "rgb", "irrg", "rgbir", "fg", "ortho",
-    "rgb_anon", "gt_labeltrainids", "gt_labelids", "labeltrainids",
+    "rgb_anon", "gt_labeltrainids", "gt_labelids", "labeltrainids", "msk",
 ), key=len, reverse=True))  # fmt: skip  (sat: DeepGlobe's _sat images; rgb, irrg, rgbir: ISPRS Potsdam's bands;
 # ortho: DroneDeploy's <scene>-ortho.tif beside labels/<scene>-label.png; rgb_anon, gt_label*: ACDC's)
-_PREFIXES = ("mask", "masks", "segm", "seg", "label", "labels", "gt", "img", "image", "lbl",
+_PREFIXES = ("mask", "masks", "msk", "segm", "seg", "label", "labels", "gt", "img", "image", "lbl",  # msk: FLAIR's MSK_
              "red", "green", "blue", "nir")  # bands: 38-Cloud's red_patch_1_..., a folder per band
 _SEPARATORS = "_-. "
 _IMAGE_AFFIXES = ("image", "img", "leftimg8bit", "sat", "rgb", "irrg", "rgbir", "0000", "ortho", "rgb_anon")  # of those, the images'
@@ -31,7 +31,7 @@ _IMAGE_AFFIXES = ("image", "img", "leftimg8bit", "sat", "rgb", "irrg", "rgbir", 
 # folder names: words that mark masks, images or a split (matched on lower-case names)
 _MASK_WORDS = ("mask", "label", "annot", "trimap", "manual", "groundtruth", "ground_truth", "segmentation",
                "truth", "target", "gtfine", "gtcoarse", "instance", "panoptic", "semantic")  # fmt: skip (Mapillary, KITTI)
-_MASK_TOKENS = ("gt", "gts", "seg", "segs", "y", "lbl", "labelstr", "labelsts", "ann")  # gts: ISPRS; ann: mmseg's ann_dir
+_MASK_TOKENS = ("gt", "gts", "seg", "segs", "y", "lbl", "msk", "labelstr", "labelsts", "ann")  # gts: ISPRS; ann: mmseg's ann_dir
 _IMAGE_WORDS = ("image", "img", "input", "photo", "picture", "frame", "original", "leftimg8bit", "jpeg", "rgb")
 _IMAGE_TOKENS = ("x", "raw", "data", "imagestr", "imagests")
 SPLIT_WORDS = {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from seglab.data.folder_pairs.shared_place import pair_by_shared_place
 from seglab.data.folders import NAMED_DEPTH, Folder, FolderSearch, named_tops, path_ends_with, search_folders, walk
 from seglab.data.index import list_images
 from seglab.data.naming import KeyRule
@@ -51,9 +52,12 @@ def _named_pair(
     found = search_folders(root, rules, images, masks, merge, multilabel)
     if not found.matches:
         named = {f.path: f for f in folders}
+        image_folders = [named[d] for d in image_dirs if d in named] or _below(root, images, folders)
+        mask_folders = [named[d] for d in mask_dirs if d in named] or _below(root, masks, folders)
         found = (_by_split(root, _below(root, images, folders), _below(root, masks, folders), rules, merge)
                  or _by_split(root, [named[d] for d in image_dirs if d in named],
                               [named[d] for d in mask_dirs if d in named], rules, merge)
+                 or pair_by_shared_place(root, image_folders, mask_folders, rules, merge, multilabel)
                  or found)
     several = [(flag, dirs) for flag, dirs in (("--images", image_dirs), ("--masks", mask_dirs)) if len(dirs) > 1]
     if not found.matches and several:
