@@ -414,6 +414,18 @@ def test_named_folders_under_each_scene_pair_by_the_place_they_share(tmp_path):
     assert {p.split for p in index.pairs} == {"train", "test"}
 
 
+def test_split_image_folders_divide_one_flat_mask_folder(tmp_path):
+    for split, numbers in (("Train", range(3)), ("Test", range(3, 5))):  # CAMO: Images/<split>/ + one GT/
+        for i in numbers:
+            save(tmp_path / "CAMO" / "Images" / split / f"camo_{i}.jpg", photo(i))
+            save(tmp_path / "CAMO" / "GT" / f"camo_{i}.png", labels(i, (0, 255)))
+    index = discover(tmp_path, images="Images", masks="GT")
+    assert [(p.image.stem, p.mask.stem, p.split) for p in index.pairs] == [
+        ("camo_0", "camo_0", "train"), ("camo_1", "camo_1", "train"), ("camo_2", "camo_2", "train"),
+        ("camo_3", "camo_3", "test"), ("camo_4", "camo_4", "test")]
+    assert not [p for p in audit(index).problems if p.code == "mask-without-image"]
+
+
 def camvid_kaggle(root: Path) -> None:
     """CamVid as on Kaggle: train/ + train_labels/ colour masks, names in class_dict.csv."""
     (root / "class_dict.csv").write_text("name,r,g,b\nSky,128,128,128\nRoad,128,64,128\nCar,64,0,128\n")

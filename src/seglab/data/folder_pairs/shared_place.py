@@ -4,17 +4,21 @@ Per-scene and per-domain datasets keep a scene's images and masks in folders tha
 than one path part: Sugar Beets' `<day>/images/rgb/` and `<day>/annotations/dlp/colorCleaned/`,
 FLAIR's mirrored trees `flair_aerial_train/<domain>/<zone>/img/` and
 `flair_labels_train/<domain>/<zone>/msk/`. Each image folder takes the one mask folder that
-shares the most of its place, a mask folder of its own.
+shares the most of its place; one mask folder serves several image folders only when they
+divide its files (CAMO's `Images/Train/` and `Images/Test/` with one `GT/`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from seglab.data.folders import Folder, FolderSearch
 from seglab.data.naming import KeyRule
-from seglab.data.pairing import match_folders, settle_rival_namings
+from seglab.data.pairing import FolderMatch, match_folders, settle_rival_namings
+
+_UNCLAIMED = "mask-without-image"  # the problem code of a mask that no image of its folder pairs with
 
 
 def pair_by_shared_place(
@@ -27,7 +31,7 @@ def pair_by_shared_place(
 ) -> FolderSearch | None:
     """Each image folder with the mask folder sharing the most of its place (`_shared_place`),
     each image folder keeping its split. None unless every image folder has one such mask folder
-    that pairs with it, its own."""
+    that pairs with it, and no mask file pairs with two image folders."""
     if len(image_folders) < 2 or not mask_folders:
         return None
     nearest = [_nearest(image, mask_folders) for image in image_folders]
@@ -35,9 +39,10 @@ def pair_by_shared_place(
         return None
     matches = [match_folders(image.files, mask.files, image.path, mask.path, root, image.split, rules, merge)
                for image, mask in zip(image_folders, nearest) if mask is not None]
-    if not all(match.pairs for match in matches) or len({m.mask_dir for m in matches}) < len(matches):
+    claimed = [mask for match in matches for _, _, mask in match.pairs]
+    if not all(match.pairs for match in matches) or len(claimed) != len(set(claimed)):
         return None
-    return FolderSearch(matches=settle_rival_namings(matches, multilabel))
+    return FolderSearch(matches=settle_rival_namings(_without_claimed(matches, set(claimed)), multilabel))
 
 
 def _shared_place(image: Folder, mask: Folder) -> int:
@@ -56,3 +61,9 @@ def _nearest(image: Folder, mask_folders: Sequence[Folder]) -> Folder | None:
     best = [mask for mask, n in zip(mask_folders, shared) if n == max(shared)]
     return best[0] if len(best) == 1 else None
 
+
+
+def _without_claimed(matches: list[FolderMatch], claimed: set[Path]) -> list[FolderMatch]:
+    """`matches` less the mask-without-image warnings for masks another image folder pairs with."""
+    return [replace(m, problems=[p for p in m.problems if not (p.code == _UNCLAIMED and p.path in claimed)])
+            for m in matches]
