@@ -426,6 +426,17 @@ def test_split_image_folders_divide_one_flat_mask_folder(tmp_path):
     assert not [p for p in audit(index).problems if p.code == "mask-without-image"]
 
 
+def test_numbered_image_and_mask_folders_pair_as_cases_and_group(tmp_path):
+    for slide in (1, 2, 3):  # TNBC: Slide_01/ beside GT_01/, a slide each
+        for k in range(2):
+            save(tmp_path / f"Slide_{slide:02d}" / f"p{slide}{'ab'[k]}.png", photo(k))
+            save(tmp_path / f"GT_{slide:02d}" / f"p{slide}{'ab'[k]}.png", labels(k, (0, 255)))
+    index = discover(tmp_path)
+    assert {(p.image.parent.name, p.mask.parent.name) for p in index.pairs} == {
+        ("Slide_01", "GT_01"), ("Slide_02", "GT_02"), ("Slide_03", "GT_03")}
+    assert {p.name: p.group for p in index.pairs}["p1a"] == "Slide_01" and len({p.group for p in index.pairs}) == 3
+
+
 def camvid_kaggle(root: Path) -> None:
     """CamVid as on Kaggle: train/ + train_labels/ colour masks, names in class_dict.csv."""
     (root / "class_dict.csv").write_text("name,r,g,b\nSky,128,128,128\nRoad,128,64,128\nCar,64,0,128\n")

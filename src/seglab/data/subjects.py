@@ -36,6 +36,7 @@ _SCENE_ID = re.compile(  # Landsat Collection and pre-collection ids, Sentinel-2
     r"L[COTEM]0\d_L\w{3}_\d{6}_\d{8}_\d{8}_\d{2}_(?:T1|T2|RT)|L[COTEM]\d\d{13}[A-Z]{3}\d{2}"
     r"|S2[A-D]_MSIL[12][AC]_\d{8}T\d{6}_N\d{4}_R\d{3}_T\d{2}[A-Z]{3}_\d{8}T\d{6}")
 _SUBJECT_AND_NUMBER = re.compile(r"(?P<subject>\d+|[0-9a-f]{8,})[_\-](?P<number>\d+)")  # Carvana: a hex id
+_FOLDER_NUMBER = re.compile(r"\d+$")  # the case a folder holds: TNBC's Slide_01/ and GT_01/
 _SHARE = 0.9  # of the names that must say their subject
 _MIN_FOLDERS = 5  # subjects by folder or number; fewer are more likely classes (BUSI's benign/, malignant/)
 _MIN_CASES = 3  # case folders named with a number: a train, a validation and a test subject
@@ -51,6 +52,7 @@ def with_subjects(index: DatasetIndex) -> DatasetIndex:
         return _by_table(index, table)
     found = (_by_slice_token(index.pairs) or _by_numbered_folder(index.pairs) or _by_subject_number(index.pairs)
              or _by_eye(index.pairs) or _by_case_folder(index.pairs, index.root)
+             or _by_numbered_folder_pair(index.pairs, index.root)
              or _by_repeated_names(index.pairs, index.root) or _by_scene_id(index.pairs))
     if found is None:
         return index
@@ -167,6 +169,21 @@ def _by_case_folder(pairs: list[Pair], root: Path) -> tuple[dict[str, str], str]
     if len(set(subjects.values())) < _MIN_CASES or not _says_subjects(subjects, len(pairs)):
         return None
     return subjects, "the case folder holding its image and mask folders"
+
+
+def _by_numbered_folder_pair(pairs: list[Pair], root: Path) -> tuple[dict[str, str], str] | None:
+    """TNBC's `Slide_01/01_1.png` + `GT_01/01_1.png` -> `Slide_01`: image and mask folders side by
+    side that end with one number, a pair of folders per case (slide, patient), in several cases."""
+    subjects = {}
+    for pair in pairs:
+        if pair.mask is None or pair.mask.parent == pair.image.parent:
+            continue
+        numbers = [_FOLDER_NUMBER.search(folder.name) for folder in (pair.image.parent, pair.mask.parent)]
+        if all(numbers) and len({int(n[0]) for n in numbers if n}) == 1:
+            subjects[pair.name] = os.path.relpath(pair.image.parent, root)
+    if len(set(subjects.values())) < _MIN_CASES or not _says_subjects(subjects, len(pairs)):
+        return None
+    return subjects, "the numbered image and mask folders of its case"
 
 
 def _by_repeated_names(pairs: list[Pair], root: Path) -> tuple[dict[str, str], str] | None:

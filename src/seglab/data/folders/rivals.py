@@ -23,6 +23,7 @@ _NUMBERED_CELLS = "man_seg"  # the Cell Tracking Challenge's segmentation truth:
 _OBJECT_FOLDER = re.compile(r"object|instance|panoptic", re.IGNORECASE)  # masks that number objects
 _PICTURE_FOLDER = re.compile(r"visuali[sz]ation|overlay|preview|colou?rmap|illustration", re.IGNORECASE)  # masks drawn for people
 _CLASS_FOLDER = re.compile(r"class|semantic|label", re.IGNORECASE)  # what object masks step aside for
+_NUMBERED_FOLDER = re.compile(r".*?[a-z][_\-. ]?(\d+)", re.IGNORECASE)  # TNBC's Slide_01/ and GT_01/: a case each
 _HUMAN_MASKS, _MACHINE_MASKS = re.compile(r"human", re.IGNORECASE), re.compile(r"machine", re.IGNORECASE)  # Supervisely
 
 
@@ -123,6 +124,18 @@ def _newest_version(image: Folder, candidates: list[FolderMatch], root: Path) ->
                 ", ".join(folder_label(c.mask_dir, root) for c in others),
                 f"{others[0].mask_dir.parent.name}/{others[0].mask_dir.name}")
     return [chosen]
+
+
+def _same_number(image: Folder, candidates: list[FolderMatch]) -> list[FolderMatch]:
+    """The one candidate beside `image`, named for masks, that ends with the image folder's number
+    (TNBC's `GT_01/` for `Slide_01/`, beside `GT_02/` ... and `Slide_02/` ...): a folder pair per
+    case; all candidates when no such single one."""
+    number = _NUMBERED_FOLDER.fullmatch(image.path.name)
+    if number is None or looks_like_mask_folder(image.path.name):
+        return candidates
+    same = [c for c in candidates if c.mask_dir.parent == image.path.parent and looks_like_mask_folder(c.mask_dir.name)
+            and (found := _NUMBERED_FOLDER.fullmatch(c.mask_dir.name)) and int(found[1]) == int(number[1])]
+    return same if len(same) == 1 else candidates
 
 
 def _one_mask_wrapper(candidates: list[FolderMatch]) -> bool:

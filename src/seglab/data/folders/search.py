@@ -11,7 +11,14 @@ from seglab.data.classes import CLASS_DICT_GLOB, CVAT_LABELMAP
 from seglab.data.folders.content import _in_one_file, looks_like_masks
 from seglab.data.folders.listing import MAX_DEPTH, METADATA_FILES, NAMED_DEPTH, Folder, walk
 from seglab.data.folders.placement import _candidates, _same_below, named_tops, path_ends_with
-from seglab.data.folders.rivals import _ambiguous, _newest_version, _one_mask_wrapper, _shows_masks, _without_unlabelled
+from seglab.data.folders.rivals import (
+    _ambiguous,
+    _newest_version,
+    _one_mask_wrapper,
+    _same_number,
+    _shows_masks,
+    _without_unlabelled,
+)
 from seglab.data.folders.side_by_side import _side_by_side
 from seglab.data.index import MASK_SUFFIXES
 from seglab.data.io import IMAGE_SUFFIXES
@@ -90,7 +97,7 @@ def search_folders(
         if len(candidates) > 1 and masks_name is None:
             candidates = _without_unlabelled(image, candidates, root)
         if len(candidates) > 1:
-            candidates = _newest_version(image, candidates, root)
+            candidates = _same_number(image, _newest_version(image, candidates, root))
         if len(candidates) > 1 and (merge or multilabel) and _one_mask_wrapper(candidates):
             candidates = [combine_matches(candidates)]  # Montgomery's ManualMask/leftMask/ + rightMask/
         if len(candidates) > 1:
