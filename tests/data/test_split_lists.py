@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from pathlib import Path
 
@@ -291,3 +292,25 @@ def test_augmented_voc_reads_train_aug_and_named_lists_read_with_one_more_word(t
     (portraits / "eg1800_train.txt").write_text("".join(f"{i:05d}\n" for i in range(4)))
     (portraits / "eg1800_test.txt").write_text("".join(f"{i:05d}\n" for i in range(4, 6)))
     assert sorted(p.split for p in discover(portraits).pairs) == ["test"] * 2 + ["train"] * 4
+
+
+def test_a_json_split_file_named_for_splits_gives_the_split_and_a_broken_one_is_named(tmp_path, caplog):
+    """TextSeg ships split.json, {"train": [stems], "val": [...], "test": [...]} (--split-file's
+    form), beside image/ and semantic_label/: it was passed over without a word, the split drawn
+    and official test images trained on."""
+    root = tmp_path / "TextSeg"
+    stems = [f"{'ab'[i % 2]}{i + 1:05d}" for i in range(7)]
+    for i, name in enumerate(stems):
+        _tile(root, f"image/{name}.jpg", f"semantic_label/{name}_maskfg.png", i)
+    (root / "split.json").write_text(json.dumps({"train": stems[:4], "val": stems[4:6], "test": stems[6:]}))
+    with caplog.at_level(logging.INFO, logger="seglab"):
+        index = discover(tmp_path)
+    assert {p.name: p.split for p in index.pairs} == {n: "train" if i < 4 else "val" if i < 6 else "test"
+                                                       for i, n in enumerate(stems)}
+    assert "split from the lists in" in caplog.text and "split.json" not in {p.name for p in index.ignored}
+
+    (root / "split.json").write_text('{"training": "a00001"}')
+    caplog.clear()
+    index = discover(tmp_path)
+    assert all(p.split is None for p in index.pairs)
+    assert "split lists not read: '" in caplog.text and "split.json'" in caplog.text

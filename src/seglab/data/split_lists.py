@@ -5,8 +5,9 @@ folder named as the mask folder less 'Class'), Aeroscapes' `ImageSets/{trn,val}.
 `train_slices.list`, `val.list` and `test.list` above its `data/slices/` (val and test naming
 volumes, `patient003_frame01`, whose slices `patient003_frame01_slice_4` they hold), or GTA5's
 `split.mat` (the numbers of `trainIds`, `valIds`, `testIds`) or CUB-200-2011's
-`train_test_split.txt` (`<id> <1 train | 0 test>`, the ids those of its `images.txt`) in the
-folder holding the images or above it, in the dataset, or plain `train.txt`, `val.txt` and
+`train_test_split.txt` (`<id> <1 train | 0 test>`, the ids those of its `images.txt`) or a JSON
+split file in `--split-file` form named for splits (TextSeg's `split.json`) in the folder holding
+the images or above it, in the dataset (`list_readers` reads them), or plain `train.txt`, `val.txt` and
 `test.txt` (or `.lst`) at most two folders above the images, in the dataset (OpenEarthMap's file
 names above `<region>/images/`, LandCover.ai's tile stems above `output/`, RELLIS-3D's
 `train.lst` of image and label paths, MSRC-v2's `Train.txt`, `Validation.txt`, `Test.txt`: a
@@ -23,22 +24,18 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Collection, Iterable, Iterator
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-import numpy as np
-
 from seglab.data.index import Pair, Problem
-from seglab.data.io import IMAGE_SUFFIXES
-from seglab.data.mat_files import mat_arrays
-from seglab.data.read_errors import Unusable
+from seglab.data.list_readers import (JSON_SUFFIX, LISTS, READ_BESIDE, TABLES, is_table, json_split, read_list,
+                                      read_table)
 from seglab.errors import DataError
 
 logger = logging.getLogger(__name__)
 
 SPLIT_LIST_FOLDERS = (Path("ImageSets", "Segmentation"), Path("ImageSets"))  # VOC's; Aeroscapes' flat one
-_LISTS = ("train", "val", "test")
 _BOTH = "trainval"  # the train split when train and val lists are absent
 # a list's name in any case and its split, preferred first (Aeroscapes' trn.txt, MSRC-v2's Validation.txt)
 _SPLIT_WORDS = {"train": "train", "training": "train", "trn": "train", "val": "val", "valid": "val",
@@ -46,10 +43,9 @@ _SPLIT_WORDS = {"train": "train", "training": "train", "trn": "train", "val": "v
 _SSL4MIS_LISTS = {"train": ("train_slices.list", "train.list"), "val": ("val.list",), "test": ("test.list",)}
 _SLICE = re.compile(r"_slice_?\d+$")  # a slice's name after its volume's: patient001_frame01_slice_3
 _PLAIN_SUFFIXES = (".txt", ".lst")
-_LIKE_LISTS = (*_PLAIN_SUFFIXES, ".list", ".mat")  # files named like lists: said when no list is read
+_LIKE_LISTS = (*_PLAIN_SUFFIXES, ".list", ".mat", JSON_SUFFIX)  # files named like lists: said when no list is read
 _LIST_WORDS = {*_SPLIT_WORDS, "split", "splits"}
 _WORD = re.compile(r"[a-z]+")
-_CUB_IMAGES = "images.txt"
 
 
 @dataclass(frozen=True)
@@ -87,7 +83,7 @@ def read_split_lists(
             parsed[key] = split_of_stems(files)
         found.splits[image_dir] = parsed[key]
         found.files.update(files.values())
-        found.files.update(p.parent / name for p in files.values() for name in _READ_BESIDE.get(p.name, ()))
+        found.files.update(p.parent / name for p in files.values() for name in READ_BESIDE.get(p.name, ()))
     unread = sorted({p for folder in unlisted for p in search.named_like_lists(folder)} - found.files)
     if unread:
         logger.warning("split lists not read: %s (seglab reads lists named for their split, train, val or test: "
@@ -104,6 +100,7 @@ class _ListSearch:
         self.root = root
         self._entries: dict[Path, list[Path]] = {}
         self._split_files: dict[tuple[Path, tuple[str, ...], str], dict[str, Path]] = {}
+        self._tables: dict[Path, Path | None] = {}
 
     def list_files(self, image_dir: Path, mask_dir: Path) -> dict[str, Path]:
         """The list of each split from the first place beside or above `image_dir` that holds
@@ -123,9 +120,9 @@ class _ListSearch:
             if files:
                 return files
         for folder in self._above(image_dir):  # GTA5's split.mat beside images/, CUB's table above images/<class>/
-            for name in _TABLES:
-                if (folder / name).is_file() and all((folder / b).is_file() for b in _READ_BESIDE.get(name, ())):
-                    return {split: folder / name for split in _LISTS}
+            table = self._table(folder)
+            if table is not None:
+                return {split: table for split in LISTS}
         for folder in self._above(image_dir)[:2]:
             files = self.split_files(folder, _PLAIN_SUFFIXES, prefer)
             if "train" in files or "val" in files:
@@ -165,6 +162,16 @@ class _ListSearch:
         `Training_list.txt`, `splits.mat`)."""
         return [p for p in self._listed(folder) if p.suffix.lower() in _LIKE_LISTS
                 and not _LIST_WORDS.isdisjoint(_WORD.findall(p.stem.lower())) and p.is_file()]
+
+    def _table(self, folder: Path) -> Path | None:
+        """The table of every split in `folder`: GTA5's or CUB's, else a JSON split file named like
+        a list (TextSeg's `split.json`) that reads as one."""
+        if folder not in self._tables:
+            shipped = [folder / name for name in TABLES
+                       if (folder / name).is_file() and all((folder / b).is_file() for b in READ_BESIDE.get(name, ()))]
+            named = sorted(p for p in self.named_like_lists(folder) if p.suffix.lower() == JSON_SUFFIX)
+            self._tables[folder] = next(iter(shipped), None) or next((p for p in named if json_split(p)), None)
+        return self._tables[folder]
 
     def _set_folders(self, image_dir: Path, mask_dir: Path) -> list[Path]:
         """The folders of VOC's lists to try, the one named for the mask folder first: PASCAL-Context's
@@ -210,7 +217,7 @@ def case_splits(case_folders: dict[str, Path], root: Path) -> dict[str, str]:
         return {}
     found = list(splits.values())
     logger.info("split of the volume cases from the lists %s: %s", where,
-                ", ".join(f"{s} {found.count(s)}" for s in _LISTS if s in found))
+                ", ".join(f"{s} {found.count(s)}" for s in LISTS if s in found))
     return {case: split for case, split in splits.items() if split is not None}
 
 
@@ -237,56 +244,6 @@ def _bare(name: str) -> str:
     return name.lower().replace("class", "")
 
 
-def _mat_ids(path: Path) -> dict[str, list[str]]:
-    """The image numbers of each split in GTA5's `split.mat` (`trainIds`, `valIds`, `testIds`).
-
-    Raises:
-        DataError: a file that cannot be read, naming it.
-    """
-    try:
-        arrays = mat_arrays(path)
-    except (Unusable, OSError) as err:
-        raise DataError(f"split file '{path}' {err}") from None
-    return {split: [str(int(v)) for v in arrays[f"{split}Ids"].ravel() if np.isfinite(v)]
-            for split in _LISTS if f"{split}Ids" in arrays}
-
-
-def _cub_names(path: Path) -> dict[str, list[str]]:
-    """The image stems of each split in CUB-200-2011's `train_test_split.txt` (`<id> 1` train,
-    `<id> 0` test), named by the `images.txt` beside it (`<id> <class>/<name>.jpg`).
-
-    Raises:
-        DataError: a line of another form, or an id that images.txt lacks, naming file and line.
-    """
-    names = {image_id: name for _, image_id, name in _id_rows(path.parent / _CUB_IMAGES)}
-    found: dict[str, list[str]] = {"train": [], "test": []}
-    for number, image_id, flag in _id_rows(path):
-        if image_id not in names or flag not in ("0", "1"):
-            raise DataError(f"'{path}', line {number}: expected an id of '{_CUB_IMAGES}' and 1 (train) or 0 (test); "
-                            f"got '{image_id} {flag}'")
-        found["train" if flag == "1" else "test"].append(_listed_stem(names[image_id]))
-    return found
-
-
-def _id_rows(path: Path) -> Iterator[tuple[int, str, str]]:
-    """The number, id and value of each line `<id> <value>` of one of CUB's tables.
-
-    Raises:
-        DataError: a line of another form, naming file and line.
-    """
-    for number, line in enumerate(_lines(path), 1):
-        words = line.split()
-        if len(words) not in (0, 2):
-            raise DataError(f"'{path}', line {number}: expected '<id> <value>'; got '{line.strip()}'")
-        if words:
-            yield number, words[0], words[1]
-
-
-_TABLES: dict[str, Callable[[Path], dict[str, list[str]]]] = {  # files that give every split at once
-    "split.mat": _mat_ids, "train_test_split.txt": _cub_names}
-_READ_BESIDE = {"train_test_split.txt": (_CUB_IMAGES,)}  # and the files beside that they are read with
-
-
 def listed_split(split_of: dict[str, str], stem: str) -> str | None:
     """The split the lists give an image: by its stem, else by its volume's (SSL4MIS' val.list
     names `patient003_frame01`, the image is `patient003_frame01_slice_4`), else by its number
@@ -305,38 +262,14 @@ def split_of_stems(files: dict[str, Path]) -> dict[str, str]:
     listed_in: dict[str, Path] = {}
     tables: dict[Path, dict[str, list[str]]] = {}  # a table (GTA5's split.mat) names every split: parsed once
     for split, path in files.items():
-        if path.name in _TABLES and path not in tables:
-            tables[path] = _TABLES[path.name](path)
-        for stem in (tables[path].get(split, []) if path in tables else _stems(path)):
+        if is_table(path) and path not in tables:
+            tables[path] = read_table(path)
+        for stem in (tables[path].get(split, []) if path in tables else read_list(path)):
             if split_of.get(stem, split) != split:
                 raise DataError(f"'{stem}' is listed in both '{listed_in[stem]}' and '{path}'; "
                                 "an image belongs to one split")
             split_of[stem], listed_in[stem] = split, path
     return split_of
-
-
-def _stems(path: Path) -> list[str]:
-    return [_listed_stem(line.split()[0]) for line in _lines(path) if line.strip()]
-
-
-def _lines(path: Path) -> list[str]:
-    """The lines of a list.
-
-    Raises:
-        DataError: a file that cannot be read as text, naming it.
-    """
-    try:
-        return path.read_text().splitlines()
-    except (OSError, UnicodeDecodeError) as err:
-        raise DataError(f"split list '{path}' cannot be read: {err}") from None
-
-
-def _listed_stem(word: str) -> str:
-    """The image stem a list's word names: the word, or a path's file name less its image suffix
-    (OpenEarthMap's `aachen_1.tif`, RELLIS-3D's `00000/pylon_camera_node/frame000000-1581624652_750.jpg`)."""
-    name = word.replace("\\", "/").rsplit("/", 1)[-1]
-    suffix = next((s for s in IMAGE_SUFFIXES if name.lower().endswith(s)), "")
-    return name[: len(name) - len(suffix)] if suffix and len(name) > len(suffix) else name
 
 
 def apply_split_lists(
@@ -380,7 +313,7 @@ def apply_split_lists(
                        folders, reason)
         return pairs, [], problems
     labelled = [replace(pair, split=split) for pair, split in zip(pairs, splits)]
-    counts = ", ".join(f"{s} {splits.count(s)}" for s in _LISTS if s in splits)
+    counts = ", ".join(f"{s} {splits.count(s)}" for s in LISTS if s in splits)
     logger.info("split from the lists in %s: %s%s", folders, counts,
                 f", and {len(unlabelled)} unlabelled test images" if unlabelled else "")
     kept = [p for p in problems if not (p.code == "image-without-mask" and p.path in unlabelled)]

@@ -193,7 +193,7 @@ def split_from_file(pairs: list[Pair], path: str | Path) -> dict[str, list[Pair]
         ConfigError: an unreadable or malformed file, an empty train split, names not in the
             dataset, or names listed more than once (each is named).
     """
-    names = _read_split_file(Path(path))
+    names = read_split_file(Path(path))
     by_name = {pair.name: pair for pair in pairs}
     where: dict[str, list[str]] = {}
     for split in SPLITS:
@@ -217,7 +217,13 @@ def split_from_file(pairs: list[Pair], path: str | Path) -> dict[str, list[Pair]
     return {split: _by_name(by_name[name] for name in names[split]) for split in SPLITS}
 
 
-def _read_split_file(path: Path) -> dict[str, list[str]]:
+def read_split_file(path: Path) -> dict[str, list[str]]:
+    """The names of each split in a JSON split file (`split_from_file`); a dataset's own
+    `split.json` in that form is read as its official split (`split_lists`).
+
+    Raises:
+        ConfigError: an unreadable file or one of another form, naming it.
+    """
     expected = '{"train": [names], "val": [names], "test": [names]}'
     try:
         values = json.loads(path.read_text())
