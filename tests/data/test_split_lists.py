@@ -314,3 +314,26 @@ def test_a_json_split_file_named_for_splits_gives_the_split_and_a_broken_one_is_
     index = discover(tmp_path)
     assert all(p.split is None for p in index.pairs)
     assert "split lists not read: '" in caplog.text and "split.json'" in caplog.text
+
+
+def test_lists_beside_the_mask_folder_in_a_folder_named_for_lists_give_the_split(tmp_path, caplog):
+    """Pascal Person-Part: pascal_person_part/pascal_person_part_gt/<id>.png with its lists in
+    pascal_person_part/pascal_person_part_trainval_list/{train,val}.txt ('/JPEGImages/<id>.jpg
+    /SegmentationPart/<id>.png') and {train,val}_id.txt, the images in VOC's JPEGImages/ (more of
+    them than masks): lists were looked for only near the images, so none was read, no warning
+    named them and official val images were trained on."""
+    ids = [f"2008_{1000 + 37 * i:06d}" for i in range(6)]
+    part = tmp_path / "pascal_person_part"
+    for i, name in enumerate(ids):
+        save(tmp_path / "VOCdevkit" / "VOC2010" / "JPEGImages" / f"{name}.jpg", photo(i))
+        save(part / "pascal_person_part_gt" / f"{name}.png", labels(i, (0, 1, 2, 3)))
+    save(tmp_path / "VOCdevkit" / "VOC2010" / "JPEGImages" / "2008_009999.jpg", photo(9))  # VOC's, no parts
+    lists = part / "pascal_person_part_trainval_list"
+    lists.mkdir()
+    for split, chunk in (("train", ids[:4]), ("val", ids[4:])):
+        (lists / f"{split}.txt").write_text("".join(f"/JPEGImages/{n}.jpg /SegmentationPart/{n}.png\n" for n in chunk))
+        (lists / f"{split}_id.txt").write_text("".join(f"{n}\n" for n in chunk))
+    with caplog.at_level(logging.INFO, logger="seglab"):
+        index = discover(tmp_path, images="JPEGImages", masks="pascal_person_part_gt")
+    assert {p.name: p.split for p in index.pairs} == {n: "train" if i < 4 else "val" for i, n in enumerate(ids)}
+    assert f"split from the lists in '{lists}'" in caplog.text

@@ -7,8 +7,10 @@ volumes, `patient003_frame01`, whose slices `patient003_frame01_slice_4` they ho
 `split.mat` (the numbers of `trainIds`, `valIds`, `testIds`) or CUB-200-2011's
 `train_test_split.txt` (`<id> <1 train | 0 test>`, the ids those of its `images.txt`) or a JSON
 split file in `--split-file` form named for splits (TextSeg's `split.json`) in the folder holding
-the images or above it, in the dataset (`list_readers` reads them), or plain `train.txt`, `val.txt` and
-`test.txt` (or `.lst`) at most two folders above the images, in the dataset (OpenEarthMap's file
+the images or above it, in the dataset (`list_readers` reads them), or plain `train.txt`,
+`val.txt` and `test.txt` (or `.lst`) at most two folders above the images or the masks, or in a
+folder named for lists there (Pascal Person-Part's `pascal_person_part_trainval_list/` beside
+its masks), in the dataset (OpenEarthMap's file
 names above `<region>/images/`, LandCover.ai's tile stems above `output/`, RELLIS-3D's
 `train.lst` of image and label paths, MSRC-v2's `Train.txt`, `Validation.txt`, `Test.txt`: a
 list is named by its split's word in any case, `training`, `validation` or `testing` too).
@@ -45,6 +47,7 @@ _SLICE = re.compile(r"_slice_?\d+$")  # a slice's name after its volume's: patie
 _PLAIN_SUFFIXES = (".txt", ".lst")
 _LIKE_LISTS = (*_PLAIN_SUFFIXES, ".list", ".mat", JSON_SUFFIX)  # files named like lists: said when no list is read
 _LIST_WORDS = {*_SPLIT_WORDS, "split", "splits"}
+_LIST_FOLDER_WORDS = {"list", "lists", "split", "splits", "imagesets"}
 _WORD = re.compile(r"[a-z]+")
 
 
@@ -123,7 +126,7 @@ class _ListSearch:
             table = self._table(folder)
             if table is not None:
                 return {split: table for split in LISTS}
-        for folder in self._above(image_dir)[:2]:
+        for folder in self._near(image_dir, mask_dir):
             files = self.split_files(folder, _PLAIN_SUFFIXES, prefer)
             if "train" in files or "val" in files:
                 return files
@@ -131,7 +134,21 @@ class _ListSearch:
 
     def places(self, image_dir: Path, mask_dir: Path) -> list[Path]:
         """The folders where the lists of `image_dir` are looked for."""
-        return [*self._set_folders(image_dir, mask_dir), *self._above(image_dir)]
+        return list(dict.fromkeys([*self._set_folders(image_dir, mask_dir), *self._above(image_dir),
+                                   *self._near(image_dir, mask_dir)]))
+
+    def _near(self, image_dir: Path, mask_dir: Path) -> list[Path]:
+        """The folders plain lists are looked in: the two holding the image folder, then the two
+        holding the mask folder (Pascal Person-Part's beside `pascal_person_part_gt/`, its images in
+        VOC's `JPEGImages/`), each followed by the folders in it named for lists
+        (`pascal_person_part_trainval_list/`, `list/`, `splits/`)."""
+        holding = [*self._above(image_dir)[:2], *self._above(mask_dir)[:2]]
+        return list(dict.fromkeys(found for folder in holding for found in (folder, *self._list_folders(folder))))
+
+    def _list_folders(self, folder: Path) -> list[Path]:
+        """The folders in `folder` whose name says they hold lists or splits (`ImageSets` too)."""
+        return sorted(p for p in self._listed(folder)
+                      if not _LIST_FOLDER_WORDS.isdisjoint(_words(p.name)) and p.is_dir())
 
     def split_files(self, folder: Path, suffixes: tuple[str, ...], prefer: str = "") -> dict[str, Path]:
         """The list of each split in `folder`, named by a word for the split in any case (MSRC-v2's
@@ -161,7 +178,7 @@ class _ListSearch:
         """The files in `folder` with a split's word in their name (`train_aug.txt`,
         `Training_list.txt`, `splits.mat`)."""
         return [p for p in self._listed(folder) if p.suffix.lower() in _LIKE_LISTS
-                and not _LIST_WORDS.isdisjoint(_WORD.findall(p.stem.lower())) and p.is_file()]
+                and not _LIST_WORDS.isdisjoint(_words(p.stem)) and p.is_file()]
 
     def _table(self, folder: Path) -> Path | None:
         """The table of every split in `folder`: GTA5's or CUB's, else a JSON split file named like
@@ -238,6 +255,11 @@ def _named_split(stem: str, prefer: str) -> tuple[int, str] | None:
         return None
     other = parts[1 - parts.index(found[0])]
     return (-1 if prefer and other == prefer else 1), found[0]
+
+
+def _words(name: str) -> set[str]:
+    """The lower-case words of a file's or folder's name."""
+    return set(_WORD.findall(name.lower()))
 
 
 def _bare(name: str) -> str:
