@@ -337,3 +337,28 @@ def test_lists_beside_the_mask_folder_in_a_folder_named_for_lists_give_the_split
         index = discover(tmp_path, images="JPEGImages", masks="pascal_person_part_gt")
     assert {p.name: p.split for p in index.pairs} == {n: "train" if i < 4 else "val" for i, n in enumerate(ids)}
     assert f"split from the lists in '{lists}'" in caplog.text
+
+
+def test_matlab_lists_named_with_glued_split_words_give_the_split(tmp_path, caplog):
+    """HKU-IS: imgs/0004.png + gt/0004.png with trainImgSet.mat, valImgSet.mat, testImgSet.mat
+    (MATLAB cell arrays of file names) beside: they were neither read nor named in a warning (the
+    split word glued in camelCase), the split drawn and official test images trained on."""
+    import numpy as np
+    import scipy.io
+
+    root = tmp_path / "HKU-IS"
+    names = [f"{4 * i:04d}" for i in range(1, 8)]
+    for i, name in enumerate(names):
+        _tile(root, f"imgs/{name}.png", f"gt/{name}.png", i)
+    chunks = {"train": names[:4], "val": names[4:5], "test": names[5:]}
+    for split, chunk in chunks.items():
+        cells = np.array([f"{n}.png" for n in chunk], dtype=object).reshape(-1, 1)
+        scipy.io.savemat(root / f"{split}ImgSet.mat", {f"{split}ImgSet": cells})
+    index = discover(tmp_path)
+    assert {p.name: p.split for p in index.pairs} == {n: s for s, chunk in chunks.items() for n in chunk}
+
+    for split in chunks:  # numbers, not names: no list, said so
+        scipy.io.savemat(root / f"{split}ImgSet.mat", {f"{split}ImgSet": np.arange(3.0)})
+    index = discover(tmp_path)
+    assert all(p.split is None for p in index.pairs)
+    assert "split lists not read: '" in caplog.text and "trainImgSet.mat'" in caplog.text

@@ -1,9 +1,10 @@
 """How a split list that a dataset ships is read into image names (where lists are looked for,
 and what their names say, is `split_lists`' job): a list of one split names an image a line by its
-first word, and a table gives every split at once: GTA5's `split.mat` (the numbers of `trainIds`,
-`valIds`, `testIds`), CUB-200-2011's `train_test_split.txt` (`<id> <1 train | 0 test>`, the ids
-those of its `images.txt`), or a JSON split file in `--split-file` form named for splits
-(TextSeg's `split.json`, `{"train": [stems], "val": [...], "test": [...]}`).
+first word (or is a MATLAB cell array of names: HKU-IS' `trainImgSet.mat`), and a table gives
+every split at once: GTA5's `split.mat` (the numbers of `trainIds`, `valIds`, `testIds`),
+CUB-200-2011's `train_test_split.txt` (`<id> <1 train | 0 test>`, the ids those of its
+`images.txt`), or a JSON split file in `--split-file` form named for splits (TextSeg's
+`split.json`, `{"train": [stems], "val": [...], "test": [...]}`).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from seglab.data.io import IMAGE_SUFFIXES
-from seglab.data.mat_files import mat_arrays
+from seglab.data.mat_files import MAT_SUFFIX, mat_arrays, mat_text
 from seglab.data.read_errors import Unusable
 from seglab.data.splits import read_split_file
 from seglab.errors import ConfigError, DataError
@@ -114,12 +115,33 @@ READ_BESIDE = {"train_test_split.txt": (CUB_IMAGES,)}  # and the files beside th
 
 
 def read_list(path: Path) -> list[str]:
-    """The image stems a list of one split names, one a line by its first word.
+    """The image stems a list of one split names, one a line by its first word, or the text of a
+    MATLAB list (HKU-IS' `trainImgSet.mat`, a cell array of file names).
 
     Raises:
-        DataError: a file that cannot be read as text, naming it.
+        DataError: a file that cannot be read as text, or a MATLAB file without text, naming it.
     """
+    if path.suffix.lower() == MAT_SUFFIX:
+        names = _mat_names(path)
+        if names is None:
+            raise DataError(f"split list '{path}' holds no names (a MATLAB cell array or character array of them)")
+        return [listed_stem(name) for name in names]
     return [listed_stem(line.split()[0]) for line in _lines(path) if line.strip()]
+
+
+def holds_names(path: Path) -> bool:
+    """Whether a file named like a list can be read as one: a MATLAB file holding text (another,
+    `train_features.mat`, is said as a list not read); any text file."""
+    return path.suffix.lower() != MAT_SUFFIX or _mat_names(path) is not None
+
+
+def _mat_names(path: Path) -> list[str] | None:
+    """The text of a MATLAB file's variables, or None when it holds none or cannot be read."""
+    try:
+        text = mat_text(path)
+    except (Unusable, OSError):
+        return None
+    return [name for names in text.values() for name in names] or None
 
 
 def _lines(path: Path) -> list[str]:

@@ -23,6 +23,7 @@ import logging
 import math
 import struct
 import zlib
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -41,7 +42,8 @@ _HEADER = 128
 _MATRIX, _COMPRESSED = 14, 15  # data element types
 _TYPES = {1: "i1", 2: "u1", 3: "i2", 4: "u2", 5: "i4", 6: "u4", 7: "f4", 9: "f8", 12: "i8", 13: "u8"}
 _CLASSES = {6: "f8", 7: "f4", 8: "i1", 9: "u1", 10: "i2", 11: "u2", 12: "i4", 13: "u4", 14: "i8", 15: "u8"}
-_CELL, _STRUCT = 1, 2  # array classes of a cell array and a struct; characters, sparse arrays, objects are skipped
+_CELL, _STRUCT, _CHAR = 1, 2, 4  # classes of a cell array, a struct, characters; sparse arrays, objects skipped
+_TEXT = {2: "u1", 4: "u2", 16: "utf-8", 17: "u2"}  # data types MATLAB stores characters as (UTF-8, UTF-16 too)
 
 
 def is_hdf5_mat(path: Path) -> bool:
@@ -100,14 +102,37 @@ def mat_arrays(path: Path) -> dict[str, np.ndarray]:
     Raises:
         Unusable: not a MATLAB 5 file, or damaged (`unreadable`).
     """
+    reader = _file_reader(path)
+    try:
+        return dict(a for matrix in reader.matrices(_HEADER, len(reader.data)) for a in matrix.arrays(depth=0))
+    except (ValueError, IndexError, struct.error, zlib.error) as err:
+        raise Unusable(f"cannot be read as a MATLAB file (damaged or truncated): {err}", "unreadable") from None
+
+
+def mat_text(path: Path) -> dict[str, list[str]]:
+    """The text of a MATLAB 5 file's top-level character arrays (a row each) and cell arrays of
+    them (a cell each) by variable name: HKU-IS' `trainImgSet.mat` lists its images' names so.
+
+    Raises:
+        Unusable: not a MATLAB 5 file, or damaged (`unreadable`).
+    """
+    reader = _file_reader(path)
+    try:
+        return {m.name: text for m in reader.matrices(_HEADER, len(reader.data)) if (text := m.text())}
+    except (ValueError, IndexError, struct.error, zlib.error, UnicodeDecodeError) as err:
+        raise Unusable(f"cannot be read as a MATLAB file (damaged or truncated): {err}", "unreadable") from None
+
+
+def _file_reader(path: Path) -> _Reader:
+    """A reader of a MATLAB 5 file's bytes, in the byte order its header gives.
+
+    Raises:
+        Unusable: no MATLAB 5 header (`unreadable`).
+    """
     data = path.read_bytes()
     if len(data) < _HEADER or data[126:128] not in (b"IM", b"MI"):
         raise Unusable("is no MATLAB 5 file (no 'MATLAB 5.0 MAT-file' header)", "unreadable")
-    reader = _Reader(data, "<" if data[126:128] == b"IM" else ">")
-    try:
-        return dict(reader.arrays(_HEADER, len(data)))
-    except (ValueError, IndexError, struct.error, zlib.error) as err:
-        raise Unusable(f"cannot be read as a MATLAB file (damaged or truncated): {err}", "unreadable") from None
+    return _Reader(data, "<" if data[126:128] == b"IM" else ">")
 
 
 def _object_classes(objects: np.ndarray, ids: np.ndarray | None, classes: np.ndarray) -> np.ndarray:
@@ -153,18 +178,15 @@ class _Reader:
             raise ValueError(f"a data element of {size} bytes runs past the file's end")
         return kind, self.data[at + 8:at + 8 + size], at + 8 + size + (-size % 8 if kind != _COMPRESSED else 0)
 
-    def arrays(self, at: int, end: int, inflated: bool = False) -> list[tuple[str, np.ndarray]]:
-        """The numeric arrays (up to 2-D) of the top-level variables and of their structs'
-        fields; a compressed variable holds one uncompressed."""
-        found = []
+    def matrices(self, at: int, end: int, inflated: bool = False) -> Iterator[_Matrix]:
+        """The top-level variables; a compressed variable holds one uncompressed."""
         while at < end:
             kind, payload, at = self.element(at, end)
             if kind == _COMPRESSED and not inflated:
                 inner = _Reader(_inflate(payload), self.endian)
-                found += inner.arrays(0, len(inner.data), inflated=True)
+                yield from inner.matrices(0, len(inner.data), inflated=True)
             elif kind == _MATRIX:
-                found += _Matrix(self, payload).arrays(depth=0)
-        return found
+                yield _Matrix(self, payload)
 
 
 class _Matrix:
@@ -205,6 +227,30 @@ class _Matrix:
         if values.size != math.prod(self.dims):
             raise ValueError(f"variable '{self.name}' holds {values.size} values for dimensions {self.dims}")
         return values.astype(_CLASSES[self.kind]).reshape(self.dims, order="F").squeeze()
+
+    def text(self) -> list[str]:
+        """The rows of a character array, less the blanks that pad them, or the text of each cell
+        of a cell array of them; nothing for other arrays."""
+        if self.kind == _CELL:
+            cells = []
+            for _ in range(max(math.prod(self.dims), 0)):
+                kind, payload, self.at = self.reader.element(self.at, len(self.reader.data))
+                cells += _Matrix(self.reader, payload).text() if kind == _MATRIX and payload else []
+            return cells
+        if self.kind != _CHAR or len(self.dims) != 2 or min(self.dims) < 0:
+            return []
+        within_budget(self.dims)
+        kind, payload, self.at = self.reader.element(self.at, len(self.reader.data))
+        if kind not in _TEXT:
+            raise ValueError(f"variable '{self.name}' stores its characters as type {kind}")
+        if _TEXT[kind] == "utf-8":
+            codes = np.frombuffer(payload.decode("utf-8").encode("utf-32-le"), "<u4")
+        else:
+            codes = np.frombuffer(payload, self.reader.endian + _TEXT[kind])
+        if codes.size != math.prod(self.dims):
+            raise ValueError(f"variable '{self.name}' holds {codes.size} characters for dimensions {self.dims}")
+        rows = codes.reshape(self.dims, order="F")
+        return ["".join(map(chr, row)).rstrip(" \0") for row in rows]
 
     def first_cell(self) -> list[tuple[str, np.ndarray]]:
         """The arrays of a cell array's first cell, named `cell{1}` (a struct's fields

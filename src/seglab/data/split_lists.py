@@ -8,9 +8,9 @@ volumes, `patient003_frame01`, whose slices `patient003_frame01_slice_4` they ho
 `train_test_split.txt` (`<id> <1 train | 0 test>`, the ids those of its `images.txt`) or a JSON
 split file in `--split-file` form named for splits (TextSeg's `split.json`) in the folder holding
 the images or above it, in the dataset (`list_readers` reads them), or plain `train.txt`,
-`val.txt` and `test.txt` (or `.lst`) at most two folders above the images or the masks, or in a
-folder named for lists there (Pascal Person-Part's `pascal_person_part_trainval_list/` beside
-its masks), in the dataset (OpenEarthMap's file
+`val.txt` and `test.txt` (or `.lst`, or `.mat`: HKU-IS' `trainImgSet.mat`) at most two folders
+above the images or the masks, or in a folder named for lists there (Pascal Person-Part's
+`pascal_person_part_trainval_list/` beside its masks), in the dataset (OpenEarthMap's file
 names above `<region>/images/`, LandCover.ai's tile stems above `output/`, RELLIS-3D's
 `train.lst` of image and label paths, MSRC-v2's `Train.txt`, `Validation.txt`, `Test.txt`: a
 list is named by its split's word in any case, `training`, `validation` or `testing` too).
@@ -31,8 +31,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from seglab.data.index import Pair, Problem
-from seglab.data.list_readers import (JSON_SUFFIX, LISTS, READ_BESIDE, TABLES, is_table, json_split, read_list,
-                                      read_table)
+from seglab.data.list_readers import (JSON_SUFFIX, LISTS, READ_BESIDE, TABLES, holds_names, is_table, json_split,
+                                      read_list, read_table)
+from seglab.data.mat_files import MAT_SUFFIX
 from seglab.errors import DataError
 
 logger = logging.getLogger(__name__)
@@ -44,11 +45,14 @@ _SPLIT_WORDS = {"train": "train", "training": "train", "trn": "train", "val": "v
                 "validation": "val", "test": "test", "testing": "test", _BOTH: _BOTH}
 _SSL4MIS_LISTS = {"train": ("train_slices.list", "train.list"), "val": ("val.list",), "test": ("test.list",)}
 _SLICE = re.compile(r"_slice_?\d+$")  # a slice's name after its volume's: patient001_frame01_slice_3
-_PLAIN_SUFFIXES = (".txt", ".lst")
-_LIKE_LISTS = (*_PLAIN_SUFFIXES, ".list", ".mat", JSON_SUFFIX)  # files named like lists: said when no list is read
+_PLAIN_SUFFIXES = (".txt", ".lst", MAT_SUFFIX)
+_LIKE_LISTS = (*_PLAIN_SUFFIXES, ".list", JSON_SUFFIX)  # files named like lists: said when no list is read
 _LIST_WORDS = {*_SPLIT_WORDS, "split", "splits"}
 _LIST_FOLDER_WORDS = {"list", "lists", "split", "splits", "imagesets"}
 _WORD = re.compile(r"[a-z]+")
+_MARKS = re.compile(r"[^a-z0-9]+")  # between the words of a lower-case name
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")  # between the words glued in camelCase: train|Img|Set
+_FAMILY = 2  # the rank of a list named with more words around its split's
 
 
 @dataclass(frozen=True)
@@ -154,19 +158,21 @@ class _ListSearch:
         """The list of each split in `folder`, named by a word for the split in any case (MSRC-v2's
         `Train.txt`, `Validation.txt`, `Test.txt`), or by it and one word more, after those
         (EG1800's `eg1800_train.txt`, ScanNet's `scannetv2_val.txt`) unless that word is `prefer`
-        (VOC's `train_aug.txt` for the masks of `SegmentationClassAug/`); `trainval` is the train
-        list when there is no train or val list."""
+        (VOC's `train_aug.txt` for the masks of `SegmentationClassAug/`), or by it and more words,
+        last, when a list of another split has the same words around its own (HKU-IS'
+        `trainImgSet.mat` and `testImgSet.mat`); `trainval` is the train list when there is no
+        train or val list."""
         key = (folder, suffixes, prefer)
         if key not in self._split_files:
             order = list(_SPLIT_WORDS)
             ranked = []
             for path in self._listed(folder):
-                named = _named_split(path.stem.lower(), prefer)
-                if named is not None and path.suffix.lower() in suffixes and path.is_file():
+                named = _named_split(path.stem, prefer)
+                if named is not None and path.suffix.lower() in suffixes and path.is_file() and holds_names(path):
                     rank, word = named
                     ranked.append((rank, order.index(word), suffixes.index(path.suffix.lower()), path.name, word, path))
             files: dict[str, Path] = {}
-            for *_, word, path in sorted(ranked):
+            for *_, word, path in sorted(_in_families(ranked)):
                 files.setdefault(_SPLIT_WORDS[word], path)
             both = files.pop(_BOTH, None)
             if both is not None and "train" not in files and "val" not in files:
@@ -245,21 +251,51 @@ def _case_split(split_of: dict[str, str], case: str) -> str | None:
 
 
 def _named_split(stem: str, prefer: str) -> tuple[int, str] | None:
-    """(rank, split word) of a list's lower-case name: the word alone (0), the word and one more
-    (1: `eg1800_train`, `train_id`), or and `prefer` (-1: `train_aug`); None for other names."""
-    if stem in _SPLIT_WORDS:
-        return 0, stem
-    parts = re.split(r"[_\-]", stem)
+    """(rank, split word) of a list's name: the word alone in any case (0), the word and one more
+    (1: `eg1800_train`, `train_id`), or and `prefer` (-1: `train_aug`), or and more words (2:
+    `trainImgSet`, `flood_train_data`, read only beside lists of other splits so named);
+    None for other names."""
+    if stem.lower() in _SPLIT_WORDS:
+        return 0, stem.lower()
+    parts = _name_words(stem)
     found = [part for part in parts if part in _SPLIT_WORDS]
-    if len(parts) != 2 or len(found) != 1:
+    if len(parts) < 2 or len(found) != 1:
         return None
+    if len(parts) > 2:
+        return _FAMILY, found[0]
     other = parts[1 - parts.index(found[0])]
     return (-1 if prefer and other == prefer else 1), found[0]
 
 
+def _in_families(ranked: list[tuple]) -> list[tuple]:
+    """The ranked lists less those named with more words around their split's (`_FAMILY`) that no
+    list of another split shares (with the suffix): `train_loss_log.txt` alone is no list."""
+    splits: dict[tuple[tuple[str, ...], str], set[str]] = {}
+    for rank, *_, word, path in ranked:
+        if rank == _FAMILY:
+            splits.setdefault((_frame(path.stem), path.suffix.lower()), set()).add(_SPLIT_WORDS[word])
+    return [entry for entry in ranked
+            if entry[0] != _FAMILY or len(splits[_frame(entry[-1].stem), entry[-1].suffix.lower()]) > 1]
+
+
+def _frame(stem: str) -> tuple[str, ...]:
+    """A list name's words around its split word (`('', 'img', 'set')` for `trainImgSet`)."""
+    return tuple("" if word in _SPLIT_WORDS else word for word in _name_words(stem))
+
+
+def _name_words(stem: str) -> list[str]:
+    """The lower-case words of a list's name in order, split at marks, and at capitals too when no
+    word is then a split's (HKU-IS' `trainImgSet`; `TrainVal_list` stays `trainval`, `list`)."""
+    plain = [word for word in _MARKS.split(stem.lower()) if word]
+    if not _SPLIT_WORDS.keys().isdisjoint(plain):
+        return plain
+    return [word for word in _MARKS.split(_CAMEL.sub("_", stem).lower()) if word]
+
+
 def _words(name: str) -> set[str]:
-    """The lower-case words of a file's or folder's name."""
-    return set(_WORD.findall(name.lower()))
+    """The lower-case words of a file's or folder's name, those glued in camelCase too (`train`
+    in `trainImgSet`)."""
+    return {*_WORD.findall(name.lower()), *_WORD.findall(_CAMEL.sub("_", name).lower())}
 
 
 def _bare(name: str) -> str:
