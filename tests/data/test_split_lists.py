@@ -362,3 +362,29 @@ def test_matlab_lists_named_with_glued_split_words_give_the_split(tmp_path, capl
     index = discover(tmp_path)
     assert all(p.split is None for p in index.pairs)
     assert "split lists not read: '" in caplog.text and "trainImgSet.mat'" in caplog.text
+
+
+def test_csv_lists_in_a_splits_folder_far_above_the_images_give_the_split(tmp_path, caplog):
+    """Sen1Floods11 v1.1: data/flood_events/HandLabeled/{S1Hand,LabelHand}/<event>_<id>_<kind>.tif
+    and splits/flood_handlabeled/flood_{train,valid,test,bolivia}_data.csv ('<image>,<label>' rows,
+    no header): the lists were passed over without a word and official test chips trained on. The
+    Bolivia chips, held out from the three lists, go to test; lists that name none of the images
+    (splits/WeaklyLabeled/, found first) are not theirs."""
+    root = tmp_path / "v1.1"
+    hand = root / "data" / "flood_events" / "HandLabeled"
+    chips = ["Ghana_103272", "India_1017769", "Mekong_1191208", "Nigeria_143329", "Spain_1167260",
+             "USA_1010394", "Bolivia_103757", "Bolivia_129334"]
+    for i, chip in enumerate(chips):
+        _tile(hand, f"S1Hand/{chip}_S1Hand.png", f"LabelHand/{chip}_LabelHand.png", i)
+    lists = {"train": chips[:3], "valid": chips[3:5], "test": chips[5:6], "bolivia": chips[6:]}
+    weak = {"train": ["Ghana_5079"], "valid": ["USA_348639"]}
+    for folder, names in (("flood_handlabeled", lists), ("WeaklyLabeled", weak)):
+        (root / "splits" / folder).mkdir(parents=True)
+        for split, chunk in names.items():
+            rows = "".join(f"{c}_S1Hand.png,{c}_LabelHand.png\n" for c in chunk)
+            (root / "splits" / folder / f"flood_{split}_data.csv").write_text(rows)
+    with caplog.at_level(logging.INFO, logger="seglab"):
+        index = discover(tmp_path, images="S1Hand", masks="LabelHand")
+    expected = {"train": chips[:3], "val": chips[3:5], "test": chips[5:]}
+    assert {p.image.stem: p.split for p in index.pairs} == {f"{c}_S1Hand": s for s, cs in expected.items() for c in cs}
+    assert "flood_bolivia_data.csv' names 2 images that no train, val or test list" in caplog.text

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from seglab.data.delimiters import table_delimiter
 from seglab.data.io import IMAGE_SUFFIXES
 from seglab.data.mat_files import MAT_SUFFIX, mat_arrays, mat_text
 from seglab.data.read_errors import Unusable
@@ -23,6 +24,7 @@ from seglab.errors import ConfigError, DataError
 LISTS = ("train", "val", "test")
 CUB_IMAGES = "images.txt"
 JSON_SUFFIX = ".json"
+_TABLE_SUFFIXES = (".csv", ".tsv")
 _JSON_MOST_BYTES = 16 << 20  # a split of names is small; COCO's 450 MB instances_train2017.json is no split
 
 
@@ -115,7 +117,8 @@ READ_BESIDE = {"train_test_split.txt": (CUB_IMAGES,)}  # and the files beside th
 
 
 def read_list(path: Path) -> list[str]:
-    """The image stems a list of one split names, one a line by its first word, or the text of a
+    """The image stems a list of one split names, one a line by its first word (a CSV's by its
+    first cell), or the text of a
     MATLAB list (HKU-IS' `trainImgSet.mat`, a cell array of file names).
 
     Raises:
@@ -126,7 +129,11 @@ def read_list(path: Path) -> list[str]:
         if names is None:
             raise DataError(f"split list '{path}' holds no names (a MATLAB cell array or character array of them)")
         return [listed_stem(name) for name in names]
-    return [listed_stem(line.split()[0]) for line in _lines(path) if line.strip()]
+    lines = _lines(path)
+    if path.suffix.lower() in _TABLE_SUFFIXES and lines:  # Sen1Floods11's 'X_S1Hand.tif,X_LabelHand.tif'
+        delimiter = table_delimiter(path, lines[0])
+        lines = [line.split(delimiter)[0] for line in lines]
+    return [listed_stem(line.split()[0]) for line in lines if line.strip()]
 
 
 def holds_names(path: Path) -> bool:

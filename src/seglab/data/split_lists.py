@@ -13,7 +13,9 @@ above the images or the masks, or in a folder named for lists there (Pascal Pers
 `pascal_person_part_trainval_list/` beside its masks), in the dataset (OpenEarthMap's file
 names above `<region>/images/`, LandCover.ai's tile stems above `output/`, RELLIS-3D's
 `train.lst` of image and label paths, MSRC-v2's `Train.txt`, `Validation.txt`, `Test.txt`: a
-list is named by its split's word in any case, `training`, `validation` or `testing` too).
+list is named by its split's word in any case, `training`, `validation` or `testing` too), or in
+a `splits/` folder further up (Sen1Floods11's `splits/flood_handlabeled/flood_train_data.csv`
+of `<image>,<label>` rows, its `flood_bolivia_data.csv` a held-out test set).
 
 Results on such a dataset are reported on its own val (or test) images; a random split would
 put some of them in training. The lists name images by stem, one per line (anything after the
@@ -33,26 +35,19 @@ from pathlib import Path
 from seglab.data.index import Pair, Problem
 from seglab.data.list_readers import (JSON_SUFFIX, LISTS, READ_BESIDE, TABLES, holds_names, is_table, json_split,
                                       read_list, read_table)
+from seglab.data.list_names import (BOTH, LIST_FOLDER_WORDS, LIST_WORDS, SPLIT_WORDS, family_frame, fills, in_families,
+                                    named_split, words)
 from seglab.data.mat_files import MAT_SUFFIX
 from seglab.errors import DataError
 
 logger = logging.getLogger(__name__)
 
 SPLIT_LIST_FOLDERS = (Path("ImageSets", "Segmentation"), Path("ImageSets"))  # VOC's; Aeroscapes' flat one
-_BOTH = "trainval"  # the train split when train and val lists are absent
-# a list's name in any case and its split, preferred first (Aeroscapes' trn.txt, MSRC-v2's Validation.txt)
-_SPLIT_WORDS = {"train": "train", "training": "train", "trn": "train", "val": "val", "valid": "val",
-                "validation": "val", "test": "test", "testing": "test", _BOTH: _BOTH}
 _SSL4MIS_LISTS = {"train": ("train_slices.list", "train.list"), "val": ("val.list",), "test": ("test.list",)}
 _SLICE = re.compile(r"_slice_?\d+$")  # a slice's name after its volume's: patient001_frame01_slice_3
 _PLAIN_SUFFIXES = (".txt", ".lst", MAT_SUFFIX)
+_SPLIT_FOLDER_SUFFIXES = (*_PLAIN_SUFFIXES, ".csv")  # a splits/ folder's lists: Sen1Floods11's of image,mask rows
 _LIKE_LISTS = (*_PLAIN_SUFFIXES, ".list", JSON_SUFFIX)  # files named like lists: said when no list is read
-_LIST_WORDS = {*_SPLIT_WORDS, "split", "splits"}
-_LIST_FOLDER_WORDS = {"list", "lists", "split", "splits", "imagesets"}
-_WORD = re.compile(r"[a-z]+")
-_MARKS = re.compile(r"[^a-z0-9]+")  # between the words of a lower-case name
-_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")  # between the words glued in camelCase: train|Img|Set
-_FAMILY = 2  # the rank of a list named with more words around its split's
 
 
 @dataclass(frozen=True)
@@ -85,11 +80,12 @@ def read_split_lists(
             if image_dir not in split_known:
                 unlisted.update(search.places(image_dir, mask_dir))
             continue
-        key = tuple(sorted(files.items()))
+        held = search.held_out(files)
+        key = (*sorted(files.items()), *(("held-out", p) for p in held))
         if key not in parsed:
-            parsed[key] = split_of_stems(files)
+            parsed[key] = split_of_stems(files, held)
         found.splits[image_dir] = parsed[key]
-        found.files.update(files.values())
+        found.files.update([*files.values(), *held])
         found.files.update(p.parent / name for p in files.values() for name in READ_BESIDE.get(p.name, ()))
     unread = sorted({p for folder in unlisted for p in search.named_like_lists(folder)} - found.files)
     if unread:
@@ -134,7 +130,32 @@ class _ListSearch:
             files = self.split_files(folder, _PLAIN_SUFFIXES, prefer)
             if "train" in files or "val" in files:
                 return files
+        for folder in self._split_folders(image_dir):
+            files = self.split_files(folder, _SPLIT_FOLDER_SUFFIXES, prefer)
+            if ("train" in files or "val" in files) and self._name_images(files, image_dir):
+                return files
         return {}
+
+    def held_out(self, files: dict[str, Path]) -> list[Path]:
+        """The lists named as the split lists `files` with another word in their split word's
+        place: held-out sets (Sen1Floods11's `flood_bolivia_data.csv` beside
+        `flood_{train,valid,test}_data.csv`)."""
+        frames = {(frame, p.parent, p.suffix.lower()) for p in files.values() if (frame := family_frame(p.stem))}
+        return sorted(p for frame, folder, suffix in frames for p in self._listed(folder)
+                      if p.suffix.lower() == suffix and fills(frame, p.stem) and p.is_file())
+
+    def _split_folders(self, image_dir: Path) -> list[Path]:
+        """The folders named for lists in any folder holding `image_dir`, nearest first, each
+        followed by the folders in it (Sen1Floods11's `v1.1/splits/flood_handlabeled/`, its images
+        in `v1.1/data/flood_events/HandLabeled/S1Hand/`)."""
+        return [found for folder in self._above(image_dir) for lists in self._list_folders(folder)
+                for found in (lists, *sorted(p for p in self._listed(lists) if p.is_dir()))]
+
+    def _name_images(self, files: dict[str, Path], image_dir: Path) -> bool:
+        """Whether the lists name an image of `image_dir`: those of a far `splits/` folder may
+        be another set's (Sen1Floods11's weakly labelled chips)."""
+        split_of = split_of_stems(files)
+        return any(listed_split(split_of, p.stem) for p in self._listed(image_dir))
 
     def places(self, image_dir: Path, mask_dir: Path) -> list[Path]:
         """The folders where the lists of `image_dir` are looked for."""
@@ -152,7 +173,7 @@ class _ListSearch:
     def _list_folders(self, folder: Path) -> list[Path]:
         """The folders in `folder` whose name says they hold lists or splits (`ImageSets` too)."""
         return sorted(p for p in self._listed(folder)
-                      if not _LIST_FOLDER_WORDS.isdisjoint(_words(p.name)) and p.is_dir())
+                      if not LIST_FOLDER_WORDS.isdisjoint(words(p.name)) and p.is_dir())
 
     def split_files(self, folder: Path, suffixes: tuple[str, ...], prefer: str = "") -> dict[str, Path]:
         """The list of each split in `folder`, named by a word for the split in any case (MSRC-v2's
@@ -164,17 +185,17 @@ class _ListSearch:
         train or val list."""
         key = (folder, suffixes, prefer)
         if key not in self._split_files:
-            order = list(_SPLIT_WORDS)
+            order = list(SPLIT_WORDS)
             ranked = []
             for path in self._listed(folder):
-                named = _named_split(path.stem, prefer)
+                named = named_split(path.stem, prefer)
                 if named is not None and path.suffix.lower() in suffixes and path.is_file() and holds_names(path):
                     rank, word = named
                     ranked.append((rank, order.index(word), suffixes.index(path.suffix.lower()), path.name, word, path))
             files: dict[str, Path] = {}
-            for *_, word, path in sorted(_in_families(ranked)):
-                files.setdefault(_SPLIT_WORDS[word], path)
-            both = files.pop(_BOTH, None)
+            for *_, word, path in sorted(in_families(ranked)):
+                files.setdefault(SPLIT_WORDS[word], path)
+            both = files.pop(BOTH, None)
             if both is not None and "train" not in files and "val" not in files:
                 files["train"] = both
             self._split_files[key] = files
@@ -184,7 +205,7 @@ class _ListSearch:
         """The files in `folder` with a split's word in their name (`train_aug.txt`,
         `Training_list.txt`, `splits.mat`)."""
         return [p for p in self._listed(folder) if p.suffix.lower() in _LIKE_LISTS
-                and not _LIST_WORDS.isdisjoint(_words(p.stem)) and p.is_file()]
+                and not LIST_WORDS.isdisjoint(words(p.stem)) and p.is_file()]
 
     def _table(self, folder: Path) -> Path | None:
         """The table of every split in `folder`: GTA5's or CUB's, else a JSON split file named like
@@ -250,54 +271,6 @@ def _case_split(split_of: dict[str, str], case: str) -> str | None:
                                                 None)
 
 
-def _named_split(stem: str, prefer: str) -> tuple[int, str] | None:
-    """(rank, split word) of a list's name: the word alone in any case (0), the word and one more
-    (1: `eg1800_train`, `train_id`), or and `prefer` (-1: `train_aug`), or and more words (2:
-    `trainImgSet`, `flood_train_data`, read only beside lists of other splits so named);
-    None for other names."""
-    if stem.lower() in _SPLIT_WORDS:
-        return 0, stem.lower()
-    parts = _name_words(stem)
-    found = [part for part in parts if part in _SPLIT_WORDS]
-    if len(parts) < 2 or len(found) != 1:
-        return None
-    if len(parts) > 2:
-        return _FAMILY, found[0]
-    other = parts[1 - parts.index(found[0])]
-    return (-1 if prefer and other == prefer else 1), found[0]
-
-
-def _in_families(ranked: list[tuple]) -> list[tuple]:
-    """The ranked lists less those named with more words around their split's (`_FAMILY`) that no
-    list of another split shares (with the suffix): `train_loss_log.txt` alone is no list."""
-    splits: dict[tuple[tuple[str, ...], str], set[str]] = {}
-    for rank, *_, word, path in ranked:
-        if rank == _FAMILY:
-            splits.setdefault((_frame(path.stem), path.suffix.lower()), set()).add(_SPLIT_WORDS[word])
-    return [entry for entry in ranked
-            if entry[0] != _FAMILY or len(splits[_frame(entry[-1].stem), entry[-1].suffix.lower()]) > 1]
-
-
-def _frame(stem: str) -> tuple[str, ...]:
-    """A list name's words around its split word (`('', 'img', 'set')` for `trainImgSet`)."""
-    return tuple("" if word in _SPLIT_WORDS else word for word in _name_words(stem))
-
-
-def _name_words(stem: str) -> list[str]:
-    """The lower-case words of a list's name in order, split at marks, and at capitals too when no
-    word is then a split's (HKU-IS' `trainImgSet`; `TrainVal_list` stays `trainval`, `list`)."""
-    plain = [word for word in _MARKS.split(stem.lower()) if word]
-    if not _SPLIT_WORDS.keys().isdisjoint(plain):
-        return plain
-    return [word for word in _MARKS.split(_CAMEL.sub("_", stem).lower()) if word]
-
-
-def _words(name: str) -> set[str]:
-    """The lower-case words of a file's or folder's name, those glued in camelCase too (`train`
-    in `trainImgSet`)."""
-    return {*_WORD.findall(name.lower()), *_WORD.findall(_CAMEL.sub("_", name).lower())}
-
-
 def _bare(name: str) -> str:
     return name.lower().replace("class", "")
 
@@ -310,8 +283,10 @@ def listed_split(split_of: dict[str, str], stem: str) -> str | None:
     return found or (split_of.get(str(int(stem))) if stem.isascii() and stem.isdigit() else None)
 
 
-def split_of_stems(files: dict[str, Path]) -> dict[str, str]:
-    """The split of each stem the lists name.
+def split_of_stems(files: dict[str, Path], held_out: Iterable[Path] = ()) -> dict[str, str]:
+    """The split of each stem the lists name; the stems only a held-out list names (`held_out`,
+    Sen1Floods11's Bolivia chips) are test images, with a warning naming the list: a set held out
+    from training is one to test on.
 
     Raises:
         DataError: a stem listed in two splits, naming both files.
@@ -327,6 +302,13 @@ def split_of_stems(files: dict[str, Path]) -> dict[str, str]:
                 raise DataError(f"'{stem}' is listed in both '{listed_in[stem]}' and '{path}'; "
                                 "an image belongs to one split")
             split_of[stem], listed_in[stem] = split, path
+    for path in held_out:
+        unlisted = [stem for stem in read_list(path) if stem not in split_of]
+        if unlisted:
+            logger.warning("'%s' names %d images that no train, val or test list beside it names: they go to "
+                           "test, as a set held out from training (--split-file FILE gives another split)",
+                           path, len(unlisted))
+        split_of.update(dict.fromkeys(unlisted, "test"))
     return split_of
 
 
