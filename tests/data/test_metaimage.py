@@ -251,21 +251,41 @@ def test_two_dimensional_metaimages_are_one_slice_cases(tmp_path):
     assert {int(read_mask(p.mask, index.mapping).max()) for p in index.pairs} == {1, 2}
 
 
-def test_two_dimensional_nifti_frames_are_one_slice_cases(tmp_path):
-    """CAMUS' 2023 release saves each frame as a 2-D NIfTI (`patient0001_2CH_ED.nii.gz`, shape
-    (X, Y)) beside its `_gt`: every case was refused as 'has shape (48, 64); expected 3-D'."""
+def camus_nifti(root: Path, patients: int) -> None:
+    """CAMUS' 2023 release: `database_nifti/patient0001/patient0001_2CH_ED.nii.gz`, each frame a
+    2-D NIfTI (X, Y), beside its `_gt`."""
     import nibabel as nib
-    folder = tmp_path / "database_nifti" / "patient0001"
-    folder.mkdir(parents=True)
-    for phase in ("ED", "ES"):
-        gt = np.zeros((5, 6), np.uint8)
-        gt[1:4, 2:4] = 1 + (phase == "ES")
-        image = np.random.default_rng(0).integers(0, 255, (5, 6)).astype(np.uint8)
-        for name, voxels in ((f"patient0001_2CH_{phase}", image), (f"patient0001_2CH_{phase}_gt", gt)):
-            nib.save(nib.Nifti1Image(voxels, np.eye(4)), folder / f"{name}.nii.gz")
+    for number in range(1, patients + 1):
+        folder = root / "database_nifti" / f"patient{number:04d}"
+        folder.mkdir(parents=True)
+        for phase in ("ED", "ES"):
+            gt = np.zeros((5, 6), np.uint8)
+            gt[1:4, 2:4] = 1 + (phase == "ES")
+            image = np.random.default_rng(number).integers(0, 255, (5, 6)).astype(np.uint8)
+            for name, voxels in ((f"patient{number:04d}_2CH_{phase}", image),
+                                 (f"patient{number:04d}_2CH_{phase}_gt", gt)):
+                nib.save(nib.Nifti1Image(voxels, np.eye(4)), folder / f"{name}.nii.gz")
+
+
+def test_two_dimensional_nifti_frames_are_one_slice_cases(tmp_path):
+    """CAMUS' 2-D NIfTI frames were each refused as 'has shape (48, 64); expected 3-D'."""
+    camus_nifti(tmp_path, 1)
     index = discover(tmp_path, cache_dir=str(tmp_path / "cache"))
     assert sorted(p.name for p in index.pairs) == ["patient0001_2CH_ED/slice000", "patient0001_2CH_ES/slice000"]
     assert {int(read_mask(p.mask, index.mapping).max()) for p in index.pairs} == {1, 2}
+
+
+def test_lists_naming_the_case_folders_split_their_cases(tmp_path):
+    """CAMUS' `database_split/subgroup_{training,validation,testing}.txt` name the patients, whose
+    folders hold the cases `patient0001_2CH_ED`, ...: the lists were found but named no case, and
+    the split was drawn (official test patients trained on)."""
+    camus_nifti(tmp_path, 3)
+    (tmp_path / "database_split").mkdir()
+    for split, number in (("training", 1), ("validation", 2), ("testing", 3)):
+        (tmp_path / "database_split" / f"subgroup_{split}.txt").write_text(f"patient{number:04d}\n")
+    index = discover(tmp_path, cache_dir=str(tmp_path / "cache"))
+    assert {p.name.split("_")[0]: p.split for p in index.pairs} == {
+        "patient0001": "train", "patient0002": "val", "patient0003": "test"}
 
 
 def test_header_counts_that_are_no_numbers_are_named(tmp_path):

@@ -241,8 +241,8 @@ class _ListSearch:
 def case_splits(case_folders: dict[str, Path], root: Path) -> dict[str, str]:
     """case -> split from the split lists beside or above the folder of each volume case, which
     name cases by their name (SSL4MIS' LA: `data/train.list` and `data/test.list` name the folders
-    of `data/2018LA_Seg_Training Set/<case>/mri_norm2.h5`); a list of slices names their volume's
-    case (`train_slices.list`). Empty when there are no lists, and with a warning when they leave
+    of `data/2018LA_Seg_Training Set/<case>/mri_norm2.h5`) or their folder's (CAMUS); a list of
+    slices names their volume's case (`train_slices.list`). Empty when there are no lists, and with a warning when they leave
     a case out or list train only (the split is drawn then, as for images).
 
     Raises:
@@ -251,7 +251,8 @@ def case_splits(case_folders: dict[str, Path], root: Path) -> dict[str, str]:
     lists = read_split_lists(((folder, folder) for folder in case_folders.values()), root)
     if not lists.splits:
         return {}
-    splits = {case: _case_split(lists.splits.get(folder, {}), case) for case, folder in case_folders.items()}
+    splits = {case: _case_split(lists.splits.get(folder, {}), case, folder.name)
+              for case, folder in case_folders.items()}
     where = ", ".join(f"'{p}'" for p in sorted(lists.files))
     unlisted = [case for case, split in splits.items() if split is None]
     if unlisted or set(splits.values()) == {"train"}:
@@ -265,10 +266,13 @@ def case_splits(case_folders: dict[str, Path], root: Path) -> dict[str, str]:
     return {case: split for case, split in splits.items() if split is not None}
 
 
-def _case_split(split_of: dict[str, str], case: str) -> str | None:
-    """The split the lists give a case: by its name, else by its slices' (`<case>_slice_3`)."""
-    return listed_split(split_of, case) or next((s for stem, s in split_of.items() if _SLICE.sub("", stem) == case),
-                                                None)
+def _case_split(split_of: dict[str, str], case: str, folder: str) -> str | None:
+    """The split the lists give a case: by its name, else by its slices' (`<case>_slice_3`), else
+    by its folder's (CAMUS' `database_split/subgroup_training.txt` names `patient0001`, whose
+    folder holds the cases `patient0001_2CH_ED`, `patient0001_4CH_ES`, ...)."""
+    return (listed_split(split_of, case)
+            or next((s for stem, s in split_of.items() if _SLICE.sub("", stem) == case), None)
+            or listed_split(split_of, folder))
 
 
 def _bare(name: str) -> str:
