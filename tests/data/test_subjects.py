@@ -181,6 +181,32 @@ def test_patches_of_one_satellite_scene_group_by_the_scene(tmp_path: Path, scene
     assert "the satellite scene each was cut from" in index.pairing[-1]
 
 
+DIGESTPATH_SLIDES = ["18-00530A", "18-01240B", "2018_64982_1-3", "18-03021A", "D20180011"]
+
+
+@pytest.mark.parametrize("sources, crop", [
+    (DIGESTPATH_SLIDES, "{source}_2019-05-0{k} 21_0{k}_01-lv1-{x}-15766-2530-2296"),  # slide, scan date, level, x-y-w-h
+    ([f"P{n:04d}" for n in (1, 7, 12, 40, 41, 99)], "{source}_{x}_{k}"),  # a tile's crops at x, y
+])
+def test_crops_group_by_the_source_before_their_numbers(tmp_path: Path, sources: list[str], crop: str) -> None:
+    """DigestPath 2019's `tissue-train-pos-v1/`: the crops of one slide landed in train and test."""
+    side_by_side(tmp_path / "data", [crop.format(source=s, k=k, x=20000 + 3000 * k) for s in sources for k in (1, 2, 3)])
+    index = discover(tmp_path / "data")
+    assert {p.group for p in index.pairs} == set(sources) and _apart(index)
+    assert "the name before the numbers of its crop or date" in index.pairing[-1]
+
+
+@pytest.mark.parametrize("names", [
+    [f"img_{n:03d}_{n % 4}" for n in range(20)],  # no number before the tail
+    [f"{seq}_{n:06d}" for seq in ("0001TP", "0006R0", "0016E5", "Seq05VD", "0005VD") for n in range(4)],  # CamVid frames
+    [f"{city}_{n:06d}_000019" for city in ("aachen", "bochum", "bremen", "cologne", "erfurt") for n in range(4)],
+    [f"{s}_{n}_{n + 1}" for s in (1, 2, 3) for n in range(5)],  # three subjects: as likely classes
+])
+def test_numbered_names_that_are_no_crops_are_no_subjects(tmp_path: Path, names: list[str]) -> None:
+    side_by_side(tmp_path / "data", names)
+    assert all(p.group is None for p in discover(tmp_path / "data").pairs)
+
+
 def chaos(root: Path, cases: list[str], modality: str = "CT") -> None:
     """CHAOS' layout: Train_Sets/CT/<patient>/DICOM_anon/ slices + Ground/ masks, names that
     say nothing of the patient (`i0000,0000b`, `liver_GT_000`)."""

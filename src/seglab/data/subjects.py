@@ -8,7 +8,10 @@ the Ultrasound Nerve Segmentation's `47_120.tif` (image 120 of subject 47), Carv
 `Image_01R.jpg` (one child's two eyes), CholecSeg8k's `video01/video01_00080/` (a clip of video
 1), names that repeat in every numbered folder (KolektorSDD's `kos01/Part0.jpg`: a folder per
 item), or the satellite scene a patch was cut from (38-Cloud's
-`patch_1_1_by_1_LC08_L1TP_002053_20160520_20170324_01_T1`: Landsat scene 002053 of 2016-05-20).
+`patch_1_1_by_1_LC08_L1TP_002053_20160520_20170324_01_T1`: Landsat scene 002053 of 2016-05-20),
+or the slide or image a crop was cut from, before the numbers of its place (DigestPath's
+`18-00530A_2019-05-01 21_00_01-lv1-20000-15766-2530-2296`: slide `18-00530A`, its scan date,
+level and the crop's x, y, width and height).
 Neighbouring slices look alike, so a split that puts some in training and others in validation
 scores memory, not generalisation. When nearly every name says its subject, the pairs carry it as
 their group, and `seglab.data.splits` keeps each group in one split (as it does for volumes). A
@@ -18,6 +21,7 @@ metadata table the dataset ships (`seglab.data.subject_tables`: HAM10000's lesio
 from __future__ import annotations
 
 import logging
+import math
 import os
 import re
 from collections import Counter
@@ -35,12 +39,15 @@ _EYE_NAME = re.compile(r"^(?P<subject>.*\d)[_\- ]?(?:l|r|od|os|left|right)$", re
 _SCENE_ID = re.compile(  # Landsat Collection and pre-collection ids, Sentinel-2 product names
     r"L[COTEM]0\d_L\w{3}_\d{6}_\d{8}_\d{8}_\d{2}_(?:T1|T2|RT)|L[COTEM]\d\d{13}[A-Z]{3}\d{2}"
     r"|S2[A-D]_MSIL[12][AC]_\d{8}T\d{6}_N\d{4}_R\d{3}_T\d{2}[A-Z]{3}_\d{8}T\d{6}")
+_TAIL_NUMBER = re.compile(r"[a-z]{0,3}\d+", re.IGNORECASE)  # a crop's x, y, w, h or date; `lv1`: a zoom level
+_NAME_PART = re.compile(r"[^_\- ]+")
 _SUBJECT_AND_NUMBER = re.compile(r"(?P<subject>\d+|[0-9a-f]{8,})[_\-](?P<number>\d+)")  # Carvana: a hex id
 _FOLDER_NUMBER = re.compile(r"\d+$")  # the case a folder holds: TNBC's Slide_01/ and GT_01/
 _SHARE = 0.9  # of the names that must say their subject
 _MIN_FOLDERS = 5  # subjects by folder or number; fewer are more likely classes (BUSI's benign/, malignant/)
 _MIN_CASES = 3  # case folders named with a number: a train, a validation and a test subject
 _MOST_IN_ONE = 1 / 3  # of the pairs in one folder of repeated names: more is a whole split (MVTec's good/)
+_MIN_TAIL = 2  # numbers after a crop's source: x and y at least; one is a frame (CamVid's `0001TP_006690`)
 
 
 def with_subjects(index: DatasetIndex) -> DatasetIndex:
@@ -53,7 +60,8 @@ def with_subjects(index: DatasetIndex) -> DatasetIndex:
     found = (_by_slice_token(index.pairs) or _by_numbered_folder(index.pairs) or _by_subject_number(index.pairs)
              or _by_eye(index.pairs) or _by_case_folder(index.pairs, index.root)
              or _by_numbered_folder_pair(index.pairs, index.root)
-             or _by_repeated_names(index.pairs, index.root) or _by_scene_id(index.pairs))
+             or _by_repeated_names(index.pairs, index.root) or _by_scene_id(index.pairs)
+             or _by_crop_source(index.pairs))
     if found is None:
         return index
     subjects, how = found
@@ -213,6 +221,41 @@ def _by_scene_id(pairs: list[Pair]) -> tuple[dict[str, str], str] | None:
     if not _says_subjects(subjects, len(pairs)):
         return None
     return subjects, "the satellite scene each was cut from"
+
+
+def _by_crop_source(pairs: list[Pair]) -> tuple[dict[str, str], str] | None:
+    """DigestPath's `18-00530A_2019-05-01 21_00_01-lv1-20000-15766-2530-2296` -> `18-00530A`: the
+    name before a tail of numbers (a crop's place, a date) that nearly every name ends in, cut
+    at the same count of numbers in each, the longest the names allow (slide ids vary in form:
+    `2018_64982_1-3`, `D20180011`). What is left must hold a number, as in `_by_subject_number`
+    (Cityscapes' `aachen_000000_000019` names a city), in several subjects, none holding a third
+    of the pairs."""
+    tails = sorted((_tail_numbers(_last(p.name)) for p in pairs), reverse=True)
+    cut = tails[math.ceil(_SHARE * len(pairs)) - 1]
+    if cut < _MIN_TAIL:
+        return None
+    subjects = {p.name: _without_tail(_last(p.name), cut) for p in pairs if _tail_numbers(_last(p.name)) >= cut}
+    counts = Counter(subjects.values())
+    if len(counts) < _MIN_FOLDERS or max(counts.values()) > _MOST_IN_ONE * len(pairs) \
+            or not _says_subjects(subjects, len(pairs)):
+        return None
+    return subjects, "the name before the numbers of its crop or date"
+
+
+def _tail_numbers(name: str) -> int:
+    """How many numbers end `name` (`lv1` counts) while the name before them still holds a digit."""
+    parts = _NAME_PART.findall(name)
+    count = 0
+    while count < len(parts) - 1 and _TAIL_NUMBER.fullmatch(parts[-1 - count]) \
+            and any(c.isdigit() for c in _without_tail(name, count + 1)):
+        count += 1
+    return count
+
+
+def _without_tail(name: str, numbers: int) -> str:
+    """`name` without its last `numbers` parts and the separators before them."""
+    start = [m.start() for m in _NAME_PART.finditer(name)][-numbers]
+    return name[:start].rstrip("_- ")
 
 
 def _says_subjects(subjects: dict[str, str], pairs: int) -> bool:
