@@ -171,3 +171,33 @@ def test_a_damaged_mask_does_not_stop_the_background_masks(tmp_path: Path) -> No
     assert len(index.pairs) == 13
     damaged = [p for p in audit(index).problems if p.path is not None and p.path.name == "000_mask.png"]
     assert damaged
+
+
+def positives_and_negatives(root: Path, positive: str, negative: str) -> Path:
+    """DigestPath 2019's layout: `tissue-train-pos-v1/` images with `_mask.jpg` beside, and
+    `tissue-train-neg/` images without masks (no lesion)."""
+    for i in range(4):
+        save(root / positive / f"slide{i}_{i}-{i + 1}.png", photo(i, SIZE))
+        save(root / positive / f"slide{i}_{i}-{i + 1}_mask.png", defect(i))
+    for i in range(3):
+        save(root / negative / f"slide{10 + i}_0-0.png", photo(10 + i, SIZE))
+    return root
+
+
+@pytest.mark.parametrize("positive, negative", [("tissue-train-pos-v1", "tissue-train-neg"), ("train_pos", "train_neg")])
+def test_a_negative_folder_beside_a_positive_one_reads_as_background(tmp_path: Path, positive: str,
+                                                                   negative: str) -> None:
+    """DigestPath's negatives were listed as files not in any pair, and the option skipped them."""
+    root = positives_and_negatives(tmp_path / "digestpath", positive, negative)
+    plain = discover(root, cache_dir=str(tmp_path / "cache"))
+    assert len(plain.pairs) == 4 and f"({negative}/)" in plain.pairing[1] and "--unmasked-background" in plain.pairing[1]
+    index = discover(root, cache_dir=str(tmp_path / "cache"), unmasked_background=True)
+    background = [p for p in index.pairs if p.image.parent.name == negative]
+    assert len(index.pairs) == 7 and len(background) == 3 and not index.ignored
+    assert not any(read_mask(p.mask, index.mapping).any() for p in background)
+
+
+def test_a_negative_folder_without_a_positive_one_is_not_read(tmp_path: Path) -> None:
+    root = positives_and_negatives(tmp_path / "data", "tissue-train-lesion", "tissue-train-neg")
+    index = discover(root, cache_dir=str(tmp_path / "cache"), unmasked_background=True)
+    assert len(index.pairs) == 4 and len(index.ignored) == 3

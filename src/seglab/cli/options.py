@@ -71,7 +71,8 @@ def add_data_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--unmasked-background", dest="data.unmasked_background", action="store_true", default=None,
                         help="images without a mask are defect-free samples (MVTec AD's good/, DAGM's unlabelled "
                         "images): read each as all background (mask value 0) instead of leaving it out; covers images "
-                        "beside paired ones and folders named good/, OK/, Normal/ (docs/data.md)")
+                        "beside paired ones, folders named good/, OK/, Normal/, and a *neg* folder beside a *pos* one "
+                        "(docs/data.md)")
     parser.add_argument("--rle-order", dest="data.rle_order", choices=RLE_ORDERS,
                         help="run-length tables (Kaggle's CSV masks): how pixels are numbered, column (top to "
                         "bottom, then left to right: Airbus, Severstal, TGS) or row (Carvana, Sartorius, "

@@ -187,9 +187,9 @@ def discover(
         rle_order: how a run-length table's pixels are numbered: "column" (top to bottom, then left
             to right), "row", or "auto" to tell from the shapes the masks draw (`seglab.data.rle`).
         label_field: the attribute of vector labels (GeoJSON, GeoPackage) that names a feature's class.
-        unmasked_background: images without a mask (in a paired image folder, or in a folder
-            named good/, OK/, Normal/, ...) are defect-free: each is read with an all-background
-            mask of value 0 (`seglab.data.unmasked`), as are a manifest's rows without a mask;
+        unmasked_background: images without a mask (in a paired image folder, in a folder named
+            good/, OK/, Normal/, ..., or in a *neg* folder beside a *pos* one) are defect-free: each
+            is read with an all-background mask of value 0 (`seglab.data.unmasked`), as are a manifest's rows without a mask;
             other layouts log that nothing was read so.
 
     Raises:

@@ -2,7 +2,8 @@
 
 Inspection datasets ship masks for the defective images only: MVTec AD's `train/good/` and
 `test/good/` hold none, DAGM 2007 labels only the images its `Labels.txt` flags, VisA's
-`Normal/` images have none. Left out, they take away most of what a model must learn to leave
+`Normal/` images have none, DigestPath 2019's `tissue-train-neg/` (beside `tissue-train-pos-v1/`)
+none. Left out, they take away most of what a model must learn to leave
 unmarked. With `--unmasked-background` each pairs with an all-background mask (value 0) of its
 size, written once per size in the cache folder, so every later stage reads files as for any
 other pair. Without it they stay out, and the layout's description names the option.
@@ -10,6 +11,7 @@ other pair. Without it they stay out, and the layout's description names the opt
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import re
@@ -35,11 +37,33 @@ _FILL_NAME = re.compile(r"\d+x\d+(-rgb)?\.png")
 # folder names of the defect-free images of inspection datasets (MVTec AD's good/, VisA's Normal/)
 _DEFECT_FREE = frozenset({"good", "ok", "normal", "defect_free", "defectfree", "no_defect", "nodefect",
                           "non_defective", "nondefective", "negative", "negatives"})
+_NEGATIVE = re.compile(r"(?<![a-z])neg(?:ative)?s?(?![a-z])", re.IGNORECASE)  # `tissue-train-neg`
+_POSITIVE = re.compile(r"(?<![a-z])pos(?:itive)?s?(?![a-z])", re.IGNORECASE)
 
 
 def in_defect_free_folder(path: Path) -> bool:
-    """Whether a file lies in a folder named for defect-free samples (good/, OK/, Normal/, ...)."""
-    return path.parent.name.lower().replace("-", "_").replace(" ", "_") in _DEFECT_FREE
+    """Whether a file lies in a folder named for defect-free samples (good/, OK/, Normal/, ...),
+    or for the negatives of a positive folder beside it."""
+    folder = path.parent
+    return folder.name.lower().replace("-", "_").replace(" ", "_") in _DEFECT_FREE or _negative_folder(folder)
+
+
+@functools.lru_cache(maxsize=256)  # asked once per file, of a few folders
+def _negative_folder(folder: Path) -> bool:
+    """DigestPath's `tissue-train-neg/` beside `tissue-train-pos-v1/`: a folder named as the
+    negatives (`neg`, `negative`) of a positive folder beside it, named alike before that word,
+    holds the samples with nothing to mark."""
+    negative = _NEGATIVE.search(folder.name)
+    if negative is None:
+        return False
+    before = folder.name[:negative.start()].lower()
+    return any(_before_positive(other.name) == before for other in folder.parent.iterdir() if other.is_dir())
+
+
+def _before_positive(name: str) -> str | None:
+    """`tissue-train-pos-v1` -> `tissue-train-`: the name before its word for positives."""
+    positive = _POSITIVE.search(name)
+    return None if positive is None else name[:positive.start()].lower()
 
 
 def unmasked_images(root: Path, problems: Iterable[Problem], unpaired: Iterable[Path]) -> list[Path]:
@@ -83,13 +107,13 @@ def without_train_splits(pairs: list[Pair], filled: set[Path], root: Path) -> li
 
 def pairing_note(root: Path, images: list[Path], filled: bool) -> str:
     """What the layout's description says of images without masks: read as background, or (in
-    folders named for defect-free samples, without the option) left out."""
+    folders named for defect-free or negative samples, without the option) left out."""
     folders = sorted({image.parent.relative_to(root).as_posix() for image in images})
     shown = ", ".join(f"{f}/" for f in folders[:3]) + (f" and {len(folders) - 3} more" if len(folders) > 3 else "")
     if filled:
         return f"{len(images)} images without masks read as all background ({OPTION}): {shown}"
-    return (f"{len(images)} images without masks in folders named for defect-free samples ({shown}) are not used: "
-            f"{OPTION} reads them as all background")
+    return (f"{len(images)} images without masks in folders named for defect-free or negative samples ({shown}) "
+            f"are not used: {OPTION} reads them as all background")
 
 
 def is_background_fill(mask: Path) -> bool:
