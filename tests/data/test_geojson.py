@@ -216,6 +216,22 @@ def test_spacenet7_label_folders_are_picked_and_pixel_coordinates_over_a_geotiff
     np.testing.assert_array_equal(read_mask(index.pairs[0].mask, index.mapping), expected_building())
 
 
+def test_spacenet7_months_of_one_aoi_group_by_its_folder(tmp_path: Path) -> None:
+    """SpaceNet 7's `train/<AOI>/images/` + `<AOI>/labels_match_pix/`: the months of one place
+    landed in train and val alike, for its masks are painted into the cache, not beside it."""
+    aois = ["L15-0331E-1257N_1327_3160_13", "L15-0358E-1220N_1433_3310_13", "L15-0369E-1244N_1479_3214_13"]
+    for aoi in aois:
+        for month in ("2018_01", "2018_02", "2019_01"):
+            name = f"global_monthly_{month}_mosaic_{aoi}"
+            geotiff(tmp_path / "train" / aoi / "images" / f"{name}.tif", 3, 64, WGS84_KEYS, (LON, LAT), S)
+            (tmp_path / "train" / aoi / "labels_match_pix").mkdir(exist_ok=True)
+            (tmp_path / "train" / aoi / "labels_match_pix" / f"{name}_Buildings.geojson").write_text(json.dumps(
+                {"type": "FeatureCollection", "features": [building(lambda x, y: [x, y])]}))
+    index = discover(tmp_path, images="images", masks="labels_match_pix")
+    assert {p.group for p in index.pairs} == {f"train/{aoi}" for aoi in aois}
+    assert "by the case folder holding its image and mask folders" in index.pairing[-1]
+
+
 def test_labels_that_miss_their_geotiff_are_a_warning_naming_both(tmp_path: Path) -> None:
     """Lon/lat labels over a GeoTIFF whose georeferencing names no EPSG code (a user-defined
     projection) land nowhere: the empty mask is explained, not left silent."""

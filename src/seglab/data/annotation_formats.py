@@ -145,12 +145,13 @@ class AnnotationFilesFormat(DatasetFormat):
         return unique_names(pairs, base), problems
 
     def indexed(self, base: Path, pairs: list[Pair], spec: ClassSpec, problems: list[Problem], line: str,
-                unlabelled: Sequence[Path] = ()) -> DatasetIndex:
-        """The index of what `read` found, its `line` logged and kept for `seglab inspect`."""
+                unlabelled: Sequence[Path] = (), label_folders: Mapping[Path, Path] | None = None) -> DatasetIndex:
+        """The index of what `read` found, its `line` logged and kept for `seglab inspect`, with
+        the folder of each image's annotation file where each has its own (`label_folders`)."""
         log.info("%s: %s", base, line)
         channels = len(spec.names) if self.options.multilabel else None
         return DatasetIndex(base, self.cache_name, pairs, list(unlabelled), spec, painted_mapping(channels), problems,
-                            pairing=[line])
+                            pairing=[line], label_folders=dict(label_folders or {}))
 
     def found(self, root: Path) -> Any:
         return self._search(root)[0]

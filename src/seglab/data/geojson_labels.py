@@ -364,7 +364,8 @@ class GeoJsonFormat(AnnotationFilesFormat):
         if hints:
             line += ("; no feature names a class, but attributes could: " + ", ".join(
                 f"{k} ({n} values)" for k, n in sorted(hints.items())) + f" (--label-field {min(hints, key=hints.get)})")
-        return self.indexed(root, pairs, spec, problems + painting, line)
+        label_folders = {} if layer else {image: given[0][1] for image, given in per_image.items()}
+        return self.indexed(root, pairs, spec, problems + painting, line, label_folders=label_folders)
 
 
 @dataclass(frozen=True)

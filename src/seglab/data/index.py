@@ -105,6 +105,9 @@ class DatasetIndex:
             (overview figures, weights, other annotations of a paired image).
         value_names: names of label-mask values the dataset ships (ADE20K's objectInfo150.csv);
             `discover` makes them the classes once the ignore label is known.
+        label_folders: the folder of each image's annotation file, where masks are painted from
+            them into the cache (SpaceNet 7's `<AOI>/labels_match_pix/`): it says, as a mask
+            folder would, the case folder holding it and the image folder (`seglab.data.subjects`).
     """
 
     root: Path
@@ -118,6 +121,7 @@ class DatasetIndex:
     pairing: list[str] = field(default_factory=list)
     ignored: list[Path] = field(default_factory=list)
     value_names: ValueNames | None = None
+    label_folders: dict[Path, Path] = field(default_factory=dict)
 
 
 def natural_key(name: str) -> tuple[object, ...]:

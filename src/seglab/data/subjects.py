@@ -58,7 +58,7 @@ def with_subjects(index: DatasetIndex) -> DatasetIndex:
     if (table := find_subject_table(index.pairs, index.root)) is not None:
         return _by_table(index, table)
     found = (_by_slice_token(index.pairs) or _by_numbered_folder(index.pairs) or _by_subject_number(index.pairs)
-             or _by_eye(index.pairs) or _by_case_folder(index.pairs, index.root)
+             or _by_eye(index.pairs) or _by_case_folder(index.pairs, index.root, index.label_folders)
              or _by_numbered_folder_pair(index.pairs, index.root)
              or _by_repeated_names(index.pairs, index.root) or _by_scene_id(index.pairs)
              or _by_crop_source(index.pairs))
@@ -162,16 +162,19 @@ def _by_eye(pairs: list[Pair]) -> tuple[dict[str, str], str] | None:
     return subjects, "the name before its eye (L or R)"
 
 
-def _by_case_folder(pairs: list[Pair], root: Path) -> tuple[dict[str, str], str] | None:
+def _by_case_folder(pairs: list[Pair], root: Path, label_folders: dict[Path, Path]
+                    ) -> tuple[dict[str, str], str] | None:
     """CHAOS' `CT/1/DICOM_anon/i0000,0000b.dcm` + `CT/1/Ground/liver_GT_000.png` -> `CT/1`: image
     and mask folders inside a folder per case, whose name holds a number (a patient, not a class
-    such as BUSI's benign/), in several cases; their files name no subject."""
+    such as BUSI's benign/), in several cases; their files name no subject. A mask painted into
+    the cache says its case by its annotation file's folder (SpaceNet 7's `<AOI>/labels_match_pix/`)."""
     subjects = {}
     top = Path(os.path.abspath(root))  # absolute: DATA, --images and --masks may each be given relative or not
     for pair in pairs:
-        if pair.mask is None or pair.mask.parent == pair.image.parent:
+        labels = label_folders.get(pair.image) or (pair.mask.parent if pair.mask is not None else None)
+        if labels is None or labels == pair.image.parent:
             continue
-        case = Path(os.path.commonpath([os.path.abspath(pair.image.parent), os.path.abspath(pair.mask.parent)]))
+        case = Path(os.path.commonpath([os.path.abspath(pair.image.parent), os.path.abspath(labels)]))
         if case != top and case.is_relative_to(top) and any(c.isdigit() for c in case.name):
             subjects[pair.name] = case.relative_to(top).as_posix()
     if len(set(subjects.values())) < _MIN_CASES or not _says_subjects(subjects, len(pairs)):
