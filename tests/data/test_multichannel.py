@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import tifffile
+import torch
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from PIL import Image
@@ -443,3 +444,89 @@ def test_bands_named_by_their_sensor_stack(tmp_path: Path, folders: tuple[str, .
         Image.fromarray(np.eye(32, 40, dtype=np.uint8)).save(tmp_path / "gts" / f"area{i}.tif")
     index = discover(tmp_path)
     assert len(index.pairs) == 2 and read_image(index.pairs[0].images).shape[2] == 4
+
+
+def change_folders(root: Path, dates: tuple[str, str], splits: dict[str, int], masks: str = "label",
+                   channels: int = 3) -> None:
+    """A change-detection layout (LEVIR-CD's `train/A/`, `train/B/`, `train/label/`): each
+    scene at two dates in folders named for them (`dates`, date 1 first), date 2 holding 100
+    more than date 1, and a 0/255 change mask."""
+    for split, count in splits.items():
+        for i in range(count):
+            for k, date in enumerate(dates):
+                pixels = (bands(i, channels) % 100 + 100 * k).astype(np.uint8)
+                save_picture(root / split / date / f"{split}_{i}.png", pixels.squeeze())
+            change = np.zeros((32, 40), np.uint8)
+            change[i : i + 8, 4:12] = 255
+            save_picture(root / split / masks / f"{split}_{i}.png", change)
+
+
+def save_picture(path: Path, pixels: np.ndarray) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    Image.fromarray(pixels).save(path)
+
+
+@pytest.mark.parametrize("dates", [("A", "B"), ("Image1", "Image2"), ("time1", "time2"), ("t1", "t2"),
+                                   ("pre", "post"), ("before", "after")])  # date 1 first, not by name
+def test_two_dates_of_one_scene_are_one_image_date_one_first(tmp_path: Path, caplog: pytest.LogCaptureFixture,
+                                                             dates: tuple[str, str]) -> None:
+    """LEVIR-CD's `A/` + `B/` + `label/` in each split (S2Looking's `Image1/` `Image2/`,
+    SYSU-CD's `time1/` `time2/`, DSIFN's colour `t1/` `t2/`, `pre/` `post/`): refused before,
+    with a suggested `--images A` that trained a change model on date 1 alone and listed
+    val/B/, test/B/ as unlabelled images. Now each mask's image is both dates, date 1's
+    channels first, and a mask lacking its date-2 file is left out, naming that folder."""
+    change_folders(tmp_path, dates, {"train": 4, "val": 2, "test": 2})
+    first, second = dates
+    (tmp_path / "test" / second / "test_1.png").unlink()
+    with caplog.at_level(logging.INFO, logger="seglab.data.folder_pairs"):
+        index = discover(tmp_path)
+    assert sorted((p.split, p.name) for p in index.pairs) == sorted(
+        [("train", f"train_{i}") for i in range(4)] + [("val", "val_0"), ("val", "val_1"), ("test", "test_0")])
+    assert index.unlabelled == [] and index.ignored == []
+    pair = next(p for p in index.pairs if p.name == "train_2")
+    assert [f.parent.name for f in pair.images] == [first, second]
+    stacked = read_image(pair.images)
+    assert stacked.shape == (32, 40, 6) and (stacked[..., 3:].astype(int) - stacked[..., :3] == 100).all()
+    [lacking] = [p for p in index.problems if p.code == "mask-without-image"]
+    assert lacking.path.name == "test_1.png" and f"no date-2 file in test/{second}/" in lacking.message
+    assert f"{first}/, {second}/ (dates 1 and 2 of one scene" in index.pairing[0]
+    assert f"{first}/ and " in caplog.text and "two dates (change detection)" in caplog.text
+
+
+def test_grey_t1_and_t2_folders_are_mri_sequences_stacked_as_bands(tmp_path: Path,
+                                                                    caplog: pytest.LogCaptureFixture) -> None:
+    """`t1/` and `t2/` of grey images are an MRI slice's T1- and T2-weighted sequences: still
+    the channels of one image (as bands), not two dates."""
+    change_folders(tmp_path, ("t1", "t2"), {"train": 3}, masks="seg", channels=1)
+    with caplog.at_level(logging.INFO, logger="seglab.data.folder_pairs"):
+        index = discover(tmp_path)
+    assert [f.parent.name for f in index.pairs[0].images] == ["t1", "t2"]
+    assert "(the channels of one image)" in index.pairing[0] and "change detection" not in caplog.text
+
+
+def test_per_date_building_masks_beside_the_change_masks_stay_a_choice(tmp_path: Path) -> None:
+    """S2Looking's `label1/` and `label2/` (each date's buildings) beside `label/` (the change):
+    the refusal names the mask folders; `--masks label` reads the change with both dates."""
+    root = tmp_path / "S2Looking"
+    change_folders(root, ("Image1", "Image2"), {"train": 3, "val": 2})
+    for split, count in (("train", 3), ("val", 2)):
+        for folder in ("label1", "label2"):
+            for i in range(count):
+                save_picture(root / split / folder / f"{split}_{i}.png", np.eye(32, 40, dtype=np.uint8) * 255)
+    with pytest.raises(DataError, match=r"(?s)3 folders could hold the masks .*--masks label$"):
+        discover(tmp_path)
+    index = discover(tmp_path, masks="label")
+    assert len(index.pairs) == 5 and all(read_image(p.images).shape[2] == 6 for p in index.pairs)
+    assert {p.mask.parent.name for p in index.pairs} == {"label"}
+
+
+def test_geometric_augmentations_move_both_dates_together() -> None:
+    """A 6-channel image of two dates: flips, rotations, crops and elastic warps move date 2's
+    channels exactly as date 1's, as they move bands, so the change mask still fits both."""
+    from seglab.data.augment import Augment
+
+    augment = Augment({"scale_crop": {}, "hflip": {}, "vflip": {}, "rot90": {}, "rotate": {}, "elastic": {}}, 255)
+    date = torch.rand(3, 32, 40)
+    for seed in range(10):
+        image, _ = augment(torch.cat([date, date]), torch.zeros(32, 40, dtype=torch.int64), seed)
+        assert torch.equal(image[:3], image[3:])

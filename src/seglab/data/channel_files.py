@@ -1,6 +1,6 @@
 """Images whose channels are files of their own: a folder per band (38-Cloud's `train_red/`,
-`train_green/`, `train_blue/`, `train_nir/`) or nnU-Net's 2-D channel files (`road_1_0000.png`,
-`road_1_0001.png`).
+`train_green/`, `train_blue/`, `train_nir/`), a folder per date of one scene (change detection:
+LEVIR-CD's `A/` and `B/`) or nnU-Net's 2-D channel files (`road_1_0000.png`, `road_1_0001.png`).
 
 Training pairs them through `folder_pairs` and `pairing`; a model remembers the channels'
 names (`channel_names`, in its card), so that `predict` puts the same files together again in
@@ -27,6 +27,11 @@ _BAND_WORDS = frozenset({
     "ndwi", "flair", "t1", "t1ce", "t1c", "t1gd", "t2", "pd", "dwi", "adc", "ct", "pet", "dapi", "gfp", "rfp",
     "yfp", "cfp", "fitc", "tritc", "cy3", "cy5", "brightfield", "phase", "dic", "fluorescence", "band", "channel"})
 _BAND_NUMBER = re.compile(r"(b|band|ch|channel|c)\d+a?")  # Sentinel-2's B02 and B8A, band4, ch1, c0
+# the words that tell the folders of a scene's two dates apart (change detection), date 1 first:
+# LEVIR-CD's A/ B/, S2Looking's Image1/ Image2/, SECOND's im1/ im2/, SYSU-CD's time1/ time2/, DSIFN's t1/ t2/
+_DATE_WORDS = (("a", "b"), ("image1", "image2"), ("img1", "img2"), ("im1", "im2"), ("time1", "time2"), ("t1", "t2"),
+               ("pre", "post"), ("before", "after"))
+_MRI_WEIGHTINGS = frozenset({"t1", "t2"})  # also dates; MRI sequences in grey images
 
 
 def names_a_band(word: str) -> bool:
@@ -38,6 +43,25 @@ def names_a_band(word: str) -> bool:
 def folder_names_a_band(folder: str) -> bool:
     """Whether a folder's name has a word naming a band (`nir/` beside `rgb/`, `train_dsm/`)."""
     return any(names_a_band(word) for word in words(folder))
+
+
+def date_order(folders: Sequence[str], colour: bool) -> tuple[int, int] | None:
+    """The indexes of two folders, date 1 first, when their names differ by the words of two
+    dates (`A/` and `B/`, `train_Image1/` and `train_Image2/`, `pre/` and `post/`); else None.
+    `t1`/`t2` also name MRI weightings: folders of grey images so named are an MRI scan's
+    sequences (bands), so they are dates only when `colour` (DSIFN-CD's RGB `t1/` and `t2/`)."""
+    if len(folders) != 2:
+        return None
+    named = [words(folder) for folder in folders]
+    shared = set(named[0]) & set(named[1])
+    added = tuple(tuple(w for w in folder if w not in shared) for folder in named)
+    for dates in _DATE_WORDS:
+        if colour or not _MRI_WEIGHTINGS >= set(dates):
+            if added == ((dates[0],), (dates[1],)):
+                return 0, 1
+            if added == ((dates[1],), (dates[0],)):
+                return 1, 0
+    return None
 
 
 def band_order(folder: str) -> tuple[int, tuple[object, ...]]:

@@ -59,6 +59,7 @@ class FolderMatch:
         channels: key -> the files of the image's further channels (nnU-Net's `case_0001.png`
             beside `case_0000.png`; the other band folders' files of `channel_dirs`).
         channel_dirs: further image folders whose files `channels` holds (`stack_band_folders`).
+        dates: `channel_dirs` holds date 2 of `image_dir`'s scenes (change detection).
     """
 
     image_dir: Path
@@ -74,11 +75,13 @@ class FolderMatch:
     namings: tuple[str, ...] = ()
     channels: dict[str, tuple[Path, ...]] = field(default_factory=dict)
     channel_dirs: tuple[Path, ...] = ()
+    dates: bool = False
 
     def describe(self, root: Path) -> str:
         """One line for `seglab inspect`: which folders, how many pairs, which rule."""
         images = folder_label(self.image_dir, root) + "".join(f", {d.name}/" for d in self.channel_dirs) + (
-            " (the channels of one image)" if self.channel_dirs else "")
+            (" (dates 1 and 2 of one scene, as the channels of one image)" if self.dates
+             else " (the channels of one image)" if self.channel_dirs else ""))
         where = f"{images} (images and masks side by side)" if self.image_dir == self.mask_dir else (
             " + ".join([images, *(folder_label(d, root) for d in (self.mask_dir, *self.more_mask_dirs))])
         )

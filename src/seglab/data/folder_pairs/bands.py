@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import replace
 from pathlib import Path
 
-from seglab.data.channel_files import band_order, names_a_band
+from seglab.data.channel_files import band_order, date_order, names_a_band
 from seglab.data.index import Problem
 from seglab.data.io import read_image
 from seglab.data.naming import words
 from seglab.data.pairing import FolderMatch, folder_label
 from seglab.errors import DataError
+
+logger = logging.getLogger(__name__)
 
 
 def stack_band_folders(root: Path, matches: list[FolderMatch]) -> list[FolderMatch]:
@@ -23,37 +26,65 @@ def stack_band_folders(root: Path, matches: list[FolderMatch]) -> list[FolderMat
     adds names a band (`channel_files.names_a_band`): NuInsSeg's `distance maps/` beside `tissue
     images/` are drawn from the labels, and would leak them into the input. Two or more folders
     of multi-channel images that share masks (ISPRS Potsdam's RGB and IRRG renderings) stay
-    apart (`settle_shared_masks`)."""
+    apart (`settle_shared_masks`), unless they are two named as the dates of one scene
+    (LEVIR-CD's `A/` and `B/` with `label/`: `channel_files.date_order`), whose change masks need
+    both: date 1's channels, then date 2's."""
     by_masks: dict[tuple[Path, str | None], list[FolderMatch]] = {}
     for match in matches:
         by_masks.setdefault((match.mask_dir, match.split), []).append(match)
-    stacked = []
+    stacked, dated = [], []
     for group in by_masks.values():
-        counts = {} if len(group) < 2 or any(not m.pairs or m.channels or m.mask_dir == m.image_dir for m in group) \
-            or not _each_names_a_band([m.image_dir.name for m in group]) or not _same_images(group) \
-            else {m.image_dir: _channel_count(m.pairs[0][1]) for m in group}
-        if not counts or None in counts.values() or sum(c > 1 for c in counts.values() if c) > 1 \
-                or not all(_band_words(m.image_dir.name, group) for m in group if counts[m.image_dir] == 1):
+        if len(group) < 2 or any(not m.pairs or m.channels or m.mask_dir == m.image_dir for m in group) \
+                or not _same_images(group):
             stacked += group
             continue
-        first, *rest = sorted(group, key=lambda m: (counts[m.image_dir] == 1, band_order(m.image_dir.name)))
-        files = [{key: image for key, image, _ in m.pairs} for m in rest]
-        pairs, channels, problems = [], {}, []
-        for key, image, mask in first.pairs:
-            lacking = [m.image_dir for m, found in zip(rest, files) if key not in found]
-            if lacking:
-                where = ", ".join(folder_label(d, root) for d in lacking)
-                problems.append(Problem(mask, f"mask's image has no band file in {where} (its band in "
-                                        f"{first.image_dir.name} is '{image.name}'); the pair is left out",
-                                        "mask-without-image"))
-            else:
-                pairs.append((key, image, mask))
-                channels[key] = tuple(found[key] for found in files)
-        # the first folder's lonely masks stand for every folder's
-        problems += [p for m in rest for p in m.problems if p.code != "mask-without-image"]
-        stacked.append(replace(first, pairs=pairs, problems=first.problems + problems, channels=channels,
-                               channel_dirs=tuple(m.image_dir for m in rest)))
+        counts = {m.image_dir: _channel_count(m.pairs[0][1]) for m in group}
+        dates = date_order([m.image_dir.name for m in group], all(c is not None and c > 1 for c in counts.values()))
+        ordered = [group[i] for i in dates] if dates else _in_band_order(group, counts)
+        if ordered is None:
+            stacked += group
+            continue
+        stacked.append(_stacked(root, ordered, "date-2" if dates else "band", bool(dates)))
+        dated += stacked[-1:] if dates else []
+    if dated:
+        first, second = dated[0].image_dir, dated[0].channel_dirs[0]
+        logger.info("%s: %s and %s hold one scene at two dates (change detection): each mask's image is both, "
+                    "date 1's channels then date 2's, in %d folder pair(s) (docs/data.md#change-detection)",
+                    root, folder_label(first, root), folder_label(second, root), len(dated))
     return stacked
+
+
+def _in_band_order(group: list[FolderMatch], counts: dict[Path, int | None]) -> list[FolderMatch] | None:
+    """The folders as bands, the colour image's first, then red, green, blue and the others by
+    name; None when they are no bands of one image (names that add no band word, several
+    folders of colour images, a file that cannot be read)."""
+    if not _each_names_a_band([m.image_dir.name for m in group]) or None in counts.values() \
+            or sum(c > 1 for c in counts.values() if c) > 1 \
+            or not all(_band_words(m.image_dir.name, group) for m in group if counts[m.image_dir] == 1):
+        return None
+    return sorted(group, key=lambda m: (counts[m.image_dir] == 1, band_order(m.image_dir.name)))
+
+
+def _stacked(root: Path, ordered: list[FolderMatch], file_kind: str, dates: bool) -> FolderMatch:
+    """One match of the first folder's pairs whose images take the others' files as further
+    channels; a mask whose image lacks one of them is left out, naming the folder (a problem)."""
+    first, *rest = ordered
+    files = [{key: image for key, image, _ in m.pairs} for m in rest]
+    pairs, channels, problems = [], {}, []
+    for key, image, mask in first.pairs:
+        lacking = [m.image_dir for m, found in zip(rest, files) if key not in found]
+        if lacking:
+            where = ", ".join(folder_label(d, root) for d in lacking)
+            problems.append(Problem(mask, f"mask's image has no {file_kind} file in {where} (its file in "
+                                    f"{folder_label(first.image_dir, root)} is '{image.name}'); the pair is left out",
+                                    "mask-without-image"))
+        else:
+            pairs.append((key, image, mask))
+            channels[key] = tuple(found[key] for found in files)
+    # the first folder's lonely masks stand for every folder's
+    problems += [p for m in rest for p in m.problems if p.code != "mask-without-image"]
+    return replace(first, pairs=pairs, problems=first.problems + problems, channels=channels,
+                   channel_dirs=tuple(m.image_dir for m in rest), dates=dates)
 
 
 def _each_names_a_band(folders: list[str]) -> bool:
