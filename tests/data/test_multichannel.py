@@ -451,10 +451,10 @@ def change_folders(root: Path, dates: tuple[str, str], splits: dict[str, int], m
     """A change-detection layout (LEVIR-CD's `train/A/`, `train/B/`, `train/label/`): each
     scene at two dates in folders named for them (`dates`, date 1 first), date 2 holding 100
     more than date 1, and a 0/255 change mask."""
-    for split, count in splits.items():
+    for s, (split, count) in enumerate(splits.items()):
         for i in range(count):
             for k, date in enumerate(dates):
-                pixels = (bands(i, channels) % 100 + 100 * k).astype(np.uint8)
+                pixels = (bands(10 * s + i, channels) % 100 + 100 * k).astype(np.uint8)
                 save_picture(root / split / date / f"{split}_{i}.png", pixels.squeeze())
             change = np.zeros((32, 40), np.uint8)
             change[i : i + 8, 4:12] = 255
@@ -530,3 +530,24 @@ def test_geometric_augmentations_move_both_dates_together() -> None:
     for seed in range(10):
         image, _ = augment(torch.cat([date, date]), torch.zeros(32, 40, dtype=torch.int64), seed)
         assert torch.equal(image[:3], image[3:])
+
+
+def test_a_change_model_trains_on_both_dates_and_predicts_a_split_folder(tmp_path: Path, capsys) -> None:
+    """LEVIR-CD's layout trains a 6-channel model whose card names the date folders (`a`, `b`);
+    `predict RUN test/` reads each scene's A/ and B/ files together, names the outputs after
+    the scene, and leaves the split's label/ out (logged) instead of predicting masks as images."""
+    from seglab.inference.loading import load_segmenter
+
+    data = tmp_path / "LEVIR-CD"
+    change_folders(data, ("A", "B"), {"train": 6, "val": 2, "test": 2})
+    run = tmp_path / "run"
+    assert main(["train", str(data), "--out", str(run), *TINY]) == 0
+    card = read_metadata(run / "checkpoints" / "best.safetensors")["card"]
+    assert card["in_channels"] == 6 and card["channel_files"] == ["a", "b"]
+    out = tmp_path / "pred"
+    assert main(["predict", str(run), str(data / "test"), "--out", str(out), "--no-progress"]) == 0
+    assert sorted(p.name for p in out.glob("*_mask.png")) == ["test_0_mask.png", "test_1_mask.png"]
+    predictor = load_segmenter([str(run)], "cpu")
+    for name in ("test_0", "test_1"):
+        stack = read_image([data / "test" / date / f"{name}.png" for date in ("A", "B")])
+        np.testing.assert_array_equal(np.asarray(Image.open(out / f"{name}_mask.png")), predictor.predict(stack).mask)

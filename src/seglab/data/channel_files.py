@@ -95,7 +95,7 @@ def channel_groups(files: Sequence[Path], names: Sequence[str]) -> tuple[list[tu
         DataError: an image one of whose channel files is missing, naming the files found, or
             with two files for one channel.
     """
-    numbered = all(re.fullmatch(r"\d{4}", n) for n in names)
+    numbered = _numbered(names)
     cases: dict[tuple[object, ...], dict[str, Path]] = {}
     others = []
     for path in files:
@@ -119,6 +119,11 @@ def channel_groups(files: Sequence[Path], names: Sequence[str]) -> tuple[list[tu
     return groups, others
 
 
+def is_channel_file(path: Path, names: Sequence[str]) -> bool:
+    """Whether a file is one of an image's channel files for a model of channels `names`."""
+    return _channel_of(path, names, _numbered(names)) is not None
+
+
 def group_name(files: Sequence[Path], names: Sequence[str]) -> str:
     """An image's name without its channel or band (`road_1`, `patch_1`), as its first file spells it."""
     first = stem(files[0])
@@ -127,6 +132,11 @@ def group_name(files: Sequence[Path], names: Sequence[str]) -> str:
         return number.group(1)
     return re.sub(rf"(^|[^a-zA-Z0-9]){re.escape(names[0])}([^a-zA-Z0-9]|$)", lambda m: m.group(1) or m.group(2),
                   first, count=1, flags=re.IGNORECASE).strip("_-. ") or first
+
+
+def _numbered(names: Sequence[str]) -> bool:
+    """Whether channel names are nnU-Net's channel numbers (`0000`, `0001`), not band words."""
+    return all(re.fullmatch(r"\d{4}", n) for n in names)
 
 
 def _channel_of(path: Path, names: Sequence[str], numbered: bool) -> tuple[tuple[object, ...], str] | None:

@@ -13,7 +13,7 @@ import numpy as np
 from PIL import Image
 
 from seglab.data import IMAGE_SUFFIXES, image_scale, read_image, write_mask_png
-from seglab.data.channel_files import channel_groups, group_name
+from seglab.data.channel_files import channel_groups, group_name, is_channel_file
 from seglab.data.classes import ClassSpec
 from seglab.data.geotiff import georeference, write_georeferenced_mask
 from seglab.data.volumes import VOLUME_SUFFIXES, is_volume, volume_stem
@@ -27,19 +27,18 @@ from seglab.reports.plots import overlay, shown_channels
 log = logging.getLogger(__name__)
 
 
-def collect_inputs(inputs: Sequence[str | Path], band_folders: bool = False) -> list[Path]:
+def collect_inputs(inputs: Sequence[str | Path], channel_files: Sequence[str] = ()) -> list[Path]:
     """Image and volume files named directly, DICOM series folders, plus the images and NIfTI
-    volumes inside other named folders (not recursive); with `band_folders` (a model whose
-    channels are files of their own), a folder without images gives those of its subfolders
-    (38-Cloud's `38-Cloud_test/` and its `test_red/` ... `test_nir/`)."""
+    volumes inside other named folders (not recursive); for a model whose channels are files of
+    their own (`channel_files`), a folder without images gives those of its subfolders that hold
+    such files (38-Cloud's `38-Cloud_test/` and its `test_red/` ... `test_nir/`; LEVIR-CD's
+    `test/A/` and `test/B/`, its `test/label/` left out and logged)."""
     files: list[Path] = []
     for item in map(Path, inputs):
         if item.is_dir() and is_volume(item):  # a DICOM series is one input
             files.append(item)
         elif item.is_dir():
-            found = _inputs_in(item)
-            if not found and band_folders:
-                found = [p for folder in sorted(item.iterdir()) if folder.is_dir() for p in _inputs_in(folder)]
+            found = _inputs_in(item) or (_channel_folder_inputs(item, channel_files) if channel_files else [])
             if not found:
                 raise DataError(f"folder '{item}' holds no images ({', '.join(IMAGE_SUFFIXES)}) or volumes "
                                 f"({', '.join(VOLUME_SUFFIXES)}, DICOM series)")
@@ -49,6 +48,22 @@ def collect_inputs(inputs: Sequence[str | Path], band_folders: bool = False) -> 
         else:
             raise DataError(f"input '{item}' does not exist")
     return files
+
+
+def _channel_folder_inputs(folder: Path, channel_files: Sequence[str]) -> list[Path]:
+    """The files of `folder`'s subfolders that hold the model's channel files; the others (a
+    split's mask folder beside its band or date folders) are logged, not predicted as images."""
+    found, skipped = [], []
+    for sub in sorted(p for p in folder.iterdir() if p.is_dir()):
+        inputs = _inputs_in(sub)
+        if any(is_channel_file(p, channel_files) for p in inputs):
+            found += inputs
+        elif inputs:
+            skipped.append(sub.name)
+    if found and skipped:
+        log.info("%s: %s hold%s no channel files of the model (%s); not predicted", folder,
+                 ", ".join(f"{name}/" for name in skipped), "" if len(skipped) > 1 else "s", ", ".join(channel_files))
+    return found
 
 
 def _inputs_in(folder: Path) -> list[Path]:

@@ -75,7 +75,7 @@ def run(args: argparse.Namespace) -> None:
     predictor = load_segmenter([args.run, *args.ensemble], args.device, args.precision, inference_options(args),
                                args.checkpoint)
     set_max_pixels(args.max_pixels)
-    files = collect_inputs(args.inputs, band_folders=bool(predictor.channel_files))
+    files = collect_inputs(args.inputs, predictor.channel_files)
     # inputs sharing a stem keep their folders, so none overwrites another
     names = output_names(files, predictor.channel_files)
     volumes = [path for path in files if is_volume(path)]
