@@ -49,7 +49,8 @@ def stack_band_folders(root: Path, matches: list[FolderMatch]) -> list[FolderMat
     if dated:
         first, second = dated[0].image_dir, dated[0].channel_dirs[0]
         logger.info("%s: %s and %s hold one scene at two dates (change detection): each mask's image is both, "
-                    "date 1's channels then date 2's, in %d folder pair(s) (docs/data.md#change-detection)",
+                    "date 1's channels then date 2's, in %d folder pair(s) "
+                    "(docs/data.md#change-detection-two-dates-of-one-scene)",
                     root, folder_label(first, root), folder_label(second, root), len(dated))
     return stacked
 
