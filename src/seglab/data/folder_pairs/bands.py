@@ -44,8 +44,9 @@ def stack_band_folders(root: Path, matches: list[FolderMatch]) -> list[FolderMat
         if ordered is None:
             stacked += group
             continue
-        stacked.append(_stacked(root, ordered, "date-2" if dates else "band", bool(dates)))
-        dated += stacked[-1:] if dates else []
+        stacked.append(_stacked(root, ordered, bool(dates)))
+        if dates:
+            dated.append(stacked[-1])
     if dated:
         first, second = dated[0].image_dir, dated[0].channel_dirs[0]
         logger.info("%s: %s and %s hold one scene at two dates (change detection): each mask's image is both, "
@@ -66,10 +67,12 @@ def _in_band_order(group: list[FolderMatch], counts: dict[Path, int | None]) -> 
     return sorted(group, key=lambda m: (counts[m.image_dir] == 1, band_order(m.image_dir.name)))
 
 
-def _stacked(root: Path, ordered: list[FolderMatch], file_kind: str, dates: bool) -> FolderMatch:
-    """One match of the first folder's pairs whose images take the others' files as further
-    channels; a mask whose image lacks one of them is left out, naming the folder (a problem)."""
+def _stacked(root: Path, ordered: list[FolderMatch], dates: bool) -> FolderMatch:
+    """One match of the first folder's pairs whose images take the others' files (bands, or
+    date 2 when `dates`) as further channels; a mask whose image lacks one of them is left out,
+    naming the folder (a problem)."""
     first, *rest = ordered
+    file_kind = "date-2" if dates else "band"
     files = [{key: image for key, image, _ in m.pairs} for m in rest]
     pairs, channels, problems = [], {}, []
     for key, image, mask in first.pairs:
