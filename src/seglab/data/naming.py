@@ -23,8 +23,8 @@ _SUFFIXES = tuple(sorted((
     "rgb_anon", "gt_labeltrainids", "gt_labelids", "labeltrainids", "msk",
 ), key=len, reverse=True))  # fmt: skip  (sat: DeepGlobe's _sat images; rgb, irrg, rgbir: ISPRS Potsdam's bands;
 # ortho: DroneDeploy's <scene>-ortho.tif beside labels/<scene>-label.png; rgb_anon, gt_label*: ACDC's)
-_PREFIXES = ("mask", "masks", "msk", "segm", "seg", "label", "labels", "gt", "img", "image", "lbl",  # msk: FLAIR's MSK_
-             "red", "green", "blue", "nir")  # bands: 38-Cloud's red_patch_1_..., a folder per band
+_ROLE_PREFIXES = ("mask", "masks", "msk", "segm", "seg", "label", "labels", "gt", "img", "image", "lbl")  # msk: FLAIR's MSK_
+_PREFIXES = (*_ROLE_PREFIXES, "red", "green", "blue", "nir")  # bands: 38-Cloud's red_patch_1_..., a folder per band
 _SEPARATORS = "_-. "
 _IMAGE_AFFIXES = ("image", "img", "leftimg8bit", "sat", "rgb", "irrg", "rgbir", "0000", "ortho", "rgb_anon")  # of those, the images'
 
@@ -138,7 +138,7 @@ def _last_number(path: Path) -> str | None:
     return str(int(found[-1])) if found else None
 
 
-_AFFIX_WORDS = frozenset(a for a in (*_SUFFIXES, *_PREFIXES[:10]) if a.isalpha())  # not the bands, nor 0000
+_AFFIX_WORDS = frozenset(a for a in (*_SUFFIXES, *_ROLE_PREFIXES) if a.isalpha())  # not the bands, nor 0000
 
 
 def without_affix_words(name: str) -> str:

@@ -62,7 +62,6 @@ def _nearest(image: Folder, mask_folders: Sequence[Folder]) -> Folder | None:
     return best[0] if len(best) == 1 else None
 
 
-
 def _without_claimed(matches: list[FolderMatch], claimed: set[Path]) -> list[FolderMatch]:
     """`matches` less the mask-without-image warnings for masks another image folder pairs with."""
     return [replace(m, problems=[p for p in m.problems if not (p.code == _UNCLAIMED and p.path in claimed)])
