@@ -23,7 +23,7 @@ from seglab.data.mapping import MaskMapping
 
 log = logging.getLogger(__name__)
 
-MEMO_VERSION = 3  # part of every key (with seglab's version and the reader's file): bump when shared reading changes
+MEMO_VERSION = 4  # part of every key (with seglab's version and the reader's file): bump when shared reading changes
 
 
 def versions(paths: Iterable[Path]) -> list[tuple[str, int, int]]:
@@ -63,6 +63,7 @@ def _save(path: Path, index: DatasetIndex) -> None:
         "unlabelled": [str(p) for p in index.unlabelled],
         "problems": [[None if p.path is None else str(p.path), p.message, p.code, [str(r) for r in p.related]]
                      for p in index.problems],
+        "label_folders": [[str(image), str(folder)] for image, folder in index.label_folders.items()],
     }
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
@@ -81,7 +82,8 @@ def _loaded(path: Path) -> DatasetIndex | None:
             Path(data["root"]), data["format"], pairs, [Path(p) for p in data["unlabelled"]],
             ClassSpec.from_dict(data["classes"]) if data["classes"] else None, MaskMapping.from_dict(data["mapping"]),
             [Problem(None if where is None else Path(where), message, code, tuple(Path(r) for r in related))
-             for where, message, code, related in data["problems"]], pairing=data["pairing"])
+             for where, message, code, related in data["problems"]], pairing=data["pairing"],
+            label_folders={Path(image): Path(folder) for image, folder in data["label_folders"]})
     except (OSError, ValueError, KeyError, TypeError):
         return None
     if not all(os.path.exists(f) for p in pairs for f in p.files):
