@@ -24,6 +24,7 @@ _OBJECT_FOLDER = re.compile(r"object|instance|panoptic", re.IGNORECASE)  # masks
 _PICTURE_FOLDER = re.compile(r"visuali[sz]ation|overlay|preview|colou?rmap|illustration", re.IGNORECASE)  # masks drawn for people
 _CLASS_FOLDER = re.compile(r"class|semantic|label", re.IGNORECASE)  # what object masks step aside for
 _NUMBERED_FOLDER = re.compile(r".*?[a-z][_\-. ]?(\d+)", re.IGNORECASE)  # TNBC's Slide_01/ and GT_01/: a case each
+_MIN_NUMBERED = 3  # numbered mask folders that are a case each: a train, a validation and a test case
 _HUMAN_MASKS, _MACHINE_MASKS = re.compile(r"human", re.IGNORECASE), re.compile(r"machine", re.IGNORECASE)  # Supervisely
 
 
@@ -129,13 +130,16 @@ def _newest_version(image: Folder, candidates: list[FolderMatch], root: Path) ->
 def _same_number(image: Folder, candidates: list[FolderMatch]) -> list[FolderMatch]:
     """The one candidate beside `image`, named for masks, that ends with the image folder's number
     (TNBC's `GT_01/` for `Slide_01/`, beside `GT_02/` ... and `Slide_02/` ...): a folder pair per
-    case; all candidates when no such single one."""
+    case, among `_MIN_NUMBERED` numbered mask folders or more (S2Looking's `label1/` and `label2/`
+    beside `Image1/` and `Image2/` are two kinds of change, not a case each); all candidates when
+    no such single one."""
     number = _NUMBERED_FOLDER.fullmatch(image.path.name)
     if number is None or looks_like_mask_folder(image.path.name):
         return candidates
-    same = [c for c in candidates if c.mask_dir.parent == image.path.parent and looks_like_mask_folder(c.mask_dir.name)
-            and (found := _NUMBERED_FOLDER.fullmatch(c.mask_dir.name)) and int(found[1]) == int(number[1])]
-    return same if len(same) == 1 else candidates
+    numbered = [(c, int(found[1])) for c in candidates if c.mask_dir.parent == image.path.parent
+                and looks_like_mask_folder(c.mask_dir.name) and (found := _NUMBERED_FOLDER.fullmatch(c.mask_dir.name))]
+    same = [c for c, n in numbered if n == int(number[1])]
+    return same if len(same) == 1 and len(numbered) >= _MIN_NUMBERED else candidates
 
 
 def _one_mask_wrapper(candidates: list[FolderMatch]) -> bool:
