@@ -124,12 +124,56 @@ def test_instance_masks_refuses_what_it_cannot_read(tmp_path):
         discover(tmp_path / "cells", instance_masks=True)
     (tmp_path / "cells" / "classes.json").write_text(json.dumps({"names": ["bg", "nucleus"]}))
     assert discover(tmp_path / "cells", instance_masks=True).classes.names == ("bg", "nucleus")
-    for i in range(3):
-        save(tmp_path / "colour" / "images" / f"{i}.png", photo(i))
-        save(tmp_path / "colour" / "masks" / f"{i}.png", np.dstack([objects(i, 5).astype(np.uint8) * 40] * 2
-                                                                    + [np.zeros((48, 64), np.uint8)]))
-    with pytest.raises(ConfigError, match="has colour masks"):
-        discover(tmp_path / "colour", instance_masks=True)
+
+
+def coloured(mask: np.ndarray, seed: int) -> np.ndarray:
+    """An instance mask painted as BBBC039 ships it: each object a random colour of its own on black."""
+    colours = np.random.default_rng(seed).integers(40, 256, (int(mask.max()) + 1, 3), dtype=np.uint8)
+    colours[0] = 0
+    return colours[mask]
+
+
+def test_colour_masks_with_a_colour_per_object_warn_and_read_as_objects(tmp_path):
+    """BBBC039's `masks/*.png` paint each nucleus its own colour on black: every colour became a
+    class (78 on 16 images) with no warning, and --instance-masks refused colour masks."""
+    for i in range(6):
+        save(tmp_path / "images" / f"IXMtest_A0{i}_s1.png", photo(i, (48, 64)))
+        save(tmp_path / "masks" / f"IXMtest_A0{i}_s1.png", coloured(objects(i, 4 + i), i))
+    found = [p for p in discover(tmp_path).problems if p.code == "instance-ids"]
+    assert len(found) == 1 and "--instance-masks" in found[0].message and "colours" in found[0].message
+
+    index = discover(tmp_path, instance_masks=True)
+    assert index.classes.names == ("background", "object") and not index.problems
+    for i, pair in enumerate(sorted(index.pairs, key=lambda p: p.name)):
+        np.testing.assert_array_equal(read_mask(pair.masks, index.mapping), (objects(i, 4 + i) > 0).astype(np.int64))
+
+
+def test_colour_objects_too_many_to_be_classes_read_as_objects(tmp_path):
+    """Hundreds of nuclei over a few masks are more colours than a class table holds: they were
+    refused as photos, so --instance-masks could not read them either."""
+    for i in range(5):
+        save(tmp_path / "images" / f"{i}.png", photo(i, (48, 64)))
+        save(tmp_path / "masks" / f"{i}.png", coloured(objects(i, 70), i))
+    for instance_masks in (False, True):
+        index = discover(tmp_path, instance_masks=instance_masks)
+        assert index.classes.names == ("background", "object")
+        assert [p.code for p in index.problems] == ([] if instance_masks else ["instance-ids"])
+        np.testing.assert_array_equal(read_mask(index.pairs[0].masks, index.mapping), (objects(0, 70) > 0))
+
+
+def test_colour_class_masks_are_not_taken_for_objects(tmp_path):
+    """ISPRS-like masks (6 class colours, each in many places) and face-parsing-like ones (a colour
+    per part, one region each, the same colours in every mask) are classes."""
+    palette = coloured(np.arange(16)[None], 99)[0]  # one class table for all masks
+    for i in range(6):
+        save(tmp_path / "isprs" / "images" / f"{i}.png", photo(i, (48, 64)))
+        save(tmp_path / "isprs" / "masks" / f"{i}.png", palette[objects(i, 40) % 6])
+        save(tmp_path / "faces" / "images" / f"{i}.png", photo(i, (48, 64)))
+        save(tmp_path / "faces" / "masks" / f"{i}.png", palette[objects(0, 14 - i % 3)])
+    for name, classes in (("isprs", 6), ("faces", 15)):
+        index = discover(tmp_path / name)
+        assert index.classes.num_classes == classes, name
+        assert not [p for p in index.problems if p.code == "instance-ids"], name
 
 
 def test_a_run_reads_instance_masks_as_two_classes(tmp_path):

@@ -17,6 +17,7 @@ from seglab.data.mapping import (
     ThresholdMapping,
 )
 from seglab.data.celebamask_hq import PartFilesMapping
+from seglab.data.coloured_objects import ColouredObjectsMapping
 from seglab.data.multilabel import ChannelsMapping, ClassFilesMapping, ClassFoldersMapping, ClassNamingsMapping, RegionsMapping
 from seglab.data.one_hot import OneHotMapping
 from seglab.data.outlines import FilledOutlineMapping
@@ -36,6 +37,7 @@ EXAMPLES = {
     "channels": ChannelsMapping(2),
     "one-hot": OneHotMapping(3, 1),
     "regions": RegionsMapping(((1, 2, 3), (2, 3)), ignore_label=255),
+    "coloured-objects": ColouredObjectsMapping(),
     "filled-outlines": FilledOutlineMapping(ColourMapping(((0, 0, 0), (255, 0, 0)), void=((9, 9, 9),)), 255),
 }
 

@@ -22,13 +22,20 @@ import json
 import logging
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 from scipy import ndimage
 
 from seglab.data.classes import ClassSpec, generic_name
+from seglab.data.coloured_objects import (
+    MANY_OBJECTS,
+    OBJECT_CLASSES,
+    ONE_REGION,
+    ColouredObjectsMapping,
+    coloured_objects_problem,
+)
 from seglab.data.index import Problem
 from seglab.data.io import raw_mask, read_mask_array, read_raw_mask
 from seglab.data.mapping import (
@@ -75,8 +82,6 @@ ENCODING_CODES = ("snapped-pixels", "instance-ids")  # findings that depend on t
 REGION_SAMPLE = 20  # label masks whose values' regions are counted, to tell object numbers from classes
 OBJECT_VALUES = 10  # values 1..n in a mask, each one region, with n this high: object numbers
 VARYING_COUNTS = 3  # or 1..n with this many different n among the masks (GlaS: 1 to 3 glands)
-MANY_OBJECTS = 20  # this many values in one mask, each one region: object numbers, gaps or not
-ONE_REGION = 0.9  # share of the values forming one region each in instance masks
 MAX_OBJECTS = 5000  # values in one mask beyond which regions are not counted (noise, not objects)
 
 
@@ -91,6 +96,7 @@ class MaskSample:
         filled: per colour mask, colour code -> pixels inside regions of it (`filled_pixels`).
         regions: per label mask of the first `REGION_SAMPLE` with a non-zero value (integer
             masks), (non-zero values, values that form one connected region).
+        colour_regions: likewise per colour mask with a colour besides black, for colours.
         stacks: per one-hot array (`one_hot.channel_stack`), (channels, whether every pixel is
             on in one channel).
     """
@@ -100,6 +106,7 @@ class MaskSample:
     colours: dict[Path, Counter[int]] = field(default_factory=dict)
     filled: dict[Path, Counter[int]] = field(default_factory=dict)
     regions: dict[Path, tuple[int, int]] = field(default_factory=dict)
+    colour_regions: dict[Path, tuple[int, int]] = field(default_factory=dict)
     stacks: dict[Path, tuple[int, bool]] = field(default_factory=dict)
 
     @property
@@ -161,7 +168,10 @@ def sample_masks(masks: list[Path], size: int = SAMPLE) -> MaskSample:
             logger.debug("skipping unreadable mask while choosing an encoding: %s", err)
             continue
         if raw.ndim == 3 and raw.dtype == np.uint8 and not (raw == raw[..., :1]).all():  # colours are 8-bit
-            sample.colours[path], sample.filled[path] = _colour_counts(colour_codes(raw))
+            codes = colour_codes(raw)
+            sample.colours[path], sample.filled[path] = _colour_counts(codes)
+            if len(sample.colour_regions) < REGION_SAMPLE and len(sample.colours[path].keys() - {0}):
+                sample.colour_regions[path] = _one_region_values(codes)
             continue
         try:
             labels = single_channel(raw)  # grey saved as RGB is a label map, and so is 16-bit RGB's first channel
@@ -326,6 +336,22 @@ def _grey_classes(classes: ClassSpec | None) -> dict[int, int] | None:
 
 
 def _colour_encoding(sample: MaskSample, classes: ClassSpec | None) -> Encoding:
+    """Colour masks read by their class colours, with the `instance-ids` warning when their colours
+    are objects (`coloured_objects`); objects too many to be classes are read as --instance-masks
+    reads them, as no class table holds hundreds of nuclei an image."""
+    objects = None if classes is not None else coloured_objects_problem(sample.colours, sample.filled,
+                                                                        sample.colour_regions)
+    if objects is None:
+        return _colour_classes(sample, classes)
+    try:
+        encoding = _colour_classes(sample, classes)
+    except DataError:
+        message = f"{objects.message}: they are too many to be classes and are read so (as with --instance-masks)"
+        return Encoding(OBJECT_CLASSES, ColouredObjectsMapping(), (replace(objects, message=message),))
+    return replace(encoding, problems=(objects, *encoding.problems))
+
+
+def _colour_classes(sample: MaskSample, classes: ClassSpec | None) -> Encoding:
     counts, filled = sample.colour_values(), sample.filled_values()
     total = sum(counts.values())
     if classes is None:

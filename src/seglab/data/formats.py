@@ -17,6 +17,7 @@ from typing import ClassVar
 
 from seglab.config import DataConfig
 from seglab.data.classes import ClassSpec, load_classes_file
+from seglab.data.coloured_objects import OBJECT_CLASSES, ColouredObjectsMapping
 from seglab.data.encoding import ENCODING_CODES, label_map_encoding, sample_masks
 from seglab.data.folders import one_listing
 from seglab.data.index import DatasetIndex, Pair, Problem, list_images, match_files, natural_key
@@ -291,23 +292,24 @@ def _relabel(
 
 def _objects(index: DatasetIndex, classes: ClassSpec | None, label_map: Mapping[object, object] | None) -> DatasetIndex:
     """`--instance-masks`: masks that number objects read as background (0) and object (any
-    other value), whatever the number of objects per image.
+    other value), whatever the number of objects per image; colour masks that colour each
+    object (BBBC039) as background (black) and object (any other colour).
 
     Raises:
-        ConfigError: colour or multi-label masks, a --label-map too, or a classes.json that does
-            not name two classes.
+        ConfigError: multi-label masks, a --label-map too, or a classes.json that does not name
+            two classes.
     """
     if label_map is not None:
         raise ConfigError("--instance-masks and --label-map both say how mask values become classes; pass one")
-    if index.mapping.needs_rgb or index.mapping.multilabel:
+    if index.mapping.multilabel:
         raise ConfigError(f"--instance-masks reads masks whose values number objects, but '{index.root}' has "
-                          f"{'colour' if index.mapping.needs_rgb else 'multi-label'} masks")
+                          "multi-label masks")
     if classes is not None and classes.num_classes != 2:
         raise ConfigError(f"--instance-masks reads two classes (background, object), but the classes.json names "
                           f"{classes.num_classes}: {', '.join(classes.names)}")
     kept = [p for p in index.problems if p.code not in ENCODING_CODES]
-    return replace(index, mapping=ThresholdMapping(1), classes=classes or ClassSpec(("background", "object")),
-                   problems=kept)
+    mapping = ColouredObjectsMapping() if index.mapping.needs_rgb else ThresholdMapping(1)
+    return replace(index, mapping=mapping, classes=classes or OBJECT_CLASSES, problems=kept)
 
 
 def _filled_outlines(index: DatasetIndex) -> DatasetIndex:

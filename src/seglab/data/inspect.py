@@ -11,6 +11,7 @@ from typing import Any
 from seglab.config import DataConfig
 from seglab.data.audit import FATAL, WARNING, audit, format_problems, severity
 from seglab.data.classes import ClassSpec
+from seglab.data.coloured_objects import ColouredObjectsMapping
 from seglab.data.formats import discover_data
 from seglab.data.index import DatasetIndex, Problem
 from seglab.data.stats import DatasetStats, resolve_classes
@@ -93,8 +94,9 @@ def format_report(report: InspectReport, all_problems: bool = False) -> str:
     width = max(len(n) for n in classes.names)
     per_class = (class_pixels(stats.mask_values, classes.num_classes) if index.mapping.multilabel  # bit sets
                  else [stats.mask_values.get(i, 0) for i in range(classes.num_classes)])
+    class_colours = index.mapping.needs_rgb and not isinstance(index.mapping, ColouredObjectsMapping)
     for i, (name, pixels) in enumerate(zip(classes.names, per_class)):
-        colour = f"  rgb{classes.colours[i]}" if index.mapping.needs_rgb else ""  # what masks hold
+        colour = f"  rgb{classes.colours[i]}" if class_colours else ""  # what masks hold
         lines.append(f"  {i:>3}  {name:<{width}}  {pixels:>12,} px  {_share(pixels, counted)}{colour}")
     if ignore is not None:
         pixels = stats.mask_values.get(ignore, 0)
