@@ -91,6 +91,44 @@ def test_busi_second_lesions_are_merged_into_their_image_mask(tmp_path):
     np.testing.assert_array_equal(malignant, ((box(3, 3) | box(7, 1)) > 0).astype(np.int64))
 
 
+def cell(top: int, left: int) -> np.ndarray:
+    """One cell of SegPC-2021: cytoplasm 20 around a nucleus 40."""
+    return np.maximum(box(top, left, 5, 6, 20), box(top + 1, left + 1, 3, 4, 40))
+
+
+def test_segpc_masks_numbered_per_cell_are_offered_then_merged(tmp_path):
+    """SegPC-2021 ships `train/x/106.bmp` with `train/y/106_1.bmp, 106_2.bmp, ...`, one mask per
+    cell and a varying number of cells: the refusal offered `--mask-pattern '{stem}_1.bmp'` (cell
+    1 only) and `--task multilabel` (cell 1 and cell 2 as classes), and --merge-masks refused too."""
+    expected = {}
+    for i, count in enumerate((1, 2, 3, 2, 3, 1)):
+        save(tmp_path / "train" / "x" / f"{100 + i}.bmp", photo(i))
+        cells = [cell(1 + 3 * n, 1 + 4 * n) for n in range(count)]  # each cell overlaps the one before
+        for n, mask in enumerate(cells, start=1):
+            save(tmp_path / "train" / "y" / f"{100 + i}_{n}.bmp", mask)
+        expected[str(100 + i)] = np.maximum.reduce(cells) // 20  # the nucleus over the cytoplasm
+    for task in ("auto", "multilabel"):
+        with pytest.raises(DataError, match=r"number each image's objects.*pass --merge-masks") as refused:
+            discover(tmp_path, task=task)
+        assert "--mask-pattern" not in str(refused.value) and "--task" not in str(refused.value)
+    index = discover(tmp_path, merge_masks=True, label_map={20: 1, 40: 2})
+    assert len(index.pairs) == 6 and not index.problems and not index.ignored
+    for pair in index.pairs:
+        np.testing.assert_array_equal(read_mask(pair.masks, index.mapping), expected[pair.name])
+
+
+def test_masks_numbered_alike_on_every_image_stay_a_choice(tmp_path):
+    """`_1` and `_2` on every image are two annotators (or two classes), not objects: each is
+    offered as a --mask-pattern, and --task multilabel reads them as classes."""
+    for i in range(4):
+        save(tmp_path / "images" / f"{i}.png", photo(i))
+        for n in (1, 2):
+            save(tmp_path / "masks" / f"{i}_{n}.png", box(n, i))
+    with pytest.raises(DataError, match=r"--mask-pattern '\{stem\}_1.png': 4 masks\n  --mask-pattern '\{stem\}_2.png'"):
+        discover(tmp_path)
+    assert discover(tmp_path, task="multilabel").classes.num_classes == 2
+
+
 def test_dsb_nucleus_masks_are_merged_per_image_folder(tmp_path):
     objects = dsb(tmp_path)
     with pytest.raises(DataError, match=r"9 masks for 3 images.*--merge-masks"):

@@ -10,7 +10,7 @@ keeps the one that pairs the most files, so a rule is only as loose as the data 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -77,6 +77,35 @@ _NUMBERED_MASK = re.compile(r"(.+[_\-. ](?:mask|label|gt|seg|segm|annotation))[_
 def is_numbered_mask(name: str) -> bool:
     """Whether a stem is a mask affix with a counter: BUSI's second lesion `benign (4)_mask_1`."""
     return _NUMBERED_MASK.fullmatch(name.lower()) is not None
+
+
+_NUMBERED_NAMING = re.compile(r"\{stem\}([_\-. ])(\d{1,3})(\.\w+)")  # `{stem}_2.bmp`: a mask per object
+
+
+def _numbering(template: str) -> tuple[str, int] | None:
+    """(separator and extension, number) of a naming that numbers masks (`{stem}_2.bmp`)."""
+    found = _NUMBERED_NAMING.fullmatch(template.lower())
+    return (found.group(1) + found.group(3), int(found.group(2))) if found else None
+
+
+def same_numbering(a: str, b: str) -> bool:
+    """Whether two namings number an image's masks alike (`{stem}_1.bmp`, `{stem}_3.bmp`)."""
+    first, second = _numbering(a), _numbering(b)
+    return first is not None and second is not None and first[0] == second[0]
+
+
+def numbered_objects(counts: Mapping[str, int]) -> bool:
+    """Whether namings (template -> masks) number each image's objects, a file per object
+    (SegPC-2021's `106_1.bmp`, `106_2.bmp`, one per cell): numbered alike without a gap, each
+    next number on no more images and the last on fewer than the first. `_1` and `_2` on every
+    image are two annotators or two classes instead."""
+    numbering = {t: _numbering(t) for t in counts}
+    found = [(n, counts[t]) for t, n in numbering.items() if n is not None]
+    if len(found) < 2 or len(found) < len(counts) or len({n[0] for n, _ in found}) > 1:
+        return False
+    numbers, masks = zip(*sorted((n[1], count) for n, count in found))
+    gapless = list(numbers) == list(range(numbers[0], numbers[0] + len(numbers)))
+    return gapless and list(masks) == sorted(masks, reverse=True) and masks[0] > masks[-1]
 
 
 def strip_affixes(name: str) -> str:

@@ -16,7 +16,17 @@ from pathlib import Path
 
 from seglab.data.channel_files import NNUNET_CHANNEL
 from seglab.data.index import Problem
-from seglab.data.naming import KEY_RULES, KeyRule, is_numbered_mask, named_after, stem, suffix_rules, words
+from seglab.data.naming import (
+    KEY_RULES,
+    KeyRule,
+    is_numbered_mask,
+    named_after,
+    numbered_objects,
+    same_numbering,
+    stem,
+    suffix_rules,
+    words,
+)
 from seglab.errors import DataError
 
 # loose rules (numbers) are used only when they pair every keyed file one to one
@@ -232,6 +242,8 @@ def match_folders(
         key = named_after(stem(mask), paired_keys) if learned else None
         if key is None:
             unkeyed.append(mask)
+        elif merge and same_numbering(_template(mask, key), _template(mask_keys[key], key)):
+            merged.setdefault(key, []).append(mask)  # SegPC's `106_2.bmp` beside `106_1.bmp`: another cell
         else:
             extra.setdefault(_template(mask, key), []).append(mask)
     rivals = rivals or _second_annotation(pairs, extra, rule, root)
@@ -315,6 +327,11 @@ def refuse_rival_namings(matches: Sequence[FolderMatch]) -> None:
         named = match.rivals.masks if match.rivals is not None else _namings(match.pairs)
         for template, masks in named.items():
             counts[template] = counts.get(template, 0) + len(masks)
+    if numbered_objects(counts):
+        listed = ", ".join(f"'{t}': {n} masks" for t, n in sorted(counts.items()))
+        raise DataError(f"{rivalled[0].example}; the namings number each image's objects, a mask per object "
+                        f"({listed}; fewer images have each next number): pass --merge-masks to read each image's "
+                        "masks as one (their union, the higher value where they overlap)")
     numbered = [t for t in sorted(counts) if is_numbered_mask(t.rsplit(".", 1)[0])]
     choices = {t: n for t, n in counts.items() if t not in numbered} or counts  # a numbered one is no choice alone
     listed = "".join(f"\n  --mask-pattern '{t}': {n} masks" for t, n in sorted(choices.items()))
@@ -341,14 +358,15 @@ def namings_as_classes(matches: Sequence[FolderMatch]) -> list[FolderMatch] | No
     `ISIC_0000000_attribute_globules.png`, `..._attribute_streaks.png` beside each image. Each
     image's masks of every naming become its pair's masks, in the namings' order. None when no
     image has rivals, or when a naming numbers further masks (`{stem}_mask_1.png`: a second
-    lesion, for `--merge-masks`)."""
+    lesion; `{stem}_2.bmp` after `{stem}_1.bmp`: another cell; both for `--merge-masks`)."""
     if not any(m.rivals is not None for m in matches):
         return None
     by_naming: dict[str, list[Path]] = {}
     for match in matches:
         for template, masks in (match.rivals.masks if match.rivals else _namings(match.pairs)).items():
             by_naming.setdefault(template, []).extend(masks)
-    if any(is_numbered_mask(t.rsplit(".", 1)[0]) for t in by_naming):
+    if any(is_numbered_mask(t.rsplit(".", 1)[0]) for t in by_naming) or numbered_objects(
+            {t: len(ms) for t, ms in by_naming.items()}):
         return None
     namings = tuple(sorted(by_naming, key=str.lower))
     of_key: dict[tuple[Path, str], list[Path]] = {}  # (folder, image key) -> its masks in naming order
