@@ -1765,3 +1765,24 @@ def test_acdc_rgb_anon_images_pair_with_their_gt_namings(tmp_path):
     index = discover(tmp_path, mask_pattern="{stem}_gt_labelTrainIds.png")
     assert sorted(p.split for p in index.pairs) == ["train", "train", "val", "val"]
     assert all(p.mask.name.startswith(p.image.name.replace("_rgb_anon.png", "")) for p in index.pairs)
+
+
+@pytest.mark.parametrize("colours, cityscapes", [
+    ({1: (128, 64, 128), 7: (255, 0, 0), 26: (255, 0, 0)}, False),  # Lost and Found's: free space, obstacles
+    ({1: (0, 0, 0), 7: (128, 64, 128), 26: (0, 0, 142)}, True),  # Cityscapes': ego vehicle, road, car
+], ids=["lost-and-found", "cityscapes"])
+def test_label_ids_named_as_cityscapes_but_painted_otherwise_are_read_as_they_are(tmp_path, colours, cityscapes):
+    """Lost and Found: gtCoarse/<split>/<seq>/<frame>_gtCoarse_labelIds.png holds its own ids (1 free
+    space, 2 and up obstacles) and was read as Cityscapes' ids by the name: free space became the
+    ignored ego vehicle, obstacles cars. Its _gtCoarse_color.png rendering says they are not."""
+    palette = np.zeros((256, 3), np.uint8)
+    palette[list(colours)] = list(colours.values())
+    for split, sequence in (("train", "01_Hanns_Klemm_Str_45"), ("test", "02_Hanns_Klemm_Str_44")):
+        for i in range(2):
+            frame = f"{sequence}_000000_{i:06d}"
+            save(tmp_path / "leftImg8bit" / split / sequence / f"{frame}_leftImg8bit.png", photo(i))
+            ids = save(tmp_path / "gtCoarse" / split / sequence / f"{frame}_gtCoarse_labelIds.png", labels(i, (1, 7, 26)))
+            save(ids.with_name(f"{frame}_gtCoarse_color.png"), palette[np.asarray(Image.open(ids))])
+    report = inspect_dataset(tmp_path)
+    assert (report.index.mapping.kind == "identity") is not cityscapes
+    assert (report.classes.num_classes == 19) is cityscapes

@@ -6,12 +6,18 @@ model would train 34 outputs and be scored on the void ones. cityscapesScripts'
 `createTrainIdLabelImgs` writes `*_gtFine_labelTrainIds.png` with the 19 classes as 0..18 and
 255 for void. Both read here as those 19 classes with 255 ignored (the ids and colours of
 cityscapesScripts' `labels.py`); coarse labels (`_gtCoarse_`) use the same ids.
+
+The name alone is no proof: Lost and Found ships `*_gtCoarse_labelIds.png` holding its own ids
+(1 free space, 2 and up obstacles), so a colour rendering shipped beside the masks that paints
+the ids in other colours than Cityscapes' says they are not Cityscapes'.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterable
+from itertools import islice
 from pathlib import Path
 
 import numpy as np
@@ -20,6 +26,8 @@ from PIL import Image
 from seglab.data.classes import ClassSpec
 from seglab.data.mapping import IdentityMapping, LabelMapping, MaskMapping
 from seglab.data.read_errors import DECODE_ERRORS
+
+logger = logging.getLogger(__name__)
 
 IGNORE = 255
 # (name, label id, colour) of the 19 evaluated classes, in train-id order
@@ -37,22 +45,94 @@ CLASSES = ClassSpec(names=tuple(name for name, _, _ in _EVALUATED),
 _TRAIN_ID = {label_id: train_id for train_id, (_, label_id, _) in enumerate(_EVALUATED)}
 LABEL_ID_MAPPING = LabelMapping(tuple((label_id, _TRAIN_ID.get(label_id, IGNORE)) for label_id in range(LABEL_IDS)))
 _NAMING = re.compile(r"_gt(?:Fine|Coarse)_(labelIds|labelTrainIds)$")
+# the colour rendering shipped beside named label masks: gtFine's `x_gtFine_color.png`
+_RENDERINGS = ("color",)
+# the colours a rendering must give each value, by naming: the evaluated classes', and black for
+# the void ids 0..4 (unlabeled, ego vehicle, ...), which renderings of Cityscapes ids all paint black
+_BLACK_VOID_IDS = range(5)
+_SHOULD_PAINT = {
+    "labelIds": {**{i: (0, 0, 0) for i in _BLACK_VOID_IDS}, **{i: colour for _, i, colour in _EVALUATED}},
+    "labelTrainIds": {train_id: colour for train_id, (_, _, colour) in enumerate(_EVALUATED)},
+}
+_RENDERINGS_CHECKED, _MASKS_LOOKED_AT = 3, 20
 
 
 def cityscapes_reading(masks: Iterable[Path], values: Iterable[int]) -> tuple[ClassSpec, MaskMapping] | None:
     """The classes and mapping of Cityscapes label masks: every mask named `*_gtFine_labelIds`
-    (values 0..33) or `*_gtFine_labelTrainIds` (0..18 and 255), or label ids under other names
-    whose colours say Cityscapes (`cityscapes_colours`: GTA5, KITTI); None for other masks."""
+    (values 0..33) or `*_gtFine_labelTrainIds` (0..18 and 255) unless the colour rendering beside
+    them says otherwise (`_painted_otherwise`), or label ids under other names whose colours say
+    Cityscapes (`cityscapes_colours`: GTA5, KITTI); None for other masks."""
     masks = list(masks)
-    kinds = {match.group(1) if (match := _NAMING.search(path.stem)) else None for path in masks}
+    kinds = {_kind(path) for path in masks}
     present = set(values)
-    if kinds == {"labelIds"} and present <= set(range(LABEL_IDS)):
+    if kinds == {"labelIds"} and present <= set(range(LABEL_IDS)) and not _painted_otherwise(masks):
         return CLASSES, LABEL_ID_MAPPING
-    if kinds == {"labelTrainIds"} and present <= set(range(len(_EVALUATED))) | {IGNORE}:
+    if kinds == {"labelTrainIds"} and present <= set(range(len(_EVALUATED))) | {IGNORE} and not _painted_otherwise(masks):
         return CLASSES, IdentityMapping()
     if kinds == {None} and masks and present <= set(range(LABEL_IDS)) and cityscapes_colours(masks[0]):
         return CLASSES, LABEL_ID_MAPPING
     return None
+
+
+def _painted_otherwise(masks: list[Path]) -> bool:
+    """Whether the colour renderings shipped beside the first named masks paint their values in
+    other colours than Cityscapes' (Lost and Found's free space, its id 1, is no black ego
+    vehicle), judged by the first rendering that gives each value one colour."""
+    with_rendering = ((mask, rendering) for mask in islice(masks, _MASKS_LOOKED_AT)
+                      if (rendering := _rendering(mask)) is not None)
+    for mask, rendering in islice(with_rendering, _RENDERINGS_CHECKED):
+        painted = _painted(mask, rendering)
+        if painted is None:
+            continue
+        should = _SHOULD_PAINT[_kind(mask)]
+        wrong = [(value, colour) for value, colour in painted.items() if colour != should[value]]
+        if wrong:
+            logger.info("%s: named as Cityscapes' labels, but %s paints value %d as rgb%s, not in Cityscapes' "
+                        "colour: the values are read as they are, not as Cityscapes' classes (--label-map maps them "
+                        "to classes)", mask.parent, rendering.name, *wrong[0])
+        return bool(wrong)
+    return False
+
+
+def _kind(mask: Path) -> str | None:
+    """"labelIds" or "labelTrainIds" for a mask named as Cityscapes', else None."""
+    found = _NAMING.search(mask.stem)
+    return found.group(1) if found else None
+
+
+def _rendering(mask: Path) -> Path | None:
+    """The colour rendering shipped beside a named label mask (`x_gtFine_color.png`), if any."""
+    found = _NAMING.search(mask.stem)
+    if found is None:
+        return None
+    names = (mask.stem[: found.start(1)] + rendering + mask.suffix for rendering in _RENDERINGS)
+    return next((mask.with_name(name) for name in names if mask.with_name(name).is_file()), None)
+
+
+def _painted(mask: Path, rendering: Path) -> dict[int, tuple[int, ...]] | None:
+    """The colour `rendering` paints each value of `mask` in that Cityscapes gives a colour; None
+    when it is no rendering of the mask (a value in several colours, another size)."""
+    ids, rgb = _read(mask, rgb=False), _read(rendering, rgb=True)
+    if ids is None or rgb is None or ids.ndim != 2 or rgb.shape[:2] != ids.shape:
+        return None
+    painted = {}
+    for value in _SHOULD_PAINT[_kind(mask)]:
+        colours = np.unique(rgb[ids == value], axis=0)
+        if len(colours) > 1:
+            return None
+        if len(colours) == 1:
+            painted[value] = tuple(int(c) for c in colours[0])
+    return painted
+
+
+def _read(path: Path, rgb: bool) -> np.ndarray | None:
+    """A mask's values or a rendering's RGB colours; None for a file that cannot be read (the
+    audit's to report, not a reason to stop here)."""
+    try:
+        with Image.open(path) as image:
+            return np.asarray(image.convert("RGB") if rgb else image)
+    except DECODE_ERRORS:
+        return None
 
 
 def cityscapes_colours(mask: Path) -> bool:
@@ -72,13 +152,7 @@ def cityscapes_colours(mask: Path) -> bool:
         return False
     for sibling in (d for d in mask.parent.parent.iterdir() if d.is_dir() and d != mask.parent):
         rendering = sibling / mask.name
-        if not rendering.is_file():
-            continue
-        try:
-            with Image.open(rendering) as image:
-                rgb = np.asarray(image.convert("RGB"))
-        except DECODE_ERRORS:
-            continue
-        if rgb.shape[:2] == ids.shape and all((rgb[where] == colour).all() for where, colour in shown):
+        rgb = _read(rendering, rgb=True) if rendering.is_file() else None
+        if rgb is not None and rgb.shape[:2] == ids.shape and all((rgb[where] == colour).all() for where, colour in shown):
             return True
     return False
