@@ -82,8 +82,9 @@ def ade(root: Path) -> None:
     (base / "objectInfo150.csv").write_text("Idx,Ratio,Train,Val,Name\n")
 
 
-def cityscapes(root: Path, train_ids: bool = False) -> None:
-    """`train_ids`: with cityscapesscripts' `_gtFine_labelTrainIds.png` beside the label ids."""
+def cityscapes(root: Path, train_ids: bool = False, train_values: tuple[int, ...] = (0, 8, 13)) -> None:
+    """`train_ids`: with cityscapesscripts' `_gtFine_labelTrainIds.png` beside the label ids
+    (`train_values` those of ids 7, 21 and 26: road, vegetation, car)."""
     for split, cities in (("train", ("aachen", "bochum")), ("val", ("frankfurt",))):
         for city in cities:
             for i in range(2):
@@ -92,7 +93,7 @@ def cityscapes(root: Path, train_ids: bool = False) -> None:
                 gt = root / "gtFine" / split / city
                 save(gt / f"{name}_gtFine_labelIds.png", labels(i, (7, 21, 26)))
                 if train_ids:
-                    save(gt / f"{name}_gtFine_labelTrainIds.png", labels(i, (0, 8, 13)))
+                    save(gt / f"{name}_gtFine_labelTrainIds.png", labels(i, train_values))
                 save(gt / f"{name}_gtFine_color.png", photo(i + 50))
                 save(gt / f"{name}_gtFine_instanceIds.png", labels(i, (0, 26001, 26002), np.uint16))
                 (gt / f"{name}_gtFine_polygons.json").write_text("{}")
@@ -294,18 +295,27 @@ def test_cityscapes_other_annotations_are_ignored_not_unpaired(tmp_path):
     assert "without mask/image affixes" in index.pairing[0]
 
 
-def test_cityscapes_train_ids_are_refused_with_patterns_that_work_and_count_every_folder(tmp_path):
+def test_cityscapes_train_ids_beside_label_ids_read_the_ids_and_a_pattern_reads_either(tmp_path):
+    """Label ids and the train ids made from them are one annotation in two encodings, no choice."""
     cityscapes(tmp_path, train_ids=True)
-    with pytest.raises(DataError) as info:
-        discover(tmp_path)
-    message = str(info.value)  # 3 cities of 2 images: counted over the dataset, not the first folder
-    assert "--mask-pattern '{stem}_gtFine_labelIds.png': 6 masks" in message
-    assert "--mask-pattern '{stem}_gtFine_labelTrainIds.png': 6 masks" in message
+    index = discover(tmp_path)
+    assert len(index.pairs) == 6 and all(p.mask.name.endswith("_gtFine_labelIds.png") for p in index.pairs)
+    assert {p.name for p in index.ignored} >= {"aachen_000000_000019_gtFine_labelTrainIds.png"}
+    assert not [p for p in index.problems if p.code in ("mask-without-image", "duplicate-name")]
     for pattern in ("{stem}_gtFine_labelTrainIds.png", r"(.+)_gtFine_labelTrainIds\.png"):
         index = discover(tmp_path, mask_pattern=pattern)
         assert len(index.pairs) == 6
         for pair in index.pairs:
             assert pair.mask.name == pair.image.name.replace("_leftImg8bit", "_gtFine_labelTrainIds")
+
+
+def test_cityscapes_train_ids_unlike_the_label_ids_are_refused_counting_every_folder(tmp_path):
+    cityscapes(tmp_path, train_ids=True, train_values=(0, 8, 14))  # car as 14: train ids of another table
+    with pytest.raises(DataError) as info:
+        discover(tmp_path)
+    message = str(info.value)  # 3 cities of 2 images: counted over the dataset, not the first folder
+    assert "--mask-pattern '{stem}_gtFine_labelIds.png': 6 masks" in message
+    assert "--mask-pattern '{stem}_gtFine_labelTrainIds.png': 6 masks" in message
 
 
 @pytest.mark.parametrize("wrapper", ["", "cityscapes_download"])
@@ -318,7 +328,7 @@ def test_cityscapes_named_by_its_top_folders_pairs_their_mirrored_subfolders(tmp
 
 
 def test_cityscapes_named_by_its_top_folders_refuses_rival_namings_as_without_flags(tmp_path):
-    cityscapes(tmp_path, train_ids=True)
+    cityscapes(tmp_path, train_ids=True, train_values=(0, 8, 14))
     with pytest.raises(DataError, match=r"--mask-pattern '\{stem\}_gtFine_labelTrainIds.png': 6 masks"):
         discover(tmp_path, images="leftImg8bit", masks="gtFine")
     index = discover(tmp_path, images="leftImg8bit", masks="gtFine", mask_pattern="{stem}_gtFine_labelTrainIds.png")
@@ -1110,12 +1120,14 @@ def test_a_refusal_names_image_folders_too_deep_to_search(tmp_path):
 
 
 def test_a_refusal_names_deep_image_folders_when_none_is_within_reach(tmp_path):
-    """BSDS500's BSR/BSDS500/data/images/train/: only 'no image files found' was said."""
+    """BSDS500's BSR/BSDS500/data/images/train/: only 'no image files found' was said; then that
+    sentence, wrong there (Dark Zurich's images are only deep), came before the deep folders."""
     for i in range(3):
         save(tmp_path / "BSR" / "BSDS500" / "data" / "images" / "train" / f"{i}.jpg", photo(i))
-    with pytest.raises(DataError, match=r"no image files found .*\n  \(folders deeper than 4 levels are not searched, "
-                                        r"such as BSR/BSDS500/data/images/train/"):
+    with pytest.raises(DataError, match=r"no image files within 4 levels: the images lie deeper\n  \(folders deeper "
+                                        r"than 4 levels are not searched, such as BSR/BSDS500/data/images/train/") as info:
         discover(tmp_path)
+    assert "no image files found" not in str(info.value)
 
 
 def test_refuge_illustrations_are_no_images_and_named_tops_pair_below(tmp_path):
@@ -1753,18 +1765,40 @@ def test_named_folders_are_found_deeper_than_the_search(tmp_path):
 def test_acdc_rgb_anon_images_pair_with_their_gt_namings(tmp_path):
     """ACDC (adverse conditions): rgb_anon/fog/train/GOPR0475/<frame>_rgb_anon.png beside
     gt/fog/train/GOPR0475/<frame>_gt_labelTrainIds.png and _gt_labelIds.png paired with nothing,
-    and no --mask-pattern could pair them. Now the two namings are a choice the refusal lists."""
+    and no --mask-pattern could pair them. Now the two namings, when not one annotation, are a
+    choice the refusal lists."""
     for split in ("train", "val"):
         for i in range(2):
             frame = f"GOPR0475_frame_{i:06d}"
             save(tmp_path / "rgb_anon" / "fog" / split / "GOPR0475" / f"{frame}_rgb_anon.png", photo(i))
             save(tmp_path / "gt" / "fog" / split / "GOPR0475" / f"{frame}_gt_labelTrainIds.png", labels(i))
-            save(tmp_path / "gt" / "fog" / split / "GOPR0475" / f"{frame}_gt_labelIds.png", labels(i, (7, 8, 26)))
+            save(tmp_path / "gt" / "fog" / split / "GOPR0475" / f"{frame}_gt_labelIds.png", labels(i, (9, 8, 26)))
     with pytest.raises(DataError, match=r"--mask-pattern '\{stem\}_gt_labelTrainIds.png'"):
         discover(tmp_path)
     index = discover(tmp_path, mask_pattern="{stem}_gt_labelTrainIds.png")
     assert sorted(p.split for p in index.pairs) == ["train", "train", "val", "val"]
     assert all(p.mask.name.startswith(p.image.name.replace("_rgb_anon.png", "")) for p in index.pairs)
+
+
+def test_dark_zurich_gt_label_ids_read_as_cityscapes_with_no_flag(tmp_path):
+    """Dark Zurich and ACDC ship gt/val/night/GOPR0356/<frame>_gt_labelIds.png, _gt_labelTrainIds.png,
+    _gt_labelColor.png and _gt_invGray.png beside rgb_anon/.../<frame>_rgb_anon.png. The choice between
+    ids and train ids was refused, and either read as raw values (27 classes, void ones trained, or
+    14 unnamed): the _gt_ naming was no Cityscapes naming."""
+    palette = np.zeros((256, 3), np.uint8)
+    palette[[7, 21, 26]] = [(128, 64, 128), (107, 142, 35), (0, 0, 142)]
+    for i in range(3):
+        frame = f"GOPR0356_frame_{i:06d}"
+        save(tmp_path / "rgb_anon" / "val" / "night" / "GOPR0356" / f"{frame}_rgb_anon.png", photo(i))
+        gt = tmp_path / "gt" / "val" / "night" / "GOPR0356"
+        ids = save(gt / f"{frame}_gt_labelIds.png", labels(i, (7, 21, 26)))
+        save(gt / f"{frame}_gt_labelTrainIds.png", labels(i, (0, 8, 13)))
+        save(gt / f"{frame}_gt_labelColor.png", palette[np.asarray(Image.open(ids))])
+        save(gt / f"{frame}_gt_invGray.png", labels(i, (0, 255, 0)))
+    report = inspect_dataset(tmp_path)
+    assert report.classes.num_classes == 19 and report.classes.names[13] == "car" and not report.fatal
+    assert all(p.mask.name.endswith("_gt_labelIds.png") for p in report.index.pairs) and len(report.index.pairs) == 3
+    assert len(report.index.ignored) == 9  # the train ids, colour renderings and invalid-region maps
 
 
 @pytest.mark.parametrize("colours, cityscapes", [

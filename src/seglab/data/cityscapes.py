@@ -5,7 +5,9 @@ rest (unlabeled, ego vehicle, parking, guard rail, caravan, ...) are void; taken
 model would train 34 outputs and be scored on the void ones. cityscapesScripts'
 `createTrainIdLabelImgs` writes `*_gtFine_labelTrainIds.png` with the 19 classes as 0..18 and
 255 for void. Both read here as those 19 classes with 255 ignored (the ids and colours of
-cityscapesScripts' `labels.py`); coarse labels (`_gtCoarse_`) use the same ids.
+cityscapesScripts' `labels.py`); coarse labels (`_gtCoarse_`) use the same ids, and so do ACDC's
+and Dark Zurich's `<frame>_gt_labelIds.png` and `_gt_labelTrainIds.png`. Shipped side by side,
+label ids and train ids are one annotation in two encodings, not a choice: the ids are read.
 
 The name alone is no proof: Lost and Found ships `*_gtCoarse_labelIds.png` holding its own ids
 (1 free space, 2 and up obstacles), so a colour rendering shipped beside the masks that paints
@@ -44,9 +46,9 @@ CLASSES = ClassSpec(names=tuple(name for name, _, _ in _EVALUATED),
                     colours=tuple(colour for _, _, colour in _EVALUATED), ignore_index=IGNORE)
 _TRAIN_ID = {label_id: train_id for train_id, (_, label_id, _) in enumerate(_EVALUATED)}
 LABEL_ID_MAPPING = LabelMapping(tuple((label_id, _TRAIN_ID.get(label_id, IGNORE)) for label_id in range(LABEL_IDS)))
-_NAMING = re.compile(r"_gt(?:Fine|Coarse)_(labelIds|labelTrainIds)$")
-# the colour rendering shipped beside named label masks: gtFine's `x_gtFine_color.png`
-_RENDERINGS = ("color",)
+_NAMING = re.compile(r"_gt(?:Fine|Coarse)?_(labelIds|labelTrainIds)$")  # _gt_: ACDC's, Dark Zurich's
+# the colour rendering shipped beside named label masks: gtFine's `x_gtFine_color.png`, ACDC's `x_gt_labelColor.png`
+_RENDERINGS = ("color", "labelColor")
 # the colours a rendering must give each value, by naming: the evaluated classes', and black for
 # the void ids 0..4 (unlabeled, ego vehicle, ...), which renderings of Cityscapes ids all paint black
 _BLACK_VOID_IDS = range(5)
@@ -72,6 +74,24 @@ def cityscapes_reading(masks: Iterable[Path], values: Iterable[int]) -> tuple[Cl
     if kinds == {None} and masks and present <= set(range(LABEL_IDS)) and cityscapes_colours(masks[0]):
         return CLASSES, LABEL_ID_MAPPING
     return None
+
+
+def label_ids_naming(namings: dict[str, list[Path]]) -> str | None:
+    """Of two rival mask namings (`--mask-pattern` template -> masks), the label ids' when the other
+    is Cityscapes' train ids of the same annotation (`{stem}_gt_labelIds.png` beside
+    `{stem}_gt_labelTrainIds.png`), as a first mask of each, mapped, shows; else None."""
+    kinds = {_kind(Path(template)): template for template in namings}
+    ids, train_ids = kinds.get("labelIds"), kinds.get("labelTrainIds")
+    if len(namings) != 2 or ids is None or train_ids is None or train_ids != ids.replace("labelIds", "labelTrainIds"):
+        return None
+    mask = next(iter(namings[ids]), None)
+    if mask is None:
+        return None
+    values = _read(mask, rgb=False)  # a missing or damaged partner reads as None: no proof
+    encoded = _read(mask.with_name("labelTrainIds".join(mask.name.rsplit("labelIds", 1))), rgb=False)
+    if values is None or encoded is None or values.shape != encoded.shape:
+        return None
+    return ids if np.array_equal(LABEL_ID_MAPPING.apply(values), encoded) else None
 
 
 def _painted_otherwise(masks: list[Path]) -> bool:

@@ -28,11 +28,15 @@ def what_was_seen(root: Path) -> str:
                      for f in seen[:FOLDERS_SHOWN])
     if len(seen) > FOLDERS_SHOWN:
         listed += f"\n  ... and {len(seen) - FOLDERS_SHOWN} more folders"
-    found = f"\nfolders with images:{listed}" if seen else "\nno image files found (PNG, JPEG, TIFF, BMP, GIF, PPM/PGM/PBM, .npy, .npz, .h5)"
     deeper = deeper_image_folders(root)
-    if deeper:
-        found += (f"\n  (folders deeper than {MAX_DEPTH} levels are not searched, such as "
-                  f"{deeper[0].relative_to(root).as_posix()}/: pass a folder further down as DATA)")
+    too_deep = (f"folders deeper than {MAX_DEPTH} levels are not searched, such as "
+                f"{deeper[0].relative_to(root).as_posix()}/: pass a folder further down as DATA" if deeper else "")
+    if seen:
+        found = f"\nfolders with images:{listed}" + (f"\n  ({too_deep})" if deeper else "")
+    elif deeper:  # Dark Zurich's <zip>/rgb_anon/<split>/<condition>/<sequence>/: the images are there, only deep
+        found = f"\nno image files within {MAX_DEPTH} levels: the images lie deeper\n  ({too_deep})"
+    else:
+        found = "\nno image files found (PNG, JPEG, TIFF, BMP, GIF, PPM/PGM/PBM, .npy, .npz, .h5)"
     volumes = _volume_folders(root)
     if volumes:
         found += ("\nfolders with volumes, in none of the volume layouts (imagesTr/ + labelsTr/, images/ + labels/, a "

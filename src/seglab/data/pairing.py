@@ -10,11 +10,13 @@ counting each naming over all its folders.
 from __future__ import annotations
 
 import difflib
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from seglab.data.channel_files import NNUNET_CHANNEL
+from seglab.data.cityscapes import label_ids_naming
 from seglab.data.index import Problem
 from seglab.data.naming import (
     KEY_RULES,
@@ -29,13 +31,16 @@ from seglab.data.naming import (
 )
 from seglab.errors import DataError
 
+logger = logging.getLogger(__name__)
+
 # loose rules (numbers) are used only when they pair every keyed file one to one
 _STRICT_RULES = 3
 # unpaired images that get a closest-mask hint, and the most masks searched for one (difflib is quadratic)
 _CLOSEST_SHOWN, _CLOSEST_AMONG = 50, 5000
 # words in the names of annotations that are renderings, not class labels
 _NOT_LABELS = {"color", "colour", "instanceids", "instance", "instances", "panoptic", "polygons", "overlay", "vis",
-               "viz", "preview", "thumb", "thumbnail", "rgb", "visualizations"}
+               "viz", "preview", "thumb", "thumbnail", "rgb", "visualizations",
+               "labelcolor", "invgray", "invids"}  # ACDC's and Dark Zurich's colour rendering, invalid regions
 
 
 @dataclass
@@ -322,11 +327,7 @@ def refuse_rival_namings(matches: Sequence[FolderMatch]) -> None:
     rivalled = [m.rivals for m in matches if m.rivals is not None]
     if not rivalled:
         return
-    counts: dict[str, int] = {}
-    for match in matches:  # a folder without a rival still counts its masks' naming
-        named = match.rivals.masks if match.rivals is not None else _namings(match.pairs)
-        for template, masks in named.items():
-            counts[template] = counts.get(template, 0) + len(masks)
+    counts = {template: len(masks) for template, masks in _masks_by_naming(matches).items()}
     if numbered_objects(counts):
         listed = ", ".join(f"'{t}': {n} masks" for t, n in sorted(counts.items()))
         raise DataError(f"{rivalled[0].example}; the namings number each image's objects, a mask per object "
@@ -345,9 +346,9 @@ def refuse_rival_namings(matches: Sequence[FolderMatch]) -> None:
 
 def settle_rival_namings(matches: Sequence[FolderMatch], as_classes: bool) -> list[FolderMatch]:
     """`matches` once no image matches more than one mask: with `as_classes` (`--task
-    multilabel`) rival namings are read as classes (`namings_as_classes`), else refused
-    (`refuse_rival_namings`)."""
-    read = namings_as_classes(matches) if as_classes else None
+    multilabel`) rival namings are read as classes (`namings_as_classes`), Cityscapes' label ids
+    beside its train ids as the label ids (`_read_label_ids`), else refused (`refuse_rival_namings`)."""
+    read = namings_as_classes(matches) if as_classes else _read_label_ids(matches)
     if read is None:
         refuse_rival_namings(matches)
     return list(matches) if read is None else read
@@ -361,19 +362,15 @@ def namings_as_classes(matches: Sequence[FolderMatch]) -> list[FolderMatch] | No
     lesion; `{stem}_2.bmp` after `{stem}_1.bmp`: another cell; both for `--merge-masks`)."""
     if not any(m.rivals is not None for m in matches):
         return None
-    by_naming: dict[str, list[Path]] = {}
-    for match in matches:
-        for template, masks in (match.rivals.masks if match.rivals else _namings(match.pairs)).items():
-            by_naming.setdefault(template, []).extend(masks)
+    by_naming = _masks_by_naming(matches)
     if any(is_numbered_mask(t.rsplit(".", 1)[0]) for t in by_naming) or numbered_objects(
             {t: len(ms) for t, ms in by_naming.items()}):
         return None
     namings = tuple(sorted(by_naming, key=str.lower))
     of_key: dict[tuple[Path, str], list[Path]] = {}  # (folder, image key) -> its masks in naming order
     for template in namings:
-        before, _, after = template.partition("{stem}")
         for mask in by_naming[template]:
-            of_key.setdefault((mask.parent, mask.name[len(before):len(mask.name) - len(after)].lower()), []).append(mask)
+            of_key.setdefault((mask.parent, _stem_in(mask, template)), []).append(mask)
     read: list[FolderMatch] = []
     for match in matches:
         masks = {key: of_key.get((mask.parent, key), [mask]) for key, _, mask in match.pairs}
@@ -384,6 +381,49 @@ def namings_as_classes(matches: Sequence[FolderMatch]) -> list[FolderMatch] | No
             extra_masks=[m for m in match.extra_masks if m not in classed], namings=namings,
         ))
     return read
+
+
+def _read_label_ids(matches: Sequence[FolderMatch]) -> list[FolderMatch] | None:
+    """Cityscapes' label ids where its train ids of the same annotation rival them (ACDC's and Dark
+    Zurich's `_gt_labelIds.png` beside `_gt_labelTrainIds.png`): one annotation in two encodings
+    is no choice, so the ids are paired and the train ids listed as ignored. None for other rivals."""
+    if not any(m.rivals is not None for m in matches):
+        return None
+    by_naming = _masks_by_naming(matches)
+    ids = label_ids_naming(by_naming)
+    if ids is None:
+        return None
+    train_ids = next(t for t in by_naming if t != ids)
+    logger.info("masks named '%s' and '%s' are Cityscapes' label ids and train ids of one annotation: the label ids "
+                "are read (--mask-pattern '%s' reads the train ids)", ids, train_ids, train_ids)
+    chosen = {(mask.parent, _stem_in(mask, ids)): mask for mask in by_naming[ids]}
+    read: list[FolderMatch] = []
+    for match in matches:
+        rivals = sorted({m for ms in match.rivals.masks.values() for m in ms}) if match.rivals else []
+        pairs = [(key, image, chosen.get((mask.parent, key), mask)) for key, image, mask in match.pairs]
+        paired = {mask for _, _, mask in pairs}
+        read.append(replace(
+            match, pairs=pairs, rivals=None,
+            problems=[p for p in match.problems if p.code != "duplicate-name" or p.path not in rivals],
+            extra_masks=list(dict.fromkeys(m for m in (*match.extra_masks, *rivals) if m not in paired)),
+        ))
+    return read
+
+
+def _masks_by_naming(matches: Sequence[FolderMatch]) -> dict[str, list[Path]]:
+    """Each mask naming (`--mask-pattern` template) with its masks over all `matches`; a folder
+    without rivals counts its pairs' naming."""
+    by_naming: dict[str, list[Path]] = {}
+    for match in matches:
+        for template, masks in (match.rivals.masks if match.rivals else _namings(match.pairs)).items():
+            by_naming.setdefault(template, []).extend(masks)
+    return by_naming
+
+
+def _stem_in(mask: Path, template: str) -> str:
+    """The image key that `template` (`{stem}_mask.png`) names `mask` after: `a` for `a_mask.png`."""
+    before, _, after = template.partition("{stem}")
+    return mask.name[len(before):len(mask.name) - len(after)].lower()
 
 
 def _namings(pairs: list[tuple[str, Path, Path]]) -> dict[str, list[Path]]:
