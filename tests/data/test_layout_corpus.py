@@ -1820,3 +1820,25 @@ def test_label_ids_named_as_cityscapes_but_painted_otherwise_are_read_as_they_ar
     report = inspect_dataset(tmp_path)
     assert (report.index.mapping.kind == "identity") is not cityscapes
     assert (report.classes.num_classes == 19) is cityscapes
+
+
+def test_foggy_cityscapes_renderings_of_one_frame_share_its_mask_and_its_group(tmp_path):
+    """Foggy Cityscapes: leftImg8bit_foggy/<split>/<city>/<frame>_leftImg8bit_foggy_beta_{0.005,0.01,0.02}.png,
+    three renderings of the frame whose gtFine/<split>/<city>/<frame>_gtFine_labelIds.png they share:
+    nothing paired them. Each pairs with the mask, and a drawn split keeps a frame's three together."""
+    betas = ("0.005", "0.01", "0.02")
+    for city in ("aachen", "bochum", "bremen"):
+        for i in range(2):
+            frame = f"{city}_000000_{i:06d}"
+            for beta in betas:
+                save(tmp_path / "leftImg8bit_foggy" / "all" / city / f"{frame}_leftImg8bit_foggy_beta_{beta}.png", photo(i))
+            save(tmp_path / "gtFine" / "all" / city / f"{frame}_gtFine_labelIds.png", labels(i, (7, 21, 26)))
+    index = discover(tmp_path)
+    assert len(index.pairs) == 18 and index.classes.num_classes == 19
+    assert not [p for p in index.problems if p.code == "duplicate-name"]
+    assert all(p.mask.name == p.image.name.split("_leftImg8bit")[0] + "_gtFine_labelIds.png" for p in index.pairs)
+    groups = {p.group for p in index.pairs}
+    assert len(groups) == 6 and all(p.group == p.mask.relative_to(tmp_path).as_posix() for p in index.pairs)
+    for seed in range(3):
+        split_of = {p.image: s for s, pairs in split_pairs(index.pairs, seed=seed).items() for p in pairs}
+        assert all(len({split_of[p.image] for p in index.pairs if p.group == g}) == 1 for g in groups)

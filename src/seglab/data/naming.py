@@ -108,10 +108,22 @@ def numbered_objects(counts: Mapping[str, int]) -> bool:
     return gapless and list(masks) == sorted(masks, reverse=True) and masks[0] > masks[-1]
 
 
+_FRAME = re.compile(r"(.+?[_\-. ]leftimg8bit)(?:[_\-. ].+)?", re.IGNORECASE)
+
+
+def frame_of(name: str) -> str | None:
+    """The Cityscapes frame a stem renders, up to its `_leftImg8bit` affix: Foggy Cityscapes'
+    `x_leftImg8bit_foggy_beta_0.02` and `x_leftImg8bit` are one frame, `x_leftimg8bit`; None
+    for other names."""
+    found = _FRAME.fullmatch(name)
+    return found.group(1).lower() if found else None
+
+
 def strip_affixes(name: str) -> str:
     """Lower-case name without the mask/image affixes of `_SUFFIXES` and `_PREFIXES`; a mask
-    affix with a counter (BUSI's second lesion `benign (4)_mask_1`) counts as the affix."""
-    name = name.lower()
+    affix with a counter (BUSI's second lesion `benign (4)_mask_1`) counts as the affix, and so
+    does what follows `_leftImg8bit` (Foggy Cityscapes' `_foggy_beta_0.02`: `frame_of`)."""
+    name = frame_of(name) or name.lower()
     numbered = _NUMBERED_MASK.fullmatch(name)
     name = numbered.group(1) if numbered else name
     changed = True

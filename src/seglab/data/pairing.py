@@ -21,6 +21,7 @@ from seglab.data.index import Problem
 from seglab.data.naming import (
     KEY_RULES,
     KeyRule,
+    frame_of,
     is_numbered_mask,
     named_after,
     numbered_objects,
@@ -186,6 +187,8 @@ def match_folders(
         rules = (*KEY_RULES[:_STRICT_RULES], *suffix_rules(images, masks), *KEY_RULES[_STRICT_RULES:])
     rule = best_rule(images, masks, rules)
     image_keys, image_clashes = keyed_files(images, rule, True)
+    renderings = [(path, first) for path, first in image_clashes if _one_frame(path, first)]
+    image_clashes = [clash for clash in image_clashes if clash not in renderings]
     mask_keys, mask_clashes = keyed_files(masks, rule, False)
     merged: dict[str, list[Path]] = {}
     if merge:
@@ -205,6 +208,7 @@ def match_folders(
         for path, first in mask_clashes
     ]
     pairs = [(key, image, mask_keys[key]) for key, image in image_keys.items() if key in mask_keys]
+    pairs += [(key, path, mask_keys[key]) for path, first in renderings if (key := rule.key_of(first, True)) in mask_keys]
     if merge and not pairs and len(images) == 1 and masks and mask_dir != image_dir:
         return _one_image_folder(images[0], masks, image_dir, mask_dir, split)
     problems += [Problem(m, "mask has no image", "mask-without-image") for k, ms in merged.items()
@@ -475,6 +479,13 @@ def _two_masks(
     example = (f"{folder_label(first.parent, root)}: one image matches two masks, '{first.name}' and '{path.name}' "
                f"({rule.name})")
     return RivalNamings(example, {t: [m for m in masks if fits_template(m, t)] for t in templates})
+
+
+def _one_frame(a: Path, b: Path) -> bool:
+    """Two images of one key that render one Cityscapes frame (Foggy Cityscapes' three
+    `x_leftImg8bit_foggy_beta_*.png`): each pairs with the frame's mask, not a duplicate."""
+    frame = frame_of(stem(a))
+    return frame is not None and frame == frame_of(stem(b)) and stem(a) != stem(b)
 
 
 def _differ_by_affix(a: Path, b: Path) -> bool:

@@ -11,7 +11,8 @@ item), or the satellite scene a patch was cut from (38-Cloud's
 `patch_1_1_by_1_LC08_L1TP_002053_20160520_20170324_01_T1`: Landsat scene 002053 of 2016-05-20),
 or the slide or image a crop was cut from, before the numbers of its place (DigestPath's
 `18-00530A_2019-05-01 21_00_01-lv1-20000-15766-2530-2296`: slide `18-00530A`, its scan date,
-level and the crop's x, y, width and height).
+level and the crop's x, y, width and height),
+or, failing those, the mask images share (Foggy Cityscapes' three renderings of one frame).
 Neighbouring slices look alike, so a split that puts some in training and others in validation
 scores memory, not generalisation. When nearly every name says its subject, the pairs carry it as
 their group, and `seglab.data.splits` keeps each group in one split (as it does for volumes). A
@@ -31,6 +32,7 @@ from pathlib import Path
 from seglab.data.index import DatasetIndex, Pair
 from seglab.data.naming import without_affix_words
 from seglab.data.subject_tables import SubjectTable, find_subject_table
+from seglab.data.unmasked import is_background_fill
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +63,7 @@ def with_subjects(index: DatasetIndex) -> DatasetIndex:
              or _by_eye(index.pairs) or _by_case_folder(index.pairs, index.root, index.label_folders)
              or _by_numbered_folder_pair(index.pairs, index.root)
              or _by_repeated_names(index.pairs, index.root) or _by_scene_id(index.pairs)
-             or _by_crop_source(index.pairs))
+             or _by_crop_source(index.pairs) or _by_shared_mask(index.pairs, index.root))
     if found is None:
         return index
     subjects, how = found
@@ -259,6 +261,17 @@ def _without_tail(name: str, numbers: int) -> str:
     """`name` without its last `numbers` parts and the separators before them."""
     start = [m.start() for m in _NAME_PART.finditer(name)][-numbers]
     return name[:start].rstrip("_- ")
+
+
+def _by_shared_mask(pairs: list[Pair], root: Path) -> tuple[dict[str, str], str] | None:
+    """Foggy Cityscapes' `x_leftImg8bit_foggy_beta_0.005.png`, `_0.01` and `_0.02` -> their one mask
+    `x_gtFine_labelIds.png`: images sharing a mask render one scene, a near copy across splits.
+    `--unmasked-background`'s fills are shared by images that have nothing else in common."""
+    subjects = {pair.name: _shown(pair.mask, root) for pair in pairs
+                if pair.mask is not None and not is_background_fill(pair.mask)}
+    if not _says_subjects(subjects, len(pairs)):
+        return None
+    return subjects, "the mask they share"
 
 
 def _says_subjects(subjects: dict[str, str], pairs: int) -> bool:

@@ -76,7 +76,7 @@ def settle_shared_masks(root: Path, matches: list[FolderMatch]) -> tuple[list[Fo
             by_masks.setdefault(match.mask_dir, []).append(match)
     aside: list[FolderMatch] = []
     for mask_dir, group in by_masks.items():
-        masks = [mask for m in group for _, _, mask in m.pairs]
+        masks = [mask for m in group for mask in {mask for _, _, mask in m.pairs}]  # one frame's renderings: once
         if len(set(masks)) == len(masks):
             continue
         named = [m for m in group if looks_like_image_folder(m.image_dir.name)]
