@@ -1842,3 +1842,35 @@ def test_foggy_cityscapes_renderings_of_one_frame_share_its_mask_and_its_group(t
     for seed in range(3):
         split_of = {p.image: s for s, pairs in split_pairs(index.pairs, seed=seed).items() for p in pairs}
         assert all(len({split_of[p.image] for p in index.pairs if p.group == g}) == 1 for g in groups)
+
+
+def foggy_driving(root: Path) -> None:
+    """Foggy Driving: leftImg8bit/test/<set>/<name>_leftImg8bit.png, its dense labels in gtFine/ and
+    its coarse ones in gtCoarse/ (each image in one), as label ids and train ids."""
+    for i in range(6):
+        name, kind = f"pedestrian_{i:04d}", "gtFine" if i < 2 else "gtCoarse"
+        save(root / "leftImg8bit" / "test" / "pedestrian" / f"{name}_leftImg8bit.png", photo(i))
+        gt = root / kind / "test" / "pedestrian"
+        save(gt / f"{name}_{kind}_labelIds.png", labels(i, (7, 21, 26)))
+        save(gt / f"{name}_{kind}_labelTrainIds.png", labels(i, (0, 8, 13)))
+
+
+def test_a_number_inside_cityscapes_naming_is_no_nnunet_channel(tmp_path):
+    """Foggy Driving's pedestrian_0000_leftImg8bit.png lost its pedestrian_0000_gtFine_labelTrainIds.png:
+    0000 was stripped as an nnU-Net channel number, so its {stem} was 'pedestrian'."""
+    foggy_driving(tmp_path)
+    index = discover(tmp_path, masks="gtFine", mask_pattern="{stem}_gtFine_labelTrainIds.png")
+    assert sorted(p.mask.name for p in index.pairs) == [
+        "pedestrian_0000_gtFine_labelTrainIds.png", "pedestrian_0001_gtFine_labelTrainIds.png"]
+
+
+def test_mask_folders_each_labelling_other_images_are_read_together(tmp_path):
+    """Foggy Driving was refused: '2 folders could hold the masks' of leftImg8bit/test/pedestrian/,
+    though gtFine/ and gtCoarse/ each label other images, none both."""
+    foggy_driving(tmp_path)
+    index = discover(tmp_path)
+    assert len(index.pairs) == 6 and index.classes.num_classes == 19
+    assert all(p.mask.name == p.image.name.replace("leftImg8bit", f"{p.mask.parent.parent.parent.name}_labelIds")
+               for p in index.pairs)
+    assert {p.mask.parent.parent.parent.name for p in index.pairs} == {"gtFine", "gtCoarse"}
+    assert not [p for p in index.problems if p.code in ("image-without-mask", "partial-merge")]

@@ -76,22 +76,28 @@ def cityscapes_reading(masks: Iterable[Path], values: Iterable[int]) -> tuple[Cl
     return None
 
 
-def label_ids_naming(namings: dict[str, list[Path]]) -> str | None:
-    """Of two rival mask namings (`--mask-pattern` template -> masks), the label ids' when the other
+def label_ids_namings(namings: dict[str, list[Path]]) -> tuple[str, ...] | None:
+    """Of rival mask namings (`--mask-pattern` template -> masks), the label ids' when each other
     is Cityscapes' train ids of the same annotation (`{stem}_gt_labelIds.png` beside
-    `{stem}_gt_labelTrainIds.png`), as a first mask of each, mapped, shows; else None."""
-    kinds = {_kind(Path(template)): template for template in namings}
-    ids, train_ids = kinds.get("labelIds"), kinds.get("labelTrainIds")
-    if len(namings) != 2 or ids is None or train_ids is None or train_ids != ids.replace("labelIds", "labelTrainIds"):
+    `{stem}_gt_labelTrainIds.png`; gtFine's and gtCoarse's pairs alike), as a first mask of each
+    pair, mapped, shows; else None."""
+    ids = tuple(t for t in namings if _kind(Path(t)) == "labelIds")
+    partners = {"labelTrainIds".join(t.rsplit("labelIds", 1)) for t in ids}
+    if not ids or set(namings) != {*ids, *partners} or not all(_same_labels(namings[t][:1]) for t in ids):
         return None
-    mask = next(iter(namings[ids]), None)
-    if mask is None:
-        return None
-    values = _read(mask, rgb=False)  # a missing or damaged partner reads as None: no proof
-    encoded = _read(mask.with_name("labelTrainIds".join(mask.name.rsplit("labelIds", 1))), rgb=False)
-    if values is None or encoded is None or values.shape != encoded.shape:
-        return None
-    return ids if np.array_equal(LABEL_ID_MAPPING.apply(values), encoded) else None
+    return ids
+
+
+def _same_labels(masks: list[Path]) -> bool:
+    """Whether each label-id mask's train-id partner holds its ids mapped by Cityscapes' table; a
+    missing or damaged file proves nothing."""
+    for mask in masks:
+        values = _read(mask, rgb=False)
+        encoded = _read(mask.with_name("labelTrainIds".join(mask.name.rsplit("labelIds", 1))), rgb=False)
+        if values is None or encoded is None or values.shape != encoded.shape \
+                or not np.array_equal(LABEL_ID_MAPPING.apply(values), encoded):
+            return False
+    return bool(masks)
 
 
 def _painted_otherwise(masks: list[Path]) -> bool:

@@ -108,22 +108,29 @@ def numbered_objects(counts: Mapping[str, int]) -> bool:
     return gapless and list(masks) == sorted(masks, reverse=True) and masks[0] > masks[-1]
 
 
-_FRAME = re.compile(r"(.+?[_\-. ]leftimg8bit)(?:[_\-. ].+)?", re.IGNORECASE)
+# Cityscapes' naming: the frame, then its image affix and any rendering's (Foggy Cityscapes'
+# `_leftImg8bit_foggy_beta_0.02`) or its label affix (ACDC's and Dark Zurich's `_gt_labelIds` too)
+_CITYSCAPES_NAME = re.compile(
+    r"(?P<frame>.+?)[_\-. ](?:leftimg8bit(?:[_\-. ].+)?|gt(?:fine|coarse)?_label(?:train)?ids)", re.IGNORECASE)
 
 
 def frame_of(name: str) -> str | None:
-    """The Cityscapes frame a stem renders, up to its `_leftImg8bit` affix: Foggy Cityscapes'
-    `x_leftImg8bit_foggy_beta_0.02` and `x_leftImg8bit` are one frame, `x_leftimg8bit`; None
-    for other names."""
-    found = _FRAME.fullmatch(name)
-    return found.group(1).lower() if found else None
+    """The frame, lower case, that a stem in Cityscapes' naming shows: `x` for `x_leftImg8bit`,
+    Foggy Cityscapes' `x_leftImg8bit_foggy_beta_0.02` and `x_gtFine_labelIds`; None for other
+    names."""
+    found = _CITYSCAPES_NAME.fullmatch(name)
+    return found.group("frame").lower() if found else None
 
 
 def strip_affixes(name: str) -> str:
     """Lower-case name without the mask/image affixes of `_SUFFIXES` and `_PREFIXES`; a mask
-    affix with a counter (BUSI's second lesion `benign (4)_mask_1`) counts as the affix, and so
-    does what follows `_leftImg8bit` (Foggy Cityscapes' `_foggy_beta_0.02`: `frame_of`)."""
-    name = frame_of(name) or name.lower()
+    affix with a counter (BUSI's second lesion `benign (4)_mask_1`) counts as the affix. A name
+    in Cityscapes' naming loses that affix alone (`frame_of`): Foggy Driving's
+    `pedestrian_0000_leftImg8bit` is frame `pedestrian_0000`, its number no nnU-Net channel."""
+    frame = frame_of(name)
+    if frame is not None:
+        return frame
+    name = name.lower()
     numbered = _NUMBERED_MASK.fullmatch(name)
     name = numbered.group(1) if numbered else name
     changed = True

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from seglab.data.channel_files import NNUNET_CHANNEL
-from seglab.data.cityscapes import label_ids_naming
+from seglab.data.cityscapes import label_ids_namings
 from seglab.data.index import Problem
 from seglab.data.naming import (
     KEY_RULES,
@@ -331,7 +331,7 @@ def refuse_rival_namings(matches: Sequence[FolderMatch]) -> None:
     rivalled = [m.rivals for m in matches if m.rivals is not None]
     if not rivalled:
         return
-    counts = {template: len(masks) for template, masks in _masks_by_naming(matches).items()}
+    counts = {template: len(masks) for template, masks in masks_by_naming(matches).items()}
     if numbered_objects(counts):
         listed = ", ".join(f"'{t}': {n} masks" for t, n in sorted(counts.items()))
         raise DataError(f"{rivalled[0].example}; the namings number each image's objects, a mask per object "
@@ -366,7 +366,7 @@ def namings_as_classes(matches: Sequence[FolderMatch]) -> list[FolderMatch] | No
     lesion; `{stem}_2.bmp` after `{stem}_1.bmp`: another cell; both for `--merge-masks`)."""
     if not any(m.rivals is not None for m in matches):
         return None
-    by_naming = _masks_by_naming(matches)
+    by_naming = masks_by_naming(matches)
     if any(is_numbered_mask(t.rsplit(".", 1)[0]) for t in by_naming) or numbered_objects(
             {t: len(ms) for t, ms in by_naming.items()}):
         return None
@@ -393,14 +393,15 @@ def _read_label_ids(matches: Sequence[FolderMatch]) -> list[FolderMatch] | None:
     is no choice, so the ids are paired and the train ids listed as ignored. None for other rivals."""
     if not any(m.rivals is not None for m in matches):
         return None
-    by_naming = _masks_by_naming(matches)
-    ids = label_ids_naming(by_naming)
+    by_naming = masks_by_naming(matches)
+    ids = label_ids_namings(by_naming)
     if ids is None:
         return None
-    train_ids = next(t for t in by_naming if t != ids)
-    logger.info("masks named '%s' and '%s' are Cityscapes' label ids and train ids of one annotation: the label ids "
-                "are read (--mask-pattern '%s' reads the train ids)", ids, train_ids, train_ids)
-    chosen = {(mask.parent, _stem_in(mask, ids)): mask for mask in by_naming[ids]}
+    train_ids = [t for t in by_naming if t not in ids]
+    logger.info("masks named %s are Cityscapes' label ids and train ids of one annotation: the label ids are read "
+                "(--mask-pattern '%s' reads the train ids)", ", ".join(f"'{t}'" for t in sorted(by_naming)),
+                train_ids[0])
+    chosen = {(mask.parent, _stem_in(mask, t)): mask for t in ids for mask in by_naming[t]}
     read: list[FolderMatch] = []
     for match in matches:
         rivals = sorted({m for ms in match.rivals.masks.values() for m in ms}) if match.rivals else []
@@ -414,7 +415,7 @@ def _read_label_ids(matches: Sequence[FolderMatch]) -> list[FolderMatch] | None:
     return read
 
 
-def _masks_by_naming(matches: Sequence[FolderMatch]) -> dict[str, list[Path]]:
+def masks_by_naming(matches: Sequence[FolderMatch]) -> dict[str, list[Path]]:
     """Each mask naming (`--mask-pattern` template) with its masks over all `matches`; a folder
     without rivals counts its pairs' naming."""
     by_naming: dict[str, list[Path]] = {}

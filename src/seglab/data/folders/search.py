@@ -8,6 +8,7 @@ from pathlib import Path
 
 from seglab.data.channel_files import folder_names_a_band
 from seglab.data.classes import CLASS_DICT_GLOB, CVAT_LABELMAP
+from seglab.data.complementary_masks import complementary_matches
 from seglab.data.folders.content import _in_one_file, looks_like_masks
 from seglab.data.folders.listing import MAX_DEPTH, METADATA_FILES, NAMED_DEPTH, Folder, walk
 from seglab.data.folders.placement import _candidates, _same_below, named_tops, path_ends_with
@@ -100,6 +101,8 @@ def search_folders(
             candidates = _same_number(image, _newest_version(image, candidates, root))
         if len(candidates) > 1 and (merge or multilabel) and _one_mask_wrapper(candidates):
             candidates = [combine_matches(candidates)]  # Montgomery's ManualMask/leftMask/ + rightMask/
+        if len(candidates) > 1 and (together := complementary_matches(candidates, root)) is not None:
+            candidates = [together]  # Foggy Driving's gtFine/ and gtCoarse/, each image in one
         if len(candidates) > 1:
             raise _ambiguous(image, candidates, root)
         if candidates:
