@@ -339,6 +339,22 @@ def test_lists_beside_the_mask_folder_in_a_folder_named_for_lists_give_the_split
     assert f"split from the lists in '{lists}'" in caplog.text
 
 
+def test_lists_in_a_metadata_folder_beside_the_images_give_the_split(tmp_path):
+    """BBBC039 ships images/<name>.tif and masks/<name>.png with metadata/training.txt,
+    validation.txt and test.txt naming the masks: the lists were not looked for there, and 3 of
+    its 4 official test images were trained on."""
+    names = [f"IXMtest_A{i:02d}_s1_w1" for i in range(8)]
+    for i, name in enumerate(names):
+        save(tmp_path / "images" / f"{name}.tif", photo(i))
+        save(tmp_path / "masks" / f"{name}.png", labels(i, (0, 1)))
+    (tmp_path / "metadata").mkdir()
+    for split, chunk in (("training", names[:4]), ("validation", names[4:6]), ("test", names[6:])):
+        (tmp_path / "metadata" / f"{split}.txt").write_text("".join(f"{n}.png\n" for n in chunk))
+    index = discover(tmp_path)
+    assert {p.name: p.split for p in index.pairs} == {
+        n: "train" if i < 4 else "val" if i < 6 else "test" for i, n in enumerate(names)}
+
+
 def test_matlab_lists_named_with_glued_split_words_give_the_split(tmp_path, caplog):
     """HKU-IS: imgs/0004.png + gt/0004.png with trainImgSet.mat, valImgSet.mat, testImgSet.mat
     (MATLAB cell arrays of file names) beside: they were neither read nor named in a warning (the
