@@ -10,7 +10,7 @@ mapping says how its masks were read) :
 - a folder per class under `--masks`, each file named per class (IDRiD's
   `1. Microaneurysms/IDRiD_01_MA.tif`), a class without a file absent (`--task multilabel`);
 - a file per class beside each image's others, the class in the name (ISIC 2018 Task 2's
-  `ISIC_0000000_attribute_globules.png`; `--task multilabel`, `pairing.namings_as_classes`).
+  `ISIC_0000000_attribute_globules.png`; `--task multilabel`, `rival_namings.namings_as_classes`).
 
 `apply_task` turns a discovered index into a multi-label one where the layout or the user asks.
 """
@@ -31,7 +31,8 @@ from seglab.data.index import DatasetIndex, Pair, list_images, natural_key
 from seglab.data.io import read_mask_array, read_raw_mask
 from seglab.data.mapping import MAPPINGS, MappingError, MaskMapping, as_labels, nonzero_pixels, single_channel
 from seglab.data.one_hot import OneHotMapping
-from seglab.data.pairing import fits_template, match_folders, refuse_rival_namings
+from seglab.data.pairing import fits_template, match_folders
+from seglab.data.rival_namings import refuse_rival_namings
 from seglab.data.read_errors import ReadError
 from seglab.errors import ConfigError, DataError
 from seglab.labelsets import IGNORE, MAX_CLASSES, pack_numpy

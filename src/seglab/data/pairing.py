@@ -3,8 +3,8 @@
 `match_folders` is the one place where two lists of files become pairs; it tries each key
 rule, keeps the one that pairs the most files, and says which rule it used, what stayed
 unpaired (with the closest candidate) and where a name could belong to two masks.
-`refuse_rival_namings` then stops a dataset whose images match more than one mask each,
-counting each naming over all its folders.
+`seglab.data.rival_namings` then settles or refuses a dataset whose images match more than
+one mask each, counting each naming over all its folders.
 """
 
 from __future__ import annotations
@@ -16,21 +16,17 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from seglab.data.channel_files import NNUNET_CHANNEL
-from seglab.data.cityscapes import label_ids_namings
 from seglab.data.index import Problem
 from seglab.data.naming import (
     KEY_RULES,
     KeyRule,
     frame_of,
-    is_numbered_mask,
     named_after,
-    numbered_objects,
     same_numbering,
     stem,
     suffix_rules,
     words,
 )
-from seglab.errors import DataError
 
 logger = logging.getLogger(__name__)
 
@@ -68,7 +64,7 @@ class FolderMatch:
         problems: unpaired and duplicate files (warnings for the audit).
         extra_masks: unpaired masks that are other annotations of a paired image
             (`a_gtFine_color.png` beside `a_gtFine_labelIds.png`); listed as ignored.
-        rivals: set when images match a second set of label masks (`refuse_rival_namings`).
+        rivals: set when images match a second set of label masks (`rival_namings.refuse_rival_namings`).
         merged: key -> the image's masks after the first (`--merge-masks`), read as one mask.
         more_mask_dirs: further mask folders whose masks `merged` holds (`combine_matches`).
         namings: the mask namings read as classes, one file per class (`namings_as_classes`).
@@ -177,7 +173,7 @@ def match_folders(
     as their image plus any suffix (`naming.suffix_rules`), a `--mask-pattern` is taken as given.
 
     Images that match two masks (`a_mask.png` and `a_label.png`) are not refused here but set
-    `rivals`, so that `refuse_rival_namings` can count each naming over the whole dataset.
+    `rivals`, so that `rival_namings.refuse_rival_namings` can count each naming over the whole dataset.
     With `merge` (`--merge-masks`) such masks are one mask instead, and a mask folder of its own
     beside a single image, none of whose masks is named after it (the 2018 Data Science Bowl's
     `<id>/images/<id>.png` + `<id>/masks/*.png`), is that image's masks.
@@ -321,117 +317,8 @@ def _one_image_folder(image: Path, masks: Sequence[Path], image_dir: Path, mask_
                        merged={key: tuple(more)} if more else {})
 
 
-def refuse_rival_namings(matches: Sequence[FolderMatch]) -> None:
-    """Stop when images match more than one set of label masks: which to train on is the user's
-    choice. Each naming is listed as a `--mask-pattern` with its masks over all `matches`.
-
-    Raises:
-        DataError: naming the first example and every naming with its count.
-    """
-    rivalled = [m.rivals for m in matches if m.rivals is not None]
-    if not rivalled:
-        return
-    counts = {template: len(masks) for template, masks in masks_by_naming(matches).items()}
-    if numbered_objects(counts):
-        listed = ", ".join(f"'{t}': {n} masks" for t, n in sorted(counts.items()))
-        raise DataError(f"{rivalled[0].example}; the namings number each image's objects, a mask per object "
-                        f"({listed}; fewer images have each next number): pass --merge-masks to read each image's "
-                        "masks as one (their union, the higher value where they overlap)")
-    numbered = [t for t in sorted(counts) if is_numbered_mask(t.rsplit(".", 1)[0])]
-    choices = {t: n for t, n in counts.items() if t not in numbered} or counts  # a numbered one is no choice alone
-    listed = "".join(f"\n  --mask-pattern '{t}': {n} masks" for t, n in sorted(choices.items()))
-    merge = (f"\n'{numbered[0]}' ({counts[numbered[0]]} masks) numbers more masks of some images (a second lesion "
-             "or object): to keep them, pass --merge-masks, which reads each image's masks as one (their union)"
-             if numbered else "")
-    classes = ("\nor, when each naming is a class (an image's mask per class), pass --task multilabel to read them "
-               "all, one channel per class" if len(choices) > 1 and not numbered else "")
-    raise DataError(f"{rivalled[0].example}; pick the labels to train on:{listed}{merge}{classes}")
-
-
-def settle_rival_namings(matches: Sequence[FolderMatch], as_classes: bool) -> list[FolderMatch]:
-    """`matches` once no image matches more than one mask: with `as_classes` (`--task
-    multilabel`) rival namings are read as classes (`namings_as_classes`), Cityscapes' label ids
-    beside its train ids as the label ids (`_read_label_ids`), else refused (`refuse_rival_namings`)."""
-    read = namings_as_classes(matches) if as_classes else _read_label_ids(matches)
-    if read is None:
-        refuse_rival_namings(matches)
-    return list(matches) if read is None else read
-
-
-def namings_as_classes(matches: Sequence[FolderMatch]) -> list[FolderMatch] | None:
-    """Rival namings read as one mask file per class (`--task multilabel`): ISIC 2018 Task 2's
-    `ISIC_0000000_attribute_globules.png`, `..._attribute_streaks.png` beside each image. Each
-    image's masks of every naming become its pair's masks, in the namings' order. None when no
-    image has rivals, or when a naming numbers further masks (`{stem}_mask_1.png`: a second
-    lesion; `{stem}_2.bmp` after `{stem}_1.bmp`: another cell; both for `--merge-masks`)."""
-    if not any(m.rivals is not None for m in matches):
-        return None
-    by_naming = masks_by_naming(matches)
-    if any(is_numbered_mask(t.rsplit(".", 1)[0]) for t in by_naming) or numbered_objects(
-            {t: len(ms) for t, ms in by_naming.items()}):
-        return None
-    namings = tuple(sorted(by_naming, key=str.lower))
-    of_key: dict[tuple[Path, str], list[Path]] = {}  # (folder, image key) -> its masks in naming order
-    for template in namings:
-        for mask in by_naming[template]:
-            of_key.setdefault((mask.parent, _stem_in(mask, template)), []).append(mask)
-    read: list[FolderMatch] = []
-    for match in matches:
-        masks = {key: of_key.get((mask.parent, key), [mask]) for key, _, mask in match.pairs}
-        classed = {m for ms in masks.values() for m in ms}
-        read.append(replace(
-            match, pairs=[(key, image, masks[key][0]) for key, image, _ in match.pairs], rivals=None,
-            merged={key: tuple(ms[1:]) for key, ms in masks.items() if len(ms) > 1},
-            extra_masks=[m for m in match.extra_masks if m not in classed], namings=namings,
-        ))
-    return read
-
-
-def _read_label_ids(matches: Sequence[FolderMatch]) -> list[FolderMatch] | None:
-    """Cityscapes' label ids where its train ids of the same annotation rival them (ACDC's and Dark
-    Zurich's `_gt_labelIds.png` beside `_gt_labelTrainIds.png`): one annotation in two encodings
-    is no choice, so the ids are paired and the train ids listed as ignored. None for other rivals."""
-    if not any(m.rivals is not None for m in matches):
-        return None
-    by_naming = masks_by_naming(matches)
-    ids = label_ids_namings(by_naming)
-    if ids is None:
-        return None
-    train_ids = [t for t in by_naming if t not in ids]
-    logger.info("masks named %s are Cityscapes' label ids and train ids of one annotation: the label ids are read "
-                "(--mask-pattern '%s' reads the train ids)", ", ".join(f"'{t}'" for t in sorted(by_naming)),
-                train_ids[0])
-    chosen = {(mask.parent, _stem_in(mask, t)): mask for t in ids for mask in by_naming[t]}
-    read: list[FolderMatch] = []
-    for match in matches:
-        rivals = sorted({m for ms in match.rivals.masks.values() for m in ms}) if match.rivals else []
-        pairs = [(key, image, chosen.get((mask.parent, key), mask)) for key, image, mask in match.pairs]
-        paired = {mask for _, _, mask in pairs}
-        read.append(replace(
-            match, pairs=pairs, rivals=None,
-            problems=[p for p in match.problems if p.code != "duplicate-name" or p.path not in rivals],
-            extra_masks=list(dict.fromkeys(m for m in (*match.extra_masks, *rivals) if m not in paired)),
-        ))
-    return read
-
-
-def masks_by_naming(matches: Sequence[FolderMatch]) -> dict[str, list[Path]]:
-    """Each mask naming (`--mask-pattern` template) with its masks over all `matches`; a folder
-    without rivals counts its pairs' naming."""
-    by_naming: dict[str, list[Path]] = {}
-    for match in matches:
-        for template, masks in (match.rivals.masks if match.rivals else _namings(match.pairs)).items():
-            by_naming.setdefault(template, []).extend(masks)
-    return by_naming
-
-
-def _stem_in(mask: Path, template: str) -> str:
-    """The image key that `template` (`{stem}_mask.png`) names `mask` after: `a` for `a_mask.png`."""
-    before, _, after = template.partition("{stem}")
-    return mask.name[len(before):len(mask.name) - len(after)].lower()
-
-
-def _namings(pairs: list[tuple[str, Path, Path]]) -> dict[str, list[Path]]:
+def pair_namings(pairs: list[tuple[str, Path, Path]]) -> dict[str, list[Path]]:
+    """Each naming (`--mask-pattern` template) of `pairs`' masks, with its masks."""
     masks: dict[str, list[Path]] = {}
     for key, _, mask in pairs:
         masks.setdefault(_template(mask, key), []).append(mask)
@@ -452,7 +339,7 @@ def _second_annotation(
     first = next(iter(rivals.values()))[0]
     example = (f"{folder_label(first.parent, root)}: images match more than one mask each ({rule.name}), e.g. "
                f"'{first.name}' beside '{pairs[0][2].name}'")
-    return RivalNamings(example, {**_namings(pairs), **rivals})
+    return RivalNamings(example, {**pair_namings(pairs), **rivals})
 
 
 def names_labels(name: str) -> bool:

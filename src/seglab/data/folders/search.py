@@ -24,7 +24,8 @@ from seglab.data.folders.side_by_side import _side_by_side
 from seglab.data.index import MASK_SUFFIXES
 from seglab.data.io import IMAGE_SUFFIXES
 from seglab.data.naming import KEY_RULES, KeyRule, looks_like_mask_folder, usable_splits
-from seglab.data.pairing import FolderMatch, combine_matches, settle_rival_namings
+from seglab.data.pairing import FolderMatch, combine_matches
+from seglab.data.rival_namings import settle_rival_namings
 
 
 @dataclass
@@ -57,14 +58,14 @@ def search_folders(
         rules: key rules to pair files with (a `--mask-pattern` gives just one).
         merge: several masks of one image are read as one (`--merge-masks`; `match_folders`).
         multilabel: images' masks of several namings are a mask per class (`--task multilabel`;
-            `pairing.namings_as_classes`), not a choice.
+            `rival_namings.namings_as_classes`), not a choice.
         images_name: only folders of this name (or relative path) hold images (`--images`), or
             the folders below it when it holds none itself.
         masks_name: only folders of this name (or relative path) hold masks (`--masks`), likewise.
 
     Raises:
         DataError: two folders could hold the masks of one image folder, or images match more
-            than one mask each (`pairing.refuse_rival_namings`).
+            than one mask each (`rival_namings.refuse_rival_namings`).
     """
     folders = walk(root, NAMED_DEPTH if images_name or masks_name else MAX_DEPTH)
     sniffed: dict[Path, bool] = {}
