@@ -568,6 +568,7 @@ TIFF_FILES = tuple(_tiff_bytes(c) for c in ("zlib", "lzw", "zstd", "packbits"))
 
 @example(which=0, cut=0, flips=[(114, 0)])  # RowsPerStrip 0: tifffile raised ZeroDivisionError
 @example(which=0, cut=0, flips=[(129, 4)])  # a strip of 67 MB in a 400-byte file: tifffile allocated it
+@example(which=0, cut=339, flips=[(146, 218), (32, 104), (217, 0)])  # 6.8 M rows, 1 strip: 218 MB allocated
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(which=st.sampled_from(range(len(TIFF_FILES))), cut=st.integers(0, 400),
        flips=st.lists(st.tuples(st.integers(0, 399), st.integers(0, 255)), max_size=6))
