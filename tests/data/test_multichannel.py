@@ -3,8 +3,8 @@ dropped only where a file declares it, and such a dataset trains, evaluates and 
 
 from __future__ import annotations
 
-import os
 import logging
+import os
 from pathlib import Path
 
 import numpy as np
@@ -518,6 +518,20 @@ def test_per_date_building_masks_beside_the_change_masks_stay_a_choice(tmp_path:
     index = discover(tmp_path, masks="label")
     assert len(index.pairs) == 5 and all(read_image(p.images).shape[2] == 6 for p in index.pairs)
     assert {p.mask.parent.name for p in index.pairs} == {"label"}
+
+
+def test_images_naming_one_date_warns_that_the_other_is_left_out(tmp_path: Path, caplog) -> None:
+    """--images A on LEVIR-CD reads date 1 alone, with which no change can be learnt: it did so
+    without a word, B/ listed among the ignored files."""
+    change_folders(tmp_path, ("A", "B"), {"train": 3, "val": 2})
+    with caplog.at_level(logging.WARNING, logger="seglab"):
+        index = discover(tmp_path, images="A")
+    assert len(index.pairs) == 5 and all(read_image(p.images).shape[2] == 3 for p in index.pairs)
+    assert f"'{tmp_path / 'train' / 'B'}', '{tmp_path / 'val' / 'B'}' beside it hold the other date" in caplog.text
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="seglab"):
+        discover(tmp_path)
+    assert "other date" not in caplog.text
 
 
 def test_geometric_augmentations_move_both_dates_together() -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from seglab.data.channel_files import channel_names, group_name
+from seglab.data.channel_files import channel_names, date_order, group_name
 from seglab.data.cityscapes import cityscapes_reading
 from seglab.data.classes import ClassSpec
 from seglab.data.encoding import choose_encoding
@@ -28,6 +28,7 @@ from seglab.data.loveda import loveda_reading
 from seglab.data.mapping import IdentityMapping, MaskMapping
 from seglab.data.multilabel import ClassNamingsMapping, naming_names
 from seglab.data.naming import folders_split, stem
+from seglab.data.pairing import FolderMatch
 from seglab.data.split_lists import apply_split_lists, read_split_lists
 from seglab.data.unmasked import (
     background_pairs,
@@ -86,6 +87,8 @@ class FolderPairsFormat(DatasetFormat):
     def index(self, root: Path, classes: ClassSpec | None) -> DatasetIndex:
         found = self.search(root)
         matches, aside = settle_shared_masks(root, stack_band_folders(root, found.matches))
+        if self.options.images is not None:
+            _say_other_dates(matches)
         matches, copies = _one_file_format(root, matches)
         aside += copies
         pairs, problems = [], []
@@ -182,6 +185,24 @@ class FolderPairsFormat(DatasetFormat):
             logger.info("%s: Pascal VOC masks, read as its 21 classes with the 255 border ignored", root)
             return voc, encoding.mapping, found
         return encoding.classes, encoding.mapping, found
+
+
+def _say_other_dates(matches: list[FolderMatch]) -> None:
+    """Warn where --images picked one date of a change-detection scene (LEVIR-CD's `A/` beside
+    `B/`): the other date's folder, holding the same names, is left out, and a change mask
+    cannot be learnt from one date; without --images both are one image."""
+    left: list[Path] = []
+    for match in matches:
+        names = {image.name for _, image, _ in match.pairs}
+        if match.channels or not names:
+            continue
+        left += [other for other in sorted(p for p in match.image_dir.parent.iterdir() if p.is_dir())
+                 if other != match.image_dir and date_order([match.image_dir.name, other.name], True)
+                 and names <= {f.name for f in other.iterdir()}][:1]
+    if left:
+        logger.warning("--images reads one date of a change-detection scene: %s beside it hold the other date of "
+                       "each image and are left out; without --images both dates are read as one image (docs/data.md, "
+                       "change detection)", ", ".join(f"'{p}'" for p in left))
 
 
 def _camvid_colours(root: Path) -> tuple[tuple[int, int, int], ...]:
