@@ -17,7 +17,7 @@ from PIL import Image
 
 from seglab.cli import main
 from seglab.data import audit, discover
-from seglab.data.channel_files import channel_groups, group_name
+from seglab.data.channel_files import channel_groups, channel_names, group_name
 from seglab.data.io import read_header, read_image
 from seglab.data.stats import scan
 from seglab.data.transforms import match_channels
@@ -362,6 +362,49 @@ def test_files_of_one_image_stack_their_channels_scaling_each_by_its_own_dtype(t
 
 
 @settings(max_examples=80, deadline=None)
+def band_files_named_with_their_band(root: Path, band_folders: tuple[str, ...], grey_as_rgb: bool) -> list[str]:
+    """ETCI 2021's layout: `<scene>/tiles/<band>/<tile>_<band>.png` beside a flood mask and a
+    water-body mask named `<tile>.png`, in two scenes; a file's band value is its channel's index
+    + 10. The tiles' names."""
+    tiles = []
+    for scene in ("bangladesh_20170314t115609", "nebraska_20170309t002110"):
+        folder = root / "train" / scene / "tiles"
+        for kind in (*band_folders, "flood_label", "water_body_label"):
+            (folder / kind).mkdir(parents=True)
+        for i in range(2):
+            tile = f"{scene}_x-{i}_y-0"
+            tiles.append(tile)
+            for value, band in enumerate(band_folders, 10):
+                pixels = np.full((24, 32, 3) if grey_as_rgb else (24, 32), value, np.uint8)
+                Image.fromarray(pixels).save(folder / band / f"{tile}_{band}.png")
+            for kind in ("flood_label", "water_body_label"):
+                Image.fromarray(np.eye(24, 32, dtype=np.uint8) * 255).save(folder / kind / f"{tile}.png")
+    return tiles
+
+
+@pytest.mark.parametrize(("band_folders", "grey_as_rgb", "order"), [
+    (("vh", "vv"), True, ("vv", "vh")),  # ETCI 2021: grey bands saved as RGB, like polarisation first
+    (("B03", "B02"), False, ("B02", "B03")),  # Sentinel-2 bands by name
+])
+def test_band_files_named_with_their_folders_band_stack_and_pair_with_masks_named_without_it(
+        tmp_path: Path, band_folders: tuple[str, ...], grey_as_rgb: bool, order: tuple[str, ...]) -> None:
+    """`vv/<tile>_vv.png` and `vh/<tile>_vh.png` are the channels of one image (a channel per
+    file, grey saved as RGB too) that pairs with `flood_label/<tile>.png`; the second mask folder
+    is a choice the refusal names; predict puts the band files of a tile together again."""
+    tiles = band_files_named_with_their_band(tmp_path, band_folders, grey_as_rgb)
+    with pytest.raises(DataError, match=r"(?s)flood_label/.*water_body_label/.*--masks flood_label"):
+        discover(tmp_path)
+    index = discover(tmp_path, masks="flood_label")
+    assert sorted(p.name for p in index.pairs) == sorted(tiles)
+    pair = index.pairs[0]
+    assert [f.parent.name for f in pair.images] == list(order)
+    assert read_image(pair.images)[0, 0].tolist() == [10 + band_folders.index(band) for band in order]
+    assert channel_names(pair) == tuple(band.lower() for band in order)
+    groups, others = channel_groups(sorted(pair.images, reverse=True), channel_names(pair))
+    assert (groups, others) == ([pair.images], [])
+    assert group_name(groups[0], channel_names(pair)) == pair.name
+
+
 @example(names=("vv", "vh"), files=[("x", "vv_a.png"), ("", "vv_a.png"), ("x", "a_vh.png")])  # two vv files of one image
 @given(names=st.sampled_from([("0000", "0001"), ("0000", "0001", "0002"), ("red", "green", "blue", "nir"),
                               ("b02", "b03"), ("vv", "vh")]),

@@ -13,31 +13,20 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
+from seglab.data.band_words import names_a_band
 from seglab.data.index import Pair, natural_key
 from seglab.data.naming import stem, words
 from seglab.errors import DataError
 
 NNUNET_CHANNEL = re.compile(r"(.+)_(\d{4})")  # nnU-Net channel files: case_0000, case_0001, ...
-_COLOURS = ("red", "green", "blue")
-# words that name a band or channel of the scene, not something derived from the labels
-_BAND_WORDS = frozenset({
-    "red", "green", "blue", "nir", "rededge", "swir", "swir1", "swir2", "tir", "thermal", "lwir", "ir", "infrared",
-    "pan", "panchromatic", "coastal", "aerosol", "cirrus", "rgb", "rgbn", "rgbir", "irrg", "mul", "ms", "msi", "sar",
-    "vv", "vh", "hh", "hv", "dsm", "ndsm", "dem", "dtm", "elevation", "height", "lidar", "depth", "hha", "ndvi",
-    "ndwi", "flair", "t1", "t1ce", "t1c", "t1gd", "t2", "pd", "dwi", "adc", "ct", "pet", "dapi", "gfp", "rfp",
-    "yfp", "cfp", "fitc", "tritc", "cy3", "cy5", "brightfield", "phase", "dic", "fluorescence", "band", "channel"})
-_BAND_NUMBER = re.compile(r"(b|band|ch|channel|c)\d+a?")  # Sentinel-2's B02 and B8A, band4, ch1, c0
+# bands that come first, in this order: the colours (so that pictures show them as colours), then
+# radar's like polarisations before its cross ones (Sentinel-1's VV, VH; ALOS's HH, HV)
+_FIRST_BANDS = ("red", "green", "blue", "hh", "vv", "hv", "vh")
 # the words that tell the folders of a scene's two dates apart (change detection), date 1 first:
 # LEVIR-CD's A/ B/, S2Looking's Image1/ Image2/, SECOND's im1/ im2/, SYSU-CD's time1/ time2/, DSIFN's t1/ t2/
 _DATE_WORDS = (("a", "b"), ("image1", "image2"), ("img1", "img2"), ("im1", "im2"), ("time1", "time2"), ("t1", "t2"),
                ("pre", "post"), ("before", "after"))
 _MRI_WEIGHTINGS = frozenset({"t1", "t2"})  # also dates; MRI sequences in grey images
-
-
-def names_a_band(word: str) -> bool:
-    """Whether a folder-name word names a band of the scene (`nir`, `dsm`, `B8A`, `flair`,
-    `dapi`), rather than something drawn from the labels (`distance` maps, `weight` maps)."""
-    return word in _BAND_WORDS or bool(_BAND_NUMBER.fullmatch(word))
 
 
 def folder_names_a_band(folder: str) -> bool:
@@ -65,9 +54,9 @@ def date_order(folders: Sequence[str], colour: bool) -> tuple[int, int] | None:
 
 
 def band_order(folder: str) -> tuple[int, tuple[object, ...]]:
-    """Red, green and blue band folders first (so that pictures show them as colours), then by name."""
+    """The `_FIRST_BANDS` folders first, in their order (red, green, blue; vv, vh), then by name."""
     tokens = words(folder)
-    return next((i for i, band in enumerate(_COLOURS) if band in tokens), len(_COLOURS)), natural_key(folder)
+    return next((i for i, band in enumerate(_FIRST_BANDS) if band in tokens), len(_FIRST_BANDS)), natural_key(folder)
 
 
 def channel_names(pair: Pair) -> tuple[str, ...]:

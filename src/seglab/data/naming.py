@@ -14,6 +14,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from seglab.data.band_words import without_folder_band
+
 # affixes that mark a file as a mask or an image of a pair; longest first so that
 # `_gtfine_labelids` is stripped whole before `_labelids`
 _SUFFIXES = tuple(sorted((
@@ -163,7 +165,7 @@ def image_affixed(name: str) -> bool:
 
 
 def _without_affixes(path: Path) -> str:
-    return strip_affixes(stem(path))
+    return strip_affixes(without_folder_band(stem(path), path.parent.name))
 
 
 _HASH = re.compile(r"[0-9a-f]{16,}", re.IGNORECASE)  # an id such as DSB 2018's sha256 names, not a number

@@ -6,9 +6,10 @@ import logging
 from dataclasses import replace
 from pathlib import Path
 
-from seglab.data.channel_files import band_order, date_order, names_a_band
+from seglab.data.band_words import names_a_band
+from seglab.data.channel_files import band_order, date_order
 from seglab.data.index import Problem
-from seglab.data.io import read_image
+from seglab.data.io import grey_as_rgb, read_image
 from seglab.data.naming import words
 from seglab.data.pairing import FolderMatch, folder_label
 from seglab.errors import DataError
@@ -23,7 +24,7 @@ def stack_band_folders(root: Path, matches: list[FolderMatch]) -> list[FolderMat
     images' channels are their files: the colour image's, then red, green and blue, then the
     other bands in name order. An image is paired when every folder has its file; a mask whose
     image lacks a band says which. A folder of one channel joins only when the word its name
-    adds names a band (`channel_files.names_a_band`): NuInsSeg's `distance maps/` beside `tissue
+    adds names a band (`band_words.names_a_band`): NuInsSeg's `distance maps/` beside `tissue
     images/` are drawn from the labels, and would leak them into the input. Two or more folders
     of multi-channel images that share masks (ISPRS Potsdam's RGB and IRRG renderings) stay
     apart (`settle_shared_masks`), unless they are two named as the dates of one scene
@@ -119,8 +120,10 @@ def _mostly_same(one: FolderMatch, other: FolderMatch) -> bool:
 
 
 def _channel_count(image: Path) -> int | None:
-    """An image file's channels, from its pixels; None if it cannot be read."""
+    """An image file's channels, from its pixels, one for grey saved as RGB (a band so saved:
+    `io.grey_as_rgb`); None if it cannot be read."""
     try:
-        return read_image(image).shape[2]
+        pixels = read_image(image)
     except DataError:
         return None
+    return 1 if grey_as_rgb(pixels) else pixels.shape[2]

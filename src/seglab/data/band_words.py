@@ -1,0 +1,36 @@
+"""Words that name a band of a scene (`nir`, `vv`, `B02`, `dsm`), as folder and file names carry them:
+a folder per band (38-Cloud's `train_nir/`), and files that end with their folder's band (ETCI 2021's
+`vv/<tile>_vv.png` beside `flood_label/<tile>.png`), whose band word is no part of the image's name.
+"""
+
+from __future__ import annotations
+
+import re
+
+# words that name a band or channel of the scene, not something derived from the labels
+_BAND_WORDS = frozenset({
+    "red", "green", "blue", "nir", "rededge", "swir", "swir1", "swir2", "tir", "thermal", "lwir", "ir", "infrared",
+    "pan", "panchromatic", "coastal", "aerosol", "cirrus", "rgb", "rgbn", "rgbir", "irrg", "mul", "ms", "msi", "sar",
+    "vv", "vh", "hh", "hv", "dsm", "ndsm", "dem", "dtm", "elevation", "height", "lidar", "depth", "hha", "ndvi",
+    "ndwi", "flair", "t1", "t1ce", "t1c", "t1gd", "t2", "pd", "dwi", "adc", "ct", "pet", "dapi", "gfp", "rfp",
+    "yfp", "cfp", "fitc", "tritc", "cy3", "cy5", "brightfield", "phase", "dic", "fluorescence", "band", "channel"})
+_BAND_NUMBER = re.compile(r"(b|band|ch|channel|c)\d+a?")  # Sentinel-2's B02 and B8A, band4, ch1, c0
+_LAST_WORD = re.compile(r"(.+)[_\-. ]([a-zA-Z0-9]+)")  # a file stem's last word, after its last separator
+_WORD_SPLIT = re.compile(r"[^a-z0-9]+")
+
+
+def names_a_band(word: str) -> bool:
+    """Whether a folder-name word names a band of the scene (`nir`, `dsm`, `B8A`, `flair`,
+    `dapi`), rather than something drawn from the labels (`distance` maps, `weight` maps)."""
+    return word in _BAND_WORDS or bool(_BAND_NUMBER.fullmatch(word))
+
+
+def without_folder_band(name: str, folder: str) -> str:
+    """`name` less the band word it ends with when its folder is named by that band (`x_vv` in
+    `vv/`, `x_B02` in `S2_B02/`): the band is the file's, not the image's, so that `x_vv` pairs
+    with the mask `x` and stacks with `vh/x_vh`. Other names as they are (`x_nir` in `images/`)."""
+    found = _LAST_WORD.fullmatch(name)
+    band = found.group(2).lower() if found else ""
+    if found and names_a_band(band) and band in _WORD_SPLIT.split(folder.lower()):
+        return found.group(1)
+    return name
