@@ -52,8 +52,7 @@ def read_image(path: str | Path | Sequence[Path]) -> np.ndarray:
     Multi-page TIFFs give their first page.
 
     Several paths (a pair's `images`: bands or channels kept in files of their own) are one
-    image, their channels in order, one each from files that are all grey saved as RGB
-    (`grey_as_rgb`); files of different dtypes are each scaled to [0, 1] by their
+    image, their channels in order; files of different dtypes are each scaled to [0, 1] by their
     own (`image_scale`) and stacked as float32.
 
     Raises:
@@ -83,8 +82,6 @@ def _stacked(arrays: list[np.ndarray], paths: list[Path]) -> np.ndarray:
         if array.shape[:2] != arrays[0].shape[:2]:
             raise ReadError(f"image '{path}' is {array.shape[0]}x{array.shape[1]} (HxW) but '{paths[0]}', whose "
                             f"channels it continues, is {arrays[0].shape[0]}x{arrays[0].shape[1]}", "channel-files-differ")
-    if len(arrays) > 1 and all(map(grey_as_rgb, arrays)):  # ETCI 2021's vv/ and vh/ bands, each grey saved as RGB
-        arrays = [a[..., :1] for a in arrays]
     channels = sum(a.shape[2] for a in arrays)
     if channels > MAX_CHANNELS:
         raise ReadError(f"image '{paths[0]}' with its {len(paths) - 1} further channel file(s) gives {channels} "
