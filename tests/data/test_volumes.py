@@ -198,6 +198,9 @@ def test_skip_bad_is_offered_only_for_findings_it_can_leave_out(tmp_path: Path, 
         last = capsys.readouterr().err.strip().splitlines()[-1]
         assert "[bad-volume]" in last and "--skip-bad cannot leave out a finding that belongs to no image/mask pair" \
             in last and "or pass --skip-bad" not in last
+    assert main(["inspect", str(tmp_path / "data")]) == 2  # inspect's last line said "train with --skip-bad"
+    last = capsys.readouterr().err.strip().splitlines()[-1]
+    assert "those in no image/mask pair (1) --skip-bad cannot leave out" in last and "train with" not in last
 
 
 def test_nnunet_channel_files_become_channels(tmp_path: Path) -> None:

@@ -28,8 +28,12 @@ def run(args: argparse.Namespace) -> None:
     report = inspect_dataset(path, **options)
     print(format_report(report, all_problems=args.all_problems))
     if report.fatal:
+        paired = {path for pair in report.index.pairs for path in pair.files}
+        unpaired = sum(p.path not in paired for p in report.fatal)  # a volume refused before it made pairs
+        skip = (f"those in no image/mask pair ({unpaired}) --skip-bad cannot leave out: fix or remove their files"
+                if unpaired else "fix them, or train with --skip-bad to leave those pairs out")
         raise DataError(f"{len(report.fatal)} fatal problem(s) in '{args.data}' (listed above) would stop "
-                        "`seglab train`; fix them, or train with --skip-bad to leave those pairs out")
+                        f"`seglab train`; {skip}")
     if report.classes.num_classes < 2:  # as prepare_data refuses it
         raise DataError(f"'{args.data}' has only one class in its masks, which would stop `seglab train`: nothing "
                         "to segment (a --label-map or --ignore-index that leaves one class?)")
