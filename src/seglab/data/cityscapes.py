@@ -26,7 +26,7 @@ import numpy as np
 from PIL import Image
 
 from seglab.data.classes import ClassSpec
-from seglab.data.mapping import IdentityMapping, LabelMapping, MaskMapping
+from seglab.data.mapping import IdentityMapping, LabelMapping, MaskMapping, colour_codes
 from seglab.data.read_errors import DECODE_ERRORS
 
 logger = logging.getLogger(__name__)
@@ -82,7 +82,7 @@ def label_ids_namings(namings: dict[str, list[Path]]) -> tuple[str, ...] | None:
     `{stem}_gt_labelTrainIds.png`; gtFine's and gtCoarse's pairs alike), as a first mask of each
     pair, mapped, shows; else None."""
     ids = tuple(t for t in namings if _kind(Path(t)) == "labelIds")
-    partners = {"labelTrainIds".join(t.rsplit("labelIds", 1)) for t in ids}
+    partners = {_train_ids_name(t) for t in ids}
     if not ids or set(namings) != {*ids, *partners} or not all(_same_labels(namings[t][:1]) for t in ids):
         return None
     return ids
@@ -93,11 +93,16 @@ def _same_labels(masks: list[Path]) -> bool:
     missing or damaged file proves nothing."""
     for mask in masks:
         values = _read(mask, rgb=False)
-        encoded = _read(mask.with_name("labelTrainIds".join(mask.name.rsplit("labelIds", 1))), rgb=False)
+        encoded = _read(mask.with_name(_train_ids_name(mask.name)), rgb=False)
         if values is None or encoded is None or values.shape != encoded.shape \
                 or not np.array_equal(LABEL_ID_MAPPING.apply(values), encoded):
             return False
     return bool(masks)
+
+
+def _train_ids_name(name: str) -> str:
+    """The name of the train-id mask (or naming) beside a label-id one: `x_gt_labelTrainIds.png`."""
+    return "labelTrainIds".join(name.rsplit("labelIds", 1))
 
 
 def _painted_otherwise(masks: list[Path]) -> bool:
@@ -141,13 +146,16 @@ def _painted(mask: Path, rendering: Path) -> dict[int, tuple[int, ...]] | None:
     ids, rgb = _read(mask, rgb=False), _read(rendering, rgb=True)
     if ids is None or rgb is None or ids.ndim != 2 or rgb.shape[:2] != ids.shape:
         return None
+    found = np.unique((ids.astype(np.int64) << 24) | colour_codes(rgb))  # each (value, colour) once, one pass
+    values, codes = found >> 24, found & 0xFFFFFF
     painted = {}
     for value in _SHOULD_PAINT[_kind(mask)]:
-        colours = np.unique(rgb[ids == value], axis=0)
+        colours = codes[values == value]
         if len(colours) > 1:
             return None
         if len(colours) == 1:
-            painted[value] = tuple(int(c) for c in colours[0])
+            code = int(colours[0])
+            painted[value] = (code >> 16, code >> 8 & 0xFF, code & 0xFF)
     return painted
 
 

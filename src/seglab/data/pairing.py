@@ -10,7 +10,6 @@ one mask each, counting each naming over all its folders.
 from __future__ import annotations
 
 import difflib
-import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -27,8 +26,6 @@ from seglab.data.naming import (
     suffix_rules,
     words,
 )
-
-logger = logging.getLogger(__name__)
 
 # loose rules (numbers) are used only when they pair every keyed file one to one
 _STRICT_RULES = 3
