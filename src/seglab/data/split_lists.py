@@ -242,8 +242,9 @@ def case_splits(case_folders: dict[str, Path], root: Path) -> dict[str, str]:
     """case -> split from the split lists beside or above the folder of each volume case, which
     name cases by their name (SSL4MIS' LA: `data/train.list` and `data/test.list` name the folders
     of `data/2018LA_Seg_Training Set/<case>/mri_norm2.h5`) or their folder's (CAMUS); a list of
-    slices names their volume's case (`train_slices.list`). Empty when there are no lists, and with a warning when they leave
-    a case out or list train only (the split is drawn then, as for images).
+    slices names their volume's case (`train_slices.list`). Empty when there are no lists, and
+    with a warning when they leave a case out or list train only (the split is drawn then, as
+    for images).
 
     Raises:
         DataError: a name listed in two splits, naming both files.
