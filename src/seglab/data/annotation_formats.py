@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from seglab._version import __version__
-from seglab.data.cache import default_cache_dir
+from seglab.data.staging import default_cache_dir
 from seglab.data.classes import ClassSpec
 from seglab.data.folder_pairs import unique_names
 from seglab.data.folders import METADATA_FILES, Folder, json_listing, ships_mask_files, walk

@@ -42,7 +42,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from seglab.data.cache import default_cache_dir
+from seglab.data.staging import default_cache_dir
 from seglab.data.classes import ClassSpec
 from seglab.data.file_threads import on_threads
 from seglab.data.file_version import file_version

@@ -31,40 +31,6 @@ FORMAT = 2  # 2: 16-bit colour PNGs read at full depth
 Arrays = tuple[np.ndarray, np.ndarray]  # (image (H, W, C), mask (H, W)) in their stored dtypes
 
 
-def default_cache_dir() -> Path:
-    """`$XDG_CACHE_HOME/seglab`, else `~/.cache/seglab`: outside run folders, so runs share it."""
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "seglab"
-
-
-def available_memory() -> int:
-    """Bytes of RAM available to new allocations (Linux MemAvailable, else free pages; 0 if unknown)."""
-    try:
-        with open("/proc/meminfo") as meminfo:
-            for line in meminfo:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024  # the file counts kB
-    except OSError:
-        pass
-    try:
-        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
-    except (AttributeError, ValueError, OSError):
-        return 0  # unknown: auto then chooses the disk, which cannot run out of RAM
-
-
-def within_half_memory(nbytes: int, what: str) -> None:
-    """Refuse to read `what` whole (a stack of slices) when it takes more than half the memory
-    available; allowed when that is unknown.
-
-    Raises:
-        DataError: naming `what`, its size and the memory available.
-    """
-    room = available_memory() // 2
-    if room and nbytes > room:
-        raise DataError(f"{what} holds {nbytes / 2**30:.1f} GiB, more than half the memory available "
-                        f"({room * 2 / 2**30:.1f} GiB): save its slices as files")
-
-
 def decoded_bytes(pairs: Iterable[Pair], stats: DatasetStats, size: tuple[int, int] | None, channels: int) -> int:
     """Memory the decoded arrays of `pairs` take: images at `size` (native size when None) with
     `channels` channels in the dtype `scan` read, masks at one byte per pixel (an estimate: the

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from seglab.data.cache import within_half_memory
+from seglab.data.memory import within_half_memory
 from seglab.data.npy_files import array_header, array_layout, numeric
 from seglab.data.read_errors import DECODE_ERRORS, Unusable
 from seglab.errors import DataError

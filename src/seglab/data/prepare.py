@@ -18,7 +18,9 @@ from torch.utils.data import DataLoader, Dataset, RandomSampler, Sampler
 from seglab.config import DataConfig
 from seglab.data.audit import FATAL, audit, describe, log_lines, severity
 from seglab.data.augment import PAD_LABEL, Augment, build_augment
-from seglab.data.cache import available_memory, choose_cache, decoded_bytes, default_cache_dir
+from seglab.data.cache import choose_cache, decoded_bytes
+from seglab.data.memory import available_memory
+from seglab.data.staging import default_cache_dir
 from seglab.data.classes import ClassSpec
 from seglab.data.dataset import SegmentationDataset
 from seglab.data.formats import discover_data

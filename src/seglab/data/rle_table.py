@@ -32,7 +32,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from seglab.data.cache import default_cache_dir
+from seglab.data.staging import default_cache_dir
 from seglab.data.classes import ClassSpec, default_colours, generic_name
 from seglab.data.file_version import file_version
 from seglab.data.folder_pairs import unique_names

@@ -25,3 +25,9 @@ def staged_folder(folder: Path) -> Iterator[Path]:
         partial.rename(folder)
     except OSError:  # another process finished the same folder first: its copy is as good
         shutil.rmtree(partial, ignore_errors=True)
+
+
+def default_cache_dir() -> Path:
+    """`$XDG_CACHE_HOME/seglab`, else `~/.cache/seglab`: outside run folders, so runs share it."""
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "seglab"

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import tifffile
 
-from seglab.data.cache import within_half_memory
+from seglab.data.memory import within_half_memory
 from seglab.data.channels import MAX_CHANNELS
 from seglab.data.decoding import within_file
 from seglab.data.pixel_budget import within_budget

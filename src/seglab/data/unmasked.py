@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from seglab.data.cache import default_cache_dir
+from seglab.data.staging import default_cache_dir
 from seglab.data.index import Pair, Problem
 from seglab.data.io import IMAGE_SUFFIXES, read_header, read_image
 from seglab.data.naming import stem

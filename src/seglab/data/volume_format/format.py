@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from seglab.data.cache import default_cache_dir
+from seglab.data.staging import default_cache_dir
 from seglab.data.classes import ClassSpec, classes_from_dataset_json
 from seglab.data.formats import FORMATS, DatasetFormat, ReadOptions
 from seglab.data.index import DatasetIndex, Pair, Problem, natural_key
