@@ -24,7 +24,7 @@ SHAPE = (256, 1600)
 
 def severstal(root: Path, images: int) -> int:
     """A Severstal-shaped folder; returns the number of rows."""
-    from seglab.data.rle import encode
+    from seglab.data.files.rle import encode
 
     rng = np.random.default_rng(0)
     photo = rng.integers(0, 255, (*SHAPE, 3), dtype=np.uint8)

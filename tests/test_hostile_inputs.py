@@ -29,7 +29,7 @@ from safetensors import safe_open
 from safetensors.torch import save_file
 
 from seglab.cli import main
-from seglab.data.volumes import read_volume
+from seglab.data.files.volumes import read_volume
 from seglab.errors import DataError
 
 TRAIN = ["--model", "unet_small", "--model-option", "widths=[8,16]", "--batch-size", "4", "--size", "16",
@@ -465,7 +465,7 @@ def test_headers_over_the_budget_read_in_threads_warn_nobody(tmp_path):
     must not let it through in another (warnings.catch_warnings is process-wide)."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from seglab.data.io import read_raw_mask
+    from seglab.data.files.io import read_raw_mask
 
     paths = []
     for i in range(8):

@@ -19,7 +19,7 @@ from PIL import Image
 
 from seglab import config as config_io
 from seglab.data.classes import ClassSpec, load_classes_file
-from seglab.data.mapping import BinaryMapping, ColourMapping, IdentityMapping, LabelMapping, ThresholdMapping
+from seglab.data.classes.mapping import BinaryMapping, ColourMapping, IdentityMapping, LabelMapping, ThresholdMapping
 from seglab.errors import SeglabError
 from seglab.runs.checkpoint import load_checkpoint
 
@@ -161,7 +161,7 @@ def test_encoding_chosen_for_any_small_masks(tmp_path, raw):
         encoding = choose_encoding([Path(path)], None)
     except SeglabError:
         return
-    from seglab.data.io import read_mask
+    from seglab.data.files.io import read_mask
 
     try:
         read_mask(path, encoding.mapping)
@@ -204,7 +204,7 @@ def _only_seglab_errors(root: Path, cache: Path, listed: bool = False) -> None:
     which a real image may fill) allocates at most that much. Pairs name existing files, unless
     `listed` (a manifest's pairs are as listed: the audit reports a missing file)."""
     from seglab.data import discover
-    from seglab.data.pixel_budget import max_pixels, set_max_pixels
+    from seglab.data.files.pixel_budget import max_pixels, set_max_pixels
 
     budget = max_pixels()
     set_max_pixels(1 << 20)
@@ -435,8 +435,8 @@ def _reads_or_names_the_damaged_file(folder: Path, name: str, original: bytes, c
                                      flips: list[tuple[int, int]], pixels: int | None = None) -> None:
     """`original` cut at `cut` (0: whole) with bytes overwritten, read as a mask (under a pixel
     budget of `pixels`): an array, or a SeglabError naming the file, under 64 MB."""
-    from seglab.data.io import read_raw_mask
-    from seglab.data.pixel_budget import max_pixels, set_max_pixels
+    from seglab.data.files.io import read_raw_mask
+    from seglab.data.files.pixel_budget import max_pixels, set_max_pixels
 
     data = bytearray(original[: cut or None])
     for at, value in flips:
@@ -638,7 +638,7 @@ def test_any_run_length_table_gives_pairs_or_a_seglab_error(tmp_path_factory, ro
                                              st.lists(st.sampled_from(["a", "b", "c", ""]) | json_values, max_size=4)
                                              | json_values, max_size=4))
 def test_any_split_file_splits_or_names_the_file(tmp_path_factory, content):
-    from seglab.data.index import Pair
+    from seglab.data.files.index import Pair
     from seglab.data.splits import split_from_file
 
     path = tmp_path_factory.mktemp("split") / "splits.json"
@@ -813,8 +813,8 @@ def _structured_tiff(path: Path, layout: dict) -> bool:
 def test_any_tiff_layout_reads_as_channels_last_or_names_the_file(tmp_path_factory, layout):
     """Whatever samples, planes, alpha declarations and channel metadata a TIFF has, its header
     and image read as (H, W, C) with C at most MAX_CHANNELS, or a SeglabError names it."""
-    from seglab.data.channels import MAX_CHANNELS
-    from seglab.data.io import read_header, read_image, read_raw_mask
+    from seglab.data.files.channels import MAX_CHANNELS
+    from seglab.data.files.io import read_header, read_image, read_raw_mask
 
     path = tmp_path_factory.mktemp("tiff") / "t.tif"
     if not _structured_tiff(path, layout):
@@ -867,7 +867,7 @@ def test_any_geo_tags_copy_onto_the_mask_or_leave_it_out(tmp_path_factory, value
     TIFF (which then reads back with them) or the TIFF is left out; nothing raises."""
     import tifffile
 
-    from seglab.data.geotiff import georeference, write_georeferenced_mask
+    from seglab.data.files.geotiff import georeference, write_georeferenced_mask
 
     folder = tmp_path_factory.mktemp("geo")
     tags = []

@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 
 from seglab.cli.log_setup import SHOWN_PER_KIND, configure_logging
-from seglab.data.read_errors import decode
-from seglab.data.volumes import is_volume
+from seglab.data.files.read_errors import decode
+from seglab.data.files.volumes import is_volume
 from tests.data.test_dicom_images import dicom
 
 

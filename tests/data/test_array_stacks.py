@@ -184,7 +184,7 @@ def test_channel_pages_are_no_stack(tmp_path: Path) -> None:
     """An ImageJ hyperstack of three stains (axes CYX) is one image of three channels."""
     import tifffile
 
-    from seglab.data.tiff_stacks import tiff_stack_shape
+    from seglab.data.files.tiff_stacks import tiff_stack_shape
 
     tifffile.imwrite(tmp_path / "a.tif", np.zeros((3, H, W), np.uint8), imagej=True, metadata={"axes": "CYX"})
     tifffile.imwrite(tmp_path / "b.tif", np.zeros((5, H, W), np.uint8), imagej=True, metadata={"axes": "ZYX"})

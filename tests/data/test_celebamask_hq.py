@@ -15,7 +15,7 @@ from PIL import Image
 
 from seglab.data import discover, read_mask
 from seglab.data.celebamask_hq import PARTS, PartFilesMapping
-from seglab.data.mapping import MaskMapping
+from seglab.data.classes.mapping import MaskMapping
 from seglab.errors import DataError
 
 SIZE = 16  # masks; images are 32 x 32

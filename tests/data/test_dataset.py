@@ -8,8 +8,8 @@ from PIL import Image
 from seglab.data import dataset as dataset_module
 from seglab.data.dataset import SegmentationDataset
 from seglab.data.formats import discover
-from seglab.data.index import Pair
-from seglab.data.mapping import IdentityMapping
+from seglab.data.files.index import Pair
+from seglab.data.classes.mapping import IdentityMapping
 from seglab.errors import DataError
 
 MEAN, STD = (0.5, 0.5, 0.5), (0.25, 0.25, 0.25)

@@ -15,9 +15,9 @@ from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.uid import ExplicitVRLittleEndian, JPEGLSLossless, generate_uid
 
 from seglab.data import inspect_dataset, read_image, read_mask
-from seglab.data.io import read_raw_mask
-from seglab.data.read_errors import ReadError
-from seglab.data.volumes import is_volume
+from seglab.data.files.io import read_raw_mask
+from seglab.data.files.read_errors import ReadError
+from seglab.data.files.volumes import is_volume
 
 DX = "1.2.840.10008.5.1.4.1.1.1.1"  # Digital X-Ray Image Storage
 H, W = 24, 20

@@ -8,9 +8,9 @@ import pytest
 from PIL import Image
 
 from seglab.data.formats import FORMATS, discover
-from seglab.data.index import natural_key
-from seglab.data.io import read_mask
-from seglab.data.mapping import BinaryMapping, ColourMapping, IdentityMapping, OffsetMapping
+from seglab.data.files.index import natural_key
+from seglab.data.files.io import read_mask
+from seglab.data.classes.mapping import BinaryMapping, ColourMapping, IdentityMapping, OffsetMapping
 from seglab.errors import ConfigError, DataError
 
 
@@ -173,7 +173,7 @@ def test_equal_stems_in_two_splits_get_unique_names(tmp_path):
 
 
 def test_palette_masks_use_indices(tmp_path):
-    from seglab.data.io import write_mask_png
+    from seglab.data.files.io import write_mask_png
 
     for name in ("a", "b"):
         write_png(tmp_path / "images" / f"{name}.png", rgb())

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from seglab.data.index import Pair
+from seglab.data.files.index import Pair
 from seglab.data.splits import split_pairs
 from seglab.errors import ConfigError
 

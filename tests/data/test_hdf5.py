@@ -16,9 +16,9 @@ import pytest
 
 from seglab.data import discover, read_image
 from seglab.data.audit import CHECKS, FATAL
-from seglab.data.io import read_mask
-from seglab.data.mapping import IdentityMapping
-from seglab.data.read_errors import ReadError
+from seglab.data.files.io import read_mask
+from seglab.data.classes.mapping import IdentityMapping
+from seglab.data.files.read_errors import ReadError
 
 h5py = pytest.importorskip("h5py", reason="HDF5 files need the 'hdf5' extra (h5py)")
 

@@ -12,8 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from seglab.data.io import image_scale, read_image, read_mask, read_raw_mask, write_mask_png
-from seglab.data.mapping import BinaryMapping, ColourMapping, IdentityMapping
+from seglab.data.files.io import image_scale, read_image, read_mask, read_raw_mask, write_mask_png
+from seglab.data.classes.mapping import BinaryMapping, ColourMapping, IdentityMapping
 from seglab.errors import DataError
 
 

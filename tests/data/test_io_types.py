@@ -11,9 +11,9 @@ from PIL import Image
 
 from seglab.data import discover, read_image, read_raw_mask
 from seglab.data.audit import CHECKS, FATAL
-from seglab.data.io import read_header, read_mask
-from seglab.data.mapping import IdentityMapping
-from seglab.data.read_errors import ReadError
+from seglab.data.files.io import read_header, read_mask
+from seglab.data.classes.mapping import IdentityMapping
+from seglab.data.files.read_errors import ReadError
 
 RNG = np.random.default_rng(0)
 GREY = RNG.integers(0, 256, (16, 24), dtype=np.uint8)
@@ -186,7 +186,7 @@ def test_every_npy_header_is_parsed_under_the_header_lock(tmp_path, monkeypatch)
     import ast
 
     from seglab.data import cache as cache_module
-    from seglab.data.npy_files import HEADER_LOCK, load_npz, memory_mapped, npy_header
+    from seglab.data.files.npy_files import HEADER_LOCK, load_npz, memory_mapped, npy_header
 
     real = ast.literal_eval
     parsed = []

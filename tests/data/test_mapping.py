@@ -5,7 +5,7 @@ import json
 import numpy as np
 import pytest
 
-from seglab.data.mapping import (
+from seglab.data.classes.mapping import (
     MAPPINGS,
     BinaryMapping,
     ColourMapping,

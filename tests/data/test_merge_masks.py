@@ -20,7 +20,7 @@ from PIL import Image
 from seglab.cli import main
 from seglab.data import discover, read_mask
 from seglab.data.cache import DiskCache
-from seglab.data.mapping import IdentityMapping
+from seglab.data.classes.mapping import IdentityMapping
 from seglab.errors import DataError
 
 from .test_layout_corpus import photo, save  # type: ignore[import-not-found]
@@ -186,7 +186,7 @@ def test_merging_refuses_masks_that_do_not_fit_naming_the_file(tmp_path):
 
 def test_colour_masks_merge_by_drawing_their_coloured_pixels(tmp_path):
     """IDRiD's lesions are red on black: --merge-masks refused them as colour masks."""
-    from seglab.data.mapping import ColourMapping
+    from seglab.data.classes.mapping import ColourMapping
 
     red, blue = np.zeros((*SIZE, 3), np.uint8), np.zeros((*SIZE, 3), np.uint8)
     red[1:4, 1:5] = (255, 0, 0)

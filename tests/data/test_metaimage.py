@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from seglab.data import discover, read_mask
-from seglab.data.metaimage import read_metaimage, read_nrrd, write_labels
+from seglab.data.files.metaimage import read_metaimage, read_nrrd, write_labels
 from seglab.errors import DataError
 from seglab.inference.volumes import predict_volumes
 

@@ -18,7 +18,7 @@ from PIL import Image
 from seglab.cli import main
 from seglab.data import audit, discover
 from seglab.data.channel_files import channel_groups, channel_names, group_name
-from seglab.data.io import read_header, read_image
+from seglab.data.files.io import read_header, read_image
 from seglab.data.stats import scan
 from seglab.data.transforms import match_channels
 from seglab.errors import DataError
@@ -333,9 +333,9 @@ def test_a_rewritten_band_file_misses_the_disk_cache_and_is_read_again(tmp_path:
 
 
 def test_the_index_memo_keeps_an_images_channel_files(tmp_path: Path) -> None:
-    from seglab.data.index import DatasetIndex, Pair
+    from seglab.data.files.index import DatasetIndex, Pair
     from seglab.data.index_memo import _loaded, _save
-    from seglab.data.mapping import IdentityMapping
+    from seglab.data.classes.mapping import IdentityMapping
 
     files = [tmp_path / f"{band}_a.tif" for band in ("red", "green", "nir")] + [tmp_path / "gt_a.tif"]
     for path in files:

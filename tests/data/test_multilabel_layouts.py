@@ -11,7 +11,7 @@ import pytest
 from PIL import Image
 
 from seglab.data import discover, read_mask
-from seglab.data.mapping import MaskMapping
+from seglab.data.classes.mapping import MaskMapping
 from seglab.data.synthetic_multilabel import generate_overlaps, make_overlap_sample
 from seglab.errors import ConfigError, DataError
 from seglab.labelsets import IGNORE, pack_numpy, unpack_numpy

@@ -16,8 +16,8 @@ import scipy.io
 from PIL import Image
 
 from seglab.data import discover, inspect_dataset, read_mask
-from seglab.data.io import read_raw_mask
-from seglab.data.read_errors import ReadError
+from seglab.data.files.io import read_raw_mask
+from seglab.data.files.read_errors import ReadError
 from seglab.errors import DataError
 
 H, W = 24, 32

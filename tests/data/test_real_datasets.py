@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections import Counter
 
 from seglab.data.formats import discover
-from seglab.data.mapping import BinaryMapping, IdentityMapping
+from seglab.data.classes.mapping import BinaryMapping, IdentityMapping
 from seglab.data.splits import split_pairs
 from seglab.data.stats import resolve_classes, scan
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from seglab.data.rle import ORDERS, RleError, decode, encode, likely_order, paint, parse_runs, relative_runs
+from seglab.data.files.rle import ORDERS, RleError, decode, encode, likely_order, paint, parse_runs, relative_runs
 
 
 def ellipse(shape: tuple[int, int], centre: tuple[int, int], radii: tuple[int, int]) -> np.ndarray:

@@ -12,9 +12,10 @@ import pytest
 import scipy.io
 from PIL import Image
 
-from seglab.data import discover, mat_files, read_mask
-from seglab.data.io import read_raw_mask
-from seglab.data.read_errors import ReadError
+from seglab.data import discover, read_mask
+from seglab.data.files import mat_files
+from seglab.data.files.io import read_raw_mask
+from seglab.data.files.read_errors import ReadError
 
 H, W = 12, 16
 
@@ -76,7 +77,7 @@ def test_a_pascal_context_labelmap_reads_and_ambiguous_or_damaged_mat_files_are_
 
 
 def test_a_mat_variable_over_the_pixel_budget_is_refused_before_it_is_read(tmp_path, monkeypatch):
-    from seglab.data import pixel_budget
+    from seglab.data.files import pixel_budget
 
     for compressed in (False, True):
         scipy.io.savemat(tmp_path / "big.mat", {"Segmentation": np.zeros((300, 400), np.uint8)},
@@ -88,7 +89,7 @@ def test_a_mat_variable_over_the_pixel_budget_is_refused_before_it_is_read(tmp_p
 
 
 def test_a_compressed_variable_inflates_no_further_than_the_budget_allows(tmp_path, monkeypatch):
-    from seglab.data import pixel_budget
+    from seglab.data.files import pixel_budget
 
     scipy.io.savemat(tmp_path / "bomb.mat", {"Segmentation": np.zeros((1500, 1000), np.uint8)}, do_compression=True)
     monkeypatch.setattr(pixel_budget, "_budget", 10_000)  # 80 kB and 1 MB of headers: less than the 1.5 MB array
@@ -130,7 +131,7 @@ def test_a_cell_of_annotators_gives_the_first_annotators_segmentation(tmp_path, 
         scipy.io.savemat(tmp_path / "CFD" / "groundTruth" / f"{i:03d}.mat",
                          {"groundTruth": annotators(crack, np.ones((H, W), np.uint8))}, do_compression=i % 2 == 0)
     mat_files._tell_first_cell.cache_clear()  # told once per process
-    with caplog.at_level("INFO", logger="seglab.data.mat_files"):
+    with caplog.at_level("INFO", logger="seglab.data.files.mat_files"):
         index = discover(tmp_path / "CFD", label_map={1: 0, 2: 1})
     assert len(index.pairs) == 3
     for pair in index.pairs:

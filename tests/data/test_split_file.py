@@ -13,7 +13,7 @@ import yaml
 from seglab import config
 from seglab.cli import main
 from seglab.data import discover
-from seglab.data.index import Pair
+from seglab.data.files.index import Pair
 from seglab.data.prepare import prepare_data
 from seglab.data.splits import split_from_file, split_pairs
 from seglab.errors import ConfigError

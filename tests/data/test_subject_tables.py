@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from seglab.data import discover, split_pairs, subject_tables
-from seglab.data.index import Pair
+from seglab.data.files.index import Pair
 
 from .test_layout_corpus import photo, save  # type: ignore[import-not-found]
 

@@ -18,9 +18,9 @@ from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.uid import CTImageStorage, ExplicitVRLittleEndian, generate_uid
 
 from seglab.data import audit, discover, split_pairs
-from seglab.data.dicom import read_dicom_series
+from seglab.data.files.dicom import read_dicom_series
 from seglab.data.volume_format import is_label_volume, volume_cases
-from seglab.data.volumes import read_volume
+from seglab.data.files.volumes import read_volume
 from seglab.errors import ConfigError, DataError
 
 from ..conftest import LAS_AFFINE, VOLUME_SHAPE, make_volume  # type: ignore[import-not-found]

@@ -12,7 +12,7 @@ from PIL import Image
 
 from seglab.cli import main
 from seglab.data.classes import ClassSpec
-from seglab.data.geotiff import GEO_TAGS, georeference
+from seglab.data.files.geotiff import GEO_TAGS, georeference
 from seglab.inference.files import predict_files
 from seglab.inference.predictor import Prediction
 from seglab.labelsets import pack_numpy

@@ -13,7 +13,7 @@ from PIL import Image
 from seglab.cli import main
 from seglab.data import discover, read_mask, read_raw_mask, write_mask_png
 from seglab.data.classes import ClassSpec
-from seglab.data.rle import decode
+from seglab.data.files.rle import decode
 from seglab.errors import ConfigError
 from seglab.inference.files import WrittenPrediction
 from seglab.inference.submission import write_rle_table

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from seglab.data.file_warnings import being_read
+from seglab.data.files.file_warnings import being_read
 
 log = logging.getLogger("seglab")
 SHOWN_PER_KIND = 3  # warnings from one line of a decoder, one per file: the first few, the rest with -v

@@ -12,7 +12,7 @@ from seglab.data.classes import ClassSpec, default_colours, load_classes_file
 from seglab.data.formats import FORMATS, DatasetFormat, discover, discover_data
 from seglab.data import folder_pairs  # noqa: F401  (registers the folder-pairs and synthetic formats)
 from seglab.data import volume_format  # noqa: F401  (registers the "volumes" format)
-from seglab.data.index import DatasetIndex, Pair, Problem, natural_key
+from seglab.data.files.index import DatasetIndex, Pair, Problem, natural_key
 from seglab.data.manifest import ManifestFormat  # registers the manifest layout
 from seglab.data import rle_table  # noqa: F401  (registers the "rle-table" format)
 from seglab.data import array_stacks  # noqa: F401  (registers the "array-stack" format)
@@ -31,7 +31,7 @@ from seglab.data import via_json  # noqa: F401  (registers the "via" format)
 from seglab.data import xbd_json  # noqa: F401  (registers the "xbd" format)
 from seglab.data import yolo_labels  # noqa: F401  (registers the "yolo" format)
 from seglab.data.inspect import InspectReport, format_report, inspect_dataset
-from seglab.data.io import (
+from seglab.data.files.io import (
     IMAGE_SUFFIXES,
     image_scale,
     read_image,
@@ -39,7 +39,7 @@ from seglab.data.io import (
     read_raw_mask,
     write_mask_png,
 )
-from seglab.data.mapping import (
+from seglab.data.classes.mapping import (
     MAPPINGS,
     BinaryMapping,
     ColourMapping,
@@ -50,7 +50,7 @@ from seglab.data.mapping import (
     OffsetMapping,
     ThresholdMapping,
 )
-from seglab.data.pixel_budget import set_max_pixels
+from seglab.data.files.pixel_budget import set_max_pixels
 from seglab.data.splits import split_from_file, split_pairs
 from seglab.data.stats import DatasetStats, resolve_classes, scan
 from seglab.data.synthetic import generate_synthetic, make_sample

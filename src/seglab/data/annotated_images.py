@@ -10,7 +10,7 @@ from collections.abc import Hashable, Sequence
 from pathlib import Path
 
 from seglab.data.folders import walk
-from seglab.data.index import Problem
+from seglab.data.files.index import Problem
 from seglab.errors import DataError
 
 

@@ -42,15 +42,15 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from seglab.data.staging import default_cache_dir
+from seglab.data.files.staging import default_cache_dir
 from seglab.data.classes import ClassSpec
-from seglab.data.file_threads import on_threads
-from seglab.data.file_version import file_version
+from seglab.data.files.file_threads import on_threads
+from seglab.data.files.file_version import file_version
 from seglab.data.folders import Folder, walk
 from seglab.data.formats import FORMATS, DatasetFormat, ReadOptions
-from seglab.data.index import DatasetIndex, Pair, Problem, natural_key
+from seglab.data.files.index import DatasetIndex, Pair, Problem, natural_key
 from seglab.data.encoding import choose_encoding
-from seglab.data.hdf5_files import HDF5_SUFFIXES, h5_stack, h5_stack_shape
+from seglab.data.files.hdf5_files import HDF5_SUFFIXES, h5_stack, h5_stack_shape
 from seglab.data.naming import (
     folder_split,
     folders_split,
@@ -58,13 +58,13 @@ from seglab.data.naming import (
     looks_like_mask_folder,
     usable_splits,
 )
-from seglab.data.npy_files import memory_mapped, npy_header
-from seglab.data.npz_stacks import npz_member_shapes, read_npz_stack
-from seglab.data.pixel_budget import max_pixels
-from seglab.data.read_errors import TIFF_SUFFIXES, Unusable
+from seglab.data.files.npy_files import memory_mapped, npy_header
+from seglab.data.files.npz_stacks import npz_member_shapes, read_npz_stack
+from seglab.data.files.pixel_budget import max_pixels
+from seglab.data.files.read_errors import TIFF_SUFFIXES, Unusable
 from seglab.data.stack_masks import MaskReading, mask_reading
-from seglab.data.staging import staged_folder
-from seglab.data.tiff_stacks import read_tiff_stack, tiff_stack_shape
+from seglab.data.files.staging import staged_folder
+from seglab.data.files.tiff_stacks import read_tiff_stack, tiff_stack_shape
 from seglab.errors import DataError
 
 log = logging.getLogger(__name__)

@@ -22,9 +22,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from seglab.data.encoding import inferred_class_count
-from seglab.data.index import DatasetIndex, Pair, Problem
-from seglab.data.io import image_scale, read_header
-from seglab.data.mapping import IdentityMapping
+from seglab.data.files.index import DatasetIndex, Pair, Problem
+from seglab.data.files.io import image_scale, read_header
+from seglab.data.classes.mapping import IdentityMapping
 from seglab.data.stats import DatasetStats, ImageFacts, scan
 from seglab.data.splits import SPLITS
 from seglab.data.unmasked import is_background_fill

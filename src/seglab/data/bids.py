@@ -31,9 +31,9 @@ from pathlib import Path
 import numpy as np
 
 from seglab.data.folders import folders_within, skipped_folder
-from seglab.data.index import Problem, natural_key
-from seglab.data.slice_cache import Subject
-from seglab.data.volumes import nifti_grid, volume_stem
+from seglab.data.files.index import Problem, natural_key
+from seglab.data.files.slice_cache import Subject
+from seglab.data.files.volumes import nifti_grid, volume_stem
 from seglab.errors import DataError
 
 log = logging.getLogger(__name__)

@@ -17,9 +17,9 @@ from pathlib import Path
 
 import numpy as np
 
-from seglab.data.file_version import file_version
-from seglab.data.index import Pair
-from seglab.data.npy_files import memory_mapped
+from seglab.data.files.file_version import file_version
+from seglab.data.files.index import Pair
+from seglab.data.files.npy_files import memory_mapped
 from seglab.data.stats import DatasetStats
 from seglab.errors import ConfigError, DataError
 

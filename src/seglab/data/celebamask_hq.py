@@ -23,10 +23,10 @@ from PIL import Image
 
 from seglab.data.classes import ClassSpec
 from seglab.data.formats import FORMATS, DatasetFormat
-from seglab.data.index import DatasetIndex, Pair, Problem, list_images, natural_key
-from seglab.data.io import read_raw_mask
-from seglab.data.mapping import MAPPINGS, MappingError, MaskMapping, nonzero_pixels
-from seglab.data.read_errors import DECODE_ERRORS, ReadError
+from seglab.data.files.index import DatasetIndex, Pair, Problem, list_images, natural_key
+from seglab.data.files.io import read_raw_mask
+from seglab.data.classes.mapping import MAPPINGS, MappingError, MaskMapping, nonzero_pixels
+from seglab.data.files.read_errors import DECODE_ERRORS, ReadError
 from seglab.errors import DataError
 
 log = logging.getLogger(__name__)

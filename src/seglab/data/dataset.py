@@ -12,10 +12,10 @@ from torch.utils.data import Dataset
 
 from seglab.data.augment import Augment
 from seglab.data.cache import CACHE_MODES, Arrays, DiskCache
-from seglab.data.staging import default_cache_dir
-from seglab.data.index import Pair
-from seglab.data.io import read_image, read_mask
-from seglab.data.mapping import MaskMapping
+from seglab.data.files.staging import default_cache_dir
+from seglab.data.files.index import Pair
+from seglab.data.files.io import read_image, read_mask
+from seglab.data.classes.mapping import MaskMapping
 from seglab.data.sampling import PatchSampler, sample_rng
 from seglab.data.transforms import prepare_image, resize_mask, to_tensor
 from seglab.errors import DataError
@@ -55,7 +55,7 @@ class SegmentationDataset(Dataset):
         num_classes: valid labels are 0..num_classes-1 (plus `ignore_index`).
         ignore_index: label excluded from loss and metrics.
         cache: where decoded arrays are kept: "memory", "disk" or "none".
-        cache_dir: folder of the disk cache; default `seglab.data.staging.default_cache_dir()`.
+        cache_dir: folder of the disk cache; default `seglab.data.files.staging.default_cache_dir()`.
         patches: random fixed-size training patches; None keeps whole images.
         augment: paired training augmentation; None leaves samples as they are.
         raw: 8-bit images and compact masks, not normalised (random training views stay

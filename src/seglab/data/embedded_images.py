@@ -17,10 +17,10 @@ from pathlib import Path
 
 from PIL import Image
 
-from seglab.data.file_version import file_version
-from seglab.data.index import Problem
-from seglab.data.read_errors import DECODE_ERRORS
-from seglab.data.staging import staged_folder
+from seglab.data.files.file_version import file_version
+from seglab.data.files.index import Problem
+from seglab.data.files.read_errors import DECODE_ERRORS
+from seglab.data.files.staging import staged_folder
 
 FORMAT = 1  # part of every key: bump when what is written changes
 _MANIFEST = "images.json"  # written last: a folder without it was never completed

@@ -16,8 +16,8 @@ import numpy as np
 from scipy import ndimage
 
 from seglab.data.classes import ClassSpec
-from seglab.data.index import DatasetIndex, Pair
-from seglab.data.io import read_mask
+from seglab.data.files.index import DatasetIndex, Pair
+from seglab.data.files.io import read_mask
 from seglab.data.stats import DatasetStats
 from seglab.errors import DataError
 from seglab.labelsets import unpack_numpy

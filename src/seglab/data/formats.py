@@ -20,16 +20,16 @@ from seglab.data.classes import ClassSpec, load_classes_file
 from seglab.data.coloured_objects import OBJECT_CLASSES, ColouredObjectsMapping
 from seglab.data.encoding import ENCODING_CODES, label_map_encoding, sample_masks
 from seglab.data.folders import one_listing
-from seglab.data.index import DatasetIndex, Pair, Problem, list_images, match_files, natural_key
-from seglab.data.mapping import IdentityMapping, OffsetMapping, ThresholdMapping
+from seglab.data.files.index import DatasetIndex, Pair, Problem, list_images, match_files, natural_key
+from seglab.data.classes.mapping import IdentityMapping, OffsetMapping, ThresholdMapping
 from seglab.data.layout_refusal import what_was_seen
 from seglab.data.multilabel import apply_task, class_folders, index_class_folders
 from seglab.data.naming import KEY_RULES, KeyRule, template_rules
 from seglab.data.outlines import FilledOutlineMapping
-from seglab.data.pixel_budget import set_max_pixels
+from seglab.data.files.pixel_budget import set_max_pixels
 from seglab.data.subjects import with_subjects
 from seglab.data.value_classes import classes_from_value_names
-from seglab.data.volumes import slice_axis
+from seglab.data.files.volumes import slice_axis
 from seglab.errors import ConfigError, DataError, UnknownNameError
 from seglab.registry import Registry
 
@@ -186,7 +186,7 @@ def discover(
             with its class (`seglab.data.outlines.FilledOutlineMapping`).
         task: "auto", "multiclass" or "multilabel": how masks are read (`seglab.data.multilabel.apply_task`).
         rle_order: how a run-length table's pixels are numbered: "column" (top to bottom, then left
-            to right), "row", or "auto" to tell from the shapes the masks draw (`seglab.data.rle`).
+            to right), "row", or "auto" to tell from the shapes the masks draw (`seglab.data.files.rle`).
         label_field: the attribute of vector labels (GeoJSON, GeoPackage) that names a feature's class.
         unmasked_background: images without a mask (in a paired image folder, in a folder named
             good/, OK/, Normal/, ..., or in a *neg* folder beside a *pos* one) are defect-free: each

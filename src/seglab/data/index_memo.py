@@ -18,8 +18,8 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from seglab.data.classes import ClassSpec
-from seglab.data.index import DatasetIndex, Pair, Problem
-from seglab.data.mapping import MaskMapping
+from seglab.data.files.index import DatasetIndex, Pair, Problem
+from seglab.data.classes.mapping import MaskMapping
 
 log = logging.getLogger(__name__)
 

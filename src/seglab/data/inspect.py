@@ -13,7 +13,7 @@ from seglab.data.audit import FATAL, WARNING, audit, format_problems, severity
 from seglab.data.classes import ClassSpec
 from seglab.data.coloured_objects import ColouredObjectsMapping
 from seglab.data.formats import discover_data
-from seglab.data.index import DatasetIndex, Problem
+from seglab.data.files.index import DatasetIndex, Problem
 from seglab.data.stats import DatasetStats, resolve_classes
 from seglab.labelsets import class_pixels
 

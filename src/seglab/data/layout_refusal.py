@@ -9,9 +9,9 @@ from collections import Counter
 from pathlib import Path
 
 from seglab.data.folders import MAX_DEPTH, deeper_image_folders, folders_within, walk
-from seglab.data.index import MASK_SUFFIXES
-from seglab.data.mat_files import MAT_SUFFIX
-from seglab.data.volumes import VOLUME_SUFFIXES
+from seglab.data.files.index import MASK_SUFFIXES
+from seglab.data.files.mat_files import MAT_SUFFIX
+from seglab.data.files.volumes import VOLUME_SUFFIXES
 
 FOLDERS_SHOWN = 12  # folders with images listed when no layout is found
 _UNREAD_MIN = 3  # files of one unread suffix in a folder that are worth a line

@@ -14,10 +14,10 @@ from pathlib import Path
 
 import numpy as np
 
-from seglab.data.delimiters import table_delimiter
-from seglab.data.io import IMAGE_SUFFIXES
-from seglab.data.mat_files import MAT_SUFFIX, mat_arrays, mat_text
-from seglab.data.read_errors import Unusable
+from seglab.data.files.delimiters import table_delimiter
+from seglab.data.files.io import IMAGE_SUFFIXES
+from seglab.data.files.mat_files import MAT_SUFFIX, mat_arrays, mat_text
+from seglab.data.files.read_errors import Unusable
 from seglab.data.splits import read_split_file
 from seglab.errors import ConfigError, DataError
 

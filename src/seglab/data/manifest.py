@@ -19,9 +19,9 @@ from typing import Any
 
 from seglab.data.classes import ClassSpec
 from seglab.data.folder_pairs import FolderPairsFormat, unique_names
-from seglab.data.delimiters import table_delimiter
+from seglab.data.files.delimiters import table_delimiter
 from seglab.data.formats import FORMATS, DatasetFormat
-from seglab.data.index import DatasetIndex, Pair
+from seglab.data.files.index import DatasetIndex, Pair
 from seglab.data.naming import SPLIT_WORDS, stem
 from seglab.data.unmasked import OPTION as UNMASKED_OPTION
 from seglab.data.unmasked import background_pairs, without_train_splits

@@ -25,15 +25,15 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw
 
-from seglab.data.file_threads import on_threads
-from seglab.data.file_version import file_version
-from seglab.data.index import Pair, Problem
-from seglab.data.io import write_mask_png
-from seglab.data.mapping import IdentityMapping, MaskMapping
+from seglab.data.files.file_threads import on_threads
+from seglab.data.files.file_version import file_version
+from seglab.data.files.index import Pair, Problem
+from seglab.data.files.io import write_mask_png
+from seglab.data.classes.mapping import IdentityMapping, MaskMapping
 from seglab.data.multilabel import ClassFilesMapping
-from seglab.data.pixel_budget import max_pixels
-from seglab.data.read_errors import DECODE_ERRORS
-from seglab.data.staging import staged_folder
+from seglab.data.files.pixel_budget import max_pixels
+from seglab.data.files.read_errors import DECODE_ERRORS
+from seglab.data.files.staging import staged_folder
 from seglab.errors import DataError
 
 log = logging.getLogger(__name__)

@@ -19,12 +19,12 @@ from seglab.config import DataConfig
 from seglab.data.audit import FATAL, audit, describe, log_lines, severity
 from seglab.data.augment import PAD_LABEL, Augment, build_augment
 from seglab.data.cache import choose_cache, decoded_bytes
-from seglab.data.memory import available_memory
-from seglab.data.staging import default_cache_dir
+from seglab.data.files.memory import available_memory
+from seglab.data.files.staging import default_cache_dir
 from seglab.data.classes import ClassSpec
 from seglab.data.dataset import SegmentationDataset
 from seglab.data.formats import discover_data
-from seglab.data.index import DatasetIndex, Pair, Problem
+from seglab.data.files.index import DatasetIndex, Pair, Problem
 from seglab.data.mirror_classes import SideSwap
 from seglab.data.sampling import PatchSampler, SeededSampler
 from seglab.data.splits import split_from_file, split_pairs

@@ -1,7 +1,7 @@
 """The "rle-table" format: masks shipped as run-length strings in a CSV table, as Kaggle's
 segmentation competitions ship them, beside a folder of images.
 
-Recognised tables (`seglab.data.rle` reads the strings):
+Recognised tables (`seglab.data.files.rle` reads the strings):
 - an id and a mask column: TGS Salt's `id,rle_mask`, Airbus Ship Detection's
   `ImageId,EncodedPixels` (a row per ship), HuBMAP's `id,encoding`, Sartorius' `id,annotation`
   (a row per cell): one class, `object`, the union of an image's rows;
@@ -32,23 +32,23 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from seglab.data.staging import default_cache_dir
+from seglab.data.files.staging import default_cache_dir
 from seglab.data.classes import ClassSpec, default_colours, generic_name
-from seglab.data.file_version import file_version
+from seglab.data.files.file_version import file_version
 from seglab.data.folder_pairs import unique_names
 from seglab.data.folders import Folder, ships_mask_files, walk
 from seglab.data.formats import FORMATS, DatasetFormat, ReadOptions
-from seglab.data.index import DatasetIndex, Pair, Problem, natural_key
-from seglab.data.npy_files import memory_mapped
-from seglab.data.io import write_mask_png
-from seglab.data.mapping import IdentityMapping, MaskMapping
+from seglab.data.files.index import DatasetIndex, Pair, Problem, natural_key
+from seglab.data.files.npy_files import memory_mapped
+from seglab.data.files.io import write_mask_png
+from seglab.data.classes.mapping import IdentityMapping, MaskMapping
 from seglab.data.multilabel import ClassFilesMapping
 from seglab.data.naming import stem
-from seglab.data.pixel_budget import within_budget
-from seglab.data.read_errors import ReadError, decode
-from seglab.data.staging import staged_folder
-from seglab.data.dicom import DICOM_SUFFIX, dicom_size
-from seglab.data.rle import EMPTY_TEXTS, ORDERS, RleError, likely_order, paint, parse_runs, relative_runs, unflatten
+from seglab.data.files.pixel_budget import within_budget
+from seglab.data.files.read_errors import ReadError, decode
+from seglab.data.files.staging import staged_folder
+from seglab.data.files.dicom import DICOM_SUFFIX, dicom_size
+from seglab.data.files.rle import EMPTY_TEXTS, ORDERS, RleError, likely_order, paint, parse_runs, relative_runs, unflatten
 from seglab.errors import ConfigError, DataError
 
 log = logging.getLogger(__name__)

@@ -14,9 +14,9 @@ from pathlib import Path
 
 from seglab.data.classes import ClassSpec
 from seglab.data.formats import FORMATS, DatasetFormat
-from seglab.data.index import DatasetIndex, Pair, list_images, match_files
-from seglab.data.mapping import IdentityMapping
-from seglab.data.mat_files import MAT_SUFFIX
+from seglab.data.files.index import DatasetIndex, Pair, list_images, match_files
+from seglab.data.classes.mapping import IdentityMapping
+from seglab.data.files.mat_files import MAT_SUFFIX
 from seglab.data.split_lists import apply_split_lists, split_of_stems
 from seglab.data.voc import CLASSES
 

@@ -9,7 +9,7 @@ import json
 import struct
 from pathlib import Path
 
-from seglab.data.file_warnings import reading
+from seglab.data.files.file_warnings import reading
 from seglab.errors import DataError
 
 _FILE_CODE = 9994  # the first four bytes of every .shp, big-endian

@@ -15,10 +15,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from seglab.data.decoding import holds_image_and_mask
+from seglab.data.files.decoding import holds_image_and_mask
 from seglab.data.folders import Folder, walk
-from seglab.data.hdf5_files import HDF5_SUFFIXES, h5_holds_volume
-from seglab.data.index import Pair
+from seglab.data.files.hdf5_files import HDF5_SUFFIXES, h5_holds_volume
+from seglab.data.files.index import Pair
 from seglab.data.naming import folder_split, usable_splits
 from seglab.data.subjects import subject_of
 

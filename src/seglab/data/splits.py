@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from seglab.data.index import Pair, natural_key
+from seglab.data.files.index import Pair, natural_key
 from seglab.errors import ConfigError
 from seglab.registry import Registry
 

@@ -18,8 +18,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from seglab.data.delimiters import table_delimiter
-from seglab.data.index import Pair
+from seglab.data.files.delimiters import table_delimiter
+from seglab.data.files.index import Pair
 
 TABLE_SUFFIXES = (".csv", ".tsv")
 IMAGE_COLUMNS = ("image_id", "image", "image_name", "isic_id", "filename", "file", "name")

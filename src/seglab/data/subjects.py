@@ -29,7 +29,7 @@ from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 
-from seglab.data.index import DatasetIndex, Pair
+from seglab.data.files.index import DatasetIndex, Pair
 from seglab.data.naming import without_affix_words
 from seglab.data.subject_tables import SubjectTable, find_subject_table
 from seglab.data.unmasked import is_background_fill

@@ -34,9 +34,9 @@ from seglab.data.annotation_formats import AnnotationBesideImages, load_json
 from seglab.data.classes import ClassSpec, hex_colour, tool_classes
 from seglab.data.folders import Folder
 from seglab.data.formats import FORMATS
-from seglab.data.index import DatasetIndex, Problem
+from seglab.data.files.index import DatasetIndex, Problem
 from seglab.data.painted_masks import LATER_OVER_EARLIER, Drawn, ImageObjects, Polygon, xy
-from seglab.data.read_errors import DECODE_ERRORS
+from seglab.data.files.read_errors import DECODE_ERRORS
 from seglab.errors import DataError
 
 log = logging.getLogger(__name__)

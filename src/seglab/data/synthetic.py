@@ -16,7 +16,7 @@ import numpy as np
 from PIL import Image
 
 from seglab.data.classes import ClassSpec
-from seglab.data.io import write_mask_png
+from seglab.data.files.io import write_mask_png
 from seglab.errors import DataError
 
 MANIFEST = "synthetic.json"

@@ -12,7 +12,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from seglab.data.io import image_scale
+from seglab.data.files.io import image_scale
 from seglab.errors import DataError
 
 

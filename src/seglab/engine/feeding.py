@@ -22,7 +22,7 @@ from torch import Tensor
 from seglab.data.augment import PAD_LABEL, Augment
 from seglab.data.batch_augment import BatchAugment
 from seglab.data.dataset import SegmentationDataset
-from seglab.data.io import image_scale
+from seglab.data.files.io import image_scale
 from seglab.data.prepare import PreparedData
 from seglab.data.sampling import PatchSampler
 from seglab.errors import ConfigError

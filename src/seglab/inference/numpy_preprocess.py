@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from seglab.data.io import image_scale
+from seglab.data.files.io import image_scale
 from seglab.data.transforms import match_channels
 
 

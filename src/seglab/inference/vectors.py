@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from seglab.data.classes import ClassSpec
-from seglab.data.geotiff import Placement, placement
+from seglab.data.files.geotiff import Placement, placement
 from seglab.inference.files import WrittenPrediction
 from seglab.inference.submission import class_planes, foreground_labels
 

@@ -17,8 +17,8 @@ import numpy as np
 
 from seglab.data.transforms import stands_in
 from seglab.data.volume_format import volume_cases
-from seglab.data.metaimage import is_metaimage, is_nrrd
-from seglab.data.volumes import cut, read_volume, slice_axis, write_label_volume
+from seglab.data.files.metaimage import is_metaimage, is_nrrd
+from seglab.data.files.volumes import cut, read_volume, slice_axis, write_label_volume
 from seglab.errors import ConfigError, DataError
 from seglab.inference.files import output_names, write_overlay
 from seglab.inference.predictor import Segmenter

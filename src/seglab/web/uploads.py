@@ -18,7 +18,7 @@ import numpy as np
 from PIL import Image, UnidentifiedImageError
 
 from seglab.data import read_image
-from seglab.data.npy_files import array_header
+from seglab.data.files.npy_files import array_header
 from seglab.errors import DataError, SeglabError
 
 # the format's name (Pillow's, or NumPy) -> the suffix read_image dispatches on: what `seglab

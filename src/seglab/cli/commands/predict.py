@@ -19,7 +19,7 @@ log = logging.getLogger(__name__)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from seglab.data.rle import ORDERS
+    from seglab.data.files.rle import ORDERS
     from seglab.inference.submission import ID_STYLES
 
     parser.add_argument("run", help="run folder written by `seglab train`, or a model.onnx from `seglab export`")
@@ -63,7 +63,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> None:
     from seglab.data import set_max_pixels
-    from seglab.data.volumes import is_volume
+    from seglab.data.files.volumes import is_volume
     from seglab.inference.files import collect_inputs, output_names, predict_files
     from seglab.inference.loading import load_segmenter
     from seglab.inference.coco_results import write_coco_json

@@ -1,10 +1,13 @@
-"""Class names, display colours and the ignore label of a dataset, and the files that name them.
+"""Class names, display colours and the ignore label of a dataset, the files that name them,
+and how mask values map to class indices: the bottom of the data stage, which every other
+package of `seglab.data` may import.
 
 Names and colours travel with a trained model (run folder, reports, coloured masks), so a
 `ClassSpec` is a small frozen value that converts to and from plain JSON. One job a module:
 `names` (what a class name says), `colours` (display colours), `spec` (`ClassSpec`),
 `annotation_labels` (the classes of annotation files' labels), `classes_file` (classes.json),
-`class_tables` (class tables datasets ship) and `value_names` (names of mask values).
+`class_tables` (class tables datasets ship), `value_names` (names of mask values) and `mapping`
+(how raw mask pixels become class indices, `MaskMapping` and its registry).
 """
 
 from __future__ import annotations

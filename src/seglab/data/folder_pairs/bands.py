@@ -8,8 +8,8 @@ from pathlib import Path
 
 from seglab.data.band_words import names_a_band
 from seglab.data.channel_files import band_order, date_order
-from seglab.data.index import Problem
-from seglab.data.io import grey_as_rgb, read_image
+from seglab.data.files.index import Problem
+from seglab.data.files.io import grey_as_rgb, read_image
 from seglab.data.naming import words
 from seglab.data.pairing import FolderMatch, folder_label
 from seglab.errors import DataError

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from seglab.data.channel_files import folder_names_a_band
 from seglab.data.folder_pairs.bands import _mostly_same
-from seglab.data.index import list_images
+from seglab.data.files.index import list_images
 from seglab.data.naming import SPLIT_WORDS, looks_like_image_folder
 from seglab.data.pairing import FolderMatch, folder_label
 from seglab.errors import DataError

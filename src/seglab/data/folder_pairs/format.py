@@ -23,9 +23,9 @@ from seglab.data.folder_pairs.named_folders import _named_pair
 from seglab.data.folder_pairs.pair_names import _derived_images, _splits_from_names, unique_names
 from seglab.data.folders import MAX_DEPTH, FolderSearch, deeper_image_folders, search_folders
 from seglab.data.formats import FORMATS, DatasetFormat, ReadOptions
-from seglab.data.index import DatasetIndex, Pair, Problem
+from seglab.data.files.index import DatasetIndex, Pair, Problem
 from seglab.data.loveda import loveda_reading
-from seglab.data.mapping import IdentityMapping, MaskMapping
+from seglab.data.classes.mapping import IdentityMapping, MaskMapping
 from seglab.data.multilabel import ClassNamingsMapping, naming_names
 from seglab.data.naming import folders_split, stem
 from seglab.data.pairing import FolderMatch

@@ -31,7 +31,7 @@ Recognised layouts (docs/volumes.md), tried in this order:
 Split lists beside or above the cases (SSL4MIS' `train.list`, `test.list`) give the splits
 where the folders give none (`split_lists.case_splits`).
 
-Each case is cut into slices once (`seglab.data.slice_cache`); its pairs are named
+Each case is cut into slices once (`seglab.data.files.slice_cache`); its pairs are named
 "<case>/slice<i>" and grouped by case, so splits and folds never divide a case.
 
 One job a module: `format` (the registered format), `layouts` (the order they are tried),

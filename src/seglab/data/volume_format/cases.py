@@ -7,11 +7,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from seglab.data.dicom import dicom_files
-from seglab.data.index import Pair, Problem, natural_key
+from seglab.data.files.dicom import dicom_files
+from seglab.data.files.index import Pair, Problem, natural_key
 from seglab.data.pairing import best_rule, keyed_files
-from seglab.data.slice_cache import Subject
-from seglab.data.volumes import VOLUME_SUFFIXES, volume_stem
+from seglab.data.files.slice_cache import Subject
+from seglab.data.files.volumes import VOLUME_SUFFIXES, volume_stem
 
 _CHANNEL = re.compile(r"_\d{4}$")  # nnU-Net channel suffix: case_0000, case_0001, ...
 _LABEL_SUFFIX = re.compile(r"(?:^|_)(seg|segmentation|mask|label|labels|gt)$", re.IGNORECASE)  # ACDC: _gt; SegTHOR: GT

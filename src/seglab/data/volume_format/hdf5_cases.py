@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
-from seglab.data.decoding import holds_image_and_mask
+from seglab.data.files.decoding import holds_image_and_mask
 from seglab.data.folders import walk
-from seglab.data.hdf5_files import HDF5_SUFFIXES, h5_holds_volume
-from seglab.data.index import Problem, natural_key
-from seglab.data.slice_cache import Subject
+from seglab.data.files.hdf5_files import HDF5_SUFFIXES, h5_holds_volume
+from seglab.data.files.index import Problem, natural_key
+from seglab.data.files.slice_cache import Subject
 from seglab.data.slices_beside_volumes import slices_beside_volumes
 from seglab.data.subjects import subject_of
 from seglab.data.volume_format.cases import _Layout

@@ -6,9 +6,9 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
-from seglab.data.index import natural_key
+from seglab.data.files.index import natural_key
 from seglab.data.volume_format.cases import _CHANNEL, is_label_volume
-from seglab.data.volumes import volume_stem
+from seglab.data.files.volumes import volume_stem
 
 
 def volume_cases(volumes: Sequence[Path], channels: int) -> list[tuple[str, tuple[Path, ...]]]:

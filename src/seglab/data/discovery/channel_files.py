@@ -1,0 +1,142 @@
+"""Images whose channels are files of their own: a folder per band (38-Cloud's `train_red/`,
+`train_green/`, `train_blue/`, `train_nir/`), a folder per date of one scene (change detection:
+LEVIR-CD's `A/` and `B/`) or nnU-Net's 2-D channel files (`road_1_0000.png`, `road_1_0001.png`).
+
+Training pairs them through `folder_pairs` and `pairing`; a model remembers the channels'
+names (`channel_names`, in its card), so that `predict` puts the same files together again in
+the same order (`channel_groups`), whatever order the inputs come in.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from pathlib import Path
+
+from seglab.data.band_words import names_a_band
+from seglab.data.files.index import Pair, natural_key
+from seglab.data.naming import stem, words
+from seglab.errors import DataError
+
+NNUNET_CHANNEL = re.compile(r"(.+)_(\d{4})")  # nnU-Net channel files: case_0000, case_0001, ...
+# bands that come first, in this order: the colours (so that pictures show them as colours), then
+# radar's like polarisations before its cross ones (Sentinel-1's VV, VH; ALOS's HH, HV)
+_FIRST_BANDS = ("red", "green", "blue", "hh", "vv", "hv", "vh")
+# the words that tell the folders of a scene's two dates apart (change detection), date 1 first:
+# LEVIR-CD's A/ B/, S2Looking's Image1/ Image2/, SECOND's im1/ im2/, SYSU-CD's time1/ time2/, DSIFN's t1/ t2/
+_DATE_WORDS = (("a", "b"), ("image1", "image2"), ("img1", "img2"), ("im1", "im2"), ("time1", "time2"), ("t1", "t2"),
+               ("pre", "post"), ("before", "after"))
+_MRI_WEIGHTINGS = frozenset({"t1", "t2"})  # also dates; MRI sequences in grey images
+
+
+def folder_names_a_band(folder: str) -> bool:
+    """Whether a folder's name has a word naming a band (`nir/` beside `rgb/`, `train_dsm/`)."""
+    return any(names_a_band(word) for word in words(folder))
+
+
+def date_order(folders: Sequence[str], colour: bool) -> tuple[int, int] | None:
+    """The indexes of two folders, date 1 first, when their names differ by the words of two
+    dates (`A/` and `B/`, `train_Image1/` and `train_Image2/`, `pre/` and `post/`); else None.
+    `t1`/`t2` also name MRI weightings: folders of grey images so named are an MRI scan's
+    sequences (bands), so they are dates only when `colour` (DSIFN-CD's RGB `t1/` and `t2/`)."""
+    if len(folders) != 2:
+        return None
+    named = [words(folder) for folder in folders]
+    shared = set(named[0]) & set(named[1])
+    added = tuple(tuple(w for w in folder if w not in shared) for folder in named)
+    for dates in _DATE_WORDS:
+        if colour or not _MRI_WEIGHTINGS >= set(dates):
+            if added == ((dates[0],), (dates[1],)):
+                return 0, 1
+            if added == ((dates[1],), (dates[0],)):
+                return 1, 0
+    return None
+
+
+def band_order(folder: str) -> tuple[int, tuple[object, ...]]:
+    """The `_FIRST_BANDS` folders first, in their order (red, green, blue; vv, vh), then by name."""
+    tokens = words(folder)
+    return next((i for i, band in enumerate(_FIRST_BANDS) if band in tokens), len(_FIRST_BANDS)), natural_key(folder)
+
+
+def channel_names(pair: Pair) -> tuple[str, ...]:
+    """The names of an image's channel files, in order: nnU-Net's channel numbers (`0000`,
+    `0001`, ...) or the word each band's folder adds to the others' names (`red`, ..., `nir`
+    for `train_red/` ... `train_nir/`); empty for an image of one file."""
+    if not pair.more_channels:
+        return ()
+    numbers = [NNUNET_CHANNEL.fullmatch(stem(f)) for f in pair.images]
+    if all(numbers) and len({f.parent for f in pair.images}) == 1:
+        return tuple(m.group(2) for m in numbers if m)
+    folders = [words(f.parent.name) for f in pair.images]
+    shared = set.intersection(*map(set, folders))
+    return tuple("_".join(w for w in folder if w not in shared) or f.parent.name.lower()
+                 for folder, f in zip(folders, pair.images))
+
+
+def channel_groups(files: Sequence[Path], names: Sequence[str]) -> tuple[list[tuple[Path, ...]], list[Path]]:
+    """`files` put together as the channel files of images, in the order of `names` (a model's
+    `channel_names`): nnU-Net channel files of one case in one folder, or band files whose
+    names are the same without their band word (`red_patch_1.TIF` in `test_red/` and
+    `nir_patch_1.TIF` in `test_nir/`); and the files that are no channel file of such an image.
+
+    Raises:
+        DataError: an image one of whose channel files is missing, naming the files found, or
+            with two files for one channel.
+    """
+    numbered = _numbered(names)
+    cases: dict[tuple[object, ...], dict[str, Path]] = {}
+    others = []
+    for path in files:
+        found = _channel_of(path, names, numbered)
+        if found is None:
+            others.append(path)
+        else:
+            case, name = found
+            other = cases.setdefault(case, {}).setdefault(name, path)
+            if other != path:
+                raise DataError(f"'{other}' and '{path}' are both channel {name} of one image; give the files of "
+                                "one set of images")
+    groups = []
+    for channels in cases.values():
+        missing = [n for n in names if n not in channels]
+        if missing:
+            given = ", ".join(f"'{p}'" for p in channels.values())
+            raise DataError(f"image {given} lacks its channel file(s) {', '.join(missing)}: the model reads "
+                            f"{len(names)} files per image ({', '.join(names)}); give them all")
+        groups.append(tuple(channels[n] for n in names))
+    return groups, others
+
+
+def is_channel_file(path: Path, names: Sequence[str]) -> bool:
+    """Whether a file is one of an image's channel files for a model of channels `names`."""
+    return _channel_of(path, names, _numbered(names)) is not None
+
+
+def group_name(files: Sequence[Path], names: Sequence[str]) -> str:
+    """An image's name without its channel or band (`road_1`, `patch_1`), as its first file spells it."""
+    first = stem(files[0])
+    number = NNUNET_CHANNEL.fullmatch(first)
+    if number and number.group(2) == names[0]:
+        return number.group(1)
+    return re.sub(rf"(^|[^a-zA-Z0-9]){re.escape(names[0])}([^a-zA-Z0-9]|$)", lambda m: m.group(1) or m.group(2),
+                  first, count=1, flags=re.IGNORECASE).strip("_-. ") or first
+
+
+def _numbered(names: Sequence[str]) -> bool:
+    """Whether channel names are nnU-Net's channel numbers (`0000`, `0001`), not band words."""
+    return all(re.fullmatch(r"\d{4}", n) for n in names)
+
+
+def _channel_of(path: Path, names: Sequence[str], numbered: bool) -> tuple[tuple[object, ...], str] | None:
+    """(the image's key, the channel's name) of a channel file; None for another file."""
+    if numbered:
+        match = NNUNET_CHANNEL.fullmatch(stem(path))
+        if match is None or match.group(2) not in names:
+            return None
+        return (path.parent, match.group(1).lower()), match.group(2)
+    tokens, folder = words(stem(path)), words(path.parent.name)
+    band = next((n for n in names if set(n.split("_")) <= {*tokens, *folder}), None)
+    if band is None:
+        return None
+    return tuple(w for w in tokens if w not in band.split("_")), band

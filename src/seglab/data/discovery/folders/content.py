@@ -1,0 +1,56 @@
+"""What a folder's files hold, judged by opening a few: label masks, or an image and a mask each."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from seglab.data.files.decoding import holds_image_and_mask
+from seglab.data.folders.listing import Folder
+from seglab.data.files.hdf5_files import HDF5_SUFFIXES
+from seglab.data.files.io import read_raw_mask
+from seglab.data.naming import stem
+from seglab.data.pairing import IN_ONE_FILE, FolderMatch
+from seglab.errors import DataError
+
+_MASK_SHARE = 0.98  # a mask's 32 most common values cover at least this share of its pixels
+_SNIFFED = 2  # files read per folder to judge its content
+
+
+def ships_mask_files(folders: list[Folder]) -> bool:
+    """Whether a folder named like masks holds image files: a dataset that ships its masks beside
+    annotations in another form (TGS' CSV, COCO-Stuff's JSON, labelme2voc's output) is read from
+    the mask files. Panoptic segment PNGs are annotations, not masks."""
+    return any(f.named_mask and f.files and not _panoptic_segments(f.path) for f in folders)
+
+
+def _panoptic_segments(folder: Path) -> bool:
+    """COCO panoptic's segment PNGs (`panoptic_train2017/` beside its JSON, Mapillary's
+    `panoptic/` holding it): numbered segments that the `coco-panoptic` format reads, not masks."""
+    return "panoptic" in folder.name.lower() and (folder.with_suffix(".json").is_file() or any(folder.glob("*.json")))
+
+
+def looks_like_masks(folder: Folder) -> bool:
+    """Whether the first files of a folder look like label masks: few distinct values."""
+    for path in folder.files[:_SNIFFED]:
+        try:
+            raw = read_raw_mask(path)
+        except DataError:
+            continue
+        values = raw.reshape(-1, raw.shape[2]) if raw.ndim == 3 else raw.reshape(-1, 1)
+        codes = values.astype(np.int64) @ (np.int64(1) << np.arange(0, 16 * values.shape[1], 16)).astype(np.int64)
+        counts = np.sort(np.unique(codes, return_counts=True)[1])[::-1]
+        if counts[:32].sum() < _MASK_SHARE * counts.sum():
+            return False
+    return True
+
+
+def _in_one_file(folder: Folder) -> FolderMatch | None:
+    """A folder of .npz or HDF5 files that each hold an image and a mask array: TransUNet's
+    Synapse `train_npz/case0005_slice000.npz`, SSL4MIS' ACDC `slices/patient001_frame01_slice_1.h5`
+    (`image`, `label`). Two files are opened to tell."""
+    archives = [p for p in folder.files if p.suffix.lower() in (".npz", *HDF5_SUFFIXES)]
+    if len(archives) < 0.5 * len(folder.files) or not all(holds_image_and_mask(p) for p in archives[:_SNIFFED]):
+        return None
+    return FolderMatch(folder.path, folder.path, folder.split, IN_ONE_FILE, [(stem(p), p, p) for p in archives])

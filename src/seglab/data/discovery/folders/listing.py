@@ -1,0 +1,146 @@
+"""Listing a dataset folder: the folders holding image files, a few levels down.
+
+Within `one_listing` each tree is listed once, however many formats look at it.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from pathlib import Path
+
+from seglab.data.files.index import list_images
+from seglab.data.naming import folder_split, looks_like_image_folder, looks_like_mask_folder
+
+logger = logging.getLogger(__name__)
+
+MAX_DEPTH = 4  # root/wrapper/leftImg8bit/train/city
+NAMED_DEPTH = MAX_DEPTH + 3  # when --images/--masks name the folders: Virtual KITTI 2's Scene01/clone/frames/rgb/Camera_0
+_MAX_FOLDERS = 5000  # a dataset folder is not a whole disk
+_SKIPPED = ("__macosx", "__pycache__", ".git", "runs", "checkpoints")
+METADATA_FILES = ("classes.json", "dataset.json", "synthetic.json", "splits.json")
+
+
+@dataclass
+class Folder:
+    """A folder holding image files, and what its name and path say about it."""
+
+    path: Path
+    files: list[Path]
+    split: str | None
+    named_mask: bool
+    named_image: bool
+    parts: tuple[str, ...]  # path relative to the dataset root
+
+
+_LISTINGS: ContextVar[dict[tuple[str, Path, int], list] | None] = ContextVar("seglab_listings", default=None)
+
+
+@contextmanager
+def one_listing() -> Iterator[None]:
+    """Within the block `walk` lists each folder tree once: the formats that try a dataset in
+    turn (run-length tables, COCO, LabelMe, YOLO, folder pairs) read one listing of its files,
+    not one each (0.4 s apiece for 40,000 files). Outside, every call lists afresh."""
+    token = _LISTINGS.set({})
+    try:
+        yield
+    finally:
+        _LISTINGS.reset(token)
+
+
+def walk(root: Path, max_depth: int = MAX_DEPTH) -> list[Folder]:
+    """Folders with image files under `root` (itself included), naturally ordered."""
+    return list(_image_listing(root, max_depth)[0])
+
+
+def deeper_image_folders(root: Path) -> list[Path]:
+    """Folders with image files below the levels `walk` searches (three more at most): a download
+    wrapped once more than usual (BDD100K's `bdd100k/bdd100k/labels/sem_seg/masks/train/`), or a
+    dataset deeper in parts (CHAOS' `Train_Sets/MR/1/T2SPIR/DICOM_anon/` beside its CT's
+    `Train_Sets/CT/1/DICOM_anon/`). Only the subtrees `walk` cut off are listed."""
+    return [f.path for below in _image_listing(root, MAX_DEPTH)[1] for f in _walk(below, 2)[0] if f.files]
+
+
+def _image_listing(root: Path, depth: int) -> tuple[list[Folder], list[Path]]:
+    """`_walk` of `root`, once per tree within `one_listing`."""
+    return _listed(("images", Path(root), depth), lambda: _walk(root, depth))  # type: ignore[return-value]
+
+
+def json_listing(root: Path, depth: int) -> list[tuple[Path, list[str]]]:
+    """Folders under `root` (itself included, `depth` levels down at most, links followed) that
+    hold JSON, GeoJSON, GeoPackage, shapefiles or XML besides seglab's own, with those files' names,
+    sorted: where the annotation formats that keep a file per image or layer look (V7 Darwin,
+    LabelMe, GeoJSON, ImageScope), listed once per tree within `one_listing`."""
+    return _listed(("json", Path(root), depth), lambda: _json_folders(root, depth))
+
+
+def _listed(key: tuple[str, Path, int], listing: Callable[[], list]) -> list:
+    listings = _LISTINGS.get()
+    if listings is None:
+        return listing()
+    if key not in listings:
+        listings[key] = listing()
+    return list(listings[key])
+
+
+def skipped_folder(name: str) -> bool:
+    """Whether a folder is never data: hidden, a Mac archive's `__MACOSX`, a cache, a run's output."""
+    return name.startswith(".") or name.lower() in _SKIPPED
+
+
+def folders_within(root: Path, depth: int, followlinks: bool = False) -> Iterator[tuple[Path, list[str], list[str]]]:
+    """`os.walk` of `root` down to `depth` levels below it: each folder, its subfolders (hidden
+    ones skipped, in name order; none at the last level) and its file names."""
+    for folder, subfolders, files in os.walk(root, followlinks=followlinks):
+        below = len(Path(folder).relative_to(root).parts)
+        subfolders[:] = sorted(d for d in subfolders if not d.startswith(".")) if below < depth else []
+        yield Path(folder), subfolders, files
+
+
+def _json_folders(root: Path, depth: int) -> list[tuple[Path, list[str]]]:
+    found = []
+    for folder, _, files in folders_within(root, depth, followlinks=True):
+        jsons = sorted(f for f in files if f.lower().endswith((".json", ".geojson", ".gpkg", ".shp", ".xml"))
+                       and f.lower() not in METADATA_FILES)
+        if jsons:
+            found.append((folder, jsons))
+    return found
+
+
+def _walk(root: Path, max_depth: int) -> tuple[list[Folder], list[Path]]:
+    """The folders with image files (or named for masks), and the subfolders left unsearched below `max_depth`."""
+    found: list[Folder] = []
+    cut: list[Path] = []
+    visited = 0
+    for current, dirs, _ in os.walk(root):
+        here = Path(current)
+        parts = here.relative_to(root).parts
+        dirs[:] = sorted(d for d in dirs if not skipped_folder(d))
+        if len(parts) >= max_depth:
+            cut += [here / d for d in dirs]
+            dirs[:] = []
+        visited += 1
+        if visited > _MAX_FOLDERS:
+            logger.warning("stopped looking for images after %d folders under '%s'", _MAX_FOLDERS, root)
+            break
+        folder = _folder(here, parts)
+        if folder.files or (parts and looks_like_mask_folder(parts[-1])):  # an empty masks/ still explains itself
+            found.append(folder)
+    return found, cut
+
+
+def _folder(path: Path, parts: tuple[str, ...]) -> Folder:
+    split = next((s for s in (folder_split(p) for p in reversed(parts)) if s), None)
+    # the deepest name that says images or masks decides: gtFine/train/aachen holds masks,
+    # Kvasir-SEG/images images (whatever the wrapper folder is called)
+    for depth, name in enumerate(reversed(parts)):
+        mask, image = looks_like_mask_folder(name), looks_like_image_folder(name)
+        if image and depth == 0 and len(parts) > 1 and looks_like_mask_folder(parts[-2]):
+            mask, image = True, False  # iSAID's train/Semantic_masks/images/: masks if its files agree
+        if mask or image:
+            return Folder(path, list_images(path, masks=mask), split, mask, image, parts)
+    return Folder(path, list_images(path), split, False, False, parts)

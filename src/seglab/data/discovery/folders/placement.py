@@ -1,0 +1,151 @@
+"""Where mask folders sit for an image folder: beside, mirrored, below or named after it.
+
+Or at one place below the folders --images and --masks name (`_same_below`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from fnmatch import fnmatchcase
+from pathlib import Path
+
+from seglab.data.folders.listing import Folder
+from seglab.data.files.index import list_images
+from seglab.data.naming import KeyRule, looks_like_image_folder, looks_like_mask_folder
+from seglab.data.pairing import FolderMatch, match_folders, names_labels
+
+# a labels release: Mapillary Vistas' v1.2/, v2.0/ (a bare number may be an annotator or a patient)
+_VERSION = re.compile(r"v\d+(\.\d+)*|\d+(\.\d+)+", re.IGNORECASE)
+
+
+def _related(image: Folder, mask: Folder, named: bool = False) -> bool:
+    """Whether `mask` sits where masks of `image` are kept: beside it, mirrored, below it, in
+    a folder beside it named after it (`01/` with `01_GT/SEG/`), or alone in a folder beside it
+    named for masks (Lizard's `Lizard_Labels/Labels/` beside `Lizard_Images1/`). A
+    mirrored folder needs a mask-like name where the paths differ, unless the user `named` the
+    masks (COCO-Stuff's `stuffthingmaps_trainval2017/train2017/` mirroring `images/train2017/`)."""
+    if image.path == mask.path:
+        return False
+    if image.path.parent == mask.path.parent:
+        return True
+    if mask.path.parent.parent == image.path.parent and _lone_mask_folder(mask.path):
+        return True
+    if mask.path.parent.parent == image.path.parent and _VERSION.fullmatch(mask.path.parent.name) \
+            and looks_like_mask_folder(mask.path.name):
+        return True  # Mapillary Vistas' training/v2.0/labels/ beside training/images/
+    if mask.path.parent == image.path:
+        return True
+    if mask.path.parent.parent == image.path.parent and mask.path.parent.name.startswith(image.path.name + "_"):
+        return True  # the Cell Tracking Challenge's 01/ with 01_GT/SEG/ and 01_ST/SEG/
+    if len(image.parts) != len(mask.parts):
+        return False
+    differing = [i for i, (a, b) in enumerate(zip(image.parts, mask.parts)) if a != b]
+    return len(differing) == 1 and (named or looks_like_mask_folder(mask.parts[differing[0]]))
+
+
+def _lone_mask_folder(folder: Path) -> bool:
+    """Whether `folder` is all a folder named for masks holds (Lizard's `Lizard_Labels/Labels/`,
+    beside an info.csv), or one of the mask folders and renderings it holds (the Montgomery set's
+    `ManualMask/leftMask/` and `rightMask/`, a lung each; SYNTHIA's `GT/LABELS/` beside its
+    colour rendering `GT/COLOR/`), that wrapper being no other folder's (the Cell Tracking
+    Challenge's `02_GT/` is `02/`'s)."""
+    wrapper = folder.parent
+    if not looks_like_mask_folder(wrapper.name) or list_images(wrapper, masks=True):
+        return False
+    inside = [p for p in wrapper.iterdir() if p.is_dir() and not p.name.startswith(".")]
+    beside = [p for p in wrapper.parent.iterdir() if p.is_dir() and p != wrapper]
+    held = inside == [folder] or all(looks_like_mask_folder(p.name) or not names_labels(p.name) for p in inside)
+    return held and not any(wrapper.name.startswith(f"{p.name}_") for p in beside)
+
+
+def path_ends_with(parts: tuple[str, ...], name: str) -> bool:
+    """Whether a folder's path (its `parts` under the dataset folder) ends with a --images or
+    --masks value: a folder name, a path ending ('01_ST/SEG') or a pattern ('*_ST/SEG')."""
+    pattern = Path(name).parts
+    return len(parts) >= len(pattern) and all(map(fnmatchcase, parts[-len(pattern):], pattern))
+
+
+def named_tops(root: Path, name: str | None, folders: list[Folder]) -> list[Path]:
+    """Folders that a --images/--masks value names and that hold no image files themselves but
+    folders of them below (Cityscapes' `leftImg8bit/` over `train/aachen/`): everything below
+    is what the user named, paired by place as the search pairs it."""
+    if name is None:
+        return []
+    given = root / name
+    if given.is_dir():
+        return [] if list_images(given) else [given]
+    named = Path(name).name
+    tops = {root.joinpath(*f.parts[: i + 1]) for f in folders for i, part in enumerate(f.parts[:-1])
+            if fnmatchcase(part, named)}
+    return sorted(top for top in tops if not list_images(top))
+
+
+def _candidates(
+    image: Folder,
+    folders: list[Folder],
+    root: Path,
+    rules: tuple[KeyRule, ...],
+    is_masks: Callable[[Folder], bool],
+    allowed: Callable[[Folder], bool],
+    masks_named: bool = False,
+    merge: bool = False,
+    same_below: Callable[[Folder, Folder], bool] = lambda image, mask: False,
+) -> list[FolderMatch]:
+    """Mask folders for `image`, paired with it: named ones that fit its place, unnamed ones
+    that pair well (`masks_named`: the `allowed` ones are the user's --masks; `same_below`: at
+    one place below the folders --images and --masks name)."""
+    found = []
+    fallback = []
+    deeper = []
+    for mask in folders:
+        # its own name, not a wrapper's: PH2's IMD002_lesion/ under 'PH2 Dataset images/' may hold masks
+        if not allowed(mask) or (looks_like_image_folder(mask.path.name) and not mask.named_mask):
+            continue
+        if not (_related(image, mask, masks_named) or same_below(image, mask)):
+            if _mirrored_at_other_depth(image, mask):
+                match = match_folders(image.files, mask.files, image.path, mask.path, root, image.split, rules, merge)
+                if len(match.pairs) >= 0.5 * min(len(image.files), len(mask.files)) and is_masks(mask):
+                    deeper.append(match)
+            continue
+        if image.split and mask.split and image.split != mask.split:
+            continue
+        match = match_folders(image.files, mask.files, image.path, mask.path, root, image.split, rules, merge)
+        paired = len(match.pairs)
+        if mask.named_mask and paired:
+            found.append(match)
+        elif mask.named_mask and image.path.parent == mask.path.parent:
+            fallback.append(match)  # `images/` + `masks/` that do not pair: say why
+        elif paired and paired >= 0.5 * min(len(image.files), len(mask.files)) and is_masks(mask) and not is_masks(image):
+            found.append(match)
+    if not found and deeper:
+        return deeper
+    if not found and len(fallback) == 1 and (image.named_image or not image.parts):
+        return fallback
+    return found
+
+
+def _same_below(image_tops: list[Path], mask_tops: list[Path]) -> Callable[[Folder, Folder], bool]:
+    """Whether an image and a mask folder lie at one place below the folders --images and --masks
+    name (REFUGE's `--images REFUGE-Training400/Training400 --masks Annotation-Training400/Disc_Cup_Masks`
+    pairs `.../Training400/Glaucoma/` with `.../Disc_Cup_Masks/Glaucoma/`, two parts apart)."""
+    def below(folder: Path, tops: list[Path]) -> tuple[str, ...] | None:
+        top = next((t for t in tops if t in folder.parents), None)
+        return folder.relative_to(top).parts if top is not None else None
+
+    def same(image: Folder, mask: Folder) -> bool:
+        place = below(image.path, image_tops)
+        return place is not None and place == below(mask.path, mask_tops)
+
+    return same
+
+
+def _mirrored_at_other_depth(image: Folder, mask: Folder) -> bool:
+    """BDD100K's `labels/sem_seg/masks/train/` for `images/10k/train/`: the same split folder ends
+    both paths, below an image and a mask folder of different depths. Taken only when no mask
+    folder sits where `_related` looks, so it never competes with one."""
+    if len(image.parts) == len(mask.parts) or image.split is None or image.split != mask.split:
+        return False
+    if image.parts[-1] != mask.parts[-1] or image.parts[0] == mask.parts[0]:
+        return False
+    return image.named_image and mask.named_mask

@@ -1,0 +1,158 @@
+"""`search_folders`: every image folder of a dataset with its mask folder, or its masks beside it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from seglab.data.channel_files import folder_names_a_band
+from seglab.data.classes import CLASS_DICT_GLOB, CVAT_LABELMAP
+from seglab.data.complementary_masks import complementary_matches
+from seglab.data.folders.content import _in_one_file, looks_like_masks
+from seglab.data.folders.listing import MAX_DEPTH, METADATA_FILES, NAMED_DEPTH, Folder, walk
+from seglab.data.folders.placement import _candidates, _same_below, named_tops, path_ends_with
+from seglab.data.folders.rivals import (
+    _ambiguous,
+    _newest_version,
+    _one_mask_wrapper,
+    _same_number,
+    _shows_masks,
+    _without_unlabelled,
+)
+from seglab.data.folders.side_by_side import _side_by_side
+from seglab.data.files.index import MASK_SUFFIXES
+from seglab.data.files.io import IMAGE_SUFFIXES
+from seglab.data.naming import KEY_RULES, KeyRule, looks_like_mask_folder, usable_splits
+from seglab.data.pairing import FolderMatch, combine_matches
+from seglab.data.rival_namings import settle_rival_namings
+
+
+@dataclass
+class FolderSearch:
+    """What `search_folders` found.
+
+    Args:
+        matches: one per image folder that has masks.
+        unlabelled: image folders without masks under a val or test split (DeepGlobe's `valid/`).
+        ignored: files in no pair and no unlabelled folder (stray figures, weights, ...).
+    """
+
+    matches: list[FolderMatch] = field(default_factory=list)
+    unlabelled: list[Path] = field(default_factory=list)
+    ignored: list[Path] = field(default_factory=list)
+    folders: list[Folder] = field(default_factory=list)
+
+
+def search_folders(
+    root: Path,
+    rules: tuple[KeyRule, ...] = KEY_RULES,
+    images_name: str | None = None,
+    masks_name: str | None = None,
+    merge: bool = False,
+    multilabel: bool = False,
+) -> FolderSearch:
+    """Find every image folder with its mask folder under `root`.
+
+    Args:
+        rules: key rules to pair files with (a `--mask-pattern` gives just one).
+        merge: several masks of one image are read as one (`--merge-masks`; `match_folders`).
+        multilabel: images' masks of several namings are a mask per class (`--task multilabel`;
+            `rival_namings.namings_as_classes`), not a choice.
+        images_name: only folders of this name (or relative path) hold images (`--images`), or
+            the folders below it when it holds none itself.
+        masks_name: only folders of this name (or relative path) hold masks (`--masks`), likewise.
+
+    Raises:
+        DataError: two folders could hold the masks of one image folder, or images match more
+            than one mask each (`rival_namings.refuse_rival_namings`).
+    """
+    folders = walk(root, NAMED_DEPTH if images_name or masks_name else MAX_DEPTH)
+    sniffed: dict[Path, bool] = {}
+
+    def is_masks(folder: Folder) -> bool:
+        if folder.path not in sniffed:
+            sniffed[folder.path] = looks_like_masks(folder)
+        return sniffed[folder.path]
+
+    image_tops, mask_tops = named_tops(root, images_name, folders), named_tops(root, masks_name, folders)
+
+    def chosen(folder: Folder, name: str | None, tops: list[Path]) -> bool:
+        if name is None or folder.path == (root / name) or path_ends_with(folder.parts, name):
+            return True
+        return any(top in folder.path.parents for top in tops)
+
+    search = FolderSearch(folders=folders)
+    matches: dict[Path, FolderMatch] = {}
+    named_images = images_name is None and any(f.named_image and f.files for f in folders)
+    mask_like: set[Path] = set()  # folders of mask-like files beside named image folders: no images, no unlabelled
+    for image in sorted(folders, key=lambda f: not f.named_image):  # a choice to ask is asked of images/ first
+        if not image.files or (_holds_masks(image, is_masks) and images_name is None) \
+                or not chosen(image, images_name, image_tops) or _shows_masks(image, images_name):
+            continue
+        if named_images and not image.named_image and not folder_names_a_band(image.path.name) \
+                and is_masks(image):
+            mask_like.add(image.path)  # Agriculture-Vision's boundaries/ beside images/rgb/: never the images
+            continue
+        candidates = _candidates(image, folders, root, rules, is_masks, lambda f: chosen(f, masks_name, mask_tops),
+                                 masks_name is not None, merge, _same_below(image_tops, mask_tops))
+        if len(candidates) > 1 and masks_name is None:
+            candidates = _without_unlabelled(image, candidates, root)
+        if len(candidates) > 1:
+            candidates = _same_number(image, _newest_version(image, candidates, root))
+        if len(candidates) > 1 and (merge or multilabel) and _one_mask_wrapper(candidates):
+            candidates = [combine_matches(candidates)]  # Montgomery's ManualMask/leftMask/ + rightMask/
+        if len(candidates) > 1 and (together := complementary_matches(candidates, root)) is not None:
+            candidates = [together]  # Foggy Driving's gtFine/ and gtCoarse/, each image in one
+        if len(candidates) > 1:
+            raise _ambiguous(image, candidates, root)
+        if candidates:
+            matches[image.path] = candidates[0]
+    used_masks = {d for m in matches.values() for d in (m.mask_dir, *m.more_mask_dirs)}
+    for image in (f for f in folders if f.files and f.path not in used_masks):
+        match = matches.get(image.path)
+        if match is not None:
+            search.matches.append(match)
+            continue
+        side_by_side = _in_one_file(image) or _side_by_side(image, root, rules, merge)
+        if side_by_side is not None:
+            search.matches.append(side_by_side)
+        elif image.split in ("val", "test") and not image.named_mask and not _shows_masks(image, None) \
+                and image.path not in mask_like:
+            search.unlabelled += image.files
+        else:
+            search.ignored += image.files
+    search.matches = _keep_consistent_splits(search.matches)
+    search.matches = settle_rival_namings(search.matches, multilabel)
+    mask_dirs = {d for m in search.matches for d in (m.mask_dir, *m.more_mask_dirs)}
+    search.ignored += _other_files(sorted({root} | {m.image_dir for m in search.matches} | mask_dirs), mask_dirs)
+    return search
+
+
+def _holds_masks(folder: Folder, is_masks: Callable[[Folder], bool]) -> bool:
+    """A mask folder by its own name, or by a wrapper's name when its files look like masks too:
+    Vaihingen's photos in `top/` under `ISPRS_semantic_labeling_Vaihingen/` are images."""
+    return looks_like_mask_folder(folder.path.name) or (folder.named_mask and is_masks(folder))
+
+
+def _other_files(folders: list[Path], masks: set[Path]) -> list[Path]:
+    """Files that are not images in the dataset root and the paired folders (weights, .mat,
+    notes), so that `seglab inspect` shows what it left out; known metadata is not listed, nor
+    the `masks` folders' MATLAB masks."""
+    found = []
+    for folder in folders:
+        read = MASK_SUFFIXES if folder in masks else IMAGE_SUFFIXES
+        for path in sorted(folder.iterdir()):
+            name = path.name.lower()
+            metadata = name in METADATA_FILES or path.match(CLASS_DICT_GLOB) or name == CVAT_LABELMAP
+            if path.is_file() and not name.startswith(".") and not metadata and not name.endswith(read):
+                found.append(path)
+    return found
+
+
+def _keep_consistent_splits(matches: list[FolderMatch]) -> list[FolderMatch]:
+    """Keep the folders' split labels only when they may split the dataset (`usable_splits`)."""
+    if not usable_splits(m.split for m in matches):
+        for match in matches:
+            match.split = None
+    return matches

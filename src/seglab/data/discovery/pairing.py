@@ -1,0 +1,386 @@
+"""Pair image files with mask files: by the name rules of `naming`, inside one folder pair.
+
+`match_folders` is the one place where two lists of files become pairs; it tries each key
+rule, keeps the one that pairs the most files, and says which rule it used, what stayed
+unpaired (with the closest candidate) and where a name could belong to two masks.
+`seglab.data.rival_namings` then settles or refuses a dataset whose images match more than
+one mask each, counting each naming over all its folders.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from seglab.data.channel_files import NNUNET_CHANNEL
+from seglab.data.files.index import Problem
+from seglab.data.naming import (
+    KEY_RULES,
+    KeyRule,
+    frame_of,
+    named_after,
+    same_numbering,
+    stem,
+    suffix_rules,
+    words,
+)
+
+# loose rules (numbers) are used only when they pair every keyed file one to one
+_STRICT_RULES = 3
+# unpaired images that get a closest-mask hint, and the most masks searched for one (difflib is quadratic)
+_CLOSEST_SHOWN, _CLOSEST_AMONG = 50, 5000
+# words in the names of annotations that are renderings, not class labels
+_NOT_LABELS = {"color", "colour", "instanceids", "instance", "instances", "panoptic", "polygons", "overlay", "vis",
+               "viz", "preview", "thumb", "thumbnail", "rgb", "visualizations",
+               "labelcolor", "invgray", "invids"}  # ACDC's and Dark Zurich's colour rendering, invalid regions
+
+
+@dataclass
+class RivalNamings:
+    """Images that match more than one mask each: the example to show, and the masks of each
+    naming (`--mask-pattern` template -> masks) in one folder pair."""
+
+    example: str
+    masks: dict[str, list[Path]]
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {template: len(masks) for template, masks in self.masks.items()}
+
+
+@dataclass
+class FolderMatch:
+    """The pairs found between an image folder and a mask folder (the same folder for
+    side-by-side pairs).
+
+    Args:
+        pairs: (key, image, mask) in image order.
+        rule: the key rule that paired them.
+        problems: unpaired and duplicate files (warnings for the audit).
+        extra_masks: unpaired masks that are other annotations of a paired image
+            (`a_gtFine_color.png` beside `a_gtFine_labelIds.png`); listed as ignored.
+        rivals: set when images match a second set of label masks (`rival_namings.refuse_rival_namings`).
+        merged: key -> the image's masks after the first (`--merge-masks`), read as one mask.
+        more_mask_dirs: further mask folders whose masks `merged` holds (`combine_matches`).
+        namings: the mask namings read as classes, one file per class (`namings_as_classes`).
+        channels: key -> the files of the image's further channels (nnU-Net's `case_0001.png`
+            beside `case_0000.png`; the other band folders' files of `channel_dirs`).
+        channel_dirs: further image folders whose files `channels` holds (`stack_band_folders`).
+        dates: `channel_dirs` holds date 2 of `image_dir`'s scenes (change detection).
+    """
+
+    image_dir: Path
+    mask_dir: Path
+    split: str | None
+    rule: KeyRule
+    pairs: list[tuple[str, Path, Path]]
+    problems: list[Problem] = field(default_factory=list)
+    extra_masks: list[Path] = field(default_factory=list)
+    rivals: RivalNamings | None = None
+    merged: dict[str, tuple[Path, ...]] = field(default_factory=dict)
+    more_mask_dirs: tuple[Path, ...] = ()
+    namings: tuple[str, ...] = ()
+    channels: dict[str, tuple[Path, ...]] = field(default_factory=dict)
+    channel_dirs: tuple[Path, ...] = ()
+    dates: bool = False
+
+    def describe(self, root: Path) -> str:
+        """One line for `seglab inspect`: which folders, how many pairs, which rule."""
+        images = folder_label(self.image_dir, root) + "".join(f", {d.name}/" for d in self.channel_dirs) + (
+            (" (dates 1 and 2 of one scene, as the channels of one image)" if self.dates
+             else " (the channels of one image)" if self.channel_dirs else ""))
+        where = f"{images} (images and masks side by side)" if self.image_dir == self.mask_dir else (
+            " + ".join([images, *(folder_label(d, root) for d in (self.mask_dir, *self.more_mask_dirs))])
+        )
+        split = f" [{self.split}]" if self.split else ""
+        if self.rule is IN_ONE_FILE:
+            kinds = "/".join(sorted({image.suffix.lower() for _, image, _ in self.pairs}))
+            return f"{images}{split}: {len(self.pairs)} {kinds} files, each holding its image and mask arrays"
+        if self.rule is _ONE_IMAGE:
+            return f"{where}{split}: its one image with the folder's {1 + len(self.masks_merged)} masks merged"
+        if self.namings:
+            return (f"{where}{split}: {len(self.pairs)} pairs by {self.rule.name}, a mask per class named "
+                    + ", ".join(f"'{t}'" for t in self.namings))
+        merged = f", {len(self.merged)} of them with several masks merged" if self.merged else ""
+        if self.channels and not self.channel_dirs:
+            merged += f", {len(self.channels)} of them with channels in files of their own (_0001, ...)"
+        return f"{where}{split}: {len(self.pairs)} pairs by {self.rule.name}{merged}"
+
+    @property
+    def masks_merged(self) -> tuple[Path, ...]:
+        """The masks merged into the pairs' first masks, over all pairs."""
+        return tuple(m for ms in self.merged.values() for m in ms)
+
+
+def folder_label(path: Path, root: Path) -> str:
+    """A folder as messages show it: relative to the dataset folder with a trailing slash."""
+    try:
+        shown = path.relative_to(root).as_posix()
+    except ValueError:
+        return str(path)
+    return f"{shown}/" if shown != "." else "./"
+
+
+def keyed_files(files: Sequence[Path], rule: KeyRule, images: bool) -> tuple[dict[str, Path], list[tuple[Path, Path]]]:
+    """key -> first file, and (file, first file with the same key) for every collision."""
+    found: dict[str, Path] = {}
+    clashes = []
+    for path in files:
+        key = rule.key_of(path, images)
+        if key is None:
+            continue
+        if key in found:
+            clashes.append((path, found[key]))
+        else:
+            found[key] = path
+    return found, clashes
+
+
+def best_rule(images: Sequence[Path], masks: Sequence[Path], rules: Sequence[KeyRule] = KEY_RULES) -> KeyRule:
+    """The rule that pairs the most files; on a tie the stricter (earlier) one.
+
+    The number rules count only when no two files on one side share a number: names like
+    `img_2021_05_a` would otherwise pair by accident.
+    """
+    best, best_count = rules[0], -1
+    for i, rule in enumerate(rules):
+        image_keys, image_clashes = keyed_files(images, rule, True)
+        mask_keys, mask_clashes = keyed_files(masks, rule, False)
+        if i >= _STRICT_RULES and (image_clashes or mask_clashes):
+            continue
+        count = len(image_keys.keys() & mask_keys.keys())
+        if count > best_count:
+            best, best_count = rule, count
+    return best
+
+
+def match_folders(
+    images: Sequence[Path],
+    masks: Sequence[Path],
+    image_dir: Path,
+    mask_dir: Path,
+    root: Path,
+    split: str | None = None,
+    rules: Sequence[KeyRule] = KEY_RULES,
+    merge: bool = False,
+) -> FolderMatch:
+    """Pair `images` with `masks` by the best of `rules`; the default rules also try masks named
+    as their image plus any suffix (`naming.suffix_rules`), a `--mask-pattern` is taken as given.
+
+    Images that match two masks (`a_mask.png` and `a_label.png`) are not refused here but set
+    `rivals`, so that `rival_namings.refuse_rival_namings` can count each naming over the whole dataset.
+    With `merge` (`--merge-masks`) such masks are one mask instead, and a mask folder of its own
+    beside a single image, none of whose masks is named after it (the 2018 Data Science Bowl's
+    `<id>/images/<id>.png` + `<id>/masks/*.png`), is that image's masks.
+    """
+    learned = tuple(rules) == KEY_RULES
+    if learned:  # a name is a stronger tie than a number
+        rules = (*KEY_RULES[:_STRICT_RULES], *suffix_rules(images, masks), *KEY_RULES[_STRICT_RULES:])
+    rule = best_rule(images, masks, rules)
+    image_keys, image_clashes = keyed_files(images, rule, True)
+    renderings = [(path, first) for path, first in image_clashes if _one_frame(path, first)]
+    image_clashes = [clash for clash in image_clashes if clash not in renderings]
+    mask_keys, mask_clashes = keyed_files(masks, rule, False)
+    merged: dict[str, list[Path]] = {}
+    if merge:
+        kept = []
+        for path, first in mask_clashes:
+            if _differ_by_affix(path, first):
+                merged.setdefault(rule.key_of(first, False) or "", []).append(path)
+            else:
+                kept.append((path, first))
+        mask_clashes = kept
+    rivals = _two_masks(mask_clashes, rule, masks, root)
+    problems = [
+        Problem(path, f"image has the same name as '{first.name}'; skipped", "duplicate-name", (first,))
+        for path, first in image_clashes
+    ] + [
+        Problem(path, f"mask has the same name as '{first.name}'; skipped", "duplicate-name", (first,))
+        for path, first in mask_clashes
+    ]
+    pairs = [(key, image, mask_keys[key]) for key, image in image_keys.items() if key in mask_keys]
+    pairs += [(key, path, mask_keys[key]) for path, first in renderings if (key := rule.key_of(first, True)) in mask_keys]
+    if merge and not pairs and len(images) == 1 and masks and mask_dir != image_dir:
+        return _one_image_folder(images[0], masks, image_dir, mask_dir, split)
+    problems += [Problem(m, "mask has no image", "mask-without-image") for k, ms in merged.items()
+                 if k not in image_keys for m in ms]
+    paired_keys = {key for key, _, _ in pairs}
+    lonely_masks = [m for k, m in mask_keys.items() if k not in image_keys]
+    lonely_names = {stem(m).lower(): m for m in lonely_masks}
+    expected = folder_label(mask_dir, root) if mask_dir != image_dir else folder_label(image_dir, root)
+    # nnU-Net names a case's mask without the channel suffix of its images (`road_1.png` for `road_1_0000.png`)
+    key_of_case = {stem(image)[: -len("_0000")]: key for key, image, mask in pairs
+                   if stem(image).endswith("_0000") and stem(mask).lower() == stem(image)[: -len("_0000")].lower()}
+    channels: dict[str, list[tuple[int, Path]]] = {}
+    for key, image in image_keys.items():
+        if key in mask_keys:
+            continue
+        channel = NNUNET_CHANNEL.fullmatch(stem(image))
+        if channel and channel.group(2) != "0000" and channel.group(1) in key_of_case:  # channel 1, 2, ... of a case
+            channels.setdefault(key_of_case[channel.group(1)], []).append((int(channel.group(2)), image))
+            continue
+        numbered = rule in KEY_RULES[_STRICT_RULES:]  # `t000.tif` pairs `man_seg000.tif`, not `t000.*`
+        message = (f"image has no mask (expected a mask numbered {key} in {expected})" if numbered
+                   else f"image has no mask (expected {expected}{stem(image)}.*)")
+        close = (
+            difflib.get_close_matches(stem(image).lower(), list(lonely_names), n=1, cutoff=0.6)
+            if len(problems) < _CLOSEST_SHOWN and len(lonely_names) <= _CLOSEST_AMONG else []
+        )
+        if close:
+            partner = lonely_names[close[0]]
+            message += f"; closest unpaired mask: '{partner.name}' (pair such names with --mask-pattern)"
+        problems.append(Problem(image, message, "image-without-mask"))
+    extra: dict[str, list[Path]] = {}  # other annotations of paired images, by their naming template
+    for mask in lonely_masks:
+        key = named_after(stem(mask), paired_keys)
+        if key is None:
+            problems.append(Problem(mask, "mask has no image", "mask-without-image"))
+        else:
+            extra.setdefault(_template(mask, key), []).append(mask)
+    unkeyed = []  # files a --mask-pattern leaves out; a learned naming's may be a second observer's
+    for mask in (m for m in masks if rule.key_of(m, False) is None):
+        key = named_after(stem(mask), paired_keys) if learned else None
+        if key is None:
+            unkeyed.append(mask)
+        elif merge and same_numbering(_template(mask, key), _template(mask_keys[key], key)):
+            merged.setdefault(key, []).append(mask)  # SegPC's `106_2.bmp` beside `106_1.bmp`: another cell
+        else:
+            extra.setdefault(_template(mask, key), []).append(mask)
+    rivals = rivals or _second_annotation(pairs, extra, rule, root)
+    pairs, gaps = _complete_cases(pairs, channels)
+    return FolderMatch(image_dir, mask_dir, split, rule, pairs, problems + gaps,
+                       [m for ms in extra.values() for m in ms] + unkeyed, rivals,
+                       {k: tuple(ms) for k, ms in merged.items() if k in image_keys},
+                       channels={k: tuple(image for _, image in sorted(cs)) for k, cs in channels.items()})
+
+
+def _complete_cases(pairs: list[tuple[str, Path, Path]], channels: dict[str, list[tuple[int, Path]]]
+                    ) -> tuple[list[tuple[str, Path, Path]], list[Problem]]:
+    """The pairs whose nnU-Net channel files are numbered without a gap (`_0000`, `_0001`, ...),
+    and a finding for each other case, which is left out: its channels would shift."""
+    kept, problems = [], []
+    for key, image, mask in pairs:
+        numbers = sorted(n for n, _ in channels.get(key, ()))
+        if numbers == list(range(1, len(numbers) + 1)):
+            kept.append((key, image, mask))
+            continue
+        case = stem(image)[: -len("_0000")]
+        missing = [n for n in range(1, numbers[-1]) if n not in numbers]
+        what = f"no {case}_{missing[0]:04d}" if missing else "two files of one channel"
+        problems.append(Problem(image, f"nnU-Net case '{case}' has channel files up to _{numbers[-1]:04d} but "
+                                f"{what}; the case is left out", "image-without-mask"))
+        del channels[key]
+    return kept, problems
+
+
+def combine_matches(matches: Sequence[FolderMatch]) -> FolderMatch:
+    """One image folder's matches with several mask folders as one match, each image's masks in
+    all of them merged (`--merge-masks`: Montgomery's `ManualMask/leftMask/` and `rightMask/`).
+    An image is paired when any folder has a mask of it; a folder without one says so."""
+    first = matches[0]
+    images: dict[str, Path] = {}
+    masks: dict[str, list[Path]] = {}
+    for match in matches:
+        for key, image, mask in match.pairs:
+            images.setdefault(key, image)
+            masks.setdefault(key, []).extend((mask, *match.merged.get(key, ())))
+    paired = set(images.values())
+    problems = [
+        replace(p, message=f"{p.message}; read with its masks of the other folders", code="partial-merge")
+        if p.code == "image-without-mask" and p.path in paired else p
+        for m in matches for p in m.problems
+    ]
+    return FolderMatch(
+        first.image_dir, first.mask_dir, first.split, first.rule,
+        [(key, image, masks[key][0]) for key, image in images.items()], problems,
+        [e for m in matches for e in m.extra_masks], next((m.rivals for m in matches if m.rivals), None),
+        {key: tuple(ms[1:]) for key, ms in masks.items() if len(ms) > 1}, tuple(m.mask_dir for m in matches[1:]),
+        channels={key: files for m in reversed(matches) for key, files in m.channels.items()},
+    )
+
+
+_ONE_IMAGE = KeyRule("the one image of its folder", lambda path: None)
+IN_ONE_FILE = KeyRule("image and mask arrays in one file", stem)
+
+
+def _one_image_folder(image: Path, masks: Sequence[Path], image_dir: Path, mask_dir: Path,
+                      split: str | None) -> FolderMatch:
+    """The one image of `image_dir` paired with all of `masks`, read merged (`--merge-masks`)."""
+    key = stem(image).lower()
+    first, *more = sorted(masks, key=lambda p: p.name)
+    return FolderMatch(image_dir, mask_dir, split, _ONE_IMAGE, [(key, image, first)],
+                       merged={key: tuple(more)} if more else {})
+
+
+def pair_namings(pairs: list[tuple[str, Path, Path]]) -> dict[str, list[Path]]:
+    """Each naming (`--mask-pattern` template) of `pairs`' masks, with its masks."""
+    masks: dict[str, list[Path]] = {}
+    for key, _, mask in pairs:
+        masks.setdefault(_template(mask, key), []).append(mask)
+    return masks
+
+
+def _second_annotation(
+    pairs: list[tuple[str, Path, Path]], extra: dict[str, list[Path]], rule: KeyRule, root: Path
+) -> RivalNamings | None:
+    """A second full set of masks (`a_roi.png` beside `a_mask.png`) is a choice for the user;
+    colour renderings, instance maps and overlays (Cityscapes' `_gtFine_color`) are not labels."""
+    rivals = {
+        t: ms for t, ms in extra.items()
+        if len(ms) >= 0.5 * len(pairs) and names_labels(t.partition("{stem}")[2].rsplit(".", 1)[0])
+    }
+    if not rivals:
+        return None
+    first = next(iter(rivals.values()))[0]
+    example = (f"{folder_label(first.parent, root)}: images match more than one mask each ({rule.name}), e.g. "
+               f"'{first.name}' beside '{pairs[0][2].name}'")
+    return RivalNamings(example, {**pair_namings(pairs), **rivals})
+
+
+def names_labels(name: str) -> bool:
+    """Whether a mask file or folder name is no rendering (colour, instances, overlay, ...)."""
+    return not set(words(name)) & _NOT_LABELS
+
+
+def _template(mask: Path, key: str) -> str:
+    """`--mask-pattern` template that names `mask` from its key: `{stem}_mask.png`."""
+    name = mask.name
+    at = name.lower().find(key)
+    return name[:at] + "{stem}" + name[at + len(key):] if at >= 0 else name
+
+
+def _two_masks(
+    clashes: list[tuple[Path, Path]], rule: KeyRule, masks: Sequence[Path], root: Path
+) -> RivalNamings | None:
+    """Two masks with one key that differ by their affix (`a_mask.png`, `a_roi.png`)."""
+    different = [(a, b) for a, b in clashes if _differ_by_affix(a, b)]
+    if not different:
+        return None  # `a.png` beside `a.jpg`: a duplicate-name warning, as for images
+    path, first = different[0]
+    key = rule.key(path) or ""
+    templates = {_template(first, key), _template(path, key)}
+    example = (f"{folder_label(first.parent, root)}: one image matches two masks, '{first.name}' and '{path.name}' "
+               f"({rule.name})")
+    return RivalNamings(example, {t: [m for m in masks if fits_template(m, t)] for t in templates})
+
+
+def _one_frame(a: Path, b: Path) -> bool:
+    """Two images of one key that render one Cityscapes frame (Foggy Cityscapes' three
+    `x_leftImg8bit_foggy_beta_*.png`): each pairs with the frame's mask, not a duplicate."""
+    frame = frame_of(stem(a))
+    return frame is not None and frame == frame_of(stem(b)) and stem(a) != stem(b)
+
+
+def _differ_by_affix(a: Path, b: Path) -> bool:
+    """Two masks of one key that are two annotations (`a_mask.png`, `a_mask_1.png`), not one
+    annotation stored twice (`a.png`, `a.jpg`)."""
+    return a.suffix.lower() == b.suffix.lower() and stem(a) != stem(b)
+
+
+def fits_template(mask: Path, template: str) -> bool:
+    """Whether `template` (`{stem}_mask.png`) names `mask` for some non-empty stem."""
+    before, _, after = template.partition("{stem}")
+    name = mask.name.lower()
+    return name.startswith(before.lower()) and name.endswith(after.lower()) and len(name) > len(before) + len(after)

@@ -1,0 +1,147 @@
+"""Images shipped without a mask because there is nothing to mark: defect-free samples.
+
+Inspection datasets ship masks for the defective images only: MVTec AD's `train/good/` and
+`test/good/` hold none, DAGM 2007 labels only the images its `Labels.txt` flags, VisA's
+`Normal/` images have none, DigestPath 2019's `tissue-train-neg/` (beside `tissue-train-pos-v1/`)
+none. Left out, they take away most of what a model must learn to leave
+unmarked. With `--unmasked-background` each pairs with an all-background mask (value 0) of its
+size, written once per size in the cache folder, so every later stage reads files as for any
+other pair. Without it they stay out, and the layout's description names the option.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+import re
+import tempfile
+from collections.abc import Iterable
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from seglab.data.files.staging import default_cache_dir
+from seglab.data.files.index import Pair, Problem
+from seglab.data.files.io import IMAGE_SUFFIXES, read_header, read_image
+from seglab.data.naming import stem
+from seglab.errors import DataError
+
+logger = logging.getLogger(__name__)
+
+OPTION = "--unmasked-background"
+_FILLS = "empty-masks"  # the cache's folder of all-background masks, one per size
+_FILL_NAME = re.compile(r"\d+x\d+(-rgb)?\.png")
+# folder names of the defect-free images of inspection datasets (MVTec AD's good/, VisA's Normal/)
+_DEFECT_FREE = frozenset({"good", "ok", "normal", "defect_free", "defectfree", "no_defect", "nodefect",
+                          "non_defective", "nondefective", "negative", "negatives"})
+_NEGATIVE = re.compile(r"(?<![a-z])neg(?:ative)?s?(?![a-z])", re.IGNORECASE)  # `tissue-train-neg`
+_POSITIVE = re.compile(r"(?<![a-z])pos(?:itive)?s?(?![a-z])", re.IGNORECASE)
+
+
+def in_defect_free_folder(path: Path) -> bool:
+    """Whether a file lies in a folder named for defect-free samples (good/, OK/, Normal/, ...),
+    or for the negatives of a positive folder beside it."""
+    folder = path.parent
+    return folder.name.lower().replace("-", "_").replace(" ", "_") in _DEFECT_FREE or _negative_folder(folder)
+
+
+@functools.lru_cache(maxsize=256)  # asked once per file, of a few folders
+def _negative_folder(folder: Path) -> bool:
+    """DigestPath's `tissue-train-neg/` beside `tissue-train-pos-v1/`: a folder named as the
+    negatives (`neg`, `negative`) of a positive folder beside it, named alike before that word,
+    holds the samples with nothing to mark."""
+    negative = _NEGATIVE.search(folder.name)
+    if negative is None:
+        return False
+    before = folder.name[:negative.start()].lower()
+    return any(_before_positive(other.name) == before for other in folder.parent.iterdir() if other.is_dir())
+
+
+def _before_positive(name: str) -> str | None:
+    """`tissue-train-pos-v1` -> `tissue-train-`: the name before its word for positives."""
+    positive = _POSITIVE.search(name)
+    return None if positive is None else name[:positive.start()].lower()
+
+
+def unmasked_images(root: Path, problems: Iterable[Problem], unpaired: Iterable[Path]) -> list[Path]:
+    """The images a layout leaves out for want of a mask: those of its image-without-mask
+    warnings, and images unpaired in a folder named for defect-free samples."""
+    missing = [p.path for p in problems if p.code == "image-without-mask" and p.path is not None]
+    taken = set(missing)
+    defect_free = [p for p in unpaired if p.suffix.lower() in IMAGE_SUFFIXES and in_defect_free_folder(p)
+                   and p not in taken and p.is_relative_to(root)]
+    return sorted(missing) + sorted(defect_free)
+
+
+def background_pairs(images: list[tuple[Path, str | None]], mask: Path | None, cache_dir: str | None) -> list[Pair]:
+    """Each (image, split) paired with an all-background mask of its size, grey or RGB like the
+    dataset's `mask`, kept in `cache_dir` (None: the default cache folder)."""
+    cache_root = Path(cache_dir or default_cache_dir())
+    rgb = _colour_masks(mask)
+    return [Pair(stem(image), image, empty_mask(_shown_size(image), cache_root, rgb), split) for image, split in images]
+
+
+def _colour_masks(mask: Path | None) -> bool:
+    """Whether the dataset's masks are colour masks, from one's header; a damaged one (the audit
+    names it) says grey."""
+    try:
+        return mask is not None and read_header(mask).mode.startswith("RGB")
+    except DataError:
+        return False
+
+
+def without_train_splits(pairs: list[Pair], filled: set[Path], root: Path) -> list[Pair]:
+    """The pairs without their folders' splits when every training pair is a filled one (MVTec
+    AD's train/ holds only good images, for anomaly detection): training on those alone would
+    never see a defect, so the splits are drawn from all pairs instead."""
+    train = [p for p in pairs if p.split == "train"]
+    if not train or any(p.image not in filled for p in train):
+        return pairs
+    logger.warning("%s: the training split holds only images without masks (defect-free), so the layout's splits "
+                   "are not used: train, val and test are drawn from all pairs", root)
+    return [replace(p, split=None) for p in pairs]
+
+
+def pairing_note(root: Path, images: list[Path], filled: bool) -> str:
+    """What the layout's description says of images without masks: read as background, or (in
+    folders named for defect-free or negative samples, without the option) left out."""
+    folders = sorted({image.parent.relative_to(root).as_posix() for image in images})
+    shown = ", ".join(f"{f}/" for f in folders[:3]) + (f" and {len(folders) - 3} more" if len(folders) > 3 else "")
+    if filled:
+        return f"{len(images)} images without masks read as all background ({OPTION}): {shown}"
+    return (f"{len(images)} images without masks in folders named for defect-free or negative samples ({shown}) "
+            f"are not used: {OPTION} reads them as all background")
+
+
+def is_background_fill(mask: Path) -> bool:
+    """Whether a mask file is one of `empty_mask`'s: empty on purpose, so no empty-mask warning."""
+    return mask.parent.name == _FILLS and _FILL_NAME.fullmatch(mask.name) is not None
+
+
+def empty_mask(size: tuple[int, int], cache_root: Path, rgb: bool) -> Path:
+    """An all-zero mask PNG of `size` (H, W), grey or RGB, written once into the cache folder
+    (atomically: complete or absent)."""
+    height, width = size
+    path = cache_root / _FILLS / f"{height}x{width}{'-rgb' if rgb else ''}.png"
+    if not path.is_file():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(suffix=".png", dir=path.parent)
+        os.close(handle)
+        try:
+            Image.fromarray(np.zeros((height, width, 3) if rgb else (height, width), np.uint8)).save(temporary)
+            os.replace(temporary, path)
+        finally:
+            Path(temporary).unlink(missing_ok=True)
+    return path
+
+
+def _shown_size(image: Path) -> tuple[int, int]:
+    """(H, W) of an image as read, from its header where it says; (1, 1) for an unreadable file,
+    which the audit then reports by name."""
+    try:
+        return read_header(image).size or read_image(image).shape[:2]
+    except DataError:
+        return (1, 1)

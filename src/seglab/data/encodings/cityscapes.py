@@ -1,0 +1,192 @@
+"""Cityscapes' label files, read as the benchmark reads them: 19 classes, every other id ignored.
+
+Cityscapes ships `*_gtFine_labelIds.png` with 34 ids (0..33), of which 19 are evaluated and the
+rest (unlabeled, ego vehicle, parking, guard rail, caravan, ...) are void; taken as they are, a
+model would train 34 outputs and be scored on the void ones. cityscapesScripts'
+`createTrainIdLabelImgs` writes `*_gtFine_labelTrainIds.png` with the 19 classes as 0..18 and
+255 for void. Both read here as those 19 classes with 255 ignored (the ids and colours of
+cityscapesScripts' `labels.py`); coarse labels (`_gtCoarse_`) use the same ids, and so do ACDC's
+and Dark Zurich's `<frame>_gt_labelIds.png` and `_gt_labelTrainIds.png`. Shipped side by side,
+label ids and train ids are one annotation in two encodings, not a choice: the ids are read.
+
+The name alone is no proof: Lost and Found ships `*_gtCoarse_labelIds.png` holding its own ids
+(1 free space, 2 and up obstacles), so a colour rendering shipped beside the masks that paints
+the ids in other colours than Cityscapes' says they are not Cityscapes'.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable
+from itertools import islice
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from seglab.data.classes import ClassSpec
+from seglab.data.classes.mapping import IdentityMapping, LabelMapping, MaskMapping, colour_codes
+from seglab.data.files.read_errors import DECODE_ERRORS
+
+logger = logging.getLogger(__name__)
+
+IGNORE = 255
+# (name, label id, colour) of the 19 evaluated classes, in train-id order
+_EVALUATED = (
+    ("road", 7, (128, 64, 128)), ("sidewalk", 8, (244, 35, 232)), ("building", 11, (70, 70, 70)),
+    ("wall", 12, (102, 102, 156)), ("fence", 13, (190, 153, 153)), ("pole", 17, (153, 153, 153)),
+    ("traffic light", 19, (250, 170, 30)), ("traffic sign", 20, (220, 220, 0)), ("vegetation", 21, (107, 142, 35)),
+    ("terrain", 22, (152, 251, 152)), ("sky", 23, (70, 130, 180)), ("person", 24, (220, 20, 60)),
+    ("rider", 25, (255, 0, 0)), ("car", 26, (0, 0, 142)), ("truck", 27, (0, 0, 70)), ("bus", 28, (0, 60, 100)),
+    ("train", 31, (0, 80, 100)), ("motorcycle", 32, (0, 0, 230)), ("bicycle", 33, (119, 11, 32)),
+)  # fmt: skip
+LABEL_IDS = 34
+CLASSES = ClassSpec(names=tuple(name for name, _, _ in _EVALUATED),
+                    colours=tuple(colour for _, _, colour in _EVALUATED), ignore_index=IGNORE)
+_TRAIN_ID = {label_id: train_id for train_id, (_, label_id, _) in enumerate(_EVALUATED)}
+LABEL_ID_MAPPING = LabelMapping(tuple((label_id, _TRAIN_ID.get(label_id, IGNORE)) for label_id in range(LABEL_IDS)))
+_NAMING = re.compile(r"_gt(?:Fine|Coarse)?_(labelIds|labelTrainIds)$")  # _gt_: ACDC's, Dark Zurich's
+# the colour rendering shipped beside named label masks: gtFine's `x_gtFine_color.png`, ACDC's `x_gt_labelColor.png`
+_RENDERINGS = ("color", "labelColor")
+# the colours a rendering must give each value, by naming: the evaluated classes', and black for
+# the void ids 0..4 (unlabeled, ego vehicle, ...), which renderings of Cityscapes ids all paint black
+_BLACK_VOID_IDS = range(5)
+_SHOULD_PAINT = {
+    "labelIds": {**{i: (0, 0, 0) for i in _BLACK_VOID_IDS}, **{i: colour for _, i, colour in _EVALUATED}},
+    "labelTrainIds": {train_id: colour for train_id, (_, _, colour) in enumerate(_EVALUATED)},
+}
+_RENDERINGS_CHECKED, _MASKS_LOOKED_AT = 3, 20
+
+
+def cityscapes_reading(masks: Iterable[Path], values: Iterable[int]) -> tuple[ClassSpec, MaskMapping] | None:
+    """The classes and mapping of Cityscapes label masks: every mask named `*_gtFine_labelIds`
+    (values 0..33) or `*_gtFine_labelTrainIds` (0..18 and 255) unless the colour rendering beside
+    them says otherwise (`_painted_otherwise`), or label ids under other names whose colours say
+    Cityscapes (`cityscapes_colours`: GTA5, KITTI); None for other masks."""
+    masks = list(masks)
+    kinds = {_kind(path) for path in masks}
+    present = set(values)
+    if kinds == {"labelIds"} and present <= set(range(LABEL_IDS)) and not _painted_otherwise(masks):
+        return CLASSES, LABEL_ID_MAPPING
+    if kinds == {"labelTrainIds"} and present <= set(range(len(_EVALUATED))) | {IGNORE} and not _painted_otherwise(masks):
+        return CLASSES, IdentityMapping()
+    if kinds == {None} and masks and present <= set(range(LABEL_IDS)) and cityscapes_colours(masks[0]):
+        return CLASSES, LABEL_ID_MAPPING
+    return None
+
+
+def label_ids_namings(namings: dict[str, list[Path]]) -> tuple[str, ...] | None:
+    """Of rival mask namings (`--mask-pattern` template -> masks), the label ids' when each other
+    is Cityscapes' train ids of the same annotation (`{stem}_gt_labelIds.png` beside
+    `{stem}_gt_labelTrainIds.png`; gtFine's and gtCoarse's pairs alike), as a first mask of each
+    pair, mapped, shows; else None."""
+    ids = tuple(t for t in namings if _kind(Path(t)) == "labelIds")
+    partners = {_train_ids_name(t) for t in ids}
+    if not ids or set(namings) != {*ids, *partners} or not all(_same_labels(namings[t][:1]) for t in ids):
+        return None
+    return ids
+
+
+def _same_labels(masks: list[Path]) -> bool:
+    """Whether each label-id mask's train-id partner holds its ids mapped by Cityscapes' table; a
+    missing or damaged file proves nothing."""
+    for mask in masks:
+        values = _read(mask, rgb=False)
+        encoded = _read(mask.with_name(_train_ids_name(mask.name)), rgb=False)
+        if values is None or encoded is None or values.shape != encoded.shape \
+                or not np.array_equal(LABEL_ID_MAPPING.apply(values), encoded):
+            return False
+    return bool(masks)
+
+
+def _train_ids_name(name: str) -> str:
+    """The name of the train-id mask (or naming) beside a label-id one: `x_gt_labelTrainIds.png`."""
+    return "labelTrainIds".join(name.rsplit("labelIds", 1))
+
+
+def _painted_otherwise(masks: list[Path]) -> bool:
+    """Whether the colour renderings shipped beside the first named masks paint their values in
+    other colours than Cityscapes' (Lost and Found's free space, its id 1, is no black ego
+    vehicle), judged by the first rendering that gives each value one colour."""
+    with_rendering = ((mask, rendering) for mask in islice(masks, _MASKS_LOOKED_AT)
+                      if (rendering := _rendering(mask)) is not None)
+    for mask, rendering in islice(with_rendering, _RENDERINGS_CHECKED):
+        painted = _painted(mask, rendering)
+        if painted is None:
+            continue
+        should = _SHOULD_PAINT[_kind(mask)]
+        wrong = [(value, colour) for value, colour in painted.items() if colour != should[value]]
+        if wrong:
+            logger.info("%s: named as Cityscapes' labels, but %s paints value %d as rgb%s, not in Cityscapes' "
+                        "colour: the values are read as they are, not as Cityscapes' classes (--label-map maps them "
+                        "to classes)", mask.parent, rendering.name, *wrong[0])
+        return bool(wrong)
+    return False
+
+
+def _kind(mask: Path) -> str | None:
+    """"labelIds" or "labelTrainIds" for a mask named as Cityscapes', else None."""
+    found = _NAMING.search(mask.stem)
+    return found.group(1) if found else None
+
+
+def _rendering(mask: Path) -> Path | None:
+    """The colour rendering shipped beside a named label mask (`x_gtFine_color.png`), if any."""
+    found = _NAMING.search(mask.stem)
+    if found is None:
+        return None
+    names = (mask.stem[: found.start(1)] + rendering + mask.suffix for rendering in _RENDERINGS)
+    return next((mask.with_name(name) for name in names if mask.with_name(name).is_file()), None)
+
+
+def _painted(mask: Path, rendering: Path) -> dict[int, tuple[int, ...]] | None:
+    """The colour `rendering` paints each value of `mask` in that Cityscapes gives a colour; None
+    when it is no rendering of the mask (a value in several colours, another size)."""
+    ids, rgb = _read(mask, rgb=False), _read(rendering, rgb=True)
+    if ids is None or rgb is None or ids.ndim != 2 or rgb.shape[:2] != ids.shape:
+        return None
+    found = np.unique((ids.astype(np.int64) << 24) | colour_codes(rgb))  # each (value, colour) once, one pass
+    values, codes = found >> 24, found & 0xFFFFFF
+    painted = {}
+    for value in _SHOULD_PAINT[_kind(mask)]:
+        colours = codes[values == value]
+        if len(colours) > 1:
+            return None
+        if len(colours) == 1:
+            code = int(colours[0])
+            painted[value] = (code >> 16, code >> 8 & 0xFF, code & 0xFF)
+    return painted
+
+
+def _read(path: Path, rgb: bool) -> np.ndarray | None:
+    """A mask's values or a rendering's RGB colours; None for a file that cannot be read (the
+    audit's to report, not a reason to stop here)."""
+    try:
+        with Image.open(path) as image:
+            return np.asarray(image.convert("RGB") if rgb else image)
+    except DECODE_ERRORS:
+        return None
+
+
+def cityscapes_colours(mask: Path) -> bool:
+    """Whether a label-id mask comes with Cityscapes' colours: a palette giving every evaluated
+    id its Cityscapes colour (GTA5's `labels/`), or a colour rendering of the same name in a
+    sibling folder that paints each evaluated id present so (KITTI's `semantic_rgb/`)."""
+    try:
+        with Image.open(mask) as image:
+            palette = image.getpalette() if image.mode == "P" else None
+            ids = np.asarray(image)
+    except DECODE_ERRORS:  # a damaged mask is the audit's to report, not a reason to stop here
+        return False
+    if palette is not None:
+        return all(tuple(palette[3 * i : 3 * i + 3]) == colour for _, i, colour in _EVALUATED)
+    shown = [(ids == i, colour) for _, i, colour in _EVALUATED if ids.ndim == 2 and (ids == i).any()]
+    if not shown:
+        return False
+    for sibling in (d for d in mask.parent.parent.iterdir() if d.is_dir() and d != mask.parent):
+        rendering = sibling / mask.name
+        rgb = _read(rendering, rgb=True) if rendering.is_file() else None
+        if rgb is not None and rgb.shape[:2] == ids.shape and all((rgb[where] == colour).all() for where, colour in shown):
+            return True
+    return False

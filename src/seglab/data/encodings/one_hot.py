@@ -1,0 +1,70 @@
+"""Masks stored one-hot: an array per image with a binary channel per class (H x W x C or
+C x H x W), as Keras' `to_categorical` and BraTS 2020's 2-D slices on Kaggle (`mask`: NCR/NET,
+ED, ET) store them, read as class-index masks.
+
+`channel_stack` tells such an array from a label map or a colour mask; `OneHotMapping` reads
+it: class k + 1 where channel k is on and 0 where none is, or class k when the channels cover
+every pixel (a background channel among them). Channels that overlap are no class-index mask:
+each such file is a finding that points to `--task multilabel`, which reads a channel per class.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from seglab.data.files.channels import channels_first, channels_last
+from seglab.data.files.hdf5_files import HDF5_SUFFIXES
+from seglab.data.files.io import read_mask_array
+from seglab.data.classes.mapping import MAPPINGS, MappingError, MaskMapping
+from seglab.data.files.mat_files import MAT_SUFFIX
+from seglab.data.files.read_errors import ReadError
+
+ARRAY_SUFFIXES = (".npy", ".npz", *HDF5_SUFFIXES, MAT_SUFFIX)  # files whose masks may hold channels
+
+
+def channel_stack(array: np.ndarray) -> np.ndarray | None:
+    """(C, H, W) booleans when `array` is 2 to `channels.MAX_CHANNELS` channels of 0 and 1,
+    channels last or first (`channels`); else None (a label map, a colour mask)."""
+    if array.ndim != 3 or array.dtype.kind not in "biuf":
+        return None
+    if channels_last(array.shape) and array.shape[2] >= 2:
+        array = np.moveaxis(array, 2, 0)
+    elif not channels_first(array.shape):
+        return None
+    if not np.isin(array, (0, 1)).all():
+        return None
+    return array.astype(bool)
+
+
+@MAPPINGS.register("one-hot")
+@dataclass(frozen=True)
+class OneHotMapping(MaskMapping):
+    """A binary channel per class in one array: class k + `first` where channel k is on, 0
+    where none is (`first` 1); `first` 0 when the channels cover every pixel."""
+
+    channels: int
+    first: int = 1
+    kind = "one-hot"
+    reads_files = True
+
+    def read(self, path: Path) -> np.ndarray:
+        planes = channel_stack(read_mask_array(path))
+        if planes is None or len(planes) != self.channels:
+            raise ReadError(f"mask '{path}' is not {self.channels} channels of 0 and 1 (H x W x {self.channels} or "
+                            f"{self.channels} x H x W) like the dataset's other masks", "bad-mask")
+        on = planes.sum(axis=0)
+        if (on > 1).any():
+            raise ReadError(f"mask '{path}': {int((on > 1).sum())} pixels are on in two channels or more; masks whose "
+                            "channels overlap are a mask per class: train with --task multilabel", "bad-mask")
+        if self.first == 0 and (on == 0).any():
+            raise ReadError(f"mask '{path}': {int((on == 0).sum())} pixels are on in no channel, where the dataset's "
+                            "channels cover every pixel (one of them the background)", "bad-mask")
+        labels = np.argmax(planes, axis=0).astype(np.int64) + self.first
+        labels[on == 0] = 0
+        return labels
+
+    def apply(self, raw: np.ndarray) -> np.ndarray:
+        raise MappingError("one-hot masks are read whole (seglab.data.read_mask)")

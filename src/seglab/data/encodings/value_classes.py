@@ -1,0 +1,88 @@
+"""Classes from a table of mask values shipped with a dataset (`DatasetIndex.value_names`: ADE20K's
+objectInfo150, Roboflow's `_classes.csv`, BCSS's `gt_codes.tsv`, RELLIS-3D's `ontology.yaml`),
+numbered as the masks are read, with the values the table calls void scored in no class.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+
+from seglab.data.classes import ClassSpec, generic_name
+from seglab.data.encoding import DEFAULT_IGNORE, ENCODING_CODES
+from seglab.data.files.index import DatasetIndex
+from seglab.data.classes.mapping import LabelMapping, OffsetMapping
+from seglab.errors import DataError
+
+logger = logging.getLogger(__name__)
+
+MAX_MASK_VALUE = 65535  # the largest value of a 16-bit mask: a class table naming more is no table of mask values
+
+
+def classes_from_value_names(index: DatasetIndex, ignore_index: int | None) -> DatasetIndex:
+    """The index with the classes a shipped table names (`DatasetIndex.value_names`), numbered
+    as the mapping reads the values: value v is class v, or class v-1 under --ignore-index 0 (the
+    offset mapping). Values the table does not name keep a class_N name; an unnamed 0 is
+    suggested as the ignore label. Void values the table marks or names (`ValueNames.voids`) are
+    the ignore label unless one is given: the last value as it is (Mapillary's 'Unlabeled'),
+    others by numbering the named values from 0 without them (`_without_voids`).
+
+    Raises:
+        DataError: the names do not make valid classes, or name a value beyond 16-bit masks
+            (naming the file).
+    """
+    assert index.value_names is not None
+    offset = index.mapping.offset if isinstance(index.mapping, OffsetMapping) else 0
+    path, names = index.value_names.path, index.value_names.names
+    if max(names) > MAX_MASK_VALUE:
+        raise DataError(f"class list '{path}' names mask value {max(names)}, beyond any 16-bit mask's "
+                        f"({MAX_MASK_VALUE}); name the classes in classes.json instead")
+    voids = index.value_names.voids if offset == 0 and ignore_index is None else ()
+    if voids and voids != (max(names),):
+        return _without_voids(index, voids)
+    if voids:  # Mapillary's 'Unlabeled', scored in no class
+        void = count = voids[0]
+        logger.info("class names from '%s' (%d classes, mask values 0 to %d); %d ('%s') is scored in no class: the "
+                    "ignore label", path, void, void - 1, void, names[void])
+    else:
+        void, count = None, max(names) + 1 - offset
+        if count < 1:
+            raise DataError(f"class list '{path}' names no value from {offset} up")
+        logger.info("class names from '%s' (%d classes, mask values %d to %d)", path, count, offset,
+                    count - 1 + offset)
+        if offset == 0 and 0 not in names:
+            logger.warning("'%s' names no class for mask value 0, so it stays class 0 ('class_0'); if 0 marks "
+                           "unlabelled pixels (ADE20K's 'other'), pass --ignore-index 0 to leave it out and number "
+                           "the named classes from 0", path)
+    try:
+        classes = ClassSpec(tuple(names.get(c + offset, generic_name(c)) for c in range(count)), ignore_index=void)
+    except ValueError as err:
+        raise DataError(f"class list '{path}': {err}") from None
+    return replace(index, classes=classes)
+
+
+def _without_voids(index: DatasetIndex, voids: tuple[int, ...]) -> DatasetIndex:
+    """The index reading the values a shipped table names, less its voids, as classes 0, 1, ...
+    in value order (RELLIS-3D's ids 1, 3, 4, ... with 0 'void'), and the voids and the values it
+    skips as the ignore label (255, as for --label-map), so no class is left untaught.
+
+    Raises:
+        DataError: the names do not make valid classes (naming the file).
+    """
+    assert index.value_names is not None
+    path, names = index.value_names.path, index.value_names.names
+    kept = [v for v in sorted(names) if v not in voids]
+    ignore = DEFAULT_IGNORE if len(kept) <= DEFAULT_IGNORE else -1
+    label = {v: k for k, v in enumerate(kept)}
+    try:
+        classes = ClassSpec(tuple(names[v] for v in kept), ignore_index=ignore)
+    except ValueError as err:
+        raise DataError(f"class list '{path}': {err}") from None
+    skipped = max(names) + 1 - len(kept) - len(voids)
+    logger.info("class names from '%s' (%d classes, mask values %s); %s scored in no class: the ignore label %d%s",
+                path, len(kept), ", ".join(map(str, kept[:8])) + ("..." if len(kept) > 8 else ""),
+                ", ".join(f"{v} ('{names[v]}')" for v in voids), ignore,
+                f", as are the {skipped} values below {max(names)} it names no class" if skipped else "")
+    mapping = LabelMapping(tuple((v, label.get(v, ignore)) for v in range(max(names) + 1)))
+    problems = [p for p in index.problems if p.code not in ENCODING_CODES]
+    return replace(index, classes=classes, mapping=mapping, problems=problems)

@@ -1,0 +1,249 @@
+"""Pixels and headers of each file type: Pillow (PNG, JPEG, BMP, GIF), tifffile, NumPy, HDF5,
+MATLAB (.mat masks), DICOM (2-D images).
+
+`read_array` gives a file's pixels as stored, `file_header` what its header says; both check
+the pixel budget from the header first. Pillow's own decompression-bomb limit is raised to the
+budget, so seglab's check decides. Pillow keeps 16 bits of grey PNGs only: 16-bit colour ones
+(SYNTHIA's label masks, scientific RGB exports) are decoded by imagecodecs, at full depth. Images
+with an EXIF orientation are read the way viewers show them (rotated). Run them through
+`read_errors.decode`, which names the file on any failure.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import struct
+import threading
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import imagecodecs
+import numpy as np
+import tifffile
+from PIL import Image, ImageOps
+
+from seglab.data.files.channels import MAX_CHANNELS
+from seglab.data.files.dicom import DICOM_SUFFIX, dicom_frames, read_dicom_image
+from seglab.data.files.hdf5_files import HDF5_SUFFIXES, h5_header, h5_holds_image_and_mask, load_h5
+from seglab.data.files.mat_files import MAT_SUFFIX, is_hdf5_mat, load_mat
+from seglab.data.files.npy_files import holds_image_and_mask as npz_holds_image_and_mask
+from seglab.data.files.npy_files import load_npy, load_npz, npy_header, npz_header
+from seglab.data.files.pixel_budget import max_pixels, within_budget
+from seglab.data.files.read_errors import TIFF_SUFFIXES, Unusable
+
+_OPENING = threading.Lock()  # see _open_pillow
+_EXIF_ORIENTATION = 0x0112  # 1 = stored as shown; 5-8 swap height and width
+
+# Pillow modes numpy reads directly with their precision kept; others are converted
+_NATIVE_MODES = ("L", "RGB", "RGBA", "RGBa", "RGBX", "I", "I;16", "I;16B", "I;16L", "I;16N", "F")
+_PNG_WIDE_COLOUR = (2, 4, 6)  # PNG colour types RGB, grey + alpha, RGBA: Pillow keeps 8 of their 16 bits
+# EXIF orientation -> the view of stored pixels that viewers show (as ImageOps.exif_transpose)
+_SHOWN = {2: lambda a: a[:, ::-1], 3: lambda a: a[::-1, ::-1], 4: lambda a: a[::-1], 5: lambda a: a.swapaxes(0, 1),
+          6: lambda a: np.rot90(a, -1), 7: lambda a: a.swapaxes(0, 1)[::-1, ::-1], 8: lambda a: np.rot90(a, 1)}
+
+
+@dataclass(frozen=True)
+class FileHeader:
+    """What a file's header says, before any pixel is decoded.
+
+    Args:
+        format: "PNG", "JPEG", "TIFF", "BMP", "NumPy", ... as the file's reader names it.
+        mode: Pillow mode ("RGBA", "CMYK", "P", ...); for a TIFF "RGBA" when it declares an alpha
+            sample, else ""; "" for arrays (NumPy, HDF5), whose channels are all data.
+        frames: pages of a TIFF, frames of an animated PNG or GIF; 1 otherwise.
+        orientation: the EXIF orientation (1-8) of images Pillow reads; 1 when there is none.
+        size: (height, width) as viewers show the image, for images Pillow reads; else None.
+    """
+
+    format: str
+    mode: str
+    frames: int
+    orientation: int = 1
+    size: tuple[int, int] | None = None
+
+    @property
+    def transposed(self) -> bool:
+        """Whether the EXIF orientation swaps height and width (orientations 5-8)."""
+        return self.orientation in (5, 6, 7, 8)
+
+
+def file_header(path: Path) -> FileHeader:
+    """Format, colour mode, frame count and orientation of an image file, from its header."""
+    suffix = path.suffix.lower()
+    if suffix in (".npy", ".npz", *HDF5_SUFFIXES):
+        kind, header = ("HDF5", h5_header) if suffix in HDF5_SUFFIXES else \
+            ("NumPy", npz_header if suffix == ".npz" else npy_header)
+        header(path)
+        return FileHeader(kind, "", 1)
+    if suffix in TIFF_SUFFIXES:
+        with tifffile.TiffFile(path) as tif:
+            pages = 1 if _channel_pages(tif) else len(tif.pages)
+            return FileHeader("TIFF", "RGBA" if _alpha_samples(tif.pages[0]) else "", pages)
+    if suffix == MAT_SUFFIX:
+        return FileHeader("MAT", "", 1)
+    if suffix == DICOM_SUFFIX:
+        return FileHeader("DICOM", *dicom_frames(path))
+    with _open_pillow(path) as image:
+        header = FileHeader(image.format or "", image.mode, int(getattr(image, "n_frames", 1)), _orientation(image))
+        return replace(header, size=(image.width, image.height) if header.transposed else (image.height, image.width))
+
+
+def read_array(path: Path, role: str, palette_rgb: bool) -> np.ndarray:
+    """Pixels of any supported file, without alpha; palette images (PNG, GIF) give colours or,
+    for masks, indices. Channels come last (a TIFF's separate planes and channel pages too).
+
+    `role` ("image" or "mask") picks the array of a .npz or HDF5 file that holds several.
+    """
+    suffix = path.suffix.lower()
+    if suffix == ".npy":
+        return load_npy(path)
+    if suffix == ".npz":
+        return load_npz(path, role)
+    if suffix in HDF5_SUFFIXES or (suffix == MAT_SUFFIX and is_hdf5_mat(path)):  # MATLAB 7.3 is HDF5
+        return load_h5(path, role)
+    if suffix == MAT_SUFFIX:
+        return load_mat(path)
+    if suffix == DICOM_SUFFIX:
+        return read_dicom_image(path)
+    if suffix in TIFF_SUFFIXES:
+        return _load_tiff(path)
+    with _open_pillow(path) as image:
+        if image.format == "PNG" and _wide_colour_png(path):
+            return _wide_png_pixels(path, _orientation(image))
+        image.load()
+        if _orientation(image) != 1:  # as viewers show it; the mask must be drawn on that view
+            image = ImageOps.exif_transpose(image)
+        mode = image.mode
+        if mode in ("P", "PA"):
+            # via RGBA: Pillow warns when a palette with transparency goes straight to RGB
+            image = image.convert("RGBA") if palette_rgb else image.getchannel(0)
+        elif mode in ("LA", "La"):
+            image = image.getchannel(0)
+        elif mode == "1":
+            image = image.convert("L")
+        elif mode not in _NATIVE_MODES:  # CMYK, YCbCr, LAB, HSV, ...
+            image = image.convert("RGB")
+        if image.mode in ("RGBA", "RGBa", "RGBX"):
+            image = image.convert("RGB")
+        return np.array(image)
+
+
+@contextmanager
+def _open_pillow(path: Path) -> Iterator[Image.Image]:
+    """Open with Pillow, refusing an image over the budget from its header; Pillow's own
+    decompression-bomb warning is silenced (this check replaces it)."""
+    budget = max_pixels()
+    if Image.MAX_IMAGE_PIXELS is not None and Image.MAX_IMAGE_PIXELS < budget:
+        Image.MAX_IMAGE_PIXELS = budget  # Pillow refuses above twice its limit; the budget decides
+    # catch_warnings swaps the process's filters: one thread's exit would restore them under
+    # another that is opening, whose warning would then reach the user. Opening reads the header only.
+    with _OPENING, warnings.catch_warnings():
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+        try:
+            image = Image.open(path)
+        except Image.DecompressionBombError as err:  # over twice the budget: Pillow stops first
+            size = re.search(r"\((\d+) pixels\)", str(err))
+            within_budget((int(size.group(1)),) if size else (budget + 1,))
+            raise
+    with image:
+        within_budget((image.height, image.width))
+        yield image
+
+
+def _wide_colour_png(path: Path) -> bool:
+    """Whether a PNG's header (IHDR, the first chunk) declares 16-bit colour or grey + alpha."""
+    with path.open("rb") as file:
+        head = file.read(26)  # signature, chunk length and type, width, height, bit depth, colour type
+    return head[12:16] == b"IHDR" and head[24] == 16 and head[25] in _PNG_WIDE_COLOUR
+
+
+def _wide_png_pixels(path: Path, orientation: int) -> np.ndarray:
+    """A 16-bit colour (or grey + alpha) PNG's uint16 pixels, without alpha, as viewers show them."""
+    array = imagecodecs.png_decode(path.read_bytes())
+    array = array[..., 0] if array.shape[2] == 2 else array[..., :3]
+    if orientation != 1:
+        array = _SHOWN[orientation](array)
+    return np.ascontiguousarray(array)
+
+
+def _orientation(image: Image.Image) -> int:
+    try:
+        value = image.getexif().get(_EXIF_ORIENTATION, 1)
+    except (OSError, ValueError, SyntaxError, struct.error):  # damaged EXIF: shown as stored
+        return 1
+    return value if isinstance(value, int) and 1 <= value <= 8 else 1
+
+
+def _load_tiff(path: Path) -> np.ndarray:
+    """The first page, channels last, without the samples its tags declare alpha; other extra
+    samples (a GeoTIFF's near-infrared band) are data and kept. A stack whose metadata says its
+    pages are channels (an ImageJ hyperstack or OME-TIFF of axes CYX: fluorescence microscopy's
+    nuclei and membrane channels) gives them all, channels last."""
+    with tifffile.TiffFile(path) as tif:
+        series = _channel_pages(tif)
+        if series is not None:
+            within_budget((*series.shape[1:], series.shape[0]))
+            within_file(series.pages, path)
+            return np.moveaxis(series.asarray(), 0, -1)
+        page = tif.pages[0]
+        within_budget(page.shape)  # tiled and compressed pages too: the tags give the shape
+        within_file([page], path)
+        alpha, samples, separate = _alpha_samples(page), page.samplesperpixel, page.planarconfig == 2
+    array = np.asarray(tifffile.imread(path, key=0))
+    if separate and array.ndim == 3 and array.shape[0] == samples != array.shape[2]:  # planes: (S, H, W)
+        array = np.moveaxis(array, 0, -1)
+    if alpha and array.ndim == 3 and array.shape[2] == samples:
+        array = np.delete(array, alpha, axis=2)
+    return array
+
+
+def within_file(pages: object, path: Path) -> None:
+    """Every strip or tile of the pages lies within the file: tifffile reads each with a file
+    read of the length its tag states, which first allocates that much (a damaged byte count
+    asked for 67 MB of a 400-byte file); and the pages hold the strips or tiles their shape
+    needs, as tifffile allocates the whole shape before it finds them missing (a damaged
+    ImageLength of 6,815,776 rows asked for 218 MB of a 339-byte file, 1 strip of 212,993).
+
+    Raises:
+        Unusable: a strip or tile past the file's end, or fewer than the shape needs (`unreadable`).
+    """
+    size = path.stat().st_size
+    for page in pages:  # type: ignore[attr-defined]
+        needed, held = math.prod(getattr(page, "chunked", ()) or (0,)), len(getattr(page, "dataoffsets", ()))
+        if held < needed:
+            raise Unusable(f"is corrupt or truncated: its {getattr(page, 'shape', '')} pixels need {needed:,} TIFF "
+                           f"strips or tiles and it holds {held:,}", "unreadable")
+        for offset, count in zip(getattr(page, "dataoffsets", ()), getattr(page, "databytecounts", ())):
+            if offset + count > size:
+                raise Unusable(f"is corrupt or truncated: a TIFF strip or tile of {count:,} bytes at {offset:,} runs "
+                               f"past the file's end ({size:,} bytes)", "unreadable")
+
+
+def _channel_pages(tif: tifffile.TiffFile) -> tifffile.TiffPageSeries | None:
+    """The series of a TIFF whose pages its metadata calls channels (axes CYX, 2 to
+    `MAX_CHANNELS` of them); None for other files, whose pages may be slices or frames."""
+    series = tif.series[0] if tif.series else None
+    if series is None or series.axes != "CYX" or not 2 <= series.shape[0] <= MAX_CHANNELS:
+        return None
+    return series
+
+
+def _alpha_samples(page: tifffile.TiffPage) -> list[int]:
+    """Which samples of a TIFF page its ExtraSamples tag declares alpha (associated or not)."""
+    extras = tuple(page.extrasamples or ())
+    first = page.samplesperpixel - len(extras)
+    if first < 1:  # a tag that does not fit the page: nothing is declared
+        return []
+    return [first + i for i, kind in enumerate(extras) if int(kind) in (1, 2)]
+
+
+def holds_image_and_mask(path: Path) -> bool:
+    """Whether a .npz or HDF5 file is a pair by itself: an image array and a mask array."""
+    suffix = path.suffix.lower()
+    if suffix == ".npz":
+        return npz_holds_image_and_mask(path)
+    return suffix in HDF5_SUFFIXES and h5_holds_image_and_mask(path)

@@ -1,0 +1,156 @@
+"""HDF5 files (.h5, .hdf5) as images and masks: one 2-D slice per file, or an image and its mask
+in one file, as SSL4MIS ships ACDC (`slices/patient001_frame01_slice_1.h5`: `image`, `label`);
+a 3-D case holding both (`load_h5_volume`), which the volumes format cuts into slices; or a
+stack of slices alone (`h5_stack`: MitoEM's `im.h5` beside `mito_label.h5`), which the
+array-stack format pairs slice by slice.
+
+A file holding several datasets gives the one named for its role (`npy_files.array_for_role`), as
+a .npz file does. Shape and dtype come from the dataset's header before anything is read. h5py
+is an optional dependency (`seglab[hdf5]`). A dataset whose data lies in other files (external
+storage, virtual datasets, external links) is refused: a file must not make seglab read others.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+
+from seglab.data.files.channels import channels_last
+from seglab.data.files.npy_files import array_for_role, numeric
+from seglab.data.files.pixel_budget import within_budget
+from seglab.data.files.read_errors import ReadError, Unusable
+
+HDF5_SUFFIXES = (".h5", ".hdf5")
+
+
+def _h5py() -> ModuleType:
+    try:
+        return importlib.import_module("h5py")
+    except ImportError:
+        raise Unusable("is an HDF5 file, which needs h5py: pip install 'seglab[hdf5]'", "missing-codec") from None
+
+
+def _dataset(file: Any, role: str, h5py: ModuleType) -> Any:
+    """The dataset of an open file holding the image (or mask): the only one, else a known name."""
+    names = [name for name in file if not isinstance(file.get(name, getlink=True), h5py.ExternalLink)
+             and isinstance(file[name], h5py.Dataset)]
+    name = array_for_role(names, role, "datasets", "no datasets at its root", f"name the {role} dataset '{role}'")
+    dataset = file[name]
+    if dataset.is_virtual or dataset.external:
+        raise Unusable(f"dataset '{name}' keeps its data in other files (virtual or external storage); "
+                       "save the array in the file itself", "external-data")
+    numeric(dataset.dtype)
+    return dataset
+
+
+@contextmanager
+def _damage_named() -> Iterator[None]:
+    """HDF5's library reports a damaged file (a bad heap, a length past the end) as RuntimeError,
+    or as KeyError for an object it cannot open, which no reader expects: it becomes
+    `unreadable`, naming the file."""
+    try:
+        yield
+    except (RuntimeError, KeyError) as err:
+        raise Unusable(f"cannot be read as HDF5 (damaged or truncated): {err}", "unreadable") from None
+
+
+def h5_header(path: Path, role: str = "image") -> tuple[tuple[int, ...], np.dtype]:
+    """Shape and dtype of the dataset holding the image (or mask), reading no pixels."""
+    h5py = _h5py()
+    with _damage_named(), h5py.File(path, "r") as file:
+        dataset = _dataset(file, role, h5py)
+        return tuple(dataset.shape), dataset.dtype
+
+
+def load_h5(path: Path, role: str) -> np.ndarray:
+    """The image (or mask) array of an HDF5 file, within the pixel budget."""
+    h5py = _h5py()
+    with _damage_named(), h5py.File(path, "r") as file:
+        dataset = _dataset(file, role, h5py)
+        within_budget(tuple(dataset.shape))
+        return np.asarray(dataset[()])
+
+
+def h5_holds_volume(path: Path) -> bool:
+    """Whether an HDF5 file holds a 3-D image and a different 3-D label dataset of its shape, a
+    case of SSL4MIS' volume datasets (LA's `mri_norm2.h5`, Pancreas-CT, BraTS 2019, ACDC's
+    `patient001_frame01.h5`); read from the headers."""
+    shapes = _image_and_mask_shapes(path)
+    return shapes is not None and len(shapes[0]) == 3 and shapes[1] == shapes[0]
+
+
+def load_h5_volume(path: Path, role: str) -> np.ndarray:
+    """A 3-D image (or label) of an HDF5 case with its thinnest axis last: HDF5 keeps no
+    orientation, and SSL4MIS' cases keep their slices across the thinnest axis, first (ACDC's
+    (10, 256, 216)) or last (LA's (576, 576, 88)); "axial" slices cut across it."""
+    array = load_h5(path, role)
+    return np.moveaxis(array, int(np.argmin(array.shape)), -1)
+
+
+def h5_holds_image_and_mask(path: Path) -> bool:
+    """Whether an HDF5 file holds a 2-D image dataset and a different mask dataset of its size
+    (SSL4MIS' ACDC slices); its 3-D volumes (`patient001_frame01.h5`) are not 2-D pairs."""
+    shapes = _image_and_mask_shapes(path)
+    if shapes is None:
+        return False
+    image, mask = shapes
+    if len(mask) == 3 and len(image) == 3 and mask != image and channels_last(mask) and channels_last(image):
+        mask = mask[:2]  # a channel per class (BraTS 2020's 2-D slices); a volume's image and label are alike
+    return len(mask) == 2 and len(image) in (2, 3) and mask in (image[:2], image[-2:])
+
+
+def _image_and_mask_shapes(path: Path) -> tuple[tuple[int, ...], tuple[int, ...]] | None:
+    """The shapes of an HDF5 file's image and mask datasets, from the headers; None when one
+    dataset would serve as both, or the file cannot be read."""
+    try:
+        h5py = _h5py()
+        with h5py.File(path, "r") as file:
+            image, mask = _dataset(file, "image", h5py), _dataset(file, "mask", h5py)
+            return None if image.name == mask.name else (tuple(image.shape), tuple(mask.shape))
+    except (OSError, RuntimeError, KeyError, Unusable):  # KeyError: an object HDF5 cannot open
+        return None
+
+
+def h5_stack_shape(path: Path) -> tuple[int, ...] | None:
+    """The shape of an HDF5 file's only dataset (MitoEM's `im.h5` and `mito_label.h5`, each a
+    (Z, Y, X) dataset `main`), from its header; None for a file of several (SSL4MIS' cases hold
+    an image and a label), without h5py, or for a file that cannot be read."""
+    try:
+        h5py = _h5py()
+        with h5py.File(path, "r") as file:
+            return tuple(_dataset(file, "image", h5py).shape) if len(file) == 1 else None
+    except (OSError, RuntimeError, ValueError, KeyError, Unusable):  # KeyError: an object HDF5 cannot open
+        return None
+
+
+class _Slices:
+    """An open dataset read one index at a time; a damaged chunk is a `ReadError` naming the file."""
+
+    def __init__(self, dataset: Any, path: Path) -> None:
+        self.dataset, self.path = dataset, path
+
+    def __getitem__(self, index: int | slice) -> np.ndarray:
+        try:
+            return np.asarray(self.dataset[index])
+        except (OSError, RuntimeError, ValueError, KeyError) as err:
+            raise ReadError(f"HDF5 stack '{self.path}' cannot be read (damaged or truncated): {err}") from None
+
+
+@contextmanager
+def h5_stack(path: Path) -> Iterator[_Slices]:
+    """The only dataset of an HDF5 file, open to be read slice by slice (`slices[i]`), so that
+    a volume larger than memory (MitoEM's 4096 x 4096 slices) is never read whole.
+
+    Raises:
+        Unusable: no h5py, a damaged file, a dataset of objects or kept in other files.
+        ReadError: a damaged chunk, while slices are read.
+    """
+    h5py = _h5py()
+    with _damage_named(), h5py.File(path, "r") as file:
+        yield _Slices(_dataset(file, "image", h5py), path)

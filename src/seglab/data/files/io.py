@@ -1,0 +1,234 @@
+"""Read images and masks from disk (PNG, JPEG, TIFF, BMP, GIF, PPM/PGM/PBM, .npy, .npz, HDF5) and write masks.
+
+Everything downstream sees one shape convention: images (H, W, C) in their stored dtype (C 1 or
+3 from picture formats, up to `channels.MAX_CHANNELS` bands from TIFF and array files), masks
+(H, W) int64 class indices. Any file that cannot be decoded becomes a `ReadError` naming the
+file (`read_errors.py`), so one bad file in a thousand is easy to find; every reader checks the
+file's header against the pixel budget before decoding (`pixel_budget.py`). The decoders of
+each file type are in `decoding.py` and `npy_files.py`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from seglab.data.files.channels import MAX_CHANNELS, channels_first, channels_last
+from seglab.data.files.decoding import FileHeader, file_header, read_array
+from seglab.data.files.hdf5_files import HDF5_SUFFIXES
+from seglab.data.classes.mapping import MappingError, MaskMapping, single_channel
+from seglab.data.files.read_errors import ReadError, decode
+
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".gif", ".ppm", ".pgm", ".pbm", ".npy", ".npz", ".dcm",  # PPM: STARE; PBM: Figaro1k
+                  *HDF5_SUFFIXES)
+
+
+def image_scale(dtype: np.dtype | type | str) -> float:
+    """Divide by this to get float intensities: 255 for uint8, 65535 for uint16, 1 for float.
+
+    Raises:
+        ValueError: for dtypes `read_image` never returns.
+    """
+    dtype = np.dtype(dtype)
+    if dtype == np.uint8:
+        return 255.0
+    if dtype == np.uint16:
+        return 65535.0
+    if dtype.kind == "f":
+        return 1.0
+    raise ValueError(f"unsupported image dtype {dtype}; expected uint8, uint16 or float")
+
+
+def read_image(path: str | Path | Sequence[Path]) -> np.ndarray:
+    """Read an image as (H, W, C), keeping its stored precision.
+
+    Alpha is dropped (RGBA, grey+alpha, a TIFF's declared alpha samples), palette images become
+    RGB. TIFF and array files (.npy, .npz, HDF5) keep up to `MAX_CHANNELS` channels: a
+    multispectral image's bands, a scan's modalities. uint8 and uint16 are kept; floats become
+    float32; bool becomes uint8 0/255; other integers become float32 so no value is clipped.
+    Multi-page TIFFs give their first page.
+
+    Several paths (a pair's `images`: bands or channels kept in files of their own) are one
+    image, their channels in order; files of different dtypes are each scaled to [0, 1] by their
+    own (`image_scale`) and stacked as float32.
+
+    Raises:
+        DataError: missing, unreadable or corrupt file, an unusable shape, or files of one image
+            that differ in size or give more than `MAX_CHANNELS` channels together.
+    """
+    if not isinstance(path, (str, Path)):
+        return _stacked([_read_one_image(Path(p)) for p in path], [Path(p) for p in path])
+    return _read_one_image(Path(path))
+
+
+def _read_one_image(path: Path) -> np.ndarray:
+    array = decode(path, "image", lambda p: read_array(p, "image", palette_rgb=True))
+    if array.ndim == 2:
+        array = array[..., None]
+    if not channels_last(array.shape):
+        hint = " (channels first? save numpy.moveaxis(array, 0, -1); a volume? see docs/volumes.md)" \
+            if channels_first(array.shape) else ""
+        raise ReadError(f"image '{path}' has shape {array.shape}; expected (H, W) or (H, W, C) with C 1-"
+                        f"{MAX_CHANNELS}, channels last{hint}", "bad-shape")
+    return np.ascontiguousarray(_image_dtype(array, path))
+
+
+def _stacked(arrays: list[np.ndarray], paths: list[Path]) -> np.ndarray:
+    """The channels of an image's files, in order, as one image."""
+    for array, path in zip(arrays[1:], paths[1:]):
+        if array.shape[:2] != arrays[0].shape[:2]:
+            raise ReadError(f"image '{path}' is {array.shape[0]}x{array.shape[1]} (HxW) but '{paths[0]}', whose "
+                            f"channels it continues, is {arrays[0].shape[0]}x{arrays[0].shape[1]}", "channel-files-differ")
+    channels = sum(a.shape[2] for a in arrays)
+    if channels > MAX_CHANNELS:
+        raise ReadError(f"image '{paths[0]}' with its {len(paths) - 1} further channel file(s) gives {channels} "
+                        f"channels; seglab reads at most {MAX_CHANNELS}", "bad-shape")
+    if len({a.dtype for a in arrays}) > 1:
+        arrays = [a.astype(np.float32) / np.float32(image_scale(a.dtype)) for a in arrays]
+    return np.concatenate(arrays, axis=2)
+
+
+def grey_as_rgb(image: np.ndarray) -> bool:
+    """Whether an (H, W, C) image is grey saved as RGB (three equal channels): a band file so
+    saved is one channel of its image."""
+    return image.shape[2] == 3 and np.array_equal(image[..., 0], image[..., 1]) \
+        and np.array_equal(image[..., 1], image[..., 2])
+
+
+def read_raw_mask(path: str | Path, rgb: bool = False) -> np.ndarray:
+    """Read mask pixels before any mapping: (H, W), or (H, W, 3) for colour masks.
+
+    Palette ("P") masks give their indices unless `rgb` is set, in which case they give the
+    colours (for masks whose classes are defined by colour).
+
+    Raises:
+        DataError: missing, unreadable or corrupt file, or an unusable shape.
+    """
+    path = Path(path)
+    return raw_mask(decode(path, "mask", lambda p: read_array(p, "mask", palette_rgb=rgb)), path)
+
+
+def raw_mask(array: np.ndarray, path: Path) -> np.ndarray:
+    """`read_raw_mask` of pixels already read (`read_mask_array`'s, when `rgb` is not needed).
+
+    Raises:
+        DataError: an unusable shape or dtype, naming `path`.
+    """
+    if array.ndim == 3 and array.shape[2] in (1, 2):  # grey (+ alpha)
+        array = array[..., 0]
+    elif array.ndim == 3 and array.shape[2] == 4:  # RGB + alpha
+        array = array[..., :3]
+    if array.ndim not in (2, 3) or (array.ndim == 3 and array.shape[2] != 3):
+        raise ReadError(f"mask '{path}' has shape {array.shape}; expected a 2-D label map (H, W)", "bad-shape")
+    if array.dtype.kind not in "biuf":
+        raise ReadError(f"mask '{path}' has dtype {array.dtype}; expected integer class indices", "bad-dtype")
+    return np.ascontiguousarray(array)
+
+
+def read_mask_array(path: str | Path) -> np.ndarray:
+    """Mask pixels as stored, any shape (multi-channel .npy/.tif masks), within the pixel budget.
+
+    Raises:
+        DataError: missing, unreadable or corrupt file.
+    """
+    path = Path(path)
+    return decode(path, "mask", lambda p: read_array(p, "mask", palette_rgb=False))
+
+
+def read_mask(path: str | Path | Sequence[Path], mapping: MaskMapping) -> np.ndarray:
+    """Read a mask as (H, W) int64 class indices after applying `mapping`.
+
+    Several paths (a pair's `masks` under `--merge-masks`) are read as one mask: their pixelwise
+    maximum, which for 0/255 masks of objects is their union (colour masks: see `_merged`).
+
+    Raises:
+        DataError: a file cannot be read, is not a label map this mapping can use, or does not
+            have the size of the masks it merges with.
+    """
+    paths = [Path(path)] if isinstance(path, (str, Path)) else [Path(p) for p in path]
+    shown = f"'{paths[0]}'" + (f" (merged with {len(paths) - 1} more)" if len(paths) > 1 else "")
+    if mapping.reads_many:  # a mask file per class (IDRiD's lesion folders)
+        return mapping.read_all(paths)
+    if mapping.reads_files:  # multi-label layouts: several files or channels per mask
+        if len(paths) > 1:
+            raise ReadError(f"mask {shown}: merged masks are read as class-index masks, not as multi-label "
+                            f"ones ({mapping.kind})", "bad-mask")
+        return mapping.read(paths[0])
+    raw = _merged(paths, mapping.needs_rgb)
+    try:
+        return mapping.apply(raw)
+    except ValueError as err:
+        raise ReadError(f"mask {shown}: {err}", getattr(err, "code", "bad-mask")) from None
+
+
+def _merged(paths: Sequence[Path], rgb: bool) -> np.ndarray:
+    """The raw pixels of one mask file, or of several merged: the pixelwise maximum of label
+    masks (grey ones saved as RGB included); for colour masks (IDRiD's red lesions on black),
+    the coloured pixels of each drawn over the ones before, so every colour stays a mask colour."""
+    if len(paths) == 1:
+        return read_raw_mask(paths[0], rgb=rgb)
+    merged: np.ndarray | None = None
+    for path in paths:
+        raw = read_raw_mask(path, rgb=rgb)
+        try:
+            raw = single_channel(raw)
+        except MappingError:
+            pass  # a colour mask
+        if merged is not None and raw.shape != merged.shape:
+            raise ReadError(f"mask '{path}' is {'x'.join(map(str, raw.shape))} but '{paths[0]}', the mask it is "
+                            f"merged with, is {'x'.join(map(str, merged.shape))} (a label and a colour mask, or "
+                            "another size)", "size-mismatch")
+        if merged is None:
+            merged = raw
+        elif raw.ndim == 3:
+            merged = np.where(raw.any(axis=2, keepdims=True), raw, merged)
+        else:
+            merged = np.maximum(merged, raw)
+    assert merged is not None
+    return merged
+
+
+def read_header(path: str | Path) -> FileHeader:
+    """Format, colour mode and frame count of an image file, reading its header only.
+
+    Raises:
+        DataError: the file cannot be opened or its header is damaged.
+    """
+    return decode(Path(path), "file", file_header)
+
+
+def write_mask_png(path: str | Path, mask: np.ndarray, colours: Sequence[Sequence[int]]) -> None:
+    """Write a palette PNG whose pixel values are the class indices and palette the class colours.
+
+    It opens coloured in any viewer and `read_mask` reads the indices back unchanged.
+
+    Raises:
+        ValueError: mask not 2-D or values outside 0-255 (a palette holds 256 entries).
+    """
+    mask = np.asarray(mask)
+    if mask.ndim != 2:
+        raise ValueError(f"mask must be 2-D (H, W), got shape {mask.shape}")
+    if mask.size and (mask.min() < 0 or mask.max() > 255):
+        raise ValueError(f"palette PNG masks hold values 0-255, got {mask.min()}..{mask.max()}")
+    palette = [int(v) for colour in colours for v in colour][: 256 * 3]
+    # a full 256-entry palette stops Pillow packing pixels into 1/2/4 bits, which would
+    # truncate indices (e.g. an ignore label 255) beyond the last class colour
+    palette += [0] * (256 * 3 - len(palette))
+    image = Image.fromarray(mask.astype(np.uint8))
+    image.putpalette(palette)
+    image.save(Path(path), format="PNG")
+
+
+def _image_dtype(array: np.ndarray, path: Path) -> np.ndarray:
+    kind = array.dtype.kind
+    if kind == "u" and array.dtype.itemsize in (1, 2):
+        return array.astype(array.dtype.newbyteorder("="), copy=False)
+    if kind == "b":
+        return array.astype(np.uint8) * np.uint8(255)
+    if kind in "iuf":
+        with np.errstate(over="ignore"):  # values beyond float32 become inf, which `scan` reports
+            return array.astype(np.float32)
+    raise ReadError(f"image '{path}' has dtype {array.dtype}; expected numeric pixel values", "bad-dtype")

@@ -1,0 +1,295 @@
+"""MetaImage (`.mha` with its voxels, `.mhd` beside a `.raw` or `.zraw`) and NRRD (`.nrrd`,
+`.nhdr` beside its data; 3D Slicer's `.seg.nrrd`) volumes: the formats of grand-challenge.org's
+challenges (PI-CAI, LNDb, PROMISE12, LUNA16) and of 3D Slicer and ITK-SNAP.
+
+Both are a text header and raw or deflated voxels, read here in a few lines each: every length
+and size is checked against the pixel budget before the voxels are read, and deflated voxels
+inflate no further than their stated size. Their world coordinates (left-posterior-superior
+in ITK's and Slicer's convention, or the space an NRRD names) become a RAS affine, as nibabel's
+for NIfTI.
+"""
+
+from __future__ import annotations
+
+import bz2
+import gzip
+import math
+import re
+import zlib
+from pathlib import Path
+
+import numpy as np
+
+from seglab.data.files.pixel_budget import check_pixels
+from seglab.errors import DataError
+
+METAIMAGE_SUFFIXES = (".mha", ".mhd")
+NRRD_SUFFIXES = (".nrrd", ".nhdr")
+_HEADER_BYTES = 1 << 16  # headers are a few hundred bytes
+_META_TYPES = {"MET_CHAR": "i1", "MET_UCHAR": "u1", "MET_SHORT": "i2", "MET_USHORT": "u2", "MET_INT": "i4",
+               "MET_UINT": "u4", "MET_LONG": "i4", "MET_ULONG": "u4", "MET_LONG_LONG": "i8",
+               "MET_ULONG_LONG": "u8", "MET_FLOAT": "f4", "MET_DOUBLE": "f8"}
+_NRRD_TYPES = {"signed char": "i1", "int8": "i1", "int8_t": "i1", "uchar": "u1", "unsigned char": "u1",
+               "uint8": "u1", "uint8_t": "u1", "short": "i2", "short int": "i2", "signed short": "i2",
+               "signed short int": "i2", "int16": "i2", "int16_t": "i2", "ushort": "u2", "unsigned short": "u2",
+               "unsigned short int": "u2", "uint16": "u2", "uint16_t": "u2", "int": "i4", "signed int": "i4",
+               "int32": "i4", "int32_t": "i4", "uint": "u4", "unsigned int": "u4", "uint32": "u4",
+               "uint32_t": "u4", "longlong": "i8", "long long": "i8", "long long int": "i8",
+               "signed long long": "i8", "signed long long int": "i8", "int64": "i8", "int64_t": "i8",
+               "ulonglong": "u8", "unsigned long long": "u8", "unsigned long long int": "u8", "uint64": "u8",
+               "uint64_t": "u8", "float": "f4", "double": "f8"}
+_LPS_TO_RAS = np.diag([-1.0, -1.0, 1.0])
+_SPACES = {"left-posterior-superior": _LPS_TO_RAS, "lps": _LPS_TO_RAS, "right-anterior-superior": np.eye(3),
+           "ras": np.eye(3), "left-anterior-superior": np.diag([-1.0, 1.0, 1.0]), "las": np.diag([-1.0, 1.0, 1.0]),
+           "scanner-xyz": np.eye(3), "3d-right-handed": np.eye(3)}
+
+
+def is_metaimage(path: Path) -> bool:
+    return path.name.lower().endswith(METAIMAGE_SUFFIXES)
+
+
+def is_nrrd(path: Path) -> bool:
+    return path.name.lower().endswith(NRRD_SUFFIXES)
+
+
+def read_metaimage(path: Path) -> tuple[np.ndarray, np.ndarray]:
+    """Voxels (X, Y, Z[, C]) float32 and RAS affine of a MetaImage volume.
+
+    Raises:
+        DataError: a damaged header, data missing or short, an element type or layout MetaImage
+            volumes do not use, more voxels than the pixel budget; naming the file.
+    """
+    head, at = _header_text(path, lambda line: line.lower().startswith("elementdatafile"))
+    fields = {key.strip().lower(): value.strip() for key, _, value in
+              (line.partition("=") for line in head.splitlines() if "=" in line)}
+    try:
+        dims = [int(v) for v in fields["dimsize"].split()]
+        dtype = np.dtype(_META_TYPES[fields["elementtype"].upper()])
+        source = fields["elementdatafile"]
+    except (KeyError, ValueError):
+        raise DataError(f"MetaImage '{path}' has no DimSize, ElementType or ElementDataFile it can be read by "
+                        "(a damaged header?)") from None
+    channels = _whole(path, fields, "elementnumberofchannels", 1)
+    if len(dims) not in (2, 3) or min(dims) < 1 or channels < 1:
+        raise DataError(f"MetaImage '{path}' is {'x'.join(map(str, dims))} with {channels} channels; "
+                        "expected a 3-D volume")
+    dims += [1] * (3 - len(dims))
+    check_pixels(path, "volume", (*dims, channels))
+    if _truth(fields.get("binarydatabyteordermsb", fields.get("elementbyteordermsb", "False"))):
+        dtype = dtype.newbyteorder(">")
+    count = math.prod(dims) * channels * dtype.itemsize
+    if source.upper() == "LOCAL":
+        data = path.read_bytes()[at:]
+    elif source.upper() == "LIST" or "%" in source:
+        raise DataError(f"MetaImage '{path}' keeps its slices in a list of files; convert it to one .mha "
+                        "(SimpleITK: sitk.WriteImage(sitk.ReadImage(path), 'case.mha'))")
+    else:
+        data = _data_file(path, source)
+        skip = _whole(path, fields, "headersize", 0)
+        data = data[len(data) - count:] if skip == -1 and not _truth(fields.get("compresseddata", "")) else data[skip:]
+    if _truth(fields.get("compresseddata", "False")):
+        data = _inflated(path, data, count, zlib.decompressobj())
+    voxels = _voxels(path, data, dtype, count, (*dims[::-1], channels))  # x fastest, channels faster still
+    voxels = voxels.transpose(2, 1, 0, 3)
+    spacing = _numbers(fields.get("elementspacing", fields.get("elementsize", "")), 3, 1.0)
+    origin = _numbers(fields.get("offset", fields.get("position", fields.get("origin", ""))), 3, 0.0)
+    rows = _numbers(fields.get("transformmatrix", fields.get("rotation", fields.get("orientation", ""))), 9, None)
+    directions = np.asarray(rows, float).reshape(3, 3).T if None not in rows else np.eye(3)
+    affine = _affine(_LPS_TO_RAS, directions * spacing, origin)
+    return (voxels[..., 0] if channels == 1 else voxels).astype(np.float32), affine
+
+
+def read_nrrd(path: Path) -> tuple[np.ndarray, np.ndarray]:
+    """Voxels (X, Y, Z[, C]) float32 and RAS affine of an NRRD volume (a channel axis, one whose
+    space direction is `none`, comes last).
+
+    Raises:
+        DataError: as `read_metaimage`.
+    """
+    head, at = _header_text(path, lambda line: line == "")
+    lines = head.splitlines()
+    if not lines or not lines[0].startswith("NRRD"):
+        raise DataError(f"'{path}' is no NRRD file (it does not start with NRRD000x)")
+    fields = {key.strip().lower(): value.strip() for key, _, value in
+              (line.partition(":") for line in lines[1:] if ":" in line and not line.startswith("#"))}
+    try:
+        sizes = [int(v) for v in fields["sizes"].split()]
+        dtype = np.dtype(_NRRD_TYPES[fields["type"].lower()])
+    except (KeyError, ValueError):
+        raise DataError(f"NRRD '{path}' has no sizes or type it can be read by (a damaged header?)") from None
+    directions = [found.group(1) for found in re.finditer(r"\(([^)]*)\)|none", fields.get("space directions", ""))]
+    channel_axes = [i for i, direction in enumerate(directions) if direction is None]  # `none`: not in space
+    if min(sizes, default=0) < 1 or len(sizes) - len(channel_axes) not in (2, 3) or len(channel_axes) > 1:
+        raise DataError(f"NRRD '{path}' is {' x '.join(map(str, sizes))}; expected a 3-D volume, with at most one "
+                        "channel axis")
+    check_pixels(path, "volume", tuple(sizes))
+    if dtype.itemsize > 1 and fields.get("endian", "little").lower() == "big":
+        dtype = dtype.newbyteorder(">")
+    count = math.prod(sizes) * dtype.itemsize
+    source = fields.get("data file", fields.get("datafile"))
+    data = _data_file(path, source) if source else path.read_bytes()[at:]
+    if source:
+        skip = _whole(path, fields, "byte skip", 0)
+        data = data[-count:] if skip == -1 else data[skip:]
+    encoding = fields.get("encoding", "raw").lower()
+    if encoding in ("gzip", "gz"):
+        data = _inflated(path, data, count, zlib.decompressobj(zlib.MAX_WBITS | 32))
+    elif encoding in ("bzip2", "bz2"):
+        data = _inflated(path, data, count, bz2.BZ2Decompressor())
+    elif encoding != "raw":
+        raise DataError(f"NRRD '{path}' is encoded '{encoding}'; seglab reads raw, gzip and bzip2 NRRD files")
+    voxels = _voxels(path, data, dtype, count, tuple(sizes[::-1])).transpose(*range(len(sizes) - 1, -1, -1))
+    if channel_axes and path.name.lower().endswith(".seg.nrrd"):
+        raise DataError(f"3D Slicer segmentation '{path}' keeps overlapping segments in {sizes[channel_axes[0]]} "
+                        "layers; export it as a label map (Segmentations module: Export visible segments to label map)")
+    if channel_axes:
+        voxels = np.moveaxis(voxels, channel_axes[0], -1)
+    space = _SPACES.get(fields.get("space", "left-posterior-superior").lower(), _LPS_TO_RAS)
+    vectors = [_numbers(d.replace(",", " "), 3, math.nan) for d in directions if d]
+    if len(vectors) == 2:
+        vectors.append([0.0, 0.0, 1.0])
+    origin = _numbers(fields.get("space origin", "").strip("()").replace(",", " "), 3, 0.0)
+    if len(vectors) != 3 or any(len(v) != 3 or not all(map(math.isfinite, v)) for v in vectors):
+        spacings = _numbers(fields.get("spacings", ""), 3, 1.0)  # no directions: axes along the world's
+        vectors = [[spacings[0], 0.0, 0.0], [0.0, spacings[1], 0.0], [0.0, 0.0, spacings[2]]]
+    if voxels.ndim - bool(channel_axes) == 2:
+        voxels = voxels[:, :, None]
+    return voxels.astype(np.float32), _affine(space, np.asarray(vectors, float).T, origin)
+
+
+def slicer_segments(path: Path) -> dict[int, tuple[str, tuple[int, int, int] | None]]:
+    """The segments a 3D Slicer `.seg.nrrd` names, by label value: (name, colour) from its
+    `Segment0_Name:=liver`, `Segment0_LabelValue:=1`, `Segment0_Color:=0.8 0.3 0.2`; empty
+    for another NRRD or one that cannot be read.
+
+    Segments in several layers (they overlap) give none: `read_nrrd` refuses such a file.
+    """
+    try:
+        head, _ = _header_text(path, lambda line: line == "")
+    except DataError:
+        return {}
+    fields: dict[str, dict[str, str]] = {}
+    for number, key, value in re.findall(r"^Segment(\d+)_(\w+):=(.*)$", head, re.MULTILINE):
+        fields.setdefault(number, {})[key] = value.strip()
+    if len({f.get("Layer", "0") for f in fields.values()}) > 1:
+        return {}
+    segments = {}
+    for f in fields.values():
+        try:
+            value = int(f["LabelValue"])
+        except (KeyError, ValueError):
+            continue
+        colour = [float(v) for v in f.get("Color", "").split()][:3] if re.fullmatch(r"[\d.\s]+", f.get("Color", "")) \
+            else []
+        segments[value] = (f.get("Name") or f"segment {value}",
+                           tuple(int(round(255 * min(max(c, 0.0), 1.0))) for c in colour) if len(colour) == 3 else None)
+    return segments  # type: ignore[return-value]
+
+
+def write_labels(path: Path, labels: np.ndarray, affine: np.ndarray) -> None:
+    """Write a label volume (X, Y, Z) in its voxel order as MetaImage (`.mha`, deflated) or NRRD
+    (`.nrrd`, gzip) by `path`'s suffix, placed by the RAS `affine` in ITK's left-posterior-superior
+    world, as the volume it was predicted from: grand-challenge takes `.mha` submissions."""
+    columns = _LPS_TO_RAS @ affine[:3, :3]  # RAS and LPS flip the same two axes: the matrix is its own inverse
+    origin = _LPS_TO_RAS @ affine[:3, 3]
+    spacing = np.linalg.norm(columns, axis=0)
+    dtype = np.dtype("u1") if labels.min() >= 0 and labels.max() <= 255 else np.dtype("<i2")
+    voxels = np.ascontiguousarray(labels.astype(dtype).transpose(2, 1, 0)).tobytes()  # x fastest
+    if is_metaimage(path):
+        data = zlib.compress(voxels)
+        rows = " ".join(f"{v:.10g}" for v in (columns / spacing).T.ravel())
+        head = ("ObjectType = Image\nNDims = 3\nBinaryData = True\nBinaryDataByteOrderMSB = False\n"
+                f"CompressedData = True\nCompressedDataSize = {len(data)}\nTransformMatrix = {rows}\n"
+                f"Offset = {' '.join(f'{v:.10g}' for v in origin)}\n"
+                f"ElementSpacing = {' '.join(f'{v:.10g}' for v in spacing)}\n"
+                f"DimSize = {' '.join(map(str, labels.shape))}\n"
+                f"ElementType = {'MET_UCHAR' if dtype.itemsize == 1 else 'MET_SHORT'}\nElementDataFile = LOCAL\n")
+    else:
+        data = gzip.compress(voxels)
+        directions = " ".join("(" + ",".join(f"{v:.10g}" for v in column) + ")" for column in columns.T)
+        head = (f"NRRD0004\ntype: {'uint8' if dtype.itemsize == 1 else 'int16'}\ndimension: 3\n"
+                "space: left-posterior-superior\n"
+                f"sizes: {' '.join(map(str, labels.shape))}\nspace directions: {directions}\n"
+                "kinds: domain domain domain\nendian: little\nencoding: gzip\n"
+                f"space origin: ({','.join(f'{v:.10g}' for v in origin)})\n\n")
+    path.write_bytes(head.encode("ascii") + data)
+
+
+def _header_text(path: Path, ends: object) -> tuple[str, int]:
+    """A header's text up to and including the line `ends` (a predicate) says is its last, and
+    where the data after it start."""
+    try:
+        with path.open("rb") as file:
+            head = file.read(_HEADER_BYTES)
+    except OSError as err:
+        raise DataError(f"volume '{path}' cannot be read: {err}") from None
+    at = 0
+    for raw in head.splitlines(keepends=True):
+        at += len(raw)
+        line = raw.decode("latin-1").strip()
+        if ends(line):  # type: ignore[operator]
+            return head[:at].decode("latin-1"), at
+    raise DataError(f"volume '{path}' has no end to its header in its first {_HEADER_BYTES:,} bytes (damaged?)")
+
+
+def _data_file(header: Path, name: str) -> bytes:
+    """The bytes of a header's data file, named relative to it and never outside its folder."""
+    try:
+        target = (header.parent / name).resolve()
+        if target.parent != header.parent.resolve() or not target.is_file():
+            raise DataError(f"volume '{header}' names its data file '{name}', which is not beside it")
+        return target.read_bytes()
+    except (OSError, ValueError) as err:  # a name with a NUL byte, a file that cannot be read
+        raise DataError(f"volume '{header}' names its data file {name!r}, which cannot be read ({err})") from None
+
+
+def _inflated(path: Path, data: bytes, count: int, inflate: zlib._Decompress | bz2.BZ2Decompressor) -> bytes:
+    """Compressed voxels, inflated to at most `count` bytes (one more tells a bomb)."""
+    try:
+        out = inflate.decompress(data, count + 1)
+    except (zlib.error, OSError, EOFError, ValueError) as err:
+        raise DataError(f"volume '{path}': its compressed voxels cannot be inflated ({err})") from None
+    if len(out) > count:
+        raise DataError(f"volume '{path}': its compressed voxels inflate beyond the {count:,} bytes its header states")
+    return out
+
+
+def _voxels(path: Path, data: bytes, dtype: np.dtype, count: int, shape: tuple[int, ...]) -> np.ndarray:
+    if len(data) < count:
+        raise DataError(f"volume '{path}' holds {len(data):,} bytes of voxels where its header states {count:,} "
+                        "(truncated?)")
+    return np.frombuffer(data[:count], dtype).reshape(shape)
+
+
+def _whole(path: Path, fields: dict[str, str], key: str, default: int) -> int:
+    """A header field that is a whole number (`default` when absent or empty).
+
+    Raises:
+        DataError: another value, naming the file and the field.
+    """
+    try:
+        return int(fields.get(key) or default)
+    except ValueError:
+        raise DataError(f"volume '{path}': its header's {key} is {fields[key]!r}, not a whole number") from None
+
+
+def _numbers(text: str, count: int, default: float | None) -> list:
+    try:
+        values = [float(v) for v in text.split()]
+    except ValueError:
+        values = []
+    if len(values) < count or not all(map(math.isfinite, values[:count])):
+        return [default] * count
+    return values[:count]
+
+
+def _affine(space: np.ndarray, columns: np.ndarray, origin: list) -> np.ndarray:
+    """The RAS affine of voxel axes `columns` (each a step in world space) from `origin`."""
+    affine = np.eye(4)
+    affine[:3, :3] = space @ columns
+    affine[:3, 3] = space @ np.asarray(origin, float)
+    return affine
+
+
+def _truth(text: str) -> bool:
+    return text.strip().lower() in ("true", "1", "yes")

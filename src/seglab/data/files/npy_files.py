@@ -1,0 +1,134 @@
+"""NumPy files (.npy, .npz) as images and masks: shape and dtype from the header, then the array,
+never unpickled.
+
+A .npz file holding several arrays gives the one named for its role (`ARRAY_KEYS`).
+"""
+
+from __future__ import annotations
+
+import threading
+import zipfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import IO
+
+import numpy as np
+
+from seglab.data.files.pixel_budget import within_budget
+from seglab.data.files.read_errors import DECODE_ERRORS, Unusable
+
+# the array of a several-array .npz (or HDF5) file that is the image or the mask, in order of preference
+ARRAY_KEYS = {"image": ("image", "img", "arr_0"), "mask": ("mask", "label", "labels", "seg", "arr_0")}
+
+# NumPy parses a header with ast.literal_eval, and CPython 3.11 can fail it with "SystemError: AST
+# constructor recursion depth mismatch" when threads parse at once (CPython gh-106905); seglab
+# decodes files in threads, so every header is parsed under this lock (the data are read outside it).
+HEADER_LOCK = threading.Lock()
+
+
+def array_header(file: IO[bytes]) -> tuple[tuple[int, ...], np.dtype | None]:
+    """Shape and dtype from the header of a .npy stream, reading nothing past it (dtype None for
+    header versions numpy reads privately).
+
+    Raises:
+        ValueError: not a .npy header (numpy's message).
+    """
+    shape, _, dtype = array_layout(file)
+    return shape, dtype
+
+
+def array_layout(file: IO[bytes]) -> tuple[tuple[int, ...], bool, np.dtype | None]:
+    """Shape, Fortran order and dtype from the header of a .npy stream, reading nothing past it
+    (dtype None for header versions numpy reads privately).
+
+    Raises:
+        ValueError: not a .npy header (numpy's message).
+    """
+    with HEADER_LOCK:
+        version = np.lib.format.read_magic(file)
+        if version == (1, 0):
+            shape, fortran, dtype = np.lib.format.read_array_header_1_0(file)
+        elif version == (2, 0):
+            shape, fortran, dtype = np.lib.format.read_array_header_2_0(file)
+        else:
+            return (), False, None
+    return tuple(shape), fortran, dtype
+
+
+def memory_mapped(path: Path) -> np.memmap:
+    """A .npy file memory-mapped read-only, never unpickled: the header is checked against the
+    file's size before anything is read, so a damaged header cannot ask for gigabytes."""
+    with HEADER_LOCK:
+        return np.load(path, mmap_mode="r", allow_pickle=False)
+
+
+def npy_header(path: Path) -> tuple[tuple[int, ...], np.dtype | None]:
+    """Shape and dtype from a .npy header (dtype None for header versions numpy reads privately)."""
+    with path.open("rb") as file:
+        return array_header(file)
+
+
+def npz_header(path: Path, role: str = "image") -> tuple[tuple[int, ...], np.dtype | None]:
+    """Shape and dtype of the .npz member holding the image (or mask), from its header."""
+    with zipfile.ZipFile(path) as archive, archive.open(_npz_member(archive, role)) as member:
+        return array_header(member)
+
+
+def load_npy(path: Path) -> np.ndarray:
+    """A .npy file's array, within the pixel budget; object arrays refused (`Unusable`)."""
+    shape, dtype = npy_header(path)
+    numeric(dtype)
+    within_budget(shape)
+    return np.array(memory_mapped(path))
+
+
+def load_npz(path: Path, role: str) -> np.ndarray:
+    """The image (or mask) array of a .npz file, within the pixel budget; object arrays refused."""
+    shape, dtype = npz_header(path, role)
+    numeric(dtype)
+    within_budget(shape)
+    with zipfile.ZipFile(path) as archive, archive.open(_npz_member(archive, role)) as member, HEADER_LOCK:
+        return np.lib.format.read_array(member, allow_pickle=False)
+
+
+def holds_image_and_mask(path: Path) -> bool:
+    """Whether a .npz file holds an image array and a different mask array (TransUNet's Synapse
+    slices: `image` and `label`), so that the file is a pair by itself."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return _npz_member(archive, "image") != _npz_member(archive, "mask")
+    except (*DECODE_ERRORS, Unusable):  # zipfile raises NotImplementedError for a damaged version field
+        return False
+
+
+def numeric(dtype: np.dtype | None) -> None:
+    """Refuse arrays of Python objects (`Unusable`): numbers only, nothing unpickled."""
+    if dtype is not None and dtype.hasobject:
+        raise Unusable(f"holds Python objects (dtype {dtype}); expected numbers", "bad-dtype")
+
+
+def _npz_member(archive: zipfile.ZipFile, role: str) -> str:
+    """The member of a .npz file holding the image (or mask): the only array, else a known name."""
+    keys = [name.removesuffix(".npy") for name in archive.namelist() if name.endswith(".npy")]
+    key = array_for_role(keys, role, "arrays", "no arrays",
+                         f"save one array per .npz file, or name the {role} array '{role}'")
+    return f"{key}.npy"
+
+
+def array_for_role(keys: Sequence[str], role: str, noun: str, none: str, advice: str) -> str:
+    """Which of a file's arrays (.npz members, HDF5 datasets) holds the image (or mask): the only
+    one, else the first of `ARRAY_KEYS[role]` it has.
+
+    Raises:
+        Unusable: several arrays and none of those names (code `npz-arrays`): `noun` names them,
+            `none` says there are none, `advice` how to fix the file.
+    """
+    if len(keys) == 1:
+        return keys[0]
+    preferred = ARRAY_KEYS[role]
+    key = next((k for k in preferred if k in keys), None)
+    if key is None:
+        held = f"{len(keys)} {noun} ({', '.join(keys)})" if keys else none
+        named = " or ".join(f"'{k}'" for k in preferred)
+        raise Unusable(f"holds {held} and none is named {named}; {advice}", "npz-arrays")
+    return key

@@ -1,0 +1,108 @@
+"""Cut a subject's volumes into 2-D slice files once, in a cache folder that later reads reuse.
+
+Every stage after discovery (audit, statistics, datasets, caches, evaluation) reads pairs of
+2-D files; writing the slices as `.npy` files is what lets volumes use them unchanged, as
+nnU-Net's stages hand each other preprocessed files. A subject's folder is keyed by the path,
+size and modification time of its source files and the slice axis, so an edited volume or a
+different axis is cut again, and it appears complete or not at all (written beside, then
+renamed).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from seglab.data.files.dicom import dicom_files
+from seglab.data.files.file_version import file_version
+from seglab.data.files.staging import staged_folder
+from seglab.data.files.volumes import cut, read_labels, read_structures, read_volume, slice_axis, structure_files
+
+log = logging.getLogger(__name__)
+
+CACHE_VERSION = 1  # part of every key: bump when slicing changes, so old folders are not reused
+_MANIFEST = "slices.json"  # written last: a folder without it was never completed
+
+
+@dataclass(frozen=True)
+class Subject:
+    """One labelled case of a volume dataset.
+
+    Args:
+        name: the case id, unique in the dataset (a file stem or a subject folder's name).
+        images: the image volume's channel files (nnU-Net `_0000`, `_0001`, ...) or DICOM folder.
+        label: the label volume, or with `structures` the folder of a 0/1 volume per structure
+            (TotalSegmentator's `segmentations/liver.nii.gz`, ...), painted as classes 1, 2, ...
+    """
+
+    name: str
+    images: tuple[Path, ...]
+    label: Path
+    structures: tuple[str, ...] = ()  # `label` is a folder of a 0/1 volume per structure, class k + 1 each
+
+
+@dataclass(frozen=True)
+class SliceFiles:
+    """One cut slice: `image` (H, W, C) float32 and `label` (H, W) integer `.npy` files."""
+
+    index: int
+    image: Path
+    label: Path
+    empty: bool  # no label other than 0
+
+
+def extract(subject: Subject, axis: str, cache_root: Path) -> list[SliceFiles]:
+    """The slices of `subject` across `axis` ("axial", "coronal", "sagittal"), cut now or
+    found in `cache_root` from an earlier call.
+
+    Raises:
+        DataError: a volume cannot be read, or image and label grids differ (files named).
+        ConfigError: an unknown axis.
+    """
+    folder = cache_root / f"{subject.name}-{_key(subject, axis)}"  # the case's name shows in audit messages
+    if not (folder / _MANIFEST).is_file():
+        _write(subject, slice_axis(axis), folder)
+    manifest = json.loads((folder / _MANIFEST).read_text())
+    empty = set(manifest["empty"])
+    return [
+        SliceFiles(i, folder / f"slice{i:03d}_image.npy", folder / f"slice{i:03d}_label.npy", i in empty)
+        for i in range(manifest["count"])
+    ]
+
+
+def _key(subject: Subject, axis: str) -> str:
+    labels = structure_files(subject.label, subject.structures).values() if subject.structures else [subject.label]
+    files = [f for path in (*subject.images, *labels) for f in (dicom_files(path) if path.is_dir() else [path])]
+    facts = [CACHE_VERSION, axis, list(subject.structures)] + [list(_version(f)) for f in files]
+    return hashlib.sha256(json.dumps(facts).encode()).hexdigest()[:20]
+
+
+def _version(path: Path) -> tuple[str, int, int]:
+    try:
+        return file_version(path)
+    except OSError:  # reading it reports the problem with the volume's name
+        return str(path.resolve()), -1, -1
+
+
+def _write(subject: Subject, axis: int, folder: Path) -> None:
+    volume = read_volume(subject.images)
+    labels = (read_structures(subject.label, subject.structures, volume) if subject.structures
+              else read_labels(subject.label, volume))
+    label_dtype = np.uint8 if labels.min() >= 0 and labels.max() <= 255 else np.int32
+    empty = []
+    with staged_folder(folder) as partial:
+        for i in range(labels.shape[axis]):
+            label = cut(labels, axis, i)
+            np.save(partial / f"slice{i:03d}_image.npy", cut(volume.voxels, axis, i))
+            np.save(partial / f"slice{i:03d}_label.npy", label.astype(label_dtype))
+            if not label.any():
+                empty.append(i)
+        manifest = {"subject": subject.name, "sources": [str(p) for p in (*subject.images, subject.label)],
+                    "count": int(labels.shape[axis]), "empty": empty}
+        (partial / _MANIFEST).write_text(json.dumps(manifest, indent=1))
+    log.debug("%s: %d slices cut into %s", subject.name, manifest["count"], folder)

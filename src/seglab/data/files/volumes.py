@@ -1,0 +1,252 @@
+"""Read medical volumes (NIfTI, MetaImage and NRRD files, DICOM series) in canonical RAS order, cut them into 2-D
+slices, and write label volumes back in the source's own voxel order.
+
+Every volume is reoriented to RAS+ (as `nibabel.as_closest_canonical` does) before slicing, so
+"axial" means the same plane whatever order the scanner stored the voxels in, and a model
+trained on one dataset sees slices of another the same way up.
+"""
+
+from __future__ import annotations
+
+import struct
+import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import nibabel as nib
+import numpy as np
+from nibabel.filebasedimages import ImageFileError
+from nibabel.orientations import OrientationError, apply_orientation, axcodes2ornt, io_orientation, ornt_transform
+from nibabel.spatialimages import HeaderDataError
+
+from seglab.data.files.channels import MAX_CHANNELS
+from seglab.data.files.dicom import is_series, read_dicom_series
+from seglab.data.files.file_warnings import reading
+from seglab.data.files.hdf5_files import HDF5_SUFFIXES, load_h5_volume
+from seglab.data.files.metaimage import (
+    METAIMAGE_SUFFIXES,
+    NRRD_SUFFIXES,
+    is_metaimage,
+    is_nrrd,
+    read_metaimage,
+    read_nrrd,
+    write_labels,
+)
+from seglab.data.files.pixel_budget import check_pixels
+from seglab.data.files.read_errors import decode
+from seglab.errors import ConfigError, DataError
+
+VOLUME_SUFFIXES = (".nii.gz", ".nii", *METAIMAGE_SUFFIXES, *NRRD_SUFFIXES)
+SLICE_AXES = {"sagittal": 0, "coronal": 1, "axial": 2}  # axes of the RAS+ voxel order
+# nibabel reports damaged files as any of these (gzip: OSError/EOFError/zlib.error; headers: ValueError)
+_NIFTI_ERRORS = (ImageFileError, HeaderDataError, OSError, EOFError, ValueError, ArithmeticError, zlib.error,
+                 struct.error, MemoryError)  # ArithmeticError: mmap's "length must be positive" of a damaged header
+
+
+@dataclass(frozen=True)
+class Volume:
+    """An image volume in canonical RAS+ voxel order.
+
+    Shape: voxels (X, Y, Z, C) float32 with C from 1 to `MAX_CHANNELS` (modalities).
+
+    Args:
+        voxels: intensities (rescaled for DICOM, scaled by scl_slope for NIfTI), RAS+ order.
+        affine: the source's voxel-to-world affine in its own voxel order, which a label
+            volume written for it carries.
+        header: the NIfTI header of the first source (kept in written label volumes), None for DICOM.
+        sources: the files or DICOM folders read, one per channel file.
+    """
+
+    voxels: np.ndarray
+    affine: np.ndarray
+    header: nib.Nifti1Header | None
+    sources: tuple[Path, ...]
+
+
+def is_volume(path: Path) -> bool:
+    """A NIfTI, MetaImage or NRRD file, a folder holding a DICOM series, or a `.dcm` file of
+    one (a `.dcm` file among others of other series, or alone, is a 2-D image)."""
+    name = path.name.lower()
+    if path.is_dir():
+        return is_series(path)
+    return name.endswith(VOLUME_SUFFIXES) or (name.endswith(".dcm") and is_series(path.parent))
+
+
+def volume_stem(path: Path) -> str:
+    """File name without `.nii.gz`, `.nii` or `.dcm`; a DICOM folder's own name."""
+    name = path.name
+    for suffix in (*VOLUME_SUFFIXES, ".dcm"):
+        if name.lower().endswith(suffix):
+            return name[: -len(suffix)]
+    return name
+
+
+def slice_axis(name: str) -> int:
+    """The RAS+ axis that `data.slice_axis` names (axial 2, coronal 1, sagittal 0).
+
+    Raises:
+        ConfigError: an unknown name.
+    """
+    if name not in SLICE_AXES:
+        raise ConfigError(f"data.slice_axis must be one of {', '.join(SLICE_AXES)}, got '{name}'")
+    return SLICE_AXES[name]
+
+
+def cut(voxels: np.ndarray, axis: int, index: int) -> np.ndarray:
+    """Slice `index` across RAS+ axis `axis`: (X, Y, Z[, C]) -> the two other axes [, C]."""
+    return np.ascontiguousarray(np.take(voxels, index, axis=axis))
+
+
+def read_volume(sources: Sequence[Path]) -> Volume:
+    """Read one image volume from its channel files (nnU-Net `_0000`, `_0001`, ...), each a
+    NIfTI file or a DICOM series folder, stacked as channels in the order given.
+
+    Raises:
+        DataError: a file that cannot be read, channel files of different grids, or more channels
+            than `MAX_CHANNELS` (each message names the files).
+    """
+    arrays, affines, headers = zip(*(_read_source(path) for path in sources))
+    shapes = {a.shape[:3] for a in arrays}
+    if len(shapes) > 1:
+        raise DataError(f"channel volumes {', '.join(repr(str(p)) for p in sources)} differ in shape "
+                        f"{sorted(shapes)}; they must share one voxel grid (resample them, or move all but one out)")
+    voxels = np.concatenate([a if a.ndim == 4 else a[..., None] for a in arrays], axis=-1)
+    if voxels.shape[3] > MAX_CHANNELS:
+        raise DataError(f"volume '{sources[0]}' gives {voxels.shape[3]} channels (modalities or a 4th axis such as "
+                        f"time); seglab trains on at most {MAX_CHANNELS}: keep fewer per case")
+    return Volume(_to_canonical(voxels, affines[0], sources[0]), affines[0], headers[0], tuple(sources))
+
+
+def read_labels(path: Path, image: Volume) -> np.ndarray:
+    """Integer labels of a label volume in canonical RAS+ order, on the grid of `image`.
+
+    Shape: (X, Y, Z), the first three axes of `image.voxels`.
+
+    Raises:
+        DataError: an unreadable file, non-integer values, or a shape other than the image's
+            (both files named).
+    """
+    array, affine, _ = _read_source(path, "mask")
+    if array.ndim == 4 and array.shape[3] == 1:
+        array = array[..., 0]
+    labels = _to_canonical(array, affine, path)
+    if labels.shape != image.voxels.shape[:3]:
+        raise DataError(f"label volume '{path}' has shape {labels.shape} but image volume '{image.sources[0]}' "
+                        f"has {image.voxels.shape[:3]} (both in RAS order); they must share one voxel grid")
+    if not np.isfinite(labels).all() or not np.array_equal(labels, np.round(labels)):
+        raise DataError(f"label volume '{path}' holds non-integer values; expected integer class labels")
+    return labels.astype(np.int64)
+
+
+def nifti_grid(path: Path) -> tuple[tuple[int, ...], np.ndarray]:
+    """The voxel grid of a NIfTI file, from its header alone: its first three dimensions and its affine.
+
+    Raises:
+        DataError: a header that cannot be read, naming the file.
+    """
+    try:
+        with reading(path):
+            image = nib.load(str(path))
+            return tuple(image.shape[:3]), image.affine
+    except _NIFTI_ERRORS as err:
+        raise _unreadable_nifti(path, err) from None
+
+
+def _unreadable_nifti(path: Path, err: Exception) -> DataError:
+    return DataError(f"volume '{path}' cannot be read as NIfTI (damaged or truncated?): {err}; "
+                     "export or download it again")
+
+
+def structure_files(folder: Path, structures: Sequence[str]) -> dict[str, Path]:
+    """The volume of each of `structures` that `folder` holds (`liver` -> `liver.nii.gz`)."""
+    held = {volume_stem(p): p for p in folder.iterdir() if p.is_file() and p.name.lower().endswith(VOLUME_SUFFIXES)}
+    return {name: held[name] for name in structures if name in held}
+
+
+def read_structures(folder: Path, structures: Sequence[str], image: Volume) -> np.ndarray:
+    """Class labels from a 0/1 volume per structure (TotalSegmentator's and AbdomenAtlas'
+    `segmentations/liver.nii.gz`, ...): structure k's voxels are class k + 1, a structure that
+    `folder` lacks is absent; where two claim a voxel, the later one in `structures` wins.
+
+    Shape: (X, Y, Z) in RAS order, on the grid of `image`.
+
+    Raises:
+        DataError: as `read_labels`, naming the structure's file.
+    """
+    labels = np.zeros(image.voxels.shape[:3], np.int64)
+    for name, path in structure_files(folder, structures).items():
+        labels[read_labels(path, image) > 0] = structures.index(name) + 1
+    return labels
+
+
+def write_label_volume(path: Path, labels: np.ndarray, volume: Volume) -> None:
+    """Write RAS+ `labels` in the voxel order, affine and header of `volume`'s source: as NIfTI,
+    or as MetaImage or NRRD when `path` names one (`metaimage.write_labels`).
+
+    Shape: labels (X, Y, Z), the first three axes of `volume.voxels`.
+    """
+    original = apply_orientation(labels, ornt_transform(axcodes2ornt("RAS"), io_orientation(volume.affine)))
+    if is_metaimage(path) or is_nrrd(path):
+        write_labels(path, original, volume.affine)
+        return
+    dtype = np.uint8 if labels.min() >= 0 and labels.max() <= 255 else np.int16
+    header = volume.header.copy() if volume.header is not None else None
+    image = nib.Nifti1Image(original.astype(dtype), volume.affine, header=header)
+    image.set_data_dtype(dtype)
+    image.header.set_slope_inter(1, 0)  # labels are stored as is, never scaled like intensities
+    image.to_filename(str(path))
+
+
+def _to_canonical(array: np.ndarray, affine: np.ndarray, path: Path) -> np.ndarray:
+    """Voxels reordered and flipped to RAS+ (trailing channel axes untouched).
+
+    Raises:
+        DataError: an affine that gives no orientation (zeros, NaN: a damaged header), naming `path`.
+    """
+    try:
+        return np.ascontiguousarray(apply_orientation(array, io_orientation(affine)))
+    except OrientationError as err:
+        raise DataError(f"volume '{path}' has an affine that gives no axis orientation ({err}); its header is "
+                        "damaged: export or download it again") from None
+
+
+def _read_source(path: Path, role: str = "image") -> tuple[np.ndarray, np.ndarray, nib.Nifti1Header | None]:
+    """Voxels (X, Y, Z[, C]) float32, affine and header of a NIfTI file or DICOM series folder;
+    of an HDF5 case, its `role` dataset ("image" or "mask") with the thinnest axis as Z and no
+    orientation (an identity affine)."""
+    with reading(path):  # a NIfTI, DICOM or NRRD header's warnings name the file
+        return _read_unmarked(path, role)
+
+
+def _read_unmarked(path: Path, role: str) -> tuple[np.ndarray, np.ndarray, nib.Nifti1Header | None]:
+    if path.name.lower().endswith(HDF5_SUFFIXES):
+        voxels = decode(path, "volume", lambda p: load_h5_volume(p, role))
+        return voxels.astype(np.float32), np.eye(4), None
+    if path.is_dir():
+        voxels, affine = read_dicom_series(path)
+        return voxels, affine, None
+    if path.name.lower().endswith(".dcm"):
+        voxels, affine = read_dicom_series(path.parent)
+        return voxels, affine, None
+    if not path.is_file():
+        raise DataError(f"volume '{path}' does not exist")
+    if is_metaimage(path) or is_nrrd(path):  # grand-challenge's and 3D Slicer's formats
+        voxels, affine = (read_metaimage if is_metaimage(path) else read_nrrd)(path)
+        return voxels, affine, None
+    try:
+        image = nib.load(str(path))
+        check_pixels(path, "volume", image.shape)  # from the header, before the voxels are decompressed
+        voxels = np.asarray(image.get_fdata(dtype=np.float32))
+    except PermissionError:
+        raise DataError(f"volume '{path}' cannot be opened: permission denied") from None
+    except _NIFTI_ERRORS as err:
+        raise _unreadable_nifti(path, err) from None
+    while voxels.ndim > 4 and voxels.shape[-1] == 1:  # (X, Y, Z, 1, 1) from some converters
+        voxels = voxels[..., 0]
+    if voxels.ndim == 2:  # one slice: CAMUS' 2023 release saves each echocardiogram frame as (X, Y)
+        voxels = voxels[:, :, None]
+    if voxels.ndim not in (3, 4):
+        raise DataError(f"volume '{path}' has shape {voxels.shape}; expected 3-D (X, Y, Z) or 4-D with channels last")
+    header = image.header if isinstance(image.header, nib.Nifti1Header) else None
+    return voxels, image.affine, header
