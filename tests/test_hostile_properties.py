@@ -151,7 +151,7 @@ def test_mask_mapping_of_any_small_array(raw, mapping):
 def test_encoding_chosen_for_any_small_masks(tmp_path, raw):
     from PIL import Image
 
-    from seglab.data.encoding import choose_encoding
+    from seglab.data.encodings.encoding import choose_encoding
 
     if raw.ndim == 3 and raw.shape[2] not in (1, 3, 4):
         raw = raw[..., :3]
@@ -676,7 +676,7 @@ def test_every_flag_value_parser_gives_a_value_or_an_argparse_error(text):
 @example(pattern="(" * 2000 + ")" * 2000)  # re raised RecursionError: a traceback
 @given(pattern=st.text(alphabet="(){}[]^$*+?.|\\a1-:<>=!PstemIgq{}", max_size=30))
 def test_any_mask_or_group_pattern_compiles_or_is_named(pattern):
-    from seglab.data.naming import template_rules
+    from seglab.data.discovery.naming import template_rules
     from seglab.data.splits import _compile_group_pattern
 
     try:

@@ -44,6 +44,6 @@ def test_archives_of_one_array_are_not_pairs(tmp_path: Path) -> None:
     folder.mkdir()
     for i in range(3):
         np.savez(folder / f"a{i}.npz", np.zeros((8, 8), np.float32))  # one array: an image alone
-    from seglab.data.folders import search_folders
+    from seglab.data.discovery.folders import search_folders
 
     assert not search_folders(tmp_path).matches

@@ -15,9 +15,10 @@ from PIL import Image
 from seglab import config as config_io
 import seglab
 from seglab.cli import build_parser, main
-from seglab.data import audit, discover, encoding, read_mask, resolve_classes, scan
+from seglab.data import audit, discover, read_mask, resolve_classes, scan
+from seglab.data.encodings import encoding
 from seglab.data.audit import FATAL, severity
-from seglab.data.encoding import discover_colours, inferred_class_count, parse_label_map
+from seglab.data.encodings.encoding import discover_colours, inferred_class_count, parse_label_map
 from seglab.data.classes.mapping import (
     BinaryMapping,
     ColourMapping,
@@ -439,7 +440,7 @@ def test_a_label_class_dict_names_the_classes(tmp_path: Path) -> None:
 def test_evenly_spaced_grey_levels_are_offered_as_classes(stray: list[int], levels: str) -> None:
     """CHAOS' MR masks hold 0, 63, 126, 189 and 252 (liver, kidneys, spleen): the one flag
     offered was --label-map 63:ignore,126:ignore,..., which would ignore every organ."""
-    from seglab.data.encoding import relabel_hint
+    from seglab.data.encodings.encoding import relabel_hint
     from seglab.data.classes.mapping import IdentityMapping
     hint = relabel_hint(IdentityMapping(), stray, num_classes=1)
     assert f"--label-map {levels} reads them as classes 1 to {len(stray)}" in hint and "ignore" not in hint
@@ -449,7 +450,7 @@ def test_evenly_spaced_grey_levels_are_offered_as_classes(stray: list[int], leve
 def test_evenly_spaced_soft_levels_are_offered_cut_at_half() -> None:
     """CUB-200-2011's segmentations average 5 annotators (0, 51, ..., 255): read as 5 classes they
     are agreement levels, not classes; the hint also offers the object cut at half (3 of 5)."""
-    from seglab.data.encoding import relabel_hint
+    from seglab.data.encodings.encoding import relabel_hint
     from seglab.data.classes.mapping import IdentityMapping
     hint = relabel_hint(IdentityMapping(), [51, 102, 153, 204, 255], num_classes=1)
     assert "--label-map 51:0,102:0,153:1,204:1,255:1 reads it cut at half" in hint
@@ -491,7 +492,7 @@ def test_a_mask_of_one_value_is_no_soft_mask(tmp_path: Path) -> None:
     (a hostile property test's find) raised ValueError unpacking one value."""
     from PIL import Image
 
-    from seglab.data.encoding import choose_encoding
+    from seglab.data.encodings.encoding import choose_encoding
 
     Image.fromarray(np.full((1, 1), 255, np.uint8)).save(tmp_path / "m.png")
     assert choose_encoding([tmp_path / "m.png"], None).mapping is not None

@@ -255,7 +255,7 @@ def test_bad_classes_json_in_root(tiny_dataset):
 def test_the_formats_tried_share_one_listing_of_the_folder(tiny_dataset, monkeypatch):
     """Five formats look for their files in turn; each walked the tree itself (0.4 s apiece for
     40,000 files), now one listing serves a discover call, and the next call lists afresh."""
-    from seglab.data.folders import listing
+    from seglab.data.discovery.folders import listing
 
     walked = []
     real = listing._walk

@@ -149,7 +149,7 @@ def test_damaged_imagescope_files_are_named(tmp_path):
 
 def test_camel_case_folder_names_give_their_split_words_only_whole():
     """MoNuSeg's `MoNuSegTestData` named no split; short words stay out (`DevTools` is no val)."""
-    from seglab.data.naming import folder_split
+    from seglab.data.discovery.naming import folder_split
 
     assert [folder_split(n) for n in ("MoNuSegTestData", "TrainingSet", "ValidData", "DevTools", "MoNuSeg")] == [
         "test", "train", "val", None, None]

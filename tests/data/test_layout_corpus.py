@@ -806,7 +806,7 @@ def test_busi_second_lesion_masks_are_masks_not_images(tmp_path):
 def test_coco_stuff_named_folders_pair_by_place_with_year_splits(tmp_path):
     """COCO-Stuff: images/{train,val}2017/*.jpg mirrored by stuffthingmaps_trainval2017/{train,val}2017/*.png,
     whose name says nothing of masks; `train2017` was no split word."""
-    from seglab.data.naming import folder_split
+    from seglab.data.discovery.naming import folder_split
 
     assert [folder_split(n) for n in ("train2017", "val2014", "test2015", "2017", "x2017")] == [
         "train", "val", "test", None, None]
@@ -949,7 +949,7 @@ def test_named_folders_pair_the_split_folders_below_them(tmp_path, images, masks
 def test_glas_split_in_the_file_names(tmp_path):
     """GlaS names its split in each file (train_1.bmp, testA_1.bmp, testB_1.bmp, one folder):
     the official test images were drawn into training."""
-    from seglab.data.naming import name_split
+    from seglab.data.discovery.naming import name_split
 
     assert [name_split(n) for n in ("train_1", "testA_3", "testB_12", "val-001", "tr_1", "valves_2", "t000")] == [
         "train", "test", "test", "val", None, None, None]

@@ -17,10 +17,10 @@ from seglab.data.classes.mapping import (
     ThresholdMapping,
 )
 from seglab.data.celebamask_hq import PartFilesMapping
-from seglab.data.coloured_objects import ColouredObjectsMapping
+from seglab.data.encodings.coloured_objects import ColouredObjectsMapping
 from seglab.data.multilabel import ChannelsMapping, ClassFilesMapping, ClassFoldersMapping, ClassNamingsMapping, RegionsMapping
-from seglab.data.one_hot import OneHotMapping
-from seglab.data.outlines import FilledOutlineMapping
+from seglab.data.encodings.one_hot import OneHotMapping
+from seglab.data.encodings.outlines import FilledOutlineMapping
 
 EXAMPLES = {
     "identity": IdentityMapping(),

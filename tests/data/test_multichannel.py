@@ -17,7 +17,7 @@ from PIL import Image
 
 from seglab.cli import main
 from seglab.data import audit, discover
-from seglab.data.channel_files import channel_groups, channel_names, group_name
+from seglab.data.discovery.channel_files import channel_groups, channel_names, group_name
 from seglab.data.files.io import read_header, read_image
 from seglab.data.stats import scan
 from seglab.data.transforms import match_channels

@@ -19,7 +19,7 @@ from seglab.cli import main
 from seglab.data import discover, read_mask
 from seglab.data.audit import audit, hint
 from seglab.data.classes.mapping import BinaryMapping, ColourMapping
-from seglab.data.outlines import FilledOutlineMapping, drawn_as_outlines, fill_outlines
+from seglab.data.encodings.outlines import FilledOutlineMapping, drawn_as_outlines, fill_outlines
 from seglab.errors import ConfigError
 
 from .test_layout_corpus import photo, save  # type: ignore[import-not-found]

@@ -9,7 +9,7 @@ import os
 from collections.abc import Hashable, Sequence
 from pathlib import Path
 
-from seglab.data.folders import walk
+from seglab.data.discovery.folders import walk
 from seglab.data.files.index import Problem
 from seglab.errors import DataError
 

@@ -46,12 +46,12 @@ from seglab.data.files.staging import default_cache_dir
 from seglab.data.classes import ClassSpec
 from seglab.data.files.file_threads import on_threads
 from seglab.data.files.file_version import file_version
-from seglab.data.folders import Folder, walk
+from seglab.data.discovery.folders import Folder, walk
 from seglab.data.formats import FORMATS, DatasetFormat, ReadOptions
 from seglab.data.files.index import DatasetIndex, Pair, Problem, natural_key
-from seglab.data.encoding import choose_encoding
+from seglab.data.encodings.encoding import choose_encoding
 from seglab.data.files.hdf5_files import HDF5_SUFFIXES, h5_stack, h5_stack_shape
-from seglab.data.naming import (
+from seglab.data.discovery.naming import (
     folder_split,
     folders_split,
     looks_like_image_folder,
@@ -62,7 +62,7 @@ from seglab.data.files.npy_files import memory_mapped, npy_header
 from seglab.data.files.npz_stacks import npz_member_shapes, read_npz_stack
 from seglab.data.files.pixel_budget import max_pixels
 from seglab.data.files.read_errors import TIFF_SUFFIXES, Unusable
-from seglab.data.stack_masks import MaskReading, mask_reading
+from seglab.data.encodings.stack_masks import MaskReading, mask_reading
 from seglab.data.files.staging import staged_folder
 from seglab.data.files.tiff_stacks import read_tiff_stack, tiff_stack_shape
 from seglab.errors import DataError

@@ -21,13 +21,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from seglab.data.encoding import inferred_class_count
+from seglab.data.encodings.encoding import inferred_class_count
 from seglab.data.files.index import DatasetIndex, Pair, Problem
 from seglab.data.files.io import image_scale, read_header
 from seglab.data.classes.mapping import IdentityMapping
 from seglab.data.stats import DatasetStats, ImageFacts, scan
 from seglab.data.splits import SPLITS
-from seglab.data.unmasked import is_background_fill
+from seglab.data.discovery.unmasked import is_background_fill
 from seglab.errors import DataError
 
 logger = logging.getLogger(__name__)

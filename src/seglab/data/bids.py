@@ -30,7 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
-from seglab.data.folders import folders_within, skipped_folder
+from seglab.data.discovery.folders import folders_within, skipped_folder
 from seglab.data.files.index import Problem, natural_key
 from seglab.data.files.slice_cache import Subject
 from seglab.data.files.volumes import nifti_grid, volume_stem

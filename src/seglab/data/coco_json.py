@@ -34,7 +34,7 @@ from seglab.data.annotation_formats import (
 from seglab.data.classes import ClassSpec, shipped_classes
 from seglab.data.formats import FORMATS
 from seglab.data.files.index import DatasetIndex
-from seglab.data.naming import folder_split
+from seglab.data.discovery.naming import folder_split
 from seglab.data.painted_masks import IGNORE, OVERLAP_IGNORED, Drawn, ImageObjects
 from seglab.errors import DataError
 

@@ -29,11 +29,11 @@ from seglab.data.annotated_images import inside, locate_images
 from seglab.data.annotation_formats import AnnotationFileFormat, relative_names
 from seglab.data.classes import ClassSpec, shipped_classes
 from seglab.data.coco_json import coco_files, coco_lists, image_key, is_panoptic
-from seglab.data.folders import Folder, walk
+from seglab.data.discovery.folders import Folder, walk
 from seglab.data.formats import FORMATS
 from seglab.data.files.index import DatasetIndex, Problem, natural_key
 from seglab.data.files.io import read_raw_mask
-from seglab.data.naming import folder_split, folders_split
+from seglab.data.discovery.naming import folder_split, folders_split
 from seglab.data.painted_masks import IGNORE, LATER_OVER_EARLIER, ImageObjects, LabelMap
 from seglab.errors import DataError
 

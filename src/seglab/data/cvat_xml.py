@@ -28,7 +28,7 @@ from seglab.data.annotation_formats import AnnotationFileFormat, file_head, rela
 from seglab.data.classes import ClassSpec, hex_colour, refuse_unnamed, tool_classes
 from seglab.data.formats import FORMATS
 from seglab.data.files.index import DatasetIndex
-from seglab.data.naming import folder_split
+from seglab.data.discovery.naming import folder_split
 from seglab.data.painted_masks import LATER_OVER_EARLIER, Drawn, ImageObjects, ellipse, object_mask, turned
 from seglab.errors import DataError
 

@@ -17,18 +17,18 @@ from typing import ClassVar
 
 from seglab.config import DataConfig
 from seglab.data.classes import ClassSpec, load_classes_file
-from seglab.data.coloured_objects import OBJECT_CLASSES, ColouredObjectsMapping
-from seglab.data.encoding import ENCODING_CODES, label_map_encoding, sample_masks
-from seglab.data.folders import one_listing
+from seglab.data.encodings.coloured_objects import OBJECT_CLASSES, ColouredObjectsMapping
+from seglab.data.encodings.encoding import ENCODING_CODES, label_map_encoding, sample_masks
+from seglab.data.discovery.folders import one_listing
 from seglab.data.files.index import DatasetIndex, Pair, Problem, list_images, match_files, natural_key
 from seglab.data.classes.mapping import IdentityMapping, OffsetMapping, ThresholdMapping
 from seglab.data.layout_refusal import what_was_seen
 from seglab.data.multilabel import apply_task, class_folders, index_class_folders
-from seglab.data.naming import KEY_RULES, KeyRule, template_rules
-from seglab.data.outlines import FilledOutlineMapping
+from seglab.data.discovery.naming import KEY_RULES, KeyRule, template_rules
+from seglab.data.encodings.outlines import FilledOutlineMapping
 from seglab.data.files.pixel_budget import set_max_pixels
 from seglab.data.subjects import with_subjects
-from seglab.data.value_classes import classes_from_value_names
+from seglab.data.encodings.value_classes import classes_from_value_names
 from seglab.data.files.volumes import slice_axis
 from seglab.errors import ConfigError, DataError, UnknownNameError
 from seglab.registry import Registry
@@ -179,18 +179,18 @@ def discover(
             pixelwise maximum, the union of 0/255 object masks.
         slice_axis, empty_slices, cache_dir: how volume datasets are cut (see `ReadOptions`).
         label_map: raw mask value -> class index or "ignore", replacing the mapping chosen
-            from the masks (see `seglab.data.encoding.label_map_encoding`).
+            from the masks (see `seglab.data.encodings.encoding.label_map_encoding`).
         instance_masks: the masks number objects (1, 2, 3, ... per image: Cellpose, the Cell
             Tracking Challenge); every non-zero value is read as the one class `object`.
         fill_outlines: the masks draw closed outlines (HC18's head ellipse); each is read filled
-            with its class (`seglab.data.outlines.FilledOutlineMapping`).
+            with its class (`seglab.data.encodings.outlines.FilledOutlineMapping`).
         task: "auto", "multiclass" or "multilabel": how masks are read (`seglab.data.multilabel.apply_task`).
         rle_order: how a run-length table's pixels are numbered: "column" (top to bottom, then left
             to right), "row", or "auto" to tell from the shapes the masks draw (`seglab.data.files.rle`).
         label_field: the attribute of vector labels (GeoJSON, GeoPackage) that names a feature's class.
         unmasked_background: images without a mask (in a paired image folder, in a folder named
             good/, OK/, Normal/, ..., or in a *neg* folder beside a *pos* one) are defect-free: each
-            is read with an all-background mask of value 0 (`seglab.data.unmasked`), as are a manifest's rows without a mask;
+            is read with an all-background mask of value 0 (`seglab.data.discovery.unmasked`), as are a manifest's rows without a mask;
             other layouts log that nothing was read so.
 
     Raises:

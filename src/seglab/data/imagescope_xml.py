@@ -37,7 +37,7 @@ from seglab.data.classes import ClassSpec, is_void, refuse_unnamed, tool_classes
 from seglab.data.formats import FORMATS
 from seglab.data.files.index import DatasetIndex
 from seglab.data.files.io import IMAGE_SUFFIXES
-from seglab.data.naming import folders_split
+from seglab.data.discovery.naming import folders_split
 from seglab.data.painted_masks import IGNORE, LATER_OVER_EARLIER, Drawn, ImageObjects, closed_polygon, ellipse, turned
 from seglab.errors import DataError
 

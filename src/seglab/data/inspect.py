@@ -11,7 +11,7 @@ from typing import Any
 from seglab.config import DataConfig
 from seglab.data.audit import FATAL, WARNING, audit, format_problems, severity
 from seglab.data.classes import ClassSpec
-from seglab.data.coloured_objects import ColouredObjectsMapping
+from seglab.data.encodings.coloured_objects import ColouredObjectsMapping
 from seglab.data.formats import discover_data
 from seglab.data.files.index import DatasetIndex, Problem
 from seglab.data.stats import DatasetStats, resolve_classes

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
-from seglab.data.folders import MAX_DEPTH, deeper_image_folders, folders_within, walk
+from seglab.data.discovery.folders import MAX_DEPTH, deeper_image_folders, folders_within, walk
 from seglab.data.files.index import MASK_SUFFIXES
 from seglab.data.files.mat_files import MAT_SUFFIX
 from seglab.data.files.volumes import VOLUME_SUFFIXES

@@ -22,9 +22,9 @@ from seglab.data.folder_pairs import FolderPairsFormat, unique_names
 from seglab.data.files.delimiters import table_delimiter
 from seglab.data.formats import FORMATS, DatasetFormat
 from seglab.data.files.index import DatasetIndex, Pair
-from seglab.data.naming import SPLIT_WORDS, stem
-from seglab.data.unmasked import OPTION as UNMASKED_OPTION
-from seglab.data.unmasked import background_pairs, without_train_splits
+from seglab.data.discovery.naming import SPLIT_WORDS, stem
+from seglab.data.discovery.unmasked import OPTION as UNMASKED_OPTION
+from seglab.data.discovery.unmasked import background_pairs, without_train_splits
 from seglab.errors import DataError
 
 logger = logging.getLogger(__name__)

@@ -30,9 +30,9 @@ from seglab.data.classes import ClassSpec, generic_name
 from seglab.data.files.index import DatasetIndex, Pair, list_images, natural_key
 from seglab.data.files.io import read_mask_array, read_raw_mask
 from seglab.data.classes.mapping import MAPPINGS, MappingError, MaskMapping, as_labels, nonzero_pixels, single_channel
-from seglab.data.one_hot import OneHotMapping
-from seglab.data.pairing import fits_template, match_folders
-from seglab.data.rival_namings import refuse_rival_namings
+from seglab.data.encodings.one_hot import OneHotMapping
+from seglab.data.discovery.pairing import fits_template, match_folders
+from seglab.data.discovery.rival_namings import refuse_rival_namings
 from seglab.data.files.read_errors import ReadError
 from seglab.errors import ConfigError, DataError
 from seglab.labelsets import IGNORE, MAX_CLASSES, pack_numpy

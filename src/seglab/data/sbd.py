@@ -18,7 +18,7 @@ from seglab.data.files.index import DatasetIndex, Pair, list_images, match_files
 from seglab.data.classes.mapping import IdentityMapping
 from seglab.data.files.mat_files import MAT_SUFFIX
 from seglab.data.split_lists import apply_split_lists, split_of_stems
-from seglab.data.voc import CLASSES
+from seglab.data.encodings.voc import CLASSES
 
 _PLACES = (Path("."), Path("dataset"), Path("benchmark_RELEASE", "dataset"))  # DATA may be any of these
 

@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from seglab.data.files.decoding import holds_image_and_mask
-from seglab.data.folders import Folder, walk
+from seglab.data.discovery.folders import Folder, walk
 from seglab.data.files.hdf5_files import HDF5_SUFFIXES, h5_holds_volume
 from seglab.data.files.index import Pair
-from seglab.data.naming import folder_split, usable_splits
+from seglab.data.discovery.naming import folder_split, usable_splits
 from seglab.data.subjects import subject_of
 
 _SNIFFED = 2  # files opened per folder to judge its content

@@ -18,13 +18,13 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from seglab.data.classes import ClassSpec, generic_name
-from seglab.data.encoding import inferred_class_count, relabel_hint
+from seglab.data.encodings.encoding import inferred_class_count, relabel_hint
 from seglab.data.files.file_threads import on_threads
 from seglab.data.files.file_version import file_version
 from seglab.data.files.index import DatasetIndex, Pair, Problem
 from seglab.data.files.io import image_scale, read_header, read_image, read_mask
 from seglab.data.classes.mapping import LabelMapping, MaskMapping
-from seglab.data.outlines import FilledOutlineMapping, drawn_as_outlines
+from seglab.data.encodings.outlines import FilledOutlineMapping, drawn_as_outlines
 from seglab.data.files.pixel_budget import max_pixels
 from seglab.data.files.read_errors import ReadError
 from seglab.errors import DataError

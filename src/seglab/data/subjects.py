@@ -30,9 +30,9 @@ from dataclasses import replace
 from pathlib import Path
 
 from seglab.data.files.index import DatasetIndex, Pair
-from seglab.data.naming import without_affix_words
+from seglab.data.discovery.naming import without_affix_words
 from seglab.data.subject_tables import SubjectTable, find_subject_table
-from seglab.data.unmasked import is_background_fill
+from seglab.data.discovery.unmasked import is_background_fill
 
 log = logging.getLogger(__name__)
 

@@ -26,7 +26,7 @@ from seglab.data.annotation_formats import AnnotationJsonFolders, file_head, loa
 from seglab.data.classes import ClassSpec, refuse_unnamed, tool_classes
 from seglab.data.formats import FORMATS
 from seglab.data.files.index import DatasetIndex
-from seglab.data.naming import folder_split
+from seglab.data.discovery.naming import folder_split
 from seglab.data.painted_masks import LATER_OVER_EARLIER, Drawn, ImageObjects, Polygon
 from seglab.errors import DataError
 

@@ -13,7 +13,7 @@ import numpy as np
 from PIL import Image
 
 from seglab.data import IMAGE_SUFFIXES, image_scale, read_image, write_mask_png
-from seglab.data.channel_files import channel_groups, group_name, is_channel_file
+from seglab.data.discovery.channel_files import channel_groups, group_name, is_channel_file
 from seglab.data.classes import ClassSpec
 from seglab.data.files.geotiff import georeference, write_georeferenced_mask
 from seglab.data.files.volumes import VOLUME_SUFFIXES, is_volume, volume_stem

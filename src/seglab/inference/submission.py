@@ -21,7 +21,7 @@ from scipy import ndimage
 
 from seglab.data.classes import ClassSpec
 from seglab.data.files.io import read_raw_mask
-from seglab.data.naming import stem
+from seglab.data.discovery.naming import stem
 from seglab.data.files.rle import ORDERS, encode
 from seglab.errors import ConfigError
 from seglab.inference.files import WrittenPrediction

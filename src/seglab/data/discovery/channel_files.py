@@ -13,9 +13,9 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
-from seglab.data.band_words import names_a_band
+from seglab.data.discovery.band_words import names_a_band
 from seglab.data.files.index import Pair, natural_key
-from seglab.data.naming import stem, words
+from seglab.data.discovery.naming import stem, words
 from seglab.errors import DataError
 
 NNUNET_CHANNEL = re.compile(r"(.+)_(\d{4})")  # nnU-Net channel files: case_0000, case_0001, ...

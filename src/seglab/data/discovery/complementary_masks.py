@@ -13,8 +13,8 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from seglab.data.pairing import FolderMatch, RivalNamings, combine_matches, folder_label
-from seglab.data.rival_namings import masks_by_naming
+from seglab.data.discovery.pairing import FolderMatch, RivalNamings, combine_matches, folder_label
+from seglab.data.discovery.rival_namings import masks_by_naming
 
 logger = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from seglab.data.band_words import without_folder_band
+from seglab.data.discovery.band_words import without_folder_band
 
 # affixes that mark a file as a mask or an image of a pair; longest first so that
 # `_gtfine_labelids` is stripped whole before `_labelids`

@@ -3,7 +3,7 @@
 `match_folders` is the one place where two lists of files become pairs; it tries each key
 rule, keeps the one that pairs the most files, and says which rule it used, what stayed
 unpaired (with the closest candidate) and where a name could belong to two masks.
-`seglab.data.rival_namings` then settles or refuses a dataset whose images match more than
+`seglab.data.discovery.rival_namings` then settles or refuses a dataset whose images match more than
 one mask each, counting each naming over all its folders.
 """
 
@@ -14,9 +14,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from seglab.data.channel_files import NNUNET_CHANNEL
+from seglab.data.discovery.channel_files import NNUNET_CHANNEL
 from seglab.data.files.index import Problem
-from seglab.data.naming import (
+from seglab.data.discovery.naming import (
     KEY_RULES,
     KeyRule,
     frame_of,

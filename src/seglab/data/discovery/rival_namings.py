@@ -11,9 +11,9 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from seglab.data.cityscapes import label_ids_namings
-from seglab.data.naming import is_numbered_mask, numbered_objects
-from seglab.data.pairing import FolderMatch, pair_namings
+from seglab.data.encodings.cityscapes import label_ids_namings
+from seglab.data.discovery.naming import is_numbered_mask, numbered_objects
+from seglab.data.discovery.pairing import FolderMatch, pair_namings
 from seglab.errors import DataError
 
 logger = logging.getLogger(__name__)

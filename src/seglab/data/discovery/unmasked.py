@@ -26,7 +26,7 @@ from PIL import Image
 from seglab.data.files.staging import default_cache_dir
 from seglab.data.files.index import Pair, Problem
 from seglab.data.files.io import IMAGE_SUFFIXES, read_header, read_image
-from seglab.data.naming import stem
+from seglab.data.discovery.naming import stem
 from seglab.errors import DataError
 
 logger = logging.getLogger(__name__)

@@ -29,7 +29,7 @@ import numpy as np
 from scipy import ndimage
 
 from seglab.data.classes import ClassSpec, generic_name
-from seglab.data.coloured_objects import (
+from seglab.data.encodings.coloured_objects import (
     MANY_OBJECTS,
     OBJECT_CLASSES,
     ONE_REGION,
@@ -55,8 +55,8 @@ from seglab.data.classes.mapping import (
     wide_rgb,
 )
 from seglab.data.files.mat_files import MAT_SUFFIX, instance_variable
-from seglab.data.one_hot import ARRAY_SUFFIXES, OneHotMapping, channel_stack
-from seglab.data.palettes import known_palette
+from seglab.data.encodings.one_hot import ARRAY_SUFFIXES, OneHotMapping, channel_stack
+from seglab.data.encodings.palettes import known_palette
 from seglab.data.files.read_errors import Unusable
 from seglab.errors import ConfigError, DataError
 

@@ -9,7 +9,7 @@ import logging
 from dataclasses import replace
 
 from seglab.data.classes import ClassSpec, generic_name
-from seglab.data.encoding import DEFAULT_IGNORE, ENCODING_CODES
+from seglab.data.encodings.encoding import DEFAULT_IGNORE, ENCODING_CODES
 from seglab.data.files.index import DatasetIndex
 from seglab.data.classes.mapping import LabelMapping, OffsetMapping
 from seglab.errors import DataError

@@ -1,7 +1,7 @@
 """The folder-pairs layout: an image folder and its mask folder under whatever names they have,
 or images and masks side by side; and the synthetic layout `seglab demo` writes, read the same way.
 
-How folders are found is `data.folders`/`data.pairing`; how files pair is `data.naming`. This
+How folders are found is `data.discovery.folders`/`data.discovery.pairing`; how files pair is `data.discovery.naming`. This
 package turns what they found into a `DatasetIndex`, with the class names of the layouts it
 recognises (ISBI 2012, CamVid's SegNet export, Cityscapes' label ids, Pascal VOC, nnU-Net's dataset.json) or that name their
 classes in a table beside the masks (class_dict.csv, A2D2's class_list.json, RUGD's colormap) or their label values

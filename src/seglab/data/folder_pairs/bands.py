@@ -6,12 +6,12 @@ import logging
 from dataclasses import replace
 from pathlib import Path
 
-from seglab.data.band_words import names_a_band
-from seglab.data.channel_files import band_order, date_order
+from seglab.data.discovery.band_words import names_a_band
+from seglab.data.discovery.channel_files import band_order, date_order
 from seglab.data.files.index import Problem
 from seglab.data.files.io import grey_as_rgb, read_image
-from seglab.data.naming import words
-from seglab.data.pairing import FolderMatch, folder_label
+from seglab.data.discovery.naming import words
+from seglab.data.discovery.pairing import FolderMatch, folder_label
 from seglab.errors import DataError
 
 logger = logging.getLogger(__name__)

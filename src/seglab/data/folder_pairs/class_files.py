@@ -26,7 +26,7 @@ from seglab.data.classes import (
     value_names_from_numbered_lines,
     value_names_from_ontology,
 )
-from seglab.data.folders import METADATA_FILES, FolderSearch
+from seglab.data.discovery.folders import METADATA_FILES, FolderSearch
 
 logger = logging.getLogger(__name__)
 

@@ -12,32 +12,32 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from seglab.data.channel_files import channel_names, date_order, group_name
-from seglab.data.cityscapes import cityscapes_reading
+from seglab.data.discovery.channel_files import channel_names, date_order, group_name
+from seglab.data.encodings.cityscapes import cityscapes_reading
 from seglab.data.classes import ClassSpec
-from seglab.data.encoding import choose_encoding
+from seglab.data.encodings.encoding import choose_encoding
 from seglab.data.folder_pairs.bands import _channel_count, stack_band_folders
 from seglab.data.folder_pairs.class_files import _shipped_classes, _shipped_value_names
 from seglab.data.folder_pairs.duplicate_folders import _one_file_format, settle_shared_masks
 from seglab.data.folder_pairs.named_folders import _named_pair
 from seglab.data.folder_pairs.pair_names import _derived_images, _splits_from_names, unique_names
-from seglab.data.folders import MAX_DEPTH, FolderSearch, deeper_image_folders, search_folders
+from seglab.data.discovery.folders import MAX_DEPTH, FolderSearch, deeper_image_folders, search_folders
 from seglab.data.formats import FORMATS, DatasetFormat, ReadOptions
 from seglab.data.files.index import DatasetIndex, Pair, Problem
-from seglab.data.loveda import loveda_reading
+from seglab.data.encodings.loveda import loveda_reading
 from seglab.data.classes.mapping import IdentityMapping, MaskMapping
 from seglab.data.multilabel import ClassNamingsMapping, naming_names
-from seglab.data.naming import folders_split, stem
-from seglab.data.pairing import FolderMatch
+from seglab.data.discovery.naming import folders_split, stem
+from seglab.data.discovery.pairing import FolderMatch
 from seglab.data.split_lists import apply_split_lists, read_split_lists
-from seglab.data.unmasked import (
+from seglab.data.discovery.unmasked import (
     background_pairs,
     in_defect_free_folder,
     pairing_note,
     unmasked_images,
     without_train_splits,
 )
-from seglab.data.voc import voc_classes
+from seglab.data.encodings.voc import voc_classes
 
 logger = logging.getLogger(__name__)
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from seglab.data.folder_pairs.shared_place import pair_by_shared_place
-from seglab.data.folders import NAMED_DEPTH, Folder, FolderSearch, named_tops, path_ends_with, search_folders, walk
+from seglab.data.discovery.folders import NAMED_DEPTH, Folder, FolderSearch, named_tops, path_ends_with, search_folders, walk
 from seglab.data.files.index import list_images
-from seglab.data.naming import KeyRule
-from seglab.data.pairing import combine_matches, folder_label, match_folders
-from seglab.data.rival_namings import settle_rival_namings
+from seglab.data.discovery.naming import KeyRule
+from seglab.data.discovery.pairing import combine_matches, folder_label, match_folders
+from seglab.data.discovery.rival_namings import settle_rival_namings
 from seglab.errors import DataError
 
 

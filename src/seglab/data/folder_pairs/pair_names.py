@@ -7,7 +7,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from seglab.data.files.index import Pair, Problem, natural_key
-from seglab.data.naming import name_split, stem, usable_splits
+from seglab.data.discovery.naming import name_split, stem, usable_splits
 
 logger = logging.getLogger(__name__)
 

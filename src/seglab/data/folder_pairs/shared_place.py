@@ -14,10 +14,10 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from seglab.data.folders import Folder, FolderSearch
-from seglab.data.naming import KeyRule
-from seglab.data.pairing import FolderMatch, match_folders
-from seglab.data.rival_namings import settle_rival_namings
+from seglab.data.discovery.folders import Folder, FolderSearch
+from seglab.data.discovery.naming import KeyRule
+from seglab.data.discovery.pairing import FolderMatch, match_folders
+from seglab.data.discovery.rival_namings import settle_rival_namings
 
 _UNCLAIMED = "mask-without-image"  # the problem code of a mask that no image of its folder pairs with
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from seglab.data.files.dicom import dicom_files
 from seglab.data.files.index import Pair, Problem, natural_key
-from seglab.data.pairing import best_rule, keyed_files
+from seglab.data.discovery.pairing import best_rule, keyed_files
 from seglab.data.files.slice_cache import Subject
 from seglab.data.files.volumes import VOLUME_SUFFIXES, volume_stem
 

@@ -6,7 +6,7 @@ from collections import Counter
 from pathlib import Path
 
 from seglab.data.files.decoding import holds_image_and_mask
-from seglab.data.folders import walk
+from seglab.data.discovery.folders import walk
 from seglab.data.files.hdf5_files import HDF5_SUFFIXES, h5_holds_volume
 from seglab.data.files.index import Problem, natural_key
 from seglab.data.files.slice_cache import Subject

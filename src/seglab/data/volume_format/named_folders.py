@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from seglab.data.folders import MAX_DEPTH, folders_within, path_ends_with
-from seglab.data.naming import (
+from seglab.data.discovery.folders import MAX_DEPTH, folders_within, path_ends_with
+from seglab.data.discovery.naming import (
     folder_split,
     folders_split,
     looks_like_image_folder,

@@ -13,7 +13,7 @@ from pathlib import Path
 from seglab.data.files.delimiters import table_delimiter
 from seglab.data.files.dicom import dicom_files
 from seglab.data.files.index import Problem, natural_key
-from seglab.data.naming import folder_split, looks_like_mask_folder, usable_splits
+from seglab.data.discovery.naming import folder_split, looks_like_mask_folder, usable_splits
 from seglab.data.files.slice_cache import Subject
 from seglab.data.subjects import subject_of
 from seglab.data.volume_format.cases import _Layout, _cases, _volumes_in, is_label_volume

@@ -16,8 +16,8 @@ One job a module: `listing` (the folders of image files), `content` (what their 
 
 from __future__ import annotations
 
-from seglab.data.folders.content import looks_like_masks, ships_mask_files
-from seglab.data.folders.listing import (
+from seglab.data.discovery.folders.content import looks_like_masks, ships_mask_files
+from seglab.data.discovery.folders.listing import (
     MAX_DEPTH,
     METADATA_FILES,
     NAMED_DEPTH,
@@ -29,8 +29,8 @@ from seglab.data.folders.listing import (
     skipped_folder,
     walk,
 )
-from seglab.data.folders.placement import named_tops, path_ends_with
-from seglab.data.folders.search import FolderSearch, search_folders
+from seglab.data.discovery.folders.placement import named_tops, path_ends_with
+from seglab.data.discovery.folders.search import FolderSearch, search_folders
 
 __all__ = [
     "MAX_DEPTH",

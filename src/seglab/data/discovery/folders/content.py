@@ -7,11 +7,11 @@ from pathlib import Path
 import numpy as np
 
 from seglab.data.files.decoding import holds_image_and_mask
-from seglab.data.folders.listing import Folder
+from seglab.data.discovery.folders.listing import Folder
 from seglab.data.files.hdf5_files import HDF5_SUFFIXES
 from seglab.data.files.io import read_raw_mask
-from seglab.data.naming import stem
-from seglab.data.pairing import IN_ONE_FILE, FolderMatch
+from seglab.data.discovery.naming import stem
+from seglab.data.discovery.pairing import IN_ONE_FILE, FolderMatch
 from seglab.errors import DataError
 
 _MASK_SHARE = 0.98  # a mask's 32 most common values cover at least this share of its pixels

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from seglab.data.files.index import list_images
-from seglab.data.naming import folder_split, looks_like_image_folder, looks_like_mask_folder
+from seglab.data.discovery.naming import folder_split, looks_like_image_folder, looks_like_mask_folder
 
 logger = logging.getLogger(__name__)
 

@@ -10,10 +10,10 @@ from collections.abc import Callable
 from fnmatch import fnmatchcase
 from pathlib import Path
 
-from seglab.data.folders.listing import Folder
+from seglab.data.discovery.folders.listing import Folder
 from seglab.data.files.index import list_images
-from seglab.data.naming import KeyRule, looks_like_image_folder, looks_like_mask_folder
-from seglab.data.pairing import FolderMatch, match_folders, names_labels
+from seglab.data.discovery.naming import KeyRule, looks_like_image_folder, looks_like_mask_folder
+from seglab.data.discovery.pairing import FolderMatch, match_folders, names_labels
 
 # a labels release: Mapillary Vistas' v1.2/, v2.0/ (a bare number may be an annotator or a patient)
 _VERSION = re.compile(r"v\d+(\.\d+)*|\d+(\.\d+)+", re.IGNORECASE)

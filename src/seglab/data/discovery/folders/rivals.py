@@ -11,10 +11,10 @@ import re
 import shlex
 from pathlib import Path
 
-from seglab.data.folders.listing import Folder
-from seglab.data.folders.placement import _VERSION
-from seglab.data.naming import looks_like_mask_folder, words
-from seglab.data.pairing import FolderMatch, folder_label, names_labels
+from seglab.data.discovery.folders.listing import Folder
+from seglab.data.discovery.folders.placement import _VERSION
+from seglab.data.discovery.naming import looks_like_mask_folder, words
+from seglab.data.discovery.pairing import FolderMatch, folder_label, names_labels
 from seglab.errors import DataError
 
 logger = logging.getLogger(__name__)

@@ -6,13 +6,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from seglab.data.channel_files import folder_names_a_band
+from seglab.data.discovery.channel_files import folder_names_a_band
 from seglab.data.classes import CLASS_DICT_GLOB, CVAT_LABELMAP
-from seglab.data.complementary_masks import complementary_matches
-from seglab.data.folders.content import _in_one_file, looks_like_masks
-from seglab.data.folders.listing import MAX_DEPTH, METADATA_FILES, NAMED_DEPTH, Folder, walk
-from seglab.data.folders.placement import _candidates, _same_below, named_tops, path_ends_with
-from seglab.data.folders.rivals import (
+from seglab.data.discovery.complementary_masks import complementary_matches
+from seglab.data.discovery.folders.content import _in_one_file, looks_like_masks
+from seglab.data.discovery.folders.listing import MAX_DEPTH, METADATA_FILES, NAMED_DEPTH, Folder, walk
+from seglab.data.discovery.folders.placement import _candidates, _same_below, named_tops, path_ends_with
+from seglab.data.discovery.folders.rivals import (
     _ambiguous,
     _newest_version,
     _one_mask_wrapper,
@@ -20,12 +20,12 @@ from seglab.data.folders.rivals import (
     _shows_masks,
     _without_unlabelled,
 )
-from seglab.data.folders.side_by_side import _side_by_side
+from seglab.data.discovery.folders.side_by_side import _side_by_side
 from seglab.data.files.index import MASK_SUFFIXES
 from seglab.data.files.io import IMAGE_SUFFIXES
-from seglab.data.naming import KEY_RULES, KeyRule, looks_like_mask_folder, usable_splits
-from seglab.data.pairing import FolderMatch, combine_matches
-from seglab.data.rival_namings import settle_rival_namings
+from seglab.data.discovery.naming import KEY_RULES, KeyRule, looks_like_mask_folder, usable_splits
+from seglab.data.discovery.pairing import FolderMatch, combine_matches
+from seglab.data.discovery.rival_namings import settle_rival_namings
 
 
 @dataclass

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from seglab.data.folders.content import looks_like_masks
-from seglab.data.folders.listing import Folder
-from seglab.data.naming import KeyRule, image_affixed, named_after, stem, strip_affixes
-from seglab.data.pairing import FolderMatch, match_folders
+from seglab.data.discovery.folders.content import looks_like_masks
+from seglab.data.discovery.folders.listing import Folder
+from seglab.data.discovery.naming import KeyRule, image_affixed, named_after, stem, strip_affixes
+from seglab.data.discovery.pairing import FolderMatch, match_folders
 
 
 def _side_by_side(folder: Folder, root: Path, rules: tuple[KeyRule, ...], merge: bool) -> FolderMatch | None:
