@@ -136,7 +136,7 @@ def check_prefetch(device: torch.device, args: argparse.Namespace) -> str:
 def check_cli(device: torch.device, args: argparse.Namespace) -> str:
     mode = "reduce-overhead" if device.type == "cuda" else "default"
     with tempfile.TemporaryDirectory() as folder:
-        from seglab.data.synthetic import generate_synthetic
+        from seglab.data.layouts.synthetic import generate_synthetic
 
         data = generate_synthetic(Path(folder) / "data", num_samples=24, size=(64, 64), num_classes=CLASSES)
         command = [sys.executable, "-m", "seglab", "train", str(data), "--out", f"{folder}/run", "--nproc", "1",

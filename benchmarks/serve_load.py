@@ -97,7 +97,7 @@ def train_tiny_run(folder: Path) -> Path:
     """A native-size unet_small (widths 8-16-32) trained one epoch on 12 synthetic 32x32 images."""
     data, run = folder / "data", folder / "run"
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
-    code = ("from seglab.data.synthetic import generate_synthetic; import sys; "
+    code = ("from seglab.data.layouts.synthetic import generate_synthetic; import sys; "
             "generate_synthetic(sys.argv[1], num_samples=12, size=(32, 32), num_classes=4)")
     subprocess.run([sys.executable, "-c", code, str(data)], check=True, env=env)
     subprocess.run([sys.executable, "-m", "seglab", "train", str(data), "--out", str(run), "--model", "unet_small",

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from seglab.data.synthetic import generate_synthetic
+from seglab.data.layouts.synthetic import generate_synthetic
 
 
 MOST_WORKERS = 4  # each worker holds torch and its own session fixtures (about 1 GB)
@@ -108,7 +108,7 @@ def trained_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A run folder trained for one epoch on 12 synthetic 32x32 pairs (4 classes), shared by
     the tests of everything that reads a run (export, web, ...). The data lies beside it."""
     from seglab.cli import main
-    from seglab.data.synthetic import generate_synthetic
+    from seglab.data.layouts.synthetic import generate_synthetic
 
     root = tmp_path_factory.mktemp("trained")
     data = generate_synthetic(root / "data", num_samples=12, size=(32, 32), num_classes=4)

@@ -639,7 +639,7 @@ def test_any_run_length_table_gives_pairs_or_a_seglab_error(tmp_path_factory, ro
                                              | json_values, max_size=4))
 def test_any_split_file_splits_or_names_the_file(tmp_path_factory, content):
     from seglab.data.files.index import Pair
-    from seglab.data.splits import split_from_file
+    from seglab.data.splitting.splits import split_from_file
 
     path = tmp_path_factory.mktemp("split") / "splits.json"
     path.write_text(json.dumps(content))
@@ -677,7 +677,7 @@ def test_every_flag_value_parser_gives_a_value_or_an_argparse_error(text):
 @given(pattern=st.text(alphabet="(){}[]^$*+?.|\\a1-:<>=!PstemIgq{}", max_size=30))
 def test_any_mask_or_group_pattern_compiles_or_is_named(pattern):
     from seglab.data.discovery.naming import template_rules
-    from seglab.data.splits import _compile_group_pattern
+    from seglab.data.splitting.splits import _compile_group_pattern
 
     try:
         template_rules(pattern)

@@ -14,7 +14,7 @@ from seglab.cli.commands import train as train_command
 from seglab.cli.planned import SHARED_PLAN_ENV
 from seglab.config import load
 from seglab.engine import experiment
-from seglab.data.synthetic import generate_synthetic
+from seglab.data.layouts.synthetic import generate_synthetic
 
 
 @pytest.fixture

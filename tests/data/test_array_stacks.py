@@ -221,7 +221,7 @@ def tissuenet(root: Path) -> dict[str, np.ndarray]:
 
 def test_tissuenet_npz_files_read_their_whole_cell_ids_as_objects(tmp_path, caplog):
     ys = tissuenet(tmp_path / "tissuenet")
-    with caplog.at_level("INFO", logger="seglab.data.array_stacks"):
+    with caplog.at_level("INFO", logger="seglab.data.layouts.array_stacks"):
         report = inspect_dataset(tmp_path / "tissuenet", cache_dir=str(tmp_path / "cache"))
     index = report.index
     assert index.format == "array-stack" and len(index.pairs) == 8

@@ -24,10 +24,10 @@ from PIL import Image
 
 from seglab.cli import main
 from seglab.data.audit import CHECKS, FATAL, WARNING, audit, severity
-from seglab.data.formats import discover
+from seglab.data.layouts.formats import discover
 from seglab.data.files.io import read_header, read_image, read_mask, read_raw_mask
 from seglab.data.classes.mapping import BinaryMapping, ColourMapping, IdentityMapping
-from seglab.data.splits import split_pairs
+from seglab.data.splitting.splits import split_pairs
 from seglab.errors import DataError, SeglabError
 
 TINY = ["--model", "unet_small", "--model-option", "widths=[8,16,32]", "--batch-size", "4",

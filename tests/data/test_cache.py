@@ -16,7 +16,7 @@ from seglab.data import prepare
 from seglab.data.augment import build_augment
 from seglab.data.cache import choose_cache, decoded_bytes
 from seglab.data.dataset import SegmentationDataset
-from seglab.data.formats import discover
+from seglab.data.layouts.formats import discover
 from seglab.data.sampling import PatchSampler
 from seglab.data.stats import scan
 from seglab.errors import ConfigError, DataError

@@ -14,7 +14,7 @@ import pytest
 from PIL import Image
 
 from seglab.data import discover, read_mask
-from seglab.data.celebamask_hq import PARTS, PartFilesMapping
+from seglab.data.layouts.celebamask_hq import PARTS, PartFilesMapping
 from seglab.data.classes.mapping import MaskMapping
 from seglab.errors import DataError
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from seglab.data.files.index import Pair
-from seglab.data.splits import split_pairs
+from seglab.data.splitting.splits import split_pairs
 from seglab.errors import ConfigError
 
 SUBJECT = r"^(\w+?)_"

@@ -1446,7 +1446,7 @@ def test_pairs_shipped_in_two_file_formats_are_read_once(tmp_path, caplog):
         for i in range(4):
             save(tmp_path / "CVC-ClinicDB" / folder / "Original" / f"{i + 1}.{suffix}", photo(i))
             save(tmp_path / "CVC-ClinicDB" / folder / "Ground Truth" / f"{i + 1}.{suffix}", labels(i, (0, 255)))
-    with caplog.at_level(logging.INFO, logger="seglab.data.folder_pairs"):
+    with caplog.at_level(logging.INFO, logger="seglab.data.layouts.folder_pairs"):
         index = discover(tmp_path / "CVC-ClinicDB")
     assert relative(index) == [f"TIF/Original/{i}.tif" for i in range(1, 5)]
     assert sorted(p.relative_to(index.root).parts[0] for p in index.ignored) == ["PNG"] * 8

@@ -16,9 +16,9 @@ from seglab.data.classes.mapping import (
     OffsetMapping,
     ThresholdMapping,
 )
-from seglab.data.celebamask_hq import PartFilesMapping
+from seglab.data.layouts.celebamask_hq import PartFilesMapping
 from seglab.data.encodings.coloured_objects import ColouredObjectsMapping
-from seglab.data.multilabel import ChannelsMapping, ClassFilesMapping, ClassFoldersMapping, ClassNamingsMapping, RegionsMapping
+from seglab.data.layouts.multilabel import ChannelsMapping, ClassFilesMapping, ClassFoldersMapping, ClassNamingsMapping, RegionsMapping
 from seglab.data.encodings.one_hot import OneHotMapping
 from seglab.data.encodings.outlines import FilledOutlineMapping
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from seglab.data.celebamask_hq import PARTS
+from seglab.data.layouts.celebamask_hq import PARTS
 from seglab.data.mirror_classes import SideSwap, mirror_permutation, side_pairs
 from seglab.labelsets import IGNORE
 

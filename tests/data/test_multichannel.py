@@ -467,7 +467,7 @@ def test_a_map_drawn_from_the_labels_is_no_band(tmp_path: Path, caplog: pytest.L
         distance = np.hypot(*np.mgrid[-16:16, -20:20]) * (3 + i)  # smooth: no mask
         Image.fromarray(distance.astype(np.uint8)).save(tmp_path / "distance maps" / f"cell_{i}.png")
         Image.fromarray(np.eye(32, 40, dtype=np.uint8)).save(tmp_path / "mask binary" / f"cell_{i}.png")
-    with caplog.at_level(logging.INFO, logger="seglab.data.folder_pairs"):
+    with caplog.at_level(logging.INFO, logger="seglab.data.layouts.folder_pairs"):
         index = discover(tmp_path)
     assert {p.image.parent.name for p in index.pairs} == {"tissue images"} and not any(p.more_channels for p in index.pairs)
     assert read_image(index.pairs[0].images).shape[2] == 3
@@ -522,7 +522,7 @@ def test_two_dates_of_one_scene_are_one_image_date_one_first(tmp_path: Path, cap
     change_folders(tmp_path, dates, {"train": 4, "val": 2, "test": 2})
     first, second = dates
     (tmp_path / "test" / second / "test_1.png").unlink()
-    with caplog.at_level(logging.INFO, logger="seglab.data.folder_pairs"):
+    with caplog.at_level(logging.INFO, logger="seglab.data.layouts.folder_pairs"):
         index = discover(tmp_path)
     assert sorted((p.split, p.name) for p in index.pairs) == sorted(
         [("train", f"train_{i}") for i in range(4)] + [("val", "val_0"), ("val", "val_1"), ("test", "test_0")])
@@ -542,7 +542,7 @@ def test_grey_t1_and_t2_folders_are_mri_sequences_stacked_as_bands(tmp_path: Pat
     """`t1/` and `t2/` of grey images are an MRI slice's T1- and T2-weighted sequences: still
     the channels of one image (as bands), not two dates."""
     change_folders(tmp_path, ("t1", "t2"), {"train": 3}, masks="seg", channels=1)
-    with caplog.at_level(logging.INFO, logger="seglab.data.folder_pairs"):
+    with caplog.at_level(logging.INFO, logger="seglab.data.layouts.folder_pairs"):
         index = discover(tmp_path)
     assert [f.parent.name for f in index.pairs[0].images] == ["t1", "t2"]
     assert "(the channels of one image)" in index.pairing[0] and "change detection" not in caplog.text

@@ -12,7 +12,7 @@ from PIL import Image
 
 from seglab.data import discover, read_mask
 from seglab.data.classes.mapping import MaskMapping
-from seglab.data.synthetic_multilabel import generate_overlaps, make_overlap_sample
+from seglab.data.layouts.synthetic_multilabel import generate_overlaps, make_overlap_sample
 from seglab.errors import ConfigError, DataError
 from seglab.labelsets import IGNORE, pack_numpy, unpack_numpy
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from collections import Counter
 
-from seglab.data.formats import discover
+from seglab.data.layouts.formats import discover
 from seglab.data.classes.mapping import BinaryMapping, IdentityMapping
-from seglab.data.splits import split_pairs
+from seglab.data.splitting.splits import split_pairs
 from seglab.data.stats import resolve_classes, scan
 
 

@@ -14,7 +14,7 @@ import pytest
 from seglab.cli import main
 from seglab.config import DEFAULT_MAX_PIXELS
 from seglab.data import discover, read_mask, set_max_pixels
-from seglab.data.multilabel import ClassFilesMapping
+from seglab.data.layouts.multilabel import ClassFilesMapping
 from seglab.data.files.rle import encode
 from seglab.errors import ConfigError, DataError
 from seglab.labelsets import unpack_numpy

@@ -15,7 +15,7 @@ from seglab.cli import main
 from seglab.data import discover
 from seglab.data.files.index import Pair
 from seglab.data.prepare import prepare_data
-from seglab.data.splits import split_from_file, split_pairs
+from seglab.data.splitting.splits import split_from_file, split_pairs
 from seglab.errors import ConfigError
 
 TINY = ["--model", "unet_small", "--model-option", "widths=[8,16,32]", "--batch-size", "4",

@@ -14,7 +14,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from seglab.data import discover, split_pairs, subject_tables
+from seglab.data import discover, split_pairs
+from seglab.data.splitting import subject_tables
 from seglab.data.files.index import Pair
 
 from .test_layout_corpus import photo, save  # type: ignore[import-not-found]
@@ -147,7 +148,7 @@ def test_a_column_of_few_values_is_a_class_not_subjects(tmp_path):
     """A column of two values, one on most rows, is a class (benign/malignant) more likely than
     patients: splitting by it would put a whole class into one split. Fewer than three subjects,
     or one holding half the pairs, is no subject table."""
-    from seglab.data.subject_tables import find_subject_table
+    from seglab.data.splitting.subject_tables import find_subject_table
 
     pairs = [Pair(f"img{i}", tmp_path / "images" / f"img{i}.png", tmp_path / "masks" / f"img{i}.png")
              for i in range(12)]

@@ -6,7 +6,7 @@ import time
 import numpy as np
 import pytest
 
-from seglab.data.synthetic import generate_synthetic, make_sample
+from seglab.data.layouts.synthetic import generate_synthetic, make_sample
 from seglab.errors import DataError
 
 

@@ -19,7 +19,7 @@ from pydicom.uid import CTImageStorage, ExplicitVRLittleEndian, generate_uid
 
 from seglab.data import audit, discover, split_pairs
 from seglab.data.files.dicom import read_dicom_series
-from seglab.data.volume_format import is_label_volume, volume_cases
+from seglab.data.layouts.volume_format import is_label_volume, volume_cases
 from seglab.data.files.volumes import read_volume
 from seglab.errors import ConfigError, DataError
 
@@ -562,7 +562,7 @@ def test_isles_bids_sessions_are_cases_grouped_by_subject(tmp_path: Path, caplog
     for subject, session in ((1, 1), (1, 2), (2, 1), (3, 1)):
         _isles(root, subject, session)
     _isles(root, 4, 1, labelled=False)
-    with caplog.at_level("INFO", logger="seglab.data.bids"):
+    with caplog.at_level("INFO", logger="seglab.data.layouts.volume_format.bids"):
         index = discover(tmp_path)
     assert index.format == "volumes" and not index.problems and len(index.pairs) == 4 * DEPTH
     assert {p.name.split("/")[0]: p.group for p in index.pairs} == {

@@ -13,7 +13,7 @@ from PIL import Image
 
 from seglab.cli import main
 from seglab.data import discover, read_image, read_mask
-from seglab.data.synthetic_multilabel import generate_overlaps
+from seglab.data.layouts.synthetic_multilabel import generate_overlaps
 from seglab.inference.predictor import Predictor
 from seglab.labelsets import pack_numpy, unpack_numpy
 from seglab.metrics import MultiLabelConfusion

@@ -11,7 +11,7 @@ import pytest
 from PIL import Image
 
 from seglab.cli import main
-from seglab.data.synthetic import generate_synthetic
+from seglab.data.layouts.synthetic import generate_synthetic
 from seglab.evaluation.scoring import read_per_image
 
 TINY = ["--model", "unet_small", "--model-option", "widths=[8,16]", "--batch-size", "4",
@@ -67,7 +67,7 @@ def test_evaluate_and_predict_take_the_inference_flags(run, tmp_path, capsys):
 
 
 def test_report_examples_name_each_image_and_the_class_colours():
-    from seglab.data.synthetic import synthetic_classes
+    from seglab.data.layouts.synthetic import synthetic_classes
     from seglab.evaluation.report import Example, plot_examples
     from seglab.evaluation.scoring import ImageScore
 

@@ -17,7 +17,7 @@ from safetensors.torch import save_file
 
 from seglab import config
 from seglab.cli import build_config, build_parser, main
-from seglab.data.synthetic import generate_synthetic
+from seglab.data.layouts.synthetic import generate_synthetic
 from seglab.engine.builders import build_optimizer
 from seglab.runs.checkpoint import load_checkpoint
 from seglab.engine.experiment import train

@@ -10,7 +10,7 @@ from PIL import Image
 
 from seglab.config import DataConfig
 from seglab.data.fingerprint import PRIOR_GRID, _ShapeTally, fingerprint
-from seglab.data.formats import discover_data
+from seglab.data.layouts.formats import discover_data
 from seglab.data.stats import resolve_classes, scan
 
 

@@ -25,7 +25,7 @@ DEFAULTS = config_io.ExperimentConfig()  # the defaults --help quotes
 
 
 def add_data_options(parser: argparse.ArgumentParser) -> None:
-    from seglab.data.formats import FORMATS
+    from seglab.data.layouts.formats import FORMATS
     from seglab.data.rle_table import RLE_ORDERS
 
     parser.add_argument("--format", dest="data.format", metavar="LAYOUT", help="dataset layout: auto (default), "
@@ -100,7 +100,7 @@ def add_max_pixels_option(parser: argparse.ArgumentParser, dest: str) -> None:
 
 def add_training_options(parser: argparse.ArgumentParser) -> None:
     from seglab.data.cache import CACHE_MODES
-    from seglab.data.splits import SPLIT_MODES
+    from seglab.data.splitting.splits import SPLIT_MODES
     from seglab.engine.optimizers import OPTIMIZERS, SCHEDULES
     from seglab.losses import LOSSES
     from seglab.runtime import PRECISIONS

@@ -9,15 +9,15 @@ from __future__ import annotations
 
 from seglab.data.audit import CHECKS, AuditReport, audit
 from seglab.data.classes import ClassSpec, default_colours, load_classes_file
-from seglab.data.formats import FORMATS, DatasetFormat, discover, discover_data
-from seglab.data import folder_pairs  # noqa: F401  (registers the folder-pairs and synthetic formats)
-from seglab.data import volume_format  # noqa: F401  (registers the "volumes" format)
+from seglab.data.layouts.formats import FORMATS, DatasetFormat, discover, discover_data
+from seglab.data.layouts import folder_pairs  # noqa: F401  (registers the folder-pairs and synthetic formats)
+from seglab.data.layouts import volume_format  # noqa: F401  (registers the "volumes" format)
 from seglab.data.files.index import DatasetIndex, Pair, Problem, natural_key
-from seglab.data.manifest import ManifestFormat  # registers the manifest layout
+from seglab.data.layouts.manifest import ManifestFormat  # registers the manifest layout
 from seglab.data import rle_table  # noqa: F401  (registers the "rle-table" format)
-from seglab.data import array_stacks  # noqa: F401  (registers the "array-stack" format)
-from seglab.data import sbd  # noqa: F401  (registers the "sbd" format)
-from seglab.data import celebamask_hq  # noqa: F401  (registers the "celebamask-hq" format)
+from seglab.data.layouts import array_stacks  # noqa: F401  (registers the "array-stack" format)
+from seglab.data.layouts import sbd  # noqa: F401  (registers the "sbd" format)
+from seglab.data.layouts import celebamask_hq  # noqa: F401  (registers the "celebamask-hq" format)
 from seglab.data import coco_json  # noqa: F401  (registers the "coco" format)
 from seglab.data import coco_panoptic  # noqa: F401  (registers the "coco-panoptic" format)
 from seglab.data import cvat_xml  # noqa: F401  (registers the "cvat" format)
@@ -51,9 +51,9 @@ from seglab.data.classes.mapping import (
     ThresholdMapping,
 )
 from seglab.data.files.pixel_budget import set_max_pixels
-from seglab.data.splits import split_from_file, split_pairs
+from seglab.data.splitting.splits import split_from_file, split_pairs
 from seglab.data.stats import DatasetStats, resolve_classes, scan
-from seglab.data.synthetic import generate_synthetic, make_sample
+from seglab.data.layouts.synthetic import generate_synthetic, make_sample
 from seglab.lazy import on_first_use
 
 __all__ = [

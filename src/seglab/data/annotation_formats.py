@@ -16,9 +16,9 @@ from typing import Any, ClassVar
 from seglab._version import __version__
 from seglab.data.files.staging import default_cache_dir
 from seglab.data.classes import ClassSpec
-from seglab.data.folder_pairs import unique_names
+from seglab.data.layouts.folder_pairs import unique_names
 from seglab.data.discovery.folders import METADATA_FILES, Folder, json_listing, ships_mask_files, walk
-from seglab.data.formats import DatasetFormat, ReadOptions
+from seglab.data.layouts.formats import DatasetFormat, ReadOptions
 from seglab.data.files.index import DatasetIndex, Pair, Problem, natural_key
 from seglab.data.index_memo import remembered, versions
 from seglab.data.discovery.naming import stem, usable_splits

@@ -26,7 +26,7 @@ from seglab.data.files.index import DatasetIndex, Pair, Problem
 from seglab.data.files.io import image_scale, read_header
 from seglab.data.classes.mapping import IdentityMapping
 from seglab.data.stats import DatasetStats, ImageFacts, scan
-from seglab.data.splits import SPLITS
+from seglab.data.splitting.splits import SPLITS
 from seglab.data.discovery.unmasked import is_background_fill
 from seglab.errors import DataError
 

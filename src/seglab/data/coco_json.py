@@ -32,7 +32,7 @@ from seglab.data.annotation_formats import (
     top_annotation_files,
 )
 from seglab.data.classes import ClassSpec, shipped_classes
-from seglab.data.formats import FORMATS
+from seglab.data.layouts.formats import FORMATS
 from seglab.data.files.index import DatasetIndex
 from seglab.data.discovery.naming import folder_split
 from seglab.data.painted_masks import IGNORE, OVERLAP_IGNORED, Drawn, ImageObjects

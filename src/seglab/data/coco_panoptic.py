@@ -30,7 +30,7 @@ from seglab.data.annotation_formats import AnnotationFileFormat, relative_names
 from seglab.data.classes import ClassSpec, shipped_classes
 from seglab.data.coco_json import coco_files, coco_lists, image_key, is_panoptic
 from seglab.data.discovery.folders import Folder, walk
-from seglab.data.formats import FORMATS
+from seglab.data.layouts.formats import FORMATS
 from seglab.data.files.index import DatasetIndex, Problem, natural_key
 from seglab.data.files.io import read_raw_mask
 from seglab.data.discovery.naming import folder_split, folders_split

@@ -26,7 +26,7 @@ from PIL import Image, ImageDraw
 from seglab.data.annotated_images import locate_images
 from seglab.data.annotation_formats import AnnotationJsonFolders, file_head, json_folders, load_json
 from seglab.data.classes import ClassSpec, refuse_unnamed, tool_classes
-from seglab.data.formats import FORMATS
+from seglab.data.layouts.formats import FORMATS
 from seglab.data.files.index import DatasetIndex, natural_key
 from seglab.data.painted_masks import LATER_OVER_EARLIER, Drawn, ImageObjects, LabelMap, ellipse, turned
 from seglab.errors import DataError

@@ -35,7 +35,7 @@ import numpy as np
 from seglab.data.annotation_formats import AnnotationFilesFormat, file_head, json_folders, load_json
 from seglab.data.classes import ClassSpec, refuse_unnamed, tool_classes
 from seglab.data.discovery.folders import Folder, path_ends_with
-from seglab.data.formats import FORMATS
+from seglab.data.layouts.formats import FORMATS
 from seglab.data.geopackage import LAYER, is_geopackage, read_geopackage
 from seglab.data.files.geotiff import Placement, placement
 from seglab.data.files.read_errors import TIFF_SUFFIXES

@@ -34,7 +34,7 @@ import numpy as np
 from seglab.data.annotated_images import locate_images
 from seglab.data.annotation_formats import AnnotationJsonFolders, file_head
 from seglab.data.classes import ClassSpec, is_void, refuse_unnamed, tool_classes
-from seglab.data.formats import FORMATS
+from seglab.data.layouts.formats import FORMATS
 from seglab.data.files.index import DatasetIndex
 from seglab.data.files.io import IMAGE_SUFFIXES
 from seglab.data.discovery.naming import folders_split

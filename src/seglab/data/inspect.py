@@ -12,7 +12,7 @@ from seglab.config import DataConfig
 from seglab.data.audit import FATAL, WARNING, audit, format_problems, severity
 from seglab.data.classes import ClassSpec
 from seglab.data.encodings.coloured_objects import ColouredObjectsMapping
-from seglab.data.formats import discover_data
+from seglab.data.layouts.formats import discover_data
 from seglab.data.files.index import DatasetIndex, Problem
 from seglab.data.stats import DatasetStats, resolve_classes
 from seglab.labelsets import class_pixels

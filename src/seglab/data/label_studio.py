@@ -26,7 +26,7 @@ import numpy as np
 from seglab.data.annotated_images import locate_images
 from seglab.data.annotation_formats import AnnotationFileFormat, file_head, load_json, relative_names, top_annotation_files
 from seglab.data.classes import ClassSpec, refuse_unnamed, tool_classes
-from seglab.data.formats import FORMATS
+from seglab.data.layouts.formats import FORMATS
 from seglab.data.files.index import DatasetIndex, Problem
 from seglab.data.files.io import IMAGE_SUFFIXES
 from seglab.data.painted_masks import LATER_OVER_EARLIER, Drawn, ImageObjects, ellipse, object_mask, turned

@@ -26,7 +26,7 @@ from seglab.data.annotation_formats import AnnotationBesideImages, file_head, js
 from seglab.data.classes import ClassSpec, shipped_classes
 from seglab.data.embedded_images import extracted
 from seglab.data.discovery.folders import Folder
-from seglab.data.formats import FORMATS
+from seglab.data.layouts.formats import FORMATS
 from seglab.data.files.index import DatasetIndex, Problem, natural_key
 from seglab.data.files.io import IMAGE_SUFFIXES
 from seglab.data.discovery.naming import folder_split

@@ -30,7 +30,7 @@ from seglab.data.files.file_version import file_version
 from seglab.data.files.index import Pair, Problem
 from seglab.data.files.io import write_mask_png
 from seglab.data.classes.mapping import IdentityMapping, MaskMapping
-from seglab.data.multilabel import ClassFilesMapping
+from seglab.data.layouts.multilabel import ClassFilesMapping
 from seglab.data.files.pixel_budget import max_pixels
 from seglab.data.files.read_errors import DECODE_ERRORS
 from seglab.data.files.staging import staged_folder

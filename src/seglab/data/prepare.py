@@ -23,11 +23,11 @@ from seglab.data.files.memory import available_memory
 from seglab.data.files.staging import default_cache_dir
 from seglab.data.classes import ClassSpec
 from seglab.data.dataset import SegmentationDataset
-from seglab.data.formats import discover_data
+from seglab.data.layouts.formats import discover_data
 from seglab.data.files.index import DatasetIndex, Pair, Problem
 from seglab.data.mirror_classes import SideSwap
 from seglab.data.sampling import PatchSampler, SeededSampler
-from seglab.data.splits import split_from_file, split_pairs
+from seglab.data.splitting.splits import split_from_file, split_pairs
 from seglab.data.stats import DatasetStats, resolve_classes, scan
 from seglab.errors import ConfigError, DataError
 
@@ -78,7 +78,7 @@ class PreparedData:
 
     @property
     def multilabel(self) -> bool:
-        """Whether masks are bit sets of overlapping classes (`seglab.data.multilabel`); the
+        """Whether masks are bit sets of overlapping classes (`seglab.data.layouts.multilabel`); the
         task follows from it (`seglab.tasks.task_for`)."""
         return self.index.mapping.multilabel
 

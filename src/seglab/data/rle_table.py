@@ -35,14 +35,14 @@ from PIL import Image
 from seglab.data.files.staging import default_cache_dir
 from seglab.data.classes import ClassSpec, default_colours, generic_name
 from seglab.data.files.file_version import file_version
-from seglab.data.folder_pairs import unique_names
+from seglab.data.layouts.folder_pairs import unique_names
 from seglab.data.discovery.folders import Folder, ships_mask_files, walk
-from seglab.data.formats import FORMATS, DatasetFormat, ReadOptions
+from seglab.data.layouts.formats import FORMATS, DatasetFormat, ReadOptions
 from seglab.data.files.index import DatasetIndex, Pair, Problem, natural_key
 from seglab.data.files.npy_files import memory_mapped
 from seglab.data.files.io import write_mask_png
 from seglab.data.classes.mapping import IdentityMapping, MaskMapping
-from seglab.data.multilabel import ClassFilesMapping
+from seglab.data.layouts.multilabel import ClassFilesMapping
 from seglab.data.discovery.naming import stem
 from seglab.data.files.pixel_budget import within_budget
 from seglab.data.files.read_errors import ReadError, decode

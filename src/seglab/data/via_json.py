@@ -25,7 +25,7 @@ import numpy as np
 from seglab.data.annotated_images import locate_images
 from seglab.data.annotation_formats import AnnotationFileFormat, file_head, load_json, relative_names, top_annotation_files
 from seglab.data.classes import ClassSpec, refuse_unnamed, tool_classes
-from seglab.data.formats import FORMATS
+from seglab.data.layouts.formats import FORMATS
 from seglab.data.files.index import DatasetIndex
 from seglab.data.discovery.naming import folder_split
 from seglab.data.painted_masks import LATER_OVER_EARLIER, Drawn, ImageObjects, ellipse, object_mask, turned

@@ -10,7 +10,7 @@ from seglab.data.classes.colours import default_colours
 from seglab.data.classes.names import is_background
 from seglab.errors import ConfigError
 
-# "regions" (multi-label classes as sets of mask labels) is read by seglab.data.multilabel
+# "regions" (multi-label classes as sets of mask labels) is read by seglab.data.layouts.multilabel
 _KEYS = ("names", "colours", "ignore_index", "background", "regions", "void_colours")
 
 

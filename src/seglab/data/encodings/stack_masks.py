@@ -1,4 +1,4 @@
-"""How a stack of masks holds its classes (`seglab.data.array_stacks`), told from a few of its
+"""How a stack of masks holds its classes (`seglab.data.layouts.array_stacks`), told from a few of its
 slices: class indices, one-hot channels, PanNuke's instance maps per nucleus type beside a
 background channel, CoNIC's instances beside their classes, or TissueNet's two channels of
 object numbers (whole-cell and nuclear ids, neither a class of the other's).

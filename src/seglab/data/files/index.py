@@ -107,7 +107,7 @@ class DatasetIndex:
             `discover` makes them the classes once the ignore label is known.
         label_folders: the folder of each image's annotation file, where masks are painted from
             them into the cache (SpaceNet 7's `<AOI>/labels_match_pix/`): it says, as a mask
-            folder would, the case folder holding it and the image folder (`seglab.data.subjects`).
+            folder would, the case folder holding it and the image folder (`seglab.data.splitting.subjects`).
     """
 
     root: Path

@@ -18,7 +18,7 @@ from seglab.data.files.delimiters import table_delimiter
 from seglab.data.files.io import IMAGE_SUFFIXES
 from seglab.data.files.mat_files import MAT_SUFFIX, mat_arrays, mat_text
 from seglab.data.files.read_errors import Unusable
-from seglab.data.splits import read_split_file
+from seglab.data.splitting.splits import read_split_file
 from seglab.errors import ConfigError, DataError
 
 LISTS = ("train", "val", "test")

@@ -18,9 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from seglab.data.classes import ClassSpec
-from seglab.data.folder_pairs import FolderPairsFormat, unique_names
+from seglab.data.layouts.folder_pairs import FolderPairsFormat, unique_names
 from seglab.data.files.delimiters import table_delimiter
-from seglab.data.formats import FORMATS, DatasetFormat
+from seglab.data.layouts.formats import FORMATS, DatasetFormat
 from seglab.data.files.index import DatasetIndex, Pair
 from seglab.data.discovery.naming import SPLIT_WORDS, stem
 from seglab.data.discovery.unmasked import OPTION as UNMASKED_OPTION

@@ -33,9 +33,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from seglab.data.files.index import Pair, Problem
-from seglab.data.list_readers import (JSON_SUFFIX, LISTS, READ_BESIDE, TABLES, holds_names, is_table, json_split,
+from seglab.data.splitting.list_readers import (JSON_SUFFIX, LISTS, READ_BESIDE, TABLES, holds_names, is_table, json_split,
                                       read_list, read_table)
-from seglab.data.list_names import (BOTH, LIST_FOLDER_WORDS, LIST_WORDS, SPLIT_WORDS, family_frame, fills, in_families,
+from seglab.data.splitting.list_names import (BOTH, LIST_FOLDER_WORDS, LIST_WORDS, SPLIT_WORDS, family_frame, fills, in_families,
                                     named_split, words)
 from seglab.data.files.mat_files import MAT_SUFFIX
 from seglab.errors import DataError

@@ -22,12 +22,12 @@ from seglab.data.encodings.encoding import ENCODING_CODES, label_map_encoding, s
 from seglab.data.discovery.folders import one_listing
 from seglab.data.files.index import DatasetIndex, Pair, Problem, list_images, match_files, natural_key
 from seglab.data.classes.mapping import IdentityMapping, OffsetMapping, ThresholdMapping
-from seglab.data.layout_refusal import what_was_seen
-from seglab.data.multilabel import apply_task, class_folders, index_class_folders
+from seglab.data.layouts.layout_refusal import what_was_seen
+from seglab.data.layouts.multilabel import apply_task, class_folders, index_class_folders
 from seglab.data.discovery.naming import KEY_RULES, KeyRule, template_rules
 from seglab.data.encodings.outlines import FilledOutlineMapping
 from seglab.data.files.pixel_budget import set_max_pixels
-from seglab.data.subjects import with_subjects
+from seglab.data.splitting.subjects import with_subjects
 from seglab.data.encodings.value_classes import classes_from_value_names
 from seglab.data.files.volumes import slice_axis
 from seglab.errors import ConfigError, DataError, UnknownNameError
@@ -184,7 +184,7 @@ def discover(
             Tracking Challenge); every non-zero value is read as the one class `object`.
         fill_outlines: the masks draw closed outlines (HC18's head ellipse); each is read filled
             with its class (`seglab.data.encodings.outlines.FilledOutlineMapping`).
-        task: "auto", "multiclass" or "multilabel": how masks are read (`seglab.data.multilabel.apply_task`).
+        task: "auto", "multiclass" or "multilabel": how masks are read (`seglab.data.layouts.multilabel.apply_task`).
         rle_order: how a run-length table's pixels are numbered: "column" (top to bottom, then left
             to right), "row", or "auto" to tell from the shapes the masks draw (`seglab.data.files.rle`).
         label_field: the attribute of vector labels (GeoJSON, GeoPackage) that names a feature's class.
@@ -438,7 +438,7 @@ class OxfordPetFormat(DatasetFormat):
 
 @FORMATS.register("class-folders")
 class ClassFoldersFormat(DatasetFormat):
-    """Multi-label: images/ + masks/<class>/ with one binary mask per class (seglab.data.multilabel)."""
+    """Multi-label: images/ + masks/<class>/ with one binary mask per class (seglab.data.layouts.multilabel)."""
 
     layout = "images/ + masks/<class>/<name>.png, one binary mask per class (multi-label)"
     priority = 25

@@ -146,7 +146,7 @@ def generate_synthetic(
         write_mask_png(root / "masks" / name, mask, classes.colours)
     (root / "classes.json").write_text(json.dumps(classes.to_dict(), indent=2) + "\n")
     manifest = {
-        "generator": "seglab.data.synthetic",
+        "generator": "seglab.data.layouts.synthetic",
         "num_samples": num_samples,
         "size": [int(size[0]), int(size[1])],
         "seed": seed,

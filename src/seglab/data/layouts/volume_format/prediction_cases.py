@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from seglab.data.files.index import natural_key
-from seglab.data.volume_format.cases import _CHANNEL, is_label_volume
+from seglab.data.layouts.volume_format.cases import _CHANNEL, is_label_volume
 from seglab.data.files.volumes import volume_stem
 
 

@@ -14,10 +14,10 @@ files), `named_folders` (--images and --masks), `bands` (a folder per band), `du
 
 from __future__ import annotations
 
-from seglab.data.folder_pairs.bands import stack_band_folders
-from seglab.data.folder_pairs.duplicate_folders import settle_shared_masks
-from seglab.data.folder_pairs.format import CAMVID_NAMES, CAMVID_VOID, ISBI_CLASSES, FolderPairsFormat, SyntheticFormat
-from seglab.data.folder_pairs.pair_names import unique_names
+from seglab.data.layouts.folder_pairs.bands import stack_band_folders
+from seglab.data.layouts.folder_pairs.duplicate_folders import settle_shared_masks
+from seglab.data.layouts.folder_pairs.format import CAMVID_NAMES, CAMVID_VOID, ISBI_CLASSES, FolderPairsFormat, SyntheticFormat
+from seglab.data.layouts.folder_pairs.pair_names import unique_names
 
 __all__ = [
     "CAMVID_NAMES",

@@ -22,7 +22,7 @@ import numpy as np
 from PIL import Image
 
 from seglab.data.classes import ClassSpec
-from seglab.data.formats import FORMATS, DatasetFormat
+from seglab.data.layouts.formats import FORMATS, DatasetFormat
 from seglab.data.files.index import DatasetIndex, Pair, Problem, list_images, natural_key
 from seglab.data.files.io import read_raw_mask
 from seglab.data.classes.mapping import MAPPINGS, MappingError, MaskMapping, nonzero_pixels

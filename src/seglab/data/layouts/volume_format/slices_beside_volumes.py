@@ -20,7 +20,7 @@ from seglab.data.discovery.folders import Folder, walk
 from seglab.data.files.hdf5_files import HDF5_SUFFIXES, h5_holds_volume
 from seglab.data.files.index import Pair
 from seglab.data.discovery.naming import folder_split, usable_splits
-from seglab.data.subjects import subject_of
+from seglab.data.splitting.subjects import subject_of
 
 _SNIFFED = 2  # files opened per folder to judge its content
 _PAIR_SUFFIXES = (".npz", *HDF5_SUFFIXES)

@@ -12,7 +12,7 @@ import shlex
 from pathlib import Path
 
 from seglab.data.discovery.channel_files import folder_names_a_band
-from seglab.data.folder_pairs.bands import _mostly_same
+from seglab.data.layouts.folder_pairs.bands import _mostly_same
 from seglab.data.files.index import list_images
 from seglab.data.discovery.naming import SPLIT_WORDS, looks_like_image_folder
 from seglab.data.discovery.pairing import FolderMatch, folder_label

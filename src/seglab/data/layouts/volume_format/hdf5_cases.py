@@ -10,14 +10,14 @@ from seglab.data.discovery.folders import walk
 from seglab.data.files.hdf5_files import HDF5_SUFFIXES, h5_holds_volume
 from seglab.data.files.index import Problem, natural_key
 from seglab.data.files.slice_cache import Subject
-from seglab.data.slices_beside_volumes import slices_beside_volumes
-from seglab.data.subjects import subject_of
-from seglab.data.volume_format.cases import _Layout
+from seglab.data.layouts.volume_format.slices_beside_volumes import slices_beside_volumes
+from seglab.data.splitting.subjects import subject_of
+from seglab.data.layouts.volume_format.cases import _Layout
 
 
 def _slices_and_volumes(root: Path) -> _Layout | None:
     """HDF5 cases beside a folder of 2-D slice files, both named for their splits (TransUNet's
-    Synapse: `train_npz/` + `test_vol_h5/`; `seglab.data.slices_beside_volumes`): the cases with
+    Synapse: `train_npz/` + `test_vol_h5/`; `seglab.data.layouts.volume_format.slices_beside_volumes`): the cases with
     their folder's split, the slices as pairs with theirs."""
     found = slices_beside_volumes(root)
     layout = _hdf5_cases(found.volumes) if found is not None else None

@@ -3,7 +3,7 @@
 The disc brightens the red channel and the square the green one, so where they overlap the
 image shows both and the truth holds both classes: one sigmoid per class can segment it, a
 softmax that must pick one class per pixel cannot. The same samples can be written in each
-multi-label layout (`seglab.data.multilabel`); the output is a function of the seed only.
+multi-label layout (`seglab.data.layouts.multilabel`); the output is a function of the seed only.
 """
 
 from __future__ import annotations

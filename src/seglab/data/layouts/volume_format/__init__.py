@@ -11,7 +11,7 @@ Recognised layouts (docs/volumes.md), tried in this order:
 3. BIDS (ISLES 2022, ATLAS 2.0): `sub-X[/ses-Y]` folders anywhere four levels down (`rawdata/`,
    `derivatives/<pipeline>/`), a session a case and its subject the group; label volumes named
    by their BIDS suffix (`_mask`, `_msk`, `_dseg`) or `label-` entity, the case's image volumes
-   on the label's grid the channels (`seglab.data.bids`).
+   on the label's grid the channels (`seglab.data.layouts.volume_format.bids`).
 4. One folder per subject with an image volume and a volume named `*seg*`, `*label*` or
    `*mask*` (BraTS-like), or a DICOM series (in the folder or a subfolder) and one NIfTI label.
    Several image volumes are the case's channels, in natural name order (BraTS: flair, t1,
@@ -24,7 +24,7 @@ Recognised layouts (docs/volumes.md), tried in this order:
    `segmentations/liver.nii.gz`, ...): a class per structure, the splits from its `meta.csv`.
    `--masks NAME.nrrd` alone names the label volume of every case folder (LA 2018's `laendo.nrrd`).
 5. HDF5 cases (SSL4MIS); beside a folder of 2-D slice files, both named for splits (TransUNet's
-   Synapse `train_npz/` + `test_vol_h5/`), the slices are read too (`seglab.data.slices_beside_volumes`).
+   Synapse `train_npz/` + `test_vol_h5/`), the slices are read too (`seglab.data.layouts.volume_format.slices_beside_volumes`).
 6. An image folder beside a label folder under any name 2-D datasets use, below split
    folders (BTCV's `RawData/Training/img/` + `Training/label/`).
 
@@ -35,14 +35,15 @@ Each case is cut into slices once (`seglab.data.files.slice_cache`); its pairs a
 "<case>/slice<i>" and grouped by case, so splits and folds never divide a case.
 
 One job a module: `format` (the registered format), `layouts` (the order they are tried),
-`cases` (which label volume is whose), `named_folders`, `subject_folders` and `hdf5_cases`
-(layouts), and `prediction_cases` (volumes to predict, as cases).
+`cases` (which label volume is whose), `named_folders`, `subject_folders`, `hdf5_cases` and
+`bids` (layouts), `slices_beside_volumes` (2-D slice files beside the volumes of a release),
+and `prediction_cases` (volumes to predict, as cases).
 """
 
 from __future__ import annotations
 
-from seglab.data.volume_format.cases import is_label_volume
-from seglab.data.volume_format.format import VolumesFormat
-from seglab.data.volume_format.prediction_cases import volume_cases
+from seglab.data.layouts.volume_format.cases import is_label_volume
+from seglab.data.layouts.volume_format.format import VolumesFormat
+from seglab.data.layouts.volume_format.prediction_cases import volume_cases
 
 __all__ = ["VolumesFormat", "is_label_volume", "volume_cases"]

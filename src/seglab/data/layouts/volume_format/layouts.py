@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from seglab.data.bids import bids_cases
+from seglab.data.layouts.volume_format.bids import bids_cases
 from seglab.data.discovery.folders import skipped_folder
-from seglab.data.volume_format.cases import _Layout, _match, _volumes_in
-from seglab.data.volume_format.hdf5_cases import _hdf5_cases, _slices_and_volumes
-from seglab.data.volume_format.named_folders import _named_folders
-from seglab.data.volume_format.subject_folders import _root_cases, _split_containers, _subject_folders, _table_splits
+from seglab.data.layouts.volume_format.cases import _Layout, _match, _volumes_in
+from seglab.data.layouts.volume_format.hdf5_cases import _hdf5_cases, _slices_and_volumes
+from seglab.data.layouts.volume_format.named_folders import _named_folders
+from seglab.data.layouts.volume_format.subject_folders import _root_cases, _split_containers, _subject_folders, _table_splits
 
 _LABEL_DIRS = ("labels", "masks")
 

@@ -15,7 +15,7 @@ from seglab.data.discovery.naming import (
     looks_like_mask_folder,
     usable_splits,
 )
-from seglab.data.volume_format.cases import _Layout, _match, _volumes_in
+from seglab.data.layouts.volume_format.cases import _Layout, _match, _volumes_in
 
 
 def _named_folders_layout(root: Path, images: str, masks: str) -> _Layout | None:

@@ -15,8 +15,8 @@ level and the crop's x, y, width and height),
 or, failing those, the mask images share (Foggy Cityscapes' three renderings of one frame).
 Neighbouring slices look alike, so a split that puts some in training and others in validation
 scores memory, not generalisation. When nearly every name says its subject, the pairs carry it as
-their group, and `seglab.data.splits` keeps each group in one split (as it does for volumes). A
-metadata table the dataset ships (`seglab.data.subject_tables`: HAM10000's lesion_id) comes first.
+their group, and `seglab.data.splitting.splits` keeps each group in one split (as it does for volumes). A
+metadata table the dataset ships (`seglab.data.splitting.subject_tables`: HAM10000's lesion_id) comes first.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from pathlib import Path
 
 from seglab.data.files.index import DatasetIndex, Pair
 from seglab.data.discovery.naming import without_affix_words
-from seglab.data.subject_tables import SubjectTable, find_subject_table
+from seglab.data.splitting.subject_tables import SubjectTable, find_subject_table
 from seglab.data.discovery.unmasked import is_background_fill
 
 log = logging.getLogger(__name__)

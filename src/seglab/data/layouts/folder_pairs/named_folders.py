@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from seglab.data.folder_pairs.shared_place import pair_by_shared_place
+from seglab.data.layouts.folder_pairs.shared_place import pair_by_shared_place
 from seglab.data.discovery.folders import NAMED_DEPTH, Folder, FolderSearch, named_tops, path_ends_with, search_folders, walk
 from seglab.data.files.index import list_images
 from seglab.data.discovery.naming import KeyRule

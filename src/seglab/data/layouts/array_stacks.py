@@ -47,7 +47,7 @@ from seglab.data.classes import ClassSpec
 from seglab.data.files.file_threads import on_threads
 from seglab.data.files.file_version import file_version
 from seglab.data.discovery.folders import Folder, walk
-from seglab.data.formats import FORMATS, DatasetFormat, ReadOptions
+from seglab.data.layouts.formats import FORMATS, DatasetFormat, ReadOptions
 from seglab.data.files.index import DatasetIndex, Pair, Problem, natural_key
 from seglab.data.encodings.encoding import choose_encoding
 from seglab.data.files.hdf5_files import HDF5_SUFFIXES, h5_stack, h5_stack_shape

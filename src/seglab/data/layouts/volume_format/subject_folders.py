@@ -15,8 +15,8 @@ from seglab.data.files.dicom import dicom_files
 from seglab.data.files.index import Problem, natural_key
 from seglab.data.discovery.naming import folder_split, looks_like_mask_folder, usable_splits
 from seglab.data.files.slice_cache import Subject
-from seglab.data.subjects import subject_of
-from seglab.data.volume_format.cases import _Layout, _cases, _volumes_in, is_label_volume
+from seglab.data.splitting.subjects import subject_of
+from seglab.data.layouts.volume_format.cases import _Layout, _cases, _volumes_in, is_label_volume
 from seglab.data.files.volumes import volume_stem
 
 log = logging.getLogger(__name__)

@@ -16,20 +16,20 @@ from seglab.data.discovery.channel_files import channel_names, date_order, group
 from seglab.data.encodings.cityscapes import cityscapes_reading
 from seglab.data.classes import ClassSpec
 from seglab.data.encodings.encoding import choose_encoding
-from seglab.data.folder_pairs.bands import _channel_count, stack_band_folders
-from seglab.data.folder_pairs.class_files import _shipped_classes, _shipped_value_names
-from seglab.data.folder_pairs.duplicate_folders import _one_file_format, settle_shared_masks
-from seglab.data.folder_pairs.named_folders import _named_pair
-from seglab.data.folder_pairs.pair_names import _derived_images, _splits_from_names, unique_names
+from seglab.data.layouts.folder_pairs.bands import _channel_count, stack_band_folders
+from seglab.data.layouts.folder_pairs.class_files import _shipped_classes, _shipped_value_names
+from seglab.data.layouts.folder_pairs.duplicate_folders import _one_file_format, settle_shared_masks
+from seglab.data.layouts.folder_pairs.named_folders import _named_pair
+from seglab.data.layouts.folder_pairs.pair_names import _derived_images, _splits_from_names, unique_names
 from seglab.data.discovery.folders import MAX_DEPTH, FolderSearch, deeper_image_folders, search_folders
-from seglab.data.formats import FORMATS, DatasetFormat, ReadOptions
+from seglab.data.layouts.formats import FORMATS, DatasetFormat, ReadOptions
 from seglab.data.files.index import DatasetIndex, Pair, Problem
 from seglab.data.encodings.loveda import loveda_reading
 from seglab.data.classes.mapping import IdentityMapping, MaskMapping
-from seglab.data.multilabel import ClassNamingsMapping, naming_names
+from seglab.data.layouts.multilabel import ClassNamingsMapping, naming_names
 from seglab.data.discovery.naming import folders_split, stem
 from seglab.data.discovery.pairing import FolderMatch
-from seglab.data.split_lists import apply_split_lists, read_split_lists
+from seglab.data.splitting.split_lists import apply_split_lists, read_split_lists
 from seglab.data.discovery.unmasked import (
     background_pairs,
     in_defect_free_folder,

@@ -11,15 +11,15 @@ import numpy as np
 
 from seglab.data.files.staging import default_cache_dir
 from seglab.data.classes import ClassSpec, classes_from_dataset_json
-from seglab.data.formats import FORMATS, DatasetFormat, ReadOptions
+from seglab.data.layouts.formats import FORMATS, DatasetFormat, ReadOptions
 from seglab.data.files.index import DatasetIndex, Pair, Problem, natural_key
 from seglab.data.classes.mapping import IdentityMapping
 from seglab.data.files.metaimage import slicer_segments
 from seglab.data.files.slice_cache import SliceFiles, Subject, extract
-from seglab.data.split_lists import case_splits
-from seglab.data.volume_format.cases import _Layout
-from seglab.data.volume_format.layouts import _find_wrapped_layout
-from seglab.data.volume_format.named_folders import _named_folders_layout
+from seglab.data.splitting.split_lists import case_splits
+from seglab.data.layouts.volume_format.cases import _Layout
+from seglab.data.layouts.volume_format.layouts import _find_wrapped_layout
+from seglab.data.layouts.volume_format.named_folders import _named_folders_layout
 from seglab.data.files.volumes import VOLUME_SUFFIXES
 from seglab.errors import DataError
 
