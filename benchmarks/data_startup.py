@@ -1,7 +1,7 @@
 """Seconds a planned `seglab train` spends reading its data before the first step: the planner's
 scan and fingerprint of the training split, then training's own data preparation (the audit of
 every split and the normalisation fitted on train), each timed in one process as `seglab train`
-runs them. Files are decoded once per process (`seglab.data.stats`); the second column shows
+runs them. Files are decoded once per process (`seglab.data.checking.stats`); the second column shows
 what is left.
 
     python benchmarks/data_startup.py                       # the shared datasets
@@ -18,7 +18,7 @@ from pathlib import Path
 import torch
 
 from seglab import config
-from seglab.data.prepare import prepare_data
+from seglab.data.loading.prepare import prepare_data
 from seglab.planning import fingerprint_training_split
 from seglab.runtime import cpu_description
 

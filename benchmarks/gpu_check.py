@@ -5,7 +5,7 @@
                averaging): every tensor handed to a collective must be on the group's device
   prefetch     batches prepared on the side stream equal those prepared in line (uint8 in,
                normalised, flipped and cropped on the device), and the device's normalisation
-               of every uint8 value equals the host's (seglab.data.transforms.to_tensor) bit for bit
+               of every uint8 value equals the host's (seglab.data.loading.transforms.to_tensor) bit for bit
   cli          `seglab train --nproc 1` on generated data with --compile (reduce-overhead on
                CUDA) and device augmentation, exit status 0 within --cli-timeout seconds (its
                output goes to --logs when given: gpu_session.sh passes $OUT)
@@ -44,9 +44,9 @@ import torch.distributed as dist
 from torch.utils.data import Dataset
 
 from seglab.compilation import cpu_compiler
-from seglab.data.batch_augment import BatchAugment
-from seglab.data.prepare import make_loader
-from seglab.data.transforms import to_tensor
+from seglab.data.loading.batch_augment import BatchAugment
+from seglab.data.loading.prepare import make_loader
+from seglab.data.loading.transforms import to_tensor
 from seglab.engine.distributed import DistributedContext
 from seglab.engine.feeding import DeviceFeed
 from seglab.engine.trainer import Trainer

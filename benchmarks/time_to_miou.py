@@ -37,7 +37,7 @@ from isolated import add_worker_flag, run_isolated, serve_worker
 
 from seglab import config
 from seglab.cli import parse_assignment
-from seglab.data.prepare import make_loader, prepare_data
+from seglab.data.loading.prepare import make_loader, prepare_data
 from seglab.engine.builders import build_scheduler
 from seglab.engine.experiment import train
 from seglab.engine.trainer import Callback, Trainer, evaluate

@@ -20,7 +20,7 @@ from pathlib import Path
 import torch
 
 import common
-from seglab.data.augment import PAD_LABEL, build_augment
+from seglab.data.loading.augment import PAD_LABEL, build_augment
 from seglab.inference.predictor import InferenceOptions, Predictor
 from seglab.inference.tta import trained_flips
 from seglab.metrics import ConfusionMatrix, Scores

@@ -22,7 +22,7 @@ import numpy as np
 if TYPE_CHECKING:
     from torch import Tensor
 
-IGNORE = -1  # equals seglab.data.augment.PAD_LABEL: padding is ignored in both modes
+IGNORE = -1  # equals seglab.data.loading.augment.PAD_LABEL: padding is ignored in both modes
 MAX_CLASSES = 30  # bit sets up to 2**30 - 1 stay in int32 (the dataset caches the smallest dtype)
 DEFAULT_THRESHOLD = 0.5
 

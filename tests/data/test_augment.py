@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 import torch
 
-from seglab.data.augment import PAD_LABEL, PRESETS, TRANSFORMS, Augment, build_augment
-from seglab.data.mirror_classes import SideSwap
+from seglab.data.loading.augment import PAD_LABEL, PRESETS, TRANSFORMS, Augment, build_augment
+from seglab.data.loading.mirror_classes import SideSwap
 from seglab.errors import ConfigError
 
 IGNORE = 255

@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 import torch
 
-from seglab.data.batch_augment import BatchAugment
-from seglab.data.mirror_classes import SideSwap
-from seglab.data.sampling import PatchSampler
+from seglab.data.loading.batch_augment import BatchAugment
+from seglab.data.loading.mirror_classes import SideSwap
+from seglab.data.loading.sampling import PatchSampler
 
 FILL = 255
 

@@ -11,14 +11,14 @@ import torch
 
 from seglab import config
 from seglab.cli import build_config, build_parser
-from seglab.data import dataset as dataset_module
-from seglab.data import prepare
-from seglab.data.augment import build_augment
-from seglab.data.cache import choose_cache, decoded_bytes
-from seglab.data.dataset import SegmentationDataset
+from seglab.data.loading import dataset as dataset_module
+from seglab.data.loading import prepare
+from seglab.data.loading.augment import build_augment
+from seglab.data.loading.cache import choose_cache, decoded_bytes
+from seglab.data.loading.dataset import SegmentationDataset
 from seglab.data.layouts.formats import discover
-from seglab.data.sampling import PatchSampler
-from seglab.data.stats import scan
+from seglab.data.loading.sampling import PatchSampler
+from seglab.data.checking.stats import scan
 from seglab.errors import ConfigError, DataError
 
 MEAN, STD = (0.5, 0.5, 0.5), (0.25, 0.25, 0.25)

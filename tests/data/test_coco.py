@@ -15,7 +15,7 @@ import pytest
 from PIL import Image
 
 from seglab.data import discover, read_mask
-from seglab.data.painted_masks import IGNORE, compressed_runs, object_mask
+from seglab.data.annotations.painted_masks import IGNORE, compressed_runs, object_mask
 from seglab.errors import DataError
 
 H, W = 30, 40

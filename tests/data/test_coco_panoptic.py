@@ -13,7 +13,7 @@ from PIL import Image
 
 from seglab.cli import main
 from seglab.data import discover, read_mask
-from seglab.data.painted_masks import IGNORE
+from seglab.data.annotations.painted_masks import IGNORE
 from seglab.errors import DataError
 from seglab.labelsets import unpack_numpy
 

@@ -5,8 +5,8 @@ import pytest
 import torch
 from PIL import Image
 
-from seglab.data import dataset as dataset_module
-from seglab.data.dataset import SegmentationDataset
+from seglab.data.loading import dataset as dataset_module
+from seglab.data.loading.dataset import SegmentationDataset
 from seglab.data.layouts.formats import discover
 from seglab.data.files.index import Pair
 from seglab.data.classes.mapping import IdentityMapping
@@ -83,7 +83,7 @@ def test_grey_images_are_replicated_to_rgb(tmp_path):
 def test_channels_are_matched_as_prediction_matches_them(tiny_dataset):
     """One rule for training and prediction: colour averaged to grey, grey replicated; a count
     that cannot be matched names the file."""
-    from seglab.data.transforms import match_channels
+    from seglab.data.loading.transforms import match_channels
 
     data = build(tiny_dataset, mean=(0.0,), std=(1.0,))
     rgb = np.asarray(Image.open(tiny_dataset / "images" / "0000.png").convert("RGB"))
@@ -100,7 +100,7 @@ def test_pairs_without_masks_are_rejected(tmp_path):
 
 
 def test_oxford_pet_end_to_end(oxford_pet_dataset):
-    from seglab.data.stats import resolve_classes, scan
+    from seglab.data.checking.stats import resolve_classes, scan
 
     index = discover(oxford_pet_dataset)
     stats = scan(index)

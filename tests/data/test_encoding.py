@@ -17,7 +17,7 @@ import seglab
 from seglab.cli import build_parser, main
 from seglab.data import audit, discover, read_mask, resolve_classes, scan
 from seglab.data.encodings import encoding
-from seglab.data.audit import FATAL, severity
+from seglab.data.checking.audit import FATAL, severity
 from seglab.data.encodings.encoding import discover_colours, inferred_class_count, parse_label_map
 from seglab.data.classes.mapping import (
     BinaryMapping,

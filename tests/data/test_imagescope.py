@@ -16,7 +16,7 @@ from hypothesis.extra import numpy as hnp
 from PIL import Image
 
 from seglab.data import discover, inspect_dataset, read_mask
-from seglab.data.imagescope_xml import read_imagescope
+from seglab.data.annotations.imagescope_xml import read_imagescope
 from seglab.errors import DataError
 
 H, W = 24, 32
@@ -158,7 +158,7 @@ def test_camel_case_folder_names_give_their_split_words_only_whole():
 def test_a_slanted_outline_covers_the_centres_inside_it_not_a_ring_around():
     """A triangle of float corners: the centres (c, r) with c, r >= 1 and c + r <= 9, 36 of
     them; an outline-inclusive fill (Pillow's, as before) paints a ring more."""
-    from seglab.data.painted_masks import closed_polygon
+    from seglab.data.annotations.painted_masks import closed_polygon
 
     filled = closed_polygon([(0.5, 0.5), (8.7, 0.5), (0.5, 8.7)], 12, 12)
     rows, columns = np.mgrid[0:12, 0:12]
@@ -172,7 +172,7 @@ def test_closed_polygons_take_every_centre_on_the_outline(points: np.ndarray) ->
     integers) is painted, any other where matplotlib's even-odd test finds it inside."""
     from matplotlib.path import Path as Outline
 
-    from seglab.data.painted_masks import closed_polygon
+    from seglab.data.annotations.painted_masks import closed_polygon
 
     filled = closed_polygon([(float(x), float(y)) for x, y in points], 12, 12)
     rows, columns = np.mgrid[0:12, 0:12]

@@ -10,7 +10,9 @@ import shutil
 
 import numpy as np
 
-from seglab.data import coco_json, discover, read_mask, yolo_labels
+from seglab.data import discover, read_mask
+from seglab.data.annotations import coco_json
+from seglab.data.annotations import yolo_labels
 
 from .test_coco import coco2017, expected
 from .test_labelme import SHAPES, labelme
@@ -91,7 +93,7 @@ def test_masks_cleaned_from_the_cache_are_painted_again(tmp_path, monkeypatch):
 
 def test_another_seglab_version_reads_afresh(tmp_path, monkeypatch):
     """A reader that changed with an upgrade must not serve what the old one found."""
-    from seglab.data import annotation_formats
+    from seglab.data.annotations import annotation_formats
 
     root = tmp_path / "coco"
     coco2017(root)

@@ -7,7 +7,7 @@ import pytest
 from PIL import Image
 
 from seglab.cli import main
-from seglab.data.inspect import format_report, inspect_dataset
+from seglab.data.checking.inspect import format_report, inspect_dataset
 
 
 def test_report_on_tiny_dataset(tiny_dataset):

@@ -10,7 +10,7 @@ import tifffile.tifffile as tifffile_module
 from PIL import Image
 
 from seglab.data import discover, read_image, read_raw_mask
-from seglab.data.audit import CHECKS, FATAL
+from seglab.data.checking.audit import CHECKS, FATAL
 from seglab.data.files.io import read_header, read_mask
 from seglab.data.classes.mapping import IdentityMapping
 from seglab.data.files.read_errors import ReadError
@@ -185,7 +185,7 @@ def test_every_npy_header_is_parsed_under_the_header_lock(tmp_path, monkeypatch)
     in threads): every reader of seglab's parses them under `npy_files.HEADER_LOCK`."""
     import ast
 
-    from seglab.data import cache as cache_module
+    from seglab.data.loading import cache as cache_module
     from seglab.data.files.npy_files import HEADER_LOCK, load_npz, memory_mapped, npy_header
 
     real = ast.literal_eval

@@ -14,7 +14,7 @@ import pytest
 from PIL import Image
 
 from seglab.data import discover, read_mask
-from seglab.data.label_studio import brush_pixels
+from seglab.data.annotations.label_studio import brush_pixels
 from seglab.errors import DataError
 
 H, W = 20, 40  # 1 % is 0.4 pixel across and 0.2 down

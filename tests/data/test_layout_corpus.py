@@ -19,7 +19,7 @@ from PIL import Image
 
 from seglab.cli import main
 from seglab.data import discover, inspect_dataset, format_report, split_pairs
-from seglab.data.audit import audit
+from seglab.data.checking.audit import audit
 from seglab.errors import DataError
 
 SIZE = (12, 16)

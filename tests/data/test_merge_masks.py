@@ -19,7 +19,7 @@ from PIL import Image
 
 from seglab.cli import main
 from seglab.data import discover, read_mask
-from seglab.data.cache import DiskCache
+from seglab.data.loading.cache import DiskCache
 from seglab.data.classes.mapping import IdentityMapping
 from seglab.errors import DataError
 

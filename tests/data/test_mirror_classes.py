@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from seglab.data.layouts.celebamask_hq import PARTS
-from seglab.data.mirror_classes import SideSwap, mirror_permutation, side_pairs
+from seglab.data.loading.mirror_classes import SideSwap, mirror_permutation, side_pairs
 from seglab.labelsets import IGNORE
 
 CELEBAMASK_HQ = ("background", *PARTS)  # the 19 classes seglab reads, with earring `ear_r` and necklace `neck_l`

@@ -19,8 +19,8 @@ from seglab.cli import main
 from seglab.data import audit, discover
 from seglab.data.discovery.channel_files import channel_groups, channel_names, group_name
 from seglab.data.files.io import read_header, read_image
-from seglab.data.stats import scan
-from seglab.data.transforms import match_channels
+from seglab.data.checking.stats import scan
+from seglab.data.loading.transforms import match_channels
 from seglab.errors import DataError
 from seglab.inference.files import display_image
 from seglab.reports.plots import to_rgb_uint8
@@ -311,7 +311,7 @@ def test_nnunet_2d_channel_files_are_the_channels_of_their_case(tmp_path: Path) 
 
 def test_a_rewritten_band_file_misses_the_disk_cache_and_is_read_again(tmp_path: Path) -> None:
     """The decoded-sample cache and the scan key on every file of an image, its bands too."""
-    from seglab.data.dataset import SegmentationDataset
+    from seglab.data.loading.dataset import SegmentationDataset
 
     cloud_folders(tmp_path / "data")
     index = discover(tmp_path / "data")
@@ -334,7 +334,7 @@ def test_a_rewritten_band_file_misses_the_disk_cache_and_is_read_again(tmp_path:
 
 def test_the_index_memo_keeps_an_images_channel_files(tmp_path: Path) -> None:
     from seglab.data.files.index import DatasetIndex, Pair
-    from seglab.data.index_memo import _loaded, _save
+    from seglab.data.annotations.index_memo import _loaded, _save
     from seglab.data.classes.mapping import IdentityMapping
 
     files = [tmp_path / f"{band}_a.tif" for band in ("red", "green", "nir")] + [tmp_path / "gt_a.tif"]
@@ -581,7 +581,7 @@ def test_images_naming_one_date_warns_that_the_other_is_left_out(tmp_path: Path,
 def test_geometric_augmentations_move_both_dates_together() -> None:
     """A 6-channel image of two dates: flips, rotations, crops and elastic warps move date 2's
     channels exactly as date 1's, as they move bands, so the change mask still fits both."""
-    from seglab.data.augment import Augment
+    from seglab.data.loading.augment import Augment
 
     augment = Augment({"scale_crop": {}, "hflip": {}, "vflip": {}, "rot90": {}, "rotate": {}, "elastic": {}}, 255)
     date = torch.rand(3, 32, 40)

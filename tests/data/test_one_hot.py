@@ -18,7 +18,7 @@ from hypothesis.extra import numpy as hnp
 
 from seglab.cli import main
 from seglab.data import discover, read_mask
-from seglab.data.audit import audit
+from seglab.data.checking.audit import audit
 from seglab.data.encodings.one_hot import OneHotMapping
 from seglab.errors import DataError
 from seglab.labelsets import unpack_numpy

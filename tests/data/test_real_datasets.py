@@ -10,7 +10,7 @@ from collections import Counter
 from seglab.data.layouts.formats import discover
 from seglab.data.classes.mapping import BinaryMapping, IdentityMapping
 from seglab.data.splitting.splits import split_pairs
-from seglab.data.stats import resolve_classes, scan
+from seglab.data.checking.stats import resolve_classes, scan
 
 
 def test_isbi2012(shared_data):

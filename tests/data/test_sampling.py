@@ -10,9 +10,9 @@ import torch
 from torch.utils.data import RandomSampler
 
 from seglab import config
-from seglab.data.augment import PAD_LABEL
-from seglab.data.prepare import make_loader, prepare_data
-from seglab.data.sampling import PatchSampler, SeededSampler
+from seglab.data.loading.augment import PAD_LABEL
+from seglab.data.loading.prepare import make_loader, prepare_data
+from seglab.data.loading.sampling import PatchSampler, SeededSampler
 from seglab.errors import ConfigError
 
 RARE = 1

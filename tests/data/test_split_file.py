@@ -14,7 +14,7 @@ from seglab import config
 from seglab.cli import main
 from seglab.data import discover
 from seglab.data.files.index import Pair
-from seglab.data.prepare import prepare_data
+from seglab.data.loading.prepare import prepare_data
 from seglab.data.splitting.splits import split_from_file, split_pairs
 from seglab.errors import ConfigError
 

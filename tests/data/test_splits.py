@@ -111,7 +111,7 @@ def test_a_split_without_validation_images_is_said(tiny_dataset: Path, tmp_path:
     import logging
 
     from seglab import config
-    from seglab.data.prepare import prepare_data
+    from seglab.data.loading.prepare import prepare_data
 
     names = sorted(p.stem for p in (tiny_dataset / "images").iterdir())
     split = tmp_path / "split.json"

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from seglab.data import stats as stats_module
+from seglab.data.checking import stats as stats_module
 from seglab.data.layouts.formats import discover
-from seglab.data.stats import resolve_classes, scan
+from seglab.data.checking.stats import resolve_classes, scan
 from seglab.errors import DataError
 
 

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import torch
 
-from seglab.data.transforms import resize_image, resize_mask, to_tensor
+from seglab.data.loading.transforms import resize_image, resize_mask, to_tensor
 
 
 def test_to_tensor_hand_computed():

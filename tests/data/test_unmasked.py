@@ -14,7 +14,7 @@ from PIL import Image
 
 from seglab.cli import main
 from seglab.data import discover, read_mask
-from seglab.data.audit import audit, hint
+from seglab.data.checking.audit import audit, hint
 
 from .test_layout_corpus import photo, save  # type: ignore[import-not-found]
 

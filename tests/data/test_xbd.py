@@ -14,7 +14,7 @@ from PIL import Image
 
 from seglab.cli import main
 from seglab.data import discover, read_mask
-from seglab.data.xbd_json import wkt_polygons
+from seglab.data.annotations.xbd_json import wkt_polygons
 from seglab.errors import DataError
 
 H, W = 20, 24

@@ -208,7 +208,7 @@ def test_the_estimate_leaves_every_random_state_as_it_found_it() -> None:
     (advancing its shuffling) and runs dropout on the probe."""
     from torch.utils.data import TensorDataset
 
-    from seglab.data.prepare import make_loader
+    from seglab.data.loading.prepare import make_loader
 
     class Pairs(TensorDataset):
         def __getitem__(self, index: int) -> dict[str, torch.Tensor]:

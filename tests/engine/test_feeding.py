@@ -14,7 +14,7 @@ import torch
 from PIL import Image
 
 from seglab import config
-from seglab.data.prepare import make_loader, prepare_data
+from seglab.data.loading.prepare import make_loader, prepare_data
 from seglab.engine.feeding import DeviceFeed, plan_feeding
 from seglab.engine.trainer import Trainer, evaluate
 from seglab.errors import ConfigError
@@ -162,7 +162,7 @@ def test_several_views_per_image_keep_their_crops_in_the_workers(tiny_dataset: P
 
 
 def test_device_augmentation_repeats_per_epoch_with_the_seed() -> None:
-    from seglab.data.batch_augment import BatchAugment
+    from seglab.data.loading.batch_augment import BatchAugment
 
     batches = [{"image": torch.rand(8, 1, 6, 6), "mask": torch.randint(0, 3, (8, 6, 6))}]
     feeds = [DeviceFeed(CPU, augment=BatchAugment(0.5, 0.5, (4, 4)), seed=7) for _ in range(2)]
@@ -174,7 +174,7 @@ def test_device_augmentation_repeats_per_epoch_with_the_seed() -> None:
 def test_masks_travel_in_one_smallest_type_per_dataset() -> None:
     import numpy as np
 
-    from seglab.data.dataset import label_dtype
+    from seglab.data.loading.dataset import label_dtype
 
     assert label_dtype(4, None) == label_dtype(4, 255) == np.uint8
     assert label_dtype(4, -1) == label_dtype(300, None) == label_dtype(4, 256) == np.int16

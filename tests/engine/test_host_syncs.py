@@ -12,8 +12,8 @@ import torch
 from torch.utils._python_dispatch import TorchDispatchMode
 
 from seglab.config import TrainConfig
-from seglab.data.batch_augment import BatchAugment
-from seglab.data.mirror_classes import SideSwap
+from seglab.data.loading.batch_augment import BatchAugment
+from seglab.data.loading.mirror_classes import SideSwap
 from seglab.engine.builders import build_optimizer, build_scheduler
 from seglab.engine.callbacks import ProgressBar
 from seglab.engine.feeding import DeviceFeed

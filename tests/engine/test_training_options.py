@@ -12,7 +12,7 @@ from torch import nn
 
 from seglab import config
 from seglab.cli import build_config, build_parser
-from seglab.data.prepare import prepare_data
+from seglab.data.loading.prepare import prepare_data
 from seglab.engine.builders import build_scheduler, lr_factor, resolve_class_weights
 from seglab.engine.callbacks import EarlyStopping
 from seglab.engine.trainer import Callback, Trainer, clip_gradients

@@ -12,7 +12,7 @@ from PIL import Image
 from seglab.cli import main
 from seglab.data import discover, read_mask, read_raw_mask, write_mask_png
 from seglab.data.classes import ClassSpec
-from seglab.data.painted_masks import compressed_runs, object_mask
+from seglab.data.annotations.painted_masks import compressed_runs, object_mask
 from seglab.inference.coco_results import write_coco_json
 from seglab.inference.files import WrittenPrediction
 

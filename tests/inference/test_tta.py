@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from seglab.data.mirror_classes import SideSwap
+from seglab.data.loading.mirror_classes import SideSwap
 from seglab.inference.predictor import InferenceOptions, Predictor
 from seglab.inference.tiling import predict_tiled
 from seglab.inference.tta import FLIPS, flip_tta, trained_flips

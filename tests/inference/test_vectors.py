@@ -16,7 +16,7 @@ from scipy import ndimage
 
 from seglab.data import discover, read_mask
 from seglab.data.classes import ClassSpec
-from seglab.data.painted_masks import centres_inside
+from seglab.data.annotations.painted_masks import centres_inside
 from seglab.inference.files import predict_files
 from seglab.inference.predictor import Prediction
 from seglab.inference.vectors import traced, write_geojson_files

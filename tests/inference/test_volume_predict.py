@@ -13,7 +13,7 @@ from PIL import Image
 
 from seglab.cli import main
 from seglab.data import ClassSpec
-from seglab.data.transforms import match_channels
+from seglab.data.loading.transforms import match_channels
 from seglab.data.files.volumes import read_volume
 from seglab.errors import DataError
 from seglab.inference.files import collect_inputs

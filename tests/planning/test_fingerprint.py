@@ -9,9 +9,9 @@ import pytest
 from PIL import Image
 
 from seglab.config import DataConfig
-from seglab.data.fingerprint import PRIOR_GRID, _ShapeTally, fingerprint
+from seglab.data.checking.fingerprint import PRIOR_GRID, _ShapeTally, fingerprint
 from seglab.data.layouts.formats import discover_data
-from seglab.data.stats import resolve_classes, scan
+from seglab.data.checking.stats import resolve_classes, scan
 
 
 def tally(*masks: np.ndarray, classes: int = 2) -> _ShapeTally:
@@ -112,7 +112,7 @@ def test_fingerprint_of_overlapping_classes(tmp_path: Path) -> None:
 def test_the_erosion_of_all_planes_at_once_is_scipys() -> None:
     from scipy import ndimage
 
-    from seglab.data.fingerprint import _eroded
+    from seglab.data.checking.fingerprint import _eroded
 
     rng = np.random.default_rng(0)
     for shape in [(3, 1, 1), (2, 1, 7), (4, 5, 1), (3, 17, 23)]:

@@ -10,7 +10,7 @@ import pytest
 import torch
 
 from seglab.config import TrainConfig
-from seglab.data.fingerprint import ClassPrint, Fingerprint
+from seglab.data.checking.fingerprint import ClassPrint, Fingerprint
 from seglab.engine.builders import build_scheduler
 from seglab.planning.plan import FROM_USER
 from seglab.planning.rules import ALIGNED, MIN_VISIBLE_PX, PATCH_SIDE, TARGET_PASSES, plan_recipe

@@ -12,7 +12,7 @@ from seglab import config as config_io
 from seglab.api.figures import plot_samples
 from seglab.config import DataConfig
 from seglab.data import ClassSpec, InspectReport, Pair, audit, format_report, read_image, read_mask
-from seglab.data.prepare import PreparedData, prepare_data
+from seglab.data.loading.prepare import PreparedData, prepare_data
 from seglab.inference.files import display_image
 
 

@@ -26,7 +26,7 @@ DEFAULTS = config_io.ExperimentConfig()  # the defaults --help quotes
 
 def add_data_options(parser: argparse.ArgumentParser) -> None:
     from seglab.data.layouts.formats import FORMATS
-    from seglab.data.rle_table import RLE_ORDERS
+    from seglab.data.annotations.rle_table import RLE_ORDERS
 
     parser.add_argument("--format", dest="data.format", metavar="LAYOUT", help="dataset layout: auto (default), "
                         f"{', '.join(FORMATS.names())}")
@@ -99,7 +99,7 @@ def add_max_pixels_option(parser: argparse.ArgumentParser, dest: str) -> None:
 
 
 def add_training_options(parser: argparse.ArgumentParser) -> None:
-    from seglab.data.cache import CACHE_MODES
+    from seglab.data.loading.cache import CACHE_MODES
     from seglab.data.splitting.splits import SPLIT_MODES
     from seglab.engine.optimizers import OPTIMIZERS, SCHEDULES
     from seglab.losses import LOSSES
@@ -232,7 +232,7 @@ def build_config(args: argparse.Namespace, planned: dict[str, Any] | None = None
 
 def add_recipe_options(parser: argparse.ArgumentParser) -> None:
     """The training flags `seglab plan` chooses (besides model, size, batch size, lr and loss)."""
-    from seglab.data.augment_presets import PRESETS
+    from seglab.data.loading.augment_presets import PRESETS
 
     parser.add_argument("--time-budget", dest="train.time_budget", type=parse_duration, metavar="10m",
                         help="train for this wall-clock time: the epoch count and the schedule's end are planned "

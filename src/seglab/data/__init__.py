@@ -7,30 +7,30 @@ training dataset, tensor transforms) are imported on first use, so `seglab inspe
 
 from __future__ import annotations
 
-from seglab.data.audit import CHECKS, AuditReport, audit
+from seglab.data.checking.audit import CHECKS, AuditReport, audit
 from seglab.data.classes import ClassSpec, default_colours, load_classes_file
 from seglab.data.layouts.formats import FORMATS, DatasetFormat, discover, discover_data
 from seglab.data.layouts import folder_pairs  # noqa: F401  (registers the folder-pairs and synthetic formats)
 from seglab.data.layouts import volume_format  # noqa: F401  (registers the "volumes" format)
 from seglab.data.files.index import DatasetIndex, Pair, Problem, natural_key
 from seglab.data.layouts.manifest import ManifestFormat  # registers the manifest layout
-from seglab.data import rle_table  # noqa: F401  (registers the "rle-table" format)
+from seglab.data.annotations import rle_table  # noqa: F401  (registers the "rle-table" format)
 from seglab.data.layouts import array_stacks  # noqa: F401  (registers the "array-stack" format)
 from seglab.data.layouts import sbd  # noqa: F401  (registers the "sbd" format)
 from seglab.data.layouts import celebamask_hq  # noqa: F401  (registers the "celebamask-hq" format)
-from seglab.data import coco_json  # noqa: F401  (registers the "coco" format)
-from seglab.data import coco_panoptic  # noqa: F401  (registers the "coco-panoptic" format)
-from seglab.data import cvat_xml  # noqa: F401  (registers the "cvat" format)
-from seglab.data import darwin_json  # noqa: F401  (registers the "darwin" format)
-from seglab.data import geojson_labels  # noqa: F401  (registers the "geojson" format)
-from seglab.data import imagescope_xml  # noqa: F401  (registers the "imagescope" format)
-from seglab.data import label_studio  # noqa: F401  (registers the "label-studio" format)
-from seglab.data import labelme_json  # noqa: F401  (registers the "labelme" format)
-from seglab.data import supervisely  # noqa: F401  (registers the "supervisely" format)
-from seglab.data import via_json  # noqa: F401  (registers the "via" format)
-from seglab.data import xbd_json  # noqa: F401  (registers the "xbd" format)
-from seglab.data import yolo_labels  # noqa: F401  (registers the "yolo" format)
-from seglab.data.inspect import InspectReport, format_report, inspect_dataset
+from seglab.data.annotations import coco_json  # noqa: F401  (registers the "coco" format)
+from seglab.data.annotations import coco_panoptic  # noqa: F401  (registers the "coco-panoptic" format)
+from seglab.data.annotations import cvat_xml  # noqa: F401  (registers the "cvat" format)
+from seglab.data.annotations import darwin_json  # noqa: F401  (registers the "darwin" format)
+from seglab.data.annotations import geojson_labels  # noqa: F401  (registers the "geojson" format)
+from seglab.data.annotations import imagescope_xml  # noqa: F401  (registers the "imagescope" format)
+from seglab.data.annotations import label_studio  # noqa: F401  (registers the "label-studio" format)
+from seglab.data.annotations import labelme_json  # noqa: F401  (registers the "labelme" format)
+from seglab.data.annotations import supervisely  # noqa: F401  (registers the "supervisely" format)
+from seglab.data.annotations import via_json  # noqa: F401  (registers the "via" format)
+from seglab.data.annotations import xbd_json  # noqa: F401  (registers the "xbd" format)
+from seglab.data.annotations import yolo_labels  # noqa: F401  (registers the "yolo" format)
+from seglab.data.checking.inspect import InspectReport, format_report, inspect_dataset
 from seglab.data.files.io import (
     IMAGE_SUFFIXES,
     image_scale,
@@ -52,7 +52,7 @@ from seglab.data.classes.mapping import (
 )
 from seglab.data.files.pixel_budget import set_max_pixels
 from seglab.data.splitting.splits import split_from_file, split_pairs
-from seglab.data.stats import DatasetStats, resolve_classes, scan
+from seglab.data.checking.stats import DatasetStats, resolve_classes, scan
 from seglab.data.layouts.synthetic import generate_synthetic, make_sample
 from seglab.lazy import on_first_use
 
@@ -105,8 +105,8 @@ __all__ = [
 ]
 
 __getattr__ = on_first_use(__name__, {  # these import torch
-    "SegmentationDataset": "seglab.data.dataset",
-    "resize_image": "seglab.data.transforms",
-    "resize_mask": "seglab.data.transforms",
-    "to_tensor": "seglab.data.transforms",
+    "SegmentationDataset": "seglab.data.loading.dataset",
+    "resize_image": "seglab.data.loading.transforms",
+    "resize_mask": "seglab.data.loading.transforms",
+    "to_tensor": "seglab.data.loading.transforms",
 })

@@ -1,5 +1,5 @@
 """Builders for the training engine: the model's smallest input, class weights, optimizers and
-learning-rate schedules from the config (the data side is `seglab.data.prepare`)."""
+learning-rate schedules from the config (the data side is `seglab.data.loading.prepare`)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import torch
 from torch import nn
 
 from seglab.config import DEFAULT_EPOCHS, ModelConfig, TrainConfig
-from seglab.data.prepare import PreparedData
+from seglab.data.loading.prepare import PreparedData
 from seglab.engine.optimizers import OPTIMIZERS, SCHEDULES
 from seglab.engine.schedule_plan import PlannedLambdaLR, PlannedOneCycleLR
 from seglab.errors import ConfigError

@@ -2,7 +2,7 @@
 
 8-bit images leave the loader as uint8 (a quarter of float32's bytes over PCIe) and masks as
 uint8/int16 (an eighth of int64's); on the device one float32 copy (channels_last when asked)
-is normalised in place, with the very operations `seglab.data.transforms.to_tensor` does on
+is normalised in place, with the very operations `seglab.data.loading.transforms.to_tensor` does on
 the host, so training numbers are the same bit for bit. On CUDA the copy of the next batch,
 its normalisation and its flips/crops (`BatchAugment`) run on a side stream while the current
 step computes, from pinned memory; on the CPU the same calls run in line.
@@ -19,12 +19,12 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from seglab.data.augment import PAD_LABEL, Augment
-from seglab.data.batch_augment import BatchAugment
-from seglab.data.dataset import SegmentationDataset
+from seglab.data.loading.augment import PAD_LABEL, Augment
+from seglab.data.loading.batch_augment import BatchAugment
+from seglab.data.loading.dataset import SegmentationDataset
 from seglab.data.files.io import image_scale
-from seglab.data.prepare import PreparedData
-from seglab.data.sampling import PatchSampler
+from seglab.data.loading.prepare import PreparedData
+from seglab.data.loading.sampling import PatchSampler
 from seglab.errors import ConfigError
 
 log = logging.getLogger(__name__)

@@ -9,7 +9,7 @@ from dataclasses import replace
 import torch
 
 from seglab.config import ExperimentConfig
-from seglab.data.prepare import PreparedData
+from seglab.data.loading.prepare import PreparedData
 from seglab.engine.callbacks import Checkpointer
 from seglab.engine.trainer import Trainer
 from seglab.errors import CheckpointError, DataError

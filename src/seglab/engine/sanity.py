@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from torch.utils.data import Subset
 
 from seglab.config import ExperimentConfig
-from seglab.data.prepare import make_loader
+from seglab.data.loading.prepare import make_loader
 from seglab.engine.builders import build_optimizer
 from seglab.engine.distributed import shutdown
 from seglab.engine.session import build_session

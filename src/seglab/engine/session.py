@@ -16,7 +16,7 @@ from torch.utils.data import DataLoader, DistributedSampler, Subset
 from seglab.compilation import check_compile_mode, keeps_thread_count
 from seglab.config import DEFAULT_EPOCHS, ExperimentConfig
 from seglab.data.discovery.channel_files import channel_names
-from seglab.data.prepare import PreparedData, make_loader, prepare_data
+from seglab.data.loading.prepare import PreparedData, make_loader, prepare_data
 from seglab.engine.builders import model_min_side, resolve_class_weights
 from seglab.engine.callbacks import EarlyStopping, EncoderFreezer, SamplerEpoch
 from seglab.engine.distributed import (DistributedContext, check_sync_batchnorm, init_distributed, per_process_batch,

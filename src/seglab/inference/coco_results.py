@@ -17,7 +17,7 @@ from scipy import ndimage
 
 from seglab.data.classes import ClassSpec
 from seglab.data.files.io import read_raw_mask
-from seglab.data.painted_masks import compressed_runs
+from seglab.data.annotations.painted_masks import compressed_runs
 from seglab.inference.files import WrittenPrediction
 from seglab.inference.submission import class_planes, connected_regions, foreground_labels
 

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from seglab.data.files.io import image_scale
-from seglab.data.transforms import match_channels
+from seglab.data.loading.transforms import match_channels
 
 
 def prepare_image(

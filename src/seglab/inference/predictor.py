@@ -14,8 +14,8 @@ from torch import Tensor, nn
 
 from seglab.compilation import COMPILE_MODES, begin_step, compile_model, keeps_thread_count
 from seglab.data import ClassSpec, read_image, to_tensor
-from seglab.data.mirror_classes import SideSwap
-from seglab.data.transforms import prepare_image
+from seglab.data.loading.mirror_classes import SideSwap
+from seglab.data.loading.transforms import prepare_image
 from seglab.inference.postprocess import PostProcess
 from seglab.inference.tiling import network_stride, predict_tiled
 from seglab.inference.tta import FLIPS, TTA_FLIPS, Flips, flip_tta, trained_flips

@@ -3,7 +3,7 @@
 One row per image and class, an empty mask an empty cell (as the competitions' sample
 submissions list every image): `ImageId,EncodedPixels` when the model has one class besides the
 background (Airbus, TGS, Carvana), else `ImageId,ClassId,EncodedPixels` with the class index
-(Severstal's ClassId 1-4, as `seglab.data.rle_table` reads its train.csv) or, for a multi-label
+(Severstal's ClassId 1-4, as `seglab.data.annotations.rle_table` reads its train.csv) or, for a multi-label
 model, the class name (Understanding Clouds' `Fish`). Competitions name their columns each their
 own way; the pixel order and the id (file name or stem) are the two choices that change the
 strings, so they are flags. Competitions that score objects (Airbus' ships, Sartorius' cells)

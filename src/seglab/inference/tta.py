@@ -12,7 +12,7 @@ along the axes it trained with.
 
 A copy flipped along one axis is a mirror image, where the network predicts `l_eye` for the
 eye that is `r_eye` in the image itself, so its classes that name a side trade channels back
-(`sides`, from `seglab.data.mirror_classes`) before averaging; flipped along both axes the copy
+(`sides`, from `seglab.data.loading.mirror_classes`) before averaging; flipped along both axes the copy
 is only turned, and keeps its channels.
 """
 
@@ -22,7 +22,7 @@ from collections.abc import Callable, Collection
 
 from torch import Tensor
 
-from seglab.data.mirror_classes import SideSwap
+from seglab.data.loading.mirror_classes import SideSwap
 
 # Dims counted from the end, so they work for (C, H, W) images and (B, C, H, W) batches alike.
 FLIPS: tuple[tuple[int, ...], ...] = ((), (-1,), (-2,), (-2, -1))  # identity, h-flip, v-flip, both

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from seglab.data.transforms import stands_in
+from seglab.data.loading.transforms import stands_in
 from seglab.data.layouts.volume_format import volume_cases
 from seglab.data.files.metaimage import is_metaimage, is_nrrd
 from seglab.data.files.volumes import cut, read_volume, slice_axis, write_label_volume

@@ -12,10 +12,10 @@ from typing import Any
 
 from seglab.config import ExperimentConfig
 from seglab.data.classes import ClassSpec
-from seglab.data.fingerprint import Fingerprint, fingerprint
+from seglab.data.checking.fingerprint import Fingerprint, fingerprint
 from seglab.data.layouts.formats import discover_data
-from seglab.data.prepare import split_dataset
-from seglab.data.stats import resolve_classes, scan
+from seglab.data.loading.prepare import split_dataset
+from seglab.data.checking.stats import resolve_classes, scan
 from seglab.planning.plan import FROM_PLAN, FROM_USER, Choice, Plan
 from seglab.planning.rules import MODELS, default_budget, plan_recipe
 from seglab.planning.speed import training_speed

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from seglab.data.fingerprint import ClassPrint, Fingerprint
+from seglab.data.checking.fingerprint import ClassPrint, Fingerprint
 from seglab.errors import DataError
 from seglab.runs.atomic import atomic_write
 from seglab.runs.run_folder import read_run_json

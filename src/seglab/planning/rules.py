@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from seglab.data.fingerprint import Fingerprint
+from seglab.data.checking.fingerprint import Fingerprint
 from seglab.planning.plan import Choice, Plan
 
 # Passes over the training pixels a run needs before resolution is given up for more of them.

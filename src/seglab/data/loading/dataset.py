@@ -10,14 +10,14 @@ import numpy as np
 import torch
 from torch.utils.data import Dataset
 
-from seglab.data.augment import Augment
-from seglab.data.cache import CACHE_MODES, Arrays, DiskCache
+from seglab.data.loading.augment import Augment
+from seglab.data.loading.cache import CACHE_MODES, Arrays, DiskCache
 from seglab.data.files.staging import default_cache_dir
 from seglab.data.files.index import Pair
 from seglab.data.files.io import read_image, read_mask
 from seglab.data.classes.mapping import MaskMapping
-from seglab.data.sampling import PatchSampler, sample_rng
-from seglab.data.transforms import prepare_image, resize_mask, to_tensor
+from seglab.data.loading.sampling import PatchSampler, sample_rng
+from seglab.data.loading.transforms import prepare_image, resize_mask, to_tensor
 from seglab.errors import DataError
 
 _MAX_VALUES_SHOWN = 10
@@ -34,13 +34,13 @@ class SegmentationDataset(Dataset):
     (uint8 images stay uint8, masks are stored in the smallest integer type that holds them);
     normalisation happens per access. `cache="memory"` keeps them in this process, and with
     DataLoader workers every worker fills its own copy; `cache="disk"` writes them as .npy
-    files (`seglab.data.cache.DiskCache`) that workers and later runs share, for datasets
+    files (`seglab.data.loading.cache.DiskCache`) that workers and later runs share, for datasets
     larger than memory; `cache="none"` decodes on every access.
 
     For training, `patches` cuts a random window from each cached array before it is
     normalised (so a large image costs only its patch) and `augment` transforms the result.
     Their random draws depend only on the index and the seed given with it: index the dataset
-    with `(i, seed)` pairs from `seglab.data.sampling.SeededSampler` (see `sample_rng`).
+    with `(i, seed)` pairs from `seglab.data.loading.sampling.SeededSampler` (see `sample_rng`).
 
     The channel count is set by `mean`/`std`: with three values, grey images are replicated to
     RGB (datasets such as Oxford-IIIT Pet mix a few grey JPEGs into RGB ones); with one value,

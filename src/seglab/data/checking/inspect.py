@@ -9,12 +9,12 @@ from pathlib import Path
 from typing import Any
 
 from seglab.config import DataConfig
-from seglab.data.audit import FATAL, WARNING, audit, format_problems, severity
+from seglab.data.checking.audit import FATAL, WARNING, audit, format_problems, severity
 from seglab.data.classes import ClassSpec
 from seglab.data.encodings.coloured_objects import ColouredObjectsMapping
 from seglab.data.layouts.formats import discover_data
 from seglab.data.files.index import DatasetIndex, Problem
-from seglab.data.stats import DatasetStats, resolve_classes
+from seglab.data.checking.stats import DatasetStats, resolve_classes
 from seglab.labelsets import class_pixels
 
 WARNINGS_SHOWN = 20  # lines per warning code unless every finding is asked for
@@ -25,7 +25,7 @@ class InspectReport:
     """Everything `inspect_dataset` learned about a dataset.
 
     Args:
-        problems: the audit's findings, fatal ones first (see `seglab.data.audit.CHECKS`).
+        problems: the audit's findings, fatal ones first (see `seglab.data.checking.audit.CHECKS`).
     """
 
     index: DatasetIndex

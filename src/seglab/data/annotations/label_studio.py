@@ -23,13 +23,13 @@ from urllib.parse import parse_qs, unquote, urlparse
 
 import numpy as np
 
-from seglab.data.annotated_images import locate_images
-from seglab.data.annotation_formats import AnnotationFileFormat, file_head, load_json, relative_names, top_annotation_files
+from seglab.data.annotations.annotated_images import locate_images
+from seglab.data.annotations.annotation_formats import AnnotationFileFormat, file_head, load_json, relative_names, top_annotation_files
 from seglab.data.classes import ClassSpec, refuse_unnamed, tool_classes
 from seglab.data.layouts.formats import FORMATS
 from seglab.data.files.index import DatasetIndex, Problem
 from seglab.data.files.io import IMAGE_SUFFIXES
-from seglab.data.painted_masks import LATER_OVER_EARLIER, Drawn, ImageObjects, ellipse, object_mask, turned
+from seglab.data.annotations.painted_masks import LATER_OVER_EARLIER, Drawn, ImageObjects, ellipse, object_mask, turned
 from seglab.errors import DataError
 
 log = logging.getLogger(__name__)

@@ -23,12 +23,12 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw
 
-from seglab.data.annotated_images import locate_images
-from seglab.data.annotation_formats import AnnotationJsonFolders, file_head, json_folders, load_json
+from seglab.data.annotations.annotated_images import locate_images
+from seglab.data.annotations.annotation_formats import AnnotationJsonFolders, file_head, json_folders, load_json
 from seglab.data.classes import ClassSpec, refuse_unnamed, tool_classes
 from seglab.data.layouts.formats import FORMATS
 from seglab.data.files.index import DatasetIndex, natural_key
-from seglab.data.painted_masks import LATER_OVER_EARLIER, Drawn, ImageObjects, LabelMap, ellipse, turned
+from seglab.data.annotations.painted_masks import LATER_OVER_EARLIER, Drawn, ImageObjects, LabelMap, ellipse, turned
 from seglab.errors import DataError
 
 log = logging.getLogger(__name__)

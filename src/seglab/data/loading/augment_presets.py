@@ -1,5 +1,5 @@
 """The augmentation presets (`--augment none|light|strong`): which transforms of
-`seglab.data.augment` each turns on, with its parameters.
+`seglab.data.loading.augment` each turns on, with its parameters.
 
 Plain data, apart from the transforms themselves (torchvision), so that `seglab train --help`
 lists the presets without importing torchvision. `augment.build_augment` applies them in the

@@ -21,16 +21,16 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from seglab.data.annotated_images import inside
-from seglab.data.annotation_formats import AnnotationBesideImages, file_head, json_folders, load_json
+from seglab.data.annotations.annotated_images import inside
+from seglab.data.annotations.annotation_formats import AnnotationBesideImages, file_head, json_folders, load_json
 from seglab.data.classes import ClassSpec, shipped_classes
-from seglab.data.embedded_images import extracted
+from seglab.data.annotations.embedded_images import extracted
 from seglab.data.discovery.folders import Folder
 from seglab.data.layouts.formats import FORMATS
 from seglab.data.files.index import DatasetIndex, Problem, natural_key
 from seglab.data.files.io import IMAGE_SUFFIXES
 from seglab.data.discovery.naming import folder_split
-from seglab.data.painted_masks import IGNORE, LATER_OVER_EARLIER, Drawn, ImageObjects, ellipse
+from seglab.data.annotations.painted_masks import IGNORE, LATER_OVER_EARLIER, Drawn, ImageObjects, ellipse
 from seglab.errors import DataError
 
 log = logging.getLogger(__name__)

@@ -23,13 +23,13 @@ from pathlib import Path
 
 import numpy as np
 
-from seglab.data.annotated_images import locate_images
-from seglab.data.annotation_formats import AnnotationFileFormat, file_head, relative_names, top_annotation_files
+from seglab.data.annotations.annotated_images import locate_images
+from seglab.data.annotations.annotation_formats import AnnotationFileFormat, file_head, relative_names, top_annotation_files
 from seglab.data.classes import ClassSpec, hex_colour, refuse_unnamed, tool_classes
 from seglab.data.layouts.formats import FORMATS
 from seglab.data.files.index import DatasetIndex
 from seglab.data.discovery.naming import folder_split
-from seglab.data.painted_masks import LATER_OVER_EARLIER, Drawn, ImageObjects, ellipse, object_mask, turned
+from seglab.data.annotations.painted_masks import LATER_OVER_EARLIER, Drawn, ImageObjects, ellipse, object_mask, turned
 from seglab.errors import DataError
 
 log = logging.getLogger(__name__)

@@ -31,14 +31,14 @@ from pathlib import Path
 
 import numpy as np
 
-from seglab.data.annotated_images import locate_images
-from seglab.data.annotation_formats import AnnotationJsonFolders, file_head
+from seglab.data.annotations.annotated_images import locate_images
+from seglab.data.annotations.annotation_formats import AnnotationJsonFolders, file_head
 from seglab.data.classes import ClassSpec, is_void, refuse_unnamed, tool_classes
 from seglab.data.layouts.formats import FORMATS
 from seglab.data.files.index import DatasetIndex
 from seglab.data.files.io import IMAGE_SUFFIXES
 from seglab.data.discovery.naming import folders_split
-from seglab.data.painted_masks import IGNORE, LATER_OVER_EARLIER, Drawn, ImageObjects, closed_polygon, ellipse, turned
+from seglab.data.annotations.painted_masks import IGNORE, LATER_OVER_EARLIER, Drawn, ImageObjects, closed_polygon, ellipse, turned
 from seglab.errors import DataError
 
 UNNAMED = "object"  # the class of a layer that names none

@@ -16,19 +16,19 @@ import torch
 from torch.utils.data import DataLoader, Dataset, RandomSampler, Sampler
 
 from seglab.config import DataConfig
-from seglab.data.audit import FATAL, audit, describe, log_lines, severity
-from seglab.data.augment import PAD_LABEL, Augment, build_augment
-from seglab.data.cache import choose_cache, decoded_bytes
+from seglab.data.checking.audit import FATAL, audit, describe, log_lines, severity
+from seglab.data.loading.augment import PAD_LABEL, Augment, build_augment
+from seglab.data.loading.cache import choose_cache, decoded_bytes
 from seglab.data.files.memory import available_memory
 from seglab.data.files.staging import default_cache_dir
 from seglab.data.classes import ClassSpec
-from seglab.data.dataset import SegmentationDataset
+from seglab.data.loading.dataset import SegmentationDataset
 from seglab.data.layouts.formats import discover_data
 from seglab.data.files.index import DatasetIndex, Pair, Problem
-from seglab.data.mirror_classes import SideSwap
-from seglab.data.sampling import PatchSampler, SeededSampler
+from seglab.data.loading.mirror_classes import SideSwap
+from seglab.data.loading.sampling import PatchSampler, SeededSampler
 from seglab.data.splitting.splits import split_from_file, split_pairs
-from seglab.data.stats import DatasetStats, resolve_classes, scan
+from seglab.data.checking.stats import DatasetStats, resolve_classes, scan
 from seglab.errors import ConfigError, DataError
 
 log = logging.getLogger(__name__)
@@ -105,7 +105,7 @@ def check_problems(problems: list[Problem], what: str, skippable: bool = True) -
     offering --skip-bad when it would leave them out (`skippable`: they belong to pairs).
 
     Raises:
-        DataError: some of `problems` are fatal (see `seglab.data.audit.CHECKS`).
+        DataError: some of `problems` are fatal (see `seglab.data.checking.audit.CHECKS`).
     """
     fatal = [p for p in problems if severity(p) == FATAL]
     if not fatal:
@@ -273,7 +273,7 @@ def build_training_views(cfg: DataConfig, classes: ClassSpec,
 
     Masks are padded with the dataset's ignore index, or with PAD_LABEL when it has none
     (then `PreparedData.train_ignore_index` makes the loss skip it). Flips exchange the classes
-    that name a side (`seglab.data.mirror_classes`); `multilabel` masks are bit sets.
+    that name a side (`seglab.data.loading.mirror_classes`); `multilabel` masks are bit sets.
 
     Raises:
         ConfigError: unknown preset or transform, bad parameters, bad patch size or probability.

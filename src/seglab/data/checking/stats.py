@@ -50,7 +50,7 @@ class DatasetStats:
         std: per channel standard deviation, same convention.
         problems: unreadable files, size mismatches, values outside the classes (one finding
             for all masks: its path and related files hold them); each of them stops training
-            (the audit in `seglab.data.audit` adds the warnings).
+            (the audit in `seglab.data.checking.audit` adds the warnings).
         images: per image file, what was decoded (for the audit's per-file checks).
         mask_labels: per mask file, the labels present after the mapping, sorted.
         outlines: per mask file with a class besides its background, whether it is drawn as

@@ -32,17 +32,17 @@ from pathlib import Path
 
 import numpy as np
 
-from seglab.data.annotation_formats import AnnotationFilesFormat, file_head, json_folders, load_json
+from seglab.data.annotations.annotation_formats import AnnotationFilesFormat, file_head, json_folders, load_json
 from seglab.data.classes import ClassSpec, refuse_unnamed, tool_classes
 from seglab.data.discovery.folders import Folder, path_ends_with
 from seglab.data.layouts.formats import FORMATS
-from seglab.data.geopackage import LAYER, is_geopackage, read_geopackage
+from seglab.data.annotations.geopackage import LAYER, is_geopackage, read_geopackage
 from seglab.data.files.geotiff import Placement, placement
 from seglab.data.files.read_errors import TIFF_SUFFIXES
-from seglab.data.shapefiles import is_shapefile, read_shapefile
+from seglab.data.annotations.shapefiles import is_shapefile, read_shapefile
 from seglab.data.files.index import DatasetIndex, Problem, natural_key
 from seglab.data.discovery.naming import looks_like_mask_folder, words
-from seglab.data.painted_masks import LATER_OVER_EARLIER, Drawn, ImageObjects, centres_inside
+from seglab.data.annotations.painted_masks import LATER_OVER_EARLIER, Drawn, ImageObjects, centres_inside
 from seglab.data.discovery.pairing import folder_label, match_folders
 from seglab.errors import DataError
 

@@ -19,12 +19,12 @@ from pathlib import Path
 
 import yaml
 
-from seglab.data.annotation_formats import AnnotationFilesFormat
+from seglab.data.annotations.annotation_formats import AnnotationFilesFormat
 from seglab.data.classes import ClassSpec, generic_name, shipped_classes
 from seglab.data.discovery.folders import Folder
 from seglab.data.layouts.formats import FORMATS
 from seglab.data.files.index import DatasetIndex
-from seglab.data.painted_masks import LATER_OVER_EARLIER, Drawn, ImageObjects
+from seglab.data.annotations.painted_masks import LATER_OVER_EARLIER, Drawn, ImageObjects
 from seglab.errors import DataError
 
 log = logging.getLogger(__name__)

@@ -25,7 +25,7 @@ from seglab.data.encodings.encoding import inferred_class_count
 from seglab.data.files.index import DatasetIndex, Pair, Problem
 from seglab.data.files.io import image_scale, read_header
 from seglab.data.classes.mapping import IdentityMapping
-from seglab.data.stats import DatasetStats, ImageFacts, scan
+from seglab.data.checking.stats import DatasetStats, ImageFacts, scan
 from seglab.data.splitting.splits import SPLITS
 from seglab.data.discovery.unmasked import is_background_fill
 from seglab.errors import DataError

@@ -22,8 +22,8 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from seglab.data.annotated_images import locate_images
-from seglab.data.annotation_formats import (
+from seglab.data.annotations.annotated_images import locate_images
+from seglab.data.annotations.annotation_formats import (
     SNIFFED_BYTES,
     AnnotationFileFormat,
     file_head,
@@ -35,7 +35,7 @@ from seglab.data.classes import ClassSpec, shipped_classes
 from seglab.data.layouts.formats import FORMATS
 from seglab.data.files.index import DatasetIndex
 from seglab.data.discovery.naming import folder_split
-from seglab.data.painted_masks import IGNORE, OVERLAP_IGNORED, Drawn, ImageObjects
+from seglab.data.annotations.painted_masks import IGNORE, OVERLAP_IGNORED, Drawn, ImageObjects
 from seglab.errors import DataError
 
 log = logging.getLogger(__name__)

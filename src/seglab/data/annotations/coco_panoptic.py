@@ -25,16 +25,16 @@ from pathlib import Path
 
 import numpy as np
 
-from seglab.data.annotated_images import inside, locate_images
-from seglab.data.annotation_formats import AnnotationFileFormat, relative_names
+from seglab.data.annotations.annotated_images import inside, locate_images
+from seglab.data.annotations.annotation_formats import AnnotationFileFormat, relative_names
 from seglab.data.classes import ClassSpec, shipped_classes
-from seglab.data.coco_json import coco_files, coco_lists, image_key, is_panoptic
+from seglab.data.annotations.coco_json import coco_files, coco_lists, image_key, is_panoptic
 from seglab.data.discovery.folders import Folder, walk
 from seglab.data.layouts.formats import FORMATS
 from seglab.data.files.index import DatasetIndex, Problem, natural_key
 from seglab.data.files.io import read_raw_mask
 from seglab.data.discovery.naming import folder_split, folders_split
-from seglab.data.painted_masks import IGNORE, LATER_OVER_EARLIER, ImageObjects, LabelMap
+from seglab.data.annotations.painted_masks import IGNORE, LATER_OVER_EARLIER, ImageObjects, LabelMap
 from seglab.errors import DataError
 
 _MOST_CLASSES = 255  # class indices 0..254 in a uint8 mask, 255 ignored

@@ -30,12 +30,12 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from seglab.data.annotation_formats import AnnotationBesideImages, load_json
+from seglab.data.annotations.annotation_formats import AnnotationBesideImages, load_json
 from seglab.data.classes import ClassSpec, hex_colour, tool_classes
 from seglab.data.discovery.folders import Folder
 from seglab.data.layouts.formats import FORMATS
 from seglab.data.files.index import DatasetIndex, Problem
-from seglab.data.painted_masks import LATER_OVER_EARLIER, Drawn, ImageObjects, Polygon, xy
+from seglab.data.annotations.painted_masks import LATER_OVER_EARLIER, Drawn, ImageObjects, Polygon, xy
 from seglab.data.files.read_errors import DECODE_ERRORS
 from seglab.errors import DataError
 

@@ -1,14 +1,14 @@
 """Random flips and crops of a whole batch where it lives (the GPU), image and mask together.
 
-The per-sample augmentation (`seglab.data.augment`) runs in the loader's CPU workers, one
+The per-sample augmentation (`seglab.data.loading.augment`) runs in the loader's CPU workers, one
 sample at a time; flips and uniform crops need no interpolation, so they can run on the batch
 after it reached the device instead, as one gather per tensor: each sample's output pixel
 (i, j) reads the input pixel (row[i], col[j]), where the rows and columns come from one random
 window start and an optional reversal per sample. Image and mask read through the same
 indices, so they cannot come apart. Windows larger than the image are padded as
-`seglab.data.sampling.PatchSampler.pad` pads: the image with 0 (the training mean, once
+`seglab.data.loading.sampling.PatchSampler.pad` pads: the image with 0 (the training mean, once
 normalised), the mask with the fill label. A sample flipped along one axis is a mirror image
-(along both, a half turn), so its mask's side classes trade labels as in `seglab.data.augment`.
+(along both, a half turn), so its mask's side classes trade labels as in `seglab.data.loading.augment`.
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor
 
-from seglab.data.augment import PAD_LABEL
-from seglab.data.mirror_classes import SideSwap
+from seglab.data.loading.augment import PAD_LABEL
+from seglab.data.loading.mirror_classes import SideSwap
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from scipy import ndimage
 from seglab.data.classes import ClassSpec
 from seglab.data.files.index import DatasetIndex, Pair
 from seglab.data.files.io import read_mask
-from seglab.data.stats import DatasetStats
+from seglab.data.checking.stats import DatasetStats
 from seglab.errors import DataError
 from seglab.labelsets import unpack_numpy
 

@@ -20,7 +20,7 @@ import numpy as np
 from seglab.data.files.file_version import file_version
 from seglab.data.files.index import Pair
 from seglab.data.files.npy_files import memory_mapped
-from seglab.data.stats import DatasetStats
+from seglab.data.checking.stats import DatasetStats
 from seglab.errors import ConfigError, DataError
 
 CACHE_MODES = ("auto", "memory", "disk", "none")

@@ -20,9 +20,9 @@ from seglab.data.layouts.folder_pairs import unique_names
 from seglab.data.discovery.folders import METADATA_FILES, Folder, json_listing, ships_mask_files, walk
 from seglab.data.layouts.formats import DatasetFormat, ReadOptions
 from seglab.data.files.index import DatasetIndex, Pair, Problem, natural_key
-from seglab.data.index_memo import remembered, versions
+from seglab.data.annotations.index_memo import remembered, versions
 from seglab.data.discovery.naming import stem, usable_splits
-from seglab.data.painted_masks import ImageObjects, painted, painted_mapping, painted_pair
+from seglab.data.annotations.painted_masks import ImageObjects, painted, painted_mapping, painted_pair
 from seglab.errors import DataError
 
 log = logging.getLogger(__name__)

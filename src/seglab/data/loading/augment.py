@@ -16,7 +16,7 @@ adds small rotations to `light` and turns its horizontal flip off. Randomness co
 the `seed` passed with each call, never from global state, so a run repeats exactly.
 
 The flips mirror the picture, so they also exchange the labels of classes that name a side
-(`l_eye`/`r_eye`: `seglab.data.mirror_classes`) when they are given as `sides`.
+(`l_eye`/`r_eye`: `seglab.data.loading.mirror_classes`) when they are given as `sides`.
 """
 
 from __future__ import annotations
@@ -30,8 +30,8 @@ from torch import Tensor
 from torchvision import tv_tensors
 from torchvision.transforms import v2
 
-from seglab.data.augment_presets import PRESETS
-from seglab.data.mirror_classes import SideSwap
+from seglab.data.loading.augment_presets import PRESETS
+from seglab.data.loading.mirror_classes import SideSwap
 from seglab.errors import ConfigError
 from seglab.registry import Registry
 
