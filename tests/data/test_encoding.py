@@ -18,7 +18,8 @@ from seglab.cli import build_parser, main
 from seglab.data import audit, discover, read_mask, resolve_classes, scan
 from seglab.data.encodings import encoding
 from seglab.data.checking.audit import FATAL, severity
-from seglab.data.encodings.encoding import discover_colours, inferred_class_count, parse_label_map
+from seglab.data.encodings.colours import discover_colours
+from seglab.data.encodings.label_maps import inferred_class_count, parse_label_map
 from seglab.data.classes.mapping import (
     BinaryMapping,
     ColourMapping,
@@ -440,7 +441,7 @@ def test_a_label_class_dict_names_the_classes(tmp_path: Path) -> None:
 def test_evenly_spaced_grey_levels_are_offered_as_classes(stray: list[int], levels: str) -> None:
     """CHAOS' MR masks hold 0, 63, 126, 189 and 252 (liver, kidneys, spleen): the one flag
     offered was --label-map 63:ignore,126:ignore,..., which would ignore every organ."""
-    from seglab.data.encodings.encoding import relabel_hint
+    from seglab.data.encodings.label_maps import relabel_hint
     from seglab.data.classes.mapping import IdentityMapping
     hint = relabel_hint(IdentityMapping(), stray, num_classes=1)
     assert f"--label-map {levels} reads them as classes 1 to {len(stray)}" in hint and "ignore" not in hint
@@ -450,7 +451,7 @@ def test_evenly_spaced_grey_levels_are_offered_as_classes(stray: list[int], leve
 def test_evenly_spaced_soft_levels_are_offered_cut_at_half() -> None:
     """CUB-200-2011's segmentations average 5 annotators (0, 51, ..., 255): read as 5 classes they
     are agreement levels, not classes; the hint also offers the object cut at half (3 of 5)."""
-    from seglab.data.encodings.encoding import relabel_hint
+    from seglab.data.encodings.label_maps import relabel_hint
     from seglab.data.classes.mapping import IdentityMapping
     hint = relabel_hint(IdentityMapping(), [51, 102, 153, 204, 255], num_classes=1)
     assert "--label-map 51:0,102:0,153:1,204:1,255:1 reads it cut at half" in hint

@@ -15,7 +15,7 @@ from PIL import Image
 
 from seglab.cli import main
 from seglab.data import discover, read_mask
-from seglab.data.encodings.encoding import sample_masks
+from seglab.data.encodings.mask_sample import sample_masks
 from seglab.errors import ConfigError
 
 from .test_layout_corpus import photo, save  # type: ignore[import-not-found]
@@ -193,7 +193,7 @@ def test_a_run_reads_instance_masks_as_two_classes(tmp_path):
 def test_a_huge_stray_value_costs_no_memory_in_the_region_count(tmp_path):
     """Region counting indexed boxes by value: one pixel of 4,000,000,000 in a uint32 mask asked
     for a list of four billion boxes (a hostile upload found by the random-file test)."""
-    from seglab.data.encodings.encoding import _one_region_values
+    from seglab.data.encodings.mask_sample import _one_region_values
 
     mask = np.zeros((12, 16), np.uint32)
     mask[2:5, 2:5], mask[8:10, 1:3], mask[8:10, 12:14] = 4_000_000_000, 7, 7

@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from seglab.data.encodings.encoding import inferred_class_count
+from seglab.data.encodings.label_maps import inferred_class_count
 from seglab.data.files.index import DatasetIndex, Pair, Problem
 from seglab.data.files.io import image_scale, read_header
 from seglab.data.classes.mapping import IdentityMapping

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from seglab.data.classes import ClassSpec, generic_name
-from seglab.data.encodings.encoding import inferred_class_count, relabel_hint
+from seglab.data.encodings.label_maps import inferred_class_count, relabel_hint
 from seglab.data.files.file_threads import on_threads
 from seglab.data.files.file_version import file_version
 from seglab.data.files.index import DatasetIndex, Pair, Problem

@@ -14,6 +14,9 @@ mask mapping (and, where the masks define them, the classes):
 Every changed pixel is counted and reported (`snapped-pixels`), never silent. Without declared
 classes, labels run from 0 up to the first wide gap in the values; values beyond it are stray
 values (`values-outside-classes`), so one pixel of 65535 never makes a 65536-class model.
+
+The sample is read by `mask_sample`, class colours found by `colours`, and `--label-map` with
+the relabelling hints is `label_maps`; this module makes the choice.
 """
 
 from __future__ import annotations
@@ -21,14 +24,23 @@ from __future__ import annotations
 import json
 import logging
 from collections import Counter
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
-from scipy import ndimage
 
 from seglab.data.classes import ClassSpec, generic_name
+from seglab.data.classes.mapping import (
+    BinaryMapping,
+    ColourMapping,
+    IdentityMapping,
+    LabelMapping,
+    MaskMapping,
+    SOLID,
+    NearestColourMapping,
+    ThresholdMapping,
+    colour_codes,
+)
 from seglab.data.encodings.coloured_objects import (
     MANY_OBJECTS,
     OBJECT_CLASSES,
@@ -36,35 +48,17 @@ from seglab.data.encodings.coloured_objects import (
     ColouredObjectsMapping,
     coloured_objects_problem,
 )
-from seglab.data.files.index import Problem
-from seglab.data.files.io import raw_mask, read_mask_array, read_raw_mask
-from seglab.data.classes.mapping import (
-    BinaryMapping,
-    ColourMapping,
-    IdentityMapping,
-    LabelMapping,
-    MappingError,
-    MaskMapping,
-    NEAR,
-    SOLID,
-    NearestColourMapping,
-    ThresholdMapping,
-    colour_codes,
-    filled_pixels,
-    single_channel,
-    wide_rgb,
-)
-from seglab.data.files.mat_files import MAT_SUFFIX, instance_variable
-from seglab.data.encodings.one_hot import ARRAY_SUFFIXES, OneHotMapping, channel_stack
+from seglab.data.encodings.colours import MAX_COLOURS, MIN_SHARE, _edge_noise, colour_name, discover_colours
+from seglab.data.encodings.mask_sample import MaskSample, sample_masks
+from seglab.data.encodings.one_hot import OneHotMapping
 from seglab.data.encodings.palettes import known_palette
+from seglab.data.files.index import Problem
+from seglab.data.files.mat_files import MAT_SUFFIX, instance_variable
 from seglab.data.files.read_errors import Unusable
-from seglab.errors import ConfigError, DataError
+from seglab.errors import DataError
 
 logger = logging.getLogger(__name__)
 
-SAMPLE = 200  # masks read to choose an encoding: every mask of most datasets
-MIN_SHARE = 0.001  # a colour covering less of the sampled pixels and filling no region is edge noise
-BLEND = 32  # a colour this close to the line between two class colours, rarer than both, filling no region: a blend
 BINARY_SHARE = 0.9  # 0/255 masks: at least this share of pixels is 0 or 255
 WIDE_ON = 65535  # the object value of 16-bit binary masks
 SOFT_LEVELS = 200  # 0..255 masks using nearly every level between their two commonest values, at the ends: mattes
@@ -74,58 +68,10 @@ NOISY_LEVELS = 5  # 0/255 masks with this many in-between values have noisy edge
 # rings beside it, so fewer pixels are exact; those within this of 0 or 255 count as on the level
 JPEG_NEAR = 48
 JPEG_SUFFIXES = (".jpg", ".jpeg")
-CLASS_GAP = 16  # without classes.json, labels after more unused values than this are stray
-MAX_COLOURS = 256  # more class colours than this are a photo, not a mask
 PHOTO_SHARE = 0.5  # more of the pixels in colours to snap than this (a quarter, of one class colour): photos
-DEFAULT_IGNORE = 255  # the label of `ignore` in --label-map when no ignore index is set
 ENCODING_CODES = ("snapped-pixels", "instance-ids")  # findings that depend on the chosen mapping
-REGION_SAMPLE = 20  # label masks whose values' regions are counted, to tell object numbers from classes
 OBJECT_VALUES = 10  # values 1..n in a mask, each one region, with n this high: object numbers
 VARYING_COUNTS = 3  # or 1..n with this many different n among the masks (GlaS: 1 to 3 glands)
-MAX_OBJECTS = 5000  # values in one mask beyond which regions are not counted (noise, not objects)
-
-
-@dataclass
-class MaskSample:
-    """Raw pixel counts of a sample of masks, before any mapping.
-
-    Args:
-        listed: masks in the dataset.
-        labels: per label mask (grey, palette indices, or grey saved as RGB), value -> pixels.
-        colours: per colour mask, colour code (r << 16 | g << 8 | b) -> pixels.
-        filled: per colour mask, colour code -> pixels inside regions of it (`filled_pixels`).
-        regions: per label mask of the first `REGION_SAMPLE` with a non-zero value (integer
-            masks), (non-zero values, values that form one connected region).
-        colour_regions: likewise per colour mask with a colour besides black, for colours.
-        stacks: per one-hot array (`one_hot.channel_stack`), (channels, whether every pixel is
-            on in one channel).
-    """
-
-    listed: int
-    labels: dict[Path, Counter[int]] = field(default_factory=dict)
-    colours: dict[Path, Counter[int]] = field(default_factory=dict)
-    filled: dict[Path, Counter[int]] = field(default_factory=dict)
-    regions: dict[Path, tuple[int, int]] = field(default_factory=dict)
-    colour_regions: dict[Path, tuple[int, int]] = field(default_factory=dict)
-    stacks: dict[Path, tuple[int, bool]] = field(default_factory=dict)
-
-    @property
-    def read(self) -> int:
-        return len(self.labels) + len(self.colours) + len(self.stacks)
-
-    @property
-    def is_colour(self) -> bool:
-        """Most masks are colour images; a stray colour mask among label masks is one bad file."""
-        return len(self.colours) > len(self.labels)
-
-    def label_values(self) -> Counter[int]:
-        return sum(self.labels.values(), Counter())
-
-    def colour_values(self) -> Counter[int]:
-        return sum(self.colours.values(), Counter())
-
-    def filled_values(self) -> Counter[int]:
-        return sum(self.filled.values(), Counter())
 
 
 @dataclass(frozen=True)
@@ -146,74 +92,6 @@ class Encoding:
     problems: tuple[Problem, ...] = ()
     values: frozenset[int] = frozenset()
     binary: bool = False
-
-
-def sample_masks(masks: list[Path], size: int = SAMPLE) -> MaskSample:
-    """Count the values (or colours) of up to `size` evenly spaced masks; unreadable ones are
-    skipped here and reported by the scan."""
-    sample = MaskSample(listed=len(masks))
-    wide: Path | None = None
-    for path in _evenly(masks, size):
-        try:
-            if path.suffix.lower() in ARRAY_SUFFIXES:  # read once: a one-hot stack, else the raw mask
-                array = read_mask_array(path)
-                planes = channel_stack(array)
-                if planes is not None:
-                    sample.stacks[path] = (len(planes), bool((planes.sum(axis=0) == 1).all()))
-                    continue
-                raw = raw_mask(array, path)
-            else:
-                raw = read_raw_mask(path)
-        except DataError as err:
-            logger.debug("skipping unreadable mask while choosing an encoding: %s", err)
-            continue
-        if raw.ndim == 3 and raw.dtype == np.uint8 and not (raw == raw[..., :1]).all():  # colours are 8-bit
-            codes = colour_codes(raw)
-            sample.colours[path], sample.filled[path] = _colour_counts(codes)
-            if len(sample.colour_regions) < REGION_SAMPLE and len(sample.colours[path].keys() - {0}):
-                sample.colour_regions[path] = _one_region_values(codes)
-            continue
-        try:
-            labels = single_channel(raw)  # grey saved as RGB is a label map, and so is 16-bit RGB's first channel
-        except MappingError:  # other stacks are for the scan to name
-            continue
-        if wide is None and wide_rgb(raw):
-            wide = path
-        if labels.dtype.kind in "biu" or np.isfinite(labels).all():
-            counts = sample.labels[path] = _value_counts(labels)
-            if len(sample.regions) < REGION_SAMPLE and len(counts.keys() - {0}) and _whole_numbers(labels):
-                sample.regions[path] = _one_region_values(labels)
-    if wide is not None:
-        logger.info("masks such as '%s' are 16-bit RGB: their first channel (R) is read as the class and the others "
-                    "are not (SYNTHIA's GT/LABELS number instances in G)", wide)
-    return sample
-
-
-def _colour_counts(codes: np.ndarray) -> tuple[Counter[int], Counter[int]]:
-    """Pixels of each colour, and of each the pixels inside regions of it: all but the few on
-    edges, which are counted instead of the many inside."""
-    counts = _value_counts(codes)
-    return counts, counts - _value_counts(codes[~filled_pixels(codes)])
-
-
-def _whole_numbers(labels: np.ndarray) -> bool:
-    """Integer labels, or floats that hold whole numbers only: HoVer-Net's `inst_map` numbers its
-    nuclei in float64."""
-    return labels.dtype.kind in "iu" or (labels.dtype.kind == "f" and bool((labels == np.round(labels)).all()))
-
-
-def _one_region_values(labels: np.ndarray) -> tuple[int, int]:
-    """(non-zero values, values forming one 8-connected region): each number of an instance mask
-    is one object, where a class of a label mask is often in several places. Values are ranked
-    first, so a stray huge value (4,000,000,000) costs nothing; more than `MAX_OBJECTS` values
-    (noise) are not counted."""
-    values, ranks = np.unique(labels, return_inverse=True)
-    if not 0 < len(values) - (values[0] == 0) <= MAX_OBJECTS:
-        return 0, 0
-    dense = ranks.reshape(labels.shape) + (values[0] != 0)  # 0 stays 0, other values 1..k
-    single = sum(ndimage.label(dense[box] == rank, structure=np.ones((3, 3)))[1] == 1
-                 for rank, box in enumerate(ndimage.find_objects(dense), start=1) if box is not None)
-    return len(values) - int(values[0] == 0), int(single)
 
 
 def _instance_problem(sample: MaskSample) -> Problem | None:
@@ -393,132 +271,6 @@ def _colour_classes(sample: MaskSample, classes: ClassSpec | None) -> Encoding:
     return Encoding(classes, NearestColourMapping(classes.colours, void, void_label), (snapped,))
 
 
-def discover_colours(
-    counts: Mapping[int, int], filled: Mapping[int, int] | None = None
-) -> tuple[tuple[int, int, int], ...]:
-    """The class colours among colour codes and their pixel counts, ordered by code (black first).
-
-    A colour is a class when it covers at least `MIN_SHARE` of the pixels or fills regions of
-    its own (`SOLID` pixels inside them, counted in `filled`), is not within `NEAR` of a more
-    frequent class colour (JPEG shifts flat areas by a few levels) and is not a blend of two
-    class colours: within `BLEND` of the line between them, under half as frequent as either
-    and filling no region (antialiasing and JPEG chroma bleeding mix neighbouring colours along
-    edges; a class painted in such a colour, iSAID's harbour between two others, fills regions).
-
-    Stops after `MAX_COLOURS` + 1 colours: more are no classes (the caller refuses them).
-    """
-    filled = filled or {}
-    total = sum(counts.values())
-    kept: list[int] = []
-    for code, pixels in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
-        solid = filled.get(code, 0)
-        if pixels < MIN_SHARE * total and solid < SOLID:
-            continue
-        if not _edge_noise(code, pixels, {k: counts[k] for k in kept}, solid):
-            kept.append(code)
-        if len(kept) > MAX_COLOURS:
-            break
-    return tuple(_rgb(code) for code in sorted(kept))
-
-
-def colour_name(colour: tuple[int, int, int]) -> str:
-    """A generated class name that shows the colour: '#ff0000'."""
-    return "#" + "".join(f"{v:02x}" for v in colour)
-
-
-def inferred_class_count(labels: Iterable[int]) -> int:
-    """K for masks without declared classes: labels 0..K-1 run up to the first gap of more
-    than `CLASS_GAP` unused values; larger labels are stray values, never classes."""
-    count = 0
-    for label in sorted(v for v in labels if v >= 0):
-        if label - count > CLASS_GAP:
-            break
-        count = label + 1
-    return count
-
-
-def relabel_hint(mapping: MaskMapping, stray: list[int], num_classes: int | None = None) -> str:
-    """How to map stray label values without editing files: a --label-map (or --ignore-index);
-    one stray value beside class 0 alone (`num_classes` 1) is the object of a binary mask, and
-    several beyond inferred classes are first offered as classes."""
-    if not isinstance(mapping, (IdentityMapping, BinaryMapping, LabelMapping)):
-        return "declare them in classes.json, or set --ignore-index for a void label"
-    if num_classes == 1 and len(stray) == 1 and isinstance(mapping, IdentityMapping) and stray[0] > 0:
-        value = stray[0]
-        return (f"the masks hold 0 and {value}, a binary mask: --label-map {value}:1 reads {value} as class 1 "
-                f"(--label-map {value}:ignore if it marks void pixels)")
-    if num_classes == 1 and isinstance(mapping, IdentityMapping) and _even_levels(stray):
-        listed = ",".join(f"{v}:{k}" for k, v in enumerate(sorted(stray), start=1))
-        halved = ",".join(f"{v}:{int(v * 2 > max(stray))}" for v in sorted(stray))
-        return (f"the masks hold 0 and {len(stray)} evenly spaced grey levels, classes drawn to be seen (CHAOS' "
-                f"63, 126, 189, 252): --label-map {listed} reads them as classes 1 to {len(stray)}; if they are "
-                f"one object's soft mask (the share of annotators marking it: CUB-200's 51, 102, ..., 255), "
-                f"--label-map {halved} reads it cut at half")
-    kept = "255:1," if isinstance(mapping, BinaryMapping) else ""  # the map replaces 0/255 -> 0/1
-    option = f"--label-map {kept}" + ",".join(f"{v}:ignore" for v in stray)
-    if min(stray) < 0:
-        option = option.replace(" ", "=", 1)  # argparse would take '-1:...' for an option
-    classes = [v for v in stray if v != DEFAULT_IGNORE]  # 255: COCO-Stuff's and most datasets' void
-    if num_classes and len(classes) > 1 and isinstance(mapping, IdentityMapping) and min(stray) > 0:
-        top = max(classes)  # several values past a gap: most often classes a subset leaves out (Mapillary)
-        void = " with \"ignore_index\": 255" if DEFAULT_IGNORE in stray else ""
-        return (f"if they are classes, name all {top + 1} (0 to {top}) in a classes.json \"names\" list{void}; "
-                f"if they mark void pixels, set {option}")
-    void = "--ignore-index 255 if it marks void pixels, or " if stray == [255] else ""
-    return f"set {void}{option} (or map them to classes), or declare the classes in classes.json"
-
-
-def _even_levels(values: list[int]) -> bool:
-    """Two or more values at k / n of the largest (within rounding), k = 1..n: 85, 170, 255."""
-    ordered, top = sorted(values), max(values)
-    return len(ordered) >= 2 and min(ordered) > 1 and all(
-        abs(v - top * k / len(ordered)) <= 1 for k, v in enumerate(ordered, start=1))
-
-
-def parse_label_map(values: Mapping[object, object]) -> dict[int, int | str]:
-    """Check a label map {raw value: class index or "ignore"}; keys may be digit strings (JSON).
-
-    Raises:
-        ConfigError: a key that is not an integer, or a target that is not a class index or "ignore".
-    """
-    if not isinstance(values, Mapping) or not values:
-        raise ConfigError(f"data.label_map must map raw mask values to classes, e.g. {{255: 1, 3: ignore}}; "
-                          f"got {values!r}")
-    parsed: dict[int, int | str] = {}
-    for raw, label in values.items():
-        try:
-            key = int(str(raw))
-        except ValueError:
-            raise ConfigError(f"data.label_map: '{raw}' is not a raw mask value (an integer)") from None
-        if label != "ignore" and (isinstance(label, bool) or not isinstance(label, int) or label < 0):
-            raise ConfigError(f"data.label_map: {raw} maps to {label!r}; expected a class index >= 0 or 'ignore'")
-        parsed[key] = label  # type: ignore[assignment]
-    return parsed
-
-
-def label_map_encoding(
-    label_map: Mapping[object, object], ignore_index: int | None
-) -> tuple[LabelMapping, int | None]:
-    """The mapping of a --label-map and the ignore index it needs.
-
-    "ignore" is the ignore index when one is set; else it is `DEFAULT_IGNORE` (255), which
-    becomes the ignore index (logged), so unlisted 255 pixels are ignored as well.
-
-    Raises:
-        ConfigError: bad entries, or "ignore" with 255 also used as a class and no ignore index.
-    """
-    parsed = parse_label_map(label_map)
-    targets = {label for label in parsed.values() if label != "ignore"}
-    if "ignore" in parsed.values() and ignore_index is None:
-        if DEFAULT_IGNORE in targets:
-            raise ConfigError(f"data.label_map maps values to 'ignore' and to class {DEFAULT_IGNORE}; "
-                              "set the ignore label with --ignore-index")
-        ignore_index = DEFAULT_IGNORE
-        logger.info("label map: 'ignore' is label %d (no ignore index was set)", DEFAULT_IGNORE)
-    pairs = tuple((raw, ignore_index if label == "ignore" else label) for raw, label in sorted(parsed.items()))
-    return LabelMapping(pairs), ignore_index  # type: ignore[arg-type]
-
-
 def _snapped_problem(sample: MaskSample, per_file: dict[Path, Counter[int]], changed: set[int], what: str) -> Problem:
     """One warning for every changed pixel of the sample: how many, in which files."""
     files = {path: sum(counts[v] for v in changed if v in counts) for path, counts in per_file.items()}
@@ -528,48 +280,3 @@ def _snapped_problem(sample: MaskSample, per_file: dict[Path, Counter[int]], cha
     masks = f"{len(files)}{sampled} mask{'s' * (len(files) != 1 or bool(sampled))}"
     message = f"{sum(files.values()):,} mask pixels in {masks} (most here: {files[ranked[0]]:,}) {what}"
     return Problem(ranked[0], message, "snapped-pixels", tuple(ranked[1:]))
-
-
-def _edge_noise(code: int, pixels: int, classes: Mapping[int, int], filled: int) -> bool:
-    """Whether a colour that is no class colour lies near one (a JPEG shift, even of a flat block)
-    or blends two without filling regions of its own (classes: code -> pixels)."""
-    return _near(code, classes) or (filled < SOLID and _blend(code, pixels, classes))
-
-
-def _near(code: int, others: Iterable[int]) -> bool:
-    colour = np.array(_rgb(code))
-    return any(np.abs(colour - _rgb(other)).max() <= NEAR for other in others)
-
-
-def _blend(code: int, pixels: int, classes: Mapping[int, int]) -> bool:
-    """Whether a colour lies on the line between two class colours that are both twice as frequent."""
-    frequent = [c for c, n in classes.items() if n >= 2 * pixels]
-    if len(frequent) < 2:
-        return False
-    colour = np.array(_rgb(code), dtype=float)
-    ends = np.array([_rgb(c) for c in frequent], dtype=float)
-    start, step = ends[:, None, :], ends[None, :, :] - ends[:, None, :]  # every pair at once
-    length = np.maximum((step * step).sum(axis=2), 1.0)
-    t = ((colour - start) * step).sum(axis=2) / length
-    gap = np.linalg.norm(start + t[..., None] * step - colour, axis=2)
-    return bool(((t > 0) & (t < 1) & (gap <= BLEND)).any())
-
-
-def _evenly(paths: list[Path], k: int) -> list[Path]:
-    """Up to `k` evenly spaced paths, first and last included."""
-    if len(paths) <= k:
-        return paths
-    return [paths[i] for i in np.linspace(0, len(paths) - 1, k).round().astype(int)]
-
-
-def _value_counts(array: np.ndarray) -> Counter[int]:
-    if array.dtype in (np.uint8, np.uint16):  # bincount is several times faster than unique
-        counts = np.bincount(array.ravel())
-        present = np.flatnonzero(counts)
-        return Counter(dict(zip(present.tolist(), counts[present].tolist())))
-    values, counts = np.unique(array, return_counts=True)
-    return Counter(dict(zip(values.tolist(), counts.tolist())))
-
-
-def _rgb(code: int) -> tuple[int, int, int]:
-    return ((code >> 16) & 255, (code >> 8) & 255, code & 255)

@@ -9,7 +9,8 @@ import logging
 from dataclasses import replace
 
 from seglab.data.classes import ClassSpec, generic_name
-from seglab.data.encodings.encoding import DEFAULT_IGNORE, ENCODING_CODES
+from seglab.data.encodings.encoding import ENCODING_CODES
+from seglab.data.encodings.label_maps import DEFAULT_IGNORE
 from seglab.data.files.index import DatasetIndex
 from seglab.data.classes.mapping import LabelMapping, OffsetMapping
 from seglab.errors import DataError

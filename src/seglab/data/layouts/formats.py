@@ -18,7 +18,9 @@ from typing import ClassVar
 from seglab.config import DataConfig
 from seglab.data.classes import ClassSpec, load_classes_file
 from seglab.data.encodings.coloured_objects import OBJECT_CLASSES, ColouredObjectsMapping
-from seglab.data.encodings.encoding import ENCODING_CODES, label_map_encoding, sample_masks
+from seglab.data.encodings.encoding import ENCODING_CODES
+from seglab.data.encodings.label_maps import label_map_encoding
+from seglab.data.encodings.mask_sample import sample_masks
 from seglab.data.discovery.folders import one_listing
 from seglab.data.files.index import DatasetIndex, Pair, Problem, list_images, match_files, natural_key
 from seglab.data.classes.mapping import IdentityMapping, OffsetMapping, ThresholdMapping
@@ -179,7 +181,7 @@ def discover(
             pixelwise maximum, the union of 0/255 object masks.
         slice_axis, empty_slices, cache_dir: how volume datasets are cut (see `ReadOptions`).
         label_map: raw mask value -> class index or "ignore", replacing the mapping chosen
-            from the masks (see `seglab.data.encodings.encoding.label_map_encoding`).
+            from the masks (see `seglab.data.encodings.label_maps.label_map_encoding`).
         instance_masks: the masks number objects (1, 2, 3, ... per image: Cellpose, the Cell
             Tracking Challenge); every non-zero value is read as the one class `object`.
         fill_outlines: the masks draw closed outlines (HC18's head ellipse); each is read filled

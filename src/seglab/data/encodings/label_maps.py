@@ -1,0 +1,107 @@
+"""`--label-map` read into a mapping, and the hint that names the labels to map."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping
+
+from seglab.data.classes.mapping import BinaryMapping, IdentityMapping, LabelMapping, MaskMapping
+from seglab.errors import ConfigError
+
+logger = logging.getLogger(__name__)
+
+CLASS_GAP = 16  # without classes.json, labels after more unused values than this are stray
+DEFAULT_IGNORE = 255  # the label of `ignore` in --label-map when no ignore index is set
+
+
+def inferred_class_count(labels: Iterable[int]) -> int:
+    """K for masks without declared classes: labels 0..K-1 run up to the first gap of more
+    than `CLASS_GAP` unused values; larger labels are stray values, never classes."""
+    count = 0
+    for label in sorted(v for v in labels if v >= 0):
+        if label - count > CLASS_GAP:
+            break
+        count = label + 1
+    return count
+
+
+def relabel_hint(mapping: MaskMapping, stray: list[int], num_classes: int | None = None) -> str:
+    """How to map stray label values without editing files: a --label-map (or --ignore-index);
+    one stray value beside class 0 alone (`num_classes` 1) is the object of a binary mask, and
+    several beyond inferred classes are first offered as classes."""
+    if not isinstance(mapping, (IdentityMapping, BinaryMapping, LabelMapping)):
+        return "declare them in classes.json, or set --ignore-index for a void label"
+    if num_classes == 1 and len(stray) == 1 and isinstance(mapping, IdentityMapping) and stray[0] > 0:
+        value = stray[0]
+        return (f"the masks hold 0 and {value}, a binary mask: --label-map {value}:1 reads {value} as class 1 "
+                f"(--label-map {value}:ignore if it marks void pixels)")
+    if num_classes == 1 and isinstance(mapping, IdentityMapping) and _even_levels(stray):
+        listed = ",".join(f"{v}:{k}" for k, v in enumerate(sorted(stray), start=1))
+        halved = ",".join(f"{v}:{int(v * 2 > max(stray))}" for v in sorted(stray))
+        return (f"the masks hold 0 and {len(stray)} evenly spaced grey levels, classes drawn to be seen (CHAOS' "
+                f"63, 126, 189, 252): --label-map {listed} reads them as classes 1 to {len(stray)}; if they are "
+                f"one object's soft mask (the share of annotators marking it: CUB-200's 51, 102, ..., 255), "
+                f"--label-map {halved} reads it cut at half")
+    kept = "255:1," if isinstance(mapping, BinaryMapping) else ""  # the map replaces 0/255 -> 0/1
+    option = f"--label-map {kept}" + ",".join(f"{v}:ignore" for v in stray)
+    if min(stray) < 0:
+        option = option.replace(" ", "=", 1)  # argparse would take '-1:...' for an option
+    classes = [v for v in stray if v != DEFAULT_IGNORE]  # 255: COCO-Stuff's and most datasets' void
+    if num_classes and len(classes) > 1 and isinstance(mapping, IdentityMapping) and min(stray) > 0:
+        top = max(classes)  # several values past a gap: most often classes a subset leaves out (Mapillary)
+        void = " with \"ignore_index\": 255" if DEFAULT_IGNORE in stray else ""
+        return (f"if they are classes, name all {top + 1} (0 to {top}) in a classes.json \"names\" list{void}; "
+                f"if they mark void pixels, set {option}")
+    void = "--ignore-index 255 if it marks void pixels, or " if stray == [255] else ""
+    return f"set {void}{option} (or map them to classes), or declare the classes in classes.json"
+
+
+def _even_levels(values: list[int]) -> bool:
+    """Two or more values at k / n of the largest (within rounding), k = 1..n: 85, 170, 255."""
+    ordered, top = sorted(values), max(values)
+    return len(ordered) >= 2 and min(ordered) > 1 and all(
+        abs(v - top * k / len(ordered)) <= 1 for k, v in enumerate(ordered, start=1))
+
+
+def parse_label_map(values: Mapping[object, object]) -> dict[int, int | str]:
+    """Check a label map {raw value: class index or "ignore"}; keys may be digit strings (JSON).
+
+    Raises:
+        ConfigError: a key that is not an integer, or a target that is not a class index or "ignore".
+    """
+    if not isinstance(values, Mapping) or not values:
+        raise ConfigError(f"data.label_map must map raw mask values to classes, e.g. {{255: 1, 3: ignore}}; "
+                          f"got {values!r}")
+    parsed: dict[int, int | str] = {}
+    for raw, label in values.items():
+        try:
+            key = int(str(raw))
+        except ValueError:
+            raise ConfigError(f"data.label_map: '{raw}' is not a raw mask value (an integer)") from None
+        if label != "ignore" and (isinstance(label, bool) or not isinstance(label, int) or label < 0):
+            raise ConfigError(f"data.label_map: {raw} maps to {label!r}; expected a class index >= 0 or 'ignore'")
+        parsed[key] = label  # type: ignore[assignment]
+    return parsed
+
+
+def label_map_encoding(
+    label_map: Mapping[object, object], ignore_index: int | None
+) -> tuple[LabelMapping, int | None]:
+    """The mapping of a --label-map and the ignore index it needs.
+
+    "ignore" is the ignore index when one is set; else it is `DEFAULT_IGNORE` (255), which
+    becomes the ignore index (logged), so unlisted 255 pixels are ignored as well.
+
+    Raises:
+        ConfigError: bad entries, or "ignore" with 255 also used as a class and no ignore index.
+    """
+    parsed = parse_label_map(label_map)
+    targets = {label for label in parsed.values() if label != "ignore"}
+    if "ignore" in parsed.values() and ignore_index is None:
+        if DEFAULT_IGNORE in targets:
+            raise ConfigError(f"data.label_map maps values to 'ignore' and to class {DEFAULT_IGNORE}; "
+                              "set the ignore label with --ignore-index")
+        ignore_index = DEFAULT_IGNORE
+        logger.info("label map: 'ignore' is label %d (no ignore index was set)", DEFAULT_IGNORE)
+    pairs = tuple((raw, ignore_index if label == "ignore" else label) for raw, label in sorted(parsed.items()))
+    return LabelMapping(pairs), ignore_index  # type: ignore[arg-type]

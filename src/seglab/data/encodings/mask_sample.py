@@ -1,0 +1,149 @@
+"""What a sample of a folder's masks holds: their values, colours and regions, read once."""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from scipy import ndimage
+
+from seglab.data.classes.mapping import MappingError, colour_codes, filled_pixels, single_channel, wide_rgb
+from seglab.data.encodings.one_hot import ARRAY_SUFFIXES, channel_stack
+from seglab.data.files.io import raw_mask, read_mask_array, read_raw_mask
+from seglab.errors import DataError
+
+logger = logging.getLogger(__name__)
+
+SAMPLE = 200  # masks read to choose an encoding: every mask of most datasets
+REGION_SAMPLE = 20  # label masks whose values' regions are counted, to tell object numbers from classes
+MAX_OBJECTS = 5000  # values in one mask beyond which regions are not counted (noise, not objects)
+
+
+@dataclass
+class MaskSample:
+    """Raw pixel counts of a sample of masks, before any mapping.
+
+    Args:
+        listed: masks in the dataset.
+        labels: per label mask (grey, palette indices, or grey saved as RGB), value -> pixels.
+        colours: per colour mask, colour code (r << 16 | g << 8 | b) -> pixels.
+        filled: per colour mask, colour code -> pixels inside regions of it (`filled_pixels`).
+        regions: per label mask of the first `REGION_SAMPLE` with a non-zero value (integer
+            masks), (non-zero values, values that form one connected region).
+        colour_regions: likewise per colour mask with a colour besides black, for colours.
+        stacks: per one-hot array (`one_hot.channel_stack`), (channels, whether every pixel is
+            on in one channel).
+    """
+
+    listed: int
+    labels: dict[Path, Counter[int]] = field(default_factory=dict)
+    colours: dict[Path, Counter[int]] = field(default_factory=dict)
+    filled: dict[Path, Counter[int]] = field(default_factory=dict)
+    regions: dict[Path, tuple[int, int]] = field(default_factory=dict)
+    colour_regions: dict[Path, tuple[int, int]] = field(default_factory=dict)
+    stacks: dict[Path, tuple[int, bool]] = field(default_factory=dict)
+
+    @property
+    def read(self) -> int:
+        return len(self.labels) + len(self.colours) + len(self.stacks)
+
+    @property
+    def is_colour(self) -> bool:
+        """Most masks are colour images; a stray colour mask among label masks is one bad file."""
+        return len(self.colours) > len(self.labels)
+
+    def label_values(self) -> Counter[int]:
+        return sum(self.labels.values(), Counter())
+
+    def colour_values(self) -> Counter[int]:
+        return sum(self.colours.values(), Counter())
+
+    def filled_values(self) -> Counter[int]:
+        return sum(self.filled.values(), Counter())
+
+
+def sample_masks(masks: list[Path], size: int = SAMPLE) -> MaskSample:
+    """Count the values (or colours) of up to `size` evenly spaced masks; unreadable ones are
+    skipped here and reported by the scan."""
+    sample = MaskSample(listed=len(masks))
+    wide: Path | None = None
+    for path in _evenly(masks, size):
+        try:
+            if path.suffix.lower() in ARRAY_SUFFIXES:  # read once: a one-hot stack, else the raw mask
+                array = read_mask_array(path)
+                planes = channel_stack(array)
+                if planes is not None:
+                    sample.stacks[path] = (len(planes), bool((planes.sum(axis=0) == 1).all()))
+                    continue
+                raw = raw_mask(array, path)
+            else:
+                raw = read_raw_mask(path)
+        except DataError as err:
+            logger.debug("skipping unreadable mask while choosing an encoding: %s", err)
+            continue
+        if raw.ndim == 3 and raw.dtype == np.uint8 and not (raw == raw[..., :1]).all():  # colours are 8-bit
+            codes = colour_codes(raw)
+            sample.colours[path], sample.filled[path] = _colour_counts(codes)
+            if len(sample.colour_regions) < REGION_SAMPLE and len(sample.colours[path].keys() - {0}):
+                sample.colour_regions[path] = _one_region_values(codes)
+            continue
+        try:
+            labels = single_channel(raw)  # grey saved as RGB is a label map, and so is 16-bit RGB's first channel
+        except MappingError:  # other stacks are for the scan to name
+            continue
+        if wide is None and wide_rgb(raw):
+            wide = path
+        if labels.dtype.kind in "biu" or np.isfinite(labels).all():
+            counts = sample.labels[path] = _value_counts(labels)
+            if len(sample.regions) < REGION_SAMPLE and len(counts.keys() - {0}) and _whole_numbers(labels):
+                sample.regions[path] = _one_region_values(labels)
+    if wide is not None:
+        logger.info("masks such as '%s' are 16-bit RGB: their first channel (R) is read as the class and the others "
+                    "are not (SYNTHIA's GT/LABELS number instances in G)", wide)
+    return sample
+
+
+def _colour_counts(codes: np.ndarray) -> tuple[Counter[int], Counter[int]]:
+    """Pixels of each colour, and of each the pixels inside regions of it: all but the few on
+    edges, which are counted instead of the many inside."""
+    counts = _value_counts(codes)
+    return counts, counts - _value_counts(codes[~filled_pixels(codes)])
+
+
+def _whole_numbers(labels: np.ndarray) -> bool:
+    """Integer labels, or floats that hold whole numbers only: HoVer-Net's `inst_map` numbers its
+    nuclei in float64."""
+    return labels.dtype.kind in "iu" or (labels.dtype.kind == "f" and bool((labels == np.round(labels)).all()))
+
+
+def _one_region_values(labels: np.ndarray) -> tuple[int, int]:
+    """(non-zero values, values forming one 8-connected region): each number of an instance mask
+    is one object, where a class of a label mask is often in several places. Values are ranked
+    first, so a stray huge value (4,000,000,000) costs nothing; more than `MAX_OBJECTS` values
+    (noise) are not counted."""
+    values, ranks = np.unique(labels, return_inverse=True)
+    if not 0 < len(values) - (values[0] == 0) <= MAX_OBJECTS:
+        return 0, 0
+    dense = ranks.reshape(labels.shape) + (values[0] != 0)  # 0 stays 0, other values 1..k
+    single = sum(ndimage.label(dense[box] == rank, structure=np.ones((3, 3)))[1] == 1
+                 for rank, box in enumerate(ndimage.find_objects(dense), start=1) if box is not None)
+    return len(values) - int(values[0] == 0), int(single)
+
+
+def _evenly(paths: list[Path], k: int) -> list[Path]:
+    """Up to `k` evenly spaced paths, first and last included."""
+    if len(paths) <= k:
+        return paths
+    return [paths[i] for i in np.linspace(0, len(paths) - 1, k).round().astype(int)]
+
+
+def _value_counts(array: np.ndarray) -> Counter[int]:
+    if array.dtype in (np.uint8, np.uint16):  # bincount is several times faster than unique
+        counts = np.bincount(array.ravel())
+        present = np.flatnonzero(counts)
+        return Counter(dict(zip(present.tolist(), counts[present].tolist())))
+    values, counts = np.unique(array, return_counts=True)
+    return Counter(dict(zip(values.tolist(), counts.tolist())))
