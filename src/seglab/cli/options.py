@@ -26,7 +26,7 @@ DEFAULTS = config_io.ExperimentConfig()  # the defaults --help quotes
 
 def add_data_options(parser: argparse.ArgumentParser) -> None:
     from seglab.data.layouts.formats import FORMATS
-    from seglab.data.annotations.rle_table import RLE_ORDERS
+    from seglab.data.annotations.rle_masks import RLE_ORDERS
 
     parser.add_argument("--format", dest="data.format", metavar="LAYOUT", help="dataset layout: auto (default), "
                         f"{', '.join(FORMATS.names())}")
