@@ -17,7 +17,7 @@ import seglab
 from seglab.cli import build_parser, main
 from seglab.data import audit, discover, read_mask, resolve_classes, scan
 from seglab.data.encodings import encoding
-from seglab.data.checking.audit import FATAL, severity
+from seglab.data.checking.checks import FATAL, severity
 from seglab.data.encodings.colours import discover_colours
 from seglab.data.encodings.label_maps import inferred_class_count, parse_label_map
 from seglab.data.classes.mapping import (

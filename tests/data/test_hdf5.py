@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from seglab.data import discover, read_image
-from seglab.data.checking.audit import CHECKS, FATAL
+from seglab.data.checking.checks import CHECKS, FATAL
 from seglab.data.files.io import read_mask
 from seglab.data.classes.mapping import IdentityMapping
 from seglab.data.files.read_errors import ReadError

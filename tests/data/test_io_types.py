@@ -10,7 +10,7 @@ import tifffile.tifffile as tifffile_module
 from PIL import Image
 
 from seglab.data import discover, read_image, read_raw_mask
-from seglab.data.checking.audit import CHECKS, FATAL
+from seglab.data.checking.checks import CHECKS, FATAL
 from seglab.data.files.io import read_header, read_mask
 from seglab.data.classes.mapping import IdentityMapping
 from seglab.data.files.read_errors import ReadError

@@ -17,7 +17,8 @@ from scipy import ndimage
 
 from seglab.cli import main
 from seglab.data import discover, read_mask
-from seglab.data.checking.audit import audit, hint
+from seglab.data.checking.audit import audit
+from seglab.data.checking.checks import hint
 from seglab.data.classes.mapping import BinaryMapping, ColourMapping
 from seglab.data.encodings.outlines import FilledOutlineMapping, drawn_as_outlines, fill_outlines
 from seglab.errors import ConfigError

@@ -14,7 +14,8 @@ from PIL import Image
 
 from seglab.cli import main
 from seglab.data import discover, read_mask
-from seglab.data.checking.audit import audit, hint
+from seglab.data.checking.audit import audit
+from seglab.data.checking.checks import hint
 
 from .test_layout_corpus import photo, save  # type: ignore[import-not-found]
 

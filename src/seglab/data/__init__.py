@@ -7,7 +7,8 @@ training dataset, tensor transforms) are imported on first use, so `seglab inspe
 
 from __future__ import annotations
 
-from seglab.data.checking.audit import CHECKS, AuditReport, audit
+from seglab.data.checking.audit import AuditReport, audit
+from seglab.data.checking.checks import CHECKS
 from seglab.data.classes import ClassSpec, default_colours, load_classes_file
 from seglab.data.layouts.formats import FORMATS, DatasetFormat, discover, discover_data
 from seglab.data.layouts import folder_pairs  # noqa: F401  (registers the folder-pairs and synthetic formats)

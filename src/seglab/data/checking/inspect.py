@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from seglab.config import DataConfig
-from seglab.data.checking.audit import FATAL, WARNING, audit, format_problems, severity
+from seglab.data.checking.audit import audit
+from seglab.data.checking.checks import FATAL, WARNING, format_problems, severity
 from seglab.data.classes import ClassSpec
 from seglab.data.encodings.coloured_objects import ColouredObjectsMapping
 from seglab.data.layouts.formats import discover_data
@@ -25,7 +26,7 @@ class InspectReport:
     """Everything `inspect_dataset` learned about a dataset.
 
     Args:
-        problems: the audit's findings, fatal ones first (see `seglab.data.checking.audit.CHECKS`).
+        problems: the audit's findings, fatal ones first (see `seglab.data.checking.checks.CHECKS`).
     """
 
     index: DatasetIndex

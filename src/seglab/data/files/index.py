@@ -69,7 +69,7 @@ class Problem:
     Args:
         path: the file, or None for the dataset as a whole.
         message: what is wrong, naming the file.
-        code: the kind of problem, a key of `seglab.data.checking.audit.CHECKS` (which says whether it
+        code: the kind of problem, a key of `seglab.data.checking.checks.CHECKS` (which says whether it
             stops training and what to do about it).
         related: other files involved (the image of a mismatched mask, the other copy of a duplicate).
     """

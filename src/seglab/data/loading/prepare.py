@@ -16,7 +16,8 @@ import torch
 from torch.utils.data import DataLoader, Dataset, RandomSampler, Sampler
 
 from seglab.config import DataConfig
-from seglab.data.checking.audit import FATAL, audit, describe, log_lines, severity
+from seglab.data.checking.audit import audit
+from seglab.data.checking.checks import FATAL, describe, log_lines, severity
 from seglab.data.loading.augment import PAD_LABEL, Augment, build_augment
 from seglab.data.loading.cache import choose_cache, decoded_bytes
 from seglab.data.files.memory import available_memory
@@ -105,7 +106,7 @@ def check_problems(problems: list[Problem], what: str, skippable: bool = True) -
     offering --skip-bad when it would leave them out (`skippable`: they belong to pairs).
 
     Raises:
-        DataError: some of `problems` are fatal (see `seglab.data.checking.audit.CHECKS`).
+        DataError: some of `problems` are fatal (see `seglab.data.checking.checks.CHECKS`).
     """
     fatal = [p for p in problems if severity(p) == FATAL]
     if not fatal:
