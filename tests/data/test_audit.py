@@ -25,7 +25,7 @@ from PIL import Image
 from seglab.cli import main
 from seglab.data.checking.audit import audit
 from seglab.data.checking.checks import CHECKS, FATAL, WARNING, severity
-from seglab.data.layouts.formats import discover
+from seglab.data.layouts.discover import discover
 from seglab.data.files.io import read_header, read_image, read_mask, read_raw_mask
 from seglab.data.classes.mapping import BinaryMapping, ColourMapping, IdentityMapping
 from seglab.data.splitting.splits import split_pairs

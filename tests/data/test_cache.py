@@ -16,7 +16,7 @@ from seglab.data.loading import prepare
 from seglab.data.loading.augment import build_augment
 from seglab.data.loading.cache import choose_cache, decoded_bytes
 from seglab.data.loading.dataset import SegmentationDataset
-from seglab.data.layouts.formats import discover
+from seglab.data.layouts.discover import discover
 from seglab.data.loading.sampling import PatchSampler
 from seglab.data.checking.stats import scan
 from seglab.errors import ConfigError, DataError

@@ -7,7 +7,7 @@ from PIL import Image
 
 from seglab.data.loading import dataset as dataset_module
 from seglab.data.loading.dataset import SegmentationDataset
-from seglab.data.layouts.formats import discover
+from seglab.data.layouts.discover import discover
 from seglab.data.files.index import Pair
 from seglab.data.classes.mapping import IdentityMapping
 from seglab.errors import DataError

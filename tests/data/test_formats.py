@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from seglab.data.layouts.formats import FORMATS, discover
+from seglab.data.layouts.formats import FORMATS
+from seglab.data.layouts.discover import discover
 from seglab.data.files.index import natural_key
 from seglab.data.files.io import read_mask
 from seglab.data.classes.mapping import BinaryMapping, ColourMapping, IdentityMapping, OffsetMapping

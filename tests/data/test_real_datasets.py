@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from seglab.data.layouts.formats import discover
+from seglab.data.layouts.discover import discover
 from seglab.data.classes.mapping import BinaryMapping, IdentityMapping
 from seglab.data.splitting.splits import split_pairs
 from seglab.data.checking.stats import resolve_classes, scan

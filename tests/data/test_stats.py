@@ -7,7 +7,7 @@ import pytest
 from PIL import Image
 
 from seglab.data.checking import stats as stats_module
-from seglab.data.layouts.formats import discover
+from seglab.data.layouts.discover import discover
 from seglab.data.checking.stats import resolve_classes, scan
 from seglab.errors import DataError
 

@@ -10,7 +10,7 @@ from PIL import Image
 
 from seglab.config import DataConfig
 from seglab.data.checking.fingerprint import PRIOR_GRID, _ShapeTally, fingerprint
-from seglab.data.layouts.formats import discover_data
+from seglab.data.layouts.discover import discover_data
 from seglab.data.checking.stats import resolve_classes, scan
 
 

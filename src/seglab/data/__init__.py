@@ -10,7 +10,9 @@ from __future__ import annotations
 from seglab.data.checking.audit import AuditReport, audit
 from seglab.data.checking.checks import CHECKS
 from seglab.data.classes import ClassSpec, default_colours, load_classes_file
-from seglab.data.layouts.formats import FORMATS, DatasetFormat, discover, discover_data
+from seglab.data.layouts.formats import FORMATS, DatasetFormat
+from seglab.data.layouts.discover import discover, discover_data
+from seglab.data.layouts import fixed_layouts  # noqa: F401  (registers the "oxford-pet", "class-folders" and "npy-pairs" formats)
 from seglab.data.layouts import folder_pairs  # noqa: F401  (registers the folder-pairs and synthetic formats)
 from seglab.data.layouts import volume_format  # noqa: F401  (registers the "volumes" format)
 from seglab.data.files.index import DatasetIndex, Pair, Problem, natural_key

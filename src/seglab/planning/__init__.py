@@ -13,7 +13,7 @@ from typing import Any
 from seglab.config import ExperimentConfig
 from seglab.data.classes import ClassSpec
 from seglab.data.checking.fingerprint import Fingerprint, fingerprint
-from seglab.data.layouts.formats import discover_data
+from seglab.data.layouts.discover import discover_data
 from seglab.data.loading.prepare import split_dataset
 from seglab.data.checking.stats import resolve_classes, scan
 from seglab.planning.plan import FROM_PLAN, FROM_USER, Choice, Plan

@@ -13,7 +13,7 @@ from seglab.data.checking.audit import audit
 from seglab.data.checking.checks import FATAL, WARNING, format_problems, severity
 from seglab.data.classes import ClassSpec
 from seglab.data.encodings.coloured_objects import ColouredObjectsMapping
-from seglab.data.layouts.formats import discover_data
+from seglab.data.layouts.discover import discover_data
 from seglab.data.files.index import DatasetIndex, Problem
 from seglab.data.checking.stats import DatasetStats, resolve_classes
 from seglab.labelsets import class_pixels

@@ -1,7 +1,8 @@
 """Dataset layouts on disk: the `DatasetFormat` registry, `discover`, and the registered layouts.
 
-`formats` holds the registry and `discover`, which picks a layout for a folder and indexes it;
-each layout is one registered class: `folder_pairs` (image and mask folders under any names),
+`formats` holds the registry, `discover` picks a layout for a folder and indexes it; each
+layout is one registered class: `fixed_layouts` (Oxford-IIIT Pet, class folders, .npy pairs),
+`folder_pairs` (image and mask folders under any names),
 `volume_format` (3-D NIfTI, DICOM, MetaImage and HDF5 cases, BIDS), `manifest` (a table of
 pairs), `array_stacks` (NumPy/HDF5/TIFF stacks), `sbd`, `celebamask_hq`. `multilabel` reads
 masks whose classes overlap, `layout_refusal` says what was seen when no layout fits, and

@@ -24,7 +24,7 @@ from seglab.data.files.memory import available_memory
 from seglab.data.files.staging import default_cache_dir
 from seglab.data.classes import ClassSpec
 from seglab.data.loading.dataset import SegmentationDataset
-from seglab.data.layouts.formats import discover_data
+from seglab.data.layouts.discover import discover_data
 from seglab.data.files.index import DatasetIndex, Pair, Problem
 from seglab.data.loading.mirror_classes import SideSwap
 from seglab.data.loading.sampling import PatchSampler, SeededSampler

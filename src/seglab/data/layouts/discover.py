@@ -1,0 +1,299 @@
+"""`discover`: the layout a dataset folder is in, found and indexed, with classes.json, the label
+map and the ignore label applied; a folder without pairs refused.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import replace
+from pathlib import Path
+
+from seglab.config import DataConfig
+from seglab.data.classes import ClassSpec, load_classes_file
+from seglab.data.classes.mapping import IdentityMapping, OffsetMapping, ThresholdMapping
+from seglab.data.discovery.folders import one_listing
+from seglab.data.encodings.coloured_objects import OBJECT_CLASSES, ColouredObjectsMapping
+from seglab.data.encodings.encoding import ENCODING_CODES
+from seglab.data.encodings.label_maps import label_map_encoding
+from seglab.data.encodings.outlines import FilledOutlineMapping
+from seglab.data.encodings.value_classes import classes_from_value_names
+from seglab.data.files.index import DatasetIndex
+from seglab.data.files.pixel_budget import set_max_pixels
+from seglab.data.layouts.formats import DatasetFormat, FORMATS, ReadOptions
+from seglab.data.layouts.layout_refusal import what_was_seen
+from seglab.data.layouts.multilabel import apply_task
+from seglab.data.splitting.subjects import with_subjects
+from seglab.errors import ConfigError, DataError, UnknownNameError
+
+logger = logging.getLogger(__name__)
+
+
+def discover(
+    root: str | Path,
+    format: str = "auto",
+    classes_file: str | None = None,
+    ignore_index: int | None = None,
+    *,
+    images: str | None = None,
+    masks: str | None = None,
+    mask_pattern: str | None = None,
+    merge_masks: bool = False,
+    slice_axis: str = "axial",
+    empty_slices: float = 1.0,
+    cache_dir: str | None = None,
+    label_map: Mapping[object, object] | None = None,
+    instance_masks: bool = False,
+    fill_outlines: bool = False,
+    task: str = "auto",
+    rle_order: str = "auto",
+    label_field: str | None = None,
+    unmasked_background: bool = False,
+) -> DatasetIndex:
+    """Find the layout of a dataset folder and index its image/mask pairs.
+
+    Args:
+        root: dataset folder, or a manifest file (pairs.csv, .tsv, .json) listing the pairs.
+        format: a key of `FORMATS`, or "auto" to detect it.
+        classes_file: classes.json to use; by default `classes.json` in the folder when present.
+        ignore_index: overrides the ignore label of the classes.
+        images: the image folder (a path under `root`, or a folder name to look for at any level).
+        masks: the mask folder, likewise; with `images` naming a folder too, exactly that pair.
+        mask_pattern: how a mask is named after its image: `{stem}_mask.png`, or a regular
+            expression whose first group is the image's stem.
+        merge_masks: an image that matches several masks (BUSI's `a_mask.png` and `a_mask_1.png`),
+            or a folder of one image beside a folder of its masks (the 2018 Data Science Bowl's
+            `<id>/images/` + `<id>/masks/`, one file per object), is read with one mask: their
+            pixelwise maximum, the union of 0/255 object masks.
+        slice_axis, empty_slices, cache_dir: how volume datasets are cut (see `ReadOptions`).
+        label_map: raw mask value -> class index or "ignore", replacing the mapping chosen
+            from the masks (see `seglab.data.encodings.label_maps.label_map_encoding`).
+        instance_masks: the masks number objects (1, 2, 3, ... per image: Cellpose, the Cell
+            Tracking Challenge); every non-zero value is read as the one class `object`.
+        fill_outlines: the masks draw closed outlines (HC18's head ellipse); each is read filled
+            with its class (`seglab.data.encodings.outlines.FilledOutlineMapping`).
+        task: "auto", "multiclass" or "multilabel": how masks are read (`seglab.data.layouts.multilabel.apply_task`).
+        rle_order: how a run-length table's pixels are numbered: "column" (top to bottom, then left
+            to right), "row", or "auto" to tell from the shapes the masks draw (`seglab.data.files.rle`).
+        label_field: the attribute of vector labels (GeoJSON, GeoPackage) that names a feature's class.
+        unmasked_background: images without a mask (in a paired image folder, in a folder named
+            good/, OK/, Normal/, ..., or in a *neg* folder beside a *pos* one) are defect-free: each
+            is read with an all-background mask of value 0 (`seglab.data.discovery.unmasked`), as are a manifest's rows without a mask;
+            other layouts log that nothing was read so.
+
+    Raises:
+        DataError: missing or empty folder, unknown layout, bad classes.json, no pairs, two
+            folders that could hold the masks.
+        ConfigError: `format` is not a registered format, a bad `mask_pattern`, or bad
+            slicing options, `fill_outlines` on multi-label masks.
+
+    Example:
+        >>> index = discover("data/isbi2012")  # doctest: +SKIP
+        >>> len(index.pairs), index.classes.names  # doctest: +SKIP
+        (30, ('membrane', 'cell'))
+    """
+    root = Path(root)
+    options = ReadOptions(slice_axis, empty_slices, cache_dir, images, masks, mask_pattern, merge_masks,
+                          task == "multilabel", rle_order, label_field, unmasked_background)
+    if not root.exists():
+        raise DataError(f"dataset folder '{root}' does not exist")
+    if root.is_dir() and not any(p for p in root.iterdir() if not p.name.startswith(".")):
+        raise DataError(f"dataset folder '{root}' is empty")
+    folder = root if root.is_dir() else root.parent
+    classes_path = Path(classes_file) if classes_file is not None else folder / "classes.json"
+    if classes_file is not None or classes_path.exists():  # a folder of that name is refused, not passed over
+        classes = load_classes_file(classes_path)
+    else:
+        classes, classes_path = None, None
+
+    with one_listing():
+        fmt = _choose_format(root, format, options)
+        index = fmt.index(root, classes)
+    if not index.pairs:
+        shown = "".join(f"\n  {p}" for p in index.problems[:5])
+        raise DataError(f"no image/mask pairs found in '{root}' ({index.format} layout){shown}{_instance_hint(index)}")
+    if instance_masks:
+        index = _objects(index, classes, label_map)
+    elif label_map is not None:
+        index = _relabel(index, label_map, classes, ignore_index)
+        ignore_index = index.ignore_index
+    elif ignore_index == 0 and index.classes is None and type(index.mapping) is IdentityMapping and task != "multilabel":
+        index, ignore_index = _ignore_below_classes(index)
+    elif ignore_index == 0 and isinstance(index.mapping, OffsetMapping) and index.classes is not None \
+            and index.classes.ignore_index == -1:  # a known reading (LoveDA) ignores value 0 already, as label -1
+        ignore_index = -1
+    if index.value_names is not None and index.classes is None and label_map is None and task != "multilabel":
+        index = classes_from_value_names(index, ignore_index)
+    if index.classes is not None:
+        if ignore_index is None:
+            ignore_index = index.classes.ignore_index
+        index.classes = replace(index.classes, ignore_index=ignore_index)
+    index.ignore_index = ignore_index
+    index = with_subjects(apply_task(index, task, classes_path))
+    if fill_outlines:
+        index = _filled_outlines(index)
+    logger.info("%s: %s layout, %d pairs", root, index.format, len(index.pairs))
+    if merge_masks:
+        _report_merged(index)
+    if unmasked_background and index.format not in ("folder-pairs", "manifest"):
+        logger.warning("%s: --unmasked-background reads images without masks in folder-pairs layouts and manifests "
+                       "only; this is a %s layout, so it changes nothing", root, index.format)
+    return index
+
+
+def discover_data(cfg: DataConfig) -> DatasetIndex:
+    """`discover` with every reading option of the data section of a config.
+
+    Training, evaluation, `seglab inspect` and the Python API all go through here, so a folder
+    is read the same way by each of them; the config's pixel budget (`data.max_pixels`) becomes
+    the budget of every reader in the process.
+
+    Raises:
+        ConfigError: no dataset path, or an unknown format.
+        DataError: see `discover`.
+    """
+    if cfg.path is None:
+        raise ConfigError("no dataset given: pass a DATA folder (or data.path in the config)")
+    set_max_pixels(cfg.max_pixels)
+    return discover(
+        cfg.path, cfg.format, classes_file=cfg.classes_file, ignore_index=cfg.ignore_index,
+        images=cfg.images, masks=cfg.masks, mask_pattern=cfg.mask_pattern, merge_masks=cfg.merge_masks,
+        slice_axis=cfg.slice_axis, empty_slices=cfg.empty_slices, cache_dir=cfg.cache_dir, label_map=cfg.label_map,
+        instance_masks=cfg.instance_masks, fill_outlines=cfg.fill_outlines, task=cfg.task, rle_order=cfg.rle_order,
+        label_field=cfg.label_field, unmasked_background=cfg.unmasked_background,
+    )
+
+
+def _relabel(
+    index: DatasetIndex, label_map: Mapping[object, object], classes: ClassSpec | None, ignore_index: int | None
+) -> DatasetIndex:
+    """The index with a --label-map instead of the mapping (and classes) chosen from the masks."""
+    if index.mapping.needs_rgb:
+        raise ConfigError(f"data.label_map maps the values of label masks, but '{index.root}' has colour masks; "
+                          "name their classes in a classes.json with \"colours\" instead")
+    if ignore_index is None and classes is not None:
+        ignore_index = classes.ignore_index
+    mapping, ignore_index = label_map_encoding(label_map, ignore_index)
+    kept = [p for p in index.problems if p.code not in ENCODING_CODES]
+    return replace(index, mapping=mapping, classes=classes, problems=kept, ignore_index=ignore_index)
+
+
+def _objects(index: DatasetIndex, classes: ClassSpec | None, label_map: Mapping[object, object] | None) -> DatasetIndex:
+    """`--instance-masks`: masks that number objects read as background (0) and object (any
+    other value), whatever the number of objects per image; colour masks that colour each
+    object (BBBC039) as background (black) and object (any other colour).
+
+    Raises:
+        ConfigError: multi-label masks, a --label-map too, or a classes.json that does not name
+            two classes.
+    """
+    if label_map is not None:
+        raise ConfigError("--instance-masks and --label-map both say how mask values become classes; pass one")
+    if index.mapping.multilabel:
+        raise ConfigError(f"--instance-masks reads masks whose values number objects, but '{index.root}' has "
+                          "multi-label masks")
+    if classes is not None and classes.num_classes != 2:
+        raise ConfigError(f"--instance-masks reads two classes (background, object), but the classes.json names "
+                          f"{classes.num_classes}: {', '.join(classes.names)}")
+    kept = [p for p in index.problems if p.code not in ENCODING_CODES]
+    mapping = ColouredObjectsMapping() if index.mapping.needs_rgb else ThresholdMapping(1)
+    return replace(index, mapping=mapping, classes=classes or OBJECT_CLASSES, problems=kept)
+
+
+def _filled_outlines(index: DatasetIndex) -> DatasetIndex:
+    """`--fill-outlines`: the masks read as they were, then each closed outline filled.
+
+    Raises:
+        ConfigError: multi-label masks, whose classes overlap and are read as bit sets.
+    """
+    try:
+        mapping = FilledOutlineMapping(index.mapping, index.ignore_index)
+    except ValueError as err:
+        raise ConfigError(f"--fill-outlines on '{index.root}': {err}; leave out --fill-outlines or --task "
+                          "multilabel") from None
+    logger.info("%s: masks read with each closed outline filled (--fill-outlines)", index.root)
+    return replace(index, mapping=mapping)
+
+
+def _report_merged(index: DatasetIndex) -> None:
+    """Say what `--merge-masks` merged, and refuse it where masks are not read as one label map.
+
+    Raises:
+        ConfigError: merged masks in a multi-label dataset.
+    """
+    merged = sum(1 for p in index.pairs if p.more_masks)
+    if not merged:
+        logger.warning("%s: --merge-masks: no image has more than one mask (%s layout), so nothing is merged",
+                       index.root, index.format)
+    elif index.mapping.reads_files:
+        raise ConfigError(f"--merge-masks reads an image's masks as one class-index mask, but '{index.root}' is "
+                          f"read as multi-label masks ({index.mapping.kind}); leave out --merge-masks or --task "
+                          "multilabel")
+    else:
+        logger.info("%s: %d of %d images have several masks, each read as one (their pixelwise maximum)",
+                    index.root, merged, len(index.pairs))
+
+
+def _instance_hint(index: DatasetIndex) -> str:
+    """When unpaired masks outnumber unpaired images several times, folder by folder, they are
+    likely one file per object (the 2018 Data Science Bowl's `<id>/masks/*.png`), which only
+    `--merge-masks` reads: say so, rather than leave a list of unpaired files."""
+    unpaired = Counter(p.code for p in index.problems)
+    images, masks = unpaired["image-without-mask"], unpaired["mask-without-image"]
+    if not images or masks < 3 * images:
+        return ""
+    return (f"\n{masks} masks for {images} images, none named after an image: if each is one object of an "
+            "image (instance masks) in a mask folder of its own per image, pass --merge-masks to read each "
+            "image's masks as one (their union)")
+
+
+def _ignore_below_classes(index: DatasetIndex) -> tuple[DatasetIndex, int]:
+    """`--ignore-index 0` on label masks whose classes are inferred: 0 marks no data (LoveDA), so
+    it is no class and gets no model output. The classes are the values from 1 up, read as labels
+    0.. as `--label-map 0:ignore,1:0,2:1,...` would; ignored pixels become -1, which no class uses."""
+    logger.info("%s: ignore label 0 is the lowest mask value, not a class: values 1, 2, ... are classes 0, 1, ... "
+                "and ignored pixels are label -1", index.root)
+    return replace(index, mapping=OffsetMapping(1)), -1
+
+
+def _choose_format(root: Path, name: str, options: ReadOptions) -> DatasetFormat:
+    if root.is_file() and (options.names_folders or name not in ("auto", *_file_formats())):
+        raise _a_file(root)
+    if options.names_folders:
+        picking = [n for n in FORMATS.names() if FORMATS.get(n).picks_folders] if options.names_folders_only else []
+        if name not in ("auto", "folder-pairs", *picking):
+            raise ConfigError(f"--images, --masks and --mask-pattern need the folder-pairs layout, not '{name}'"
+                              + (f" (--images and --masks: also {', '.join(picking)})" if picking else ""))
+        for candidate in (*picking, "folder-pairs") if name == "auto" else (name,):
+            fmt: DatasetFormat = FORMATS.get(candidate)(options)
+            if fmt.detect(root):
+                return fmt
+        raise DataError(f"no image/mask folders in '{root}' fit the given folders or pattern{what_was_seen(root)}")
+    if name != "auto":
+        try:
+            fmt = FORMATS.get(name)(options)
+        except UnknownNameError as err:
+            raise UnknownNameError(f"{err} (for dataset '{root}'), or 'auto'") from None
+        if not fmt.detect(root):
+            raise DataError(f"'{root}' does not look like the {name} layout: expected {fmt.layout}")
+        return fmt
+    names = _file_formats() if root.is_file() else FORMATS.names()
+    formats = sorted((FORMATS.get(n)(options) for n in names), key=lambda f: f.priority)
+    for fmt in formats:
+        if fmt.detect(root) and not fmt.steps_aside(root):
+            return fmt
+    if root.is_file():
+        raise _a_file(root)
+    looked = "".join(f"\n  {n}: {FORMATS.get(n).layout}" for n in FORMATS.names())
+    raise DataError(f"no known dataset layout in '{root}'; looked for:{looked}{what_was_seen(root)}")
+
+
+def _file_formats() -> list[str]:
+    return [n for n in FORMATS.names() if FORMATS.get(n).reads_file]
+
+
+def _a_file(root: Path) -> DataError:
+    return DataError(f"dataset path '{root}' is a file, not a folder: pass the folder holding the dataset "
+                     f"('{root.parent}'), or one file that lists it all: a manifest of pairs (.csv, .tsv, .json), "
+                     "a COCO, CVAT, Label Studio or VIA export, or a run-length table")
