@@ -1117,7 +1117,7 @@ GEOPACKAGE = _geopackage_bytes()
 def test_any_damaged_geopackage_reads_or_names_the_file(tmp_path_factory, cut, flips):
     """A GeoPackage cut short or with bytes overwritten (its rows hold a text geometry and a
     truncated blob already): features, or a DataError naming the file."""
-    from seglab.data.annotations.geojson_labels import read_geojson
+    from seglab.data.annotations.vector_labels import read_geojson
 
     data = bytearray(GEOPACKAGE[: cut or None])
     for at, value in flips:
@@ -1156,7 +1156,7 @@ SHAPEFILE = _shapefile_files()
 def test_any_damaged_shapefile_reads_or_names_the_file(tmp_path_factory, which, cut, flips):
     """A shapefile one of whose three files is cut short or has bytes overwritten: features, or
     a DataError naming it, with no huge allocation."""
-    from seglab.data.annotations.geojson_labels import read_geojson
+    from seglab.data.annotations.vector_labels import read_geojson
 
     folder = tmp_path_factory.mktemp("shp")
     for suffix, data in SHAPEFILE.items():

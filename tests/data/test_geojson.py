@@ -180,7 +180,7 @@ def test_a_spacenet_run_trains_and_predicts_a_georeferenced_mask(tmp_path: Path)
 
 
 def test_a_file_that_is_no_geojson_is_named(tmp_path: Path) -> None:
-    from seglab.data.annotations.geojson_labels import read_geojson
+    from seglab.data.annotations.vector_labels import read_geojson
 
     (tmp_path / "a.geojson").write_text('{"type": "Topology", "objects": {}}')
     with pytest.raises(DataError, match=r"GeoJSON file '.*a.geojson' is no FeatureCollection, Feature or list"):
@@ -419,7 +419,7 @@ def test_a_shapefile_layer_with_its_prj_over_utm_tiles(tmp_path: Path) -> None:
     ("a.shp", b"\x00\x00\x27\x0a" + b"\x00" * 20, r"shapefile '.*a.shp' cannot be read"),  # a header cut short
 ])
 def test_a_layer_file_that_cannot_be_read_is_named(tmp_path: Path, name: str, data: bytes, refusal: str) -> None:
-    from seglab.data.annotations.geojson_labels import read_geojson
+    from seglab.data.annotations.vector_labels import read_geojson
 
     (tmp_path / name).write_bytes(data)
     with pytest.raises(DataError, match=refusal):

@@ -19,92 +19,42 @@ log). A feature's class is its QuPath `classification` name, else its `class`, `
 `class_name` property, else one class named after the files' folder (`buildings`). Several image
 folders that pair with one folder of labels (SpaceNet's MUL, PAN and RGB-PanSharpen renderings)
 are a choice the user makes with `--images`.
+
+The label files are read by `vector_labels` and placed on the pixels by `geo_placement`; this
+module pairs them with images and paints them.
 """
 
 from __future__ import annotations
 
 import logging
-import re
 from collections import Counter
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-
-from seglab.data.annotations.annotation_formats import AnnotationFilesFormat, file_head, json_folders, load_json
+from seglab.data.annotations.annotation_formats import AnnotationFilesFormat, json_folders
+from seglab.data.annotations.geo_placement import _Outlines, _Placed, _checked, to_pixels
+from seglab.data.annotations.painted_masks import LATER_OVER_EARLIER, Drawn, ImageObjects
+from seglab.data.annotations.vector_labels import (
+    _Labels,
+    _is_geojson,
+    class_attributes,
+    class_of,
+    fallback_class,
+    polygons,
+    read_geojson,
+)
 from seglab.data.classes import ClassSpec, refuse_unnamed, tool_classes
 from seglab.data.discovery.folders import Folder, path_ends_with
-from seglab.data.layouts.formats import FORMATS
-from seglab.data.annotations.geopackage import LAYER, is_geopackage, read_geopackage
-from seglab.data.files.geotiff import Placement, placement
-from seglab.data.files.read_errors import TIFF_SUFFIXES
-from seglab.data.annotations.shapefiles import is_shapefile, read_shapefile
-from seglab.data.files.index import DatasetIndex, Problem, natural_key
-from seglab.data.discovery.naming import looks_like_mask_folder, words
-from seglab.data.annotations.painted_masks import LATER_OVER_EARLIER, Drawn, ImageObjects, centres_inside
+from seglab.data.discovery.naming import looks_like_mask_folder
 from seglab.data.discovery.pairing import folder_label, match_folders
+from seglab.data.files.geotiff import placement
+from seglab.data.files.index import DatasetIndex, Problem, natural_key
+from seglab.data.files.read_errors import TIFF_SUFFIXES
+from seglab.data.layouts.formats import FORMATS
 from seglab.errors import DataError
 
 log = logging.getLogger(__name__)
 
 SUFFIXES = (".geojson", ".json", ".gpkg", ".shp")
-_CLASS_KEYS = ("class", "label", "category", "class_name", "classname")
-_GENERIC_FOLDERS = {"labels", "label", "geojson", "annotations", "annotation", "json", "vector", "vectors", "gt"}
-_WGS84 = 4326  # RFC 7946: GeoJSON's coordinates are longitude and latitude unless a `crs` says otherwise
-_EPSG = re.compile(r"EPSG:+(\d+)$", re.IGNORECASE)
-Convert = Callable[[list[tuple[float, float]]], list[tuple[float, float]]]  # points -> pixels
-
-
-def _is_geojson(path: Path) -> bool:
-    """A GeoJSON file's head (a FeatureCollection, a Feature, or QuPath's list of features), or
-    a GeoPackage's."""
-    if path.suffix.lower() == ".gpkg":
-        return is_geopackage(path)
-    if path.suffix.lower() == ".shp":
-        return is_shapefile(path)
-    head = file_head(path).lstrip()
-    return head[:1] in "{[" and '"type"' in head and ('"FeatureCollection"' in head or '"Feature"' in head)
-
-
-@dataclass(frozen=True)
-class _Labels:
-    """One GeoJSON file or GeoPackage, read: its features and the EPSG code of their
-    coordinates (None: the image's, as a GeoPackage of an undefined system says)."""
-
-    path: Path
-    features: list[dict]
-    epsg: int | None
-
-
-def read_geojson(path: Path) -> _Labels:
-    """A GeoJSON file: a FeatureCollection, one Feature, or a list of features (QuPath).
-
-    A GeoPackage (`.gpkg`) gives the features of its feature tables (`geopackage`), a
-    shapefile (`.shp`) its shapes, its file's name their layer (`shapefiles`).
-
-    Raises:
-        DataError: not JSON, or none of these, naming the file.
-    """
-    if path.suffix.lower() == ".gpkg":
-        return _Labels(path, *read_geopackage(path))
-    if path.suffix.lower() == ".shp":
-        features, epsg = read_shapefile(path)
-        return _Labels(path, [{**f, "properties": {**f["properties"], LAYER: path.stem}} for f in features], epsg)
-    data = load_json(path, "GeoJSON file")
-    if isinstance(data, dict) and data.get("type") == "FeatureCollection" and isinstance(data.get("features"), list):
-        features = data["features"]
-    elif isinstance(data, dict) and data.get("type") == "Feature":
-        features = [data]
-    elif isinstance(data, list):
-        features = data
-    else:
-        raise DataError(f"GeoJSON file '{path}' is no FeatureCollection, Feature or list of features")
-    crs = data.get("crs") if isinstance(data, dict) else None
-    name = str(crs.get("properties", {}).get("name", "")) if isinstance(crs, dict) and isinstance(
-        crs.get("properties"), dict) else ""
-    code = _EPSG.search(name)
-    return _Labels(path, [f for f in features if isinstance(f, dict)], int(code.group(1)) if code else _WGS84)
 
 
 def _kind(feature: dict) -> str | None:
@@ -112,158 +62,6 @@ def _kind(feature: dict) -> str | None:
     geometry = feature.get("geometry")
     kind = geometry.get("type") if isinstance(geometry, dict) else None
     return kind if isinstance(kind, str) else None
-
-
-def class_of(feature: dict, fallback: str, field: str | None = None) -> str:
-    """A feature's class: its `field` attribute (`--label-field`) when given, else QuPath's
-    `classification` name or a class-like property; `fallback` for a feature without it."""
-    properties = _properties(feature)
-    classification = properties.get("classification")
-    if field is None and isinstance(classification, dict) and str(classification.get("name") or "").strip():
-        return str(classification["name"]).strip()
-    by_key = {str(k).lower(): v for k, v in properties.items()}
-    keys = (field.lower(),) if field is not None else _CLASS_KEYS
-    value = next((by_key[k] for k in keys if isinstance(by_key.get(k), (str, int)) and str(by_key[k]).strip()), None)
-    return str(value).strip() if value is not None else fallback
-
-
-def _properties(feature: dict) -> dict:
-    return feature.get("properties") if isinstance(feature.get("properties"), dict) else {}
-
-
-def class_attributes(features: list[dict]) -> dict[str, int]:
-    """Attributes that could name classes, with their count of values: text carried by half the
-    features at least, with 2 to 50 values (OSM's `landuse`, not a name or an id)."""
-    values: dict[str, set[str]] = {}
-    for feature in features:
-        for key, value in _properties(feature).items():
-            if isinstance(value, str) and value.strip() and str(key).lower() not in (*_CLASS_KEYS, "classification", LAYER):
-                values.setdefault(str(key), set()).add(value.strip())
-    carried = {key: sum(isinstance(_properties(f).get(key), str) for f in features) for key in values}
-    return {key: len(v) for key, v in values.items() if 2 <= len(v) <= 50 and 2 * carried[key] >= len(features)}
-
-
-def polygons(geometry: object, depth: int = 0) -> list[list]:
-    """A geometry's polygons, each a list of rings (the first the outline, the others holes);
-    empty for points and lines, which have no area."""
-    if not isinstance(geometry, dict) or depth > 8:
-        return []
-    kind, coordinates = geometry.get("type"), geometry.get("coordinates")
-    if kind == "Polygon" and isinstance(coordinates, list):
-        return [coordinates]
-    if kind == "MultiPolygon" and isinstance(coordinates, list):
-        return [p for p in coordinates if isinstance(p, list)]
-    if kind == "GeometryCollection" and isinstance(geometry.get("geometries"), list):
-        return [p for g in geometry["geometries"] for p in polygons(g, depth + 1)]
-    return []
-
-
-@dataclass(frozen=True)
-class _Placed:
-    """A polygon in map or pixel coordinates, drawn in pixels (ValueError when it cannot be):
-    the pixels whose centres lie inside its outline and outside its holes, as GDAL and rasterio
-    burn polygons (a 20-pixel-wide square covers 20 columns, where an outline-inclusive fill
-    would paint 21)."""
-
-    rings: list
-    to_pixels: Convert
-
-    def __call__(self, height: int, width: int) -> np.ndarray:
-        if not self.rings or not isinstance(self.rings, list):
-            return np.zeros((height, width), bool)
-        outline, *holes = (self.to_pixels(_points(ring)) for ring in self.rings)
-        filled = centres_inside(outline, height, width)
-        for hole in holes:
-            filled &= ~centres_inside(hole, height, width)
-        return filled
-
-
-def _points(ring: object) -> list[tuple[float, float]]:
-    """A ring's points as (x, y) floats (a third coordinate, a height, left out).
-
-    Raises:
-        ValueError: no list of [x, y] number pairs.
-    """
-    if not isinstance(ring, list) or not all(isinstance(p, list) and len(p) >= 2 for p in ring):
-        raise ValueError(f"a ring is {str(ring)[:40]}, not a list of [x, y] points")
-    return [(float(point[0]), float(point[1])) for point in ring]
-
-
-def _unchanged(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
-    return points
-
-
-def to_pixels(labels: _Labels, place: Placement | None) -> Convert:
-    """How a file's points become pixels: as they are over a plain image, else through the
-    image's placement, reprojected first when the file's CRS is not the image's.
-
-    Raises:
-        DataError: the CRSs differ and pyproj is not installed, or PROJ knows one of them not.
-    """
-    if place is None:
-        return _unchanged
-    if place.epsg is None or labels.epsg is None or place.epsg == labels.epsg:
-        return place.pixels
-    try:
-        from pyproj import Transformer
-        from pyproj.exceptions import CRSError
-    except ImportError:
-        raise DataError(f"GeoJSON file '{labels.path}' is in EPSG:{labels.epsg} but its image is in EPSG:{place.epsg}; "
-                        "install pyproj to reproject it (pip install 'seglab[geo]'), or export the labels in the "
-                        "image's CRS") from None
-    try:
-        transformer = Transformer.from_crs(f"EPSG:{labels.epsg}", f"EPSG:{place.epsg}", always_xy=True)
-    except CRSError as err:
-        raise DataError(f"GeoJSON file '{labels.path}' cannot be reprojected from EPSG:{labels.epsg} to its "
-                        f"image's EPSG:{place.epsg}: {err}") from None
-
-    def reprojected(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
-        if not points:
-            return []
-        xs, ys = transformer.transform([p[0] for p in points], [p[1] for p in points])
-        return place.pixels(list(zip(map(float, xs), map(float, ys))))
-
-    return reprojected
-
-
-def _checked(labels: _Labels, image: Path, place: Placement, convert: Convert) -> tuple[Convert, Problem | None]:
-    """A file's conversion over its GeoTIFF, read as pixels when all its points lie on the image
-    as pixels and none as map coordinates (SpaceNet 7's `labels_match_pix/`); and a finding when
-    none of them lands on it (labels in another coordinate system than the one assumed)."""
-    points, mapped = _placed_points(labels, convert)
-    if not points or any(_on(p, place.height, place.width) for p in mapped):
-        return convert, None
-    if all(_on(p, place.height, place.width) for p in points):
-        log.info("%s: its coordinates lie on its image as pixels, not as map coordinates; read as pixels", labels.path)
-        return _unchanged, None
-    where = f"in EPSG:{labels.epsg or place.epsg} placed by the image's " + (
-        f"EPSG:{place.epsg} georeferencing" if place.epsg else "georeferencing, which names no EPSG code")
-    return convert, Problem(labels.path, f"no feature lies on its image '{image.name}' ({where}); its mask is empty",
-                            "labels-off-image", (image,))
-
-
-def _placed_points(labels: _Labels, convert: Convert) -> tuple[list[tuple[float, float]], list[tuple[float, float]]]:
-    """A file's polygon points as given and as pixels; none when they cannot be read (drawing
-    names what is wrong with them)."""
-    try:
-        points = [point for f in labels.features for rings in polygons(f.get("geometry")) for ring in rings
-                  for point in _points(ring)]
-        return points, convert(points)
-    except (TypeError, ValueError, IndexError, OverflowError):
-        return [], []
-
-
-def _on(xy: tuple[float, float], height: int, width: int) -> bool:
-    return 0 <= xy[0] <= width and 0 <= xy[1] <= height
-
-
-def fallback_class(feature: dict, folder: Path) -> str:
-    """The class of a feature that names none: its GeoPackage layer's name, else the labels'
-    folder (`buildings`), unless generic."""
-    layer = _properties(feature).get(LAYER)
-    if isinstance(layer, str) and layer.strip():
-        return layer.strip()
-    return folder.name if folder.name and set(words(folder.name)).isdisjoint(_GENERIC_FOLDERS) else "object"
 
 
 @FORMATS.register("geojson")
@@ -366,44 +164,6 @@ class GeoJsonFormat(AnnotationFilesFormat):
                 f"{k} ({n} values)" for k, n in sorted(hints.items())) + f" (--label-field {min(hints, key=hints.get)})")
         label_folders = {} if layer else {image: given[0][1] for image, given in per_image.items()}
         return self.indexed(root, pairs, spec, problems + painting, line, label_folders=label_folders)
-
-
-@dataclass(frozen=True)
-class _Outlines:
-    """A layer's polygons, (feature number, feature, rings), with their outlines' points read
-    once (None where they cannot be, [] for an empty polygon)."""
-
-    shapes: list[tuple[int, dict, list]]
-    outlines: list[list[tuple[float, float]] | None]
-
-    @classmethod
-    def of(cls, labels: _Labels) -> _Outlines:
-        shapes = [(n, f, rings) for n, f in enumerate(labels.features, start=1) for rings in polygons(f.get("geometry"))]
-        outlines: list[list[tuple[float, float]] | None] = []
-        for _, _, rings in shapes:
-            try:
-                outlines.append(_points(rings[0]) if rings else [])
-            except (TypeError, ValueError, OverflowError):
-                outlines.append(None)
-        return cls(shapes, outlines)
-
-    def on_image(self, place: Placement, convert: Convert) -> list[tuple[int, dict, list]]:
-        """The polygons whose outline's bounding box, in pixels, overlaps the image: of a layer
-        over many tiles, the few on one tile (every outline converted in one call). A polygon
-        whose outline cannot be read is kept, for its drawing to name what is wrong with it."""
-        flat = [point for outline in self.outlines if outline for point in outline]
-        unreadable = [shape for shape, outline in zip(self.shapes, self.outlines) if outline is None]
-        if not flat:
-            return unreadable
-        try:
-            pixels = np.asarray(convert(flat), dtype=np.float64)
-        except (TypeError, ValueError, OverflowError):
-            return self.shapes
-        sizes = np.array([len(o) if o else 0 for o in self.outlines])
-        starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])[sizes > 0]
-        low, high = np.minimum.reduceat(pixels, starts), np.maximum.reduceat(pixels, starts)
-        on = iter(((high[:, 0] > 0) & (low[:, 0] < place.width) & (high[:, 1] > 0) & (low[:, 1] < place.height)).tolist())
-        return [shape for shape, outline in zip(self.shapes, self.outlines) if outline is None or (outline and next(on))]
 
 
 def _layer(root: Path, folders: list[Folder], layers: list[tuple[Path, list[Path]]]
