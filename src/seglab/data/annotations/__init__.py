@@ -1,9 +1,10 @@
 """Annotation tools' files of drawn shapes, read as layouts and painted into class-index masks.
 
 One module a tool, each a registered layout: `coco_json`, `coco_panoptic`, `cvat_xml`,
-`darwin_json`, `geojson_labels` (with `geopackage` and `shapefiles`, the GIS layer files),
-`imagescope_xml`, `label_studio`, `labelme_json`, `supervisely`, `via_json`, `xbd_json`,
-`yolo_labels` and `rle_table` (Kaggle's run-length tables). What they share:
+`darwin_json`, `geojson_labels` (with `vector_labels`, `geo_placement`, and `geopackage` and
+`shapefiles`, the GIS layer files), `imagescope_xml`, `label_studio`, `labelme_json`,
+`supervisely`, `via_json`, `xbd_json`, `yolo_labels` and `rle_table` (Kaggle's run-length
+tables, with `rle_table_file` and `rle_masks`). What they share:
 `annotation_formats` (the base layout), `annotated_images` and `embedded_images` (the images the
 files name or hold), `painted_masks` (painting shapes once into cached masks) and `index_memo`
 (a reading remembered until an annotation file changes).

@@ -1,6 +1,7 @@
 """What is wrong with a dataset, and the facts of it, found before any training starts.
 
 `stats` scans a dataset once (sizes, channels, dtypes, class pixels, mean/std); `audit` runs
-the CHECKS table over the index and the scan; `inspect` is `seglab inspect` (discover, audit,
+the checks over the index and the scan (`checks`: the CHECKS table of findings; `file_checks`:
+the checks of each file); `inspect` is `seglab inspect` (discover, audit,
 describe); `fingerprint` keeps the facts of a training split that a recipe depends on.
 """

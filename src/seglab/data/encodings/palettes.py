@@ -1,7 +1,7 @@
 """Colour masks of benchmarks that publish their colour table, read with its class names and order.
 
 Without a classes.json, colour masks become one class per colour found, named `#rrggbb` and
-ordered by colour code (`encoding.discover_colours`). When every colour found belongs to one
+ordered by colour code (`colours.discover_colours`). When every colour found belongs to one
 of these tables, and most of it is present, the table's classes are used instead, in its
 order. A colour the table marks as void (ISPRS's black boundary) is not ignored unasked.
 """
