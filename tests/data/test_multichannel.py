@@ -609,3 +609,40 @@ def test_a_change_model_trains_on_both_dates_and_predicts_a_split_folder(tmp_pat
     for name in ("test_0", "test_1"):
         stack = read_image([data / "test" / date / f"{name}.png" for date in ("A", "B")])
         np.testing.assert_array_equal(np.asarray(Image.open(out / f"{name}_mask.png")), predictor.predict(stack).mask)
+
+
+def marida_patches(root: Path, count: int = 3, grey_images: bool = False) -> Path:
+    """MARIDA: patches/S2_<date>_<tile>/S2_<date>_<tile>_<n>.tif (11 float32 reflectance bands in
+    [0, 1)) beside its class mask `_cl.tif` and confidence `_conf.tif` (uint8). `grey_images`: a
+    folder of uint8 scans of few grey levels instead, that only their name tells from masks."""
+    folder = root / "patches" / "S2_1-12-19_48MYU"
+    folder.mkdir(parents=True)
+    rng = np.random.default_rng(0)
+    for n in range(count):
+        name = f"S2_1-12-19_48MYU_{n}"
+        pixels = (rng.integers(0, 3, (32, 40)) * 100).astype(np.uint8) if grey_images \
+            else rng.random((32, 40, 11)).astype(np.float32)
+        tifffile.imwrite(folder / f"{name}.tif", pixels, photometric="minisblack", planarconfig="contig")
+        classes = np.zeros((32, 40), np.uint8)
+        classes[4:20, 8:30] = n % 3 + 1
+        tifffile.imwrite(folder / f"{name}_cl.tif", classes)
+        tifffile.imwrite(folder / f"{name}_conf.tif", (classes > 0).astype(np.uint8) * 2)
+    return folder
+
+
+def test_float_reflectance_patches_are_images_and_the_named_mask_pattern_reads_them(tmp_path: Path) -> None:
+    """MARIDA was refused, and the pattern the refusal named gave 'no image/mask folders fit':
+    float reflectance in [0, 1) made integer is all 0, so the images 'looked like masks'."""
+    marida_patches(tmp_path)
+    with pytest.raises(DataError) as info:
+        discover(tmp_path)
+    assert "--mask-pattern '{stem}_cl.tif': 3 masks" in str(info.value)
+    index = discover(tmp_path, mask_pattern="{stem}_cl.tif")
+    assert sorted(p.mask.name for p in index.pairs) == [f"S2_1-12-19_48MYU_{n}_cl.tif" for n in range(3)]
+    assert read_image(index.pairs[0].image).shape == (32, 40, 11)
+
+
+def test_a_mask_pattern_names_the_masks_of_a_folder_whose_images_look_like_masks(tmp_path: Path) -> None:
+    marida_patches(tmp_path, grey_images=True)
+    index = discover(tmp_path, mask_pattern="{stem}_cl.tif")
+    assert sorted(p.image.name for p in index.pairs) == [f"S2_1-12-19_48MYU_{n}.tif" for n in range(3)]

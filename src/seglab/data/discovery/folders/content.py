@@ -6,10 +6,11 @@ from pathlib import Path
 
 import numpy as np
 
-from seglab.data.files.decoding import holds_image_and_mask
+from seglab.data.files.decoding import holds_image_and_mask, read_array
 from seglab.data.discovery.folders.listing import Folder
 from seglab.data.files.hdf5_files import HDF5_SUFFIXES
-from seglab.data.files.io import read_raw_mask
+from seglab.data.files.io import raw_mask
+from seglab.data.files.read_errors import decode
 from seglab.data.discovery.naming import stem
 from seglab.data.discovery.pairing import IN_ONE_FILE, FolderMatch
 from seglab.errors import DataError
@@ -32,10 +33,14 @@ def _panoptic_segments(folder: Path) -> bool:
 
 
 def looks_like_masks(folder: Folder) -> bool:
-    """Whether the first files of a folder look like label masks: few distinct values."""
+    """Whether the first files of a folder look like label masks: few distinct values, and no
+    fractions (MARIDA's float reflectance in [0, 1) would count as one value once made integer)."""
     for path in folder.files[:_SNIFFED]:
         try:
-            raw = read_raw_mask(path)
+            array = decode(path, "mask", lambda p: read_array(p, "mask", palette_rgb=False))
+            if fractional(array):
+                return False
+            raw = raw_mask(array, path)
         except DataError:
             continue
         values = raw.reshape(-1, raw.shape[2]) if raw.ndim == 3 else raw.reshape(-1, 1)
@@ -44,6 +49,15 @@ def looks_like_masks(folder: Folder) -> bool:
         if counts[:32].sum() < _MASK_SHARE * counts.sum():
             return False
     return True
+
+
+def fractional(array: np.ndarray) -> bool:
+    """Whether a float array holds a finite value that is no whole number: measurements, never
+    class labels."""
+    if array.dtype.kind != "f":
+        return False
+    finite = array[np.isfinite(array)]
+    return bool(np.any(finite != np.round(finite)))
 
 
 def _in_one_file(folder: Folder) -> FolderMatch | None:

@@ -7,13 +7,15 @@ from pathlib import Path
 
 from seglab.data.discovery.folders.content import looks_like_masks
 from seglab.data.discovery.folders.listing import Folder
-from seglab.data.discovery.naming import KeyRule, image_affixed, named_after, stem, strip_affixes
+from seglab.data.discovery.naming import KEY_RULES, KeyRule, image_affixed, named_after, stem, strip_affixes
 from seglab.data.discovery.pairing import FolderMatch, match_folders
 
 
 def _side_by_side(folder: Folder, root: Path, rules: tuple[KeyRule, ...], merge: bool) -> FolderMatch | None:
     """Images and masks in one folder: `a.png` + `a_mask.png`, `a_img.png` + `a_masks.png`,
-    `a.jpg` + `a_1stHO.png` (named after an image, holding masks), or `a.jpg` + `a.png`."""
+    `a.jpg` + `a_1stHO.png` (named after an image, holding masks), or `a.jpg` + `a.png`. Files
+    named after an image are its masks by their content, or because a `--mask-pattern` names them
+    (MARIDA's `<patch>_cl.tif` beside `<patch>.tif`: the user's word beats a guess from pixels)."""
     affixed, plain = [], []
     for path in folder.files:  # one pass: a folder of side-by-side pairs can hold thousands
         (affixed if strip_affixes(stem(path)) != stem(path).lower() else plain).append(path)
@@ -28,8 +30,9 @@ def _side_by_side(folder: Folder, root: Path, rules: tuple[KeyRule, ...], merge:
     derived, others = [], []
     for path in folder.files:
         (derived if named_after(stem(path), stems) is not None else others).append(path)
-    if derived and others and looks_like_masks(replace(folder, files=derived)) \
-            and not looks_like_masks(replace(folder, files=others)):
+    named = tuple(rules) != KEY_RULES and any(rule.key(p) in stems for rule in rules for p in derived)
+    if derived and others and (named or looks_like_masks(replace(folder, files=derived))
+                               and not looks_like_masks(replace(folder, files=others))):
         match = match_folders(others, derived, folder.path, folder.path, root, folder.split, rules, merge)
         if len(match.pairs) >= 0.5 * min(len(others), len(derived)):
             return match
