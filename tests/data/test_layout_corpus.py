@@ -1874,3 +1874,42 @@ def test_mask_folders_each_labelling_other_images_are_read_together(tmp_path):
                for p in index.pairs)
     assert {p.mask.parent.parent.parent.name for p in index.pairs} == {"gtFine", "gtCoarse"}
     assert not [p for p in index.problems if p.code in ("image-without-mask", "partial-merge")]
+
+
+def bus_bra(root: Path, stray: str | None = None) -> None:
+    """BUS-BRA: Images/bus_0001-l.png ~ Masks/mask_0001-l.png, names that differ by their first word;
+    `stray` names one more image otherwise (so that not every image starts with 'bus')."""
+    for i, side in ((1, "l"), (1, "r"), (2, "l"), (3, "r")):
+        save(root / "Images" / f"bus_{i:04d}-{side}.png", photo(i))
+        save(root / "Masks" / f"mask_{i:04d}-{side}.png", labels(i, (0, 255)))
+    if stray:
+        save(root / "Images" / f"{stray}.png", photo(9))
+
+
+def test_names_that_differ_by_one_first_word_throughout_pair_and_the_hint_names_a_working_pattern(tmp_path):
+    """BUS-BRA was refused with '(pair such names with --mask-pattern)', though no pattern could
+    pair `bus_0001-l.png` with `mask_0001-l.png`: a template's {stem} had to be the whole image name."""
+    bus_bra(tmp_path / "whole")
+    index = discover(tmp_path / "whole")
+    assert relative(index, "mask") == [f"Masks/mask_{n}.png" for n in ("0001-l", "0001-r", "0002-l", "0003-r")]
+    assert index.pairing == ["Images/ + Masks/: 4 pairs by same name after the first word ('bus' ~ 'mask')"]
+    bus_bra(tmp_path / "stray", stray="scan_0004-l")
+    with pytest.raises(DataError) as info:
+        discover(tmp_path / "stray", images="Images", masks="Masks")
+    assert "closest unpaired mask: 'mask_0001-l.png' (pair such names with --mask-pattern 'mask_{stem}.png')" \
+        in str(info.value)
+    index = discover(tmp_path / "stray", mask_pattern="mask_{stem}.png")
+    assert len(index.pairs) == 4
+
+
+def test_a_dotted_mask_affix_pairs_an_image_affix_and_a_pattern_group_may_leave_it_out(tmp_path):
+    """HLS Burn Scars' `<scene>.v1.4_merged.tif` beside `<scene>.v1.4.mask.tif` was refused, and no
+    --mask-pattern paired them: its group had to be the whole image stem `<scene>.v1.4_merged`."""
+    for i in range(3):
+        scene = f"subsetted_512x512_HLS.S30.T10SEH.201{i}190.v1.4"
+        save(tmp_path / "training" / f"{scene}_merged.tif", photo(i))
+        save(tmp_path / "training" / f"{scene}.mask.tif", labels(i, (0, 1)))
+    masks = [f"training/subsetted_512x512_HLS.S30.T10SEH.201{i}190.v1.4.mask.tif" for i in range(3)]
+    assert relative(discover(tmp_path), "mask") == masks
+    assert relative(discover(tmp_path, mask_pattern=r"(.+)\.mask\.tif"), "mask") == masks
+    assert relative(discover(tmp_path, mask_pattern="{stem}.mask.tif"), "mask") == masks

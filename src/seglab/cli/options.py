@@ -39,7 +39,9 @@ def add_data_options(parser: argparse.ArgumentParser) -> None:
                         "folder) or the GeoJSON labels (SpaceNet 7's labels_match_pix)")
     parser.add_argument("--mask-pattern", dest="data.mask_pattern", metavar="PATTERN",
                         help="how a mask is named after its image: a template like '{stem}_mask.png' or a regular "
-                        r"expression whose first group is the image stem, like '(.+)_manual1\.gif'")
+                        r"expression whose first group is the image stem, like '(.+)_manual1\.gif'; the stem may "
+                        "also be the image's name without its affix or less its first or last word "
+                        "('mask_{stem}.png' for bus_0001.png ~ mask_0001.png)")
     parser.add_argument("--merge-masks", dest="data.merge_masks", action="store_true", default=None,
                         help="read an image's several masks as one, their union: numbered masks "
                         "('a_mask.png' + 'a_mask_1.png', BUSI) or one mask file per object in a folder of its "

@@ -22,13 +22,15 @@ _SUFFIXES = tuple(sorted((
     "mask", "masks", "label", "labels", "gt", "seg", "segm", "segmentation", "annotation", "annotations",
     "annot", "labelids", "gtfine_labelids", "gtcoarse_labelids", "leftimg8bit", "manual1", "image", "img",
     "0000", "trimap", "target", "groundtruth", "ground_truth", "lbl", "sat", "rgb", "irrg", "rgbir", "fg", "ortho",
-    "rgb_anon", "gt_labeltrainids", "gt_labelids", "labeltrainids", "msk",
+    "rgb_anon", "gt_labeltrainids", "gt_labelids", "labeltrainids", "msk", "merged",
 ), key=len, reverse=True))  # fmt: skip  (sat: DeepGlobe's _sat images; rgb, irrg, rgbir: ISPRS Potsdam's bands;
-# ortho: DroneDeploy's <scene>-ortho.tif beside labels/<scene>-label.png; rgb_anon, gt_label*: ACDC's)
+# ortho: DroneDeploy's <scene>-ortho.tif beside labels/<scene>-label.png; rgb_anon, gt_label*: ACDC's;
+# merged: HLS Burn Scars' <scene>.v1.4_merged.tif, its bands merged, beside <scene>.v1.4.mask.tif)
 _ROLE_PREFIXES = ("mask", "masks", "msk", "segm", "seg", "label", "labels", "gt", "img", "image", "lbl")  # msk: FLAIR's MSK_
 _PREFIXES = (*_ROLE_PREFIXES, "red", "green", "blue", "nir")  # bands: 38-Cloud's red_patch_1_..., a folder per band
 _SEPARATORS = "_-. "
-_IMAGE_AFFIXES = ("image", "img", "leftimg8bit", "sat", "rgb", "irrg", "rgbir", "0000", "ortho", "rgb_anon")  # of those, the images'
+_IMAGE_AFFIXES = ("image", "img", "leftimg8bit", "sat", "rgb", "irrg", "rgbir", "0000", "ortho", "rgb_anon",
+                  "merged")  # of those, the images'
 
 # folder names: words that mark masks, images or a split (matched on lower-case names)
 _MASK_WORDS = ("mask", "label", "annot", "trimap", "manual", "groundtruth", "ground_truth", "segmentation",
@@ -210,13 +212,16 @@ KEY_RULES = (
 )
 
 
-def template_rules(pattern: str) -> tuple[KeyRule, KeyRule]:
+def template_rules(pattern: str) -> tuple[KeyRule, ...]:
     """A `--mask-pattern`: a template with `{stem}` (`{stem}_mask.png`) or a regular expression
     whose first group (or group `stem`) is the image's stem (`(.+)_manual1\\.gif`).
 
-    Two rules, one keying images by their stem and one by their stem without image affixes:
-    Cityscapes' `x_leftImg8bit.png` is the image of `x_gtFine_labelTrainIds.png`, so
-    `{stem}_gtFine_labelTrainIds.png` means `x`. Pairing keeps the one that pairs more.
+    Rules keying images by their stem, by their stem without image affixes (Cityscapes'
+    `x_leftImg8bit.png` is the image of `x_gtFine_labelTrainIds.png`, so
+    `{stem}_gtFine_labelTrainIds.png` means `x`) and by their stem less its first or last word
+    (BUS-BRA's `bus_0001-l.png` is the image of `mask_0001-l.png`, so `mask_{stem}.png` means
+    `0001-l`; HLS Burn Scars' `X.v1.4_merged.tif` that of `X.v1.4.mask.tif`). Pairing keeps the
+    one that pairs the most.
 
     Raises:
         ValueError: a template without `{stem}` that is not a valid regular expression either,
@@ -240,7 +245,56 @@ def template_rules(pattern: str) -> tuple[KeyRule, KeyRule]:
         return (found.group("stem") if "stem" in regex.groupindex else found.group(1)).lower()
 
     name = f"--mask-pattern '{pattern}'"
-    return KeyRule(name, key, _same_name), KeyRule(f"{name} ({{stem}}: image name without its affix)", key, _without_affixes)
+    return tuple(KeyRule(f"{name}{said}", key, image_key) for said, image_key in _TEMPLATE_STEMS)
+
+
+def pattern_for(image: Path, mask: Path) -> str | None:
+    """The `--mask-pattern` template that names `mask` after `image`: `{stem}` in place of the
+    longest of the stems a template keys images by (`mask_{stem}.png` for `bus_0001-l.png` ~
+    `mask_0001-l.png`), or None when the mask's name holds none."""
+    name = mask.name.lower()
+    stems = sorted({k for _, image_key in _TEMPLATE_STEMS if (k := image_key(image))}, key=len, reverse=True)
+    found = next((k for k in stems if k in name), None)
+    if found is None:
+        return None
+    at = name.find(found)
+    return mask.name[:at] + "{stem}" + mask.name[at + len(found):]
+
+
+def _less_first_word(path: Path) -> str | None:
+    parts = re.split(r"[_\-. ]", stem(path).lower(), maxsplit=1)
+    return parts[1] if len(parts) == 2 and parts[0] and parts[1] else None
+
+
+def _less_last_word(path: Path) -> str | None:
+    parts = re.split(r"[_\-. ](?=[^_\-. ]*$)", stem(path).lower())
+    return parts[0] if len(parts) == 2 and parts[0] and parts[1] else None
+
+
+# what a template's {stem} may be of the image's name, and how `seglab inspect` says so
+_TEMPLATE_STEMS: tuple[tuple[str, Callable[[Path], str | None]], ...] = (
+    ("", _same_name), (" ({stem}: image name without its affix)", _without_affixes),
+    (" ({stem}: image name less its first word)", _less_first_word),
+    (" ({stem}: image name less its last word)", _less_last_word),
+)
+_LEADING_WORD = re.compile(r"([a-z]+)[_\-. ](.+)")
+
+
+def leading_word_rules(images: Sequence[Path], masks: Sequence[Path]) -> tuple[KeyRule, ...]:
+    """A rule for masks named as their image with its first word swapped (BUS-BRA's
+    `Images/bus_0001-l.png` ~ `Masks/mask_0001-l.png`): only when every image starts with one word
+    and every mask with another that names masks (mask, label, gt, seg, ...), the evidence that
+    the words name the kind of file, not the item (BUSI's `benign (1).png` and `malignant (1).png`
+    are two images)."""
+    def one_word(files: Sequence[Path]) -> str | None:
+        found = {m.group(1) if (m := _LEADING_WORD.fullmatch(stem(p).lower())) else None for p in files}
+        return next(iter(found)) if len(found) == 1 else None
+
+    image_word, mask_word = one_word(images), one_word(masks)
+    if image_word is None or mask_word is None or looks_like_mask_folder(image_word) \
+            or not looks_like_mask_folder(mask_word):
+        return ()
+    return (KeyRule(f"same name after the first word ('{image_word}' ~ '{mask_word}')", _less_first_word),)
 
 
 def named_after(name: str, stems: set[str]) -> str | None:

@@ -20,7 +20,9 @@ from seglab.data.discovery.naming import (
     KEY_RULES,
     KeyRule,
     frame_of,
+    leading_word_rules,
     named_after,
+    pattern_for,
     same_numbering,
     stem,
     suffix_rules,
@@ -167,7 +169,8 @@ def match_folders(
     merge: bool = False,
 ) -> FolderMatch:
     """Pair `images` with `masks` by the best of `rules`; the default rules also try masks named
-    as their image plus any suffix (`naming.suffix_rules`), a `--mask-pattern` is taken as given.
+    as their image plus any suffix (`naming.suffix_rules`) or with its first word swapped
+    (`naming.leading_word_rules`), a `--mask-pattern` is taken as given.
 
     Images that match two masks (`a_mask.png` and `a_label.png`) are not refused here but set
     `rivals`, so that `rival_namings.refuse_rival_namings` can count each naming over the whole dataset.
@@ -177,7 +180,8 @@ def match_folders(
     """
     learned = tuple(rules) == KEY_RULES
     if learned:  # a name is a stronger tie than a number
-        rules = (*KEY_RULES[:_STRICT_RULES], *suffix_rules(images, masks), *KEY_RULES[_STRICT_RULES:])
+        rules = (*KEY_RULES[:_STRICT_RULES], *suffix_rules(images, masks), *leading_word_rules(images, masks),
+                 *KEY_RULES[_STRICT_RULES:])
     rule = best_rule(images, masks, rules)
     image_keys, image_clashes = keyed_files(images, rule, True)
     renderings = [(path, first) for path, first in image_clashes if _one_frame(path, first)]
@@ -230,7 +234,9 @@ def match_folders(
         )
         if close:
             partner = lonely_names[close[0]]
-            message += f"; closest unpaired mask: '{partner.name}' (pair such names with --mask-pattern)"
+            pattern = pattern_for(image, partner)
+            message += f"; closest unpaired mask: '{partner.name}' (pair such names with --mask-pattern" + (
+                f" '{pattern}')" if pattern else ")")
         problems.append(Problem(image, message, "image-without-mask"))
     extra: dict[str, list[Path]] = {}  # other annotations of paired images, by their naming template
     for mask in lonely_masks:
