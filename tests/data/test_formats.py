@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import gzip
+import io
 import json
 from pathlib import Path
 
@@ -279,3 +281,19 @@ def test_files_of_a_format_no_reader_takes_are_named_when_no_layout_fits(tmp_pat
         discover(tmp_path)
     assert "All247images/: 3 '.img' files, a format seglab does not read: convert them to PNG or TIFF" in str(found.value)
     assert "'.txt'" not in str(found.value)
+
+
+def test_gzipped_images_are_named_with_the_command_that_decompresses_them(tmp_path):
+    """STARE ships `stare-images/im0001.ppm.gz` and `labels-ah/im0001.ah.ppm.gz`: the refusal said
+    'no image files found' and never named the 28 compressed files."""
+    for i in range(3):
+        for folder, name in (("stare-images", f"im000{i}.ppm.gz"), ("labels-ah", f"im000{i}.ah.ppm.gz")):
+            (tmp_path / folder).mkdir(exist_ok=True)
+            buffer = io.BytesIO()
+            Image.fromarray(rgb(seed=i)).save(buffer, format="PPM")
+            (tmp_path / folder / name).write_bytes(gzip.compress(buffer.getvalue()))
+    with pytest.raises(DataError) as found:
+        discover(tmp_path)
+    assert (f"stare-images/: 3 '.ppm.gz' files, gzip-compressed images seglab does not read: decompress them "
+            f"(gunzip -r '{tmp_path / 'stare-images'}')") in str(found.value)
+    assert "labels-ah/: 3 '.ppm.gz' files" in str(found.value)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from seglab.data.discovery.folders import MAX_DEPTH, deeper_image_folders, folders_within, walk
 from seglab.data.files.index import MASK_SUFFIXES
+from seglab.data.files.io import IMAGE_SUFFIXES
 from seglab.data.files.mat_files import MAT_SUFFIX
 from seglab.data.files.volumes import VOLUME_SUFFIXES
 
@@ -46,8 +47,11 @@ def what_was_seen(root: Path) -> str:
                          for folder, count in volumes[:FOLDERS_SHOWN])
         found += ("\n  a folder per case whose label volume is named otherwise (the 2018 Left Atrium challenge's "
                   "<case>/laendo.nrrd beside lgemri.nrrd): --masks laendo.nrrd, the label's file name in each")
-    found += "".join(f"\n  {(folder.relative_to(root).as_posix() or '.')}/: {count} '{suffix}' files, a format seglab "
-                     "does not read: convert them to PNG or TIFF" for folder, suffix, count in _unread_files(root))
+    found += "".join(f"\n  {(folder.relative_to(root).as_posix() or '.')}/: {count} '{suffix}' files, "
+                     + (f"gzip-compressed images seglab does not read: decompress them (gunzip -r "
+                        f"'{folder}')" if suffix.endswith(".gz") else
+                        "a format seglab does not read: convert them to PNG or TIFF")
+                     for folder, suffix, count in _unread_files(root))
     if not seen:
         found += "".join(f"\n  {(folder.relative_to(root).as_posix() or '.')}/: {count} MATLAB '.mat' files, read only "
                          "as the masks of images named alike: images stored inside them are not read; save them as "
@@ -82,10 +86,17 @@ def _mat_folders(root: Path) -> list[tuple[Path, int]]:
 def _unread_files(root: Path) -> list[tuple[Path, str, int]]:
     """(folder, suffix, count) where three or more files of one suffix no reader takes lie, four
     levels deep at most: JSRT's raw `All247images/*.IMG` beside its masks, which the folders with
-    images listed above never mention."""
+    images listed above never mention; STARE's gzipped `im0001.ppm.gz` count as `.ppm.gz`."""
     found = []
     for folder, _, files in folders_within(root, MAX_DEPTH):
-        suffixes = Counter(Path(f).suffix.lower() for f in files if not f.startswith("."))
+        suffixes = Counter(_suffix(f) for f in files if not f.startswith("."))
         found += [(folder, suffix, n) for suffix, n in sorted(suffixes.items())
                   if n >= _UNREAD_MIN and suffix and suffix not in _READ_OR_METADATA]
     return found[:FOLDERS_SHOWN]
+
+
+def _suffix(name: str) -> str:
+    """A file's suffix, lower case; an image compressed with gzip keeps the image's (`.ppm.gz`)."""
+    path = Path(name.lower())
+    inner = Path(path.stem).suffix
+    return inner + path.suffix if path.suffix == ".gz" and inner in IMAGE_SUFFIXES else path.suffix
