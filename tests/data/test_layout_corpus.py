@@ -1913,3 +1913,26 @@ def test_a_dotted_mask_affix_pairs_an_image_affix_and_a_pattern_group_may_leave_
     assert relative(discover(tmp_path), "mask") == masks
     assert relative(discover(tmp_path, mask_pattern=r"(.+)\.mask\.tif"), "mask") == masks
     assert relative(discover(tmp_path, mask_pattern="{stem}.mask.tif"), "mask") == masks
+
+
+def test_files_ending_with_their_folders_name_pair_without_that_word(tmp_path):
+    """Stanford 2D-3D-S: `area_1/data/rgb/<cam>_domain_rgb.png` ~ `semantic/<cam>_domain_semantic.png`
+    (and `depth/<cam>_domain_depth.png` beside): a file's last word that is its folder's name is
+    the folder's, not the frame's; a word that is only part of a folder's name stays (`case_A/img_A`)."""
+    for area in ("area_1", "area_2"):
+        for i in range(4):  # first and last numbers repeat: only the names pair
+            frame = f"camera_00000000000000003ee16ebebd804e8{area[-1]}_office_1_{i // 2}_frame_{i % 2}_domain"
+            save(tmp_path / "s3d" / area / "data" / "rgb" / f"{frame}_rgb.png", photo(i))
+            save(tmp_path / "s3d" / area / "data" / "semantic" / f"{frame}_semantic.png", labels(i))
+            depth = (np.arange(SIZE[0] * SIZE[1]).reshape(SIZE) * 97 + i).astype(np.uint16)  # 16-bit, smooth
+            save(tmp_path / "s3d" / area / "data" / "depth" / f"{frame}_depth.png", depth)
+    index = discover(tmp_path / "s3d", images="rgb", masks="semantic")
+    assert len(index.pairs) == 8
+    assert all(p.image.name.removesuffix("_rgb.png") == p.mask.name.removesuffix("_semantic.png") for p in index.pairs)
+    index = discover(tmp_path / "s3d")  # no flag: depth, a band, stacks with the colour channels
+    assert sorted(p.mask.name for p in index.pairs) == sorted(p.name for p in (tmp_path / "s3d").rglob("*_semantic.png"))
+    for case in ("case_A", "case_B"):
+        save(tmp_path / "cases" / case / f"img_{case[-1]}.png", photo(0))
+        save(tmp_path / "cases" / case / f"mask_{case[-1]}.png", labels(0))
+    assert {(p.image.name, p.mask.name) for p in discover(tmp_path / "cases").pairs} == {
+        ("img_A.png", "mask_A.png"), ("img_B.png", "mask_B.png")}

@@ -1,6 +1,7 @@
 """Words that name a band of a scene (`nir`, `vv`, `B02`, `dsm`), as folder and file names carry them:
 a folder per band (38-Cloud's `train_nir/`), and files that end with their folder's band (ETCI 2021's
-`vv/<tile>_vv.png` beside `flood_label/<tile>.png`), whose band word is no part of the image's name.
+`vv/<tile>_vv.png` beside `flood_label/<tile>.png`) or with their folder's whole name (Stanford
+2D-3D-S' `rgb/<x>_rgb.png` beside `semantic/<x>_semantic.png`), a word that is no part of the item's name.
 """
 
 from __future__ import annotations
@@ -25,12 +26,15 @@ def names_a_band(word: str) -> bool:
     return word in _BAND_WORDS or bool(_BAND_NUMBER.fullmatch(word))
 
 
-def without_folder_band(name: str, folder: str) -> str:
-    """`name` less the band word it ends with when its folder is named by that band (`x_vv` in
-    `vv/`, `x_B02` in `S2_B02/`): the band is the file's, not the image's, so that `x_vv` pairs
-    with the mask `x` and stacks with `vh/x_vh`. Other names as they are (`x_nir` in `images/`)."""
+def without_folder_word(name: str, folder: str) -> str:
+    """`name` less the word it ends with when its folder is named by that word: a band (`x_vv` in
+    `vv/`, `x_B02` in `S2_B02/`) or the folder's whole name in letters (`x_semantic` in
+    `semantic/`, `x_depth` in `depth/`). The word is the folder's, not the item's, so that `x_vv`
+    pairs with the mask `x` and stacks with `vh/x_vh`, and `rgb/x_rgb` pairs with `semantic/x_semantic`.
+    Other names as they are (`x_nir` in `images/`, `img_A` in `case_A/`)."""
     found = _LAST_WORD.fullmatch(name)
-    band = found.group(2).lower() if found else ""
-    if found and names_a_band(band) and band in _WORD_SPLIT.split(folder.lower()):
+    word = found.group(2).lower() if found else ""
+    if found and (names_a_band(word) and word in _WORD_SPLIT.split(folder.lower())
+                  or len(word) > 2 and word.isalpha() and word == folder.lower()):
         return found.group(1)
     return name

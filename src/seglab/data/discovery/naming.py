@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from seglab.data.discovery.band_words import without_folder_band
+from seglab.data.discovery.band_words import without_folder_word
 
 # affixes that mark a file as a mask or an image of a pair; longest first so that
 # `_gtfine_labelids` is stripped whole before `_labelids`
@@ -167,7 +167,7 @@ def image_affixed(name: str) -> bool:
 
 
 def _without_affixes(path: Path) -> str:
-    return strip_affixes(without_folder_band(stem(path), path.parent.name))
+    return strip_affixes(without_folder_word(stem(path), path.parent.name))
 
 
 _HASH = re.compile(r"[0-9a-f]{16,}", re.IGNORECASE)  # an id such as DSB 2018's sha256 names, not a number
