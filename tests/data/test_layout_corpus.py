@@ -1936,3 +1936,20 @@ def test_files_ending_with_their_folders_name_pair_without_that_word(tmp_path):
         save(tmp_path / "cases" / case / f"mask_{case[-1]}.png", labels(0))
     assert {(p.image.name, p.mask.name) for p in discover(tmp_path / "cases").pairs} == {
         ("img_A.png", "mask_A.png"), ("img_B.png", "mask_B.png")}
+
+
+def test_video_frames_under_a_labelled_wrapper_are_never_another_videos_masks(tmp_path):
+    """EgoHands: `_LABELLED_SAMPLES/<video>/frame_0011.jpg` + one `polygons.mat` per video. The
+    wrapper's 'LABELLED' made every video folder a mask candidate of the others ('--masks
+    CHESS_LIVINGROOM_S_H', another video's photos); the refusal names the unread .mat files."""
+    scipy_io = pytest.importorskip("scipy.io")
+    for k, video in enumerate(("CARDS_COURTYARD_B_T", "CHESS_LIVINGROOM_S_H", "JENGA_OFFICE_H_T")):
+        folder = tmp_path / "egohands_data" / "_LABELLED_SAMPLES" / video
+        for frame in (11, 39, 250):
+            save(folder / f"frame_{frame:04d}.jpg", photo(k * 10 + frame))
+        scipy_io.savemat(folder / "polygons.mat", {"polygons": np.zeros((1, 3), [("myleft", "O"), ("myright", "O")])})
+    with pytest.raises(DataError) as info:
+        discover(tmp_path)
+    message = str(info.value)
+    assert "could hold the masks" not in message and "--masks CHESS" not in message
+    assert "'polygons.mat' in 3 folder(s) of images (egohands_data/_LABELLED_SAMPLES/CARDS_COURTYARD_B_T/" in message

@@ -8,7 +8,8 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
-from seglab.data.discovery.folders import MAX_DEPTH, deeper_image_folders, folders_within, walk
+from seglab.data.discovery.folders import MAX_DEPTH, Folder, deeper_image_folders, folders_within, walk
+from seglab.data.discovery.naming import stem
 from seglab.data.files.index import MASK_SUFFIXES
 from seglab.data.files.io import IMAGE_SUFFIXES
 from seglab.data.files.mat_files import MAT_SUFFIX
@@ -52,6 +53,11 @@ def what_was_seen(root: Path) -> str:
                         f"'{folder}')" if suffix.endswith(".gz") else
                         "a format seglab does not read: convert them to PNG or TIFF")
                      for folder, suffix, count in _unread_files(root))
+    found += "".join(f"\n  '{name}' in {len(folders)} folder(s) of images ({', '.join(folders[:2])}"
+                     f"{', ...' if len(folders) > 2 else ''}): MATLAB annotations named after no image, which "
+                     "seglab does not read (a .mat file is read only as the mask of the image named alike): paint "
+                     "them into a mask file per image, named after it, in a folder of their own and pass --masks "
+                     "with that folder" for name, folders in _unnamed_mat_files(root, seen))
     if not seen:
         found += "".join(f"\n  {(folder.relative_to(root).as_posix() or '.')}/: {count} MATLAB '.mat' files, read only "
                          "as the masks of images named alike: images stored inside them are not read; save them as "
@@ -81,6 +87,18 @@ def _mat_folders(root: Path) -> list[tuple[Path, int]]:
     found = [(folder, sum(f.lower().endswith(MAT_SUFFIX) for f in files))
              for folder, _, files in folders_within(root, MAX_DEPTH)]
     return [(folder, count) for folder, count in found if count][:FOLDERS_SHOWN]
+
+
+def _unnamed_mat_files(root: Path, seen: list[Folder]) -> list[tuple[str, list[str]]]:
+    """(file name, folders) of the MATLAB files beside images that are named after none of them:
+    EgoHands' `_LABELLED_SAMPLES/<video>/polygons.mat`, the hand polygons of every frame there."""
+    found: dict[str, list[str]] = {}
+    for folder in seen:
+        stems = {stem(p).lower() for p in folder.files if p.suffix.lower() != MAT_SUFFIX}
+        for path in folder.files:
+            if path.suffix.lower() == MAT_SUFFIX and stems and stem(path).lower() not in stems:
+                found.setdefault(path.name, []).append(f"{folder.path.relative_to(root).as_posix()}/")
+    return sorted(found.items())[:FOLDERS_SHOWN]
 
 
 def _unread_files(root: Path) -> list[tuple[Path, str, int]]:

@@ -12,11 +12,13 @@ from pathlib import Path
 
 from seglab.data.discovery.folders.listing import Folder
 from seglab.data.files.index import list_images
+from seglab.data.files.io import IMAGE_SUFFIXES
 from seglab.data.discovery.naming import KeyRule, looks_like_image_folder, looks_like_mask_folder
 from seglab.data.discovery.pairing import FolderMatch, match_folders, names_labels
 
 # a labels release: Mapillary Vistas' v1.2/, v2.0/ (a bare number may be an annotator or a patient)
 _VERSION = re.compile(r"v\d+(\.\d+)*|\d+(\.\d+)+", re.IGNORECASE)
+_JPEG = {".jpg", ".jpeg"}
 
 
 def _related(image: Folder, mask: Folder, named: bool = False) -> bool:
@@ -102,6 +104,8 @@ def _candidates(
         # its own name, not a wrapper's: PH2's IMD002_lesion/ under 'PH2 Dataset images/' may hold masks
         if not allowed(mask) or (looks_like_image_folder(mask.path.name) and not mask.named_mask):
             continue
+        if not masks_named and _wrapped_photos(mask, is_masks):
+            continue
         if not (_related(image, mask, masks_named) or same_below(image, mask)):
             if _mirrored_at_other_depth(image, mask):
                 match = match_folders(image.files, mask.files, image.path, mask.path, root, image.split, rules, merge)
@@ -123,6 +127,15 @@ def _candidates(
     if not found and len(fallback) == 1 and (image.named_image or not image.parts):
         return fallback
     return found
+
+
+def _wrapped_photos(folder: Folder, is_masks: Callable[[Folder], bool]) -> bool:
+    """Whether a folder named for masks by a wrapper alone holds JPEG photos: EgoHands'
+    `_LABELLED_SAMPLES/<video>/frame_0011.jpg` are the frames of one video, never the masks of
+    another's that happen to share their names."""
+    pictures = [p.suffix.lower() for p in folder.files if p.suffix.lower() in IMAGE_SUFFIXES]  # not its .mat
+    by_wrapper = folder.named_mask and not looks_like_mask_folder(folder.path.name)
+    return by_wrapper and bool(pictures) and set(pictures) <= _JPEG and not is_masks(folder)
 
 
 def _same_below(image_tops: list[Path], mask_tops: list[Path]) -> Callable[[Folder, Folder], bool]:
