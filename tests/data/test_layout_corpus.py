@@ -1953,3 +1953,34 @@ def test_video_frames_under_a_labelled_wrapper_are_never_another_videos_masks(tm
     message = str(info.value)
     assert "could hold the masks" not in message and "--masks CHESS" not in message
     assert "'polygons.mat' in 3 folder(s) of images (egohands_data/_LABELLED_SAMPLES/CARDS_COURTYARD_B_T/" in message
+
+
+def test_a_folder_per_image_holding_its_mask_pairs_and_a_pattern_may_name_the_file(tmp_path):
+    """RoadAnomaly: `frames/<name>.jpg` + `frames/<name>.labels/labels_semantic.png` beside its
+    colour rendering `labels_semantic_color.png`; a folder per image holding two label files is
+    refused with the --mask-pattern that chooses; one of crops named by no mask word is no mask."""
+    names = ("animals01_calves", "cones01_traffic_cones", "zebra04")
+    for i, name in enumerate(names):
+        frames = tmp_path / "road" / "RoadAnomaly_jpg" / "frames"
+        save(frames / f"{name}.jpg", photo(i))
+        save(frames / f"{name}.labels" / "labels_semantic.png", labels(i, (0, 2)))
+        save(frames / f"{name}.labels" / "labels_semantic_color.png", np.stack([labels(i, (0, 200))] * 3, -1))
+    for given in ({}, {"mask_pattern": "{stem}.labels/labels_semantic.png"}):
+        index = discover(tmp_path / "road", **given)
+        assert [(p.image.stem, p.mask.relative_to(p.image.parent).as_posix()) for p in index.pairs] == [
+            (name, f"{name}.labels/labels_semantic.png") for name in names]
+        assert not [p for p in index.problems if p.code in ("image-without-mask", "mask-without-image")]
+    for i, name in enumerate(("a", "b")):
+        save(tmp_path / "two" / f"{name}.png", photo(i))
+        save(tmp_path / "two" / name / "label_fine.png", labels(i))
+        save(tmp_path / "two" / name / "label_coarse.png", labels(i + 1))
+    with pytest.raises(DataError, match=r"'a/', the folder of one image, holds several .* --mask-pattern, e.g. "
+                                        r"'\{stem\}/label_coarse.png'"):
+        discover(tmp_path / "two")
+    index = discover(tmp_path / "two", mask_pattern="{stem}/label_fine.png")
+    assert [p.mask.relative_to(tmp_path / "two").as_posix() for p in index.pairs] == ["a/label_fine.png", "b/label_fine.png"]
+    for i, name in enumerate(("a", "b")):
+        save(tmp_path / "crops" / "images" / f"{name}.png", photo(i))
+        save(tmp_path / "crops" / "images" / name / "crop_1.png", photo(i + 5))
+        save(tmp_path / "crops" / "masks" / f"{name}.png", labels(i))
+    assert relative(discover(tmp_path / "crops"), "mask") == ["masks/a.png", "masks/b.png"]

@@ -38,7 +38,8 @@ def add_data_options(parser: argparse.ArgumentParser) -> None:
                         "picks one when two folders could hold the masks (e.g. labels beside a field-of-view mask "
                         "folder) or the GeoJSON labels (SpaceNet 7's labels_match_pix)")
     parser.add_argument("--mask-pattern", dest="data.mask_pattern", metavar="PATTERN",
-                        help="how a mask is named after its image: a template like '{stem}_mask.png' or a regular "
+                        help="how a mask is named after its image: a template like '{stem}_mask.png' (with a "
+                        "folder part for a folder per image: '{stem}.labels/labels_semantic.png') or a regular "
                         r"expression whose first group is the image stem, like '(.+)_manual1\.gif'; the stem may "
                         "also be the image's name without its affix or less its first or last word "
                         "('mask_{stem}.png' for bus_0001.png ~ mask_0001.png)")

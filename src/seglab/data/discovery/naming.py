@@ -223,6 +223,9 @@ def template_rules(pattern: str) -> tuple[KeyRule, ...]:
     `0001-l`; HLS Burn Scars' `X.v1.4_merged.tif` that of `X.v1.4.mask.tif`). Pairing keeps the
     one that pairs the most.
 
+    A pattern with a folder part names the mask by the folders above it too (RoadAnomaly's
+    `{stem}.labels/labels_semantic.png`: a folder per image, `per_image.per_image_masks`).
+
     Raises:
         ValueError: a template without `{stem}` that is not a valid regular expression either,
             or a regular expression without a group.
@@ -238,8 +241,11 @@ def template_rules(pattern: str) -> tuple[KeyRule, ...]:
         if not regex.groups:
             raise ValueError(f"mask pattern '{pattern}' needs a group for the image stem, e.g. '(.+)_mask\\.png'")
 
+    depth = pattern.count("/")  # a folder part: RoadAnomaly's '{stem}.labels/labels_semantic.png'
+
     def key(path: Path) -> str | None:
-        found = regex.fullmatch(path.name) or regex.fullmatch(stem(path))
+        name = "/".join(path.parts[-depth - 1:])
+        found = regex.fullmatch(name) or (regex.fullmatch(stem(path)) if not depth else None)
         if found is None:
             return None
         return (found.group("stem") if "stem" in regex.groupindex else found.group(1)).lower()

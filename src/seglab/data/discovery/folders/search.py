@@ -11,6 +11,7 @@ from seglab.data.classes import CLASS_DICT_GLOB, CVAT_LABELMAP
 from seglab.data.discovery.complementary_masks import complementary_matches
 from seglab.data.discovery.folders.content import _in_one_file, looks_like_masks
 from seglab.data.discovery.folders.listing import MAX_DEPTH, METADATA_FILES, NAMED_DEPTH, Folder, walk
+from seglab.data.discovery.folders.per_image import per_image_masks
 from seglab.data.discovery.folders.placement import _candidates, _same_below, named_tops, path_ends_with
 from seglab.data.discovery.folders.rivals import (
     _ambiguous,
@@ -85,6 +86,9 @@ def search_folders(
     search = FolderSearch(folders=folders)
     matches: dict[Path, FolderMatch] = {}
     named_images = images_name is None and any(f.named_image and f.files for f in folders)
+    below: dict[Path, list[Folder]] = {}
+    for folder in folders:
+        below.setdefault(folder.path.parent, []).append(folder)
     mask_like: set[Path] = set()  # folders of mask-like files beside named image folders: no images, no unlabelled
     for image in sorted(folders, key=lambda f: not f.named_image):  # a choice to ask is asked of images/ first
         if not image.files or (_holds_masks(image, is_masks) and images_name is None) \
@@ -93,6 +97,10 @@ def search_folders(
         if named_images and not image.named_image and not folder_names_a_band(image.path.name) \
                 and is_masks(image):
             mask_like.add(image.path)  # Agriculture-Vision's boundaries/ beside images/rgb/: never the images
+            continue
+        own = per_image_masks(image, below.get(image.path, []), root, rules, merge) if masks_name is None else None
+        if own is not None:  # RoadAnomaly's frames/<name>.labels/: a folder per image, not a choice of folders
+            matches[image.path] = own
             continue
         candidates = _candidates(image, folders, root, rules, is_masks, lambda f: chosen(f, masks_name, mask_tops),
                                  masks_name is not None, merge, _same_below(image_tops, mask_tops))
@@ -108,7 +116,8 @@ def search_folders(
             raise _ambiguous(image, candidates, root)
         if candidates:
             matches[image.path] = candidates[0]
-    used_masks = {d for m in matches.values() for d in (m.mask_dir, *m.more_mask_dirs)}
+    used_masks = {d for m in matches.values() for d in (m.mask_dir, *m.more_mask_dirs, *(p.parent for _, _, p in m.pairs))
+                  } - matches.keys()  # a folder per image's mask lies below the images (RoadAnomaly's)
     for image in (f for f in folders if f.files and f.path not in used_masks):
         match = matches.get(image.path)
         if match is not None:
