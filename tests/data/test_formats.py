@@ -297,3 +297,15 @@ def test_gzipped_images_are_named_with_the_command_that_decompresses_them(tmp_pa
     assert (f"stare-images/: 3 '.ppm.gz' files, gzip-compressed images seglab does not read: decompress them "
             f"(gunzip -r '{tmp_path / 'stare-images'}')") in str(found.value)
     assert "labels-ah/: 3 '.ppm.gz' files" in str(found.value)
+
+
+def test_hdf5_files_named_hdf_are_named_with_the_rename_that_reads_them(tmp_path):
+    """CREMI ships `sample_A_20160501.hdf` (HDF5 by its first bytes; `.hdf` is HDF4's suffix too):
+    the refusal said only 'no image files found'; an HDF4 file (other bytes) stays unnamed."""
+    for name in ("sample_A_20160501.hdf", "sample_B_20160501.hdf"):
+        (tmp_path / name).write_bytes(b"\x89HDF\r\n\x1a\n" + bytes(64))
+    (tmp_path / "old_hdf4.hdf").write_bytes(b"\x0e\x03\x13\x01" + bytes(64))
+    with pytest.raises(DataError) as found:
+        discover(tmp_path)
+    assert "./: 2 '.hdf' files holding HDF5 (their first bytes say so), which seglab reads only named .h5 or " \
+           ".hdf5: rename them (mv x.hdf x.h5)" in str(found.value)

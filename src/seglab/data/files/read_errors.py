@@ -124,19 +124,33 @@ def decode(path: Path, what: str, reader: Callable[[Path], _T]) -> _T:
     return array
 
 
+def format_by_content(path: Path) -> str | None:
+    """The format a file's first bytes say it holds ("HDF5", "PNG", "DICOM", ...), whatever its
+    suffix; None for others or an unreadable file."""
+    return _format_of(_head(path))
+
+
+def _head(path: Path) -> bytes:
+    try:
+        with path.open("rb") as file:
+            return file.read(_DICOM_MAGIC_AT + 4)
+    except OSError:
+        return b""
+
+
+def _format_of(head: bytes) -> str | None:
+    return "DICOM" if head[_DICOM_MAGIC_AT:] == b"DICM" else next(
+        (name for magic, name in _MAGIC if head.startswith(magic)), None)
+
+
 def _explain(path: Path, what: str, err: BaseException) -> ReadError:
     """Why a file failed to decode: a codec not installed, not an image at all, a misleading
     suffix, or damage."""
     fix = _missing_codec(err)
     if fix is not None:
         return ReadError(f"{what} '{path}' needs a codec that is not installed ({err}); {fix}", "missing-codec")
-    try:
-        with path.open("rb") as file:
-            head = file.read(_DICOM_MAGIC_AT + 4)
-    except OSError:
-        head = b""
-    found = "DICOM" if head[_DICOM_MAGIC_AT:] == b"DICM" else next(
-        (name for magic, name in _MAGIC if head.startswith(magic)), None)
+    head = _head(path)
+    found = _format_of(head)
     head = head[:16]
     suffix = path.suffix.lower()
     if found is None and head:

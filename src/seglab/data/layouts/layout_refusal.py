@@ -13,6 +13,7 @@ from seglab.data.discovery.naming import stem
 from seglab.data.files.index import MASK_SUFFIXES
 from seglab.data.files.io import IMAGE_SUFFIXES
 from seglab.data.files.mat_files import MAT_SUFFIX
+from seglab.data.files.read_errors import format_by_content
 from seglab.data.files.volumes import VOLUME_SUFFIXES
 
 FOLDERS_SHOWN = 12  # folders with images listed when no layout is found
@@ -53,6 +54,11 @@ def what_was_seen(root: Path) -> str:
                         f"'{folder}')" if suffix.endswith(".gz") else
                         "a format seglab does not read: convert them to PNG or TIFF")
                      for folder, suffix, count in _unread_files(root))
+    found += "".join(f"\n  {(folder.relative_to(root).as_posix() or '.')}/: {count} '.hdf' files holding HDF5 (their "
+                     "first bytes say so), which seglab reads only named .h5 or .hdf5: rename them (mv x.hdf x.h5); "
+                     "it reads the datasets at a file's root (image, label), not in groups (CREMI's volumes/raw): "
+                     "save those at the root"
+                     for folder, count in _hdf5_named_hdf(root))
     found += "".join(f"\n  '{name}' in {len(folders)} folder(s) of images ({', '.join(folders[:2])}"
                      f"{', ...' if len(folders) > 2 else ''}): MATLAB annotations named after no image, which "
                      "seglab does not read (a .mat file is read only as the mask of the image named alike): paint "
@@ -87,6 +93,17 @@ def _mat_folders(root: Path) -> list[tuple[Path, int]]:
     found = [(folder, sum(f.lower().endswith(MAT_SUFFIX) for f in files))
              for folder, _, files in folders_within(root, MAX_DEPTH)]
     return [(folder, count) for folder, count in found if count][:FOLDERS_SHOWN]
+
+
+def _hdf5_named_hdf(root: Path) -> list[tuple[Path, int]]:
+    """(folder, count) of the `.hdf` files that are HDF5 by their signature (CREMI's
+    `sample_A_20160501.hdf`), four levels deep at most: `.hdf` is HDF4's suffix too, so it is not
+    read as HDF5, and was never named."""
+    found = []
+    for folder, _, files in folders_within(root, MAX_DEPTH):
+        count = sum(f.lower().endswith(".hdf") and format_by_content(folder / f) == "HDF5" for f in files)
+        found += [(folder, count)] if count else []
+    return found[:FOLDERS_SHOWN]
 
 
 def _unnamed_mat_files(root: Path, seen: list[Folder]) -> list[tuple[str, list[str]]]:
