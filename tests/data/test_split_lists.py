@@ -404,3 +404,22 @@ def test_csv_lists_in_a_splits_folder_far_above_the_images_give_the_split(tmp_pa
     expected = {"train": chips[:3], "val": chips[3:5], "test": chips[5:]}
     assert {p.image.stem: p.split for p in index.pairs} == {f"{c}_S1Hand": s for s, cs in expected.items() for c in cs}
     assert "flood_bolivia_data.csv' names 2 images that no train, val or test list" in caplog.text
+
+
+def test_lists_naming_sequence_folders_give_each_frame_its_folders_split(tmp_path, caplog):
+    """DAVIS 2017: `ImageSets/2017/{train,val}.txt` name sequences (`bear`), the folders of
+    `JPEGImages/480p/bear/00000.jpg` + `Annotations/480p/bear/00000.png`: the lists were passed
+    over and the frames of every video spread over the splits."""
+    davis = tmp_path / "DAVIS"
+    sequences = {"train": ["bear", "bmx-bumps", "boat"], "val": ["blackswan", "dogs-jump"]}
+    for seq in (s for seqs in sequences.values() for s in seqs):
+        for frame in range(3):
+            save(davis / "JPEGImages" / "480p" / seq / f"{frame:05d}.jpg", photo(frame))
+            save(davis / "Annotations" / "480p" / seq / f"{frame:05d}.png", labels(frame, (0, 1, 2)), palette=True)
+    (davis / "ImageSets" / "2017").mkdir(parents=True)
+    for split, seqs in sequences.items():
+        (davis / "ImageSets" / "2017" / f"{split}.txt").write_text("".join(f"{s}\n" for s in seqs))
+    with caplog.at_level(logging.INFO, logger="seglab"):
+        index = discover(tmp_path)
+    assert {p.image.parent.name: p.split for p in index.pairs} == {s: split for split, ss in sequences.items() for s in ss}
+    assert "split from the lists in" in caplog.text and "train 9, val 6" in caplog.text

@@ -243,3 +243,16 @@ def test_image_folders_deeper_than_the_search_are_said(tmp_path: Path, caplog: p
     line = ("6 folders with images lie deeper than 4 levels and were not searched, such as "
             "Train_Sets/MR/1/T2SPIR/DICOM_anon/: pass a folder further down as DATA to read them")
     assert line in index.pairing and line in caplog.text
+
+
+def test_frames_repeating_in_word_named_sequence_folders_group_by_the_sequence(tmp_path: Path) -> None:
+    """DAVIS' `JPEGImages/480p/bear/00000.jpg` + `Annotations/480p/bear/00000.png`: videos named by
+    a word were no subjects, and their frames straddled the splits (YouTube-VOS' hex names were)."""
+    sequences = ["bear", "bmx-bumps", "boat", "blackswan", "dogs-jump", "dog-agility"]
+    for i, seq in enumerate(sequences):
+        for frame in range(3):
+            save(tmp_path / "JPEGImages" / seq / f"{frame:05d}.jpg", photo(10 * i + frame, SIZE))
+            save(tmp_path / "Annotations" / seq / f"{frame:05d}.png", mask(frame))
+    index = discover(tmp_path)
+    assert {p.group for p in index.pairs} == {f"JPEGImages/{s}" for s in sequences} and _apart(index)
+    assert "whose file names repeat in the others" in index.pairing[-1]

@@ -84,7 +84,7 @@ def read_split_lists(
         key = (*sorted(files.items()), *(("held-out", p) for p in held))
         if key not in parsed:
             parsed[key] = split_of_stems(files, held)
-        found.splits[image_dir] = parsed[key]
+        found.splits[image_dir] = {**parsed[key], **search.by_folder(parsed[key], image_dir)}
         found.files.update([*files.values(), *held])
         found.files.update(p.parent / name for p in files.values() for name in READ_BESIDE.get(p.name, ()))
     unread = sorted({p for folder in unlisted for p in search.named_like_lists(folder)} - found.files)
@@ -152,10 +152,23 @@ class _ListSearch:
                 for found in (lists, *sorted(p for p in self._listed(lists) if p.is_dir()))]
 
     def _name_images(self, files: dict[str, Path], image_dir: Path) -> bool:
-        """Whether the lists name an image of `image_dir`: those of a far `splits/` folder may
-        be another set's (Sen1Floods11's weakly labelled chips)."""
+        """Whether the lists name an image of `image_dir`, or a folder holding it (`by_folder`): those
+        of a far `splits/` folder may be another set's (Sen1Floods11's weakly labelled chips)."""
         split_of = split_of_stems(files)
-        return any(listed_split(split_of, p.stem) for p in self._listed(image_dir))
+        return any(listed_split(split_of, p.stem) for p in self._listed(image_dir)) or bool(
+            self.by_folder(split_of, image_dir))
+
+    def by_folder(self, split_of: dict[str, str], image_dir: Path) -> dict[str, str]:
+        """The split of each file of `image_dir` when the lists name it or a folder holding it (below
+        the root) and none of its files: DAVIS' `ImageSets/2017/val.txt` names sequences (`bear`),
+        each the folder of its frames (`JPEGImages/480p/bear/00000.jpg`); empty otherwise. Added
+        to the lists' names, which a list of volume cases looks its case folders up by."""
+        files = self._listed(image_dir)
+        if any(listed_split(split_of, p.stem) for p in files):
+            return {}
+        folder = next((f for f in (image_dir, *image_dir.parents) if f.name in split_of and f != self.root
+                       and f.is_relative_to(self.root)), None)
+        return {p.stem: split_of[folder.name] for p in files} if folder is not None else {}
 
     def places(self, image_dir: Path, mask_dir: Path) -> list[Path]:
         """The folders where the lists of `image_dir` are looked for."""

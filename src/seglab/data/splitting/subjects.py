@@ -202,13 +202,15 @@ def _by_numbered_folder_pair(pairs: list[Pair], root: Path) -> tuple[dict[str, s
 def _by_repeated_names(pairs: list[Pair], root: Path) -> tuple[dict[str, str], str] | None:
     """KolektorSDD's `kos01/Part0.jpg` ... `kos50/Part0.jpg` -> the folder: file names that repeat
     from folder to folder name a part or frame of the item or sequence each folder holds, in
-    several folders whose names hold a number (a word may name a class: `benign/`), none holding
-    more than a third of the pairs (one split's worth)."""
+    several folders whose names hold a number (a word may name a class: `benign/`) or whose files
+    are numbered frames (DAVIS' `JPEGImages/480p/bear/00000.jpg`: a video named by a word), none
+    holding more than a third of the pairs (one split's worth)."""
     folders_of: dict[str, set[Path]] = {}
     for pair in pairs:
         folders_of.setdefault(_last(pair.name).lower(), set()).add(pair.image.parent)
     subjects = {pair.name: os.path.relpath(pair.image.parent, root) for pair in pairs
-                if len(folders_of[_last(pair.name).lower()]) > 1 and any(c.isdigit() for c in pair.image.parent.name)}
+                if len(folders_of[_last(pair.name).lower()]) > 1
+                and (_last(pair.name).isdigit() or any(c.isdigit() for c in pair.image.parent.name))}
     counts = Counter(subjects.values())
     if len(counts) < _MIN_FOLDERS or max(counts.values(), default=0) > _MOST_IN_ONE * len(pairs) \
             or not _says_subjects(subjects, len(pairs)):
