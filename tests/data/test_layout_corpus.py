@@ -374,6 +374,26 @@ def test_split_below_keeps_the_test_folder_and_draws_val_from_train(tmp_path):
     assert len(split["train"]) == 2 and len(split["val"]) == 2
 
 
+def test_val_and_test_folders_alone_keep_the_test_folder_and_draw_train_from_val(tmp_path, caplog):
+    """WSSS4LUAD: masks only in `2.validation/{img,mask,background-mask}/` and `3.testing/...`
+    (`1.training/` holds unlabelled images): with `--masks mask` the split was drawn over both
+    folders, training on the official test images."""
+    for i in range(8):
+        save(tmp_path / "1.training" / f"43621{i}-7159-48057-[1, 0, 0].png", photo(i))
+    for folder, names in (("2.validation", range(6)), ("3.testing", range(6, 9))):
+        for i in names:
+            save(tmp_path / folder / "img" / f"{i:02d}.png", photo(i))
+            save(tmp_path / folder / "mask" / f"{i:02d}.png", labels(i, (0, 1, 2, 3)), palette=True)
+            save(tmp_path / folder / "background-mask" / f"{i:02d}.png", labels(i, (0, 255)))
+    index = discover(tmp_path, masks="mask")
+    assert {(p.image.parts[-3], p.split) for p in index.pairs} == {("2.validation", "val"), ("3.testing", "test")}
+    caplog.set_level("INFO", logger="seglab")
+    split = split_pairs(index.pairs, seed=0)
+    assert {p.image.parts[-3] for p in split["test"]} == {"3.testing"} and len(split["test"]) == 3
+    assert {p.image.parts[-3] for p in split["train"] + split["val"]} == {"2.validation"} and split["val"]
+    assert "has no train pairs (val 6, test 3): train and val are drawn from its val pairs" in caplog.text
+
+
 def test_two_mask_folders_are_refused_with_both_named_and_the_flag(tmp_path):
     drive(tmp_path)
     with pytest.raises(DataError) as info:

@@ -67,12 +67,15 @@ def test_a_layout_naming_a_train_split_only_has_val_and_test_drawn(caplog):
     assert "names a train split only: val and test are drawn from it" in caplog.text
 
 
-def test_a_layout_split_without_train_pairs_says_so_and_what_trains():
+def test_a_layout_split_without_train_pairs_draws_train_from_val_and_keeps_test(caplog):
     """DFC2020 ships labelled validation and test folders only: training stopped with 'the masks
-    hold no class values (values: none)', the classes of an empty train split."""
+    hold no class values (values: none)', the classes of an empty train split. WSSS4LUAD's
+    `2.validation/` and `3.testing/`: its test images were drawn into training."""
     pairs = [*make_pairs(4, "val"), *(Pair(f"t{i}", Path(f"t{i}.png"), Path(f"tm{i}.png"), "test") for i in range(3))]
-    with pytest.raises(ConfigError, match=r"has no train pairs \(val 4, test 3\): --folds K"):
-        split_pairs(pairs)
+    caplog.set_level("INFO", logger="seglab")
+    drawn = split_pairs(pairs, seed=0)
+    assert [len(drawn[k]) for k in ("train", "val")] == [3, 1] and {p.name for p in drawn["test"]} == {"t0", "t1", "t2"}
+    assert "has no train pairs (val 4, test 3): train and val are drawn from its val pairs" in caplog.text
     folded = split_pairs(pairs, folds=2, fold=0)
     assert len(folded["train"]) == len(folded["val"]) == 2 and len(folded["test"]) == 3
     with pytest.raises(ConfigError, match=r"no train pairs \(val 0, test 2\): --split-file"):

@@ -367,9 +367,10 @@ def folders_split(path: Path, base: Path) -> str | None:
 
 def usable_splits(splits: Iterable[str | None]) -> bool:
     """Whether split labels found in a layout (folders, file names) may split it: every item has
-    one, train is among them, and there are two or more."""
+    one, train is among them or val and test both are (WSSS4LUAD's `2.validation/` and
+    `3.testing/`: train is drawn from val, `split_pairs`), and there are two or more."""
     found = set(splits)
-    return None not in found and "train" in found and len(found) >= 2
+    return None not in found and ("train" in found or {"val", "test"} <= found) and len(found) >= 2
 
 
 def name_split(stem: str) -> str | None:

@@ -12,6 +12,7 @@ import logging
 import math
 import re
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -82,8 +83,10 @@ def split_pairs(
 
     Pairs that carry split labels from their layout (CamVid train/ and val/, VOC's split lists)
     keep them: with a val split `fractions` and `mode` are not used (a mode other than random
-    is warned about), and a layout with train and test only keeps its test split and draws val
-    from train by the train and val shares. Otherwise every pair goes to exactly one split, and each split
+    is warned about), a layout with train and test only keeps its test split and draws val
+    from train by the train and val shares, and one with val and test only (WSSS4LUAD's
+    `2.validation/` and `3.testing/`) keeps its test split and draws train and val from its val
+    pairs: an official test image is never trained on. Otherwise every pair goes to exactly one split, and each split
     with a non-zero fraction gets at least one pair when there are enough pairs. Pairs that
     all carry a `group` (volume slices, a manifest's group column) are split as in mode
     "groups" when the mode is "random" and no pattern is given. In mode
@@ -140,10 +143,13 @@ def split_pairs(
             raise ConfigError(f"unknown split labels {unknown}; expected {', '.join(SPLITS)}")
         if folds is None and not any(p.split == "train" for p in labelled):
             counts = ", ".join(f"{name} {sum(p.split == name for p in labelled)}" for name in SPLITS[1:])
-            folding = ("--folds K trains on folds of its val pairs (its test pairs stay the test split), or "
-                       if any(p.split == "val" for p in labelled) else "")
-            raise ConfigError(f"the dataset's own split (folders or lists) has no train pairs ({counts}): "
-                              f"{folding}--split-file FILE names a split")
+            if not any(p.split == "val" for p in labelled):
+                raise ConfigError(f"the dataset's own split (folders or lists) has no train pairs ({counts}): "
+                                  "--split-file FILE names a split")
+            logger.info("the dataset's own split has no train pairs (%s): train and val are drawn from its val "
+                        "pairs and its test pairs stay the test split (--folds K folds its val pairs instead)", counts)
+            ordered = [replace(p, split="train") if p.split == "val" else p for p in ordered]  # WSSS4LUAD's
+            labelled = ordered
         if folds is None and any(p.split == "val" for p in labelled):
             if asked != "random":
                 logger.warning("split mode '%s' not used: the dataset's own train/val/test split is; --folds K or "
