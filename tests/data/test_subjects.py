@@ -256,3 +256,40 @@ def test_frames_repeating_in_word_named_sequence_folders_group_by_the_sequence(t
     index = discover(tmp_path)
     assert {p.group for p in index.pairs} == {f"JPEGImages/{s}" for s in sequences} and _apart(index)
     assert "whose file names repeat in the others" in index.pairing[-1]
+
+
+def sun_seg(root: Path, layout: dict[str, list[str]]) -> None:
+    """SUN-SEG: `<top>/Frame/<clip>/<name>_image0001.jpg` + `<top>/GT/<clip>/<name>_image0001.png`."""
+    for top, clips in layout.items():
+        for i, clip in enumerate(clips):
+            for frame in (1, 2):
+                save(root / top / "Frame" / clip / f"case_M_2018_a2_image{frame:04d}.jpg", photo(10 * i + frame, SIZE))
+                save(root / top / "GT" / clip / f"case_M_2018_a2_image{frame:04d}.png", mask(frame))
+
+
+def test_clips_of_one_case_group_by_the_case(tmp_path: Path) -> None:
+    """SUN-SEG's `TrainDataset/Frame/case1_1/` and `case1_3/` are two clips of case 1: they were
+    two subjects, case 1 in val and test at once. TNBC's `Slide_01`, `Slide_02` stay apart."""
+    sun_seg(tmp_path / "SUN-SEG", {"TrainDataset": ["case1_1", "case1_3", "case2_1", "case3_1", "case3_2", "case4"]})
+    index = discover(tmp_path / "SUN-SEG")
+    top = "TrainDataset/Frame"
+    assert {p.group for p in index.pairs} == {f"{top}/case1", f"{top}/case2_1", f"{top}/case3", f"{top}/case4"}
+    assert "clips of one case together" in index.pairing[-1]
+    sun_seg(tmp_path / "tnbc", {"data": [f"Slide_{n:02d}" for n in range(1, 5)]})
+    assert len({p.group for p in discover(tmp_path / "tnbc").pairs}) == 4
+
+
+def test_a_test_split_deeper_than_the_search_is_named_with_the_data_that_reads_it(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """SUN-SEG's `TestEasyDataset/Unseen/Frame/case5/` lies a level deeper than its
+    `TrainDataset/Frame/case1_1/`: its test split was drawn from the train clips, the official
+    test sets left out under a line saying only 'pass a folder further down'."""
+    sun_seg(tmp_path / "SUN-SEG", {"TrainDataset": ["case1_1", "case2_1", "case3_1"],
+                                   "TestEasyDataset/Unseen": ["case5", "case6_1"]})
+    index = discover(tmp_path)
+    assert {p.split for p in index.pairs} == {None}  # a train folder alone: all three splits drawn from it
+    line = ("4 folders with images lie deeper than 4 levels and were not searched, among them the official test "
+            "split's SUN-SEG/TestEasyDataset/Unseen/Frame/case5/: its test split is drawn from the pairs read "
+            "instead; pass SUN-SEG/ as DATA to read it")
+    assert line in index.pairing and line in caplog.text
+    assert {p.split for p in discover(tmp_path / "SUN-SEG").pairs} == {"train", "test"}

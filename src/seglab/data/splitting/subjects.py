@@ -44,6 +44,7 @@ _SCENE_ID = re.compile(  # Landsat Collection and pre-collection ids, Sentinel-2
 _TAIL_NUMBER = re.compile(r"[a-z]{0,3}\d+", re.IGNORECASE)  # a crop's x, y, w, h or date; `lv1`: a zoom level
 _NAME_PART = re.compile(r"[^_\- ]+")
 _SUBJECT_AND_NUMBER = re.compile(r"(?P<subject>\d+|[0-9a-f]{8,})[_\-](?P<number>\d+)")  # Carvana: a hex id
+_CLIP = re.compile(r"(?P<case>.+)[_\-]\d+")  # SUN-SEG's case1_3: clip 3 of case 1
 _FOLDER_NUMBER = re.compile(r"\d+$")  # the case a folder holds: TNBC's Slide_01/ and GT_01/
 _SHARE = 0.9  # of the names that must say their subject
 _MIN_FOLDERS = 5  # subjects by folder or number; fewer are more likely classes (BUSI's benign/, malignant/)
@@ -67,10 +68,28 @@ def with_subjects(index: DatasetIndex) -> DatasetIndex:
     if found is None:
         return index
     subjects, how = found
+    subjects, clips = _clips_together(subjects)
+    how += ", clips of one case together" if clips else ""
     example = next(p for p in index.pairs if p.name in subjects)
     line = (f"{len(set(subjects.values()))} subjects in the names, by {how} ('{_last(example.name)}' is "
             f"'{subjects[example.name]}'): a split keeps each subject's images together")
     return _grouped(index, subjects, line)
+
+
+def _clips_together(subjects: dict[str, str]) -> tuple[dict[str, str], bool]:
+    """SUN-SEG's `Frame/case1_1/` and `Frame/case1_3/` -> `Frame/case1`: subjects named as a case
+    (a name holding a letter and a number) and a clip number after it, when some case has several
+    clips: clips of one patient's video look alike. A name without a number before its own
+    (TNBC's `Slide_01`, `Slide_02`) names no case. Whether any were put together."""
+    case_of = {}
+    for subject in set(subjects.values()):
+        head, _, last = subject.rpartition("/")
+        found = _CLIP.fullmatch(last)
+        if found and any(c.isalpha() for c in found["case"]) and any(c.isdigit() for c in found["case"]):
+            case_of[subject] = f"{head}/{found['case']}" if head else found["case"]
+    counts = Counter(case_of.values())
+    merged = {subject: case for subject, case in case_of.items() if counts[case] > 1}
+    return {name: merged.get(subject, subject) for name, subject in subjects.items()}, bool(merged)
 
 
 def _grouped(index: DatasetIndex, subjects: dict[str, str], line: str) -> DatasetIndex:

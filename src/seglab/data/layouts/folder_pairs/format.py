@@ -17,11 +17,12 @@ from seglab.data.encodings.cityscapes import cityscapes_reading
 from seglab.data.classes import ClassSpec
 from seglab.data.encodings.encoding import choose_encoding
 from seglab.data.layouts.folder_pairs.bands import _channel_count, stack_band_folders
+from seglab.data.layouts.folder_pairs.deeper_folders import deeper_line
 from seglab.data.layouts.folder_pairs.class_files import _shipped_classes, _shipped_value_names
 from seglab.data.layouts.folder_pairs.duplicate_folders import _one_file_format, settle_shared_masks
 from seglab.data.layouts.folder_pairs.named_folders import _named_pair
 from seglab.data.layouts.folder_pairs.pair_names import _derived_images, _splits_from_names, unique_names
-from seglab.data.discovery.folders import MAX_DEPTH, FolderSearch, deeper_image_folders, search_folders
+from seglab.data.discovery.folders import FolderSearch, deeper_image_folders, search_folders
 from seglab.data.layouts.formats import FORMATS, DatasetFormat, ReadOptions
 from seglab.data.files.index import DatasetIndex, Pair, Problem
 from seglab.data.encodings.loveda import loveda_reading
@@ -136,8 +137,7 @@ class FolderPairsFormat(DatasetFormat):
             index.pairing.append(pairing_note(root, sorted(filled) or defect_free, bool(filled)))
         deeper = deeper_image_folders(root)
         if deeper:  # read nowhere: said, not passed over
-            line = (f"{len(deeper)} folders with images lie deeper than {MAX_DEPTH} levels and were not searched, "
-                    f"such as {deeper[0].relative_to(root).as_posix()}/: pass a folder further down as DATA to read them")
+            line = deeper_line(root, deeper, [m.image_dir for m in matches], {p.split for p in pairs})
             logger.warning("%s: %s", root, line)
             index.pairing.append(line)
         index.ignored = [p for p in found.ignored if p not in lists.files and p not in filled] + aside + sorted(
