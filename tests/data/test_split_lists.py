@@ -7,6 +7,7 @@ import logging
 from pathlib import Path
 
 import pytest
+import tifffile
 
 from seglab.data import discover, split_pairs
 from seglab.errors import DataError
@@ -423,3 +424,26 @@ def test_lists_naming_sequence_folders_give_each_frame_its_folders_split(tmp_pat
         index = discover(tmp_path)
     assert {p.image.parent.name: p.split for p in index.pairs} == {s: split for split, ss in sequences.items() for s in ss}
     assert "split from the lists in" in caplog.text and "train 9, val 6" in caplog.text
+
+
+def test_lists_naming_images_less_a_prefix_every_name_carries_give_the_split(tmp_path, caplog):
+    """MARIDA: `splits/{train,val,test}_X.txt` name `1-12-19_48MYU_0`, the patch
+    `patches/S2_1-12-19_48MYU/S2_1-12-19_48MYU_0.tif` (beside `_cl.tif` and `_conf.tif`): the
+    lists were not used ('18 of 18 pairs are in no list') and official test patches trained on."""
+    root = tmp_path / "MARIDA"
+    scenes = ["1-12-19_48MYU", "11-6-18_16PCC", "12-12-20_16PDC"]
+    entries = [f"{scene}_{k}" for scene in scenes for k in range(2)]
+    for i, entry in enumerate(entries):
+        folder = root / "patches" / f"S2_{entry[:-2]}"
+        folder.mkdir(parents=True, exist_ok=True)
+        tifffile.imwrite(folder / f"S2_{entry}.tif", photo(i).astype("float32") / 255, photometric="minisblack")
+        tifffile.imwrite(folder / f"S2_{entry}_cl.tif", labels(i, (0, 1, 7)))
+        tifffile.imwrite(folder / f"S2_{entry}_conf.tif", labels(i, (0, 1, 2)))
+    (root / "splits").mkdir()
+    lists = {"train": entries[:3], "val": entries[3:5], "test": entries[5:]}
+    for split, names in lists.items():
+        (root / "splits" / f"{split}_X.txt").write_text("".join(f"{n}\n" for n in names))
+    with caplog.at_level(logging.INFO, logger="seglab"):
+        index = discover(tmp_path, images="patches", masks="patches", mask_pattern="{stem}_cl.tif")
+    assert {p.image.stem: p.split for p in index.pairs} == {f"S2_{e}": s for s, es in lists.items() for e in es}
+    assert "name the images less the prefix 'S2_' of their names" in caplog.text

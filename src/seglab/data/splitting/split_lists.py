@@ -20,7 +20,8 @@ of `<image>,<label>` rows, its `flood_bolivia_data.csv` a held-out test set).
 Results on such a dataset are reported on its own val (or test) images; a random split would
 put some of them in training. The lists name images by stem, one per line (anything after the
 first word, as in VOC's `ImageSets/Main/*_train.txt`, is not read); a word that is a path or a
-file name names the image of that name. A file named like a split list where lists are looked
+file name names the image of that name, and words that all name images less one prefix or suffix
+name those (`list_affixes`). A file named like a split list where lists are looked
 for, when none is read for those images, is named in a warning, not passed over.
 """
 
@@ -33,6 +34,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from seglab.data.files.index import Pair, Problem
+from seglab.data.splitting.list_affixes import with_affix
 from seglab.data.splitting.list_readers import (JSON_SUFFIX, LISTS, READ_BESIDE, TABLES, holds_names, is_table, json_split,
                                       read_list, read_table)
 from seglab.data.splitting.list_names import (BOTH, LIST_FOLDER_WORDS, LIST_WORDS, SPLIT_WORDS, family_frame, fills, in_families,
@@ -74,6 +76,7 @@ def read_split_lists(
     search = _ListSearch(root)
     parsed: dict[tuple[tuple[str, Path], ...], dict[str, str]] = {}  # CUB's one table serves 200 class folders
     unlisted: set[Path] = set()  # the places looked in for image folders without lists
+    keys: dict[Path, tuple[tuple[str, Path], ...]] = {}  # the lists of each image folder
     for image_dir, mask_dir in dict.fromkeys(folders):
         files = search.list_files(image_dir, mask_dir)
         if not files:
@@ -81,12 +84,16 @@ def read_split_lists(
                 unlisted.update(search.places(image_dir, mask_dir))
             continue
         held = search.held_out(files)
-        key = (*sorted(files.items()), *(("held-out", p) for p in held))
+        keys[image_dir] = key = (*sorted(files.items()), *(("held-out", p) for p in held))
         if key not in parsed:
             parsed[key] = split_of_stems(files, held)
-        found.splits[image_dir] = {**parsed[key], **search.by_folder(parsed[key], image_dir)}
         found.files.update([*files.values(), *held])
         found.files.update(p.parent / name for p in files.values() for name in READ_BESIDE.get(p.name, ()))
+    for key, split_of in parsed.items():  # MARIDA's lists name each scene folder's patches less their S2_
+        stems = {p.stem for folder, k in keys.items() if k == key for p in search.listed(folder)}
+        parsed[key] = with_affix(split_of, stems, ", ".join(sorted({f"'{p.parent}'" for _, p in key})))
+    for image_dir, key in keys.items():
+        found.splits[image_dir] = {**parsed[key], **search.by_folder(parsed[key], image_dir)}
     unread = sorted({p for folder in unlisted for p in search.named_like_lists(folder)} - found.files)
     if unread:
         logger.warning("split lists not read: %s (seglab reads lists named for their split, train, val or test: "
@@ -141,7 +148,7 @@ class _ListSearch:
         place: held-out sets (Sen1Floods11's `flood_bolivia_data.csv` beside
         `flood_{train,valid,test}_data.csv`)."""
         frames = {(frame, p.parent, p.suffix.lower()) for p in files.values() if (frame := family_frame(p.stem))}
-        return sorted(p for frame, folder, suffix in frames for p in self._listed(folder)
+        return sorted(p for frame, folder, suffix in frames for p in self.listed(folder)
                       if p.suffix.lower() == suffix and fills(frame, p.stem) and p.is_file())
 
     def _split_folders(self, image_dir: Path) -> list[Path]:
@@ -149,13 +156,13 @@ class _ListSearch:
         followed by the folders in it (Sen1Floods11's `v1.1/splits/flood_handlabeled/`, its images
         in `v1.1/data/flood_events/HandLabeled/S1Hand/`)."""
         return [found for folder in self._above(image_dir) for lists in self._list_folders(folder)
-                for found in (lists, *sorted(p for p in self._listed(lists) if p.is_dir()))]
+                for found in (lists, *sorted(p for p in self.listed(lists) if p.is_dir()))]
 
     def _name_images(self, files: dict[str, Path], image_dir: Path) -> bool:
         """Whether the lists name an image of `image_dir`, or a folder holding it (`by_folder`): those
         of a far `splits/` folder may be another set's (Sen1Floods11's weakly labelled chips)."""
         split_of = split_of_stems(files)
-        return any(listed_split(split_of, p.stem) for p in self._listed(image_dir)) or bool(
+        return any(listed_split(split_of, p.stem) for p in self.listed(image_dir)) or bool(
             self.by_folder(split_of, image_dir))
 
     def by_folder(self, split_of: dict[str, str], image_dir: Path) -> dict[str, str]:
@@ -163,7 +170,7 @@ class _ListSearch:
         the root) and none of its files: DAVIS' `ImageSets/2017/val.txt` names sequences (`bear`),
         each the folder of its frames (`JPEGImages/480p/bear/00000.jpg`); empty otherwise. Added
         to the lists' names, which a list of volume cases looks its case folders up by."""
-        files = self._listed(image_dir)
+        files = self.listed(image_dir)
         if any(listed_split(split_of, p.stem) for p in files):
             return {}
         folder = next((f for f in (image_dir, *image_dir.parents) if f.name in split_of and f != self.root
@@ -185,7 +192,7 @@ class _ListSearch:
 
     def _list_folders(self, folder: Path) -> list[Path]:
         """The folders in `folder` whose name says they hold lists or splits (`ImageSets` too)."""
-        return sorted(p for p in self._listed(folder)
+        return sorted(p for p in self.listed(folder)
                       if not LIST_FOLDER_WORDS.isdisjoint(words(p.name)) and p.is_dir())
 
     def split_files(self, folder: Path, suffixes: tuple[str, ...], prefer: str = "") -> dict[str, Path]:
@@ -200,7 +207,7 @@ class _ListSearch:
         if key not in self._split_files:
             order = list(SPLIT_WORDS)
             ranked = []
-            for path in self._listed(folder):
+            for path in self.listed(folder):
                 named = named_split(path.stem, prefer)
                 if named is not None and path.suffix.lower() in suffixes and path.is_file() and holds_names(path):
                     rank, word = named
@@ -217,7 +224,7 @@ class _ListSearch:
     def named_like_lists(self, folder: Path) -> list[Path]:
         """The files in `folder` with a split's word in their name (`train_aug.txt`,
         `Training_list.txt`, `splits.mat`)."""
-        return [p for p in self._listed(folder) if p.suffix.lower() in _LIKE_LISTS
+        return [p for p in self.listed(folder) if p.suffix.lower() in _LIKE_LISTS
                 and not LIST_WORDS.isdisjoint(words(p.stem)) and p.is_file()]
 
     def _table(self, folder: Path) -> Path | None:
@@ -233,7 +240,7 @@ class _ListSearch:
     def _set_folders(self, image_dir: Path, mask_dir: Path) -> list[Path]:
         """The folders of VOC's lists to try, the one named for the mask folder first: PASCAL-Context's
         `ImageSets/SegmentationContext/` for `SegmentationClassContext/` (the name less 'Class', any case)."""
-        named = [f for f in self._listed(image_dir.parent / SPLIT_LIST_FOLDERS[-1])
+        named = [f for f in self.listed(image_dir.parent / SPLIT_LIST_FOLDERS[-1])
                  if _bare(f.name) == _bare(mask_dir.name) and f.is_dir()]
         return list(dict.fromkeys([*sorted(named), *(image_dir.parent / f for f in SPLIT_LIST_FOLDERS)]))
 
@@ -241,7 +248,7 @@ class _ListSearch:
         """The folders holding `image_dir`, nearest first, up to the root."""
         return [folder for folder in image_dir.parents if folder.is_relative_to(self.root)]
 
-    def _listed(self, folder: Path) -> list[Path]:
+    def listed(self, folder: Path) -> list[Path]:
         """What `folder` holds; nothing when it is no folder."""
         if folder not in self._entries:
             try:
