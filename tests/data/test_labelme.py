@@ -214,3 +214,23 @@ def test_a_json_kept_away_takes_the_split_its_image_folder_names(tmp_path):
     index = discover(tmp_path)
     assert {p.image.stem: p.split for p in index.pairs} == {"a": "train", "b": "train", "c": "train", "d": "val"}
 
+
+
+def test_split_lists_in_a_splitting_folder_give_annotation_files_their_split(tmp_path: Path, caplog) -> None:
+    """TTPLA: `data_original_size/04_585.jpg` + `04_585.json` and `splitting_dataset_txt/{train,val,
+    test}.txt` of image file names: annotation layouts read no split lists, and said nothing."""
+    import logging
+
+    root = tmp_path / "ttpla_dataset"
+    names = [f"04_{n}" for n in range(585, 591)]
+    for i, name in enumerate(names):
+        labelme(root / "data_original_size", name, SHAPES[:2], seed=i)
+    lists = {"train": names[:3], "val": names[3:5], "test": names[5:]}
+    (root / "splitting_dataset_txt").mkdir()
+    for split, chunk in lists.items():
+        (root / "splitting_dataset_txt" / f"{split}.txt").write_text("".join(f"{n}.jpg\n" for n in chunk))
+    with caplog.at_level(logging.INFO, logger="seglab"):
+        index = discover(tmp_path, cache_dir=tmp_path / "cache")
+    assert index.format == "labelme"
+    assert {p.image.stem: p.split for p in index.pairs} == {n: s for s, chunk in lists.items() for n in chunk}
+    assert "split from the lists in" in caplog.text and "splitting_dataset_txt" in caplog.text

@@ -9,7 +9,7 @@ import json
 import logging
 import sys
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -22,6 +22,7 @@ from seglab.data.layouts.formats import DatasetFormat, ReadOptions
 from seglab.data.files.index import DatasetIndex, Pair, Problem, natural_key
 from seglab.data.annotations.index_memo import remembered, versions
 from seglab.data.discovery.naming import stem, usable_splits
+from seglab.data.splitting.split_lists import apply_split_lists, read_split_lists
 from seglab.data.annotations.painted_masks import ImageObjects, painted, painted_mapping, painted_pair
 from seglab.errors import DataError
 
@@ -128,7 +129,8 @@ class AnnotationFilesFormat(DatasetFormat):
         read = sorted({*self.sources(root, self.found(root)), *top, *images})  # each file stat'ed once
         facts = [__version__, versions([reader]), self.cache_name, str(root.absolute()), options,
                  classes.to_dict() if classes else None, versions(read)]
-        return remembered(self.cache_folder(), facts, lambda: self.read(root, classes))
+        index = remembered(self.cache_folder(), facts, lambda: self.read(root, classes))
+        return index if any(p.split for p in index.pairs) else _listed(index)
 
     def painted_pairs(self, images: Sequence[ImageObjects], sources: Sequence[Path], overlap: str, spec: ClassSpec,
                       base: Path, name: str, split_of: Mapping[Path, str | None]) -> tuple[list[Pair], list[Problem]]:
@@ -168,6 +170,19 @@ class AnnotationFilesFormat(DatasetFormat):
             folders = walk(root) if root.is_dir() else []
             self._found[root] = self.find(root, folders), ships_mask_files(folders)
         return self._found[root]
+
+
+def _listed(index: DatasetIndex) -> DatasetIndex:
+    """`index` with its pairs in the splits that split lists beside or above their images give,
+    as folder pairs read them (TTPLA's `splitting_dataset_txt/{train,val,test}.txt` above
+    `data_original_size/`, its LabelMe files beside the images), and lists not read said
+    (`split_lists`). Read afresh each time, not remembered with the painting: a list edited later
+    counts."""
+    folders = dict.fromkeys(p.image.parent for p in index.pairs if p.image.is_relative_to(index.root))
+    lists = read_split_lists(((folder, folder) for folder in folders), index.root)
+    where = ", ".join(sorted({f"'{p.parent}'" for p in lists.files}))
+    pairs, _, problems = apply_split_lists(index.pairs, index.problems, lists.splits, where)
+    return replace(index, pairs=pairs, problems=problems)
 
 
 def relative_names(paths: list[Path], base: Path) -> str:

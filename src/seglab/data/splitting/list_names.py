@@ -14,7 +14,8 @@ BOTH = "trainval"  # the train split when train and val lists are absent
 SPLIT_WORDS = {"train": "train", "training": "train", "trn": "train", "val": "val", "valid": "val",
                "validation": "val", "test": "test", "testing": "test", BOTH: BOTH}
 LIST_WORDS = {*SPLIT_WORDS, "split", "splits"}  # a file named with one is said when no list is read
-LIST_FOLDER_WORDS = {"list", "lists", "split", "splits", "imagesets", "metadata"}  # BBBC039's metadata/training.txt
+# BBBC039's metadata/training.txt, TTPLA's splitting_dataset_txt/train.txt
+LIST_FOLDER_WORDS = {"list", "lists", "split", "splits", "splitting", "imagesets", "metadata"}
 _WORD = re.compile(r"[a-z]+")
 _MARKS = re.compile(r"[^a-z0-9]+")  # between the words of a lower-case name
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")  # between the words glued in camelCase: train|Img|Set
