@@ -6,6 +6,7 @@ import json
 import logging
 from pathlib import Path
 
+import numpy as np
 import pytest
 import tifffile
 
@@ -447,3 +448,24 @@ def test_lists_naming_images_less_a_prefix_every_name_carries_give_the_split(tmp
         index = discover(tmp_path, images="patches", masks="patches", mask_pattern="{stem}_cl.tif")
     assert {p.image.stem: p.split for p in index.pairs} == {f"S2_{e}": s for s, es in lists.items() for e in es}
     assert "name the images less the prefix 'S2_' of their names" in caplog.text
+
+
+def test_a_test_list_alone_gives_the_test_split_and_the_rest_trains(tmp_path, caplog):
+    """SIFT Flow: `SiftFlow/TestSet1.txt` names the test images (`coast_arnat59.jpg`) of
+    `Images/spatial_envelope_256x256_static_8outdoorcategories/` (masks: `SemanticLabels/<same>/*.mat`,
+    `S` a double array): a list of the test split alone was not read, and test images trained on."""
+    import scipy.io
+
+    root = tmp_path / "SiftFlow"
+    sub = "spatial_envelope_256x256_static_8outdoorcategories"
+    names = ["coast_arnat59", "coast_bea1", "forest_for119", "highway_art820", "insidecity_a223049", "street_a232022"]
+    for i, name in enumerate(names):
+        save(root / "Images" / sub / f"{name}.jpg", photo(i))
+        (root / "SemanticLabels" / sub).mkdir(parents=True, exist_ok=True)
+        scipy.io.savemat(root / "SemanticLabels" / sub / f"{name}.mat", {"S": labels(i, (0, 3, 28)).astype(np.float64)})
+    (root / "TestSet1.txt").write_text("".join(f"{n}.jpg\n" for n in names[::3]))
+    with caplog.at_level(logging.INFO, logger="seglab"):
+        index = discover(tmp_path, masks="SemanticLabels")
+    assert {p.image.stem: p.split for p in index.pairs} == {n: "test" if n in names[::3] else "train" for n in names}
+    assert "are test lists only: the 4 pairs they do not name are train pairs" in caplog.text
+    assert "split lists not read" not in caplog.text

@@ -135,8 +135,8 @@ class _ListSearch:
                 return {split: table for split in LISTS}
         for folder in self._near(image_dir, mask_dir):
             files = self.split_files(folder, _PLAIN_SUFFIXES, prefer)
-            if "train" in files or "val" in files:
-                return files
+            if "train" in files or "val" in files or (set(files) == {"test"} and self._name_images(files, image_dir)):
+                return files  # a test list alone (SIFT Flow's TestSet1.txt): the rest trains
         for folder in self._split_folders(image_dir):
             files = self.split_files(folder, _SPLIT_FOLDER_SUFFIXES, prefer)
             if ("train" in files or "val" in files) and self._name_images(files, image_dir):
@@ -358,6 +358,10 @@ def apply_split_lists(
         return pairs, [], problems
     folders = where
     splits = [listed_split(lists.get(p.image.parent, {}), p.image.stem) for p in pairs]
+    if all(set(split_of.values()) == {"test"} for split_of in lists.values()):
+        logger.info("the split lists in %s are test lists only: the %d pairs they do not name are train pairs",
+                    folders, splits.count(None))
+        splits = [split or "train" for split in splits]
     unlisted_dirs = {p.image.parent for p, s in zip(pairs, splits)} - {p.image.parent for p, s in zip(pairs, splits) if s}
     if unlisted_dirs and len(unlisted_dirs) < len({p.image.parent for p in pairs}):
         left = [p for p in pairs if p.image.parent in unlisted_dirs]
