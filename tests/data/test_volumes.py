@@ -562,7 +562,7 @@ def test_isles_bids_sessions_are_cases_grouped_by_subject(tmp_path: Path, caplog
     for subject, session in ((1, 1), (1, 2), (2, 1), (3, 1)):
         _isles(root, subject, session)
     _isles(root, 4, 1, labelled=False)
-    with caplog.at_level("INFO", logger="seglab.data.layouts.volume_format.bids"):
+    with caplog.at_level("INFO", logger="seglab.data.layouts.volume_format"):
         index = discover(tmp_path)
     assert index.format == "volumes" and not index.problems and len(index.pairs) == 4 * DEPTH
     assert {p.name.split("/")[0]: p.group for p in index.pairs} == {
@@ -613,3 +613,55 @@ def test_a_bids_case_without_a_channel_on_its_label_grid_is_a_named_finding(tmp_
                      r"'.*_msk.nii.gz' \('.*sub-strokecase0002_ses-0001_adc.nii.gz' lies on another grid\)",
                      str(index.problems[0]))
 
+
+
+def _hecktor(root: Path, cases: int = 3) -> None:
+    """HECKTOR 2022 as shipped: imagesTr/<case>__CT.nii.gz on the label's grid and <case>__PT.nii.gz
+    on a coarser one of its own, labelsTr/<case>.nii.gz."""
+    for i in range(cases):
+        image, label = make_volume(i)
+        case = f"CHUM-{i:03d}"
+        save(root / "imagesTr" / f"{case}__CT.nii.gz", image)
+        save(root / "imagesTr" / f"{case}__PT.nii.gz", np.ones((12, 10, 6), np.float32), np.diag([4.0, 3.0, 3.0, 1.0]))
+        save(root / "labelsTr" / f"{case}.nii.gz", label)
+
+
+@pytest.mark.parametrize("flags", [{}, {"images": "imagesTr", "masks": "labelsTr"}])
+def test_modality_files_are_channels_of_their_case_off_grid_ones_left_out(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture, flags: dict[str, str]) -> None:
+    """HECKTOR 2022's imagesTr/CHUM-001__CT + __PT with labelsTr/CHUM-001 were 'image volume has no
+    label volume'; with --images imagesTr --masks labelsTr, 'in none of the volume layouts'."""
+    _hecktor(tmp_path / "hecktor2022")
+    with caplog.at_level("INFO", logger="seglab.data.layouts.volume_format"):
+        index = discover(tmp_path, **flags)
+    assert index.format == "volumes" and not index.problems and len(index.pairs) == 3 * DEPTH
+    assert {p.group for p in index.pairs} == {"CHUM-000", "CHUM-001", "CHUM-002"}
+    assert np.load(index.pairs[0].image).shape == (24, 20, 1) and _labels_fit_their_images(index)
+    assert re.search(r"left out the 'PT' volumes \(e.g. '.*CHUM-000__PT.nii.gz'\): on their label volume's voxel "
+                     r"grid in 0 of 3 cases", caplog.text)
+
+
+def test_modalities_on_the_label_grid_are_channels_in_name_order(tmp_path: Path) -> None:
+    """<case>_<modality> files on one grid stack as channels in modality-name order, the same in every case."""
+    for i in range(2):
+        image, label = make_volume(i)
+        save(tmp_path / "imagesTr" / f"p{i}_T2.nii.gz", image + 7)
+        save(tmp_path / "imagesTr" / f"p{i}_FLAIR.nii.gz", image)
+        save(tmp_path / "labelsTr" / f"p{i}.nii.gz", label)
+    index = discover(tmp_path)
+    assert not index.problems and {p.group for p in index.pairs} == {"p0", "p1"}
+    slice0 = np.load(index.pairs[0].image)
+    assert slice0.shape == (24, 20, 2) and np.allclose(slice0[..., 1] - slice0[..., 0], 7)  # FLAIR, T2
+
+
+def test_named_volume_folders_that_do_not_pair_say_which_files(tmp_path: Path) -> None:
+    """--images and --masks naming imagesTr/ and labelsTr/ whose names do not pair were refused as
+    'in none of the volume layouts (imagesTr/ + labelsTr/, ...)': the very layout named."""
+    for i, (name, other) in enumerate((("liver", "tumour"), ("spleen", "kidney"))):
+        image, label = make_volume(i)
+        save(tmp_path / "imagesTr" / f"{name}.nii.gz", image)
+        save(tmp_path / "labelsTr" / f"{other}.nii.gz", label)
+    with pytest.raises(DataError, match=r"no image/mask pairs(.|\n)*imagesTr/liver.nii.gz: image volume has no label "
+                                        r"volume \(expected labelsTr/liver.nii.gz") as err:
+        discover(tmp_path, images="imagesTr", masks="labelsTr")
+    assert "in none of the volume layouts" not in str(err.value)

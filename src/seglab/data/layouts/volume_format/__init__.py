@@ -5,7 +5,8 @@ Recognised layouts (docs/volumes.md), tried in this order:
 1. Medical Segmentation Decathlon / nnU-Net: imagesTr/ + labelsTr/ (+ imagesTs/ unlabelled,
    + dataset.json naming the labels, + AMOS' imagesVa/ + labelsVa/ or WORD's imagesVal/ +
    labelsVal/ as the val split); images
-   may carry `_0000`, `_0001` channel suffixes.
+   may carry `_0000`, `_0001` channel suffixes, or modality words (HECKTOR's `CHUM-001__CT`,
+   `__PT`), the modalities on the label's grid the channels (`modality_grids`).
 2. images/ + labels/ (or masks/), matched by name; label names may end in `_seg`, `_mask`,
    `_label` or `_labels`.
 3. BIDS (ISLES 2022, ATLAS 2.0): `sub-X[/ses-Y]` folders anywhere four levels down (`rawdata/`,
@@ -36,8 +37,8 @@ Each case is cut into slices once (`seglab.data.files.slice_cache`); its pairs a
 
 One job a module: `format` (the registered format), `layouts` (the order they are tried),
 `cases` (which label volume is whose), `named_folders`, `subject_folders`, `hdf5_cases` and
-`bids` (layouts), `slices_beside_volumes` (2-D slice files beside the volumes of a release),
-and `prediction_cases` (volumes to predict, as cases).
+`bids` (layouts), `modality_grids` (which modalities are channels), `slices_beside_volumes` (2-D
+slice files beside the volumes of a release), and `prediction_cases` (volumes to predict, as cases).
 """
 
 from __future__ import annotations

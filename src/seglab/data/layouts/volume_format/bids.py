@@ -17,26 +17,21 @@ cases, in name order. A subject folder's volumes are all the case's channels, so
 another grid is a mistake and a `bad-volume` finding; a BIDS session holds every acquisition of
 a visit, each on the grid it was acquired on, so a modality on another grid is expected (ISLES'
 FLAIR is never resampled onto its DWI) and is left out with a log line naming it and how to
-train on it. A case that lacks a channel the others have on their grid is a `bad-volume` finding.
+train on it (`modality_grids`). A case that lacks a channel the others have on their grid is a
+`bad-volume` finding.
 """
 
 from __future__ import annotations
 
-import logging
 import re
-from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import numpy as np
 
 from seglab.data.discovery.folders import folders_within, skipped_folder
 from seglab.data.files.index import Problem, natural_key
 from seglab.data.files.slice_cache import Subject
-from seglab.data.files.volumes import nifti_grid, volume_stem
-from seglab.errors import DataError
-
-log = logging.getLogger(__name__)
+from seglab.data.files.volumes import volume_stem
+from seglab.data.layouts.volume_format.modality_grids import channels_on_grid
 
 _SUBJECT = re.compile(r"sub-[A-Za-z0-9]+")
 _CASE = re.compile(r"(sub-[A-Za-z0-9]+)(?:_ses-[A-Za-z0-9]+)?(?=_)")
@@ -44,7 +39,6 @@ _LABEL_SUFFIXES = ("mask", "msk", "dseg", "roi")
 _NEITHER = re.compile(r"(?:^|_)desc-brain_mask$|_probseg$", re.IGNORECASE)  # brain masks, probabilities
 _SUBJECT_DEPTH = 4  # derivatives/ATLAS/train/sub-r001s001
 _SOURCES = "sourcedata"  # the raw files (DICOM) the BIDS images were converted from
-_AFFINE_TOLERANCE = 1e-3  # mm: tools that write one grid's headers round it differently
 
 
 @dataclass
@@ -64,29 +58,16 @@ def bids_cases(root: Path) -> BidsCases | None:
     if not any(labels.values()):
         return None
     found = BidsCases()
-    aligned: dict[str, dict[str, Path]] = {}  # labelled case -> modality -> its volume on the label's grid
-    elsewhere: dict[str, dict[str, Path]] = {}  # labelled case -> modality -> its volume on another grid
-    for case, files in cases.items():
-        if not labels[case]:
-            continue
-        label, *others = labels[case]
-        found.problems += [Problem(p, f"second label volume of {case}; only '{label.name}' is used",
-                                   "duplicate-name", (label,)) for p in others]
-        try:
-            aligned[case], elsewhere[case] = _by_grid(_images(files, case), label)
-        except DataError as err:  # the case is left out; the audit makes it fatal, naming the file
-            found.problems.append(Problem(label, str(err), "bad-volume"))
-    channels = _channels(aligned, elsewhere)
-    for case, modalities in aligned.items():
-        label = labels[case][0]
-        missing = [m for m in channels if m not in modalities]
-        if missing or not channels:
-            found.problems.append(Problem(label, _not_aligned(case, label, missing, elsewhere[case]), "bad-volume"))
-            continue
-        found.subjects.append(Subject(case, tuple(modalities[m] for m in channels), label))
+    labelled = {case: found_labels[0] for case, found_labels in labels.items() if found_labels}
+    found.problems += [Problem(p, f"second label volume of {case}; only '{label.name}' is used", "duplicate-name",
+                               (label,)) for case, label in labelled.items() for p in labels[case][1:]]
+    grid = channels_on_grid({case: _images(cases[case], case) for case in labelled}, labelled)
+    found.problems += grid.problems
+    for case, volumes in grid.volumes.items():
+        found.subjects.append(Subject(case, volumes, labelled[case]))
         found.groups[case] = case.split("_")[0]  # sub-X
     found.unlabelled = [path for case, files in cases.items() if not labels[case]
-                        for modality, path in _images(files, case).items() if modality in channels]
+                        for modality, path in _images(files, case).items() if modality in grid.channels]
     return found
 
 
@@ -130,43 +111,3 @@ def _images(files: list[Path], case: str) -> dict[str, Path]:
         if not _is_label(path) and not _NEITHER.search(volume_stem(path)):
             images.setdefault(volume_stem(path)[len(case) + 1:], path)
     return images
-
-
-def _by_grid(images: dict[str, Path], label: Path) -> tuple[dict[str, Path], dict[str, Path]]:
-    """The images on the voxel grid of `label` (its shape and affine) and those on another.
-
-    Raises:
-        DataError: a header that cannot be read, naming the file.
-    """
-    shape, affine = nifti_grid(label)
-    aligned, elsewhere = {}, {}
-    for modality, path in images.items():
-        other_shape, other_affine = nifti_grid(path)
-        on_grid = other_shape == shape and np.allclose(other_affine, affine, atol=_AFFINE_TOLERANCE)
-        (aligned if on_grid else elsewhere)[modality] = path
-    return aligned, elsewhere
-
-
-def _channels(aligned: dict[str, dict[str, Path]], elsewhere: dict[str, dict[str, Path]]) -> list[str]:
-    """The modalities on their label's grid in most labelled cases, in name order; the others
-    are logged, naming a volume of each and how to train on it."""
-    counts = Counter(m for modalities in aligned.values() for m in modalities)
-    channels = sorted((m for m, n in counts.items() if 2 * n > len(aligned)), key=natural_key)
-    left_out = {m: path for found in (*aligned.values(), *elsewhere.values()) for m, path in found.items()
-                if m not in channels}
-    for modality in sorted(left_out, key=natural_key):
-        example = next((found[modality] for found in elsewhere.values() if modality in found), left_out[modality])
-        log.info("left out the '%s' volumes (e.g. '%s'): on their label volume's voxel grid in %d of %d cases; to "
-                 "train on them as a channel, resample them onto it (ANTs' antsApplyTransforms, SimpleITK's "
-                 "Resample) in a copy of the dataset", modality, example, counts[modality], len(aligned))
-    return channels
-
-
-def _not_aligned(case: str, label: Path, missing: list[str], elsewhere: dict[str, Path]) -> str:
-    """Why a labelled case has no volume for some channels: absent, or on another grid (named)."""
-    if not missing:
-        return f"case {case} has no image volume on the voxel grid of its label volume '{label}'"
-    named = ", ".join(f"'{elsewhere[m]}' lies on another grid" if m in elsewhere else f"no '{m}' volume"
-                      for m in missing)
-    return (f"case {case} lacks the {', '.join(missing)} channel on the voxel grid of its label volume '{label}' "
-            f"({named}), which most cases have: resample it onto the label's grid, or move the case out")

@@ -12,10 +12,13 @@ from seglab.data.files.index import Pair, Problem, natural_key
 from seglab.data.discovery.pairing import best_rule, keyed_files
 from seglab.data.files.slice_cache import Subject
 from seglab.data.files.volumes import VOLUME_SUFFIXES, volume_stem
+from seglab.data.layouts.volume_format.modality_grids import channels_on_grid
 
 _CHANNEL = re.compile(r"_\d{4}$")  # nnU-Net channel suffix: case_0000, case_0001, ...
 _LABEL_SUFFIX = re.compile(r"(?:^|_)(seg|segmentation|mask|label|labels|gt)$", re.IGNORECASE)  # ACDC: _gt; SegTHOR: GT
 _LABEL_WORDS = ("seg", "label", "mask")
+_MODALITY = re.compile(r"(.+?)__?([A-Za-z][A-Za-z0-9]*)")  # a case and a modality word: HECKTOR's CHUM-001__CT
+_NIFTI = (".nii", ".nii.gz")
 
 
 @dataclass
@@ -50,18 +53,16 @@ def _volumes_in(folder: Path) -> list[Path]:
 
 
 def _match(images: list[Path], labels: list[Path], label_dir: str) -> _Layout:
-    """Cases from image volumes (channel files grouped by their `_0000` suffix) and label
-    volumes matched by name; unpaired files become problems."""
+    """Cases from image volumes (channel files grouped by their `_0000` suffix or modality word)
+    and label volumes matched by name; unpaired files become problems."""
     label_of = {_LABEL_SUFFIX.sub("", volume_stem(p)): p for p in labels}
-    if not any(volume_stem(p) in label_of or _CHANNEL.sub("", volume_stem(p)) in label_of for p in images):
+    if not any(_case_key(volume_stem(p), label_of) in label_of for p in images):
         paired = _labels_by_image(images, labels)  # named apart, one number each: BTCV's img0001 + label0001
         label_of = {volume_stem(p): p for p in labels if p not in paired.values()}
         label_of.update({volume_stem(image): label for image, label in paired.items()})
     channels: dict[str, list[Path]] = {}
     for image in images:
-        stem = volume_stem(image)
-        key = stem if stem in label_of else _CHANNEL.sub("", stem)
-        channels.setdefault(key, []).append(image)
+        channels.setdefault(_case_key(volume_stem(image), label_of), []).append(image)
     layout = _Layout()
     for key, files in channels.items():
         if key in label_of:
@@ -71,7 +72,44 @@ def _match(images: list[Path], labels: list[Path], label_dir: str) -> _Layout:
             layout.problems.append(Problem(files[0], message, "image-without-mask"))
     layout.problems += [Problem(p, "label volume has no image volume", "mask-without-image")
                         for key, p in label_of.items() if key not in channels]
+    return _on_label_grids(layout)
+
+
+def _case_key(stem: str, label_of: dict[str, Path]) -> str:
+    """The case an image volume belongs to: its own name, or its name less an nnU-Net channel
+    suffix (`case_0000`), or less a modality word when that leaves a label's name (HECKTOR's
+    `CHUM-001__CT` and `CHUM-001__PT` for `labelsTr/CHUM-001`)."""
+    modality = _MODALITY.fullmatch(stem)
+    if stem not in label_of and modality and modality.group(1) in label_of:
+        return modality.group(1)
+    return stem if stem in label_of else _CHANNEL.sub("", stem)
+
+
+def _on_label_grids(layout: _Layout) -> _Layout:
+    """Cases of modality files (`<case>__CT`, `<case>__PT`) with the modalities on their label
+    volume's grid in most cases as channels, in name order, the others left out with a log line
+    (`modality_grids`: seglab resamples nothing; HECKTOR's PET is coarser than its CT and label).
+    Other cases, and volumes other than NIfTI (whose grids are read from the header), as they are."""
+    modalities = {s.name: _modalities(s) for s in layout.subjects if len(s.images) > 1}
+    modal = {name: found for name, found in modalities.items() if found}
+    if not modal:
+        return layout
+    grid = channels_on_grid(modal, {s.name: s.label for s in layout.subjects if s.name in modal})
+    layout.problems += grid.problems
+    layout.subjects = [s if s.name not in modal else Subject(s.name, grid.volumes[s.name], s.label)
+                       for s in layout.subjects if s.name not in modal or s.name in grid.volumes]
     return layout
+
+
+def _modalities(subject: Subject) -> dict[str, Path]:
+    """modality -> its volume, when every image of the case is a NIfTI `<case>_<modality>`, and so is its label."""
+    found = {}
+    for path in subject.images:
+        named = _MODALITY.fullmatch(volume_stem(path))
+        if not named or named.group(1) != subject.name or not path.name.lower().endswith(_NIFTI):
+            return {}
+        found[named.group(2)] = path
+    return found if subject.label.name.lower().endswith(_NIFTI) else {}
 
 
 def _cases(images: list[Path], labels: list[Path]) -> list[tuple[str, Path, Path]]:

@@ -21,7 +21,8 @@ from seglab.data.layouts.volume_format.cases import _Layout, _match, _volumes_in
 def _named_folders_layout(root: Path, images: str, masks: str) -> _Layout | None:
     """The volumes of the image and label folders `--images` and `--masks` name, matched by name
     (COVID-19-CT-Seg's `COVID-19-CT-Seg_20cases/` + `Lung_and_Infection_Mask/`, beside
-    `Lung_Mask/` and `Infection_Mask/`); None unless both hold volumes."""
+    `Lung_Mask/` and `Infection_Mask/`); None unless both hold volumes. Volumes that do not pair
+    are the layout's problems, named: those folders are a volume layout, whatever their names."""
     image_dir, label_dir = _named_folder(root, images), _named_folder(root, masks)
     if image_dir is None or label_dir is None or image_dir == label_dir:
         return None
@@ -29,7 +30,7 @@ def _named_folders_layout(root: Path, images: str, masks: str) -> _Layout | None
     if not image_files or not label_files:
         return None
     layout = _match(image_files, label_files, label_dir.relative_to(root).as_posix())
-    return layout if layout.subjects else None
+    return layout if layout.subjects or layout.problems else None
 
 
 def _named_folder(root: Path, name: str) -> Path | None:
