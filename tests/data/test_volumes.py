@@ -665,3 +665,20 @@ def test_named_volume_folders_that_do_not_pair_say_which_files(tmp_path: Path) -
                                         r"volume \(expected labelsTr/liver.nii.gz") as err:
         discover(tmp_path, images="imagesTr", masks="labelsTr")
     assert "in none of the volume layouts" not in str(err.value)
+
+
+def test_folders_of_unlabelled_volumes_beside_the_cases_are_counted(tmp_path: Path) -> None:
+    """FLARE22's Training/FLARE22_UnlabeledCase1-1000/ and Validation/ volumes, beside the labelled
+    Training/FLARE22_LabeledCase50/images/ + labels/, were never mentioned ('Unlabelled: 0')."""
+    root = tmp_path / "FLARE22"
+    for i in range(2):
+        image, label = make_volume(i)
+        save(root / "Training" / "FLARE22_LabeledCase50" / "images" / f"FLARE22_Tr_{i:04d}_0000.nii.gz", image)
+        save(root / "Training" / "FLARE22_LabeledCase50" / "labels" / f"FLARE22_Tr_{i:04d}.nii.gz", label)
+        save(root / "Training" / "FLARE22_UnlabeledCase1-1000" / f"Case_{i:05d}_0000.nii.gz", image)
+    save(root / "Validation" / "FLARE22_Val_0001_0000.nii.gz", image)
+    save(root / "Validation" / "Infection_Mask" / "FLARE22_Val_0001.nii.gz", label)  # labels, not images
+    index = discover(tmp_path)
+    assert index.format == "volumes" and {p.group for p in index.pairs} == {"FLARE22_Tr_0000", "FLARE22_Tr_0001"}
+    assert [p.name for p in index.unlabelled] == ["Case_00000_0000.nii.gz", "Case_00001_0000.nii.gz",
+                                                  "FLARE22_Val_0001_0000.nii.gz"]

@@ -37,8 +37,9 @@ Each case is cut into slices once (`seglab.data.files.slice_cache`); its pairs a
 
 One job a module: `format` (the registered format), `layouts` (the order they are tried),
 `cases` (which label volume is whose), `named_folders`, `subject_folders`, `hdf5_cases` and
-`bids` (layouts), `modality_grids` (which modalities are channels), `slices_beside_volumes` (2-D
-slice files beside the volumes of a release), and `prediction_cases` (volumes to predict, as cases).
+`bids` (layouts), `modality_grids` (which modalities are channels), `unlabelled_folders` (folders of
+unlabelled volumes beside the cases), `slices_beside_volumes` (2-D slice files beside the volumes of
+a release), and `prediction_cases` (volumes to predict, as cases).
 """
 
 from __future__ import annotations

@@ -20,6 +20,7 @@ from seglab.data.splitting.split_lists import case_splits
 from seglab.data.layouts.volume_format.cases import _Layout
 from seglab.data.layouts.volume_format.layouts import _find_wrapped_layout
 from seglab.data.layouts.volume_format.named_folders import _named_folders_layout
+from seglab.data.layouts.volume_format.unlabelled_folders import unlabelled_folders
 from seglab.data.files.volumes import VOLUME_SUFFIXES
 from seglab.errors import DataError
 
@@ -88,7 +89,8 @@ class VolumesFormat(DatasetFormat):
         folder = layout.folder or root
         classes = (classes or classes_from_dataset_json(folder / "dataset.json") or _slicer_classes(layout.subjects)
                    or _structure_classes(layout.subjects))
-        return DatasetIndex(root, "volumes", pairs, layout.unlabelled, classes, IdentityMapping(), problems)
+        unlabelled = layout.unlabelled + unlabelled_folders(folder, layout)  # FLARE22's UnlabeledCase folders
+        return DatasetIndex(root, "volumes", pairs, unlabelled, classes, IdentityMapping(), problems)
 
 
 def _slicer_classes(subjects: Sequence[Subject]) -> ClassSpec | None:
