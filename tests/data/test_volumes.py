@@ -682,3 +682,23 @@ def test_folders_of_unlabelled_volumes_beside_the_cases_are_counted(tmp_path: Pa
     assert index.format == "volumes" and {p.group for p in index.pairs} == {"FLARE22_Tr_0000", "FLARE22_Tr_0001"}
     assert [p.name for p in index.unlabelled] == ["Case_00000_0000.nii.gz", "Case_00001_0000.nii.gz",
                                                   "FLARE22_Val_0001_0000.nii.gz"]
+
+
+def test_volumes_side_by_side_named_by_image_and_mask_words_pair(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """MedSeg COVID-19 CT ships tr_im.nii.gz + tr_mask.nii.gz (and tr_lung_masks.nii.gz, another
+    target, and val_im.nii.gz, unlabelled) side by side: 'in none of the volume layouts', no flag."""
+    image, label = make_volume(0)
+    save(tmp_path / "tr_im.nii.gz", image)
+    save(tmp_path / "tr_mask.nii.gz", label)
+    save(tmp_path / "tr_lung_masks.nii.gz", label)
+    save(tmp_path / "val_im.nii.gz", image)
+    with caplog.at_level("WARNING", logger="seglab.data.layouts.volume_format"):
+        index = discover(tmp_path)
+    assert index.format == "volumes" and {p.group for p in index.pairs} == {"tr"} and len(index.pairs) == DEPTH
+    assert _labels_fit_their_images(index) and [p.name for p in index.unlabelled] == ["val_im.nii.gz"]
+    assert [(p.path.name, p.code) for p in index.problems] == [("tr_lung_masks.nii.gz", "mask-without-image")]
+    assert re.search(r"'.*tr_im.nii.gz' is the only labelled volume: its 6 slices are one case, which a drawn split "
+                     r"keeps whole in one split .*--split-mode blocks", caplog.text)
+    blocks = split_pairs(index.pairs, (0.5, 0.25, 0.25), mode="blocks")
+    assert [len(blocks[s]) for s in ("train", "val", "test")] == [3, 2, 1]

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from seglab.data.files.dicom import dicom_files
 from seglab.data.files.index import Pair, Problem, natural_key
+from seglab.data.discovery.naming import strip_affixes
 from seglab.data.discovery.pairing import best_rule, keyed_files
 from seglab.data.files.slice_cache import Subject
 from seglab.data.files.volumes import VOLUME_SUFFIXES, volume_stem
@@ -19,6 +20,7 @@ _LABEL_SUFFIX = re.compile(r"(?:^|_)(seg|segmentation|mask|label|labels|gt)$", r
 _LABEL_WORDS = ("seg", "label", "mask")
 _MODALITY = re.compile(r"(.+?)__?([A-Za-z][A-Za-z0-9]*)")  # a case and a modality word: HECKTOR's CHUM-001__CT
 _NIFTI = (".nii", ".nii.gz")
+_IMAGE_WORD = re.compile(r"(.+)[_\-.](?:im|img|image|vol|volume)", re.IGNORECASE)  # MedSeg's tr_im ~ tr_mask
 
 
 @dataclass
@@ -120,6 +122,19 @@ def _cases(images: list[Path], labels: list[Path]) -> list[tuple[str, Path, Path
     found = _labels_by_image(images, labels)
     cases = [(volume_stem(image), image, label) for image, label in found.items()]
     return cases if len(cases) > 1 and len(cases) == len(labels) else []
+
+
+def _worded_cases(images: list[Path], labels: list[Path]) -> list[tuple[str, Path, Path]]:
+    """(case, image, label) for volumes side by side named a case and an image word, and the
+    case and a label word (MedSeg's `tr_im` + `tr_mask`: case `tr`), when every image is so named;
+    empty otherwise. Images without a label (`val_im`) and labels of no image (`tr_lung_masks`)
+    are no case."""
+    named = {p: _IMAGE_WORD.fullmatch(volume_stem(p)) for p in images}
+    if not images or not all(named.values()):
+        return []
+    label_of = {strip_affixes(volume_stem(p)).lower(): p for p in labels}
+    return [(found.group(1), image, label_of[found.group(1).lower()])
+            for image, found in named.items() if found and found.group(1).lower() in label_of]
 
 
 def _labels_by_image(images: Sequence[Path], labels: Sequence[Path]) -> dict[Path, Path]:

@@ -82,6 +82,8 @@ class VolumesFormat(DatasetFormat):
             pairs += [Pair(f"{subject.name}/slice{s.index:03d}", s.image, s.label, split, group) for s in kept]
         log.info("%s: %d volumes cut into %d %s slices", root, len(layout.subjects), len(pairs),
                  self.options.slice_axis)
+        if len(layout.subjects) == 1 and not layout.slices:
+            _one_volume(layout.subjects[0], len(pairs))
         if layout.slices:
             log.info("%s: and %d 2-D slice files beside them, each an image and its mask (%s split)", root,
                      len(layout.slices), ", ".join(sorted({str(p.split) for p in layout.slices})))
@@ -91,6 +93,14 @@ class VolumesFormat(DatasetFormat):
                    or _structure_classes(layout.subjects))
         unlabelled = layout.unlabelled + unlabelled_folders(folder, layout)  # FLARE22's UnlabeledCase folders
         return DatasetIndex(root, "volumes", pairs, unlabelled, classes, IdentityMapping(), problems)
+
+
+def _one_volume(subject: Subject, slices: int) -> None:
+    """Warn that the slices of a dataset's only labelled volume are one group, which a drawn split
+    cannot divide: MedSeg's `tr_im.nii.gz` stacks 100 slices of about 40 patients in one volume."""
+    log.warning("'%s' is the only labelled volume: its %d slices are one case, which a drawn split keeps whole "
+                "in one split (no val or test); if its slices are of several patients or scans, split them in "
+                "contiguous runs with --split-mode blocks", subject.images[0], slices)
 
 
 def _slicer_classes(subjects: Sequence[Subject]) -> ClassSpec | None:

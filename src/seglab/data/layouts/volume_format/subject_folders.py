@@ -16,7 +16,7 @@ from seglab.data.files.index import Problem, natural_key
 from seglab.data.discovery.naming import folder_split, looks_like_mask_folder, usable_splits
 from seglab.data.files.slice_cache import Subject
 from seglab.data.splitting.subjects import subject_of
-from seglab.data.layouts.volume_format.cases import _Layout, _cases, _volumes_in, is_label_volume
+from seglab.data.layouts.volume_format.cases import _Layout, _cases, _volumes_in, _worded_cases, is_label_volume
 from seglab.data.files.volumes import volume_stem
 
 log = logging.getLogger(__name__)
@@ -24,15 +24,20 @@ log = logging.getLogger(__name__)
 
 def _root_cases(root: Path) -> _Layout | None:
     """Labelled cases side by side in `root` itself (LiTS' `volume-0.nii` + `segmentation-0.nii`,
-    as its batches unpack): each case its own subject unless its name says whose it is."""
+    as its batches unpack; MedSeg's `tr_im.nii.gz` + `tr_mask.nii.gz`, `val_im.nii.gz` unlabelled):
+    each case its own subject unless its name says whose it is."""
     volumes = _volumes_in(root)
     labels = [p for p in volumes if is_label_volume(p)]
-    cases = _cases([p for p in volumes if p not in labels], labels)
+    images = [p for p in volumes if p not in labels]
+    cases = _cases(images, labels) or _worded_cases(images, labels)
     if not cases:
         return None
     layout = _Layout()
     layout.subjects = [Subject(name, (image,), label) for name, image, label in cases]
     layout.groups = {name: subject_of(name) or name for name, _, _ in cases}
+    layout.unlabelled = [p for p in images if p not in {image for _, image, _ in cases}]
+    layout.problems = [Problem(p, "label volume has no image volume named alike (another target?); it is not used",
+                               "mask-without-image") for p in labels if p not in {label for _, _, label in cases}]
     return layout
 
 
