@@ -227,6 +227,11 @@ def mask_wrong_size(root: Path) -> None:
     Image.fromarray(_mask((8, 16))).save(base(root) / "masks" / "p1.png")
 
 
+def mask_half_size(root: Path) -> None:
+    """SCR's lung masks are 1024x1024 for JSRT's 2048x2048 radiographs."""
+    Image.fromarray(_mask((8, 8))).save(base(root) / "masks" / "p1.png")
+
+
 def broken_symlink(root: Path) -> None:
     path = base(root) / "images" / "p1.png"
     path.unlink()
@@ -459,6 +464,8 @@ FINDINGS: list[tuple[Callable[[Path], None], str, str, str]] = [
      "not class colours (antialiased or JPEG edges); each was snapped to the nearest class colour", "masks/p1.png"),
     (grey_mask_in_colour_dataset, "grey-mask-for-colours", "a colour mapping needs RGB masks", "masks/p1.png"),
     (mask_wrong_size, "size-mismatch", "mask is 8x16 (HxW) but image", "masks/p1.png"),
+    (mask_half_size, "size-mismatch", "is 16x16, exactly 2 times the mask on each side: the masks were drawn at a "
+     "lower resolution; resize the images to the masks' size", "masks/p1.png"),
     (huge_npy_header, "too-many-pixels", "is 30000x30000 = 900,000,000 pixels, over seglab's limit", "images/p1.npy"),
     (exif_rotated_mask_mismatch, "exif-rotation-mismatch", "its EXIF orientation 6 rotates the stored 16x24 pixels",
      "masks/p1.png"),

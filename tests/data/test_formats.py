@@ -276,11 +276,15 @@ def test_files_of_a_format_no_reader_takes_are_named_when_no_layout_fits(tmp_pat
         (tmp_path / "All247images" / f"JPCLN00{i}.IMG").parent.mkdir(exist_ok=True)
         (tmp_path / "All247images" / f"JPCLN00{i}.IMG").write_bytes(bytes(64))
         write_png(tmp_path / "scr" / "masks" / "left lung" / f"JPCLN00{i}.png", labels((0, 255)))
+        (tmp_path / "scr" / "landmarks" / f"JPCLN00{i}.pfs").parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / "scr" / "landmarks" / f"JPCLN00{i}.pfs").write_text("[Label=right lung]\n{ 10, 20 }\n")
     (tmp_path / "README.txt").write_text("x")
     with pytest.raises(DataError) as found:
         discover(tmp_path)
     assert "All247images/: 3 '.img' files, a format seglab does not read: convert them to PNG or TIFF" in str(found.value)
     assert "'.txt'" not in str(found.value)
+    # SCR's landmark points are no image to convert (the refusal said 'convert them to PNG or TIFF')
+    assert "scr/landmarks/: 3 '.pfs' files, landmark point lists (contours), not images or masks" in str(found.value)
 
 
 def test_gzipped_images_are_named_with_the_command_that_decompresses_them(tmp_path):

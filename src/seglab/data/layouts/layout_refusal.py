@@ -16,6 +16,8 @@ from seglab.data.files.mat_files import MAT_SUFFIX
 from seglab.data.files.read_errors import format_by_content
 from seglab.data.files.volumes import VOLUME_SUFFIXES
 
+_POINT_SUFFIXES = (".pfs", ".pts")  # landmark points: SCR's JSRT contours, ASM/AAM shape files
+_POINT_FILES = "landmark point lists (contours), not images or masks: seglab reads no points; leave them aside"
 FOLDERS_SHOWN = 12  # folders with images listed when no layout is found
 _UNREAD_MIN = 3  # files of one unread suffix in a folder that are worth a line
 _READ_OR_METADATA = (*MASK_SUFFIXES, *VOLUME_SUFFIXES, ".gz", ".h5", ".hdf5", ".hdf", ".json", ".geojson", ".xml",
@@ -52,6 +54,7 @@ def what_was_seen(root: Path) -> str:
     found += "".join(f"\n  {(folder.relative_to(root).as_posix() or '.')}/: {count} '{suffix}' files, "
                      + (f"gzip-compressed images seglab does not read: decompress them (gunzip -r "
                         f"'{folder}')" if suffix.endswith(".gz") else
+                        _POINT_FILES if suffix in _POINT_SUFFIXES else
                         "a format seglab does not read: convert them to PNG or TIFF")
                      for folder, suffix, count in _unread_files(root))
     found += "".join(f"\n  {(folder.relative_to(root).as_posix() or '.')}/: {count} '.hdf' files holding HDF5 (their "
