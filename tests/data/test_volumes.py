@@ -702,3 +702,16 @@ def test_volumes_side_by_side_named_by_image_and_mask_words_pair(
                      r"keeps whole in one split .*--split-mode blocks", caplog.text)
     blocks = split_pairs(index.pairs, (0.5, 0.25, 0.25), mode="blocks")
     assert [len(blocks[s]) for s in ("train", "val", "test")] == [3, 2, 1]
+
+
+def test_dicom_label_series_are_listed_with_the_route_that_reads_them(tmp_path: Path) -> None:
+    """3D-IRCADb-01 ships 3Dircadb1.1/PATIENT_DICOM/ beside MASKS_DICOM/liver/ (a DICOM series per
+    structure): the refusal said 'no image files found' and never mentioned a DICOM series."""
+    for case in ("3Dircadb1.1", "3Dircadb1.2"):
+        write_dicom_series(tmp_path / case / "PATIENT_DICOM", np.zeros((12, 10, 4), np.int16))
+        write_dicom_series(tmp_path / case / "MASKS_DICOM" / "liver", np.ones((12, 10, 4), np.int16), 1.0, 0.0)
+    with pytest.raises(DataError, match=r"folders holding a DICOM series, which seglab reads as an image volume, never "
+                                        r"as labels:\n  3Dircadb1.1/MASKS_DICOM/liver/: 4 slices\n  "
+                                        r"3Dircadb1.1/PATIENT_DICOM/: 4 slices(.|\n)*convert each label series to one "
+                                        r"NIfTI label volume"):
+        discover(tmp_path)

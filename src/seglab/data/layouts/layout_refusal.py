@@ -10,6 +10,7 @@ from pathlib import Path
 
 from seglab.data.discovery.folders import MAX_DEPTH, Folder, deeper_image_folders, folders_within, walk
 from seglab.data.discovery.naming import stem
+from seglab.data.files.dicom import DICOM_SUFFIX, dicom_files, is_series
 from seglab.data.files.index import MASK_SUFFIXES
 from seglab.data.files.io import IMAGE_SUFFIXES
 from seglab.data.files.mat_files import MAT_SUFFIX
@@ -51,6 +52,14 @@ def what_was_seen(root: Path) -> str:
                          for folder, count in volumes[:FOLDERS_SHOWN])
         found += ("\n  a folder per case whose label volume is named otherwise (the 2018 Left Atrium challenge's "
                   "<case>/laendo.nrrd beside lgemri.nrrd): --masks laendo.nrrd, the label's file name in each")
+    series = _series_folders(root)
+    if series:  # 3D-IRCADb's PATIENT_DICOM/ beside MASKS_DICOM/liver/: label series were never mentioned
+        found += ("\nfolders holding a DICOM series, which seglab reads as an image volume, never as labels:"
+                  + "".join(f"\n  {folder.relative_to(root).as_posix() or '.'}/: {count} slices"
+                            for folder, count in series[:FOLDERS_SHOWN])
+                  + "\n  convert each label series to one NIfTI label volume (dcm2niix, or SimpleITK's ReadImage and "
+                  "WriteImage) and put it in its case's folder beside the image series, no other series there "
+                  "(docs/volumes.md, a folder per subject)")
     found += "".join(f"\n  {(folder.relative_to(root).as_posix() or '.')}/: {count} '{suffix}' files, "
                      + (f"gzip-compressed images seglab does not read: decompress them (gunzip -r "
                         f"'{folder}')" if suffix.endswith(".gz") else
@@ -87,6 +96,16 @@ def _volume_folders(root: Path) -> list[tuple[Path, int]]:
     for folder, _, files in folders_within(root, MAX_DEPTH):
         count = sum(f.lower().endswith(VOLUME_SUFFIXES) for f in files)
         found += [(folder, count)] if count else []
+    return found
+
+
+def _series_folders(root: Path) -> list[tuple[Path, int]]:
+    """(folder, slices) of the folders holding one DICOM series (`.dcm` or extension-less DICOM
+    files), four levels deep at most."""
+    found = []
+    for folder, _, files in folders_within(root, MAX_DEPTH):
+        if sum(not Path(f).suffix or f.lower().endswith(DICOM_SUFFIX) for f in files) >= 2 and is_series(folder):
+            found.append((folder, len(dicom_files(folder))))
     return found
 
 
