@@ -252,3 +252,17 @@ def test_machine_colour_json_of_other_values_names_nothing(tmp_path):
     path = tmp_path / "obj_class_to_machine_color.json"
     path.write_text(json.dumps({"car": [{}, {}, {}], "road": [[1], [1], [1]]}))
     assert value_names_from_label_json(path) is None
+
+
+def test_tool_labels_named_void_are_ignored_and_case_variants_merged(caplog):
+    """Every annotation tool's labels (CVAT, Supervisely, VIA...): `void` is the ignore label,
+    `Car` and `car` one class, a log line naming the spellings; a classes.json keeps them as named."""
+    from seglab.data.classes import tool_classes
+
+    with caplog.at_level("INFO"):
+        spec, value = tool_classes(["Car", "car", "Don't care", "road-side", "road side"], None, "test", False)
+    assert spec.names == ("background", "car", "road-side") and spec.ignore_index == 255
+    assert value == {"background": 0, "car": 1, "Car": 1, "road-side": 2, "road side": 2, "Don't care": 255}
+    assert "labels 'Car', 'car' are one class, 'car'" in caplog.text
+    spec, value = tool_classes(["void", "car"], None, "test", False, ClassSpec(("background", "void", "car")))
+    assert value["void"] == 1 and spec.ignore_index is None

@@ -234,3 +234,18 @@ def test_split_lists_in_a_splitting_folder_give_annotation_files_their_split(tmp
     assert index.format == "labelme"
     assert {p.image.stem: p.split for p in index.pairs} == {n: s for s, chunk in lists.items() for n in chunk}
     assert "split from the lists in" in caplog.text and "splitting_dataset_txt" in caplog.text
+
+
+def test_a_void_label_is_the_ignore_label_and_case_variants_are_one_class(tmp_path):
+    """TTPLA draws `void` regions and spells one class `cable` and `Cable`: the void label is
+    painted as the ignore label (as void rows of class tables), the spellings are one class."""
+    root = tmp_path / "data"
+    labelme(root, "1_00001", [shape("Cable", [[0, 0], [31, 0], [31, 3], [0, 3]]),
+                              shape("void", [[0, 20], [31, 20], [31, 23], [0, 23]])], seed=0)
+    labelme(root, "1_00002", [shape("cable", [[0, 0], [31, 0], [31, 3], [0, 3]]),
+                              shape("tower_lattice", [[4, 8], [11, 15]], "rectangle")], seed=1)
+    index = discover(root, cache_dir=str(tmp_path / "cache"))
+    assert index.classes.names == ("_background_", "cable", "tower_lattice") and index.classes.ignore_index == 255
+    first, second = (read_mask(p.mask, index.mapping) for p in sorted(index.pairs, key=lambda p: p.image.name))
+    assert (first[:3] == 1).all() and (first[21:] == 255).all() and (second[:3] == 1).all()
+    assert (second[9:15, 5:11] == 2).all()

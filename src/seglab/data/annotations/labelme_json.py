@@ -23,7 +23,7 @@ from pathlib import Path
 
 from seglab.data.annotations.annotated_images import inside
 from seglab.data.annotations.annotation_formats import AnnotationBesideImages, file_head, json_folders, load_json
-from seglab.data.classes import ClassSpec, shipped_classes
+from seglab.data.classes import ClassSpec, label_classes, shipped_classes, tool_values
 from seglab.data.annotations.embedded_images import extracted
 from seglab.data.discovery.folders import Folder
 from seglab.data.layouts.formats import FORMATS
@@ -90,11 +90,15 @@ class LabelMeFormat(AnnotationBesideImages):
         found, unplaced = self._placed(root, found, read)
         shapes = {path: file.shapes for path, file in read.items()}
         multilabel = self.options.multilabel  # a mask per label, so that they may overlap
-        names = _label_order(root, found, shapes)[1 if multilabel else 0:]
-        spec = classes or shipped_classes(names, f"the LabelMe labels under '{root}'",
-                                          IGNORE if IGNORED in _all_labels(shapes) and not multilabel else None)
+        source = f"the LabelMe labels under '{root}'"
+        labels = _label_order(root, found, shapes)
+        merged = {label: label for label in labels} if classes else label_classes(labels, source)
+        names = tuple(dict.fromkeys(k for k in merged.values() if k))[1 if multilabel else 0:]
+        voided = IGNORED in _all_labels(shapes) or None in merged.values()
+        spec = classes or shipped_classes(names, source, IGNORE if voided and not multilabel else None)
         first = 1 if multilabel else 0  # multi-label: label k's mask is channel k - 1; no background channel
-        value = {BACKGROUND: 0} | {name: k + first for k, name in enumerate(spec.names)} | {IGNORED: IGNORE}
+        value = {BACKGROUND: 0} | {name: k + first for k, name in enumerate(spec.names)}
+        value |= tool_values(merged, value) | {IGNORED: IGNORE}
         images, skipped = [], 0
         for _, pairs in found:
             for image, json_path in pairs:

@@ -12,7 +12,7 @@ Names and colours travel with a trained model (run folder, reports, coloured mas
 
 from __future__ import annotations
 
-from seglab.data.classes.annotation_labels import refuse_unnamed, shipped_classes, tool_classes
+from seglab.data.classes.annotation_labels import VOID_LABEL, label_classes, refuse_unnamed, shipped_classes, tool_classes, tool_values
 from seglab.data.classes.class_tables import (
     CLASS_DICT_GLOB,
     COLOUR_MAP_GLOB,
@@ -48,6 +48,7 @@ __all__ = [
     "ERROR_COLOUR",
     "NAME_LIST_FILES",
     "ONTOLOGY_FILE",
+    "VOID_LABEL",
     "VOID_NAMES",
     "ClassSpec",
     "ValueNames",
@@ -61,10 +62,12 @@ __all__ = [
     "hex_colour",
     "is_background",
     "is_void",
+    "label_classes",
     "load_classes_file",
     "refuse_unnamed",
     "shipped_classes",
     "tool_classes",
+    "tool_values",
     "value_names_from_csv",
     "value_names_from_label_json",
     "value_names_from_list",

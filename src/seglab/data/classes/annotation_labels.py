@@ -5,11 +5,19 @@
 
 from __future__ import annotations
 
+import logging
+import re
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 
 from seglab.data.classes.colours import BACKGROUND_COLOUR, default_colours
+from seglab.data.classes.names import is_void
 from seglab.data.classes.spec import ClassSpec
 from seglab.errors import DataError
+
+log = logging.getLogger(__name__)
+
+VOID_LABEL = 255  # the ignore label of the pixels of a label named like void
 
 
 def shipped_classes(names: Sequence[object], source: str, ignore_index: int | None = None,
@@ -27,6 +35,36 @@ def shipped_classes(names: Sequence[object], source: str, ignore_index: int | No
         raise DataError(f"{source}: {err}") from None
 
 
+def label_classes(labels: Sequence[str], source: str) -> dict[str, str | None]:
+    """Each drawn label's class: None for a label named like void (`is_void`: TTPLA's `void`),
+    painted as the ignore label as the void rows of class tables are; else the one spelling of the
+    labels equal but for case and separators (TTPLA's `Cable` and `cable`), the lower-case one
+    when drawn, else the first: annotators' typos, not two classes. Logs what it merged and voided.
+    """
+    spellings: dict[str, list[str]] = {}
+    for label in labels:
+        spellings.setdefault(re.sub(r"[\s_-]+", "_", label.strip().lower()), []).append(label)
+    classes: dict[str, str | None] = {}
+    for alike in spellings.values():
+        kept = next((s for s in alike if s == s.lower()), alike[0])
+        if len(alike) > 1:
+            log.info("%s: labels %s are one class, '%s' (they differ only in case or separators)",
+                     source, ", ".join(f"'{s}'" for s in alike), kept)
+        classes |= {s: None if is_void(s) else kept for s in alike}
+    voided = [label for label, kept in classes.items() if kept is None]
+    if voided:
+        log.info("%s: labels %s painted as the ignore label %d (a name that says no class); name them in a "
+                 "classes.json (--classes) to train them", source, ", ".join(f"'{s}'" for s in voided), VOID_LABEL)
+    return classes
+
+
+def tool_values(classes: Mapping[str, str | None], value: Mapping[str, int]) -> dict[str, int]:
+    """`value` (each class's mask value) for every label of `label_classes`: a merged spelling
+    takes its class's value, a void label `VOID_LABEL`."""
+    return {label: VOID_LABEL if kept is None else value[kept] for label, kept in classes.items()
+            if kept is None or kept in value}
+
+
 def tool_classes(labels: Sequence[str], colours: Mapping[str, tuple[int, int, int]] | None, source: str,
                  multilabel: bool, classes: ClassSpec | None = None) -> tuple[ClassSpec, dict[str, int]]:
     """The classes of a labelling tool's label list (Supervisely's meta.json, CVAT's labels), and
@@ -34,20 +72,24 @@ def tool_classes(labels: Sequence[str], colours: Mapping[str, tuple[int, int, in
     tool's order) in the tool's `colours` unless two share one (the tools allow it, overlays
     cannot); a label named background paints the background. Under `multilabel` there is no
     background class and label k is channel k, counted from 1. `classes` (classes.json) replaces
-    the names and colours.
+    the names and colours; without it, labels are merged and voided as `label_classes` says.
 
     Raises:
         DataError: names that make no classes, with `source` naming the file.
     """
-    named = [label for label in labels if label.lower() != "background"]
+    merged = {label: label for label in labels} if classes else label_classes(labels, source)
+    named = [label for label in dict.fromkeys(k for k in merged.values() if k) if label.lower() != "background"]
     shown = named if multilabel else ["background", *named]
     chosen = [colours.get(name, BACKGROUND_COLOUR) for name in shown] if colours else None
     if chosen and len(set(chosen)) < len(chosen):
         chosen = None
     spec = classes or shipped_classes(shown, source, None, chosen)
+    if None in merged.values() and spec.ignore_index is None:
+        spec = replace(spec, ignore_index=VOID_LABEL)
     first = 1 if multilabel else 0
     value = {label: 0 for label in labels if label.lower() == "background"}
-    return spec, value | {name: k + first for k, name in enumerate(spec.names)}
+    value |= {name: k + first for k, name in enumerate(spec.names)}
+    return spec, value | tool_values(merged, value)
 
 
 def refuse_unnamed(used: Sequence[str], value: Mapping[str, int], spec: ClassSpec, uses: str, advice: str = "") -> None:
