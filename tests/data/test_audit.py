@@ -795,3 +795,13 @@ def test_skipped_values_leave_out_a_void_value_past_the_classes(tmp_path):
     problems = {p.code: p.message for p in audit(discover(root)).problems}
     assert "--label-map 4:3 numbers" in problems["skipped-values"] and "255:" not in problems["skipped-values"]
     assert "values-outside-classes" in problems
+
+
+def test_skipped_values_offer_ignore_for_a_lone_value_past_the_gap(tmp_path):
+    """MaSTr1325's 0 obstacles, 1 water, 2 sky, 4 unknown: the finding offered only 4:3 (a class
+    to teach); a lone value past 0..K may mark pixels of no class, so 4:ignore is offered too."""
+    root = tmp_path / "d"
+    skipped_label_value(root)
+    message = {p.code: p.message for p in audit(discover(root)).problems}["skipped-values"]
+    assert "--label-map 4:3 numbers the classes without the gaps if 4 is a class" in message
+    assert "--label-map 4:ignore scores it in no class if it marks unknown or unlabelled pixels" in message

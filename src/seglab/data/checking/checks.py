@@ -87,8 +87,8 @@ CHECKS: dict[str, Check] = {
     "lossy-mask": Check(WARNING, "save masks as PNG: JPEG compression changes labels along edges"),
     "labels-off-image": Check(WARNING, "check the labels' coordinate system: export them in the image's CRS (or "
                               "lon/lat with a GeoTIFF that names its EPSG code), or in pixels"),
-    "skipped-values": Check(WARNING, "pass the --label-map the finding gives (BraTS' 4 as 3), or nothing if the "
-                            "skipped values are classes these masks lack"),
+    "skipped-values": Check(WARNING, "pass the --label-map the finding gives (BraTS' 4 as 3, MaSTr1325's unknown 4 as "
+                            "ignore), or nothing if the skipped values are classes these masks lack"),
     "instance-ids": Check(WARNING, "pass --instance-masks if each value is one object; a classes.json naming "
                           "the values says they are classes"),
     "outline-masks": Check(WARNING, "pass --fill-outlines to read each closed outline filled with its class "
