@@ -1769,6 +1769,22 @@ def test_soft_alpha_mattes_are_thresholded_not_256_classes(tmp_path):
     assert discover(tmp_path / "stuff").mapping.kind == "identity"
 
 
+def test_few_small_alpha_mattes_in_a_matte_folder_are_thresholded(tmp_path):
+    """PPM-100's image/<id>_o.jpg + matte/<id>_o.png: `matte` was no mask folder word (refused), and
+    with --masks matte its few small mattes showed too few levels (about 100) for the soft-mask
+    rule, so they read as 150 classes. Many levels each on a few pixels, as a ramp spreads them,
+    are soft too; a small label sample of many classes (each on many pixels) stays identity."""
+    y, x = np.mgrid[:64, :48]
+    for i in range(10):
+        distance = np.hypot(y - 30 - i, x - 24) / 20
+        matte = (np.clip((1.15 - distance) * 4, 0, 1) * 255).astype(np.uint8)  # a soft rim around the portrait
+        save(tmp_path / "PPM-100" / "image" / f"{1000 + i}_ab12_o.jpg", photo(i, (64, 48)))
+        save(tmp_path / "PPM-100" / "matte" / f"{1000 + i}_ab12_o.png", matte)
+    index = discover(tmp_path / "PPM-100")
+    assert index.format == "folder-pairs" and len(index.pairs) == 10
+    assert index.mapping.kind == "threshold" and index.classes.num_classes == 2
+
+
 def test_named_folders_are_found_deeper_than_the_search(tmp_path):
     """Virtual KITTI 2 keeps its frames six levels down (vkitti_2.0.3_rgb/Scene01/clone/frames/
     rgb/Camera_0/): the search stops at four levels, and folders named with --images/--masks were

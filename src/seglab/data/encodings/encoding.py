@@ -63,6 +63,10 @@ BINARY_SHARE = 0.9  # 0/255 masks: at least this share of pixels is 0 or 255
 WIDE_ON = 65535  # the object value of 16-bit binary masks
 SOFT_LEVELS = 200  # 0..255 masks using nearly every level between their two commonest values, at the ends: mattes
 SOFT_END = 8  # how near 0 and 255 a matte's background and foreground values lie
+# small mattes too few to show SOFT_LEVELS (PPM-100's, shrunk): most masks with this many levels
+# between each, on at most SOFT_LEVEL_PIXELS pixels on average, as a ramp spreads them and no
+# label mask's classes are
+SOFT_FEW_LEVELS, SOFT_LEVEL_PIXELS = 48, 16
 NOISY_LEVELS = 5  # 0/255 masks with this many in-between values have noisy edges; fewer are stray
 # JPEG-saved 0/255 masks (Kvasir-SEG's, and more so resized copies): JPEG blurs every edge and
 # rings beside it, so fewer pixels are exact; those within this of 0 or 255 count as on the level
@@ -182,7 +186,7 @@ def _label_encoding(sample: MaskSample, classes: ClassSpec | None) -> Encoding:
     near = sum(n for v, n in values.items() if v <= JPEG_NEAR or v >= 255 - JPEG_NEAR)
     jpeg = sum(p.suffix.lower() in JPEG_SUFFIXES for p in sample.labels) > len(sample.labels) / 2
     noisy = len(between) >= NOISY_LEVELS and (exact >= BINARY_SHARE * total or (jpeg and near >= BINARY_SHARE * total))
-    if noisy or _soft(values, between, near, total):
+    if noisy or _soft(values, between, near, total, list(sample.labels.values())):
         what = ("lie between 0 and 255 (antialiased or JPEG edges); each was thresholded at 128 to the nearer class"
                 if noisy else "lie between 0 and 255 on masks of soft edges (alpha mattes, averaged annotators: "
                 "P3M-10k's portraits); each was thresholded at 128, 0 and 255 being the classes")
@@ -194,13 +198,24 @@ def _label_encoding(sample: MaskSample, classes: ClassSpec | None) -> Encoding:
     return Encoding(classes, IdentityMapping(), values=seen)  # e.g. 0/1 labels with a 255 void border
 
 
-def _soft(values: Counter[int], between: set[int], near: int, total: int) -> bool:
+def _soft(values: Counter[int], between: set[int], near: int, total: int, masks: list[Counter[int]]) -> bool:
     """Whether 0..255 masks are soft (alpha mattes): the two most common values at either end,
-    most pixels near them, and nearly every level between, as no label mask numbers its classes."""
-    if len(between) < SOFT_LEVELS or near < total / 2:
+    most pixels near them, and nearly every level between, as no label mask numbers its classes;
+    in masks too small to show them, most masks with many levels spread thin, as on a ramp."""
+    if not (len(between) >= SOFT_LEVELS or _ramps(masks)) or near < total / 2:
         return False
     low, high = sorted(v for v, _ in values.most_common(2))
     return low <= SOFT_END and high >= 255 - SOFT_END
+
+
+def _ramps(masks: list[Counter[int]]) -> bool:
+    """Whether most of the masks each hold SOFT_FEW_LEVELS or more levels between 0 and 255, each
+    on SOFT_LEVEL_PIXELS pixels or fewer on average: the ramp of a small matte's soft edge."""
+    ramps = 0
+    for counts in masks:
+        between = [n for v, n in counts.items() if 0 < v < 255]
+        ramps += len(between) >= SOFT_FEW_LEVELS and sum(between) <= SOFT_LEVEL_PIXELS * len(between)
+    return ramps > len(masks) / 2
 
 
 def _grey_classes(classes: ClassSpec | None) -> dict[int, int] | None:
