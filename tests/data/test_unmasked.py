@@ -202,3 +202,24 @@ def test_a_negative_folder_without_a_positive_one_is_not_read(tmp_path: Path) ->
     root = positives_and_negatives(tmp_path / "data", "tissue-train-lesion", "tissue-train-neg")
     index = discover(root, cache_dir=str(tmp_path / "cache"), unmasked_background=True)
     assert len(index.pairs) == 4 and len(index.ignored) == 3
+
+
+def test_frames_of_sparsely_annotated_videos_are_unlabelled_not_missing_masks(tmp_path):
+    """YouTube-VOS valid/ masks each video's first frame only (JPEGImages/<video>/00000.jpg +
+    Annotations/<video>/00000.png): the other frames got image-without-mask with the hint
+    --unmasked-background, which would call frames full of objects background. They are
+    unlabelled images; a folder missing one mask of many still warns."""
+    for v in range(3):
+        for i in range(4):
+            save(tmp_path / "valid" / "JPEGImages" / f"vid{v}" / f"{5 * i:05d}.jpg", photo(4 * v + i, SIZE))
+        save(tmp_path / "valid" / "Annotations" / f"vid{v}" / "00000.png", (defect(v) > 0).astype(np.uint8))
+    index = discover(tmp_path / "valid")
+    assert len(index.pairs) == 3 and len(index.unlabelled) == 9
+    assert not [p for p in index.problems if p.code == "image-without-mask"]
+    assert any("9 frames without masks in 3 videos annotated sparsely" in line for line in index.pairing)
+    for v in range(3):  # every frame masked but one: a missing mask, as before
+        for i in range(1, 4):
+            save(tmp_path / "valid" / "Annotations" / f"vid{v}" / f"{5 * i:05d}.png", (defect(i) > 0).astype(np.uint8))
+    (tmp_path / "valid" / "Annotations" / "vid0" / "00015.png").unlink()
+    index = discover(tmp_path / "valid")
+    assert [p.path.name for p in index.problems if p.code == "image-without-mask"] == ["00015.jpg"]

@@ -16,6 +16,7 @@ import logging
 import os
 import re
 import tempfile
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
@@ -74,6 +75,25 @@ def unmasked_images(root: Path, problems: Iterable[Problem], unpaired: Iterable[
     defect_free = [p for p in unpaired if p.suffix.lower() in IMAGE_SUFFIXES and in_defect_free_folder(p)
                    and p not in taken and p.is_relative_to(root)]
     return sorted(missing) + sorted(defect_free)
+
+
+def unannotated_frames(problems: Iterable[Problem], pairs: Iterable[Pair]) -> list[Path]:
+    """The images without a mask that are frames of a video annotated sparsely (YouTube-VOS
+    valid/ masks each video's first frame only): numbered like the frames beside them that have
+    masks and more than they are, in one of several sibling folders of numbered frames. They are
+    unlabelled images, not missing masks (a folder missing a few masks still warns), and no
+    defect-free samples: `--unmasked-background` would call frames full of objects background."""
+    masked: dict[Path, list[Path]] = {}
+    for pair in pairs:
+        masked.setdefault(pair.image.parent, []).append(pair.image)
+    unmasked: dict[Path, list[Path]] = {}
+    for problem in problems:
+        if problem.code == "image-without-mask" and problem.path is not None and problem.path.stem.isdigit():
+            unmasked.setdefault(problem.path.parent, []).append(problem.path)
+    videos = [folder for folder, frames in unmasked.items() if all(image.stem.isdigit() for image in
+              masked.get(folder, ())) and len(frames) > len(masked.get(folder, ())) > 0]
+    siblings = Counter(folder.parent for folder in videos)
+    return sorted(frame for folder in videos if siblings[folder.parent] > 1 for frame in unmasked[folder])
 
 
 def background_pairs(images: list[tuple[Path, str | None]], mask: Path | None, cache_dir: str | None) -> list[Pair]:

@@ -35,6 +35,7 @@ from seglab.data.discovery.unmasked import (
     background_pairs,
     in_defect_free_folder,
     pairing_note,
+    unannotated_frames,
     unmasked_images,
     without_train_splits,
 )
@@ -105,6 +106,8 @@ class FolderPairsFormat(DatasetFormat):
         problems = [p for p in problems if p.code != "mask-without-image" or p.path not in paired]
         derived = _derived_images(problems, pairs)
         problems = [p for p in problems if p.path not in derived]
+        frames = unannotated_frames(problems, pairs)  # a video's frames between its annotated ones
+        problems = [p for p in problems if p.path not in frames]
         unmasked = unmasked_images(root, problems, [*found.unlabelled, *found.ignored])
         filled = set(unmasked) if self.options.unmasked_background else set()
         if filled:  # in the paired image folder's split, else the one its folders name (MVTec's train/good/)
@@ -129,10 +132,13 @@ class FolderPairsFormat(DatasetFormat):
             classes, mapping, encoding_problems = ClassSpec(names), ClassNamingsMapping(namings), []
         else:
             classes, mapping, encoding_problems = self.choose_classes(root, mask_dirs, pairs, classes)
-        unlabelled = [p for p in found.unlabelled if p not in filled] + listed_unlabelled
+        unlabelled = [p for p in found.unlabelled if p not in filled] + listed_unlabelled + frames
         index = DatasetIndex(root, "folder-pairs", pairs, unlabelled, classes, mapping, problems + encoding_problems)
         index.pairing = [m.describe(root) for m in matches]
         defect_free = [p for p in unmasked if p not in filled and in_defect_free_folder(p)]
+        if frames:
+            index.pairing.append(f"{len(frames)} frames without masks in "
+                                 f"{len({f.parent for f in frames})} videos annotated sparsely (some frames only) are unlabelled images")
         if filled or defect_free:  # MVTec AD's good/ images: said, not passed over
             index.pairing.append(pairing_note(root, sorted(filled) or defect_free, bool(filled)))
         deeper = deeper_image_folders(root)
