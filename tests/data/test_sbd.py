@@ -16,6 +16,7 @@ from seglab.data import discover, read_mask
 from seglab.data.files import mat_files
 from seglab.data.files.io import read_raw_mask
 from seglab.data.files.read_errors import ReadError
+from seglab.errors import DataError
 
 H, W = 12, 16
 
@@ -137,3 +138,55 @@ def test_a_cell_of_annotators_gives_the_first_annotators_segmentation(tmp_path, 
     for pair in index.pairs:
         np.testing.assert_array_equal(read_mask(pair.mask, index.mapping), first[pair.name] - 1)
     assert "'groundTruth' hold several cells" in caplog.text and "groundTruth{1}, is read" in caplog.text
+
+
+def siftflow(root: Path, count: int = 4) -> dict[str, np.ndarray]:
+    """SIFT Flow as shipped: Images/<scenes>/<name>.jpg, SemanticLabels/<scenes>/<name>.mat (`S`
+    double, 0 unlabelled, 1..5 here; `names` a 1x5 cell) and GeoLabels/<scenes>/<name>.mat."""
+    scenes = "spatial_envelope_256x256_static_8outdoorcategories"
+    rng = np.random.default_rng(3)
+    names = np.empty((1, 5), dtype=object)
+    names[0, :] = ["awning", "bird", "road", "sky", "tree"]
+    geo = np.empty((1, 3), dtype=object)
+    geo[0, :] = ["sky", "horizontal", "vertical"]
+    masks = {}
+    for k in range(count):
+        name = f"coast_n{k}"
+        mask = np.full((H, W), 4.0)
+        mask[6:, :] = 1 + k % 5
+        mask[:, 12:] = 5
+        mask[0, :3] = 0
+        for folder in ("Images", "SemanticLabels", "GeoLabels"):
+            (root / "SiftFlow" / folder / scenes).mkdir(parents=True, exist_ok=True)
+        Image.fromarray(rng.integers(0, 256, (H, W, 3), np.uint8)).save(root / "SiftFlow/Images" / scenes / f"{name}.jpg")
+        scipy.io.savemat(root / "SiftFlow/SemanticLabels" / scenes / f"{name}.mat", {"S": mask, "names": names})
+        scipy.io.savemat(root / "SiftFlow/GeoLabels" / scenes / f"{name}.mat", {"S": mask % 4, "names": geo})
+        masks[name] = mask
+    return masks
+
+
+def test_a_mat_masks_names_cell_names_its_values_and_0_is_unlabelled(tmp_path):
+    """SIFT Flow's `names` (as many as the highest value: values 1..N) was left unread, and 0
+    (unlabelled) trained as class_0; the refusal's example was GeoLabels, not SemanticLabels."""
+    masks = siftflow(tmp_path)
+    with pytest.raises(DataError, match=r"e\.g\. --masks SiftFlow/SemanticLabels/spatial_envelope"):
+        discover(tmp_path)
+    index = discover(tmp_path, masks="SemanticLabels")
+    assert index.classes.names == ("awning", "bird", "road", "sky", "tree") and index.classes.ignore_index == -1
+    pair = next(p for p in index.pairs if p.image.stem == "coast_n1")
+    np.testing.assert_array_equal(read_mask(pair.mask, index.mapping), masks["coast_n1"].astype(np.int64) - 1)
+
+
+def test_a_mat_masks_names_one_more_than_the_highest_value_name_0_up(tmp_path):
+    """A names cell of N + 1 for values 0..N names them from 0; any other count names nothing."""
+    masks = siftflow(tmp_path)
+    semantic = next(tmp_path.glob("SiftFlow/SemanticLabels/*"))
+    names = np.empty((1, 6), dtype=object)
+    names[0, :] = ["unlabelled", "awning", "bird", "road", "sky", "tree"]
+    for path in semantic.glob("*.mat"):
+        scipy.io.savemat(path, {"S": masks[path.stem], "names": names})
+    index = discover(tmp_path, masks="SemanticLabels")
+    assert index.classes.names[:2] == ("unlabelled", "awning") and index.mapping.kind == "identity"
+    for path in semantic.glob("*.mat"):
+        scipy.io.savemat(path, {"S": masks[path.stem], "names": names[:, :3]})
+    assert discover(tmp_path, masks="SemanticLabels").classes is None  # inferred from the values, as before

@@ -68,6 +68,7 @@ def _without_unlabelled(image: Folder, candidates: list[FolderMatch], root: Path
 
 _BY_PRODUCTS = {"edge", "edges", "boundary", "boundaries", "contour", "contours", "outline", "outlines", "instance",
                 "instances", "distance", "weights"}
+_CLASS_WORDS = ("semantic", "class")  # in a mask folder's path: it holds class labels, the example offered first
 
 
 def _ambiguous(image: Folder, candidates: list[FolderMatch], root: Path) -> DataError:
@@ -75,7 +76,8 @@ def _ambiguous(image: Folder, candidates: list[FolderMatch], root: Path) -> Data
     listed = "".join(
         f"\n  {c.mask_dir.relative_to(root).as_posix()}/: {len(c.pairs)} pairs by {c.rule.name}" for c in candidates
     )
-    labelled = sorted(candidates, key=lambda c: (not names_labels(c.mask_dir.name), not _names_ids(c.mask_dir.name),
+    labelled = sorted(candidates, key=lambda c: (not _names_classes(c.mask_dir, root), not names_labels(c.mask_dir.name),
+                                                 not _names_ids(c.mask_dir.name),
                                                  not looks_like_mask_folder(c.mask_dir.name),
                                                  _names_a_by_product(c.mask_dir.name), c.mask_dir.name))
     names = {c.mask_dir.name for c in candidates}  # the example: a folder not named as a rendering (KITTI's semantic/)
@@ -96,6 +98,13 @@ def _ambiguous(image: Folder, candidates: list[FolderMatch], root: Path) -> Data
         f"'{root}': {len(candidates)} folders could hold the masks of '{rel}/' ({len(image.files)} images):{listed}\n"
         f"pass the one with the labels to train on, e.g. --masks {flag}{parts}"
     )
+
+
+def _names_classes(mask_dir: Path, root: Path) -> bool:
+    """Whether a mask folder's path in the dataset says it holds class labels (SIFT Flow's
+    `SemanticLabels/<scenes>/` beside `GeoLabels/<scenes>/`, VOC's `SegmentationClass/` beside
+    `SegmentationObject/`): the example a refusal offers first."""
+    return any(word in part.lower() for part in mask_dir.relative_to(root).parts for word in _CLASS_WORDS)
 
 
 def _names_a_by_product(name: str) -> bool:

@@ -26,6 +26,7 @@ from seglab.data.discovery.folders import FolderSearch, deeper_image_folders, se
 from seglab.data.layouts.formats import FORMATS, DatasetFormat, ReadOptions
 from seglab.data.files.index import DatasetIndex, Pair, Problem
 from seglab.data.encodings.loveda import loveda_reading
+from seglab.data.encodings.mat_names import mat_names_reading
 from seglab.data.classes.mapping import IdentityMapping, MaskMapping
 from seglab.data.layouts.multilabel import ClassNamingsMapping, naming_names
 from seglab.data.discovery.naming import folders_split, stem
@@ -190,6 +191,10 @@ class FolderPairsFormat(DatasetFormat):
         if classes is None and type(encoding.mapping) is IdentityMapping and voc is not None:
             logger.info("%s: Pascal VOC masks, read as its 21 classes with the 255 border ignored", root)
             return voc, encoding.mapping, found
+        named = mat_names_reading((p.mask for p in pairs if p.mask is not None), values) \
+            if classes is None and type(encoding.mapping) is IdentityMapping else None
+        if named is not None:  # SIFT Flow's `names` beside `S`
+            return named[0], named[1], found
         return encoding.classes, encoding.mapping, found
 
 
