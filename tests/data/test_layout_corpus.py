@@ -1419,6 +1419,17 @@ def _dir(path: Path) -> Path:
     return path
 
 
+def test_a_refusal_offers_the_label_masks_before_a_background_mask(tmp_path):
+    """WSSS4LUAD's 2.validation/{img,mask,background-mask}/00.png (palette PNGs): the refusal's
+    example was --masks background-mask, the mask of the non-tissue region, not the labels."""
+    for i in range(3):
+        save(tmp_path / "2.validation" / "img" / f"{i:02d}.png", photo(i))
+        save(tmp_path / "2.validation" / "mask" / f"{i:02d}.png", labels(i, (0, 1, 2, 3)), palette=True)
+        save(tmp_path / "2.validation" / "background-mask" / f"{i:02d}.png", labels(i, (0, 1)), palette=True)
+    with pytest.raises(DataError, match=r"e\.g\. --masks mask$"):
+        discover(tmp_path)
+
+
 def test_object_masks_step_aside_only_for_a_folder_named_for_classes(tmp_path):
     """`object_masks/` beside `boundaries/`: nothing says which holds the classes, so both are
     listed (beside `SegmentationClass/` or `semantic/` the object masks step aside)."""

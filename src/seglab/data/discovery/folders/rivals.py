@@ -67,7 +67,8 @@ def _without_unlabelled(image: Folder, candidates: list[FolderMatch], root: Path
 
 
 _BY_PRODUCTS = {"edge", "edges", "boundary", "boundaries", "contour", "contours", "outline", "outlines", "instance",
-                "instances", "distance", "weights"}
+                "instances", "distance", "weights",
+                "background", "foreground", "tissue"}  # a mask of one region beside the labels: WSSS4LUAD's background-mask/
 _CLASS_WORDS = ("semantic", "class")  # in a mask folder's path: it holds class labels, the example offered first
 
 
@@ -109,7 +110,8 @@ def _names_classes(mask_dir: Path, root: Path) -> bool:
 
 def _names_a_by_product(name: str) -> bool:
     """Whether a mask folder's name says it holds what is drawn from the labels (COD10K's
-    `GT_Edge/` and `GT_Instance/` beside `GT_Object/`): offered after the others as the example."""
+    `GT_Edge/` and `GT_Instance/` beside `GT_Object/`, WSSS4LUAD's `background-mask/` beside
+    `mask/`): offered after the others as the example."""
     return bool(_BY_PRODUCTS & set(words(name.lower())))
 
 
