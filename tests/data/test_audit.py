@@ -346,6 +346,12 @@ def sixteen_bit_png(root: Path) -> None:
     Image.fromarray(image[..., 0]).save(base(root) / "images" / "p1.png")
 
 
+def untagged_no_data(root: Path) -> None:
+    image = _image(1).astype(np.float32) / 255
+    image[:2] = -9999.0  # rows without data, as earth observation rasters mark them (no GDAL_NODATA tag here)
+    np.save(_replace_image(base(root), "p1", ".npy"), image)
+
+
 def grey_image_among_rgb(root: Path) -> None:
     Image.fromarray(_image(1)[..., 0]).save(base(root) / "images" / "p1.png")
 
@@ -494,6 +500,8 @@ FINDINGS: list[tuple[Callable[[Path], None], str, str, str]] = [
     (sixteen_bit_png, "16-bit-image", "image is 16-bit (largest value 4080); intensities are divided by 65535",
      "images/p1.png"),
     (sixteen_bit_png, "mixed-bit-depth", "image is uint16 but 7 of 8 images are uint8", "images/p1.png"),
+    (untagged_no_data, "no-data-marker", "image holds -9999 in 1 % or more of its pixels, far from its other values "
+     "(1 of 8 images hold such a value): probably a no-data marker", "images/p1.npy"),
     (grey_image_among_rgb, "grey-rgb-mixture", "image is greyscale but 7 of 8 images are RGB", "images/p1.png"),
     (other_size, "mixed-sizes", "images come in 2 sizes (HxW): 16x16 (7), 20x24 (1); this one is 20x24",
      "images/p1.png"),

@@ -19,10 +19,13 @@ from seglab.cli import main
 from seglab.data import audit, discover
 from seglab.data.discovery.channel_files import channel_groups, channel_names, group_name
 from seglab.data.files.io import read_header, read_image
+from seglab.data.checking.checks import describe
 from seglab.data.checking.stats import scan
+from seglab.data.loading.dataset import SegmentationDataset
 from seglab.data.loading.transforms import match_channels
 from seglab.errors import DataError
 from seglab.inference.files import display_image
+from seglab.inference.numpy_preprocess import normalise
 from seglab.reports.plots import to_rgb_uint8
 from seglab.runs.checkpoint import read_metadata
 
@@ -125,6 +128,83 @@ def test_mean_and_std_leave_out_images_that_cannot_be_fed(tmp_path: Path) -> Non
     problems = [p for p in audit(index).problems if p.code == "mixed-channels"]
     assert sorted(p.path.name for p in problems) == ["b.npy", "c.npy"]
     assert "image has 1 channel(s) but the model gets 4" in next(p.message for p in problems if p.path.name == "b.npy")
+
+
+GDAL_NODATA = 42113  # the TIFF tag GDAL writes a raster's no-data value in, as ASCII
+
+
+def write_scenes(root: Path, scenes: dict[str, np.ndarray], no_data: str | None) -> None:
+    """Float32 band stacks as HLS ships them (GeoTIFF, with or without GDAL_NODATA), each with an
+    int16 mask of its size."""
+    (root / "images").mkdir(parents=True)
+    (root / "masks").mkdir()
+    tags = [(GDAL_NODATA, 2, 0, no_data, True)] if no_data is not None else []
+    for name, scene in scenes.items():
+        tifffile.imwrite(root / "images" / f"{name}.tif", scene, photometric="minisblack", planarconfig="contig",
+                         extratags=tags)
+        mask = np.zeros(scene.shape[:2], np.int16)
+        mask[-2:] = 1
+        tifffile.imwrite(root / "masks" / f"{name}.tif", mask, photometric="minisblack")
+
+
+def no_data_scenes() -> dict[str, np.ndarray]:
+    """Two 4x4 scenes of 2 bands: 0.1 and 0.2 under a first row of -9999 (no data), and 0.3 and 0.4."""
+    a = np.dstack([np.full((4, 4), 0.1, np.float32), np.full((4, 4), 0.2, np.float32)])
+    a[0] = -9999.0
+    b = np.dstack([np.full((4, 4), 0.3, np.float32), np.full((4, 4), 0.4, np.float32)])
+    return {"a": a, "b": b}
+
+
+def test_tagged_no_data_stays_out_of_mean_and_std(tmp_path: Path) -> None:
+    write_scenes(tmp_path, no_data_scenes(), "-9999")
+    stats = scan(discover(tmp_path))
+    # band 0: twelve pixels of 0.1 and sixteen of 0.3; band 1: the same of 0.2 and 0.4
+    means = [(12 * low + 16 * high) / 28 for low, high in ((0.1, 0.3), (0.2, 0.4))]
+    squares = [(12 * low**2 + 16 * high**2) / 28 for low, high in ((0.1, 0.3), (0.2, 0.4))]
+    assert stats.mean == pytest.approx(means, rel=1e-5)
+    assert stats.std == pytest.approx([np.sqrt(sq - m * m) for sq, m in zip(squares, means)], rel=1e-4)
+    assert not [p for p in audit(discover(tmp_path)).problems if p.code in ("image-not-finite", "no-data-marker")]
+
+
+def test_no_data_pixels_reach_the_network_as_the_mean(tmp_path: Path) -> None:
+    write_scenes(tmp_path, no_data_scenes(), "-9999")
+    index = discover(tmp_path)
+    stats = scan(index)
+    dataset = SegmentationDataset(index.pairs, index.mapping, None, stats.mean, stats.std, num_classes=2)
+    image = next(dataset[i]["image"] for i, pair in enumerate(index.pairs) if pair.name == "a")
+    assert torch.isfinite(image).all()
+    assert torch.equal(image[:, 0], torch.zeros(2, 4))  # the mean, normalised
+    assert image[:, 1:].abs().max() < 10  # the real values, no longer beside -9999
+    assert np.array_equal(normalise(read_image(tmp_path / "images" / "a.tif"), stats.mean, stats.std),
+                          image.numpy())  # exported models are fed the same
+    assert not display_image(read_image(tmp_path / "images" / "a.tif"))[0].any()  # shown black in overlays
+    resized = SegmentationDataset(index.pairs, index.mapping, (8, 8), stats.mean, stats.std, num_classes=2)
+    assert all(torch.isfinite(resized[i]["image"]).all() for i in range(len(resized)))
+
+
+def test_a_no_data_tag_on_integer_bands_keeps_their_scale(tmp_path: Path) -> None:
+    scene = np.array([[0, 65535 // 5], [65535, 65535 // 5]], np.uint16)
+    tifffile.imwrite(tmp_path / "dem.tif", scene, photometric="minisblack", extratags=[(GDAL_NODATA, 2, 0, "0", True)])
+    image = read_image(tmp_path / "dem.tif")
+    assert image.dtype == np.float32 and np.isnan(image[0, 0, 0])
+    assert image[1, :, 0] == pytest.approx([1.0, 0.2])  # divided by 65535 as uint16 intensities are
+
+
+def test_an_untagged_marker_is_reported_once_and_ordinary_data_is_not(tmp_path: Path) -> None:
+    write_scenes(tmp_path / "untagged", no_data_scenes(), None)
+    markers = [p for p in audit(discover(tmp_path / "untagged")).problems if p.code == "no-data-marker"]
+    assert len(markers) == 1 and markers[0].path.name == "a.tif"
+    assert "image holds -9999 in 1 % or more of its pixels, far from its other values (1 of 2 images hold such a " \
+           "value): probably a no-data marker" in markers[0].message
+    assert "gdal_edit.py -a_nodata VALUE FILE" in describe(markers[0])
+    rng = np.random.default_rng(7)
+    elevation = rng.uniform(-1500, 3000, (4, 4, 2)).astype(np.float32)
+    elevation[0] = -1500  # the lowest value, repeated, but within the spread of the rest
+    saturated = rng.integers(30000, 65535, (4, 4, 2), dtype=np.uint16)
+    saturated[0] = 65535  # saturation among values that reach near it
+    for name, scene in {"elevation": elevation, "saturated": saturated}.items():
+        write_scenes(tmp_path / name, {"a": scene, "b": scene[::-1].copy()}, None)
+        assert not [p for p in audit(discover(tmp_path / name)).problems if p.code == "no-data-marker"], name
 
 
 def test_grey_stands_in_for_rgb_only() -> None:

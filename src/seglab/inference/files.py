@@ -127,9 +127,10 @@ def display_image(image: np.ndarray) -> np.ndarray:
     if np.issubdtype(image.dtype, np.integer):
         values = values / image_scale(image.dtype)
     else:
-        low, high = float(values.min()), float(values.max())
+        data = values[~np.isnan(values)]  # no-data pixels (NaN: `read_image`) are shown black
+        low, high = (float(data.min()), float(data.max())) if data.size else (0.0, 0.0)
         values = (values - low) / (high - low) if high > low else np.zeros_like(values)
-    return (np.clip(values, 0, 1) * 255).astype(np.uint8)
+    return (np.clip(np.nan_to_num(values, nan=0.0), 0, 1) * 255).astype(np.uint8)
 
 
 def write_overlay(path: Path, image: np.ndarray, mask: np.ndarray, classes: ClassSpec) -> None:

@@ -34,7 +34,8 @@ def prepare_image(
 
 
 def normalise(image: np.ndarray, mean: Sequence[float], std: Sequence[float]) -> np.ndarray:
-    """(H, W, C) image of any dtype -> float32 (C, H, W): x / image_scale(dtype), then (x - mean) / std.
+    """(H, W, C) image of any dtype -> float32 (C, H, W): x / image_scale(dtype), then (x - mean) / std;
+    no-data pixels (NaN) give 0.
 
     The NumPy twin of `seglab.data.to_tensor`, with the same checks.
 
@@ -52,7 +53,10 @@ def normalise(image: np.ndarray, mean: Sequence[float], std: Sequence[float]) ->
     if not bool((std_a > 0).all()):
         raise ValueError(f"std must be positive, got {std_a.tolist()}")
     x = np.asarray(image, dtype=np.float32) / np.float32(image_scale(image.dtype))
-    return np.ascontiguousarray(((x - mean_a) / std_a).transpose(2, 0, 1), dtype=np.float32)
+    x = (x - mean_a) / std_a
+    if image.dtype.kind == "f":  # no-data pixels (NaN) become 0, the channel's mean, as in `to_tensor`
+        x[np.isnan(x)] = 0.0
+    return np.ascontiguousarray(x.transpose(2, 0, 1), dtype=np.float32)
 
 
 def probabilities(logits: np.ndarray, size: tuple[int, int]) -> np.ndarray:

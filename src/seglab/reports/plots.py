@@ -116,7 +116,7 @@ def to_rgb_uint8(image: np.ndarray) -> np.ndarray:
     """
     image = np.asarray(image)
     if np.issubdtype(image.dtype, np.floating):
-        image = np.round(np.clip(image, 0, 1) * 255).astype(np.uint8)
+        image = np.round(np.clip(np.nan_to_num(image, nan=0.0), 0, 1) * 255).astype(np.uint8)  # no data: black
     elif image.dtype != np.uint8:
         raise ValueError(f"image must be uint8 or float in [0, 1], got {image.dtype}")
     if image.ndim == 2:

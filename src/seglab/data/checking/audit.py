@@ -30,6 +30,7 @@ from seglab.data.checking.file_checks import (
     _gap_problems,
     _header_problems,
     _label_problems,
+    _marker_problems,
     _outline_problems,
     _size_problems,
     _unsupported_files,
@@ -123,6 +124,7 @@ def audit(
     problems += _gap_problems(index, stats)
     problems += _outline_problems(stats)
     problems += _bit_depth_problems(facts)
+    problems += _marker_problems(facts)
     problems += _channel_problems(facts)
     if size is None:
         problems += _size_problems(facts, min_side)

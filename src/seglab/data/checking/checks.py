@@ -103,6 +103,10 @@ CHECKS: dict[str, Check] = {
     "16-bit-image": Check(WARNING, "nothing, if intended: the normalisation adapts, but predict on 16-bit "
                           "images too"),
     "mixed-bit-depth": Check(WARNING, "convert all images to one bit depth"),
+    "no-data-marker": Check(WARNING, "mark the value as no data: a GDAL_NODATA tag on each TIFF (gdal_edit.py "
+                            "-a_nodata VALUE FILE; other files: save them as such TIFFs), and seglab leaves those "
+                            "pixels out of the mean/std and feeds them as the channel's mean; nothing, if the value "
+                            "is a measurement"),
     "grey-rgb-mixture": Check(WARNING, "convert the odd images so all have the same channels, if they are "
                               "not meant to differ"),
     "mixed-sizes": Check(WARNING, "pass --size HxW to choose the training size (default 256x256)"),

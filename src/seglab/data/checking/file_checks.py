@@ -1,5 +1,5 @@
 """The audit's checks of each file: its header (alpha, CMYK, pages, unsupported types) and the
-facts `scan` kept of it (labels, gaps, outlines, bit depth, channels, sizes).
+facts `scan` kept of it (labels, gaps, outlines, bit depth, no-data markers, channels, sizes).
 """
 
 from __future__ import annotations
@@ -152,6 +152,19 @@ def _bit_depth_problems(facts: list[tuple[Pair, ImageFacts]]) -> list[Problem]:
                     "mixed-bit-depth",
                 ))
     return problems
+
+
+def _marker_problems(facts: list[tuple[Pair, ImageFacts]]) -> list[Problem]:
+    """One finding for the images holding a likely untagged no-data marker (`ImageFacts.marker`):
+    read as a value, it sets the mean/std (HLS's -9999 beside reflectances of 0-0.3 flattened
+    every real pixel to one normalised value)."""
+    marked = [(pair, image.marker) for pair, image in facts if image.marker is not None]
+    if not marked:
+        return []
+    (first, value), others = marked[0], [pair.image for pair, _ in marked[1:]]
+    return [Problem(first.image, f"image holds {value:g} in 1 % or more of its pixels, far from its other values "
+                    f"({len(marked)} of {len(facts)} images hold such a value): probably a no-data marker; seglab "
+                    "reads it as a value, so it enters the mean/std and the network sees it", "no-data-marker", tuple(others))]
 
 
 def _channel_problems(facts: list[tuple[Pair, ImageFacts]]) -> list[Problem]:

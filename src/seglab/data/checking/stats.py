@@ -17,12 +17,14 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from seglab.data.checking.moments import Moments
 from seglab.data.classes import ClassSpec, generic_name
 from seglab.data.encodings.label_maps import inferred_class_count, relabel_hint
 from seglab.data.files.file_threads import on_threads
 from seglab.data.files.file_version import file_version
 from seglab.data.files.index import DatasetIndex, Pair, Problem
-from seglab.data.files.io import image_scale, read_header, read_image, read_mask
+from seglab.data.files.io import read_header, read_image, read_mask
+from seglab.data.files.no_data import likely_marker, no_data_value
 from seglab.data.classes.mapping import LabelMapping, MaskMapping
 from seglab.data.encodings.outlines import FilledOutlineMapping, drawn_as_outlines
 from seglab.data.files.pixel_budget import max_pixels
@@ -82,6 +84,7 @@ class ImageFacts:
         constant: every pixel has the same value (a blank image or slice).
         digest: BLAKE2b hash of the decoded pixels with their dtype and shape: files with equal
             digests hold the same image, whatever their format or compression.
+        marker: a value that looks like an untagged no-data marker (`no_data.likely_marker`), else None.
     """
 
     size: tuple[int, int]
@@ -90,45 +93,7 @@ class ImageFacts:
     high: float
     constant: bool
     digest: str
-
-
-class _Moments:
-    """Running per-channel sums of x and x^2 in float64, kept apart for grey and RGB images."""
-
-    def __init__(self) -> None:
-        self.sums: dict[int, tuple[np.ndarray, np.ndarray, int]] = {}
-
-    def add_sums(self, channels: int, s: np.ndarray, ss: np.ndarray, n: int) -> None:
-        old_s, old_ss, old_n = self.sums.get(channels, (np.zeros(channels), np.zeros(channels), 0))
-        self.sums[channels] = (old_s + s, old_ss + ss, old_n + n)
-
-    @staticmethod
-    def of(image: np.ndarray) -> tuple[int, np.ndarray, np.ndarray, int]:
-        """One image's (channels, sum, sum of squares, pixels per channel), scaled to [0, 1]."""
-        channels = image.shape[2]
-        planes = np.moveaxis(image, 2, 0).reshape(channels, -1)
-        if image.dtype.kind == "u":
-            # a histogram per channel is exact and several times faster than float reductions
-            levels = np.arange(np.iinfo(image.dtype).max + 1, dtype=np.float64)
-            hists = np.stack([np.bincount(p, minlength=len(levels)) for p in planes]).astype(np.float64)
-            s, ss = hists @ levels, hists @ (levels * levels)
-        else:
-            x = planes.astype(np.float64)
-            s, ss = x.sum(axis=1), np.einsum("ij,ij->i", x, x)
-        scale = image_scale(image.dtype)
-        return channels, s / scale, ss / scale**2, planes.shape[1]
-
-    def result(self) -> tuple[tuple[float, ...], tuple[float, ...]]:
-        if not self.sums:
-            return (), ()
-        channels = max(self.sums)
-        s, ss, n = np.zeros(channels), np.zeros(channels), 0
-        for count, (part_s, part_ss, part_n) in self.sums.items():
-            if count == channels or (count, channels) == (1, 3):  # (1,) broadcasts: grey is repeated to RGB
-                s, ss, n = s + part_s, ss + part_ss, n + part_n  # other counts cannot be fed
-        mean = s / n
-        std = np.sqrt(np.maximum(ss / n - mean * mean, 0.0))
-        return tuple(float(v) for v in mean), tuple(float(v) for v in std)
+    marker: float | None = None
 
 
 def scan(index: DatasetIndex, pairs: list[Pair] | None = None) -> DatasetStats:
@@ -144,7 +109,7 @@ def scan(index: DatasetIndex, pairs: list[Pair] | None = None) -> DatasetStats:
     channels: Counter[int] = Counter()
     dtypes: Counter[str] = Counter()
     values: Counter[int] = Counter()
-    moments = _Moments()
+    moments = Moments()
     problems: list[Problem] = []
     images: dict[Path, ImageFacts] = {}
     mask_labels: dict[Path, tuple[int, ...]] = {}
@@ -231,10 +196,10 @@ def _read_pair(pair: Pair, mapping: MaskMapping, ignore_index: int | None) -> _P
         image = None
     else:
         facts = _image_facts(image)
-        if image.dtype.kind == "f" and not np.isfinite(image).all():
+        if image.dtype.kind == "f" and not np.isfinite(image).all() and not _tagged_no_data(pair, image):
             problems.append(Problem(pair.image, "image holds NaN or infinite values", "image-not-finite"))
         else:
-            sums = _Moments.of(image)
+            sums = Moments.of(image)
     if pair.mask is not None:
         try:
             mask = read_mask(pair.masks, mapping)
@@ -250,6 +215,11 @@ def _read_pair(pair: Pair, mapping: MaskMapping, ignore_index: int | None) -> _P
     return _PairScan(facts, sums, labels, counts, outlines, tuple(problems))
 
 
+def _tagged_no_data(pair: Pair, image: np.ndarray) -> bool:
+    """Whether an image's NaN are the pixels its files' GDAL_NODATA tag marks (and none is infinite)."""
+    return not np.isinf(image).any() and any(no_data_value(path) is not None for path in pair.images)
+
+
 def _code(err: DataError) -> str:
     return err.code if isinstance(err, ReadError) else "unreadable"
 
@@ -258,7 +228,7 @@ def _image_facts(image: np.ndarray) -> ImageFacts:
     digest = hashlib.blake2b(digest_size=16)
     digest.update(f"{image.dtype.str}{image.shape}".encode())
     digest.update(np.ascontiguousarray(image).data)
-    low, high = image.min(), image.max()
+    low, high = _value_range(image)
     return ImageFacts(
         size=(image.shape[0], image.shape[1]),
         channels=image.shape[2],
@@ -266,7 +236,16 @@ def _image_facts(image: np.ndarray) -> ImageFacts:
         high=float(high),
         constant=bool(low == high),
         digest=digest.hexdigest(),
+        marker=likely_marker(image),
     )
+
+
+def _value_range(image: np.ndarray) -> tuple[float, float]:
+    """Lowest and highest value, no-data (NaN) pixels left out; (0, 0) when every pixel is one."""
+    if image.dtype.kind != "f" or not np.isnan(image).any():
+        return float(image.min()), float(image.max())
+    data = image[~np.isnan(image)]
+    return (float(data.min()), float(data.max())) if data.size else (0.0, 0.0)
 
 
 def _value_problems(

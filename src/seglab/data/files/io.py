@@ -19,6 +19,7 @@ from PIL import Image
 from seglab.data.files.channels import MAX_CHANNELS, channels_first, channels_last
 from seglab.data.files.decoding import FileHeader, file_header, read_array
 from seglab.data.files.hdf5_files import HDF5_SUFFIXES
+from seglab.data.files.no_data import blank_no_data, no_data_value
 from seglab.data.classes.mapping import MappingError, MaskMapping, single_channel
 from seglab.data.files.read_errors import ReadError, decode
 
@@ -49,7 +50,9 @@ def read_image(path: str | Path | Sequence[Path]) -> np.ndarray:
     RGB. TIFF and array files (.npy, .npz, HDF5) keep up to `MAX_CHANNELS` channels: a
     multispectral image's bands, a scan's modalities. uint8 and uint16 are kept; floats become
     float32; bool becomes uint8 0/255; other integers become float32 so no value is clipped.
-    Multi-page TIFFs give their first page.
+    Multi-page TIFFs give their first page. The pixels a TIFF's GDAL_NODATA tag marks are NaN,
+    in float32 scaled as `image_scale` scales the stored dtype (`no_data.blank_no_data`): they
+    stay out of the mean/std and are fed as the channel's mean (`transforms.to_tensor`).
 
     Several paths (a pair's `images`: bands or channels kept in files of their own) are one
     image, their channels in order; files of different dtypes are each scaled to [0, 1] by their
@@ -73,7 +76,9 @@ def _read_one_image(path: Path) -> np.ndarray:
             if channels_first(array.shape) else ""
         raise ReadError(f"image '{path}' has shape {array.shape}; expected (H, W) or (H, W, C) with C 1-"
                         f"{MAX_CHANNELS}, channels last{hint}", "bad-shape")
-    return np.ascontiguousarray(_image_dtype(array, path))
+    array = _image_dtype(array, path)
+    no_data = no_data_value(path)
+    return np.ascontiguousarray(array if no_data is None else blank_no_data(array, no_data))
 
 
 def _stacked(arrays: list[np.ndarray], paths: list[Path]) -> np.ndarray:

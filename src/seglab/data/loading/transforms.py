@@ -97,7 +97,8 @@ def _centres(source: int, target: int) -> np.ndarray:
 
 
 def to_tensor(image: np.ndarray, mean: Sequence[float], std: Sequence[float]) -> torch.Tensor:
-    """(H, W, C) image of any dtype -> float32 (C, H, W): x / image_scale(dtype), then (x - mean) / std.
+    """(H, W, C) image of any dtype -> float32 (C, H, W): x / image_scale(dtype), then (x - mean) / std;
+    no-data pixels (NaN) give 0, so the network sees them as the channel's mean.
 
     Shape: image (H, W, C) -> (C, H, W); `mean` and `std` hold one value per channel (or one
     value for all channels).
@@ -118,4 +119,7 @@ def to_tensor(image: np.ndarray, mean: Sequence[float], std: Sequence[float]) ->
     scale = image_scale(image.dtype)
     # via numpy: torch has few kernels for uint16, and float32 holds every uint16 exactly
     x = torch.from_numpy(np.asarray(image, dtype=np.float32) / np.float32(scale)).permute(2, 0, 1)
-    return ((x - mean_t[:, None, None]) / std_t[:, None, None]).contiguous()
+    x = (x - mean_t[:, None, None]) / std_t[:, None, None]
+    if image.dtype.kind == "f":  # no-data pixels (NaN: `io.read_image`) become 0, the channel's mean
+        x = x.masked_fill(torch.isnan(x), 0.0)
+    return x.contiguous()
