@@ -168,6 +168,62 @@ def test_jpeg_colour_masks_get_three_classes_and_snap_the_rest(tmp_path):
     assert audit(index).fatal == []
 
 
+def id_mask(first: int) -> np.ndarray:
+    """Stanford 2D-3D-S's semantic/: 8 objects, each two 8x8 squares apart, numbered in RGB
+    (R*65536 + G*256 + B, ids `first`..`first`+7, 1 level apart)."""
+    ids = first + (np.arange(16) % 8).reshape(4, 4).repeat(8, axis=0).repeat(8, axis=1)
+    return np.stack([ids >> 16, (ids >> 8) & 255, ids & 255], axis=-1).astype(np.uint8)
+
+
+def test_colours_numbering_objects_in_lossless_masks_are_refused_not_snapped(tmp_path):
+    """Stanford 2D-3D-S's ids read as 12 colour classes, 56 other colours snapped into them as
+    'antialiased or JPEG edges' though each fills regions of a PNG: one class split, others merged."""
+    root = dataset(tmp_path / "d", {f"p{k}": id_mask(1 + 8 * k) for k in range(8)})
+    with pytest.raises(DataError) as refused:
+        discover(root)
+    message = str(refused.value)
+    assert f"lossless colour masks such as '{root / 'masks' / 'p0.png'}' hold " in message
+    assert "fill regions within 10 levels of one of the" in message and "no edge noise to snap" in message
+    assert "64 colours in the sampled masks look like numbers encoded in RGB (ids, R*65536 + G*256 + B)" in message
+    assert 'classes.json "colours" list and pass it with --classes' in message
+    spec = {"names": [f"object_{i}" for i in range(1, 65)],
+            "colours": [[0, 0, i] for i in range(1, 65)]}  # the route: every colour listed
+    (tmp_path / "classes.json").write_text(json.dumps(spec))
+    listed = discover(root, classes_file=str(tmp_path / "classes.json"))
+    assert listed.mapping == ColourMapping(tuple((0, 0, i) for i in range(1, 65))) and listed.problems == []
+
+
+def test_a_near_shade_painted_in_a_png_is_refused_but_a_jpeg_shift_is_snapped(tmp_path):
+    masks = {name: colour_mask() for name in NAMES}
+    masks["p1"][12:18, 20:26] = (250, 5, 5)  # a region, in a lossless file: no JPEG shifted it
+    with pytest.raises(DataError, match=r"masks such as '.*p1.png' hold 1 colours \(#fa0505\) that fill regions "
+                       r"within 10 levels of one of the 3 class colours: no JPEG shifted them, so they are no "
+                       r"edge noise to snap\. List every class colour"):
+        discover(dataset(tmp_path / "png", masks))
+    root = dataset(tmp_path / "jpeg", {name: colour_mask() for name in NAMES})
+    Image.fromarray(masks["p1"]).save(root / "masks" / "p1.jpg", quality=100)
+    (root / "masks" / "p1.png").unlink()
+    index = discover(root)
+    assert isinstance(index.mapping, NearestColourMapping) and len(index.classes.names) == 3
+
+
+def test_antialiased_edges_of_three_colours_are_still_snapped_with_the_warning(tmp_path):
+    """Edges drawn at 4x and shrunk (as drawing tools antialias): blends along every border,
+    one or two pixels wide, snapped to the nearest class colour."""
+    big = np.zeros((128, 128, 3), np.uint8)
+    big[:42] = RED
+    big[85:, 18:90] = BLUE
+    big[53:78, 30:110] = (0, 255, 0)
+    shrunk = np.asarray(Image.fromarray(big).resize((32, 32), Image.Resampling.BILINEAR))
+    root = dataset(tmp_path / "d", {name: shrunk for name in NAMES})
+    index = discover(root)
+    assert index.classes.colours == (BLACK, BLUE, (0, 255, 0), RED)
+    assert isinstance(index.mapping, NearestColourMapping)
+    [snapped] = index.problems
+    assert snapped.code == "snapped-pixels" and "(antialiased or JPEG edges); each was snapped" in snapped.message
+    assert audit(index).fatal == []
+
+
 def test_photos_as_colour_masks_are_refused_with_the_file(tmp_path):
     rng = np.random.default_rng(1)
     root = dataset(tmp_path / "d", {name: rng.integers(0, 256, (32, 32, 3), dtype=np.uint8) for name in NAMES})

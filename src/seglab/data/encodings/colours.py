@@ -38,7 +38,7 @@ def discover_colours(
             kept.append(code)
         if len(kept) > MAX_COLOURS:
             break
-    return tuple(_rgb(code) for code in sorted(kept))
+    return tuple(colour_rgb(code) for code in sorted(kept))
 
 
 def colour_name(colour: tuple[int, int, int]) -> str:
@@ -53,8 +53,8 @@ def _edge_noise(code: int, pixels: int, classes: Mapping[int, int], filled: int)
 
 
 def _near(code: int, others: Iterable[int]) -> bool:
-    colour = np.array(_rgb(code))
-    return any(np.abs(colour - _rgb(other)).max() <= NEAR for other in others)
+    colour = np.array(colour_rgb(code))
+    return any(np.abs(colour - colour_rgb(other)).max() <= NEAR for other in others)
 
 
 def _blend(code: int, pixels: int, classes: Mapping[int, int]) -> bool:
@@ -62,8 +62,8 @@ def _blend(code: int, pixels: int, classes: Mapping[int, int]) -> bool:
     frequent = [c for c, n in classes.items() if n >= 2 * pixels]
     if len(frequent) < 2:
         return False
-    colour = np.array(_rgb(code), dtype=float)
-    ends = np.array([_rgb(c) for c in frequent], dtype=float)
+    colour = np.array(colour_rgb(code), dtype=float)
+    ends = np.array([colour_rgb(c) for c in frequent], dtype=float)
     start, step = ends[:, None, :], ends[None, :, :] - ends[:, None, :]  # every pair at once
     length = np.maximum((step * step).sum(axis=2), 1.0)
     t = ((colour - start) * step).sum(axis=2) / length
@@ -71,5 +71,6 @@ def _blend(code: int, pixels: int, classes: Mapping[int, int]) -> bool:
     return bool(((t > 0) & (t < 1) & (gap <= BLEND)).any())
 
 
-def _rgb(code: int) -> tuple[int, int, int]:
+def colour_rgb(code: int) -> tuple[int, int, int]:
+    """The colour of a colour code (r << 16 | g << 8 | b)."""
     return ((code >> 16) & 255, (code >> 8) & 255, code & 255)

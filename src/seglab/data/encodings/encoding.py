@@ -8,7 +8,9 @@ mask mapping (and, where the masks define them, the classes):
   antialiased or JPEG edges are thresholded at 128;
 - colour masks: each colour with a real share of the pixels, or that fills regions of its own,
   is a class, ordered by colour code (r, g, b), so black comes first; the in-between colours
-  of antialiased or JPEG edges, which fill no region, snap to the nearest class colour. With
+  of antialiased or JPEG edges, which fill no region, snap to the nearest class colour, and so
+  do JPEG shifts of a class colour, but only in JPEG masks: in a lossless mask a near colour
+  filling regions is another class or object (colours numbering objects), and is refused. With
   classes.json colours those are the classes.
 
 Every changed pixel is counted and reported (`snapped-pixels`), never silent. Without declared
@@ -36,6 +38,7 @@ from seglab.data.classes.mapping import (
     IdentityMapping,
     LabelMapping,
     MaskMapping,
+    NEAR,
     SOLID,
     NearestColourMapping,
     ThresholdMapping,
@@ -48,7 +51,14 @@ from seglab.data.encodings.coloured_objects import (
     ColouredObjectsMapping,
     coloured_objects_problem,
 )
-from seglab.data.encodings.colours import MAX_COLOURS, MIN_SHARE, _edge_noise, colour_name, discover_colours
+from seglab.data.encodings.colours import (
+    MAX_COLOURS,
+    MIN_SHARE,
+    _edge_noise,
+    colour_name,
+    colour_rgb,
+    discover_colours,
+)
 from seglab.data.encodings.mask_sample import MaskSample, sample_masks
 from seglab.data.encodings.one_hot import OneHotMapping
 from seglab.data.encodings.palettes import known_palette
@@ -72,6 +82,8 @@ NOISY_LEVELS = 5  # 0/255 masks with this many in-between values have noisy edge
 # rings beside it, so fewer pixels are exact; those within this of 0 or 255 count as on the level
 JPEG_NEAR = 48
 JPEG_SUFFIXES = (".jpg", ".jpeg")
+LOSSY_SUFFIXES = (*JPEG_SUFFIXES, ".webp")  # masks whose flat areas may shift by a few levels
+ENCODED_IDS = 50  # colour masks with this many colours, near ones filling regions: ids in RGB, not classes
 PHOTO_SHARE = 0.5  # more of the pixels in colours to snap than this (a quarter, of one class colour): photos
 ENCODING_CODES = ("snapped-pixels", "instance-ids")  # findings that depend on the chosen mapping
 OBJECT_VALUES = 10  # values 1..n in a mask, each one region, with n this high: object numbers
@@ -247,31 +259,18 @@ def _colour_encoding(sample: MaskSample, classes: ClassSpec | None) -> Encoding:
 def _colour_classes(sample: MaskSample, classes: ClassSpec | None) -> Encoding:
     counts, filled = sample.colour_values(), sample.filled_values()
     total = sum(counts.values())
+    found = None
     if classes is None:
-        colours = discover_colours(counts, filled)
-        if not 0 < len(colours) <= MAX_COLOURS:
-            raise DataError(f"colour masks such as '{next(iter(sample.colours))}' hold {len(counts):,} colours, "
-                            f"{'too many' if colours else 'none'} frequent enough to be classes: are they photos? "
-                            "Masks hold one colour per class; or list the class colours in classes.json")
-        shipped = known_palette(colours)
-        if shipped is not None and not shipped[1]:
-            classes = shipped[0].spec()
-            logger.info("no classes.json: the mask colours are %s's, read as its %d classes (%s)", shipped[0].name,
-                        classes.num_classes, ", ".join(classes.names))
-        else:
-            if shipped is not None:  # ISPRS's eroded ground truth: its black boundary is void, if the user says so
-                logger.warning("the mask colours are %s's and its void colour %s: if that marks no class, pass "
-                               "--classes with this classes.json: %s", shipped[0].name,
-                               ", ".join(map(str, shipped[0].void)), json.dumps(shipped[0].spec(void=True).to_dict()))
-            classes = ClassSpec(names=tuple(colour_name(c) for c in colours), colours=colours)
-            logger.info("no classes.json: %d mask colours are the classes: %s", len(colours),
-                        ", ".join(classes.names))
+        classes, found = _found_classes(sample, counts, filled)
     void = classes.void_colours
     known = np.array(classes.colours + void)
     table = {code: counts[code] for code in colour_codes(known).tolist()}
     unknown = {code for code in counts if code not in table}
     noise = {code for code in unknown if (counts[code] < MIN_SHARE * total and filled[code] < SOLID)
              or _edge_noise(code, counts[code], table, filled[code])}
+    _refuse_painted(sample, noise, len(classes.colours))
+    if found:
+        logger.info("no classes.json: %s", found)
     void_label = 255 if classes.ignore_index is None else classes.ignore_index
     if not noise or unknown - noise:  # a frequent unknown colour: the scan names its files
         return Encoding(classes, ColourMapping(classes.colours, void, void_label))
@@ -284,6 +283,53 @@ def _colour_classes(sample: MaskSample, classes: ClassSpec | None) -> Encoding:
     snapped = _snapped_problem(sample, sample.colours, noise, f"have {len(noise)} colours that are not class "
                                "colours (antialiased or JPEG edges); each was snapped to the nearest class colour")
     return Encoding(classes, NearestColourMapping(classes.colours, void, void_label), (snapped,))
+
+
+def _found_classes(sample: MaskSample, counts: Counter[int], filled: Counter[int]) -> tuple[ClassSpec, str]:
+    """The classes of colour masks without classes.json, and the line that says how they were found."""
+    colours = discover_colours(counts, filled)
+    if not 0 < len(colours) <= MAX_COLOURS:
+        raise DataError(f"colour masks such as '{next(iter(sample.colours))}' hold {len(counts):,} colours, "
+                        f"{'too many' if colours else 'none'} frequent enough to be classes: are they photos? "
+                        "Masks hold one colour per class; or list the class colours in classes.json")
+    shipped = known_palette(colours)
+    if shipped is not None and not shipped[1]:
+        classes = shipped[0].spec()
+        return classes, (f"the mask colours are {shipped[0].name}'s, read as its {classes.num_classes} classes "
+                         f"({', '.join(classes.names)})")
+    if shipped is not None:  # ISPRS's eroded ground truth: its black boundary is void, if the user says so
+        logger.warning("the mask colours are %s's and its void colour %s: if that marks no class, pass "
+                       "--classes with this classes.json: %s", shipped[0].name,
+                       ", ".join(map(str, shipped[0].void)), json.dumps(shipped[0].spec(void=True).to_dict()))
+    classes = ClassSpec(names=tuple(colour_name(c) for c in colours), colours=colours)
+    return classes, f"{len(colours)} mask colours are the classes: {', '.join(classes.names)}"
+
+
+def _refuse_painted(sample: MaskSample, noise: set[int], num_classes: int) -> None:
+    """Refuse colours taken for JPEG shifts that fill regions of lossless masks, where no JPEG
+    shifted them: other classes or objects, which snapping would merge silently (Stanford
+    2D-3D-S's semantic/ numbers objects in RGB, R*65536 + G*256 + B, 1 level apart).
+
+    Raises:
+        DataError: naming a mask holding such a colour, how many there are, and the route.
+    """
+    filled: Counter[int] = Counter()
+    for path, counts in sample.filled.items():
+        if path.suffix.lower() not in LOSSY_SUFFIXES:
+            filled.update(counts)
+    painted = sorted(code for code in noise if filled[code] >= SOLID)
+    if not painted:
+        return
+    path = next(p for p, counts in sample.filled.items() if counts[painted[0]] >= SOLID)
+    total = len(sample.colour_values())
+    ids = (f"; {total:,} colours in the sampled masks look like numbers encoded in RGB (ids, R*65536 + G*256 + B), "
+           "not class colours" if total >= ENCODED_IDS else "")
+    listed = ", ".join(colour_name(colour_rgb(code)) for code in painted[:5])
+    more = ", ..." if len(painted) > 5 else ""
+    raise DataError(f"lossless colour masks such as '{path}' hold {len(painted):,} colours ({listed}{more}) that "
+                    f"fill regions within {NEAR} levels of one of the {num_classes} class colours: no JPEG shifted "
+                    f"them, so they are no edge noise to snap{ids}. List every class colour in a classes.json "
+                    "\"colours\" list and pass it with --classes")
 
 
 def _snapped_problem(sample: MaskSample, per_file: dict[Path, Counter[int]], changed: set[int], what: str) -> Problem:
