@@ -654,6 +654,25 @@ def test_modalities_on_the_label_grid_are_channels_in_name_order(tmp_path: Path)
     assert slice0.shape == (24, 20, 2) and np.allclose(slice0[..., 1] - slice0[..., 0], 7)  # FLAIR, T2
 
 
+def test_the_modalities_of_modality_file_cases_are_recorded_for_the_run(tmp_path: Path) -> None:
+    """A run remembers the modalities its channels are, so that predict groups `<case>__<MODALITY>`
+    volumes again: HECKTOR's CT alone (its PET left out), ("CT",); FLAIR and T2 in name order;
+    a case of one `<case>__CT` file."""
+    _hecktor(tmp_path / "hecktor")
+    assert discover(tmp_path / "hecktor").modalities == ("CT",)
+    for i in range(2):
+        image, label = make_volume(i)
+        save(tmp_path / "brain" / "imagesTr" / f"p{i}_T2.nii.gz", image + 7)
+        save(tmp_path / "brain" / "imagesTr" / f"p{i}_FLAIR.nii.gz", image)
+        save(tmp_path / "brain" / "labelsTr" / f"p{i}.nii.gz", label)
+        save(tmp_path / "ct" / "imagesTr" / f"c{i}__CT.nii.gz", image)
+        save(tmp_path / "ct" / "labelsTr" / f"c{i}.nii.gz", label)
+    assert discover(tmp_path / "brain").modalities == ("FLAIR", "T2")
+    index = discover(tmp_path / "ct")
+    assert index.modalities == ("CT",) and {p.group for p in index.pairs} == {"c0", "c1"}
+    assert discover(tmp_path / "hecktor", images="imagesTr", masks="labelsTr").modalities == ("CT",)
+
+
 def test_named_volume_folders_that_do_not_pair_say_which_files(tmp_path: Path) -> None:
     """--images and --masks naming imagesTr/ and labelsTr/ whose names do not pair were refused as
     'in none of the volume layouts (imagesTr/ + labelsTr/, ...)': the very layout named."""

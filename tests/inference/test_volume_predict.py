@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from pathlib import Path
 
 import nibabel as nib
@@ -19,9 +20,11 @@ from seglab.errors import DataError
 from seglab.inference.files import collect_inputs
 from seglab.inference.predictor import Prediction
 from seglab.inference.volumes import predict_volumes
+from seglab.runs.checkpoint import load_checkpoint
+from seglab.runs.run_folder import RunFolder
 from seglab.tasks import MultiClass
 
-from ..data.test_volumes import write_dicom_series  # type: ignore[import-not-found]
+from ..data.test_volumes import _hecktor, write_dicom_series  # type: ignore[import-not-found]
 
 
 class Threshold:
@@ -30,6 +33,7 @@ class Threshold:
     classes = ClassSpec(names=("background", "tumour"))
     task = MultiClass()
     in_channels = 1
+    modalities: tuple[str, ...] = ()
 
     def predict(self, image: np.ndarray) -> Prediction:
         mask = (image[..., 0] > 140).astype(np.int64)
@@ -157,3 +161,36 @@ def test_train_evaluate_and_predict_a_volume_dataset(msd_dataset: Path, tmp_path
     assert set(np.unique(np.asarray(result.dataobj))) <= {0, 1}
     with Image.open(out / "case9_0000_overlay.png") as overlay:  # the middle sagittal slice: (Y, Z) = 20 x 6
         assert overlay.size == (6, 20)
+
+
+def test_a_run_of_modality_files_predicts_each_case_from_the_modalities_it_was_trained_on(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """HECKTOR's imagesTs/CHUM-050__CT + __PT were predicted each on its own by a CT model: the PET
+    volume segmented and written as a prediction. Now the run remembers ("CT",), each case is
+    predicted from its CT, the PET left out with a log line, and a case without CT refused."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    _hecktor(tmp_path / "hecktor", cases=4)
+    tests = tmp_path / "imagesTs"
+    for i in (50, 51):
+        ct = _modalities(tests, [f"CHUM-0{i}__CT.nii.gz"])
+        nib.save(nib.Nifti1Image(np.ones((6, 5, 2), np.float32), np.diag([4.0, 4.0, 2.0, 1.0])),
+                 tests / f"CHUM-0{i}__PT.nii.gz")
+    _modalities(tests, ["scan.nii.gz"])  # named otherwise: predicted alone, as before
+    run, out = tmp_path / "run", tmp_path / "pred"
+    flags = ["--model", "unet_small", "--model-option", "widths=[8,16]", "--batch-size", "8", "--precision", "fp32",
+             "--no-progress", "--epochs", "1", "--size", "32"]
+    assert main(["train", "--no-plan", str(tmp_path / "hecktor"), "--out", str(run), *flags]) == 0
+    assert load_checkpoint(RunFolder.open(run).best).card.modalities == ("CT",)
+    capsys.readouterr()
+    assert main(["predict", str(run), str(tests), "--out", str(out)]) == 0
+    logged = capsys.readouterr().err
+    assert sorted(p.name for p in out.glob("*_mask.nii.gz")) == ["CHUM-050_mask.nii.gz", "CHUM-051_mask.nii.gz",
+                                                                 "scan_mask.nii.gz"]
+    assert nib.load(out / "CHUM-050_mask.nii.gz").shape == ct.shape  # on the CT's grid, not the PET's
+    assert re.search(r"left out 2 volume\(s\) of modality 'PT' \(e.g. '.*CHUM-050__PT.nii.gz'\): the model was "
+                     r"trained on CT only", logged)
+    (tests / "CHUM-051__CT.nii.gz").unlink()
+    assert main(["predict", str(run), str(tests), "--out", str(tmp_path / "refused")]) == 2
+    assert re.search(r"case CHUM-051 in '.*imagesTs' has no CT volume \(given: 'CHUM-051__PT.nii.gz'\): the model "
+                     r"was trained on the CT volumes of each case", capsys.readouterr().err)
+    assert not (tmp_path / "refused").exists()

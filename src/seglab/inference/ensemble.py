@@ -75,6 +75,10 @@ class EnsemblePredictor:
     def channel_files(self) -> tuple[str, ...]:
         return self.members[0].channel_files
 
+    @property
+    def modalities(self) -> tuple[str, ...]:
+        return self.members[0].modalities
+
     def predict(self, image: np.ndarray) -> Prediction:
         """Shape: image (H, W) or (H, W, C) -> mask (H, W), probs (K, H, W), as `Predictor.predict`."""
         probs = np.mean([member.predict(image).probs for member in self.members], axis=0, dtype=np.float32)

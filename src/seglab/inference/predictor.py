@@ -58,6 +58,12 @@ class Segmenter(Protocol):
         """The names of an image's channel files when each is a file of its own (`ModelCard.channel_files`)."""
         ...
 
+    @property
+    def modalities(self) -> tuple[str, ...]:
+        """The modality of each channel when a volume case's channels are `<case>__<MODALITY>` files
+        (`ModelCard.modalities`)."""
+        ...
+
     def predict(self, image: np.ndarray) -> Prediction: ...
 
 
@@ -127,7 +133,7 @@ class InferenceOptions:
 
 class CardModel:
     """What a model that carries its card (`Predictor`, `OnnxPredictor`) is fed: the card's
-    channels and channel files, and images read from files as training read them."""
+    channels, channel files and modalities, and images read from files as training read them."""
 
     card: ModelCard
 
@@ -138,6 +144,10 @@ class CardModel:
     @property
     def channel_files(self) -> tuple[str, ...]:
         return self.card.channel_files
+
+    @property
+    def modalities(self) -> tuple[str, ...]:
+        return self.card.modalities
 
     def predict(self, image: np.ndarray) -> Prediction:
         raise NotImplementedError

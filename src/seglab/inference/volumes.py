@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from seglab.data.loading.transforms import stands_in
-from seglab.data.layouts.volume_format import volume_cases
+from seglab.data.layouts.volume_format import modality_cases, volume_cases
 from seglab.data.files.metaimage import is_metaimage, is_nrrd
 from seglab.data.files.volumes import cut, read_volume, slice_axis, write_label_volume
 from seglab.errors import ConfigError, DataError
@@ -42,12 +42,14 @@ def predict_volumes(
     `.mha`, `.nrrd`, as its input) and
     `<name>_overlay.png` into `out_dir`, predicting its slices across `axis`. A case is a volume,
     or the channel files of one (nnU-Net's `case_0000`, `case_0001`; a BraTS subject's
-    modalities, for a model of that many channels: `volume_format.volume_cases`), named by its
-    case; a volume alone keeps the name `names` (default `output_names(sources)`) gives it;
-    `progress` shows a bar over the cases.
+    modalities, for a model of that many channels: `volume_format.volume_cases`; the
+    `<case>__<MODALITY>` volumes of the modalities the model was trained on, the others left out:
+    `volume_format.modality_cases`), named by its case; a volume alone keeps the name `names`
+    (default `output_names(sources)`) gives it; `progress` shows a bar over the cases.
 
     Raises:
-        DataError: a volume that cannot be read, or whose channels the model cannot take (named).
+        DataError: a volume that cannot be read, or whose channels the model cannot take, or a case
+            lacking a modality the model was trained on (named).
         ConfigError: an unknown axis, or a multi-label model (label volumes hold one class per voxel).
     """
     if predictor.task.name == "multilabel":
@@ -55,12 +57,15 @@ def predict_volumes(
     out = Path(out_dir)
     names = names or output_names(sources)
     across = slice_axis(axis)
-    cases = volume_cases(sources, predictor.in_channels)
-    taken = Counter(case for case, files in cases if len(files) > 1)
+    by_modality, others = modality_cases(sources, predictor.modalities)
+    cases = [*by_modality, *volume_cases(others, predictor.in_channels)]
+    named_by_case = {files[0] for _, files in cases if len(files) > 1} | {files[0] for _, files in by_modality}
+    taken = Counter(case for case, files in cases if files[0] in named_by_case)
     written = []
     for case, files in progress_bar(cases, desc="predict", unit="volume", enabled=progress):
         source = files[0]
-        name = names[source] if len(files) == 1 else case if taken[case] == 1 else f"{source.parent.name}/{case}"
+        name = names[source] if source not in named_by_case else case if taken[case] == 1 \
+            else f"{source.parent.name}/{case}"
         volume = read_volume(files)
         given = volume.voxels.shape[3]
         if not stands_in(given, predictor.in_channels):

@@ -56,6 +56,9 @@ class ModelCard:
     # band folders' words ("red", ..., "nir") or nnU-Net's channel numbers ("0000", "0001");
     # () for one file per image. `predict` puts such files together by them.
     channel_files: tuple[str, ...] = ()
+    # the modality of each channel, in order, when the cases were `<case>__<MODALITY>` volumes
+    # (HECKTOR's ("CT",)); () otherwise. `predict` groups such volumes by case and feeds these.
+    modalities: tuple[str, ...] = ()
 
     @property
     def class_spec(self) -> ClassSpec:
@@ -84,6 +87,10 @@ class ModelCard:
                 isinstance(n, str) and 0 < len(n) <= 64 for n in self.channel_files):
             problems.append(f"channel_files {list(self.channel_files)!r} (expected 2 to {self.in_channels} names of up "
                             "to 64 characters, or none)")
+        if len(self.modalities) > self.in_channels or not all(
+                isinstance(n, str) and 0 < len(n) <= 64 for n in self.modalities):
+            problems.append(f"modalities {list(self.modalities)!r} (expected up to {self.in_channels} names of up to "
+                            "64 characters)")
         for stats in ("mean", "std"):
             if len(getattr(self, stats)) not in (1, self.in_channels):
                 problems.append(f"{stats} with {len(getattr(self, stats))} values for {self.in_channels} channels")
@@ -117,8 +124,10 @@ class ModelCard:
         """
         try:
             size, transforms, files = values["size"], values.get("augment_transforms"), values.get("channel_files", [])
-            if not isinstance(files, list):
-                raise TypeError(f"channel_files is {type(files).__name__}, not a list")
+            modalities = values.get("modalities", [])
+            for name, listed in (("channel_files", files), ("modalities", modalities)):
+                if not isinstance(listed, list):
+                    raise TypeError(f"{name} is {type(listed).__name__}, not a list")
             card = cls(
                 model=values["model"],
                 options=dict(values["options"]),
@@ -132,6 +141,7 @@ class ModelCard:
                 extra=dict(values.get("extra", {})),
                 augment_transforms=None if transforms is None else tuple(transforms),
                 channel_files=tuple(files),
+                modalities=tuple(modalities),
             )
         except (KeyError, TypeError, ValueError) as err:
             raise CheckpointError(f"model card is incomplete or malformed: {err!r}") from None

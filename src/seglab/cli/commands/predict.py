@@ -28,7 +28,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         ".nii.gz; MetaImage .mha, .mhd; NRRD .nrrd) or DICOM series folders: a volume is predicted "
                         "slice by slice across the run's --slice-axis and written as <name>_mask.nii.gz (.mha, .nrrd "
                         "for those inputs; a case's modalities together: nnU-Net's "
-                        "case_0000, case_0001, ... files, or a BraTS subject folder's volumes); a GeoTIFF's mask is "
+                        "case_0000, case_0001, ... files, a BraTS subject folder's volumes, or for a run trained on "
+                        "<case>__<MODALITY> files such as HECKTOR's CHUM-050__CT, each case's volumes of the "
+                        "modalities it was trained on, the others left out); a GeoTIFF's mask is "
                         "also written as <name>_mask.tif with its georeferencing. A model trained on images whose "
                         "channels are files of their own (band folders, nnU-Net's 2-D _0000, _0001 files) reads "
                         "each image's files together: give them all, or the folder of the band folders")

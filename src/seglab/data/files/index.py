@@ -108,6 +108,9 @@ class DatasetIndex:
         label_folders: the folder of each image's annotation file, where masks are painted from
             them into the cache (SpaceNet 7's `<AOI>/labels_match_pix/`): it says, as a mask
             folder would, the case folder holding it and the image folder (`seglab.data.splitting.subjects`).
+        modalities: the modality of each image channel, in order, when every case of a volume
+            dataset was read from `<case>__<MODALITY>` files (HECKTOR's ("CT",)); the run's card
+            keeps them so that `predict` groups such files by case (`Subject.modalities`).
     """
 
     root: Path
@@ -122,6 +125,7 @@ class DatasetIndex:
     ignored: list[Path] = field(default_factory=list)
     value_names: ValueNames | None = None
     label_folders: dict[Path, Path] = field(default_factory=dict)
+    modalities: tuple[str, ...] = ()
 
 
 def natural_key(name: str) -> tuple[object, ...]:

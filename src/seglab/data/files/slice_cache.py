@@ -38,12 +38,16 @@ class Subject:
         images: the image volume's channel files (nnU-Net `_0000`, `_0001`, ...) or DICOM folder.
         label: the label volume, or with `structures` the folder of a 0/1 volume per structure
             (TotalSegmentator's `segmentations/liver.nii.gz`, ...), painted as classes 1, 2, ...
+        modalities: the modality word of each image volume, in order, when they are `<case>__<MODALITY>`
+            files (HECKTOR's `CHUM-001__CT`: ("CT",)); a run remembers them, so that `predict`
+            groups such files by case again.
     """
 
     name: str
     images: tuple[Path, ...]
     label: Path
     structures: tuple[str, ...] = ()  # `label` is a folder of a 0/1 volume per structure, class k + 1 each
+    modalities: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -39,13 +39,14 @@ One job a module: `format` (the registered format), `layouts` (the order they ar
 `cases` (which label volume is whose), `named_folders`, `subject_folders`, `hdf5_cases` and
 `bids` (layouts), `modality_grids` (which modalities are channels), `unlabelled_folders` (folders of
 unlabelled volumes beside the cases), `slices_beside_volumes` (2-D slice files beside the volumes of
-a release), and `prediction_cases` (volumes to predict, as cases).
+a release), and `prediction_cases` (volumes to predict, as cases: by channel suffix, or by the
+modality words a run was trained on).
 """
 
 from __future__ import annotations
 
 from seglab.data.layouts.volume_format.cases import is_label_volume
 from seglab.data.layouts.volume_format.format import VolumesFormat
-from seglab.data.layouts.volume_format.prediction_cases import volume_cases
+from seglab.data.layouts.volume_format.prediction_cases import modality_cases, volume_cases
 
-__all__ = ["VolumesFormat", "is_label_volume", "volume_cases"]
+__all__ = ["VolumesFormat", "is_label_volume", "modality_cases", "volume_cases"]

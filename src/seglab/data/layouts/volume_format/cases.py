@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from seglab.data.files.dicom import dicom_files
@@ -13,7 +13,7 @@ from seglab.data.discovery.naming import strip_affixes
 from seglab.data.discovery.pairing import best_rule, keyed_files
 from seglab.data.files.slice_cache import Subject
 from seglab.data.files.volumes import VOLUME_SUFFIXES, volume_stem
-from seglab.data.layouts.volume_format.modality_grids import channels_on_grid
+from seglab.data.layouts.volume_format.modality_grids import GridChannels, channels_on_grid
 
 _CHANNEL = re.compile(r"_\d{4}$")  # nnU-Net channel suffix: case_0000, case_0001, ...
 _LABEL_SUFFIX = re.compile(r"(?:^|_)(seg|segmentation|mask|label|labels|gt)$", re.IGNORECASE)  # ACDC: _gt; SegTHOR: GT
@@ -91,14 +91,16 @@ def _on_label_grids(layout: _Layout) -> _Layout:
     """Cases of modality files (`<case>__CT`, `<case>__PT`) with the modalities on their label
     volume's grid in most cases as channels, in name order, the others left out with a log line
     (`modality_grids`: seglab resamples nothing; HECKTOR's PET is coarser than its CT and label).
-    Other cases, and volumes other than NIfTI (whose grids are read from the header), as they are."""
-    modalities = {s.name: _modalities(s) for s in layout.subjects if len(s.images) > 1}
-    modal = {name: found for name, found in modalities.items() if found}
-    if not modal:
-        return layout
-    grid = channels_on_grid(modal, {s.name: s.label for s in layout.subjects if s.name in modal})
+    Each such case, and one of a single `<case>__CT` file, records its channels' modalities (the
+    run remembers them for `predict`). Other cases, and volumes other than NIfTI (whose grids are
+    read from the header), as they are."""
+    modalities = {s.name: _modalities(s) for s in layout.subjects}
+    modal = {name: found for name, found in modalities.items() if len(found) > 1}
+    grid = channels_on_grid(modal, {s.name: s.label for s in layout.subjects if s.name in modal}) if modal \
+        else GridChannels()
     layout.problems += grid.problems
-    layout.subjects = [s if s.name not in modal else Subject(s.name, grid.volumes[s.name], s.label)
+    layout.subjects = [replace(s, modalities=tuple(modalities[s.name])) if s.name not in modal
+                       else Subject(s.name, grid.volumes[s.name], s.label, modalities=tuple(grid.channels))
                        for s in layout.subjects if s.name not in modal or s.name in grid.volumes]
     return layout
 

@@ -92,7 +92,9 @@ class VolumesFormat(DatasetFormat):
         classes = (classes or classes_from_dataset_json(folder / "dataset.json") or _slicer_classes(layout.subjects)
                    or _structure_classes(layout.subjects))
         unlabelled = layout.unlabelled + unlabelled_folders(folder, layout)  # FLARE22's UnlabeledCase folders
-        return DatasetIndex(root, "volumes", pairs, unlabelled, classes, IdentityMapping(), problems)
+        modalities = {s.modalities for s in layout.subjects}  # the same in every case, or none recorded
+        return DatasetIndex(root, "volumes", pairs, unlabelled, classes, IdentityMapping(), problems,
+                            modalities=modalities.pop() if len(modalities) == 1 else ())
 
 
 def _one_volume(subject: Subject, slices: int) -> None:
