@@ -258,6 +258,20 @@ def test_frames_repeating_in_word_named_sequence_folders_group_by_the_sequence(t
     assert "whose file names repeat in the others" in index.pairing[-1]
 
 
+def test_samples_numbered_in_defect_type_folders_are_no_videos(tmp_path: Path) -> None:
+    """MVTec AD's `bottle/test/broken_large/000.png` + `ground_truth/broken_large/000_mask.png`:
+    the numbers repeat from folder to folder as DAVIS' frames do, but the folders are defect types
+    to learn, not videos; grouped, whole defect types would be left out of training."""
+    for category, defects in (("bottle", ("broken_large", "broken_small", "contamination")),
+                              ("screw", ("scratch_head", "scratch_neck", "thread_side"))):
+        for defect in defects:
+            for i in range(3):
+                save(tmp_path / category / "test" / defect / f"{i:03d}.png", photo(i, SIZE))
+                save(tmp_path / category / "ground_truth" / defect / f"{i:03d}_mask.png", mask(i))
+    index = discover(tmp_path)
+    assert len(index.pairs) == 18 and {p.group for p in index.pairs} == {None}
+
+
 def sun_seg(root: Path, layout: dict[str, list[str]]) -> None:
     """SUN-SEG: `<top>/Frame/<clip>/<name>_image0001.jpg` + `<top>/GT/<clip>/<name>_image0001.png`."""
     for top, clips in layout.items():

@@ -48,6 +48,7 @@ _CLIP = re.compile(r"(?P<case>.+)[_\-]\d+")  # SUN-SEG's case1_3: clip 3 of case
 _FOLDER_NUMBER = re.compile(r"\d+$")  # the case a folder holds: TNBC's Slide_01/ and GT_01/
 _SHARE = 0.9  # of the names that must say their subject
 _MIN_FOLDERS = 5  # subjects by folder or number; fewer are more likely classes (BUSI's benign/, malignant/)
+_FRAME_DIGITS = 5  # a video's frame numbers: DAVIS' 00000.jpg; fewer digits number samples (MVTec's 000.png)
 _MIN_CASES = 3  # case folders named with a number: a train, a validation and a test subject
 _MOST_IN_ONE = 1 / 3  # of the pairs in one folder of repeated names: more is a whole split (MVTec's good/)
 _MIN_TAIL = 2  # numbers after a crop's source: x and y at least; one is a frame (CamVid's `0001TP_006690`)
@@ -218,6 +219,13 @@ def _by_numbered_folder_pair(pairs: list[Pair], root: Path) -> tuple[dict[str, s
     return subjects, "the numbered image and mask folders of its case"
 
 
+def _video_frame(name: str) -> bool:
+    """Whether a name is a video's frame number as video datasets write it, five digits or more
+    (DAVIS' and YouTube-VOS' `00000`): MVTec AD's `000.png` in `broken_large/` and `contamination/`
+    number the samples of a defect type, whose folders are classes to learn, not videos."""
+    return name.isdigit() and len(name) >= _FRAME_DIGITS
+
+
 def _by_repeated_names(pairs: list[Pair], root: Path) -> tuple[dict[str, str], str] | None:
     """KolektorSDD's `kos01/Part0.jpg` ... `kos50/Part0.jpg` -> the folder: file names that repeat
     from folder to folder name a part or frame of the item or sequence each folder holds, in
@@ -229,7 +237,7 @@ def _by_repeated_names(pairs: list[Pair], root: Path) -> tuple[dict[str, str], s
         folders_of.setdefault(_last(pair.name).lower(), set()).add(pair.image.parent)
     subjects = {pair.name: os.path.relpath(pair.image.parent, root) for pair in pairs
                 if len(folders_of[_last(pair.name).lower()]) > 1
-                and (_last(pair.name).isdigit() or any(c.isdigit() for c in pair.image.parent.name))}
+                and (_video_frame(_last(pair.name)) or any(c.isdigit() for c in pair.image.parent.name))}
     counts = Counter(subjects.values())
     if len(counts) < _MIN_FOLDERS or max(counts.values(), default=0) > _MOST_IN_ONE * len(pairs) \
             or not _says_subjects(subjects, len(pairs)):
