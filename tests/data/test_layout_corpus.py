@@ -2031,3 +2031,45 @@ def test_a_folder_per_image_holding_its_mask_pairs_and_a_pattern_may_name_the_fi
         save(tmp_path / "crops" / "images" / name / "crop_1.png", photo(i + 5))
         save(tmp_path / "crops" / "masks" / f"{name}.png", labels(i))
     assert relative(discover(tmp_path / "crops"), "mask") == ["masks/a.png", "masks/b.png"]
+
+
+def drishti(root: Path, kinds: tuple[str, ...] = ("OD", "cup")) -> None:
+    """Drishti-GS1 as shipped: `Training/Images/<name>.png` with
+    `Training/GT/<name>/SoftMap/<name>_ODsegSoftmap.png` (+ `_cupsegSoftmap.png`), soft maps of
+    grey levels 0/64/128/191/255, boundary text files beside; `Test/` likewise with `Test_GT/`."""
+    for phase, gt, numbers in (("Training", "GT", (2, 4, 5)), ("Test", "Test_GT", (1, 3))):
+        for n in numbers:
+            name = f"drishtiGS_{n:03d}"
+            save(root / "Drishti-GS1_files" / phase / "Images" / f"{name}.png", photo(n))
+            folder = root / "Drishti-GS1_files" / phase / gt / name
+            for k, kind in enumerate(kinds):
+                save(folder / "SoftMap" / f"{name}_{kind}segSoftmap.png", labels(n + k, (0, 64, 128, 191, 255)))
+            (folder / "AvgBoundary").mkdir()
+            (folder / "AvgBoundary" / f"{name}_ODAvgBoundary.txt").write_text("30.0 20.0\n")
+            (folder / f"{name}_cdrValues.txt").write_text("0.5 0.52\n")
+
+
+def test_a_folder_per_image_under_a_mask_folder_beside_the_images(tmp_path):
+    """Drishti-GS1's `GT/<name>/SoftMap/<name>_ODsegSoftmap.png` beside `Images/` (deeper than the
+    search at the test split): was 'image has no mask' whatever the flags. One naming pairs; two
+    are a choice (--mask-pattern, with or without a folder part) or classes (--task multilabel)."""
+    drishti(tmp_path / "two")
+    with pytest.raises(DataError, match=r"pick the labels to train on:\n  --mask-pattern '\{stem\}_ODsegSoftmap.png': "
+                                        r"5 masks\n  --mask-pattern '\{stem\}_cupsegSoftmap.png': 5 masks\n.*--task multilabel"):
+        discover(tmp_path / "two")
+    expected = [(f"Drishti-GS1_files/{phase}/Images/drishtiGS_{n:03d}.png",
+                 f"Drishti-GS1_files/{phase}/{gt}/drishtiGS_{n:03d}/SoftMap/drishtiGS_{n:03d}_ODsegSoftmap.png", split)
+                for phase, gt, split, numbers in (("Test", "Test_GT", "test", (1, 3)), ("Training", "GT", "train", (2, 4, 5)))
+                for n in numbers]
+    for pattern in ("{stem}_ODsegSoftmap.png", "SoftMap/{stem}_ODsegSoftmap.png"):
+        index = discover(tmp_path / "two", mask_pattern=pattern)
+        assert sorted((p.image.relative_to(index.root).as_posix(), p.mask.relative_to(index.root).as_posix(), p.split)
+                      for p in index.pairs) == expected
+        assert not [line for line in index.pairing if "deeper" in line]  # the SoftMap/ folders were read
+    index = discover(tmp_path / "two", task="multilabel")
+    assert index.classes.names == ("cupsegSoftmap", "ODsegSoftmap") and len(index.pairs) == 5
+    assert all(len(p.masks) == 2 and p.mask.parent == p.masks[1].parent for p in index.pairs)
+    drishti(tmp_path / "one", ("OD",))
+    index = discover(tmp_path / "one")
+    assert sorted((p.image.relative_to(index.root).as_posix(), p.mask.relative_to(index.root).as_posix(), p.split)
+                  for p in index.pairs) == expected

@@ -1,15 +1,20 @@
-"""Masks kept in a folder per image, beside the images: RoadAnomaly's `frames/<name>.jpg` with
-`frames/<name>.labels/labels_semantic.png` (and a colour rendering beside it), or `<name>/mask.png`.
+"""Masks kept in a folder per image: below the images, RoadAnomaly's `frames/<name>.jpg` with
+`frames/<name>.labels/labels_semantic.png` (and a colour rendering beside it), or `<name>/mask.png`;
+under a mask folder beside the images, Drishti-GS1's `Images/<name>.png` with
+`GT/<name>/SoftMap/<name>_ODsegSoftmap.png`.
 
 No name rule pairs `labels_semantic.png` with `<name>.jpg`: the folder carries the image's name,
-so the folder pairs, and the mask is the one file in it that names labels.
+so the folder pairs, and the mask is the one file in it that names labels. Masks named after their
+image (`<name>_ODsegSoftmap.png`) pair by name once found, as a mask folder's do.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
-from seglab.data.discovery.folders.listing import Folder
+from seglab.data.discovery.folders.listing import Folder, folders_within, skipped_folder
+from seglab.data.files.index import list_images
 from seglab.data.discovery.naming import KEY_RULES, KeyRule, looks_like_mask_folder, named_after, stem
 from seglab.data.discovery.pairing import FolderMatch, match_folders, names_labels
 from seglab.errors import DataError
@@ -44,6 +49,37 @@ def per_image_masks(image: Folder, below: list[Folder], root: Path, rules: tuple
     match = match_folders(image.files, list(chosen.values()), image.path, image.path, root, image.split, (rule,))
     match.extra_masks += [p for f in own.values() for p in f.files if p not in chosen.values()]
     return match
+
+
+def masks_in_stem_folders(image: Folder, root: Path, rules: tuple[KeyRule, ...], merge: bool,
+                          allowed: Callable[[Path], bool]) -> FolderMatch | None:
+    """The masks of `image`'s files in a mask folder beside it (`allowed`, holding no image files
+    itself) that holds a folder per image, named after it, for at least half of the images: the
+    files named after their image in such a folder or up to two levels below it
+    (`GT/<name>/SoftMap/<name>_ODsegSoftmap.png`). They pair as a mask folder's files do, so several
+    namings per image (`_ODsegSoftmap`, `_cupsegSoftmap`) are rivals to choose from, or classes
+    with `--task multilabel`. None when no folder beside holds such folders.
+    """
+    stems = {stem(p).lower() for p in image.files}
+    for wrapper in sorted(image.path.parent.iterdir()):
+        if not wrapper.is_dir() or wrapper == image.path or skipped_folder(wrapper.name) \
+                or not looks_like_mask_folder(wrapper.name) or not allowed(wrapper) or list_images(wrapper):
+            continue
+        own = {key: sub for sub in sorted(wrapper.iterdir())
+               if sub.is_dir() and (key := _image_named(sub.name, stems)) is not None}
+        if len(own) < max(2, len(stems) / 2):
+            continue
+        masks = [path for key, folder in own.items() for path in _files_below(folder)
+                 if _image_named(stem(path), {key}) == key]
+        match = match_folders(image.files, masks, image.path, wrapper, root, image.split, rules, merge)
+        if match.pairs:
+            return match
+    return None
+
+
+def _files_below(folder: Path) -> list[Path]:
+    """The image files in `folder` and up to two levels below it."""
+    return [p for here, _, _ in folders_within(folder, 2) for p in list_images(here, masks=True)]
 
 
 def _image_named(folder: str, stems: set[str]) -> str | None:

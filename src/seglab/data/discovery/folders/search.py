@@ -11,7 +11,7 @@ from seglab.data.classes import CLASS_DICT_GLOB, CVAT_LABELMAP
 from seglab.data.discovery.complementary_masks import complementary_matches
 from seglab.data.discovery.folders.content import _in_one_file, looks_like_masks
 from seglab.data.discovery.folders.listing import MAX_DEPTH, METADATA_FILES, NAMED_DEPTH, Folder, walk
-from seglab.data.discovery.folders.per_image import per_image_masks
+from seglab.data.discovery.folders.per_image import masks_in_stem_folders, per_image_masks
 from seglab.data.discovery.folders.placement import _candidates, _same_below, named_tops, path_ends_with
 from seglab.data.discovery.folders.rivals import (
     _ambiguous,
@@ -99,6 +99,9 @@ def search_folders(
             mask_like.add(image.path)  # Agriculture-Vision's boundaries/ beside images/rgb/: never the images
             continue
         own = per_image_masks(image, below.get(image.path, []), root, rules, merge) if masks_name is None else None
+        if own is None:  # Drishti-GS1's GT/<name>/SoftMap/ beside Images/
+            own = masks_in_stem_folders(image, root, rules, merge, lambda path: masks_name is None or path_ends_with(
+                path.relative_to(root).parts, masks_name) or path == root / masks_name)
         if own is not None:  # RoadAnomaly's frames/<name>.labels/: a folder per image, not a choice of folders
             matches[image.path] = own
             continue
