@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from seglab.data import discover, split_pairs
+from seglab.data.layouts.folder_pairs.deeper_folders import deeper_line
 
 from .test_layout_corpus import photo, save  # type: ignore[import-not-found]
 
@@ -307,3 +308,18 @@ def test_a_test_split_deeper_than_the_search_is_named_with_the_data_that_reads_i
             "instead; pass SUN-SEG/ as DATA to read it")
     assert line in index.pairing and line in caplog.text
     assert {p.split for p in discover(tmp_path / "SUN-SEG").pairs} == {"train", "test"}
+
+
+def test_a_deeper_mask_folder_is_no_official_split(tmp_path: Path) -> None:
+    """Drishti-GS1's `Test/Test_GT/<name>/SoftMap/` deeper than the search holds masks: it was named
+    'the official test split' even when no pair was read. Only a deeper folder of images under a
+    split folder, beside pairs read, is."""
+    deeper = [tmp_path / "D" / "Test" / "Test_GT" / "d_001" / "SoftMap"]
+    such_as = ("1 folders with images lie deeper than 4 levels and were not searched, such as "
+               "D/Test/Test_GT/d_001/SoftMap/: pass a folder further down as DATA to read them")
+    assert deeper_line(tmp_path, deeper, [], set()) == such_as
+    assert deeper_line(tmp_path, deeper, [tmp_path / "D" / "Training" / "Images"], {"train"}) == such_as
+    frames = [tmp_path / "D" / "Test" / "Frames" / "d_001" / "rgb"]
+    assert deeper_line(tmp_path, frames, [], set()).endswith("pass a folder further down as DATA to read them")
+    assert "official test split's D/Test/Frames/d_001/rgb/" in deeper_line(
+        tmp_path, frames, [tmp_path / "D" / "Training" / "Images"], {"train"})
