@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from seglab.data import discover, read_image
+from seglab.data import discover, inspect_dataset, read_image
 from seglab.data.checking.checks import CHECKS, FATAL
 from seglab.data.files.io import read_mask
 from seglab.data.classes.mapping import IdentityMapping
@@ -264,3 +264,52 @@ def test_ssl4mis_la_lists_that_miss_a_case_are_not_used_with_a_warning(tmp_path,
     index = discover(tmp_path / "LA", cache_dir=str(tmp_path / "cache"))
     assert {p.split for p in index.pairs} == {None}
     assert "not used: 1 of 5 cases are in no list (e.g. 'CASE4XYZ')" in caplog.text
+
+
+def hypersim(root: Path) -> None:
+    """Hypersim as downloaded: `<scene>/images/scene_cam_NN_final_hdf5/frame.0000.color.hdf5`
+    (float16 HDR RGB in `dataset`) and `diffuse_illumination`, beside
+    `scene_cam_NN_geometry_hdf5/frame.0000.semantic.hdf5` (int16 NYU40 ids, -1 unlabelled),
+    `semantic_instance` and `depth_meters`."""
+    rng = np.random.default_rng(3)
+    for scene in ("ai_001_001", "ai_001_002"):
+        for cam in ("cam_00", "cam_01"):
+            base = root / scene / "images"
+            for frame in ("frame.0000", "frame.0001"):
+                label = np.kron(rng.integers(1, 41, (3, 4)), np.ones((4, 4))).astype(np.int16)  # regions
+                label[0] = -1
+                colour = rng.random((12, 16, 3)).astype(np.float16)
+                write_h5(base / f"scene_{cam}_final_hdf5" / f"{frame}.color.hdf5", dataset=colour)
+                write_h5(base / f"scene_{cam}_final_hdf5" / f"{frame}.diffuse_illumination.hdf5", dataset=colour / 2)
+                write_h5(base / f"scene_{cam}_geometry_hdf5" / f"{frame}.semantic.hdf5", dataset=label)
+                write_h5(base / f"scene_{cam}_geometry_hdf5" / f"{frame}.semantic_instance.hdf5", dataset=label * 3)
+                write_h5(base / f"scene_{cam}_geometry_hdf5" / f"{frame}.depth_meters.hdf5",
+                         dataset=rng.random((12, 16)).astype(np.float16))
+
+
+def test_hypersim_label_files_are_no_images_of_the_labels_named_after_them(tmp_path):
+    """`frame.0000.semantic.hdf5` was read as the image of `frame.0000.semantic_instance.hdf5`
+    beside it (ending in values outside the classes): two labellings, no pair."""
+    from seglab.errors import DataError
+
+    hypersim(tmp_path)
+    with pytest.raises(DataError, match="no known dataset layout"):
+        discover(tmp_path)
+
+
+def test_hypersim_wildcard_folders_pair_siblings_that_fill_the_wildcard_alike(tmp_path):
+    """`--images '*_final_hdf5' --masks '*_geometry_hdf5'` pairs each camera's folders (siblings,
+    scene_cam_00_ with scene_cam_00_) and `--mask-pattern '{stem}.semantic.hdf5'` drops the image's
+    last dotted word; -1 is offered as ignore."""
+    hypersim(tmp_path)
+    index = discover(tmp_path, images="*_final_hdf5", masks="*_geometry_hdf5", mask_pattern="{stem}.semantic.hdf5")
+    assert len(index.pairs) == 8
+    for pair in index.pairs:
+        assert pair.image.name.endswith(".color.hdf5") and pair.mask.name.endswith(".semantic.hdf5")
+        assert pair.image.name.split(".")[1] == pair.mask.name.split(".")[1]
+        assert pair.image.parent.name.replace("_final_", "_geometry_") == pair.mask.parent.name
+        assert pair.image.parent.parent == pair.mask.parent.parent
+    report = inspect_dataset(tmp_path, images="*_final_hdf5", masks="*_geometry_hdf5",
+                             mask_pattern="{stem}.semantic.hdf5")
+    [outside] = [p for p in report.problems if p.code == "values-outside-classes"]
+    assert "--label-map=-1:ignore" in outside.message

@@ -385,7 +385,8 @@ def name_split(stem: str) -> str | None:
 
 
 def looks_like_mask_folder(name: str) -> bool:
-    """Whether a folder name says it holds masks: masks, Labels, gt, trainannot, 1st_manual, ..."""
+    """Whether a folder name (or a file's stem) says it holds masks: masks, Labels, gt,
+    trainannot, 1st_manual, `frame.0000.semantic`, ..."""
     lower = name.lower()
     return any(w in lower for w in _MASK_WORDS) or any(w in _MASK_TOKENS for w in words(lower))
 

@@ -68,6 +68,31 @@ def path_ends_with(parts: tuple[str, ...], name: str) -> bool:
     return len(parts) >= len(pattern) and all(map(fnmatchcase, parts[-len(pattern):], pattern))
 
 
+def _wildcards(pattern: str, name: str) -> tuple[str, ...] | None:
+    """What the `*` and `?` of a --images/--masks pattern's last part match in a folder name."""
+    last = Path(pattern).name
+    regex = "".join("(.*)" if c == "*" else "(.)" if c == "?" else re.escape(c) for c in last)
+    found = re.fullmatch(regex, name)
+    return found.groups() if found else None
+
+
+def same_wildcards(images: str | None, masks: str | None) -> Callable[[Folder, Folder], bool] | None:
+    """Whether an image and a mask folder fill the wildcards of `--images` and `--masks` alike
+    (Hypersim's `--images '*_final_hdf5' --masks '*_geometry_hdf5'`: `scene_cam_00_final_hdf5/` is
+    paired with its sibling `scene_cam_00_geometry_hdf5/`, not `scene_cam_01_`'s); None unless both
+    are patterns with as many wildcards in their last part (and no `[...]` sets)."""
+    if images is None or masks is None or "[" in images + masks:
+        return None
+    count = [sum(Path(n).name.count(c) for c in "*?") for n in (images, masks)]
+    if not count[0] or count[0] != count[1]:
+        return None
+
+    def same(image: Folder, mask: Folder) -> bool:
+        return _wildcards(images, image.path.name) == _wildcards(masks, mask.path.name) is not None
+
+    return same
+
+
 def named_tops(root: Path, name: str | None, folders: list[Folder]) -> list[Path]:
     """Folders that a --images/--masks value names and that hold no image files themselves but
     folders of them below (Cityscapes' `leftImg8bit/` over `train/aachen/`): everything below
@@ -93,16 +118,21 @@ def _candidates(
     masks_named: bool = False,
     merge: bool = False,
     same_below: Callable[[Folder, Folder], bool] = lambda image, mask: False,
+    wildcards: Callable[[Folder, Folder], bool] | None = None,
 ) -> list[FolderMatch]:
     """Mask folders for `image`, paired with it: named ones that fit its place, unnamed ones
     that pair well (`masks_named`: the `allowed` ones are the user's --masks; `same_below`: at
-    one place below the folders --images and --masks name)."""
+    one place below the folders --images and --masks name; `wildcards`: `same_wildcards` of
+    --images and --masks patterns, which names a sibling the masks, whatever its files look like)."""
     found = []
     fallback = []
     deeper = []
     for mask in folders:
         # its own name, not a wrapper's: PH2's IMD002_lesion/ under 'PH2 Dataset images/' may hold masks
         if not allowed(mask) or (looks_like_image_folder(mask.path.name) and not mask.named_mask):
+            continue
+        named_pair = wildcards is not None and wildcards(image, mask)
+        if wildcards is not None and not named_pair:
             continue
         if not masks_named and _wrapped_photos(mask, is_masks):
             continue
@@ -116,7 +146,7 @@ def _candidates(
             continue
         match = match_folders(image.files, mask.files, image.path, mask.path, root, image.split, rules, merge)
         paired = len(match.pairs)
-        if mask.named_mask and paired:
+        if (mask.named_mask or named_pair) and paired:
             found.append(match)
         elif mask.named_mask and image.path.parent == mask.path.parent:
             fallback.append(match)  # `images/` + `masks/` that do not pair: say why

@@ -12,7 +12,7 @@ from seglab.data.discovery.complementary_masks import complementary_matches
 from seglab.data.discovery.folders.content import _in_one_file, looks_like_masks
 from seglab.data.discovery.folders.listing import MAX_DEPTH, METADATA_FILES, NAMED_DEPTH, Folder, walk
 from seglab.data.discovery.folders.per_image import masks_in_stem_folders, per_image_masks
-from seglab.data.discovery.folders.placement import _candidates, _same_below, named_tops, path_ends_with
+from seglab.data.discovery.folders.placement import _candidates, _same_below, named_tops, path_ends_with, same_wildcards
 from seglab.data.discovery.folders.rivals import (
     _ambiguous,
     _newest_version,
@@ -106,7 +106,8 @@ def search_folders(
             matches[image.path] = own
             continue
         candidates = _candidates(image, folders, root, rules, is_masks, lambda f: chosen(f, masks_name, mask_tops),
-                                 masks_name is not None, merge, _same_below(image_tops, mask_tops))
+                                 masks_name is not None, merge, _same_below(image_tops, mask_tops),
+                                 same_wildcards(images_name, masks_name))
         if len(candidates) > 1 and masks_name is None:
             candidates = _without_unlabelled(image, candidates, root)
         if len(candidates) > 1:
