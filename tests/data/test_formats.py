@@ -42,7 +42,7 @@ def make_folder_pairs(root: Path, image_dir: str, mask_dir: str, names, values=(
 
 
 def test_registry_lists_the_formats():
-    assert FORMATS.names() == ["array-stack", "celebamask-hq", "class-folders", "coco", "coco-panoptic", "cvat", "darwin", "folder-pairs", "geojson", "imagescope", "label-studio", "labelme", "manifest", "npy-pairs", "oxford-pet", "rle-table", "sbd", "supervisely",
+    assert FORMATS.names() == ["array-stack", "celebamask-hq", "class-folders", "coco", "coco-panoptic", "cvat", "darwin", "folder-pairs", "geojson", "imagescope", "label-studio", "labelme", "manifest", "npy-pairs", "oxford-pet", "parallel-lists", "rle-table", "sbd", "supervisely",
                               "synthetic", "via", "volumes", "xbd", "yolo"]
 
 
@@ -313,3 +313,41 @@ def test_hdf5_files_named_hdf_are_named_with_the_rename_that_reads_them(tmp_path
         discover(tmp_path)
     assert "./: 2 '.hdf' files holding HDF5 (their first bytes say so), which seglab reads only named .h5 or " \
            ".hdf5: rename them (mv x.hdf x.h5)" in str(found.value)
+
+
+def test_sunrgbd_parallel_lists_pair_line_by_line_with_their_split(tmp_path):
+    """ESANet's SUN RGB-D: `SUNRGBD/<sensor>/<src>/<scene>/image/NYU0001.jpg` + `label/label.npy`
+    (names unrelated) listed line by line in `train_rgb.txt`/`train_label.txt` and `test_*`
+    (paths relative to SUNRGBD/, a `_depth` list beside): refused as 'no image files within 4
+    levels' before."""
+    lists: dict[str, list[str]] = {"train_rgb": [], "train_label": [], "train_depth": [], "test_rgb": [], "test_label": []}
+    for i in range(5):
+        split = "test" if i == 0 else "train"
+        scene = f"kv1/NYUdata/NYU{i:04d}"
+        folder = tmp_path / "SUNRGBD" / scene
+        Image.fromarray(rgb(seed=i)).save(_made(folder / "image") / f"NYU{i:04d}.jpg")
+        np.save(_made(folder / "label") / "label.npy", labels((0, i + 1)).astype(np.uint8))
+        lists[f"{split}_rgb"].append(f"{scene}/image/NYU{i:04d}.jpg")
+        lists[f"{split}_label"].append(f"{scene}/label/label.npy")
+        lists["train_depth"].append(f"{scene}/depth/NYU{i:04d}.png")
+    for name, lines in lists.items():
+        (tmp_path / f"{name}.txt").write_text("\n".join(lines))
+    index = discover(tmp_path)
+    assert index.format == "parallel-lists" and len(index.pairs) == 5
+    by_image = {p.image.name: p for p in index.pairs}
+    assert by_image["NYU0000.jpg"].split == "test" and {p.split for p in index.pairs} == {"train", "test"}
+    for i in range(5):
+        pair = by_image[f"NYU{i:04d}.jpg"]
+        assert pair.mask == tmp_path / "SUNRGBD" / f"kv1/NYUdata/NYU{i:04d}" / "label" / "label.npy"
+
+
+def test_list_files_of_unequal_length_are_no_parallel_lists(tmp_path):
+    write_png(tmp_path / "images" / "a.png", rgb())
+    (tmp_path / "train_rgb.txt").write_text("images/a.png\nimages/b.png\n")
+    (tmp_path / "train_label.txt").write_text("masks/a.png\n")
+    assert not FORMATS.get("parallel-lists")().detect(tmp_path)
+
+
+def _made(folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder

@@ -20,6 +20,7 @@ from seglab.data.layouts.manifest import ManifestFormat  # registers the manifes
 from seglab.data.annotations import rle_table  # noqa: F401  (registers the "rle-table" format)
 from seglab.data.layouts import array_stacks  # noqa: F401  (registers the "array-stack" format)
 from seglab.data.layouts import sbd  # noqa: F401  (registers the "sbd" format)
+from seglab.data.layouts import parallel_lists  # noqa: F401  (registers the "parallel-lists" format)
 from seglab.data.layouts import celebamask_hq  # noqa: F401  (registers the "celebamask-hq" format)
 from seglab.data.annotations import coco_json  # noqa: F401  (registers the "coco" format)
 from seglab.data.annotations import coco_panoptic  # noqa: F401  (registers the "coco-panoptic" format)
