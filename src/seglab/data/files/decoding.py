@@ -30,6 +30,7 @@ from seglab.data.files.channels import MAX_CHANNELS
 from seglab.data.files.dicom import DICOM_SUFFIX, dicom_frames, read_dicom_image
 from seglab.data.files.hdf5_files import HDF5_SUFFIXES, h5_header, h5_holds_image_and_mask, load_h5
 from seglab.data.files.mat_files import MAT_SUFFIX, is_hdf5_mat, load_mat
+from seglab.data.files.no_data import page_no_data
 from seglab.data.files.npy_files import holds_image_and_mask as npz_holds_image_and_mask
 from seglab.data.files.npy_files import load_npy, load_npz, npy_header, npz_header
 from seglab.data.files.pixel_budget import max_pixels, within_budget
@@ -110,7 +111,7 @@ def read_array(path: Path, role: str, palette_rgb: bool) -> np.ndarray:
     if suffix == DICOM_SUFFIX:
         return read_dicom_image(path)
     if suffix in TIFF_SUFFIXES:
-        return _load_tiff(path)
+        return read_tiff(path)[0]
     with _open_pillow(path) as image:
         if image.format == "PNG" and _wide_colour_png(path):
             return _wide_png_pixels(path, _orientation(image))
@@ -178,17 +179,19 @@ def _orientation(image: Image.Image) -> int:
     return value if isinstance(value, int) and 1 <= value <= 8 else 1
 
 
-def _load_tiff(path: Path) -> np.ndarray:
+def read_tiff(path: Path) -> tuple[np.ndarray, float | None]:
     """The first page, channels last, without the samples its tags declare alpha; other extra
     samples (a GeoTIFF's near-infrared band) are data and kept. A stack whose metadata says its
     pages are channels (an ImageJ hyperstack or OME-TIFF of axes CYX: fluorescence microscopy's
-    nuclei and membrane channels) gives them all, channels last."""
+    nuclei and membrane channels) gives them all, channels last. With the pixels, the first page's
+    GDAL_NODATA value (`no_data.page_no_data`), read in the same open; None without one."""
     with tifffile.TiffFile(path) as tif:
+        no_data = page_no_data(tif.pages[0])
         series = _channel_pages(tif)
         if series is not None:
             within_budget((*series.shape[1:], series.shape[0]))
             within_file(series.pages, path)
-            return np.moveaxis(series.asarray(), 0, -1)
+            return np.moveaxis(series.asarray(), 0, -1), no_data
         page = tif.pages[0]
         within_budget(page.shape)  # tiled and compressed pages too: the tags give the shape
         within_file([page], path)
@@ -198,7 +201,7 @@ def _load_tiff(path: Path) -> np.ndarray:
         array = np.moveaxis(array, 0, -1)
     if alpha and array.ndim == 3 and array.shape[2] == samples:
         array = np.delete(array, alpha, axis=2)
-    return array
+    return array, no_data
 
 
 def within_file(pages: object, path: Path) -> None:

@@ -17,11 +17,11 @@ import numpy as np
 from PIL import Image
 
 from seglab.data.files.channels import MAX_CHANNELS, channels_first, channels_last
-from seglab.data.files.decoding import FileHeader, file_header, read_array
+from seglab.data.files.decoding import FileHeader, file_header, read_array, read_tiff
 from seglab.data.files.hdf5_files import HDF5_SUFFIXES
-from seglab.data.files.no_data import blank_no_data, no_data_value
+from seglab.data.files.no_data import blank_no_data
 from seglab.data.classes.mapping import MappingError, MaskMapping, single_channel
-from seglab.data.files.read_errors import ReadError, decode
+from seglab.data.files.read_errors import TIFF_SUFFIXES, ReadError, decode
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".gif", ".ppm", ".pgm", ".pbm", ".npy", ".npz", ".dcm",  # PPM: STARE; PBM: Figaro1k
                   *HDF5_SUFFIXES)
@@ -68,7 +68,10 @@ def read_image(path: str | Path | Sequence[Path]) -> np.ndarray:
 
 
 def _read_one_image(path: Path) -> np.ndarray:
-    array = decode(path, "image", lambda p: read_array(p, "image", palette_rgb=True))
+    if path.suffix.lower() in TIFF_SUFFIXES:  # its no-data tag from the open that reads its pixels
+        array, no_data = decode(path, "image", read_tiff)
+    else:
+        array, no_data = decode(path, "image", lambda p: read_array(p, "image", palette_rgb=True)), None
     if array.ndim == 2:
         array = array[..., None]
     if not channels_last(array.shape):
@@ -77,7 +80,6 @@ def _read_one_image(path: Path) -> np.ndarray:
         raise ReadError(f"image '{path}' has shape {array.shape}; expected (H, W) or (H, W, C) with C 1-"
                         f"{MAX_CHANNELS}, channels last{hint}", "bad-shape")
     array = _image_dtype(array, path)
-    no_data = no_data_value(path)
     return np.ascontiguousarray(array if no_data is None else blank_no_data(array, no_data))
 
 

@@ -24,12 +24,20 @@ def no_data_value(path: Path) -> float | None:
         return None
     try:
         with tifffile.TiffFile(path) as tif:
-            tag = tif.pages[0].tags.get(_GDAL_NODATA)
-            text = tag.value if tag is not None else None
+            return page_no_data(tif.pages[0])
     except DECODE_ERRORS:
         return None
+
+
+def page_no_data(page: tifffile.TiffPage | tifffile.TiffFrame) -> float | None:
+    """The GDAL_NODATA value of an open TIFF page, so that the reader of its pixels needs no
+    second open (a tenth of a millisecond, a quarter of reading a 256x256 tile); None without a
+    tag or for a tag that is no number."""
+    tag = page.tags.get(_GDAL_NODATA) if isinstance(page, tifffile.TiffPage) else None
+    if tag is None:
+        return None
     try:
-        return float(str(text).strip("\x00 ")) if text is not None else None
+        return float(str(tag.value).strip("\x00 "))
     except ValueError:
         return None
 
