@@ -220,3 +220,20 @@ def test_the_disk_cache_misses_when_a_merged_mask_changes(tmp_path):
     os.utime(pair.more_masks[0], ns=(1, 1))  # a new version even where the clock is coarse
     again = cache.fetch(pair, load)[1]
     assert first.max() == 255 and (first == 0).any() and (again == 255).all()
+
+
+def test_a_stray_value_of_merged_masks_names_the_file_that_holds_it(tmp_path):
+    """EndoVis 2017: `<instrument>_labels/frame000.png` hold parts 1-3 and `Other_labels/frame000.png`
+    255; merged, the fatal for 255 named the first mask, which holds none."""
+    from seglab.data.checking.audit import audit
+
+    for i in range(4):
+        name = f"frame{i:03d}.png"
+        save(tmp_path / "left_frames" / name, photo(i))
+        parts = box(1, 1, value=1) + box(5, 1, value=2) + box(9, 1, value=3)
+        save(tmp_path / "ground_truth" / "Left_Prograsp_Forceps_labels" / name, parts)
+        save(tmp_path / "ground_truth" / "Other_labels" / name, box(2, 9, value=255 if i == 2 else 0))
+    index = discover(tmp_path, images="left_frames", masks="ground_truth", merge_masks=True)
+    assert len(index.pairs) == 4
+    stray = [p for p in audit(index).problems if p.code == "values-outside-classes"]
+    assert [p.path.relative_to(tmp_path).as_posix() for p in stray] == ["ground_truth/Other_labels/frame002.png"]

@@ -220,6 +220,20 @@ def _tagged_no_data(pair: Pair, image: np.ndarray) -> bool:
     return not np.isinf(image).any() and any(no_data_value(path) is not None for path in pair.images)
 
 
+def _file_holding(value: int, masks: tuple[Path, ...], mapping: MaskMapping) -> Path:
+    """The file of an image's masks that holds `value`: with `--merge-masks` (EndoVis 2017's
+    `<instrument>_labels/frame000.png` of 10, 20, 30 and `Other_labels/frame000.png` of 255), the
+    finding names the file to fix, not the pair's first mask. Read again only for stray values."""
+    if len(masks) > 1:
+        for mask in masks:
+            try:
+                if (read_mask(mask, mapping) == value).any():
+                    return mask
+            except DataError:
+                continue
+    return masks[0]
+
+
 def _code(err: DataError) -> str:
     return err.code if isinstance(err, ReadError) else "unreadable"
 
@@ -264,6 +278,7 @@ def _value_problems(
         declared = ", inferred from the masks: labels stop at the first wide gap in the values"
     problems = []
     stray: dict[int, list[Path]] = {}
+    merged = {pair.mask: pair.masks for pair in index.pairs if pair.more_masks}
     for path, labels in mask_labels.items():
         bad = [v for v in labels if _outside(v, num_classes, ignore)]
         if num_classes > 2 and bad == [255] and set(labels) <= {0, 255}:
@@ -271,7 +286,7 @@ def _value_problems(
             problems.append(Problem(path, message, "binary-mask-for-multiclass"))
             continue
         for value in bad:
-            stray.setdefault(value, []).append(path)
+            stray.setdefault(value, []).append(_file_holding(value, merged.get(path, (path,)), index.mapping))
     if not stray:
         return problems
     values = sorted(stray)
