@@ -19,6 +19,7 @@ from seglab.data.files.volumes import VOLUME_SUFFIXES
 
 _POINT_SUFFIXES = (".pfs", ".pts")  # landmark points: SCR's JSRT contours, ASM/AAM shape files
 _POINT_FILES = "landmark point lists (contours), not images or masks: seglab reads no points; leave them aside"
+_Listing = list[tuple[Path, list[str]]]  # each folder four levels deep at most, and its file names
 FOLDERS_SHOWN = 12  # folders with images listed when no layout is found
 _UNREAD_MIN = 3  # files of one unread suffix in a folder that are worth a line
 _READ_OR_METADATA = (*MASK_SUFFIXES, *VOLUME_SUFFIXES, ".gz", ".h5", ".hdf5", ".hdf", ".json", ".geojson", ".xml",
@@ -43,7 +44,8 @@ def what_was_seen(root: Path) -> str:
         found = f"\nno image files within {MAX_DEPTH} levels: the images lie deeper\n  ({too_deep})"
     else:
         found = "\nno image files found (PNG, JPEG, TIFF, BMP, GIF, PPM/PGM/PBM, .npy, .npz, .h5)"
-    volumes = _volume_folders(root)
+    listing = [(folder, files) for folder, _, files in folders_within(root, MAX_DEPTH)]  # one walk serves each look
+    volumes = _volume_folders(listing)
     if volumes:
         found += ("\nfolders with volumes, in none of the volume layouts (imagesTr/ + labelsTr/, images/ + labels/, a "
                   "folder per subject holding an image and a *seg*, *label*, *mask* or GT volume, BIDS sub-X/ses-Y "
@@ -52,7 +54,7 @@ def what_was_seen(root: Path) -> str:
                          for folder, count in volumes[:FOLDERS_SHOWN])
         found += ("\n  a folder per case whose label volume is named otherwise (the 2018 Left Atrium challenge's "
                   "<case>/laendo.nrrd beside lgemri.nrrd): --masks laendo.nrrd, the label's file name in each")
-    series = _series_folders(root)
+    series = _series_folders(listing)
     if series:  # 3D-IRCADb's PATIENT_DICOM/ beside MASKS_DICOM/liver/: label series were never mentioned
         found += ("\nfolders holding a DICOM series, which seglab reads as an image volume, never as labels:"
                   + "".join(f"\n  {folder.relative_to(root).as_posix() or '.'}/: {count} slices"
@@ -65,12 +67,12 @@ def what_was_seen(root: Path) -> str:
                         f"'{folder}')" if suffix.endswith(".gz") else
                         _POINT_FILES if suffix in _POINT_SUFFIXES else
                         "a format seglab does not read: convert them to PNG or TIFF")
-                     for folder, suffix, count in _unread_files(root))
+                     for folder, suffix, count in _unread_files(listing))
     found += "".join(f"\n  {(folder.relative_to(root).as_posix() or '.')}/: {count} '.hdf' files holding HDF5 (their "
                      "first bytes say so), which seglab reads only named .h5 or .hdf5: rename them (mv x.hdf x.h5); "
                      "it reads the datasets at a file's root (image, label), not in groups (CREMI's volumes/raw): "
                      "save those at the root"
-                     for folder, count in _hdf5_named_hdf(root))
+                     for folder, count in _hdf5_named_hdf(listing))
     found += "".join(f"\n  '{name}' in {len(folders)} folder(s) of images ({', '.join(folders[:2])}"
                      f"{', ...' if len(folders) > 2 else ''}): MATLAB annotations named after no image, which "
                      "seglab does not read (a .mat file is read only as the mask of the image named alike): paint "
@@ -79,7 +81,7 @@ def what_was_seen(root: Path) -> str:
     if not seen:
         found += "".join(f"\n  {(folder.relative_to(root).as_posix() or '.')}/: {count} MATLAB '.mat' files, read only "
                          "as the masks of images named alike: images stored inside them are not read; save them as "
-                         "PNG or TIFF" for folder, count in _mat_folders(root))
+                         "PNG or TIFF" for folder, count in _mat_folders(listing))
     return (
         f"{found}\nname how they pair: --images DIR --masks DIR for an image and a mask folder (of images or of "
         "volumes), --mask-pattern "
@@ -88,41 +90,41 @@ def what_was_seen(root: Path) -> str:
     )
 
 
-def _volume_folders(root: Path) -> list[tuple[Path, int]]:
+def _volume_folders(listing: _Listing) -> list[tuple[Path, int]]:
     """(folder, count) of the folders holding NIfTI, MetaImage or NRRD volumes, four levels deep
     at most: SegTHOR's or ISLES' cases, in no layout the volumes format knows, were told 'no image
     files found'."""
     found = []
-    for folder, _, files in folders_within(root, MAX_DEPTH):
+    for folder, files in listing:
         count = sum(f.lower().endswith(VOLUME_SUFFIXES) for f in files)
         found += [(folder, count)] if count else []
     return found
 
 
-def _series_folders(root: Path) -> list[tuple[Path, int]]:
+def _series_folders(listing: _Listing) -> list[tuple[Path, int]]:
     """(folder, slices) of the folders holding one DICOM series (`.dcm` or extension-less DICOM
     files), four levels deep at most."""
     found = []
-    for folder, _, files in folders_within(root, MAX_DEPTH):
+    for folder, files in listing:
         if sum(not Path(f).suffix or f.lower().endswith(DICOM_SUFFIX) for f in files) >= 2 and is_series(folder):
             found.append((folder, len(dicom_files(folder))))
     return found
 
 
-def _mat_folders(root: Path) -> list[tuple[Path, int]]:
+def _mat_folders(listing: _Listing) -> list[tuple[Path, int]]:
     """(folder, count) of the folders holding MATLAB files, four levels deep at most: Duke's DME
     OCT scans ship as `Subject_01.mat` (images and annotations), and no image file beside them."""
     found = [(folder, sum(f.lower().endswith(MAT_SUFFIX) for f in files))
-             for folder, _, files in folders_within(root, MAX_DEPTH)]
+             for folder, files in listing]
     return [(folder, count) for folder, count in found if count][:FOLDERS_SHOWN]
 
 
-def _hdf5_named_hdf(root: Path) -> list[tuple[Path, int]]:
+def _hdf5_named_hdf(listing: _Listing) -> list[tuple[Path, int]]:
     """(folder, count) of the `.hdf` files that are HDF5 by their signature (CREMI's
     `sample_A_20160501.hdf`), four levels deep at most: `.hdf` is HDF4's suffix too, so it is not
     read as HDF5, and was never named."""
     found = []
-    for folder, _, files in folders_within(root, MAX_DEPTH):
+    for folder, files in listing:
         count = sum(f.lower().endswith(".hdf") and format_by_content(folder / f) == "HDF5" for f in files)
         found += [(folder, count)] if count else []
     return found[:FOLDERS_SHOWN]
@@ -140,12 +142,12 @@ def _unnamed_mat_files(root: Path, seen: list[Folder]) -> list[tuple[str, list[s
     return sorted(found.items())[:FOLDERS_SHOWN]
 
 
-def _unread_files(root: Path) -> list[tuple[Path, str, int]]:
+def _unread_files(listing: _Listing) -> list[tuple[Path, str, int]]:
     """(folder, suffix, count) where three or more files of one suffix no reader takes lie, four
     levels deep at most: JSRT's raw `All247images/*.IMG` beside its masks, which the folders with
     images listed above never mention; STARE's gzipped `im0001.ppm.gz` count as `.ppm.gz`."""
     found = []
-    for folder, _, files in folders_within(root, MAX_DEPTH):
+    for folder, files in listing:
         suffixes = Counter(_suffix(f) for f in files if not f.startswith("."))
         found += [(folder, suffix, n) for suffix, n in sorted(suffixes.items())
                   if n >= _UNREAD_MIN and suffix and suffix not in _READ_OR_METADATA]

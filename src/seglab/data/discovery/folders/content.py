@@ -6,11 +6,10 @@ from pathlib import Path
 
 import numpy as np
 
-from seglab.data.files.decoding import holds_image_and_mask, read_array
+from seglab.data.files.decoding import holds_image_and_mask
 from seglab.data.discovery.folders.listing import Folder
 from seglab.data.files.hdf5_files import HDF5_SUFFIXES
-from seglab.data.files.io import raw_mask
-from seglab.data.files.read_errors import decode
+from seglab.data.files.io import raw_mask, read_mask_array
 from seglab.data.discovery.naming import stem
 from seglab.data.discovery.pairing import IN_ONE_FILE, FolderMatch
 from seglab.errors import DataError
@@ -37,7 +36,7 @@ def looks_like_masks(folder: Folder) -> bool:
     fractions (MARIDA's float reflectance in [0, 1) would count as one value once made integer)."""
     for path in folder.files[:_SNIFFED]:
         try:
-            array = decode(path, "mask", lambda p: read_array(p, "mask", palette_rgb=False))
+            array = read_mask_array(path)
             if fractional(array):
                 return False
             raw = raw_mask(array, path)

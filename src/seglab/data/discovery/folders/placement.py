@@ -163,9 +163,10 @@ def _wrapped_photos(folder: Folder, is_masks: Callable[[Folder], bool]) -> bool:
     """Whether a folder named for masks by a wrapper alone holds JPEG photos: EgoHands'
     `_LABELLED_SAMPLES/<video>/frame_0011.jpg` are the frames of one video, never the masks of
     another's that happen to share their names."""
-    pictures = [p.suffix.lower() for p in folder.files if p.suffix.lower() in IMAGE_SUFFIXES]  # not its .mat
-    by_wrapper = folder.named_mask and not looks_like_mask_folder(folder.path.name)
-    return by_wrapper and bool(pictures) and set(pictures) <= _JPEG and not is_masks(folder)
+    if not folder.named_mask or looks_like_mask_folder(folder.path.name):  # named for masks by its own name, or not at all
+        return False
+    pictures = {p.suffix.lower() for p in folder.files if p.suffix.lower() in IMAGE_SUFFIXES}  # not its .mat
+    return bool(pictures) and pictures <= _JPEG and not is_masks(folder)
 
 
 def _same_below(image_tops: list[Path], mask_tops: list[Path]) -> Callable[[Folder, Folder], bool]:
