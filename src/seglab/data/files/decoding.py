@@ -196,7 +196,7 @@ def read_tiff(path: Path) -> tuple[np.ndarray, float | None]:
         within_budget(page.shape)  # tiled and compressed pages too: the tags give the shape
         within_file([page], path)
         alpha, samples, separate = _alpha_samples(page), page.samplesperpixel, page.planarconfig == 2
-    array = np.asarray(tifffile.imread(path, key=0))
+        array = np.asarray(page.asarray())
     if separate and array.ndim == 3 and array.shape[0] == samples != array.shape[2]:  # planes: (S, H, W)
         array = np.moveaxis(array, 0, -1)
     if alpha and array.ndim == 3 and array.shape[2] == samples:
