@@ -185,12 +185,57 @@ def test_colours_numbering_objects_in_lossless_masks_are_refused_not_snapped(tmp
     assert f"lossless colour masks such as '{root / 'masks' / 'p0.png'}' hold " in message
     assert "fill regions within 10 levels of one of the" in message and "no edge noise to snap" in message
     assert "64 colours in the sampled masks look like numbers encoded in RGB (ids, R*65536 + G*256 + B)" in message
+    assert "semantic_labels.json, Stanford 2D-3D-S's assets/) in DATA or DATA/assets names their classes" in message
     assert 'classes.json "colours" list and pass it with --classes' in message
     spec = {"names": [f"object_{i}" for i in range(1, 65)],
             "colours": [[0, 0, i] for i in range(1, 65)]}  # the route: every colour listed
     (tmp_path / "classes.json").write_text(json.dumps(spec))
     listed = discover(root, classes_file=str(tmp_path / "classes.json"))
     assert listed.mapping == ColourMapping(tuple((0, 0, i) for i in range(1, 65))) and listed.problems == []
+
+
+def stanford_2d3ds(root: Path) -> list[str]:
+    """Stanford 2D-3D-S as downloaded: `area_N/data/rgb/<frame>_rgb.png` + `semantic/<frame>_semantic.png`
+    (`id_mask`'s objects, ids 1..16) and `assets/semantic_labels.json`, the label of each id; pixels
+    of id 0x0D0D0D (no label) in one corner. Returns the labels."""
+    labels = ["<UNK>_0_<UNK>_0_0"] + [f"{c}_{k}_office_1_1" for k, c in enumerate(
+        ["wall", "chair", "ceiling", "chair", "board", "wall", "window", "<UNK>"] * 2, start=1)]
+    (root / "assets").mkdir(parents=True)
+    (root / "assets" / "semantic_labels.json").write_text(json.dumps(labels))
+    for area in ("area_1", "area_2"):
+        for i in range(3):
+            frame = f"camera_{i:032x}_office_1_frame_{i}_domain"
+            mask = id_mask(1 + 8 * (i % 2))
+            mask[:4, :4] = 0x0D
+            for folder, picture in (("rgb", np.full((32, 32, 3), 40 * i, np.uint8)), ("semantic", mask)):
+                (root / area / "data" / folder).mkdir(parents=True, exist_ok=True)
+                Image.fromarray(picture).save(root / area / "data" / folder / f"{frame}_{folder}.png")
+    return labels
+
+
+def test_ids_numbered_in_rgb_are_read_through_the_label_table_shipped_beside(tmp_path):
+    """Stanford 2D-3D-S's ids (R*65536 + G*256 + B) index assets/semantic_labels.json, whose first
+    words are the classes: they were refused as region-filling colours with no route but listing
+    thousands of colours; `<UNK>` and ids past the table (0x0D0D0D) are the ignore label."""
+    from seglab.data.encodings.rgb_ids import RgbIdMapping
+
+    labels = stanford_2d3ds(tmp_path / "s3d")
+    index = discover(tmp_path / "s3d")
+    assert index.classes.names == ("board", "ceiling", "chair", "wall", "window")
+    assert index.classes.ignore_index == 255 and len(index.pairs) == 6
+    assert isinstance(index.mapping, RgbIdMapping)
+    assert MaskMapping.from_dict(json.loads(json.dumps(index.mapping.to_dict()))) == index.mapping
+    pair = next(p for p in index.pairs if p.mask.name.startswith(f"camera_{1:032x}"))
+    mask = read_mask(pair.mask, index.mapping)
+    ids = id_mask(9).astype(np.int64)
+    expected = np.array([[{"<UNK>": 255}.get(labels[int(i)].split("_")[0], -1) for i in row] for row in ids[..., 2]])
+    names = index.classes.names
+    for k, name in enumerate(names):
+        expected[[[labels[int(i)].startswith(name + "_") for i in row] for row in ids[..., 2]]] = k
+    expected[:4, :4] = 255  # 0x0D0D0D: past the table
+    assert np.array_equal(mask, expected) and set(np.unique(mask)) == {0, 1, 2, 3, 4, 255}
+    report = scan(index)
+    assert [p for p in report.problems if severity(p.code) == FATAL] == []
 
 
 def test_a_near_shade_painted_in_a_png_is_refused_but_a_jpeg_shift_is_snapped(tmp_path):

@@ -20,6 +20,7 @@ from seglab.data.layouts.celebamask_hq import PartFilesMapping
 from seglab.data.encodings.coloured_objects import ColouredObjectsMapping
 from seglab.data.layouts.multilabel import ChannelsMapping, ClassFilesMapping, ClassFoldersMapping, ClassNamingsMapping, RegionsMapping
 from seglab.data.encodings.one_hot import OneHotMapping
+from seglab.data.encodings.rgb_ids import RgbIdMapping
 from seglab.data.encodings.outlines import FilledOutlineMapping
 
 EXAMPLES = {
@@ -38,6 +39,7 @@ EXAMPLES = {
     "one-hot": OneHotMapping(3, 1),
     "regions": RegionsMapping(((1, 2, 3), (2, 3)), ignore_label=255),
     "coloured-objects": ColouredObjectsMapping(),
+    "rgb-ids": RgbIdMapping((-1, 0, 2, 1), 255),
     "filled-outlines": FilledOutlineMapping(ColourMapping(((0, 0, 0), (255, 0, 0)), void=((9, 9, 9),)), 255),
 }
 

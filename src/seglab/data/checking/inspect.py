@@ -83,7 +83,7 @@ def format_report(report: InspectReport, all_problems: bool = False) -> str:
         f"Channels:     {_counts(stats.channels)}",
         f"Dtypes:       {_counts(stats.dtypes)}",
         f"Mean / std:   {_floats(stats.mean)} / {_floats(stats.std)}",
-        f"Mask mapping: {index.mapping.to_dict()}",
+        f"Mask mapping: {index.mapping.describe()}",
         f"Mask values:  {', '.join(map(str, stats.mask_values)) or '-'}"
         + ("  (bit sets: bit k = class k; classes overlap)" if index.mapping.multilabel else ""),
         f"Classes:      {classes.num_classes}"

@@ -67,6 +67,10 @@ class MaskMapping:
         values = asdict(self)  # type: ignore[call-overload]
         return {"kind": self.kind, **{k: _plain(v) for k, v in values.items()}}
 
+    def describe(self) -> str:
+        """One line for `seglab inspect`: the JSON description, unless a mapping has a shorter one."""
+        return str(self.to_dict())
+
     @staticmethod
     def from_dict(values: dict[str, Any]) -> MaskMapping:
         """Rebuild a mapping written by `to_dict`.

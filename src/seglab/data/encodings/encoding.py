@@ -62,6 +62,7 @@ from seglab.data.encodings.colours import (
 from seglab.data.encodings.mask_sample import MaskSample, sample_masks
 from seglab.data.encodings.one_hot import OneHotMapping
 from seglab.data.encodings.palettes import known_palette
+from seglab.data.encodings.rgb_ids import LABELS_FILE
 from seglab.data.files.index import Problem
 from seglab.data.files.mat_files import MAT_SUFFIX, instance_variable
 from seglab.data.files.read_errors import Unusable
@@ -323,7 +324,8 @@ def _refuse_painted(sample: MaskSample, noise: set[int], num_classes: int) -> No
     path = next(p for p, counts in sample.filled.items() if counts[painted[0]] >= SOLID)
     total = len(sample.colour_values())
     ids = (f"; {total:,} colours in the sampled masks look like numbers encoded in RGB (ids, R*65536 + G*256 + B), "
-           "not class colours" if total >= ENCODED_IDS else "")
+           f"not class colours: a label table of the ids ({LABELS_FILE}, Stanford 2D-3D-S's assets/) in DATA or "
+           "DATA/assets names their classes" if total >= ENCODED_IDS else "")
     listed = ", ".join(colour_name(colour_rgb(code)) for code in painted[:5])
     more = ", ..." if len(painted) > 5 else ""
     raise DataError(f"lossless colour masks such as '{path}' hold {len(painted):,} colours ({listed}{more}) that "

@@ -26,6 +26,7 @@ from seglab.data.discovery.folders import FolderSearch, deeper_image_folders, se
 from seglab.data.layouts.formats import FORMATS, DatasetFormat, ReadOptions
 from seglab.data.files.index import DatasetIndex, Pair, Problem
 from seglab.data.encodings.loveda import loveda_reading
+from seglab.data.encodings.rgb_ids import id_labels_file, rgb_ids_reading
 from seglab.data.encodings.mat_names import mat_names_reading
 from seglab.data.classes.mapping import IdentityMapping, MaskMapping
 from seglab.data.layouts.multilabel import ClassNamingsMapping, naming_names
@@ -166,6 +167,10 @@ class FolderPairsFormat(DatasetFormat):
         """The encoding of the masks (`choose_encoding`), with class names of known layouts."""
         if not pairs:
             return classes, IdentityMapping(), []
+        labels_file = id_labels_file(root, mask_dirs) if classes is None else None
+        rgb_ids = rgb_ids_reading(labels_file) if labels_file is not None else None
+        if rgb_ids is not None:  # Stanford 2D-3D-S's objects numbered in RGB, named by semantic_labels.json
+            return rgb_ids[0], rgb_ids[1], []
         encoding = choose_encoding([m for p in pairs for m in p.masks], classes)
         found = list(encoding.problems)
         # the U-Net tutorial's ISBI 2012 membranes: grey EM slices (WHU's aerial buildings are RGB)
