@@ -2002,6 +2002,52 @@ def test_video_frames_under_a_labelled_wrapper_are_never_another_videos_masks(tm
     assert "'polygons.mat' in 3 folder(s) of images (egohands_data/_LABELLED_SAMPLES/CARDS_COURTYARD_B_T/" in message
 
 
+def test_frames_beside_each_other_under_a_wrapper_named_for_annotations_are_no_masks(tmp_path):
+    """RUGD: `RUGD_frames-with-annotations/<video>/<video>_00001.png` (PNG frames) and
+    `RUGD_annotations/<video>/<same name>.png`. The frames' wrapper names the annotations, so
+    every other video's frames, numbered alike, were mask candidates and the refusal offered
+    `--masks creek`, the video's own name, which refused again; a second mirrored tree is
+    offered by its top, which pairs every video."""
+    palette = np.array([(0, 0, 0), (108, 64, 20), (0, 102, 0), (0, 0, 255)], np.uint8)
+    videos = ("creek", "park-2", "trail-7")
+    for k, video in enumerate(videos):
+        for frame in (1, 6, 11):
+            name = f"{video}_{frame:05d}.png"
+            save(tmp_path / "RUGD_frames-with-annotations" / video / name, photo(k * 20 + frame))
+            save(tmp_path / "RUGD_annotations" / video / name, palette[labels(k * 20 + frame, (0, 1, 2, 3))])
+    index = discover(tmp_path)
+    assert {(p.image.parent.name, p.mask.parent.parent.name) for p in index.pairs} == {
+        (video, "RUGD_annotations") for video in videos}
+    assert all(p.image.name == p.mask.name for p in index.pairs) and len(index.pairs) == 9
+    for mask in (tmp_path / "RUGD_annotations").glob("*/*.png"):
+        save(tmp_path / "RUGD_annotations_ids" / mask.parent.name / mask.name, labels(0, (0, 1, 2, 3)))
+    with pytest.raises(DataError, match=r"(?s)2 folders could hold the masks of 'RUGD_frames-with-annotations/creek/'.*"
+                                        r"e\.g\. --masks RUGD_annotations$"):
+        discover(tmp_path)
+    assert len(discover(tmp_path, masks="RUGD_annotations").pairs) == 9
+
+
+def test_mask_folders_named_after_each_split_are_offered_as_one_pattern(tmp_path):
+    """TAS500: `tas500v1.1/{train,val,test}/` with `{train,val}_labels/` (colour renderings) and
+    `{train,val}_labels_ids/` (ids). The refusal offered `--masks train_labels_ids`, which left
+    val's images unlabelled and drew val and test from train; the pattern reads both splits."""
+    base = tmp_path / "tas500v1.1"
+    palette = np.array([(192, 192, 192), (105, 105, 105), (160, 82, 45)], np.uint8)
+    for k, split in enumerate(("train",) * 3 + ("val",) * 2 + ("test",) * 2):
+        name = f"{1537962190 + k}_{1853795 + 131 * k}.png"
+        save(base / split / name, photo(k))
+        if split != "test":
+            save(base / f"{split}_labels_ids" / name, labels(k))
+            save(base / f"{split}_labels" / name, palette[labels(k)])
+    with pytest.raises(DataError, match=r"(?s)2 folders could hold the masks of 'tas500v1.1/train/'.*"
+                                        r"e\.g\. --masks '\*_labels_ids'$"):
+        discover(tmp_path)
+    index = discover(tmp_path, masks="*_labels_ids")
+    assert sorted((p.split, p.mask.parent.name) for p in index.pairs) == [
+        ("train", "train_labels_ids")] * 3 + [("val", "val_labels_ids")] * 2
+    assert len(index.unlabelled) == 2
+
+
 def test_a_folder_per_image_holding_its_mask_pairs_and_a_pattern_may_name_the_file(tmp_path):
     """RoadAnomaly: `frames/<name>.jpg` + `frames/<name>.labels/labels_semantic.png` beside its
     colour rendering `labels_semantic_color.png`; a folder per image holding two label files is

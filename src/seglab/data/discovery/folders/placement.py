@@ -134,7 +134,7 @@ def _candidates(
         named_pair = wildcards is not None and wildcards(image, mask)
         if wildcards is not None and not named_pair:
             continue
-        if not masks_named and _wrapped_photos(mask, is_masks):
+        if not masks_named and _wrapped_photos(mask, image, is_masks):
             continue
         if not (_related(image, mask, masks_named) or same_below(image, mask)):
             if _mirrored_at_other_depth(image, mask):
@@ -159,14 +159,17 @@ def _candidates(
     return found
 
 
-def _wrapped_photos(folder: Folder, is_masks: Callable[[Folder], bool]) -> bool:
-    """Whether a folder named for masks by a wrapper alone holds JPEG photos: EgoHands'
-    `_LABELLED_SAMPLES/<video>/frame_0011.jpg` are the frames of one video, never the masks of
-    another's that happen to share their names."""
+def _wrapped_photos(folder: Folder, image: Folder, is_masks: Callable[[Folder], bool]) -> bool:
+    """Whether a folder named for masks by a wrapper alone holds photos, the frames of one video,
+    never the masks of another's that happen to share their names or numbers: JPEG photos
+    (EgoHands' `_LABELLED_SAMPLES/<video>/frame_0011.jpg`), or photos of any format in the wrapper
+    that names `image` too (RUGD's `RUGD_frames-with-annotations/<video>/<video>_00001.png`, the
+    frames the annotations were drawn on)."""
     if not folder.named_mask or looks_like_mask_folder(folder.path.name):  # named for masks by its own name, or not at all
         return False
     pictures = {p.suffix.lower() for p in folder.files if p.suffix.lower() in IMAGE_SUFFIXES}  # not its .mat
-    return bool(pictures) and pictures <= _JPEG and not is_masks(folder)
+    one_wrapper = image.named_mask and image.path.parent == folder.path.parent
+    return bool(pictures) and (pictures <= _JPEG or one_wrapper) and not is_masks(folder)
 
 
 def _same_below(image_tops: list[Path], mask_tops: list[Path]) -> Callable[[Folder, Folder], bool]:

@@ -89,6 +89,10 @@ def _ambiguous(image: Folder, candidates: list[FolderMatch], root: Path) -> Data
         flag = f"*{first.name[len(case):]}"
     elif case.startswith(image.path.name + "_"):  # the Cell Tracking Challenge's 01_GT/SEG/ for 01/
         flag = f"*{case[len(image.path.name):]}/{first.name}"
+    elif (suffix := _split_suffix(image.path, first)) is not None:
+        flag = f"*{suffix}"
+    elif first.name == image.path.name:
+        flag = _mirrored_top(first, image.path, root)
     flag = shlex.quote(flag)  # as a shell takes it: NuInsSeg's 'mask binary', a pattern
     if all(mask.name.lower().startswith(_NUMBERED_CELLS) for _, _, mask in labelled[0].pairs):
         flag += " --instance-masks (its man_seg files number the cells: one foreground class)"
@@ -99,6 +103,30 @@ def _ambiguous(image: Folder, candidates: list[FolderMatch], root: Path) -> Data
         f"'{root}': {len(candidates)} folders could hold the masks of '{rel}/' ({len(image.files)} images):{listed}\n"
         f"pass the one with the labels to train on, e.g. --masks {flag}{parts}"
     )
+
+
+def _mirrored_top(mask_dir: Path, image_dir: Path, root: Path) -> str:
+    """The top of a mask tree mirroring the images' (`RUGD_annotations` for
+    `RUGD_annotations/creek/` beside `RUGD_frames-with-annotations/creek/`), which as --masks
+    pairs every folder below it; the mask folder's own name (`creek`) would name the images."""
+    mask_parts, image_parts = mask_dir.relative_to(root).parts, image_dir.relative_to(root).parts
+    shared = 0  # the trailing folders both paths end with
+    while shared < min(len(mask_parts) - 1, len(image_parts)) and mask_parts[-1 - shared] == image_parts[-1 - shared]:
+        shared += 1
+    return "/".join(mask_parts[: len(mask_parts) - shared])
+
+
+def _split_suffix(image_dir: Path, mask_dir: Path) -> str | None:
+    """What a mask folder's name adds to its image folder's when a sibling adds it to another's:
+    `_labels_ids` for TAS500's `train_labels_ids/` beside `train/`, as `val_labels_ids/` holds
+    val/'s masks; `--masks '*_labels_ids'` reads every split, where `train_labels_ids` leaves val
+    unlabelled. None for a mask folder named otherwise, or the only one so named."""
+    if mask_dir.parent != image_dir.parent or not mask_dir.name.startswith(image_dir.name + "_"):
+        return None
+    suffix = mask_dir.name[len(image_dir.name):]
+    others = (p for p in mask_dir.parent.iterdir() if p.is_dir() and p.name.endswith(suffix) and p != mask_dir
+              and (mask_dir.parent / p.name[: -len(suffix)]).is_dir())
+    return suffix if any(others) else None
 
 
 def _names_classes(mask_dir: Path, root: Path) -> bool:
