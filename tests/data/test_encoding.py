@@ -558,6 +558,23 @@ def test_evenly_spaced_soft_levels_are_offered_cut_at_half() -> None:
     assert "--label-map 51:0,102:0,153:1,204:1,255:1 reads it cut at half" in hint
 
 
+def test_grey_levels_whose_top_covers_most_pixels_keep_that_background_class_0(tmp_path: Path) -> None:
+    """REFUGE's disc and cup masks hold 0 cup, 128 disc rim, 255 background: the offered
+    --label-map 128:1,255:2 made the cup class 0, the index read as background, and the
+    background class 2. Masks whose 0 is the background (CHAOS') keep the levels-up map."""
+    refuge = np.full((32, 32), 255, np.uint8)
+    refuge[8:24, 8:24] = 128
+    refuge[12:20, 12:20] = 0
+    problems = audit(discover(dataset(tmp_path / "refuge", {name: refuge for name in NAMES}))).fatal
+    message = next(p.message for p in problems if p.code == "values-outside-classes")
+    assert "255 on the most pixels (75%)" in message and "--label-map 255:0,128:1,0:2 reads 255 as class 0" in message
+    chaos = np.zeros((32, 32), np.uint8)
+    chaos[4:12, 4:12], chaos[20:28, 20:28] = 128, 255
+    problems = audit(discover(dataset(tmp_path / "chaos", {name: chaos for name in NAMES}))).fatal
+    message = next(p.message for p in problems if p.code == "values-outside-classes")
+    assert "--label-map 128:1,255:2 reads them as classes 1 to 2" in message and "255:0" not in message
+
+
 def test_the_offered_label_map_holds_every_value_not_only_those_listed(tmp_path: Path) -> None:
     """PASCAL-S averages 12 annotators (0, 21, ..., 255): the finding lists 10 values 'and 2 more',
     and its --label-map left out 234 and 255, the core every annotator marks; run as offered, the

@@ -295,7 +295,7 @@ def _value_problems(
     files = sorted({path for paths in stray.values() for path in paths}, key=str)
     limit = f"0..{num_classes - 1}" if num_classes else "none"
     message = (f"masks have values outside the classes ({limit}{declared}): {shown}{more}; "
-               f"{relabel_hint(index.mapping, values, None if index.classes else num_classes)}")  # all: a map is run as given
+               f"{relabel_hint(index.mapping, values, None if index.classes else num_classes, pixels)}")  # all: a map is run as given
     return problems + [Problem(files[0], message, "values-outside-classes", tuple(files[1:]))]
 
 

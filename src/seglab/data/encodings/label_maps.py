@@ -25,10 +25,13 @@ def inferred_class_count(labels: Iterable[int]) -> int:
     return count
 
 
-def relabel_hint(mapping: MaskMapping, stray: list[int], num_classes: int | None = None) -> str:
+def relabel_hint(
+    mapping: MaskMapping, stray: list[int], num_classes: int | None = None, pixels: Mapping[int, int] | None = None
+) -> str:
     """How to map stray label values without editing files: a --label-map (or --ignore-index);
     one stray value beside class 0 alone (`num_classes` 1) is the object of a binary mask, and
-    several beyond inferred classes are first offered as classes."""
+    several beyond inferred classes are first offered as classes, the value on most `pixels`
+    (the count of each value) as class 0."""
     if not isinstance(mapping, (IdentityMapping, BinaryMapping, LabelMapping)):
         return "declare them in classes.json, or set --ignore-index for a void label"
     if num_classes == 1 and len(stray) == 1 and isinstance(mapping, IdentityMapping) and stray[0] > 0:
@@ -36,12 +39,10 @@ def relabel_hint(mapping: MaskMapping, stray: list[int], num_classes: int | None
         return (f"the masks hold 0 and {value}, a binary mask: --label-map {value}:1 reads {value} as class 1 "
                 f"(--label-map {value}:ignore if it marks void pixels)")
     if num_classes == 1 and isinstance(mapping, IdentityMapping) and _even_levels(stray):
-        listed = ",".join(f"{v}:{k}" for k, v in enumerate(sorted(stray), start=1))
         halved = ",".join(f"{v}:{int(v * 2 > max(stray))}" for v in sorted(stray))
-        return (f"the masks hold 0 and {len(stray)} evenly spaced grey levels, classes drawn to be seen (CHAOS' "
-                f"63, 126, 189, 252): --label-map {listed} reads them as classes 1 to {len(stray)}; if they are "
-                f"one object's soft mask (the share of annotators marking it: CUB-200's 51, 102, ..., 255), "
-                f"--label-map {halved} reads it cut at half")
+        return (f"the masks hold 0 and {len(stray)} evenly spaced grey levels, {_levels_as_classes(stray, pixels)}; "
+                f"if they are one object's soft mask (the share of annotators marking it: CUB-200's 51, 102, ..., "
+                f"255), --label-map {halved} reads it cut at half")
     kept = "255:1," if isinstance(mapping, BinaryMapping) else ""  # the map replaces 0/255 -> 0/1
     option = f"--label-map {kept}" + ",".join(f"{v}:ignore" for v in stray)
     if min(stray) < 0:
@@ -54,6 +55,24 @@ def relabel_hint(mapping: MaskMapping, stray: list[int], num_classes: int | None
                 f"if they mark void pixels, set {option}")
     void = "--ignore-index 255 if it marks void pixels, or " if stray == [255] else ""
     return f"set {void}{option} (or map them to classes), or declare the classes in classes.json"
+
+
+def _levels_as_classes(levels: list[int], pixels: Mapping[int, int] | None) -> str:
+    """The --label-map reading 0 and grey `levels` as classes, background first: 0 and the levels
+    up (CHAOS' 0 background, 63 liver, ..., 252 spleen), or, when the top level covers the most
+    pixels, the background of masks drawn dark on white, from the top down (REFUGE's 255
+    background, 128 disc, 0 cup), which as 1, 2 would make the cup class 0."""
+    counts = pixels or {}
+    top = max(levels)
+    if counts.get(top, 0) <= max(counts.get(v, 0) for v in (0, *levels) if v != top):
+        listed = ",".join(f"{v}:{k}" for k, v in enumerate(sorted(levels), start=1))
+        return (f"classes drawn to be seen (CHAOS' 63, 126, 189, 252): --label-map {listed} reads them as classes "
+                f"1 to {len(levels)}")
+    listed = ",".join(f"{v}:{k}" for k, v in enumerate(sorted((0, *levels), reverse=True)))
+    share = f" ({counts[top] / sum(counts.values()):.0%})" if sum(counts.values()) else ""
+    return (f"{top} on the most pixels{share}, the background of masks drawn dark on white (REFUGE's 255 "
+            f"background, 128 disc, 0 cup): --label-map {listed} reads {top} as class 0 and the darker values as "
+            f"classes 1 to {len(levels)}")
 
 
 def _even_levels(values: list[int]) -> bool:
