@@ -12,6 +12,7 @@ from pathlib import Path
 import nibabel as nib
 import numpy as np
 import pytest
+from PIL import Image
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydicom.dataset import Dataset, FileMetaDataset
@@ -221,8 +222,10 @@ def test_two_modalities_are_channels_and_a_time_axis_is_refused(tmp_path: Path) 
         read_volume([frames])
 
 
-def write_dicom_series(folder: Path, stored: np.ndarray, slope: float = 2.0, intercept: float = -100.0) -> None:
-    """Axial CT slices (rows, columns, slices) as extension-less files named against position order."""
+def write_dicom_series(folder: Path, stored: np.ndarray, slope: float = 2.0, intercept: float = -100.0,
+                       name: str = "IM{:04d}") -> None:
+    """Axial CT slices (rows, columns, slices) as files named against position order (`name`
+    formatted with slices to 1), extension-less by default."""
     folder.mkdir(parents=True)
     series, study = generate_uid(), generate_uid()
     depth = stored.shape[2]
@@ -244,7 +247,7 @@ def write_dicom_series(folder: Path, stored: np.ndarray, slope: float = 2.0, int
         ds.SamplesPerPixel, ds.PhotometricInterpretation = 1, "MONOCHROME2"
         ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = 16, 16, 15, 1
         ds.PixelData = np.ascontiguousarray(stored[:, :, k]).astype("<i2").tobytes()
-        ds.save_as(folder / f"IM{depth - k:04d}", enforce_file_format=True)  # names run against positions
+        ds.save_as(folder / name.format(depth - k), enforce_file_format=True)  # names run against positions
 
 
 def test_dicom_series_is_sorted_rescaled_and_reoriented(tmp_path: Path) -> None:
@@ -721,6 +724,30 @@ def test_volumes_side_by_side_named_by_image_and_mask_words_pair(
                      r"keeps whole in one split .*--split-mode blocks", caplog.text)
     blocks = split_pairs(index.pairs, (0.5, 0.25, 0.25), mode="blocks")
     assert [len(blocks[s]) for s in ("train", "val", "test")] == [3, 2, 1]
+
+
+def test_dicom_series_beside_a_mask_file_per_slice_are_offered_the_flags_that_pair_them(tmp_path: Path) -> None:
+    """CHAOS' CT ships Train_Sets/CT/<patient>/DICOM_anon/i0000,0000b.dcm ... beside
+    Ground/liver_GT_000.png ...: the refusal told to convert the 'label series' to NIfTI, though
+    there is none and --images DICOM_anon --masks Ground pairs each slice with its mask. (Slices
+    of a few values each, as a phantom's, look like masks themselves, so nothing pairs unnamed.)"""
+    depth = 4
+    for k, patient in enumerate(("1", "2", "5")):
+        stored = np.random.default_rng(k).integers(-60, -40, (16, 16, depth)).astype(np.int16)
+        write_dicom_series(tmp_path / patient / "DICOM_anon", stored, name="i{:04d},0000b.dcm")
+        for n in range(1, depth + 1):
+            mask = np.zeros((16, 16), np.uint8)
+            mask[n:n + 6, 4:12] = 255
+            (tmp_path / patient / "Ground").mkdir(exist_ok=True)
+            Image.fromarray(mask).save(tmp_path / patient / "Ground" / f"liver_GT_{n:03d}.png")
+    with pytest.raises(DataError) as refused:
+        discover(tmp_path)
+    message = str(refused.value)
+    assert ("\n  all 3 of them have a mask file per slice beside them (1/Ground/ for 1/DICOM_anon/): --images "
+            "DICOM_anon --masks Ground pairs each slice with its mask") in message
+    assert "label series" not in message
+    index = discover(tmp_path, images="DICOM_anon", masks="Ground")
+    assert len(index.pairs) == 3 * depth and {p.mask.parent.name for p in index.pairs} == {"Ground"}
 
 
 def test_dicom_label_series_are_listed_with_the_route_that_reads_them(tmp_path: Path) -> None:

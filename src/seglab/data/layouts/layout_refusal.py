@@ -5,17 +5,21 @@ seglab does not read, and the flags that pair by hand. A user told only "no layo
 
 from __future__ import annotations
 
+import shlex
 from collections import Counter
 from pathlib import Path
 
 from seglab.data.discovery.folders import MAX_DEPTH, Folder, deeper_image_folders, folders_within, walk
-from seglab.data.discovery.naming import stem
+from seglab.data.discovery.naming import KEY_RULES, stem
+from seglab.data.discovery.pairing import folder_label
 from seglab.data.files.dicom import DICOM_SUFFIX, dicom_files, is_series
 from seglab.data.files.index import MASK_SUFFIXES
 from seglab.data.files.io import IMAGE_SUFFIXES
 from seglab.data.files.mat_files import MAT_SUFFIX
 from seglab.data.files.read_errors import format_by_content
 from seglab.data.files.volumes import VOLUME_SUFFIXES
+from seglab.data.layouts.folder_pairs.named_folders import _named_pair
+from seglab.errors import DataError
 
 _POINT_SUFFIXES = (".pfs", ".pts")  # landmark points: SCR's JSRT contours, ASM/AAM shape files
 _POINT_FILES = "landmark point lists (contours), not images or masks: seglab reads no points; leave them aside"
@@ -56,12 +60,19 @@ def what_was_seen(root: Path) -> str:
                   "<case>/laendo.nrrd beside lgemri.nrrd): --masks laendo.nrrd, the label's file name in each")
     series = _series_folders(listing)
     if series:  # 3D-IRCADb's PATIENT_DICOM/ beside MASKS_DICOM/liver/: label series were never mentioned
+        routes = _slice_mask_routes(root, listing, series)
         found += ("\nfolders holding a DICOM series, which seglab reads as an image volume, never as labels:"
                   + "".join(f"\n  {folder.relative_to(root).as_posix() or '.'}/: {count} slices"
                             for folder, count in series[:FOLDERS_SHOWN])
-                  + "\n  convert each label series to one NIfTI label volume (dcm2niix, or SimpleITK's ReadImage and "
-                  "WriteImage) and put it in its case's folder beside the image series, no other series there "
-                  "(docs/volumes.md, a folder per subject)")
+                  + "".join(f"\n  {'all ' * (len(paired) == len(series))}{len(paired)} of them have a mask file per "
+                            f"slice beside them ({folder_label(paired[0].parent / masks, root)} for "
+                            f"{folder_label(paired[0], root)}): --images {shlex.quote(images)} --masks "
+                            f"{shlex.quote(masks)} pairs each slice with its mask"
+                            for (images, masks), paired in routes.items()))
+        if sum(len(paired) for paired in routes.values()) < len(series):
+            found += ("\n  convert each label series to one NIfTI label volume (dcm2niix, or SimpleITK's ReadImage and "
+                      "WriteImage) and put it in its case's folder beside the image series, no other series there "
+                      "(docs/volumes.md, a folder per subject)")
     found += "".join(f"\n  {(folder.relative_to(root).as_posix() or '.')}/: {count} '{suffix}' files, "
                      + (f"gzip-compressed images seglab does not read: decompress them (gunzip -r "
                         f"'{folder}')" if suffix.endswith(".gz") else
@@ -109,6 +120,32 @@ def _series_folders(listing: _Listing) -> list[tuple[Path, int]]:
         if sum(not Path(f).suffix or f.lower().endswith(DICOM_SUFFIX) for f in files) >= 2 and is_series(folder):
             found.append((folder, len(dicom_files(folder))))
     return found
+
+
+def _slice_mask_routes(
+    root: Path, listing: _Listing, series: list[tuple[Path, int]]
+) -> dict[tuple[str, str], list[Path]]:
+    """The --images and --masks names that pair DICOM series with a sibling folder holding a 2-D
+    mask file per slice (CHAOS' CT `<patient>/DICOM_anon/` beside `<patient>/Ground/`
+    liver_GT_000.png ...), with the series each pairs; only names that pair when tried."""
+    files = {folder: [f for f in names if _suffix(f) in IMAGE_SUFFIXES and _suffix(f) != DICOM_SUFFIX]
+             for folder, names in listing}
+    named: dict[tuple[str, str], list[Path]] = {}
+    for folder, count in series:
+        beside = [other for other in files if other.parent == folder.parent and other != folder
+                  and len(files[other]) == count]
+        if len(beside) == 1:
+            named.setdefault((folder.name, beside[0].name), []).append(folder)
+    routes = {}
+    for (images, masks), folders in named.items():
+        try:
+            search = _named_pair(root, images, masks, KEY_RULES, merge=False)
+        except DataError:
+            continue
+        paired = sorted({m.image_dir for m in search.matches if m.pairs} & set(folders))
+        if paired:
+            routes[images, masks] = paired
+    return routes
 
 
 def _mat_folders(listing: _Listing) -> list[tuple[Path, int]]:
