@@ -270,6 +270,31 @@ def test_band_folders_are_the_channels_of_one_image_red_green_blue_first(tmp_pat
     assert [p.code for p in audit(index).fatal] == []
 
 
+def test_band_folders_of_a_test_split_count_each_unlabelled_image_once(tmp_path: Path,
+                                                                      caplog: pytest.LogCaptureFixture) -> None:
+    """38-Cloud's `38-Cloud_test/test_red/` ... `test_nir/` (no masks) and the scene previews
+    `Natural_False_Color/` in both split folders were 'Unlabelled: 22' for 5 test images: each
+    band file counted, and the test split's previews too, while the training split's were left
+    out. Band folders named as the pairs' are one image's files; the previews are left out."""
+    cloud_folders(tmp_path / "38-Cloud_training")
+    for split in ("38-Cloud_training", "38-Cloud_test"):
+        save_picture(tmp_path / split / "Natural_False_Color" / "LC08_L1TP_002053_20160520_20170324_01_T1.jpg",
+                     np.random.default_rng(1).integers(0, 256, (48, 48, 3), dtype=np.uint8))
+    for name in CLOUD_NAMES[:3]:
+        for band in ("red", "green", "blue", "nir"):
+            (tmp_path / "38-Cloud_test" / f"test_{band}").mkdir(parents=True, exist_ok=True)
+            tifffile.imwrite(tmp_path / "38-Cloud_test" / f"test_{band}" / f"{band}_{name}", bands(0, 1)[..., 0])
+    with caplog.at_level(logging.INFO, logger="seglab"):
+        index = discover(tmp_path)
+    assert len(index.pairs) == 6
+    assert sorted(p.name for p in index.unlabelled) == sorted(f"red_{n}" for n in CLOUD_NAMES[:3])
+    assert {p.relative_to(tmp_path).as_posix() for p in index.ignored} >= {
+        f"{split}/Natural_False_Color/LC08_L1TP_002053_20160520_20170324_01_T1.jpg"
+        for split in ("38-Cloud_training", "38-Cloud_test")}
+    assert "38-Cloud_test/test_red/, test_green/, test_blue/, test_nir/ hold the bands of 3 unlabelled images" \
+        in caplog.text
+
+
 def test_a_band_folder_run_trains_evaluates_and_remembers_its_channels(tmp_path: Path) -> None:
     """Training on band folders records 4 channels with a mean each, and evaluate reads the
     bands again from their folders."""

@@ -22,6 +22,7 @@ from seglab.data.layouts.folder_pairs.class_files import _shipped_classes, _ship
 from seglab.data.layouts.folder_pairs.duplicate_folders import _one_file_format, settle_shared_masks
 from seglab.data.layouts.folder_pairs.named_folders import _named_pair
 from seglab.data.layouts.folder_pairs.pair_names import _derived_images, _splits_from_names, unique_names
+from seglab.data.layouts.folder_pairs.unlabelled_files import unlabelled_images
 from seglab.data.discovery.folders import FolderSearch, deeper_image_folders, search_folders
 from seglab.data.layouts.formats import FORMATS, DatasetFormat, ReadOptions
 from seglab.data.files.index import DatasetIndex, Pair, Problem
@@ -134,7 +135,9 @@ class FolderPairsFormat(DatasetFormat):
             classes, mapping, encoding_problems = ClassSpec(names), ClassNamingsMapping(namings), []
         else:
             classes, mapping, encoding_problems = self.choose_classes(root, mask_dirs, pairs, classes)
-        unlabelled = [p for p in found.unlabelled if p not in filled] + listed_unlabelled + frames
+        unlabelled, aside_unlabelled = unlabelled_images(root, [p for p in found.unlabelled if p not in filled],
+                                                         matches, found.ignored)
+        unlabelled += listed_unlabelled + frames
         index = DatasetIndex(root, "folder-pairs", pairs, unlabelled, classes, mapping, problems + encoding_problems)
         index.pairing = [m.describe(root) for m in matches]
         defect_free = [p for p in unmasked if p not in filled and in_defect_free_folder(p)]
@@ -150,7 +153,7 @@ class FolderPairsFormat(DatasetFormat):
             logger.warning("%s: %s", root, line)
             index.pairing.append(line)
         index.ignored = [p for p in found.ignored if p not in lists.files and p not in filled] + aside + sorted(
-            derived) + [p for m in matches for p in m.extra_masks]
+            derived) + [p for m in matches for p in m.extra_masks] + aside_unlabelled
         if index.classes is None and type(mapping) is IdentityMapping:  # label masks, no names yet
             index.value_names = _shipped_value_names(root, found)
             if index.value_names is not None:  # and its copies in the other split folders (Roboflow's _classes.csv)
