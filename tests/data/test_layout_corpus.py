@@ -541,6 +541,37 @@ def test_one_unknown_suffix_pairs_side_by_side_files_of_one_type(tmp_path):
     assert index.pairing == ["./ (images and masks side by side): 3 pairs by image name + '_expert.png'"]
 
 
+def cvc_colondb(root: Path, polyp: str = "p") -> None:
+    """CVC-ColonDB as CVC first shipped it: `<n>.bmp` frames beside their polyp masks `p<n>.bmp`,
+    non-informative region masks `s<n>.bmp` and polyp contours `c<n>.bmp`, all in one folder."""
+    for i in range(1, 5):
+        save(root / "CVC-ColonDB" / f"{i}.bmp", photo(i))
+        save(root / "CVC-ColonDB" / f"{polyp}{i}.bmp", labels(i, (0, 255)))
+        save(root / "CVC-ColonDB" / f"s{i}.bmp", labels(i + 1, (0, 255)))
+        save(root / "CVC-ColonDB" / f"c{i}.bmp", labels(i + 2, (0, 255)))
+
+
+def test_masks_named_with_a_prefix_beside_their_images_are_a_choice_a_pattern_reads(tmp_path):
+    """CVC-ColonDB's `p1.bmp` beside `1.bmp` was refused with a generic '{stem}_mask.png', and
+    `--mask-pattern 'p{stem}.bmp'` gave 'no image/mask folders fit': a side-by-side mask had to
+    carry a known affix or a suffix. Now a one-word prefix is a naming as a suffix is: the three
+    are refused as a choice, and the pattern (a template or a regex, any prefix) reads one."""
+    cvc_colondb(tmp_path)
+    with pytest.raises(DataError) as info:
+        discover(tmp_path)
+    for naming in ("p", "s", "c"):
+        assert f"--mask-pattern '{naming}{{stem}}.bmp': 4 masks" in str(info.value)
+    for pattern in ("p{stem}.bmp", r"p(\d+)\.bmp"):
+        index = discover(tmp_path, mask_pattern=pattern)
+        assert sorted((p.image.name, p.mask.name) for p in index.pairs) == [(f"{i}.bmp", f"p{i}.bmp") for i in range(1, 5)]
+        assert {p.name for p in index.ignored} >= {f"{k}{i}.bmp" for k in "sc" for i in range(1, 5)}
+        assert not [p for p in index.problems if p.code in ("image-without-mask", "mask-without-image")]
+    for polyp in ("polyp_", "manual_polyp_"):  # any prefix a pattern names, not only a known affix
+        cvc_colondb(tmp_path / polyp, polyp)
+        index = discover(tmp_path / polyp, mask_pattern=f"{polyp}{{stem}}.bmp")
+        assert sorted(p.mask.name for p in index.pairs) == [f"{polyp}{i}.bmp" for i in range(1, 5)]
+
+
 def test_explicit_folders_and_regex_pattern(tmp_path):
     for i in range(3):
         save(tmp_path / "pictures" / f"scan{i}.png", photo(i))

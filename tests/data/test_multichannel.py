@@ -751,3 +751,47 @@ def test_a_mask_pattern_names_the_masks_of_a_folder_whose_images_look_like_masks
     marida_patches(tmp_path, grey_images=True)
     index = discover(tmp_path, mask_pattern="{stem}_cl.tif")
     assert sorted(p.image.name for p in index.pairs) == [f"S2_1-12-19_48MYU_{n}.tif" for n in range(3)]
+
+
+def s1s2_water(root: Path, scenes: tuple[int, ...] = (1, 5, 6)) -> None:
+    """S1S2-Water: a folder per scene holding `sentinel12_{s1,s2}_<id>_{img,msk,valid}.tif` (S1 2
+    int16 bands, S2 6 uint16 bands, each sensor its own water mask and valid mask), the DEM's
+    `sentinel12_copdem30_<id>_{elevation,slope}.tif` at a third of the size, and the scene's STAC
+    item `sentinel12_<id>_meta.json`."""
+    for i in scenes:
+        folder = root / str(i)
+        folder.mkdir(parents=True)
+        water = np.zeros((48, 48), np.uint8)
+        water[10:30, 5 + i:25 + i] = 1
+        for sensor, pixels in (("s1", bands(i, 2, (48, 48)).astype(np.int16)), ("s2", bands(i, 6, (48, 48)))):
+            tifffile.imwrite(folder / f"sentinel12_{sensor}_{i}_img.tif", pixels, photometric="minisblack",
+                             planarconfig="contig")
+            tifffile.imwrite(folder / f"sentinel12_{sensor}_{i}_msk.tif", water)
+            tifffile.imwrite(folder / f"sentinel12_{sensor}_{i}_valid.tif", np.ones((48, 48), np.uint8))
+        for layer in ("elevation", "slope"):
+            tifffile.imwrite(folder / f"sentinel12_copdem30_{i}_{layer}.tif", bands(i, 1, (16, 16))[..., 0])
+        (folder / f"sentinel12_{i}_meta.json").write_text('{"type": "Feature", "properties": {"split": "train"}}')
+
+
+def test_images_and_masks_named_as_such_pair_beside_other_rasters_of_the_scene(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """S1S2-Water's `_img` and `_msk` files paired only without the `_valid` and DEM files beside
+    them, which were taken for the images of every mask; `--mask-pattern '{stem}_msk.tif'` gave
+    'no image/mask folders fit'. Now they pair, the others are left out (logged, listed as
+    ignored), the two sensors' channel counts are a finding naming the pattern that reads each,
+    and that pattern leaves the other sensor's images out rather than calling them unmasked."""
+    s1s2_water(tmp_path)
+    with caplog.at_level(logging.INFO, logger="seglab"):
+        index = discover(tmp_path)
+    assert sorted((p.image.name, p.mask.name) for p in index.pairs) == sorted(
+        (f"sentinel12_{s}_{i}_img.tif", f"sentinel12_{s}_{i}_msk.tif") for s in ("s1", "s2") for i in (1, 5, 6))
+    assert {p.name for p in index.ignored} >= {"sentinel12_copdem30_1_elevation.tif", "sentinel12_s2_1_valid.tif"}
+    assert "12 files beside images and masks named as such (_img, _msk, ...) are named as neither" in caplog.text
+    mixed = [describe(p) for p in audit(index).fatal if p.code == "mixed-channels"]
+    assert len(mixed) == 3 and sum(r"--mask-pattern '(.*_s1_.*)_msk\.tif' or '(.*_s2_.*)_msk\.tif'" in m
+                                   for m in mixed) == 1
+    for sensor, channels in (("s1", 2), ("s2", 6)):
+        index = discover(tmp_path, mask_pattern=rf"(.*_{sensor}_.*)_msk\.tif")
+        assert sorted(p.image.name for p in index.pairs) == [f"sentinel12_{sensor}_{i}_img.tif" for i in (1, 5, 6)]
+        assert not [p for p in index.problems if p.code in ("image-without-mask", "mask-without-image")]
+        assert scan(index).channels == {channels: 3} and not audit(index).fatal

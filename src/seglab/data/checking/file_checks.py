@@ -5,7 +5,9 @@ facts `scan` kept of it (labels, gaps, outlines, bit depth, no-data markers, cha
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 
+from seglab.data.checking.channel_namings import naming_route
 from seglab.data.checking.stats import DatasetStats, ImageFacts
 from seglab.data.classes.mapping import IdentityMapping
 from seglab.data.discovery.unmasked import is_background_fill
@@ -174,6 +176,10 @@ def _channel_problems(facts: list[tuple[Pair, ImageFacts]]) -> list[Problem]:
     problems = [Problem(p.image, f"image has {f.channels} channel(s) but the model gets {most}, the most an image "
                         "has; only greyscale images among RGB ones are repeated to fit", "mixed-channels")
                 for p, f in facts if f.channels != most and (f.channels, most) != (1, 3)]
+    route = naming_route(facts) if problems else ""
+    if route:  # said once, on the finding listed first
+        first = min(range(len(problems)), key=lambda i: str(problems[i].path))
+        problems[first] = replace(problems[first], message=problems[first].message + route)
     grey = [(p, f) for p, f in facts if f.channels == 1]
     rgb = [(p, f) for p, f in facts if f.channels == 3]
     if most != 3 or not grey:

@@ -314,21 +314,52 @@ def named_after(name: str, stems: set[str]) -> str | None:
     return None
 
 
-def suffix_rules(images: Sequence[Path], masks: Sequence[Path], share: float = 0.5) -> tuple[KeyRule, ...]:
-    """Rules for masks named as their image plus a suffix no affix rule knows (CHASE_DB1's
-    `Image_01L_1stHO.png` and `Image_01L_2ndHO.png` beside `Image_01L.jpg`): one per naming that
-    at least `share` of the images have, so two observers' masks become two rival namings."""
+_PREFIX_WORD = re.compile(r"([a-z]+)([_\-. ]?)(.+)")
+
+
+def _prefixed_to(name: str, stems: set[str]) -> str | None:
+    """The one of `stems` (lower case) that `name` is after one word of letters: with a separator
+    (`polyp_12` for `12`) or before a number (CVC-ColonDB's `p12`, the polyp mask of `12`); None
+    when there is none. `11` is no `1` after a prefix, nor `ab` `b`, nor `gt_patch_1_<scene>`
+    `<scene>`: a longer prefix names more than the kind of file."""
+    found = _PREFIX_WORD.fullmatch(name.lower())
+    if found is None or found.group(3) not in stems or not found.group(2) and not found.group(3)[0].isdigit():
+        return None
+    return found.group(3)
+
+
+def named_around(name: str, stems: set[str]) -> str | None:
+    """The stem `name` is named after with a suffix (`named_after`) or else a prefix (`_prefixed_to`)."""
+    return named_after(name, stems) or _prefixed_to(name, stems)
+
+
+def _naming_template(path: Path, key: str) -> str:
+    """The `--mask-pattern` template naming `path` after the stem `key` its name starts or ends
+    with (`named_around`): `{stem}_1stHO.png`, `p{stem}.bmp`."""
+    at = 0 if stem(path).lower().startswith(key) else len(stem(path)) - len(key)
+    return path.name[:at] + "{stem}" + path.name[at + len(key):]
+
+
+def affix_rules(images: Sequence[Path], masks: Sequence[Path], share: float = 0.5) -> tuple[KeyRule, ...]:
+    """Rules for masks named as their image plus a suffix or a prefix no affix rule knows
+    (CHASE_DB1's `Image_01L_1stHO.png` and `Image_01L_2ndHO.png` beside `Image_01L.jpg`;
+    CVC-ColonDB's `p1.bmp`, `s1.bmp` and `c1.bmp` beside `1.bmp`): one per naming that at least
+    `share` of the images have, so two observers' masks become two rival namings."""
     stems = {stem(p).lower() for p in images}
     counts: dict[str, int] = {}
     for mask in masks:
-        prefix = named_after(stem(mask), stems)
-        if prefix is not None:
-            template = "{stem}" + mask.name[len(prefix):]
+        key = named_around(stem(mask), stems)
+        if key is not None:
+            template = _naming_template(mask, key)
             counts[template] = counts.get(template, 0) + 1
-    return tuple(
-        replace(template_rules(t)[0], name=f"image name + '{t.removeprefix('{stem}')}'")
-        for t, n in sorted(counts.items()) if n >= share * len(stems)
-    )
+    return tuple(replace(template_rules(t)[0], name=_naming_name(t)) for t, n in sorted(counts.items())
+                 if n >= share * len(stems))
+
+
+def _naming_name(template: str) -> str:
+    """How `seglab inspect` names a naming learned from the files: image name + '_1stHO.png'."""
+    before, _, after = template.partition("{stem}")
+    return f"'{before}' + image name" if before else f"image name + '{after}'"
 
 
 def words(name: str) -> list[str]:

@@ -19,13 +19,13 @@ from seglab.data.files.index import Problem
 from seglab.data.discovery.naming import (
     KEY_RULES,
     KeyRule,
+    affix_rules,
     frame_of,
     leading_word_rules,
-    named_after,
+    named_around,
     pattern_for,
     same_numbering,
     stem,
-    suffix_rules,
     words,
 )
 
@@ -169,7 +169,7 @@ def match_folders(
     merge: bool = False,
 ) -> FolderMatch:
     """Pair `images` with `masks` by the best of `rules`; the default rules also try masks named
-    as their image plus any suffix (`naming.suffix_rules`) or with its first word swapped
+    as their image plus any suffix or prefix (`naming.affix_rules`) or with its first word swapped
     (`naming.leading_word_rules`), a `--mask-pattern` is taken as given.
 
     Images that match two masks (`a_mask.png` and `a_label.png`) are not refused here but set
@@ -180,7 +180,7 @@ def match_folders(
     """
     learned = tuple(rules) == KEY_RULES
     if learned:  # a name is a stronger tie than a number
-        rules = (*KEY_RULES[:_STRICT_RULES], *suffix_rules(images, masks), *leading_word_rules(images, masks),
+        rules = (*KEY_RULES[:_STRICT_RULES], *affix_rules(images, masks), *leading_word_rules(images, masks),
                  *KEY_RULES[_STRICT_RULES:])
     rule = best_rule(images, masks, rules)
     image_keys, image_clashes = keyed_files(images, rule, True)
@@ -240,14 +240,14 @@ def match_folders(
         problems.append(Problem(image, message, "image-without-mask"))
     extra: dict[str, list[Path]] = {}  # other annotations of paired images, by their naming template
     for mask in lonely_masks:
-        key = named_after(stem(mask), paired_keys)
+        key = named_around(stem(mask), paired_keys)
         if key is None:
             problems.append(Problem(mask, "mask has no image", "mask-without-image"))
         else:
             extra.setdefault(_template(mask, key), []).append(mask)
     unkeyed = []  # files a --mask-pattern leaves out; a learned naming's may be a second observer's
     for mask in (m for m in masks if rule.key_of(m, False) is None):
-        key = named_after(stem(mask), paired_keys) if learned else None
+        key = named_around(stem(mask), paired_keys) if learned else None
         if key is None:
             unkeyed.append(mask)
         elif merge and same_numbering(_template(mask, key), _template(mask_keys[key], key)):

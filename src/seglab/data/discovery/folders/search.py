@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +28,8 @@ from seglab.data.files.io import IMAGE_SUFFIXES
 from seglab.data.discovery.naming import KEY_RULES, KeyRule, looks_like_mask_folder, usable_splits
 from seglab.data.discovery.pairing import FolderMatch, combine_matches
 from seglab.data.discovery.rival_namings import settle_rival_namings
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -122,12 +125,13 @@ def search_folders(
             matches[image.path] = candidates[0]
     used_masks = {d for m in matches.values() for d in (m.mask_dir, *m.more_mask_dirs, *(p.parent for _, _, p in m.pairs))
                   } - matches.keys()  # a folder per image's mask lies below the images (RoadAnomaly's)
+    aside: list[Path] = []  # named neither as images nor as masks beside files named as both
     for image in (f for f in folders if f.files and f.path not in used_masks):
         match = matches.get(image.path)
         if match is not None:
             search.matches.append(match)
             continue
-        side_by_side = _in_one_file(image) or _side_by_side(image, root, rules, merge)
+        side_by_side = _in_one_file(image) or _side_by_side(image, root, rules, merge, aside)
         if side_by_side is not None:
             search.matches.append(side_by_side)
         elif image.split in ("val", "test") and not image.named_mask and not _shows_masks(image, None) \
@@ -135,6 +139,9 @@ def search_folders(
             search.unlabelled += image.files
         else:
             search.ignored += image.files
+    if aside:
+        logger.info("%s: %d files beside images and masks named as such (_img, _msk, ...) are named as neither, "
+                    "e.g. '%s': left out, listed as ignored", root, len(aside), aside[0].relative_to(root).as_posix())
     search.matches = _keep_consistent_splits(search.matches)
     search.matches = settle_rival_namings(search.matches, multilabel)
     mask_dirs = {d for m in search.matches for d in (m.mask_dir, *m.more_mask_dirs)}

@@ -12,44 +12,88 @@ from seglab.data.discovery.naming import (
     KeyRule,
     image_affixed,
     looks_like_mask_folder,
-    named_after,
+    named_around,
     stem,
     strip_affixes,
 )
 from seglab.data.discovery.pairing import FolderMatch, match_folders
 
 
-def _side_by_side(folder: Folder, root: Path, rules: tuple[KeyRule, ...], merge: bool) -> FolderMatch | None:
+def _side_by_side(folder: Folder, root: Path, rules: tuple[KeyRule, ...], merge: bool,
+                  aside: list[Path]) -> FolderMatch | None:
     """Images and masks in one folder: `a.png` + `a_mask.png`, `a_img.png` + `a_masks.png`,
-    `a.jpg` + `a_1stHO.png` (named after an image, holding masks), or `a.jpg` + `a.png`. Files
-    named after an image are its masks by their content, or because a `--mask-pattern` names them
-    (MARIDA's `<patch>_cl.tif` beside `<patch>.tif`: the user's word beats a guess from pixels).
-    A file whose name says labels is no image of the files named after it: Hypersim's
-    `frame.0000.semantic.hdf5` beside `frame.0000.semantic_instance.hdf5` are two labellings."""
+    `a.jpg` + `a_1stHO.png` or `1.bmp` + `p1.bmp` (named after an image, holding masks), or
+    `a.jpg` + `a.png`. Files named as neither images nor masks beside files named as both are
+    added to `aside` (S1S2-Water's DEM beside `_img` and `_msk`)."""
+    return (_by_affixes(folder, root, rules, merge, aside) or _by_names_after(folder, root, rules, merge)
+            or _by_suffix(folder, root, rules, merge))
+
+
+def _by_affixes(folder: Folder, root: Path, rules: tuple[KeyRule, ...], merge: bool,
+                aside: list[Path]) -> FolderMatch | None:
+    """Masks named by a mask affix (`a_mask.png`) beside images without one, or images named by
+    an image affix too (Cellpose's `000_img.png` + `000_masks.png`). Where the images and masks
+    are both named so, files named neither are no images: S1S2-Water's
+    `sentinel12_s2_1_img.tif` + `_msk.tif` beside `_valid.tif` and the DEM's `_elevation.tif`
+    are left out (`aside`), not read as the images of every mask."""
     affixed, plain = [], []
     for path in folder.files:  # one pass: a folder of side-by-side pairs can hold thousands
         (affixed if strip_affixes(stem(path)) != stem(path).lower() else plain).append(path)
-    if affixed and not plain:  # both named: Cellpose's `000_img.png` + `000_masks.png`
-        plain = [p for p in affixed if image_affixed(stem(p))]
-        affixed = [p for p in affixed if not image_affixed(stem(p))]
-    if affixed and plain:
-        match = match_folders(plain, affixed, folder.path, folder.path, root, folder.split, rules, merge)
-        if len(match.pairs) >= 0.5 * min(len(plain), len(affixed)):
+    images = [p for p in affixed if image_affixed(stem(p))]
+    masks = [p for p in affixed if not image_affixed(stem(p))]
+    if images and masks:
+        theirs = _of_unnamed_masks(images, masks, rules)
+        match = _half_paired([p for p in images if p not in theirs], masks, folder, root, rules, merge)
+        if match is not None:
+            match.extra_masks += plain + theirs  # listed as ignored
+            aside += plain
             return match
+    return _half_paired(plain, affixed, folder, root, rules, merge) if affixed and plain else None
+
+
+def _of_unnamed_masks(images: list[Path], masks: list[Path], rules: tuple[KeyRule, ...]) -> list[Path]:
+    """The images, named as such, of the masks a `--mask-pattern` leaves out: S1S2-Water's
+    `sentinel12_s1_1_img.tif` when `'(.*_s2_.*)_msk\\.tif'` reads the S2 scenes alone, which are
+    another sensor's images, not images without masks."""
+    if tuple(rules) == KEY_RULES:
+        return []
+    named: dict[str, bool] = {}  # each mask's name less its affix: whether the pattern names a mask of it
+    for mask in masks:
+        key = strip_affixes(stem(mask))
+        named[key] = named.get(key, False) or any(rule.key(mask) is not None for rule in rules)
+    return [p for p in images if named.get(strip_affixes(stem(p))) is False]
+
+
+def _by_names_after(folder: Folder, root: Path, rules: tuple[KeyRule, ...], merge: bool) -> FolderMatch | None:
+    """Files named after another file (`a_1stHO.png` after `a.jpg`, `p1.bmp` after `1.bmp`) are
+    its masks by their content, or because a `--mask-pattern` names them (MARIDA's `<patch>_cl.tif`
+    beside `<patch>.tif`: the user's word beats a guess from pixels). A file whose name says
+    labels is no image of the files named after it: Hypersim's `frame.0000.semantic.hdf5` beside
+    `frame.0000.semantic_instance.hdf5` are two labellings."""
     stems = {stem(p).lower() for p in folder.files}
+    given = tuple(rules) != KEY_RULES
     derived, others = [], []
     for path in folder.files:
-        after = named_after(stem(path), stems)
+        after = named_around(stem(path), stems) or (_named_by(path, rules, stems) if given else None)
         if after is None and not looks_like_mask_folder(stem(path)):
             others.append(path)
         elif after is not None and not looks_like_mask_folder(after):
             derived.append(path)
-    named = tuple(rules) != KEY_RULES and any(rule.key(p) in stems for rule in rules for p in derived)
+    named = given and any(rule.key(p) in stems for rule in rules for p in derived)
     if derived and others and (named or looks_like_masks(replace(folder, files=derived))
                                and not looks_like_masks(replace(folder, files=others))):
-        match = match_folders(others, derived, folder.path, folder.path, root, folder.split, rules, merge)
-        if len(match.pairs) >= 0.5 * min(len(others), len(derived)):
-            return match
+        return _half_paired(others, derived, folder, root, rules, merge)
+    return None
+
+
+def _named_by(path: Path, rules: tuple[KeyRule, ...], stems: set[str]) -> str | None:
+    """The other file's stem that a `--mask-pattern` names `path` after (`polyp_{stem}.bmp`)."""
+    own = stem(path).lower()
+    return next((key for rule in rules if (key := rule.key(path)) in stems and key != own), None)
+
+
+def _by_suffix(folder: Folder, root: Path, rules: tuple[KeyRule, ...], merge: bool) -> FolderMatch | None:
+    """Two extensions, the one whose files look like masks holding the masks: `a.jpg` + `a.png`."""
     by_suffix: dict[str, list[Path]] = {}
     for path in folder.files:
         by_suffix.setdefault(path.suffix.lower(), []).append(path)
@@ -58,7 +102,14 @@ def _side_by_side(folder: Folder, root: Path, rules: tuple[KeyRule, ...], merge:
     first, second = by_suffix.values()
     for images, masks in ((first, second), (second, first)):
         if looks_like_masks(replace(folder, files=masks)) and not looks_like_masks(replace(folder, files=images)):
-            match = match_folders(images, masks, folder.path, folder.path, root, folder.split, rules, merge)
-            if len(match.pairs) >= 0.5 * min(len(images), len(masks)):
+            match = _half_paired(images, masks, folder, root, rules, merge)
+            if match is not None:
                 return match
     return None
+
+
+def _half_paired(images: list[Path], masks: list[Path], folder: Folder, root: Path, rules: tuple[KeyRule, ...],
+                 merge: bool) -> FolderMatch | None:
+    """The pairs of `images` and `masks` when they pair half the files of the smaller side at least."""
+    match = match_folders(images, masks, folder.path, folder.path, root, folder.split, rules, merge)
+    return match if len(match.pairs) >= 0.5 * min(len(images), len(masks)) else None
