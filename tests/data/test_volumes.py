@@ -515,6 +515,50 @@ def test_cases_without_labels_beside_subject_folders_are_unlabelled(tmp_path: Pa
     assert [p.parent.name for p in index.unlabelled] == ["case_00210"]
 
 
+def test_kits21_aggregated_labels_are_a_choice_and_never_channels(tmp_path: Path) -> None:
+    """KiTS21: each case holds imaging.nii.gz and its annotators' intersection, majority vote and
+    union (`aggregated_AND_seg`, `_MAJ_`, `_OR_`). The first by name, AND, was trained on with a
+    warning to rename files; with `--masks aggregated_MAJ_seg.nii.gz` AND and OR became the
+    image's second and third channels, the labels fed to the model as input."""
+    for n in range(3):
+        image, majority = make_volume(n)
+        union, intersection = majority.copy(), majority.copy()
+        union[:, :, 1] = 1
+        intersection[:, :, 3] = 0
+        folder = tmp_path / "kits21" / "data" / f"case_{n:05d}"
+        save(folder / "imaging.nii.gz", image)
+        for name, label in (("AND", intersection), ("MAJ", majority), ("OR", union)):
+            save(folder / f"aggregated_{name}_seg.nii.gz", label)
+        save(folder / "segmentations" / "kidney_instance-1_annotation-1.nii.gz", majority)
+    with pytest.raises(DataError, match=re.escape(
+            "3 case folders hold several label volumes (e.g. '") + r".*case_00000': aggregated_AND_seg.nii.gz, "
+            r"aggregated_MAJ_seg.nii.gz, aggregated_OR_seg.nii.gz\); pick the labels to train on:\n"
+            r"  --masks aggregated_AND_seg.nii.gz: 3 cases\n  --masks aggregated_MAJ_seg.nii.gz: 3 cases\n"
+            r"  --masks aggregated_OR_seg.nii.gz: 3 cases$"):
+        discover(tmp_path)
+    index = discover(tmp_path, masks="aggregated_MAJ_seg.nii.gz")
+    assert len(index.pairs) == 3 * DEPTH and {np.load(p.image).shape[-1] for p in index.pairs} == {1}
+    assert sorted(p.name for p in index.ignored) == ["aggregated_AND_seg.nii.gz"] * 3 + ["aggregated_OR_seg.nii.gz"] * 3
+    assert sum(np.load(p.mask).sum() for p in index.pairs) == 3 * 2 * 8 * 7  # the majority's box, slices 2-3
+
+
+def test_label_volumes_named_after_their_case_are_offered_as_a_pattern(tmp_path: Path) -> None:
+    """A BraTS-like case with a brain mask beside its tumour labels, both named after the case:
+    `--masks` with the case's name as `*` names the label volume of every case."""
+    for n in range(2):
+        image, label = make_volume(n)
+        folder = tmp_path / f"Case_{n:03d}"
+        save(folder / f"Case_{n:03d}_t1.nii.gz", image)
+        save(folder / f"Case_{n:03d}_brainmask.nii.gz", np.ones_like(label))
+        save(folder / f"Case_{n:03d}_seg.nii.gz", label)
+    with pytest.raises(DataError, match=r"--masks '\*_brainmask.nii.gz': 2 cases\n  --masks '\*_seg.nii.gz': 2 cases"):
+        discover(tmp_path)
+    index = discover(tmp_path, masks="*_seg.nii.gz")
+    assert {p.group for p in index.pairs} == {"Case_000", "Case_001"}
+    assert sum(np.load(p.mask).sum() for p in index.pairs) == 2 * 2 * 8 * 7
+    assert sorted(p.name for p in index.ignored) == ["Case_000_brainmask.nii.gz", "Case_001_brainmask.nii.gz"]
+
+
 def test_totalsegmentator_structures_become_classes_and_meta_csv_the_splits(tmp_path: Path) -> None:
     """TotalSegmentator (and AbdomenAtlas) ship s0000/ct.nii.gz with segmentations/<structure>.nii.gz,
     a 0/1 volume each, and meta.csv (`image_id;...;split`): nothing was found ('no image files')."""

@@ -23,7 +23,9 @@ Recognised layouts (docs/volumes.md), tried in this order:
    the cases in the dataset folder itself (LiTS). A subject folder may hold one image and a
    folder of a 0/1 volume per structure instead (TotalSegmentator's `s0000/ct.nii.gz` +
    `segmentations/liver.nii.gz`, ...): a class per structure, the splits from its `meta.csv`.
-   `--masks NAME.nrrd` alone names the label volume of every case folder (LA 2018's `laendo.nrrd`).
+   `--masks NAME.nrrd` alone names the label volume of every case folder (LA 2018's `laendo.nrrd`),
+   or a pattern (`'*_seg.nii.gz'`); case folders of several label volumes (KiTS21's
+   `aggregated_AND_seg`, `_MAJ_`, `_OR_`) are refused, each offered so.
 5. HDF5 cases (SSL4MIS); beside a folder of 2-D slice files, both named for splits (TransUNet's
    Synapse `train_npz/` + `test_vol_h5/`), the slices are read too (`seglab.data.layouts.volume_format.slices_beside_volumes`).
 6. An image folder beside a label folder under any name 2-D datasets use, below split

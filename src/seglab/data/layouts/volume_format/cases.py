@@ -34,6 +34,7 @@ class _Layout:
     splits: dict[str, str] = field(default_factory=dict)  # case -> the split its container folder names
     folder: Path | None = None  # where the layout was found: DATA, or the one folder wrapping it
     slices: list[Pair] = field(default_factory=list)  # 2-D pairs read as they are, beside the volumes
+    ignored: list[Path] = field(default_factory=list)  # label volumes a case holds beside the one read
 
 
 def is_label_volume(path: Path) -> bool:

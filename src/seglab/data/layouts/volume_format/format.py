@@ -55,8 +55,9 @@ class VolumesFormat(DatasetFormat):
         return self._found[root]
 
     def _label_file(self) -> str | None:
-        """The label volume's file name in every case folder, when `--masks` alone names one
-        (the 2018 Left Atrium challenge's `<case>/laendo.nrrd` beside `lgemri.nrrd`)."""
+        """The label volume's file name (or a pattern of it) in every case folder, when `--masks`
+        alone names one (the 2018 Left Atrium challenge's `<case>/laendo.nrrd` beside `lgemri.nrrd`;
+        KiTS21's `aggregated_MAJ_seg.nii.gz` among its three aggregations)."""
         masks = self.options.masks
         alone = self.options.images is None and self.options.mask_pattern is None
         is_file_name = masks is not None and "/" not in masks and masks.lower().endswith(VOLUME_SUFFIXES)
@@ -94,7 +95,7 @@ class VolumesFormat(DatasetFormat):
         unlabelled = layout.unlabelled + unlabelled_folders(folder, layout)  # FLARE22's UnlabeledCase folders
         modalities = {s.modalities for s in layout.subjects}  # the same in every case, or none recorded
         return DatasetIndex(root, "volumes", pairs, unlabelled, classes, IdentityMapping(), problems,
-                            modalities=modalities.pop() if len(modalities) == 1 else ())
+                            ignored=layout.ignored, modalities=modalities.pop() if len(modalities) == 1 else ())
 
 
 def _one_volume(subject: Subject, slices: int) -> None:

@@ -7,7 +7,11 @@ from __future__ import annotations
 
 import csv
 import logging
+import re
+import shlex
+from collections import Counter
 from collections.abc import Sequence
+from fnmatch import fnmatchcase
 from pathlib import Path
 
 from seglab.data.files.delimiters import table_delimiter
@@ -18,6 +22,7 @@ from seglab.data.files.slice_cache import Subject
 from seglab.data.splitting.subjects import subject_of
 from seglab.data.layouts.volume_format.cases import _Layout, _cases, _volumes_in, _worded_cases, is_label_volume
 from seglab.data.files.volumes import volume_stem
+from seglab.errors import DataError
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +62,7 @@ def _split_containers(root: Path, label_file: str | None = None) -> _Layout | No
         merged.subjects += layout.subjects
         merged.unlabelled += layout.unlabelled
         merged.problems += layout.problems
+        merged.ignored += layout.ignored
         merged.groups.update(layout.groups)
         split = splits[container]
         if named and split is not None:
@@ -66,15 +72,23 @@ def _split_containers(root: Path, label_file: str | None = None) -> _Layout | No
 
 def _subject_folders(root: Path, label_file: str | None = None) -> _Layout:
     """Cases from one folder per subject (layout 4 of the package docstring); the label volume is
-    the one named `label_file` when given, else the one named as labels (`is_label_volume`)."""
+    the one `label_file` names (a name or pattern) when given, the case's other volumes named as
+    labels then set aside, else the one named as labels (`is_label_volume`).
+
+    Raises:
+        DataError: case folders holding several label volumes (`_rival_labels`).
+    """
     layout = _Layout()
     several: list[str] = []
     unlabelled: list[Path] = []
     structured: list[tuple[str, Path, Path]] = []
+    labels_of: dict[Path, list[Path]] = {}  # case folder -> its label volumes (several: the user picks)
     for folder in sorted((p for p in root.iterdir() if p.is_dir()), key=lambda p: natural_key(p.name)):
         volumes = _volumes_in(folder) + ([folder] if dicom_files(folder) else [])
-        labels = [p for p in volumes if (p.name.lower() == label_file.lower() if label_file else is_label_volume(p))]
-        images = [p for p in volumes if p not in labels]
+        labels = [p for p in volumes if (fnmatchcase(p.name.lower(), label_file.lower()) if label_file
+                                         else is_label_volume(p))]
+        images = [p for p in volumes if p not in labels and not (label_file and is_label_volume(p))]
+        layout.ignored += [p for p in volumes if p not in labels and p not in images]  # KiTS21's other aggregations
         dicom = [p for p in images if p.is_dir()]
         if not labels and dicom and len(images) == len(dicom) + 1:  # a DICOM series and its one NIfTI label
             labels = [p for p in images if p.is_file()]
@@ -98,11 +112,14 @@ def _subject_folders(root: Path, label_file: str | None = None) -> _Layout:
             by_folder = all(stem.startswith(folder.name) for stem, _, _ in cases)
             layout.groups.update({stem: folder.name if by_folder else subject_of(stem) or stem for stem, _, _ in cases})
             continue
+        labels_of[folder] = labels
+        if len(labels) > 1:
+            continue
         if len(images) > 1:
             several.append(f"{folder.name}: {', '.join(p.name for p in images)}")
-        layout.problems += [Problem(p, f"second label volume in '{folder}'; only '{labels[0].name}' is used",
-                                    "duplicate-name", (labels[0],)) for p in labels[1:]]
         layout.subjects.append(Subject(folder.name, tuple(images), labels[0]))
+    if any(len(labels) > 1 for labels in labels_of.values()):
+        raise _rival_labels(labels_of)
     if several:
         log.info("%d subject folders hold several image volumes (e.g. %s); they are the channels, in name order",
                  len(several), several[0])
@@ -111,6 +128,22 @@ def _subject_folders(root: Path, label_file: str | None = None) -> _Layout:
         layout.subjects += [Subject(name, (image,), parts, structures) for name, image, parts in structured]
     layout.unlabelled = unlabelled if layout.subjects else []
     return layout
+
+
+def _rival_labels(labels_of: dict[Path, list[Path]]) -> DataError:
+    """The refusal of case folders holding several label volumes (KiTS21's `aggregated_AND_seg`,
+    `aggregated_MAJ_seg` and `aggregated_OR_seg`: the annotators' intersection, majority vote
+    and union): which to train on is the user's choice, each offered as `--masks` with the cases
+    holding it (a name holding its case folder's, `BraTS_001_seg.nii.gz`, as a pattern)."""
+    def naming(folder: Path, label: Path) -> str:
+        return re.sub(re.escape(folder.name), "*", label.name, flags=re.IGNORECASE)
+
+    counts = Counter(naming(folder, label) for folder, labels in labels_of.items() for label in labels)
+    folder, labels = next((f, ls) for f, ls in labels_of.items() if len(ls) > 1)
+    several = sum(len(ls) > 1 for ls in labels_of.values())
+    listed = "".join(f"\n  --masks {shlex.quote(name)}: {n} cases" for name, n in sorted(counts.items()))
+    return DataError(f"{several} case folders hold several label volumes (e.g. '{folder}': "
+                     f"{', '.join(p.name for p in labels)}); pick the labels to train on:{listed}")
 
 
 def _structure_folder(folder: Path) -> Path | None:
