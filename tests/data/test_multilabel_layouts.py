@@ -153,6 +153,48 @@ def test_idrid_lesion_folders_read_as_one_class_each(tmp_path):
         assert channels[0].sum() == (0 if pair.name == "IDRiD_03" else 24)
 
 
+def idrid_release(root: Path) -> None:
+    """IDRiD's segmentation release as shipped: both sets, each with a lesion folder per class
+    under the set's ground-truth folder, no file where an image shows no such lesion."""
+    sets = {"a. Training Set": range(1, 5), "b. Testing Set": range(55, 58)}
+    boxes = {"1. Microaneurysms": ("MA", 2), "3. Hard Exudates": ("EX", 5), "5. Optic Disc": ("OD", 7)}
+    for folder, numbers in sets.items():
+        images = root / "A. Segmentation" / "1. Original Images" / folder
+        images.mkdir(parents=True)
+        for i in numbers:
+            photo = np.full((12, 16, 3), 40, np.uint8)
+            for lesion, (suffix, top) in boxes.items():
+                if suffix == "MA" and i in (3, 56):
+                    continue  # no microaneurysm: no file
+                red = np.zeros((12, 16, 3), np.uint8)
+                red[top:top + 4, 3:9, 0] = photo[top:top + 4, 3:9, 0] = 255
+                truth = root / "A. Segmentation" / "2. All Segmentation Groundtruths" / folder / lesion
+                truth.mkdir(parents=True, exist_ok=True)
+                Image.fromarray(red).save(truth / f"IDRiD_{i:02d}_{suffix}.tif")
+            Image.fromarray(photo).save(images / f"IDRiD_{i:02d}.jpg")
+
+
+@pytest.mark.parametrize("named", [False, True])
+def test_idrid_release_reads_its_lesions_as_classes_with_its_split(tmp_path, named):
+    """The whole IDRiD release, train and test: its lesion folders lie a level below the folder
+    mirroring the images' (`2. All Segmentation Groundtruths/a. Training Set/1. Microaneurysms/`),
+    and no flag read them: one set at a time by full paths, its official test set left out."""
+    idrid_release(tmp_path)
+    with pytest.raises(DataError, match=r"(?s)3 folders could hold the masks of 'A. Segmentation/1. Original "
+                                        r"Images/a. Training Set/'.*--task multilabel to read each folder as a class"):
+        discover(tmp_path)
+    flags = {"images": "1. Original Images", "masks": "2. All Segmentation Groundtruths"} if named else {}
+    index = discover(tmp_path, task="multilabel", **flags)
+    assert index.classes.names == ("1. Microaneurysms", "3. Hard Exudates", "5. Optic Disc")
+    assert sorted((p.name, p.split) for p in index.pairs) == [
+        *((f"IDRiD_{i:02d}", "train") for i in range(1, 5)), *((f"IDRiD_{i:02d}", "test") for i in range(55, 58))]
+    assert not index.problems  # a missing lesion file is an absent lesion
+    for pair in index.pairs:
+        channels = unpack_numpy(read_mask(pair.masks, index.mapping), 3)
+        assert channels[0].sum() == (0 if pair.name in ("IDRiD_03", "IDRiD_56") else 24)
+        assert channels[1][5:9, 3:9].all() and channels[2][7:11, 3:9].all() and channels[2].sum() == 24
+
+
 ISIC_ATTRIBUTES = ("globules", "milia_like_cyst", "negative_network", "pigment_network", "streaks")
 
 

@@ -23,8 +23,9 @@ _JPEG = {".jpg", ".jpeg"}
 
 def _related(image: Folder, mask: Folder, named: bool = False) -> bool:
     """Whether `mask` sits where masks of `image` are kept: beside it, mirrored, below it, in
-    a folder beside it named after it (`01/` with `01_GT/SEG/`), or alone in a folder beside it
-    named for masks (Lizard's `Lizard_Labels/Labels/` beside `Lizard_Images1/`). A
+    a folder beside it named after it (`01/` with `01_GT/SEG/`), alone in a folder beside it
+    named for masks (Lizard's `Lizard_Labels/Labels/` beside `Lizard_Images1/`), or one of the
+    folders of a mirrored folder that holds no masks itself (IDRiD's lesion folders). A
     mirrored folder needs a mask-like name where the paths differ, unless the user `named` the
     masks (COCO-Stuff's `stuffthingmaps_trainval2017/train2017/` mirroring `images/train2017/`)."""
     if image.path == mask.path:
@@ -40,10 +41,19 @@ def _related(image: Folder, mask: Folder, named: bool = False) -> bool:
         return True
     if mask.path.parent.parent == image.path.parent and mask.path.parent.name.startswith(image.path.name + "_"):
         return True  # the Cell Tracking Challenge's 01/ with 01_GT/SEG/ and 01_ST/SEG/
-    if len(image.parts) != len(mask.parts):
+    if mask.path.parent.name == image.path.name and _mirrored(image.parts, mask.parts[:-1], named) \
+            and not list_images(mask.path.parent, masks=True):
+        return True  # IDRiD's `2. All Segmentation Groundtruths/a. Training Set/1. Microaneurysms/`: a class each
+    return _mirrored(image.parts, mask.parts, named)
+
+
+def _mirrored(image: tuple[str, ...], mask: tuple[str, ...], named: bool) -> bool:
+    """Whether a mask folder's path mirrors an image folder's: one part differs, named for masks
+    on the mask's side unless the user `named` the masks."""
+    if len(image) != len(mask):
         return False
-    differing = [i for i, (a, b) in enumerate(zip(image.parts, mask.parts)) if a != b]
-    return len(differing) == 1 and (named or looks_like_mask_folder(mask.parts[differing[0]]))
+    differing = [i for i, (a, b) in enumerate(zip(image, mask)) if a != b]
+    return len(differing) == 1 and (named or looks_like_mask_folder(mask[differing[0]]))
 
 
 def _lone_mask_folder(folder: Path) -> bool:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from seglab.data.discovery.folders.listing import Folder
 from seglab.data.discovery.folders.placement import _VERSION
-from seglab.data.discovery.naming import looks_like_mask_folder, words
+from seglab.data.discovery.naming import folder_split, looks_like_mask_folder, words
 from seglab.data.discovery.pairing import FolderMatch, folder_label, names_labels
 from seglab.errors import DataError
 
@@ -183,8 +183,13 @@ def _same_number(image: Folder, candidates: list[FolderMatch]) -> list[FolderMat
 
 def _one_mask_wrapper(candidates: list[FolderMatch]) -> bool:
     """Whether the mask folders all lie in one folder named for masks (the Montgomery set's
-    `ManualMask/leftMask/` and `ManualMask/rightMask/`), none named as a rendering (SYNTHIA's
-    `GT/COLOR/`): parts of one labelling, not rivals."""
+    `ManualMask/leftMask/` and `ManualMask/rightMask/`), or in a split folder of one (IDRiD's
+    `2. All Segmentation Groundtruths/a. Training Set/1. Microaneurysms/`, ...), none named as a
+    rendering (SYNTHIA's `GT/COLOR/`): parts of one labelling, not rivals."""
     wrappers = {c.mask_dir.parent for c in candidates}
-    return len(wrappers) == 1 and looks_like_mask_folder(next(iter(wrappers)).name) \
-        and all(names_labels(c.mask_dir.name) for c in candidates)
+    if len(wrappers) != 1:
+        return False
+    wrapper = next(iter(wrappers))
+    named = looks_like_mask_folder(wrapper.name) or (folder_split(wrapper.name) is not None
+                                                     and looks_like_mask_folder(wrapper.parent.name))
+    return named and all(names_labels(c.mask_dir.name) for c in candidates)
