@@ -246,6 +246,36 @@ def test_image_folders_deeper_than_the_search_are_said(tmp_path: Path, caplog: p
     assert line in index.pairing and line in caplog.text
 
 
+def chaos_mr(root: Path, patients: list[str]) -> None:
+    """CHAOS' MR train set as shipped: a patient's T2SPIR slices in `T2SPIR/DICOM_anon/`, its
+    T1DUAL echoes a level further down, in `T1DUAL/DICOM_anon/InPhase/` (named as the masks of
+    `T1DUAL/Ground/`) and `OutPhase/` (numbered between them)."""
+    for n, patient in enumerate(patients):
+        for s in range(4):
+            t2, in_phase, out_phase = f"IMG-0002-{2 * s + 1:05d}", f"IMG-0004-{2 * s + 2:05d}", f"IMG-0004-{2 * s + 1:05d}"
+            save(root / patient / "T2SPIR" / "DICOM_anon" / f"{t2}.png", photo(n * 10 + s, SIZE))
+            save(root / patient / "T2SPIR" / "Ground" / f"{t2}.png", mask(s))
+            save(root / patient / "T1DUAL" / "DICOM_anon" / "InPhase" / f"{in_phase}.png", photo(n * 20 + s, SIZE))
+            save(root / patient / "T1DUAL" / "DICOM_anon" / "OutPhase" / f"{out_phase}.png", photo(n * 30 + s, SIZE))
+            save(root / patient / "T1DUAL" / "Ground" / f"{in_phase}.png", mask(s + 1))
+
+
+def test_chaos_mr_echoes_below_the_named_images_pair_and_a_patient_is_one_subject(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """`--images DICOM_anon --masks Ground` read CHAOS' T2SPIR slices only: T1DUAL's, one level
+    below its `DICOM_anon/`, were neither paired nor said, and a patient's two sequences were two
+    subjects (`1/T1DUAL`, `1/T2SPIR`) that a split could divide."""
+    chaos_mr(tmp_path / "MR", ["1", "2", "5"])
+    index = discover(tmp_path / "MR", images="DICOM_anon", masks="Ground")
+    assert sorted({(p.image.parent.name, p.mask.parent.parent.name) for p in index.pairs}) == [
+        ("DICOM_anon", "T2SPIR"), ("InPhase", "T1DUAL")]
+    assert len(index.pairs) == 24 and all(p.image.stem == p.mask.stem for p in index.pairs)
+    assert sorted(p.parent.name for p in index.ignored) == ["OutPhase"] * 12
+    assert ("3 folder(s) below --images DICOM_anon hold images named as no mask: 1/T1DUAL/DICOM_anon/OutPhase/ "
+            "(4 images)") in caplog.text
+    assert {p.group for p in index.pairs} == {"1", "2", "5"} and _apart(index)
+
+
 def test_frames_repeating_in_word_named_sequence_folders_group_by_the_sequence(tmp_path: Path) -> None:
     """DAVIS' `JPEGImages/480p/bear/00000.jpg` + `Annotations/480p/bear/00000.png`: videos named by
     a word were no subjects, and their frames straddled the splits (YouTube-VOS' hex names were)."""

@@ -190,18 +190,35 @@ def _by_case_folder(pairs: list[Pair], root: Path, label_folders: dict[Path, Pat
     and mask folders inside a folder per case, whose name holds a number (a patient, not a class
     such as BUSI's benign/), in several cases; their files name no subject. A mask painted into
     the cache says its case by its annotation file's folder (SpaceNet 7's `<AOI>/labels_match_pix/`)."""
-    subjects = {}
+    cases = {}
     top = Path(os.path.abspath(root))  # absolute: DATA, --images and --masks may each be given relative or not
     for pair in pairs:
         labels = label_folders.get(pair.image) or (pair.mask.parent if pair.mask is not None else None)
         if labels is None or labels == pair.image.parent:
             continue
         case = Path(os.path.commonpath([os.path.abspath(pair.image.parent), os.path.abspath(labels)]))
-        if case != top and case.is_relative_to(top) and any(c.isdigit() for c in case.name):
-            subjects[pair.name] = case.relative_to(top).as_posix()
+        if case != top and case.is_relative_to(top):
+            cases[pair.name] = case.relative_to(top)
+    together = _sequences_together(cases)
+    subjects = {name: case.as_posix() for name, case in together.items() if any(c.isdigit() for c in case.name)}
     if len(set(subjects.values())) < _MIN_CASES or not _says_subjects(subjects, len(pairs)):
         return None
-    return subjects, "the case folder holding its image and mask folders"
+    lifted = " (the one above, where each holds folders of the same names: a patient's sequences)"
+    return subjects, "the case folder holding its image and mask folders" + (lifted if together != cases else "")
+
+
+def _sequences_together(cases: dict[str, Path]) -> dict[str, Path]:
+    """CHAOS' `MR/1/T1DUAL/` and `MR/1/T2SPIR/` -> `MR/1`: case folders of the same names in each of
+    `_MIN_CASES` folders or more name the sequences, scans or visits of the case above them (a
+    patient's two MR sequences), which is the case. Patients numbered anew in each of several
+    sites (`siteA/1/`, `siteB/1/`, ...) are told apart by the sites' differing sets of them."""
+    below: dict[Path, set[str]] = {}
+    for case in set(cases.values()):
+        if case.parent != Path("."):
+            below.setdefault(case.parent, set()).add(case.name)
+    shared = Counter(frozenset(names) for names in below.values())
+    return {name: case.parent if case.parent in below and shared[frozenset(below[case.parent])] >= _MIN_CASES
+            else case for name, case in cases.items()}
 
 
 def _by_numbered_folder_pair(pairs: list[Pair], root: Path) -> tuple[dict[str, str], str] | None:

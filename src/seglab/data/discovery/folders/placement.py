@@ -146,7 +146,8 @@ def _candidates(
             continue
         if not masks_named and _wrapped_photos(mask, image, is_masks):
             continue
-        if not (_related(image, mask, masks_named) or same_below(image, mask)):
+        placed = same_below(image, mask)  # both where the user's --images and --masks put them
+        if not (_related(image, mask, masks_named) or placed):
             if _mirrored_at_other_depth(image, mask):
                 match = match_folders(image.files, mask.files, image.path, mask.path, root, image.split, rules, merge)
                 if len(match.pairs) >= 0.5 * min(len(image.files), len(mask.files)) and is_masks(mask):
@@ -156,7 +157,7 @@ def _candidates(
             continue
         match = match_folders(image.files, mask.files, image.path, mask.path, root, image.split, rules, merge)
         paired = len(match.pairs)
-        if (mask.named_mask or named_pair) and paired:
+        if (mask.named_mask or named_pair or placed) and paired:
             found.append(match)
         elif mask.named_mask and image.path.parent == mask.path.parent:
             fallback.append(match)  # `images/` + `masks/` that do not pair: say why
@@ -185,14 +186,19 @@ def _wrapped_photos(folder: Folder, image: Folder, is_masks: Callable[[Folder], 
 def _same_below(image_tops: list[Path], mask_tops: list[Path]) -> Callable[[Folder, Folder], bool]:
     """Whether an image and a mask folder lie at one place below the folders --images and --masks
     name (REFUGE's `--images REFUGE-Training400/Training400 --masks Annotation-Training400/Disc_Cup_Masks`
-    pairs `.../Training400/Glaucoma/` with `.../Disc_Cup_Masks/Glaucoma/`, two parts apart)."""
-    def below(folder: Path, tops: list[Path]) -> tuple[str, ...] | None:
-        top = next((t for t in tops if t in folder.parents), None)
-        return folder.relative_to(top).parts if top is not None else None
+    pairs `.../Training400/Glaucoma/` with `.../Disc_Cup_Masks/Glaucoma/`, two parts apart), or the
+    image folder below a named one and the mask folder beside that one (CHAOS' `--images DICOM_anon
+    --masks Ground` pairs `T1DUAL/DICOM_anon/InPhase/` with `T1DUAL/Ground/`)."""
+    def top_of(folder: Path, tops: list[Path]) -> Path | None:
+        return next((t for t in tops if t in folder.parents), None)
 
     def same(image: Folder, mask: Folder) -> bool:
-        place = below(image.path, image_tops)
-        return place is not None and place == below(mask.path, mask_tops)
+        image_top, mask_top = top_of(image.path, image_tops), top_of(mask.path, mask_tops)
+        if image_top is None:
+            return False
+        if mask_top is None:
+            return mask.path.parent == image_top.parent
+        return image.path.relative_to(image_top).parts == mask.path.relative_to(mask_top).parts
 
     return same
 

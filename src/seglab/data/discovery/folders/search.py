@@ -26,7 +26,7 @@ from seglab.data.discovery.folders.side_by_side import _side_by_side
 from seglab.data.files.index import MASK_SUFFIXES
 from seglab.data.files.io import IMAGE_SUFFIXES
 from seglab.data.discovery.naming import KEY_RULES, KeyRule, looks_like_mask_folder, usable_splits
-from seglab.data.discovery.pairing import FolderMatch, combine_matches
+from seglab.data.discovery.pairing import FolderMatch, combine_matches, folder_label
 from seglab.data.discovery.rival_namings import settle_rival_namings
 
 logger = logging.getLogger(__name__)
@@ -123,6 +123,7 @@ def search_folders(
             raise _ambiguous(image, candidates, root)
         if candidates:
             matches[image.path] = candidates[0]
+    unpaired: list[Folder] = []  # image folders below a named one that pair with no masks
     used_masks = {d for m in matches.values() for d in (m.mask_dir, *m.more_mask_dirs, *(p.parent for _, _, p in m.pairs))
                   } - matches.keys()  # a folder per image's mask lies below the images (RoadAnomaly's)
     aside: list[Path] = []  # named neither as images nor as masks beside files named as both
@@ -139,14 +140,28 @@ def search_folders(
             search.unlabelled += image.files
         else:
             search.ignored += image.files
+            if any(top in image.path.parents for top in image_tops):
+                unpaired.append(image)
     if aside:
         logger.info("%s: %d files beside images and masks named as such (_img, _msk, ...) are named as neither, "
                     "e.g. '%s': left out, listed as ignored", root, len(aside), aside[0].relative_to(root).as_posix())
+    if unpaired:
+        _say_unpaired_below(root, images_name, unpaired)
     search.matches = _keep_consistent_splits(search.matches)
     search.matches = settle_rival_namings(search.matches, multilabel)
     mask_dirs = {d for m in search.matches for d in (m.mask_dir, *m.more_mask_dirs)}
     search.ignored += _other_files(sorted({root} | {m.image_dir for m in search.matches} | mask_dirs), mask_dirs)
     return search
+
+
+def _say_unpaired_below(root: Path, images_name: str | None, unpaired: list[Folder]) -> None:
+    """Warn of the image folders below a folder --images names that pair with no masks (CHAOS'
+    `T1DUAL/DICOM_anon/OutPhase/`, whose slices are named otherwise than `T1DUAL/Ground/`'s
+    masks, beside `InPhase/`, named alike): their images are listed as ignored, not read."""
+    shown = ", ".join(f"{folder_label(f.path, root)} ({len(f.files)} images)" for f in unpaired[:3])
+    more = f" and {len(unpaired) - 3} more" if len(unpaired) > 3 else ""
+    logger.warning("%s: %d folder(s) below --images %s hold images named as no mask: %s%s; they are listed as "
+                   "ignored, not read", root, len(unpaired), images_name, shown, more)
 
 
 def _holds_masks(folder: Folder, is_masks: Callable[[Folder], bool]) -> bool:
