@@ -15,6 +15,7 @@ from PIL import Image
 from seglab import config as config_io
 import seglab
 from seglab.cli import build_parser, main
+from seglab.cli.values import parse_label_map as parse_label_map_text
 from seglab.data import audit, discover, read_mask, resolve_classes, scan
 from seglab.data.encodings import encoding
 from seglab.data.checking.checks import FATAL, severity
@@ -573,6 +574,55 @@ def test_grey_levels_whose_top_covers_most_pixels_keep_that_background_class_0(t
     problems = audit(discover(dataset(tmp_path / "chaos", {name: chaos for name in NAMES}))).fatal
     message = next(p.message for p in problems if p.code == "values-outside-classes")
     assert "--label-map 128:1,255:2 reads them as classes 1 to 2" in message and "255:0" not in message
+
+
+def cholecseg8k(root: Path) -> None:
+    """CholecSeg8k as Kaggle ships it: video01/video01_00080/frame_80_endo.png with, beside it,
+    frame_80_endo_watershed_mask.png (grey codes as RGB: 80 background, 33 liver, 18 fat, 49
+    grasper; a white 255 edge and 0 where nothing was annotated), _endo_color_mask.png and the
+    annotation tool's _endo_mask.png."""
+    for video in (1, 9, 12):
+        for frame in (80, 81):
+            folder = root / f"video{video:02d}" / f"video{video:02d}_00080"
+            folder.mkdir(parents=True, exist_ok=True)
+            codes = np.full((32, 48), 80, np.uint8)
+            codes[4:16, 4:20], codes[16:28, 4:20], codes[6:20, 26:32], codes[26:30, 30:40] = 33, 18, 49, 0
+            codes[0], codes[-1], codes[:, 0], codes[:, -1] = 255, 255, 255, 255
+            photo = np.random.default_rng(video * 100 + frame).integers(0, 120, (32, 48, 3), dtype=np.uint8)
+            Image.fromarray(photo + codes[..., None] // 2).save(folder / f"frame_{frame}_endo.png")
+            for suffix, mask in (("watershed_mask", [codes] * 3), ("color_mask", [codes, codes // 2, 255 - codes]),
+                                 ("mask", [codes + 1] * 3)):
+                Image.fromarray(np.stack(mask, -1)).save(folder / f"frame_{frame}_endo_{suffix}.png")
+
+
+def test_class_codes_far_apart_are_offered_numbered_in_their_order(tmp_path: Path) -> None:
+    """CholecSeg8k's watershed masks hold codes 18, 33, 49, 80 past 0 and a 255 edge: the offers
+    were 81 classes or --label-map 18:ignore,...,80:ignore, which ignores every organ; the values
+    numbered in their order, as the hint now gives them, read the four classes."""
+    cholecseg8k(tmp_path)
+    index = discover(tmp_path, mask_pattern="{stem}_watershed_mask.png")
+    [stray] = [p for p in audit(index).fatal if p.code == "values-outside-classes"]
+    offered = "--label-map 18:1,33:2,49:3,80:4,255:ignore"
+    assert f"if they are classes, {offered} reads the 5 values found as classes 0 to 4 in their order (255 " \
+           "ignored)" in stray.message
+    assert "18:ignore" not in stray.message and "instance" not in stray.message
+    label_map = parse_label_map_text(offered.split()[1])  # as typed
+    index = discover(tmp_path, mask_pattern="{stem}_watershed_mask.png", label_map=label_map)
+    assert audit(index).fatal == [] and sorted(scan(index).mask_values) == [0, 1, 2, 3, 4, 255]
+
+
+def test_codes_below_the_gap_are_numbered_with_those_past_it() -> None:
+    """The full CholecSeg8k's codes 5, 17, ..., 51 lie within gaps of 16, so only 80 and 255 are
+    past the first wide gap: the offer numbers every value found, not 80 alone."""
+    from seglab.data.encodings.label_maps import relabel_hint
+    from seglab.data.classes.mapping import IdentityMapping
+    codes = [0, 5, 17, 18, 19, 33, 34, 35, 36, 37, 49, 50, 51]
+    hint = relabel_hint(IdentityMapping(), [80, 255], num_classes=52, found=codes)
+    assert "--label-map 5:1,17:2,18:3,19:4,33:5,34:6,35:7,36:8,37:9,49:10,50:11,51:12,80:13,255:ignore reads " \
+           "the 14 values found as classes 0 to 13" in hint
+    assert "set --label-map 80:ignore,255:ignore" in hint  # several classes stay: void is a reading
+    assert "values found" not in relabel_hint(IdentityMapping(), [100, 255], num_classes=3, found=[0, 1, 2])
+    assert "values found" not in relabel_hint(IdentityMapping(), list(range(40, 72)), num_classes=1, found=[0])
 
 
 def test_the_offered_label_map_holds_every_value_not_only_those_listed(tmp_path: Path) -> None:

@@ -202,3 +202,49 @@ def test_a_huge_stray_value_costs_no_memory_in_the_region_count(tmp_path):
     for i in range(2):
         np.save(tmp_path / "masks" / f"{i}.npy", mask)
     assert set(sample_masks(sorted((tmp_path / "masks").glob("*.npy"))).regions.values()) == {(2, 1)}
+
+
+def growliflower(root: Path) -> None:
+    """GrowliFlower as the IPB loader reads it: images/<Split>/*.jpg, labels/<Split>/maskPlants/*.png
+    numbering each plant by an id that starts high and is not successive (40 + 7k + i here), with
+    maskLeaves/, maskStems/ and maskVoid/ beside."""
+    for s, (split, count) in enumerate((("Train", 6), ("Val", 2), ("Test", 2))):
+        for i in range(count):
+            name = f"{split.lower()}_{i:04d}"
+            save(root / "images" / split / f"{name}.png", photo(10 * s + i, (48, 64)))
+            plants = np.zeros((48, 64), np.uint8)
+            for k, (y, x) in enumerate([(2, 2), (24, 34)]):
+                plants[y : y + 20, x : x + 24] = 40 + 7 * k + i
+            save_mask(root / "labels" / split / "maskPlants" / f"{name}.png", plants)
+            save_mask(root / "labels" / split / "maskVoid" / f"{name}.png", np.full((48, 64), 255 * (i % 2), np.uint8))
+
+
+def test_sparse_object_ids_warn_and_the_refusal_offers_instance_masks(tmp_path):
+    """GrowliFlower's maskPlants/ number plants 40, 47, 41, 48, ...: the values were offered as 53
+    classes or as --label-map 40:ignore,..., which erases every plant, and --instance-masks, the
+    reading that works, was never named."""
+    from seglab.data import audit
+
+    growliflower(tmp_path)
+    index = discover(tmp_path, images="images", masks="maskPlants")
+    [found] = [p for p in index.problems if p.code == "instance-ids"]
+    assert "12 values from 40 to 52 in 10 masks, 2 at most in one" in found.message
+    [stray] = [p for p in audit(index).fatal if p.code == "values-outside-classes"]
+    assert "if each value is one object, --instance-masks reads every object as one foreground class; " \
+           "if they are classes, --label-map 40:1,41:2," in stray.message
+    assert "40:ignore" not in stray.message  # 0 alone left: a reading of one class
+    index = discover(tmp_path, images="images", masks="maskPlants", instance_masks=True)
+    assert index.classes.names == ("background", "object") and not audit(index).fatal
+
+
+def test_class_codes_recurring_in_every_mask_are_no_sparse_ids(tmp_path):
+    """Codes far apart that each fill one region but recur from mask to mask are classes
+    (CholecSeg8k's watershed codes), and so are ids 1..n spread over few values."""
+    for i in range(6):
+        save(tmp_path / "codes" / "images" / f"{i}.png", photo(i, (48, 64)))
+        codes = objects(0, 12).astype(np.uint8) * 20  # 20, 40, ..., 240: the same codes in every mask
+        codes[codes == 20 * (1 + i)] = 0
+        save_mask(tmp_path / "codes" / "masks" / f"{i}.png", codes)
+    index = discover(tmp_path / "codes")
+    assert not [p for p in index.problems if p.code == "instance-ids"]
+

@@ -1135,7 +1135,8 @@ def test_values_past_a_gap_are_offered_as_classes_first(tmp_path):
         save(tmp_path / "images" / f"{i}.png", photo(i))
         save(tmp_path / "labels" / f"{i}.png", labels(i, (0, 1, 2, 3, 40 + 10 * i)))
     [stray] = [p for p in inspect_dataset(tmp_path).problems if p.code == "values-outside-classes"]
-    assert stray.message.endswith('if they are classes, name all 61 (0 to 60) in a classes.json "names" list; '
+    assert stray.message.endswith("if they are classes, --label-map 40:3,50:4,60:5 reads the 6 values found as classes "
+                                  '0 to 5 in their order, or name all 61 (0 to 60) in a classes.json "names" list; '
                                   "if they mark void pixels, set --label-map 40:ignore,50:ignore,60:ignore")
 
 

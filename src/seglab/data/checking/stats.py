@@ -294,8 +294,10 @@ def _value_problems(
     more = f" and {len(values) - _MAX_VALUES_SHOWN} more values" if len(values) > _MAX_VALUES_SHOWN else ""
     files = sorted({path for paths in stray.values() for path in paths}, key=str)
     limit = f"0..{num_classes - 1}" if num_classes else "none"
-    message = (f"masks have values outside the classes ({limit}{declared}): {shown}{more}; "
-               f"{relabel_hint(index.mapping, values, None if index.classes else num_classes, pixels)}")  # all: a map is run as given
+    found = [] if index.classes else sorted(v for v in pixels if 0 <= v < num_classes and pixels[v])
+    objects = any(p.code == "instance-ids" for p in index.problems)
+    hint = relabel_hint(index.mapping, values, None if index.classes else num_classes, found, objects, pixels)
+    message = f"masks have values outside the classes ({limit}{declared}): {shown}{more}; {hint}"  # all: a map is run as given
     return problems + [Problem(files[0], message, "values-outside-classes", tuple(files[1:]))]
 
 

@@ -26,6 +26,8 @@ OBJECT_CLASSES = ClassSpec(("background", "object"))  # what --instance-masks re
 ONE_REGION = 0.9  # share of the values (or colours) forming one region each in instance masks
 MANY_OBJECTS = 20  # this many values (or colours) in one mask, each one region: objects, not classes
 OWN_COLOURS = 0.5  # share of the masks' colours found in no other sampled mask: colours picked per object
+NUMBERED = 0.8  # share of the masks numbering their objects 1..n (in values, or in a colour order)
+VARYING_COUNTS = 3  # ... with this many different n among the masks (GlaS: 1 to 3 glands)
 
 
 @MAPPINGS.register("coloured-objects")

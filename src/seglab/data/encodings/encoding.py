@@ -46,8 +46,10 @@ from seglab.data.classes.mapping import (
 )
 from seglab.data.encodings.coloured_objects import (
     MANY_OBJECTS,
+    NUMBERED,
     OBJECT_CLASSES,
     ONE_REGION,
+    VARYING_COUNTS,
     ColouredObjectsMapping,
     coloured_objects_problem,
 )
@@ -88,7 +90,8 @@ ENCODED_IDS = 50  # colour masks with this many colours, near ones filling regio
 PHOTO_SHARE = 0.5  # more of the pixels in colours to snap than this (a quarter, of one class colour): photos
 ENCODING_CODES = ("snapped-pixels", "instance-ids")  # findings that depend on the chosen mapping
 OBJECT_VALUES = 10  # values 1..n in a mask, each one region, with n this high: object numbers
-VARYING_COUNTS = 3  # or 1..n with this many different n among the masks (GlaS: 1 to 3 glands)
+SPARSE_SPREAD = 2  # or OBJECT_VALUES ids spread over at least this many times their count (not 1..n) ...
+SCATTERED = 1 / 3  # ... each in this share of the masks or fewer on average, where classes recur
 
 
 @dataclass(frozen=True)
@@ -113,11 +116,12 @@ class Encoding:
 
 def _instance_problem(sample: MaskSample) -> Problem | None:
     """A warning when label masks number objects (Cellpose's `_masks.png`, the Cell Tracking
-    Challenge's `man_seg*.tif`, GlaS's `_anno.bmp`): each value one region, and either
-    `MANY_OBJECTS` values in a mask, or values 1..n in most masks with n reaching
-    `OBJECT_VALUES` or varying between masks (trimaps' 1..3 in every mask do not). Read as
-    classes they would make a class per object. MATLAB masks named for objects (`inst_map` alone:
-    HoVer-Net's CPM-17 and Kumar) are told however few objects they hold."""
+    Challenge's `man_seg*.tif`, GlaS's `_anno.bmp`, GrowliFlower's `maskPlants/`): each value one
+    region, and either `MANY_OBJECTS` values in a mask, or values 1..n in most masks with n
+    reaching `OBJECT_VALUES` or varying between masks (trimaps' 1..3 in every mask do not), or
+    sparse ids (`_scattered_ids`). Read as classes they would make a class per object. MATLAB
+    masks named for objects (`inst_map` alone: HoVer-Net's CPM-17 and Kumar) are told however few
+    objects they hold."""
     named = _named_instances(sample)
     if named is not None:
         return named
@@ -127,12 +131,30 @@ def _instance_problem(sample: MaskSample) -> Problem | None:
     path, (most, _) = max(counted.items(), key=lambda item: item[1][0])
     numbered = sum(set(sample.labels[p]) - {0} == set(range(1, r[0] + 1)) for p, r in counted.items())
     varying = len({r[0] for r in counted.values()}) >= VARYING_COUNTS
-    if not (most >= MANY_OBJECTS or (numbered >= 0.8 * len(counted) and (most >= OBJECT_VALUES or varying))):
+    if most >= MANY_OBJECTS or (numbered >= NUMBERED * len(counted) and (most >= OBJECT_VALUES or varying)):
+        what = f"{most} values in this mask, each one region"
+    elif ids := _scattered_ids([sample.labels[p] for p in counted]):
+        what = (f"{len(ids)} values from {ids[0]} to {ids[-1]} in {len(counted)} masks, {most} at most in one, each "
+                "one region and in few masks (ids, not 1..n)")
+    else:
         return None
-    message = (f"mask values look like object numbers, not classes: {most} values in this mask, each one region; "
-               "if each value is one object (an instance mask), --instance-masks reads every object as one "
-               "foreground class")
+    message = (f"mask values look like object numbers, not classes: {what}; if each value is one object (an "
+               "instance mask), --instance-masks reads every object as one foreground class")
     return Problem(path, message, "instance-ids")
+
+
+def _scattered_ids(masks: list[Counter[int]]) -> list[int]:
+    """The values of masks that number objects by sparse ids (GrowliFlower's plants 40, 47, ...,
+    "not successive, may start high"), else []: `OBJECT_VALUES` or more values spread over at
+    least `SPARSE_SPREAD` times their count, most masks holding two or more, and a value held by
+    `SCATTERED` of the masks or fewer on average, as ids differ from mask to mask where classes
+    recur (CholecSeg8k's codes 5 to 80, a colour each, are in most frames)."""
+    held = [set(counts) - {0} for counts in masks]
+    ids = sorted(set().union(*held))
+    several = sum(len(values) >= 2 for values in held) > len(held) / 2
+    spread = len(ids) >= OBJECT_VALUES and ids[-1] >= SPARSE_SPREAD * len(ids)
+    scattered = sum(map(len, held)) <= SCATTERED * len(ids) * len(held)
+    return ids if several and spread and scattered else []
 
 
 def _named_instances(sample: MaskSample) -> Problem | None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
 from seglab.data.classes.mapping import BinaryMapping, IdentityMapping, LabelMapping, MaskMapping
 from seglab.errors import ConfigError
@@ -12,6 +12,7 @@ logger = logging.getLogger(__name__)
 
 CLASS_GAP = 16  # without classes.json, labels after more unused values than this are stray
 DEFAULT_IGNORE = 255  # the label of `ignore` in --label-map when no ignore index is set
+MAX_RANKED = 30  # values found, at most, that a hint offers numbered as classes in their order
 
 
 def inferred_class_count(labels: Iterable[int]) -> int:
@@ -25,13 +26,16 @@ def inferred_class_count(labels: Iterable[int]) -> int:
     return count
 
 
-def relabel_hint(
-    mapping: MaskMapping, stray: list[int], num_classes: int | None = None, pixels: Mapping[int, int] | None = None
-) -> str:
+def relabel_hint(mapping: MaskMapping, stray: list[int], num_classes: int | None = None,
+                 found: Sequence[int] = (), objects: bool = False, pixels: Mapping[int, int] | None = None) -> str:
     """How to map stray label values without editing files: a --label-map (or --ignore-index);
     one stray value beside class 0 alone (`num_classes` 1) is the object of a binary mask, and
-    several beyond inferred classes are first offered as classes, the value on most `pixels`
-    (the count of each value) as class 0."""
+    several beyond inferred classes are first offered as classes: up to `MAX_RANKED` values
+    (`found` below the gap and the stray ones) numbered in their order, as codes far apart
+    (CholecSeg8k's 5, 17, ..., 80) are no class indices. Values marked as `objects` (the
+    `instance-ids` warning) are first offered to --instance-masks; none are offered as void
+    when 0 alone is left, as that reading would train one class. Grey levels are offered
+    background first: the value on most `pixels` (the count of each value) as class 0."""
     if not isinstance(mapping, (IdentityMapping, BinaryMapping, LabelMapping)):
         return "declare them in classes.json, or set --ignore-index for a void label"
     if num_classes == 1 and len(stray) == 1 and isinstance(mapping, IdentityMapping) and stray[0] > 0:
@@ -48,13 +52,31 @@ def relabel_hint(
     if min(stray) < 0:
         option = option.replace(" ", "=", 1)  # argparse would take '-1:...' for an option
     classes = [v for v in stray if v != DEFAULT_IGNORE]  # 255: COCO-Stuff's and most datasets' void
-    if num_classes and len(classes) > 1 and isinstance(mapping, IdentityMapping) and min(stray) > 0:
+    instances = "if each value is one object, --instance-masks reads every object as one foreground class; " \
+        if objects else ""
+    skips = bool(found) and list(found) != list(range(num_classes or 0))  # codes below the gap too
+    if num_classes and classes and (len(classes) > 1 or skips) and isinstance(mapping, IdentityMapping) \
+            and min(stray) > 0:
         top = max(classes)  # several values past a gap: most often classes a subset leaves out (Mapillary)
         void = " with \"ignore_index\": 255" if DEFAULT_IGNORE in stray else ""
-        return (f"if they are classes, name all {top + 1} (0 to {top}) in a classes.json \"names\" list{void}; "
-                f"if they mark void pixels, set {option}")
+        named = f"name all {top + 1} (0 to {top}) in a classes.json \"names\" list{void}"
+        ranked = _ranked(found or range(num_classes), classes, DEFAULT_IGNORE in stray)
+        voided = f"; if they mark void pixels, set {option}" if num_classes > 1 else ""
+        return f"{instances}if they are classes, {ranked}{named}{voided}"
     void = "--ignore-index 255 if it marks void pixels, or " if stray == [255] else ""
-    return f"set {void}{option} (or map them to classes), or declare the classes in classes.json"
+    return f"{instances}set {void}{option} (or map them to classes), or declare the classes in classes.json"
+
+
+def _ranked(found: Iterable[int], classes: list[int], void: bool) -> str:
+    """The offer of a --label-map numbering every value found as classes 0, 1, ... in their
+    order (255 ignored), or nothing when they are more than `MAX_RANKED`."""
+    values = sorted({*found, *classes})
+    if len(values) > MAX_RANKED:
+        return ""
+    pairs = [f"{v}:{k}" for k, v in enumerate(values) if v != k] + [f"{DEFAULT_IGNORE}:ignore"] * void
+    ignored = f" ({DEFAULT_IGNORE} ignored)" if void else ""
+    return (f"--label-map {','.join(pairs)} reads the {len(values)} values found as classes 0 to {len(values) - 1} "
+            f"in their order{ignored}, or ")
 
 
 def _levels_as_classes(levels: list[int], pixels: Mapping[int, int] | None) -> str:
