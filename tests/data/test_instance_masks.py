@@ -248,3 +248,40 @@ def test_class_codes_recurring_in_every_mask_are_no_sparse_ids(tmp_path):
     index = discover(tmp_path / "codes")
     assert not [p for p in index.problems if p.code == "instance-ids"]
 
+
+def komatsuna(root: Path, masks: list[list[tuple[int, int, int]]]) -> None:
+    """KOMATSUNA's multi_plant/multi_plant/rgb_<camera>_<plant>_<time>_00.png + multi_label/multi_label/
+    label_*.png: each leaf coloured by its order of appearance, blue the first, green the second, ..."""
+    for i, colours in enumerate(masks):
+        name = f"{i % 2:02d}_{i // 2:02d}_{i:03d}_00"
+        save(root / "multi_plant" / "multi_plant" / f"rgb_{name}.png", photo(i, (48, 64)))
+        label = np.zeros((48, 64, 3), np.uint8)
+        for k, colour in enumerate(colours):
+            y, x = 2 + (k // 4) * 16, 2 + (k % 4) * 16
+            label[y : y + 12, x : x + 12] = colour
+        save(root / "multi_label" / "multi_label" / f"label_{name}.png", label)
+
+
+LEAF_COLOURS = [(0, 0, 255), (0, 255, 0), (0, 255, 255), (255, 0, 0), (255, 0, 255), (255, 255, 0), (128, 128, 128)]
+LEAVES = [2, 3, 4, 2, 3, 5, 6, 4]  # per mask, as the plants grow
+
+
+def test_colour_masks_colouring_objects_by_their_order_warn(tmp_path, caplog):
+    """KOMATSUNA's leaves, the same few colours in every mask: read as colour classes with no
+    warning, and named as GID's land-cover classes (its first colours are 4 of GID's 5)."""
+    komatsuna(tmp_path, [LEAF_COLOURS[:n] for n in LEAVES])
+    with caplog.at_level("INFO"):
+        index = discover(tmp_path, images="multi_plant", masks="multi_label")
+    [found] = [p for p in index.problems if p.code == "instance-ids"]
+    assert "each mask holds the first n of one colour order, n from 2 to 6" in found.message
+    assert "--instance-masks" in found.message and "GID" not in caplog.text
+    index = discover(tmp_path, images="multi_plant", masks="multi_label", instance_masks=True)
+    assert index.classes.names == ("background", "object") and not index.problems
+
+
+def test_colour_classes_in_changing_sets_are_not_taken_for_ordered_objects(tmp_path):
+    """Class colours each one region, as many per mask, but not the first n of one order (a class
+    present where a commoner one is not) are classes."""
+    komatsuna(tmp_path, [(LEAF_COLOURS[i % 3 :] + LEAF_COLOURS[: i % 3])[:n] for i, n in enumerate(LEAVES)])
+    index = discover(tmp_path, images="multi_plant", masks="multi_label")
+    assert index.classes.num_classes == 8 and not [p for p in index.problems if p.code == "instance-ids"]

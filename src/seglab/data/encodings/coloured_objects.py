@@ -28,6 +28,7 @@ MANY_OBJECTS = 20  # this many values (or colours) in one mask, each one region:
 OWN_COLOURS = 0.5  # share of the masks' colours found in no other sampled mask: colours picked per object
 NUMBERED = 0.8  # share of the masks numbering their objects 1..n (in values, or in a colour order)
 VARYING_COUNTS = 3  # ... with this many different n among the masks (GlaS: 1 to 3 glands)
+GROWTH = 2  # colours in order: the most in a mask at least this many times the fewest
 
 
 @MAPPINGS.register("coloured-objects")
@@ -61,12 +62,32 @@ def coloured_objects_problem(
     if sum(painted) < ONE_REGION * len(painted):
         return None
     path, (most, _) = max(counted.items(), key=lambda item: item[1][0])
-    if most < MANY_OBJECTS and not (len(counted) > 1 and _own_share(colours, counted) >= OWN_COLOURS):
+    if most >= MANY_OBJECTS or (len(counted) > 1 and _own_share(colours, counted) >= OWN_COLOURS):
+        what = f"{most} colours in this mask, each one region"
+    elif sizes := _colours_in_order([set(colours[path]) - {0} for path in counted]):
+        what = (f"each mask holds the first n of one colour order, n from {min(sizes)} to {max(sizes)}, each colour "
+                "one region, as objects coloured by their order (KOMATSUNA's leaves: blue the first, green the "
+                "second, ...)")
+    else:
         return None
-    message = (f"mask colours look like objects, not classes: {most} colours in this mask, each one region; "
-               "if each colour is one object (an instance mask), "
-               "--instance-masks reads black as background and every other colour as one foreground class")
+    message = (f"mask colours look like objects, not classes: {what}; if each colour is one object (an instance "
+               "mask), --instance-masks reads black as background and every other colour as one foreground class")
     return Problem(path, message, "instance-ids")
+
+
+def _colours_in_order(held: list[set[int]]) -> set[int]:
+    """The counts n of colours per mask when most masks hold the first n colours of one order
+    (the colours held by most masks first) and n grows from few (the largest at least `GROWTH`
+    times the smallest), taking `VARYING_COUNTS` values or more: objects coloured by their order
+    of appearance, the same few colours in every mask. Else an empty set: class sets are seldom
+    nested so, and a fixed class table missing a rare class or two (a face's parts, 12 to 14)
+    does not grow from few."""
+    masks_with = Counter(code for codes in held for code in codes)
+    order = sorted(masks_with, key=lambda code: (-masks_with[code], code))
+    sizes = [len(codes) for codes in held if codes == set(order[: len(codes)])]
+    if len(sizes) < NUMBERED * len(held) or len(set(sizes)) < VARYING_COUNTS or max(sizes) < GROWTH * min(sizes):
+        return set()
+    return set(sizes)
 
 
 def _own_share(colours: Mapping[Path, Counter[int]], counted: Mapping[Path, object]) -> float:

@@ -266,25 +266,26 @@ def _grey_classes(classes: ClassSpec | None) -> dict[int, int] | None:
 def _colour_encoding(sample: MaskSample, classes: ClassSpec | None) -> Encoding:
     """Colour masks read by their class colours, with the `instance-ids` warning when their colours
     are objects (`coloured_objects`); objects too many to be classes are read as --instance-masks
-    reads them, as no class table holds hundreds of nuclei an image."""
+    reads them, as no class table holds hundreds of nuclei an image, and objects' colours are
+    matched to no shipped class table (KOMATSUNA's leaf colours are 4 of GID's 5)."""
     objects = None if classes is not None else coloured_objects_problem(sample.colours, sample.filled,
                                                                         sample.colour_regions)
     if objects is None:
         return _colour_classes(sample, classes)
     try:
-        encoding = _colour_classes(sample, classes)
+        encoding = _colour_classes(sample, classes, palettes=False)
     except DataError:
         message = f"{objects.message}: they are too many to be classes and are read so (as with --instance-masks)"
         return Encoding(OBJECT_CLASSES, ColouredObjectsMapping(), (replace(objects, message=message),))
     return replace(encoding, problems=(objects, *encoding.problems))
 
 
-def _colour_classes(sample: MaskSample, classes: ClassSpec | None) -> Encoding:
+def _colour_classes(sample: MaskSample, classes: ClassSpec | None, palettes: bool = True) -> Encoding:
     counts, filled = sample.colour_values(), sample.filled_values()
     total = sum(counts.values())
     found = None
     if classes is None:
-        classes, found = _found_classes(sample, counts, filled)
+        classes, found = _found_classes(sample, counts, filled, palettes)
     void = classes.void_colours
     known = np.array(classes.colours + void)
     table = {code: counts[code] for code in colour_codes(known).tolist()}
@@ -308,14 +309,17 @@ def _colour_classes(sample: MaskSample, classes: ClassSpec | None) -> Encoding:
     return Encoding(classes, NearestColourMapping(classes.colours, void, void_label), (snapped,))
 
 
-def _found_classes(sample: MaskSample, counts: Counter[int], filled: Counter[int]) -> tuple[ClassSpec, str]:
-    """The classes of colour masks without classes.json, and the line that says how they were found."""
+def _found_classes(
+    sample: MaskSample, counts: Counter[int], filled: Counter[int], palettes: bool
+) -> tuple[ClassSpec, str]:
+    """The classes of colour masks without classes.json, and the line that says how they were
+    found; `palettes`: whether a shipped class table (`palettes.known_palette`) may name them."""
     colours = discover_colours(counts, filled)
     if not 0 < len(colours) <= MAX_COLOURS:
         raise DataError(f"colour masks such as '{next(iter(sample.colours))}' hold {len(counts):,} colours, "
                         f"{'too many' if colours else 'none'} frequent enough to be classes: are they photos? "
                         "Masks hold one colour per class; or list the class colours in classes.json")
-    shipped = known_palette(colours)
+    shipped = known_palette(colours) if palettes else None
     if shipped is not None and not shipped[1]:
         classes = shipped[0].spec()
         return classes, (f"the mask colours are {shipped[0].name}'s, read as its {classes.num_classes} classes "
