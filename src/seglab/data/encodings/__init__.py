@@ -6,5 +6,5 @@ reads `--label-map` and hints at labels to map; `palettes`, `cityscapes`, `voc` 
 benchmarks as the benchmark reads them; `coloured_objects`, `one_hot`, `outlines` and
 `stack_masks` are the encodings that need more than a table (an object per colour, a channel
 per class, drawn outlines, a stack's classes); `value_classes` names classes from a table of
-mask values.
+mask values; `idd` holds IDD's label table, by which its polygons are read.
 """

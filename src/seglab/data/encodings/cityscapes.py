@@ -12,6 +12,9 @@ label ids and train ids are one annotation in two encodings, not a choice: the i
 The name alone is no proof: Lost and Found ships `*_gtCoarse_labelIds.png` holding its own ids
 (1 free space, 2 and up obstacles), so a colour rendering shipped beside the masks that paints
 the ids in other colours than Cityscapes' says they are not Cityscapes'.
+
+The labels by name (`LABEL_CLASS`) read the polygons Cityscapes ships beside its masks
+(`*_gtFine_polygons.json`), and datasets that ship such polygons alone (`annotations.cityscapes_json`).
 """
 
 from __future__ import annotations
@@ -44,6 +47,13 @@ _EVALUATED = (
 LABEL_IDS = 34
 CLASSES = ClassSpec(names=tuple(name for name, _, _ in _EVALUATED),
                     colours=tuple(colour for _, _, colour in _EVALUATED), ignore_index=IGNORE)
+# labels.py's other labels, by name: void (train id 255), the first four marking no scene at all
+VOID_LABELS = ("unlabeled", "ego vehicle", "rectification border", "out of roi", "static", "dynamic", "ground",
+               "parking", "rail track", "guard rail", "bridge", "tunnel", "polegroup", "caravan", "trailer")
+OUTSIDE_LABELS = VOID_LABELS[:4]  # the image's frame, the car it is shot from, no scene: void in any table
+UNDRAWN_LABELS = ("license plate",)  # id -1: json2labelImg draws no polygon of it
+# each label name's class (its train id), void ones the ignore label: how polygons (`*_gtFine_polygons.json`) read
+LABEL_CLASS = {name: train_id for train_id, (name, _, _) in enumerate(_EVALUATED)} | dict.fromkeys(VOID_LABELS, IGNORE)
 _TRAIN_ID = {label_id: train_id for train_id, (_, label_id, _) in enumerate(_EVALUATED)}
 LABEL_ID_MAPPING = LabelMapping(tuple((label_id, _TRAIN_ID.get(label_id, IGNORE)) for label_id in range(LABEL_IDS)))
 _NAMING = re.compile(r"_gt(?:Fine|Coarse)?_(labelIds|labelTrainIds)$")  # _gt_: ACDC's, Dark Zurich's
