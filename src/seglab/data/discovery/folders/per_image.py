@@ -77,6 +77,15 @@ def masks_in_stem_folders(image: Folder, root: Path, rules: tuple[KeyRule, ...],
     return None
 
 
+def of_an_image(folder: Folder, parent: Folder | None) -> bool:
+    """Whether `folder` is named after an image in `parent`, the folder holding it, and every file
+    in it carries that name: the image's own files (ADE20K's per-object masks,
+    `ADE_val_00000001/instance_000_ADE_val_00000001.png`), never images of their own."""
+    name = folder.path.name.lower()
+    return parent is not None and any(stem(p).lower() == name for p in parent.files) \
+        and all(name in path.name.lower() for path in folder.files)
+
+
 def _files_below(folder: Path) -> list[Path]:
     """The image files in `folder` and up to two levels below it."""
     return [p for here, _, _ in folders_within(folder, 2) for p in list_images(here, masks=True)]

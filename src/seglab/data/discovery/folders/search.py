@@ -12,7 +12,7 @@ from seglab.data.classes import CLASS_DICT_GLOB, CVAT_LABELMAP
 from seglab.data.discovery.complementary_masks import complementary_matches
 from seglab.data.discovery.folders.content import _in_one_file, looks_like_masks
 from seglab.data.discovery.folders.listing import MAX_DEPTH, METADATA_FILES, NAMED_DEPTH, Folder, walk
-from seglab.data.discovery.folders.per_image import masks_in_stem_folders, per_image_masks
+from seglab.data.discovery.folders.per_image import masks_in_stem_folders, of_an_image, per_image_masks
 from seglab.data.discovery.folders.placement import _candidates, _same_below, named_tops, path_ends_with, same_wildcards
 from seglab.data.discovery.folders.rivals import (
     _ambiguous,
@@ -102,6 +102,8 @@ def search_folders(
             mask_like.add(image.path)  # Agriculture-Vision's boundaries/ beside images/rgb/: never the images
             continue
         own = per_image_masks(image, below.get(image.path, []), root, rules, merge) if masks_name is None else None
+        if own is not None and _masks_beside(image, own, root, rules, merge):
+            own = None  # ADE20K's `<name>_seg.png` beside `<name>.jpg`, its `<name>/` of one file per object
         if own is None:  # Drishti-GS1's GT/<name>/SoftMap/ beside Images/
             own = masks_in_stem_folders(image, root, rules, merge, lambda path: masks_name is None or path_ends_with(
                 path.relative_to(root).parts, masks_name) or path == root / masks_name)
@@ -127,6 +129,7 @@ def search_folders(
     used_masks = {d for m in matches.values() for d in (m.mask_dir, *m.more_mask_dirs, *(p.parent for _, _, p in m.pairs))
                   } - matches.keys()  # a folder per image's mask lies below the images (RoadAnomaly's)
     aside: list[Path] = []  # named neither as images nor as masks beside files named as both
+    listed = {f.path: f for f in folders}
     for image in (f for f in folders if f.files and f.path not in used_masks):
         match = matches.get(image.path)
         if match is not None:
@@ -136,7 +139,7 @@ def search_folders(
         if side_by_side is not None:
             search.matches.append(side_by_side)
         elif image.split in ("val", "test") and not image.named_mask and not _shows_masks(image, None) \
-                and image.path not in mask_like:
+                and image.path not in mask_like and not of_an_image(image, listed.get(image.path.parent)):
             search.unlabelled += image.files
         else:
             search.ignored += image.files
@@ -162,6 +165,14 @@ def _say_unpaired_below(root: Path, images_name: str | None, unpaired: list[Fold
     more = f" and {len(unpaired) - 3} more" if len(unpaired) > 3 else ""
     logger.warning("%s: %d folder(s) below --images %s hold images named as no mask: %s%s; they are listed as "
                    "ignored, not read", root, len(unpaired), images_name, shown, more)
+
+
+def _masks_beside(image: Folder, own: FolderMatch, root: Path, rules: tuple[KeyRule, ...], merge: bool) -> bool:
+    """Whether the images' files beside them pair at least as many images as the folders named
+    after them do (`own`): such folders then hold each image's other files (ADE20K's per-object
+    masks, `ADE_x/instance_000_ADE_x.png`, beside `ADE_x_seg.png`), not its mask."""
+    beside = _side_by_side(image, root, rules, merge, [])  # a trial: files set aside are not kept
+    return beside is not None and len(beside.pairs) >= len(own.pairs)
 
 
 def _holds_masks(folder: Folder, is_masks: Callable[[Folder], bool]) -> bool:
