@@ -21,6 +21,7 @@ from seglab.data.encodings.coloured_objects import ColouredObjectsMapping
 from seglab.data.layouts.multilabel import ChannelsMapping, ClassFilesMapping, ClassFoldersMapping, ClassNamingsMapping, RegionsMapping
 from seglab.data.encodings.one_hot import OneHotMapping
 from seglab.data.encodings.rgb_ids import RgbIdMapping
+from seglab.data.encodings.ade20k import Ade20kMapping
 from seglab.data.encodings.outlines import FilledOutlineMapping
 
 EXAMPLES = {
@@ -40,6 +41,7 @@ EXAMPLES = {
     "regions": RegionsMapping(((1, 2, 3), (2, 3)), ignore_label=255),
     "coloured-objects": ColouredObjectsMapping(),
     "rgb-ids": RgbIdMapping((-1, 0, 2, 1), 255),
+    "ade20k": Ade20kMapping((2978, 0, 447), -1, others_ignored=True),
     "filled-outlines": FilledOutlineMapping(ColourMapping(((0, 0, 0), (255, 0, 0)), void=((9, 9, 9),)), 255),
 }
 

@@ -115,7 +115,8 @@ def scan(index: DatasetIndex, pairs: list[Pair] | None = None) -> DatasetStats:
     mask_labels: dict[Path, tuple[int, ...]] = {}
     outlines: dict[Path, bool] = {}
 
-    scanned = on_threads(lambda pair: _scan_pair(pair, index.mapping, index.ignore_index), pairs)
+    described = repr(index.mapping)  # once: ADE20K's mapping lists thousands of ids, and each key would copy it
+    scanned = on_threads(lambda pair: _scan_pair(pair, index.mapping, described, index.ignore_index), pairs)
     for pair, seen in zip(pairs, scanned):
         problems += seen.problems
         if seen.image is not None:
@@ -172,9 +173,9 @@ _SCANNED: dict[tuple[object, ...], _PairScan] = {}
 _SCANNED_LIMIT = 200_000
 
 
-def _scan_pair(pair: Pair, mapping: MaskMapping, ignore_index: int | None) -> _PairScan:
+def _scan_pair(pair: Pair, mapping: MaskMapping, described: str, ignore_index: int | None) -> _PairScan:
     try:
-        key = (tuple(map(file_version, pair.images)), tuple(map(file_version, pair.masks)), repr(mapping),
+        key = (tuple(map(file_version, pair.images)), tuple(map(file_version, pair.masks)), described,
                ignore_index, max_pixels())
     except OSError:  # missing or unreachable: read it, to report why
         return _read_pair(pair, mapping, ignore_index)

@@ -175,8 +175,7 @@ def value_names_from_csv(path: str | Path) -> ValueNames | None:
     be tried.
 
     A name listing synonyms (`building;edifice`, the .txt's `building, edifice`) is shortened
-    to its first: class tables and per-class scores need one short name, and the first is the
-    common one. The whole string is kept where the first would name two values.
+    to its first (`short_names`).
 
     Raises:
         DataError: an unreadable file, or a row without an integer index or a name, or with an
@@ -205,6 +204,13 @@ def value_names_from_csv(path: str | Path) -> ValueNames | None:
         full[value] = name
     if not full:  # a header and blank lines only
         return None
+    return ValueNames(path, short_names(full))
+
+
+def short_names(full: dict[int, str]) -> dict[int, str]:
+    """Each name listing synonyms (`building;edifice`, `building, edifice`) shortened to its
+    first: class tables and per-class scores need one short name, and the first is the common
+    one. The whole string is kept where the first would name two values."""
     first = {value: re.split("[;,]", name)[0].strip() or name for value, name in full.items()}
     taken = Counter(first.values())
-    return ValueNames(path, {v: short if taken[short] == 1 else full[v] for v, short in first.items()})
+    return {v: short if taken[short] == 1 else full[v] for v, short in first.items()}

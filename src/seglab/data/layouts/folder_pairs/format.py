@@ -13,6 +13,7 @@ import numpy as np
 from PIL import Image
 
 from seglab.data.discovery.channel_files import channel_names, date_order, group_name
+from seglab.data.encodings.ade20k import ade20k_reading
 from seglab.data.encodings.cityscapes import cityscapes_reading
 from seglab.data.classes import ClassSpec
 from seglab.data.encodings.encoding import choose_encoding
@@ -176,6 +177,9 @@ class FolderPairsFormat(DatasetFormat):
         rgb_ids = rgb_ids_reading(labels_file) if labels_file is not None else None
         if rgb_ids is not None:  # Stanford 2D-3D-S's objects numbered in RGB, named by semantic_labels.json
             return rgb_ids[0], rgb_ids[1], []
+        ade20k = ade20k_reading(root, [m for p in pairs for m in p.masks], classes)
+        if ade20k is not None:  # ADE20K's full release: class ids in R and G, the objects numbered in B
+            return ade20k[0], ade20k[1], []
         encoding = choose_encoding([m for p in pairs for m in p.masks], classes)
         found = list(encoding.problems)
         # the U-Net tutorial's ISBI 2012 membranes: grey EM slices (WHU's aerial buildings are RGB)
