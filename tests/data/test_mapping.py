@@ -18,7 +18,14 @@ from seglab.data.classes.mapping import (
 )
 from seglab.data.layouts.celebamask_hq import PartFilesMapping
 from seglab.data.encodings.coloured_objects import ColouredObjectsMapping
-from seglab.data.layouts.multilabel import ChannelsMapping, ClassFilesMapping, ClassFoldersMapping, ClassNamingsMapping, RegionsMapping
+from seglab.data.layouts.multilabel import (
+    ChannelsMapping,
+    ClassFileLabelsMapping,
+    ClassFilesMapping,
+    ClassFoldersMapping,
+    ClassNamingsMapping,
+    RegionsMapping,
+)
 from seglab.data.encodings.one_hot import OneHotMapping
 from seglab.data.encodings.rgb_ids import RgbIdMapping
 from seglab.data.encodings.ade20k import Ade20kMapping
@@ -34,6 +41,7 @@ EXAMPLES = {
     "labels": LabelMapping(((255, 1), (3, 255))),
     "class-folders": ClassFoldersMapping(("disc", "square")),
     "class-files": ClassFilesMapping(("1. Microaneurysms", "5. Optic Disc")),
+    "class-file-labels": ClassFileLabelsMapping(("water", "weed_cluster"), ("boundaries", "masks"), 255),
     "class-namings": ClassNamingsMapping(("{stem}_attribute_globules.png", "{stem}_attribute_streaks.png")),
     "part-files": PartFilesMapping(("skin", "nose", "hair"), 2),
     "channels": ChannelsMapping(2),

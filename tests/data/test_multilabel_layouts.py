@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -252,3 +253,119 @@ def test_numbered_masks_stay_for_merge_masks_under_multilabel(tmp_path):
     with pytest.raises(DataError, match="--merge-masks") as error:
         discover(tmp_path, task="multilabel")
     assert "--task multilabel" not in str(error.value)
+
+
+AV_CLASSES = ("double_plant", "water", "weed_cluster")
+
+
+def agriculture_vision(root: Path, *, split_counts: tuple[tuple[str, int], ...] = (("train", 4), ("val", 2)),
+                       bands: bool = True) -> Path:
+    """Agriculture-Vision 2021 as shipped: per split `images/rgb/` and `images/nir/`
+    (<field>_<x1>-<y1>-<x2>-<y2>.jpg), `labels/<class>/` (a 0/255 PNG per class and image),
+    `boundaries/` (0 outside the field: the first 4 columns) and `masks/` (0 where the pixels are
+    invalid: the first 3 rows, none in the second image); `test/` without labels. Class k covers rows 8+6k..13+6k, and
+    weed_cluster water's rows too in the first image."""
+    rng = np.random.default_rng(7)
+    for split, count in (*split_counts, ("test", 2)):
+        for i in range(count):
+            name = f"1AD76MIZ{split[:2].upper()}{i}_1009-2130-1521-2642"
+            folder = root / split / "images"
+            for band, channels in (("rgb", 3), ("nir", 1)) if bands else (("", 3),):
+                (folder / band).mkdir(parents=True, exist_ok=True)
+                pixels = rng.integers(60, 140, (32, 32, channels), dtype=np.uint8)
+                Image.fromarray(pixels.squeeze(2) if channels == 1 else pixels).save(folder / band / f"{name}.jpg")
+            field, valid = np.full((32, 32), 255, np.uint8), np.full((32, 32), 255, np.uint8)
+            field[:, :4] = 0
+            valid[: 3 * (i != 1)] = 0  # the second image's pixels all valid
+            for area, pixels in (("boundaries", field), ("masks", valid)):
+                (root / split / area).mkdir(parents=True, exist_ok=True)
+                Image.fromarray(pixels).save(root / split / area / f"{name}.png")
+            if split == "test":
+                continue
+            for k, label in enumerate(AV_CLASSES):
+                mask = np.zeros((32, 32), np.uint8)
+                mask[8 + 6 * k:14 + 6 * k, 8:24] = 255
+                if label == "weed_cluster" and i == 0:
+                    mask[14:20, 8:24] = 255  # rows 14..19 are water too
+                (root / split / "labels" / label).mkdir(parents=True, exist_ok=True)
+                Image.fromarray(mask).save(root / split / "labels" / label / f"{name}.png")
+    return root
+
+
+def test_agriculture_vision_class_folders_are_a_choice(tmp_path):
+    """Its images/rgb/ and images/nir/ did not pair with labels/<class>/ two folders apart; they
+    do now, and boundaries/ and masks/ are not offered as labels: a class folder each is a choice
+    between the multi-label and the class-index reading."""
+    with pytest.raises(DataError, match="(?s)3 folders could hold.*labels/water/.*--task multilabel.*--task multiclass"
+                       ) as error:
+        discover(agriculture_vision(tmp_path / "Agriculture-Vision-2021"))
+    assert "boundaries" not in str(error.value) and "masks/:" not in str(error.value)
+
+
+def test_agriculture_vision_reads_as_the_challenge_scores_it(tmp_path):
+    """--task multiclass: RGB and NIR as 4 channels, the background class 0 and a class per folder,
+    train and val as shipped, test unlabelled; the pixels outside the field (boundaries/) or
+    invalid (masks/) and those two classes claim are the ignore label, scored by no class."""
+    root = agriculture_vision(tmp_path / "Agriculture-Vision-2021")
+    index = discover(tmp_path, task="multiclass")
+    assert index.classes.names == ("background", *AV_CLASSES) and index.ignore_index == 255
+    assert sorted(p.split for p in index.pairs) == ["train"] * 4 + ["val"] * 2
+    assert all(len(p.images) == 2 and p.images[1].parent.name == "nir" for p in index.pairs)
+    assert sorted(p.relative_to(root).parts[:3] for p in index.unlabelled) == \
+        [("test", "images", "nir")] * 2 + [("test", "images", "rgb")] * 2
+    assert {p.parent.name for p in index.ignored if p.suffix == ".png"} == {"boundaries", "masks"}  # test's
+    first = next(p for p in index.pairs if p.name.startswith("1AD76MIZTR0"))
+    mask = read_mask(first.masks, index.mapping)
+    assert (mask[:, :4] == 255).all() and (mask[:3] == 255).all()
+    assert (mask[8:14, 8:24] == 1).all() and (mask[20:26, 8:24] == 3).all() and (mask[14:20, 8:24] == 255).all()
+    assert set(np.unique(mask)) == {0, 1, 3, 255} and mask[30, 30] == 0
+    assert MaskMapping.from_dict(index.mapping.to_dict()) == index.mapping
+
+
+def test_agriculture_vision_reads_as_overlapping_classes(tmp_path):
+    """--task multilabel: a class per folder, overlaps kept, the pixels outside the area ignored."""
+    agriculture_vision(tmp_path)
+    index = discover(tmp_path, task="multilabel")
+    assert index.classes.names == AV_CLASSES and len(index.pairs) == 6
+    assert "pixels outside train/boundaries/ or train/masks/ ignored" in index.pairing[0]
+    mask = read_mask(next(p for p in index.pairs if p.name.startswith("1AD76MIZTR0")).masks, index.mapping)
+    assert (mask[:, :4] == IGNORE).all() and (mask[:3] == IGNORE).all()
+    assert (mask[14:20, 8:24] == 0b110).all() and mask[30, 30] == 0
+
+
+def test_agriculture_vision_labels_alone(tmp_path):
+    """--masks labels reads the class folders without the area masks: no pixel ignored."""
+    agriculture_vision(tmp_path)
+    index = discover(tmp_path, masks="labels", task="multilabel")
+    assert index.mapping.areas == () and len(index.pairs) == 6
+    assert all((read_mask(p.masks, index.mapping) >= 0).all() for p in index.pairs)
+
+
+def test_class_folders_beside_plain_image_folders(tmp_path):
+    """train/images/ (no band folders) + train/labels/<class>/ pair as the bands do."""
+    agriculture_vision(tmp_path, bands=False)
+    index = discover(tmp_path, task="multilabel")
+    assert index.classes.names == AV_CLASSES and sorted(p.split for p in index.pairs) == ["train"] * 4 + ["val"] * 2
+
+
+def test_a_mask_folder_that_cuts_labels_is_no_area(tmp_path):
+    """A binary folder beside the class folders that leaves labelled pixels out is no area to
+    score: it stays a candidate for the labels, and the choice is refused, naming it."""
+    agriculture_vision(tmp_path, split_counts=(("train", 4),))
+    shutil.rmtree(tmp_path / "test")
+    for path in (tmp_path / "train" / "masks").iterdir():
+        cut = np.full((32, 32), 255, np.uint8)
+        cut[10:12] = 0  # through double_plant's rows
+        Image.fromarray(cut).save(path)
+    with pytest.raises(DataError, match="(?s)folders could hold.*train/masks/"):
+        discover(tmp_path, task="multilabel")
+
+
+def test_agriculture_vision_merged_leaves_the_area_out(tmp_path):
+    """--merge-masks: the class folders are one class, their union; the area masks are no part
+    of it, and are listed as ignored."""
+    agriculture_vision(tmp_path)
+    index = discover(tmp_path, merge_masks=True)
+    assert index.mapping.kind != "class-files" and len(index.pairs) == 6
+    assert {p.parent.name for p in index.ignored if p.suffix == ".png"} == {"boundaries", "masks"}
+    assert all(m.parent.parent.name == "labels" for p in index.pairs for m in p.masks)

@@ -86,7 +86,8 @@ def add_data_options(parser: argparse.ArgumentParser) -> None:
                         "e.g. landuse; default a class, label or category attribute, else the folder's or layer's "
                         "name (docs/data.md)")
     parser.add_argument("--task", dest="data.task", choices=["auto", "multiclass", "multilabel"],
-                        help="multiclass: one class per pixel (softmax); multilabel: overlapping classes, one sigmoid "
+                        help="multiclass: one class per pixel (softmax; class folders are the classes of one mask, "
+                        "background 0); multilabel: overlapping classes, one sigmoid "
                         "per class; auto (default): multilabel for masks/<class>/ folders or classes.json regions "
                         "(docs/multilabel.md)")
     parser.add_argument("--multilabel", dest="data.task", action="store_const", const="multilabel",

@@ -71,6 +71,8 @@ class FolderMatch:
             beside `case_0000.png`; the other band folders' files of `channel_dirs`).
         channel_dirs: further image folders whose files `channels` holds (`stack_band_folders`).
         dates: `channel_dirs` holds date 2 of `image_dir`'s scenes (change detection).
+        area_dirs: those of `more_mask_dirs` whose masks mark the area to score, not labels
+            (Agriculture-Vision's `boundaries/` and `masks/`; `folders.valid_area`).
     """
 
     image_dir: Path
@@ -87,6 +89,7 @@ class FolderMatch:
     channels: dict[str, tuple[Path, ...]] = field(default_factory=dict)
     channel_dirs: tuple[Path, ...] = ()
     dates: bool = False
+    area_dirs: tuple[Path, ...] = ()
 
     def describe(self, root: Path) -> str:
         """One line for `seglab inspect`: which folders, how many pairs, which rule."""
@@ -106,6 +109,8 @@ class FolderMatch:
             return (f"{where}{split}: {len(self.pairs)} pairs by {self.rule.name}, a mask per class named "
                     + ", ".join(f"'{t}'" for t in self.namings))
         merged = f", {len(self.merged)} of them with several masks merged" if self.merged else ""
+        if self.area_dirs:
+            merged += f", pixels outside {' or '.join(folder_label(d, root) for d in self.area_dirs)} ignored"
         if self.channels and not self.channel_dirs:
             merged += f", {len(self.channels)} of them with channels in files of their own (_0001, ...)"
         return f"{where}{split}: {len(self.pairs)} pairs by {self.rule.name}{merged}"

@@ -111,6 +111,8 @@ class DatasetIndex:
         modalities: the modality of each image channel, in order, when every case of a volume
             dataset was read from `<case>__<MODALITY>` files (HECKTOR's ("CT",)); the run's card
             keeps them so that `predict` groups such files by case (`Subject.modalities`).
+        area_folders: names of the mask folders whose masks mark the area to score, not labels
+            (Agriculture-Vision's `boundaries/` and `masks/`): pixels where one is 0 are ignored.
     """
 
     root: Path
@@ -126,6 +128,7 @@ class DatasetIndex:
     value_names: ValueNames | None = None
     label_folders: dict[Path, Path] = field(default_factory=dict)
     modalities: tuple[str, ...] = ()
+    area_folders: tuple[str, ...] = ()
 
 
 def natural_key(name: str) -> tuple[object, ...]:

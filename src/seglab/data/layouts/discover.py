@@ -96,7 +96,8 @@ def discover(
     """
     root = Path(root)
     options = ReadOptions(slice_axis, empty_slices, cache_dir, images, masks, mask_pattern, merge_masks,
-                          task == "multilabel", rle_order, label_field, unmasked_background)
+                          task == "multilabel", rle_order, label_field, unmasked_background,
+                          task == "multiclass")
     if not root.exists():
         raise DataError(f"dataset folder '{root}' does not exist")
     if root.is_dir() and not any(p for p in root.iterdir() if not p.name.startswith(".")):
@@ -131,7 +132,7 @@ def discover(
             ignore_index = index.classes.ignore_index
         index.classes = replace(index.classes, ignore_index=ignore_index)
     index.ignore_index = ignore_index
-    index = with_subjects(apply_task(index, task, classes_path))
+    index = with_subjects(apply_task(index, task, classes_path, merge_masks))
     if fill_outlines:
         index = _filled_outlines(index)
     logger.info("%s: %s layout, %d pairs", root, index.format, len(index.pairs))

@@ -37,6 +37,9 @@ class ReadOptions:
         multilabel: `--task multilabel`: mask folders of one class each under --masks are combined
             (folder-pairs; IDRiD's lesion folders), so are the masks of several namings beside an
             image (ISIC 2018 Task 2's `_attribute_<class>`), a run-length table's classes are channels.
+        multiclass: `--task multiclass`: the class folders of one folder named for masks are
+            combined as the classes of one class-index mask (folder-pairs; Agriculture-Vision's
+            `labels/<class>/`).
         rle_order: the pixel order of run-length tables: "auto", "column" or "row" (rle-table).
         label_field: the attribute of vector labels that names a feature's class (geojson:
             OSM's `landuse`); None: a class-like attribute, else the folder's or layer's name.
@@ -58,6 +61,7 @@ class ReadOptions:
     rle_order: str = "auto"
     label_field: str | None = None
     unmasked_background: bool = False
+    multiclass: bool = False
 
     def __post_init__(self) -> None:
         slice_axis(self.slice_axis)  # raises ConfigError for an unknown plane

@@ -30,12 +30,13 @@ from seglab.data.classes import ClassSpec, generic_name
 from seglab.data.files.index import DatasetIndex, Pair, list_images, natural_key
 from seglab.data.files.io import read_mask_array, read_raw_mask
 from seglab.data.classes.mapping import MAPPINGS, MappingError, MaskMapping, as_labels, nonzero_pixels, single_channel
+from seglab.data.encodings.encoding import ENCODING_CODES
 from seglab.data.encodings.one_hot import OneHotMapping
 from seglab.data.discovery.pairing import fits_template, match_folders
 from seglab.data.discovery.rival_namings import refuse_rival_namings
 from seglab.data.files.read_errors import ReadError
 from seglab.errors import ConfigError, DataError
-from seglab.labelsets import IGNORE, MAX_CLASSES, pack_numpy
+from seglab.labelsets import IGNORE, MAX_CLASSES, pack_numpy, unpack_numpy
 
 TASKS = ("auto", "multiclass", "multilabel")
 
@@ -123,14 +124,17 @@ class _FilePerClass(MaskMapping):
 class ClassFilesMapping(_FilePerClass):
     """A mask file per class, in a folder per class and named as that folder names them
     (IDRiD's `1. Microaneurysms/IDRiD_01_MA.tif`, `2. Haemorrhages/IDRiD_01_HE.tif`); IDRiD
-    leaves out the lesions an image does not show."""
+    leaves out the lesions an image does not show. The masks in `areas` folders mark the area
+    to score (Agriculture-Vision's `boundaries/` and `masks/`): pixels where one is 0 are ignored."""
 
     folders: tuple[str, ...]
+    areas: tuple[str, ...] = ()
     kind = "class-files"
     described = "class folders"
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "folders", tuple(self.folders))
+        object.__setattr__(self, "areas", tuple(self.areas))
 
     @property
     def keys(self) -> tuple[str, ...]:
@@ -138,6 +142,47 @@ class ClassFilesMapping(_FilePerClass):
 
     def class_of(self, path: Path) -> int | None:
         return self.folders.index(path.parent.name) if path.parent.name in self.folders else None
+
+    def read_all(self, paths: Sequence[Path]) -> np.ndarray:
+        labels = super().read_all([p for p in paths if p.parent.name not in self.areas])
+        return _outside_areas(labels, [p for p in paths if p.parent.name in self.areas])
+
+
+@MAPPINGS.register("class-file-labels")
+@dataclass(frozen=True)
+class ClassFileLabelsMapping(ClassFilesMapping):
+    """The files of `ClassFilesMapping` as one class-index mask (`--task multiclass`), as the
+    Agriculture-Vision challenge scores its class folders: class k + 1 where folder k's mask is on,
+    0 (the background) where none is; a pixel two classes claim, or outside the `areas`, is
+    `ignore_label` (a prediction of either class counts as right there)."""
+
+    ignore_label: int = 255
+    kind = "class-file-labels"
+    multilabel = False
+
+    def read_all(self, paths: Sequence[Path]) -> np.ndarray:
+        bits = super().read_all(paths)
+        channels = unpack_numpy(bits, len(self.folders))
+        on = channels.sum(axis=0)
+        indices = np.argmax(channels, axis=0).astype(np.int64) + 1
+        indices[on == 0] = 0
+        indices[(on > 1) | (bits == IGNORE)] = self.ignore_label
+        return indices
+
+
+def _outside_areas(labels: np.ndarray, areas: Sequence[Path]) -> np.ndarray:
+    """Bit sets `labels` with `IGNORE` where one of the `areas` masks is 0 (outside the area to score).
+
+    Raises:
+        ReadError: an area mask of another size than the labels.
+    """
+    for path in areas:
+        inside = nonzero_pixels(read_raw_mask(path))
+        if inside.shape != labels.shape:
+            raise ReadError(f"mask '{path}' is {inside.shape[0]}x{inside.shape[1]} (HxW) but the image's class masks "
+                            f"are {labels.shape[0]}x{labels.shape[1]}", "size-mismatch")
+        labels[~inside] = IGNORE
+    return labels
 
 
 @MAPPINGS.register("class-namings")
@@ -253,11 +298,13 @@ def read_regions(path: Path) -> dict[str, tuple[int, ...]] | None:
     return checked
 
 
-def apply_task(index: DatasetIndex, task: str, classes_path: Path | None) -> DatasetIndex:
+def apply_task(index: DatasetIndex, task: str, classes_path: Path | None, merge: bool = False) -> DatasetIndex:
     """`index` read as multi-label masks where its layout, its classes.json or `task` says so.
 
     `auto` reads `masks/<class>/` folders and classes.json regions as multi-label and
-    everything else as before; `multilabel` also reads 3-D masks as one channel per class.
+    everything else as before; `multilabel` also reads 3-D masks as one channel per class;
+    `multiclass` reads the class folders of a folder named for masks as the classes of one
+    class-index mask, unless `merge` reads them as one class.
 
     Raises:
         ConfigError: an unknown task, or `multiclass` for a multi-label layout.
@@ -280,14 +327,17 @@ def apply_task(index: DatasetIndex, task: str, classes_path: Path | None) -> Dat
         return _multilabel(index, mapping, tuple(regions), index.classes)
     if isinstance(index.mapping, OneHotMapping):
         return _one_hot(index, task, declared=classes_path is not None)
+    declared = index.classes if classes_path is not None else None  # else the colours the masks hold
+    absent = [p for p in index.problems if p.code != "partial-merge"]  # a missing file is an absent class
+    if task == "multiclass" and not merge and (folders := _class_file_folders(index)):
+        return _class_labels(replace(index, problems=absent), folders, declared)
     if task != "multilabel":
         return index
     folders = _class_file_folders(index)
     if folders:
-        declared = index.classes if classes_path is not None else None  # else the colours the masks hold
         names = declared.names if declared is not None and len(declared.names) == len(folders) else folders
-        absent = [p for p in index.problems if p.code != "partial-merge"]  # a missing file is an absent class
-        return _multilabel(replace(index, problems=absent), ClassFilesMapping(folders), names, declared)
+        return _multilabel(replace(index, problems=absent), ClassFilesMapping(folders, index.area_folders), names,
+                           declared)
     first = index.pairs[0].mask
     assert first is not None  # formats list only labelled pairs
     shape = read_mask_array(first).shape
@@ -325,12 +375,28 @@ def _one_hot(index: DatasetIndex, task: str, declared: bool) -> DatasetIndex:
 
 def _class_file_folders(index: DatasetIndex) -> tuple[str, ...]:
     """The class folders when the pairs' masks lie one per folder, in several folders (IDRiD's
-    lesion folders, combined by `--task multilabel`); empty otherwise."""
+    lesion folders, combined by `--task multilabel`), less those marking the area to score;
+    empty otherwise."""
     if not any(p.more_masks for p in index.pairs):
         return ()
     if any(len({m.parent.name for m in p.masks}) < len(p.masks) for p in index.pairs):
         return ()  # several masks in one folder (BUSI's second lesions): merged, not classes
-    return tuple(sorted({m.parent.name for p in index.pairs for m in p.masks}, key=natural_key))
+    folders = {m.parent.name for p in index.pairs for m in p.masks} - set(index.area_folders)
+    return tuple(sorted(folders, key=natural_key))
+
+
+def _class_labels(index: DatasetIndex, folders: tuple[str, ...], declared: ClassSpec | None) -> DatasetIndex:
+    """Class folders read as the classes of one class-index mask, the background 0 before them
+    (`ClassFileLabelsMapping`); a classes.json naming them all, the background first, names them."""
+    names = ("background", *folders)
+    if declared is not None and len(declared.names) == len(names):
+        names = declared.names
+    colours = declared.colours if declared is not None and len(declared.colours) == len(names) else ()
+    ignore = index.ignore_index if index.ignore_index is not None else 255
+    mapping = ClassFileLabelsMapping(folders, index.area_folders, ignore)
+    problems = [p for p in index.problems if p.code not in ENCODING_CODES]  # the first mask's reading's complaints
+    return replace(index, mapping=mapping, classes=ClassSpec(names, colours, ignore_index=ignore), ignore_index=ignore,
+                   problems=problems)
 
 
 def _multilabel(index: DatasetIndex, mapping: MaskMapping, names: tuple[str, ...],

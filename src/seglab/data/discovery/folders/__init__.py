@@ -30,9 +30,11 @@ from seglab.data.discovery.folders.listing import (
     walk,
 )
 from seglab.data.discovery.folders.placement import named_tops, path_ends_with
+from seglab.data.discovery.folders.rivals import CLASS_FOLDER_TASKS
 from seglab.data.discovery.folders.search import FolderSearch, search_folders
 
 __all__ = [
+    "CLASS_FOLDER_TASKS",
     "MAX_DEPTH",
     "METADATA_FILES",
     "NAMED_DEPTH",

@@ -10,10 +10,11 @@ from collections.abc import Callable
 from fnmatch import fnmatchcase
 from pathlib import Path
 
+from seglab.data.discovery.channel_files import folder_names_a_band
 from seglab.data.discovery.folders.listing import Folder
 from seglab.data.files.index import list_images
 from seglab.data.files.io import IMAGE_SUFFIXES
-from seglab.data.discovery.naming import KeyRule, looks_like_image_folder, looks_like_mask_folder
+from seglab.data.discovery.naming import KeyRule, folder_split, looks_like_image_folder, looks_like_mask_folder
 from seglab.data.discovery.pairing import FolderMatch, match_folders, names_labels
 
 # a labels release: Mapillary Vistas' v1.2/, v2.0/ (a bare number may be an annotator or a patient)
@@ -30,6 +31,9 @@ def _related(image: Folder, mask: Folder, named: bool = False) -> bool:
     masks (COCO-Stuff's `stuffthingmaps_trainval2017/train2017/` mirroring `images/train2017/`)."""
     if image.path == mask.path:
         return False
+    if image.path.parent.parent in (mask.path.parent, mask.path.parent.parent) and mask.path.parent != image.path.parent \
+            and (wrapper := _band_wrapper(image)) is not None and _related(wrapper, mask, named):
+        return True  # Agriculture-Vision's images/rgb/ and images/nir/: where images/ is
     if image.path.parent == mask.path.parent:
         return True
     if mask.path.parent.parent == image.path.parent and _lone_mask_folder(mask.path):
@@ -56,18 +60,32 @@ def _mirrored(image: tuple[str, ...], mask: tuple[str, ...], named: bool) -> boo
     return len(differing) == 1 and (named or looks_like_mask_folder(mask[differing[0]]))
 
 
+def _band_wrapper(image: Folder) -> Folder | None:
+    """The folder named for images that holds `image` when `image` holds one band of them
+    (Agriculture-Vision's `train/images/rgb/` and `train/images/nir/`, one image each): the bands
+    are kept where their wrapper is, so that masks beside it pair with them (`train/labels/`,
+    a folder per class); None for other folders."""
+    parent = image.path.parent
+    if len(image.parts) < 2 or not folder_names_a_band(image.path.name) or not looks_like_image_folder(parent.name) \
+            or list_images(parent):
+        return None
+    return Folder(parent, [], image.split, False, True, image.parts[:-1])
+
+
 def _lone_mask_folder(folder: Path) -> bool:
     """Whether `folder` is all a folder named for masks holds (Lizard's `Lizard_Labels/Labels/`,
     beside an info.csv), or one of the mask folders and renderings it holds (the Montgomery set's
     `ManualMask/leftMask/` and `rightMask/`, a lung each; SYNTHIA's `GT/LABELS/` beside its
-    colour rendering `GT/COLOR/`), that wrapper being no other folder's (the Cell Tracking
-    Challenge's `02_GT/` is `02/`'s)."""
+    colour rendering `GT/COLOR/`) or of its class folders, none named for a split or for images
+    (Agriculture-Vision's `train/labels/water/`, `weed_cluster/`, ...), that wrapper being no other
+    folder's (the Cell Tracking Challenge's `02_GT/` is `02/`'s)."""
     wrapper = folder.parent
     if not looks_like_mask_folder(wrapper.name) or list_images(wrapper, masks=True):
         return False
     inside = [p for p in wrapper.iterdir() if p.is_dir() and not p.name.startswith(".")]
     beside = [p for p in wrapper.parent.iterdir() if p.is_dir() and p != wrapper]
-    held = inside == [folder] or all(looks_like_mask_folder(p.name) or not names_labels(p.name) for p in inside)
+    held = inside == [folder] or all(looks_like_mask_folder(p.name) or not names_labels(p.name) for p in inside) \
+        or len(inside) > 1 and not any(folder_split(p.name) or looks_like_image_folder(p.name) for p in inside)
     return held and not any(wrapper.name.startswith(f"{p.name}_") for p in beside)
 
 

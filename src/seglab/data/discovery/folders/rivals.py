@@ -69,6 +69,9 @@ def _without_unlabelled(image: Folder, candidates: list[FolderMatch], root: Path
 _BY_PRODUCTS = {"edge", "edges", "boundary", "boundaries", "contour", "contours", "outline", "outlines", "instance",
                 "instances", "distance", "weights",
                 "background", "foreground", "tissue"}  # a mask of one region beside the labels: WSSS4LUAD's background-mask/
+# the routes that read a folder per class
+CLASS_FOLDER_TASKS = ("--task multilabel to read each folder as a class (classes may overlap), or --task multiclass "
+                      "to read them as the classes of one class-index mask, the background 0 where none is")
 _CLASS_WORDS = ("semantic", "class")  # in a mask folder's path: it holds class labels, the example offered first
 
 
@@ -97,7 +100,7 @@ def _ambiguous(image: Folder, candidates: list[FolderMatch], root: Path) -> Data
     if all(mask.name.lower().startswith(_NUMBERED_CELLS) for _, _, mask in labelled[0].pairs):
         flag += " --instance-masks (its man_seg files number the cells: one foreground class)"
     parts = ("\nor, if each holds a part of the labels (a lung each, a class each), pass --merge-masks to read an "
-             "image's masks of all of them as one (their union), or --task multilabel to read each folder as a class"
+             f"image's masks of all of them as one (their union), {CLASS_FOLDER_TASKS}"
              ) if _one_mask_wrapper(candidates) else ""
     return DataError(
         f"'{root}': {len(candidates)} folders could hold the masks of '{rel}/' ({len(image.files)} images):{listed}\n"

@@ -23,6 +23,7 @@ from seglab.data.discovery.folders.rivals import (
     _without_unlabelled,
 )
 from seglab.data.discovery.folders.side_by_side import _side_by_side
+from seglab.data.discovery.folders.valid_area import not_labels, split_valid_areas, with_valid_areas
 from seglab.data.files.index import MASK_SUFFIXES
 from seglab.data.files.io import IMAGE_SUFFIXES
 from seglab.data.discovery.naming import KEY_RULES, KeyRule, looks_like_mask_folder, usable_splits
@@ -55,6 +56,7 @@ def search_folders(
     masks_name: str | None = None,
     merge: bool = False,
     multilabel: bool = False,
+    multiclass: bool = False,
 ) -> FolderSearch:
     """Find every image folder with its mask folder under `root`.
 
@@ -62,10 +64,16 @@ def search_folders(
         rules: key rules to pair files with (a `--mask-pattern` gives just one).
         merge: several masks of one image are read as one (`--merge-masks`; `match_folders`).
         multilabel: images' masks of several namings are a mask per class (`--task multilabel`;
-            `rival_namings.namings_as_classes`), not a choice.
+            `rival_namings.namings_as_classes`), not a choice; so are the class folders of one
+            folder named for masks (IDRiD's lesion folders, Agriculture-Vision's `labels/<class>/`).
+        multiclass: such class folders are the classes of one class-index mask (`--task multiclass`;
+            `multilabel.ClassFileLabelsMapping`), not a choice.
         images_name: only folders of this name (or relative path) hold images (`--images`), or
             the folders below it when it holds none itself.
         masks_name: only folders of this name (or relative path) hold masks (`--masks`), likewise.
+
+    Folders marking the area to score beside class folders (`valid_area`) are no candidates for
+    the masks; with the class folders read as classes, their masks join each image's.
 
     Raises:
         DataError: two folders could hold the masks of one image folder, or images match more
@@ -93,6 +101,8 @@ def search_folders(
     for folder in folders:
         below.setdefault(folder.path.parent, []).append(folder)
     mask_like: set[Path] = set()  # folders of mask-like files beside named image folders: no images, no unlabelled
+    undecided: list[tuple[Folder, list[FolderMatch]]] = []  # several candidates, until every area folder is known
+    areas: set[Path] = set()
     for image in sorted(folders, key=lambda f: not f.named_image):  # a choice to ask is asked of images/ first
         if not image.files or (_holds_masks(image, is_masks) and images_name is None) \
                 or not chosen(image, images_name, image_tops) or _shows_masks(image, images_name):
@@ -117,10 +127,20 @@ def search_folders(
             candidates = _without_unlabelled(image, candidates, root)
         if len(candidates) > 1:
             candidates = _same_number(image, _newest_version(image, candidates, root))
-        if len(candidates) > 1 and (merge or multilabel) and _one_mask_wrapper(candidates):
+        candidates, scored = split_valid_areas(candidates)  # Agriculture-Vision's boundaries/ and masks/
+        areas.update(area.mask_dir for area in scored)
+        if len(candidates) > 1 and (merge or multilabel or multiclass) and _one_mask_wrapper(candidates):
             candidates = [combine_matches(candidates)]  # Montgomery's ManualMask/leftMask/ + rightMask/
+            if scored:
+                candidates = [with_valid_areas(candidates[0], scored, root, merge)]
         if len(candidates) > 1 and (together := complementary_matches(candidates, root)) is not None:
             candidates = [together]  # Foggy Driving's gtFine/ and gtCoarse/, each image in one
+        if len(candidates) > 1:
+            undecided.append((image, candidates))
+        elif candidates:
+            matches[image.path] = candidates[0]
+    for image, candidates in undecided:
+        candidates = not_labels(candidates, areas, root)  # Agriculture-Vision's test/boundaries/: no labels
         if len(candidates) > 1:
             raise _ambiguous(image, candidates, root)
         if candidates:

@@ -81,10 +81,11 @@ class FolderPairsFormat(DatasetFormat):
         if root not in self._found:
             images, masks, rules = self.options.images, self.options.masks, self.options.key_rules
             merge = self.options.merge_masks
+            multilabel, multiclass = self.options.multilabel, self.options.multiclass
             if images is not None and masks is not None:
-                self._found[root] = _named_pair(root, images, masks, rules, merge, self.options.multilabel)
+                self._found[root] = _named_pair(root, images, masks, rules, merge, multilabel, multiclass)
             else:
-                self._found[root] = search_folders(root, rules, images, masks, merge, self.options.multilabel)
+                self._found[root] = search_folders(root, rules, images, masks, merge, multilabel, multiclass)
         return self._found[root]
 
     def detect(self, root: Path) -> bool:
@@ -141,6 +142,7 @@ class FolderPairsFormat(DatasetFormat):
         unlabelled += listed_unlabelled + frames
         index = DatasetIndex(root, "folder-pairs", pairs, unlabelled, classes, mapping, problems + encoding_problems)
         index.pairing = [m.describe(root) for m in matches]
+        index.area_folders = tuple(sorted({d.name for m in matches for d in m.area_dirs}))
         defect_free = [p for p in unmasked if p not in filled and in_defect_free_folder(p)]
         if frames:
             index.pairing.append(f"{len(frames)} frames without masks in "

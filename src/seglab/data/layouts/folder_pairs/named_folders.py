@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from seglab.data.layouts.folder_pairs.shared_place import pair_by_shared_place
-from seglab.data.discovery.folders import NAMED_DEPTH, Folder, FolderSearch, named_tops, path_ends_with, search_folders, walk
+from seglab.data.discovery.folders import CLASS_FOLDER_TASKS, NAMED_DEPTH, Folder, FolderSearch, named_tops, path_ends_with, search_folders, walk
 from seglab.data.files.index import list_images
 from seglab.data.discovery.naming import KeyRule
 from seglab.data.discovery.pairing import combine_matches, folder_label, match_folders
@@ -14,7 +14,8 @@ from seglab.errors import DataError
 
 
 def _named_pair(
-    root: Path, images: str, masks: str, rules: tuple[KeyRule, ...], merge: bool, multilabel: bool = False
+    root: Path, images: str, masks: str, rules: tuple[KeyRule, ...], merge: bool, multilabel: bool = False,
+    multiclass: bool = False,
 ) -> FolderSearch:
     """`--images NAME --masks NAME`: exactly that pair when each names one folder holding image
     files, wherever it lies (Semantic Drone's `original_images/` two levels down, its
@@ -22,7 +23,8 @@ def _named_pair(
     (DRIVE's `training/1st_manual/`, `test/1st_manual/`) pairs by place, as `search_folders` does.
     With `merge`, a --masks folder whose folders below each hold masks of the images
     (Montgomery's `ManualMask/leftMask/` and `rightMask/`) gives each image all its masks, merged;
-    with `multilabel`, one class per folder (IDRiD's lesion folders; `multilabel.ClassFilesMapping`).
+    with `multilabel`, one class per folder (IDRiD's lesion folders; `multilabel.ClassFilesMapping`), with
+    `multiclass` the classes of one class-index mask (`multilabel.ClassFileLabelsMapping`).
 
     Raises:
         DataError: names at several levels that `search_folders` cannot pair, listed.
@@ -42,15 +44,14 @@ def _named_pair(
         image_dir = image_dirs[0]
         pairing = [m for m in (match_folders(list_images(image_dir), list_images(d, masks=True), image_dir, d, root,
                                              rules=rules, merge=merge) for d in below) if m.pairs]
-        if len(pairing) > 1 and not (merge or multilabel):
+        if len(pairing) > 1 and not (merge or multilabel or multiclass):
             listed = "".join(f"\n  {folder_label(m.mask_dir, root)}: {len(m.pairs)} pairs" for m in pairing)
             raise DataError(f"'{root}': {len(pairing)} folders under --masks {masks} pair with the images of "
                             f"{folder_label(image_dir, root)}:{listed}\nname one with --masks, pass --merge-masks "
-                            "to read each image's masks of all of them as one (their union), or --task multilabel "
-                            "to read each folder as a class")
+                            f"to read each image's masks of all of them as one (their union), {CLASS_FOLDER_TASKS}")
         if len(pairing) > 1:
             return FolderSearch(matches=settle_rival_namings([combine_matches(pairing)], False))
-    found = search_folders(root, rules, images, masks, merge, multilabel)
+    found = search_folders(root, rules, images, masks, merge, multilabel, multiclass)
     if not found.matches:
         named = {f.path: f for f in folders}
         image_folders = [named[d] for d in image_dirs if d in named] or _below(root, images, folders)
