@@ -394,6 +394,33 @@ def test_val_and_test_folders_alone_keep_the_test_folder_and_draw_train_from_val
     assert "has no train pairs (val 6, test 3): train and val are drawn from its val pairs" in caplog.text
 
 
+def test_numbered_test_sets_and_a_val_word_beside_a_split_folder_give_their_splits(tmp_path, caplog):
+    """DIS5K: `DIS5K/DIS-TR/{im,gt}/` beside `DIS-VD/` (validation) and `DIS-TE1/`..`DIS-TE4/` (four
+    test sets): `vd` and `te1` were no split words, so the split was drawn and the official test
+    images trained on without a word. Beside no split folder such names say nothing."""
+    plan = {"DIS-TR": 4, "DIS-VD": 2, "DIS-TE1": 1, "DIS-TE2": 1, "DIS-TE3": 1, "DIS-TE4": 1}
+    k = 0
+    for folder, count in plan.items():
+        for _ in range(count):
+            name = f"{1 + k}#Accessories#1#Bag#{2339506821 + k}_o"
+            save(tmp_path / "DIS5K" / folder / "im" / f"{name}.jpg", photo(k))
+            save(tmp_path / "DIS5K" / folder / "gt" / f"{name}.png", labels(k, (0, 255)))
+            k += 1
+    index = discover(tmp_path)
+    expected = {"DIS-TR": "train", "DIS-VD": "val", **{f"DIS-TE{n}": "test" for n in range(1, 5)}}
+    assert {(p.image.parts[-3], p.split) for p in index.pairs} == set(expected.items())
+    save(tmp_path / "more" / "extra" / "im" / "1.jpg", photo(1))  # a folder naming no split beside them: said
+    save(tmp_path / "more" / "extra" / "gt" / "1.png", labels(1, (0, 255)))
+    (tmp_path / "DIS5K").rename(tmp_path / "more" / "DIS5K")
+    index = discover(tmp_path / "more")
+    assert {p.split for p in index.pairs} == {None}
+    assert "DIS5K/DIS-TE1/im/ is in a test split folder but extra/im/ is in none" in caplog.text
+    from seglab.data.discovery.naming import sibling_splits
+
+    assert sibling_splits(["vd", "te1", "TS01", "TS02"]) == dict.fromkeys(["vd", "te1", "TS01", "TS02"])
+    assert sibling_splits(["train", "test1", "test2"]) == {"train": "train", "test1": "test", "test2": "test"}
+
+
 def test_two_mask_folders_are_refused_with_both_named_and_the_flag(tmp_path):
     drive(tmp_path)
     with pytest.raises(DataError) as info:

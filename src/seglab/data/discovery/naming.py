@@ -391,6 +391,38 @@ def folder_split(name: str) -> str | None:
     return None
 
 
+# words that name a split only in place of a sibling folder's split word (DIS5K's DIS-VD and
+# DIS-TE1..DIS-TE4 beside DIS-TR): alone, `vd` or `te1` may be anything, a case or a camera
+_SET_WORDS = {"vd": "val"}
+_NUMBERED_SET = re.compile(r"([a-z]+?)\d{1,2}")  # a split's word numbered: te1, test2, val1
+
+
+def _set_split(word: str) -> str | None:
+    numbered = _NUMBERED_SET.fullmatch(word)
+    return _SET_WORDS.get(word) or (SPLIT_WORDS.get(numbered.group(1)) if numbered else None)
+
+
+def sibling_splits(names: Iterable[str]) -> dict[str, str | None]:
+    """The split each of sibling folders' names gives: `folder_split`'s, or for a name that
+    gives none, a set word's (`vd`, or a split word numbered: `te1`, `test2`) that stands where
+    a sibling named with the same other words has its split word (DIS5K's `DIS-VD` and
+    `DIS-TE1`..`DIS-TE4` beside `DIS-TR`: val, and four test sets, all test)."""
+    splits = {name: folder_split(name) for name in names}
+    named = {name: words(name) for name in splits}
+    frames = {_frame(named[name], i) for name, split in splits.items() if split
+              for i, word in enumerate(named[name]) if word in SPLIT_WORDS}
+    for name, split in splits.items():
+        if split is None:
+            splits[name] = next((found for i, word in enumerate(named[name])
+                                 if (found := _set_split(word)) and _frame(named[name], i) in frames), None)
+    return splits
+
+
+def _frame(parts: list[str], at: int) -> tuple[str, ...]:
+    """A name's words with the one at `at` left blank: the words around its split word."""
+    return tuple("" if i == at else word for i, word in enumerate(parts))
+
+
 def folders_split(path: Path, base: Path) -> str | None:
     """The split that a folder between `base` and the file `path` names, the nearest first."""
     parts = path.parent.relative_to(base).parts if path.is_relative_to(base) else ()

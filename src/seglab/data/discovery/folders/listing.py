@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from seglab.data.files.index import list_images
-from seglab.data.discovery.naming import folder_split, looks_like_image_folder, looks_like_mask_folder
+from seglab.data.discovery.naming import looks_like_image_folder, looks_like_mask_folder, sibling_splits
 
 logger = logging.getLogger(__name__)
 
@@ -115,11 +115,14 @@ def _walk(root: Path, max_depth: int) -> tuple[list[Folder], list[Path]]:
     """The folders with image files (or named for masks), and the subfolders left unsearched below `max_depth`."""
     found: list[Folder] = []
     cut: list[Path] = []
+    splits: dict[Path, str | None] = {Path(root): None}  # the split a folder's path names, the nearest name first
     visited = 0
     for current, dirs, _ in os.walk(root):
         here = Path(current)
         parts = here.relative_to(root).parts
         dirs[:] = sorted(d for d in dirs if not skipped_folder(d))
+        named = sibling_splits(dirs)  # among its siblings: DIS5K's DIS-TE1 beside DIS-TR
+        splits.update((here / d, named[d] or splits[here]) for d in dirs)
         if len(parts) >= max_depth:
             cut += [here / d for d in dirs]
             dirs[:] = []
@@ -127,14 +130,13 @@ def _walk(root: Path, max_depth: int) -> tuple[list[Folder], list[Path]]:
         if visited > _MAX_FOLDERS:
             logger.warning("stopped looking for images after %d folders under '%s'", _MAX_FOLDERS, root)
             break
-        folder = _folder(here, parts)
+        folder = _folder(here, parts, splits[here])
         if folder.files or (parts and looks_like_mask_folder(parts[-1])):  # an empty masks/ still explains itself
             found.append(folder)
     return found, cut
 
 
-def _folder(path: Path, parts: tuple[str, ...]) -> Folder:
-    split = next((s for s in (folder_split(p) for p in reversed(parts)) if s), None)
+def _folder(path: Path, parts: tuple[str, ...], split: str | None) -> Folder:
     # the deepest name that says images or masks decides: gtFine/train/aachen holds masks,
     # Kvasir-SEG/images images (whatever the wrapper folder is called)
     for depth, name in enumerate(reversed(parts)):

@@ -170,7 +170,7 @@ def search_folders(
                     "e.g. '%s': left out, listed as ignored", root, len(aside), aside[0].relative_to(root).as_posix())
     if unpaired:
         _say_unpaired_below(root, images_name, unpaired)
-    search.matches = _keep_consistent_splits(search.matches)
+    search.matches = _keep_consistent_splits(search.matches, root)
     search.matches = settle_rival_namings(search.matches, multilabel)
     mask_dirs = {d for m in search.matches for d in (m.mask_dir, *m.more_mask_dirs)}
     search.ignored += _other_files(sorted({root} | {m.image_dir for m in search.matches} | mask_dirs), mask_dirs)
@@ -216,9 +216,18 @@ def _other_files(folders: list[Path], masks: set[Path]) -> list[Path]:
     return found
 
 
-def _keep_consistent_splits(matches: list[FolderMatch]) -> list[FolderMatch]:
-    """Keep the folders' split labels only when they may split the dataset (`usable_splits`)."""
+def _keep_consistent_splits(matches: list[FolderMatch], root: Path) -> list[FolderMatch]:
+    """Keep the folders' split labels only when they may split the dataset (`usable_splits`);
+    folders naming a split beside others naming none are said, as their split is drawn then: an
+    official test set would be trained on without a word."""
     if not usable_splits(m.split for m in matches):
+        named = [m for m in matches if m.split]
+        unnamed = [m for m in matches if not m.split]
+        if named and unnamed:
+            logger.warning("%s is in a %s split folder but %s%s in none: the folders do not split the "
+                           "dataset and the split is drawn (--split-file FILE gives one)",
+                           folder_label(named[0].image_dir, root), named[0].split, folder_label(unnamed[0].image_dir, root),
+                           f" and {len(unnamed) - 1} more folders are" if len(unnamed) > 1 else " is")
         for match in matches:
             match.split = None
     return matches
