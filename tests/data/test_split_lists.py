@@ -469,3 +469,58 @@ def test_a_test_list_alone_gives_the_test_split_and_the_rest_trains(tmp_path, ca
     assert {p.image.stem: p.split for p in index.pairs} == {n: "test" if n in names[::3] else "train" for n in names}
     assert "are test lists only: the 4 pairs they do not name are train pairs" in caplog.text
     assert "split lists not read" not in caplog.text
+
+
+def _wildscenes(root: Path) -> dict[str, list[str]]:
+    """WildScenes2d: `WildScenes2d/<sequence>/{image,indexLabel}/<sec>-<nsec>.png`, and the split CSVs
+    of its repository, `id,im_path,label_path` rows under that header; the stems of each split."""
+    stems: dict[str, list[str]] = {"train": [], "val": [], "test": []}
+    rows: dict[str, list[str]] = {split: ["id,im_path,label_path"] for split in stems}
+    for k, split in enumerate(["train", "train", "train", "val", "test"] * 2):
+        sequence, stem = ("V-01", "K-01")[k // 5], f"{1623370000 + 7 * k}-{123456789 + 1000 * k:09d}"
+        _tile(root / "WildScenes2d" / sequence, f"image/{stem}.png", f"indexLabel/{stem}.png", k)
+        stems[split].append(stem)
+        rows[split].append(f"{stem},/WildScenes2d/{sequence}/image/{stem}.png,/WildScenes2d/{sequence}/indexLabel/{stem}.png")
+    for split, lines in rows.items():
+        (root / f"{split}.csv").write_text("\n".join(lines) + "\n")
+    return stems
+
+
+def test_csv_lists_under_a_header_row_give_the_split(tmp_path, caplog):
+    """WildScenes2d's `splits/opt2d/{train,val,test}.csv` begin with the header `id,im_path,label_path`:
+    'id' was read as an image listed in two splits, and the dataset refused. The column titled for
+    images is read (its paths name the images), a list without such titles by its first cell."""
+    from seglab.data.splitting.list_readers import read_list
+
+    root = tmp_path / "WildScenes"
+    stems = _wildscenes(root)
+    (root / "splits" / "opt2d").mkdir(parents=True)
+    for split in stems:
+        (root / f"{split}.csv").rename(root / "splits" / "opt2d" / f"{split}.csv")
+    with caplog.at_level(logging.INFO, logger="seglab"):
+        index = discover(tmp_path, masks="indexLabel")
+    assert {p.image.stem: p.split for p in index.pairs} == {s: split for split, ss in stems.items() for s in ss}
+    assert "split from the lists in" in caplog.text and "train 6, val 2, test 2" in caplog.text
+    table = tmp_path / "list.csv"
+    for text, names in (("idx,label_path,image\n0,m/a.png,i/a.png\n", ["a"]), ("image_id\nb\n", ["b"]),
+                        ("c,c_mask.png\n", ["c"])):
+        table.write_text(text)
+        assert read_list(table) == names
+
+
+def test_csv_lists_above_the_image_folders_give_the_split_or_are_said(tmp_path, caplog):
+    """WildScenes2d with its split CSVs copied beside `WildScenes2d/`, three folders above each
+    `image/`: they were passed over without a word, and official test images trained on. Lists
+    of two splits or more naming the images are read there; one list alone is said."""
+    root = tmp_path / "WildScenes"
+    stems = _wildscenes(root)
+    with caplog.at_level(logging.INFO, logger="seglab"):
+        index = discover(tmp_path, masks="indexLabel")
+    assert {p.image.stem: p.split for p in index.pairs} == {s: split for split, ss in stems.items() for s in ss}
+    (root / "val.csv").unlink()
+    (root / "test.csv").unlink()
+    caplog.clear()
+    index = discover(tmp_path, masks="indexLabel")
+    assert {p.split for p in index.pairs} == {None}
+    assert f"split lists not read: '{root / 'train.csv'}'" in caplog.text
+

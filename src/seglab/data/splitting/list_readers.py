@@ -1,6 +1,7 @@
 """How a split list that a dataset ships is read into image names (where lists are looked for,
 and what their names say, is `split_lists`' job): a list of one split names an image a line by its
-first word (or is a MATLAB cell array of names: HKU-IS' `trainImgSet.mat`), and a table gives
+first word (or is a MATLAB cell array of names: HKU-IS' `trainImgSet.mat`; a CSV list by a cell a
+row, under any header row of column titles: WildScenes' `id,im_path,label_path`), and a table gives
 every split at once: GTA5's `split.mat` (the numbers of `trainIds`, `valIds`, `testIds`),
 CUB-200-2011's `train_test_split.txt` (`<id> <1 train | 0 test>`, the ids those of its
 `images.txt`), or a JSON split file in `--split-file` form named for splits (TextSeg's
@@ -9,6 +10,7 @@ CUB-200-2011's `train_test_split.txt` (`<id> <1 train | 0 test>`, the ids those 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -24,7 +26,11 @@ from seglab.errors import ConfigError, DataError
 LISTS = ("train", "val", "test")
 CUB_IMAGES = "images.txt"
 JSON_SUFFIX = ".json"
-_TABLE_SUFFIXES = (".csv", ".tsv")
+TABLE_SUFFIXES = (".csv", ".tsv")  # lists of rows: Sen1Floods11's image,mask; WildScenes' under a header
+# the words of a CSV list's column titles: those naming the images, the masks, and any
+_IMAGE_TITLES = {"image", "images", "img", "im", "input", "rgb", "photo", "file", "filename", "path"}
+_MASK_TITLES = {"mask", "masks", "label", "labels", "lbl", "gt", "seg", "segmentation", "target", "annotation"}
+_TITLE_WORDS = {*_IMAGE_TITLES, *_MASK_TITLES, "id", "name", "stem", "split", "set", "subset", "group"}
 _JSON_MOST_BYTES = 16 << 20  # a split of names is small; COCO's 450 MB instances_train2017.json is no split
 
 
@@ -130,10 +136,45 @@ def read_list(path: Path) -> list[str]:
             raise DataError(f"split list '{path}' holds no names (a MATLAB cell array or character array of them)")
         return [listed_stem(name) for name in names]
     lines = _lines(path)
-    if path.suffix.lower() in _TABLE_SUFFIXES and lines:  # Sen1Floods11's 'X_S1Hand.tif,X_LabelHand.tif'
-        delimiter = table_delimiter(path, lines[0])
-        lines = [line.split(delimiter)[0] for line in lines]
+    if path.suffix.lower() in TABLE_SUFFIXES and lines:
+        lines = _table_names(path, lines)
     return [listed_stem(line.split()[0]) for line in lines if line.strip()]
+
+
+def _table_names(path: Path, lines: list[str]) -> list[str]:
+    """The cell naming the image in each row of a CSV list: the first (Sen1Floods11's
+    `X_S1Hand.tif,X_LabelHand.tif`), or under a header row of column titles, which is not read,
+    of the columns not titled for masks the one titled for images (WildScenes'
+    `id,im_path,label_path`: `im_path`), else the first whose cells name files, else the first."""
+    delimiter = table_delimiter(path, lines[0])
+    rows = [[cell.strip().strip('"') for cell in line.split(delimiter)] for line in lines if line.strip()]
+    column = 0
+    if rows and _is_header(rows[0], rows[1] if len(rows) > 1 else []):
+        titles, rows = rows[0], rows[1:]
+        kept = [i for i, title in enumerate(titles) if _title_words(title).isdisjoint(_MASK_TITLES)] or [0]
+        column = next((i for i in kept if not _title_words(titles[i]).isdisjoint(_IMAGE_TITLES)),
+                      next((i for i in kept if rows and i < len(rows[0]) and _names_file(rows[0][i])), kept[0]))
+    return [row[column] if column < len(row) else row[0] for row in rows]
+
+
+def _is_header(first: list[str], second: list[str]) -> bool:
+    """Whether a CSV list's first row holds column titles, not an entry: none of its cells names
+    a file, and the row below names one in the same column (`im_path` above a path), or every
+    cell is a title by its words (`id,image`: entries that are bare stems)."""
+    if any(map(_names_file, first)):
+        return False
+    below = any(_names_file(cell) for cell in second[: len(first)])
+    return below or all(_title_words(cell) and _title_words(cell) <= _TITLE_WORDS for cell in first)
+
+
+def _names_file(cell: str) -> bool:
+    """Whether a cell names a file: a path, or a name with an image's suffix."""
+    return "/" in cell or "\\" in cell or cell.lower().endswith(IMAGE_SUFFIXES)
+
+
+def _title_words(title: str) -> set[str]:
+    """The lower-case words of a column title, split at marks and capitals (`ImageId`)."""
+    return {word for word in re.split(r"[^a-z]+", re.sub(r"(?<=[a-z])(?=[A-Z])", "_", title).lower()) if word}
 
 
 def holds_names(path: Path) -> bool:

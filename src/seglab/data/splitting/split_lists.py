@@ -15,7 +15,9 @@ names above `<region>/images/`, LandCover.ai's tile stems above `output/`, RELLI
 `train.lst` of image and label paths, MSRC-v2's `Train.txt`, `Validation.txt`, `Test.txt`: a
 list is named by its split's word in any case, `training`, `validation` or `testing` too), or in
 a `splits/` folder further up (Sen1Floods11's `splits/flood_handlabeled/flood_train_data.csv`
-of `<image>,<label>` rows, its `flood_bolivia_data.csv` a held-out test set).
+of `<image>,<label>` rows, its `flood_bolivia_data.csv` a held-out test set), or CSV lists of two
+splits or more naming the images in any folder above (WildScenes2d's `train.csv`, `val.csv`,
+`test.csv` beside `WildScenes2d/`).
 
 Results on such a dataset are reported on its own val (or test) images; a random split would
 put some of them in training. The lists name images by stem, one per line (anything after the
@@ -35,8 +37,8 @@ from pathlib import Path
 
 from seglab.data.files.index import Pair, Problem
 from seglab.data.splitting.list_affixes import with_affix
-from seglab.data.splitting.list_readers import (JSON_SUFFIX, LISTS, READ_BESIDE, TABLES, holds_names, is_table, json_split,
-                                      read_list, read_table)
+from seglab.data.splitting.list_readers import (JSON_SUFFIX, LISTS, READ_BESIDE, TABLE_SUFFIXES, TABLES, holds_names,
+                                      is_table, json_split, read_list, read_table)
 from seglab.data.splitting.list_names import (BOTH, LIST_FOLDER_WORDS, LIST_WORDS, SPLIT_WORDS, family_frame, fills, in_families,
                                     named_split, words)
 from seglab.data.files.mat_files import MAT_SUFFIX
@@ -48,7 +50,7 @@ SPLIT_LIST_FOLDERS = (Path("ImageSets", "Segmentation"), Path("ImageSets"))  # V
 _SSL4MIS_LISTS = {"train": ("train_slices.list", "train.list"), "val": ("val.list",), "test": ("test.list",)}
 _SLICE = re.compile(r"_slice_?\d+$")  # a slice's name after its volume's: patient001_frame01_slice_3
 _PLAIN_SUFFIXES = (".txt", ".lst", MAT_SUFFIX)
-_SPLIT_FOLDER_SUFFIXES = (*_PLAIN_SUFFIXES, ".csv")  # a splits/ folder's lists: Sen1Floods11's of image,mask rows
+_SPLIT_FOLDER_SUFFIXES = (*_PLAIN_SUFFIXES, *TABLE_SUFFIXES)  # a splits/ folder's lists
 _LIKE_LISTS = (*_PLAIN_SUFFIXES, ".list", JSON_SUFFIX)  # files named like lists: said when no list is read
 
 
@@ -141,7 +143,19 @@ class _ListSearch:
             files = self.split_files(folder, _SPLIT_FOLDER_SUFFIXES, prefer)
             if ("train" in files or "val" in files) and self._name_images(files, image_dir):
                 return files
+        for folder in self._above(image_dir):  # WildScenes' train.csv, val.csv, test.csv beside WildScenes2d/
+            files = self.split_files(folder, TABLE_SUFFIXES, prefer)
+            if len(files) > 1 and self._lists_name_images(files, image_dir):
+                return files
         return {}
+
+    def _lists_name_images(self, files: dict[str, Path], image_dir: Path) -> bool:
+        """`_name_images` of files that may be lists: tables named for splits that name one entry in
+        two splits hold something else (a class per row), not the split."""
+        try:
+            return self._name_images(files, image_dir)
+        except DataError:
+            return False
 
     def held_out(self, files: dict[str, Path]) -> list[Path]:
         """The lists named as the split lists `files` with another word in their split word's
@@ -223,9 +237,11 @@ class _ListSearch:
 
     def named_like_lists(self, folder: Path) -> list[Path]:
         """The files in `folder` with a split's word in their name (`train_aug.txt`,
-        `Training_list.txt`, `splits.mat`)."""
-        return [p for p in self.listed(folder) if p.suffix.lower() in _LIKE_LISTS
-                and not LIST_WORDS.isdisjoint(words(p.stem)) and p.is_file()]
+        `Training_list.txt`, `splits.mat`); of tables, those named as lists are (`train.csv`, not
+        38-Cloud's `training_patches_38-Cloud.csv` alone), as tables of other data are common."""
+        named = [p for p in self.listed(folder) if p.suffix.lower() in _LIKE_LISTS
+                 and not LIST_WORDS.isdisjoint(words(p.stem)) and p.is_file()]
+        return named + sorted(self.split_files(folder, TABLE_SUFFIXES).values())
 
     def _table(self, folder: Path) -> Path | None:
         """The table of every split in `folder`: GTA5's or CUB's, else a JSON split file named like
