@@ -524,3 +524,32 @@ def test_csv_lists_above_the_image_folders_give_the_split_or_are_said(tmp_path, 
     assert {p.split for p in index.pairs} == {None}
     assert f"split lists not read: '{root / 'train.csv'}'" in caplog.text
 
+
+def test_split_lists_above_data_are_said_with_the_data_that_reads_them(tmp_path, caplog):
+    """Sen1Floods11 v1.1 passed from `data/flood_events/HandLabeled/`, as the refusal of its root
+    advised ('pass a folder further down as DATA'): its split lists in `v1.1/splits/` lay above
+    DATA, unread, and the split was drawn without a word. The refusal names --images and --masks,
+    which read the chips from the root, lists and all."""
+    root = tmp_path / "v1.1"
+    hand = root / "data" / "flood_events" / "HandLabeled"
+    chips = [f"{country}_{n}" for n, country in enumerate(["Ghana"] * 4 + ["India"] * 4, 103272)]
+    for i, chip in enumerate(chips):
+        _tile(hand, f"S1Hand/{chip}_S1Hand.png", f"LabelHand/{chip}_LabelHand.png", i)
+        save(hand / "JRCWaterHand" / f"{chip}_JRCWaterHand.png", labels(i, (0, 1)))  # permanent water: masks
+    (root / "splits" / "flood_handlabeled").mkdir(parents=True)
+    for split, chunk in (("train", chips[:4]), ("valid", chips[4:6]), ("test", chips[6:])):
+        rows = "".join(f"{c}_S1Hand.png,{c}_LabelHand.png\n" for c in chunk)
+        (root / "splits" / "flood_handlabeled" / f"flood_{split}_data.csv").write_text(rows)
+    with pytest.raises(DataError, match=r"such as v1.1/data/flood_events/HandLabeled/S1Hand/: name the image and "
+                                        r"mask folders with --images and --masks, which are looked for 7 levels "
+                                        r"deep: --images S1Hand --masks LabelHand;"):
+        discover(tmp_path)
+    with caplog.at_level(logging.INFO, logger="seglab"):
+        index = discover(tmp_path, images="S1Hand", masks="LabelHand")
+    assert {p.split for p in index.pairs} == {"train", "val", "test"}
+    assert "lie deeper" not in caplog.text  # the named folders were searched that deep
+    caplog.clear()
+    index = discover(hand, images="S1Hand", masks="LabelHand")
+    assert {p.split for p in index.pairs} == {None}
+    assert (f"split lists above DATA name its images: '{root / 'splits' / 'flood_handlabeled' / 'flood_test_data.csv'}'"
+            in caplog.text and f"pass '{root}' as DATA with --images S1Hand --masks LabelHand to read them" in caplog.text)

@@ -9,11 +9,12 @@ import shlex
 from collections import Counter
 from pathlib import Path
 
-from seglab.data.discovery.folders import MAX_DEPTH, Folder, deeper_image_folders, folders_within, walk
-from seglab.data.discovery.naming import KEY_RULES, stem
+from seglab.data.discovery.folders import (MAX_DEPTH, NAMED_DEPTH, Folder, deeper_image_folders, folders_within,
+                                           looks_like_masks, walk)
+from seglab.data.discovery.naming import KEY_RULES, looks_like_image_folder, looks_like_mask_folder, stem
 from seglab.data.discovery.pairing import folder_label
 from seglab.data.files.dicom import DICOM_SUFFIX, dicom_files, is_series
-from seglab.data.files.index import MASK_SUFFIXES
+from seglab.data.files.index import MASK_SUFFIXES, list_images
 from seglab.data.files.io import IMAGE_SUFFIXES
 from seglab.data.files.mat_files import MAT_SUFFIX
 from seglab.data.files.read_errors import format_by_content
@@ -40,8 +41,7 @@ def what_was_seen(root: Path) -> str:
     if len(seen) > FOLDERS_SHOWN:
         listed += f"\n  ... and {len(seen) - FOLDERS_SHOWN} more folders"
     deeper = deeper_image_folders(root)
-    too_deep = (f"folders deeper than {MAX_DEPTH} levels are not searched, such as "
-                f"{deeper[0].relative_to(root).as_posix()}/: pass a folder further down as DATA" if deeper else "")
+    too_deep = _too_deep(root, deeper) if deeper else ""
     if seen:
         found = f"\nfolders with images:{listed}" + (f"\n  ({too_deep})" if deeper else "")
     elif deeper:  # Dark Zurich's <zip>/rgb_anon/<split>/<condition>/<sequence>/: the images are there, only deep
@@ -99,6 +99,41 @@ def what_was_seen(root: Path) -> str:
         "'{stem}_mask.png' when names differ (alone for images and masks in one folder), or list the pairs "
         "in a CSV: --manifest pairs.csv (docs/data.md)"
     )
+
+
+def _too_deep(root: Path, deeper: list[Path]) -> str:
+    """What to do about image folders too deep to search: name them with --images and --masks,
+    which are looked for deeper (an image and a mask folder among them when one is told,
+    `_deep_pair`), or pass a folder further down as DATA, which leaves out what lies above it:
+    Sen1Floods11's split lists in `v1.1/splits/`, far from its chips."""
+    said = f"folders deeper than {MAX_DEPTH} levels are not searched, such as"
+    pair = _deep_pair(deeper)
+    if pair is None:
+        return (f"{said} {deeper[0].relative_to(root).as_posix()}/: pass a folder further down as DATA, or name the "
+                f"image and mask folders with --images DIR --masks DIR, looked for {NAMED_DEPTH} levels deep")
+    names = [f.name for f in deeper]
+    images, masks = (f.name if names.count(f.name) == 1 else f.relative_to(root).as_posix() for f in pair)
+    return (f"{said} {pair[0].relative_to(root).as_posix()}/: name the image and mask folders with --images and "
+            f"--masks, which are looked for {NAMED_DEPTH} levels deep: --images {images} --masks {masks}; passing a "
+            "folder further down as DATA leaves out what lies above it, such as split lists")
+
+
+def _deep_pair(deeper: list[Path]) -> tuple[Path, Path] | None:
+    """An image folder and a mask folder beside it among `deeper`: one named for masks, and one
+    named for images, or else the first whose files do not look like masks (Sen1Floods11's
+    `S1Hand/` beside `LabelHand/`, not `JRCWaterHand/`, permanent water masks); None when no
+    folder beside a mask folder is told an image folder."""
+    beside: dict[Path, list[Path]] = {}
+    for folder in deeper:
+        beside.setdefault(folder.parent, []).append(folder)
+    for folders in beside.values():
+        masks = [f for f in folders if looks_like_mask_folder(f.name)]
+        others = [f for f in folders if f not in masks]
+        images = next((f for f in others if looks_like_image_folder(f.name)), None) or next(
+            (f for f in others if not looks_like_masks(Folder(f, list_images(f), None, False, False, ()))), None)
+        if masks and images is not None:
+            return images, masks[0]
+    return None
 
 
 def _volume_folders(listing: _Listing) -> list[tuple[Path, int]]:

@@ -17,7 +17,8 @@ list is named by its split's word in any case, `training`, `validation` or `test
 a `splits/` folder further up (Sen1Floods11's `splits/flood_handlabeled/flood_train_data.csv`
 of `<image>,<label>` rows, its `flood_bolivia_data.csv` a held-out test set), or CSV lists of two
 splits or more naming the images in any folder above (WildScenes2d's `train.csv`, `val.csv`,
-`test.csv` beside `WildScenes2d/`).
+`test.csv` beside `WildScenes2d/`). Lists above the dataset folder that name its images are said,
+with the folder to pass instead, not read: the dataset is what DATA holds.
 
 Results on such a dataset are reported on its own val (or test) images; a random split would
 put some of them in training. The lists name images by stem, one per line (anything after the
@@ -30,6 +31,7 @@ for, when none is read for those images, is named in a warning, not passed over.
 from __future__ import annotations
 
 import logging
+import os
 import re
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, replace
@@ -51,6 +53,7 @@ _SSL4MIS_LISTS = {"train": ("train_slices.list", "train.list"), "val": ("val.lis
 _SLICE = re.compile(r"_slice_?\d+$")  # a slice's name after its volume's: patient001_frame01_slice_3
 _PLAIN_SUFFIXES = (".txt", ".lst", MAT_SUFFIX)
 _SPLIT_FOLDER_SUFFIXES = (*_PLAIN_SUFFIXES, *TABLE_SUFFIXES)  # a splits/ folder's lists
+_ABOVE = 4  # folders above DATA looked in for lists that name its images, to say they are not read
 _LIKE_LISTS = (*_PLAIN_SUFFIXES, ".list", JSON_SUFFIX)  # files named like lists: said when no list is read
 
 
@@ -79,11 +82,14 @@ def read_split_lists(
     parsed: dict[tuple[tuple[str, Path], ...], dict[str, str]] = {}  # CUB's one table serves 200 class folders
     unlisted: set[Path] = set()  # the places looked in for image folders without lists
     keys: dict[Path, tuple[tuple[str, Path], ...]] = {}  # the lists of each image folder
+    outside: tuple[dict[str, Path], Path, Path] | None = None  # lists above the root naming a folder's images
     for image_dir, mask_dir in dict.fromkeys(folders):
         files = search.list_files(image_dir, mask_dir)
         if not files:
             if image_dir not in split_known:
                 unlisted.update(search.places(image_dir, mask_dir))
+                if outside is None and (above := search.above_root(image_dir)):
+                    outside = above, image_dir, mask_dir
             continue
         held = search.held_out(files)
         keys[image_dir] = key = (*sorted(files.items()), *(("held-out", p) for p in held))
@@ -101,7 +107,20 @@ def read_split_lists(
         logger.warning("split lists not read: %s (seglab reads lists named for their split, train, val or test: "
                        "docs/data.md); if they hold the official split, give it with --split-file FILE (JSON)",
                        ", ".join(f"'{p}'" for p in unread))
+    if outside is not None:
+        _say_lists_above(*outside, root)
     return found
+
+
+def _say_lists_above(files: dict[str, Path], image_dir: Path, mask_dir: Path, root: Path) -> None:
+    """Warn of split lists above `root` that name images of `image_dir`: lists are read within
+    DATA only, and a split drawn instead trains on the official test images (Sen1Floods11's
+    `v1.1/splits/flood_handlabeled/` when DATA is `v1.1/data/flood_events/HandLabeled/`)."""
+    data = Path(os.path.commonpath([root, *files.values()]))
+    flags = f" with --images {image_dir.name} --masks {mask_dir.name}" if image_dir != mask_dir else ""
+    logger.warning("split lists above DATA name its images: %s; seglab reads lists within DATA only, so the split "
+                   "is drawn: pass '%s' as DATA%s to read them, or give the split with --split-file FILE (JSON)",
+                   ", ".join(f"'{p}'" for p in sorted(set(files.values()))), data, flags)
 
 
 class _ListSearch:
@@ -157,6 +176,16 @@ class _ListSearch:
         except DataError:
             return False
 
+    def above_root(self, image_dir: Path) -> dict[str, Path]:
+        """The lists of `image_dir` in a folder up to `_ABOVE` above the root, or one named for
+        lists in it (or in that), that name its images; empty when there are none."""
+        for folder in self.root.parents[:_ABOVE]:
+            for place in (folder, *self._in_list_folders([folder])):
+                files = self.split_files(place, _SPLIT_FOLDER_SUFFIXES)
+                if ("train" in files or "val" in files) and self._lists_name_images(files, image_dir):
+                    return files
+        return {}
+
     def held_out(self, files: dict[str, Path]) -> list[Path]:
         """The lists named as the split lists `files` with another word in their split word's
         place: held-out sets (Sen1Floods11's `flood_bolivia_data.csv` beside
@@ -169,7 +198,11 @@ class _ListSearch:
         """The folders named for lists in any folder holding `image_dir`, nearest first, each
         followed by the folders in it (Sen1Floods11's `v1.1/splits/flood_handlabeled/`, its images
         in `v1.1/data/flood_events/HandLabeled/S1Hand/`)."""
-        return [found for folder in self._above(image_dir) for lists in self._list_folders(folder)
+        return self._in_list_folders(self._above(image_dir))
+
+    def _in_list_folders(self, folders: Iterable[Path]) -> list[Path]:
+        """The folders named for lists in `folders`, each followed by the folders in it."""
+        return [found for folder in folders for lists in self._list_folders(folder)
                 for found in (lists, *sorted(p for p in self.listed(lists) if p.is_dir()))]
 
     def _name_images(self, files: dict[str, Path], image_dir: Path) -> bool:

@@ -149,10 +149,11 @@ class FolderPairsFormat(DatasetFormat):
                                  f"{len({f.parent for f in frames})} videos annotated sparsely (some frames only) are unlabelled images")
         if filled or defect_free:  # MVTec AD's good/ images: said, not passed over
             index.pairing.append(pairing_note(root, sorted(filled) or defect_free, bool(filled)))
-        # searched deeper by name (--images): read, or listed as ignored (CHAOS' T1DUAL/DICOM_anon/InPhase/, OutPhase/)
+        # read, or listed as ignored (CHAOS' T1DUAL/DICOM_anon/InPhase/, OutPhase/)
         read = {f.parent for p in pairs for f in (*p.images, *p.masks)} | {m.parent for m in matches for m in m.extra_masks} \
             | {f.parent for f in found.ignored}
-        deeper = [folder for folder in deeper_image_folders(root) if folder not in read]  # Drishti-GS1's GT/<name>/SoftMap/
+        named = self.options.images is not None or self.options.masks is not None  # searched as deep as these lie
+        deeper = [] if named else [f for f in deeper_image_folders(root) if f not in read]  # Drishti-GS1's SoftMap/
         if deeper:  # read nowhere: said, not passed over
             line = deeper_line(root, deeper, [m.image_dir for m in matches], {p.split for p in pairs})
             logger.warning("%s: %s", root, line)
