@@ -95,6 +95,17 @@ def test_a_class_beyond_data_yaml_names_is_refused(tmp_path):
         discover(tmp_path / "d", cache_dir=str(tmp_path / "cache"))
 
 
+@pytest.mark.parametrize("names, message", [
+    ("[" * 2000, "cannot be read as YAML"),  # PyYAML's Python loader: a RecursionError traceback
+    ("[" * 1500 + "]" * 1500, "'names' must list the class names"),
+], ids=["open", "closed"])
+def test_a_data_yaml_nested_deep_is_named_not_a_traceback(tmp_path, names, message):
+    write(tmp_path / "d" / "images" / "0.jpg", tmp_path / "d" / "labels" / "0.txt", [LEAF])
+    (tmp_path / "d" / "data.yaml").write_text(f"names: {names}\n")
+    with pytest.raises(DataError, match=f"data.yaml'.*{message}"):
+        discover(tmp_path / "d", cache_dir=str(tmp_path / "cache"))
+
+
 def test_an_unreadable_image_is_a_finding_and_cached_reads_open_no_image(tmp_path, monkeypatch):
     """Sizes come from the image headers when the masks are painted, once: a second read opens no
     image (a YOLO set of 100,000 images paid a header read each per read)."""

@@ -21,6 +21,7 @@ import yaml
 
 from seglab.data.annotations.annotation_formats import AnnotationFilesFormat
 from seglab.data.classes import ClassSpec, generic_name, shipped_classes
+from seglab.data.classes.yaml_files import load_yaml
 from seglab.data.discovery.folders import Folder
 from seglab.data.layouts.formats import FORMATS
 from seglab.data.files.index import DatasetIndex
@@ -151,13 +152,13 @@ def _class_names(root: Path, used: set[int]) -> tuple[str, ...]:
         if not path.is_file():
             continue
         try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+            data = load_yaml(path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, yaml.YAMLError) as err:
             raise DataError(f"'{path}' cannot be read as YAML: {err}") from None
         names = data.get("names") if isinstance(data, dict) else None
         if isinstance(names, dict):
             names = [names[k] for k in sorted(names)] if sorted(names) == list(range(len(names))) else None
-        if not isinstance(names, list) or not names:
+        if not isinstance(names, list) or not names or not all(isinstance(n, (str, int, float)) for n in names):
             raise DataError(f"'{path}': 'names' must list the class names (['cat', 'dog'] or {{0: cat, 1: dog}})")
         log.info("class names from '%s'", path)
         return ("background", *(str(n) for n in names))

@@ -17,6 +17,7 @@ import yaml
 
 from seglab.data.classes.class_tables import _csv_rows
 from seglab.data.classes.names import is_background, is_void
+from seglab.data.classes.yaml_files import load_yaml
 from seglab.errors import DataError
 
 _INDEX_COLUMNS = ("idx", "id", "index", "value", "pixel value", "gt_code")  # the mask value a row names
@@ -137,10 +138,10 @@ def value_names_from_ontology(path: str | Path) -> ValueNames | None:
     """
     path = Path(path)
     try:
-        values = yaml.safe_load(path.read_text(encoding="utf-8"))
+        values = load_yaml(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as err:
         raise DataError(f"class list '{path}' cannot be read: {err}") from None
-    except (yaml.YAMLError, ValueError, RecursionError) as err:  # ValueError: an integer too long to convert
+    except yaml.YAMLError as err:
         raise DataError(f"class list '{path}' cannot be read as YAML: {err}") from None
     table = values[0] if isinstance(values, list) and values else values
     if not isinstance(table, dict) or len(table) < 2 or not all(
