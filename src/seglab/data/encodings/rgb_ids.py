@@ -13,6 +13,7 @@ import json
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import ClassVar
 
@@ -50,13 +51,19 @@ class RgbIdMapping(MaskMapping):
         if raw.ndim != 3 or raw.shape[2] != 3 or raw.dtype != np.uint8:
             raise MappingError(f"mask has shape {raw.shape} of {raw.dtype}; ids encoded in RGB need 8-bit RGB masks",
                                "grey-mask-for-colours")
-        table = np.array(self.labels, dtype=np.int64)
-        table[table < 0] = self.void_label
         codes = colour_codes(raw)
         labels = np.full(codes.shape, self.void_label, dtype=np.int64)
-        known = codes < len(table)
-        labels[known] = table[codes[known]]
+        known = codes < len(self._table)
+        labels[known] = self._table[codes[known]]
         return labels
+
+    @cached_property
+    def _table(self) -> np.ndarray:
+        """The label of each id, void for ids of no class: built once, not for every mask (Stanford's
+        table holds some 9,800 labels)."""
+        table = np.array(self.labels, dtype=np.int64)
+        table[table < 0] = self.void_label
+        return table
 
     def describe(self) -> str:
         named = sum(v >= 0 for v in self.labels)
