@@ -31,6 +31,7 @@ import numpy as np
 from seglab.data.annotations.annotation_formats import AnnotationJsonFolders, file_head, json_folders, load_json
 from seglab.data.annotations.painted_masks import IGNORE, LATER_OVER_EARLIER, Drawn, ImageObjects, LabelMap, xy
 from seglab.data.classes import VOID_LABEL, ClassSpec, refuse_unnamed, tool_classes
+from seglab.data.classes.names import label_key
 from seglab.data.discovery.folders import Folder, walk
 from seglab.data.discovery.folders.placement import path_ends_with
 from seglab.data.discovery.naming import folder_split, folders_split, frame_of
@@ -43,15 +44,10 @@ from seglab.errors import DataError
 _FRAME = re.compile(r"(?P<frame>.+?)(?:_gt(?:fine|coarse)?)?_polygons", re.IGNORECASE)
 
 
-def _key(label: str) -> str:
-    """A label as the tables are looked up: lower case, one space between words (`Out_of_ROI`)."""
-    return " ".join(re.split(r"[\s_-]+", label.strip().lower()))
-
-
 @dataclass(frozen=True)
 class _Table:
     """A dataset's label table: its classes and each label name's class (void ones `IGNORE`),
-    names as `_key` writes them; `undrawn` labels are no polygon at all."""
+    names as `label_key` writes them; `undrawn` labels are no polygon at all."""
 
     name: str
     classes: ClassSpec
@@ -60,11 +56,12 @@ class _Table:
 
     @classmethod
     def of(cls, name: str, classes: ClassSpec, label_class: Mapping[str, int], undrawn: tuple[str, ...] = ()) -> _Table:
-        return cls(name, classes, {_key(n): c for n, c in label_class.items()}, frozenset(map(_key, undrawn)))
+        keyed = {label_key(n): c for n, c in label_class.items()}
+        return cls(name, classes, keyed, frozenset(map(label_key, undrawn)))
 
     def named(self, label: str) -> str | None:
         """The table's name of a label, `cargroup` read as `car` (the scripts' rule); None when unknown."""
-        key = _key(label)
+        key = label_key(label)
         if key not in self.label_class and key not in self.undrawn and key.endswith("group"):
             key = key.removesuffix("group").strip()
         return key if key in self.label_class or key in self.undrawn else None
@@ -74,7 +71,7 @@ _TABLES = (  # tried in order: labels both name are Cityscapes', the format's ow
     _Table.of("Cityscapes' 19 evaluated classes", cityscapes.CLASSES, cityscapes.LABEL_CLASS, cityscapes.UNDRAWN_LABELS),
     _Table.of("IDD's 26 level-3 classes", idd.CLASSES, idd.LABEL_CLASS),
 )
-_OUTSIDE = frozenset(map(_key, cityscapes.OUTSIDE_LABELS))  # void whatever the table
+_OUTSIDE = frozenset(map(label_key, cityscapes.OUTSIDE_LABELS))  # void whatever the table
 
 
 def _is_polygons(path: Path) -> bool:
@@ -159,7 +156,7 @@ class CityscapesPolygonsFormat(AnnotationJsonFolders):
     def read(self, root: Path, classes: ClassSpec | None) -> DatasetIndex:
         files = [read_polygons(p) for p in self.found(root)]
         images, problems = self._located(root, files)
-        used = sorted({label for f in files for label, _ in f.objects}, key=lambda u: (_key(u), u))
+        used = sorted({label for f in files for label, _ in f.objects}, key=lambda u: (label_key(u), u))
         table = None if classes else next((t for t in _TABLES if all(t.named(u) for u in used)), None)
         if table is not None:
             spec, value, uncovered = _table_classes(table, used, self.options.multilabel)
@@ -242,7 +239,7 @@ def _tool_classes(used: list[str], source: str, multilabel: bool,
     """Labels of no table read as an annotation tool's (`tool_classes`), Cityscapes' labels of
     what is outside the scene (`out of roi`, `ego vehicle`, ...) void unless classes.json names them."""
     named = set(classes.names) if classes else set()
-    outside = [u for u in used if _key(u) in _OUTSIDE and u not in named]
+    outside = [u for u in used if label_key(u) in _OUTSIDE and u not in named]
     labels = [u for u in used if u not in outside]
     spec, value = tool_classes(labels, None, source, multilabel, classes)
     refuse_unnamed(labels, value, spec, "Cityscapes polygon files use labels")

@@ -6,12 +6,11 @@
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
 from seglab.data.classes.colours import BACKGROUND_COLOUR, default_colours
-from seglab.data.classes.names import is_void
+from seglab.data.classes.names import is_void, label_key
 from seglab.data.classes.spec import ClassSpec
 from seglab.errors import DataError
 
@@ -43,7 +42,7 @@ def label_classes(labels: Sequence[str], source: str) -> dict[str, str | None]:
     """
     spellings: dict[str, list[str]] = {}
     for label in labels:
-        spellings.setdefault(re.sub(r"[\s_-]+", "_", label.strip().lower()), []).append(label)
+        spellings.setdefault(label_key(label), []).append(label)
     classes: dict[str, str | None] = {}
     for alike in spellings.values():
         kept = next((s for s in alike if s == s.lower()), alike[0])

@@ -22,6 +22,12 @@ def is_void(name: str) -> bool:
     return bool(VOID_NAMES.fullmatch(name.strip()))
 
 
+def label_key(label: str) -> str:
+    """A label as spellings of one compare: lower case, one space between words (`Out_of_ROI`,
+    `out of roi`; TTPLA's `Cable` and `cable`)."""
+    return " ".join(re.split(r"[\s_-]+", label.strip().lower()))
+
+
 def generic_name(label: int) -> str:
     """The name of a class nothing names: `class_3` for label 3."""
     return f"class_{label}"
