@@ -208,8 +208,8 @@ class CityscapesPolygonsFormat(AnnotationJsonFolders):
                 problems.append(Problem(f.path, f"no image of frame '{f.frame}' ({f.frame}_leftImg8bit.png) under "
                                         f"'{root}'", "mask-without-image"))
                 continue
-            nearest = max(_shared_tail(f.path.parent, i.parent) for i in candidates)
-            near = [i for i in candidates if _shared_tail(f.path.parent, i.parent) == nearest]
+            tails = {i: _shared_tail(f.path.parent, i.parent) for i in candidates}
+            near = [i for i, tail in tails.items() if tail == max(tails.values())]
             _one_folder(root, sorted({i.parent for i in near}), f"the images of '{f.path.name}' lie in",
                         "--images")
             for image in near:
