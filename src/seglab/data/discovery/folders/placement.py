@@ -159,8 +159,7 @@ def _candidates(
         # its own name, not a wrapper's: PH2's IMD002_lesion/ under 'PH2 Dataset images/' may hold masks
         if not allowed(mask) or (looks_like_image_folder(mask.path.name) and not mask.named_mask):
             continue
-        named_pair = wildcards is not None and wildcards(image, mask)
-        if wildcards is not None and not named_pair:
+        if wildcards is not None and not wildcards(image, mask):
             continue
         if not masks_named and _wrapped_photos(mask, image, is_masks):
             continue
@@ -175,7 +174,7 @@ def _candidates(
             continue
         match = match_folders(image.files, mask.files, image.path, mask.path, root, image.split, rules, merge)
         paired = len(match.pairs)
-        if (mask.named_mask or named_pair or placed) and paired:
+        if (mask.named_mask or wildcards is not None or placed) and paired:  # wildcards: filled alike, above
             found.append(match)
         elif mask.named_mask and image.path.parent == mask.path.parent:
             fallback.append(match)  # `images/` + `masks/` that do not pair: say why
