@@ -58,6 +58,9 @@ class Ade20kMapping(MaskMapping):
     others_ignored: bool = False
     kind: ClassVar[str] = "ade20k"
     needs_rgb: ClassVar[bool] = True
+    label_map_route: ClassVar[str] = ("ADE20K masks, whose class ids are decoded from R and G; keep the classes to "
+                                      "train by their names in a classes.json (\"names\", as seglab inspect lists "
+                                      "them) and pass it with --classes")
 
     def __post_init__(self) -> None:
         ids = tuple(self.ids)

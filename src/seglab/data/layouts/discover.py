@@ -14,7 +14,6 @@ from seglab.config import DataConfig
 from seglab.data.classes import ClassSpec, load_classes_file
 from seglab.data.classes.mapping import IdentityMapping, OffsetMapping, ThresholdMapping
 from seglab.data.discovery.folders import one_listing
-from seglab.data.encodings.ade20k import Ade20kMapping
 from seglab.data.encodings.coloured_objects import OBJECT_CLASSES, ColouredObjectsMapping
 from seglab.data.encodings.encoding import ENCODING_CODES
 from seglab.data.encodings.label_maps import label_map_encoding
@@ -171,13 +170,9 @@ def _relabel(
     index: DatasetIndex, label_map: Mapping[object, object], classes: ClassSpec | None, ignore_index: int | None
 ) -> DatasetIndex:
     """The index with a --label-map instead of the mapping (and classes) chosen from the masks."""
-    if isinstance(index.mapping, Ade20kMapping):
-        raise ConfigError(f"data.label_map maps the values of label masks, but '{index.root}' has ADE20K masks, whose "
-                          "class ids are decoded from R and G; keep the classes to train by their names in a "
-                          "classes.json (\"names\", as seglab inspect lists them) and pass it with --classes")
     if index.mapping.needs_rgb:
-        raise ConfigError(f"data.label_map maps the values of label masks, but '{index.root}' has colour masks; "
-                          "name their classes in a classes.json with \"colours\" instead")
+        raise ConfigError(f"data.label_map maps the values of label masks, but '{index.root}' has "
+                          f"{index.mapping.label_map_route}")
     if ignore_index is None and classes is not None:
         ignore_index = classes.ignore_index
     mapping, ignore_index = label_map_encoding(label_map, ignore_index)
