@@ -421,6 +421,15 @@ def test_numbered_test_sets_and_a_val_word_beside_a_split_folder_give_their_spli
     assert sibling_splits(["train", "test1", "test2"]) == {"train": "train", "test1": "test", "test2": "test"}
 
 
+def test_a_masks_naming_puts_its_key_where_the_name_holds_it_not_at_its_first_match():
+    from seglab.data.discovery.naming import naming_template
+
+    assert naming_template(Path("v2_2.png"), "2") == "v2_{stem}.png"  # image 2's mask, prefix 'v2_'
+    assert naming_template(Path("A1_A1_mask.PNG"), "a1") == "{stem}_A1_mask.PNG"
+    assert naming_template(Path("x_07_gt.png"), "07") == "x_{stem}_gt.png"  # neither end: the first match
+    assert naming_template(Path("other.png"), "07") == "other.png"
+
+
 def test_two_mask_folders_are_refused_with_both_named_and_the_flag(tmp_path):
     drive(tmp_path)
     with pytest.raises(DataError) as info:

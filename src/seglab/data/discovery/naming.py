@@ -333,11 +333,13 @@ def named_around(name: str, stems: set[str]) -> str | None:
     return named_after(name, stems) or _prefixed_to(name, stems)
 
 
-def _naming_template(path: Path, key: str) -> str:
-    """The `--mask-pattern` template naming `path` after the stem `key` its name starts or ends
-    with (`named_around`): `{stem}_1stHO.png`, `p{stem}.bmp`."""
-    at = 0 if stem(path).lower().startswith(key) else len(stem(path)) - len(key)
-    return path.name[:at] + "{stem}" + path.name[at + len(key):]
+def naming_template(path: Path, key: str) -> str:
+    """The `--mask-pattern` template naming `path` after its (lower-case) key: `{stem}_1stHO.png`,
+    `p{stem}.bmp`. The key is looked for where names put it, at the start or the end of the stem,
+    before anywhere else: `v2_{stem}.png` names `v2_2.png` after image 2, not `v{stem}_2.png`."""
+    name = stem(path).lower()
+    at = 0 if name.startswith(key) else len(name) - len(key) if name.endswith(key) else name.find(key)
+    return path.name[:at] + "{stem}" + path.name[at + len(key):] if at >= 0 else path.name
 
 
 def affix_rules(images: Sequence[Path], masks: Sequence[Path], share: float = 0.5) -> tuple[KeyRule, ...]:
@@ -350,7 +352,7 @@ def affix_rules(images: Sequence[Path], masks: Sequence[Path], share: float = 0.
     for mask in masks:
         key = named_around(stem(mask), stems)
         if key is not None:
-            template = _naming_template(mask, key)
+            template = naming_template(mask, key)
             counts[template] = counts.get(template, 0) + 1
     return tuple(replace(template_rules(t)[0], name=_naming_name(t)) for t, n in sorted(counts.items())
                  if n >= share * len(stems))

@@ -23,6 +23,7 @@ from seglab.data.discovery.naming import (
     frame_of,
     leading_word_rules,
     named_around,
+    naming_template,
     pattern_for,
     same_numbering,
     stem,
@@ -249,16 +250,16 @@ def match_folders(
         if key is None:
             problems.append(Problem(mask, "mask has no image", "mask-without-image"))
         else:
-            extra.setdefault(_template(mask, key), []).append(mask)
+            extra.setdefault(naming_template(mask, key), []).append(mask)
     unkeyed = []  # files a --mask-pattern leaves out; a learned naming's may be a second observer's
     for mask in (m for m in masks if rule.key_of(m, False) is None):
         key = named_around(stem(mask), paired_keys) if learned else None
         if key is None:
             unkeyed.append(mask)
-        elif merge and same_numbering(_template(mask, key), _template(mask_keys[key], key)):
+        elif merge and same_numbering(naming_template(mask, key), naming_template(mask_keys[key], key)):
             merged.setdefault(key, []).append(mask)  # SegPC's `106_2.bmp` beside `106_1.bmp`: another cell
         else:
-            extra.setdefault(_template(mask, key), []).append(mask)
+            extra.setdefault(naming_template(mask, key), []).append(mask)
     rivals = rivals or _second_annotation(pairs, extra, rule, root)
     pairs, gaps = _complete_cases(pairs, channels)
     return FolderMatch(image_dir, mask_dir, split, rule, pairs, problems + gaps,
@@ -329,7 +330,7 @@ def pair_namings(pairs: list[tuple[str, Path, Path]]) -> dict[str, list[Path]]:
     """Each naming (`--mask-pattern` template) of `pairs`' masks, with its masks."""
     masks: dict[str, list[Path]] = {}
     for key, _, mask in pairs:
-        masks.setdefault(_template(mask, key), []).append(mask)
+        masks.setdefault(naming_template(mask, key), []).append(mask)
     return masks
 
 
@@ -355,13 +356,6 @@ def names_labels(name: str) -> bool:
     return not set(words(name)) & _NOT_LABELS
 
 
-def _template(mask: Path, key: str) -> str:
-    """`--mask-pattern` template that names `mask` from its key: `{stem}_mask.png`."""
-    name = mask.name
-    at = name.lower().find(key)
-    return name[:at] + "{stem}" + name[at + len(key):] if at >= 0 else name
-
-
 def _two_masks(
     clashes: list[tuple[Path, Path]], rule: KeyRule, masks: Sequence[Path], root: Path
 ) -> RivalNamings | None:
@@ -371,7 +365,7 @@ def _two_masks(
         return None  # `a.png` beside `a.jpg`: a duplicate-name warning, as for images
     path, first = different[0]
     key = rule.key(path) or ""
-    templates = {_template(first, key), _template(path, key)}
+    templates = {naming_template(first, key), naming_template(path, key)}
     example = (f"{folder_label(first.parent, root)}: one image matches two masks, '{first.name}' and '{path.name}' "
                f"({rule.name})")
     return RivalNamings(example, {t: [m for m in masks if fits_template(m, t)] for t in templates})
