@@ -193,3 +193,28 @@ def test_a_folder_named_after_an_image_holds_its_files_not_its_mask_nor_unlabell
     assert len(index.pairs) == 6 and index.unlabelled == []
     assert all(p.mask.name == f"{p.image.stem}_mask.png" for p in index.pairs)
     assert {p.name for p in index.ignored} >= {"instance_000_val_0.png", "instance_000_train_0.png"}
+
+
+def test_the_ids_the_masks_hold_are_counted_once_and_again_when_a_mask_changes(tmp_path, monkeypatch):
+    """Naming the classes reads every mask (27,574 in the training split): the counts are kept in
+    the cache, so a second command decodes only the few masks the detection looks at, and a mask
+    written since is counted afresh."""
+    from seglab.data.encodings import ade20k
+
+    data = ade20k_full(tmp_path)
+    decoded: list[str] = []
+    reader = ade20k.read_raw_mask
+    monkeypatch.setattr(ade20k, "read_raw_mask", lambda path, **kw: decoded.append(path.name) or reader(path, **kw))
+    first = discover(data, cache_dir=str(tmp_path / "cache"))
+    assert len(decoded) >= 6
+    decoded.clear()
+    again = discover(data, cache_dir=str(tmp_path / "cache"))
+    assert again.classes == first.classes and again.mapping == first.mapping and len(decoded) <= 3
+
+    mask = next(p.mask for p in first.pairs if p.split == "val")
+    seg = np.array(Image.open(mask))
+    seg[-4:, -4:] = (0, 33, 1)  # class id 33, in no other mask
+    Image.fromarray(seg).save(mask)
+    os.utime(mask, ns=(os.stat(mask).st_atime_ns, os.stat(mask).st_mtime_ns + 10**9))
+    changed = discover(data, cache_dir=str(tmp_path / "cache"))
+    assert 33 in changed.mapping.ids and len(changed.classes.names) == len(first.classes.names) + 1

@@ -20,7 +20,8 @@ from seglab.data.layouts.folder_pairs import unique_names
 from seglab.data.discovery.folders import METADATA_FILES, Folder, json_listing, ships_mask_files, walk
 from seglab.data.layouts.formats import DatasetFormat, ReadOptions
 from seglab.data.files.index import DatasetIndex, Pair, Problem, natural_key
-from seglab.data.annotations.index_memo import remembered, versions
+from seglab.data.annotations.index_memo import remembered
+from seglab.data.files.file_version import versions
 from seglab.data.discovery.naming import stem, usable_splits
 from seglab.data.splitting.split_lists import apply_split_lists, read_split_lists
 from seglab.data.annotations.painted_masks import ImageObjects, painted, painted_mapping, painted_pair

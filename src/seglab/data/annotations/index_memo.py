@@ -14,7 +14,7 @@ import hashlib
 import json
 import logging
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from pathlib import Path
 
 from seglab.data.classes import ClassSpec
@@ -24,19 +24,6 @@ from seglab.data.classes.mapping import MaskMapping
 log = logging.getLogger(__name__)
 
 MEMO_VERSION = 4  # part of every key (with seglab's version and the reader's file): bump when shared reading changes
-
-
-def versions(paths: Iterable[Path]) -> list[tuple[str, int, int]]:
-    """(path, size, modification time in ns) of each file that exists: a stat each, no path
-    resolution (cheap for 100,000 images)."""
-    found = []
-    for path in paths:
-        try:
-            status = os.stat(path)
-        except OSError:
-            continue
-        found.append((str(path), status.st_size, status.st_mtime_ns))
-    return found
 
 
 def remembered(folder: Path, facts: object, read: Callable[[], DatasetIndex]) -> DatasetIndex:

@@ -6,6 +6,8 @@ written since is read again and an unchanged one is not.
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterable
 from pathlib import Path
 
 
@@ -17,3 +19,16 @@ def file_version(path: str | Path) -> tuple[str, int, int]:
     """
     status = Path(path).stat()
     return str(Path(path).resolve()), status.st_size, status.st_mtime_ns
+
+
+def versions(paths: Iterable[Path]) -> list[tuple[str, int, int]]:
+    """(path as given, size, modification time in ns) of each file that exists: a stat each, no
+    path resolution (cheap for 100,000 images)."""
+    found = []
+    for path in paths:
+        try:
+            status = os.stat(path)
+        except OSError:
+            continue
+        found.append((str(path), status.st_size, status.st_mtime_ns))
+    return found

@@ -84,7 +84,8 @@ class ManifestFormat(DatasetFormat):
             raise DataError(f"manifest '{root}': some rows have a split and some do not; give every row one or none")
         pairs = unique_names(pairs, base)
         mask_dirs = sorted({p.mask.parent for p in pairs if p.mask is not None})
-        classes, mapping, problems = FolderPairsFormat.choose_classes(base, mask_dirs, pairs, classes)
+        classes, mapping, problems = FolderPairsFormat.choose_classes(base, mask_dirs, pairs, classes,
+                                                                      self.options.cache_dir)
         index = DatasetIndex(base, "manifest", pairs, [image for image, _ in unlabelled], classes, mapping, problems)
         index.pairing = [line]
         return index

@@ -27,6 +27,7 @@ from seglab.data.layouts.folder_pairs.unlabelled_files import unlabelled_images
 from seglab.data.discovery.folders import FolderSearch, deeper_image_folders, search_folders
 from seglab.data.layouts.formats import FORMATS, DatasetFormat, ReadOptions
 from seglab.data.files.index import DatasetIndex, Pair, Problem
+from seglab.data.files.staging import default_cache_dir
 from seglab.data.encodings.loveda import loveda_reading
 from seglab.data.encodings.rgb_ids import id_labels_file, rgb_ids_reading
 from seglab.data.encodings.mat_names import mat_names_reading
@@ -136,7 +137,8 @@ class FolderPairsFormat(DatasetFormat):
             names = classes.names if classes is not None and len(classes.names) == len(namings) else naming_names(namings)
             classes, mapping, encoding_problems = ClassSpec(names), ClassNamingsMapping(namings), []
         else:
-            classes, mapping, encoding_problems = self.choose_classes(root, mask_dirs, pairs, classes)
+            classes, mapping, encoding_problems = self.choose_classes(root, mask_dirs, pairs, classes,
+                                                                      self.options.cache_dir)
         unlabelled, aside_unlabelled = unlabelled_images(root, [p for p in found.unlabelled if p not in filled],
                                                          matches, found.ignored)
         unlabelled += listed_unlabelled + frames
@@ -172,15 +174,18 @@ class FolderPairsFormat(DatasetFormat):
         mask_dirs: list[Path],
         pairs: list[Pair],
         classes: ClassSpec | None,
+        cache_dir: str | None,
     ) -> tuple[ClassSpec | None, MaskMapping, list[Problem]]:
-        """The encoding of the masks (`choose_encoding`), with class names of known layouts."""
+        """The encoding of the masks (`choose_encoding`), with class names of known layouts;
+        what a layout needs every mask read for is kept in `cache_dir` (None: the default)."""
         if not pairs:
             return classes, IdentityMapping(), []
         labels_file = id_labels_file(root, mask_dirs) if classes is None else None
         rgb_ids = rgb_ids_reading(labels_file) if labels_file is not None else None
         if rgb_ids is not None:  # Stanford 2D-3D-S's objects numbered in RGB, named by semantic_labels.json
             return rgb_ids[0], rgb_ids[1], []
-        ade20k = ade20k_reading(root, [m for p in pairs for m in p.masks], classes)
+        ade20k = ade20k_reading(root, [m for p in pairs for m in p.masks], classes,
+                                Path(cache_dir or default_cache_dir()))
         if ade20k is not None:  # ADE20K's full release: class ids in R and G, the objects numbered in B
             return ade20k[0], ade20k[1], []
         encoding = choose_encoding([m for p in pairs for m in p.masks], classes)
