@@ -1348,6 +1348,31 @@ def test_benchmark_colour_tables_name_the_classes(tmp_path, caplog, monkeypatch)
     assert eroded.classes.num_classes == 7 and '"void_colours": [[0, 0, 0]]' in caplog.text
 
 
+def test_gid15_colour_table_names_its_classes_and_ignores_black(tmp_path):
+    """GID-15 (Fine Land-cover Classification_15classes/image_RGB/ + label_15classes/*_label.tif)
+    was read as 16 classes named '#0000c8' in colour-code order, its black 'unlabelled' trained
+    as class 0. Its table names its 15 classes in its order when most of them are found, and with
+    so many of a table's colours found black is its unlabelled, the ignore label, unasked."""
+    from seglab.data import read_mask
+
+    table = [("industrial land", (200, 0, 0)), ("urban residential", (250, 0, 150)),
+             ("rural residential", (200, 150, 150)), ("traffic land", (250, 150, 150)), ("paddy field", (0, 200, 0)),
+             ("irrigated land", (150, 250, 0)), ("dry cropland", (150, 200, 150)), ("garden plot", (200, 0, 200)),
+             ("arbor woodland", (150, 0, 250)), ("shrub land", (150, 150, 250)), ("natural grassland", (250, 200, 0)),
+             ("artificial grassland", (200, 200, 0)), ("river", (0, 0, 200)), ("lake", (0, 150, 200)),
+             ("pond", (0, 200, 250))]
+    colours = np.array([(0, 0, 0)] + [c for _, c in table[:13]], np.uint8)  # black and 13 of the 15
+    root = tmp_path / "Fine Land-cover Classification_15classes"
+    for i in range(3):
+        column = (np.arange(SIZE[1]) + i) % len(colours)
+        save(root / "image_RGB" / f"GF2_PMS1__L1A000{i}-MSS1.tif", photo(i))
+        save(root / "label_15classes" / f"GF2_PMS1__L1A000{i}-MSS1_label.tif", colours[np.tile(column, (SIZE[0], 1))])
+    index = discover(tmp_path)
+    assert index.classes.names == tuple(name for name, _ in table)
+    mask, column = read_mask(index.pairs[0].mask, index.mapping), np.arange(SIZE[1]) % len(colours)  # the first's
+    assert set(np.unique(mask[:, column == 0])) == {255} and set(np.unique(mask[:, column == 1])) == {0}
+
+
 def test_mapillary_config_names_the_label_values(tmp_path):
     """Mapillary Vistas names its label values in config_v2.0.json ("labels", value i at position
     i, with a readable name, its last 'Unlabeled' evaluated in no class); its classes were

@@ -63,7 +63,7 @@ from seglab.data.encodings.colours import (
 )
 from seglab.data.encodings.mask_sample import MaskSample, sample_masks
 from seglab.data.encodings.one_hot import OneHotMapping
-from seglab.data.encodings.palettes import known_palette
+from seglab.data.encodings.palettes import known_palette, void_unasked
 from seglab.data.encodings.rgb_ids import LABELS_FILE
 from seglab.data.files.index import Problem
 from seglab.data.files.mat_files import MAT_SUFFIX, instance_variable
@@ -320,10 +320,12 @@ def _found_classes(
                         f"{'too many' if colours else 'none'} frequent enough to be classes: are they photos? "
                         "Masks hold one colour per class; or list the class colours in classes.json")
     shipped = known_palette(colours) if palettes else None
-    if shipped is not None and not shipped[1]:
-        classes = shipped[0].spec()
+    if shipped is not None and (not shipped[1] or void_unasked(shipped[0], colours)):
+        classes = shipped[0].spec(void=shipped[1])
+        void = (f"; its void colour {', '.join(map(str, classes.void_colours))} is the ignore label (a classes.json "
+                "listing it among the colours, passed with --classes, trains it)" if shipped[1] else "")
         return classes, (f"the mask colours are {shipped[0].name}'s, read as its {classes.num_classes} classes "
-                         f"({', '.join(classes.names)})")
+                         f"({', '.join(classes.names)}){void}")
     if shipped is not None:  # ISPRS's eroded ground truth: its black boundary is void, if the user says so
         logger.warning("the mask colours are %s's and its void colour %s: if that marks no class, pass "
                        "--classes with this classes.json: %s", shipped[0].name,

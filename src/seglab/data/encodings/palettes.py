@@ -3,7 +3,8 @@
 Without a classes.json, colour masks become one class per colour found, named `#rrggbb` and
 ordered by colour code (`colours.discover_colours`). When every colour found belongs to one
 of these tables, and most of it is present, the table's classes are used instead, in its
-order. A colour the table marks as void (ISPRS's black boundary) is not ignored unasked.
+order. A colour the table marks as void (ISPRS's black boundary) is not ignored unasked, unless
+so many of the table's colours are found that no hand-made masks match them by chance (GID-15).
 """
 
 from __future__ import annotations
@@ -46,6 +47,14 @@ PALETTES = (
         ("built-up", (255, 0, 0)), ("farmland", (0, 255, 0)), ("forest", (0, 255, 255)), ("meadow", (255, 255, 0)),
         ("water", (0, 0, 255)),
     ), void=((0, 0, 0),)),
+    # GID's 15 fine classes share none of GID-5's colours: black, unlabelled, is their only common one
+    Palette("GID-15 (Gaofen Image Dataset, 15 classes)", (
+        ("industrial land", (200, 0, 0)), ("urban residential", (250, 0, 150)), ("rural residential", (200, 150, 150)),
+        ("traffic land", (250, 150, 150)), ("paddy field", (0, 200, 0)), ("irrigated land", (150, 250, 0)),
+        ("dry cropland", (150, 200, 150)), ("garden plot", (200, 0, 200)), ("arbor woodland", (150, 0, 250)),
+        ("shrub land", (150, 150, 250)), ("natural grassland", (250, 200, 0)), ("artificial grassland", (200, 200, 0)),
+        ("river", (0, 0, 200)), ("lake", (0, 150, 200)), ("pond", (0, 200, 250)),
+    ), void=((0, 0, 0),)),
     Palette("UAVid", (
         ("clutter", (0, 0, 0)), ("building", (128, 0, 0)), ("road", (128, 64, 128)), ("tree", (0, 128, 0)),
         ("low vegetation", (128, 128, 0)), ("moving car", (64, 0, 128)), ("static car", (192, 0, 192)),
@@ -53,14 +62,17 @@ PALETTES = (
     )),
 )  # fmt: skip
 MIN_SHARE = 0.8  # of a table's class colours present before the masks are taken for its benchmark's
+# a table's class colours found beyond which hand-made masks, whose black may be a class, match by
+# no chance (ISPRS' six, primaries and white, they may): its void colour is then ignored unasked
+UNMISTAKABLE = 10
 
 
 def known_palette(colours: Sequence[Colour]) -> tuple[Palette, bool] | None:
     """The table whose classes hold every one of `colours` (or all but its void colours), when
     most of its classes are present and no other table fits, or it is the one fitting table whose
     classes are all present (GID's five colours are five of ISPRS' six); and whether void colours
-    are present too. Those are not ignored unasked: black is a class in many hand-made masks, so
-    the caller says how to declare them (classes.json "void_colours")."""
+    are present too. Those are not ignored unasked (`void_unasked`): black is a class in many
+    hand-made masks, so the caller says how to declare them (classes.json "void_colours")."""
     found = set(colours)
     fitting, complete = [], []
     for palette in PALETTES:
@@ -72,3 +84,10 @@ def known_palette(colours: Sequence[Colour]) -> tuple[Palette, bool] | None:
     if len(fitting) == 1:
         return fitting[0]
     return complete[0] if len(complete) == 1 else None
+
+
+def void_unasked(palette: Palette, colours: Sequence[Colour]) -> bool:
+    """Whether `palette`'s void colours read as the ignore label unasked: `colours` hold so many of
+    its class colours (`UNMISTAKABLE`) that the masks are its benchmark's (GID-15's 15, black
+    unlabelled), not hand-made ones whose black is a class."""
+    return len(set(colours) & {c for _, c in palette.classes}) >= UNMISTAKABLE
