@@ -835,6 +835,22 @@ def test_one_mask_folder_for_several_image_folders_asks_which_images(tmp_path):
     assert len(index.pairs) == 3 and all(p.mask.stem.replace("_label", "_RGB") == p.image.stem for p in index.pairs)
 
 
+@pytest.mark.parametrize("pictures", [("rgb", "rgb-2k"), ("left", "left-2k")])
+def test_several_image_folders_refusal_offers_pictures_named_for_images(tmp_path, pictures):
+    """Synscapes: img/{rgb,rgb-2k,depth}/<n>.png|.npy pair with img/class/<n>.png. The refusal's
+    example was the first folder, `--images depth`, which trains on the depth maps; it names a
+    folder named for images, and else one of pictures before one of arrays."""
+    for i in range(1, 4):
+        save(tmp_path / "img" / pictures[0] / f"{i}.png", photo(i))
+        save(tmp_path / "img" / pictures[1] / f"{i}.png", photo(i, (SIZE[0] * 2, SIZE[1] * 2)))
+        (tmp_path / "img" / "depth").mkdir(parents=True, exist_ok=True)
+        np.save(tmp_path / "img" / "depth" / f"{i}.npy", np.random.default_rng(i).random(SIZE, np.float32) * 80)
+        save(tmp_path / "img" / "class" / f"{i}.png", labels(i, (7, 23, 26)))
+    with pytest.raises(DataError, match=rf"pair with the images of 3 folders .*--images {pictures[0]} "):
+        discover(tmp_path)
+    assert all(pair.image.parent.name == pictures[0] for pair in discover(tmp_path, images=pictures[0]).pairs)
+
+
 def test_deepglobe_sat_images_pair_with_their_masks_by_name(tmp_path):
     for i in (119, 855, 10452):
         save(tmp_path / "train" / f"{i}_sat.jpg", photo(i))

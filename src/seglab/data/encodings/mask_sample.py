@@ -11,7 +11,8 @@ import numpy as np
 from scipy import ndimage
 
 from seglab.data.classes.mapping import MappingError, colour_codes, filled_pixels, single_channel, wide_rgb
-from seglab.data.encodings.one_hot import ARRAY_SUFFIXES, channel_stack
+from seglab.data.encodings.one_hot import channel_stack
+from seglab.data.files.index import ARRAY_SUFFIXES
 from seglab.data.files.io import raw_mask, read_mask_array, read_raw_mask
 from seglab.errors import DataError
 

@@ -16,13 +16,9 @@ from pathlib import Path
 import numpy as np
 
 from seglab.data.files.channels import channels_first, channels_last
-from seglab.data.files.hdf5_files import HDF5_SUFFIXES
 from seglab.data.files.io import read_mask_array
 from seglab.data.classes.mapping import MAPPINGS, MappingError, MaskMapping
-from seglab.data.files.mat_files import MAT_SUFFIX
 from seglab.data.files.read_errors import ReadError
-
-ARRAY_SUFFIXES = (".npy", ".npz", *HDF5_SUFFIXES, MAT_SUFFIX)  # files whose masks may hold channels
 
 
 def channel_stack(array: np.ndarray) -> np.ndarray | None:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from seglab.data.discovery.channel_files import folder_names_a_band
 from seglab.data.layouts.folder_pairs.bands import _mostly_same
-from seglab.data.files.index import list_images
+from seglab.data.files.index import ARRAY_SUFFIXES, list_images
 from seglab.data.discovery.naming import SPLIT_WORDS, looks_like_image_folder
 from seglab.data.discovery.pairing import FolderMatch, folder_label
 from seglab.errors import DataError
@@ -90,13 +90,22 @@ def settle_shared_masks(root: Path, matches: list[FolderMatch]) -> tuple[list[Fo
             continue
         image_dirs = [m.image_dir for m in group]
         listed = ", ".join(folder_label(d, root) for d in image_dirs)
+        example = min(group, key=_likely_images).image_dir.name
         raise DataError(f"'{root}': the masks of {folder_label(mask_dir, root)} pair with the images of {len(image_dirs)} "
                         f"folders ({listed}), so each mask would count {len(image_dirs)} times; name the images "
-                        f"to use: --images {shlex.quote(_every_split(image_dirs[0].name))} (folders of one band each, "
+                        f"to use: --images {shlex.quote(_every_split(example))} (folders of one band each, "
                         "or one of colour images and others of one band, are read as the channels of one image: "
                         "docs/encodings.md#bands-in-separate-folders)")
     kept = [m for m in matches if not any(m is a for a in aside)]
     return kept, [p for m in aside for p in list_images(m.image_dir)]
+
+
+def _likely_images(match: FolderMatch) -> tuple[bool, bool]:
+    """Sorts the folder most likely to hold the images first, the refusal's example: one named for
+    images (Synscapes' `rgb/` before its `depth/`), then one of pictures before one of arrays
+    (.npy depth maps, disparities, point coordinates); else the folders' order."""
+    arrays = all(image.suffix.lower() in ARRAY_SUFFIXES for _, image, _ in match.pairs)
+    return not looks_like_image_folder(match.image_dir.name), arrays
 
 
 def _every_split(name: str) -> str:
