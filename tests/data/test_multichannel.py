@@ -795,3 +795,38 @@ def test_images_and_masks_named_as_such_pair_beside_other_rasters_of_the_scene(
         assert sorted(p.image.name for p in index.pairs) == [f"sentinel12_{sensor}_{i}_img.tif" for i in (1, 5, 6)]
         assert not [p for p in index.problems if p.code in ("image-without-mask", "mask-without-image")]
         assert scan(index).channels == {channels: 3} and not audit(index).fatal
+
+
+def sparcs_scenes(root: Path, scenes: tuple[str, ...] = ("LC80010812013365LGN00_18", "LC80020622013244LGN00_32",
+                                                          "LC80050152014172LGN00_33")) -> None:
+    """SPARCS (Landsat 8 cloud validation) as USGS ships it: `sending/<scene>_data.tif` (10 uint16
+    bands) beside its class mask `<scene>_mask.png` (0-6), its RGB rendering `<scene>_photo.png`
+    and the quality and Collection-1 masks `<scene>_qmask.tif`, `<scene>_c1mask.tif`."""
+    folder = root / "sending"
+    folder.mkdir(parents=True)
+    for i, scene in enumerate(scenes):
+        labels = np.zeros((24, 24), np.uint8)
+        labels[4:16, 2 + i:14 + i] = 5
+        labels[18:, :] = 2
+        data = bands(i, 10, (24, 24))
+        tifffile.imwrite(folder / f"{scene}_data.tif", data, photometric="minisblack", planarconfig="contig")
+        Image.fromarray(labels).save(folder / f"{scene}_mask.png")
+        Image.fromarray((data[..., [3, 2, 1]] >> 8).astype(np.uint8)).save(folder / f"{scene}_photo.png")
+        tifffile.imwrite(folder / f"{scene}_qmask.tif", (labels > 3).astype(np.uint8) * 2)
+        tifffile.imwrite(folder / f"{scene}_c1mask.tif", labels)
+
+
+@pytest.mark.parametrize("mask_pattern", [None, "{stem}_mask.png"])
+def test_data_files_pair_with_their_masks_beside_renderings_and_other_products(tmp_path: Path,
+                                                                                mask_pattern: str | None) -> None:
+    """SPARCS' `_photo.png`, `_qmask.tif` and `_c1mask.tif` were taken for images competing for
+    each `_mask.png`: 'no known dataset layout', and the pattern the message offers, 'no folders
+    fit'. `_data` names images now, so the products beside are left out, listed as ignored."""
+    sparcs_scenes(tmp_path)
+    index = discover(tmp_path, mask_pattern=mask_pattern)
+    assert sorted((p.image.name, p.mask.name) for p in index.pairs) == [
+        (f"{s}_data.tif", f"{s}_mask.png") for s in ("LC80010812013365LGN00_18", "LC80020622013244LGN00_32",
+                                                    "LC80050152014172LGN00_33")]
+    assert {p.name.rsplit("_", 1)[1] for p in index.ignored} == {"photo.png", "qmask.tif", "c1mask.tif"}
+    assert not [p for p in index.problems if p.code in ("image-without-mask", "mask-without-image")]
+    assert scan(index).channels == {10: 3}
