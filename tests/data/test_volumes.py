@@ -391,6 +391,21 @@ def test_acdc_frames_are_cases_grouped_by_patient_in_split_folders(tmp_path: Pat
     assert not {p.group for p in splits["train"]} & {p.group for p in splits["val"]}
 
 
+def test_mmwhs_cases_named_after_their_modality_folder_are_a_patient_each(tmp_path: Path) -> None:
+    """MM-WHS 2017: ct_train/ct_train_1001_image.nii.gz + ct_train_1001_label.nii.gz, mr_train/
+    alike: the names start with their folder's, as ACDC's patient001/patient001_frame01 do, so
+    each folder was one subject: 2 groups, a drawn split all CT cases in train and all MR in val."""
+    for modality in ("ct", "mr"):
+        for n in (1001, 1002, 1003):
+            image, label = make_volume(n)
+            save(tmp_path / f"{modality}_train" / f"{modality}_train_{n}_image.nii.gz", image)
+            save(tmp_path / f"{modality}_train" / f"{modality}_train_{n}_label.nii.gz", label)
+        save(tmp_path / f"{modality}_test" / f"{modality}_test_2001_image.nii.gz", make_volume(0)[0])
+    index = discover(tmp_path)
+    assert {p.group for p in index.pairs} == {f"{m}_train_{n}_image" for m in ("ct", "mr") for n in (1001, 1002, 1003)}
+    assert len(index.unlabelled) == 2
+
+
 @pytest.mark.parametrize(("offset", "value", "why"), [
     (108, struct.pack("<f", -1e10), "cannot be read as NIfTI .*vox offset"),  # nibabel: HeaderDataError
     (252, struct.pack("<hh", 0, 1) + bytes(24) + bytes(48), "has an affine that gives no axis orientation"),

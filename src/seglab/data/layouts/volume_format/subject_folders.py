@@ -26,6 +26,8 @@ from seglab.errors import DataError
 
 log = logging.getLogger(__name__)
 
+_NUMBER = re.compile(r"\d+")  # a subject's or a case's number in its name
+
 
 def _root_cases(root: Path) -> _Layout | None:
     """Labelled cases side by side in `root` itself (LiTS' `volume-0.nii` + `segmentation-0.nii`,
@@ -107,9 +109,7 @@ def _subject_folders(root: Path, label_file: str | None = None) -> _Layout:
         cases = _cases(images, labels)
         if cases:  # ACDC: patient001_frame01(_gt), patient001_frame12(_gt) beside patient001_4d
             layout.subjects += [Subject(stem, (image,), label) for stem, image, label in cases]
-            # a subject's folder when its cases are named after it (ACDC's patient001/patient001_frame01);
-            # else a folder of subjects' cases (PROMISE12's TrainingData_Part1/Case00), each its own
-            by_folder = all(stem.startswith(folder.name) for stem, _, _ in cases)
+            by_folder = _one_subject(folder.name, [stem for stem, _, _ in cases])
             layout.groups.update({stem: folder.name if by_folder else subject_of(stem) or stem for stem, _, _ in cases})
             continue
         labels_of[folder] = labels
@@ -128,6 +128,18 @@ def _subject_folders(root: Path, label_file: str | None = None) -> _Layout:
         layout.subjects += [Subject(name, (image,), parts, structures) for name, image, parts in structured]
     layout.unlabelled = unlabelled if layout.subjects else []
     return layout
+
+
+def _one_subject(folder: str, cases: Sequence[str]) -> bool:
+    """Whether a folder's cases are one subject's: all named after the folder, and the folder's
+    name numbers a subject (ACDC's `patient001/patient001_frame01`, `patient001_frame12`) or the
+    rest of their names is numbered alike (`_ED`, `_ES`). Not MM-WHS' `ct_train/` of
+    `ct_train_1001_image`, `ct_train_1002_image`: a word names the folder and a number each case,
+    a patient each; nor PROMISE12's `TrainingData_Part1/Case00`, not named after the folder."""
+    if not all(case.startswith(folder) for case in cases):
+        return False
+    numbers = {tuple(_NUMBER.findall(case[len(folder):])) for case in cases}
+    return bool(_NUMBER.search(folder)) or len(numbers) == 1
 
 
 def _rival_labels(labels_of: dict[Path, list[Path]]) -> DataError:
