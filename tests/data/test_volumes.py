@@ -95,6 +95,35 @@ def test_volume_folders_under_any_names_pair_with_images_and_masks_flags(tmp_pat
     assert all(p.mask.exists() for p in index.pairs)
 
 
+@pytest.mark.parametrize("images", ["CT-1", "studies"])
+def test_mosmeddata_studies_are_cases_by_their_whole_names(tmp_path: Path, images: str) -> None:
+    """MosMedData: studies/CT-0 .. CT-4/study_NNNN.nii.gz (severity grades), masks/ for some of
+    CT-1. `_0004` was read as an nnU-Net channel suffix: the unlabelled study_0004 and study_0010
+    became one case 'study'; and --images studies found no volumes, all being one level down."""
+    for n, grade in ((1, "CT-0"), (4, "CT-1"), (5, "CT-1"), (6, "CT-1"), (7, "CT-1"), (10, "CT-1"), (11, "CT-2")):
+        image, label = make_volume(n)
+        save(tmp_path / "studies" / grade / f"study_{n:04d}.nii.gz", image)
+        if n in (5, 6, 7):
+            save(tmp_path / "masks" / f"study_{n:04d}_mask.nii.gz", label)
+    index = discover(tmp_path, images=images, masks="masks")
+    assert {p.group for p in index.pairs} == {"study_0005", "study_0006", "study_0007"}
+    unlabelled = sorted(p.path.name for p in index.problems if p.code == "image-without-mask")
+    assert unlabelled == [f"study_{n:04d}.nii.gz" for n in ((4, 10) if images == "CT-1" else (1, 4, 10, 11))]
+
+
+def test_nnunet_channel_suffixes_run_from_0000(tmp_path: Path) -> None:
+    """A `_NNNN` suffix is a channel where its case has `_0000` and the numbers run on from it
+    (BraTS in nnU-Net's naming); otherwise it is part of the case's name, also to predict."""
+    image, label = make_volume(0)
+    for channel in (0, 1):
+        save(tmp_path / "imagesTr" / f"brats_001_{channel:04d}.nii.gz", image)
+    save(tmp_path / "labelsTr" / "brats_001.nii.gz", label)
+    index = discover(tmp_path)
+    assert {p.group for p in index.pairs} == {"brats_001"} and np.load(index.pairs[0].image).shape[-1] == 2
+    studies = [save(tmp_path / "predict" / f"study_{n:04d}.nii.gz", image) for n in (4, 10)]
+    assert [name for name, _ in volume_cases(studies, 1)] == ["study_0004", "study_0010"]
+
+
 def test_test_images_beside_training_labels_are_unlabelled_not_paired(msd_dataset: Path) -> None:
     """Two Decathlon tasks in one folder: each imagesTs/ was matched with its task's labelsTr/,
     its case9_0000 paired by number with a training case's label."""

@@ -10,7 +10,7 @@ the same order (`channel_groups`), whatever order the inputs come in.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from seglab.data.discovery.band_words import names_a_band
@@ -57,6 +57,19 @@ def band_order(folder: str) -> tuple[int, tuple[object, ...]]:
     """The `_FIRST_BANDS` folders first, in their order (red, green, blue; vv, vh), then by name."""
     tokens = words(folder)
     return next((i for i, band in enumerate(_FIRST_BANDS) if band in tokens), len(_FIRST_BANDS)), natural_key(folder)
+
+
+def nnunet_cases(files: Iterable[Path]) -> dict[Path, str]:
+    """file -> its case, for the files that are nnU-Net channel files (`case_0000`, `case_0001`
+    -> `case`): a `_NNNN` suffix numbers a channel only where its case has channel `0000` in the
+    same folder and the numbers run on from it without a gap; else it is part of the name
+    (MosMedData's `study_0004` and `study_0010`, two studies, not channels of a case `study`)."""
+    named = {path: found.groups() for path in files if (found := NNUNET_CHANNEL.fullmatch(stem(path)))}
+    numbers: dict[tuple[Path, str], list[int]] = {}
+    for path, (case, number) in named.items():
+        numbers.setdefault((path.parent, case), []).append(int(number))
+    runs = {key for key, found in numbers.items() if sorted(found) == list(range(len(found)))}
+    return {path: case for path, (case, _) in named.items() if (path.parent, case) in runs}
 
 
 def channel_names(pair: Pair) -> tuple[str, ...]:

@@ -9,13 +9,13 @@ from pathlib import Path
 
 from seglab.data.files.dicom import dicom_files
 from seglab.data.files.index import Pair, Problem, natural_key
+from seglab.data.discovery.channel_files import nnunet_cases
 from seglab.data.discovery.naming import strip_affixes
 from seglab.data.discovery.pairing import best_rule, keyed_files
 from seglab.data.files.slice_cache import Subject
 from seglab.data.files.volumes import VOLUME_SUFFIXES, volume_stem
 from seglab.data.layouts.volume_format.modality_grids import GridChannels, channels_on_grid
 
-_CHANNEL = re.compile(r"_\d{4}$")  # nnU-Net channel suffix: case_0000, case_0001, ...
 _LABEL_SUFFIX = re.compile(r"(?:^|_)(seg|segmentation|mask|label|labels|gt)$", re.IGNORECASE)  # ACDC: _gt; SegTHOR: GT
 _LABEL_WORDS = ("seg", "label", "mask")
 _MODALITY = re.compile(r"(.+?)__?([A-Za-z][A-Za-z0-9]*)")  # a case and a modality word: HECKTOR's CHUM-001__CT
@@ -59,13 +59,14 @@ def _match(images: list[Path], labels: list[Path], label_dir: str) -> _Layout:
     """Cases from image volumes (channel files grouped by their `_0000` suffix or modality word)
     and label volumes matched by name; unpaired files become problems."""
     label_of = {_LABEL_SUFFIX.sub("", volume_stem(p)): p for p in labels}
-    if not any(_case_key(volume_stem(p), label_of) in label_of for p in images):
+    channel_of = nnunet_cases(images)
+    if not any(_case_key(p, label_of, channel_of) in label_of for p in images):
         paired = _labels_by_image(images, labels)  # named apart, one number each: BTCV's img0001 + label0001
         label_of = {volume_stem(p): p for p in labels if p not in paired.values()}
         label_of.update({volume_stem(image): label for image, label in paired.items()})
     channels: dict[str, list[Path]] = {}
     for image in images:
-        channels.setdefault(_case_key(volume_stem(image), label_of), []).append(image)
+        channels.setdefault(_case_key(image, label_of, channel_of), []).append(image)
     layout = _Layout()
     for key, files in channels.items():
         if key in label_of:
@@ -78,14 +79,15 @@ def _match(images: list[Path], labels: list[Path], label_dir: str) -> _Layout:
     return _on_label_grids(layout)
 
 
-def _case_key(stem: str, label_of: dict[str, Path]) -> str:
+def _case_key(image: Path, label_of: dict[str, Path], channel_of: dict[Path, str]) -> str:
     """The case an image volume belongs to: its own name, or its name less an nnU-Net channel
-    suffix (`case_0000`), or less a modality word when that leaves a label's name (HECKTOR's
-    `CHUM-001__CT` and `CHUM-001__PT` for `labelsTr/CHUM-001`)."""
+    suffix (`case_0000`, as `channel_of` finds them), or less a modality word when that leaves a
+    label's name (HECKTOR's `CHUM-001__CT` and `CHUM-001__PT` for `labelsTr/CHUM-001`)."""
+    stem = volume_stem(image)
     modality = _MODALITY.fullmatch(stem)
     if stem not in label_of and modality and modality.group(1) in label_of:
         return modality.group(1)
-    return stem if stem in label_of else _CHANNEL.sub("", stem)
+    return stem if stem in label_of else channel_of.get(image, stem)
 
 
 def _on_label_grids(layout: _Layout) -> _Layout:

@@ -15,6 +15,7 @@ from seglab.data.discovery.naming import (
     looks_like_mask_folder,
     usable_splits,
 )
+from seglab.data.files.volumes import volume_stem
 from seglab.data.layouts.volume_format.cases import _Layout, _match, _volumes_in
 
 
@@ -26,11 +27,22 @@ def _named_folders_layout(root: Path, images: str, masks: str) -> _Layout | None
     image_dir, label_dir = _named_folder(root, images), _named_folder(root, masks)
     if image_dir is None or label_dir is None or image_dir == label_dir:
         return None
-    image_files, label_files = _volumes_in(image_dir), _volumes_in(label_dir)
+    image_files, label_files = _volumes_within(image_dir), _volumes_within(label_dir)
     if not image_files or not label_files:
         return None
     layout = _match(image_files, label_files, label_dir.relative_to(root).as_posix())
     return layout if layout.subjects or layout.problems else None
+
+
+def _volumes_within(folder: Path) -> list[Path]:
+    """The volumes in a folder --images or --masks names, or when none lie in it, those in the
+    folders below it (MosMedData's `studies/` of `CT-0/` ... `CT-4/`, severity grades), unless
+    two share a name: cases are matched by name, and two images of one name would be one case's."""
+    found = _volumes_in(folder)
+    if found:
+        return found
+    found = [p for below, _, _ in folders_within(folder, MAX_DEPTH) for p in _volumes_in(below)]
+    return found if len({volume_stem(p) for p in found}) == len(found) else []
 
 
 def _named_folder(root: Path, name: str) -> Path | None:

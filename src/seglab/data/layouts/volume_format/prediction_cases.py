@@ -7,8 +7,9 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
+from seglab.data.discovery.channel_files import nnunet_cases
 from seglab.data.files.index import natural_key
-from seglab.data.layouts.volume_format.cases import _CHANNEL, _MODALITY, is_label_volume
+from seglab.data.layouts.volume_format.cases import _MODALITY, is_label_volume
 from seglab.data.files.volumes import volume_stem
 from seglab.errors import DataError
 
@@ -65,10 +66,10 @@ def volume_cases(volumes: Sequence[Path], channels: int) -> list[Case]:
     volumes that are one stem and a modality word each (BraTS' `BraTS_001_flair`, `_t1`, `_t1ce`,
     `_t2`) as that stem, its label volume left out; any other volume (a 4-D NIfTI, a DICOM
     series) alone, by its name."""
+    channel_of = nnunet_cases(p for p in volumes if p.is_file())
     cases: dict[tuple[Path, str], list[Path]] = {}
     for path in volumes:
-        stem = volume_stem(path)
-        key = _CHANNEL.sub("", stem) if path.is_file() and _CHANNEL.search(stem) else stem
+        key = channel_of.get(path, volume_stem(path))
         cases.setdefault((path.parent, key), []).append(path)
     by_folder: dict[Path, list[tuple[str, list[Path]]]] = {}
     for (folder, key), files in cases.items():
