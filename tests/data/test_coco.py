@@ -8,6 +8,7 @@ worked out by hand.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -284,3 +285,101 @@ def test_livecell_annotations_a_folder_further_down_are_found(tmp_path):
     index = discover(root / "annotations" / "LIVECell" / "livecell_coco_val.json", cache_dir=str(tmp_path / "cache"))
     assert [p.image.name for p in index.pairs] == ["A172_Phase_A7_1_00d03h00m_1.tif"]
     assert index.classes.names == ("background", "cell")
+
+
+def versions(root: Path, tables: dict[str, list[dict]]) -> Path:
+    """TrashCan 1.0: `dataset/<version>/{train,val}/` of JPEG frames and
+    `instances_{train,val}_trashcan.json` beside them, one version per category table, all
+    annotating the same frames."""
+    frames = {"train": [(1, "vid_000002_frame0000001.jpg"), (2, "vid_000007_frame0000031.jpg")],
+              "val": [(1, "vid_000021_frame0000016.jpg")]}
+    for version, categories in tables.items():
+        for split, images in frames.items():
+            for i, name in images:
+                photo(root / "dataset" / version / split / name, i)
+            coco_file(root / "dataset" / version / f"instances_{split}_trashcan.json", images,
+                      [{"image_id": i, "category_id": 2, "segmentation": SQUARE} for i, _ in images], categories)
+    return root
+
+
+def test_jpeg_frames_below_a_folder_named_like_masks_are_the_images_their_json_names(tmp_path):
+    """TrashCan's `instance_version/train/`: "instance" above the frames made them a mask folder
+    shipped beside the JSON, and COCO stepped aside for no layout at all."""
+    root = versions(tmp_path / "TrashCan_1.0",
+                    {"instance_version": [{"id": 1, "name": "rov"}, {"id": 2, "name": "plant"}]})
+    index = discover(root, cache_dir=str(tmp_path / "cache"))
+    assert index.format == "coco" and index.classes.names == ("background", "plant")
+    assert sorted(p.split for p in index.pairs) == ["train", "train", "val"]
+
+
+
+def test_label_maps_below_a_folder_named_like_masks_stay_masks_though_the_json_names_them(tmp_path):
+    """`labels/train/a.png` shares its image's name: few values, so the shipped masks, not images."""
+    root = tmp_path / "data"
+    photo(root / "images" / "train" / "a.png", 0)
+    Image.fromarray(np.zeros((H, W), np.uint8)).save(_dir(root / "labels" / "train") / "a.png")
+    coco_file(root / "annotations" / "instances_train.json", [(1, "a.png")],
+              [{"image_id": 1, "category_id": 1, "segmentation": SQUARE}])
+    assert discover(root, cache_dir=str(tmp_path / "cache")).format == "folder-pairs"
+
+
+def test_annotation_sets_whose_categories_differ_are_refused_with_the_folder_reading_each(tmp_path):
+    """TrashCan's `instance_version/` and `material_version/` annotate the same frames with
+    different category tables: merged by id, id 2 took one set's name for both, and each frame,
+    found in two folders, was paired with neither."""
+    root = versions(tmp_path / "TrashCan_1.0", {
+        "instance_version": [{"id": 1, "name": "rov"}, {"id": 2, "name": "plant"}, {"id": 3, "name": "trash_can"}],
+        "material_version": [{"id": 1, "name": "rov"}, {"id": 2, "name": "trash_metal"}]})
+    routes = re.escape(f"pass one set as DATA: '{root / 'dataset' / 'instance_version'}' (3 categories), "
+                       f"'{root / 'dataset' / 'material_version'}' (2 categories)")
+    for format in ("auto", "coco"):
+        with pytest.raises(DataError, match=r"holds 2 COCO annotation sets of the same images whose categories "
+                                            r"differ \(id 2 is 'plant' in one and 'trash_metal' in another\).*"
+                                            + routes):
+            discover(tmp_path, format=format, cache_dir=str(tmp_path / "cache"))
+    index = discover(root / "dataset" / "material_version", cache_dir=str(tmp_path / "cache"))
+    assert index.classes.names == ("background", "trash_metal") and len(index.pairs) == 3
+
+
+def crowdai(root: Path) -> Path:
+    """CrowdAI Mapping Challenge: `{train,val}/images/` + `{train,val}/annotation.json` and
+    `annotation-small.json` (the first image and its objects), `test_images/` reusing the
+    training images' names."""
+    for split, ids in (("train", (0, 1, 2)), ("val", (1000, 1001))):
+        images = [(i, f"{i:012d}.jpg") for i in ids]
+        for i, name in images:
+            photo(root / split / "images" / name, i)
+        objects = [{"image_id": i, "category_id": 100, "segmentation": SQUARE} for i in ids]
+        categories = [{"id": 100, "name": "building"}]
+        coco_file(root / split / "annotation.json", images, objects, categories)
+        coco_file(root / split / "annotation-small.json", images[:1], objects[:1], categories)
+    for i in range(2):
+        photo(root / "test_images" / f"{i:012d}.jpg", 50 + i)
+    return root
+
+
+def test_a_subset_file_beside_the_whole_is_set_aside_and_the_splits_kept(tmp_path):
+    """CrowdAI's `annotation-small.json` repeats part of `annotation.json`: the dataset was refused
+    for images annotated in both, and the one file as DATA lost the official val split."""
+    root = crowdai(tmp_path / "crowdai")
+    for _ in range(2):  # read, then remembered
+        index = discover(root, cache_dir=str(tmp_path / "cache"))
+        assert sorted(p.split for p in index.pairs) == ["train", "train", "train", "val", "val"]
+        assert index.ignored == [root / "train" / "annotation-small.json", root / "val" / "annotation-small.json"]
+        assert "subsets set aside (all their images and objects are in a file read): train/annotation-small.json of " \
+               "train/annotation.json, val/annotation-small.json of val/annotation.json" in index.pairing[0]
+        assert not index.problems
+
+
+def test_two_files_that_disagree_on_an_image_are_refused_with_a_route_keeping_the_splits(tmp_path):
+    root = crowdai(tmp_path / "crowdai")
+    small = root / "val" / "annotation-small.json"
+    coco_file(small, [(1000, "000000001000.jpg")], [{"image_id": 1000, "category_id": 100, "segmentation": CAR}],
+              [{"id": 100, "name": "building"}])
+    with pytest.raises(DataError, match="annotated in both .*annotation-small.json' and .*annotation.json', and "
+                                        "neither holds all of the other's images and objects; pass the one to train "
+                                        "on as DATA, or move the other out of .*, which keeps the splits"):
+        discover(root, cache_dir=str(tmp_path / "cache"))
+    small.rename(tmp_path / small.name)
+    index = discover(root, cache_dir=str(tmp_path / "cache"))
+    assert sorted(p.split for p in index.pairs) == ["train", "train", "train", "val", "val"]

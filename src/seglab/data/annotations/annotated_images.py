@@ -6,7 +6,7 @@ under the dataset folder has it (COCO's `train2017/` beside `annotations/`, CVAT
 from __future__ import annotations
 
 import os
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from pathlib import Path
 
 from seglab.data.discovery.folders import walk
@@ -16,20 +16,28 @@ from seglab.errors import DataError
 
 def locate_images(named: Sequence[tuple[Path, Sequence[tuple[Hashable, str | Sequence[str]]]]], base: Path,
                   what: str) -> tuple[dict[Path, dict[Hashable, Path]], list[Problem]]:
-    """Each annotation file's images, keyed as given: `named` holds (annotation file, [(key,
-    image name, or names to try in turn)]); an image no file or several files fit is a problem,
-    named by its `what` ("id 7").
+    """Each annotation file's images, keyed as given (`located_images`).
 
     Raises:
-        DataError: an image annotated in two annotation files.
+        DataError: an image annotated in two annotation files (`refuse_shared_images`).
     """
+    found, problems = located_images(named, base, what)
+    refuse_shared_images(found, base)
+    return found, problems
+
+
+def located_images(named: Sequence[tuple[Path, Sequence[tuple[Hashable, str | Sequence[str]]]]], base: Path,
+                   what: str) -> tuple[dict[Path, dict[Hashable, Path]], list[Problem]]:
+    """Each annotation file's images, keyed as given: `named` holds (annotation file, [(key,
+    image name, or names to try in turn)]); an image no file or several files fit is a problem,
+    named by its `what` ("id 7"). Two files may name one image (a subset file beside the whole:
+    the caller decides)."""
     by_name: dict[str, list[Path]] = {}
     for folder in walk(base):
         for path in folder.files:
             by_name.setdefault(path.name, []).append(path)
     found: dict[Path, dict[Hashable, Path]] = {}
     problems = []
-    claimed: dict[Path, Path] = {}
     for source, images in named:
         found[source] = {}
         for key, names in images:
@@ -46,21 +54,40 @@ def locate_images(named: Sequence[tuple[Path, Sequence[tuple[Hashable, str | Seq
                 why = "no image file has that name" if not candidates else f"{len(candidates)} image files have it"
                 problems.append(Problem(source, f"image '{name}' ({what} {key}): {why}", "mask-without-image"))
                 continue
-            image = candidates[0]
-            if image in claimed:
-                raise DataError(f"'{image}' is annotated in both '{claimed[image]}' and '{source}'; "
-                                "pass the one to train on as DATA")
-            claimed[image] = source
-            found[source][key] = image
+            found[source][key] = candidates[0]
     return found, problems
 
 
+def refuse_shared_images(found: Mapping[Path, Mapping[Hashable, Path]], base: Path, why: str = "") -> None:
+    """Stop on an image that two annotation files annotate: which of them to paint is the user's
+    choice, and `why` says what the caller found of the two (that neither is a subset).
+
+    Raises:
+        DataError: naming the image, both files, and the routes: one file as DATA, or a dataset
+            folder whose split folders hold one annotation file each, which keeps the splits.
+    """
+    claimed: dict[Path, Path] = {}
+    for source, images in found.items():
+        for image in images.values():
+            if image in claimed:
+                raise DataError(f"'{image}' is annotated in both '{claimed[image]}' and '{source}'{why}; pass the "
+                                f"one to train on as DATA, or move the other out of '{base}', which keeps the splits "
+                                "(each split folder holding one annotation file)")
+            claimed[image] = source
+
+
 def _nearest(candidates: list[Path], source: Path) -> list[Path]:
-    """Of several images of one name, the one beside the annotation file's folder when only one
-    is (MoNuSeg's `Training Data/Annotations/a.xml` for `Training Data/Tissue Images/a.tif`, not
-    the test set's `a.tif`); else all of them."""
-    near = [p for p in candidates if p.is_relative_to(source.parent.parent)]
-    return near if len(candidates) > 1 and len(near) == 1 else candidates
+    """Of several images of one name, the one under the annotation file's folder when only one is
+    (CrowdAI Mapping's `train/annotation.json` for `train/images/a.jpg`, not `test_images/a.jpg`),
+    else the one under the folder above it when only one is (MoNuSeg's `Training
+    Data/Annotations/a.xml` for `Training Data/Tissue Images/a.tif`, not the test set's `a.tif`);
+    else all of them."""
+    if len(candidates) > 1:
+        for folder in (source.parent, source.parent.parent):
+            near = [p for p in candidates if p.is_relative_to(folder)]
+            if len(near) == 1:
+                return near
+    return candidates
 
 
 def inside(path: Path, base: Path) -> bool:

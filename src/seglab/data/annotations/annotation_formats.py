@@ -17,12 +17,19 @@ from seglab._version import __version__
 from seglab.data.files.staging import default_cache_dir
 from seglab.data.classes import ClassSpec
 from seglab.data.layouts.folder_pairs import unique_names
-from seglab.data.discovery.folders import METADATA_FILES, Folder, json_listing, ships_mask_files, walk
+from seglab.data.discovery.folders import (
+    METADATA_FILES,
+    Folder,
+    json_listing,
+    looks_like_masks,
+    ships_mask_files,
+    walk,
+)
 from seglab.data.layouts.formats import DatasetFormat, ReadOptions
 from seglab.data.files.index import DatasetIndex, Pair, Problem, natural_key
 from seglab.data.annotations.index_memo import remembered
 from seglab.data.files.file_version import versions
-from seglab.data.discovery.naming import stem, usable_splits
+from seglab.data.discovery.naming import looks_like_mask_folder, stem, usable_splits
 from seglab.data.splitting.split_lists import apply_split_lists, read_split_lists
 from seglab.data.annotations.painted_masks import ImageObjects, painted, painted_mapping, painted_pair
 from seglab.errors import DataError
@@ -31,6 +38,7 @@ log = logging.getLogger(__name__)
 
 _MOST_ANNOTATION_FILES = 20  # more in one folder are one per image (LabelMe's, Pascal VOC's Annotations/)
 SNIFFED_BYTES = 1 << 16  # the head `file_head` reads
+_PIECE = 1 << 20  # what `file_mentions` reads at a time
 
 
 def file_head(path: Path) -> str:
@@ -41,6 +49,24 @@ def file_head(path: Path) -> str:
             return file.read(SNIFFED_BYTES).decode("utf-8", errors="replace")
     except OSError:
         return ""
+
+
+def file_mentions(path: Path, texts: Sequence[str]) -> bool:
+    """Whether a file holds any of `texts` (one at least; False when it cannot be read), read a
+    megabyte at a time: COCO's 450 MB of training JSON is never held whole."""
+    wanted = [t.encode() for t in texts]
+    overlap = max(len(w) for w in wanted) - 1
+    tail = b""
+    try:
+        with path.open("rb") as file:
+            while piece := file.read(_PIECE):
+                window = tail + piece
+                if any(w in window for w in wanted):
+                    return True
+                tail = window[max(len(window) - overlap, 0):]
+    except OSError:
+        return False
+    return False
 
 
 def load_json(path: Path, what: str) -> Any:
@@ -148,13 +174,15 @@ class AnnotationFilesFormat(DatasetFormat):
         return unique_names(pairs, base), problems
 
     def indexed(self, base: Path, pairs: list[Pair], spec: ClassSpec, problems: list[Problem], line: str,
-                unlabelled: Sequence[Path] = (), label_folders: Mapping[Path, Path] | None = None) -> DatasetIndex:
+                unlabelled: Sequence[Path] = (), label_folders: Mapping[Path, Path] | None = None,
+                ignored: Sequence[Path] = ()) -> DatasetIndex:
         """The index of what `read` found, its `line` logged and kept for `seglab inspect`, with
-        the folder of each image's annotation file where each has its own (`label_folders`)."""
+        the folder of each image's annotation file where each has its own (`label_folders`) and
+        the annotation files set aside (`ignored`)."""
         log.info("%s: %s", base, line)
         channels = len(spec.names) if self.options.multilabel else None
         return DatasetIndex(base, self.cache_name, pairs, list(unlabelled), spec, painted_mapping(channels), problems,
-                            pairing=[line], label_folders=dict(label_folders or {}))
+                            pairing=[line], ignored=list(ignored), label_folders=dict(label_folders or {}))
 
     def found(self, root: Path) -> Any:
         return self._search(root)[0]
@@ -162,14 +190,20 @@ class AnnotationFilesFormat(DatasetFormat):
     def detect(self, root: Path) -> bool:
         """Whether the layout is there and its annotations are the labels: the mask files a
         dataset ships beside them are, unless --masks named the annotations' folder (SpaceNet 7's
-        `labels_match_pix/` beside its cloud masks `UDM_masks/` and `images_masked/`)."""
+        `labels_match_pix/` beside its cloud masks `UDM_masks/` and `images_masked/`). A folder
+        the annotations name the files of (`names_images`) holds their images, whatever its name."""
         found, masks = self._search(root)
         return bool(found) and (not masks or self.options.masks is not None)
+
+    def names_images(self, root: Path, found: Any, folder: Folder) -> bool:
+        """Whether what `find` found names `folder`'s files as the images it annotates."""
+        return False
 
     def _search(self, root: Path) -> tuple[Any, bool]:
         if root not in self._found:
             folders = walk(root) if root.is_dir() else []
-            self._found[root] = self.find(root, folders), ships_mask_files(folders)
+            found = self.find(root, folders)
+            self._found[root] = found, ships_mask_files([f for f in folders if not self.names_images(root, found, f)])
         return self._found[root]
 
 
@@ -216,6 +250,16 @@ class AnnotationFileFormat(AnnotationFilesFormat):
 
     def sources(self, root: Path, found: list[Path]) -> list[Path]:
         return found
+
+    def names_images(self, root: Path, found: list[Path], folder: Folder) -> bool:
+        """A folder named for masks only by a folder above it (TrashCan's `instance_version/train/`
+        of JPEG photos) holds the images when an annotation file names its first files, as a
+        quoted JSON or XML value ends, and they do not look like masks (label maps that share
+        their images' names stay masks)."""
+        if not folder.named_mask or not folder.files or looks_like_mask_folder(folder.path.name):
+            return False
+        names = [f'{image.name}"' for image in folder.files[:2]]
+        return any(file_mentions(path, names) for path in found) and not looks_like_masks(folder)
 
 
 class AnnotationJsonFolders(AnnotationFilesFormat):

@@ -6,7 +6,10 @@ Recognised files: a JSON with `images`, `annotations` and `categories` lists, in
 folder, in `annotations/` or in a split folder (`annotations/instances_train2017.json`, CVAT's
 `annotations/instances_default.json`, Roboflow's `train/_annotations.coco.json`); DATA may be
 the file itself. Where COCO ships several files of one split (`person_keypoints_*`, `stuff_*`),
-the `instances_*` ones are read.
+the `instances_*` ones are read; a file whose images and objects another holds too (CrowdAI
+Mapping's `annotation-small.json`) is set aside, and annotation sets of the same images whose
+categories differ (TrashCan's `instance_version/` and `material_version/`) are refused, never
+merged by category id.
 
 Each image's objects are painted much as torchvision's COCO segmentation reference paints them:
 an object's pixels get its category's class (categories in id order, after background 0; the
@@ -18,11 +21,13 @@ objects of one class are no ambiguity (`painted_masks`, which writes the masks i
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from seglab.data.annotations.annotated_images import locate_images
+from seglab.data.annotations.annotated_images import located_images, refuse_shared_images
 from seglab.data.annotations.annotation_formats import (
     SNIFFED_BYTES,
     AnnotationFileFormat,
@@ -149,8 +154,15 @@ class CocoFormat(AnnotationFileFormat):
 
     def read(self, root: Path, classes: ClassSpec | None) -> DatasetIndex:
         base = self.dataset_folder(root)
-        files = [read_annotations(p) for p in self.found(root)]
+        every = [read_annotations(p) for p in self.found(root)]
+        located, problems = located_images([(f.path, [(i, str(e['file_name'])) for i, e in f.images.items()])
+                                            for f in every], base, "id")
+        files, aside = _without_subsets(every, located)
+        images = {f.path: located[f.path] for f in files}
+        refuse_shared_images(images, base, ", and neither holds all of the other's images and objects")
+        problems = [p for p in problems if p.path not in aside]
         _refuse_boxes_only(files)
+        _refuse_rival_categories(files, root)
         used = sorted({int(o["category_id"]) for f in files for objects in f.objects.values() for o in objects})
         names = {c: n for f in files for c, n in f.categories.items()}
         unknown = [c for c in used if c not in names]
@@ -162,8 +174,6 @@ class CocoFormat(AnnotationFileFormat):
         described = f"the categories of {', '.join(str(f.path) for f in files)}"
         spec = classes or (shipped_classes([names[c] for c in used], described) if multilabel else
                            shipped_classes(("background", *(names[c] for c in used)), described, IGNORE))
-        images, problems = locate_images([(f.path, [(i, str(e['file_name'])) for i, e in f.images.items()])
-                                          for f in files], base, "id")
         split_of = {image: f.split for f in files for image in images[f.path].values()}
         drawn = [_objects(coco, image_id, image, label_of) for coco in files
                  for image_id, image in images[coco.path].items()]
@@ -174,7 +184,82 @@ class CocoFormat(AnnotationFileFormat):
                 f"{len(pairs)} images painted into {len(used)} classes " + (
                     "(a mask per class: they may overlap)" if multilabel else
                     f"(pixels two classes claim: ignore {IGNORE})"))
-        return self.indexed(base, pairs, spec, problems + painting, line)
+        if aside:
+            line += "; subsets set aside (all their images and objects are in a file read): " + ", ".join(
+                f"{relative_names([part], base)} of {relative_names([whole], base)}" for part, whole in aside.items())
+        return self.indexed(base, pairs, spec, problems + painting, line, ignored=list(aside))
+
+
+def _without_subsets(files: list[_Annotations], located: dict[Path, dict]) -> tuple[list[_Annotations],
+                                                                                   dict[Path, Path]]:
+    """The files to read, and each file set aside for the file read that annotates all its images
+    with all its objects (CrowdAI Mapping's `annotation-small.json` beside `annotation.json`, COCO
+    2014's `instances_minival2014.json` beside `instances_val2014.json`): read too, it would
+    annotate those images twice. The files with most images are kept first, so of two equal
+    files the first is read."""
+    kept: list[_Annotations] = []
+    aside: dict[Path, Path] = {}
+    for part in sorted(files, key=lambda f: -len(located[f.path])):
+        whole = next((w for w in kept if _covers(w, part, located)), None)
+        if whole is None:
+            kept.append(part)
+        else:
+            aside[part.path] = whole.path
+    return [f for f in files if f.path not in aside], aside
+
+
+def _covers(whole: _Annotations, part: _Annotations, located: dict[Path, dict]) -> bool:
+    """Whether `whole` annotates every image of `part` (each found) with each of its objects, an
+    object being its category's name and its outline."""
+    theirs = {image: key for key, image in located[whole.path].items()}
+    mine = located[part.path]
+    return bool(mine) and len(mine) == len(part.images) and all(image in theirs for image in mine.values()) \
+        and all(_drawn(part, key) <= _drawn(whole, theirs[image]) for key, image in mine.items())
+
+
+def _drawn(coco: _Annotations, image_id: int | str) -> set[tuple[str | None, str]]:
+    """An image's objects as (category name, segmentation as JSON): what painting them depends on."""
+    return {(coco.categories.get(o["category_id"]), json.dumps(o.get("segmentation"), sort_keys=True))
+            for o in coco.objects.get(image_id, [])}
+
+
+def _refuse_rival_categories(files: list[_Annotations], root: Path) -> None:
+    """Stop where files that give one category id different names annotate images of the same
+    names: annotation sets of their own (TrashCan's `instance_version/` with 22 categories and
+    `material_version/` with 16, over the same frames), whose objects merged by id would take
+    each other's classes. Files of different images merge as ever, the later name winning (a
+    category renamed in one split).
+
+    Raises:
+        DataError: naming each set, its category count and the DATA that reads it alone.
+    """
+    sets: list[tuple[dict[int, str], list[Path], set[str]]] = []
+    for f in files:
+        names = {Path(str(e["file_name"])).name for e in f.images.values()}
+        fitting = next((s for s in sets if all(s[0].get(c, n) == n for c, n in f.categories.items())), None)
+        if fitting is None:
+            sets.append((dict(f.categories), [f.path], names))
+        else:
+            fitting[0].update(f.categories)
+            fitting[1].append(f.path)
+            fitting[2].update(names)
+    first, second = next(((a[0], b[0]) for k, a in enumerate(sets) for b in sets[k + 1:] if a[2] & b[2]), ({}, {}))
+    clash = next((c for c, n in second.items() if first.get(c, n) != n), None)
+    if clash is None:
+        return
+    routes = ", ".join(f"{_route(paths)} ({len(table)} categories)" for table, paths, _ in sets)
+    raise DataError(f"'{root}' holds {len(sets)} COCO annotation sets of the same images whose categories differ (id "
+                    f"{clash} is '{first[clash]}' in one and '{second[clash]}' in another), which read together would "
+                    f"take each other's classes; pass one set as DATA: {routes}")
+
+
+def _route(paths: list[Path]) -> str:
+    """The DATA that reads just these annotation files: the folder holding them and their
+    images when it finds no others, else the files, one at a time."""
+    folder = Path(os.path.commonpath([CocoFormat.dataset_folder(p) for p in paths]))
+    if sorted(coco_files(folder)) == sorted(paths):
+        return f"'{folder}'"
+    return " or ".join(f"'{p}'" for p in paths)
 
 
 def _refuse_boxes_only(files: list[_Annotations]) -> None:

@@ -23,7 +23,7 @@ from seglab.data.classes.mapping import MaskMapping
 
 log = logging.getLogger(__name__)
 
-MEMO_VERSION = 4  # part of every key (with seglab's version and the reader's file): bump when shared reading changes
+MEMO_VERSION = 5  # part of every key (with seglab's version and the reader's file): bump when shared reading changes
 
 
 def remembered(folder: Path, facts: object, read: Callable[[], DatasetIndex]) -> DatasetIndex:
@@ -51,6 +51,7 @@ def _save(path: Path, index: DatasetIndex) -> None:
         "problems": [[None if p.path is None else str(p.path), p.message, p.code, [str(r) for r in p.related]]
                      for p in index.problems],
         "label_folders": [[str(image), str(folder)] for image, folder in index.label_folders.items()],
+        "ignored": [str(p) for p in index.ignored],
     }
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
@@ -70,6 +71,7 @@ def _loaded(path: Path) -> DatasetIndex | None:
             ClassSpec.from_dict(data["classes"]) if data["classes"] else None, MaskMapping.from_dict(data["mapping"]),
             [Problem(None if where is None else Path(where), message, code, tuple(Path(r) for r in related))
              for where, message, code, related in data["problems"]], pairing=data["pairing"],
+            ignored=[Path(p) for p in data["ignored"]],
             label_folders={Path(image): Path(folder) for image, folder in data["label_folders"]})
     except (OSError, ValueError, KeyError, TypeError):
         return None
