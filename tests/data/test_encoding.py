@@ -611,6 +611,64 @@ def test_class_codes_far_apart_are_offered_numbered_in_their_order(tmp_path: Pat
     assert audit(index).fatal == [] and sorted(scan(index).mask_values) == [0, 1, 2, 3, 4, 255]
 
 
+def goals_layers() -> np.ndarray:
+    """GOALS 2022's OCT layer masks: 255 background around 0 RNFL, 80 GCIPL and 160 choroid."""
+    mask = np.full((32, 32), 255, np.uint8)
+    mask[6:9], mask[9:13], mask[20:25] = 0, 80, 160
+    return mask
+
+
+def octa_vessels() -> np.ndarray:
+    """OCTA-500's GroundTruth: 0 background, 100 the foveal avascular zone, 255 large vessels (lines)."""
+    mask = np.zeros((32, 32), np.uint8)
+    mask[:, 10], mask[16, :] = 255, 255
+    mask[13:19, 13:19] = 100
+    return mask
+
+
+def ocelot_tissue(unknown: bool) -> np.ndarray:
+    """OCELOT 2023's tissue masks: 1 background, 2 cancer area, 255 unknown (in some masks)."""
+    mask = np.ones((32, 32), np.uint8)
+    mask[4:16, 6:26] = 2
+    if unknown:
+        mask[24:29, :10] = 255
+    return mask
+
+
+@pytest.mark.parametrize(("masks", "offered", "classes"), [
+    ([goals_layers()] * 6, "255:0,0:1,80:2,160:3", 4),
+    ([octa_vessels()] * 6, "100:1,255:2", 3),
+    ([ocelot_tissue(i % 2 == 0) for i in range(6)], "1:0,2:1,255:ignore", 2),
+], ids=["goals-white-background", "octa-vessels", "ocelot-unknown"])
+def test_the_offered_label_map_keeps_every_class_and_ignores_only_void(
+        tmp_path: Path, masks: list[np.ndarray], offered: str, classes: int) -> None:
+    """255 was always offered as ignored: GOALS' background (65% of the pixels) and OCTA-500's
+    vessels (100:ignore,255:ignore, which left class 0 alone) were dropped, and OCELOT's unknown
+    255 and its values 1, 2 skipping 0 took two maps joined by hand. 255 is void only where it looks
+    void (a small share past class indices, or bands); the one map offered reads every class."""
+    root = dataset(tmp_path / "d", dict(zip(NAMES, masks)))
+    [stray] = [p for p in audit(discover(root)).fatal if p.code == "values-outside-classes"]
+    assert f"--label-map {offered} reads the {classes} values found as classes 0 to {classes - 1}" in stray.message
+    index = discover(root, label_map=parse_label_map_text(offered))  # as typed
+    report = audit(index)
+    assert report.fatal == [] and resolve_classes(index, report.stats).num_classes == classes
+    assert all(p.code != "empty-mask" for p in report.problems)
+
+
+def test_void_bands_are_contours_and_frames_not_thin_classes() -> None:
+    """VOC's 255 contours part an object from the background and CholecSeg8k's 255 frame parts
+    the codes from the mask's edge; OCTA-500's 255 vessels run across the one background."""
+    from seglab.data.encodings.void_bands import in_bands
+    voc = np.zeros((32, 32), np.int64)
+    voc[6:26, 6:26] = 255
+    voc[10:22, 10:22] = 15  # a person inside a 4 px void contour
+    assert in_bands(voc, 255).sum() == (voc == 255).sum() - 4 * 4 * 4  # but the square's corners
+    framed = np.full((32, 32), 80, np.int64)
+    framed[0], framed[-1], framed[:, 0], framed[:, -1] = 255, 255, 255, 255
+    assert in_bands(framed, 255).sum() == (framed == 255).sum() - 4  # the corners part nothing
+    assert not in_bands(octa_vessels().astype(np.int64), 255)[:, 10].any()
+
+
 def test_codes_below_the_gap_are_numbered_with_those_past_it() -> None:
     """The full CholecSeg8k's codes 5, 17, ..., 51 lie within gaps of 16, so only 80 and 255 are
     past the first wide gap: the offer numbers every value found, not 80 alone."""

@@ -27,6 +27,7 @@ from seglab.data.files.io import read_header, read_image, read_mask
 from seglab.data.files.no_data import likely_marker, no_data_value
 from seglab.data.classes.mapping import LabelMapping, MaskMapping
 from seglab.data.encodings.outlines import FilledOutlineMapping, drawn_as_outlines
+from seglab.data.encodings.void_bands import band_share
 from seglab.data.files.pixel_budget import max_pixels
 from seglab.data.files.read_errors import ReadError
 from seglab.errors import DataError
@@ -297,7 +298,8 @@ def _value_problems(
     limit = f"0..{num_classes - 1}" if num_classes else "none"
     found = [] if index.classes else sorted(v for v in pixels if 0 <= v < num_classes and pixels[v])
     objects = any(p.code == "instance-ids" for p in index.problems)
-    hint = relabel_hint(index.mapping, values, None if index.classes else num_classes, found, objects, pixels)
+    hint = relabel_hint(index.mapping, values, None if index.classes else num_classes, found, objects, pixels,
+                        lambda value: band_share(stray[value], value, index.mapping))
     message = f"masks have values outside the classes ({limit}{declared}): {shown}{more}; {hint}"  # all: a map is run as given
     return problems + [Problem(files[0], message, "values-outside-classes", tuple(files[1:]))]
 
