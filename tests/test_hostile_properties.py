@@ -578,6 +578,29 @@ def test_any_damaged_compressed_tiff_reads_or_names_the_file(tmp_path_factory, w
     _reads_or_names_the_damaged_file(tmp_path_factory.mktemp("tiff"), "m.tif", TIFF_FILES[which], cut, flips)
 
 
+def _webp_bytes(frames: int, lossless: bool) -> bytes:
+    """A grey-level pattern as WebP, of one frame or an animation of several."""
+    import io
+
+    buffer = io.BytesIO()
+    pictures = [Image.fromarray((np.arange(24 * 32).reshape(24, 32) % (7 - k) * 36).astype(np.uint8)).convert("RGB")
+                for k in range(frames)]
+    pictures[0].save(buffer, format="WEBP", append_images=pictures[1:], lossless=lossless, quality=70)
+    return buffer.getvalue()
+
+
+WEBP_FILES = tuple(_webp_bytes(frames, lossless) for frames, lossless in ((1, True), (1, False), (2, False)))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(which=st.sampled_from(range(len(WEBP_FILES))), cut=st.integers(0, 300),
+       flips=st.lists(st.tuples(st.integers(0, 299), st.integers(0, 255)), max_size=6))
+def test_any_damaged_webp_reads_or_names_the_file(tmp_path_factory, which, cut, flips):
+    """A lossless, lossy or animated WebP cut short or with bytes overwritten: a header may then
+    declare up to 16383 x 16383 pixels, refused by the budget."""
+    _reads_or_names_the_damaged_file(tmp_path_factory.mktemp("webp"), "m.webp", WEBP_FILES[which], cut, flips, 1 << 20)
+
+
 # --- tables: manifests (CSV, JSON) and run-length tables ------------------------------------
 
 cells = st.sampled_from(["a.png", "m.png", "images/a.png", "../a.png", "train", "val", "", "x"]) | st.text(

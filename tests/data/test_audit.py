@@ -287,8 +287,8 @@ def h5_linking_another_file(root: Path) -> None:
         file.create_virtual_dataset("image", layout)
 
 
-def webp_in_images(root: Path) -> None:
-    Image.fromarray(_image(9)).save(base(root) / "images" / "p9.webp")
+def heic_in_images(root: Path) -> None:
+    (base(root) / "images" / "p9.heic").write_bytes(b"\x00\x00\x00\x18ftypheic")  # an iPhone photo: Pillow has no reader
 
 
 def npy_without_number(root: Path) -> None:
@@ -303,6 +303,10 @@ def npy_without_number(root: Path) -> None:
 def jpeg_mask(root: Path) -> None:
     # flat 8x8 blocks survive JPEG exactly, so only the warning remains
     Image.fromarray(_mask()).save(_replace_mask(base(root), "p1", ".jpg"), quality=100)
+
+
+def lossy_webp_mask(root: Path) -> None:
+    Image.fromarray(_mask()).save(_replace_mask(base(root), "p1", ".webp"), quality=100)
 
 
 def rgba_image(root: Path) -> None:
@@ -486,9 +490,10 @@ FINDINGS: list[tuple[Callable[[Path], None], str, str, str]] = [
     (extra_image, "image-without-mask", "image has no mask (expected masks/lonely.*)", "images/lonely.png"),
     (extra_mask, "mask-without-image", "mask has no image", "masks/orphan.png"),
     (same_stem_twice, "duplicate-name", "has the same name as 'p1.jpg'; skipped", "images/p1.png"),
-    (webp_in_images, "unsupported-format", "'.webp' files are not read by seglab", "images/p9.webp"),
+    (heic_in_images, "unsupported-format", "'.heic' files are not read by seglab", "images/p9.heic"),
     (npy_without_number, "unmatched-name", "no trailing number", "MRIs/scout.npy"),
     (jpeg_mask, "lossy-mask", "mask is a JPEG (lossy)", "masks/p1.jpg"),
+    (lossy_webp_mask, "lossy-mask", "mask is a WebP (lossy)", "masks/p1.webp"),
     (rgba_image, "alpha-channel", "image has an alpha channel (RGBA); it is dropped", "images/p1.png"),
     (rgba_tiff, "alpha-channel", "image has an alpha channel (RGBA); it is dropped (its tags declare it; a band that is data", "images/p1.tif"),
     (two_band_image_among_rgb, "mixed-channels", "image has 2 channel(s) but the model gets 3, the most an image has",

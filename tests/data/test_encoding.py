@@ -253,6 +253,24 @@ def test_a_near_shade_painted_in_a_png_is_refused_but_a_jpeg_shift_is_snapped(tm
     assert isinstance(index.mapping, NearestColourMapping) and len(index.classes.names) == 3
 
 
+def test_a_near_shade_painted_in_a_lossless_webp_is_refused_but_a_lossy_webps_is_snapped(tmp_path):
+    """A WebP is lossy or lossless by its image chunk ('VP8 ' or 'VP8L'), not its suffix: a lossless
+    one is as exact as a PNG, and a colour filling regions in it was painted."""
+    masks = {name: colour_mask() for name in NAMES}
+    masks["p1"][12:18, 20:26] = (250, 5, 5)
+    for kind, options in (("lossless", {"lossless": True}), ("lossy", {"quality": 100})):
+        root = dataset(tmp_path / kind, {})
+        for name in NAMES:
+            Image.fromarray(np.zeros((32, 32, 3), np.uint8)).save(root / "images" / f"{name}.png")
+            Image.fromarray(masks[name]).save(root / "masks" / f"{name}.webp", **options)
+        if kind == "lossless":
+            with pytest.raises(DataError, match=r"lossless colour masks such as '.*p1\.webp' hold 1 colours \(#fa0505\)"):
+                discover(root)
+        else:
+            index = discover(root)
+            assert isinstance(index.mapping, NearestColourMapping) and len(index.classes.names) == 3
+
+
 def test_antialiased_edges_of_three_colours_are_still_snapped_with_the_warning(tmp_path):
     """Edges drawn at 4x and shrunk (as drawing tools antialias): blends along every border,
     one or two pixels wide, snapped to the nearest class colour."""

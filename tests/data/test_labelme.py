@@ -175,15 +175,16 @@ def test_json_files_kept_away_from_their_images_find_them_by_image_path(tmp_path
 
 def test_json_files_holding_their_images_are_read_without_image_files(tmp_path):
     """LabelMe's default save embeds the image (imageData): a folder of JSON files alone, in two
-    split folders whose files share names, PNG and JPEG inside."""
+    split folders whose files share names, PNG, JPEG and WebP inside."""
     root = tmp_path / "data"
-    for split, fmt in (("train", "PNG"), ("val", "JPEG")):
+    for split, fmt in (("train", "PNG"), ("val", "JPEG"), ("test", "WEBP")):
         for name, seed in (("a", 1), ("b", 2)):
             _labelme_away(root / split / f"{name}.json", SHAPES, f"{name}.jpg", _base64_image(seed, fmt))
     _labelme_away(root / "train" / "junk.json", SHAPES, "junk.jpg", "bm90IGFuIGltYWdl")  # "not an image"
     index = discover(root, cache_dir=str(tmp_path / "cache"))
-    assert sorted(p.name for p in index.pairs) == ["train/a", "train/b", "val/a", "val/b"]
-    assert {p.split for p in index.pairs} == {"train", "val"}
+    assert sorted(p.name for p in index.pairs) == ["test/a", "test/b", "train/a", "train/b", "val/a", "val/b"]
+    assert {p.split for p in index.pairs} == {"train", "val", "test"}
+    assert next(p for p in index.pairs if p.name == "test/a").image.suffix == ".webp"
     train_a = next(p for p in index.pairs if p.name == "train/a")
     assert train_a.image.suffix == ".png" and (tmp_path / "cache") in train_a.image.parents
     expected = np.random.default_rng(1).integers(0, 256, (H, W, 3), dtype=np.uint8)

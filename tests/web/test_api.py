@@ -51,9 +51,10 @@ def test_grey_and_16_bit_images_are_accepted(client):
     assert (response.json()["width"], response.json()["height"]) == (24, 40)
 
 
-def _gif() -> bytes:
+def _picture(format: str) -> bytes:
+    """A 32x32 image saved in a Pillow `format`."""
     buffer = io.BytesIO()
-    Image.new("RGB", (32, 32)).save(buffer, format="GIF")
+    Image.new("RGB", (32, 32), (40, 90, 200)).save(buffer, format=format)
     return buffer.getvalue()
 
 
@@ -63,25 +64,20 @@ def _npy(array: np.ndarray) -> bytes:
     return buffer.getvalue()
 
 
-@pytest.mark.parametrize("make", [_gif, lambda: _npy(np.random.default_rng(0).random((32, 32)).astype(np.float32))],
-                         ids=["gif", "npy"])
+@pytest.mark.parametrize("make", [lambda: _picture("GIF"), lambda: _picture("WEBP"),
+                                  lambda: _npy(np.random.default_rng(0).random((32, 32)).astype(np.float32))],
+                         ids=["gif", "webp", "npy"])
 def test_what_predict_reads_is_served_too(client, make):
     response = _upload(client, make())
     assert response.status_code == 200, response.text
     assert (response.json()["width"], response.json()["height"]) == (32, 32)
 
 
-def _webp() -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", (8, 8)).save(buffer, format="WEBP")
-    return buffer.getvalue()
-
-
 REFUSALS = {
     "empty file": (lambda: b"", 400, "is empty"),
     "text file": (lambda: b"just some text, not an image", 415, "not an image"),
     "truncated png": (lambda: png_bytes(np.zeros((32, 32, 3), np.uint8))[:60], 415, "image"),
-    "webp": (lambda: _webp(), 415, "WEBP"),
+    "ico": (lambda: _picture("ICO"), 415, "is a ICO image; this server reads PNG, JPEG, WEBP"),
     "npy of objects": (lambda: _npy(np.array([None, 1], dtype=object)), 415, "holds object values"),
     "npy volume": (lambda: _npy(np.zeros((4, 8, 8, 8), np.float32)), 415, "has shape (4, 8, 8, 8)"),
     "npy too many pixels": (lambda: _npy(np.zeros((300, 300), np.uint8)), 413, "at most 40000 pixels"),

@@ -77,7 +77,7 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"model": ErrorOut, "description": "empty upload"},
     411: {"model": ErrorOut, "description": "request without Content-Length"},
     413: {"model": ErrorOut, "description": "upload larger than the byte or pixel limit"},
-    415: {"model": ErrorOut, "description": "not a PNG, JPEG, TIFF or BMP image, or not decodable"},
+    415: {"model": ErrorOut, "description": "not a PNG, JPEG, WebP, TIFF or BMP image, or not decodable"},
     422: {"model": ErrorOut, "description": "no file field, or an image the model cannot take"},
     503: {"model": ErrorOut, "description": "queue full; retry after the `Retry-After` header's seconds"},
 }
@@ -154,7 +154,7 @@ def create_app(
 
     @app.post("/predict", response_model=PredictResponse, responses=_ERRORS)
     async def predict(
-        request: Request, file: UploadFile = File(description="PNG, JPEG, TIFF or BMP image")
+        request: Request, file: UploadFile = File(description="PNG, JPEG, WebP, TIFF or BMP image")
     ) -> Response:
         """Segment one uploaded image (multipart form field `file`)."""
         # admitted to the queue by QueueGate; cheap checks here on the loop (bytes, header,

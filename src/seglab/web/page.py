@@ -33,10 +33,10 @@ _PAGE = """<!doctype html>
 </head>
 <body>
 <h1>__TITLE__</h1>
-<p class="muted">Upload a PNG, JPEG, TIFF or BMP image to segment it (up to __MAX_MB__ MiB and __MAX_PIXELS__ pixels).
+<p class="muted">Upload a PNG, JPEG, WebP, TIFF or BMP image to segment it (up to __MAX_MB__ MiB and __MAX_PIXELS__ pixels).
   JSON API: <code>POST /predict</code>, documented at <a href="/docs">/docs</a>.</p>
 <form id="upload">
-  <input type="file" id="file" name="file" accept="image/png,image/jpeg,image/tiff,image/bmp,image/gif,.npy" required>
+  <input type="file" id="file" name="file" accept="image/png,image/jpeg,image/webp,image/tiff,image/bmp,image/gif,.npy" required>
   <button type="submit" id="submit">Segment</button>
   <span id="status" role="status" class="muted"></span>
 </form>

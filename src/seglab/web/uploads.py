@@ -18,12 +18,13 @@ import numpy as np
 from PIL import Image, UnidentifiedImageError
 
 from seglab.data import read_image
+from seglab.data.files.io import PICTURE_SUFFIXES
 from seglab.data.files.npy_files import array_header
 from seglab.errors import DataError, SeglabError
 
 # the format's name (Pillow's, or NumPy) -> the suffix read_image dispatches on: what `seglab
 # predict` reads, so a model trained on .npy slices is served its own input format
-FORMATS = {"PNG": ".png", "JPEG": ".jpg", "TIFF": ".tif", "BMP": ".bmp", "GIF": ".gif", "NumPy": ".npy"}
+FORMATS = {**PICTURE_SUFFIXES, "NumPy": ".npy"}
 _NPY_MAGIC = b"\x93NUMPY"
 
 
@@ -56,7 +57,7 @@ def probe_upload(data: bytes, filename: str | None, limits: UploadLimits) -> Upl
     """Check an upload's bytes and header (format, pixel count) without decoding it.
 
     Raises:
-        UploadError: 400 empty, 413 too many bytes or pixels, 415 not a PNG/JPEG/TIFF/BMP/GIF
+        UploadError: 400 empty, 413 too many bytes or pixels, 415 not a PNG/JPEG/WebP/TIFF/BMP/GIF
             image or a numeric .npy array.
     """
     name = filename or "upload"

@@ -19,12 +19,12 @@ from PIL import Image
 
 from seglab.data.files.file_version import file_version
 from seglab.data.files.index import Problem
+from seglab.data.files.io import PICTURE_SUFFIXES
 from seglab.data.files.read_errors import DECODE_ERRORS
 from seglab.data.files.staging import staged_folder
 
-FORMAT = 1  # part of every key: bump when what is written changes
+FORMAT = 2  # part of every key: bump when what is written changes (2: WebP images are written, not failed)
 _MANIFEST = "images.json"  # written last: a folder without it was never completed
-_SUFFIXES = {"PNG": ".png", "JPEG": ".jpg", "BMP": ".bmp", "GIF": ".gif", "TIFF": ".tif"}
 
 
 def extracted(sources: Sequence[Path], base: Path, cache: Path, data_of: Callable[[Path], object]
@@ -46,9 +46,9 @@ def extracted(sources: Sequence[Path], base: Path, cache: Path, data_of: Callabl
                 try:
                     raw = base64.b64decode(str(data_of(path)), validate=True)
                     with Image.open(io.BytesIO(raw)) as image:  # the header only: its format names the file
-                        suffix = _SUFFIXES[str(image.format)]
+                        suffix = PICTURE_SUFFIXES[str(image.format)]
                 except (binascii.Error, KeyError, *DECODE_ERRORS) as err:
-                    failed[relative.as_posix()] = f"its imageData is no PNG, JPEG, BMP, GIF or TIFF image ({err!r})"
+                    failed[relative.as_posix()] = f"its imageData is no {', '.join(PICTURE_SUFFIXES)} image ({err!r})"
                     continue
                 target = relative.with_suffix(suffix)
                 (partial / target).parent.mkdir(parents=True, exist_ok=True)

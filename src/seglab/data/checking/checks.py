@@ -84,7 +84,8 @@ CHECKS: dict[str, Check] = {
     "unsupported-format": Check(WARNING, "convert it to PNG or TIFF if it belongs to the dataset (it is not used)"),
     "overlapping-classes": Check(WARNING, "pass --task multilabel to read each class as a channel of its own; "
                                  "else the class of the later row is kept where two overlap"),
-    "lossy-mask": Check(WARNING, "save masks as PNG: JPEG compression changes labels along edges"),
+    "lossy-mask": Check(WARNING, "save masks as PNG (or lossless WebP): JPEG and lossy WebP compression change labels "
+                        "along edges"),
     "labels-off-image": Check(WARNING, "check the labels' coordinate system: export them in the image's CRS (or "
                               "lon/lat with a GeoTIFF that names its EPSG code), or in pixels"),
     "skipped-values": Check(WARNING, "pass the --label-map the finding gives (BraTS' 4 as 3, MaSTr1325's unknown 4 as "

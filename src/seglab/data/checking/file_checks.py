@@ -14,10 +14,11 @@ from seglab.data.discovery.unmasked import is_background_fill
 from seglab.data.encodings.label_maps import inferred_class_count
 from seglab.data.files.index import DatasetIndex, Pair, Problem
 from seglab.data.files.io import image_scale, read_header
+from seglab.data.files.lossy import lossy_format
 from seglab.errors import DataError
 
 # image types seglab does not read; a dataset folder holding them is probably half converted
-UNSUPPORTED_SUFFIXES = (".webp", ".jp2", ".j2k", ".heic")
+UNSUPPORTED_SUFFIXES = (".jp2", ".j2k", ".heic")
 _ALPHA_MODES = ("RGBA", "RGBa", "LA", "La", "PA")
 _CONVERTED_MODES = ("CMYK", "YCbCr", "LAB", "HSV")
 
@@ -39,8 +40,9 @@ def _unsupported_files(index: DatasetIndex) -> list[Problem]:
 def _header_problems(pair: Pair) -> list[Problem]:
     problems = []
     for what, path in (*(("image", i) for i in pair.images), *(("mask", m) for m in pair.masks)):
-        if what == "mask" and path.suffix.lower() in (".jpg", ".jpeg"):
-            problems.append(Problem(path, "mask is a JPEG (lossy)", "lossy-mask"))
+        compressed = lossy_format(path) if what == "mask" else None
+        if compressed:
+            problems.append(Problem(path, f"mask is a {compressed} (lossy)", "lossy-mask"))
         try:
             header = read_header(path)
         except DataError:  # the decoder has reported it already

@@ -9,9 +9,9 @@ mask mapping (and, where the masks define them, the classes):
 - colour masks: each colour with a real share of the pixels, or that fills regions of its own,
   is a class, ordered by colour code (r, g, b), so black comes first; the in-between colours
   of antialiased or JPEG edges, which fill no region, snap to the nearest class colour, and so
-  do JPEG shifts of a class colour, but only in JPEG masks: in a lossless mask a near colour
-  filling regions is another class or object (colours numbering objects), and is refused. With
-  classes.json colours those are the classes.
+  do JPEG shifts of a class colour, but only in lossy masks (JPEG, lossy WebP: `lossy.lossy_format`):
+  in a lossless mask a near colour filling regions is another class or object (colours
+  numbering objects), and is refused. With classes.json colours those are the classes.
 
 Every changed pixel is counted and reported (`snapped-pixels`), never silent. Without declared
 classes, labels run from 0 up to the first wide gap in the values; values beyond it are stray
@@ -66,6 +66,7 @@ from seglab.data.encodings.one_hot import OneHotMapping
 from seglab.data.encodings.palettes import known_palette, void_unasked
 from seglab.data.encodings.rgb_ids import LABELS_FILE
 from seglab.data.files.index import Problem
+from seglab.data.files.lossy import lossy_format
 from seglab.data.files.mat_files import MAT_SUFFIX, instance_variable
 from seglab.data.files.read_errors import Unusable
 from seglab.errors import DataError
@@ -84,8 +85,6 @@ NOISY_LEVELS = 5  # 0/255 masks with this many in-between values have noisy edge
 # JPEG-saved 0/255 masks (Kvasir-SEG's, and more so resized copies): JPEG blurs every edge and
 # rings beside it, so fewer pixels are exact; those within this of 0 or 255 count as on the level
 JPEG_NEAR = 48
-JPEG_SUFFIXES = (".jpg", ".jpeg")
-LOSSY_SUFFIXES = (*JPEG_SUFFIXES, ".webp")  # masks whose flat areas may shift by a few levels
 ENCODED_IDS = 50  # colour masks with this many colours, near ones filling regions: ids in RGB, not classes
 PHOTO_SHARE = 0.5  # more of the pixels in colours to snap than this (a quarter, of one class colour): photos
 ENCODING_CODES = ("snapped-pixels", "instance-ids")  # findings that depend on the chosen mapping
@@ -219,8 +218,9 @@ def _label_encoding(sample: MaskSample, classes: ClassSpec | None) -> Encoding:
         return Encoding(classes, IdentityMapping(), (instances,) if instances else (), values=seen)
     white_first = grey == {255: 0, 0: 1}  # DeepGlobe Road's class_dict.csv: road 255,255,255, background 0,0,0
     near = sum(n for v, n in values.items() if v <= JPEG_NEAR or v >= 255 - JPEG_NEAR)
-    jpeg = sum(p.suffix.lower() in JPEG_SUFFIXES for p in sample.labels) > len(sample.labels) / 2
-    noisy = len(between) >= NOISY_LEVELS and (exact >= BINARY_SHARE * total or (jpeg and near >= BINARY_SHARE * total))
+    compressed = sum(lossy_format(p) is not None for p in sample.labels) > len(sample.labels) / 2  # JPEG or lossy WebP
+    noisy = len(between) >= NOISY_LEVELS and (exact >= BINARY_SHARE * total or
+                                              (compressed and near >= BINARY_SHARE * total))
     if noisy or _soft(values, between, near, total, list(sample.labels.values())):
         what = ("lie between 0 and 255 (antialiased or JPEG edges); each was thresholded at 128 to the nearer class"
                 if noisy else "lie between 0 and 255 on masks of soft edges (alpha mattes, averaged annotators: "
@@ -335,16 +335,16 @@ def _found_classes(
 
 
 def _refuse_painted(sample: MaskSample, noise: set[int], num_classes: int) -> None:
-    """Refuse colours taken for JPEG shifts that fill regions of lossless masks, where no JPEG
-    shifted them: other classes or objects, which snapping would merge silently (Stanford
-    2D-3D-S's semantic/ numbers objects in RGB, R*65536 + G*256 + B, 1 level apart).
+    """Refuse colours taken for JPEG shifts that fill regions of lossless masks (PNG, lossless
+    WebP), where no JPEG shifted them: other classes or objects, which snapping would merge
+    silently (Stanford 2D-3D-S's semantic/ numbers objects in RGB, R*65536 + G*256 + B, 1 level apart).
 
     Raises:
         DataError: naming a mask holding such a colour, how many there are, and the route.
     """
     filled: Counter[int] = Counter()
     for path, counts in sample.filled.items():
-        if path.suffix.lower() not in LOSSY_SUFFIXES:
+        if lossy_format(path) is None:
             filled.update(counts)
     painted = sorted(code for code in noise if filled[code] >= SOLID)
     if not painted:

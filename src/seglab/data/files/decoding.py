@@ -1,4 +1,4 @@
-"""Pixels and headers of each file type: Pillow (PNG, JPEG, BMP, GIF), tifffile, NumPy, HDF5,
+"""Pixels and headers of each file type: Pillow (PNG, JPEG, WebP, BMP, GIF), tifffile, NumPy, HDF5,
 MATLAB (.mat masks), DICOM (2-D images).
 
 `read_array` gives a file's pixels as stored, `file_header` what its header says; both check

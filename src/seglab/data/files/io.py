@@ -1,4 +1,4 @@
-"""Read images and masks from disk (PNG, JPEG, TIFF, BMP, GIF, PPM/PGM/PBM, .npy, .npz, HDF5) and write masks.
+"""Read images and masks from disk (PNG, JPEG, WebP, TIFF, BMP, GIF, PPM/PGM/PBM, .npy, .npz, HDF5) and write masks.
 
 Everything downstream sees one shape convention: images (H, W, C) in their stored dtype (C 1 or
 3 from picture formats, up to `channels.MAX_CHANNELS` bands from TIFF and array files), masks
@@ -23,8 +23,11 @@ from seglab.data.files.no_data import blank_no_data
 from seglab.data.classes.mapping import MappingError, MaskMapping, single_channel
 from seglab.data.files.read_errors import TIFF_SUFFIXES, ReadError, decode
 
-IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".gif", ".ppm", ".pgm", ".pbm", ".npy", ".npz", ".dcm",  # PPM: STARE; PBM: Figaro1k
-                  *HDF5_SUFFIXES)
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".tif", ".tiff", ".bmp", ".gif",
+                  ".ppm", ".pgm", ".pbm", ".npy", ".npz", ".dcm", *HDF5_SUFFIXES)  # PPM: STARE; PBM: Figaro1k
+# Pillow's name of a picture format -> the suffix `read_image` reads it by: what an upload, or an
+# image embedded in an annotation file, is saved as
+PICTURE_SUFFIXES = {"PNG": ".png", "JPEG": ".jpg", "WEBP": ".webp", "TIFF": ".tif", "BMP": ".bmp", "GIF": ".gif"}
 
 
 def image_scale(dtype: np.dtype | type | str) -> float:

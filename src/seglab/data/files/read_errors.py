@@ -44,6 +44,9 @@ _MAGIC = (
     (b"P6", "PPM"),
 )
 _DICOM_MAGIC_AT = 128  # DICOM files hold "DICM" after a 128-byte preamble
+# WebP is a RIFF container: "RIFF", the file's size in 4 bytes, "WEBP", then its chunks (WAV and AVI are RIFF too)
+_RIFF, _WEBP = b"RIFF", b"WEBP"
+WEBP_HEADER = 12  # bytes before a WebP's first chunk
 
 # Decoders report damaged files through many exception types (PIL: OSError, SyntaxError,
 # struct.error, DecompressionBombError; numpy: ValueError, EOFError, and from its header parser
@@ -139,8 +142,11 @@ def _head(path: Path) -> bytes:
 
 
 def _format_of(head: bytes) -> str | None:
-    return "DICOM" if head[_DICOM_MAGIC_AT:] == b"DICM" else next(
-        (name for magic, name in _MAGIC if head.startswith(magic)), None)
+    if head[_DICOM_MAGIC_AT:] == b"DICM":
+        return "DICOM"
+    if head.startswith(_RIFF) and head[WEBP_HEADER - len(_WEBP):WEBP_HEADER] == _WEBP:
+        return "WebP"
+    return next((name for magic, name in _MAGIC if head.startswith(magic)), None)
 
 
 def _explain(path: Path, what: str, err: BaseException) -> ReadError:
@@ -156,7 +162,7 @@ def _explain(path: Path, what: str, err: BaseException) -> ReadError:
     if found is None and head:
         return ReadError(
             f"{what} '{path}' is not an image file: it starts with {_show_bytes(head)}, "
-            "not PNG, JPEG, TIFF, BMP, GIF, PPM/PGM, DICOM, NumPy (.npy, .npz) or HDF5 data",
+            "not PNG, JPEG, WebP, TIFF, BMP, GIF, PPM/PGM, DICOM, NumPy (.npy, .npz) or HDF5 data",
             "not-an-image",
         )
     if found is not None and _reader_of(found) != _reader_of(suffix):

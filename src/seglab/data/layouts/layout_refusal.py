@@ -47,7 +47,7 @@ def what_was_seen(root: Path) -> str:
     elif deeper:  # Dark Zurich's <zip>/rgb_anon/<split>/<condition>/<sequence>/: the images are there, only deep
         found = f"\nno image files within {MAX_DEPTH} levels: the images lie deeper\n  ({too_deep})"
     else:
-        found = "\nno image files found (PNG, JPEG, TIFF, BMP, GIF, PPM/PGM/PBM, .npy, .npz, .h5)"
+        found = "\nno image files found (PNG, JPEG, WebP, TIFF, BMP, GIF, PPM/PGM/PBM, .npy, .npz, .h5)"
     listing = [(folder, files) for folder, _, files in folders_within(root, MAX_DEPTH)]  # one walk serves each look
     volumes = _volume_folders(listing)
     if volumes:

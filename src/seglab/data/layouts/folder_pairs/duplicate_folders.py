@@ -20,7 +20,7 @@ from seglab.errors import DataError
 
 logger = logging.getLogger(__name__)
 
-_FORMAT_FOLDERS = ("tif", "tiff", "png", "bmp", "gif", "jpg", "jpeg")  # originals and lossless first
+_FORMAT_FOLDERS = ("tif", "tiff", "png", "bmp", "gif", "jpg", "jpeg", "webp")  # originals and lossless first
 
 
 def _one_file_format(root: Path, matches: list[FolderMatch]) -> tuple[list[FolderMatch], list[Path]]:
