@@ -24,6 +24,7 @@ from seglab.data.classes.mapping import IdentityMapping
 from seglab.errors import DataError
 
 from .test_layout_corpus import photo, save  # type: ignore[import-not-found]
+from .test_unmasked import aitex, defect  # type: ignore[import-not-found]
 
 SIZE = (12, 16)
 
@@ -89,6 +90,24 @@ def test_busi_second_lesions_are_merged_into_their_image_mask(tmp_path):
     np.testing.assert_array_equal(benign, expected)
     malignant = read_mask(merged["malignant (3)"].masks, index.mapping)
     np.testing.assert_array_equal(malignant, ((box(3, 3) | box(7, 1)) > 0).astype(np.int64))
+
+
+def test_aitex_masks_numbered_without_a_separator_are_merged(tmp_path):
+    """AITEX names one image's two masks `<stem>_mask1.png` and `<stem>_mask2.png`, its other
+    images' `<stem>_mask.png`: the refusal offered `--mask-pattern '{stem}_mask2.png'` (dropping
+    every other mask), --merge-masks merged nothing and --unmasked-background read that image as
+    all background. Both are numbered masks of the image, offered and read with --merge-masks."""
+    root = aitex(tmp_path / "aitex")
+    for options in ({}, {"unmasked_background": True}):
+        with pytest.raises(DataError, match=r"'\{stem\}_mask1.png' and '\{stem\}_mask2.png' number the masks of one "
+                                            r"image.*pass --merge-masks") as refused:
+            discover(root, cache_dir=str(tmp_path / "cache"), **options)
+        assert "--mask-pattern" not in str(refused.value)
+    index = discover(root, merge_masks=True)
+    assert len(index.pairs) == 5 and not index.problems
+    pair = next(p for p in index.pairs if p.more_masks)
+    assert [m.name for m in pair.masks] == ["0044_019_04_mask1.png", "0044_019_04_mask2.png"]
+    np.testing.assert_array_equal(read_mask(pair.masks, index.mapping), ((defect(1) | defect(17)) > 0).astype(np.int64))
 
 
 def cell(top: int, left: int) -> np.ndarray:

@@ -10,12 +10,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import tifffile
 from PIL import Image
 
 from seglab.cli import main
 from seglab.data import discover, read_mask
 from seglab.data.checking.audit import audit
 from seglab.data.checking.checks import hint
+from seglab.errors import DataError
 
 from .test_layout_corpus import photo, save  # type: ignore[import-not-found]
 
@@ -223,3 +225,93 @@ def test_frames_of_sparsely_annotated_videos_are_unlabelled_not_missing_masks(tm
     (tmp_path / "valid" / "Annotations" / "vid0" / "00015.png").unlink()
     index = discover(tmp_path / "valid")
     assert [p.path.name for p in index.problems if p.code == "image-without-mask"] == ["00015.jpg"]
+
+
+def aitex(root: Path) -> Path:
+    """AITEX fabric: Defect_images/<n>_<defect>_<fabric>.png with Mask_images/<same>_mask.png,
+    one image with two masks (`_mask1`, `_mask2`), and NODefect_images/<fabric roll>/ without
+    masks."""
+    for i in range(4):
+        save(root / "Defect_images" / f"000{i}_002_00.png", photo(i, SIZE)[..., 0])
+        save(root / "Mask_images" / f"000{i}_002_00_mask.png", defect(i))
+    save(root / "Defect_images" / "0044_019_04.png", photo(9, SIZE)[..., 0])
+    save(root / "Mask_images" / "0044_019_04_mask1.png", defect(1))
+    save(root / "Mask_images" / "0044_019_04_mask2.png", defect(17))
+    for roll, fabric in (("2306881-210020u", "05"), ("2311694-2040n", "02")):
+        for i in range(3):
+            save(root / "NODefect_images" / roll / f"000{i}_000_{fabric}.png", photo(20 + i, SIZE)[..., 0])
+    return root
+
+
+def test_aitex_defect_free_rolls_a_level_down_read_as_background(tmp_path: Path) -> None:
+    """AITEX's defect-free images lie in a folder per fabric roll inside NODefect_images/: only
+    an image's own folder was looked at, so they were ignored and the flag never named."""
+    root = aitex(tmp_path / "aitex")
+    plain = discover(root, cache_dir=str(tmp_path / "cache"), merge_masks=True)
+    assert "NODefect_images/2306881-210020u/" in plain.pairing[-1] and "--unmasked-background" in plain.pairing[-1]
+    assert len(plain.pairs) == 5
+    index = discover(root, cache_dir=str(tmp_path / "cache"), merge_masks=True, unmasked_background=True)
+    rolls = [p for p in index.pairs if p.image.parent.parent.name == "NODefect_images"]
+    assert len(index.pairs) == 11 and len(rolls) == 6 and not index.ignored
+    assert not any(read_mask(p.mask, index.mapping).any() for p in rolls)
+
+
+def points(seed: int) -> np.ndarray:
+    """An (H, W, 3) float32 point cloud: X and Y across the image, Z a surface with noise."""
+    ys, xs = np.mgrid[-1 : 1 : SIZE[0] * 1j, -1 : 1 : SIZE[1] * 1j]
+    depth = 0.5 + 0.01 * np.random.default_rng(seed).random(SIZE)
+    return np.dstack([xs, ys, depth]).astype(np.float32)
+
+
+def mvtec3d(root: Path) -> Path:
+    """MVTec 3D-AD: <category>/{train,validation}/good/{rgb,xyz}/ without masks, and
+    <category>/test/<good or defect>/{rgb,xyz,gt}/, the point clouds as float TIFFs."""
+    base = root / "mvtec_3d_anomaly_detection"
+    for c, category in enumerate(("bagel", "cable_gland")):
+        for split, kind, count in (("train", "good", 3), ("validation", "good", 2), ("test", "good", 2),
+                                   ("test", "crack", 2)):
+            for i in range(count):
+                folder = base / category / split / kind
+                save(folder / "rgb" / f"{i:03d}.png", photo(100 * c + 10 * len(kind) + i, SIZE))
+                (folder / "xyz").mkdir(exist_ok=True)
+                tifffile.imwrite(folder / "xyz" / f"{i:03d}.tiff", points(i), photometric="rgb")
+                if split == "test":
+                    save(folder / "gt" / f"{i:03d}.png", defect(i) if kind == "crack" else np.zeros(SIZE, np.uint8))
+    return root
+
+
+def test_mvtec3d_good_images_below_their_good_folder_read_as_background(tmp_path: Path) -> None:
+    """MVTec 3D-AD's defect-free images lie in `train/good/rgb/`, `validation/good/rgb/`: they
+    were ignored, and their point clouds in `xyz/` beside are no images."""
+    bagel = mvtec3d(tmp_path / "mvtec3d") / "mvtec_3d_anomaly_detection" / "bagel"
+    plain = discover(bagel, cache_dir=str(tmp_path / "cache"))
+    assert len(plain.pairs) == 4 and "train/good/rgb/" in plain.pairing[-1] and "xyz" not in plain.pairing[-1]
+    index = discover(bagel, cache_dir=str(tmp_path / "cache"), unmasked_background=True)
+    assert len(index.pairs) == 9 and {p.image.parent.name for p in index.pairs} == {"rgb"}
+    assert "5 images without masks read as all background" in index.pairing[-1]
+
+
+def test_mvtec3d_too_deep_is_offered_by_folder_names_that_read_every_category(tmp_path: Path) -> None:
+    """The refusal offered the path of one category's `test/crack/rgb/` and `gt/` (2 of 8
+    pairs): the names repeat in every category and defect, and the names read them all; the
+    point clouds under test/ are no unlabelled images."""
+    root = mvtec3d(tmp_path / "mvtec3d")
+    with pytest.raises(DataError, match=r"--images rgb --masks gt \(every folder of these names"):
+        discover(root)
+    index = discover(root, images="rgb", masks="gt", cache_dir=str(tmp_path / "cache"), unmasked_background=True)
+    assert len(index.pairs) == 18 and not index.unlabelled
+    assert {p.image.relative_to(root).parts[1] for p in index.pairs} == {"bagel", "cable_gland"}
+
+
+@pytest.mark.parametrize("above", ["good", "normal/train"])
+def test_a_defect_free_word_above_the_dataset_or_its_split_says_nothing(tmp_path: Path, above: str) -> None:
+    """The word is judged on the folders between an image and its split folder or DATA: a
+    dataset kept in `good/`, or a split inside `normal/`, is not all defect-free."""
+    data = tmp_path / "good" if above == "good" else tmp_path / "data"
+    base = data if above == "good" else data / above
+    for i in range(3):
+        save(base / "images" / f"{i}.png", photo(i, SIZE))
+        save(base / "masks" / f"{i}.png", defect(i))
+        save(base / "previews" / f"{i}.png", photo(10 + i, SIZE))
+    index = discover(data, cache_dir=str(tmp_path / "cache"), unmasked_background=True)
+    assert len(index.pairs) == 3 and len(index.ignored) == 3

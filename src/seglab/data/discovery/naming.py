@@ -77,11 +77,13 @@ def _same_name(path: Path) -> str:
     return stem(path).lower()
 
 
-_NUMBERED_MASK = re.compile(r"(.+[_\-. ](?:mask|label|gt|seg|segm|annotation))[_\-]\d{1,2}$")
+# with or without a separator: BUSI's `_mask_1`, AITEX's `_mask1` and `_mask2` (two defects of one image)
+_NUMBERED_MASK = re.compile(r"(.+[_\-. ](?:mask|label|gt|seg|segm|annotation))[_\-]?\d{1,2}$")
 
 
 def is_numbered_mask(name: str) -> bool:
-    """Whether a stem is a mask affix with a counter: BUSI's second lesion `benign (4)_mask_1`."""
+    """Whether a stem is a mask affix with a counter: BUSI's second lesion `benign (4)_mask_1`,
+    AITEX's `0044_019_04_mask2`."""
     return _NUMBERED_MASK.fullmatch(name.lower()) is not None
 
 

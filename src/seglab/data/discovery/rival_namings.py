@@ -36,7 +36,11 @@ def refuse_rival_namings(matches: Sequence[FolderMatch]) -> None:
                         f"({listed}; fewer images have each next number): pass --merge-masks to read each image's "
                         "masks as one (their union, the higher value where they overlap)")
     numbered = [t for t in sorted(counts) if is_numbered_mask(t.rsplit(".", 1)[0])]
-    choices = {t: n for t, n in counts.items() if t not in numbered} or counts  # a numbered one is no choice alone
+    if len(numbered) == len(counts):  # AITEX's `_mask1` + `_mask2` (its other images' `_mask`): no naming to pick
+        listed = " and ".join(f"'{t}'" for t in numbered)
+        raise DataError(f"{rivalled[0].example}; {listed} number the masks of one image (a defect or lesion each): "
+                        "pass --merge-masks to read each image's masks as one (their union)")
+    choices = {t: n for t, n in counts.items() if t not in numbered}  # a numbered one is no choice alone
     listed = "".join(f"\n  --mask-pattern '{t}': {n} masks" for t, n in sorted(choices.items()))
     merge = (f"\n'{numbered[0]}' ({counts[numbered[0]]} masks) numbers more masks of some images (a second lesion "
              "or object): to keep them, pass --merge-masks, which reads each image's masks as one (their union)"

@@ -3,7 +3,8 @@
 Inspection datasets ship masks for the defective images only: MVTec AD's `train/good/` and
 `test/good/` hold none, DAGM 2007 labels only the images its `Labels.txt` flags, VisA's
 `Normal/` images have none, DigestPath 2019's `tissue-train-neg/` (beside `tissue-train-pos-v1/`)
-none. Left out, they take away most of what a model must learn to leave
+none, nor do MVTec 3D-AD's `train/good/rgb/` and AITEX's `NODefect_images/<fabric roll>/`, a
+level further down. Left out, they take away most of what a model must learn to leave
 unmarked. With `--unmasked-background` each pairs with an all-background mask (value 0) of its
 size, written once per size in the cache folder, so every later stage reads files as for any
 other pair. Without it they stay out, and the layout's description names the option.
@@ -27,7 +28,7 @@ from PIL import Image
 from seglab.data.files.staging import default_cache_dir
 from seglab.data.files.index import Pair, Problem
 from seglab.data.files.io import IMAGE_SUFFIXES, read_header, read_image
-from seglab.data.discovery.naming import stem
+from seglab.data.discovery.naming import folder_split, stem, words
 from seglab.errors import DataError
 
 logger = logging.getLogger(__name__)
@@ -35,18 +36,35 @@ logger = logging.getLogger(__name__)
 OPTION = "--unmasked-background"
 _FILLS = "empty-masks"  # the cache's folder of all-background masks, one per size
 _FILL_NAME = re.compile(r"\d+x\d+(-rgb)?\.png")
-# folder names of the defect-free images of inspection datasets (MVTec AD's good/, VisA's Normal/)
+# folder names of the defect-free images of inspection datasets (MVTec AD's good/, VisA's Normal/),
+# in the words of `naming.words` joined by `_`
 _DEFECT_FREE = frozenset({"good", "ok", "normal", "defect_free", "defectfree", "no_defect", "nodefect",
                           "non_defective", "nondefective", "negative", "negatives"})
+_IMAGE_NOUNS = frozenset({"image", "images", "img", "imgs"})  # AITEX's `NODefect_images/`
 _NEGATIVE = re.compile(r"(?<![a-z])neg(?:ative)?s?(?![a-z])", re.IGNORECASE)  # `tissue-train-neg`
 _POSITIVE = re.compile(r"(?<![a-z])pos(?:itive)?s?(?![a-z])", re.IGNORECASE)
 
 
-def in_defect_free_folder(path: Path) -> bool:
-    """Whether a file lies in a folder named for defect-free samples (good/, OK/, Normal/, ...),
-    or for the negatives of a positive folder beside it."""
-    folder = path.parent
-    return folder.name.lower().replace("-", "_").replace(" ", "_") in _DEFECT_FREE or _negative_folder(folder)
+def in_defect_free_folder(path: Path, root: Path) -> bool:
+    """Whether a file lies in a folder named for defect-free samples (good/, OK/, Normal/,
+    AITEX's NODefect_images/), or for the negatives of a positive folder beside it: its own
+    folder or one above it, up to a split folder or `root` (MVTec 3D-AD's `train/good/rgb/`,
+    AITEX's `NODefect_images/<fabric roll>/`). Folders from the split or root up say nothing of
+    the samples: a dataset kept in `good/` is not all defect-free."""
+    for folder in path.parents:
+        if folder == root or not folder.is_relative_to(root):
+            return False
+        if _defect_free_name(folder.name) or _negative_folder(folder):
+            return True
+        if folder_split(folder.name) is not None:  # after the words: DigestPath's `tissue-train-neg/`
+            return False
+    return False
+
+
+def _defect_free_name(name: str) -> bool:
+    """Whether a folder's name, less a word for images, names defect-free samples: `good`,
+    `Normal`, `NODefect_images`."""
+    return "_".join(w for w in words(name) if w not in _IMAGE_NOUNS) in _DEFECT_FREE
 
 
 @functools.lru_cache(maxsize=256)  # asked once per file, of a few folders
@@ -67,14 +85,26 @@ def _before_positive(name: str) -> str | None:
     return None if positive is None else name[:positive.start()].lower()
 
 
-def unmasked_images(root: Path, problems: Iterable[Problem], unpaired: Iterable[Path]) -> list[Path]:
+def unmasked_images(root: Path, problems: Iterable[Problem], unpaired: Iterable[Path],
+                    image_folders: Iterable[str]) -> list[Path]:
     """The images a layout leaves out for want of a mask: those of its image-without-mask
-    warnings, and images unpaired in a folder named for defect-free samples."""
+    warnings, and images unpaired in a folder named for defect-free samples, but for those of
+    another modality (`_another_modality`) than the pairs' `image_folders` (their names)."""
     missing = [p.path for p in problems if p.code == "image-without-mask" and p.path is not None]
     taken = set(missing)
-    defect_free = [p for p in unpaired if p.suffix.lower() in IMAGE_SUFFIXES and in_defect_free_folder(p)
-                   and p not in taken and p.is_relative_to(root)]
+    names = frozenset(image_folders)
+    defect_free = [p for p in unpaired if p.suffix.lower() in IMAGE_SUFFIXES and in_defect_free_folder(p, root)
+                   and p not in taken and p.is_relative_to(root) and not _another_modality(p.parent, names)]
     return sorted(missing) + sorted(defect_free)
+
+
+@functools.lru_cache(maxsize=256)  # asked once per file, of a few folders
+def _another_modality(folder: Path, image_folders: frozenset[str]) -> bool:
+    """Whether `folder`, inside a defect-free one and not named as the image folders, has a
+    sibling that is: MVTec 3D-AD's `train/good/xyz/` beside `train/good/rgb/` holds the point
+    clouds of the images in `rgb/`, no images of their own."""
+    return (folder.name not in image_folders and not _defect_free_name(folder.name) and not _negative_folder(folder)
+            and any((folder.parent / name).is_dir() for name in image_folders))
 
 
 def unannotated_frames(problems: Iterable[Problem], pairs: Iterable[Pair]) -> list[Path]:

@@ -105,17 +105,24 @@ def _too_deep(root: Path, deeper: list[Path]) -> str:
     """What to do about image folders too deep to search: name them with --images and --masks,
     which are looked for deeper (an image and a mask folder among them when one is told,
     `_deep_pair`), or pass a folder further down as DATA, which leaves out what lies above it:
-    Sen1Floods11's split lists in `v1.1/splits/`, far from its chips."""
+    Sen1Floods11's split lists in `v1.1/splits/`, far from its chips. A name found once, or a
+    pair of names side by side at several places, is named by its names, else by its path:
+    MVTec 3D-AD's `<category>/test/<defect>/rgb/` + `gt/` repeat in every category and defect,
+    and `--images rgb --masks gt` reads them all, each pair by place."""
     said = f"folders deeper than {MAX_DEPTH} levels are not searched, such as"
     pair = _deep_pair(deeper)
     if pair is None:
         return (f"{said} {deeper[0].relative_to(root).as_posix()}/: pass a folder further down as DATA, or name the "
                 f"image and mask folders with --images DIR --masks DIR, looked for {NAMED_DEPTH} levels deep")
     names = [f.name for f in deeper]
-    images, masks = (f.name if names.count(f.name) == 1 else f.relative_to(root).as_posix() for f in pair)
+    places = [{f.parent for f in deeper if f.name == one.name} for one in pair]
+    repeated = len(places[0] & places[1]) > 1  # the pair's names side by side at several places: they read all
+    images, masks = (shlex.quote(f.name if repeated or names.count(f.name) == 1 else f.relative_to(root).as_posix())
+                     for f in pair)
+    every = " (every folder of these names, each paired with the one beside it)" if repeated else ""
     return (f"{said} {pair[0].relative_to(root).as_posix()}/: name the image and mask folders with --images and "
-            f"--masks, which are looked for {NAMED_DEPTH} levels deep: --images {images} --masks {masks}; passing a "
-            "folder further down as DATA leaves out what lies above it, such as split lists")
+            f"--masks, which are looked for {NAMED_DEPTH} levels deep: --images {images} --masks {masks}{every}; "
+            "passing a folder further down as DATA leaves out what lies above it, such as split lists")
 
 
 def _deep_pair(deeper: list[Path]) -> tuple[Path, Path] | None:

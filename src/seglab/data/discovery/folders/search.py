@@ -159,7 +159,8 @@ def search_folders(
         if side_by_side is not None:
             search.matches.append(side_by_side)
         elif image.split in ("val", "test") and not image.named_mask and not _shows_masks(image, None) \
-                and image.path not in mask_like and not of_an_image(image, listed.get(image.path.parent)):
+                and image.path not in mask_like and not of_an_image(image, listed.get(image.path.parent)) \
+                and chosen(image, images_name, image_tops):  # with --images rgb, test/<defect>/xyz/ is no image folder
             search.unlabelled += image.files
         else:
             search.ignored += image.files

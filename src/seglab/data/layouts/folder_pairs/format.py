@@ -114,7 +114,8 @@ class FolderPairsFormat(DatasetFormat):
         problems = [p for p in problems if p.path not in derived]
         frames = unannotated_frames(problems, pairs)  # a video's frames between its annotated ones
         problems = [p for p in problems if p.path not in frames]
-        unmasked = unmasked_images(root, problems, [*found.unlabelled, *found.ignored])
+        image_folders = {m.image_dir.name for m in matches}  # xyz/ beside rgb/ holds no defect-free images
+        unmasked = unmasked_images(root, problems, [*found.unlabelled, *found.ignored], image_folders)
         filled = set(unmasked) if self.options.unmasked_background else set()
         if filled:  # in the paired image folder's split, else the one its folders name (MVTec's train/good/)
             splits = {m.image_dir: m.split for m in matches}
@@ -145,7 +146,7 @@ class FolderPairsFormat(DatasetFormat):
         index = DatasetIndex(root, "folder-pairs", pairs, unlabelled, classes, mapping, problems + encoding_problems)
         index.pairing = [m.describe(root) for m in matches]
         index.area_folders = tuple(sorted({d.name for m in matches for d in m.area_dirs}))
-        defect_free = [p for p in unmasked if p not in filled and in_defect_free_folder(p)]
+        defect_free = [p for p in unmasked if p not in filled and in_defect_free_folder(p, root)]
         if frames:
             index.pairing.append(f"{len(frames)} frames without masks in "
                                  f"{len({f.parent for f in frames})} videos annotated sparsely (some frames only) are unlabelled images")
