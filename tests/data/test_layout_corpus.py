@@ -608,6 +608,49 @@ def test_masks_named_with_a_prefix_beside_their_images_are_a_choice_a_pattern_re
         assert sorted(p.mask.name for p in index.pairs) == [f"{polyp}{i}.bmp" for i in range(1, 5)]
 
 
+def dsad(root: Path, structures: tuple[str, ...] = ("colon", "liver"), values: tuple[int, ...] = (0, 255)) -> None:
+    """The Dresden Surgical Anatomy Dataset: a folder per structure, in each a folder per surgery
+    holding `image00.png` ... beside `mask00.png` ..., the structure's binary mask."""
+    for s, structure in enumerate(structures):
+        for surgery in range(1, 5):
+            for k in range(3):
+                seed = 100 * s + 10 * surgery + k
+                save(root / "DSAD" / structure / f"{surgery:02d}" / f"image{k:02d}.png", photo(seed))
+                save(root / "DSAD" / structure / f"{surgery:02d}" / f"mask{k:02d}.png", labels(seed, values))
+
+
+def test_a_word_and_a_number_pair_side_by_side_by_the_number_and_a_structure_is_read_a_run(tmp_path):
+    """DSAD's `liver/01/image00.png` + `mask00.png` paired by no rule nor pattern (an affix word was
+    dropped only before a separator, `image_00`), and read at the root every structure would be
+    one class: a structure is read a run, its surgeries the groups."""
+    dsad(tmp_path)
+    liver = tmp_path / "DSAD" / "liver"
+    for pattern in (None, "mask{stem}.png", r"mask(\d+)\.png", r"mask(.+)\.png"):
+        index = discover(liver, mask_pattern=pattern)
+        assert sorted((p.image.parent.name, p.image.name, p.mask.name) for p in index.pairs) == \
+            [(f"{s:02d}", f"image{k:02d}.png", f"mask{k:02d}.png") for s in range(1, 5) for k in range(3)]
+        assert not index.problems
+        assert len(discover(liver / "01", mask_pattern=pattern).pairs) == 3
+    index = discover(liver)
+    assert {p.group for p in index.pairs} == {"01", "02", "03", "04"}  # a surgery's frames in one split
+    with pytest.raises(DataError) as info:
+        discover(tmp_path / "DSAD")
+    assert "colon/, liver/ each hold the same numbered folders" in str(info.value)
+    assert f"seglab inspect {tmp_path / 'DSAD' / 'colon'}" in str(info.value)
+    dsad(tmp_path / "sites", ("north", "south"), (0, 1, 2))  # class-index masks: sites of one labelling
+    assert len(discover(tmp_path / "sites" / "DSAD").pairs) == 24
+
+
+def test_a_pattern_whose_group_is_a_number_pairs_the_image_with_that_last_number(tmp_path):
+    for i in range(1, 5):
+        save(tmp_path / "frames" / f"frame_{i:03d}.png", photo(i))
+        save(tmp_path / "masks" / f"mask{i}.png", labels(i))
+    index = discover(tmp_path, mask_pattern=r"mask(\d+)\.png")
+    assert sorted((p.image.name, p.mask.name) for p in index.pairs) == [(f"frame_{i:03d}.png", f"mask{i}.png")
+                                                                         for i in range(1, 5)]
+    assert "the image's last number" in index.pairing[0]
+
+
 def test_explicit_folders_and_regex_pattern(tmp_path):
     for i in range(3):
         save(tmp_path / "pictures" / f"scan{i}.png", photo(i))

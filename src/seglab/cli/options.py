@@ -43,7 +43,8 @@ def add_data_options(parser: argparse.ArgumentParser) -> None:
                         "folder part for a folder per image: '{stem}.labels/labels_semantic.png') or a regular "
                         r"expression whose first group is the image stem, like '(.+)_manual1\.gif'; the stem may "
                         "also be the image's name without its affix or less its first or last word "
-                        "('mask_{stem}.png' for bus_0001.png ~ mask_0001.png)")
+                        "('mask_{stem}.png' for bus_0001.png ~ mask_0001.png), and a group that is a number the "
+                        r"image's last number ('mask(\d+)\.png' for frame_007.png ~ mask7.png)")
     parser.add_argument("--merge-masks", dest="data.merge_masks", action="store_true", default=None,
                         help="read an image's several masks as one, their union: numbered masks "
                         "('a_mask.png' + 'a_mask_1.png', BUSI) or one mask file per object in a folder of its "

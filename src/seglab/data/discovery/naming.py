@@ -30,6 +30,8 @@ _SUFFIXES = tuple(sorted((
 _ROLE_PREFIXES = ("mask", "masks", "msk", "segm", "seg", "label", "labels", "gt", "img", "image", "lbl")  # msk: FLAIR's MSK_
 _PREFIXES = (*_ROLE_PREFIXES, "red", "green", "blue", "nir")  # bands: 38-Cloud's red_patch_1_..., a folder per band
 _SEPARATORS = "_-. "
+# a role word and a number with no separator between them: DSAD's `image00.png` beside `mask00.png`
+_ROLE_NUMBER = re.compile(rf"(?P<word>{'|'.join(_ROLE_PREFIXES)})(?P<number>\d+)")
 _IMAGE_AFFIXES = ("image", "img", "leftimg8bit", "sat", "rgb", "irrg", "rgbir", "0000", "ortho", "rgb_anon",
                   "merged", "data")  # of those, the images'
 
@@ -134,7 +136,8 @@ def strip_affixes(name: str) -> str:
     """Lower-case name without the mask/image affixes of `_SUFFIXES` and `_PREFIXES`; a mask
     affix with a counter (BUSI's second lesion `benign (4)_mask_1`) counts as the affix. A name
     in Cityscapes' naming loses that affix alone (`frame_of`): Foggy Driving's
-    `pedestrian_0000_leftImg8bit` is frame `pedestrian_0000`, its number no nnU-Net channel."""
+    `pedestrian_0000_leftImg8bit` is frame `pedestrian_0000`, its number no nnU-Net channel. A
+    role word and a number, nothing else (DSAD's `image00` and `mask00`), is the number."""
     frame = frame_of(name)
     if frame is not None:
         return frame
@@ -158,14 +161,18 @@ def strip_affixes(name: str) -> str:
                     break
             if changed:
                 break
-    return name
+    numbered = _ROLE_NUMBER.fullmatch(name)
+    return numbered.group("number") if numbered else name
 
 
 def image_affixed(name: str) -> bool:
-    """Whether a file stem carries an image affix (`000_img`, `img_000`, `x_leftImg8bit`), so that a
-    folder naming both its images and its masks (Cellpose's `000_img.png` + `000_masks.png`) can
-    tell them apart."""
+    """Whether a file stem carries an image affix (`000_img`, `img_000`, `x_leftImg8bit`, DSAD's
+    `image00`), so that a folder naming both its images and its masks (Cellpose's `000_img.png` +
+    `000_masks.png`, DSAD's `image00.png` + `mask00.png`) can tell them apart."""
     name = name.lower()
+    numbered = _ROLE_NUMBER.fullmatch(name)
+    if numbered is not None:
+        return numbered.group("word") in _IMAGE_AFFIXES
     return any(name.endswith(sep + affix) or name.startswith(affix + sep)
                for affix in _IMAGE_AFFIXES for sep in _SEPARATORS)
 
@@ -224,8 +231,9 @@ def template_rules(pattern: str) -> tuple[KeyRule, ...]:
     `x_leftImg8bit.png` is the image of `x_gtFine_labelTrainIds.png`, so
     `{stem}_gtFine_labelTrainIds.png` means `x`) and by their stem less its first or last word
     (BUS-BRA's `bus_0001-l.png` is the image of `mask_0001-l.png`, so `mask_{stem}.png` means
-    `0001-l`; HLS Burn Scars' `X.v1.4_merged.tif` that of `X.v1.4.mask.tif`). Pairing keeps the
-    one that pairs the most.
+    `0001-l`; HLS Burn Scars' `X.v1.4_merged.tif` that of `X.v1.4.mask.tif`), and one keying
+    images by their last number where the mask's is a number (`mask(\\d+)\\.png`: `mask7.png` for
+    `frame_007.jpg`). Pairing keeps the one that pairs the most.
 
     A pattern with a folder part names the mask by the folders above it too (RoadAnomaly's
     `{stem}.labels/labels_semantic.png`: a folder per image, `per_image.per_image_masks`).
@@ -254,8 +262,13 @@ def template_rules(pattern: str) -> tuple[KeyRule, ...]:
             return None
         return (found.group("stem") if "stem" in regex.groupindex else found.group(1)).lower()
 
+    def number(path: Path) -> str | None:  # a group that is a number, matched as a number
+        found = key(path)
+        return str(int(found)) if found is not None and found.isdecimal() else None
+
     name = f"--mask-pattern '{pattern}'"
-    return tuple(KeyRule(f"{name}{said}", key, image_key) for said, image_key in _TEMPLATE_STEMS)
+    return (*(KeyRule(f"{name}{said}", key, image_key) for said, image_key in _TEMPLATE_STEMS),
+            KeyRule(f"{name} ({{stem}}: the image's last number)", number, _last_number))
 
 
 def pattern_for(image: Path, mask: Path) -> str | None:

@@ -248,7 +248,9 @@ def _by_repeated_names(pairs: list[Pair], root: Path) -> tuple[dict[str, str], s
     from folder to folder name a part or frame of the item or sequence each folder holds, in
     several folders whose names hold a number (a word may name a class: `benign/`) or whose files
     are numbered frames (DAVIS' `JPEGImages/480p/bear/00000.jpg`: a video named by a word), none
-    holding more than a third of the pairs (one split's worth)."""
+    holding more than a third of the pairs (one split's worth). Numbered folders count from
+    `_MIN_CASES`, as case folders do (DSAD's `liver/01/image00.png` ... `liver/04/`: a surgery
+    each); folders named by words from `_MIN_FOLDERS`."""
     folders_of: dict[str, set[Path]] = {}
     for pair in pairs:
         folders_of.setdefault(_last(pair.name).lower(), set()).add(pair.image.parent)
@@ -256,7 +258,9 @@ def _by_repeated_names(pairs: list[Pair], root: Path) -> tuple[dict[str, str], s
                 if len(folders_of[_last(pair.name).lower()]) > 1
                 and (_video_frame(_last(pair.name)) or any(c.isdigit() for c in pair.image.parent.name))}
     counts = Counter(subjects.values())
-    if len(counts) < _MIN_FOLDERS or max(counts.values(), default=0) > _MOST_IN_ONE * len(pairs) \
+    numbered = all(any(c.isdigit() for c in os.path.basename(folder)) for folder in counts)
+    fewest = _MIN_CASES if numbered else _MIN_FOLDERS
+    if len(counts) < fewest or max(counts.values(), default=0) > _MOST_IN_ONE * len(pairs) \
             or not _says_subjects(subjects, len(pairs)):
         return None
     return subjects, "the folder each is in, whose file names repeat in the others"

@@ -48,7 +48,8 @@ def _by_affixes(folder: Folder, root: Path, rules: tuple[KeyRule, ...], merge: b
             match.extra_masks += plain + theirs  # listed as ignored
             aside += plain
             return match
-    return _half_paired(plain, affixed, folder, root, rules, merge) if affixed and plain else None
+    # a file named as an image is no mask of another (`img1.png` beside `1.png`)
+    return _half_paired(plain, masks, folder, root, rules, merge) if masks and plain else None
 
 
 def _of_unnamed_masks(images: list[Path], masks: list[Path], rules: tuple[KeyRule, ...]) -> list[Path]:

@@ -19,6 +19,7 @@ from seglab.data.classes import ClassSpec
 from seglab.data.encodings.encoding import choose_encoding
 from seglab.data.layouts.folder_pairs.bands import _channel_count, stack_band_folders
 from seglab.data.layouts.folder_pairs.deeper_folders import deeper_line
+from seglab.data.layouts.folder_pairs.class_trees import refuse_class_trees
 from seglab.data.layouts.folder_pairs.class_files import _shipped_classes, _shipped_value_names
 from seglab.data.layouts.folder_pairs.duplicate_folders import _one_file_format, settle_shared_masks
 from seglab.data.layouts.folder_pairs.named_folders import _named_pair
@@ -107,6 +108,7 @@ class FolderPairsFormat(DatasetFormat):
                 pairs.append(replace(pair, name=group_name(pair.images, channel_names(pair))) if match.channel_dirs
                              else pair)
             problems += match.problems
+        refuse_class_trees(root, pairs)  # DSAD's liver/01/ beside colon/01/: a structure each
         # a mask folder shared out between image folders (Lizard's): a mask paired is no orphan of the others
         paired = {pair.mask for pair in pairs}
         problems = [p for p in problems if p.code != "mask-without-image" or p.path not in paired]
