@@ -527,6 +527,33 @@ def test_any_damaged_dicom_reads_or_names_the_file(tmp_path_factory, which, cut,
     _reads_or_names_the_damaged_file(tmp_path_factory.mktemp("dcm"), "m.dcm", DICOM_FILES[which], cut, flips, 1 << 20)
 
 
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(cut=st.integers(0, 348), flips=st.lists(st.tuples(st.integers(0, 347), st.integers(0, 255)), max_size=6))
+def test_any_damaged_analyze_header_reads_or_names_the_file(tmp_path_factory, cut, flips):
+    """iSeg-2017's Analyze 7.5 `.hdr` beside its intact `.img`, cut short or with bytes overwritten,
+    read as a volume under a pixel budget of 1 MP: voxels, or a SeglabError naming the header."""
+    import nibabel as nib
+
+    from seglab.data.files.pixel_budget import max_pixels, set_max_pixels
+    from seglab.data.files.volumes import read_volume
+
+    path = tmp_path_factory.mktemp("analyze") / "subject-1-T1.hdr"
+    nib.save(nib.AnalyzeImage(np.arange(60, dtype=np.int16).reshape(5, 4, 3), np.eye(4)), str(path))
+    data = bytearray(path.read_bytes()[: cut or None])
+    for at, value in flips:
+        if at < len(data):
+            data[at] = value
+    path.write_bytes(bytes(data))
+    budget = max_pixels()
+    set_max_pixels(1 << 20)
+    try:
+        _small_allocation(lambda: read_volume([path]))
+    except SeglabError as err:
+        assert path.name in str(err)
+    finally:
+        set_max_pixels(budget)
+
+
 def _h5_bytes() -> bytes | None:
     """An HDF5 image-and-mask pair (SSL4MIS' slices), or None without h5py."""
     import io

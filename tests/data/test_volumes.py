@@ -849,3 +849,71 @@ def test_dicom_label_series_are_listed_with_the_route_that_reads_them(tmp_path: 
                                         r"3Dircadb1.1/PATIENT_DICOM/: 4 slices(.|\n)*convert each label series to one "
                                         r"NIfTI label volume"):
         discover(tmp_path)
+
+
+def _iseg(root: Path, suffix: str, subjects: range = range(1, 4), tests: range = range(11, 13)) -> None:
+    """iSeg-2017 as shipped: iSeg-2017-Training/subject-N-{T1,T2,label} (Analyze 7.5 `.hdr` + `.img`
+    pairs; 0 background, 10 CSF, 150 grey matter, 250 white matter), iSeg-2017-Testing/ without labels."""
+    for folder, ids in (("iSeg-2017-Training", subjects), ("iSeg-2017-Testing", tests)):
+        for n in ids:
+            labels = np.zeros(VOLUME_SHAPE, np.uint8)
+            labels[2:20, 2:18, 1:5], labels[4:18, 4:16, 2:4], labels[6:16, 6:14, 2:4] = 10, 150, 250
+            for name, voxels in (("T1", 100 + labels * 0.5), ("T2", 300 - labels * 0.3), ("label", labels)):
+                path = root / folder / f"subject-{n}-{name}{suffix}"
+                if name == "label" and folder.endswith("Testing"):
+                    continue
+                path.parent.mkdir(parents=True, exist_ok=True)
+                cls = nib.AnalyzeImage if suffix == ".hdr" else nib.Nifti1Image
+                nib.save(cls(voxels.astype(np.uint8 if name == "label" else np.int16), np.array(LAS_AFFINE)), path)
+
+
+@pytest.mark.parametrize("suffix", [".hdr", ".nii.gz"])
+def test_iseg_subjects_side_by_side_are_cases_of_their_modalities(tmp_path: Path, suffix: str) -> None:
+    """iSeg-2017 ships Analyze 7.5 pairs, `subject-1-T1.hdr` + `.img`, `-T2`, `-label`, side by side:
+    refused as "'.hdr' files, a format seglab does not read: convert them to PNG or TIFF"; named so
+    in NIfTI, its cases were refused as rival label volumes of one case folder."""
+    _iseg(tmp_path, suffix)
+    index = discover(tmp_path)
+    assert index.format == "volumes" and len(index.pairs) == 3 * DEPTH
+    assert {p.group for p in index.pairs} == {"subject-1", "subject-2", "subject-3"}
+    assert index.modalities == ("T1", "T2") and np.load(index.pairs[0].image).shape[-1] == 2
+    assert [p.name for p in index.unlabelled] == [f"subject-{n}-{m}{suffix}" for n in (11, 12) for m in ("T1", "T2")]
+    values = set().union(*(np.unique(np.load(p.mask)).tolist() for p in index.pairs))
+    assert values == {0, 10, 150, 250}
+
+
+def test_analyze_volumes_are_read_as_las_and_turned_to_ras(tmp_path: Path) -> None:
+    """Analyze 7.5 records no orientation: nibabel reads its voxels as LAS (x right to left, as SPM
+    does), so they are flipped along x to RAS, as a NIfTI volume of that affine is."""
+    voxels = np.arange(np.prod(VOLUME_SHAPE), dtype=np.int16).reshape(VOLUME_SHAPE)
+    nib.save(nib.AnalyzeImage(voxels, np.eye(4)), tmp_path / "a.hdr")
+    assert (tmp_path / "a.img").is_file()
+    volume = read_volume([tmp_path / "a.hdr"])
+    np.testing.assert_array_equal(volume.voxels[..., 0], voxels[::-1].astype(np.float32))
+
+
+def test_an_analyze_header_without_its_voxels_is_named(tmp_path: Path) -> None:
+    """A `.hdr` whose `.img` is missing: nibabel's FileNotFoundError read as "cannot be read as NIfTI
+    (damaged or truncated?)"; the case is a bad-volume problem naming the file to copy."""
+    _iseg(tmp_path, ".hdr")
+    (tmp_path / "iSeg-2017-Training" / "subject-2-T2.img").unlink()
+    index = discover(tmp_path)
+    assert {p.group for p in index.pairs} == {"subject-1", "subject-3"}
+    [problem] = [p for p in index.problems if p.code == "bad-volume"]
+    assert "Analyze header '" in problem.message and "subject-2-T2.hdr' has no 'subject-2-T2.img' beside it" \
+        in problem.message
+
+
+def test_analyze_voxel_files_are_no_unread_format_but_raw_img_files_are(tmp_path: Path) -> None:
+    """Without a layout, the refusal listed every Analyze `.img` (the voxels of a `.hdr`) as a format
+    seglab does not read; a raw `.IMG` without a header (JSRT's radiographs) still is one."""
+    _iseg(tmp_path, ".hdr", subjects=range(0), tests=range(11, 14))
+    for i in range(3):
+        (tmp_path / "All247images" / f"JPCLN00{i}.IMG").parent.mkdir(exist_ok=True)
+        (tmp_path / "All247images" / f"JPCLN00{i}.IMG").write_bytes(bytes(64))
+    with pytest.raises(DataError) as refused:
+        discover(tmp_path)
+    assert "iSeg-2017-Testing/: 6 volumes" in str(refused.value)
+    assert "All247images/: 3 '.img' files" in str(refused.value) and "iSeg-2017-Testing/: 6 '.img'" not in str(
+        refused.value)
+

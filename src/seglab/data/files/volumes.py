@@ -1,9 +1,12 @@
-"""Read medical volumes (NIfTI, MetaImage and NRRD files, DICOM series) in canonical RAS order, cut them into 2-D
-slices, and write label volumes back in the source's own voxel order.
+"""Read medical volumes (NIfTI, Analyze 7.5, MetaImage and NRRD files, DICOM series) in canonical RAS order, cut
+them into 2-D slices, and write label volumes back in the source's own voxel order.
 
 Every volume is reoriented to RAS+ (as `nibabel.as_closest_canonical` does) before slicing, so
 "axial" means the same plane whatever order the scanner stored the voxels in, and a model
-trained on one dataset sees slices of another the same way up.
+trained on one dataset sees slices of another the same way up. An Analyze 7.5 header records
+voxel sizes but no orientation: nibabel reads it as Analyze's default transverse order, x
+running right to left (LAS, radiological, as SPM does), and it is reoriented from there like
+NIfTI (its x axis flipped).
 """
 
 from __future__ import annotations
@@ -37,7 +40,8 @@ from seglab.data.files.pixel_budget import check_pixels
 from seglab.data.files.read_errors import decode
 from seglab.errors import ConfigError, DataError
 
-VOLUME_SUFFIXES = (".nii.gz", ".nii", *METAIMAGE_SUFFIXES, *NRRD_SUFFIXES)
+ANALYZE_SUFFIX = ".hdr"  # Analyze 7.5 (or a NIfTI-1 pair): the header, its voxels in the `.img` beside it
+VOLUME_SUFFIXES = (".nii.gz", ".nii", ANALYZE_SUFFIX, *METAIMAGE_SUFFIXES, *NRRD_SUFFIXES)
 SLICE_AXES = {"sagittal": 0, "coronal": 1, "axial": 2}  # axes of the RAS+ voxel order
 # nibabel reports damaged files as any of these (gzip: OSError/EOFError/zlib.error; headers: ValueError)
 _NIFTI_ERRORS = (ImageFileError, HeaderDataError, OSError, EOFError, ValueError, ArithmeticError, zlib.error,
@@ -54,7 +58,7 @@ class Volume:
         voxels: intensities (rescaled for DICOM, scaled by scl_slope for NIfTI), RAS+ order.
         affine: the source's voxel-to-world affine in its own voxel order, which a label
             volume written for it carries.
-        header: the NIfTI header of the first source (kept in written label volumes), None for DICOM.
+        header: the NIfTI header of the first source (kept in written label volumes), None for other formats.
         sources: the files or DICOM folders read, one per channel file.
     """
 
@@ -65,8 +69,8 @@ class Volume:
 
 
 def is_volume(path: Path) -> bool:
-    """A NIfTI, MetaImage or NRRD file, a folder holding a DICOM series, or a `.dcm` file of
-    one (a `.dcm` file among others of other series, or alone, is a 2-D image)."""
+    """A NIfTI, Analyze (its `.hdr`), MetaImage or NRRD file, a folder holding a DICOM series, or
+    a `.dcm` file of one (a `.dcm` file among others of other series, or alone, is a 2-D image)."""
     name = path.name.lower()
     if path.is_dir():
         return is_series(path)
@@ -74,7 +78,7 @@ def is_volume(path: Path) -> bool:
 
 
 def volume_stem(path: Path) -> str:
-    """File name without `.nii.gz`, `.nii` or `.dcm`; a DICOM folder's own name."""
+    """File name without `.nii.gz`, `.nii`, `.hdr` (or another volume suffix) or `.dcm`; a DICOM folder's own name."""
     name = path.name
     for suffix in (*VOLUME_SUFFIXES, ".dcm"):
         if name.lower().endswith(suffix):
@@ -140,7 +144,7 @@ def read_labels(path: Path, image: Volume) -> np.ndarray:
 
 
 def nifti_grid(path: Path) -> tuple[tuple[int, ...], np.ndarray]:
-    """The voxel grid of a NIfTI file, from its header alone: its first three dimensions and its affine.
+    """The voxel grid of a NIfTI or Analyze file, from its header alone: its first three dimensions and its affine.
 
     Raises:
         DataError: a header that cannot be read, naming the file.
@@ -153,7 +157,15 @@ def nifti_grid(path: Path) -> tuple[tuple[int, ...], np.ndarray]:
         raise _unreadable_nifti(path, err) from None
 
 
+def analyze_data_file(path: Path) -> Path:
+    """The `.img` file holding the voxels of Analyze header `path` (`.IMG` beside a `.HDR`), as nibabel looks for it."""
+    return path.with_suffix(".IMG" if path.suffix.isupper() else ".img")
+
+
 def _unreadable_nifti(path: Path, err: Exception) -> DataError:
+    if path.name.lower().endswith(ANALYZE_SUFFIX):  # ENVI's and Radiance's text headers are `.hdr` files too
+        return DataError(f"volume '{path}' cannot be read as an Analyze 7.5 or NIfTI header (damaged, or a `.hdr` "
+                         f"of another format such as ENVI?): {err}; export it again, as NIfTI if you can")
     return DataError(f"volume '{path}' cannot be read as NIfTI (damaged or truncated?): {err}; "
                      "export or download it again")
 
@@ -234,6 +246,9 @@ def _read_unmarked(path: Path, role: str) -> tuple[np.ndarray, np.ndarray, nib.N
     if is_metaimage(path) or is_nrrd(path):  # grand-challenge's and 3D Slicer's formats
         voxels, affine = (read_metaimage if is_metaimage(path) else read_nrrd)(path)
         return voxels, affine, None
+    if path.name.lower().endswith(ANALYZE_SUFFIX) and not analyze_data_file(path).is_file():
+        raise DataError(f"Analyze header '{path}' has no '{analyze_data_file(path).name}' beside it, the file that "
+                        "holds its voxels: copy it there (a .hdr and its .img are one volume)")
     try:
         image = nib.load(str(path))
         check_pixels(path, "volume", image.shape)  # from the header, before the voxels are decompressed

@@ -18,7 +18,7 @@ from seglab.data.files.index import MASK_SUFFIXES, list_images
 from seglab.data.files.io import IMAGE_SUFFIXES
 from seglab.data.files.mat_files import MAT_SUFFIX
 from seglab.data.files.read_errors import format_by_content
-from seglab.data.files.volumes import VOLUME_SUFFIXES
+from seglab.data.files.volumes import ANALYZE_SUFFIX, VOLUME_SUFFIXES, analyze_data_file
 from seglab.data.layouts.folder_pairs.named_folders import _named_pair
 from seglab.errors import DataError
 
@@ -144,7 +144,7 @@ def _deep_pair(deeper: list[Path]) -> tuple[Path, Path] | None:
 
 
 def _volume_folders(listing: _Listing) -> list[tuple[Path, int]]:
-    """(folder, count) of the folders holding NIfTI, MetaImage or NRRD volumes, four levels deep
+    """(folder, count) of the folders holding NIfTI, Analyze, MetaImage or NRRD volumes, four levels deep
     at most: SegTHOR's or ISLES' cases, in no layout the volumes format knows, were told 'no image
     files found'."""
     found = []
@@ -224,10 +224,12 @@ def _unnamed_mat_files(root: Path, seen: list[Folder]) -> list[tuple[str, list[s
 def _unread_files(listing: _Listing) -> list[tuple[Path, str, int]]:
     """(folder, suffix, count) where three or more files of one suffix no reader takes lie, four
     levels deep at most: JSRT's raw `All247images/*.IMG` beside its masks, which the folders with
-    images listed above never mention; STARE's gzipped `im0001.ppm.gz` count as `.ppm.gz`."""
+    images listed above never mention; STARE's gzipped `im0001.ppm.gz` count as `.ppm.gz`. An
+    Analyze volume's `.img` beside its `.hdr` is read with it (iSeg-2017's `subject-1-T1.img`)."""
     found = []
     for folder, files in listing:
-        suffixes = Counter(_suffix(f) for f in files if not f.startswith("."))
+        read_with_header = {analyze_data_file(folder / f).name for f in files if f.lower().endswith(ANALYZE_SUFFIX)}
+        suffixes = Counter(_suffix(f) for f in files if not f.startswith(".") and f not in read_with_header)
         found += [(folder, suffix, n) for suffix, n in sorted(suffixes.items())
                   if n >= _UNREAD_MIN and suffix and suffix not in _READ_OR_METADATA]
     return found[:FOLDERS_SHOWN]

@@ -1,4 +1,5 @@
-"""The "volumes" dataset format: 3-D NIfTI or DICOM cases, served as pairs of 2-D slice files.
+"""The "volumes" dataset format: 3-D NIfTI, Analyze, MetaImage, NRRD or DICOM cases, served as pairs of 2-D slice
+files.
 
 Recognised layouts (docs/volumes.md), tried in this order:
 
@@ -18,7 +19,8 @@ Recognised layouts (docs/volumes.md), tried in this order:
    Several image volumes are the case's channels, in natural name order (BraTS: flair, t1,
    t1ce, t2). A folder of several cases, each label named after its image (ACDC's
    `patient001_frame01.nii.gz` + `patient001_frame01_gt.nii.gz`; LiTS' `volume-3.nii` +
-   `segmentation-3.nii`, paired by number), gives one case each, grouped by subject. Subject
+   `segmentation-3.nii`, paired by number; iSeg-2017's `subject-1-label` for `subject-1-T1` and
+   `subject-1-T2`, its channels), gives one case each, grouped by subject. Subject
    folders may sit one or two levels down in split folders (ACDC's `database/training/`), or
    the cases in the dataset folder itself (LiTS). A subject folder may hold one image and a
    folder of a 0/1 volume per structure instead (TotalSegmentator's `s0000/ct.nii.gz` +

@@ -13,13 +13,15 @@ from seglab.data.discovery.channel_files import nnunet_cases
 from seglab.data.discovery.naming import strip_affixes
 from seglab.data.discovery.pairing import best_rule, keyed_files
 from seglab.data.files.slice_cache import Subject
-from seglab.data.files.volumes import VOLUME_SUFFIXES, volume_stem
+from seglab.data.files.volumes import ANALYZE_SUFFIX, VOLUME_SUFFIXES, volume_stem
 from seglab.data.layouts.volume_format.modality_grids import GridChannels, channels_on_grid
 
-_LABEL_SUFFIX = re.compile(r"(?:^|_)(seg|segmentation|mask|label|labels|gt)$", re.IGNORECASE)  # ACDC: _gt; SegTHOR: GT
+# ACDC: _gt; SegTHOR: GT; iSeg-2017: -label
+_LABEL_SUFFIX = re.compile(r"(?:^|[_-])(seg|segmentation|mask|label|labels|gt)$", re.IGNORECASE)
 _LABEL_WORDS = ("seg", "label", "mask")
-_MODALITY = re.compile(r"(.+?)__?([A-Za-z][A-Za-z0-9]*)")  # a case and a modality word: HECKTOR's CHUM-001__CT
-_NIFTI = (".nii", ".nii.gz")
+# a case and a modality word: HECKTOR's CHUM-001__CT, iSeg-2017's subject-1-T1
+_MODALITY = re.compile(r"(.+?)(?:__?|-)([A-Za-z][A-Za-z0-9]*)")
+_HEADER_GRIDS = (".nii", ".nii.gz", ANALYZE_SUFFIX)  # volumes whose grid nibabel reads from the header alone
 _IMAGE_WORD = re.compile(r"(.+)[_\-.](?:im|img|image|vol|volume)", re.IGNORECASE)  # MedSeg's tr_im ~ tr_mask
 
 
@@ -95,8 +97,8 @@ def _on_label_grids(layout: _Layout) -> _Layout:
     volume's grid in most cases as channels, in name order, the others left out with a log line
     (`modality_grids`: seglab resamples nothing; HECKTOR's PET is coarser than its CT and label).
     Each such case, and one of a single `<case>__CT` file, records its channels' modalities (the
-    run remembers them for `predict`). Other cases, and volumes other than NIfTI (whose grids are
-    read from the header), as they are."""
+    run remembers them for `predict`). Other cases, and volumes other than NIfTI and Analyze (whose
+    grids are read from the header), as they are."""
     modalities = {s.name: _modalities(s) for s in layout.subjects}
     modal = {name: found for name, found in modalities.items() if len(found) > 1}
     grid = channels_on_grid(modal, {s.name: s.label for s in layout.subjects if s.name in modal}) if modal \
@@ -109,36 +111,54 @@ def _on_label_grids(layout: _Layout) -> _Layout:
 
 
 def _modalities(subject: Subject) -> dict[str, Path]:
-    """modality -> its volume, when every image of the case is a NIfTI `<case>_<modality>`, and so is its label."""
+    """modality -> its volume, when every image of the case is a NIfTI (or Analyze) `<case>_<modality>`, and its
+    label is one too."""
     found = {}
     for path in subject.images:
         named = _MODALITY.fullmatch(volume_stem(path))
-        if not named or named.group(1) != subject.name or not path.name.lower().endswith(_NIFTI):
+        if not named or named.group(1) != subject.name or not path.name.lower().endswith(_HEADER_GRIDS):
             return {}
         found[named.group(2)] = path
-    return found if subject.label.name.lower().endswith(_NIFTI) else {}
+    return found if subject.label.name.lower().endswith(_HEADER_GRIDS) else {}
 
 
-def _cases(images: list[Path], labels: list[Path]) -> list[tuple[str, Path, Path]]:
-    """(case, image, label) when a folder holds several labelled cases, each label named after
-    its image (ACDC's `patient001_frame01_gt` for `patient001_frame01`) or sharing its number
-    alone (LiTS' `segmentation-3.nii` for `volume-3.nii`); empty otherwise. Images without a
-    label (ACDC's `_4d` sequence) are no case."""
+def _cases(images: list[Path], labels: list[Path]) -> _Layout:
+    """The cases of a folder holding several labelled ones, each label named after its image
+    (ACDC's `patient001_frame01_gt` for `patient001_frame01`) or sharing its number alone (LiTS'
+    `segmentation-3.nii` for `volume-3.nii`), or after a case whose images are named it and a
+    modality word each (iSeg-2017's `subject-1-label` for `subject-1-T1` and `subject-1-T2`: its
+    channels, those on the label's grid, `_on_label_grids`); none unless every label volume is a
+    case's. Images without a label (ACDC's `_4d` sequence) are no case."""
     found = _labels_by_image(images, labels)
-    cases = [(volume_stem(image), image, label) for image, label in found.items()]
-    return cases if len(cases) > 1 and len(cases) == len(labels) else []
+    subjects = [Subject(volume_stem(image), (image,), label) for image, label in found.items()]
+    if len(subjects) < len(labels):
+        subjects = _modality_cases(images, labels)
+    if len(subjects) < 2 or len(subjects) != len(labels):
+        return _Layout()
+    return _on_label_grids(_Layout(subjects))
 
 
-def _worded_cases(images: list[Path], labels: list[Path]) -> list[tuple[str, Path, Path]]:
-    """(case, image, label) for volumes side by side named a case and an image word, and the
-    case and a label word (MedSeg's `tr_im` + `tr_mask`: case `tr`), when every image is so named;
-    empty otherwise. Images without a label (`val_im`) and labels of no image (`tr_lung_masks`)
-    are no case."""
+def _modality_cases(images: list[Path], labels: list[Path]) -> list[Subject]:
+    """A case per label volume named a case and a label word (`subject-1-label`), its images those
+    named the case and a modality word (`subject-1-T1`, `subject-1-T2`), in name order."""
+    label_of = {_LABEL_SUFFIX.sub("", volume_stem(p)): p for p in labels}
+    channels: dict[str, list[Path]] = {}
+    for image in images:
+        named = _MODALITY.fullmatch(volume_stem(image))
+        if named and named.group(1) in label_of:
+            channels.setdefault(named.group(1), []).append(image)
+    return [Subject(case, tuple(files), label_of[case]) for case, files in channels.items()]
+
+
+def _worded_cases(images: list[Path], labels: list[Path]) -> list[Subject]:
+    """Cases of volumes side by side named a case and an image word, and the case and a label
+    word (MedSeg's `tr_im` + `tr_mask`: case `tr`), when every image is so named; empty otherwise.
+    Images without a label (`val_im`) and labels of no image (`tr_lung_masks`) are no case."""
     named = {p: _IMAGE_WORD.fullmatch(volume_stem(p)) for p in images}
     if not images or not all(named.values()):
         return []
     label_of = {strip_affixes(volume_stem(p)).lower(): p for p in labels}
-    return [(found.group(1), image, label_of[found.group(1).lower()])
+    return [Subject(found.group(1), (image,), label_of[found.group(1).lower()])
             for image, found in named.items() if found and found.group(1).lower() in label_of]
 
 

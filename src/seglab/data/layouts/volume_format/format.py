@@ -29,10 +29,11 @@ log = logging.getLogger(__name__)
 
 @FORMATS.register("volumes")
 class VolumesFormat(DatasetFormat):
-    """NIfTI, MetaImage, NRRD or DICOM-series cases with label volumes, cut into 2-D slices."""
+    """NIfTI, Analyze, MetaImage, NRRD or DICOM-series cases with label volumes, cut into 2-D slices."""
 
     layout = (
-        "volumes (.nii, .nii.gz, .mha, .mhd, .nrrd, DICOM series): imagesTr/ + labelsTr/ (MSD, nnU-Net), images/ + "
+        "volumes (.nii, .nii.gz, .hdr + .img, .mha, .mhd, .nrrd, DICOM series): imagesTr/ + labelsTr/ (MSD, nnU-Net), "
+        "images/ + "
         "labels/ or masks/, one folder per subject with an image and a *seg*/*label*/*mask* volume, cases side by "
         "side (LiTS' volume-0.nii + segmentation-0.nii), BIDS (sub-X/ses-Y with *_mask, *_msk or *_dseg label "
         "volumes: ISLES 2022, ATLAS 2.0), or an image and a label folder below split folders (BTCV's "

@@ -36,15 +36,14 @@ def _root_cases(root: Path) -> _Layout | None:
     volumes = _volumes_in(root)
     labels = [p for p in volumes if is_label_volume(p)]
     images = [p for p in volumes if p not in labels]
-    cases = _cases(images, labels) or _worded_cases(images, labels)
-    if not cases:
+    layout = _cases(images, labels)
+    layout.subjects = layout.subjects or _worded_cases(images, labels)
+    if not layout.subjects:
         return None
-    layout = _Layout()
-    layout.subjects = [Subject(name, (image,), label) for name, image, label in cases]
-    layout.groups = {name: subject_of(name) or name for name, _, _ in cases}
-    layout.unlabelled = [p for p in images if p not in {image for _, image, _ in cases}]
-    layout.problems = [Problem(p, "label volume has no image volume named alike (another target?); it is not used",
-                               "mask-without-image") for p in labels if p not in {label for _, _, label in cases}]
+    layout.groups = {s.name: subject_of(s.name) or s.name for s in layout.subjects}
+    layout.unlabelled = [p for p in images if not any(p in s.images for s in layout.subjects)]
+    layout.problems += [Problem(p, "label volume has no image volume named alike (another target?); it is not used",
+                                "mask-without-image") for p in labels if p not in {s.label for s in layout.subjects}]
     return layout
 
 
@@ -107,10 +106,12 @@ def _subject_folders(root: Path, label_file: str | None = None) -> _Layout:
                                            "mask-without-image"))
             continue
         cases = _cases(images, labels)
-        if cases:  # ACDC: patient001_frame01(_gt), patient001_frame12(_gt) beside patient001_4d
-            layout.subjects += [Subject(stem, (image,), label) for stem, image, label in cases]
-            by_folder = _one_subject(folder.name, [stem for stem, _, _ in cases])
-            layout.groups.update({stem: folder.name if by_folder else subject_of(stem) or stem for stem, _, _ in cases})
+        if cases.subjects or cases.problems:  # ACDC: patient001_frame01(_gt), _frame12(_gt) beside patient001_4d
+            layout.subjects += cases.subjects
+            layout.problems += cases.problems
+            by_folder = _one_subject(folder.name, [s.name for s in cases.subjects])
+            layout.groups.update({s.name: folder.name if by_folder else subject_of(s.name) or s.name
+                                  for s in cases.subjects})
             continue
         labels_of[folder] = labels
         if len(labels) > 1:
