@@ -7,6 +7,7 @@ import re
 import shutil
 import struct
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import nibabel as nib
@@ -916,4 +917,32 @@ def test_analyze_voxel_files_are_no_unread_format_but_raw_img_files_are(tmp_path
     assert "iSeg-2017-Testing/: 6 volumes" in str(refused.value)
     assert "All247images/: 3 '.img' files" in str(refused.value) and "iSeg-2017-Testing/: 6 '.img'" not in str(
         refused.value)
+
+
+def _ribfrac(root: Path, fractures: Callable[[int], int]) -> None:
+    """RibFrac 2020 unzipped: ribfrac-train-images-1/Part1/RibFracN-image.nii.gz + ribfrac-train-labels-1/Part1/
+    RibFracN-label.nii.gz (and -2/Part2/), ribfrac-val-images/ + ribfrac-val-labels/, ribfrac-test-images/;
+    each label volume numbers the case's `fractures(n)` fractures 1..k."""
+    folders = {"ribfrac-train-{}-1/Part1": (1, 2, 3), "ribfrac-train-{}-2/Part2": (301, 302),
+               "ribfrac-val-{}": (421, 422), "ribfrac-test-{}": (501,)}
+    for folder, cases in folders.items():
+        for n in cases:
+            image, labels = make_volume(n)
+            labels[:] = 0
+            for k in range(fractures(n)):
+                labels[2 + 5 * k:4 + 5 * k, 3:6, 1:4] = k + 1
+            save(root / folder.format("images") / f"RibFrac{n}-image.nii.gz", image)
+            if "test" not in folder:
+                save(root / folder.format("labels") / f"RibFrac{n}-label.nii.gz", labels)
+
+
+def test_ribfrac_parts_one_level_down_pair_and_folder_names_give_the_splits(tmp_path: Path) -> None:
+    """Only RibFrac's val cases were read, with no split: its train cases lie one level down in
+    Part1/ and Part2/ of ribfrac-train-images-1/ and -2/, and were dropped without a word."""
+    _ribfrac(tmp_path, lambda n: 1 + n % 4)
+    index = discover(tmp_path)
+    assert {p.group for p in index.pairs} == {f"RibFrac{n}" for n in (1, 2, 3, 301, 302, 421, 422)}
+    assert {p.group: p.split for p in index.pairs} == {
+        **{f"RibFrac{n}": "train" for n in (1, 2, 3, 301, 302)}, "RibFrac421": "val", "RibFrac422": "val"}
+    assert [p.name for p in index.unlabelled] == ["RibFrac501-image.nii.gz"]
 

@@ -31,7 +31,8 @@ Recognised layouts (docs/volumes.md), tried in this order:
 5. HDF5 cases (SSL4MIS); beside a folder of 2-D slice files, both named for splits (TransUNet's
    Synapse `train_npz/` + `test_vol_h5/`), the slices are read too (`seglab.data.layouts.volume_format.slices_beside_volumes`).
 6. An image folder beside a label folder under any name 2-D datasets use, below split
-   folders (BTCV's `RawData/Training/img/` + `Training/label/`).
+   folders (BTCV's `RawData/Training/img/` + `Training/label/`) or holding the volumes further
+   down (RibFrac's `ribfrac-train-images-1/Part1/` + `ribfrac-train-labels-1/Part1/`).
 
 Split lists beside or above the cases (SSL4MIS' `train.list`, `test.list`) give the splits
 where the folders give none (`split_lists.case_splits`).

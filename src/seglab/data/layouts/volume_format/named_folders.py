@@ -56,27 +56,58 @@ def _named_folder(root: Path, name: str) -> Path | None:
 
 
 def _named_folders(root: Path) -> _Layout | None:
-    """An image folder beside a label folder, under any of the names 2-D datasets use and below
-    split folders (BTCV's `RawData/Training/img/img0001.nii.gz` + `Training/label/label0001.nii.gz`,
-    `Testing/img/` unlabelled): the split folders give the splits."""
+    """Image folders beside label folders, under any of the names 2-D datasets use, below split
+    folders or holding their volumes a level or more down (BTCV's `RawData/Training/img/img0001.nii.gz`
+    + `Training/label/label0001.nii.gz`, `Testing/img/` unlabelled; RibFrac's
+    `ribfrac-train-images-1/Part1/` + `ribfrac-train-labels-1/Part1/` beside `ribfrac-val-images/`
+    + `ribfrac-val-labels/`): an image folder pairs with the one label folder whose path is its own
+    with a label folder's name in place of the image folder's, of no other split. The split folders,
+    or the folders' split words, give the splits; a test folder without labels is unlabelled."""
     layout, splits = _Layout(), dict[str, str | None]()
-    for folder, subfolders, _ in folders_within(root, MAX_DEPTH):
-        named = {d: _volumes_in(folder / d) for d in subfolders  # only folders named for images or labels
-                 if looks_like_image_folder(d) or looks_like_mask_folder(d)}
-        label_dirs = [d for d, found in named.items() if found and looks_like_mask_folder(d)]
-        for name, images in named.items():
-            if not images or not looks_like_image_folder(name):
-                continue
-            split = folders_split(images[0], root)  # the nearest split folder above its files
-            label_split = folder_split(label_dirs[0]) if len(label_dirs) == 1 else None
-            other_split = bool(split and label_split and split != label_split)  # imagesTs/ beside labelsTr/
-            if len(label_dirs) != 1 or other_split:
-                layout.unlabelled += images if split == "test" and (not label_dirs or other_split) else []
-                continue
-            found = _match(images, named[label_dirs[0]], label_dirs[0])
-            layout.subjects += found.subjects
-            layout.problems += found.problems
-            splits.update({s.name: split for s in found.subjects})
+    image_dirs, label_dirs = _role_folders(root)
+    for frame, name, images in image_dirs:
+        split = folders_split(images[0], root)  # the nearest split folder above its files
+        labels = [(folder, found) for label_name, folder, found in label_dirs.get(frame, [])
+                  if not _other_splits(name, label_name)]
+        if len(labels) != 1:  # none, or several beside it (Lung_Mask/ and Infection_Mask/): not told apart
+            layout.unlabelled += images if split == "test" and not labels else []
+            continue
+        label_dir, label_files = labels[0]
+        found = _match(images, label_files, label_dir.relative_to(root).as_posix())
+        layout.subjects += found.subjects
+        layout.problems += found.problems
+        splits.update({s.name: split for s in found.subjects})
     if usable_splits(splits.values()):  # else (a train folder alone) the splits are drawn
         layout.splits = {name: split for name, split in splits.items() if split}
     return layout if layout.subjects else None
+
+
+_Frame = tuple[str, ...]  # a folder's path under the dataset, the part named for images or labels left blank
+_RoleFolder = tuple[str, Path, list[Path]]  # the name of the part so named, the folder, its volumes
+
+
+def _role_folders(root: Path) -> tuple[list[tuple[_Frame, str, list[Path]]], dict[_Frame, list[_RoleFolder]]]:
+    """The folders holding volumes, four levels deep at most, below (or being) a folder named for
+    images, and those below one named for labels, each with its frame: its path with the nearest
+    folder so named left blank (`ribfrac-train-labels-1/Part1/`: `('', 'Part1')`)."""
+    image_dirs: list[tuple[_Frame, str, list[Path]]] = []
+    label_dirs: dict[_Frame, list[_RoleFolder]] = {}
+    for folder, _, _ in folders_within(root, MAX_DEPTH):
+        parts = folder.relative_to(root).parts
+        at = next((i for i in reversed(range(len(parts)))  # FLARE22_LabeledCase50/images/ holds images
+                   if looks_like_image_folder(parts[i]) or looks_like_mask_folder(parts[i])), None)
+        volumes = _volumes_in(folder) if at is not None else []
+        if at is None or not volumes:
+            continue
+        frame = (*parts[:at], "", *parts[at + 1:])
+        if looks_like_mask_folder(parts[at]):
+            label_dirs.setdefault(frame, []).append((parts[at], folder, volumes))
+        else:
+            image_dirs.append((frame, parts[at], volumes))
+    return image_dirs, label_dirs
+
+
+def _other_splits(image_dir: str, label_dir: str) -> bool:
+    """Whether an image folder's and a label folder's names give two splits (`imagesTs/` beside `labelsTr/`)."""
+    image_split, label_split = folder_split(image_dir), folder_split(label_dir)
+    return bool(image_split and label_split and image_split != label_split)
