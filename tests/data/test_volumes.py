@@ -946,3 +946,16 @@ def test_ribfrac_parts_one_level_down_pair_and_folder_names_give_the_splits(tmp_
         **{f"RibFrac{n}": "train" for n in (1, 2, 3, 301, 302)}, "RibFrac421": "val", "RibFrac422": "val"}
     assert [p.name for p in index.unlabelled] == ["RibFrac501-image.nii.gz"]
 
+
+def test_label_volumes_numbering_objects_are_routed_to_instance_masks(tmp_path: Path) -> None:
+    """RibFrac numbers each case's fractures 1..k: read as classes, the fourth fracture of a case
+    was class 4, without a word. Organs 1..3 in every case (a multi-organ dataset) are classes."""
+    _ribfrac(tmp_path / "fractures", lambda n: 1 + n % 4)
+    index = discover(tmp_path / "fractures")
+    [warning] = [p for p in index.problems if p.code == "instance-ids"]
+    assert "1..n in 7 of 7 labelled volumes, n from 2 to 4, each value one region" in warning.message
+    assert "--instance-masks" in warning.message
+    objects = discover(tmp_path / "fractures", instance_masks=True)
+    assert objects.classes.names == ("background", "object") and not objects.problems
+    _ribfrac(tmp_path / "organs", lambda n: {301: 2, 302: 1}.get(n, 3))  # most cases hold all three
+    assert not [p for p in discover(tmp_path / "organs").problems if p.code == "instance-ids"]

@@ -6,6 +6,7 @@ import logging
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 from scipy import ndimage
@@ -21,6 +22,7 @@ logger = logging.getLogger(__name__)
 SAMPLE = 200  # masks read to choose an encoding: every mask of most datasets
 REGION_SAMPLE = 20  # label masks whose values' regions are counted, to tell object numbers from classes
 MAX_OBJECTS = 5000  # values in one mask beyond which regions are not counted (noise, not objects)
+T = TypeVar("T")
 
 
 @dataclass
@@ -71,7 +73,7 @@ def sample_masks(masks: list[Path], size: int = SAMPLE) -> MaskSample:
     skipped here and reported by the scan."""
     sample = MaskSample(listed=len(masks))
     wide: Path | None = None
-    for path in _evenly(masks, size):
+    for path in evenly(masks, size):
         try:
             if path.suffix.lower() in ARRAY_SUFFIXES:  # read once: a one-hot stack, else the raw mask
                 array = read_mask_array(path)
@@ -134,11 +136,11 @@ def _one_region_values(labels: np.ndarray) -> tuple[int, int]:
     return len(values) - int(values[0] == 0), int(single)
 
 
-def _evenly(paths: list[Path], k: int) -> list[Path]:
-    """Up to `k` evenly spaced paths, first and last included."""
-    if len(paths) <= k:
-        return paths
-    return [paths[i] for i in np.linspace(0, len(paths) - 1, k).round().astype(int)]
+def evenly(items: list[T], k: int) -> list[T]:
+    """Up to `k` evenly spaced items (masks, cases), first and last included."""
+    if len(items) <= k:
+        return items
+    return [items[i] for i in np.linspace(0, len(items) - 1, k).round().astype(int)]
 
 
 def _value_counts(array: np.ndarray) -> Counter[int]:

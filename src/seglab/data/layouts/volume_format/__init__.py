@@ -42,10 +42,11 @@ Each case is cut into slices once (`seglab.data.files.slice_cache`); its pairs a
 
 One job a module: `format` (the registered format), `layouts` (the order they are tried),
 `cases` (which label volume is whose), `named_folders`, `subject_folders`, `hdf5_cases` and
-`bids` (layouts), `modality_grids` (which modalities are channels), `unlabelled_folders` (folders of
-unlabelled volumes beside the cases), `slices_beside_volumes` (2-D slice files beside the volumes of
-a release), and `prediction_cases` (volumes to predict, as cases: by channel suffix, or by the
-modality words a run was trained on).
+`bids` (layouts), `modality_grids` (which modalities are channels), `instance_labels` (label
+volumes that number objects), `unlabelled_folders` (folders of unlabelled volumes beside the
+cases), `slices_beside_volumes` (2-D slice files beside the volumes of a release), and
+`prediction_cases` (volumes to predict, as cases: by channel suffix, or by the modality words a
+run was trained on).
 """
 
 from __future__ import annotations

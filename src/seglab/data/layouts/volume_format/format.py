@@ -18,6 +18,7 @@ from seglab.data.files.metaimage import slicer_segments
 from seglab.data.files.slice_cache import SliceFiles, Subject, extract
 from seglab.data.splitting.split_lists import case_splits
 from seglab.data.layouts.volume_format.cases import _Layout
+from seglab.data.layouts.volume_format.instance_labels import LabelledCase, instance_problem
 from seglab.data.layouts.volume_format.layouts import _find_wrapped_layout
 from seglab.data.layouts.volume_format.named_folders import _named_folders_layout
 from seglab.data.layouts.volume_format.unlabelled_folders import unlabelled_folders
@@ -72,14 +73,15 @@ class VolumesFormat(DatasetFormat):
         if not layout.splits and layout.subjects:  # SSL4MIS' LA: data/train.list + test.list name the case folders
             layout.splits = case_splits({s.name: s.images[0].parent for s in layout.subjects}, root)
         cache_root = Path(self.options.cache_dir or default_cache_dir()) / "volumes"
-        pairs, problems = [], list(layout.problems)
+        pairs, problems, labelled = [], list(layout.problems), []
         for subject in layout.subjects:
             try:
-                slices = extract(subject, self.options.slice_axis, cache_root)
+                cut = extract(subject, self.options.slice_axis, cache_root)
             except DataError as err:  # the case is left out; the audit makes it fatal, naming the file
                 problems.append(Problem(subject.images[0], str(err), "bad-volume", (subject.label,)))
                 continue
-            kept = _keep_empty(slices, self.options.empty_slices, subject.name)
+            labelled.append(LabelledCase(subject.label, cut.values, tuple(s.label for s in cut.slices)))
+            kept = _keep_empty(cut.slices, self.options.empty_slices, subject.name)
             group, split = layout.groups.get(subject.name, subject.name), layout.splits.get(subject.name)
             pairs += [Pair(f"{subject.name}/slice{s.index:03d}", s.image, s.label, split, group) for s in kept]
         log.info("%s: %d volumes cut into %d %s slices", root, len(layout.subjects), len(pairs),
@@ -93,6 +95,8 @@ class VolumesFormat(DatasetFormat):
         folder = layout.folder or root
         classes = (classes or classes_from_dataset_json(folder / "dataset.json") or _slicer_classes(layout.subjects)
                    or _structure_classes(layout.subjects))
+        instances = instance_problem(labelled) if classes is None else None
+        problems += [instances] if instances else []
         unlabelled = layout.unlabelled + unlabelled_folders(folder, layout)  # FLARE22's UnlabeledCase folders
         modalities = {s.modalities for s in layout.subjects}  # the same in every case, or none recorded
         return DatasetIndex(root, "volumes", pairs, unlabelled, classes, IdentityMapping(), problems,
