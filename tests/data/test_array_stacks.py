@@ -7,12 +7,13 @@ HDF5 stacks (`train/im.h5` + `train/mito_label.h5`) found no layout."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from seglab.data import discover, inspect_dataset, read_image, read_mask
+from seglab.data import discover, inspect_dataset, read_image, read_mask, split_pairs
 from seglab.errors import DataError
 
 H, W = 20, 24
@@ -298,3 +299,56 @@ def test_mitoem_hdf5_stacks_pair_slice_by_slice_with_the_split_of_their_folder(t
         assert pair.split == split
         np.testing.assert_array_equal(read_mask(pair.mask, index.mapping), labels[split][int(i)] > 0)
         np.testing.assert_array_equal(read_image(pair.image)[..., 0] == 60, labels[split][int(i)] > 0)
+
+
+def toothfairy(root: Path, patients: int = 6, dense: int = 4) -> dict[str, np.ndarray]:
+    """ToothFairy (CVPR 2022) as unpacked: `Dataset/P<n>/data.npy` (Z, H, W) int16 CBCT scan,
+    `gt_sparse.npy` (the canal traced, every patient) and `gt_alpha.npy` (dense, the first
+    `dense` patients only), and `splits.json` naming the patients: train, val, test, and the
+    `synthetic` ones (sparse labels only). Returns each patient's dense labels."""
+    rng = np.random.default_rng(7)
+    labels = {}
+    for n in range(1, patients + 1):
+        folder = root / "Dataset" / f"P{n}"
+        folder.mkdir(parents=True)
+        alpha = np.zeros((5, H, W), np.uint8)
+        alpha[1:4, 4 + n:8 + n, 3:20] = 1
+        sparse = np.zeros_like(alpha)
+        sparse[1:4, 6 + n, 3:20:4] = 1
+        np.save(folder / "data.npy", rng.normal(500, 200, alpha.shape).astype(np.int16))
+        np.save(folder / "gt_sparse.npy", sparse)
+        if n <= dense:
+            np.save(folder / "gt_alpha.npy", alpha)
+            labels[f"P{n}"] = alpha
+    (root / "splits.json").write_text(json.dumps({"train": ["P1", "P2"], "val": ["P3"], "test": ["P4"],
+                                                  "synthetic": [f"P{n}" for n in range(dense + 1, patients + 1)]}))
+    return labels
+
+
+def test_rival_label_stacks_are_refused_and_a_folder_per_patient_is_its_group_and_split(tmp_path):
+    """ToothFairy was read as 128 pairs: each data.npy paired with both gt_alpha.npy and
+    gt_sparse.npy (every slice twice, with two masks), named `gt_alpha_00000` in every patient,
+    one patient's slices in several splits, splits.json unread."""
+    labels = toothfairy(tmp_path / "ToothFairy_Dataset")
+    cache = str(tmp_path / "cache")
+    with pytest.raises(DataError, match=r"P1/data\.npy' \(and 3 image stacks more\): 2 mask stacks .* rival "
+                                        r"annotations .*pick one with --masks gt_alpha or --masks gt_sparse"):
+        discover(tmp_path / "ToothFairy_Dataset", cache_dir=cache)
+    index = discover(tmp_path / "ToothFairy_Dataset", cache_dir=cache, masks="gt_alpha")
+    assert index.format == "array-stack" and len(index.pairs) == 4 * 5
+    assert len({p.name for p in index.pairs}) == len(index.pairs)
+    assert {(p.name.split("_")[0], p.group, p.split) for p in index.pairs} == {
+        ("P1", "Dataset/P1", "train"), ("P2", "Dataset/P2", "train"), ("P3", "Dataset/P3", "val"),
+        ("P4", "Dataset/P4", "test")}
+    for pair in index.pairs:
+        patient, i = pair.name.split("_")
+        np.testing.assert_array_equal(read_mask(pair.mask, index.mapping), labels[patient][int(i)])
+    assert sorted(p.relative_to(tmp_path / "ToothFairy_Dataset").as_posix() for p in index.ignored) == [
+        "Dataset/P1/gt_sparse.npy", "Dataset/P2/gt_sparse.npy", "Dataset/P3/gt_sparse.npy",
+        "Dataset/P4/gt_sparse.npy", "Dataset/P5/data.npy", "Dataset/P5/gt_sparse.npy", "Dataset/P6/data.npy",
+        "Dataset/P6/gt_sparse.npy"]
+    traced = discover(tmp_path / "ToothFairy_Dataset", cache_dir=cache, masks="gt_sparse.npy")
+    assert len(traced.pairs) == 6 * 5 and {p.group for p in traced.pairs} == {f"Dataset/P{n}" for n in range(1, 7)}
+    assert {p.split for p in traced.pairs} == {None}  # the synthetic patients are in no split: the split is drawn
+    drawn = split_pairs(traced.pairs, (0.5, 0.25, 0.25))
+    assert not {p.group for p in drawn["train"]} & {p.group for p in drawn["val"] + drawn["test"]}

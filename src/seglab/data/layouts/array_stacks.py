@@ -21,6 +21,14 @@ and HDF5 files of one 3-D dataset (`hdf5_files.h5_stack`: MitoEM's `train/im.h5`
 named for images and masks are stacks (`npz_stacks`: TissueNet's `tissuenet_v1.1_train.npz`
 holding `X` and `y`).
 
+Two mask stacks that pair with one image stack are rival annotations of its slices
+(ToothFairy's `gt_alpha.npy`, dense, and `gt_sparse.npy`, traced, beside `data.npy`): refused,
+naming them, for `--masks` to pick one (a stack's name or file name, or a pattern of them;
+`--images` picks image stacks so). Stacks in a folder per case (ToothFairy's `Dataset/P1/`, a
+patient's scan) are named and grouped by their folder, so that a case's slices never straddle
+two splits, and split lists that name the case folders (ToothFairy's `splits.json`) give the
+splits (`split_lists.case_splits`).
+
 Masks that number objects are kept as numbers (a 16-bit PNG past 255, `.npy` past 65535), so
 that the audit's `instance-ids` warning and `--instance-masks` read them as for any instance
 mask; two channels of objects, neither a class of the other's (TissueNet's whole-cell and
@@ -34,9 +42,11 @@ import json
 import logging
 import os
 import re
+import shlex
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from fnmatch import fnmatchcase
 from pathlib import Path
 
 import numpy as np
@@ -61,6 +71,7 @@ from seglab.data.discovery.naming import (
 from seglab.data.files.npy_files import memory_mapped, npy_header
 from seglab.data.files.npz_stacks import npz_member_shapes, read_npz_stack
 from seglab.data.files.pixel_budget import max_pixels
+from seglab.data.splitting.split_lists import case_splits
 from seglab.data.files.read_errors import TIFF_SUFFIXES, Unusable
 from seglab.data.encodings.stack_masks import MaskReading, mask_reading
 from seglab.data.files.staging import staged_folder
@@ -187,19 +198,21 @@ def _few(folder: Folder, suffixes: tuple[str, ...]) -> list[Path]:
     return files if len(files) <= _MOST_OPENED else []
 
 
-def _pairs_of_stacks(stacks: list[_Stack]) -> list[tuple[_Stack, _Stack]]:
-    """(images, masks) stacks: each mask stack with the image stack of its count and size that
-    shares the longest part of its path (the same .npz file the most), then its split word
-    (`X_train.npy` for `y_train.npy`), then the longest start of its name (`AC3_inputs.h5` for
-    `AC3_labels.h5`).
+def _pairs_of_stacks(stacks: list[_Stack], root: Path, images_named: str | None = None,
+                     masks_named: str | None = None) -> list[tuple[_Stack, _Stack]]:
+    """(images, masks) stacks: each mask stack (of those `masks_named` names, when given) with the
+    image stack (of those `images_named` names) of its count and size that shares the longest
+    part of its path (the same .npz file the most), then its split word (`X_train.npy` for
+    `y_train.npy`), then the longest start of its name (`AC3_inputs.h5` for `AC3_labels.h5`).
 
     Raises:
-        DataError: two image stacks fit a mask stack equally well.
+        DataError: two image stacks fit a mask stack equally well; two mask stacks pair with one
+            image stack (`_refuse_rivals`).
     """
-    images = [s for s in stacks if looks_like_image_folder(s.name)
-              or (s.image_unless_named and not looks_like_mask_folder(s.name))]
+    images = [s for s in stacks if (looks_like_image_folder(s.name)
+              or (s.image_unless_named and not looks_like_mask_folder(s.name))) and _named(s, images_named)]
     paired = []
-    for masks in (s for s in stacks if looks_like_mask_folder(s.name)):
+    for masks in (s for s in stacks if looks_like_mask_folder(s.name) and _named(s, masks_named)):
         fitting = [i for i in images if i.count == masks.count and i.size == masks.size]
         if not fitting:
             continue
@@ -210,7 +223,38 @@ def _pairs_of_stacks(stacks: list[_Stack]) -> list[tuple[_Stack, _Stack]]:
             raise DataError(f"'{masks.path}': {len(best)} image stacks of its count and size fit it equally "
                             f"({', '.join(_label(i) for i in best)}); list the pairs in a manifest")
         paired.append((best[0], masks))
+    _refuse_rivals(paired, root)
     return paired
+
+
+def _named(stack: _Stack, pattern: str | None) -> bool:
+    """Whether `--images` or `--masks` names the stack: its name (`gt_alpha`, a .npz array's `y`)
+    or its file's (`gt_alpha.npy`), or a pattern of them (`gt_*`), in any case; any stack when
+    the flag is not given."""
+    return pattern is None or any(fnmatchcase(name.lower(), pattern.lower())
+                                  for name in (stack.name, stack.path.name))
+
+
+def _refuse_rivals(paired: list[tuple[_Stack, _Stack]], root: Path) -> None:
+    """Refuse two mask stacks paired with one image stack: rival annotations of its slices
+    (ToothFairy's dense `gt_alpha.npy` and traced `gt_sparse.npy` beside `data.npy`), which
+    would give each slice twice with two masks.
+
+    Raises:
+        DataError: naming an image stack and its mask stacks, with the `--masks` that picks each.
+    """
+    masks_of: dict[_Stack, list[_Stack]] = {}
+    for images, masks in paired:
+        masks_of.setdefault(images, []).append(masks)
+    rivals = {images: masks for images, masks in masks_of.items() if len(masks) > 1}
+    if not rivals:
+        return
+    images, masks = next(iter(rivals.items()))
+    names = sorted({m.name for found in rivals.values() for m in found})
+    more = f" (and {len(rivals) - 1} image stacks more)" if len(rivals) > 1 else ""
+    raise DataError(f"'{images.path}'{more}: {len(masks)} mask stacks of its count and size pair with it "
+                    f"({', '.join(_label(m, root) for m in masks)}), rival annotations that would give each slice "
+                    f"twice; pick one with {' or '.join(f'--masks {shlex.quote(n)}' for n in names)}")
 
 
 def _label(stack: _Stack, root: Path | None = None) -> str:
@@ -317,6 +361,7 @@ class ArrayStackFormat(DatasetFormat):
               "training_groundtruth.tif, ISBI 2012's train-volume.tif + train-labels.tif); HDF5 stacks (MitoEM's "
               "train/im.h5 + train/mito_label.h5)")
     priority = 12  # before volumes and folder-pairs, which would take a stack for one image
+    picks_folders = True  # --masks and --images pick stacks by name (ToothFairy's gt_alpha beside gt_sparse)
 
     def __init__(self, options: ReadOptions | None = None) -> None:
         super().__init__(options)
@@ -325,7 +370,8 @@ class ArrayStackFormat(DatasetFormat):
     def _stacks_and_pairs(self, root: Path) -> _Found:
         if root not in self._found:
             stacks, damaged = _stacks(root) if root.is_dir() else ([], [])
-            self._found[root] = _Found(stacks, _pairs_of_stacks(stacks), damaged)
+            pairs = _pairs_of_stacks(stacks, root, self.options.images, self.options.masks)
+            self._found[root] = _Found(stacks, pairs, damaged)
         return self._found[root]
 
     def _pairs(self, root: Path) -> list[tuple[_Stack, _Stack]]:
@@ -338,11 +384,13 @@ class ArrayStackFormat(DatasetFormat):
         cache = Path(self.options.cache_dir or default_cache_dir()) / "array-stack"
         pairs, lines, pannuke = [], [], True
         mask_stacks = [masks for _, masks in self._pairs(root)]
+        cases = _case_folders(self._pairs(root), root)
         for images, masks in self._pairs(root):
             files, reading = _extracted(images, masks, cache)
-            split = _split(masks, root)
+            split, group = _split(masks, root), cases.get(masks.path.parent)
             prefix = _prefix(masks, root, mask_stacks)
-            pairs += [Pair(f"{prefix}_{i:05d}", Path(image), Path(mask), split) for i, (image, mask) in enumerate(files)]
+            pairs += [Pair(f"{prefix}_{i:05d}", Path(image), Path(mask), split, group)
+                      for i, (image, mask) in enumerate(files)]
             pannuke &= reading.kind == "typed-objects" and masks.shape[-1] == len(PANNUKE_CLASSES)
             lines.append(f"{_label(images, root)} + {_label(masks, root)}{f' [{split}]' if split else ''}: "
                          f"{len(files)} slices")
@@ -354,6 +402,12 @@ class ArrayStackFormat(DatasetFormat):
         pairs.sort(key=lambda p: natural_key(p.name))
         if not usable_splits(p.split for p in pairs):  # ISBI's train-volume.tif alone: the splits are drawn
             pairs = [replace(p, split=None) for p in pairs]
+        if cases:
+            log.info("%s: %d case folders of stacks (e.g. '%s'): each case's slices are one group", root, len(cases),
+                     next(iter(cases.values())))
+            if all(p.split is None for p in pairs):  # ToothFairy's splits.json names its patients' folders
+                listed = case_splits({case: folder for folder, case in cases.items()}, root)
+                pairs = [replace(p, split=listed.get(p.group or "")) for p in pairs]
         if classes is None and pannuke and pairs:
             classes = ClassSpec(PANNUKE_CLASSES)
         encoding = choose_encoding([p.mask for p in pairs if p.mask is not None], classes)  # Lucchi's 0/255
@@ -366,6 +420,20 @@ class ArrayStackFormat(DatasetFormat):
         index.ignored = [p for folder in walk(root) for p in folder.files
                          if (p.suffix.lower() in (".npy", ".npz") or p in opened) and p not in used]
         return index
+
+
+def _case_folders(pairs: list[tuple[_Stack, _Stack]], root: Path) -> dict[Path, str]:
+    """The folder of each pair's stacks, as its case's name (its path below `root`), when the
+    stacks lie in a folder per case: ToothFairy's `Dataset/P1/data.npy` + `gt_alpha.npy`, one
+    patient's scan a folder. Each folder holds one pair's image and mask stacks and names no
+    split or fold (MitoEM's `train/`, PanNuke's `fold1/` are splits), and there are two or more;
+    empty otherwise (CoNIC's one folder of patches)."""
+    folders = [masks.path.parent for images, masks in pairs if images.path.parent == masks.path.parent]
+    if len(folders) != len(pairs) or len(set(folders)) != len(folders) or len(folders) < 2:
+        return {}
+    if any(f == root or folder_split(f.name) or _FOLD.search(f.name) for f in folders):
+        return {}
+    return {folder: folder.relative_to(root).as_posix() for folder in sorted(folders)}
 
 
 def _prefix(masks: _Stack, root: Path, mask_stacks: list[_Stack]) -> str:

@@ -5,11 +5,13 @@ row, under any header row of column titles: WildScenes' `id,im_path,label_path`)
 every split at once: GTA5's `split.mat` (the numbers of `trainIds`, `valIds`, `testIds`),
 CUB-200-2011's `train_test_split.txt` (`<id> <1 train | 0 test>`, the ids those of its
 `images.txt`), or a JSON split file in `--split-file` form named for splits (TextSeg's
-`split.json`, `{"train": [stems], "val": [...], "test": [...]}`).
+`split.json`, `{"train": [stems], "val": [...], "test": [...]}`; further lists of names beside
+those, ToothFairy's `synthetic`, are not read, as the log says).
 """
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -22,6 +24,8 @@ from seglab.data.files.mat_files import MAT_SUFFIX, mat_arrays, mat_text
 from seglab.data.files.read_errors import Unusable
 from seglab.data.splitting.splits import read_split_file
 from seglab.errors import ConfigError, DataError
+
+logger = logging.getLogger(__name__)
 
 LISTS = ("train", "val", "test")
 CUB_IMAGES = "images.txt"
@@ -49,12 +53,13 @@ def read_table(path: Path) -> dict[str, list[str]]:
 
 
 def json_split(path: Path) -> dict[str, list[str]] | None:
-    """The names of each split in a JSON split file, or None when `path` holds none (another
-    JSON, too large to be a list of names, or not readable): said then as a list not read."""
+    """The names of each split in a JSON split file, and of any further sets it lists (ToothFairy's
+    `synthetic`), or None when `path` holds none (another JSON, too large to be a list of names,
+    or not readable): said then as a list not read."""
     if path.stat().st_size > _JSON_MOST_BYTES:
         return None
     try:
-        return read_split_file(path)
+        return read_split_file(path, other_sets=True)
     except ConfigError:
         return None
 
@@ -69,7 +74,11 @@ def _json_names(path: Path) -> dict[str, list[str]]:
     if names is None:
         raise DataError(f"split file '{path}' is not a JSON split file "
                         '{"train": [names], "val": [names], "test": [names]}')
-    return {split: [listed_stem(name) for name in listed] for split, listed in names.items()}
+    others = [f"'{name}' ({len(listed)} names)" for name, listed in names.items() if name not in LISTS and listed]
+    if others:
+        logger.info("split file '%s' lists %s beside train, val and test: no split seglab reads, so those names "
+                    "are in none", path, ", ".join(others))
+    return {split: [listed_stem(name) for name in listed] for split, listed in names.items() if split in LISTS}
 
 
 def _mat_ids(path: Path) -> dict[str, list[str]]:

@@ -223,9 +223,11 @@ def split_from_file(pairs: list[Pair], path: str | Path) -> dict[str, list[Pair]
     return {split: _by_name(by_name[name] for name in names[split]) for split in SPLITS}
 
 
-def read_split_file(path: Path) -> dict[str, list[str]]:
+def read_split_file(path: Path, other_sets: bool = False) -> dict[str, list[str]]:
     """The names of each split in a JSON split file (`split_from_file`); a dataset's own
-    `split.json` in that form is read as its official split (`split_lists`).
+    `split.json` in that form is read as its official split (`split_lists`), where `other_sets`
+    keeps the further sets of names it may list beside train, val or test (ToothFairy's
+    `synthetic` patients), under their keys.
 
     Raises:
         ConfigError: an unreadable file or one of another form, naming it.
@@ -242,9 +244,9 @@ def read_split_file(path: Path) -> dict[str, list[str]]:
     if not isinstance(values, dict):
         raise ConfigError(f"split file '{path}' must hold a JSON object {expected}")
     unknown = sorted(set(values) - set(SPLITS) - set(RUN_SPLITS_KEYS))
-    if unknown:
+    if unknown and not (other_sets and set(values) & set(SPLITS)):
         raise ConfigError(f"split file '{path}' has unknown keys {unknown}; expected {', '.join(SPLITS)}")
-    names = {split: values.get(split, []) for split in SPLITS}
+    names = {split: values.get(split, []) for split in (*SPLITS, *unknown)}
     for split, listed in names.items():
         if not isinstance(listed, list) or not all(isinstance(name, str) for name in listed):
             raise ConfigError(f"split file '{path}': '{split}' must be a list of pair names, got {listed!r:.80}")
