@@ -11,12 +11,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import tifffile
 from PIL import Image
 
 from seglab.cli import main
-from seglab.data import discover, read_mask
+from seglab.data import discover, inspect_dataset, read_image, read_mask
 from seglab.data.encodings.mask_sample import sample_masks
-from seglab.errors import ConfigError
+from seglab.errors import ConfigError, DataError
 
 from .test_layout_corpus import photo, save  # type: ignore[import-not-found]
 
@@ -67,6 +68,50 @@ def test_cell_tracking_challenge_silver_truth_with_many_objects_warns(tmp_path):
     index = discover(tmp_path, images="01", masks="01_ST/SEG")
     assert len(index.pairs) == 3 and [p.code for p in index.problems] == ["instance-ids"]
     assert "60 values in this mask, each one region" in index.problems[0].message
+
+
+def ctc_z_stacks(root: Path) -> dict[tuple[int, int], tuple[np.ndarray, np.ndarray]]:
+    """The Cell Tracking Challenge's 3-D sets (Fluo-N3DH-CHO): `01/t000.tif` a Z stack beside its 3-D
+    silver truth `01_ST/SEG/man_seg000.tif`, and the gold truth of single planes,
+    `01_GT/SEG/man_seg_001_002.tif` plane 2 of `t001.tif`; (frame, plane) -> (image, objects)."""
+    planes = {(t, z): (photo(10 * t + z, (48, 64))[..., 0], objects(10 * t + z, 3 + z))
+              for t in range(3) for z in range(4)}
+    for t in range(3):
+        for folder, name, k in (("01", "t", 0), ("01_ST/SEG", "man_seg", 1)):
+            (root / folder).mkdir(parents=True, exist_ok=True)
+            tifffile.imwrite(root / folder / f"{name}{t:03d}.tif", np.stack([planes[t, z][k] for z in range(4)]),
+                             imagej=True, metadata={"axes": "ZYX"})
+    for t, z in ((1, 2), (1, 3), (2, 0)):
+        save_mask(root / "01_GT" / "SEG" / f"man_seg_{t:03d}_{z:03d}.tif", planes[t, z][1])
+    return planes
+
+
+def test_cell_tracking_challenge_z_stacks_pair_page_by_page_with_their_silver_truth(tmp_path):
+    """The route the refusal offered, `--masks '*_ST/SEG' --instance-masks`, read each stack's first
+    page alone (a `multi-page` warning each, the masks of a plane above the cells all empty)."""
+    planes = ctc_z_stacks(tmp_path)
+    silver = inspect_dataset(tmp_path, masks="*_ST/SEG", instance_masks=True)
+    assert [p.code for p in silver.problems] == [] and len(silver.index.pairs) == 12
+    for pair in silver.index.pairs:
+        t, z = int(pair.name[1:4]), int(pair.name[-1])  # t001_00002: page 2 of t001.tif
+        np.testing.assert_array_equal(read_image(pair.image)[..., 0], planes[t, z][0])
+        np.testing.assert_array_equal(read_mask(pair.masks, silver.index.mapping), planes[t, z][1] > 0)
+    assert {p.group for p in silver.index.pairs} == {"01/t000", "01/t001", "01/t002"}  # a stack's planes never split
+
+
+def test_cell_tracking_challenge_gold_planes_pair_with_the_page_they_name(tmp_path):
+    """`man_seg_001_002.tif` paired with nothing, or by its last number with `t002.tif`."""
+    planes = ctc_z_stacks(tmp_path)
+    with pytest.raises(DataError, match=r"01_GT/SEG/: 3 pairs by the stack's number, then the plane's"):
+        discover(tmp_path)
+    gold = inspect_dataset(tmp_path, masks="*_GT/SEG", instance_masks=True)
+    assert sorted(p.name for p in gold.index.pairs) == ["t001_00002", "t001_00003", "t002_00000"]
+    for pair in gold.index.pairs:
+        t, z = int(pair.name[1:4]), int(pair.name[-1])
+        np.testing.assert_array_equal(read_image(pair.image)[..., 0], planes[t, z][0])
+        np.testing.assert_array_equal(read_mask(pair.masks, gold.index.mapping), planes[t, z][1] > 0)
+    assert [p.message for p in gold.problems] == [
+        "image has no mask (expected a mask of one of its planes, numbered 0 and the plane, in 01_GT/SEG/)"]
 
 
 def test_glas_glands_numbered_per_image_warn_however_few(tmp_path):

@@ -100,7 +100,9 @@ CHECKS: dict[str, Check] = {
     "colour-mode": Check(WARNING, "save the image as RGB to control the colour conversion"),
     "exif-orientation": Check(WARNING, "nothing, if its mask was drawn on the rotated view (as viewers show it)"),
     "multi-page": Check(WARNING, "split the pages into separate files if they are all meant to be used; pages that "
-                        "are channels are read as such from an ImageJ hyperstack or OME-TIFF of axes CYX"),
+                        "are channels are read as such from an ImageJ hyperstack or OME-TIFF of axes CYX; a TIFF "
+                        "image stack pairs page by page with a mask stack of as many pages, and with 2-D masks "
+                        "named by its number and a page's (man_seg_001_003.tif: page 3 of t001.tif)"),
     "16-bit-image": Check(WARNING, "nothing, if intended: the normalisation adapts, but predict on 16-bit "
                           "images too"),
     "mixed-bit-depth": Check(WARNING, "convert all images to one bit depth"),

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from seglab.data.discovery.channel_files import NNUNET_CHANNEL
+from seglab.data.discovery.plane_masks import PLANE_RULE, plane_pairs
 from seglab.data.files.index import Problem
 from seglab.data.discovery.naming import (
     KEY_RULES,
@@ -74,6 +75,8 @@ class FolderMatch:
         dates: `channel_dirs` holds date 2 of `image_dir`'s scenes (change detection).
         area_dirs: those of `more_mask_dirs` whose masks mark the area to score, not labels
             (Agriculture-Vision's `boundaries/` and `masks/`; `folders.valid_area`).
+        planes: key -> the page of the image, a multi-page stack, that the key's 2-D mask is of
+            (`plane_masks`: the Cell Tracking Challenge's `man_seg_001_003.tif`, plane 3 of `t001.tif`).
     """
 
     image_dir: Path
@@ -91,6 +94,7 @@ class FolderMatch:
     channel_dirs: tuple[Path, ...] = ()
     dates: bool = False
     area_dirs: tuple[Path, ...] = ()
+    planes: dict[str, int] = field(default_factory=dict)
 
     def describe(self, root: Path) -> str:
         """One line for `seglab inspect`: which folders, how many pairs, which rule."""
@@ -214,6 +218,11 @@ def match_folders(
     pairs += [(key, path, mask_keys[key]) for path, first in renderings if (key := rule.key_of(first, True)) in mask_keys]
     if merge and not pairs and len(images) == 1 and masks and mask_dir != image_dir:
         return _one_image_folder(images[0], masks, image_dir, mask_dir, split)
+    # masks of single planes, named by number (`man_seg_001_003`): a number rule would pair plane 3 with `t003`
+    loose = not pairs or rule in KEY_RULES[_STRICT_RULES:]
+    planes = plane_pairs(images, masks) if learned and loose and not merge and mask_dir != image_dir else None
+    if planes is not None:
+        return _plane_match(images, image_dir, mask_dir, root, split, *planes)
     problems += [Problem(m, "mask has no image", "mask-without-image") for k, ms in merged.items()
                  if k not in image_keys for m in ms]
     paired_keys = {key for key, _, _ in pairs}
@@ -324,6 +333,17 @@ def _one_image_folder(image: Path, masks: Sequence[Path], image_dir: Path, mask_
     first, *more = sorted(masks, key=lambda p: p.name)
     return FolderMatch(image_dir, mask_dir, split, _ONE_IMAGE, [(key, image, first)],
                        merged={key: tuple(more)} if more else {})
+
+
+def _plane_match(images: Sequence[Path], image_dir: Path, mask_dir: Path, root: Path, split: str | None,
+                 pairs: list[tuple[str, Path, Path]], planes: dict[str, int]) -> FolderMatch:
+    """Masks of single planes paired with their image stacks (`plane_masks`); a stack with none is said."""
+    named = {image for _, image, _ in pairs}
+    expected = folder_label(mask_dir, root)
+    problems = [Problem(image, f"image has no mask (expected a mask of one of its planes, numbered "
+                        f"{PLANE_RULE.key(image)} and the plane, in {expected})", "image-without-mask")
+                for image in images if image not in named]
+    return FolderMatch(image_dir, mask_dir, split, PLANE_RULE, pairs, problems, planes=planes)
 
 
 def pair_namings(pairs: list[tuple[str, Path, Path]]) -> dict[str, list[Path]]:

@@ -24,6 +24,7 @@ from seglab.data.layouts.folder_pairs.class_files import _shipped_classes, _ship
 from seglab.data.layouts.folder_pairs.duplicate_folders import _one_file_format, settle_shared_masks
 from seglab.data.layouts.folder_pairs.named_folders import _named_pair
 from seglab.data.layouts.folder_pairs.pair_names import _derived_images, _splits_from_names, unique_names
+from seglab.data.layouts.folder_pairs.stack_pages import read_by_page
 from seglab.data.layouts.folder_pairs.unlabelled_files import unlabelled_images
 from seglab.data.discovery.folders import FolderSearch, deeper_image_folders, search_folders
 from seglab.data.layouts.formats import FORMATS, DatasetFormat, ReadOptions
@@ -101,9 +102,11 @@ class FolderPairsFormat(DatasetFormat):
         matches, copies = _one_file_format(root, matches)
         aside += copies
         pairs, problems = [], []
+        planes = {mask: match.planes[key] for match in matches for key, _, mask in match.pairs if key in match.planes}
         for match in matches:
             for key, image, mask in match.pairs:
-                pair = Pair(stem(image), image, mask, match.split, more_masks=match.merged.get(key, ()),
+                name = f"{stem(image)}_{planes[mask]:05d}" if mask in planes else stem(image)  # as a stack's pages
+                pair = Pair(name, image, mask, match.split, more_masks=match.merged.get(key, ()),
                             more_channels=match.channels.get(key, ()))
                 pairs.append(replace(pair, name=group_name(pair.images, channel_names(pair))) if match.channel_dirs
                              else pair)
@@ -132,6 +135,9 @@ class FolderPairsFormat(DatasetFormat):
         kept = {p.image for p in listed}
         aside += [f for p in pairs if p.image not in kept for f in (p.image, p.mask) if f is not None]  # LandCover.ai's
         pairs = without_train_splits(_splits_from_names(listed, root), filled, root)
+        read = {f.parent for p in pairs for f in (*p.images, *p.masks)}  # before their stacks' pages are written
+        pages_cache = Path(self.options.cache_dir or default_cache_dir()) / "tiff-pages"
+        pairs, paged = read_by_page(pairs, planes, root, pages_cache)
         mask_dirs = [m.mask_dir for m in matches]
         namings = next((m.namings for m in matches if m.namings), ())
         if classes is None:
@@ -146,7 +152,7 @@ class FolderPairsFormat(DatasetFormat):
                                                          matches, found.ignored)
         unlabelled += listed_unlabelled + frames
         index = DatasetIndex(root, "folder-pairs", pairs, unlabelled, classes, mapping, problems + encoding_problems)
-        index.pairing = [m.describe(root) for m in matches]
+        index.pairing = [m.describe(root) for m in matches] + paged
         index.area_folders = tuple(sorted({d.name for m in matches for d in m.area_dirs}))
         defect_free = [p for p in unmasked if p not in filled and in_defect_free_folder(p, root)]
         if frames:
@@ -155,8 +161,7 @@ class FolderPairsFormat(DatasetFormat):
         if filled or defect_free:  # MVTec AD's good/ images: said, not passed over
             index.pairing.append(pairing_note(root, sorted(filled) or defect_free, bool(filled)))
         # read, or listed as ignored (CHAOS' T1DUAL/DICOM_anon/InPhase/, OutPhase/)
-        read = {f.parent for p in pairs for f in (*p.images, *p.masks)} | {m.parent for m in matches for m in m.extra_masks} \
-            | {f.parent for f in found.ignored}
+        read |= {m.parent for m in matches for m in m.extra_masks} | {f.parent for f in found.ignored}
         named = self.options.images is not None or self.options.masks is not None  # searched as deep as these lie
         deeper = [] if named else [f for f in deeper_image_folders(root) if f not in read]  # Drishti-GS1's SoftMap/
         if deeper:  # read nowhere: said, not passed over
