@@ -8,6 +8,8 @@ and physical points). Before, such volumes were no volumes and nothing paired.""
 from __future__ import annotations
 
 import gzip
+import re
+import shutil
 import zlib
 from pathlib import Path
 
@@ -340,3 +342,161 @@ def test_left_atrium_case_folders_pair_by_the_label_file_masks_names(tmp_path):
     assert index.format == "volumes" and not index.problems
     assert {p.group: p.split for p in index.pairs} == {"A1": "train", "A2": "train", "A3": "train", "B1": "test"}
     assert {int(v) for p in index.pairs for v in np.unique(read_mask(p.mask, index.mapping))} == {0, 1}
+
+
+@pytest.mark.parametrize("name, header", [
+    ("a.mha", "TransformMatrix = 0 1 0 1 0 0 0 0 -1\nOffset = 4 5 6\nElementSpacing = 2 3 4\n"),
+    ("b.mha", "ElementNumberOfChannels = 2\nElementSpacing = 0.5 0.5 3\n"),
+    ("c.nrrd", ""), ("d.nrrd", "layers"), ("e.nrrd", "2-D")])
+def test_a_header_grid_is_the_grid_its_voxels_are_read_on(tmp_path, name, header):
+    """Which modalities lie on their label's grid is read from the headers alone (`volume_grid`):
+    for MetaImage and NRRD as their voxels are read, a channel axis not in space, a slice (X, Y, 1)."""
+    from seglab.data.files.volumes import volume_grid
+
+    path = tmp_path / name
+    if name.endswith(".mha"):
+        mha(path, volume(), header)
+        if "Channels" in header:  # the channels fastest, each voxel's two values side by side
+            two = np.stack([volume(), volume(1)], -1).transpose(2, 1, 0, 3)
+            path.write_bytes(path.read_bytes()[:-volume().nbytes] + np.ascontiguousarray(two).tobytes())
+    elif header == "layers":
+        slicer_segmentation(path, (volume() % 2).astype(np.uint8), SEGMENTS, layers=2)
+        path = path.rename(tmp_path / "d_layers.nrrd")  # read as an image's channels, not a `.seg.nrrd`
+    elif header == "2-D":
+        path.write_bytes(b"NRRD0004\ntype: uint8\ndimension: 2\nsizes: 5 4\nspace directions: (0.5,0) (0,0.5)\n"
+                         b"encoding: raw\n\n" + bytes(20))
+    else:
+        write_labels(path, volume().astype(np.int64), np.array([[0, -2.0, 0, 5], [1.5, 0, 0, -7], [0, 0, 3, 1],
+                                                                [0, 0, 0, 1]]))
+    voxels, affine = (read_metaimage if name.endswith(".mha") else read_nrrd)(path)
+    shape, grid_affine = volume_grid(path)
+    assert shape == voxels.shape[:3]
+    np.testing.assert_allclose(grid_affine, affine)
+
+
+def picai(root: Path) -> None:
+    """PI-CAI as shipped: `picai_public_images_fold0/<patient>/<patient>_<study>_{t2w,adc,hbv}.mha`,
+    the ADC and DWI on a coarser grid of their own, and lesion labels on the T2's grid in one flat
+    folder, `picai_labels/.../human_expert/resampled/<patient>_<study>.nii.gz`, for positive studies only."""
+    import nibabel as nib
+
+    t2 = "TransformMatrix = 1 0 0 0 1 0 0 0 1\nOffset = 0 0 0\nElementSpacing = 0.5 0.5 3\n"
+    coarse = "TransformMatrix = 1 0 0 0 1 0 0 0 1\nOffset = 0 0 0\nElementSpacing = 1 1 3\n"
+    labels = root / "picai_labels" / "csPCa_lesion_delineations" / "human_expert" / "resampled"
+    labels.mkdir(parents=True)
+    for patient, study, positive in ((10000, 1000000, True), (10001, 1000001, False), (10002, 1000002, True)):
+        folder = root / "picai_public_images_fold0" / str(patient)
+        folder.mkdir(parents=True)
+        mha(folder / f"{patient}_{study}_t2w.mha", volume(patient), t2)
+        for modality in ("adc", "hbv"):
+            mha(folder / f"{patient}_{study}_{modality}.mha", volume(patient)[::2, ::2], coarse)
+        if positive:
+            lesion = np.zeros(SHAPE, np.uint8)
+            lesion[1:3, 1:3, 1] = 1
+            nib.save(nib.Nifti1Image(lesion, np.diag([-0.5, -0.5, 3.0, 1.0])), labels / f"{patient}_{study}.nii.gz")
+
+
+@pytest.mark.parametrize("images, studies", [("picai_public_images_fold0", {"10000_1000000", "10002_1000002"}),
+                                             ("10000", {"10000_1000000"})])
+def test_picai_modalities_off_the_labels_grid_are_left_out_in_one_line(tmp_path, caplog, images, studies):
+    """PI-CAI's `--images 10000 --masks resampled` took the T2, ADC and DWI volumes as channels and
+    refused each study, 'differ in shape': MetaImage grids were not read. The T2 is the channel,
+    the others left out in one line; a study without labels is one finding, named as its label would be."""
+    picai(tmp_path)
+    with caplog.at_level("INFO", logger="seglab.data.layouts.volume_format"):
+        index = discover(tmp_path, images=images, masks="resampled", cache_dir=str(tmp_path / "cache"))
+    assert index.format == "volumes" and {p.group for p in index.pairs} == studies
+    assert index.modalities == ("t2w",) and np.load(index.pairs[0].image).shape[-1] == 1
+    assert {int(read_mask(p.mask, index.mapping).max()) for p in index.pairs} == {0, 1}
+    left_out = [r.getMessage() for r in caplog.records if r.getMessage().startswith("left out")]
+    assert len(left_out) == 1 and re.match(r"left out the 'adc', 'hbv' volumes \(e.g. '.*10000_1000000_adc.mha'\): on "
+                                           r"their label volume's voxel grid in 0 of \d cases; to train on them as a "
+                                           r"channel, resample them onto it", left_out[0])
+    if images == "picai_public_images_fold0":
+        assert [(p.code, p.path.name) for p in index.problems] == [("image-without-mask", "10001_1000001_adc.mha")]
+        assert "expected picai_labels/csPCa_lesion_delineations/human_expert/resampled/10001_1000001.nii.gz" in \
+            index.problems[0].message
+
+
+def hanseg(root: Path, cases: int = 3) -> None:
+    """HaN-Seg as shipped: `set_1/case_XX/case_XX_IMG_CT.nrrd`, the MR `case_XX_IMG_MR_T1.nrrd` on a
+    grid of its own (not registered), and 3D Slicer's `case_XX_OAR_<organ>.seg.nrrd` per organ on
+    the CT's grid; a bright box in the CT where the brainstem is."""
+    for case in range(1, cases + 1):
+        folder = root / "set_1" / f"case_{case:02d}"
+        folder.mkdir(parents=True)
+        brainstem = np.zeros(SHAPE, np.uint8)
+        brainstem[1:3, 1:3, 1] = 1
+        write_labels(folder / f"case_{case:02d}_IMG_CT.nrrd", np.where(brainstem, 200, volume(case) % 100),
+                     np.diag([-0.8, -0.8, 2, 1]))
+        write_labels(folder / f"case_{case:02d}_IMG_MR_T1.nrrd", np.ones((4, 3, 2), np.int64),
+                     np.diag([-1.2, -1.2, 3, 1]))
+        for organ, mask in (("Brainstem", brainstem), ("Parotid_L", 1 - brainstem)):
+            slicer_segmentation(folder / f"case_{case:02d}_OAR_{organ}.seg.nrrd", mask,
+                                SEGMENTS.split("Segment1")[0].replace("liver", organ))
+
+
+def test_hanseg_ct_is_read_and_its_mr_on_a_grid_of_its_own_left_out(tmp_path, caplog):
+    """HaN-Seg's `--masks '*_OAR_Brainstem.seg.nrrd'` read a case folder's CT and MR as channels and
+    refused every case, 'differ in shape': nothing was read. The CT is the case's image, the MR
+    left out in one line that says how to train on it."""
+    hanseg(tmp_path / "HaN-Seg")
+    with caplog.at_level("INFO", logger="seglab.data.layouts.volume_format"):
+        index = discover(tmp_path, masks="*_OAR_Brainstem.seg.nrrd", cache_dir=str(tmp_path / "cache"))
+    assert index.format == "volumes" and not index.problems and len(index.pairs) == 3 * SHAPE[2]
+    assert index.classes.names == ("background", "Brainstem") and index.modalities == ("CT",)
+    assert {p.group for p in index.pairs} == {"case_01", "case_02", "case_03"}
+    assert np.load(index.pairs[0].image).shape[-1] == 1
+    left_out = [r.getMessage() for r in caplog.records if r.getMessage().startswith("left out")]
+    assert len(left_out) == 1 and re.match(r"left out the 'MR_T1' volumes \(e.g. '.*case_01_IMG_MR_T1.nrrd'\): on "
+                                           r"their label volume's voxel grid in 0 of 3 cases; to train on them as a "
+                                           r"channel, resample them onto it", left_out[0])
+
+
+def test_a_hanseg_run_predicts_from_the_ct_and_leaves_the_mr_out(tmp_path, monkeypatch, capsys):
+    """The run remembers ("CT",), so that `predict` of a test case's CT and MR reads the CT alone,
+    as training did, and says the MR was left out (before, no HaN-Seg run could be trained)."""
+    from seglab.cli import main
+    from seglab.runs.checkpoint import load_checkpoint
+    from seglab.runs.run_folder import RunFolder
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    hanseg(tmp_path / "HaN-Seg")
+    tests = tmp_path / "test" / "case_09"
+    hanseg(tmp_path / "test-set", cases=1)
+    shutil.copytree(tmp_path / "test-set" / "set_1" / "case_01", tests)
+    for organ in tests.glob("*.seg.nrrd"):
+        organ.unlink()  # a test case ships its images alone
+    run, out = tmp_path / "run", tmp_path / "pred"
+    assert main(["train", "--no-plan", str(tmp_path / "HaN-Seg"), "--masks", "*_OAR_Brainstem.seg.nrrd",
+                 "--out", str(run), "--model", "unet_small", "--model-option", "widths=[8,16]", "--batch-size", "4",
+                 "--precision", "fp32", "--no-progress", "--epochs", "1", "--size", "32"]) == 0
+    assert load_checkpoint(RunFolder.open(run).best).card.modalities == ("CT",)
+    capsys.readouterr()
+    assert main(["predict", str(run), str(tests), "--out", str(out)]) == 0
+    assert [p.name for p in out.glob("*_mask.*")] == ["case_01_IMG_mask.nrrd"]
+    assert read_nrrd(out / "case_01_IMG_mask.nrrd")[0].shape == SHAPE  # on the CT's grid, not the MR's
+    assert re.search(r"left out 1 volume\(s\) of modality 'MR_T1' \(e.g. '.*case_01_IMG_MR_T1.nrrd'\): the model "
+                     r"was trained on CT only", capsys.readouterr().err)
+
+
+@pytest.mark.parametrize("dataset, modality, case, others", [
+    ("picai", "t2w", "picai_public_images_fold0/10000", "2 volume(s) of modality 'adc', 'hbv'"),
+    ("hanseg", "CT", "set_1/case_01", "1 volume(s) of modality 'MR_T1'")])
+def test_a_case_is_predicted_from_the_modality_its_model_was_trained_on(tmp_path, caplog, dataset, modality, case,
+                                                                        others):
+    """A case's volumes, for a model of one modality: PI-CAI's T2 (its ADC and DWI left out, as
+    before), HaN-Seg's CT, whose MR (`case_01_IMG_MR_T1`: a word of two) was predicted alone."""
+    (picai if dataset == "picai" else hanseg)(tmp_path)
+    for organ in (tmp_path / case).glob("*.seg.nrrd"):
+        organ.unlink()  # a test case ships its images alone
+
+    class OneModality(Threshold):
+        modalities = (modality,)
+
+    with caplog.at_level("INFO", logger="seglab.data.layouts.volume_format"):
+        [written] = predict_volumes(OneModality(), sorted((tmp_path / case).iterdir()), tmp_path / "out",
+                                    progress=False)
+    assert written.source.name.endswith(f"_{modality}.mha" if dataset == "picai" else f"_{modality}.nrrd")
+    assert (read_metaimage if dataset == "picai" else read_nrrd)(written.mask)[0].shape == SHAPE
+    assert f"left out {others} (e.g. '" in caplog.text

@@ -59,25 +59,13 @@ def read_metaimage(path: Path) -> tuple[np.ndarray, np.ndarray]:
         DataError: a damaged header, data missing or short, an element type or layout MetaImage
             volumes do not use, more voxels than the pixel budget; naming the file.
     """
-    head, at = _header_text(path, lambda line: line.lower().startswith("elementdatafile"))
-    fields = {key.strip().lower(): value.strip() for key, _, value in
-              (line.partition("=") for line in head.splitlines() if "=" in line)}
-    try:
-        dims = [int(v) for v in fields["dimsize"].split()]
-        dtype = np.dtype(_META_TYPES[fields["elementtype"].upper()])
-        source = fields["elementdatafile"]
-    except (KeyError, ValueError):
-        raise DataError(f"MetaImage '{path}' has no DimSize, ElementType or ElementDataFile it can be read by "
-                        "(a damaged header?)") from None
-    channels = _whole(path, fields, "elementnumberofchannels", 1)
-    if len(dims) not in (2, 3) or min(dims) < 1 or channels < 1:
-        raise DataError(f"MetaImage '{path}' is {'x'.join(map(str, dims))} with {channels} channels; "
-                        "expected a 3-D volume")
-    dims += [1] * (3 - len(dims))
+    fields, at = _metaimage_fields(path)
+    dims, dtype, channels = _metaimage_layout(path, fields)
     check_pixels(path, "volume", (*dims, channels))
     if _truth(fields.get("binarydatabyteordermsb", fields.get("elementbyteordermsb", "False"))):
         dtype = dtype.newbyteorder(">")
     count = math.prod(dims) * channels * dtype.itemsize
+    source = fields["elementdatafile"]
     if source.upper() == "LOCAL":
         data = path.read_bytes()[at:]
     elif source.upper() == "LIST" or "%" in source:
@@ -91,12 +79,7 @@ def read_metaimage(path: Path) -> tuple[np.ndarray, np.ndarray]:
         data = _inflated(path, data, count, zlib.decompressobj())
     voxels = _voxels(path, data, dtype, count, (*dims[::-1], channels))  # x fastest, channels faster still
     voxels = voxels.transpose(2, 1, 0, 3)
-    spacing = _numbers(fields.get("elementspacing", fields.get("elementsize", "")), 3, 1.0)
-    origin = _numbers(fields.get("offset", fields.get("position", fields.get("origin", ""))), 3, 0.0)
-    rows = _numbers(fields.get("transformmatrix", fields.get("rotation", fields.get("orientation", ""))), 9, None)
-    directions = np.asarray(rows, float).reshape(3, 3).T if None not in rows else np.eye(3)
-    affine = _affine(_LPS_TO_RAS, directions * spacing, origin)
-    return (voxels[..., 0] if channels == 1 else voxels).astype(np.float32), affine
+    return (voxels[..., 0] if channels == 1 else voxels).astype(np.float32), _metaimage_affine(fields)
 
 
 def read_nrrd(path: Path) -> tuple[np.ndarray, np.ndarray]:
@@ -106,22 +89,9 @@ def read_nrrd(path: Path) -> tuple[np.ndarray, np.ndarray]:
     Raises:
         DataError: as `read_metaimage`.
     """
-    head, at = _header_text(path, lambda line: line == "")
-    lines = head.splitlines()
-    if not lines or not lines[0].startswith("NRRD"):
-        raise DataError(f"'{path}' is no NRRD file (it does not start with NRRD000x)")
-    fields = {key.strip().lower(): value.strip() for key, _, value in
-              (line.partition(":") for line in lines[1:] if ":" in line and not line.startswith("#"))}
-    try:
-        sizes = [int(v) for v in fields["sizes"].split()]
-        dtype = np.dtype(_NRRD_TYPES[fields["type"].lower()])
-    except (KeyError, ValueError):
-        raise DataError(f"NRRD '{path}' has no sizes or type it can be read by (a damaged header?)") from None
-    directions = [found.group(1) for found in re.finditer(r"\(([^)]*)\)|none", fields.get("space directions", ""))]
-    channel_axes = [i for i, direction in enumerate(directions) if direction is None]  # `none`: not in space
-    if min(sizes, default=0) < 1 or len(sizes) - len(channel_axes) not in (2, 3) or len(channel_axes) > 1:
-        raise DataError(f"NRRD '{path}' is {' x '.join(map(str, sizes))}; expected a 3-D volume, with at most one "
-                        "channel axis")
+    fields, at = _nrrd_fields(path)
+    sizes, dtype, directions = _nrrd_layout(path, fields)
+    channel_axes = _channel_axes(directions)
     check_pixels(path, "volume", tuple(sizes))
     if dtype.itemsize > 1 and fields.get("endian", "little").lower() == "big":
         dtype = dtype.newbyteorder(">")
@@ -144,6 +114,106 @@ def read_nrrd(path: Path) -> tuple[np.ndarray, np.ndarray]:
                         "layers; export it as a label map (Segmentations module: Export visible segments to label map)")
     if channel_axes:
         voxels = np.moveaxis(voxels, channel_axes[0], -1)
+    if voxels.ndim - bool(channel_axes) == 2:
+        voxels = voxels[:, :, None]
+    return voxels.astype(np.float32), _nrrd_affine(fields, directions)
+
+
+def header_grid(path: Path) -> tuple[tuple[int, int, int], np.ndarray]:
+    """The voxel grid of a MetaImage or NRRD volume from its header alone, as its voxels are read
+    (`read_metaimage`, `read_nrrd`): its spatial sizes (X, Y, Z) and its RAS affine.
+
+    Raises:
+        DataError: a damaged header, naming the file.
+    """
+    if is_metaimage(path):
+        fields, _ = _metaimage_fields(path)
+        dims, _, _ = _metaimage_layout(path, fields)
+        return (dims[0], dims[1], dims[2]), _metaimage_affine(fields)
+    fields, _ = _nrrd_fields(path)
+    sizes, _, directions = _nrrd_layout(path, fields)
+    channels = _channel_axes(directions)
+    spatial = [size for axis, size in enumerate(sizes) if axis not in channels] + [1]  # (X, Y) as (X, Y, 1)
+    return (spatial[0], spatial[1], spatial[2]), _nrrd_affine(fields, directions)
+
+
+def _metaimage_fields(path: Path) -> tuple[dict[str, str], int]:
+    """A MetaImage header's fields (keys lowercase), and where the voxels after it start."""
+    head, at = _header_text(path, lambda line: line.lower().startswith("elementdatafile"))
+    return {key.strip().lower(): value.strip() for key, _, value in
+            (line.partition("=") for line in head.splitlines() if "=" in line)}, at
+
+
+def _metaimage_layout(path: Path, fields: dict[str, str]) -> tuple[list[int], np.dtype, int]:
+    """The sizes (X, Y, Z), element type and channels a MetaImage header states.
+
+    Raises:
+        DataError: a header without them, or not of a 2-D or 3-D volume, naming the file.
+    """
+    unreadable = DataError(f"MetaImage '{path}' has no DimSize, ElementType or ElementDataFile it can be read by "
+                           "(a damaged header?)")
+    if "elementdatafile" not in fields:
+        raise unreadable
+    try:
+        dims = [int(v) for v in fields["dimsize"].split()]
+        dtype = np.dtype(_META_TYPES[fields["elementtype"].upper()])
+    except (KeyError, ValueError):
+        raise unreadable from None
+    channels = _whole(path, fields, "elementnumberofchannels", 1)
+    if len(dims) not in (2, 3) or min(dims) < 1 or channels < 1:
+        raise DataError(f"MetaImage '{path}' is {'x'.join(map(str, dims))} with {channels} channels; "
+                        "expected a 3-D volume")
+    return dims + [1] * (3 - len(dims)), dtype, channels
+
+
+def _metaimage_affine(fields: dict[str, str]) -> np.ndarray:
+    spacing = _numbers(fields.get("elementspacing", fields.get("elementsize", "")), 3, 1.0)
+    origin = _numbers(fields.get("offset", fields.get("position", fields.get("origin", ""))), 3, 0.0)
+    rows = _numbers(fields.get("transformmatrix", fields.get("rotation", fields.get("orientation", ""))), 9, None)
+    directions = np.asarray(rows, float).reshape(3, 3).T if None not in rows else np.eye(3)
+    return _affine(_LPS_TO_RAS, directions * spacing, origin)
+
+
+def _nrrd_fields(path: Path) -> tuple[dict[str, str], int]:
+    """An NRRD header's fields (keys lowercase), and where the voxels after it start.
+
+    Raises:
+        DataError: a file that is no NRRD, naming it.
+    """
+    head, at = _header_text(path, lambda line: line == "")
+    lines = head.splitlines()
+    if not lines or not lines[0].startswith("NRRD"):
+        raise DataError(f"'{path}' is no NRRD file (it does not start with NRRD000x)")
+    return {key.strip().lower(): value.strip() for key, _, value in
+            (line.partition(":") for line in lines[1:] if ":" in line and not line.startswith("#"))}, at
+
+
+def _nrrd_layout(path: Path, fields: dict[str, str]) -> tuple[list[int], np.dtype, list[str | None]]:
+    """The sizes, type and space directions (None for `none`, a channel axis) an NRRD header states.
+
+    Raises:
+        DataError: a header without them, or not of a 2-D or 3-D volume with at most one channel
+            axis, naming the file.
+    """
+    try:
+        sizes = [int(v) for v in fields["sizes"].split()]
+        dtype = np.dtype(_NRRD_TYPES[fields["type"].lower()])
+    except (KeyError, ValueError):
+        raise DataError(f"NRRD '{path}' has no sizes or type it can be read by (a damaged header?)") from None
+    directions = [found.group(1) for found in re.finditer(r"\(([^)]*)\)|none", fields.get("space directions", ""))]
+    channel_axes = _channel_axes(directions)
+    if min(sizes, default=0) < 1 or len(sizes) - len(channel_axes) not in (2, 3) or len(channel_axes) > 1:
+        raise DataError(f"NRRD '{path}' is {' x '.join(map(str, sizes))}; expected a 3-D volume, with at most one "
+                        "channel axis")
+    return sizes, dtype, directions
+
+
+def _channel_axes(directions: list[str | None]) -> list[int]:
+    """The axes whose space direction is `none`: not in space, a channel axis."""
+    return [axis for axis, direction in enumerate(directions) if direction is None]
+
+
+def _nrrd_affine(fields: dict[str, str], directions: list[str | None]) -> np.ndarray:
     space = _SPACES.get(fields.get("space", "left-posterior-superior").lower(), _LPS_TO_RAS)
     vectors = [_numbers(d.replace(",", " "), 3, math.nan) for d in directions if d]
     if len(vectors) == 2:
@@ -152,9 +222,7 @@ def read_nrrd(path: Path) -> tuple[np.ndarray, np.ndarray]:
     if len(vectors) != 3 or any(len(v) != 3 or not all(map(math.isfinite, v)) for v in vectors):
         spacings = _numbers(fields.get("spacings", ""), 3, 1.0)  # no directions: axes along the world's
         vectors = [[spacings[0], 0.0, 0.0], [0.0, spacings[1], 0.0], [0.0, 0.0, spacings[2]]]
-    if voxels.ndim - bool(channel_axes) == 2:
-        voxels = voxels[:, :, None]
-    return voxels.astype(np.float32), _affine(space, np.asarray(vectors, float).T, origin)
+    return _affine(space, np.asarray(vectors, float).T, origin)
 
 
 def slicer_segments(path: Path) -> dict[int, tuple[str, tuple[int, int, int] | None]]:

@@ -30,6 +30,7 @@ from seglab.data.files.hdf5_files import HDF5_SUFFIXES, load_h5_volume
 from seglab.data.files.metaimage import (
     METAIMAGE_SUFFIXES,
     NRRD_SUFFIXES,
+    header_grid,
     is_metaimage,
     is_nrrd,
     read_metaimage,
@@ -143,16 +144,20 @@ def read_labels(path: Path, image: Volume) -> np.ndarray:
     return labels.astype(np.int64)
 
 
-def nifti_grid(path: Path) -> tuple[tuple[int, ...], np.ndarray]:
-    """The voxel grid of a NIfTI or Analyze file, from its header alone: its first three dimensions and its affine.
+def volume_grid(path: Path) -> tuple[tuple[int, ...], np.ndarray]:
+    """The voxel grid of a NIfTI, Analyze, MetaImage or NRRD file, from its header alone: its first
+    three dimensions (a single slice's third 1, as it is read) and its affine (RAS, of the voxels
+    in the file's own order).
 
     Raises:
         DataError: a header that cannot be read, naming the file.
     """
+    if is_metaimage(path) or is_nrrd(path):
+        return header_grid(path)
     try:
         with reading(path):
             image = nib.load(str(path))
-            return tuple(image.shape[:3]), image.affine
+            return (*image.shape[:3], 1)[:3], image.affine  # (X, Y) as (X, Y, 1)
     except _NIFTI_ERRORS as err:
         raise _unreadable_nifti(path, err) from None
 

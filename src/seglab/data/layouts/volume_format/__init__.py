@@ -17,9 +17,10 @@ Recognised layouts (docs/volumes.md), tried in this order:
 4. One folder per subject with an image volume and a volume named `*seg*`, `*label*` or
    `*mask*` (BraTS-like), or a DICOM series (in the folder or a subfolder) and one NIfTI label.
    Several image volumes are the case's channels, in natural name order (BraTS: flair, t1,
-   t1ce, t2). A folder of several cases, each label named after its image (ACDC's
-   `patient001_frame01.nii.gz` + `patient001_frame01_gt.nii.gz`; LiTS' `volume-3.nii` +
-   `segmentation-3.nii`, paired by number; iSeg-2017's `subject-1-label` for `subject-1-T1` and
+   t1ce, t2), less a modality on another grid than the label's in most cases (HaN-Seg's MR
+   beside its CT: `modality_grids.off_grid`). A folder of several cases, each label named
+   after its image (ACDC's `patient001_frame01.nii.gz` + `patient001_frame01_gt.nii.gz`; LiTS'
+   `volume-3.nii` + `segmentation-3.nii`, paired by number; iSeg-2017's `subject-1-label` for `subject-1-T1` and
    `subject-1-T2`, its channels), gives one case each, grouped by subject. Subject
    folders may sit one or two levels down in split folders (ACDC's `database/training/`), or
    the cases in the dataset folder itself (LiTS). A subject folder may hold one image and a

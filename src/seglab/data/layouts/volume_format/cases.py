@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from seglab.data.discovery.channel_files import nnunet_cases
 from seglab.data.discovery.naming import strip_affixes
 from seglab.data.discovery.pairing import best_rule, keyed_files
 from seglab.data.files.slice_cache import Subject
-from seglab.data.files.volumes import ANALYZE_SUFFIX, VOLUME_SUFFIXES, volume_stem
+from seglab.data.files.volumes import VOLUME_SUFFIXES, volume_stem
 from seglab.data.layouts.volume_format.modality_grids import GridChannels, channels_on_grid
 
 # ACDC: _gt; SegTHOR: GT; iSeg-2017: -label
@@ -21,7 +22,6 @@ _LABEL_SUFFIX = re.compile(r"(?:^|[_-])(seg|segmentation|mask|label|labels|gt)$"
 _LABEL_WORDS = ("seg", "label", "mask")
 # a case and a modality word: HECKTOR's CHUM-001__CT, iSeg-2017's subject-1-T1
 _MODALITY = re.compile(r"(.+?)(?:__?|-)([A-Za-z][A-Za-z0-9]*)")
-_HEADER_GRIDS = (".nii", ".nii.gz", ANALYZE_SUFFIX)  # volumes whose grid nibabel reads from the header alone
 _IMAGE_WORD = re.compile(r"(.+)[_\-.](?:im|img|image|vol|volume)", re.IGNORECASE)  # MedSeg's tr_im ~ tr_mask
 
 
@@ -66,9 +66,11 @@ def _match(images: list[Path], labels: list[Path], label_dir: str) -> _Layout:
         paired = _labels_by_image(images, labels)  # named apart, one number each: BTCV's img0001 + label0001
         label_of = {volume_stem(p): p for p in labels if p not in paired.values()}
         label_of.update({volume_stem(image): label for image, label in paired.items()})
+    words = {found.group(2) for image in images
+             if (found := _MODALITY.fullmatch(volume_stem(image))) and found.group(1) in label_of}
     channels: dict[str, list[Path]] = {}
     for image in images:
-        channels.setdefault(_case_key(image, label_of, channel_of), []).append(image)
+        channels.setdefault(_case_key(image, label_of, channel_of, words), []).append(image)
     layout = _Layout()
     for key, files in channels.items():
         if key in label_of:
@@ -81,13 +83,16 @@ def _match(images: list[Path], labels: list[Path], label_dir: str) -> _Layout:
     return _on_label_grids(layout)
 
 
-def _case_key(image: Path, label_of: dict[str, Path], channel_of: dict[Path, str]) -> str:
+def _case_key(image: Path, label_of: dict[str, Path], channel_of: dict[Path, str],
+              words: Collection[str] = ()) -> str:
     """The case an image volume belongs to: its own name, or its name less an nnU-Net channel
     suffix (`case_0000`, as `channel_of` finds them), or less a modality word when that leaves a
-    label's name (HECKTOR's `CHUM-001__CT` and `CHUM-001__PT` for `labelsTr/CHUM-001`)."""
+    label's name (HECKTOR's `CHUM-001__CT` and `CHUM-001__PT` for `labelsTr/CHUM-001`) or is
+    one of the labelled cases' `words` (PI-CAI's unlabelled `10001_1000001_t2w`, `_adc`, ...: one
+    case without a label, not five)."""
     stem = volume_stem(image)
     modality = _MODALITY.fullmatch(stem)
-    if stem not in label_of and modality and modality.group(1) in label_of:
+    if stem not in label_of and modality and (modality.group(1) in label_of or modality.group(2) in words):
         return modality.group(1)
     return stem if stem in label_of else channel_of.get(image, stem)
 
@@ -97,8 +102,8 @@ def _on_label_grids(layout: _Layout) -> _Layout:
     volume's grid in most cases as channels, in name order, the others left out with a log line
     (`modality_grids`: seglab resamples nothing; HECKTOR's PET is coarser than its CT and label).
     Each such case, and one of a single `<case>__CT` file, records its channels' modalities (the
-    run remembers them for `predict`). Other cases, and volumes other than NIfTI and Analyze (whose
-    grids are read from the header), as they are."""
+    run remembers them for `predict`). Other cases, and DICOM series (whose grid no one header
+    gives), as they are."""
     modalities = {s.name: _modalities(s) for s in layout.subjects}
     modal = {name: found for name, found in modalities.items() if len(found) > 1}
     grid = channels_on_grid(modal, {s.name: s.label for s in layout.subjects if s.name in modal}) if modal \
@@ -111,15 +116,30 @@ def _on_label_grids(layout: _Layout) -> _Layout:
 
 
 def _modalities(subject: Subject) -> dict[str, Path]:
-    """modality -> its volume, when every image of the case is a NIfTI (or Analyze) `<case>_<modality>`, and its
-    label is one too."""
-    found = {}
-    for path in subject.images:
-        named = _MODALITY.fullmatch(volume_stem(path))
-        if not named or named.group(1) != subject.name or not path.name.lower().endswith(_HEADER_GRIDS):
-            return {}
-        found[named.group(2)] = path
-    return found if subject.label.name.lower().endswith(_HEADER_GRIDS) else {}
+    """modality -> its volume, when the case's images and label are volume files (not DICOM
+    series) and each image is named `<case>_<modality>` (HECKTOR's `CHUM-001__CT`), or they share
+    a stem before a modality word each (HaN-Seg's `case_01/case_01_IMG_CT`, `case_01_IMG_MR_T1`)."""
+    if not all(p.name.lower().endswith(VOLUME_SUFFIXES) for p in (*subject.images, subject.label)):
+        return {}
+    named = [_MODALITY.fullmatch(volume_stem(p)) for p in subject.images]
+    if all(found and found.group(1) == subject.name for found in named):
+        return {found.group(2): path for found, path in zip(named, subject.images) if found}
+    stem = modality_stem(subject.images)
+    return {} if stem is None else {volume_stem(p)[len(stem) + 1:]: p for p in subject.images}
+
+
+def modality_stem(files: Sequence[Path]) -> str | None:
+    """The stem that two or more volumes share before a modality word each (`BraTS_001_` +
+    `flair`, `t1`, ...), without its separator; None when they are not so named."""
+    stems = [volume_stem(p) for p in files]
+    if len(stems) < 2:
+        return None
+    shared = os.path.commonprefix(stems)
+    cut = max(shared.rfind(sep) for sep in "_-.")
+    words = [stem[cut + 1:] for stem in stems]
+    if cut < 1 or not all(w and w[0].isalpha() for w in words):
+        return None
+    return shared[:cut]
 
 
 def _cases(images: list[Path], labels: list[Path]) -> _Layout:

@@ -1,10 +1,13 @@
 """Which modalities of a dataset's cases are its channels: those on their label volume's voxel grid.
 
 A case's modalities are acquired each on its own grid (ISLES' FLAIR beside its DWI, HECKTOR's
-PET at twice the CT's spacing), and seglab resamples nothing: a modality that lies on the label's
-grid (its shape and affine) in most labelled cases is a channel, in name order, and any other is
-left out with a log line naming a volume of it and how to train on it. A case that lacks a
-channel the others have on their grid is a `bad-volume` finding naming the file.
+PET at twice the CT's spacing, PI-CAI's ADC beside the T2 its lesions are drawn on), and seglab
+resamples nothing: a modality that lies on the label's grid (its shape and affine, read from the
+headers of NIfTI, Analyze, MetaImage and NRRD files) in most labelled cases is a channel, in name
+order, and any other is left out with one log line naming a volume of it and how to train on
+it. A case that lacks a channel the others have on their grid is a `bad-volume` finding naming
+the file. A case folder's volumes (`off_grid`) keep all but the modalities on another grid in most
+cases (HaN-Seg's MR beside its CT), a volume off its case's grid refused as it is read.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from seglab.data.files.index import Problem, natural_key
-from seglab.data.files.volumes import nifti_grid
+from seglab.data.files.volumes import volume_grid
 from seglab.errors import DataError
 
 log = logging.getLogger(__name__)
@@ -35,18 +38,15 @@ class GridChannels:
 
 
 def channels_on_grid(images: dict[str, dict[str, Path]], labels: dict[str, Path]) -> GridChannels:
-    """The channels of each case (case -> modality -> its NIfTI volume), those on the grid of the
-    case's label volume (`labels`) in most cases; a case whose headers cannot be read, or lacking
-    a channel, is a `bad-volume` problem and left out."""
+    """The channels of each case (case -> modality -> its volume), those on the grid of the case's
+    label volume (`labels`) in most cases; a case whose headers cannot be read, or lacking a
+    channel, is a `bad-volume` problem and left out."""
     found = GridChannels()
-    aligned: dict[str, dict[str, Path]] = {}  # case -> modality -> its volume on the label's grid
-    elsewhere: dict[str, dict[str, Path]] = {}  # case -> modality -> its volume on another grid
-    for case, modalities in images.items():
-        try:
-            aligned[case], elsewhere[case] = _by_grid(modalities, labels[case])
-        except DataError as err:  # the case is left out; the audit makes it fatal, naming the file
-            found.problems.append(Problem(labels[case], str(err), "bad-volume"))
-    found.channels = _channels(aligned, elsewhere)
+    aligned, elsewhere, found.problems = _grids(images, labels)
+    counts = Counter(m for modalities in aligned.values() for m in modalities)
+    found.channels = sorted((m for m, n in counts.items() if 2 * n > len(aligned)), key=natural_key)
+    read = {m for modalities in (*aligned.values(), *elsewhere.values()) for m in modalities}
+    _log_left_out(sorted(read - set(found.channels), key=natural_key), aligned, elsewhere)
     for case, modalities in aligned.items():
         missing = [m for m in found.channels if m not in modalities]
         if missing or not found.channels:
@@ -57,34 +57,61 @@ def channels_on_grid(images: dict[str, dict[str, Path]], labels: dict[str, Path]
     return found
 
 
+def off_grid(images: dict[str, dict[str, Path]], labels: dict[str, Path]) -> set[str]:
+    """The modalities (case -> modality -> its volume) on another grid than the case's label
+    volume (`labels`) in most cases whose headers can be read, logged as `channels_on_grid`
+    logs those it leaves out."""
+    aligned, elsewhere, _ = _grids(images, labels)  # a header that cannot be read is refused as the case is
+    counts = Counter(m for modalities in elsewhere.values() for m in modalities)
+    left_out = sorted((m for m, n in counts.items() if 2 * n > len(elsewhere)), key=natural_key)
+    _log_left_out(left_out, aligned, elsewhere)
+    return set(left_out)
+
+
+def _grids(images: dict[str, dict[str, Path]], labels: dict[str, Path]) -> tuple[
+        dict[str, dict[str, Path]], dict[str, dict[str, Path]], list[Problem]]:
+    """Each case's modalities on its label volume's grid and those on another (`_by_grid`), and
+    the cases whose headers cannot be read, as `bad-volume` problems."""
+    aligned: dict[str, dict[str, Path]] = {}
+    elsewhere: dict[str, dict[str, Path]] = {}
+    problems = []
+    for case, modalities in images.items():
+        try:
+            aligned[case], elsewhere[case] = _by_grid(modalities, labels[case])
+        except DataError as err:  # the case is left out; the audit makes it fatal, naming the file
+            problems.append(Problem(labels[case], str(err), "bad-volume"))
+    return aligned, elsewhere, problems
+
+
 def _by_grid(images: dict[str, Path], label: Path) -> tuple[dict[str, Path], dict[str, Path]]:
     """The images on the voxel grid of `label` (its shape and affine) and those on another.
 
     Raises:
         DataError: a header that cannot be read, naming the file.
     """
-    shape, affine = nifti_grid(label)
+    shape, affine = volume_grid(label)
     aligned, elsewhere = {}, {}
     for modality, path in images.items():
-        other_shape, other_affine = nifti_grid(path)
+        other_shape, other_affine = volume_grid(path)
         on_grid = other_shape == shape and np.allclose(other_affine, affine, atol=_AFFINE_TOLERANCE)
         (aligned if on_grid else elsewhere)[modality] = path
     return aligned, elsewhere
 
 
-def _channels(aligned: dict[str, dict[str, Path]], elsewhere: dict[str, dict[str, Path]]) -> list[str]:
-    """The modalities on their label's grid in most labelled cases, in name order; the others
-    are logged, naming a volume of each and how to train on it."""
+def _log_left_out(left_out: list[str], aligned: dict[str, dict[str, Path]],
+                  elsewhere: dict[str, dict[str, Path]]) -> None:
+    """One log line for the modalities `left_out`: a volume of the first (one on another grid),
+    in how many cases each lies on its label's grid, and how to train on them."""
+    if not left_out:
+        return
     counts = Counter(m for modalities in aligned.values() for m in modalities)
-    channels = sorted((m for m, n in counts.items() if 2 * n > len(aligned)), key=natural_key)
-    left_out = {m: path for found in (*aligned.values(), *elsewhere.values()) for m, path in found.items()
-                if m not in channels}
-    for modality in sorted(left_out, key=natural_key):
-        example = next((found[modality] for found in elsewhere.values() if modality in found), left_out[modality])
-        log.info("left out the '%s' volumes (e.g. '%s'): on their label volume's voxel grid in %d of %d cases; to "
-                 "train on them as a channel, resample them onto it (ANTs' antsApplyTransforms, SimpleITK's "
-                 "Resample) in a copy of the dataset", modality, example, counts[modality], len(aligned))
-    return channels
+    on_grid = [str(counts[m]) for m in left_out]
+    first = left_out[0]
+    example = next(found[first] for found in (*elsewhere.values(), *aligned.values()) if first in found)
+    log.info("left out the %s volumes (e.g. '%s'): on their label volume's voxel grid in %s of %d cases; to train on "
+             "them as a channel, resample them onto it (ANTs' antsApplyTransforms, SimpleITK's Resample) in a copy "
+             "of the dataset", ", ".join(f"'{m}'" for m in left_out), example,
+             on_grid[0] if len(set(on_grid)) == 1 else ", ".join(on_grid), len(aligned))
 
 
 def _not_aligned(case: str, label: Path, missing: list[str], elsewhere: dict[str, Path]) -> str:

@@ -3,47 +3,54 @@
 from __future__ import annotations
 
 import logging
-import os
-from collections.abc import Sequence
+import re
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from seglab.data.discovery.channel_files import nnunet_cases
 from seglab.data.files.index import natural_key
-from seglab.data.layouts.volume_format.cases import _MODALITY, is_label_volume
+from seglab.data.layouts.volume_format.cases import is_label_volume, modality_stem
 from seglab.data.files.volumes import volume_stem
 from seglab.errors import DataError
 
 log = logging.getLogger(__name__)
 
 Case = tuple[str, tuple[Path, ...]]  # a case's name and its channel volumes, in the model's order
+_SEPARATOR = re.compile(r"__?|[-.]")  # between a case's name and a modality word, as `cases` splits them
 
 
 def modality_cases(volumes: Sequence[Path], modalities: Sequence[str]) -> tuple[list[Case], list[Path]]:
-    """The cases of `<case>__<MODALITY>` volumes (HECKTOR's `CHUM-050__CT`, `CHUM-050__PT`) for a
-    model trained on `modalities` (its card's, in order), and the volumes named otherwise.
+    """The cases of volumes named a case and a modality word (HECKTOR's `CHUM-050__CT` and
+    `CHUM-050__PT`, HaN-Seg's `case_01_IMG_CT` and `case_01_IMG_MR_T1`, as training named them:
+    `cases._modalities`) for a model trained on `modalities` (its card's, in order), and the
+    volumes named otherwise.
 
-    A modality word is one of the model's or one beside them in a case of one folder; each
-    case's volumes of the model's modalities are its channels, in the model's order, and the
-    others (HECKTOR's PET for a CT model) are left out with one log line naming them. Only with
-    such evidence: a model without modalities, or a volume whose word is none of these, leaves
-    the volume to `volume_cases`, as before.
+    A modality word is one of the model's or one that follows, in a volume of the same folder,
+    the name of a case that a volume of the model's modalities gives; each case's volumes of the
+    model's modalities are its channels, in the model's order, and the others (HECKTOR's PET for
+    a CT model, HaN-Seg's MR) are left out with one log line naming them. Only with such evidence:
+    a model without modalities, or a volume whose word is none of these, leaves the volume to
+    `volume_cases`, as before.
 
     Raises:
         DataError: a case that lacks a modality the model was trained on, naming its volumes.
     """
+    files = [path for path in volumes if path.is_file()] if modalities else []
+    of_model = {(path.parent, found[0]) for path in files
+                if (found := _case_and_word(path, lambda _, word: word in modalities))}
+    words = set(modalities)
+    for path in files:  # the words beside them: HECKTOR's `PT` of `CHUM-050__PT` beside `CHUM-050__CT`
+        found = _case_and_word(path, lambda case, word: (path.parent, case) in of_model and word[0].isalpha())
+        words.update(found[1:] if found else ())
     named: dict[tuple[Path, str], dict[str, Path]] = {}  # (folder, case) -> modality -> its volume
-    for path in volumes:
-        match = _MODALITY.fullmatch(volume_stem(path)) if modalities and path.is_file() else None
-        if match:
-            named.setdefault((path.parent, match.group(1)), {})[match.group(2)] = path
-    words = {*modalities, *(word for found in named.values() if set(found) & set(modalities) for word in found)}
+    for path in files:
+        found = _case_and_word(path, lambda _, word: word in words)
+        if found:
+            named.setdefault((path.parent, found[0]), {})[found[1]] = path
     cases: list[Case] = []
     grouped: set[Path] = set()
     left_out: list[tuple[str, Path]] = []
-    for (folder, case), found in named.items():
-        kept = {word: path for word, path in found.items() if word in words}
-        if not kept:
-            continue
+    for (folder, case), kept in named.items():
         missing = [m for m in modalities if m not in kept]
         if missing:
             raise DataError(f"case {case} in '{folder}' has no {' or '.join(missing)} volume (given: "
@@ -58,6 +65,17 @@ def modality_cases(volumes: Sequence[Path], modalities: Sequence[str]) -> tuple[
         log.info("left out %d volume(s) of modality %s (e.g. '%s'): the model was trained on %s only", len(left_out),
                  ", ".join(f"'{w}'" for w in others), left_out[0][1], ", ".join(modalities))
     return cases, [path for path in volumes if path not in grouped]
+
+
+def _case_and_word(path: Path, fits: Callable[[str, str], bool]) -> tuple[str, str] | None:
+    """A volume's name as a case and a modality word after a separator (`CHUM-050` + `PT`,
+    `case_01_IMG` + `MR_T1`) that `fits`, the longest such case; None when none fits."""
+    stem = volume_stem(path)
+    for separator in reversed(list(_SEPARATOR.finditer(stem))):
+        case, word = stem[:separator.start()], stem[separator.end():]
+        if case and word and fits(case, word):
+            return case, word
+    return None
 
 
 def volume_cases(volumes: Sequence[Path], channels: int) -> list[Case]:
@@ -78,22 +96,8 @@ def volume_cases(volumes: Sequence[Path], channels: int) -> list[Case]:
     for folder, named in by_folder.items():
         singles = [files[0] for _, files in named if len(files) == 1 and files[0].is_file()]
         modalities = [p for p in singles if not is_label_volume(p)]
-        subject = _modality_stem(modalities) if len(modalities) == channels > 1 else None
+        subject = modality_stem(modalities) if len(modalities) == channels > 1 else None
         if subject is not None:
             found.append((subject, tuple(sorted(modalities, key=lambda p: natural_key(p.name)))))
         found += [(key, tuple(files)) for key, files in named if subject is None or files[0] not in singles]
     return found
-
-
-def _modality_stem(files: Sequence[Path]) -> str | None:
-    """The stem that two or more volumes share before a modality word each (`BraTS_001_` +
-    `flair`, `t1`, ...), without its separator; None when they are not so named."""
-    stems = [volume_stem(p) for p in files]
-    if len(stems) < 2:
-        return None
-    shared = os.path.commonprefix(stems)
-    cut = max(shared.rfind(sep) for sep in "_-.")
-    words = [stem[cut + 1:] for stem in stems]
-    if cut < 1 or not all(w and w[0].isalpha() for w in words):
-        return None
-    return shared[:cut]

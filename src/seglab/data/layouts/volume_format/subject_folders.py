@@ -11,6 +11,7 @@ import re
 import shlex
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import replace
 from fnmatch import fnmatchcase
 from pathlib import Path
 
@@ -20,7 +21,15 @@ from seglab.data.files.index import Problem, natural_key
 from seglab.data.discovery.naming import folder_split, looks_like_mask_folder, usable_splits
 from seglab.data.files.slice_cache import Subject
 from seglab.data.splitting.subjects import subject_of
-from seglab.data.layouts.volume_format.cases import _Layout, _cases, _volumes_in, _worded_cases, is_label_volume
+from seglab.data.layouts.volume_format.cases import (
+    _cases,
+    _Layout,
+    _modalities,
+    _volumes_in,
+    _worded_cases,
+    is_label_volume,
+)
+from seglab.data.layouts.volume_format.modality_grids import off_grid
 from seglab.data.files.volumes import volume_stem
 from seglab.errors import DataError
 
@@ -80,7 +89,7 @@ def _subject_folders(root: Path, label_file: str | None = None) -> _Layout:
         DataError: case folders holding several label volumes (`_rival_labels`).
     """
     layout = _Layout()
-    several: list[str] = []
+    folder_cases: list[Subject] = []  # a folder's volumes, a case of one label volume
     unlabelled: list[Path] = []
     structured: list[tuple[str, Path, Path]] = []
     labels_of: dict[Path, list[Path]] = {}  # case folder -> its label volumes (several: the user picks)
@@ -114,21 +123,33 @@ def _subject_folders(root: Path, label_file: str | None = None) -> _Layout:
                                   for s in cases.subjects})
             continue
         labels_of[folder] = labels
-        if len(labels) > 1:
-            continue
-        if len(images) > 1:
-            several.append(f"{folder.name}: {', '.join(p.name for p in images)}")
-        layout.subjects.append(Subject(folder.name, tuple(images), labels[0]))
+        if len(labels) == 1:
+            folder_cases.append(Subject(folder.name, tuple(images), labels[0]))
     if any(len(labels) > 1 for labels in labels_of.values()):
         raise _rival_labels(labels_of)
+    folder_cases = _without_off_grid(folder_cases)
+    layout.subjects += folder_cases
+    several = [s for s in folder_cases if len(s.images) > 1]
     if several:
-        log.info("%d subject folders hold several image volumes (e.g. %s); they are the channels, in name order",
-                 len(several), several[0])
+        log.info("%d subject folders hold several image volumes (e.g. %s: %s); they are the channels, in name order",
+                 len(several), several[0].name, ", ".join(p.name for p in several[0].images))
     if structured:  # every case's structures, one class each in name order
         structures = tuple(sorted({volume_stem(p) for _, _, parts in structured for p in _volumes_in(parts)}))
         layout.subjects += [Subject(name, (image,), parts, structures) for name, image, parts in structured]
     layout.unlabelled = unlabelled if layout.subjects else []
     return layout
+
+
+def _without_off_grid(subjects: list[Subject]) -> list[Subject]:
+    """Case folders' cases less the modalities on another grid than their label volume's in most
+    cases (HaN-Seg's `case_01_IMG_MR_T1` beside the CT its organs are drawn on: `off_grid`, which
+    logs them), each recording the modalities it keeps; other cases as they are."""
+    named = {s.name: found for s in subjects if len(found := _modalities(s)) > 1}
+    left_out = off_grid(named, {s.name: s.label for s in subjects if s.name in named}) if named else set()
+    kept = {name: {m: p for m, p in found.items() if m not in left_out} or found  # none left: refused as read
+            for name, found in named.items()}
+    return [replace(s, images=tuple(kept[s.name].values()), modalities=tuple(kept[s.name])) if s.name in kept else s
+            for s in subjects]
 
 
 def _one_subject(folder: str, cases: Sequence[str]) -> bool:
