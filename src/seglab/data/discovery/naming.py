@@ -184,20 +184,20 @@ def _without_affixes(path: Path) -> str:
 _HASH = re.compile(r"[0-9a-f]{16,}", re.IGNORECASE)  # an id such as DSB 2018's sha256 names, not a number
 
 
-def _numbers(path: Path) -> list[str]:
+def numbers_in(path: Path) -> list[str]:
     """The numbers in a file's name; none in a hash, whose digits only look like numbers (one
     image's '…ad5a' would pair with any mask whose hash ends in 5)."""
     name = stem(path)
     return [] if _HASH.fullmatch(name) else re.findall(r"\d+", name)
 
 
-def _first_number(path: Path) -> str | None:
-    found = _numbers(path)
+def first_number(path: Path) -> str | None:
+    found = numbers_in(path)
     return str(int(found[0])) if found else None
 
 
 def _last_number(path: Path) -> str | None:
-    found = _numbers(path)
+    found = numbers_in(path)
     return str(int(found[-1])) if found else None
 
 
@@ -218,7 +218,7 @@ KEY_RULES = (
     KeyRule("same name", _same_name),
     KeyRule("same name without mask/image affixes (_mask, _label, _gt, mask_, ...)", _without_affixes),
     KeyRule("same name without mask/image words inside it (_sat_, _mask_, ...)", _without_affix_words),
-    KeyRule("first number in the name", _first_number),
+    KeyRule("first number in the name", first_number),
     KeyRule("last number in the name", _last_number),
 )
 

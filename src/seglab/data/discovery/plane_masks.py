@@ -11,18 +11,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from seglab.data.discovery.naming import KeyRule, _first_number, _numbers
+from seglab.data.discovery.naming import KeyRule, first_number, numbers_in
 from seglab.data.files.read_errors import TIFF_SUFFIXES
 from seglab.data.files.tiff_stacks import tiff_stack_shape
 
 
 def _stack_and_plane(path: Path) -> tuple[str, int] | None:
     """(stack number, plane) of a name holding exactly two numbers (`man_seg_001_003`: "1", 3)."""
-    found = _numbers(path)
+    found = numbers_in(path)
     return (str(int(found[0])), int(found[1])) if len(found) == 2 else None
 
 
-PLANE_RULE = KeyRule("the stack's number, then the plane's (man_seg_001_003: plane 3 of stack 1)", _first_number)
+PLANE_RULE = KeyRule("the stack's number, then the plane's (man_seg_001_003: plane 3 of stack 1)", first_number)
 
 
 def plane_pairs(images: Sequence[Path], masks: Sequence[Path]
@@ -34,7 +34,7 @@ def plane_pairs(images: Sequence[Path], masks: Sequence[Path]
         return None
     stacks: dict[str, Path] = {}
     for image in images:
-        number = _first_number(image)
+        number = first_number(image)
         if number is None or number in stacks:
             return None
         stacks[number] = image
