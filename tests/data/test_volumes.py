@@ -604,6 +604,51 @@ def test_label_volumes_named_after_their_case_are_offered_as_a_pattern(tmp_path:
     assert sorted(p.name for p in index.ignored) == ["Case_000_brainmask.nii.gz", "Case_001_brainmask.nii.gz"]
 
 
+
+def _qubiq(root: Path, raters: int = 2) -> None:
+    """QUBIQ 2021's `training_data_v3/<task set>/{Training,Validation}/caseNN/image.nii.gz` with
+    `task01_segRR.nii.gz`, a label volume per rater; every task set numbers its cases from case01."""
+    for task_set in ("brain-growth", "kidney", "prostate"):
+        for split, cases in (("Training", (1, 2)), ("Validation", (34,))):
+            for n in cases:
+                image, label = make_volume(n)
+                folder = root / task_set / split / f"case{n:02d}"
+                save(folder / "image.nii.gz", image)
+                for rater in range(1, raters + 1):
+                    save(folder / f"task01_seg{rater:02d}.nii.gz", label)
+
+
+@pytest.mark.parametrize("masks", [None, "task01_seg01.nii.gz"])
+def test_qubiq_task_sets_side_by_side_are_separate_datasets_read_one_a_run(tmp_path: Path, masks: str | None) -> None:
+    """From QUBIQ's archive root, the rival-labels refusal named brain-growth's cases alone, and
+    `--masks task01_seg01.nii.gz` read brain-growth, kidney and prostate as one class, each
+    `caseNN` one group across the three and its pair names twice over."""
+    _qubiq(tmp_path / "training_data_v3")
+    route = f"seglab inspect {tmp_path / 'training_data_v3' / 'brain-growth'}" + (f" --masks {masks}" if masks else "")
+    with pytest.raises(DataError, match=r"brain-growth/, kidney/, prostate/ each hold split folders of their own "
+                                        r"\(Training/, Validation/\) of case folders: separate datasets.*"
+                                        + re.escape(f"Read one dataset a run: {route} (")):
+        discover(tmp_path / "training_data_v3", masks=masks)
+    index = discover(tmp_path / "training_data_v3" / "brain-growth", masks="task01_seg01.nii.gz")
+    assert len(index.pairs) == 3 * DEPTH and {p.group for p in index.pairs} == {"case01", "case02", "case34"}
+    assert {p.split for p in index.pairs if p.group == "case34"} == {"val"}
+
+
+def test_case_folders_of_one_name_in_two_sites_are_two_cases_and_groups(tmp_path: Path) -> None:
+    """Sites numbering their case folders anew (`siteA/case01/`, `siteB/case01/`): both cases were
+    named `case01`, their pairs' names repeated and one group across the sites."""
+    for site in ("siteA", "siteB"):
+        for n in (1, 2):
+            image, label = make_volume(n)
+            save(tmp_path / site / f"case{n:02d}" / "image.nii.gz", image)
+            save(tmp_path / site / f"case{n:02d}" / "seg.nii.gz", label)
+    index = discover(tmp_path)
+    assert len({p.name for p in index.pairs}) == len(index.pairs) == 4 * DEPTH
+    assert {p.group for p in index.pairs} == {"siteA/case01", "siteA/case02", "siteB/case01", "siteB/case02"}
+    assert {p.name for p in index.pairs if p.group == "siteB/case01"} == {f"siteB/case01/slice{i:03d}"
+                                                                        for i in range(DEPTH)}
+    splits = split_pairs(index.pairs, seed=0)
+    assert sum(len({p.group for p in split}) for split in splits.values()) == 4
 def test_totalsegmentator_structures_become_classes_and_meta_csv_the_splits(tmp_path: Path) -> None:
     """TotalSegmentator (and AbdomenAtlas) ship s0000/ct.nii.gz with segmentations/<structure>.nii.gz,
     a 0/1 volume each, and meta.csv (`image_id;...;split`): nothing was found ('no image files')."""

@@ -23,7 +23,9 @@ Recognised layouts (docs/volumes.md), tried in this order:
    `volume-3.nii` + `segmentation-3.nii`, paired by number; iSeg-2017's `subject-1-label` for `subject-1-T1` and
    `subject-1-T2`, its channels), gives one case each, grouped by subject. Subject
    folders may sit one or two levels down in split folders (ACDC's `database/training/`), or
-   the cases in the dataset folder itself (LiTS). A subject folder may hold one image and a
+   the cases in the dataset folder itself (LiTS); case folders of one name in two folders are
+   named with their folder's path (`siteA/case01`), and folders each with split folders of their
+   own (QUBIQ's `brain-growth/Training/`, `kidney/Training/`) refused as separate datasets. A subject folder may hold one image and a
    folder of a 0/1 volume per structure instead (TotalSegmentator's `s0000/ct.nii.gz` +
    `segmentations/liver.nii.gz`, ...): a class per structure, the splits from its `meta.csv`.
    `--masks NAME.nrrd` alone names the label volume of every case folder (LA 2018's `laendo.nrrd`),
@@ -43,7 +45,7 @@ Each case is cut into slices once (`seglab.data.files.slice_cache`); its pairs a
 
 One job a module: `format` (the registered format), `layouts` (the order they are tried),
 `cases` (which label volume is whose), `named_folders`, `subject_folders`, `hdf5_cases` and
-`bids` (layouts), `modality_grids` (which modalities are channels), `instance_labels` (label
+`bids` (layouts), `separate_datasets` (task sets side by side, read one a run), `modality_grids` (which modalities are channels), `instance_labels` (label
 volumes that number objects), `unlabelled_folders` (folders of unlabelled volumes beside the
 cases), `slices_beside_volumes` (2-D slice files beside the volumes of a release), and
 `prediction_cases` (volumes to predict, as cases: by channel suffix, or by the modality words a

@@ -6,6 +6,7 @@ import os
 import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field, replace
+from fnmatch import fnmatchcase
 from pathlib import Path
 
 from seglab.data.files.dicom import dicom_files
@@ -43,6 +44,12 @@ def is_label_volume(path: Path) -> bool:
     """A NIfTI file named as a label volume: `*seg*`, `*label*`, `*mask*`, or an ACDC `_gt`."""
     stem = volume_stem(path)
     return path.is_file() and (any(w in stem.lower() for w in _LABEL_WORDS) or bool(_LABEL_SUFFIX.search(stem)))
+
+
+def is_case_label(path: Path, label_file: str | None) -> bool:
+    """A case folder's label volume: the one `label_file` names (a name or pattern: `--masks`),
+    else one named as labels (`is_label_volume`)."""
+    return fnmatchcase(path.name.lower(), label_file.lower()) if label_file else is_label_volume(path)
 
 
 def _volumes_in(folder: Path) -> list[Path]:

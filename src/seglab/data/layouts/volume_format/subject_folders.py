@@ -12,7 +12,6 @@ import shlex
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
-from fnmatch import fnmatchcase
 from pathlib import Path
 
 from seglab.data.files.delimiters import table_delimiter
@@ -27,9 +26,11 @@ from seglab.data.layouts.volume_format.cases import (
     _modalities,
     _volumes_in,
     _worded_cases,
+    is_case_label,
     is_label_volume,
 )
 from seglab.data.layouts.volume_format.modality_grids import off_grid
+from seglab.data.layouts.volume_format.separate_datasets import refuse_separate_datasets
 from seglab.data.files.volumes import volume_stem
 from seglab.errors import DataError
 
@@ -59,7 +60,14 @@ def _root_cases(root: Path) -> _Layout | None:
 def _split_containers(root: Path, label_file: str | None = None) -> _Layout | None:
     """Subject folders one or two levels down, in folders that name splits (ACDC's
     `database/training/patient001/`, `database/testing/patient101/`): each container's cases
-    get its split when every container names one and train is among them."""
+    get its split when every container names one and train is among them. Cases of one name in
+    two containers (`siteA/case01`, `siteB/case01`) are named, and grouped, with their container's
+    path; folders each with split folders of their own are refused (`refuse_separate_datasets`).
+
+    Raises:
+        DataError: separate datasets side by side, or case folders holding several label volumes.
+    """
+    refuse_separate_datasets(root, label_file)
     containers = [d for d in root.iterdir() if d.is_dir()]
     containers += [d for c in containers for d in c.iterdir() if d.is_dir()]
     found = [(c, layout) for c in sorted(containers) if (layout := _subject_folders(c, label_file)).subjects]
@@ -68,7 +76,10 @@ def _split_containers(root: Path, label_file: str | None = None) -> _Layout | No
     merged = _Layout()
     splits = {c: folder_split(c.name) for c, _ in found}
     named = None not in splits.values() and "train" in splits.values()
+    repeated = _names_repeat([layout for _, layout in found])
     for container, layout in found:
+        if repeated:
+            layout = _with_prefix(layout, container.relative_to(root).as_posix())
         merged.subjects += layout.subjects
         merged.unlabelled += layout.unlabelled
         merged.problems += layout.problems
@@ -78,6 +89,19 @@ def _split_containers(root: Path, label_file: str | None = None) -> _Layout | No
         if named and split is not None:
             merged.splits.update({s.name: split for s in layout.subjects})
     return merged
+
+
+def _names_repeat(layouts: Sequence[_Layout]) -> bool:
+    """Whether a case's or a group's name is in two of `layouts` (sites numbering their cases
+    anew): read as they are, two cases would share pair names and a group across the sites."""
+    names = [{s.name for s in layout.subjects} | set(layout.groups.values()) for layout in layouts]
+    return sum(map(len, names)) > len(set().union(*names))
+
+
+def _with_prefix(layout: _Layout, prefix: str) -> _Layout:
+    """`layout` with its cases and groups named `<prefix>/<name>` (`siteA/case01`)."""
+    return replace(layout, subjects=[replace(s, name=f"{prefix}/{s.name}") for s in layout.subjects],
+                   groups={f"{prefix}/{case}": f"{prefix}/{group}" for case, group in layout.groups.items()})
 
 
 def _subject_folders(root: Path, label_file: str | None = None) -> _Layout:
@@ -95,8 +119,7 @@ def _subject_folders(root: Path, label_file: str | None = None) -> _Layout:
     labels_of: dict[Path, list[Path]] = {}  # case folder -> its label volumes (several: the user picks)
     for folder in sorted((p for p in root.iterdir() if p.is_dir()), key=lambda p: natural_key(p.name)):
         volumes = _volumes_in(folder) + ([folder] if dicom_files(folder) else [])
-        labels = [p for p in volumes if (fnmatchcase(p.name.lower(), label_file.lower()) if label_file
-                                         else is_label_volume(p))]
+        labels = [p for p in volumes if is_case_label(p, label_file)]
         images = [p for p in volumes if p not in labels and not (label_file and is_label_volume(p))]
         layout.ignored += [p for p in volumes if p not in labels and p not in images]  # KiTS21's other aggregations
         dicom = [p for p in images if p.is_dir()]
