@@ -136,16 +136,61 @@ def test_segpc_masks_numbered_per_cell_are_offered_then_merged(tmp_path):
         np.testing.assert_array_equal(read_mask(pair.masks, index.mapping), expected[pair.name])
 
 
-def test_masks_numbered_alike_on_every_image_stay_a_choice(tmp_path):
-    """`_1` and `_2` on every image are two annotators (or two classes), not objects: each is
-    offered as a --mask-pattern, and --task multilabel reads them as classes."""
+def person(left: int, legs: int) -> np.ndarray:
+    """One person's part map of LV-MHP v2: face 3 on a torso 11, legs `legs` below."""
+    return np.maximum.reduce([box(0, left, 8, 4, 11), box(1, left + 1, 2, 2, 3), box(8, left, 4, 4, legs)])
+
+
+def lv_mhp(root: Path, persons: dict[str, dict[int, int]]) -> dict[int, np.ndarray]:
+    """LV-MHP v2 as shipped: `<split>/images/<id>.jpg` with `parsing_annos/<id>_<N:02d>_<k:02d>.png`,
+    person k of the image's N, and `list/<split>.txt`; `persons`: split -> id -> N."""
+    base, expected = root / "LV-MHP-v2", {}
+    for split, counts in persons.items():
+        for i, count in counts.items():
+            save(base / split / "images" / f"{i}.jpg", photo(i))
+            maps = [person(3 * k - 3, 30 + k) for k in range(1, count + 1)]  # each overlaps the one before
+            for k, mask in enumerate(maps, start=1):
+                save(base / split / "parsing_annos" / f"{i}_{count:02d}_{k:02d}.png", mask)
+            expected[i] = np.maximum.reduce(maps)
+        (base / "list").mkdir(parents=True, exist_ok=True)
+        (base / "list" / f"{split}.txt").write_text("".join(f"{i}\n" for i in counts))
+    return expected
+
+
+@pytest.mark.parametrize("persons", [
+    {"train": {1: 3, 2: 4, 4: 3, 7: 3, 9: 2, 12: 2}, "val": {3: 2, 5: 4, 10: 3}},
+    {"train": {1: 3, 2: 3, 4: 3}, "val": {3: 3, 5: 3}},  # as many persons in every image: the count says it
+])
+def test_lv_mhp_persons_numbered_per_image_are_offered_then_merged(tmp_path, persons):
+    """LV-MHP v2 names person k of an image's N `<id>_<N>_<k>.png`: the refusal offered
+    `--mask-pattern '{stem}_03_01.png'` (3-person images only, person 1 only, the split lists
+    unused) and `--task multilabel` (persons as classes), and --merge-masks refused the same way."""
+    expected = lv_mhp(tmp_path, persons)
+    for task in ("auto", "multilabel"):
+        with pytest.raises(DataError, match=r"number each image's objects.*pass --merge-masks") as refused:
+            discover(tmp_path, task=task)
+        assert "--mask-pattern" not in str(refused.value) and "--task" not in str(refused.value)
+    index = discover(tmp_path, merge_masks=True)
+    assert sorted((p.split, int(p.name)) for p in index.pairs) == sorted(
+        (split, i) for split, counts in persons.items() for i in counts)
+    assert not index.ignored and all(len(p.masks) == persons[p.split][int(p.name)] for p in index.pairs)
+    for pair in index.pairs:  # part labels merged as their maximum: person 2's legs 32 over person 1's 31
+        np.testing.assert_array_equal(read_mask(pair.masks, index.mapping), expected[int(pair.name)])
+
+
+@pytest.mark.parametrize("numbers", [("_1", "_2"), ("_1_1", "_1_2", "_2_1", "_2_2")])
+def test_masks_numbered_alike_on_every_image_stay_a_choice(tmp_path, numbers):
+    """`_1` and `_2` on every image are two annotators (or two classes), not objects, and so are
+    `_1_1` to `_2_2` (two numbers, no count of objects first): each is offered as a --mask-pattern,
+    and --task multilabel reads them as classes."""
     for i in range(4):
         save(tmp_path / "images" / f"{i}.png", photo(i))
-        for n in (1, 2):
-            save(tmp_path / "masks" / f"{i}_{n}.png", box(n, i))
-    with pytest.raises(DataError, match=r"--mask-pattern '\{stem\}_1.png': 4 masks\n  --mask-pattern '\{stem\}_2.png'"):
+        for n, number in enumerate(numbers):
+            save(tmp_path / "masks" / f"{i}{number}.png", box(n, i))
+    listed = r"\n  ".join(rf"--mask-pattern '\{{stem\}}{number}.png': 4 masks" for number in numbers)
+    with pytest.raises(DataError, match=listed):
         discover(tmp_path)
-    assert discover(tmp_path, task="multilabel").classes.num_classes == 2
+    assert discover(tmp_path, task="multilabel").classes.num_classes == len(numbers)
 
 
 def test_dsb_nucleus_masks_are_merged_per_image_folder(tmp_path):

@@ -10,7 +10,7 @@ keeps the one that pairs the most files, so a rule is only as loose as the data 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -61,6 +61,7 @@ class KeyRule:
     name: str
     key: Callable[[Path], str | None]
     image_key: Callable[[Path], str | None] | None = None  # when images are keyed otherwise
+    many: bool = False  # keys an image's several masks alike (objects numbered after it): shared keys are meant
 
     def key_of(self, path: Path, is_image: bool) -> str | None:
         return self.image_key(path) if is_image and self.image_key is not None else self.key(path)
@@ -87,35 +88,6 @@ def is_numbered_mask(name: str) -> bool:
     """Whether a stem is a mask affix with a counter: BUSI's second lesion `benign (4)_mask_1`,
     AITEX's `0044_019_04_mask2`."""
     return _NUMBERED_MASK.fullmatch(name.lower()) is not None
-
-
-_NUMBERED_NAMING = re.compile(r"\{stem\}([_\-. ])(\d{1,3})(\.\w+)")  # `{stem}_2.bmp`: a mask per object
-
-
-def _numbering(template: str) -> tuple[str, int] | None:
-    """(separator and extension, number) of a naming that numbers masks (`{stem}_2.bmp`)."""
-    found = _NUMBERED_NAMING.fullmatch(template.lower())
-    return (found.group(1) + found.group(3), int(found.group(2))) if found else None
-
-
-def same_numbering(a: str, b: str) -> bool:
-    """Whether two namings number an image's masks alike (`{stem}_1.bmp`, `{stem}_3.bmp`)."""
-    first, second = _numbering(a), _numbering(b)
-    return first is not None and second is not None and first[0] == second[0]
-
-
-def numbered_objects(counts: Mapping[str, int]) -> bool:
-    """Whether namings (template -> masks) number each image's objects, a file per object
-    (SegPC-2021's `106_1.bmp`, `106_2.bmp`, one per cell): numbered alike without a gap, each
-    next number on no more images and the last on fewer than the first. `_1` and `_2` on every
-    image are two annotators or two classes instead."""
-    numbering = {t: _numbering(t) for t in counts}
-    found = [(n, counts[t]) for t, n in numbering.items() if n is not None]
-    if len(found) < 2 or len(found) < len(counts) or len({n[0] for n, _ in found}) > 1:
-        return False
-    numbers, masks = zip(*sorted((n[1], count) for n, count in found))
-    gapless = list(numbers) == list(range(numbers[0], numbers[0] + len(numbers)))
-    return gapless and list(masks) == sorted(masks, reverse=True) and masks[0] > masks[-1]
 
 
 # Cityscapes' naming: the frame, then its image affix and any rendering's (Foggy Cityscapes'
@@ -364,14 +336,19 @@ def affix_rules(images: Sequence[Path], masks: Sequence[Path], share: float = 0.
     CVC-ColonDB's `p1.bmp`, `s1.bmp` and `c1.bmp` beside `1.bmp`): one per naming that at least
     `share` of the images have, so two observers' masks become two rival namings."""
     stems = {stem(p).lower() for p in images}
-    counts: dict[str, int] = {}
+    return tuple(replace(template_rules(t)[0], name=_naming_name(t))
+                 for t, keys in sorted(learned_namings(stems, masks).items()) if len(keys) >= share * len(stems))
+
+
+def learned_namings(stems: set[str], masks: Sequence[Path]) -> dict[str, set[str]]:
+    """Each template (`{stem}_1stHO.png`) naming `masks` after one of the images' (lower-case)
+    `stems` by a suffix or a prefix, with the stems it names."""
+    namings: dict[str, set[str]] = {}
     for mask in masks:
         key = named_around(stem(mask), stems)
         if key is not None:
-            template = naming_template(mask, key)
-            counts[template] = counts.get(template, 0) + 1
-    return tuple(replace(template_rules(t)[0], name=_naming_name(t)) for t, n in sorted(counts.items())
-                 if n >= share * len(stems))
+            namings.setdefault(naming_template(mask, key), set()).add(key)
+    return namings
 
 
 def _naming_name(template: str) -> str:

@@ -26,10 +26,10 @@ from seglab.data.discovery.naming import (
     named_around,
     naming_template,
     pattern_for,
-    same_numbering,
     stem,
     words,
 )
+from seglab.data.discovery.numbered_masks import numbered_rules, same_numbering
 
 # loose rules (numbers) are used only when they pair every keyed file one to one
 _STRICT_RULES = 3
@@ -154,13 +154,14 @@ def best_rule(images: Sequence[Path], masks: Sequence[Path], rules: Sequence[Key
     """The rule that pairs the most files; on a tie the stricter (earlier) one.
 
     The number rules count only when no two files on one side share a number: names like
-    `img_2021_05_a` would otherwise pair by accident.
+    `img_2021_05_a` would otherwise pair by accident; masks may share a key under a rule meant to
+    key an image's several masks alike (`KeyRule.many`).
     """
     best, best_count = rules[0], -1
     for i, rule in enumerate(rules):
         image_keys, image_clashes = keyed_files(images, rule, True)
         mask_keys, mask_clashes = keyed_files(masks, rule, False)
-        if i >= _STRICT_RULES and (image_clashes or mask_clashes):
+        if i >= _STRICT_RULES and (image_clashes or mask_clashes and not rule.many):
             continue
         count = len(image_keys.keys() & mask_keys.keys())
         if count > best_count:
@@ -179,8 +180,9 @@ def match_folders(
     merge: bool = False,
 ) -> FolderMatch:
     """Pair `images` with `masks` by the best of `rules`; the default rules also try masks named
-    as their image plus any suffix or prefix (`naming.affix_rules`) or with its first word swapped
-    (`naming.leading_word_rules`), a `--mask-pattern` is taken as given.
+    as their image plus any suffix or prefix (`naming.affix_rules`), with its first word swapped
+    (`naming.leading_word_rules`) or plus numbers that vary per image (`numbered_masks.numbered_rules`),
+    a `--mask-pattern` is taken as given.
 
     Images that match two masks (`a_mask.png` and `a_label.png`) are not refused here but set
     `rivals`, so that `rival_namings.refuse_rival_namings` can count each naming over the whole dataset.
@@ -190,8 +192,8 @@ def match_folders(
     """
     learned = tuple(rules) == KEY_RULES
     if learned:  # a name is a stronger tie than a number
-        rules = (*KEY_RULES[:_STRICT_RULES], *affix_rules(images, masks), *leading_word_rules(images, masks),
-                 *KEY_RULES[_STRICT_RULES:])
+        rules = (*KEY_RULES[:_STRICT_RULES], *affix_rules(images, masks), *numbered_rules(images, masks),
+                 *leading_word_rules(images, masks), *KEY_RULES[_STRICT_RULES:])
     rule = best_rule(images, masks, rules)
     image_keys, image_clashes = keyed_files(images, rule, True)
     renderings = [(path, first) for path, first in image_clashes if _one_frame(path, first)]
@@ -379,13 +381,13 @@ def names_labels(name: str) -> bool:
 def _two_masks(
     clashes: list[tuple[Path, Path]], rule: KeyRule, masks: Sequence[Path], root: Path
 ) -> RivalNamings | None:
-    """Two masks with one key that differ by their affix (`a_mask.png`, `a_roi.png`)."""
+    """Masks with one key that differ by their affix (`a_mask.png`, `a_roi.png`), each naming of
+    them with its masks (LV-MHP v2's `{stem}_02_01.png` to `{stem}_04_04.png`, persons numbered)."""
     different = [(a, b) for a, b in clashes if _differ_by_affix(a, b)]
     if not different:
         return None  # `a.png` beside `a.jpg`: a duplicate-name warning, as for images
     path, first = different[0]
-    key = rule.key(path) or ""
-    templates = {naming_template(first, key), naming_template(path, key)}
+    templates = {naming_template(mask, rule.key(mask) or "") for pair in different for mask in pair}
     example = (f"{folder_label(first.parent, root)}: one image matches two masks, '{first.name}' and '{path.name}' "
                f"({rule.name})")
     return RivalNamings(example, {t: [m for m in masks if fits_template(m, t)] for t in templates})

@@ -12,11 +12,14 @@ from dataclasses import replace
 from pathlib import Path
 
 from seglab.data.encodings.cityscapes import label_ids_namings
-from seglab.data.discovery.naming import is_numbered_mask, numbered_objects
+from seglab.data.discovery.naming import is_numbered_mask
+from seglab.data.discovery.numbered_masks import numbered_objects
 from seglab.data.discovery.pairing import FolderMatch, pair_namings
 from seglab.errors import DataError
 
 logger = logging.getLogger(__name__)
+
+_NAMINGS_SHOWN = 6  # numbered namings listed by name: LV-MHP v2 has one per count of persons and person
 
 
 def refuse_rival_namings(matches: Sequence[FolderMatch]) -> None:
@@ -31,10 +34,11 @@ def refuse_rival_namings(matches: Sequence[FolderMatch]) -> None:
         return
     counts = {template: len(masks) for template, masks in masks_by_naming(matches).items()}
     if numbered_objects(counts):
-        listed = ", ".join(f"'{t}': {n} masks" for t, n in sorted(counts.items()))
+        listed = ", ".join(f"'{t}': {n} masks" for t, n in sorted(counts.items())[:_NAMINGS_SHOWN])
+        more = f" and {len(counts) - _NAMINGS_SHOWN} more namings" if len(counts) > _NAMINGS_SHOWN else ""
         raise DataError(f"{rivalled[0].example}; the namings number each image's objects, a mask per object "
-                        f"({listed}; fewer images have each next number): pass --merge-masks to read each image's "
-                        "masks as one (their union, the higher value where they overlap)")
+                        f"({listed}{more}): pass --merge-masks to read each image's masks as one (their union, the "
+                        "higher value where they overlap)")
     numbered = [t for t in sorted(counts) if is_numbered_mask(t.rsplit(".", 1)[0])]
     if len(numbered) == len(counts):  # AITEX's `_mask1` + `_mask2` (its other images' `_mask`): no naming to pick
         listed = " and ".join(f"'{t}'" for t in numbered)
