@@ -2,7 +2,8 @@
 
 BUSI numbers a second lesion's mask (`a_mask.png` + `a_mask_1.png`), the 2018 Data Science Bowl
 stores one file per nucleus (`<id>/images/<id>.png` + `<id>/masks/*.png`) and the Montgomery
-chest X-rays keep each lung in its own folder (`ManualMask/leftMask/`, `ManualMask/rightMask/`).
+chest X-rays keep each lung in its own folder (`ManualMask/leftMask/`, `ManualMask/rightMask/`),
+SegTrack v2 each object of a video in a numbered folder (`GroundTruth/bmx/1/`, `GroundTruth/bmx/2/`).
 Without the flag each is refused with a message that names it; with it, every mask counts.
 """
 
@@ -235,6 +236,46 @@ def test_montgomery_as_shipped_needs_no_folder_flags(tmp_path):
     np.testing.assert_array_equal(read_mask(index.pairs[0].masks, index.mapping),
                                   ((box(2, 1, 8, 5) | box(2, 9, 8, 5)) > 0).astype(np.int64))
     assert discover(tmp_path, task="multilabel").classes.names == ("leftMask", "rightMask")
+
+
+def segtrack(root: Path) -> Path:
+    """SegTrack v2: `JPEGImages/<seq>/<frame>.png|.bmp`, the masks of a one-object sequence in
+    `GroundTruth/<seq>/`, of a several-object one in `GroundTruth/<seq>/<k>/`, an object each."""
+    base = root / "SegTrackv2"
+    sequences = {"birdfall": ("birdfall2_{:05d}.png", 18, 1), "bmx": ("bmx_{:05d}.png", 6668, 2),
+                 "cheetah": ("cheetah_{:05d}.bmp", 1, 2), "frog": ("frog_{:05d}.png", 0, 1),
+                 "girl": ("{:05d}.bmp", 1, 1)}
+    for s, (seq, (pattern, start, objects)) in enumerate(sequences.items()):
+        for f in range(2):
+            name = pattern.format(start + f)
+            save(base / "JPEGImages" / seq / name, photo(10 * s + f))
+            for k in range(1, objects + 1):
+                folder = base / "GroundTruth" / seq / (str(k) if objects > 1 else "")
+                save(folder / f"{Path(name).stem}.png", box(1 + f, 1 + 5 * (k - 1), 4, 3))
+        (base / "ImageSets" / f"{seq}.txt").parent.mkdir(parents=True, exist_ok=True)
+        (base / "ImageSets" / f"{seq}.txt").write_text(f"*{Path(pattern).suffix}\n")
+    return base
+
+
+@pytest.mark.parametrize("flags", [{}, {"masks": "GroundTruth"}])
+def test_segtrack_object_folders_are_merged_beside_one_object_sequences(tmp_path, flags):
+    """`--masks 1` was offered and read the object-1 folders alone: the one-object sequences and
+    every object 2 were left out, listed as ignored; `--merge-masks` was refused as ambiguous."""
+    base = segtrack(tmp_path)
+    with pytest.raises(DataError, match=r"(?s)GroundTruth/bmx/1/.*GroundTruth/bmx/2/.*numbered in SegTrackv2/"
+                                        r"GroundTruth/bmx/, which mirrors the image folder.*--merge-masks") as refused:
+        discover(tmp_path, **flags)
+    assert "e.g. --masks" not in str(refused.value)
+    index = discover(tmp_path, merge_masks=True, **flags)
+    assert len(index.pairs) == 10 and index.ignored == [] and index.problems == []
+    two = next(p for p in index.pairs if p.name == "bmx_06669")
+    assert two.masks == tuple(base / "GroundTruth" / "bmx" / k / "bmx_06669.png" for k in ("1", "2"))
+    np.testing.assert_array_equal(read_mask(two.masks, index.mapping),
+                                  ((box(2, 1, 4, 3) | box(2, 6, 4, 3)) > 0).astype(np.int64))
+    one = next(p for p in index.pairs if p.name == "00002")
+    assert one.masks == (base / "GroundTruth" / "girl" / "00002.png",)
+    assert {p.group for p in index.pairs} == {f"SegTrackv2/JPEGImages/{s}" for s in
+                                              ("birdfall", "bmx", "cheetah", "frog", "girl")}
 
 
 def test_merging_refuses_masks_that_do_not_fit_naming_the_file(tmp_path):

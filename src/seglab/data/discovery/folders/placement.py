@@ -45,13 +45,13 @@ def _related(image: Folder, mask: Folder, named: bool = False) -> bool:
         return True
     if mask.path.parent.parent == image.path.parent and mask.path.parent.name.startswith(image.path.name + "_"):
         return True  # the Cell Tracking Challenge's 01/ with 01_GT/SEG/ and 01_ST/SEG/
-    if mask.path.parent.name == image.path.name and _mirrored(image.parts, mask.parts[:-1], named) \
+    if mask.path.parent.name == image.path.name and mirrored(image.parts, mask.parts[:-1], named) \
             and not list_images(mask.path.parent, masks=True):
         return True  # IDRiD's `2. All Segmentation Groundtruths/a. Training Set/1. Microaneurysms/`: a class each
-    return _mirrored(image.parts, mask.parts, named)
+    return mirrored(image.parts, mask.parts, named)
 
 
-def _mirrored(image: tuple[str, ...], mask: tuple[str, ...], named: bool) -> bool:
+def mirrored(image: tuple[str, ...], mask: tuple[str, ...], named: bool) -> bool:
     """Whether a mask folder's path mirrors an image folder's: one part differs, named for masks
     on the mask's side unless the user `named` the masks."""
     if len(image) != len(mask):

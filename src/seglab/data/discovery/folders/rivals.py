@@ -12,7 +12,7 @@ import shlex
 from pathlib import Path
 
 from seglab.data.discovery.folders.listing import Folder
-from seglab.data.discovery.folders.placement import _VERSION
+from seglab.data.discovery.folders.placement import _VERSION, mirrored
 from seglab.data.discovery.naming import folder_split, looks_like_mask_folder, words
 from seglab.data.discovery.pairing import FolderMatch, folder_label, names_labels
 from seglab.errors import DataError
@@ -80,6 +80,16 @@ def _ambiguous(image: Folder, candidates: list[FolderMatch], root: Path) -> Data
     listed = "".join(
         f"\n  {c.mask_dir.relative_to(root).as_posix()}/: {len(c.pairs)} pairs by {c.rule.name}" for c in candidates
     )
+    found = f"'{root}': {len(candidates)} folders could hold the masks of '{rel}/' ({len(image.files)} images):"
+    found += f"{listed}\n"
+    if folders_per_object(candidates):
+        return DataError(
+            f"{found}they are numbered in {folder_label(candidates[0].mask_dir.parent, root)}, which mirrors the image "
+            "folder: a folder per object of its images; pass --merge-masks to read an image's masks of all of them as "
+            "one (their union: the objects' foreground). The numbers name the objects of these images, not classes "
+            "that other folders share, and --masks with one number leaves out the other objects and the image folders "
+            "whose masks lie in no numbered folder"
+        )
     labelled = sorted(candidates, key=lambda c: (not _names_classes(c.mask_dir, root), not names_labels(c.mask_dir.name),
                                                  not _names_ids(c.mask_dir.name),
                                                  not looks_like_mask_folder(c.mask_dir.name),
@@ -102,10 +112,7 @@ def _ambiguous(image: Folder, candidates: list[FolderMatch], root: Path) -> Data
     parts = ("\nor, if each holds a part of the labels (a lung each, a class each), pass --merge-masks to read an "
              f"image's masks of all of them as one (their union), {CLASS_FOLDER_TASKS}"
              ) if _one_mask_wrapper(candidates) else ""
-    return DataError(
-        f"'{root}': {len(candidates)} folders could hold the masks of '{rel}/' ({len(image.files)} images):{listed}\n"
-        f"pass the one with the labels to train on, e.g. --masks {flag}{parts}"
-    )
+    return DataError(f"{found}pass the one with the labels to train on, e.g. --masks {flag}{parts}")
 
 
 def _mirrored_top(mask_dir: Path, image_dir: Path, root: Path) -> str:
@@ -196,3 +203,15 @@ def _one_mask_wrapper(candidates: list[FolderMatch]) -> bool:
     named = looks_like_mask_folder(wrapper.name) or (folder_split(wrapper.name) is not None
                                                      and looks_like_mask_folder(wrapper.parent.name))
     return named and all(names_labels(c.mask_dir.name) for c in candidates)
+
+
+def folders_per_object(candidates: list[FolderMatch]) -> bool:
+    """Whether the mask folders are numbered (`1/`, `2/`, ...) in one folder that mirrors their
+    image folder (SegTrack v2's `GroundTruth/bmx/1/` and `2/` for `JPEGImages/bmx/`, beside
+    `GroundTruth/birdfall/` holding the masks of its single object): a folder per object of that
+    image folder's masks, parts of one labelling, which `--merge-masks` reads as one."""
+    wrappers = {c.mask_dir.parent for c in candidates}
+    if len(wrappers) != 1 or not all(c.mask_dir.name.isdigit() for c in candidates):
+        return False
+    wrapper, image_dir = next(iter(wrappers)), candidates[0].image_dir
+    return wrapper.name == image_dir.name and mirrored(image_dir.parts, wrapper.parts, named=True)

@@ -21,6 +21,7 @@ from seglab.data.discovery.folders.rivals import (
     _same_number,
     _shows_masks,
     _without_unlabelled,
+    folders_per_object,
 )
 from seglab.data.discovery.folders.side_by_side import _side_by_side
 from seglab.data.discovery.folders.valid_area import not_labels, split_valid_areas, with_valid_areas
@@ -129,8 +130,9 @@ def search_folders(
             candidates = _same_number(image, _newest_version(image, candidates, root))
         candidates, scored = split_valid_areas(candidates)  # Agriculture-Vision's boundaries/ and masks/
         areas.update(area.mask_dir for area in scored)
-        if len(candidates) > 1 and (merge or multilabel or multiclass) and _one_mask_wrapper(candidates):
-            candidates = [combine_matches(candidates)]  # Montgomery's ManualMask/leftMask/ + rightMask/
+        if len(candidates) > 1 and ((merge or multilabel or multiclass) and _one_mask_wrapper(candidates)
+                                    or merge and folders_per_object(candidates)):
+            candidates = [combine_matches(candidates)]  # Montgomery's lungs, SegTrack's GroundTruth/bmx/1/ + 2/
             if scored:
                 candidates = [with_valid_areas(candidates[0], scored, root, merge)]
         if len(candidates) > 1 and (together := complementary_matches(candidates, root)) is not None:
