@@ -289,6 +289,33 @@ def test_frames_repeating_in_word_named_sequence_folders_group_by_the_sequence(t
     assert "whose file names repeat in the others" in index.pairing[-1]
 
 
+def test_frames_numbered_after_their_video_group_by_the_sequence_folder(tmp_path: Path) -> None:
+    """SegTrack v2's `JPEGImages/bmx/bmx_06668.png`, `birdfall/birdfall2_00018.png`,
+    `girl/00001.bmp`: video frames whose numbers seldom repeat from folder to folder were no
+    subjects, and a video's frames straddled the splits."""
+    names = {"birdfall": "birdfall2_{:05d}", "bmx": "bmx_{:05d}", "drift": "drift_{:05d}", "frog": "frog_{:05d}",
+             "girl": "{:05d}", "worm": "worm_{:05d}"}
+    for i, (seq, pattern) in enumerate(names.items()):
+        for frame in range(3):
+            name = pattern.format(100 * i + frame)
+            save(tmp_path / "JPEGImages" / seq / f"{name}.png", photo(10 * i + frame, SIZE))
+            save(tmp_path / "GroundTruth" / seq / f"{name}.png", mask(frame))
+    index = discover(tmp_path)
+    assert {p.group for p in index.pairs} == {f"JPEGImages/{s}" for s in names} and _apart(index)
+    assert "of frames numbered after it" in index.pairing[-1]
+
+
+def test_numbered_names_of_another_word_than_their_folder_are_no_video(tmp_path: Path) -> None:
+    """ADE20K's full release: `images/ADE/training/<category>/<scene>/ADE_train_00000001.jpg`,
+    numbered over the whole set; the scene folders are scenes to learn, not videos."""
+    for i, scene in enumerate(("abbey", "airport", "alley", "apse", "aquarium")):
+        for k in range(3):
+            name = f"ADE_train_{10 * i + k:08d}"
+            save(tmp_path / "ADE" / "training" / scene / f"{name}.jpg", photo(10 * i + k, SIZE))
+            save(tmp_path / "annotations" / "training" / scene / f"{name}.png", mask(k))
+    assert {p.group for p in discover(tmp_path).pairs} == {None}
+
+
 def test_samples_numbered_in_defect_type_folders_are_no_videos(tmp_path: Path) -> None:
     """MVTec AD's `bottle/test/broken_large/000.png` + `ground_truth/broken_large/000_mask.png`:
     the numbers repeat from folder to folder as DAVIS' frames do, but the folders are defect types

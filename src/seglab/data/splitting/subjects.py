@@ -7,7 +7,8 @@ the Ultrasound Nerve Segmentation's `47_120.tif` (image 120 of subject 47), Carv
 `0cdf5b5d0ce1_01.jpg` (view 1 of car `0cdf5b5d0ce1`), CHASE_DB1's `Image_01L.jpg` and
 `Image_01R.jpg` (one child's two eyes), CholecSeg8k's `video01/video01_00080/` (a clip of video
 1), names that repeat in every numbered folder (KolektorSDD's `kos01/Part0.jpg`: a folder per
-item), or the satellite scene a patch was cut from (38-Cloud's
+item), a video's frames numbered after its folder (SegTrack v2's `bmx/bmx_06668.png`), or the
+satellite scene a patch was cut from (38-Cloud's
 `patch_1_1_by_1_LC08_L1TP_002053_20160520_20170324_01_T1`: Landsat scene 002053 of 2016-05-20),
 or the slide or image a crop was cut from, before the numbers of its place (DigestPath's
 `18-00530A_2019-05-01 21_00_01-lv1-20000-15766-2530-2296`: slide `18-00530A`, its scan date,
@@ -45,6 +46,7 @@ _TAIL_NUMBER = re.compile(r"[a-z]{0,3}\d+", re.IGNORECASE)  # a crop's x, y, w, 
 _NAME_PART = re.compile(r"[^_\- ]+")
 _SUBJECT_AND_NUMBER = re.compile(r"(?P<subject>\d+|[0-9a-f]{8,})[_\-](?P<number>\d+)")  # Carvana: a hex id
 _CLIP = re.compile(r"(?P<case>.+)[_\-]\d+")  # SUN-SEG's case1_3: clip 3 of case 1
+_FRAME_NUMBER = re.compile(r"(?P<video>.*\D)?(?P<frame>\d+)")  # SegTrack's bmx_06668: frame 6668 of bmx
 _FOLDER_NUMBER = re.compile(r"\d+$")  # the case a folder holds: TNBC's Slide_01/ and GT_01/
 _SHARE = 0.9  # of the names that must say their subject
 _MIN_FOLDERS = 5  # subjects by folder or number; fewer are more likely classes (BUSI's benign/, malignant/)
@@ -64,7 +66,8 @@ def with_subjects(index: DatasetIndex) -> DatasetIndex:
     found = (_by_slice_token(index.pairs) or _by_numbered_folder(index.pairs) or _by_subject_number(index.pairs)
              or _by_eye(index.pairs) or _by_case_folder(index.pairs, index.root, index.label_folders)
              or _by_numbered_folder_pair(index.pairs, index.root)
-             or _by_repeated_names(index.pairs, index.root) or _by_scene_id(index.pairs)
+             or _by_repeated_names(index.pairs, index.root) or _by_frame_folder(index.pairs, index.root)
+             or _by_scene_id(index.pairs)
              or _by_crop_source(index.pairs) or _by_shared_mask(index.pairs, index.root))
     if found is None:
         return index
@@ -257,13 +260,37 @@ def _by_repeated_names(pairs: list[Pair], root: Path) -> tuple[dict[str, str], s
     subjects = {pair.name: os.path.relpath(pair.image.parent, root) for pair in pairs
                 if len(folders_of[_last(pair.name).lower()]) > 1
                 and (_video_frame(_last(pair.name)) or any(c.isdigit() for c in pair.image.parent.name))}
+    if not _in_enough_folders(subjects, len(pairs)):
+        return None
+    return subjects, "the folder each is in, whose file names repeat in the others"
+
+
+def _by_frame_folder(pairs: list[Pair], root: Path) -> tuple[dict[str, str], str] | None:
+    """SegTrack v2's `JPEGImages/bmx/bmx_06668.png`, `birdfall/birdfall2_00018.png`, `girl/00001.bmp`
+    -> the folder: a video's frames, named by a frame number (`_video_frame`) alone or after the
+    folder's name, in as many folders as `_by_repeated_names` asks, whose numbers need not repeat
+    (a video may start at any frame). A name before the number that is not the folder's
+    (ADE20K's `<scene>/ADE_train_00000001.jpg`) says no video."""
+    subjects = {}
+    for pair in pairs:
+        found, folder = _FRAME_NUMBER.fullmatch(_last(pair.name)), pair.image.parent
+        if found is not None and _video_frame(found["frame"]) \
+                and (found["video"] or folder.name).lower().startswith(folder.name.lower()):  # or a bare number
+            subjects[pair.name] = os.path.relpath(folder, root)
+    if not _in_enough_folders(subjects, len(pairs)):
+        return None
+    return subjects, "the folder each is in, of frames numbered after it"
+
+
+def _in_enough_folders(subjects: dict[str, str], pairs: int) -> bool:
+    """Whether folder subjects are several folders, none holding a whole split (more than
+    `_MOST_IN_ONE` of the pairs): from `_MIN_CASES` folders whose names hold a number, from
+    `_MIN_FOLDERS` named by words (fewer are more likely classes)."""
     counts = Counter(subjects.values())
     numbered = all(any(c.isdigit() for c in os.path.basename(folder)) for folder in counts)
     fewest = _MIN_CASES if numbered else _MIN_FOLDERS
-    if len(counts) < fewest or max(counts.values(), default=0) > _MOST_IN_ONE * len(pairs) \
-            or not _says_subjects(subjects, len(pairs)):
-        return None
-    return subjects, "the folder each is in, whose file names repeat in the others"
+    return len(counts) >= fewest and max(counts.values(), default=0) <= _MOST_IN_ONE * pairs \
+        and _says_subjects(subjects, pairs)
 
 
 def _by_scene_id(pairs: list[Pair]) -> tuple[dict[str, str], str] | None:
