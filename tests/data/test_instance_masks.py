@@ -330,3 +330,78 @@ def test_colour_classes_in_changing_sets_are_not_taken_for_ordered_objects(tmp_p
     komatsuna(tmp_path, [(LEAF_COLOURS[i % 3 :] + LEAF_COLOURS[: i % 3])[:n] for i, n in enumerate(LEAVES)])
     index = discover(tmp_path, images="multi_plant", masks="multi_label")
     assert index.classes.num_classes == 8 and not [p for p in index.problems if p.code == "instance-ids"]
+
+
+def bunches(seed: int, count: int, size: tuple[int, int] = (36, 48)) -> np.ndarray:
+    """H x W x `count` uint8, a 0/1 channel per object: 5x6 boxes on a grid, the first two
+    touching the next one by a column (WGISD's bunches overlap a little)."""
+    planes = np.zeros((*size, count), np.uint8)
+    cells = np.random.default_rng(seed).permutation(12)[:count]
+    for k, cell in enumerate(cells):
+        y, x = 3 + 10 * (cell // 4), 2 + 11 * (cell % 4)
+        planes[y : y + 5, x : x + 6 + (k < 2), k] = 1
+    return planes
+
+
+def wgisd(root: Path, counts: tuple[int, ...] = (2, 3, 4, 2, 3, 5), boxed: int = 2) -> list[np.ndarray]:
+    """Embrapa WGISD: data/<stem>.jpg with data/<stem>.txt (YOLO boxes, class 0) for every image,
+    data/<stem>.npz (`arr_0` H x W x N, a channel per grape bunch) for the masked ones, and
+    train.txt / test.txt at the top naming them all (the last image, boxes only, a test one)."""
+    stems = [f"CDY_{2015 + i}" for i in range(len(counts) + boxed)]
+    masks = []
+    for i, stem in enumerate(stems):
+        save(root / "data" / f"{stem}.jpg", photo(i, (36, 48)))
+        (root / "data" / f"{stem}.txt").write_text("0 0.5 0.5 0.2 0.2\n")
+        if i < len(counts):
+            masks.append(bunches(i, counts[i]))
+            np.savez_compressed(root / "data" / f"{stem}.npz", masks[-1])
+    (root / "train.txt").write_text("\n".join(stems[:4] + stems[len(counts) : -1]) + "\n")
+    (root / "test.txt").write_text("\n".join(stems[4 : len(counts)] + stems[-1:]) + "\n")
+    return masks
+
+
+def test_channel_stacks_of_as_many_channels_as_objects_read_as_objects(tmp_path):
+    """WGISD's `.npz` masks stack a channel per grape bunch, 2 to 5 here: they were taken for
+    one-hot classes as many as the first mask's channels, so every mask of another count was a
+    fatal bad-mask, the overlapping ones pointed to --task multilabel, and --instance-masks read
+    them as colour masks."""
+    from seglab.data import audit
+
+    masks = wgisd(tmp_path)
+    for instance_masks in (False, True):
+        index = discover(tmp_path, instance_masks=instance_masks)
+        assert index.mapping.kind == "object-channels" and index.classes.names == ("background", "object")
+        found = [p for p in index.problems if p.code == "instance-ids"]
+        if instance_masks:
+            assert not found
+        else:
+            assert len(found) == 1 and "2 to 5 channels of 0 and 1 per mask" in found[0].message
+            assert "--instance-masks" in found[0].message and "multilabel" not in found[0].message
+        assert not audit(index).fatal and len(index.pairs) == 6
+        assert {p.name: p.split for p in index.pairs} == {f"CDY_{2015 + i}": "train" if i < 4 else "test"
+                                                          for i in range(6)}
+        for pair, planes in zip(sorted(index.pairs, key=lambda p: p.name), masks):
+            np.testing.assert_array_equal(read_mask(pair.mask, index.mapping), planes.any(axis=-1))
+    with pytest.raises(ConfigError, match="a channel per object"):
+        discover(tmp_path, task="multilabel")
+
+
+def test_instance_masks_reads_stacks_of_one_count_as_their_union(tmp_path):
+    """Stacks of as many channels in every mask are one-hot classes unless --instance-masks says
+    they are objects; then any count reads, overlaps too."""
+    (tmp_path / "masks").mkdir()
+    for i in range(4):
+        save(tmp_path / "images" / f"{i}.png", photo(i, (36, 48)))
+        np.save(tmp_path / "masks" / f"{i}.npy", bunches(i, 3))
+    assert discover(tmp_path).mapping.kind == "one-hot"
+    index = discover(tmp_path, instance_masks=True)
+    assert index.mapping.kind == "object-channels" and index.classes.names == ("background", "object")
+    for shape, planes in (("20", np.concatenate([bunches(9, 12), bunches(8, 8)], axis=-1)), ("1", bunches(9, 1)),
+                          ("first", np.moveaxis(bunches(9, 5), -1, 0)),
+                          ("squeezed", bunches(9, 1)[..., 0])):
+        np.save(tmp_path / "masks" / "0.npy", planes)
+        expected = planes.any(axis=0 if shape == "first" else -1) if planes.ndim == 3 else planes
+        np.testing.assert_array_equal(read_mask(tmp_path / "masks" / "0.npy", index.mapping), expected, err_msg=shape)
+    np.save(tmp_path / "masks" / "0.npy", bunches(9, 3) * 255)
+    with pytest.raises(DataError, match="0.npy' has shape .*: not channels of 0 and 1, one per object"):
+        read_mask(tmp_path / "masks" / "0.npy", index.mapping)

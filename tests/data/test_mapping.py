@@ -26,6 +26,7 @@ from seglab.data.layouts.multilabel import (
     ClassNamingsMapping,
     RegionsMapping,
 )
+from seglab.data.encodings.object_channels import ObjectChannelsMapping
 from seglab.data.encodings.one_hot import OneHotMapping
 from seglab.data.encodings.rgb_ids import RgbIdMapping
 from seglab.data.encodings.ade20k import Ade20kMapping
@@ -48,6 +49,7 @@ EXAMPLES = {
     "one-hot": OneHotMapping(3, 1),
     "regions": RegionsMapping(((1, 2, 3), (2, 3)), ignore_label=255),
     "coloured-objects": ColouredObjectsMapping(),
+    "object-channels": ObjectChannelsMapping(),
     "rgb-ids": RgbIdMapping((-1, 0, 2, 1), 255),
     "ade20k": Ade20kMapping((2978, 0, 447), -1, others_ignored=True),
     "filled-outlines": FilledOutlineMapping(ColourMapping(((0, 0, 0), (255, 0, 0)), void=((9, 9, 9),)), 255),

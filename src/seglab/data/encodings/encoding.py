@@ -11,7 +11,10 @@ mask mapping (and, where the masks define them, the classes):
   of antialiased or JPEG edges, which fill no region, snap to the nearest class colour, and so
   do JPEG shifts of a class colour, but only in lossy masks (JPEG, lossy WebP: `lossy.lossy_format`):
   in a lossless mask a near colour filling regions is another class or object (colours
-  numbering objects), and is refused. With classes.json colours those are the classes.
+  numbering objects), and is refused. With classes.json colours those are the classes;
+- stacks of 0/1 channels: a channel per class (`one_hot`), or, where the count of channels
+  varies from mask to mask, a channel per object (`object_channels`: WGISD's grape bunches),
+  read as background and object.
 
 Every changed pixel is counted and reported (`snapped-pixels`), never silent. Without declared
 classes, labels run from 0 up to the first wide gap in the values; values beyond it are stray
@@ -62,6 +65,7 @@ from seglab.data.encodings.colours import (
     discover_colours,
 )
 from seglab.data.encodings.mask_sample import MaskSample, sample_masks
+from seglab.data.encodings.object_channels import ObjectChannelsMapping, object_channels_problem
 from seglab.data.encodings.one_hot import OneHotMapping
 from seglab.data.encodings.palettes import known_palette, void_unasked
 from seglab.data.encodings.rgb_ids import LABELS_FILE
@@ -184,6 +188,9 @@ def choose_encoding(masks: list[Path], classes: ClassSpec | None) -> Encoding:
             `MIN_SHARE` of the pixels, or more than `MAX_COLOURS` do (photos, not masks).
     """
     sample = sample_masks(masks)
+    objects = object_channels_problem(sample.object_stacks, sample.stack_regions, sample.other_masks)
+    if objects is not None and (classes is None or classes.num_classes == 2):  # WGISD's channel per grape bunch
+        return Encoding(classes or OBJECT_CLASSES, ObjectChannelsMapping(), (objects,))
     if len(sample.stacks) > len(sample.labels) + len(sample.colours):
         return _one_hot_encoding(sample, classes)
     if sample.is_colour:

@@ -12,6 +12,7 @@ import numpy as np
 from scipy import ndimage
 
 from seglab.data.classes.mapping import MappingError, colour_codes, filled_pixels, single_channel, wide_rgb
+from seglab.data.encodings.object_channels import object_stack, one_region_channels
 from seglab.data.encodings.one_hot import channel_stack
 from seglab.data.files.index import ARRAY_SUFFIXES
 from seglab.data.files.io import raw_mask, read_mask_array, read_raw_mask
@@ -39,6 +40,10 @@ class MaskSample:
         colour_regions: likewise per colour mask with a colour besides black, for colours.
         stacks: per one-hot array (`one_hot.channel_stack`), (channels, whether every pixel is
             on in one channel).
+        object_stacks: per 3-D 0/1 array of any number of channels (`object_channels.object_stack`),
+            (channels, pixels on in any channel, pixels on in two or more).
+        stack_regions: per object stack of the first `REGION_SAMPLE` with a pixel on, (channels
+            with a pixel on, channels forming one region).
     """
 
     listed: int
@@ -48,10 +53,17 @@ class MaskSample:
     regions: dict[Path, tuple[int, int]] = field(default_factory=dict)
     colour_regions: dict[Path, tuple[int, int]] = field(default_factory=dict)
     stacks: dict[Path, tuple[int, bool]] = field(default_factory=dict)
+    object_stacks: dict[Path, tuple[int, int, int]] = field(default_factory=dict)
+    stack_regions: dict[Path, tuple[int, int]] = field(default_factory=dict)
 
     @property
     def read(self) -> int:
         return len(self.labels) + len(self.colours) + len(self.stacks)
+
+    @property
+    def other_masks(self) -> int:
+        """Sampled masks that are no `object_stacks`."""
+        return len((self.labels.keys() | self.colours.keys() | self.stacks.keys()) - self.object_stacks.keys())
 
     @property
     def is_colour(self) -> bool:
@@ -77,6 +89,7 @@ def sample_masks(masks: list[Path], size: int = SAMPLE) -> MaskSample:
         try:
             if path.suffix.lower() in ARRAY_SUFFIXES:  # read once: a one-hot stack, else the raw mask
                 array = read_mask_array(path)
+                _count_objects(sample, path, array)
                 planes = channel_stack(array)
                 if planes is not None:
                     sample.stacks[path] = (len(planes), bool((planes.sum(axis=0) == 1).all()))
@@ -107,6 +120,17 @@ def sample_masks(masks: list[Path], size: int = SAMPLE) -> MaskSample:
         logger.info("masks such as '%s' are 16-bit RGB: their first channel (R) is read as the class and the others "
                     "are not (SYNTHIA's GT/LABELS number instances in G)", wide)
     return sample
+
+
+def _count_objects(sample: MaskSample, path: Path, array: np.ndarray) -> None:
+    """Note `array` in `sample.object_stacks` (and `stack_regions`) when it is an `object_stack`."""
+    planes = object_stack(array)
+    if planes is None:
+        return
+    on = planes.sum(axis=0)
+    sample.object_stacks[path] = (len(planes), int((on > 0).sum()), int((on > 1).sum()))
+    if len(sample.stack_regions) < REGION_SAMPLE and on.any():
+        sample.stack_regions[path] = one_region_channels(planes)
 
 
 def _colour_counts(codes: np.ndarray) -> tuple[Counter[int], Counter[int]]:

@@ -5,7 +5,8 @@ ED, ET) store them, read as class-index masks.
 `channel_stack` tells such an array from a label map or a colour mask; `OneHotMapping` reads
 it: class k + 1 where channel k is on and 0 where none is, or class k when the channels cover
 every pixel (a background channel among them). Channels that overlap are no class-index mask:
-each such file is a finding that points to `--task multilabel`, which reads a channel per class.
+each such file is a finding that points to `--task multilabel`, which reads a channel per class,
+and to `--instance-masks` for a channel per object (`object_channels`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,9 @@ from seglab.data.files.channels import channels_first, channels_last
 from seglab.data.files.io import read_mask_array
 from seglab.data.classes.mapping import MAPPINGS, MappingError, MaskMapping
 from seglab.data.files.read_errors import ReadError
+
+
+_OBJECTS = "; if each channel is one object, --instance-masks reads them as one class, object"
 
 
 def channel_stack(array: np.ndarray) -> np.ndarray | None:
@@ -50,11 +54,12 @@ class OneHotMapping(MaskMapping):
         planes = channel_stack(read_mask_array(path))
         if planes is None or len(planes) != self.channels:
             raise ReadError(f"mask '{path}' is not {self.channels} channels of 0 and 1 (H x W x {self.channels} or "
-                            f"{self.channels} x H x W) like the dataset's other masks", "bad-mask")
+                            f"{self.channels} x H x W) like the dataset's other masks{_OBJECTS}", "bad-mask")
         on = planes.sum(axis=0)
         if (on > 1).any():
             raise ReadError(f"mask '{path}': {int((on > 1).sum())} pixels are on in two channels or more; masks whose "
-                            "channels overlap are a mask per class: train with --task multilabel", "bad-mask")
+                            f"channels overlap are a mask per class: train with --task multilabel{_OBJECTS}",
+                            "bad-mask")
         if self.first == 0 and (on == 0).any():
             raise ReadError(f"mask '{path}': {int((on == 0).sum())} pixels are on in no channel, where the dataset's "
                             "channels cover every pixel (one of them the background)", "bad-mask")

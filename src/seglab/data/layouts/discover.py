@@ -12,10 +12,12 @@ from pathlib import Path
 
 from seglab.config import DataConfig
 from seglab.data.classes import ClassSpec, load_classes_file
-from seglab.data.classes.mapping import IdentityMapping, OffsetMapping, ThresholdMapping
+from seglab.data.classes.mapping import IdentityMapping, MaskMapping, OffsetMapping, ThresholdMapping
 from seglab.data.discovery.folders import one_listing
 from seglab.data.encodings.coloured_objects import OBJECT_CLASSES, ColouredObjectsMapping
 from seglab.data.encodings.encoding import ENCODING_CODES
+from seglab.data.encodings.object_channels import ObjectChannelsMapping
+from seglab.data.encodings.one_hot import OneHotMapping
 from seglab.data.encodings.label_maps import label_map_encoding
 from seglab.data.encodings.outlines import FilledOutlineMapping
 from seglab.data.encodings.value_classes import classes_from_value_names
@@ -183,7 +185,8 @@ def _relabel(
 def _objects(index: DatasetIndex, classes: ClassSpec | None, label_map: Mapping[object, object] | None) -> DatasetIndex:
     """`--instance-masks`: masks that number objects read as background (0) and object (any
     other value), whatever the number of objects per image; colour masks that colour each
-    object (BBBC039) as background (black) and object (any other colour).
+    object (BBBC039) as background (black) and object (any other colour); stacks of 0/1
+    channels, one per object (WGISD), as background (no channel on) and object (any).
 
     Raises:
         ConfigError: multi-label masks, a --label-map too, or a classes.json that does not name
@@ -198,7 +201,12 @@ def _objects(index: DatasetIndex, classes: ClassSpec | None, label_map: Mapping[
         raise ConfigError(f"--instance-masks reads two classes (background, object), but the classes.json names "
                           f"{classes.num_classes}: {', '.join(classes.names)}")
     kept = [p for p in index.problems if p.code not in ENCODING_CODES]
-    mapping = ColouredObjectsMapping() if index.mapping.needs_rgb else ThresholdMapping(1)
+    if index.mapping.needs_rgb:
+        mapping: MaskMapping = ColouredObjectsMapping()
+    elif isinstance(index.mapping, (OneHotMapping, ObjectChannelsMapping)):
+        mapping = ObjectChannelsMapping()
+    else:
+        mapping = ThresholdMapping(1)
     return replace(index, mapping=mapping, classes=classes or OBJECT_CLASSES, problems=kept)
 
 

@@ -31,6 +31,7 @@ from seglab.data.files.index import DatasetIndex, Pair, list_images, natural_key
 from seglab.data.files.io import read_mask_array, read_raw_mask
 from seglab.data.classes.mapping import MAPPINGS, MappingError, MaskMapping, as_labels, nonzero_pixels, single_channel
 from seglab.data.encodings.encoding import ENCODING_CODES
+from seglab.data.encodings.object_channels import ObjectChannelsMapping
 from seglab.data.encodings.one_hot import OneHotMapping
 from seglab.data.discovery.pairing import fits_template, match_folders
 from seglab.data.discovery.rival_namings import refuse_rival_namings
@@ -307,7 +308,8 @@ def apply_task(index: DatasetIndex, task: str, classes_path: Path | None, merge:
     class-index mask, unless `merge` reads them as one class.
 
     Raises:
-        ConfigError: an unknown task, or `multiclass` for a multi-label layout.
+        ConfigError: an unknown task, `multiclass` for a multi-label layout, or `multilabel` for
+            masks of a channel per object.
         DataError: `multilabel` for masks that are plain 2-D label maps, or too many classes.
     """
     if task not in TASKS:
@@ -327,6 +329,10 @@ def apply_task(index: DatasetIndex, task: str, classes_path: Path | None, merge:
         return _multilabel(index, mapping, tuple(regions), index.classes)
     if isinstance(index.mapping, OneHotMapping):
         return _one_hot(index, task, declared=classes_path is not None)
+    if isinstance(index.mapping, ObjectChannelsMapping) and task == "multilabel":
+        raise ConfigError(f"--task multilabel reads a channel per class, but the masks of '{index.root}' hold a "
+                          "channel per object, as many as the image's objects (WGISD's grape bunches): leave out "
+                          "--task multilabel, and they are read as background and object (--instance-masks)")
     declared = index.classes if classes_path is not None else None  # else the colours the masks hold
     absent = [p for p in index.problems if p.code != "partial-merge"]  # a missing file is an absent class
     if task == "multiclass" and not merge and (folders := _class_file_folders(index)):
