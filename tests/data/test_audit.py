@@ -263,6 +263,11 @@ def extra_image(root: Path) -> None:
     Image.fromarray(_image(9)).save(base(root) / "images" / "lonely.png")
 
 
+def extra_image_with_boxes(root: Path) -> None:
+    extra_image(root)
+    (root / "images" / "lonely.txt").write_text("0 0.5 0.5 0.25 0.25\n")  # YOLO boxes: labelled, not mask-free
+
+
 def extra_mask(root: Path) -> None:
     Image.fromarray(_mask()).save(base(root) / "masks" / "orphan.png")
 
@@ -488,6 +493,8 @@ FINDINGS: list[tuple[Callable[[Path], None], str, str, str]] = [
     (duplicate_across_splits, "duplicate-across-splits", "t2.png' (train) but this copy is in val", "val/v1.png"),
     (duplicate_in_train, "duplicate-image", "t1.png' (both in train)", "train/t3.tif"),
     (extra_image, "image-without-mask", "image has no mask (expected masks/lonely.*)", "images/lonely.png"),
+    (extra_image_with_boxes, "image-labelled-otherwise", "image has no mask, only 'lonely.txt' beside it",
+     "images/lonely.png"),
     (extra_mask, "mask-without-image", "mask has no image", "masks/orphan.png"),
     (same_stem_twice, "duplicate-name", "has the same name as 'p1.jpg'; skipped", "images/p1.png"),
     (heic_in_images, "unsupported-format", "'.heic' files are not read by seglab", "images/p9.heic"),

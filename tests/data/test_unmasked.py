@@ -315,3 +315,19 @@ def test_a_defect_free_word_above_the_dataset_or_its_split_says_nothing(tmp_path
         save(base / "previews" / f"{i}.png", photo(10 + i, SIZE))
     index = discover(data, cache_dir=str(tmp_path / "cache"), unmasked_background=True)
     assert len(index.pairs) == 3 and len(index.ignored) == 3
+
+
+def test_images_with_labels_beside_them_are_no_background(tmp_path: Path) -> None:
+    """WGISD ships YOLO boxes (data/<stem>.txt) for every image and a mask (.npz) for some: each
+    box-only image was an image-without-mask finding whose hint offered --unmasked-background,
+    which reads it as all background, its grape bunches too."""
+    from .test_instance_masks import wgisd  # type: ignore[import-not-found]
+
+    wgisd(tmp_path / "wgisd")
+    for unmasked_background in (False, True):
+        index = discover(tmp_path / "wgisd", cache_dir=str(tmp_path / "cache"), unmasked_background=unmasked_background)
+        assert len(index.pairs) == 6 and [p.name for p in index.unlabelled] == ["CDY_2022.jpg"]
+        [found] = [p for p in index.problems if p.path is not None and p.path.suffix == ".jpg"]
+        assert found.code == "image-labelled-otherwise" and "only 'CDY_2021.txt' beside it" in found.message
+        assert "draw their masks" in hint(found) and "reads it as all background" not in hint(found)
+    assert not (tmp_path / "cache").exists()

@@ -76,6 +76,10 @@ CHECKS: dict[str, Check] = {
     # usable, but probably not what was meant
     "image-without-mask": Check(WARNING, "add its mask, or move the image out (it is not used); if it shows "
                                 "nothing to mark (a defect-free sample), --unmasked-background reads it as all background"),
+    "image-labelled-otherwise": Check(WARNING, "nothing, if only some images are labelled with masks: the others' "
+                                      "labels (boxes, points) are not read, so those images are left out; draw their "
+                                      "masks to train on them (--unmasked-background is for images that show nothing "
+                                      "to mark, not these)"),
     "partial-merge": Check(WARNING, "add the missing mask, an all-zero one if nothing of that folder shows "
                            "(--merge-masks reads the image with its other folders' masks)"),
     "mask-without-image": Check(WARNING, "add its image or fix the name, or remove the mask (it is not used)"),

@@ -8,6 +8,10 @@ level further down. Left out, they take away most of what a model must learn to 
 unmarked. With `--unmasked-background` each pairs with an all-background mask (value 0) of its
 size, written once per size in the cache folder, so every later stage reads files as for any
 other pair. Without it they stay out, and the layout's description names the option.
+
+Images without a mask that have a label file of their name beside them are labelled another way
+(WGISD's `data/<image>.txt` YOLO boxes, beside a `.npz` mask for some images only): they show
+objects, so they are never read as background, and their finding says so (`labelled_otherwise`).
 """
 
 from __future__ import annotations
@@ -34,6 +38,9 @@ from seglab.errors import DataError
 logger = logging.getLogger(__name__)
 
 OPTION = "--unmasked-background"
+LABELLED_OTHERWISE = "image-labelled-otherwise"  # the finding of an image with labels but no mask
+UNMASKED_CODES = ("image-without-mask", LABELLED_OTHERWISE)  # findings of images left out for want of a mask
+_LABEL_SUFFIXES = (".txt", ".xml", ".json")  # boxes or points beside an image: YOLO, Pascal VOC, a tool's export
 _FILLS = "empty-masks"  # the cache's folder of all-background masks, one per size
 _FILL_NAME = re.compile(r"\d+x\d+(-rgb)?\.png")
 # folder names of the defect-free images of inspection datasets (MVTec AD's good/, VisA's Normal/),
@@ -83,6 +90,23 @@ def _before_positive(name: str) -> str | None:
     """`tissue-train-pos-v1` -> `tissue-train-`: the name before its word for positives."""
     positive = _POSITIVE.search(name)
     return None if positive is None else name[:positive.start()].lower()
+
+
+def labelled_otherwise(problems: Iterable[Problem], files: Iterable[Path]) -> list[Problem]:
+    """`problems` with the image-without-mask finding of each image that has a label file of its
+    name beside it among `files` (`_LABEL_SUFFIXES`) made a `LABELLED_OTHERWISE` one, which
+    names the file: its objects are drawn there, not missing, and `OPTION` would make them
+    background."""
+    beside = {(f.parent, f.stem.lower()): f for f in files if f.suffix.lower() in _LABEL_SUFFIXES}
+    told = []
+    for problem in problems:
+        image = problem.path if problem.code == "image-without-mask" else None
+        label = beside.get((image.parent, image.stem.lower())) if image is not None else None
+        if label is not None:
+            problem = replace(problem, code=LABELLED_OTHERWISE, message=f"image has no mask, only '{label.name}' "
+                              "beside it (labels that are no mask: boxes, points)")
+        told.append(problem)
+    return told
 
 
 def unmasked_images(root: Path, problems: Iterable[Problem], unpaired: Iterable[Path],

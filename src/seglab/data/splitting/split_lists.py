@@ -37,6 +37,7 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from seglab.data.discovery.unmasked import UNMASKED_CODES
 from seglab.data.files.index import Pair, Problem
 from seglab.data.splitting.list_affixes import with_affix
 from seglab.data.splitting.list_readers import (JSON_SUFFIX, LISTS, READ_BESIDE, TABLE_SUFFIXES, TABLES, holds_names,
@@ -421,7 +422,7 @@ def apply_split_lists(
         pairs, splits = [p for p, _ in kept], [s for _, s in kept]
     unlabelled = {
         p.path for p in problems
-        if p.code == "image-without-mask" and p.path is not None
+        if p.code in UNMASKED_CODES and p.path is not None
         and listed_split(lists.get(p.path.parent, {}), p.path.stem) == "test"
     }
     unlisted = splits.count(None)
@@ -434,5 +435,5 @@ def apply_split_lists(
     counts = ", ".join(f"{s} {splits.count(s)}" for s in LISTS if s in splits)
     logger.info("split from the lists in %s: %s%s", folders, counts,
                 f", and {len(unlabelled)} unlabelled test images" if unlabelled else "")
-    kept = [p for p in problems if not (p.code == "image-without-mask" and p.path in unlabelled)]
+    kept = [p for p in problems if not (p.code in UNMASKED_CODES and p.path in unlabelled)]
     return labelled, sorted(unlabelled), kept

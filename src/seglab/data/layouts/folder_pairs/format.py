@@ -41,6 +41,7 @@ from seglab.data.splitting.split_lists import apply_split_lists, read_split_list
 from seglab.data.discovery.unmasked import (
     background_pairs,
     in_defect_free_folder,
+    labelled_otherwise,
     pairing_note,
     unannotated_frames,
     unmasked_images,
@@ -119,6 +120,7 @@ class FolderPairsFormat(DatasetFormat):
         problems = [p for p in problems if p.path not in derived]
         frames = unannotated_frames(problems, pairs)  # a video's frames between its annotated ones
         problems = [p for p in problems if p.path not in frames]
+        problems = labelled_otherwise(problems, found.ignored)  # WGISD's YOLO boxes beside its box-only images
         image_folders = {m.image_dir.name for m in matches}  # xyz/ beside rgb/ holds no defect-free images
         unmasked = unmasked_images(root, problems, [*found.unlabelled, *found.ignored], image_folders)
         filled = set(unmasked) if self.options.unmasked_background else set()
