@@ -553,3 +553,31 @@ def test_split_lists_above_data_are_said_with_the_data_that_reads_them(tmp_path,
     assert {p.split for p in index.pairs} == {None}
     assert (f"split lists above DATA name its images: '{root / 'splits' / 'flood_handlabeled' / 'flood_test_data.csv'}'"
             in caplog.text and f"pass '{root}' as DATA with --images S1Hand --masks LabelHand to read them" in caplog.text)
+
+
+def test_lists_of_a_name_and_a_number_name_the_image_of_both(tmp_path, caplog):
+    """LFW Part Labels: `lfw_funneled/<person>/<person>_<nnnn>.jpg` + `parts_lfw_funneled_gt_images/
+    <person>_<nnnn>.ppm`, and `parts_{train,validation,test}.txt` of lines `George_W_Bush 10` (padded
+    or not): the person's name was read as the image, and the dataset refused as 'George_W_Bush is
+    listed in both'. VOC's `ImageSets/Main` lines `2008_000002  1` still name `2008_000002`."""
+    people = {"Aaron_Eckhart": 1, "George_W_Bush": 4, "Laura_Bush": 2}
+    images = [(person, n) for person, count in people.items() for n in range(1, count + 1)]
+    for i, (person, n) in enumerate(images):
+        save(tmp_path / "lfw_funneled" / person / f"{person}_{n:04d}.jpg", photo(i))
+        save(tmp_path / "parts_lfw_funneled_gt_images" / f"{person}_{n:04d}.png", labels(i, (0, 1, 2)))
+    lists = {"train": images[:3], "validation": images[3:5], "test": images[5:]}
+    for split, listed in lists.items():
+        (tmp_path / f"parts_{split}.txt").write_text("".join(f"{p} {n:04d}\n" if n % 2 else f"{p}\t{n}\n"
+                                                             for p, n in listed))
+    with caplog.at_level(logging.INFO, logger="seglab"):
+        index = discover(tmp_path, images="lfw_funneled", masks="parts_lfw_funneled_gt_images")
+    assert {p.image.stem: p.split for p in index.pairs} == {
+        f"{p}_{n:04d}": split.replace("validation", "val") for split, listed in lists.items() for p, n in listed}
+    assert "names images by a name and a number ('Aaron_Eckhart 1'): read as 'Aaron_Eckhart_0001'" in caplog.text
+    from seglab.data.splitting.list_numbers import listed_stems
+
+    voc_main = tmp_path / "aeroplane_train.txt"
+    voc_main.write_text("2008_000002  1\n2008_000003  0\n")
+    assert listed_stems(voc_main, {"2008_000002", "2008_000003", "2008_000002_0001"}) == ["2008_000002", "2008_000003"]
+    voc_main.write_text("2008_000002 -1\n2008_000003  1\n")
+    assert listed_stems(voc_main, {"2008_000002_0001", "2008_000003_0001"}) == ["2008_000002", "2008_000003"]

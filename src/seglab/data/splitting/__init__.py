@@ -1,7 +1,7 @@
 """Train/val/test splits of a dataset's pairs: drawn from a seed, shipped as lists, kept by subject.
 
-`splits` draws and folds the splits; `split_lists`, `list_readers` and `list_names` read the
-split lists a dataset ships (VOC's `train.txt`, a `.mat` or `.csv` list); `subjects` and
-`subject_tables` find which pairs show one subject (a patient, a scene), so that a random split
-never divides one.
+`splits` draws and folds the splits; `split_lists`, `list_readers`, `list_names`, `list_affixes`
+and `list_numbers` read the split lists a dataset ships (VOC's `train.txt`, a `.mat` or `.csv`
+list); `subjects` and `subject_tables` find which pairs show one subject (a patient, a scene),
+so that a random split never divides one.
 """

@@ -150,6 +150,19 @@ def read_list(path: Path) -> list[str]:
     return [listed_stem(line.split()[0]) for line in lines if line.strip()]
 
 
+def numbered_entries(path: Path) -> list[tuple[str, int]] | None:
+    """The name and number of each line of a text list whose every line is a word and a whole
+    number (LFW's `parts_train.txt`: `George_W_Bush 10`, as in its `people.txt`), or None: which
+    image those name, `George_W_Bush_0010` or `George_W_Bush`, the dataset's names tell (`list_numbers`).
+    VOC's `ImageSets/Main/<class>_train.txt` lines `2008_000002 -1` are none (a signed flag)."""
+    if path.suffix.lower() in (MAT_SUFFIX, *TABLE_SUFFIXES):
+        return None
+    rows = [line.split() for line in _lines(path) if line.strip()]
+    if not rows or any(len(row) != 2 or not (row[1].isascii() and row[1].isdigit()) for row in rows):
+        return None
+    return [(name, int(number)) for name, number in rows]
+
+
 def _table_names(path: Path, lines: list[str]) -> list[str]:
     """The cell naming the image in each row of a CSV list: the first (Sen1Floods11's
     `X_S1Hand.tif,X_LabelHand.tif`), or under a header row of column titles, which is not read,

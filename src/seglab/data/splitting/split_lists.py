@@ -22,7 +22,8 @@ with the folder to pass instead, not read: the dataset is what DATA holds.
 
 Results on such a dataset are reported on its own val (or test) images; a random split would
 put some of them in training. The lists name images by stem, one per line (anything after the
-first word, as in VOC's `ImageSets/Main/*_train.txt`, is not read); a word that is a path or a
+first word, as in VOC's `ImageSets/Main/*_train.txt`, is not read, but for lines `<name> <number>`
+naming images `<name>_<number>`, as LFW's do: `list_numbers`); a word that is a path or a
 file name names the image of that name, and words that all name images less one prefix or suffix
 name those (`list_affixes`). A file named like a split list where lists are looked
 for, when none is read for those images, is named in a warning, not passed over.
@@ -40,8 +41,9 @@ from pathlib import Path
 from seglab.data.discovery.unmasked import UNMASKED_CODES
 from seglab.data.files.index import Pair, Problem
 from seglab.data.splitting.list_affixes import with_affix
+from seglab.data.splitting.list_numbers import listed_stems
 from seglab.data.splitting.list_readers import (JSON_SUFFIX, LISTS, READ_BESIDE, TABLE_SUFFIXES, TABLES, holds_names,
-                                      is_table, json_split, read_list, read_table)
+                                      is_table, json_split, read_table)
 from seglab.data.splitting.list_names import (BOTH, LIST_FOLDER_WORDS, LIST_WORDS, SPLIT_WORDS, family_frame, fills, in_families,
                                     named_split, words)
 from seglab.data.files.mat_files import MAT_SUFFIX
@@ -80,6 +82,7 @@ def read_split_lists(
     """
     found = SplitLists({}, set())
     search = _ListSearch(root)
+    shipped: dict[tuple[tuple[str, Path], ...], tuple[dict[str, Path], list[Path]]] = {}  # lists, held-out lists
     parsed: dict[tuple[tuple[str, Path], ...], dict[str, str]] = {}  # CUB's one table serves 200 class folders
     unlisted: set[Path] = set()  # the places looked in for image folders without lists
     keys: dict[Path, tuple[tuple[str, Path], ...]] = {}  # the lists of each image folder
@@ -94,13 +97,13 @@ def read_split_lists(
             continue
         held = search.held_out(files)
         keys[image_dir] = key = (*sorted(files.items()), *(("held-out", p) for p in held))
-        if key not in parsed:
-            parsed[key] = split_of_stems(files, held)
+        shipped[key] = files, held
         found.files.update([*files.values(), *held])
         found.files.update(p.parent / name for p in files.values() for name in READ_BESIDE.get(p.name, ()))
-    for key, split_of in parsed.items():  # MARIDA's lists name each scene folder's patches less their S2_
+    for key, (files, held) in shipped.items():  # MARIDA's lists name each scene folder's patches less their S2_
         stems = {p.stem for folder, k in keys.items() if k == key for p in search.listed(folder)}
-        parsed[key] = with_affix(split_of, stems, ", ".join(sorted({f"'{p.parent}'" for _, p in key})))
+        parsed[key] = with_affix(split_of_stems(files, held, stems), stems,
+                                 ", ".join(sorted({f"'{p.parent}'" for _, p in key})))
     for image_dir, key in keys.items():
         found.splits[image_dir] = {**parsed[key], **search.by_folder(parsed[key], image_dir)}
     unread = sorted({p for folder in unlisted for p in search.named_like_lists(folder)} - found.files)
@@ -209,7 +212,7 @@ class _ListSearch:
     def _name_images(self, files: dict[str, Path], image_dir: Path) -> bool:
         """Whether the lists name an image of `image_dir`, or a folder holding it (`by_folder`): those
         of a far `splits/` folder may be another set's (Sen1Floods11's weakly labelled chips)."""
-        split_of = split_of_stems(files)
+        split_of = split_of_stems(files, stems=[p.stem for p in self.listed(image_dir)])
         return any(listed_split(split_of, p.stem) for p in self.listed(image_dir)) or bool(
             self.by_folder(split_of, image_dir))
 
@@ -358,10 +361,13 @@ def listed_split(split_of: dict[str, str], stem: str) -> str | None:
     return found or (split_of.get(str(int(stem))) if stem.isascii() and stem.isdigit() else None)
 
 
-def split_of_stems(files: dict[str, Path], held_out: Iterable[Path] = ()) -> dict[str, str]:
+def split_of_stems(
+    files: dict[str, Path], held_out: Iterable[Path] = (), stems: Collection[str] = ()
+) -> dict[str, str]:
     """The split of each stem the lists name; the stems only a held-out list names (`held_out`,
     Sen1Floods11's Bolivia chips) are test images, with a warning naming the list: a set held out
-    from training is one to test on.
+    from training is one to test on. `stems`, the images' names, tell lists of `<name> <number>`
+    lines that name `<name>_<number>` (LFW's, `list_numbers`) from those naming `<name>`.
 
     Raises:
         DataError: a stem listed in two splits, naming both files.
@@ -372,13 +378,13 @@ def split_of_stems(files: dict[str, Path], held_out: Iterable[Path] = ()) -> dic
     for split, path in files.items():
         if is_table(path) and path not in tables:
             tables[path] = read_table(path)
-        for stem in (tables[path].get(split, []) if path in tables else read_list(path)):
+        for stem in (tables[path].get(split, []) if path in tables else listed_stems(path, stems)):
             if split_of.get(stem, split) != split:
                 raise DataError(f"'{stem}' is listed in both '{listed_in[stem]}' and '{path}'; "
                                 "an image belongs to one split")
             split_of[stem], listed_in[stem] = split, path
     for path in held_out:
-        unlisted = [stem for stem in read_list(path) if stem not in split_of]
+        unlisted = [stem for stem in listed_stems(path, stems) if stem not in split_of]
         if unlisted:
             logger.warning("'%s' names %d images that no train, val or test list beside it names: they go to "
                            "test, as a set held out from training (--split-file FILE gives another split)",
