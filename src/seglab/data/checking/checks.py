@@ -93,7 +93,8 @@ CHECKS: dict[str, Check] = {
     "labels-off-image": Check(WARNING, "check the labels' coordinate system: export them in the image's CRS (or "
                               "lon/lat with a GeoTIFF that names its EPSG code), or in pixels"),
     "skipped-values": Check(WARNING, "pass the --label-map the finding gives (BraTS' 4 as 3, MaSTr1325's unknown 4 as "
-                            "ignore), or nothing if the skipped values are classes these masks lack"),
+                            "ignore), --instance-masks where it says the values number objects, or nothing if "
+                            "the skipped values are classes these masks lack"),
     "instance-ids": Check(WARNING, "pass --instance-masks if each value (colour, channel) is one object; a "
                           "classes.json naming the values says they are classes"),
     "outline-masks": Check(WARNING, "pass --fill-outlines to read each closed outline filled with its class "

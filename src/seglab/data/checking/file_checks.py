@@ -94,7 +94,9 @@ def _gap_problems(index: DatasetIndex, stats: DatasetStats) -> list[Problem]:
     """Label values that skip some below the largest, with no classes declared (BraTS 2021's 0,
     1, 2, 4): each skipped value is a class no pixel teaches or scores; the finding gives the
     --label-map that numbers the classes without the gaps, and when one value sits alone past
-    the gap (MaSTr1325's unknown 4 after 0, 1, 2), the one that makes it the ignore label."""
+    the gap (MaSTr1325's unknown 4 after 0, 1, 2), the one that makes it the ignore label. Values
+    that number objects (the `instance-ids` finding: neuron ids skip the neurons a section misses)
+    are first offered to --instance-masks."""
     if index.classes is not None or type(index.mapping) is not IdentityMapping:
         return []
     used = sorted(v for v, n in stats.mask_values.items() if n and v != index.ignore_index and v >= 0)
@@ -115,6 +117,9 @@ def _gap_problems(index: DatasetIndex, stats: DatasetStats) -> list[Problem]:
     if used[:-1] == list(range(len(used) - 1)):  # one value past the gap: a class, or a void value
         renumbered += (f" if {lone} is a class (BraTS' 4); --label-map {lone}:ignore scores it in no class if it "
                        "marks unknown or unlabelled pixels (MaSTr1325's 4)")
+    if any(p.code == "instance-ids" for p in index.problems):
+        renumbered = ("if each value is one object, --instance-masks reads every object as one foreground class; "
+                      f"if they are classes, {renumbered}")
     return [Problem(mask, f"the masks' values {', '.join(map(str, used[:8]))}{'...' if len(used) > 8 else ''} skip "
                     f"{listed}: a class no pixel teaches or scores for each; {renumbered}", "skipped-values")]
 

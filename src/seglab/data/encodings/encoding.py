@@ -122,23 +122,28 @@ def _instance_problem(sample: MaskSample) -> Problem | None:
     Challenge's `man_seg*.tif`, GlaS's `_anno.bmp`, GrowliFlower's `maskPlants/`): each value one
     region, and either `MANY_OBJECTS` values in a mask, or values 1..n in most masks with n
     reaching `OBJECT_VALUES` or varying between masks (trimaps' 1..3 in every mask do not), or
-    sparse ids (`_scattered_ids`). Read as classes they would make a class per object. MATLAB
-    masks named for objects (`inst_map` alone: HoVer-Net's CPM-17 and Kumar) are told however few
-    objects they hold."""
+    sparse ids (`_scattered_ids`); or values kept apart by 0 in most masks (`MaskSample.apart`:
+    EM neuron ids between their membranes, a neuron in several pieces), `OBJECT_VALUES` in a mask,
+    each in few masks. Read as classes they would make a class per object. MATLAB masks named for
+    objects (`inst_map` alone: HoVer-Net's CPM-17 and Kumar) are told however few objects they hold."""
     named = _named_instances(sample)
     if named is not None:
         return named
     counted = {p: r for p, r in sample.regions.items() if r[0]}
-    if not counted or sum(r[1] for r in counted.values()) < ONE_REGION * sum(r[0] for r in counted.values()):
+    if not counted:
         return None
     path, (most, _) = max(counted.items(), key=lambda item: item[1][0])
+    one_region = sum(r[1] for r in counted.values()) >= ONE_REGION * sum(r[0] for r in counted.values())
+    apart = most >= OBJECT_VALUES and sum(p in sample.apart for p in counted) > len(counted) / 2
     numbered = sum(set(sample.labels[p]) - {0} == set(range(1, r[0] + 1)) for p, r in counted.items())
     varying = len({r[0] for r in counted.values()}) >= VARYING_COUNTS
-    if most >= MANY_OBJECTS or (numbered >= NUMBERED * len(counted) and (most >= OBJECT_VALUES or varying)):
+    counting = numbered >= NUMBERED * len(counted) and (most >= OBJECT_VALUES or varying)  # 1..n in most masks
+    if one_region and (most >= MANY_OBJECTS or counting):
         what = f"{most} values in this mask, each one region"
-    elif ids := _scattered_ids([sample.labels[p] for p in counted]):
-        what = (f"{len(ids)} values from {ids[0]} to {ids[-1]} in {len(counted)} masks, {most} at most in one, each "
-                "one region and in few masks (ids, not 1..n)")
+    elif (one_region or apart) and (ids := _scattered_ids([sample.labels[p] for p in counted], sparse=not apart)):
+        what = (f"{len(ids)} values from {ids[0]} to {ids[-1]} in {len(counted)} masks, {most} at most in one, "
+                + ("none touching another (each kept apart by 0) and each in few masks, where classes recur"
+                   if apart else "each one region and in few masks (ids, not 1..n)"))
     else:
         return None
     message = (f"mask values look like object numbers, not classes: {what}; if each value is one object (an "
@@ -146,18 +151,27 @@ def _instance_problem(sample: MaskSample) -> Problem | None:
     return Problem(path, message, "instance-ids")
 
 
-def _scattered_ids(masks: list[Counter[int]]) -> list[int]:
-    """The values of masks that number objects by sparse ids (GrowliFlower's plants 40, 47, ...,
-    "not successive, may start high"), else []: `OBJECT_VALUES` or more values spread over at
-    least `SPARSE_SPREAD` times their count, most masks holding two or more, and a value held by
-    `SCATTERED` of the masks or fewer on average, as ids differ from mask to mask where classes
+def _scattered_ids(masks: list[Counter[int]], sparse: bool = True) -> list[int]:
+    """The values of masks that number objects by ids, else []: `OBJECT_VALUES` or more values,
+    spread over at least `SPARSE_SPREAD` times their count where `sparse` (GrowliFlower's plants 40,
+    47, ..., "not successive, may start high"), most masks holding two or more, and a value held
+    by `SCATTERED` of the masks or fewer on average, as ids differ from mask to mask where classes
     recur (CholecSeg8k's codes 5 to 80, a colour each, are in most frames)."""
     held = [set(counts) - {0} for counts in masks]
     ids = sorted(set().union(*held))
     several = sum(len(values) >= 2 for values in held) > len(held) / 2
-    spread = len(ids) >= OBJECT_VALUES and ids[-1] >= SPARSE_SPREAD * len(ids)
+    spread = len(ids) >= OBJECT_VALUES and (not sparse or ids[-1] >= SPARSE_SPREAD * len(ids))
     scattered = sum(map(len, held)) <= SCATTERED * len(ids) * len(held)
     return ids if several and spread and scattered else []
+
+
+def looks_like_objects(mask: Path) -> bool:
+    """Whether one mask's values look like object numbers by that mask alone, the evidence a
+    refusal ranks mask folders by (`discovery.folders.rivals`): `OBJECT_VALUES` or more, each
+    one region or none touching another; a class mask holds few values, or classes that meet."""
+    sample = sample_masks([mask])
+    values, single = sample.regions.get(mask, (0, 0))
+    return values >= OBJECT_VALUES and (single >= ONE_REGION * values or mask in sample.apart)
 
 
 def _named_instances(sample: MaskSample) -> Problem | None:

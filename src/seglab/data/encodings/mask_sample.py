@@ -38,6 +38,8 @@ class MaskSample:
         regions: per label mask of the first `REGION_SAMPLE` with a non-zero value (integer
             masks), (non-zero values, values that form one connected region).
         colour_regions: likewise per colour mask with a colour besides black, for colours.
+        apart: the label masks of `regions` whose non-zero values never touch one another
+            (`_kept_apart`).
         stacks: per one-hot array (`one_hot.channel_stack`), (channels, whether every pixel is
             on in one channel).
         object_stacks: per 3-D 0/1 array of any number of channels (`object_channels.object_stack`),
@@ -52,6 +54,7 @@ class MaskSample:
     filled: dict[Path, Counter[int]] = field(default_factory=dict)
     regions: dict[Path, tuple[int, int]] = field(default_factory=dict)
     colour_regions: dict[Path, tuple[int, int]] = field(default_factory=dict)
+    apart: set[Path] = field(default_factory=set)
     stacks: dict[Path, tuple[int, bool]] = field(default_factory=dict)
     object_stacks: dict[Path, tuple[int, int, int]] = field(default_factory=dict)
     stack_regions: dict[Path, tuple[int, int]] = field(default_factory=dict)
@@ -116,6 +119,8 @@ def sample_masks(masks: list[Path], size: int = SAMPLE) -> MaskSample:
             counts = sample.labels[path] = _value_counts(labels)
             if len(sample.regions) < REGION_SAMPLE and len(counts.keys() - {0}) and _whole_numbers(labels):
                 sample.regions[path] = _one_region_values(labels)
+                if _kept_apart(labels):
+                    sample.apart.add(path)
     if wide is not None:
         logger.info("masks such as '%s' are 16-bit RGB: their first channel (R) is read as the class and the others "
                     "are not (SYNTHIA's GT/LABELS number instances in G)", wide)
@@ -158,6 +163,16 @@ def _one_region_values(labels: np.ndarray) -> tuple[int, int]:
     single = sum(ndimage.label(dense[box] == rank, structure=np.ones((3, 3)))[1] == 1
                  for rank, box in enumerate(ndimage.find_objects(dense), start=1) if box is not None)
     return len(values) - int(values[0] == 0), int(single)
+
+
+def _kept_apart(labels: np.ndarray) -> bool:
+    """Whether no two different non-zero values of a label mask are neighbours (side by side or
+    one above the other): objects kept apart by 0, as EM neuron ids are by their membranes at 0,
+    however many pieces a neuron's profile makes in a section; classes meet their neighbours."""
+    for one, other in ((labels[1:], labels[:-1]), (labels[:, 1:], labels[:, :-1])):
+        if ((one != other) & (one != 0) & (other != 0)).any():
+            return False
+    return True
 
 
 def evenly(items: list[T], k: int) -> list[T]:

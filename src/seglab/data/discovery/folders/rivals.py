@@ -1,7 +1,9 @@
 """Several folders that could hold one image folder's masks: set aside by name, or refused.
 
 Object masks, pictures of masks and older releases step aside for the class labels; otherwise
-the refusal names the folders and the flag that picks one.
+the refusal names the folders and the flag that picks one, never by example a folder whose first
+mask numbers objects while another remains (`encoding.looks_like_objects`: neuron ids in `labels/`
+beside binary `membranes/`), whose line names --instance-masks.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from seglab.data.discovery.folders.listing import Folder
 from seglab.data.discovery.folders.placement import _VERSION, mirrored
 from seglab.data.discovery.naming import folder_split, looks_like_mask_folder, words
 from seglab.data.discovery.pairing import FolderMatch, folder_label, names_labels
+from seglab.data.encodings.encoding import looks_like_objects
 from seglab.errors import DataError
 
 logger = logging.getLogger(__name__)
@@ -77,8 +80,11 @@ _CLASS_WORDS = ("semantic", "class")  # in a mask folder's path: it holds class 
 
 def _ambiguous(image: Folder, candidates: list[FolderMatch], root: Path) -> DataError:
     rel = image.path.relative_to(root).as_posix() or "."
+    objects = {c.mask_dir for c in candidates if looks_like_objects(c.pairs[0][2])}  # one mask each: cheap
     listed = "".join(
-        f"\n  {c.mask_dir.relative_to(root).as_posix()}/: {len(c.pairs)} pairs by {c.rule.name}" for c in candidates
+        f"\n  {c.mask_dir.relative_to(root).as_posix()}/: {len(c.pairs)} pairs by {c.rule.name}"
+        + (f" (its first mask, '{c.pairs[0][2].name}', numbers objects: --instance-masks reads them as one class)"
+           if c.mask_dir in objects else "") for c in candidates
     )
     found = f"'{root}': {len(candidates)} folders could hold the masks of '{rel}/' ({len(image.files)} images):"
     found += f"{listed}\n"
@@ -90,7 +96,8 @@ def _ambiguous(image: Folder, candidates: list[FolderMatch], root: Path) -> Data
             "that other folders share, and --masks with one number leaves out the other objects and the image folders "
             "whose masks lie in no numbered folder"
         )
-    labelled = sorted(candidates, key=lambda c: (not _names_classes(c.mask_dir, root), not names_labels(c.mask_dir.name),
+    labelled = sorted(candidates, key=lambda c: (c.mask_dir in objects, not _names_classes(c.mask_dir, root),
+                                                 not names_labels(c.mask_dir.name),
                                                  not _names_ids(c.mask_dir.name),
                                                  not looks_like_mask_folder(c.mask_dir.name),
                                                  _names_a_by_product(c.mask_dir.name), c.mask_dir.name))
