@@ -771,6 +771,30 @@ def test_matlab_files_without_images_are_named_in_the_refusal(tmp_path):
         discover(tmp_path)
 
 
+def test_text_files_of_contour_points_are_named_in_the_refusal(tmp_path):
+    """DRIONS-DB: `images/image_001.jpg` and the optic disc rim of each traced by two experts,
+    `experts_anotation/anotExpert1_001.txt` (36 lines `x , y`): the refusal listed the images only,
+    never the contours, which are the only annotation. Text files of words or of more numbers a
+    line (YOLO's `class x y w h`) are no point lists."""
+    for i in range(1, 4):
+        save(tmp_path / "images" / f"image_{i:03d}.jpg", photo(i))
+        for expert in (1, 2):
+            (tmp_path / "experts_anotation").mkdir(exist_ok=True)
+            points = "".join(f"{30 + 9 * np.cos(a):.0f} , {20 + 9 * np.sin(a):.0f}\r\n" for a in np.arange(36) / 6)
+            (tmp_path / "experts_anotation" / f"anotExpert{expert}_{i:03d}.txt").write_text(points)
+        (tmp_path / "notes").mkdir(exist_ok=True)
+        (tmp_path / "notes" / f"image_{i:03d}.txt").write_text("optic disc\nfovea 1 2\nright eye\n")
+        (tmp_path / "boxes").mkdir(exist_ok=True)
+        (tmp_path / "boxes" / f"image_{i:03d}.txt").write_text("0 0.5 0.5 0.2 0.2\n" * 3)
+    with pytest.raises(DataError) as info:
+        discover(tmp_path)
+    message = str(info.value)
+    assert ("experts_anotation/: 6 '.txt' files, landmark point lists (contours), not images or masks: seglab reads "
+            "no points; leave them aside where masks ship beside them, else draw each file's points as a polygon "
+            "into a mask named as its image") in message
+    assert "notes/" not in message and "boxes/" not in message
+
+
 def test_cli_reads_a_manifest_and_named_folders(tmp_path, capsys):
     manifest = csv_manifest(tmp_path / "m")
     assert main(["inspect", "--manifest", str(manifest)]) == 0

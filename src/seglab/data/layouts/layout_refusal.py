@@ -5,6 +5,7 @@ seglab does not read, and the flags that pair by hand. A user told only "no layo
 
 from __future__ import annotations
 
+import re
 import shlex
 from collections import Counter
 from pathlib import Path
@@ -23,7 +24,13 @@ from seglab.data.layouts.folder_pairs.named_folders import _named_pair
 from seglab.errors import DataError
 
 _POINT_SUFFIXES = (".pfs", ".pts")  # landmark points: SCR's JSRT contours, ASM/AAM shape files
-_POINT_FILES = "landmark point lists (contours), not images or masks: seglab reads no points; leave them aside"
+_POINT_FILES = ("landmark point lists (contours), not images or masks: seglab reads no points; leave them aside "
+                "where masks ship beside them, else draw each file's points as a polygon into a mask named as its "
+                "image (PIL's ImageDraw.polygon), in a folder of their own, and pass --masks with that folder")
+_POINT_TEXT = ".txt"  # point lists in text files, told by their content: DRIONS-DB's 'x , y' lines
+_POINT_LINE = re.compile(r"\s*[-+]?\d+(?:\.\d*)?(?:\s*[,;]\s*|\s+)[-+]?\d+(?:\.\d*)?\s*")  # one point: 271 , 198
+_MIN_POINTS = 3  # the fewest points of a contour
+_POINT_TEXT_BYTES = 1 << 20  # a longer text file is no point list, and is not read to tell
 _Listing = list[tuple[Path, list[str]]]  # each folder four levels deep at most, and its file names
 FOLDERS_SHOWN = 12  # folders with images listed when no layout is found
 _UNREAD_MIN = 3  # files of one unread suffix in a folder that are worth a line
@@ -79,6 +86,8 @@ def what_was_seen(root: Path) -> str:
                         _POINT_FILES if suffix in _POINT_SUFFIXES else
                         "a format seglab does not read: convert them to PNG or TIFF")
                      for folder, suffix, count in _unread_files(listing))
+    found += "".join(f"\n  {(folder.relative_to(root).as_posix() or '.')}/: {count} '{_POINT_TEXT}' files, "
+                     f"{_POINT_FILES}" for folder, count in _point_text_folders(listing))
     found += "".join(f"\n  {(folder.relative_to(root).as_posix() or '.')}/: {count} '.hdf' files holding HDF5 (their "
                      "first bytes say so), which seglab reads only named .h5 or .hdf5: rename them (mv x.hdf x.h5); "
                      "it reads the datasets at a file's root (image, label), not in groups (CREMI's volumes/raw): "
@@ -233,6 +242,30 @@ def _unread_files(listing: _Listing) -> list[tuple[Path, str, int]]:
         found += [(folder, suffix, n) for suffix, n in sorted(suffixes.items())
                   if n >= _UNREAD_MIN and suffix and suffix not in _READ_OR_METADATA]
     return found[:FOLDERS_SHOWN]
+
+
+def _point_text_folders(listing: _Listing) -> list[tuple[Path, int]]:
+    """(folder, count) where `_UNREAD_MIN` or more text files lie, the first of them holding only
+    number pairs, a point a line, four levels deep at most: DRIONS-DB's optic disc contours
+    `experts_anotation/anotExpert1_001.txt` (36 lines `271 , 198`), which the refusal never named,
+    as text files are taken for notes. One file tells: a folder's files are alike."""
+    found = []
+    for folder, files in listing:
+        texts = sorted(f for f in files if _suffix(f) == _POINT_TEXT)
+        if len(texts) >= _UNREAD_MIN and _holds_points(folder / texts[0]):
+            found.append((folder, len(texts)))
+    return found[:FOLDERS_SHOWN]
+
+
+def _holds_points(path: Path) -> bool:
+    """Whether a text file holds `_MIN_POINTS` lines or more, each two numbers (x, y) and nothing else."""
+    try:
+        if path.stat().st_size > _POINT_TEXT_BYTES:
+            return False
+        lines = [line for line in path.read_text().splitlines() if line.strip()]
+    except (OSError, UnicodeDecodeError):
+        return False
+    return len(lines) >= _MIN_POINTS and all(_POINT_LINE.fullmatch(line) for line in lines)
 
 
 def _suffix(name: str) -> str:
