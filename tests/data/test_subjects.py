@@ -276,14 +276,19 @@ def test_chaos_mr_echoes_below_the_named_images_pair_and_a_patient_is_one_subjec
     assert {p.group for p in index.pairs} == {"1", "2", "5"} and _apart(index)
 
 
+def _videos(root: Path, masks: str, frames: dict[str, list[str]], image_suffix: str) -> None:
+    """JPEGImages/<sequence>/<frame><image_suffix> beside <masks>/<sequence>/<frame>.png."""
+    for i, (sequence, names) in enumerate(frames.items()):
+        for k, name in enumerate(names):
+            save(root / "JPEGImages" / sequence / f"{name}{image_suffix}", photo(10 * i + k, SIZE))
+            save(root / masks / sequence / f"{name}.png", mask(k))
+
+
 def test_frames_repeating_in_word_named_sequence_folders_group_by_the_sequence(tmp_path: Path) -> None:
     """DAVIS' `JPEGImages/480p/bear/00000.jpg` + `Annotations/480p/bear/00000.png`: videos named by
     a word were no subjects, and their frames straddled the splits (YouTube-VOS' hex names were)."""
     sequences = ["bear", "bmx-bumps", "boat", "blackswan", "dogs-jump", "dog-agility"]
-    for i, seq in enumerate(sequences):
-        for frame in range(3):
-            save(tmp_path / "JPEGImages" / seq / f"{frame:05d}.jpg", photo(10 * i + frame, SIZE))
-            save(tmp_path / "Annotations" / seq / f"{frame:05d}.png", mask(frame))
+    _videos(tmp_path, "Annotations", {seq: [f"{frame:05d}" for frame in range(3)] for seq in sequences}, ".jpg")
     index = discover(tmp_path)
     assert {p.group for p in index.pairs} == {f"JPEGImages/{s}" for s in sequences} and _apart(index)
     assert "whose file names repeat in the others" in index.pairing[-1]
@@ -295,11 +300,8 @@ def test_frames_numbered_after_their_video_group_by_the_sequence_folder(tmp_path
     subjects, and a video's frames straddled the splits."""
     names = {"birdfall": "birdfall2_{:05d}", "bmx": "bmx_{:05d}", "drift": "drift_{:05d}", "frog": "frog_{:05d}",
              "girl": "{:05d}", "worm": "worm_{:05d}"}
-    for i, (seq, pattern) in enumerate(names.items()):
-        for frame in range(3):
-            name = pattern.format(100 * i + frame)
-            save(tmp_path / "JPEGImages" / seq / f"{name}.png", photo(10 * i + frame, SIZE))
-            save(tmp_path / "GroundTruth" / seq / f"{name}.png", mask(frame))
+    _videos(tmp_path, "GroundTruth", {seq: [pattern.format(100 * i + frame) for frame in range(3)]
+                                      for i, (seq, pattern) in enumerate(names.items())}, ".png")
     index = discover(tmp_path)
     assert {p.group for p in index.pairs} == {f"JPEGImages/{s}" for s in names} and _apart(index)
     assert "of frames numbered after it" in index.pairing[-1]
