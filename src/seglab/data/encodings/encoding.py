@@ -20,8 +20,9 @@ Every changed pixel is counted and reported (`snapped-pixels`), never silent. Wi
 classes, labels run from 0 up to the first wide gap in the values; values beyond it are stray
 values (`values-outside-classes`), so one pixel of 65535 never makes a 65536-class model.
 
-The sample is read by `mask_sample`, class colours found by `colours`, and `--label-map` with
-the relabelling hints is `label_maps`; this module makes the choice.
+The sample is read by `mask_sample`, class colours found by `colours`, label masks that number
+objects told by `numbered_objects`, and `--label-map` with the relabelling hints is `label_maps`;
+this module makes the choice.
 """
 
 from __future__ import annotations
@@ -47,15 +48,7 @@ from seglab.data.classes.mapping import (
     ThresholdMapping,
     colour_codes,
 )
-from seglab.data.encodings.coloured_objects import (
-    MANY_OBJECTS,
-    NUMBERED,
-    OBJECT_CLASSES,
-    ONE_REGION,
-    VARYING_COUNTS,
-    ColouredObjectsMapping,
-    coloured_objects_problem,
-)
+from seglab.data.encodings.coloured_objects import OBJECT_CLASSES, ColouredObjectsMapping, coloured_objects_problem
 from seglab.data.encodings.colours import (
     MAX_COLOURS,
     MIN_SHARE,
@@ -65,14 +58,13 @@ from seglab.data.encodings.colours import (
     discover_colours,
 )
 from seglab.data.encodings.mask_sample import MaskSample, sample_masks
+from seglab.data.encodings.numbered_objects import numbered_objects_problem
 from seglab.data.encodings.object_channels import ObjectChannelsMapping, object_channels_problem
 from seglab.data.encodings.one_hot import OneHotMapping
 from seglab.data.encodings.palettes import known_palette, void_unasked
 from seglab.data.encodings.rgb_ids import LABELS_FILE
 from seglab.data.files.index import Problem
 from seglab.data.files.lossy import lossy_format
-from seglab.data.files.mat_files import MAT_SUFFIX, instance_variable
-from seglab.data.files.read_errors import Unusable
 from seglab.errors import DataError
 
 logger = logging.getLogger(__name__)
@@ -92,9 +84,6 @@ JPEG_NEAR = 48
 ENCODED_IDS = 50  # colour masks with this many colours, near ones filling regions: ids in RGB, not classes
 PHOTO_SHARE = 0.5  # more of the pixels in colours to snap than this (a quarter, of one class colour): photos
 ENCODING_CODES = ("snapped-pixels", "instance-ids")  # findings that depend on the chosen mapping
-OBJECT_VALUES = 10  # values 1..n in a mask, each one region, with n this high: object numbers
-SPARSE_SPREAD = 2  # or OBJECT_VALUES ids spread over at least this many times their count (not 1..n) ...
-SCATTERED = 1 / 3  # ... each in this share of the masks or fewer on average, where classes recur
 
 
 @dataclass(frozen=True)
@@ -115,79 +104,6 @@ class Encoding:
     problems: tuple[Problem, ...] = ()
     values: frozenset[int] = frozenset()
     binary: bool = False
-
-
-def _instance_problem(sample: MaskSample) -> Problem | None:
-    """A warning when label masks number objects (Cellpose's `_masks.png`, the Cell Tracking
-    Challenge's `man_seg*.tif`, GlaS's `_anno.bmp`, GrowliFlower's `maskPlants/`): each value one
-    region, and either `MANY_OBJECTS` values in a mask, or values 1..n in most masks with n
-    reaching `OBJECT_VALUES` or varying between masks (trimaps' 1..3 in every mask do not), or
-    sparse ids (`_scattered_ids`); or values kept apart by 0 in most masks (`MaskSample.apart`:
-    EM neuron ids between their membranes, a neuron in several pieces), `OBJECT_VALUES` in a mask,
-    each in few masks. Read as classes they would make a class per object. MATLAB masks named for
-    objects (`inst_map` alone: HoVer-Net's CPM-17 and Kumar) are told however few objects they hold."""
-    named = _named_instances(sample)
-    if named is not None:
-        return named
-    counted = {p: r for p, r in sample.regions.items() if r[0]}
-    if not counted:
-        return None
-    path, (most, _) = max(counted.items(), key=lambda item: item[1][0])
-    one_region = sum(r[1] for r in counted.values()) >= ONE_REGION * sum(r[0] for r in counted.values())
-    apart = most >= OBJECT_VALUES and sum(p in sample.apart for p in counted) > len(counted) / 2
-    numbered = sum(set(sample.labels[p]) - {0} == set(range(1, r[0] + 1)) for p, r in counted.items())
-    varying = len({r[0] for r in counted.values()}) >= VARYING_COUNTS
-    counting = numbered >= NUMBERED * len(counted) and (most >= OBJECT_VALUES or varying)  # 1..n in most masks
-    if one_region and (most >= MANY_OBJECTS or counting):
-        what = f"{most} values in this mask, each one region"
-    elif (one_region or apart) and (ids := _scattered_ids([sample.labels[p] for p in counted], sparse=not apart)):
-        what = (f"{len(ids)} values from {ids[0]} to {ids[-1]} in {len(counted)} masks, {most} at most in one, "
-                + ("none touching another (each kept apart by 0) and each in few masks, where classes recur"
-                   if apart else "each one region and in few masks (ids, not 1..n)"))
-    else:
-        return None
-    message = (f"mask values look like object numbers, not classes: {what}; if each value is one object (an "
-               "instance mask), --instance-masks reads every object as one foreground class")
-    return Problem(path, message, "instance-ids")
-
-
-def _scattered_ids(masks: list[Counter[int]], sparse: bool = True) -> list[int]:
-    """The values of masks that number objects by ids, else []: `OBJECT_VALUES` or more values,
-    spread over at least `SPARSE_SPREAD` times their count where `sparse` (GrowliFlower's plants 40,
-    47, ..., "not successive, may start high"), most masks holding two or more, and a value held
-    by `SCATTERED` of the masks or fewer on average, as ids differ from mask to mask where classes
-    recur (CholecSeg8k's codes 5 to 80, a colour each, are in most frames)."""
-    held = [set(counts) - {0} for counts in masks]
-    ids = sorted(set().union(*held))
-    several = sum(len(values) >= 2 for values in held) > len(held) / 2
-    spread = len(ids) >= OBJECT_VALUES and (not sparse or ids[-1] >= SPARSE_SPREAD * len(ids))
-    scattered = sum(map(len, held)) <= SCATTERED * len(ids) * len(held)
-    return ids if several and spread and scattered else []
-
-
-def looks_like_objects(mask: Path) -> bool:
-    """Whether one mask's values look like object numbers by that mask alone, the evidence a
-    refusal ranks mask folders by (`discovery.folders.rivals`): `OBJECT_VALUES` or more, each
-    one region or none touching another; a class mask holds few values, or classes that meet."""
-    sample = sample_masks([mask])
-    values, single = sample.regions.get(mask, (0, 0))
-    return values >= OBJECT_VALUES and (single >= ONE_REGION * values or mask in sample.apart)
-
-
-def _named_instances(sample: MaskSample) -> Problem | None:
-    """The `instance-ids` warning when the first sampled MATLAB mask is a variable named for
-    objects (`mat_files.instance_variable`); one file tells, as a dataset's files are alike."""
-    path = next((p for p in sample.labels if p.suffix.lower() == MAT_SUFFIX), None)
-    try:
-        name = instance_variable(path) if path is not None else None
-    except Unusable:  # it was read a moment ago; a file changed since is for the scan to name
-        return None
-    if name is None:
-        return None
-    message = (f"MATLAB variable '{name}' numbers objects and no class map lies beside it (HoVer-Net's CPM-17 and "
-               "Kumar): read as classes, each object becomes a class; --instance-masks reads every object as one "
-               "foreground class")
-    return Problem(path, message, "instance-ids")
 
 
 def choose_encoding(masks: list[Path], classes: ClassSpec | None) -> Encoding:
@@ -235,7 +151,7 @@ def _label_encoding(sample: MaskSample, classes: ClassSpec | None) -> Encoding:
     if grey is not None and set(grey) != {0, 255} and sum(values[v] for v in grey) >= BINARY_SHARE * total:
         return Encoding(classes, LabelMapping(tuple(grey.items())), values=seen)  # grey levels named in class_dict
     if 255 not in values or not all(0 <= v <= 255 for v in values) or spec.num_classes != 2:
-        instances = _instance_problem(sample) if classes is None else None
+        instances = numbered_objects_problem(sample) if classes is None else None
         return Encoding(classes, IdentityMapping(), (instances,) if instances else (), values=seen)
     white_first = grey == {255: 0, 0: 1}  # DeepGlobe Road's class_dict.csv: road 255,255,255, background 0,0,0
     near = sum(n for v, n in values.items() if v <= JPEG_NEAR or v >= 255 - JPEG_NEAR)

@@ -2,7 +2,7 @@
 
 Object masks, pictures of masks and older releases step aside for the class labels; otherwise
 the refusal names the folders and the flag that picks one, never by example a folder whose first
-mask numbers objects while another remains (`encoding.looks_like_objects`: neuron ids in `labels/`
+mask numbers objects while another remains (`numbered_objects.looks_like_objects`: neuron ids in `labels/`
 beside binary `membranes/`), whose line names --instance-masks.
 """
 
@@ -17,7 +17,7 @@ from seglab.data.discovery.folders.listing import Folder
 from seglab.data.discovery.folders.placement import _VERSION, mirrored
 from seglab.data.discovery.naming import folder_split, looks_like_mask_folder, words
 from seglab.data.discovery.pairing import FolderMatch, folder_label, names_labels
-from seglab.data.encodings.encoding import looks_like_objects
+from seglab.data.encodings.numbered_objects import looks_like_objects
 from seglab.errors import DataError
 
 logger = logging.getLogger(__name__)

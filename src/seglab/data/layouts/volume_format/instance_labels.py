@@ -2,7 +2,7 @@
 
 Read as classes, each case's first fracture is class 1 and its fifth class 5, whatever they are;
 the `instance-ids` warning routes such labels to `--instance-masks` (background and one object
-class), as for 2-D masks (`seglab.data.encodings.encoding`). A volume needs more evidence than a
+class), as for 2-D masks (`seglab.data.encodings.numbered_objects`). A volume needs more evidence than a
 2-D mask, as a multi-organ case holds its organs 1..n too, each one region in 3-D (BTCV's 13):
 values 1..n in most labelled cases, n taking `VARYING_COUNTS` values or more and none of them in
 most cases (BTCV's cases hold all 13 organs but a few), and each value one connected region in
