@@ -1,4 +1,4 @@
-"""The volumes in a folder and which label volume is whose: the cases a layout finds (`_Layout`)."""
+"""The volumes in a folder and which label volume is whose: the cases a layout finds (`Layout`)."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ _IMAGE_WORD = re.compile(r"(.+)[_\-.](?:im|img|image|vol|volume)", re.IGNORECASE
 
 
 @dataclass
-class _Layout:
+class Layout:
     """What a layout finder found: labelled cases, unlabelled volumes and unpaired files."""
 
     subjects: list[Subject] = field(default_factory=list)
@@ -52,7 +52,7 @@ def is_case_label(path: Path, label_file: str | None) -> bool:
     return fnmatchcase(path.name.lower(), label_file.lower()) if label_file else is_label_volume(path)
 
 
-def _volumes_in(folder: Path) -> list[Path]:
+def volumes_in(folder: Path) -> list[Path]:
     """NIfTI files and DICOM series folders directly in `folder`, naturally sorted."""
     if not folder.is_dir():
         return []
@@ -64,7 +64,7 @@ def _volumes_in(folder: Path) -> list[Path]:
     return sorted(found, key=lambda p: natural_key(p.name))
 
 
-def _match(images: list[Path], labels: list[Path], label_dir: str) -> _Layout:
+def match(images: list[Path], labels: list[Path], label_dir: str) -> Layout:
     """Cases from image volumes (channel files grouped by their `_0000` suffix or modality word)
     and label volumes matched by name; unpaired files become problems."""
     label_of = {_LABEL_SUFFIX.sub("", volume_stem(p)): p for p in labels}
@@ -78,7 +78,7 @@ def _match(images: list[Path], labels: list[Path], label_dir: str) -> _Layout:
     channels: dict[str, list[Path]] = {}
     for image in images:
         channels.setdefault(_case_key(image, label_of, channel_of, words), []).append(image)
-    layout = _Layout()
+    layout = Layout()
     for key, files in channels.items():
         if key in label_of:
             layout.subjects.append(Subject(key, tuple(files), label_of[key]))
@@ -104,25 +104,25 @@ def _case_key(image: Path, label_of: dict[str, Path], channel_of: dict[Path, str
     return stem if stem in label_of else channel_of.get(image, stem)
 
 
-def _on_label_grids(layout: _Layout) -> _Layout:
+def _on_label_grids(layout: Layout) -> Layout:
     """Cases of modality files (`<case>__CT`, `<case>__PT`) with the modalities on their label
     volume's grid in most cases as channels, in name order, the others left out with a log line
     (`modality_grids`: seglab resamples nothing; HECKTOR's PET is coarser than its CT and label).
     Each such case, and one of a single `<case>__CT` file, records its channels' modalities (the
     run remembers them for `predict`). Other cases, and DICOM series (whose grid no one header
     gives), as they are."""
-    modalities = {s.name: _modalities(s) for s in layout.subjects}
-    modal = {name: found for name, found in modalities.items() if len(found) > 1}
+    per_case = {s.name: modalities(s) for s in layout.subjects}
+    modal = {name: found for name, found in per_case.items() if len(found) > 1}
     grid = channels_on_grid(modal, {s.name: s.label for s in layout.subjects if s.name in modal}) if modal \
         else GridChannels()
     layout.problems += grid.problems
-    layout.subjects = [replace(s, modalities=tuple(modalities[s.name])) if s.name not in modal
+    layout.subjects = [replace(s, modalities=tuple(per_case[s.name])) if s.name not in modal
                        else Subject(s.name, grid.volumes[s.name], s.label, modalities=tuple(grid.channels))
                        for s in layout.subjects if s.name not in modal or s.name in grid.volumes]
     return layout
 
 
-def _modalities(subject: Subject) -> dict[str, Path]:
+def modalities(subject: Subject) -> dict[str, Path]:
     """modality -> its volume, when the case's images and label are volume files (not DICOM
     series) and each image is named `<case>_<modality>` (HECKTOR's `CHUM-001__CT`), or they share
     a stem before a modality word each (HaN-Seg's `case_01/case_01_IMG_CT`, `case_01_IMG_MR_T1`)."""
@@ -149,7 +149,7 @@ def modality_stem(files: Sequence[Path]) -> str | None:
     return shared[:cut]
 
 
-def _cases(images: list[Path], labels: list[Path]) -> _Layout:
+def cases(images: list[Path], labels: list[Path]) -> Layout:
     """The cases of a folder holding several labelled ones, each label named after its image
     (ACDC's `patient001_frame01_gt` for `patient001_frame01`) or sharing its number alone (LiTS'
     `segmentation-3.nii` for `volume-3.nii`), or after a case whose images are named it and a
@@ -161,8 +161,8 @@ def _cases(images: list[Path], labels: list[Path]) -> _Layout:
     if len(subjects) < len(labels):
         subjects = _modality_cases(images, labels)
     if len(subjects) < 2 or len(subjects) != len(labels):
-        return _Layout()
-    return _on_label_grids(_Layout(subjects))
+        return Layout()
+    return _on_label_grids(Layout(subjects))
 
 
 def _modality_cases(images: list[Path], labels: list[Path]) -> list[Subject]:
@@ -177,7 +177,7 @@ def _modality_cases(images: list[Path], labels: list[Path]) -> list[Subject]:
     return [Subject(case, tuple(files), label_of[case]) for case, files in channels.items()]
 
 
-def _worded_cases(images: list[Path], labels: list[Path]) -> list[Subject]:
+def worded_cases(images: list[Path], labels: list[Path]) -> list[Subject]:
     """Cases of volumes side by side named a case and an image word, and the case and a label
     word (MedSeg's `tr_im` + `tr_mask`: case `tr`), when every image is so named; empty otherwise.
     Images without a label (`val_im`) and labels of no image (`tr_lung_masks`) are no case."""

@@ -17,10 +17,10 @@ from seglab.data.classes.mapping import IdentityMapping
 from seglab.data.files.metaimage import slicer_segments
 from seglab.data.files.slice_cache import SliceFiles, Subject, extract
 from seglab.data.splitting.split_lists import case_splits
-from seglab.data.layouts.volume_format.cases import _Layout
+from seglab.data.layouts.volume_format.cases import Layout
 from seglab.data.layouts.volume_format.instance_labels import LabelledCase, instance_problem
-from seglab.data.layouts.volume_format.layouts import _find_wrapped_layout
-from seglab.data.layouts.volume_format.named_folders import _named_folders_layout
+from seglab.data.layouts.volume_format.layouts import find_wrapped_layout
+from seglab.data.layouts.volume_format.named_folders import named_folders_layout
 from seglab.data.layouts.volume_format.unlabelled_folders import unlabelled_folders
 from seglab.data.files.volumes import VOLUME_SUFFIXES
 from seglab.errors import DataError
@@ -45,15 +45,15 @@ class VolumesFormat(DatasetFormat):
 
     def __init__(self, options: ReadOptions | None = None) -> None:
         super().__init__(options)
-        self._found: dict[Path, _Layout | None] = {}
+        self._found: dict[Path, Layout | None] = {}
 
-    def layout_of(self, root: Path) -> _Layout | None:
+    def layout_of(self, root: Path) -> Layout | None:
         """`_find_layout`, once per folder: detect and index read the same listing."""
         if root not in self._found:
             images, masks = self.options.images, self.options.masks
             named = images is not None and masks is not None and self.options.mask_pattern is None
-            self._found[root] = (_named_folders_layout(root, images, masks) if named
-                                 else _find_wrapped_layout(root, self._label_file()))
+            self._found[root] = (named_folders_layout(root, images, masks) if named
+                                 else find_wrapped_layout(root, self._label_file()))
         return self._found[root]
 
     def _label_file(self) -> str | None:
@@ -69,7 +69,7 @@ class VolumesFormat(DatasetFormat):
         return self.layout_of(root) is not None
 
     def index(self, root: Path, classes: ClassSpec | None) -> DatasetIndex:
-        layout = self.layout_of(root) or _Layout()
+        layout = self.layout_of(root) or Layout()
         if not layout.splits and layout.subjects:  # SSL4MIS' LA: data/train.list + test.list name the case folders
             layout.splits = case_splits({s.name: s.images[0].parent for s in layout.subjects}, root)
         cache_root = Path(self.options.cache_dir or default_cache_dir()) / "volumes"

@@ -12,15 +12,15 @@ from seglab.data.files.index import Problem, natural_key
 from seglab.data.files.slice_cache import Subject
 from seglab.data.layouts.volume_format.slices_beside_volumes import slices_beside_volumes
 from seglab.data.splitting.subjects import subject_of
-from seglab.data.layouts.volume_format.cases import _Layout
+from seglab.data.layouts.volume_format.cases import Layout
 
 
-def _slices_and_volumes(root: Path) -> _Layout | None:
+def slices_and_volumes(root: Path) -> Layout | None:
     """HDF5 cases beside a folder of 2-D slice files, both named for their splits (TransUNet's
     Synapse: `train_npz/` + `test_vol_h5/`; `seglab.data.layouts.volume_format.slices_beside_volumes`): the cases with
     their folder's split, the slices as pairs with theirs."""
     found = slices_beside_volumes(root)
-    layout = _hdf5_cases(found.volumes) if found is not None else None
+    layout = hdf5_cases(found.volumes) if found is not None else None
     if found is None or layout is None:
         return None
     layout.splits = {s.name: found.volume_split for s in layout.subjects}
@@ -28,7 +28,7 @@ def _slices_and_volumes(root: Path) -> _Layout | None:
     return layout
 
 
-def _hdf5_cases(root: Path) -> _Layout | None:
+def hdf5_cases(root: Path) -> Layout | None:
     """HDF5 cases, as SSL4MIS ships its volume datasets: files each holding a 3-D image and label
     (`hdf5_files.h5_holds_volume`), in `root` (Pancreas-CT's `image0001_norm.h5`, ACDC's
     `patient001_frame01.h5`) or one in each case's folder (LA's `<case>/mri_norm2.h5`, named by
@@ -43,7 +43,7 @@ def _hdf5_cases(root: Path) -> _Layout | None:
         return None
     if any(holds_image_and_mask(p) for folder in walk(root) for p in [f for f in folder.files if _is_pair_file(f)][:1]):
         return None  # 2-D pair files (ACDC's slices/*.h5, Synapse's train_npz/*.npz) would be left unread
-    layout = _Layout()
+    layout = Layout()
     per_folder = Counter(p.parent for p in files)
     for path in files:
         if not held[path]:

@@ -6,15 +6,15 @@ from pathlib import Path
 
 from seglab.data.layouts.volume_format.bids import bids_cases
 from seglab.data.discovery.folders import skipped_folder
-from seglab.data.layouts.volume_format.cases import _Layout, _match, _volumes_in
-from seglab.data.layouts.volume_format.hdf5_cases import _hdf5_cases, _slices_and_volumes
-from seglab.data.layouts.volume_format.named_folders import _named_folders
-from seglab.data.layouts.volume_format.subject_folders import _root_cases, _split_containers, _subject_folders, _table_splits
+from seglab.data.layouts.volume_format.cases import Layout, match, volumes_in
+from seglab.data.layouts.volume_format.hdf5_cases import hdf5_cases, slices_and_volumes
+from seglab.data.layouts.volume_format.named_folders import named_folders
+from seglab.data.layouts.volume_format.subject_folders import root_cases, split_containers, subject_folders, table_splits
 
 _LABEL_DIRS = ("labels", "masks")
 
 
-def _find_wrapped_layout(root: Path, label_file: str | None = None) -> _Layout | None:
+def find_wrapped_layout(root: Path, label_file: str | None = None) -> Layout | None:
     """`_find_layout` inside the lone folders wrapping the dataset in `root`, two deep at most
     (AMOS' archive unpacks to `amos22/amos22/imagesTr/`), the innermost first: from a wrapper,
     the fallbacks that search deep would misread the layout inside."""
@@ -33,39 +33,39 @@ def _lone_folder(root: Path) -> Path | None:
     """The one visible folder in `root`, when neither holds a volume of its own (a folder of
     volumes is a case, as CAMUS' lone `training/patient0001/` is)."""
     folders = [p for p in root.iterdir() if p.is_dir() and not skipped_folder(p.name)]
-    if len(folders) != 1 or _volumes_in(root) or _volumes_in(folders[0]):
+    if len(folders) != 1 or volumes_in(root) or volumes_in(folders[0]):
         return None
     return folders[0]
 
 
-def _find_layout(root: Path, label_file: str | None = None) -> _Layout | None:
+def _find_layout(root: Path, label_file: str | None = None) -> Layout | None:
     """The first recognised layout of `root`, or None when it holds no volume dataset; with a
     `label_file` name (`--masks laendo.nrrd`), the case folders holding a volume of that name."""
     if label_file is not None:
-        subjects = _subject_folders(root, label_file)
-        return subjects if subjects.subjects else _split_containers(root, label_file)
+        subjects = subject_folders(root, label_file)
+        return subjects if subjects.subjects else split_containers(root, label_file)
     if (root / "imagesTr").is_dir() and (root / "labelsTr").is_dir():
-        layout = _match(_volumes_in(root / "imagesTr"), _volumes_in(root / "labelsTr"), "labelsTr")
-        layout.unlabelled = _volumes_in(root / "imagesTs")
+        layout = match(volumes_in(root / "imagesTr"), volumes_in(root / "labelsTr"), "labelsTr")
+        layout.unlabelled = volumes_in(root / "imagesTs")
         spelled = next((s for s in ("Va", "Val") if (root / f"images{s}").is_dir() and (root / f"labels{s}").is_dir()),
                        None)  # AMOS' imagesVa/ + labelsVa/, WORD's imagesVal/ + labelsVal/: labelled val cases
         if spelled is not None:
-            val = _match(_volumes_in(root / f"images{spelled}"), _volumes_in(root / f"labels{spelled}"),
+            val = match(volumes_in(root / f"images{spelled}"), volumes_in(root / f"labels{spelled}"),
                          f"labels{spelled}")
             layout.splits = {s.name: "train" for s in layout.subjects} | {s.name: "val" for s in val.subjects}
             layout.subjects += val.subjects
             layout.problems += val.problems
         return layout if layout.subjects or layout.problems else None
     for labels in _LABEL_DIRS:
-        images = _volumes_in(root / "images")
+        images = volumes_in(root / "images")
         if images and (root / labels).is_dir():
-            return _match(images, _volumes_in(root / labels), labels)
+            return match(images, volumes_in(root / labels), labels)
     bids = bids_cases(root)
     if bids is not None:
-        return _Layout(bids.subjects, bids.unlabelled, bids.problems, bids.groups)
-    subjects = _subject_folders(root)
+        return Layout(bids.subjects, bids.unlabelled, bids.problems, bids.groups)
+    subjects = subject_folders(root)
     if subjects.subjects:
-        subjects.splits.update(_table_splits(root, [s.name for s in subjects.subjects]))
+        subjects.splits.update(table_splits(root, [s.name for s in subjects.subjects]))
         return subjects
-    return (_split_containers(root) or _slices_and_volumes(root) or _hdf5_cases(root) or _root_cases(root)
-            or _named_folders(root))
+    return (split_containers(root) or slices_and_volumes(root) or hdf5_cases(root) or root_cases(root)
+            or named_folders(root))

@@ -16,10 +16,10 @@ from seglab.data.discovery.naming import (
     usable_splits,
 )
 from seglab.data.files.volumes import volume_stem
-from seglab.data.layouts.volume_format.cases import _Layout, _match, _volumes_in
+from seglab.data.layouts.volume_format.cases import Layout, match, volumes_in
 
 
-def _named_folders_layout(root: Path, images: str, masks: str) -> _Layout | None:
+def named_folders_layout(root: Path, images: str, masks: str) -> Layout | None:
     """The volumes of the image and label folders `--images` and `--masks` name, matched by name
     (COVID-19-CT-Seg's `COVID-19-CT-Seg_20cases/` + `Lung_and_Infection_Mask/`, beside
     `Lung_Mask/` and `Infection_Mask/`); None unless both hold volumes. Volumes that do not pair
@@ -30,7 +30,7 @@ def _named_folders_layout(root: Path, images: str, masks: str) -> _Layout | None
     image_files, label_files = _volumes_within(image_dir), _volumes_within(label_dir)
     if not image_files or not label_files:
         return None
-    layout = _match(image_files, label_files, label_dir.relative_to(root).as_posix())
+    layout = match(image_files, label_files, label_dir.relative_to(root).as_posix())
     return layout if layout.subjects or layout.problems else None
 
 
@@ -38,10 +38,10 @@ def _volumes_within(folder: Path) -> list[Path]:
     """The volumes in a folder --images or --masks names, or when none lie in it, those in the
     folders below it (MosMedData's `studies/` of `CT-0/` ... `CT-4/`, severity grades), unless
     two share a name: cases are matched by name, and two images of one name would be one case's."""
-    found = _volumes_in(folder)
+    found = volumes_in(folder)
     if found:
         return found
-    found = [p for below, _, _ in folders_within(folder, MAX_DEPTH) for p in _volumes_in(below)]
+    found = [p for below, _, _ in folders_within(folder, MAX_DEPTH) for p in volumes_in(below)]
     return found if len({volume_stem(p) for p in found}) == len(found) else []
 
 
@@ -55,7 +55,7 @@ def _named_folder(root: Path, name: str) -> Path | None:
     return found[0] if len(found) == 1 else None
 
 
-def _named_folders(root: Path) -> _Layout | None:
+def named_folders(root: Path) -> Layout | None:
     """Image folders beside label folders, under any of the names 2-D datasets use, below split
     folders or holding their volumes a level or more down (BTCV's `RawData/Training/img/img0001.nii.gz`
     + `Training/label/label0001.nii.gz`, `Testing/img/` unlabelled; RibFrac's
@@ -63,7 +63,7 @@ def _named_folders(root: Path) -> _Layout | None:
     + `ribfrac-val-labels/`): an image folder pairs with the one label folder whose path is its own
     with a label folder's name in place of the image folder's, of no other split. The split folders,
     or the folders' split words, give the splits; a test folder without labels is unlabelled."""
-    layout, splits = _Layout(), dict[str, str | None]()
+    layout, splits = Layout(), dict[str, str | None]()
     image_dirs, label_dirs = _role_folders(root)
     for frame, name, images in image_dirs:
         split = folders_split(images[0], root)  # the nearest split folder above its files
@@ -73,7 +73,7 @@ def _named_folders(root: Path) -> _Layout | None:
             layout.unlabelled += images if split == "test" and not labels else []
             continue
         label_dir, label_files = labels[0]
-        found = _match(images, label_files, label_dir.relative_to(root).as_posix())
+        found = match(images, label_files, label_dir.relative_to(root).as_posix())
         layout.subjects += found.subjects
         layout.problems += found.problems
         splits.update({s.name: split for s in found.subjects})
@@ -96,7 +96,7 @@ def _role_folders(root: Path) -> tuple[list[tuple[_Frame, str, list[Path]]], dic
         parts = folder.relative_to(root).parts
         at = next((i for i in reversed(range(len(parts)))  # FLARE22_LabeledCase50/images/ holds images
                    if looks_like_image_folder(parts[i]) or looks_like_mask_folder(parts[i])), None)
-        volumes = _volumes_in(folder) if at is not None else []
+        volumes = volumes_in(folder) if at is not None else []
         if at is None or not volumes:
             continue
         frame = (*parts[:at], "", *parts[at + 1:])

@@ -16,7 +16,7 @@ from pathlib import Path
 from seglab.data.discovery.folders import skipped_folder
 from seglab.data.discovery.naming import folder_split
 from seglab.data.files.index import natural_key
-from seglab.data.layouts.volume_format.cases import _volumes_in, is_case_label
+from seglab.data.layouts.volume_format.cases import is_case_label, volumes_in
 from seglab.errors import DataError
 
 _SHOWN = 4  # dataset folders the refusal names
@@ -47,7 +47,7 @@ def refuse_separate_datasets(root: Path, label_file: str | None = None) -> None:
 def _split_folders(folder: Path, label_file: str | None) -> list[Path]:
     """`folder`'s folders that name a split and hold a case folder: one with a label volume."""
     return [split for split in _folders(folder) if folder_split(split.name) is not None
-            and any(is_case_label(p, label_file) for case in _folders(split) for p in _volumes_in(case))]
+            and any(is_case_label(p, label_file) for case in _folders(split) for p in volumes_in(case))]
 
 
 def _folders(root: Path) -> list[Path]:

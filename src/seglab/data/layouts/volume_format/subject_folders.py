@@ -21,13 +21,13 @@ from seglab.data.discovery.naming import folder_split, looks_like_mask_folder, u
 from seglab.data.files.slice_cache import Subject
 from seglab.data.splitting.subjects import subject_of
 from seglab.data.layouts.volume_format.cases import (
-    _cases,
-    _Layout,
-    _modalities,
-    _volumes_in,
-    _worded_cases,
+    Layout,
+    cases,
     is_case_label,
     is_label_volume,
+    modalities,
+    volumes_in,
+    worded_cases,
 )
 from seglab.data.layouts.volume_format.modality_grids import off_grid
 from seglab.data.layouts.volume_format.separate_datasets import refuse_separate_datasets
@@ -39,15 +39,15 @@ log = logging.getLogger(__name__)
 _NUMBER = re.compile(r"\d+")  # a subject's or a case's number in its name
 
 
-def _root_cases(root: Path) -> _Layout | None:
+def root_cases(root: Path) -> Layout | None:
     """Labelled cases side by side in `root` itself (LiTS' `volume-0.nii` + `segmentation-0.nii`,
     as its batches unpack; MedSeg's `tr_im.nii.gz` + `tr_mask.nii.gz`, `val_im.nii.gz` unlabelled):
     each case its own subject unless its name says whose it is."""
-    volumes = _volumes_in(root)
+    volumes = volumes_in(root)
     labels = [p for p in volumes if is_label_volume(p)]
     images = [p for p in volumes if p not in labels]
-    layout = _cases(images, labels)
-    layout.subjects = layout.subjects or _worded_cases(images, labels)
+    layout = cases(images, labels)
+    layout.subjects = layout.subjects or worded_cases(images, labels)
     if not layout.subjects:
         return None
     layout.groups = {s.name: subject_of(s.name) or s.name for s in layout.subjects}
@@ -57,7 +57,7 @@ def _root_cases(root: Path) -> _Layout | None:
     return layout
 
 
-def _split_containers(root: Path, label_file: str | None = None) -> _Layout | None:
+def split_containers(root: Path, label_file: str | None = None) -> Layout | None:
     """Subject folders one or two levels down, in folders that name splits (ACDC's
     `database/training/patient001/`, `database/testing/patient101/`): each container's cases
     get its split when every container names one and train is among them. Cases of one name in
@@ -70,10 +70,10 @@ def _split_containers(root: Path, label_file: str | None = None) -> _Layout | No
     refuse_separate_datasets(root, label_file)
     containers = [d for d in root.iterdir() if d.is_dir()]
     containers += [d for c in containers for d in c.iterdir() if d.is_dir()]
-    found = [(c, layout) for c in sorted(containers) if (layout := _subject_folders(c, label_file)).subjects]
+    found = [(c, layout) for c in sorted(containers) if (layout := subject_folders(c, label_file)).subjects]
     if not found:
         return None
-    merged = _Layout()
+    merged = Layout()
     splits = {c: folder_split(c.name) for c, _ in found}
     named = None not in splits.values() and "train" in splits.values()
     repeated = _names_repeat([layout for _, layout in found])
@@ -91,20 +91,20 @@ def _split_containers(root: Path, label_file: str | None = None) -> _Layout | No
     return merged
 
 
-def _names_repeat(layouts: Sequence[_Layout]) -> bool:
+def _names_repeat(layouts: Sequence[Layout]) -> bool:
     """Whether a case's or a group's name is in two of `layouts` (sites numbering their cases
     anew): read as they are, two cases would share pair names and a group across the sites."""
     names = [{s.name for s in layout.subjects} | set(layout.groups.values()) for layout in layouts]
     return sum(map(len, names)) > len(set().union(*names))
 
 
-def _with_prefix(layout: _Layout, prefix: str) -> _Layout:
+def _with_prefix(layout: Layout, prefix: str) -> Layout:
     """`layout` with its cases and groups named `<prefix>/<name>` (`siteA/case01`)."""
     return replace(layout, subjects=[replace(s, name=f"{prefix}/{s.name}") for s in layout.subjects],
                    groups={f"{prefix}/{case}": f"{prefix}/{group}" for case, group in layout.groups.items()})
 
 
-def _subject_folders(root: Path, label_file: str | None = None) -> _Layout:
+def subject_folders(root: Path, label_file: str | None = None) -> Layout:
     """Cases from one folder per subject (layout 4 of the package docstring); the label volume is
     the one `label_file` names (a name or pattern) when given, the case's other volumes named as
     labels then set aside, else the one named as labels (`is_label_volume`).
@@ -112,13 +112,13 @@ def _subject_folders(root: Path, label_file: str | None = None) -> _Layout:
     Raises:
         DataError: case folders holding several label volumes (`_rival_labels`).
     """
-    layout = _Layout()
+    layout = Layout()
     folder_cases: list[Subject] = []  # a folder's volumes, a case of one label volume
     unlabelled: list[Path] = []
     structured: list[tuple[str, Path, Path]] = []
     labels_of: dict[Path, list[Path]] = {}  # case folder -> its label volumes (several: the user picks)
     for folder in sorted((p for p in root.iterdir() if p.is_dir()), key=lambda p: natural_key(p.name)):
-        volumes = _volumes_in(folder) + ([folder] if dicom_files(folder) else [])
+        volumes = volumes_in(folder) + ([folder] if dicom_files(folder) else [])
         labels = [p for p in volumes if is_case_label(p, label_file)]
         images = [p for p in volumes if p not in labels and not (label_file and is_label_volume(p))]
         layout.ignored += [p for p in volumes if p not in labels and p not in images]  # KiTS21's other aggregations
@@ -137,13 +137,13 @@ def _subject_folders(root: Path, label_file: str | None = None) -> _Layout:
             layout.problems.append(Problem(labels[0], "label volume has no image volume beside it",
                                            "mask-without-image"))
             continue
-        cases = _cases(images, labels)
-        if cases.subjects or cases.problems:  # ACDC: patient001_frame01(_gt), _frame12(_gt) beside patient001_4d
-            layout.subjects += cases.subjects
-            layout.problems += cases.problems
-            by_folder = _one_subject(folder.name, [s.name for s in cases.subjects])
+        paired = cases(images, labels)
+        if paired.subjects or paired.problems:  # ACDC: patient001_frame01(_gt), _frame12(_gt) beside patient001_4d
+            layout.subjects += paired.subjects
+            layout.problems += paired.problems
+            by_folder = _one_subject(folder.name, [s.name for s in paired.subjects])
             layout.groups.update({s.name: folder.name if by_folder else subject_of(s.name) or s.name
-                                  for s in cases.subjects})
+                                  for s in paired.subjects})
             continue
         labels_of[folder] = labels
         if len(labels) == 1:
@@ -157,7 +157,7 @@ def _subject_folders(root: Path, label_file: str | None = None) -> _Layout:
         log.info("%d subject folders hold several image volumes (e.g. %s: %s); they are the channels, in name order",
                  len(several), several[0].name, ", ".join(p.name for p in several[0].images))
     if structured:  # every case's structures, one class each in name order
-        structures = tuple(sorted({volume_stem(p) for _, _, parts in structured for p in _volumes_in(parts)}))
+        structures = tuple(sorted({volume_stem(p) for _, _, parts in structured for p in volumes_in(parts)}))
         layout.subjects += [Subject(name, (image,), parts, structures) for name, image, parts in structured]
     layout.unlabelled = unlabelled if layout.subjects else []
     return layout
@@ -167,7 +167,7 @@ def _without_off_grid(subjects: list[Subject]) -> list[Subject]:
     """Case folders' cases less the modalities on another grid than their label volume's in most
     cases (HaN-Seg's `case_01_IMG_MR_T1` beside the CT its organs are drawn on: `off_grid`, which
     logs them), each recording the modalities it keeps; other cases as they are."""
-    named = {s.name: found for s in subjects if len(found := _modalities(s)) > 1}
+    named = {s.name: found for s in subjects if len(found := modalities(s)) > 1}
     left_out = off_grid(named, {s.name: s.label for s in subjects if s.name in named}) if named else set()
     kept = {name: {m: p for m, p in found.items() if m not in left_out} or found  # none left: refused as read
             for name, found in named.items()}
@@ -207,11 +207,11 @@ def _structure_folder(folder: Path) -> Path | None:
     """A subfolder named for masks holding two or more volumes, a 0/1 volume per structure
     (TotalSegmentator's and AbdomenAtlas' `segmentations/liver.nii.gz`, `spleen.nii.gz`, ...)."""
     found = [d for d in folder.iterdir() if d.is_dir() and looks_like_mask_folder(d.name)
-             and len([p for p in _volumes_in(d) if p.is_file()]) >= 2]
+             and len([p for p in volumes_in(d) if p.is_file()]) >= 2]
     return found[0] if len(found) == 1 else None
 
 
-def _table_splits(root: Path, names: Sequence[str]) -> dict[str, str]:
+def table_splits(root: Path, names: Sequence[str]) -> dict[str, str]:
     """case -> split from a table in `root` with a `split` column and a column naming the cases
     (TotalSegmentator's `meta.csv`: `image_id;age;gender;institute;study_type;split`), when the
     splits it gives may split the dataset."""

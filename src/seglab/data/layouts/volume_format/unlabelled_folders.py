@@ -17,12 +17,12 @@ from seglab.data.discovery.folders import MAX_DEPTH, folders_within
 from seglab.data.discovery.naming import folder_split, looks_like_mask_folder
 from seglab.data.files.index import natural_key
 from seglab.data.files.volumes import VOLUME_SUFFIXES
-from seglab.data.layouts.volume_format.cases import _Layout, is_label_volume
+from seglab.data.layouts.volume_format.cases import Layout, is_label_volume
 
 _UNLABELLED = re.compile(r"un-?label+ed", re.IGNORECASE)  # FLARE22_UnlabeledCase1-1000, unlabelled/
 
 
-def unlabelled_folders(root: Path, layout: _Layout) -> list[Path]:
+def unlabelled_folders(root: Path, layout: Layout) -> list[Path]:
     """The volumes of the folders under `root` that hold unlabelled cases by their names (the
     package docstring), less those `layout` already uses or lists, naturally sorted."""
     used = {p for s in layout.subjects for p in (*s.images, s.label)} | set(layout.unlabelled)
