@@ -64,7 +64,7 @@ def volumes_in(folder: Path) -> list[Path]:
     return sorted(found, key=lambda p: natural_key(p.name))
 
 
-def match(images: list[Path], labels: list[Path], label_dir: str) -> Layout:
+def matched_cases(images: list[Path], labels: list[Path], label_dir: str) -> Layout:
     """Cases from image volumes (channel files grouped by their `_0000` suffix or modality word)
     and label volumes matched by name; unpaired files become problems."""
     label_of = {_LABEL_SUFFIX.sub("", volume_stem(p)): p for p in labels}
@@ -111,7 +111,7 @@ def _on_label_grids(layout: Layout) -> Layout:
     Each such case, and one of a single `<case>__CT` file, records its channels' modalities (the
     run remembers them for `predict`). Other cases, and DICOM series (whose grid no one header
     gives), as they are."""
-    per_case = {s.name: modalities(s) for s in layout.subjects}
+    per_case = {s.name: case_modalities(s) for s in layout.subjects}
     modal = {name: found for name, found in per_case.items() if len(found) > 1}
     grid = channels_on_grid(modal, {s.name: s.label for s in layout.subjects if s.name in modal}) if modal \
         else GridChannels()
@@ -122,7 +122,7 @@ def _on_label_grids(layout: Layout) -> Layout:
     return layout
 
 
-def modalities(subject: Subject) -> dict[str, Path]:
+def case_modalities(subject: Subject) -> dict[str, Path]:
     """modality -> its volume, when the case's images and label are volume files (not DICOM
     series) and each image is named `<case>_<modality>` (HECKTOR's `CHUM-001__CT`), or they share
     a stem before a modality word each (HaN-Seg's `case_01/case_01_IMG_CT`, `case_01_IMG_MR_T1`)."""
@@ -149,7 +149,7 @@ def modality_stem(files: Sequence[Path]) -> str | None:
     return shared[:cut]
 
 
-def cases(images: list[Path], labels: list[Path]) -> Layout:
+def labelled_cases(images: list[Path], labels: list[Path]) -> Layout:
     """The cases of a folder holding several labelled ones, each label named after its image
     (ACDC's `patient001_frame01_gt` for `patient001_frame01`) or sharing its number alone (LiTS'
     `segmentation-3.nii` for `volume-3.nii`), or after a case whose images are named it and a

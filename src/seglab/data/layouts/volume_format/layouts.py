@@ -6,7 +6,7 @@ from pathlib import Path
 
 from seglab.data.layouts.volume_format.bids import bids_cases
 from seglab.data.discovery.folders import skipped_folder
-from seglab.data.layouts.volume_format.cases import Layout, match, volumes_in
+from seglab.data.layouts.volume_format.cases import Layout, matched_cases, volumes_in
 from seglab.data.layouts.volume_format.hdf5_cases import hdf5_cases, slices_and_volumes
 from seglab.data.layouts.volume_format.named_folders import named_folders
 from seglab.data.layouts.volume_format.subject_folders import root_cases, split_containers, subject_folders, table_splits
@@ -45,12 +45,12 @@ def _find_layout(root: Path, label_file: str | None = None) -> Layout | None:
         subjects = subject_folders(root, label_file)
         return subjects if subjects.subjects else split_containers(root, label_file)
     if (root / "imagesTr").is_dir() and (root / "labelsTr").is_dir():
-        layout = match(volumes_in(root / "imagesTr"), volumes_in(root / "labelsTr"), "labelsTr")
+        layout = matched_cases(volumes_in(root / "imagesTr"), volumes_in(root / "labelsTr"), "labelsTr")
         layout.unlabelled = volumes_in(root / "imagesTs")
         spelled = next((s for s in ("Va", "Val") if (root / f"images{s}").is_dir() and (root / f"labels{s}").is_dir()),
                        None)  # AMOS' imagesVa/ + labelsVa/, WORD's imagesVal/ + labelsVal/: labelled val cases
         if spelled is not None:
-            val = match(volumes_in(root / f"images{spelled}"), volumes_in(root / f"labels{spelled}"),
+            val = matched_cases(volumes_in(root / f"images{spelled}"), volumes_in(root / f"labels{spelled}"),
                          f"labels{spelled}")
             layout.splits = {s.name: "train" for s in layout.subjects} | {s.name: "val" for s in val.subjects}
             layout.subjects += val.subjects
@@ -59,7 +59,7 @@ def _find_layout(root: Path, label_file: str | None = None) -> Layout | None:
     for labels in _LABEL_DIRS:
         images = volumes_in(root / "images")
         if images and (root / labels).is_dir():
-            return match(images, volumes_in(root / labels), labels)
+            return matched_cases(images, volumes_in(root / labels), labels)
     bids = bids_cases(root)
     if bids is not None:
         return Layout(bids.subjects, bids.unlabelled, bids.problems, bids.groups)

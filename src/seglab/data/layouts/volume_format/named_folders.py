@@ -16,7 +16,7 @@ from seglab.data.discovery.naming import (
     usable_splits,
 )
 from seglab.data.files.volumes import volume_stem
-from seglab.data.layouts.volume_format.cases import Layout, match, volumes_in
+from seglab.data.layouts.volume_format.cases import Layout, matched_cases, volumes_in
 
 
 def named_folders_layout(root: Path, images: str, masks: str) -> Layout | None:
@@ -30,7 +30,7 @@ def named_folders_layout(root: Path, images: str, masks: str) -> Layout | None:
     image_files, label_files = _volumes_within(image_dir), _volumes_within(label_dir)
     if not image_files or not label_files:
         return None
-    layout = match(image_files, label_files, label_dir.relative_to(root).as_posix())
+    layout = matched_cases(image_files, label_files, label_dir.relative_to(root).as_posix())
     return layout if layout.subjects or layout.problems else None
 
 
@@ -73,7 +73,7 @@ def named_folders(root: Path) -> Layout | None:
             layout.unlabelled += images if split == "test" and not labels else []
             continue
         label_dir, label_files = labels[0]
-        found = match(images, label_files, label_dir.relative_to(root).as_posix())
+        found = matched_cases(images, label_files, label_dir.relative_to(root).as_posix())
         layout.subjects += found.subjects
         layout.problems += found.problems
         splits.update({s.name: split for s in found.subjects})

@@ -22,7 +22,7 @@ _SEPARATOR = re.compile(r"__?|[-.]")  # between a case's name and a modality wor
 def modality_cases(volumes: Sequence[Path], modalities: Sequence[str]) -> tuple[list[Case], list[Path]]:
     """The cases of volumes named a case and a modality word (HECKTOR's `CHUM-050__CT` and
     `CHUM-050__PT`, HaN-Seg's `case_01_IMG_CT` and `case_01_IMG_MR_T1`, as training named them:
-    `cases.modalities`) for a model trained on `modalities` (its card's, in order), and the
+    `cases.case_modalities`) for a model trained on `modalities` (its card's, in order), and the
     volumes named otherwise.
 
     A modality word is one of the model's or one that follows, in a volume of the same folder,

@@ -22,10 +22,10 @@ from seglab.data.files.slice_cache import Subject
 from seglab.data.splitting.subjects import subject_of
 from seglab.data.layouts.volume_format.cases import (
     Layout,
-    cases,
+    labelled_cases,
     is_case_label,
     is_label_volume,
-    modalities,
+    case_modalities,
     volumes_in,
     worded_cases,
 )
@@ -46,7 +46,7 @@ def root_cases(root: Path) -> Layout | None:
     volumes = volumes_in(root)
     labels = [p for p in volumes if is_label_volume(p)]
     images = [p for p in volumes if p not in labels]
-    layout = cases(images, labels)
+    layout = labelled_cases(images, labels)
     layout.subjects = layout.subjects or worded_cases(images, labels)
     if not layout.subjects:
         return None
@@ -137,7 +137,7 @@ def subject_folders(root: Path, label_file: str | None = None) -> Layout:
             layout.problems.append(Problem(labels[0], "label volume has no image volume beside it",
                                            "mask-without-image"))
             continue
-        paired = cases(images, labels)
+        paired = labelled_cases(images, labels)
         if paired.subjects or paired.problems:  # ACDC: patient001_frame01(_gt), _frame12(_gt) beside patient001_4d
             layout.subjects += paired.subjects
             layout.problems += paired.problems
@@ -167,7 +167,7 @@ def _without_off_grid(subjects: list[Subject]) -> list[Subject]:
     """Case folders' cases less the modalities on another grid than their label volume's in most
     cases (HaN-Seg's `case_01_IMG_MR_T1` beside the CT its organs are drawn on: `off_grid`, which
     logs them), each recording the modalities it keeps; other cases as they are."""
-    named = {s.name: found for s in subjects if len(found := modalities(s)) > 1}
+    named = {s.name: found for s in subjects if len(found := case_modalities(s)) > 1}
     left_out = off_grid(named, {s.name: s.label for s in subjects if s.name in named}) if named else set()
     kept = {name: {m: p for m, p in found.items() if m not in left_out} or found  # none left: refused as read
             for name, found in named.items()}
