@@ -377,16 +377,18 @@ def test_a_header_grid_is_the_grid_its_voxels_are_read_on(tmp_path, name, header
 def picai(root: Path) -> None:
     """PI-CAI as shipped: `picai_public_images_fold0/<patient>/<patient>_<study>_{t2w,adc,hbv}.mha`,
     the ADC and DWI on a coarser grid of their own, and lesion labels on the T2's grid in one flat
-    folder, `picai_labels/.../human_expert/resampled/<patient>_<study>.nii.gz`, for positive studies only."""
+    folder, `picai_labels/.../human_expert/resampled/<patient>_<study>.nii.gz`, for positive studies only;
+    patient 10002 has three studies, two positive."""
     import nibabel as nib
 
     t2 = "TransformMatrix = 1 0 0 0 1 0 0 0 1\nOffset = 0 0 0\nElementSpacing = 0.5 0.5 3\n"
     coarse = "TransformMatrix = 1 0 0 0 1 0 0 0 1\nOffset = 0 0 0\nElementSpacing = 1 1 3\n"
     labels = root / "picai_labels" / "csPCa_lesion_delineations" / "human_expert" / "resampled"
     labels.mkdir(parents=True)
-    for patient, study, positive in ((10000, 1000000, True), (10001, 1000001, False), (10002, 1000002, True)):
+    for patient, study, positive in ((10000, 1000000, True), (10001, 1000001, False), (10002, 1000002, True),
+                                     (10002, 1000099, True), (10002, 1000100, False)):
         folder = root / "picai_public_images_fold0" / str(patient)
-        folder.mkdir(parents=True)
+        folder.mkdir(parents=True, exist_ok=True)
         mha(folder / f"{patient}_{study}_t2w.mha", volume(patient), t2)
         for modality in ("adc", "hbv"):
             mha(folder / f"{patient}_{study}_{modality}.mha", volume(patient)[::2, ::2], coarse)
@@ -396,16 +398,21 @@ def picai(root: Path) -> None:
             nib.save(nib.Nifti1Image(lesion, np.diag([-0.5, -0.5, 3.0, 1.0])), labels / f"{patient}_{study}.nii.gz")
 
 
-@pytest.mark.parametrize("images, studies", [("picai_public_images_fold0", {"10000_1000000", "10002_1000002"}),
-                                             ("10000", {"10000_1000000"})])
+@pytest.mark.parametrize("images, studies", [
+    ("picai_public_images_fold0", {"10000_1000000", "10002_1000002", "10002_1000099"}),
+    ("10000", {"10000_1000000"})])
 def test_picai_modalities_off_the_labels_grid_are_left_out_in_one_line(tmp_path, caplog, images, studies):
     """PI-CAI's `--images 10000 --masks resampled` took the T2, ADC and DWI volumes as channels and
     refused each study, 'differ in shape': MetaImage grids were not read. The T2 is the channel,
-    the others left out in one line; a study without labels is one finding, named as its label would be."""
+    the others left out in one line; a study without labels beside its patient's labelled ones is
+    one finding, named as its label would be, and a patient's studies none labelled are unlabelled.
+    A patient's studies, in the patient's folder, are one group: they were a group each, a
+    patient's two studies free to land in two splits."""
     picai(tmp_path)
     with caplog.at_level("INFO", logger="seglab.data.layouts.volume_format"):
         index = discover(tmp_path, images=images, masks="resampled", cache_dir=str(tmp_path / "cache"))
-    assert index.format == "volumes" and {p.group for p in index.pairs} == studies
+    assert index.format == "volumes" and {p.name.split("/")[0] for p in index.pairs} == studies
+    assert {p.group for p in index.pairs} == {study.split("_")[0] for study in studies}
     assert index.modalities == ("t2w",) and np.load(index.pairs[0].image).shape[-1] == 1
     assert {int(read_mask(p.mask, index.mapping).max()) for p in index.pairs} == {0, 1}
     left_out = [r.getMessage() for r in caplog.records if r.getMessage().startswith("left out")]
@@ -413,9 +420,10 @@ def test_picai_modalities_off_the_labels_grid_are_left_out_in_one_line(tmp_path,
                                            r"their label volume's voxel grid in 0 of \d cases; to train on them as a "
                                            r"channel, resample them onto it", left_out[0])
     if images == "picai_public_images_fold0":
-        assert [(p.code, p.path.name) for p in index.problems] == [("image-without-mask", "10001_1000001_adc.mha")]
-        assert "expected picai_labels/csPCa_lesion_delineations/human_expert/resampled/10001_1000001.nii.gz" in \
+        assert [(p.code, p.path.name) for p in index.problems] == [("image-without-mask", "10002_1000100_adc.mha")]
+        assert "expected picai_labels/csPCa_lesion_delineations/human_expert/resampled/10002_1000100.nii.gz" in \
             index.problems[0].message
+        assert [p.name for p in index.unlabelled] == [f"10001_1000001_{m}.mha" for m in ("adc", "hbv", "t2w")]
 
 
 def hanseg(root: Path, cases: int = 3) -> None:

@@ -23,6 +23,7 @@ _LABEL_SUFFIX = re.compile(r"(?:^|[_-])(seg|segmentation|mask|label|labels|gt)$"
 _LABEL_WORDS = ("seg", "label", "mask")
 # a case and a modality word: HECKTOR's CHUM-001__CT, iSeg-2017's subject-1-T1
 _MODALITY = re.compile(r"(.+?)(?:__?|-)([A-Za-z][A-Za-z0-9]*)")
+_NUMBER = re.compile(r"\d+")  # a subject's or a case's number in its name
 _IMAGE_WORD = re.compile(r"(.+)[_\-.](?:im|img|image|vol|volume)", re.IGNORECASE)  # MedSeg's tr_im ~ tr_mask
 
 
@@ -66,7 +67,10 @@ def volumes_in(folder: Path) -> list[Path]:
 
 def matched_cases(images: list[Path], labels: list[Path], label_dir: str) -> Layout:
     """Cases from image volumes (channel files grouped by their `_0000` suffix or modality word)
-    and label volumes matched by name; unpaired files become problems."""
+    and label volumes matched by name, grouped by their folder where it is a subject's
+    (`_folder_subjects`); unpaired files become problems, but for the images of folders none of
+    whose images has a label beside labelled ones elsewhere: unlabelled, as a 2-D image folder
+    without masks is (MosMedData's `studies/CT-0/` beside `CT-1/`, whose studies have masks)."""
     label_of = {_LABEL_SUFFIX.sub("", volume_stem(p)): p for p in labels}
     channel_of = nnunet_cases(images)
     if not any(_case_key(p, label_of, channel_of) in label_of for p in images):
@@ -79,15 +83,43 @@ def matched_cases(images: list[Path], labels: list[Path], label_dir: str) -> Lay
     for image in images:
         channels.setdefault(_case_key(image, label_of, channel_of, words), []).append(image)
     layout = Layout()
+    labelled_folders = {files[0].parent for key, files in channels.items() if key in label_of}
     for key, files in channels.items():
         if key in label_of:
             layout.subjects.append(Subject(key, tuple(files), label_of[key]))
+        elif labelled_folders and files[0].parent not in labelled_folders:
+            layout.unlabelled += files
         else:
             message = f"image volume has no label volume (expected {label_dir}/{key}.nii.gz or {key}_seg.nii.gz)"
             layout.problems.append(Problem(files[0], message, "image-without-mask"))
     layout.problems += [Problem(p, "label volume has no image volume", "mask-without-image")
                         for key, p in label_of.items() if key not in channels]
-    return _on_label_grids(layout)
+    layout = _on_label_grids(layout)
+    layout.groups = _folder_subjects(layout.subjects)
+    return layout
+
+
+def _folder_subjects(subjects: Sequence[Subject]) -> dict[str, str]:
+    """case -> its folder's name, for the cases of folders each of one subject's cases
+    (`one_subject`: PI-CAI's `10002/10002_1000002_t2w.mha`, `10002_1000099_t2w.mha`, a patient's
+    two studies), so that splits keep a patient's studies together."""
+    by_folder: dict[Path, list[str]] = {}
+    for subject in subjects:
+        by_folder.setdefault(subject.images[0].parent, []).append(subject.name)
+    return {case: folder.name for folder, cases in by_folder.items() if one_subject(folder.name, cases)
+            for case in cases}
+
+
+def one_subject(folder: str, cases: Sequence[str]) -> bool:
+    """Whether a folder's cases are one subject's: all named after the folder, and the folder's
+    name numbers a subject (ACDC's `patient001/patient001_frame01`, `patient001_frame12`) or the
+    rest of their names is numbered alike (`_ED`, `_ES`). Not MM-WHS' `ct_train/` of
+    `ct_train_1001_image`, `ct_train_1002_image`: a word names the folder and a number each case,
+    a patient each; nor PROMISE12's `TrainingData_Part1/Case00`, not named after the folder."""
+    if not all(case.startswith(folder) for case in cases):
+        return False
+    numbers = {tuple(_NUMBER.findall(case[len(folder):])) for case in cases}
+    return bool(_NUMBER.search(folder)) or len(numbers) == 1
 
 
 def _case_key(image: Path, label_of: dict[str, Path], channel_of: dict[Path, str],

@@ -46,7 +46,7 @@ def _find_layout(root: Path, label_file: str | None = None) -> Layout | None:
         return subjects if subjects.subjects else split_containers(root, label_file)
     if (root / "imagesTr").is_dir() and (root / "labelsTr").is_dir():
         layout = matched_cases(volumes_in(root / "imagesTr"), volumes_in(root / "labelsTr"), "labelsTr")
-        layout.unlabelled = volumes_in(root / "imagesTs")
+        layout.unlabelled += volumes_in(root / "imagesTs")
         spelled = next((s for s in ("Va", "Val") if (root / f"images{s}").is_dir() and (root / f"labels{s}").is_dir()),
                        None)  # AMOS' imagesVa/ + labelsVa/, WORD's imagesVal/ + labelsVal/: labelled val cases
         if spelled is not None:
@@ -55,6 +55,8 @@ def _find_layout(root: Path, label_file: str | None = None) -> Layout | None:
             layout.splits = {s.name: "train" for s in layout.subjects} | {s.name: "val" for s in val.subjects}
             layout.subjects += val.subjects
             layout.problems += val.problems
+            layout.unlabelled += val.unlabelled
+            layout.groups.update(val.groups)
         return layout if layout.subjects or layout.problems else None
     for labels in _LABEL_DIRS:
         images = volumes_in(root / "images")

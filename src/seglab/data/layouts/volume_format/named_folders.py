@@ -76,6 +76,8 @@ def named_folders(root: Path) -> Layout | None:
         found = matched_cases(images, label_files, label_dir.relative_to(root).as_posix())
         layout.subjects += found.subjects
         layout.problems += found.problems
+        layout.unlabelled += found.unlabelled
+        layout.groups.update(found.groups)
         splits.update({s.name: split for s in found.subjects})
     if usable_splits(splits.values()):  # else (a train folder alone) the splits are drawn
         layout.splits = {name: split for name, split in splits.items() if split}

@@ -26,6 +26,7 @@ from seglab.data.layouts.volume_format.cases import (
     is_case_label,
     is_label_volume,
     case_modalities,
+    one_subject,
     volumes_in,
     worded_cases,
 )
@@ -35,8 +36,6 @@ from seglab.data.files.volumes import volume_stem
 from seglab.errors import DataError
 
 log = logging.getLogger(__name__)
-
-_NUMBER = re.compile(r"\d+")  # a subject's or a case's number in its name
 
 
 def root_cases(root: Path) -> Layout | None:
@@ -141,7 +140,7 @@ def subject_folders(root: Path, label_file: str | None = None) -> Layout:
         if paired.subjects or paired.problems:  # ACDC: patient001_frame01(_gt), _frame12(_gt) beside patient001_4d
             layout.subjects += paired.subjects
             layout.problems += paired.problems
-            by_folder = _one_subject(folder.name, [s.name for s in paired.subjects])
+            by_folder = one_subject(folder.name, [s.name for s in paired.subjects])
             layout.groups.update({s.name: folder.name if by_folder else subject_of(s.name) or s.name
                                   for s in paired.subjects})
             continue
@@ -173,18 +172,6 @@ def _without_off_grid(subjects: list[Subject]) -> list[Subject]:
             for name, found in named.items()}
     return [replace(s, images=tuple(kept[s.name].values()), modalities=tuple(kept[s.name])) if s.name in kept else s
             for s in subjects]
-
-
-def _one_subject(folder: str, cases: Sequence[str]) -> bool:
-    """Whether a folder's cases are one subject's: all named after the folder, and the folder's
-    name numbers a subject (ACDC's `patient001/patient001_frame01`, `patient001_frame12`) or the
-    rest of their names is numbered alike (`_ED`, `_ES`). Not MM-WHS' `ct_train/` of
-    `ct_train_1001_image`, `ct_train_1002_image`: a word names the folder and a number each case,
-    a patient each; nor PROMISE12's `TrainingData_Part1/Case00`, not named after the folder."""
-    if not all(case.startswith(folder) for case in cases):
-        return False
-    numbers = {tuple(_NUMBER.findall(case[len(folder):])) for case in cases}
-    return bool(_NUMBER.search(folder)) or len(numbers) == 1
 
 
 def _rival_labels(labels_of: dict[Path, list[Path]]) -> DataError:
