@@ -58,12 +58,13 @@ def relabel_hint(mapping: MaskMapping, stray: list[int], num_classes: int | None
     if min(stray) < 0:
         option = option.replace(" ", "=", 1)  # argparse would take '-1:...' for an option
     numbered = bool(num_classes and num_classes > 1)
-    void = DEFAULT_IGNORE in stray and _void_label(numbered, pixels, banded)
+    large = _large_values(pixels)  # once: there may be thousands of stray values
+    void = DEFAULT_IGNORE in stray and _void_label(numbered, large, banded)
     classes = [v for v in stray if not (void and v == DEFAULT_IGNORE)]
     instances = "if each value is one object, --instance-masks reads every object as one foreground class; " \
         if objects else ""
     skips = bool(found) and list(found) != list(range(num_classes or 0))  # codes below the gap too
-    lone = numbered and len(classes) == 1 and not skips and not _large(classes[0], pixels)  # MaSTr1325's 4
+    lone = numbered and len(classes) == 1 and not skips and classes[0] not in large  # MaSTr1325's 4
     if num_classes and isinstance(mapping, IdentityMapping) and min(stray) > 0 and not lone:
         values = sorted({*(found or range(num_classes)), *classes})
         ranked = _ranked(values, void, pixels, codes=not numbered)
@@ -72,7 +73,7 @@ def relabel_hint(mapping: MaskMapping, stray: list[int], num_classes: int | None
         named = f"name all {values[-1] + 1} (0 to {values[-1]}) in a classes.json \"names\" list{ignored}"
         if classes:
             voided = f"; if they mark void pixels, set {option}" \
-                if numbered and not any(_large(v, pixels) for v in classes) else ""
+                if numbered and large.isdisjoint(classes) else ""
             return f"{instances}if they are classes, {ranked + ', or ' if ranked else ''}{named}{voided}"
         if skips and ranked:  # void past values that skip some (OCELOT's 1, 2 and 255 unknown): one map for both
             return f"{instances}{ranked}, or {named}"
@@ -80,21 +81,23 @@ def relabel_hint(mapping: MaskMapping, stray: list[int], num_classes: int | None
     return f"{instances}set {void_option}{option} (or map them to classes), or declare the classes in classes.json"
 
 
-def _void_label(numbered: bool, pixels: Mapping[int, int] | None, banded: Callable[[int], float] | None) -> bool:
-    """Whether 255 among the stray values reads as void pixels, not a class: never on a large share
-    of the pixels (`_large`: GOALS' 255 background); past class indices (VOC's border, OCELOT's
-    unknown), or drawn in bands (`void_bands`: CholecSeg8k's white frame), not as a thin class
-    across one region (OCTA-500's 255 vessels)."""
-    if _large(DEFAULT_IGNORE, pixels):
+def _void_label(numbered: bool, large: set[int], banded: Callable[[int], float] | None) -> bool:
+    """Whether 255 among the stray values reads as void pixels, not a class: never one of the
+    `large` values (`_large_values`: GOALS' 255 background); past class indices (VOC's border,
+    OCELOT's unknown), or drawn in bands (`void_bands`: CholecSeg8k's white frame), not as a thin
+    class across one region (OCTA-500's 255 vessels)."""
+    if DEFAULT_IGNORE in large:
         return False
     return numbered or (banded is not None and banded(DEFAULT_IGNORE) >= BANDED)
 
 
-def _large(value: int, pixels: Mapping[int, int] | None) -> bool:
-    """Whether a value is on the most pixels or on `LARGE_SHARE` of them: a class."""
+def _large_values(pixels: Mapping[int, int] | None) -> set[int]:
+    """The values on the most pixels or on `LARGE_SHARE` of them: classes."""
     counts = pixels or {}
-    held = counts.get(value, 0)
-    return bool(held) and (held >= LARGE_SHARE * sum(counts.values()) or held == max(counts.values()))
+    if not counts:
+        return set()
+    total, most = sum(counts.values()), max(counts.values())
+    return {v for v, held in counts.items() if held and (held >= LARGE_SHARE * total or held == most)}
 
 
 def _ranked(values: list[int], void: bool, pixels: Mapping[int, int] | None, codes: bool) -> str:
