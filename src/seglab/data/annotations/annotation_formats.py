@@ -203,7 +203,8 @@ class AnnotationFilesFormat(DatasetFormat):
         if root not in self._found:
             folders = walk(root) if root.is_dir() else []
             found = self.find(root, folders)
-            self._found[root] = found, ships_mask_files([f for f in folders if not self.names_images(root, found, f)])
+            # a generator: the search stops at the first mask folder, before reading annotations for the rest
+            self._found[root] = found, ships_mask_files(f for f in folders if not self.names_images(root, found, f))
         return self._found[root]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
@@ -18,7 +19,7 @@ _MASK_SHARE = 0.98  # a mask's 32 most common values cover at least this share o
 _SNIFFED = 2  # files read per folder to judge its content
 
 
-def ships_mask_files(folders: list[Folder]) -> bool:
+def ships_mask_files(folders: Iterable[Folder]) -> bool:
     """Whether a folder named like masks holds image files: a dataset that ships its masks beside
     annotations in another form (TGS' CSV, COCO-Stuff's JSON, labelme2voc's output) is read from
     the mask files. Panoptic segment PNGs are annotations, not masks."""
