@@ -32,7 +32,7 @@ def read_by_page(pairs: list[Pair], planes: dict[Path, int], root: Path, cache: 
     Raises:
         DataError: a stack that cannot be read, or too large to be read whole (`tiff_stacks`).
     """
-    stacked = _stack_pairs(pairs)
+    stacked = _stack_pairs(pairs, planes)
     stacks = sorted({p.image for p in pairs if p.mask in planes} | {f for p in stacked for f in p.files})
     pages = dict(zip(stacks, on_threads(lambda stack: page_files(stack, cache), stacks)))
     read = []
@@ -50,14 +50,15 @@ def read_by_page(pairs: list[Pair], planes: dict[Path, int], root: Path, cache: 
     return read, said
 
 
-def _stack_pairs(pairs: Sequence[Pair]) -> set[Pair]:
+def _stack_pairs(pairs: Sequence[Pair], planes: dict[Path, int]) -> set[Pair]:
     """The pairs of one image file and one mask file that are TIFF stacks of one page count, in
-    the folders whose first such pair's image is a stack."""
+    the folders whose first such pair's image is a stack; a mask of one plane (`planes`) pairs
+    with its page, and its stack's header is not read again here."""
     tiffs = [p for p in pairs if not p.more_channels and not p.more_masks and p.mask is not None
              and p.image.suffix.lower() in TIFF_SUFFIXES and p.mask.suffix.lower() in TIFF_SUFFIXES]
     firsts = {p.image.parent: p.image for p in reversed(tiffs)}
     folders = {folder for folder, first in firsts.items() if tiff_stack_shape(first) is not None}
-    candidates = [p for p in tiffs if p.image.parent in folders]
+    candidates = [p for p in tiffs if p.image.parent in folders and p.mask not in planes]
 
     def same_pages(pair: Pair) -> bool:
         image, mask = tiff_stack_shape(pair.image), tiff_stack_shape(pair.masks[0])
