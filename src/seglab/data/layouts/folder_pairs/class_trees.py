@@ -51,8 +51,7 @@ def class_folders(root: Path, pairs: Sequence[Pair]) -> list[Path]:
     numbered folders right below it that another of them has too (DSAD's `liver/01/` and
     `colon/01/`); empty when there are not two such."""
     cases: dict[Path, set[str]] = {}
-    for pair in pairs:
-        folder = pair.image.parent
+    for folder in dict.fromkeys(pair.image.parent for pair in pairs):  # in order, each once
         if folder.parent != root and folder.is_relative_to(root) and _numbered(folder.name) \
                 and _class_word(folder.parent.name):
             cases.setdefault(folder.parent, set()).add(folder.name)
