@@ -32,8 +32,10 @@ def listed_stems(path: Path, stems: Collection[str]) -> list[str]:
     if not names or not names.isdisjoint(first):
         return first
     entries = numbered_entries(path)
+    if entries is None:
+        return first
     numbered = {(m[1], int(m[2])): stem for stem in names if (m := _NUMBERED.fullmatch(stem))}
-    if entries is None or numbered.keys().isdisjoint(entries):
+    if numbered.keys().isdisjoint(entries):
         return first
     joined = [numbered.get((name, number), f"{name}_{number:04d}") for name, number in entries]
     logger.info("split list '%s' names images by a name and a number ('%s %d'): read as '%s'", path,
