@@ -58,12 +58,18 @@ def in_defect_free_folder(path: Path, root: Path) -> bool:
     folder or one above it, up to a split folder or `root` (MVTec 3D-AD's `train/good/rgb/`,
     AITEX's `NODefect_images/<fabric roll>/`). Folders from the split or root up say nothing of
     the samples: a dataset kept in `good/` is not all defect-free."""
-    for folder in path.parents:
-        if folder == root or not folder.is_relative_to(root):
+    return _defect_free_folder(path.parent, root)
+
+
+@functools.lru_cache(maxsize=256)  # asked once per file, of a few folders
+def _defect_free_folder(folder: Path, root: Path) -> bool:
+    """`in_defect_free_folder` of the files of `folder`."""
+    for above in (folder, *folder.parents):
+        if above == root or not above.is_relative_to(root):
             return False
-        if _defect_free_name(folder.name) or _negative_folder(folder):
+        if _defect_free_name(above.name) or _negative_folder(above):
             return True
-        if folder_split(folder.name) is not None:  # after the words: DigestPath's `tissue-train-neg/`
+        if folder_split(above.name) is not None:  # after the words: DigestPath's `tissue-train-neg/`
             return False
     return False
 
@@ -117,8 +123,9 @@ def unmasked_images(root: Path, problems: Iterable[Problem], unpaired: Iterable[
     missing = [p.path for p in problems if p.code == "image-without-mask" and p.path is not None]
     taken = set(missing)
     names = frozenset(image_folders)
-    defect_free = [p for p in unpaired if p.suffix.lower() in IMAGE_SUFFIXES and in_defect_free_folder(p, root)
-                   and p not in taken and p.is_relative_to(root) and not _another_modality(p.parent, names)]
+    defect_free = [p for p in unpaired if p.suffix.lower() in IMAGE_SUFFIXES and p not in taken
+                   and p.is_relative_to(root) and in_defect_free_folder(p, root)
+                   and not _another_modality(p.parent, names)]
     return sorted(missing) + sorted(defect_free)
 
 
