@@ -330,14 +330,14 @@ def naming_template(path: Path, key: str) -> str:
     return path.name[:at] + "{stem}" + path.name[at + len(key):] if at >= 0 else path.name
 
 
-def affix_rules(images: Sequence[Path], masks: Sequence[Path], share: float = 0.5) -> tuple[KeyRule, ...]:
+def affix_rules(stems: set[str], namings: dict[str, set[str]], share: float = 0.5) -> tuple[KeyRule, ...]:
     """Rules for masks named as their image plus a suffix or a prefix no affix rule knows
     (CHASE_DB1's `Image_01L_1stHO.png` and `Image_01L_2ndHO.png` beside `Image_01L.jpg`;
-    CVC-ColonDB's `p1.bmp`, `s1.bmp` and `c1.bmp` beside `1.bmp`): one per naming that at least
-    `share` of the images have, so two observers' masks become two rival namings."""
-    stems = {stem(p).lower() for p in images}
+    CVC-ColonDB's `p1.bmp`, `s1.bmp` and `c1.bmp` beside `1.bmp`): one per naming (`learned_namings`
+    of the images' `stems`) that at least `share` of the images have, so two observers' masks
+    become two rival namings."""
     return tuple(replace(template_rules(t)[0], name=_naming_name(t))
-                 for t, keys in sorted(learned_namings(stems, masks).items()) if len(keys) >= share * len(stems))
+                 for t, keys in sorted(namings.items()) if len(keys) >= share * len(stems))
 
 
 def learned_namings(stems: set[str], masks: Sequence[Path]) -> dict[str, set[str]]:

@@ -7,11 +7,10 @@ one image, which `--merge-masks` reads as one.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import replace
-from pathlib import Path
 
-from seglab.data.discovery.naming import KeyRule, learned_namings, stem, template_rules
+from seglab.data.discovery.naming import KeyRule, template_rules
 
 # `{stem}_2.bmp`, `{stem}_03_02.png`: the image's name, then numbers only
 _NUMBERED_NAMING = re.compile(r"\{stem\}((?:[_\-. ]\d{1,3})+)(\.\w+)")
@@ -55,15 +54,15 @@ def numbered_objects(counts: Mapping[str, int]) -> bool:
     return counted or len(set(counts.values())) > 1
 
 
-def numbered_rules(images: Sequence[Path], masks: Sequence[Path], share: float = 0.5) -> tuple[KeyRule, ...]:
+def numbered_rules(stems: set[str], namings: dict[str, set[str]], share: float = 0.5) -> tuple[KeyRule, ...]:
     """A rule for masks numbered after their image in any of the numberings of one shape (LV-MHP
     v2's `1_03_02.png` beside `2_04_01.png`): each numbering names only the images with that many
     objects, too few for a rule of its own (`naming.affix_rules`), so every numbering of the shape
     keys its masks by their image, the image's masks under one key (`KeyRule.many`). One per shape
-    whose namings number objects (`numbered_objects`) and name at least `share` of the images."""
-    stems = {stem(p).lower() for p in images}
+    whose namings number objects (`numbered_objects`) and name at least `share` of the images'
+    `stems` (`naming.learned_namings` gives the namings)."""
     shapes: dict[str, dict[str, set[str]]] = {}  # shape -> its namings -> the stems they name
-    for template, keys in learned_namings(stems, masks).items():
+    for template, keys in namings.items():
         found = _numbering(template)
         if found is not None:
             shapes.setdefault(found[0], {})[template] = keys

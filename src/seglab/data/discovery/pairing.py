@@ -22,6 +22,7 @@ from seglab.data.discovery.naming import (
     KeyRule,
     affix_rules,
     frame_of,
+    learned_namings,
     leading_word_rules,
     named_around,
     naming_template,
@@ -192,7 +193,9 @@ def match_folders(
     """
     learned = tuple(rules) == KEY_RULES
     if learned:  # a name is a stronger tie than a number
-        rules = (*KEY_RULES[:_STRICT_RULES], *affix_rules(images, masks), *numbered_rules(images, masks),
+        stems = {stem(p).lower() for p in images}
+        namings = learned_namings(stems, masks)  # once, for both kinds of learned rule
+        rules = (*KEY_RULES[:_STRICT_RULES], *affix_rules(stems, namings), *numbered_rules(stems, namings),
                  *leading_word_rules(images, masks), *KEY_RULES[_STRICT_RULES:])
     rule = best_rule(images, masks, rules)
     image_keys, image_clashes = keyed_files(images, rule, True)
