@@ -105,7 +105,8 @@ def _write(subject: Subject, axis: int, folder: Path) -> None:
     volume = read_volume(subject.images)
     labels = (read_structures(subject.label, subject.structures, volume) if subject.structures
               else read_labels(subject.label, volume))
-    label_dtype = np.uint8 if labels.min() >= 0 and labels.max() <= 255 else np.int32
+    low, high = int(labels.min()), int(labels.max())  # once: a CT's labels are a hundred million voxels
+    label_dtype = np.uint8 if low >= 0 and high <= 255 else np.int32
     empty = []
     with staged_folder(folder) as partial:
         for i in range(labels.shape[axis]):
@@ -115,14 +116,14 @@ def _write(subject: Subject, axis: int, folder: Path) -> None:
             if not label.any():
                 empty.append(i)
         manifest = {"subject": subject.name, "sources": [str(p) for p in (*subject.images, subject.label)],
-                    "count": int(labels.shape[axis]), "empty": empty, "values": _values(labels)}
+                    "count": int(labels.shape[axis]), "empty": empty, "values": _values(labels, low, high)}
         (partial / _MANIFEST).write_text(json.dumps(manifest, indent=1))
     log.debug("%s: %d slices cut into %s", subject.name, manifest["count"], folder)
 
 
-def _values(labels: np.ndarray) -> list[int]:
-    """The label values other than 0, in order: counted by bincount where they allow (a few times
-    faster than unique on a CT's hundred million voxels)."""
-    found = np.flatnonzero(np.bincount(labels.ravel())) if labels.min() >= 0 and labels.max() < 1 << 16 \
-        else np.unique(labels)
+def _values(labels: np.ndarray, low: int, high: int) -> list[int]:
+    """The label values other than 0, in order, the least and the greatest being `low` and `high`:
+    counted by bincount where they allow (a few times faster than unique on a CT's hundred million
+    voxels)."""
+    found = np.flatnonzero(np.bincount(labels.ravel())) if low >= 0 and high < 1 << 16 else np.unique(labels)
     return found[found != 0].tolist()
