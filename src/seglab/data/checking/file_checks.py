@@ -11,7 +11,7 @@ from seglab.data.checking.channel_namings import naming_route
 from seglab.data.checking.stats import DatasetStats, ImageFacts
 from seglab.data.classes.mapping import IdentityMapping
 from seglab.data.discovery.unmasked import is_background_fill
-from seglab.data.encodings.label_maps import inferred_class_count
+from seglab.data.encodings.label_maps import OBJECTS_HINT, inferred_class_count
 from seglab.data.files.index import DatasetIndex, Pair, Problem
 from seglab.data.files.io import image_scale, read_header
 from seglab.data.files.lossy import lossy_format
@@ -118,8 +118,7 @@ def _gap_problems(index: DatasetIndex, stats: DatasetStats) -> list[Problem]:
         renumbered += (f" if {lone} is a class (BraTS' 4); --label-map {lone}:ignore scores it in no class if it "
                        "marks unknown or unlabelled pixels (MaSTr1325's 4)")
     if any(p.code == "instance-ids" for p in index.problems):
-        renumbered = ("if each value is one object, --instance-masks reads every object as one foreground class; "
-                      f"if they are classes, {renumbered}")
+        renumbered = f"{OBJECTS_HINT}if they are classes, {renumbered}"
     return [Problem(mask, f"the masks' values {', '.join(map(str, used[:8]))}{'...' if len(used) > 8 else ''} skip "
                     f"{listed}: a class no pixel teaches or scores for each; {renumbered}", "skipped-values")]
 

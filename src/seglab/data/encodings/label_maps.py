@@ -10,6 +10,8 @@ from seglab.errors import ConfigError
 
 logger = logging.getLogger(__name__)
 
+# the route offered for values marked as numbering objects (`instance-ids`), in every hint that names them
+OBJECTS_HINT = "if each value is one object, --instance-masks reads every object as one foreground class; "
 CLASS_GAP = 16  # without classes.json, labels after more unused values than this are stray
 DEFAULT_IGNORE = 255  # the label of `ignore` in --label-map when no ignore index is set
 WHITE = 255  # the top grey level: the background of masks drawn dark on white when it is on the most pixels
@@ -61,8 +63,7 @@ def relabel_hint(mapping: MaskMapping, stray: list[int], num_classes: int | None
     large = _large_values(pixels)  # once: there may be thousands of stray values
     void = DEFAULT_IGNORE in stray and _void_label(numbered, large, banded)
     classes = [v for v in stray if not (void and v == DEFAULT_IGNORE)]
-    instances = "if each value is one object, --instance-masks reads every object as one foreground class; " \
-        if objects else ""
+    instances = OBJECTS_HINT if objects else ""
     skips = bool(found) and list(found) != list(range(num_classes or 0))  # codes below the gap too
     lone = numbered and len(classes) == 1 and not skips and classes[0] not in large  # MaSTr1325's 4
     if num_classes and isinstance(mapping, IdentityMapping) and min(stray) > 0 and not lone:
