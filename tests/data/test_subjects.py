@@ -332,6 +332,20 @@ def test_samples_numbered_in_defect_type_folders_are_no_videos(tmp_path: Path) -
     assert len(index.pairs) == 18 and {p.group for p in index.pairs} == {None}
 
 
+def test_numbered_products_with_their_own_splits_are_no_subjects(tmp_path: Path) -> None:
+    """BTAD's `BTech_Dataset_transformed/01/test/ko/0000.bmp` + `01/ground_truth/ko/0000.png`: each
+    numbered folder is a product with its own train/test folders, not a patient; grouped by them,
+    three products made three subjects and a split held whole products out of training."""
+    root = tmp_path / "BTech_Dataset_transformed"
+    for product in ("01", "02", "03"):
+        for i in range(3):
+            save(root / product / "test" / "ko" / f"{i:04d}.png", photo(i, SIZE))
+            save(root / product / "ground_truth" / "ko" / f"{i:04d}.png", mask(i))
+            save(root / product / "train" / "ok" / f"{i:04d}.png", photo(10 + i, SIZE))
+    index = discover(tmp_path)
+    assert len(index.pairs) == 9 and {p.group for p in index.pairs} == {None}
+
+
 def sun_seg(root: Path, layout: dict[str, list[str]]) -> None:
     """SUN-SEG: `<top>/Frame/<clip>/<name>_image0001.jpg` + `<top>/GT/<clip>/<name>_image0001.png`."""
     for top, clips in layout.items():

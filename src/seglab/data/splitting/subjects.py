@@ -31,7 +31,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from seglab.data.files.index import DatasetIndex, Pair
-from seglab.data.discovery.naming import without_affix_words
+from seglab.data.discovery.naming import folders_split, without_affix_words
 from seglab.data.splitting.subject_tables import SubjectTable, find_subject_table
 from seglab.data.discovery.unmasked import is_background_fill
 
@@ -192,7 +192,9 @@ def _by_case_folder(pairs: list[Pair], root: Path, label_folders: dict[Path, Pat
     """CHAOS' `CT/1/DICOM_anon/i0000,0000b.dcm` + `CT/1/Ground/liver_GT_000.png` -> `CT/1`: image
     and mask folders inside a folder per case, whose name holds a number (a patient, not a class
     such as BUSI's benign/), in several cases; their files name no subject. A mask painted into
-    the cache says its case by its annotation file's folder (SpaceNet 7's `<AOI>/labels_match_pix/`)."""
+    the cache says its case by its annotation file's folder (SpaceNet 7's `<AOI>/labels_match_pix/`).
+    Not a folder holding split folders (BTAD's products `01/test/ko/` + `01/ground_truth/ko/`): a
+    dataset of its own, whose images are no one subject's."""
     cases = {}
     top = Path(os.path.abspath(root))  # absolute: DATA, --images and --masks may each be given relative or not
     for pair in pairs:
@@ -200,7 +202,7 @@ def _by_case_folder(pairs: list[Pair], root: Path, label_folders: dict[Path, Pat
         if labels is None or labels == pair.image.parent:
             continue
         case = Path(os.path.commonpath([os.path.abspath(pair.image.parent), os.path.abspath(labels)]))
-        if case != top and case.is_relative_to(top):
+        if case != top and case.is_relative_to(top) and folders_split(Path(os.path.abspath(pair.image)), case) is None:
             cases[pair.name] = case.relative_to(top)
     together = _sequences_together(cases)
     subjects = {name: case.as_posix() for name, case in together.items() if any(c.isdigit() for c in case.name)}
