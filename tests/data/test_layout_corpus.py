@@ -1200,6 +1200,30 @@ def test_cityscapes_ids_under_other_names_are_read_by_their_colours(tmp_path):
     assert discover(tmp_path / "plain").classes is None  # inferred from the values, as before
 
 
+def test_cityscapes_ids_in_a_dataset_that_names_cityscapes_are_its_19_classes(tmp_path):
+    """Synscapes ships img/class/<n>.png, grey Cityscapes label ids, and a README saying its class
+    ids follow Cityscapes: they were read as 34 classes, void ids (unlabeled, ground) trained as
+    classes. With nothing naming Cityscapes the values are read as they are, and the
+    skipped-values finding gives the --label-map of Cityscapes' table; a classes.json of its 19
+    classes reads them as the README does."""
+    from seglab.data import read_mask
+    from seglab.data.encodings.cityscapes import CLASSES
+
+    ids = np.array((0, 6, 7, 8, 11, 21, 23, 24, 26), np.uint8)  # void, road, ..., sky, person, car
+    for i in range(1, 4):
+        for root in (tmp_path / "Synscapes", tmp_path / "plain"):
+            save(root / "img" / "rgb" / f"{i}.png", photo(i))
+            save(root / "img" / "class" / f"{i}.png", np.roll(ids[np.arange(SIZE[0] * SIZE[1]) % len(ids)], i).reshape(SIZE))
+    (tmp_path / "Synscapes" / "README.md").write_text("# Synscapes\n\nimg/class: class ids follow Cityscapes.\n")
+    (tmp_path / "cityscapes.json").write_text(json.dumps({"names": list(CLASSES.names), "ignore_index": 255}))
+    for index in (discover(tmp_path / "Synscapes"), discover(tmp_path / "plain", classes_file=tmp_path / "cityscapes.json")):
+        assert index.classes.names == CLASSES.names and index.classes.ignore_index == 255
+        assert set(np.unique(read_mask(index.pairs[0].mask, index.mapping))) == {0, 1, 2, 8, 10, 11, 13, 255}
+    plain = inspect_dataset(tmp_path / "plain")
+    assert plain.classes.num_classes == 27
+    assert "--label-map 0:ignore,1:ignore," in next(p.message for p in plain.problems if p.code == "skipped-values")
+
+
 def test_a_void_colour_of_colour_masks_is_ignored(tmp_path):
     """ISPRS Vaihingen's eroded ground truth paints the object boundaries black, which the
     benchmark ignores: declared as a class with it as ignore_index, it was refused as a class

@@ -11,6 +11,7 @@ from seglab.data.checking.channel_namings import naming_route
 from seglab.data.checking.stats import DatasetStats, ImageFacts
 from seglab.data.classes.mapping import IdentityMapping
 from seglab.data.discovery.unmasked import is_background_fill
+from seglab.data.encodings.cityscapes import label_ids_hint
 from seglab.data.encodings.label_maps import OBJECTS_HINT, inferred_class_count
 from seglab.data.files.index import DatasetIndex, Pair, Problem
 from seglab.data.files.io import image_scale, read_header
@@ -119,6 +120,7 @@ def _gap_problems(index: DatasetIndex, stats: DatasetStats) -> list[Problem]:
                        "marks unknown or unlabelled pixels (MaSTr1325's 4)")
     if any(p.code == "instance-ids" for p in index.problems):
         renumbered = f"{OBJECTS_HINT}if they are classes, {renumbered}"
+    renumbered = label_ids_hint(used) + renumbered
     return [Problem(mask, f"the masks' values {', '.join(map(str, used[:8]))}{'...' if len(used) > 8 else ''} skip "
                     f"{listed}: a class no pixel teaches or scores for each; {renumbered}", "skipped-values")]
 

@@ -13,6 +13,12 @@ The name alone is no proof: Lost and Found ships `*_gtCoarse_labelIds.png` holdi
 (1 free space, 2 and up obstacles), so a colour rendering shipped beside the masks that paints
 the ids in other colours than Cityscapes' says they are not Cityscapes'.
 
+Label ids under other names are read so when their colours say Cityscapes (GTA5's palette,
+KITTI's `semantic_rgb/`), or when the dataset says so (Synscapes' grey `img/class/<n>.png` beside a
+README saying its ids follow Cityscapes): 0..33 alone is common, so the values must show many of
+the evaluated ids, one past train ids' 18, and a README, a folder name or the classes declared must
+name Cityscapes too.
+
 The labels by name (`LABEL_CLASS`) read the polygons Cityscapes ships beside its masks
 (`*_gtFine_polygons.json`), and datasets that ship such polygons alone (`annotations.cityscapes_json`).
 """
@@ -67,13 +73,21 @@ _SHOULD_PAINT = {
     "labelTrainIds": {train_id: colour for train_id, (_, _, colour) in enumerate(_EVALUATED)},
 }
 _RENDERINGS_CHECKED, _MASKS_LOOKED_AT = 3, 20
+_KNOWN_IDS_SHOWN = 5  # evaluated ids values must show to be taken for label ids on a README's word
+_MENTION = re.compile("cityscapes", re.IGNORECASE)
+# a README's line naming Cityscapes as its masks' source, not only a model pretrained on it
+_SAYS_IDS = re.compile(r"^(?=.*cityscapes)(?=.*\b(?:label|class|id)).*$", re.IGNORECASE | re.MULTILINE)
+_README_BYTES = 1 << 16  # a README names its dataset's sources near its start
 
 
-def cityscapes_reading(masks: Iterable[Path], values: Iterable[int]) -> tuple[ClassSpec, MaskMapping] | None:
+def cityscapes_reading(masks: Iterable[Path], values: Iterable[int], root: Path,
+                       declared: ClassSpec | None = None) -> tuple[ClassSpec, MaskMapping] | None:
     """The classes and mapping of Cityscapes label masks: every mask named `*_gtFine_labelIds`
     (values 0..33) or `*_gtFine_labelTrainIds` (0..18 and 255) unless the colour rendering beside
     them says otherwise (`_painted_otherwise`), or label ids under other names whose colours say
-    Cityscapes (`cityscapes_colours`: GTA5, KITTI); None for other masks."""
+    Cityscapes (`cityscapes_colours`: GTA5, KITTI) or whose values look like them in a dataset
+    under `root` that names Cityscapes (`_named_cityscapes`: Synscapes), as `declared` classes
+    with Cityscapes' names do; None for other masks."""
     masks = list(masks)
     kinds = {_kind(path) for path in masks}
     present = set(values)
@@ -81,9 +95,55 @@ def cityscapes_reading(masks: Iterable[Path], values: Iterable[int]) -> tuple[Cl
         return CLASSES, LABEL_ID_MAPPING
     if kinds == {"labelTrainIds"} and present <= set(range(len(_EVALUATED))) | {IGNORE} and not _painted_otherwise(masks):
         return CLASSES, IdentityMapping()
-    if kinds == {None} and masks and present <= set(range(LABEL_IDS)) and cityscapes_colours(masks[0]):
+    if kinds == {None} and masks and present <= set(range(LABEL_IDS)) and (cityscapes_colours(masks[0]) or (
+            looks_like_label_ids(present) and (_declared_cityscapes(declared) or _named_cityscapes(root, masks[0])))):
         return CLASSES, LABEL_ID_MAPPING
     return None
+
+
+def looks_like_label_ids(values: Iterable[int]) -> bool:
+    """Whether mask values can be Cityscapes' label ids and no train ids: all in 0..33, many of the
+    evaluated ids among them and one past 18, the last train id."""
+    present = set(values)
+    return (present <= set(range(LABEL_IDS)) and len(present & _TRAIN_ID.keys()) >= _KNOWN_IDS_SHOWN
+            and max(present) >= len(_EVALUATED))
+
+
+def label_ids_hint(values: Iterable[int]) -> str:
+    """The route for masks whose values look like Cityscapes' label ids that nothing says are
+    (Synscapes' `img/class/` without its README): the --label-map of Cityscapes' table, or a
+    classes.json of its 19 classes; empty for other values."""
+    if not looks_like_label_ids(values):
+        return ""
+    table = ",".join(f"{i}:{'ignore' if label == IGNORE else label}" for i, label in LABEL_ID_MAPPING.values)
+    return (f"if these are Cityscapes' label ids (Synscapes', GTA5's), --label-map {table} reads them as its 19 "
+            "evaluated classes, the void ids ignored, as --classes with a classes.json of those 19 names does "
+            "(docs/data.md); otherwise ")
+
+
+def _declared_cityscapes(declared: ClassSpec | None) -> bool:
+    """Whether a classes.json (`--classes`) names Cityscapes' 19 evaluated classes, in order."""
+    return declared is not None and declared.names == CLASSES.names
+
+
+def _named_cityscapes(root: Path, mask: Path) -> bool:
+    """Whether the dataset says its masks are Cityscapes': a folder from `root` down to `mask`'s
+    named so (`gta5_cityscapes/`), or a README in one of them naming Cityscapes on a line about
+    labels, classes or ids (Synscapes' "class ids follow Cityscapes")."""
+    folders = [folder for folder in (mask.parent, *mask.parent.parents) if folder.is_relative_to(root)]
+    if any(_MENTION.search(folder.name) for folder in folders):
+        return True
+    readmes = (path for folder in folders for path in sorted(folder.glob("[Rr][Ee][Aa][Dd][Mm][Ee]*")) if path.is_file())
+    return any(_SAYS_IDS.search(_text_start(path)) for path in readmes)
+
+
+def _text_start(path: Path) -> str:
+    """The first `_README_BYTES` of a text file; empty for one that cannot be read."""
+    try:
+        with path.open("rb") as file:
+            return file.read(_README_BYTES).decode("utf-8", "replace")
+    except OSError:
+        return ""
 
 
 def label_ids_namings(namings: dict[str, list[Path]]) -> tuple[str, ...] | None:

@@ -209,7 +209,7 @@ class FolderPairsFormat(DatasetFormat):
         if classes is None and camvid and values and max(values) <= CAMVID_VOID:
             classes = ClassSpec(CAMVID_NAMES, _camvid_colours(root), ignore_index=CAMVID_VOID)
             return classes, encoding.mapping, found
-        cityscapes = cityscapes_reading((p.mask for p in pairs if p.mask is not None), values)
+        cityscapes = cityscapes_reading((p.mask for p in pairs if p.mask is not None), values, root, classes)
         # also with the 19 classes declared, as a trained run's classes.json declares them for evaluate
         if cityscapes is not None and type(encoding.mapping) is IdentityMapping and (
                 classes is None or classes.names == cityscapes[0].names):
