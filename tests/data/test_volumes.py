@@ -654,6 +654,52 @@ def test_case_folders_of_one_name_in_two_sites_are_two_cases_and_groups(tmp_path
                                                                         for i in range(DEPTH)}
     splits = split_pairs(index.pairs, seed=0)
     assert sum(len({p.group for p in split}) for split in splits.values()) == 4
+
+
+def _wmh(root: Path, label_name: str, channel_folder: str) -> None:
+    """The WMH Segmentation Challenge 2017 as shipped: <site>/<case>/wmh.nii.gz (0, 1 the lesions,
+    2 other pathology) beside pre/FLAIR.nii.gz and pre/T1.nii.gz on its grid, and orig/ holding the
+    same modalities as acquired (and 3DT1 at one site), each on a grid of its own."""
+    for site, cases in (("Utrecht", (0, 2)), ("Singapore", (50, 51)), ("GE3T", (100, 101))):
+        for n in cases:
+            image, label = make_volume(n)
+            label[20:22, 15:18, 2:4] = 2  # beside the lesions, on their slices
+            case = root / "training" / site / str(n)
+            save(case / label_name, label)
+            save(case / channel_folder / "FLAIR.nii.gz", image)
+            save(case / channel_folder / "T1.nii.gz", image + 7)
+            for name in ("FLAIR", "T1", "reg_T1") + (("3DT1",) if site == "GE3T" else ()):
+                save(case / "orig" / f"{name}.nii.gz", np.zeros((30, 30, 9), np.float32), np.diag([0.9, 0.9, 1.2, 1]))
+
+
+@pytest.mark.parametrize("label_name, channel_folder, flags", [
+    ("wmh.nii.gz", "pre", {}), ("wmh.nii.gz", "pre", {"masks": "wmh.nii.gz"}), ("lesion_seg.nii.gz", "anat", {})])
+def test_a_label_volume_beside_a_subfolder_of_its_channels_is_a_case(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture, label_name: str, channel_folder: str,
+        flags: dict[str, str]) -> None:
+    """WMH 2017's <site>/<case>/wmh.nii.gz beside pre/FLAIR + pre/T1 (and orig/ on other grids) was
+    'in none of the volume layouts', with --masks wmh.nii.gz too: a case per case folder, its
+    channels the subfolder on the label's grid, orig/ left out in one log line and listed."""
+    _wmh(tmp_path / "WMH", label_name, channel_folder)
+    with caplog.at_level("INFO", logger="seglab.data.layouts.volume_format"):
+        index = discover(tmp_path / "WMH", **flags)
+    assert index.format == "volumes" and not index.problems and not index.unlabelled
+    assert {p.group for p in index.pairs} == {"0", "2", "50", "51", "100", "101"}
+    assert len(index.pairs) == 6 * DEPTH and _labels_fit_their_images(index)
+    slice0 = np.load(index.pairs[0].image)
+    assert slice0.shape == (24, 20, 2) and np.allclose(slice0[..., 1] - slice0[..., 0], 7)  # FLAIR, T1
+    assert len(index.ignored) == 6 * 3 + 2 and {p.parent.name for p in index.ignored} == {"orig"}
+    assert caplog.text.count("left out the volumes of the 'orig/' subfolders of 6 case folders") == 1
+
+
+def test_other_pathology_in_wmh_labels_is_ignored_with_the_label_map(tmp_path: Path) -> None:
+    """WMH's label 2, other pathology, is left out of training and scoring: --label-map 2:ignore."""
+    _wmh(tmp_path / "WMH", "wmh.nii.gz", "pre")
+    index = discover(tmp_path / "WMH", label_map={2: "ignore"})
+    assert not index.problems and index.ignore_index == 255
+    assert index.mapping.apply(np.array([[0, 1, 2]], np.uint8)).tolist() == [[0, 1, 255]]
+
+
 def test_totalsegmentator_structures_become_classes_and_meta_csv_the_splits(tmp_path: Path) -> None:
     """TotalSegmentator (and AbdomenAtlas) ship s0000/ct.nii.gz with segmentations/<structure>.nii.gz,
     a 0/1 volume each, and meta.csv (`image_id;...;split`): nothing was found ('no image files')."""

@@ -28,6 +28,9 @@ Recognised layouts (docs/volumes.md), tried in this order:
    own (QUBIQ's `brain-growth/Training/`, `kidney/Training/`) refused as separate datasets. A subject folder may hold one image and a
    folder of a 0/1 volume per structure instead (TotalSegmentator's `s0000/ct.nii.gz` +
    `segmentations/liver.nii.gz`, ...): a class per structure, the splits from its `meta.csv`.
+   A case folder's label volume alone beside a subfolder of image volumes on its grid (WMH's
+   `<case>/wmh.nii.gz` + `pre/FLAIR.nii.gz`, `pre/T1.nii.gz`) has those as its channels, the
+   subfolders on other grids (`orig/`) left out (`channel_folders`).
    `--masks NAME.nrrd` alone names the label volume of every case folder (LA 2018's `laendo.nrrd`),
    or a pattern (`'*_seg.nii.gz'`); case folders of several label volumes (KiTS21's
    `aggregated_AND_seg`, `_MAJ_`, `_OR_`) are refused, each offered so.
@@ -45,7 +48,8 @@ Each case is cut into slices once (`seglab.data.files.slice_cache`); its pairs a
 
 One job a module: `format` (the registered format), `layouts` (the order they are tried),
 `cases` (which label volume is whose), `named_folders`, `subject_folders`, `hdf5_cases` and
-`bids` (layouts), `separate_datasets` (task sets side by side, read one a run), `modality_grids` (which modalities are channels), `instance_labels` (label
+`bids` (layouts), `channel_folders` (a case's subfolder of channels beside its label),
+`separate_datasets` (task sets side by side, read one a run), `modality_grids` (which modalities are channels), `instance_labels` (label
 volumes that number objects), `unlabelled_folders` (folders of unlabelled volumes beside the
 cases), `slices_beside_volumes` (2-D slice files beside the volumes of a release), and
 `prediction_cases` (volumes to predict, as cases: by channel suffix, or by the modality words a

@@ -39,6 +39,7 @@ class Layout:
     folder: Path | None = None  # where the layout was found: DATA, or the one folder wrapping it
     slices: list[Pair] = field(default_factory=list)  # 2-D pairs read as they are, beside the volumes
     ignored: list[Path] = field(default_factory=list)  # label volumes a case holds beside the one read
+    left_out: list[Path] = field(default_factory=list)  # a case's volumes off its label's grid beside its channels'
 
 
 def is_label_volume(path: Path) -> bool:

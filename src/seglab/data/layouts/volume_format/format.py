@@ -18,6 +18,7 @@ from seglab.data.files.metaimage import slicer_segments
 from seglab.data.files.slice_cache import SliceFiles, Subject, extract
 from seglab.data.splitting.split_lists import case_splits
 from seglab.data.layouts.volume_format.cases import Layout
+from seglab.data.layouts.volume_format.channel_folders import log_left_out
 from seglab.data.layouts.volume_format.instance_labels import LabelledCase, instance_problem
 from seglab.data.layouts.volume_format.layouts import find_wrapped_layout
 from seglab.data.layouts.volume_format.named_folders import named_folders_layout
@@ -99,8 +100,10 @@ class VolumesFormat(DatasetFormat):
         problems += [instances] if instances else []
         unlabelled = layout.unlabelled + unlabelled_folders(folder, layout)  # FLARE22's UnlabeledCase folders
         modalities = {s.modalities for s in layout.subjects}  # the same in every case, or none recorded
+        log_left_out(layout.left_out)  # WMH's orig/ beside pre/
         return DatasetIndex(root, "volumes", pairs, unlabelled, classes, IdentityMapping(), problems,
-                            ignored=layout.ignored, modalities=modalities.pop() if len(modalities) == 1 else ())
+                            ignored=layout.ignored + layout.left_out,
+                            modalities=modalities.pop() if len(modalities) == 1 else ())
 
 
 def _one_volume(subject: Subject, slices: int) -> None:

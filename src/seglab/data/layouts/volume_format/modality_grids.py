@@ -7,13 +7,15 @@ headers of NIfTI, Analyze, MetaImage and NRRD files) in most labelled cases is a
 order, and any other is left out with one log line naming a volume of it and how to train on
 it. A case that lacks a channel the others have on their grid is a `bad-volume` finding naming
 the file. A case folder's volumes (`off_grid`) keep all but the modalities on another grid in most
-cases (HaN-Seg's MR beside its CT), a volume off its case's grid refused as it is read.
+cases (HaN-Seg's MR beside its CT), a volume off its case's grid refused as it is read; a case
+folder's subfolder of channels is one all of whose volumes lie on the label's grid (`on_label_grid`).
 """
 
 from __future__ import annotations
 
 import logging
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -66,6 +68,15 @@ def off_grid(images: dict[str, dict[str, Path]], labels: dict[str, Path]) -> set
     left_out = sorted((m for m, n in counts.items() if 2 * n > len(elsewhere)), key=natural_key)
     _log_left_out(left_out, aligned, elsewhere)
     return set(left_out)
+
+
+def on_label_grid(volumes: Sequence[Path], label: Path) -> bool:
+    """Whether every one of `volumes` lies on the voxel grid of `label` (`_by_grid`).
+
+    Raises:
+        DataError: a header that cannot be read, naming the file.
+    """
+    return not _by_grid({str(p): p for p in volumes}, label)[1]
 
 
 def _grids(images: dict[str, dict[str, Path]], labels: dict[str, Path]) -> tuple[

@@ -30,6 +30,7 @@ from seglab.data.layouts.volume_format.cases import (
     volumes_in,
     worded_cases,
 )
+from seglab.data.layouts.volume_format.channel_folders import channel_folder
 from seglab.data.layouts.volume_format.modality_grids import off_grid
 from seglab.data.layouts.volume_format.separate_datasets import refuse_separate_datasets
 from seglab.data.files.volumes import volume_stem
@@ -83,6 +84,7 @@ def split_containers(root: Path, label_file: str | None = None) -> Layout | None
         merged.unlabelled += layout.unlabelled
         merged.problems += layout.problems
         merged.ignored += layout.ignored
+        merged.left_out += layout.left_out
         merged.groups.update(layout.groups)
         split = splits[container]
         if named and split is not None:
@@ -106,7 +108,9 @@ def _with_prefix(layout: Layout, prefix: str) -> Layout:
 def subject_folders(root: Path, label_file: str | None = None) -> Layout:
     """Cases from one folder per subject (layout 4 of the package docstring); the label volume is
     the one `label_file` names (a name or pattern) when given, the case's other volumes named as
-    labels then set aside, else the one named as labels (`is_label_volume`).
+    labels then set aside, else the one named as labels (`is_label_volume`); a folder's one volume
+    beside a subfolder of image volumes on its grid is the label of those channels (WMH's
+    `wmh.nii.gz` beside `pre/`: `channel_folders`).
 
     Raises:
         DataError: case folders holding several label volumes (`_rival_labels`).
@@ -121,6 +125,16 @@ def subject_folders(root: Path, label_file: str | None = None) -> Layout:
         labels = [p for p in volumes if is_case_label(p, label_file)]
         images = [p for p in volumes if p not in labels and not (label_file and is_label_volume(p))]
         layout.ignored += [p for p in volumes if p not in labels and p not in images]  # KiTS21's other aggregations
+        lone = labels + images
+        if len(lone) == 1 and lone[0].is_file() and (labels or not label_file):  # WMH's wmh.nii.gz beside pre/
+            try:
+                beside = channel_folder(folder, lone[0])
+            except DataError as err:  # the case is left out; the audit makes it fatal, naming the file
+                layout.problems.append(Problem(lone[0], str(err), "bad-volume"))
+                continue
+            if beside is not None:
+                labels, images = [beside.label], list(beside.images)
+                layout.left_out += beside.left_out
         dicom = [p for p in images if p.is_dir()]
         if not labels and dicom and len(images) == len(dicom) + 1:  # a DICOM series and its one NIfTI label
             labels = [p for p in images if p.is_file()]

@@ -1,0 +1,64 @@
+"""A case folder's label volume beside a subfolder of its channels.
+
+The WMH Segmentation Challenge ships `<site>/<case>/wmh.nii.gz` beside `pre/FLAIR.nii.gz` and
+`pre/T1.nii.gz`, registered onto the label's grid, and `orig/` holding the same modalities as
+acquired, each on a grid of its own. seglab resamples nothing, so the one subfolder all of whose
+volumes lie on the label volume's voxel grid holds the case's channels, in name order, and the
+subfolders beside it are left out, in one log line.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from seglab.data.discovery.folders import skipped_folder
+from seglab.data.discovery.naming import looks_like_mask_folder
+from seglab.data.files.index import natural_key
+from seglab.data.layouts.volume_format.cases import volumes_in
+from seglab.data.layouts.volume_format.modality_grids import on_label_grid
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ChannelFolder:
+    """A case's label volume, its channels (one subfolder's volumes) and the volumes left out."""
+
+    label: Path
+    images: tuple[Path, ...]
+    left_out: tuple[Path, ...]  # the other subfolders' volumes, on grids of their own
+
+
+def channel_folder(folder: Path, label: Path) -> ChannelFolder | None:
+    """The case of `label`, the one volume of case folder `folder`: its channels are the volumes
+    of the one subfolder all of whose volumes lie on the label's grid; None without such a
+    subfolder, or beside a subfolder named for masks (TotalSegmentator's `segmentations/`, a
+    case's structures).
+
+    Raises:
+        DataError: a header that cannot be read, naming the file.
+    """
+    subfolders = {d: files for d in sorted(folder.iterdir(), key=lambda p: natural_key(p.name))
+                  if d.is_dir() and not skipped_folder(d.name) and (files := [p for p in volumes_in(d) if p.is_file()])}
+    if not subfolders or any(looks_like_mask_folder(d.name) for d in subfolders):
+        return None
+    on_grid = [d for d, files in subfolders.items() if on_label_grid(files, label)]
+    if len(on_grid) != 1:
+        return None
+    left_out = tuple(p for d, files in subfolders.items() if d != on_grid[0] for p in files)
+    return ChannelFolder(label, tuple(subfolders[on_grid[0]]), left_out)
+
+
+def log_left_out(volumes: Sequence[Path]) -> None:
+    """One log line for the volumes of case folders' subfolders left out beside their channels'."""
+    if not volumes:
+        return
+    folders = sorted({p.parent.name for p in volumes}, key=natural_key)
+    cases = len({p.parent.parent for p in volumes})
+    log.info("left out the volumes of the %s subfolders of %d case folders (e.g. '%s'): not all on their label "
+             "volume's voxel grid, beside a subfolder whose volumes are, the channels; to train on them, resample "
+             "them onto it (ANTs' antsApplyTransforms, SimpleITK's Resample) in a copy of the dataset",
+             ", ".join(f"'{name}/'" for name in folders), cases, volumes[0])
