@@ -21,7 +21,7 @@ from pydicom.uid import CTImageStorage, ExplicitVRLittleEndian, generate_uid
 
 from seglab.data import audit, discover, split_pairs
 from seglab.data.files.dicom import read_dicom_series
-from seglab.data.layouts.volume_format import is_label_volume, volume_cases
+from seglab.data.layouts.volume_format import is_label_volume, modality_cases, volume_cases
 from seglab.data.files.volumes import read_volume
 from seglab.errors import ConfigError, DataError
 
@@ -859,6 +859,47 @@ def test_the_modalities_of_modality_file_cases_are_recorded_for_the_run(tmp_path
     index = discover(tmp_path / "ct")
     assert index.modalities == ("CT",) and {p.group for p in index.pairs} == {"c0", "c1"}
     assert discover(tmp_path / "hecktor", images="imagesTr", masks="labelsTr").modalities == ("CT",)
+
+
+def _off_grid_in_some(root: Path, layout: str) -> tuple[Path, Path]:
+    """Five cases of a CT on the label's grid and an MR on a grid of its own in the first three,
+    on the label's in the last two, read in two parts: imagesTr/ + labelsTr/ beside imagesVa/ +
+    labelsVa/, two folders of case folders (HaN-Seg's `set_1/case_01/`), or two folders of cases
+    side by side (iSeg-2017's `subject-1-T1`, `subject-1-label`): a vote per part feeds the first
+    part's cases the CT, the second's the CT and MR. The first case's CT and MR, returned."""
+    volumes = []
+    for i in range(5):
+        image, label = make_volume(i)
+        part = 0 if i < 3 else 1
+        folder = {"split folders": root / ("imagesTr", "imagesVa")[part],
+                  "case folders": root / f"set_{part}" / f"case{i}", "folders of cases": root / f"part{part}"}[layout]
+        name = {"split folders": f"case{i}__", "case folders": f"case{i}_", "folders of cases": f"case{i}-"}[layout]
+        volumes += [save(folder / f"{name}CT.nii.gz", image),
+                    save(folder / f"{name}MR.nii.gz", np.ones((12, 10, 6), np.float32), np.diag([4.0, 3.0, 3.0, 1.0]))
+                    if i < 3 else save(folder / f"{name}MR.nii.gz", image + 5)]
+        save(root / ("labelsTr", "labelsVa")[part] / f"case{i}.nii.gz" if layout == "split folders"
+             else folder / f"{name}label.nii.gz", label)
+    return volumes[0], volumes[1]
+
+
+@pytest.mark.parametrize("layout", ["split folders", "case folders", "folders of cases"])
+def test_modalities_off_the_label_grid_are_voted_once_over_the_dataset(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture, layout: str) -> None:
+    """The modalities on another grid than the label's were voted per folder read (imagesTr/,
+    then imagesVa/; each split folder's case folders; each folder of cases): the MR, off the grid
+    in 3 of 5 cases, was left out of the first folder's cases and a channel of the other's, cases of
+    1 and 2 channels and no modalities recorded for predict. One vote over the dataset leaves it
+    out of every case, in one log line, and predict leaves it out as the run did."""
+    ct, mr = _off_grid_in_some(tmp_path / "data", layout)
+    with caplog.at_level("INFO", logger="seglab.data.layouts.volume_format"):
+        index = discover(tmp_path / "data")
+    assert index.format == "volumes" and not index.problems and len(index.pairs) == 5 * DEPTH
+    assert {np.load(p.image).shape[-1] for p in index.pairs} == {1}
+    assert index.modalities == ("CT",)
+    left_out = [r.getMessage() for r in caplog.records if r.getMessage().startswith("left out")]
+    assert len(left_out) == 1 and re.match(r"left out the 'MR' volumes \(e.g. '[^']*case0[_-]+MR.nii.gz'\): on their "
+                                           r"label volume's voxel grid in 2 of 5 cases", left_out[0])
+    assert modality_cases([ct, mr], index.modalities) == ([("case0", (ct,))], [])
 
 
 def test_named_volume_folders_that_do_not_pair_say_which_files(tmp_path: Path) -> None:

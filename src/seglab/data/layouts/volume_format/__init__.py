@@ -18,7 +18,7 @@ Recognised layouts (docs/volumes.md), tried in this order:
    `*mask*` (BraTS-like), or a DICOM series (in the folder or a subfolder) and one NIfTI label.
    Several image volumes are the case's channels, in natural name order (BraTS: flair, t1,
    t1ce, t2), less a modality on another grid than the label's in most cases (HaN-Seg's MR
-   beside its CT: `modality_grids.off_grid`). A folder of several cases, each label named
+   beside its CT: `modality_grids`, one vote over all the cases). A folder of several cases, each label named
    after its image (ACDC's `patient001_frame01.nii.gz` + `patient001_frame01_gt.nii.gz`; LiTS'
    `volume-3.nii` + `segmentation-3.nii`, paired by number; iSeg-2017's `subject-1-label` for `subject-1-T1` and
    `subject-1-T2`, its channels), gives one case each, grouped by subject. Subject

@@ -16,7 +16,6 @@ from seglab.data.discovery.naming import strip_affixes
 from seglab.data.discovery.pairing import best_rule, keyed_files
 from seglab.data.files.slice_cache import Subject
 from seglab.data.files.volumes import VOLUME_SUFFIXES, volume_stem
-from seglab.data.layouts.volume_format.modality_grids import GridChannels, channels_on_grid
 
 # ACDC: _gt; SegTHOR: GT; iSeg-2017: -label
 _LABEL_SUFFIX = re.compile(r"(?:^|[_-])(seg|segmentation|mask|label|labels|gt)$", re.IGNORECASE)
@@ -40,6 +39,7 @@ class Layout:
     slices: list[Pair] = field(default_factory=list)  # 2-D pairs read as they are, beside the volumes
     ignored: list[Path] = field(default_factory=list)  # label volumes a case holds beside the one read
     left_out: list[Path] = field(default_factory=list)  # a case's volumes off its label's grid beside its channels'
+    folder_cases: set[Path] = field(default_factory=set)  # label volumes of cases that are all their folder's volumes
 
 
 def is_label_volume(path: Path) -> bool:
@@ -95,7 +95,7 @@ def matched_cases(images: list[Path], labels: list[Path], label_dir: str) -> Lay
             layout.problems.append(Problem(files[0], message, "image-without-mask"))
     layout.problems += [Problem(p, "label volume has no image volume", "mask-without-image")
                         for key, p in label_of.items() if key not in channels]
-    layout = _on_label_grids(layout)
+    layout.subjects = with_modalities(layout.subjects)
     layout.groups = _folder_subjects(layout.subjects)
     return layout
 
@@ -137,22 +137,13 @@ def _case_key(image: Path, label_of: dict[str, Path], channel_of: dict[Path, str
     return stem if stem in label_of else channel_of.get(image, stem)
 
 
-def _on_label_grids(layout: Layout) -> Layout:
-    """Cases of modality files (`<case>__CT`, `<case>__PT`) with the modalities on their label
-    volume's grid in most cases as channels, in name order, the others left out with a log line
-    (`modality_grids`: seglab resamples nothing; HECKTOR's PET is coarser than its CT and label).
-    Each such case, and one of a single `<case>__CT` file, records its channels' modalities (the
-    run remembers them for `predict`). Other cases, and DICOM series (whose grid no one header
-    gives), as they are."""
-    per_case = {s.name: case_modalities(s) for s in layout.subjects}
-    modal = {name: found for name, found in per_case.items() if len(found) > 1}
-    grid = channels_on_grid(modal, {s.name: s.label for s in layout.subjects if s.name in modal}) if modal \
-        else GridChannels()
-    layout.problems += grid.problems
-    layout.subjects = [replace(s, modalities=tuple(per_case[s.name])) if s.name not in modal
-                       else Subject(s.name, grid.volumes[s.name], s.label, modalities=tuple(grid.channels))
-                       for s in layout.subjects if s.name not in modal or s.name in grid.volumes]
-    return layout
+def with_modalities(subjects: Sequence[Subject], least: int = 1) -> list[Subject]:
+    """Cases each recording the modality of each of its volumes, when they are named so
+    (`case_modalities`) and number `least` or more: the dataset's one vote on which are its
+    channels reads them (`modality_grids.on_label_grids`), and the run remembers those kept for
+    `predict`."""
+    return [replace(s, modalities=tuple(found))
+            if len(found := case_modalities(s)) == len(s.images) and len(found) >= least else s for s in subjects]
 
 
 def case_modalities(subject: Subject) -> dict[str, Path]:
@@ -187,7 +178,7 @@ def labelled_cases(images: list[Path], labels: list[Path]) -> Layout:
     (ACDC's `patient001_frame01_gt` for `patient001_frame01`) or sharing its number alone (LiTS'
     `segmentation-3.nii` for `volume-3.nii`), or after a case whose images are named it and a
     modality word each (iSeg-2017's `subject-1-label` for `subject-1-T1` and `subject-1-T2`: its
-    channels, those on the label's grid, `_on_label_grids`); none unless every label volume is a
+    channels, those on the label's grid: `with_modalities`); none unless every label volume is a
     case's. Images without a label (ACDC's `_4d` sequence) are no case."""
     found = _labels_by_image(images, labels)
     subjects = [Subject(volume_stem(image), (image,), label) for image, label in found.items()]
@@ -195,7 +186,7 @@ def labelled_cases(images: list[Path], labels: list[Path]) -> Layout:
         subjects = _modality_cases(images, labels)
     if len(subjects) < 2 or len(subjects) != len(labels):
         return Layout()
-    return _on_label_grids(Layout(subjects))
+    return Layout(with_modalities(subjects))
 
 
 def _modality_cases(images: list[Path], labels: list[Path]) -> list[Subject]:

@@ -21,6 +21,7 @@ from seglab.data.layouts.volume_format.cases import Layout
 from seglab.data.layouts.volume_format.channel_folders import log_left_out
 from seglab.data.layouts.volume_format.instance_labels import LabelledCase, instance_problem
 from seglab.data.layouts.volume_format.layouts import find_wrapped_layout
+from seglab.data.layouts.volume_format.modality_grids import on_label_grids
 from seglab.data.layouts.volume_format.named_folders import named_folders_layout
 from seglab.data.layouts.volume_format.unlabelled_folders import unlabelled_folders
 from seglab.data.files.volumes import VOLUME_SUFFIXES
@@ -49,12 +50,15 @@ class VolumesFormat(DatasetFormat):
         self._found: dict[Path, Layout | None] = {}
 
     def layout_of(self, root: Path) -> Layout | None:
-        """`_find_layout`, once per folder: detect and index read the same listing."""
+        """`_find_layout`, once per folder: detect and index read the same listing. Which
+        modalities are the channels is voted once, over all the cases the layout found
+        (`on_label_grids`), not per folder of them: every case is fed the same."""
         if root not in self._found:
             images, masks = self.options.images, self.options.masks
             named = images is not None and masks is not None and self.options.mask_pattern is None
-            self._found[root] = (named_folders_layout(root, images, masks) if named
-                                 else find_wrapped_layout(root, self._label_file()))
+            found = (named_folders_layout(root, images, masks) if named
+                     else find_wrapped_layout(root, self._label_file()))
+            self._found[root] = on_label_grids(found) if found is not None else None
         return self._found[root]
 
     def _label_file(self) -> str | None:

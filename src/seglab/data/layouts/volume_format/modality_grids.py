@@ -6,28 +6,36 @@ resamples nothing: a modality that lies on the label's grid (its shape and affin
 headers of NIfTI, Analyze, MetaImage and NRRD files) in most labelled cases is a channel, in name
 order, and any other is left out with one log line naming a volume of it and how to train on
 it. A case that lacks a channel the others have on their grid is a `bad-volume` finding naming
-the file. A case folder's volumes (`off_grid`) keep all but the modalities on another grid in most
-cases (HaN-Seg's MR beside its CT), a volume off its case's grid refused as it is read; a case
-folder's subfolder of channels is one all of whose volumes lie on the label's grid (`on_label_grid`).
+the file. A case folder's volumes (`Layout.folder_cases`) keep all but the modalities on another
+grid in most cases (HaN-Seg's MR beside its CT), a volume off its case's grid refused as it is read;
+a case folder's subfolder of channels is one all of whose volumes lie on the label's grid (`on_label_grid`).
+
+The vote is taken once over all of a dataset's cases (`on_label_grids`, on the layout its
+readers found: imagesTr/ and imagesVa/, every split folder, every case folder), so that every
+case has the same channels, whichever folder it was read from.
 """
 
 from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 
 from seglab.data.files.index import Problem, natural_key
+from seglab.data.files.slice_cache import Subject
 from seglab.data.files.volumes import volume_grid
+from seglab.data.layouts.volume_format.cases import Layout
 from seglab.errors import DataError
 
 log = logging.getLogger(__name__)
 
 _AFFINE_TOLERANCE = 1e-3  # mm: tools that write one grid's headers round it differently
+
+_Case = tuple[str, dict[str, Path], Path]  # a case's name, modality -> its volume, its label volume
 
 
 @dataclass
@@ -39,35 +47,73 @@ class GridChannels:
     problems: list[Problem] = field(default_factory=list)
 
 
+@dataclass
+class _Grids:
+    """Each case's modalities on its label volume's grid and those on another, by the case's place
+    in the cases voted on; a case whose headers cannot be read is in neither, its refusal in `unread`."""
+
+    aligned: dict[int, dict[str, Path]] = field(default_factory=dict)
+    elsewhere: dict[int, dict[str, Path]] = field(default_factory=dict)
+    unread: dict[int, Problem] = field(default_factory=dict)
+
+    def in_most(self, on_grid: bool) -> list[str]:
+        """The modalities on the label's grid (or on another) in most cases whose headers were read, in name order."""
+        counts = Counter(m for found in (self.aligned if on_grid else self.elsewhere).values() for m in found)
+        return sorted((m for m, n in counts.items() if 2 * n > len(self.aligned)), key=natural_key)
+
+    def channel_volumes(self, at: int, case: _Case, channels: Sequence[str]) -> tuple[Path, ...] | Problem:
+        """The volumes of `channels` of a case whose headers were read, on its label's grid; a
+        `bad-volume` problem when it lacks one of them there."""
+        name, _, label = case
+        missing = [m for m in channels if m not in self.aligned[at]]
+        if missing or not channels:
+            return Problem(label, _not_aligned(name, label, missing, self.elsewhere[at]), "bad-volume")
+        return tuple(self.aligned[at][m] for m in channels)
+
+    def log_left_out(self, left_out: list[str]) -> None:
+        """One log line for the modalities `left_out`: a volume of the first (one on another grid),
+        in how many cases each lies on its label's grid, and how to train on them."""
+        if not left_out:
+            return
+        counts = Counter(m for modalities in self.aligned.values() for m in modalities)
+        on_grid = [str(counts[m]) for m in left_out]
+        first = left_out[0]
+        example = next(found[first] for found in (*self.elsewhere.values(), *self.aligned.values()) if first in found)
+        log.info("left out the %s volumes (e.g. '%s'): on their label volume's voxel grid in %s of %d cases; to train "
+                 "on them as a channel, resample them onto it (ANTs' antsApplyTransforms, SimpleITK's Resample) in a "
+                 "copy of the dataset", ", ".join(f"'{m}'" for m in left_out), example,
+                 on_grid[0] if len(set(on_grid)) == 1 else ", ".join(on_grid), len(self.aligned))
+
+
 def channels_on_grid(images: dict[str, dict[str, Path]], labels: dict[str, Path]) -> GridChannels:
     """The channels of each case (case -> modality -> its volume), those on the grid of the case's
     label volume (`labels`) in most cases; a case whose headers cannot be read, or lacking a
     channel, is a `bad-volume` problem and left out."""
-    found = GridChannels()
-    aligned, elsewhere, found.problems = _grids(images, labels)
-    counts = Counter(m for modalities in aligned.values() for m in modalities)
-    found.channels = sorted((m for m, n in counts.items() if 2 * n > len(aligned)), key=natural_key)
-    read = {m for modalities in (*aligned.values(), *elsewhere.values()) for m in modalities}
-    _log_left_out(sorted(read - set(found.channels), key=natural_key), aligned, elsewhere)
-    for case, modalities in aligned.items():
-        missing = [m for m in found.channels if m not in modalities]
-        if missing or not found.channels:
-            message = _not_aligned(case, labels[case], missing, elsewhere[case])
-            found.problems.append(Problem(labels[case], message, "bad-volume"))
-            continue
-        found.volumes[case] = tuple(modalities[m] for m in found.channels)
+    cases = [(case, modalities, labels[case]) for case, modalities in images.items()]
+    grids = _grids(cases)
+    found = GridChannels(channels=grids.in_most(on_grid=True), problems=list(grids.unread.values()))
+    grids.log_left_out(_besides(grids, grids.aligned, found.channels))
+    for at in grids.aligned:
+        volumes = grids.channel_volumes(at, cases[at], found.channels)
+        if isinstance(volumes, Problem):
+            found.problems.append(volumes)
+        else:
+            found.volumes[cases[at][0]] = volumes
     return found
 
 
-def off_grid(images: dict[str, dict[str, Path]], labels: dict[str, Path]) -> set[str]:
-    """The modalities (case -> modality -> its volume) on another grid than the case's label
-    volume (`labels`) in most cases whose headers can be read, logged as `channels_on_grid`
-    logs those it leaves out."""
-    aligned, elsewhere, _ = _grids(images, labels)  # a header that cannot be read is refused as the case is
-    counts = Counter(m for modalities in elsewhere.values() for m in modalities)
-    left_out = sorted((m for m, n in counts.items() if 2 * n > len(elsewhere)), key=natural_key)
-    _log_left_out(left_out, aligned, elsewhere)
-    return set(left_out)
+def on_label_grids(layout: Layout) -> Layout:
+    """`layout` with each case of several modalities (`Subject.modalities`, as its reader named
+    them) fed those that one vote over all its cases keeps (`_vote`), and one log line for the
+    case folders left with several image volumes, the channels."""
+    modal = [s for s in layout.subjects if len(s.modalities) > 1]
+    if modal:
+        _vote(layout, modal)
+    several = [s for s in layout.subjects if s.label in layout.folder_cases and len(s.images) > 1]
+    if several:
+        log.info("%d subject folders hold several image volumes (e.g. %s: %s); they are the channels, in name order",
+                 len(several), several[0].name, ", ".join(p.name for p in several[0].images))
+    return layout
 
 
 def on_label_grid(volumes: Sequence[Path], label: Path) -> bool:
@@ -79,19 +125,50 @@ def on_label_grid(volumes: Sequence[Path], label: Path) -> bool:
     return not _by_grid({str(p): p for p in volumes}, label)[1]
 
 
-def _grids(images: dict[str, dict[str, Path]], labels: dict[str, Path]) -> tuple[
-        dict[str, dict[str, Path]], dict[str, dict[str, Path]], list[Problem]]:
+def _vote(layout: Layout, modal: list[Subject]) -> None:
+    """Feed each of `modal`, cases of `layout`, what one vote over them all keeps: a case of
+    modality files matched to its label (HECKTOR's `<case>__CT`, `<case>__PT`) the modalities on
+    the label's grid in most cases, in name order, left out with a `bad-volume` problem when it
+    lacks one there (or its headers cannot be read); a case folder's (`Layout.folder_cases`) all
+    but those on another grid in most cases, refused as it is read when a volume it keeps is off
+    its grid. The modalities left out are logged in one line."""
+    cases = [(s.name, dict(zip(s.modalities, s.images)), s.label) for s in modal]
+    grids = _grids(cases)
+    channels, off_grid = grids.in_most(on_grid=True), set(grids.in_most(on_grid=False))
+    folders = [at for at, s in enumerate(modal) if s.label in layout.folder_cases]
+    matched = [at for at in range(len(modal)) if at not in folders]
+    grids.log_left_out(sorted({*_besides(grids, matched, channels),
+                               *(off_grid & {m for at in folders for m in cases[at][1]})}, key=natural_key))
+    fed: dict[Subject, Subject | None] = {}  # each case of several modalities -> as it is fed, or None: left out
+    for at in folders:
+        kept = {m: p for m, p in cases[at][1].items() if m not in off_grid} or cases[at][1]  # none: refused as read
+        fed[modal[at]] = replace(modal[at], images=tuple(kept.values()), modalities=tuple(kept))
+    for at in matched:
+        volumes = grids.unread.get(at) or grids.channel_volumes(at, cases[at], channels)
+        if isinstance(volumes, Problem):
+            layout.problems.append(volumes)
+        fed[modal[at]] = None if isinstance(volumes, Problem) else \
+            Subject(modal[at].name, volumes, modal[at].label, modalities=tuple(channels))
+    layout.subjects = [case for s in layout.subjects if (case := fed.get(s, s)) is not None]
+
+
+def _besides(grids: _Grids, cases: Iterable[int], channels: Sequence[str]) -> list[str]:
+    """The modalities of `cases` (their places among those voted on) whose headers were read,
+    other than `channels`, in name order."""
+    read = {m for at in cases if at not in grids.unread for m in (*grids.aligned[at], *grids.elsewhere[at])}
+    return sorted(read - set(channels), key=natural_key)
+
+
+def _grids(cases: Sequence[_Case]) -> _Grids:
     """Each case's modalities on its label volume's grid and those on another (`_by_grid`), and
     the cases whose headers cannot be read, as `bad-volume` problems."""
-    aligned: dict[str, dict[str, Path]] = {}
-    elsewhere: dict[str, dict[str, Path]] = {}
-    problems = []
-    for case, modalities in images.items():
+    grids = _Grids()
+    for at, (_, modalities, label) in enumerate(cases):
         try:
-            aligned[case], elsewhere[case] = _by_grid(modalities, labels[case])
+            grids.aligned[at], grids.elsewhere[at] = _by_grid(modalities, label)
         except DataError as err:  # the case is left out; the audit makes it fatal, naming the file
-            problems.append(Problem(labels[case], str(err), "bad-volume"))
-    return aligned, elsewhere, problems
+            grids.unread[at] = Problem(label, str(err), "bad-volume")
+    return grids
 
 
 def _by_grid(images: dict[str, Path], label: Path) -> tuple[dict[str, Path], dict[str, Path]]:
@@ -107,22 +184,6 @@ def _by_grid(images: dict[str, Path], label: Path) -> tuple[dict[str, Path], dic
         on_grid = other_shape == shape and np.allclose(other_affine, affine, atol=_AFFINE_TOLERANCE)
         (aligned if on_grid else elsewhere)[modality] = path
     return aligned, elsewhere
-
-
-def _log_left_out(left_out: list[str], aligned: dict[str, dict[str, Path]],
-                  elsewhere: dict[str, dict[str, Path]]) -> None:
-    """One log line for the modalities `left_out`: a volume of the first (one on another grid),
-    in how many cases each lies on its label's grid, and how to train on them."""
-    if not left_out:
-        return
-    counts = Counter(m for modalities in aligned.values() for m in modalities)
-    on_grid = [str(counts[m]) for m in left_out]
-    first = left_out[0]
-    example = next(found[first] for found in (*elsewhere.values(), *aligned.values()) if first in found)
-    log.info("left out the %s volumes (e.g. '%s'): on their label volume's voxel grid in %s of %d cases; to train on "
-             "them as a channel, resample them onto it (ANTs' antsApplyTransforms, SimpleITK's Resample) in a copy "
-             "of the dataset", ", ".join(f"'{m}'" for m in left_out), example,
-             on_grid[0] if len(set(on_grid)) == 1 else ", ".join(on_grid), len(aligned))
 
 
 def _not_aligned(case: str, label: Path, missing: list[str], elsewhere: dict[str, Path]) -> str:

@@ -25,13 +25,12 @@ from seglab.data.layouts.volume_format.cases import (
     labelled_cases,
     is_case_label,
     is_label_volume,
-    case_modalities,
     one_subject,
     volumes_in,
+    with_modalities,
     worded_cases,
 )
 from seglab.data.layouts.volume_format.channel_folders import channel_folder
-from seglab.data.layouts.volume_format.modality_grids import off_grid
 from seglab.data.layouts.volume_format.separate_datasets import refuse_separate_datasets
 from seglab.data.files.volumes import volume_stem
 from seglab.errors import DataError
@@ -85,6 +84,7 @@ def split_containers(root: Path, label_file: str | None = None) -> Layout | None
         merged.problems += layout.problems
         merged.ignored += layout.ignored
         merged.left_out += layout.left_out
+        merged.folder_cases |= layout.folder_cases
         merged.groups.update(layout.groups)
         split = splits[container]
         if named and split is not None:
@@ -163,29 +163,13 @@ def subject_folders(root: Path, label_file: str | None = None) -> Layout:
             folder_cases.append(Subject(folder.name, tuple(images), labels[0]))
     if any(len(labels) > 1 for labels in labels_of.values()):
         raise _rival_labels(labels_of)
-    folder_cases = _without_off_grid(folder_cases)
-    layout.subjects += folder_cases
-    several = [s for s in folder_cases if len(s.images) > 1]
-    if several:
-        log.info("%d subject folders hold several image volumes (e.g. %s: %s); they are the channels, in name order",
-                 len(several), several[0].name, ", ".join(p.name for p in several[0].images))
+    layout.subjects += with_modalities(folder_cases, least=2)  # a folder's one volume is its image, whatever its name
+    layout.folder_cases = {s.label for s in folder_cases}
     if structured:  # every case's structures, one class each in name order
         structures = tuple(sorted({volume_stem(p) for _, _, parts in structured for p in volumes_in(parts)}))
         layout.subjects += [Subject(name, (image,), parts, structures) for name, image, parts in structured]
     layout.unlabelled = unlabelled if layout.subjects else []
     return layout
-
-
-def _without_off_grid(subjects: list[Subject]) -> list[Subject]:
-    """Case folders' cases less the modalities on another grid than their label volume's in most
-    cases (HaN-Seg's `case_01_IMG_MR_T1` beside the CT its organs are drawn on: `off_grid`, which
-    logs them), each recording the modalities it keeps; other cases as they are."""
-    named = {s.name: found for s in subjects if len(found := case_modalities(s)) > 1}
-    left_out = off_grid(named, {s.name: s.label for s in subjects if s.name in named}) if named else set()
-    kept = {name: {m: p for m, p in found.items() if m not in left_out} or found  # none left: refused as read
-            for name, found in named.items()}
-    return [replace(s, images=tuple(kept[s.name].values()), modalities=tuple(kept[s.name])) if s.name in kept else s
-            for s in subjects]
 
 
 def _rival_labels(labels_of: dict[Path, list[Path]]) -> DataError:
