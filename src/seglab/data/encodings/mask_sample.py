@@ -14,6 +14,7 @@ from scipy import ndimage
 from seglab.data.classes.mapping import MappingError, colour_codes, filled_pixels, single_channel, wide_rgb
 from seglab.data.encodings.object_channels import object_stack, one_region_channels
 from seglab.data.encodings.one_hot import channel_stack
+from seglab.data.files.channels import binary_planes
 from seglab.data.files.index import ARRAY_SUFFIXES
 from seglab.data.files.io import raw_mask, read_mask_array, read_raw_mask
 from seglab.errors import DataError
@@ -92,11 +93,13 @@ def sample_masks(masks: list[Path], size: int = SAMPLE) -> MaskSample:
         try:
             if path.suffix.lower() in ARRAY_SUFFIXES:  # read once: a one-hot stack, else the raw mask
                 array = read_mask_array(path)
-                _count_objects(sample, path, array)
-                planes = channel_stack(array)
-                if planes is not None:
-                    sample.stacks[path] = (len(planes), bool((planes.sum(axis=0) == 1).all()))
-                    continue
+                binary = binary_planes(array) if array.ndim == 3 else None  # one scan, for both kinds of stack
+                if binary is not None:
+                    _count_objects(sample, path, binary)
+                    planes = channel_stack(binary)
+                    if planes is not None:
+                        sample.stacks[path] = (len(planes), bool((planes.sum(axis=0) == 1).all()))
+                        continue
                 raw = raw_mask(array, path)
             else:
                 raw = read_raw_mask(path)
@@ -128,7 +131,8 @@ def sample_masks(masks: list[Path], size: int = SAMPLE) -> MaskSample:
 
 
 def _count_objects(sample: MaskSample, path: Path, array: np.ndarray) -> None:
-    """Note `array` in `sample.object_stacks` (and `stack_regions`) when it is an `object_stack`."""
+    """Note `array` (0/1, `binary_planes`) in `sample.object_stacks` (and `stack_regions`) when it is an
+    `object_stack`."""
     planes = object_stack(array)
     if planes is None:
         return

@@ -21,6 +21,7 @@ from scipy import ndimage
 
 from seglab.data.classes.mapping import MAPPINGS, MappingError, MaskMapping
 from seglab.data.encodings.coloured_objects import VARYING_COUNTS
+from seglab.data.files.channels import binary_planes
 from seglab.data.files.index import Problem
 from seglab.data.files.io import read_mask_array
 from seglab.data.files.read_errors import ReadError
@@ -32,15 +33,13 @@ ONE_REGION_CHANNELS = 0.5  # ... and this share of the channels one region each 
 def object_stack(array: np.ndarray) -> np.ndarray | None:
     """(N, H, W) booleans when `array` is 3-D and 0/1 with fewer channels than either side, last
     (WGISD's H x W x N) or first, N any number; else None."""
-    if array.ndim != 3 or array.dtype.kind not in "biuf":
+    if array.ndim != 3:
         return None
     if array.shape[2] < min(array.shape[:2]):
         array = np.moveaxis(array, 2, 0)
     elif array.shape[0] >= min(array.shape[1:]):
         return None
-    if not np.isin(array, (0, 1)).all():
-        return None
-    return array.astype(bool)
+    return binary_planes(array)
 
 
 def one_region_channels(planes: np.ndarray) -> tuple[int, int]:

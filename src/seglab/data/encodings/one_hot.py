@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from seglab.data.files.channels import channels_first, channels_last
+from seglab.data.files.channels import binary_planes, channels_first, channels_last
 from seglab.data.files.io import read_mask_array
 from seglab.data.classes.mapping import MAPPINGS, MappingError, MaskMapping
 from seglab.data.files.read_errors import ReadError
@@ -28,15 +28,11 @@ _OBJECTS = "; if each channel is one object, --instance-masks reads them as one 
 def channel_stack(array: np.ndarray) -> np.ndarray | None:
     """(C, H, W) booleans when `array` is 2 to `channels.MAX_CHANNELS` channels of 0 and 1,
     channels last or first (`channels`); else None (a label map, a colour mask)."""
-    if array.ndim != 3 or array.dtype.kind not in "biuf":
-        return None
     if channels_last(array.shape) and array.shape[2] >= 2:
         array = np.moveaxis(array, 2, 0)
     elif not channels_first(array.shape):
         return None
-    if not np.isin(array, (0, 1)).all():
-        return None
-    return array.astype(bool)
+    return binary_planes(array)
 
 
 @MAPPINGS.register("one-hot")

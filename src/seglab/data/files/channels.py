@@ -1,9 +1,12 @@
 """How many channels an image may have, and when an array's last axis holds them: one rule for
-images (`io.read_image`), one-hot masks (`one_hot`) and the HDF5 files that hold a pair."""
+images (`io.read_image`), one-hot masks (`one_hot`) and the HDF5 files that hold a pair; and when
+an array's channels are binary, for stacks of a channel per class or per object."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+
+import numpy as np
 
 MAX_CHANNELS = 16  # bands of a multispectral image or modalities of a scan (Sentinel-2 has 13); more is a volume
 
@@ -21,3 +24,14 @@ def channels_last(shape: Sequence[int]) -> bool:
 def channels_first(shape: Sequence[int]) -> bool:
     """Whether `shape` is (C, H, W) with 2 to `MAX_CHANNELS` channels, fewer than either side."""
     return len(shape) == 3 and 2 <= shape[0] <= MAX_CHANNELS and shape[0] < min(shape[1:])
+
+
+def binary_planes(array: np.ndarray) -> np.ndarray | None:
+    """`array` as booleans when it is numbers of 0 and 1 alone, else None: the test of a stack of
+    binary channels (`one_hot.channel_stack`, `object_channels.object_stack`), one scan of its
+    pixels, none for booleans (a stack already told binary)."""
+    if array.dtype.kind not in "biuf":
+        return None
+    if array.dtype != bool and not np.isin(array, (0, 1)).all():
+        return None
+    return array.astype(bool, copy=False)
