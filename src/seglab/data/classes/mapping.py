@@ -365,6 +365,16 @@ def colour_codes(rgb: np.ndarray) -> np.ndarray:
     return (rgb[..., 0] << 16) | (rgb[..., 1] << 8) | rgb[..., 2]
 
 
+def binary_pixels(channel: np.ndarray) -> np.ndarray | None:
+    """The non-zero pixels of a mask channel of 0 and one other value (1, 255, True), or of one
+    value alone; None when two non-zero values are in it (a binary mask's test, for a multi-label
+    channel and an area to score)."""
+    on = channel[channel != 0]
+    if on.size and (on != on.flat[0]).any():
+        return None
+    return channel != 0
+
+
 def nonzero_pixels(raw: np.ndarray) -> np.ndarray:
     """Pixels where any channel is non-zero; plane by plane, 10x faster than `any(axis=2)` on a
     512 x 512 x 3 mask (a reduction over the short last axis)."""

@@ -29,7 +29,9 @@ import numpy as np
 from seglab.data.classes import ClassSpec, generic_name
 from seglab.data.files.index import DatasetIndex, Pair, list_images, natural_key
 from seglab.data.files.io import read_mask_array, read_raw_mask
-from seglab.data.classes.mapping import MAPPINGS, MappingError, MaskMapping, as_labels, nonzero_pixels, single_channel
+from seglab.data.classes.mapping import (
+    MAPPINGS, MappingError, MaskMapping, as_labels, binary_pixels, nonzero_pixels, single_channel,
+)
 from seglab.data.encodings.encoding import ENCODING_CODES
 from seglab.data.encodings.object_channels import ObjectChannelsMapping
 from seglab.data.encodings.one_hot import OneHotMapping
@@ -48,12 +50,12 @@ def _binary(channel: np.ndarray, what: str) -> np.ndarray:
     Raises:
         ReadError: more than one non-zero value (`what` names the file).
     """
-    on = channel[channel != 0]
-    if on.size and (on != on.flat[0]).any():
-        values = np.unique(on)[:4].tolist()
+    on = binary_pixels(channel)
+    if on is None:
+        values = np.unique(channel[channel != 0])[:4].tolist()
         raise ReadError(f"{what} holds more than one non-zero value ({', '.join(map(str, values))}); "
                         "a multi-label mask channel is binary (0 and 1, or 0 and 255)", "bad-mask")
-    return channel != 0
+    return on
 
 
 @MAPPINGS.register("class-folders")

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from seglab.data.classes.mapping import nonzero_pixels, single_channel
+from seglab.data.classes.mapping import binary_pixels, nonzero_pixels, single_channel
 from seglab.data.discovery.folders.rivals import _one_mask_wrapper
 from seglab.data.discovery.naming import folder_split
 from seglab.data.discovery.pairing import FolderMatch, folder_label
@@ -60,7 +60,7 @@ def _marks_area(area: FolderMatch, classes: Sequence[FolderMatch]) -> bool:
     inside = outside = unlabelled = 0
     for key in keys[:: max(1, len(keys) // _SAMPLED)][:_SAMPLED]:
         try:
-            scored = _binary(marked[key])
+            scored = binary_pixels(single_channel(read_raw_mask(marked[key])))  # a field all valid is one value
             if scored is None:
                 return False
             union = np.zeros_like(scored)
@@ -73,14 +73,6 @@ def _marks_area(area: FolderMatch, classes: Sequence[FolderMatch]) -> bool:
         outside += int(np.count_nonzero(union & ~scored))
         unlabelled += int(np.count_nonzero(scored & ~union))
     return unlabelled > 0 and outside <= _OUTSIDE * (inside + outside)
-
-
-def _binary(path: Path) -> np.ndarray | None:
-    """The non-zero pixels of a mask of 0 and one other value (or one value: a field all valid);
-    None for other masks."""
-    raw = single_channel(read_raw_mask(path))
-    values = np.unique(raw)
-    return raw != 0 if len(values) == 1 or len(values) == 2 and values[0] == 0 else None
 
 
 def with_valid_areas(match: FolderMatch, areas: Sequence[FolderMatch], root: Path, merge: bool) -> FolderMatch:
