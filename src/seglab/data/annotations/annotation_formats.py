@@ -30,6 +30,7 @@ from seglab.data.files.index import DatasetIndex, Pair, Problem, natural_key
 from seglab.data.annotations.index_memo import remembered
 from seglab.data.files.file_version import versions
 from seglab.data.discovery.naming import looks_like_mask_folder, stem, usable_splits
+from seglab.data.discovery.pairing import folder_label
 from seglab.data.splitting.split_lists import apply_split_lists, read_split_lists
 from seglab.data.annotations.painted_masks import ImageObjects, painted, painted_mapping, painted_pair
 from seglab.errors import DataError
@@ -219,6 +220,18 @@ def _listed(index: DatasetIndex) -> DatasetIndex:
     where = ", ".join(sorted({f"'{p.parent}'" for p in lists.files}))
     pairs, _, problems = apply_split_lists(index.pairs, index.problems, lists.splits, where)
     return replace(index, pairs=pairs, problems=problems)
+
+
+def one_folder(root: Path, folders: Sequence[Path], what: str, route: Callable[[Sequence[Path]], str]) -> None:
+    """Refuse several folders where one is read: `what`, how many and which, then `route(folders)`,
+    the flag and folder that pick one (worked out only then).
+
+    Raises:
+        DataError: more than one folder.
+    """
+    if len(set(folders)) > 1:
+        listed = ", ".join(folder_label(f, root) for f in folders)
+        raise DataError(f"'{root}': {what} {len(folders)} folders ({listed}){route(folders)}")
 
 
 def relative_names(paths: list[Path], base: Path) -> str:

@@ -22,20 +22,22 @@ sequence (or city) folder below it the group.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 
 import numpy as np
 
-from seglab.data.annotations.annotation_formats import AnnotationJsonFolders, file_head, json_folders, load_json
+from seglab.data.annotations.annotation_formats import (
+    AnnotationJsonFolders, file_head, json_folders, load_json, one_folder,
+)
 from seglab.data.annotations.painted_masks import IGNORE, LATER_OVER_EARLIER, Drawn, ImageObjects, LabelMap, xy
 from seglab.data.classes import VOID_LABEL, ClassSpec, refuse_unnamed, tool_classes
 from seglab.data.classes.names import label_key
 from seglab.data.discovery.folders import Folder, walk
 from seglab.data.discovery.folders.placement import path_ends_with
 from seglab.data.discovery.naming import folder_split, folders_split, frame_of
-from seglab.data.discovery.pairing import folder_label
 from seglab.data.encodings import cityscapes, idd
 from seglab.data.files.index import DatasetIndex, Problem
 from seglab.data.layouts.formats import FORMATS
@@ -210,13 +212,13 @@ class CityscapesPolygonsFormat(AnnotationJsonFolders):
                 continue
             tails = {i: _shared_tail(f.path.parent, i.parent) for i in candidates}
             near = [i for i, tail in tails.items() if tail == max(tails.values())]
-            _one_folder(root, sorted({i.parent for i in near}), f"the images of '{f.path.name}' lie in",
-                        "--images")
+            one_folder(root, sorted({i.parent for i in near}), f"the images of '{f.path.name}' lie in",
+                       partial(_differing_folder, root, "--images"))
             for image in near:
                 if image in claimed:
-                    _one_folder(root, [claimed[image].parent, f.path.parent],
-                                f"'{image.name}' is annotated by '{claimed[image].name}' and '{f.path.name}', in",
-                                "--masks")
+                    one_folder(root, [claimed[image].parent, f.path.parent],
+                               f"'{image.name}' is annotated by '{claimed[image].name}' and '{f.path.name}', in",
+                               partial(_differing_folder, root, "--masks"))
                     raise DataError(f"'{image}' is annotated by both '{claimed[image]}' and '{f.path}'; keep one")
                 claimed[image] = f.path
             found[f.path] = near
@@ -278,17 +280,9 @@ def _under(parts: tuple[str, ...], name: str) -> bool:
     return any(path_ends_with(parts[:end], name) for end in range(1, len(parts) + 1))
 
 
-def _one_folder(root: Path, folders: list[Path], what: str, flag: str) -> None:
-    """Refuse several folders where one is read, naming the flag and the folder that picks one:
-    the first name by which they differ (`leftImg8bit_foggy` beside `leftImg8bit`).
-
-    Raises:
-        DataError: more than one folder.
-    """
-    if len(set(folders)) < 2:
-        return
+def _differing_folder(root: Path, flag: str, folders: Sequence[Path]) -> str:
+    """The route of `annotation_formats.one_folder`: `flag` and the folder that picks one of
+    `folders`, to the first name by which they differ (`leftImg8bit_foggy` beside `leftImg8bit`)."""
     parts = [f.relative_to(root).parts if f.is_relative_to(root) else f.parts for f in folders]
     differ = next((k for k in range(min(map(len, parts))) if len({p[k] for p in parts}) > 1), None)
-    route = f"; name the one to read: {flag} {'/'.join(parts[-1][:differ + 1])}" if differ is not None else ""
-    listed = ", ".join(folder_label(f, root) for f in folders)
-    raise DataError(f"'{root}': {what} {len(folders)} folders ({listed}){route}")
+    return f"; name the one to read: {flag} {'/'.join(parts[-1][:differ + 1])}" if differ is not None else ""

@@ -28,9 +28,11 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
+from collections.abc import Sequence
+from functools import partial
 from pathlib import Path
 
-from seglab.data.annotations.annotation_formats import AnnotationFilesFormat, json_folders
+from seglab.data.annotations.annotation_formats import AnnotationFilesFormat, json_folders, one_folder
 from seglab.data.annotations.geo_placement import _Outlines, _Placed, _checked, to_pixels
 from seglab.data.annotations.painted_masks import LATER_OVER_EARLIER, Drawn, ImageObjects
 from seglab.data.annotations.vector_labels import (
@@ -96,12 +98,13 @@ class GeoJsonFormat(AnnotationFilesFormat):
             layers.append((labels_dir, files))
             matches = [match_folders(f.files, files, f.path, labels_dir, root, f.split) for f in folders]
             matches = [m for m in matches if m.pairs]
-            _one_of(root, [m.image_dir for m in matches], f"the GeoJSON files of {folder_label(labels_dir, root)} "
-                    "pair with the images", "--images")
+            one_folder(root, [m.image_dir for m in matches], f"the GeoJSON files of {folder_label(labels_dir, root)} "
+                       "pair with the images of", partial(_least_mask_like, "--images"))
             found += [(m.image_dir, labels_dir, [(image, path) for _, image, path in m.pairs]) for m in matches]
         for image_dir in {image_dir for image_dir, _, _ in found}:
-            _one_of(root, [d for i, d, _ in found if i == image_dir], f"the images of {folder_label(image_dir, root)} "
-                    "pair with the GeoJSON files", "--masks")
+            one_folder(root, [d for i, d, _ in found if i == image_dir],
+                       f"the images of {folder_label(image_dir, root)} pair with the GeoJSON files of",
+                       partial(_least_mask_like, "--masks"))
         return found or _layer(root, folders, layers)
 
     def sources(self, root: Path, found: list[tuple[Path, Path, list[tuple[Path, Path]]]]) -> list[Path]:
@@ -179,8 +182,8 @@ def _layer(root: Path, folders: list[Folder], layers: list[tuple[Path, list[Path
         return []
     tiles = [f for f in folders if f.files and f.files[0].suffix.lower() in TIFF_SUFFIXES
              and placement(f.files[0]) is not None]
-    _one_of(root, [f.path for f in tiles], "the GeoJSON files pair with no image by name; they cover the GeoTIFFs",
-            "--images")
+    one_folder(root, [f.path for f in tiles], "the GeoJSON files pair with no image by name; they cover the GeoTIFFs "
+               "of", partial(_least_mask_like, "--images"))
     if not tiles:
         return []
     geotiffs = [p for p in tiles[0].files if p.suffix.lower() in TIFF_SUFFIXES]
@@ -188,10 +191,8 @@ def _layer(root: Path, folders: list[Folder], layers: list[tuple[Path, list[Path
             for labels_dir, files in layers if files]
 
 
-def _one_of(root: Path, folders: list[Path], what: str, flag: str) -> None:
-    """Refuse several folders where one is read, naming the flag that picks one."""
-    if len(folders) > 1:
-        listed = ", ".join(folder_label(f, root) for f in folders)
-        example = min(folders, key=lambda f: looks_like_mask_folder(f.name))  # not SpaceNet 7's UDM_masks/
-        raise DataError(f"'{root}': {what} of {len(folders)} folders ({listed}); name the one to use: "
-                        f"{flag} {example.name}")
+def _least_mask_like(flag: str, folders: Sequence[Path]) -> str:
+    """The route of `annotation_formats.one_folder`: `flag` and the first folder not named for masks
+    (not SpaceNet 7's UDM_masks/)."""
+    example = min(folders, key=lambda f: looks_like_mask_folder(f.name))
+    return f"; name the one to use: {flag} {example.name}"
