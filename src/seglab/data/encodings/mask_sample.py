@@ -164,9 +164,15 @@ def _one_region_values(labels: np.ndarray) -> tuple[int, int]:
     if not 0 < len(values) - (values[0] == 0) <= MAX_OBJECTS:
         return 0, 0
     dense = ranks.reshape(labels.shape) + (values[0] != 0)  # 0 stays 0, other values 1..k
-    single = sum(ndimage.label(dense[box] == rank, structure=np.ones((3, 3)))[1] == 1
-                 for rank, box in enumerate(ndimage.find_objects(dense), start=1) if box is not None)
-    return len(values) - int(values[0] == 0), int(single)
+    return len(values) - int(values[0] == 0), one_region_count(dense)
+
+
+def one_region_count(dense: np.ndarray) -> int:
+    """How many of the values 1..k of `dense` (a mask or a volume) form one connected region each
+    (8-connected in 2-D, 26 in 3-D), each value labelled within its own bounding box."""
+    structure = np.ones((3,) * dense.ndim)
+    return int(sum(ndimage.label(dense[box] == value, structure=structure)[1] == 1
+                   for value, box in enumerate(ndimage.find_objects(dense), start=1) if box is not None))
 
 
 def _kept_apart(labels: np.ndarray) -> bool:

@@ -16,10 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from scipy import ndimage
 
 from seglab.data.encodings.coloured_objects import NUMBERED, ONE_REGION, VARYING_COUNTS
-from seglab.data.encodings.mask_sample import evenly
+from seglab.data.encodings.mask_sample import evenly, one_region_count
 from seglab.data.files.index import Problem
 
 REGION_CASES = 5  # label volumes read again from their slices to count their values' regions
@@ -44,7 +43,7 @@ def instance_problem(cases: list[LabelledCase]) -> Problem | None:
             or 2 * counts.most_common(1)[0][1] > len(numbered):
         return None
     looked = evenly(numbered, REGION_CASES)
-    single = sum(_one_region_values(np.stack([np.load(path) for path in case.slices])) for case in looked)
+    single = sum(one_region_count(np.stack([np.load(path) for path in case.slices])) for case in looked)
     if single < ONE_REGION * sum(len(case.values) for case in looked):
         return None
     most = max(numbered, key=lambda case: len(case.values))
@@ -53,10 +52,3 @@ def instance_problem(cases: list[LabelledCase]) -> Problem | None:
                "object (an instance mask: RibFrac numbers its fractures so), --instance-masks reads every object as "
                "one foreground class")
     return Problem(most.label, message, "instance-ids")
-
-
-def _one_region_values(labels: np.ndarray) -> int:
-    """How many of the values 1..n of a label volume form one 26-connected region each (an object
-    each), each value labelled within its own bounding box."""
-    return sum(ndimage.label(labels[box] == value, structure=np.ones((3, 3, 3)))[1] == 1
-               for value, box in enumerate(ndimage.find_objects(labels), start=1) if box is not None)
