@@ -741,3 +741,29 @@ def test_a_mask_of_one_value_is_no_soft_mask(tmp_path: Path) -> None:
 
     Image.fromarray(np.full((1, 1), 255, np.uint8)).save(tmp_path / "m.png")
     assert choose_encoding([tmp_path / "m.png"], None).mapping is not None
+
+
+def test_masks_packing_class_and_instance_are_read_by_their_class(tmp_path):
+    """KITTI MOTS' instances/<seq>/<frame>.png hold class * 1000 + instance (1001, 1003 cars, 2002 a
+    pedestrian) and 10000 for an ignore region: read as they were, every object was a class past a
+    gap, a fatal finding whose --label-map listed each object."""
+    import imagecodecs
+
+    root = dataset(tmp_path / "d", {})
+    for k, name in enumerate(NAMES):
+        Image.fromarray(np.zeros((32, 32, 3), np.uint8)).save(root / "images" / f"{name}.png")
+        mask = np.zeros((32, 32), np.uint16)
+        mask[2:10, 3:15] = 1001
+        mask[12:22, 20:26] = 2002 + k
+        mask[25:30, 10:30] = 10000
+        if k % 2:
+            mask[5:15, 16:20] = 1003
+        (root / "masks" / f"{name}.png").write_bytes(imagecodecs.png_encode(mask))
+    index = discover(root)
+    assert index.mapping.kind == "class-instance"
+    labels = read_mask(root / "masks" / "p1.png", index.mapping)
+    assert set(np.unique(labels).tolist()) == {0, 1, 2, 255} and labels[3, 4] == 1 and labels[26, 12] == 255
+    assert index.classes.names == ("class_0", "class_1", "class_2") and index.ignore_index == 255
+    assert audit(index).fatal == []
+    assert discover(root, instance_masks=True).mapping == ThresholdMapping(1)  # still one foreground class
+

@@ -4,7 +4,7 @@ Dataset layouts find the mask files; this module looks inside a sample of them a
 mask mapping (and, where the masks define them, the classes):
 
 - label masks (grey, palette indices, .npy, the first channel of 16-bit RGB): the values are
-  the labels; 0/255 masks (and 16-bit 0/65535 ones) become 0/1, and 0/255 masks with
+  the labels, or pack class and instance as class * 1000 + instance (`class_instances`: KITTI MOTS); 0/255 masks (and 16-bit 0/65535 ones) become 0/1, and 0/255 masks with
   antialiased or JPEG edges are thresholded at 128;
 - colour masks: each colour with a real share of the pixels, or that fills regions of its own,
   is a class, ordered by colour code (r, g, b), so black comes first; the in-between colours
@@ -48,6 +48,7 @@ from seglab.data.classes.mapping import (
     ThresholdMapping,
     colour_codes,
 )
+from seglab.data.encodings.class_instances import class_instance_mapping
 from seglab.data.encodings.coloured_objects import OBJECT_CLASSES, ColouredObjectsMapping, coloured_objects_problem
 from seglab.data.encodings.colours import (
     MAX_COLOURS,
@@ -128,6 +129,12 @@ def choose_encoding(masks: list[Path], classes: ClassSpec | None) -> Encoding:
     return _label_encoding(sample, classes)
 
 
+def _numbered_classes(labels: set[int], void: int | None) -> ClassSpec:
+    """Classes `class_0`... up to the largest of `labels` but `void`, the ignore label: what masks
+    that pack a void value with their classes define, which the scan could not tell from stray values."""
+    return ClassSpec(tuple(generic_name(k) for k in range(max(labels - {void}) + 1)), ignore_index=void)
+
+
 def _one_hot_encoding(sample: MaskSample, classes: ClassSpec | None) -> Encoding:
     """Masks one-hot in a binary channel per class: background 0 and a class per channel, or a
     class per channel when they cover every pixel (`multilabel.apply_task` checks classes.json
@@ -144,6 +151,12 @@ def _label_encoding(sample: MaskSample, classes: ClassSpec | None) -> Encoding:
     total = sum(values.values())
     between = {v for v in values if v not in (0, 255)}
     exact = values[0] + values[255]
+    packed = class_instance_mapping(values)
+    if packed is not None:  # KITTI MOTS' class * 1000 + instance
+        labels = {packed.void_label if v in packed.void else v // packed.packing if v >= packed.packing else v
+                  for v in seen}
+        return Encoding(classes or _numbered_classes(labels, packed.void_label if packed.void else None), packed,
+                        values=seen)
     spec = classes or ClassSpec((generic_name(0), generic_name(1)))
     grey = _grey_classes(classes)
     if set(values) == {0, WIDE_ON} and spec.num_classes == 2:  # 16-bit 0/65535 masks (TGS Salt)
