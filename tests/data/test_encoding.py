@@ -767,3 +767,25 @@ def test_masks_packing_class_and_instance_are_read_by_their_class(tmp_path):
     assert audit(index).fatal == []
     assert discover(root, instance_masks=True).mapping == ThresholdMapping(1)  # still one foreground class
 
+
+def test_rgb_masks_holding_the_class_in_red_are_read_by_it(tmp_path):
+    """KITTI-STEP's panoptic maps hold the train id in R (255 void) and the instance in G * 256 + B;
+    their colours, a level or two of R apart, were refused as near colours filling regions, to be
+    listed one by one in a classes.json."""
+    masks = {}
+    for k, name in enumerate(NAMES):
+        mask = np.zeros((32, 32, 3), np.uint8)
+        mask[:8] = (1, 0, 0)
+        mask[8:16, :16] = (2, 0, 0)
+        mask[8:16, 16:] = (13, 0, 1 + k)  # a car, numbered
+        mask[16:24, :16] = (11, 0, 3)
+        mask[24:] = (255, 0, 0)
+        masks[name] = mask
+    root = dataset(tmp_path / "d", masks)
+    index = discover(root)
+    assert index.mapping.kind == "red-class"
+    labels = read_mask(root / "masks" / "p2.png", index.mapping)
+    np.testing.assert_array_equal(labels[[0, 9, 9, 17, 30], [0, 0, 20, 0, 0]], [1, 2, 13, 11, 255])
+    assert index.classes.num_classes == 14 and index.ignore_index == 255
+    assert audit(index).fatal == []
+

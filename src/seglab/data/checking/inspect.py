@@ -13,6 +13,7 @@ from seglab.data.checking.audit import audit
 from seglab.data.checking.checks import FATAL, WARNING, format_problems, severity
 from seglab.data.classes import ClassSpec
 from seglab.data.encodings.coloured_objects import ColouredObjectsMapping
+from seglab.data.encodings.red_classes import RedClassMapping
 from seglab.data.layouts.discover import discover_data
 from seglab.data.files.index import DatasetIndex, Problem
 from seglab.data.checking.stats import DatasetStats, resolve_classes
@@ -95,7 +96,7 @@ def format_report(report: InspectReport, all_problems: bool = False) -> str:
     width = max(len(n) for n in classes.names)
     per_class = (class_pixels(stats.mask_values, classes.num_classes) if index.mapping.multilabel  # bit sets
                  else [stats.mask_values.get(i, 0) for i in range(classes.num_classes)])
-    class_colours = index.mapping.needs_rgb and not isinstance(index.mapping, ColouredObjectsMapping)
+    class_colours = index.mapping.needs_rgb and not isinstance(index.mapping, (ColouredObjectsMapping, RedClassMapping))
     for i, (name, pixels) in enumerate(zip(classes.names, per_class)):
         colour = f"  rgb{classes.colours[i]}" if class_colours else ""  # what masks hold
         lines.append(f"  {i:>3}  {name:<{width}}  {pixels:>12,} px  {_share(pixels, counted)}{colour}")

@@ -12,6 +12,8 @@ mask mapping (and, where the masks define them, the classes):
   do JPEG shifts of a class colour, but only in lossy masks (JPEG, lossy WebP: `lossy.lossy_format`):
   in a lossless mask a near colour filling regions is another class or object (colours
   numbering objects), and is refused. With classes.json colours those are the classes;
+- lossless colour masks whose painted colours are class ids a level apart in R, G and B instance
+  numbers or zero, read by their R (`red_classes`: KITTI-STEP, UECFoodPix);
 - stacks of 0/1 channels: a channel per class (`one_hot`), or, where the count of channels
   varies from mask to mask, a channel per object (`object_channels`: WGISD's grape bunches),
   read as background and object.
@@ -63,6 +65,7 @@ from seglab.data.encodings.numbered_objects import numbered_objects_problem
 from seglab.data.encodings.object_channels import ObjectChannelsMapping, object_channels_problem
 from seglab.data.encodings.one_hot import OneHotMapping
 from seglab.data.encodings.palettes import known_palette, void_unasked
+from seglab.data.encodings.red_classes import VOID, RedClassMapping, red_class_labels
 from seglab.data.encodings.rgb_ids import LABELS_FILE
 from seglab.data.files.index import Problem
 from seglab.data.files.lossy import lossy_format
@@ -125,6 +128,11 @@ def choose_encoding(masks: list[Path], classes: ClassSpec | None) -> Encoding:
     if len(sample.stacks) > len(sample.labels) + len(sample.colours):
         return _one_hot_encoding(sample, classes)
     if sample.is_colour:
+        reds = red_class_labels(sample) if classes is None else None
+        if reds is not None:  # KITTI-STEP's class in R, instance in G and B
+            void = VOID if VOID in reds and len(reds) > 1 else None
+            return Encoding(_numbered_classes(reds, void) if void is not None else None, RedClassMapping(),
+                            values=frozenset(reds))
         return _colour_encoding(sample, classes)
     return _label_encoding(sample, classes)
 
