@@ -789,3 +789,20 @@ def test_rgb_masks_holding_the_class_in_red_are_read_by_it(tmp_path):
     assert index.classes.num_classes == 14 and index.ignore_index == 255
     assert audit(index).fatal == []
 
+
+def test_rgb_masks_of_a_class_in_red_alone_are_named_by_a_shipped_table(tmp_path):
+    """UECFoodPix Complete's masks hold the food category in R, G and B zero, and category.txt
+    names them: the route was a classes.json of 103 colours [i, 0, 0]."""
+    masks = {}
+    for k, name in enumerate(NAMES):
+        mask = np.zeros((32, 32, 3), np.uint8)
+        mask[4:14, 4:14, 0] = 1 + k % 2
+        mask[18:28, 10:30, 0] = 3
+        masks[name] = mask
+    root = dataset(tmp_path / "d", masks)
+    (root / "category.txt").write_text("id\tname\n1\trice\n2\teels on rice\n3\tpilaf\n")
+    index = discover(root)
+    assert index.mapping.kind == "red-class"
+    assert read_mask(root / "masks" / "p1.png", index.mapping)[5, 5] == 2
+    assert index.classes.names == ("class_0", "rice", "eels on rice", "pilaf")
+    assert audit(index).fatal == []

@@ -38,7 +38,8 @@ def classes_from_value_names(index: DatasetIndex, ignore_index: int | None) -> D
     if max(names) > MAX_MASK_VALUE:
         raise DataError(f"class list '{path}' names mask value {max(names)}, beyond any 16-bit mask's "
                         f"({MAX_MASK_VALUE}); name the classes in classes.json instead")
-    voids = index.value_names.voids if offset == 0 and ignore_index is None else ()
+    # a table's voids are left out by a --label-map of the values, which masks read by their R cannot take
+    voids = index.value_names.voids if offset == 0 and ignore_index is None and not index.mapping.needs_rgb else ()
     if voids and voids != (max(names),):
         return _without_voids(index, voids)
     if voids:  # Mapillary's 'Unlabeled', scored in no class

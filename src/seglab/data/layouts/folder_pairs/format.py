@@ -33,6 +33,7 @@ from seglab.data.files.staging import default_cache_dir
 from seglab.data.encodings.loveda import loveda_reading
 from seglab.data.encodings.rgb_ids import id_labels_file, rgb_ids_reading
 from seglab.data.encodings.mat_names import mat_names_reading
+from seglab.data.encodings.red_classes import RedClassMapping
 from seglab.data.classes.mapping import IdentityMapping, MaskMapping
 from seglab.data.layouts.multilabel import ClassNamingsMapping, naming_names
 from seglab.data.discovery.naming import folders_split, stem
@@ -172,7 +173,7 @@ class FolderPairsFormat(DatasetFormat):
             index.pairing.append(line)
         index.ignored = [p for p in found.ignored if p not in lists.files and p not in filled] + aside + sorted(
             derived) + [p for m in matches for p in m.extra_masks] + aside_unlabelled
-        if index.classes is None and type(mapping) is IdentityMapping:  # label masks, no names yet
+        if index.classes is None and type(mapping) in (IdentityMapping, RedClassMapping):  # no names yet
             index.value_names = _shipped_value_names(root, found)
             if index.value_names is not None:  # and its copies in the other split folders (Roboflow's _classes.csv)
                 index.ignored = [p for p in index.ignored if p.name != index.value_names.path.name]
