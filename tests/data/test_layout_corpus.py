@@ -1584,6 +1584,25 @@ def test_a_roboflow_semantic_mask_export_reads_its_classes_csv(tmp_path):
     assert not [p for p in index.ignored if p.name == "_classes.csv"]
 
 
+def test_goose_label_mapping_csv_names_its_label_ids(tmp_path):
+    """GOOSE 2D: images/<split>/<scenario>/<frame>_windshield_vis.png, labels/<split>/<scenario>/
+    <frame>_windshield_{labelids,color,instanceids}.png and goose_label_mapping.csv (`label_key,
+    class_name, has_instance, hex`). Before: its header was no value table, so the sparse ids read
+    as class_0 ... class_53, with a warning that they looked like object numbers."""
+    names = ["undefined", "traffic_cone", "snow", "cobble", "obstacle", "leaves"]
+    rows = "".join(f"{i},{name},False,#{i:02x}{i:02x}40\n" for i, name in enumerate(names))
+    (tmp_path / "goose_label_mapping.csv").write_text(f"label_key,class_name,has_instance,hex\n{rows}")
+    for split in ("train", "val"):
+        for i in range(3):
+            frame = f"2022-07-22_flight__{i:04d}_16584942343343{i}_windshield"
+            save(tmp_path / "images" / split / "2022-07-22_flight" / f"{frame}_vis.png", photo(i))
+            save(tmp_path / "labels" / split / "2022-07-22_flight" / f"{frame}_labelids.png", labels(i, (0, 3, 5)))
+            save(tmp_path / "labels" / split / "2022-07-22_flight" / f"{frame}_color.png", photo(i + 9))
+    index = discover(tmp_path, mask_pattern="{stem}_labelids.png")
+    assert index.classes.names == tuple(names)
+    assert not [p for p in index.problems if p.code == "instance-ids"]
+
+
 def test_labelme2voc_output_names_its_classes_and_its_pictures_step_aside(tmp_path, caplog):
     """labelme2voc.py's output: JPEGImages/, SegmentationClass/ (.npy), SegmentationClassPNG/,
     SegmentationClassVisualization/ (pictures) and class_names.txt (`_background_`, then the

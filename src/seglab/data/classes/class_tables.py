@@ -46,6 +46,10 @@ def classes_from_dataset_json(path: str | Path) -> ClassSpec | None:
         return None
 
 
+NAME_COLUMNS = ("name", "class_name", "classname")  # a class table's name column (GOOSE's)
+# the mask value a row names (GOOSE's goose_label_mapping.csv: label_key, class_name, has_instance, hex)
+INDEX_COLUMNS = ("idx", "id", "index", "value", "pixel value", "gt_code", "label_key")
+
 CLASS_DICT_GLOB = "*class_dict*.csv"  # CamVid (Kaggle) class_dict.csv, Semantic Drone class_dict_seg.csv,
 # the Massachusetts roads' and buildings' label_class_dict.csv
 

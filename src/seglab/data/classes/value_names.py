@@ -15,12 +15,11 @@ from typing import Any
 
 import yaml
 
-from seglab.data.classes.class_tables import _csv_rows
+from seglab.data.classes.class_tables import INDEX_COLUMNS, NAME_COLUMNS, _csv_rows
 from seglab.data.classes.names import is_background, is_void
 from seglab.data.classes.yaml_files import load_yaml
 from seglab.errors import DataError
 
-_INDEX_COLUMNS = ("idx", "id", "index", "value", "pixel value", "gt_code")  # the mask value a row names
 _NAME_COLUMNS = {"pixel value": "class", "gt_code": "label"}  # the names beside these (Roboflow's, BCSS's)
 
 
@@ -168,10 +167,11 @@ def _machine_colours(values: Any) -> dict[int, str] | None:
 
 
 def value_names_from_csv(path: str | Path) -> ValueNames | None:
-    """Names of mask values from a CSV with a name column and an index column (idx, id, index
-    or value): ADE20K's objectInfo150.csv (`Idx, Ratio, Train, Val, Name`) or the tab-separated
-    objectInfo150.txt of its zip, Roboflow's `_classes.csv` (`Pixel Value, Class`: there the
-    class column holds the names), BCSS's tab-separated `gt_codes.tsv` (`label, GT_code`). None
+    """Names of mask values from a CSV with a name column (name, class_name) and an index column
+    (idx, id, index, value or label_key): ADE20K's objectInfo150.csv (`Idx, Ratio, Train, Val,
+    Name`) or the tab-separated objectInfo150.txt of its zip, Roboflow's `_classes.csv` (`Pixel
+    Value, Class`: there the class column holds the names), BCSS's tab-separated `gt_codes.tsv`
+    (`label, GT_code`), GOOSE's `goose_label_mapping.csv` (`label_key, class_name, ...`). None
     when the header has no such columns or no row follows, so that any CSV beside the data can
     be tried.
 
@@ -184,9 +184,9 @@ def value_names_from_csv(path: str | Path) -> ValueNames | None:
     """
     path = Path(path)
     header, rows = _csv_rows(path)
-    index_column = next((header.index(c) for c in _INDEX_COLUMNS if c in header), None)
+    index_column = next((header.index(c) for c in INDEX_COLUMNS if c in header), None)
     paired = _NAME_COLUMNS.get(header[index_column]) if index_column is not None else None
-    named = "name" if "name" in header else paired if paired in header else None
+    named = next((c for c in NAME_COLUMNS if c in header), paired if paired in header else None)
     if named is None or index_column is None or len(rows) < 2:
         return None
     name_column = header.index(named)

@@ -26,7 +26,8 @@ def classes_from_value_names(index: DatasetIndex, ignore_index: int | None) -> D
     offset mapping). Values the table does not name keep a class_N name; an unnamed 0 is
     suggested as the ignore label. Void values the table marks or names (`ValueNames.voids`) are
     the ignore label unless one is given: the last value as it is (Mapillary's 'Unlabeled'),
-    others by numbering the named values from 0 without them (`_without_voids`).
+    others by numbering the named values from 0 without them (`_without_voids`). Named values
+    are classes: the finding that they look like object numbers is dropped.
 
     Raises:
         DataError: the names do not make valid classes, or name a value beyond 16-bit masks
@@ -60,7 +61,9 @@ def classes_from_value_names(index: DatasetIndex, ignore_index: int | None) -> D
         classes = ClassSpec(tuple(names.get(c + offset, generic_name(c)) for c in range(count)), ignore_index=void)
     except ValueError as err:
         raise DataError(f"class list '{path}': {err}") from None
-    return replace(index, classes=classes)
+    # values a table names are classes, however sparse in the masks (GOOSE's 64 ids), not object numbers
+    problems = [p for p in index.problems if p.code != "instance-ids"]
+    return replace(index, classes=classes, problems=problems)
 
 
 def _without_voids(index: DatasetIndex, voids: tuple[int, ...]) -> DatasetIndex:
