@@ -10,6 +10,7 @@ from seglab.data.classes import (
     BACKGROUND_COLOUR,
     ERROR_COLOUR,
     ClassSpec,
+    classes_from_colour_csv,
     classes_from_colour_map,
     classes_from_colour_names,
     default_colours,
@@ -191,6 +192,21 @@ def test_bad_value_name_rows_are_refused_naming_file_and_row(tmp_path, text, mes
     (tmp_path / "names.csv").write_text(text)
     with pytest.raises(DataError, match=f"names.csv', {message}"):
         value_names_from_csv(tmp_path / "names.csv")
+
+
+@pytest.mark.parametrize(("text", "names"), [
+    ("classname,red,green,blue\nunlabeled,0,0,0\nsky,70,130,180\nroad,128,64,128\n", ("sky", "road")),
+    ("Class_Name, Hex\nsky,#4682b4\nroad,804080\n", ("sky", "road")),
+    ("name,r,g,b\nsky,70,130,180\nroad,128,64,128\n", ("sky", "road")),
+    ("id,name,r,g,b\n0,sky,70,130,180\n1,road,128,64,128\n", None),  # numbers mask values
+    ("frame,m00\n0,1\n", None),  # VIPER's camera CSVs
+], ids=["VIPER's", "hex", "class_dict's", "an index column", "no table"])
+def test_csvs_whose_columns_name_classes_and_colours_are_colour_tables(tmp_path, text, names):
+    (tmp_path / "classes.csv").write_text(text)
+    spec = classes_from_colour_csv(tmp_path / "classes.csv")
+    assert (spec and spec.names) == names
+    if spec is not None:
+        assert spec.colours[0] == (70, 130, 180) and spec.void_colours == (((0, 0, 0),) if "unlabeled" in text else ())
 
 
 def test_void_names_are_the_ones_datasets_score_in_no_class():

@@ -1603,6 +1603,30 @@ def test_goose_label_mapping_csv_names_its_label_ids(tmp_path):
     assert not [p for p in index.problems if p.code == "instance-ids"]
 
 
+def test_a_csv_of_names_and_colours_names_the_colour_classes_and_its_unlabeled_is_ignored(tmp_path, caplog):
+    """VIPER: <split>/img/<seq>/<seq>_<frame>.jpg + <split>/cls/<seq>/... colour masks and a
+    classes.csv (`classname, red, green, blue`, 0 'unlabeled'). Before: only `*class_dict*.csv`
+    was a colour table, so the classes were '#000000', '#4682b4', ... and unlabeled was trained."""
+    from seglab.data import read_mask
+
+    table = [("unlabeled", (0, 0, 0)), ("sky", (70, 130, 180)), ("road", (128, 64, 128)), ("van", (0, 80, 100)),
+             ("train", (0, 80, 100))]  # a colour twice: colour masks read it as the first
+    (tmp_path / "classes.csv").write_text("classname,red,green,blue\n" + "".join(f"{n},{r},{g},{b}\n"
+                                                                                 for n, (r, g, b) in table))
+    palette = np.array([colour for _, colour in table[:4]], np.uint8)
+    for split, seq in (("train", "001"), ("train", "002"), ("val", "007")):
+        for frame in (0, 10):
+            save(tmp_path / split / "img" / seq / f"{seq}_{frame:05d}.png", photo(frame))
+            save(tmp_path / split / "cls" / seq / f"{seq}_{frame:05d}.png", palette[labels(frame, (0, 1, 2, 3))])
+    with caplog.at_level(logging.INFO, logger="seglab"):
+        index = discover(tmp_path, images="img", masks="cls")
+    assert index.classes.names == ("sky", "road", "van") and index.classes.colours[1] == (128, 64, 128)
+    assert index.ignore_index == 255 and index.classes.void_colours == ((0, 0, 0),)
+    assert "'train' has the colour of 'van'" in caplog.text and "classes.csv" not in {p.name for p in index.ignored}
+    np.testing.assert_array_equal(read_mask(index.pairs[0].mask, index.mapping),
+                                  np.choose(labels(0, (0, 1, 2, 3)), [255, 0, 1, 2]))
+
+
 def test_labelme2voc_output_names_its_classes_and_its_pictures_step_aside(tmp_path, caplog):
     """labelme2voc.py's output: JPEGImages/, SegmentationClass/ (.npy), SegmentationClassPNG/,
     SegmentationClassVisualization/ (pictures) and class_names.txt (`_background_`, then the

@@ -1,12 +1,14 @@
 """Classes (names, mask colours) from the tables datasets ship beside their masks.
 
-nnU-Net's dataset.json, class_dict.csv, CVAT's labelmap.txt, A2D2's class_list.json, RUGD's colour map.
+nnU-Net's dataset.json, class_dict.csv and other CSVs of names and colours (VIPER's classes.csv), CVAT's
+labelmap.txt, A2D2's class_list.json, RUGD's colour map.
 """
 
 from __future__ import annotations
 
 import csv
 import json
+import logging
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -15,6 +17,8 @@ from seglab.data.classes.colours import hex_colour
 from seglab.data.classes.names import is_void
 from seglab.data.classes.spec import ClassSpec
 from seglab.errors import DataError
+
+logger = logging.getLogger(__name__)
 
 
 def classes_from_dataset_json(path: str | Path) -> ClassSpec | None:
@@ -46,9 +50,11 @@ def classes_from_dataset_json(path: str | Path) -> ClassSpec | None:
         return None
 
 
-NAME_COLUMNS = ("name", "class_name", "classname")  # a class table's name column (GOOSE's)
+NAME_COLUMNS = ("name", "class_name", "classname")  # a class table's name column (GOOSE's, VIPER's)
 # the mask value a row names (GOOSE's goose_label_mapping.csv: label_key, class_name, has_instance, hex)
 INDEX_COLUMNS = ("idx", "id", "index", "value", "pixel value", "gt_code", "label_key")
+_RGB_COLUMNS = (("r", "g", "b"), ("red", "green", "blue"))  # class_dict.csv's, VIPER's classes.csv
+_HEX_COLUMNS = ("hex", "color", "colour")  # one #rrggbb column
 
 CLASS_DICT_GLOB = "*class_dict*.csv"  # CamVid (Kaggle) class_dict.csv, Semantic Drone class_dict_seg.csv,
 # the Massachusetts roads' and buildings' label_class_dict.csv
@@ -71,30 +77,76 @@ def _csv_rows(path: Path) -> tuple[list[str], list[list[str]]]:
 
 def classes_from_class_dict(path: str | Path) -> ClassSpec:
     """Class names and mask colours from a `class_dict*.csv`: a `name, r, g, b` header (case and
-    spaces do not matter), then one row per class in label order.
+    spaces do not matter; `red, green, blue` or a `hex` column too), then one row per class in
+    label order. Every row is a class, whatever its name (CamVid's `Void`).
 
     Raises:
         DataError: an unreadable file, a missing column or a bad row, naming the file and row.
     """
     path = Path(path)
     header, rows = _csv_rows(path)
-    if not {"name", "r", "g", "b"} <= set(header):
+    columns = _colour_table_columns(header)
+    if columns is None:
         raise DataError(f"class list '{path}' needs the columns name, r, g, b; its header is {rows[0] if rows else 'empty'}")
-    column = {key: header.index(key) for key in ("name", "r", "g", "b")}
-    names, colours = [], []
+    table = _colour_rows(path, rows, *columns)
+    try:
+        return ClassSpec(names=tuple(name for name, _ in table), colours=tuple(colour for _, colour in table))
+    except ValueError as err:
+        raise DataError(f"class list '{path}': {err}") from None
+
+
+def classes_from_colour_csv(path: str | Path) -> ClassSpec | None:
+    """Class names and mask colours from any CSV whose header says it is a colour table: a name
+    column (name, class_name, classname) and colour columns (r, g, b; red, green, blue; or one hex),
+    one row per class in label order (VIPER's `classes.csv`: `classname, red, green, blue`). A row
+    named like void gives a void colour (`_colour_table`: VIPER's 'unlabeled'); of rows sharing a
+    colour, which colour masks cannot tell apart, the first names it. None for a CSV of another
+    header, or one with an index column: that numbers mask values (`value_names_from_csv`).
+
+    Raises:
+        DataError: an unreadable file, a bad row or rows that make no classes, naming the file.
+    """
+    path = Path(path)
+    header, rows = _csv_rows(path)
+    columns = _colour_table_columns(header)
+    if columns is None or any(c in header for c in INDEX_COLUMNS) or len(rows) < 2:
+        return None
+    first: dict[tuple[int, int, int], str] = {}
+    for name, colour in _colour_rows(path, rows, *columns):
+        if colour in first:
+            logger.warning("class table '%s': '%s' has the colour of '%s' %s, which colour masks cannot tell apart: "
+                           "its pixels are read as '%s'", path, name, first[colour], list(colour), first[colour])
+        first.setdefault(colour, name)
+    return _colour_table([(name, colour) for colour, name in first.items()], f"class table '{path}'")
+
+
+def _colour_table_columns(header: list[str]) -> tuple[int, list[int]] | None:
+    """The name column and the colour columns (three of r, g, b, or one of #rrggbb) of a class
+    table's header, or None when it has no such columns."""
+    name = next((header.index(c) for c in NAME_COLUMNS if c in header), None)
+    rgb = next(([header.index(c) for c in columns] for columns in _RGB_COLUMNS if set(columns) <= set(header)), None)
+    colour = rgb or next(([header.index(c)] for c in _HEX_COLUMNS if c in header), None)
+    return (name, colour) if name is not None and colour is not None else None
+
+
+def _colour_rows(path: Path, rows: list[list[str]], name: int, colour: list[int]) -> list[tuple[str, tuple[int, int, int]]]:
+    """The (name, colour) of each row below the header, blank rows passed over.
+
+    Raises:
+        DataError: a row without a name or colour, naming the file and row.
+    """
+    table = []
     for number, row in enumerate(rows[1:], start=2):
         if not any(cell.strip() for cell in row):
             continue
         try:
-            names.append(row[column["name"]].strip())
-            colours.append(tuple(int(row[column[c]]) for c in "rgb"))
+            cells = [row[c].strip() for c in colour]
+            r, g, b = [int(c) for c in cells] if len(cells) == 3 else hex_colour("#" + cells[0].lstrip("#"), "a row")
+            table.append((row[name].strip(), (r, g, b)))
         except (IndexError, ValueError):
-            raise DataError(f"class list '{path}', row {number}: expected a name and three integers r, g, b; "
-                            f"got {row}") from None
-    try:
-        return ClassSpec(names=tuple(names), colours=tuple(colours))  # type: ignore[arg-type]
-    except ValueError as err:
-        raise DataError(f"class list '{path}': {err}") from None
+            raise DataError(f"class list '{path}', row {number}: expected a name and three integers r, g, b (or a "
+                            f"#rrggbb colour); got {row}") from None
+    return table
 
 
 CVAT_LABELMAP = "labelmap.txt"  # CVAT's and Datumaro's "Segmentation mask" exports

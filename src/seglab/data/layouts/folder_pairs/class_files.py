@@ -16,6 +16,7 @@ from seglab.data.classes import (
     ClassSpec,
     ValueNames,
     classes_from_class_dict,
+    classes_from_colour_csv,
     classes_from_colour_map,
     classes_from_colour_names,
     classes_from_dataset_json,
@@ -31,25 +32,28 @@ from seglab.data.discovery.folders import METADATA_FILES, FolderSearch
 logger = logging.getLogger(__name__)
 
 
-def _shipped_classes(root: Path, found: FolderSearch) -> ClassSpec | None:
+def _shipped_classes(root: Path, found: FolderSearch) -> tuple[ClassSpec, Path] | None:
     """Class names the dataset ships: nnU-Net's dataset.json beside imagesTr/, or a
     `class_dict*.csv` (name, r, g, b), CVAT's `labelmap.txt`, A2D2's `class_list.json` (#rrggbb:
-    name) or RUGD's `*colormap*.txt` (id name r g b) in the folders `_metadata_folders` lists."""
+    name), RUGD's `*colormap*.txt` (id name r g b) or another CSV of names and colours (VIPER's
+    `classes.csv`) in the folders `_metadata_folders` lists; with the file read."""
     beside = [root, *dict.fromkeys(m.image_dir.parent for m in found.matches)]
     known = next((root_json for root_json in (f / "dataset.json" for f in beside) if root_json.is_file()), None)
     if known is not None:
-        return classes_from_dataset_json(known)
+        classes = classes_from_dataset_json(known)
+        return (classes, known) if classes is not None else None
     for folder in _metadata_folders(root, found):
         tables = [*((classes_from_class_dict, p) for p in sorted(folder.glob(CLASS_DICT_GLOB))),
                   (classes_from_labelmap, folder / CVAT_LABELMAP),
                   (classes_from_colour_names, folder / COLOUR_NAMES_FILE),
-                  *((classes_from_colour_map, p) for p in sorted(folder.glob(COLOUR_MAP_GLOB)))]
+                  *((classes_from_colour_map, p) for p in sorted(folder.glob(COLOUR_MAP_GLOB))),
+                  *((classes_from_colour_csv, p) for p in sorted(folder.glob("*.csv")) if not p.match(CLASS_DICT_GLOB))]
         for read, path in tables:
             classes = read(path) if path.is_file() else None
             if classes is not None:
                 logger.info("class names and colours from '%s' (%d classes%s)", path, classes.num_classes,
                             f"; {len(classes.void_colours)} void colour ignored" if classes.void_colours else "")
-                return classes
+                return classes, path
     return None
 
 

@@ -143,8 +143,9 @@ class FolderPairsFormat(DatasetFormat):
         pairs, paged = read_by_page(pairs, planes, root, pages_cache)
         mask_dirs = [m.mask_dir for m in matches]
         namings = next((m.namings for m in matches if m.namings), ())
-        if classes is None:
-            classes = _shipped_classes(root, found)
+        shipped = _shipped_classes(root, found) if classes is None else None
+        if shipped is not None:
+            classes = shipped[0]
         if namings:  # a mask per class (--task multilabel): the namings name the classes
             names = classes.names if classes is not None and len(classes.names) == len(namings) else naming_names(namings)
             classes, mapping, encoding_problems = ClassSpec(names), ClassNamingsMapping(namings), []
@@ -173,6 +174,8 @@ class FolderPairsFormat(DatasetFormat):
             index.pairing.append(line)
         index.ignored = [p for p in found.ignored if p not in lists.files and p not in filled] + aside + sorted(
             derived) + [p for m in matches for p in m.extra_masks] + aside_unlabelled
+        if shipped is not None:  # read, so in no way passed over (VIPER's classes.csv)
+            index.ignored = [p for p in index.ignored if p != shipped[1]]
         if index.classes is None and type(mapping) in (IdentityMapping, RedClassMapping):  # no names yet
             index.value_names = _shipped_value_names(root, found)
             if index.value_names is not None:  # and its copies in the other split folders (Roboflow's _classes.csv)
