@@ -742,16 +742,20 @@ def test_any_mask_or_group_pattern_compiles_or_is_named(pattern):
 shipped_name_files = st.sampled_from(["class_dict.csv", "_classes.csv", "labelmap.txt", "class_names.txt",
                                       "classes.txt", "obj_class_to_machine_color.json", "objectInfo150.csv",
                                       "dataset.json", "config_v2.0.json", "class_list.json", "gt_codes.tsv",
-                                      "RUGD_annotation-colormap.txt", "ontology.yaml"])
+                                      "RUGD_annotation-colormap.txt", "ontology.yaml", "classes.csv",
+                                      "goose_label_mapping.csv", "label_num_dic_final.json"])
 shipped_texts = st.text(max_size=60) | st.lists(st.lists(st.sampled_from(
     ["name", "r", "g", "b", "Pixel Value", "Class", "Idx", "Name", "background", "car", "0", "1", "255", "-1", "x",
-     "300", "", "label", "GT_code", "void", "outside_roi", "#ff0000", "70000"]), max_size=5), max_size=4).flatmap(
+     "300", "", "label", "GT_code", "void", "outside_roi", "#ff0000", "70000", "classname", "red", "green", "blue",
+     "hex", "label_key", "class_name", "unlabeled"]), max_size=5), max_size=4).flatmap(
     lambda rows: st.sampled_from([",", "\t", " ", ": "]).map(lambda sep: "\n".join(sep.join(r) for r in rows))
 ) | json_values.map(json.dumps) | st.sampled_from([
     "background:0,0,0::\ncar:255,0,0::\n", "_background_\ncar\n", '{"labels": {"0": "background", "1": "car"}}',
     '{"car": [1, 1, 1]}', '{"#000000": "void", "#ff0000": "car"}', "0 void 0 0 0\n1 car 255 0 0\n",
     "label\tGT_code\noutside_roi\t0\ncar\t1\n", "- {0: void, 1: car}\n- {0: [0, 0, 0], 1: [1, 1, 1]}\n",
-    "- {0: void}\n", "a: &a [*a]\n", "{0: x, 1: " + "[" * 2000 + "\n", "{0: void, 70000: car}\n"])
+    "- {0: void}\n", "a: &a [*a]\n", "{0: x, 1: " + "[" * 2000 + "\n", "{0: void, 70000: car}\n",
+    "classname,red,green,blue\nunlabeled,0,0,0\ncar,0,0,142\nvan,0,0,142\n", '{"others": 0, "wall": 1}',
+    "label_key,class_name,has_instance,hex\n0,undefined,False,#000000\n1,car,True,#00008e\n"])
 
 
 @example(name="_classes.csv", text="name,Pixel Value\n\n")  # no rows: max() of no names, ValueError

@@ -209,6 +209,21 @@ def test_csvs_whose_columns_name_classes_and_colours_are_colour_tables(tmp_path,
         assert spec.colours[0] == (70, 130, 180) and spec.void_colours == (((0, 0, 0),) if "unlabeled" in text else ())
 
 
+@pytest.mark.parametrize(("values", "names"), [
+    ({"others": 0, "wall": 1, "ceiling": 2}, {0: "others", 1: "wall", 2: "ceiling"}),  # VSPW's
+    ({"0": "background", "1": "car"}, {0: "background", 1: "car"}),
+    ({"width": 640, "height": 480}, None),  # a gap: no names of values
+    ({"train": 0, "val": True}, None),
+    ({"only": 0}, None),
+], ids=["names to values", "values to names", "a gap", "a flag", "one name"])
+def test_a_json_of_names_and_values_names_the_mask_values(tmp_path, values, names):
+    from seglab.data.classes import value_names_from_label_json
+
+    (tmp_path / "labels.json").write_text(json.dumps(values))
+    found = value_names_from_label_json(tmp_path / "labels.json")
+    assert (found and found.names) == names
+
+
 def test_void_names_are_the_ones_datasets_score_in_no_class():
     voids = ("void", " Unlabeled", "unlabelled", "outside_roi", "Ambiguous", "exclude", "ignore", "don't care")
     assert all(is_void(n) for n in voids)

@@ -1627,6 +1627,22 @@ def test_a_csv_of_names_and_colours_names_the_colour_classes_and_its_unlabeled_i
                                   np.choose(labels(0, (0, 1, 2, 3)), [255, 0, 1, 2]))
 
 
+def test_a_json_of_names_to_values_names_the_mask_values(tmp_path):
+    """VSPW: VSPW_480p/data/<video>/origin/<frame>.jpg + mask/<frame>.png (0 'others', ..., 255
+    ignored) and VSPW_480p/label_num_dic_final.json (`{"others": 0, "wall": 1, ...}`). Before: a
+    JSON of that shape named nothing, so the classes were class_0, class_1, ..."""
+    names = ["others", "wall", "ceiling", "door"]
+    base = tmp_path / "VSPW_480p"
+    base.mkdir()
+    (base / "label_num_dic_final.json").write_text(json.dumps({name: i for i, name in enumerate(names)}))
+    for video in ("1001_5z_ijQjUf_0", "1002_tjB6cJ3iS9g"):
+        for frame in (0, 15):
+            save(base / "data" / video / "origin" / f"{frame:08d}.png", photo(frame))
+            save(base / "data" / video / "mask" / f"{frame:08d}.png", labels(frame, (0, 1, 3, 255)))
+    index = discover(tmp_path, ignore_index=255)
+    assert index.classes.names == tuple(names) and index.ignore_index == 255
+
+
 def test_labelme2voc_output_names_its_classes_and_its_pictures_step_aside(tmp_path, caplog):
     """labelme2voc.py's output: JPEGImages/, SegmentationClass/ (.npy), SegmentationClassPNG/,
     SegmentationClassVisualization/ (pictures) and class_names.txt (`_background_`, then the

@@ -32,6 +32,19 @@ def classes_from_dataset_json(path: str | Path) -> ClassSpec | None:
         labels = json.loads(Path(path).read_text(encoding="utf-8")).get("labels")
     except (OSError, UnicodeDecodeError, ValueError, AttributeError, RecursionError):
         return None
+    by_value = numbered_names(labels)
+    if by_value is None:
+        return None
+    try:
+        return ClassSpec(names=tuple(by_value.values()))
+    except ValueError:
+        return None
+
+
+def numbered_names(labels: object) -> dict[int, str] | None:
+    """Names by value 0, 1, ... from a JSON object of names to values (`{"background": 0, "liver": 1}`:
+    nnU-Net's labels, VSPW's label_num_dic_final.json) or of values to names (`{"0": "background"}`:
+    the Decathlon's); None for any other object, or values with a gap."""
     if not isinstance(labels, dict) or not labels:
         return None
     by_value: dict[int, str] = {}
@@ -44,10 +57,7 @@ def classes_from_dataset_json(path: str | Path) -> ClassSpec | None:
             return None
     if sorted(by_value) != list(range(len(by_value))):
         return None
-    try:
-        return ClassSpec(names=tuple(by_value[i] for i in range(len(by_value))))
-    except ValueError:
-        return None
+    return dict(sorted(by_value.items()))
 
 
 NAME_COLUMNS = ("name", "class_name", "classname")  # a class table's name column (GOOSE's, VIPER's)

@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from seglab.data.classes.class_tables import INDEX_COLUMNS, NAME_COLUMNS, _csv_rows
+from seglab.data.classes.class_tables import INDEX_COLUMNS, NAME_COLUMNS, _csv_rows, numbered_names
 from seglab.data.classes.names import is_background, is_void
 from seglab.data.classes.yaml_files import load_yaml
 from seglab.errors import DataError
@@ -97,8 +97,9 @@ def value_names_from_label_json(path: str | Path) -> ValueNames | None:
     "readable": "Bird", "color": [...]}, ...]}`); the readable name where there is one, and the
     last label as void when it alone is `"evaluate": false`. Also Supervisely's
     obj_class_to_machine_color.json (`{"car": [1, 1, 1], "road": [2, 2, 2]}`: the value each class
-    has in its `masks_machine/`, 0 being the background). None for any other JSON, so that any
-    file beside the data can be tried.
+    has in its `masks_machine/`, 0 being the background), and an object of names to values 0, 1,
+    ... (VSPW's label_num_dic_final.json: `{"others": 0, "wall": 1, ...}`, `numbered_names`).
+    None for any other JSON, so that any file beside the data can be tried.
 
     Raises:
         DataError: an unreadable file, naming it.
@@ -110,9 +111,9 @@ def value_names_from_label_json(path: str | Path) -> ValueNames | None:
         return None
     except (OSError, UnicodeDecodeError) as err:
         raise DataError(f"class list '{path}' cannot be read: {err}") from None
-    machine = _machine_colours(values)
-    if machine is not None:
-        return ValueNames(path, machine)
+    numbered = _machine_colours(values) or numbered_names(values)
+    if numbered is not None and len(numbered) > 1:  # one name is no table
+        return ValueNames(path, numbered)
     labels = values.get("labels") if isinstance(values, dict) else None
     if not isinstance(labels, list) or len(labels) < 2 or not all(isinstance(x, dict) and x.get("name") for x in labels):
         return None
