@@ -552,6 +552,21 @@ def test_btcv_image_and_label_folders_pair_by_number_below_split_folders(tmp_pat
     assert [p.name for p in index.unlabelled] == ["img0061.nii.gz"]
 
 
+def test_emidec_case_folders_of_an_image_and_a_contours_folder_are_a_case_each(tmp_path: Path) -> None:
+    """EMIDEC ships Case_N006/Images/Case_N006.nii.gz + Case_N006/Contours/Case_N006.nii.gz and a
+    clinical Case_N006.txt beside each folder: Contours/ was no label folder, so every case
+    folder was refused as 'in none of the volume layouts'."""
+    names = ("Case_N006", "Case_N012", "Case_P001", "Case_P002")
+    for n, name in enumerate(names):
+        image, label = make_volume(n)
+        save(tmp_path / "emidec-dataset-1.0.1" / name / "Images" / f"{name}.nii.gz", image)
+        save(tmp_path / "emidec-dataset-1.0.1" / name / "Contours" / f"{name}.nii.gz", label)
+        (tmp_path / "emidec-dataset-1.0.1" / f"{name}.txt").write_text("Discharge Diagnosis: Normal\n")
+    index = discover(tmp_path)
+    assert index.format == "volumes" and len(index.pairs) == len(names) * DEPTH
+    assert {p.group for p in index.pairs} == set(names) and _labels_fit_their_images(index)
+
+
 def test_cases_without_labels_beside_subject_folders_are_unlabelled(tmp_path: Path) -> None:
     """KiTS19: data/case_00000/imaging.nii.gz + segmentation.nii.gz, and the test cases'
     data/case_00210/imaging.nii.gz alone, which were counted nowhere."""

@@ -39,7 +39,8 @@ _IMAGE_AFFIXES = ("image", "img", "leftimg8bit", "sat", "rgb", "irrg", "rgbir", 
 _MASK_WORDS = ("mask", "label", "annot", "trimap", "manual", "groundtruth", "ground_truth", "segmentation",
                "truth", "target", "gtfine", "gtcoarse", "instance", "panoptic", "semantic")  # fmt: skip (Mapillary, KITTI)
 _MASK_TOKENS = ("gt", "gts", "seg", "segs", "y", "lbl", "msk", "labelstr", "labelsts", "ann",
-                "matte", "mattes", "alpha", "alphas")  # gts: ISPRS; ann: mmseg's ann_dir; matte: PPM-100, P3M-10k
+                "matte", "mattes", "alpha", "alphas",
+                "contour", "contours")  # gts: ISPRS; ann: mmseg's ann_dir; matte: PPM-100, P3M-10k; contours: EMIDEC
 _IMAGE_WORDS = ("image", "img", "input", "photo", "picture", "frame", "original", "leftimg8bit", "jpeg", "rgb")
 _IMAGE_TOKENS = ("x", "raw", "data", "imagestr", "imagests")
 SPLIT_WORDS = {
