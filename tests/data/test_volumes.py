@@ -742,6 +742,27 @@ def test_totalsegmentator_structures_become_classes_and_meta_csv_the_splits(tmp_
     assert sum(int(m.sum()) for m in liver_pixels) == int(make_volume(0)[1].sum())
 
 
+@pytest.mark.parametrize(("folder", "masks"), [("structures", None), ("organs", "organs")])
+def test_pddca_structures_folders_are_a_class_per_organ(tmp_path: Path, folder: str, masks: str | None) -> None:
+    """PDDCA ships <case>/img.nrrd + <case>/structures/<Organ>.nrrd, a 0/1 volume per organ (one
+    missing in a case): structures/ was no mask folder, so the organs were read as the channels
+    of img.nrrd taken for their label, and --masks structures did not reach the structures."""
+    for n in range(3):
+        image, label = make_volume(n)
+        case = tmp_path / "PDDCA-1.4.1" / f"0522c000{n}"
+        save(case / "img.nii.gz", image)
+        save(case / folder / "Mandible.nii.gz", label)
+        save(case / folder / "BrainStem.nii.gz", np.zeros_like(label))
+        if n != 1:  # a case whose chiasm was not drawn
+            save(case / folder / "Chiasm.nii.gz", np.zeros_like(label))
+        (case / "points").mkdir()
+        (case / "points" / "ll.fcsv").write_text("# Markups fiducial file version = 4.4\n")
+    index = discover(tmp_path, masks=masks)
+    assert index.format == "volumes" and index.classes.names == ("background", "BrainStem", "Chiasm", "Mandible")
+    assert {p.group for p in index.pairs} == {"0522c0000", "0522c0001", "0522c0002"}
+    assert set(np.unique(np.load(index.pairs[2].mask)).tolist()) == {0, 3}
+
+
 def _isles(root: Path, subject: int, session: int, labelled: bool = True) -> None:
     """One ISLES 2022 session as shipped: dwi and adc in rawdata/.../dwi/, a FLAIR on a grid of its
     own in anat/, the lesion mask in derivatives/sub-X/ses-Y/."""

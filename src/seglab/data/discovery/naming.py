@@ -40,7 +40,8 @@ _MASK_WORDS = ("mask", "label", "annot", "trimap", "manual", "groundtruth", "gro
                "truth", "target", "gtfine", "gtcoarse", "instance", "panoptic", "semantic")  # fmt: skip (Mapillary, KITTI)
 _MASK_TOKENS = ("gt", "gts", "seg", "segs", "y", "lbl", "msk", "labelstr", "labelsts", "ann",
                 "matte", "mattes", "alpha", "alphas",
-                "contour", "contours")  # gts: ISPRS; ann: mmseg's ann_dir; matte: PPM-100, P3M-10k; contours: EMIDEC
+                "contour", "contours", "structures")  # gts: ISPRS; ann: mmseg's ann_dir; matte: PPM-100, P3M-10k;
+# contours: EMIDEC's Case_N006/Contours/; structures: PDDCA's <case>/structures/, a mask per organ
 _IMAGE_WORDS = ("image", "img", "input", "photo", "picture", "frame", "original", "leftimg8bit", "jpeg", "rgb")
 _IMAGE_TOKENS = ("x", "raw", "data", "imagestr", "imagests")
 SPLIT_WORDS = {

@@ -27,7 +27,8 @@ Recognised layouts (docs/volumes.md), tried in this order:
    named with their folder's path (`siteA/case01`), and folders each with split folders of their
    own (QUBIQ's `brain-growth/Training/`, `kidney/Training/`) refused as separate datasets. A subject folder may hold one image and a
    folder of a 0/1 volume per structure instead (TotalSegmentator's `s0000/ct.nii.gz` +
-   `segmentations/liver.nii.gz`, ...): a class per structure, the splits from its `meta.csv`.
+   `segmentations/liver.nii.gz`, ...; PDDCA's `structures/`, or a folder `--masks` names): a class
+   per structure, the splits from its `meta.csv`.
    A case folder's label volume alone beside a subfolder of image volumes on its grid (WMH's
    `<case>/wmh.nii.gz` + `pre/FLAIR.nii.gz`, `pre/T1.nii.gz`) has those as its channels, the
    subfolders on other grids (`orig/`) left out (`channel_folders`).

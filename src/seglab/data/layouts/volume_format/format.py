@@ -24,7 +24,6 @@ from seglab.data.layouts.volume_format.layouts import find_wrapped_layout
 from seglab.data.layouts.volume_format.modality_grids import on_label_grids
 from seglab.data.layouts.volume_format.named_folders import named_folders_layout
 from seglab.data.layouts.volume_format.unlabelled_folders import unlabelled_folders
-from seglab.data.files.volumes import VOLUME_SUFFIXES
 from seglab.errors import DataError
 
 log = logging.getLogger(__name__)
@@ -64,11 +63,11 @@ class VolumesFormat(DatasetFormat):
     def _label_file(self) -> str | None:
         """The label volume's file name (or a pattern of it) in every case folder, when `--masks`
         alone names one (the 2018 Left Atrium challenge's `<case>/laendo.nrrd` beside `lgemri.nrrd`;
-        KiTS21's `aggregated_MAJ_seg.nii.gz` among its three aggregations)."""
+        KiTS21's `aggregated_MAJ_seg.nii.gz` among its three aggregations), or the name of its
+        subfolder of a volume per structure (PDDCA's `<case>/structures/`)."""
         masks = self.options.masks
         alone = self.options.images is None and self.options.mask_pattern is None
-        is_file_name = masks is not None and "/" not in masks and masks.lower().endswith(VOLUME_SUFFIXES)
-        return masks if alone and is_file_name else None
+        return masks if alone and masks is not None and "/" not in masks else None
 
     def detect(self, root: Path) -> bool:
         return self.layout_of(root) is not None

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from seglab.data.layouts.volume_format.bids import bids_cases
 from seglab.data.discovery.folders import skipped_folder
+from seglab.data.files.volumes import VOLUME_SUFFIXES
 from seglab.data.layouts.volume_format.cases import Layout, matched_cases, volumes_in
 from seglab.data.layouts.volume_format.hdf5_cases import hdf5_cases, slices_and_volumes
 from seglab.data.layouts.volume_format.named_folders import named_folders
@@ -40,10 +41,13 @@ def _lone_folder(root: Path) -> Path | None:
 
 def _find_layout(root: Path, label_file: str | None = None) -> Layout | None:
     """The first recognised layout of `root`, or None when it holds no volume dataset; with a
-    `label_file` name (`--masks laendo.nrrd`), the case folders holding a volume of that name."""
+    `label_file` name (`--masks laendo.nrrd`), the case folders holding a volume of that name, or a
+    subfolder of that name of a volume per structure (`--masks structures`: PDDCA); a folder name
+    no case folder holds leaves the layouts as they are found without it."""
     if label_file is not None:
-        subjects = subject_folders(root, label_file)
-        return subjects if subjects.subjects else split_containers(root, label_file)
+        found = _subject_folders(root, label_file) or split_containers(root, label_file)
+        if found is not None or label_file.lower().endswith(VOLUME_SUFFIXES):
+            return found
     if (root / "imagesTr").is_dir() and (root / "labelsTr").is_dir():
         layout = matched_cases(volumes_in(root / "imagesTr"), volumes_in(root / "labelsTr"), "labelsTr")
         layout.unlabelled += volumes_in(root / "imagesTs")
@@ -65,9 +69,15 @@ def _find_layout(root: Path, label_file: str | None = None) -> Layout | None:
     bids = bids_cases(root)
     if bids is not None:
         return Layout(bids.subjects, bids.unlabelled, bids.problems, bids.groups)
-    subjects = subject_folders(root)
-    if subjects.subjects:
-        subjects.splits.update(table_splits(root, [s.name for s in subjects.subjects]))
-        return subjects
-    return (split_containers(root) or slices_and_volumes(root) or hdf5_cases(root) or root_cases(root)
-            or named_folders(root))
+    return (_subject_folders(root) or split_containers(root) or slices_and_volumes(root) or hdf5_cases(root)
+            or root_cases(root) or named_folders(root))
+
+
+def _subject_folders(root: Path, label_file: str | None = None) -> Layout | None:
+    """The cases of `root`'s subject folders (`subject_folders`), the splits from a table of them
+    where one gives them (TotalSegmentator's `meta.csv`); None without any."""
+    subjects = subject_folders(root, label_file)
+    if not subjects.subjects:
+        return None
+    subjects.splits.update(table_splits(root, [s.name for s in subjects.subjects]))
+    return subjects

@@ -12,6 +12,7 @@ import shlex
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
+from fnmatch import fnmatchcase
 from pathlib import Path
 
 from seglab.data.files.delimiters import table_delimiter
@@ -108,7 +109,8 @@ def _with_prefix(layout: Layout, prefix: str) -> Layout:
 def subject_folders(root: Path, label_file: str | None = None) -> Layout:
     """Cases from one folder per subject (layout 4 of the package docstring); the label volume is
     the one `label_file` names (a name or pattern) when given, the case's other volumes named as
-    labels then set aside, else the one named as labels (`is_label_volume`); a folder's one volume
+    labels then set aside, else the one named as labels (`is_label_volume`); or a subfolder of a
+    volume per structure (`_structure_folder`), which `label_file` may name too; a folder's one volume
     beside a subfolder of image volumes on its grid is the label of those channels (WMH's
     `wmh.nii.gz` beside `pre/`: `channel_folders`).
 
@@ -140,7 +142,7 @@ def subject_folders(root: Path, label_file: str | None = None) -> Layout:
             labels = [p for p in images if p.is_file()]
             images = dicom
         if not labels:  # not a subject folder, or a case without labels (KiTS' case_00210/imaging.nii.gz)
-            parts = _structure_folder(folder)
+            parts = _structure_folder(folder, label_file)
             if parts is not None and len(images) == 1:  # TotalSegmentator: ct.nii.gz + segmentations/
                 structured.append((folder.name, images[0], parts))
             else:
@@ -188,10 +190,12 @@ def _rival_labels(labels_of: dict[Path, list[Path]]) -> DataError:
                      f"{', '.join(p.name for p in labels)}); pick the labels to train on:{listed}")
 
 
-def _structure_folder(folder: Path) -> Path | None:
-    """A subfolder named for masks holding two or more volumes, a 0/1 volume per structure
-    (TotalSegmentator's and AbdomenAtlas' `segmentations/liver.nii.gz`, `spleen.nii.gz`, ...)."""
-    found = [d for d in folder.iterdir() if d.is_dir() and looks_like_mask_folder(d.name)
+def _structure_folder(folder: Path, label_file: str | None = None) -> Path | None:
+    """A subfolder holding two or more volumes, a 0/1 volume per structure (TotalSegmentator's and
+    AbdomenAtlas' `segmentations/liver.nii.gz`, `spleen.nii.gz`, ...; PDDCA's `structures/`): the one
+    `label_file` names (`--masks structures`) when given, else the one named for masks."""
+    found = [d for d in folder.iterdir() if d.is_dir()
+             and (fnmatchcase(d.name.lower(), label_file.lower()) if label_file else looks_like_mask_folder(d.name))
              and len([p for p in volumes_in(d) if p.is_file()]) >= 2]
     return found[0] if len(found) == 1 else None
 
