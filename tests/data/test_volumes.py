@@ -552,6 +552,22 @@ def test_btcv_image_and_label_folders_pair_by_number_below_split_folders(tmp_pat
     assert [p.name for p in index.unlabelled] == ["img0061.nii.gz"]
 
 
+def test_myops_modalities_are_channels_of_the_case_its_gd_label_names(tmp_path: Path) -> None:
+    """MyoPS 2020 ships train25/myops_training_101_{C0,DE,T2}.nii.gz + train25_myops_gd/
+    myops_training_101_gd.nii.gz (ground truth, values 200 ... 2221): `_gd` was no label suffix, so
+    --images train25 --masks train25_myops_gd refused each modality file as a case of no label."""
+    root = tmp_path / "MyoPS 2020 Dataset"
+    for n in (101, 102, 103):
+        image, label = make_volume(n)
+        for offset, modality in enumerate(("C0", "DE", "T2")):
+            save(root / "train25" / f"myops_training_{n}_{modality}.nii.gz", image + 10 * offset)
+        save(root / "train25_myops_gd" / f"myops_training_{n}_gd.nii.gz", (label * 200).astype(np.int16))
+    index = discover(tmp_path, images="train25", masks="train25_myops_gd", label_map={200: 1})
+    assert index.format == "volumes" and len(index.pairs) == 3 * DEPTH and not index.problems
+    assert {p.group for p in index.pairs} == {f"myops_training_{n}" for n in (101, 102, 103)}
+    assert index.modalities == ("C0", "DE", "T2") and np.load(index.pairs[0].image).shape[-1] == 3
+
+
 def test_emidec_case_folders_of_an_image_and_a_contours_folder_are_a_case_each(tmp_path: Path) -> None:
     """EMIDEC ships Case_N006/Images/Case_N006.nii.gz + Case_N006/Contours/Case_N006.nii.gz and a
     clinical Case_N006.txt beside each folder: Contours/ was no label folder, so every case

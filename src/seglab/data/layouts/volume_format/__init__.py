@@ -9,7 +9,7 @@ Recognised layouts (docs/volumes.md), tried in this order:
    may carry `_0000`, `_0001` channel suffixes, or modality words (HECKTOR's `CHUM-001__CT`,
    `__PT`), the modalities on the label's grid the channels (`modality_grids`).
 2. images/ + labels/ (or masks/), matched by name; label names may end in `_seg`, `_mask`,
-   `_label` or `_labels`.
+   `_label` or `_labels` (in a label folder `_gd` too: MyoPS 2020's `myops_training_101_gd`).
 3. BIDS (ISLES 2022, ATLAS 2.0): `sub-X[/ses-Y]` folders anywhere four levels down (`rawdata/`,
    `derivatives/<pipeline>/`), a session a case and its subject the group; label volumes named
    by their BIDS suffix (`_mask`, `_msk`, `_dseg`) or `label-` entity, the case's image volumes

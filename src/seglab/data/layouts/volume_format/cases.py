@@ -19,6 +19,9 @@ from seglab.data.files.volumes import VOLUME_SUFFIXES, volume_stem
 
 # ACDC: _gt; SegTHOR: GT; iSeg-2017: -label
 _LABEL_SUFFIX = re.compile(r"(?:^|[_-])(seg|segmentation|mask|label|labels|gt)$", re.IGNORECASE)
+# in a label folder, ground truth as MyoPS 2020 abbreviates it too (`myops_training_101_gd`); no label
+# word elsewhere, where `_gd` may name a gadolinium-enhanced image (`T1_gd`)
+_LABEL_FOLDER_SUFFIX = re.compile(r"(?:^|[_-])(seg|segmentation|mask|label|labels|gt|gd)$", re.IGNORECASE)
 _LABEL_WORDS = ("seg", "label", "mask")
 # a case and a modality word: HECKTOR's CHUM-001__CT, iSeg-2017's subject-1-T1
 _MODALITY = re.compile(r"(.+?)(?:__?|-)([A-Za-z][A-Za-z0-9]*)")
@@ -72,7 +75,7 @@ def matched_cases(images: list[Path], labels: list[Path], label_dir: str) -> Lay
     (`_folder_subjects`); unpaired files become problems, but for the images of folders none of
     whose images has a label beside labelled ones elsewhere: unlabelled, as a 2-D image folder
     without masks is (MosMedData's `studies/CT-0/` beside `CT-1/`, whose studies have masks)."""
-    label_of = {_LABEL_SUFFIX.sub("", volume_stem(p)): p for p in labels}
+    label_of = {_LABEL_FOLDER_SUFFIX.sub("", volume_stem(p)): p for p in labels}
     channel_of = nnunet_cases(images)
     if not any(_case_key(p, label_of, channel_of) in label_of for p in images):
         paired = _labels_by_image(images, labels)  # named apart, one number each: BTCV's img0001 + label0001
