@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -366,8 +367,9 @@ def test_a_subset_file_beside_the_whole_is_set_aside_and_the_splits_kept(tmp_pat
         index = discover(root, cache_dir=str(tmp_path / "cache"))
         assert sorted(p.split for p in index.pairs) == ["train", "train", "train", "val", "val"]
         assert index.ignored == [root / "train" / "annotation-small.json", root / "val" / "annotation-small.json"]
-        assert "subsets set aside (all their images and objects are in a file read): train/annotation-small.json of " \
-               "train/annotation.json, val/annotation-small.json of val/annotation.json" in index.pairing[0]
+        assert "subsets set aside (all their images and objects are in the files read): " \
+               "train/annotation-small.json of train/annotation.json, val/annotation-small.json of " \
+               "val/annotation.json" in index.pairing[0]
         assert not index.problems
 
 
@@ -383,3 +385,76 @@ def test_two_files_that_disagree_on_an_image_are_refused_with_a_route_keeping_th
     small.rename(tmp_path / small.name)
     index = discover(root, cache_dir=str(tmp_path / "cache"))
     assert sorted(p.split for p in index.pairs) == ["train", "train", "train", "val", "val"]
+
+
+def hrsid(root: Path) -> Path:
+    """HRSID: `JPEGImages/` + `annotations/train2017.json`, `test2017.json` and their union
+    `train_test2017.json`, and `inshore_offshore/inshore.json`, `offshore.json` splitting the union
+    another way (inshore takes images of both splits)."""
+    ids = range(1, 7)
+    for i in ids:
+        photo(root / "JPEGImages" / f"P{i:04d}.jpg", i)
+    objects = {i: {"image_id": i, "category_id": 1, "segmentation": SQUARE} for i in ids}
+    ship = [{"id": 1, "name": "ship"}]
+    for name, chosen in (("annotations/train2017", (1, 2, 3, 4)), ("annotations/test2017", (5, 6)),
+                         ("annotations/train_test2017", ids), ("inshore_offshore/inshore", (1, 5)),
+                         ("inshore_offshore/offshore", (2, 3, 4, 6))):
+        coco_file(root / f"{name}.json", [(i, f"P{i:04d}.jpg") for i in chosen], [objects[i] for i in chosen], ship)
+    return root
+
+
+def test_split_files_whose_union_ships_beside_them_are_read_with_their_splits(tmp_path):
+    """HRSID's `train_test2017.json` (whose name says train) holds every image: its train2017 and
+    test2017 files were set aside as its subsets, and the test split lost."""
+    root = hrsid(tmp_path / "HRSID_JPG")
+    index = discover(root, cache_dir=str(tmp_path / "cache"))
+    assert Counter(p.split for p in index.pairs) == {"train": 4, "test": 2}
+    assert index.ignored == [root / "annotations" / "train_test2017.json", root / "inshore_offshore" / "inshore.json",
+                             root / "inshore_offshore" / "offshore.json"]
+    assert "annotations/test2017.json, annotations/train2017.json: 6 objects on 6 images" in index.pairing[0]
+    both = "annotations/test2017.json and annotations/train2017.json"
+    assert f"annotations/train_test2017.json, the union of {both}, inshore_offshore/inshore.json of {both}" \
+        in index.pairing[0]
+
+
+def test_a_file_whose_images_the_files_read_hold_together_is_set_aside(tmp_path):
+    """Without its union file, HRSID's `inshore.json` (images of train2017 and test2017) was refused
+    for sharing images with `train2017.json`."""
+    root = hrsid(tmp_path / "HRSID_JPG")
+    (root / "annotations" / "train_test2017.json").unlink()
+    index = discover(root, cache_dir=str(tmp_path / "cache"))
+    assert Counter(p.split for p in index.pairs) == {"train": 4, "test": 2} and not index.problems
+    assert index.ignored == [root / "inshore_offshore" / "inshore.json", root / "inshore_offshore" / "offshore.json"]
+
+
+def test_a_union_with_more_than_its_split_files_is_read_and_they_set_aside(tmp_path):
+    root = hrsid(tmp_path / "HRSID_JPG")
+    (root / "annotations" / "test2017.json").unlink()  # train2017 alone falls short of the union
+    index = discover(root, cache_dir=str(tmp_path / "cache"))
+    assert len(index.pairs) == 6 and index.pairing[0].startswith("annotations/train_test2017.json: 6 objects")
+    assert "annotations/train2017.json of annotations/train_test2017.json" in index.pairing[0]
+
+
+def test_lvis_images_without_file_name_are_found_by_their_coco_url(tmp_path):
+    """LVIS v1 names its images (COCO 2017's, val ones from `train2017/` too) by `coco_url` alone:
+    its objects were counted on 0 images, and no pairs found."""
+    root = tmp_path / "lvis"
+    for split, chosen in (("train", (("train2017", 9), ("train2017", 16))), ("val", (("val2017", 139),
+                                                                                    ("train2017", 500001)))):
+        images = []
+        for folder, i in chosen:
+            photo(root / folder / f"{i:012d}.jpg", i)
+            images.append({"id": i, "height": H, "width": W, "neg_category_ids": [5], "not_exhaustive_category_ids": [],
+                           "coco_url": f"http://images.cocodataset.org/{folder}/{i:012d}.jpg",
+                           "flickr_url": f"http://farm4.staticflickr.com/{i}.jpg"})
+        objects = [{"id": n, "image_id": e["id"], "category_id": 1, "segmentation": SQUARE, "bbox": [2, 2, 18, 18]}
+                   for n, e in enumerate(images, 1)]
+        (root / f"lvis_v1_{split}.json").write_text(json.dumps({"images": images, "annotations": objects,
+                                                                 "categories": CATEGORIES}))
+    photo(root / "train2017" / "000000900000.jpg", 3)  # COCO's zip holds images LVIS leaves out
+    index = discover(root, cache_dir=str(tmp_path / "cache"))
+    assert {p.name: p.split for p in index.pairs} == {"000000000009": "train", "000000000016": "train",
+                                                      "000000000139": "val", "000000500001": "val"}
+    assert index.classes.names == ("background", "person") and not index.problems
+    person = (expected() == 1).astype(np.int64)
+    np.testing.assert_array_equal(read_mask(index.pairs[0].mask, index.mapping), person)

@@ -6,10 +6,12 @@ Recognised files: a JSON with `images`, `annotations` and `categories` lists, in
 folder, in `annotations/` or in a split folder (`annotations/instances_train2017.json`, CVAT's
 `annotations/instances_default.json`, Roboflow's `train/_annotations.coco.json`); DATA may be
 the file itself. Where COCO ships several files of one split (`person_keypoints_*`, `stuff_*`),
-the `instances_*` ones are read; a file whose images and objects another holds too (CrowdAI
-Mapping's `annotation-small.json`) is set aside, and annotation sets of the same images whose
-categories differ (TrashCan's `instance_version/` and `material_version/`) are refused, never
-merged by category id.
+the `instances_*` ones are read; a file whose images and objects the files read hold too (CrowdAI
+Mapping's `annotation-small.json`, HRSID's `inshore.json`) is set aside, and so is a union whose
+parts carry the splits (HRSID's `train_test2017.json`, read as `train2017.json` and
+`test2017.json`); annotation sets of the same images whose categories differ (TrashCan's
+`instance_version/` and `material_version/`) are refused, never merged by category id. An image
+without a `file_name` (LVIS, whose images are COCO's) is found by its `coco_url`.
 
 Each image's objects are painted much as torchvision's COCO segmentation reference paints them:
 an object's pixels get its category's class (categories in id order, after background 0; the
@@ -26,6 +28,7 @@ import logging
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from seglab.data.annotations.annotated_images import located_images, refuse_shared_images
 from seglab.data.annotations.annotation_formats import (
@@ -131,7 +134,7 @@ def read_annotations(path: Path) -> _Annotations:
     read = _Annotations(path)
     try:
         read.categories = {int(c["id"]): str(c["name"]) for c in data["categories"]}
-        read.images = {image_key(i["id"]): i for i in data["images"] if str(i.get("file_name", ""))}
+        read.images = {image_key(i["id"]): {**i, "file_name": name} for i in data["images"] if (name := _file_name(i))}
         for item in data["annotations"]:
             read.objects.setdefault(image_key(item["image_id"]), []).append(
                 {**item, "category_id": int(item["category_id"])})
@@ -139,6 +142,13 @@ def read_annotations(path: Path) -> _Annotations:
         raise DataError(f"COCO file '{path}': an entry lacks its id, name, image_id or category_id, or an id is no "
                         f"number (image ids may also be strings) ({err!r})") from None
     return read
+
+
+def _file_name(entry: dict) -> str:
+    """An image entry's name to look for: its `file_name`, or where it has none (LVIS, whose images
+    are COCO's) the path of its `coco_url` (`train2017/000000391895.jpg`); its `flickr_url` names
+    Flickr's copy, not a file of the dataset."""
+    return str(entry.get("file_name") or urlsplit(str(entry.get("coco_url") or "")).path.lstrip("/"))
 
 
 @FORMATS.register("coco")
@@ -185,36 +195,72 @@ class CocoFormat(AnnotationFileFormat):
                     "(a mask per class: they may overlap)" if multilabel else
                     f"(pixels two classes claim: ignore {IGNORE})"))
         if aside:
-            line += "; subsets set aside (all their images and objects are in a file read): " + ", ".join(
-                f"{relative_names([part], base)} of {relative_names([whole], base)}" for part, whole in aside.items())
+            line += "; subsets set aside (all their images and objects are in the files read): " + ", ".join(
+                _set_aside(part, wholes, located, base) for part, wholes in aside.items())
         return self.indexed(base, pairs, spec, problems + painting, line, ignored=list(aside))
 
 
 def _without_subsets(files: list[_Annotations], located: dict[Path, dict]) -> tuple[list[_Annotations],
-                                                                                   dict[Path, Path]]:
-    """The files to read, and each file set aside for the file read that annotates all its images
+                                                                                   dict[Path, list[Path]]]:
+    """The files to read, and each file set aside for the files read that annotate all its images
     with all its objects (CrowdAI Mapping's `annotation-small.json` beside `annotation.json`, COCO
-    2014's `instances_minival2014.json` beside `instances_val2014.json`): read too, it would
-    annotate those images twice. The files with most images are kept first, so of two equal
-    files the first is read."""
+    2014's `instances_minival2014.json` beside `instances_val2014.json`, HRSID's
+    `inshore_offshore/inshore.json` beside its `train2017.json` and `test2017.json`): read too, it
+    would annotate those images twice. The files with most images are kept first, so of two equal
+    files the first is read; a kept file that files carrying splits make up again is read as them
+    (`_split_parts`), and a kept file that the others hold together is set aside too (HRSID's
+    `offshore.json`, its images in `train2017.json` and `test2017.json`, where its
+    `train_test2017.json` is not there to hold it)."""
     kept: list[_Annotations] = []
-    aside: dict[Path, Path] = {}
     for part in sorted(files, key=lambda f: -len(located[f.path])):
-        whole = next((w for w in kept if _covers(w, part, located)), None)
-        if whole is None:
+        if not _held(part, kept, located):
             kept.append(part)
-        else:
-            aside[part.path] = whole.path
-    return [f for f in files if f.path not in aside], aside
+    kept = [split for whole in kept for split in _split_parts(whole, files, located) or [whole]]
+    for file in sorted(kept, key=lambda f: f.split is not None):  # splitless first, so that the splits stay
+        if _held(file, [f for f in kept if f is not file], located):
+            kept.remove(file)
+    read = [f for f in files if f in kept]
+    aside = {f.path: [w.path for w in read if set(located[f.path].values()) & set(located[w.path].values())]
+             for f in files if f not in kept}
+    return read, aside
 
 
-def _covers(whole: _Annotations, part: _Annotations, located: dict[Path, dict]) -> bool:
-    """Whether `whole` annotates every image of `part` (each found) with each of its objects, an
+def _split_parts(whole: _Annotations, files: list[_Annotations], located: dict[Path, dict]) -> list[_Annotations]:
+    """The files carrying a split, no two of one image, that `whole` holds and that together hold
+    all of it again (HRSID's `train2017.json` and `test2017.json` beside `train_test2017.json`):
+    read in its place, they keep the splits it loses; none where their splits are just its own (`val`
+    parts of a `val` file)."""
+    parts: list[_Annotations] = []
+    images: set[Path] = set()
+    for part in sorted(files, key=lambda f: -len(located[f.path])):
+        mine = set(located[part.path].values())
+        if part is not whole and part.split and not mine & images and _held(part, [whole], located):
+            parts.append(part)
+            images |= mine
+    splits = {part.split for part in parts}
+    return parts if splits and splits != {whole.split} and _held(whole, parts, located) else []
+
+
+def _held(part: _Annotations, wholes: list[_Annotations], located: dict[Path, dict]) -> bool:
+    """Whether `wholes` annotate every image of `part` (each found) with each of its objects, an
     object being its category's name and its outline."""
-    theirs = {image: key for key, image in located[whole.path].items()}
+    holders: dict[Path, list[tuple[_Annotations, int | str]]] = {}
+    for whole in wholes:
+        for key, image in located[whole.path].items():
+            holders.setdefault(image, []).append((whole, key))
     mine = located[part.path]
-    return bool(mine) and len(mine) == len(part.images) and all(image in theirs for image in mine.values()) \
-        and all(_drawn(part, key) <= _drawn(whole, theirs[image]) for key, image in mine.items())
+    return bool(mine) and len(mine) == len(part.images) and all(image in holders for image in mine.values()) \
+        and all(_drawn(part, key) <= set().union(*(_drawn(w, k) for w, k in holders[image]))
+                for key, image in mine.items())
+
+
+def _set_aside(part: Path, wholes: list[Path], located: dict[Path, dict], base: Path) -> str:
+    """How the log names a file set aside: `inshore.json of train2017.json and test2017.json`, or
+    `train_test2017.json, the union of train2017.json and test2017.json` when those hold nothing
+    more."""
+    names = " and ".join(relative_names([whole], base) for whole in wholes)
+    union = len(wholes) > 1 and {i for w in wholes for i in located[w].values()} <= set(located[part].values())
+    return f"{relative_names([part], base)}{', the union' if union else ''} of {names}"
 
 
 def _drawn(coco: _Annotations, image_id: int | str) -> set[tuple[str | None, str]]:
