@@ -41,6 +41,7 @@ class DataConfig:
     fill_outlines: bool = False  # masks drawn as closed outlines (HC18's head ellipse): read with each one filled
     unmasked_background: bool = False  # images without a mask are defect-free (MVTec AD's good/): all background
     rle_order: str = "auto"  # run-length tables (Kaggle): pixel order auto | column | row (docs/data.md)
+    alpha: str = "auto"  # images' alpha channel: auto (a channel when it holds data, MFNet's thermal) | channel | drop
     label_field: str | None = None  # vector labels (GeoJSON, GeoPackage): the attribute naming a feature's class
     num_workers: int = 0  # DataLoader workers; 0 = load in the training process
     cache: str = "auto"  # decoded samples: auto (memory if under half the free RAM, else disk) | memory | disk | none

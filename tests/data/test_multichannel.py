@@ -234,6 +234,69 @@ def test_a_four_band_dataset_trains_evaluates_and_predicts(tmp_path: Path, capsy
     assert np.asarray(Image.open(out / "tile0_mask.png")).shape == (32, 40)
 
 
+
+def rgb_thermal_scenes(root: Path, alpha: str = "thermal") -> None:
+    """MFNet's ir_seg_dataset: images/<n>{D,N}.png RGBA whose 4th channel is the thermal image
+    (`alpha` "thermal"), or a cut-out's alpha (0 and 255 with a soft edge: "cut-out"); labels/
+    0..8; train/val/test lists of names."""
+    rng = np.random.default_rng(11)
+    names = [f"{i:05d}{'D' if i % 3 else 'N'}" for i in range(1, 9)]
+    for d in ("images", "labels"):
+        (root / d).mkdir(parents=True)
+    for n in names:
+        rgba = rng.integers(0, 256, (32, 40, 4), dtype=np.uint8)
+        if alpha == "cut-out":
+            rgba[..., 3] = 0
+            rgba[8:24, 10:30, 3] = 255
+            rgba[8, 10:30, 3] = 128  # the soft edge
+        Image.fromarray(rgba, "RGBA").save(root / "images" / f"{n}.png")
+        Image.fromarray(rng.integers(0, 9, (32, 40), dtype=np.uint8)).save(root / "labels" / f"{n}.png")
+    for split, part in (("train", names[:4]), ("val", names[4:6]), ("test", names[6:])):
+        (root / f"{split}.txt").write_text("\n".join(part) + "\n")
+
+
+def test_an_rgba_dataset_whose_alpha_is_thermal_reads_it_as_a_fourth_channel(tmp_path: Path,
+                                                                              caplog: pytest.LogCaptureFixture) -> None:
+    rgb_thermal_scenes(tmp_path / "mfnet")
+    with caplog.at_level(logging.INFO, logger="seglab.data.layouts.discover"):
+        index = discover(tmp_path / "mfnet")
+    report = audit(index)
+    assert report.stats.channels == {4: 8}
+    assert not [p for p in report.warnings if p.code == "alpha-channel"]
+    assert index.alpha_channel
+    assert sum("holds data" in r.getMessage() for r in caplog.records) == 1
+    image = Image.open(tmp_path / "mfnet" / "images" / "00001D.png")
+    assert np.array_equal(read_image(image.filename, index.alpha_channel), np.asarray(image))
+    dropped = discover(tmp_path / "mfnet", alpha="drop")
+    assert not dropped.alpha_channel and scan(dropped).channels == {3: 8}
+
+
+def test_a_cut_out_alpha_is_dropped_and_the_warning_names_the_way_to_keep_it(tmp_path: Path) -> None:
+    rgb_thermal_scenes(tmp_path / "cutouts", alpha="cut-out")
+    report = audit(discover(tmp_path / "cutouts"))
+    assert report.stats.channels == {3: 8}
+    warnings = [describe(p) for p in report.warnings if p.code == "alpha-channel"]
+    assert len(warnings) == 8 and "--alpha channel" in warnings[0]
+    assert scan(discover(tmp_path / "cutouts", alpha="channel")).channels == {4: 8}
+
+
+def test_a_16_bit_rgba_tiff_keeps_its_alpha_only_when_the_dataset_does(tmp_path: Path) -> None:
+    rgbt = bands(7, 4)
+    tifffile.imwrite(tmp_path / "rgbt.tif", rgbt)  # RGB with an unassociated alpha sample
+    assert np.array_equal(read_image(tmp_path / "rgbt.tif"), rgbt[..., :3])
+    assert np.array_equal(read_image(tmp_path / "rgbt.tif", keep_alpha=True), rgbt)
+
+
+def test_an_rgb_thermal_model_predicts_rgba_images_with_their_thermal_channel(tmp_path: Path) -> None:
+    rgb_thermal_scenes(tmp_path / "mfnet")
+    run = tmp_path / "run"
+    assert main(["train", str(tmp_path / "mfnet"), "--out", str(run), *TINY]) == 0
+    assert read_metadata(run / "checkpoints" / "best.safetensors")["card"]["in_channels"] == 4
+    out = tmp_path / "pred"
+    assert main(["predict", str(run), str(tmp_path / "mfnet" / "images"), "--out", str(out), "--no-progress"]) == 0
+    assert np.asarray(Image.open(out / "00001D_mask.png")).shape == (32, 40)
+
+
 CLOUD_NAMES = [f"patch_{k}_1_by_{k}_LC08_L1TP_002053_20160520_20170324_01_T1.TIF" for k in (1, 2, 3, 4, 5, 6)]
 
 

@@ -27,6 +27,7 @@ DEFAULTS = config_io.ExperimentConfig()  # the defaults --help quotes
 def add_data_options(parser: argparse.ArgumentParser) -> None:
     from seglab.data.layouts.formats import FORMATS
     from seglab.data.annotations.rle_masks import RLE_ORDERS
+    from seglab.data.files.alpha import ALPHA_READINGS
 
     parser.add_argument("--format", dest="data.format", metavar="LAYOUT", help="dataset layout: auto (default), "
                         f"{', '.join(FORMATS.names())}")
@@ -79,6 +80,10 @@ def add_data_options(parser: argparse.ArgumentParser) -> None:
                         "images): read each as all background (mask value 0) instead of leaving it out; covers images "
                         "beside paired ones, folders named good/, OK/, Normal/, and a *neg* folder beside a *pos* one "
                         "(docs/data.md)")
+    parser.add_argument("--alpha", dest="data.alpha", choices=ALPHA_READINGS,
+                        help="the images' alpha channel: channel (read as their last channel: MFNet's thermal band "
+                        "in RGBA PNGs, a band GDAL declared alpha), drop, or auto (default): a channel when an "
+                        "image's alpha holds data (many values), dropped when it is transparency (docs/data.md)")
     parser.add_argument("--rle-order", dest="data.rle_order", choices=RLE_ORDERS,
                         help="run-length tables (Kaggle's CSV masks): how pixels are numbered, column (top to "
                         "bottom, then left to right: Airbus, Severstal, TGS) or row (Carvana, Sartorius, "

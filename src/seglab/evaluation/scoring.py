@@ -14,6 +14,7 @@ import numpy as np
 import torch
 
 from seglab.data import MaskMapping, Pair, discover_data, read_image, read_mask
+from seglab.data.files.alpha import reads_alpha
 from seglab.errors import DataError
 from seglab.inference.files import display_image
 from seglab.inference.loading import load_segmenter, resolve_placement
@@ -196,8 +197,9 @@ def evaluate_run(
     slices: dict[str, int] = {}
     predict_seconds = 0.0
     gallery = set(spread(len(pairs), gallery_size))
+    keep_alpha = reads_alpha(predictor.in_channels)  # as training read them
     for index, pair in enumerate(progress_bar(pairs, desc=f"evaluate {split}", unit="image", enabled=progress)):
-        image = read_image(pair.images)
+        image = read_image(pair.images, keep_alpha)
         truth = read_mask(pair.masks, mapping)
         if truth.shape != image.shape[:2]:
             raise DataError(f"mask '{pair.mask}' is {truth.shape} but image '{pair.image}' is {image.shape[:2]}")

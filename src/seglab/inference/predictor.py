@@ -14,6 +14,7 @@ from torch import Tensor, nn
 
 from seglab.compilation import COMPILE_MODES, begin_step, compile_model, keeps_thread_count
 from seglab.data import ClassSpec, read_image, to_tensor
+from seglab.data.files.alpha import reads_alpha
 from seglab.data.loading.mirror_classes import SideSwap
 from seglab.data.loading.transforms import prepare_image
 from seglab.inference.postprocess import PostProcess
@@ -153,7 +154,7 @@ class CardModel:
         raise NotImplementedError
 
     def predict_file(self, path: str | Path) -> Prediction:
-        return self.predict(read_image(path))
+        return self.predict(read_image(path, reads_alpha(self.in_channels)))
 
 
 class Predictor(CardModel):

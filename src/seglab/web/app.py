@@ -19,6 +19,7 @@ from pydantic import BaseModel, Field
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from seglab._version import __version__
+from seglab.data.files.alpha import reads_alpha
 from seglab.errors import DataError
 from seglab.inference.predictor import Segmenter
 from seglab.web.budget import ModelCost, RequestBudget, check_budget, measure_cost
@@ -166,7 +167,7 @@ def create_app(
 
     def _segment(data: bytes, filename: str | None) -> Response:
         """Decode, predict, render and encode one upload (on a worker thread: the event loop only sends it)."""
-        image = decode_upload(data, filename, limits)
+        image = decode_upload(data, filename, limits, reads_alpha(predictor.in_channels))
         started = time.perf_counter()
         try:
             prediction = predictor.predict(image)

@@ -108,8 +108,9 @@ def _probe_npy(data: bytes, name: str, limits: UploadLimits) -> UploadInfo:
     return UploadInfo("NumPy", int(shape[1]), int(shape[0]))
 
 
-def decode_upload(data: bytes, filename: str | None, limits: UploadLimits) -> np.ndarray:
-    """Image bytes -> (H, W, C) array as `read_image` returns it, after `probe_upload`'s checks.
+def decode_upload(data: bytes, filename: str | None, limits: UploadLimits, keep_alpha: bool = False) -> np.ndarray:
+    """Image bytes -> (H, W, C) array as `read_image` returns it, after `probe_upload`'s checks;
+    `keep_alpha` for a model that reads alpha as a channel (`alpha.reads_alpha`).
 
     Raises:
         UploadError: as `probe_upload`, and 415 for a file that cannot be decoded.
@@ -119,7 +120,7 @@ def decode_upload(data: bytes, filename: str | None, limits: UploadLimits) -> np
         path = Path(tmp) / f"upload{FORMATS[info.format]}"
         path.write_bytes(data)
         try:
-            return read_image(path)
+            return read_image(path, keep_alpha)
         except DataError as err:
             raise UploadError(415, f"'{filename or 'upload'}' cannot be decoded: {err}") from None
 

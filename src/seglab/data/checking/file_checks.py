@@ -13,14 +13,14 @@ from seglab.data.classes.mapping import IdentityMapping
 from seglab.data.discovery.unmasked import is_background_fill
 from seglab.data.encodings.cityscapes import label_ids_hint
 from seglab.data.encodings.label_maps import OBJECTS_HINT, inferred_class_count
+from seglab.data.files.alpha import ALPHA_MODES
 from seglab.data.files.index import DatasetIndex, Pair, Problem
-from seglab.data.files.io import image_scale, read_header
+from seglab.data.files.io import FileHeader, image_scale, read_header
 from seglab.data.files.lossy import lossy_format
 from seglab.errors import DataError
 
 # image types seglab does not read; a dataset folder holding them is probably half converted
 UNSUPPORTED_SUFFIXES = (".jp2", ".j2k", ".heic")
-_ALPHA_MODES = ("RGBA", "RGBa", "LA", "La", "PA")
 _CONVERTED_MODES = ("CMYK", "YCbCr", "LAB", "HSV")
 
 
@@ -38,7 +38,9 @@ def _unsupported_files(index: DatasetIndex) -> list[Problem]:
     return problems
 
 
-def _header_problems(pair: Pair) -> list[Problem]:
+def _header_problems(pair: Pair, alpha_channel: bool = False) -> list[Problem]:
+    """Findings from each file's header; an image's alpha is no finding where the dataset reads
+    it as a channel (`alpha_channel`)."""
     problems = []
     for what, path in (*(("image", i) for i in pair.images), *(("mask", m) for m in pair.masks)):
         compressed = lossy_format(path) if what == "mask" else None
@@ -48,12 +50,10 @@ def _header_problems(pair: Pair) -> list[Problem]:
             header = read_header(path)
         except DataError:  # the decoder has reported it already
             continue
-        if header.mode in _ALPHA_MODES:
-            band = (" (its tags declare it; a band that is data, as GDAL declares the 4th of a 4-band byte GeoTIFF "
-                    "unless told, is kept once unmarked: gdal_translate -co ALPHA=UNSPECIFIED in.tif out.tif)"
-                    if header.format == "TIFF" else "")
-            problems.append(Problem(path, f"{what} has an alpha channel ({header.mode}); it is dropped{band}",
-                                    "alpha-channel"))
+        kept = alpha_channel and what == "image" and header.mode in ALPHA_MODES
+        if header.mode in (*ALPHA_MODES, "PA") and not kept:
+            problems.append(Problem(path, f"{what} has an alpha channel ({header.mode}); it is dropped"
+                                    f"{_alpha_route(what, header)}", "alpha-channel"))
         elif header.mode in _CONVERTED_MODES:
             problems.append(Problem(path, f"{what} is {header.mode}; it is converted to RGB", "colour-mode"))
         if header.orientation != 1:
@@ -63,6 +63,17 @@ def _header_problems(pair: Pair) -> list[Problem]:
             problems.append(Problem(path, f"{what} has {header.frames} pages or frames; only the first is read",
                                     "multi-page"))
     return problems
+
+
+def _alpha_route(what: str, header: FileHeader) -> str:
+    """How to keep an image's dropped alpha when it is data (a palette's transparency never is)."""
+    if header.format == "TIFF":
+        return (" (its tags declare it; a band that is data, as GDAL declares the 4th of a 4-band byte GeoTIFF "
+                "unless told, is kept with --alpha channel, or once unmarked: gdal_translate -co ALPHA=UNSPECIFIED "
+                "in.tif out.tif)")
+    if what == "image" and header.mode in ALPHA_MODES:
+        return " (if it is data, such as a thermal band, --alpha channel reads it as the last channel)"
+    return ""
 
 
 def _label_problems(pair: Pair, stats: DatasetStats, index: DatasetIndex) -> list[Problem]:

@@ -117,7 +117,8 @@ def scan(index: DatasetIndex, pairs: list[Pair] | None = None) -> DatasetStats:
     outlines: dict[Path, bool] = {}
 
     described = repr(index.mapping)  # once: ADE20K's mapping lists thousands of ids, and each key would copy it
-    scanned = on_threads(lambda pair: _scan_pair(pair, index.mapping, described, index.ignore_index), pairs)
+    scanned = on_threads(lambda pair: _scan_pair(pair, index.mapping, described, index.ignore_index,
+                                                 index.alpha_channel), pairs)
     for pair, seen in zip(pairs, scanned):
         problems += seen.problems
         if seen.image is not None:
@@ -169,30 +170,31 @@ class _PairScan:
 # One `seglab train` scans the training split up to three times (the planner, the audit of every
 # split, the normalisation fitted on train); each pair's result is kept for the process, keyed
 # by the files' paths, modification times and sizes, the mask mapping, the ignore label (outlines
-# leave it out) and the pixel budget, so the files are decoded once.
+# leave it out), whether alpha is a channel and the pixel budget, so the files are decoded once.
 _SCANNED: dict[tuple[object, ...], _PairScan] = {}
 _SCANNED_LIMIT = 200_000
 
 
-def _scan_pair(pair: Pair, mapping: MaskMapping, described: str, ignore_index: int | None) -> _PairScan:
+def _scan_pair(pair: Pair, mapping: MaskMapping, described: str, ignore_index: int | None,
+               keep_alpha: bool) -> _PairScan:
     try:
         key = (tuple(map(file_version, pair.images)), tuple(map(file_version, pair.masks)), described,
-               ignore_index, max_pixels())
+               ignore_index, keep_alpha, max_pixels())
     except OSError:  # missing or unreachable: read it, to report why
-        return _read_pair(pair, mapping, ignore_index)
+        return _read_pair(pair, mapping, ignore_index, keep_alpha)
     found = _SCANNED.get(key)
     if found is None:  # another thread may clear the dict meanwhile: keep the result at hand
         if len(_SCANNED) >= _SCANNED_LIMIT:
             _SCANNED.clear()
-        found = _SCANNED[key] = _read_pair(pair, mapping, ignore_index)
+        found = _SCANNED[key] = _read_pair(pair, mapping, ignore_index, keep_alpha)
     return found
 
 
-def _read_pair(pair: Pair, mapping: MaskMapping, ignore_index: int | None) -> _PairScan:
+def _read_pair(pair: Pair, mapping: MaskMapping, ignore_index: int | None, keep_alpha: bool) -> _PairScan:
     problems: list[Problem] = []
     facts = sums = labels = counts = outlines = None
     try:
-        image = read_image(pair.images)
+        image = read_image(pair.images, keep_alpha)
     except DataError as err:
         problems.append(Problem(pair.image, str(err), _code(err)))
         image = None

@@ -93,9 +93,10 @@ def file_header(path: Path) -> FileHeader:
         return replace(header, size=(image.width, image.height) if header.transposed else (image.height, image.width))
 
 
-def read_array(path: Path, role: str, palette_rgb: bool) -> np.ndarray:
-    """Pixels of any supported file, without alpha; palette images (PNG, GIF) give colours or,
-    for masks, indices. Channels come last (a TIFF's separate planes and channel pages too).
+def read_array(path: Path, role: str, palette_rgb: bool, keep_alpha: bool = False) -> np.ndarray:
+    """Pixels of any supported file, without alpha unless `keep_alpha` (a 4th channel that is
+    data: MFNet's thermal band); palette images (PNG, GIF) give colours or, for masks, indices.
+    Channels come last (a TIFF's separate planes and channel pages too).
 
     `role` ("image" or "mask") picks the array of a .npz or HDF5 file that holds several.
     """
@@ -111,24 +112,25 @@ def read_array(path: Path, role: str, palette_rgb: bool) -> np.ndarray:
     if suffix == DICOM_SUFFIX:
         return read_dicom_image(path)
     if suffix in TIFF_SUFFIXES:
-        return read_tiff(path)[0]
+        return read_tiff(path, keep_alpha)[0]
     with _open_pillow(path) as image:
         if image.format == "PNG" and _wide_colour_png(path):
-            return _wide_png_pixels(path, _orientation(image))
+            return _wide_png_pixels(path, _orientation(image), keep_alpha)
         image.load()
         if _orientation(image) != 1:  # as viewers show it; the mask must be drawn on that view
             image = ImageOps.exif_transpose(image)
         mode = image.mode
         if mode in ("P", "PA"):
-            # via RGBA: Pillow warns when a palette with transparency goes straight to RGB
-            image = image.convert("RGBA") if palette_rgb else image.getchannel(0)
+            # via RGBA: Pillow warns when a palette with transparency goes straight to RGB; its
+            # transparency is never data
+            image = image.convert("RGBA").convert("RGB") if palette_rgb else image.getchannel(0)
         elif mode in ("LA", "La"):
-            image = image.getchannel(0)
+            image = image.convert("LA") if keep_alpha else image.getchannel(0)
         elif mode == "1":
             image = image.convert("L")
         elif mode not in _NATIVE_MODES:  # CMYK, YCbCr, LAB, HSV, ...
             image = image.convert("RGB")
-        if image.mode in ("RGBA", "RGBa", "RGBX"):
+        if image.mode == "RGBX" or (image.mode in ("RGBA", "RGBa") and not keep_alpha):
             image = image.convert("RGB")
         return np.array(image)
 
@@ -162,10 +164,12 @@ def _wide_colour_png(path: Path) -> bool:
     return head[12:16] == b"IHDR" and head[24] == 16 and head[25] in _PNG_WIDE_COLOUR
 
 
-def _wide_png_pixels(path: Path, orientation: int) -> np.ndarray:
-    """A 16-bit colour (or grey + alpha) PNG's uint16 pixels, without alpha, as viewers show them."""
+def _wide_png_pixels(path: Path, orientation: int, keep_alpha: bool = False) -> np.ndarray:
+    """A 16-bit colour (or grey + alpha) PNG's uint16 pixels, without alpha unless `keep_alpha`,
+    as viewers show them."""
     array = imagecodecs.png_decode(path.read_bytes())
-    array = array[..., 0] if array.shape[2] == 2 else array[..., :3]
+    if not keep_alpha:
+        array = array[..., 0] if array.shape[2] == 2 else array[..., :3]
     if orientation != 1:
         array = _SHOWN[orientation](array)
     return np.ascontiguousarray(array)
@@ -179,9 +183,10 @@ def _orientation(image: Image.Image) -> int:
     return value if isinstance(value, int) and 1 <= value <= 8 else 1
 
 
-def read_tiff(path: Path) -> tuple[np.ndarray, float | None]:
-    """The first page, channels last, without the samples its tags declare alpha; other extra
-    samples (a GeoTIFF's near-infrared band) are data and kept. A stack whose metadata says its
+def read_tiff(path: Path, keep_alpha: bool = False) -> tuple[np.ndarray, float | None]:
+    """The first page, channels last, without the samples its tags declare alpha (unless
+    `keep_alpha`: a dataset whose alpha holds data); other extra samples (a GeoTIFF's
+    near-infrared band) are data and kept. A stack whose metadata says its
     pages are channels (an ImageJ hyperstack or OME-TIFF of axes CYX: fluorescence microscopy's
     nuclei and membrane channels) gives them all, channels last. With the pixels, the first page's
     GDAL_NODATA value (`no_data.page_no_data`), read in the same open; None without one."""
@@ -199,7 +204,7 @@ def read_tiff(path: Path) -> tuple[np.ndarray, float | None]:
         array = np.asarray(page.asarray())
     if separate and array.ndim == 3 and array.shape[0] == samples != array.shape[2]:  # planes: (S, H, W)
         array = np.moveaxis(array, 0, -1)
-    if alpha and array.ndim == 3 and array.shape[2] == samples:
+    if alpha and not keep_alpha and array.ndim == 3 and array.shape[2] == samples:
         array = np.delete(array, alpha, axis=2)
     return array, no_data
 

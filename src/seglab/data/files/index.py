@@ -116,6 +116,8 @@ class DatasetIndex:
             keeps them so that `predict` groups such files by case (`Subject.modalities`).
         area_folders: names of the mask folders whose masks mark the area to score, not labels
             (Agriculture-Vision's `boundaries/` and `masks/`): pixels where one is 0 are ignored.
+        alpha_channel: the images' alpha channels hold data (MFNet's thermal band) and are read
+            as their last channel (`data.alpha`, `seglab.data.files.alpha`); else alpha is dropped.
     """
 
     root: Path
@@ -132,6 +134,7 @@ class DatasetIndex:
     label_folders: dict[Path, Path] = field(default_factory=dict)
     modalities: tuple[str, ...] = ()
     area_folders: tuple[str, ...] = ()
+    alpha_channel: bool = False
 
 
 def natural_key(name: str) -> tuple[object, ...]:

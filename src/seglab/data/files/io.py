@@ -46,11 +46,12 @@ def image_scale(dtype: np.dtype | type | str) -> float:
     raise ValueError(f"unsupported image dtype {dtype}; expected uint8, uint16 or float")
 
 
-def read_image(path: str | Path | Sequence[Path]) -> np.ndarray:
+def read_image(path: str | Path | Sequence[Path], keep_alpha: bool = False) -> np.ndarray:
     """Read an image as (H, W, C), keeping its stored precision.
 
-    Alpha is dropped (RGBA, grey+alpha, a TIFF's declared alpha samples), palette images become
-    RGB. TIFF and array files (.npy, .npz, HDF5) keep up to `MAX_CHANNELS` channels: a
+    Alpha is dropped (RGBA, grey+alpha, a TIFF's declared alpha samples) unless `keep_alpha`:
+    a dataset whose alpha holds data (MFNet's thermal band, `alpha.alpha_holds_data`) reads it
+    as its last channel. Palette images become RGB. TIFF and array files (.npy, .npz, HDF5) keep up to `MAX_CHANNELS` channels: a
     multispectral image's bands, a scan's modalities. uint8 and uint16 are kept; floats become
     float32; bool becomes uint8 0/255; other integers become float32 so no value is clipped.
     Multi-page TIFFs give their first page. The pixels a TIFF's GDAL_NODATA tag marks are NaN,
@@ -66,15 +67,15 @@ def read_image(path: str | Path | Sequence[Path]) -> np.ndarray:
             that differ in size or give more than `MAX_CHANNELS` channels together.
     """
     if not isinstance(path, (str, Path)):
-        return _stacked([_read_one_image(Path(p)) for p in path], [Path(p) for p in path])
-    return _read_one_image(Path(path))
+        return _stacked([_read_one_image(Path(p), keep_alpha) for p in path], [Path(p) for p in path])
+    return _read_one_image(Path(path), keep_alpha)
 
 
-def _read_one_image(path: Path) -> np.ndarray:
+def _read_one_image(path: Path, keep_alpha: bool) -> np.ndarray:
     if path.suffix.lower() in TIFF_SUFFIXES:  # its no-data tag from the open that reads its pixels
-        array, no_data = decode(path, "image", read_tiff)
+        array, no_data = decode(path, "image", lambda p: read_tiff(p, keep_alpha))
     else:
-        array, no_data = decode(path, "image", lambda p: read_array(p, "image", palette_rgb=True)), None
+        array, no_data = decode(path, "image", lambda p: read_array(p, "image", True, keep_alpha)), None
     if array.ndim == 2:
         array = array[..., None]
     if not channels_last(array.shape):

@@ -21,6 +21,7 @@ from seglab.data.encodings.one_hot import OneHotMapping
 from seglab.data.encodings.label_maps import label_map_encoding
 from seglab.data.encodings.outlines import FilledOutlineMapping
 from seglab.data.encodings.value_classes import classes_from_value_names
+from seglab.data.files.alpha import ALPHA_READINGS, data_alpha_image
 from seglab.data.files.index import DatasetIndex
 from seglab.data.files.pixel_budget import set_max_pixels
 from seglab.data.layouts.formats import DatasetFormat, FORMATS, ReadOptions
@@ -52,6 +53,7 @@ def discover(
     rle_order: str = "auto",
     label_field: str | None = None,
     unmasked_background: bool = False,
+    alpha: str = "auto",
 ) -> DatasetIndex:
     """Find the layout of a dataset folder and index its image/mask pairs.
 
@@ -83,12 +85,14 @@ def discover(
             good/, OK/, Normal/, ..., or in a *neg* folder beside a *pos* one) are defect-free: each
             is read with an all-background mask of value 0 (`seglab.data.discovery.unmasked`), as are a manifest's rows without a mask;
             other layouts log that nothing was read so.
+        alpha: the images' alpha channel: "channel" (read as their last channel), "drop", or
+            "auto": a channel when it holds data (MFNet's thermal band), `_alpha_channel`.
 
     Raises:
         DataError: missing or empty folder, unknown layout, bad classes.json, no pairs, two
             folders that could hold the masks.
         ConfigError: `format` is not a registered format, a bad `mask_pattern`, or bad
-            slicing options, `fill_outlines` on multi-label masks.
+            slicing options, `fill_outlines` on multi-label masks, an unknown `alpha`.
 
     Example:
         >>> index = discover("data/isbi2012")  # doctest: +SKIP
@@ -96,6 +100,8 @@ def discover(
         (30, ('membrane', 'cell'))
     """
     root = Path(root)
+    if alpha not in ALPHA_READINGS:
+        raise ConfigError(f"data.alpha (--alpha) must be one of {', '.join(ALPHA_READINGS)}, got {alpha!r}")
     options = ReadOptions(slice_axis, empty_slices, cache_dir, images, masks, mask_pattern, merge_masks,
                           task == "multilabel", rle_order, label_field, unmasked_background,
                           task == "multiclass")
@@ -136,6 +142,7 @@ def discover(
     index = with_subjects(apply_task(index, task, classes_path, merge_masks))
     if fill_outlines:
         index = _filled_outlines(index)
+    index.alpha_channel = _alpha_channel(index, alpha)
     logger.info("%s: %s layout, %d pairs", root, index.format, len(index.pairs))
     if merge_masks:
         _report_merged(index)
@@ -164,8 +171,20 @@ def discover_data(cfg: DataConfig) -> DatasetIndex:
         images=cfg.images, masks=cfg.masks, mask_pattern=cfg.mask_pattern, merge_masks=cfg.merge_masks,
         slice_axis=cfg.slice_axis, empty_slices=cfg.empty_slices, cache_dir=cfg.cache_dir, label_map=cfg.label_map,
         instance_masks=cfg.instance_masks, fill_outlines=cfg.fill_outlines, task=cfg.task, rle_order=cfg.rle_order,
-        label_field=cfg.label_field, unmasked_background=cfg.unmasked_background,
+        label_field=cfg.label_field, unmasked_background=cfg.unmasked_background, alpha=cfg.alpha,
     )
+
+
+def _alpha_channel(index: DatasetIndex, alpha: str) -> bool:
+    """Whether the dataset's images are read with their alpha as a channel: as `alpha` says, or
+    for "auto" when an image's alpha holds data (`data_alpha_image`), logged once."""
+    if alpha != "auto":
+        return alpha == "channel"
+    found = data_alpha_image([pair.image for pair in index.pairs])
+    if found is not None:
+        logger.info("%s: the alpha channel of images such as '%s' holds data (many values, not transparency): "
+                    "every image's alpha is read as its last channel (--alpha drop drops it)", index.root, found)
+    return found is not None
 
 
 def _relabel(

@@ -60,6 +60,7 @@ class SegmentationDataset(Dataset):
         augment: paired training augmentation; None leaves samples as they are.
         raw: 8-bit images and compact masks, not normalised (random training views stay
             normalised float: the augmentation works on normalised intensities).
+        keep_alpha: images' alpha read as their last channel (`DatasetIndex.alpha_channel`).
 
     Raises:
         ValueError: a pair without a mask, mean/std of different lengths, an unknown cache.
@@ -82,6 +83,7 @@ class SegmentationDataset(Dataset):
         patches: PatchSampler | None = None,
         augment: Augment | None = None,
         raw: bool = False,
+        keep_alpha: bool = False,
     ) -> None:
         unlabelled = [p.name for p in pairs if p.mask is None]
         if unlabelled:
@@ -102,6 +104,7 @@ class SegmentationDataset(Dataset):
         self.cache = cache
         self.patches = patches
         self.augment = augment
+        self.keep_alpha = keep_alpha
         self.raw_mask_dtype = label_dtype(num_classes, ignore_index) if raw else None
         self._cached: dict[int, Arrays] = {}
         self._disk = DiskCache(cache_dir or default_cache_dir(), self._recipe()) if cache == "disk" else None
@@ -165,7 +168,7 @@ class SegmentationDataset(Dataset):
     def _load(self, pair: Pair) -> Arrays:
         """Decode, check and resize one pair; arrays in their compact stored dtypes."""
         assert pair.mask is not None  # checked in __init__
-        image = read_image(pair.images)
+        image = read_image(pair.images, self.keep_alpha)
         mask = read_mask(pair.masks, self.mapping)
         if image.shape[:2] != mask.shape:
             raise DataError(

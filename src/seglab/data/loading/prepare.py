@@ -75,6 +75,7 @@ class PreparedData:
             cache=self.cache,
             cache_dir=self.cache_dir,
             raw=raw,
+            keep_alpha=self.index.alpha_channel,
         )
 
     @property
