@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -1747,6 +1748,34 @@ def test_pairs_shipped_in_two_file_formats_are_read_once(tmp_path, caplog):
             save(tmp_path / "roads" / folder / split / f"{split}_1.{suffix}", photo(3))
             save(tmp_path / "roads" / folder / f"{split}_labels" / f"{split}_1.{suffix}", labels(3, (0, 255)))
     assert relative(discover(tmp_path / "roads")) == ["tiff/test/test_1.tif", "tiff/train/train_1.tif"]
+
+
+def test_a_folder_holding_its_split_folders_pairs_again_is_set_aside(tmp_path, caplog):
+    """HRSC2016 ships `FullDataSet/` beside `Train/` and `Test/`, each with `AllImages/` +
+    `Segmentations/`, the full set holding every split pair again (and images never annotated).
+    All were read: 18 pairs for 9, every one a `duplicate-image`, and the folder splits lost. Now
+    the folder whose pairs are the others' together, the same files, is set aside and logged,
+    whatever its name (a `trainval/` beside `train/` and `val/`); a folder of other masks is read."""
+    root = tmp_path / "HRSC2016"
+    for i, split in enumerate(["Train"] * 3 + ["Test"] * 2):
+        for folder in (split, "FullDataSet"):
+            save(root / folder / "AllImages" / f"{100 + i}.bmp", photo(i))
+            save(root / folder / "Segmentations" / f"{100 + i}.png", labels(i, (0, 1, 2)))
+    save(root / "FullDataSet" / "AllImages" / "200.bmp", photo(9))  # never annotated
+    with caplog.at_level(logging.INFO, logger="seglab.data.discovery"):
+        report = inspect_dataset(root)
+    assert Counter(p.split for p in report.index.pairs) == {"train": 3, "test": 2}
+    assert all(p.image.parts[-3] != "FullDataSet" for p in report.index.pairs)
+    assert sorted({p.relative_to(root).parts[0] for p in report.index.ignored}) == ["FullDataSet"]
+    assert not [p for p in report.problems if p.code in ("duplicate-image", "image-without-mask")]
+    assert "FullDataSet/AllImages/ holds the 5 pairs of" in caplog.text and "--images FullDataSet/AllImages" in caplog.text
+    for i, split in enumerate(("train", "val", "val")):
+        for folder in (split, "trainval"):
+            save(tmp_path / "voc" / folder / "images" / f"{i}.png", photo(i))
+            save(tmp_path / "voc" / folder / "masks" / f"{i}.png", labels(i))
+    assert relative(discover(tmp_path / "voc")) == ["train/images/0.png", "val/images/1.png", "val/images/2.png"]
+    save(root / "FullDataSet" / "Segmentations" / "100.png", labels(0, (0, 2, 1)))  # other masks: no copy
+    assert len(discover(root).pairs) == 10
 
 
 def test_files_made_from_a_paired_image_are_ignored_not_unpaired(tmp_path):

@@ -24,6 +24,7 @@ from seglab.data.discovery.folders.rivals import (
     folders_per_object,
 )
 from seglab.data.discovery.folders.side_by_side import _side_by_side
+from seglab.data.discovery.folders.union_folders import without_unions
 from seglab.data.discovery.folders.valid_area import not_labels, split_valid_areas, with_valid_areas
 from seglab.data.files.index import MASK_SUFFIXES
 from seglab.data.files.io import IMAGE_SUFFIXES
@@ -173,6 +174,8 @@ def search_folders(
                     "e.g. '%s': left out, listed as ignored", root, len(aside), aside[0].relative_to(root).as_posix())
     if unpaired:
         _say_unpaired_below(root, images_name, unpaired)
+    search.matches, copies = without_unions(search.matches, root)  # HRSC2016's FullDataSet/ beside Train/, Test/
+    search.ignored += copies
     search.matches = _keep_consistent_splits(search.matches, root)
     search.matches = settle_rival_namings(search.matches, multilabel)
     mask_dirs = {d for m in search.matches for d in (m.mask_dir, *m.more_mask_dirs)}
