@@ -124,6 +124,32 @@ def test_glas_glands_numbered_per_image_warn_however_few(tmp_path):
     assert len(index.pairs) == 6 and [p.code for p in index.problems] == ["instance-ids"]
 
 
+def ships(count: int) -> np.ndarray:
+    """An HRSC2016 `Segmentations/` mask: ships numbered 1..count, each under a row of 255 (void)."""
+    mask = np.zeros((36, 48), np.uint8)
+    for number in range(1, count + 1):
+        y, x = 10 * number - 6, 3 + 3 * number
+        mask[y : y + 6, x : x + 20] = number
+        mask[y - 1, x : x + 20] = 255
+    return mask
+
+
+def test_objects_numbered_inside_a_void_border_warn_and_the_border_stays_void(tmp_path):
+    """HRSC2016 numbers its ships 1..n inside a 255 void border (as VOC's SegmentationObject):
+    ships 1..3 were read as 3 classes with no `instance-ids` warning, 255 spoiling the count 1..n
+    and the one region of each value; and `--instance-masks --ignore-index 255` read the border
+    as object, ignoring no pixel."""
+    for i in range(6):
+        save(tmp_path / "AllImages" / f"{i}.bmp", photo(i, (36, 48)))
+        save_mask(tmp_path / "Segmentations" / f"{i}.png", ships(1 + i % 3))
+    assert [p.code for p in discover(tmp_path).problems] == ["instance-ids"]
+    index = discover(tmp_path, instance_masks=True, ignore_index=255)
+    expected = np.zeros((36, 48), np.int64)  # mask 1.png: two ships, each under its border row
+    expected[4:10, 6:26] = expected[14:20, 9:29] = 1
+    expected[3, 6:26] = expected[13, 9:29] = 255
+    np.testing.assert_array_equal(read_mask(tmp_path / "Segmentations" / "1.png", index.mapping), expected)
+
+
 def test_object_numbers_stored_as_floats_warn(tmp_path):
     """Float masks of whole numbers (HoVer-Net's float64 `inst_map`, saved here as .npy) were never
     counted: only integer masks were, and 58 nuclei read as 58 classes with no warning; values

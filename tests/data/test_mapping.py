@@ -15,6 +15,7 @@ from seglab.data.classes.mapping import (
     NearestColourMapping,
     OffsetMapping,
     ThresholdMapping,
+    keeping_ignored,
 )
 from seglab.data.layouts.celebamask_hq import PartFilesMapping
 from seglab.data.encodings.coloured_objects import ColouredObjectsMapping
@@ -124,6 +125,23 @@ def test_bad_mapping_dicts():
 def test_threshold_splits_antialiased_values_at_the_midpoint():
     raw = np.array([[0, 3, 127, 128, 200, 255]], np.uint8)
     np.testing.assert_array_equal(ThresholdMapping(128).apply(raw), [[0, 0, 0, 1, 1, 1]])
+
+
+def test_threshold_and_binary_keep_the_ignore_label():
+    """`--instance-masks --ignore-index 255` thresholds at 1: the 255 void border of numbered
+    objects became object, and the binary reading made a 255 void class 1; the ignore label now
+    stays, in the mappings that would make it a class (the others keep it already)."""
+    raw = np.array([[0, 1, 2], [255, 3, 0]], np.uint8)
+    np.testing.assert_array_equal(ThresholdMapping(1).apply(raw), [[0, 1, 1], [1, 1, 0]])
+    objects = keeping_ignored(ThresholdMapping(1), 255)
+    np.testing.assert_array_equal(objects.apply(raw), [[0, 1, 1], [255, 1, 0]])
+    np.testing.assert_array_equal(keeping_ignored(BinaryMapping(), 255).apply(raw), [[0, 1, 2], [255, 3, 0]])
+    assert keeping_ignored(ThresholdMapping(1), 0) == ThresholdMapping(1)  # 0 is kept as it is
+    for mapping in (IdentityMapping(), LabelMapping(((1, 2),)), BinaryMapping()):
+        assert keeping_ignored(mapping, None) is mapping and keeping_ignored(mapping, 0) is mapping
+    assert objects.to_dict() == {"kind": "threshold", "threshold": 1, "ignore_label": 255}
+    assert ThresholdMapping(1).to_dict() == {"kind": "threshold", "threshold": 1}
+    assert MaskMapping.from_dict(objects.to_dict()) == objects
 
 
 def test_label_mapping_maps_listed_values_and_keeps_the_rest():

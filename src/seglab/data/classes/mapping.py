@@ -9,7 +9,7 @@ Each kind is a tiny frozen dataclass registered by name instead of one class wit
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -92,6 +92,11 @@ class MaskMapping:
             return cls(**fields)
         except TypeError as err:
             raise ValueError(f"bad fields for mask mapping '{kind}': {err}") from None
+
+
+def _without_unset(values: dict[str, Any], **unset: Any) -> dict[str, Any]:
+    """A `to_dict` less the fields at their default, so that a mapping is described as before they existed."""
+    return {key: value for key, value in values.items() if key not in unset or value != unset[key]}
 
 
 def _plain(value: Any) -> Any:
@@ -177,14 +182,20 @@ class OffsetMapping(MaskMapping):
 @MAPPINGS.register("binary")
 @dataclass(frozen=True)
 class BinaryMapping(MaskMapping):
-    """0/255 masks become 0/1; other values are left as they are so validation reports them."""
+    """0/255 masks become 0/1; other values are left as they are so validation reports them.
+    With `ignore_label` 255 (`--ignore-index 255`: 0/1 masks with a 255 void border) 255 stays."""
 
+    ignore_label: int | None = None
     kind: ClassVar[str] = "binary"
 
     def apply(self, raw: np.ndarray) -> np.ndarray:
         labels = as_labels(single_channel(raw))
-        labels[labels == 255] = 1
+        if self.ignore_label != 255:
+            labels[labels == 255] = 1
         return labels
+
+    def to_dict(self) -> dict[str, Any]:
+        return _without_unset(super().to_dict(), ignore_label=None)
 
 
 @MAPPINGS.register("threshold")
@@ -198,16 +209,29 @@ class ThresholdMapping(MaskMapping):
 
     threshold: float = 128.0
     inverted: bool = False  # values below the threshold are class 1 (class_dict.csv: white road is class 0)
+    ignore_label: int | None = None  # a raw value kept as it is: the void border of masks numbering objects
     kind: ClassVar[str] = "threshold"
 
     def apply(self, raw: np.ndarray) -> np.ndarray:
-        return ((single_channel(raw) >= self.threshold) != self.inverted).astype(np.int64)
+        values = single_channel(raw)
+        labels = ((values >= self.threshold) != self.inverted).astype(np.int64)
+        if self.ignore_label is not None:
+            labels[values == self.ignore_label] = self.ignore_label
+        return labels
 
-    def to_dict(self) -> dict[str, Any]:
-        values = super().to_dict()
-        if not self.inverted:  # described as before it could be inverted
-            del values["inverted"]
-        return values
+    def to_dict(self) -> dict[str, Any]:  # described as before it could be inverted or keep a void label
+        return _without_unset(super().to_dict(), inverted=False, ignore_label=None)
+
+
+def keeping_ignored(mapping: MaskMapping, ignore_label: int | None) -> MaskMapping:
+    """`mapping`, made to keep raw `ignore_label` pixels as that label where it would read them as
+    a class: a threshold (`--instance-masks`) makes a 255 void border object, and the binary
+    reading 255 class 1. Other mappings keep the values they do not list, or read colours."""
+    if ignore_label is None or not isinstance(mapping, (BinaryMapping, ThresholdMapping)):
+        return mapping
+    if mapping.apply(np.array([[ignore_label]])).item() == ignore_label:
+        return mapping  # already kept: the background value of a threshold, say
+    return replace(mapping, ignore_label=ignore_label)
 
 
 @MAPPINGS.register("labels")

@@ -172,8 +172,7 @@ def _label_encoding(sample: MaskSample, classes: ClassSpec | None) -> Encoding:
     if grey is not None and set(grey) != {0, 255} and sum(values[v] for v in grey) >= BINARY_SHARE * total:
         return Encoding(classes, LabelMapping(tuple(grey.items())), values=seen)  # grey levels named in class_dict
     if 255 not in values or not all(0 <= v <= 255 for v in values) or spec.num_classes != 2:
-        instances = numbered_objects_problem(sample) if classes is None else None
-        return Encoding(classes, IdentityMapping(), (instances,) if instances else (), values=seen)
+        return _identity_encoding(sample, classes, seen)
     white_first = grey == {255: 0, 0: 1}  # DeepGlobe Road's class_dict.csv: road 255,255,255, background 0,0,0
     near = sum(n for v, n in values.items() if v <= JPEG_NEAR or v >= 255 - JPEG_NEAR)
     compressed = sum(lossy_format(p) is not None for p in sample.labels) > len(sample.labels) / 2  # JPEG or lossy WebP
@@ -188,7 +187,14 @@ def _label_encoding(sample: MaskSample, classes: ClassSpec | None) -> Encoding:
     if total - exact <= MIN_SHARE * total:  # exact 0/255, or a few stray pixels the scan reports
         mapping = LabelMapping(((0, 1), (255, 0))) if white_first else BinaryMapping()
         return Encoding(spec, mapping, values=seen, binary=True)
-    return Encoding(classes, IdentityMapping(), values=seen)  # e.g. 0/1 labels with a 255 void border
+    return _identity_encoding(sample, classes, seen)  # e.g. 0/1 labels, or numbered objects, with a 255 void border
+
+
+def _identity_encoding(sample: MaskSample, classes: ClassSpec | None, seen: frozenset[int]) -> Encoding:
+    """Label masks read as they are, with the `instance-ids` warning where, without declared
+    classes, their values number objects (`numbered_objects`), a void 255 border or not."""
+    instances = numbered_objects_problem(sample) if classes is None else None
+    return Encoding(classes, IdentityMapping(), (instances,) if instances else (), values=seen)
 
 
 def _soft(values: Counter[int], between: set[int], near: int, total: int, masks: list[Counter[int]]) -> bool:

@@ -12,6 +12,7 @@ import numpy as np
 from scipy import ndimage
 
 from seglab.data.classes.mapping import MappingError, colour_codes, filled_pixels, single_channel, wide_rgb
+from seglab.data.encodings.label_maps import CLASS_GAP, DEFAULT_IGNORE
 from seglab.data.encodings.object_channels import object_stack, one_region_channels
 from seglab.data.encodings.one_hot import channel_stack
 from seglab.data.files.channels import binary_planes
@@ -36,8 +37,8 @@ class MaskSample:
         labels: per label mask (grey, palette indices, or grey saved as RGB), value -> pixels.
         colours: per colour mask, colour code (r << 16 | g << 8 | b) -> pixels.
         filled: per colour mask, colour code -> pixels inside regions of it (`filled_pixels`).
-        regions: per label mask of the first `REGION_SAMPLE` with a non-zero value (integer
-            masks), (non-zero values, values that form one connected region).
+        regions: per label mask of the first `REGION_SAMPLE` with a value that may number an
+            object (`object_values`; integer masks), (such values, those that form one connected region).
         colour_regions: likewise per colour mask with a colour besides black, for colours.
         apart: the label masks of `regions` whose non-zero values never touch one another
             (`_kept_apart`).
@@ -120,14 +121,28 @@ def sample_masks(masks: list[Path], size: int = SAMPLE) -> MaskSample:
             wide = path
         if labels.dtype.kind in "biu" or np.isfinite(labels).all():
             counts = sample.labels[path] = _value_counts(labels)
-            if len(sample.regions) < REGION_SAMPLE and len(counts.keys() - {0}) and _whole_numbers(labels):
-                sample.regions[path] = _one_region_values(labels)
+            objects = object_values(counts)
+            if len(sample.regions) < REGION_SAMPLE and objects and _whole_numbers(labels):
+                void = DEFAULT_IGNORE in counts and DEFAULT_IGNORE not in objects  # a border: no object's regions
+                sample.regions[path] = _one_region_values(np.where(labels == DEFAULT_IGNORE, 0, labels) if void
+                                                          else labels)
                 if _kept_apart(labels):
                     sample.apart.add(path)
     if wide is not None:
         logger.info("masks such as '%s' are 16-bit RGB: their first channel (R) is read as the class and the others "
                     "are not (SYNTHIA's GT/LABELS number instances in G)", wide)
     return sample
+
+
+def object_values(counts: Counter[int]) -> set[int]:
+    """The values of a label mask that may number objects: not 0, nor 255 past a wide gap
+    (`CLASS_GAP`) above every other value, the void border around numbered objects (VOC's
+    SegmentationObject, HRSC2016's ships), where it would split one object's value from the rest."""
+    values = set(counts) - {0}
+    below = values - {DEFAULT_IGNORE}
+    if DEFAULT_IGNORE in values and below and DEFAULT_IGNORE - max(below) > CLASS_GAP:
+        return below
+    return values
 
 
 def _count_objects(sample: MaskSample, path: Path, array: np.ndarray) -> None:

@@ -15,7 +15,7 @@ from collections import Counter
 from pathlib import Path
 
 from seglab.data.encodings.coloured_objects import MANY_OBJECTS, NUMBERED, ONE_REGION, VARYING_COUNTS
-from seglab.data.encodings.mask_sample import MaskSample, sample_masks
+from seglab.data.encodings.mask_sample import MaskSample, object_values, sample_masks
 from seglab.data.files.index import Problem
 from seglab.data.files.mat_files import MAT_SUFFIX, instance_variable
 from seglab.data.files.read_errors import Unusable
@@ -43,7 +43,7 @@ def numbered_objects_problem(sample: MaskSample) -> Problem | None:
     path, (most, _) = max(counted.items(), key=lambda item: item[1][0])
     one_region = sum(r[1] for r in counted.values()) >= ONE_REGION * sum(r[0] for r in counted.values())
     apart = most >= OBJECT_VALUES and sum(p in sample.apart for p in counted) > len(counted) / 2
-    numbered = sum(set(sample.labels[p]) - {0} == set(range(1, r[0] + 1)) for p, r in counted.items())
+    numbered = sum(object_values(sample.labels[p]) == set(range(1, r[0] + 1)) for p, r in counted.items())
     varying = len({r[0] for r in counted.values()}) >= VARYING_COUNTS
     counting = numbered >= NUMBERED * len(counted) and (most >= OBJECT_VALUES or varying)  # 1..n in most masks
     if one_region and (most >= MANY_OBJECTS or counting):
@@ -65,7 +65,7 @@ def _scattered_ids(masks: list[Counter[int]], sparse: bool = True) -> list[int]:
     47, ..., "not successive, may start high"), most masks holding two or more, and a value held
     by `SCATTERED` of the masks or fewer on average, as ids differ from mask to mask where classes
     recur (CholecSeg8k's codes 5 to 80, a colour each, are in most frames)."""
-    held = [set(counts) - {0} for counts in masks]
+    held = [object_values(counts) for counts in masks]
     ids = sorted(set().union(*held))
     several = sum(len(values) >= 2 for values in held) > len(held) / 2
     spread = len(ids) >= OBJECT_VALUES and (not sparse or ids[-1] >= SPARSE_SPREAD * len(ids))

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from seglab.config import DataConfig
 from seglab.data.classes import ClassSpec, load_classes_file
-from seglab.data.classes.mapping import IdentityMapping, MaskMapping, OffsetMapping, ThresholdMapping
+from seglab.data.classes.mapping import IdentityMapping, MaskMapping, OffsetMapping, ThresholdMapping, keeping_ignored
 from seglab.data.discovery.folders import one_listing
 from seglab.data.encodings.coloured_objects import OBJECT_CLASSES, ColouredObjectsMapping
 from seglab.data.encodings.encoding import ENCODING_CODES
@@ -139,6 +139,7 @@ def discover(
             ignore_index = index.classes.ignore_index
         index.classes = replace(index.classes, ignore_index=ignore_index)
     index.ignore_index = ignore_index
+    index.mapping = keeping_ignored(index.mapping, ignore_index)  # a void 255 stays void, never object
     index = with_subjects(apply_task(index, task, classes_path, merge_masks))
     if fill_outlines:
         index = _filled_outlines(index)
