@@ -4,6 +4,7 @@ separates by semicolons)."""
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 
@@ -13,3 +14,13 @@ def table_delimiter(path: Path, header: str) -> str:
     if path.suffix.lower() == ".tsv":
         return "\t"
     return max(",\t;", key=header.count)
+
+
+def table_rows(path: Path, lines: list[str]) -> list[list[str]]:
+    """The cells of each line of a small table, split by `table_delimiter` of its first line and
+    unquoted as the csv module does (a quoted cell may hold the separator).
+
+    Raises:
+        csv.Error: a cell past csv's size limit.
+    """
+    return list(csv.reader(lines, delimiter=table_delimiter(path, lines[0]))) if lines else []

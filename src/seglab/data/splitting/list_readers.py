@@ -11,6 +11,7 @@ those, ToothFairy's `synthetic`, are not read, as the log says).
 
 from __future__ import annotations
 
+import csv
 import logging
 import re
 from collections.abc import Callable, Iterator
@@ -18,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from seglab.data.files.delimiters import table_delimiter
+from seglab.data.files.delimiters import table_rows
 from seglab.data.files.io import IMAGE_SUFFIXES
 from seglab.data.files.mat_files import MAT_SUFFIX, mat_arrays, mat_text
 from seglab.data.files.read_errors import Unusable
@@ -168,8 +169,11 @@ def _table_names(path: Path, lines: list[str]) -> list[str]:
     `X_S1Hand.tif,X_LabelHand.tif`), or under a header row of column titles, which is not read,
     of the columns not titled for masks the one titled for images (WildScenes'
     `id,im_path,label_path`: `im_path`), else the first whose cells name files, else the first."""
-    delimiter = table_delimiter(path, lines[0])
-    rows = [[cell.strip().strip('"') for cell in line.split(delimiter)] for line in lines if line.strip()]
+    try:
+        cells = table_rows(path, lines)
+    except csv.Error as err:
+        raise DataError(f"split list '{path}' cannot be read: {err}") from None
+    rows = [[cell.strip().strip('"') for cell in row] for row in cells if any(cell.strip() for cell in row)]
     column = 0
     if rows and _is_header(rows[0], rows[1] if len(rows) > 1 else []):
         titles, rows = rows[0], rows[1:]

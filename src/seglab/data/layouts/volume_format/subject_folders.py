@@ -15,7 +15,7 @@ from dataclasses import replace
 from fnmatch import fnmatchcase
 from pathlib import Path
 
-from seglab.data.files.delimiters import table_delimiter
+from seglab.data.files.delimiters import table_rows
 from seglab.data.files.dicom import dicom_files
 from seglab.data.files.index import Problem, natural_key
 from seglab.data.discovery.naming import folder_split, looks_like_mask_folder, usable_splits
@@ -208,7 +208,7 @@ def table_splits(root: Path, names: Sequence[str]) -> dict[str, str]:
     for path in sorted(root.glob("*.csv")):
         try:
             lines = path.read_text(encoding="utf-8-sig").splitlines()
-            rows = list(csv.reader(lines, delimiter=table_delimiter(path, lines[0]))) if lines else []
+            rows = table_rows(path, lines)
         except (OSError, UnicodeDecodeError, csv.Error):  # not a table of cases: not one to split by
             continue
         if not rows:
