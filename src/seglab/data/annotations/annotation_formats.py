@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from seglab._version import __version__
-from seglab.data.files.staging import default_cache_dir
+from seglab.data.files.staging import cache_folder
 from seglab.data.classes import ClassSpec
 from seglab.data.layouts.folder_pairs import unique_names
 from seglab.data.discovery.folders import (
@@ -146,7 +146,7 @@ class AnnotationFilesFormat(DatasetFormat):
         raise NotImplementedError
 
     def cache_folder(self) -> Path:
-        return Path(self.options.cache_dir or default_cache_dir()) / self.cache_name
+        return cache_folder(self.options.cache_dir, self.cache_name)
 
     def index(self, root: Path, classes: ClassSpec | None) -> DatasetIndex:
         folder = root if root.is_dir() else root.parent

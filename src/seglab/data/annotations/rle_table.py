@@ -36,7 +36,7 @@ from seglab.data.discovery.folders import Folder, ships_mask_files, walk
 from seglab.data.discovery.naming import stem
 from seglab.data.files.index import DatasetIndex, Pair, Problem, natural_key
 from seglab.data.files.rle import relative_runs
-from seglab.data.files.staging import default_cache_dir
+from seglab.data.files.staging import cache_folder
 from seglab.data.layouts.folder_pairs import unique_names
 from seglab.data.layouts.formats import FORMATS, DatasetFormat, ReadOptions
 from seglab.data.layouts.multilabel import ClassFilesMapping
@@ -91,7 +91,7 @@ class RleTableFormat(DatasetFormat):
         problems += unpaired
         reading = _Reading(labels, order, multilabel, default_colours(max(names) + 1, tuple(names.values())), relative)
         decoded, found = _decoded(table, rows_by_image, background, reading,
-                                  Path(self.options.cache_dir or default_cache_dir()) / "rle")
+                                  cache_folder(self.options.cache_dir, "rle"))
         problems += found
         pairs = _pairs(decoded, images, base)
         if multilabel:

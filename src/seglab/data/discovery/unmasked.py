@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from seglab.data.files.staging import default_cache_dir
+from seglab.data.files.staging import cache_folder
 from seglab.data.files.index import Pair, Problem
 from seglab.data.files.io import IMAGE_SUFFIXES, read_header, read_image
 from seglab.data.discovery.naming import folder_split, stem, words
@@ -160,7 +160,7 @@ def unannotated_frames(problems: Iterable[Problem], pairs: Iterable[Pair]) -> li
 def background_pairs(images: list[tuple[Path, str | None]], mask: Path | None, cache_dir: str | None) -> list[Pair]:
     """Each (image, split) paired with an all-background mask of its size, grey or RGB like the
     dataset's `mask`, kept in `cache_dir` (None: the default cache folder)."""
-    cache_root = Path(cache_dir or default_cache_dir())
+    cache_root = cache_folder(cache_dir)
     rgb = _colour_masks(mask)
     return [Pair(stem(image), image, empty_mask(_shown_size(image), cache_root, rgb), split) for image, split in images]
 

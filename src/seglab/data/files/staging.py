@@ -31,3 +31,9 @@ def default_cache_dir() -> Path:
     """`$XDG_CACHE_HOME/seglab`, else `~/.cache/seglab`: outside run folders, so runs share it."""
     base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
     return Path(base) / "seglab"
+
+
+def cache_folder(cache_dir: str | Path | None, purpose: str = "") -> Path:
+    """The folder of one purpose's cached files (`volumes`, `rle`, ...) in `cache_dir`, the
+    user's `--cache-dir` (None: `default_cache_dir()`), so that every cache lies under one top."""
+    return Path(cache_dir or default_cache_dir()) / purpose

@@ -52,7 +52,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from seglab.data.files.staging import default_cache_dir
+from seglab.data.files.staging import cache_folder
 from seglab.data.classes import ClassSpec
 from seglab.data.files.file_threads import on_threads
 from seglab.data.files.file_version import file_version
@@ -381,7 +381,7 @@ class ArrayStackFormat(DatasetFormat):
         return bool(self._pairs(root))
 
     def index(self, root: Path, classes: ClassSpec | None) -> DatasetIndex:
-        cache = Path(self.options.cache_dir or default_cache_dir()) / "array-stack"
+        cache = cache_folder(self.options.cache_dir, "array-stack")
         pairs, lines, pannuke = [], [], True
         mask_stacks = [masks for _, masks in self._pairs(root)]
         cases = _case_folders(self._pairs(root), root)

@@ -12,7 +12,7 @@ from torch.utils.data import Dataset
 
 from seglab.data.loading.augment import Augment
 from seglab.data.loading.cache import CACHE_MODES, Arrays, DiskCache
-from seglab.data.files.staging import default_cache_dir
+from seglab.data.files.staging import cache_folder
 from seglab.data.files.index import Pair
 from seglab.data.files.io import read_image, read_mask
 from seglab.data.classes.mapping import MaskMapping
@@ -107,7 +107,7 @@ class SegmentationDataset(Dataset):
         self.keep_alpha = keep_alpha
         self.raw_mask_dtype = label_dtype(num_classes, ignore_index) if raw else None
         self._cached: dict[int, Arrays] = {}
-        self._disk = DiskCache(cache_dir or default_cache_dir(), self._recipe()) if cache == "disk" else None
+        self._disk = DiskCache(cache_folder(cache_dir), self._recipe()) if cache == "disk" else None
 
     def __len__(self) -> int:
         return len(self.pairs)

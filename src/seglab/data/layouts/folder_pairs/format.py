@@ -29,7 +29,7 @@ from seglab.data.layouts.folder_pairs.unlabelled_files import unlabelled_images
 from seglab.data.discovery.folders import FolderSearch, deeper_image_folders, search_folders
 from seglab.data.layouts.formats import FORMATS, DatasetFormat, ReadOptions
 from seglab.data.files.index import DatasetIndex, Pair, Problem
-from seglab.data.files.staging import default_cache_dir
+from seglab.data.files.staging import cache_folder
 from seglab.data.encodings.loveda import loveda_reading
 from seglab.data.encodings.rgb_ids import id_labels_file, rgb_ids_reading
 from seglab.data.encodings.mat_names import mat_names_reading
@@ -139,7 +139,7 @@ class FolderPairsFormat(DatasetFormat):
         aside += [f for p in pairs if p.image not in kept for f in (p.image, p.mask) if f is not None]  # LandCover.ai's
         pairs = without_train_splits(_splits_from_names(listed, root), filled, root)
         read = {f.parent for p in pairs for f in (*p.images, *p.masks)}  # before their stacks' pages are written
-        pages_cache = Path(self.options.cache_dir or default_cache_dir()) / "tiff-pages"
+        pages_cache = cache_folder(self.options.cache_dir, "tiff-pages")
         pairs, paged = read_by_page(pairs, planes, root, pages_cache)
         mask_dirs = [m.mask_dir for m in matches]
         namings = next((m.namings for m in matches if m.namings), ())
@@ -199,7 +199,7 @@ class FolderPairsFormat(DatasetFormat):
         if rgb_ids is not None:  # Stanford 2D-3D-S's objects numbered in RGB, named by semantic_labels.json
             return rgb_ids[0], rgb_ids[1], []
         ade20k = ade20k_reading(root, [m for p in pairs for m in p.masks], classes,
-                                Path(cache_dir or default_cache_dir()))
+                                cache_folder(cache_dir))
         if ade20k is not None:  # ADE20K's full release: class ids in R and G, the objects numbered in B
             return ade20k[0], ade20k[1], []
         encoding = choose_encoding([m for p in pairs for m in p.masks], classes)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from seglab.data.files.staging import default_cache_dir
+from seglab.data.files.staging import cache_folder
 from seglab.data.classes import ClassSpec, classes_from_dataset_json
 from seglab.data.layouts.formats import FORMATS, DatasetFormat, ReadOptions
 from seglab.data.files.index import DatasetIndex, Pair, Problem, natural_key
@@ -76,7 +76,7 @@ class VolumesFormat(DatasetFormat):
         layout = self.layout_of(root) or Layout()
         if not layout.splits and layout.subjects:  # SSL4MIS' LA: data/train.list + test.list name the case folders
             layout.splits = case_splits({s.name: s.images[0].parent for s in layout.subjects}, root)
-        cache_root = Path(self.options.cache_dir or default_cache_dir()) / "volumes"
+        cache_root = cache_folder(self.options.cache_dir, "volumes")
         pairs, problems, labelled = [], list(layout.problems), []
         for subject in layout.subjects:
             try:
