@@ -89,6 +89,18 @@ def search_folders(
             sniffed[folder.path] = looks_like_masks(folder)
         return sniffed[folder.path]
 
+    paired: dict[Path, tuple[FolderMatch | None, list[Path]]] = {}  # `_side_by_side` of a folder, and what it set aside
+
+    def beside(folder: Folder, aside: list[Path]) -> FolderMatch | None:
+        """`_side_by_side` of `folder`, run once: the trial against its folders per image and the
+        search share it; the files it sets aside are added to `aside`."""
+        if folder.path not in paired:
+            set_aside: list[Path] = []
+            paired[folder.path] = _side_by_side(folder, root, rules, merge, set_aside), set_aside
+        match, set_aside = paired[folder.path]
+        aside += set_aside
+        return match
+
     image_tops, mask_tops = named_tops(root, images_name, folders), named_tops(root, masks_name, folders)
 
     def chosen(folder: Folder, name: str | None, tops: list[Path]) -> bool:
@@ -114,7 +126,7 @@ def search_folders(
             mask_like.add(image.path)  # Agriculture-Vision's boundaries/ beside images/rgb/: never the images
             continue
         own = per_image_masks(image, below.get(image.path, []), root, rules, merge) if masks_name is None else None
-        if own is not None and _masks_beside(image, own, root, rules, merge):
+        if own is not None and _masks_beside(own, beside(image, [])):  # a trial: files set aside are not kept
             own = None  # ADE20K's `<name>_seg.png` beside `<name>.jpg`, its `<name>/` of one file per object
         if own is None:  # Drishti-GS1's GT/<name>/SoftMap/ beside Images/
             own = masks_in_stem_folders(image, root, rules, merge, lambda path: masks_name is None or path_ends_with(
@@ -158,7 +170,7 @@ def search_folders(
         if match is not None:
             search.matches.append(match)
             continue
-        side_by_side = _in_one_file(image) or _side_by_side(image, root, rules, merge, aside)
+        side_by_side = _in_one_file(image) or beside(image, aside)
         if side_by_side is not None:
             search.matches.append(side_by_side)
         elif image.split in ("val", "test") and not image.named_mask and not _shows_masks(image, None) \
@@ -193,11 +205,10 @@ def _say_unpaired_below(root: Path, images_name: str | None, unpaired: list[Fold
                    "ignored, not read", root, len(unpaired), images_name, shown, more)
 
 
-def _masks_beside(image: Folder, own: FolderMatch, root: Path, rules: tuple[KeyRule, ...], merge: bool) -> bool:
-    """Whether the images' files beside them pair at least as many images as the folders named
-    after them do (`own`): such folders then hold each image's other files (ADE20K's per-object
-    masks, `ADE_x/instance_000_ADE_x.png`, beside `ADE_x_seg.png`), not its mask."""
-    beside = _side_by_side(image, root, rules, merge, [])  # a trial: files set aside are not kept
+def _masks_beside(own: FolderMatch, beside: FolderMatch | None) -> bool:
+    """Whether the images' files beside them (`beside`) pair at least as many images as the
+    folders named after them do (`own`): such folders then hold each image's other files (ADE20K's
+    per-object masks, `ADE_x/instance_000_ADE_x.png`, beside `ADE_x_seg.png`), not its mask."""
     return beside is not None and len(beside.pairs) >= len(own.pairs)
 
 
