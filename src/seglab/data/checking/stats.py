@@ -224,18 +224,21 @@ def _tagged_no_data(pair: Pair, image: np.ndarray) -> bool:
     return not np.isinf(image).any() and any(no_data_value(path) is not None for path in pair.images)
 
 
-def _file_holding(value: int, masks: tuple[Path, ...], mapping: MaskMapping) -> Path:
-    """The file of an image's masks that holds `value`: with `--merge-masks` (EndoVis 2017's
-    `<instrument>_labels/frame000.png` of 10, 20, 30 and `Other_labels/frame000.png` of 255), the
-    finding names the file to fix, not the pair's first mask. Read again only for stray values."""
-    if len(masks) > 1:
-        for mask in masks:
-            try:
-                if (read_mask(mask, mapping) == value).any():
-                    return mask
-            except DataError:
-                continue
-    return masks[0]
+def _files_holding(values: list[int], masks: tuple[Path, ...], mapping: MaskMapping) -> dict[int, Path]:
+    """The first file of an image's masks that holds each of `values` (else its first mask): with
+    `--merge-masks` (EndoVis 2017's `<instrument>_labels/frame000.png` of 10, 20, 30 and
+    `Other_labels/frame000.png` of 255), the finding names the file to fix, not the pair's first
+    mask. Read again only for stray values, each file once for all of them."""
+    found: dict[int, Path] = {}
+    for mask in masks if len(masks) > 1 else ():
+        if len(found) == len(values):
+            break
+        try:
+            labels = read_mask(mask, mapping)
+        except DataError:
+            continue
+        found.update((value, mask) for value in values if value not in found and (labels == value).any())
+    return {value: found.get(value, masks[0]) for value in values}
 
 
 def _code(err: DataError) -> str:
@@ -289,8 +292,8 @@ def _value_problems(
             message = f"mask holds only 0 and 255, a binary mask, but the dataset has {num_classes} classes"
             problems.append(Problem(path, message, "binary-mask-for-multiclass"))
             continue
-        for value in bad:
-            stray.setdefault(value, []).append(_file_holding(value, merged.get(path, (path,)), index.mapping))
+        for value, holding in _files_holding(bad, merged.get(path, (path,)), index.mapping).items():
+            stray.setdefault(value, []).append(holding)
     if not stray:
         return problems
     values = sorted(stray)
