@@ -102,7 +102,7 @@ def read_split_lists(
         found.files.update(p.parent / name for p in files.values() for name in READ_BESIDE.get(p.name, ()))
     for key, (files, held) in shipped.items():  # MARIDA's lists name each scene folder's patches less their S2_
         stems = {p.stem for folder, k in keys.items() if k == key for p in search.listed(folder)}
-        parsed[key] = with_affix(split_of_stems(files, held, stems), stems,
+        parsed[key] = with_affix(search.split_of(files, held, stems), stems,
                                  ", ".join(sorted({f"'{p.parent}'" for _, p in key})))
     for image_dir, key in keys.items():
         found.splits[image_dir] = {**parsed[key], **search.by_folder(parsed[key], image_dir)}
@@ -136,6 +136,7 @@ class _ListSearch:
         self._entries: dict[Path, list[Path]] = {}
         self._split_files: dict[tuple[Path, tuple[str, ...], str], dict[str, Path]] = {}
         self._tables: dict[Path, Path | None] = {}
+        self._split_of: dict[tuple[tuple[tuple[str, Path], ...], tuple[Path, ...], frozenset[str]], dict[str, str]] = {}
 
     def list_files(self, image_dir: Path, mask_dir: Path) -> dict[str, Path]:
         """The list of each split from the first place beside or above `image_dir` that holds
@@ -212,9 +213,19 @@ class _ListSearch:
     def _name_images(self, files: dict[str, Path], image_dir: Path) -> bool:
         """Whether the lists name an image of `image_dir`, or a folder holding it (`by_folder`): those
         of a far `splits/` folder may be another set's (Sen1Floods11's weakly labelled chips)."""
-        split_of = split_of_stems(files, stems=[p.stem for p in self.listed(image_dir)])
+        split_of = self.split_of(files, stems=[p.stem for p in self.listed(image_dir)])
         return any(listed_split(split_of, p.stem) for p in self.listed(image_dir)) or bool(
             self.by_folder(split_of, image_dir))
+
+    def split_of(self, files: dict[str, Path], held_out: Iterable[Path] = (),
+                 stems: Collection[str] = ()) -> dict[str, str]:
+        """`split_of_stems`, computed once for the same lists and image names (the lists read to
+        tell whether they name a folder's images are those then read for its split); the dict is
+        shared, not to be changed."""
+        key = (tuple(files.items()), tuple(held_out), frozenset(stems))
+        if key not in self._split_of:
+            self._split_of[key] = split_of_stems(files, held_out, stems)
+        return self._split_of[key]
 
     def by_folder(self, split_of: dict[str, str], image_dir: Path) -> dict[str, str]:
         """The split of each file of `image_dir` when the lists name it or a folder holding it (below
