@@ -156,6 +156,56 @@ def test_ssl4mis_la_cases_are_volumes_cut_across_their_thinnest_axis(tmp_path):
     np.testing.assert_array_equal(np.load(pair.mask), label[:, :, 4])
 
 
+def cells(count: int, shape: tuple[int, int, int] = (4, 16, 16)) -> np.ndarray:
+    """A label volume numbering `count` cells 1..count, each one block (instance ids, as bio-image
+    datasets ship them), on a (Z, Y, X) grid."""
+    label = np.zeros(shape, np.uint16)
+    for cell in range(1, count + 1):
+        y, x = divmod(cell - 1, 3)
+        label[:, 5 * y:5 * y + 4, 5 * x:5 * x + 4] = cell
+    return label
+
+
+def test_plantseg_raw_and_label_cases_in_split_folders_are_volumes_of_instance_labels(tmp_path):
+    """PlantSeg's ovules: `ovules/{train,val,test}/N_*.h5`, each a 3-D `raw` and a `label` of cell
+    ids (some a `label_with_ignore` too): cases with their folder's split, the cells numbered."""
+    splits = {"train": ("N_420_ds2x", "N_435_final_crop_ds2", "N_464_ds2x"), "val": ("N_422_ds2x",),
+              "test": ("N_294_final_crop_ds2",)}
+    for n, (split, name) in enumerate((s, name) for s, names in splits.items() for name in names):
+        label = cells(2 + n)
+        arrays = {"raw": (label > 0) * 800 + np.uint16(100), "label": label}
+        if "crop" in name:
+            arrays["label_with_ignore"] = label
+        write_h5(tmp_path / "ovules" / split / f"{name}.h5", **arrays)
+    index = discover(tmp_path, cache_dir=str(tmp_path / "cache"))
+    assert index.format == "volumes" and len(index.pairs) == 5 * 4
+    assert {p.name.split("/")[0]: p.split for p in index.pairs} == {
+        name: split for split, names in splits.items() for name in names}
+    assert [p.code for p in index.problems] == ["instance-ids"]
+    pair = next(p for p in index.pairs if p.name == "N_464_ds2x/slice001")
+    assert np.load(pair.mask).max() == 4 and np.load(pair.image).max() == 900
+
+
+def test_platynereis_datasets_in_groups_are_found_by_their_names(tmp_path):
+    """Platynereis' EM nuclei: `volumes/raw` and `volumes/labels/nucleus_instance_labels`; a file of
+    two label datasets alike is refused, naming them."""
+    for case in range(1, 4):
+        label = cells(case).astype(np.uint64)
+        write_h5(tmp_path / "nuclei" / f"train_data_nuclei_{case:02d}.h5",
+                 **{"volumes/raw": (label > 0).astype(np.uint8) * 90, "volumes/labels/nucleus_instance_labels": label})
+    index = discover(tmp_path, cache_dir=str(tmp_path / "cache"))
+    assert index.format == "volumes" and len(index.pairs) == 3 * 4
+    assert [p.code for p in index.problems] == ["instance-ids"]
+    pair = next(p for p in index.pairs if p.name == "train_data_nuclei_03/slice002")
+    np.testing.assert_array_equal(np.load(pair.mask), cells(3)[2])
+    np.testing.assert_array_equal(np.load(pair.image)[..., 0], (cells(3)[2] > 0) * 90)
+    two = write_h5(tmp_path / "two.h5", **{"volumes/raw": np.zeros((4, 4), np.uint8),
+                                           "volumes/labels/cells": np.zeros((4, 4), np.uint8),
+                                           "volumes/labels/nuclei": np.zeros((4, 4), np.uint8)})
+    with pytest.raises(ReadError, match=r"several named for the mask \(volumes/labels/cells, volumes/labels/nuclei\)"):
+        read_mask(two, IdentityMapping())
+
+
 def test_acdc_volumes_alone_are_cut_across_their_first_axis_and_grouped_by_patient(tmp_path):
     """ACDC's volumes without their slices/ folder: (D, H, W), D the thinnest and first; a
     stray file that holds no case is a finding."""

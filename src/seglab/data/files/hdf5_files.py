@@ -37,10 +37,12 @@ def _h5py() -> ModuleType:
 
 
 def _dataset(file: Any, role: str, h5py: ModuleType) -> Any:
-    """The dataset of an open file holding the image (or mask): the only one, else a known name."""
-    names = [name for name in file if not isinstance(file.get(name, getlink=True), h5py.ExternalLink)
-             and isinstance(file[name], h5py.Dataset)]
-    name = array_for_role(names, role, "datasets", "no datasets at its root", f"name the {role} dataset '{role}'")
+    """The dataset of an open file holding the image (or mask), in its groups too (Platynereis'
+    `volumes/raw`): the only one, else one named for the role (`npy_files.array_for_role`). Links
+    are not followed: an external one would make seglab read another file."""
+    names: list[str] = []
+    file.visititems(lambda name, item: names.append(name) if isinstance(item, h5py.Dataset) else None)
+    name = array_for_role(names, role, "datasets", "no datasets", f"name the {role} dataset '{role}'")
     dataset = file[name]
     if dataset.is_virtual or dataset.external:
         raise Unusable(f"dataset '{name}' keeps its data in other files (virtual or external storage); "

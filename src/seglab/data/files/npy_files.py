@@ -6,6 +6,7 @@ A .npz file holding several arrays gives the one named for its role (`ARRAY_KEYS
 
 from __future__ import annotations
 
+import re
 import threading
 import zipfile
 from collections.abc import Sequence
@@ -17,8 +18,13 @@ import numpy as np
 from seglab.data.files.pixel_budget import within_budget
 from seglab.data.files.read_errors import DECODE_ERRORS, Unusable
 
-# the array of a several-array .npz (or HDF5) file that is the image or the mask, in order of preference
-ARRAY_KEYS = {"image": ("image", "img", "arr_0"), "mask": ("mask", "label", "labels", "seg", "arr_0")}
+# the array of a several-array .npz (or HDF5) file that is the image or the mask, in order of preference;
+# an HDF5 dataset by its own name, in a group too (Platynereis' `volumes/raw`; PlantSeg's `raw` + `label`)
+ARRAY_KEYS = {"image": ("image", "img", "raw", "arr_0"),
+              "mask": ("mask", "label", "labels", "seg", "segmentation", "gt", "arr_0")}
+# words naming a role's arrays where no name is one of ARRAY_KEYS (`volumes/labels/nucleus_instance_labels`)
+_ROLE_WORDS = {"image": {"image", "images", "img", "raw", "data"},
+               "mask": {"mask", "masks", "label", "labels", "seg", "segmentation", "gt", "groundtruth"}}
 
 # NumPy parses a header with ast.literal_eval, and CPython 3.11 can fail it with "SystemError: AST
 # constructor recursion depth mismatch" when threads parse at once (CPython gh-106905); seglab
@@ -116,19 +122,33 @@ def _npz_member(archive: zipfile.ZipFile, role: str) -> str:
 
 
 def array_for_role(keys: Sequence[str], role: str, noun: str, none: str, advice: str) -> str:
-    """Which of a file's arrays (.npz members, HDF5 datasets) holds the image (or mask): the only
-    one, else the first of `ARRAY_KEYS[role]` it has.
+    """Which of a file's arrays (.npz members, HDF5 datasets, which may sit in groups: `volumes/raw`)
+    holds the image (or mask): the only one, else the one named the first of `ARRAY_KEYS[role]`,
+    else the one whose path has a word for the role (`volumes/labels/nucleus_instance_labels`), of
+    several the one named `semantic` over instance ids.
 
     Raises:
-        Unusable: several arrays and none of those names (code `npz-arrays`): `noun` names them,
-            `none` says there are none, `advice` how to fix the file.
+        Unusable: several arrays and none, or several alike, so named (code `npz-arrays`): `noun`
+            names them, `none` says there are none, `advice` how to fix the file.
     """
     if len(keys) == 1:
         return keys[0]
     preferred = ARRAY_KEYS[role]
-    key = next((k for k in preferred if k in keys), None)
-    if key is None:
-        held = f"{len(keys)} {noun} ({', '.join(keys)})" if keys else none
-        named = " or ".join(f"'{k}'" for k in preferred)
-        raise Unusable(f"holds {held} and none is named {named}; {advice}", "npz-arrays")
-    return key
+    named = next((found for k in preferred if (found := [key for key in keys if _leaf(key) == k])), None)
+    worded = [key for key in keys if not _ROLE_WORDS[role].isdisjoint(_words(key))]
+    candidates = named or [key for key in worded if "semantic" in _words(key)] or worded
+    if len(candidates) == 1:
+        return candidates[0]
+    held = f"{len(keys)} {noun} ({', '.join(keys)})" if keys else none
+    names = " or ".join(f"'{k}'" for k in preferred)
+    alike = f"several named for the {role} ({', '.join(candidates)})" if candidates else f"none is named {names}"
+    raise Unusable(f"holds {held} and {alike}; {advice}", "npz-arrays")
+
+
+def _leaf(key: str) -> str:
+    """An array's own name, less the groups it sits in."""
+    return key.rsplit("/", 1)[-1]
+
+
+def _words(key: str) -> set[str]:
+    return set(re.split(r"[/_\-.]+", key.lower()))

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from seglab.data.files.decoding import holds_image_and_mask
 from seglab.data.discovery.folders import walk
+from seglab.data.discovery.naming import folder_split, usable_splits
 from seglab.data.files.hdf5_files import HDF5_SUFFIXES, h5_holds_volume
 from seglab.data.files.index import Problem, natural_key
 from seglab.data.files.slice_cache import Subject
@@ -32,8 +33,9 @@ def hdf5_cases(root: Path) -> Layout | None:
     """HDF5 cases, as SSL4MIS ships its volume datasets: files each holding a 3-D image and label
     (`hdf5_files.h5_holds_volume`), in `root` (Pancreas-CT's `image0001_norm.h5`, ACDC's
     `patient001_frame01.h5`) or one in each case's folder (LA's `<case>/mri_norm2.h5`, named by
-    its folder). Not when a folder of the dataset holds 2-D slices (ACDC's `slices/`):
-    folder-pairs reads those, and the volumes are listed. A patient's frames are one group
+    its folder), or in folders named for their splits, which give them (PlantSeg's
+    `ovules/train/N_420_ds2x.h5`: `raw` + `label`). Not when a folder of the dataset holds 2-D
+    slices (ACDC's `slices/`): folder-pairs reads those, and the volumes are listed. A patient's frames are one group
     (`patient001_frame01`, `patient001_frame12`); TransUNet's `case0001.npy.h5` is case `case0001`."""
     folders = [d for d in sorted(root.iterdir(), key=lambda p: natural_key(p.name)) if d.is_dir()]
     files = [p for p in sorted(root.iterdir(), key=lambda p: natural_key(p.name)) if _is_hdf5(p)]
@@ -49,9 +51,13 @@ def hdf5_cases(root: Path) -> Layout | None:
         if not held[path]:
             layout.problems.append(Problem(path, f"'{path}' holds no 3-D image and label of one shape", "bad-volume"))
             continue
-        name = path.parent.name if path.parent != root and per_folder[path.parent] == 1 else _npy_stem(path.stem)
+        case_folder = path.parent != root and per_folder[path.parent] == 1 and folder_split(path.parent.name) is None
+        name = path.parent.name if case_folder else _npy_stem(path.stem)
         layout.subjects.append(Subject(name, (path,), path))
         layout.groups[name] = subject_of(name) or name
+    splits = {s.name: folder_split(s.label.parent.name) for s in layout.subjects}
+    if usable_splits(splits.values()):  # PlantSeg's ovules/train/, val/, test/
+        layout.splits = {name: split for name, split in splits.items() if split}
     return layout
 
 
