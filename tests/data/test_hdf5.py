@@ -206,6 +206,23 @@ def test_platynereis_datasets_in_groups_are_found_by_their_names(tmp_path):
         read_mask(two, IdentityMapping())
 
 
+def test_nucmm_image_and_label_files_in_split_folders_pair_by_name(tmp_path):
+    """NucMM-Z: `Image/{train,val}/img_<z>_<y>_<x>.h5` + `Label/{train,val}/seg_<z>_<y>_<x>.h5`, a 3-D
+    `main` each; the crops of one name in train/ and val/ are two cases."""
+    root = tmp_path / "NucMM" / "NucMM-Z"
+    crops = {"train": ("000_604_576", "064_668_576", "128_732_576"), "val": ("000_604_576", "064_668_576")}
+    for n, (split, crop) in enumerate((s, crop) for s, names in crops.items() for crop in names):
+        label = cells(2 + n)
+        write_h5(root / "Image" / split / f"img_{crop}.h5", main=(label > 0).astype(np.uint8) * 100)
+        write_h5(root / "Label" / split / f"seg_{crop}.h5", main=label)
+    index = discover(tmp_path, cache_dir=str(tmp_path / "cache"))
+    assert index.format == "volumes" and len(index.pairs) == 5 * 4
+    assert {p.name.rsplit("/", 1)[0]: p.split for p in index.pairs} == {
+        f"{split}/img_{crop}": split for split, names in crops.items() for crop in names}
+    pair = next(p for p in index.pairs if p.name == "val/img_064_668_576/slice003")
+    np.testing.assert_array_equal(np.load(pair.mask), cells(6)[3])
+
+
 def test_acdc_volumes_alone_are_cut_across_their_first_axis_and_grouped_by_patient(tmp_path):
     """ACDC's volumes without their slices/ folder: (D, H, W), D the thinnest and first; a
     stray file that holds no case is a finding."""

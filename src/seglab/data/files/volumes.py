@@ -79,9 +79,10 @@ def is_volume(path: Path) -> bool:
 
 
 def volume_stem(path: Path) -> str:
-    """File name without `.nii.gz`, `.nii`, `.hdr` (or another volume suffix) or `.dcm`; a DICOM folder's own name."""
+    """File name without `.nii.gz`, `.nii`, `.hdr` (or another volume suffix), `.dcm` or `.h5`; a DICOM folder's
+    own name."""
     name = path.name
-    for suffix in (*VOLUME_SUFFIXES, ".dcm"):
+    for suffix in (*VOLUME_SUFFIXES, ".dcm", *HDF5_SUFFIXES):
         if name.lower().endswith(suffix):
             return name[: -len(suffix)]
     return name

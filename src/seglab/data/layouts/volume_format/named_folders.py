@@ -16,7 +16,8 @@ from seglab.data.discovery.naming import (
     usable_splits,
 )
 from seglab.data.files.volumes import volume_stem
-from seglab.data.layouts.volume_format.cases import Layout, matched_cases, volumes_in
+from seglab.data.layouts.volume_format.cases import Layout, hdf5_volumes_in, matched_cases, volumes_in
+from seglab.data.layouts.volume_format.subject_folders import names_repeat, with_prefix
 
 
 def named_folders_layout(root: Path, images: str, masks: str) -> Layout | None:
@@ -62,9 +63,12 @@ def named_folders(root: Path) -> Layout | None:
     `ribfrac-train-images-1/Part1/` + `ribfrac-train-labels-1/Part1/` beside `ribfrac-val-images/`
     + `ribfrac-val-labels/`): an image folder pairs with the one label folder whose path is its own
     with a label folder's name in place of the image folder's, of no other split. The split folders,
-    or the folders' split words, give the splits; a test folder without labels is unlabelled."""
+    or the folders' split words, give the splits; a test folder without labels is unlabelled. Cases
+    of one name in two folders are named with the folder's path (NucMM's `train/img_000_604_576`
+    beside `val/img_000_604_576`); HDF5 files of one 3-D dataset are volumes too (`hdf5_volumes_in`)."""
     layout, splits = Layout(), dict[str, str | None]()
     image_dirs, label_dirs = _role_folders(root)
+    paired: list[tuple[_Frame, str | None, Layout]] = []
     for frame, name, images in image_dirs:
         split = folders_split(images[0], root)  # the nearest split folder above its files
         labels = [(folder, found) for label_name, folder, found in label_dirs.get(frame, [])
@@ -73,7 +77,10 @@ def named_folders(root: Path) -> Layout | None:
             layout.unlabelled += images if split == "test" and not labels else []
             continue
         label_dir, label_files = labels[0]
-        found = matched_cases(images, label_files, label_dir.relative_to(root).as_posix())
+        paired.append((frame, split, matched_cases(images, label_files, label_dir.relative_to(root).as_posix())))
+    repeated = names_repeat([found for _, _, found in paired])  # NucMM's train/ and val/ crops share names
+    for frame, split, found in paired:
+        found = with_prefix(found, "/".join(part for part in frame if part)) if repeated else found
         layout.subjects += found.subjects
         layout.problems += found.problems
         layout.unlabelled += found.unlabelled
@@ -98,7 +105,7 @@ def _role_folders(root: Path) -> tuple[list[tuple[_Frame, str, list[Path]]], dic
         parts = folder.relative_to(root).parts
         at = next((i for i in reversed(range(len(parts)))  # FLARE22_LabeledCase50/images/ holds images
                    if looks_like_image_folder(parts[i]) or looks_like_mask_folder(parts[i])), None)
-        volumes = volumes_in(folder) if at is not None else []
+        volumes = volumes_in(folder) or hdf5_volumes_in(folder) if at is not None else []
         if at is None or not volumes:
             continue
         frame = (*parts[:at], "", *parts[at + 1:])

@@ -76,10 +76,10 @@ def split_containers(root: Path, label_file: str | None = None) -> Layout | None
     merged = Layout()
     splits = {c: folder_split(c.name) for c, _ in found}
     named = None not in splits.values() and "train" in splits.values()
-    repeated = _names_repeat([layout for _, layout in found])
+    repeated = names_repeat([layout for _, layout in found])
     for container, layout in found:
         if repeated:
-            layout = _with_prefix(layout, container.relative_to(root).as_posix())
+            layout = with_prefix(layout, container.relative_to(root).as_posix())
         merged.subjects += layout.subjects
         merged.unlabelled += layout.unlabelled
         merged.problems += layout.problems
@@ -93,14 +93,14 @@ def split_containers(root: Path, label_file: str | None = None) -> Layout | None
     return merged
 
 
-def _names_repeat(layouts: Sequence[Layout]) -> bool:
+def names_repeat(layouts: Sequence[Layout]) -> bool:
     """Whether a case's or a group's name is in two of `layouts` (sites numbering their cases
     anew): read as they are, two cases would share pair names and a group across the sites."""
     names = [{s.name for s in layout.subjects} | set(layout.groups.values()) for layout in layouts]
     return sum(map(len, names)) > len(set().union(*names))
 
 
-def _with_prefix(layout: Layout, prefix: str) -> Layout:
+def with_prefix(layout: Layout, prefix: str) -> Layout:
     """`layout` with its cases and groups named `<prefix>/<name>` (`siteA/case01`)."""
     return replace(layout, subjects=[replace(s, name=f"{prefix}/{s.name}") for s in layout.subjects],
                    groups={f"{prefix}/{case}": f"{prefix}/{group}" for case, group in layout.groups.items()})
