@@ -33,12 +33,12 @@ def build(root, cache_dir, cache="disk", size=(24, 20), **options) -> Segmentati
 def count_decodes(monkeypatch) -> list:
     calls: list = []
     original = dataset_module.read_image
-    monkeypatch.setattr(dataset_module, "read_image", lambda p: calls.append(p) or original(p))
+    monkeypatch.setattr(dataset_module, "read_image", lambda p, *rest: calls.append(p) or original(p, *rest))
     return calls
 
 
 def forbid_decoding(monkeypatch) -> None:
-    def fail(path):
+    def fail(path, *rest):
         raise AssertionError(f"'{path}' was decoded instead of read from the cache")
 
     monkeypatch.setattr(dataset_module, "read_image", fail)

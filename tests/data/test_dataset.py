@@ -36,7 +36,7 @@ def test_sample_dict(tiny_dataset):
 def test_each_file_is_decoded_once_and_cached_compactly(tiny_dataset, monkeypatch):
     calls = []
     original = dataset_module.read_image
-    monkeypatch.setattr(dataset_module, "read_image", lambda p: calls.append(p) or original(p))
+    monkeypatch.setattr(dataset_module, "read_image", lambda p, *rest: calls.append(p) or original(p, *rest))
     data = build(tiny_dataset)
     first = data[3]
     again = data[3]

@@ -90,7 +90,7 @@ def test_a_later_scan_decodes_only_files_that_changed(tiny_dataset, monkeypatch)
     scan(index)
     decoded = []
     real = stats_module.read_image
-    monkeypatch.setattr(stats_module, "read_image", lambda path: decoded.append(path) or real(path))
+    monkeypatch.setattr(stats_module, "read_image", lambda path, *rest: decoded.append(path) or real(path, *rest))
     subset = scan(index, index.pairs[:5])
     assert decoded == []
     pixels = np.concatenate([np.asarray(Image.open(p.image)).reshape(-1, 3) for p in index.pairs[:5]]) / 255
