@@ -775,7 +775,8 @@ def test_matlab_files_without_images_are_named_in_the_refusal(tmp_path):
 def test_text_files_of_contour_points_are_named_in_the_refusal(tmp_path):
     """DRIONS-DB: `images/image_001.jpg` and the optic disc rim of each traced by two experts,
     `experts_anotation/anotExpert1_001.txt` (36 lines `x , y`): the refusal listed the images only,
-    never the contours, which are the only annotation. Text files of words or of more numbers a
+    never the contours, which are the only annotation; the contour-text layout reads them and
+    refuses the two experts' rival outlines, naming each. Text files of words or of more numbers a
     line (YOLO's `class x y w h`) are no point lists."""
     for i in range(1, 4):
         save(tmp_path / "images" / f"image_{i:03d}.jpg", photo(i))
@@ -790,9 +791,9 @@ def test_text_files_of_contour_points_are_named_in_the_refusal(tmp_path):
     with pytest.raises(DataError) as info:
         discover(tmp_path)
     message = str(info.value)
-    assert ("experts_anotation/: 6 '.txt' files, landmark point lists (contours), not images or masks: seglab reads "
-            "no points; leave them aside where masks ship beside them, else draw each file's points as a polygon "
-            "into a mask named as its image") in message
+    assert ("has 2 outlines of class 'object' (experts_anotation/anotExpert1_001.txt, "
+            "experts_anotation/anotExpert2_001.txt): rival annotations") in message
+    assert "--masks 'anotExpert1_*': 3 outline files" in message
     assert "notes/" not in message and "boxes/" not in message
 
 

@@ -25,6 +25,7 @@ from seglab.data.layouts import celebamask_hq  # noqa: F401  (registers the "cel
 from seglab.data.annotations import coco_json  # noqa: F401  (registers the "coco" format)
 from seglab.data.annotations import cityscapes_json  # noqa: F401  (registers the "cityscapes-polygons" format)
 from seglab.data.annotations import coco_panoptic  # noqa: F401  (registers the "coco-panoptic" format)
+from seglab.data.annotations import contour_text  # noqa: F401  (registers the "contour-text" format)
 from seglab.data.annotations import cvat_xml  # noqa: F401  (registers the "cvat" format)
 from seglab.data.annotations import darwin_json  # noqa: F401  (registers the "darwin" format)
 from seglab.data.annotations import geojson_labels  # noqa: F401  (registers the "geojson" format)

@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw
 
+from seglab.data.files.dicom import DICOM_SUFFIX, dicom_size
 from seglab.data.files.file_threads import on_threads
 from seglab.data.files.file_version import file_version
 from seglab.data.files.index import Pair, Problem
@@ -32,7 +33,7 @@ from seglab.data.files.io import write_mask_png
 from seglab.data.classes.mapping import IdentityMapping, MaskMapping
 from seglab.data.layouts.multilabel import ClassFilesMapping
 from seglab.data.files.pixel_budget import max_pixels
-from seglab.data.files.read_errors import DECODE_ERRORS
+from seglab.data.files.read_errors import DECODE_ERRORS, Unusable
 from seglab.data.files.staging import staged_folder
 from seglab.errors import DataError
 
@@ -162,10 +163,10 @@ def _write_one(number: int, entry: ImageObjects, overlap: str, colours: Sequence
     relative = _name(entry.image, base)
     if entry.height is None or entry.width is None:
         try:
-            with Image.open(entry.image) as opened:
-                entry = replace(entry, height=opened.height, width=opened.width)
-        except DECODE_ERRORS as err:
+            height, width = _header_size(entry.image)
+        except (*DECODE_ERRORS, Unusable) as err:
             return relative, None, None, f"image cannot be read for its size: {err}"
+        entry = replace(entry, height=height, width=width)
     name = f"{number:07d}-{entry.image.stem}.png"
     try:
         start = _checked_size(entry)  # the stated size, within the budget, before a label map is drawn at it
@@ -195,6 +196,15 @@ def _write_channels(entry: ImageObjects, start: np.ndarray, channel_folders: Map
     for folder, on in shown.items():
         write_mask_png(partial / folder / name, on.astype(np.uint8), ((0, 0, 0), (255, 255, 255)))
     return [f"{folder}/{name}" for folder in shown]
+
+
+def _header_size(image: Path) -> tuple[int, int]:
+    """An image's (height, width) from its header: a DICOM frame's Rows and Columns (Sunnybrook's
+    cine frames, outlined in text files), which Pillow cannot open, else Pillow's."""
+    if image.suffix.lower() == DICOM_SUFFIX:
+        return dicom_size(image)
+    with Image.open(image) as opened:
+        return opened.height, opened.width
 
 
 def _checked_size(entry: ImageObjects) -> np.ndarray:

@@ -5,7 +5,6 @@ seglab does not read, and the flags that pair by hand. A user told only "no layo
 
 from __future__ import annotations
 
-import re
 import shlex
 from collections import Counter
 from pathlib import Path
@@ -18,6 +17,7 @@ from seglab.data.files.dicom import DICOM_SUFFIX, dicom_files, is_series
 from seglab.data.files.index import MASK_SUFFIXES, list_images
 from seglab.data.files.io import IMAGE_SUFFIXES
 from seglab.data.files.mat_files import MAT_SUFFIX
+from seglab.data.files.point_text import POINT_TEXT, holds_points
 from seglab.data.files.read_errors import format_by_content
 from seglab.data.files.volumes import ANALYZE_SUFFIX, VOLUME_SUFFIXES, analyze_data_file
 from seglab.data.layouts.folder_pairs.named_folders import _named_pair
@@ -27,10 +27,10 @@ _POINT_SUFFIXES = (".pfs", ".pts")  # landmark points: SCR's JSRT contours, ASM/
 _POINT_FILES = ("landmark point lists (contours), not images or masks: seglab reads no points; leave them aside "
                 "where masks ship beside them, else draw each file's points as a polygon into a mask named as its "
                 "image (PIL's ImageDraw.polygon), in a folder of their own, and pass --masks with that folder")
-_POINT_TEXT = ".txt"  # point lists in text files, told by their content: DRIONS-DB's 'x , y' lines
-_POINT_LINE = re.compile(r"\s*[-+]?\d+(?:\.\d*)?(?:\s*[,;]\s*|\s+)[-+]?\d+(?:\.\d*)?\s*")  # one point: 271 , 198
-_MIN_POINTS = 3  # the fewest points of a contour
-_POINT_TEXT_BYTES = 1 << 20  # a longer text file is no point list, and is not read to tell
+_POINT_TEXT_FILES = ("outlines, a point a line, that pair with no image: the contour-text layout reads each as the "
+                     "outline of the image whose name or number it carries (images/image_001.jpg ~ "
+                     "anotExpert1_001.txt, IM-0001-0048.dcm ~ IM-0001-0048-icontour-manual.txt): name each file after "
+                     "its image, or with its number, within four folder levels of it")
 _Listing = list[tuple[Path, list[str]]]  # each folder four levels deep at most, and its file names
 FOLDERS_SHOWN = 12  # folders with images listed when no layout is found
 _UNREAD_MIN = 3  # files of one unread suffix in a folder that are worth a line
@@ -86,8 +86,8 @@ def what_was_seen(root: Path) -> str:
                         _POINT_FILES if suffix in _POINT_SUFFIXES else
                         "a format seglab does not read: convert them to PNG or TIFF")
                      for folder, suffix, count in _unread_files(listing))
-    found += "".join(f"\n  {(folder.relative_to(root).as_posix() or '.')}/: {count} '{_POINT_TEXT}' files, "
-                     f"{_POINT_FILES}" for folder, count in _point_text_folders(listing))
+    found += "".join(f"\n  {(folder.relative_to(root).as_posix() or '.')}/: {count} '{POINT_TEXT}' files, "
+                     f"{_POINT_TEXT_FILES}" for folder, count in _point_text_folders(listing))
     found += "".join(f"\n  {(folder.relative_to(root).as_posix() or '.')}/: {count} '.hdf' files holding HDF5 (their "
                      "first bytes say so), which seglab reads only named .h5 or .hdf5: rename them (mv x.hdf x.h5); "
                      "it reads the datasets at a file's root (image, label), not in groups (CREMI's volumes/raw): "
@@ -251,21 +251,10 @@ def _point_text_folders(listing: _Listing) -> list[tuple[Path, int]]:
     as text files are taken for notes. One file tells: a folder's files are alike."""
     found = []
     for folder, files in listing:
-        texts = sorted(f for f in files if _suffix(f) == _POINT_TEXT)
-        if len(texts) >= _UNREAD_MIN and _holds_points(folder / texts[0]):
+        texts = sorted(f for f in files if _suffix(f) == POINT_TEXT)
+        if len(texts) >= _UNREAD_MIN and holds_points(folder / texts[0]):
             found.append((folder, len(texts)))
     return found[:FOLDERS_SHOWN]
-
-
-def _holds_points(path: Path) -> bool:
-    """Whether a text file holds `_MIN_POINTS` lines or more, each two numbers (x, y) and nothing else."""
-    try:
-        if path.stat().st_size > _POINT_TEXT_BYTES:
-            return False
-        lines = [line for line in path.read_text().splitlines() if line.strip()]
-    except (OSError, UnicodeDecodeError):
-        return False
-    return len(lines) >= _MIN_POINTS and all(_POINT_LINE.fullmatch(line) for line in lines)
 
 
 def _suffix(name: str) -> str:
