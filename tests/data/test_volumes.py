@@ -954,6 +954,34 @@ def test_modalities_off_the_label_grid_are_voted_once_over_the_dataset(
     assert modality_cases([ct, mr], index.modalities) == ([("case0", (ct,))], [])
 
 
+def test_autopet_studies_are_cases_of_their_modalities_on_the_label_grid_grouped_by_patient(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """autoPET 2022 ships FDG-PET-CT-Lesions/PETCT_<hash>/<date-study>/{CT,CTres,PET,SUV,SEG}.nii.gz,
+    CT on a finer grid of its own: all four image volumes were a case's channels, every case refused
+    ('differ in shape'). A case per study, its channels CTres, PET and SUV, CT left out in one log
+    line, grouped by patient (a patient's follow-up studies in one split)."""
+    studies = {"PETCT_0011f3deaf": ["03-23-2003-NA-PET-CT Ganzkoerper-10445"],
+               "PETCT_01140d52d8": ["08-13-2005-NA-PET-CT Ganzkoerper-56839", "11-03-2005-NA-PET-CT Ganzkoerper-91234"],
+               "PETCT_0143bb5a8c": ["06-10-2006-NA-PET-CT Ganzkoerper nativ-35481"]}
+    root = tmp_path / "FDG-PET-CT-Lesions"
+    for n, (patient, dates) in enumerate(studies.items()):
+        for study in dates:
+            image, label = make_volume(n)
+            folder = root / patient / study
+            save(folder / "SEG.nii.gz", label)
+            for offset, modality in enumerate(("CTres", "PET", "SUV")):
+                save(folder / f"{modality}.nii.gz", image + offset)
+            save(folder / "CT.nii.gz", np.zeros((48, 40, 6), np.float32), np.diag([1.0, 0.75, 3.0, 1.0]))
+    with caplog.at_level("INFO", logger="seglab.data.layouts.volume_format"):
+        index = discover(tmp_path)
+    assert index.format == "volumes" and not index.problems and len(index.pairs) == 4 * DEPTH
+    assert index.modalities == ("CTres", "PET", "SUV") and _labels_fit_their_images(index)
+    assert np.allclose(np.load(index.pairs[0].image)[..., 2] - np.load(index.pairs[0].image)[..., 0], 2)
+    assert caplog.text.count("left out the 'CT' volumes") == 1
+    assert {p.name.split("/")[0]: p.group for p in index.pairs} == {
+        study: patient for patient, dates in studies.items() for study in dates}
+
+
 def test_named_volume_folders_that_do_not_pair_say_which_files(tmp_path: Path) -> None:
     """--images and --masks naming imagesTr/ and labelsTr/ whose names do not pair were refused as
     'in none of the volume layouts (imagesTr/ + labelsTr/, ...)': the very layout named."""

@@ -26,6 +26,7 @@ _LABEL_FOLDER_SUFFIX = re.compile(r"(?:^|[_-])(seg|segmentation|mask|label|label
 _LABEL_WORDS = ("seg", "label", "mask")
 # a case and a modality word: HECKTOR's CHUM-001__CT, iSeg-2017's subject-1-T1
 _MODALITY = re.compile(r"(.+?)(?:__?|-)([A-Za-z][A-Za-z0-9]*)")
+_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*")  # a modality word alone: autoPET's `CTres`, WMH's `FLAIR`
 _NUMBER = re.compile(r"\d+")  # a subject's or a case's number in its name
 _IMAGE_WORD = re.compile(r"(.+)[_\-.](?:im|img|image|vol|volume)", re.IGNORECASE)  # MedSeg's tr_im ~ tr_mask
 
@@ -162,12 +163,15 @@ def with_modalities(subjects: Sequence[Subject], least: int = 1) -> list[Subject
 def case_modalities(subject: Subject) -> dict[str, Path]:
     """modality -> its volume, when the case's images and label are volume files (not DICOM
     series) and each image is named `<case>_<modality>` (HECKTOR's `CHUM-001__CT`), or they share
-    a stem before a modality word each (HaN-Seg's `case_01/case_01_IMG_CT`, `case_01_IMG_MR_T1`)."""
+    a stem before a modality word each (HaN-Seg's `case_01/case_01_IMG_CT`, `case_01_IMG_MR_T1`), or
+    two or more are each named by a modality word alone (autoPET's `<study>/CT`, `CTres`, `PET`, `SUV`)."""
     if not all(p.name.lower().endswith(VOLUME_SUFFIXES) for p in (*subject.images, subject.label)):
         return {}
     named = [_MODALITY.fullmatch(volume_stem(p)) for p in subject.images]
     if all(found and found.group(1) == subject.name for found in named):
         return {found.group(2): path for found, path in zip(named, subject.images) if found}
+    if len(subject.images) > 1 and all(_WORD.fullmatch(volume_stem(p)) for p in subject.images):
+        return {volume_stem(p): p for p in subject.images}
     stem = modality_stem(subject.images)
     return {} if stem is None else {volume_stem(p)[len(stem) + 1:]: p for p in subject.images}
 

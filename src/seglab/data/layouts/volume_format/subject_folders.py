@@ -38,6 +38,8 @@ from seglab.errors import DataError
 
 log = logging.getLogger(__name__)
 
+_STUDY_DATE = re.compile(r"(?:\d{2}-\d{2}-\d{4}|\d{4}-\d{2}-\d{2})(?!\d)")  # TCIA's 03-23-2003-NA-..., ISO 2003-03-23
+
 
 def root_cases(root: Path) -> Layout | None:
     """Labelled cases side by side in `root` itself (LiTS' `volume-0.nii` + `segmentation-0.nii`,
@@ -62,7 +64,8 @@ def split_containers(root: Path, label_file: str | None = None) -> Layout | None
     `database/training/patient001/`, `database/testing/patient101/`): each container's cases
     get its split when every container names one and train is among them. Cases of one name in
     two containers (`siteA/case01`, `siteB/case01`) are named, and grouped, with their container's
-    path; folders each with split folders of their own are refused (`refuse_separate_datasets`).
+    path; a container of study folders is their patient, their group (`_patient_groups`); folders
+    each with split folders of their own are refused (`refuse_separate_datasets`).
 
     Raises:
         DataError: separate datasets side by side, or case folders holding several label volumes.
@@ -80,6 +83,7 @@ def split_containers(root: Path, label_file: str | None = None) -> Layout | None
     for container, layout in found:
         if repeated:
             layout = with_prefix(layout, container.relative_to(root).as_posix())
+        layout.groups.update(_patient_groups(layout, container.relative_to(root).as_posix()))
         merged.subjects += layout.subjects
         merged.unlabelled += layout.unlabelled
         merged.problems += layout.problems
@@ -91,6 +95,17 @@ def split_containers(root: Path, label_file: str | None = None) -> Layout | None
         if named and split is not None:
             merged.splits.update({s.name: split for s in layout.subjects})
     return merged
+
+
+def _patient_groups(layout: Layout, container: str) -> dict[str, str]:
+    """case -> `container`, when all its cases are study folders, named by their date first (TCIA's
+    `PETCT_0011f3deaf/03-23-2003-NA-PET-CT Ganzkoerper-10445/`, as autoPET ships a patient's
+    follow-ups): the container is their patient, and splits keep its studies together. Not sites'
+    case folders (WMH's `Utrecht/0/`), each a patient of its own."""
+    studies = [s.name for s in layout.subjects]
+    if not all(_STUDY_DATE.match(name.rpartition("/")[2]) for name in studies):
+        return {}
+    return dict.fromkeys(studies, container)
 
 
 def names_repeat(layouts: Sequence[Layout]) -> bool:
