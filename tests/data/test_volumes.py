@@ -687,6 +687,36 @@ def test_case_folders_of_one_name_in_two_sites_are_two_cases_and_groups(tmp_path
     assert sum(len({p.group for p in split}) for split in splits.values()) == 4
 
 
+def test_task_folders_of_cases_numbered_alike_with_other_label_values_are_separate_datasets(tmp_path: Path) -> None:
+    """StructSeg 2019 ships Thoracic_OAR/<n>/ (labels 1-6, organs) beside Lung_GTV/<n>/ (label 1,
+    the tumour), data.nii.gz + label.nii.gz each, cases numbered 1.. in each: read as one dataset of
+    7 classes, the tumour the left lung's class 1. Sites of one dataset (same values) are still read."""
+    root = tmp_path / "StructSeg"
+    for task, cases, values in (("Thoracic_OAR", 3, (1, 2, 3)), ("Lung_GTV", 2, (1,))):
+        for n in range(1, cases + 1):
+            image, label = make_volume(n)
+            for value in values[1:]:
+                label[value * 5:value * 5 + 3, 1:4, 1:5] = value
+            save(root / task / str(n) / "data.nii.gz", image)
+            save(root / task / str(n) / "label.nii.gz", label)
+    with pytest.raises(DataError, match=re.escape(
+            "Lung_GTV/, Thoracic_OAR/ each hold case folders named alike whose labels hold different values "
+            "(Lung_GTV/: 1; Thoracic_OAR/: 1, 2, 3): separate datasets") + r".*"
+            + re.escape(f"Read one dataset a run: seglab inspect {root / 'Lung_GTV'} (")):
+        discover(root)
+    index = discover(root / "Thoracic_OAR")
+    assert len(index.pairs) == 3 * DEPTH and {p.group for p in index.pairs} == {"1", "2", "3"}
+    shutil.rmtree(root / "Thoracic_OAR")
+    for n in (1, 2):  # a second site of the same task
+        shutil.copytree(root / "Lung_GTV" / str(n), root / "Lung_GTV_site2" / str(n))
+    assert len(discover(root).pairs) == 4 * DEPTH
+    image, label = make_volume(1)  # a site whose few cases hold one class more (or lack a rare one) is a site still
+    label[10:13, 1:4, 1:5] = 2
+    save(root / "Lung_GTV_site3" / "1" / "data.nii.gz", image)
+    save(root / "Lung_GTV_site3" / "1" / "label.nii.gz", label)
+    assert len(discover(root).pairs) == 5 * DEPTH
+
+
 def _wmh(root: Path, label_name: str, channel_folder: str) -> None:
     """The WMH Segmentation Challenge 2017 as shipped: <site>/<case>/wmh.nii.gz (0, 1 the lesions,
     2 other pathology) beside pre/FLAIR.nii.gz and pre/T1.nii.gz on its grid, and orig/ holding the

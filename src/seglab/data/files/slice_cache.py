@@ -21,7 +21,15 @@ import numpy as np
 from seglab.data.files.dicom import dicom_files
 from seglab.data.files.file_version import file_version
 from seglab.data.files.staging import staged_folder
-from seglab.data.files.volumes import cut, read_labels, read_structures, read_volume, slice_axis, structure_files
+from seglab.data.files.volumes import (
+    cut,
+    nonzero_values,
+    read_labels,
+    read_structures,
+    read_volume,
+    slice_axis,
+    structure_files,
+)
 
 log = logging.getLogger(__name__)
 
@@ -116,14 +124,6 @@ def _write(subject: Subject, axis: int, folder: Path) -> None:
             if not label.any():
                 empty.append(i)
         manifest = {"subject": subject.name, "sources": [str(p) for p in (*subject.images, subject.label)],
-                    "count": int(labels.shape[axis]), "empty": empty, "values": _values(labels, low, high)}
+                    "count": int(labels.shape[axis]), "empty": empty, "values": nonzero_values(labels, low, high)}
         (partial / _MANIFEST).write_text(json.dumps(manifest, indent=1))
     log.debug("%s: %d slices cut into %s", subject.name, manifest["count"], folder)
-
-
-def _values(labels: np.ndarray, low: int, high: int) -> list[int]:
-    """The label values other than 0, in order, the least and the greatest being `low` and `high`:
-    counted by bincount where they allow (a few times faster than unique on a CT's hundred million
-    voxels)."""
-    found = np.flatnonzero(np.bincount(labels.ravel())) if low >= 0 and high < 1 << 16 else np.unique(labels)
-    return found[found != 0].tolist()

@@ -145,6 +145,26 @@ def read_labels(path: Path, image: Volume) -> np.ndarray:
     return labels.astype(np.int64)
 
 
+def label_values(path: Path) -> tuple[int, ...]:
+    """The values other than 0 that label volume `path` holds, in order, read from it alone (no
+    image grid to check it against): what tells one task's labels from another's.
+
+    Raises:
+        DataError: a file that cannot be read, naming it.
+    """
+    voxels, _, _ = _read_source(path, "mask")
+    labels = np.rint(voxels).astype(np.int64)
+    return tuple(nonzero_values(labels, int(labels.min(initial=0)), int(labels.max(initial=0))))
+
+
+def nonzero_values(labels: np.ndarray, low: int, high: int) -> list[int]:
+    """The label values other than 0, in order, the least and the greatest being `low` and `high`:
+    counted by bincount where they allow (a few times faster than unique on a CT's hundred million
+    voxels)."""
+    found = np.flatnonzero(np.bincount(labels.ravel())) if low >= 0 and high < 1 << 16 else np.unique(labels)
+    return found[found != 0].tolist()
+
+
 def volume_grid(path: Path) -> tuple[tuple[int, ...], np.ndarray]:
     """The voxel grid of a NIfTI, Analyze, MetaImage or NRRD file, from its header alone: its first
     three dimensions (a single slice's third 1, as it is read) and its affine (RAS, of the voxels

@@ -6,20 +6,30 @@ own `Training/` and `Validation/` folders of `caseNN/` folders (an image and a l
 rater). Each is a task of its own on images of its own: read together, their labels would be
 taken for one set of classes (three organs one `class_1`). seglab refuses and names one to pass
 as DATA, as it does for 2-D trees of a class per folder (`folder_pairs.class_trees`).
+
+StructSeg 2019 ships its tasks as folders of case folders side by side, each numbering its cases
+anew: `Thoracic_OAR/1/` (labels 1-6, the left lung to the spinal cord) beside `Lung_GTV/1/` (label
+1, the tumour). Sites of one dataset number their cases anew too (`siteA/case01/`, `siteB/case01/`),
+but their labels hold the same values; tasks' hold different ones, read from a few cases each.
 """
 
 from __future__ import annotations
 
 import shlex
+from itertools import combinations
+from collections.abc import Sequence
 from pathlib import Path
 
 from seglab.data.discovery.folders import skipped_folder
 from seglab.data.discovery.naming import folder_split
 from seglab.data.files.index import natural_key
-from seglab.data.layouts.volume_format.cases import is_case_label, volumes_in
+from seglab.data.files.volumes import label_values
+from seglab.data.layouts.volume_format.cases import Layout, is_case_label, volumes_in
 from seglab.errors import DataError
 
 _SHOWN = 4  # dataset folders the refusal names
+_SAMPLED = 3  # cases whose label volumes are read per folder: the values a task's labels hold
+_APART = 2  # values one folder's sampled labels hold and another's not, that make them separate tasks
 
 
 def refuse_separate_datasets(root: Path, label_file: str | None = None) -> None:
@@ -33,15 +43,53 @@ def refuse_separate_datasets(root: Path, label_file: str | None = None) -> None:
                 if folder_split(folder.name) is None and (splits := _split_folders(folder, label_file))}
     if len(datasets) < 2:
         return
-    first, splits = next(iter(datasets.items()))
+    splits = next(iter(datasets.values()))
+    named = ", ".join(f"{s.name}/" for s in splits)
+    raise _refusal(root, list(datasets), f"each hold split folders of their own ({named}) of case folders", label_file,
+                   "move their case folders into one set of split folders")
+
+
+def refuse_separate_tasks(root: Path, found: Sequence[tuple[Path, Layout]], label_file: str | None = None) -> None:
+    """Refuse `root` when its folders of case folders (`found`, each folder's cases), whose case
+    names repeat across them, hold labels of different values (the first `_SAMPLED` cases' of each,
+    `_APART` values or more in one and not the other: a site's few cases may all lack one rare
+    class; a folder whose sampled labels are all 0 tells nothing): separate tasks, as StructSeg's.
+
+    Raises:
+        DataError: naming the dataset folders, their label values and one to pass as DATA.
+    """
+    values = {folder: held for folder, layout in found if (held := _sampled_values(layout))}
+    if all(len(a ^ b) < _APART for a, b in combinations(values.values(), 2)):
+        return
+    held = "; ".join(f"{folder.relative_to(root).as_posix()}/: {', '.join(map(str, sorted(v)))}"
+                     for folder, v in list(values.items())[:_SHOWN])
+    raise _refusal(root, list(values), f"each hold case folders named alike whose labels hold different values "
+                   f"({held})", label_file, "give their labels one numbering")
+
+
+def _sampled_values(layout: Layout) -> set[int]:
+    """The values other than 0 of the label volumes of `layout`'s first `_SAMPLED` cases; one
+    that cannot be read is passed over (the audit names it)."""
+    held: set[int] = set()
+    for subject in layout.subjects[:_SAMPLED]:
+        try:
+            held.update(label_values(subject.label) if subject.label.is_file() else ())
+        except DataError:
+            continue
+    return held
+
+
+def _refusal(root: Path, datasets: list[Path], held: str, label_file: str | None, route: str) -> DataError:
+    """The refusal of `datasets`, folders of `root` that each `held` one task: one to pass as DATA,
+    and the `route` that reads them together if they are sites of one dataset."""
     more = len(datasets) - _SHOWN
-    names = ", ".join(f"{d.name}/" for d in list(datasets)[:_SHOWN]) + (f" and {more} more" if more > 0 else "")
+    names = ", ".join(f"{d.relative_to(root).as_posix()}/" for d in datasets[:_SHOWN]) + (
+        f" and {more} more" if more > 0 else "")
     flag = f" --masks {shlex.quote(label_file)}" if label_file else ""
-    raise DataError(
-        f"{root}: {names} each hold split folders of their own ({', '.join(f'{s.name}/' for s in splits)}) of "
-        "case folders: separate datasets, a task each on images of its own, whose labels read together would be "
-        f"taken for one set of classes. Read one dataset a run: seglab inspect {shlex.quote(str(first))}{flag} "
-        "(if they are sites of one dataset, move their case folders into one set of split folders)")
+    return DataError(
+        f"{root}: {names} {held}: separate datasets, a task each on images of its own, whose labels read together "
+        f"would be taken for one set of classes. Read one dataset a run: seglab inspect {shlex.quote(str(datasets[0]))}"
+        f"{flag} (if they are sites of one dataset, {route})")
 
 
 def _split_folders(folder: Path, label_file: str | None) -> list[Path]:

@@ -32,7 +32,7 @@ from seglab.data.layouts.volume_format.cases import (
     worded_cases,
 )
 from seglab.data.layouts.volume_format.channel_folders import channel_folder
-from seglab.data.layouts.volume_format.separate_datasets import refuse_separate_datasets
+from seglab.data.layouts.volume_format.separate_datasets import refuse_separate_datasets, refuse_separate_tasks
 from seglab.data.files.volumes import volume_stem
 from seglab.errors import DataError
 
@@ -65,7 +65,8 @@ def split_containers(root: Path, label_file: str | None = None) -> Layout | None
     get its split when every container names one and train is among them. Cases of one name in
     two containers (`siteA/case01`, `siteB/case01`) are named, and grouped, with their container's
     path; a container of study folders is their patient, their group (`_patient_groups`); folders
-    each with split folders of their own are refused (`refuse_separate_datasets`).
+    each with split folders of their own, or of cases named alike whose labels hold different values,
+    are refused (`refuse_separate_datasets`, `refuse_separate_tasks`).
 
     Raises:
         DataError: separate datasets side by side, or case folders holding several label volumes.
@@ -80,6 +81,8 @@ def split_containers(root: Path, label_file: str | None = None) -> Layout | None
     splits = {c: folder_split(c.name) for c, _ in found}
     named = None not in splits.values() and "train" in splits.values()
     repeated = names_repeat([layout for _, layout in found])
+    if repeated:
+        refuse_separate_tasks(root, found, label_file)
     for container, layout in found:
         if repeated:
             layout = with_prefix(layout, container.relative_to(root).as_posix())
