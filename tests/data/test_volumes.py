@@ -788,6 +788,41 @@ def test_totalsegmentator_structures_become_classes_and_meta_csv_the_splits(tmp_
     assert sum(int(m.sum()) for m in liver_pixels) == int(make_volume(0)[1].sum())
 
 
+@pytest.mark.parametrize(("images", "labels"), [("data", "."), ("images", "labels")])
+def test_urocell_folders_of_label_volumes_are_a_class_each(tmp_path: Path, images: str, labels: str) -> None:
+    """UroCell ships data/fib1-0-0-0.nii.gz beside fv/, golgi/, lyso/ and mito/, each holding a 0/1
+    volume per image named like it (2-D class-folders' masks/<class>/ of volumes): inspect refused
+    the folders, --images data --masks mito read one organelle, and images/ + labels/<class>/ was
+    refused too. Painted as TotalSegmentator's structures: the later name wins an overlap, and a
+    case a class folder lacks is without that class."""
+    fv = np.zeros(VOLUME_SHAPE, np.uint8)
+    fv[0:2, 0:2, :] = 1
+    for n in range(3):
+        image, mito = make_volume(n)
+        golgi = np.zeros_like(mito)
+        golgi[3 + n:5 + n, :, 2:4] = 1  # over mito's first two rows: mito's
+        name = f"fib1-{n}-0-0.nii.gz"
+        save(tmp_path / images / name, image)
+        save(tmp_path / labels / "mito" / name, mito)
+        save(tmp_path / labels / "golgi" / name, golgi)
+        if n != 1:  # a case without fusiform vesicles drawn
+            save(tmp_path / labels / "fv" / name, fv)
+    with pytest.raises(DataError):  # --masks naming one class folder never reads all of them
+        discover(tmp_path, masks="mito")
+    index = discover(tmp_path)
+    assert index.format == "volumes" and not index.problems
+    assert index.classes is not None and index.classes.names == ("background", "fv", "golgi", "mito")
+    assert {p.group for p in index.pairs} == {"fib1-0-0-0", "fib1-1-0-0", "fib1-2-0-0"}
+    counts = {case: np.bincount(np.concatenate([np.load(p.mask).ravel() for p in index.pairs if p.group == case]),
+                                minlength=4).tolist() for case in ("fib1-0-0-0", "fib1-1-0-0")}
+    mito, golgi = make_volume(0)[1].sum(), 2 * 20 * 2
+    assert counts["fib1-0-0-0"][1:] == [int(fv.sum()), golgi - 2 * 7 * 2, int(mito)]
+    assert counts["fib1-1-0-0"][1] == 0
+    one = discover(tmp_path, images=images, masks=str(Path(labels) / "mito"))  # one organelle, as before
+    assert one.format == "volumes" and len(one.pairs) == 3 * DEPTH
+    assert set(np.unique(np.concatenate([np.load(p.mask).ravel() for p in one.pairs])).tolist()) == {0, 1}
+
+
 @pytest.mark.parametrize(("folder", "masks"), [("structures", None), ("organs", "organs")])
 def test_pddca_structures_folders_are_a_class_per_organ(tmp_path: Path, folder: str, masks: str | None) -> None:
     """PDDCA ships <case>/img.nrrd + <case>/structures/<Organ>.nrrd, a 0/1 volume per organ (one

@@ -46,6 +46,8 @@ class Subject:
         images: the image volume's channel files (nnU-Net `_0000`, `_0001`, ...) or DICOM folder.
         label: the label volume, or with `structures` the folder of a 0/1 volume per structure
             (TotalSegmentator's `segmentations/liver.nii.gz`, ...), painted as classes 1, 2, ...
+        parts: with `structures`, the case's 0/1 volumes when each lies in a folder of its
+            structure's name instead (UroCell's `mito/fib1-0-0-0.nii.gz`); `label` holds those folders.
         modalities: the modality word of each image volume, in order, when they are `<case>__<MODALITY>`
             files (HECKTOR's `CHUM-001__CT`: ("CT",)); a run remembers them, so that `predict`
             groups such files by case again.
@@ -56,6 +58,13 @@ class Subject:
     label: Path
     structures: tuple[str, ...] = ()  # `label` is a folder of a 0/1 volume per structure, class k + 1 each
     modalities: tuple[str, ...] = ()
+    parts: tuple[Path, ...] = ()
+
+    def structure_volumes(self) -> dict[str, Path]:
+        """structure -> its 0/1 volume: each of `parts` named by its folder, else those `label` holds."""
+        if self.parts:
+            return {p.parent.name: p for p in self.parts}
+        return structure_files(self.label, self.structures)
 
 
 @dataclass(frozen=True)
@@ -96,7 +105,7 @@ def extract(subject: Subject, axis: str, cache_root: Path) -> CutSubject:
 
 
 def _key(subject: Subject, axis: str) -> str:
-    labels = structure_files(subject.label, subject.structures).values() if subject.structures else [subject.label]
+    labels = subject.structure_volumes().values() if subject.structures else [subject.label]
     files = [f for path in (*subject.images, *labels) for f in (dicom_files(path) if path.is_dir() else [path])]
     facts = [CACHE_VERSION, axis, list(subject.structures)] + [list(_version(f)) for f in files]
     return hashlib.sha256(json.dumps(facts).encode()).hexdigest()[:20]
@@ -111,7 +120,7 @@ def _version(path: Path) -> tuple[str, int, int]:
 
 def _write(subject: Subject, axis: int, folder: Path) -> None:
     volume = read_volume(subject.images)
-    labels = (read_structures(subject.label, subject.structures, volume) if subject.structures
+    labels = (read_structures(subject.structure_volumes(), subject.structures, volume) if subject.structures
               else read_labels(subject.label, volume))
     low, high = int(labels.min()), int(labels.max())  # once: a CT's labels are a hundred million voxels
     label_dtype = np.uint8 if low >= 0 and high <= 255 else np.int32
@@ -123,7 +132,8 @@ def _write(subject: Subject, axis: int, folder: Path) -> None:
             np.save(partial / f"slice{i:03d}_label.npy", label.astype(label_dtype))
             if not label.any():
                 empty.append(i)
-        manifest = {"subject": subject.name, "sources": [str(p) for p in (*subject.images, subject.label)],
+        sources = (*subject.images, subject.label, *subject.parts)
+        manifest = {"subject": subject.name, "sources": [str(p) for p in sources],
                     "count": int(labels.shape[axis]), "empty": empty, "values": nonzero_values(labels, low, high)}
         (partial / _MANIFEST).write_text(json.dumps(manifest, indent=1))
     log.debug("%s: %d slices cut into %s", subject.name, manifest["count"], folder)

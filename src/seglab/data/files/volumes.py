@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import struct
 import zlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -202,10 +202,11 @@ def structure_files(folder: Path, structures: Sequence[str]) -> dict[str, Path]:
     return {name: held[name] for name in structures if name in held}
 
 
-def read_structures(folder: Path, structures: Sequence[str], image: Volume) -> np.ndarray:
-    """Class labels from a 0/1 volume per structure (TotalSegmentator's and AbdomenAtlas'
-    `segmentations/liver.nii.gz`, ...): structure k's voxels are class k + 1, a structure that
-    `folder` lacks is absent; where two claim a voxel, the later one in `structures` wins.
+def read_structures(files: Mapping[str, Path], structures: Sequence[str], image: Volume) -> np.ndarray:
+    """Class labels from a 0/1 volume per structure (`files`: TotalSegmentator's and AbdomenAtlas'
+    `segmentations/liver.nii.gz`, ...; UroCell's `mito/fib1-0-0-0.nii.gz`): structure k's voxels are
+    class k + 1, a structure without a file is absent; where two claim a voxel, the later one in
+    `structures` wins.
 
     Shape: (X, Y, Z) in RAS order, on the grid of `image`.
 
@@ -213,8 +214,9 @@ def read_structures(folder: Path, structures: Sequence[str], image: Volume) -> n
         DataError: as `read_labels`, naming the structure's file.
     """
     labels = np.zeros(image.voxels.shape[:3], np.int64)
-    for name, path in structure_files(folder, structures).items():
-        labels[read_labels(path, image) > 0] = structures.index(name) + 1
+    for k, name in enumerate(structures):
+        if name in files:
+            labels[read_labels(files[name], image) > 0] = k + 1
     return labels
 
 

@@ -10,6 +10,9 @@ Recognised layouts (docs/volumes.md), tried in this order:
    `__PT`), the modalities on the label's grid the channels (`modality_grids`).
 2. images/ + labels/ (or masks/), matched by name; label names may end in `_seg`, `_mask`,
    `_label` or `_labels` (in a label folder `_gd` too: MyoPS 2020's `myops_training_101_gd`).
+   Tried first: an image folder beside two or more folders of 0/1 volumes named like its
+   images, or in a folder named for masks beside it (UroCell's `data/` + `fv/`, `golgi/`,
+   `lyso/`, `mito/`; `images/` + `labels/<class>/`), a class per folder (`class_folders`).
 3. BIDS (ISLES 2022, ATLAS 2.0): `sub-X[/ses-Y]` folders anywhere four levels down (`rawdata/`,
    `derivatives/<pipeline>/`), a session a case and its subject the group; label volumes named
    by their BIDS suffix (`_mask`, `_msk`, `_dseg`) or `label-` entity, the case's image volumes
@@ -48,8 +51,8 @@ Each case is cut into slices once (`seglab.data.files.slice_cache`); its pairs a
 "<case>/slice<i>" and grouped by case, so splits and folds never divide a case.
 
 One job a module: `format` (the registered format), `layouts` (the order they are tried),
-`cases` (which label volume is whose), `named_folders`, `subject_folders`, `hdf5_cases` and
-`bids` (layouts), `channel_folders` (a case's subfolder of channels beside its label),
+`cases` (which label volume is whose), `named_folders`, `subject_folders`, `class_folders`,
+`hdf5_cases` and `bids` (layouts), `channel_folders` (a case's subfolder of channels beside its label),
 `separate_datasets` (task sets side by side, read one a run), `modality_grids` (which modalities are channels), `instance_labels` (label
 volumes that number objects), `unlabelled_folders` (folders of unlabelled volumes beside the
 cases), `slices_beside_volumes` (2-D slice files beside the volumes of a release), and

@@ -36,7 +36,8 @@ class VolumesFormat(DatasetFormat):
     layout = (
         "volumes (.nii, .nii.gz, .hdr + .img, .mha, .mhd, .nrrd, DICOM series): imagesTr/ + labelsTr/ (MSD, nnU-Net), "
         "images/ + "
-        "labels/ or masks/, one folder per subject with an image and a *seg*/*label*/*mask* volume, cases side by "
+        "labels/ or masks/, an image folder beside a folder of 0/1 volumes per class (UroCell's data/ + fv/, golgi/, "
+        "lyso/, mito/), one folder per subject with an image and a *seg*/*label*/*mask* volume, cases side by "
         "side (LiTS' volume-0.nii + segmentation-0.nii), BIDS (sub-X/ses-Y with *_mask, *_msk or *_dseg label "
         "volumes: ISLES 2022, ATLAS 2.0), or an image and a label folder below split folders (BTCV's "
         "Training/img/ + Training/label/)"

@@ -8,6 +8,7 @@ from seglab.data.layouts.volume_format.bids import bids_cases
 from seglab.data.discovery.folders import skipped_folder
 from seglab.data.files.volumes import VOLUME_SUFFIXES
 from seglab.data.layouts.volume_format.cases import Layout, matched_cases, volumes_in
+from seglab.data.layouts.volume_format.class_folders import class_folders
 from seglab.data.layouts.volume_format.hdf5_cases import hdf5_cases, slices_and_volumes
 from seglab.data.layouts.volume_format.named_folders import named_folders
 from seglab.data.layouts.volume_format.subject_folders import root_cases, split_containers, subject_folders, table_splits
@@ -62,6 +63,10 @@ def _find_layout(root: Path, label_file: str | None = None) -> Layout | None:
             layout.unlabelled += val.unlabelled
             layout.groups.update(val.groups)
         return layout if layout.subjects or layout.problems else None
+    # UroCell's data/ + fv/, golgi/, lyso/, mito/: before images/ + labels/<class>/; not when --masks names one
+    classes = class_folders(root) if label_file is None else None
+    if classes is not None:
+        return classes
     for labels in _LABEL_DIRS:
         images = volumes_in(root / "images")
         if images and (root / labels).is_dir():
