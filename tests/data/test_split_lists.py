@@ -581,3 +581,63 @@ def test_lists_of_a_name_and_a_number_name_the_image_of_both(tmp_path, caplog):
     assert listed_stems(voc_main, {"2008_000002", "2008_000003", "2008_000002_0001"}) == ["2008_000002", "2008_000003"]
     voc_main.write_text("2008_000002 -1\n2008_000003  1\n")
     assert listed_stems(voc_main, {"2008_000002_0001", "2008_000003_0001"}) == ["2008_000002", "2008_000003"]
+
+
+def test_lists_above_the_case_folders_naming_them_give_each_frame_its_folders_split(tmp_path, caplog):
+    """VSPW: `VSPW_480p/{train,val,test}.txt` name the video folders of
+    `VSPW_480p/data/<video>/origin/00000000.jpg` + `mask/00000000.png`, three folders above each
+    `origin/`: they were said as not read, lists 'named for their split' though they were, with a
+    --split-file route `seglab inspect` has not, and every video's frames drawn into the splits."""
+    root = tmp_path / "VSPW_480p"
+    videos = {"train": ["1001_5z_ijQjUf_0", "1002_tjB6cJ3iS9g", "1003_gkVS3e5FpXc"],
+              "val": ["100_VA_dOabZ6-0", "1010_TmLdaqTw6Sw"], "test": ["1014_NSAKmX0iCT4"]}
+    for k, video in enumerate(v for vs in videos.values() for v in vs):
+        for frame in (0, 15):
+            _tile(root / "data" / video, f"origin/{frame:08d}.jpg", f"mask/{frame:08d}.png", k)
+    for split, names in videos.items():
+        (root / f"{split}.txt").write_text("".join(f"{n}\n" for n in names))
+    with caplog.at_level(logging.INFO, logger="seglab"):
+        index = discover(tmp_path)
+    assert {p.image.parent.parent.name: p.split for p in index.pairs} == {
+        v: split for split, vs in videos.items() for v in vs}
+    assert f"split from the lists in '{root}': train 6, val 4, test 2" in caplog.text
+    for split in videos:  # lists of other videos: said, with a route that works
+        (root / f"{split}.txt").write_text(f"other_{split}_video\n")
+    caplog.clear()
+    index = discover(tmp_path)
+    assert {p.split for p in index.pairs} == {None}
+    assert (f"split lists not read: '{root / 'test.txt'}'" in caplog.text
+            and "that name the images or folders holding them" in caplog.text)
+    assert "train with --split-file FILE (JSON)" in caplog.text
+
+
+def _sections(path: Path, sections: dict[str, list[str]]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(f"{heading}:\n" + "".join(f"{n}\n" for n in names) + "\n"
+                            for heading, names in sections.items()))
+
+
+def test_a_text_file_of_sections_named_for_splits_gives_the_split(tmp_path, caplog):
+    """CTSpine1K's `metadata/data_split.txt`: `trainset:`, `test_public:` and `test_private:`
+    headings, each above file names, one a line, was not read (a file of no one split's name, and
+    no table seglab knew): test cases trained on. Read with headings less `set` and other words
+    mapped to splits; a heading of no split leaves the file unread, said in the log."""
+    names = [f"case_{i:03d}" for i in range(6)]
+    for i, name in enumerate(names):
+        _tile(tmp_path, f"images/{name}.png", f"masks/{name}.png", i)
+    split_file = tmp_path / "metadata" / "data_split.txt"
+    _sections(split_file, {"trainset": [f"{n}.png" for n in names[:3]], "test_public": [f"{names[3]}.png"],
+                           "test_private": [f"{n}.png" for n in names[4:]]})
+    with caplog.at_level(logging.INFO, logger="seglab"):
+        index = discover(tmp_path)
+    assert {p.name: p.split for p in index.pairs} == {n: "train" if i < 3 else "test" for i, n in enumerate(names)}
+    assert f"split from the lists in '{split_file.parent}': train 3, test 3" in caplog.text
+    _sections(split_file, {"trainset": names[:3], "fold_2": names[3:]})
+    caplog.clear()
+    index = discover(tmp_path)
+    assert {p.split for p in index.pairs} == {None}
+    assert f"split file '{split_file}' is not read: its sections 'fold_2:' name no split" in caplog.text
+    from seglab.data.splitting.list_names import section_split
+
+    headings = ("trainset", "Validation Set", "test_public", "trainval", "train_val", "fold")
+    assert [section_split(h) for h in headings] == ["train", "val", "test", "trainval", None, None]

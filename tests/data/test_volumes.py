@@ -96,6 +96,28 @@ def test_volume_folders_under_any_names_pair_with_images_and_masks_flags(tmp_pat
     assert all(p.mask.exists() for p in index.pairs)
 
 
+def test_a_split_file_of_sections_naming_the_volumes_gives_the_cases_splits(tmp_path: Path) -> None:
+    """CTSpine1K: `raw_data/volumes/<source>/<case>.nii.gz` + `raw_data/labels/<source>/<case>_seg.nii.gz`,
+    and `metadata/data_split.txt` of `trainset:`, `test_public:`, `test_private:` sections naming
+    `<case>.nii.gz`: read with `--images volumes --masks labels`, every case was in no split (the
+    file unread, its names compared with the volumes' names less `.gz` alone) and test cases trained on."""
+    cases = [("COLONOG", "1.3.6.1.4.1.9328.50.4.0001"), ("COLONOG", "1.3.6.1.4.1.9328.50.4.0002"),
+             ("HNSCC-3DCT-RT", "HN-CHUM-001"), ("MSD-T10", "colon_001"), ("MSD-T10", "colon_005")]
+    for i, (source, case) in enumerate(cases):
+        image, label = make_volume(i)
+        save(tmp_path / "raw_data" / "volumes" / source / f"{case}.nii.gz", image)
+        save(tmp_path / "raw_data" / "labels" / source / f"{case}_seg.nii.gz", label)
+    sections = {"trainset": cases[1:4], "test_public": cases[:1], "test_private": cases[4:]}
+    (tmp_path / "metadata").mkdir()
+    (tmp_path / "metadata" / "data_split.txt").write_text("".join(
+        f"{heading}:\n" + "".join(f"{case}.nii.gz\n" for _, case in named) + "\n"
+        for heading, named in sections.items()))
+    index = discover(tmp_path, images="volumes", masks="labels")
+    assert {p.group: p.split for p in index.pairs} == {
+        "1.3.6.1.4.1.9328.50.4.0001": "test", "1.3.6.1.4.1.9328.50.4.0002": "train", "HN-CHUM-001": "train",
+        "colon_001": "train", "colon_005": "test"}
+
+
 @pytest.mark.parametrize("images", ["CT-1", "studies"])
 def test_mosmeddata_studies_are_cases_by_their_whole_names(tmp_path: Path, images: str) -> None:
     """MosMedData: studies/CT-0 .. CT-4/study_NNNN.nii.gz (severity grades), masks/ for some of

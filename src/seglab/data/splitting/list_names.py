@@ -2,7 +2,8 @@
 (MSRC-v2's `Train.txt`), with one word more (EG1800's `eg1800_train.txt`, VOC's `train_aug.txt`),
 or among more words, glued in camelCase or not, beside lists of other splits named alike (HKU-IS'
 `trainImgSet.mat`, Sen1Floods11's `flood_train_data.csv`); and which folders' names say they hold
-lists (`split_lists` looks for the files).
+lists (`split_lists` looks for the files); and which split a section heading of a split file names
+(CTSpine1K's `trainset:`, `test_public:`).
 """
 
 from __future__ import annotations
@@ -37,6 +38,13 @@ def named_split(stem: str, prefer: str) -> tuple[int, str] | None:
         return _FAMILY, found[0]
     other = parts[1 - parts.index(found[0])]
     return (-1 if prefer and other == prefer else 1), found[0]
+
+
+def section_split(heading: str) -> str | None:
+    """The split (or `trainval`) a section heading names by its words for splits, each less a
+    trailing `set` (`trainset`, `test_public`, `Validation Set`); None when they name none or two."""
+    found = {SPLIT_WORDS[bare] for word in _name_words(heading) if (bare := word.removesuffix("set")) in SPLIT_WORDS}
+    return found.pop() if len(found) == 1 else None
 
 
 def in_families(ranked: list[tuple]) -> list[tuple]:

@@ -6,7 +6,9 @@ every split at once: GTA5's `split.mat` (the numbers of `trainIds`, `valIds`, `t
 CUB-200-2011's `train_test_split.txt` (`<id> <1 train | 0 test>`, the ids those of its
 `images.txt`), or a JSON split file in `--split-file` form named for splits (TextSeg's
 `split.json`, `{"train": [stems], "val": [...], "test": [...]}`; further lists of names beside
-those, ToothFairy's `synthetic`, are not read, as the log says).
+those, ToothFairy's `synthetic`, are not read, as the log says), or a text file of sections named
+for splits (CTSpine1K's `metadata/data_split.txt`: a heading line `trainset:`, `test_public:` or
+`test_private:` above the file names of each, one a line).
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ from seglab.data.files.delimiters import table_rows
 from seglab.data.files.io import IMAGE_SUFFIXES
 from seglab.data.files.mat_files import MAT_SUFFIX, mat_arrays, mat_text
 from seglab.data.files.read_errors import Unusable
+from seglab.data.files.volumes import VOLUME_SUFFIXES
+from seglab.data.splitting.list_names import BOTH, named_split, section_split
 from seglab.data.splitting.splits import read_split_file
 from seglab.errors import ConfigError, DataError
 
@@ -36,12 +40,18 @@ TABLE_SUFFIXES = (".csv", ".tsv")  # lists of rows: Sen1Floods11's image,mask; W
 _IMAGE_TITLES = {"image", "images", "img", "im", "input", "rgb", "photo", "file", "filename", "path"}
 _MASK_TITLES = {"mask", "masks", "label", "labels", "lbl", "gt", "seg", "segmentation", "target", "annotation"}
 _TITLE_WORDS = {*_IMAGE_TITLES, *_MASK_TITLES, "id", "name", "stem", "split", "set", "subset", "group"}
-_JSON_MOST_BYTES = 16 << 20  # a split of names is small; COCO's 450 MB instances_train2017.json is no split
+_TABLE_MOST_BYTES = 16 << 20  # a split of names is small; COCO's 450 MB instances_train2017.json is no split
+_TEXT_SUFFIX = ".txt"
+_HEADING = re.compile(r"\s*(\S+?)\s*:\s*")  # a section's heading line: `trainset:`
+_NAME_SUFFIXES = (*IMAGE_SUFFIXES, *VOLUME_SUFFIXES)  # left off a listed name: `colon_001.nii.gz` names colon_001
 
 
 def is_table(path: Path) -> bool:
-    """Whether `path` is read as a table of every split (`read_table`), not a list of one."""
-    return path.name in TABLES or path.suffix.lower() == JSON_SUFFIX
+    """Whether `path` is read as a table of every split (`read_table`), not a list of one: GTA5's or
+    CUB's, a JSON file, or a text file named for splits but for no one split (`data_split.txt`)."""
+    suffix = path.suffix.lower()
+    return (path.name in TABLES or suffix == JSON_SUFFIX
+            or (suffix == _TEXT_SUFFIX and named_split(path.stem, "") is None))
 
 
 def read_table(path: Path) -> dict[str, list[str]]:
@@ -50,14 +60,21 @@ def read_table(path: Path) -> dict[str, list[str]]:
     Raises:
         DataError: a table that cannot be read, naming it (and the line, for CUB's).
     """
-    return TABLES.get(path.name, _json_names)(path)
+    reader = TABLES.get(path.name) or (_json_names if path.suffix.lower() == JSON_SUFFIX else _section_names)
+    return reader(path)
+
+
+def split_table(path: Path) -> dict[str, list[str]] | None:
+    """The names of each split in a file named like a list that `is_table` (`json_split`,
+    `section_split_names`), or None when it holds no split: said then as a list not read."""
+    return json_split(path) if path.suffix.lower() == JSON_SUFFIX else section_split_names(path)
 
 
 def json_split(path: Path) -> dict[str, list[str]] | None:
     """The names of each split in a JSON split file, and of any further sets it lists (ToothFairy's
     `synthetic`), or None when `path` holds none (another JSON, too large to be a list of names,
     or not readable): said then as a list not read."""
-    if path.stat().st_size > _JSON_MOST_BYTES:
+    if path.stat().st_size > _TABLE_MOST_BYTES:
         return None
     try:
         return read_split_file(path, other_sets=True)
@@ -80,6 +97,55 @@ def _json_names(path: Path) -> dict[str, list[str]]:
         logger.info("split file '%s' lists %s beside train, val and test: no split seglab reads, so those names "
                     "are in none", path, ", ".join(others))
     return {split: [listed_stem(name) for name in listed] for split, listed in names.items() if split in LISTS}
+
+
+def section_split_names(path: Path) -> dict[str, list[str]] | None:
+    """The image names under each split's heading in a text file of sections (CTSpine1K's
+    `trainset:`, `test_public:`, `test_private:`, each above file names, one a line; two headings of
+    one split are one split, a `trainval` section the train split when there is no train or val),
+    or None when `path` is no such file (a name above the first heading, too large, not text), or a
+    heading names no split (`section_split`), which the log says: the file is not read then."""
+    if path.stat().st_size > _TABLE_MOST_BYTES:
+        return None
+    try:
+        lines = [line for line in _lines(path) if line.strip()]
+    except DataError:
+        return None
+    sections: dict[str, list[str]] = {}
+    names: list[str] | None = None  # those of the section read
+    for line in lines:
+        if heading := _HEADING.fullmatch(line):
+            names = sections.setdefault(heading[1], [])
+        elif names is None:
+            return None
+        else:
+            names.append(listed_stem(line.split()[0]))
+    splits = {heading: split for heading in sections if (split := section_split(heading)) is not None}
+    unknown = [heading for heading in sections if heading not in splits]
+    if unknown:
+        logger.warning("split file '%s' is not read: its sections %s name no split (headings such as "
+                       "'train:', 'val:', 'test:', 'trainset:' or 'test_public:' are read)", path,
+                       ", ".join(f"'{h}:'" for h in unknown))
+    if not sections or unknown:
+        return None
+    found: dict[str, list[str]] = {}
+    for heading, listed in sections.items():
+        found.setdefault(splits[heading], []).extend(listed)
+    both = found.pop(BOTH, [])
+    return found if "train" in found or "val" in found or not both else {**found, "train": both}
+
+
+def _section_names(path: Path) -> dict[str, list[str]]:
+    """The image names of each split of a text file of sections (`section_split_names`).
+
+    Raises:
+        DataError: a file that is no such file, naming it.
+    """
+    names = section_split_names(path)
+    if names is None:
+        raise DataError(f"split file '{path}' is not a text file of sections, each a heading line naming "
+                        "its split ('train:', 'test:') above its names, one a line")
+    return names
 
 
 def _mat_ids(path: Path) -> dict[str, list[str]]:
@@ -231,8 +297,9 @@ def _lines(path: Path) -> list[str]:
 
 
 def listed_stem(word: str) -> str:
-    """The image stem a list's word names: the word, or a path's file name less its image suffix
-    (OpenEarthMap's `aachen_1.tif`, RELLIS-3D's `00000/pylon_camera_node/frame000000-1581624652_750.jpg`)."""
+    """The image stem a list's word names: the word, or a path's file name less its image or volume
+    suffix (OpenEarthMap's `aachen_1.tif`, RELLIS-3D's `00000/pylon_camera_node/frame000000-1581624652_750.jpg`,
+    CTSpine1K's `colon_001.nii.gz`)."""
     name = word.replace("\\", "/").rsplit("/", 1)[-1]
-    suffix = next((s for s in IMAGE_SUFFIXES if name.lower().endswith(s)), "")
+    suffix = next((s for s in _NAME_SUFFIXES if name.lower().endswith(s)), "")
     return name[: len(name) - len(suffix)] if suffix and len(name) > len(suffix) else name

@@ -6,8 +6,10 @@ folder named as the mask folder less 'Class'), Aeroscapes' `ImageSets/{trn,val}.
 volumes, `patient003_frame01`, whose slices `patient003_frame01_slice_4` they hold), or GTA5's
 `split.mat` (the numbers of `trainIds`, `valIds`, `testIds`) or CUB-200-2011's
 `train_test_split.txt` (`<id> <1 train | 0 test>`, the ids those of its `images.txt`) or a JSON
-split file in `--split-file` form named for splits (TextSeg's `split.json`) in the folder holding
-the images or above it, in the dataset (`list_readers` reads them), or plain `train.txt`,
+split file in `--split-file` form named for splits (TextSeg's `split.json`) or a text file of
+sections named for splits (CTSpine1K's `data_split.txt`: `trainset:`, `test_public:`, ...) in the
+folder holding the images or above it, or in a folder named for lists there that names the images
+(CTSpine1K's `metadata/`), in the dataset (`list_readers` reads them), or plain `train.txt`,
 `val.txt` and `test.txt` (or `.lst`, or `.mat`: HKU-IS' `trainImgSet.mat`) at most two folders
 above the images or the masks, or in a folder named for lists there (Pascal Person-Part's
 `pascal_person_part_trainval_list/` beside its masks), in the dataset (OpenEarthMap's file
@@ -15,10 +17,11 @@ names above `<region>/images/`, LandCover.ai's tile stems above `output/`, RELLI
 `train.lst` of image and label paths, MSRC-v2's `Train.txt`, `Validation.txt`, `Test.txt`: a
 list is named by its split's word in any case, `training`, `validation` or `testing` too), or in
 a `splits/` folder further up (Sen1Floods11's `splits/flood_handlabeled/flood_train_data.csv`
-of `<image>,<label>` rows, its `flood_bolivia_data.csv` a held-out test set), or CSV lists of two
-splits or more naming the images in any folder above (WildScenes2d's `train.csv`, `val.csv`,
-`test.csv` beside `WildScenes2d/`). Lists above the dataset folder that name its images are said,
-with the folder to pass instead, not read: the dataset is what DATA holds.
+of `<image>,<label>` rows, its `flood_bolivia_data.csv` a held-out test set), or lists of two
+splits or more naming the images, or folders holding them, in any folder above (WildScenes2d's
+`train.csv`, `val.csv`, `test.csv` beside `WildScenes2d/`; VSPW's `train.txt`, `val.txt`,
+`test.txt` of the video folders of `data/<video>/origin/`). Lists above the dataset folder that
+name its images are said, with the folder to pass instead, not read: the dataset is what DATA holds.
 
 Results on such a dataset are reported on its own val (or test) images; a random split would
 put some of them in training. The lists name images by stem, one per line (anything after the
@@ -43,10 +46,11 @@ from seglab.data.files.index import Pair, Problem
 from seglab.data.splitting.list_affixes import with_affix
 from seglab.data.splitting.list_numbers import listed_stems
 from seglab.data.splitting.list_readers import (JSON_SUFFIX, LISTS, READ_BESIDE, TABLE_SUFFIXES, TABLES, holds_names,
-                                      is_table, json_split, read_table)
+                                      is_table, read_table, split_table)
 from seglab.data.splitting.list_names import (BOTH, LIST_FOLDER_WORDS, LIST_WORDS, SPLIT_WORDS, family_frame, fills, in_families,
                                     named_split, words)
 from seglab.data.files.mat_files import MAT_SUFFIX
+from seglab.data.files.volumes import volume_stem
 from seglab.errors import DataError
 
 logger = logging.getLogger(__name__)
@@ -101,16 +105,16 @@ def read_split_lists(
         found.files.update([*files.values(), *held])
         found.files.update(p.parent / name for p in files.values() for name in READ_BESIDE.get(p.name, ()))
     for key, (files, held) in shipped.items():  # MARIDA's lists name each scene folder's patches less their S2_
-        stems = {p.stem for folder, k in keys.items() if k == key for p in search.listed(folder)}
+        stems = {stem for folder, k in keys.items() if k == key for stem in search.stems(folder)}
         parsed[key] = with_affix(search.split_of(files, held, stems), stems,
                                  ", ".join(sorted({f"'{p.parent}'" for _, p in key})))
     for image_dir, key in keys.items():
         found.splits[image_dir] = {**parsed[key], **search.by_folder(parsed[key], image_dir)}
     unread = sorted({p for folder in unlisted for p in search.named_like_lists(folder)} - found.files)
     if unread:
-        logger.warning("split lists not read: %s (seglab reads lists named for their split, train, val or test: "
-                       "docs/data.md); if they hold the official split, give it with --split-file FILE (JSON)",
-                       ", ".join(f"'{p}'" for p in unread))
+        logger.warning("split lists not read: %s (seglab reads lists named for their split, train, val or test, "
+                       "that name the images or folders holding them: docs/data.md); if they hold the official "
+                       "split, train with --split-file FILE (JSON)", ", ".join(f"'{p}'" for p in unread))
     if outside is not None:
         _say_lists_above(*outside, root)
     return found
@@ -123,7 +127,7 @@ def _say_lists_above(files: dict[str, Path], image_dir: Path, mask_dir: Path, ro
     data = Path(os.path.commonpath([root, *files.values()]))
     flags = f" with --images {image_dir.name} --masks {mask_dir.name}" if image_dir != mask_dir else ""
     logger.warning("split lists above DATA name its images: %s; seglab reads lists within DATA only, so the split "
-                   "is drawn: pass '%s' as DATA%s to read them, or give the split with --split-file FILE (JSON)",
+                   "is drawn: pass '%s' as DATA%s to read them, or train with --split-file FILE (JSON)",
                    ", ".join(f"'{p}'" for p in sorted(set(files.values()))), data, flags)
 
 
@@ -156,22 +160,26 @@ class _ListSearch:
             if files:
                 return files
         for folder in self._above(image_dir):  # GTA5's split.mat beside images/, CUB's table above images/<class>/
-            table = self._table(folder)
-            if table is not None:
-                return {split: table for split in LISTS}
+            if files := self._table_files(folder):
+                return files
         for folder in self._near(image_dir, mask_dir):
             files = self.split_files(folder, _PLAIN_SUFFIXES, prefer)
             if "train" in files or "val" in files or (set(files) == {"test"} and self._name_images(files, image_dir)):
                 return files  # a test list alone (SIFT Flow's TestSet1.txt): the rest trains
-        for folder in self._split_folders(image_dir):
-            files = self.split_files(folder, _SPLIT_FOLDER_SUFFIXES, prefer)
+        for folder in self._split_folders(image_dir):  # CTSpine1K's metadata/data_split.txt beside raw_data/
+            files = self.split_files(folder, _SPLIT_FOLDER_SUFFIXES, prefer) or self._table_files(folder)
             if ("train" in files or "val" in files) and self._name_images(files, image_dir):
                 return files
-        for folder in self._above(image_dir):  # WildScenes' train.csv, val.csv, test.csv beside WildScenes2d/
-            files = self.split_files(folder, TABLE_SUFFIXES, prefer)
+        for folder in self._above(image_dir):  # WildScenes' train.csv, ... beside WildScenes2d/; VSPW's train.txt,
+            files = self.split_files(folder, _SPLIT_FOLDER_SUFFIXES, prefer)  # ... naming data/<video>/ above origin/
             if len(files) > 1 and self._lists_name_images(files, image_dir):
                 return files
         return {}
+
+    def _table_files(self, folder: Path) -> dict[str, Path]:
+        """The table of every split in `folder` (`_table`) as the list of each split; empty without one."""
+        table = self._table(folder)
+        return dict.fromkeys(LISTS, table) if table is not None else {}
 
     def _lists_name_images(self, files: dict[str, Path], image_dir: Path) -> bool:
         """`_name_images` of files that may be lists: tables named for splits that name one entry in
@@ -213,9 +221,9 @@ class _ListSearch:
     def _name_images(self, files: dict[str, Path], image_dir: Path) -> bool:
         """Whether the lists name an image of `image_dir`, or a folder holding it (`by_folder`): those
         of a far `splits/` folder may be another set's (Sen1Floods11's weakly labelled chips)."""
-        split_of = self.split_of(files, stems=[p.stem for p in self.listed(image_dir)])
-        return any(listed_split(split_of, p.stem) for p in self.listed(image_dir)) or bool(
-            self.by_folder(split_of, image_dir))
+        stems = self.stems(image_dir)
+        split_of = self.split_of(files, stems=stems)
+        return any(listed_split(split_of, stem) for stem in stems) or bool(self.by_folder(split_of, image_dir))
 
     def split_of(self, files: dict[str, Path], held_out: Iterable[Path] = (),
                  stems: Collection[str] = ()) -> dict[str, str]:
@@ -232,12 +240,12 @@ class _ListSearch:
         the root) and none of its files: DAVIS' `ImageSets/2017/val.txt` names sequences (`bear`),
         each the folder of its frames (`JPEGImages/480p/bear/00000.jpg`); empty otherwise. Added
         to the lists' names, which a list of volume cases looks its case folders up by."""
-        files = self.listed(image_dir)
-        if any(listed_split(split_of, p.stem) for p in files):
+        stems = self.stems(image_dir)
+        if any(listed_split(split_of, stem) for stem in stems):
             return {}
         folder = next((f for f in (image_dir, *image_dir.parents) if f.name in split_of and f != self.root
                        and f.is_relative_to(self.root)), None)
-        return {p.stem: split_of[folder.name] for p in files} if folder is not None else {}
+        return dict.fromkeys(stems, split_of[folder.name]) if folder is not None else {}
 
     def places(self, image_dir: Path, mask_dir: Path) -> list[Path]:
         """The folders where the lists of `image_dir` are looked for."""
@@ -292,13 +300,13 @@ class _ListSearch:
         return named + sorted(self.split_files(folder, TABLE_SUFFIXES).values())
 
     def _table(self, folder: Path) -> Path | None:
-        """The table of every split in `folder`: GTA5's or CUB's, else a JSON split file named like
-        a list (TextSeg's `split.json`) that reads as one."""
+        """The table of every split in `folder`: GTA5's or CUB's, else a file named like a list that
+        reads as one (`split_table`: TextSeg's `split.json`, CTSpine1K's `data_split.txt` of sections)."""
         if folder not in self._tables:
             shipped = [folder / name for name in TABLES
                        if (folder / name).is_file() and all((folder / b).is_file() for b in READ_BESIDE.get(name, ()))]
-            named = sorted(p for p in self.named_like_lists(folder) if p.suffix.lower() == JSON_SUFFIX)
-            self._tables[folder] = next(iter(shipped), None) or next((p for p in named if json_split(p)), None)
+            named = sorted(p for p in self.named_like_lists(folder) if is_table(p))
+            self._tables[folder] = next(iter(shipped), None) or next((p for p in named if split_table(p)), None)
         return self._tables[folder]
 
     def _set_folders(self, image_dir: Path, mask_dir: Path) -> list[Path]:
@@ -311,6 +319,11 @@ class _ListSearch:
     def _above(self, image_dir: Path) -> list[Path]:
         """The folders holding `image_dir`, nearest first, up to the root."""
         return [folder for folder in image_dir.parents if folder.is_relative_to(self.root)]
+
+    def stems(self, folder: Path) -> list[str]:
+        """The names of the files in `folder` as lists name them: less their suffix, a volume's two
+        (CTSpine1K's `colon_001.nii.gz`)."""
+        return [name if (name := volume_stem(p)) != p.name else p.stem for p in self.listed(folder)]
 
     def listed(self, folder: Path) -> list[Path]:
         """What `folder` holds; nothing when it is no folder."""
