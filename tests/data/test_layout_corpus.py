@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import tifffile
 from PIL import Image
 
 from seglab.cli import main
@@ -2408,3 +2409,20 @@ def test_a_folder_per_image_under_a_mask_folder_beside_the_images(tmp_path):
     index = discover(tmp_path / "one")
     assert sorted((p.image.relative_to(index.root).as_posix(), p.mask.relative_to(index.root).as_posix(), p.split)
                   for p in index.pairs) == expected
+
+
+def test_tile_products_pair_by_their_whole_name_not_a_grid_number(tmp_path):
+    """GeoNRW: `<city>/<E>_<N>_dem.tif` beside `<E>_<N>_seg.tif` on a 1 km grid, where a city's
+    tiles share eastings and northings. Both numbers repeat in aachen/, whose tiles were all
+    dropped (listed as ignored); the others paired by one grid number. The name less its band
+    word (`_dem`) is the tile's key."""
+    tiles = {"aachen": ((290, 5620), (290, 5621), (291, 5620)), "neuss": ((295, 5620),)}
+    for k, (city, grid) in enumerate(tiles.items()):
+        for i, (east, north) in enumerate(grid):
+            (tmp_path / city).mkdir(exist_ok=True)
+            tifffile.imwrite(tmp_path / city / f"{east}_{north}_dem.tif", photo(k * 10 + i)[..., 0].astype(np.float32))
+            save(tmp_path / city / f"{east}_{north}_seg.tif", labels(k * 10 + i, (0, 4, 10)))
+    index = discover(tmp_path)
+    assert sorted((p.image.name.removesuffix("_dem.tif"), p.mask.name.removesuffix("_seg.tif")) for p in index.pairs) \
+        == [(n, n) for n in ("290_5620", "290_5621", "291_5620", "295_5620")]
+    assert all("band word" in line for line in index.pairing)

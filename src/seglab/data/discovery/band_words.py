@@ -26,6 +26,13 @@ def names_a_band(word: str) -> bool:
     return word in _BAND_WORDS or bool(_BAND_NUMBER.fullmatch(word))
 
 
+def without_band_word(name: str) -> str:
+    """`name` less the word naming a band that it ends with (GeoNRW's `290_5620_dem` is tile
+    `290_5620`, its elevation beside `290_5620_seg`); other names as they are."""
+    found = _LAST_WORD.fullmatch(name)
+    return found.group(1) if found and names_a_band(found.group(2).lower()) else name
+
+
 def without_folder_word(name: str, folder: str) -> str:
     """`name` less the word it ends with when its folder is named by that word: a band (`x_vv` in
     `vv/`, `x_B02` in `S2_B02/`) or the folder's whole name in letters (`x_semantic` in

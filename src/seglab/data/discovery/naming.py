@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from seglab.data.discovery.band_words import without_folder_word
+from seglab.data.discovery.band_words import without_band_word, without_folder_word
 
 # affixes that mark a file as a mask or an image of a pair; longest first so that
 # `_gtfine_labelids` is stripped whole before `_labelids`
@@ -188,12 +188,23 @@ def _without_affix_words(path: Path) -> str:
     return without_affix_words(stem(path))
 
 
+def _without_band_word(path: Path) -> str:
+    return strip_affixes(without_band_word(without_folder_word(stem(path), path.parent.name)))
+
+
+# numbers key a file only when no two files on one side share one (`pairing.best_rule`)
+NUMBER_RULES = (
+    KeyRule("first number in the name", first_number),
+    KeyRule("last number in the name", _last_number),
+)
 KEY_RULES = (
     KeyRule("same name", _same_name),
     KeyRule("same name without mask/image affixes (_mask, _label, _gt, mask_, ...)", _without_affixes),
     KeyRule("same name without mask/image words inside it (_sat_, _mask_, ...)", _without_affix_words),
-    KeyRule("first number in the name", first_number),
-    KeyRule("last number in the name", _last_number),
+    # a tile's products (GeoNRW's `<E>_<N>_dem.tif` beside `<E>_<N>_seg.tif`): the whole name, not
+    # one of its two grid numbers, which other tiles share; checked for shared keys like the numbers
+    KeyRule("same name without mask/image affixes and a band word (_dem, _nir, _B02, ...)", _without_band_word),
+    *NUMBER_RULES,
 )
 
 

@@ -19,6 +19,7 @@ from seglab.data.discovery.plane_masks import PLANE_RULE, plane_pairs
 from seglab.data.files.index import Problem
 from seglab.data.discovery.naming import (
     KEY_RULES,
+    NUMBER_RULES,
     KeyRule,
     affix_rules,
     frame_of,
@@ -32,7 +33,7 @@ from seglab.data.discovery.naming import (
 )
 from seglab.data.discovery.numbered_masks import numbered_rules, same_numbering
 
-# loose rules (numbers) are used only when they pair every keyed file one to one
+# loose rules (a band word less, numbers) are used only when they pair every keyed file one to one
 _STRICT_RULES = 3
 # unpaired images that get a closest-mask hint, and the most masks searched for one (difflib is quadratic)
 _CLOSEST_SHOWN, _CLOSEST_AMONG = 50, 5000
@@ -224,7 +225,7 @@ def match_folders(
     if merge and not pairs and len(images) == 1 and masks and mask_dir != image_dir:
         return _one_image_folder(images[0], masks, image_dir, mask_dir, split)
     # masks of single planes, named by number (`man_seg_001_003`): a number rule would pair plane 3 with `t003`
-    loose = not pairs or rule in KEY_RULES[_STRICT_RULES:]
+    loose = not pairs or rule in NUMBER_RULES
     planes = plane_pairs(images, masks) if learned and loose and not merge and mask_dir != image_dir else None
     if planes is not None:
         return _plane_match(images, image_dir, mask_dir, root, split, *planes)
@@ -245,7 +246,7 @@ def match_folders(
         if channel and channel.group(2) != "0000" and channel.group(1) in key_of_case:  # channel 1, 2, ... of a case
             channels.setdefault(key_of_case[channel.group(1)], []).append((int(channel.group(2)), image))
             continue
-        numbered = rule in KEY_RULES[_STRICT_RULES:]  # `t000.tif` pairs `man_seg000.tif`, not `t000.*`
+        numbered = rule in NUMBER_RULES  # `t000.tif` pairs `man_seg000.tif`, not `t000.*`
         message = (f"image has no mask (expected a mask numbered {key} in {expected})" if numbered
                    else f"image has no mask (expected {expected}{stem(image)}.*)")
         close = (
