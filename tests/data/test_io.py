@@ -219,3 +219,20 @@ def test_cmyk_jpeg_becomes_rgb_and_16_bit_masks_keep_labels(tmp_path):
     labels = np.array([[0, 300], [1000, 2]], np.uint16)
     Image.fromarray(labels).save(tmp_path / "m16.png")
     np.testing.assert_array_equal(read_mask(tmp_path / "m16.png", IdentityMapping()), labels)
+
+
+def test_jpeg2000_images_read_exactly_at_every_depth(tmp_path):
+    """GeoNRW's orthophotos are `.jp2`: 8-bit colour (Pillow's reading) and what Pillow misreads,
+    16-bit colour (read as 8 bits) and 12-bit grey (scaled to 16 bits), all read as stored."""
+    rng = np.random.default_rng(3)
+    rgb8 = rng.integers(0, 256, (10, 12, 3), dtype=np.uint8)
+    Image.fromarray(rgb8).save(tmp_path / "rgb8.jp2", irreversible=False)
+    Image.fromarray(rgb8).save(tmp_path / "rgb8.j2k", irreversible=False)
+    rgb16 = rng.integers(0, 65536, (10, 12, 3), dtype=np.uint16)
+    (tmp_path / "rgb16.jp2").write_bytes(imagecodecs.jpeg2k_encode(rgb16, level=0, codecformat="JP2"))
+    grey12 = rng.integers(0, 4096, (10, 12), dtype=np.uint16)
+    (tmp_path / "grey12.j2k").write_bytes(imagecodecs.jpeg2k_encode(grey12, level=0, codecformat="J2K",
+                                                                    bitspersample=12))
+    for name, stored in (("rgb8.jp2", rgb8), ("rgb8.j2k", rgb8), ("rgb16.jp2", rgb16), ("grey12.j2k", grey12[..., None])):
+        read = read_image(tmp_path / name)
+        assert read.dtype == stored.dtype and np.array_equal(read, stored), name

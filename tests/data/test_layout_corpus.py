@@ -2426,3 +2426,20 @@ def test_tile_products_pair_by_their_whole_name_not_a_grid_number(tmp_path):
     assert sorted((p.image.name.removesuffix("_dem.tif"), p.mask.name.removesuffix("_seg.tif")) for p in index.pairs) \
         == [(n, n) for n in ("290_5620", "290_5621", "291_5620", "295_5620")]
     assert all("band word" in line for line in index.pairing)
+
+
+def test_jpeg2000_orthophotos_are_the_tiles_images_and_their_dem_is_left_out(tmp_path, caplog):
+    """GeoNRW ships `<city>/<E>_<N>_rgb.jp2` beside `_dem.tif` (float elevation) and `_seg.tif`:
+    `.jp2` was an unsupported format, so the DEM was read as the image of every tile."""
+    tiles = {"aachen": ((290, 5620), (290, 5621), (291, 5620)), "neuss": ((295, 5620),)}
+    for k, (city, grid) in enumerate(tiles.items()):
+        for i, (east, north) in enumerate(grid):
+            save(tmp_path / city / f"{east}_{north}_rgb.jp2", photo(k * 10 + i))
+            tifffile.imwrite(tmp_path / city / f"{east}_{north}_dem.tif", photo(i)[..., 0].astype(np.float32))
+            save(tmp_path / city / f"{east}_{north}_seg.tif", labels(k * 10 + i, (0, 4, 10)))
+    with caplog.at_level(logging.INFO):
+        index = discover(tmp_path)
+    assert sorted(p.image.name for p in index.pairs) == [f"{e}_{n}_rgb.jp2" for e, n in (*tiles["aachen"], *tiles["neuss"])]
+    assert all(p.image.name.removesuffix("_rgb.jp2") == p.mask.name.removesuffix("_seg.tif") for p in index.pairs)
+    assert sorted(p.name for p in index.ignored) == sorted(p.name for p in tmp_path.rglob("*_dem.tif"))
+    assert "4 files beside images and masks named as such" in caplog.text

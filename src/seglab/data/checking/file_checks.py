@@ -20,7 +20,7 @@ from seglab.data.files.lossy import lossy_format
 from seglab.errors import DataError
 
 # image types seglab does not read; a dataset folder holding them is probably half converted
-UNSUPPORTED_SUFFIXES = (".jp2", ".j2k", ".heic")
+UNSUPPORTED_SUFFIXES = (".heic",)
 _CONVERTED_MODES = ("CMYK", "YCbCr", "LAB", "HSV")
 
 

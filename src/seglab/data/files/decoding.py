@@ -1,10 +1,11 @@
-"""Pixels and headers of each file type: Pillow (PNG, JPEG, WebP, BMP, GIF), tifffile, NumPy, HDF5,
-MATLAB (.mat masks), DICOM (2-D images).
+"""Pixels and headers of each file type: Pillow (PNG, JPEG, WebP, BMP, GIF, JPEG 2000 headers),
+tifffile, NumPy, HDF5, MATLAB (.mat masks), DICOM (2-D images).
 
 `read_array` gives a file's pixels as stored, `file_header` what its header says; both check
 the pixel budget from the header first. Pillow's own decompression-bomb limit is raised to the
 budget, so seglab's check decides. Pillow keeps 16 bits of grey PNGs only: 16-bit colour ones
-(SYNTHIA's label masks, scientific RGB exports) are decoded by imagecodecs, at full depth. Images
+(SYNTHIA's label masks, scientific RGB exports) are decoded by imagecodecs, at full depth; so are
+JPEG 2000 files, whose colour above 8 bits Pillow reads as 8 and whose 9-15-bit grey it scales. Images
 with an EXIF orientation are read the way viewers show them (rotated). Run them through
 `read_errors.decode`, which names the file on any failure.
 """
@@ -116,6 +117,8 @@ def read_array(path: Path, role: str, palette_rgb: bool, keep_alpha: bool = Fals
     with _open_pillow(path) as image:
         if image.format == "PNG" and _wide_colour_png(path):
             return _wide_png_pixels(path, _orientation(image), keep_alpha)
+        if image.format == "JPEG2000":
+            return _alpha_kept(imagecodecs.jpeg2k_decode(path.read_bytes()), keep_alpha)
         image.load()
         if _orientation(image) != 1:  # as viewers show it; the mask must be drawn on that view
             image = ImageOps.exif_transpose(image)
@@ -167,12 +170,15 @@ def _wide_colour_png(path: Path) -> bool:
 def _wide_png_pixels(path: Path, orientation: int, keep_alpha: bool = False) -> np.ndarray:
     """A 16-bit colour (or grey + alpha) PNG's uint16 pixels, without alpha unless `keep_alpha`,
     as viewers show them."""
-    array = imagecodecs.png_decode(path.read_bytes())
-    if not keep_alpha:
-        array = array[..., 0] if array.shape[2] == 2 else array[..., :3]
-    if orientation != 1:
-        array = _SHOWN[orientation](array)
-    return np.ascontiguousarray(array)
+    array = _alpha_kept(imagecodecs.png_decode(path.read_bytes()), keep_alpha)
+    return np.ascontiguousarray(_SHOWN[orientation](array) if orientation != 1 else array)
+
+
+def _alpha_kept(array: np.ndarray, keep_alpha: bool) -> np.ndarray:
+    """Pixels imagecodecs decoded, their alpha (grey + alpha, RGBA) dropped unless `keep_alpha`."""
+    if keep_alpha or array.ndim != 3 or array.shape[2] not in (2, 4):
+        return array
+    return array[..., 0] if array.shape[2] == 2 else array[..., :3]
 
 
 def _orientation(image: Image.Image) -> int:

@@ -1,4 +1,5 @@
-"""Read images and masks from disk (PNG, JPEG, WebP, TIFF, BMP, GIF, PPM/PGM/PBM, .npy, .npz, HDF5) and write masks.
+"""Read images and masks from disk (PNG, JPEG, WebP, JPEG 2000, TIFF, BMP, GIF, PPM/PGM/PBM, .npy, .npz, HDF5)
+and write masks.
 
 Everything downstream sees one shape convention: images (H, W, C) in their stored dtype (C 1 or
 3 from picture formats, up to `channels.MAX_CHANNELS` bands from TIFF and array files), masks
@@ -23,7 +24,7 @@ from seglab.data.files.no_data import blank_no_data
 from seglab.data.classes.mapping import MappingError, MaskMapping, single_channel
 from seglab.data.files.read_errors import TIFF_SUFFIXES, ReadError, decode
 
-IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".tif", ".tiff", ".bmp", ".gif",
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".jp2", ".j2k", ".tif", ".tiff", ".bmp", ".gif",
                   ".ppm", ".pgm", ".pbm", ".npy", ".npz", ".dcm", *HDF5_SUFFIXES)  # PPM: STARE; PBM: Figaro1k
 # Pillow's name of a picture format -> the suffix `read_image` reads it by: what an upload, or an
 # image embedded in an annotation file, is saved as

@@ -42,6 +42,8 @@ _MAGIC = (
     (b"GIF8", "GIF"),
     (b"P5", "PGM"),
     (b"P6", "PPM"),
+    (b"\x00\x00\x00\x0cjP  \r\n\x87\n", "JPEG 2000"),  # a .jp2's signature box
+    (b"\xff\x4f\xff\x51", "JPEG 2000"),  # a bare codestream (.j2k): SOC, then SIZ
 )
 _DICOM_MAGIC_AT = 128  # DICOM files hold "DICM" after a 128-byte preamble
 # WebP is a RIFF container: "RIFF", the file's size in 4 bytes, "WEBP", then its chunks (WAV and AVI are RIFF too)
@@ -162,7 +164,7 @@ def _explain(path: Path, what: str, err: BaseException) -> ReadError:
     if found is None and head:
         return ReadError(
             f"{what} '{path}' is not an image file: it starts with {_show_bytes(head)}, "
-            "not PNG, JPEG, WebP, TIFF, BMP, GIF, PPM/PGM, DICOM, NumPy (.npy, .npz) or HDF5 data",
+            "not PNG, JPEG, WebP, JPEG 2000, TIFF, BMP, GIF, PPM/PGM, DICOM, NumPy (.npy, .npz) or HDF5 data",
             "not-an-image",
         )
     if found is not None and _reader_of(found) != _reader_of(suffix):
