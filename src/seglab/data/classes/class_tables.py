@@ -94,7 +94,10 @@ def classes_from_class_dict(path: str | Path) -> ClassSpec:
         DataError: an unreadable file, a missing column or a bad row, naming the file and row.
     """
     path = Path(path)
-    header, rows = _csv_rows(path)
+    try:
+        header, rows = _csv_rows(path)
+    except DataError:  # any CSV beside the data is tried: one that is no text is no class table (a damaged metadata file)
+        return None
     columns = _colour_table_columns(header)
     if columns is None:
         raise DataError(f"class list '{path}' needs the columns name, r, g, b; its header is {rows[0] if rows else 'empty'}")
@@ -114,10 +117,13 @@ def classes_from_colour_csv(path: str | Path) -> ClassSpec | None:
     header, or one with an index column: that numbers mask values (`value_names_from_csv`).
 
     Raises:
-        DataError: an unreadable file, a bad row or rows that make no classes, naming the file.
+        DataError: a bad row or rows that make no classes, naming the file.
     """
     path = Path(path)
-    header, rows = _csv_rows(path)
+    try:
+        header, rows = _csv_rows(path)
+    except DataError:  # any CSV beside the data is tried: one that is no text is no class table (a damaged metadata file)
+        return None
     columns = _colour_table_columns(header)
     if columns is None or any(c in header for c in INDEX_COLUMNS) or len(rows) < 2:
         return None

@@ -19,6 +19,7 @@ from seglab.errors import DataError
 ALPHA_READINGS = ("auto", "channel", "drop")  # data.alpha: decided from the images, kept, dropped
 ALPHA_MODES = ("RGBA", "RGBa", "LA", "La")  # a palette's transparency (PA) is never data
 _SAMPLED = 32  # images looked at, spread over the dataset: a dataset's images share one kind of alpha
+_NO_ALPHA = (".jpg", ".jpeg", ".jpe", ".jfif")  # JPEG holds no alpha channel
 _SETTLED_SHARE = 0.9  # a cut-out's alpha is fully transparent or opaque but for its soft edge
 
 
@@ -36,6 +37,7 @@ def alpha_like(alpha: np.ndarray) -> bool:
 def data_alpha_image(images: Sequence[Path]) -> Path | None:
     """The first of up to `_SAMPLED` images, spread over `images`, whose alpha channel holds
     data (`alpha_like` is false), or None; unreadable files are left to the audit."""
+    images = [p for p in images if p.suffix.lower() not in _NO_ALPHA]  # a cached index reads no JPEG header again
     step = max(len(images) / _SAMPLED, 1.0)
     for path in dict.fromkeys(images[int(i * step)] for i in range(min(len(images), _SAMPLED))):
         try:

@@ -51,7 +51,7 @@ def read_image(path: str | Path | Sequence[Path], keep_alpha: bool = False) -> n
     """Read an image as (H, W, C), keeping its stored precision.
 
     Alpha is dropped (RGBA, grey+alpha, a TIFF's declared alpha samples) unless `keep_alpha`:
-    a dataset whose alpha holds data (MFNet's thermal band, `alpha.alpha_holds_data`) reads it
+    a dataset whose alpha holds data (MFNet's thermal band, `alpha.data_alpha_image`) reads it
     as its last channel. Palette images become RGB. TIFF and array files (.npy, .npz, HDF5) keep up to `MAX_CHANNELS` channels: a
     multispectral image's bands, a scan's modalities. uint8 and uint16 are kept; floats become
     float32; bool becomes uint8 0/255; other integers become float32 so no value is clipped.

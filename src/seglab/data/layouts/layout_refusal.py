@@ -89,9 +89,7 @@ def what_was_seen(root: Path) -> str:
     found += "".join(f"\n  {(folder.relative_to(root).as_posix() or '.')}/: {count} '{POINT_TEXT}' files, "
                      f"{_POINT_TEXT_FILES}" for folder, count in _point_text_folders(listing))
     found += "".join(f"\n  {(folder.relative_to(root).as_posix() or '.')}/: {count} '.hdf' files holding HDF5 (their "
-                     "first bytes say so), which seglab reads only named .h5 or .hdf5: rename them (mv x.hdf x.h5); "
-                     "it reads the datasets at a file's root (image, label), not in groups (CREMI's volumes/raw): "
-                     "save those at the root"
+                     "first bytes say so), which seglab reads only named .h5 or .hdf5: rename them (mv x.hdf x.h5)"
                      for folder, count in _hdf5_named_hdf(listing))
     found += "".join(f"\n  '{name}' in {len(folders)} folder(s) of images ({', '.join(folders[:2])}"
                      f"{', ...' if len(folders) > 2 else ''}): MATLAB annotations named after no image, which "
