@@ -1630,6 +1630,19 @@ def test_a_csv_of_names_and_colours_names_the_colour_classes_and_its_unlabeled_i
                                   np.choose(labels(0, (0, 1, 2, 3)), [255, 0, 1, 2]))
 
 
+def test_cls_folders_beside_img_folders_hold_the_class_masks(tmp_path):
+    """VIPER: <split>/img/<seq>/ + <split>/cls/<seq>/ class masks, beside inst/<seq>/ instance masks
+    of the same names. Before: `cls` was no mask word, so no folder held masks and the layout was
+    refused without --images img --masks cls."""
+    for split, seq in (("train", "001"), ("train", "002"), ("val", "007")):
+        for frame in (0, 10):
+            save(tmp_path / split / "img" / seq / f"{seq}_{frame:05d}.jpg", photo(frame))
+            save(tmp_path / split / "cls" / seq / f"{seq}_{frame:05d}.png", labels(frame, (0, 1, 2)))
+            save(tmp_path / split / "inst" / seq / f"{seq}_{frame:05d}.png", labels(frame + 1, (0, 7, 9)))
+    index = discover(tmp_path)
+    assert {p.mask.parent.parent.name for p in index.pairs} == {"cls"} and len(index.pairs) == 6
+
+
 def test_a_json_of_names_to_values_names_the_mask_values(tmp_path):
     """VSPW: VSPW_480p/data/<video>/origin/<frame>.jpg + mask/<frame>.png (0 'others', ..., 255
     ignored) and VSPW_480p/label_num_dic_final.json (`{"others": 0, "wall": 1, ...}`). Before: a

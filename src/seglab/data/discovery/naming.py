@@ -38,7 +38,7 @@ _IMAGE_AFFIXES = ("image", "img", "leftimg8bit", "sat", "rgb", "irrg", "rgbir", 
 # folder names: words that mark masks, images or a split (matched on lower-case names)
 _MASK_WORDS = ("mask", "label", "annot", "trimap", "manual", "groundtruth", "ground_truth", "segmentation",
                "truth", "target", "gtfine", "gtcoarse", "instance", "panoptic", "semantic")  # fmt: skip (Mapillary, KITTI)
-_MASK_TOKENS = ("gt", "gts", "seg", "segs", "y", "lbl", "msk", "labelstr", "labelsts", "ann",
+_MASK_TOKENS = ("gt", "gts", "seg", "segs", "y", "lbl", "msk", "labelstr", "labelsts", "ann", "cls",
                 "matte", "mattes", "alpha", "alphas",
                 "contour", "contours", "structures")  # gts: ISPRS; ann: mmseg's ann_dir; matte: PPM-100, P3M-10k;
 # contours: EMIDEC's Case_N006/Contours/; structures: PDDCA's <case>/structures/, a mask per organ
