@@ -1322,6 +1322,7 @@ def test_a_refusal_names_deep_image_folders_when_none_is_within_reach(tmp_path):
     sentence, wrong there (Dark Zurich's images are only deep), came before the deep folders."""
     for i in range(3):
         save(tmp_path / "BSR" / "BSDS500" / "data" / "images" / "train" / f"{i}.jpg", photo(i))
+    (tmp_path / "BSR" / "bench").mkdir()  # beside BSDS500/: BSR/ is no lone wrapper, which the depth would skip
     with pytest.raises(DataError, match=r"no image files within 4 levels: the images lie deeper\n  \(folders deeper "
                                         r"than 4 levels are not searched, such as BSR/BSDS500/data/images/train/") as info:
         discover(tmp_path)
@@ -2099,6 +2100,21 @@ def test_few_small_alpha_mattes_in_a_matte_folder_are_thresholded(tmp_path):
     assert index.mapping.kind == "threshold" and index.classes.num_classes == 2
 
 
+def test_a_chain_of_lone_wrapper_folders_does_not_count_against_the_depth(tmp_path):
+    """UECFoodPix Complete: UECFOODPIXCOMPLETE/data/UECFoodPIXCOMPLETE/{train,test}/{img,mask}/,
+    three folders each the only one in its parent above the split folders. Before: img/ lay five
+    levels down and was refused as too deep without --images img --masks mask."""
+    base = tmp_path / "UECFOODPIXCOMPLETE" / "data"
+    (base / "category.txt").parent.mkdir(parents=True)
+    (base / "category.txt").write_text("id\tname\n1\trice\n")
+    for split in ("train", "test"):
+        for i in range(3):
+            save(base / "UECFoodPIXCOMPLETE" / split / "img" / f"{i}.jpg", photo(i))
+            save(base / "UECFoodPIXCOMPLETE" / split / "mask" / f"{i}.png", labels(i))
+    index = discover(tmp_path)
+    assert len(index.pairs) == 6 and {p.split for p in index.pairs} == {"train", "test"}
+
+
 def test_named_folders_are_found_deeper_than_the_search(tmp_path):
     """Virtual KITTI 2 keeps its frames six levels down (vkitti_2.0.3_rgb/Scene01/clone/frames/
     rgb/Camera_0/): the search stops at four levels, and folders named with --images/--masks were
@@ -2107,6 +2123,7 @@ def test_named_folders_are_found_deeper_than_the_search(tmp_path):
     for i in range(3):
         save(deep / "rgb" / f"rgb_{i:05d}.jpg", photo(i))
         save(deep / "classgt" / f"classgt_{i:05d}.png", labels(i))
+    (tmp_path / "vkitti" / "Scene02").mkdir()  # beside Scene01/: vkitti/ is no lone wrapper, which the depth would skip
     with pytest.raises(DataError, match="deeper than 4 levels"):
         discover(tmp_path)
     assert len(discover(tmp_path, images="rgb", masks="classgt").pairs) == 3

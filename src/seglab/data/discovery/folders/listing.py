@@ -112,10 +112,13 @@ def _json_folders(root: Path, depth: int) -> list[tuple[Path, list[str]]]:
 
 
 def _walk(root: Path, max_depth: int) -> tuple[list[Folder], list[Path]]:
-    """The folders with image files (or named for masks), and the subfolders left unsearched below `max_depth`."""
+    """The folders with image files (or named for masks), and the subfolders left unsearched below
+    `max_depth`; folders each the only one in its parent from `root` down, beyond the first, are
+    wrappers that do not count (UECFoodPix Complete's `UECFOODPIXCOMPLETE/data/UECFoodPIXCOMPLETE/`)."""
     found: list[Folder] = []
     cut: list[Path] = []
     splits: dict[Path, str | None] = {Path(root): None}  # the split a folder's path names, the nearest name first
+    wrappers: dict[Path, tuple[int, bool]] = {Path(root): (0, True)}  # lone folders atop its path, still only those
     visited = 0
     for current, dirs, _ in os.walk(root):
         here = Path(current)
@@ -123,14 +126,17 @@ def _walk(root: Path, max_depth: int) -> tuple[list[Folder], list[Path]]:
         dirs[:] = sorted(d for d in dirs if not skipped_folder(d))
         named = sibling_splits(dirs)  # among its siblings: DIS5K's DIS-TE1 beside DIS-TR
         splits.update((here / d, named[d] or splits[here]) for d in dirs)
-        if len(parts) >= max_depth:
+        folder = _folder(here, parts, splits[here])
+        lone, unbroken = wrappers[here]
+        unbroken = unbroken and len(dirs) == 1 and not folder.files
+        wrappers.update((here / d, (lone + unbroken, unbroken)) for d in dirs)
+        if len(parts) - max(lone - 1, 0) >= max_depth:  # MAX_DEPTH counts one wrapper already
             cut += [here / d for d in dirs]
             dirs[:] = []
         visited += 1
         if visited > _MAX_FOLDERS:
             logger.warning("stopped looking for images after %d folders under '%s'", _MAX_FOLDERS, root)
             break
-        folder = _folder(here, parts, splits[here])
         if folder.files or (parts and looks_like_mask_folder(parts[-1])):  # an empty masks/ still explains itself
             found.append(folder)
     return found, cut
