@@ -2115,6 +2115,36 @@ def test_a_chain_of_lone_wrapper_folders_does_not_count_against_the_depth(tmp_pa
     assert len(index.pairs) == 6 and {p.split for p in index.pairs} == {"train", "test"}
 
 
+def test_a_refusal_names_image_and_mask_folders_that_pair_below_their_named_folders(tmp_path):
+    """KITTI MOTS' training/image_02/<seq>/ + instances/<seq>/ (testing/image_02/<seq>/ unlabelled)
+    and GOOSE's images/<split>/<scenario>/<frame>_vis.png + labels/<split>/<scenario>/
+    <frame>_labelids.png (and _color, _instanceids): the search pairs neither, and the refusal gave only the
+    general hint. It names the flags that read them, each route running as printed."""
+    mots, goose = tmp_path / "mots", tmp_path / "goose"
+    for i in range(3):
+        save(mots / "training" / "image_02" / "0000" / f"{i:06d}.png", photo(i))
+        save(mots / "testing" / "image_02" / "0000" / f"{i:06d}.png", photo(i + 5))
+        save(mots / "instances" / "0000" / f"{i:06d}.png", labels(i))
+        for split in ("train", "val"):
+            frame = f"2022-07-22_flight__{i:04d}_16584942343343{i}_windshield"
+            save(goose / "images" / split / "flight" / f"{frame}_vis.png", photo(i))
+            save(goose / "labels" / split / "flight" / f"{frame}_labelids.png", labels(i))
+            save(goose / "labels" / split / "flight" / f"{frame}_color.png", photo(i + 9))
+            save(goose / "labels" / split / "flight" / f"{frame}_instanceids.png", labels(i, (0, 4, 7)))
+    routes = {mots: ["--images training/image_02 --masks instances"],
+              goose: ["--images images --masks labels --mask-pattern '{stem}_labelids.png'",
+                      "--images images --masks labels --mask-pattern '{stem}_color.png'",
+                      "--images images --masks labels --mask-pattern '{stem}_instanceids.png'"]}
+    for root, said in routes.items():
+        with pytest.raises(DataError) as info:
+            discover(root)
+        lines = [line.split(": ", 1)[1] for line in str(info.value).splitlines() if "at one place below" in line]
+        assert lines == said
+        flags = said[0].replace("'", "").split()
+        index = discover(root, images=flags[1], masks=flags[3], mask_pattern=flags[5] if len(flags) > 4 else None)
+        assert len(index.pairs) == (3 if root == mots else 6)
+
+
 def test_named_folders_are_found_deeper_than_the_search(tmp_path):
     """Virtual KITTI 2 keeps its frames six levels down (vkitti_2.0.3_rgb/Scene01/clone/frames/
     rgb/Camera_0/): the search stops at four levels, and folders named with --images/--masks were

@@ -20,6 +20,7 @@ from seglab.data.files.mat_files import MAT_SUFFIX
 from seglab.data.files.point_text import POINT_TEXT, holds_points
 from seglab.data.files.read_errors import format_by_content
 from seglab.data.files.volumes import ANALYZE_SUFFIX, VOLUME_SUFFIXES, analyze_data_file
+from seglab.data.layouts.apart_folders import apart_routes
 from seglab.data.layouts.folder_pairs.named_folders import _named_pair
 from seglab.errors import DataError
 
@@ -51,6 +52,8 @@ def what_was_seen(root: Path) -> str:
     too_deep = _too_deep(root, deeper) if deeper else ""
     if seen:
         found = f"\nfolders with images:{listed}" + (f"\n  ({too_deep})" if deeper else "")
+        found += "".join(f"\n  image and mask folders at one place below the folders named for them: {route}"
+                         for route in apart_routes(seen))
     elif deeper:  # Dark Zurich's <zip>/rgb_anon/<split>/<condition>/<sequence>/: the images are there, only deep
         found = f"\nno image files within {MAX_DEPTH} levels: the images lie deeper\n  ({too_deep})"
     else:

@@ -1,0 +1,52 @@
+"""Image and mask folders that pair at one place below the folders naming them, told as the
+flags that read them: KITTI MOTS' `training/image_02/<seq>/` beside `instances/<seq>/` (the
+image word a level deeper than the mask word), GOOSE's `images/<split>/<scenario>/<frame>_vis.png`
+beside `labels/<split>/<scenario>/<frame>_labelids.png` (named otherwise). The search pairs no
+folders that far apart by itself: `--images` and `--masks` name them, `--mask-pattern` the naming.
+"""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Callable
+
+from seglab.data.discovery.folders import Folder
+from seglab.data.discovery.naming import looks_like_image_folder, looks_like_mask_folder, pattern_for, stem
+
+
+def apart_routes(folders: list[Folder]) -> list[str]:
+    """The flags (`--images X --masks Y`, with a `--mask-pattern` when the names differ) reading
+    image folders with the mask folders at the same place below their named tops, one per naming;
+    label namings (`_labelids`) before renderings (`_color`)."""
+    tops = [(f, _named_top(f.parts, looks_like_image_folder)) for f in folders if f.named_image and f.files]
+    masks = {(top, f.parts[len(top):]): f for f in folders if f.named_mask and f.files
+             and (top := _named_top(f.parts, looks_like_mask_folder))}
+    routes: dict[tuple[str, str], set[str]] = {}
+    for image, image_top in tops:
+        for (mask_top, below), mask in masks.items():
+            if image_top and below == image.parts[len(image_top):] and _same_split(image, mask):
+                routes.setdefault(("/".join(image_top), "/".join(mask_top)), set()).update(_namings(image, mask))
+    return [f"--images {shlex.quote(images)} --masks {shlex.quote(masks)}"
+            + (f" --mask-pattern {shlex.quote(naming)}" if naming else "")
+            for (images, masks), namings in sorted(routes.items())
+            for naming in sorted(namings, key=lambda n: ("label" not in n.lower(), n))]
+
+
+def _named_top(parts: tuple[str, ...], named: Callable[[str], bool]) -> tuple[str, ...]:
+    """The path to the deepest folder whose own name says images (or masks), or () for none."""
+    at = max((i for i, part in enumerate(parts) if named(part)), default=None)
+    return parts[: at + 1] if at is not None else ()
+
+
+def _same_split(image: Folder, mask: Folder) -> bool:
+    """Whether the folders' splits agree; masks under no split folder are no val or test images'
+    (KITTI MOTS' `testing/image_02/0000/` shares its frame names with `instances/0000/`, unlabelled)."""
+    return image.split == mask.split or mask.split is None and image.split not in ("val", "test")
+
+
+def _namings(image: Folder, mask: Folder) -> set[str]:
+    """"" when files of both folders share a name, else the templates naming masks after images."""
+    stems = {stem(p).lower() for p in image.files}
+    if any(stem(p).lower() in stems for p in mask.files):
+        return {""}
+    return {t for i in image.files[:3] for m in mask.files if (t := pattern_for(i, m)) is not None}
