@@ -1263,3 +1263,30 @@ def test_label_volumes_numbering_objects_are_routed_to_instance_masks(tmp_path: 
     assert objects.classes.names == ("background", "object") and not objects.problems
     _ribfrac(tmp_path / "organs", lambda n: {301: 2, 302: 1}.get(n, 3))  # most cases hold all three
     assert not [p for p in discover(tmp_path / "organs").problems if p.code == "instance-ids"]
+
+
+def test_nci_isbi_labels_named_after_patient_folders_of_dicom_series_are_its_cases(tmp_path: Path) -> None:
+    """NCI-ISBI 2013: TCIA's Prostate-3T/<patient>/<study>/<series>/ DICOM beside the challenge's
+    NCI-ISBI-2013/{Training,Leaderboard}/<patient>.nrrd, which no folder holds beside its images:
+    the DICOM files were offered as 2-D images. A case per label, its series the one on the label's
+    grid (an ADC series beside it left out), the label folders the splits, test patients unlabelled."""
+    rows, cols, depth = 12, 10, 4
+    labels = {"Prostate3T-01-0001": "Training", "Prostate3T-01-0002": "Training", "Prostate3T-01-0003": "Leaderboard"}
+    for patient in (*labels, "Prostate3T-01-0020"):
+        stored = np.zeros((rows, cols, depth), np.int16)
+        stored[2:5, 3:6, 1:3] = 50
+        study = tmp_path / "Prostate-3T" / patient / "06-12-2004-NA-MRI PROSTATE-43215"
+        write_dicom_series(study / "3.000000-T2 TSE Axial-71234", stored, slope=1.0, intercept=0.0)
+        write_dicom_series(study / "5.000000-ADC-81234", np.zeros((6, 5, 2), np.int16))
+        if patient in labels:  # in RAS order on the series' grid: rows run posterior, columns left
+            ras = (stored[::-1, ::-1, :].transpose(1, 0, 2) > 0).astype(np.uint8)
+            affine = np.diag([0.8, 0.5, 3.0, 1.0])
+            affine[:3, 3] = [10 - 0.8 * (cols - 1), 20 - 0.5 * (rows - 1), 0]
+            save(tmp_path / "NCI-ISBI-2013" / labels[patient] / f"{patient}.nii.gz", ras, affine=affine)
+    index = discover(tmp_path)
+    assert index.format == "volumes" and not index.problems
+    assert {p.group: p.split for p in index.pairs} == {"Prostate3T-01-0001": "train", "Prostate3T-01-0002": "train",
+                                                       "Prostate3T-01-0003": "val"}
+    assert all(np.array_equal(np.load(p.image)[..., 0] > 0, np.load(p.mask) > 0) for p in index.pairs)
+    assert sorted(p.name for p in index.ignored) == ["5.000000-ADC-81234"] * 3
+    assert [p.parent.parent.name for p in index.unlabelled] == ["Prostate3T-01-0020"] * 2  # which is its T2: unsaid

@@ -47,6 +47,7 @@ _IMAGE_TOKENS = ("x", "raw", "data", "imagestr", "imagests")
 SPLIT_WORDS = {
     "train": "train", "training": "train", "trainset": "train", "tr": "train", "trainval": "train",  # TN3K
     "val": "val", "valid": "val", "validation": "val", "valset": "val", "dev": "val",
+    "leaderboard": "val",  # a challenge's labelled cases scored before its test (NCI-ISBI 2013's Leaderboard/)
     "test": "test", "testing": "test", "testset": "test", "ts": "test", "te": "test",  # DUTS-TE
 }  # fmt: skip
 

@@ -169,9 +169,42 @@ def read_dicom_series(folder: Path) -> tuple[np.ndarray, np.ndarray]:
                         "series again, or convert it to NIfTI with dcm2niix") from None
 
 
+def dicom_series_grid(folder: Path) -> tuple[tuple[int, int, int], np.ndarray]:
+    """The voxel grid of a DICOM series from its headers alone, as `read_dicom_series` reads it:
+    (rows, columns, slices) and the voxel-to-RAS affine; no pixel data is read (a release's other
+    series of a patient are told apart from the one its labels were drawn on by their grids).
+
+    Raises:
+        DataError: as `read_dicom_series`, for a series whose headers do not form one volume.
+    """
+    try:
+        datasets = [ds for ds in (_read(path, pixels=False) for path in dicom_files(folder)) if "Rows" in ds]
+        datasets, affine = _placed(folder, datasets)
+    except _DAMAGE as err:
+        raise DataError(f"DICOM series '{folder}' holds a damaged file ({type(err).__name__}: {err}); export the "
+                        "series again, or convert it to NIfTI with dcm2niix") from None
+    return (int(getattr(datasets[0], "Rows", 0) or 0), int(getattr(datasets[0], "Columns", 0) or 0),
+            len(datasets)), affine
+
+
 def _read_series(folder: Path) -> tuple[np.ndarray, np.ndarray]:
-    datasets = [_read(path) for path in dicom_files(folder)]
-    datasets = [ds for ds in datasets if "PixelData" in ds]  # DICOMDIR and reports hold no image
+    datasets = [ds for ds in (_read(path) for path in dicom_files(folder)) if "PixelData" in ds]  # no DICOMDIR
+    datasets, affine = _placed(folder, datasets)
+    rows, columns = (int(getattr(datasets[0], tag, 0) or 0) for tag in ("Rows", "Columns"))
+    check_pixels(folder, "DICOM series", (rows, columns, len(datasets)))  # before any slice is decoded
+    slices = [_pixels(ds) for ds in datasets]
+    if len({s.shape for s in slices}) > 1:
+        raise DataError(f"DICOM series '{folder}' mixes slice sizes {sorted({s.shape for s in slices})}")
+    return np.stack(slices, axis=-1), affine
+
+
+def _placed(folder: Path, datasets: list[pydicom.Dataset]) -> tuple[list[pydicom.Dataset], np.ndarray]:
+    """A series' image slices in order along the slice normal, and the voxel-to-RAS affine of
+    (rows, columns, slices), from their headers.
+
+    Raises:
+        DataError: no slices, several series, mixed orientations, slices at one position or unevenly spaced.
+    """
     if not datasets:
         raise DataError(f"DICOM folder '{folder}' holds no image slices (.dcm or extension-less DICOM files)")
     series = {str(getattr(ds, "SeriesInstanceUID", "")) for ds in datasets}
@@ -191,12 +224,6 @@ def _read_series(folder: Path) -> tuple[np.ndarray, np.ndarray]:
     if len(gaps) and gaps.max() - gaps.min() > 0.01 * np.median(gaps):  # the affine assumes one spacing
         raise DataError(f"DICOM series '{folder}' has uneven slice spacing ({gaps.min():g} to {gaps.max():g} mm): "
                         "a slice is missing or two series are mixed; restore the missing files")
-    rows, columns = (int(getattr(datasets[0], tag, 0) or 0) for tag in ("Rows", "Columns"))
-    check_pixels(folder, "DICOM series", (rows, columns, len(datasets)))  # before any slice is decoded
-    slices = [_pixels(ds) for ds in datasets]
-    if len({s.shape for s in slices}) > 1:
-        raise DataError(f"DICOM series '{folder}' mixes slice sizes {sorted({s.shape for s in slices})}")
-    voxels = np.stack(slices, axis=-1)
     row_spacing, col_spacing = _floats(datasets[0], "PixelSpacing", 2)
     if len(datasets) > 1:
         step = (positions[-1] - positions[0]) / (len(datasets) - 1)
@@ -207,13 +234,13 @@ def _read_series(folder: Path) -> tuple[np.ndarray, np.ndarray]:
     affine[:3, 1] = row_cos * col_spacing  # along a row: array axis 1 (columns)
     affine[:3, 2] = step
     affine[:3, 3] = positions[0]
-    return voxels, _LPS_TO_RAS @ affine  # DICOM patient space is LPS, NIfTI's is RAS
+    return datasets, _LPS_TO_RAS @ affine  # DICOM patient space is LPS, NIfTI's is RAS
 
 
-def _read(path: Path) -> pydicom.Dataset:
+def _read(path: Path, pixels: bool = True) -> pydicom.Dataset:
     """`_parsed`, its failures a series slice's (`DataError`)."""
     try:
-        return _parsed(path)
+        return _parsed(path, pixels)
     except (InvalidDicomError, OSError, ValueError, EOFError, KeyError, TypeError) as err:
         raise DataError(f"DICOM file '{path}' cannot be read (damaged, or not DICOM): {err}") from None
 

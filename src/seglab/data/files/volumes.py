@@ -20,11 +20,18 @@ from pathlib import Path
 import nibabel as nib
 import numpy as np
 from nibabel.filebasedimages import ImageFileError
-from nibabel.orientations import OrientationError, apply_orientation, axcodes2ornt, io_orientation, ornt_transform
+from nibabel.orientations import (
+    OrientationError,
+    apply_orientation,
+    axcodes2ornt,
+    inv_ornt_aff,
+    io_orientation,
+    ornt_transform,
+)
 from nibabel.spatialimages import HeaderDataError
 
 from seglab.data.files.channels import MAX_CHANNELS
-from seglab.data.files.dicom import is_series, read_dicom_series
+from seglab.data.files.dicom import dicom_series_grid, is_series, read_dicom_series
 from seglab.data.files.file_warnings import reading
 from seglab.data.files.hdf5_files import HDF5_SUFFIXES, load_h5_volume
 from seglab.data.files.metaimage import (
@@ -166,13 +173,15 @@ def nonzero_values(labels: np.ndarray, low: int, high: int) -> list[int]:
 
 
 def volume_grid(path: Path) -> tuple[tuple[int, ...], np.ndarray]:
-    """The voxel grid of a NIfTI, Analyze, MetaImage or NRRD file, from its header alone: its first
-    three dimensions (a single slice's third 1, as it is read) and its affine (RAS, of the voxels
-    in the file's own order).
+    """The voxel grid of a NIfTI, Analyze, MetaImage or NRRD file or a DICOM series folder, from
+    its headers alone: its first three dimensions (a single slice's third 1, as it is read) and
+    its affine (RAS, of the voxels in the file's own order).
 
     Raises:
         DataError: a header that cannot be read, naming the file.
     """
+    if path.is_dir():
+        return dicom_series_grid(path)
     if is_metaimage(path) or is_nrrd(path):
         return header_grid(path)
     try:
@@ -181,6 +190,18 @@ def volume_grid(path: Path) -> tuple[tuple[int, ...], np.ndarray]:
             return (*image.shape[:3], 1)[:3], image.affine  # (X, Y) as (X, Y, 1)
     except _NIFTI_ERRORS as err:
         raise _unreadable_nifti(path, err) from None
+
+
+def canonical_grid(shape: tuple[int, ...], affine: np.ndarray) -> tuple[tuple[int, ...], np.ndarray]:
+    """A voxel grid as its volume is read (`_to_canonical`: RAS+ order), so that one grid stored in
+    two axis orders (a DICOM series' rows first, an NRRD's x first) compares equal.
+
+    Raises:
+        OrientationError: an affine that gives no axis orientation.
+    """
+    orientation = io_orientation(affine)
+    return (tuple(shape[axis] for axis in np.argsort(orientation[:, 0])),
+            affine @ inv_ornt_aff(orientation, shape))
 
 
 def analyze_data_file(path: Path) -> Path:

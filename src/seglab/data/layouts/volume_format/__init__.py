@@ -43,6 +43,10 @@ Recognised layouts (docs/volumes.md), tried in this order:
 6. An image folder beside a label folder under any name 2-D datasets use, below split
    folders (BTCV's `RawData/Training/img/` + `Training/label/`) or holding the volumes further
    down (RibFrac's `ribfrac-train-images-1/Part1/` + `ribfrac-train-labels-1/Part1/`).
+7. Label volumes in a tree of their own, each named after the patient folder of DICOM series it
+   labels elsewhere (NCI-ISBI 2013's `NCI-ISBI-2013/Training/<PatientID>.nrrd` for TCIA's
+   `Prostate-3T/<PatientID>/<study>/<series>/`): the series on the label's grid the image
+   (`patient_labels`).
 
 Split lists beside or above the cases (SSL4MIS' `train.list`, `test.list`) give the splits
 where the folders give none (`split_lists.case_splits`).
@@ -52,7 +56,7 @@ Each case is cut into slices once (`seglab.data.files.slice_cache`); its pairs a
 
 One job a module: `format` (the registered format), `layouts` (the order they are tried),
 `cases` (which label volume is whose), `named_folders`, `subject_folders`, `class_folders`,
-`hdf5_cases` and `bids` (layouts), `channel_folders` (a case's subfolder of channels beside its label),
+`hdf5_cases`, `patient_labels` and `bids` (layouts), `channel_folders` (a case's subfolder of channels beside its label),
 `separate_datasets` (task sets side by side, read one a run), `modality_grids` (which modalities are channels), `instance_labels` (label
 volumes that number objects), `unlabelled_folders` (folders of unlabelled volumes beside the
 cases), `slices_beside_volumes` (2-D slice files beside the volumes of a release), and

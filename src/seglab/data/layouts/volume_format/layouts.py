@@ -11,6 +11,7 @@ from seglab.data.layouts.volume_format.cases import Layout, matched_cases, volum
 from seglab.data.layouts.volume_format.class_folders import class_folders
 from seglab.data.layouts.volume_format.hdf5_cases import hdf5_cases, slices_and_volumes
 from seglab.data.layouts.volume_format.named_folders import named_folders
+from seglab.data.layouts.volume_format.patient_labels import patient_label_cases
 from seglab.data.layouts.volume_format.subject_folders import root_cases, split_containers, subject_folders, table_splits
 
 _LABEL_DIRS = ("labels", "masks")
@@ -75,7 +76,7 @@ def _find_layout(root: Path, label_file: str | None = None) -> Layout | None:
     if bids is not None:
         return Layout(bids.subjects, bids.unlabelled, bids.problems, bids.groups)
     return (_subject_folders(root) or split_containers(root) or slices_and_volumes(root) or hdf5_cases(root)
-            or root_cases(root) or named_folders(root))
+            or root_cases(root) or named_folders(root) or patient_label_cases(root))
 
 
 def _subject_folders(root: Path, label_file: str | None = None) -> Layout | None:

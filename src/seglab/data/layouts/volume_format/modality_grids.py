@@ -24,10 +24,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
+from nibabel.orientations import OrientationError
 
 from seglab.data.files.index import Problem, natural_key
 from seglab.data.files.slice_cache import Subject
-from seglab.data.files.volumes import volume_grid
+from seglab.data.files.volumes import canonical_grid, volume_grid
 from seglab.data.layouts.volume_format.cases import Layout
 from seglab.errors import DataError
 
@@ -177,13 +178,23 @@ def _by_grid(images: dict[str, Path], label: Path) -> tuple[dict[str, Path], dic
     Raises:
         DataError: a header that cannot be read, naming the file.
     """
-    shape, affine = volume_grid(label)
+    grid = volume_grid(label)
     aligned, elsewhere = {}, {}
     for modality, path in images.items():
-        other_shape, other_affine = volume_grid(path)
-        on_grid = other_shape == shape and np.allclose(other_affine, affine, atol=_AFFINE_TOLERANCE)
-        (aligned if on_grid else elsewhere)[modality] = path
+        (aligned if _same_grid(volume_grid(path), grid) else elsewhere)[modality] = path
     return aligned, elsewhere
+
+
+def _same_grid(one: tuple[tuple[int, ...], np.ndarray], other: tuple[tuple[int, ...], np.ndarray]) -> bool:
+    """Whether two grids (shape, affine) are one, in the same axis order or as read (`canonical_grid`:
+    a DICOM series stores rows first where its NRRD label stores x first)."""
+    def equal(a: tuple[tuple[int, ...], np.ndarray], b: tuple[tuple[int, ...], np.ndarray]) -> bool:
+        return a[0] == b[0] and np.allclose(a[1], b[1], atol=_AFFINE_TOLERANCE)
+
+    try:
+        return equal(one, other) or equal(canonical_grid(*one), canonical_grid(*other))
+    except OrientationError:  # a damaged affine: no axis order to read it in, as reading it says
+        return False
 
 
 def _not_aligned(case: str, label: Path, missing: list[str], elsewhere: dict[str, Path]) -> str:
