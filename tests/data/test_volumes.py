@@ -1290,3 +1290,35 @@ def test_nci_isbi_labels_named_after_patient_folders_of_dicom_series_are_its_cas
     assert all(np.array_equal(np.load(p.image)[..., 0] > 0, np.load(p.mask) > 0) for p in index.pairs)
     assert sorted(p.name for p in index.ignored) == ["5.000000-ADC-81234"] * 3
     assert [p.parent.parent.name for p in index.unlabelled] == ["Prostate3T-01-0020"] * 2  # which is its T2: unsaid
+
+
+def test_lndb_raters_label_volumes_are_a_choice_and_images_span_numbered_folders(tmp_path: Path) -> None:
+    """LNDb: data0/LNDb-0001.mhd ... data1/LNDb-0004.mhd beside masks/LNDb-0001_rad1.mhd, _rad2
+    (a radiologist's each, 1 to 3 a scan): nothing paired, --merge-masks neither, and the refusal
+    expected masks/LNDb-0001.nii.gz. The raters are offered as --masks, the scans of both folders
+    read, a scan the picked rater did not read unlabelled."""
+    from seglab.data.files.metaimage import write_labels
+
+    for folder in ("data0", "data1", "masks"):
+        (tmp_path / folder).mkdir()
+    for n in range(1, 5):
+        image, label = make_volume(n)
+        write_labels(tmp_path / f"data{(n - 1) // 2}" / f"LNDb-{n:04d}.mha", image.astype(np.int16),
+                     np.array(LAS_AFFINE))
+        for rater in range(1, 2 + n % 3):  # 2, 3, 1 and 2 raters
+            write_labels(tmp_path / "masks" / f"LNDb-{n:04d}_rad{rater}.mha", label, np.array(LAS_AFFINE))
+    with pytest.raises(DataError, match=re.escape(
+            "3 images hold several label volumes (e.g. 'LNDb-0001': LNDb-0001_rad1.mha, LNDb-0001_rad2.mha); pick "
+            "the labels to train on:\n  --masks '*_rad1.mha': 4 cases\n  --masks '*_rad2.mha': 3 cases\n"
+            "  --masks '*_rad3.mha': 1 cases")):
+        discover(tmp_path)
+    index = discover(tmp_path, masks="*_rad2.mha")
+    assert {p.group for p in index.pairs} == {"LNDb-0001", "LNDb-0002", "LNDb-0004"} and not index.problems
+    assert [p.name for p in index.unlabelled] == ["LNDb-0003.mha"]
+    for n in range(1, 4):  # one label each, named as its scan, but for LNDb-0004's: expected as a .mha too
+        for label in (tmp_path / "masks").glob(f"LNDb-{n:04d}_rad*.mha"):
+            label.rename(tmp_path / "masks" / f"LNDb-{n:04d}.mha")
+    for label in (tmp_path / "masks").glob("*_rad*.mha"):
+        label.unlink()
+    [unpaired] = [p for p in discover(tmp_path).problems if p.code == "image-without-mask"]
+    assert unpaired.message.endswith("(expected masks/LNDb-0004.mha or LNDb-0004_seg.mha)")

@@ -13,6 +13,8 @@ Recognised layouts (docs/volumes.md), tried in this order:
    Tried first: an image folder beside two or more folders of 0/1 volumes named like its
    images, or in a folder named for masks beside it (UroCell's `data/` + `fv/`, `golgi/`,
    `lyso/`, `mito/`; `images/` + `labels/<class>/`), a class per folder (`class_folders`).
+   The images may lie in numbered folders (LNDb's `data0/`, `data1/`); labels named an image and a
+   rater's number (`masks/LNDb-0001_rad1.mhd`, `_rad2`) are rival labels, one picked by `--masks` (`rater_labels`).
 3. BIDS (ISLES 2022, ATLAS 2.0): `sub-X[/ses-Y]` folders anywhere four levels down (`rawdata/`,
    `derivatives/<pipeline>/`), a session a case and its subject the group; label volumes named
    by their BIDS suffix (`_mask`, `_msk`, `_dseg`) or `label-` entity, the case's image volumes
@@ -56,7 +58,7 @@ Each case is cut into slices once (`seglab.data.files.slice_cache`); its pairs a
 
 One job a module: `format` (the registered format), `layouts` (the order they are tried),
 `cases` (which label volume is whose), `named_folders`, `subject_folders`, `class_folders`,
-`hdf5_cases`, `patient_labels` and `bids` (layouts), `channel_folders` (a case's subfolder of channels beside its label),
+`hdf5_cases`, `patient_labels` and `bids` (layouts), `rater_labels` (several raters' labels of an image), `channel_folders` (a case's subfolder of channels beside its label),
 `separate_datasets` (task sets side by side, read one a run), `modality_grids` (which modalities are channels), `instance_labels` (label
 volumes that number objects), `unlabelled_folders` (folders of unlabelled volumes beside the
 cases), `slices_beside_volumes` (2-D slice files beside the volumes of a release), and

@@ -98,6 +98,8 @@ def matched_cases(images: list[Path], labels: list[Path], label_dir: str) -> Lay
     for image in images:
         channels.setdefault(_case_key(image, label_of, channel_of, words), []).append(image)
     layout = Layout()
+    named = next((p for p in (*labels, *images) if p.is_file()), None)  # the suffix a missing label is expected under
+    suffix = named.name[len(volume_stem(named)):] if named is not None else ".nii.gz"  # LNDb's .mhd, PI-CAI's .nii.gz
     labelled_folders = {files[0].parent for key, files in channels.items() if key in label_of}
     for key, files in channels.items():
         if key in label_of:
@@ -105,7 +107,7 @@ def matched_cases(images: list[Path], labels: list[Path], label_dir: str) -> Lay
         elif labelled_folders and files[0].parent not in labelled_folders:
             layout.unlabelled += files
         else:
-            message = f"image volume has no label volume (expected {label_dir}/{key}.nii.gz or {key}_seg.nii.gz)"
+            message = f"image volume has no label volume (expected {label_dir}/{key}{suffix} or {key}_seg{suffix})"
             layout.problems.append(Problem(files[0], message, "image-without-mask"))
     layout.problems += [Problem(p, "label volume has no image volume", "mask-without-image")
                         for key, p in label_of.items() if key not in channels]

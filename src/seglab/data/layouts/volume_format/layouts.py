@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from seglab.data.layouts.volume_format.bids import bids_cases
 from seglab.data.discovery.folders import skipped_folder
-from seglab.data.files.volumes import VOLUME_SUFFIXES
+from seglab.data.files.index import natural_key
+from seglab.data.files.volumes import VOLUME_SUFFIXES, volume_stem
 from seglab.data.layouts.volume_format.cases import Layout, matched_cases, volumes_in
 from seglab.data.layouts.volume_format.class_folders import class_folders
 from seglab.data.layouts.volume_format.hdf5_cases import hdf5_cases, slices_and_volumes
 from seglab.data.layouts.volume_format.named_folders import named_folders
 from seglab.data.layouts.volume_format.patient_labels import patient_label_cases
+from seglab.data.layouts.volume_format.rater_labels import rater_cases
 from seglab.data.layouts.volume_format.subject_folders import root_cases, split_containers, subject_folders, table_splits
 
 _LABEL_DIRS = ("labels", "masks")
+_NUMBERED = re.compile(r"([A-Za-z]+)[_-]?\d+")  # LNDb's data0/, data1/
 
 
 def find_wrapped_layout(root: Path, label_file: str | None = None) -> Layout | None:
@@ -47,7 +51,8 @@ def _find_layout(root: Path, label_file: str | None = None) -> Layout | None:
     subfolder of that name of a volume per structure (`--masks structures`: PDDCA); a folder name
     no case folder holds leaves the layouts as they are found without it."""
     if label_file is not None:
-        found = _subject_folders(root, label_file) or split_containers(root, label_file)
+        found = (_image_and_label_folders(root, label_file) or _subject_folders(root, label_file)
+                 or split_containers(root, label_file))
         if found is not None or label_file.lower().endswith(VOLUME_SUFFIXES):
             return found
     if (root / "imagesTr").is_dir() and (root / "labelsTr").is_dir():
@@ -68,15 +73,42 @@ def _find_layout(root: Path, label_file: str | None = None) -> Layout | None:
     classes = class_folders(root) if label_file is None else None
     if classes is not None:
         return classes
-    for labels in _LABEL_DIRS:
-        images = volumes_in(root / "images")
-        if images and (root / labels).is_dir():
-            return matched_cases(images, volumes_in(root / labels), labels)
+    found = _image_and_label_folders(root)
+    if found is not None:
+        return found
     bids = bids_cases(root)
     if bids is not None:
         return Layout(bids.subjects, bids.unlabelled, bids.problems, bids.groups)
     return (_subject_folders(root) or split_containers(root) or slices_and_volumes(root) or hdf5_cases(root)
             or root_cases(root) or named_folders(root) or patient_label_cases(root))
+
+
+def _image_and_label_folders(root: Path, label_file: str | None = None) -> Layout | None:
+    """The cases of `images/` (or of numbered image folders side by side: LNDb's `data0/` ...
+    `data5/`) beside `labels/` or `masks/`, matched by name, or each image's label the one of
+    several raters' that `label_file` picks (`rater_cases`: LNDb's `masks/LNDb-0001_rad1.mhd`).
+
+    Raises:
+        DataError: several raters' label volumes of an image, none picked.
+    """
+    images = volumes_in(root / "images") or _numbered_folders_volumes(root)
+    label_dir = next((name for name in _LABEL_DIRS if (root / name).is_dir()), None)
+    if not images or label_dir is None:
+        return None
+    labels = volumes_in(root / label_dir)
+    return rater_cases(images, labels, label_file) or matched_cases(images, labels, label_dir)
+
+
+def _numbered_folders_volumes(root: Path) -> list[Path]:
+    """The volumes of two or more folders in `root` named one word and a number each (LNDb's
+    `data0/` ... `data5/`, one download each), when no two share a name; else none."""
+    numbered: dict[str, list[Path]] = {}
+    for folder in root.iterdir():
+        if folder.is_dir() and (found := _NUMBERED.fullmatch(folder.name)):
+            numbered.setdefault(found.group(1).lower(), []).append(folder)
+    folders = next((found for found in numbered.values() if len(found) > 1), []) if len(numbered) == 1 else []
+    volumes = [p for folder in sorted(folders, key=lambda p: natural_key(p.name)) for p in volumes_in(folder)]
+    return volumes if len({volume_stem(p) for p in volumes}) == len(volumes) else []
 
 
 def _subject_folders(root: Path, label_file: str | None = None) -> Layout | None:

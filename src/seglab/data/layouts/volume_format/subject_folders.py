@@ -133,7 +133,7 @@ def subject_folders(root: Path, label_file: str | None = None) -> Layout:
     `wmh.nii.gz` beside `pre/`: `channel_folders`).
 
     Raises:
-        DataError: case folders holding several label volumes (`_rival_labels`).
+        DataError: case folders holding several label volumes (`rival_labels`).
     """
     layout = Layout()
     folder_cases: list[Subject] = []  # a folder's volumes, a case of one label volume
@@ -182,7 +182,7 @@ def subject_folders(root: Path, label_file: str | None = None) -> Layout:
         if len(labels) == 1:
             folder_cases.append(Subject(folder.name, tuple(images), labels[0]))
     if any(len(labels) > 1 for labels in labels_of.values()):
-        raise _rival_labels(labels_of)
+        raise rival_labels({str(folder): labels for folder, labels in labels_of.items()}, "case folders")
     layout.subjects += with_modalities(folder_cases, least=2)  # a folder's one volume is its image, whatever its name
     layout.folder_cases = {s.label for s in folder_cases}
     if structured:  # every case's structures, one class each in name order
@@ -192,19 +192,20 @@ def subject_folders(root: Path, label_file: str | None = None) -> Layout:
     return layout
 
 
-def _rival_labels(labels_of: dict[Path, list[Path]]) -> DataError:
-    """The refusal of case folders holding several label volumes (KiTS21's `aggregated_AND_seg`,
-    `aggregated_MAJ_seg` and `aggregated_OR_seg`: the annotators' intersection, majority vote
-    and union): which to train on is the user's choice, each offered as `--masks` with the cases
-    holding it (a name holding its case folder's, `BraTS_001_seg.nii.gz`, as a pattern)."""
-    def naming(folder: Path, label: Path) -> str:
-        return re.sub(re.escape(folder.name), "*", label.name, flags=re.IGNORECASE)
+def rival_labels(labels_of: dict[str, list[Path]], holders: str) -> DataError:
+    """The refusal of cases holding several label volumes, by case (a case folder's path, or an
+    image's name): KiTS21's `aggregated_AND_seg`, `aggregated_MAJ_seg` and `aggregated_OR_seg` (the
+    annotators' intersection, majority vote and union), LNDb's `_rad1`, `_rad2`, `_rad3` (a
+    radiologist's each). Which to train on is the user's choice, each offered as `--masks` with the
+    cases holding it (a name holding its case's, `BraTS_001_seg.nii.gz`, as a pattern)."""
+    def naming(case: str, label: Path) -> str:
+        return re.sub(re.escape(Path(case).name), "*", label.name, flags=re.IGNORECASE)
 
-    counts = Counter(naming(folder, label) for folder, labels in labels_of.items() for label in labels)
-    folder, labels = next((f, ls) for f, ls in labels_of.items() if len(ls) > 1)
+    counts = Counter(naming(case, label) for case, labels in labels_of.items() for label in labels)
+    case, labels = next((c, ls) for c, ls in labels_of.items() if len(ls) > 1)
     several = sum(len(ls) > 1 for ls in labels_of.values())
     listed = "".join(f"\n  --masks {shlex.quote(name)}: {n} cases" for name, n in sorted(counts.items()))
-    return DataError(f"{several} case folders hold several label volumes (e.g. '{folder}': "
+    return DataError(f"{several} {holders} hold several label volumes (e.g. '{case}': "
                      f"{', '.join(p.name for p in labels)}); pick the labels to train on:{listed}")
 
 
