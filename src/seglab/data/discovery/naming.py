@@ -207,6 +207,9 @@ KEY_RULES = (
     KeyRule("same name without mask/image affixes and a band word (_dem, _nir, _B02, ...)", _without_band_word),
     *NUMBER_RULES,
 )
+# a volume's modality words (`case0-CT`, `subject-1-T1`) name its channels, for the modality rules
+# to group, never a key that pairs one modality with the label
+VOLUME_KEY_RULES = tuple(rule for rule in KEY_RULES if rule.key is not _without_band_word)
 
 
 def template_rules(pattern: str) -> tuple[KeyRule, ...]:

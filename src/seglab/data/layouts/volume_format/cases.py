@@ -13,7 +13,7 @@ from seglab.data.files.dicom import dicom_files
 from seglab.data.files.hdf5_files import HDF5_SUFFIXES, h5_stack_shape
 from seglab.data.files.index import Pair, Problem, natural_key
 from seglab.data.discovery.channel_files import nnunet_cases
-from seglab.data.discovery.naming import strip_affixes
+from seglab.data.discovery.naming import VOLUME_KEY_RULES, strip_affixes
 from seglab.data.discovery.pairing import best_rule, keyed_files
 from seglab.data.files.slice_cache import Subject
 from seglab.data.files.volumes import VOLUME_SUFFIXES, volume_stem
@@ -236,6 +236,6 @@ def _labels_by_image(images: Sequence[Path], labels: Sequence[Path]) -> dict[Pat
     """image -> its label volume, one to one, by the naming rule that pairs the most
     (`pairing.best_rule`: the same name, without affixes such as `_seg` or `_gt`, or a number
     that each name holds once: BTCV's `img0001` and `label0001`)."""
-    rule = best_rule(images, labels)
+    rule = best_rule(images, labels, VOLUME_KEY_RULES)
     by_key, _ = keyed_files(images, rule, True)
     return {by_key[key]: label for key, label in keyed_files(labels, rule, False)[0].items() if key in by_key}
