@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import shlex
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -29,26 +30,78 @@ log = logging.getLogger(__name__)
 
 
 def collect_inputs(inputs: Sequence[str | Path], channel_files: Sequence[str] = ()) -> list[Path]:
-    """Image and volume files named directly, DICOM series folders, plus the images and NIfTI
-    volumes inside other named folders (not recursive); for a model whose channels are files of
+    """Image and volume files named directly, DICOM series folders, plus the images and volumes
+    inside other named folders (not recursive, but a subfolder that is a DICOM series is a volume:
+    `dicom/images/` of one folder per series); for a model whose channels are files of
     their own (`channel_files`), a folder without images gives those of its subfolders that hold
     such files (38-Cloud's `38-Cloud_test/` and its `test_red/` ... `test_nir/`; LEVIR-CD's
-    `test/A/` and `test/B/`, its `test/label/` left out and logged)."""
+    `test/A/` and `test/B/`, its `test/label/` left out and logged).
+
+    Raises:
+        DataError: an input that does not exist, or a folder holding none (named with those of its
+            subfolders that do: a dataset's root holds its images and its masks below it, and
+            which are the images only the user can say).
+    """
     files: list[Path] = []
     for item in map(Path, inputs):
         if item.is_dir() and is_volume(item):  # a DICOM series is one input
             files.append(item)
         elif item.is_dir():
-            found = _inputs_in(item) or (_channel_folder_inputs(item, channel_files) if channel_files else [])
+            found = _folder_inputs(item) or (_channel_folder_inputs(item, channel_files) if channel_files else [])
             if not found:
-                raise DataError(f"folder '{item}' holds no images ({', '.join(IMAGE_SUFFIXES)}) or volumes "
-                                f"({', '.join(VOLUME_SUFFIXES)}, DICOM series)")
+                raise DataError(_no_inputs_in(item))
             files.extend(found)
         elif item.is_file():
             files.append(item)
         else:
             raise DataError(f"input '{item}' does not exist")
     return files
+
+
+_SHOWN_FOLDERS = 5  # subfolders named when a folder holds no inputs itself
+_SEARCH_DEPTH = 4  # how far below it they are looked for (M&Ms-2's MnM2/dataset/001/ is 3 down)
+
+
+def _no_inputs_in(folder: Path) -> str:
+    """Why `folder` gives nothing to predict, naming the subfolders that would (a few, with what
+    they hold) and the command that predicts one."""
+    holding = _subfolders_with_inputs(folder)
+    if not holding:
+        return (f"folder '{folder}' holds no images ({', '.join(IMAGE_SUFFIXES)}) or volumes "
+                f"({', '.join(VOLUME_SUFFIXES)}, DICOM series)")
+    shown = ", ".join(f"'{sub}' ({_describe(inputs)})" for sub, inputs in holding[:_SHOWN_FOLDERS])
+    more = f" and {len(holding) - _SHOWN_FOLDERS} more" if len(holding) > _SHOWN_FOLDERS else ""
+    return (f"folder '{folder}' holds no images or volumes itself, only in subfolders: {shown}{more}. Pass the "
+            f"folders of the images to predict (every image in a folder passed is predicted, a mask too), e.g. "
+            f"`seglab predict RUN {shlex.quote(str(holding[0][0]))}`")
+
+
+def _subfolders_with_inputs(folder: Path) -> list[tuple[Path, list[Path]]]:
+    """The folders below `folder` (up to `_SEARCH_DEPTH` down, hidden ones and DICOM series
+    left out) that give inputs when passed, with those inputs, in path order."""
+    found = []
+    for root, dirs, _ in os.walk(folder):
+        here = Path(root)
+        depth = len(here.relative_to(folder).parts)
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and not is_volume(here / d)) \
+            if depth < _SEARCH_DEPTH else []
+        inputs = _folder_inputs(here) if depth else []
+        if inputs:
+            found.append((here, inputs))
+    return found
+
+
+def _describe(inputs: Sequence[Path]) -> str:
+    """'12 images', '5 volumes', '3 images, 2 volumes'."""
+    volumes = sum(1 for path in inputs if is_volume(path))
+    counts = {"image": len(inputs) - volumes, "volume": volumes}
+    return ", ".join(f"{n} {kind}{'s' if n != 1 else ''}" for kind, n in counts.items() if n)
+
+
+def _folder_inputs(folder: Path) -> list[Path]:
+    """The images and volume files in `folder`, then its subfolders that are DICOM series."""
+    series = sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith(".") and is_volume(p))
+    return _inputs_in(folder) + series
 
 
 def _channel_folder_inputs(folder: Path, channel_files: Sequence[str]) -> list[Path]:

@@ -25,7 +25,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("run", help="run folder written by `seglab train`, or a model.onnx from `seglab export`")
     parser.add_argument("inputs", nargs="+",
                         help="image files or folders (png, jpg, tif, bmp, gif, dcm, npy, npz, h5), volumes (NIfTI .nii, "
-                        ".nii.gz; MetaImage .mha, .mhd; NRRD .nrrd) or DICOM series folders: a volume is predicted "
+                        ".nii.gz; MetaImage .mha, .mhd; NRRD .nrrd) or DICOM series folders (or a folder of them): a volume is predicted "
                         "slice by slice across the run's --slice-axis and written as <name>_mask.nii.gz (.mha, .nrrd "
                         "for those inputs; a case's modalities together: nnU-Net's "
                         "case_0000, case_0001, ... files, a BraTS subject folder's volumes, or for a run trained on "
