@@ -20,6 +20,7 @@ from seglab.data.classes import ClassSpec
 from seglab.data.files.geotiff import georeference, write_georeferenced_mask
 from seglab.data.files.volumes import VOLUME_SUFFIXES, is_volume, volume_stem
 from seglab.errors import DataError
+from seglab.inference.bad_inputs import BadInputs
 from seglab.inference.multilabel import write_multilabel
 from seglab.inference.predictor import Segmenter
 from seglab.labelsets import unpack_numpy
@@ -207,7 +208,7 @@ class WrittenPrediction:
 
 def predict_files(
     predictor: Segmenter, files: Sequence[Path], out_dir: str | Path, save_probs: bool = False,
-    names: Mapping[Path, str] | None = None, progress: bool = True,
+    names: Mapping[Path, str] | None = None, progress: bool = True, bad: BadInputs | None = None,
 ) -> list[WrittenPrediction]:
     """For each file write `<name>_mask.png` (class indices, palette colours),
     `<name>_overlay.png`, and with `save_probs` `<name>_probs.npy` (float16, K x H x W); the
@@ -215,7 +216,9 @@ def predict_files(
     (0/255) for each class instead of `<name>_mask.png`, and an overlay that shows overlaps. A
     georeferenced TIFF (GeoTIFF) also gets `<name>_mask.tif` with the image's georeferencing: the
     class indices, or a 0/1 band per class of a multi-label model. `progress` shows a bar over
-    the files."""
+    the files. An input that cannot be read or predicted stops it, or is recorded in `bad` and
+    passed over where that skips them (`BadInputs`)."""
+    bad = bad or BadInputs()
     out = Path(out_dir)
     images = channel_images(files, predictor.channel_files)
     names = names or output_names(files, predictor.channel_files)
@@ -223,33 +226,34 @@ def predict_files(
     keep_alpha = reads_alpha(predictor.in_channels)  # as training read them
     written = []
     for path, channel_files in progress_bar(images.items(), desc="predict", unit="image", enabled=progress):
-        image = read_image(channel_files if len(channel_files) > 1 else path, keep_alpha)
-        prediction = predictor.predict(image)
-        base = out / names[path]
-        base.parent.mkdir(parents=True, exist_ok=True)
-        class_paths: tuple[Path, ...] = ()
-        multilabel = predictor.task.name == "multilabel"
-        if multilabel:
-            masks, overlay_path = write_multilabel(base, display_image(image), prediction, classes)
-            mask_path, class_paths = masks[0], tuple(masks)
-        else:
-            mask_path = base.with_name(f"{base.name}_mask.png")
-            overlay_path = base.with_name(f"{base.name}_overlay.png")
-            write_mask_png(mask_path, prediction.mask, classes.colours)
-            write_overlay(overlay_path, image, prediction.mask, classes)
-        tags = georeference(path)
-        geotiff = base.with_name(f"{base.name}_mask.tif") if tags else None
-        if geotiff is not None:
-            layers = np.stack(unpack_numpy(prediction.mask, classes.num_classes), axis=-1) if multilabel \
-                else prediction.mask
-            if not write_georeferenced_mask(geotiff, layers, tags):
-                log.warning("%s: its GeoTIFF tags cannot be written again, so no georeferenced %s is written (the "
-                            "PNG mask is)", path, geotiff.name)
-                geotiff = None
-        probs_path = None
-        if save_probs:
-            probs_path = base.with_name(f"{base.name}_probs.npy")
-            np.save(probs_path, prediction.probs.astype(np.float16))
-        written.append(WrittenPrediction(path, mask_path, overlay_path, probs_path, class_paths, geotiff))
-        log.debug("%s -> %s", path, mask_path)
+        with bad.guard(path):
+            image = read_image(channel_files if len(channel_files) > 1 else path, keep_alpha)
+            prediction = predictor.predict(image)
+            base = out / names[path]
+            base.parent.mkdir(parents=True, exist_ok=True)
+            class_paths: tuple[Path, ...] = ()
+            multilabel = predictor.task.name == "multilabel"
+            if multilabel:
+                masks, overlay_path = write_multilabel(base, display_image(image), prediction, classes)
+                mask_path, class_paths = masks[0], tuple(masks)
+            else:
+                mask_path = base.with_name(f"{base.name}_mask.png")
+                overlay_path = base.with_name(f"{base.name}_overlay.png")
+                write_mask_png(mask_path, prediction.mask, classes.colours)
+                write_overlay(overlay_path, image, prediction.mask, classes)
+            tags = georeference(path)
+            geotiff = base.with_name(f"{base.name}_mask.tif") if tags else None
+            if geotiff is not None:
+                layers = np.stack(unpack_numpy(prediction.mask, classes.num_classes), axis=-1) if multilabel \
+                    else prediction.mask
+                if not write_georeferenced_mask(geotiff, layers, tags):
+                    log.warning("%s: its GeoTIFF tags cannot be written again, so no georeferenced %s is written (the "
+                                "PNG mask is)", path, geotiff.name)
+                    geotiff = None
+            probs_path = None
+            if save_probs:
+                probs_path = base.with_name(f"{base.name}_probs.npy")
+                np.save(probs_path, prediction.probs.astype(np.float16))
+            written.append(WrittenPrediction(path, mask_path, overlay_path, probs_path, class_paths, geotiff))
+            log.debug("%s -> %s", path, mask_path)
     return written

@@ -20,6 +20,7 @@ from seglab.data.layouts.volume_format import modality_cases, volume_cases
 from seglab.data.files.metaimage import is_metaimage, is_nrrd
 from seglab.data.files.volumes import cut, read_volume, slice_axis, write_label_volume
 from seglab.errors import ConfigError, DataError
+from seglab.inference.bad_inputs import BadInputs
 from seglab.inference.files import output_names, write_overlay
 from seglab.inference.predictor import Segmenter
 from seglab.progress import progress_bar
@@ -36,7 +37,7 @@ class WrittenVolume:
 
 def predict_volumes(
     predictor: Segmenter, sources: Sequence[Path], out_dir: str | Path, axis: str = "axial",
-    names: Mapping[Path, str] | None = None, progress: bool = True,
+    names: Mapping[Path, str] | None = None, progress: bool = True, bad: BadInputs | None = None,
 ) -> list[WrittenVolume]:
     """For each case of the volume files and DICOM series folders write `<name>_mask.nii.gz` (or
     `.mha`, `.nrrd`, as its input) and
@@ -45,7 +46,9 @@ def predict_volumes(
     modalities, for a model of that many channels: `volume_format.volume_cases`; the
     `<case>__<MODALITY>` volumes of the modalities the model was trained on, the others left out:
     `volume_format.modality_cases`), named by its case; a volume alone keeps the name `names`
-    (default `output_names(sources)`) gives it; `progress` shows a bar over the cases.
+    (default `output_names(sources)`) gives it; `progress` shows a bar over the cases. A case that
+    cannot be read or predicted stops it, or is recorded in `bad` and passed over where that skips
+    them (`BadInputs`).
 
     Raises:
         DataError: a volume that cannot be read, or whose channels the model cannot take, or a case
@@ -54,6 +57,7 @@ def predict_volumes(
     """
     if predictor.task.name == "multilabel":
         raise ConfigError("volume prediction writes one label per voxel; a multi-label model predicts 2-D images only")
+    bad = bad or BadInputs()
     out = Path(out_dir)
     names = names or output_names(sources)
     across = slice_axis(axis)
@@ -63,31 +67,32 @@ def predict_volumes(
     taken = Counter(case for case, files in cases if files[0] in named_by_case)
     written = []
     for case, files in progress_bar(cases, desc="predict", unit="volume", enabled=progress):
-        source = files[0]
-        name = names[source] if source not in named_by_case else case if taken[case] == 1 \
-            else f"{source.parent.name}/{case}"
-        volume = read_volume(files)
-        given = volume.voxels.shape[3]
-        if not stands_in(given, predictor.in_channels):
-            raise DataError(f"volume {', '.join(repr(str(f)) for f in files)} gives {given} "
-                            f"channel(s) but the model expects {predictor.in_channels}, the modalities it was trained "
-                            "on: give a case's modalities together (nnU-Net's case_0000, case_0001, ... files, a "
-                            "subject folder's volumes, or one 4-D NIfTI)")
-        labels = np.zeros(volume.voxels.shape[:3], dtype=np.int64)
-        for i in range(labels.shape[across]):
-            where = [slice(None)] * 3
-            where[across] = slice(i, i + 1)
-            labels[tuple(where)] = np.expand_dims(predictor.predict(cut(volume.voxels, across, i)).mask, across)
-        base = out / name
-        base.parent.mkdir(parents=True, exist_ok=True)
-        mask_path, overlay_path = base.with_name(f"{base.name}_mask{_mask_suffix(source)}"), \
-            base.with_name(f"{base.name}_overlay.png")
-        write_label_volume(mask_path, labels, volume)
-        middle = labels.shape[across] // 2
-        write_overlay(overlay_path, cut(volume.voxels, across, middle), cut(labels, across, middle),
-                      predictor.classes)
-        written.append(WrittenVolume(source, mask_path, overlay_path))
-        log.debug("%s -> %s (%d %s slices)", source, mask_path, labels.shape[across], axis)
+        with bad.guard(files[0]):
+            source = files[0]
+            name = names[source] if source not in named_by_case else case if taken[case] == 1 \
+                else f"{source.parent.name}/{case}"
+            volume = read_volume(files)
+            given = volume.voxels.shape[3]
+            if not stands_in(given, predictor.in_channels):
+                raise DataError(f"volume {', '.join(repr(str(f)) for f in files)} gives {given} channel(s) but "
+                                f"the model expects {predictor.in_channels}, the modalities it was trained on: give "
+                                "a case's modalities together (nnU-Net's case_0000, case_0001, ... files, a subject "
+                                "folder's volumes, or one 4-D NIfTI)")
+            labels = np.zeros(volume.voxels.shape[:3], dtype=np.int64)
+            for i in range(labels.shape[across]):
+                where = [slice(None)] * 3
+                where[across] = slice(i, i + 1)
+                labels[tuple(where)] = np.expand_dims(predictor.predict(cut(volume.voxels, across, i)).mask, across)
+            base = out / name
+            base.parent.mkdir(parents=True, exist_ok=True)
+            mask_path, overlay_path = base.with_name(f"{base.name}_mask{_mask_suffix(source)}"), \
+                base.with_name(f"{base.name}_overlay.png")
+            write_label_volume(mask_path, labels, volume)
+            middle = labels.shape[across] // 2
+            write_overlay(overlay_path, cut(volume.voxels, across, middle), cut(labels, across, middle),
+                          predictor.classes)
+            written.append(WrittenVolume(source, mask_path, overlay_path))
+            log.debug("%s -> %s (%d %s slices)", source, mask_path, labels.shape[across], axis)
     return written
 
 

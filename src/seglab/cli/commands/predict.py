@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import sys
 from pathlib import Path
 
 from seglab.cli.command import COMMANDS, Command
@@ -60,12 +61,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.set_defaults(max_pixels=DEFAULTS.data.max_pixels)
     add_device_option(parser)
     add_inference_options(parser)
+    parser.add_argument("--skip-bad", action="store_true",
+                        help="go on past an input that cannot be read or predicted (corrupt, truncated, channels the "
+                        "model cannot take), naming each with its error, and exit with status 1 at the end if any "
+                        "was skipped; default: the first one stops predict (status 2)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
 
 
 def run(args: argparse.Namespace) -> None:
     from seglab.data import set_max_pixels
     from seglab.data.files.volumes import is_volume
+    from seglab.inference.bad_inputs import BadInputs
     from seglab.inference.files import collect_inputs, output_names, predict_files
     from seglab.inference.loading import load_segmenter
     from seglab.inference.coco_results import write_coco_json
@@ -81,10 +87,11 @@ def run(args: argparse.Namespace) -> None:
     # inputs sharing a stem keep their folders, so none overwrites another
     names = output_names(files, predictor.channel_files)
     volumes = [path for path in files if is_volume(path)]
+    bad = BadInputs(skip=args.skip_bad)
     images = [path for path in files if path not in volumes]
     if images or not volumes:
         written = predict_files(predictor, images, args.out, save_probs=args.probs, names=names,
-                                progress=not args.no_progress)
+                                progress=not args.no_progress, bad=bad)
         masks = "<name>_<class>.png" if predictor.task.name == "multilabel" else "<name>_mask.png"
         geotiffs = sum(1 for w in written if w.geotiff is not None)
         print(f"{len(written)} image(s) -> {args.out} ({masks}, <name>_overlay.png"
@@ -106,9 +113,14 @@ def run(args: argparse.Namespace) -> None:
         axis = "axial" if exported else RunFolder.open(args.run).read_config().data.slice_axis
         if args.probs or args.rle_csv or args.coco_json or args.geojson:
             log.warning("--probs, --rle-csv, --coco-json and --geojson are written for 2-D images only, not for volumes")
-        cases = predict_volumes(predictor, volumes, args.out, axis, names=names, progress=not args.no_progress)
+        cases = predict_volumes(predictor, volumes, args.out, axis, names=names, progress=not args.no_progress,
+                                bad=bad)
         print(f"{len(cases)} volume(s) -> {args.out} (<name>_mask.nii.gz, or .mha, .nrrd as the input, on its grid, "
               f"<name>_overlay.png of the middle {axis} slice)")
+    if bad.skipped:  # the others are written; status 1, as `seglab sanity` for a check that ran and failed
+        print(f"seglab predict: {len(bad.skipped)} input(s) skipped as bad (--skip-bad), each named above; the "
+              "others are predicted", file=sys.stderr)
+        raise SystemExit(1)
 
 
 COMMANDS.register("predict")(Command(
