@@ -16,6 +16,7 @@ from seglab.cli import main
 from seglab.data import ClassSpec
 from seglab.data.loading.transforms import match_channels
 from seglab.data.files.volumes import read_volume
+from seglab.data.layouts.volume_format import modality_cases
 from seglab.errors import DataError
 from seglab.inference.files import collect_inputs
 from seglab.inference.predictor import Prediction
@@ -163,6 +164,19 @@ def test_train_evaluate_and_predict_a_volume_dataset(msd_dataset: Path, tmp_path
         assert overlay.size == (6, 20)
 
 
+def test_a_case_lacking_a_modality_is_refused_naming_its_missing_volume_as_its_files_are_named(
+        tmp_path: Path) -> None:
+    """iSeg 2017's subject-11-T2.hdr alone for a T1, T2 run was described as "<case>__<MODALITY>
+    files", a naming iSeg does not use: the refusal names the file to add, named as the given one."""
+    given = tmp_path / "subject-11-T2.hdr"
+    given.touch()
+    with pytest.raises(DataError, match=r"has no T1 volume \(given: 'subject-11-T2.hdr'\): the model was trained on "
+                                        r"the T1, T2 volumes of each case, named as these are; add "
+                                        r"'subject-11-T1.hdr' beside them") as refusal:
+        modality_cases([given], ("T1", "T2"))
+    assert "__<MODALITY>" not in str(refusal.value)
+
+
 def test_a_run_of_modality_files_predicts_each_case_from_the_modalities_it_was_trained_on(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     """HECKTOR's imagesTs/CHUM-050__CT + __PT were predicted each on its own by a CT model: the PET
@@ -192,5 +206,6 @@ def test_a_run_of_modality_files_predicts_each_case_from_the_modalities_it_was_t
     (tests / "CHUM-051__CT.nii.gz").unlink()
     assert main(["predict", str(run), str(tests), "--out", str(tmp_path / "refused")]) == 2
     assert re.search(r"case CHUM-051 in '.*imagesTs' has no CT volume \(given: 'CHUM-051__PT.nii.gz'\): the model "
-                     r"was trained on the CT volumes of each case", capsys.readouterr().err)
+                     r"was trained on the CT volumes of each case, named as these are; add 'CHUM-051__CT.nii.gz' "
+                     r"beside them", capsys.readouterr().err)
     assert not (tmp_path / "refused").exists()

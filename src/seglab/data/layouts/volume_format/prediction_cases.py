@@ -53,10 +53,12 @@ def modality_cases(volumes: Sequence[Path], modalities: Sequence[str]) -> tuple[
     for (folder, case), kept in named.items():
         missing = [m for m in modalities if m not in kept]
         if missing:
+            word, given = next(iter(kept.items()))
+            wanted = ", ".join(repr(_with_word(given, word, m)) for m in missing)
             raise DataError(f"case {case} in '{folder}' has no {' or '.join(missing)} volume (given: "
                             f"{', '.join(repr(p.name) for p in kept.values())}): the model was trained on the "
-                            f"{', '.join(modalities)} volumes of each case (<case>__<MODALITY> files); add the "
-                            "case's missing volume beside them, or leave its files out of the inputs")
+                            f"{', '.join(modalities)} volumes of each case, named as these are; add {wanted} beside "
+                            "them, or leave the case's files out of the inputs")
         cases.append((case, tuple(kept[m] for m in modalities)))
         grouped.update(kept.values())
         left_out += [(word, path) for word, path in kept.items() if word not in modalities]
@@ -76,6 +78,14 @@ def _case_and_word(path: Path, fits: Callable[[str, str], bool]) -> tuple[str, s
         if case and word and fits(case, word):
             return case, word
     return None
+
+
+def _with_word(path: Path, word: str, modality: str) -> str:
+    """The name of `path`'s volume of another modality: its modality `word` (at the end of its
+    stem) replaced, its separator and suffix kept (iSeg's `subject-11-T2.hdr` -> `subject-11-T1.hdr`,
+    HECKTOR's `CHUM-051__PT.nii.gz` -> `CHUM-051__CT.nii.gz`)."""
+    end = len(volume_stem(path))
+    return f"{path.name[:end - len(word)]}{modality}{path.name[end:]}"
 
 
 def volume_cases(volumes: Sequence[Path], channels: int) -> list[Case]:
