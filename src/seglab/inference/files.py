@@ -196,6 +196,11 @@ def write_overlay(path: Path, image: np.ndarray, mask: np.ndarray, classes: Clas
     Image.fromarray(overlay(grey_or_rgb, mask, classes.colours, faint=classes.background)).save(path)
 
 
+def write_raw_mask_png(path: Path, mask: np.ndarray) -> None:
+    """A grey PNG of raw mask values: 8-bit, or 16-bit where a value exceeds 255 (MM-WHS' 850)."""
+    Image.fromarray(mask.astype(np.uint8 if mask.max(initial=0) <= 255 else np.uint16)).save(path)
+
+
 @dataclass(frozen=True)
 class WrittenPrediction:
     source: Path
@@ -209,6 +214,7 @@ class WrittenPrediction:
 def predict_files(
     predictor: Segmenter, files: Sequence[Path], out_dir: str | Path, save_probs: bool = False,
     names: Mapping[Path, str] | None = None, progress: bool = True, bad: BadInputs | None = None,
+    values: np.ndarray | None = None,
 ) -> list[WrittenPrediction]:
     """For each file write `<name>_mask.png` (class indices, palette colours),
     `<name>_overlay.png`, and with `save_probs` `<name>_probs.npy` (float16, K x H x W); the
@@ -216,8 +222,9 @@ def predict_files(
     (0/255) for each class instead of `<name>_mask.png`, and an overlay that shows overlaps. A
     georeferenced TIFF (GeoTIFF) also gets `<name>_mask.tif` with the image's georeferencing: the
     class indices, or a 0/1 band per class of a multi-label model. `progress` shows a bar over
-    the files. An input that cannot be read or predicted stops it, or is recorded in `bad` and
-    passed over where that skips them (`BadInputs`)."""
+    the files. With `values` (each class's raw mask value: `raw_values.raw_values`) `<name>_mask.png`
+    holds those values, grey (16-bit above 255), instead. An input that cannot be read or predicted
+    stops it, or is recorded in `bad` and passed over where that skips them (`BadInputs`)."""
     bad = bad or BadInputs()
     out = Path(out_dir)
     images = channel_images(files, predictor.channel_files)
@@ -239,7 +246,10 @@ def predict_files(
             else:
                 mask_path = base.with_name(f"{base.name}_mask.png")
                 overlay_path = base.with_name(f"{base.name}_overlay.png")
-                write_mask_png(mask_path, prediction.mask, classes.colours)
+                if values is None:
+                    write_mask_png(mask_path, prediction.mask, classes.colours)
+                else:
+                    write_raw_mask_png(mask_path, values[prediction.mask])
                 write_overlay(overlay_path, image, prediction.mask, classes)
             tags = georeference(path)
             geotiff = base.with_name(f"{base.name}_mask.tif") if tags else None

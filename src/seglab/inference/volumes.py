@@ -38,6 +38,7 @@ class WrittenVolume:
 def predict_volumes(
     predictor: Segmenter, sources: Sequence[Path], out_dir: str | Path, axis: str = "axial",
     names: Mapping[Path, str] | None = None, progress: bool = True, bad: BadInputs | None = None,
+    values: np.ndarray | None = None,
 ) -> list[WrittenVolume]:
     """For each case of the volume files and DICOM series folders write `<name>_mask.nii.gz` (or
     `.mha`, `.nrrd`, as its input) and
@@ -46,7 +47,8 @@ def predict_volumes(
     modalities, for a model of that many channels: `volume_format.volume_cases`; the
     `<case>__<MODALITY>` volumes of the modalities the model was trained on, the others left out:
     `volume_format.modality_cases`), named by its case; a volume alone keeps the name `names`
-    (default `output_names(sources)`) gives it; `progress` shows a bar over the cases. A case that
+    (default `output_names(sources)`) gives it; `progress` shows a bar over the cases; with `values`
+    (each class's raw mask value: `raw_values.raw_values`) the label volume holds those. A case that
     cannot be read or predicted stops it, or is recorded in `bad` and passed over where that skips
     them (`BadInputs`).
 
@@ -87,7 +89,7 @@ def predict_volumes(
             base.parent.mkdir(parents=True, exist_ok=True)
             mask_path, overlay_path = base.with_name(f"{base.name}_mask{_mask_suffix(source)}"), \
                 base.with_name(f"{base.name}_overlay.png")
-            write_label_volume(mask_path, labels, volume)
+            write_label_volume(mask_path, labels if values is None else values[labels], volume)
             middle = labels.shape[across] // 2
             write_overlay(overlay_path, cut(volume.voxels, across, middle), cut(labels, across, middle),
                           predictor.classes)

@@ -21,14 +21,15 @@ log = logging.getLogger(__name__)
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     from seglab.data.files.rle import ORDERS
+    from seglab.inference.raw_values import WRITE_VALUES
     from seglab.inference.submission import ID_STYLES
 
     parser.add_argument("run", help="run folder written by `seglab train`, or a model.onnx from `seglab export`")
     parser.add_argument("inputs", nargs="+",
                         help="image files or folders (png, jpg, tif, bmp, gif, dcm, npy, npz, h5), volumes (NIfTI .nii, "
-                        ".nii.gz; MetaImage .mha, .mhd; NRRD .nrrd) or DICOM series folders (or a folder of them): a volume is predicted "
-                        "slice by slice across the run's --slice-axis and written as <name>_mask.nii.gz (.mha, .nrrd "
-                        "for those inputs; a case's modalities together: nnU-Net's "
+                        ".nii.gz; MetaImage .mha, .mhd; NRRD .nrrd) or DICOM series folders (or a folder of them): "
+                        "a volume is predicted slice by slice across the run's --slice-axis and written as "
+                        "<name>_mask.nii.gz (.mha, .nrrd for those inputs; a case's modalities together: nnU-Net's "
                         "case_0000, case_0001, ... files, a BraTS subject folder's volumes, or for a run trained on "
                         "<case>__<MODALITY> files such as HECKTOR's CHUM-050__CT, each case's volumes of the "
                         "modalities it was trained on, the others left out); a GeoTIFF's mask is "
@@ -61,6 +62,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.set_defaults(max_pixels=DEFAULTS.data.max_pixels)
     add_device_option(parser)
     add_inference_options(parser)
+    parser.add_argument("--write-values", choices=WRITE_VALUES, default="class",
+                        help="what <name>_mask.png and label volumes hold: class indices 0..K-1 (default, a palette "
+                        "PNG) or the raw mask values the run was trained from, by the label map its card records "
+                        "(raw: MM-WHS' 205 ... 850, a grey PNG, 16-bit above 255; docs/inference.md)")
     parser.add_argument("--skip-bad", action="store_true",
                         help="go on past an input that cannot be read or predicted (corrupt, truncated, channels the "
                         "model cannot take), naming each with its error, and exit with status 1 at the end if any "
@@ -71,9 +76,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> None:
     from seglab.data import set_max_pixels
     from seglab.data.files.volumes import is_volume
+    from seglab.errors import ConfigError
     from seglab.inference.bad_inputs import BadInputs
     from seglab.inference.files import collect_inputs, output_names, predict_files
     from seglab.inference.loading import load_segmenter
+    from seglab.inference.raw_values import raw_values
     from seglab.inference.coco_results import write_coco_json
     from seglab.inference.submission import write_rle_table
     from seglab.inference.vectors import write_geojson_files
@@ -88,10 +95,16 @@ def run(args: argparse.Namespace) -> None:
     names = output_names(files, predictor.channel_files)
     volumes = [path for path in files if is_volume(path)]
     bad = BadInputs(skip=args.skip_bad)
+    values = None
+    if args.write_values == "raw":
+        if predictor.task.name == "multilabel":
+            raise ConfigError("--write-values raw: a multi-label model writes a 0/255 mask per class, no raw values")
+        card = predictor.card if hasattr(predictor, "card") else predictor.members[0].card  # an ensemble's first
+        values = raw_values(card.mapping, predictor.classes.num_classes)
     images = [path for path in files if path not in volumes]
     if images or not volumes:
         written = predict_files(predictor, images, args.out, save_probs=args.probs, names=names,
-                                progress=not args.no_progress, bad=bad)
+                                progress=not args.no_progress, bad=bad, values=values)
         masks = "<name>_<class>.png" if predictor.task.name == "multilabel" else "<name>_mask.png"
         geotiffs = sum(1 for w in written if w.geotiff is not None)
         print(f"{len(written)} image(s) -> {args.out} ({masks}, <name>_overlay.png"
@@ -114,7 +127,7 @@ def run(args: argparse.Namespace) -> None:
         if args.probs or args.rle_csv or args.coco_json or args.geojson:
             log.warning("--probs, --rle-csv, --coco-json and --geojson are written for 2-D images only, not for volumes")
         cases = predict_volumes(predictor, volumes, args.out, axis, names=names, progress=not args.no_progress,
-                                bad=bad)
+                                bad=bad, values=values)
         print(f"{len(cases)} volume(s) -> {args.out} (<name>_mask.nii.gz, or .mha, .nrrd as the input, on its grid, "
               f"<name>_overlay.png of the middle {axis} slice)")
     if bad.skipped:  # the others are written; status 1, as `seglab sanity` for a check that ran and failed
