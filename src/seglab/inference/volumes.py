@@ -18,6 +18,7 @@ import numpy as np
 from seglab.data.loading.transforms import stands_in
 from seglab.data.layouts.volume_format import modality_cases, volume_cases
 from seglab.data.files.metaimage import is_metaimage, is_nrrd
+from seglab.data.classes import ClassSpec
 from seglab.data.files.volumes import cut, read_volume, slice_axis, write_label_volume
 from seglab.errors import ConfigError, DataError
 from seglab.inference.bad_inputs import BadInputs
@@ -80,22 +81,29 @@ def predict_volumes(
                                 f"the model expects {predictor.in_channels}, the modalities it was trained on: give "
                                 "a case's modalities together (nnU-Net's case_0000, case_0001, ... files, a subject "
                                 "folder's volumes, or one 4-D NIfTI)")
-            labels = np.zeros(volume.voxels.shape[:3], dtype=np.int64)
-            for i in range(labels.shape[across]):
-                where = [slice(None)] * 3
-                where[across] = slice(i, i + 1)
-                labels[tuple(where)] = np.expand_dims(predictor.predict(cut(volume.voxels, across, i)).mask, across)
+            labels = predict_slices(predictor, volume.voxels, across)
             base = out / name
             base.parent.mkdir(parents=True, exist_ok=True)
             mask_path, overlay_path = base.with_name(f"{base.name}_mask{_mask_suffix(source)}"), \
                 base.with_name(f"{base.name}_overlay.png")
             write_label_volume(mask_path, labels if values is None else values[labels], volume)
-            middle = labels.shape[across] // 2
-            write_overlay(overlay_path, cut(volume.voxels, across, middle), cut(labels, across, middle),
-                          predictor.classes)
+            write_middle_overlay(overlay_path, volume.voxels, labels, across, predictor.classes)
             written.append(WrittenVolume(source, mask_path, overlay_path))
             log.debug("%s -> %s (%d %s slices)", source, mask_path, labels.shape[across], axis)
     return written
+
+
+def predict_slices(predictor: Segmenter, voxels: np.ndarray, across: int) -> np.ndarray:
+    """Labels of `voxels` (X, Y, Z, C), predicted slice by slice across axis `across`: (X, Y, Z).
+    A TIFF stack's pages (N, H, W, C) are slices across axis 0 (`stacks.predict_stacks`)."""
+    return np.stack([predictor.predict(cut(voxels, across, i)).mask for i in range(voxels.shape[across])],
+                    axis=across)
+
+
+def write_middle_overlay(path: Path, voxels: np.ndarray, labels: np.ndarray, across: int, classes: ClassSpec) -> None:
+    """`<name>_overlay.png` of a predicted volume or stack: its middle slice across `across` with its labels."""
+    middle = labels.shape[across] // 2
+    write_overlay(path, cut(voxels, across, middle), cut(labels, across, middle), classes)
 
 
 def _mask_suffix(source: Path) -> str:

@@ -84,6 +84,7 @@ def run(args: argparse.Namespace) -> None:
     from seglab.inference.coco_results import write_coco_json
     from seglab.inference.submission import write_rle_table
     from seglab.inference.vectors import write_geojson_files
+    from seglab.inference.stacks import predict_stacks, tiff_stacks
     from seglab.inference.volumes import predict_volumes
     from seglab.runs.run_folder import RunFolder
 
@@ -101,8 +102,12 @@ def run(args: argparse.Namespace) -> None:
             raise ConfigError("--write-values raw: a multi-label model writes a 0/255 mask per class, no raw values")
         card = predictor.card if hasattr(predictor, "card") else predictor.members[0].card  # an ensemble's first
         values = raw_values(card.mapping, predictor.classes.num_classes)
-    images = [path for path in files if path not in volumes]
-    if images or not volumes:
+    stacks = tiff_stacks([path for path in files if path not in volumes], predictor)
+    images = [path for path in files if path not in volumes and path not in stacks]
+    if (args.probs or args.rle_csv or args.coco_json or args.geojson) and (volumes or stacks):
+        log.warning("--probs, --rle-csv, --coco-json and --geojson are written for 2-D images only, not for volumes "
+                    "or TIFF stacks")
+    if images or not (volumes or stacks):
         written = predict_files(predictor, images, args.out, save_probs=args.probs, names=names,
                                 progress=not args.no_progress, bad=bad, values=values)
         masks = "<name>_<class>.png" if predictor.task.name == "multilabel" else "<name>_mask.png"
@@ -124,12 +129,15 @@ def run(args: argparse.Namespace) -> None:
         # slices are cut across the plane the run was trained on; an exported model does not record it
         exported = Path(args.run).suffix.lower() == ".onnx"
         axis = "axial" if exported else RunFolder.open(args.run).read_config().data.slice_axis
-        if args.probs or args.rle_csv or args.coco_json or args.geojson:
-            log.warning("--probs, --rle-csv, --coco-json and --geojson are written for 2-D images only, not for volumes")
         cases = predict_volumes(predictor, volumes, args.out, axis, names=names, progress=not args.no_progress,
                                 bad=bad, values=values)
         print(f"{len(cases)} volume(s) -> {args.out} (<name>_mask.nii.gz, or .mha, .nrrd as the input, on its grid, "
               f"<name>_overlay.png of the middle {axis} slice)")
+    if stacks:
+        pages = predict_stacks(predictor, stacks, args.out, names=names, progress=not args.no_progress,
+                               bad=bad, values=values)
+        print(f"{len(pages)} TIFF stack(s) -> {args.out} (<name>_mask.tif, a mask page per page, <name>_overlay.png "
+              "of the middle page)")
     if bad.skipped:  # the others are written; status 1, as `seglab sanity` for a check that ran and failed
         print(f"seglab predict: {len(bad.skipped)} input(s) skipped as bad (--skip-bad), each named above; the "
               "others are predicted", file=sys.stderr)

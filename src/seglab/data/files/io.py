@@ -23,6 +23,7 @@ from seglab.data.files.hdf5_files import HDF5_SUFFIXES
 from seglab.data.files.no_data import blank_no_data
 from seglab.data.classes.mapping import MappingError, MaskMapping, single_channel
 from seglab.data.files.read_errors import TIFF_SUFFIXES, ReadError, decode
+from seglab.data.files.tiff_stacks import read_tiff_stack
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".jp2", ".j2k", ".tif", ".tiff", ".bmp", ".gif",
                   ".ppm", ".pgm", ".pbm", ".npy", ".npz", ".dcm", *HDF5_SUFFIXES)  # PPM: STARE; PBM: Figaro1k
@@ -55,7 +56,7 @@ def read_image(path: str | Path | Sequence[Path], keep_alpha: bool = False) -> n
     as its last channel. Palette images become RGB. TIFF and array files (.npy, .npz, HDF5) keep up to `MAX_CHANNELS` channels: a
     multispectral image's bands, a scan's modalities. uint8 and uint16 are kept; floats become
     float32; bool becomes uint8 0/255; other integers become float32 so no value is clipped.
-    Multi-page TIFFs give their first page. The pixels a TIFF's GDAL_NODATA tag marks are NaN,
+    Multi-page TIFFs give their first page (`read_image_stack` gives every page of a stack). The pixels a TIFF's GDAL_NODATA tag marks are NaN,
     in float32 scaled as `image_scale` scales the stored dtype (`no_data.blank_no_data`): they
     stay out of the mean/std and are fed as the channel's mean (`transforms.to_tensor`).
 
@@ -86,6 +87,20 @@ def _read_one_image(path: Path, keep_alpha: bool) -> np.ndarray:
                         f"{MAX_CHANNELS}, channels last{hint}", "bad-shape")
     array = _image_dtype(array, path)
     return np.ascontiguousarray(array if no_data is None else blank_no_data(array, no_data))
+
+
+def read_image_stack(path: str | Path, keep_alpha: bool = False) -> np.ndarray:
+    """Every page of a multi-page TIFF stack (`tiff_stacks.tiff_stack_shape`), (N, H, W, C), each as
+    `read_image` reads the one-page TIFF that training cut from it (`tiff_pages`): its dtype as
+    `read_image` gives it, a fourth sample alpha (dropped unless `keep_alpha`).
+
+    Raises:
+        DataError: a damaged stack, or one over the pixel budget or half the memory, naming it.
+    """
+    path = Path(path)
+    pages = read_tiff_stack(path)
+    pages = pages[..., None] if pages.ndim == 3 else pages
+    return np.ascontiguousarray(_image_dtype(pages if keep_alpha or pages.shape[3] != 4 else pages[..., :3], path))
 
 
 def _stacked(arrays: list[np.ndarray], paths: list[Path]) -> np.ndarray:

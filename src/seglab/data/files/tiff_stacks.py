@@ -71,3 +71,10 @@ def read_tiff_stack(path: Path) -> np.ndarray:
         raise DataError(f"TIFF stack '{path}' {err}") from None
     except DECODE_ERRORS as err:
         raise DataError(f"TIFF stack '{path}' cannot be read (corrupt or truncated?): {err}") from None
+
+
+def write_label_stack(path: Path, labels: np.ndarray) -> None:
+    """Labels (N, H, W) as a multi-page TIFF of N pages, as Fiji and `read_tiff_stack` read it:
+    uint8 where they fit, else uint16 (a predicted Z stack's mask, page by page)."""
+    tifffile.imwrite(path, labels.astype(np.uint8 if labels.max(initial=0) <= 255 else np.uint16),
+                     photometric="minisblack")

@@ -1,0 +1,75 @@
+"""Predict multi-page TIFF stacks page by page, as training read them, into mask stacks.
+
+Training reads a Z stack (the Cell Tracking Challenge's `01/t000.tif`; Lucchi's `training.tif`)
+a pair per page (`layouts.folder_pairs.stack_pages`, `layouts.array_stacks`); a stack given to
+`seglab predict` is likewise a volume of pages along axis 0, without an affine, predicted slice
+by slice (`volumes.predict_slices`) into `<name>_mask.tif` of as many pages. A TIFF whose pages
+differ in size (a pyramid, thumbnails) is no stack (`tiff_stacks.tiff_stack_shape`) and is
+predicted as one image, its first page, as before.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from seglab.data.files.alpha import reads_alpha
+from seglab.data.files.io import read_image_stack
+from seglab.data.files.read_errors import TIFF_SUFFIXES
+from seglab.data.files.tiff_stacks import tiff_stack_shape, write_label_stack
+from seglab.inference.bad_inputs import BadInputs
+from seglab.inference.files import output_names
+from seglab.inference.predictor import Segmenter
+from seglab.inference.volumes import WrittenVolume, predict_slices, write_middle_overlay
+from seglab.progress import progress_bar
+
+log = logging.getLogger(__name__)
+
+
+def tiff_stacks(files: Sequence[Path], predictor: Segmenter) -> list[Path]:
+    """The inputs among `files` that are TIFF stacks to predict page by page: none for a model of
+    channel files (its TIFFs are bands), and none for a multi-label model (a stack's mask holds
+    one class per pixel; its first pages are predicted, as the log says)."""
+    if predictor.channel_files:
+        return []
+    stacks = [p for p in files if p.is_file() and p.suffix.lower() in TIFF_SUFFIXES and tiff_stack_shape(p)]
+    if stacks and predictor.task.name == "multilabel":
+        log.warning("%d multi-page TIFF stack(s) (e.g. '%s'): a multi-label model predicts their first pages only",
+                    len(stacks), stacks[0])
+        return []
+    return stacks
+
+
+def predict_stacks(
+    predictor: Segmenter, stacks: Sequence[Path], out_dir: str | Path, names: Mapping[Path, str] | None = None,
+    progress: bool = True, bad: BadInputs | None = None, values: np.ndarray | None = None,
+) -> list[WrittenVolume]:
+    """For each TIFF stack write `<name>_mask.tif`, the class index of every page's pixels as a
+    page of its own (or with `values`, each class's raw mask value), and `<name>_overlay.png` of
+    its middle page, into `out_dir`; `names` default to `output_names(stacks)`, `progress` shows a
+    bar over the stacks; a stack that cannot be read stops it, or is recorded in `bad` and passed
+    over where that skips them (`BadInputs`).
+
+    Raises:
+        DataError: a stack that cannot be read, naming it.
+    """
+    out = Path(out_dir)
+    names = names or output_names(stacks)
+    keep_alpha = reads_alpha(predictor.in_channels)  # as training read them
+    written = []
+    bad = bad or BadInputs()
+    for stack in progress_bar(stacks, desc="predict", unit="stack", enabled=progress):
+        with bad.guard(stack):
+            pages = read_image_stack(stack, keep_alpha)
+            labels = predict_slices(predictor, pages, 0)
+            base = out / names[stack]
+            base.parent.mkdir(parents=True, exist_ok=True)
+            mask_path, overlay_path = base.with_name(f"{base.name}_mask.tif"), base.with_name(f"{base.name}_overlay.png")
+            write_label_stack(mask_path, labels if values is None else values[labels])
+            write_middle_overlay(overlay_path, pages, labels, 0, predictor.classes)
+            written.append(WrittenVolume(stack, mask_path, overlay_path))
+            log.debug("%s -> %s (%d pages)", stack, mask_path, len(labels))
+    return written
