@@ -97,7 +97,7 @@ class GreyModel(Threshold):
 
 def test_an_rgb_volume_feeds_a_grey_model_averaged_as_an_rgb_image_does(tmp_path: Path) -> None:
     """Grey and RGB stand in for each other in volumes as in images (`stands_in`): a 3-channel
-    volume is averaged for a grey model; a 2-channel one is still refused."""
+    volume is averaged for a grey model; a 2-channel one is two frames, each predicted alone."""
     box = np.zeros((12, 10, 4), bool)
     box[2:5, 3:6, 1] = True
     voxels = np.stack([np.where(box, 200.0, 20.0) + shift for shift in (-30, 0, 30)], axis=-1)
@@ -105,8 +105,49 @@ def test_an_rgb_volume_feeds_a_grey_model_averaged_as_an_rgb_image_does(tmp_path
     [written] = predict_volumes(GreyModel(), [tmp_path / "rgb.nii.gz"], tmp_path / "out")
     assert np.array_equal(np.asarray(nib.load(written.mask).dataobj), box.astype(np.uint8))
     nib.save(nib.Nifti1Image(voxels[..., :2], np.eye(4)), tmp_path / "two.nii.gz")
-    with pytest.raises(DataError, match=r"two.nii.gz' gives 2 channel\(s\) but the model expects 1"):
-        predict_volumes(GreyModel(), [tmp_path / "two.nii.gz"], tmp_path / "out")
+    [written] = predict_volumes(GreyModel(), [tmp_path / "two.nii.gz"], tmp_path / "out")
+    assert np.array_equal(np.asarray(nib.load(written.mask).dataobj), np.stack([box, box], axis=-1))
+
+
+def _cine(path: Path, frames: int) -> np.ndarray:
+    """A 4-D cine NIfTI (M&Ms-2's `001_LA_CINE.nii.gz`): a bright box a row lower in each frame,
+    stored LAS; returns the boxes as stored, (X, Y, Z, T)."""
+    boxes = np.zeros((12, 10, 2, frames), bool)
+    for t in range(frames):
+        boxes[1 + t % 8:4 + t % 8, 3:6, 1, t] = True
+    nib.save(nib.Nifti1Image(np.where(boxes, 200.0, 20.0), np.diag([-1.4, 1.4, 8.0, 1.0])), path)
+    return boxes
+
+
+@pytest.mark.parametrize("frames", [6, 20])  # 20: more than any model's channels (`MAX_CHANNELS`)
+def test_a_cine_volumes_frames_are_each_predicted_into_a_4d_mask(
+        tmp_path: Path, frames: int, caplog: pytest.LogCaptureFixture) -> None:
+    """M&Ms-2's 6-frame `001_LA_CINE.nii.gz` for a 1-channel model was refused as "6 channel(s)",
+    the route offered being the one taken ("or one 4-D NIfTI")."""
+    boxes = _cine(tmp_path / "001_LA_CINE.nii.gz", frames)
+    with caplog.at_level("INFO", logger="seglab.inference.volumes"):
+        [written] = predict_volumes(Threshold(), [tmp_path / "001_LA_CINE.nii.gz"], tmp_path / "out")
+    result = nib.load(written.mask)
+    assert written.mask.name == "001_LA_CINE_mask.nii.gz" and written.overlay.is_file()
+    assert result.shape == boxes.shape and np.allclose(result.affine, nib.load(tmp_path / "001_LA_CINE.nii.gz").affine)
+    assert np.array_equal(np.asarray(result.dataobj), boxes.astype(np.uint8))
+    assert f"its 4th axis holds {frames} frames (the model takes 1 channel(s)): each frame predicted" in caplog.text
+
+
+def test_a_4d_volume_of_a_multiple_of_the_models_channels_is_refused_with_a_route_that_works(tmp_path: Path) -> None:
+    """Two frames of a 2-modality model's modalities along one 4th axis: frames or modalities cannot
+    be told apart there, and the route the message gives predicts the first frame."""
+    box = _modalities(tmp_path / "modalities", ["scan_0000.nii.gz", "scan_0001.nii.gz"])
+    modalities = [nib.load(tmp_path / "modalities" / f"scan_000{k}.nii.gz").get_fdata() for k in (0, 1)]
+    nib.save(nib.Nifti1Image(np.stack(modalities * 2, axis=-1), np.eye(4)), tmp_path / "frames.nii.gz")
+    with pytest.raises(DataError, match=r"frames.nii.gz' gives 4 channel\(s\) but the model expects 2.*save each "
+                                        r"group of 2 along its 4th axis as a volume of its own \(nibabel: "
+                                        r"nib.save\(img.slicer\[..., 0:2\], 'part_0.nii.gz'\)\)"):
+        predict_volumes(LastModality(2), [tmp_path / "frames.nii.gz"], tmp_path / "out")
+    img = nib.load(tmp_path / "frames.nii.gz")
+    nib.save(img.slicer[..., 0:2], tmp_path / "part_0.nii.gz")
+    [written] = predict_volumes(LastModality(2), [tmp_path / "part_0.nii.gz"], tmp_path / "out")
+    assert np.array_equal(np.asarray(nib.load(written.mask).dataobj), box.astype(np.uint8))
 
 
 @pytest.mark.parametrize("axis", ["axial", "coronal", "sagittal"])

@@ -19,7 +19,7 @@ from seglab.data.loading.transforms import stands_in
 from seglab.data.layouts.volume_format import modality_cases, volume_cases
 from seglab.data.files.metaimage import is_metaimage, is_nrrd
 from seglab.data.classes import ClassSpec
-from seglab.data.files.volumes import cut, read_volume, slice_axis, write_label_volume
+from seglab.data.files.volumes import Volume, cut, read_volume, slice_axis, write_label_volume
 from seglab.errors import ConfigError, DataError
 from seglab.inference.bad_inputs import BadInputs
 from seglab.inference.files import output_names, write_overlay
@@ -49,9 +49,10 @@ def predict_volumes(
     `<case>__<MODALITY>` volumes of the modalities the model was trained on, the others left out:
     `volume_format.modality_cases`), named by its case; a volume alone keeps the name `names`
     (default `output_names(sources)`) gives it; `progress` shows a bar over the cases; with `values`
-    (each class's raw mask value: `raw_values.raw_values`) the label volume holds those. A case that
-    cannot be read or predicted stops it, or is recorded in `bad` and passed over where that skips
-    them (`BadInputs`).
+    (each class's raw mask value: `raw_values.raw_values`) the label volume holds those. A 4-D file
+    whose 4th axis is frames (a cine) is predicted frame by frame into a 4-D mask (`_volume_labels`).
+    A case that cannot be read or predicted stops it, or is recorded in `bad` and passed over where
+    that skips them (`BadInputs`).
 
     Raises:
         DataError: a volume that cannot be read, or whose channels the model cannot take, or a case
@@ -74,14 +75,8 @@ def predict_volumes(
             source = files[0]
             name = names[source] if source not in named_by_case else case if taken[case] == 1 \
                 else f"{source.parent.name}/{case}"
-            volume = read_volume(files)
-            given = volume.voxels.shape[3]
-            if not stands_in(given, predictor.in_channels):
-                raise DataError(f"volume {', '.join(repr(str(f)) for f in files)} gives {given} channel(s) but "
-                                f"the model expects {predictor.in_channels}, the modalities it was trained on: give "
-                                "a case's modalities together (nnU-Net's case_0000, case_0001, ... files, a subject "
-                                "folder's volumes, or one 4-D NIfTI)")
-            labels = predict_slices(predictor, volume.voxels, across)
+            volume = read_volume(files, channel_limit=None)  # a cine's frames may outnumber any model's channels
+            labels = _volume_labels(predictor, volume, across)
             base = out / name
             base.parent.mkdir(parents=True, exist_ok=True)
             mask_path, overlay_path = base.with_name(f"{base.name}_mask{_mask_suffix(source)}"), \
@@ -101,9 +96,46 @@ def predict_slices(predictor: Segmenter, voxels: np.ndarray, across: int) -> np.
 
 
 def write_middle_overlay(path: Path, voxels: np.ndarray, labels: np.ndarray, across: int, classes: ClassSpec) -> None:
-    """`<name>_overlay.png` of a predicted volume or stack: its middle slice across `across` with its labels."""
+    """`<name>_overlay.png` of a predicted volume or stack: its middle slice across `across` with its
+    labels, of a 4-D mask (`_volume_labels`) its first frame's."""
+    if labels.ndim == 4:
+        voxels, labels = voxels[..., :1], labels[..., 0]
     middle = labels.shape[across] // 2
     write_overlay(path, cut(voxels, across, middle), cut(labels, across, middle), classes)
+
+
+def _volume_labels(predictor: Segmenter, volume: Volume, across: int) -> np.ndarray:
+    """(X, Y, Z) labels of a volume whose 4th axis the model takes as its channels; (X, Y, Z, T)
+    of one 4-D file whose 4th axis is frames (`_holds_frames`: a cine MRI's time points), each
+    frame predicted as a volume of its own.
+
+    Raises:
+        DataError: channels the model cannot take, naming the files and a route that works.
+    """
+    given, channels = volume.voxels.shape[3], predictor.in_channels
+    if _holds_frames(len(volume.sources), given, channels):
+        log.info("%s: its 4th axis holds %d frames (the model takes %d channel(s)): each frame predicted as a "
+                 "volume of its own, into a 4-D mask", volume.sources[0], given, channels)
+        return np.stack([predict_slices(predictor, volume.voxels[..., t:t + 1], across) for t in range(given)],
+                        axis=-1)
+    if stands_in(given, channels):
+        return predict_slices(predictor, volume.voxels, across)
+    named = ", ".join(repr(str(f)) for f in volume.sources)
+    route = (f"save each group of {channels} along its 4th axis as a volume of its own (nibabel: "
+             f"nib.save(img.slicer[..., 0:{channels}], 'part_0.nii.gz')) and predict those"
+             if len(volume.sources) == 1 and given > channels else
+             "give a case's modalities together (nnU-Net's case_0000, case_0001, ... files, a subject folder's "
+             f"volumes, or one 4-D NIfTI of {channels} along its 4th axis)")
+    raise DataError(f"volume {named} gives {given} channel(s) but the model expects {channels}, the modalities it "
+                    f"was trained on: {route}")
+
+
+def _holds_frames(files: int, given: int, channels: int) -> bool:
+    """Whether a volume's 4th axis is frames to predict one by one: one file whose 4th axis the
+    model cannot take whole, a frame can feed it, and the count is no multiple of its channels
+    (M&Ms-2's `001_LA_CINE.nii.gz`, 6 frames, for a model of 1: `stands_in`)."""
+    return files == 1 and given > 1 and not stands_in(given, channels) and stands_in(1, channels) \
+        and (channels == 1 or given % channels != 0)
 
 
 def _mask_suffix(source: Path) -> str:

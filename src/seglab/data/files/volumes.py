@@ -111,9 +111,10 @@ def cut(voxels: np.ndarray, axis: int, index: int) -> np.ndarray:
     return np.ascontiguousarray(np.take(voxels, index, axis=axis))
 
 
-def read_volume(sources: Sequence[Path]) -> Volume:
+def read_volume(sources: Sequence[Path], channel_limit: int | None = MAX_CHANNELS) -> Volume:
     """Read one image volume from its channel files (nnU-Net `_0000`, `_0001`, ...), each a
-    NIfTI file or a DICOM series folder, stacked as channels in the order given.
+    NIfTI file or a DICOM series folder, stacked as channels in the order given. Prediction
+    lifts `channel_limit`: a cine's 4th axis of 25 frames is predicted frame by frame.
 
     Raises:
         DataError: a file that cannot be read, channel files of different grids, or more channels
@@ -125,9 +126,9 @@ def read_volume(sources: Sequence[Path]) -> Volume:
         raise DataError(f"channel volumes {', '.join(repr(str(p)) for p in sources)} differ in shape "
                         f"{sorted(shapes)}; they must share one voxel grid (resample them, or move all but one out)")
     voxels = np.concatenate([a if a.ndim == 4 else a[..., None] for a in arrays], axis=-1)
-    if voxels.shape[3] > MAX_CHANNELS:
+    if channel_limit is not None and voxels.shape[3] > channel_limit:
         raise DataError(f"volume '{sources[0]}' gives {voxels.shape[3]} channels (modalities or a 4th axis such as "
-                        f"time); seglab trains on at most {MAX_CHANNELS}: keep fewer per case")
+                        f"time); seglab trains on at most {channel_limit}: keep fewer per case")
     return Volume(_to_canonical(voxels, affines[0], sources[0]), affines[0], headers[0], tuple(sources))
 
 
@@ -245,7 +246,8 @@ def write_label_volume(path: Path, labels: np.ndarray, volume: Volume) -> None:
     """Write RAS+ `labels` in the voxel order, affine and header of `volume`'s source: as NIfTI,
     or as MetaImage or NRRD when `path` names one (`metaimage.write_labels`).
 
-    Shape: labels (X, Y, Z), the first three axes of `volume.voxels`.
+    Shape: labels (X, Y, Z), the first three axes of `volume.voxels`; (X, Y, Z, T) of a 4-D
+    volume whose frames were predicted one by one.
     """
     original = apply_orientation(labels, ornt_transform(axcodes2ornt("RAS"), io_orientation(volume.affine)))
     if is_metaimage(path) or is_nrrd(path):
