@@ -1223,3 +1223,50 @@ def test_any_damaged_shapefile_reads_or_names_the_file(tmp_path_factory, which, 
         _small_allocation(lambda: read_geojson(folder / "fields.shp"))
     except SeglabError as err:
         assert "fields.shp" in str(err)
+
+
+def _parquet_bytes() -> bytes | None:
+    """A Hub shard of two rows of an 8x8 PNG image and mask, a row group each."""
+    try:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+    except ImportError:
+        return None
+    import io
+
+    def png(array: np.ndarray) -> dict:
+        buffer = io.BytesIO()
+        Image.fromarray(array).save(buffer, format="PNG")
+        return {"bytes": buffer.getvalue(), "path": None}
+
+    picture = pa.struct([("bytes", pa.binary()), ("path", pa.string())])
+    rows = [(np.full((8, 8, 3), 40 * i, np.uint8), (np.arange(64).reshape(8, 8) % (2 + i)).astype(np.uint8))
+            for i in range(2)]
+    table = pa.table({"image": pa.array([png(image) for image, _ in rows], picture),
+                      "label": pa.array([png(mask) for _, mask in rows], picture)})
+    buffer = io.BytesIO()
+    pq.write_table(table, buffer, row_group_size=1)
+    return buffer.getvalue()
+
+
+PARQUET_SHARD = _parquet_bytes()
+
+
+@pytest.mark.skipif(PARQUET_SHARD is None, reason="Parquet shards need the 'hub' extra (pyarrow)")
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(cut=st.integers(0, 3300), flips=st.lists(st.tuples(st.integers(0, 3299), st.integers(0, 255)), max_size=6))
+def test_any_damaged_parquet_shard_gives_pairs_or_names_the_file(tmp_path_factory, cut, flips):
+    """pyarrow reports a damaged shard as ArrowInvalid or OSError, naming no file."""
+    from seglab.data import discover
+
+    root = tmp_path_factory.mktemp("hub")
+    data = bytearray((PARQUET_SHARD or b"")[: cut or None])
+    for at, value in flips:
+        if at < len(data):
+            data[at] = value
+    (root / "data").mkdir()
+    (root / "data" / "train-00000-of-00001.parquet").write_bytes(bytes(data))
+    try:
+        discover(root, cache_dir=str(root / "cache"))
+    except SeglabError as err:
+        assert "train-00000-of-00001.parquet" in str(err)

@@ -10,16 +10,13 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-import io
 import json
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from PIL import Image
-
 from seglab.data.files.file_version import file_version
 from seglab.data.files.index import Problem
-from seglab.data.files.io import PICTURE_SUFFIXES
+from seglab.data.files.io import PICTURE_SUFFIXES, picture_suffix
 from seglab.data.files.read_errors import DECODE_ERRORS
 from seglab.data.files.staging import staged_folder
 
@@ -45,8 +42,7 @@ def extracted(sources: Sequence[Path], base: Path, cache: Path, data_of: Callabl
                 relative = path.relative_to(base)
                 try:
                     raw = base64.b64decode(str(data_of(path)), validate=True)
-                    with Image.open(io.BytesIO(raw)) as image:  # the header only: its format names the file
-                        suffix = PICTURE_SUFFIXES[str(image.format)]
+                    suffix = picture_suffix(raw)
                 except (binascii.Error, KeyError, *DECODE_ERRORS) as err:
                     failed[relative.as_posix()] = f"its imageData is no {', '.join(PICTURE_SUFFIXES)} image ({err!r})"
                     continue

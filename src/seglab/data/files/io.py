@@ -11,6 +11,7 @@ each file type are in `decoding.py` and `npy_files.py`.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -30,6 +31,18 @@ IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".jp2", ".j2k", ".tif", ".ti
 # Pillow's name of a picture format -> the suffix `read_image` reads it by: what an upload, or an
 # image embedded in an annotation file, is saved as
 PICTURE_SUFFIXES = {"PNG": ".png", "JPEG": ".jpg", "WEBP": ".webp", "TIFF": ".tif", "BMP": ".bmp", "GIF": ".gif"}
+
+
+def picture_suffix(data: bytes) -> str:
+    """The suffix of a picture kept as bytes (an annotation file's embedded image, a Parquet
+    row's), told by Pillow from its header alone: the file it is written as keeps its format.
+
+    Raises:
+        KeyError: a picture of another format than `PICTURE_SUFFIXES`'.
+        OSError, ValueError, ...: no picture (`read_errors.DECODE_ERRORS`).
+    """
+    with Image.open(io.BytesIO(data)) as image:
+        return PICTURE_SUFFIXES[str(image.format)]
 
 
 def image_scale(dtype: np.dtype | type | str) -> float:

@@ -1,0 +1,211 @@
+"""The "hub-parquet" format: a Hugging Face Hub dataset as `huggingface-cli download` or
+`snapshot_download` leave it, Parquet shards whose rows hold an image and its mask as pictures.
+
+Shards lie in `data/` (`train-00000-of-00002.parquet`, `validation-...`, `test-...`), in a
+folder per configuration (`<config>/train-*.parquet`) or per split (`train/0000.parquet`, the
+Hub's converted repositories); their names, else their folders, give the splits. A shard's Image
+columns (structs of `bytes` and `path`) are the candidates: the one named for masks (label,
+annotation, mask, semantic_map, ...: `looks_like_mask_folder`) holds the masks, the other the
+images (segments/sidewalk-semantic's `pixel_values` + `label`, scene_parse_150's `image` +
+`annotation`); `--images COLUMN --masks COLUMN` choose among more. Each row's pictures are
+written once into the cache as the files they were, named by the stored path where those are
+unique, else by shard and row, so that every later stage, the encoding of the masks first,
+reads plain pairs. A row without a mask is an unlabelled image (a test split's).
+
+The mask values' names come from `id2label.json` (`{"0": "unlabeled", "1": "flat-road", ...}`,
+as segments/sidewalk-semantic ships it), else from the dataset card (`dataset_card`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+from collections import Counter
+from pathlib import Path
+
+from seglab.data.classes import ClassSpec, ValueNames, value_names_from_label_json
+from seglab.data.classes.dataset_card import CARD_FILE, card_value_names
+from seglab.data.classes.mapping import IdentityMapping
+from seglab.data.discovery.naming import folder_split, folders_split, looks_like_mask_folder, name_split, usable_splits
+from seglab.data.files.file_version import file_version
+from seglab.data.files.index import DatasetIndex, Pair, Problem, natural_key
+from seglab.data.files.io import PICTURE_SUFFIXES, picture_suffix
+from seglab.data.files.parquet_shards import PARQUET_SUFFIX, picture_rows, shard_columns, stored_paths
+from seglab.data.files.read_errors import DECODE_ERRORS
+from seglab.data.files.staging import cache_folder, staged_folder
+from seglab.data.layouts.folder_pairs import FolderPairsFormat
+from seglab.data.layouts.formats import FORMATS, DatasetFormat
+from seglab.errors import DataError
+
+log = logging.getLogger(__name__)
+
+CACHE_VERSION = 1  # part of every key: bump when what is written changes
+LABELS_FILE = "id2label.json"
+_DEPTH = 3  # folders above a shard: <config>/<split>/0000.parquet and one more
+_MANIFEST = "rows.json"  # written last: a folder without it was never completed
+
+
+@FORMATS.register("hub-parquet")
+class HubParquetFormat(DatasetFormat):
+    """Parquet shards of a Hugging Face Hub dataset, an Image column of images and one of masks."""
+
+    layout = ("Parquet shards of a Hugging Face Hub dataset (data/train-00000-of-00001.parquet, ...) with an image "
+              "column and a mask column of pictures (pixel_values + label, image + annotation)")
+    priority = 35  # after folder-pairs (30): a Parquet table beside image and mask folders describes them
+    picks_folders = True  # --images and --masks name the columns
+
+    def detect(self, root: Path) -> bool:
+        return root.is_dir() and bool(_shards(root))
+
+    def index(self, root: Path, classes: ClassSpec | None) -> DatasetIndex:
+        shards = _shards(root)
+        _refuse_configurations(shards, root)
+        columns = _columns(shards, root, self.options.images, self.options.masks)
+        base = Path(os.path.commonpath([str(shard.parent) for shard in shards]))  # rows are named below it
+        folder, rows, failed = _unpacked(shards, columns, base, cache_folder(self.options.cache_dir, "hub-parquet"),
+                                         root.name)
+        splits = {shard: name_split(shard.stem) or folders_split(shard, root) for shard in shards}
+        if not usable_splits(splits.values()):
+            splits = dict.fromkeys(shards)
+        pairs = sorted((Pair(name, folder / image, folder / mask, splits[shards[shard]])
+                        for name, image, mask, shard in rows if mask is not None), key=lambda p: natural_key(p.name))
+        unlabelled = [folder / image for _, image, mask, _ in rows if mask is None]
+        problems = [Problem(shards[shard], text, "unreadable") for shard, text in failed]
+        mask_dirs = sorted({p.mask.parent for p in pairs if p.mask is not None})
+        classes, mapping, found = FolderPairsFormat.choose_classes(root, mask_dirs, pairs, classes,
+                                                                   self.options.cache_dir)
+        index = DatasetIndex(root, "hub-parquet", pairs, unlabelled, classes, mapping, problems + found)
+        counts = Counter(splits[shards[shard]] or "all" for *_, shard in rows)
+        index.pairing = [f"{len(shards)} Parquet shards ({', '.join(f'{n} {s}' for s, n in counts.items())} rows): "
+                         f"column '{columns[0]}' images, '{columns[1]}' masks, unpacked into '{folder}'"]
+        if classes is None and type(mapping) is IdentityMapping:
+            index.value_names = _shipped_value_names(root)
+        return index
+
+
+def _shards(root: Path) -> list[Path]:
+    """The Parquet files up to `_DEPTH` folders below `root`, outside hidden folders (the
+    `.cache/huggingface/` that `--local-dir` downloads leave)."""
+    found = [p for depth in range(_DEPTH + 1) for p in root.glob("*/" * depth + f"*{PARQUET_SUFFIX}")]
+    return sorted(p for p in found if p.is_file() and not any(part.startswith(".") for part in
+                                                                 p.relative_to(root).parts))
+
+
+def _refuse_configurations(shards: list[Path], root: Path) -> None:
+    """Refuse shards of several configurations (`<config>/train-*.parquet`, a folder each):
+    their columns and classes may differ, and one is trained on.
+
+    Raises:
+        DataError: naming the configurations' folders and the one to pass.
+    """
+    configurations = {tuple(part for part in shard.parent.relative_to(root).parts if not folder_split(part))
+                      for shard in shards}
+    if len(configurations) > 1:
+        named = sorted("/".join(c) or "." for c in configurations)
+        raise DataError(f"'{root}' holds the Parquet shards of {len(named)} configurations ({', '.join(named)}); "
+                        f"pass one configuration's folder as DATA (e.g. {root / named[-1]})")
+
+
+def _columns(shards: list[Path], root: Path, images: str | None, masks: str | None) -> tuple[str, str]:
+    """The image and the mask column: those named by `--images` and `--masks`, else of the two
+    Image columns the one named for masks and the other, checked in every shard.
+
+    Raises:
+        DataError: no Image columns, names that do not tell the mask column, a named column that is
+            no Image column, or a shard without the columns; naming the columns and the route.
+    """
+    every, pictures = shard_columns(shards[0])
+    if len(pictures) < 2:
+        raise DataError(f"Parquet shard '{shards[0]}' holds {len(pictures)} image columns (structs of bytes and "
+                        f"path) among its columns {', '.join(every)}: an image and a mask column are needed")
+    route = f"pass --images COLUMN --masks COLUMN (e.g. --images {pictures[0]} --masks {pictures[1]})"
+    for named in (images, masks):
+        if named is not None and named not in pictures:
+            raise DataError(f"'{named}' is no image column of '{shards[0]}'; its image columns are "
+                            f"{', '.join(pictures)} (to name image and mask folders beside the shards, add "
+                            "--format folder-pairs)")
+    mask_like = [c for c in pictures if looks_like_mask_folder(c) and c != images]
+    if masks is None and len(mask_like) == 1:
+        masks = mask_like[0]
+    rest = [c for c in pictures if c not in (images, masks)]
+    if images is None and len(rest) == 1:
+        images = rest[0]
+    if images is None or masks is None or images == masks:
+        raise DataError(f"the Parquet shards of '{root}' hold the image columns {', '.join(pictures)}, and their "
+                        f"names do not tell which holds the images and which the masks; {route}")
+    for shard in shards[1:]:
+        if not {images, masks} <= set(shard_columns(shard)[1]):
+            raise DataError(f"Parquet shard '{shard}' has no image columns '{images}' and '{masks}' as "
+                            f"'{shards[0]}' has; remove the shards of another dataset, or {route}")
+    return images, masks
+
+
+def _row_names(shards: list[Path], column: str, base: Path) -> list[list[str]]:
+    """Each shard's rows' names: the stems of the paths their images were stored under, when every
+    row has one and no two are alike (scene_parse_150's `ADE_train_00000001`), else the shard's
+    path below `base` and the row's number (`train-00000-of-00002_000012`)."""
+    stored = [list(stored_paths(shard, column)) for shard in shards]
+    stems = [Path(p).stem if p else "" for paths in stored for p in paths]
+    if all(s and not s.startswith(".") for s in stems) and len(set(stems)) == len(stems):
+        return [[Path(p).stem for p in paths if p] for paths in stored]
+    prefixes = [shard.relative_to(base).with_suffix("").as_posix().replace("/", "_") for shard in shards]
+    return [[f"{prefix}_{row:06d}" for row in range(len(paths))] for prefix, paths in zip(prefixes, stored)]
+
+
+def _unpacked(shards: list[Path], columns: tuple[str, str], base: Path, cache: Path, dataset: str
+              ) -> tuple[Path, list[tuple[str, str, str | None, int]], list[tuple[int, str]]]:
+    """The cache folder of the shards' pictures (named for the `dataset`), written now or by an earlier call for the same
+    shards and columns; its rows (name, image file, mask file or None, shard number) and the
+    rows that hold no pictures (shard number, what is wrong).
+
+    Raises:
+        DataError: a shard that cannot be read (`parquet_shards`).
+    """
+    facts = [CACHE_VERSION, list(columns), [file_version(shard) for shard in shards]]
+    folder = cache / f"{dataset}-{hashlib.sha256(json.dumps(facts).encode()).hexdigest()[:20]}"
+    if not (folder / _MANIFEST).is_file():
+        log.info("writing the pictures of %d Parquet shards into '%s' (once)", len(shards), folder)
+        names = _row_names(shards, columns[0], base)
+        with staged_folder(folder) as partial:
+            for column in columns:
+                (partial / column).mkdir()
+            rows, failed = [], []
+            for number, shard in enumerate(shards):
+                for row, (name, pictures) in enumerate(zip(names[number], picture_rows(shard, columns))):
+                    files = _written(pictures, columns, partial, name)
+                    if isinstance(files, str):
+                        failed.append((number, f"'{shard}' row {row}: {files}"))
+                    else:
+                        rows.append((name, *files, number))
+            (partial / _MANIFEST).write_text(json.dumps({"rows": rows, "failed": failed}))
+    manifest = json.loads((folder / _MANIFEST).read_text())
+    return folder, [tuple(r) for r in manifest["rows"]], [tuple(f) for f in manifest["failed"]]
+
+
+def _written(pictures: tuple[bytes | None, ...], columns: tuple[str, str], folder: Path, name: str
+             ) -> tuple[str, str | None] | str:
+    """A row's image and mask (None: no mask) written into their columns' folders under `folder`
+    as `name` and the suffix of their format, the files relative to `folder`; or what is wrong
+    with the row, writing nothing."""
+    if pictures[0] is None:
+        return f"its '{columns[0]}' holds no image bytes"
+    files: dict[str, str] = {}
+    for column, picture in zip(columns, pictures):
+        if picture is not None:
+            try:
+                files[column] = f"{column}/{name}{picture_suffix(picture)}"
+            except (KeyError, *DECODE_ERRORS) as err:
+                return f"its '{column}' is no {', '.join(PICTURE_SUFFIXES)} picture ({err!r})"
+    for column, picture in zip(columns, pictures):
+        if column in files and picture is not None:
+            (folder / files[column]).write_bytes(picture)
+    return files[columns[0]], files.get(columns[1])
+
+
+def _shipped_value_names(root: Path) -> ValueNames | None:
+    """The names of the mask values from `id2label.json`, else from the dataset card."""
+    labels, card = root / LABELS_FILE, root / CARD_FILE
+    names = value_names_from_label_json(labels) if labels.is_file() else None
+    return names or (card_value_names(card) if card.is_file() else None)

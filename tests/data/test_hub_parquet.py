@@ -1,0 +1,182 @@
+"""The hub-parquet format: a Hugging Face Hub dataset as `huggingface-cli download` leaves it,
+Parquet shards of an image and a mask column of PNG pictures (a small replica of
+segments/sidewalk-semantic: `pixel_values` + `label`, `id2label.json`, a dataset card)."""
+
+from __future__ import annotations
+
+import io
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from seglab.data import discover, read_mask
+from seglab.errors import DataError
+
+pa = pytest.importorskip("pyarrow")
+pq = pytest.importorskip("pyarrow.parquet")
+
+SIZE = 8
+ID2LABEL = {"0": "unlabeled", "1": "flat-road", "2": "flat-sidewalk", "3": "vehicle-car"}
+CARD = """---
+dataset_info:
+  features:
+  - name: pixel_values
+    dtype: image
+  - name: label
+    dtype: image
+  splits:
+  - name: train
+    num_examples: 6
+configs:
+- config_name: default
+  data_files:
+  - split: train
+    path: data/train-*
+---
+# sidewalk-semantic (replica)
+"""
+IMAGE = pa.struct([("bytes", pa.binary()), ("path", pa.string())])
+
+
+@pytest.fixture(autouse=True)
+def _cache_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+
+
+def png(array: np.ndarray) -> bytes:
+    buffer = io.BytesIO()
+    Image.fromarray(array).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def label(seed: int) -> np.ndarray:
+    """A class-index mask of values 0 to 3."""
+    return np.random.default_rng(seed).integers(0, len(ID2LABEL), (SIZE, SIZE), dtype=np.uint8)
+
+
+def shard(path: Path, seeds: range, columns: tuple[str, str] = ("pixel_values", "label"),
+          extra: dict[str, list] | None = None) -> dict[int, np.ndarray]:
+    """A shard of rows of an RGB image and its mask, in row groups of two rows (as the Hub writes
+    them: several per shard); the masks by seed."""
+    photos = [np.random.default_rng(100 + s).integers(0, 256, (SIZE, SIZE, 3), dtype=np.uint8) for s in seeds]
+    masks = {s: label(s) for s in seeds}
+    table = pa.table({columns[0]: pa.array([{"bytes": png(p), "path": None} for p in photos], IMAGE),
+                      columns[1]: pa.array([{"bytes": png(masks[s]), "path": None} for s in seeds], IMAGE),
+                      **(extra or {})})
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pq.write_table(table, path, row_group_size=2)
+    return masks
+
+
+def sidewalk(root: Path) -> dict[str, np.ndarray]:
+    """data/train-0000{0,1}-of-00002.parquet and data/validation-00000-of-00001.parquet, the card and id2label.json."""
+    masks = {}
+    for name, seeds in (("train-00000-of-00002", range(0, 3)), ("train-00001-of-00002", range(3, 6)),
+                        ("validation-00000-of-00001", range(6, 8))):
+        found = shard(root / "data" / f"{name}.parquet", seeds)
+        masks.update({f"{name}_{row:06d}": mask for row, mask in enumerate(found.values())})
+    (root / "README.md").write_text(CARD)
+    (root / "id2label.json").write_text(json.dumps(ID2LABEL))
+    return masks
+
+
+def test_shards_unpack_into_pairs_with_splits_and_names(tmp_path: Path) -> None:
+    root = tmp_path / "sidewalk-semantic"
+    masks = sidewalk(root)
+    index = discover(root)
+    assert index.format == "hub-parquet"
+    assert {p.name: p.split for p in index.pairs} == {
+        name: "val" if name.startswith("validation") else "train" for name in masks}
+    for pair in index.pairs:
+        expected = np.where(masks[pair.name] == 0, 255, masks[pair.name].astype(int) - 1)
+        np.testing.assert_array_equal(read_mask(pair.mask, index.mapping), expected)
+    # 0 'unlabeled' is void: the ignore label, the named classes numbered from 0 without it
+    assert index.classes is not None and index.classes.names == ("flat-road", "flat-sidewalk", "vehicle-car")
+    assert index.ignore_index == 255
+    assert "'pixel_values' images, 'label' masks" in index.pairing[0]
+
+
+def test_a_second_reading_uses_the_unpacked_files(tmp_path: Path) -> None:
+    root = tmp_path / "sidewalk-semantic"
+    sidewalk(root)
+    first = discover(root)
+    written = {p.mask: p.mask.stat().st_mtime_ns for p in first.pairs}
+    assert {p.mask: p.mask.stat().st_mtime_ns for p in discover(root).pairs} == written
+
+
+def test_stored_paths_name_the_rows_and_a_card_lists_the_classes(tmp_path: Path) -> None:
+    """scene_parse_150-style columns (image + annotation) whose structs keep their file names,
+    and class names from the card's list of ClassLabel values."""
+    root = tmp_path / "scenes"
+    table = pa.table({
+        "image": pa.array([{"bytes": png(np.full((SIZE, SIZE, 3), i, np.uint8)), "path": f"ADE_{i}.jpg"}
+                           for i in range(3)], IMAGE),
+        "annotation": pa.array([{"bytes": png(label(i) % 3), "path": f"ADE_{i}.png"} for i in range(3)], IMAGE),
+        "scene_category": pa.array([5, 1, 5], pa.int64()),
+    })
+    root.mkdir()
+    pq.write_table(table, root / "train-00000-of-00001.parquet")
+    (root / "README.md").write_text("---\ndataset_info:\n  features:\n  - name: scene_category\n    dtype:\n"
+                                    "      class_label:\n        names:\n          '0': airport\n          '1': bar\n"
+                                    "  - name: classes_on_image\n    sequence:\n      class_label:\n        names:\n"
+                                    "          '0': background\n          '1': wall\n          '2': floor\n---\n")
+    index = discover(root)
+    assert [p.name for p in index.pairs] == ["ADE_0", "ADE_1", "ADE_2"]
+    assert index.classes is not None and index.classes.names == ("background", "wall", "floor")
+
+
+def test_columns_the_names_do_not_tell_are_refused_with_the_route(tmp_path: Path) -> None:
+    root = tmp_path / "ambiguous"
+    shard(root / "data" / "train-00000-of-00001.parquet", range(2), ("semantic_map", "instance_map"))
+    with pytest.raises(DataError, match=r"semantic_map, instance_map.*--images COLUMN --masks COLUMN"):
+        discover(root)
+    index = discover(root, images="instance_map", masks="semantic_map")
+    assert len(index.pairs) == 2
+
+
+def test_a_damaged_shard_is_named(tmp_path: Path) -> None:
+    root = tmp_path / "sidewalk-semantic"
+    sidewalk(root)
+    broken = root / "data" / "train-00001-of-00002.parquet"
+    broken.write_bytes(broken.read_bytes()[:200])
+    with pytest.raises(DataError, match=r"train-00001-of-00002\.parquet' cannot be read"):
+        discover(root)
+
+
+def test_a_row_without_a_picture_is_a_finding(tmp_path: Path) -> None:
+    root = tmp_path / "holes"
+    table = pa.table({"image": pa.array([{"bytes": png(np.zeros((SIZE, SIZE, 3), np.uint8)), "path": None},
+                                         {"bytes": b"no picture", "path": None}], IMAGE),
+                      "mask": pa.array([{"bytes": png(label(0)), "path": None}, None], IMAGE)})
+    root.mkdir()
+    pq.write_table(table, root / "train.parquet")
+    index = discover(root)
+    assert [p.name for p in index.pairs] == ["train_000000"]
+    assert [(p.code, "row 1: its 'image' is no" in p.message) for p in index.problems] == [("unreadable", True)]
+
+
+def test_without_pyarrow_the_extra_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = tmp_path / "sidewalk-semantic"
+    sidewalk(root)
+    monkeypatch.setitem(sys.modules, "pyarrow.parquet", None)  # what importing it raises without pyarrow
+    with pytest.raises(DataError, match=r"needs pyarrow: pip install 'seglab\[hub\]'"):
+        discover(root)
+
+
+def test_split_folders_of_a_converted_repository_and_configurations_refused(tmp_path: Path) -> None:
+    """The Hub's converted repositories: `<config>/<split>/0000.parquet`; two configurations are
+    refused, naming them."""
+    root = tmp_path / "converted"
+    shard(root / "default" / "train" / "0000.parquet", range(3))
+    shard(root / "default" / "validation" / "0000.parquet", range(3, 5))
+    index = discover(root)
+    assert {p.name: p.split for p in index.pairs} == {
+        **{f"train_0000_{row:06d}": "train" for row in range(3)},
+        **{f"validation_0000_{row:06d}": "val" for row in range(2)}}
+    shard(root / "coarse" / "train" / "0000.parquet", range(2))
+    with pytest.raises(DataError, match=r"2 configurations \(coarse, default\); pass one configuration's folder"):
+        discover(root)
