@@ -37,11 +37,11 @@ import numpy as np
 from seglab.data.annotations.annotation_formats import AnnotationFilesFormat
 from seglab.data.annotations.painted_masks import LATER_OVER_EARLIER, Drawn, ImageObjects
 from seglab.data.classes import ClassSpec, refuse_unnamed, tool_classes
-from seglab.data.discovery.folders import NAMED_DEPTH, Folder, folders_within, path_ends_with, walk
+from seglab.data.discovery.folders import NAMED_DEPTH, Folder, path_ends_with, text_listing, walk
 from seglab.data.discovery.naming import folders_split, named_around, numbers_in, stem, words
 from seglab.data.discovery.pairing import folder_label
 from seglab.data.files.index import DatasetIndex, Problem, natural_key
-from seglab.data.files.point_text import POINT_TEXT, read_points
+from seglab.data.files.point_text import read_points
 from seglab.data.layouts.formats import FORMATS
 from seglab.errors import DataError
 
@@ -88,9 +88,8 @@ def _outline_files(root: Path, masks: str | None) -> list[tuple[Path, list[tuple
     folder whose first text file is no point list is not read further; `masks` (--masks) keeps
     the files whose name or folder it names."""
     found = []
-    for folder, _, files in folders_within(root, NAMED_DEPTH):
-        texts = sorted((f for f in files if f.lower().endswith(POINT_TEXT)), key=natural_key)
-        for number, name in enumerate(texts):
+    for folder, texts in text_listing(root, NAMED_DEPTH):
+        for number, name in enumerate(sorted(texts, key=natural_key)):
             points = read_points(folder / name)
             if points is None and number == 0:
                 break  # a folder of notes, or of YOLO's labels

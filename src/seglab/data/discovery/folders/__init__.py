@@ -27,6 +27,7 @@ from seglab.data.discovery.folders.listing import (
     json_listing,
     one_listing,
     skipped_folder,
+    text_listing,
     walk,
 )
 from seglab.data.discovery.folders.placement import named_tops, path_ends_with
@@ -50,5 +51,6 @@ __all__ = [
     "search_folders",
     "ships_mask_files",
     "skipped_folder",
+    "text_listing",
     "walk",
 ]

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from seglab.data.files.index import list_images
+from seglab.data.files.point_text import POINT_TEXT
 from seglab.data.discovery.naming import looks_like_image_folder, looks_like_mask_folder, sibling_splits
 
 logger = logging.getLogger(__name__)
@@ -78,6 +79,14 @@ def json_listing(root: Path, depth: int) -> list[tuple[Path, list[str]]]:
     return _listed(("json", Path(root), depth), lambda: _json_folders(root, depth))
 
 
+def text_listing(root: Path, depth: int) -> list[tuple[Path, list[str]]]:
+    """Folders under `root` (itself included, `depth` levels down at most) that hold text files,
+    with those files' names, sorted: where outlines shipped as text files of points are looked for
+    (contour-text) and named when no layout reads them, listed once per tree within `one_listing`,
+    `_MAX_FOLDERS` folders at most."""
+    return _listed(("text", Path(root), depth), lambda: _text_folders(root, depth))
+
+
 def _listed(key: tuple[str, Path, int], listing: Callable[[], list]) -> list:
     listings = _LISTINGS.get()
     if listings is None:
@@ -108,6 +117,18 @@ def _json_folders(root: Path, depth: int) -> list[tuple[Path, list[str]]]:
                        and f.lower() not in METADATA_FILES)
         if jsons:
             found.append((folder, jsons))
+    return found
+
+
+def _text_folders(root: Path, depth: int) -> list[tuple[Path, list[str]]]:
+    found = []
+    for visited, (folder, _, files) in enumerate(folders_within(root, depth), start=1):
+        if visited > _MAX_FOLDERS:
+            logger.warning("stopped looking for text files after %d folders under '%s'", _MAX_FOLDERS, root)
+            break
+        texts = sorted(f for f in files if f.lower().endswith(POINT_TEXT))
+        if texts:
+            found.append((folder, texts))
     return found
 
 
