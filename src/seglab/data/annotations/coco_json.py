@@ -49,6 +49,7 @@ from seglab.errors import DataError
 log = logging.getLogger(__name__)
 
 _KEYS = ('"images"', '"annotations"', '"categories"')
+_DrawnMemo = dict[tuple[Path, int | str], set[tuple[str | None, str]]]  # (file, image id) -> `_drawn`
 
 
 @dataclass
@@ -211,13 +212,14 @@ def _without_subsets(files: list[_Annotations], located: dict[Path, dict]) -> tu
     (`_split_parts`), and a kept file that the others hold together is set aside too (HRSID's
     `offshore.json`, its images in `train2017.json` and `test2017.json`, where its
     `train_test2017.json` is not there to hold it)."""
+    drawn: _DrawnMemo = {}  # each image's objects, drawn once however often files are compared
     kept: list[_Annotations] = []
     for part in sorted(files, key=lambda f: -len(located[f.path])):
-        if not _held(part, kept, located):
+        if not _held(part, kept, located, drawn):
             kept.append(part)
-    kept = [split for whole in kept for split in _split_parts(whole, files, located) or [whole]]
+    kept = [split for whole in kept for split in _split_parts(whole, files, located, drawn) or [whole]]
     for file in sorted(kept, key=lambda f: f.split is not None):  # splitless first, so that the splits stay
-        if _held(file, [f for f in kept if f is not file], located):
+        if _held(file, [f for f in kept if f is not file], located, drawn):
             kept.remove(file)
     read = [f for f in files if f in kept]
     aside = {f.path: [w.path for w in read if set(located[f.path].values()) & set(located[w.path].values())]
@@ -225,7 +227,8 @@ def _without_subsets(files: list[_Annotations], located: dict[Path, dict]) -> tu
     return read, aside
 
 
-def _split_parts(whole: _Annotations, files: list[_Annotations], located: dict[Path, dict]) -> list[_Annotations]:
+def _split_parts(whole: _Annotations, files: list[_Annotations], located: dict[Path, dict],
+                 drawn: _DrawnMemo) -> list[_Annotations]:
     """The files carrying a split, no two of one image, that `whole` holds and that together hold
     all of it again (HRSID's `train2017.json` and `test2017.json` beside `train_test2017.json`):
     read in its place, they keep the splits it loses; none where their splits are just its own (`val`
@@ -234,14 +237,14 @@ def _split_parts(whole: _Annotations, files: list[_Annotations], located: dict[P
     images: set[Path] = set()
     for part in sorted(files, key=lambda f: -len(located[f.path])):
         mine = set(located[part.path].values())
-        if part is not whole and part.split and not mine & images and _held(part, [whole], located):
+        if part is not whole and part.split and not mine & images and _held(part, [whole], located, drawn):
             parts.append(part)
             images |= mine
-    splits = {part.split for part in parts}
-    return parts if splits and splits != {whole.split} and _held(whole, parts, located) else []
+    splits = {part.split for part in parts}  # none without parts: `_held` by no files is false
+    return parts if splits != {whole.split} and _held(whole, parts, located, drawn) else []
 
 
-def _held(part: _Annotations, wholes: list[_Annotations], located: dict[Path, dict]) -> bool:
+def _held(part: _Annotations, wholes: list[_Annotations], located: dict[Path, dict], drawn: _DrawnMemo) -> bool:
     """Whether `wholes` annotate every image of `part` (each found) with each of its objects, an
     object being its category's name and its outline."""
     holders: dict[Path, list[tuple[_Annotations, int | str]]] = {}
@@ -250,7 +253,7 @@ def _held(part: _Annotations, wholes: list[_Annotations], located: dict[Path, di
             holders.setdefault(image, []).append((whole, key))
     mine = located[part.path]
     return bool(mine) and len(mine) == len(part.images) and all(image in holders for image in mine.values()) \
-        and all(_drawn(part, key) <= set().union(*(_drawn(w, k) for w, k in holders[image]))
+        and all(_drawn(part, key, drawn) <= set().union(*(_drawn(w, k, drawn) for w, k in holders[image]))
                 for key, image in mine.items())
 
 
@@ -263,10 +266,14 @@ def _set_aside(part: Path, wholes: list[Path], located: dict[Path, dict], base: 
     return f"{relative_names([part], base)}{', the union' if union else ''} of {names}"
 
 
-def _drawn(coco: _Annotations, image_id: int | str) -> set[tuple[str | None, str]]:
-    """An image's objects as (category name, segmentation as JSON): what painting them depends on."""
-    return {(coco.categories.get(o["category_id"]), json.dumps(o.get("segmentation"), sort_keys=True))
-            for o in coco.objects.get(image_id, [])}
+def _drawn(coco: _Annotations, image_id: int | str, drawn: _DrawnMemo) -> set[tuple[str | None, str]]:
+    """An image's objects as (category name, segmentation as JSON): what painting them depends on;
+    kept in `drawn`, as a file's images are compared with several files'."""
+    key = (coco.path, image_id)
+    if key not in drawn:
+        drawn[key] = {(coco.categories.get(o["category_id"]), json.dumps(o.get("segmentation"), sort_keys=True))
+                      for o in coco.objects.get(image_id, [])}
+    return drawn[key]
 
 
 def _refuse_rival_categories(files: list[_Annotations], root: Path) -> None:
