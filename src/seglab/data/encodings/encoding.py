@@ -161,8 +161,7 @@ def _label_encoding(sample: MaskSample, classes: ClassSpec | None) -> Encoding:
     exact = values[0] + values[255]
     packed = class_instance_mapping(values)
     if packed is not None:  # KITTI MOTS' class * 1000 + instance
-        labels = {packed.void_label if v in packed.void else v // packed.packing if v >= packed.packing else v
-                  for v in seen}
+        labels = set(packed.apply(np.array([sorted(seen)], dtype=np.int64)).ravel().tolist())
         return Encoding(classes or _numbered_classes(labels, packed.void_label if packed.void else None), packed,
                         values=seen)
     spec = classes or ClassSpec((generic_name(0), generic_name(1)))
