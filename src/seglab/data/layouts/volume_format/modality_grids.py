@@ -92,15 +92,11 @@ def channels_on_grid(images: dict[str, dict[str, Path]], labels: dict[str, Path]
     channel, is a `bad-volume` problem and left out."""
     cases = [(case, modalities, labels[case]) for case, modalities in images.items()]
     grids = _grids(cases)
-    found = GridChannels(channels=grids.in_most(on_grid=True), problems=list(grids.unread.values()))
-    grids.log_left_out(_besides(grids, grids.aligned, found.channels))
-    for at in grids.aligned:
-        volumes = grids.channel_volumes(at, cases[at], found.channels)
-        if isinstance(volumes, Problem):
-            found.problems.append(volumes)
-        else:
-            found.volumes[cases[at][0]] = volumes
-    return found
+    channels = grids.in_most(on_grid=True)
+    grids.log_left_out(_besides(grids, grids.aligned, channels))
+    volumes, problems = _channels_of(grids, cases, grids.aligned, channels)
+    return GridChannels({cases[at][0]: found for at, found in volumes.items()}, channels,
+                        [*grids.unread.values(), *problems])
 
 
 def on_label_grids(layout: Layout) -> Layout:
@@ -144,13 +140,28 @@ def _vote(layout: Layout, modal: list[Subject]) -> None:
     for at in folders:
         kept = {m: p for m, p in cases[at][1].items() if m not in off_grid} or cases[at][1]  # none: refused as read
         fed[modal[at]] = replace(modal[at], images=tuple(kept.values()), modalities=tuple(kept))
+    volumes, problems = _channels_of(grids, cases, matched, channels)
+    layout.problems += problems
     for at in matched:
-        volumes = grids.unread.get(at) or grids.channel_volumes(at, cases[at], channels)
-        if isinstance(volumes, Problem):
-            layout.problems.append(volumes)
-        fed[modal[at]] = None if isinstance(volumes, Problem) else \
-            Subject(modal[at].name, volumes, modal[at].label, modalities=tuple(channels))
+        fed[modal[at]] = Subject(modal[at].name, volumes[at], modal[at].label, modalities=tuple(channels)) \
+            if at in volumes else None
     layout.subjects = [case for s in layout.subjects if (case := fed.get(s, s)) is not None]
+
+
+def _channels_of(grids: _Grids, cases: Sequence[_Case], matched: Iterable[int],
+                 channels: Sequence[str]) -> tuple[dict[int, tuple[Path, ...]], list[Problem]]:
+    """The channel volumes of each of `matched` (their places among `cases`), on its label's grid,
+    and in case order the `bad-volume` problems of those left out: headers that cannot be read, or
+    a channel missing there."""
+    volumes: dict[int, tuple[Path, ...]] = {}
+    problems: list[Problem] = []
+    for at in matched:
+        found = grids.unread.get(at) or grids.channel_volumes(at, cases[at], channels)
+        if isinstance(found, Problem):
+            problems.append(found)
+        else:
+            volumes[at] = found
+    return volumes, problems
 
 
 def _besides(grids: _Grids, cases: Iterable[int], channels: Sequence[str]) -> list[str]:
