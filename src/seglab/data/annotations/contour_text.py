@@ -100,15 +100,16 @@ def _outline_files(root: Path, masks: str | None) -> list[tuple[Path, list[tuple
     return found
 
 
-def _folder_names(path: Path, root: Path) -> set[tuple[str, ...]]:
-    """The names of a file's folders under `root` as words, numbers without their zero padding."""
+def _folder_names(folder: Path, root: Path) -> set[tuple[str, ...]]:
+    """The names of a folder's path under `root` as words, numbers without their zero padding."""
     return {tuple(str(int(w)) if w.isdigit() else w for w in words(part))
-            for part in path.parent.relative_to(root).parts}
+            for part in folder.relative_to(root).parts}
 
 
 def _paired(path: Path, points: list[tuple[float, float]], by_name: dict[str, list[Path]],
-            by_number: dict[str, list[Path]], root: Path) -> _Outline:
-    """An outline file paired with the image whose name, else last number, it carries."""
+            by_number: dict[str, list[Path]], folder_names: dict[Path, set[tuple[str, ...]]], root: Path) -> _Outline:
+    """An outline file paired with the image whose name, else last number, it carries;
+    `folder_names` holds each image folder's `_folder_names`."""
     name = stem(path)
     key = named_around(name, set(by_name))
     numbers = numbers_in(path)
@@ -121,8 +122,8 @@ def _paired(path: Path, points: list[tuple[float, float]], by_name: dict[str, li
         return _Outline(path, tuple(points), None, why="it carries no image's name and no number")
     end = start + len(key)
     if len(candidates) > 1:
-        mine = _folder_names(path, root)
-        shared = {image: len(mine & _folder_names(image, root)) for image in candidates}
+        mine = _folder_names(path.parent, root)
+        shared = {image: len(mine & folder_names[image.parent]) for image in candidates}
         candidates = [image for image in candidates if shared[image] == max(shared.values())]
     if len(candidates) != 1:
         listed = ", ".join(folder_label(image, root).rstrip("/") for image in candidates[:3])
@@ -181,14 +182,16 @@ class ContourTextFormat(AnnotationFilesFormat):
         texts = _outline_files(root, self.options.masks)
         if not texts:
             return _Found()
-        images = [path for folder in self._image_folders(folders) for path in folder.files]
+        image_folders = self._image_folders(folders)
+        images = [path for folder in image_folders for path in folder.files]
         by_name: dict[str, list[Path]] = {}
         by_number: dict[str, list[Path]] = {}
         for image in images:
             by_name.setdefault(stem(image).lower(), []).append(image)
             if numbers := numbers_in(image):
                 by_number.setdefault(str(int(numbers[-1])), []).append(image)
-        return _Found([_paired(path, points, by_name, by_number, root) for path, points in texts])
+        folder_names = {folder.path: _folder_names(folder.path, root) for folder in image_folders}
+        return _Found([_paired(path, points, by_name, by_number, folder_names, root) for path, points in texts])
 
     def _image_folders(self, folders: list[Folder]) -> list[Folder]:
         images = self.options.images
