@@ -68,6 +68,7 @@ class Overlapping:
     classes = ClassSpec(names=("water", "flooded"))
     task = MultiLabel()
     in_channels = 4
+    reads_alpha = True  # RGB and a band, as alpha.reads_alpha tells a 4-channel model
     channel_files = ()
 
     def predict(self, image: np.ndarray) -> Prediction:

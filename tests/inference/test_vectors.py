@@ -62,6 +62,7 @@ class Fields:
     classes = ClassSpec(names=("background", "field", "road"))
     task = MultiClass()
     in_channels = 1
+    reads_alpha = False
     channel_files = ()
 
     def predict(self, image: np.ndarray) -> Prediction:

@@ -30,7 +30,7 @@ class HeldSegmenter:
 
     classes = ClassSpec(("background", "thing"))
     task = MultiClass()
-    in_channels = 3  # as the Segmenter protocol asks: an upload is read for an RGB model
+    reads_alpha = False  # as the Segmenter protocol asks: an upload is read for an RGB model
 
     def __init__(self) -> None:
         self.release = threading.Event()

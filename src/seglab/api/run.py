@@ -27,7 +27,6 @@ from seglab import config as config_io
 from seglab.api.dataset import Dataset
 from seglab.config import DataConfig, ExperimentConfig, LossConfig
 from seglab.data import ClassSpec, read_image, read_mask
-from seglab.data.files.alpha import reads_alpha
 from seglab.engine import experiment, sanity
 from seglab.engine.sanity import SanityResult
 from seglab.engine.trainer import Callback
@@ -140,7 +139,7 @@ class Run:
         shown = [pairs[i] for i in spread(len(pairs), n)]  # spread over the split, not n neighbouring slices
         for pair in shown:
             assert pair.mask is not None  # pairs_to_evaluate returns labelled pairs only
-            image = read_image(pair.images, reads_alpha(self._predictor.in_channels))
+            image = read_image(pair.images, self._predictor.reads_alpha)
             images.append(display_image(image))
             truths.append(read_mask(pair.masks, mapping))
             preds.append(self._predictor.predict(image).mask)
@@ -154,7 +153,7 @@ class Run:
         Shape: image (H, W) or (H, W, C) -> mask (H, W), probs (K, H, W), at the input's size.
         """
         if isinstance(image, (str, Path)):
-            image = read_image(image, reads_alpha(self._predictor.in_channels))
+            return self._predictor.predict_file(image)
         return self._predictor.predict(image)
 
     def save(self, path: str | Path) -> Path:

@@ -28,7 +28,6 @@ from matplotlib.figure import Figure
 
 from seglab._version import __version__
 from seglab.data import ClassSpec, read_image, read_mask
-from seglab.data.files.alpha import reads_alpha
 from seglab.data.classes import ERROR_COLOUR
 from seglab.errors import DataError
 from seglab.evaluation.scoring import PER_IMAGE_FILE, ImageScore, evaluate_run, pairs_to_evaluate, read_per_image
@@ -149,7 +148,7 @@ def load_examples(run: RunFolder, split: str, wanted: Sequence[ImageScore], pred
     for score in wanted:
         pair = by_name[score.name]
         assert pair.mask is not None  # pairs_to_evaluate yields labelled pairs only
-        image = read_image(pair.images, reads_alpha(predictor.in_channels))
+        image = read_image(pair.images, predictor.reads_alpha)
         pred = predictor.predict(image).mask
         examples.append(Example(score, display_image(image), read_mask(pair.masks, mapping), pred))
     return examples

@@ -14,7 +14,6 @@ import numpy as np
 import torch
 
 from seglab.data import MaskMapping, Pair, discover_data, read_image, read_mask
-from seglab.data.files.alpha import reads_alpha
 from seglab.errors import DataError
 from seglab.inference.files import display_image
 from seglab.inference.loading import load_segmenter, resolve_placement
@@ -197,7 +196,7 @@ def evaluate_run(
     slices: dict[str, int] = {}
     predict_seconds = 0.0
     gallery = set(spread(len(pairs), gallery_size))
-    keep_alpha = reads_alpha(predictor.in_channels)  # as training read them
+    keep_alpha = predictor.reads_alpha  # as training read them
     for index, pair in enumerate(progress_bar(pairs, desc=f"evaluate {split}", unit="image", enabled=progress)):
         image = read_image(pair.images, keep_alpha)
         truth = read_mask(pair.masks, mapping)

@@ -72,6 +72,10 @@ class EnsemblePredictor:
         return self.members[0].in_channels
 
     @property
+    def reads_alpha(self) -> bool:
+        return self.members[0].reads_alpha
+
+    @property
     def channel_files(self) -> tuple[str, ...]:
         return self.members[0].channel_files
 

@@ -14,7 +14,6 @@ import numpy as np
 from PIL import Image
 
 from seglab.data import IMAGE_SUFFIXES, image_scale, read_image, write_mask_png
-from seglab.data.files.alpha import reads_alpha
 from seglab.data.discovery.channel_files import channel_groups, group_name, is_channel_file
 from seglab.data.classes import ClassSpec
 from seglab.data.files.geotiff import georeference, write_georeferenced_mask
@@ -230,7 +229,7 @@ def predict_files(
     images = channel_images(files, predictor.channel_files)
     names = names or output_names(files, predictor.channel_files)
     classes = predictor.classes
-    keep_alpha = reads_alpha(predictor.in_channels)  # as training read them
+    keep_alpha = predictor.reads_alpha  # as training read them
     written = []
     for path, channel_files in progress_bar(images.items(), desc="predict", unit="image", enabled=progress):
         with bad.guard(path):

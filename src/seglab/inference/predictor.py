@@ -14,7 +14,7 @@ from torch import Tensor, nn
 
 from seglab.compilation import COMPILE_MODES, begin_step, compile_model, keeps_thread_count
 from seglab.data import ClassSpec, read_image, to_tensor
-from seglab.data.files.alpha import reads_alpha
+from seglab.data.files import alpha
 from seglab.data.loading.mirror_classes import SideSwap
 from seglab.data.loading.transforms import prepare_image
 from seglab.inference.postprocess import PostProcess
@@ -52,6 +52,11 @@ class Segmenter(Protocol):
     @property
     def in_channels(self) -> int:
         """The channels an image is fed with (3 for RGB; a multispectral model's bands)."""
+        ...
+
+    @property
+    def reads_alpha(self) -> bool:
+        """Whether an image is read with its alpha as its last channel, as training read it (`alpha.reads_alpha`)."""
         ...
 
     @property
@@ -143,6 +148,10 @@ class CardModel:
         return self.card.in_channels
 
     @property
+    def reads_alpha(self) -> bool:
+        return alpha.reads_alpha(self.in_channels)
+
+    @property
     def channel_files(self) -> tuple[str, ...]:
         return self.card.channel_files
 
@@ -154,7 +163,7 @@ class CardModel:
         raise NotImplementedError
 
     def predict_file(self, path: str | Path) -> Prediction:
-        return self.predict(read_image(path, reads_alpha(self.in_channels)))
+        return self.predict(read_image(path, self.reads_alpha))
 
 
 class Predictor(CardModel):

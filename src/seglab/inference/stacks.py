@@ -16,7 +16,6 @@ from pathlib import Path
 
 import numpy as np
 
-from seglab.data.files.alpha import reads_alpha
 from seglab.data.files.io import read_image_stack
 from seglab.data.files.read_errors import TIFF_SUFFIXES
 from seglab.data.files.tiff_stacks import tiff_stack_shape, write_label_stack
@@ -58,12 +57,11 @@ def predict_stacks(
     """
     out = Path(out_dir)
     names = names or output_names(stacks)
-    keep_alpha = reads_alpha(predictor.in_channels)  # as training read them
     written = []
     bad = bad or BadInputs()
     for stack in progress_bar(stacks, desc="predict", unit="stack", enabled=progress):
         with bad.guard(stack):
-            pages = read_image_stack(stack, keep_alpha)
+            pages = read_image_stack(stack, predictor.reads_alpha)
             labels = predict_slices(predictor, pages, 0)
             base = out / names[stack]
             base.parent.mkdir(parents=True, exist_ok=True)

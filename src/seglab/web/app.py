@@ -19,7 +19,6 @@ from pydantic import BaseModel, Field
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from seglab._version import __version__
-from seglab.data.files.alpha import reads_alpha
 from seglab.errors import DataError
 from seglab.inference.predictor import Segmenter
 from seglab.web.budget import ModelCost, RequestBudget, check_budget, measure_cost
@@ -167,7 +166,7 @@ def create_app(
 
     def _segment(data: bytes, filename: str | None) -> Response:
         """Decode, predict, render and encode one upload (on a worker thread: the event loop only sends it)."""
-        image = decode_upload(data, filename, limits, reads_alpha(predictor.in_channels))
+        image = decode_upload(data, filename, limits, predictor.reads_alpha)
         started = time.perf_counter()
         try:
             prediction = predictor.predict(image)
