@@ -19,6 +19,7 @@ class PageThreshold(Threshold):
     """The stand-in model of `test_volume_predict`, of no channel files (a `Segmenter`)."""
 
     channel_files: tuple[str, ...] = ()
+    reads_alpha = False
 
 
 def _boxes(pages: int) -> np.ndarray:
