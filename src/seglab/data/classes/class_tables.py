@@ -94,10 +94,7 @@ def classes_from_class_dict(path: str | Path) -> ClassSpec:
         DataError: an unreadable file, a missing column or a bad row, naming the file and row.
     """
     path = Path(path)
-    try:
-        header, rows = _csv_rows(path)
-    except DataError:  # any CSV beside the data is tried: one that is no text is no class table (a damaged metadata file)
-        return None
+    header, rows = _csv_rows(path)
     columns = _colour_table_columns(header)
     if columns is None:
         raise DataError(f"class list '{path}' needs the columns name, r, g, b; its header is {rows[0] if rows else 'empty'}")
