@@ -95,6 +95,35 @@ def test_ultrasound_nerve_names_group_by_subject(tmp_path: Path) -> None:
     assert "by the number before the image's number" in index.pairing[-1]
 
 
+GEONRW_CITIES = {"aachen": 3, "bergisch": 2, "bielefeld": 2, "duesseldorf": 2, "herne": 2, "neuss": 1}
+
+
+@pytest.mark.parametrize("top", ["", "train/"])
+def test_grid_tiles_in_city_folders_group_by_the_city(tmp_path: Path, top: str) -> None:
+    """GeoNRW's `aachen/290_5620_rgb.jp2` + `290_5620_seg.tif`: tiles of a 1 km grid named by
+    easting and northing, a folder per city; grouped by the easting, which neighbouring cities
+    share (`aachen/291_5620`, `bergisch/291_5621`), a split kept an easting's column together
+    across cities and put a city's neighbouring tiles in train and test."""
+    for c, (city, tiles) in enumerate(GEONRW_CITIES.items()):
+        for i in range(tiles):
+            name = f"{290 + c + i // 2}_{5620 + (c + i) % 2}"
+            save(tmp_path / f"{top}{city}" / f"{name}_rgb.png", photo(10 * c + i, SIZE))
+            save(tmp_path / f"{top}{city}" / f"{name}_seg.png", mask(i))
+    index = discover(tmp_path)
+    assert len(index.pairs) == 12
+    assert {p.group for p in index.pairs} == set(GEONRW_CITIES) and _apart(index)
+    assert "the folder each is in, whose numbers recur in the others" in index.pairing[-1]
+
+
+def test_subject_numbers_in_shipped_split_folders_stay_subjects(tmp_path: Path) -> None:
+    """A subject's images in `train/` and `val/` are in one place: the split folders are no groups."""
+    side_by_side(tmp_path / "train", [f"{s}_{n}" for s in (1, 2, 3, 10, 47) for n in range(1, 4)])
+    side_by_side(tmp_path / "val", [f"{s}_{n}" for s in (1, 2, 3, 10, 47) for n in range(4, 6)])
+    index = discover(tmp_path)
+    assert {p.split for p in index.pairs} == {"train", "val"}
+    assert {p.group for p in index.pairs} == {"1", "2", "3", "10", "47"}
+
+
 @pytest.mark.parametrize("names", [
     [f"{s}_{n}" for s in (1, 2, 3) for n in range(1, 5)],  # three number prefixes: no more likely subjects than classes
     [f"{scene}_{n}" for scene in ("kitchen", "office", "bedroom", "bath", "street") for n in range(1, 5)],

@@ -31,7 +31,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from seglab.data.files.index import DatasetIndex, Pair
-from seglab.data.discovery.naming import folders_split, without_affix_words
+from seglab.data.discovery.naming import folder_split, folders_split, without_affix_words
 from seglab.data.splitting.subject_tables import SubjectTable, find_subject_table
 from seglab.data.discovery.unmasked import is_background_fill
 
@@ -63,7 +63,8 @@ def with_subjects(index: DatasetIndex) -> DatasetIndex:
         return index
     if (table := find_subject_table(index.pairs, index.root)) is not None:
         return _by_table(index, table)
-    found = (_by_slice_token(index.pairs) or _by_numbered_folder(index.pairs) or _by_subject_number(index.pairs)
+    found = (_by_slice_token(index.pairs) or _by_numbered_folder(index.pairs)
+             or _by_subject_number(index.pairs, index.root)
              or _by_eye(index.pairs) or _by_case_folder(index.pairs, index.root, index.label_folders)
              or _by_numbered_folder_pair(index.pairs, index.root)
              or _by_repeated_names(index.pairs, index.root) or _by_frame_folder(index.pairs, index.root)
@@ -159,11 +160,13 @@ def _by_numbered_folder(pairs: list[Pair]) -> tuple[dict[str, str], str] | None:
     return subjects, "the folder each is numbered after"
 
 
-def _by_subject_number(pairs: list[Pair]) -> tuple[dict[str, str], str] | None:
+def _by_subject_number(pairs: list[Pair], root: Path) -> tuple[dict[str, str], str] | None:
     """`47_120` -> `47`: names of two numbers, subject and image (mask/image words aside:
     `119_sat_09`), in several subjects. Only numbers: a word before the number is as often a
     class or scene (`kitchen_0001`), and a split by classes would validate on classes never
-    trained on."""
+    trained on. A number in several image folders is no subject's (GeoNRW's `aachen/291_5620`
+    and `bergisch/291_5621`: a grid's easting, which neighbouring cities share): the folders
+    are (`_by_image_folder`)."""
     subjects = {}
     for pair in pairs:
         found = _SUBJECT_AND_NUMBER.fullmatch(without_affix_words(_last(pair.name)))  # 119_sat_09: tile 119
@@ -171,7 +174,30 @@ def _by_subject_number(pairs: list[Pair]) -> tuple[dict[str, str], str] | None:
             subjects[pair.name] = found.group("subject")
     if len(set(subjects.values())) < _MIN_FOLDERS or not _says_subjects(subjects, len(pairs)):
         return None
+    folders = {pair.name: _folder_in_split(pair.image, root) for pair in pairs}
+    folders_of: dict[str, set[str]] = {}
+    for name, subject in subjects.items():
+        folders_of.setdefault(subject, set()).add(folders[name])
+    if any(len(found) > 1 for found in folders_of.values()):
+        return _by_image_folder(folders, len(pairs))
     return subjects, "the number before the image's number"
+
+
+def _folder_in_split(image: Path, root: Path) -> str:
+    """The folder of `image` below `root` less its split folders (`train/aachen` -> `aachen`,
+    `test/` -> `.`): a subject in a shipped train/ and test/ is in one place, and a split is no group."""
+    parts = Path(os.path.relpath(image.parent, root)).parts
+    return Path(*(part for part in parts if folder_split(part) is None)).as_posix()
+
+
+def _by_image_folder(folders: dict[str, str], pairs: int) -> tuple[dict[str, str], str] | None:
+    """GeoNRW's `aachen/290_5620_rgb.jp2` -> `aachen`: tiles named by grid numbers that recur from
+    folder to folder lie in a folder per city or site, neighbours alike; as many folders as
+    `_by_repeated_names` asks, none holding a whole split. Files outside any folder are no group."""
+    subjects = {name: folder for name, folder in folders.items() if folder != "."}
+    if not _in_enough_folders(subjects, pairs):
+        return None
+    return subjects, "the folder each is in, whose numbers recur in the others (a grid's, not a subject's)"
 
 
 def _by_eye(pairs: list[Pair]) -> tuple[dict[str, str], str] | None:
