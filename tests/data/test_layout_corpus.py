@@ -1658,6 +1658,8 @@ def test_a_json_of_names_to_values_names_the_mask_values(tmp_path):
             save(base / "data" / video / "mask" / f"{frame:08d}.png", labels(frame, (0, 1, 3, 255)))
     index = discover(tmp_path, ignore_index=255)
     assert index.classes.names == tuple(names) and index.ignore_index == 255
+    index = discover(tmp_path, label_map={255: "ignore"})  # the route inspect offers keeps the names too
+    assert index.classes.names == tuple(names) and index.ignore_index == 255
 
 
 def test_labelme2voc_output_names_its_classes_and_its_pictures_step_aside(tmp_path, caplog):

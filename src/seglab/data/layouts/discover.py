@@ -18,7 +18,7 @@ from seglab.data.encodings.coloured_objects import OBJECT_CLASSES, ColouredObjec
 from seglab.data.encodings.encoding import ENCODING_CODES
 from seglab.data.encodings.object_channels import ObjectChannelsMapping
 from seglab.data.encodings.one_hot import OneHotMapping
-from seglab.data.encodings.label_maps import label_map_encoding
+from seglab.data.encodings.label_maps import label_map_encoding, parse_label_map
 from seglab.data.encodings.outlines import FilledOutlineMapping
 from seglab.data.encodings.value_classes import classes_from_value_names
 from seglab.data.files.alpha import ALPHA_READINGS, data_alpha_image
@@ -132,7 +132,7 @@ def discover(
     elif ignore_index == 0 and isinstance(index.mapping, OffsetMapping) and index.classes is not None \
             and index.classes.ignore_index == -1:  # a known reading (LoveDA) ignores value 0 already, as label -1
         ignore_index = -1
-    if index.value_names is not None and index.classes is None and label_map is None and task != "multilabel":
+    if index.value_names is not None and index.classes is None and _keeps_values(label_map) and task != "multilabel":
         index = classes_from_value_names(index, ignore_index)
     if index.classes is not None:
         if ignore_index is None:
@@ -186,6 +186,12 @@ def _alpha_channel(index: DatasetIndex, alpha: str) -> bool:
         logger.info("%s: the alpha channel of images such as '%s' holds data (many values, not transparency): "
                     "every image's alpha is read as its last channel (--alpha drop drops it)", index.root, found)
     return found is not None
+
+
+def _keeps_values(label_map: Mapping[object, object] | None) -> bool:
+    """Whether the mask values keep their numbers under `label_map`: none given, or one that only
+    ignores values (VSPW's `255:ignore`, as inspect offers it), so a shipped table's names still fit."""
+    return label_map is None or all(label in ("ignore", raw) for raw, label in parse_label_map(label_map).items())
 
 
 def _relabel(
