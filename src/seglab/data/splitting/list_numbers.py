@@ -13,6 +13,7 @@ from collections.abc import Collection
 from pathlib import Path
 
 from seglab.data.splitting.list_readers import numbered_entries, read_list
+from seglab.errors import DataError
 
 logger = logging.getLogger(__name__)
 
@@ -41,3 +42,14 @@ def listed_stems(path: Path, stems: Collection[str]) -> list[str]:
     logger.info("split list '%s' names images by a name and a number ('%s %d'): read as '%s'", path,
                 *entries[0], joined[0])
     return joined
+
+
+def reads_stems(path: Path) -> bool:
+    """Whether `listed_stems` of the list may depend on the images' stems: its lines are a name and a
+    number each, or it cannot be read (`listed_stems` says so). Any other list names the same
+    stems whatever the images, so what it gives one image folder serves every other (VSPW's
+    lists of 3,536 videos, read once, not once a video)."""
+    try:
+        return numbered_entries(path) is not None
+    except DataError:
+        return True

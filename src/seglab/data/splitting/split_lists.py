@@ -44,7 +44,7 @@ from pathlib import Path
 from seglab.data.discovery.unmasked import UNMASKED_CODES
 from seglab.data.files.index import Pair, Problem
 from seglab.data.splitting.list_affixes import with_affix
-from seglab.data.splitting.list_numbers import listed_stems
+from seglab.data.splitting.list_numbers import listed_stems, reads_stems
 from seglab.data.splitting.list_readers import (JSON_SUFFIX, LISTS, READ_BESIDE, TABLE_SUFFIXES, TABLES, holds_names,
                                       is_table, read_table, split_table)
 from seglab.data.splitting.list_names import (BOTH, LIST_FOLDER_WORDS, LIST_WORDS, SPLIT_WORDS, family_frame, fills, in_families,
@@ -104,8 +104,11 @@ def read_split_lists(
         shipped[key] = files, held
         found.files.update([*files.values(), *held])
         found.files.update(p.parent / name for p in files.values() for name in READ_BESIDE.get(p.name, ()))
+    folders_of: dict[tuple[tuple[str, Path], ...], list[Path]] = {}
+    for image_dir, key in keys.items():
+        folders_of.setdefault(key, []).append(image_dir)
     for key, (files, held) in shipped.items():  # MARIDA's lists name each scene folder's patches less their S2_
-        stems = {stem for folder, k in keys.items() if k == key for stem in search.stems(folder)}
+        stems = {stem for folder in folders_of[key] for stem in search.stems(folder)}
         parsed[key] = with_affix(search.split_of(files, held, stems), stems,
                                  ", ".join(sorted({f"'{p.parent}'" for _, p in key})))
     for image_dir, key in keys.items():
@@ -141,6 +144,8 @@ class _ListSearch:
         self._split_files: dict[tuple[Path, tuple[str, ...], str], dict[str, Path]] = {}
         self._tables: dict[Path, Path | None] = {}
         self._split_of: dict[tuple[tuple[tuple[str, Path], ...], tuple[Path, ...], frozenset[str]], dict[str, str]] = {}
+        self._reads_stems: dict[Path, bool] = {}
+        self._list_folders_in: dict[Path, list[Path]] = {}
 
     def list_files(self, image_dir: Path, mask_dir: Path) -> dict[str, Path]:
         """The list of each split from the first place beside or above `image_dir` that holds
@@ -229,11 +234,19 @@ class _ListSearch:
                  stems: Collection[str] = ()) -> dict[str, str]:
         """`split_of_stems`, computed once for the same lists and image names (the lists read to
         tell whether they name a folder's images are those then read for its split); the dict is
-        shared, not to be changed."""
-        key = (tuple(files.items()), tuple(held_out), frozenset(stems))
+        shared, not to be changed. Lists that read alike whatever the stems (`reads_stems`) are read once."""
+        read = [*(p for p in files.values() if not is_table(p)), *held_out]  # as `split_of_stems` reads them
+        by_stems = any(self._read_by_stems(p) for p in read)
+        key = (tuple(files.items()), tuple(held_out), frozenset(stems) if by_stems else frozenset())
         if key not in self._split_of:
             self._split_of[key] = split_of_stems(files, held_out, stems)
         return self._split_of[key]
+
+    def _read_by_stems(self, path: Path) -> bool:
+        """`reads_stems` of a list, found once."""
+        if path not in self._reads_stems:
+            self._reads_stems[path] = reads_stems(path)
+        return self._reads_stems[path]
 
     def by_folder(self, split_of: dict[str, str], image_dir: Path) -> dict[str, str]:
         """The split of each file of `image_dir` when the lists name it or a folder holding it (below
@@ -262,8 +275,10 @@ class _ListSearch:
 
     def _list_folders(self, folder: Path) -> list[Path]:
         """The folders in `folder` whose name says they hold lists or splits (`ImageSets` too)."""
-        return sorted(p for p in self.listed(folder)
-                      if not LIST_FOLDER_WORDS.isdisjoint(words(p.name)) and p.is_dir())
+        if folder not in self._list_folders_in:
+            self._list_folders_in[folder] = sorted(p for p in self.listed(folder)
+                                                   if not LIST_FOLDER_WORDS.isdisjoint(words(p.name)) and p.is_dir())
+        return self._list_folders_in[folder]
 
     def split_files(self, folder: Path, suffixes: tuple[str, ...], prefer: str = "") -> dict[str, Path]:
         """The list of each split in `folder`, named by a word for the split in any case (MSRC-v2's

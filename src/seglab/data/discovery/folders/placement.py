@@ -6,7 +6,8 @@ Or at one place below the folders --images and --masks name (`_same_below`).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections import defaultdict
+from collections.abc import Callable, Hashable
 from fnmatch import fnmatchcase
 from pathlib import Path
 
@@ -136,6 +137,71 @@ def named_tops(root: Path, name: str | None, folders: list[Folder]) -> list[Path
     return sorted(top for top in tops if not list_images(top))
 
 
+class FolderPlaces:
+    """The folders of a dataset that may hold masks by where they sit, so that the ones an image
+    folder may pair with are looked up, not each tried with every image folder (VSPW's 3,536
+    videos, each an `origin/` beside a `mask/`, made 25 million tries). A superset of the folders
+    `_candidates` takes, in the folders' order: those at a place `_related` looks (the same
+    parent; a parent or grandparent at the image's parent, at its grandparent for a band's folder,
+    or the image folder; a path that mirrors the image's, less its last part or not),
+    `_mirrored_at_other_depth` looks (the same last part) or `_same_below` looks (at one place
+    below the folders --images and --masks name). A place added to those must be added here.
+
+    `pairable` tells the folders `_candidates` may take at all, found when a place is first looked
+    up: without --images and --masks, those named for masks or whose files look like masks
+    (YouTube-VOS' `JPEGImages/<video>/` folders are each other's siblings, none masks)."""
+
+    def __init__(self, folders: list[Folder], allowed: Callable[[Folder], bool], masks_named: bool,
+                 image_tops: list[Path], mask_tops: list[Path], pairable: Callable[[Folder], bool]) -> None:
+        self.folders = folders
+        self._image_tops, self._mask_tops = image_tops, mask_tops
+        self._pairable = pairable
+        self._kept: dict[Hashable, list[int]] = {}
+        self._at: dict[Hashable, list[int]] = defaultdict(list)
+        for index, folder in enumerate(folders):
+            if not _may_hold_masks(folder, allowed):
+                continue
+            parent = folder.path.parent
+            keys = {("path", folder.path), ("in", parent), ("below", parent.parent)}
+            keys.update(_one_part_out(folder.parts, masks_named) + _one_part_out(folder.parts[:-1], masks_named))
+            if folder.named_mask and folder.split is not None:
+                keys.add(("last", folder.parts[-1]))
+            for key in keys:
+                self._at[key].append(index)
+
+    def near(self, image: Folder) -> list[Folder]:
+        """The folders that may hold the masks of `image`, in the order of `folders`."""
+        parent = image.path.parent
+        keys = [("in", parent), ("in", image.path), ("below", parent), *_one_part_out(image.parts, True)]
+        if _band_wrapper(image) is not None:
+            keys += [("in", parent.parent), ("below", parent.parent)]
+        if image.named_image and image.split is not None and image.parts:
+            keys.append(("last", image.parts[-1]))
+        top = next((t for t in self._image_tops if t in image.path.parents), None)
+        if top is not None:
+            keys += [("in", top.parent), *(("path", t / image.path.relative_to(top)) for t in self._mask_tops)]
+        return [self.folders[i] for i in sorted({i for key in keys for i in self._at_place(key)})]
+
+    def _at_place(self, key: Hashable) -> list[int]:
+        """The `pairable` folders at a place, found once."""
+        if key not in self._kept:
+            self._kept[key] = [i for i in self._at.get(key, ()) if self._pairable(self.folders[i])]
+        return self._kept[key]
+
+
+def _one_part_out(parts: tuple[str, ...], named: bool) -> list[Hashable]:
+    """A key per part of a path that a mirrored path may differ in (`mirrored`: named for masks,
+    unless the user `named` the masks): the parts before and after it."""
+    return [("mirror", parts[:i], parts[i + 1:]) for i in range(len(parts))
+            if named or looks_like_mask_folder(parts[i])]
+
+
+def _may_hold_masks(folder: Folder, allowed: Callable[[Folder], bool]) -> bool:
+    """Whether `folder` may hold masks at all: `allowed`, and not named for images by its own name,
+    not a wrapper's (PH2's IMD002_lesion/ under 'PH2 Dataset images/' may hold masks)."""
+    return allowed(folder) and not (looks_like_image_folder(folder.path.name) and not folder.named_mask)
+
+
 def _candidates(
     image: Folder,
     folders: list[Folder],
@@ -156,8 +222,7 @@ def _candidates(
     fallback = []
     deeper = []
     for mask in folders:
-        # its own name, not a wrapper's: PH2's IMD002_lesion/ under 'PH2 Dataset images/' may hold masks
-        if not allowed(mask) or (looks_like_image_folder(mask.path.name) and not mask.named_mask):
+        if not _may_hold_masks(mask, allowed):
             continue
         if wildcards is not None and not wildcards(image, mask):
             continue

@@ -13,7 +13,14 @@ from seglab.data.discovery.complementary_masks import complementary_matches
 from seglab.data.discovery.folders.content import _in_one_file, looks_like_masks
 from seglab.data.discovery.folders.listing import MAX_DEPTH, METADATA_FILES, NAMED_DEPTH, Folder, walk
 from seglab.data.discovery.folders.per_image import masks_in_stem_folders, of_an_image, per_image_masks
-from seglab.data.discovery.folders.placement import _candidates, _same_below, named_tops, path_ends_with, same_wildcards
+from seglab.data.discovery.folders.placement import (
+    FolderPlaces,
+    _candidates,
+    _same_below,
+    named_tops,
+    path_ends_with,
+    same_wildcards,
+)
 from seglab.data.discovery.folders.rivals import (
     _ambiguous,
     _newest_version,
@@ -111,6 +118,9 @@ def search_folders(
     search = FolderSearch(folders=folders)
     matches: dict[Path, FolderMatch] = {}
     named_images = images_name is None and any(f.named_image and f.files for f in folders)
+    named = images_name is not None or masks_name is not None  # wildcards and places of the user's: any folder
+    places = FolderPlaces(folders, lambda f: chosen(f, masks_name, mask_tops), masks_name is not None,
+                          image_tops, mask_tops, lambda f: named or f.named_mask or is_masks(f))
     below: dict[Path, list[Folder]] = {}
     for folder in folders:
         below.setdefault(folder.path.parent, []).append(folder)
@@ -134,9 +144,9 @@ def search_folders(
         if own is not None:  # RoadAnomaly's frames/<name>.labels/: a folder per image, not a choice of folders
             matches[image.path] = own
             continue
-        candidates = _candidates(image, folders, root, rules, is_masks, lambda f: chosen(f, masks_name, mask_tops),
-                                 masks_name is not None, merge, _same_below(image_tops, mask_tops),
-                                 same_wildcards(images_name, masks_name))
+        candidates = _candidates(image, places.near(image), root, rules, is_masks,
+                                 lambda f: chosen(f, masks_name, mask_tops), masks_name is not None, merge,
+                                 _same_below(image_tops, mask_tops), same_wildcards(images_name, masks_name))
         if len(candidates) > 1 and masks_name is None:
             candidates = _without_unlabelled(image, candidates, root)
         if len(candidates) > 1:
