@@ -1796,6 +1796,23 @@ def test_a_folder_holding_its_split_folders_pairs_again_is_set_aside(tmp_path, c
     assert len(discover(root).pairs) == 10
 
 
+def test_video_folders_numbered_alike_are_not_compared_byte_for_byte(tmp_path, monkeypatch):
+    """DAVIS or YouTube-VOS: a folder per video, each numbering its frames from 00000, so every
+    shorter video's names are some of every longer one's. Each such pair of videos was compared
+    byte for byte as a possible copy (quadratic in the videos: 1.9 million file comparisons at
+    2,000 videos); frames of other videos differ in size, so none is compared now."""
+    from seglab.data.discovery.folders import union_folders
+
+    compared = []
+    real = union_folders.filecmp.cmp
+    monkeypatch.setattr(union_folders.filecmp, "cmp", lambda *a, **k: compared.append(a) or real(*a, **k))
+    for video in range(8):
+        for frame in range(2 + video):
+            save(tmp_path / "JPEGImages" / f"v{video}" / f"{5 * frame:05d}.png", photo(10 * video + frame, (8 + video, 8)))
+            save(tmp_path / "Annotations" / f"v{video}" / f"{5 * frame:05d}.png", labels(frame, size=(8 + video, 8)))
+    assert len(discover(tmp_path).pairs) == sum(2 + video for video in range(8)) and compared == []
+
+
 def test_files_made_from_a_paired_image_are_ignored_not_unpaired(tmp_path):
     """ISIC 2017 ships each lesion's superpixels beside its photo (`ISIC_0000000_superpixels.png`
     by `ISIC_0000000.jpg`): six 'image has no mask' warnings before, for files that are no images

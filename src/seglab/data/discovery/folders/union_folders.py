@@ -49,22 +49,33 @@ def without_unions(matches: list[FolderMatch], root: Path) -> tuple[list[FolderM
 
 def _within(matches: list[FolderMatch], held: dict[int, dict[str, tuple[Path, Path]]]
             ) -> list[tuple[FolderMatch, FolderMatch]]:
-    """(part, whole) for each match whose image names are some of another's: the wholes are looked
-    for among the holders of one of the part's names, largest first, so that folders of one size
-    (a folder per case, each `image_000.png` ...) never compare with each other."""
-    holders: dict[str, list[FolderMatch]] = {}
-    for match in sorted(matches, key=lambda m: -len(held[id(m)])):
-        for name in held[id(match)]:
-            holders.setdefault(name, []).append(match)
+    """(part, whole) for each match whose image names are some of another's, the part's first
+    image the same size in both: the wholes are looked for among the holders of the part's first
+    name and that file's size, so that folders whose frames are named alike (a folder per video,
+    each `00000.jpg` ...) never compare with each other, and the work grows with the folders, not
+    their square."""
+    firsts = {min(names) for names in held.values() if names}  # a name `_copies` compares the bytes of
+    holders: dict[tuple[str, int], list[FolderMatch]] = {}
+    for match in matches:
+        for name in firsts & held[id(match)].keys():
+            holders.setdefault((name, _size(held[id(match)][name][0])), []).append(match)
     found = []
     for part in matches:
         names = held[id(part)].keys()
-        for whole in holders.get(next(iter(names)), []) if names else []:
-            if len(held[id(whole)]) <= len(names):
-                break
-            if names < held[id(whole)].keys():
-                found.append((part, whole))
+        if not names:
+            continue
+        first = min(names)
+        found += [(part, whole) for whole in holders.get((first, _size(held[id(part)][first][0])), [])
+                  if len(held[id(whole)]) > len(names) and names < held[id(whole)].keys()]
     return found
+
+
+def _size(path: Path) -> int:
+    """A file's size in bytes; -1 for one that cannot be read (the audit names it)."""
+    try:
+        return path.stat().st_size
+    except OSError:
+        return -1
 
 
 def _by_name(match: FolderMatch) -> dict[str, tuple[Path, Path]]:
