@@ -1292,6 +1292,20 @@ def test_nci_isbi_labels_named_after_patient_folders_of_dicom_series_are_its_cas
     assert [p.parent.parent.name for p in index.unlabelled] == ["Prostate3T-01-0020"] * 2  # which is its T2: unsaid
 
 
+def test_patient_labels_look_at_no_file_of_a_dataset_without_two_volumes(tmp_path: Path, monkeypatch) -> None:
+    """The last volume layout tried, so every 2-D dataset reaches it: with fewer than two volume
+    files in the listing no file is sniffed for DICOM (extension-less ones would be opened)."""
+    from seglab.data.layouts.volume_format import patient_labels
+
+    for folder in ("images", "masks", "notes"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "README").write_text("not a volume")
+    Image.fromarray(np.zeros((4, 4), np.uint8)).save(tmp_path / "images" / "a.png")
+    (tmp_path / "masks" / "a.nii.gz").write_bytes(b"")
+    monkeypatch.setattr(patient_labels, "is_dicom", lambda path: pytest.fail(f"sniffed {path}"))
+    assert patient_labels.patient_label_cases(tmp_path) is None
+
+
 def test_lndb_raters_label_volumes_are_a_choice_and_images_span_numbered_folders(tmp_path: Path) -> None:
     """LNDb: data0/LNDb-0001.mhd ... data1/LNDb-0004.mhd beside masks/LNDb-0001_rad1.mhd, _rad2
     (a radiologist's each, 1 to 3 a scan): nothing paired, --merge-masks neither, and the refusal

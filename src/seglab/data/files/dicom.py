@@ -36,7 +36,7 @@ def dicom_files(folder: Path) -> list[Path]:
     """The DICOM files directly in `folder`: `.dcm` files and extension-less files marked "DICM"."""
     if not folder.is_dir():
         return []
-    return sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".") and _is_dicom(p))
+    return sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".") and is_dicom(p))
 
 
 def is_series(folder: Path) -> bool:
@@ -139,7 +139,8 @@ def _dataset(path: Path, pixels: bool) -> pydicom.Dataset:
         raise Unusable(f"cannot be read as DICOM (damaged, or not DICOM): {err}", "unreadable") from None
 
 
-def _is_dicom(path: Path) -> bool:
+def is_dicom(path: Path) -> bool:
+    """Whether `path` names a DICOM file: a `.dcm` one, or one without an extension marked "DICM"."""
     if path.suffix.lower() == ".dcm":
         return True
     if path.suffix:

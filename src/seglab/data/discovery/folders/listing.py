@@ -120,12 +120,19 @@ def _json_folders(root: Path, depth: int) -> list[tuple[Path, list[str]]]:
     return found
 
 
+def capped_folders(root: Path, depth: int, looking_for: str) -> Iterator[tuple[Path, list[str], list[str]]]:
+    """`folders_within`, `_MAX_FOLDERS` folders at most, as `walk` lists: a dataset folder is not a
+    whole disk; a warning says what was being looked for (`looking_for`) where it stops."""
+    for visited, found in enumerate(folders_within(root, depth), start=1):
+        if visited > _MAX_FOLDERS:
+            logger.warning("stopped looking for %s after %d folders under '%s'", looking_for, _MAX_FOLDERS, root)
+            return
+        yield found
+
+
 def _text_folders(root: Path, depth: int) -> list[tuple[Path, list[str]]]:
     found = []
-    for visited, (folder, _, files) in enumerate(folders_within(root, depth), start=1):
-        if visited > _MAX_FOLDERS:
-            logger.warning("stopped looking for text files after %d folders under '%s'", _MAX_FOLDERS, root)
-            break
+    for folder, _, files in capped_folders(root, depth, "text files"):
         texts = sorted(f for f in files if f.lower().endswith(POINT_TEXT))
         if texts:
             found.append((folder, texts))

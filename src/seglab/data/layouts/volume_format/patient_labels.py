@@ -10,9 +10,9 @@ import logging
 from collections.abc import Sequence
 from pathlib import Path
 
-from seglab.data.discovery.folders import MAX_DEPTH, folders_within
+from seglab.data.discovery.folders import MAX_DEPTH, capped_folders
 from seglab.data.discovery.naming import folders_split, usable_splits
-from seglab.data.files.dicom import dicom_files
+from seglab.data.files.dicom import is_dicom
 from seglab.data.files.index import Problem, natural_key
 from seglab.data.files.slice_cache import Subject
 from seglab.data.files.volumes import VOLUME_SUFFIXES, volume_stem
@@ -31,7 +31,12 @@ def patient_label_cases(root: Path) -> Layout | None:
     the ADC beside it left out, logged), the label's folders its split (`Training/`,
     `Leaderboard/`), the series of patient folders beside them without a label unlabelled (the
     challenge's test cases). None unless two or more label volumes so name a patient folder."""
-    series, volumes = _series_and_volumes(root)
+    listing = list(capped_folders(root, _DEPTH, "label volumes named after patient folders"))
+    volumes = sorted((folder / name for folder, _, files in listing for name in files
+                      if name.lower().endswith(VOLUME_SUFFIXES)), key=lambda p: natural_key(str(p)))
+    if len(volumes) < 2:  # every 2-D dataset ends here: its files are looked at no closer
+        return None
+    series = _series(listing)
     patients = _patient_folders(root, series)
     labels = [p for p in volumes if volume_stem(p) in patients]
     if len(labels) < 2:
@@ -59,14 +64,11 @@ def patient_label_cases(root: Path) -> Layout | None:
     return layout if layout.subjects or layout.problems else None
 
 
-def _series_and_volumes(root: Path) -> tuple[list[Path], list[Path]]:
-    """The folders holding DICOM files, and the volume files, within `root`, in name order."""
-    series, volumes = [], []
-    for folder, _, files in folders_within(root, _DEPTH):
-        if dicom_files(folder):
-            series.append(folder)
-        volumes += [folder / name for name in files if name.lower().endswith(VOLUME_SUFFIXES)]
-    return sorted(series, key=lambda p: natural_key(str(p))), sorted(volumes, key=lambda p: natural_key(str(p)))
+def _series(listing: Sequence[tuple[Path, list[str], list[str]]]) -> list[Path]:
+    """The folders of a `capped_folders` listing that hold DICOM files, in name order."""
+    series = [folder for folder, _, files in listing
+              if any(not name.startswith(".") and is_dicom(folder / name) for name in files)]
+    return sorted(series, key=lambda p: natural_key(str(p)))
 
 
 def _patient_folders(root: Path, series: Sequence[Path]) -> dict[str, Path]:
