@@ -9,6 +9,8 @@ a class per folder, in name order, a class whose folder lacks the case absent fr
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from pathlib import Path
 
 from seglab.data.discovery.folders import skipped_folder
@@ -20,30 +22,34 @@ from seglab.data.layouts.volume_format.cases import Layout, matched_cases, volum
 _LEAST_CLASSES = 2  # one folder of label volumes beside the images is the images/ + labels/ layout
 
 
-def class_folders(root: Path) -> Layout | None:
+def class_folders(root: Path, listed: Callable[[Path], list[Path]] | None = None) -> Layout | None:
     """The cases of `root`'s one folder named for images (`data/`, `images/`) whose volumes two
     or more folders of label volumes named like them hold (`_classes`), beside it or in a
-    folder named for masks beside it (`labels/fv/`, `labels/mito/`); None otherwise."""
-    image_dirs = [d for d in _subfolders(root) if looks_like_image_folder(d.name) and volumes_in(d)]
+    folder named for masks beside it (`labels/fv/`, `labels/mito/`); None otherwise. `listed`
+    lists a folder's volumes, once each (a cache of `volumes_in` the caller's other layouts share)."""
+    listed = listed or functools.cache(volumes_in)
+    subfolders = _subfolders(root)
+    image_dirs = [d for d in subfolders if looks_like_image_folder(d.name) and listed(d)]
     if len(image_dirs) != 1:
         return None
     image_dir = image_dirs[0]
-    holders = [root] + [d for d in _subfolders(root) if looks_like_mask_folder(d.name) and not volumes_in(d)]
+    holders = [root] + [d for d in subfolders if looks_like_mask_folder(d.name) and not listed(d)]
     for holder in holders:
-        found = _classes(root, holder, image_dir)
+        found = _classes(root, holder, subfolders if holder == root else _subfolders(holder), image_dir, listed)
         if found is not None:
-            return _cases(holder, volumes_in(image_dir), found)
+            return _cases(holder, listed(image_dir), found)
     return None
 
 
-def _classes(root: Path, holder: Path, image_dir: Path) -> dict[str, Layout] | None:
-    """class folder name -> its volumes matched to the images, for the folders of `holder` every
+def _classes(root: Path, holder: Path, folders: list[Path], image_dir: Path,
+             listed: Callable[[Path], list[Path]]) -> dict[str, Layout] | None:
+    """class folder name -> its volumes matched to the images, for the folders of `holder` (`folders`) every
     volume of which is named like an image, when there are two or more and, beside the images,
     none is named for masks (`labels/` beside `predictions/` is the images/ + labels/ layout)."""
-    images = volumes_in(image_dir)
+    images = listed(image_dir)
     found: dict[str, Layout] = {}
-    for folder in _subfolders(holder):
-        labels = _files(folder) if folder != image_dir else []
+    for folder in folders:
+        labels = [p for p in listed(folder) if p.is_file()] if folder != image_dir else []  # files, never DICOM
         matched = matched_cases(images, labels, folder.relative_to(root).as_posix()) if labels else None
         if matched is not None and len(matched.subjects) == len(labels):
             found[folder.name] = matched
@@ -76,7 +82,3 @@ def _cases(holder: Path, images: list[Path], classes: dict[str, Layout]) -> Layo
 def _subfolders(folder: Path) -> list[Path]:
     return sorted(d for d in folder.iterdir() if d.is_dir() and not skipped_folder(d.name))
 
-
-def _files(folder: Path) -> list[Path]:
-    """The volume files in `folder` (a class's labels are files, never DICOM series)."""
-    return [p for p in volumes_in(folder) if p.is_file()]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 from seglab.data.layouts.volume_format.bids import bids_cases
@@ -50,8 +52,9 @@ def _find_layout(root: Path, label_file: str | None = None) -> Layout | None:
     `label_file` name (`--masks laendo.nrrd`), the case folders holding a volume of that name, or a
     subfolder of that name of a volume per structure (`--masks structures`: PDDCA); a folder name
     no case folder holds leaves the layouts as they are found without it."""
+    listed = functools.cache(volumes_in)  # the folders the layouts below look into, listed once each
     if label_file is not None:
-        found = (_image_and_label_folders(root, label_file) or _subject_folders(root, label_file)
+        found = (_image_and_label_folders(root, label_file, listed) or _subject_folders(root, label_file)
                  or split_containers(root, label_file))
         if found is not None or label_file.lower().endswith(VOLUME_SUFFIXES):
             return found
@@ -70,10 +73,10 @@ def _find_layout(root: Path, label_file: str | None = None) -> Layout | None:
             layout.groups.update(val.groups)
         return layout if layout.subjects or layout.problems else None
     # UroCell's data/ + fv/, golgi/, lyso/, mito/: before images/ + labels/<class>/; not when --masks names one
-    classes = class_folders(root) if label_file is None else None
+    classes = class_folders(root, listed) if label_file is None else None
     if classes is not None:
         return classes
-    found = _image_and_label_folders(root)
+    found = _image_and_label_folders(root, volumes=listed) if label_file is None else None  # else looked at above
     if found is not None:
         return found
     bids = bids_cases(root)
@@ -83,19 +86,21 @@ def _find_layout(root: Path, label_file: str | None = None) -> Layout | None:
             or root_cases(root) or named_folders(root) or patient_label_cases(root))
 
 
-def _image_and_label_folders(root: Path, label_file: str | None = None) -> Layout | None:
+def _image_and_label_folders(root: Path, label_file: str | None = None,
+                             volumes: Callable[[Path], list[Path]] = volumes_in) -> Layout | None:
     """The cases of `images/` (or of numbered image folders side by side: LNDb's `data0/` ...
     `data5/`) beside `labels/` or `masks/`, matched by name, or each image's label the one of
-    several raters' that `label_file` picks (`rater_cases`: LNDb's `masks/LNDb-0001_rad1.mhd`).
+    several raters' that `label_file` picks (`rater_cases`: LNDb's `masks/LNDb-0001_rad1.mhd`);
+    `volumes` lists a folder's volumes (`volumes_in`, or the cache `_find_layout` shares).
 
     Raises:
         DataError: several raters' label volumes of an image, none picked.
     """
-    images = volumes_in(root / "images") or _numbered_folders_volumes(root)
+    images = volumes(root / "images") or _numbered_folders_volumes(root)
     label_dir = next((name for name in _LABEL_DIRS if (root / name).is_dir()), None)
     if not images or label_dir is None:
         return None
-    labels = volumes_in(root / label_dir)
+    labels = volumes(root / label_dir)
     return rater_cases(images, labels, label_file) or matched_cases(images, labels, label_dir)
 
 
