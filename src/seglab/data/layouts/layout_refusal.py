@@ -10,7 +10,7 @@ from collections import Counter
 from pathlib import Path
 
 from seglab.data.discovery.folders import (MAX_DEPTH, NAMED_DEPTH, Folder, deeper_image_folders, folders_within,
-                                           looks_like_masks, text_listing, walk)
+                                           looks_like_masks, walk)
 from seglab.data.discovery.naming import KEY_RULES, looks_like_image_folder, looks_like_mask_folder, stem
 from seglab.data.discovery.pairing import folder_label
 from seglab.data.files.dicom import DICOM_SUFFIX, dicom_files, is_series
@@ -90,7 +90,7 @@ def what_was_seen(root: Path) -> str:
                         "a format seglab does not read: convert them to PNG or TIFF")
                      for folder, suffix, count in _unread_files(listing))
     found += "".join(f"\n  {(folder.relative_to(root).as_posix() or '.')}/: {count} '{POINT_TEXT}' files, "
-                     f"{_POINT_TEXT_FILES}" for folder, count in _point_text_folders(root))
+                     f"{_POINT_TEXT_FILES}" for folder, count in _point_text_folders(listing))
     found += "".join(f"\n  {(folder.relative_to(root).as_posix() or '.')}/: {count} '.hdf' files holding HDF5 (their "
                      "first bytes say so), which seglab reads only named .h5 or .hdf5: rename them (mv x.hdf x.h5)"
                      for folder, count in _hdf5_named_hdf(listing))
@@ -245,13 +245,14 @@ def _unread_files(listing: _Listing) -> list[tuple[Path, str, int]]:
     return found[:FOLDERS_SHOWN]
 
 
-def _point_text_folders(root: Path) -> list[tuple[Path, int]]:
+def _point_text_folders(listing: _Listing) -> list[tuple[Path, int]]:
     """(folder, count) where `_UNREAD_MIN` or more text files lie, the first of them holding only
     number pairs, a point a line, four levels deep at most: DRIONS-DB's optic disc contours
     `experts_anotation/anotExpert1_001.txt` (36 lines `271 , 198`), which the refusal never named,
     as text files are taken for notes. One file tells: a folder's files are alike."""
     found = []
-    for folder, texts in text_listing(root, MAX_DEPTH):
+    for folder, files in listing:
+        texts = sorted(f for f in files if f.lower().endswith(POINT_TEXT))
         if len(texts) >= _UNREAD_MIN and holds_points(folder / texts[0]):
             found.append((folder, len(texts)))
     return found[:FOLDERS_SHOWN]
