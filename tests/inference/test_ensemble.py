@@ -52,7 +52,7 @@ def test_members_must_segment_the_same_classes():
 def test_runs_load_without_post_processing_which_applies_once_to_the_ensemble(trained_run):
     options = InferenceOptions(tta=True, postprocess=PostProcess(min_component=5))
     ensemble = EnsemblePredictor.from_runs([trained_run, trained_run], device="cpu", options=options)
-    assert len(ensemble.members) == 2
+    assert len(ensemble.members) == 2 and ensemble.card is ensemble.members[0].card  # its raw values' label map
     assert all(member.options.tta and not member.options.postprocess.active for member in ensemble.members)
     assert ensemble.postprocess == PostProcess(min_component=5)
 

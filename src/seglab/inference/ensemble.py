@@ -20,6 +20,7 @@ from seglab.data import ClassSpec
 from seglab.errors import ConfigError
 from seglab.inference.postprocess import PostProcess
 from seglab.inference.predictor import InferenceOptions, Prediction, Predictor
+from seglab.runs.card import ModelCard
 from seglab.runtime import Precision
 
 
@@ -82,6 +83,11 @@ class EnsemblePredictor:
     @property
     def modalities(self) -> tuple[str, ...]:
         return self.members[0].modalities
+
+    @property
+    def card(self) -> ModelCard:
+        """The first member's card: what the members share (classes, task, channels) it records for all."""
+        return self.members[0].card
 
     def predict(self, image: np.ndarray) -> Prediction:
         """Shape: image (H, W) or (H, W, C) -> mask (H, W), probs (K, H, W), as `Predictor.predict`."""

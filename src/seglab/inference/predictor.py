@@ -50,6 +50,11 @@ class Segmenter(Protocol):
     task: Task
 
     @property
+    def card(self) -> ModelCard:
+        """The run's model card: its label map (`ModelCard.mapping`) turns class indices back into raw mask values."""
+        ...
+
+    @property
     def in_channels(self) -> int:
         """The channels an image is fed with (3 for RGB; a multispectral model's bands)."""
         ...

@@ -100,8 +100,7 @@ def run(args: argparse.Namespace) -> None:
     if args.write_values == "raw":
         if predictor.task.name == "multilabel":
             raise ConfigError("--write-values raw: a multi-label model writes a 0/255 mask per class, no raw values")
-        card = predictor.card if hasattr(predictor, "card") else predictor.members[0].card  # an ensemble's first
-        values = raw_values(card.mapping, predictor.classes.num_classes)
+        values = raw_values(predictor.card.mapping, predictor.classes.num_classes)
     stacks = tiff_stacks([path for path in files if path not in volumes], predictor)
     images = [path for path in files if path not in volumes and path not in stacks]
     if (args.probs or args.rle_csv or args.coco_json or args.geojson) and (volumes or stacks):
