@@ -28,6 +28,7 @@ from pathlib import Path
 from seglab.data.classes import ClassSpec, ValueNames, value_names_from_label_json
 from seglab.data.classes.dataset_card import CARD_FILE, card_value_names
 from seglab.data.classes.mapping import IdentityMapping
+from seglab.data.discovery.folders import folders_within
 from seglab.data.discovery.naming import folder_split, folders_split, looks_like_mask_folder, name_split, usable_splits
 from seglab.data.files.file_version import file_version
 from seglab.data.files.index import DatasetIndex, Pair, Problem, natural_key
@@ -36,7 +37,7 @@ from seglab.data.files.parquet_shards import PARQUET_SUFFIX, picture_rows, shard
 from seglab.data.files.read_errors import DECODE_ERRORS
 from seglab.data.files.staging import cache_folder, staged_folder
 from seglab.data.layouts.folder_pairs import FolderPairsFormat
-from seglab.data.layouts.formats import FORMATS, DatasetFormat
+from seglab.data.layouts.formats import FORMATS, DatasetFormat, ReadOptions
 from seglab.errors import DataError
 
 log = logging.getLogger(__name__)
@@ -56,11 +57,15 @@ class HubParquetFormat(DatasetFormat):
     priority = 35  # after folder-pairs (30): a Parquet table beside image and mask folders describes them
     picks_folders = True  # --images and --masks name the columns
 
+    def __init__(self, options: ReadOptions | None = None) -> None:
+        super().__init__(options)
+        self._found: dict[Path, list[Path]] = {}
+
     def detect(self, root: Path) -> bool:
-        return root.is_dir() and bool(_shards(root))
+        return root.is_dir() and bool(self._shards(root))
 
     def index(self, root: Path, classes: ClassSpec | None) -> DatasetIndex:
-        shards = _shards(root)
+        shards = self._shards(root)
         _refuse_configurations(shards, root)
         columns = _columns(shards, root, self.options.images, self.options.masks)
         base = Path(os.path.commonpath([str(shard.parent) for shard in shards]))  # rows are named below it
@@ -84,13 +89,15 @@ class HubParquetFormat(DatasetFormat):
             index.value_names = _shipped_value_names(root)
         return index
 
-
-def _shards(root: Path) -> list[Path]:
-    """The Parquet files up to `_DEPTH` folders below `root`, outside hidden folders (the
-    `.cache/huggingface/` that `--local-dir` downloads leave)."""
-    found = [p for depth in range(_DEPTH + 1) for p in root.glob("*/" * depth + f"*{PARQUET_SUFFIX}")]
-    return sorted(p for p in found if p.is_file() and not any(part.startswith(".") for part in
-                                                                 p.relative_to(root).parts))
+    def _shards(self, root: Path) -> list[Path]:
+        """The Parquet files up to `_DEPTH` folders below `root`, outside hidden folders (the
+        `.cache/huggingface/` that `--local-dir` downloads leave): one walk per folder, which
+        detect and index share."""
+        if root not in self._found:
+            found = [folder / name for folder, _, files in folders_within(root, _DEPTH, followlinks=True)
+                     for name in files if name.endswith(PARQUET_SUFFIX) and not name.startswith(".")]
+            self._found[root] = sorted(p for p in found if p.is_file())
+        return self._found[root]
 
 
 def _refuse_configurations(shards: list[Path], root: Path) -> None:
