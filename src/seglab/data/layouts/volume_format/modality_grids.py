@@ -114,12 +114,12 @@ def on_label_grids(layout: Layout) -> Layout:
 
 
 def on_label_grid(volumes: Sequence[Path], label: Path) -> bool:
-    """Whether every one of `volumes` lies on the voxel grid of `label` (`_by_grid`).
+    """Whether every one of `volumes` lies on the voxel grid of `label` (`by_grid`).
 
     Raises:
         DataError: a header that cannot be read, naming the file.
     """
-    return not _by_grid({str(p): p for p in volumes}, label)[1]
+    return not by_grid({str(p): p for p in volumes}, label)[1]
 
 
 def _vote(layout: Layout, modal: list[Subject]) -> None:
@@ -172,18 +172,18 @@ def _besides(grids: _Grids, cases: Iterable[int], channels: Sequence[str]) -> li
 
 
 def _grids(cases: Sequence[_Case]) -> _Grids:
-    """Each case's modalities on its label volume's grid and those on another (`_by_grid`), and
+    """Each case's modalities on its label volume's grid and those on another (`by_grid`), and
     the cases whose headers cannot be read, as `bad-volume` problems."""
     grids = _Grids()
     for at, (_, modalities, label) in enumerate(cases):
         try:
-            grids.aligned[at], grids.elsewhere[at] = _by_grid(modalities, label)
+            grids.aligned[at], grids.elsewhere[at] = by_grid(modalities, label)
         except DataError as err:  # the case is left out; the audit makes it fatal, naming the file
             grids.unread[at] = Problem(label, str(err), "bad-volume")
     return grids
 
 
-def _by_grid(images: dict[str, Path], label: Path) -> tuple[dict[str, Path], dict[str, Path]]:
+def by_grid(images: dict[str, Path], label: Path) -> tuple[dict[str, Path], dict[str, Path]]:
     """The images on the voxel grid of `label` (its shape and affine) and those on another.
 
     Raises:

@@ -17,7 +17,7 @@ from seglab.data.files.index import Problem, natural_key
 from seglab.data.files.slice_cache import Subject
 from seglab.data.files.volumes import VOLUME_SUFFIXES, volume_stem
 from seglab.data.layouts.volume_format.cases import Layout
-from seglab.data.layouts.volume_format.modality_grids import on_label_grid
+from seglab.data.layouts.volume_format.modality_grids import by_grid
 from seglab.errors import DataError
 
 log = logging.getLogger(__name__)
@@ -87,14 +87,14 @@ def _on_grid(label: Path, series: Sequence[Path]) -> tuple[tuple[Path, ...], lis
     """The series on `label`'s voxel grid (the case's channels, in name order) and the others; a
     `bad-volume` problem naming the label when none is, or a header cannot be read."""
     try:
-        aligned = [s for s in series if on_label_grid([s], label)]
+        aligned, elsewhere = by_grid({str(s): s for s in series}, label)
     except DataError as err:  # the case is left out; the audit makes it fatal, naming the file
         return Problem(label, str(err), "bad-volume")
     if not aligned:
         named = ", ".join(f"'{s.name}'" for s in series)
         return Problem(label, f"label volume lies on the voxel grid of none of its patient's DICOM series ({named}); "
                        "resample it onto the series it was drawn on, or move the case out", "bad-volume")
-    return tuple(aligned), [s for s in series if s not in aligned]
+    return tuple(aligned.values()), list(elsewhere.values())
 
 
 def _log_left_out(series: Sequence[Path], cases: int) -> None:
