@@ -11,6 +11,8 @@ from __future__ import annotations
 import struct
 import functools
 import io
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -163,11 +165,13 @@ def read_dicom_series(folder: Path) -> tuple[np.ndarray, np.ndarray]:
             a damaged file (pydicom parses elements when they are first read: a damaged one fails
             then, with any of `_DAMAGE`).
     """
-    try:
-        return _read_series(folder)
-    except _DAMAGE as err:
-        raise DataError(f"DICOM series '{folder}' holds a damaged file ({type(err).__name__}: {err}); export the "
-                        "series again, or convert it to NIfTI with dcm2niix") from None
+    with _damage_named(folder):
+        datasets, affine, shape = _placed_series(folder, pixels=True)
+        check_pixels(folder, "DICOM series", shape)  # before any slice is decoded
+        slices = [_pixels(ds) for ds in datasets]
+    if len({s.shape for s in slices}) > 1:
+        raise DataError(f"DICOM series '{folder}' mixes slice sizes {sorted({s.shape for s in slices})}")
+    return np.stack(slices, axis=-1), affine
 
 
 def dicom_series_grid(folder: Path) -> tuple[tuple[int, int, int], np.ndarray]:
@@ -178,25 +182,30 @@ def dicom_series_grid(folder: Path) -> tuple[tuple[int, int, int], np.ndarray]:
     Raises:
         DataError: as `read_dicom_series`, for a series whose headers do not form one volume.
     """
+    with _damage_named(folder):
+        _, affine, shape = _placed_series(folder, pixels=False)
+    return shape, affine
+
+
+@contextmanager
+def _damage_named(folder: Path) -> Iterator[None]:
+    """A series file's damage (any of `_DAMAGE`, raised where pydicom first parses an element)
+    as a `DataError` naming the series and a route around it."""
     try:
-        datasets = [ds for ds in (_read(path, pixels=False) for path in dicom_files(folder)) if "Rows" in ds]
-        datasets, affine = _placed(folder, datasets)
+        yield
     except _DAMAGE as err:
         raise DataError(f"DICOM series '{folder}' holds a damaged file ({type(err).__name__}: {err}); export the "
                         "series again, or convert it to NIfTI with dcm2niix") from None
-    return (int(getattr(datasets[0], "Rows", 0) or 0), int(getattr(datasets[0], "Columns", 0) or 0),
-            len(datasets)), affine
 
 
-def _read_series(folder: Path) -> tuple[np.ndarray, np.ndarray]:
-    datasets = [ds for ds in (_read(path) for path in dicom_files(folder)) if "PixelData" in ds]  # no DICOMDIR
+def _placed_series(folder: Path, pixels: bool) -> tuple[list[pydicom.Dataset], np.ndarray, tuple[int, int, int]]:
+    """The series' slices in order (`_placed`), its affine and its grid (rows, columns, slices):
+    the files holding pixel data, or with `pixels` False their headers alone, of those with Rows."""
+    kept = "PixelData" if pixels else "Rows"  # a DICOMDIR has neither
+    datasets = [ds for ds in (_read(path, pixels) for path in dicom_files(folder)) if kept in ds]
     datasets, affine = _placed(folder, datasets)
     rows, columns = (int(getattr(datasets[0], tag, 0) or 0) for tag in ("Rows", "Columns"))
-    check_pixels(folder, "DICOM series", (rows, columns, len(datasets)))  # before any slice is decoded
-    slices = [_pixels(ds) for ds in datasets]
-    if len({s.shape for s in slices}) > 1:
-        raise DataError(f"DICOM series '{folder}' mixes slice sizes {sorted({s.shape for s in slices})}")
-    return np.stack(slices, axis=-1), affine
+    return datasets, affine, (rows, columns, len(datasets))
 
 
 def _placed(folder: Path, datasets: list[pydicom.Dataset]) -> tuple[list[pydicom.Dataset], np.ndarray]:
