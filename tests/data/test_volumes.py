@@ -41,6 +41,20 @@ def save(path: Path, array: np.ndarray, affine: tuple = LAS_AFFINE) -> Path:
     return path
 
 
+def test_label_volumes_keep_raw_values_past_32767(tmp_path: Path) -> None:
+    """`predict --write-values raw` writes the mask values a run was trained from: one past 32767
+    wrapped negative as int16; NIfTI holds uint16, as the PNG and TIFF writers write."""
+    from seglab.data.files.volumes import write_label_volume
+
+    image, label = make_volume(0)
+    volume = read_volume([save(tmp_path / "image.nii.gz", image)])
+    raw = np.where(label[::-1] > 0, 40000, 850).astype(np.int64)  # RAS order: LAS flipped along X
+    write_label_volume(tmp_path / "label.nii.gz", raw, volume)
+    written = nib.load(tmp_path / "label.nii.gz")
+    assert written.get_data_dtype() == np.uint16
+    assert np.array_equal(np.asarray(written.dataobj), np.where(label > 0, 40000, 850))
+
+
 def test_msd_layout_gives_one_group_of_slices_per_case(msd_dataset: Path) -> None:
     index = discover(msd_dataset)
     assert index.format == "volumes"

@@ -17,6 +17,7 @@ from seglab.data import IMAGE_SUFFIXES, image_scale, read_image, write_mask_png
 from seglab.data.discovery.channel_files import channel_groups, group_name, is_channel_file
 from seglab.data.classes import ClassSpec
 from seglab.data.files.geotiff import georeference, write_georeferenced_mask
+from seglab.data.files.label_dtype import label_dtype
 from seglab.data.files.volumes import VOLUME_SUFFIXES, is_volume, volume_stem
 from seglab.errors import DataError
 from seglab.inference.bad_inputs import BadInputs
@@ -197,7 +198,7 @@ def write_overlay(path: Path, image: np.ndarray, mask: np.ndarray, classes: Clas
 
 def write_raw_mask_png(path: Path, mask: np.ndarray) -> None:
     """A grey PNG of raw mask values: 8-bit, or 16-bit where a value exceeds 255 (MM-WHS' 850)."""
-    Image.fromarray(mask.astype(np.uint8 if mask.max(initial=0) <= 255 else np.uint16)).save(path)
+    Image.fromarray(mask.astype(label_dtype(mask))).save(path)
 
 
 @dataclass(frozen=True)

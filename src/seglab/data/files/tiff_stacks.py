@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import tifffile
 
+from seglab.data.files.label_dtype import label_dtype
 from seglab.data.files.memory import within_half_memory
 from seglab.data.files.channels import MAX_CHANNELS
 from seglab.data.files.decoding import within_file
@@ -76,5 +77,5 @@ def read_tiff_stack(path: Path) -> np.ndarray:
 def write_label_stack(path: Path, labels: np.ndarray) -> None:
     """Labels (N, H, W) as a multi-page TIFF of N pages, as Fiji and `read_tiff_stack` read it:
     uint8 where they fit, else uint16 (a predicted Z stack's mask, page by page)."""
-    tifffile.imwrite(path, labels.astype(np.uint8 if labels.max(initial=0) <= 255 else np.uint16),
+    tifffile.imwrite(path, labels.astype(label_dtype(labels)),
                      photometric="minisblack")

@@ -34,6 +34,7 @@ from seglab.data.files.channels import MAX_CHANNELS
 from seglab.data.files.dicom import dicom_series_grid, is_series, read_dicom_series
 from seglab.data.files.file_warnings import reading
 from seglab.data.files.hdf5_files import HDF5_SUFFIXES, load_h5_volume
+from seglab.data.files.label_dtype import label_dtype
 from seglab.data.files.metaimage import (
     METAIMAGE_SUFFIXES,
     NRRD_SUFFIXES,
@@ -253,7 +254,7 @@ def write_label_volume(path: Path, labels: np.ndarray, volume: Volume) -> None:
     if is_metaimage(path) or is_nrrd(path):
         write_labels(path, original, volume.affine)
         return
-    dtype = np.uint8 if labels.min() >= 0 and labels.max() <= 255 else np.int16
+    dtype = label_dtype(labels)  # uint16 past 255: int16 wrapped raw values past 32767
     header = volume.header.copy() if volume.header is not None else None
     image = nib.Nifti1Image(original.astype(dtype), volume.affine, header=header)
     image.set_data_dtype(dtype)

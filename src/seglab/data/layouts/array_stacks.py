@@ -52,6 +52,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from seglab.data.files.label_dtype import label_dtype
 from seglab.data.files.staging import cache_folder
 from seglab.data.classes import ClassSpec
 from seglab.data.files.file_threads import on_threads
@@ -300,7 +301,7 @@ def _mask_file(classes: np.ndarray, path: Path) -> Path:
         np.save(target, classes.astype(np.int64))
         return target
     target = path.with_suffix(".png")
-    Image.fromarray(classes.astype(np.uint8 if most <= 255 else np.uint16)).save(target)
+    Image.fromarray(classes.astype(label_dtype(classes))).save(target)
     return target
 
 
