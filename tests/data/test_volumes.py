@@ -797,6 +797,46 @@ def test_other_pathology_in_wmh_labels_is_ignored_with_the_label_map(tmp_path: P
     assert index.mapping.apply(np.array([[0, 1, 2]], np.uint8)).tolist() == [[0, 1, 255]]
 
 
+def _msseg(root: Path, area_name: str) -> None:
+    """MSSEG-2016 as shipped: Training/<center>/<patient>/Masks/ holding Consensus.nii.gz, the raters'
+    ManualSegmentation_<n>.nii.gz and the brain mask (binary, holding every lesion voxel), beside
+    Preprocessed_Data/ (the modalities on the masks' grid) and Raw_Data/ (each on a grid of its own)."""
+    for center, patients in (("Center_01", ("Patient_01", "Patient_02")), ("Center_07", ("Patient_01",))):
+        for n, patient in enumerate(patients):
+            image, label = make_volume(n)
+            case = root / "Training" / center / patient
+            brain = np.zeros_like(label)
+            brain[1:-1, 1:-1, 1:-1] = 1
+            save(case / "Masks" / "Consensus.nii.gz", label)
+            save(case / "Masks" / area_name, brain)
+            for rater in (1, 2, 3):
+                save(case / "Masks" / f"ManualSegmentation_{rater}.nii.gz", label)
+            for modality, offset in (("FLAIR", 0), ("T1", 7)):
+                save(case / "Preprocessed_Data" / f"{modality}_preprocessed.nii.gz", image + offset)
+                save(case / "Raw_Data" / f"3D{modality}.nii.gz", np.zeros((30, 30, 9), np.float32))
+
+
+@pytest.mark.parametrize("area_name", ["Brain_Mask.nii.gz", "FOV.nii.gz"])
+def test_a_masks_subfolder_beside_a_subfolder_of_channels_is_a_case(tmp_path: Path, area_name: str) -> None:
+    """MSSEG-2016's <center>/<patient>/Masks/ was read as a case folder, the consensus as its image, and the
+    brain mask offered as a label: a case per patient folder, its channels Preprocessed_Data/ (on the label's
+    grid), Raw_Data/ left out; the consensus and the raters rival labels, the brain mask (by name, else as
+    the area holding every lesion voxel) none."""
+    _msseg(tmp_path / "MSSEG", area_name)
+    with pytest.raises(DataError) as refused:
+        discover(tmp_path / "MSSEG")
+    offered = re.findall(r"--masks (\S+):", str(refused.value))
+    assert offered == ["Consensus.nii.gz", *(f"ManualSegmentation_{n}.nii.gz" for n in (1, 2, 3))]
+    index = discover(tmp_path / "MSSEG", masks="Consensus.nii.gz")
+    assert index.format == "volumes" and not index.problems and not index.unlabelled
+    assert {p.group for p in index.pairs} == {"Center_01/Patient_01", "Center_01/Patient_02", "Center_07/Patient_01"}
+    assert len(index.pairs) == 3 * DEPTH and _labels_fit_their_images(index)
+    slice0 = np.load(index.pairs[0].image)
+    assert slice0.shape == (24, 20, 2) and np.allclose(slice0[..., 1] - slice0[..., 0], 7)  # FLAIR, T1
+    assert {p.name for p in index.ignored} == {area_name, "3DFLAIR.nii.gz", "3DT1.nii.gz",
+                                                *(f"ManualSegmentation_{n}.nii.gz" for n in (1, 2, 3))}
+
+
 def test_totalsegmentator_structures_become_classes_and_meta_csv_the_splits(tmp_path: Path) -> None:
     """TotalSegmentator (and AbdomenAtlas) ship s0000/ct.nii.gz with segmentations/<structure>.nii.gz,
     a 0/1 volume each, and meta.csv (`image_id;...;split`): nothing was found ('no image files')."""

@@ -69,9 +69,20 @@ def _marks_area(area: FolderMatch, classes: Sequence[FolderMatch]) -> bool:
                     union |= nonzero_pixels(read_raw_mask(masks[key]))
         except (DataError, ValueError):  # MappingError: a colour mask; another size
             return False
-        inside += int(np.count_nonzero(union & scored))
-        outside += int(np.count_nonzero(union & ~scored))
-        unlabelled += int(np.count_nonzero(scored & ~union))
+        counts = area_counts(scored, union)
+        inside, outside, unlabelled = inside + counts[0], outside + counts[1], unlabelled + counts[2]
+    return holds_labels(inside, outside, unlabelled)
+
+
+def area_counts(scored: np.ndarray, labelled: np.ndarray) -> tuple[int, int, int]:
+    """The labelled pixels (or voxels) inside the area `scored` marks, those outside it, and its unlabelled ones."""
+    return (int(np.count_nonzero(labelled & scored)), int(np.count_nonzero(labelled & ~scored)),
+            int(np.count_nonzero(scored & ~labelled)))
+
+
+def holds_labels(inside: int, outside: int, unlabelled: int) -> bool:
+    """Whether an area (`area_counts`) holds the labels, but for an outline drawn a pixel over, and more: it
+    marks where they are scored, not a class."""
     return unlabelled > 0 and outside <= _OUTSIDE * (inside + outside)
 
 

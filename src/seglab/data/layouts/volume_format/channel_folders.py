@@ -1,10 +1,12 @@
-"""A case folder's label volume beside a subfolder of its channels.
+"""A case folder's label volume, or its subfolder of label volumes, beside a subfolder of its channels.
 
 The WMH Segmentation Challenge ships `<site>/<case>/wmh.nii.gz` beside `pre/FLAIR.nii.gz` and
 `pre/T1.nii.gz`, registered onto the label's grid, and `orig/` holding the same modalities as
 acquired, each on a grid of its own. seglab resamples nothing, so the one subfolder all of whose
 volumes lie on the label volume's voxel grid holds the case's channels, in name order, and the
-subfolders beside it are left out, in one log line.
+subfolders beside it are left out, in one log line. MSSEG-2016 ships its label volumes in a
+subfolder of their own, `<center>/<patient>/Masks/`, beside `Preprocessed_Data/` (on their grid) and
+`Raw_Data/`.
 """
 
 from __future__ import annotations
@@ -32,17 +34,18 @@ class ChannelFolder:
     left_out: tuple[Path, ...]  # the other subfolders' volumes, on grids of their own
 
 
-def channel_folder(folder: Path, label: Path) -> ChannelFolder | None:
-    """The case of `label`, the one volume of case folder `folder`: its channels are the volumes
-    of the one subfolder all of whose volumes lie on the label's grid; None without such a
-    subfolder, or beside a subfolder named for masks (TotalSegmentator's `segmentations/`, a
-    case's structures).
+def channel_folder(folder: Path, label: Path, masks: Path | None = None) -> ChannelFolder | None:
+    """The case of `label`, the one volume of case folder `folder` or one of its subfolder `masks`:
+    its channels are the volumes of the one other subfolder all of whose volumes lie on the label's
+    grid; None without such a subfolder, or beside a subfolder named for masks (TotalSegmentator's
+    `segmentations/`, a case's structures).
 
     Raises:
         DataError: a header that cannot be read, naming the file.
     """
     subfolders = {d: files for d in sorted(folder.iterdir(), key=lambda p: natural_key(p.name))
-                  if d.is_dir() and not skipped_folder(d.name) and (files := [p for p in volumes_in(d) if p.is_file()])}
+                  if d.is_dir() and d != masks and not skipped_folder(d.name)
+                  and (files := [p for p in volumes_in(d) if p.is_file()])}
     if not subfolders or any(looks_like_mask_folder(d.name) for d in subfolders):
         return None
     on_grid = [d for d, files in subfolders.items() if on_label_grid(files, label)]
@@ -50,6 +53,16 @@ def channel_folder(folder: Path, label: Path) -> ChannelFolder | None:
         return None
     left_out = tuple(p for d, files in subfolders.items() if d != on_grid[0] for p in files)
     return ChannelFolder(label, tuple(subfolders[on_grid[0]]), left_out)
+
+
+def masks_subfolder(folder: Path) -> Path | None:
+    """The one subfolder named for masks holding volume files, of a case folder holding no volume
+    of its own (MSSEG-2016's `Patient_01/Masks/` beside `Preprocessed_Data/` and `Raw_Data/`)."""
+    if volumes_in(folder):
+        return None
+    found = [d for d in folder.iterdir() if d.is_dir() and looks_like_mask_folder(d.name)
+             and any(p.is_file() for p in volumes_in(d))]
+    return found[0] if len(found) == 1 else None
 
 
 def log_left_out(volumes: Sequence[Path]) -> None:

@@ -31,7 +31,8 @@ from seglab.data.layouts.volume_format.cases import (
     with_modalities,
     worded_cases,
 )
-from seglab.data.layouts.volume_format.channel_folders import channel_folder
+from seglab.data.layouts.volume_format.area_masks import area_masks
+from seglab.data.layouts.volume_format.channel_folders import ChannelFolder, channel_folder, masks_subfolder
 from seglab.data.layouts.volume_format.separate_datasets import refuse_separate_datasets, refuse_separate_tasks
 from seglab.data.files.volumes import volume_stem
 from seglab.errors import DataError
@@ -74,7 +75,11 @@ def split_containers(root: Path, label_file: str | None = None) -> Layout | None
     refuse_separate_datasets(root, label_file)
     containers = [d for d in root.iterdir() if d.is_dir()]
     containers += [d for c in containers for d in c.iterdir() if d.is_dir()]
-    found = [(c, layout) for c in sorted(containers) if (layout := subject_folders(c, label_file)).subjects]
+    found: list[tuple[Path, Layout]] = []
+    for container in sorted(containers):  # a container before the folders in it
+        if not any(_read_in(container, layout) for _, layout in found):  # MSSEG-2016's Patient_01/ is a case
+            layout = subject_folders(container, label_file)
+            found += [(container, layout)] if layout.subjects else []
     if not found:
         return None
     merged = Layout()
@@ -98,6 +103,11 @@ def split_containers(root: Path, label_file: str | None = None) -> Layout | None
         if named and split is not None:
             merged.splits.update({s.name: split for s in layout.subjects})
     return merged
+
+
+def _read_in(folder: Path, layout: Layout) -> bool:
+    """Whether a case of `layout` holds a volume in `folder`: a case folder, not a container of them."""
+    return any(folder in path.parents for s in layout.subjects for path in (*s.images, s.label))
 
 
 def _patient_groups(layout: Layout, container: str) -> dict[str, str]:
@@ -140,7 +150,20 @@ def subject_folders(root: Path, label_file: str | None = None) -> Layout:
     unlabelled: list[Path] = []
     structured: list[tuple[str, Path, Path]] = []
     labels_of: dict[Path, list[Path]] = {}  # case folder -> its label volumes (several: the user picks)
+    judged: dict[tuple[str, ...], list[str]] = {}  # the names of a masks subfolder's volumes -> its areas'
     for folder in sorted((p for p in root.iterdir() if p.is_dir()), key=lambda p: natural_key(p.name)):
+        try:
+            in_masks = _masks_subfolder_case(folder, label_file, judged)
+        except DataError as err:  # the case is left out; the audit makes it fatal, naming the file
+            layout.problems.append(Problem(folder, str(err), "bad-volume"))
+            continue
+        if in_masks is not None:  # MSSEG-2016's Patient_01/Masks/ beside Preprocessed_Data/
+            labels_of[folder], set_aside, beside = in_masks
+            layout.ignored += set_aside
+            layout.left_out += beside.left_out
+            if len(labels_of[folder]) == 1:
+                folder_cases.append(Subject(folder.name, beside.images, labels_of[folder][0]))
+            continue
         volumes = volumes_in(folder) + ([folder] if dicom_files(folder) else [])
         labels = [p for p in volumes if is_case_label(p, label_file)]
         images = [p for p in volumes if p not in labels and not (label_file and is_label_volume(p))]
@@ -190,6 +213,33 @@ def subject_folders(root: Path, label_file: str | None = None) -> Layout:
         layout.subjects += [Subject(name, (image,), parts, structures) for name, image, parts in structured]
     layout.unlabelled = unlabelled if layout.subjects else []
     return layout
+
+
+def _masks_subfolder_case(folder: Path, label_file: str | None, judged: dict[tuple[str, ...], list[str]]
+                          ) -> tuple[list[Path], list[Path], ChannelFolder] | None:
+    """A case folder's label volumes in its subfolder named for masks (`masks_subfolder`: MSSEG-2016's
+    `Patient_01/Masks/`), with its channels, the subfolder beside it on their grid (`channel_folder`:
+    `Preprocessed_Data/`, `Raw_Data/` left out); None when it is not such a case (BTCV's `Training/img/`
+    + `label/`, whose volumes pair by name, `labelled_cases`: cases of their own). The labels are the
+    one `label_file` picks, else all of the subfolder's volumes but the one marking the area to score
+    (`area_masks`, judged once per set of names: `Brain_Mask.nii.gz`), set aside with the others.
+
+    Raises:
+        DataError: a volume that cannot be read, naming it.
+    """
+    masks = masks_subfolder(folder)
+    candidates = [p for p in volumes_in(masks) if p.is_file()] if masks is not None else []
+    beside = channel_folder(folder, candidates[0], masks) if candidates else None
+    if beside is None or labelled_cases(list(beside.images), candidates).subjects:  # BTCV's img/ + label/: cases
+        return None
+    if label_file is not None:
+        labels = [p for p in candidates if is_case_label(p, label_file)]
+    else:
+        names = tuple(p.name for p in candidates)
+        if names not in judged:
+            judged[names] = [p.name for p in area_masks(candidates)]
+        labels = [p for p in candidates if p.name not in judged[names]]
+    return (labels, [p for p in candidates if p not in labels], beside) if labels else None
 
 
 def rival_labels(labels_of: dict[str, list[Path]], holders: str) -> DataError:
