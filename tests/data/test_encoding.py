@@ -768,6 +768,44 @@ def test_masks_packing_class_and_instance_are_read_by_their_class(tmp_path):
     assert discover(root, instance_masks=True).mapping == ThresholdMapping(1)  # still one foreground class
 
 
+def test_masks_packing_class_by_100_are_read_by_their_class_and_named(tmp_path):
+    """VIPSeg's panomasks hold a stuff class as its id and a thing as class * 100 + instance (4801 a
+    car, 6001 and 6002 two people), its names in panoVIPSeg_categories.json: read as labels, they
+    were a fatal values-outside-classes whose --label-map made each object a class."""
+    import imagecodecs
+
+    root = dataset(tmp_path / "d", {})
+    names = [{"id": k, "name": f"thing{k}" if k >= 40 else f"stuff{k}", "isthing": int(k >= 40)} for k in range(75)]
+    (root / "panoVIPSeg_categories.json").write_text(json.dumps(names))
+    for k, name in enumerate(NAMES):
+        Image.fromarray(np.zeros((32, 32, 3), np.uint8)).save(root / "images" / f"{name}.png")
+        mask = np.full((32, 32), 18, np.uint16)
+        mask[:8] = 28
+        mask[10:18, 12:18], mask[20:26, 20:26], mask[2:6, 2:8] = 6001, 6002 + k % 2, 4801
+        (root / "masks" / f"{name}.png").write_bytes(imagecodecs.png_encode(mask))
+    index = discover(root)
+    assert index.mapping.kind == "class-instance" and index.mapping.packing == 100
+    labels = read_mask(root / "masks" / "p1.png", index.mapping)
+    np.testing.assert_array_equal(labels[[0, 30, 12, 22, 3], [0, 0, 14, 22, 3]], [28, 18, 60, 60, 48])
+    assert index.classes.num_classes == 75 and index.classes.names[60] == "thing60"
+    assert audit(index).fatal == []
+
+
+def test_a_class_table_longer_than_the_packing_factor_keeps_its_ids_plain() -> None:
+    """VIPSeg's 124 classes, things packed by 100: a stuff id of 110 is a class, 6002 class 60."""
+    from seglab.data.encodings.class_instances import ClassInstanceMapping
+
+    mapping = ClassInstanceMapping(packing=100, plain_below=124)
+    np.testing.assert_array_equal(mapping.apply(np.array([[0, 18, 110, 6002]])), [[0, 18, 110, 60]])
+    assert ClassInstanceMapping.from_dict(mapping.to_dict()) == mapping
+
+
+def test_plain_labels_of_more_classes_than_a_packing_factor_stay_labels(tmp_path):
+    """ADE20K's 150 classes: values 0..150 are labels, not class * 100 + instance."""
+    masks = {name: np.arange(32 * 32).reshape(32, 32).astype(np.uint8) % 151 for name in NAMES}
+    assert discover(dataset(tmp_path / "d", masks)).mapping.kind == "identity"
+
+
 def test_rgb_masks_holding_the_class_in_red_are_read_by_it(tmp_path):
     """KITTI-STEP's panoptic maps hold the train id in R (255 void) and the instance in G * 256 + B;
     their colours, a level or two of R apart, were refused as near colours filling regions, to be

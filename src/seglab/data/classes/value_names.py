@@ -98,8 +98,9 @@ def value_names_from_label_json(path: str | Path) -> ValueNames | None:
     last label as void when it alone is `"evaluate": false`. Also Supervisely's
     obj_class_to_machine_color.json (`{"car": [1, 1, 1], "road": [2, 2, 2]}`: the value each class
     has in its `masks_machine/`, 0 being the background), and an object of names to values 0, 1,
-    ... (VSPW's label_num_dic_final.json: `{"others": 0, "wall": 1, ...}`, `numbered_names`).
-    None for any other JSON, so that any file beside the data can be tried.
+    ... (VSPW's label_num_dic_final.json: `{"others": 0, "wall": 1, ...}`, `numbered_names`), and
+    a list of categories naming their ids (VIPSeg's panoVIPSeg_categories.json: `[{"id": 0,
+    "name": "wall", "isthing": 0}, ...]`). None for any other JSON, so that any file beside the data can be tried.
 
     Raises:
         DataError: an unreadable file, naming it.
@@ -111,7 +112,7 @@ def value_names_from_label_json(path: str | Path) -> ValueNames | None:
         return None
     except (OSError, UnicodeDecodeError) as err:
         raise DataError(f"class list '{path}' cannot be read: {err}") from None
-    numbered = _machine_colours(values) or numbered_names(values)
+    numbered = _machine_colours(values) or numbered_names(values) or _category_ids(values)
     if numbered is not None and len(numbered) > 1:  # one name is no table
         return ValueNames(path, numbered)
     labels = values.get("labels") if isinstance(values, dict) else None
@@ -123,6 +124,18 @@ def value_names_from_label_json(path: str | Path) -> ValueNames | None:
     unscored = [i for i, x in enumerate(labels) if x.get("evaluate") is False]
     void = unscored[0] if unscored == [len(labels) - 1] else None  # Mapillary's last label, 'Unlabeled'
     return ValueNames(path, dict(enumerate(names)), void)
+
+
+def _category_ids(values: Any) -> dict[int, str] | None:
+    """Names by id from a list of categories, each `{"id": ..., "name": ...}`, the ids differing;
+    None for any other JSON."""
+    if not isinstance(values, list) or not all(isinstance(x, dict) for x in values):
+        return None
+    rows = [(x.get("id"), x.get("name")) for x in values]
+    if not all(isinstance(i, int) and not isinstance(i, bool) and i >= 0 and isinstance(n, str) and n for i, n in rows):
+        return None
+    names = dict(rows)
+    return dict(sorted(names.items())) if len(names) == len(rows) else None
 
 
 ONTOLOGY_FILE = "ontology.yaml"  # RELLIS-3D's: the names of its label ids, then their colours

@@ -1,8 +1,10 @@
-"""Label masks that pack class and object into one value, class * 1000 + instance: KITTI MOTS'
+"""Label masks that pack class and object into one value, class * factor + instance: KITTI MOTS'
 and MOTSChallenge's `instances/<seq>/<frame>.png` (1001, 1003 cars, 2002 a pedestrian; 10000 an
 ignore region) and Cityscapes' `*_gtFine_instanceIds.png` (things id * 1000 + n, stuff its plain
-label id). Read as they are, every object became a class and the offered --label-map listed each
-one; read here, the class is value // 1000, and a value below 1000 is a class as it is.
+label id), Mapillary Vistas' instance PNGs (class * 256 + n), VIPSeg's `panomasks/` (things class
+* 100 + n, stuff its plain id). Read as they are, every object became a class and the offered
+--label-map listed each one; read here, the class is value // factor, and a value below the
+factor is a class as it is.
 """
 
 from __future__ import annotations
@@ -15,31 +17,42 @@ import numpy as np
 
 from seglab.data.classes.mapping import MAPPINGS, MaskMapping, as_labels, single_channel
 
-PACKING = 1000  # value = class * PACKING + instance
-MAX_INSTANCE = 500  # instance numbers (value % 1000) stay below this: a frame's objects or a sequence's tracks
-MAX_CLASSES = 64  # packed classes (value // 1000) take no more values than this (Cityscapes' things: 10)
-PACKED_SHARE = 0.5  # this share of the distinct non-zero values, at least, is packed (1000 or more)
-IGNORE_REGION = 10000  # MOTS' class 10 "ignore", never numbered: pixels scored in no class
+PACKING = 1000  # value = class * PACKING + instance: MOTS', Cityscapes'
+PACKINGS = (PACKING, 256, 100)  # the factors datasets use: 1000, Mapillary Vistas' 256, VIPSeg's 100
+# instance numbers (value % factor) stay below factor // INSTANCE_SHARE (500 of 1000): a frame's
+# objects or a sequence's tracks, where object ids spread over all of value % factor
+INSTANCE_SHARE = 2
+MAX_CLASSES = 64  # packed classes (value // factor) take no more values than this (Cityscapes' things: 10)
+MAX_CLASS_ID = 255  # nor is any above this (VIPSeg's 124): 16-bit 0/65535 masks are no class 655 by 100
+PACKED_SHARE = 0.5  # this share of the distinct non-zero values, at least, is packed (the factor or more)
+IGNORE_REGION = 10000  # MOTS' class 10 "ignore", never numbered (packed by 1000): pixels scored in no class
 VOID_LABEL = 255
 
 
 @MAPPINGS.register("class-instance")
 @dataclass(frozen=True)
 class ClassInstanceMapping(MaskMapping):
-    """Values `packing` or more are class * `packing` + instance and read as their class; smaller
-    values are classes as they are; the `void` values become `void_label`."""
+    """Values `plain_below` (`packing` unless set) or more are class * `packing` + instance and
+    read as their class; smaller values are classes as they are (VIPSeg's stuff ids up to 124,
+    its things packed by 100, when its class table names them); the `void` values become `void_label`."""
 
     packing: int = PACKING
     void: tuple[int, ...] = ()
     void_label: int = VOID_LABEL
+    plain_below: int | None = None
     kind: ClassVar[str] = "class-instance"
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "void", tuple(int(v) for v in self.void))
 
+    @property
+    def first_packed(self) -> int:
+        """The smallest value read as class * `packing` + instance."""
+        return self.packing if self.plain_below is None else self.plain_below
+
     def apply(self, raw: np.ndarray) -> np.ndarray:
         values = as_labels(single_channel(raw))
-        labels = np.where(values >= self.packing, values // self.packing, values)
+        labels = np.where(values >= self.first_packed, values // self.packing, values)
         if self.void:
             labels[np.isin(values, self.void)] = self.void_label
         return labels
@@ -47,20 +60,31 @@ class ClassInstanceMapping(MaskMapping):
     def describe(self) -> str:
         void = f"; {', '.join(map(str, self.void))} ignored ({self.void_label})" if self.void else ""
         return (f"{self.kind}: values class * {self.packing} + instance read as their class (value // "
-                f"{self.packing}), values below {self.packing} as they are{void}")
+                f"{self.packing}), values below {self.first_packed} as they are{void}")
 
 
 def class_instance_mapping(values: Counter[int]) -> ClassInstanceMapping | None:
-    """The mapping of label masks whose values pack class and instance, else None: most distinct
-    non-zero values `PACKING` or more, their classes few (`MAX_CLASSES`) and their instance numbers
-    small (`MAX_INSTANCE`), as neuron or object ids spread over the thousands are not. `IGNORE_REGION`
-    is void where it is the only value of its class."""
+    """The mapping of label masks whose values pack class and instance, else None: for a factor of
+    `PACKINGS`, most distinct non-zero values the factor or more, their classes few (`MAX_CLASSES`,
+    at most `MAX_CLASS_ID`) and their instance numbers small (below factor // `INSTANCE_SHARE`),
+    some not 0, as neuron or object ids spread over the thousands are not, nor plain labels of
+    more classes than the factor (ADE20K's 150). Of the factors that fit, the one leaving the smallest instance numbers, the largest on a
+    tie (MOTS' 1001, 2002 fit 100 too). `IGNORE_REGION` is void where it is the only value of its class."""
     nonzero = [v for v in values if isinstance(v, int) and v > 0]
-    packed = [v for v in nonzero if v >= PACKING]
-    if not packed or len(packed) < PACKED_SHARE * len(nonzero):
+    fits = {f: packed for f in PACKINGS if (packed := _packed(nonzero, f))}
+    if not fits:
         return None
-    if len({v // PACKING for v in packed}) > MAX_CLASSES or max(v % PACKING for v in packed) >= MAX_INSTANCE:
-        return None
-    ignored = {v for v in packed if v // PACKING == IGNORE_REGION // PACKING} == {IGNORE_REGION}
-    return ClassInstanceMapping(void=(IGNORE_REGION,) if ignored else ())
+    factor = min(fits, key=lambda f: (max(v % f for v in fits[f]), -f))
+    region = factor == PACKING and {v for v in fits[factor] if v // factor == IGNORE_REGION // factor} == {IGNORE_REGION}
+    return ClassInstanceMapping(packing=factor, void=(IGNORE_REGION,) if region else ())
 
+
+def _packed(nonzero: list[int], factor: int) -> list[int]:
+    """The values of `nonzero` packed by `factor`, or [] where they do not look packed by it."""
+    packed = [v for v in nonzero if v >= factor]
+    if not packed or len(packed) < PACKED_SHARE * len(nonzero):
+        return []
+    classes, instances = {v // factor for v in packed}, {v % factor for v in packed}
+    if len(classes) > MAX_CLASSES or max(classes) > MAX_CLASS_ID or max(instances) >= factor // INSTANCE_SHARE:
+        return []
+    return packed if max(instances) > 0 else []  # no object numbered: 0/100 masks are binary

@@ -4,7 +4,7 @@ Dataset layouts find the mask files; this module looks inside a sample of them a
 mask mapping (and, where the masks define them, the classes):
 
 - label masks (grey, palette indices, .npy, the first channel of 16-bit RGB): the values are
-  the labels, or pack class and instance as class * 1000 + instance (`class_instances`: KITTI MOTS); 0/255 masks (and 16-bit 0/65535 ones) become 0/1, and 0/255 masks with
+  the labels, or pack class and instance as class * 1000 (256, 100) + instance (`class_instances`: KITTI MOTS, VIPSeg); 0/255 masks (and 16-bit 0/65535 ones) become 0/1, and 0/255 masks with
   antialiased or JPEG edges are thresholded at 128;
 - colour masks: each colour with a real share of the pixels, or that fills regions of its own,
   is a class, ordered by colour code (r, g, b), so black comes first; the in-between colours

@@ -9,6 +9,7 @@ import logging
 from dataclasses import replace
 
 from seglab.data.classes import ClassSpec, generic_name
+from seglab.data.encodings.class_instances import ClassInstanceMapping
 from seglab.data.encodings.encoding import ENCODING_CODES
 from seglab.data.encodings.label_maps import DEFAULT_IGNORE
 from seglab.data.files.index import DatasetIndex
@@ -34,6 +35,8 @@ def classes_from_value_names(index: DatasetIndex, ignore_index: int | None) -> D
             (naming the file).
     """
     assert index.value_names is not None
+    if isinstance(index.mapping, ClassInstanceMapping):
+        return _named_packed_classes(index, index.mapping)
     offset = index.mapping.offset if isinstance(index.mapping, OffsetMapping) else 0
     path, names = index.value_names.path, index.value_names.names
     if max(names) > MAX_MASK_VALUE:
@@ -64,6 +67,29 @@ def classes_from_value_names(index: DatasetIndex, ignore_index: int | None) -> D
     # values a table names are classes, however sparse in the masks (GOOSE's 64 ids), not object numbers
     problems = [p for p in index.problems if p.code != "instance-ids"]
     return replace(index, classes=classes, problems=problems)
+
+
+def _named_packed_classes(index: DatasetIndex, mapping: ClassInstanceMapping) -> DatasetIndex:
+    """The index with the classes of masks packing class and instance (`class-instance`) named by
+    the shipped table (VIPSeg's panoVIPSeg_categories.json), as many as the table or the masks
+    number, the ignore label kept; where the table names more classes than the packing factor
+    (VIPSeg's 124, packed by 100), the values below its last class are plain classes.
+
+    Raises:
+        DataError: the names do not make valid classes (naming the file).
+    """
+    assert index.value_names is not None and index.classes is not None
+    path, names = index.value_names.path, index.value_names.names
+    count = max(index.classes.num_classes, max(names) + 1)
+    try:
+        classes = ClassSpec(tuple(names.get(c, generic_name(c)) for c in range(count)),
+                            ignore_index=index.classes.ignore_index)
+    except ValueError as err:
+        raise DataError(f"class list '{path}': {err}") from None
+    if max(names) >= mapping.packing:
+        mapping = replace(mapping, plain_below=max(names) + 1)
+    logger.info("class names from '%s' (%d classes, mask values read as %s)", path, count, mapping.describe())
+    return replace(index, classes=classes, mapping=mapping)
 
 
 def _without_voids(index: DatasetIndex, voids: tuple[int, ...]) -> DatasetIndex:

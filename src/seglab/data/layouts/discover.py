@@ -14,6 +14,7 @@ from seglab.config import DataConfig
 from seglab.data.classes import ClassSpec, load_classes_file
 from seglab.data.classes.mapping import IdentityMapping, MaskMapping, OffsetMapping, ThresholdMapping, keeping_ignored
 from seglab.data.discovery.folders import one_listing
+from seglab.data.encodings.class_instances import ClassInstanceMapping
 from seglab.data.encodings.coloured_objects import OBJECT_CLASSES, ColouredObjectsMapping
 from seglab.data.encodings.encoding import ENCODING_CODES
 from seglab.data.encodings.object_channels import ObjectChannelsMapping
@@ -132,7 +133,8 @@ def discover(
     elif ignore_index == 0 and isinstance(index.mapping, OffsetMapping) and index.classes is not None \
             and index.classes.ignore_index == -1:  # a known reading (LoveDA) ignores value 0 already, as label -1
         ignore_index = -1
-    if index.value_names is not None and index.classes is None and _keeps_values(label_map) and task != "multilabel":
+    unnamed = index.classes is None or isinstance(index.mapping, ClassInstanceMapping)  # packed: class_0...
+    if index.value_names is not None and unnamed and _keeps_values(label_map) and task != "multilabel":
         index = classes_from_value_names(index, ignore_index)
     if index.classes is not None:
         if ignore_index is None:

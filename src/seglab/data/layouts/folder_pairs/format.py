@@ -33,6 +33,7 @@ from seglab.data.files.staging import cache_folder
 from seglab.data.encodings.loveda import loveda_reading
 from seglab.data.encodings.rgb_ids import id_labels_file, rgb_ids_reading
 from seglab.data.encodings.mat_names import mat_names_reading
+from seglab.data.encodings.class_instances import ClassInstanceMapping
 from seglab.data.encodings.red_classes import RedClassMapping
 from seglab.data.classes.mapping import IdentityMapping, MaskMapping
 from seglab.data.layouts.multilabel import ClassNamingsMapping, naming_names
@@ -146,6 +147,7 @@ class FolderPairsFormat(DatasetFormat):
         shipped = _shipped_classes(root, found) if classes is None else None
         if shipped is not None:
             classes = shipped[0]
+        declared = classes
         if namings:  # a mask per class (--task multilabel): the namings name the classes
             names = classes.names if classes is not None and len(classes.names) == len(namings) else naming_names(namings)
             classes, mapping, encoding_problems = ClassSpec(names), ClassNamingsMapping(namings), []
@@ -176,7 +178,8 @@ class FolderPairsFormat(DatasetFormat):
             derived) + [p for m in matches for p in m.extra_masks] + aside_unlabelled
         if shipped is not None:  # read, so in no way passed over (VIPER's classes.csv)
             index.ignored = [p for p in index.ignored if p != shipped[1]]
-        if index.classes is None and type(mapping) in (IdentityMapping, RedClassMapping):  # no names yet
+        packed = declared is None and isinstance(mapping, ClassInstanceMapping)  # class_0... up to the largest class
+        if packed or (index.classes is None and type(mapping) in (IdentityMapping, RedClassMapping)):  # no names yet
             index.value_names = _shipped_value_names(root, found)
             if index.value_names is not None:  # and its copies in the other split folders (Roboflow's _classes.csv)
                 index.ignored = [p for p in index.ignored if p.name != index.value_names.path.name]
