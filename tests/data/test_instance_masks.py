@@ -16,6 +16,7 @@ from PIL import Image
 
 from seglab.cli import main
 from seglab.data import discover, inspect_dataset, read_image, read_mask
+from seglab.data.classes.mapping import MaskMapping
 from seglab.data.encodings.mask_sample import sample_masks
 from seglab.errors import ConfigError, DataError
 
@@ -188,13 +189,30 @@ def test_class_masks_with_one_region_per_class_are_not_taken_for_objects(tmp_pat
 
 def test_instance_masks_refuses_what_it_cannot_read(tmp_path):
     cellpose(tmp_path / "cells")
-    with pytest.raises(ConfigError, match="--instance-masks and --label-map"):
-        discover(tmp_path / "cells", instance_masks=True, label_map={1: 1})
+    with pytest.raises(ConfigError, match="maps values to 2; map values to 0, 1 or ignore"):
+        discover(tmp_path / "cells", instance_masks=True, label_map={1: 2})
     (tmp_path / "cells" / "classes.json").write_text(json.dumps({"names": ["bg", "nucleus", "cytoplasm"]}))
     with pytest.raises(ConfigError, match="names 3: bg, nucleus, cytoplasm"):
         discover(tmp_path / "cells", instance_masks=True)
     (tmp_path / "cells" / "classes.json").write_text(json.dumps({"names": ["bg", "nucleus"]}))
     assert discover(tmp_path / "cells", instance_masks=True).classes.names == ("bg", "nucleus")
+
+
+def test_a_label_map_with_instance_masks_maps_the_values_first(tmp_path):
+    """OCID's labels: 0 unlabelled, 1 the table, 2.. objects. --instance-masks read the table as an
+    object, and --label-map 1:0 beside it was refused as a second say on the classes."""
+    for k in range(6):
+        mask = np.zeros((32, 48), np.uint8)
+        mask[10:] = 1
+        mask[12:18, 5:12], mask[20:26, 30:40], mask[0:4, 0:4] = 2, 3 + k, 7
+        save(tmp_path / "rgb" / f"r{k}.png", photo(k))
+        save(tmp_path / "label" / f"r{k}.png", mask)
+    index = discover(tmp_path, instance_masks=True, label_map={1: 0, 7: "ignore"})
+    labels = read_mask(tmp_path / "label" / "r1.png", index.mapping)
+    np.testing.assert_array_equal(labels[[0, 5, 14, 22, 30], [0, 5, 6, 35, 20]], [255, 0, 1, 1, 0])
+    assert index.classes.names == ("background", "object") and index.ignore_index == 255
+    assert MaskMapping.from_dict(json.loads(json.dumps(index.mapping.to_dict()))) == index.mapping  # the run folder's
+    assert discover(tmp_path, instance_masks=True).mapping.apply(np.array([[1]])).item() == 1  # the table, alone
 
 
 def coloured(mask: np.ndarray, seed: int) -> np.ndarray:

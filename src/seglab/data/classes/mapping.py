@@ -210,17 +210,22 @@ class ThresholdMapping(MaskMapping):
     threshold: float = 128.0
     inverted: bool = False  # values below the threshold are class 1 (class_dict.csv: white road is class 0)
     ignore_label: int | None = None  # a raw value kept as it is: the void border of masks numbering objects
+    # (raw, value) pairs applied first: --label-map with --instance-masks (OCID's table 1 as background 0)
+    relabel: tuple[tuple[int, int], ...] = ()
     kind: ClassVar[str] = "threshold"
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "relabel", LabelMapping(self.relabel).values)
+
     def apply(self, raw: np.ndarray) -> np.ndarray:
-        values = single_channel(raw)
+        values = LabelMapping(self.relabel).apply(raw) if self.relabel else single_channel(raw)
         labels = ((values >= self.threshold) != self.inverted).astype(np.int64)
         if self.ignore_label is not None:
             labels[values == self.ignore_label] = self.ignore_label
         return labels
 
     def to_dict(self) -> dict[str, Any]:  # described as before it could be inverted or keep a void label
-        return _without_unset(super().to_dict(), inverted=False, ignore_label=None)
+        return _without_unset(super().to_dict(), inverted=False, ignore_label=None, relabel=[])
 
 
 def keeping_ignored(mapping: MaskMapping, ignore_label: int | None) -> MaskMapping:

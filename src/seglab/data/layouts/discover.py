@@ -7,12 +7,19 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from seglab.config import DataConfig
 from seglab.data.classes import ClassSpec, load_classes_file
-from seglab.data.classes.mapping import IdentityMapping, MaskMapping, OffsetMapping, ThresholdMapping, keeping_ignored
+from seglab.data.classes.mapping import (
+    IdentityMapping,
+    LabelMapping,
+    MaskMapping,
+    OffsetMapping,
+    ThresholdMapping,
+    keeping_ignored,
+)
 from seglab.data.discovery.folders import one_listing
 from seglab.data.encodings.class_instances import ClassInstanceMapping
 from seglab.data.encodings.coloured_objects import OBJECT_CLASSES, ColouredObjectsMapping
@@ -124,7 +131,8 @@ def discover(
         shown = "".join(f"\n  {p}" for p in index.problems[:5])
         raise DataError(f"no image/mask pairs found in '{root}' ({index.format} layout){shown}{_instance_hint(index)}")
     if instance_masks:
-        index = _objects(index, classes, label_map)
+        index = _objects(index, classes, label_map, ignore_index)
+        ignore_index = index.ignore_index if label_map is not None else ignore_index
     elif label_map is not None:
         index = _relabel(index, label_map, classes, ignore_index)
         ignore_index = index.ignore_index
@@ -210,18 +218,22 @@ def _relabel(
     return replace(index, mapping=mapping, classes=classes, problems=kept, ignore_index=ignore_index)
 
 
-def _objects(index: DatasetIndex, classes: ClassSpec | None, label_map: Mapping[object, object] | None) -> DatasetIndex:
+def _objects(
+    index: DatasetIndex, classes: ClassSpec | None, label_map: Mapping[object, object] | None, ignore_index: int | None
+) -> DatasetIndex:
     """`--instance-masks`: masks that number objects read as background (0) and object (any
     other value), whatever the number of objects per image; colour masks that colour each
     object (BBBC039) as background (black) and object (any other colour); stacks of 0/1
     channels, one per object (WGISD), as background (no channel on) and object (any).
 
+    A --label-map of label masks maps the raw values first, to background (0), object (1) or
+    ignore (OCID's `1:0`: its table is no object); the values it leaves are read as above.
+
     Raises:
-        ConfigError: multi-label masks, a --label-map too, or a classes.json that does not name
-            two classes.
+        ConfigError: multi-label masks, a --label-map of other targets or of masks not read by
+            their values, or a classes.json that does not name two classes.
     """
-    if label_map is not None:
-        raise ConfigError("--instance-masks and --label-map both say how mask values become classes; pass one")
+    relabel = _objects_label_map(index, label_map, ignore_index) if label_map is not None else None
     if index.mapping.multilabel:
         raise ConfigError(f"--instance-masks reads masks whose values number objects, but '{index.root}' has "
                           "multi-label masks")
@@ -233,9 +245,42 @@ def _objects(index: DatasetIndex, classes: ClassSpec | None, label_map: Mapping[
         mapping: MaskMapping = ColouredObjectsMapping()
     elif isinstance(index.mapping, (OneHotMapping, ObjectChannelsMapping)):
         mapping = ObjectChannelsMapping()
+    elif relabel is not None:
+        mapping = ThresholdMapping(1, ignore_label=relabel.ignore_index, relabel=relabel.mapping.values)
+        return replace(index, mapping=mapping, classes=classes or OBJECT_CLASSES, problems=kept,
+                       ignore_index=relabel.ignore_index)
     else:
         mapping = ThresholdMapping(1)
     return replace(index, mapping=mapping, classes=classes or OBJECT_CLASSES, problems=kept)
+
+
+@dataclass(frozen=True)
+class _ObjectsRelabel:
+    """A --label-map read before `--instance-masks`, and the ignore label it maps to."""
+
+    mapping: LabelMapping
+    ignore_index: int | None
+
+
+def _objects_label_map(
+    index: DatasetIndex, label_map: Mapping[object, object], ignore_index: int | None
+) -> _ObjectsRelabel:
+    """The --label-map given with `--instance-masks`, where the two say one thing: label masks
+    whose raw values it maps to background (0), object (1) or ignore before the objects are read.
+
+    Raises:
+        ConfigError: masks read by colour or by channel, or a target that is neither.
+    """
+    if index.mapping.needs_rgb or index.mapping.multilabel or isinstance(index.mapping, (OneHotMapping, ObjectChannelsMapping)):
+        raise ConfigError(f"--instance-masks and --label-map both say how mask values become classes, and "
+                          f"'{index.root}' has no label masks whose values a label map could name; pass one")
+    mapping, ignore = label_map_encoding(label_map, ignore_index)
+    others = sorted({label for _, label in mapping.values if label not in (0, 1, ignore)})
+    if others:
+        raise ConfigError(f"--instance-masks reads two classes (background 0, object 1), but --label-map maps values "
+                          f"to {', '.join(map(str, others))}; map values to 0, 1 or ignore (OCID's table: "
+                          "--instance-masks --label-map 1:0), or leave out --instance-masks")
+    return _ObjectsRelabel(mapping, ignore)
 
 
 def _filled_outlines(index: DatasetIndex) -> DatasetIndex:
