@@ -21,7 +21,7 @@ logger = logging.getLogger(__name__)
 
 MAX_DEPTH = 4  # root/wrapper/leftImg8bit/train/city
 NAMED_DEPTH = MAX_DEPTH + 3  # when --images/--masks name the folders: Virtual KITTI 2's Scene01/clone/frames/rgb/Camera_0
-_MAX_FOLDERS = 5000  # a dataset folder is not a whole disk
+_MAX_FOLDERS = 20_000  # a dataset folder is not a whole disk; VSPW holds 10,609 with its video folders
 _SKIPPED = ("__macosx", "__pycache__", ".git", "runs", "checkpoints")
 METADATA_FILES = ("classes.json", "dataset.json", "synthetic.json", "splits.json")
 
