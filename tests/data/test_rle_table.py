@@ -1,10 +1,11 @@
 """The rle-table format: Kaggle's run-length CSVs beside their image folders, in the layouts the
 competitions ship (small replicas: Severstal, Airbus, Understanding Clouds, Sartorius, UW-Madison
-GI Tract, TGS Salt), read without converting anything."""
+GI Tract, TGS Salt, iMaterialist Fashion), read without converting anything."""
 
 from __future__ import annotations
 
 import csv
+import json
 import os
 from pathlib import Path
 
@@ -165,6 +166,59 @@ def test_overlapping_classes_are_warned_and_read_as_channels_with_multilabel(tmp
     for pair in index.pairs:
         bits = read_mask(pair.masks, index.mapping)
         assert np.array_equal(unpack_numpy(bits, 4), channels[pair.image.name]), pair.name
+
+
+FASHION = ("shirt, blouse", "top, t-shirt, sweatshirt", "sweater", "cardigan", "jacket", "vest")  # 46 in all
+
+
+def imaterialist(root: Path, attributes_column: bool = False) -> dict[str, np.ndarray]:
+    """train.csv (ImageId,EncodedPixels,Height,Width,ClassId) with a row per garment; ClassId is
+    `4` or `4_115_136` (2019: the class, then attribute ids) or the class alone beside an
+    AttributesIds column (2020); label_descriptions.json lists the categories from id 0."""
+    (root / "label_descriptions.json").parent.mkdir(parents=True, exist_ok=True)
+    (root / "label_descriptions.json").write_text(json.dumps({
+        "info": {"year": 2019}, "categories": [{"id": i, "name": n, "level": 2} for i, n in enumerate(FASHION)],
+        "attributes": [{"id": i, "name": f"attribute {i}", "level": 1} for i in range(140)]}))
+    expected, rows = {}, []
+    for i in range(4):
+        name = f"{i:032x}.jpg"
+        save(root / "train" / name, photo(i, (30, 20)))
+        label = np.zeros((30, 20), np.uint8)
+        for class_id in (0, 4) if i % 2 else (4,):  # shirt, blouse is id 0: a class, not background
+            blob = ellipse((30, 20), 5 * i + class_id)
+            label[blob == 1] = class_id + 1
+            tail = "_115_136" if class_id == 4 and i % 3 == 0 else ""
+            cells = [class_id, tail.strip("_").replace("_", ",")] if attributes_column else [f"{class_id}{tail}"]
+            rows.append([name, encode(blob, "column"), 30, 20, *cells])
+        expected[name] = label
+    save(root / "test" / "t0.jpg", photo(9, (30, 20)))
+    table(root / "train.csv", ["ImageId", "EncodedPixels", "Height", "Width", "ClassId"]
+          + (["AttributesIds"] if attributes_column else []), rows)
+    table(root / "sample_submission.csv", ["ImageId", "EncodedPixels", "ClassId"], [["t0.jpg", "1 1", 23]])
+    return expected
+
+
+@pytest.mark.parametrize("attributes_column", [False, True], ids=["fgvc6-2019", "fgvc7-2020"])
+def test_imaterialist_classes_are_the_first_number_named_by_the_categories(tmp_path: Path,
+                                                                          attributes_column: bool) -> None:
+    expected = imaterialist(tmp_path / "imaterialist", attributes_column)
+    index = discover(tmp_path / "imaterialist")
+    assert index.classes is not None and index.classes.names == ("background", *FASHION)
+    for pair in index.pairs:
+        assert np.array_equal(read_mask(pair.masks, index.mapping), expected[pair.image.name]), pair.name
+    assert [p.name for p in index.unlabelled] == ["t0.jpg"]
+    assert "names from label_descriptions.json" in index.pairing[-1]
+    assert ("'4_115_136' is class 4" in index.pairing[-1]) is not attributes_column
+
+
+def test_numbered_classes_from_0_keep_background_without_a_categories_file(tmp_path: Path) -> None:
+    expected = imaterialist(tmp_path / "imaterialist")
+    (tmp_path / "imaterialist" / "label_descriptions.json").unlink()
+    index = discover(tmp_path / "imaterialist")
+    assert index.classes is not None
+    assert index.classes.names == ("background", "class_0", "class_1", "class_2", "class_3", "class_4")
+    for pair in index.pairs:
+        assert np.array_equal(read_mask(pair.masks, index.mapping), expected[pair.image.name]), pair.name
 
 
 def test_multilabel_needs_a_class_column(tmp_path: Path) -> None:

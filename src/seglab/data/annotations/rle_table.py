@@ -6,7 +6,10 @@ Recognised tables (`seglab.data.files.rle` reads the strings):
   `ImageId,EncodedPixels` (a row per ship), HuBMAP's `id,encoding`, Sartorius' `id,annotation`
   (a row per cell): one class, `object`, the union of an image's rows;
 - with a class column: Severstal's `ImageId,ClassId,EncodedPixels`, UW-Madison GI Tract's
-  `id,class,segmentation`: a label per class (numbers as given, names from 1 in sorted order);
+  `id,class,segmentation`: a label per class (numbers as given, one up where they start at 0;
+  names from 1 in sorted order), named by a COCO-like categories JSON beside the table where
+  one names the numbers; iMaterialist Fashion's `ClassId` of `6_28_77` is class 6 with
+  attribute ids 28 and 77, which are not read;
 - with image and class in one cell: Understanding Clouds' `Image_Label,EncodedPixels`
   (`0011165.jpg_Fish`).
 
@@ -30,7 +33,7 @@ from pathlib import Path
 
 from seglab.data.annotations.rle_masks import _Reading, _decoded, _order
 from seglab.data.annotations.rle_table_file import _Row, _Table, _read_table, is_rle_table, rle_tables
-from seglab.data.classes import ClassSpec, default_colours, generic_name
+from seglab.data.classes import ClassSpec, category_names, default_colours, generic_name
 from seglab.data.classes.mapping import IdentityMapping, MaskMapping
 from seglab.data.discovery.folders import Folder, ships_mask_files, walk
 from seglab.data.discovery.naming import stem
@@ -79,7 +82,7 @@ class RleTableFormat(DatasetFormat):
         base = table.path.parent
         folders = [f for f in walked if f.files and not f.named_mask]
         images, how = _match_ids(table, folders, base)
-        labels, names = _labels(table, classes)
+        labels, names, read_as = _labels(table, classes)
         relative = relative_runs([row.rle for row in table.rows])
         order, why = _order(table, images, self.options.rle_order, relative)
         multilabel = self.options.multilabel
@@ -104,6 +107,8 @@ class RleTableFormat(DatasetFormat):
         lines = [f"{table.path.name}: {len(table.rows)} rows, {len(pairs)} masks of images in {where} ({how}); "
                  f"pixel order {order}-major ({why})"
                  + ("; each start counts from the previous run's end (SIIM-ACR's encoding)" if relative else "")]
+        if read_as:
+            lines.append(read_as)
         if background:
             lines.append(f"{len(background)} images without a row read as all background: the table lists no "
                          "empty masks, only objects (as Severstal's lists only defects)")
@@ -213,19 +218,21 @@ def _joined_key(file: Path, base: Path, ids: set[str]) -> str | None:
     return None
 
 
-def _labels(table: _Table, classes: ClassSpec | None) -> tuple[dict[str | None, int], dict[int, str]]:
-    """The label each class cell paints and the name of each label (0 is background).
+def _labels(table: _Table, classes: ClassSpec | None) -> tuple[dict[str | None, int], dict[int, str], str]:
+    """The label each class cell paints, the name of each label (0 is background), and how
+    numbered classes were read ("" for other tables).
 
     Raises:
         DataError: a classes.json naming another number of classes than the table has.
     """
     cells = sorted({row.label for row in table.rows if row.label}, key=natural_key)  # "": a row of no pixels
+    numbers = _class_numbers(cells) if table.classes else None
+    read_as = ""
     if not table.classes:
         labels: dict[str | None, int] = {None: 1}
         names = {0: "background", 1: "object"}
-    elif all(c.isdigit() and int(c) >= 1 for c in cells):  # Severstal's ClassId 1-4: the numbers are the labels
-        labels = {c: int(c) for c in cells}
-        names = {0: "background", **{v: generic_name(v) for v in range(1, max(labels.values()) + 1)}}
+    elif numbers is not None:
+        labels, names, read_as = _numbered_labels(table.path, numbers)
     else:
         labels = {c: i for i, c in enumerate(cells, start=1)}
         names = {0: "background", **{i: c for c, i in labels.items()}}
@@ -234,7 +241,55 @@ def _labels(table: _Table, classes: ClassSpec | None) -> tuple[dict[str | None, 
             raise DataError(f"classes.json names {classes.num_classes} classes, but '{table.path}' has {len(names)}: "
                             f"{', '.join(names[k] for k in sorted(names))} (background first)")
         names = dict(enumerate(classes.names))
-    return labels, names
+    return labels, names, read_as
+
+
+_NUMBERS = re.compile(r"\d+(_\d+)*")  # Severstal's `3`, iMaterialist's `6_28_77`
+
+
+def _class_numbers(cells: list[str]) -> dict[str, int] | None:
+    """Each class cell's class number: the cell (Severstal's `1`..`4`), or its first number where
+    the cells are numbers joined by `_` and a first number recurs with other tails (iMaterialist's
+    `6` and `6_28_77`: class 6, then fine-grained attribute ids). None for named classes."""
+    if not cells or not all(_NUMBERS.fullmatch(c) for c in cells):
+        return None
+    firsts = {c: int(c.split("_")[0]) for c in cells}
+    tails: dict[int, set[str]] = defaultdict(set)
+    for cell, first in firsts.items():
+        tails[first].add(cell)
+    return firsts if all(c.isdigit() for c in cells) or any(len(t) > 1 for t in tails.values()) else None
+
+
+def _numbered_labels(path: Path, numbers: dict[str, int]) -> tuple[dict[str | None, int], dict[int, str], str]:
+    """Labels of numbered classes: the numbers, one up where they start at 0 (iMaterialist's
+    "shirt, blouse" is 0: background must stay 0), named by a categories JSON beside the table
+    (`category_names`) that names every number, else `class_<number>`; and how they were read."""
+    source, named = _categories(path.parent, set(numbers.values()))
+    known = {*numbers.values(), *named}
+    shift = 1 if min(known) == 0 else 0
+    labels: dict[str | None, int] = {cell: n + shift for cell, n in numbers.items()}
+    names = {0: "background", **{n + shift: named.get(n, generic_name(n)) for n in range(1 - shift, max(known) + 1)}}
+    said = []
+    attributed = [c for c in numbers if not c.isdigit()]
+    if attributed:
+        said.append(f"the first number of a class cell is its class, the attribute ids after it are not read "
+                    f"('{attributed[0]}' is class {numbers[attributed[0]]}; {len(attributed)} of {len(numbers)} "
+                    "class cells carry attributes)")
+    if shift:
+        said.append("class numbers start at 0, so each is read as label number + 1 (0 stays background)")
+    if source is not None:
+        said.append(f"names from {source.name}")
+    return labels, names, "Classes: " + "; ".join(said) if said else ""
+
+
+def _categories(folder: Path, numbers: set[int]) -> tuple[Path | None, dict[int, str]]:
+    """The first JSON in `folder` whose categories list names every class number, and its names
+    (None and none without one)."""
+    for path in sorted(folder.glob("*.json"), key=lambda p: natural_key(p.name)):
+        names = category_names(path)
+        if names is not None and numbers <= names.keys():
+            return path, names
+    return None, {}
 
 
 def _folders_named(folders: set[Path], base: Path) -> str:

@@ -1,7 +1,8 @@
 """Classes (names, mask colours) from the tables datasets ship beside their masks.
 
 nnU-Net's dataset.json, class_dict.csv and other CSVs of names and colours (VIPER's classes.csv), CVAT's
-labelmap.txt, A2D2's class_list.json, RUGD's colour map.
+labelmap.txt, A2D2's class_list.json, RUGD's colour map, a COCO-like categories list (iMaterialist's
+label_descriptions.json).
 """
 
 from __future__ import annotations
@@ -58,6 +59,36 @@ def numbered_names(labels: object) -> dict[int, str] | None:
     if sorted(by_value) != list(range(len(by_value))):
         return None
     return dict(sorted(by_value.items()))
+
+
+_LARGEST_CATEGORY_LIST = 2**20  # bytes: a class list is kilobytes; a larger JSON holds annotations
+
+
+def category_names(path: str | Path) -> dict[int, str] | None:
+    """Class names by id from a JSON whose `categories` list holds `{"id", "name"}` entries and
+    that has no annotations (iMaterialist Fashion's label_descriptions.json beside its run-length
+    table; its `attributes` list names no class). None for any other JSON, so that any file
+    beside the data can be tried.
+
+    Raises:
+        DataError: an unreadable file, naming it.
+    """
+    path = Path(path)
+    try:
+        if path.stat().st_size > _LARGEST_CATEGORY_LIST:
+            return None
+        values = json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, RecursionError):
+        return None
+    except (OSError, UnicodeDecodeError) as err:
+        raise DataError(f"class list '{path}' cannot be read: {err}") from None
+    entries = values.get("categories") if isinstance(values, dict) and "annotations" not in values else None
+    if not isinstance(entries, list) or not entries or not all(
+            isinstance(c, dict) and isinstance(c.get("id"), int) and not isinstance(c["id"], bool) and c.get("name")
+            for c in entries):
+        return None
+    names = {c["id"]: str(c["name"]) for c in entries}
+    return dict(sorted(names.items())) if len(names) == len(entries) else None
 
 
 NAME_COLUMNS = ("name", "class_name", "classname")  # a class table's name column (GOOSE's, VIPER's)
