@@ -148,6 +148,38 @@ def test_chase_db1_eyes_of_one_child_group_together(tmp_path: Path) -> None:
     assert all(groups) and not (groups[0] & groups[1] or groups[0] & groups[2] or groups[1] & groups[2])
 
 
+def stereo_trajectories(root: Path, trajectories: list[str], frames: int) -> None:
+    """TartanAir's `<env>/<Easy|Hard>/P00k/image_{left,right}/N_{side}.png` beside
+    `seg_{side}/N_{side}_seg.png`: frame numbers that every trajectory repeats."""
+    for i, trajectory in enumerate(trajectories):
+        for frame in range(frames):
+            for side in ("left", "right"):
+                save(root / trajectory / f"image_{side}" / f"{frame:06d}_{side}.png", photo(10 * i + frame, SIZE))
+                save(root / trajectory / f"seg_{side}" / f"{frame:06d}_{side}_seg.png", mask(frame))
+
+
+def test_stereo_frames_group_by_their_trajectory_not_their_frame_number(tmp_path: Path) -> None:
+    """TartanAir: `000000_left` in every trajectory was one subject `000000`, frame 0 of all
+    trajectories together and each trajectory's near-copy frames in every split."""
+    trajectories = ["factory/Easy/P000", "factory/Hard/P001", "office/Easy/P000", "office/Hard/P001"]
+    stereo_trajectories(tmp_path, trajectories, 3)
+    index = discover(tmp_path, mask_pattern="{stem}_seg.png")
+    assert len(index.pairs) == 24 and {p.group for p in index.pairs} == set(trajectories) and _apart(index)
+    assert "the sequence folder of its stereo frames" in index.pairing[-1]
+
+
+def test_eyes_in_case_folders_group_by_the_case_and_eye_number(tmp_path: Path) -> None:
+    """Eyes whose names repeat from folder to folder (`site1/images/01_L.png`, `site2/images/01_L.png`)
+    are a person of each folder: the folder is part of the subject, not the eye's own folder."""
+    for site in ("site1", "site2"):
+        for i, person in enumerate(range(1, 5)):
+            for eye in ("L", "R"):
+                save(tmp_path / site / "images" / f"{person:02d}_{eye}.png", photo(i, SIZE))
+                save(tmp_path / site / "masks" / f"{person:02d}_{eye}.png", mask(i))
+    index = discover(tmp_path)
+    assert {p.group for p in index.pairs} == {f"{s}/images/{n:02d}" for s in ("site1", "site2") for n in range(1, 5)}
+
+
 def test_names_ending_in_a_letter_without_fellow_eyes_are_no_subjects(tmp_path: Path) -> None:
     side_by_side(tmp_path / "data", [f"tile_{n}{'LR'[n % 2]}" for n in range(10)])  # one image per number
     assert {p.group for p in discover(tmp_path / "data").pairs} == {None}

@@ -5,7 +5,8 @@
 `TCGA_CS_4941_19960909/TCGA_CS_4941_19960909_12.tif` (a folder per patient, numbered slices),
 the Ultrasound Nerve Segmentation's `47_120.tif` (image 120 of subject 47), Carvana's
 `0cdf5b5d0ce1_01.jpg` (view 1 of car `0cdf5b5d0ce1`), CHASE_DB1's `Image_01L.jpg` and
-`Image_01R.jpg` (one child's two eyes), CholecSeg8k's `video01/video01_00080/` (a clip of video
+`Image_01R.jpg` (one child's two eyes; a stereo camera's `P000/image_left/000000_left.png`: TartanAir's
+trajectory P000), CholecSeg8k's `video01/video01_00080/` (a clip of video
 1), names that repeat in every numbered folder (KolektorSDD's `kos01/Part0.jpg`: a folder per
 item), a video's frames numbered after its folder (SegTrack v2's `bmx/bmx_06668.png`), or the
 satellite scene a patch was cut from (38-Cloud's
@@ -31,14 +32,15 @@ from dataclasses import replace
 from pathlib import Path
 
 from seglab.data.files.index import DatasetIndex, Pair
-from seglab.data.discovery.naming import folder_split, folders_split, without_affix_words
+from seglab.data.discovery.naming import folder_split, folders_split, without_affix_words, words
 from seglab.data.splitting.subject_tables import SubjectTable, find_subject_table
 from seglab.data.discovery.unmasked import is_background_fill
 
 log = logging.getLogger(__name__)
 
 _SLICE_NAME = re.compile(r"^(?P<subject>.*?[a-z0-9])[_\-. ]*(?:slice|slc|frame)[_\-. ]*\d+$", re.IGNORECASE)
-_EYE_NAME = re.compile(r"^(?P<subject>.*\d)[_\- ]?(?:l|r|od|os|left|right)$", re.IGNORECASE)
+_EYE_WORDS = {"l", "r", "od", "os", "left", "right"}
+_EYE_NAME = re.compile(rf"^(?P<subject>.*\d)[_\- ]?(?:{'|'.join(sorted(_EYE_WORDS))})$", re.IGNORECASE)
 _SCENE_ID = re.compile(  # Landsat Collection and pre-collection ids, Sentinel-2 product names
     r"L[COTEM]0\d_L\w{3}_\d{6}_\d{8}_\d{8}_\d{2}_(?:T1|T2|RT)|L[COTEM]\d\d{13}[A-Z]{3}\d{2}"
     r"|S2[A-D]_MSIL[12][AC]_\d{8}T\d{6}_N\d{4}_R\d{3}_T\d{2}[A-Z]{3}_\d{8}T\d{6}")
@@ -65,7 +67,7 @@ def with_subjects(index: DatasetIndex) -> DatasetIndex:
         return _by_table(index, table)
     found = (_by_slice_token(index.pairs) or _by_numbered_folder(index.pairs)
              or _by_subject_number(index.pairs, index.root)
-             or _by_eye(index.pairs) or _by_case_folder(index.pairs, index.root, index.label_folders)
+             or _by_eye(index.pairs, index.root) or _by_case_folder(index.pairs, index.root, index.label_folders)
              or _by_numbered_folder_pair(index.pairs, index.root)
              or _by_repeated_names(index.pairs, index.root) or _by_frame_folder(index.pairs, index.root)
              or _by_scene_id(index.pairs)
@@ -200,17 +202,31 @@ def _by_image_folder(folders: dict[str, str], pairs: int) -> tuple[dict[str, str
     return subjects, "the folder each is in, whose numbers recur in the others (a grid's, not a subject's)"
 
 
-def _by_eye(pairs: list[Pair]) -> tuple[dict[str, str], str] | None:
+def _by_eye(pairs: list[Pair], root: Path) -> tuple[dict[str, str], str] | None:
     """`Image_01L` -> `Image_01`: a person's left and right eye (`L`/`R`, `OD`/`OS`) after their
-    number, most people with both; an eye in training and its fellow in test is a near copy."""
-    subjects = {}
+    number, most people with both; an eye in training and its fellow in test is a near copy. The
+    folder around the pair is part of the subject (`_eye_folder`): TartanAir's
+    `<env>/Easy/P000/image_left/000000_left.png` is frame 0 of trajectory P000, not of every one.
+    Numbers that are a video's frames (`_video_frame`) in several such folders are a stereo
+    camera's: the sequence folder is the subject, as for DAVIS' videos, its frames near copies."""
+    subjects, sequences = {}, {}
     for pair in pairs:
         if (found := _EYE_NAME.match(_last(pair.name))) is not None:
-            subjects[pair.name] = found.group("subject")
+            sequences[pair.name] = _eye_folder(pair.image, root)
+            subjects[pair.name] = (Path(sequences[pair.name]) / found.group("subject")).as_posix()
     counts = Counter(subjects.values())
     if sum(n >= 2 for n in counts.values()) < len(counts) / 2 or not _says_subjects(subjects, len(pairs)):
         return None
+    if all(_video_frame(_last(s)) for s in subjects.values()) and _in_enough_folders(sequences, len(pairs)):
+        return sequences, "the sequence folder of its stereo frames (a left and a right camera's)"
     return subjects, "the name before its eye (L or R)"
+
+
+def _eye_folder(image: Path, root: Path) -> str:
+    """The folder a pair of eyes or cameras lies in below `root`, less split folders and the
+    camera's own folder (TartanAir's `P000/image_left/` -> `P000`), so that both eyes share it."""
+    folder = Path(_folder_in_split(image, root))
+    return folder.parent.as_posix() if _EYE_WORDS & set(words(folder.name)) else folder.as_posix()
 
 
 def _by_case_folder(pairs: list[Pair], root: Path, label_folders: dict[Path, Path]
