@@ -2522,3 +2522,27 @@ def test_jpeg2000_orthophotos_are_the_tiles_images_and_their_dem_is_left_out(tmp
     assert all(p.image.name.removesuffix("_rgb.jp2") == p.mask.name.removesuffix("_seg.tif") for p in index.pairs)
     assert sorted(p.name for p in index.ignored) == sorted(p.name for p in tmp_path.rglob("*_dem.tif"))
     assert "4 files beside images and masks named as such" in caplog.text
+
+
+def test_stereo_frames_pair_each_camera_with_its_masks_and_flow_is_no_pair(tmp_path):
+    """TartanAir: `P000/image_{left,right}/N_{side}.png` + `seg_{side}/N_{side}_seg.npy` beside
+    `flow/N_M_flow.npy` + `N_M_mask.npy`. `seg_right/` paired `image_left/` by the frame number, so
+    the search asked which, and the route it offered read one camera and `flow/` as pairs: a flow
+    field as the image, its valid-pixel mask as the labels."""
+    for trajectory in ("factory/Easy/P000", "office/Hard/P001"):
+        for frame in range(3):
+            for side in ("left", "right"):
+                save(tmp_path / trajectory / f"image_{side}" / f"{frame:06d}_{side}.png", photo(frame))
+                np.save(_dir(tmp_path / trajectory / f"seg_{side}") / f"{frame:06d}_{side}_seg.npy",
+                        (photo(frame)[..., 0] > 128).astype(np.uint8))
+            if frame:
+                flow, pair = _dir(tmp_path / trajectory / "flow"), f"{frame - 1:06d}_{frame:06d}"
+                np.save(flow / f"{pair}_flow.npy", np.random.default_rng(frame).random((*SIZE, 2), np.float32))
+                np.save(flow / f"{pair}_mask.npy", np.full(SIZE, 10, np.uint8))
+    one_camera = discover(tmp_path, images="image_left", masks="seg_left")
+    assert {p.image.parent.name for p in one_camera.pairs} == {"image_left"}
+    index = discover(tmp_path)
+    assert Counter(p.image.parent.name for p in index.pairs) == {"image_left": 6, "image_right": 6}
+    assert all(p.mask.name == f"{p.image.stem}_seg.npy" for p in index.pairs)
+    assert sum(p.parent.name == "flow" for p in index.ignored) == 8
+

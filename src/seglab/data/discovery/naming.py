@@ -466,6 +466,17 @@ def looks_like_mask_folder(name: str) -> bool:
     return any(w in lower for w in _MASK_WORDS) or any(w in _MASK_TOKENS for w in words(lower))
 
 
+_FIELD_WORDS = ("flow", "opticalflow", "forwardflow", "backwardflow", "sceneflow", "disparity", "disparities")
+
+
+def holds_motion_fields(name: str) -> bool:
+    """Whether a folder name says it holds optical flow or disparity (TartanAir's and Sintel's
+    `flow/`, FlyingThings3D's `optical_flow/`, Virtual KITTI 2's `forwardFlow/`): two-channel
+    motion between frames, whose `_mask` files mark the pixels the flow is valid at; neither is an
+    image or a segmentation mask."""
+    return any(w in _FIELD_WORDS for w in words(name))
+
+
 def looks_like_image_folder(name: str) -> bool:
     """Whether a folder name says it holds images (and not masks): images, imgs, input, x, ..."""
     lower = name.lower()

@@ -28,6 +28,7 @@ _PICTURE_FOLDER = re.compile(r"visuali[sz]ation|overlay|preview|colou?rmap|illus
 _CLASS_FOLDER = re.compile(r"class|semantic|label", re.IGNORECASE)  # what object masks step aside for
 _NUMBERED_FOLDER = re.compile(r".*?[a-z][_\-. ]?(\d+)", re.IGNORECASE)  # TNBC's Slide_01/ and GT_01/: a case each
 _MIN_NUMBERED = 3  # numbered mask folders that are a case each: a train, a validation and a test case
+_SIDES = {"left", "right"}  # a stereo camera's two folders (TartanAir's image_left/, seg_right/)
 _HUMAN_MASKS, _MACHINE_MASKS = re.compile(r"human", re.IGNORECASE), re.compile(r"machine", re.IGNORECASE)  # Supervisely
 
 
@@ -196,6 +197,16 @@ def _same_number(image: Folder, candidates: list[FolderMatch]) -> list[FolderMat
                 and looks_like_mask_folder(c.mask_dir.name) and (found := _NUMBERED_FOLDER.fullmatch(c.mask_dir.name))]
     same = [c for c, n in numbered if n == int(number[1])]
     return same if len(same) == 1 and len(numbered) >= _MIN_NUMBERED else candidates
+
+
+def _same_side(image: Folder, candidates: list[FolderMatch]) -> list[FolderMatch]:
+    """The one candidate whose name says the image folder's side, when each names one (TartanAir's
+    `seg_left/` for `image_left/`, beside `seg_right/`, whose `000000_right_seg` pairs with
+    `000000_left` by its number alone): a stereo camera's masks each; all candidates otherwise."""
+    side = _SIDES & set(words(image.path.name))
+    named = [_SIDES & set(words(c.mask_dir.name)) for c in candidates]
+    same = [c for c, sides in zip(candidates, named) if sides == side]
+    return same if len(side) == 1 and all(len(sides) == 1 for sides in named) and len(same) == 1 else candidates
 
 
 def _one_mask_wrapper(candidates: list[FolderMatch]) -> bool:

@@ -26,6 +26,7 @@ from seglab.data.discovery.folders.rivals import (
     _newest_version,
     _one_mask_wrapper,
     _same_number,
+    _same_side,
     _shows_masks,
     _without_unlabelled,
     folders_per_object,
@@ -35,7 +36,13 @@ from seglab.data.discovery.folders.union_folders import without_unions
 from seglab.data.discovery.folders.valid_area import not_labels, split_valid_areas, with_valid_areas
 from seglab.data.files.index import MASK_SUFFIXES
 from seglab.data.files.io import IMAGE_SUFFIXES
-from seglab.data.discovery.naming import KEY_RULES, KeyRule, looks_like_mask_folder, usable_splits
+from seglab.data.discovery.naming import (
+    KEY_RULES,
+    KeyRule,
+    holds_motion_fields,
+    looks_like_mask_folder,
+    usable_splits,
+)
 from seglab.data.discovery.pairing import FolderMatch, combine_matches, folder_label
 from seglab.data.discovery.rival_namings import settle_rival_namings
 
@@ -129,7 +136,8 @@ def search_folders(
     areas: set[Path] = set()
     for image in sorted(folders, key=lambda f: not f.named_image):  # a choice to ask is asked of images/ first
         if not image.files or (_holds_masks(image, is_masks) and images_name is None) \
-                or not chosen(image, images_name, image_tops) or _shows_masks(image, images_name):
+                or not chosen(image, images_name, image_tops) or _shows_masks(image, images_name) \
+                or holds_motion_fields(image.path.name):
             continue
         if named_images and not image.named_image and not folder_names_a_band(image.path.name) \
                 and is_masks(image):
@@ -150,7 +158,7 @@ def search_folders(
         if len(candidates) > 1 and masks_name is None:
             candidates = _without_unlabelled(image, candidates, root)
         if len(candidates) > 1:
-            candidates = _same_number(image, _newest_version(image, candidates, root))
+            candidates = _same_side(image, _same_number(image, _newest_version(image, candidates, root)))
         candidates, scored = split_valid_areas(candidates)  # Agriculture-Vision's boundaries/ and masks/
         areas.update(area.mask_dir for area in scored)
         if len(candidates) > 1 and ((merge or multilabel or multiclass) and _one_mask_wrapper(candidates)
@@ -180,10 +188,11 @@ def search_folders(
         if match is not None:
             search.matches.append(match)
             continue
-        side_by_side = _in_one_file(image) or beside(image, aside)
+        side_by_side = None if holds_motion_fields(image.path.name) else _in_one_file(image) or beside(image, aside)
         if side_by_side is not None:
             search.matches.append(side_by_side)
         elif image.split in ("val", "test") and not image.named_mask and not _shows_masks(image, None) \
+                and not holds_motion_fields(image.path.name) \
                 and image.path not in mask_like and not of_an_image(image, listed.get(image.path.parent)) \
                 and chosen(image, images_name, image_tops):  # with --images rgb, test/<defect>/xyz/ is no image folder
             search.unlabelled += image.files
