@@ -31,7 +31,7 @@ UTM_KEYS = (1, 1, 0, 3, 1024, 0, 1, 1, 1025, 0, 1, 1, 3072, 0, 1, 32611)  # WGS 
 def geotiff(path: Path, bands: int, size: int, keys: tuple[int, ...], origin: tuple[float, float], scale: float) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     pixels = np.random.default_rng(sum(path.name.encode())).integers(0, 2000, (size, size, bands)).astype(np.uint16)
-    tifffile.imwrite(path, pixels, photometric="minisblack", planarconfig="contig", extratags=[
+    tifffile.imwrite(path, pixels, photometric="minisblack", planarconfig="contig" if bands > 1 else None, extratags=[
         (33550, 12, 3, (scale, scale, 0.0), True), (33922, 12, 6, (0, 0, 0, *origin, 0.0), True),
         (34735, 3, len(keys), keys, True)])
 
@@ -214,6 +214,18 @@ def test_spacenet7_label_folders_are_picked_and_pixel_coordinates_over_a_geotiff
     index = discover(tmp_path, images="images", masks="labels_match_pix")
     assert index.format == "geojson" and [p.image.parent.name for p in index.pairs] == ["images"]
     np.testing.assert_array_equal(read_mask(index.pairs[0].mask, index.mapping), expected_building())
+
+
+def test_the_image_folder_offered_is_the_one_of_most_bands_not_an_auxiliary_raster(tmp_path: Path) -> None:
+    """WorldFloods' S2/ (13 bands) beside PERMANENTWATERJRC/ (one band, sorted first) and gt/:
+    the refusal offers the Sentinel-2 image, not the permanent water raster."""
+    for folder, bands in (("PERMANENTWATERJRC", 1), ("S2", 13), ("gt", 2)):
+        geotiff(tmp_path / "train" / folder / "EMSR258.tif", bands, 16, WGS84_KEYS, (LON, LAT), 4 * S)
+    (tmp_path / "train" / "floodmaps").mkdir()
+    (tmp_path / "train" / "floodmaps" / "EMSR258.geojson").write_text(json.dumps(
+        {"type": "FeatureCollection", "features": [building(lonlat)]}))
+    with pytest.raises(DataError, match=r"pair with the images of 3 folders .*: --images S2$"):
+        discover(tmp_path)
 
 
 def test_spacenet7_months_of_one_aoi_group_by_its_folder(tmp_path: Path) -> None:

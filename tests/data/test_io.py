@@ -236,3 +236,17 @@ def test_jpeg2000_images_read_exactly_at_every_depth(tmp_path):
     for name, stored in (("rgb8.jp2", rgb8), ("rgb8.j2k", rgb8), ("rgb16.jp2", rgb16), ("grey12.j2k", grey12[..., None])):
         read = read_image(tmp_path / name)
         assert read.dtype == stored.dtype and np.array_equal(read, stored), name
+
+
+def test_two_band_masks_are_refused_naming_their_bands_but_la_pngs_read_grey(tmp_path):
+    """A TIFF or .npy of two label bands (WorldFloods' gt/: cloud and water) is not cut to its
+    first band as grey + alpha; an LA PNG mask still is."""
+    Image.new("LA", (5, 4), (3, 255)).save(tmp_path / "la.png")
+    np.testing.assert_array_equal(read_raw_mask(tmp_path / "la.png"), np.full((4, 5), 3))
+    bands = np.stack([np.tile([0, 1, 2, 0], (4, 1)), np.tile([0, 2, 1, 1], (4, 1))], axis=2).astype(np.uint8)
+    tifffile.imwrite(tmp_path / "gt.tif", bands, photometric="minisblack", planarconfig="contig")
+    with pytest.raises(DataError, match=r"gt.tif' holds 2 label bands \(band 1: 0, 1, 2; band 2: 0, 1, 2\).*one-band"):
+        read_raw_mask(tmp_path / "gt.tif")
+    np.save(tmp_path / "flags.npy", (bands > 0).astype(np.uint8))
+    with pytest.raises(DataError, match="flags.npy' holds 2 label bands.*--task multilabel"):
+        read_mask(tmp_path / "flags.npy", IdentityMapping())

@@ -49,7 +49,8 @@ from seglab.data.discovery.folders import Folder, path_ends_with
 from seglab.data.discovery.naming import looks_like_mask_folder
 from seglab.data.discovery.pairing import folder_label, match_folders
 from seglab.data.files.geotiff import placement
-from seglab.data.files.index import DatasetIndex, Problem, natural_key
+from seglab.data.files.index import DatasetIndex, Problem, list_images, natural_key
+from seglab.data.files.io import channel_count
 from seglab.data.files.read_errors import TIFF_SUFFIXES
 from seglab.data.layouts.formats import FORMATS
 from seglab.errors import DataError
@@ -192,7 +193,14 @@ def _layer(root: Path, folders: list[Folder], layers: list[tuple[Path, list[Path
 
 
 def _least_mask_like(flag: str, folders: Sequence[Path]) -> str:
-    """The route of `annotation_formats.one_folder`: `flag` and the first folder not named for masks
-    (not SpaceNet 7's UDM_masks/)."""
-    example = min(folders, key=lambda f: looks_like_mask_folder(f.name))
+    """The route of `annotation_formats.one_folder`: `flag` and a folder not named for masks (not
+    SpaceNet 7's UDM_masks/), of the images with the most bands: the image, not an auxiliary
+    raster beside it (WorldFloods' S2/ of 13 bands, not PERMANENTWATERJRC/ of one)."""
+    example = min(folders, key=lambda f: (looks_like_mask_folder(f.name), -_bands(f)))
     return f"; name the one to use: {flag} {example.name}"
+
+
+def _bands(folder: Path) -> int:
+    """The channels of a folder's first image; 0 for a folder of no image (of GeoJSON files)."""
+    images = list_images(folder)
+    return (channel_count(images[0]) or 0) if images else 0

@@ -16,8 +16,7 @@ from seglab.data.encodings.label_maps import CLASS_GAP, DEFAULT_IGNORE
 from seglab.data.encodings.object_channels import object_stack, one_region_channels
 from seglab.data.encodings.one_hot import channel_stack
 from seglab.data.files.channels import binary_planes
-from seglab.data.files.index import ARRAY_SUFFIXES
-from seglab.data.files.io import raw_mask, read_mask_array, read_raw_mask
+from seglab.data.files.io import ARRAY_SUFFIXES, raw_mask, read_mask_array, read_raw_mask
 from seglab.errors import DataError
 
 logger = logging.getLogger(__name__)

@@ -12,15 +12,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from seglab.data.classes import ClassSpec, ValueNames
-from seglab.data.files.hdf5_files import HDF5_SUFFIXES
 from seglab.data.files.io import IMAGE_SUFFIXES
 from seglab.data.classes.mapping import MaskMapping
 from seglab.data.files.mat_files import MAT_SUFFIX
 from seglab.errors import one_line
 
 MASK_SUFFIXES = (*IMAGE_SUFFIXES, MAT_SUFFIX)  # what a folder of masks holds: MATLAB masks too
-# files of arrays, not pictures: a mask's one-hot channels, an image folder's depth maps (Synscapes' depth/)
-ARRAY_SUFFIXES = (".npy", ".npz", *HDF5_SUFFIXES, MAT_SUFFIX)
 
 
 @dataclass(frozen=True)

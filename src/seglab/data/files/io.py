@@ -21,15 +21,19 @@ from PIL import Image
 from seglab.data.files.channels import MAX_CHANNELS, channels_first, channels_last
 from seglab.data.files.decoding import FileHeader, file_header, read_array, read_tiff
 from seglab.data.files.hdf5_files import HDF5_SUFFIXES
+from seglab.data.files.mat_files import MAT_SUFFIX
 from seglab.data.files.no_data import blank_no_data
-from seglab.data.classes.mapping import MappingError, MaskMapping, single_channel
+from seglab.data.classes.mapping import MappingError, MaskMapping, binary_pixels, single_channel
 from seglab.data.files.read_errors import TIFF_SUFFIXES, ReadError, decode
 from seglab.data.files.tiff_stacks import read_tiff_stack
+from seglab.errors import DataError
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".jp2", ".j2k", ".tif", ".tiff", ".bmp", ".gif",
                   ".ppm", ".pgm", ".pbm", ".npy", ".npz", ".dcm", *HDF5_SUFFIXES)  # PPM: STARE; PBM: Figaro1k
 # Pillow's name of a picture format -> the suffix `read_image` reads it by: what an upload, or an
 # image embedded in an annotation file, is saved as
+# files of arrays, not pictures: a mask's one-hot channels, an image folder's depth maps (Synscapes' depth/)
+ARRAY_SUFFIXES = (".npy", ".npz", *HDF5_SUFFIXES, MAT_SUFFIX)
 PICTURE_SUFFIXES = {"PNG": ".png", "JPEG": ".jpg", "WEBP": ".webp", "TIFF": ".tif", "BMP": ".bmp", "GIF": ".gif"}
 
 
@@ -138,6 +142,16 @@ def grey_as_rgb(image: np.ndarray) -> bool:
         and np.array_equal(image[..., 1], image[..., 2])
 
 
+def channel_count(image: Path) -> int | None:
+    """An image file's channels, from its pixels, one for grey saved as RGB (a band so saved:
+    `grey_as_rgb`); None if it cannot be read."""
+    try:
+        pixels = read_image(image)
+    except DataError:
+        return None
+    return 1 if grey_as_rgb(pixels) else pixels.shape[2]
+
+
 def read_raw_mask(path: str | Path, rgb: bool = False) -> np.ndarray:
     """Read mask pixels before any mapping: (H, W), or (H, W, 3) for colour masks.
 
@@ -157,7 +171,9 @@ def raw_mask(array: np.ndarray, path: Path) -> np.ndarray:
     Raises:
         DataError: an unusable shape or dtype, naming `path`.
     """
-    if array.ndim == 3 and array.shape[2] in (1, 2):  # grey (+ alpha)
+    if array.ndim == 3 and array.shape[2] == 2 and path.suffix.lower() in (*TIFF_SUFFIXES, *ARRAY_SUFFIXES):
+        raise ReadError(_label_bands(array, path), "bad-shape")
+    if array.ndim == 3 and array.shape[2] in (1, 2):  # grey (+ alpha: an LA or PA picture)
         array = array[..., 0]
     elif array.ndim == 3 and array.shape[2] == 4:  # RGB + alpha
         array = array[..., :3]
@@ -166,6 +182,22 @@ def raw_mask(array: np.ndarray, path: Path) -> np.ndarray:
     if array.dtype.kind not in "biuf":
         raise ReadError(f"mask '{path}' has dtype {array.dtype}; expected integer class indices", "bad-dtype")
     return np.ascontiguousarray(array)
+
+
+def _label_bands(array: np.ndarray, path: Path) -> str:
+    """Why a mask of two label bands (WorldFloods' gt/: cloud and water) is not cut to its first,
+    naming each band's values, and the route that reads it."""
+    bands = "; ".join(f"band {i + 1}: {_few_values(array[..., i])}" for i in range(2))
+    binary = all(binary_pixels(array[..., i]) is not None for i in range(2))
+    route = ("--task multilabel reads its 0/1 bands as a class each" if binary else
+             "seglab reads one label band per mask: save the band to train on as a one-band mask")
+    return f"mask '{path}' holds 2 label bands ({bands}), not one label map; {route}"
+
+
+def _few_values(band: np.ndarray) -> str:
+    """A band's distinct values, the first few."""
+    values = np.unique(band)
+    return ", ".join(map(str, values[:6].tolist())) + (f" and {len(values) - 6} more" if len(values) > 6 else "")
 
 
 def read_mask_array(path: str | Path) -> np.ndarray:

@@ -9,10 +9,9 @@ from pathlib import Path
 from seglab.data.discovery.band_words import names_a_band
 from seglab.data.discovery.channel_files import band_order, date_order
 from seglab.data.files.index import Problem
-from seglab.data.files.io import grey_as_rgb, read_image
+from seglab.data.files.io import channel_count
 from seglab.data.discovery.naming import words
 from seglab.data.discovery.pairing import FolderMatch, folder_label
-from seglab.errors import DataError
 
 logger = logging.getLogger(__name__)
 
@@ -39,7 +38,7 @@ def stack_band_folders(root: Path, matches: list[FolderMatch]) -> list[FolderMat
                 or not _same_images(group):
             stacked += group
             continue
-        counts = {m.image_dir: _channel_count(m.pairs[0][1]) for m in group}
+        counts = {m.image_dir: channel_count(m.pairs[0][1]) for m in group}
         dates = date_order([m.image_dir.name for m in group], all(c is not None and c > 1 for c in counts.values()))
         ordered = [group[i] for i in dates] if dates else _in_band_order(group, counts)
         if ordered is None:
@@ -117,13 +116,3 @@ def _mostly_same(one: FolderMatch, other: FolderMatch) -> bool:
     """Whether two matches pair the same images: half the keys of the smaller at least."""
     keys, others = {key for key, _, _ in one.pairs}, {key for key, _, _ in other.pairs}
     return len(keys & others) >= 0.5 * min(len(keys), len(others))
-
-
-def _channel_count(image: Path) -> int | None:
-    """An image file's channels, from its pixels, one for grey saved as RGB (a band so saved:
-    `io.grey_as_rgb`); None if it cannot be read."""
-    try:
-        pixels = read_image(image)
-    except DataError:
-        return None
-    return 1 if grey_as_rgb(pixels) else pixels.shape[2]

@@ -13,7 +13,8 @@ from pathlib import Path
 
 from seglab.data.discovery.channel_files import folder_names_a_band
 from seglab.data.layouts.folder_pairs.bands import _mostly_same
-from seglab.data.files.index import ARRAY_SUFFIXES, list_images
+from seglab.data.files.index import list_images
+from seglab.data.files.io import ARRAY_SUFFIXES
 from seglab.data.discovery.naming import SPLIT_WORDS, looks_like_image_folder
 from seglab.data.discovery.pairing import FolderMatch, folder_label
 from seglab.errors import DataError

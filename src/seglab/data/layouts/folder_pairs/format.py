@@ -17,7 +17,8 @@ from seglab.data.encodings.ade20k import ade20k_reading
 from seglab.data.encodings.cityscapes import cityscapes_reading
 from seglab.data.classes import ClassSpec
 from seglab.data.encodings.encoding import choose_encoding
-from seglab.data.layouts.folder_pairs.bands import _channel_count, stack_band_folders
+from seglab.data.files.io import channel_count
+from seglab.data.layouts.folder_pairs.bands import stack_band_folders
 from seglab.data.layouts.folder_pairs.deeper_folders import deeper_line
 from seglab.data.layouts.folder_pairs.class_trees import refuse_class_trees
 from seglab.data.layouts.folder_pairs.class_files import _shipped_classes, _shipped_value_names
@@ -209,7 +210,7 @@ class FolderPairsFormat(DatasetFormat):
         found = list(encoding.problems)
         # the U-Net tutorial's ISBI 2012 membranes: grey EM slices (WHU's aerial buildings are RGB)
         isbi = bool(mask_dirs) and all(m.name == "label" and m.parent.joinpath("image").is_dir() for m in mask_dirs)
-        if classes is None and encoding.binary and isbi and _channel_count(pairs[0].images[0]) == 1:
+        if classes is None and encoding.binary and isbi and channel_count(pairs[0].images[0]) == 1:
             return ISBI_CLASSES, encoding.mapping, found
         camvid = {m.name for m in mask_dirs} >= {"trainannot", "valannot"}
         values = encoding.values
