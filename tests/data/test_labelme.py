@@ -217,6 +217,30 @@ def test_a_json_kept_away_takes_the_split_its_image_folder_names(tmp_path):
 
 
 
+def test_json_files_naming_their_image_by_image_name_find_it_by_that_name(tmp_path):
+    """dacl10k v2: annotations/<split>/<stem>.json with `imageName` (a bare file name) and no
+    `imagePath`, over images/<split>/<stem>.jpg; overlapping labels keep both under --task multilabel."""
+    from seglab.labelsets import unpack_numpy
+
+    root = tmp_path / "data"
+    for split, names in (("train", ("t0", "t1")), ("validation", ("v0",))):
+        (root / "images" / split).mkdir(parents=True)
+        for name in names:
+            Image.fromarray(np.zeros((H, W, 3), np.uint8)).save(root / "images" / split / f"{name}.jpg")
+            (root / "annotations" / split).mkdir(parents=True, exist_ok=True)
+            (root / "annotations" / split / f"{name}.json").write_text(json.dumps(
+                {"imageName": f"{name}.jpg", "imageWidth": W, "imageHeight": H, "shapes": SHAPES}))
+    (root / "images" / "testdev").mkdir()
+    Image.fromarray(np.zeros((H, W, 3), np.uint8)).save(root / "images" / "testdev" / "x0.jpg")
+    index = discover(root, cache_dir=str(tmp_path / "cache"))
+    assert index.format == "labelme" and {p.image.stem: p.split for p in index.pairs} == \
+        {"t0": "train", "t1": "train", "v0": "val"}
+    check_painted(read_mask(index.pairs[0].mask, index.mapping), index.classes.names)
+    multilabel = discover(root, task="multilabel", cache_dir=str(tmp_path / "cache"))
+    car, _, road = unpack_numpy(read_mask(multilabel.pairs[0].masks, multilabel.mapping), 3)
+    assert multilabel.classes.names == ("car", "person", "road") and road[14:20, 4:12].all() and car.sum() == 48
+
+
 def test_split_lists_in_a_splitting_folder_give_annotation_files_their_split(tmp_path: Path, caplog) -> None:
     """TTPLA: `data_original_size/04_585.jpg` + `04_585.json` and `splitting_dataset_txt/{train,val,
     test}.txt` of image file names: annotation layouts read no split lists, and said nothing."""

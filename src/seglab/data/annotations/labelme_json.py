@@ -9,7 +9,9 @@ sorted by name. A `__ignore__` label is the ignore label 255. Split folders (`tr
 give the splits, as for plain folders.
 
 A JSON kept away from its image (in an `annotations/` folder) names it by `imagePath`, relative
-to the JSON; a JSON whose image is nowhere in the dataset but inside it (LabelMe saves the image
+to the JSON, or by `imageName` where it has no `imagePath` (dacl10k's `annotations/train/<stem>.json`
+over `images/train/<stem>.jpg`); a bare file name not beside the JSON is the dataset's one image of
+that name. A JSON whose image is nowhere in the dataset but inside it (LabelMe saves the image
 as base64 `imageData` by default) has it written once into the cache (`embedded_images`).
 """
 
@@ -18,14 +20,16 @@ from __future__ import annotations
 import logging
 import math
 import os
+from collections import Counter
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 from seglab.data.annotations.annotated_images import inside
 from seglab.data.annotations.annotation_formats import AnnotationBesideImages, file_head, json_folders, load_json
 from seglab.data.classes import ClassSpec, label_classes, shipped_classes, tool_values
 from seglab.data.annotations.embedded_images import extracted
-from seglab.data.discovery.folders import Folder
+from seglab.data.discovery.folders import Folder, walk
 from seglab.data.layouts.formats import FORMATS
 from seglab.data.files.index import DatasetIndex, Problem, natural_key
 from seglab.data.files.io import IMAGE_SUFFIXES
@@ -51,7 +55,7 @@ def _is_labelme(path: Path) -> bool:
         data = load_json(path, "LabelMe file")
     except DataError:
         return False
-    return isinstance(data, dict) and isinstance(data.get("shapes"), list) and "imagePath" in data
+    return isinstance(data, dict) and isinstance(data.get("shapes"), list) and ("imagePath" in data or "imageName" in data)
 
 
 @FORMATS.register("labelme")
@@ -69,7 +73,8 @@ class LabelMeFormat(AnnotationBesideImages):
 
     def find(self, root: Path, folders: list[Folder]) -> list[tuple[Folder, list[tuple[Path, Path]]]]:
         """The images with a JSON beside, and the folders of JSON files kept elsewhere, each
-        JSON paired with itself until `read` finds its image (`imagePath`, or its `imageData`)."""
+        JSON paired with itself until `read` finds its image (`imagePath` or `imageName`, or its
+        `imageData`)."""
         found = super().find(root, folders)
         if not root.is_dir():
             return found
@@ -127,13 +132,16 @@ class LabelMeFormat(AnnotationBesideImages):
         names in the dataset, else with its `imageData` written into the cache; the findings of
         the JSONs whose image is neither, or is annotated beside already."""
         claimed = {image for _, pairs in found for image, json_path in pairs if image != json_path}
+        by_name = cache(lambda: _images_by_name(root))
         named: dict[Path, Path] = {}
         embedded, problems = [], []
         for _, pairs in found:
             for image, json_path in pairs:
                 if image != json_path:
                     continue
-                target = _named_image(json_path, read[json_path].image_path, root)
+                name = read[json_path].image_path
+                target = _named_image(json_path, name, root) or (by_name().get(name) if name == Path(name).name
+                                                                  else None)
                 if target is not None:
                     named[json_path] = target
                 elif read[json_path].embeds:
@@ -172,10 +180,17 @@ def _named_image(json_path: Path, image_path: str, root: Path) -> Path | None:
     return target if found else None
 
 
+def _images_by_name(root: Path) -> dict[str, Path]:
+    """The dataset's image files by file name, of the names only one file has."""
+    images = [image for folder in walk(root) for image in folder.files]
+    counts = Counter(image.name for image in images)
+    return {image.name: image for image in images if counts[image.name] == 1}
+
+
 @dataclass(frozen=True)
 class _LabelMe:
-    """One LabelMe file, read: its shapes, the image's size when stated, its `imagePath`, and
-    whether it holds the image itself (`imageData`)."""
+    """One LabelMe file, read: its shapes, the image's size when stated, its `imagePath` (else its
+    `imageName`), and whether it holds the image itself (`imageData`)."""
 
     shapes: list[dict]
     size: tuple[int, int] | None
@@ -198,7 +213,7 @@ def _read(path: Path) -> _LabelMe:
     except (KeyError, TypeError, ValueError, OverflowError):
         size = None
     image_data = data.get("imageData")
-    image_path = data.get("imagePath")
+    image_path = data.get("imagePath", data.get("imageName"))
     return _LabelMe([s for s in data["shapes"] if isinstance(s, dict)], size,
                     image_path if isinstance(image_path, str) else "", isinstance(image_data, str) and bool(image_data))
 
