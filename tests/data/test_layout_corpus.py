@@ -2546,3 +2546,25 @@ def test_stereo_frames_pair_each_camera_with_its_masks_and_flow_is_no_pair(tmp_p
     assert all(p.mask.name == f"{p.image.stem}_seg.npy" for p in index.pairs)
     assert sum(p.parent.name == "flow" for p in index.ignored) == 8
 
+
+def test_a_tiles_height_rasters_beside_its_image_are_left_out_not_images_without_masks(tmp_path, caplog):
+    """SpaceNet Urban 3D: `Inputs/<tile>_{RGB,DSM,DTM}.tif` + `GT/<tile>_GTL.tif`; with the
+    --mask-pattern that pairs the RGB images, the DSM and DTM are the tiles' other products, said
+    in one line and ignored, not image-without-mask findings offering --unmasked-background."""
+    splits = {"01-Provisional_Train": ("JAX_Tile_004", "JAX_Tile_007"), "02-Provisional_Test": ("TAM_Tile_091",)}
+    for split, tiles in splits.items():
+        for k, tile in enumerate(tiles):
+            save(tmp_path / split / "Inputs" / f"{tile}_RGB.tif", photo(k))
+            for product in ("DSM", "DTM"):
+                tifffile.imwrite(tmp_path / split / "Inputs" / f"{tile}_{product}.tif",
+                                 photo(k)[..., 0].astype(np.float32))
+            save(tmp_path / split / "GT" / f"{tile}_GTL.tif", labels(k, (2, 6, 65)))
+    save(tmp_path / "01-Provisional_Train" / "Inputs" / "JAX_Tile_099_RGB.tif", photo(9))  # a tile without its mask
+    with caplog.at_level(logging.INFO):
+        index = discover(tmp_path, mask_pattern="{stem}_GTL.tif")
+    assert sorted(p.image.name for p in index.pairs) == ["JAX_Tile_004_RGB.tif", "JAX_Tile_007_RGB.tif",
+                                                        "TAM_Tile_091_RGB.tif"]
+    assert [(p.path.name, p.code) for p in index.problems] == [("JAX_Tile_099_RGB.tif", "image-without-mask")]
+    assert sorted(p.name for p in index.ignored if p.parent.name == "Inputs") == \
+        sorted(p.name for p in tmp_path.rglob("*_D[ST]M.tif"))
+    assert "6 files in 01-Provisional_Train/Inputs/, 02-Provisional_Test/Inputs/ are other products" in caplog.text

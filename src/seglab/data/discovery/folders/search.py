@@ -32,6 +32,7 @@ from seglab.data.discovery.folders.rivals import (
     folders_per_object,
 )
 from seglab.data.discovery.folders.side_by_side import _side_by_side
+from seglab.data.discovery.folders.tile_products import without_tile_products
 from seglab.data.discovery.folders.union_folders import without_unions
 from seglab.data.discovery.folders.valid_area import not_labels, split_valid_areas, with_valid_areas
 from seglab.data.files.index import MASK_SUFFIXES
@@ -209,6 +210,8 @@ def search_folders(
     search.ignored += copies
     search.matches = _keep_consistent_splits(search.matches, root)
     search.matches = settle_rival_namings(search.matches, multilabel)
+    search.matches, products = without_tile_products(search.matches, root)  # Urban 3D's <tile>_DSM beside _RGB
+    search.ignored += products
     mask_dirs = {d for m in search.matches for d in (m.mask_dir, *m.more_mask_dirs)}
     search.ignored += _other_files(sorted({root} | {m.image_dir for m in search.matches} | mask_dirs), mask_dirs)
     return search
