@@ -477,6 +477,40 @@ def test_mmwhs_cases_named_after_their_modality_folder_are_a_patient_each(tmp_pa
     assert len(index.unlabelled) == 2
 
 
+def test_versions_of_one_subject_in_one_folder_are_one_group(tmp_path: Path) -> None:
+    """HVSMR 2016's training_axial_full_pat0 + training_axial_crop_pat0 + training_sa_crop_pat0 (one
+    heart three times, each with its -label) and TopCoW 2024's imagesTr/topcow_ct_001_0000 +
+    topcow_mr_001_0000 (one patient's CTA and MRA) were a group per case: a drawn split put a
+    subject's near copy in training and another in validation."""
+    for n in range(3):
+        image, label = make_volume(n)
+        for version in ("axial_full", "axial_crop", "sa_crop"):
+            save(tmp_path / "hvsmr" / "Training dataset" / f"training_{version}_pat{n}.nii.gz", image)
+            save(tmp_path / "hvsmr" / "Training dataset" / f"training_{version}_pat{n}-label.nii.gz", label)
+        for modality in ("ct", "mr"):
+            save(tmp_path / "topcow" / "imagesTr" / f"topcow_{modality}_{n:03d}_0000.nii.gz", image)
+            save(tmp_path / "topcow" / "labelsTr" / f"topcow_{modality}_{n:03d}.nii.gz", label)
+    hvsmr = discover(tmp_path / "hvsmr")
+    assert len(hvsmr.pairs) == 9 * DEPTH and {p.group for p in hvsmr.pairs} == {f"training_pat{n}" for n in range(3)}
+    topcow = discover(tmp_path / "topcow")
+    assert len(topcow.pairs) == 6 * DEPTH and {p.group for p in topcow.pairs} == {f"topcow_{n:03d}" for n in range(3)}
+    splits = split_pairs(topcow.pairs, (0.34, 0.33, 0.33), seed=0)
+    assert not {p.group for p in splits["train"]} & {p.group for p in splits["val"]}
+
+
+@pytest.mark.parametrize("names", [
+    ["CHUM-001", "CHUM-002", "CHUP-001", "CHUP-002"],  # sites numbering their patients anew: a word and a number
+    ["scan_train_1", "scan_train_2", "scan_val_1", "scan_val_2"],  # a split word is no version
+    ["case_ct_1", "case_ct_2", "case_mr_2", "case_mr_3"],  # other numbers under each word: other patients
+])
+def test_cases_named_alike_but_for_a_word_stay_apart_unless_versions(tmp_path: Path, names: list[str]) -> None:
+    for i, name in enumerate(names):
+        image, label = make_volume(i)
+        save(tmp_path / "imagesTr" / f"{name}.nii.gz", image)
+        save(tmp_path / "labelsTr" / f"{name}.nii.gz", label)
+    assert {p.group for p in discover(tmp_path).pairs} == set(names)
+
+
 @pytest.mark.parametrize(("offset", "value", "why"), [
     (108, struct.pack("<f", -1e10), "cannot be read as NIfTI .*vox offset"),  # nibabel: HeaderDataError
     (252, struct.pack("<hh", 0, 1) + bytes(24) + bytes(48), "has an affine that gives no axis orientation"),

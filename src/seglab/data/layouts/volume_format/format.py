@@ -17,6 +17,7 @@ from seglab.data.classes.mapping import IdentityMapping
 from seglab.data.files.metaimage import slicer_segments
 from seglab.data.files.slice_cache import SliceFiles, Subject, extract
 from seglab.data.splitting.split_lists import case_splits
+from seglab.data.layouts.volume_format.case_versions import with_version_groups
 from seglab.data.layouts.volume_format.cases import Layout
 from seglab.data.layouts.volume_format.channel_folders import log_left_out
 from seglab.data.layouts.volume_format.instance_labels import LabelledCase, instance_problem
@@ -52,13 +53,14 @@ class VolumesFormat(DatasetFormat):
     def layout_of(self, root: Path) -> Layout | None:
         """`_find_layout`, once per folder: detect and index read the same listing. Which
         modalities are the channels is voted once, over all the cases the layout found
-        (`on_label_grids`), not per folder of them: every case is fed the same."""
+        (`on_label_grids`), not per folder of them: every case is fed the same. Cases that are
+        versions of one subject are grouped so (`with_version_groups`)."""
         if root not in self._found:
             images, masks = self.options.images, self.options.masks
             named = images is not None and masks is not None and self.options.mask_pattern is None
             found = (named_folders_layout(root, images, masks) if named
                      else find_wrapped_layout(root, self._label_file()))
-            self._found[root] = on_label_grids(found) if found is not None else None
+            self._found[root] = on_label_grids(with_version_groups(found)) if found is not None else None
         return self._found[root]
 
     def _label_file(self) -> str | None:
