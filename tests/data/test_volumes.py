@@ -511,6 +511,30 @@ def test_cases_named_alike_but_for_a_word_stay_apart_unless_versions(tmp_path: P
     assert {p.group for p in discover(tmp_path).pairs} == set(names)
 
 
+def _ctpelvic1k(root: Path) -> None:
+    """CTPelvic1K as shipped: CTPelvic1K_datasetN_data/datasetN_<id>_data.nii.gz beside
+    CTPelvic1K_datasetN_mask_mappingback/datasetN_<id>_mask_4label.nii.gz, a folder pair per sub-dataset."""
+    for dataset, ids in (("dataset1", ("0001", "0003")), ("dataset6", ("CLINIC_0001", "CLINIC_0002"))):
+        for n, case in enumerate(ids):
+            image, label = make_volume(n)
+            save(root / f"CTPelvic1K_{dataset}_data" / f"{dataset}_{case}_data.nii.gz", image)
+            save(root / f"CTPelvic1K_{dataset}_mask_mappingback" / f"{dataset}_{case}_mask_4label.nii.gz", label)
+
+
+def test_ctpelvic1k_folder_pairs_named_alike_but_for_their_role_words_pair(tmp_path: Path) -> None:
+    """CTPelvic1K's `..._data/` + `..._mask_mappingback/` folders, two per sub-dataset, were 'in none
+    of the volume layouts'; and --images/--masks with --mask-pattern '{stem}_mask_4label.nii.gz'
+    tried the 2-D folder-pairs layout alone, which reads no volumes."""
+    _ctpelvic1k(tmp_path)
+    index = discover(tmp_path)
+    assert index.format == "volumes" and not index.problems and _labels_fit_their_images(index)
+    assert {p.group for p in index.pairs} == {"dataset1_0001_data", "dataset1_0003_data",
+                                              "dataset6_CLINIC_0001_data", "dataset6_CLINIC_0002_data"}
+    named = discover(tmp_path, images="CTPelvic1K_dataset6_data", masks="CTPelvic1K_dataset6_mask_mappingback",
+                     mask_pattern="{stem}_mask_4label.nii.gz")
+    assert named.format == "volumes" and not named.problems and len(named.pairs) == 2 * DEPTH
+
+
 @pytest.mark.parametrize(("offset", "value", "why"), [
     (108, struct.pack("<f", -1e10), "cannot be read as NIfTI .*vox offset"),  # nibabel: HeaderDataError
     (252, struct.pack("<hh", 0, 1) + bytes(24) + bytes(48), "has an affine that gives no axis orientation"),

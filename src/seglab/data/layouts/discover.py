@@ -343,7 +343,9 @@ def _choose_format(root: Path, name: str, options: ReadOptions) -> DatasetFormat
     if root.is_file() and (options.names_folders or name not in ("auto", *_file_formats())):
         raise _a_file(root)
     if options.names_folders:
-        picking = [n for n in FORMATS.names() if FORMATS.get(n).picks_folders] if options.names_folders_only else []
+        both = options.images is not None and options.masks is not None
+        picking = [n for n in FORMATS.names() if FORMATS.get(n).picks_folders and options.names_folders_only
+                   or FORMATS.get(n).pairs_by_pattern and both]
         if name not in ("auto", "folder-pairs", *picking):
             raise ConfigError(f"--images, --masks and --mask-pattern need the folder-pairs layout, not '{name}'"
                               + (f" (--images and --masks: also {', '.join(picking)})" if picking else ""))

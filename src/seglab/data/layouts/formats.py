@@ -106,6 +106,8 @@ class DatasetFormat:
     # whether `--images` and `--masks` (without --mask-pattern) pick among this layout's image
     # and label folders, as for folder-pairs (SpaceNet's MUL/ or RGB-PanSharpen/ for GeoJSON labels)
     picks_folders: ClassVar[bool] = False
+    # whether `--images` and `--masks` with `--mask-pattern` pair this layout's files as folder-pairs' (volumes)
+    pairs_by_pattern: ClassVar[bool] = False
     # whether DATA may be one file of this layout (a manifest, a COCO JSON, a run-length table)
     reads_file: ClassVar[bool] = False
 

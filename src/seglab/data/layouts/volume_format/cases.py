@@ -13,8 +13,8 @@ from seglab.data.files.dicom import dicom_files
 from seglab.data.files.hdf5_files import HDF5_SUFFIXES, h5_stack_shape
 from seglab.data.files.index import Pair, Problem, natural_key
 from seglab.data.discovery.channel_files import nnunet_cases
-from seglab.data.discovery.naming import VOLUME_KEY_RULES, strip_affixes
-from seglab.data.discovery.pairing import best_rule, keyed_files
+from seglab.data.discovery.naming import VOLUME_KEY_RULES, learned_namings, strip_affixes, template_rules
+from seglab.data.discovery.pairing import KeyRule, best_rule, keyed_files
 from seglab.data.files.slice_cache import Subject
 from seglab.data.files.volumes import VOLUME_SUFFIXES, volume_stem
 
@@ -80,16 +80,18 @@ def hdf5_volumes_in(folder: Path) -> list[Path]:
     return sorted(found, key=lambda p: natural_key(p.name))
 
 
-def matched_cases(images: list[Path], labels: list[Path], label_dir: str) -> Layout:
+def matched_cases(images: list[Path], labels: list[Path], label_dir: str,
+                  rules: Sequence[KeyRule] | None = None) -> Layout:
     """Cases from image volumes (channel files grouped by their `_0000` suffix or modality word)
     and label volumes matched by name, grouped by their folder where it is a subject's
     (`_folder_subjects`); unpaired files become problems, but for the images of folders none of
     whose images has a label beside labelled ones elsewhere: unlabelled, as a 2-D image folder
-    without masks is (MosMedData's `studies/CT-0/` beside `CT-1/`, whose studies have masks)."""
+    without masks is (MosMedData's `studies/CT-0/` beside `CT-1/`, whose studies have masks).
+    `rules` (a `--mask-pattern`'s) pair images and labels named apart in place of the learned ones."""
     label_of = {_LABEL_FOLDER_SUFFIX.sub("", volume_stem(p)): p for p in labels}
     channel_of = nnunet_cases(images)
     if not any(_case_key(p, label_of, channel_of) in label_of for p in images):
-        paired = _labels_by_image(images, labels)  # named apart, one number each: BTCV's img0001 + label0001
+        paired = _labels_by_image(images, labels, rules)  # named apart: BTCV's img0001 + label0001
         label_of = {volume_stem(p): p for p in labels if p not in paired.values()}
         label_of.update({volume_stem(image): label for image, label in paired.items()})
     words = {found.group(2) for image in images
@@ -232,10 +234,17 @@ def worded_cases(images: list[Path], labels: list[Path]) -> list[Subject]:
             for image, found in named.items() if found and found.group(1).lower() in label_of]
 
 
-def _labels_by_image(images: Sequence[Path], labels: Sequence[Path]) -> dict[Path, Path]:
+def _labels_by_image(images: Sequence[Path], labels: Sequence[Path],
+                     rules: Sequence[KeyRule] | None = None) -> dict[Path, Path]:
     """image -> its label volume, one to one, by the naming rule that pairs the most
-    (`pairing.best_rule`: the same name, without affixes such as `_seg` or `_gt`, or a number
-    that each name holds once: BTCV's `img0001` and `label0001`)."""
-    rule = best_rule(images, labels, VOLUME_KEY_RULES)
+    (`pairing.best_rule`: the same name, without affixes such as `_seg` or `_gt`, a number that
+    each name holds once (BTCV's `img0001` and `label0001`), or labels named as their image less
+    its affix plus a suffix of their own (CTPelvic1K's `dataset1_0001_data` and
+    `dataset1_0001_mask_4label`: `learned_namings`)); `rules` in place of those when given."""
+    if rules is None:
+        stems = {strip_affixes(volume_stem(p)) for p in images}
+        learned = (rule for naming in learned_namings(stems, labels) for rule in template_rules(naming))
+        rules = (*VOLUME_KEY_RULES, *learned)
+    rule = best_rule(images, labels, rules)
     by_key, _ = keyed_files(images, rule, True)
     return {by_key[key]: label for key, label in keyed_files(labels, rule, False)[0].items() if key in by_key}

@@ -45,6 +45,7 @@ class VolumesFormat(DatasetFormat):
     )
     priority = 15  # before folder-pairs (30), whose images/ + labels/ folders it shares
     picks_folders = True  # --images and --masks name an image and a label folder of volumes
+    pairs_by_pattern = True  # and --mask-pattern how their names pair (CTPelvic1K's '{stem}_mask_4label.nii.gz')
 
     def __init__(self, options: ReadOptions | None = None) -> None:
         super().__init__(options)
@@ -57,8 +58,8 @@ class VolumesFormat(DatasetFormat):
         versions of one subject are grouped so (`with_version_groups`)."""
         if root not in self._found:
             images, masks = self.options.images, self.options.masks
-            named = images is not None and masks is not None and self.options.mask_pattern is None
-            found = (named_folders_layout(root, images, masks) if named
+            pattern = self.options.key_rules if self.options.mask_pattern is not None else None
+            found = (named_folders_layout(root, images, masks, pattern) if images is not None and masks is not None
                      else find_wrapped_layout(root, self._label_file()))
             self._found[root] = on_label_grids(with_version_groups(found)) if found is not None else None
         return self._found[root]

@@ -5,6 +5,7 @@ Named by --images and --masks, or by the names 2-D datasets use, below split fol
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from seglab.data.discovery.folders import MAX_DEPTH, folders_within, path_ends_with
@@ -14,24 +15,27 @@ from seglab.data.discovery.naming import (
     looks_like_image_folder,
     looks_like_mask_folder,
     usable_splits,
+    words,
 )
+from seglab.data.discovery.pairing import KeyRule
 from seglab.data.files.volumes import volume_stem
 from seglab.data.layouts.volume_format.cases import Layout, hdf5_volumes_in, matched_cases, volumes_in
 from seglab.data.layouts.volume_format.subject_folders import names_repeat, with_prefix
 
 
-def named_folders_layout(root: Path, images: str, masks: str) -> Layout | None:
+def named_folders_layout(root: Path, images: str, masks: str, rules: Sequence[KeyRule] | None = None) -> Layout | None:
     """The volumes of the image and label folders `--images` and `--masks` name, matched by name
     (COVID-19-CT-Seg's `COVID-19-CT-Seg_20cases/` + `Lung_and_Infection_Mask/`, beside
-    `Lung_Mask/` and `Infection_Mask/`); None unless both hold volumes. Volumes that do not pair
-    are the layout's problems, named: those folders are a volume layout, whatever their names."""
+    `Lung_Mask/` and `Infection_Mask/`), or by `rules` (`--mask-pattern`'s); None unless both hold
+    volumes. Volumes that do not pair are the layout's problems, named: those folders are a volume
+    layout, whatever their names."""
     image_dir, label_dir = _named_folder(root, images), _named_folder(root, masks)
     if image_dir is None or label_dir is None or image_dir == label_dir:
         return None
     image_files, label_files = _volumes_within(image_dir), _volumes_within(label_dir)
     if not image_files or not label_files:
         return None
-    layout = matched_cases(image_files, label_files, label_dir.relative_to(root).as_posix())
+    layout = matched_cases(image_files, label_files, label_dir.relative_to(root).as_posix(), rules)
     return layout if layout.subjects or layout.problems else None
 
 
@@ -62,7 +66,9 @@ def named_folders(root: Path) -> Layout | None:
     + `Training/label/label0001.nii.gz`, `Testing/img/` unlabelled; RibFrac's
     `ribfrac-train-images-1/Part1/` + `ribfrac-train-labels-1/Part1/` beside `ribfrac-val-images/`
     + `ribfrac-val-labels/`): an image folder pairs with the one label folder whose path is its own
-    with a label folder's name in place of the image folder's, of no other split. The split folders,
+    with a label folder's name in place of the image folder's, of no other split; of several such,
+    the one named as it is before their role words (CTPelvic1K's `CTPelvic1K_dataset1_data/` +
+    `CTPelvic1K_dataset1_mask_mappingback/` beside `_dataset2_`'s: `_before_role_word`). The split folders,
     or the folders' split words, give the splits; a test folder without labels is unlabelled. Cases
     of one name in two folders are named with the folder's path (NucMM's `train/img_000_604_576`
     beside `val/img_000_604_576`); HDF5 files of one 3-D dataset are volumes too (`hdf5_volumes_in`)."""
@@ -71,12 +77,14 @@ def named_folders(root: Path) -> Layout | None:
     paired: list[tuple[_Frame, str | None, Layout]] = []
     for frame, name, images in image_dirs:
         split = folders_split(images[0], root)  # the nearest split folder above its files
-        labels = [(folder, found) for label_name, folder, found in label_dirs.get(frame, [])
+        labels = [(label_name, folder, found) for label_name, folder, found in label_dirs.get(frame, [])
                   if not _other_splits(name, label_name)]
+        if len(labels) > 1:  # several beside it: the one of its name less the role words
+            labels = [label for label in labels if _before_role_word(label[0]) == _before_role_word(name)]
         if len(labels) != 1:  # none, or several beside it (Lung_Mask/ and Infection_Mask/): not told apart
             layout.unlabelled += images if split == "test" and not labels else []
             continue
-        label_dir, label_files = labels[0]
+        _, label_dir, label_files = labels[0]
         paired.append((frame, split, matched_cases(images, label_files, label_dir.relative_to(root).as_posix())))
     repeated = names_repeat([found for _, _, found in paired])  # NucMM's train/ and val/ crops share names
     for frame, split, found in paired:
@@ -120,3 +128,12 @@ def _other_splits(image_dir: str, label_dir: str) -> bool:
     """Whether an image folder's and a label folder's names give two splits (`imagesTs/` beside `labelsTr/`)."""
     image_split, label_split = folder_split(image_dir), folder_split(label_dir)
     return bool(image_split and label_split and image_split != label_split)
+
+
+def _before_role_word(name: str) -> str:
+    """A folder name's words before the first that names images or labels (`ctpelvic1k_dataset1`
+    for `CTPelvic1K_dataset1_data` and `CTPelvic1K_dataset1_mask_mappingback`)."""
+    found = words(name)
+    at = next((i for i, word in enumerate(found) if looks_like_mask_folder(word) or looks_like_image_folder(word)),
+              len(found))
+    return "_".join(found[:at])
