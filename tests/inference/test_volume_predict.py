@@ -7,6 +7,7 @@ import json
 import re
 from pathlib import Path
 
+import h5py
 import nibabel as nib
 import numpy as np
 import pytest
@@ -20,6 +21,7 @@ from seglab.data.layouts.volume_format import modality_cases
 from seglab.errors import DataError
 from seglab.inference.files import collect_inputs
 from seglab.inference.predictor import Prediction
+from seglab.inference.volume_inputs import volume_inputs
 from seglab.inference.volumes import predict_volumes
 from seglab.runs.checkpoint import load_checkpoint
 from seglab.runs.run_folder import RunFolder
@@ -169,6 +171,30 @@ def test_dicom_series_gets_a_label_volume_on_its_grid(tmp_path: Path) -> None:
     result = nib.load(written.mask)
     assert result.shape == (12, 10, 4) and np.allclose(result.affine, read_volume([tmp_path / "series"]).affine)
     assert np.array_equal(np.asarray(result.dataobj), (stored == 200).astype(np.uint8))
+
+
+def test_hdf5_volumes_are_predicted_as_volumes_into_masks_in_their_datasets_axis_order(tmp_path: Path) -> None:
+    """NucMM's `Image/val/img_064_668_576.h5` (one (Z, Y, X) dataset `main`) and PlantSeg's
+    `ovules/test/*.h5` (`raw` + `label`) were predicted as 2-D images and refused as "has shape
+    (8, 16, 16); expected (H, W)": now each is a volume, read as training read it (its thinnest axis
+    cut), its mask a NIfTI of the dataset's shape, identity affine; 2-D and (H, W, C) datasets stay images."""
+    box = np.zeros((4, 12, 10), bool)
+    box[1, 2:5, 3:6] = True
+    voxels = np.where(box, 200.0, 20.0).astype(np.float32)
+    with h5py.File(tmp_path / "img_000.h5", "w") as file:
+        file["main"] = voxels
+    with h5py.File(tmp_path / "N_294.h5", "w") as file:
+        file["raw"], file["label"] = voxels, box.astype(np.uint8)
+    for name, shape in (("slice.h5", (12, 10)), ("rgb.h5", (12, 10, 3))):
+        with h5py.File(tmp_path / name, "w") as file:
+            file["image"] = np.zeros(shape, np.float32)
+    volumes = volume_inputs(collect_inputs([tmp_path]))
+    assert volumes == [tmp_path / "N_294.h5", tmp_path / "img_000.h5"]
+    written = predict_volumes(Threshold(), volumes, tmp_path / "out")
+    for result in written:
+        mask = nib.load(result.mask)
+        assert result.mask.name.endswith("_mask.nii.gz") and np.allclose(mask.affine, np.eye(4))
+        assert np.array_equal(np.asarray(mask.dataobj), box.astype(np.uint8))
 
 
 def test_dicom_folders_and_nifti_files_are_collected_as_volumes(msd_dataset: Path, tmp_path: Path) -> None:

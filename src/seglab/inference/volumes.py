@@ -17,6 +17,7 @@ import numpy as np
 
 from seglab.data.loading.transforms import stands_in
 from seglab.data.layouts.volume_format import modality_cases, volume_cases
+from seglab.data.files.hdf5_files import HDF5_SUFFIXES, h5_image_shape, h5_in_file_order
 from seglab.data.files.metaimage import is_metaimage, is_nrrd
 from seglab.data.classes import ClassSpec
 from seglab.data.files.volumes import Volume, cut, read_volume, slice_axis, write_label_volume
@@ -81,7 +82,7 @@ def predict_volumes(
             base.parent.mkdir(parents=True, exist_ok=True)
             mask_path, overlay_path = base.with_name(f"{base.name}_mask{_mask_suffix(source)}"), \
                 base.with_name(f"{base.name}_overlay.png")
-            write_label_volume(mask_path, labels if values is None else values[labels], volume)
+            write_label_volume(mask_path, _in_file_order(labels if values is None else values[labels], source), volume)
             write_middle_overlay(overlay_path, volume.voxels, labels, across, predictor.classes)
             written.append(WrittenVolume(source, mask_path, overlay_path))
             log.debug("%s -> %s (%d %s slices)", source, mask_path, labels.shape[across], axis)
@@ -136,6 +137,14 @@ def _holds_frames(files: int, given: int, channels: int) -> bool:
     (M&Ms-2's `001_LA_CINE.nii.gz`, 6 frames, for a model of 1: `stands_in`)."""
     return files == 1 and given > 1 and not stands_in(given, channels) and stands_in(1, channels) \
         and (channels == 1 or given % channels != 0)
+
+
+def _in_file_order(labels: np.ndarray, source: Path) -> np.ndarray:
+    """Labels to write for `source`: an HDF5 volume's in its dataset's axis order (it was read with
+    its thinnest axis last, and has no affine to say so: `hdf5_files.load_h5_volume`), so the mask
+    indexes as the file's arrays do; any other's as they are (`write_label_volume` reorients them)."""
+    shape = h5_image_shape(source) if source.suffix.lower() in HDF5_SUFFIXES else None
+    return labels if shape is None else h5_in_file_order(labels, shape)
 
 
 def _mask_suffix(source: Path) -> str:

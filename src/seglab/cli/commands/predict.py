@@ -27,7 +27,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("run", help="run folder written by `seglab train`, or a model.onnx from `seglab export`")
     parser.add_argument("inputs", nargs="+",
                         help="image files or folders (png, jpg, tif, bmp, gif, dcm, npy, npz, h5), volumes (NIfTI .nii, "
-                        ".nii.gz; MetaImage .mha, .mhd; NRRD .nrrd) or DICOM series folders (or a folder of them): "
+                        ".nii.gz; MetaImage .mha, .mhd; NRRD .nrrd; an HDF5 file of a 3-D image dataset, its mask a NIfTI in the "
+                        "dataset's axis order, identity affine) or DICOM series folders (or a folder of them): "
                         "a volume is predicted slice by slice across the run's --slice-axis and written as "
                         "<name>_mask.nii.gz (.mha, .nrrd for those inputs; a case's modalities together: nnU-Net's "
                         "case_0000, case_0001, ... files, a BraTS subject folder's volumes, or for a run trained on "
@@ -75,7 +76,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> None:
     from seglab.data import set_max_pixels
-    from seglab.data.files.volumes import is_volume
     from seglab.errors import ConfigError
     from seglab.inference.bad_inputs import BadInputs
     from seglab.inference.files import collect_inputs, output_names, predict_files
@@ -85,6 +85,7 @@ def run(args: argparse.Namespace) -> None:
     from seglab.inference.submission import write_rle_table
     from seglab.inference.vectors import write_geojson_files
     from seglab.inference.stacks import predict_stacks, tiff_stacks
+    from seglab.inference.volume_inputs import volume_inputs
     from seglab.inference.volumes import predict_volumes
     from seglab.runs.run_folder import RunFolder
 
@@ -94,7 +95,7 @@ def run(args: argparse.Namespace) -> None:
     files = collect_inputs(args.inputs, predictor.channel_files)
     # inputs sharing a stem keep their folders, so none overwrites another
     names = output_names(files, predictor.channel_files)
-    volumes = [path for path in files if is_volume(path)]
+    volumes = volume_inputs(files)
     bad = BadInputs(skip=args.skip_bad)
     values = None
     if args.write_values == "raw":

@@ -95,6 +95,22 @@ def load_h5_volume(path: Path, role: str) -> np.ndarray:
     return np.moveaxis(array, int(np.argmin(array.shape)), -1)
 
 
+def h5_image_shape(path: Path) -> tuple[int, ...] | None:
+    """The shape of an HDF5 file's image dataset, from its header, for `seglab predict` to tell a
+    volume (NucMM's `img_000_604_576.h5`, PlantSeg's `raw`) from an image; None without h5py or for
+    a file that cannot be read (read as an image, its error names it)."""
+    try:
+        return h5_header(path)[0]
+    except (OSError, Unusable):
+        return None
+
+
+def h5_in_file_order(labels: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """Labels of a volume read by `load_h5_volume` back in the axis order of its dataset of `shape`
+    (the thinnest axis from last to where it was), so they index as the file's arrays do."""
+    return np.moveaxis(labels, -1, int(np.argmin(shape)))
+
+
 def h5_holds_image_and_mask(path: Path) -> bool:
     """Whether an HDF5 file holds a 2-D image dataset and a different mask dataset of its size
     (SSL4MIS' ACDC slices); its 3-D volumes (`patient001_frame01.h5`) are not 2-D pairs."""
