@@ -21,7 +21,7 @@ from seglab.data.layouts.volume_format import modality_cases
 from seglab.errors import DataError
 from seglab.inference.files import collect_inputs
 from seglab.inference.predictor import Prediction
-from seglab.inference.volume_inputs import volume_inputs
+from seglab.inference.volume_inputs import trained_on_volumes, volume_inputs
 from seglab.inference.volumes import predict_volumes
 from seglab.runs.checkpoint import load_checkpoint
 from seglab.runs.run_folder import RunFolder
@@ -177,7 +177,8 @@ def test_hdf5_volumes_are_predicted_as_volumes_into_masks_in_their_datasets_axis
     """NucMM's `Image/val/img_064_668_576.h5` (one (Z, Y, X) dataset `main`) and PlantSeg's
     `ovules/test/*.h5` (`raw` + `label`) were predicted as 2-D images and refused as "has shape
     (8, 16, 16); expected (H, W)": now each is a volume, read as training read it (its thinnest axis
-    cut), its mask a NIfTI of the dataset's shape, identity affine; 2-D and (H, W, C) datasets stay images."""
+    cut), its mask a NIfTI of the dataset's shape, identity affine; a 2-D dataset stays an image, and
+    an image's (H, W, C) too for a run trained on 2-D images."""
     box = np.zeros((4, 12, 10), bool)
     box[1, 2:5, 3:6] = True
     voxels = np.where(box, 200.0, 20.0).astype(np.float32)
@@ -188,8 +189,10 @@ def test_hdf5_volumes_are_predicted_as_volumes_into_masks_in_their_datasets_axis
     for name, shape in (("slice.h5", (12, 10)), ("rgb.h5", (12, 10, 3))):
         with h5py.File(tmp_path / name, "w") as file:
             file["image"] = np.zeros(shape, np.float32)
-    volumes = volume_inputs(collect_inputs([tmp_path]))
+    inputs = collect_inputs([tmp_path])
+    volumes = volume_inputs(inputs, on_volumes=False)  # a run trained on 2-D images
     assert volumes == [tmp_path / "N_294.h5", tmp_path / "img_000.h5"]
+    assert volume_inputs(inputs) == [*volumes, tmp_path / "rgb.h5"]  # one trained on volumes: any 3-D, as it read
     written = predict_volumes(Threshold(), volumes, tmp_path / "out")
     for result in written:
         mask = nib.load(result.mask)
@@ -201,6 +204,27 @@ def test_dicom_folders_and_nifti_files_are_collected_as_volumes(msd_dataset: Pat
     write_dicom_series(tmp_path / "series", np.zeros((12, 10, 4), np.int16))
     found = collect_inputs([tmp_path / "series", msd_dataset / "imagesTs"])
     assert found == [tmp_path / "series", msd_dataset / "imagesTs" / "case9_0000.nii.gz"]
+
+
+@pytest.mark.parametrize("trained_on", ["contour-text", "volumes"])
+def test_dicom_frames_are_images_for_a_run_trained_on_frames_and_a_series_for_one_trained_on_volumes(
+        tmp_path: Path, trained_on: str) -> None:
+    """Sunnybrook's run, trained on single `.dcm` frames (contour-text layout), was given
+    `SC-HF-NI-3/IM-0001-0001.dcm` and predicted the whole series folder's volume, once per file:
+    now a run whose splits.json records a 2-D format predicts each frame as an image, a series
+    folder as its frames; a run trained on volumes still reads the series as one volume."""
+    write_dicom_series(tmp_path / "series", np.zeros((12, 10, 4), np.int16), name="IM-0001-{:04d}.dcm")
+    run = tmp_path / "run"
+    run.mkdir()
+    (run / "splits.json").write_text(json.dumps({"root": "data", "format": trained_on, "train": [], "val": []}))
+    on_volumes = trained_on_volumes(run)
+    assert on_volumes == (trained_on == "volumes")
+    frames = sorted((tmp_path / "series").glob("*.dcm"))
+    given = collect_inputs([tmp_path / "series"], series=on_volumes)
+    if on_volumes:
+        assert given == [tmp_path / "series"] and volume_inputs(given + frames[:1], on_volumes) == given + frames[:1]
+    else:
+        assert given == frames and volume_inputs(given, on_volumes) == []
 
 
 def test_train_evaluate_and_predict_a_volume_dataset(msd_dataset: Path, tmp_path: Path) -> None:

@@ -30,10 +30,13 @@ from seglab.reports.plots import overlay, shown_channels
 log = logging.getLogger(__name__)
 
 
-def collect_inputs(inputs: Sequence[str | Path], channel_files: Sequence[str] = ()) -> list[Path]:
+def collect_inputs(inputs: Sequence[str | Path], channel_files: Sequence[str] = (), series: bool = True
+                   ) -> list[Path]:
     """Image and volume files named directly, DICOM series folders, plus the images and volumes
     inside other named folders (not recursive, but a subfolder that is a DICOM series is a volume:
-    `dicom/images/` of one folder per series); for a model whose channels are files of
+    `dicom/images/` of one folder per series); without `series` (a run trained on 2-D DICOM
+    frames: `volume_inputs.trained_on_volumes`) a series folder is a folder of images, its `.dcm`
+    files, and subfolders are not looked in; for a model whose channels are files of
     their own (`channel_files`), a folder without images gives those of its subfolders that hold
     such files (38-Cloud's `38-Cloud_test/` and its `test_red/` ... `test_nir/`; LEVIR-CD's
     `test/A/` and `test/B/`, its `test/label/` left out and logged).
@@ -45,10 +48,10 @@ def collect_inputs(inputs: Sequence[str | Path], channel_files: Sequence[str] = 
     """
     files: list[Path] = []
     for item in map(Path, inputs):
-        if item.is_dir() and is_volume(item):  # a DICOM series is one input
+        if item.is_dir() and series and is_volume(item):  # a DICOM series is one input
             files.append(item)
         elif item.is_dir():
-            found = _folder_inputs(item) or (_channel_folder_inputs(item, channel_files) if channel_files else [])
+            found = (_folder_inputs(item) if series else _inputs_in(item)) or (_channel_folder_inputs(item, channel_files) if channel_files else [])
             if not found:
                 raise DataError(_no_inputs_in(item))
             files.extend(found)

@@ -2,7 +2,10 @@
 MetaImage or NRRD file, a DICOM series, and an HDF5 file whose image dataset is 3-D (NucMM's
 `Image/val/img_064_668_576.h5` of one dataset, PlantSeg's `ovules/test/*.h5` of `raw` and
 `label`), which the volumes format cuts into slices (`volume_format.cases.hdf5_volumes_in`,
-`hdf5_cases`) and `volumes.read_volume` reads alike."""
+`hdf5_cases`) and `volumes.read_volume` reads alike. A run trained on 2-D DICOM frames (Sunnybrook's
+contour-text layout: one `.dcm` per image) reads a `.dcm` file as one image, a series folder as
+its frames, as it trained; a run trained on volumes (its splits.json's format) reads a series as
+one volume."""
 
 from __future__ import annotations
 
@@ -12,18 +15,33 @@ from pathlib import Path
 from seglab.data.files.channels import channels_last
 from seglab.data.files.hdf5_files import HDF5_SUFFIXES, h5_image_shape
 from seglab.data.files.volumes import is_volume
+from seglab.runs.run_folder import RunFolder
 
 
-def volume_inputs(files: Sequence[Path]) -> list[Path]:
+def trained_on_volumes(run: str | Path) -> bool:
+    """Whether `run` was trained on volumes cut into slices: its splits.json records the format
+    training read ("volumes"; its config may say "auto"). An exported model records none, nor a
+    run written before splits.json named it: taken as volumes, as predict always did."""
+    folder = RunFolder(Path(run))
+    if Path(run).suffix.lower() == ".onnx" or not folder.splits.is_file():
+        return True
+    return folder.read_splits().get("format", "volumes") == "volumes"
+
+
+def volume_inputs(files: Sequence[Path], on_volumes: bool = True) -> list[Path]:
     """The inputs among `files` that are predicted as volumes (`reads_as_volume`), in order."""
-    return [path for path in files if reads_as_volume(path)]
+    return [path for path in files if reads_as_volume(path, on_volumes)]
 
 
-def reads_as_volume(path: Path) -> bool:
-    """A volume file or DICOM series (`volumes.is_volume`), or an HDF5 file whose image dataset is
-    3-D and no image's (H, W, C) (`channels.channels_last`: a (256, 256, 3) dataset is an RGB
-    image), read from its header; a 2-D dataset (SSL4MIS' ACDC slices) is an image."""
+def reads_as_volume(path: Path, on_volumes: bool = True) -> bool:
+    """A volume file (`volumes.is_volume`); a DICOM series folder or a `.dcm` file of one for a
+    run trained `on_volumes`, else none (a `.dcm` is one 2-D frame, as it trained); an HDF5 file
+    whose image dataset is 3-D, but for a run trained on 2-D images one whose shape is an image's
+    (H, W, C) (`channels.channels_last`: a (256, 256, 3) dataset is an RGB image), read from its
+    header; a 2-D dataset (SSL4MIS' ACDC slices) is an image."""
     if path.is_file() and path.suffix.lower() in HDF5_SUFFIXES:
         shape = h5_image_shape(path)
-        return shape is not None and len(shape) == 3 and not channels_last(shape)
+        return shape is not None and len(shape) == 3 and (on_volumes or not channels_last(shape))
+    if path.is_dir() or path.suffix.lower() == ".dcm":
+        return on_volumes and is_volume(path)
     return is_volume(path)

@@ -28,7 +28,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("inputs", nargs="+",
                         help="image files or folders (png, jpg, tif, bmp, gif, dcm, npy, npz, h5), volumes (NIfTI .nii, "
                         ".nii.gz; MetaImage .mha, .mhd; NRRD .nrrd; an HDF5 file of a 3-D image dataset, its mask a NIfTI in the "
-                        "dataset's axis order, identity affine) or DICOM series folders (or a folder of them): "
+                        "dataset's axis order, identity affine) or DICOM series folders (or a folder of them; for a run trained on 2-D DICOM "
+                        "frames, not volumes, a .dcm file is one image and a series folder its frames): "
                         "a volume is predicted slice by slice across the run's --slice-axis and written as "
                         "<name>_mask.nii.gz (.mha, .nrrd for those inputs; a case's modalities together: nnU-Net's "
                         "case_0000, case_0001, ... files, a BraTS subject folder's volumes, or for a run trained on "
@@ -85,17 +86,18 @@ def run(args: argparse.Namespace) -> None:
     from seglab.inference.submission import write_rle_table
     from seglab.inference.vectors import write_geojson_files
     from seglab.inference.stacks import predict_stacks, tiff_stacks
-    from seglab.inference.volume_inputs import volume_inputs
+    from seglab.inference.volume_inputs import trained_on_volumes, volume_inputs
     from seglab.inference.volumes import predict_volumes
     from seglab.runs.run_folder import RunFolder
 
     predictor = load_segmenter([args.run, *args.ensemble], args.device, args.precision, inference_options(args),
                                args.checkpoint)
     set_max_pixels(args.max_pixels)
-    files = collect_inputs(args.inputs, predictor.channel_files)
+    on_volumes = trained_on_volumes(args.run)  # else a DICOM series is its 2-D frames, as the run trained
+    files = collect_inputs(args.inputs, predictor.channel_files, series=on_volumes)
     # inputs sharing a stem keep their folders, so none overwrites another
     names = output_names(files, predictor.channel_files)
-    volumes = volume_inputs(files)
+    volumes = volume_inputs(files, on_volumes)
     bad = BadInputs(skip=args.skip_bad)
     values = None
     if args.write_values == "raw":
