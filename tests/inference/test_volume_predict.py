@@ -90,6 +90,39 @@ def test_one_modality_for_a_model_of_four_is_refused_naming_it(tmp_path: Path) -
         predict_volumes(LastModality(4), [tmp_path / "scan_flair.nii.gz"], tmp_path / "out")
 
 
+class Modalities(LastModality):
+    """A stand-in model of the modalities a run's card records (WMH's FLAIR, T1; autoPET's CTres, PET, SUV)."""
+
+    def __init__(self, *modalities: str) -> None:
+        super().__init__(len(modalities))
+        self.modalities = modalities
+
+
+def test_volumes_named_as_the_models_modalities_are_one_case_and_one_modality_is_refused(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """WMH's `0/pre/FLAIR.nii.gz`, `T1.nii.gz` (and autoPET's `CTres`, `PET`, `SUV`) were each a
+    case of their own, refused (or, for a 3-channel model, a 1-channel volume copied into its 3
+    channels silently): now a folder's volumes named as the run's modalities are one case named by
+    the folder, the others beside them left out with a log line, and a volume of one channel for a
+    model of several modalities is refused naming them and the folders that hold them."""
+    box = _modalities(tmp_path / "0" / "pre", ["FLAIR.nii.gz", "T1.nii.gz"])
+    _modalities(tmp_path / "0" / "pre", ["SEG.nii.gz"])
+    nib.save(nib.Nifti1Image(box.astype(np.uint8), np.eye(4)), tmp_path / "0" / "wmh.nii.gz")
+    with caplog.at_level("INFO", logger="seglab.data.layouts.volume_format.prediction_cases"):
+        [written] = predict_volumes(Modalities("FLAIR", "T1"), collect_inputs([tmp_path / "0" / "pre"]),
+                                    tmp_path / "out")
+    assert written.mask.name == "pre_mask.nii.gz" and written.source.name == "FLAIR.nii.gz"
+    assert np.array_equal(np.asarray(nib.load(written.mask).dataobj), box.astype(np.uint8))
+    assert "left out 1 volume(s) beside the FLAIR, T1 volumes named as the model's modalities" in caplog.text
+    with pytest.raises(DataError, match=r"wmh.nii.gz' gives 1 channel\(s\) but the model was trained on the FLAIR, "
+                                        r"T1 volumes of each case.*`seglab predict RUN .*pre`"):
+        predict_volumes(Modalities("FLAIR", "T1"), collect_inputs([tmp_path / "0"]), tmp_path / "out")
+    _modalities(tmp_path / "ct", ["scan.nii.gz"])
+    with pytest.raises(DataError, match=r"scan.nii.gz' gives 1 channel\(s\) but the model was trained on the "
+                                        r"CTres, PET, SUV volumes"):
+        predict_volumes(Modalities("CTres", "PET", "SUV"), [tmp_path / "ct" / "scan.nii.gz"], tmp_path / "out")
+
+
 class GreyModel(Threshold):
     """A stand-in grey model that feeds itself as a `Predictor` does (`match_channels`)."""
 

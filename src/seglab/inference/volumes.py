@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from seglab.data.loading.transforms import stands_in
-from seglab.data.layouts.volume_format import modality_cases, volume_cases
+from seglab.data.layouts.volume_format import modality_cases, modality_folders, volume_cases
 from seglab.data.files.hdf5_files import HDF5_SUFFIXES, h5_image_shape, h5_in_file_order
 from seglab.data.files.metaimage import is_metaimage, is_nrrd
 from seglab.data.classes import ClassSpec
@@ -114,6 +114,8 @@ def _volume_labels(predictor: Segmenter, volume: Volume, across: int) -> np.ndar
         DataError: channels the model cannot take, naming the files and a route that works.
     """
     given, channels = volume.voxels.shape[3], predictor.in_channels
+    if len(predictor.modalities) > 1 and given < channels:  # never one modality copied into the others' channels
+        raise DataError(_lacks_modalities(volume, predictor.modalities))
     if _holds_frames(len(volume.sources), given, channels):
         log.info("%s: its 4th axis holds %d frames (the model takes %d channel(s)): each frame predicted as a "
                  "volume of its own, into a 4-D mask", volume.sources[0], given, channels)
@@ -129,6 +131,20 @@ def _volume_labels(predictor: Segmenter, volume: Volume, across: int) -> np.ndar
              f"volumes, or one 4-D NIfTI of {channels} along its 4th axis)")
     raise DataError(f"volume {named} gives {given} channel(s) but the model expects {channels}, the modalities it "
                     f"was trained on: {route}")
+
+
+def _lacks_modalities(volume: Volume, modalities: Sequence[str]) -> str:
+    """Why a volume of fewer channels than a model of `modalities` takes is refused (a grey volume
+    would stand in for an RGB model's three: `stands_in`), naming the folders beside it that hold
+    them (WMH's `0/wmh.nii.gz`: `0/pre/` on its grid, then `0/orig/`)."""
+    named = ", ".join(repr(str(f)) for f in volume.sources)
+    folders = modality_folders(volume.sources[0], modalities) if volume.sources[0].is_file() else []
+    where = (f"; {', '.join(repr(str(d)) for d in folders)} hold{'s' if len(folders) == 1 else ''} them: "
+             f"`seglab predict RUN {folders[0]}`" if folders else "")
+    files = ", ".join(f"{m}.nii.gz" for m in modalities)
+    return (f"volume {named} gives {volume.voxels.shape[3]} channel(s) but the model was trained on the "
+            f"{', '.join(modalities)} volumes of each case: give a case's volumes together, named as the modalities "
+            f"({files} in one folder, or <case>_{modalities[0]}.nii.gz, ...){where}")
 
 
 def _holds_frames(files: int, given: int, channels: int) -> bool:

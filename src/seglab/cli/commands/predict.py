@@ -34,7 +34,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         "<name>_mask.nii.gz (.mha, .nrrd for those inputs; a case's modalities together: nnU-Net's "
                         "case_0000, case_0001, ... files, a BraTS subject folder's volumes, or for a run trained on "
                         "<case>__<MODALITY> files such as HECKTOR's CHUM-050__CT, each case's volumes of the "
-                        "modalities it was trained on, the others left out); a GeoTIFF's mask is "
+                        "modalities it was trained on, the others left out; a folder's volumes named as the modalities alone, "
+                        "autoPET's CTres, PET, SUV, as one case named by the folder); a GeoTIFF's mask is "
                         "also written as <name>_mask.tif with its georeferencing. A model trained on images whose "
                         "channels are files of their own (band folders, nnU-Net's 2-D _0000, _0001 files) reads "
                         "each image's files together: give them all, or the folder of the band folders")

@@ -70,6 +70,6 @@ from __future__ import annotations
 
 from seglab.data.layouts.volume_format.cases import is_label_volume
 from seglab.data.layouts.volume_format.format import VolumesFormat
-from seglab.data.layouts.volume_format.prediction_cases import modality_cases, volume_cases
+from seglab.data.layouts.volume_format.prediction_cases import modality_cases, modality_folders, volume_cases
 
-__all__ = ["VolumesFormat", "is_label_volume", "modality_cases", "volume_cases"]
+__all__ = ["VolumesFormat", "is_label_volume", "modality_cases", "modality_folders", "volume_cases"]

@@ -9,7 +9,8 @@ from pathlib import Path
 
 from seglab.data.discovery.channel_files import nnunet_cases
 from seglab.data.files.index import natural_key
-from seglab.data.layouts.volume_format.cases import is_label_volume, modality_stem
+from seglab.data.layouts.volume_format.cases import is_label_volume, modality_stem, volumes_in
+from seglab.data.layouts.volume_format.modality_grids import on_label_grid
 from seglab.data.files.volumes import volume_stem
 from seglab.errors import DataError
 
@@ -22,8 +23,10 @@ _SEPARATOR = re.compile(r"__?|[-.]")  # between a case's name and a modality wor
 def modality_cases(volumes: Sequence[Path], modalities: Sequence[str]) -> tuple[list[Case], list[Path]]:
     """The cases of volumes named a case and a modality word (HECKTOR's `CHUM-050__CT` and
     `CHUM-050__PT`, HaN-Seg's `case_01_IMG_CT` and `case_01_IMG_MR_T1`, as training named them:
-    `cases.case_modalities`) for a model trained on `modalities` (its card's, in order), and the
-    volumes named otherwise.
+    `cases.case_modalities`) or a modality word alone, one folder a case named by it (autoPET's
+    `<study>/CTres.nii.gz`, `PET`, `SUV`; WMH's `<case>/pre/FLAIR.nii.gz`, `T1`: the other volumes
+    of that folder, its label or CT, left out with one log line) for a model trained on
+    `modalities` (its card's, in order), and the volumes named otherwise.
 
     A modality word is one of the model's or one that follows, in a volume of the same folder,
     the name of a case that a volume of the model's modalities gives; each case's volumes of the
@@ -36,13 +39,22 @@ def modality_cases(volumes: Sequence[Path], modalities: Sequence[str]) -> tuple[
         DataError: a case that lacks a modality the model was trained on, naming its volumes.
     """
     files = [path for path in volumes if path.is_file()] if modalities else []
+    named: dict[tuple[Path, str], dict[str, Path]] = {}  # (folder, case) -> modality -> its volume
+    for path in files:  # autoPET's <study>/CTres.nii.gz, PET, SUV; WMH's <case>/pre/FLAIR.nii.gz, T1
+        if volume_stem(path) in modalities:  # the case is its folder, named even when given as "."
+            named.setdefault((path.parent, path.absolute().parent.name), {})[volume_stem(path)] = path
+    bare = {folder: case for folder, case in named}
+    others = [path for path in files if path.parent in bare and path not in named[path.parent, bare[path.parent]].values()]
+    if others:
+        log.info("left out %d volume(s) beside the %s volumes named as the model's modalities (e.g. '%s'): not "
+                 "one of its channels", len(others), ", ".join(modalities), others[0])
+    files = [path for path in files if path.parent not in bare]
     of_model = {(path.parent, found[0]) for path in files
                 if (found := _case_and_word(path, lambda _, word: word in modalities))}
     words = set(modalities)
     for path in files:  # the words beside them: HECKTOR's `PT` of `CHUM-050__PT` beside `CHUM-050__CT`
         found = _case_and_word(path, lambda case, word: (path.parent, case) in of_model and word[0].isalpha())
         words.update(found[1:] if found else ())
-    named: dict[tuple[Path, str], dict[str, Path]] = {}  # (folder, case) -> modality -> its volume
     for path in files:
         found = _case_and_word(path, lambda _, word: word in words)
         if found:
@@ -66,7 +78,18 @@ def modality_cases(volumes: Sequence[Path], modalities: Sequence[str]) -> tuple[
         others = sorted({word for word, _ in left_out}, key=natural_key)
         log.info("left out %d volume(s) of modality %s (e.g. '%s'): the model was trained on %s only", len(left_out),
                  ", ".join(f"'{w}'" for w in others), left_out[0][1], ", ".join(modalities))
-    return cases, [path for path in volumes if path not in grouped]
+    return cases, [path for path in volumes if path not in grouped and path not in others]
+
+
+def modality_folders(beside: Path, modalities: Sequence[str]) -> list[Path]:
+    """The subfolders of volume `beside`'s folder holding a volume named as each of `modalities`,
+    those on its grid first (WMH's `0/pre/` beside `0/wmh.nii.gz`, then `0/orig/`, each with
+    `FLAIR.nii.gz` and `T1.nii.gz`): where a case's channels lie when a volume beside them, its
+    label, was given instead."""
+    held = {sub: volumes_in(sub) for sub in sorted(beside.parent.iterdir(), key=lambda p: natural_key(p.name))
+            if sub.is_dir()}
+    folders = {sub: files for sub, files in held.items() if set(modalities) <= {volume_stem(p) for p in files}}
+    return sorted(folders, key=lambda sub: not on_label_grid(folders[sub], beside))
 
 
 def _case_and_word(path: Path, fits: Callable[[str, str], bool]) -> tuple[str, str] | None:
