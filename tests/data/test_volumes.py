@@ -717,6 +717,41 @@ def test_kits21_aggregated_labels_are_a_choice_and_never_channels(tmp_path: Path
     assert sum(np.load(p.mask).sum() for p in index.pairs) == 3 * 2 * 8 * 7  # the majority's box, slices 2-3
 
 
+def test_prostate158_rater_numbered_labels_are_a_choice_and_its_csv_lists_the_split(tmp_path: Path) -> None:
+    """Prostate158: train/<id>/ holds t2, adc and dwi (these two on a coarser grid), the zones in
+    t2_anatomy_reader1 and, in lesion cases, t2_tumor_reader1 and adc_tumor_reader1; train.csv and
+    valid.csv list each case's file paths. The rater-numbered volumes were read as images: no
+    layout, and with `--masks t2_anatomy_reader1.nii.gz` the tumour volumes became channels (off
+    the grid: fatal); the lists, naming every case's `t2.nii.gz`, were not read."""
+    root = tmp_path / "prostate158_train"
+    rows = {"train": [], "valid": []}
+    for n in range(5):
+        image, label = make_volume(n)
+        case = root / "train" / f"{20 + n:03d}"
+        save(case / "t2.nii.gz", image)
+        for name in ("adc", "dwi"):
+            save(case / f"{name}.nii.gz", np.zeros((12, 10, 3), np.float32))
+        save(case / "t2_anatomy_reader1.nii.gz", label)
+        if n % 2:  # a case with a lesion
+            save(case / "t2_tumor_reader1.nii.gz", label)
+            save(case / "adc_tumor_reader1.nii.gz", np.zeros((12, 10, 3), np.uint8))
+        files = ",".join(f"train/{case.name}/{name}.nii.gz" for name in ("t2", "adc", "dwi", "t2_anatomy_reader1"))
+        rows["valid" if n > 2 else "train"].append(f"{case.name},{files}")
+    for split, lines in rows.items():
+        (root / f"{split}.csv").write_text("\n".join(["ID,t2,adc,dwi,t2_anatomy_reader1", *lines]) + "\n")
+    with pytest.raises(DataError) as refused:
+        discover(tmp_path)
+    offered = re.findall(r"--masks (\S+): (\d) cases", str(refused.value))
+    assert offered == [("adc_tumor_reader1.nii.gz", "2"), ("t2_anatomy_reader1.nii.gz", "5"),
+                       ("t2_tumor_reader1.nii.gz", "2")]
+    index = discover(tmp_path, masks="t2_anatomy_reader1.nii.gz")
+    assert index.format == "volumes" and not index.problems and len(index.pairs) == 5 * DEPTH
+    assert {np.load(p.image).shape[-1] for p in index.pairs} == {1}  # t2 alone
+    assert {p.group: p.split for p in index.pairs} == {"020": "train", "021": "train", "022": "train",
+                                                        "023": "val", "024": "val"}
+    assert sorted(p.name for p in index.ignored) == ["adc_tumor_reader1.nii.gz"] * 2 + ["t2_tumor_reader1.nii.gz"] * 2
+
+
 def test_label_volumes_named_after_their_case_are_offered_as_a_pattern(tmp_path: Path) -> None:
     """A BraTS-like case with a brain mask beside its tumour labels, both named after the case:
     `--masks` with the case's name as `*` names the label volume of every case."""

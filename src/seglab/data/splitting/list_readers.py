@@ -214,7 +214,19 @@ def read_list(path: Path) -> list[str]:
     lines = _lines(path)
     if path.suffix.lower() in TABLE_SUFFIXES and lines:
         lines = _table_names(path, lines)
-    return [listed_stem(line.split()[0]) for line in lines if line.strip()]
+    return _listed_names([line.split()[0] for line in lines if line.strip()])
+
+
+def _listed_names(words: list[str]) -> list[str]:
+    """The names a list's words give: each file's stem (`listed_stem`), or, when those repeat and
+    each word is a path in a folder of its own, the folders': a file name that every case folder
+    holds names none of them (Prostate158's `train.csv` of `train/020/t2.nii.gz`, `train/021/t2.nii.gz`,
+    naming the case folders `020`, `021`)."""
+    stems = [listed_stem(word) for word in words]
+    folders = [word.replace("\\", "/").rpartition("/")[0].rpartition("/")[2] for word in words]
+    if len(set(stems)) < len(stems) and all(folders) and len(set(folders)) == len(folders):
+        return folders
+    return stems
 
 
 def numbered_entries(path: Path) -> list[tuple[str, int]] | None:

@@ -24,6 +24,8 @@ _LABEL_SUFFIX = re.compile(r"(?:^|[_-])(seg|segmentation|mask|label|labels|gt)$"
 # word elsewhere, where `_gd` may name a gadolinium-enhanced image (`T1_gd`)
 _LABEL_FOLDER_SUFFIX = re.compile(r"(?:^|[_-])(seg|segmentation|mask|label|labels|gt|gd)$", re.IGNORECASE)
 _LABEL_WORDS = ("seg", "label", "mask")
+# a rater's number ends a label volume's name: Prostate158's `t2_anatomy_reader1`, `adc_tumor_reader2`
+_RATER_SUFFIX = re.compile(r"[_-](?:reader|rater|annotator|observer)[_-]?\d+$", re.IGNORECASE)
 # a case and a modality word: HECKTOR's CHUM-001__CT, iSeg-2017's subject-1-T1
 _MODALITY = re.compile(r"(.+?)(?:__?|-)([A-Za-z][A-Za-z0-9]*)")
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*")  # a modality word alone: autoPET's `CTres`, WMH's `FLAIR`
@@ -48,9 +50,11 @@ class Layout:
 
 
 def is_label_volume(path: Path) -> bool:
-    """A NIfTI file named as a label volume: `*seg*`, `*label*`, `*mask*`, or an ACDC `_gt`."""
+    """A NIfTI file named as a label volume: `*seg*`, `*label*`, `*mask*`, an ACDC `_gt`, or a
+    rater's numbered reading (`_reader1`): images are not numbered by who read them."""
     stem = volume_stem(path)
-    return path.is_file() and (any(w in stem.lower() for w in _LABEL_WORDS) or bool(_LABEL_SUFFIX.search(stem)))
+    return path.is_file() and (any(w in stem.lower() for w in _LABEL_WORDS)
+                               or any(rule.search(stem) for rule in (_LABEL_SUFFIX, _RATER_SUFFIX)))
 
 
 def is_case_label(path: Path, label_file: str | None) -> bool:

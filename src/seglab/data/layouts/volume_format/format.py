@@ -78,8 +78,9 @@ class VolumesFormat(DatasetFormat):
 
     def index(self, root: Path, classes: ClassSpec | None) -> DatasetIndex:
         layout = self.layout_of(root) or Layout()
-        if not layout.splits and layout.subjects:  # SSL4MIS' LA: data/train.list + test.list name the case folders
-            layout.splits = case_splits({s.name: s.images[0].parent for s in layout.subjects}, root)
+        if set(layout.splits.values()) <= {"train"} and layout.subjects:  # SSL4MIS' LA: data/train.list +
+            # test.list name the case folders; Prostate158's train.csv + valid.csv those of its one train/ folder
+            layout.splits = case_splits({s.name: s.images[0].parent for s in layout.subjects}, root) or layout.splits
         cache_root = cache_folder(self.options.cache_dir, "volumes")
         pairs, problems, labelled = [], list(layout.problems), []
         for subject in layout.subjects:
