@@ -110,3 +110,16 @@ def test_outline_files_that_pair_with_no_image_are_named(tmp_path):
                                         r"image: the contour-text layout reads each as the outline of the image whose "
                                         r"name or number it carries"):
         discover(tmp_path)
+
+
+def test_text_files_beside_images_that_mask_files_pair_with_are_no_outlines(tmp_path: Path) -> None:
+    """FaceSynthetics ships `000000.png` + `000000_seg.png` + `000000_ldmks.txt`, 70 landmark points
+    a line each: the outline layout took the folder and drew the landmarks as a polygon, the masks
+    unread. Masks that pair with the images come first."""
+    for i in range(3):
+        save(tmp_path / f"{i:06d}.png", photo(i))
+        save(tmp_path / f"{i:06d}_seg.png", (photo(i)[..., 0] > 128).astype(np.uint8))
+        (tmp_path / f"{i:06d}_ldmks.txt").write_text("".join(f"{x}.5 {x + 1}.25\n" for x in range(10)))
+    index = discover(tmp_path)
+    assert index.format == "folder-pairs" and len(index.pairs) == 3
+    assert {p.mask.name for p in index.pairs} == {f"{i:06d}_seg.png" for i in range(3)}

@@ -172,7 +172,7 @@ class ContourTextFormat(AnnotationFilesFormat):
     layout = ("text files of outline points ('x y' or 'x , y' a line), a file per image and structure, named after "
               "the image or with its number: images/image_001.jpg + experts_anotation/anotExpert1_001.txt "
               "(DRIONS-DB), <case>/IM-0001-0048.dcm + <case>/.../IM-0001-0048-icontour-manual.txt (Sunnybrook)")
-    priority = 28  # after the layouts of mask files and volumes, before folder-pairs (30), which finds images alone
+    priority = 32  # after folder-pairs (30): text files beside images that mask files pair with are no outlines (FaceSynthetics' landmarks)
     cache_name = "contour-text"
     picks_folders = True  # --masks picks outline files by name or folder (one rater's), --images the image folders
 
