@@ -123,3 +123,44 @@ def test_text_files_beside_images_that_mask_files_pair_with_are_no_outlines(tmp_
     index = discover(tmp_path)
     assert index.format == "folder-pairs" and len(index.pairs) == 3
     assert {p.mask.name for p in index.pairs} == {f"{i:06d}_seg.png" for i in range(3)}
+
+
+def papila(root: Path, overlays: bool = True) -> None:
+    """PAPILA's layout: fundus photos, a disc and a cup outline per photo and expert
+    (`RET002OD_disc_exp1.txt`), and, when `overlays`, each photo with the outlines drawn in, named
+    as the photo, in `ExpertsSegmentations/ImagesWithContours/`."""
+    for i, name in enumerate(("RET002OD", "RET002OS", "RET004OD"), start=1):
+        save(root / "FundusImages" / f"{name}.jpg", photo(i, (H, W)))
+        if overlays:
+            save(root / "ExpertsSegmentations" / "ImagesWithContours" / f"{name}.jpg", photo(i, (H, W)))
+        for expert in (1, 2):
+            contours = root / "ExpertsSegmentations" / "Contours"
+            outline(contours / f"{name}_disc_exp{expert}.txt", square(3, 3, 14 + expert, 14))
+            outline(contours / f"{name}_cup_exp{expert}.txt", square(6, 6, 10 + expert, 10))
+
+
+@pytest.mark.parametrize("overlays", [True, False])
+def test_experts_numbered_after_the_class_are_refused_with_the_masks_that_read_every_class(tmp_path, overlays):
+    """`exp1` names a rater as `anotExpert1` does: before, the experts were read as classes
+    (`cup_exp1`, ..., `disc_exp2`), or, with the overlay pictures shipped, the overlays were
+    taken for mask files and the photos found no mask."""
+    papila(tmp_path, overlays)
+    with pytest.raises(DataError) as info:
+        discover(tmp_path)
+    message = str(info.value)
+    assert "FundusImages/RET002OD.jpg' has 2 outlines of class 'cup'" in message
+    assert "--masks '*_exp1.txt': 6 outline files" in message and "--masks '*_exp2.txt': 6" in message
+
+
+def test_one_experts_outlines_pair_with_the_photos_not_the_overlay_pictures(tmp_path):
+    """Before, the outlines paired with the overlays of `ImagesWithContours/` (which share the
+    outlines' `ExpertsSegmentations/` folder): training on the answers drawn in."""
+    papila(tmp_path)
+    index = discover(tmp_path, masks="*_exp1.txt")
+    assert index.format == "contour-text" and index.classes.names == ("background", "cup", "disc")
+    assert sorted(p.image.relative_to(tmp_path).as_posix() for p in index.pairs) == [
+        "FundusImages/RET002OD.jpg", "FundusImages/RET002OS.jpg", "FundusImages/RET004OD.jpg"]
+    expected = np.zeros((H, W), np.int64)
+    expected[3:15, 3:16] = 2
+    expected[6:11, 6:12] = 1
+    assert (read_mask(index.pairs[0].mask, index.mapping) == expected).all()

@@ -12,17 +12,19 @@ most names with the outline's, names compared by their words and numbers, so tha
 does not count (`challenge_training/SC-HF-I-1/` ~ `TrainingDataContours/SC-HF-I-01/`).
 
 An outline's class is what its name says beside the image's name or number (`icontour-manual`),
-less a word naming a numbered rater (`anotExpert1`: expert, rater, observer, annotator, grader or
-reader and a number) and less the words all the classes share (`manual`): `icontour`,
+less a word naming a numbered rater (`anotExpert1`, PAPILA's `exp1`: exp, expert, rater, observer,
+annotator, grader or reader and a number) and less the words all the classes share (`manual`): `icontour`,
 `ocontour`, `p1contour`; `object` when that leaves nothing (DRIONS-DB's optic disc). An image's
 outlines are painted largest first, each smaller one over them: an outline around another
 paints the ring between them as its class and leaves the inside to the smaller one's
 (Sunnybrook: `icontour` the LV cavity, the ring inside `ocontour` the myocardium). An outline
 fills the pixels inside it and on it, as Pillow's `ImageDraw.polygon` and OpenCV's `fillPoly`
 draw it. Two outlines of one class for one image are rival annotations (DRIONS-DB's two
-experts): refused, naming the `--masks` pattern that reads each (`--masks 'anotExpert1_*'`);
-`--masks` picks outline files by name or by folder. Only images with an outline are pairs; the
-other images of their folders are unlabelled. The split is the one the image's folders name.
+experts): refused, naming the `--masks` pattern that reads each (`--masks 'anotExpert1_*'`, PAPILA's
+`--masks '*_exp1.txt'` for its `RET002OD_disc_exp1.txt` and `RET002OD_cup_exp1.txt`); `--masks` picks
+outline files by name or by folder. Only images with an outline are pairs; the other images of
+their folders are unlabelled, and pictures of the masks named as the photos (`ImagesWithContours/`,
+`overlay/`) are neither. The split is the one the image's folders name.
 """
 
 from __future__ import annotations
@@ -38,7 +40,8 @@ from seglab.data.annotations.annotation_formats import AnnotationFilesFormat
 from seglab.data.annotations.painted_masks import LATER_OVER_EARLIER, Drawn, ImageObjects
 from seglab.data.classes import ClassSpec, refuse_unnamed, tool_classes
 from seglab.data.discovery.folders import NAMED_DEPTH, Folder, path_ends_with, text_listing, walk
-from seglab.data.discovery.naming import folders_split, named_around, numbers_in, stem, words
+from seglab.data.discovery.naming import (folders_split, image_affixed, named_around, names_mask_pictures, numbers_in, stem,
+                                          strip_affixes, words)
 from seglab.data.discovery.pairing import folder_label
 from seglab.data.files.index import DatasetIndex, Problem, natural_key
 from seglab.data.files.point_text import read_points
@@ -46,7 +49,8 @@ from seglab.data.layouts.formats import FORMATS
 from seglab.errors import DataError
 
 UNNAMED = "object"  # the class of outlines whose names say nothing but their image and rater
-_RATER = re.compile(r"[a-z]*(?:expert|rater|observer|annotator|grader|reader)\d+")  # anotexpert1, rater2
+# a numbered rater's word: DRIONS-DB's anotExpert1, PAPILA's exp1, rater2
+_RATER = re.compile(r"[a-z]*(?:exp|expert|rater|observer|annotator|grader|reader)\d+", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -100,6 +104,16 @@ def _outline_files(root: Path, masks: str | None) -> list[tuple[Path, list[tuple
     return found
 
 
+def _without_mask_files(images: list[Path]) -> list[Path]:
+    """`images` less the mask files among them and the images those label (FaceSynthetics'
+    `000000_seg.png` beside `000000.png`): a text file beside an image with a mask is no outline of
+    it (`000000_ldmks.txt`, its face's landmark points), and folder-pairs reads the pair."""
+    stems = {stem(p).lower() for p in images}
+    labelled = {key for p in images if not image_affixed(stem(p))
+                and (key := strip_affixes(stem(p))) != stem(p).lower() and key in stems}
+    return [p for p in images if stem(p).lower() not in labelled and strip_affixes(stem(p)) not in labelled]
+
+
 def _folder_names(folder: Path, root: Path) -> set[tuple[str, ...]]:
     """The names of a folder's path under `root` as words, numbers without their zero padding."""
     return {tuple(str(int(w)) if w.isdigit() else w for w in words(part))
@@ -143,6 +157,23 @@ def _class_names(outlines: list[_Outline]) -> dict[Path, str]:
     return {path: "_".join(w for w in said if w not in common) or UNNAMED for path, said in kept.items()}
 
 
+def _rater_pattern(outline: _Outline) -> str:
+    """The `--masks` pattern that reads an outline's rater's files of every class: its naming with
+    the words beside its rater's word as `*` (PAPILA's `*_exp1.txt` for `RET002OD_disc_exp1.txt`,
+    where `*_disc_exp1.txt` would read the discs alone; DRIONS-DB's `anotExpert1_*`); its naming
+    when it names no rater."""
+    pattern = outline.pattern
+    rater = next((w for w in re.finditer(r"[a-z0-9]+", pattern, re.IGNORECASE) if _RATER.fullmatch(w[0])), None)
+    if rater is None:
+        return pattern
+    before, after = pattern[: rater.start()], pattern[rater.end():]
+    if before:
+        before = "*" + before[-1].strip("*")
+    if after not in ("", outline.path.suffix):
+        after = after[0].strip("*") + "*"
+    return before + rater[0] + after
+
+
 def _refuse_rivals(outlines: list[_Outline], classes: dict[Path, str], root: Path) -> None:
     """Stop where an image has two outlines of one class: raters' rival annotations, of which
     training reads one.
@@ -156,9 +187,9 @@ def _refuse_rivals(outlines: list[_Outline], classes: dict[Path, str], root: Pat
     rivals = next((given for given in of_image.values() if len(given) > 1), None)
     if rivals is None:
         return
-    by_name = len({o.pattern for o in rivals}) == len(rivals)
-    picks = Counter(o.pattern if by_name else folder_label(o.path.parent, root).rstrip("/") for o in outlines)
-    chosen = [o.pattern if by_name else folder_label(o.path.parent, root).rstrip("/") for o in rivals]
+    by_name = len({_rater_pattern(o) for o in rivals}) == len(rivals)
+    picks = Counter(_rater_pattern(o) if by_name else folder_label(o.path.parent, root).rstrip("/") for o in outlines)
+    chosen = [_rater_pattern(o) if by_name else folder_label(o.path.parent, root).rstrip("/") for o in rivals]
     listed = "".join(f"\n  --masks '{pick}': {picks[pick]} outline files" for pick in dict.fromkeys(chosen))
     raise DataError(f"'{rivals[0].image}' has {len(rivals)} outlines of class '{classes[rivals[0].path]}' "
                     f"({', '.join(folder_label(o.path, root).rstrip('/') for o in rivals)}): rival annotations, "
@@ -172,7 +203,7 @@ class ContourTextFormat(AnnotationFilesFormat):
     layout = ("text files of outline points ('x y' or 'x , y' a line), a file per image and structure, named after "
               "the image or with its number: images/image_001.jpg + experts_anotation/anotExpert1_001.txt "
               "(DRIONS-DB), <case>/IM-0001-0048.dcm + <case>/.../IM-0001-0048-icontour-manual.txt (Sunnybrook)")
-    priority = 32  # after folder-pairs (30): text files beside images that mask files pair with are no outlines (FaceSynthetics' landmarks)
+    priority = 28  # after the layouts of mask files and volumes, before folder-pairs (30), which finds images alone
     cache_name = "contour-text"
     picks_folders = True  # --masks picks outline files by name or folder (one rater's), --images the image folders
 
@@ -183,7 +214,7 @@ class ContourTextFormat(AnnotationFilesFormat):
         if not texts:
             return _Found()
         image_folders = self._image_folders(folders)
-        images = [path for folder in image_folders for path in folder.files]
+        images = _without_mask_files([path for folder in image_folders for path in folder.files])
         by_name: dict[str, list[Path]] = {}
         by_number: dict[str, list[Path]] = {}
         for image in images:
@@ -194,8 +225,12 @@ class ContourTextFormat(AnnotationFilesFormat):
         return _Found([_paired(path, points, by_name, by_number, folder_names, root) for path, points in texts])
 
     def _image_folders(self, folders: list[Folder]) -> list[Folder]:
+        """The folders --images names, else all but pictures of the masks (PAPILA's
+        `ImagesWithContours/`: each photo with its outlines drawn in, named as the photo)."""
         images = self.options.images
-        return [f for f in folders if images is None or path_ends_with(f.parts, images)]
+        if images is None:
+            return [f for f in folders if not names_mask_pictures(f.parts)]
+        return [f for f in folders if path_ends_with(f.parts, images)]
 
     def sources(self, root: Path, found: _Found) -> list[Path]:
         return [outline.path for outline in found.outlines]

@@ -477,6 +477,19 @@ def holds_motion_fields(name: str) -> bool:
     return any(w in _FIELD_WORDS for w in words(name))
 
 
+# pictures of the masks drawn for people, never images to train on nor label masks: labelme2voc's
+# `SegmentationClassVisualization/`, REFUGE's `Disc_Cup_Fovea_Illustration/`, PAPILA's `ImagesWithContours/`
+MASK_PICTURES = re.compile(r"visuali[sz]ation|overlay|preview|colou?rmap|illustration|with[_\- ]?(?:contour|outline)s?",
+                           re.IGNORECASE)
+
+
+def names_mask_pictures(parts: Sequence[str]) -> bool:
+    """Whether a folder's path (its names under the dataset folder) names it as pictures of the
+    masks (`MASK_PICTURES`): the outlines drawn on each photo, which read as images or masks
+    would train on the answers drawn in."""
+    return any(MASK_PICTURES.search(part) for part in parts)
+
+
 def looks_like_image_folder(name: str) -> bool:
     """Whether a folder name says it holds images (and not masks): images, imgs, input, x, ..."""
     lower = name.lower()

@@ -11,7 +11,7 @@ from seglab.data.files.decoding import holds_image_and_mask
 from seglab.data.discovery.folders.listing import Folder
 from seglab.data.files.hdf5_files import HDF5_SUFFIXES
 from seglab.data.files.io import raw_mask, read_mask_array
-from seglab.data.discovery.naming import stem
+from seglab.data.discovery.naming import names_mask_pictures, stem
 from seglab.data.discovery.pairing import IN_ONE_FILE, FolderMatch
 from seglab.errors import DataError
 
@@ -22,8 +22,10 @@ _SNIFFED = 2  # files read per folder to judge its content
 def ships_mask_files(folders: Iterable[Folder]) -> bool:
     """Whether a folder named like masks holds image files: a dataset that ships its masks beside
     annotations in another form (TGS' CSV, COCO-Stuff's JSON, labelme2voc's output) is read from
-    the mask files. Panoptic segment PNGs are annotations, not masks."""
-    return any(f.named_mask and f.files and not _panoptic_segments(f.path) for f in folders)
+    the mask files. Panoptic segment PNGs are annotations, not masks, and pictures of the masks
+    (PAPILA's `ExpertsSegmentations/ImagesWithContours/` beside its outline text files) are neither."""
+    return any(f.named_mask and f.files and not _panoptic_segments(f.path) and not names_mask_pictures(f.parts)
+               for f in folders)
 
 
 def _panoptic_segments(folder: Path) -> bool:

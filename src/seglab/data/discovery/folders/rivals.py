@@ -15,7 +15,7 @@ from pathlib import Path
 
 from seglab.data.discovery.folders.listing import Folder
 from seglab.data.discovery.folders.placement import _VERSION, mirrored
-from seglab.data.discovery.naming import folder_split, looks_like_mask_folder, words
+from seglab.data.discovery.naming import MASK_PICTURES, folder_split, looks_like_mask_folder, names_mask_pictures, words
 from seglab.data.discovery.pairing import FolderMatch, folder_label, names_labels
 from seglab.data.encodings.numbered_objects import looks_like_objects
 from seglab.errors import DataError
@@ -24,7 +24,6 @@ logger = logging.getLogger(__name__)
 
 _NUMBERED_CELLS = "man_seg"  # the Cell Tracking Challenge's segmentation truth: a number per cell
 _OBJECT_FOLDER = re.compile(r"object|instance|panoptic", re.IGNORECASE)  # masks that number objects
-_PICTURE_FOLDER = re.compile(r"visuali[sz]ation|overlay|preview|colou?rmap|illustration", re.IGNORECASE)  # masks drawn for people
 _CLASS_FOLDER = re.compile(r"class|semantic|label", re.IGNORECASE)  # what object masks step aside for
 _NUMBERED_FOLDER = re.compile(r".*?[a-z][_\-. ]?(\d+)", re.IGNORECASE)  # TNBC's Slide_01/ and GT_01/: a case each
 _MIN_NUMBERED = 3  # numbered mask folders that are a case each: a train, a validation and a test case
@@ -40,7 +39,7 @@ def _own_name(mask_dir: Path, image_dir: Path, root: Path) -> str:
 
 
 _NO_CLASS_LABELS = ((_OBJECT_FOLDER, _CLASS_FOLDER, "object masks (numbered objects, not classes)"),
-                    (_PICTURE_FOLDER, re.compile(""), "pictures of the masks (visualisations, overlays)"),
+                    (MASK_PICTURES, re.compile(""), "pictures of the masks (visualisations, overlays)"),
                     (_HUMAN_MASKS, _MACHINE_MASKS, "the masks coloured for people (Supervisely's masks_human)"))
 
 
@@ -48,7 +47,7 @@ def _shows_masks(image: Folder, images_name: str | None) -> bool:
     """Whether a folder of photos is named as pictures of the masks (REFUGE's
     `Disc_Cup_Fovea_Illustration/`: the outlines drawn on each photo), which paired with the
     masks would train on the answers drawn in; unless --images names it."""
-    return images_name is None and any(_PICTURE_FOLDER.search(part) for part in image.parts)
+    return images_name is None and names_mask_pictures(image.parts)
 
 
 def _without_unlabelled(image: Folder, candidates: list[FolderMatch], root: Path) -> list[FolderMatch]:
