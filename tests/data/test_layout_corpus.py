@@ -558,6 +558,23 @@ def test_one_image_matching_two_masks_lists_a_pattern_for_each(tmp_path):
     assert sorted(p.mask.name for p in index.pairs) == ["0_roi.png", "1_roi.png", "2_roi.png"]
 
 
+def test_an_input_mask_beside_the_output_truth_is_a_rival_naming_the_truth_offered_first(tmp_path):
+    """ICDAR 2021 MapSeg's `101-INPUT.jpg` with its map area `101-INPUT-MASK.png` (an input) and
+    the truth `101-OUTPUT-GT.png`, side by side; the test split has no truth. Before, each image
+    paired with its map area and the truth was a mask without an image."""
+    for split, numbers in (("train", (101, 102, 103)), ("test", (301,))):
+        for n in numbers:
+            save(tmp_path / "1-detbblocks" / split / f"{n}-INPUT.jpg", photo(n))
+            save(tmp_path / "1-detbblocks" / split / f"{n}-INPUT-MASK.png", labels(n, (0, 255)))
+            if split == "train":
+                save(tmp_path / "1-detbblocks" / split / f"{n}-OUTPUT-GT.png", labels(n + 1, (0, 255)))
+    with pytest.raises(DataError, match=r"pick the labels to train on:\n  --mask-pattern '\{stem\}-OUTPUT-GT.png': 3 "
+                                        r"masks\n  --mask-pattern '\{stem\}-INPUT-MASK.png': 4 masks"):
+        discover(tmp_path)
+    index = discover(tmp_path, mask_pattern="{stem}-OUTPUT-GT.png")
+    assert sorted(p.mask.name for p in index.pairs) == [f"{n}-OUTPUT-GT.png" for n in (101, 102, 103)]
+
+
 def test_masks_named_after_their_image_with_any_suffix_are_found_and_two_observers_refused(tmp_path):
     chase(tmp_path)
     with pytest.raises(DataError) as info:

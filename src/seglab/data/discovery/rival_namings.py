@@ -12,13 +12,14 @@ from dataclasses import replace
 from pathlib import Path
 
 from seglab.data.encodings.cityscapes import label_ids_namings
-from seglab.data.discovery.naming import is_numbered_mask
+from seglab.data.discovery.naming import is_numbered_mask, words
 from seglab.data.discovery.numbered_masks import numbered_objects
 from seglab.data.discovery.pairing import FolderMatch, pair_namings
 from seglab.errors import DataError
 
 logger = logging.getLogger(__name__)
 
+_TRUTH_WORDS = {"gt", "groundtruth", "truth"}  # a naming of the labels to train on, rather than another mask
 _NAMINGS_SHOWN = 6  # numbered namings listed by name: LV-MHP v2 has one per count of persons and person
 
 
@@ -45,13 +46,19 @@ def refuse_rival_namings(matches: Sequence[FolderMatch]) -> None:
         raise DataError(f"{rivalled[0].example}; {listed} number the masks of one image (a defect or lesion each): "
                         "pass --merge-masks to read each image's masks as one (their union)")
     choices = {t: n for t, n in counts.items() if t not in numbered}  # a numbered one is no choice alone
-    listed = "".join(f"\n  --mask-pattern '{t}': {n} masks" for t, n in sorted(choices.items()))
+    listed = "".join(f"\n  --mask-pattern '{t}': {n} masks" for t, n in sorted(choices.items(), key=_truth_first))
     merge = (f"\n'{numbered[0]}' ({counts[numbered[0]]} masks) numbers more masks of some images (a second lesion "
              "or object): to keep them, pass --merge-masks, which reads each image's masks as one (their union)"
              if numbered else "")
     classes = ("\nor, when each naming is a class (an image's mask per class), pass --task multilabel to read them "
                "all, one channel per class" if len(choices) > 1 and not numbered else "")
     raise DataError(f"{rivalled[0].example}; pick the labels to train on:{listed}{merge}{classes}")
+
+
+def _truth_first(choice: tuple[str, int]) -> tuple[bool, str]:
+    """A naming that says ground truth listed first (ICDAR MapSeg's `{stem}-OUTPUT-GT.png` before
+    the map-area mask `{stem}-INPUT-MASK.png`, an input), then by name."""
+    return not _TRUTH_WORDS & set(words(choice[0])), choice[0]
 
 
 def settle_rival_namings(matches: Sequence[FolderMatch], as_classes: bool) -> list[FolderMatch]:
