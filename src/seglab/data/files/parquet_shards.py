@@ -68,12 +68,9 @@ def stored_paths(path: Path, column: str) -> Iterator[str | None]:
     Raises:
         DataError: see `shard_columns`.
     """
-    parquet = _parquet(path)
-    with _damage_named(path):
-        shard = parquet.ParquetFile(path)
-        for group in range(shard.num_row_groups):
-            for cell in shard.read_row_group(group, columns=[f"{column}.path"]).column(column).to_pylist():
-                yield None if cell is None else cell["path"]
+    for table in _row_groups(path, [f"{column}.path"]):
+        for cell in table.column(column).to_pylist():
+            yield None if cell is None else cell["path"]
 
 
 def picture_rows(path: Path, columns: Sequence[str]) -> Iterator[tuple[bytes | None, ...]]:
@@ -83,11 +80,17 @@ def picture_rows(path: Path, columns: Sequence[str]) -> Iterator[tuple[bytes | N
     Raises:
         DataError: see `shard_columns`.
     """
+    for table in _row_groups(path, list(columns)):
+        cells = [table.column(column).to_pylist() for column in columns]
+        for row in zip(*cells):
+            yield tuple(None if cell is None else cell["bytes"] for cell in row)
+
+
+def _row_groups(path: Path, columns: list[str]) -> Iterator[Any]:
+    """The shard's row groups, one `pyarrow.Table` of `columns` at a time: a big shard is never
+    all in memory; damage is named as `shard_columns` names it."""
     parquet = _parquet(path)
     with _damage_named(path):
         shard = parquet.ParquetFile(path)
         for group in range(shard.num_row_groups):
-            table = shard.read_row_group(group, columns=list(columns))
-            cells = [table.column(column).to_pylist() for column in columns]
-            for row in zip(*cells):
-                yield tuple(None if cell is None else cell["bytes"] for cell in row)
+            yield shard.read_row_group(group, columns=columns)
