@@ -445,6 +445,32 @@ def test_two_mask_folders_are_refused_with_both_named_and_the_flag(tmp_path):
     assert {p.split for p in index.pairs} == {"train", "test"}
 
 
+def viton(root: Path) -> None:
+    """VITON-HD: persons in image/, their parse maps (palette PNGs) in image-parse-v3/ and a
+    variant in image-parse-agnostic-v3.2/; the garments in cloth/, their masks as JPEG in
+    cloth-mask/, all named alike."""
+    for split, count in (("train", 3), ("test", 2)):
+        for i in range(count):
+            name, base = f"{i:05d}_00", root / split
+            save(base / "image" / f"{name}.jpg", photo(i))
+            save(base / "image-parse-v3" / f"{name}.png", labels(i, (0, 5, 13)), palette=True)
+            save(base / "image-parse-agnostic-v3.2" / f"{name}.png", labels(i, (0, 13, 13)), palette=True)
+            save(base / "cloth" / f"{name}.jpg", photo(10 + i))
+            save(base / "cloth-mask" / f"{name}.jpg", labels(i, (0, 255, 255)))
+
+
+def test_a_mask_folder_named_for_a_sibling_image_folder_is_its_and_parse_maps_are_offered(tmp_path):
+    viton(tmp_path)
+    with pytest.raises(DataError) as info:
+        discover(tmp_path)
+    message = str(info.value)
+    assert "cloth-mask" not in message.split("pass the one")[0]
+    assert "image-parse-v3/: 2 pairs" in message and "--masks image-parse-v3" in message
+    index = discover(tmp_path, images="image", masks="image-parse-v3")
+    assert {p.mask.parent.name for p in index.pairs} == {"image-parse-v3"} and len(index.pairs) == 5
+    assert {p.split for p in index.pairs} == {"train", "test"}
+
+
 def test_named_folders_pair_exactly_wherever_they_lie(tmp_path):
     drone(tmp_path)
     index = discover(tmp_path, images="original_images", masks="RGB_color_image_masks")

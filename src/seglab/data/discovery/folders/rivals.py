@@ -15,6 +15,7 @@ from pathlib import Path
 
 from seglab.data.discovery.folders.listing import Folder
 from seglab.data.discovery.folders.placement import _VERSION, mirrored
+from seglab.data.files.index import list_images
 from seglab.data.discovery.naming import MASK_PICTURES, folder_split, looks_like_mask_folder, names_mask_pictures, words
 from seglab.data.discovery.pairing import FolderMatch, folder_label, names_labels
 from seglab.data.encodings.numbered_objects import looks_like_objects
@@ -100,7 +101,8 @@ def _ambiguous(image: Folder, candidates: list[FolderMatch], root: Path) -> Data
                                                  not names_labels(c.mask_dir.name),
                                                  not _names_ids(c.mask_dir.name),
                                                  not looks_like_mask_folder(c.mask_dir.name),
-                                                 _names_a_by_product(c.mask_dir.name), c.mask_dir.name))
+                                                 _names_a_by_product(c.mask_dir.name),
+                                                 _names_a_variant(c.mask_dir.name, candidates), c.mask_dir.name))
     names = {c.mask_dir.name for c in candidates}  # the example: a folder not named as a rendering (KITTI's semantic/)
     first = labelled[0].mask_dir
     flag = first.name if len(names) == len(candidates) else first.relative_to(root).as_posix()
@@ -160,6 +162,14 @@ def _names_a_by_product(name: str) -> bool:
     return bool(_BY_PRODUCTS & set(words(name.lower())))
 
 
+def _names_a_variant(name: str, candidates: list[FolderMatch]) -> bool:
+    """Whether a mask folder's name is another candidate's with words added (VITON-HD's
+    `image-parse-agnostic-v3.2/`, the parse maps with the clothes taken out, beside
+    `image-parse-v3/`): offered after the plainer one as the example."""
+    own = set(words(name))
+    return any(set(words(c.mask_dir.name)) < own for c in candidates)
+
+
 def _names_ids(name: str) -> bool:
     """Whether a mask folder's name says it holds ids (CIHP's `Category_ids/` beside its colour
     rendering `Categories/`): the label values themselves, the example a refusal offers first."""
@@ -206,6 +216,30 @@ def _same_side(image: Folder, candidates: list[FolderMatch]) -> list[FolderMatch
     named = [_SIDES & set(words(c.mask_dir.name)) for c in candidates]
     same = [c for c, sides in zip(candidates, named) if sides == side]
     return same if len(side) == 1 and all(len(sides) == 1 for sides in named) and len(same) == 1 else candidates
+
+
+def _of_another_folder(image: Folder, candidates: list[FolderMatch], root: Path) -> list[FolderMatch]:
+    """The candidates less the mask folders beside `image` that are named for another image folder
+    beside it, while others remain: VITON-HD's `cloth-mask/` holds the masks of `cloth/` (the
+    garment photos), whose files are named like `image/`'s persons, so it pairs with `image/` too.
+    A mask folder's name less its mask words naming a sibling folder of images says whose it is."""
+    def owner(candidate: FolderMatch) -> Path | None:
+        rest = [w for w in words(candidate.mask_dir.name) if not looks_like_mask_folder(w)]
+        if candidate.mask_dir.parent != image.path.parent or not rest:
+            return None
+        return next((p for p in image.path.parent.iterdir() if p.is_dir() and p not in (image.path, candidate.mask_dir)
+                     and words(p.name) == rest and any(list_images(p))), None)
+
+    owners = {c.mask_dir: owner(c) for c in candidates}
+    kept = [c for c in candidates if owners[c.mask_dir] is None]
+    if not kept or len(kept) == len(candidates):
+        return candidates
+    for c in candidates:
+        if owners[c.mask_dir] is not None:
+            logger.info("%s: %s holds the masks of %s, not of these images (--masks %s reads them)",
+                        folder_label(image.path, root), folder_label(c.mask_dir, root),
+                        folder_label(owners[c.mask_dir], root), shlex.quote(c.mask_dir.name))
+    return kept
 
 
 def _one_mask_wrapper(candidates: list[FolderMatch]) -> bool:

@@ -24,6 +24,7 @@ from seglab.data.discovery.folders.placement import (
 from seglab.data.discovery.folders.rivals import (
     _ambiguous,
     _newest_version,
+    _of_another_folder,
     _one_mask_wrapper,
     _same_number,
     _same_side,
@@ -160,6 +161,7 @@ def search_folders(
             candidates = _without_unlabelled(image, candidates, root)
         if len(candidates) > 1:
             candidates = _same_side(image, _same_number(image, _newest_version(image, candidates, root)))
+            candidates = _of_another_folder(image, candidates, root)  # VITON-HD's cloth-mask/ is cloth/'s
         candidates, scored = split_valid_areas(candidates)  # Agriculture-Vision's boundaries/ and masks/
         areas.update(area.mask_dir for area in scored)
         if len(candidates) > 1 and ((merge or multilabel or multiclass) and _one_mask_wrapper(candidates)
