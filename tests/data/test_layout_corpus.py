@@ -584,6 +584,45 @@ def test_one_image_matching_two_masks_lists_a_pattern_for_each(tmp_path):
     assert sorted(p.mask.name for p in index.pairs) == ["0_roi.png", "1_roi.png", "2_roi.png"]
 
 
+def structured3d(root: Path) -> None:
+    """Structured3D's 2D renderings: `scene_<n>/2D_rendering/<room>/perspective/full/<view>/` holds
+    three lightings of the view (`rgb_rawlight.png`, `rgb_coldlight.png`, `rgb_warmlight.png`), its
+    mask `semantic.png` and its other renderings (`depth.png`, `albedo.png`, `normal.png`,
+    `instance.png`) under fixed names, seven levels down."""
+    for scene in (0, 1):
+        for view in (0, 1):
+            folder = root / "Structured3D" / f"scene_{scene:05d}" / "2D_rendering" / "485142" / "perspective" / "full" / str(view)
+            seed = 10 * scene + view
+            for n, light in enumerate(("raw", "cold", "warm")):
+                save(folder / f"rgb_{light}light.png", photo(seed + n))
+            save(folder / "semantic.png", labels(seed))
+            save(folder / "instance.png", labels(seed + 1, (0, 1, 2, 3)))
+            save(folder / "depth.png", labels(seed, (0, 900, 4000), np.uint16))
+            save(folder / "albedo.png", photo(seed + 5))
+            save(folder / "normal.png", photo(seed + 6))
+            (folder / "layout.json").write_text("{}")
+
+
+def test_a_mask_of_one_fixed_name_in_each_folder_pairs_every_image_beside_it(tmp_path):
+    """Structured3D (`structured3d`): no name pairs `rgb_rawlight.png` with `semantic.png`, and the
+    views lie too deep to search; the refusal offers `--mask-pattern semantic.png`, which pairs the
+    mask with each lighting of its view, one group, the other renderings ignored. Before, that
+    pattern was refused for want of a group."""
+    structured3d(tmp_path)
+    with pytest.raises(DataError, match=r"a mask named alike beside the images in 4 folders \(Structured3D/scene_00000/"
+                                        r"2D_rendering/485142/perspective/full/0/semantic.png\): --mask-pattern "
+                                        r"semantic.png pairs it with every image in its folder"):
+        discover(tmp_path)
+    index = discover(tmp_path, mask_pattern="semantic.png")
+    assert len(index.pairs) == 12
+    assert Counter(p.image.name for p in index.pairs) == {f"rgb_{light}light.png": 4 for light in ("raw", "cold", "warm")}
+    assert all(p.mask.name == "semantic.png" and p.mask.parent == p.image.parent for p in index.pairs)
+    assert len({p.group for p in index.pairs}) == 4  # a view's three lightings, one group
+    assert all(len({p.group for p in index.pairs if p.image.parent == p0.image.parent}) == 1 for p0 in index.pairs)
+    ignored = {p.name for p in index.ignored}
+    assert {"depth.png", "albedo.png", "normal.png", "instance.png"} <= ignored
+
+
 def test_an_input_mask_beside_the_output_truth_is_a_rival_naming_the_truth_offered_first(tmp_path):
     """ICDAR 2021 MapSeg's `101-INPUT.jpg` with its map area `101-INPUT-MASK.png` (an input) and
     the truth `101-OUTPUT-GT.png`, side by side; the test split has no truth. Before, each image

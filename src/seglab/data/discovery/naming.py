@@ -68,6 +68,7 @@ class KeyRule:
     key: Callable[[Path], str | None]
     image_key: Callable[[Path], str | None] | None = None  # when images are keyed otherwise
     many: bool = False  # keys an image's several masks alike (objects numbered after it): shared keys are meant
+    shared: bool = False  # keys a folder's images alike, every one paired with the folder's one mask (`fixed_name_rule`)
 
     def key_of(self, path: Path, is_image: bool) -> str | None:
         return self.image_key(path) if is_image and self.image_key is not None else self.key(path)
@@ -230,10 +231,14 @@ def template_rules(pattern: str) -> tuple[KeyRule, ...]:
     A pattern with a folder part names the mask by the folders above it too (RoadAnomaly's
     `{stem}.labels/labels_semantic.png`: a folder per image, `per_image.per_image_masks`).
 
+    A file name alone (`semantic.png`) names the mask of every image in its folder (`fixed_name_rule`).
+
     Raises:
         ValueError: a template without `{stem}` that is not a valid regular expression either,
             or a regular expression without a group.
     """
+    if "{stem}" not in pattern and _FILE_NAME.fullmatch(pattern):
+        return (fixed_name_rule(pattern),)
     if "{stem}" in pattern:
         before, _, after = pattern.partition("{stem}")
         regex = re.compile(re.escape(before) + "(?P<stem>.+?)" + re.escape(after) + "$", re.IGNORECASE)
@@ -261,6 +266,28 @@ def template_rules(pattern: str) -> tuple[KeyRule, ...]:
     name = f"--mask-pattern '{pattern}'"
     return (*(KeyRule(f"{name}{said}", key, image_key) for said, image_key in _TEMPLATE_STEMS),
             KeyRule(f"{name} ({{stem}}: the image's last number)", number, _last_number))
+
+
+_FILE_NAME = re.compile(r"[\w\- ]+(?:\.[\w\-]+)+")  # `semantic.png`: a name, no {stem}, no group, no folder
+
+
+def fixed_name_rule(name: str) -> KeyRule:
+    """A `--mask-pattern` that is a file name with no `{stem}` (`semantic.png`): the mask named so
+    in each folder is the mask of every image beside it (Structured3D's
+    `perspective/full/<view>/semantic.png` beside `rgb_rawlight.png`, `rgb_coldlight.png` and
+    `rgb_warmlight.png`, three lightings of one view). Files key by their folder, so folders, not
+    names, pair."""
+    def folder_of(path: Path, mask: bool) -> str | None:
+        return path.parent.as_posix().lower() if (path.name.lower() == name.lower()) == mask else None
+
+    return KeyRule(f"--mask-pattern '{name}' (the mask of every image in its folder)",
+                   lambda path: folder_of(path, True), lambda path: folder_of(path, False), shared=True)
+
+
+def names_fixed_mask(rules: Sequence[KeyRule]) -> bool:
+    """Whether `rules` are a `fixed_name_rule`'s: masks named alike in every folder, found as
+    deep as the folders `--masks` names."""
+    return any(rule.shared for rule in rules)
 
 
 def pattern_for(image: Path, mask: Path) -> str | None:

@@ -200,7 +200,8 @@ def match_folders(
                  *leading_word_rules(images, masks), *KEY_RULES[_STRICT_RULES:])
     rule = best_rule(images, masks, rules)
     image_keys, image_clashes = keyed_files(images, rule, True)
-    renderings = [(path, first) for path, first in image_clashes if _one_frame(path, first)]
+    # a frame's renderings, or a folder's images beside its one mask (`naming.fixed_name_rule`), share the mask
+    renderings = [(path, first) for path, first in image_clashes if rule.shared or _one_frame(path, first)]
     image_clashes = [clash for clash in image_clashes if clash not in renderings]
     mask_keys, mask_clashes = keyed_files(masks, rule, False)
     merged: dict[str, list[Path]] = {}

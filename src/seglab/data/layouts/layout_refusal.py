@@ -10,9 +10,10 @@ from collections import Counter
 from pathlib import Path
 
 from seglab.data.discovery.folders import (MAX_DEPTH, NAMED_DEPTH, Folder, deeper_image_folders, folders_within,
-                                           looks_like_masks, walk)
-from seglab.data.discovery.naming import KEY_RULES, looks_like_image_folder, looks_like_mask_folder, stem
-from seglab.data.discovery.pairing import folder_label
+                                           looks_like_masks, search_folders, walk)
+from seglab.data.discovery.naming import (KEY_RULES, fixed_name_rule, looks_like_image_folder, looks_like_mask_folder,
+                                          stem)
+from seglab.data.discovery.pairing import folder_label, names_labels
 from seglab.data.files.dicom import DICOM_SUFFIX, dicom_files, is_series
 from seglab.data.files.index import MASK_SUFFIXES, list_images
 from seglab.data.files.io import IMAGE_SUFFIXES
@@ -58,6 +59,7 @@ def what_was_seen(root: Path) -> str:
         found = f"\nno image files within {MAX_DEPTH} levels: the images lie deeper\n  ({too_deep})"
     else:
         found = "\nno image files found (PNG, JPEG, WebP, TIFF, BMP, GIF, PPM/PGM/PBM, .npy, .npz, .h5)"
+    found += _fixed_mask_route(root, [f.path for f in seen] + deeper)
     listing = [(folder, files) for folder, _, files in folders_within(root, MAX_DEPTH)]  # one walk serves each look
     volumes = _volume_folders(listing)
     if volumes:
@@ -133,6 +135,27 @@ def _too_deep(root: Path, deeper: list[Path]) -> str:
     return (f"{said} {pair[0].relative_to(root).as_posix()}/: name the image and mask folders with --images and "
             f"--masks, which are looked for {NAMED_DEPTH} levels deep: --images {images} --masks {masks}{every}; "
             "passing a folder further down as DATA leaves out what lies above it, such as split lists")
+
+
+def _fixed_mask_route(root: Path, folders: list[Path]) -> str:
+    """A line offering `--mask-pattern <name>` when image folders each hold a mask of one name
+    beside files named as images (Structured3D's `<view>/semantic.png` beside `rgb_rawlight.png`),
+    which no name rule pairs, and that pattern pairs them when tried; else nothing."""
+    counts: Counter[str] = Counter()
+    for folder in folders:
+        files = list_images(folder)
+        if any(looks_like_image_folder(stem(p)) for p in files):
+            counts.update(p.name for p in files if looks_like_mask_folder(stem(p)) and names_labels(stem(p)))
+    for name, count in counts.most_common(2):
+        try:
+            paired = search_folders(root, (fixed_name_rule(name),)).matches if count > 1 else []
+        except DataError:  # two folders could hold the masks: no route to offer by this name
+            continue
+        if paired:
+            shown = folder_label(paired[0].image_dir, root)
+            return (f"\n  a mask named alike beside the images in {count} folders ({shown}{name}): --mask-pattern "
+                    f"{shlex.quote(name)} pairs it with every image in its folder, looked for {NAMED_DEPTH} levels deep")
+    return ""
 
 
 def _deep_pair(deeper: list[Path]) -> tuple[Path, Path] | None:

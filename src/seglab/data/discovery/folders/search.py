@@ -43,6 +43,7 @@ from seglab.data.discovery.naming import (
     KeyRule,
     holds_motion_fields,
     looks_like_mask_folder,
+    names_fixed_mask,
     usable_splits,
 )
 from seglab.data.discovery.pairing import FolderMatch, combine_matches, folder_label
@@ -97,7 +98,8 @@ def search_folders(
         DataError: two folders could hold the masks of one image folder, or images match more
             than one mask each (`rival_namings.refuse_rival_namings`).
     """
-    folders = walk(root, NAMED_DEPTH if images_name or masks_name else MAX_DEPTH)
+    # masks named alike in every folder (`semantic.png`) are named as a folder is, so looked for as deep
+    folders = walk(root, NAMED_DEPTH if images_name or masks_name or names_fixed_mask(rules) else MAX_DEPTH)
     sniffed: dict[Path, bool] = {}
 
     def is_masks(folder: Folder) -> bool:

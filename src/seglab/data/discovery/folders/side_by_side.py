@@ -11,8 +11,10 @@ from seglab.data.discovery.naming import (
     KEY_RULES,
     KeyRule,
     image_affixed,
+    looks_like_image_folder,
     looks_like_mask_folder,
     named_around,
+    names_fixed_mask,
     stem,
     strip_affixes,
 )
@@ -25,8 +27,26 @@ def _side_by_side(folder: Folder, root: Path, rules: tuple[KeyRule, ...], merge:
     `a.jpg` + `a_1stHO.png` or `1.bmp` + `p1.bmp` (named after an image, holding masks), or
     `a.jpg` + `a.png`. Files named as neither images nor masks beside files named as both are
     added to `aside` (S1S2-Water's DEM beside `_img` and `_msk`)."""
+    if names_fixed_mask(rules):
+        return _by_fixed_name(folder, root, rules, merge)
     return (_by_affixes(folder, root, rules, merge, aside) or _by_names_after(folder, root, rules, merge)
             or _by_suffix(folder, root, rules, merge))
+
+
+def _by_fixed_name(folder: Folder, root: Path, rules: tuple[KeyRule, ...], merge: bool) -> FolderMatch | None:
+    """The mask a `--mask-pattern` names alone (`semantic.png`) with every image beside it. Where
+    some files are named as images (Structured3D's `rgb_rawlight.png`), the others are the view's
+    other renderings (`depth.png`, `albedo.png`, `normal.png`, `instance.png`), listed as ignored;
+    where none are, files named as masks are."""
+    masks = [p for p in folder.files if rules[0].key(p) is not None]
+    others = [p for p in folder.files if p not in masks]
+    images = [p for p in others if looks_like_image_folder(stem(p))] \
+        or [p for p in others if not looks_like_mask_folder(stem(p))]
+    if not masks or not images:
+        return None
+    match = match_folders(images, masks, folder.path, folder.path, root, folder.split, rules, merge)
+    match.extra_masks += [p for p in others if p not in images]  # listed as ignored
+    return match
 
 
 def _by_affixes(folder: Folder, root: Path, rules: tuple[KeyRule, ...], merge: bool,
