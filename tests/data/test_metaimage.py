@@ -23,7 +23,7 @@ from seglab.data.files.metaimage import read_metaimage, read_nrrd, write_labels
 from seglab.errors import DataError
 from seglab.inference.volumes import predict_volumes
 
-from ..inference.test_volume_predict import Threshold  # type: ignore[import-not-found]
+from ..inference.test_volume_predict import LastModality, Threshold  # type: ignore[import-not-found]
 
 SHAPE = (5, 4, 3)  # X, Y, Z
 
@@ -508,3 +508,49 @@ def test_a_case_is_predicted_from_the_modality_its_model_was_trained_on(tmp_path
     assert written.source.name.endswith(f"_{modality}.mha" if dataset == "picai" else f"_{modality}.nrrd")
     assert (read_metaimage if dataset == "picai" else read_nrrd)(written.mask)[0].shape == SHAPE
     assert f"left out {others} (e.g. '" in caplog.text
+
+
+def fh_ps_aop(root: Path, planes: int = 3) -> None:
+    """FH-PS-AOP's (PSFHS') RGB ultrasound frames stored channel-first: `image_mha/03744.mha` of
+    DimSize 7 6 3 (plane k is channel k, offset by 1000 k) beside `label_mha/03744.mha`, one slice
+    (DimSize 7 6 1, or NDims 2); the second case's third axis runs downward in the world."""
+    for folder in ("image_mha", "label_mha"):
+        (root / folder).mkdir(parents=True)
+    for case, flip in ((3744, 1), (3751, -1)):
+        grey = np.full((7, 6), 20, np.int16)
+        grey[1:4, 2:5] = 200
+        labels = (grey > 100).astype(np.uint8) * 2
+        image = np.stack([grey + 1000 * k for k in range(planes)], axis=-1)
+        mha(root / "image_mha" / f"{case:05d}.mha", image, f"TransformMatrix = 1 0 0 0 1 0 0 0 {flip}\n")
+        if flip == 1:
+            mha(root / "label_mha" / f"{case:05d}.mha", labels[..., None], element="MET_UCHAR")
+        else:
+            (root / "label_mha" / f"{case:05d}.mha").write_bytes(
+                b"ObjectType = Image\nNDims = 2\nBinaryData = True\nDimSize = 7 6\nElementType = MET_UCHAR\n"
+                b"ElementDataFile = LOCAL\n" + np.ascontiguousarray(labels.T).tobytes())
+
+
+@pytest.mark.parametrize("planes", [3, 4])
+def test_channel_first_colour_pictures_are_one_slice_of_their_planes(tmp_path, caplog, planes):
+    """FH-PS-AOP: an image "volume" of 3 (RGB) or 4 planes beside a one-slice label is a 2-D colour
+    picture, read as a MetaImage of ElementNumberOfChannels = 3 would be, in file order whatever way
+    its third axis points; said once. Before, its 3 planes were off the label's grid and no case read."""
+    fh_ps_aop(tmp_path, planes)
+    with caplog.at_level("INFO", logger="seglab.data.layouts.volume_format"):
+        index = discover(tmp_path, cache_dir=str(tmp_path / "cache"))
+    assert sorted(p.name for p in index.pairs) == ["03744/slice000", "03751/slice000"]
+    for pair in index.pairs:
+        image = np.load(pair.image)
+        assert image.shape == (7, 6, planes)
+        np.testing.assert_array_equal(image - image[..., :1], np.broadcast_to(1000.0 * np.arange(planes), image.shape))
+        np.testing.assert_array_equal(read_mask(pair.mask, index.mapping), (image[..., 0] > 100) * 2)
+    assert caplog.text.count("read as a 2-D colour picture stored channel-first") == 1
+
+
+def test_a_channel_first_colour_picture_is_predicted_as_training_read_it(tmp_path):
+    """A model of 3 channels is fed the picture's 3 planes as one slice, and its mask is one slice."""
+    fh_ps_aop(tmp_path)
+    [written] = predict_volumes(LastModality(3), [tmp_path / "image_mha" / "03751.mha"], tmp_path / "out",
+                                progress=False)
+    labels, _ = read_metaimage(written.mask)
+    np.testing.assert_array_equal(labels, read_metaimage(tmp_path / "label_mha" / "03751.mha")[0] > 0)

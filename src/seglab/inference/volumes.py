@@ -20,7 +20,15 @@ from seglab.data.layouts.volume_format import modality_cases, modality_folders, 
 from seglab.data.files.hdf5_files import HDF5_SUFFIXES, h5_image_shape, h5_in_file_order
 from seglab.data.files.metaimage import is_metaimage, is_nrrd
 from seglab.data.classes import ClassSpec
-from seglab.data.files.volumes import Volume, cut, read_volume, slice_axis, write_label_volume
+from seglab.data.files.volumes import (
+    VOLUME_SUFFIXES,
+    Volume,
+    cut,
+    read_volume,
+    slice_axis,
+    volume_grid,
+    write_label_volume,
+)
 from seglab.errors import ConfigError, DataError
 from seglab.inference.bad_inputs import BadInputs
 from seglab.inference.files import output_names, write_overlay
@@ -53,7 +61,8 @@ def predict_volumes(
     (each class's raw mask value: `raw_values.raw_values`) the label volume holds those. A 4-D file
     whose 4th axis is frames (a cine) is predicted frame by frame into a 4-D mask (`_volume_labels`).
     A case that cannot be read or predicted stops it, or is recorded in `bad` and passed over where
-    that skips them (`BadInputs`).
+    that skips them (`BadInputs`). A file of 3 planes for an RGB model is one colour picture stored
+    channel-first, as training read FH-PS-AOP's (`_colour_picture`).
 
     Raises:
         DataError: a volume that cannot be read, or whose channels the model cannot take, or a case
@@ -70,13 +79,19 @@ def predict_volumes(
     cases = [*by_modality, *volume_cases(others, predictor.in_channels)]
     named_by_case = {files[0] for _, files in cases if len(files) > 1} | {files[0] for _, files in by_modality}
     taken = Counter(case for case, files in cases if files[0] in named_by_case)
-    written = []
+    written, told = [], False  # of colour pictures, once
     for case, files in progress_bar(cases, desc="predict", unit="volume", enabled=progress):
         with bad.guard(files[0]):
             source = files[0]
             name = names[source] if source not in named_by_case else case if taken[case] == 1 \
                 else f"{source.parent.name}/{case}"
-            volume = read_volume(files, channel_limit=None)  # a cine's frames may outnumber any model's channels
+            picture = _colour_picture(files, predictor)
+            if picture and not told:
+                told = True
+                log.info("%s holds 3 planes for a model of 3 channels: read as a 2-D colour picture stored "
+                         "channel-first, as training read such files", source)
+            volume = read_volume(files, channel_limit=None,  # a cine's frames may outnumber any model's channels
+                                 planes_as_channels=picture)
             labels = _volume_labels(predictor, volume, across)
             base = out / name
             base.parent.mkdir(parents=True, exist_ok=True)
@@ -145,6 +160,21 @@ def _lacks_modalities(volume: Volume, modalities: Sequence[str]) -> str:
     return (f"volume {named} gives {volume.voxels.shape[3]} channel(s) but the model was trained on the "
             f"{', '.join(modalities)} volumes of each case: give a case's volumes together, named as the modalities "
             f"({files} in one folder, or <case>_{modalities[0]}.nii.gz, ...){where}")
+
+
+def _colour_picture(files: Sequence[Path], predictor: Segmenter) -> bool:
+    """Whether a case is one file of 3 planes for an RGB model (3 channels, no modalities), read
+    from its header: a colour picture stored channel-first (FH-PS-AOP's `image_mha/03744.mha`,
+    DimSize 256 256 3), as the volumes format read its training cases (`colour_pictures`), where
+    its planes would each be fed as grey standing in for RGB. Not 4 planes for a model of 4: the
+    run records no colour pictures, and one modality of a 4-modality model's is refused.
+
+    Raises:
+        DataError: a header that cannot be read, naming the file.
+    """
+    source = files[0]
+    return (len(files) == 1 and predictor.in_channels == 3 and not predictor.modalities and source.is_file()
+            and source.name.lower().endswith(VOLUME_SUFFIXES) and volume_grid(source)[0][2] == 3)
 
 
 def _holds_frames(files: int, given: int, channels: int) -> bool:

@@ -51,6 +51,8 @@ class Subject:
         modalities: the modality word of each image volume, in order, when they are `<case>__<MODALITY>`
             files (HECKTOR's `CHUM-001__CT`: ("CT",)); a run remembers them, so that `predict`
             groups such files by case again.
+        planes_as_channels: the image file's 3 or 4 planes are the channels of one 2-D colour slice,
+            stored channel-first (`volumes.colour_planes`: FH-PS-AOP's `image_mha/`).
     """
 
     name: str
@@ -59,6 +61,7 @@ class Subject:
     structures: tuple[str, ...] = ()  # `label` is a folder of a 0/1 volume per structure, class k + 1 each
     modalities: tuple[str, ...] = ()
     parts: tuple[Path, ...] = ()
+    planes_as_channels: bool = False
 
     def structure_volumes(self) -> dict[str, Path]:
         """structure -> its 0/1 volume: each of `parts` named by its folder, else those `label` holds."""
@@ -108,6 +111,7 @@ def _key(subject: Subject, axis: str) -> str:
     labels = subject.structure_volumes().values() if subject.structures else [subject.label]
     files = [f for path in (*subject.images, *labels) for f in (dicom_files(path) if path.is_dir() else [path])]
     facts = [CACHE_VERSION, axis, list(subject.structures)] + [list(_version(f)) for f in files]
+    facts += ["planes-as-channels"] if subject.planes_as_channels else []  # other cases keep their cut folders
     return hashlib.sha256(json.dumps(facts).encode()).hexdigest()[:20]
 
 
@@ -119,7 +123,7 @@ def _version(path: Path) -> tuple[str, int, int]:
 
 
 def _write(subject: Subject, axis: int, folder: Path) -> None:
-    volume = read_volume(subject.images)
+    volume = read_volume(subject.images, planes_as_channels=subject.planes_as_channels)
     labels = (read_structures(subject.structure_volumes(), subject.structures, volume) if subject.structures
               else read_labels(subject.label, volume))
     low, high = int(labels.min()), int(labels.max())  # once: a CT's labels are a hundred million voxels

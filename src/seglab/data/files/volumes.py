@@ -52,6 +52,7 @@ from seglab.errors import ConfigError, DataError
 ANALYZE_SUFFIX = ".hdr"  # Analyze 7.5 (or a NIfTI-1 pair): the header, its voxels in the `.img` beside it
 VOLUME_SUFFIXES = (".nii.gz", ".nii", ANALYZE_SUFFIX, *METAIMAGE_SUFFIXES, *NRRD_SUFFIXES)
 SLICE_AXES = {"sagittal": 0, "coronal": 1, "axial": 2}  # axes of the RAS+ voxel order
+COLOUR_PLANES = (3, 4)  # an RGB(A) picture stored channel-first is a "volume" of this many planes (FH-PS-AOP)
 # nibabel reports damaged files as any of these (gzip: OSError/EOFError/zlib.error; headers: ValueError)
 _NIFTI_ERRORS = (ImageFileError, HeaderDataError, OSError, EOFError, ValueError, ArithmeticError, zlib.error,
                  struct.error, MemoryError)  # ArithmeticError: mmap's "length must be positive" of a damaged header
@@ -112,16 +113,21 @@ def cut(voxels: np.ndarray, axis: int, index: int) -> np.ndarray:
     return np.ascontiguousarray(np.take(voxels, index, axis=axis))
 
 
-def read_volume(sources: Sequence[Path], channel_limit: int | None = MAX_CHANNELS) -> Volume:
+def read_volume(sources: Sequence[Path], channel_limit: int | None = MAX_CHANNELS,
+                planes_as_channels: bool = False) -> Volume:
     """Read one image volume from its channel files (nnU-Net `_0000`, `_0001`, ...), each a
     NIfTI file or a DICOM series folder, stacked as channels in the order given. Prediction
-    lifts `channel_limit`: a cine's 4th axis of 25 frames is predicted frame by frame.
+    lifts `channel_limit`: a cine's 4th axis of 25 frames is predicted frame by frame. With
+    `planes_as_channels` a one-channel file's planes (its third axis, in file order) are the
+    channels of one slice: a 2-D colour picture stored channel-first (`colour_planes`).
 
     Raises:
         DataError: a file that cannot be read, channel files of different grids, or more channels
             than `MAX_CHANNELS` (each message names the files).
     """
     arrays, affines, headers = zip(*(_read_source(path) for path in sources))
+    if planes_as_channels:  # before reorienting: a flipped third axis must not reverse R, G and B
+        arrays = tuple(a[:, :, None, :] if a.ndim == 3 else a for a in arrays)
     shapes = {a.shape[:3] for a in arrays}
     if len(shapes) > 1:
         raise DataError(f"channel volumes {', '.join(repr(str(p)) for p in sources)} differ in shape "
@@ -152,6 +158,21 @@ def read_labels(path: Path, image: Volume) -> np.ndarray:
     if not np.isfinite(labels).all() or not np.array_equal(labels, np.round(labels)):
         raise DataError(f"label volume '{path}' holds non-integer values; expected integer class labels")
     return labels.astype(np.int64)
+
+
+def colour_planes(image: Path, label: Path) -> bool:
+    """Whether image volume `image` is a 2-D colour picture stored channel-first: its file's third
+    axis is 3 or 4 planes (`COLOUR_PLANES`) where its label volume `label` is one slice of the same
+    in-plane size (FH-PS-AOP's `image_mha/03744.mha`, DimSize 256 256 3, beside a 256 x 256 label),
+    read from their headers; a DICOM series or an HDF5 case is none.
+
+    Raises:
+        DataError: a header that cannot be read, naming the file.
+    """
+    if not all(p.is_file() and p.name.lower().endswith(VOLUME_SUFFIXES) for p in (image, label)):
+        return False
+    (width, height, planes), _ = volume_grid(image)
+    return planes in COLOUR_PLANES and volume_grid(label)[0] == (width, height, 1)
 
 
 def label_values(path: Path) -> tuple[int, ...]:

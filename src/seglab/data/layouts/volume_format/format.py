@@ -20,6 +20,7 @@ from seglab.data.splitting.split_lists import case_splits
 from seglab.data.layouts.volume_format.case_versions import with_version_groups
 from seglab.data.layouts.volume_format.cases import Layout
 from seglab.data.layouts.volume_format.channel_folders import log_left_out
+from seglab.data.layouts.volume_format.colour_pictures import with_colour_pictures
 from seglab.data.layouts.volume_format.instance_labels import LabelledCase, instance_problem
 from seglab.data.layouts.volume_format.layouts import find_wrapped_layout
 from seglab.data.layouts.volume_format.modality_grids import on_label_grids
@@ -54,14 +55,16 @@ class VolumesFormat(DatasetFormat):
     def layout_of(self, root: Path) -> Layout | None:
         """`_find_layout`, once per folder: detect and index read the same listing. Which
         modalities are the channels is voted once, over all the cases the layout found
-        (`on_label_grids`), not per folder of them: every case is fed the same. Cases that are
+        (`on_label_grids`), not per folder of them: every case is fed the same; so is whether
+        image volumes are colour pictures stored channel-first (`with_colour_pictures`). Cases that are
         versions of one subject are grouped so (`with_version_groups`)."""
         if root not in self._found:
             images, masks = self.options.images, self.options.masks
             pattern = self.options.key_rules if self.options.mask_pattern is not None else None
             found = (named_folders_layout(root, images, masks, pattern) if images is not None and masks is not None
                      else find_wrapped_layout(root, self._label_file()))
-            self._found[root] = on_label_grids(with_version_groups(found)) if found is not None else None
+            self._found[root] = (with_colour_pictures(on_label_grids(with_version_groups(found))) if found is not None
+                                 else None)
         return self._found[root]
 
     def _label_file(self) -> str | None:
