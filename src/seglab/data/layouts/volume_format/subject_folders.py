@@ -76,10 +76,12 @@ def split_containers(root: Path, label_file: str | None = None) -> Layout | None
     containers = [d for d in root.iterdir() if d.is_dir()]
     containers += [d for c in containers for d in c.iterdir() if d.is_dir()]
     found: list[tuple[Path, Layout]] = []
+    held: set[Path] = set()  # the folders holding the found cases' volumes: case folders, not containers of them
     for container in sorted(containers):  # a container before the folders in it
-        if not any(_read_in(container, layout) for _, layout in found):  # MSSEG-2016's Patient_01/ is a case
+        if container not in held:  # MSSEG-2016's Patient_01/ is a case
             layout = subject_folders(container, label_file)
             found += [(container, layout)] if layout.subjects else []
+            held |= {q for s in layout.subjects for p in (*s.images, s.label) for q in p.parents}
     if not found:
         return None
     merged = Layout()
@@ -103,11 +105,6 @@ def split_containers(root: Path, label_file: str | None = None) -> Layout | None
         if named and split is not None:
             merged.splits.update({s.name: split for s in layout.subjects})
     return merged
-
-
-def _read_in(folder: Path, layout: Layout) -> bool:
-    """Whether a case of `layout` holds a volume in `folder`: a case folder, not a container of them."""
-    return any(folder in path.parents for s in layout.subjects for path in (*s.images, s.label))
 
 
 def _patient_groups(layout: Layout, container: str) -> dict[str, str]:
