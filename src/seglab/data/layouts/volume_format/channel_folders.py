@@ -57,9 +57,8 @@ def channel_folder(folder: Path, label: Path, masks: Path | None = None) -> Chan
 
 def masks_subfolder(folder: Path) -> Path | None:
     """The one subfolder named for masks holding volume files, of a case folder holding no volume
-    of its own (MSSEG-2016's `Patient_01/Masks/` beside `Preprocessed_Data/` and `Raw_Data/`)."""
-    if volumes_in(folder):
-        return None
+    of its own, which the caller checks (MSSEG-2016's `Patient_01/Masks/` beside `Preprocessed_Data/`
+    and `Raw_Data/`)."""
     found = [d for d in folder.iterdir() if d.is_dir() and looks_like_mask_folder(d.name)
              and any(p.is_file() for p in volumes_in(d))]
     return found[0] if len(found) == 1 else None

@@ -150,7 +150,8 @@ def subject_folders(root: Path, label_file: str | None = None) -> Layout:
     judged: dict[tuple[str, ...], list[str]] = {}  # the names of a masks subfolder's volumes -> its areas'
     for folder in sorted((p for p in root.iterdir() if p.is_dir()), key=lambda p: natural_key(p.name)):
         try:
-            in_masks = _masks_subfolder_case(folder, label_file, judged)
+            own = volumes_in(folder)  # a case folder holding volumes holds its labels among them, not in a subfolder
+            in_masks = None if own else _masks_subfolder_case(folder, label_file, judged)
         except DataError as err:  # the case is left out; the audit makes it fatal, naming the file
             layout.problems.append(Problem(folder, str(err), "bad-volume"))
             continue
@@ -161,7 +162,7 @@ def subject_folders(root: Path, label_file: str | None = None) -> Layout:
             if len(labels_of[folder]) == 1:
                 folder_cases.append(Subject(folder.name, beside.images, labels_of[folder][0]))
             continue
-        volumes = volumes_in(folder) + ([folder] if dicom_files(folder) else [])
+        volumes = own + ([folder] if dicom_files(folder) else [])
         labels = [p for p in volumes if is_case_label(p, label_file)]
         images = [p for p in volumes if p not in labels and not (label_file and is_label_volume(p))]
         layout.ignored += [p for p in volumes if p not in labels and p not in images]  # KiTS21's other aggregations
