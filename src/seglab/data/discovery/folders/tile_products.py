@@ -23,10 +23,15 @@ def without_tile_products(matches: list[FolderMatch], root: Path) -> tuple[list[
     (`<tile>_RGB`); and those products, to list as ignored."""
     kept, products = [], []
     for match in matches:
+        lacking = [p.path for p in match.problems
+                   if p.code == "image-without-mask" and p.path.parent == match.image_dir]
+        if not lacking:
+            kept.append(match)
+            continue
         tiles = {_tile(image) for _, image, _ in match.pairs}
-        theirs = [p.path for p in match.problems if p.code == "image-without-mask" and p.path.parent == match.image_dir
-                  and _tile(p.path) != stem(p.path).lower() and _tile(p.path) in tiles]
-        kept.append(replace(match, problems=[p for p in match.problems if p.path not in theirs]) if theirs else match)
+        theirs = [path for path in lacking if (tile := _tile(path)) != stem(path).lower() and tile in tiles]
+        left_out = set(theirs)  # theirs in order, for the log line; the set for membership
+        kept.append(replace(match, problems=[p for p in match.problems if p.path not in left_out]) if theirs else match)
         products += theirs
     if products:
         folders = sorted({folder_label(p.parent, root) for p in products})
