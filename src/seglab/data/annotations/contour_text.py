@@ -108,10 +108,10 @@ def _without_mask_files(images: list[Path]) -> list[Path]:
     """`images` less the mask files among them and the images those label (FaceSynthetics'
     `000000_seg.png` beside `000000.png`): a text file beside an image with a mask is no outline of
     it (`000000_ldmks.txt`, its face's landmark points), and folder-pairs reads the pair."""
-    stems = {stem(p).lower() for p in images}
-    labelled = {key for p in images if not image_affixed(stem(p))
-                and (key := strip_affixes(stem(p))) != stem(p).lower() and key in stems}
-    return [p for p in images if stem(p).lower() not in labelled and strip_affixes(stem(p)) not in labelled]
+    names = [(name, name.lower(), strip_affixes(name)) for name in map(stem, images)]  # once each: 200k files
+    stems = {lower for _, lower, _ in names}
+    labelled = {key for name, lower, key in names if key != lower and key in stems and not image_affixed(name)}
+    return [p for p, (_, lower, key) in zip(images, names) if lower not in labelled and key not in labelled]
 
 
 def _folder_names(folder: Path, root: Path) -> set[tuple[str, ...]]:
