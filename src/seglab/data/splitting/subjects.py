@@ -176,7 +176,8 @@ def _by_subject_number(pairs: list[Pair], root: Path) -> tuple[dict[str, str], s
             subjects[pair.name] = found.group("subject")
     if len(set(subjects.values())) < _MIN_FOLDERS or not _says_subjects(subjects, len(pairs)):
         return None
-    folders = {pair.name: _folder_in_split(pair.image, root) for pair in pairs}
+    in_split = {folder: _folder_in_split(folder, root) for folder in {pair.image.parent for pair in pairs}}
+    folders = {pair.name: in_split[pair.image.parent] for pair in pairs}
     folders_of: dict[str, set[str]] = {}
     for name, subject in subjects.items():
         folders_of.setdefault(subject, set()).add(folders[name])
@@ -185,10 +186,11 @@ def _by_subject_number(pairs: list[Pair], root: Path) -> tuple[dict[str, str], s
     return subjects, "the number before the image's number"
 
 
-def _folder_in_split(image: Path, root: Path) -> str:
-    """The folder of `image` below `root` less its split folders (`train/aachen` -> `aachen`,
-    `test/` -> `.`): a subject in a shipped train/ and test/ is in one place, and a split is no group."""
-    parts = Path(os.path.relpath(image.parent, root)).parts
+def _folder_in_split(folder: Path, root: Path) -> str:
+    """An image folder below `root` less its split folders (`train/aachen` -> `aachen`, `test/` ->
+    `.`): a subject in a shipped train/ and test/ is in one place, and a split is no group. Callers
+    ask once per folder: many pairs share one."""
+    parts = Path(os.path.relpath(folder, root)).parts
     return Path(*(part for part in parts if folder_split(part) is None)).as_posix()
 
 
@@ -210,9 +212,13 @@ def _by_eye(pairs: list[Pair], root: Path) -> tuple[dict[str, str], str] | None:
     Numbers that are a video's frames (`_video_frame`) in several such folders are a stereo
     camera's: the sequence folder is the subject, as for DAVIS' videos, its frames near copies."""
     subjects, sequences = {}, {}
+    eye_folders: dict[Path, str] = {}  # an image folder -> its `_eye_folder`, asked once
     for pair in pairs:
         if (found := _EYE_NAME.match(_last(pair.name))) is not None:
-            sequences[pair.name] = _eye_folder(pair.image, root)
+            folder = pair.image.parent
+            if folder not in eye_folders:
+                eye_folders[folder] = _eye_folder(folder, root)
+            sequences[pair.name] = eye_folders[folder]
             subjects[pair.name] = (Path(sequences[pair.name]) / found.group("subject")).as_posix()
     counts = Counter(subjects.values())
     if sum(n >= 2 for n in counts.values()) < len(counts) / 2 or not _says_subjects(subjects, len(pairs)):
@@ -222,10 +228,11 @@ def _by_eye(pairs: list[Pair], root: Path) -> tuple[dict[str, str], str] | None:
     return subjects, "the name before its eye (L or R)"
 
 
-def _eye_folder(image: Path, root: Path) -> str:
-    """The folder a pair of eyes or cameras lies in below `root`, less split folders and the
-    camera's own folder (TartanAir's `P000/image_left/` -> `P000`), so that both eyes share it."""
-    folder = Path(_folder_in_split(image, root))
+def _eye_folder(images: Path, root: Path) -> str:
+    """The folder a pair of eyes or cameras lies in below `root`, from their image folder `images`,
+    less split folders and the camera's own folder (TartanAir's `P000/image_left/` -> `P000`), so
+    that both eyes share it."""
+    folder = Path(_folder_in_split(images, root))
     return folder.parent.as_posix() if _EYE_WORDS & set(words(folder.name)) else folder.as_posix()
 
 
