@@ -54,19 +54,22 @@ def _within(matches: list[FolderMatch], held: dict[int, dict[str, tuple[Path, Pa
     name and that file's size, so that folders whose frames are named alike (a folder per video,
     each `00000.jpg` ...) never compare with each other, and the work grows with the folders, not
     their square."""
-    firsts = {min(names) for names in held.values() if names}  # a name `_copies` compares the bytes of
+    firsts = {id(match): min(names) for match in matches if (names := held[id(match)])}
+    looked_for = set(firsts.values())  # names `_copies` compares the bytes of
     holders: dict[tuple[str, int], list[FolderMatch]] = {}
+    own: dict[int, tuple[str, int]] = {}  # a match -> its first name and that file's size, read once
     for match in matches:
-        for name in firsts & held[id(match)].keys():
-            holders.setdefault((name, _size(held[id(match)][name][0])), []).append(match)
+        for name in looked_for & held[id(match)].keys():
+            key = (name, _size(held[id(match)][name][0]))
+            holders.setdefault(key, []).append(match)
+            if name == firsts[id(match)]:
+                own[id(match)] = key
     found = []
     for part in matches:
         names = held[id(part)].keys()
-        if not names:
-            continue
-        first = min(names)
-        found += [(part, whole) for whole in holders.get((first, _size(held[id(part)][first][0])), [])
-                  if len(held[id(whole)]) > len(names) and names < held[id(whole)].keys()]
+        if id(part) in own:
+            found += [(part, whole) for whole in holders[own[id(part)]]
+                      if len(held[id(whole)]) > len(names) and names < held[id(whole)].keys()]
     return found
 
 
