@@ -1,8 +1,8 @@
 """Label masks that pack class and object into one value, class * factor + instance: KITTI MOTS'
 and MOTSChallenge's `instances/<seq>/<frame>.png` (1001, 1003 cars, 2002 a pedestrian; 10000 an
 ignore region) and Cityscapes' `*_gtFine_instanceIds.png` (things id * 1000 + n, stuff its plain
-label id), Mapillary Vistas' instance PNGs (class * 256 + n), VIPSeg's `panomasks/` (things class
-* 100 + n, stuff its plain id). Read as they are, every object became a class and the offered
+label id), VIPSeg's `panomasks/` (things class * 100 + n, stuff its plain id). Not 256: objects
+numbered past 255 one after another (MitoEM's mitochondria 250, 251, ... 275) look packed by it. Read as they are, every object became a class and the offered
 --label-map listed each one; read here, the class is value // factor, and a value below the
 factor is a class as it is.
 """
@@ -18,7 +18,7 @@ import numpy as np
 from seglab.data.classes.mapping import MAPPINGS, MaskMapping, as_labels, single_channel
 
 PACKING = 1000  # value = class * PACKING + instance: MOTS', Cityscapes'
-PACKINGS = (PACKING, 256, 100)  # the factors datasets use: 1000, Mapillary Vistas' 256, VIPSeg's 100
+PACKINGS = (PACKING, 100)  # the factors datasets use: 1000, VIPSeg's 100
 # instance numbers (value % factor) stay below factor // INSTANCE_SHARE (500 of 1000): a frame's
 # objects or a sequence's tracks, where object ids spread over all of value % factor
 INSTANCE_SHARE = 2
