@@ -59,7 +59,7 @@ def what_was_seen(root: Path) -> str:
         found = f"\nno image files within {MAX_DEPTH} levels: the images lie deeper\n  ({too_deep})"
     else:
         found = "\nno image files found (PNG, JPEG, WebP, TIFF, BMP, GIF, PPM/PGM/PBM, .npy, .npz, .h5)"
-    found += _fixed_mask_route(root, [f.path for f in seen] + deeper)
+    found += _fixed_mask_route(root, {f.path: f.files for f in seen} | {d: list_images(d) for d in deeper})
     listing = [(folder, files) for folder, _, files in folders_within(root, MAX_DEPTH)]  # one walk serves each look
     volumes = _volume_folders(listing)
     if volumes:
@@ -137,13 +137,13 @@ def _too_deep(root: Path, deeper: list[Path]) -> str:
             "passing a folder further down as DATA leaves out what lies above it, such as split lists")
 
 
-def _fixed_mask_route(root: Path, folders: list[Path]) -> str:
-    """A line offering `--mask-pattern <name>` when image folders each hold a mask of one name
-    beside files named as images (Structured3D's `<view>/semantic.png` beside `rgb_rawlight.png`),
-    which no name rule pairs, and that pattern pairs them when tried; else nothing."""
+def _fixed_mask_route(root: Path, folders: dict[Path, list[Path]]) -> str:
+    """A line offering `--mask-pattern <name>` when image folders (folder -> its image files, as
+    the walk listed them) each hold a mask of one name beside files named as images (Structured3D's
+    `<view>/semantic.png` beside `rgb_rawlight.png`), which no name rule pairs, and that pattern
+    pairs them when tried; else nothing."""
     counts: Counter[str] = Counter()
-    for folder in folders:
-        files = list_images(folder)
+    for files in folders.values():
         if any(looks_like_image_folder(stem(p)) for p in files):
             counts.update(p.name for p in files if looks_like_mask_folder(stem(p)) and names_labels(stem(p)))
     for name, count in counts.most_common(2):
