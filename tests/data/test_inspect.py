@@ -35,6 +35,20 @@ def test_report_lists_problems_ignore_and_splits(tmp_path):
     assert "Problems:     2" in text
 
 
+def test_report_counts_the_groups_a_split_keeps_together(tmp_path):
+    """Patients, videos, scenes: how many groups the pairs make is what a split draws from."""
+    rows = ["image,mask,group"]
+    for i, group in enumerate("aabbc"):
+        Image.fromarray(np.zeros((4, 4), np.uint8)).save(tmp_path / f"i{i}.png")
+        Image.fromarray(np.eye(4, dtype=np.uint8)).save(tmp_path / f"m{i}.png")
+        rows.append(f"i{i}.png,m{i}.png,{group}")
+    (tmp_path / "pairs.csv").write_text("\n".join(rows) + "\n")
+    text = format_report(inspect_dataset(tmp_path / "pairs.csv"))
+    assert "Pairs:        5\nGroups:       3 (pairs of a group stay in one split or fold)" in text
+    (tmp_path / "pairs.csv").write_text("\n".join(r.rsplit(",", 1)[0] for r in rows) + "\n")
+    assert "Groups:" not in format_report(inspect_dataset(tmp_path / "pairs.csv"))
+
+
 def test_ignore_label_0_on_inferred_classes_is_no_class_and_no_model_output(tmp_path):
     """LoveDA: 0 marks no data, 1..3 are the classes; --ignore-index 0 makes 3 classes, not 4."""
     rng = np.random.default_rng(0)

@@ -70,6 +70,7 @@ def format_report(report: InspectReport, all_problems: bool = False) -> str:
     index, stats, classes = report.index, report.stats, report.classes
     splits = Counter(p.split for p in index.pairs if p.split is not None)
     per_split = f" ({', '.join(f'{k} {v}' for k, v in splits.items())})" if splits else ""
+    groups = {p.group for p in index.pairs if p.group is not None}
     pairing = index.pairing if all_problems or len(index.pairing) <= WARNINGS_SHOWN else [
         *index.pairing[:WARNINGS_SHOWN],
         f"... and {len(index.pairing) - WARNINGS_SHOWN} more folder pairs (`seglab inspect --all` lists every one)"]
@@ -78,6 +79,7 @@ def format_report(report: InspectReport, all_problems: bool = False) -> str:
         f"Format:       {index.format}",
         *(f"{'Paired:' if i == 0 else '':<14}{line}" for i, line in enumerate(pairing)),
         f"Pairs:        {len(index.pairs)}{per_split}",
+        *([f"Groups:       {len(groups)} (pairs of a group stay in one split or fold)"] if groups else []),
         f"Unlabelled:   {len(index.unlabelled)}",
         f"Ignored:      {_files(index.ignored, index.root)}",
         f"Image sizes:  {_counts(stats.image_sizes, lambda hw: f'{hw[0]}x{hw[1]}')}  (HxW)",
