@@ -765,7 +765,10 @@ def test_masks_packing_class_and_instance_are_read_by_their_class(tmp_path):
     assert set(np.unique(labels).tolist()) == {0, 1, 2, 255} and labels[3, 4] == 1 and labels[26, 12] == 255
     assert index.classes.names == ("class_0", "class_1", "class_2") and index.ignore_index == 255
     assert audit(index).fatal == []
-    assert discover(root, instance_masks=True).mapping == ThresholdMapping(1)  # still one foreground class
+    objects = discover(root, instance_masks=True)  # every object one class; the ignore region no object
+    assert objects.ignore_index == 255 and objects.classes.names == ("background", "object")
+    np.testing.assert_array_equal(read_mask(root / "masks" / "p1.png", objects.mapping)[[0, 3, 13, 26], [0, 4, 21, 12]],
+                                  [0, 1, 1, 255])
 
 
 def test_masks_packing_class_by_100_are_read_by_their_class_and_named(tmp_path):

@@ -131,8 +131,9 @@ def discover(
         shown = "".join(f"\n  {p}" for p in index.problems[:5])
         raise DataError(f"no image/mask pairs found in '{root}' ({index.format} layout){shown}{_instance_hint(index)}")
     if instance_masks:
+        voided = _void_regions(index.mapping)
         index = _objects(index, classes, label_map, ignore_index)
-        ignore_index = index.ignore_index if label_map is not None else ignore_index
+        ignore_index = index.ignore_index if label_map is not None or voided else ignore_index
     elif label_map is not None:
         index = _relabel(index, label_map, classes, ignore_index)
         ignore_index = index.ignore_index
@@ -249,9 +250,19 @@ def _objects(
         mapping = ThresholdMapping(1, ignore_label=relabel.ignore_index, relabel=relabel.mapping.values)
         return replace(index, mapping=mapping, classes=classes or OBJECT_CLASSES, problems=kept,
                        ignore_index=relabel.ignore_index)
+    elif voids := _void_regions(index.mapping):
+        void = ignore_index if ignore_index is not None else index.mapping.void_label
+        mapping = ThresholdMapping(1, ignore_label=void, relabel=tuple((v, void) for v in voids))
+        return replace(index, mapping=mapping, classes=classes or OBJECT_CLASSES, problems=kept, ignore_index=void)
     else:
         mapping = ThresholdMapping(1)
     return replace(index, mapping=mapping, classes=classes or OBJECT_CLASSES, problems=kept)
+
+
+def _void_regions(mapping: MaskMapping) -> tuple[int, ...]:
+    """The raw values packed masks mark as no object at all (KITTI MOTS' 10000 ignore regions):
+    `--instance-masks` keeps them void rather than count them as objects."""
+    return mapping.void if isinstance(mapping, ClassInstanceMapping) else ()
 
 
 @dataclass(frozen=True)
