@@ -180,3 +180,23 @@ def test_split_folders_of_a_converted_repository_and_configurations_refused(tmp_
     shard(root / "coarse" / "train" / "0000.parquet", range(2))
     with pytest.raises(DataError, match=r"2 configurations \(coarse, default\); pass one configuration's folder"):
         discover(root)
+
+
+def test_a_table_without_pictures_beside_image_folders_is_metadata_not_a_shard(tmp_path: Path) -> None:
+    """Fields of The World ships `chips_<country>.parquet` (chip ids, splits) beside its GeoTIFF
+    folders: taken for Hub shards, its folder's refusal said it held 0 image columns instead of
+    listing the image folders."""
+    root = tmp_path / "ftw"
+    (root / "s2_images" / "window_a").mkdir(parents=True)
+    for k in range(3):
+        Image.fromarray(np.zeros((SIZE, SIZE, 3), np.uint8)).save(root / "s2_images" / "window_a" / f"g{k}.png")
+    pq.write_table(pa.table({"aoi_id": ["g0", "g1", "g2"], "split": ["train", "val", "test"]}),
+                   root / "chips_slovenia.parquet")
+    with pytest.raises(DataError, match=r"s2_images/window_a/: 3 image files") as refused:
+        discover(root)
+    assert "image columns" not in str(refused.value)
+    (root / "labels").mkdir()
+    for k in range(3):
+        Image.fromarray(label(k)).save(root / "labels" / f"g{k}.png")
+    index = discover(root, images="window_a", masks="labels")
+    assert index.format == "folder-pairs" and len(index.pairs) == 3

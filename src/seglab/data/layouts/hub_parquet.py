@@ -90,14 +90,25 @@ class HubParquetFormat(DatasetFormat):
         return index
 
     def _shards(self, root: Path) -> list[Path]:
-        """The Parquet files up to `_DEPTH` folders below `root`, outside hidden folders (the
-        `.cache/huggingface/` that `--local-dir` downloads leave): one walk per folder, which
-        detect and index share."""
+        """The Parquet files up to `_DEPTH` folders below `root` that hold pictures, outside hidden
+        folders (the `.cache/huggingface/` that `--local-dir` downloads leave): one walk per
+        folder, which detect and index share. A table without an Image column is metadata, not a
+        shard: Fields of The World's `chips_<country>.parquet` (chip ids and splits) beside its
+        GeoTIFF folders."""
         if root not in self._found:
             found = [folder / name for folder, _, files in folders_within(root, _DEPTH, followlinks=True)
                      for name in files if name.endswith(PARQUET_SUFFIX) and not name.startswith(".")]
-            self._found[root] = sorted(p for p in found if p.is_file())
+            self._found[root] = sorted(p for p in found if p.is_file() and _holds_pictures(p))
         return self._found[root]
+
+
+def _holds_pictures(shard: Path) -> bool:
+    """Whether a Parquet file has an Image column, from its footer; a file that cannot be read
+    (no pyarrow, damage) counts, so that reading it names the problem."""
+    try:
+        return bool(shard_columns(shard)[1])
+    except DataError:
+        return True
 
 
 def _refuse_configurations(shards: list[Path], root: Path) -> None:
