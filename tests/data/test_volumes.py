@@ -1398,6 +1398,20 @@ def test_ribfrac_parts_one_level_down_pair_and_folder_names_give_the_splits(tmp_
     assert [p.name for p in index.unlabelled] == ["RibFrac501-image.nii.gz"]
 
 
+def test_image_folders_in_parts_sharing_one_label_folder_leave_no_label_unpaired(tmp_path: Path) -> None:
+    """PENGWIN's CT: `PENGWIN_CT_train_images_part1/` and `_part2/` beside one `PENGWIN_CT_train_labels/`:
+    each part's labels of the other part's cases were 'label volume has no image volume' warnings."""
+    for n in range(1, 5):
+        image, labels = make_volume(n)
+        save(tmp_path / f"PENGWIN_CT_train_images_part{1 + n // 3}" / f"00{n}.nii.gz", image)
+        save(tmp_path / "PENGWIN_CT_train_labels" / f"00{n}.nii.gz", labels)
+    save(tmp_path / "PENGWIN_CT_train_labels" / "009.nii.gz", make_volume(9)[1])
+    index = discover(tmp_path)
+    assert {p.group for p in index.pairs} == {f"00{n}" for n in range(1, 5)}
+    assert [(p.path.name, p.code) for p in index.problems if p.code == "mask-without-image"] == [
+        ("009.nii.gz", "mask-without-image")]
+
+
 def test_label_volumes_numbering_objects_are_routed_to_instance_masks(tmp_path: Path) -> None:
     """RibFrac numbers each case's fractures 1..k: read as classes, the fourth fracture of a case
     was class 4, without a word. Organs 1..3 in every case (a multi-organ dataset) are classes."""

@@ -18,6 +18,7 @@ from seglab.data.discovery.naming import (
     words,
 )
 from seglab.data.discovery.pairing import KeyRule
+from seglab.data.files.index import Problem
 from seglab.data.files.volumes import volume_stem
 from seglab.data.layouts.volume_format.cases import Layout, hdf5_volumes_in, matched_cases, volumes_in
 from seglab.data.layouts.volume_format.subject_folders import names_repeat, with_prefix
@@ -94,9 +95,25 @@ def named_folders(root: Path) -> Layout | None:
         layout.unlabelled += found.unlabelled
         layout.groups.update(found.groups)
         splits.update({s.name: split for s in found.subjects})
+    layout.problems = _unpaired_once(layout)
     if usable_splits(splits.values()):  # else (a train folder alone) the splits are drawn
         layout.splits = {name: split for name, split in splits.items() if split}
     return layout if layout.subjects else None
+
+
+def _unpaired_once(layout: Layout) -> list[Problem]:
+    """The layout's problems, a label volume without an image named once, and only if no image
+    folder paired it: PENGWIN's `images_part1/` and `_part2/` share one `labels/`, each part
+    leaving the other's labels unpaired."""
+    seen = {s.label for s in layout.subjects}
+    kept = []
+    for problem in layout.problems:
+        if problem.code == "mask-without-image":
+            if problem.path in seen:
+                continue
+            seen.add(problem.path)
+        kept.append(problem)
+    return kept
 
 
 _Frame = tuple[str, ...]  # a folder's path under the dataset, the part named for images or labels left blank
