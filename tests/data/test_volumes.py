@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import re
 import shutil
 import struct
@@ -1410,6 +1411,29 @@ def test_image_folders_in_parts_sharing_one_label_folder_leave_no_label_unpaired
     assert {p.group for p in index.pairs} == {f"00{n}" for n in range(1, 5)}
     assert [(p.path.name, p.code) for p in index.problems if p.code == "mask-without-image"] == [
         ("009.nii.gz", "mask-without-image")]
+
+
+def test_a_2d_copy_beside_the_volumes_is_listed_as_ignored_with_its_route(tmp_path: Path, caplog) -> None:
+    """Kaggle's "Finding lungs in CT data": `2d_images/` + `2d_masks/` beside `3d_images/`; the
+    volumes were read and the 2-D pairs, the larger part, dropped with "Ignored: 0"."""
+    root = tmp_path / "lungs"
+    for n in range(2):
+        image, labels = make_volume(n)
+        save(root / "3d_images" / f"IMG_000{n}.nii.gz", image)
+        save(root / "3d_images" / f"MASK_000{n}.nii.gz", labels)
+    for folder in ("2d_images", "2d_masks"):
+        (root / folder).mkdir()
+        for z in (70, 80):
+            Image.fromarray(np.zeros((8, 8), np.uint8)).save(root / folder / f"ID_0000_Z_00{z}.tif")
+    with caplog.at_level(logging.WARNING):
+        index = discover(root)
+    assert index.format == "volumes" and len({p.group for p in index.pairs}) == 2
+    assert [p.relative_to(root).as_posix() for p in index.ignored] == [
+        "2d_images/ID_0000_Z_0070.tif", "2d_images/ID_0000_Z_0080.tif", "2d_masks/ID_0000_Z_0070.tif",
+        "2d_masks/ID_0000_Z_0080.tif"]
+    assert "4 2-D pictures in '2d_images/', '2d_masks/' beside the volumes are not read" in caplog.text
+    assert "--format folder-pairs" in caplog.text
+    assert len(discover(root, format="folder-pairs").pairs) == 2
 
 
 def test_label_volumes_numbering_objects_are_routed_to_instance_masks(tmp_path: Path) -> None:

@@ -25,6 +25,7 @@ from seglab.data.layouts.volume_format.instance_labels import LabelledCase, inst
 from seglab.data.layouts.volume_format.layouts import find_wrapped_layout
 from seglab.data.layouts.volume_format.modality_grids import on_label_grids
 from seglab.data.layouts.volume_format.named_folders import named_folders_layout
+from seglab.data.layouts.volume_format.pictures_beside import pictures_beside
 from seglab.data.layouts.volume_format.unlabelled_folders import unlabelled_folders
 from seglab.errors import DataError
 
@@ -113,7 +114,7 @@ class VolumesFormat(DatasetFormat):
         modalities = {s.modalities for s in layout.subjects}  # the same in every case, or none recorded
         log_left_out(layout.left_out)  # WMH's orig/ beside pre/
         return DatasetIndex(root, "volumes", pairs, unlabelled, classes, IdentityMapping(), problems,
-                            ignored=layout.ignored + layout.left_out,
+                            ignored=layout.ignored + layout.left_out + pictures_beside(folder, layout),
                             modalities=modalities.pop() if len(modalities) == 1 else ())
 
 
