@@ -683,6 +683,25 @@ def test_any_run_length_table_gives_pairs_or_a_seglab_error(tmp_path_factory, ro
     _small_allocation(lambda: _only_seglab_errors(path, tmp_path_factory.mktemp("cache")))
 
 
+box_cells = st.sampled_from(["0", "0.5", "1", "-1", "x", "", "inf", "nan", "1e400"])
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=st.lists(st.tuples(st.sampled_from(["m.png", "bad.png", "x.png", "a.png", ""]) | st.text(max_size=5),
+                               st.sampled_from(["a", "a.png", "m", "b", ""]), st.sampled_from(["/m/1", "/m/2", ""]),
+                               box_cells, box_cells, box_cells, box_cells), max_size=4),
+       names=st.lists(st.lists(cells, min_size=1, max_size=3), max_size=3))
+def test_any_object_mask_table_gives_pairs_or_a_seglab_error(tmp_path_factory, rows, names):
+    """Open Images' `*-annotations-object-segmentation.csv`: any cells, a broken mask file, any
+    class descriptions beside."""
+    folder = tmp_path_factory.mktemp("mask-table")
+    path = _table(folder, "train-annotations-object-segmentation.csv",
+                  ["MaskPath", "ImageID", "LabelName", "BoxXMin", "BoxXMax", "BoxYMin", "BoxYMax"], [list(r) for r in rows])
+    (folder / "bad.png").write_bytes(b"\x89PNG\r\n\x1a\n broken")
+    _table(folder, "oidv7-class-descriptions.csv", ["LabelName", "DisplayName"], names)
+    _small_allocation(lambda: _only_seglab_errors(path.parent, tmp_path_factory.mktemp("cache")))
+
+
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(content=json_values | st.dictionaries(st.sampled_from(["train", "val", "test", "x"]),
                                              st.lists(st.sampled_from(["a", "b", "c", ""]) | json_values, max_size=4)

@@ -46,7 +46,7 @@ def located_images(named: Sequence[tuple[Path, Sequence[tuple[Hashable, str | Se
             name = tried[0] if tried else ""  # the name said when none is found
             for each in tried:
                 candidates = [p for p in (source.parent / each, base / each) if p.is_file() and inside(p, base)]
-                candidates = candidates or _nearest(by_name.get(Path(each).name, []), source)
+                candidates = candidates or nearest(by_name.get(Path(each).name, []), source)
                 if candidates:
                     name = each
                     break
@@ -76,7 +76,7 @@ def refuse_shared_images(found: Mapping[Path, Mapping[Hashable, Path]], base: Pa
             claimed[image] = source
 
 
-def _nearest(candidates: list[Path], source: Path) -> list[Path]:
+def nearest(candidates: list[Path], source: Path) -> list[Path]:
     """Of several images of one name, the one under the annotation file's folder when only one is
     (CrowdAI Mapping's `train/annotation.json` for `train/images/a.jpg`, not `test_images/a.jpg`),
     else the one under the folder above it when only one is (MoNuSeg's `Training
