@@ -762,7 +762,7 @@ shipped_name_files = st.sampled_from(["class_dict.csv", "_classes.csv", "labelma
                                       "classes.txt", "obj_class_to_machine_color.json", "objectInfo150.csv",
                                       "dataset.json", "config_v2.0.json", "class_list.json", "gt_codes.tsv",
                                       "RUGD_annotation-colormap.txt", "ontology.yaml", "classes.csv",
-                                      "goose_label_mapping.csv", "label_num_dic_final.json"])
+                                      "goose_label_mapping.csv", "label_num_dic_final.json", "labels.json"])
 shipped_texts = st.text(max_size=60) | st.lists(st.lists(st.sampled_from(
     ["name", "r", "g", "b", "Pixel Value", "Class", "Idx", "Name", "background", "car", "0", "1", "255", "-1", "x",
      "300", "", "label", "GT_code", "void", "outside_roi", "#ff0000", "70000", "classname", "red", "green", "blue",

@@ -236,10 +236,12 @@ def test_void_names_are_the_ones_datasets_score_in_no_class():
     ("class_list.json", '["car", "road"]'),  # a class list of another shape
     ("class_list.json", '{"car": "#ff0000"}'),
     ("class_list.json", "not json"),
+    ("class_list.json", '[{"id": 1, "name": "car", "color": [255, 0, 0]}]'),  # COCO panoptic's ids, from 1
+    ("class_list.json", '[{"name": "car", "color": [255, 0, 0], "classid": 0}, {"name": "road", "classid": 1}]'),
     ("ontology.yaml", "- car\n- road\n"),
     ("ontology.yaml", "{0: void}\n"),  # one name: no table
     ("ontology.yaml", "{0: void, x: car}\n"),
-], ids=["unnamed colours", "empty", "a list", "names to colours", "no json", "yaml list", "one name", "a word id"])
+], ids=["unnamed colours", "empty", "a list", "names to colours", "no json", "ids from 1", "no colour", "yaml list", "one name", "a word id"])
 def test_class_tables_of_another_shape_are_passed_over(tmp_path, name, text):
     (tmp_path / name).write_text(text)
     read = {"colormap.txt": classes_from_colour_map, "class_list.json": classes_from_colour_names,

@@ -1934,6 +1934,35 @@ def test_a2d2_class_list_json_names_the_colour_classes(tmp_path, caplog):
         discover(tmp_path, masks="label")
 
 
+def test_endovis_2018_labels_json_numbers_the_colour_classes_by_classid(tmp_path, caplog):
+    """EndoVis 2018: miccai_challenge_2018_release_{1,2}/labels.json (`[{"name", "color",
+    "classid"}]`) over seq_N/{left_frames,right_frames,labels}/ colour masks. Before: the table
+    lay above the folders searched and no JSON list was read, so the classes were '#rrggbb' in
+    sorted-hex order (kidney-parenchyma, classid 4, was class 3 here)."""
+    from seglab.data import read_mask
+
+    table = [("background-tissue", (0, 0, 0)), ("instrument-shaft", (0, 255, 0)),
+             ("instrument-clasper", (0, 255, 255)), ("kidney-parenchyma", (255, 55, 0)),
+             ("covered-kidney", (24, 55, 125))]
+    entries = [{"name": name, "color": list(colour), "classid": k} for k, (name, colour) in enumerate(table)]
+    palette = np.array([colour for _, colour in table], np.uint8)
+    for release, seqs in (("miccai_challenge_2018_release_1", (1, 2)), ("miccai_challenge_2018_release_2", (5,))):
+        (tmp_path / release).mkdir()
+        (tmp_path / release / "labels.json").write_text(json.dumps(entries[::-1]))  # the ids, not the order, count
+        for seq in seqs:
+            for frame in range(2):
+                for eye in ("left_frames", "right_frames"):
+                    save(tmp_path / release / f"seq_{seq}" / eye / f"frame{frame:03d}.png", photo(seq * 10 + frame))
+                save(tmp_path / release / f"seq_{seq}" / "labels" / f"frame{frame:03d}.png",
+                     palette[labels(frame, (0, 1, 2, 3, 4))])
+    with pytest.raises(DataError, match="--images left_frames"):  # the right eye's frames have no labels
+        discover(tmp_path)
+    with caplog.at_level(logging.INFO, logger="seglab"):
+        index = discover(tmp_path, images="left_frames")
+    assert index.classes.names == tuple(name for name, _ in table) and index.classes.colours[3] == (255, 55, 0)
+    assert "release_1/labels.json" in caplog.text and len(index.pairs) == 6
+    np.testing.assert_array_equal(read_mask(index.pairs[0].mask, index.mapping), labels(0, (0, 1, 2, 3, 4)))
+
 def rugd(root: Path, colormap: str) -> None:
     """RUGD: RUGD_frames-with-annotations/<scene>/ + RUGD_annotations/<scene>/ colour masks, and
     RUGD_annotations/RUGD_annotation-colormap.txt (`id name r g b`, 0 'void')."""

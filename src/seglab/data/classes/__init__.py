@@ -16,8 +16,8 @@ from __future__ import annotations
 from seglab.data.classes.annotation_labels import VOID_LABEL, label_classes, refuse_unnamed, shipped_classes, tool_classes, tool_values
 from seglab.data.classes.class_tables import (
     CLASS_DICT_GLOB,
+    COLOUR_JSON_NAME,
     COLOUR_MAP_GLOB,
-    COLOUR_NAMES_FILE,
     CVAT_LABELMAP,
     category_names,
     classes_from_class_dict,
@@ -45,8 +45,8 @@ from seglab.data.classes.value_names import (
 __all__ = [
     "BACKGROUND_COLOUR",
     "CLASS_DICT_GLOB",
+    "COLOUR_JSON_NAME",
     "COLOUR_MAP_GLOB",
-    "COLOUR_NAMES_FILE",
     "CVAT_LABELMAP",
     "ERROR_COLOUR",
     "NAME_LIST_FILES",

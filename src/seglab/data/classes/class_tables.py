@@ -1,7 +1,7 @@
 """Classes (names, mask colours) from the tables datasets ship beside their masks.
 
 nnU-Net's dataset.json, class_dict.csv and other CSVs of names and colours (VIPER's classes.csv), CVAT's
-labelmap.txt, A2D2's class_list.json, RUGD's colour map, a COCO-like categories list (iMaterialist's
+labelmap.txt, A2D2's class_list.json and EndoVis 2018's labels.json, RUGD's colour map, a COCO-like categories list (iMaterialist's
 label_descriptions.json).
 """
 
@@ -229,29 +229,72 @@ def classes_from_labelmap(path: str | Path) -> ClassSpec:
         raise DataError(f"label map '{path}': {err}") from None
 
 
-COLOUR_NAMES_FILE = "class_list.json"  # A2D2's camera_lidar_semantic/class_list.json: {"#ff0000": "Car 1", ...}
+# the names of JSON class tables (A2D2's camera_lidar_semantic/class_list.json, EndoVis 2018's labels.json);
+# a per-image JSON (Cityscapes' *_polygons.json) is not opened
+COLOUR_JSON_NAME = re.compile(r"class|label|categor|colou?r", re.IGNORECASE)
+_ID_KEYS = ("classid", "class_id", "id")  # the class an entry of a JSON list numbers (EndoVis 2018's classid)
 
 
 def classes_from_colour_names(path: str | Path) -> ClassSpec | None:
-    """Class names and mask colours from a JSON object mapping `#rrggbb` colours to names, in
-    its order (A2D2's `class_list.json`). None for JSON of any other shape, so that a file of
-    that name holding something else is passed over.
+    """Class names and mask colours from a JSON object mapping `#rrggbb` colours to names, in its
+    order (A2D2's `class_list.json`), or from a JSON list of `{"name", "color", "classid"}` entries,
+    in the order of their ids (EndoVis 2018's `labels.json`: `[{"name": "background-tissue",
+    "color": [0, 0, 0], "classid": 0}, ...]`), so that mask colours are numbered as the dataset
+    numbers them. None for JSON of any other shape (ids other than 0, 1, ... included), so that
+    any JSON beside the data can be tried.
 
     Raises:
         DataError: an unreadable file, or names that make no classes, naming the file.
     """
     path = Path(path)
     try:
+        if path.stat().st_size > _LARGEST_CATEGORY_LIST:
+            return None
         values = json.loads(path.read_text(encoding="utf-8"))
     except (json.JSONDecodeError, RecursionError):
         return None
     except (OSError, UnicodeDecodeError) as err:
         raise DataError(f"class list '{path}' cannot be read: {err}") from None
+    if isinstance(values, list):
+        listed = _listed_colours(values)
+        return _colour_table(listed, f"class list '{path}'") if listed is not None else None
     if not isinstance(values, dict) or not values or not all(
             re.fullmatch(r"#[0-9a-fA-F]{6}", key) and isinstance(name, str) for key, name in values.items()):
         return None
     rows = [(name.strip(), hex_colour(key, f"class '{name}'")) for key, name in values.items()]
     return _colour_table(rows, f"class list '{path}'")
+
+
+def _listed_colours(entries: list[object]) -> list[tuple[str, tuple[int, int, int]]] | None:
+    """The (name, colour) of each entry of a JSON class list, in the order of its ids (of the list
+    without ids); None unless each entry has a name and an `[r, g, b]` or `#rrggbb` colour, and the
+    ids are 0, 1, ...: a list numbered otherwise (COCO panoptic's categories, from 1 with gaps)
+    numbers no colour class."""
+    by_id: dict[int, tuple[str, tuple[int, int, int]]] = {}
+    for position, entry in enumerate(entries):
+        if not isinstance(entry, dict):
+            return None
+        name = next((entry[k] for k in NAME_COLUMNS if k in entry), None)
+        colour = _json_colour(entry.get("color", entry.get("colour")))
+        number = next((entry[k] for k in _ID_KEYS if k in entry), position)
+        if not isinstance(name, str) or not name.strip() or colour is None or not isinstance(number, int) \
+                or isinstance(number, bool):
+            return None
+        by_id[number] = (name.strip(), colour)
+    if not entries or sorted(by_id) != list(range(len(entries))):
+        return None
+    return [by_id[k] for k in range(len(entries))]
+
+
+def _json_colour(value: object) -> tuple[int, int, int] | None:
+    """An `[r, g, b]` list of integers or a `#rrggbb` string as (r, g, b); None for anything else
+    (the range is checked by `ClassSpec`)."""
+    if isinstance(value, list) and len(value) == 3 and all(isinstance(c, int) and not isinstance(c, bool) for c in value):
+        return value[0], value[1], value[2]
+    try:
+        return hex_colour(value, "a class") if isinstance(value, str) else None
+    except ValueError:
+        return None
 
 
 COLOUR_MAP_GLOB = "*colormap*.txt"  # RUGD's RUGD_annotations/RUGD_annotation-colormap.txt

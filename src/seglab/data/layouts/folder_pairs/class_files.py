@@ -8,8 +8,8 @@ from pathlib import Path
 
 from seglab.data.classes import (
     CLASS_DICT_GLOB,
+    COLOUR_JSON_NAME,
     COLOUR_MAP_GLOB,
-    COLOUR_NAMES_FILE,
     CVAT_LABELMAP,
     NAME_LIST_FILES,
     ONTOLOGY_FILE,
@@ -34,9 +34,9 @@ logger = logging.getLogger(__name__)
 
 def _shipped_classes(root: Path, found: FolderSearch) -> tuple[ClassSpec, Path] | None:
     """Class names the dataset ships: nnU-Net's dataset.json beside imagesTr/, or a
-    `class_dict*.csv` (name, r, g, b), CVAT's `labelmap.txt`, A2D2's `class_list.json` (#rrggbb:
-    name), RUGD's `*colormap*.txt` (id name r g b) or another CSV of names and colours (VIPER's
-    `classes.csv`) in the folders `_metadata_folders` lists; with the file read."""
+    `class_dict*.csv` (name, r, g, b), CVAT's `labelmap.txt`, a JSON of names and colours (A2D2's
+    `class_list.json`, EndoVis 2018's `labels.json`), RUGD's `*colormap*.txt` (id name r g b) or
+    another CSV of names and colours (VIPER's `classes.csv`) in the folders `_metadata_folders` lists; with the file read."""
     beside = [root, *dict.fromkeys(m.image_dir.parent for m in found.matches)]
     known = next((root_json for root_json in (f / "dataset.json" for f in beside) if root_json.is_file()), None)
     if known is not None:
@@ -45,7 +45,8 @@ def _shipped_classes(root: Path, found: FolderSearch) -> tuple[ClassSpec, Path] 
     for folder in _metadata_folders(root, found):
         tables = [*((classes_from_class_dict, p) for p in sorted(folder.glob(CLASS_DICT_GLOB))),
                   (classes_from_labelmap, folder / CVAT_LABELMAP),
-                  (classes_from_colour_names, folder / COLOUR_NAMES_FILE),
+                  *((classes_from_colour_names, p) for p in sorted(folder.glob("*.json"))
+                    if COLOUR_JSON_NAME.search(p.name) and p.name.lower() not in METADATA_FILES),
                   *((classes_from_colour_map, p) for p in sorted(folder.glob(COLOUR_MAP_GLOB))),
                   *((classes_from_colour_csv, p) for p in sorted(folder.glob("*.csv")) if not p.match(CLASS_DICT_GLOB))]
         for read, path in tables:
@@ -82,11 +83,22 @@ def _shipped_value_names(root: Path, found: FolderSearch) -> ValueNames | None:
 def _metadata_folders(root: Path, found: FolderSearch) -> list[Path]:
     """Where a dataset keeps files about its classes: the dataset folder and those down to the
     one holding all image and mask folders (ADEChallengeData2016/ over images/ and annotations/,
-    A2D2's camera_lidar_semantic/ over one sequence's), and beside or in each mask folder."""
+    A2D2's camera_lidar_semantic/ over one sequence's), then those down to each mask folder
+    (EndoVis 2018's release folders over their seq_N/labels/) and the mask folder itself."""
     dirs = [d for m in found.matches for d in (m.image_dir, m.mask_dir)]
     # absolute: --images/--masks given relative to the working folder, DATA left out (or the reverse)
     common = Path(os.path.commonpath([os.path.abspath(d) for d in dirs])) if dirs else None
     top = Path(os.path.abspath(root))
-    down = common.relative_to(top).parts if common is not None and common.is_relative_to(top) else ()
-    between = [root.joinpath(*down[:k]) for k in range(1, len(down) + 1)]
-    return list(dict.fromkeys([root, *between, *(d for m in found.matches for d in (m.mask_dir.parent, m.mask_dir))]))
+    between = _down_to(root, top, common) if common is not None and common.is_relative_to(top) else []
+    beside = [d for m in found.matches for d in (*_down_to(root, top, m.mask_dir.parent), m.mask_dir)]
+    return list(dict.fromkeys([root, *between, *beside]))
+
+
+def _down_to(root: Path, top: Path, folder: Path) -> list[Path]:
+    """The folders below `root` (`top` its absolute path) down to `folder`, as paths under `root`;
+    a folder not below it (--masks outside DATA, or DATA itself holding the masks) alone."""
+    below = Path(os.path.abspath(folder))
+    if below == top or not below.is_relative_to(top):
+        return [folder]
+    down = below.relative_to(top).parts
+    return [root.joinpath(*down[:k]) for k in range(1, len(down) + 1)]
