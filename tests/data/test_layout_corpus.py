@@ -1689,6 +1689,28 @@ def test_goose_label_mapping_csv_names_its_label_ids(tmp_path):
     assert not [p for p in index.problems if p.code == "instance-ids"]
 
 
+def test_colour_renderings_beside_label_ids_are_no_images(tmp_path):
+    """GOOSE 2D without its `_instanceids.png`: labels/<split>/<scenario>/ holds `<frame>_labelids.png`
+    and `<frame>_color.png`, the same labels painted in colours, the photos lying in images/. Before:
+    the renderings were paired side by side as the images of the label ids, and the photos were
+    left unpaired; now the folder holds masks only and the refusal names the route by the label ids.
+    A flat-colour image not named as a rendering (a tiny dataset's `<frame>.png`) stays an image."""
+    palette = np.array([(0, 0, 0), (255, 128, 0), (0, 200, 255)], np.uint8)
+    for split in ("train", "val"):
+        for i in range(3):
+            frame = f"2022-07-22_flight__{i:04d}_16584942343343{i}_windshield"
+            save(tmp_path / "images" / split / "2022-07-22_flight" / f"{frame}_vis.png", photo(i))
+            save(tmp_path / "labels" / split / "2022-07-22_flight" / f"{frame}_labelids.png", labels(i, (0, 3, 5)))
+            save(tmp_path / "labels" / split / "2022-07-22_flight" / f"{frame}_color.png", palette[labels(i)])
+    with pytest.raises(DataError) as refusal:
+        discover(tmp_path)
+    assert "--images images --masks labels --mask-pattern '{stem}_labelids.png'" in str(refusal.value)
+    index = discover(tmp_path, images="images", masks="labels", mask_pattern="{stem}_labelids.png")
+    assert {p.image.parent.parent.parent.name for p in index.pairs} == {"images"} and len(index.pairs) == 6
+    for path in (tmp_path / "labels").rglob("*_color.png"):
+        path.rename(path.with_name(path.name.replace("_color", "")))
+    assert len(discover(tmp_path / "labels").pairs) == 6  # flat colours, named as no rendering: still images
+
 def test_a_csv_of_names_and_colours_names_the_colour_classes_and_its_unlabeled_is_ignored(tmp_path, caplog):
     """VIPER: <split>/img/<seq>/<seq>_<frame>.jpg + <split>/cls/<seq>/... colour masks and a
     classes.csv (`classname, red, green, blue`, 0 'unlabeled'). Before: only `*class_dict*.csv`

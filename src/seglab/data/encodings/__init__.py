@@ -8,5 +8,6 @@ objects; `class_instances` reads masks packing class * 1000 (256, 100) + instanc
 benchmarks as the benchmark reads them; `coloured_objects`, `one_hot`, `object_channels`,
 `outlines` and `stack_masks` are the encodings that need more than a table (an object per colour,
 a channel per class or per object, drawn outlines, a stack's classes); `value_classes` names classes from a table of
-mask values; `idd` holds IDD's label table, by which its polygons are read.
+mask values; `idd` holds IDD's label table, by which its polygons are read; `renderings` tells colour
+renderings of label masks (each value in one colour) from images.
 """

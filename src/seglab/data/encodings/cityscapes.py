@@ -35,7 +35,8 @@ import numpy as np
 from PIL import Image
 
 from seglab.data.classes import ClassSpec
-from seglab.data.classes.mapping import IdentityMapping, LabelMapping, MaskMapping, colour_codes
+from seglab.data.classes.mapping import IdentityMapping, LabelMapping, MaskMapping
+from seglab.data.encodings.renderings import painted_colours, read_pixels
 from seglab.data.files.read_errors import DECODE_ERRORS
 
 logger = logging.getLogger(__name__)
@@ -162,8 +163,8 @@ def _same_labels(masks: list[Path]) -> bool:
     """Whether each label-id mask's train-id partner holds its ids mapped by Cityscapes' table; a
     missing or damaged file proves nothing."""
     for mask in masks:
-        values = _read(mask, rgb=False)
-        encoded = _read(mask.with_name(_train_ids_name(mask.name)), rgb=False)
+        values = read_pixels(mask, rgb=False)
+        encoded = read_pixels(mask.with_name(_train_ids_name(mask.name)), rgb=False)
         if values is None or encoded is None or values.shape != encoded.shape \
                 or not np.array_equal(LABEL_ID_MAPPING.apply(values), encoded):
             return False
@@ -213,30 +214,19 @@ def _rendering(mask: Path) -> Path | None:
 def _painted(mask: Path, rendering: Path) -> dict[int, tuple[int, ...]] | None:
     """The colour `rendering` paints each value of `mask` in that Cityscapes gives a colour; None
     when it is no rendering of the mask (a value in several colours, another size)."""
-    ids, rgb = _read(mask, rgb=False), _read(rendering, rgb=True)
-    if ids is None or rgb is None or ids.ndim != 2 or rgb.shape[:2] != ids.shape:
+    ids, rgb = read_pixels(mask, rgb=False), read_pixels(rendering, rgb=True)
+    found = painted_colours(ids, rgb) if ids is not None and rgb is not None else None
+    if found is None:
         return None
-    found = np.unique((ids.astype(np.int64) << 24) | colour_codes(rgb))  # each (value, colour) once, one pass
-    values, codes = found >> 24, found & 0xFFFFFF
     painted = {}
     for value in _SHOULD_PAINT[_kind(mask)]:
-        colours = codes[values == value]
+        colours = found.get(value, ())
         if len(colours) > 1:
             return None
         if len(colours) == 1:
             code = int(colours[0])
             painted[value] = (code >> 16, code >> 8 & 0xFF, code & 0xFF)
     return painted
-
-
-def _read(path: Path, rgb: bool) -> np.ndarray | None:
-    """A mask's values or a rendering's RGB colours; None for a file that cannot be read (the
-    audit's to report, not a reason to stop here)."""
-    try:
-        with Image.open(path) as image:
-            return np.asarray(image.convert("RGB") if rgb else image)
-    except DECODE_ERRORS:
-        return None
 
 
 def cityscapes_colours(mask: Path) -> bool:
@@ -256,7 +246,7 @@ def cityscapes_colours(mask: Path) -> bool:
         return False
     for sibling in (d for d in mask.parent.parent.iterdir() if d.is_dir() and d != mask.parent):
         rendering = sibling / mask.name
-        rgb = _read(rendering, rgb=True) if rendering.is_file() else None
+        rgb = read_pixels(rendering, rgb=True) if rendering.is_file() else None
         if rgb is not None and rgb.shape[:2] == ids.shape and all((rgb[where] == colour).all() for where, colour in shown):
             return True
     return False

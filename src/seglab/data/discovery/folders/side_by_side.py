@@ -18,7 +18,8 @@ from seglab.data.discovery.naming import (
     stem,
     strip_affixes,
 )
-from seglab.data.discovery.pairing import FolderMatch, match_folders
+from seglab.data.discovery.pairing import FolderMatch, match_folders, names_labels
+from seglab.data.encodings.renderings import renders_masks
 
 
 def _side_by_side(folder: Folder, root: Path, rules: tuple[KeyRule, ...], merge: bool,
@@ -69,7 +70,22 @@ def _by_affixes(folder: Folder, root: Path, rules: tuple[KeyRule, ...], merge: b
             aside += plain
             return match
     # a file named as an image is no mask of another (`img1.png` beside `1.png`)
-    return _half_paired(plain, masks, folder, root, rules, merge) if masks and plain else None
+    match = _half_paired(plain, masks, folder, root, rules, merge) if masks and plain else None
+    return None if match is not None and _renderings_of_masks(match, folder) else match
+
+
+_RENDERINGS_READ = 2  # pairs opened to tell renderings of the masks from images
+
+
+def _renderings_of_masks(match: FolderMatch, folder: Folder) -> bool:
+    """Whether the 'images' of a side-by-side match are colour renderings of their masks: in a
+    folder named for labels, named as a rendering (`names_labels`: `_color`, `_vis`, `_overlay`,
+    ...) and painting each mask value in one colour (`renders_masks`): GOOSE's `labels/` holding
+    `x_color.png` beside `x_labelids.png`, its photos in `images/`. Such a folder holds masks only;
+    tiny datasets of flat-colour images, named otherwise, stay paired."""
+    if not folder.named_mask or any(names_labels(stem(image)) for _, image, _ in match.pairs):
+        return False
+    return renders_masks((mask, image) for _, image, mask in match.pairs[:_RENDERINGS_READ])
 
 
 def _of_unnamed_masks(images: list[Path], masks: list[Path], rules: tuple[KeyRule, ...]) -> list[Path]:
