@@ -2701,3 +2701,39 @@ def test_a_tiles_height_rasters_beside_its_image_are_left_out_not_images_without
     assert sorted(p.name for p in index.ignored if p.parent.name == "Inputs") == \
         sorted(p.name for p in tmp_path.rglob("*_D[ST]M.tif"))
     assert "6 files in 01-Provisional_Train/Inputs/, 02-Provisional_Test/Inputs/ are other products" in caplog.text
+
+
+def culane(root: Path, lists: bool = True) -> None:
+    """CULane: driver_*/<clip>.MP4/<frame>.jpg, its masks in laneseg_label_w16/<the same path>.png
+    (lane slots 0-4), and list/train.txt, val.txt naming the frames by path: every clip holds 00000.jpg."""
+    clips = {"train": [("driver_23_30frame", "05151649_0422.MP4"), ("driver_161_90frame", "06030819_0755.MP4"),
+                       ("driver_182_30frame", "05312327_0001.MP4")], "val": [("driver_23_30frame", "05161223_0545.MP4")]}
+    listed: dict[str, list[str]] = {"train": [], "val": []}
+    for split, shot in clips.items():
+        for k, (driver, clip) in enumerate(shot):
+            for frame in ("00000", "00030"):
+                save(root / driver / clip / f"{frame}.jpg", photo(k))
+                save(root / "laneseg_label_w16" / driver / clip / f"{frame}.png", labels(k, (0, 1, 4)))
+                listed[split].append(f"/{driver}/{clip}/{frame}.jpg /laneseg_label_w16/{driver}/{clip}/{frame}.png 1 0 0 1")
+    save(root / "driver_37_30frame" / "05181432_0203.MP4" / "00000.jpg", photo(9))  # a test clip: no masks
+    if lists:
+        (root / "list").mkdir()
+        for split, lines in listed.items():
+            (root / "list" / f"{split}_gt.txt").write_text("\n".join(lines) + "\n")
+
+
+def test_a_mask_tree_copying_the_image_tree_below_one_folder_pairs_by_path_and_groups_its_clips(tmp_path):
+    culane(tmp_path, lists=False)
+    index = discover(tmp_path)
+    assert len(index.pairs) == 8
+    assert all(p.mask.relative_to(tmp_path).as_posix() == "laneseg_label_w16/"
+               + p.image.relative_to(tmp_path).with_suffix(".png").as_posix() for p in index.pairs)
+    assert {p.group for p in index.pairs} == {p.image.parent.relative_to(tmp_path).as_posix() for p in index.pairs}
+
+
+def test_an_image_folder_is_never_offered_as_its_own_mask_folder(tmp_path):
+    """`--masks '*/driver_23_30frame'` names CULane's image folder as well as its mask tree's copy."""
+    culane(tmp_path, lists=False)
+    index = discover(tmp_path, images="driver_23_30frame", masks="*/driver_23_30frame")
+    assert len(index.pairs) == 4 and all(p.mask.parts[-4] == "laneseg_label_w16" for p in index.pairs)
+

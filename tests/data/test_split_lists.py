@@ -13,7 +13,7 @@ import tifffile
 from seglab.data import discover, split_pairs
 from seglab.errors import DataError
 
-from .test_layout_corpus import labels, photo, save, voc  # type: ignore[import-not-found]
+from .test_layout_corpus import culane, labels, photo, save, voc  # type: ignore[import-not-found]
 
 # voc() writes 2007_000000..5, the first four with masks
 NAMES = [f"2007_{i:06d}" for i in range(6)]
@@ -674,3 +674,14 @@ def test_a_text_file_of_sections_named_for_splits_gives_the_split(tmp_path, capl
 
     headings = ("trainset", "Validation Set", "test_public", "trainval", "train_val", "fold")
     assert [section_split(h) for h in headings] == ["train", "val", "test", "trainval", None, None]
+
+
+def test_lists_naming_images_by_path_whose_names_repeat_in_every_folder_give_each_its_split(tmp_path):
+    """CULane's list/train_gt.txt: `/driver_23_30frame/<clip>.MP4/00000.jpg <mask> 1 0 0 1`; every clip
+    holds a 00000.jpg, in train for one clip and val for another."""
+    culane(tmp_path)
+    assert sorted(p.split for p in discover(tmp_path).pairs) == ["train"] * 6 + ["val"] * 2
+    index = discover(tmp_path, images="driver_23_30frame", masks="laneseg_label_w16")  # two clips of one drive
+    assert {(p.image.parent.name, p.image.stem, p.split) for p in index.pairs} == {
+        ("05151649_0422.MP4", "00000", "train"), ("05151649_0422.MP4", "00030", "train"),
+        ("05161223_0545.MP4", "00000", "val"), ("05161223_0545.MP4", "00030", "val")}

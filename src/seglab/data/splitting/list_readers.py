@@ -211,10 +211,20 @@ def read_list(path: Path) -> list[str]:
         if names is None:
             raise DataError(f"split list '{path}' holds no names (a MATLAB cell array or character array of them)")
         return [listed_stem(name) for name in names]
+    return _listed_names(first_words(path))
+
+
+def first_words(path: Path) -> list[str]:
+    """The word naming the image on each line of a text list (a CSV list's cell naming it), as written:
+    `read_list` takes the names from them.
+
+    Raises:
+        DataError: a file that cannot be read as text, naming it.
+    """
     lines = _lines(path)
     if path.suffix.lower() in TABLE_SUFFIXES and lines:
         lines = _table_names(path, lines)
-    return _listed_names([line.split()[0] for line in lines if line.strip()])
+    return [line.split()[0] for line in lines if line.strip()]
 
 
 def _listed_names(words: list[str]) -> list[str]:

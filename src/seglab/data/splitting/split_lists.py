@@ -45,6 +45,7 @@ from seglab.data.discovery.unmasked import UNMASKED_CODES
 from seglab.data.files.index import Pair, Problem
 from seglab.data.splitting.list_affixes import with_affix
 from seglab.data.splitting.list_numbers import listed_stems, reads_stems
+from seglab.data.splitting.list_paths import in_folder, listed_paths
 from seglab.data.splitting.list_readers import (JSON_SUFFIX, LISTS, READ_BESIDE, TABLE_SUFFIXES, TABLES, holds_names,
                                       is_table, read_table, split_table)
 from seglab.data.splitting.list_names import (BOTH, LIST_FOLDER_WORDS, LIST_WORDS, SPLIT_WORDS, family_frame, fills, in_families,
@@ -112,7 +113,8 @@ def read_split_lists(
         parsed[key] = with_affix(search.split_of(files, held, stems), stems,
                                  ", ".join(sorted({f"'{p.parent}'" for _, p in key})))
     for image_dir, key in keys.items():
-        found.splits[image_dir] = {**parsed[key], **search.by_folder(parsed[key], image_dir)}
+        own = {**parsed[key], **in_folder(parsed[key], image_dir, root)}
+        found.splits[image_dir] = {**own, **search.by_folder(own, image_dir)}
     unread = sorted({p for folder in unlisted for p in search.named_like_lists(folder)} - found.files)
     if unread:
         logger.warning("split lists not read: %s (seglab reads lists named for their split, train, val or test, "
@@ -227,7 +229,8 @@ class _ListSearch:
         """Whether the lists name an image of `image_dir`, or a folder holding it (`by_folder`): those
         of a far `splits/` folder may be another set's (Sen1Floods11's weakly labelled chips)."""
         stems = self.stems(image_dir)
-        split_of = self.split_of(files, stems=stems)
+        listed = self.split_of(files, stems=stems)
+        split_of = {**listed, **in_folder(listed, image_dir, self.root)}
         return any(listed_split(split_of, stem) for stem in stems) or bool(self.by_folder(split_of, image_dir))
 
     def split_of(self, files: dict[str, Path], held_out: Iterable[Path] = (),
@@ -414,10 +417,12 @@ def split_of_stems(
     split_of: dict[str, str] = {}
     listed_in: dict[str, Path] = {}
     tables: dict[Path, dict[str, list[str]]] = {}  # a table (GTA5's split.mat) names every split: parsed once
+    by_path = listed_paths(files)  # CULane's clips each hold a 00000.jpg: `in_folder` reads them per folder
     for split, path in files.items():
         if is_table(path) and path not in tables:
             tables[path] = read_table(path)
-        for stem in (tables[path].get(split, []) if path in tables else listed_stems(path, stems)):
+        listed = tables[path].get(split, []) if path in tables else listed_stems(path, stems)
+        for stem in (by_path[split] if by_path is not None else listed):
             if split_of.get(stem, split) != split:
                 raise DataError(f"'{stem}' is listed in both '{listed_in[stem]}' and '{path}'; "
                                 "an image belongs to one split")

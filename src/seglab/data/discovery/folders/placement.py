@@ -13,6 +13,7 @@ from pathlib import Path
 
 from seglab.data.discovery.channel_files import folder_names_a_band
 from seglab.data.discovery.folders.listing import Folder
+from seglab.data.discovery.folders.mirror_trees import image_keys, inserted_below, mask_keys
 from seglab.data.files.index import list_images
 from seglab.data.files.io import IMAGE_SUFFIXES
 from seglab.data.discovery.naming import KeyRule, folder_split, looks_like_image_folder, looks_like_mask_folder
@@ -49,6 +50,8 @@ def _related(image: Folder, mask: Folder, named: bool = False) -> bool:
     if mask.path.parent.name == image.path.name and mirrored(image.parts, mask.parts[:-1], named) \
             and not list_images(mask.path.parent, masks=True):
         return True  # IDRiD's `2. All Segmentation Groundtruths/a. Training Set/1. Microaneurysms/`: a class each
+    if inserted_below(image.parts, mask.parts, named):
+        return True  # CULane's laneseg_label_w16/<image tree>
     return mirrored(image.parts, mask.parts, named)
 
 
@@ -143,7 +146,8 @@ class FolderPlaces:
     videos, each an `origin/` beside a `mask/`, made 25 million tries). A superset of the folders
     `_candidates` takes, in the folders' order: those at a place `_related` looks (the same
     parent; a parent or grandparent at the image's parent, at its grandparent for a band's folder,
-    or the image folder; a path that mirrors the image's, less its last part or not),
+    or the image folder; a path that mirrors the image's, less its last part or not; a mask tree
+    that copies it below one more folder, `mirror_trees`),
     `_mirrored_at_other_depth` looks (the same last part) or `_same_below` looks (at one place
     below the folders --images and --masks name). A place added to those must be added here.
 
@@ -164,6 +168,7 @@ class FolderPlaces:
             parent = folder.path.parent
             keys = {("path", folder.path), ("in", parent), ("below", parent.parent)}
             keys.update(_one_part_out(folder.parts, masks_named) + _one_part_out(folder.parts[:-1], masks_named))
+            keys.update(mask_keys(folder.parts, masks_named))
             if folder.named_mask and folder.split is not None:
                 keys.add(("last", folder.parts[-1]))
             for key in keys:
@@ -172,7 +177,8 @@ class FolderPlaces:
     def near(self, image: Folder) -> list[Folder]:
         """The folders that may hold the masks of `image`, in the order of `folders`."""
         parent = image.path.parent
-        keys = [("in", parent), ("in", image.path), ("below", parent), *_one_part_out(image.parts, True)]
+        keys = [("in", parent), ("in", image.path), ("below", parent), *_one_part_out(image.parts, True),
+                *image_keys(image.parts)]
         if _band_wrapper(image) is not None:
             keys += [("in", parent.parent), ("below", parent.parent)]
         if image.named_image and image.split is not None and image.parts:
@@ -222,8 +228,8 @@ def _candidates(
     fallback = []
     deeper = []
     for mask in folders:
-        if not _may_hold_masks(mask, allowed):
-            continue
+        if mask.path == image.path or not _may_hold_masks(mask, allowed):
+            continue  # --masks '*/driver_23_30frame' names CULane's image folder too: never its own masks
         if wildcards is not None and not wildcards(image, mask):
             continue
         if not masks_named and _wrapped_photos(mask, image, is_masks):
