@@ -2737,3 +2737,17 @@ def test_an_image_folder_is_never_offered_as_its_own_mask_folder(tmp_path):
     index = discover(tmp_path, images="driver_23_30frame", masks="*/driver_23_30frame")
     assert len(index.pairs) == 4 and all(p.mask.parts[-4] == "laneseg_label_w16" for p in index.pairs)
 
+
+def test_a_mask_tree_renamed_by_one_word_pairs_each_folder_with_its_copy_and_no_folder_is_a_group(tmp_path):
+    """Fish4Knowledge: fish_image/fish_01/fish_<n>.png ~ mask_image/mask_01/mask_<n>.png (0/255), a folder
+    per species: every folder and file renamed by the mask word for 'fish'. The species folders are
+    no classes (the masks are binary) nor groups (a species is no subject)."""
+    for species in (1, 2, 3, 15):
+        for k in range(2):
+            number = f"{species:06d}{k}_0{k}"
+            save(tmp_path / "fish_image" / f"fish_{species:02d}" / f"fish_{number}.png", photo(k))
+            save(tmp_path / "mask_image" / f"mask_{species:02d}" / f"mask_{number}.png", labels(k, (0, 255)))
+    index = discover(tmp_path)
+    assert len(index.pairs) == 8
+    assert all(p.mask.parent.name == p.image.parent.name.replace("fish", "mask") for p in index.pairs)
+    assert index.mapping.kind == "binary" and {p.group for p in index.pairs} == {None}

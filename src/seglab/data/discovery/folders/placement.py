@@ -13,7 +13,7 @@ from pathlib import Path
 
 from seglab.data.discovery.channel_files import folder_names_a_band
 from seglab.data.discovery.folders.listing import Folder
-from seglab.data.discovery.folders.mirror_trees import image_keys, inserted_below, mask_keys
+from seglab.data.discovery.folders.mirror_trees import image_keys, inserted_below, mask_keys, renamed_alike
 from seglab.data.files.index import list_images
 from seglab.data.files.io import IMAGE_SUFFIXES
 from seglab.data.discovery.naming import KeyRule, folder_split, looks_like_image_folder, looks_like_mask_folder
@@ -50,8 +50,8 @@ def _related(image: Folder, mask: Folder, named: bool = False) -> bool:
     if mask.path.parent.name == image.path.name and mirrored(image.parts, mask.parts[:-1], named) \
             and not list_images(mask.path.parent, masks=True):
         return True  # IDRiD's `2. All Segmentation Groundtruths/a. Training Set/1. Microaneurysms/`: a class each
-    if inserted_below(image.parts, mask.parts, named):
-        return True  # CULane's laneseg_label_w16/<image tree>
+    if inserted_below(image.parts, mask.parts, named) or renamed_alike(image.parts, mask.parts):
+        return True  # CULane's laneseg_label_w16/<image tree>, Fish4Knowledge's mask_image/mask_01/ for fish_image/fish_01/
     return mirrored(image.parts, mask.parts, named)
 
 
@@ -147,7 +147,7 @@ class FolderPlaces:
     `_candidates` takes, in the folders' order: those at a place `_related` looks (the same
     parent; a parent or grandparent at the image's parent, at its grandparent for a band's folder,
     or the image folder; a path that mirrors the image's, less its last part or not; a mask tree
-    that copies it below one more folder, `mirror_trees`),
+    that copies it below one more folder or renamed, `mirror_trees`),
     `_mirrored_at_other_depth` looks (the same last part) or `_same_below` looks (at one place
     below the folders --images and --masks name). A place added to those must be added here.
 
