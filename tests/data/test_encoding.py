@@ -24,6 +24,7 @@ from seglab.data.encodings.label_maps import inferred_class_count, parse_label_m
 from seglab.data.classes.mapping import (
     BinaryMapping,
     ColourMapping,
+    IdentityMapping,
     LabelMapping,
     MaskMapping,
     NearestColourMapping,
@@ -335,6 +336,22 @@ def test_antialiased_binary_masks_are_thresholded_and_counted(tmp_path):
     assert snapped.code == "snapped-pixels"
     assert "12 mask pixels in 2 masks (most here: 6) lie between 0 and 255" in snapped.message
     np.testing.assert_array_equal(read_mask(root / "masks" / "p0.png", index.mapping)[:6, 15], [0, 0, 0, 1, 1, 1])
+
+
+def test_ids_between_0_and_255_that_fill_regions_are_labels_not_antialiased_edges(tmp_path: Path) -> None:
+    """Falling Things' .seg.png hold object ids 12, 24, ... (mixed/) beside masks of 0 and 255
+    (single/): over 90% of the pixels are 0 or 255 and the ids were 'antialiased or JPEG edges',
+    thresholded at 128, so its 21 objects became one foreground class."""
+    masks = {name: binary_mask() for name in NAMES}
+    for k, name in enumerate(NAMES[:3]):
+        masks[name][:] = 0
+        masks[name][2:8, 2:8] = 12 * (2 * k + 1)
+        masks[name][20:26, 4:10] = 12 * (2 * k + 2)
+    root = dataset(tmp_path / "d", masks)
+    index = discover(root)
+    assert index.mapping == IdentityMapping()
+    assert not [p for p in index.problems if p.code == "snapped-pixels"]
+    np.testing.assert_array_equal(read_mask(root / "masks" / "p1.png", index.mapping)[[3, 21], [3, 5]], [36, 48])
 
 
 def test_stray_values_in_binary_masks_are_one_finding_with_counts_and_files(tmp_path):

@@ -5,7 +5,8 @@ mask mapping (and, where the masks define them, the classes):
 
 - label masks (grey, palette indices, .npy, the first channel of 16-bit RGB): the values are
   the labels, or pack class and instance as class * 1000 (256, 100) + instance (`class_instances`: KITTI MOTS, VIPSeg); 0/255 masks (and 16-bit 0/65535 ones) become 0/1, and 0/255 masks with
-  antialiased or JPEG edges are thresholded at 128;
+  antialiased or JPEG edges are thresholded at 128, unless values between fill regions of a lossless
+  mask: those are labels (Falling Things' object ids 12, 24, ... beside 255);
 - colour masks: each colour with a real share of the pixels, or that fills regions of its own,
   is a class, ordered by colour code (r, g, b), so black comes first; the in-between colours
   of antialiased or JPEG edges, which fill no region, snap to the nearest class colour, and so
@@ -175,8 +176,8 @@ def _label_encoding(sample: MaskSample, classes: ClassSpec | None) -> Encoding:
     white_first = grey == {255: 0, 0: 1}  # DeepGlobe Road's class_dict.csv: road 255,255,255, background 0,0,0
     near = sum(n for v, n in values.items() if v <= JPEG_NEAR or v >= 255 - JPEG_NEAR)
     compressed = sum(lossy_format(p) is not None for p in sample.labels) > len(sample.labels) / 2  # JPEG or lossy WebP
-    noisy = len(between) >= NOISY_LEVELS and (exact >= BINARY_SHARE * total or
-                                              (compressed and near >= BINARY_SHARE * total))
+    noisy = len(between) >= NOISY_LEVELS and not _painted_levels(sample, between) and (
+        exact >= BINARY_SHARE * total or (compressed and near >= BINARY_SHARE * total))
     if noisy or _soft(values, between, near, total, list(sample.labels.values())):
         what = ("lie between 0 and 255 (antialiased or JPEG edges); each was thresholded at 128 to the nearer class"
                 if noisy else "lie between 0 and 255 on masks of soft edges (alpha mattes, averaged annotators: "
@@ -194,6 +195,15 @@ def _identity_encoding(sample: MaskSample, classes: ClassSpec | None, seen: froz
     classes, their values number objects (`numbered_objects`), a void 255 border or not."""
     instances = numbered_objects_problem(sample) if classes is None else None
     return Encoding(classes, IdentityMapping(), (instances,) if instances else (), values=seen)
+
+
+def _painted_levels(sample: MaskSample, between: set[int]) -> set[int]:
+    """The values between 0 and 255 that fill regions (`SOLID` pixels inside regions of one value)
+    in a lossless mask: labels (Falling Things' object ids 12, 24, ... beside its 255), as the
+    ramp of an antialiased edge is a pixel or two wide. Lossy masks are not asked: JPEG leaves
+    near-flat areas of 1 or 254 inside the regions of 0 and 255."""
+    return {v for path, filled in sample.label_filled.items() if lossy_format(path) is None
+            for v in between if filled[v] >= SOLID}
 
 
 def _soft(values: Counter[int], between: set[int], near: int, total: int, masks: list[Counter[int]]) -> bool:

@@ -36,6 +36,7 @@ class MaskSample:
         labels: per label mask (grey, palette indices, or grey saved as RGB), value -> pixels.
         colours: per colour mask, colour code (r << 16 | g << 8 | b) -> pixels.
         filled: per colour mask, colour code -> pixels inside regions of it (`filled_pixels`).
+        label_filled: likewise per label mask, value -> pixels inside regions of it.
         regions: per label mask of the first `REGION_SAMPLE` with a value that may number an
             object (`object_values`; integer masks), (such values, those that form one connected region).
         colour_regions: likewise per colour mask with a colour besides black, for colours.
@@ -53,6 +54,7 @@ class MaskSample:
     labels: dict[Path, Counter[int]] = field(default_factory=dict)
     colours: dict[Path, Counter[int]] = field(default_factory=dict)
     filled: dict[Path, Counter[int]] = field(default_factory=dict)
+    label_filled: dict[Path, Counter[int]] = field(default_factory=dict)
     regions: dict[Path, tuple[int, int]] = field(default_factory=dict)
     colour_regions: dict[Path, tuple[int, int]] = field(default_factory=dict)
     apart: set[Path] = field(default_factory=set)
@@ -108,7 +110,7 @@ def sample_masks(masks: list[Path], size: int = SAMPLE) -> MaskSample:
             continue
         if raw.ndim == 3 and raw.dtype == np.uint8 and not (raw == raw[..., :1]).all():  # colours are 8-bit
             codes = colour_codes(raw)
-            sample.colours[path], sample.filled[path] = _colour_counts(codes)
+            sample.colours[path], sample.filled[path] = _region_counts(codes)
             if len(sample.colour_regions) < REGION_SAMPLE and len(sample.colours[path].keys() - {0}):
                 sample.colour_regions[path] = _one_region_values(codes)
             continue
@@ -119,7 +121,8 @@ def sample_masks(masks: list[Path], size: int = SAMPLE) -> MaskSample:
         if wide is None and wide_rgb(raw):
             wide = path
         if labels.dtype.kind in "biu" or np.isfinite(labels).all():
-            counts = sample.labels[path] = _value_counts(labels)
+            counts, sample.label_filled[path] = _region_counts(labels)
+            sample.labels[path] = counts
             objects = object_values(counts)
             if len(sample.regions) < REGION_SAMPLE and objects and _whole_numbers(labels):
                 void = DEFAULT_IGNORE in counts and DEFAULT_IGNORE not in objects  # a border: no object's regions
@@ -156,11 +159,11 @@ def _count_objects(sample: MaskSample, path: Path, array: np.ndarray) -> None:
         sample.stack_regions[path] = one_region_channels(planes)
 
 
-def _colour_counts(codes: np.ndarray) -> tuple[Counter[int], Counter[int]]:
-    """Pixels of each colour, and of each the pixels inside regions of it: all but the few on
-    edges, which are counted instead of the many inside."""
-    counts = _value_counts(codes)
-    return counts, counts - _value_counts(codes[~filled_pixels(codes)])
+def _region_counts(values: np.ndarray) -> tuple[Counter[int], Counter[int]]:
+    """Pixels of each value (label or colour code), and of each the pixels inside regions of it:
+    all but the few on edges, which are counted instead of the many inside."""
+    counts = _value_counts(values)
+    return counts, counts - _value_counts(values[~filled_pixels(values)])
 
 
 def _whole_numbers(labels: np.ndarray) -> bool:
