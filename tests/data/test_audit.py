@@ -401,6 +401,16 @@ def numbered_objects(root: Path) -> None:
         Image.fromarray(mask).save(root / "masks" / f"p{i}.png")
 
 
+def white_background(root: Path) -> None:
+    """PALM's Disc_Masks: a black optic disc (0) on white (255), white on 96% of the pixels."""
+    base(root)
+    (root / "classes.json").unlink()
+    for i in range(N):
+        mask = np.full((16, 16), 255, np.uint8)
+        mask[6:9, 6:9] = 0
+        Image.fromarray(mask).save(root / "masks" / f"p{i}.png")
+
+
 def outlined_masks(root: Path) -> None:
     """HC18-like: every mask draws class 1 as a 1 px closed outline (on 32x32 pairs), not a region."""
     base(root)
@@ -527,6 +537,8 @@ FINDINGS: list[tuple[Callable[[Path], None], str, str, str]] = [
      "not regions", "masks/p0.png"),
     (numbered_objects, "instance-ids", "mask values look like object numbers, not classes: 14 values in this mask",
      "masks/p1.png"),
+    (white_background, "white-background", "0/255 masks are white (255, read as class 1) on 96% of the sampled "
+     "pixels", "masks/p0.png"),
 ]
 
 # whole-folder problems: `discover` refuses the dataset (message fragment, file named)

@@ -354,6 +354,27 @@ def test_ids_between_0_and_255_that_fill_regions_are_labels_not_antialiased_edge
     np.testing.assert_array_equal(read_mask(root / "masks" / "p1.png", index.mapping)[[3, 21], [3, 5]], [36, 48])
 
 
+def test_0_255_masks_white_on_most_pixels_warn_that_black_may_mark_the_objects(tmp_path: Path) -> None:
+    """PALM's Disc_Masks draw the optic disc black (0) on white (255, on 96% of the pixels): read as
+    class 0 the disc and class 1 the background, with no word. The warning names the --label-map
+    that turns them round; ISBI 2012's white cells around black membranes (white on 78%) stay quiet."""
+    disc = np.full((32, 32), 255, np.uint8)
+    disc[10:16, 10:16] = 0
+    root = dataset(tmp_path / "palm", {name: disc for name in NAMES})
+    index = discover(root)
+    assert index.mapping == BinaryMapping()
+    [white] = index.problems
+    assert white.code == "white-background" and severity(white) != FATAL
+    assert "white (255, read as class 1) on 96% of the sampled pixels" in white.message
+    assert "--label-map 0:1,255:0 reads black as class 1" in white.message
+    turned = discover(root, label_map=parse_label_map_text("0:1,255:0"))
+    assert turned.problems == []
+    np.testing.assert_array_equal(read_mask(root / "masks" / "p0.png", turned.mapping)[[12, 0], [12, 0]], [1, 0])
+    membranes = np.full((32, 32), 255, np.uint8)
+    membranes[::4] = 0
+    assert discover(dataset(tmp_path / "isbi", {name: membranes for name in NAMES})).problems == []
+
+
 def test_stray_values_in_binary_masks_are_one_finding_with_counts_and_files(tmp_path):
     masks = {name: binary_mask() for name in NAMES}
     masks["p0"][0, :2] = 3

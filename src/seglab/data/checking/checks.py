@@ -97,6 +97,8 @@ CHECKS: dict[str, Check] = {
                             "the skipped values are classes these masks lack"),
     "instance-ids": Check(WARNING, "pass --instance-masks if each value (colour, channel) is one object; a "
                           "classes.json naming the values says they are classes"),
+    "white-background": Check(WARNING, "pass --label-map 0:1,255:0 if black marks the objects (masks drawn black "
+                              "on white); nothing, if white does"),
     "outline-masks": Check(WARNING, "pass --fill-outlines to read each closed outline filled with its class "
                            "(docs/encodings.md); nothing, if the lines themselves are what to segment"),
     "snapped-pixels": Check(WARNING, "nothing, if the masks are antialiased or JPEG-saved; else check the "

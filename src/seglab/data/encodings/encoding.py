@@ -88,7 +88,11 @@ NOISY_LEVELS = 5  # 0/255 masks with this many in-between values have noisy edge
 JPEG_NEAR = 48
 ENCODED_IDS = 50  # colour masks with this many colours, near ones filling regions: ids in RGB, not classes
 PHOTO_SHARE = 0.5  # more of the pixels in colours to snap than this (a quarter, of one class colour): photos
-ENCODING_CODES = ("snapped-pixels", "instance-ids")  # findings that depend on the chosen mapping
+# 0/255 masks white on more of their pixels than this are likely objects drawn black on white (PALM's optic disc,
+# black on 4%): well above ISBI 2012's white cells around black membranes (white on 78%, membranes its class 0), and
+# objects drawn white seldom cover nine pixels in ten
+WHITE_BACKGROUND = 0.9
+ENCODING_CODES = ("snapped-pixels", "instance-ids", "white-background")  # findings that depend on the chosen mapping
 
 
 @dataclass(frozen=True)
@@ -99,7 +103,7 @@ class Encoding:
         classes: the declared classes, classes discovered from mask colours, or generic names
             for 0/255 masks; None: inferred from the label values after the scan.
         mapping: raw mask pixels -> labels.
-        problems: `snapped-pixels` warnings.
+        problems: `snapped-pixels`, `instance-ids` and `white-background` warnings.
         values: raw label values seen (for layouts that know their labels, e.g. CamVid).
         binary: the masks are 0/255 masks.
     """
@@ -186,7 +190,8 @@ def _label_encoding(sample: MaskSample, classes: ClassSpec | None) -> Encoding:
         return Encoding(spec, ThresholdMapping(128, inverted=white_first), (snapped,), seen, binary=True)
     if total - exact <= MIN_SHARE * total:  # exact 0/255, or a few stray pixels the scan reports
         mapping = LabelMapping(((0, 1), (255, 0))) if white_first else BinaryMapping()
-        return Encoding(spec, mapping, values=seen, binary=True)
+        white = _white_background_problem(sample, values[255] / total) if classes is None else None
+        return Encoding(spec, mapping, (white,) if white else (), values=seen, binary=True)
     return _identity_encoding(sample, classes, seen)  # e.g. 0/1 labels, or numbered objects, with a 255 void border
 
 
@@ -195,6 +200,18 @@ def _identity_encoding(sample: MaskSample, classes: ClassSpec | None, seen: froz
     classes, their values number objects (`numbered_objects`), a void 255 border or not."""
     instances = numbered_objects_problem(sample) if classes is None else None
     return Encoding(classes, IdentityMapping(), (instances,) if instances else (), values=seen)
+
+
+def _white_background_problem(sample: MaskSample, white: float) -> Problem | None:
+    """The `white-background` warning for 0/255 masks white on more than `WHITE_BACKGROUND` of the
+    sampled pixels: 255 is read as class 1 whatever it covers, and in masks drawn black on white
+    (PALM's optic disc and lesions) the objects would be class 0; the masks cannot tell which."""
+    if white <= WHITE_BACKGROUND:
+        return None
+    message = (f"0/255 masks are white (255, read as class 1) on {white:.0%} of the sampled pixels and black (0, "
+               "class 0) on the rest: if black marks the objects on a white background (PALM's optic disc), "
+               "--label-map 0:1,255:0 reads black as class 1 and white as class 0")
+    return Problem(next(iter(sample.labels)), message, "white-background")
 
 
 def _painted_levels(sample: MaskSample, between: set[int]) -> set[int]:
