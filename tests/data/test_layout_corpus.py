@@ -1539,6 +1539,10 @@ def test_benchmark_colour_tables_name_the_classes(tmp_path, caplog, monkeypatch)
     with caplog.at_level(logging.WARNING, logger="seglab"):
         eroded = discover(write("eroded", isprs, boundary=True))
     assert eroded.classes.num_classes == 7 and '"void_colours": [[0, 0, 0]]' in caplog.text
+    caplog.clear()  # Unity Perception's red, green, blue and yellow on black: four of GID's five are no GID
+    with caplog.at_level(logging.WARNING, logger="seglab"):
+        rendered = discover(write("rendered", [(0, 0, 0), *isprs[1:2], *isprs[3:6]], boundary=True))
+    assert "GID" not in caplog.text and rendered.classes.names == ("#000000", "#0000ff", "#00ff00", "#ff0000", "#ffff00")
 
 
 def test_gid15_colour_table_names_its_classes_and_ignores_black(tmp_path):

@@ -69,7 +69,7 @@ UNMISTAKABLE = 10
 
 def known_palette(colours: Sequence[Colour]) -> tuple[Palette, bool] | None:
     """The table whose classes hold every one of `colours` (or all but its void colours), when
-    most of its classes are present and no other table fits, or it is the one fitting table whose
+    most of its classes are present (all, for a table of primaries: `_primaries`) and no other table fits, or it is the one fitting table whose
     classes are all present (GID's five colours are five of ISPRS' six); and whether void colours
     are present too. Those are not ignored unasked (`void_unasked`): black is a class in many
     hand-made masks, so the caller says how to declare them (classes.json "void_colours")."""
@@ -77,13 +77,21 @@ def known_palette(colours: Sequence[Colour]) -> tuple[Palette, bool] | None:
     fitting, complete = [], []
     for palette in PALETTES:
         classes = {c for _, c in palette.classes}
-        if found - set(palette.void) <= classes and len(found & classes) >= MIN_SHARE * len(classes):
+        share = 1.0 if _primaries(classes) else MIN_SHARE
+        if found - set(palette.void) <= classes and len(found & classes) >= share * len(classes):
             fitting.append((palette, bool(found & (set(palette.void) - classes))))
             if classes <= found:
                 complete.append(fitting[-1])
     if len(fitting) == 1:
         return fitting[0]
     return complete[0] if len(complete) == 1 else None
+
+
+def _primaries(colours: set[Colour]) -> bool:
+    """Whether a table's colours are all primaries, secondaries or white (every channel 0 or 255):
+    the first colours of any hand-made or rendered mask (Unity Perception's red, green, blue and
+    yellow are four of GID's five), so such a table names masks only when all of its colours are there."""
+    return all(channel in (0, 255) for colour in colours for channel in colour)
 
 
 def void_unasked(palette: Palette, colours: Sequence[Colour]) -> bool:
