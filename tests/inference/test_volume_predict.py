@@ -37,6 +37,7 @@ class Threshold:
     task = MultiClass()
     in_channels = 1
     modalities: tuple[str, ...] = ()
+    planes_as_channels: bool | None = None  # a run written before seglab recorded how it read volumes
 
     def predict(self, image: np.ndarray) -> Prediction:
         mask = (image[..., 0] > 140).astype(np.int64)

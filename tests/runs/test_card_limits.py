@@ -54,6 +54,15 @@ def test_channel_files_that_are_no_list_are_a_malformed_card():
     assert ModelCard.from_dict(_card()).channel_files == ()  # cards written before seglab recorded them
 
 
+def test_how_training_read_its_volumes_is_true_false_or_unrecorded():
+    """`planes_as_channels`: True for pictures stored channel-first, False for volumes cut into
+    slices, None in cards written before seglab recorded it (predict then guesses, as it did)."""
+    with pytest.raises(CheckpointError, match="malformed.*planes_as_channels is 'yes', not true, false or null"):
+        ModelCard.from_dict(_card(planes_as_channels="yes"))
+    assert ModelCard.from_dict(_card()).planes_as_channels is None
+    assert ModelCard.from_dict(ModelCard.from_dict(_card(planes_as_channels=True)).to_dict()).planes_as_channels
+
+
 def test_cards_of_every_preset_are_within_the_limits():
     card = ModelCard.from_dict(_card(options={"widths": [64, 128, 256, 512, 1024]}, size=[1024, 2048]))
     card.check_limits()

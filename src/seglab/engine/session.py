@@ -63,6 +63,7 @@ def model_card(cfg: ExperimentConfig, data: PreparedData) -> ModelCard:
         augment_transforms=tuple(data.augment.names()) if data.augment is not None else (),
         channel_files=next((channel_names(p) for p in data.splits["train"] if p.more_channels), ()),
         modalities=data.index.modalities if len(data.index.modalities) == data.in_channels else (),
+        planes_as_channels=data.index.planes_as_channels,
     )
 
 

@@ -85,6 +85,10 @@ class EnsemblePredictor:
         return self.members[0].modalities
 
     @property
+    def planes_as_channels(self) -> bool | None:
+        return self.members[0].planes_as_channels
+
+    @property
     def card(self) -> ModelCard:
         """The first member's card: what the members share (classes, task, channels) it records for all."""
         return self.members[0].card

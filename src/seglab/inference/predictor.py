@@ -75,6 +75,13 @@ class Segmenter(Protocol):
         (`ModelCard.modalities`)."""
         ...
 
+    @property
+    def planes_as_channels(self) -> bool | None:
+        """Whether training read each image volume as a 2-D colour picture stored channel-first, its
+        planes the channels (True), or cut volumes into slices (False); None where the run does not
+        record it (`ModelCard.planes_as_channels`)."""
+        ...
+
     def predict(self, image: np.ndarray) -> Prediction: ...
 
 
@@ -144,7 +151,8 @@ class InferenceOptions:
 
 class CardModel:
     """What a model that carries its card (`Predictor`, `OnnxPredictor`) is fed: the card's
-    channels, channel files and modalities, and images read from files as training read them."""
+    channels, channel files and modalities, and images and volumes read from files as training
+    read them."""
 
     card: ModelCard
 
@@ -163,6 +171,10 @@ class CardModel:
     @property
     def modalities(self) -> tuple[str, ...]:
         return self.card.modalities
+
+    @property
+    def planes_as_channels(self) -> bool | None:
+        return self.card.planes_as_channels
 
     def predict(self, image: np.ndarray) -> Prediction:
         raise NotImplementedError

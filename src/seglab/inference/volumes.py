@@ -1,8 +1,10 @@
 """Predict NIfTI volumes and DICOM series slice by slice and write one label volume each.
 
 Slices are cut exactly as the "volumes" dataset format cut the training slices (RAS order,
-the run's `data.slice_axis`), and the labels are written back in the input's own voxel order
-with its affine and header, so they overlay the input in any viewer.
+the run's `data.slice_axis`), or a file is one colour picture stored channel-first where the
+run's card records that training read its volumes so (`_colour_picture`), and the labels are
+written back in the input's own voxel order with its affine and header, so they overlay the
+input in any viewer.
 """
 
 from __future__ import annotations
@@ -21,12 +23,11 @@ from seglab.data.files.hdf5_files import HDF5_SUFFIXES, h5_image_shape, h5_in_fi
 from seglab.data.files.metaimage import is_metaimage, is_nrrd
 from seglab.data.classes import ClassSpec
 from seglab.data.files.volumes import (
-    VOLUME_SUFFIXES,
     Volume,
     cut,
+    picture_grid,
     read_volume,
     slice_axis,
-    volume_grid,
     write_label_volume,
 )
 from seglab.errors import ConfigError, DataError
@@ -61,8 +62,8 @@ def predict_volumes(
     (each class's raw mask value: `raw_values.raw_values`) the label volume holds those. A 4-D file
     whose 4th axis is frames (a cine) is predicted frame by frame into a 4-D mask (`_volume_labels`).
     A case that cannot be read or predicted stops it, or is recorded in `bad` and passed over where
-    that skips them (`BadInputs`). A file of 3 planes for an RGB model is one colour picture stored
-    channel-first, as training read FH-PS-AOP's (`_colour_picture`).
+    that skips them (`BadInputs`). A file of 3 or 4 planes is one colour picture stored
+    channel-first where the run's training read its image volumes so (FH-PS-AOP's: `_colour_picture`).
 
     Raises:
         DataError: a volume that cannot be read, or whose channels the model cannot take, or a case
@@ -88,8 +89,10 @@ def predict_volumes(
             picture = _colour_picture(files, predictor)
             if picture and not told:
                 told = True
-                log.info("%s holds 3 planes for a model of 3 channels: read as a 2-D colour picture stored "
-                         "channel-first, as training read such files", source)
+                log.info("%s: read as a 2-D colour picture stored channel-first, its planes the channels, as %s",
+                         source, "the run's training read its image volumes" if predictor.planes_as_channels
+                         else "a file of 3 planes for a model of 3 channels (the run does not record how training "
+                         "read its volumes)")
             volume = read_volume(files, channel_limit=None,  # a cine's frames may outnumber any model's channels
                                  planes_as_channels=picture)
             labels = _volume_labels(predictor, volume, across)
@@ -163,18 +166,24 @@ def _lacks_modalities(volume: Volume, modalities: Sequence[str]) -> str:
 
 
 def _colour_picture(files: Sequence[Path], predictor: Segmenter) -> bool:
-    """Whether a case is one file of 3 planes for an RGB model (3 channels, no modalities), read
-    from its header: a colour picture stored channel-first (FH-PS-AOP's `image_mha/03744.mha`,
-    DimSize 256 256 3), as the volumes format read its training cases (`colour_pictures`), where
-    its planes would each be fed as grey standing in for RGB. Not 4 planes for a model of 4: the
-    run records no colour pictures, and one modality of a 4-modality model's is refused.
+    """Whether a case is one file read as a 2-D colour picture stored channel-first, its planes the
+    channels, as the run's training read its image volumes (`ModelCard.planes_as_channels`): for a
+    run that read them so, a file of 3 or 4 planes that can feed the model (`volumes.picture_grid`:
+    FH-PS-AOP's `image_mha/03744.mha`, DimSize 256 256 3); for one that cut them into slices, or read 2-D
+    images, none (a thin CT of 3 slices stays a volume). A run that does not record it (written
+    before seglab did) reads a file of 3 planes for an RGB model (3 channels, no modalities) so, as
+    predict always did, where its planes would each be fed as grey standing in for RGB.
 
     Raises:
         DataError: a header that cannot be read, naming the file.
     """
-    source = files[0]
-    return (len(files) == 1 and predictor.in_channels == 3 and not predictor.modalities and source.is_file()
-            and source.name.lower().endswith(VOLUME_SUFFIXES) and volume_grid(source)[0][2] == 3)
+    recorded = predictor.planes_as_channels
+    grid = picture_grid(files[0]) if len(files) == 1 and recorded is not False else None
+    if grid is None:
+        return False
+    if recorded:  # planes that can feed the model, as training fed its pictures (`match_channels`)
+        return stands_in(grid[2], predictor.in_channels)
+    return grid[2] == predictor.in_channels == 3 and not predictor.modalities
 
 
 def _holds_frames(files: int, given: int, channels: int) -> bool:

@@ -59,6 +59,11 @@ class ModelCard:
     # the modality of each channel, in order, when the cases were `<case>__<MODALITY>` volumes
     # (HECKTOR's ("CT",)); () otherwise. `predict` groups such volumes by case and feeds these.
     modalities: tuple[str, ...] = ()
+    # how training read its image volumes: True, each a 2-D colour picture stored channel-first, its
+    # 3 or 4 planes the channels (FH-PS-AOP's `image_mha/`: `DatasetIndex.planes_as_channels`);
+    # False, cut into slices across `data.slice_axis` (or no volumes read). `predict` reads a
+    # volume file alike; None in checkpoints written before seglab recorded it
+    planes_as_channels: bool | None = None
 
     @property
     def class_spec(self) -> ClassSpec:
@@ -128,6 +133,9 @@ class ModelCard:
             for name, listed in (("channel_files", files), ("modalities", modalities)):
                 if not isinstance(listed, list):
                     raise TypeError(f"{name} is {type(listed).__name__}, not a list")
+            planes_as_channels = values.get("planes_as_channels")
+            if planes_as_channels is not None and not isinstance(planes_as_channels, bool):
+                raise TypeError(f"planes_as_channels is {planes_as_channels!r}, not true, false or null")
             card = cls(
                 model=values["model"],
                 options=dict(values["options"]),
@@ -142,6 +150,7 @@ class ModelCard:
                 augment_transforms=None if transforms is None else tuple(transforms),
                 channel_files=tuple(files),
                 modalities=tuple(modalities),
+                planes_as_channels=planes_as_channels,
             )
         except (KeyError, TypeError, ValueError) as err:
             raise CheckpointError(f"model card is incomplete or malformed: {err!r}") from None

@@ -115,6 +115,10 @@ class DatasetIndex:
             (Agriculture-Vision's `boundaries/` and `masks/`): pixels where one is 0 are ignored.
         alpha_channel: the images' alpha channels hold data (MFNet's thermal band) and are read
             as their last channel (`data.alpha`, `seglab.data.files.alpha`); else alpha is dropped.
+        planes_as_channels: a volume dataset's image volumes are 2-D colour pictures stored
+            channel-first, each read as one slice of its 3 or 4 planes (FH-PS-AOP's:
+            `volume_format.colour_pictures`), not cut into slices; the run's card keeps it so that
+            `predict` reads such files alike (`Subject.planes_as_channels`).
     """
 
     root: Path
@@ -132,6 +136,7 @@ class DatasetIndex:
     modalities: tuple[str, ...] = ()
     area_folders: tuple[str, ...] = ()
     alpha_channel: bool = False
+    planes_as_channels: bool = False
 
 
 def natural_key(name: str) -> tuple[object, ...]:

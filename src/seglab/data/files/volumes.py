@@ -162,17 +162,33 @@ def read_labels(path: Path, image: Volume) -> np.ndarray:
 
 def colour_planes(image: Path, label: Path) -> bool:
     """Whether image volume `image` is a 2-D colour picture stored channel-first: its file's third
-    axis is 3 or 4 planes (`COLOUR_PLANES`) where its label volume `label` is one slice of the same
+    axis is 3 or 4 planes (`picture_grid`) where its label volume `label` is one slice of the same
     in-plane size (FH-PS-AOP's `image_mha/03744.mha`, DimSize 256 256 3, beside a 256 x 256 label),
-    read from their headers; a DICOM series or an HDF5 case is none.
+    read from their headers.
 
     Raises:
         DataError: a header that cannot be read, naming the file.
     """
-    if not all(p.is_file() and p.name.lower().endswith(VOLUME_SUFFIXES) for p in (image, label)):
-        return False
-    (width, height, planes), _ = volume_grid(image)
-    return planes in COLOUR_PLANES and volume_grid(label)[0] == (width, height, 1)
+    grid = picture_grid(image)
+    return grid is not None and _volume_file(label) and volume_grid(label)[0] == (*grid[:2], 1)
+
+
+def picture_grid(image: Path) -> tuple[int, ...] | None:
+    """The voxel grid of volume file `image` (`volume_grid`) when its third axis is as many planes
+    as a colour picture has channels (`COLOUR_PLANES`: 3 or 4), read from its header; None for any
+    other, a DICOM series or an HDF5 case. What `colour_planes` asks of a training case's image,
+    and all that prediction can ask of a file for a run whose card records that training read its
+    image volumes so (`ModelCard.planes_as_channels`).
+
+    Raises:
+        DataError: a header that cannot be read, naming the file.
+    """
+    grid = volume_grid(image)[0] if _volume_file(image) else None
+    return grid if grid is not None and grid[2] in COLOUR_PLANES else None
+
+
+def _volume_file(path: Path) -> bool:
+    return path.is_file() and path.name.lower().endswith(VOLUME_SUFFIXES)
 
 
 def label_values(path: Path) -> tuple[int, ...]:

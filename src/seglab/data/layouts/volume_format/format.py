@@ -115,7 +115,8 @@ class VolumesFormat(DatasetFormat):
         log_left_out(layout.left_out)  # WMH's orig/ beside pre/
         return DatasetIndex(root, "volumes", pairs, unlabelled, classes, IdentityMapping(), problems,
                             ignored=layout.ignored + layout.left_out + pictures_beside(folder, layout),
-                            modalities=modalities.pop() if len(modalities) == 1 else ())
+                            modalities=modalities.pop() if len(modalities) == 1 else (),
+                            planes_as_channels=any(s.planes_as_channels for s in layout.subjects))
 
 
 def _one_volume(subject: Subject, slices: int) -> None:
