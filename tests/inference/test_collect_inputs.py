@@ -40,3 +40,28 @@ def test_a_dataset_root_names_its_image_folders_and_the_command_not_guessing(tmp
     assert f"`seglab predict RUN {root / 'set' / 'images'}`" in message
     assert collect_inputs([root / "set" / "images"]) == [root / "set" / "images" / "a.png",
                                                          root / "set" / "images" / "b.png"]
+
+
+def test_a_folder_of_a_datasets_pairs_gives_its_images_not_its_masks(tmp_path: Path, caplog) -> None:
+    """GeoNRW's city folder: `<tile>_rgb.png` beside its `<tile>_seg.tif` and `<tile>_dem.tif`. The
+    data stage pairs images with masks (and lists the elevations as ignored); predict takes the
+    images alone, said in one line. Before, every file was predicted, masks too. A folder of
+    `a.png` + `a_mask.png` alike; one of images alone gives them all."""
+    rng = np.random.default_rng(0)
+    city = tmp_path / "aachen"
+    city.mkdir()
+    for tile in ("290_5620", "290_5621", "291_5620"):
+        Image.fromarray(rng.integers(0, 256, (16, 16, 3), dtype=np.uint8)).save(city / f"{tile}_rgb.png")
+        Image.fromarray(rng.integers(0, 4, (16, 16), dtype=np.uint8)).save(city / f"{tile}_seg.tif")
+        Image.fromarray(rng.normal(100, 5, (16, 16)).astype(np.float32)).save(city / f"{tile}_dem.tif")
+    with caplog.at_level("INFO", logger="seglab.inference.files"):
+        assert collect_inputs([city]) == [city / f"{tile}_rgb.png" for tile in ("290_5620", "290_5621", "291_5620")]
+    assert "3 images of 9 files; 3 masks left out (paired with the images as the data stage pairs a dataset's, e.g. " \
+           "'290_5620_seg.tif'), and 3 files it lists as ignored beside them (e.g. '290_5620_dem.tif')" in caplog.text
+    pairs = tmp_path / "pairs"
+    _images(pairs, ["a.png", "b.png"])
+    for name in ("a_mask.png", "b_mask.png"):
+        Image.fromarray(np.eye(8, dtype=np.uint8)).save(pairs / name)
+    assert collect_inputs([pairs]) == [pairs / "a.png", pairs / "b.png"]
+    _images(tmp_path / "photos", ["a.png", "b.png"])
+    assert collect_inputs([tmp_path / "photos"]) == [tmp_path / "photos" / "a.png", tmp_path / "photos" / "b.png"]

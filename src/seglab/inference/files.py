@@ -15,6 +15,7 @@ from PIL import Image
 
 from seglab.data import IMAGE_SUFFIXES, image_scale, read_image, write_mask_png
 from seglab.data.discovery.channel_files import channel_groups, group_name, is_channel_file
+from seglab.data.discovery.folders import masks_beside_images
 from seglab.data.classes import ClassSpec
 from seglab.data.files.geotiff import georeference, write_georeferenced_mask
 from seglab.data.files.label_dtype import label_dtype
@@ -34,7 +35,8 @@ def collect_inputs(inputs: Sequence[str | Path], channel_files: Sequence[str] = 
                    ) -> list[Path]:
     """Image and volume files named directly, DICOM series folders, plus the images and volumes
     inside other named folders (not recursive, but a subfolder that is a DICOM series is a volume:
-    `dicom/images/` of one folder per series); without `series` (a run trained on 2-D DICOM
+    `dicom/images/` of one folder per series), less a folder's masks where it holds a dataset's
+    images and masks side by side (`_without_masks`); without `series` (a run trained on 2-D DICOM
     frames: `volume_inputs.trained_on_volumes`) a series folder is a folder of images, its `.dcm`
     files, and subfolders are not looked in; for a model whose channels are files of
     their own (`channel_files`), a folder without images gives those of its subfolders that hold
@@ -51,7 +53,8 @@ def collect_inputs(inputs: Sequence[str | Path], channel_files: Sequence[str] = 
         if item.is_dir() and series and is_volume(item):  # a DICOM series is one input
             files.append(item)
         elif item.is_dir():
-            found = (_folder_inputs(item) if series else _inputs_in(item)) or (_channel_folder_inputs(item, channel_files) if channel_files else [])
+            found = _without_masks(item, _folder_inputs(item) if series else _inputs_in(item)) \
+                or (_channel_folder_inputs(item, channel_files) if channel_files else [])
             if not found:
                 raise DataError(_no_inputs_in(item))
             files.extend(found)
@@ -76,7 +79,8 @@ def _no_inputs_in(folder: Path) -> str:
     shown = ", ".join(f"'{sub}' ({_describe(inputs)})" for sub, inputs in holding[:_SHOWN_FOLDERS])
     more = f" and {len(holding) - _SHOWN_FOLDERS} more" if len(holding) > _SHOWN_FOLDERS else ""
     return (f"folder '{folder}' holds no images or volumes itself, only in subfolders: {shown}{more}. Pass the "
-            f"folders of the images to predict (every image in a folder passed is predicted, a mask too), e.g. "
+            f"folders of the images to predict (every image in a folder passed is predicted, but the masks it "
+            f"pairs with them as a dataset's), e.g. "
             f"`seglab predict RUN {shlex.quote(str(holding[0][0]))}`")
 
 
@@ -99,13 +103,37 @@ def _describe(inputs: Sequence[Path]) -> str:
     """'12 images', '5 volumes', '3 images, 2 volumes'."""
     volumes = sum(1 for path in inputs if is_volume(path))
     counts = {"image": len(inputs) - volumes, "volume": volumes}
-    return ", ".join(f"{n} {kind}{'s' if n != 1 else ''}" for kind, n in counts.items() if n)
+    return ", ".join(_count(n, kind) for kind, n in counts.items() if n)
+
+
+def _count(n: int, kind: str) -> str:
+    """'1 image', '3 images'."""
+    return f"{n} {kind}{'s' if n != 1 else ''}"
 
 
 def _folder_inputs(folder: Path) -> list[Path]:
     """The images and volume files in `folder`, then its subfolders that are DICOM series."""
     series = sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith(".") and is_volume(p))
     return _inputs_in(folder) + series
+
+
+def _without_masks(folder: Path, inputs: list[Path]) -> list[Path]:
+    """`inputs` of `folder` less the files the data stage reads as masks of the images beside them
+    and those it lists as ignored beside such pairs (`masks_beside_images`: `a_mask.png` beside
+    `a.png`, GeoNRW's `<tile>_seg.tif` and `<tile>_dem.tif` beside `<tile>_rgb.jp2`), said in one
+    line; all of them for a folder of images alone."""
+    given = set(inputs)
+    masks, ignored = ([path for path in found if path in given] for found in masks_beside_images(folder))
+    if not masks:
+        return inputs
+    left_out = set(masks) | set(ignored)
+    kept = [path for path in inputs if path not in left_out]
+    neither = f", and {_count(len(ignored), 'file')} it lists as ignored beside them (e.g. '{ignored[0].name}')" \
+        if ignored else ""
+    log.info("%s: %s of %s; %s left out (paired with the images as the data stage pairs a dataset's, e.g. '%s')%s. "
+             "Name a file to predict it all the same", folder, _count(len(kept), "image"), _count(len(inputs), "file"),
+             _count(len(masks), "mask"), masks[0].name, neither)
+    return kept
 
 
 def _channel_folder_inputs(folder: Path, channel_files: Sequence[str]) -> list[Path]:

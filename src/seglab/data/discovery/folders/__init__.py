@@ -34,6 +34,7 @@ from seglab.data.discovery.folders.listing import (
 from seglab.data.discovery.folders.placement import named_tops, path_ends_with
 from seglab.data.discovery.folders.rivals import CLASS_FOLDER_TASKS
 from seglab.data.discovery.folders.search import FolderSearch, search_folders
+from seglab.data.discovery.folders.side_by_side import masks_beside_images
 
 __all__ = [
     "CLASS_FOLDER_TASKS",
@@ -47,6 +48,7 @@ __all__ = [
     "folders_within",
     "json_listing",
     "looks_like_masks",
+    "masks_beside_images",
     "named_tops",
     "one_listing",
     "path_ends_with",

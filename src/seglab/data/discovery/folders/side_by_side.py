@@ -20,6 +20,21 @@ from seglab.data.discovery.naming import (
 )
 from seglab.data.discovery.pairing import FolderMatch, match_folders, names_labels
 from seglab.data.encodings.renderings import renders_masks
+from seglab.data.files.index import list_images
+
+
+def masks_beside_images(folder: Path) -> tuple[list[Path], list[Path]]:
+    """The files of `folder` alone that discovery reads as masks of the images beside them
+    (`a_mask.png` beside `a.png`, GeoNRW's `<tile>_seg.tif` beside `<tile>_rgb.jp2`; a mask of no
+    image, or of a rival naming, too), and those it lists as ignored beside such pairs (GeoNRW's
+    `<tile>_dem.tif`, named neither): `_side_by_side` by the default naming rules. ([], []) for
+    a folder of images alone. What `seglab predict FOLDER` leaves out of a dataset's folder."""
+    match = _side_by_side(Folder(folder, list_images(folder), None, False, False, ()), folder, KEY_RULES, False, [])
+    if match is None:
+        return [], []
+    rivals = [m for ms in match.rivals.masks.values() for m in ms] if match.rivals is not None else []
+    lonely = [p.path for p in match.problems if p.code == "mask-without-image" and p.path is not None]
+    return list(dict.fromkeys([*(m for _, _, m in match.pairs), *rivals, *lonely])), match.extra_masks
 
 
 def _side_by_side(folder: Folder, root: Path, rules: tuple[KeyRule, ...], merge: bool,
