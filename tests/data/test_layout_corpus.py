@@ -471,6 +471,19 @@ def test_a_mask_folder_named_for_a_sibling_image_folder_is_its_and_parse_maps_ar
     assert {p.split for p in index.pairs} == {"train", "test"}
 
 
+def test_the_refusal_of_parse_maps_names_the_image_folder_among_others_named_alike(tmp_path):
+    viton(tmp_path)  # image-densepose/ beside image/ pairs with the parse maps too: --masks alone is refused again
+    for split, count in (("train", 3), ("test", 2)):
+        for i in range(count):
+            save(tmp_path / split / "image-densepose" / f"{i:05d}_00.jpg", photo(20 + i))
+    with pytest.raises(DataError) as info:
+        discover(tmp_path)
+    route = str(info.value).split("e.g. ", 1)[1].splitlines()[0].split()
+    assert route == ["--masks", "image-parse-v3", "--images", "image"]
+    index = discover(tmp_path, masks=route[1], images=route[3])
+    assert {p.image.parent.name for p in index.pairs} == {"image"} and len(index.pairs) == 5
+
+
 def test_named_folders_pair_exactly_wherever_they_lie(tmp_path):
     drone(tmp_path)
     index = discover(tmp_path, images="original_images", masks="RGB_color_image_masks")

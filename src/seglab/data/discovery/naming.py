@@ -526,3 +526,14 @@ def looks_like_image_folder(name: str) -> bool:
     if looks_like_mask_folder(name):
         return False
     return any(w in lower for w in _IMAGE_WORDS) or any(w in _IMAGE_TOKENS for w in words(lower))
+
+
+def every_split(name: str) -> str:
+    """A folder name with its split word made a wildcard (ISTD's `test_A` -> `*_A`, naming
+    `train_A/` too), so that a --images suggestion reads every split; the name when it has none."""
+    for word in sorted(SPLIT_WORDS, key=len, reverse=True):
+        found = re.search(rf"(?<![a-z0-9]){word}(?![a-z0-9])", name, re.IGNORECASE)
+        if found is not None and len(word) > 2 and len(name) > len(word):
+            return name[: found.start()] + "*" + name[found.end() :]
+    return name
+

@@ -13,10 +13,20 @@ import re
 import shlex
 from pathlib import Path
 
+from seglab.data.discovery.channel_files import date_order, folder_names_a_band
 from seglab.data.discovery.folders.listing import Folder
 from seglab.data.discovery.folders.placement import _VERSION, mirrored
 from seglab.data.files.index import list_images
-from seglab.data.discovery.naming import MASK_PICTURES, folder_split, looks_like_mask_folder, names_mask_pictures, words
+from seglab.data.discovery.naming import (
+    MASK_PICTURES,
+    every_split,
+    folder_split,
+    looks_like_image_folder,
+    looks_like_mask_folder,
+    names_mask_pictures,
+    stem,
+    words,
+)
 from seglab.data.discovery.pairing import FolderMatch, folder_label, names_labels
 from seglab.data.encodings.numbered_objects import looks_like_objects
 from seglab.errors import DataError
@@ -79,7 +89,10 @@ CLASS_FOLDER_TASKS = ("--task multilabel to read each folder as a class (classes
 _CLASS_WORDS = ("semantic", "class")  # in a mask folder's path: it holds class labels, the example offered first
 
 
-def _ambiguous(image: Folder, candidates: list[FolderMatch], root: Path) -> DataError:
+def _ambiguous(image: Folder, candidates: list[FolderMatch], root: Path, beside: list[Folder] | None = None
+               ) -> DataError:
+    """The refusal of `candidates` for `image`; `beside` (the folders beside it, when --images
+    names none) makes its route name the images too where others would pair with the masks."""
     rel = image.path.relative_to(root).as_posix() or "."
     objects = {c.mask_dir for c in candidates if looks_like_objects(c.pairs[0][2])}  # one mask each: cheap
     listed = "".join(
@@ -116,12 +129,34 @@ def _ambiguous(image: Folder, candidates: list[FolderMatch], root: Path) -> Data
     elif first.name == image.path.name:
         flag = _mirrored_top(first, image.path, root)
     flag = shlex.quote(flag)  # as a shell takes it: NuInsSeg's 'mask binary', a pattern
+    if _images_beside(image, labelled[0], candidates, beside or []):
+        flag += f" --images {shlex.quote(every_split(image.path.name))}"
     if all(mask.name.lower().startswith(_NUMBERED_CELLS) for _, _, mask in labelled[0].pairs):
         flag += " --instance-masks (its man_seg files number the cells: one foreground class)"
     parts = ("\nor, if each holds a part of the labels (a lung each, a class each), pass --merge-masks to read an "
              f"image's masks of all of them as one (their union), {CLASS_FOLDER_TASKS}"
              ) if _one_mask_wrapper(candidates) else ""
     return DataError(f"{found}pass the one with the labels to train on, e.g. --masks {flag}{parts}")
+
+
+def _images_beside(image: Folder, chosen: FolderMatch, candidates: list[FolderMatch], beside: list[Folder]) -> bool:
+    """Whether --masks naming `chosen` alone would be refused again, as its masks would pair with
+    the files of other folders beside `image` too (`layouts.folder_pairs.duplicate_folders`):
+    VITON-HD's `image-densepose/` and `cloth/` beside `image/` and `image-parse-v3/`, all holding
+    `00000_00.jpg`. Not when the masks lie elsewhere (the Cell Tracking Challenge's `01_GT/SEG/`
+    for `01/` beside `02/`), nor for folders named for masks (KITTI's `instance/`), naming a band or
+    the other date of a scene (S2Looking's `Image2/`: channels of one image), nor where `image` alone
+    is named for images, when the others are set aside as its renderings."""
+    if chosen.mask_dir.parent != image.path.parent:
+        return False
+    names = {stem(path).lower() for _, path, _ in chosen.pairs}
+    masks = {c.mask_dir for c in candidates}
+    others = [folder for folder in beside
+              if folder.path != image.path and folder.path not in masks and not folder.named_mask
+              and not folder_names_a_band(folder.path.name) and date_order([image.path.name, folder.path.name], True) is None
+              and len(names & {stem(p).lower() for p in folder.files}) >= 0.5 * len(names)]
+    alone = looks_like_image_folder(image.path.name) and not any(looks_like_image_folder(f.path.name) for f in others)
+    return bool(others) and not alone
 
 
 def _mirrored_top(mask_dir: Path, image_dir: Path, root: Path) -> str:

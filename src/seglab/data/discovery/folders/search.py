@@ -180,7 +180,7 @@ def search_folders(
     for image, candidates in undecided:
         candidates = not_labels(candidates, areas, root)  # Agriculture-Vision's test/boundaries/: no labels
         if len(candidates) > 1:
-            raise _ambiguous(image, candidates, root)
+            raise _ambiguous(image, candidates, root, below.get(image.path.parent) if images_name is None else None)
         if candidates:
             matches[image.path] = candidates[0]
     unpaired: list[Folder] = []  # image folders below a named one that pair with no masks

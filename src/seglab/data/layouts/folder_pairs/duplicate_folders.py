@@ -7,7 +7,6 @@ the flag that picks one.
 from __future__ import annotations
 
 import logging
-import re
 import shlex
 from pathlib import Path
 
@@ -15,7 +14,7 @@ from seglab.data.discovery.channel_files import folder_names_a_band
 from seglab.data.layouts.folder_pairs.bands import _mostly_same
 from seglab.data.files.index import list_images
 from seglab.data.files.io import ARRAY_SUFFIXES
-from seglab.data.discovery.naming import SPLIT_WORDS, looks_like_image_folder
+from seglab.data.discovery.naming import every_split, looks_like_image_folder
 from seglab.data.discovery.pairing import FolderMatch, folder_label
 from seglab.errors import DataError
 
@@ -94,7 +93,7 @@ def settle_shared_masks(root: Path, matches: list[FolderMatch]) -> tuple[list[Fo
         example = min(group, key=_likely_images).image_dir.name
         raise DataError(f"'{root}': the masks of {folder_label(mask_dir, root)} pair with the images of {len(image_dirs)} "
                         f"folders ({listed}), so each mask would count {len(image_dirs)} times; name the images "
-                        f"to use: --images {shlex.quote(_every_split(example))} (folders of one band each, "
+                        f"to use: --images {shlex.quote(every_split(example))} (folders of one band each, "
                         "or one of colour images and others of one band, are read as the channels of one image: "
                         "docs/encodings.md#bands-in-separate-folders)")
     kept = [m for m in matches if not any(m is a for a in aside)]
@@ -107,13 +106,3 @@ def _likely_images(match: FolderMatch) -> tuple[bool, bool]:
     (.npy depth maps, disparities, point coordinates); else the folders' order."""
     arrays = all(image.suffix.lower() in ARRAY_SUFFIXES for _, image, _ in match.pairs)
     return not looks_like_image_folder(match.image_dir.name), arrays
-
-
-def _every_split(name: str) -> str:
-    """A folder name with its split word made a wildcard (ISTD's `test_A` -> `*_A`, naming
-    `train_A/` too), so that a --images suggestion reads every split; the name when it has none."""
-    for word in sorted(SPLIT_WORDS, key=len, reverse=True):
-        found = re.search(rf"(?<![a-z0-9]){word}(?![a-z0-9])", name, re.IGNORECASE)
-        if found is not None and len(word) > 2 and len(name) > len(word):
-            return name[: found.start()] + "*" + name[found.end() :]
-    return name
