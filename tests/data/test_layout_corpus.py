@@ -636,6 +636,20 @@ def test_a_mask_of_one_fixed_name_in_each_folder_pairs_every_image_beside_it(tmp
     assert {"depth.png", "albedo.png", "normal.png", "instance.png"} <= ignored
 
 
+def test_images_sharing_a_mask_are_said_and_a_file_name_pattern_as_images_reads_one_of_them(tmp_path, caplog):
+    """Structured3D's three lightings of a view share its `semantic.png`: the pairing says so and
+    names the `--images` file-name pattern that reads one lighting, which leaves the others out
+    (listed as ignored). Before, `--images rgb_rawlight.png` named no folder and was passed over."""
+    structured3d(tmp_path)
+    with caplog.at_level(logging.WARNING, logger="seglab.data.layouts.folder_pairs"):
+        discover(tmp_path, mask_pattern="semantic.png")
+    assert "3 images share each mask in Structured3D/scene_00000/" in caplog.text
+    assert "--images 'rgb_coldlight.png' (or 'rgb_rawlight.png', 'rgb_warmlight.png')" in caplog.text
+    index = discover(tmp_path, mask_pattern="semantic.png", images="rgb_rawlight.png")
+    assert [p.image.name for p in index.pairs] == ["rgb_rawlight.png"] * 4 and len({p.mask for p in index.pairs}) == 4
+    assert {p.name for p in index.ignored} >= {"rgb_coldlight.png", "rgb_warmlight.png"}
+
+
 def test_an_input_mask_beside_the_output_truth_is_a_rival_naming_the_truth_offered_first(tmp_path):
     """ICDAR 2021 MapSeg's `101-INPUT.jpg` with its map area `101-INPUT-MASK.png` (an input) and
     the truth `101-OUTPUT-GT.png`, side by side; the test split has no truth. Before, each image

@@ -33,7 +33,9 @@ def add_data_options(parser: argparse.ArgumentParser) -> None:
                         f"{', '.join(FORMATS.names())}")
     parser.add_argument("--images", dest="data.images", metavar="DIR",
                         help="the image folder, when the search does not find it: a path (under DATA, or as given) "
-                        "or a folder name looked for at any level; DATA may be left out with --images and --masks")
+                        "or a folder name looked for at any level; DATA may be left out with --images and --masks; "
+                        "or a file-name pattern ('rgb_rawlight.png', '*-transparent-rgb-img.jpg') picking among the "
+                        "images of each folder that holds such files, when several share each mask")
     parser.add_argument("--masks", dest="data.masks", metavar="DIR",
                         help="the mask folder, likewise, or a pattern such as '*_lesion' (one per case folder); "
                         "picks one when two folders could hold the masks (e.g. labels beside a field-of-view mask "

@@ -39,6 +39,7 @@ from seglab.data.encodings.red_classes import RedClassMapping
 from seglab.data.classes.mapping import IdentityMapping, MaskMapping
 from seglab.data.layouts.multilabel import ClassNamingsMapping, naming_names
 from seglab.data.discovery.naming import folders_split, stem
+from seglab.data.discovery.image_names import image_name_pattern, pick_images, shared_masks_line
 from seglab.data.discovery.pairing import FolderMatch
 from seglab.data.splitting.split_lists import apply_split_lists, read_split_lists
 from seglab.data.discovery.unmasked import (
@@ -89,10 +90,17 @@ class FolderPairsFormat(DatasetFormat):
             images, masks, rules = self.options.images, self.options.masks, self.options.key_rules
             merge = self.options.merge_masks
             multilabel, multiclass = self.options.multilabel, self.options.multiclass
+            picked = image_name_pattern(images)  # --images 'rgb_rawlight.png': image files, no folder
+            if picked is not None:
+                images = None
             if images is not None and masks is not None:
-                self._found[root] = _named_pair(root, images, masks, rules, merge, multilabel, multiclass)
+                found = _named_pair(root, images, masks, rules, merge, multilabel, multiclass)
             else:
-                self._found[root] = search_folders(root, rules, images, masks, merge, multilabel, multiclass)
+                found = search_folders(root, rules, images, masks, merge, multilabel, multiclass)
+            if picked is not None:
+                found.matches, left = pick_images(found.matches, picked)
+                found.ignored += left
+            self._found[root] = found
         return self._found[root]
 
     def detect(self, root: Path) -> bool:
@@ -101,7 +109,7 @@ class FolderPairsFormat(DatasetFormat):
     def index(self, root: Path, classes: ClassSpec | None) -> DatasetIndex:
         found = self.search(root)
         matches, aside = settle_shared_masks(root, stack_band_folders(root, found.matches))
-        if self.options.images is not None:
+        if self.options.images is not None and image_name_pattern(self.options.images) is None:
             _say_other_dates(matches)
         matches, copies = _one_file_format(root, matches)
         aside += copies
@@ -160,6 +168,9 @@ class FolderPairsFormat(DatasetFormat):
         unlabelled += listed_unlabelled + frames
         index = DatasetIndex(root, "folder-pairs", pairs, unlabelled, classes, mapping, problems + encoding_problems)
         index.pairing = [m.describe(root) for m in matches] + paged
+        if (shared := shared_masks_line(matches, root)) is not None:  # Structured3D's lightings of one view
+            logger.warning("%s: %s", root, shared)
+            index.pairing.append(shared)
         index.area_folders = tuple(sorted({d.name for m in matches for d in m.area_dirs}))
         defect_free = [p for p in unmasked if p not in filled and in_defect_free_folder(p, root)]
         if frames:
