@@ -650,6 +650,35 @@ def test_images_sharing_a_mask_are_said_and_a_file_name_pattern_as_images_reads_
     assert {p.name for p in index.ignored} >= {"rgb_coldlight.png", "rgb_warmlight.png"}
 
 
+def test_two_photos_of_a_scene_beside_its_mask_both_pair_and_a_file_name_pattern_picks_one(tmp_path, caplog):
+    """ClearGrasp: synthetic `<object>-train/rgb-imgs/N-rgb.jpg` + `segmentation-masks/N-segmentation-mask.png`
+    (beside `outlines/`), and real `real-test/d415/` and `real-val/d415/` holding
+    `N-transparent-rgb-img.jpg`, `N-opaque-rgb-img.jpg` (the objects swapped for opaque copies)
+    and `N-mask.png` side by side. Before, `--masks segmentation-masks` left the real pairs unread
+    (their masks counted as unlabelled images): two photos share a number, so no rule paired them."""
+    for i in range(2):
+        train = tmp_path / "cleargrasp-dataset-train" / "cup-with-waves-train"
+        save(train / "rgb-imgs" / f"{i:09d}-rgb.jpg", photo(i))
+        save(train / "segmentation-masks" / f"{i:09d}-segmentation-mask.png", labels(i, (0, 255)))
+        save(train / "outlines" / f"{i:09d}-outlineSegmentation.png", labels(i, (0, 1, 2)))
+        for split in ("real-test", "real-val"):
+            real = tmp_path / "cleargrasp-dataset-test-val" / split / "d415"
+            save(real / f"{i:09d}-transparent-rgb-img.jpg", photo(10 + i))
+            save(real / f"{i:09d}-opaque-rgb-img.jpg", photo(20 + i))
+            save(real / f"{i:09d}-mask.png", labels(i, (0, 255)))
+    with caplog.at_level(logging.WARNING, logger="seglab.data.layouts.folder_pairs"):
+        index = discover(tmp_path, masks="segmentation-masks")
+    assert Counter(p.split for p in index.pairs) == {"train": 2, "test": 4, "val": 4}
+    real = [p for p in index.pairs if p.split != "train"]
+    assert all(p.mask.name.endswith("-mask.png") and p.mask.parent == p.image.parent for p in real)
+    assert all(len({p.group for p in real if p.mask == p0.mask}) == 1 for p0 in real)  # a scene's photos: one group
+    assert not index.unlabelled
+    assert "--images '*-opaque-rgb-img.jpg' (or '*-transparent-rgb-img.jpg')" in caplog.text
+    index = discover(tmp_path, masks="segmentation-masks", images="*-transparent-rgb-img.jpg")
+    assert Counter(p.split for p in index.pairs) == {"train": 2, "test": 2, "val": 2}
+    assert {p.image.name.split("-", 1)[1] for p in index.pairs} == {"rgb.jpg", "transparent-rgb-img.jpg"}
+
+
 def test_an_input_mask_beside_the_output_truth_is_a_rival_naming_the_truth_offered_first(tmp_path):
     """ICDAR 2021 MapSeg's `101-INPUT.jpg` with its map area `101-INPUT-MASK.png` (an input) and
     the truth `101-OUTPUT-GT.png`, side by side; the test split has no truth. Before, each image

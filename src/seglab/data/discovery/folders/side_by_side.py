@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from pathlib import Path
 
@@ -79,7 +80,9 @@ def _by_affixes(folder: Folder, root: Path, rules: tuple[KeyRule, ...], merge: b
     masks = [p for p in affixed if not image_affixed(stem(p))]
     if images and masks:
         theirs = _of_unnamed_masks(images, masks, rules)
-        match = _half_paired([p for p in images if p not in theirs], masks, folder, root, rules, merge)
+        named = [p for p in images if p not in theirs]
+        match = _half_paired(named, masks, folder, root, rules, merge) or _by_image_namings(named, masks, folder, root,
+                                                                                             rules, merge)
         if match is not None:
             match.extra_masks += plain + theirs  # listed as ignored
             aside += plain
@@ -101,6 +104,26 @@ def _renderings_of_masks(match: FolderMatch, folder: Folder) -> bool:
     if not folder.named_mask or any(names_labels(stem(image)) for _, image, _ in match.pairs):
         return False
     return renders_masks((mask, image) for _, image, mask in match.pairs[:_RENDERINGS_READ])
+
+
+def _by_image_namings(images: list[Path], masks: list[Path], folder: Folder, root: Path, rules: tuple[KeyRule, ...],
+                      merge: bool) -> FolderMatch | None:
+    """Images of several namings, each naming pairing every one of its images with the masks:
+    photos of one scene taken twice (ClearGrasp's `N-transparent-rgb-img.jpg` and
+    `N-opaque-rgb-img.jpg` beside `N-mask.png`), each paired with its mask, which no rule does
+    while two images share a number. `image_names.shared_masks_line` says so, naming the
+    `--images` pattern that reads one naming."""
+    namings: dict[str, list[Path]] = {}
+    for path in images:
+        namings.setdefault(re.sub(r"\d+", "#", path.name.lower()), []).append(path)
+    if len(namings) < 2:
+        return None
+    found = [match_folders(named, masks, folder.path, folder.path, root, folder.split, rules, merge)
+             for named in namings.values()]
+    if any(len(match.pairs) < len(named) for match, named in zip(found, namings.values())):
+        return None
+    problems = {(p.path, p.code): p for match in found for p in match.problems}
+    return replace(found[0], pairs=[pair for match in found for pair in match.pairs], problems=list(problems.values()))
 
 
 def _of_unnamed_masks(images: list[Path], masks: list[Path], rules: tuple[KeyRule, ...]) -> list[Path]:
