@@ -342,6 +342,44 @@ def test_annotation_sets_whose_categories_differ_are_refused_with_the_folder_rea
     assert index.classes.names == ("background", "trash_metal") and len(index.pairs) == 3
 
 
+def arcade(root: Path) -> Path:
+    """ARCADE: `arcade/<task>/<split>/images/<n>.png` + `annotations/<split>.json`, one category
+    table for both tasks (1-3 artery segments, 4 stenosis); names restart at 1.png in every
+    folder, and each split's objects use some of its task's categories."""
+    categories = [{"id": 1, "name": "1"}, {"id": 2, "name": "2"}, {"id": 3, "name": "5"}, {"id": 4, "name": "stenosis"}]
+    used = {"syntax": {"train": 2, "val": 1, "test": 3}, "stenosis": {"train": 4, "val": 4, "test": 4}}
+    for task, splits in used.items():
+        for split, category in splits.items():
+            folder = root / "arcade" / task / split
+            photo(folder / "images" / "1.png", category)
+            coco_file(folder / "annotations" / f"{split}.json", [(1, "1.png")],
+                      [{"image_id": 1, "category_id": category, "segmentation": SQUARE}], categories)
+    return root
+
+
+def test_split_folders_with_an_annotations_folder_each_read_together_with_one_numbering(tmp_path):
+    """ARCADE's `syntax/{train,val,test}/annotations/<split>.json`: the files two folders down were
+    not found, and each split read alone numbered its own classes (category 1 class 1 in val,
+    category 2 class 1 in train)."""
+    index = discover(arcade(tmp_path / "arcade") / "arcade" / "syntax", cache_dir=str(tmp_path / "cache"))
+    assert index.format == "coco" and index.classes.names == ("background", "1", "2", "5")
+    largest = {p.split: int(read_mask(p.mask, index.mapping).max()) for p in index.pairs}
+    assert largest == {"val": 1, "train": 2, "test": 3}
+
+
+def test_task_folders_whose_splits_share_no_category_are_refused_with_each_folder(tmp_path):
+    """ARCADE's `syntax/` and `stenosis/`, each with train, val and test: two tasks, not one set
+    of both's classes; each task folder is the route."""
+    root = arcade(tmp_path / "arcade")
+    tasks = root / "arcade"
+    routes = re.escape(f"pass one task folder as DATA: '{tasks / 'stenosis'}' (1 category), "
+                       f"'{tasks / 'syntax'}' (3 categories)")
+    for format in ("auto", "coco"):
+        with pytest.raises(DataError, match=r"holds 2 COCO annotation sets in folders of their own.*"
+                                            r"tasks, not splits.*" + routes):
+            discover(root, format=format, cache_dir=str(tmp_path / "cache"))
+
+
 def crowdai(root: Path) -> Path:
     """CrowdAI Mapping Challenge: `{train,val}/images/` + `{train,val}/annotation.json` and
     `annotation-small.json` (the first image and its objects), `test_images/` reusing the

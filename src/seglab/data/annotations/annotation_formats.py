@@ -38,6 +38,7 @@ from seglab.errors import DataError
 log = logging.getLogger(__name__)
 
 _MOST_ANNOTATION_FILES = 20  # more in one folder are one per image (LabelMe's, Pascal VOC's Annotations/)
+_ANNOTATION_FOLDER_DEPTH = 3  # ARCADE's <task>/<split>/annotations/<split>.json
 SNIFFED_BYTES = 1 << 16  # the head `file_head` reads
 _PIECE = 1 << 20  # what `file_mentions` reads at a time
 
@@ -86,7 +87,8 @@ def load_json(path: Path, what: str) -> Any:
 def top_annotation_files(root: Path, suffix: str, looks_right: Callable[[Path], bool]) -> list[Path]:
     """The annotation files of a dataset kept in one or a few files (COCO JSON, CVAT XML, Label
     Studio exports): `root` itself, or the files of `suffix` in `root`, the folders just below
-    it and those below an `annotations/` folder (LIVECell's `annotations/LIVECell/`) that
+    it, those below an `annotations/` folder (LIVECell's `annotations/LIVECell/`) and the
+    `annotations/` folders three levels down at most (ARCADE's `syntax/train/annotations/`) that
     `looks_right`, naturally sorted; a folder holding more than a few is not opened (one file
     per image), nor are seglab's own metadata files. A `root` holding one folder and no such
     file is looked into (the folder a zip wraps the dataset in)."""
@@ -97,6 +99,8 @@ def top_annotation_files(root: Path, suffix: str, looks_right: Callable[[Path], 
         return top_annotation_files(below[0], suffix, looks_right)
     below += [p for folder in below if _annotation_folder(folder) for p in folder.iterdir()
               if p.is_dir() and not p.name.startswith(".")]
+    below += [folder for folder, _ in json_listing(root, _ANNOTATION_FOLDER_DEPTH)
+              if _annotation_folder(folder) and folder.parent != root]
     candidates = []
     for folder in (root, *below):
         files = [p for p in folder.glob(f"*{suffix}") if p.name.lower() not in METADATA_FILES]

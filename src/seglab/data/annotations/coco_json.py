@@ -3,15 +3,17 @@ ships them and CVAT, Roboflow, Label Studio and makesense.ai export them, painte
 class-index masks once.
 
 Recognised files: a JSON with `images`, `annotations` and `categories` lists, in the dataset
-folder, in `annotations/` or in a split folder (`annotations/instances_train2017.json`, CVAT's
-`annotations/instances_default.json`, Roboflow's `train/_annotations.coco.json`); DATA may be
-the file itself. Where COCO ships several files of one split (`person_keypoints_*`, `stuff_*`),
-the `instances_*` ones are read; a file whose images and objects the files read hold too (CrowdAI
+folder, in `annotations/` or in a split folder or its `annotations/`
+(`annotations/instances_train2017.json`, CVAT's `annotations/instances_default.json`, Roboflow's
+`train/_annotations.coco.json`, ARCADE's `train/annotations/train.json`); DATA may be the file
+itself. Where COCO ships several files of one split (`person_keypoints_*`, `stuff_*`), the
+`instances_*` ones are read; a file whose images and objects the files read hold too (CrowdAI
 Mapping's `annotation-small.json`, HRSID's `inshore.json`) is set aside, and so is a union whose
 parts carry the splits (HRSID's `train_test2017.json`, read as `train2017.json` and
 `test2017.json`); annotation sets of the same images whose categories differ (TrashCan's
-`instance_version/` and `material_version/`) are refused, never merged by category id. An image
-without a `file_name` (LVIS, whose images are COCO's) is found by its `coco_url`.
+`instance_version/` and `material_version/`) are refused, never merged by category id, and so are
+folders of the same splits whose objects share no category (ARCADE's `syntax/` and `stenosis/`
+tasks). An image without a `file_name` (LVIS, whose images are COCO's) is found by its `coco_url`.
 
 Each image's objects are painted much as torchvision's COCO segmentation reference paints them:
 an object's pixels get its category's class (categories in id order, after background 0; the
@@ -26,6 +28,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+from itertools import combinations
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -174,7 +177,8 @@ class CocoFormat(AnnotationFileFormat):
         problems = [p for p in problems if p.path not in aside]
         _refuse_boxes_only(files)
         _refuse_rival_categories(files, root)
-        used = sorted({int(o["category_id"]) for f in files for objects in f.objects.values() for o in objects})
+        _refuse_tasks(files, root)
+        used = sorted(_used_categories(files))
         names = {c: n for f in files for c, n in f.categories.items()}
         unknown = [c for c in used if c not in names]
         if unknown:
@@ -304,6 +308,37 @@ def _refuse_rival_categories(files: list[_Annotations], root: Path) -> None:
     raise DataError(f"'{root}' holds {len(sets)} COCO annotation sets of the same images whose categories differ (id "
                     f"{clash} is '{first[clash]}' in one and '{second[clash]}' in another), which read together would "
                     f"take each other's classes; pass one set as DATA: {routes}")
+
+
+def _used_categories(files: list[_Annotations]) -> set[int]:
+    """The category ids that objects of `files` use."""
+    return {int(o["category_id"]) for f in files for objects in f.objects.values() for o in objects}
+
+
+def _refuse_tasks(files: list[_Annotations], root: Path) -> None:
+    """Stop where folders side by side each hold annotation files of the same splits whose objects
+    share no category (ARCADE's `syntax/` with 25 artery segments and `stenosis/` with one class,
+    each in `train/`, `val/` and `test/`): tasks of their own over different images, not the
+    splits of one set, and read together one task of both's classes. Folders whose categories
+    meet merge as ever (the sites of one task).
+
+    Raises:
+        DataError: naming each folder as the DATA that reads it alone, with its category count.
+    """
+    common = Path(os.path.commonpath([f.path.parent for f in files]))
+    sets: dict[Path, list[_Annotations]] = {}
+    for f in files:
+        if f.split and f.path.parent != common:
+            sets.setdefault(common / f.path.relative_to(common).parts[0], []).append(f)
+    used = {folder: _used_categories(group) for folder, group in sets.items()}
+    splits = {folder: {f.split for f in group} for folder, group in sets.items()}
+    if not any(splits[a] & splits[b] and not used[a] & used[b] for a, b in combinations(sets, 2)):
+        return
+    counts = {folder: f"{len(used[folder])} categor{'y' if len(used[folder]) == 1 else 'ies'}" for folder in sets}
+    routes = ", ".join(f"{_route([f.path for f in group])} ({counts[folder]})" for folder, group in sets.items())
+    raise DataError(f"'{root}' holds {len(sets)} COCO annotation sets in folders of their own, each with its splits, "
+                    "whose objects share no category: tasks, not splits of one set, which read together would be one "
+                    f"task of all their classes; pass one task folder as DATA: {routes}")
 
 
 def _route(paths: list[Path]) -> str:
