@@ -105,3 +105,48 @@ def test_a_region_that_cannot_be_drawn_is_named(tmp_path):
     via(root, {"a.jpg": [shape("circle", cx=3, cy=3), polygon([0, 5, 5], [0, 0, 5])]})
     with pytest.raises(DataError, match=r"via_region_data\.json': region 1 of 'a\.jpg' \(circle\) cannot be drawn: it lacks"):
         discover(root, cache_dir=str(tmp_path / "cache"))
+
+
+def via_csv(path: Path, rows: list[tuple[str, dict, dict]]) -> None:
+    """VIA's CSV export: a row per region (`{}` for an image without), shape and attributes as
+    JSON cells, VIA 1's `#filename` header."""
+    lines = ["#filename,file_size,file_attributes,region_count,region_id,region_shape_attributes,region_attributes"]
+    for number, (image, shape_attributes, attributes) in enumerate(rows):
+        cells = ['"' + json.dumps(c).replace('"', '""') + '"' for c in (shape_attributes, attributes)]
+        lines.append(",".join([image, "100", "{}", "1", str(number), *cells]))
+    path.write_text("\n".join(lines) + "\n")
+
+
+def test_a_csv_export_over_two_image_folders_paints_each_image_its_rows_name(tmp_path):
+    """CDD-CESM: `Low energy images/P1_L_DM_CC.jpg` and `Subtracted images/P1_L_CM_CC.jpg`, each
+    outlined on its own rows of `Radiology_hand_drawn_segmentations_v2.csv`; an image without
+    lesions a row of empty shape. Only VIA's JSON was read: no layout at all."""
+    root = tmp_path / "cdd_cesm"
+    for folder, name in (("Low energy images", "P1_L_DM_CC.jpg"), ("Subtracted images", "P1_L_CM_CC.jpg"),
+                         ("Low energy images", "P2_L_DM_CC.jpg")):
+        (root / folder).mkdir(parents=True, exist_ok=True)
+        Image.fromarray(np.random.default_rng(len(name)).integers(0, 256, (H, W), np.uint8)).save(root / folder / name)
+    via_csv(root / "segmentations.csv", [
+        ("P1_L_DM_CC.jpg", {"name": "polygon", "all_points_x": [2, 10, 10, 2], "all_points_y": [3, 3, 8, 8]},
+         {"type": "mass"}),
+        ("P1_L_CM_CC.jpg", {"name": "rect", "x": 20, "y": 2, "width": 4, "height": 4}, {"type": "mass"}),
+        ("P1_L_CM_CC.jpg", {"name": "circle", "cx": 8, "cy": 10, "r": 3}, {"type": "calcification"}),
+        ("P2_L_DM_CC.jpg", {}, {})])
+    for data in (root, root / "segmentations.csv"):
+        index = discover(data, cache_dir=str(tmp_path / "cache"))
+        assert index.format == "via" and index.classes.names == ("background", "calcification", "mass")
+        masks = {p.image.name: read_mask(p.mask, index.mapping) for p in index.pairs}
+        assert sorted(masks) == ["P1_L_CM_CC.jpg", "P1_L_DM_CC.jpg", "P2_L_DM_CC.jpg"]
+        assert (masks["P1_L_DM_CC.jpg"][3:9, 2:11] == 2).all() and masks["P1_L_DM_CC.jpg"].sum() == 2 * 6 * 9
+        assert (masks["P1_L_CM_CC.jpg"][2:7, 20:25] == 2).all() and masks["P1_L_CM_CC.jpg"][10, 8] == 1
+        assert not masks["P2_L_DM_CC.jpg"].any()
+
+
+def test_a_csv_export_cell_that_is_not_json_is_named_with_its_line(tmp_path):
+    root = tmp_path / "bad"
+    root.mkdir()
+    Image.fromarray(np.zeros((H, W), np.uint8)).save(root / "a.png")
+    via_csv(root / "regions.csv", [("a.png", {"name": "circle", "cx": 3, "cy": 3, "r": 2}, {})])
+    (root / "regions.csv").write_text((root / "regions.csv").read_text().replace('""cx""', "cx"))
+    with pytest.raises(DataError, match=r"regions\.csv' line 2: a cell is not JSON"):
+        discover(root, cache_dir=str(tmp_path / "cache"))

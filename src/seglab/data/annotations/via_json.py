@@ -1,7 +1,9 @@
 """The "via" format: the VGG Image Annotator's JSON (VIA 2), as its "Export Annotations (as
 json)" writes `via_region_data.json` and as it saves a project (`via_project.json`), beside the
-images; the format of Mask R-CNN's balloon and many a tutorial since. Painted into class-index
-masks once.
+images; the format of Mask R-CNN's balloon and many a tutorial since. Its CSV export (a row per
+region, the shape and attributes as JSON in cells: CDD-CESM's
+`Radiology_hand_drawn_segmentations_v2.csv`) is read as the same regions. Painted into
+class-index masks once.
 
 Each image's regions are drawn in order, later over earlier: polygons (`all_points_x`,
 `all_points_y`), rectangles, circles and ellipses (`theta` in radians); polylines and points have
@@ -14,6 +16,8 @@ split folder holding the file (`train/via_region_data.json`) gives the split.
 
 from __future__ import annotations
 
+import csv
+import json
 import logging
 import math
 from collections import Counter
@@ -33,6 +37,8 @@ from seglab.errors import DataError
 
 log = logging.getLogger(__name__)
 
+_CSV_COLUMNS = ("filename", "file_size", "file_attributes", "region_count", "region_id",
+                "region_shape_attributes", "region_attributes")  # VIA 1 wrote `#filename`
 OBJECT = "object"  # the class of regions without a class attribute (the balloon dataset's)
 _AREA_SHAPES = ("polygon", "rect", "circle", "ellipse")
 
@@ -56,12 +62,21 @@ def _looks_like_via(path: Path) -> bool:
                                               or ('"regions"' in head and '"filename"' in head))
 
 
+def _looks_like_via_csv(path: Path) -> bool:
+    """A CSV whose header is VIA's seven columns."""
+    header = file_head(path).lstrip("\ufeff").partition("\n")[0]
+    return tuple(cell.strip().lstrip("#") for cell in header.split(",")) == _CSV_COLUMNS
+
+
 def read_via(path: Path) -> _ViaFile:
-    """A VIA 2 file's images with their regions, and the options of its class attribute.
+    """A VIA 2 file's images with their regions, and the options of its class attribute; a CSV
+    export read as its rows (`_read_via_csv`).
 
     Raises:
         DataError: not JSON, or no image entries with a filename and regions, naming the file.
     """
+    if path.suffix.lower() == ".csv":
+        return _read_via_csv(path)
     data = load_json(path, "VIA file")
     if not isinstance(data, dict):
         raise DataError(f"VIA file '{path}' holds no image entries")
@@ -78,6 +93,49 @@ def read_via(path: Path) -> _ViaFile:
             raise DataError(f"VIA file '{path}': the regions of '{entry['filename']}' are no list")
         images.append((key, entry["filename"], [r for r in regions if isinstance(r, dict)]))
     return _ViaFile(path, images, _class_options(data.get("_via_attributes")))
+
+
+def _read_via_csv(path: Path) -> _ViaFile:
+    """A VIA CSV export's images, in order, with the regions its rows hold as the JSON export holds
+    them; an image without regions is a row with an empty shape (`{}`). The CSV keeps no project
+    attributes, so no options order the classes.
+
+    Raises:
+        DataError: unreadable, a row short of VIA's columns or a shape or attribute cell that is not
+            JSON (the line named), or no rows.
+    """
+    regions: dict[str, list[dict]] = {}
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as file:
+            rows = csv.reader(file)
+            next(rows, None)
+            for line, row in enumerate(rows, start=2):
+                if not any(cell.strip() for cell in row):
+                    continue
+                if len(row) < len(_CSV_COLUMNS):
+                    raise DataError(f"VIA file '{path}' line {line}: {len(row)} cells, not VIA's {len(_CSV_COLUMNS)}")
+                shape, attributes = (_json_cell(row[k], path, line) for k in (5, 6))
+                found = regions.setdefault(row[0].strip(), [])
+                if shape:
+                    found.append({"shape_attributes": shape, "region_attributes": attributes})
+    except (OSError, UnicodeDecodeError, csv.Error) as err:
+        raise DataError(f"VIA file '{path}' cannot be read as CSV: {err}") from None
+    if not regions:
+        raise DataError(f"VIA file '{path}' holds no image rows")
+    return _ViaFile(path, [(key, name, found) for key, (name, found) in enumerate(regions.items())], [])
+
+
+def _json_cell(cell: str, path: Path, line: int) -> dict:
+    """A VIA CSV cell's JSON object ({} when empty).
+
+    Raises:
+        DataError: not JSON, naming the file and line.
+    """
+    try:
+        value = json.loads(cell) if cell.strip() else {}
+    except (ValueError, RecursionError) as err:
+        raise DataError(f"VIA file '{path}' line {line}: a cell is not JSON ({cell[:60]!r}: {err})") from None
+    return value if isinstance(value, dict) else {}
 
 
 def _class_options(attributes: object) -> list[str]:
@@ -114,13 +172,15 @@ def _label(region: dict, attribute: str | None) -> str:
 
 @FORMATS.register("via")
 class ViaFormat(AnnotationFileFormat):
-    """VGG Image Annotator JSON beside the images; DATA is the folder or the JSON file."""
+    """VGG Image Annotator JSON or CSV beside the images; DATA is the folder or the file."""
 
-    layout = "a VGG Image Annotator (VIA 2) JSON: via_region_data.json or via_project.json beside the images"
+    layout = ("a VGG Image Annotator (VIA 2) JSON: via_region_data.json or via_project.json beside the images, "
+              "or its CSV export (filename, ..., region_shape_attributes, region_attributes)")
     cache_name = "via"
 
     def files(self, root: Path) -> list[Path]:
-        return top_annotation_files(root, ".json", _looks_like_via)
+        return top_annotation_files(root, ".json", _looks_like_via) + top_annotation_files(root, ".csv",
+                                                                                            _looks_like_via_csv)
 
     def read(self, root: Path, classes: ClassSpec | None) -> DatasetIndex:
         base = self.dataset_folder(root)
