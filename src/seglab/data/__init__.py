@@ -33,6 +33,7 @@ from seglab.data.annotations import geojson_labels  # noqa: F401  (registers the
 from seglab.data.annotations import imagescope_xml  # noqa: F401  (registers the "imagescope" format)
 from seglab.data.annotations import label_studio  # noqa: F401  (registers the "label-studio" format)
 from seglab.data.annotations import labelme_json  # noqa: F401  (registers the "labelme" format)
+from seglab.data.annotations import page_xml  # noqa: F401  (registers the "page-xml" format)
 from seglab.data.annotations import supervisely  # noqa: F401  (registers the "supervisely" format)
 from seglab.data.annotations import via_json  # noqa: F401  (registers the "via" format)
 from seglab.data.annotations import mask_table  # noqa: F401  (registers the "mask-table" format)
