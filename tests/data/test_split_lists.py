@@ -685,3 +685,46 @@ def test_lists_naming_images_by_path_whose_names_repeat_in_every_folder_give_eac
     assert {(p.image.parent.name, p.image.stem, p.split) for p in index.pairs} == {
         ("05151649_0422.MP4", "00000", "train"), ("05151649_0422.MP4", "00030", "train"),
         ("05161223_0545.MP4", "00000", "val"), ("05161223_0545.MP4", "00030", "val")}
+
+
+def _seasonet(root: Path) -> list[str]:
+    """SeasoNet: `<season>/grid<N>/<patch>/<patch>_{10m_RGB,labels}.tif`, the same patch in every
+    season folder, and `meta.csv` whose `Path` column names each patch folder; the folders in the
+    table's row order."""
+    folders = [f"{season}/grid{1 + k % 2}/3{k}UME_20180418T104021_5{k}_9_7_5" for season in ("spring", "summer")
+               for k in range(3)]
+    for i, folder in enumerate(folders):
+        patch = root / folder / Path(folder).name
+        patch.parent.mkdir(parents=True)
+        tifffile.imwrite(f"{patch}_10m_RGB.tif", (photo(i).astype("uint16") * 20).transpose(2, 0, 1),
+                         photometric="rgb", planarconfig="separate")
+        tifffile.imwrite(f"{patch}_labels.tif", labels(i, (2, 12, 30)))
+    rows = "".join(f"{i},{folder.split('/')[0].title()},53.9,7.5,{folder}\n" for i, folder in enumerate(folders))
+    (root / "meta.csv").write_text("Index,Season,Latitude,Longitude,Path\n" + rows)
+    return folders
+
+
+def test_lists_of_row_numbers_into_a_table_of_paths_give_each_folder_its_split(tmp_path, caplog):
+    """SeasoNet: `splits/{train,val,test}.csv` list row numbers of `meta.csv`, whose `Path` column
+    names each patch folder, the same patch name in every season folder: the lists were passed
+    over without a word. Read through the table, each folder by its path, so that one patch in
+    two seasons may be in two splits; without a table of paths they are said, not read."""
+    root = tmp_path / "seasonet"
+    folders = _seasonet(root)
+    rows = {"train": [0, 1, 3], "val": [2, 4], "test": [5]}
+    (root / "splits").mkdir()
+    for split, numbers in rows.items():
+        (root / "splits" / f"{split}.csv").write_text("".join(f"{n}\n" for n in numbers))
+    with caplog.at_level(logging.INFO, logger="seglab"):
+        index = discover(root)
+    assert {p.image.parent.relative_to(root).as_posix(): p.split for p in index.pairs} == {
+        folders[n]: split for split, numbers in rows.items() for n in numbers}
+    assert "lists rows of" in caplog.text and "meta.csv" in caplog.text
+
+    (root / "meta.csv").write_text("Index,Season\n" + "".join(f"{i},Spring\n" for i in range(len(folders))))
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="seglab"):
+        index = discover(root)
+    assert {p.split for p in index.pairs} == {None}
+    assert "train.csv' lists row numbers, not names, and is not read" in caplog.text
+

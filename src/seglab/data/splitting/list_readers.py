@@ -267,7 +267,7 @@ def _table_names(path: Path, lines: list[str]) -> list[str]:
         titles, rows = rows[0], rows[1:]
         kept = [i for i, title in enumerate(titles) if _title_words(title).isdisjoint(_MASK_TITLES)] or [0]
         column = next((i for i in kept if not _title_words(titles[i]).isdisjoint(_IMAGE_TITLES)),
-                      next((i for i in kept if rows and i < len(rows[0]) and _names_file(rows[0][i])), kept[0]))
+                      next((i for i in kept if rows and i < len(rows[0]) and names_file(rows[0][i])), kept[0]))
     return [row[column] if column < len(row) else row[0] for row in rows]
 
 
@@ -275,13 +275,13 @@ def _is_header(first: list[str], second: list[str]) -> bool:
     """Whether a CSV list's first row holds column titles, not an entry: none of its cells names
     a file, and the row below names one in the same column (`im_path` above a path), or every
     cell is a title by its words (`id,image`: entries that are bare stems)."""
-    if any(map(_names_file, first)):
+    if any(map(names_file, first)):
         return False
-    below = any(_names_file(cell) for cell in second[: len(first)])
+    below = any(names_file(cell) for cell in second[: len(first)])
     return below or all(_title_words(cell) and _title_words(cell) <= _TITLE_WORDS for cell in first)
 
 
-def _names_file(cell: str) -> bool:
+def names_file(cell: str) -> bool:
     """Whether a cell names a file: a path, or a name with an image's suffix."""
     return "/" in cell or "\\" in cell or cell.lower().endswith(IMAGE_SUFFIXES)
 

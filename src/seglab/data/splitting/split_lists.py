@@ -46,6 +46,7 @@ from seglab.data.files.index import Pair, Problem
 from seglab.data.splitting.list_affixes import with_affix
 from seglab.data.splitting.list_numbers import listed_stems, reads_stems
 from seglab.data.splitting.list_paths import in_folder, listed_paths
+from seglab.data.splitting.list_rows import rows_named
 from seglab.data.splitting.list_readers import (JSON_SUFFIX, LISTS, READ_BESIDE, TABLE_SUFFIXES, TABLES, holds_names,
                                       is_table, read_table, split_table)
 from seglab.data.splitting.list_names import (BOTH, LIST_FOLDER_WORDS, LIST_WORDS, SPLIT_WORDS, family_frame, fills, in_families,
@@ -254,14 +255,16 @@ class _ListSearch:
     def by_folder(self, split_of: dict[str, str], image_dir: Path) -> dict[str, str]:
         """The split of each file of `image_dir` when the lists name it or a folder holding it (below
         the root) and none of its files: DAVIS' `ImageSets/2017/val.txt` names sequences (`bear`),
-        each the folder of its frames (`JPEGImages/480p/bear/00000.jpg`); empty otherwise. Added
-        to the lists' names, which a list of volume cases looks its case folders up by."""
+        each the folder of its frames (`JPEGImages/480p/bear/00000.jpg`), or by a path its own ends
+        with (SeasoNet's rows read as `spring/grid1/<patch>`: the patch is in every season);
+        empty otherwise. Added to the lists' names, which a list of volume cases looks its case
+        folders up by."""
         stems = self.stems(image_dir)
         if any(listed_split(split_of, stem) for stem in stems):
             return {}
-        folder = next((f for f in (image_dir, *image_dir.parents) if f.name in split_of and f != self.root
-                       and f.is_relative_to(self.root)), None)
-        return dict.fromkeys(stems, split_of[folder.name]) if folder is not None else {}
+        entry = next((key for f in (image_dir, *image_dir.parents) if f != self.root and f.is_relative_to(self.root)
+                      for key in _path_ends(f.relative_to(self.root)) if key in split_of), None)
+        return dict.fromkeys(stems, split_of[entry]) if entry is not None else {}
 
     def places(self, image_dir: Path, mask_dir: Path) -> list[Path]:
         """The folders where the lists of `image_dir` are looked for."""
@@ -391,6 +394,11 @@ def _case_split(split_of: dict[str, str], case: str, folder: str) -> str | None:
             or listed_split(split_of, folder))
 
 
+def _path_ends(folder: Path) -> list[str]:
+    """The ends of a folder's path as lists write them, longest first: `a/b/c`, `b/c`, `c`."""
+    return ["/".join(folder.parts[i:]) for i in range(len(folder.parts))]
+
+
 def _bare(name: str) -> str:
     return name.lower().replace("class", "")
 
@@ -421,7 +429,7 @@ def split_of_stems(
     for split, path in files.items():
         if is_table(path) and path not in tables:
             tables[path] = read_table(path)
-        listed = tables[path].get(split, []) if path in tables else listed_stems(path, stems)
+        listed = tables[path].get(split, []) if path in tables else rows_named(path, listed_stems(path, stems), stems)
         for stem in (by_path[split] if by_path is not None else listed):
             if split_of.get(stem, split) != split:
                 raise DataError(f"'{stem}' is listed in both '{listed_in[stem]}' and '{path}'; "
