@@ -201,6 +201,36 @@ def test_kolektorsdd_parts_group_by_the_item_folder(tmp_path: Path) -> None:
     assert "whose file names repeat in the others" in index.pairing[-1]
 
 
+def test_one_frame_per_folder_of_one_file_name_groups_by_the_numbered_folder_above(tmp_path: Path) -> None:
+    """ROBUST-MIS 2019: `Training/<surgery>/<patient>/<frame>/raw.png` + `instrument_instances.png`,
+    one frame per folder: each frame was its own item, so frames of one patient's video went to
+    training and validation alike."""
+    frames = {"Proctocolectomy/1": (10, 250), "Proctocolectomy/2": (12, 40), "Sigmoid/1": (99, 7),
+              "Sigmoid/3": (5,)}
+    for i, (video, numbers) in enumerate(frames.items()):
+        for frame in numbers:
+            save(tmp_path / "Training" / video / str(frame) / "raw.png", photo(10 * i + frame, SIZE))
+            save(tmp_path / "Training" / video / str(frame) / "instrument_instances.png", mask(frame))
+    index = discover(tmp_path, mask_pattern="instrument_instances.png")
+    assert {p.image.parent.relative_to(tmp_path).as_posix(): p.group for p in index.pairs} == {
+        f"Training/{video}/{frame}": f"Training/{video}" for video, numbers in frames.items() for frame in numbers}
+    assert "the numbered folder above its frame's" in index.pairing[-1]
+
+
+def test_one_pair_per_folder_named_alike_in_several_folders_groups_by_the_name(tmp_path: Path) -> None:
+    """SeasoNet: `<season>/grid1/<patch>/<patch>_10m_RGB.tif` + `_labels.tif`, one place's patch in
+    every season folder: each season's copy was its own item, one place in training and test."""
+    patches = ["32UME_20180418T104021_53_9_7_5", "32TMT_20190214T103129_47_7_7_8", "33UUU_20180601T101031_51_9_13_1"]
+    for i, season in enumerate(("spring", "summer", "snow")):
+        for k, patch in enumerate(patches):
+            folder = tmp_path / season / "grid1" / patch
+            save(folder / f"{patch}_10m_RGB.tif", photo(10 * i + k, SIZE))
+            save(folder / f"{patch}_labels.tif", mask(k))
+    index = discover(tmp_path)
+    assert {p.image.stem: p.group for p in index.pairs} == {f"{p}_10m_RGB": f"{p}_10m_RGB" for p in patches}
+    assert _apart(index) and "each of several folders holds" in index.pairing[-1]
+
+
 def test_carvana_views_group_by_the_car_id(tmp_path: Path) -> None:
     """Carvana: `train/0cdf5b5d0ce1_01.jpg` ... `_16`, 16 views of each car around a turntable."""
     cars = ["0cdf5b5d0ce1", "7af4d25c3a78", "8182cff9d528", "fdd8ff2348d7", "11acc40dc0ea", "2faf504842df"]

@@ -312,8 +312,28 @@ def _by_repeated_names(pairs: list[Pair], root: Path) -> tuple[dict[str, str], s
                 if len(folders_of[_last(pair.name).lower()]) > 1
                 and (_video_frame(_last(pair.name)) or any(c.isdigit() for c in pair.image.parent.name))}
     if not _in_enough_folders(subjects, len(pairs)):
-        return None
+        return _by_item_folder(pairs, root, folders_of)
     return subjects, "the folder each is in, whose file names repeat in the others"
+
+
+def _by_item_folder(pairs: list[Pair], root: Path, folders_of: dict[str, set[Path]]
+                    ) -> tuple[dict[str, str], str] | None:
+    """A folder per item, each holding one pair whose file name repeats in other folders: the
+    folder names no subject, as it holds only one image. One name in every folder (ROBUST-MIS'
+    `<surgery>/<patient>/<frame>/raw.png`) says a frame: the folder above, numbered, is the video;
+    several names, each in several folders (SeasoNet's `<season>/grid1/<patch>/<patch>_10m_RGB.tif`),
+    say a place seen at several times: the name is the subject. In as many groups as
+    `_by_repeated_names` asks."""
+    if len({p.image.parent for p in pairs}) < len(pairs) or any(len(f) < 2 for f in folders_of.values()):
+        return None
+    if len(folders_of) == 1:
+        subjects = {p.name: os.path.relpath(p.image.parent.parent, root) for p in pairs
+                    if any(c.isdigit() for c in p.image.parent.parent.name)}
+        how = "the numbered folder above its frame's (every frame one file of one name: a video's)"
+    else:
+        subjects = {p.name: _last(p.name) for p in pairs}
+        how = "its name, which each of several folders holds (one place or item seen again)"
+    return (subjects, how) if _in_enough_folders(subjects, len(pairs)) else None
 
 
 def _by_frame_folder(pairs: list[Pair], root: Path) -> tuple[dict[str, str], str] | None:
