@@ -728,3 +728,28 @@ def test_lists_of_row_numbers_into_a_table_of_paths_give_each_folder_its_split(t
     assert {p.split for p in index.pairs} == {None}
     assert "train.csv' lists row numbers, not names, and is not read" in caplog.text
 
+
+def test_pandas_lists_of_the_slides_crops_are_cut_from_give_each_crop_its_slides_split(tmp_path, caplog):
+    """NuCLS: `rgb/<slide>_id-<hex>_left-..._right-....png` + `mask/` alike, and
+    `train_test_splits/fold_{1,2}_{train,test}.csv` written by pandas (`,slide_name,hospital`
+    above `0,TCGA-A1-A0SK-DX1,A1`) naming slides: refused as "'0' is listed in both" (the index
+    column read as names). The index column names nothing, each crop takes its slide's split,
+    and the first fold is read, as the log says."""
+    root = tmp_path / "nucls"
+    slides = ["TCGA-A1-A0SK-DX1", "TCGA-A2-A0CM-DX1", "TCGA-AR-A1AR-DX1", "TCGA-BH-A0E0-DX1"]
+    for i, slide in enumerate(slides):
+        for k in range(2):
+            name = f"{slide}_id-5ea40{i}{k}addda5f8398977ebc_left-{10000 + 500 * k}_top-50000_bottom-50040_right-10048"
+            save(root / "single_rater" / "rgb" / f"{name}.png", photo(2 * i + k))
+            save(root / "single_rater" / "mask" / f"{name}.png", labels(2 * i + k, (0, 1, 5)))
+    folds = {1: slides[:1], 2: slides[1:3]}
+    (root / "train_test_splits").mkdir()
+    for fold, test in folds.items():
+        for split, listed in (("train", [s for s in slides if s not in test]), ("test", test)):
+            rows = "".join(f"{n},{s},{s.split('-')[1]}\n" for n, s in enumerate(listed))
+            (root / "train_test_splits" / f"fold_{fold}_{split}.csv").write_text(",slide_name,hospital\n" + rows)
+    with caplog.at_level(logging.INFO, logger="seglab"):
+        index = discover(root, images="rgb", masks="mask")
+    assert {p.image.stem.split("_")[0]: p.split for p in index.pairs} == {
+        s: "test" if s in folds[1] else "train" for s in slides}
+    assert "fold_1_train.csv' is one fold of several ('fold_2_train.csv' beside it)" in caplog.text

@@ -2,6 +2,9 @@
 `splits/train_X.txt` names `1-12-19_48MYU_0`, the patch `S2_1-12-19_48MYU_0.tif` (its own loaders
 add the `S2_`). Read as the names they stand for only when one affix makes every entry of the
 lists an image's name and no entry is one as it stands: the evidence that they were written so.
+Else lists may name what the images were cut from, the start of their names: NuCLS'
+`fold_1_train.csv` names slides (`TCGA-A1-A0SK-DX1`), its images the slide's crops
+(`TCGA-A1-A0SK-DX1_id-5ea4..._left-10000_top-...`): each image takes its source's split.
 """
 
 from __future__ import annotations
@@ -11,13 +14,15 @@ from collections.abc import Collection
 
 logger = logging.getLogger(__name__)
 
+_MARKS = ("_", "-", ".", " ")  # after a source's name in its crops' names
 
-def with_affix(split_of: dict[str, str], stems: Collection[str], where: str) -> dict[str, str]:
+
+def with_affix(split_of: dict[str, str], stems: Collection[str], where: str = "") -> dict[str, str]:
     """`split_of` (list entry -> split) with the image names its entries stand for added, when
     one prefix or suffix added to every entry gives a name among `stems` and no entry is one
     already; else `split_of` unchanged. The entries stay: a list of cases names their folders
     too (CAMUS' `patient0001`, its cases `patient0001_2CH_ED`, ...). `where` names the lists in
-    the log."""
+    the log; without it nothing is logged (asked whether the lists name a folder's images)."""
     names = set(stems)
     if not split_of or not names.isdisjoint(split_of):
         return split_of
@@ -27,7 +32,23 @@ def with_affix(split_of: dict[str, str], stems: Collection[str], where: str) -> 
     for kind, affix in affixes:
         named = {(affix + entry if kind == "prefix" else entry + affix): split for entry, split in split_of.items()}
         if names.issuperset(named):
-            logger.info("the split lists in %s name the images less the %s '%s' of their names: read with it",
-                        where, kind, affix)
+            if where:
+                logger.info("the split lists in %s name the images less the %s '%s' of their names: read with it",
+                            where, kind, affix)
             return {**split_of, **named}
-    return split_of
+    return {**split_of, **_by_source(split_of, names, where)}
+
+
+def _by_source(split_of: dict[str, str], names: set[str], where: str) -> dict[str, str]:
+    """image name -> split of the entry its name starts with before a mark (`_`, `-`, `.`, space),
+    the longest such, when every entry starts some image's name; else empty."""
+    source_of: dict[str, str] = {}
+    for entry in sorted(split_of, key=len):  # a longer entry, a nearer source, wins
+        source_of.update({name: entry for name in names if name.startswith(entry) and name[len(entry):][:1] in _MARKS})
+    if not source_of or not split_of.keys() <= {*source_of.values()}:
+        return {}
+    if where:
+        name = min(source_of)
+        logger.info("the split lists in %s name what the images were cut from, the start of their names ('%s' of "
+                    "'%s'): each image takes its split", where, source_of[name], name)
+    return {name: split_of[entry] for name, entry in source_of.items()}

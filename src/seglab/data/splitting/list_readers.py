@@ -254,7 +254,8 @@ def numbered_entries(path: Path) -> list[tuple[str, int]] | None:
 
 def _table_names(path: Path, lines: list[str]) -> list[str]:
     """The cell naming the image in each row of a CSV list: the first (Sen1Floods11's
-    `X_S1Hand.tif,X_LabelHand.tif`), or under a header row of column titles, which is not read,
+    `X_S1Hand.tif,X_LabelHand.tif`) but a column of row numbers (`_row_number_column`), or under
+    a header row of column titles, which is not read,
     of the columns not titled for masks the one titled for images (WildScenes'
     `id,im_path,label_path`: `im_path`), else the first whose cells name files, else the first."""
     try:
@@ -262,13 +263,23 @@ def _table_names(path: Path, lines: list[str]) -> list[str]:
     except csv.Error as err:
         raise DataError(f"split list '{path}' cannot be read: {err}") from None
     rows = [[cell.strip().strip('"') for cell in row] for row in cells if any(cell.strip() for cell in row)]
+    indexed = _row_number_column(rows)
+    if indexed:  # pandas' index (NuCLS' `,slide_name,hospital` above `0,TCGA-A1-A0SK-DX1,A1`): no names
+        rows = [row[1:] for row in rows]
     column = 0
-    if rows and _is_header(rows[0], rows[1] if len(rows) > 1 else []):
+    if rows and (indexed or _is_header(rows[0], rows[1] if len(rows) > 1 else [])):
         titles, rows = rows[0], rows[1:]
         kept = [i for i, title in enumerate(titles) if _title_words(title).isdisjoint(_MASK_TITLES)] or [0]
         column = next((i for i in kept if not _title_words(titles[i]).isdisjoint(_IMAGE_TITLES)),
                       next((i for i in kept if rows and i < len(rows[0]) and names_file(rows[0][i])), kept[0]))
     return [row[column] if column < len(row) else row[0] for row in rows]
+
+
+def _row_number_column(rows: list[list[str]]) -> bool:
+    """Whether a CSV list's first column numbers its rows under an untitled header cell, as pandas
+    writes its index (`,slide_name,hospital`, then `0,...`, `1,...`): the row above is a header."""
+    return len(rows) > 1 and len(rows[0]) > 1 and not rows[0][0] \
+        and [row[0] for row in rows[1:]] == [str(n) for n in range(len(rows) - 1)]
 
 
 def _is_header(first: list[str], second: list[str]) -> bool:

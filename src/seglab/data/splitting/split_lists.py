@@ -59,6 +59,7 @@ logger = logging.getLogger(__name__)
 
 SPLIT_LIST_FOLDERS = (Path("ImageSets", "Segmentation"), Path("ImageSets"))  # VOC's; Aeroscapes' flat one
 _SSL4MIS_LISTS = {"train": ("train_slices.list", "train.list"), "val": ("val.list",), "test": ("test.list",)}
+_NUMBERS = re.compile(r"\d+")  # told apart from a list's name, the name of its other folds
 _SLICE = re.compile(r"_slice_?\d+$")  # a slice's name after its volume's: patient001_frame01_slice_3
 _PLAIN_SUFFIXES = (".txt", ".lst", MAT_SUFFIX)
 _SPLIT_FOLDER_SUFFIXES = (*_PLAIN_SUFFIXES, *TABLE_SUFFIXES)  # a splits/ folder's lists
@@ -109,6 +110,8 @@ def read_split_lists(
     folders_of: dict[tuple[tuple[str, Path], ...], list[Path]] = {}
     for image_dir, key in keys.items():
         folders_of.setdefault(key, []).append(image_dir)
+    for files, _ in shipped.values():
+        _say_other_folds(files)
     for key, (files, held) in shipped.items():  # MARIDA's lists name each scene folder's patches less their S2_
         stems = {stem for folder in folders_of[key] for stem in search.stems(folder)}
         parsed[key] = with_affix(search.split_of(files, held, stems), stems,
@@ -124,6 +127,18 @@ def read_split_lists(
     if outside is not None:
         _say_lists_above(*outside, root)
     return found
+
+
+def _say_other_folds(files: dict[str, Path]) -> None:
+    """Say the lists named as `files` but for a number, other folds of a cross-validation
+    (NuCLS' `fold_2_train.csv` beside `fold_1_train.csv`): one fold is the split, the first."""
+    for path in files.values():
+        frame = _NUMBERS.sub("#", path.stem)
+        others = sorted(p.name for p in path.parent.iterdir()
+                        if p != path and p.suffix == path.suffix and _NUMBERS.sub("#", p.stem) == frame)
+        if others:
+            logger.info("split list '%s' is one fold of several (%s beside it): its fold is the split (train with "
+                        "--split-file FILE for another)", path, ", ".join(f"'{n}'" for n in others))
 
 
 def _say_lists_above(files: dict[str, Path], image_dir: Path, mask_dir: Path, root: Path) -> None:
@@ -230,7 +245,7 @@ class _ListSearch:
         """Whether the lists name an image of `image_dir`, or a folder holding it (`by_folder`): those
         of a far `splits/` folder may be another set's (Sen1Floods11's weakly labelled chips)."""
         stems = self.stems(image_dir)
-        listed = self.split_of(files, stems=stems)
+        listed = with_affix(self.split_of(files, stems=stems), stems)
         split_of = {**listed, **in_folder(listed, image_dir, self.root)}
         return any(listed_split(split_of, stem) for stem in stems) or bool(self.by_folder(split_of, image_dir))
 
