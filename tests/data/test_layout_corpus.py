@@ -2811,3 +2811,20 @@ def test_a_mask_tree_renamed_by_one_word_pairs_each_folder_with_its_copy_and_no_
     assert len(index.pairs) == 8
     assert all(p.mask.parent.name == p.image.parent.name.replace("fish", "mask") for p in index.pairs)
     assert index.mapping.kind == "binary" and {p.group for p in index.pairs} == {None}
+
+
+def test_cyclegan_domain_folders_never_pair_and_the_test_pairs_read(tmp_path, caplog):
+    """XCAD: train/trainA/ (unlabelled angiograms) beside train/trainB/ (synthetic vessel masks of no
+    angiogram, named by the same numbers: CycleGAN's two unpaired domains), test/images/ + test/masks/.
+    trainA/ is unlabelled, trainB/'s masks ignored, said; only the test pairs read."""
+    for i in range(4):
+        save(tmp_path / "XCAD" / "train" / "trainA" / f"{i:05d}.png", photo(i)[..., 0])
+        save(tmp_path / "XCAD" / "train" / "trainB" / f"{i:05d}.png", labels(i + 9, (0, 255)))
+    for i in range(3):
+        save(tmp_path / "XCAD" / "test" / "images" / f"{i:05d}.png", photo(i)[..., 0])
+        save(tmp_path / "XCAD" / "test" / "masks" / f"{i:05d}.png", labels(i, (0, 255)))
+    caplog.set_level("INFO", logger="seglab")
+    index = discover(tmp_path)
+    assert relative(index, "mask") == [f"XCAD/test/masks/{i:05d}.png" for i in range(3)]
+    assert sorted(p.parent.name for p in index.unlabelled) == ["trainA"] * 4
+    assert "XCAD/train/trainB/ holds masks of no image" in caplog.text

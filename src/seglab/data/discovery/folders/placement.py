@@ -14,6 +14,7 @@ from pathlib import Path
 from seglab.data.discovery.channel_files import folder_names_a_band
 from seglab.data.discovery.folders.listing import Folder
 from seglab.data.discovery.folders.mirror_trees import image_keys, inserted_below, mask_keys, renamed_alike
+from seglab.data.discovery.folders.unpaired_domains import domain_sibling
 from seglab.data.files.index import list_images
 from seglab.data.files.io import IMAGE_SUFFIXES
 from seglab.data.discovery.naming import KeyRule, folder_split, looks_like_image_folder, looks_like_mask_folder
@@ -232,8 +233,8 @@ def _candidates(
             continue  # --masks '*/driver_23_30frame' names CULane's image folder too: never its own masks
         if wildcards is not None and not wildcards(image, mask):
             continue
-        if not masks_named and _wrapped_photos(mask, image, is_masks):
-            continue
+        if not masks_named and (_wrapped_photos(mask, image, is_masks) or mask.path == domain_sibling(image.path)):
+            continue  # XCAD's trainB/: vessel masks of no image in trainA/, CycleGAN's two unpaired domains
         placed = same_below(image, mask)  # both where the user's --images and --masks put them
         if not (_related(image, mask, masks_named) or placed):
             if _mirrored_at_other_depth(image, mask):

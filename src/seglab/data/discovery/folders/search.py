@@ -34,6 +34,7 @@ from seglab.data.discovery.folders.rivals import (
 )
 from seglab.data.discovery.folders.side_by_side import _side_by_side
 from seglab.data.discovery.folders.tile_products import without_tile_products
+from seglab.data.discovery.folders.unpaired_domains import domain_sibling, say_unpaired_domains
 from seglab.data.discovery.folders.union_folders import without_unions
 from seglab.data.discovery.folders.valid_area import not_labels, split_valid_areas, with_valid_areas
 from seglab.data.files.index import MASK_SUFFIXES
@@ -196,6 +197,11 @@ def search_folders(
         side_by_side = None if holds_motion_fields(image.path.name) else _in_one_file(image) or beside(image, aside)
         if side_by_side is not None:
             search.matches.append(side_by_side)
+        elif (domain := listed.get(domain_sibling(image.path))) is not None and not is_masks(image) \
+                and chosen(image, images_name, image_tops):  # XCAD's trainA/, beside trainB/'s masks of no image
+            search.unlabelled += image.files
+            if is_masks(domain):
+                say_unpaired_domains(root, image.path, domain.path, len(image.files))
         elif image.split in ("val", "test") and not image.named_mask and not _shows_masks(image, None) \
                 and not holds_motion_fields(image.path.name) \
                 and image.path not in mask_like and not of_an_image(image, listed.get(image.path.parent)) \
