@@ -2828,3 +2828,42 @@ def test_cyclegan_domain_folders_never_pair_and_the_test_pairs_read(tmp_path, ca
     assert relative(index, "mask") == [f"XCAD/test/masks/{i:05d}.png" for i in range(3)]
     assert sorted(p.parent.name for p in index.unlabelled) == ["trainA"] * 4
     assert "XCAD/train/trainB/ holds masks of no image" in caplog.text
+
+
+def deepfish(root: Path) -> None:
+    """DeepFish: Segmentation/ and Localization/ hold the same frames, images/{valid,empty}/ (fish or
+    none, no splits) + masks/{valid,empty}/ (outlines; a pixel per fish), listed by <task>/{train,val,test}.csv
+    (ID = 'valid/<stem>')."""
+    rows: dict[str, list[str]] = {"train": [], "val": [], "test": []}
+    for i in range(8):
+        kind, stem = ("empty" if i % 4 == 3 else "valid"), f"7117_Caranx_f{i:06d}"
+        outline = labels(i, (0, 255)) if kind == "valid" else np.zeros(SIZE, np.uint8)
+        dots = np.zeros(SIZE, np.uint8)
+        dots[5, 7] = 255 if kind == "valid" else 0
+        for task, mask in (("Segmentation", outline), ("Localization", dots)):
+            save(root / "DeepFish" / task / "images" / kind / f"{stem}.png", photo(i))
+            save(root / "DeepFish" / task / "masks" / kind / f"{stem}.png", mask)
+        rows[("train", "train", "val", "test")[i % 4]].append(f"{kind}/{stem},{int(kind == 'valid')}\n")
+    for task in ("Segmentation", "Localization"):
+        for split, listed in rows.items():
+            (root / "DeepFish" / task / f"{split}.csv").write_text("ID,labels\n" + "".join(listed))
+
+
+def test_images_and_masks_mirroring_the_same_subfolders_are_folder_pairs_not_class_folders(tmp_path):
+    """DeepFish/Segmentation: masks/empty/ and masks/valid/ mirror images/empty/ and images/valid/, no
+    classes; the pairs read with their splits from the CSV lists."""
+    deepfish(tmp_path)
+    index = discover(tmp_path / "DeepFish" / "Segmentation")
+    assert index.format == "folder-pairs" and len(index.pairs) == 8 and index.mapping.kind == "binary"
+    assert Counter(p.split for p in index.pairs) == {"train": 4, "val": 2, "test": 2}
+
+
+def test_the_same_images_with_other_masks_in_two_task_folders_are_refused_naming_both(tmp_path):
+    """DeepFish's root: Localization/'s dot masks and Segmentation/'s outlines of the same frames are two
+    tasks, never merged into one dataset; the refusal names both and the route reads one."""
+    deepfish(tmp_path)
+    with pytest.raises(DataError) as info:
+        discover(tmp_path)
+    message = str(info.value)
+    assert "labels of two tasks" in message and "DeepFish/Localization/" in message
+    assert f"seglab inspect {tmp_path / 'DeepFish' / 'Segmentation'}" in message

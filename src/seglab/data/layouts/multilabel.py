@@ -419,11 +419,15 @@ def _multilabel(index: DatasetIndex, mapping: MaskMapping, names: tuple[str, ...
 
 
 def class_folders(root: Path) -> tuple[Path, list[Path]] | None:
-    """`root/images` and the class folders of `root/masks/<class>/` (masks/ holding only folders)."""
+    """`root/images` and the class folders of `root/masks/<class>/` (masks/ holding only folders);
+    None when `images/` holds folders of those names too: DeepFish's `images/valid/` + `masks/valid/`
+    and `images/empty/` + `masks/empty/` are folder pairs mirrored, not classes."""
     images, masks = root / "images", root / "masks"
     if not images.is_dir() or not masks.is_dir() or list_images(masks):
         return None
     folders = sorted(p for p in masks.iterdir() if p.is_dir() and not p.name.startswith(".") and list_images(p))
+    if folders and all((images / p.name).is_dir() for p in folders):
+        return None
     return (images, folders) if folders else None
 
 

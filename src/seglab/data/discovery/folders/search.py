@@ -33,6 +33,7 @@ from seglab.data.discovery.folders.rivals import (
     folders_per_object,
 )
 from seglab.data.discovery.folders.side_by_side import _side_by_side
+from seglab.data.discovery.folders.task_copies import refuse_task_copies
 from seglab.data.discovery.folders.tile_products import without_tile_products
 from seglab.data.discovery.folders.unpaired_domains import domain_sibling, say_unpaired_domains
 from seglab.data.discovery.folders.union_folders import without_unions
@@ -96,8 +97,9 @@ def search_folders(
     the masks; with the class folders read as classes, their masks join each image's.
 
     Raises:
-        DataError: two folders could hold the masks of one image folder, or images match more
-            than one mask each (`rival_namings.refuse_rival_namings`).
+        DataError: two folders could hold the masks of one image folder, images match more
+            than one mask each (`rival_namings.refuse_rival_namings`), or two image folders hold
+            the same images with other masks (`task_copies`).
     """
     # masks named alike in every folder (`semantic.png`) are named as a folder is, so looked for as deep
     folders = walk(root, NAMED_DEPTH if images_name or masks_name or names_fixed_mask(rules) else MAX_DEPTH)
@@ -218,6 +220,7 @@ def search_folders(
         _say_unpaired_below(root, images_name, unpaired)
     search.matches, copies = without_unions(search.matches, root)  # HRSC2016's FullDataSet/ beside Train/, Test/
     search.ignored += copies
+    refuse_task_copies(search.matches, root)  # DeepFish's Localization/ and Segmentation/: one set of images, two tasks
     search.matches = _keep_consistent_splits(search.matches, root)
     search.matches = settle_rival_namings(search.matches, multilabel)
     search.matches, products = without_tile_products(search.matches, root)  # Urban 3D's <tile>_DSM beside _RGB

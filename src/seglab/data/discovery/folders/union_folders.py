@@ -27,7 +27,7 @@ def without_unions(matches: list[FolderMatch], root: Path) -> tuple[list[FolderM
     it (`_copies`), and the files of those set aside (its unpaired images too); each one logged.
     A part may be a whole of its own (`all/` holding `trainval/` and `test/`, `trainval/` holding
     `train/` and `val/`): the smallest folders are always kept, so every pair is read once."""
-    held = {id(match): _by_name(match) for match in matches}
+    held = {id(match): by_name(match) for match in matches}
     parts: dict[int, list[FolderMatch]] = {}
     for part, whole in _within(matches, held):
         if _copies(held[id(part)], held[id(whole)]):
@@ -60,7 +60,7 @@ def _within(matches: list[FolderMatch], held: dict[int, dict[str, tuple[Path, Pa
     own: dict[int, tuple[str, int]] = {}  # a match -> its first name and that file's size, read once
     for match in matches:
         for name in looked_for & held[id(match)].keys():
-            key = (name, _size(held[id(match)][name][0]))
+            key = (name, file_size(held[id(match)][name][0]))
             holders.setdefault(key, []).append(match)
             if name == firsts[id(match)]:
                 own[id(match)] = key
@@ -73,7 +73,7 @@ def _within(matches: list[FolderMatch], held: dict[int, dict[str, tuple[Path, Pa
     return found
 
 
-def _size(path: Path) -> int:
+def file_size(path: Path) -> int:
     """A file's size in bytes; -1 for one that cannot be read (the audit names it)."""
     try:
         return path.stat().st_size
@@ -81,7 +81,7 @@ def _size(path: Path) -> int:
         return -1
 
 
-def _by_name(match: FolderMatch) -> dict[str, tuple[Path, Path]]:
+def by_name(match: FolderMatch) -> dict[str, tuple[Path, Path]]:
     """A match's pairs by their image file's name: (image, mask)."""
     return {image.name: (image, mask) for _, image, mask in match.pairs}
 
