@@ -2867,3 +2867,21 @@ def test_the_same_images_with_other_masks_in_two_task_folders_are_refused_naming
     message = str(info.value)
     assert "labels of two tasks" in message and "DeepFish/Localization/" in message
     assert f"seglab inspect {tmp_path / 'DeepFish' / 'Segmentation'}" in message
+
+
+def test_a_labels_folder_beside_the_images_wrapper_is_offered_first_and_its_flag_reads_it(tmp_path):
+    """AI4Mars: msl/images/edr/ (photos), images/mxy/ and images/rng-30m/ (the rover's and the range's
+    0/1 masks, named by the same numbers), msl/labels/train/<edr stem>.png (0-3, 255 unlabelled).
+    The refusal offers labels/train first; --masks labels/train alone reads edr/'s pairs."""
+    base = tmp_path / "ai4mars-dataset-merged-0.1" / "msl"
+    for i in range(5):
+        name = f"NLA_{397681339 + i * 1000}"
+        save(base / "images" / "edr" / f"{name}EDR_F00.png", photo(i)[..., 0])
+        save(base / "images" / "mxy" / f"{name}MXY_F00.png", labels(i, (0, 1)))
+        save(base / "images" / "rng-30m" / f"{name}RNG_F00.png", labels(i + 1, (0, 1)))
+        if i < 4:
+            save(base / "labels" / "train" / f"{name}EDR_F00.png", labels(i, (0, 1, 2, 3, 255)))
+    with pytest.raises(DataError, match=r"e\.g\. --masks labels/train"):
+        discover(tmp_path)
+    index = discover(tmp_path, masks="labels/train")
+    assert len(index.pairs) == 4 and {p.image.parent.name for p in index.pairs} == {"edr"}

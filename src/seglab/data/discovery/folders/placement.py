@@ -46,6 +46,8 @@ def _related(image: Folder, mask: Folder, named: bool = False) -> bool:
         return True  # Mapillary Vistas' training/v2.0/labels/ beside training/images/
     if mask.path.parent == image.path:
         return True
+    if _labels_beside_images(image.path, mask.path):
+        return True  # AI4Mars' msl/labels/train/ for msl/images/edr/
     if mask.path.parent.parent == image.path.parent and mask.path.parent.name.startswith(image.path.name + "_"):
         return True  # the Cell Tracking Challenge's 01/ with 01_GT/SEG/ and 01_ST/SEG/
     if mask.path.parent.name == image.path.name and mirrored(image.parts, mask.parts[:-1], named) \
@@ -54,6 +56,23 @@ def _related(image: Folder, mask: Folder, named: bool = False) -> bool:
     if inserted_below(image.parts, mask.parts, named) or renamed_alike(image.parts, mask.parts):
         return True  # CULane's laneseg_label_w16/<image tree>, Fish4Knowledge's mask_image/mask_01/ for fish_image/fish_01/
     return mirrored(image.parts, mask.parts, named)
+
+
+def _labels_beside_images(image: Path, mask: Path) -> bool:
+    """Whether `mask` lies in a split folder of a folder named for labels beside the folder named for
+    images that holds `image`, a folder of no split: AI4Mars' `msl/labels/train/` for `msl/images/edr/`
+    (beside `images/mxy/` and `images/rng-30m/`, the rover's and the range's masks). A labels tree
+    that mirrors the images' folders pairs each with its own (DAVIS' `Annotations/v1/` is
+    `JPEGImages/v1/`'s, never `v0/`'s)."""
+    wrapper = image.parent
+    return mask.parent.parent == wrapper.parent and mask.parent != wrapper and not (wrapper / mask.name).is_dir() \
+        and folder_split(mask.name) is not None and folder_split(image.name) is None \
+        and looks_like_image_folder(wrapper.name) and _names_label_folder(mask.parent.name)
+
+
+def _names_label_folder(name: str) -> bool:
+    """Whether a folder's name says labels (`labels/`, `annotations/`), not a rendering of them."""
+    return looks_like_mask_folder(name) and names_labels(name)
 
 
 def mirrored(image: tuple[str, ...], mask: tuple[str, ...], named: bool) -> bool:
@@ -147,7 +166,7 @@ class FolderPlaces:
     videos, each an `origin/` beside a `mask/`, made 25 million tries). A superset of the folders
     `_candidates` takes, in the folders' order: those at a place `_related` looks (the same
     parent; a parent or grandparent at the image's parent, at its grandparent for a band's folder,
-    or the image folder; a path that mirrors the image's, less its last part or not; a mask tree
+    or the image folder; a folder in a labels folder beside the image's wrapper; a path that mirrors the image's, less its last part or not; a mask tree
     that copies it below one more folder or renamed, `mirror_trees`),
     `_mirrored_at_other_depth` looks (the same last part) or `_same_below` looks (at one place
     below the folders --images and --masks name). A place added to those must be added here.
@@ -168,6 +187,8 @@ class FolderPlaces:
                 continue
             parent = folder.path.parent
             keys = {("path", folder.path), ("in", parent), ("below", parent.parent)}
+            if _names_label_folder(parent.name):
+                keys.add(("labels", parent.parent))
             keys.update(_one_part_out(folder.parts, masks_named) + _one_part_out(folder.parts[:-1], masks_named))
             keys.update(mask_keys(folder.parts, masks_named))
             if folder.named_mask and folder.split is not None:
@@ -182,6 +203,8 @@ class FolderPlaces:
                 *image_keys(image.parts)]
         if _band_wrapper(image) is not None:
             keys += [("in", parent.parent), ("below", parent.parent)]
+        if looks_like_image_folder(parent.name):
+            keys.append(("labels", parent.parent))
         if image.named_image and image.split is not None and image.parts:
             keys.append(("last", image.parts[-1]))
         top = next((t for t in self._image_tops if t in image.path.parents), None)

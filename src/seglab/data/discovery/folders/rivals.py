@@ -89,6 +89,12 @@ CLASS_FOLDER_TASKS = ("--task multilabel to read each folder as a class (classes
 _CLASS_WORDS = ("semantic", "class")  # in a mask folder's path: it holds class labels, the example offered first
 
 
+def _in_labels_folder(folder: Path) -> bool:
+    """Whether a mask folder is named for labels, or lies in one (AI4Mars' `labels/train/`): the
+    labels to train on, before folders named by other words (its `images/mxy/`, the rover's mask)."""
+    return any(looks_like_mask_folder(name) and names_labels(name) for name in (folder.name, folder.parent.name))
+
+
 def _ambiguous(image: Folder, candidates: list[FolderMatch], root: Path, beside: list[Folder] | None = None
                ) -> DataError:
     """The refusal of `candidates` for `image`; `beside` (the folders beside it, when --images
@@ -111,6 +117,7 @@ def _ambiguous(image: Folder, candidates: list[FolderMatch], root: Path, beside:
             "whose masks lie in no numbered folder"
         )
     labelled = sorted(candidates, key=lambda c: (c.mask_dir in objects, not _names_classes(c.mask_dir, root),
+                                                 not _in_labels_folder(c.mask_dir),
                                                  not names_labels(c.mask_dir.name),
                                                  not _names_ids(c.mask_dir.name),
                                                  not looks_like_mask_folder(c.mask_dir.name),
@@ -128,6 +135,8 @@ def _ambiguous(image: Folder, candidates: list[FolderMatch], root: Path, beside:
         flag = f"*{suffix}"
     elif first.name == image.path.name:
         flag = _mirrored_top(first, image.path, root)
+    elif _in_labels_folder(first) and not looks_like_mask_folder(first.name):
+        flag = f"{first.parent.name}/{first.name}"  # AI4Mars' labels/train, not a bare train
     flag = shlex.quote(flag)  # as a shell takes it: NuInsSeg's 'mask binary', a pattern
     if _images_beside(image, labelled[0], candidates, beside or []):
         flag += f" --images {shlex.quote(every_split(image.path.name))}"

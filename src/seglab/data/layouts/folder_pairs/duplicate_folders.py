@@ -11,6 +11,7 @@ import shlex
 from pathlib import Path
 
 from seglab.data.discovery.channel_files import folder_names_a_band
+from seglab.data.discovery.folders import Folder, looks_like_masks
 from seglab.data.layouts.folder_pairs.bands import _mostly_same
 from seglab.data.files.index import list_images
 from seglab.data.files.io import ARRAY_SUFFIXES
@@ -88,6 +89,14 @@ def settle_shared_masks(root: Path, matches: list[FolderMatch]) -> tuple[list[Fo
                             "not read as images (--images %s reads them)", folder_label(other.image_dir, root),
                             folder_label(named[0].image_dir, root), shlex.quote(other.image_dir.name))
             continue
+        pictures = [m for m in group if not _holds_masks(m)]
+        if len(pictures) == 1:  # AI4Mars' images/mxy/ and rng-30m/ beside images/edr/: the rover's and range's masks
+            aside += [m for m in group if m is not pictures[0]]
+            logger.info("%s: %s hold masks of another kind, not images: not read as images (--images %s reads them)",
+                        folder_label(mask_dir, root), ", ".join(folder_label(m.image_dir, root) for m in group
+                                                                 if m is not pictures[0]),
+                        shlex.quote(next(m for m in group if m is not pictures[0]).image_dir.name))
+            continue
         image_dirs = [m.image_dir for m in group]
         listed = ", ".join(folder_label(d, root) for d in image_dirs)
         example = min(group, key=_likely_images).image_dir.name
@@ -98,6 +107,11 @@ def settle_shared_masks(root: Path, matches: list[FolderMatch]) -> tuple[list[Fo
                         "docs/encodings.md#bands-in-separate-folders)")
     kept = [m for m in matches if not any(m is a for a in aside)]
     return kept, [p for m in aside for p in list_images(m.image_dir)]
+
+
+def _holds_masks(match: FolderMatch) -> bool:
+    """Whether an image folder's files look like label masks (few values), as `folders` judges."""
+    return looks_like_masks(Folder(match.image_dir, [image for _, image, _ in match.pairs], match.split, False, False, ()))
 
 
 def _likely_images(match: FolderMatch) -> tuple[bool, bool]:
