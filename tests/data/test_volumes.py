@@ -647,6 +647,29 @@ def test_btcv_image_and_label_folders_pair_by_number_below_split_folders(tmp_pat
     assert [p.name for p in index.unlabelled] == ["img0061.nii.gz"]
 
 
+def _asoca(root: Path) -> None:
+    """ASOCA as shipped: ASOCA/{Normal,Diseased}/CTCA/<group>_<n>.nrrd + Annotations/<same>.nrrd,
+    with Centerlines/*.vtp and SurfaceMeshes/*.stl beside them."""
+    for group in ("Normal", "Diseased"):
+        for n in (1, 2):
+            image, label = make_volume(n)
+            save(root / "ASOCA" / group / "CTCA" / f"{group}_{n}.nii.gz", image)
+            save(root / "ASOCA" / group / "Annotations" / f"{group}_{n}.nii.gz", label)
+            (root / "ASOCA" / group / "Centerlines").mkdir(exist_ok=True)
+            (root / "ASOCA" / group / "Centerlines" / f"{group}_{n}.vtp").write_text("<VTKFile/>")
+
+
+@pytest.mark.parametrize("named", [{}, {"images": "CTCA", "masks": "Annotations"}])
+def test_asoca_image_folders_of_any_name_pair_with_the_label_folder_beside_them(tmp_path: Path, named: dict) -> None:
+    """ASOCA's CTCA/ is no image-folder name: the dataset was refused, and --images CTCA --masks
+    Annotations too, each name ending two folders' paths (Normal/ and Diseased/)."""
+    _asoca(tmp_path)
+    index = discover(tmp_path, **named)
+    assert index.format == "volumes" and len(index.pairs) == 4 * DEPTH and not index.problems
+    assert {p.group for p in index.pairs} == {f"{g}_{n}" for g in ("Normal", "Diseased") for n in (1, 2)}
+    assert _labels_fit_their_images(index)
+
+
 def test_myops_modalities_are_channels_of_the_case_its_gd_label_names(tmp_path: Path) -> None:
     """MyoPS 2020 ships train25/myops_training_101_{C0,DE,T2}.nii.gz + train25_myops_gd/
     myops_training_101_gd.nii.gz (ground truth, values 200 ... 2221): `_gd` was no label suffix, so

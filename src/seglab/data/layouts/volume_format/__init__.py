@@ -44,7 +44,8 @@ Recognised layouts (docs/volumes.md), tried in this order:
    Synapse `train_npz/` + `test_vol_h5/`), the slices are read too (`seglab.data.layouts.volume_format.slices_beside_volumes`).
 6. An image folder beside a label folder under any name 2-D datasets use, below split
    folders (BTCV's `RawData/Training/img/` + `Training/label/`) or holding the volumes further
-   down (RibFrac's `ribfrac-train-images-1/Part1/` + `ribfrac-train-labels-1/Part1/`).
+   down (RibFrac's `ribfrac-train-images-1/Part1/` + `ribfrac-train-labels-1/Part1/`); a label folder
+   beside no image folder pairs with the one other folder of volumes beside it (ASOCA's `CTCA/` + `Annotations/`).
 7. Label volumes in a tree of their own, each named after the patient folder of DICOM series it
    labels elsewhere (NCI-ISBI 2013's `NCI-ISBI-2013/Training/<PatientID>.nrrd` for TCIA's
    `Prostate-3T/<PatientID>/<study>/<series>/`): the series on the label's grid the image

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from seglab.data.discovery.folders import MAX_DEPTH, folders_within, path_ends_with
+from seglab.data.discovery.folders import MAX_DEPTH, folders_within, path_ends_with, skipped_folder
 from seglab.data.discovery.naming import (
     folder_split,
     folders_split,
@@ -28,16 +28,28 @@ def named_folders_layout(root: Path, images: str, masks: str, rules: Sequence[Ke
     """The volumes of the image and label folders `--images` and `--masks` name, matched by name
     (COVID-19-CT-Seg's `COVID-19-CT-Seg_20cases/` + `Lung_and_Infection_Mask/`, beside
     `Lung_Mask/` and `Infection_Mask/`), or by `rules` (`--mask-pattern`'s); None unless both hold
-    volumes. Volumes that do not pair are the layout's problems, named: those folders are a volume
-    layout, whatever their names."""
-    image_dir, label_dir = _named_folder(root, images), _named_folder(root, masks)
-    if image_dir is None or label_dir is None or image_dir == label_dir:
-        return None
-    image_files, label_files = _volumes_within(image_dir), _volumes_within(label_dir)
-    if not image_files or not label_files:
-        return None
-    layout = matched_cases(image_files, label_files, label_dir.relative_to(root).as_posix(), rules)
+    volumes. A name several folders end with pairs each image folder with the label folder of that
+    name beside it (ASOCA's `Normal/CTCA/` + `Normal/Annotations/` beside `Diseased/`'s). Volumes
+    that do not pair are the layout's problems, named: those folders are a volume layout, whatever
+    their names."""
+    found = []
+    for image_dir, label_dir in _named_pairs(_named_folders(root, images), _named_folders(root, masks)):
+        image_files, label_files = _volumes_within(image_dir), _volumes_within(label_dir)
+        if image_files and label_files:
+            place = image_dir.parent.relative_to(root).as_posix()
+            found.append((place, matched_cases(image_files, label_files, label_dir.relative_to(root).as_posix(), rules)))
+    layout = _merged(_placed(found))
     return layout if layout.subjects or layout.problems else None
+
+
+def _named_pairs(image_dirs: list[Path], label_dirs: list[Path]) -> list[tuple[Path, Path]]:
+    """The image and label folder of each pair: the one of each, wherever they lie, or, where a
+    name ends several folders' paths, each image folder and the label folder beside it."""
+    if len(image_dirs) == 1 and len(label_dirs) == 1:
+        return [(image_dirs[0], label_dirs[0])] if image_dirs != label_dirs else []
+    beside = {folder.parent: folder for folder in label_dirs}
+    return [(folder, beside[folder.parent]) for folder in image_dirs
+            if folder.parent in beside and beside[folder.parent] != folder]
 
 
 def _volumes_within(folder: Path) -> list[Path]:
@@ -51,14 +63,13 @@ def _volumes_within(folder: Path) -> list[Path]:
     return found if len({volume_stem(p) for p in found}) == len(found) else []
 
 
-def _named_folder(root: Path, name: str) -> Path | None:
-    """The folder a --images or --masks value names: a path under `root`, or the one folder whose
+def _named_folders(root: Path, name: str) -> list[Path]:
+    """The folders a --images or --masks value names: a path under `root`, or the folders whose
     path ends with it, four levels deep at most."""
     if (root / name).is_dir():
-        return root / name
-    found = [folder for folder, _, _ in folders_within(root, MAX_DEPTH)
-             if path_ends_with(folder.relative_to(root).parts, name)]
-    return found[0] if len(found) == 1 else None
+        return [root / name]
+    return [folder for folder, _, _ in folders_within(root, MAX_DEPTH)
+            if path_ends_with(folder.relative_to(root).parts, name)]
 
 
 def named_folders(root: Path) -> Layout | None:
@@ -73,8 +84,10 @@ def named_folders(root: Path) -> Layout | None:
     or the folders' split words, give the splits; a test folder without labels is unlabelled. Cases
     of one name in two folders are named with the folder's path (NucMM's `train/img_000_604_576`
     beside `val/img_000_604_576`); HDF5 files of one 3-D dataset are volumes too (`hdf5_volumes_in`)."""
-    layout, splits = Layout(), dict[str, str | None]()
+    unlabelled: list[Path] = []
+    splits: dict[str, str | None] = {}
     image_dirs, label_dirs = _role_folders(root)
+    image_dirs += _unnamed_image_folders(root, image_dirs, label_dirs)
     paired: list[tuple[_Frame, str | None, Layout]] = []
     for frame, name, images in image_dirs:
         split = folders_split(images[0], root)  # the nearest split folder above its files
@@ -83,22 +96,38 @@ def named_folders(root: Path) -> Layout | None:
         if len(labels) > 1:  # several beside it: the one of its name less the role words
             labels = [label for label in labels if _before_role_word(label[0]) == _before_role_word(name)]
         if len(labels) != 1:  # none, or several beside it (Lung_Mask/ and Infection_Mask/): not told apart
-            layout.unlabelled += images if split == "test" and not labels else []
+            unlabelled += images if split == "test" and not labels else []
             continue
         _, label_dir, label_files = labels[0]
         paired.append((frame, split, matched_cases(images, label_files, label_dir.relative_to(root).as_posix())))
-    repeated = names_repeat([found for _, _, found in paired])  # NucMM's train/ and val/ crops share names
-    for frame, split, found in paired:
-        found = with_prefix(found, "/".join(part for part in frame if part)) if repeated else found
-        layout.subjects += found.subjects
-        layout.problems += found.problems
-        layout.unlabelled += found.unlabelled
-        layout.groups.update(found.groups)
+    # NucMM's train/ and val/ crops share names
+    placed = _placed([("/".join(part for part in frame if part), found) for frame, _, found in paired])
+    for (_, split, _), found in zip(paired, placed):
         splits.update({s.name: split for s in found.subjects})
-    layout.problems = _unpaired_once(layout)
+    layout = _merged(placed, unlabelled)
     if usable_splits(splits.values()):  # else (a train folder alone) the splits are drawn
         layout.splits = {name: split for name, split in splits.items() if split}
     return layout if layout.subjects else None
+
+
+def _placed(found: Sequence[tuple[str, Layout]]) -> list[Layout]:
+    """The layouts of several image and label folders, each with its cases named with its place
+    (its folder's path) when a name is in two of them: read as they are, they would be one case."""
+    repeated = names_repeat([layout for _, layout in found])
+    return [with_prefix(layout, place) if repeated else layout for place, layout in found]
+
+
+def _merged(layouts: Sequence[Layout], unlabelled: Sequence[Path] = ()) -> Layout:
+    """One layout of the cases of several, each label volume without an image named once
+    (`_unpaired_once`)."""
+    merged = Layout(unlabelled=list(unlabelled))
+    for found in layouts:
+        merged.subjects += found.subjects
+        merged.problems += found.problems
+        merged.unlabelled += found.unlabelled
+        merged.groups.update(found.groups)
+    merged.problems = _unpaired_once(merged)
+    return merged
 
 
 def _unpaired_once(layout: Layout) -> list[Problem]:
@@ -139,6 +168,24 @@ def _role_folders(root: Path) -> tuple[list[tuple[_Frame, str, list[Path]]], dic
         else:
             image_dirs.append((frame, parts[at], volumes))
     return image_dirs, label_dirs
+
+
+def _unnamed_image_folders(root: Path, image_dirs: Sequence[tuple[_Frame, str, list[Path]]],
+                           label_dirs: dict[_Frame, list[_RoleFolder]]) -> list[tuple[_Frame, str, list[Path]]]:
+    """The image folder of a label folder of volumes beside no folder named for images: the one
+    other folder of volumes beside it, of any name, when its volumes pair with the labels (ASOCA's
+    `Normal/CTCA/` beside `Normal/Annotations/`, `Centerlines/` of .vtp files and `Diseased/`'s alike)."""
+    named = {frame for frame, _, _ in image_dirs}
+    found = []
+    for frame, labels in label_dirs.items():
+        if frame in named or frame[-1] or len(labels) != 1:  # the label folder holds its volumes itself
+            continue
+        beside = [(folder, volumes) for folder in sorted(root.joinpath(*frame[:-1]).iterdir())
+                  if folder.is_dir() and not skipped_folder(folder.name) and not looks_like_mask_folder(folder.name)
+                  and (volumes := volumes_in(folder))]
+        if len(beside) == 1 and matched_cases(beside[0][1], labels[0][2], labels[0][0]).subjects:
+            found.append((frame, beside[0][0].name, beside[0][1]))
+    return found
 
 
 def _other_splits(image_dir: str, label_dir: str) -> bool:
