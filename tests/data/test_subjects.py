@@ -231,6 +231,20 @@ def test_one_pair_per_folder_named_alike_in_several_folders_groups_by_the_name(t
     assert _apart(index) and "each of several folders holds" in index.pairing[-1]
 
 
+def test_ct_ich_window_folders_group_by_the_patient_folder_above(tmp_path: Path) -> None:
+    """CT-ICH's 2-D copy: `Patients_CT/049/brain/3.jpg` + `3_HGE_Seg.jpg`, `bone/3.jpg` beside:
+    slice numbers repeat in each patient's `brain/`, a word, so no subject was found and slices
+    of one patient straddled the splits."""
+    patients = ["049", "050", "051", "053", "058"]
+    for i, patient in enumerate(patients):
+        for n in range(1, 5):
+            save(tmp_path / "Patients_CT" / patient / "brain" / f"{n}.png", photo(10 * i + n, SIZE))
+            save(tmp_path / "Patients_CT" / patient / "brain" / f"{n}_HGE_Seg.png", mask(n))
+            save(tmp_path / "Patients_CT" / patient / "bone" / f"{n}.png", photo(10 * i + n + 5, SIZE))
+    index = discover(tmp_path, format="folder-pairs")
+    assert {p.group for p in index.pairs} == {f"Patients_CT/{patient}" for patient in patients} and _apart(index)
+
+
 def test_carvana_views_group_by_the_car_id(tmp_path: Path) -> None:
     """Carvana: `train/0cdf5b5d0ce1_01.jpg` ... `_16`, 16 views of each car around a turntable."""
     cars = ["0cdf5b5d0ce1", "7af4d25c3a78", "8182cff9d528", "fdd8ff2348d7", "11acc40dc0ea", "2faf504842df"]

@@ -1459,6 +1459,25 @@ def test_a_2d_copy_beside_the_volumes_is_listed_as_ignored_with_its_route(tmp_pa
     assert len(discover(root, format="folder-pairs").pairs) == 2
 
 
+def test_ct_ich_scans_folder_beside_masks_is_the_image_folder_the_jpeg_copy_listed(tmp_path: Path, caplog) -> None:
+    """PhysioNet's CT-ICH: `ct_scans/049.nii` + `masks/049.nii`, and a JPEG copy
+    `Patients_CT/049/brain/3.jpg` + `3_HGE_Seg.jpg`: `ct_scans/` was no image-folder name, so the
+    JPEG copy was read as 2-D pairs and the volumes named nowhere."""
+    root = tmp_path / "ct-ich-1.3.1"
+    for n in (49, 50, 51):
+        image, label = make_volume(n)
+        save(root / "ct_scans" / f"{n:03d}.nii", image)
+        save(root / "masks" / f"{n:03d}.nii", label)
+        for name in ("3.jpg", "3_HGE_Seg.jpg"):
+            (root / "Patients_CT" / f"{n:03d}" / "brain").mkdir(parents=True, exist_ok=True)
+            Image.fromarray(np.zeros((8, 8), np.uint8)).save(root / "Patients_CT" / f"{n:03d}" / "brain" / name)
+    with caplog.at_level(logging.WARNING):
+        index = discover(tmp_path)
+    assert index.format == "volumes" and len(index.pairs) == 3 * DEPTH and not index.problems
+    assert {p.group for p in index.pairs} == {"049", "050", "051"} and _labels_fit_their_images(index)
+    assert "6 2-D pictures in 'Patients_CT/049/brain/'" in caplog.text
+
+
 def test_label_volumes_numbering_objects_are_routed_to_instance_masks(tmp_path: Path) -> None:
     """RibFrac numbers each case's fractures 1..k: read as classes, the fourth fracture of a case
     was class 4, without a word. Organs 1..3 in every case (a multi-organ dataset) are classes."""

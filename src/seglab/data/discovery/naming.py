@@ -46,7 +46,7 @@ _MASK_TOKENS = ("gt", "gts", "seg", "segs", "y", "lbl", "msk", "labelstr", "labe
 # contours: EMIDEC's Case_N006/Contours/; structures: PDDCA's <case>/structures/, a mask per organ;
 # parse: human parsing maps, VITON-HD's image-parse-v3/ beside image/
 _IMAGE_WORDS = ("image", "img", "input", "photo", "picture", "frame", "original", "leftimg8bit", "jpeg", "rgb")
-_IMAGE_TOKENS = ("x", "raw", "data", "imagestr", "imagests")
+_IMAGE_TOKENS = ("x", "raw", "data", "imagestr", "imagests", "scan", "scans")  # scans: CT-ICH's ct_scans/
 SPLIT_WORDS = {
     "train": "train", "training": "train", "trainset": "train", "tr": "train", "trainval": "train",  # TN3K
     "val": "val", "valid": "val", "validation": "val", "valset": "val", "dev": "val",

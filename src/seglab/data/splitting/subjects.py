@@ -300,17 +300,18 @@ def _video_frame(name: str) -> bool:
 def _by_repeated_names(pairs: list[Pair], root: Path) -> tuple[dict[str, str], str] | None:
     """KolektorSDD's `kos01/Part0.jpg` ... `kos50/Part0.jpg` -> the folder: file names that repeat
     from folder to folder name a part or frame of the item or sequence each folder holds, in
-    several folders whose names hold a number (a word may name a class: `benign/`) or whose files
-    are numbered frames (DAVIS' `JPEGImages/480p/bear/00000.jpg`: a video named by a word), none
+    several folders whose names hold a number (a word may name a class: `benign/`), or that lie in
+    one each (CT-ICH's `Patients_CT/049/brain/`: `_item_folder`), or whose files are numbered frames (DAVIS' `JPEGImages/480p/bear/00000.jpg`: a video named by a word), none
     holding more than a third of the pairs (one split's worth). Numbered folders count from
     `_MIN_CASES`, as case folders do (DSAD's `liver/01/image00.png` ... `liver/04/`: a surgery
     each); folders named by words from `_MIN_FOLDERS`."""
     folders_of: dict[str, set[Path]] = {}
     for pair in pairs:
         folders_of.setdefault(_last(pair.name).lower(), set()).add(pair.image.parent)
-    subjects = {pair.name: os.path.relpath(pair.image.parent, root) for pair in pairs
+    items = {pair.name: _item_folder(pair.image, root) for pair in pairs}
+    subjects = {pair.name: items[pair.name] for pair in pairs
                 if len(folders_of[_last(pair.name).lower()]) > 1
-                and (_video_frame(_last(pair.name)) or any(c.isdigit() for c in pair.image.parent.name))}
+                and (_video_frame(_last(pair.name)) or any(c.isdigit() for c in os.path.basename(items[pair.name])))}
     if not _in_enough_folders(subjects, len(pairs)):
         return _by_item_folder(pairs, root, folders_of)
     return subjects, "the folder each is in, whose file names repeat in the others"
@@ -334,6 +335,16 @@ def _by_item_folder(pairs: list[Pair], root: Path, folders_of: dict[str, set[Pat
         subjects = {p.name: _last(p.name) for p in pairs}
         how = "its name, which each of several folders holds (one place or item seen again)"
     return (subjects, how) if _in_enough_folders(subjects, len(pairs)) else None
+
+
+def _item_folder(image: Path, root: Path) -> str:
+    """The folder of the item an image is part of, under `root`: its own, or the one above when
+    only that one's name holds a number (CT-ICH's `Patients_CT/049/brain/3.jpg`: slice 3 of
+    patient 049 in the brain window, beside `bone/`)."""
+    folder = os.path.relpath(image.parent, root)
+    above = os.path.dirname(folder)
+    numbered = [any(c.isdigit() for c in os.path.basename(name)) for name in (folder, above)]
+    return above if above and not numbered[0] and numbered[1] else folder
 
 
 def _by_frame_folder(pairs: list[Pair], root: Path) -> tuple[dict[str, str], str] | None:
