@@ -670,6 +670,24 @@ def test_asoca_image_folders_of_any_name_pair_with_the_label_folder_beside_them(
     assert _labels_fit_their_images(index)
 
 
+@pytest.mark.parametrize("product", ["T1w_brain", "T1w_masked"])
+def test_an_image_masked_by_its_label_is_left_out_of_the_channels(tmp_path: Path, caplog, product: str) -> None:
+    """NFBS ships `<id>/sub-<id>_ses-NFB3_T1w.nii.gz`, `_T1w_brain` (the T1w times the mask) and
+    `_T1w_brainmask` (the label): the stripped image, the answer, was fed as a second channel."""
+    for n in (1, 2, 3):
+        image, label = make_volume(n)
+        folder = tmp_path / "NFBS_Dataset" / f"A0000{n}"
+        save(folder / f"sub-A0000{n}_ses-NFB3_T1w.nii.gz", image)
+        save(folder / f"sub-A0000{n}_ses-NFB3_{product}.nii.gz", image * (label > 0))
+        save(folder / f"sub-A0000{n}_ses-NFB3_T1w_brainmask.nii.gz", label)
+    with caplog.at_level(logging.INFO):
+        index = discover(tmp_path)
+    assert index.format == "volumes" and len(index.pairs) == 3 * DEPTH and not index.problems
+    assert np.load(index.pairs[0].image).shape[-1] == 1 and _labels_fit_their_images(index)
+    assert sorted(p.name for p in index.ignored) == [f"sub-A0000{n}_ses-NFB3_{product}.nii.gz" for n in (1, 2, 3)]
+    assert "left out 3 image volumes made with their case's label" in caplog.text
+
+
 def test_myops_modalities_are_channels_of_the_case_its_gd_label_names(tmp_path: Path) -> None:
     """MyoPS 2020 ships train25/myops_training_101_{C0,DE,T2}.nii.gz + train25_myops_gd/
     myops_training_101_gd.nii.gz (ground truth, values 200 ... 2221): `_gd` was no label suffix, so

@@ -23,7 +23,8 @@ Recognised layouts (docs/volumes.md), tried in this order:
    `*mask*` (BraTS-like), or a DICOM series (in the folder or a subfolder) and one NIfTI label.
    Several image volumes are the case's channels, in natural name order (BraTS: flair, t1,
    t1ce, t2), less a modality on another grid than the label's in most cases (HaN-Seg's MR
-   beside its CT: `modality_grids`, one vote over all the cases). A folder of several cases, each label named
+   beside its CT: `modality_grids`, one vote over all the cases), and less one the label made (NFBS'
+   `T1w_brain` beside `T1w_brainmask`: `label_products`). A folder of several cases, each label named
    after its image (ACDC's `patient001_frame01.nii.gz` + `patient001_frame01_gt.nii.gz`; LiTS'
    `volume-3.nii` + `segmentation-3.nii`, paired by number; iSeg-2017's `subject-1-label` for `subject-1-T1` and
    `subject-1-T2`, its channels), gives one case each, grouped by subject. Subject
@@ -60,7 +61,7 @@ Each case is cut into slices once (`seglab.data.files.slice_cache`); its pairs a
 One job a module: `format` (the registered format), `layouts` (the order they are tried),
 `cases` (which label volume is whose), `named_folders`, `subject_folders`, `class_folders`,
 `hdf5_cases`, `patient_labels` and `bids` (layouts), `rater_labels` (several raters' labels of an image), `channel_folders` (a case's subfolder of channels beside its label),
-`separate_datasets` (task sets side by side, read one a run), `modality_grids` (which modalities are channels), `instance_labels` (label
+`separate_datasets` (task sets side by side, read one a run), `modality_grids` (which modalities are channels), `label_products` (image volumes the label made, not channels), `instance_labels` (label
 volumes that number objects), `unlabelled_folders` (folders of unlabelled volumes beside the
 cases), `slices_beside_volumes` (2-D slice files beside the volumes of a release), and
 `prediction_cases` (volumes to predict, as cases: by channel suffix, or by the modality words a

@@ -46,6 +46,7 @@ class Layout:
     slices: list[Pair] = field(default_factory=list)  # 2-D pairs read as they are, beside the volumes
     ignored: list[Path] = field(default_factory=list)  # label volumes a case holds beside the one read
     left_out: list[Path] = field(default_factory=list)  # a case's volumes off its label's grid beside its channels'
+    products: list[Path] = field(default_factory=list)  # image volumes their case's label made (`label_products`)
     folder_cases: set[Path] = field(default_factory=set)  # label volumes of cases that are all their folder's volumes
 
 
@@ -53,7 +54,8 @@ def is_label_volume(path: Path) -> bool:
     """A NIfTI file named as a label volume: `*seg*`, `*label*`, `*mask*`, an ACDC `_gt`, or a
     rater's numbered reading (`_reader1`): images are not numbered by who read them."""
     stem = volume_stem(path)
-    return path.is_file() and (any(w in stem.lower() for w in _LABEL_WORDS)
+    unmasked = stem.lower().replace("masked", "")  # `T1w_masked`: an image masked out, not a mask
+    return path.is_file() and (any(w in unmasked for w in _LABEL_WORDS)
                                or any(rule.search(stem) for rule in (_LABEL_SUFFIX, _RATER_SUFFIX)))
 
 

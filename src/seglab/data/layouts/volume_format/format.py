@@ -20,6 +20,7 @@ from seglab.data.splitting.split_lists import case_splits
 from seglab.data.layouts.volume_format.case_versions import with_version_groups
 from seglab.data.layouts.volume_format.cases import Layout
 from seglab.data.layouts.volume_format.channel_folders import log_left_out
+from seglab.data.layouts.volume_format.label_products import log_label_products
 from seglab.data.layouts.volume_format.colour_pictures import with_colour_pictures
 from seglab.data.layouts.volume_format.instance_labels import LabelledCase, instance_problem
 from seglab.data.layouts.volume_format.layouts import find_wrapped_layout
@@ -113,8 +114,9 @@ class VolumesFormat(DatasetFormat):
         unlabelled = layout.unlabelled + unlabelled_folders(folder, layout)  # FLARE22's UnlabeledCase folders
         modalities = {s.modalities for s in layout.subjects}  # the same in every case, or none recorded
         log_left_out(layout.left_out)  # WMH's orig/ beside pre/
+        log_label_products(layout.products)  # NFBS' T1w_brain beside T1w_brainmask
         return DatasetIndex(root, "volumes", pairs, unlabelled, classes, IdentityMapping(), problems,
-                            ignored=layout.ignored + layout.left_out + pictures_beside(folder, layout),
+                            ignored=layout.ignored + layout.left_out + layout.products + pictures_beside(folder, layout),
                             modalities=modalities.pop() if len(modalities) == 1 else (),
                             planes_as_channels=any(s.planes_as_channels for s in layout.subjects))
 

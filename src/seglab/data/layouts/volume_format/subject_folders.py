@@ -33,6 +33,7 @@ from seglab.data.layouts.volume_format.cases import (
 )
 from seglab.data.layouts.volume_format.area_masks import area_masks
 from seglab.data.layouts.volume_format.channel_folders import ChannelFolder, channel_folder, masks_subfolder
+from seglab.data.layouts.volume_format.label_products import label_products
 from seglab.data.layouts.volume_format.separate_datasets import refuse_separate_datasets, refuse_separate_tasks
 from seglab.data.files.volumes import volume_stem
 from seglab.errors import DataError
@@ -99,6 +100,7 @@ def split_containers(root: Path, label_file: str | None = None) -> Layout | None
         merged.problems += layout.problems
         merged.ignored += layout.ignored
         merged.left_out += layout.left_out
+        merged.products += layout.products
         merged.folder_cases |= layout.folder_cases
         merged.groups.update(layout.groups)
         split = splits[container]
@@ -200,8 +202,10 @@ def subject_folders(root: Path, label_file: str | None = None) -> Layout:
                                   for s in paired.subjects})
             continue
         labels_of[folder] = labels
-        if len(labels) == 1:
-            folder_cases.append(Subject(folder.name, tuple(images), labels[0]))
+        if len(labels) == 1:  # NFBS' T1w_brain beside T1w_brainmask: the label's product, not a channel
+            products = label_products(images, labels[0])
+            layout.products += products
+            folder_cases.append(Subject(folder.name, tuple(p for p in images if p not in products), labels[0]))
     if any(len(labels) > 1 for labels in labels_of.values()):
         raise rival_labels({str(folder): labels for folder, labels in labels_of.items()}, "case folders")
     layout.subjects += with_modalities(folder_cases, least=2)  # a folder's one volume is its image, whatever its name
