@@ -688,6 +688,25 @@ def test_an_image_masked_by_its_label_is_left_out_of_the_channels(tmp_path: Path
     assert "left out 3 image volumes made with their case's label" in caplog.text
 
 
+def test_a_case_folders_image_off_its_labels_grid_is_left_out_beside_one_on_it(tmp_path: Path, caplog) -> None:
+    """Mindboggle-101 ships `<subject>/t1weighted.nii.gz` (native) beside `t1weighted.MNI152.nii.gz`
+    (another grid) and the native `labels.DKT31.manual.nii.gz` (+ its MNI152 copy): both images
+    were taken as channels and every case refused, 'differ in shape'."""
+    for n in (1, 2, 3):
+        image, label = make_volume(n)
+        folder = tmp_path / "Mindboggle101_volumes" / "MMRR-21_volumes" / f"MMRR-21-{n}"
+        save(folder / "t1weighted.nii.gz", image)
+        save(folder / "t1weighted.MNI152.nii.gz", image[:-2, :-2])
+        save(folder / "labels.DKT31.manual.nii.gz", label)
+        save(folder / "labels.DKT31.manual.MNI152.nii.gz", label[:-2, :-2])
+    with caplog.at_level(logging.INFO):
+        index = discover(tmp_path, masks="labels.DKT31.manual.nii.gz")
+    assert index.format == "volumes" and len(index.pairs) == 3 * DEPTH and not index.problems
+    assert np.load(index.pairs[0].image).shape[-1] == 1 and _labels_fit_their_images(index)
+    assert {p.name for p in index.ignored} == {"t1weighted.MNI152.nii.gz", "labels.DKT31.manual.MNI152.nii.gz"}
+    assert "left out 3 image volumes of case folders" in caplog.text
+
+
 def test_myops_modalities_are_channels_of_the_case_its_gd_label_names(tmp_path: Path) -> None:
     """MyoPS 2020 ships train25/myops_training_101_{C0,DE,T2}.nii.gz + train25_myops_gd/
     myops_training_101_gd.nii.gz (ground truth, values 200 ... 2221): `_gd` was no label suffix, so

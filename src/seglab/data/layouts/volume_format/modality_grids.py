@@ -8,7 +8,8 @@ order, and any other is left out with one log line naming a volume of it and how
 it. A case that lacks a channel the others have on their grid is a `bad-volume` finding naming
 the file. A case folder's volumes (`Layout.folder_cases`) keep all but the modalities on another
 grid in most cases (HaN-Seg's MR beside its CT), a volume off its case's grid refused as it is read;
-a case folder's subfolder of channels is one all of whose volumes lie on the label's grid (`on_label_grid`).
+volumes named as no modalities keep those on the label's grid (Mindboggle's native `t1weighted`
+beside its `.MNI152` copy); a case folder's subfolder of channels is one all of whose volumes lie on the label's grid (`on_label_grid`).
 
 The vote is taken once over all of a dataset's cases (`on_label_grids`, on the layout its
 readers found: imagesTr/ and imagesVa/, every split folder, every case folder), so that every
@@ -106,11 +107,35 @@ def on_label_grids(layout: Layout) -> Layout:
     modal = [s for s in layout.subjects if len(s.modalities) > 1]
     if modal:
         _vote(layout, modal)
+    _unnamed_off_grid(layout)
     several = [s for s in layout.subjects if s.label in layout.folder_cases and len(s.images) > 1]
     if several:
         log.info("%d subject folders hold several image volumes (e.g. %s: %s); they are the channels, in name order",
                  len(several), several[0].name, ", ".join(p.name for p in several[0].images))
     return layout
+
+
+def _unnamed_off_grid(layout: Layout) -> None:
+    """Leave out a case folder's image volumes, named as no modalities, that lie off its label's
+    grid beside one on it (Mindboggle's `t1weighted.MNI152` beside `t1weighted` and the native
+    `labels.DKT31.manual`), as `channel_folders` leaves out subfolders: listed as ignored, in one
+    log line. A case whose headers cannot be read is left as it is, refused as it is read."""
+    left_out: list[Path] = []
+    for at, subject in enumerate(layout.subjects):
+        if subject.label not in layout.folder_cases or len(subject.images) < 2 or len(subject.modalities) > 1:
+            continue
+        try:
+            aligned, elsewhere = by_grid({str(p): p for p in subject.images}, subject.label)
+        except DataError:
+            continue
+        if aligned and elsewhere:
+            layout.subjects[at] = replace(subject, images=tuple(aligned.values()))
+            left_out += elsewhere.values()
+    layout.ignored += left_out
+    if left_out:
+        log.info("left out %d image volumes of case folders (e.g. '%s'): off their label volume's voxel grid, beside "
+                 "image volumes on it, the channels; to train on them, resample them onto it (ANTs' "
+                 "antsApplyTransforms, SimpleITK's Resample) in a copy of the dataset", len(left_out), left_out[0])
 
 
 def on_label_grid(volumes: Sequence[Path], label: Path) -> bool:
