@@ -43,7 +43,7 @@ def make_folder_pairs(root: Path, image_dir: str, mask_dir: str, names, values=(
 
 def test_registry_lists_the_formats():
     assert FORMATS.names() == ["array-stack", "celebamask-hq", "cityscapes-polygons", "class-folders", "coco", "coco-panoptic", "contour-text", "cvat", "darwin", "folder-pairs", "geojson", "hub-parquet", "imagescope", "label-studio", "labelme", "manifest", "mask-table", "npy-pairs", "oxford-pet", "page-xml", "parallel-lists", "rle-table", "sbd", "supervisely",
-                              "synthetic", "via", "volumes", "xbd", "yolo"]
+                              "synthetic", "via", "video-tracings", "volumes", "xbd", "yolo"]
 
 
 def test_natural_sort():

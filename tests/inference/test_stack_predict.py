@@ -1,15 +1,21 @@
-"""Multi-page TIFF stacks predicted page by page, as training read them, into mask stacks."""
+"""Multi-page TIFF stacks predicted page by page, as training read them, and videos frame by frame,
+into mask stacks."""
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 
 import numpy as np
+import pytest
 import tifffile
 
 from seglab import Predictor
 from seglab.cli import main
-from seglab.inference.stacks import predict_stacks, tiff_stacks
+from seglab.errors import DataError
+from seglab.inference.files import collect_inputs
+from seglab.inference.stacks import predict_stacks, tiff_stacks, videos
+from seglab.tasks import MultiLabel
 
 from ..data.test_instance_masks import ctc_z_stacks  # type: ignore[import-not-found]
 from .test_volume_predict import Threshold
@@ -37,6 +43,36 @@ def test_a_stack_is_predicted_page_by_page_into_a_mask_stack(tmp_path: Path) -> 
     [written] = predict_stacks(PageThreshold(), tiff_stacks([tmp_path / "t000.tif"], PageThreshold()), tmp_path / "out")
     assert written.mask == tmp_path / "out" / "t000_mask.tif" and written.overlay.is_file()
     assert np.array_equal(tifffile.imread(written.mask), boxes.astype(np.uint8))
+
+
+@pytest.mark.skipif(importlib.util.find_spec("av") is None,
+                    reason="videos need the 'video' extra (PyAV): pip install 'seglab[video]'")
+def test_a_video_in_a_folder_is_predicted_frame_by_frame_into_a_mask_stack(tmp_path: Path) -> None:
+    """EchoNet's clips (`Videos/<name>.avi`), trained on their traced frames, predicted whole."""
+    import av
+
+    boxes = _boxes(5)
+    (tmp_path / "Videos").mkdir()
+    with av.open(str(tmp_path / "Videos" / "clip.avi"), "w") as container:
+        stream = container.add_stream("png", rate=50)  # lossless: the frames decode as written
+        stream.width, stream.height, stream.pix_fmt = 10, 12, "rgb24"
+        for box in boxes:
+            frame = np.repeat(np.where(box, 200, 20).astype(np.uint8)[..., None], 3, axis=2)  # grey stored as RGB
+            container.mux(stream.encode(av.VideoFrame.from_ndarray(frame, format="rgb24")))
+        container.mux(stream.encode())
+    inputs = collect_inputs([tmp_path / "Videos"])
+    assert inputs == [tmp_path / "Videos" / "clip.avi"]
+    [written] = predict_stacks(PageThreshold(), videos(inputs, PageThreshold()), tmp_path / "out")
+    assert written.mask == tmp_path / "out" / "clip_mask.tif" and written.overlay.is_file()
+    assert np.array_equal(tifffile.imread(written.mask), boxes.astype(np.uint8))
+
+
+def test_a_video_for_a_multilabel_model_is_refused_with_the_route(tmp_path: Path) -> None:
+    (tmp_path / "clip.avi").write_bytes(b"RIFF")
+    multilabel = PageThreshold()
+    multilabel.task = MultiLabel()
+    with pytest.raises(DataError, match="save its frames as images"):
+        videos([tmp_path / "clip.avi"], multilabel)
 
 
 def test_a_pyramid_of_pages_of_several_sizes_is_one_image(tmp_path: Path) -> None:

@@ -35,6 +35,7 @@ from seglab.data.annotations import label_studio  # noqa: F401  (registers the "
 from seglab.data.annotations import labelme_json  # noqa: F401  (registers the "labelme" format)
 from seglab.data.annotations import page_xml  # noqa: F401  (registers the "page-xml" format)
 from seglab.data.annotations import supervisely  # noqa: F401  (registers the "supervisely" format)
+from seglab.data.annotations import video_tracings  # noqa: F401  (registers the "video-tracings" format)
 from seglab.data.annotations import via_json  # noqa: F401  (registers the "via" format)
 from seglab.data.annotations import mask_table  # noqa: F401  (registers the "mask-table" format)
 from seglab.data.annotations import xbd_json  # noqa: F401  (registers the "xbd" format)

@@ -19,6 +19,7 @@ from seglab.data.discovery.folders import masks_beside_images
 from seglab.data.classes import ClassSpec
 from seglab.data.files.geotiff import georeference, write_georeferenced_mask
 from seglab.data.files.label_dtype import label_dtype
+from seglab.data.files.video_frames import VIDEO_SUFFIXES
 from seglab.data.files.volumes import VOLUME_SUFFIXES, is_volume, volume_stem
 from seglab.errors import DataError
 from seglab.inference.bad_inputs import BadInputs
@@ -155,7 +156,7 @@ def _channel_folder_inputs(folder: Path, channel_files: Sequence[str]) -> list[P
 def _inputs_in(folder: Path) -> list[Path]:
     return sorted(
         p for p in folder.iterdir()
-        if (p.suffix.lower() in IMAGE_SUFFIXES or p.name.lower().endswith(VOLUME_SUFFIXES))
+        if (p.suffix.lower() in (*IMAGE_SUFFIXES, *VIDEO_SUFFIXES) or p.name.lower().endswith(VOLUME_SUFFIXES))
         and not p.name.startswith("._") and p.is_file()
     )
 

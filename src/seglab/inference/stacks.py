@@ -1,11 +1,15 @@
-"""Predict multi-page TIFF stacks page by page, as training read them, into mask stacks.
+"""Predict multi-page TIFF stacks page by page, as training read them, and videos frame by
+frame, into mask stacks.
 
 Training reads a Z stack (the Cell Tracking Challenge's `01/t000.tif`; Lucchi's `training.tif`)
 a pair per page (`layouts.folder_pairs.stack_pages`, `layouts.array_stacks`); a stack given to
 `seglab predict` is likewise a volume of pages along axis 0, without an affine, predicted slice
 by slice (`volumes.predict_slices`) into `<name>_mask.tif` of as many pages. A TIFF whose pages
 differ in size (a pyramid, thumbnails) is no stack (`tiff_stacks.tiff_stack_shape`) and is
-predicted as one image, its first page, as before.
+predicted as one image, its first page, as before. A video (`.avi`, `.mp4`: an echocardiogram
+clip of EchoNet-Dynamic, whose traced frames training read as PNGs, `video_tracings`) is such a
+stack of its RGB frames, decoded as training decoded them (`video_frames`), into `<name>_mask.tif`
+of as many pages as it has frames.
 """
 
 from __future__ import annotations
@@ -19,6 +23,8 @@ import numpy as np
 from seglab.data.files.io import read_image_stack
 from seglab.data.files.read_errors import TIFF_SUFFIXES
 from seglab.data.files.tiff_stacks import tiff_stack_shape, write_label_stack
+from seglab.data.files.video_frames import is_video, read_video
+from seglab.errors import DataError
 from seglab.inference.bad_inputs import BadInputs
 from seglab.inference.files import output_names
 from seglab.inference.predictor import Segmenter
@@ -42,11 +48,26 @@ def tiff_stacks(files: Sequence[Path], predictor: Segmenter) -> list[Path]:
     return stacks
 
 
+def videos(files: Sequence[Path], predictor: Segmenter) -> list[Path]:
+    """The inputs among `files` that are videos, predicted frame by frame as stacks.
+
+    Raises:
+        DataError: videos for a multi-label model, whose masks of one class per pixel a mask stack
+            cannot hold, naming one and the route that predicts its frames.
+    """
+    found = [p for p in files if p.is_file() and is_video(p)]
+    if found and predictor.task.name == "multilabel":
+        raise DataError(f"'{found[0]}' is a video, predicted into one mask stack of a class per pixel, which a "
+                        "multi-label model does not give; save its frames as images (ffmpeg -i clip.avi "
+                        "frames/%04d.png) and predict that folder")
+    return found
+
+
 def predict_stacks(
     predictor: Segmenter, stacks: Sequence[Path], out_dir: str | Path, names: Mapping[Path, str] | None = None,
     progress: bool = True, bad: BadInputs | None = None, values: np.ndarray | None = None,
 ) -> list[WrittenVolume]:
-    """For each TIFF stack write `<name>_mask.tif`, the class index of every page's pixels as a
+    """For each TIFF stack or video write `<name>_mask.tif`, the class index of every page's pixels as a
     page of its own (or with `values`, each class's raw mask value), and `<name>_overlay.png` of
     its middle page, into `out_dir`; `names` default to `output_names(stacks)`, `progress` shows a
     bar over the stacks; a stack that cannot be read stops it, or is recorded in `bad` and passed
@@ -61,7 +82,7 @@ def predict_stacks(
     bad = bad or BadInputs()
     for stack in progress_bar(stacks, desc="predict", unit="stack", enabled=progress):
         with bad.guard(stack):
-            pages = read_image_stack(stack, predictor.reads_alpha)
+            pages = read_video(stack) if is_video(stack) else read_image_stack(stack, predictor.reads_alpha)
             labels = predict_slices(predictor, pages, 0)
             base = out / names[stack]
             base.parent.mkdir(parents=True, exist_ok=True)

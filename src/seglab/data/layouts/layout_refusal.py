@@ -20,6 +20,7 @@ from seglab.data.files.io import IMAGE_SUFFIXES
 from seglab.data.files.mat_files import MAT_SUFFIX
 from seglab.data.files.point_text import POINT_TEXT, holds_points
 from seglab.data.files.read_errors import format_by_content
+from seglab.data.files.video_frames import VIDEO_SUFFIXES
 from seglab.data.files.volumes import ANALYZE_SUFFIX, VOLUME_SUFFIXES, analyze_data_file
 from seglab.data.layouts.apart_folders import apart_routes
 from seglab.data.layouts.folder_pairs.named_folders import _named_pair
@@ -29,6 +30,9 @@ _POINT_SUFFIXES = (".pfs", ".pts")  # landmark points: SCR's JSRT contours, ASM/
 _POINT_FILES = ("landmark point lists (contours), not images or masks: seglab reads no points; leave them aside "
                 "where masks ship beside them, else draw each file's points as a polygon into a mask named as its "
                 "image (PIL's ImageDraw.polygon), in a folder of their own, and pass --masks with that folder")
+_VIDEO_FILES = ("videos: the video-tracings layout reads their traced frames beside a table of the outlines "
+                "(EchoNet-Dynamic's VolumeTracings.csv: FileName,X1,Y1,X2,Y2,Frame; docs/data.md), else save the "
+                "frames to label as images (ffmpeg -i clip.avi frames/clip_%04d.png)")
 _POINT_TEXT_FILES = ("outlines, a point a line, that pair with no image: the contour-text layout reads each as the "
                      "outline of the image whose name or number it carries (images/image_001.jpg ~ "
                      "anotExpert1_001.txt, IM-0001-0048.dcm ~ IM-0001-0048-icontour-manual.txt): name each file after "
@@ -89,6 +93,7 @@ def what_was_seen(root: Path) -> str:
                      + (f"gzip-compressed images seglab does not read: decompress them (gunzip -r "
                         f"'{folder}')" if suffix.endswith(".gz") else
                         _POINT_FILES if suffix in _POINT_SUFFIXES else
+                        _VIDEO_FILES if suffix in VIDEO_SUFFIXES else
                         "a format seglab does not read: convert them to PNG or TIFF")
                      for folder, suffix, count in _unread_files(listing))
     found += "".join(f"\n  {(folder.relative_to(root).as_posix() or '.')}/: {count} '{POINT_TEXT}' files, "
