@@ -22,6 +22,7 @@ from PIL import Image
 from seglab.cli import main
 from seglab.data import discover, inspect_dataset, format_report, split_pairs
 from seglab.data.checking.audit import audit
+from seglab.data.discovery.naming import pattern_for, unique_template_stems
 from seglab.errors import DataError
 
 SIZE = (12, 16)
@@ -2509,6 +2510,30 @@ def test_names_that_differ_by_one_first_word_throughout_pair_and_the_hint_names_
         in str(info.value)
     index = discover(tmp_path / "stray", mask_pattern="mask_{stem}.png")
     assert len(index.pairs) == 4
+
+
+def test_a_word_inserted_after_the_first_pairs_every_category_and_no_hint_drops_the_category(tmp_path):
+    """KITTI Road's `image_2/um_000000.png` ~ `gt_image_2/um_road_000000.png` (and `umm_`, `uu_`)
+    was refused with `--mask-pattern 'um_road_{stem}.png'`, which read the `um` images alone and
+    called `umm_000000.png` a duplicate of `um_000000.png`: less its first word, the name lost its
+    category. The ego-lane task's `um_lane_*` masks name fewer images: listed as ignored, not merged."""
+    names = [f"{category}_{i:06d}" for category, count in (("um", 3), ("umm", 2), ("uu", 2)) for i in range(count)]
+    for i, name in enumerate(names):
+        save(tmp_path / "training" / "image_2" / f"{name}.png", photo(i))
+        category, number = name.split("_")
+        save(tmp_path / "training" / "gt_image_2" / f"{category}_road_{number}.png", labels(i, (0, 1)))
+        if category == "um":
+            save(tmp_path / "training" / "gt_image_2" / f"um_lane_{number}.png", labels(i + 9, (0, 1)))
+    index = discover(tmp_path)
+    assert [(p.image.stem, p.mask.stem) for p in sorted(index.pairs, key=lambda p: p.image.name)] == [
+        (name, name.replace("_", "_road_", 1)) for name in sorted(names)]
+    assert index.pairing == ["training/image_2/ + training/gt_image_2/: 7 pairs by same name with 'road' after its "
+                             "first word"]
+    assert not [p for p in index.problems if p.code == "duplicate-name"]
+    images = sorted((tmp_path / "training" / "image_2").iterdir())
+    mask = tmp_path / "training" / "gt_image_2" / "um_road_000000.png"
+    assert pattern_for(images[0], mask) == "um_road_{stem}.png"  # what the refusal offered
+    assert pattern_for(images[0], mask, unique_template_stems(images)) is None
 
 
 def test_a_dotted_mask_affix_pairs_an_image_affix_and_a_pattern_group_may_leave_it_out(tmp_path):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 
 from seglab.data.discovery.band_words import without_band_word, without_folder_word
@@ -290,13 +291,14 @@ def names_fixed_mask(rules: Sequence[KeyRule]) -> bool:
     return any(rule.shared for rule in rules)
 
 
-def pattern_for(image: Path, mask: Path) -> str | None:
+def pattern_for(image: Path, mask: Path, stems: Sequence[TemplateStem] | None = None) -> str | None:
     """The `--mask-pattern` template that names `mask` after `image`: `{stem}` in place of the
     longest of the stems a template keys images by (`mask_{stem}.png` for `bus_0001-l.png` ~
-    `mask_0001-l.png`), or None when the mask's name holds none."""
+    `mask_0001-l.png`), or None when the mask's name holds none. `stems` are those to try, the
+    folder's `unique_template_stems`, so that a stem two images share is never offered."""
     name = mask.name.lower()
-    stems = sorted({k for _, image_key in _TEMPLATE_STEMS if (k := image_key(image))}, key=len, reverse=True)
-    found = next((k for k in stems if k in name), None)
+    keys = sorted({k for _, image_key in (_TEMPLATE_STEMS if stems is None else stems) if (k := image_key(image))}, key=len, reverse=True)
+    found = next((k for k in keys if k in name), None)
     if found is None:
         return None
     at = name.find(found)
@@ -314,12 +316,25 @@ def _less_last_word(path: Path) -> str | None:
 
 
 # what a template's {stem} may be of the image's name, and how `seglab inspect` says so
-_TEMPLATE_STEMS: tuple[tuple[str, Callable[[Path], str | None]], ...] = (
+TemplateStem = tuple[str, Callable[[Path], str | None]]
+_TEMPLATE_STEMS: tuple[TemplateStem, ...] = (
     ("", _same_name), (" ({stem}: image name without its affix)", _without_affixes),
     (" ({stem}: image name less its first word)", _less_first_word),
     (" ({stem}: image name less its last word)", _less_last_word),
 )
 _LEADING_WORD = re.compile(r"([a-z]+)[_\-. ](.+)")
+
+
+def unique_template_stems(images: Sequence[Path]) -> tuple[TemplateStem, ...]:
+    """Those of `_TEMPLATE_STEMS` under which no two of `images` share a stem: KITTI Road's
+    `um_000000` and `umm_000000` less their first word, Dress Code's `000000_0` and its garment
+    photo `000000_1` less their last, whose template would read one image of each and call the
+    others duplicates."""
+    def one_to_one(image_key: Callable[[Path], str | None]) -> bool:
+        keys = [k for p in images if (k := image_key(p)) is not None]
+        return len(keys) == len(set(keys))
+
+    return tuple(item for item in _TEMPLATE_STEMS if one_to_one(item[1]))
 
 
 def leading_word_rules(images: Sequence[Path], masks: Sequence[Path]) -> tuple[KeyRule, ...]:
@@ -337,6 +352,40 @@ def leading_word_rules(images: Sequence[Path], masks: Sequence[Path]) -> tuple[K
             or not looks_like_mask_folder(mask_word):
         return ()
     return (KeyRule(f"same name after the first word ('{image_word}' ~ '{mask_word}')", _less_first_word),)
+
+
+# a name's first word, the word after it and the rest: KITTI Road's `um_road_000000`
+_SECOND_WORD = re.compile(r"([^_\-. ]+)([_\-. ])([a-z]+)[_\-. ](.+)")
+
+
+def _less_second_word(name: str, word: str) -> str | None:
+    """`name` (lower case) without `word` after its first word (`um_000000` for `um_road_000000`),
+    or None when `word` is not there."""
+    found = _SECOND_WORD.fullmatch(name)
+    return found.group(1) + found.group(2) + found.group(4) if found and found.group(3) == word else None
+
+
+def inserted_word_rules(images: Sequence[Path], masks: Sequence[Path], share: float = 0.5) -> tuple[KeyRule, ...]:
+    """Rules for masks named as their image with a word inserted after its first word (KITTI
+    Road's `image_2/um_000000.png` ~ `gt_image_2/um_road_000000.png`, and for its `um` images alone
+    the ego-lane task's `um_lane_000000.png`): one per word whose masks name at least `share` of
+    the images, the word naming the most first, so another task's masks are a rival naming, not
+    merged. Less its first word (`--mask-pattern 'um_road_{stem}.png'`) the name would lose the
+    category, `um_000000` and `umm_000000` one key."""
+    stems = {stem(p).lower() for p in images}
+    named: dict[str, set[str]] = {}
+    for mask in masks:
+        found = _SECOND_WORD.fullmatch(stem(mask).lower())
+        if found and (key := found.group(1) + found.group(2) + found.group(4)) in stems:
+            named.setdefault(found.group(3), set()).add(key)
+    return tuple(KeyRule(f"same name with '{word}' after its first word", partial(_mask_less_word, word=word),
+                         _same_name)
+                 for word, keys in sorted(named.items(), key=lambda item: (-len(item[1]), item[0]))
+                 if len(keys) >= share * len(stems))
+
+
+def _mask_less_word(path: Path, word: str) -> str | None:
+    return _less_second_word(stem(path).lower(), word)
 
 
 def named_after(name: str, stems: set[str]) -> str | None:

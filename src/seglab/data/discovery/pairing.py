@@ -21,14 +21,17 @@ from seglab.data.discovery.naming import (
     KEY_RULES,
     NUMBER_RULES,
     KeyRule,
+    TemplateStem,
     affix_rules,
     frame_of,
+    inserted_word_rules,
     learned_namings,
     leading_word_rules,
     named_around,
     naming_template,
     pattern_for,
     stem,
+    unique_template_stems,
     words,
 )
 from seglab.data.discovery.numbered_masks import numbered_rules, same_numbering
@@ -183,7 +186,8 @@ def match_folders(
 ) -> FolderMatch:
     """Pair `images` with `masks` by the best of `rules`; the default rules also try masks named
     as their image plus any suffix or prefix (`naming.affix_rules`), with its first word swapped
-    (`naming.leading_word_rules`) or plus numbers that vary per image (`numbered_masks.numbered_rules`),
+    (`naming.leading_word_rules`), with a word inserted after it (`naming.inserted_word_rules`) or
+    plus numbers that vary per image (`numbered_masks.numbered_rules`),
     a `--mask-pattern` is taken as given.
 
     Images that match two masks (`a_mask.png` and `a_label.png`) are not refused here but set
@@ -197,7 +201,8 @@ def match_folders(
         stems = {stem(p).lower() for p in images}
         namings = learned_namings(stems, masks)  # once, for both kinds of learned rule
         rules = (*KEY_RULES[:_STRICT_RULES], *affix_rules(stems, namings), *numbered_rules(stems, namings),
-                 *leading_word_rules(images, masks), *KEY_RULES[_STRICT_RULES:])
+                 *leading_word_rules(images, masks), *inserted_word_rules(images, masks),
+                 *KEY_RULES[_STRICT_RULES:])
     rule = best_rule(images, masks, rules)
     image_keys, image_clashes = keyed_files(images, rule, True)
     # a frame's renderings, or a folder's images beside its one mask (`naming.fixed_name_rule`), share the mask
@@ -240,6 +245,7 @@ def match_folders(
     key_of_case = {stem(image)[: -len("_0000")]: key for key, image, mask in pairs
                    if stem(image).endswith("_0000") and stem(mask).lower() == stem(image)[: -len("_0000")].lower()}
     channels: dict[str, list[tuple[int, Path]]] = {}
+    unique: tuple[TemplateStem, ...] | None = None  # the stems a hint may offer, found at the first hint
     for key, image in image_keys.items():
         if key in mask_keys:
             continue
@@ -256,7 +262,8 @@ def match_folders(
         )
         if close:
             partner = lonely_names[close[0]]
-            pattern = pattern_for(image, partner)
+            unique = unique_template_stems(images) if unique is None else unique
+            pattern = pattern_for(image, partner, unique)
             message += f"; closest unpaired mask: '{partner.name}' (pair such names with --mask-pattern" + (
                 f" '{pattern}')" if pattern else ")")
         problems.append(Problem(image, message, "image-without-mask"))
