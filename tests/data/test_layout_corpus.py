@@ -23,6 +23,7 @@ from seglab.cli import main
 from seglab.data import discover, inspect_dataset, format_report, split_pairs
 from seglab.data.checking.audit import audit
 from seglab.data.discovery.naming import pattern_for, unique_template_stems
+from seglab.data.layouts.layout_refusal import what_was_seen
 from seglab.errors import DataError
 
 SIZE = (12, 16)
@@ -678,6 +679,26 @@ def test_two_photos_of_a_scene_beside_its_mask_both_pair_and_a_file_name_pattern
     index = discover(tmp_path, masks="segmentation-masks", images="*-transparent-rgb-img.jpg")
     assert Counter(p.split for p in index.pairs) == {"train": 2, "test": 2, "val": 2}
     assert {p.image.name.split("-", 1)[1] for p in index.pairs} == {"rgb.jpg", "transparent-rgb-img.jpg"}
+
+
+def test_views_named_by_kind_and_number_pair_by_number_and_no_one_mask_is_offered_for_all(tmp_path):
+    """The UOIS Tabletop Object Dataset: `<split>/scene_<n>/rgb_<v>.jpeg` ~ `segmentation_<v>.png`
+    beside the uint16 `depth_<v>.png`. The depth blocked every name rule, and the refusal offered
+    `--mask-pattern segmentation_00000.png`, which paired every view with view 0's mask (rc 0)."""
+    for split, scene in (("training_set", 0), ("training_set", 1), ("test_set", 0)):
+        folder = tmp_path / split / f"scene_{scene:05d}"
+        for view in range(3):
+            seed = 10 * scene + view + (split == "test_set") * 50
+            save(folder / f"rgb_{view:05d}.jpeg", photo(seed))
+            save(folder / f"segmentation_{view:05d}.png", labels(seed, (0, 1, 2 + view)))
+            depth = np.random.default_rng(seed).integers(500, 2000, SIZE).astype(np.uint16)  # millimetres
+            save(folder / f"depth_{view:05d}.png", depth)
+    index = discover(tmp_path)
+    assert len(index.pairs) == 9
+    assert all(p.mask.name == p.image.name.replace("rgb", "segmentation").replace(".jpeg", ".png")
+               and p.mask.parent == p.image.parent for p in index.pairs)
+    assert {p.name for p in index.ignored} >= {f"depth_{view:05d}.png" for view in range(3)}
+    assert "--mask-pattern segmentation_00000.png" not in what_was_seen(tmp_path)
 
 
 def test_an_input_mask_beside_the_output_truth_is_a_rival_naming_the_truth_offered_first(tmp_path):

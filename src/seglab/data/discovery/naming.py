@@ -337,6 +337,12 @@ def unique_template_stems(images: Sequence[Path]) -> tuple[TemplateStem, ...]:
     return tuple(item for item in _TEMPLATE_STEMS if one_to_one(item[1]))
 
 
+def leading_word(path: Path) -> str | None:
+    """The word of letters a file's name starts with before a separator (`rgb` of `rgb_00000.jpeg`), lower case."""
+    found = _LEADING_WORD.fullmatch(stem(path).lower())
+    return found.group(1) if found else None
+
+
 def leading_word_rules(images: Sequence[Path], masks: Sequence[Path]) -> tuple[KeyRule, ...]:
     """A rule for masks named as their image with its first word swapped (BUS-BRA's
     `Images/bus_0001-l.png` ~ `Masks/mask_0001-l.png`): only when every image starts with one word
@@ -344,7 +350,7 @@ def leading_word_rules(images: Sequence[Path], masks: Sequence[Path]) -> tuple[K
     the words name the kind of file, not the item (BUSI's `benign (1).png` and `malignant (1).png`
     are two images)."""
     def one_word(files: Sequence[Path]) -> str | None:
-        found = {m.group(1) if (m := _LEADING_WORD.fullmatch(stem(p).lower())) else None for p in files}
+        found = {leading_word(p) for p in files}
         return next(iter(found)) if len(found) == 1 else None
 
     image_word, mask_word = one_word(images), one_word(masks)

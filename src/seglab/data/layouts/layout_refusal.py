@@ -5,6 +5,7 @@ seglab does not read, and the flags that pair by hand. A user told only "no layo
 
 from __future__ import annotations
 
+import re
 import shlex
 from collections import Counter
 from pathlib import Path
@@ -142,15 +143,22 @@ def _too_deep(root: Path, deeper: list[Path]) -> str:
             "passing a folder further down as DATA leaves out what lies above it, such as split lists")
 
 
+_NUMBER = re.compile(r"\d+")
+
+
 def _fixed_mask_route(root: Path, folders: dict[Path, list[Path]]) -> str:
     """A line offering `--mask-pattern <name>` when image folders (folder -> its image files, as
     the walk listed them) each hold a mask of one name beside files named as images (Structured3D's
     `<view>/semantic.png` beside `rgb_rawlight.png`), which no name rule pairs, and that pattern
-    pairs them when tried; else nothing."""
+    pairs them when tried; else nothing. A mask with numbered siblings (the UOIS Tabletop Object
+    Dataset's `segmentation_00000.png` beside `segmentation_00001.png`, each a view's) is no mask
+    of every image: offered, it paired all views with the first view's mask."""
     counts: Counter[str] = Counter()
     for files in folders.values():
         if any(looks_like_image_folder(stem(p)) for p in files):
-            counts.update(p.name for p in files if looks_like_mask_folder(stem(p)) and names_labels(stem(p)))
+            numbered = Counter(_NUMBER.sub("#", p.name.lower()) for p in files)
+            counts.update(p.name for p in files if looks_like_mask_folder(stem(p)) and names_labels(stem(p))
+                          and numbered[_NUMBER.sub("#", p.name.lower())] == 1)
     for name, count in counts.most_common(2):
         try:
             paired = search_folders(root, (fixed_name_rule(name),)).matches if count > 1 else []

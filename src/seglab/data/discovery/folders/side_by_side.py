@@ -12,6 +12,7 @@ from seglab.data.discovery.naming import (
     KEY_RULES,
     KeyRule,
     image_affixed,
+    leading_word,
     looks_like_image_folder,
     looks_like_mask_folder,
     named_around,
@@ -47,7 +48,7 @@ def _side_by_side(folder: Folder, root: Path, rules: tuple[KeyRule, ...], merge:
     if names_fixed_mask(rules):
         return _by_fixed_name(folder, root, rules, merge)
     return (_by_affixes(folder, root, rules, merge, aside) or _by_names_after(folder, root, rules, merge)
-            or _by_suffix(folder, root, rules, merge))
+            or _by_suffix(folder, root, rules, merge) or _by_leading_words(folder, root, rules, merge, aside))
 
 
 def _by_fixed_name(folder: Folder, root: Path, rules: tuple[KeyRule, ...], merge: bool) -> FolderMatch | None:
@@ -181,6 +182,28 @@ def _by_suffix(folder: Folder, root: Path, rules: tuple[KeyRule, ...], merge: bo
             if match is not None:
                 return match
     return None
+
+
+def _by_leading_words(folder: Folder, root: Path, rules: tuple[KeyRule, ...], merge: bool,
+                      aside: list[Path]) -> FolderMatch | None:
+    """Each file a kind's word and a number: one kind named for masks, one for images or the one
+    other kind, and the other kinds the view's further products, left out (`aside`): the UOIS
+    Tabletop Object Dataset's `rgb_00003.jpeg` ~ `segmentation_00003.png` beside `depth_00003.png`
+    (uint16 depth, neither an image nor a mask), each view paired with its own mask."""
+    kinds: dict[str | None, list[Path]] = {}
+    for path in folder.files:
+        kinds.setdefault(leading_word(path), []).append(path)
+    mask_words = [w for w in kinds if w is not None and looks_like_mask_folder(w)]
+    others = [w for w in kinds if w is not None and w not in mask_words]
+    image_words = [w for w in others if looks_like_image_folder(w)] or others
+    if None in kinds or len(mask_words) != 1 or len(image_words) != 1:
+        return None
+    match = _half_paired(kinds[image_words[0]], kinds[mask_words[0]], folder, root, rules, merge)
+    if match is not None:
+        products = [p for w in others if w != image_words[0] for p in kinds[w]]
+        match.extra_masks += products  # listed as ignored
+        aside += products
+    return match
 
 
 def _half_paired(images: list[Path], masks: list[Path], folder: Folder, root: Path, rules: tuple[KeyRule, ...],
