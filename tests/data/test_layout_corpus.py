@@ -2557,6 +2557,41 @@ def test_a_word_inserted_after_the_first_pairs_every_category_and_no_hint_drops_
     assert pattern_for(images[0], mask, unique_template_stems(images)) is None
 
 
+def dress_code(root: Path) -> None:
+    """Dress Code: `<category>/images/<id>_0.jpg` (the person) and `<id>_1.jpg` (the garment), the
+    parse map `label_maps/<id>_4.png`, the pose rendering `skeletons/<id>_5.jpg` and DensePose's
+    `dense/<id>_5.png` beside its `<id>_5_uv.npz`."""
+    for c, category in enumerate(("upper_body", "dresses")):
+        for n in range(3):
+            i, seed = f"{3 * c + n:06d}", 3 * c + n
+            save(root / category / "images" / f"{i}_0.jpg", photo(seed))
+            save(root / category / "images" / f"{i}_1.jpg", photo(seed + 20))
+            save(root / category / "label_maps" / f"{i}_4.png", labels(seed, (0, 4, 11)))
+            save(root / category / "skeletons" / f"{i}_5.jpg", photo(seed + 40))
+            save(root / category / "dense" / f"{i}_5.png", labels(seed, tuple(range(0, 25, 3))))
+            np.savez(root / category / "dense" / f"{i}_5_uv.npz", uv=np.random.default_rng(seed).random((2, *SIZE)))
+
+
+def test_masks_named_with_another_role_number_pair_the_first_role_and_named_folders_leave_the_rest(tmp_path):
+    """Dress Code paired its pose renderings `skeletons/<id>_5.jpg` with `label_maps/<id>_4.png` by
+    first number (the images' `<id>_0` and `<id>_1` share it) and its DensePose `dense/` side by
+    side; `--images images --masks label_maps` still read `dense/`, and the hint's
+    `--mask-pattern '{stem}_4.png'` was refused with the same hint."""
+    dress_code(tmp_path)
+    expected = [f"{category}/images/{3 * c + n:06d}_0.jpg" for c, category in enumerate(("upper_body", "dresses"))
+                for n in range(3)]
+    for flags in ({}, {"masks": "label_maps"}, {"images": "images", "masks": "label_maps"}):
+        index = discover(tmp_path, **flags)
+        assert relative(index) == sorted(expected)
+        assert all(p.mask.name == p.image.name.replace("_0.jpg", "_4.png") for p in index.pairs)
+        assert index.pairing == [f"{category}/images/ + {category}/label_maps/: 3 pairs by same name with its last "
+                                 "number '0' for '4'" for category in ("dresses", "upper_body")]
+    images = sorted((tmp_path / "upper_body" / "images").iterdir())
+    mask = tmp_path / "upper_body" / "label_maps" / "000000_4.png"
+    assert pattern_for(images[0], mask) == "{stem}_4.png"  # what the refusal offered, and refused
+    assert pattern_for(images[0], mask, unique_template_stems(images)) is None
+
+
 def test_a_dotted_mask_affix_pairs_an_image_affix_and_a_pattern_group_may_leave_it_out(tmp_path):
     """HLS Burn Scars' `<scene>.v1.4_merged.tif` beside `<scene>.v1.4.mask.tif` was refused, and no
     --mask-pattern paired them: its group had to be the whole image stem `<scene>.v1.4_merged`."""

@@ -394,6 +394,38 @@ def _mask_less_word(path: Path, word: str) -> str | None:
     return _less_second_word(stem(path).lower(), word)
 
 
+_ROLE_NUMBER_LAST = re.compile(r"(.+)[_\-. ](\d{1,2})")  # a name, then a short number that says the file's role
+
+
+def _less_role_number(path: Path, number: str) -> str | None:
+    """A file's name (lower case) less its last word when that is the role `number`: `000000` of Dress Code's `000000_4.png`."""
+    found = _ROLE_NUMBER_LAST.fullmatch(stem(path).lower())
+    return found.group(1) if found and found.group(2) == number else None
+
+
+def role_number_rules(images: Sequence[Path], masks: Sequence[Path], share: float = 0.5) -> tuple[KeyRule, ...]:
+    """Rules for masks named as their image with another role number last (Dress Code's
+    `images/<id>_0.jpg` ~ `label_maps/<id>_4.png`, beside the garment photo `images/<id>_1.jpg`):
+    only when every mask ends in one short number; one rule per number last in the images whose
+    names, less it, name at least `share` of the masks, the number naming the most (then the
+    lowest) first, so that the person and the garment photo are not two images of one key. A word
+    last is no role: GOOSE's `_color` renderings beside its `_labelids` masks."""
+    mask_numbers = {found.group(2) if (found := _ROLE_NUMBER_LAST.fullmatch(stem(p).lower())) else None for p in masks}
+    if len(mask_numbers) != 1 or None in mask_numbers:
+        return ()
+    mask_number = next(iter(mask_numbers))
+    mask_keys = {k for p in masks if (k := _less_role_number(p, mask_number)) is not None}
+    named: dict[str, set[str]] = {}
+    for image in images:
+        found = _ROLE_NUMBER_LAST.fullmatch(stem(image).lower())
+        if found and found.group(2) != mask_number and found.group(1) in mask_keys:
+            named.setdefault(found.group(2), set()).add(found.group(1))
+    return tuple(KeyRule(f"same name with its last number '{number}' for '{mask_number}'",
+                         partial(_less_role_number, number=mask_number), partial(_less_role_number, number=number))
+                 for number, keys in sorted(named.items(), key=lambda item: (-len(item[1]), int(item[0])))
+                 if len(keys) >= share * len(mask_keys))
+
+
 def named_after(name: str, stems: set[str]) -> str | None:
     """The longest of `stems` (lower case) that `name` is, followed by a separator and more:
     `image_01l` for `image_01l_1stho`; None when there is none."""

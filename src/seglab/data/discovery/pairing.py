@@ -30,6 +30,7 @@ from seglab.data.discovery.naming import (
     named_around,
     naming_template,
     pattern_for,
+    role_number_rules,
     stem,
     unique_template_stems,
     words,
@@ -186,8 +187,9 @@ def match_folders(
 ) -> FolderMatch:
     """Pair `images` with `masks` by the best of `rules`; the default rules also try masks named
     as their image plus any suffix or prefix (`naming.affix_rules`), with its first word swapped
-    (`naming.leading_word_rules`), with a word inserted after it (`naming.inserted_word_rules`) or
-    plus numbers that vary per image (`numbered_masks.numbered_rules`),
+    (`naming.leading_word_rules`), with a word inserted after it (`naming.inserted_word_rules`),
+    with another role number last (`naming.role_number_rules`) or plus numbers that vary per image
+    (`numbered_masks.numbered_rules`),
     a `--mask-pattern` is taken as given.
 
     Images that match two masks (`a_mask.png` and `a_label.png`) are not refused here but set
@@ -202,7 +204,7 @@ def match_folders(
         namings = learned_namings(stems, masks)  # once, for both kinds of learned rule
         rules = (*KEY_RULES[:_STRICT_RULES], *affix_rules(stems, namings), *numbered_rules(stems, namings),
                  *leading_word_rules(images, masks), *inserted_word_rules(images, masks),
-                 *KEY_RULES[_STRICT_RULES:])
+                 *KEY_RULES[_STRICT_RULES:], *role_number_rules(images, masks))
     rule = best_rule(images, masks, rules)
     image_keys, image_clashes = keyed_files(images, rule, True)
     # a frame's renderings, or a folder's images beside its one mask (`naming.fixed_name_rule`), share the mask
