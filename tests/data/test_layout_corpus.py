@@ -652,6 +652,47 @@ def test_images_sharing_a_mask_are_said_and_a_file_name_pattern_as_images_reads_
     assert {p.name for p in index.ignored} >= {"rgb_coldlight.png", "rgb_warmlight.png"}
 
 
+def cloudsen12(root: Path) -> None:
+    """CloudSEN12's per-scene GeoTIFFs: `high/<roi>/<scene>/` holds the scene's products
+    (`S2L1C.tif` 13 bands, `S2L2A.tif` 14, `S1.tif` radar, 2), `extra/` layers and `labels/`
+    holding the hand-drawn `manual_hq.tif` beside the cloud masks algorithms made (`fmask.tif`,
+    `sen2cor.tif`, ...), each under a fixed name."""
+    for roi, scenes in (("ROI_00012", ("20190110T1", "20190111T1")), ("ROI_02345", ("20190210T1",))):
+        for n, scene in enumerate(scenes):
+            folder = root / "cloudsen12" / "high" / roi / scene
+            seed = 10 * int(roi[-2:]) + n
+            folder.mkdir(parents=True)
+            for name, bands in (("S2L1C", 13), ("S2L2A", 14), ("S1", 2)):
+                tifffile.imwrite(folder / f"{name}.tif",
+                                 np.stack([photo(seed + b)[..., 0] for b in range(bands)]).astype(np.uint16))
+            save(folder / "extra" / "elevation.tif", labels(seed, (0, 40, 90)))
+            save(folder / "labels" / "manual_hq.tif", labels(seed, (0, 1, 3)))
+            for rival in ("fmask", "sen2cor", "qa60"):
+                save(folder / "labels" / f"{rival}.tif", labels(seed + 1, (0, 1, 2)))
+
+
+def test_a_mask_of_one_fixed_name_in_a_folder_of_each_case_pairs_the_case_folders_images(tmp_path, caplog):
+    """CloudSEN12 (`cloudsen12`): `--mask-pattern labels/manual_hq.tif`, a fixed name with a folder
+    part, is the mask of every image in the case folder holding that part; the refusal offers it
+    (the hand-drawn mask first, the algorithms' named as rivals) and `--images S2L1C.tif` reads
+    one product. Before, the pattern was refused for want of a group, and only a manifest read it."""
+    cloudsen12(tmp_path)
+    with pytest.raises(DataError, match=r"a folder of masks in 3 case folders of images \(cloudsen12/high/ROI_00012/"
+                                        r"20190110T1/labels/manual_hq.tif\): --mask-pattern labels/manual_hq.tif pairs "
+                                        r"it with every image in its case folder.*other masks too \(fmask.tif, qa60.tif, "
+                                        r"sen2cor.tif\)"):
+        discover(tmp_path)
+    with caplog.at_level(logging.WARNING, logger="seglab.data.layouts.folder_pairs"):
+        index = discover(tmp_path, mask_pattern="labels/manual_hq.tif")
+    assert "--images 'S1.tif' (or 'S2L1C.tif', 'S2L2A.tif')" in caplog.text
+    assert len(index.pairs) == 9 and all(p.mask.relative_to(p.image.parent).as_posix() == "labels/manual_hq.tif"
+                                         for p in index.pairs)
+    index = discover(tmp_path, mask_pattern="labels/manual_hq.tif", images="S2L1C.tif")
+    assert [p.image.name for p in index.pairs] == ["S2L1C.tif"] * 3 and len({p.mask for p in index.pairs}) == 3
+    ignored = {p.relative_to(p.parents[1]).as_posix() for p in index.ignored}
+    assert {"labels/fmask.tif", "labels/qa60.tif", "extra/elevation.tif"} <= ignored
+
+
 def test_two_photos_of_a_scene_beside_its_mask_both_pair_and_a_file_name_pattern_picks_one(tmp_path, caplog):
     """ClearGrasp: synthetic `<object>-train/rgb-imgs/N-rgb.jpg` + `segmentation-masks/N-segmentation-mask.png`
     (beside `outlines/`), and real `real-test/d415/` and `real-val/d415/` holding

@@ -70,6 +70,7 @@ class KeyRule:
     image_key: Callable[[Path], str | None] | None = None  # when images are keyed otherwise
     many: bool = False  # keys an image's several masks alike (objects numbered after it): shared keys are meant
     shared: bool = False  # keys a folder's images alike, every one paired with the folder's one mask (`fixed_name_rule`)
+    fixed_name: str = ""  # that mask's name, a folder part too (`labels/manual_hq.tif`), for a `fixed_name_rule`
 
     def key_of(self, path: Path, is_image: bool) -> str | None:
         return self.image_key(path) if is_image and self.image_key is not None else self.key(path)
@@ -232,13 +233,15 @@ def template_rules(pattern: str) -> tuple[KeyRule, ...]:
     A pattern with a folder part names the mask by the folders above it too (RoadAnomaly's
     `{stem}.labels/labels_semantic.png`: a folder per image, `per_image.per_image_masks`).
 
-    A file name alone (`semantic.png`) names the mask of every image in its folder (`fixed_name_rule`).
+    A file name alone (`semantic.png`) names the mask of every image in its folder, and one below
+    a folder part (`labels/manual_hq.tif`) that of every image in the folder holding that part
+    (`fixed_name_rule`).
 
     Raises:
         ValueError: a template without `{stem}` that is not a valid regular expression either,
             or a regular expression without a group.
     """
-    if "{stem}" not in pattern and _FILE_NAME.fullmatch(pattern):
+    if "{stem}" not in pattern and _FIXED_NAME.fullmatch(pattern):
         return (fixed_name_rule(pattern),)
     if "{stem}" in pattern:
         before, _, after = pattern.partition("{stem}")
@@ -269,20 +272,36 @@ def template_rules(pattern: str) -> tuple[KeyRule, ...]:
             KeyRule(f"{name} ({{stem}}: the image's last number)", number, _last_number))
 
 
-_FILE_NAME = re.compile(r"[\w\- ]+(?:\.[\w\-]+)+")  # `semantic.png`: a name, no {stem}, no group, no folder
+# `semantic.png`, `labels/manual_hq.tif`: a name, folders above it at most; no {stem}, no group
+_FIXED_NAME = re.compile(r"(?:[\w\-. ]+/)*[\w\- ]+(?:\.[\w\-]+)+")
 
 
 def fixed_name_rule(name: str) -> KeyRule:
     """A `--mask-pattern` that is a file name with no `{stem}` (`semantic.png`): the mask named so
     in each folder is the mask of every image beside it (Structured3D's
     `perspective/full/<view>/semantic.png` beside `rgb_rawlight.png`, `rgb_coldlight.png` and
-    `rgb_warmlight.png`, three lightings of one view). Files key by their folder, so folders, not
+    `rgb_warmlight.png`, three lightings of one view). With a folder part (`labels/manual_hq.tif`)
+    it is the mask of every image in the folder holding that part: CloudSEN12's
+    `<roi>/<scene>/labels/manual_hq.tif` for `<roi>/<scene>/S2L1C.tif`, beside the cloud masks
+    algorithms made (`labels/fmask.tif`, ...). Files key by their case folder, so folders, not
     names, pair."""
-    def folder_of(path: Path, mask: bool) -> str | None:
-        return path.parent.as_posix().lower() if (path.name.lower() == name.lower()) == mask else None
+    depth = name.count("/")
 
-    return KeyRule(f"--mask-pattern '{name}' (the mask of every image in its folder)",
-                   lambda path: folder_of(path, True), lambda path: folder_of(path, False), shared=True)
+    def folder_of(path: Path, mask: bool) -> str | None:
+        named = "/".join(path.parts[-depth - 1:]).lower() == name.lower()
+        return path.parents[depth if mask else 0].as_posix().lower() if named == mask else None
+
+    return KeyRule(f"--mask-pattern '{name}' (the mask of every image in its {'case ' * bool(depth)}folder)",
+                   lambda path: folder_of(path, True), lambda path: folder_of(path, False), shared=True,
+                   fixed_name=name)
+
+
+def fixed_mask_of(folder: Path, rules: Sequence[KeyRule]) -> Path | None:
+    """The file a `fixed_name_rule` with a folder part names below `folder` (`labels/manual_hq.tif`),
+    when it is there; None for a rule without one, whose mask lies in the folder itself."""
+    name = next((rule.fixed_name for rule in rules if rule.shared), "")
+    path = folder / name
+    return path if "/" in name and path.is_file() else None
 
 
 def names_fixed_mask(rules: Sequence[KeyRule]) -> bool:

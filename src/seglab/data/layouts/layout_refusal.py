@@ -168,6 +168,33 @@ def _fixed_mask_route(root: Path, folders: dict[Path, list[Path]]) -> str:
             shown = folder_label(paired[0].image_dir, root)
             return (f"\n  a mask named alike beside the images in {count} folders ({shown}{name}): --mask-pattern "
                     f"{shlex.quote(name)} pairs it with every image in its folder, looked for {NAMED_DEPTH} levels deep")
+    return _case_mask_route(root, folders)
+
+
+_HAND_DRAWN = re.compile(r"manual|truth|expert|reference|annotat|(?<![a-z])gt(?![a-z])", re.IGNORECASE)
+
+
+def _case_mask_route(root: Path, folders: dict[Path, list[Path]]) -> str:
+    """A line offering `--mask-pattern <folder>/<name>` when case folders of images each hold a
+    folder named for masks with files of the same names (CloudSEN12's `<scene>/labels/manual_hq.tif`
+    beside `labels/fmask.tif`, `labels/sen2cor.tif`, ... below `<scene>/S2L1C.tif`): the name a
+    hand drew first (manual, gt, truth, ...), the others named as its rivals; else nothing."""
+    counts: Counter[str] = Counter()
+    for folder, files in folders.items():
+        if looks_like_mask_folder(folder.name) and folders.get(folder.parent):
+            counts.update(f"{folder.name}/{p.name}" for p in files)
+    names = sorted((n for n, c in counts.items() if c > 1), key=lambda n: (not _HAND_DRAWN.search(n), -counts[n], n))
+    for name in names[:2]:
+        try:
+            paired = search_folders(root, (fixed_name_rule(name),)).matches
+        except DataError:
+            continue
+        if paired:
+            rivals = [n.split("/")[-1] for n in names if n != name and n.startswith(name.split("/")[0] + "/")]
+            also = f"; the folder holds other masks too ({', '.join(rivals[:5])}): name one so to read it" if rivals else ""
+            return (f"\n  a folder of masks in {counts[name]} case folders of images ({folder_label(paired[0].image_dir, root)}"
+                    f"{name}): --mask-pattern {shlex.quote(name)} pairs it with every image in its case folder, "
+                    f"looked for {NAMED_DEPTH} levels deep{also}")
     return ""
 
 

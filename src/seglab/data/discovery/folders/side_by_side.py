@@ -11,6 +11,7 @@ from seglab.data.discovery.folders.listing import Folder
 from seglab.data.discovery.naming import (
     KEY_RULES,
     KeyRule,
+    fixed_mask_of,
     image_affixed,
     leading_word,
     looks_like_image_folder,
@@ -55,15 +56,21 @@ def _by_fixed_name(folder: Folder, root: Path, rules: tuple[KeyRule, ...], merge
     """The mask a `--mask-pattern` names alone (`semantic.png`) with every image beside it. Where
     some files are named as images (Structured3D's `rgb_rawlight.png`), the others are the view's
     other renderings (`depth.png`, `albedo.png`, `normal.png`, `instance.png`), listed as ignored;
-    where none are, files named as masks are."""
-    masks = [p for p in folder.files if rules[0].key(p) is not None]
+    where none are, files named as masks are. A pattern with a folder part (`labels/manual_hq.tif`)
+    names the mask below the folder: the other files beside it there (CloudSEN12's masks made by
+    algorithms, `labels/fmask.tif`, ...) are listed as ignored."""
+    below = fixed_mask_of(folder.path, rules)
+    masks = [below] if below is not None else [p for p in folder.files if rules[0].key(p) is not None]
     others = [p for p in folder.files if p not in masks]
     images = [p for p in others if looks_like_image_folder(stem(p))] \
         or [p for p in others if not looks_like_mask_folder(stem(p))]
     if not masks or not images:
         return None
-    match = match_folders(images, masks, folder.path, folder.path, root, folder.split, rules, merge)
+    mask_dir = masks[0].parent
+    match = match_folders(images, masks, folder.path, mask_dir, root, folder.split, rules, merge)
     match.extra_masks += [p for p in others if p not in images]  # listed as ignored
+    if below is not None:
+        match.extra_masks += [p for p in list_images(mask_dir, masks=True) if p != below]
     return match
 
 
