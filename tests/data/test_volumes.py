@@ -670,6 +670,38 @@ def test_asoca_image_folders_of_any_name_pair_with_the_label_folder_beside_them(
     assert _labels_fit_their_images(index)
 
 
+def _segrap(root: Path) -> None:
+    """SegRap2023 as shipped: `SegRap2023_Training_Set_120cases/segrap_000n/{image,image_contrast}.nii.gz`
+    (plain and contrast CT) and a tree of case folders of the same names apart,
+    `SegRap2023_Training_Set_120cases_OneHot_Labels/Task001/segrap_000n/<Organ>.nii.gz`, a 0/1
+    volume per organ (Task002's per tumour beside it)."""
+    for n in (1, 2, 3):
+        image, label = make_volume(n)
+        case = f"segrap_{n:04d}"
+        save(root / "SegRap2023_Training_Set_120cases" / case / "image.nii.gz", image)
+        save(root / "SegRap2023_Training_Set_120cases" / case / "image_contrast.nii.gz", image + 40)
+        for task, organs in (("Task001", ("Brain", "Eye_L")), ("Task002", ("GTVp", "GTVnd"))):
+            for k, organ in enumerate(organs, 1):
+                save(root / "SegRap2023_Training_Set_120cases_OneHot_Labels" / task / case / f"{organ}.nii.gz",
+                     (label == k).astype(np.uint8))
+
+
+def test_case_folders_pair_with_the_case_folders_of_their_names_in_a_label_tree(tmp_path: Path) -> None:
+    """SegRap2023 (`_segrap`): the refusal offers --images and --masks for the two trees, and
+    those read each case's two CT volumes as its channels and its label folder's 0/1 volumes as a
+    class each. Before, the refusal named no route and --images/--masks gave 'no image/mask
+    folders fit': every case's volumes are named alike, so they never paired by name."""
+    _segrap(tmp_path)
+    with pytest.raises(DataError, match=r"--images SegRap2023_Training_Set_120cases --masks "
+                                        r"SegRap2023_Training_Set_120cases_OneHot_Labels/Task001 pairs them"):
+        discover(tmp_path)
+    index = discover(tmp_path, images="SegRap2023_Training_Set_120cases", masks="Task001")
+    assert index.format == "volumes" and len(index.pairs) == 3 * DEPTH and not index.problems
+    assert index.classes.names == ("background", "Brain", "Eye_L")
+    assert {p.group for p in index.pairs} == {"segrap_0001", "segrap_0002", "segrap_0003"}
+    assert np.load(index.pairs[0].image).shape[-1] == 2 and _labels_fit_their_images(index)
+
+
 @pytest.mark.parametrize("product", ["T1w_brain", "T1w_masked"])
 def test_an_image_masked_by_its_label_is_left_out_of_the_channels(tmp_path: Path, caplog, product: str) -> None:
     """NFBS ships `<id>/sub-<id>_ses-NFB3_T1w.nii.gz`, `_T1w_brain` (the T1w times the mask) and

@@ -25,6 +25,7 @@ from seglab.data.files.video_frames import VIDEO_SUFFIXES
 from seglab.data.files.volumes import ANALYZE_SUFFIX, VOLUME_SUFFIXES, analyze_data_file
 from seglab.data.layouts.apart_folders import apart_routes
 from seglab.data.layouts.folder_pairs.named_folders import _named_pair
+from seglab.data.layouts.volume_format.named_folders import named_folders_layout
 from seglab.errors import DataError
 
 _POINT_SUFFIXES = (".pfs", ".pts")  # landmark points: SCR's JSRT contours, ASM/AAM shape files
@@ -73,6 +74,7 @@ def what_was_seen(root: Path) -> str:
                   "folders with a *_mask, *_msk or *_dseg volume; docs/volumes.md):")
         found += "".join(f"\n  {(folder.relative_to(root).as_posix() or '.')}/: {count} volumes"
                          for folder, count in volumes[:FOLDERS_SHOWN])
+        found += _parallel_case_routes(root, [folder for folder, _ in volumes])
         found += ("\n  a folder per case whose label volume is named otherwise (the 2018 Left Atrium challenge's "
                   "<case>/laendo.nrrd beside lgemri.nrrd): --masks laendo.nrrd, the label's file name in each")
     series = _series_folders(listing)
@@ -196,6 +198,30 @@ def _case_mask_route(root: Path, folders: dict[Path, list[Path]]) -> str:
                     f"{name}): --mask-pattern {shlex.quote(name)} pairs it with every image in its case folder, "
                     f"looked for {NAMED_DEPTH} levels deep{also}")
     return ""
+
+
+def _parallel_case_routes(root: Path, folders: list[Path]) -> str:
+    """Lines offering `--images A --masks B` for two trees of case folders of the same names, B's
+    path named for labels (SegRap2023's `..._120cases/segrap_0000/` and `..._OneHot_Labels/Task001/segrap_0000/`),
+    each route tried first: `named_folders_layout` pairs case folder with case folder."""
+    cases: dict[Path, set[str]] = {}
+    for folder in folders:
+        cases.setdefault(folder.parent, set()).add(folder.name)
+    trees = [tree for tree, names in cases.items() if len(names) > 1]
+    routes = []
+    for labels in trees:
+        if not any(looks_like_mask_folder(part) for part in labels.relative_to(root).parts):
+            continue
+        for images in trees:
+            if images == labels or any(looks_like_mask_folder(part) for part in images.relative_to(root).parts) \
+                    or len(cases[images] & cases[labels]) < 2:
+                continue
+            images_name, labels_name = images.relative_to(root).as_posix(), labels.relative_to(root).as_posix()
+            if named_folders_layout(root, images_name, labels_name) is not None:
+                routes.append(f"\n  case folders of the same names in {images_name}/ and {labels_name}/: --images "
+                              f"{shlex.quote(images_name)} --masks {shlex.quote(labels_name)} pairs them, case folder "
+                              "with case folder")
+    return "".join(routes)
 
 
 def _deep_pair(deeper: list[Path]) -> tuple[Path, Path] | None:

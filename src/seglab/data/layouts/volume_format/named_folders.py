@@ -20,7 +20,9 @@ from seglab.data.discovery.naming import (
 from seglab.data.discovery.pairing import KeyRule
 from seglab.data.files.index import Problem
 from seglab.data.files.volumes import volume_stem
-from seglab.data.layouts.volume_format.cases import Layout, hdf5_volumes_in, matched_cases, volumes_in
+from seglab.data.files.slice_cache import Subject
+from seglab.data.layouts.volume_format.cases import (Layout, hdf5_volumes_in, matched_cases, volumes_in,
+                                                     with_modalities)
 from seglab.data.layouts.volume_format.subject_folders import names_repeat, with_prefix
 
 
@@ -35,7 +37,10 @@ def named_folders_layout(root: Path, images: str, masks: str, rules: Sequence[Ke
     found = []
     for image_dir, label_dir in _named_pairs(_named_folders(root, images), _named_folders(root, masks)):
         image_files, label_files = _volumes_within(image_dir), _volumes_within(label_dir)
-        if image_files and label_files:
+        cases = None if image_files and label_files else _parallel_cases(image_dir, label_dir, root)
+        if cases is not None:
+            found.append((image_dir.parent.relative_to(root).as_posix(), cases))
+        elif image_files and label_files:
             place = image_dir.parent.relative_to(root).as_posix()
             found.append((place, matched_cases(image_files, label_files, label_dir.relative_to(root).as_posix(), rules)))
     layout = _merged(_placed(found))
@@ -50,6 +55,42 @@ def _named_pairs(image_dirs: list[Path], label_dirs: list[Path]) -> list[tuple[P
     beside = {folder.parent: folder for folder in label_dirs}
     return [(folder, beside[folder.parent]) for folder in image_dirs
             if folder.parent in beside and beside[folder.parent] != folder]
+
+
+def _parallel_cases(image_dir: Path, label_dir: Path, root: Path) -> Layout | None:
+    """Cases from two trees of case folders of one name, apart (SegRap2023's
+    `SegRap2023_Training_Set_120cases/segrap_0000/{image,image_contrast}.nii.gz` and
+    `..._OneHot_Labels/Task001/segrap_0000/<Organ>.nii.gz`), where volumes repeat their names from
+    case to case and so do not pair by name: a case folder's image volumes are its channels, its
+    label folder's one volume its label, or its several a 0/1 volume per structure, painted as
+    TotalSegmentator's `segmentations/` are (`Subject.structures`), every case's structures one
+    class each in name order. Image cases without a label folder are unlabelled, label folders
+    without an image case problems. None when no case folder is in both trees."""
+    images = _case_folders(image_dir)
+    labels = _case_folders(label_dir)
+    if not images.keys() & labels.keys():
+        return None
+    layout = Layout()
+    several = any(len(volumes) > 1 for volumes in labels.values())
+    structures = tuple(sorted({volume_stem(p) for volumes in labels.values() for p in volumes})) if several else ()
+    for name, volumes in images.items():
+        if name not in labels:
+            layout.unlabelled += volumes
+            continue
+        label = label_dir / name if several else labels[name][0]
+        layout.subjects.append(Subject(name, tuple(volumes), label, structures))
+    layout.problems += [Problem(volumes[0], f"label folder has no image folder (expected "
+                                            f"{(image_dir / name).relative_to(root).as_posix()}/)", "mask-without-image")
+                        for name, volumes in labels.items() if name not in images]
+    layout.subjects = with_modalities(layout.subjects, least=2)
+    layout.groups = {s.name: s.name for s in layout.subjects}
+    return layout
+
+
+def _case_folders(folder: Path) -> dict[str, list[Path]]:
+    """case folder name -> its volume files, for the folders right below `folder` holding any."""
+    return {case.name: volumes for case in sorted(folder.iterdir())
+            if case.is_dir() and not skipped_folder(case.name) and (volumes := [p for p in volumes_in(case) if p.is_file()])}
 
 
 def _volumes_within(folder: Path) -> list[Path]:
