@@ -885,3 +885,40 @@ def test_rgb_masks_of_a_class_in_red_alone_are_named_by_a_shipped_table(tmp_path
     assert read_mask(root / "masks" / "p1.png", index.mapping)[5, 5] == 2
     assert index.classes.names == ("class_0", "rice", "eels on rice", "pilaf")
     assert audit(index).fatal == []
+
+
+def test_integer_masks_of_bit_sets_are_read_multilabel_a_class_per_bit(tmp_path):
+    """PENGWIN Task 2's X-ray masks are uint32, bit k set where fragment k lies (bits 1-10 sacrum,
+    11-20 left hip, 21-30 right hip), fragments overlapping: read as labels, every sum of bits was
+    a value outside the classes (2048 ... 2103302), a fatal finding, and --multilabel refused the
+    (H, W) masks."""
+    import tifffile
+
+    root = dataset(tmp_path / "d", {})
+    for k, name in enumerate(NAMES):
+        Image.fromarray(np.zeros((32, 32, 3), np.uint8)).save(root / "images" / f"{name}.png")
+        mask = np.zeros((32, 32), np.uint32)
+        mask[2:20, 2:20] |= 1 << 1
+        mask[10:30, 10:30] |= 1 << (11 + k % 2)
+        mask[8:14, 16:32] |= 1 << 21
+        mask[4:6, 4:6] |= 1 << 2
+        tifffile.imwrite(root / "masks" / f"{name}.tif", mask)
+        (root / "masks" / f"{name}.png").unlink(missing_ok=True)
+    index = discover(root)
+    assert index.mapping.kind == "bit-sets" and index.mapping.bits == (1, 2, 11, 12, 21)
+    assert index.classes.names == ("bit_1", "bit_2", "bit_11", "bit_12", "bit_21")
+    labels = read_mask(root / "masks" / "p1.tif", index.mapping)
+    assert labels[15, 15] == 0b1001 and labels[5, 5] == 0b11 and labels[12, 18] == 0b11001  # overlaps kept
+    assert index.ignore_index == -1  # multi-label: a bit set per pixel, as seglab.labelsets packs them
+    assert audit(index).fatal == []
+
+
+def test_label_maps_and_object_ids_past_a_byte_are_no_bit_sets():
+    """A 16-bit mask numbering 300 objects fills its range; class ids 0..40 stay below a byte."""
+    from collections import Counter
+
+    from seglab.data.encodings.bit_sets import bit_set_bits
+
+    assert bit_set_bits(Counter(range(301))) is None
+    assert bit_set_bits(Counter(range(41))) is None
+    assert bit_set_bits(Counter([0, 2, 2050, 4098, 2097154, 2099202, 2101248, 2103298])) == (1, 11, 12, 21)

@@ -7,6 +7,8 @@ mask mapping (and, where the masks define them, the classes):
   the labels, or pack class and instance as class * 1000 (256, 100) + instance (`class_instances`: KITTI MOTS, VIPSeg); 0/255 masks (and 16-bit 0/65535 ones) become 0/1, and 0/255 masks with
   antialiased or JPEG edges are thresholded at 128, unless values between fill regions of a lossless
   mask: those are labels (Falling Things' object ids 12, 24, ... beside 255);
+- integer masks of bit sets, a bit per class and classes that overlap (`bit_sets`: PENGWIN's X-ray
+  fragments), are read multi-label, a class per bit the masks use;
 - colour masks: each colour with a real share of the pixels, or that fills regions of its own,
   is a class, ordered by colour code (r, g, b), so black comes first; the in-between colours
   of antialiased or JPEG edges, which fill no region, snap to the nearest class colour, and so
@@ -51,6 +53,7 @@ from seglab.data.classes.mapping import (
     ThresholdMapping,
     colour_codes,
 )
+from seglab.data.encodings.bit_sets import BitSetsMapping, bit_set_bits
 from seglab.data.encodings.class_instances import class_instance_mapping
 from seglab.data.encodings.coloured_objects import OBJECT_CLASSES, ColouredObjectsMapping, coloured_objects_problem
 from seglab.data.encodings.colours import (
@@ -169,6 +172,9 @@ def _label_encoding(sample: MaskSample, classes: ClassSpec | None) -> Encoding:
         labels = set(packed.apply(np.array([sorted(seen)], dtype=np.int64)).ravel().tolist())
         return Encoding(classes or _numbered_classes(labels, packed.void_label if packed.void else None), packed,
                         values=seen)
+    bits = bit_set_bits(values)
+    if bits is not None and (classes is None or classes.num_classes == len(bits)):  # PENGWIN's fragment bits
+        return _bit_set_encoding(bits, classes, seen)
     spec = classes or ClassSpec((generic_name(0), generic_name(1)))
     grey = _grey_classes(classes)
     if set(values) == {0, WIDE_ON} and spec.num_classes == 2:  # 16-bit 0/65535 masks (TGS Salt)
@@ -193,6 +199,17 @@ def _label_encoding(sample: MaskSample, classes: ClassSpec | None) -> Encoding:
         white = _white_background_problem(sample, values[255] / total) if classes is None else None
         return Encoding(spec, mapping, (white,) if white else (), values=seen, binary=True)
     return _identity_encoding(sample, classes, seen)  # e.g. 0/1 labels, or numbered objects, with a 255 void border
+
+
+def _bit_set_encoding(bits: tuple[int, ...], classes: ClassSpec | None, seen: frozenset[int]) -> Encoding:
+    """Bit set masks read multi-label, a class per bit the masks use (`bit_sets`), named by
+    classes.json in bit order or `bit_<k>`."""
+    spec = classes or ClassSpec(tuple(f"bit_{k}" for k in bits))
+    logger.info("the mask values (%s) are sums of bits %s: read as bit sets, multi-label, one class per bit (%s); "
+                "a classes.json \"names\" list of %d names, in bit order, names them",
+                ", ".join(map(str, sorted(seen)[:6])) + (", ..." if len(seen) > 6 else ""),
+                ", ".join(map(str, bits)), ", ".join(spec.names), len(bits))
+    return Encoding(spec, BitSetsMapping(bits), values=seen)
 
 
 def _identity_encoding(sample: MaskSample, classes: ClassSpec | None, seen: frozenset[int]) -> Encoding:
