@@ -3007,3 +3007,26 @@ def test_a_labels_folder_beside_the_images_wrapper_is_offered_first_and_its_flag
         discover(tmp_path)
     index = discover(tmp_path, masks="labels/train")
     assert len(index.pairs) == 4 and {p.image.parent.name for p in index.pairs} == {"edr"}
+
+
+def test_numbered_halves_pair_by_suffix_and_take_the_readmes_colour_table(tmp_path):
+    """comma10k: `imgs/` + `masks/` and `imgs2/` + `masks2/`, its colour codes listed only in
+    README.md (` 1 - #402020 - road (...)`). `masks2/` was a rival for `imgs/` (pairing by a file's
+    first number), and each half read alone numbered its colours its own way, by colour code."""
+    road, lanes, car, inside = (64, 32, 32), (255, 0, 0), (204, 0, 255), (0, 204, 255)
+    (tmp_path / "README.md").write_text("# comma10k\n\n```\n 1 - #402020 - road (all parts)\n"
+                                        " 2 - #ff0000 - lane markings\n 3 - #cc00ff - my car (and anything in it)\n"
+                                        " 4 - #00ccff - movable in my car (imgs2 only)\n```\n")
+    for half, count, colours in (("", 4, (road, lanes, car)), ("2", 3, (road, car, inside))):
+        for k in range(count):
+            name = f"{k:04d}_{half or 1}a{k}b.png"
+            save(tmp_path / f"imgs{half}" / name, photo(k))
+            mask = np.zeros((*SIZE, 3), np.uint8)
+            for band, colour in enumerate(colours):
+                mask[band * SIZE[0] // 3:] = colour
+            save(tmp_path / f"masks{half}" / name, mask)
+    index = discover(tmp_path)
+    assert Counter(p.image.parent.name for p in index.pairs) == {"imgs": 4, "imgs2": 3}
+    assert all(p.mask.parent.name == p.image.parent.name.replace("imgs", "masks") for p in index.pairs)
+    assert index.classes.names == ("road", "lane markings", "my car", "movable in my car")
+    assert index.classes.colours == (road, lanes, car, inside)

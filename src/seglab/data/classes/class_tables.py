@@ -140,7 +140,7 @@ def classes_from_colour_csv(path: str | Path) -> ClassSpec | None:
     """Class names and mask colours from any CSV whose header says it is a colour table: a name
     column (name, class_name, classname) and colour columns (r, g, b; red, green, blue; or one hex),
     one row per class in label order (VIPER's `classes.csv`: `classname, red, green, blue`). A row
-    named like void gives a void colour (`_colour_table`: VIPER's 'unlabeled'); of rows sharing a
+    named like void gives a void colour (`colour_table`: VIPER's 'unlabeled'); of rows sharing a
     colour, which colour masks cannot tell apart, the first names it. None for a CSV of another
     header, or one with an index column: that numbers mask values (`value_names_from_csv`).
 
@@ -161,7 +161,7 @@ def classes_from_colour_csv(path: str | Path) -> ClassSpec | None:
             logger.warning("class table '%s': '%s' has the colour of '%s' %s, which colour masks cannot tell apart: "
                            "its pixels are read as '%s'", path, name, first[colour], list(colour), first[colour])
         first.setdefault(colour, name)
-    return _colour_table([(name, colour) for colour, name in first.items()], f"class table '{path}'")
+    return colour_table([(name, colour) for colour, name in first.items()], f"class table '{path}'")
 
 
 def _colour_table_columns(header: list[str]) -> tuple[int, list[int]] | None:
@@ -257,12 +257,12 @@ def classes_from_colour_names(path: str | Path) -> ClassSpec | None:
         raise DataError(f"class list '{path}' cannot be read: {err}") from None
     if isinstance(values, list):
         listed = _listed_colours(values)
-        return _colour_table(listed, f"class list '{path}'") if listed is not None else None
+        return colour_table(listed, f"class list '{path}'") if listed is not None else None
     if not isinstance(values, dict) or not values or not all(
             re.fullmatch(r"#[0-9a-fA-F]{6}", key) and isinstance(name, str) for key, name in values.items()):
         return None
     rows = [(name.strip(), hex_colour(key, f"class '{name}'")) for key, name in values.items()]
-    return _colour_table(rows, f"class list '{path}'")
+    return colour_table(rows, f"class list '{path}'")
 
 
 def _listed_colours(entries: list[object]) -> list[tuple[str, tuple[int, int, int]]] | None:
@@ -325,10 +325,10 @@ def classes_from_colour_map(path: str | Path) -> ClassSpec | None:
             problem = f"id {found[1]} given before" if found else f"expected 'id name r g b'; got '{line}'"
             raise DataError(f"colour map '{path}', line {number}: {problem}")
         rows[int(found[1])] = (found[2], (int(found[3]), int(found[4]), int(found[5])))
-    return _colour_table([rows[k] for k in sorted(rows)], f"colour map '{path}'")
+    return colour_table([rows[k] for k in sorted(rows)], f"colour map '{path}'")
 
 
-def _colour_table(rows: Sequence[tuple[str, tuple[int, int, int]]], source: str) -> ClassSpec:
+def colour_table(rows: Sequence[tuple[str, tuple[int, int, int]]], source: str) -> ClassSpec:
     """The classes of a table of names and mask colours, in its order; a row named like void
     (`is_void`: RUGD's 'void' 0,0,0) gives a void colour, read as the ignore label, not a class.
 

@@ -252,6 +252,27 @@ def _same_number(image: Folder, candidates: list[FolderMatch]) -> list[FolderMat
     return same if len(same) == 1 and len(numbered) >= _MIN_NUMBERED else candidates
 
 
+def _same_suffix(image: Folder, candidates: list[FolderMatch]) -> list[FolderMatch]:
+    """The one candidate beside `image` whose trailing number (or none) is the image folder's,
+    when every candidate's number names an image folder beside them (comma10k's `imgs/` + `masks/`
+    and `imgs2/` + `masks2/`, whose `masks2/` pairs with `imgs/` by a file's first number alone):
+    each mask folder then has its image folder; all candidates otherwise."""
+    def split(name: str) -> tuple[str, str]:
+        body = name.rstrip("0123456789")
+        return body, name[len(body):]
+
+    body, number = split(image.path.name)
+    beside = [c for c in candidates if c.mask_dir.parent == image.path.parent]
+    if not body or len(beside) < 2 or len(beside) != len(candidates):
+        return candidates
+    numbers = [split(c.mask_dir.name)[1] for c in beside]
+    same = [c for c, n in zip(beside, numbers) if n == number]
+    if len(same) != 1 or len(set(numbers)) != len(numbers) or not all(
+            (image.path.parent / f"{body}{n}").is_dir() for n in numbers):
+        return candidates
+    return same
+
+
 def _same_side(image: Folder, candidates: list[FolderMatch]) -> list[FolderMatch]:
     """The one candidate whose name says the image folder's side, when each names one (TartanAir's
     `seg_left/` for `image_left/`, beside `seg_right/`, whose `000000_right_seg` pairs with

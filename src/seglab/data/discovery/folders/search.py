@@ -27,6 +27,7 @@ from seglab.data.discovery.folders.rivals import (
     _of_another_folder,
     _one_mask_wrapper,
     _same_number,
+    _same_suffix,
     _same_side,
     _shows_masks,
     _without_unlabelled,
@@ -165,7 +166,7 @@ def search_folders(
         if len(candidates) > 1 and masks_name is None:
             candidates = _without_unlabelled(image, candidates, root)
         if len(candidates) > 1:
-            candidates = _same_side(image, _same_number(image, _newest_version(image, candidates, root)))
+            candidates = _same_side(image, _same_suffix(image, _same_number(image, _newest_version(image, candidates, root))))
             candidates = _of_another_folder(image, candidates, root)  # VITON-HD's cloth-mask/ is cloth/'s
         candidates, scored = split_valid_areas(candidates)  # Agriculture-Vision's boundaries/ and masks/
         areas.update(area.mask_dir for area in scored)
