@@ -274,7 +274,7 @@ def mvtec3d(root: Path) -> Path:
                 folder = base / category / split / kind
                 save(folder / "rgb" / f"{i:03d}.png", photo(100 * c + 10 * len(kind) + i, SIZE))
                 (folder / "xyz").mkdir(exist_ok=True)
-                tifffile.imwrite(folder / "xyz" / f"{i:03d}.tiff", points(i), photometric="rgb")
+                tifffile.imwrite(folder / "xyz" / f"{i:03d}.tiff", points(100 * c + 10 * len(kind) + i), photometric="rgb")
                 if split == "test":
                     save(folder / "gt" / f"{i:03d}.png", defect(i) if kind == "crack" else np.zeros(SIZE, np.uint8))
     return root

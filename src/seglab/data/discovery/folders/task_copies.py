@@ -15,8 +15,9 @@ from itertools import combinations
 from pathlib import Path
 
 from seglab.data.discovery.folders.union_folders import SAME_BYTES, by_name, file_size
-from seglab.data.discovery.naming import looks_like_mask_folder
+from seglab.data.discovery.naming import folder_split, looks_like_mask_folder
 from seglab.data.discovery.pairing import FolderMatch, folder_label
+from seglab.data.files.io import read_image
 from seglab.errors import DataError
 
 
@@ -37,8 +38,23 @@ def refuse_task_copies(matches: list[FolderMatch], root: Path) -> None:
             first = sorted(held[id(one)])[:SAME_BYTES]
             pairs = [(held[id(one)][name], held[id(other)][name]) for name in first]
             if all(filecmp.cmp(a[0], b[0], shallow=False) for a, b in pairs) \
-                    and not all(filecmp.cmp(a[1], b[1], shallow=False) for a, b in pairs):
+                    and not all(filecmp.cmp(a[1], b[1], shallow=False) for a, b in pairs) \
+                    and not _splits_or_blanks(one, other, root, pairs[0][0][0]):
                 raise _two_tasks(one, other, root)
+
+
+def _splits_or_blanks(one: FolderMatch, other: FolderMatch, root: Path, image: Path) -> bool:
+    """Copies that say no task: folders parting at split folders (CPM-17's `train/` and `test/`:
+    an image in both is a duplicate, which the audit reports), or images of one value, alike by
+    chance (generated stand-ins, blank frames)."""
+    parts = (_task_folder(one, other, root)[0].name, _task_folder(other, one, root)[0].name)
+    if any(folder_split(part) is not None for part in parts):
+        return True
+    try:
+        pixels = read_image(image)
+    except DataError:
+        return False
+    return bool(pixels.size) and bool((pixels == pixels.flat[0]).all())
 
 
 def _two_tasks(one: FolderMatch, other: FolderMatch, root: Path) -> DataError:
