@@ -197,9 +197,11 @@ def search_folders(
         if match is not None:
             search.matches.append(match)
             continue
-        # with --images or --masks, images and masks side by side only where the user's folders are:
-        # Dress Code's dense/ (`<id>_5.png` + `_5_uv.npz`) beside the named images/ and label_maps/
-        named_here = chosen(image, images_name, image_tops) and chosen(image, masks_name, mask_tops)
+        # with --images and --masks, images and masks side by side only where the user's folders are:
+        # Dress Code's dense/ (`<id>_5.png` + `_5_uv.npz`) beside the named images/ and label_maps/;
+        # --masks alone names one kind of pairs, not all (ClearGrasp's real-test/ pairs side by side)
+        named_here = images_name is None or masks_name is None or (
+            chosen(image, images_name, image_tops) and chosen(image, masks_name, mask_tops))
         side_by_side = None if holds_motion_fields(image.path.name) or not named_here \
             else _in_one_file(image) or beside(image, aside)
         if side_by_side is not None:
