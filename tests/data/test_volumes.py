@@ -739,6 +739,36 @@ def test_a_case_folders_image_off_its_labels_grid_is_left_out_beside_one_on_it(t
     assert "left out 3 image volumes of case folders" in caplog.text
 
 
+def test_freesurfer_ids_a_colour_lut_names_are_classes_in_value_order(tmp_path: Path, caplog) -> None:
+    """Mindboggle-101's label volumes hold FreeSurfer ids (4, 43, 1002, 2005, ...) that its
+    `FreeSurferColorLUT.txt` names (`id name R G B A`, among ids no volume holds): the LUT was not
+    read, and the ids made a class per value up to the first wide gap, the rest fatal
+    values-outside-classes. The held ids are classes 0..N-1 in value order, named by the LUT, and
+    the table maps them back."""
+    ids = (0, 4, 43, 1002, 2005)
+    for n in (1, 2):
+        image, label = make_volume(n)
+        folder = tmp_path / "Mindboggle101_volumes" / "MMRR-21_volumes" / f"MMRR-21-{n}"
+        save(folder / "t1weighted.nii.gz", image)
+        labels = np.zeros(label.shape, np.int32)
+        for k, voxel in enumerate(np.argwhere(label == 1)):
+            labels[tuple(voxel)] = ids[1 + k % 4]
+        save(folder / "labels.DKT31.manual+aseg.nii.gz", labels)
+    (tmp_path / "FreeSurferColorLUT.txt").write_text(
+        "#No. Label Name:                R   G   B   A\n\n0   Unknown                 0   0   0   0\n"
+        "4   Left-Lateral-Ventricle  120 18  134 0\n7   Left-Cerebellum-White-Matter 220 248 164 0\n"
+        "43  Right-Lateral-Ventricle 120 18  134 0\n1002    ctx-lh-caudalanteriorcingulate 125 100 160 0\n"
+        "2005    ctx-rh-cuneus       220 20  100 0\n")
+    with caplog.at_level(logging.INFO):
+        index = discover(tmp_path, masks="labels.DKT31.manual+aseg.nii.gz")
+    assert index.classes.names == ("Unknown", "Left-Lateral-Ventricle", "Right-Lateral-Ventricle",
+                                   "ctx-lh-caudalanteriorcingulate", "ctx-rh-cuneus")
+    assert index.ignore_index == 255 and not [p for p in audit(index).problems if p.severity == "fatal"]
+    table = dict(index.mapping.values)  # what `predict --write-values raw` writes back
+    assert (table[1002], table[2005], table[7]) == (3, 4, 255)
+    assert "are classes 0 to" in caplog.text
+
+
 def test_myops_modalities_are_channels_of_the_case_its_gd_label_names(tmp_path: Path) -> None:
     """MyoPS 2020 ships train25/myops_training_101_{C0,DE,T2}.nii.gz + train25_myops_gd/
     myops_training_101_gd.nii.gz (ground truth, values 200 ... 2221): `_gd` was no label suffix, so

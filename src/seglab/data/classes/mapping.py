@@ -8,6 +8,7 @@ Each kind is a tiny frozen dataclass registered by name instead of one class wit
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
@@ -21,6 +22,7 @@ from seglab.registry import Registry
 MAPPINGS: Registry[type[MaskMapping]] = Registry("mask mapping")
 _MAX_LABEL = 2**31  # float masks with larger values are not label maps
 NEAR = 10  # a colour within this (largest channel difference) of a class colour is a JPEG shift of it
+_LISTED_VALUES = 16  # a longer --label-map table is described by its labels, not pair by pair
 SOLID = 9  # a colour with this many pixels inside regions of it (`filled_pixels`; a 5x5 patch) is painted
 
 
@@ -260,11 +262,28 @@ class LabelMapping(MaskMapping):
         object.__setattr__(self, "values", pairs)
 
     def apply(self, raw: np.ndarray) -> np.ndarray:
-        labels = as_labels(single_channel(raw))
-        mapped = labels.copy()
-        for value, label in self.values:  # compared with the raw labels, so 1:2,2:1 swaps
-            mapped[labels == value] = label
-        return mapped
+        return relabelled(as_labels(single_channel(raw)), self.values)
+
+    def describe(self) -> str:
+        """The table, or for a long one (a shipped table's ids compacted) the values of the labels
+        no other value shares, and a count of those sharing one (the ignore label)."""
+        if len(self.values) <= _LISTED_VALUES:
+            return super().describe()
+        shared, count = Counter(label for _, label in self.values).most_common(1)[0]
+        own = [f"{raw}:{label}" for raw, label in self.values if label != shared]
+        return (f"labels: {', '.join(own[:_LISTED_VALUES])}{' ...' if len(own) > _LISTED_VALUES else ''}, "
+                f"and {count} other values:{shared} ({len(self.values)} values)")
+
+
+def relabelled(labels: np.ndarray, values: tuple[tuple[int, int], ...]) -> np.ndarray:
+    """`labels` with each raw value `values` lists as its label, the others as they are: looked up
+    in one pass, so a table of thousands of values (FreeSurfer's ids) costs no pass per value, and
+    compared with the raw labels, so 1:2,2:1 swaps."""
+    if not values:
+        return labels
+    table = np.array(sorted(values), dtype=np.int64)
+    at = np.clip(np.searchsorted(table[:, 0], labels), 0, len(table) - 1)
+    return np.where(table[at, 0] == labels, table[at, 1], labels)
 
 
 @MAPPINGS.register("colour")

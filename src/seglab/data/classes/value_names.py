@@ -1,7 +1,7 @@
 """Names of label-mask values from the files datasets ship, for masks read as they are.
 
 ADE20K's objectInfo150.csv, labelme2voc's class_names.txt, Mapillary's config JSON, RELLIS-3D's
-ontology.yaml: `value_classes` turns them into classes.
+ontology.yaml, FreeSurfer's colour look-up table: `value_classes` turns them into classes.
 """
 
 from __future__ import annotations
@@ -89,6 +89,31 @@ def value_names_from_numbered_lines(path: str | Path) -> ValueNames | None:
             or any("/" in name for name in names.values()):
         return None
     return ValueNames(path, names)
+
+
+_LUT_LINE = re.compile(r"(\d+)\s+(\S+)(?:\s+\d{1,3}){4}")  # id name R G B A
+
+
+def value_names_from_colour_lut(path: str | Path) -> ValueNames | None:
+    """Names of mask values from a FreeSurfer colour look-up table (`FreeSurferColorLUT.txt`
+    beside Mindboggle-101's label volumes: `#` comments, then `id name R G B A` lines, `0 Unknown`
+    first). None unless every other line is one and the ids differ, so that any text file beside
+    the data can be tried.
+
+    Raises:
+        DataError: an unreadable file, naming it.
+    """
+    path = Path(path)
+    try:
+        lines = [line.strip() for line in path.read_text(encoding="utf-8-sig").splitlines()]
+    except (OSError, UnicodeDecodeError) as err:
+        raise DataError(f"colour look-up table '{path}' cannot be read: {err}") from None
+    found = [_LUT_LINE.fullmatch(line) for line in lines if line and not line.startswith("#")]
+    rows = [(int(m.group(1)), m.group(2)) for m in found if m is not None]
+    names = dict(rows)
+    if len(rows) < 2 or len(rows) < len(found) or len(names) < len(rows):
+        return None
+    return ValueNames(path, dict(sorted(names.items())))
 
 
 def value_names_from_label_json(path: str | Path) -> ValueNames | None:

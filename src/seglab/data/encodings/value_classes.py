@@ -11,7 +11,7 @@ from dataclasses import replace
 from seglab.data.classes import ClassSpec, generic_name
 from seglab.data.encodings.class_instances import ClassInstanceMapping
 from seglab.data.encodings.encoding import ENCODING_CODES
-from seglab.data.encodings.label_maps import DEFAULT_IGNORE
+from seglab.data.encodings.label_maps import DEFAULT_IGNORE, inferred_class_count
 from seglab.data.files.index import DatasetIndex
 from seglab.data.classes.mapping import LabelMapping, OffsetMapping
 from seglab.errors import DataError
@@ -27,8 +27,9 @@ def classes_from_value_names(index: DatasetIndex, ignore_index: int | None) -> D
     offset mapping). Values the table does not name keep a class_N name; an unnamed 0 is
     suggested as the ignore label. Void values the table marks or names (`ValueNames.voids`) are
     the ignore label unless one is given: the last value as it is (Mapillary's 'Unlabeled'),
-    others by numbering the named values from 0 without them (`_without_voids`). Named values
-    are classes: the finding that they look like object numbers is dropped.
+    others by numbering the named values from 0 without them (`_compacted`), as are named values
+    leaving wide gaps (FreeSurfer's ids up to 2035). Named values are classes: the finding that
+    they look like object numbers is dropped.
 
     Raises:
         DataError: the names do not make valid classes, or name a value beyond 16-bit masks
@@ -42,10 +43,12 @@ def classes_from_value_names(index: DatasetIndex, ignore_index: int | None) -> D
     if max(names) > MAX_MASK_VALUE:
         raise DataError(f"class list '{path}' names mask value {max(names)}, beyond any 16-bit mask's "
                         f"({MAX_MASK_VALUE}); name the classes in classes.json instead")
-    # a table's voids are left out by a --label-map of the values, which masks read by their R cannot take
-    voids = index.value_names.voids if offset == 0 and ignore_index is None and not index.mapping.needs_rgb else ()
-    if voids and voids != (max(names),):
-        return _without_voids(index, voids)
+    # a table's voids and gaps are left out by a --label-map of the values, which masks read by their R cannot take
+    relabelled = offset == 0 and ignore_index is None and not index.mapping.needs_rgb
+    voids = index.value_names.voids if relabelled else ()
+    kept = [v for v in sorted(names) if v not in voids]
+    if relabelled and ((voids and voids != (max(names),)) or inferred_class_count(kept) < kept[-1] + 1):
+        return _compacted(index, voids)
     if voids:  # Mapillary's 'Unlabeled', scored in no class
         void = count = voids[0]
         logger.info("class names from '%s' (%d classes, mask values 0 to %d); %d ('%s') is scored in no class: the "
@@ -92,10 +95,12 @@ def _named_packed_classes(index: DatasetIndex, mapping: ClassInstanceMapping) ->
     return replace(index, classes=classes, mapping=mapping)
 
 
-def _without_voids(index: DatasetIndex, voids: tuple[int, ...]) -> DatasetIndex:
+def _compacted(index: DatasetIndex, voids: tuple[int, ...]) -> DatasetIndex:
     """The index reading the values a shipped table names, less its voids, as classes 0, 1, ...
-    in value order (RELLIS-3D's ids 1, 3, 4, ... with 0 'void'), and the voids and the values it
-    skips as the ignore label (255, as for --label-map), so no class is left untaught.
+    in value order (RELLIS-3D's ids 1, 3, 4, ... with 0 'void'; FreeSurfer's 0, 4, ..., 2035,
+    whose wide gaps would make a class of each value between), and the voids and the values it
+    skips as the ignore label (255, as for --label-map), so no class is left untaught. The table
+    is the recorded mapping, so `predict --write-values raw` writes the values back.
 
     Raises:
         DataError: the names do not make valid classes (naming the file).
@@ -110,10 +115,12 @@ def _without_voids(index: DatasetIndex, voids: tuple[int, ...]) -> DatasetIndex:
     except ValueError as err:
         raise DataError(f"class list '{path}': {err}") from None
     skipped = max(names) + 1 - len(kept) - len(voids)
-    logger.info("class names from '%s' (%d classes, mask values %s); %s scored in no class: the ignore label %d%s",
-                path, len(kept), ", ".join(map(str, kept[:8])) + ("..." if len(kept) > 8 else ""),
-                ", ".join(f"{v} ('{names[v]}')" for v in voids), ignore,
-                f", as are the {skipped} values below {max(names)} it names no class" if skipped else "")
+    voided = ", ".join(f"{v} ('{names[v]}')" for v in voids) + " scored in no class" if voids else ""
+    unnamed = f"the {skipped} values below {max(names)} it names no class" if skipped else ""
+    left_out = " and ".join(part for part in (voided, unnamed) if part)
+    logger.info("class names from '%s': its %d named mask values (%s) are classes 0 to %d, in value order%s", path,
+                len(kept), ", ".join(map(str, kept[:8])) + ("..." if len(kept) > 8 else ""), len(kept) - 1,
+                f"; {left_out}: the ignore label {ignore}" if left_out else "")
     mapping = LabelMapping(tuple((v, label.get(v, ignore)) for v in range(max(names) + 1)))
     problems = [p for p in index.problems if p.code not in ENCODING_CODES]
     return replace(index, classes=classes, mapping=mapping, problems=problems)

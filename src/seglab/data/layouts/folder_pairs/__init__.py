@@ -16,6 +16,7 @@ files), `named_folders` (--images and --masks), `bands` (a folder per band), `du
 from __future__ import annotations
 
 from seglab.data.layouts.folder_pairs.bands import stack_band_folders
+from seglab.data.layouts.folder_pairs.class_files import value_names_in
 from seglab.data.layouts.folder_pairs.duplicate_folders import settle_shared_masks
 from seglab.data.layouts.folder_pairs.format import CAMVID_NAMES, CAMVID_VOID, ISBI_CLASSES, FolderPairsFormat, SyntheticFormat
 from seglab.data.layouts.folder_pairs.pair_names import unique_names
@@ -29,4 +30,5 @@ __all__ = [
     "settle_shared_masks",
     "stack_band_folders",
     "unique_names",
+    "value_names_in",
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Collection
 from pathlib import Path
 
 from seglab.data.classes import (
@@ -21,6 +22,7 @@ from seglab.data.classes import (
     classes_from_colour_names,
     classes_from_dataset_json,
     classes_from_labelmap,
+    value_names_from_colour_lut,
     value_names_from_csv,
     value_names_from_label_json,
     value_names_from_list,
@@ -62,25 +64,27 @@ def _shipped_classes(root: Path, found: FolderSearch) -> tuple[ClassSpec, Path] 
 
 
 def _shipped_value_names(root: Path, found: FolderSearch) -> ValueNames | None:
-    """Names of the mask values from the first CSV or TSV with a name and an index column
-    (ADE20K's objectInfo150.csv, BCSS's gt_codes.tsv), text list (labelme2voc's class_names.txt),
-    JSON with a "labels" list (Mapillary's config_v2.0.json) or RELLIS-3D's ontology.yaml, in the
-    folders `_metadata_folders` lists."""
-    versions = {m.mask_dir.parent.name for m in found.matches}  # Mapillary's v2.0/labels/
-    for folder in _metadata_folders(root, found):
-        # Mapillary's config_v1.2.json and config_v2.0.json: the one of the labels' version first
-        jsons = sorted(folder.glob("*.json"), key=lambda p: not any(v in p.stem for v in versions))
-        tables = [*((value_names_from_csv, p) for p in sorted([*folder.glob("*.csv"), *folder.glob("*.tsv")])),
-                  *((read, p) for p in sorted(folder.glob("*.txt")) if p.name not in NAME_LIST_FILES
-                    for read in (value_names_from_csv, value_names_from_numbered_lines)),
-                  *((value_names_from_list, folder / n) for n in NAME_LIST_FILES if (folder / n).is_file()),
-                  *((value_names_from_label_json, p) for p in jsons if p.name.lower() not in METADATA_FILES),
-                  *((value_names_from_ontology, folder / n) for n in (ONTOLOGY_FILE,) if (folder / n).is_file())]
-        for read, path in tables:
-            names = read(path)
-            if names is not None:
-                return names
-    return None
+    """Names of the mask values from the first table `value_names_in` reads in the folders
+    `_metadata_folders` lists, the JSON of the labels' version first (Mapillary's v2.0/labels/)."""
+    versions = {m.mask_dir.parent.name for m in found.matches}
+    return next((names for folder in _metadata_folders(root, found)
+                 if (names := value_names_in(folder, versions)) is not None), None)
+
+
+def value_names_in(folder: Path, versions: Collection[str] = ()) -> ValueNames | None:
+    """Names of the mask values from the first CSV or TSV in `folder` with a name and an index
+    column (ADE20K's objectInfo150.csv, BCSS's gt_codes.tsv), text list (labelme2voc's
+    class_names.txt, FreeSurfer's colour look-up table), JSON with a "labels" list (Mapillary's
+    config_v2.0.json, those naming one of `versions` first: its config_v1.2.json and
+    config_v2.0.json) or RELLIS-3D's ontology.yaml."""
+    jsons = sorted(folder.glob("*.json"), key=lambda p: not any(v in p.stem for v in versions))
+    tables = [*((value_names_from_csv, p) for p in sorted([*folder.glob("*.csv"), *folder.glob("*.tsv")])),
+              *((read, p) for p in sorted(folder.glob("*.txt")) if p.name not in NAME_LIST_FILES
+                for read in (value_names_from_csv, value_names_from_numbered_lines, value_names_from_colour_lut)),
+              *((value_names_from_list, folder / n) for n in NAME_LIST_FILES if (folder / n).is_file()),
+              *((value_names_from_label_json, p) for p in jsons if p.name.lower() not in METADATA_FILES),
+              *((value_names_from_ontology, folder / n) for n in (ONTOLOGY_FILE,) if (folder / n).is_file())]
+    return next((names for read, path in tables if (names := read(path)) is not None), None)
 
 
 def _metadata_folders(root: Path, found: FolderSearch) -> list[Path]:

@@ -5,12 +5,14 @@ from __future__ import annotations
 import logging
 import zlib
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 
 from seglab.data.files.staging import cache_folder
-from seglab.data.classes import ClassSpec, classes_from_dataset_json
+from seglab.data.classes import ClassSpec, ValueNames, classes_from_dataset_json
+from seglab.data.layouts.folder_pairs import value_names_in
 from seglab.data.layouts.formats import FORMATS, DatasetFormat, ReadOptions
 from seglab.data.files.index import DatasetIndex, Pair, Problem, natural_key
 from seglab.data.classes.mapping import IdentityMapping
@@ -109,7 +111,8 @@ class VolumesFormat(DatasetFormat):
         folder = layout.folder or root
         classes = (classes or classes_from_dataset_json(folder / "dataset.json") or _slicer_classes(layout.subjects)
                    or _structure_classes(layout.subjects))
-        instances = instance_problem(labelled) if classes is None else None
+        value_names = _held_value_names([root, folder], labelled) if classes is None else None
+        instances = instance_problem(labelled) if classes is None and value_names is None else None
         problems += [instances] if instances else []
         unlabelled = layout.unlabelled + unlabelled_folders(folder, layout)  # FLARE22's UnlabeledCase folders
         modalities = {s.modalities for s in layout.subjects}  # the same in every case, or none recorded
@@ -118,7 +121,8 @@ class VolumesFormat(DatasetFormat):
         return DatasetIndex(root, "volumes", pairs, unlabelled, classes, IdentityMapping(), problems,
                             ignored=layout.ignored + layout.left_out + layout.products + pictures_beside(folder, layout),
                             modalities=modalities.pop() if len(modalities) == 1 else (),
-                            planes_as_channels=any(s.planes_as_channels for s in layout.subjects))
+                            planes_as_channels=any(s.planes_as_channels for s in layout.subjects),
+                            value_names=value_names)
 
 
 def _one_volume(subject: Subject, slices: int) -> None:
@@ -127,6 +131,24 @@ def _one_volume(subject: Subject, slices: int) -> None:
     log.warning("'%s' is the only labelled volume: its %d slices are one case, which a drawn split keeps whole "
                 "in one split (no val or test); if its slices are of several patients or scans, split them in "
                 "contiguous runs with --split-mode blocks", subject.images[0], slices)
+
+
+def _held_value_names(folders: Sequence[Path], cases: Sequence[LabelledCase]) -> ValueNames | None:
+    """The names a table beside the volumes gives the values their label volumes hold, and 0
+    (`value_names_in`: FreeSurferColorLUT.txt beside Mindboggle-101's): such a table names every
+    structure its tool knows (FreeSurfer's 1,300 ids), not the dataset's classes. None when no
+    table names two of those values."""
+    held = {0, *(value for case in cases for value in case.values)}
+    for folder in dict.fromkeys(folders):
+        table = value_names_in(folder)
+        if table is not None:
+            names = {value: name for value, name in table.names.items() if value in held}
+            if len(names) < 2:
+                return None
+            log.info("'%s' names %d values, %d of them held by the label volumes: those are named",
+                     table.path, len(table.names), len(names))
+            return replace(table, names=names)
+    return None
 
 
 def _slicer_classes(subjects: Sequence[Subject]) -> ClassSpec | None:
