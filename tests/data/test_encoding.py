@@ -922,3 +922,34 @@ def test_label_maps_and_object_ids_past_a_byte_are_no_bit_sets():
     assert bit_set_bits(Counter(range(301))) is None
     assert bit_set_bits(Counter(range(41))) is None
     assert bit_set_bits(Counter([0, 2, 2050, 4098, 2097154, 2099202, 2101248, 2103298])) == (1, 11, 12, 21)
+
+
+def test_red_class_codes_a_gt_code_table_names_are_compacted_and_its_dont_care_ignored(tmp_path):
+    """NuCLS' masks hold the class code in R (1 tumor ... 8 AMBIGUOUS, 253 the background inside
+    the field of view, 0 outside it) and the nucleus id in G * B; nucleus_GTcodes.csv (`group,
+    overlay_order, GT_code, ...`) names the codes. 253 was a fatal value outside classes 0..8,
+    all named class_N. Its codes are classes in code order; 'outside_roi' and 'AMBIGUOUS' (void
+    names) the ignore label; the table writes the codes back."""
+    from seglab.inference.raw_values import raw_values
+
+    masks = {}
+    for k, name in enumerate(NAMES):
+        mask = np.zeros((32, 32, 3), np.uint8)
+        mask[:, :28, 0] = 253
+        mask[4:12, 4:12] = (1, 1, 1 + k)
+        mask[16:24, 4:12] = (5, 1, 2)
+        mask[16:24, 16:24] = (8, 1, 3)
+        masks[name] = mask
+    root = dataset(tmp_path / "d", masks)
+    (root / "nucleus_GTcodes.csv").write_text(
+        "group,overlay_order,GT_code,is_roi,is_background_class,color,comments\n"
+        "outside_roi,0,0,0,0,rgb(255,255,255),don't care\nfov,1,253,1,1,rgb(190,190,190),background inside FOV\n"
+        "tumor_nonMitotic,2,1,0,0,rgb(255, 0, 0),\nlymphocyte,3,5,0,0,rgb(0, 0, 255),\n"
+        "AMBIGUOUS,4,8,0,0,rgb(80, 80, 80),\n")
+    index = discover(root)
+    assert index.mapping.kind == "red-class"
+    assert index.classes.names == ("tumor_nonMitotic", "lymphocyte", "fov") and index.ignore_index == 255
+    labels = read_mask(root / "masks" / "p1.png", index.mapping)
+    np.testing.assert_array_equal(labels[[0, 5, 20, 20, 0], [0, 5, 5, 20, 30]], [2, 0, 1, 255, 255])
+    assert audit(index).fatal == []
+    assert raw_values(index.mapping.to_dict(), 3).tolist() == [1, 5, 253]

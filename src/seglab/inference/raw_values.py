@@ -15,7 +15,7 @@ WRITE_VALUES = ("class", "raw")
 def raw_values(mapping: Mapping[str, Any], num_classes: int) -> np.ndarray:
     """Each class index's raw mask value, by the mapping the run's card records (`card.mapping`,
     `MaskMapping.to_dict`): a `--label-map` table (MM-WHS' 205 ... 850 for classes 1 ... 7, values
-    it leaves out staying themselves), an offset, or none.
+    it leaves out staying themselves) or that of red-class masks' R (NuCLS' codes), an offset, or none.
 
     Raises:
         ConfigError: a mapping with no one raw value per class (colours, thresholds, binary masks,
@@ -25,9 +25,9 @@ def raw_values(mapping: Mapping[str, Any], num_classes: int) -> np.ndarray:
     kind = mapping.get("kind")
     if kind == "offset":
         return table + int(mapping["offset"])
-    if kind == "labels":
+    if kind in ("labels", "red-class"):  # red-class: R values, written as a grey mask
         raws: dict[int, list[int]] = {}
-        for raw, label in mapping["values"]:
+        for raw, label in mapping.get("values", []):
             if 0 <= label < num_classes:
                 raws.setdefault(label, []).append(raw)
         merged = {label: found for label, found in raws.items() if len(found) > 1}

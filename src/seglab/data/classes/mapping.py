@@ -96,9 +96,9 @@ class MaskMapping:
             raise ValueError(f"bad fields for mask mapping '{kind}': {err}") from None
 
 
-def _without_unset(values: dict[str, Any], **unset: Any) -> dict[str, Any]:
+def without_unset(described: dict[str, Any], **unset: Any) -> dict[str, Any]:
     """A `to_dict` less the fields at their default, so that a mapping is described as before they existed."""
-    return {key: value for key, value in values.items() if key not in unset or value != unset[key]}
+    return {key: value for key, value in described.items() if key not in unset or value != unset[key]}
 
 
 def _plain(value: Any) -> Any:
@@ -197,7 +197,7 @@ class BinaryMapping(MaskMapping):
         return labels
 
     def to_dict(self) -> dict[str, Any]:
-        return _without_unset(super().to_dict(), ignore_label=None)
+        return without_unset(super().to_dict(), ignore_label=None)
 
 
 @MAPPINGS.register("threshold")
@@ -227,7 +227,7 @@ class ThresholdMapping(MaskMapping):
         return labels
 
     def to_dict(self) -> dict[str, Any]:  # described as before it could be inverted or keep a void label
-        return _without_unset(super().to_dict(), inverted=False, ignore_label=None, relabel=[])
+        return without_unset(super().to_dict(), inverted=False, ignore_label=None, relabel=[])
 
 
 def keeping_ignored(mapping: MaskMapping, ignore_label: int | None) -> MaskMapping:

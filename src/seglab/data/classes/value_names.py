@@ -20,7 +20,8 @@ from seglab.data.classes.names import is_background, is_void
 from seglab.data.classes.yaml_files import load_yaml
 from seglab.errors import DataError
 
-_NAME_COLUMNS = {"pixel value": "class", "gt_code": "label"}  # the names beside these (Roboflow's, BCSS's)
+# the names beside these (Roboflow's; BCSS's gt_codes.tsv, NuCLS' nucleus_GTcodes.csv: group, ..., GT_code, ...)
+_NAME_COLUMNS = {"pixel value": ("class",), "gt_code": ("label", "group")}
 
 
 @dataclass(frozen=True)
@@ -210,7 +211,7 @@ def value_names_from_csv(path: str | Path) -> ValueNames | None:
     (idx, id, index, value or label_key): ADE20K's objectInfo150.csv (`Idx, Ratio, Train, Val,
     Name`) or the tab-separated objectInfo150.txt of its zip, Roboflow's `_classes.csv` (`Pixel
     Value, Class`: there the class column holds the names), BCSS's tab-separated `gt_codes.tsv`
-    (`label, GT_code`), GOOSE's `goose_label_mapping.csv` (`label_key, class_name, ...`). None
+    (`label, GT_code`), NuCLS' `nucleus_GTcodes.csv` (`group, overlay_order, GT_code, ...`), GOOSE's `goose_label_mapping.csv` (`label_key, class_name, ...`). None
     when the header has no such columns or no row follows, so that any CSV beside the data can
     be tried.
 
@@ -224,8 +225,8 @@ def value_names_from_csv(path: str | Path) -> ValueNames | None:
     path = Path(path)
     header, rows = _csv_rows(path)
     index_column = next((header.index(c) for c in INDEX_COLUMNS if c in header), None)
-    paired = _NAME_COLUMNS.get(header[index_column]) if index_column is not None else None
-    named = next((c for c in NAME_COLUMNS if c in header), paired if paired in header else None)
+    paired = _NAME_COLUMNS.get(header[index_column], ()) if index_column is not None else ()
+    named = next((c for c in (*NAME_COLUMNS, *paired) if c in header), None)
     if named is None or index_column is None or len(rows) < 2:
         return None
     name_column = header.index(named)

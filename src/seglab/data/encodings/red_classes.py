@@ -8,11 +8,21 @@ was the only route. As 16-bit RGB masks (SYNTHIA) already are, they are read by 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import numpy as np
 
-from seglab.data.classes.mapping import MAPPINGS, NEAR, SOLID, MappingError, MaskMapping, as_labels
+from seglab.data.classes.mapping import (
+    MAPPINGS,
+    NEAR,
+    SOLID,
+    LabelMapping,
+    MappingError,
+    MaskMapping,
+    without_unset,
+    as_labels,
+    relabelled,
+)
 from seglab.data.encodings.mask_sample import MaskSample
 from seglab.data.files.lossy import lossy_format
 
@@ -26,6 +36,7 @@ class RedClassMapping(MaskMapping):
     """8-bit RGB masks read by their first channel (R), the class; G and B (instance numbers, or
     zero) are not read."""
 
+    values: tuple[tuple[int, int], ...] = ()  # R values read as other labels (a shipped table's codes compacted)
     kind: ClassVar[str] = "red-class"
     needs_rgb: ClassVar[bool] = True
     label_map_route: ClassVar[str] = ("RGB masks whose R channel is the class (red-class); name their classes in a "
@@ -35,10 +46,14 @@ class RedClassMapping(MaskMapping):
         if raw.ndim != 3 or raw.shape[2] != 3:
             raise MappingError(f"mask has shape {raw.shape}; masks whose R is the class are RGB (H, W, 3)",
                                "grey-mask-for-colours")
-        return as_labels(raw[..., 0])
+        return relabelled(as_labels(raw[..., 0]), self.values)
+
+    def to_dict(self) -> dict[str, Any]:
+        return without_unset(super().to_dict(), values=[])
 
     def describe(self) -> str:
-        return f"{self.kind}: the R channel is the class; G and B (instance numbers or zero) are not read"
+        table = f", through {LabelMapping(self.values).describe()}" if self.values else ""
+        return f"{self.kind}: the R channel is the class{table}; G and B (instance numbers or zero) are not read"
 
 
 def red_class_labels(sample: MaskSample) -> set[int] | None:

@@ -12,6 +12,7 @@ from seglab.data.classes import ClassSpec, generic_name
 from seglab.data.encodings.class_instances import ClassInstanceMapping
 from seglab.data.encodings.encoding import ENCODING_CODES
 from seglab.data.encodings.label_maps import DEFAULT_IGNORE, inferred_class_count
+from seglab.data.encodings.red_classes import RedClassMapping
 from seglab.data.files.index import DatasetIndex
 from seglab.data.classes.mapping import LabelMapping, OffsetMapping
 from seglab.errors import DataError
@@ -43,8 +44,9 @@ def classes_from_value_names(index: DatasetIndex, ignore_index: int | None) -> D
     if max(names) > MAX_MASK_VALUE:
         raise DataError(f"class list '{path}' names mask value {max(names)}, beyond any 16-bit mask's "
                         f"({MAX_MASK_VALUE}); name the classes in classes.json instead")
-    # a table's voids and gaps are left out by a --label-map of the values, which masks read by their R cannot take
-    relabelled = offset == 0 and ignore_index is None and not index.mapping.needs_rgb
+    # a table's voids and gaps are left out by a table of the values: of label masks, or of the R of red-class ones
+    red = isinstance(index.mapping, RedClassMapping)
+    relabelled = offset == 0 and ignore_index is None and (red or not index.mapping.needs_rgb)
     voids = index.value_names.voids if relabelled else ()
     kept = [v for v in sorted(names) if v not in voids]
     if relabelled and ((voids and voids != (max(names),)) or inferred_class_count(kept) < kept[-1] + 1):
@@ -121,6 +123,8 @@ def _compacted(index: DatasetIndex, voids: tuple[int, ...]) -> DatasetIndex:
     logger.info("class names from '%s': its %d named mask values (%s) are classes 0 to %d, in value order%s", path,
                 len(kept), ", ".join(map(str, kept[:8])) + ("..." if len(kept) > 8 else ""), len(kept) - 1,
                 f"; {left_out}: the ignore label {ignore}" if left_out else "")
-    mapping = LabelMapping(tuple((v, label.get(v, ignore)) for v in range(max(names) + 1)))
+    table = tuple((v, label.get(v, ignore)) for v in range(max(names) + 1))
+    # NuCLS' class codes in the R of its masks (`red_classes`), 253 its background, 0 outside the field of view
+    mapping = replace(index.mapping, values=table) if isinstance(index.mapping, RedClassMapping) else LabelMapping(table)
     problems = [p for p in index.problems if p.code not in ENCODING_CODES]
     return replace(index, classes=classes, mapping=mapping, problems=problems)
