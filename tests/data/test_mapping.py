@@ -33,6 +33,7 @@ from seglab.data.encodings.rgb_ids import RgbIdMapping
 from seglab.data.encodings.class_instances import ClassInstanceMapping
 from seglab.data.encodings.red_classes import RedClassMapping
 from seglab.data.encodings.ade20k import Ade20kMapping
+from seglab.data.encodings.bit_sets import BitSetsMapping
 from seglab.data.encodings.outlines import FilledOutlineMapping
 
 EXAMPLES = {
@@ -56,6 +57,7 @@ EXAMPLES = {
     "rgb-ids": RgbIdMapping((-1, 0, 2, 1), 255),
     "class-instance": ClassInstanceMapping(void=(10000,)),
     "red-class": RedClassMapping(),
+    "bit-sets": BitSetsMapping((1, 2, 11)),
     "ade20k": Ade20kMapping((2978, 0, 447), -1, others_ignored=True),
     "filled-outlines": FilledOutlineMapping(ColourMapping(((0, 0, 0), (255, 0, 0)), void=((9, 9, 9),)), 255),
 }
