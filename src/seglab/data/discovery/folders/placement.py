@@ -65,8 +65,9 @@ def _labels_beside_images(image: Path, mask: Path) -> bool:
     that mirrors the images' folders pairs each with its own (DAVIS' `Annotations/v1/` is
     `JPEGImages/v1/`'s, never `v0/`'s)."""
     wrapper = image.parent
-    return mask.parent.parent == wrapper.parent and mask.parent != wrapper and not (wrapper / mask.name).is_dir() \
+    return mask.parent.parent == wrapper.parent and mask.parent != wrapper \
         and folder_split(mask.name) is not None and folder_split(image.name) is None \
+        and not (wrapper / mask.name).is_dir() \
         and looks_like_image_folder(wrapper.name) and _names_label_folder(mask.parent.name)
 
 
@@ -166,8 +167,9 @@ class FolderPlaces:
     videos, each an `origin/` beside a `mask/`, made 25 million tries). A superset of the folders
     `_candidates` takes, in the folders' order: those at a place `_related` looks (the same
     parent; a parent or grandparent at the image's parent, at its grandparent for a band's folder,
-    or the image folder; a folder in a labels folder beside the image's wrapper; a path that mirrors the image's, less its last part or not; a mask tree
-    that copies it below one more folder or renamed, `mirror_trees`),
+    or the image folder; a split's folder in a labels folder beside the wrapper of an image folder of
+    no split; a path that mirrors the image's, less its last part or not; a mask tree that copies
+    it below one more folder or renamed, `mirror_trees`),
     `_mirrored_at_other_depth` looks (the same last part) or `_same_below` looks (at one place
     below the folders --images and --masks name). A place added to those must be added here.
 
@@ -187,8 +189,8 @@ class FolderPlaces:
                 continue
             parent = folder.path.parent
             keys = {("path", folder.path), ("in", parent), ("below", parent.parent)}
-            if _names_label_folder(parent.name):
-                keys.add(("labels", parent.parent))
+            if _names_label_folder(parent.name) and folder_split(folder.path.name) is not None:
+                keys.add(("labels", parent.parent))  # a split of labels, as `_labels_beside_images` takes
             keys.update(_one_part_out(folder.parts, masks_named) + _one_part_out(folder.parts[:-1], masks_named))
             keys.update(mask_keys(folder.parts, masks_named))
             if folder.named_mask and folder.split is not None:
@@ -203,8 +205,8 @@ class FolderPlaces:
                 *image_keys(image.parts)]
         if _band_wrapper(image) is not None:
             keys += [("in", parent.parent), ("below", parent.parent)]
-        if looks_like_image_folder(parent.name):
-            keys.append(("labels", parent.parent))
+        if looks_like_image_folder(parent.name) and folder_split(image.path.name) is None:
+            keys.append(("labels", parent.parent))  # not DAVIS' JPEGImages/<video>/ beside Annotations/<video>/
         if image.named_image and image.split is not None and image.parts:
             keys.append(("last", image.parts[-1]))
         top = next((t for t in self._image_tops if t in image.path.parents), None)
