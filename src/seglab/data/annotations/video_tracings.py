@@ -45,7 +45,7 @@ from seglab.data.files.index import DatasetIndex, Pair, Problem, natural_key
 from seglab.data.files.io import write_mask_png
 from seglab.data.files.staging import cache_folder, staged_folder
 from seglab.data.files.video_frames import is_video, pyav, read_frames
-from seglab.data.layouts.formats import FORMATS, DatasetFormat
+from seglab.data.layouts.formats import FORMATS, DatasetFormat, ReadOptions
 from seglab.errors import DataError
 
 log = logging.getLogger(__name__)
@@ -58,6 +58,8 @@ _NAME, _FRAME, _SPLIT = "FileName", "Frame", "Split"
 _MANIFEST = "frames.json"  # written last: a folder without it was never completed
 
 Outline = list[tuple[float, float]]
+Headers = dict[Path, list[str]]  # a CSV file -> its column names
+Table = tuple[Path, tuple[str, ...]]  # a tracing table and its point columns (`_CHORDS` or `_POINTS`)
 
 
 @dataclass(frozen=True)
@@ -78,23 +80,33 @@ class VideoTracingsFormat(DatasetFormat):
               "FileList.csv (FileName,...,Split); needs pip install 'seglab[video]'")
     priority = 5  # before every layout of image files: its frames are no files until decoded
 
+    def __init__(self, options: ReadOptions | None = None) -> None:
+        super().__init__(options)
+        self._found: dict[Path, tuple[list[Table], Headers]] = {}
+
+    def tables_of(self, root: Path) -> tuple[list[Table], Headers]:
+        """`_tracing_tables` of `root`, once per root: detect runs on every DATA, index reads the same headers."""
+        if root not in self._found:
+            self._found[root] = _tracing_tables(root) if root.is_dir() else ([], {})
+        return self._found[root]
+
     def detect(self, root: Path) -> bool:
-        return root.is_dir() and bool(_tracing_tables(root))
+        return bool(self.tables_of(root)[0])
 
     def index(self, root: Path, classes: ClassSpec | None) -> DatasetIndex:
-        tables = _tracing_tables(root)
+        tables, headers = self.tables_of(root)
         if len(tables) > 1:
-            listed = ", ".join(str(t.parent) for t in tables)
+            listed = ", ".join(str(t.parent) for t, _ in tables)
             raise DataError(f"'{root}' holds {len(tables)} tracing tables ({listed}), a dataset each; pass one "
-                            f"folder as DATA (e.g. {tables[0].parent})")
-        table = tables[0]
-        traced, untraced, unnumbered = _read_tracings(table, _videos(table.parent))
+                            f"folder as DATA (e.g. {tables[0][0].parent})")
+        table, kind = tables[0]
+        traced, untraced, unnumbered = _read_tracings(table, kind, _videos(table.parent))
         spec, value = tool_classes([TRACED], None, f"tracing table '{table}'", False, classes)
         refuse_unnamed([TRACED], value, spec, f"the outlines of '{table}' trace",
                        f": name it in classes.json ({', '.join(spec.names)} -> background, {TRACED})")
         folder, rows, failed = _unpacked(table, traced, value[TRACED], spec.colours,
                                          cache_folder(self.options.cache_dir, "video-tracings"), root.name)
-        listing, splits = _file_list_splits(table.parent)
+        listing, splits = _file_list_splits(table.parent, headers)
         if not usable_splits(splits.get(video) for _, video, _, _ in rows):
             splits = {}
         pairs = sorted((Pair(name, folder / image, folder / mask, splits.get(video), group=video)
@@ -129,13 +141,15 @@ def _traces(columns: list[str]) -> tuple[str, ...] | None:
     return next((kind for kind in (_CHORDS, _POINTS) if set(kind) <= set(columns)), None)
 
 
-def _tracing_tables(root: Path) -> list[Path]:
-    """The tracing tables at `root`'s top, else in the folders just below it (Pediatric's A4C/ and PSAX/)."""
+def _tracing_tables(root: Path) -> tuple[list[Table], Headers]:
+    """The tracing tables at `root`'s top, else in the folders just below it (Pediatric's A4C/ and PSAX/),
+    each with its point columns (`_traces`); and the headers of the CSV files of the folders they are in."""
     for folders in ([root], sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))):
-        found = [p for folder in folders for p in sorted(folder.glob("*.csv")) if _traces(_table_header(p))]
+        headers = {p: _table_header(p) for folder in folders for p in sorted(folder.glob("*.csv"))}
+        found = [(p, kind) for p, columns in headers.items() if (kind := _traces(columns)) is not None]
         if found:
-            return found
-    return []
+            return found, headers
+    return [], {}
 
 
 def _videos(folder: Path) -> dict[str, Path]:
@@ -166,15 +180,13 @@ def _video_name(cell: str) -> str:
     return Path(cell).stem if is_video(Path(cell)) else cell
 
 
-def _read_tracings(table: Path, videos: dict[str, Path]) -> tuple[list[_Traced], list[str], int]:
-    """Each traced video with its frames' outlines, the videos without tracings, and the rows whose
-    frame is no number.
+def _read_tracings(table: Path, kind: tuple[str, ...], videos: dict[str, Path]) -> tuple[list[_Traced], list[str], int]:
+    """Each traced video with its frames' outlines (`kind`: the table's point columns), the videos
+    without tracings, and the rows whose frame is no number.
 
     Raises:
         DataError: a table that cannot be read, or a point that is no number, naming the row.
     """
-    kind = _traces(_table_header(table))
-    assert kind is not None  # `_tracing_tables` found it
     points: dict[str, dict[int, list[tuple[float, ...]]]] = {}
     unnumbered = 0
     for line, row in enumerate(_rows(table), start=2):
@@ -203,11 +215,11 @@ def _outline(rows: list[tuple[float, ...]], kind: tuple[str, ...]) -> Outline:
     return [(x1, y1) for x1, y1, _, _ in chords] + [(x2, y2) for _, _, x2, y2 in reversed(chords)]
 
 
-def _file_list_splits(folder: Path) -> tuple[Path | None, dict[str, str | None]]:
-    """The table in `folder` with FileName and Split columns (FileList.csv), and each video's
-    split by it: train, val or test, None for another value (Pediatric's folds)."""
-    for path in sorted(folder.glob("*.csv")):
-        if {_NAME, _SPLIT} <= set(_table_header(path)):
+def _file_list_splits(folder: Path, headers: Headers) -> tuple[Path | None, dict[str, str | None]]:
+    """The table in `folder` with FileName and Split columns (FileList.csv) by the `headers` read
+    already, and each video's split by it: train, val or test, None for another value (Pediatric's folds)."""
+    for path, columns in headers.items():
+        if path.parent == folder and {_NAME, _SPLIT} <= set(columns):
             return path, {_video_name(row[_NAME]): folder_split(row[_SPLIT]) for row in _rows(path)}
     return None, {}
 
