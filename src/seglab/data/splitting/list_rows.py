@@ -58,7 +58,15 @@ def _row_paths(table: Path, numbers: set[int]) -> dict[int, str] | None:
         stat = table.stat()
     except OSError:
         return None
-    rows = _cells(table, stat.st_mtime_ns, stat.st_size) if stat.st_size <= _MOST_BYTES else []
+    paths = _paths_by_row(table, stat.st_mtime_ns, stat.st_size) if stat.st_size <= _MOST_BYTES else None
+    return paths if paths is not None and numbers <= paths.keys() else None
+
+
+@functools.lru_cache(maxsize=4)  # the train, val and test lists index one table: derived once, not per list
+def _paths_by_row(table: Path, mtime_ns: int, size: int) -> dict[int, str] | None:
+    """The path in each row of `table` by the row's number as of its `mtime_ns` and `size` (a table
+    written anew is read anew), when it has one column whose every cell names a file or folder; else None."""
+    rows = _cells(table)
     if len(rows) < 2:
         return None
     titles, body = rows[0], rows[1:]
@@ -69,14 +77,11 @@ def _row_paths(table: Path, numbers: set[int]) -> dict[int, str] | None:
     keys = [row[index].strip() if index is not None and index < len(row) else str(n) for n, row in enumerate(body)]
     if not all(k.isascii() and k.isdigit() for k in keys) or len(set(keys)) < len(keys):
         return None
-    paths = {int(k): row[columns[0]].replace("\\", "/").strip().strip("/") for k, row in zip(keys, body)}
-    return paths if numbers <= paths.keys() else None
+    return {int(k): row[columns[0]].replace("\\", "/").strip().strip("/") for k, row in zip(keys, body)}
 
 
-@functools.lru_cache(maxsize=4)  # the train, val and test lists index one table
-def _cells(table: Path, mtime_ns: int, size: int) -> list[list[str]]:
-    """The cells of each row of `table` as of its `mtime_ns` and `size` (a table written anew is
-    read anew); none when it cannot be read."""
+def _cells(table: Path) -> list[list[str]]:
+    """The cells of each row of `table`; none when it cannot be read."""
     try:
         return table_rows(table, table.read_text().splitlines())
     except (OSError, UnicodeDecodeError, csv.Error):
