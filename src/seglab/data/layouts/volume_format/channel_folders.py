@@ -12,7 +12,7 @@ subfolder of their own, `<center>/<patient>/Masks/`, beside `Preprocessed_Data/`
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -64,13 +64,21 @@ def masks_subfolder(folder: Path) -> Path | None:
     return found[0] if len(found) == 1 else None
 
 
-def log_left_out(volumes: Sequence[Path]) -> None:
-    """One log line for the volumes of case folders' subfolders left out beside their channels'."""
-    if not volumes:
-        return
-    folders = sorted({p.parent.name for p in volumes}, key=natural_key)
-    cases = len({p.parent.parent for p in volumes})
-    log.info("left out the volumes of the %s subfolders of %d case folders (e.g. '%s'): not all on their label "
-             "volume's voxel grid, beside a subfolder whose volumes are, the channels; to train on them, resample "
-             "them onto it (ANTs' antsApplyTransforms, SimpleITK's Resample) in a copy of the dataset",
-             ", ".join(f"'{name}/'" for name in folders), cases, volumes[0])
+def log_left_out(volumes: Sequence[Path], case_folders: Collection[Path]) -> None:
+    """One log line for the volumes left out beside a case's channels, off its label volume's grid:
+    those of case folders' subfolders (WMH's `orig/` beside `pre/`) and those in `case_folders`
+    themselves (Mindboggle's `t1weighted.MNI152` beside `t1weighted`, `modality_grids`)."""
+    own = [p for p in volumes if p.parent in case_folders]
+    below = [p for p in volumes if p.parent not in case_folders]
+    what = []
+    if below:
+        folders = ", ".join(f"'{name}/'" for name in sorted({p.parent.name for p in below}, key=natural_key))
+        what.append(f"the volumes of the {folders} subfolders of "
+                    f"{len({p.parent.parent for p in below})} case folders (e.g. '{below[0]}'): not all on their "
+                    "label volume's voxel grid, beside a subfolder whose volumes are, the channels")
+    if own:
+        what.append(f"{len(own)} image volumes of case folders (e.g. '{own[0]}'): off their label volume's voxel "
+                    "grid, beside image volumes on it, the channels")
+    if what:
+        log.info("left out %s; to train on them, resample them onto it (ANTs' antsApplyTransforms, SimpleITK's "
+                 "Resample) in a copy of the dataset", "; and ".join(what))

@@ -116,7 +116,7 @@ class VolumesFormat(DatasetFormat):
         problems += [instances] if instances else []
         unlabelled = layout.unlabelled + unlabelled_folders(folder, layout)  # FLARE22's UnlabeledCase folders
         modalities = {s.modalities for s in layout.subjects}  # the same in every case, or none recorded
-        log_left_out(layout.left_out)  # WMH's orig/ beside pre/
+        log_left_out(layout.left_out, {p.parent for p in layout.folder_cases})  # WMH's orig/, Mindboggle's MNI152
         log_label_products(layout.products)  # NFBS' T1w_brain beside T1w_brainmask
         return DatasetIndex(root, "volumes", pairs, unlabelled, classes, IdentityMapping(), problems,
                             ignored=layout.ignored + layout.left_out + layout.products + pictures_beside(folder, layout),

@@ -118,9 +118,8 @@ def on_label_grids(layout: Layout) -> Layout:
 def _unnamed_off_grid(layout: Layout) -> None:
     """Leave out a case folder's image volumes, named as no modalities, that lie off its label's
     grid beside one on it (Mindboggle's `t1weighted.MNI152` beside `t1weighted` and the native
-    `labels.DKT31.manual`), as `channel_folders` leaves out subfolders: listed as ignored, in one
-    log line. A case whose headers cannot be read is left as it is, refused as it is read."""
-    left_out: list[Path] = []
+    `labels.DKT31.manual`), as `channel_folders` leaves out subfolders: `Layout.left_out`, listed as
+    ignored and logged once. A case whose headers cannot be read is left as it is, refused as it is read."""
     for at, subject in enumerate(layout.subjects):
         if subject.label not in layout.folder_cases or len(subject.images) < 2 or len(subject.modalities) > 1:
             continue
@@ -130,12 +129,7 @@ def _unnamed_off_grid(layout: Layout) -> None:
             continue
         if aligned and elsewhere:
             layout.subjects[at] = replace(subject, images=tuple(aligned.values()))
-            left_out += elsewhere.values()
-    layout.ignored += left_out
-    if left_out:
-        log.info("left out %d image volumes of case folders (e.g. '%s'): off their label volume's voxel grid, beside "
-                 "image volumes on it, the channels; to train on them, resample them onto it (ANTs' "
-                 "antsApplyTransforms, SimpleITK's Resample) in a copy of the dataset", len(left_out), left_out[0])
+            layout.left_out += elsewhere.values()
 
 
 def on_label_grid(volumes: Sequence[Path], label: Path) -> bool:
