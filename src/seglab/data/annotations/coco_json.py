@@ -177,8 +177,9 @@ class CocoFormat(AnnotationFileFormat):
         problems = [p for p in problems if p.path not in aside]
         _refuse_boxes_only(files)
         _refuse_rival_categories(files, root)
-        _refuse_tasks(files, root)
-        used = sorted(_used_categories(files))
+        used_by = {f.path: _used_categories(f) for f in files}  # every object walked once
+        _refuse_tasks(files, used_by, root)
+        used = sorted(set().union(*used_by.values()))
         names = {c: n for f in files for c, n in f.categories.items()}
         unknown = [c for c in used if c not in names]
         if unknown:
@@ -310,17 +311,17 @@ def _refuse_rival_categories(files: list[_Annotations], root: Path) -> None:
                     f"take each other's classes; pass one set as DATA: {routes}")
 
 
-def _used_categories(files: list[_Annotations]) -> set[int]:
-    """The category ids that objects of `files` use."""
-    return {int(o["category_id"]) for f in files for objects in f.objects.values() for o in objects}
+def _used_categories(coco: _Annotations) -> set[int]:
+    """The category ids that objects of `coco` use."""
+    return {int(o["category_id"]) for objects in coco.objects.values() for o in objects}
 
 
-def _refuse_tasks(files: list[_Annotations], root: Path) -> None:
+def _refuse_tasks(files: list[_Annotations], used_by: dict[Path, set[int]], root: Path) -> None:
     """Stop where folders side by side each hold annotation files of the same splits whose objects
     share no category (ARCADE's `syntax/` with 25 artery segments and `stenosis/` with one class,
     each in `train/`, `val/` and `test/`): tasks of their own over different images, not the
     splits of one set, and read together one task of both's classes. Folders whose categories
-    meet merge as ever (the sites of one task).
+    meet merge as ever (the sites of one task). `used_by`: the category ids each file's objects use.
 
     Raises:
         DataError: naming each folder as the DATA that reads it alone, with its category count.
@@ -330,7 +331,7 @@ def _refuse_tasks(files: list[_Annotations], root: Path) -> None:
     for f in files:
         if f.split and f.path.parent != common:
             sets.setdefault(common / f.path.relative_to(common).parts[0], []).append(f)
-    used = {folder: _used_categories(group) for folder, group in sets.items()}
+    used = {folder: set().union(*(used_by[f.path] for f in group)) for folder, group in sets.items()}
     splits = {folder: {f.split for f in group} for folder, group in sets.items()}
     if not any(splits[a] & splits[b] and not used[a] & used[b] for a, b in combinations(sets, 2)):
         return
