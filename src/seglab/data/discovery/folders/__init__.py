@@ -16,7 +16,7 @@ One job a module: `listing` (the folders of image files), `content` (what their 
 
 from __future__ import annotations
 
-from seglab.data.discovery.folders.content import looks_like_masks, ships_mask_files
+from seglab.data.discovery.folders.content import MaskSniffs, looks_like_masks, ships_mask_files
 from seglab.data.discovery.folders.listing import (
     MAX_DEPTH,
     METADATA_FILES,
@@ -43,6 +43,7 @@ __all__ = [
     "NAMED_DEPTH",
     "Folder",
     "FolderSearch",
+    "MaskSniffs",
     "capped_folders",
     "deeper_image_folders",
     "folders_within",

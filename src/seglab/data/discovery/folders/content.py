@@ -53,6 +53,20 @@ def looks_like_masks(folder: Folder) -> bool:
     return True
 
 
+class MaskSniffs:
+    """`looks_like_masks`, remembered by the files it opens: one discovery opens them once, the
+    search and `settle_shared_masks` judging the same image folders."""
+
+    def __init__(self) -> None:
+        self._verdicts: dict[tuple[Path, ...], bool] = {}
+
+    def __call__(self, folder: Folder) -> bool:
+        sniffed = tuple(folder.files[:_SNIFFED])
+        if sniffed not in self._verdicts:
+            self._verdicts[sniffed] = looks_like_masks(folder)
+        return self._verdicts[sniffed]
+
+
 def fractional(array: np.ndarray) -> bool:
     """Whether a float array holds a finite value that is no whole number: measurements, never
     class labels."""

@@ -10,7 +10,7 @@ from pathlib import Path
 from seglab.data.discovery.channel_files import folder_names_a_band
 from seglab.data.classes import CLASS_DICT_GLOB, CVAT_LABELMAP
 from seglab.data.discovery.complementary_masks import complementary_matches
-from seglab.data.discovery.folders.content import _in_one_file, looks_like_masks
+from seglab.data.discovery.folders.content import MaskSniffs, _in_one_file
 from seglab.data.discovery.folders.listing import MAX_DEPTH, METADATA_FILES, NAMED_DEPTH, Folder, walk
 from seglab.data.discovery.folders.per_image import masks_in_stem_folders, of_an_image, per_image_masks
 from seglab.data.discovery.folders.placement import (
@@ -63,12 +63,14 @@ class FolderSearch:
         matches: one per image folder that has masks.
         unlabelled: image folders without masks under a val or test split (DeepGlobe's `valid/`).
         ignored: files in no pair and no unlabelled folder (stray figures, weights, ...).
+        is_masks: whose files look like masks, as the search sniffed them (`settle_shared_masks` asks again).
     """
 
     matches: list[FolderMatch] = field(default_factory=list)
     unlabelled: list[Path] = field(default_factory=list)
     ignored: list[Path] = field(default_factory=list)
     folders: list[Folder] = field(default_factory=list)
+    is_masks: MaskSniffs = field(default_factory=MaskSniffs)
 
 
 def search_folders(
@@ -104,13 +106,7 @@ def search_folders(
     """
     # masks named alike in every folder (`semantic.png`) are named as a folder is, so looked for as deep
     folders = walk(root, NAMED_DEPTH if images_name or masks_name or names_fixed_mask(rules) else MAX_DEPTH)
-    sniffed: dict[Path, bool] = {}
-
-    def is_masks(folder: Folder) -> bool:
-        if folder.path not in sniffed:
-            sniffed[folder.path] = looks_like_masks(folder)
-        return sniffed[folder.path]
-
+    is_masks = MaskSniffs()
     paired: dict[Path, tuple[FolderMatch | None, list[Path]]] = {}  # `_side_by_side` of a folder, and what it set aside
 
     def beside(folder: Folder, aside: list[Path]) -> FolderMatch | None:
@@ -130,7 +126,7 @@ def search_folders(
             return True
         return any(top in folder.path.parents for top in tops)
 
-    search = FolderSearch(folders=folders)
+    search = FolderSearch(folders=folders, is_masks=is_masks)
     matches: dict[Path, FolderMatch] = {}
     named_images = images_name is None and any(f.named_image and f.files for f in folders)
     named = images_name is not None or masks_name is not None  # wildcards and places of the user's: any folder

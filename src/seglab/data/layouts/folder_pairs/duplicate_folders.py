@@ -11,7 +11,7 @@ import shlex
 from pathlib import Path
 
 from seglab.data.discovery.channel_files import folder_names_a_band
-from seglab.data.discovery.folders import Folder, looks_like_masks
+from seglab.data.discovery.folders import Folder, MaskSniffs
 from seglab.data.layouts.folder_pairs.bands import _mostly_same
 from seglab.data.files.index import list_images
 from seglab.data.files.io import ARRAY_SUFFIXES
@@ -58,13 +58,14 @@ def _one_file_format(root: Path, matches: list[FolderMatch]) -> tuple[list[Folde
         [p for m in aside for path in (m.image_dir, m.mask_dir) for p in list_images(path, masks=True)]
 
 
-def settle_shared_masks(root: Path, matches: list[FolderMatch]) -> tuple[list[FolderMatch], list[Path]]:
+def settle_shared_masks(root: Path, matches: list[FolderMatch],
+                        is_masks: MaskSniffs) -> tuple[list[FolderMatch], list[Path]]:
     """Image folders whose images pair with the same masks, once bands are stacked: when one is
     named for images and the others name neither images nor bands, those are renderings
     (CoNSeP's `Overlay/` beside `Images/`, NuInsSeg's `distance maps/` beside `tissue images/`),
     set aside and logged with the flag that reads one; the matches kept and the files set aside.
     Folders that share out one mask folder between them (Lizard's `Lizard_Images1/` and
-    `Lizard_Images2/`) are one dataset.
+    `Lizard_Images2/`) are one dataset. `is_masks` judges whose files look like masks (the search's).
 
     Raises:
         DataError: otherwise (ISPRS Potsdam's `2_Ortho_RGB/` and `4_Ortho_RGBIR/` with
@@ -89,7 +90,7 @@ def settle_shared_masks(root: Path, matches: list[FolderMatch]) -> tuple[list[Fo
                             "not read as images (--images %s reads them)", folder_label(other.image_dir, root),
                             folder_label(named[0].image_dir, root), shlex.quote(other.image_dir.name))
             continue
-        pictures = [m for m in group if not _holds_masks(m)]
+        pictures = [m for m in group if not _holds_masks(m, is_masks)]
         if len(pictures) == 1:  # AI4Mars' images/mxy/ and rng-30m/ beside images/edr/: the rover's and range's masks
             aside += [m for m in group if m is not pictures[0]]
             logger.info("%s: %s hold masks of another kind, not images: not read as images (--images %s reads them)",
@@ -109,9 +110,10 @@ def settle_shared_masks(root: Path, matches: list[FolderMatch]) -> tuple[list[Fo
     return kept, [p for m in aside for p in list_images(m.image_dir)]
 
 
-def _holds_masks(match: FolderMatch) -> bool:
-    """Whether an image folder's files look like label masks (few values), as `folders` judges."""
-    return looks_like_masks(Folder(match.image_dir, [image for _, image, _ in match.pairs], match.split, False, False, ()))
+def _holds_masks(match: FolderMatch, is_masks: MaskSniffs) -> bool:
+    """Whether an image folder's files look like label masks (few values), as the search judged
+    them (`is_masks`: the search's, its files opened once)."""
+    return is_masks(Folder(match.image_dir, [image for _, image, _ in match.pairs], match.split, False, False, ()))
 
 
 def _likely_images(match: FolderMatch) -> tuple[bool, bool]:

@@ -108,7 +108,7 @@ class FolderPairsFormat(DatasetFormat):
 
     def index(self, root: Path, classes: ClassSpec | None) -> DatasetIndex:
         found = self.search(root)
-        matches, aside = settle_shared_masks(root, stack_band_folders(root, found.matches))
+        matches, aside = settle_shared_masks(root, stack_band_folders(root, found.matches), found.is_masks)
         if self.options.images is not None and image_name_pattern(self.options.images) is None:
             _say_other_dates(matches)
         matches, copies = _one_file_format(root, matches)
