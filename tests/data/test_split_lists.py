@@ -687,6 +687,19 @@ def test_lists_naming_images_by_path_whose_names_repeat_in_every_folder_give_eac
         ("05161223_0545.MP4", "00000", "val"), ("05161223_0545.MP4", "00030", "val")}
 
 
+def test_path_entries_go_to_the_folder_their_path_ends_with_and_lists_of_stems_to_none():
+    """`FolderEntries` looks at the entries of an image folder's last part only: a path from a
+    folder above the dataset's, or from below it, still finds its folder; stems find none."""
+    from seglab.data.splitting.list_paths import FolderEntries
+    root = Path("/data/culane")
+    entries = FolderEntries({"CULane/driver_23/a.MP4/00000": "train", "driver_23/b.MP4/00000": "val",
+                             "b.MP4/00030": "test", "other/a.MP4x/00000": "val", "00060": "train"})
+    assert entries.in_folder(root / "driver_23" / "a.MP4", root) == {"00000": "train"}
+    assert entries.in_folder(root / "driver_23" / "b.MP4", root) == {"00000": "val", "00030": "test"}
+    assert entries.in_folder(root, root) == {}
+    assert FolderEntries({"00000": "train", "00030": "val"}).in_folder(root / "driver_23" / "a.MP4", root) == {}
+
+
 def _seasonet(root: Path) -> list[str]:
     """SeasoNet: `<season>/grid<N>/<patch>/<patch>_{10m_RGB,labels}.tif`, the same patch in every
     season folder, and `meta.csv` whose `Path` column names each patch folder; the folders in the

@@ -3,8 +3,8 @@
 CULane's `list/train.txt` names `/driver_23_30frame/05151649_0422.MP4/00000.jpg`: every clip folder
 holds a `00000.jpg`, so the file name alone would put one image in train and val at once. Such
 lists are read by path (`listed_paths`) and each image folder takes the entries of its own files
-(`in_folder`), matched by the folders both paths end with. A list naming one file per folder
-(Prostate158's `train/020/t2.nii.gz`) names the folders instead (`list_readers._listed_names`).
+(`FolderEntries.in_folder`), matched by the folders both paths end with. A list naming one file per
+folder (Prostate158's `train/020/t2.nii.gz`) names the folders instead (`list_readers._listed_names`).
 """
 
 from __future__ import annotations
@@ -36,19 +36,32 @@ def listed_paths(files: dict[str, Path]) -> dict[str, list[str]] | None:
     return paths if every and len(stems) < len(every) and len(set(folders)) < len(folders) else None
 
 
-def in_folder(split_of: dict[str, str], image_dir: Path, root: Path) -> dict[str, str]:
-    """stem -> split of the path entries of `split_of` (`listed_paths`) in `image_dir`: those whose
-    folder and the image folder's path in `root` end alike (a list may name paths from a folder
-    above the dataset's, or below it); empty for lists of stems."""
-    own = image_dir.relative_to(root).parts if image_dir.is_relative_to(root) else image_dir.parts
-    found = {}
-    for entry, split in split_of.items():
-        folder, _, stem = entry.rpartition("/")
-        listed = tuple(folder.split("/")) if folder else ()
-        shared = min(len(listed), len(own))
-        if shared and listed[-shared:] == own[-shared:]:
-            found[stem] = split
-    return found
+class FolderEntries:
+    """The path entries of a split dict (`listed_paths`) grouped by their folder's last part: an
+    image folder can only own the entries of its own last part, so each looks at those alone
+    (CULane's 126k paths, a few hundred per clip folder), and at none when no entry is a path."""
+
+    def __init__(self, split_of: dict[str, str]) -> None:
+        self._by_last: dict[str, list[tuple[tuple[str, ...], str, str]]] = {}
+        if not any("/" in entry for entry in split_of):  # a list of stems (CUB's 11,788 names)
+            return
+        for entry, split in split_of.items():
+            folder, _, stem = entry.rpartition("/")
+            if folder:
+                listed = tuple(folder.split("/"))
+                self._by_last.setdefault(listed[-1], []).append((listed, stem, split))
+
+    def in_folder(self, image_dir: Path, root: Path) -> dict[str, str]:
+        """stem -> split of the entries in `image_dir`: those whose folder and the image folder's
+        path in `root` end alike (a list may name paths from a folder above the dataset's, or below
+        it); empty for lists of stems."""
+        own = image_dir.relative_to(root).parts if image_dir.is_relative_to(root) else image_dir.parts
+        found = {}
+        for listed, stem, split in self._by_last.get(own[-1], ()) if own else ():
+            shared = min(len(listed), len(own))
+            if listed[-shared:] == own[-shared:]:
+                found[stem] = split
+        return found
 
 
 def _listed_path(word: str) -> str:

@@ -45,7 +45,7 @@ from seglab.data.discovery.unmasked import UNMASKED_CODES
 from seglab.data.files.index import Pair, Problem
 from seglab.data.splitting.list_affixes import with_affix
 from seglab.data.splitting.list_numbers import listed_stems, reads_stems
-from seglab.data.splitting.list_paths import in_folder, listed_paths
+from seglab.data.splitting.list_paths import FolderEntries, listed_paths
 from seglab.data.splitting.list_rows import rows_named
 from seglab.data.splitting.list_readers import (JSON_SUFFIX, LISTS, READ_BESIDE, TABLE_SUFFIXES, TABLES, holds_names,
                                       is_table, read_table, split_table)
@@ -117,7 +117,7 @@ def read_split_lists(
         parsed[key] = with_affix(search.split_of(files, held, stems), stems,
                                  ", ".join(sorted({f"'{p.parent}'" for _, p in key})))
     for image_dir, key in keys.items():
-        own = {**parsed[key], **in_folder(parsed[key], image_dir, root)}
+        own = search.own_splits(parsed[key], image_dir)
         found.splits[image_dir] = {**own, **search.by_folder(own, image_dir)}
     unread = sorted({p for folder in unlisted for p in search.named_like_lists(folder)} - found.files)
     if unread:
@@ -164,6 +164,7 @@ class _ListSearch:
         self._split_of: dict[tuple[tuple[tuple[str, Path], ...], tuple[Path, ...], frozenset[str]], dict[str, str]] = {}
         self._reads_stems: dict[Path, bool] = {}
         self._list_folders_in: dict[Path, list[Path]] = {}
+        self._grouped: tuple[dict[str, str], FolderEntries] | None = None  # the split dict last asked for
 
     def list_files(self, image_dir: Path, mask_dir: Path) -> dict[str, Path]:
         """The list of each split from the first place beside or above `image_dir` that holds
@@ -246,8 +247,17 @@ class _ListSearch:
         of a far `splits/` folder may be another set's (Sen1Floods11's weakly labelled chips)."""
         stems = self.stems(image_dir)
         listed = with_affix(self.split_of(files, stems=stems), stems)
-        split_of = {**listed, **in_folder(listed, image_dir, self.root)}
+        split_of = self.own_splits(listed, image_dir)
         return any(listed_split(split_of, stem) for stem in stems) or bool(self.by_folder(split_of, image_dir))
+
+    def own_splits(self, listed: dict[str, str], image_dir: Path) -> dict[str, str]:
+        """`listed` with the stems of the entries naming files of `image_dir` by path added
+        (`FolderEntries.in_folder`). The entries are grouped once for the folders asking in turn
+        with the same dict (CUB's 200 class folders, CULane's clips); only the last is kept, as the
+        dicts asked whether lists name a folder's images are made anew for each."""
+        if self._grouped is None or self._grouped[0] is not listed:
+            self._grouped = listed, FolderEntries(listed)
+        return {**listed, **self._grouped[1].in_folder(image_dir, self.root)}
 
     def split_of(self, files: dict[str, Path], held_out: Iterable[Path] = (),
                  stems: Collection[str] = ()) -> dict[str, str]:
@@ -440,7 +450,7 @@ def split_of_stems(
     split_of: dict[str, str] = {}
     listed_in: dict[str, Path] = {}
     tables: dict[Path, dict[str, list[str]]] = {}  # a table (GTA5's split.mat) names every split: parsed once
-    by_path = listed_paths(files)  # CULane's clips each hold a 00000.jpg: `in_folder` reads them per folder
+    by_path = listed_paths(files)  # CULane's clips each hold a 00000.jpg: `own_splits` reads them per folder
     for split, path in files.items():
         if is_table(path) and path not in tables:
             tables[path] = read_table(path)
