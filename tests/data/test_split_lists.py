@@ -687,6 +687,17 @@ def test_lists_naming_images_by_path_whose_names_repeat_in_every_folder_give_eac
         ("05161223_0545.MP4", "00000", "val"), ("05161223_0545.MP4", "00030", "val")}
 
 
+def test_lists_read_by_path_are_not_read_again_by_stem(tmp_path, monkeypatch):
+    """CULane's lists, read by path (`listed_paths`), were read a second time by stem and that
+    reading dropped: a 126k-line list read twice."""
+    from seglab.data.splitting import split_lists
+    culane(tmp_path)
+    read = []
+    monkeypatch.setattr(split_lists, "listed_stems", lambda path, stems: read.append(path) or [])
+    assert sorted(p.split for p in discover(tmp_path).pairs) == ["train"] * 6 + ["val"] * 2
+    assert read == []
+
+
 def test_path_entries_go_to_the_folder_their_path_ends_with_and_lists_of_stems_to_none():
     """`FolderEntries` looks at the entries of an image folder's last part only: a path from a
     folder above the dataset's, or from below it, still finds its folder; stems find none."""

@@ -452,10 +452,13 @@ def split_of_stems(
     tables: dict[Path, dict[str, list[str]]] = {}  # a table (GTA5's split.mat) names every split: parsed once
     by_path = listed_paths(files)  # CULane's clips each hold a 00000.jpg: `own_splits` reads them per folder
     for split, path in files.items():
-        if is_table(path) and path not in tables:
-            tables[path] = read_table(path)
-        listed = tables[path].get(split, []) if path in tables else rows_named(path, listed_stems(path, stems), stems)
-        for stem in (by_path[split] if by_path is not None else listed):
+        if by_path is not None:
+            listed = by_path[split]
+        else:
+            if is_table(path) and path not in tables:
+                tables[path] = read_table(path)
+            listed = tables[path].get(split, []) if path in tables else rows_named(path, listed_stems(path, stems), stems)
+        for stem in listed:
             if split_of.get(stem, split) != split:
                 raise DataError(f"'{stem}' is listed in both '{listed_in[stem]}' and '{path}'; "
                                 "an image belongs to one split")
