@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 import torch
 
-from seglab.data.loading.transforms import resize_image, resize_mask, to_tensor
+from seglab.data.files.label_resize import resize_mask
+from seglab.data.loading.transforms import resize_image, to_tensor
 
 
 def test_to_tensor_hand_computed():

@@ -60,6 +60,7 @@ from seglab.data.classes.mapping import (
     OffsetMapping,
     ThresholdMapping,
 )
+from seglab.data.files.label_resize import resize_mask
 from seglab.data.files.pixel_budget import set_max_pixels
 from seglab.data.splitting.splits import split_from_file, split_pairs
 from seglab.data.checking.stats import DatasetStats, resolve_classes, scan
@@ -117,6 +118,5 @@ __all__ = [
 __getattr__ = on_first_use(__name__, {  # these import torch
     "SegmentationDataset": "seglab.data.loading.dataset",
     "resize_image": "seglab.data.loading.transforms",
-    "resize_mask": "seglab.data.loading.transforms",
     "to_tensor": "seglab.data.loading.transforms",
 })

@@ -34,6 +34,7 @@ from seglab.data.discovery.folders import walk
 from seglab.data.discovery.naming import folder_split, folders_split, stem
 from seglab.data.files.index import DatasetIndex, natural_key
 from seglab.data.files.io import read_raw_mask
+from seglab.data.files.label_resize import resize_mask
 from seglab.data.layouts.formats import FORMATS
 from seglab.errors import DataError
 
@@ -130,10 +131,7 @@ class _ObjectMask:
         except DataError as err:
             raise ValueError(str(err)) from None
         values = values.max(axis=2) if values.ndim == 3 else values
-        on = values.astype(np.float64) > values.max() / 2
-        rows = ((np.arange(height) + 0.5) * on.shape[0] / height).astype(np.int64)  # each pixel's centre
-        columns = ((np.arange(width) + 0.5) * on.shape[1] / width).astype(np.int64)
-        return on[rows[:, None], columns]
+        return resize_mask(values.astype(np.float64) > values.max() / 2, (height, width))
 
 
 @FORMATS.register("mask-table")

@@ -17,7 +17,8 @@ from seglab.data.files.index import Pair
 from seglab.data.files.io import read_image, read_mask
 from seglab.data.classes.mapping import MaskMapping
 from seglab.data.loading.sampling import PatchSampler, sample_rng
-from seglab.data.loading.transforms import prepare_image, resize_mask, to_tensor
+from seglab.data.files.label_resize import resize_mask
+from seglab.data.loading.transforms import prepare_image, to_tensor
 from seglab.errors import DataError
 
 _MAX_VALUES_SHOWN = 10

@@ -1,7 +1,8 @@
 """Paired preprocessing: resize images (bilinear) and masks (nearest), normalise to tensors.
 
 Images keep their stored dtype through resizing so caches stay small; masks use nearest
-neighbour so labels stay integral and no class is invented at a boundary.
+neighbour (`files.label_resize.resize_mask`, torch-free for discovery) so labels stay integral
+and no class is invented at a boundary.
 """
 
 from __future__ import annotations
@@ -13,13 +14,8 @@ import torch
 import torch.nn.functional as F
 
 from seglab.data.files.io import image_scale
+from seglab.data.files.label_resize import check_size
 from seglab.errors import DataError
-
-
-def _check_size(size: Sequence[int]) -> tuple[int, int]:
-    if len(size) != 2 or any(isinstance(v, bool) or int(v) != v or v < 1 for v in size):
-        raise ValueError(f"size must be two positive integers (H, W), got {size!r}")
-    return int(size[0]), int(size[1])
 
 
 def resize_image(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
@@ -28,7 +24,7 @@ def resize_image(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     Downscaling is antialiased so thin structures (membranes, poles) fade instead of aliasing;
     integer images are rounded and clipped back to their range.
     """
-    height, width = _check_size(size)
+    height, width = check_size(size)
     if image.ndim != 3:
         raise ValueError(f"image must be (H, W, C), got shape {image.shape}")
     if image.shape[:2] == (height, width):
@@ -75,25 +71,6 @@ def prepare_image(image: np.ndarray, channels: int, size: Sequence[int] | None, 
     (antialiased bilinear) to `size` when one is set. Training data and `Predictor` both use it."""
     image = match_channels(image, channels, source)
     return resize_image(image, (int(size[0]), int(size[1]))) if size is not None else image
-
-
-def resize_mask(mask: np.ndarray, size: tuple[int, int]) -> np.ndarray:
-    """Nearest-neighbour resize of an (H, W) label map; values and dtype are kept exactly.
-
-    Pixel centres are sampled (as in `nearest-exact`), so the mapping is symmetric.
-    """
-    height, width = _check_size(size)
-    if mask.ndim != 2:
-        raise ValueError(f"mask must be (H, W), got shape {mask.shape}")
-    rows = _centres(mask.shape[0], height)
-    cols = _centres(mask.shape[1], width)
-    return np.ascontiguousarray(mask[rows[:, None], cols[None, :]])
-
-
-def _centres(source: int, target: int) -> np.ndarray:
-    """Source index under the centre of each target pixel."""
-    index = ((np.arange(target) + 0.5) * source / target).astype(np.int64)
-    return np.minimum(index, source - 1)
 
 
 def to_tensor(image: np.ndarray, mean: Sequence[float], std: Sequence[float]) -> torch.Tensor:

@@ -1,0 +1,39 @@
+"""Nearest-neighbour resizing of label maps, numpy only: discovery (an object's mask painted at
+its image's size, `annotations.mask_table`) and loading (`loading.transforms`) share it, and
+discovery imports no torch."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+
+def check_size(size: Sequence[int]) -> tuple[int, int]:
+    """`size` as (H, W) integers.
+
+    Raises:
+        ValueError: not two positive integers.
+    """
+    if len(size) != 2 or any(isinstance(v, bool) or int(v) != v or v < 1 for v in size):
+        raise ValueError(f"size must be two positive integers (H, W), got {size!r}")
+    return int(size[0]), int(size[1])
+
+
+def resize_mask(mask: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """Nearest-neighbour resize of an (H, W) label map; values and dtype are kept exactly.
+
+    Pixel centres are sampled (as in `nearest-exact`), so the mapping is symmetric.
+    """
+    height, width = check_size(size)
+    if mask.ndim != 2:
+        raise ValueError(f"mask must be (H, W), got shape {mask.shape}")
+    rows = _centres(mask.shape[0], height)
+    cols = _centres(mask.shape[1], width)
+    return np.ascontiguousarray(mask[rows[:, None], cols[None, :]])
+
+
+def _centres(source: int, target: int) -> np.ndarray:
+    """Source index under the centre of each target pixel."""
+    index = ((np.arange(target) + 0.5) * source / target).astype(np.int64)
+    return np.minimum(index, source - 1)
