@@ -354,6 +354,23 @@ def test_ids_between_0_and_255_that_fill_regions_are_labels_not_antialiased_edge
     np.testing.assert_array_equal(read_mask(root / "masks" / "p1.png", index.mapping)[[3, 21], [3, 5]], [36, 48])
 
 
+def test_regions_are_counted_only_on_lossless_masks_that_may_paint_levels_between_0_and_255(tmp_path: Path) -> None:
+    """Region counts serve `_painted_levels` alone: masks of 0 and 255 only, of values past 255,
+    or JPEG are sampled without them."""
+    from seglab.data.encodings.mask_sample import sample_masks
+    block = np.zeros((32, 32), np.uint8)
+    block[4:20, 4:20] = 255
+    block[22:30, 22:30] = 12
+    arrays = {"ids.png": block, "binary.png": np.where(block == 12, 0, block).astype(np.uint8),
+              "wide.png": block.astype(np.uint16) * 4, "ids.jpg": block}
+    for name, array in arrays.items():
+        Image.fromarray(array).save(tmp_path / name, quality=95)
+    sample = sample_masks(sorted(tmp_path / name for name in arrays))
+    assert len(sample.labels) == 4
+    assert list(sample.label_filled) == [tmp_path / "ids.png"]
+    assert sample.label_filled[tmp_path / "ids.png"][12] == 36  # the 8x8 patch less its edge
+
+
 def test_0_255_masks_white_on_most_pixels_warn_that_black_may_mark_the_objects(tmp_path: Path) -> None:
     """PALM's Disc_Masks draw the optic disc black (0) on white (255, on 96% of the pixels): read as
     class 0 the disc and class 1 the background, with no word. The warning names the --label-map

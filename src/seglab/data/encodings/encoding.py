@@ -234,10 +234,9 @@ def _white_background_problem(sample: MaskSample, white: float) -> Problem | Non
 def _painted_levels(sample: MaskSample, between: set[int]) -> set[int]:
     """The values between 0 and 255 that fill regions (`SOLID` pixels inside regions of one value)
     in a lossless mask: labels (Falling Things' object ids 12, 24, ... beside its 255), as the
-    ramp of an antialiased edge is a pixel or two wide. Lossy masks are not asked: JPEG leaves
-    near-flat areas of 1 or 254 inside the regions of 0 and 255."""
-    return {v for path, filled in sample.label_filled.items() if lossy_format(path) is None
-            for v in between if filled[v] >= SOLID}
+    ramp of an antialiased edge is a pixel or two wide. Lossy masks are not asked (`label_filled`
+    holds none): JPEG leaves near-flat areas of 1 or 254 inside the regions of 0 and 255."""
+    return {v for filled in sample.label_filled.values() for v in between if filled[v] >= SOLID}
 
 
 def _soft(values: Counter[int], between: set[int], near: int, total: int, masks: list[Counter[int]]) -> bool:

@@ -17,6 +17,7 @@ from seglab.data.encodings.object_channels import object_stack, one_region_chann
 from seglab.data.encodings.one_hot import channel_stack
 from seglab.data.files.channels import binary_planes
 from seglab.data.files.io import ARRAY_SUFFIXES, raw_mask, read_mask_array, read_raw_mask
+from seglab.data.files.lossy import lossy_format
 from seglab.errors import DataError
 
 logger = logging.getLogger(__name__)
@@ -36,7 +37,8 @@ class MaskSample:
         labels: per label mask (grey, palette indices, or grey saved as RGB), value -> pixels.
         colours: per colour mask, colour code (r << 16 | g << 8 | b) -> pixels.
         filled: per colour mask, colour code -> pixels inside regions of it (`filled_pixels`).
-        label_filled: likewise per label mask, value -> pixels inside regions of it.
+        label_filled: likewise per lossless label mask of values 0..255, one between them
+            (`_may_paint_levels`), value -> pixels inside regions of it.
         regions: per label mask of the first `REGION_SAMPLE` with a value that may number an
             object (`object_values`; integer masks), (such values, those that form one connected region).
         colour_regions: likewise per colour mask with a colour besides black, for colours.
@@ -121,8 +123,9 @@ def sample_masks(masks: list[Path], size: int = SAMPLE) -> MaskSample:
         if wide is None and wide_rgb(raw):
             wide = path
         if labels.dtype.kind in "biu" or np.isfinite(labels).all():
-            counts, sample.label_filled[path] = _region_counts(labels)
-            sample.labels[path] = counts
+            sample.labels[path] = counts = _value_counts(labels)
+            if _may_paint_levels(counts, path):
+                sample.label_filled[path] = counts - _value_counts(labels[~filled_pixels(labels)])
             objects = object_values(counts)
             if len(sample.regions) < REGION_SAMPLE and objects and _whole_numbers(labels):
                 void = DEFAULT_IGNORE in counts and DEFAULT_IGNORE not in objects  # a border: no object's regions
@@ -164,6 +167,14 @@ def _region_counts(values: np.ndarray) -> tuple[Counter[int], Counter[int]]:
     all but the few on edges, which are counted instead of the many inside."""
     counts = _value_counts(values)
     return counts, counts - _value_counts(values[~filled_pixels(values)])
+
+
+def _may_paint_levels(counts: Counter[int], path: Path) -> bool:
+    """Whether a label mask's regions are worth counting: only those of a lossless mask of values
+    0..255 with one strictly between are read (`encoding._painted_levels`: Falling Things' object
+    ids 12, 24, ... beside its 255, not an antialiased edge); counting costs half a mask's reading."""
+    return (all(0 <= v <= 255 for v in counts) and any(0 < v < 255 for v in counts)
+            and lossy_format(path) is None)
 
 
 def _whole_numbers(labels: np.ndarray) -> bool:
