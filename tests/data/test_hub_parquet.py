@@ -138,6 +138,18 @@ def test_columns_the_names_do_not_tell_are_refused_with_the_route(tmp_path: Path
     assert len(index.pairs) == 2
 
 
+def test_each_shards_columns_are_read_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Finding the shards reads their columns, which choosing the image and mask columns reused
+    not: every footer was read twice."""
+    root = tmp_path / "sidewalk-semantic"
+    sidewalk(root)
+    read: list[Path] = []
+    real = pq.read_schema
+    monkeypatch.setattr(pq, "read_schema", lambda path, *args, **kw: read.append(path) or real(path, *args, **kw))
+    discover(root)
+    assert sorted(read) == sorted((root / "data").glob("*.parquet"))
+
+
 def test_a_damaged_shard_is_named(tmp_path: Path) -> None:
     root = tmp_path / "sidewalk-semantic"
     sidewalk(root)

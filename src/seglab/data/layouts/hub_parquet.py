@@ -46,6 +46,7 @@ CACHE_VERSION = 1  # part of every key: bump when what is written changes
 LABELS_FILE = "id2label.json"
 _DEPTH = 3  # folders above a shard: <config>/<split>/0000.parquet and one more
 _MANIFEST = "rows.json"  # written last: a folder without it was never completed
+Columns = tuple[list[str], list[str]]  # (every column, the Image columns) of a shard: `shard_columns`
 
 
 @FORMATS.register("hub-parquet")
@@ -59,7 +60,7 @@ class HubParquetFormat(DatasetFormat):
 
     def __init__(self, options: ReadOptions | None = None) -> None:
         super().__init__(options)
-        self._found: dict[Path, list[Path]] = {}
+        self._found: dict[Path, dict[Path, Columns | None]] = {}
 
     def detect(self, root: Path) -> bool:
         return root.is_dir() and bool(self._shards(root))
@@ -67,7 +68,7 @@ class HubParquetFormat(DatasetFormat):
     def index(self, root: Path, classes: ClassSpec | None) -> DatasetIndex:
         shards = self._shards(root)
         _refuse_configurations(shards, root)
-        columns = _columns(shards, root, self.options.images, self.options.masks)
+        columns = _columns(self._found[root], root, self.options.images, self.options.masks)
         base = Path(os.path.commonpath([str(shard.parent) for shard in shards]))  # rows are named below it
         folder, rows, failed = _unpacked(shards, columns, base, cache_folder(self.options.cache_dir, "hub-parquet"),
                                          root.name)
@@ -92,23 +93,24 @@ class HubParquetFormat(DatasetFormat):
     def _shards(self, root: Path) -> list[Path]:
         """The Parquet files up to `_DEPTH` folders below `root` that hold pictures, outside hidden
         folders (the `.cache/huggingface/` that `--local-dir` downloads leave): one walk per
-        folder, which detect and index share. A table without an Image column is metadata, not a
-        shard: Fields of The World's `chips_<country>.parquet` (chip ids and splits) beside its
-        GeoTIFF folders."""
+        folder, which detect and index share, each file's columns read from its footer once
+        (`_columns` takes them). A table without an Image column is metadata, not a shard: Fields
+        of The World's `chips_<country>.parquet` (chip ids and splits) beside its GeoTIFF folders."""
         if root not in self._found:
             found = [folder / name for folder, _, files in folders_within(root, _DEPTH, followlinks=True)
                      for name in files if name.endswith(PARQUET_SUFFIX) and not name.startswith(".")]
-            self._found[root] = sorted(p for p in found if p.is_file() and _holds_pictures(p))
-        return self._found[root]
+            read = {p: _readable_columns(p) for p in sorted(found) if p.is_file()}
+            self._found[root] = {p: columns for p, columns in read.items() if columns is None or columns[1]}
+        return list(self._found[root])
 
 
-def _holds_pictures(shard: Path) -> bool:
-    """Whether a Parquet file has an Image column, from its footer; a file that cannot be read
-    (no pyarrow, damage) counts, so that reading it names the problem."""
+def _readable_columns(shard: Path) -> Columns | None:
+    """`shard_columns` of a Parquet file; None when it cannot be read (no pyarrow, damage): it
+    counts as a shard, so that reading it again names the problem."""
     try:
-        return bool(shard_columns(shard)[1])
+        return shard_columns(shard)
     except DataError:
-        return True
+        return None
 
 
 def _refuse_configurations(shards: list[Path], root: Path) -> None:
@@ -126,22 +128,25 @@ def _refuse_configurations(shards: list[Path], root: Path) -> None:
                         f"pass one configuration's folder as DATA (e.g. {root / named[-1]})")
 
 
-def _columns(shards: list[Path], root: Path, images: str | None, masks: str | None) -> tuple[str, str]:
+def _columns(shards: dict[Path, Columns | None], root: Path, images: str | None, masks: str | None
+             ) -> tuple[str, str]:
     """The image and the mask column: those named by `--images` and `--masks`, else of the two
-    Image columns the one named for masks and the other, checked in every shard.
+    Image columns the one named for masks and the other, checked in every shard (`shards`: each
+    with its columns, None where they could not be read, read again here to name the problem).
 
     Raises:
         DataError: no Image columns, names that do not tell the mask column, a named column that is
             no Image column, or a shard without the columns; naming the columns and the route.
     """
-    every, pictures = shard_columns(shards[0])
+    first, *others = shards
+    every, pictures = shards[first] or shard_columns(first)
     if len(pictures) < 2:
-        raise DataError(f"Parquet shard '{shards[0]}' holds {len(pictures)} image columns (structs of bytes and "
+        raise DataError(f"Parquet shard '{first}' holds {len(pictures)} image columns (structs of bytes and "
                         f"path) among its columns {', '.join(every)}: an image and a mask column are needed")
     route = f"pass --images COLUMN --masks COLUMN (e.g. --images {pictures[0]} --masks {pictures[1]})"
     for named in (images, masks):
         if named is not None and named not in pictures:
-            raise DataError(f"'{named}' is no image column of '{shards[0]}'; its image columns are "
+            raise DataError(f"'{named}' is no image column of '{first}'; its image columns are "
                             f"{', '.join(pictures)} (to name image and mask folders beside the shards, add "
                             "--format folder-pairs)")
     mask_like = [c for c in pictures if looks_like_mask_folder(c) and c != images]
@@ -153,10 +158,10 @@ def _columns(shards: list[Path], root: Path, images: str | None, masks: str | No
     if images is None or masks is None or images == masks:
         raise DataError(f"the Parquet shards of '{root}' hold the image columns {', '.join(pictures)}, and their "
                         f"names do not tell which holds the images and which the masks; {route}")
-    for shard in shards[1:]:
-        if not {images, masks} <= set(shard_columns(shard)[1]):
+    for shard in others:
+        if not {images, masks} <= set((shards[shard] or shard_columns(shard))[1]):
             raise DataError(f"Parquet shard '{shard}' has no image columns '{images}' and '{masks}' as "
-                            f"'{shards[0]}' has; remove the shards of another dataset, or {route}")
+                            f"'{first}' has; remove the shards of another dataset, or {route}")
     return images, masks
 
 
