@@ -457,7 +457,8 @@ def split_of_stems(
         else:
             if is_table(path) and path not in tables:
                 tables[path] = read_table(path)
-            listed = tables[path].get(split, []) if path in tables else rows_named(path, listed_stems(path, stems), stems)
+            listed = (tables[path].get(split, []) if path in tables
+                      else rows_named(path, listed_stems(path, stems), stems))
         for stem in listed:
             if split_of.get(stem, split) != split:
                 raise DataError(f"'{stem}' is listed in both '{listed_in[stem]}' and '{path}'; "
