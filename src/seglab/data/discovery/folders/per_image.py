@@ -51,19 +51,26 @@ def per_image_masks(image: Folder, below: list[Folder], root: Path, rules: tuple
     return match
 
 
-def masks_in_stem_folders(image: Folder, root: Path, rules: tuple[KeyRule, ...], merge: bool,
-                          allowed: Callable[[Path], bool]) -> FolderMatch | None:
-    """The masks of `image`'s files in a mask folder beside it (`allowed`, holding no image files
-    itself) that holds a folder per image, named after it, for at least half of the images: the
+def mask_wrappers(folder: Path, allowed: Callable[[Path], bool]) -> list[Path]:
+    """The folders in `folder` that may hold a folder per image (`masks_in_stem_folders`): named for
+    masks, `allowed`, holding no image files themselves. Found once for the image folders side by
+    side in `folder`, not once each: CULane's thousands of clip folders in `driver_23_30frame/`."""
+    return [wrapper for wrapper in sorted(folder.iterdir()) if looks_like_mask_folder(wrapper.name)
+            and wrapper.is_dir() and not skipped_folder(wrapper.name) and allowed(wrapper) and not list_images(wrapper)]
+
+
+def masks_in_stem_folders(image: Folder, wrappers: list[Path], root: Path, rules: tuple[KeyRule, ...],
+                          merge: bool) -> FolderMatch | None:
+    """The masks of `image`'s files in a mask folder beside it (one of the `wrappers`, `mask_wrappers`
+    of its folder) that holds a folder per image, named after it, for at least half of the images: the
     files named after their image in such a folder or up to two levels below it
     (`GT/<name>/SoftMap/<name>_ODsegSoftmap.png`). They pair as a mask folder's files do, so several
     namings per image (`_ODsegSoftmap`, `_cupsegSoftmap`) are rivals to choose from, or classes
     with `--task multilabel`. None when no folder beside holds such folders.
     """
     stems = {stem(p).lower() for p in image.files}
-    for wrapper in sorted(image.path.parent.iterdir()):
-        if not wrapper.is_dir() or wrapper == image.path or skipped_folder(wrapper.name) \
-                or not looks_like_mask_folder(wrapper.name) or not allowed(wrapper) or list_images(wrapper):
+    for wrapper in wrappers:
+        if wrapper == image.path:
             continue
         own = {key: sub for sub in sorted(wrapper.iterdir())
                if sub.is_dir() and (key := _image_named(sub.name, stems)) is not None}

@@ -175,14 +175,19 @@ class FolderPlaces:
 
     `pairable` tells the folders `_candidates` may take at all, found when a place is first looked
     up: without --images and --masks, those named for masks or whose files look like masks
-    (YouTube-VOS' `JPEGImages/<video>/` folders are each other's siblings, none masks)."""
+    (YouTube-VOS' `JPEGImages/<video>/` folders are each other's siblings, none masks).
+    `named_only` tells the image folders that `_candidates` pairs with folders named for masks
+    alone, asked only of one with others near: without --images and --masks, those whose files
+    look like masks (CULane's `laneseg_label_w16/<driver>/<clip>.MP4/` clips of masks, named images
+    by `driver_23_30frame/`, are each other's siblings, thousands)."""
 
     def __init__(self, folders: list[Folder], allowed: Callable[[Folder], bool], masks_named: bool,
-                 image_tops: list[Path], mask_tops: list[Path], pairable: Callable[[Folder], bool]) -> None:
+                 image_tops: list[Path], mask_tops: list[Path], pairable: Callable[[Folder], bool],
+                 named_only: Callable[[Folder], bool]) -> None:
         self.folders = folders
         self._image_tops, self._mask_tops = image_tops, mask_tops
-        self._pairable = pairable
-        self._kept: dict[Hashable, list[int]] = {}
+        self._pairable, self._named_only = pairable, named_only
+        self._kept: dict[Hashable, tuple[list[int], list[int]]] = {}
         self._at: dict[Hashable, list[int]] = defaultdict(list)
         for index, folder in enumerate(folders):
             if not _may_hold_masks(folder, allowed):
@@ -212,12 +217,17 @@ class FolderPlaces:
         top = next((t for t in self._image_tops if t in image.path.parents), None)
         if top is not None:
             keys += [("in", top.parent), *(("path", t / image.path.relative_to(top)) for t in self._mask_tops)]
-        return [self.folders[i] for i in sorted({i for key in keys for i in self._at_place(key)})]
+        places = [self._at_place(key) for key in keys]
+        if any(others for _, others in places) and self._named_only(image):
+            places = [(named, []) for named, _ in places]  # masks are no other masks' masks, unnamed
+        return [self.folders[i] for i in sorted({i for named, others in places for i in named + others})]
 
-    def _at_place(self, key: Hashable) -> list[int]:
-        """The `pairable` folders at a place, found once."""
+    def _at_place(self, key: Hashable) -> tuple[list[int], list[int]]:
+        """The `pairable` folders at a place, found once: those named for masks, and the others."""
         if key not in self._kept:
-            self._kept[key] = [i for i in self._at.get(key, ()) if self._pairable(self.folders[i])]
+            kept = [i for i in self._at.get(key, ()) if self._pairable(self.folders[i])]
+            self._kept[key] = [i for i in kept if self.folders[i].named_mask], \
+                [i for i in kept if not self.folders[i].named_mask]
         return self._kept[key]
 
 

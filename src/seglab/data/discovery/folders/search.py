@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -12,7 +13,7 @@ from seglab.data.classes import CLASS_DICT_GLOB, CVAT_LABELMAP
 from seglab.data.discovery.complementary_masks import complementary_matches
 from seglab.data.discovery.folders.content import MaskSniffs, _in_one_file
 from seglab.data.discovery.folders.listing import MAX_DEPTH, METADATA_FILES, NAMED_DEPTH, Folder, walk
-from seglab.data.discovery.folders.per_image import masks_in_stem_folders, of_an_image, per_image_masks
+from seglab.data.discovery.folders.per_image import mask_wrappers, masks_in_stem_folders, of_an_image, per_image_masks
 from seglab.data.discovery.folders.placement import (
     FolderPlaces,
     _candidates,
@@ -131,8 +132,15 @@ def search_folders(
     named_images = images_name is None and any(f.named_image and f.files for f in folders)
     named = images_name is not None or masks_name is not None  # wildcards and places of the user's: any folder
     places = FolderPlaces(folders, lambda f: chosen(f, masks_name, mask_tops), masks_name is not None,
-                          image_tops, mask_tops, lambda f: named or f.named_mask or is_masks(f))
+                          image_tops, mask_tops, lambda f: named or f.named_mask or is_masks(f),
+                          lambda image: not named and is_masks(image))
     below: dict[Path, list[Folder]] = {}
+
+    @functools.cache
+    def wrappers_in(folder: Path) -> list[Path]:  # listed once for all the image folders in `folder`
+        return mask_wrappers(folder, lambda path: masks_name is None or path_ends_with(
+            path.relative_to(root).parts, masks_name) or path == root / masks_name)
+
     for folder in folders:
         below.setdefault(folder.path.parent, []).append(folder)
     mask_like: set[Path] = set()  # folders of mask-like files beside named image folders: no images, no unlabelled
@@ -151,8 +159,7 @@ def search_folders(
         if own is not None and _masks_beside(own, beside(image, [])):  # a trial: files set aside are not kept
             own = None  # ADE20K's `<name>_seg.png` beside `<name>.jpg`, its `<name>/` of one file per object
         if own is None:  # Drishti-GS1's GT/<name>/SoftMap/ beside Images/
-            own = masks_in_stem_folders(image, root, rules, merge, lambda path: masks_name is None or path_ends_with(
-                path.relative_to(root).parts, masks_name) or path == root / masks_name)
+            own = masks_in_stem_folders(image, wrappers_in(image.path.parent), root, rules, merge)
         if own is not None:  # RoadAnomaly's frames/<name>.labels/: a folder per image, not a choice of folders
             matches[image.path] = own
             continue
