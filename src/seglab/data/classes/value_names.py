@@ -43,6 +43,18 @@ class ValueNames:
 NAME_LIST_FILES = ("class_names.txt", "classes.txt")  # labelme2voc's output; many tools' exports
 
 
+def _stripped_lines(path: Path, what: str) -> list[str]:
+    """The lines of a text table, stripped.
+
+    Raises:
+        DataError: an unreadable file, named as `what`.
+    """
+    try:
+        return [line.strip() for line in path.read_text(encoding="utf-8-sig").splitlines()]
+    except (OSError, UnicodeDecodeError) as err:
+        raise DataError(f"{what} '{path}' cannot be read: {err}") from None
+
+
 def value_names_from_list(path: str | Path) -> ValueNames | None:
     """Names of mask values from a text file naming value i on line i (labelme2voc's
     `class_names.txt`: `_background_`, then the labels). None for a file with fewer than two
@@ -54,10 +66,7 @@ def value_names_from_list(path: str | Path) -> ValueNames | None:
         DataError: an unreadable file, naming it.
     """
     path = Path(path)
-    try:
-        lines = [line.strip() for line in path.read_text(encoding="utf-8-sig").splitlines()]
-    except (OSError, UnicodeDecodeError) as err:
-        raise DataError(f"class list '{path}' cannot be read: {err}") from None
+    lines = _stripped_lines(path, "class list")
     names = [line for line in lines if line]
     if len(names) < 2 or any(len(name.split()) > 1 for name in names) or len(set(names)) < len(names) \
             or not is_background(names[0].strip("_")):
@@ -105,10 +114,7 @@ def value_names_from_colour_lut(path: str | Path) -> ValueNames | None:
         DataError: an unreadable file, naming it.
     """
     path = Path(path)
-    try:
-        lines = [line.strip() for line in path.read_text(encoding="utf-8-sig").splitlines()]
-    except (OSError, UnicodeDecodeError) as err:
-        raise DataError(f"colour look-up table '{path}' cannot be read: {err}") from None
+    lines = _stripped_lines(path, "colour look-up table")
     found = [_LUT_LINE.fullmatch(line) for line in lines if line and not line.startswith("#")]
     rows = [(int(m.group(1)), m.group(2)) for m in found if m is not None]
     names = dict(rows)
