@@ -47,3 +47,15 @@ def test_a_folder_with_labels_the_run_has_no_class_for_is_a_clear_error(trained_
         Image.fromarray(np.full((32, 32), 9, np.uint8)).save(tmp_path / "other" / "masks" / f"{i}.png")
     with pytest.raises(DataError, match=r"mask '.*masks/0\.png': target holds label 9.*the run's classes: background"):
         evaluate_run(trained_run, tmp_path / "other", out=tmp_path / "eval", progress=False)
+
+
+def test_an_empty_split_names_the_routes_that_score_something(trained_run: Path, monkeypatch) -> None:
+    """A run trained on every pair (`--skip-bad` left too few for val and test) said only that its test
+    split was empty, not how to score it."""
+    import pytest
+
+    from seglab.errors import DataError
+
+    monkeypatch.setattr("seglab.evaluation.scoring.pairs_to_evaluate", lambda run, data, split: ([], "test", None))
+    with pytest.raises(DataError, match=r"test split .* is empty .*--split train.*seglab evaluate .* DATA"):
+        evaluate_run(trained_run)

@@ -181,7 +181,9 @@ def evaluate_run(
     classes = predictor.classes
     pairs, split, mapping = pairs_to_evaluate(run, data, split)
     if not pairs:
-        raise DataError(f"nothing to evaluate: the {split} split of '{run.root}' is empty")
+        raise DataError(f"nothing to evaluate: the {split} split of '{run.root}' is empty (every pair trained, or "
+                        f"left out); score another split (--split train) or a labelled folder: seglab evaluate "
+                        f"{run.root} DATA")
     task = predictor.task
     ignore_index = training_ignore_index(task, classes.ignore_index)  # multi-label masks mark it IGNORE
 
