@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -11,7 +12,7 @@ from PIL import Image
 from seglab.errors import DataError
 from seglab.inference.files import collect_inputs
 
-from ..data.test_volumes import write_dicom_series  # type: ignore[import-not-found]
+from ..data.test_volumes import save, write_dicom_series  # type: ignore[import-not-found]
 
 
 def _images(folder: Path, names: list[str]) -> None:
@@ -65,3 +66,50 @@ def test_a_folder_of_a_datasets_pairs_gives_its_images_not_its_masks(tmp_path: P
     assert collect_inputs([pairs]) == [pairs / "a.png", pairs / "b.png"]
     _images(tmp_path / "photos", ["a.png", "b.png"])
     assert collect_inputs([tmp_path / "photos"]) == [tmp_path / "photos" / "a.png", tmp_path / "photos" / "b.png"]
+
+
+def test_a_folder_of_image_and_label_volumes_gives_the_images(tmp_path: Path, caplog) -> None:
+    """Kaggle lungs' `3d_images/` (IMG_0002 beside MASK_0002) and an NFBS subject (T1w beside its
+    T1w_brainmask and the T1w_brain it made): the label volumes and their products are left out as
+    the data stage leaves them out, in one line. Before, every volume was predicted; a folder of
+    label volumes alone still gives them."""
+    lungs, subject = tmp_path / "3d_images", tmp_path / "A00028352"
+    for case in ("0002", "0003"):
+        save(lungs / f"IMG_{case}.nii.gz", np.zeros((6, 5, 3), np.int16))
+        save(lungs / f"MASK_{case}.nii.gz", np.zeros((6, 5, 3), np.uint8))
+    for name in ("T1w", "T1w_brain", "T1w_brainmask"):
+        save(subject / f"sub-A00028352_ses-NFB3_{name}.nii.gz", np.zeros((6, 5, 3), np.int16))
+    with caplog.at_level("INFO", logger="seglab.inference.files"):
+        assert collect_inputs([lungs]) == [lungs / "IMG_0002.nii.gz", lungs / "IMG_0003.nii.gz"]
+        assert collect_inputs([subject]) == [subject / "sub-A00028352_ses-NFB3_T1w.nii.gz"]
+    assert "2 images of 4 files; 2 masks left out" in caplog.text
+    assert "1 image of 3 files; 1 mask left out (paired with the images as the data stage pairs a dataset's, e.g. " \
+           "'sub-A00028352_ses-NFB3_T1w_brainmask.nii.gz'), and 1 file it lists as ignored beside them (e.g. " \
+           "'sub-A00028352_ses-NFB3_T1w_brain.nii.gz')" in caplog.text
+    (lungs / "IMG_0002.nii.gz").unlink()
+    (lungs / "IMG_0003.nii.gz").unlink()
+    assert collect_inputs([lungs]) == [lungs / "MASK_0002.nii.gz", lungs / "MASK_0003.nii.gz"]
+
+
+def test_a_file_given_twice_or_with_its_folder_is_one_input(tmp_path: Path, monkeypatch) -> None:
+    """fh_ps_aop's `image_mha/03744.mha image_mha`: read twice, one volume became two channels of a
+    case (refused as giving 2 channels); a video given twice was predicted twice. The first
+    mention keeps its place and spelling."""
+    _images(tmp_path / "frames", ["a.png", "b.png"])
+    monkeypatch.chdir(tmp_path)
+    assert collect_inputs(["frames/b.png", "frames", tmp_path / "frames" / "b.png"]) == \
+        [Path("frames/b.png"), Path("frames/a.png")]
+    save(tmp_path / "scans" / "001.nii.gz", np.zeros((6, 5, 3), np.int16))
+    assert collect_inputs(["scans/001.nii.gz", "scans/001.nii.gz"]) == [Path("scans/001.nii.gz")]
+
+
+def test_a_dataset_root_suggests_its_image_folder_not_its_mask_folder(tmp_path: Path) -> None:
+    """ASOCA's `Normal/` holds `Annotations/` (sorted first) beside `CTCA/`, EndoVis' `seq_2/` its
+    `labels/` beside `left_frames/`: the command suggested predicts the images, not the masks."""
+    _images(tmp_path / "seq_2" / "labels", ["frame000.png"])
+    _images(tmp_path / "seq_2" / "left_frames", ["frame000.png"])
+    with pytest.raises(DataError, match=re.escape(f"`seglab predict RUN {tmp_path / 'seq_2' / 'left_frames'}`")):
+        collect_inputs([tmp_path / "seq_2"])
+    _images(tmp_path / "masks_only" / "labels", ["a.png"])
+    with pytest.raises(DataError, match=re.escape(f"`seglab predict RUN {tmp_path / 'masks_only' / 'labels'}`")):
+        collect_inputs([tmp_path / "masks_only"])

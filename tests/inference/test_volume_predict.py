@@ -107,7 +107,7 @@ def test_volumes_named_as_the_models_modalities_are_one_case_and_one_modality_is
     the folder, the others beside them left out with a log line, and a volume of one channel for a
     model of several modalities is refused naming them and the folders that hold them."""
     box = _modalities(tmp_path / "0" / "pre", ["FLAIR.nii.gz", "T1.nii.gz"])
-    _modalities(tmp_path / "0" / "pre", ["SEG.nii.gz"])
+    _modalities(tmp_path / "0" / "pre", ["3DT1.nii.gz"])  # a label volume: left out by collect_inputs
     nib.save(nib.Nifti1Image(box.astype(np.uint8), np.eye(4)), tmp_path / "0" / "wmh.nii.gz")
     with caplog.at_level("INFO", logger="seglab.data.layouts.volume_format.prediction_cases"):
         [written] = predict_volumes(Modalities("FLAIR", "T1"), collect_inputs([tmp_path / "0" / "pre"]),

@@ -16,11 +16,14 @@ from PIL import Image
 from seglab.data import IMAGE_SUFFIXES, image_scale, read_image, write_mask_png
 from seglab.data.discovery.channel_files import channel_groups, group_name, is_channel_file
 from seglab.data.discovery.folders import masks_beside_images
+from seglab.data.discovery.naming import looks_like_mask_folder
 from seglab.data.classes import ClassSpec
 from seglab.data.files.geotiff import georeference, write_georeferenced_mask
 from seglab.data.files.label_dtype import label_dtype
 from seglab.data.files.video_frames import VIDEO_SUFFIXES
 from seglab.data.files.volumes import VOLUME_SUFFIXES, is_volume, volume_stem
+from seglab.data.layouts.volume_format.cases import is_label_volume
+from seglab.data.layouts.volume_format.label_products import label_products
 from seglab.errors import DataError
 from seglab.inference.bad_inputs import BadInputs
 from seglab.inference.multilabel import write_multilabel
@@ -42,7 +45,9 @@ def collect_inputs(inputs: Sequence[str | Path], channel_files: Sequence[str] = 
     files, and subfolders are not looked in; for a model whose channels are files of
     their own (`channel_files`), a folder without images gives those of its subfolders that hold
     such files (38-Cloud's `38-Cloud_test/` and its `test_red/` ... `test_nir/`; LEVIR-CD's
-    `test/A/` and `test/B/`, its `test/label/` left out and logged).
+    `test/A/` and `test/B/`, its `test/label/` left out and logged). A path given twice (a file and
+    the folder holding it) is one input, where it first comes: read twice, a volume would be two
+    channels of one case.
 
     Raises:
         DataError: an input that does not exist, or a folder holding none (named with those of its
@@ -63,7 +68,15 @@ def collect_inputs(inputs: Sequence[str | Path], channel_files: Sequence[str] = 
             files.append(item)
         else:
             raise DataError(f"input '{item}' does not exist")
-    return files
+    return _each_once(files)
+
+
+def _each_once(files: Sequence[Path]) -> list[Path]:
+    """`files` less those that are the same file as one before them (`a.mha` and `./a.mha`)."""
+    first: dict[Path, Path] = {}
+    for path in files:
+        first.setdefault(path.resolve(), path)
+    return list(first.values())
 
 
 _SHOWN_FOLDERS = 5  # subfolders named when a folder holds no inputs itself
@@ -79,10 +92,17 @@ def _no_inputs_in(folder: Path) -> str:
                 f"({', '.join(VOLUME_SUFFIXES)}, DICOM series)")
     shown = ", ".join(f"'{sub}' ({_describe(inputs)})" for sub, inputs in holding[:_SHOWN_FOLDERS])
     more = f" and {len(holding) - _SHOWN_FOLDERS} more" if len(holding) > _SHOWN_FOLDERS else ""
+    example = next((sub for sub, _ in holding if not _named_for_masks(sub.relative_to(folder))), holding[0][0])
     return (f"folder '{folder}' holds no images or volumes itself, only in subfolders: {shown}{more}. Pass the "
             f"folders of the images to predict (every image in a folder passed is predicted, but the masks it "
             f"pairs with them as a dataset's), e.g. "
-            f"`seglab predict RUN {shlex.quote(str(holding[0][0]))}`")
+            f"`seglab predict RUN {shlex.quote(str(example))}`")
+
+
+def _named_for_masks(subfolder: Path) -> bool:
+    """Whether a folder's path says it holds masks (ASOCA's `Annotations/`, EndoVis' `seq_2/labels/`):
+    not the one to suggest predicting, where a folder beside it is not (`CTCA/`, `left_frames/`)."""
+    return any(map(looks_like_mask_folder, subfolder.parts))
 
 
 def _subfolders_with_inputs(folder: Path) -> list[tuple[Path, list[Path]]]:
@@ -121,10 +141,13 @@ def _folder_inputs(folder: Path) -> list[Path]:
 def _without_masks(folder: Path, inputs: list[Path]) -> list[Path]:
     """`inputs` of `folder` less the files the data stage reads as masks of the images beside them
     and those it lists as ignored beside such pairs (`masks_beside_images`: `a_mask.png` beside
-    `a.png`, GeoNRW's `<tile>_seg.tif` and `<tile>_dem.tif` beside `<tile>_rgb.jp2`), said in one
-    line; all of them for a folder of images alone."""
+    `a.png`, GeoNRW's `<tile>_seg.tif` and `<tile>_dem.tif` beside `<tile>_rgb.jp2`; `_label_volumes`:
+    NFBS' `T1w_brainmask.nii.gz` and `T1w_brain.nii.gz` beside `T1w.nii.gz`), said in one line; all
+    of them for a folder of images alone."""
     given = set(inputs)
     masks, ignored = ([path for path in found if path in given] for found in masks_beside_images(folder))
+    label_volumes, products = _label_volumes(inputs)
+    masks, ignored = masks + label_volumes, ignored + products
     if not masks:
         return inputs
     left_out = set(masks) | set(ignored)
@@ -135,6 +158,18 @@ def _without_masks(folder: Path, inputs: list[Path]) -> list[Path]:
              "Name a file to predict it all the same", folder, _count(len(kept), "image"), _count(len(inputs), "file"),
              _count(len(masks), "mask"), masks[0].name, neither)
     return kept
+
+
+def _label_volumes(inputs: Sequence[Path]) -> tuple[list[Path], list[Path]]:
+    """The volumes of `inputs` the data stage names as labels (`is_label_volume`: Kaggle lungs'
+    `MASK_0002.nii.gz`) where image volumes are beside them, and the image volumes it leaves out as
+    their products (`label_products`: NFBS' `T1w_brain` beside `T1w` and `T1w_brainmask`)."""
+    volumes = [path for path in inputs if is_volume(path)]
+    labels = [path for path in volumes if is_label_volume(path)]
+    images = [path for path in volumes if path not in labels]
+    if not labels or not images:
+        return [], []
+    return labels, list(dict.fromkeys(path for label in labels for path in label_products(images, label)))
 
 
 def _channel_folder_inputs(folder: Path, channel_files: Sequence[str]) -> list[Path]:
