@@ -287,6 +287,32 @@ def test_patches_of_one_satellite_scene_group_by_the_scene(tmp_path: Path, scene
     assert "the satellite scene each was cut from" in index.pairing[-1]
 
 
+def mammograms(root: Path, patients: list[str], views: tuple[str, ...] = ("CC", "MLO")) -> None:
+    """CDD-CESM's `Low energy images of CDD-CESM/P1_L_DM_MLO.jpg` and `Subtracted images of
+    CDD-CESM/P1_L_CM_MLO.jpg`: patient, breast side, image type and view, a mask beside each."""
+    for t, (folder, kind) in enumerate((("Low energy images", "DM"), ("Subtracted images", "CM"))):
+        names = [f"{p}_{side}_{kind}_{view}" for p in patients for side in "LR" for view in views]
+        for i, name in enumerate(names):
+            save(root / folder / f"{name}.png", photo(100 * t + i, SIZE))
+            save(root / folder / f"{name}_mask.png", mask(i))
+
+
+def test_a_subject_id_before_words_of_few_values_groups_by_the_subject(tmp_path: Path) -> None:
+    """CDD-CESM: no subject was found, so a test image's twin (the same breast and view, the other
+    image type, the same lesion) sat in train."""
+    mammograms(tmp_path, ["P1", "P2", "P3", "P12"])
+    index = discover(tmp_path)
+    assert {p.image.stem: p.group for p in index.pairs}["P12_R_CM_MLO"] == "P12"
+    assert {p.group for p in index.pairs} == {"P1", "P2", "P3", "P12"} and _apart(index)
+    assert "the subject id before words of a few values" in index.pairing[-1]
+
+
+def test_an_id_before_words_of_many_values_is_no_subject(tmp_path: Path) -> None:
+    # `cam1_<scene>`: a camera's many scenes are no views of one subject
+    mammograms(tmp_path, ["cam1", "cam2", "cam3", "cam4"], views=("kitchen", "office", "bedroom", "bath", "street"))
+    assert all(p.group is None for p in discover(tmp_path).pairs)
+
+
 DIGESTPATH_SLIDES = ["18-00530A", "18-01240B", "2018_64982_1-3", "18-03021A", "D20180011"]
 
 

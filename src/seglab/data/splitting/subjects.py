@@ -13,7 +13,8 @@ satellite scene a patch was cut from (38-Cloud's
 `patch_1_1_by_1_LC08_L1TP_002053_20160520_20170324_01_T1`: Landsat scene 002053 of 2016-05-20),
 or the slide or image a crop was cut from, before the numbers of its place (DigestPath's
 `18-00530A_2019-05-01 21_00_01-lv1-20000-15766-2530-2296`: slide `18-00530A`, its scan date,
-level and the crop's x, y, width and height),
+level and the crop's x, y, width and height), a subject id before words of a few values (CDD-CESM's
+`P1_L_DM_MLO` and `P1_L_CM_MLO`: patient 1's left breast, low-energy and subtracted, in the MLO view),
 or, failing those, the mask images share (Foggy Cityscapes' three renderings of one frame).
 Neighbouring slices look alike, so a split that puts some in training and others in validation
 scores memory, not generalisation. When nearly every name says its subject, the pairs carry it as
@@ -47,6 +48,7 @@ _SCENE_ID = re.compile(  # Landsat Collection and pre-collection ids, Sentinel-2
 _TAIL_NUMBER = re.compile(r"[a-z]{0,3}\d+", re.IGNORECASE)  # a crop's x, y, w, h or date; `lv1`: a zoom level
 _NAME_PART = re.compile(r"[^_\- ]+")
 _SUBJECT_AND_NUMBER = re.compile(r"(?P<subject>\d+|[0-9a-f]{8,})[_\-](?P<number>\d+)")  # Carvana: a hex id
+_LEADING_ID = re.compile(r"(?P<subject>[a-z]+\d+)(?P<words>(?:[_\- ][a-z][a-z0-9]*)+)", re.IGNORECASE)  # P1_L_DM_MLO
 _CLIP = re.compile(r"(?P<case>.+)[_\-]\d+")  # SUN-SEG's case1_3: clip 3 of case 1
 _FRAME_NUMBER = re.compile(r"(?P<video>.*\D)?(?P<frame>\d+)")  # SegTrack's bmx_06668: frame 6668 of bmx
 _FOLDER_NUMBER = re.compile(r"\d+$")  # the case a folder holds: TNBC's Slide_01/ and GT_01/
@@ -56,6 +58,7 @@ _FRAME_DIGITS = 5  # a video's frame numbers: DAVIS' 00000.jpg; fewer digits num
 _MIN_CASES = 3  # case folders named with a number: a train, a validation and a test subject
 _MOST_IN_ONE = 1 / 3  # of the pairs in one folder of repeated names: more is a whole split (MVTec's good/)
 _MIN_TAIL = 2  # numbers after a crop's source: x and y at least; one is a frame (CamVid's `0001TP_006690`)
+_FEW_VALUES = 4  # a word after a subject id, each of its values: a breast side, an image type, a view
 
 
 def with_subjects(index: DatasetIndex) -> DatasetIndex:
@@ -71,7 +74,8 @@ def with_subjects(index: DatasetIndex) -> DatasetIndex:
              or _by_numbered_folder_pair(index.pairs, index.root)
              or _by_repeated_names(index.pairs, index.root) or _by_frame_folder(index.pairs, index.root)
              or _by_scene_id(index.pairs)
-             or _by_crop_source(index.pairs) or _by_shared_mask(index.pairs, index.root))
+             or _by_crop_source(index.pairs) or _by_leading_id(index.pairs)
+             or _by_shared_mask(index.pairs, index.root))
     if found is None:
         return index
     subjects, how = found
@@ -220,8 +224,7 @@ def _by_eye(pairs: list[Pair], root: Path) -> tuple[dict[str, str], str] | None:
                 eye_folders[folder] = _eye_folder(folder, root)
             sequences[pair.name] = eye_folders[folder]
             subjects[pair.name] = (Path(sequences[pair.name]) / found.group("subject")).as_posix()
-    counts = Counter(subjects.values())
-    if sum(n >= 2 for n in counts.values()) < len(counts) / 2 or not _says_subjects(subjects, len(pairs)):
+    if not _most_have_several(subjects) or not _says_subjects(subjects, len(pairs)):
         return None
     if all(_video_frame(_last(s)) for s in subjects.values()) and _in_enough_folders(sequences, len(pairs)):
         return sequences, "the sequence folder of its stereo frames (a left and a right camera's)"
@@ -420,6 +423,29 @@ def _without_tail(name: str, numbers: int) -> str:
     """`name` without its last `numbers` parts and the separators before them."""
     start = [m.start() for m in _NAME_PART.finditer(name)][-numbers]
     return name[:start].rstrip("_- ")
+
+
+def _by_leading_id(pairs: list[Pair]) -> tuple[dict[str, str], str] | None:
+    """CDD-CESM's `P1_L_DM_MLO` and `P1_L_CM_MLO` -> `P1`: a subject id (letters and a number) before
+    words that each take a few values (breast side, image type, view), in as many subjects as
+    `_in_enough_folders` asks, most with several images: one breast's views and types show one lesion."""
+    subjects: dict[str, str] = {}
+    values: dict[int, set[str]] = {}  # a word's place after the id -> the words found there
+    for pair in pairs:
+        if (found := _LEADING_ID.fullmatch(_last(pair.name))) is not None:
+            subjects[pair.name] = found["subject"]
+            for place, word in enumerate(_NAME_PART.findall(found["words"])):
+                values.setdefault(place, set()).add(word.lower())
+    if any(len(found) > _FEW_VALUES for found in values.values()) or not _most_have_several(subjects) \
+            or not _in_enough_folders(subjects, len(pairs)):
+        return None
+    return subjects, "the subject id before words of a few values (side, type, view)"
+
+
+def _most_have_several(subjects: dict[str, str]) -> bool:
+    """Whether at least half the subjects have several names."""
+    counts = Counter(subjects.values())
+    return sum(n >= 2 for n in counts.values()) >= len(counts) / 2
 
 
 def _by_shared_mask(pairs: list[Pair], root: Path) -> tuple[dict[str, str], str] | None:
