@@ -217,6 +217,31 @@ def test_one_frame_per_folder_of_one_file_name_groups_by_the_numbered_folder_abo
     assert "the numbered folder above its frame's" in index.pairing[-1]
 
 
+def nyu_colours(seed: int) -> np.ndarray:
+    """A Structured3D `semantic.png`: NYU-40 classes as colours, wall, floor and a bed."""
+    out = np.zeros((*SIZE, 3), np.uint8)
+    out[:4], out[4:] = (174, 199, 232), (152, 223, 138)
+    out[6 + seed % 3 : 10, 4:12] = (255, 187, 120)
+    return out
+
+
+def test_one_view_per_folder_of_one_file_name_groups_by_the_outermost_numbered_folder(tmp_path: Path) -> None:
+    """Structured3D: `Structured3D/scene_00000/2D_rendering/<room>/perspective/{full,empty}/<n>/rgb_rawlight.png`
+    + `semantic.png`, and `panorama/full/`: one camera furnished and empty, and a room's other views,
+    landed in different splits; the house (`scene_00000`) is the group, not the room nor the release folder."""
+    views = ["perspective/full/0", "perspective/full/1", "perspective/empty/0", "perspective/empty/1", "panorama/full"]
+    scenes = [f"scene_{n:05d}" for n in (0, 1, 3000, 3250)]
+    for i, scene in enumerate(scenes):
+        for room in (2201 + i, 485142 + i):
+            for k, view in enumerate(views):
+                folder = tmp_path / "Structured3D" / scene / "2D_rendering" / str(room) / view
+                save(folder / "rgb_rawlight.png", photo(100 * i + 10 * (room % 2) + k, SIZE))
+                save(folder / "semantic.png", nyu_colours(k))
+    index = discover(tmp_path, mask_pattern="semantic.png", images="rgb_rawlight.png")
+    assert {p.group for p in index.pairs} == {f"Structured3D/{scene}" for scene in scenes} and _apart(index)
+    assert "the numbered folder above its frame's" in index.pairing[-1]
+
+
 def test_one_pair_per_folder_named_alike_in_several_folders_groups_by_the_name(tmp_path: Path) -> None:
     """SeasoNet: `<season>/grid1/<patch>/<patch>_10m_RGB.tif` + `_labels.tif`, one place's patch in
     every season folder: each season's copy was its own item, one place in training and test."""

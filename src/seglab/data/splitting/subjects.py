@@ -331,13 +331,30 @@ def _by_item_folder(pairs: list[Pair], root: Path, folders_of: dict[str, set[Pat
     if len({p.image.parent for p in pairs}) < len(pairs) or any(len(f) < 2 for f in folders_of.values()):
         return None
     if len(folders_of) == 1:
-        subjects = {p.name: os.path.relpath(p.image.parent.parent, root) for p in pairs
-                    if any(c.isdigit() for c in p.image.parent.parent.name)}
-        how = "the numbered folder above its frame's (every frame one file of one name: a video's)"
-    else:
-        subjects = {p.name: _last(p.name) for p in pairs}
-        how = "its name, which each of several folders holds (one place or item seen again)"
+        found = _outermost_numbered_folders(pairs, root)
+        how = "the numbered folder above its frame's (every frame or view one file of one name: a video's, a scene's)"
+        return (found, how) if found is not None else None
+    subjects = {p.name: _last(p.name) for p in pairs}
+    how = "its name, which each of several folders holds (one place or item seen again)"
     return (subjects, how) if _in_enough_folders(subjects, len(pairs)) else None
+
+
+def _outermost_numbered_folders(pairs: list[Pair], root: Path) -> dict[str, str] | None:
+    """Each pair's outermost folder under `root`, above its own, whose name holds a number and that
+    gives as many groups as `_in_enough_folders` asks, else the next one in (a release folder such as
+    `Structured3D/` is one group): ROBUST-MIS' `Training/<surgery>/<patient>/<frame>/raw.png` ->
+    `Training/<surgery>/<patient>`; Structured3D's `scene_00000/2D_rendering/2201/perspective/full/1/`
+    -> `scene_00000`, whose rooms (2201) and cameras, furnished and empty, show one house."""
+    numbered = {}
+    for pair in pairs:
+        parts = Path(os.path.relpath(pair.image.parent.parent, root)).parts
+        numbered[pair.name] = [Path(*parts[:i + 1]).as_posix() for i, part in enumerate(parts)
+                               if any(c.isdigit() for c in part)]
+    for level in range(max(map(len, numbered.values()), default=0)):
+        subjects = {name: folders[level] for name, folders in numbered.items() if len(folders) > level}
+        if _in_enough_folders(subjects, len(pairs)):
+            return subjects
+    return None
 
 
 def _item_folder(image: Path, root: Path) -> str:
