@@ -3030,3 +3030,16 @@ def test_numbered_halves_pair_by_suffix_and_take_the_readmes_colour_table(tmp_pa
     assert all(p.mask.parent.name == p.image.parent.name.replace("imgs", "masks") for p in index.pairs)
     assert index.classes.names == ("road", "lane markings", "my car", "movable in my car")
     assert index.classes.colours == (road, lanes, car, inside)
+
+
+def test_a_closest_mask_without_a_pattern_that_pairs_it_offers_no_empty_hint(tmp_path):
+    """Dress Code's `<id>_0.jpg` and `<id>_1.jpg` both closest to `<id>_4.png`: no template pairs one
+    name alone, and the finding ended '(pair such names with --mask-pattern)', naming no pattern."""
+    for i in range(3):
+        for role in (0, 1):
+            save(tmp_path / "images" / f"00000{i}_{role}.png", photo(2 * i + role))
+        save(tmp_path / "label_maps" / f"00000{i}_4.png", labels(i, (0, 1, 2)))
+    with pytest.raises(DataError) as refused:
+        discover(tmp_path, images="images", masks="label_maps", mask_pattern="{stem}_4.png")
+    assert "closest unpaired mask: '000000_4.png'" in str(refused.value)
+    assert "--mask-pattern)" not in str(refused.value)

@@ -266,8 +266,8 @@ def match_folders(
             partner = lonely_names[close[0]]
             unique = unique_template_stems(images) if unique is None else unique
             pattern = pattern_for(image, partner, unique)
-            message += f"; closest unpaired mask: '{partner.name}' (pair such names with --mask-pattern" + (
-                f" '{pattern}')" if pattern else ")")
+            message += f"; closest unpaired mask: '{partner.name}'" + (
+                f" (pair such names with --mask-pattern '{pattern}')" if pattern else "")
         problems.append(Problem(image, message, "image-without-mask"))
     extra: dict[str, list[Path]] = {}  # other annotations of paired images, by their naming template
     for mask in lonely_masks:
