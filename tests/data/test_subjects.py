@@ -552,3 +552,18 @@ def test_a_deeper_mask_folder_is_no_official_split(tmp_path: Path) -> None:
     assert deeper_line(tmp_path, frames, [], set()).endswith("pass a folder further down as DATA to read them")
     assert "official test split's D/Test/Frames/d_001/rgb/" in deeper_line(
         tmp_path, frames, [tmp_path / "D" / "Training" / "Images"], {"train"})
+
+
+def test_mirrored_numbered_folders_of_one_name_are_a_drive_each(tmp_path: Path) -> None:
+    """IDD-Lite: `leftImg8bit/train/0/000000_image.jpg` + `gtFine/train/0/000000_label.png`, a numbered
+    folder per drive in both trees: grouped by it until a rule for renamed trees (Fish4Knowledge's
+    species folders fish_01/ ~ mask_01/, no groups) dropped every mirrored tree's numbered folders."""
+    frame = 0
+    for drive in ("0", "1", "2", "3"):
+        for _ in range(3):
+            save(tmp_path / "leftImg8bit" / "train" / drive / f"{frame:06d}_image.png", photo(frame, SIZE))
+            save(tmp_path / "gtFine" / "train" / drive / f"{frame:06d}_label.png", mask(frame))
+            frame += 1
+    index = discover(tmp_path)
+    assert {p.image.stem: p.group for p in index.pairs}["000004_image"] == "leftImg8bit/train/1"
+    assert len({p.group for p in index.pairs}) == 4

@@ -283,8 +283,10 @@ def _by_numbered_folder_pair(pairs: list[Pair], root: Path) -> tuple[dict[str, s
     side that end with one number, a pair of folders per case (slide, patient), in several cases."""
     subjects = {}
     for pair in pairs:
-        if pair.mask is None or pair.mask.parent == pair.image.parent or pair.mask.parent.parent != pair.image.parent.parent:
-            continue  # mirrored trees' numbered folders (Fish4Knowledge's fish_01/ and mask_01/) are a species each
+        if pair.mask is None or pair.mask.parent == pair.image.parent or (
+                pair.mask.parent.parent != pair.image.parent.parent and pair.mask.parent.name != pair.image.parent.name):
+            continue  # renamed mirrored trees' numbered folders (Fish4Knowledge's fish_01/ and mask_01/) are a
+            # species each; mirrored folders of one name (IDD's leftImg8bit/train/0/ + gtFine/train/0/) a drive each
         numbers = [_FOLDER_NUMBER.search(folder.name) for folder in (pair.image.parent, pair.mask.parent)]
         if all(numbers) and len({int(n[0]) for n in numbers if n}) == 1:
             subjects[pair.name] = os.path.relpath(pair.image.parent, root)
