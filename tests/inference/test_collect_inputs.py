@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 import numpy as np
 import pytest
+import yaml
 from PIL import Image
 
+from seglab.cli import main
 from seglab.errors import DataError
 from seglab.inference.files import collect_inputs
 
@@ -113,3 +116,47 @@ def test_a_dataset_root_suggests_its_image_folder_not_its_mask_folder(tmp_path: 
     _images(tmp_path / "masks_only" / "labels", ["a.png"])
     with pytest.raises(DataError, match=re.escape(f"`seglab predict RUN {tmp_path / 'masks_only' / 'labels'}`")):
         collect_inputs([tmp_path / "masks_only"])
+
+
+def _rendered_view(view: Path) -> None:
+    """A Structured3D view: three lightings of one photo beside its `semantic.png` and renderings."""
+    rng = np.random.default_rng(0)
+    view.mkdir(parents=True)
+    for name in ("rgb_rawlight.png", "rgb_coldlight.png", "rgb_warmlight.png", "depth.png", "normal.png"):
+        Image.fromarray(rng.integers(0, 256, (32, 32, 3), dtype=np.uint8)).save(view / name)
+    Image.fromarray(rng.integers(0, 4, (32, 32), dtype=np.uint8)).save(view / "semantic.png")
+
+
+def test_a_folder_is_read_by_the_runs_own_mask_pattern_and_images(tmp_path: Path, caplog) -> None:
+    """A run trained with `--mask-pattern semantic.png --images rgb_rawlight.png` (Structured3D) or
+    `--mask-pattern instrument_instances.png` (RobustMIS' `raw.png` beside it): a view's folder gives
+    the image training read, its mask and renderings left out in one line. Before, the default
+    naming found no mask there and every file was predicted, masks too. A file named is predicted."""
+    view = tmp_path / "perspective" / "full" / "0"
+    _rendered_view(view)
+    with caplog.at_level("INFO", logger="seglab.inference.files"):
+        assert collect_inputs([view], images="rgb_rawlight.png", mask_pattern="semantic.png") == \
+            [view / "rgb_rawlight.png"]
+    assert "1 image of 6 files; 1 mask left out (paired with the images as the data stage pairs a dataset's, e.g. " \
+           "'semantic.png'), and 2 files it lists as ignored beside them (e.g. 'depth.png'), and 2 images the run's " \
+           "--images 'rgb_rawlight.png' does not name" in caplog.text
+    assert collect_inputs([view], mask_pattern="semantic.png") == \
+        [view / name for name in ("rgb_coldlight.png", "rgb_rawlight.png", "rgb_warmlight.png")]
+    assert collect_inputs([view / "depth.png", view], images="rgb_rawlight.png", mask_pattern="semantic.png") == \
+        [view / "depth.png", view / "rgb_rawlight.png"]
+    frame = tmp_path / "Proctocolectomy" / "1" / "10"
+    _images(frame, ["raw.png", "instrument_instances.png"])
+    assert collect_inputs([frame], mask_pattern="instrument_instances.png") == [frame / "raw.png"]
+
+
+def test_predict_reads_a_folder_by_the_naming_its_run_recorded(trained_run: Path, tmp_path: Path) -> None:
+    """`seglab predict RUN FOLDER` takes the naming from the run's config.yaml: `data.images` and
+    `data.mask_pattern` as training was given them."""
+    run = tmp_path / "run"
+    shutil.copytree(trained_run, run)
+    config = yaml.safe_load((run / "config.yaml").read_text())
+    config["data"].update(images="rgb_rawlight.png", mask_pattern="semantic.png")
+    (run / "config.yaml").write_text(yaml.safe_dump(config))
+    _rendered_view(tmp_path / "view")
+    assert main(["predict", str(run), str(tmp_path / "view"), "--out", str(tmp_path / "out"), "--no-progress"]) == 0
+    assert sorted(p.name for p in (tmp_path / "out").glob("*_mask.png")) == ["rgb_rawlight_mask.png"]

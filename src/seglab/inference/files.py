@@ -16,12 +16,14 @@ from PIL import Image
 from seglab.data import IMAGE_SUFFIXES, image_scale, read_image, write_mask_png
 from seglab.data.discovery.channel_files import channel_groups, group_name, is_channel_file
 from seglab.data.discovery.folders import masks_beside_images
-from seglab.data.discovery.naming import looks_like_mask_folder
+from seglab.data.discovery.image_names import image_name_pattern, pick_files
+from seglab.data.discovery.naming import KeyRule, looks_like_mask_folder
 from seglab.data.classes import ClassSpec
 from seglab.data.files.geotiff import georeference, write_georeferenced_mask
 from seglab.data.files.label_dtype import label_dtype
 from seglab.data.files.video_frames import VIDEO_SUFFIXES
 from seglab.data.files.volumes import VOLUME_SUFFIXES, is_volume, volume_stem
+from seglab.data.layouts.formats import ReadOptions
 from seglab.data.layouts.volume_format.cases import is_label_volume
 from seglab.data.layouts.volume_format.label_products import label_products
 from seglab.errors import DataError
@@ -35,12 +37,14 @@ from seglab.reports.plots import overlay, shown_channels
 log = logging.getLogger(__name__)
 
 
-def collect_inputs(inputs: Sequence[str | Path], channel_files: Sequence[str] = (), series: bool = True
-                   ) -> list[Path]:
+def collect_inputs(inputs: Sequence[str | Path], channel_files: Sequence[str] = (), series: bool = True,
+                   images: str | None = None, mask_pattern: str | None = None) -> list[Path]:
     """Image and volume files named directly, DICOM series folders, plus the images and volumes
     inside other named folders (not recursive, but a subfolder that is a DICOM series is a volume:
     `dicom/images/` of one folder per series), less a folder's masks where it holds a dataset's
-    images and masks side by side (`_without_masks`); without `series` (a run trained on 2-D DICOM
+    images and masks side by side (`_without_masks`), named as the run trained: its `mask_pattern`
+    (RobustMIS' `instrument_instances.png`) names them, and its `images` where a file-name pattern
+    (Structured3D's `rgb_rawlight.png`) picks a folder's images; without `series` (a run trained on 2-D DICOM
     frames: `volume_inputs.trained_on_volumes`) a series folder is a folder of images, its `.dcm`
     files, and subfolders are not looked in; for a model whose channels are files of
     their own (`channel_files`), a folder without images gives those of its subfolders that hold
@@ -54,12 +58,14 @@ def collect_inputs(inputs: Sequence[str | Path], channel_files: Sequence[str] = 
             subfolders that do: a dataset's root holds its images and its masks below it, and
             which are the images only the user can say).
     """
+    rules = ReadOptions(images=images, mask_pattern=mask_pattern).key_rules  # as the data stage pairs
+    picked = image_name_pattern(images)
     files: list[Path] = []
     for item in map(Path, inputs):
         if item.is_dir() and series and is_volume(item):  # a DICOM series is one input
             files.append(item)
         elif item.is_dir():
-            found = _without_masks(item, _folder_inputs(item) if series else _inputs_in(item)) \
+            found = _without_masks(item, _folder_inputs(item) if series else _inputs_in(item), rules, picked) \
                 or (_channel_folder_inputs(item, channel_files) if channel_files else [])
             if not found:
                 raise DataError(_no_inputs_in(item))
@@ -138,25 +144,31 @@ def _folder_inputs(folder: Path) -> list[Path]:
     return _inputs_in(folder) + series
 
 
-def _without_masks(folder: Path, inputs: list[Path]) -> list[Path]:
+def _without_masks(folder: Path, inputs: list[Path], rules: tuple[KeyRule, ...], picked: str | None) -> list[Path]:
     """`inputs` of `folder` less the files the data stage reads as masks of the images beside them
-    and those it lists as ignored beside such pairs (`masks_beside_images`: `a_mask.png` beside
-    `a.png`, GeoNRW's `<tile>_seg.tif` and `<tile>_dem.tif` beside `<tile>_rgb.jp2`; `_label_volumes`:
-    NFBS' `T1w_brainmask.nii.gz` and `T1w_brain.nii.gz` beside `T1w.nii.gz`), said in one line; all
-    of them for a folder of images alone."""
+    by the naming `rules` and those it lists as ignored beside such pairs (`masks_beside_images`:
+    `a_mask.png` beside `a.png`, GeoNRW's `<tile>_seg.tif` and `<tile>_dem.tif` beside
+    `<tile>_rgb.jp2`; `_label_volumes`: NFBS' `T1w_brainmask.nii.gz` and `T1w_brain.nii.gz` beside
+    `T1w.nii.gz`), and with an `--images` file-name pattern (`picked`) the images it does not name
+    where it names some (`pick_files`), said in one line; all of them for a folder of images alone."""
     given = set(inputs)
-    masks, ignored = ([path for path in found if path in given] for found in masks_beside_images(folder))
+    masks, ignored = ([path for path in found if path in given] for found in masks_beside_images(folder, rules))
     label_volumes, products = _label_volumes(inputs)
     masks, ignored = masks + label_volumes, ignored + products
-    if not masks:
+    left_out = set(masks) | set(ignored) if masks else set()
+    kept, unnamed = [path for path in inputs if path not in left_out], []
+    if picked is not None:
+        kept, unnamed = pick_files(kept, picked)
+    if not left_out and not unnamed:
         return inputs
-    left_out = set(masks) | set(ignored)
-    kept = [path for path in inputs if path not in left_out]
-    neither = f", and {_count(len(ignored), 'file')} it lists as ignored beside them (e.g. '{ignored[0].name}')" \
-        if ignored else ""
-    log.info("%s: %s of %s; %s left out (paired with the images as the data stage pairs a dataset's, e.g. '%s')%s. "
-             "Name a file to predict it all the same", folder, _count(len(kept), "image"), _count(len(inputs), "file"),
-             _count(len(masks), "mask"), masks[0].name, neither)
+    reasons = [f"{_count(len(masks), 'mask')} left out (paired with the images as the data stage pairs a dataset's, "
+               f"e.g. '{masks[0].name}')"] if masks else []
+    reasons += [f"{_count(len(ignored), 'file')} it lists as ignored beside them (e.g. '{ignored[0].name}')"] \
+        if masks and ignored else []
+    reasons += [f"{_count(len(unnamed), 'image')} the run's --images '{picked}' does not name, left out as training "
+                f"left them (e.g. '{unnamed[0].name}')"] if unnamed else []
+    log.info("%s: %s of %s; %s. Name a file to predict it all the same", folder, _count(len(kept), "image"),
+             _count(len(inputs), "file"), ", and ".join(reasons))
     return kept
 
 

@@ -96,7 +96,11 @@ def run(args: argparse.Namespace) -> None:
                                args.checkpoint)
     set_max_pixels(args.max_pixels)
     on_volumes = trained_on_volumes(args.run)  # else a DICOM series is its 2-D frames, as the run trained
-    files = collect_inputs(args.inputs, predictor.channel_files, series=on_volumes)
+    # the run's data options; an exported model records none (no naming, volumes cut axially)
+    data = None if Path(args.run).suffix.lower() == ".onnx" else RunFolder.open(args.run).read_config().data
+    # a folder's masks and images told apart by the run's own --mask-pattern and --images
+    files = collect_inputs(args.inputs, predictor.channel_files, series=on_volumes,
+                           images=data.images if data else None, mask_pattern=data.mask_pattern if data else None)
     # inputs sharing a stem keep their folders, so none overwrites another
     names = output_names(files, predictor.channel_files)
     volumes = volume_inputs(files, on_volumes)
@@ -130,9 +134,7 @@ def run(args: argparse.Namespace) -> None:
             count = write_geojson_files(written, predictor.classes, predictor.task.name == "multilabel")
             print(f"{count} polygons as GeoJSON -> {args.out} (<name>.geojson)")
     if volumes:
-        # slices are cut across the plane the run was trained on; an exported model does not record it
-        exported = Path(args.run).suffix.lower() == ".onnx"
-        axis = "axial" if exported else RunFolder.open(args.run).read_config().data.slice_axis
+        axis = "axial" if data is None else data.slice_axis  # slices are cut across the plane the run trained on
         cases = predict_volumes(predictor, volumes, args.out, axis, names=names, progress=not args.no_progress,
                                 bad=bad, values=values)
         print(f"{len(cases)} volume(s) -> {args.out} (<name>_mask.nii.gz, or .mha, .nrrd as the input, on its grid, "

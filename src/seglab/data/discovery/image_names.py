@@ -32,12 +32,27 @@ def pick_images(matches: list[FolderMatch], pattern: str) -> tuple[list[FolderMa
     `'*-transparent-rgb-img.jpg'` picks among `real-test/d415/`'s photos); the images left out."""
     kept, left = [], []
     for match in matches:
-        fits = [pair for pair in match.pairs if fnmatchcase(pair[1].name.lower(), pattern.lower())]
+        fits = [pair for pair in match.pairs if names_image(pattern, pair[1])]
         if fits and len(fits) < len(match.pairs):
-            left += [image for _, image, _ in match.pairs if not fnmatchcase(image.name.lower(), pattern.lower())]
+            left += [image for _, image, _ in match.pairs if not names_image(pattern, image)]
             match = replace(match, pairs=fits)
         kept.append(match)
     return kept, left
+
+
+def pick_files(files: list[Path], pattern: str) -> tuple[list[Path], list[Path]]:
+    """The `files` of one folder whose name fits `pattern`, all of them where none does (as
+    `pick_images` keeps a folder's pairs), and those left out: what `seglab predict FOLDER` reads
+    of a run trained with `--images 'rgb_rawlight.png'`."""
+    fits, left = [], []
+    for path in files:
+        (fits if names_image(pattern, path) else left).append(path)
+    return (fits, left) if fits else (files, [])
+
+
+def names_image(pattern: str, image: Path) -> bool:
+    """Whether an `--images` file-name pattern (`image_name_pattern`) names `image`, in any case."""
+    return fnmatchcase(image.name.lower(), pattern.lower())
 
 
 def shared_masks_line(matches: list[FolderMatch], root: Path) -> str | None:

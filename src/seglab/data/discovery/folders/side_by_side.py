@@ -26,13 +26,15 @@ from seglab.data.encodings.renderings import renders_masks
 from seglab.data.files.index import list_images
 
 
-def masks_beside_images(folder: Path) -> tuple[list[Path], list[Path]]:
+def masks_beside_images(folder: Path, rules: tuple[KeyRule, ...] = KEY_RULES) -> tuple[list[Path], list[Path]]:
     """The files of `folder` alone that discovery reads as masks of the images beside them
     (`a_mask.png` beside `a.png`, GeoNRW's `<tile>_seg.tif` beside `<tile>_rgb.jp2`; a mask of no
     image, or of a rival naming, too), and those it lists as ignored beside such pairs (GeoNRW's
-    `<tile>_dem.tif`, named neither): `_side_by_side` by the default naming rules. ([], []) for
-    a folder of images alone. What `seglab predict FOLDER` leaves out of a dataset's folder."""
-    match = _side_by_side(Folder(folder, list_images(folder), None, False, False, ()), folder, KEY_RULES, False, [])
+    `<tile>_dem.tif`, named neither): `_side_by_side` by the naming `rules`, a run's
+    `--mask-pattern`'s (`ReadOptions.key_rules`: Structured3D's `semantic.png`, its `depth.png`
+    ignored) or the default ones. ([], []) for a folder of images alone. What `seglab predict
+    FOLDER` leaves out of a dataset's folder."""
+    match = _side_by_side(Folder(folder, list_images(folder), None, False, False, ()), folder, rules, False, [])
     if match is None:
         return [], []
     rivals = [m for ms in match.rivals.masks.values() for m in ms] if match.rivals is not None else []
