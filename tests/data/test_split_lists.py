@@ -805,3 +805,34 @@ def test_pandas_lists_of_the_slides_crops_are_cut_from_give_each_crop_its_slides
     assert {p.image.stem.split("_")[0]: p.split for p in index.pairs} == {
         s: "test" if s in folds[1] else "train" for s in slides}
     assert "fold_1_train.csv' is one fold of several ('fold_2_train.csv' beside it)" in caplog.text
+
+
+def test_a_metadata_table_naming_the_case_folders_or_image_stems_gives_the_split(tmp_path, caplog):
+    """CloudSEN12: `high/<ROI>/<s2 id>/S2L1C.tif` + `labels/manual_hq.tif` (other labels/ files an
+    algorithm's), and `cloudsen12_metadata.csv` (`roi_id,s2_id_gee,label_type,split`) naming each
+    scene folder: read by `--mask-pattern labels/manual_hq.tif --images S2L1C.tif`, its split was
+    drawn; the volume layouts read such a table (TotalSegmentator's meta.csv). A table of image
+    stems gives folder pairs their split alike; one leaving a pair out gives none."""
+    root = tmp_path / "cloudsen12"
+    scenes = {"ROI_00012": ["20190110T1420_T19FDA", "20190111T1420_T19FDA"], "ROI_02345": ["20190210T1420_T19FDB"],
+              "ROI_07766": ["20190410T1420_T19FDD"], "ROI_09870": ["20190510T1420_T19FDE"]}
+    splits = dict(zip((s for ss in scenes.values() for s in ss), ("train", "train", "train", "val", "test")))
+    rows = ["roi_id,s2_id_gee,label_type,split"]
+    for k, (roi, scene) in enumerate((r, s) for r, ss in scenes.items() for s in ss):
+        _tile(root / "cloudsen12" / "high" / roi / scene, "S2L1C.tif", "labels/manual_hq.tif", k)
+        save(root / "cloudsen12" / "high" / roi / scene / "labels" / "fmask.tif", labels(k + 9, (0, 1, 2)))
+        rows.append(f"{roi},{scene},high,{splits[scene]}")
+    (root / "cloudsen12" / "cloudsen12_metadata.csv").write_text("\n".join(rows) + "\n")
+    with caplog.at_level(logging.INFO, logger="seglab"):
+        index = discover(root, mask_pattern="labels/manual_hq.tif", images="S2L1C.tif")
+    assert {p.image.parent.name: p.split for p in index.pairs} == splits
+    assert "(its split column, the cases by its s2_id_gee column): train 3, val 1, test 1" in caplog.text
+    flat = tmp_path / "flat"
+    names = [f"tile_{n}" for n in range(5)]
+    for k, name in enumerate(names):
+        _tile(flat, f"images/{name}.png", f"masks/{name}.png", k)
+    table = "image_id,site,split\n" + "".join(f"{n},a,{s}\n" for n, s in zip(names, splits.values()))
+    (flat / "metadata.csv").write_text(table)
+    assert [p.split for p in discover(flat).pairs] == list(splits.values())
+    (flat / "metadata.csv").write_text(table.replace("tile_4", "tile_9"))
+    assert {p.split for p in discover(flat).pairs} == {None}

@@ -42,6 +42,7 @@ from seglab.data.discovery.naming import folders_split, stem
 from seglab.data.discovery.image_names import image_name_pattern, pick_images, shared_masks_line
 from seglab.data.discovery.pairing import FolderMatch
 from seglab.data.splitting.split_lists import apply_split_lists, read_split_lists
+from seglab.data.splitting.split_tables import pair_table_splits
 from seglab.data.discovery.unmasked import (
     background_pairs,
     in_defect_free_folder,
@@ -71,7 +72,8 @@ class FolderPairsFormat(DatasetFormat):
     (train/val/test, Training/Testing, ...) above or below them become the splits when every
     folder has one and train is among them; images under a test folder without masks are
     unlabelled. Split lists shipped beside the image folder (VOC's `ImageSets/Segmentation/`)
-    give the splits instead when they name every pair (`split_lists`).
+    give the splits instead when they name every pair (`split_lists`); else a metadata table
+    naming the pairs' images or case folders with a split column (`split_tables`).
     """
 
     layout = (
@@ -147,7 +149,7 @@ class FolderPairsFormat(DatasetFormat):
         listed, listed_unlabelled, problems = apply_split_lists(pairs, problems, lists.splits, where)
         kept = {p.image for p in listed}
         aside += [f for p in pairs if p.image not in kept for f in (p.image, p.mask) if f is not None]  # LandCover.ai's
-        pairs = without_train_splits(_splits_from_names(listed, root), filled, root)
+        pairs = without_train_splits(pair_table_splits(_splits_from_names(listed, root), root), filled, root)
         read = {f.parent for p in pairs for f in (*p.images, *p.masks)}  # before their stacks' pages are written
         pages_cache = cache_folder(self.options.cache_dir, "tiff-pages")
         pairs, paged = read_by_page(pairs, planes, root, pages_cache)

@@ -17,7 +17,8 @@ from seglab.data.layouts.volume_format.hdf5_cases import hdf5_cases, slices_and_
 from seglab.data.layouts.volume_format.named_folders import named_folders
 from seglab.data.layouts.volume_format.patient_labels import patient_label_cases
 from seglab.data.layouts.volume_format.rater_labels import rater_cases
-from seglab.data.layouts.volume_format.subject_folders import root_cases, split_containers, subject_folders, table_splits
+from seglab.data.layouts.volume_format.subject_folders import root_cases, split_containers, subject_folders
+from seglab.data.splitting.split_tables import table_splits
 
 _LABEL_DIRS = ("labels", "masks")
 _NUMBERED = re.compile(r"([A-Za-z]+)[_-]?\d+")  # LNDb's data0/, data1/

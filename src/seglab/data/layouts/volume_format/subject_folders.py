@@ -1,11 +1,10 @@
 """Cases in one folder per subject (layout 4 of the package docstring), or side by side.
 
-Subject folders may sit in split folders; a table of the cases may give the splits.
+Subject folders may sit in split folders; a table of the cases may give the splits (`split_tables`).
 """
 
 from __future__ import annotations
 
-import csv
 import logging
 import re
 import shlex
@@ -15,10 +14,9 @@ from dataclasses import replace
 from fnmatch import fnmatchcase
 from pathlib import Path
 
-from seglab.data.files.delimiters import table_rows
 from seglab.data.files.dicom import dicom_files
 from seglab.data.files.index import Problem, natural_key
-from seglab.data.discovery.naming import folder_split, looks_like_mask_folder, usable_splits
+from seglab.data.discovery.naming import folder_split, looks_like_mask_folder
 from seglab.data.files.slice_cache import Subject
 from seglab.data.splitting.subjects import subject_of
 from seglab.data.layouts.volume_format.cases import (
@@ -269,30 +267,3 @@ def _structure_folder(folder: Path, label_file: str | None = None) -> Path | Non
              and (fnmatchcase(d.name.lower(), label_file.lower()) if label_file else looks_like_mask_folder(d.name))
              and len([p for p in volumes_in(d) if p.is_file()]) >= 2]
     return found[0] if len(found) == 1 else None
-
-
-def table_splits(root: Path, names: Sequence[str]) -> dict[str, str]:
-    """case -> split from a table in `root` with a `split` column and a column naming the cases
-    (TotalSegmentator's `meta.csv`: `image_id;age;gender;institute;study_type;split`), when the
-    splits it gives may split the dataset."""
-    wanted = set(names)
-    for path in sorted(root.glob("*.csv")):
-        try:
-            lines = path.read_text(encoding="utf-8-sig").splitlines()
-            rows = table_rows(path, lines)
-        except (OSError, UnicodeDecodeError, csv.Error):  # not a table of cases: not one to split by
-            continue
-        if not rows:
-            continue
-        header = [h.strip().lower() for h in rows[0]]
-        if "split" not in header:
-            continue
-        at = header.index("split")
-        for column in range(len(header)):
-            named = {row[column].strip(): row[at].strip() for row in rows[1:] if len(row) > max(column, at)}
-            if column != at and len(wanted & named.keys()) >= 0.9 * len(wanted):
-                splits = {name: folder_split(named[name]) for name in wanted if name in named}
-                if len(splits) == len(wanted) and usable_splits(splits.values()):
-                    log.info("splits from '%s' (its %s column)", path, header[at])
-                    return {name: split for name, split in splits.items() if split}
-    return {}
