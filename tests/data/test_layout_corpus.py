@@ -2040,6 +2040,25 @@ def test_video_folders_numbered_alike_are_not_compared_byte_for_byte(tmp_path, m
     assert len(discover(tmp_path).pairs) == sum(2 + video for video in range(8)) and compared == []
 
 
+def test_clip_folders_of_one_file_size_are_not_compared_byte_for_byte_as_task_copies(tmp_path, monkeypatch):
+    """CULane: a folder per clip, each holding `00000.jpg`, `00030.jpg`, ..., its first frame the
+    size of many others'. Every two such clips were compared byte for byte as the images of two
+    tasks (quadratic: 192,000 file comparisons at 3,200 clips); clips whose first frames differ
+    are compared with none now (uncompressed TIFFs here: every first frame as large)."""
+    from seglab.data.discovery.folders import task_copies
+
+    compared = []
+    real = task_copies.filecmp.cmp
+    monkeypatch.setattr(task_copies.filecmp, "cmp", lambda *a, **k: compared.append(a) or real(*a, **k))
+    for clip in range(6):
+        for frame in range(0, 90, 30):
+            save(tmp_path / "driver_23_30frame" / f"{clip:04d}.MP4" / f"{frame:05d}.tif", photo(10 * clip + frame))
+            save(tmp_path / "laneseg_label_w16" / "driver_23_30frame" / f"{clip:04d}.MP4" / f"{frame:05d}.png",
+                 labels(clip + frame))
+    assert len({p.stat().st_size for p in tmp_path.rglob("00000.tif")}) == 1
+    assert len(discover(tmp_path).pairs) == 18 and compared == []
+
+
 def test_files_made_from_a_paired_image_are_ignored_not_unpaired(tmp_path):
     """ISIC 2017 ships each lesion's superpixels beside its photo (`ISIC_0000000_superpixels.png`
     by `ISIC_0000000.jpg`): six 'image has no mask' warnings before, for files that are no images

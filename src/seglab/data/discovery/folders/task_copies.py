@@ -10,6 +10,7 @@ file names, the first images the same bytes, the masks not.
 from __future__ import annotations
 
 import filecmp
+import hashlib
 import shlex
 from itertools import combinations
 from pathlib import Path
@@ -34,13 +35,32 @@ def refuse_task_copies(matches: list[FolderMatch], root: Path) -> None:
         if names := held[id(match)]:
             alike.setdefault((frozenset(names), file_size(names[min(names)][0])), []).append(match)
     for group in alike.values():
-        for one, other in combinations(group, 2):
-            first = sorted(held[id(one)])[:SAME_BYTES]
+        first = sorted(held[id(group[0])])[:SAME_BYTES]
+        for one, other in (pair for same in _same_first_image(group, held) for pair in combinations(same, 2)):
             pairs = [(held[id(one)][name], held[id(other)][name]) for name in first]
             if all(filecmp.cmp(a[0], b[0], shallow=False) for a, b in pairs) \
                     and not all(filecmp.cmp(a[1], b[1], shallow=False) for a, b in pairs) \
                     and not _splits_or_blanks(one, other, root, pairs[0][0][0]):
                 raise _two_tasks(one, other, root)
+
+
+def _same_first_image(group: list[FolderMatch], held: dict[int, dict[str, tuple[Path, Path]]]
+                      ) -> list[list[FolderMatch]]:
+    """The matches of `group` (the same names, the first image as large) by their first image's
+    bytes, read once each: only those alike can copy each other. A folder per clip whose frames
+    are named alike and compress to one size (CULane's `00000.jpg`, ...) then compares with none,
+    not byte for byte with every other (the work grew with the square of the clips). A first image
+    that cannot be read tells no copy (the audit names it)."""
+    if len(group) < 2:
+        return []
+    by_bytes: dict[bytes, list[FolderMatch]] = {}
+    for match in group:
+        try:
+            digest = hashlib.blake2b(held[id(match)][min(held[id(match)])][0].read_bytes(), digest_size=16).digest()
+        except OSError:
+            continue
+        by_bytes.setdefault(digest, []).append(match)
+    return list(by_bytes.values())
 
 
 def _splits_or_blanks(one: FolderMatch, other: FolderMatch, root: Path, image: Path) -> bool:
