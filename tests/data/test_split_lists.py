@@ -836,3 +836,21 @@ def test_a_metadata_table_naming_the_case_folders_or_image_stems_gives_the_split
     assert [p.split for p in discover(flat).pairs] == list(splits.values())
     (flat / "metadata.csv").write_text(table.replace("tile_4", "tile_9"))
     assert {p.split for p in discover(flat).pairs} == {None}
+
+
+def test_each_folders_splits_layer_over_the_lists_one_dict_not_a_copy(tmp_path):
+    """Every clip folder held its own copy of every listed path: real CULane's 133k entries in each
+    of its ~4,000 clip folders. Each folder's splits are its own entries over the lists' one dict."""
+    from collections import ChainMap
+
+    from seglab.data.splitting.split_lists import read_split_lists
+    culane(tmp_path)
+    clips = sorted(p.parent for p in tmp_path.glob("driver_*/*/00000.jpg"))
+    found = read_split_lists(((clip, clip) for clip in clips), tmp_path)
+    layers = [found.splits[clip] for clip in clips]
+    assert all(isinstance(layer, ChainMap) for layer in layers)
+
+    def deepest(mapping):
+        return deepest(mapping.maps[-1]) if isinstance(mapping, ChainMap) else mapping
+    assert len({id(deepest(layer)) for layer in layers}) == 1
+    assert sorted(p.split for p in discover(tmp_path).pairs) == ["train"] * 6 + ["val"] * 2

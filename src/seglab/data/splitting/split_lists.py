@@ -37,7 +37,8 @@ from __future__ import annotations
 import logging
 import os
 import re
-from collections.abc import Collection, Iterable
+from collections import ChainMap
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -72,7 +73,7 @@ class SplitLists:
     """What `read_split_lists` found: the split of each listed image stem per image folder
     (`splits`), and the list files read (`files`, so that they are not called unused)."""
 
-    splits: dict[Path, dict[str, str]]
+    splits: dict[Path, Mapping[str, str]]  # layered over the lists' one dict, never a copy per folder
     files: set[Path]
 
 
@@ -118,7 +119,7 @@ def read_split_lists(
                                  ", ".join(sorted({f"'{p.parent}'" for _, p in key})))
     for image_dir, key in keys.items():
         own = search.own_splits(parsed[key], image_dir)
-        found.splits[image_dir] = {**own, **search.by_folder(own, image_dir)}
+        found.splits[image_dir] = ChainMap(search.by_folder(own, image_dir), own)
     unread = sorted({p for folder in unlisted for p in search.named_like_lists(folder)} - found.files)
     if unread:
         logger.warning("split lists not read: %s (seglab reads lists named for their split, train, val or test, "
@@ -250,14 +251,15 @@ class _ListSearch:
         split_of = self.own_splits(listed, image_dir)
         return any(listed_split(split_of, stem) for stem in stems) or bool(self.by_folder(split_of, image_dir))
 
-    def own_splits(self, listed: dict[str, str], image_dir: Path) -> dict[str, str]:
+    def own_splits(self, listed: dict[str, str], image_dir: Path) -> Mapping[str, str]:
         """`listed` with the stems of the entries naming files of `image_dir` by path added
         (`FolderEntries.in_folder`). The entries are grouped once for the folders asking in turn
         with the same dict (CUB's 200 class folders, CULane's clips); only the last is kept, as the
-        dicts asked whether lists name a folder's images are made anew for each."""
+        dicts asked whether lists name a folder's images are made anew for each. Layered, not
+        copied: CULane's 133k listed frames in each of its thousands of clip folders were copies."""
         if self._grouped is None or self._grouped[0] is not listed:
             self._grouped = listed, FolderEntries(listed)
-        return {**listed, **self._grouped[1].in_folder(image_dir, self.root)}
+        return ChainMap(self._grouped[1].in_folder(image_dir, self.root), listed)
 
     def split_of(self, files: dict[str, Path], held_out: Iterable[Path] = (),
                  stems: Collection[str] = ()) -> dict[str, str]:
@@ -277,7 +279,7 @@ class _ListSearch:
             self._reads_stems[path] = reads_stems(path)
         return self._reads_stems[path]
 
-    def by_folder(self, split_of: dict[str, str], image_dir: Path) -> dict[str, str]:
+    def by_folder(self, split_of: Mapping[str, str], image_dir: Path) -> dict[str, str]:
         """The split of each file of `image_dir` when the lists name it or a folder holding it (below
         the root) and none of its files: DAVIS' `ImageSets/2017/val.txt` names sequences (`bear`),
         each the folder of its frames (`JPEGImages/480p/bear/00000.jpg`), or by a path its own ends
@@ -428,7 +430,17 @@ def _bare(name: str) -> str:
     return name.lower().replace("class", "")
 
 
-def listed_split(split_of: dict[str, str], stem: str) -> str | None:
+def _split_values(split_of: Mapping[str, str], read: dict[int, set[str]]) -> set[str]:
+    """The splits a folder's lists give, layer by layer, each layer read once (`read`): the
+    folders' layers share the lists' one dict."""
+    if isinstance(split_of, ChainMap):
+        return set().union(*(_split_values(layer, read) for layer in split_of.maps))
+    if id(split_of) not in read:
+        read[id(split_of)] = set(split_of.values())
+    return read[id(split_of)]
+
+
+def listed_split(split_of: Mapping[str, str], stem: str) -> str | None:
     """The split the lists give an image: by its stem, else by its volume's (SSL4MIS' val.list
     names `patient003_frame01`, the image is `patient003_frame01_slice_4`), else by its number
     (GTA5's split.mat numbers `00001.png` 1)."""
@@ -475,7 +487,7 @@ def split_of_stems(
 
 
 def apply_split_lists(
-    pairs: list[Pair], problems: list[Problem], lists: dict[Path, dict[str, str]], where: str
+    pairs: list[Pair], problems: list[Problem], lists: Mapping[Path, Mapping[str, str]], where: str
 ) -> tuple[list[Pair], list[Path], list[Problem]]:
     """Give every pair the split its list names, when the lists name a split for every pair.
 
@@ -495,7 +507,8 @@ def apply_split_lists(
         return pairs, [], problems
     folders = where
     splits = [listed_split(lists.get(p.image.parent, {}), p.image.stem) for p in pairs]
-    if all(set(split_of.values()) == {"test"} for split_of in lists.values()):
+    read: dict[int, set[str]] = {}
+    if all(_split_values(split_of, read) == {"test"} for split_of in lists.values()):
         logger.info("the split lists in %s are test lists only: the %d pairs they do not name are train pairs",
                     folders, splits.count(None))
         splits = [split or "train" for split in splits]
