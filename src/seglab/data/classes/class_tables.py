@@ -64,6 +64,23 @@ def numbered_names(labels: object) -> dict[int, str] | None:
 _LARGEST_CATEGORY_LIST = 2**20  # bytes: a class list is kilobytes; a larger JSON holds annotations
 
 
+def _small_json(path: Path) -> object:
+    """The JSON of a file small enough to be a class list, or None: a larger file, or one that is
+    no JSON, is passed over, so that any JSON beside the data can be tried.
+
+    Raises:
+        DataError: an unreadable file, naming it.
+    """
+    try:
+        if path.stat().st_size > _LARGEST_CATEGORY_LIST:
+            return None
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, RecursionError):
+        return None
+    except (OSError, UnicodeDecodeError) as err:
+        raise DataError(f"class list '{path}' cannot be read: {err}") from None
+
+
 def category_names(path: str | Path) -> dict[int, str] | None:
     """Class names by id from a JSON whose `categories` list holds `{"id", "name"}` entries and
     that has no annotations (iMaterialist Fashion's label_descriptions.json beside its run-length
@@ -74,14 +91,7 @@ def category_names(path: str | Path) -> dict[int, str] | None:
         DataError: an unreadable file, naming it.
     """
     path = Path(path)
-    try:
-        if path.stat().st_size > _LARGEST_CATEGORY_LIST:
-            return None
-        values = json.loads(path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, RecursionError):
-        return None
-    except (OSError, UnicodeDecodeError) as err:
-        raise DataError(f"class list '{path}' cannot be read: {err}") from None
+    values = _small_json(path)
     entries = values.get("categories") if isinstance(values, dict) and "annotations" not in values else None
     if not isinstance(entries, list) or not entries or not all(
             isinstance(c, dict) and isinstance(c.get("id"), int) and not isinstance(c["id"], bool) and c.get("name")
@@ -247,14 +257,7 @@ def classes_from_colour_names(path: str | Path) -> ClassSpec | None:
         DataError: an unreadable file, or names that make no classes, naming the file.
     """
     path = Path(path)
-    try:
-        if path.stat().st_size > _LARGEST_CATEGORY_LIST:
-            return None
-        values = json.loads(path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, RecursionError):
-        return None
-    except (OSError, UnicodeDecodeError) as err:
-        raise DataError(f"class list '{path}' cannot be read: {err}") from None
+    values = _small_json(path)
     if isinstance(values, list):
         listed = _listed_colours(values)
         return colour_table(listed, f"class list '{path}'") if listed is not None else None
