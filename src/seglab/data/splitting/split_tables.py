@@ -29,20 +29,32 @@ _PAIR_NAMES: tuple[Callable[[Pair], str], ...] = (lambda p: stem(p.image), lambd
 def table_splits(folder: Path, names: Sequence[str]) -> dict[str, str]:
     """case -> split from a table in `folder` with a `split` column and a column naming the cases
     `names`, when the splits it gives may split the dataset (`usable_splits`); empty otherwise."""
-    wanted = set(names)
+    return _splits_by(_split_tables(folder), names)
+
+
+def _split_tables(folder: Path) -> list[tuple[Path, list[list[str]]]]:
+    """The CSV tables in `folder` whose header names a `split` column, each with its rows, header
+    first; a file whose first line names no split is not parsed further."""
+    tables = []
     for path in sorted(folder.glob("*.csv")):
         try:
             if path.stat().st_size > _MOST_BYTES:
                 continue
             lines = path.read_text(encoding="utf-8-sig").splitlines()
-            rows = table_rows(path, lines)
+            rows = table_rows(path, lines) if lines and "split" in lines[0].lower() else []
         except (OSError, UnicodeDecodeError, csv.Error):  # not a table of cases: not one to split by
             continue
-        if not rows:
-            continue
+        if rows and "split" in [h.strip().lower() for h in rows[0]]:
+            tables.append((path, rows))
+    return tables
+
+
+def _splits_by(tables: list[tuple[Path, list[list[str]]]], names: Sequence[str]) -> dict[str, str]:
+    """case -> split from the first of `tables` with a column naming the cases `names` (see
+    `table_splits`); empty when none does."""
+    wanted = set(names)
+    for path, rows in tables:
         header = [h.strip().lower() for h in rows[0]]
-        if "split" not in header:
-            continue
         at = header.index("split")
         for column in range(len(header)):
             named = {row[column].strip(): row[at].strip() for row in rows[1:] if len(row) > max(column, at)}
@@ -60,15 +72,16 @@ def table_splits(folder: Path, names: Sequence[str]) -> dict[str, str]:
 def pair_table_splits(pairs: list[Pair], root: Path) -> list[Pair]:
     """`pairs` with the splits a table gives them (`table_splits`) by their image stems, else by
     their images' folders, the table in the folder holding all the image folders or one above it,
-    within `root`; as they are when one has a split already, or no table gives them."""
+    within `root`; as they are when one has a split already, or no table gives them. Each folder's
+    tables are read once for both namings."""
     if not pairs or any(p.split is not None for p in pairs):
         return pairs
     held = Path(os.path.commonpath([p.image.parent for p in pairs]))
-    folders = [f for f in (held, *held.parents) if f.is_relative_to(root)]
+    tables = {folder: _split_tables(folder) for folder in (held, *held.parents) if folder.is_relative_to(root)}
     for name_of in _PAIR_NAMES:
         names = [name_of(p) for p in pairs]
-        for folder in folders:
-            splits = table_splits(folder, names)
+        for folder_tables in tables.values():
+            splits = _splits_by(folder_tables, names)
             if splits:
                 return [replace(p, split=splits[name]) for p, name in zip(pairs, names)]
     return pairs
