@@ -762,7 +762,8 @@ shipped_name_files = st.sampled_from(["class_dict.csv", "_classes.csv", "labelma
                                       "classes.txt", "obj_class_to_machine_color.json", "objectInfo150.csv",
                                       "dataset.json", "config_v2.0.json", "class_list.json", "gt_codes.tsv",
                                       "RUGD_annotation-colormap.txt", "ontology.yaml", "classes.csv",
-                                      "goose_label_mapping.csv", "label_num_dic_final.json", "labels.json"])
+                                      "goose_label_mapping.csv", "label_num_dic_final.json", "labels.json",
+                                      "README.md", "README.txt"])
 shipped_texts = st.text(max_size=60) | st.lists(st.lists(st.sampled_from(
     ["name", "r", "g", "b", "Pixel Value", "Class", "Idx", "Name", "background", "car", "0", "1", "255", "-1", "x",
      "300", "", "label", "GT_code", "void", "outside_roi", "#ff0000", "70000", "classname", "red", "green", "blue",
@@ -774,7 +775,9 @@ shipped_texts = st.text(max_size=60) | st.lists(st.lists(st.sampled_from(
     "label\tGT_code\noutside_roi\t0\ncar\t1\n", "- {0: void, 1: car}\n- {0: [0, 0, 0], 1: [1, 1, 1]}\n",
     "- {0: void}\n", "a: &a [*a]\n", "{0: x, 1: " + "[" * 2000 + "\n", "{0: void, 70000: car}\n",
     "classname,red,green,blue\nunlabeled,0,0,0\ncar,0,0,142\nvan,0,0,142\n", '{"others": 0, "wall": 1}',
-    "label_key,class_name,has_instance,hex\n0,undefined,False,#000000\n1,car,True,#00008e\n"])
+    "label_key,class_name,has_instance,hex\n0,undefined,False,#000000\n1,car,True,#00008e\n",
+    "Colours: void (255,255,255), car (1,1,1), road (2, 2, 2).\n", "- void: 0,0,0\n- ignore: 1,1,1\n- x: 2,2,2\n",
+    "a 0 0 0\nb 0 0 0\nc 300 0 0\n", "car (0,0,0), van (0,0,0), bus (1, 1, 1)\n"])
 
 
 @example(name="_classes.csv", text="name,Pixel Value\n\n")  # no rows: max() of no names, ValueError

@@ -20,6 +20,7 @@ from seglab.data.classes import (
     value_names_from_ontology,
 )
 from seglab.data import discover, read_mask
+from seglab.data.classes.readme_colours import classes_from_readme
 from seglab.errors import DataError
 from seglab.reports.plots import overlay
 
@@ -247,6 +248,34 @@ def test_class_tables_of_another_shape_are_passed_over(tmp_path, name, text):
     read = {"colormap.txt": classes_from_colour_map, "class_list.json": classes_from_colour_names,
             "ontology.yaml": value_names_from_ontology}[name]
     assert read(tmp_path / name) is None
+
+
+@pytest.mark.parametrize("text", [
+    "Classes and colours: void (255,255,255), road (128, 64, 128), car (0,0,142) and tree [107,142,35].\n",
+    "# Labels\n\n- void: 255, 255, 255\n- road: 128,64,128 (drivable)\n\n- car: 0,0,142\n- tree: 107,142,35\n",
+    "Colour codes\n0 unlabelled 255 255 255\n1 road 128 64 128\n2 car 0 0 142\n3 tree 107 142 35\n",
+    "void 255 255 255, road 128 64 128; car 0 0 142, tree 107 142 35\n",
+], ids=["in a line", "a list", "name r g b lines", "name r g b in a line"])
+def test_a_readme_lists_classes_beside_their_rgb_numbers(tmp_path, text):
+    (tmp_path / "README.md").write_text(text)
+    classes = classes_from_readme(tmp_path / "README.md")
+    assert classes.names == ("road", "car", "tree")
+    assert classes.colours == ((128, 64, 128), (0, 0, 142), (107, 142, 35))
+    assert classes.void_colours == ((255, 255, 255),) and classes.ignore_index == 255
+
+
+@pytest.mark.parametrize("text", [
+    "Tiles are cut with a stride of (1, 2, 3) pixels.\n",
+    "Normalise with\nmean: 123, 116, 103\nstd: 58, 57, 57\n",
+    "We report the mean (123, 116, 103) and the std (58, 57, 57) of ImageNet, and the scale (1, 2, 3).\n",
+    "Note: 1, 2, 3 images\nTip: 4, 5, 6 more\nAlso: 7, 8, 9 here\n",
+    "| split | train | val | test |\n|---|---|---|---|\n| tiles | 120 | 30 | 45 |\n| masks | 12 | 3 | 4 |\n"
+    "| areas | 2 | 1 | 1 |\n",
+    "a (300, 1, 1), b (1, 2, 3), c (4, 5, 6)\n",
+], ids=["one triple", "mean and std", "prose", "numbers in sentences", "a table of counts", "beyond 255"])
+def test_numbers_in_a_readmes_prose_are_no_class_table(tmp_path, text):
+    (tmp_path / "README.txt").write_text(text)
+    assert classes_from_readme(tmp_path / "README.txt") is None
 
 
 @pytest.mark.parametrize(("text", "message"), [

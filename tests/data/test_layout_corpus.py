@@ -3062,3 +3062,28 @@ def test_a_closest_mask_without_a_pattern_that_pairs_it_offers_no_empty_hint(tmp
         discover(tmp_path, images="images", masks="label_maps", mask_pattern="{stem}_4.png")
     assert "closest unpaired mask: '000000_4.png'" in str(refused.value)
     assert "--mask-pattern)" not in str(refused.value)
+
+
+def test_a_readme_txt_naming_colours_by_their_rgb_numbers_names_the_classes_and_voids_white(tmp_path):
+    """SemCity Toulouse: img_multispec_05/TLS_BDSD_M/TLS_BDSD_M_<nn>.tif (8 bands, uint16) beside
+    semantic_05/TLS_GT/TLS_GT_<nn>.tif (RGB colour codes), its classes only in README.txt, one line
+    of `name (r,g,b)` entries. The classes were named by hex code, and white, 'void', trained as one."""
+    void, impervious, building, water = (255, 255, 255), (38, 38, 38), (238, 118, 33), (0, 0, 238)
+    (tmp_path / "README.txt").write_text(
+        "SemCity Toulouse benchmark, WorldView-2 tiles resampled to (0.5, 0.5, 1) m.\nClasses and colours: "
+        "void (255,255,255), impervious surfaces (38,38,38), building (238,118,33), water (0,0,238).\n")
+    for n in range(1, 5):
+        bands = np.random.default_rng(n).integers(0, 4000, (*SIZE, 8), dtype=np.uint16)
+        folder = tmp_path / "img_multispec_05" / "TLS_BDSD_M"
+        folder.mkdir(parents=True, exist_ok=True)
+        tifffile.imwrite(folder / f"TLS_BDSD_M_{n:02d}.tif", bands, photometric="minisblack", planarconfig="contig")
+        mask = np.array([impervious, building, water, void], np.uint8)[labels(n, (0, 1, 2, 3))]
+        folder = tmp_path / "semantic_05" / "TLS_GT"
+        folder.mkdir(parents=True, exist_ok=True)
+        tifffile.imwrite(folder / f"TLS_GT_{n:02d}.tif", mask, photometric="rgb")
+    index = discover(tmp_path, images="img_multispec_05/TLS_BDSD_M", masks="semantic_05/TLS_GT")
+    assert index.classes.names == ("impervious surfaces", "building", "water")
+    assert index.classes.colours == (impervious, building, water)
+    assert index.classes.void_colours == (void,) and index.ignore_index == 255
+    assert 255 in inspect_dataset(tmp_path, images="img_multispec_05/TLS_BDSD_M",
+                                  masks="semantic_05/TLS_GT").stats.mask_values  # white read as the ignore label

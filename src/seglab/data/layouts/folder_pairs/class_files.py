@@ -29,7 +29,7 @@ from seglab.data.classes import (
     value_names_from_numbered_lines,
     value_names_from_ontology,
 )
-from seglab.data.classes.readme_colours import README_FILE, classes_from_readme
+from seglab.data.classes.readme_colours import classes_from_readme, readme_files
 from seglab.data.discovery.folders import METADATA_FILES, FolderSearch
 
 logger = logging.getLogger(__name__)
@@ -39,8 +39,9 @@ def _shipped_classes(root: Path, found: FolderSearch) -> tuple[ClassSpec, Path] 
     """Class names the dataset ships: nnU-Net's dataset.json beside imagesTr/, or a
     `class_dict*.csv` (name, r, g, b), CVAT's `labelmap.txt`, a JSON of names and colours (A2D2's
     `class_list.json`, EndoVis 2018's `labels.json`), RUGD's `*colormap*.txt` (id name r g b),
-    another CSV of names and colours (VIPER's `classes.csv`) or, last, a README.md listing names
-    beside `#rrggbb` codes (comma10k's) in the folders `_metadata_folders` lists; with the file read."""
+    another CSV of names and colours (VIPER's `classes.csv`) or, last, a README listing names
+    beside `#rrggbb` codes (comma10k's) or r, g, b numbers (SemCity Toulouse's README.txt) in the
+    folders `_metadata_folders` lists; with the file read."""
     beside = [root, *dict.fromkeys(m.image_dir.parent for m in found.matches)]
     known = next((root_json for root_json in (f / "dataset.json" for f in beside) if root_json.is_file()), None)
     if known is not None:
@@ -53,7 +54,7 @@ def _shipped_classes(root: Path, found: FolderSearch) -> tuple[ClassSpec, Path] 
                     if COLOUR_JSON_NAME.search(p.name) and p.name.lower() not in METADATA_FILES),
                   *((classes_from_colour_map, p) for p in sorted(folder.glob(COLOUR_MAP_GLOB))),
                   *((classes_from_colour_csv, p) for p in sorted(folder.glob("*.csv")) if not p.match(CLASS_DICT_GLOB)),
-                  (classes_from_readme, folder / README_FILE)]
+                  *((classes_from_readme, p) for p in readme_files(folder))]
         for read, path in tables:
             classes = read(path) if path.is_file() else None
             if classes is not None:
