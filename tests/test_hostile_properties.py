@@ -99,8 +99,9 @@ def test_checkpoint_with_any_metadata(tmp_path, meta):
 
 
 config_values = st.one_of(json_values, st.integers(-(2**80), 2**80), st.lists(st.integers(-5, 5), max_size=3))
-config_keys = st.sampled_from(["data.ignore_index", "data.max_pixels", "data.size", "data.split", "data.label_map",
-                               "train.epochs", "train.lr", "model.options", "loss.class_weights", "data.typo", "x"])
+config_keys = st.sampled_from(["data.ignore_index", "data.max_pixels", "data.no_data", "data.size", "data.split",
+                               "data.label_map", "train.epochs", "train.lr", "model.options", "loss.class_weights",
+                               "data.typo", "x"])
 
 
 @SETTINGS

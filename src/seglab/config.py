@@ -42,6 +42,7 @@ class DataConfig:
     unmasked_background: bool = False  # images without a mask are defect-free (MVTec AD's good/): all background
     rle_order: str = "auto"  # run-length tables (Kaggle): pixel order auto | column | row (docs/data.md)
     alpha: str = "auto"  # images' alpha channel: auto (a channel when it holds data, MFNet's thermal) | channel | drop
+    no_data: float | None = None  # pixel value that is no data in every image (Kelp Wanted's -32768), as GDAL_NODATA
     label_field: str | None = None  # vector labels (GeoJSON, GeoPackage): the attribute naming a feature's class
     num_workers: int = 0  # DataLoader workers; 0 = load in the training process
     cache: str = "auto"  # decoded samples: auto (memory if under half the free RAM, else disk) | memory | disk | none
@@ -66,6 +67,8 @@ class DataConfig:
         check_ignore_index(self.ignore_index, "data.ignore_index")
         if isinstance(self.max_pixels, bool) or not isinstance(self.max_pixels, int) or self.max_pixels < 1:
             raise ConfigError(f"data.max_pixels must be a positive integer, got {self.max_pixels!r}")
+        if self.no_data is not None and (isinstance(self.no_data, bool) or not isinstance(self.no_data, (int, float))):
+            raise ConfigError(f"data.no_data must be a pixel value (e.g. -32768), or null; got {self.no_data!r}")
 
 
 def check_ignore_index(value: object, where: str) -> None:

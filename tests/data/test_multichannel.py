@@ -25,6 +25,7 @@ from seglab.data.loading.dataset import SegmentationDataset
 from seglab.data.loading.transforms import match_channels
 from seglab.errors import DataError
 from seglab.inference.files import display_image
+from seglab.inference.predictor import Predictor
 from seglab.inference.numpy_preprocess import normalise
 from seglab.reports.plots import to_rgb_uint8
 from seglab.runs.checkpoint import read_metadata
@@ -205,6 +206,76 @@ def test_an_untagged_marker_is_reported_once_and_ordinary_data_is_not(tmp_path: 
     for name, scene in {"elevation": elevation, "saturated": saturated}.items():
         write_scenes(tmp_path / name, {"a": scene, "b": scene[::-1].copy()}, None)
         assert not [p for p in audit(discover(tmp_path / name)).problems if p.code == "no-data-marker"], name
+
+
+KELP = ["--images", "train_satellite", "--masks", "train_kelp"]
+
+
+def kelp_tiles(root: Path, count: int = 4) -> list[Path]:
+    """Kelp Wanted as shipped: train_satellite/<tile>_satellite.tif, 7-band int16 Landsat (planar,
+    no GDAL_NODATA tag) holding -32768 where there is no data (a 2x2 corner of two bands: under
+    1 % of the values), beside train_kelp/<tile>_kelp.tif (uint8 0/1); the satellite tiles."""
+    rng = np.random.default_rng(5)
+    (root / "train_satellite").mkdir(parents=True)
+    (root / "train_kelp").mkdir()
+    tiles = []
+    for i in range(count):
+        kelp = np.zeros((32, 32), np.uint8)
+        kelp[8:16, 4 + i : 20 + i] = 1
+        satellite = (rng.integers(300, 700, (7, 32, 32)) + 400 * kelp.astype(np.int16)).astype(np.int16)
+        satellite[:2, :2, :2] = -32768
+        tiles.append(root / "train_satellite" / f"AA{i:03d}_satellite.tif")
+        tifffile.imwrite(tiles[-1], satellite, photometric="minisblack", planarconfig="separate")
+        tifffile.imwrite(root / "train_kelp" / f"AA{i:03d}_kelp.tif", kelp)
+    return tiles
+
+
+def test_an_untagged_int16_minimum_is_reported_however_few_pixels_hold_it(tmp_path: Path) -> None:
+    kelp_tiles(tmp_path)
+    report = audit(discover(tmp_path, images="train_satellite", masks="train_kelp"))
+    markers = [p for p in report.problems if p.code == "no-data-marker"]
+    assert len(markers) == 1 and markers[0].path.name == "AA000_satellite.tif"
+    assert "image holds -32768, the lowest int16 value, which rasters fill missing pixels with (4 of 4 images hold " \
+           "such a value): probably a no-data marker" in markers[0].message
+    assert "(--nodata -32768 declares it)" in markers[0].message and "--nodata VALUE" in describe(markers[0])
+    assert report.stats.std[0] > 1000  # read as a value: the reflectances (300-1100) spread about 175
+
+
+def test_a_declared_no_data_value_stays_out_of_mean_and_std_and_reaches_the_network_as_the_mean(tmp_path: Path) -> None:
+    tiles = kelp_tiles(tmp_path)
+    index = discover(tmp_path, images="train_satellite", masks="train_kelp", no_data=-32768)
+    report = audit(index)
+    values = np.stack([tifffile.imread(tile) for tile in tiles]).astype(np.float64)  # (tiles, bands, H, W)
+    values[values == -32768] = np.nan
+    assert report.stats.mean == pytest.approx(np.nanmean(values, axis=(0, 2, 3)), rel=1e-6)
+    assert report.stats.std == pytest.approx(np.nanstd(values, axis=(0, 2, 3)), rel=1e-5)
+    assert report.stats.no_data_pixels == (16, 4)  # 2x2 pixels of each of 4 tiles
+    assert not [p for p in report.problems if p.code in ("no-data-marker", "image-not-finite")]
+    dataset = SegmentationDataset(index.pairs, index.mapping, None, report.stats.mean, report.stats.std, num_classes=2,
+                                  no_data=index.no_data)
+    image = dataset[0]["image"]
+    assert torch.isfinite(image).all() and torch.equal(image[:2, :2, :2], torch.zeros(2, 2, 2))  # the mean
+    assert image.abs().max() < 10
+    assert read_image(tiles[0]).min() == -32768  # undeclared, a value as before
+    assert main(["inspect", str(tmp_path), *KELP, "--nodata", "-32768"]) == 0
+
+
+def test_a_declared_no_data_value_travels_with_the_run_to_evaluate_and_predict(tmp_path: Path,
+                                                                              capsys: pytest.CaptureFixture) -> None:
+    tiles = kelp_tiles(tmp_path / "data")
+    assert main(["inspect", str(tmp_path / "data"), *KELP, "--nodata", "-32768"]) == 0
+    assert "No data:      16 px in 4 images (--nodata -32768 and GDAL_NODATA tags;" in capsys.readouterr().out
+    run = tmp_path / "run"
+    assert main(["train", str(tmp_path / "data"), *KELP, "--nodata", "-32768", "--out", str(run), *TINY]) == 0
+    assert read_metadata(run / "checkpoints" / "best.safetensors")["card"]["no_data"] == -32768
+    assert main(["evaluate", str(run)]) == 0
+    predictor = Predictor.from_run(run, device="cpu")
+    declared = predictor.predict(read_image(tiles[0], no_data=-32768)).probs
+    assert np.array_equal(predictor.predict_file(tiles[0]).probs, declared)
+    assert not np.allclose(predictor.predict(read_image(tiles[0])).probs, declared)  # -32768 fed as a value
+    out = tmp_path / "pred"
+    assert main(["predict", str(run), str(tiles[0]), "--out", str(out)]) == 0
+    assert np.array_equal(np.asarray(Image.open(out / "AA000_satellite_mask.png")), declared.argmax(0))
 
 
 def test_grey_stands_in_for_rgb_only() -> None:

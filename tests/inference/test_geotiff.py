@@ -69,6 +69,7 @@ class Overlapping:
     task = MultiLabel()
     in_channels = 4
     reads_alpha = True  # RGB and a band, as alpha.reads_alpha tells a 4-channel model
+    no_data = None
     channel_files = ()
 
     def predict(self, image: np.ndarray) -> Prediction:

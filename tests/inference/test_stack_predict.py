@@ -26,6 +26,7 @@ class PageThreshold(Threshold):
 
     channel_files: tuple[str, ...] = ()
     reads_alpha = False
+    no_data = None
 
 
 def _boxes(pages: int) -> np.ndarray:

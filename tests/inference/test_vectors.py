@@ -63,6 +63,7 @@ class Fields:
     task = MultiClass()
     in_channels = 1
     reads_alpha = False
+    no_data = None
     channel_files = ()
 
     def predict(self, image: np.ndarray) -> Prediction:

@@ -31,6 +31,7 @@ class HeldSegmenter:
     classes = ClassSpec(("background", "thing"))
     task = MultiClass()
     reads_alpha = False  # as the Segmenter protocol asks: an upload is read for an RGB model
+    no_data = None
 
     def __init__(self) -> None:
         self.release = threading.Event()

@@ -86,7 +86,7 @@ class Dataset:
         pair = self._pairs(split)[index]
         assert pair.mask is not None  # training splits hold labelled pairs only
         index = self.prepared.index
-        return read_image(pair.images, index.alpha_channel), read_mask(pair.masks, index.mapping)
+        return read_image(pair.images, index.alpha_channel, index.no_data), read_mask(pair.masks, index.mapping)
 
     def show_batch(self, n: int = 4, split: str = "train") -> Figure:
         """The first `n` pairs of a split: each image above its coloured mask (2 panels per pair).

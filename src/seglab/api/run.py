@@ -139,7 +139,7 @@ class Run:
         shown = [pairs[i] for i in spread(len(pairs), n)]  # spread over the split, not n neighbouring slices
         for pair in shown:
             assert pair.mask is not None  # pairs_to_evaluate returns labelled pairs only
-            image = read_image(pair.images, self._predictor.reads_alpha)
+            image = read_image(pair.images, self._predictor.reads_alpha, self._predictor.no_data)
             images.append(display_image(image))
             truths.append(read_mask(pair.masks, mapping))
             preds.append(self._predictor.predict(image).mask)

@@ -86,6 +86,10 @@ def add_data_options(parser: argparse.ArgumentParser) -> None:
                         help="the images' alpha channel: channel (read as their last channel: MFNet's thermal band "
                         "in RGBA PNGs, a band GDAL declared alpha), drop, or auto (default): a channel when an "
                         "image's alpha holds data (many values), dropped when it is transparency (docs/data.md)")
+    parser.add_argument("--nodata", dest="data.no_data", type=float, metavar="VALUE",
+                        help="pixels holding VALUE are no data in every image (Kelp Wanted's -32768, a Landsat "
+                        "product's 0), as a GeoTIFF's GDAL_NODATA tag declares it: left out of the mean/std and fed "
+                        "as the channel's mean; the run records it for evaluate and predict (docs/encodings.md)")
     parser.add_argument("--rle-order", dest="data.rle_order", choices=RLE_ORDERS,
                         help="run-length tables (Kaggle's CSV masks): how pixels are numbered, column (top to "
                         "bottom, then left to right: Airbus, Severstal, TGS) or row (Carvana, Sartorius, "

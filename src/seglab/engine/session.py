@@ -64,6 +64,7 @@ def model_card(cfg: ExperimentConfig, data: PreparedData) -> ModelCard:
         channel_files=next((channel_names(p) for p in data.splits["train"] if p.more_channels), ()),
         modalities=data.index.modalities if len(data.index.modalities) == data.in_channels else (),
         planes_as_channels=data.index.planes_as_channels,
+        no_data=data.index.no_data,
     )
 
 

@@ -148,7 +148,7 @@ def load_examples(run: RunFolder, split: str, wanted: Sequence[ImageScore], pred
     for score in wanted:
         pair = by_name[score.name]
         assert pair.mask is not None  # pairs_to_evaluate yields labelled pairs only
-        image = read_image(pair.images, predictor.reads_alpha)
+        image = read_image(pair.images, predictor.reads_alpha, predictor.no_data)
         pred = predictor.predict(image).mask
         examples.append(Example(score, display_image(image), read_mask(pair.masks, mapping), pred))
     return examples

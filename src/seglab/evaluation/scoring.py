@@ -198,9 +198,9 @@ def evaluate_run(
     slices: dict[str, int] = {}
     predict_seconds = 0.0
     gallery = set(spread(len(pairs), gallery_size))
-    keep_alpha = predictor.reads_alpha  # as training read them
+    keep_alpha, no_data = predictor.reads_alpha, predictor.no_data  # as training read them
     for index, pair in enumerate(progress_bar(pairs, desc=f"evaluate {split}", unit="image", enabled=progress)):
-        image = read_image(pair.images, keep_alpha)
+        image = read_image(pair.images, keep_alpha, no_data)
         truth = read_mask(pair.masks, mapping)
         if truth.shape != image.shape[:2]:
             raise DataError(f"mask '{pair.mask}' is {truth.shape} but image '{pair.image}' is {image.shape[:2]}")

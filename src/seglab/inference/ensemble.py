@@ -77,6 +77,10 @@ class EnsemblePredictor:
         return self.members[0].reads_alpha
 
     @property
+    def no_data(self) -> float | None:
+        return self.members[0].no_data
+
+    @property
     def channel_files(self) -> tuple[str, ...]:
         return self.members[0].channel_files
 

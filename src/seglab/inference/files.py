@@ -309,11 +309,11 @@ def predict_files(
     images = channel_images(files, predictor.channel_files)
     names = names or output_names(files, predictor.channel_files)
     classes = predictor.classes
-    keep_alpha = predictor.reads_alpha  # as training read them
+    keep_alpha, no_data = predictor.reads_alpha, predictor.no_data  # as training read them
     written = []
     for path, channel_files in progress_bar(images.items(), desc="predict", unit="image", enabled=progress):
         with bad.guard(path):
-            image = read_image(channel_files if len(channel_files) > 1 else path, keep_alpha)
+            image = read_image(channel_files if len(channel_files) > 1 else path, keep_alpha, no_data)
             prediction = predictor.predict(image)
             base = out / names[path]
             base.parent.mkdir(parents=True, exist_ok=True)

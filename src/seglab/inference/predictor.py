@@ -65,6 +65,11 @@ class Segmenter(Protocol):
         ...
 
     @property
+    def no_data(self) -> float | None:
+        """The pixel value read as no data in every image, as training read it (`ModelCard.no_data`)."""
+        ...
+
+    @property
     def channel_files(self) -> tuple[str, ...]:
         """The names of an image's channel files when each is a file of its own (`ModelCard.channel_files`)."""
         ...
@@ -165,6 +170,10 @@ class CardModel:
         return alpha.reads_alpha(self.in_channels)
 
     @property
+    def no_data(self) -> float | None:
+        return self.card.no_data
+
+    @property
     def channel_files(self) -> tuple[str, ...]:
         return self.card.channel_files
 
@@ -180,7 +189,7 @@ class CardModel:
         raise NotImplementedError
 
     def predict_file(self, path: str | Path) -> Prediction:
-        return self.predict(read_image(path, self.reads_alpha))
+        return self.predict(read_image(path, self.reads_alpha, self.no_data))
 
 
 class Predictor(CardModel):

@@ -82,7 +82,8 @@ def predict_stacks(
     bad = bad or BadInputs()
     for stack in progress_bar(stacks, desc="predict", unit="stack", enabled=progress):
         with bad.guard(stack):
-            pages = read_video(stack) if is_video(stack) else read_image_stack(stack, predictor.reads_alpha)
+            pages = read_video(stack) if is_video(stack) else read_image_stack(stack, predictor.reads_alpha,
+                                                                                predictor.no_data)
             labels = predict_slices(predictor, pages, 0)
             base = out / names[stack]
             base.parent.mkdir(parents=True, exist_ok=True)

@@ -64,6 +64,9 @@ class ModelCard:
     # False, cut into slices across `data.slice_axis` (or no volumes read). `predict` reads a
     # volume file alike; None in checkpoints written before seglab recorded it
     planes_as_channels: bool | None = None
+    # the pixel value training read as no data in every image (`data.no_data`: Kelp Wanted's -32768),
+    # besides what a TIFF's GDAL_NODATA tag marks; `predict` and `evaluate` read images alike
+    no_data: float | None = None
 
     @property
     def class_spec(self) -> ClassSpec:
@@ -136,6 +139,9 @@ class ModelCard:
             planes_as_channels = values.get("planes_as_channels")
             if planes_as_channels is not None and not isinstance(planes_as_channels, bool):
                 raise TypeError(f"planes_as_channels is {planes_as_channels!r}, not true, false or null")
+            no_data = values.get("no_data")
+            if no_data is not None and (isinstance(no_data, bool) or not isinstance(no_data, (int, float))):
+                raise TypeError(f"no_data is {no_data!r}, not a number or null")
             card = cls(
                 model=values["model"],
                 options=dict(values["options"]),
@@ -151,6 +157,7 @@ class ModelCard:
                 channel_files=tuple(files),
                 modalities=tuple(modalities),
                 planes_as_channels=planes_as_channels,
+                no_data=None if no_data is None else float(no_data),
             )
         except (KeyError, TypeError, ValueError) as err:
             raise CheckpointError(f"model card is incomplete or malformed: {err!r}") from None

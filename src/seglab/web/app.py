@@ -166,7 +166,7 @@ def create_app(
 
     def _segment(data: bytes, filename: str | None) -> Response:
         """Decode, predict, render and encode one upload (on a worker thread: the event loop only sends it)."""
-        image = decode_upload(data, filename, limits, predictor.reads_alpha)
+        image = decode_upload(data, filename, limits, predictor.reads_alpha, predictor.no_data)
         started = time.perf_counter()
         try:
             prediction = predictor.predict(image)

@@ -108,9 +108,11 @@ def _probe_npy(data: bytes, name: str, limits: UploadLimits) -> UploadInfo:
     return UploadInfo("NumPy", int(shape[1]), int(shape[0]))
 
 
-def decode_upload(data: bytes, filename: str | None, limits: UploadLimits, keep_alpha: bool = False) -> np.ndarray:
+def decode_upload(data: bytes, filename: str | None, limits: UploadLimits, keep_alpha: bool = False,
+                  no_data: float | None = None) -> np.ndarray:
     """Image bytes -> (H, W, C) array as `read_image` returns it, after `probe_upload`'s checks;
-    `keep_alpha` for a model that reads alpha as a channel (`alpha.reads_alpha`).
+    `keep_alpha` for a model that reads alpha as a channel (`alpha.reads_alpha`), `no_data` the
+    value its training read as no data (`ModelCard.no_data`).
 
     Raises:
         UploadError: as `probe_upload`, and 415 for a file that cannot be decoded.
@@ -120,7 +122,7 @@ def decode_upload(data: bytes, filename: str | None, limits: UploadLimits, keep_
         path = Path(tmp) / f"upload{FORMATS[info.format]}"
         path.write_bytes(data)
         try:
-            return read_image(path, keep_alpha)
+            return read_image(path, keep_alpha, no_data)
         except DataError as err:
             raise UploadError(415, f"'{filename or 'upload'}' cannot be decoded: {err}") from None
 

@@ -48,7 +48,8 @@ CHECKS: dict[str, Check] = {
     "bad-dtype": Check(FATAL, "save plain numbers: uint8/uint16/float images, integer masks"),
     "too-many-pixels": Check(FATAL, "raise the limit with --max-pixels N (data.max_pixels) if the machine has the "
                              "memory, else cut the file into tiles or downscale it (docs/limits.md)"),
-    "image-not-finite": Check(FATAL, "replace NaN/inf pixels (e.g. numpy.nan_to_num), or remove the image"),
+    "image-not-finite": Check(FATAL, "pass --nodata nan if NaN marks pixels without data (left out of the "
+                              "mean/std); else replace NaN/inf pixels (e.g. numpy.nan_to_num), or remove the image"),
     "mixed-channels": Check(FATAL, "give every image the same bands (or convert the odd ones), or move them out"),
     "channel-files-differ": Check(FATAL, "export the image's band or channel files again at one size, or move the "
                                   "image out"),
@@ -113,10 +114,10 @@ CHECKS: dict[str, Check] = {
     "16-bit-image": Check(WARNING, "nothing, if intended: the normalisation adapts, but predict on 16-bit "
                           "images too"),
     "mixed-bit-depth": Check(WARNING, "convert all images to one bit depth"),
-    "no-data-marker": Check(WARNING, "mark the value as no data: a GDAL_NODATA tag on each TIFF (gdal_edit.py "
-                            "-a_nodata VALUE FILE; other files: save them as such TIFFs), and seglab leaves those "
-                            "pixels out of the mean/std and feeds them as the channel's mean; nothing, if the value "
-                            "is a measurement"),
+    "no-data-marker": Check(WARNING, "declare the value no data: --nodata VALUE (data.no_data; the run records "
+                            "it, so evaluate and predict read images alike), or a GDAL_NODATA tag on each TIFF "
+                            "(gdal_edit.py -a_nodata VALUE FILE), and seglab leaves those pixels out of the mean/std "
+                            "and feeds them as the channel's mean; nothing, if the value is a measurement"),
     "grey-rgb-mixture": Check(WARNING, "convert the odd images so all have the same channels, if they are "
                               "not meant to differ"),
     "mixed-sizes": Check(WARNING, "pass --size HxW to choose the training size (default 256x256)"),

@@ -17,6 +17,7 @@ from seglab.data.files.alpha import ALPHA_MODES
 from seglab.data.files.index import DatasetIndex, Pair, Problem
 from seglab.data.files.io import FileHeader, image_scale, read_header
 from seglab.data.files.lossy import lossy_format
+from seglab.data.files.no_data import SIGNED_MINIMA
 from seglab.errors import DataError
 
 # image types seglab does not read; a dataset folder holding them is probably half converted
@@ -178,14 +179,18 @@ def _bit_depth_problems(facts: list[tuple[Pair, ImageFacts]]) -> list[Problem]:
 def _marker_problems(facts: list[tuple[Pair, ImageFacts]]) -> list[Problem]:
     """One finding for the images holding a likely untagged no-data marker (`ImageFacts.marker`):
     read as a value, it sets the mean/std (HLS's -9999 beside reflectances of 0-0.3 flattened
-    every real pixel to one normalised value)."""
+    every real pixel to one normalised value; Kelp Wanted's -32768 in a few corners raised the
+    std of reflectances spread over a few hundred to 2,500)."""
     marked = [(pair, image.marker) for pair, image in facts if image.marker is not None]
     if not marked:
         return []
     (first, value), others = marked[0], [pair.image for pair, _ in marked[1:]]
-    return [Problem(first.image, f"image holds {value:g} in 1 % or more of its pixels, far from its other values "
-                    f"({len(marked)} of {len(facts)} images hold such a value): probably a no-data marker; seglab "
-                    "reads it as a value, so it enters the mean/std and the network sees it", "no-data-marker", tuple(others))]
+    text = f"{value:.10g}"  # -2147483648 as it is typed, not -2.14748e+09
+    held = (f", the lowest {SIGNED_MINIMA[value]} value, which rasters fill missing pixels with"
+            if value in SIGNED_MINIMA else " in 1 % or more of its pixels, far from its other values")
+    return [Problem(first.image, f"image holds {text}{held} ({len(marked)} of {len(facts)} images hold such a "
+                    "value): probably a no-data marker; seglab reads it as a value, so it enters the mean/std and "
+                    f"the network sees it (--nodata {text} declares it)", "no-data-marker", tuple(others))]
 
 
 def _channel_problems(facts: list[tuple[Pair, ImageFacts]]) -> list[Problem]:

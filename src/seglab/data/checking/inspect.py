@@ -86,6 +86,7 @@ def format_report(report: InspectReport, all_problems: bool = False) -> str:
         f"Channels:     {_counts(stats.channels)}",
         f"Dtypes:       {_counts(stats.dtypes)}",
         f"Mean / std:   {_floats(stats.mean)} / {_floats(stats.std)}",
+        *([f"No data:      {_no_data(stats, index)}"] if stats.no_data_pixels[0] or index.no_data is not None else []),
         f"Mask mapping: {index.mapping.describe()}",
         f"Mask values:  {', '.join(map(str, stats.mask_values)) or '-'}"
         + ("  (bit sets: bit k = class k; classes overlap)" if index.mapping.multilabel else ""),
@@ -119,6 +120,14 @@ def _files(paths: list[Path], root: Path, shown: int = 5) -> str:
     names = [p.relative_to(root).as_posix() if p.is_relative_to(root) else str(p) for p in paths[:shown]]
     more = f", ... and {len(paths) - shown} more" if len(paths) > shown else ""
     return f"{len(paths)} files not in any pair ({', '.join(names)}{more})"
+
+
+def _no_data(stats: DatasetStats, index: DatasetIndex) -> str:
+    """'72 px in 8 images (--nodata -32768 ...)': the pixels left out of the mean/std, and what marks them."""
+    pixels, images = stats.no_data_pixels
+    marked = "GDAL_NODATA tags" if index.no_data is None else f"--nodata {index.no_data:.10g} and GDAL_NODATA tags"
+    return (f"{pixels:,} px in {images} image{'s' * (images != 1)} ({marked}; left out of the mean/std, fed as "
+            "the channel's mean)")
 
 
 def _floats(values: tuple[float, ...]) -> str:

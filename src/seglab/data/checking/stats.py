@@ -51,6 +51,8 @@ class DatasetStats:
         mean: per channel mean of image / image_scale; grey images count towards every channel
             when the dataset also has RGB images (they are replicated when loaded).
         std: per channel standard deviation, same convention.
+        no_data_pixels: pixels left out of mean/std as no data in one or more channels (a TIFF's
+            GDAL_NODATA tag, `DatasetIndex.no_data`), and the images holding them.
         problems: unreadable files, size mismatches, values outside the classes (one finding
             for all masks: its path and related files hold them); each of them stops training
             (the audit in `seglab.data.checking.audit` adds the warnings).
@@ -67,6 +69,7 @@ class DatasetStats:
     mask_values: dict[int, int] = field(default_factory=dict)
     mean: tuple[float, ...] = ()
     std: tuple[float, ...] = ()
+    no_data_pixels: tuple[int, int] = (0, 0)
     problems: list[Problem] = field(default_factory=list)
     images: dict[Path, ImageFacts] = field(default_factory=dict)
     mask_labels: dict[Path, tuple[int, ...]] = field(default_factory=dict)
@@ -111,6 +114,7 @@ def scan(index: DatasetIndex, pairs: list[Pair] | None = None) -> DatasetStats:
     dtypes: Counter[str] = Counter()
     values: Counter[int] = Counter()
     moments = Moments()
+    no_data_pixels = no_data_images = 0
     problems: list[Problem] = []
     images: dict[Path, ImageFacts] = {}
     mask_labels: dict[Path, tuple[int, ...]] = {}
@@ -118,7 +122,7 @@ def scan(index: DatasetIndex, pairs: list[Pair] | None = None) -> DatasetStats:
 
     described = repr(index.mapping)  # once: ADE20K's mapping lists thousands of ids, and each key would copy it
     scanned = on_threads(lambda pair: _scan_pair(pair, index.mapping, described, index.ignore_index,
-                                                 index.alpha_channel), pairs)
+                                                 index.alpha_channel, index.no_data), pairs)
     for pair, seen in zip(pairs, scanned):
         problems += seen.problems
         if seen.image is not None:
@@ -128,6 +132,8 @@ def scan(index: DatasetIndex, pairs: list[Pair] | None = None) -> DatasetStats:
             images[pair.image] = seen.image
         if seen.sums is not None:
             moments.add_sums(*seen.sums)
+            no_data_pixels += seen.no_data_pixels
+            no_data_images += seen.no_data_pixels > 0
         if pair.mask is not None and seen.labels is not None:
             values.update(dict(zip(seen.labels, seen.counts)))
             mask_labels[pair.mask] = seen.labels
@@ -146,6 +152,7 @@ def scan(index: DatasetIndex, pairs: list[Pair] | None = None) -> DatasetStats:
         mask_values=dict(sorted(values.items())),
         mean=mean,
         std=std,
+        no_data_pixels=(no_data_pixels, no_data_images),
         problems=problems,
         images=images,
         mask_labels=mask_labels,
@@ -155,12 +162,13 @@ def scan(index: DatasetIndex, pairs: list[Pair] | None = None) -> DatasetStats:
 
 @dataclass(frozen=True)
 class _PairScan:
-    """What one pair adds to a scan: its image's facts and moments, its mask's labels, pixel
-    counts and whether it is drawn as outlines (None when unreadable or absent; outlines also
-    when nothing is drawn), and the problems found in the pair alone."""
+    """What one pair adds to a scan: its image's facts, moments and no-data pixels, its mask's
+    labels, pixel counts and whether it is drawn as outlines (None when unreadable or absent;
+    outlines also when nothing is drawn), and the problems found in the pair alone."""
 
     image: ImageFacts | None
     sums: tuple[int, np.ndarray, np.ndarray, int] | None
+    no_data_pixels: int
     labels: tuple[int, ...] | None
     counts: tuple[int, ...] | None
     outlines: bool | None
@@ -170,40 +178,44 @@ class _PairScan:
 # One `seglab train` scans the training split up to three times (the planner, the audit of every
 # split, the normalisation fitted on train); each pair's result is kept for the process, keyed
 # by the files' paths, modification times and sizes, the mask mapping, the ignore label (outlines
-# leave it out), whether alpha is a channel and the pixel budget, so the files are decoded once.
+# leave it out), whether alpha is a channel, the declared no-data value and the pixel budget, so
+# the files are decoded once.
 _SCANNED: dict[tuple[object, ...], _PairScan] = {}
 _SCANNED_LIMIT = 200_000
 
 
 def _scan_pair(pair: Pair, mapping: MaskMapping, described: str, ignore_index: int | None,
-               keep_alpha: bool) -> _PairScan:
+               keep_alpha: bool, no_data: float | None) -> _PairScan:
     try:
         key = (tuple(map(file_version, pair.images)), tuple(map(file_version, pair.masks)), described,
-               ignore_index, keep_alpha, max_pixels())
+               ignore_index, keep_alpha, repr(no_data), max_pixels())  # repr: NaN equals itself
     except OSError:  # missing or unreachable: read it, to report why
-        return _read_pair(pair, mapping, ignore_index, keep_alpha)
+        return _read_pair(pair, mapping, ignore_index, keep_alpha, no_data)
     found = _SCANNED.get(key)
     if found is None:  # another thread may clear the dict meanwhile: keep the result at hand
         if len(_SCANNED) >= _SCANNED_LIMIT:
             _SCANNED.clear()
-        found = _SCANNED[key] = _read_pair(pair, mapping, ignore_index, keep_alpha)
+        found = _SCANNED[key] = _read_pair(pair, mapping, ignore_index, keep_alpha, no_data)
     return found
 
 
-def _read_pair(pair: Pair, mapping: MaskMapping, ignore_index: int | None, keep_alpha: bool) -> _PairScan:
+def _read_pair(pair: Pair, mapping: MaskMapping, ignore_index: int | None, keep_alpha: bool,
+               no_data: float | None) -> _PairScan:
     problems: list[Problem] = []
     facts = sums = labels = counts = outlines = None
+    blank = 0
     try:
-        image = read_image(pair.images, keep_alpha)
+        image = read_image(pair.images, keep_alpha, no_data)
     except DataError as err:
         problems.append(Problem(pair.image, str(err), _code(err)))
         image = None
     else:
         facts = _image_facts(image)
-        if image.dtype.kind == "f" and not np.isfinite(image).all() and not _tagged_no_data(pair, image):
+        if image.dtype.kind == "f" and not np.isfinite(image).all() and not _no_data(pair, image, no_data):
             problems.append(Problem(pair.image, "image holds NaN or infinite values", "image-not-finite"))
         else:
             sums = Moments.of(image)
+            blank = int(np.isnan(image).any(axis=2).sum()) if image.dtype.kind == "f" else 0
     if pair.mask is not None:
         try:
             mask = read_mask(pair.masks, mapping)
@@ -216,12 +228,14 @@ def _read_pair(pair: Pair, mapping: MaskMapping, ignore_index: int | None, keep_
                 outlines = drawn_as_outlines(mask, ignore_index)
             if image is not None and image.shape[:2] != mask.shape:
                 problems.append(_size_problem(pair, image.shape[:2], mask.shape))
-    return _PairScan(facts, sums, labels, counts, outlines, tuple(problems))
+    return _PairScan(facts, sums, blank, labels, counts, outlines, tuple(problems))
 
 
-def _tagged_no_data(pair: Pair, image: np.ndarray) -> bool:
-    """Whether an image's NaN are the pixels its files' GDAL_NODATA tag marks (and none is infinite)."""
-    return not np.isinf(image).any() and any(no_data_value(path) is not None for path in pair.images)
+def _no_data(pair: Pair, image: np.ndarray, declared: float | None) -> bool:
+    """Whether an image's NaN are the no-data pixels: those of the value the dataset declares, or
+    those its files' GDAL_NODATA tag marks (and none is infinite)."""
+    return not np.isinf(image).any() and (
+        declared is not None or any(no_data_value(path) is not None for path in pair.images))
 
 
 def _files_holding(values: list[int], masks: tuple[Path, ...], mapping: MaskMapping) -> dict[int, Path]:

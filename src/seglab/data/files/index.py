@@ -115,6 +115,9 @@ class DatasetIndex:
             (Agriculture-Vision's `boundaries/` and `masks/`): pixels where one is 0 are ignored.
         alpha_channel: the images' alpha channels hold data (MFNet's thermal band) and are read
             as their last channel (`data.alpha`, `seglab.data.files.alpha`); else alpha is dropped.
+        no_data: a pixel value that is no data in every image (`data.no_data`), besides what a
+            TIFF's GDAL_NODATA tag marks (`seglab.data.files.no_data`); the run's card keeps it so
+            that `evaluate` and `predict` read images alike.
         planes_as_channels: a volume dataset's image volumes are 2-D colour pictures stored
             channel-first, each read as one slice of its 3 or 4 planes (FH-PS-AOP's:
             `volume_format.colour_pictures`), not cut into slices; the run's card keeps it so that
@@ -136,6 +139,7 @@ class DatasetIndex:
     modalities: tuple[str, ...] = ()
     area_folders: tuple[str, ...] = ()
     alpha_channel: bool = False
+    no_data: float | None = None
     planes_as_channels: bool = False
 
 

@@ -65,7 +65,7 @@ def image_scale(dtype: np.dtype | type | str) -> float:
     raise ValueError(f"unsupported image dtype {dtype}; expected uint8, uint16 or float")
 
 
-def read_image(path: str | Path | Sequence[Path], keep_alpha: bool = False) -> np.ndarray:
+def read_image(path: str | Path | Sequence[Path], keep_alpha: bool = False, no_data: float | None = None) -> np.ndarray:
     """Read an image as (H, W, C), keeping its stored precision.
 
     Alpha is dropped (RGBA, grey+alpha, a TIFF's declared alpha samples) unless `keep_alpha`:
@@ -73,7 +73,8 @@ def read_image(path: str | Path | Sequence[Path], keep_alpha: bool = False) -> n
     as its last channel. Palette images become RGB. TIFF and array files (.npy, .npz, HDF5) keep up to `MAX_CHANNELS` channels: a
     multispectral image's bands, a scan's modalities. uint8 and uint16 are kept; floats become
     float32; bool becomes uint8 0/255; other integers become float32 so no value is clipped.
-    Multi-page TIFFs give their first page (`read_image_stack` gives every page of a stack). The pixels a TIFF's GDAL_NODATA tag marks are NaN,
+    Multi-page TIFFs give their first page (`read_image_stack` gives every page of a stack). The pixels a TIFF's GDAL_NODATA tag marks,
+    and those holding `no_data` (the value a dataset declares, `data.no_data`, in any file), are NaN,
     in float32 scaled as `image_scale` scales the stored dtype (`no_data.blank_no_data`): they
     stay out of the mean/std and are fed as the channel's mean (`transforms.to_tensor`).
 
@@ -86,15 +87,15 @@ def read_image(path: str | Path | Sequence[Path], keep_alpha: bool = False) -> n
             that differ in size or give more than `MAX_CHANNELS` channels together.
     """
     if not isinstance(path, (str, Path)):
-        return _stacked([_read_one_image(Path(p), keep_alpha) for p in path], [Path(p) for p in path])
-    return _read_one_image(Path(path), keep_alpha)
+        return _stacked([_read_one_image(Path(p), keep_alpha, no_data) for p in path], [Path(p) for p in path])
+    return _read_one_image(Path(path), keep_alpha, no_data)
 
 
-def _read_one_image(path: Path, keep_alpha: bool) -> np.ndarray:
+def _read_one_image(path: Path, keep_alpha: bool, declared: float | None) -> np.ndarray:
     if path.suffix.lower() in TIFF_SUFFIXES:  # its no-data tag from the open that reads its pixels
-        array, no_data = decode(path, "image", lambda p: read_tiff(p, keep_alpha))
+        array, tagged = decode(path, "image", lambda p: read_tiff(p, keep_alpha))
     else:
-        array, no_data = decode(path, "image", lambda p: read_array(p, "image", True, keep_alpha)), None
+        array, tagged = decode(path, "image", lambda p: read_array(p, "image", True, keep_alpha)), None
     if array.ndim == 2:
         array = array[..., None]
     if not channels_last(array.shape):
@@ -103,13 +104,14 @@ def _read_one_image(path: Path, keep_alpha: bool) -> np.ndarray:
         raise ReadError(f"image '{path}' has shape {array.shape}; expected (H, W) or (H, W, C) with C 1-"
                         f"{MAX_CHANNELS}, channels last{hint}", "bad-shape")
     array = _image_dtype(array, path)
-    return np.ascontiguousarray(array if no_data is None else blank_no_data(array, no_data))
+    return np.ascontiguousarray(blank_no_data(array, [v for v in (tagged, declared) if v is not None]))
 
 
-def read_image_stack(path: str | Path, keep_alpha: bool = False) -> np.ndarray:
+def read_image_stack(path: str | Path, keep_alpha: bool = False, no_data: float | None = None) -> np.ndarray:
     """Every page of a multi-page TIFF stack (`tiff_stacks.tiff_stack_shape`), (N, H, W, C), each as
     `read_image` reads the one-page TIFF that training cut from it (`tiff_pages`): its dtype as
-    `read_image` gives it, a fourth sample alpha (dropped unless `keep_alpha`).
+    `read_image` gives it, a fourth sample alpha (dropped unless `keep_alpha`), the pixels holding
+    `no_data` NaN.
 
     Raises:
         DataError: a damaged stack, or one over the pixel budget or half the memory, naming it.
@@ -117,7 +119,8 @@ def read_image_stack(path: str | Path, keep_alpha: bool = False) -> np.ndarray:
     path = Path(path)
     pages = read_tiff_stack(path)
     pages = pages[..., None] if pages.ndim == 3 else pages
-    return np.ascontiguousarray(_image_dtype(pages if keep_alpha or pages.shape[3] != 4 else pages[..., :3], path))
+    pages = _image_dtype(pages if keep_alpha or pages.shape[3] != 4 else pages[..., :3], path)
+    return np.ascontiguousarray(blank_no_data(pages, [no_data] if no_data is not None else []))
 
 
 def _stacked(arrays: list[np.ndarray], paths: list[Path]) -> np.ndarray:

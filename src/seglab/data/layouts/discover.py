@@ -62,6 +62,7 @@ def discover(
     label_field: str | None = None,
     unmasked_background: bool = False,
     alpha: str = "auto",
+    no_data: float | None = None,
 ) -> DatasetIndex:
     """Find the layout of a dataset folder and index its image/mask pairs.
 
@@ -95,6 +96,7 @@ def discover(
             other layouts log that nothing was read so.
         alpha: the images' alpha channel: "channel" (read as their last channel), "drop", or
             "auto": a channel when it holds data (MFNet's thermal band), `_alpha_channel`.
+        no_data: a pixel value that is no data in every image (`DatasetIndex.no_data`).
 
     Raises:
         DataError: missing or empty folder, unknown layout, bad classes.json, no pairs, two
@@ -155,6 +157,7 @@ def discover(
     if fill_outlines:
         index = _filled_outlines(index)
     index.alpha_channel = _alpha_channel(index, alpha)
+    index.no_data = no_data
     logger.info("%s: %s layout, %d pairs", root, index.format, len(index.pairs))
     if merge_masks:
         _report_merged(index)
@@ -184,6 +187,7 @@ def discover_data(cfg: DataConfig) -> DatasetIndex:
         slice_axis=cfg.slice_axis, empty_slices=cfg.empty_slices, cache_dir=cfg.cache_dir, label_map=cfg.label_map,
         instance_masks=cfg.instance_masks, fill_outlines=cfg.fill_outlines, task=cfg.task, rle_order=cfg.rle_order,
         label_field=cfg.label_field, unmasked_background=cfg.unmasked_background, alpha=cfg.alpha,
+        no_data=cfg.no_data,
     )
 
 

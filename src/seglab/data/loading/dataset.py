@@ -62,6 +62,7 @@ class SegmentationDataset(Dataset):
         raw: 8-bit images and compact masks, not normalised (random training views stay
             normalised float: the augmentation works on normalised intensities).
         keep_alpha: images' alpha read as their last channel (`DatasetIndex.alpha_channel`).
+        no_data: a pixel value that is no data in every image (`DatasetIndex.no_data`).
 
     Raises:
         ValueError: a pair without a mask, mean/std of different lengths, an unknown cache.
@@ -85,6 +86,7 @@ class SegmentationDataset(Dataset):
         augment: Augment | None = None,
         raw: bool = False,
         keep_alpha: bool = False,
+        no_data: float | None = None,
     ) -> None:
         unlabelled = [p.name for p in pairs if p.mask is None]
         if unlabelled:
@@ -106,6 +108,7 @@ class SegmentationDataset(Dataset):
         self.patches = patches
         self.augment = augment
         self.keep_alpha = keep_alpha
+        self.no_data = no_data
         self.raw_mask_dtype = label_dtype(num_classes, ignore_index) if raw else None
         self._cached: dict[int, Arrays] = {}
         self._disk = DiskCache(cache_folder(cache_dir), self._recipe()) if cache == "disk" else None
@@ -164,12 +167,13 @@ class SegmentationDataset(Dataset):
         return json.dumps({
             "size": self.size, "channels": len(self.mean), "mapping": self.mapping.to_dict(),
             "num_classes": self.num_classes, "ignore_index": self.ignore_index,
+            **({"no_data": self.no_data} if self.no_data is not None else {}),  # keys of runs without one stay
         }, sort_keys=True)
 
     def _load(self, pair: Pair) -> Arrays:
         """Decode, check and resize one pair; arrays in their compact stored dtypes."""
         assert pair.mask is not None  # checked in __init__
-        image = read_image(pair.images, self.keep_alpha)
+        image = read_image(pair.images, self.keep_alpha, self.no_data)
         mask = read_mask(pair.masks, self.mapping)
         if image.shape[:2] != mask.shape:
             raise DataError(

@@ -76,6 +76,7 @@ class PreparedData:
             cache_dir=self.cache_dir,
             raw=raw,
             keep_alpha=self.index.alpha_channel,
+            no_data=self.index.no_data,
         )
 
     @property
