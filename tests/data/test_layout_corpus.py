@@ -3028,6 +3028,37 @@ def test_a_labels_folder_beside_the_images_wrapper_is_offered_first_and_its_flag
     assert len(index.pairs) == 4 and {p.image.parent.name for p in index.pairs} == {"edr"}
 
 
+def test_a_labels_folder_split_by_split_folders_reads_each_split_and_the_strictest_test_version(tmp_path, caplog):
+    """AI4Mars as shipped: msl/labels/train/<edr stem>.png and the test labels in three versions,
+    msl/labels/test/masked-gold-min{1,2,3}-100agree/<edr stem>_merged.png (at least 1, 2, 3 raters
+    agreeing), beside images/edr/ and its mxy/ rover masks. --masks labels/train left the test
+    labels out; the refusal offers --masks labels, which reads both splits, the test split from
+    min3 (the benchmark's), and --masks masked-gold-min1-100agree picks another with the train labels."""
+    base = tmp_path / "ai4mars-dataset-merged-0.1" / "msl"
+    for i in range(7):
+        name = f"NLA_{397681339 + i * 1000}EDR_F00"
+        save(base / "images" / "edr" / f"{name}.png", photo(i)[..., 0])
+        save(base / "images" / "mxy" / f"{name.replace('EDR', 'MXY')}.png", labels(i, (0, 1)))
+        if i < 4:
+            save(base / "labels" / "train" / f"{name}.png", labels(i, (0, 1, 2, 3, 255)))
+        elif i < 6:  # the last image has no label
+            for k in (1, 2, 3):
+                save(base / "labels" / "test" / f"masked-gold-min{k}-100agree" / f"{name}_merged.png",
+                     labels(i + k, (0, 1, 2, 3, 255)))
+    with pytest.raises(DataError, match=r"e\.g\. --masks labels$") as info:
+        discover(tmp_path)
+    assert "labels/test/masked-gold-min3-100agree/ [test 2]" in str(info.value)
+    caplog.set_level("INFO", logger="seglab")
+    index = discover(tmp_path, masks="labels")
+    assert Counter(p.split for p in index.pairs) == {"train": 4, "test": 2}
+    assert {p.mask.parent.name for p in index.pairs if p.split == "test"} == {"masked-gold-min3-100agree"}
+    assert "masked-gold-min3-100agree/ is read" in caplog.text and "--masks masked-gold-min1-100agree" in caplog.text
+    assert [p.path.name for p in index.problems if p.code == "image-without-mask"] == ["NLA_397687339EDR_F00.png"]
+    index = discover(tmp_path, masks="masked-gold-min1-100agree")
+    assert Counter(p.split for p in index.pairs) == {"train": 4, "test": 2}
+    assert {p.mask.parent.name for p in index.pairs if p.split == "test"} == {"masked-gold-min1-100agree"}
+
+
 def test_numbered_halves_pair_by_suffix_and_take_the_readmes_colour_table(tmp_path):
     """comma10k: `imgs/` + `masks/` and `imgs2/` + `masks2/`, its colour codes listed only in
     README.md (` 1 - #402020 - road (...)`). `masks2/` was a rival for `imgs/` (pairing by a file's

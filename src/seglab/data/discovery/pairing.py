@@ -10,6 +10,7 @@ one mask each, counting each naming over all its folders.
 from __future__ import annotations
 
 import difflib
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -83,6 +84,9 @@ class FolderMatch:
             (Agriculture-Vision's `boundaries/` and `masks/`; `folders.valid_area`).
         planes: key -> the page of the image, a multi-page stack, that the key's 2-D mask is of
             (`plane_masks`: the Cell Tracking Challenge's `man_seg_001_003.tif`, plane 3 of `t001.tif`).
+        splits: key -> the split of the folder holding the key's mask, where the masks of an image
+            folder of no split lie in the split folders of one labels folder (AI4Mars' `labels/train/`
+            and `labels/test/<version>/`; `folders.split_labels`); `split` is then None.
     """
 
     image_dir: Path
@@ -101,6 +105,7 @@ class FolderMatch:
     dates: bool = False
     area_dirs: tuple[Path, ...] = ()
     planes: dict[str, int] = field(default_factory=dict)
+    splits: dict[str, str] = field(default_factory=dict)
 
     def describe(self, root: Path) -> str:
         """One line for `seglab inspect`: which folders, how many pairs, which rule."""
@@ -111,6 +116,8 @@ class FolderMatch:
             " + ".join([images, *(folder_label(d, root) for d in (self.mask_dir, *self.more_mask_dirs))])
         )
         split = f" [{self.split}]" if self.split else ""
+        if self.splits:
+            split = " [" + ", ".join(f"{name} {n}" for name, n in Counter(self.splits.values()).items()) + "]"
         if self.rule is IN_ONE_FILE:
             kinds = "/".join(sorted({image.suffix.lower() for _, image, _ in self.pairs}))
             return f"{images}{split}: {len(self.pairs)} {kinds} files, each holding its image and mask arrays"

@@ -11,7 +11,8 @@ picks one, instead of a silent guess.
 
 One job a module: `listing` (the folders of image files), `content` (what their files hold),
 `placement` (where masks sit for images), `side_by_side` (images and masks in one folder),
-`rivals` (several mask folders for one image folder) and `search` (`search_folders`).
+`rivals` (several mask folders for one image folder), `split_labels` (a labels folder divided by
+split) and `search` (`search_folders`).
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from seglab.data.discovery.folders.placement import named_tops, path_ends_with
 from seglab.data.discovery.folders.rivals import CLASS_FOLDER_TASKS
 from seglab.data.discovery.folders.search import FolderSearch, search_folders
 from seglab.data.discovery.folders.side_by_side import masks_beside_images
+from seglab.data.discovery.folders.split_labels import labels_by_split, strictest_versions
 
 __all__ = [
     "CLASS_FOLDER_TASKS",
@@ -48,6 +50,7 @@ __all__ = [
     "deeper_image_folders",
     "folders_within",
     "json_listing",
+    "labels_by_split",
     "looks_like_masks",
     "masks_beside_images",
     "named_tops",
@@ -56,6 +59,7 @@ __all__ = [
     "search_folders",
     "ships_mask_files",
     "skipped_folder",
+    "strictest_versions",
     "text_listing",
     "walk",
 ]

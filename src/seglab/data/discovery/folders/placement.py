@@ -59,16 +59,28 @@ def _related(image: Folder, mask: Folder, named: bool = False) -> bool:
 
 
 def _labels_beside_images(image: Path, mask: Path) -> bool:
-    """Whether `mask` lies in a split folder of a folder named for labels beside the folder named for
-    images that holds `image`, a folder of no split: AI4Mars' `msl/labels/train/` for `msl/images/edr/`
-    (beside `images/mxy/` and `images/rng-30m/`, the rover's and the range's masks). A labels tree
-    that mirrors the images' folders pairs each with its own (DAVIS' `Annotations/v1/` is
+    """Whether `mask` is a split folder of a folder named for labels beside the folder named for
+    images that holds `image`, a folder of no split, or a version in such a split folder
+    (`labels_split_folder`): AI4Mars' `msl/labels/train/` and `msl/labels/test/masked-gold-min3-100agree/`
+    for `msl/images/edr/` (beside `images/mxy/` and `images/rng-30m/`, the rover's and the range's masks).
+    A labels tree that mirrors the images' folders pairs each with its own (DAVIS' `Annotations/v1/` is
     `JPEGImages/v1/`'s, never `v0/`'s)."""
     wrapper = image.parent
-    return mask.parent.parent == wrapper.parent and mask.parent != wrapper \
-        and folder_split(mask.name) is not None and folder_split(image.name) is None \
-        and not (wrapper / mask.name).is_dir() \
-        and looks_like_image_folder(wrapper.name) and _names_label_folder(mask.parent.name)
+    split = labels_split_folder(mask)
+    return split is not None and split.parent.parent == wrapper.parent and split.parent != wrapper \
+        and folder_split(image.name) is None and not any((wrapper / p.name).is_dir() for p in {split, mask}) \
+        and looks_like_image_folder(wrapper.name)
+
+
+def labels_split_folder(mask: Path) -> Path | None:
+    """The split folder of a folder named for labels that `mask` is (AI4Mars' `labels/train/`) or
+    holds `mask`, one of several versions of that split's labels named for no split
+    (`labels/test/masked-gold-min1-100agree/`, `min2`, `min3`: as many raters at least agreeing);
+    None for other folders."""
+    if folder_split(mask.name) is not None:
+        return mask if _names_label_folder(mask.parent.name) else None
+    split = mask.parent
+    return split if folder_split(split.name) is not None and _names_label_folder(split.parent.name) else None
 
 
 def _names_label_folder(name: str) -> bool:
@@ -168,8 +180,8 @@ class FolderPlaces:
     `_candidates` takes, in the folders' order: those at a place `_related` looks (the same
     parent; a parent or grandparent at the image's parent, at its grandparent for a band's folder,
     or the image folder; a split's folder in a labels folder beside the wrapper of an image folder of
-    no split; a path that mirrors the image's, less its last part or not; a mask tree that copies
-    it below one more folder or renamed, `mirror_trees`),
+    no split, or a version in that split's folder; a path that mirrors the image's, less its last
+    part or not; a mask tree that copies it below one more folder or renamed, `mirror_trees`),
     `_mirrored_at_other_depth` looks (the same last part) or `_same_below` looks (at one place
     below the folders --images and --masks name). A place added to those must be added here.
 
@@ -194,8 +206,8 @@ class FolderPlaces:
                 continue
             parent = folder.path.parent
             keys = {("path", folder.path), ("in", parent), ("below", parent.parent)}
-            if _names_label_folder(parent.name) and folder_split(folder.path.name) is not None:
-                keys.add(("labels", parent.parent))  # a split of labels, as `_labels_beside_images` takes
+            if (split := labels_split_folder(folder.path)) is not None:
+                keys.add(("labels", split.parent.parent))  # a split of labels, as `_labels_beside_images` takes
             keys.update(_one_part_out(folder.parts, masks_named) + _one_part_out(folder.parts[:-1], masks_named))
             keys.update(mask_keys(folder.parts, masks_named))
             if folder.named_mask and folder.split is not None:

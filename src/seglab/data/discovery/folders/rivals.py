@@ -11,11 +11,12 @@ from __future__ import annotations
 import logging
 import re
 import shlex
+from collections import Counter
 from pathlib import Path
 
 from seglab.data.discovery.channel_files import date_order, folder_names_a_band
 from seglab.data.discovery.folders.listing import Folder
-from seglab.data.discovery.folders.placement import _VERSION, mirrored
+from seglab.data.discovery.folders.placement import _VERSION, labels_split_folder, mirrored
 from seglab.data.files.index import list_images
 from seglab.data.discovery.naming import (
     MASK_PICTURES,
@@ -102,7 +103,7 @@ def _ambiguous(image: Folder, candidates: list[FolderMatch], root: Path, beside:
     rel = image.path.relative_to(root).as_posix() or "."
     objects = {c.mask_dir for c in candidates if looks_like_objects(c.pairs[0][2])}  # one mask each: cheap
     listed = "".join(
-        f"\n  {c.mask_dir.relative_to(root).as_posix()}/: {len(c.pairs)} pairs by {c.rule.name}"
+        f"\n  {_folders_shown(c, root)}: {len(c.pairs)} pairs by {c.rule.name}"
         + (f" (its first mask, '{c.pairs[0][2].name}', numbers objects: --instance-masks reads them as one class)"
            if c.mask_dir in objects else "") for c in candidates
     )
@@ -117,7 +118,7 @@ def _ambiguous(image: Folder, candidates: list[FolderMatch], root: Path, beside:
             "whose masks lie in no numbered folder"
         )
     labelled = sorted(candidates, key=lambda c: (c.mask_dir in objects, not _names_classes(c.mask_dir, root),
-                                                 not _in_labels_folder(c.mask_dir),
+                                                 not (c.splits or _in_labels_folder(c.mask_dir)),
                                                  not names_labels(c.mask_dir.name),
                                                  not _names_ids(c.mask_dir.name),
                                                  not looks_like_mask_folder(c.mask_dir.name),
@@ -135,6 +136,8 @@ def _ambiguous(image: Folder, candidates: list[FolderMatch], root: Path, beside:
         flag = f"*{suffix}"
     elif first.name == image.path.name:
         flag = _mirrored_top(first, image.path, root)
+    elif labelled[0].splits and (split := labels_split_folder(first)) is not None:
+        flag = split.parent.name  # AI4Mars' labels, its labels/train/ and labels/test/<version>/ each a split
     elif _in_labels_folder(first) and not looks_like_mask_folder(first.name):
         flag = f"{first.parent.name}/{first.name}"  # AI4Mars' labels/train, not a bare train
     flag = shlex.quote(flag)  # as a shell takes it: NuInsSeg's 'mask binary', a pattern
@@ -146,6 +149,15 @@ def _ambiguous(image: Folder, candidates: list[FolderMatch], root: Path, beside:
              f"image's masks of all of them as one (their union), {CLASS_FOLDER_TASKS}"
              ) if _one_mask_wrapper(candidates) else ""
     return DataError(f"{found}pass the one with the labels to train on, e.g. --masks {flag}{parts}")
+
+
+def _folders_shown(candidate: FolderMatch, root: Path) -> str:
+    """A candidate's mask folder as the refusal lists it; a labels folder's split folders read as
+    one each with its split (AI4Mars' `labels/train/ [train 8] + labels/test/<version>/ [test 4]`)."""
+    if not candidate.splits:
+        return folder_label(candidate.mask_dir, root)
+    counts = Counter((mask.parent, candidate.splits[key]) for key, _, mask in candidate.pairs)
+    return " + ".join(f"{folder_label(folder, root)} [{split} {n}]" for (folder, split), n in counts.items())
 
 
 def _images_beside(image: Folder, chosen: FolderMatch, candidates: list[FolderMatch], beside: list[Folder]) -> bool:

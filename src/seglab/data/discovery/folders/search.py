@@ -35,6 +35,7 @@ from seglab.data.discovery.folders.rivals import (
     folders_per_object,
 )
 from seglab.data.discovery.folders.side_by_side import _side_by_side
+from seglab.data.discovery.folders.split_labels import labels_by_split, other_splits, strictest_versions
 from seglab.data.discovery.folders.task_copies import refuse_task_copies
 from seglab.data.discovery.folders.tile_products import without_tile_products
 from seglab.data.discovery.folders.unpaired_domains import domain_sibling, say_unpaired_domains
@@ -127,11 +128,17 @@ def search_folders(
             return True
         return any(top in folder.path.parents for top in tops)
 
+    # --masks naming one version of a split's labels (AI4Mars' masked-gold-min1-100agree): the other splits' too
+    with_splits = other_splits(folders, lambda f: chosen(f, masks_name, mask_tops), root) if masks_name else set()
+
+    def chosen_masks(folder: Folder) -> bool:
+        return chosen(folder, masks_name, mask_tops) or folder.path in with_splits
+
     search = FolderSearch(folders=folders, is_masks=is_masks)
     matches: dict[Path, FolderMatch] = {}
     named_images = images_name is None and any(f.named_image and f.files for f in folders)
     named = images_name is not None or masks_name is not None  # wildcards and places of the user's: any folder
-    places = FolderPlaces(folders, lambda f: chosen(f, masks_name, mask_tops), masks_name is not None,
+    places = FolderPlaces(folders, chosen_masks, masks_name is not None,
                           image_tops, mask_tops, lambda f: named or f.named_mask or is_masks(f),
                           lambda image: not named and is_masks(image))
     below: dict[Path, list[Folder]] = {}
@@ -145,6 +152,7 @@ def search_folders(
         below.setdefault(folder.path.parent, []).append(folder)
     mask_like: set[Path] = set()  # folders of mask-like files beside named image folders: no images, no unlabelled
     undecided: list[tuple[Folder, list[FolderMatch]]] = []  # several candidates, until every area folder is known
+    said: set[Path] = set()  # labels folders split by split folders, logged once (`split_labels`)
     areas: set[Path] = set()
     for image in sorted(folders, key=lambda f: not f.named_image):  # a choice to ask is asked of images/ first
         if not image.files or (_holds_masks(image, is_masks) and images_name is None) \
@@ -164,13 +172,14 @@ def search_folders(
             matches[image.path] = own
             continue
         candidates = _candidates(image, places.near(image), root, rules, is_masks,
-                                 lambda f: chosen(f, masks_name, mask_tops), masks_name is not None, merge,
+                                 chosen_masks, masks_name is not None, merge,
                                  _same_below(image_tops, mask_tops), same_wildcards(images_name, masks_name))
         if len(candidates) > 1 and masks_name is None:
             candidates = _without_unlabelled(image, candidates, root)
         if len(candidates) > 1:
             candidates = _same_side(image, _same_suffix(image, _same_number(image, _newest_version(image, candidates, root))))
             candidates = _of_another_folder(image, candidates, root)  # VITON-HD's cloth-mask/ is cloth/'s
+            candidates = labels_by_split(image.path, strictest_versions(candidates, root, said), root, said)
         candidates, scored = split_valid_areas(candidates)  # Agriculture-Vision's boundaries/ and masks/
         areas.update(area.mask_dir for area in scored)
         if len(candidates) > 1 and ((merge or multilabel or multiclass) and _one_mask_wrapper(candidates)
@@ -282,14 +291,20 @@ def _keep_consistent_splits(matches: list[FolderMatch], root: Path) -> list[Fold
     """Keep the folders' split labels only when they may split the dataset (`usable_splits`);
     folders naming a split beside others naming none are said, as their split is drawn then: an
     official test set would be trained on without a word."""
-    if not usable_splits(m.split for m in matches):
-        named = [m for m in matches if m.split]
-        unnamed = [m for m in matches if not m.split]
+    if not usable_splits(split for m in matches for split in _splits_of(m)):
+        named = [m for m in matches if None not in _splits_of(m)]
+        unnamed = [m for m in matches if None in _splits_of(m)]
         if named and unnamed:
             logger.warning("%s is in a %s split folder but %s%s in none: the folders do not split the "
                            "dataset and the split is drawn (--split-file FILE gives one)",
-                           folder_label(named[0].image_dir, root), named[0].split, folder_label(unnamed[0].image_dir, root),
+                           folder_label(named[0].image_dir, root), "/".join(sorted(map(str, _splits_of(named[0])))),
+                           folder_label(unnamed[0].image_dir, root),
                            f" and {len(unnamed) - 1} more folders are" if len(unnamed) > 1 else " is")
         for match in matches:
-            match.split = None
+            match.split, match.splits = None, {}
     return matches
+
+
+def _splits_of(match: FolderMatch) -> set[str | None]:
+    """The splits a match's folders name: its pairs' own where its masks lie in several split folders."""
+    return set(match.splits.values()) or {match.split}

@@ -120,8 +120,8 @@ class FolderPairsFormat(DatasetFormat):
         for match in matches:
             for key, image, mask in match.pairs:
                 name = f"{stem(image)}_{planes[mask]:05d}" if mask in planes else stem(image)  # as a stack's pages
-                pair = Pair(name, image, mask, match.split, more_masks=match.merged.get(key, ()),
-                            more_channels=match.channels.get(key, ()))
+                pair = Pair(name, image, mask, match.splits.get(key, match.split),
+                            more_masks=match.merged.get(key, ()), more_channels=match.channels.get(key, ()))
                 pairs.append(replace(pair, name=group_name(pair.images, channel_names(pair))) if match.channel_dirs
                              else pair)
             problems += match.problems
@@ -144,7 +144,7 @@ class FolderPairsFormat(DatasetFormat):
             problems = [p for p in problems if p.path not in filled]
         pairs = unique_names(pairs, root)
         lists = read_split_lists(((m.image_dir, m.mask_dir) for m in matches), root,
-                                 {m.image_dir for m in matches if m.split is not None})
+                                 {m.image_dir for m in matches if m.split is not None or m.splits})
         where = ", ".join(sorted({f"'{p.parent}'" for p in lists.files}))
         listed, listed_unlabelled, problems = apply_split_lists(pairs, problems, lists.splits, where)
         kept = {p.image for p in listed}

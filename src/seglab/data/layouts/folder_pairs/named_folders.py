@@ -5,7 +5,18 @@ from __future__ import annotations
 from pathlib import Path
 
 from seglab.data.layouts.folder_pairs.shared_place import pair_by_shared_place
-from seglab.data.discovery.folders import CLASS_FOLDER_TASKS, NAMED_DEPTH, Folder, FolderSearch, named_tops, path_ends_with, search_folders, walk
+from seglab.data.discovery.folders import (
+    CLASS_FOLDER_TASKS,
+    NAMED_DEPTH,
+    Folder,
+    FolderSearch,
+    labels_by_split,
+    named_tops,
+    path_ends_with,
+    search_folders,
+    strictest_versions,
+    walk,
+)
 from seglab.data.files.index import list_images
 from seglab.data.discovery.naming import KeyRule
 from seglab.data.discovery.pairing import combine_matches, folder_label, match_folders
@@ -45,6 +56,9 @@ def _named_pair(
         pairing = [m for m in (match_folders(list_images(image_dir), list_images(d, masks=True), image_dir, d, root,
                                              rules=rules, merge=merge) for d in below) if m.pairs]
         if len(pairing) > 1 and not (merge or multilabel or multiclass):
+            pairing = labels_by_split(image_dir, strictest_versions(pairing, root, set()), root, set())
+            if len(pairing) == 1:  # AI4Mars' --masks labels: its labels/train/ and labels/test/<version>/
+                return FolderSearch(matches=settle_rival_namings(pairing, multilabel))
             listed = "".join(f"\n  {folder_label(m.mask_dir, root)}: {len(m.pairs)} pairs" for m in pairing)
             raise DataError(f"'{root}': {len(pairing)} folders under --masks {masks} pair with the images of "
                             f"{folder_label(image_dir, root)}:{listed}\nname one with --masks, pass --merge-masks "
