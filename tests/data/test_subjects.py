@@ -242,6 +242,26 @@ def test_one_view_per_folder_of_one_file_name_groups_by_the_outermost_numbered_f
     assert "the numbered folder above its frame's" in index.pairing[-1]
 
 
+def test_structured3d_scenes_take_the_official_split_by_number_and_other_numbered_scenes_none(tmp_path: Path) -> None:
+    """Structured3D's README splits by scene number (scene_00000-02999 train, 03000-03249 val,
+    03250-03499 test); its folders name no split, so the split was drawn, by scene but with its
+    test scenes in training. The pairing says where the split came from; scene folders holding no
+    `2D_rendering/` take no split from their numbers."""
+    for release, renderings in (("Structured3D", "2D_rendering"), ("other", "renderings")):
+        for i, scene in enumerate(f"scene_{n:05d}" for n in (0, 1, 3000, 3250)):
+            for k, view in enumerate(("perspective/full/0", "panorama/full")):
+                folder = tmp_path / release / release / scene / renderings / str(2201 + i) / view
+                save(folder / "rgb_rawlight.png", photo(10 * i + k, SIZE))
+                save(folder / "semantic.png", nyu_colours(k))
+    index = discover(tmp_path / "Structured3D", mask_pattern="semantic.png", images="rgb_rawlight.png")
+    assert {p.image.relative_to(index.root).parts[1]: p.split for p in index.pairs} == {
+        "scene_00000": "train", "scene_00001": "train", "scene_03000": "val", "scene_03250": "test"}
+    assert "split by scene number, Structured3D's official split" in "\n".join(index.pairing)
+    assert {p.image.relative_to(index.root).parts[1] for p in split_pairs(index.pairs, seed=0)["test"]} == {"scene_03250"}
+    index = discover(tmp_path / "other", mask_pattern="semantic.png", images="rgb_rawlight.png")
+    assert {p.split for p in index.pairs} == {None}
+
+
 def test_one_pair_per_folder_named_alike_in_several_folders_groups_by_the_name(tmp_path: Path) -> None:
     """SeasoNet: `<season>/grid1/<patch>/<patch>_10m_RGB.tif` + `_labels.tif`, one place's patch in
     every season folder: each season's copy was its own item, one place in training and test."""

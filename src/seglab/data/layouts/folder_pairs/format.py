@@ -42,6 +42,7 @@ from seglab.data.discovery.naming import folders_split, stem
 from seglab.data.discovery.image_names import image_name_pattern, pick_images, shared_masks_line
 from seglab.data.discovery.pairing import FolderMatch
 from seglab.data.splitting.split_lists import apply_split_lists, read_split_lists
+from seglab.data.splitting.scene_numbers import scene_number_splits
 from seglab.data.splitting.split_tables import pair_table_splits
 from seglab.data.discovery.unmasked import (
     background_pairs,
@@ -149,7 +150,8 @@ class FolderPairsFormat(DatasetFormat):
         listed, listed_unlabelled, problems = apply_split_lists(pairs, problems, lists.splits, where)
         kept = {p.image for p in listed}
         aside += [f for p in pairs if p.image not in kept for f in (p.image, p.mask) if f is not None]  # LandCover.ai's
-        pairs = without_train_splits(pair_table_splits(_splits_from_names(listed, root), root), filled, root)
+        pairs, numbered = scene_number_splits(pair_table_splits(_splits_from_names(listed, root), root), root)
+        pairs = without_train_splits(pairs, filled, root)
         read = {f.parent for p in pairs for f in (*p.images, *p.masks)}  # before their stacks' pages are written
         pages_cache = cache_folder(self.options.cache_dir, "tiff-pages")
         pairs, paged = read_by_page(pairs, planes, root, pages_cache)
@@ -169,7 +171,7 @@ class FolderPairsFormat(DatasetFormat):
                                                          matches, found.ignored)
         unlabelled += listed_unlabelled + frames
         index = DatasetIndex(root, "folder-pairs", pairs, unlabelled, classes, mapping, problems + encoding_problems)
-        index.pairing = [m.describe(root) for m in matches] + paged
+        index.pairing = [m.describe(root) for m in matches] + paged + ([numbered] if numbered else [])
         if (shared := shared_masks_line(matches, root)) is not None:  # Structured3D's lightings of one view
             logger.warning("%s: %s", root, shared)
             index.pairing.append(shared)
