@@ -354,6 +354,44 @@ def test_ids_between_0_and_255_that_fill_regions_are_labels_not_antialiased_edge
     np.testing.assert_array_equal(read_mask(root / "masks" / "p1.png", index.mapping)[[3, 21], [3, 5]], [36, 48])
 
 
+def ndds_capture(folder: Path, objects: dict[str, int], seed: int) -> None:
+    """An NDDS capture folder (Falling Things): `NNNNNN.left.jpg` beside `NNNNNN.left.seg.png`, and the
+    `_object_settings.json` naming each object's class and the value it is painted with."""
+    folder.mkdir(parents=True)
+    (folder / "_object_settings.json").write_text(json.dumps({
+        "exported_object_classes": list(objects),
+        "exported_objects": [{"class": name, "segmentation_class_id": value, "segmentation_instance_id": 100 * value}
+                             for name, value in objects.items()]}))
+    rng = np.random.default_rng(seed)
+    for frame in range(3):
+        mask = np.zeros((32, 32), np.uint8)
+        for k, value in enumerate(objects.values()):
+            mask[2 + 10 * k : 8 + 10 * k, 4 + frame : 20] = value
+        Image.fromarray(rng.integers(0, 256, (32, 32, 3), dtype=np.uint8)).save(folder / f"{frame:06d}.left.jpg")
+        Image.fromarray(mask).save(folder / f"{frame:06d}.left.seg.png")
+
+
+def test_each_folders_object_settings_name_its_values_and_a_single_objects_255_is_that_object(tmp_path: Path) -> None:
+    """Falling Things: mixed/<scene>/ paints its objects 12, 24, ..., and each single/<object>/<scene>/
+    its one object 255, as the _object_settings.json beside the masks says. Read as one table of
+    values, the classes were class_0 to class_72 with 255 outside them, and the single scenes'
+    masks binary masks of no class; the --label-map offered named no object."""
+    fat = tmp_path / "fat"
+    ndds_capture(fat / "mixed" / "kitchen_0", {"002_master_chef_can_16k": 12, "003_cracker_box_16k": 24,
+                                                "037_scissors_16k": 204}, 0)
+    ndds_capture(fat / "single" / "037_scissors_16k" / "forest_2", {"037_scissors_16k": 255}, 1)
+    ndds_capture(fat / "single" / "011_banana_16k" / "temple_1", {"011_banana_16k": 255}, 2)
+    index = discover(tmp_path)
+    assert index.classes.names == ("background", "002_master_chef_can_16k", "003_cracker_box_16k",
+                                   "037_scissors_16k", "011_banana_16k")
+    read = {folder: np.unique(read_mask(fat / folder / "000000.left.seg.png", index.mapping)).tolist()
+            for folder in ("mixed/kitchen_0", "single/037_scissors_16k/forest_2", "single/011_banana_16k/temple_1")}
+    assert read == {"mixed/kitchen_0": [0, 1, 2, 3], "single/037_scissors_16k/forest_2": [0, 3],
+                    "single/011_banana_16k/temple_1": [0, 4]}
+    assert not [p for p in audit(index).problems if severity(p) == FATAL]
+    assert MaskMapping.from_dict(index.mapping.to_dict()) == index.mapping  # as a run folder stores it
+
+
 def test_regions_are_counted_only_on_lossless_masks_that_may_paint_levels_between_0_and_255(tmp_path: Path) -> None:
     """Region counts serve `_painted_levels` alone: masks of 0 and 255 only, of values past 255,
     or JPEG are sampled without them."""

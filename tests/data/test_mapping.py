@@ -28,6 +28,7 @@ from seglab.data.layouts.multilabel import (
     RegionsMapping,
 )
 from seglab.data.encodings.object_channels import ObjectChannelsMapping
+from seglab.data.encodings.object_settings import ObjectSettingsMapping
 from seglab.data.encodings.one_hot import OneHotMapping
 from seglab.data.encodings.rgb_ids import RgbIdMapping
 from seglab.data.encodings.class_instances import ClassInstanceMapping
@@ -54,6 +55,7 @@ EXAMPLES = {
     "regions": RegionsMapping(((1, 2, 3), (2, 3)), ignore_label=255),
     "coloured-objects": ColouredObjectsMapping(),
     "object-channels": ObjectChannelsMapping(),
+    "object-settings": ObjectSettingsMapping(("002_master_chef_can_16k", "037_scissors_16k")),
     "rgb-ids": RgbIdMapping((-1, 0, 2, 1), 255),
     "class-instance": ClassInstanceMapping(void=(10000,)),
     "red-class": RedClassMapping(),

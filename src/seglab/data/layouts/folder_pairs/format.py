@@ -34,6 +34,7 @@ from seglab.data.files.staging import cache_folder
 from seglab.data.encodings.loveda import loveda_reading
 from seglab.data.encodings.rgb_ids import id_labels_file, rgb_ids_reading
 from seglab.data.encodings.mat_names import mat_names_reading
+from seglab.data.encodings.object_settings import OBJECT_SETTINGS, ObjectSettingsMapping, object_settings_reading
 from seglab.data.encodings.class_instances import ClassInstanceMapping
 from seglab.data.encodings.red_classes import RedClassMapping
 from seglab.data.classes.mapping import IdentityMapping, MaskMapping
@@ -194,6 +195,8 @@ class FolderPairsFormat(DatasetFormat):
             derived) + [p for m in matches for p in m.extra_masks] + aside_unlabelled
         if shipped is not None:  # read, so in no way passed over (VIPER's classes.csv)
             index.ignored = [p for p in index.ignored if p != shipped[1]]
+        if isinstance(mapping, ObjectSettingsMapping):  # each mask folder's, read
+            index.ignored = [p for p in index.ignored if p.name != OBJECT_SETTINGS]
         packed = declared is None and isinstance(mapping, ClassInstanceMapping)  # class_0... up to the largest class
         if packed or (index.classes is None and type(mapping) in (IdentityMapping, RedClassMapping)):  # no names yet
             index.value_names = _shipped_value_names(root, found)
@@ -213,6 +216,9 @@ class FolderPairsFormat(DatasetFormat):
         what a layout needs every mask read for is kept in `cache_dir` (None: the default)."""
         if not pairs:
             return classes, IdentityMapping(), []
+        settings = object_settings_reading(mask_dirs) if classes is None else None
+        if settings is not None:  # NDDS exports (Falling Things): each folder's file names its mask values
+            return settings[0], settings[1], []
         labels_file = id_labels_file(root, mask_dirs) if classes is None else None
         rgb_ids = rgb_ids_reading(labels_file) if labels_file is not None else None
         if rgb_ids is not None:  # Stanford 2D-3D-S's objects numbered in RGB, named by semantic_labels.json
