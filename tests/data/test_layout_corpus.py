@@ -3057,6 +3057,9 @@ def test_a_labels_folder_split_by_split_folders_reads_each_split_and_the_stricte
     index = discover(tmp_path, masks="masked-gold-min1-100agree")
     assert Counter(p.split for p in index.pairs) == {"train": 4, "test": 2}
     assert {p.mask.parent.name for p in index.pairs if p.split == "test"} == {"masked-gold-min1-100agree"}
+    caplog.clear()
+    assert len(discover(tmp_path, masks="labels/train").pairs) == 4  # as named, the test labels said left out
+    assert "labels/test/masked-gold-min3-100agree/; --masks labels reads every split" in caplog.text
 
 
 def test_numbered_halves_pair_by_suffix_and_take_the_readmes_colour_table(tmp_path):

@@ -35,7 +35,12 @@ from seglab.data.discovery.folders.rivals import (
     folders_per_object,
 )
 from seglab.data.discovery.folders.side_by_side import _side_by_side
-from seglab.data.discovery.folders.split_labels import labels_by_split, other_splits, strictest_versions
+from seglab.data.discovery.folders.split_labels import (
+    labels_by_split,
+    other_splits,
+    say_other_splits,
+    strictest_versions,
+)
 from seglab.data.discovery.folders.task_copies import refuse_task_copies
 from seglab.data.discovery.folders.tile_products import without_tile_products
 from seglab.data.discovery.folders.unpaired_domains import domain_sibling, say_unpaired_domains
@@ -237,6 +242,8 @@ def search_folders(
                     "e.g. '%s': left out, listed as ignored", root, len(aside), aside[0].relative_to(root).as_posix())
     if unpaired:
         _say_unpaired_below(root, images_name, unpaired)
+    if masks_name is not None:  # AI4Mars' --masks labels/train, its labels/test/ left out
+        say_other_splits(folders, search.matches, root)
     search.matches, copies = without_unions(search.matches, root)  # HRSC2016's FullDataSet/ beside Train/, Test/
     search.ignored += copies
     refuse_task_copies(search.matches, root)  # DeepFish's Localization/ and Segmentation/: one set of images, two tasks

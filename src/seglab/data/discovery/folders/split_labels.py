@@ -95,6 +95,21 @@ def other_splits(folders: list[Folder], named: Callable[[Folder], bool], root: P
     return {path for path, split in splits.items() if split.parent in versions and split not in held}
 
 
+def say_other_splits(folders: list[Folder], matches: list[FolderMatch], root: Path) -> None:
+    """Warn where --masks named split folders of a labels folder whose other splits hold masks too
+    (AI4Mars' `--masks labels/train` beside `labels/test/<version>/`): those are left out, the
+    official test labels among them, and --masks naming the labels folder reads every split."""
+    read = {d for m in matches for d in (m.mask_dir, *m.more_mask_dirs)}
+    splits = {split for d in read if (split := _split_folder(d, root)) is not None}
+    for labels in {split.parent for split in splits}:
+        left = [f.path for f in folders if f.files and (split := _split_folder(f.path, root)) is not None
+                and split.parent == labels and split not in splits]
+        if left:
+            logger.warning("%s holds the masks of other splits than --masks names, left out: %s; --masks %s reads "
+                           "every split, each pair in its folder's split", folder_label(labels, root),
+                           ", ".join(folder_label(path, root) for path in left), shlex.quote(labels.name))
+
+
 def _split_folder(mask: Path, root: Path) -> Path | None:
     """`labels_split_folder` of `mask` when its labels folder lies in the dataset folder, below
     `root` (a temporary folder named `test_masks_x` holding the dataset names no labels)."""
