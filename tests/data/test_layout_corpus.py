@@ -370,6 +370,21 @@ def test_nnunet_raw_folder_takes_class_names_from_dataset_json(tmp_path):
     assert [p.name for p in index.unlabelled] == ["road_100_0000.png"]
 
 
+def test_nnunet_raw_folder_with_gaps_in_its_label_ids_keeps_their_names_in_id_order(tmp_path):
+    """A dataset.json naming ids with gaps (ToothFairy2's FDI tooth numbers 11-18, 21-28, ...) was
+    dropped: the classes were class_0 ... class_21, one per id up to the largest held. Its ids are
+    the classes in id order, the ids it skips the ignore label."""
+    nnunet(tmp_path)
+    base = tmp_path / "Dataset042_Roads"
+    for i in range(4):
+        save(base / "labelsTr" / f"road_{i:03d}.png", labels(i, (0, 11, 21)))
+    (base / "dataset.json").write_text(json.dumps({"labels": {"background": 0, "kerb": 1, "lane 11": 11, "lane 21": 21},
+                                                   "file_ending": ".png"}))
+    index = discover(base)
+    assert index.classes is not None and index.classes.names == ("background", "kerb", "lane 11", "lane 21")
+    assert (dict(index.mapping.values)[21], index.ignore_index) == (3, 255)
+
+
 def test_split_below_keeps_the_test_folder_and_draws_val_from_train(tmp_path):
     splits_below(tmp_path)
     index = discover(tmp_path)

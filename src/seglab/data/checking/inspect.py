@@ -12,6 +12,7 @@ from seglab.config import DataConfig
 from seglab.data.checking.audit import audit
 from seglab.data.checking.checks import FATAL, WARNING, format_problems, severity
 from seglab.data.classes import ClassSpec
+from seglab.data.classes.mapping import LabelMapping, MaskMapping
 from seglab.data.encodings.coloured_objects import ColouredObjectsMapping
 from seglab.data.encodings.red_classes import RedClassMapping
 from seglab.data.layouts.discover import discover_data
@@ -100,9 +101,11 @@ def format_report(report: InspectReport, all_problems: bool = False) -> str:
     per_class = (class_pixels(stats.mask_values, classes.num_classes) if index.mapping.multilabel  # bit sets
                  else [stats.mask_values.get(i, 0) for i in range(classes.num_classes)])
     class_colours = index.mapping.needs_rgb and not isinstance(index.mapping, (ColouredObjectsMapping, RedClassMapping))
+    sources = _raw_sources(index.mapping, classes.num_classes)
     for i, (name, pixels) in enumerate(zip(classes.names, per_class)):
         colour = f"  rgb{classes.colours[i]}" if class_colours else ""  # what masks hold
-        lines.append(f"  {i:>3}  {name:<{width}}  {pixels:>12,} px  {_share(pixels, counted)}{colour}")
+        raw = f"  mask value{'s' * (len(sources[i]) > 1)} {', '.join(map(str, sources[i]))}" if sources else ""
+        lines.append(f"  {i:>3}  {name:<{width}}  {pixels:>12,} px  {_share(pixels, counted)}{colour}{raw}")
     if ignore is not None:
         pixels = stats.mask_values.get(ignore, 0)
         lines.append(f"  ignore ({ignore}): {pixels:,} px, {_share(pixels, total)} of all pixels")
@@ -111,6 +114,21 @@ def format_report(report: InspectReport, all_problems: bool = False) -> str:
     lines.append(f"Problems:     {len(report.problems)}{counts if report.problems else ''}")
     lines += format_problems(report.problems, warnings_per_code=None if all_problems else WARNINGS_SHOWN)
     return "\n".join(lines)
+
+
+def _raw_sources(mapping: MaskMapping, num_classes: int) -> list[list[int]]:
+    """The raw mask values each class is read from, when a table of values reads some class from
+    another value than its own (a shipped table's ids compacted: ToothFairy2's tooth 21 is class
+    19; a --label-map), so that the report says which id is which class; empty otherwise. Values
+    the table does not list are read as themselves."""
+    if not isinstance(mapping, LabelMapping):
+        return []
+    listed = dict(mapping.values)
+    sources: list[list[int]] = [[c] if c not in listed else [] for c in range(num_classes)]
+    for raw, label in mapping.values:
+        if 0 <= label < num_classes:
+            sources[label].append(raw)
+    return [sorted(found) for found in sources] if any(found != [c] for c, found in enumerate(sources)) else []
 
 
 def _files(paths: list[Path], root: Path, shown: int = 5) -> str:

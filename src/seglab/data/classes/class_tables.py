@@ -27,13 +27,10 @@ def classes_from_dataset_json(path: str | Path) -> ClassSpec | None:
 
     nnU-Net v2 writes `"labels": {"background": 0, "liver": 1}`, the Decathlon
     `"labels": {"0": "background", "1": "liver"}`. Region-based labels (lists of values), gaps in
-    the values or an unreadable file give None: the classes then come from the masks.
+    the values (read by `value_names_from_dataset_json`, whose names are compacted) or an
+    unreadable file give None: the classes then come from the masks.
     """
-    try:
-        labels = json.loads(Path(path).read_text(encoding="utf-8")).get("labels")
-    except (OSError, UnicodeDecodeError, ValueError, AttributeError, RecursionError):
-        return None
-    by_value = numbered_names(labels)
+    by_value = numbered_names(dataset_json_labels(path))
     if by_value is None:
         return None
     try:
@@ -42,10 +39,26 @@ def classes_from_dataset_json(path: str | Path) -> ClassSpec | None:
         return None
 
 
+def dataset_json_labels(path: str | Path) -> object:
+    """The "labels" of an nnU-Net or Decathlon dataset.json, as its JSON holds them; None for a
+    file that cannot be read or holds none."""
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8")).get("labels")
+    except (OSError, UnicodeDecodeError, ValueError, AttributeError, RecursionError):
+        return None
+
+
 def numbered_names(labels: object) -> dict[int, str] | None:
-    """Names by value 0, 1, ... from a JSON object of names to values (`{"background": 0, "liver": 1}`:
-    nnU-Net's labels, VSPW's label_num_dic_final.json) or of values to names (`{"0": "background"}`:
-    the Decathlon's); None for any other object, or values with a gap."""
+    """Names by value 0, 1, ... from a JSON object of names to values (`named_values`: VSPW's
+    label_num_dic_final.json); None for any other object, or values with a gap."""
+    by_value = named_values(labels)
+    return by_value if by_value is not None and list(by_value) == list(range(len(by_value))) else None
+
+
+def named_values(labels: object) -> dict[int, str] | None:
+    """Names by value, in value order, from a JSON object of names to values (`{"background": 0,
+    "liver": 1}`: nnU-Net's labels) or of values to names (`{"0": "background"}`: the Decathlon's);
+    None for any other object (nnU-Net's region-based labels, lists of values)."""
     if not isinstance(labels, dict) or not labels:
         return None
     by_value: dict[int, str] = {}
@@ -56,8 +69,6 @@ def numbered_names(labels: object) -> dict[int, str] | None:
             by_value[int(key)] = value
         else:
             return None
-    if sorted(by_value) != list(range(len(by_value))):
-        return None
     return dict(sorted(by_value.items()))
 
 

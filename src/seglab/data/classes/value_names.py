@@ -15,7 +15,14 @@ from typing import Any
 
 import yaml
 
-from seglab.data.classes.class_tables import INDEX_COLUMNS, NAME_COLUMNS, _csv_rows, numbered_names
+from seglab.data.classes.class_tables import (
+    INDEX_COLUMNS,
+    NAME_COLUMNS,
+    _csv_rows,
+    dataset_json_labels,
+    named_values,
+    numbered_names,
+)
 from seglab.data.classes.names import is_background, is_void
 from seglab.data.classes.yaml_files import load_yaml
 from seglab.errors import DataError
@@ -26,18 +33,33 @@ _NAME_COLUMNS = {"pixel value": ("class",), "gt_code": ("label", "group")}
 
 @dataclass(frozen=True)
 class ValueNames:
-    """Names of label-mask values from a file the dataset ships (`value_names_from_csv`), and the
-    last value when the file marks it as scored in no class (Mapillary's 'Unlabeled')."""
+    """Names of label-mask values from a file the dataset ships (`value_names_from_csv`), the
+    last value when the file marks it as scored in no class (Mapillary's 'Unlabeled'), and whether
+    the file declares every class (`complete`: nnU-Net's dataset.json), so that a value it skips
+    is no class and its names are numbered without the gaps."""
 
     path: Path
     names: dict[int, str]
     void: int | None = None
+    complete: bool = False
 
     @property
     def voids(self) -> tuple[int, ...]:
         """The values scored in no class: the one the file marks, and those named like void
         (`is_void`: RELLIS-3D's 0 'void', BCSS's 0 'outside_roi')."""
         return tuple(v for v in sorted(self.names) if v == self.void or is_void(self.names[v]))
+
+
+def value_names_from_dataset_json(path: str | Path) -> ValueNames | None:
+    """Names of mask values from the labels of an nnU-Net dataset.json whose values leave gaps
+    (ToothFairy2's 0-10, then FDI tooth numbers 11-18, 21-28, 31-38, 41-48), which
+    `classes_from_dataset_json` cannot number as classes: the file declares every class, so the
+    values it names are the classes in value order (`ValueNames.complete`). None for a file
+    without such labels, so that a missing one can be tried."""
+    names = named_values(dataset_json_labels(path))
+    if names is None or len(names) < 2 or min(names) < 0:
+        return None
+    return ValueNames(Path(path), names, complete=True)
 
 
 NAME_LIST_FILES = ("class_names.txt", "classes.txt")  # labelme2voc's output; many tools' exports

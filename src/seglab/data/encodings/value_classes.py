@@ -29,8 +29,9 @@ def classes_from_value_names(index: DatasetIndex, ignore_index: int | None) -> D
     suggested as the ignore label. Void values the table marks or names (`ValueNames.voids`) are
     the ignore label unless one is given: the last value as it is (Mapillary's 'Unlabeled'),
     others by numbering the named values from 0 without them (`_compacted`), as are named values
-    leaving wide gaps (FreeSurfer's ids up to 2035). Named values are classes: the finding that
-    they look like object numbers is dropped.
+    leaving wide gaps (FreeSurfer's ids up to 2035) or any gap in a table declaring every class
+    (`ValueNames.complete`: ToothFairy2's dataset.json, FDI tooth numbers 11-48). Named values are
+    classes: the finding that they look like object numbers is dropped.
 
     Raises:
         DataError: the names do not make valid classes, or name a value beyond 16-bit masks
@@ -49,7 +50,9 @@ def classes_from_value_names(index: DatasetIndex, ignore_index: int | None) -> D
     relabelled = offset == 0 and ignore_index is None and (red or not index.mapping.needs_rgb)
     voids = index.value_names.voids if relabelled else ()
     kept = [v for v in sorted(names) if v not in voids]
-    if relabelled and ((voids and voids != (max(names),)) or inferred_class_count(kept) < kept[-1] + 1):
+    gaps = bool(kept) and (inferred_class_count(kept) < kept[-1] + 1  # wide, or any in a table of every class
+                           or (index.value_names.complete and len(kept) < kept[-1] + 1))
+    if relabelled and ((voids and voids != (max(names),)) or gaps):
         return _compacted(index, voids)
     if voids:  # Mapillary's 'Unlabeled', scored in no class
         void = count = voids[0]

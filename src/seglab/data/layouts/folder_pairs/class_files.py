@@ -24,6 +24,7 @@ from seglab.data.classes import (
     classes_from_labelmap,
     value_names_from_colour_lut,
     value_names_from_csv,
+    value_names_from_dataset_json,
     value_names_from_label_json,
     value_names_from_list,
     value_names_from_numbered_lines,
@@ -42,8 +43,7 @@ def _shipped_classes(root: Path, found: FolderSearch) -> tuple[ClassSpec, Path] 
     another CSV of names and colours (VIPER's `classes.csv`) or, last, a README listing names
     beside `#rrggbb` codes (comma10k's) or r, g, b numbers (SemCity Toulouse's README.txt) in the
     folders `_metadata_folders` lists; with the file read."""
-    beside = [root, *dict.fromkeys(m.image_dir.parent for m in found.matches)]
-    known = next((root_json for root_json in (f / "dataset.json" for f in beside) if root_json.is_file()), None)
+    known = _dataset_json(root, found)
     if known is not None:
         classes = classes_from_dataset_json(known)
         return (classes, known) if classes is not None else None
@@ -64,12 +64,21 @@ def _shipped_classes(root: Path, found: FolderSearch) -> tuple[ClassSpec, Path] 
     return None
 
 
+def _dataset_json(root: Path, found: FolderSearch) -> Path | None:
+    """nnU-Net's dataset.json in `root` or beside an image folder (imagesTr/), if there is one."""
+    beside = [root, *dict.fromkeys(m.image_dir.parent for m in found.matches)]
+    return next((path for path in (f / "dataset.json" for f in beside) if path.is_file()), None)
+
+
 def _shipped_value_names(root: Path, found: FolderSearch) -> ValueNames | None:
-    """Names of the mask values from the first table `value_names_in` reads in the folders
-    `_metadata_folders` lists, the JSON of the labels' version first (Mapillary's v2.0/labels/)."""
+    """Names of the mask values from a dataset.json whose label ids leave gaps
+    (`value_names_from_dataset_json`), else from the first table `value_names_in` reads in the
+    folders `_metadata_folders` lists, the JSON of the labels' version first (Mapillary's v2.0/labels/)."""
+    known = _dataset_json(root, found)
+    declared = value_names_from_dataset_json(known) if known is not None else None
     versions = {m.mask_dir.parent.name for m in found.matches}
-    return next((names for folder in _metadata_folders(root, found)
-                 if (names := value_names_in(folder, versions)) is not None), None)
+    return declared or next((names for folder in _metadata_folders(root, found)
+                             if (names := value_names_in(folder, versions)) is not None), None)
 
 
 def value_names_in(folder: Path, versions: Collection[str] = ()) -> ValueNames | None:
