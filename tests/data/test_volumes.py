@@ -862,6 +862,37 @@ def test_kits21_aggregated_labels_are_a_choice_and_never_channels(tmp_path: Path
     assert sum(np.load(p.mask).sum() for p in index.pairs) == 3 * 2 * 8 * 7  # the majority's box, slices 2-3
 
 
+@pytest.mark.parametrize("rater", ["annotation_{}", "rater_{}", "annotator{}"])
+def test_curvas_raters_label_maps_are_a_choice_and_never_channels(tmp_path: Path, rater: str) -> None:
+    """CURVAS ships training_set/<case>/image.nii.gz beside three raters' annotation_1.nii.gz,
+    annotation_2.nii.gz and annotation_3.nii.gz: no layout was found, and with --masks
+    annotation_1.nii.gz the other raters' label maps became the image's second and third channels."""
+    for n in range(3):
+        image, label = make_volume(n)
+        folder = tmp_path / "CURVAS" / "training_set" / f"UKCHLL{n:03d}"
+        save(folder / "image.nii.gz", image)
+        for k in (1, 2, 3):
+            save(folder / f"{rater.format(k)}.nii.gz", np.roll(label, k - 2, axis=0))
+    with pytest.raises(DataError, match=r"3 case folders hold several label volumes (.|\n)*pick the labels to train "
+                                        rf"on:\n  --masks {rater.format(1)}.nii.gz: 3 cases\n"):
+        discover(tmp_path)
+    index = discover(tmp_path, masks=f"{rater.format(2)}.nii.gz")
+    assert len(index.pairs) == 3 * DEPTH and {np.load(p.image).shape[-1] for p in index.pairs} == {1}
+    assert sorted(p.name for p in index.ignored) == [f"{rater.format(k)}.nii.gz" for k in (1, 3) for _ in range(3)]
+
+
+def test_a_modality_file_named_as_a_label_is_refused_as_a_channel(tmp_path: Path) -> None:
+    """A case's `<case>__seg.nii.gz` among its modality files (`<case>__CT`) in imagesTr/ was fed as
+    the second channel, the label as input; it is refused, named, with the routes."""
+    _hecktor(tmp_path)
+    for i in range(3):
+        shutil.copy(tmp_path / "labelsTr" / f"CHUM-{i:03d}.nii.gz", tmp_path / "imagesTr" / f"CHUM-{i:03d}__seg.nii.gz")
+    with pytest.raises(DataError, match=r"case CHUM-000: '.*imagesTr/CHUM-000__seg.nii.gz' is named as a label, "
+                                        r"yet it would be fed as an image channel .*pick the label to train on with "
+                                        r"--masks"):
+        discover(tmp_path)
+
+
 def test_prostate158_rater_numbered_labels_are_a_choice_and_its_csv_lists_the_split(tmp_path: Path) -> None:
     """Prostate158: train/<id>/ holds t2, adc and dwi (these two on a coarser grid), the zones in
     t2_anatomy_reader1 and, in lesion cases, t2_tumor_reader1 and adc_tumor_reader1; train.csv and

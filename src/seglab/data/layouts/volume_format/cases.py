@@ -23,9 +23,13 @@ _LABEL_SUFFIX = re.compile(r"(?:^|[_-])(seg|segmentation|mask|label|labels|gt)$"
 # in a label folder, ground truth as MyoPS 2020 abbreviates it too (`myops_training_101_gd`); no label
 # word elsewhere, where `_gd` may name a gadolinium-enhanced image (`T1_gd`)
 _LABEL_FOLDER_SUFFIX = re.compile(r"(?:^|[_-])(seg|segmentation|mask|label|labels|gt|gd)$", re.IGNORECASE)
-_LABEL_WORDS = ("seg", "label", "mask")
-# a rater's number ends a label volume's name: Prostate158's `t2_anatomy_reader1`, `adc_tumor_reader2`
-_RATER_SUFFIX = re.compile(r"[_-](?:reader|rater|annotator|observer)[_-]?\d+$", re.IGNORECASE)
+_LABEL_WORDS = ("seg", "label", "mask", "annotation")  # CURVAS' annotation_1: a rater's label map
+# a rater's number ends a label volume's name, or is all of it: Prostate158's `t2_anatomy_reader1`,
+# `adc_tumor_reader2`; `rater_2`, `annotator3` alone
+_RATER_SUFFIX = re.compile(r"(?:^|[_-])(?:reader|rater|annotator|observer)[_-]?\d+$", re.IGNORECASE)
+# a word of its own saying label in a volume's name, not one holding it (SegRap's `segrap_0001`, `T1w_masked`)
+_LABEL_NAME = re.compile(r"(?:^|[_\-. ])(?:seg|segmentation|mask|masks|label|labels|annotation|annotations|gt)"
+                         r"(?=$|[_\-. ]|\d)", re.IGNORECASE)
 # a case and a modality word: HECKTOR's CHUM-001__CT, iSeg-2017's subject-1-T1
 _MODALITY = re.compile(r"(.+?)(?:__?|-)([A-Za-z][A-Za-z0-9]*)")
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*")  # a modality word alone: autoPET's `CTres`, WMH's `FLAIR`
@@ -51,12 +55,20 @@ class Layout:
 
 
 def is_label_volume(path: Path) -> bool:
-    """A NIfTI file named as a label volume: `*seg*`, `*label*`, `*mask*`, an ACDC `_gt`, or a
-    rater's numbered reading (`_reader1`): images are not numbered by who read them."""
+    """A NIfTI file named as a label volume: `*seg*`, `*label*`, `*mask*`, `*annotation*`, an ACDC
+    `_gt`, or a rater's numbered reading (`_reader1`, `rater_2`): images are not numbered by who read them."""
     stem = volume_stem(path)
     unmasked = stem.lower().replace("masked", "")  # `T1w_masked`: an image masked out, not a mask
     return path.is_file() and (any(w in unmasked for w in _LABEL_WORDS)
                                or any(rule.search(stem) for rule in (_LABEL_SUFFIX, _RATER_SUFFIX)))
+
+
+def names_a_label(volume: Path, case: str) -> bool:
+    """Whether a volume's name, less its case's, says label by a word of its own (HECKTOR-like
+    `<case>__seg`, CURVAS' `annotation_2`, `rater_1`), never to be fed as an image channel; not
+    a word holding one (SegRap's `segrap_0001`, NFBS' `T1w_masked`)."""
+    rest = volume_stem(volume).replace(case, "")
+    return bool(_LABEL_NAME.search(rest) or _RATER_SUFFIX.search(rest))
 
 
 def is_case_label(path: Path, label_file: str | None) -> bool:

@@ -30,7 +30,7 @@ from nibabel.orientations import OrientationError
 from seglab.data.files.index import Problem, natural_key
 from seglab.data.files.slice_cache import Subject
 from seglab.data.files.volumes import canonical_grid, volume_grid
-from seglab.data.layouts.volume_format.cases import Layout
+from seglab.data.layouts.volume_format.cases import Layout, names_a_label
 from seglab.errors import DataError
 
 log = logging.getLogger(__name__)
@@ -103,7 +103,12 @@ def channels_on_grid(images: dict[str, dict[str, Path]], labels: dict[str, Path]
 def on_label_grids(layout: Layout) -> Layout:
     """`layout` with each case of several modalities (`Subject.modalities`, as its reader named
     them) fed those that one vote over all its cases keeps (`_vote`), and one log line for the
-    case folders left with several image volumes, the channels."""
+    case folders left with several image volumes, the channels.
+
+    Raises:
+        DataError: an image volume named as a label (`_refuse_label_channels`).
+    """
+    _refuse_label_channels(layout.subjects)
     modal = [s for s in layout.subjects if len(s.modalities) > 1]
     if modal:
         _vote(layout, modal)
@@ -113,6 +118,24 @@ def on_label_grids(layout: Layout) -> Layout:
         log.info("%d subject folders hold several image volumes (e.g. %s: %s); they are the channels, in name order",
                  len(several), several[0].name, ", ".join(p.name for p in several[0].images))
     return layout
+
+
+def _refuse_label_channels(subjects: Sequence[Subject]) -> None:
+    """Refuse the first image volume whose name says label (`names_a_label`: CURVAS' `annotation_2`
+    beside `annotation_1` picked by --masks, a `<case>__seg` among a case's modality files): fed as
+    a channel, a label would hand the model the answer.
+
+    Raises:
+        DataError: naming the volume, its case and the routes: pick the label, rename or move it.
+    """
+    for subject in subjects:
+        named = next((p for p in subject.images if p.is_file() and names_a_label(p, Path(subject.name).name)), None)
+        if named is not None:
+            others = ", ".join(p.name for p in subject.images if p != named) or "no other image"
+            raise DataError(f"case {subject.name}: '{named}' is named as a label, yet it would be fed as an image "
+                            f"channel (beside {others}; label {subject.label.name}), handing the model the answer: "
+                            "if it is a rival label, pick the label to train on with --masks NAME (the others are set "
+                            "aside); if it is an image, rename it; else move it out of the dataset")
 
 
 def _unnamed_off_grid(layout: Layout) -> None:
