@@ -17,7 +17,11 @@ from pydicom.uid import ExplicitVRLittleEndian, JPEGLSLossless, generate_uid
 from seglab.data import inspect_dataset, read_image, read_mask
 from seglab.data.files.io import read_raw_mask
 from seglab.data.files.read_errors import ReadError
+from seglab.data.files.dicom import read_dicom_series
 from seglab.data.files.volumes import is_volume
+from seglab.errors import DataError
+
+from .test_volumes import write_dicom_series  # type: ignore[import-not-found]
 
 DX = "1.2.840.10008.5.1.4.1.1.1.1"  # Digital X-Ray Image Storage
 H, W = 24, 20
@@ -121,3 +125,78 @@ def test_damaged_or_undecodable_dicom_files_are_named(tmp_path):
     (tmp_path / "report.dcm").write_bytes(b"\0" * 128 + b"DICM" + b"not really")
     with pytest.raises(ReadError, match=r"report\.dcm'"):
         read_image(tmp_path / "report.dcm")
+
+
+def drawn(path: Path, kind: str, names: tuple[str, ...], frames: np.ndarray | None = None) -> None:
+    """An object drawn on a series, as a planning system or a segmentation tool writes it: an
+    RTSTRUCT naming its ROIs (contours left out), or a SEG naming its segments over its frames."""
+    from pydicom.sequence import Sequence
+    from pydicom.uid import RTStructureSetStorage, SegmentationStorage
+
+    sop = RTStructureSetStorage if kind == "RTSTRUCT" else SegmentationStorage
+    meta = FileMetaDataset()
+    meta.MediaStorageSOPClassUID, meta.MediaStorageSOPInstanceUID = sop, generate_uid()
+    meta.TransferSyntaxUID = ExplicitVRLittleEndian
+    ds = Dataset()
+    ds.file_meta = meta
+    ds.SOPClassUID, ds.SOPInstanceUID, ds.Modality = sop, meta.MediaStorageSOPInstanceUID, kind
+    ds.StudyInstanceUID, ds.SeriesInstanceUID = generate_uid(), generate_uid()
+    items = []
+    for number, name in enumerate(names, start=1):
+        item = Dataset()
+        if kind == "RTSTRUCT":
+            item.ROINumber, item.ROIName = number, name
+        else:
+            item.SegmentNumber, item.SegmentLabel = number, name
+        items.append(item)
+    if kind == "RTSTRUCT":
+        ds.StructureSetROISequence = Sequence(items)
+    else:
+        ds.SegmentSequence = Sequence(items)
+        ds.Rows, ds.Columns, ds.NumberOfFrames = frames.shape[1:3] + (len(frames),)
+        ds.SamplesPerPixel, ds.PhotometricInterpretation = 1, "MONOCHROME2"
+        ds.BitsAllocated = ds.BitsStored = 8
+        ds.HighBit, ds.PixelRepresentation = 7, 0
+        ds.PixelData = np.ascontiguousarray(frames).tobytes()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    ds.save_as(path, enforce_file_format=True)
+
+
+def test_an_rtstruct_beside_its_ct_series_is_refused_naming_its_rois_and_the_route(tmp_path):
+    """TCIA's LCTSC as the NBIA Data Retriever writes it: <patient>/<study>/<n>.000000-NA-<id>/1-001.dcm
+    ... (the CT series) beside 1.000000-NA-<id>/1-1.dcm (the RTSTRUCT of its contours): the CT
+    folder was paired with the RTSTRUCT's in 2-D and refused as 'a DICOM file without pixel data
+    (a report, a DICOMDIR)'. The RTSTRUCT is named, with its ROIs and the way to label volumes."""
+    from seglab.errors import DataError
+
+    for n in range(3):
+        study = tmp_path / "LCTSC" / f"LCTSC-Train-S1-00{n + 1}" / f"01-01-2003-NA-RTRCCTTHORAX8FHigh Adult-{9000 + n}"
+        series = generate_uid()
+        for k in range(3):
+            dicom(study / f"0.000000-NA-{8000 + n}" / f"1-00{k + 1}.dcm", radiograph(k), series=series)
+        drawn(study / f"1.000000-NA-{7000 + n}" / "1-1.dcm", "RTSTRUCT", ("Esophagus", "Heart", "Lung_L"))
+    with pytest.raises(DataError, match=r"1-1\.dcm' is a DICOM RT structure set \(RTSTRUCT\) of contours \(Esophagus, "
+                                        r"Heart, Lung_L\) drawn on an image series.*dcmrtstruct2nii convert"):
+        inspect_dataset(tmp_path / "LCTSC")
+
+
+def test_a_seg_object_is_refused_not_read_as_its_first_frame(tmp_path):
+    """A DICOM SEG (Modality SEG, a frame per segment and slice) was read as a mask of its first
+    frame alone, one segment on one slice; it is named, with its segments and the route."""
+    frames = np.stack([box(0) // 255, box(1) // 255])
+    drawn(tmp_path / "seg.dcm", "SEG", ("Liver", "Tumor"), frames)
+    with pytest.raises(ReadError, match=r"seg\.dcm' is a DICOM segmentation object \(SEG\) of segments \(Liver, "
+                                        r"Tumor\).*segimage2itkimage") as error:
+        read_raw_mask(tmp_path / "seg.dcm")
+    assert error.value.code == "not-an-image"
+
+
+def test_a_folder_of_an_rtstruct_is_no_series_and_one_beside_the_slices_is_passed_over(tmp_path):
+    """Read as a volume, an RTSTRUCT's folder was 'no image slices'; it is named as above. An
+    RTSTRUCT exported into its series' folder leaves the series as it was read."""
+    drawn(tmp_path / "RTSTRUCT" / "1-1.dcm", "RTSTRUCT", ("GTV",))
+    with pytest.raises(DataError, match=r"1-1\.dcm' is a DICOM RT structure set \(RTSTRUCT\) of contours \(GTV\)"):
+        read_dicom_series(tmp_path / "RTSTRUCT")
+    write_dicom_series(tmp_path / "CT", np.zeros((6, 5, 3), np.int16))
+    drawn(tmp_path / "CT" / "RS.dcm", "RTSTRUCT", ("GTV",))
+    assert read_dicom_series(tmp_path / "CT")[0].shape == (6, 5, 3)

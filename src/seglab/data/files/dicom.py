@@ -30,6 +30,17 @@ _DAMAGE = (ValueError, TypeError, KeyError, IndexError, AttributeError, EOFError
            struct.error, BytesLengthException)
 
 DICOM_SUFFIX = ".dcm"
+# DICOM objects drawn on an image series, not images: by SOP class UID, or by Modality where that is
+# missing; each its structures' sequence and name, and the tools that turn it into label volumes
+_DRAWN_CLASSES = {"1.2.840.10008.5.1.4.1.1.481.3": "RTSTRUCT", "1.2.840.10008.5.1.4.1.1.66.4": "SEG"}
+_DRAWN = {
+    "RTSTRUCT": ("RT structure set (RTSTRUCT) of contours", "StructureSetROISequence", "ROIName",
+                 "`dcmrtstruct2nii convert -r <RTSTRUCT file> -d <its image series folder> -o <labels folder>`, "
+                 "platipy or rt-utils"),
+    "SEG": ("segmentation object (SEG) of segments", "SegmentSequence", "SegmentLabel",
+            "dcmqi's `segimage2itkimage --inputDICOM <SEG file> --outputDirectory <labels folder>` or pydicom-seg"),
+}
+_NAMES_SHOWN = 12
 _PREAMBLE = 128  # DICOM Part 10 files hold "DICM" after a 128-byte preamble
 _LPS_TO_RAS = np.diag([-1.0, -1.0, 1.0, 1.0])
 
@@ -90,9 +101,13 @@ def read_dicom_image(path: Path) -> np.ndarray:
 
     Raises:
         Unusable: not DICOM or damaged (`unreadable`), compressed pixels without their decoder
-            (`missing-codec`), no pixels or more than the pixel budget.
+            (`missing-codec`), an RTSTRUCT or a SEG (`drawn_object`), no pixels or more than the
+            pixel budget.
     """
     ds = _dataset(path, pixels=True)
+    drawn = drawn_object(ds)
+    if drawn is not None:
+        raise Unusable(drawn, "not-an-image")
     if "PixelData" not in ds and ("Rows" in ds or not len(ds)):
         raise Unusable("is a damaged or truncated DICOM file: it holds no pixel data where an image or any element "
                        "should follow", "unreadable")
@@ -122,6 +137,31 @@ def read_dicom_image(path: Path) -> np.ndarray:
     slope = float(getattr(ds, "RescaleSlope", 1.0) or 1.0)
     intercept = float(getattr(ds, "RescaleIntercept", 0.0) or 0.0)
     return pixels.astype(np.float32) * np.float32(slope) + np.float32(intercept)
+
+
+def drawn_object(ds: pydicom.Dataset) -> str | None:
+    """Why a DICOM file drawn on an image series, an RTSTRUCT's contours (TCIA's LCTSC: a CT series
+    beside `1-1.dcm`) or a SEG's segments, is neither an image nor a mask seglab reads: what it is,
+    the structures it names and the tools that turn it into NIfTI label volumes. None for any other
+    file. Its structures' names are read as far as the file is whole."""
+    try:
+        kind = _DRAWN_CLASSES.get(str(ds.get("SOPClassUID", ""))) or str(ds.get("Modality", "")).upper()
+    except _DAMAGE:  # damaged where it would say: read as any other file, which names the damage
+        return None
+    if kind not in _DRAWN:
+        return None
+    what, sequence, field, tools = _DRAWN[kind]
+    names: list[str] = []
+    try:
+        for item in ds.get(sequence, []):
+            names.append(str(item.get(field, "") or "?"))
+    except _DAMAGE:
+        pass  # a damaged sequence: the names read so far
+    more = f" and {len(names) - _NAMES_SHOWN} more" if len(names) > _NAMES_SHOWN else ""
+    listed = ", ".join(names[:_NAMES_SHOWN]) + more
+    return (f"is a DICOM {what} ({listed or 'none named'}) drawn on an image series, not an image or a mask: seglab "
+            f"reads neither; convert it to NIfTI label volumes on the series' grid ({tools}), the series to NIfTI "
+            "with dcm2niix, and pass their folders as --images DIR --masks DIR")
 
 
 def _parsed(path: Path, pixels: bool = True) -> pydicom.Dataset:
@@ -160,10 +200,10 @@ def read_dicom_series(folder: Path) -> tuple[np.ndarray, np.ndarray]:
     4x4 voxel-to-RAS affine.
 
     Raises:
-        DataError: no slices, several series, multi-frame or compressed data that cannot be
-            decoded, missing geometry tags, slices of different size, orientation or position, or
-            a damaged file (pydicom parses elements when they are first read: a damaged one fails
-            then, with any of `_DAMAGE`).
+        DataError: no slices (an RTSTRUCT's or a SEG's folder: `drawn_object`), several series,
+            multi-frame or compressed data that cannot be decoded, missing geometry tags, slices of
+            different size, orientation or position, or a damaged file (pydicom parses elements
+            when they are first read: a damaged one fails then, with any of `_DAMAGE`).
     """
     with _damage_named(folder):
         datasets, affine, shape = _placed_series(folder, pixels=True)
@@ -200,9 +240,18 @@ def _damage_named(folder: Path) -> Iterator[None]:
 
 def _placed_series(folder: Path, pixels: bool) -> tuple[list[pydicom.Dataset], np.ndarray, tuple[int, int, int]]:
     """The series' slices in order (`_placed`), its affine and its grid (rows, columns, slices):
-    the files holding pixel data, or with `pixels` False their headers alone, of those with Rows."""
+    the files holding pixel data, or with `pixels` False their headers alone, of those with Rows,
+    but for objects drawn on a series (`drawn_object`: an RTSTRUCT or a SEG beside the slices).
+
+    Raises:
+        DataError: as `_placed`; a folder of drawn objects alone, naming one and the route.
+    """
     kept = "PixelData" if pixels else "Rows"  # a DICOMDIR has neither
-    datasets = [ds for ds in (_read(path, pixels) for path in dicom_files(folder)) if kept in ds]
+    found = [(ds, drawn_object(ds)) for ds in (_read(path, pixels) for path in dicom_files(folder))]
+    datasets = [ds for ds, drawn in found if kept in ds and drawn is None]  # an RTSTRUCT beside its slices passed over
+    if not datasets and any(drawn for _, drawn in found):  # a folder of an RTSTRUCT or a SEG: no volume
+        ds, drawn = next((ds, drawn) for ds, drawn in found if drawn)
+        raise DataError(f"DICOM file '{ds.filename}' {drawn}")
     datasets, affine = _placed(folder, datasets)
     rows, columns = (int(getattr(datasets[0], tag, 0) or 0) for tag in ("Rows", "Columns"))
     return datasets, affine, (rows, columns, len(datasets))
