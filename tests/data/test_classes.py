@@ -134,6 +134,36 @@ def test_a_supervisely_colour_must_be_hex(tmp_path):
         load_classes_file(path)
 
 
+
+def test_an_id_to_name_classes_json_names_the_mask_values(tmp_path):
+    """A webdataset set unpacked (`train_000000.jpg` + `train_000000.seg.png`) with Hugging Face's
+    `id2label` saved as classes.json, `{"0": "background", "1": "road", ...}`: refused as unknown keys."""
+    id2label = {"0": "background", "1": "road", "2": "car"}
+    (tmp_path / "classes.json").write_text(json.dumps(id2label))
+    label = np.arange(8 * 9).reshape(8, 9) % 3
+    for key in ("train_000000", "train_000001"):
+        Image.fromarray(np.full((8, 9, 3), 50, np.uint8)).save(tmp_path / f"{key}.jpg")
+        Image.fromarray(label.astype(np.uint8)).save(tmp_path / f"{key}.seg.png")
+    index = discover(tmp_path)
+    assert index.classes is not None and index.classes.names == ("background", "road", "car")
+    assert np.array_equal(read_mask(index.pairs[0].mask, index.mapping), label)
+
+
+@pytest.mark.parametrize(
+    "values, message",
+    [
+        ({"0": "background", "1": "road", "255": "void"},
+         r"class ids 0, 1, 255 are not 0 to 2: .*\{\"names\": \[...\], \"ignore_index\": 255\}"),
+        ({"0": "background", "1": 2}, "unknown keys"),  # other shapes keep the message that exists
+        ({"background": "0"}, "missing .names."),
+    ],
+)
+def test_an_id_to_name_classes_json_needs_ids_0_to_k(tmp_path, values, message):
+    path = tmp_path / "classes.json"
+    path.write_text(json.dumps(values))
+    with pytest.raises(DataError, match=message):
+        load_classes_file(path)
+
 @pytest.mark.parametrize(
     "text",
     [
