@@ -1248,8 +1248,9 @@ def test_any_damaged_shapefile_reads_or_names_the_file(tmp_path_factory, which, 
         assert "fields.shp" in str(err)
 
 
-def _parquet_bytes() -> bytes | None:
-    """A Hub shard of two rows of an 8x8 PNG image and mask, a row group each."""
+def _shard_bytes(suffix: str) -> bytes | None:
+    """A Hub shard of two rows of an 8x8 PNG image and mask, a row group (record batch) each: a
+    Parquet file, or the Arrow IPC stream `save_to_disk` writes."""
     try:
         import pyarrow as pa
         import pyarrow.parquet as pq
@@ -1268,28 +1269,33 @@ def _parquet_bytes() -> bytes | None:
     table = pa.table({"image": pa.array([png(image) for image, _ in rows], picture),
                       "label": pa.array([png(mask) for _, mask in rows], picture)})
     buffer = io.BytesIO()
-    pq.write_table(table, buffer, row_group_size=1)
+    if suffix == ".parquet":
+        pq.write_table(table, buffer, row_group_size=1)
+    else:
+        with pa.ipc.new_stream(buffer, table.schema) as stream:
+            stream.write_table(table, max_chunksize=1)
     return buffer.getvalue()
 
 
-PARQUET_SHARD = _parquet_bytes()
+HUB_SHARDS = {suffix: _shard_bytes(suffix) for suffix in (".parquet", ".arrow")}
 
 
-@pytest.mark.skipif(PARQUET_SHARD is None, reason="Parquet shards need the 'hub' extra (pyarrow)")
+@pytest.mark.skipif(HUB_SHARDS[".parquet"] is None, reason="Hub shards need the 'hub' extra (pyarrow)")
+@pytest.mark.parametrize("suffix", list(HUB_SHARDS))
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(cut=st.integers(0, 3300), flips=st.lists(st.tuples(st.integers(0, 3299), st.integers(0, 255)), max_size=6))
-def test_any_damaged_parquet_shard_gives_pairs_or_names_the_file(tmp_path_factory, cut, flips):
+def test_any_damaged_hub_shard_gives_pairs_or_names_the_file(tmp_path_factory, suffix, cut, flips):
     """pyarrow reports a damaged shard as ArrowInvalid or OSError, naming no file."""
     from seglab.data import discover
 
     root = tmp_path_factory.mktemp("hub")
-    data = bytearray((PARQUET_SHARD or b"")[: cut or None])
+    data = bytearray((HUB_SHARDS[suffix] or b"")[: cut or None])
     for at, value in flips:
         if at < len(data):
             data[at] = value
     (root / "data").mkdir()
-    (root / "data" / "train-00000-of-00001.parquet").write_bytes(bytes(data))
+    (root / "data" / f"train-00000-of-00001{suffix}").write_bytes(bytes(data))
     try:
         discover(root, cache_dir=str(root / "cache"))
     except SeglabError as err:
-        assert "train-00000-of-00001.parquet" in str(err)
+        assert f"train-00000-of-00001{suffix}" in str(err)

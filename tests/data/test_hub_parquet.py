@@ -212,3 +212,41 @@ def test_a_table_without_pictures_beside_image_folders_is_metadata_not_a_shard(t
         Image.fromarray(label(k)).save(root / "labels" / f"g{k}.png")
     index = discover(root, images="window_a", masks="labels")
     assert index.format == "folder-pairs" and len(index.pairs) == 3
+
+
+@pytest.mark.parametrize("writer", ["new_stream", "new_file"])
+def test_save_to_disk_arrow_files_are_read_with_splits_and_info_names(tmp_path: Path, writer: str) -> None:
+    """`load_dataset(...).save_to_disk(root)`: `dataset_dict.json` + `<split>/data-00000-of-00001.arrow`
+    (an Arrow IPC stream; the IPC file format read too) beside each split's `dataset_info.json`
+    and `state.json`, rows as a Parquet shard's; the mask values named by the info's list of
+    ClassLabel values, not by `scene_category`, a ClassLabel per image. It was 'no image files found'."""
+    root = tmp_path / "scene_parse_150"
+    root.mkdir()
+    (root / "dataset_dict.json").write_text(json.dumps({"splits": ["train", "validation"]}))
+    features = {"image": {"_type": "Image"}, "annotation": {"_type": "Image"},
+                "scene_category": {"names": ["airport", "bar"], "_type": "ClassLabel"},
+                "objects": {"feature": {"names": ["other", "wall", "floor"], "_type": "ClassLabel"},
+                            "_type": "Sequence"}}
+    masks = {}
+    for split, seeds in (("train", range(3)), ("validation", range(3, 5))):
+        table = pa.table({
+            "image": pa.array([{"bytes": png(np.full((SIZE, SIZE, 3), s, np.uint8)), "path": f"ADE_{split}_{s}.jpg"}
+                               for s in seeds], IMAGE),
+            "annotation": pa.array([{"bytes": png(label(s) % 3), "path": f"ADE_{split}_{s}.png"} for s in seeds],
+                                   IMAGE),
+            "scene_category": pa.array([s % 2 for s in seeds], pa.int64())})
+        (root / split).mkdir()
+        with pa.OSFile(str(root / split / "data-00000-of-00001.arrow"), "wb") as sink, \
+                getattr(pa.ipc, writer)(sink, table.schema) as written:
+            written.write_table(table, max_chunksize=2)
+        (root / split / "dataset_info.json").write_text(json.dumps({"features": features}))
+        (root / split / "state.json").write_text(json.dumps({"_data_files": [{"filename": "data-00000-of-00001.arrow"}],
+                                                             "_split": split}))
+        masks.update({f"ADE_{split}_{s}": label(s) % 3 for s in seeds})
+    index = discover(root)
+    assert index.format == "hub-parquet"
+    assert {p.name: p.split for p in index.pairs} == {n: "val" if "validation" in n else "train" for n in masks}
+    for pair in index.pairs:
+        np.testing.assert_array_equal(read_mask(pair.mask, index.mapping), masks[pair.name])
+    assert index.classes is not None and index.classes.names == ("other", "wall", "floor")
+    assert index.pairing[0].startswith("2 Arrow shards (3 train, 2 val rows): column 'image' images")

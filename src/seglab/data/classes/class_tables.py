@@ -75,7 +75,7 @@ def named_values(labels: object) -> dict[int, str] | None:
 _LARGEST_CATEGORY_LIST = 2**20  # bytes: a class list is kilobytes; a larger JSON holds annotations
 
 
-def _small_json(path: Path) -> object:
+def small_json(path: Path) -> object:
     """The JSON of a file small enough to be a class list, or None: a larger file, or one that is
     no JSON, is passed over, so that any JSON beside the data can be tried.
 
@@ -102,7 +102,7 @@ def category_names(path: str | Path) -> dict[int, str] | None:
         DataError: an unreadable file, naming it.
     """
     path = Path(path)
-    values = _small_json(path)
+    values = small_json(path)
     entries = values.get("categories") if isinstance(values, dict) and "annotations" not in values else None
     if not isinstance(entries, list) or not entries or not all(
             isinstance(c, dict) and isinstance(c.get("id"), int) and not isinstance(c["id"], bool) and c.get("name")
@@ -268,7 +268,7 @@ def classes_from_colour_names(path: str | Path) -> ClassSpec | None:
         DataError: an unreadable file, or names that make no classes, naming the file.
     """
     path = Path(path)
-    values = _small_json(path)
+    values = small_json(path)
     if isinstance(values, list):
         listed = _listed_colours(values)
         return colour_table(listed, f"class list '{path}'") if listed is not None else None

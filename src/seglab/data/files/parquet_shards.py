@@ -1,10 +1,11 @@
-"""Parquet shards, as the Hugging Face Hub stores datasets (`data/train-00000-of-00002.parquet`):
-their Image columns (structs of `bytes` and `path`, the PNG or JPEG file each row holds) and the
-pictures of chosen columns, read one row group at a time so that a shard of gigabytes is never
-held whole.
+"""Parquet shards, as the Hugging Face Hub stores datasets (`data/train-00000-of-00002.parquet`),
+and the Arrow files `datasets`' `save_to_disk` writes (`train/data-00000-of-00001.arrow`, an Arrow
+IPC stream): their Image columns (structs of `bytes` and `path`, the PNG or JPEG file each row
+holds) and the pictures of chosen columns, read one row group (or record batch) at a time so that
+a shard of gigabytes is never held whole.
 
-pyarrow is an optional dependency (`seglab[hub]`), imported on first use: Parquet has no other
-reader. A shard that cannot be read, or pyarrow missing, is a `DataError` naming the file.
+pyarrow is an optional dependency (`seglab[hub]`), imported on first use: Parquet and Arrow have no
+other reader. A shard that cannot be read, or pyarrow missing, is a `DataError` naming the file.
 """
 
 from __future__ import annotations
@@ -19,13 +20,23 @@ from typing import Any
 from seglab.errors import DataError
 
 PARQUET_SUFFIX = ".parquet"
+ARROW_SUFFIX = ".arrow"
+SHARD_SUFFIXES = (PARQUET_SUFFIX, ARROW_SUFFIX)
+_ARROW_FILE_MAGIC = b"ARROW1"  # the Arrow IPC file format's first bytes; a stream (save_to_disk's) has none
 
 
-def _parquet(path: Path) -> ModuleType:
+def shard_kind(path: Path) -> str:
+    """What a shard is, as messages name it: "Parquet" or "Arrow"."""
+    return "Arrow" if path.suffix == ARROW_SUFFIX else "Parquet"
+
+
+def _reader(path: Path) -> ModuleType:
+    """`pyarrow.parquet` or `pyarrow.ipc`, as the shard's suffix needs."""
     try:
-        return importlib.import_module("pyarrow.parquet")
+        return importlib.import_module("pyarrow.ipc" if path.suffix == ARROW_SUFFIX else "pyarrow.parquet")
     except ImportError:
-        raise DataError(f"'{path}' is a Parquet shard, which needs pyarrow: pip install 'seglab[hub]'") from None
+        raise DataError(f"'{path}' is a {shard_kind(path)} shard, which needs pyarrow: pip install 'seglab[hub]'"
+                        ) from None
 
 
 @contextmanager
@@ -36,7 +47,8 @@ def _damage_named(path: Path) -> Iterator[None]:
     try:
         yield
     except (pyarrow.ArrowException, OSError) as err:
-        raise DataError(f"Parquet shard '{path}' cannot be read ({err}); download it again") from None
+        raise DataError(f"{shard_kind(path)} shard '{path}' cannot be read ({err}); download (or save) it again"
+                        ) from None
 
 
 def _is_image_type(column_type: Any) -> bool:
@@ -50,14 +62,19 @@ def _is_image_type(column_type: Any) -> bool:
 
 
 def shard_columns(path: Path) -> tuple[list[str], list[str]]:
-    """(every column, the Image columns) of a shard, in its order, from its footer alone.
+    """(every column, the Image columns) of a shard, in its order, from its footer (a Parquet
+    shard's) or its first message (an Arrow file's) alone.
 
     Raises:
         DataError: no pyarrow, or a shard that cannot be read, naming it.
     """
-    parquet = _parquet(path)
+    reader = _reader(path)
     with _damage_named(path):
-        schema = parquet.read_schema(path)
+        if path.suffix != ARROW_SUFFIX:
+            schema = reader.read_schema(path)
+        else:
+            with _arrow_batches(path, reader) as (schema, _batches):
+                pass  # the schema is the first message: no batch is read
     return list(schema.names), [field.name for field in schema if _is_image_type(field.type)]
 
 
@@ -68,9 +85,9 @@ def stored_paths(path: Path, column: str) -> Iterator[str | None]:
     Raises:
         DataError: see `shard_columns`.
     """
+    compute = importlib.import_module("pyarrow.compute")
     for table in _row_groups(path, [f"{column}.path"]):
-        for cell in table.column(column).to_pylist():
-            yield None if cell is None else cell["path"]
+        yield from compute.struct_field(table.column(column), "path").to_pylist()
 
 
 def picture_rows(path: Path, columns: Sequence[str]) -> Iterator[tuple[bytes | None, ...]]:
@@ -87,10 +104,34 @@ def picture_rows(path: Path, columns: Sequence[str]) -> Iterator[tuple[bytes | N
 
 
 def _row_groups(path: Path, columns: list[str]) -> Iterator[Any]:
-    """The shard's row groups, one `pyarrow.Table` of `columns` at a time: a big shard is never
-    all in memory; damage is named as `shard_columns` names it."""
-    parquet = _parquet(path)
+    """The shard's row groups (an Arrow file's record batches), one `pyarrow.Table` of `columns` at
+    a time: a big shard is never all in memory; damage is named as `shard_columns` names it. An
+    Arrow batch keeps whole structs: `column.path` selects its `column`."""
+    reader = _reader(path)
     with _damage_named(path):
-        shard = parquet.ParquetFile(path)
+        if path.suffix == ARROW_SUFFIX:
+            pyarrow = importlib.import_module("pyarrow")
+            names = list(dict.fromkeys(column.split(".")[0] for column in columns))
+            with _arrow_batches(path, reader) as (_, batches):
+                for batch in batches:
+                    yield pyarrow.Table.from_batches([batch]).select(names)
+            return
+        shard = reader.ParquetFile(path)
         for group in range(shard.num_row_groups):
             yield shard.read_row_group(group, columns=columns)
+
+
+@contextmanager
+def _arrow_batches(path: Path, ipc: ModuleType) -> Iterator[tuple[Any, Iterator[Any]]]:
+    """The schema and the record batches of an Arrow IPC file or stream, memory-mapped, so that a
+    batch is read from disk when it is used."""
+    pyarrow = importlib.import_module("pyarrow")
+    with pyarrow.memory_map(str(path)) as source:
+        if source.read(len(_ARROW_FILE_MAGIC)) == _ARROW_FILE_MAGIC:
+            source.seek(0)
+            shard = ipc.open_file(source)
+            yield shard.schema, (shard.get_batch(i) for i in range(shard.num_record_batches))
+        else:
+            source.seek(0)
+            stream = ipc.open_stream(source)
+            yield stream.schema, iter(stream)

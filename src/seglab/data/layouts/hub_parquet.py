@@ -1,5 +1,7 @@
 """The "hub-parquet" format: a Hugging Face Hub dataset as `huggingface-cli download` or
-`snapshot_download` leave it, Parquet shards whose rows hold an image and its mask as pictures.
+`snapshot_download` leave it, Parquet shards whose rows hold an image and its mask as pictures,
+or as `datasets`' `save_to_disk` writes it, Arrow files of the same rows
+(`train/data-00000-of-00001.arrow` beside `dataset_dict.json`).
 
 Shards lie in `data/` (`train-00000-of-00002.parquet`, `validation-...`, `test-...`), in a
 folder per configuration (`<config>/train-*.parquet`) or per split (`train/0000.parquet`, the
@@ -13,7 +15,8 @@ unique, else by shard and row, so that every later stage, the encoding of the ma
 reads plain pairs. A row without a mask is an unlabelled image (a test split's).
 
 The mask values' names come from `id2label.json` (`{"0": "unlabeled", "1": "flat-road", ...}`,
-as segments/sidewalk-semantic ships it), else from the dataset card (`dataset_card`).
+as segments/sidewalk-semantic ships it), else from the dataset card, else from the features of a
+`dataset_info.json` beside the shards or above them (`dataset_card`).
 """
 
 from __future__ import annotations
@@ -26,14 +29,14 @@ from collections import Counter
 from pathlib import Path
 
 from seglab.data.classes import ClassSpec, ValueNames, value_names_from_label_json
-from seglab.data.classes.dataset_card import CARD_FILE, card_value_names
+from seglab.data.classes.dataset_card import CARD_FILE, INFO_FILE, card_value_names, info_value_names
 from seglab.data.classes.mapping import IdentityMapping
 from seglab.data.discovery.folders import folders_within
 from seglab.data.discovery.naming import folder_split, folders_split, looks_like_mask_folder, name_split, usable_splits
 from seglab.data.files.file_version import file_version
 from seglab.data.files.index import DatasetIndex, Pair, Problem, natural_key
 from seglab.data.files.io import PICTURE_SUFFIXES, picture_suffix
-from seglab.data.files.parquet_shards import PARQUET_SUFFIX, picture_rows, shard_columns, stored_paths
+from seglab.data.files.parquet_shards import SHARD_SUFFIXES, picture_rows, shard_columns, shard_kind, stored_paths
 from seglab.data.files.read_errors import DECODE_ERRORS
 from seglab.data.files.staging import cache_folder, staged_folder
 from seglab.data.layouts.folder_pairs import FolderPairsFormat
@@ -51,10 +54,12 @@ Columns = tuple[list[str], list[str]]  # (every column, the Image columns) of a 
 
 @FORMATS.register("hub-parquet")
 class HubParquetFormat(DatasetFormat):
-    """Parquet shards of a Hugging Face Hub dataset, an Image column of images and one of masks."""
+    """Parquet shards of a Hugging Face Hub dataset (or the Arrow files of its `save_to_disk`), an
+    Image column of images and one of masks."""
 
-    layout = ("Parquet shards of a Hugging Face Hub dataset (data/train-00000-of-00001.parquet, ...) with an image "
-              "column and a mask column of pictures (pixel_values + label, image + annotation)")
+    layout = ("Parquet shards of a Hugging Face Hub dataset (data/train-00000-of-00001.parquet, ...), or the Arrow "
+              "files of its save_to_disk (train/data-00000-of-00001.arrow), with an image column and a mask column "
+              "of pictures (pixel_values + label, image + annotation)")
     priority = 35  # after folder-pairs (30): a Parquet table beside image and mask folders describes them
     picks_folders = True  # --images and --masks name the columns
 
@@ -84,29 +89,30 @@ class HubParquetFormat(DatasetFormat):
                                                                    self.options.cache_dir)
         index = DatasetIndex(root, "hub-parquet", pairs, unlabelled, classes, mapping, problems + found)
         counts = Counter(splits[shards[shard]] or "all" for *_, shard in rows)
-        index.pairing = [f"{len(shards)} Parquet shards ({', '.join(f'{n} {s}' for s, n in counts.items())} rows): "
-                         f"column '{columns[0]}' images, '{columns[1]}' masks, unpacked into '{folder}'"]
+        rows_per_split = ", ".join(f"{n} {s}" for s, n in counts.items())
+        index.pairing = [f"{len(shards)} {shard_kind(shards[0])} shards ({rows_per_split} rows): column "
+                         f"'{columns[0]}' images, '{columns[1]}' masks, unpacked into '{folder}'"]
         if classes is None and type(mapping) is IdentityMapping:
-            index.value_names = _shipped_value_names(root)
+            index.value_names = _shipped_value_names(root, shards)
         return index
 
     def _shards(self, root: Path) -> list[Path]:
-        """The Parquet files up to `_DEPTH` folders below `root` that hold pictures, outside hidden
-        folders (the `.cache/huggingface/` that `--local-dir` downloads leave): one walk per
+        """The Parquet and Arrow files up to `_DEPTH` folders below `root` that hold pictures, outside
+        hidden folders (the `.cache/huggingface/` that `--local-dir` downloads leave): one walk per
         folder, which detect and index share, each file's columns read from its footer once
         (`_columns` takes them). A table without an Image column is metadata, not a shard: Fields
         of The World's `chips_<country>.parquet` (chip ids and splits) beside its GeoTIFF folders."""
         if root not in self._found:
             found = [folder / name for folder, _, files in folders_within(root, _DEPTH, followlinks=True)
-                     for name in files if name.endswith(PARQUET_SUFFIX) and not name.startswith(".")]
+                     for name in files if name.endswith(SHARD_SUFFIXES) and not name.startswith(".")]
             read = {p: _readable_columns(p) for p in sorted(found) if p.is_file()}
             self._found[root] = {p: columns for p, columns in read.items() if columns is None or columns[1]}
         return list(self._found[root])
 
 
 def _readable_columns(shard: Path) -> Columns | None:
-    """`shard_columns` of a Parquet file; None when it cannot be read (no pyarrow, damage): it
-    counts as a shard, so that reading it again names the problem."""
+    """`shard_columns` of a Parquet or Arrow file; None when it cannot be read (no pyarrow, damage):
+    it counts as a shard, so that reading it again names the problem."""
     try:
         return shard_columns(shard)
     except DataError:
@@ -124,7 +130,7 @@ def _refuse_configurations(shards: list[Path], root: Path) -> None:
                       for shard in shards}
     if len(configurations) > 1:
         named = sorted("/".join(c) or "." for c in configurations)
-        raise DataError(f"'{root}' holds the Parquet shards of {len(named)} configurations ({', '.join(named)}); "
+        raise DataError(f"'{root}' holds the shards of {len(named)} configurations ({', '.join(named)}); "
                         f"pass one configuration's folder as DATA (e.g. {root / named[-1]})")
 
 
@@ -141,8 +147,8 @@ def _columns(shards: dict[Path, Columns | None], root: Path, images: str | None,
     first, *others = shards
     every, pictures = shards[first] or shard_columns(first)
     if len(pictures) < 2:
-        raise DataError(f"Parquet shard '{first}' holds {len(pictures)} image columns (structs of bytes and "
-                        f"path) among its columns {', '.join(every)}: an image and a mask column are needed")
+        raise DataError(f"{shard_kind(first)} shard '{first}' holds {len(pictures)} image columns (structs of bytes "
+                        f"and path) among its columns {', '.join(every)}: an image and a mask column are needed")
     route = f"pass --images COLUMN --masks COLUMN (e.g. --images {pictures[0]} --masks {pictures[1]})"
     for named in (images, masks):
         if named is not None and named not in pictures:
@@ -156,11 +162,11 @@ def _columns(shards: dict[Path, Columns | None], root: Path, images: str | None,
     if images is None and len(rest) == 1:
         images = rest[0]
     if images is None or masks is None or images == masks:
-        raise DataError(f"the Parquet shards of '{root}' hold the image columns {', '.join(pictures)}, and their "
+        raise DataError(f"the shards of '{root}' hold the image columns {', '.join(pictures)}, and their "
                         f"names do not tell which holds the images and which the masks; {route}")
     for shard in others:
         if not {images, masks} <= set((shards[shard] or shard_columns(shard))[1]):
-            raise DataError(f"Parquet shard '{shard}' has no image columns '{images}' and '{masks}' as "
+            raise DataError(f"{shard_kind(shard)} shard '{shard}' has no image columns '{images}' and '{masks}' as "
                             f"'{first}' has; remove the shards of another dataset, or {route}")
     return images, masks
 
@@ -189,7 +195,7 @@ def _unpacked(shards: list[Path], columns: tuple[str, str], base: Path, cache: P
     facts = [CACHE_VERSION, list(columns), [file_version(shard) for shard in shards]]
     folder = cache / f"{dataset}-{hashlib.sha256(json.dumps(facts).encode()).hexdigest()[:20]}"
     if not (folder / _MANIFEST).is_file():
-        log.info("writing the pictures of %d Parquet shards into '%s' (once)", len(shards), folder)
+        log.info("writing the pictures of %d %s shards into '%s' (once)", len(shards), shard_kind(shards[0]), folder)
         names = _row_names(shards, columns[0], base)
         with staged_folder(folder) as partial:
             for column in columns:
@@ -227,8 +233,12 @@ def _written(pictures: tuple[bytes | None, ...], columns: tuple[str, str], folde
     return files[columns[0]], files.get(columns[1])
 
 
-def _shipped_value_names(root: Path) -> ValueNames | None:
-    """The names of the mask values from `id2label.json`, else from the dataset card."""
+def _shipped_value_names(root: Path, shards: list[Path]) -> ValueNames | None:
+    """The names of the mask values from `id2label.json`, else from the dataset card, else from a
+    `dataset_info.json` in `root` or beside a shard (`save_to_disk` writes one per split folder)."""
     labels, card = root / LABELS_FILE, root / CARD_FILE
     names = value_names_from_label_json(labels) if labels.is_file() else None
-    return names or (card_value_names(card) if card.is_file() else None)
+    names = names or (card_value_names(card) if card.is_file() else None)
+    infos = [info for folder in dict.fromkeys([root, *(shard.parent for shard in shards)])
+             if (info := folder / INFO_FILE).is_file()]
+    return names or next((found for info in infos if (found := info_value_names(info)) is not None), None)
