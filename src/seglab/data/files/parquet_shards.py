@@ -42,11 +42,12 @@ def _reader(path: Path) -> ModuleType:
 @contextmanager
 def _damage_named(path: Path) -> Iterator[None]:
     """pyarrow reports a damaged or truncated shard as ArrowInvalid (a ValueError) or OSError,
-    naming no file: it becomes a `DataError` naming it."""
+    naming no file, and an Arrow file's damaged column name as UnicodeDecodeError: it becomes a
+    `DataError` naming it."""
     pyarrow = importlib.import_module("pyarrow")
     try:
         yield
-    except (pyarrow.ArrowException, OSError) as err:
+    except (pyarrow.ArrowException, OSError, UnicodeDecodeError) as err:
         raise DataError(f"{shard_kind(path)} shard '{path}' cannot be read ({err}); download (or save) it again"
                         ) from None
 
@@ -75,7 +76,7 @@ def shard_columns(path: Path) -> tuple[list[str], list[str]]:
         else:
             with _arrow_batches(path, reader) as (schema, _batches):
                 pass  # the schema is the first message: no batch is read
-    return list(schema.names), [field.name for field in schema if _is_image_type(field.type)]
+        return list(schema.names), [field.name for field in schema if _is_image_type(field.type)]
 
 
 def stored_paths(path: Path, column: str) -> Iterator[str | None]:
@@ -124,14 +125,22 @@ def _row_groups(path: Path, columns: list[str]) -> Iterator[Any]:
 @contextmanager
 def _arrow_batches(path: Path, ipc: ModuleType) -> Iterator[tuple[Any, Iterator[Any]]]:
     """The schema and the record batches of an Arrow IPC file or stream, memory-mapped, so that a
-    batch is read from disk when it is used."""
+    batch is read from disk when it is used. Each batch is validated in full (offsets in bounds,
+    strings UTF-8): an IPC reader checks less than a Parquet reader, and damage would surface
+    later, as a wrong row or a crash."""
     pyarrow = importlib.import_module("pyarrow")
     with pyarrow.memory_map(str(path)) as source:
         if source.read(len(_ARROW_FILE_MAGIC)) == _ARROW_FILE_MAGIC:
             source.seek(0)
             shard = ipc.open_file(source)
-            yield shard.schema, (shard.get_batch(i) for i in range(shard.num_record_batches))
+            batches = (shard.get_batch(i) for i in range(shard.num_record_batches))
         else:
             source.seek(0)
-            stream = ipc.open_stream(source)
-            yield stream.schema, iter(stream)
+            shard = ipc.open_stream(source)
+            batches = iter(shard)
+        yield shard.schema, (_validated(batch) for batch in batches)
+
+
+def _validated(batch: Any) -> Any:
+    batch.validate(full=True)
+    return batch
