@@ -1300,3 +1300,44 @@ def test_any_damaged_hub_shard_gives_pairs_or_names_the_file(tmp_path_factory, s
         discover(root, cache_dir=str(root / "cache"))
     except SeglabError as err:  # the shard, or its folder: damaged names or rows can leave no pairs
         assert str(root) in str(err)
+
+
+def _archive_bytes(suffix: str) -> bytes:
+    """An archive of four members in a folder, `data/f<i>.bin` (compressed after its suffix)."""
+    import io
+    import tarfile
+    import zipfile
+
+    buffer = io.BytesIO()
+    members = {f"data/f{i}.bin": bytes(range(i, i + 200)) * 2 for i in range(4)}
+    if suffix == ".zip":
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            for name, data in members.items():
+                archive.writestr(name, data)
+    else:
+        with tarfile.open(fileobj=buffer, mode=f"w:{suffix.split('.')[-1]}" if suffix != ".tar" else "w") as archive:
+            for name, data in members.items():
+                member = tarfile.TarInfo(name)
+                member.size = len(data)
+                archive.addfile(member, io.BytesIO(data))
+    return buffer.getvalue()
+
+
+ARCHIVES = {suffix: _archive_bytes(suffix) for suffix in (".zip", ".tar", ".tar.gz", ".tar.xz", ".tar.bz2")}
+
+
+@pytest.mark.parametrize("suffix", list(ARCHIVES))
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(cut=st.integers(0, 4000), flips=st.lists(st.tuples(st.integers(0, 3999), st.integers(0, 255)), max_size=6))
+def test_any_damaged_archive_is_named_in_the_refusal(tmp_path_factory, suffix, cut, flips):
+    """Telling whether an archive was unpacked beside it reads its first members: damage (lzma's
+    and zlib's errors, a zip's unknown version) made the refusal fail with another exception."""
+    from seglab.data.layouts.layout_refusal import what_was_seen
+
+    root = tmp_path_factory.mktemp("archive")
+    data = bytearray(ARCHIVES[suffix][: cut or None])
+    for at, value in flips:
+        if at < len(data):
+            data[at] = value
+    (root / f"shard{suffix}").write_bytes(bytes(data))
+    assert f"shard{suffix}" in what_was_seen(root)

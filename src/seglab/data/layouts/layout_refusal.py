@@ -1,6 +1,7 @@
 """What a refusal says when no dataset layout fits a folder: the folders of images it holds
 (and those too deep to search), the folders of volumes in no volume layout, the files in formats
-seglab does not read, and the flags that pair by hand. A user told only "no layout" cannot act.
+seglab does not read, the archives and containers it does not open (`unread_containers`), and the
+flags that pair by hand. A user told only "no layout" cannot act.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from seglab.data.files.video_frames import VIDEO_SUFFIXES
 from seglab.data.files.volumes import ANALYZE_SUFFIX, VOLUME_SUFFIXES, analyze_data_file
 from seglab.data.layouts.apart_folders import apart_routes
 from seglab.data.layouts.folder_pairs.named_folders import _named_pair
+from seglab.data.layouts.unread_containers import container_lines, is_container
 from seglab.data.layouts.volume_format.named_folders import named_folders_layout
 from seglab.errors import DataError
 
@@ -44,7 +46,7 @@ FOLDERS_SHOWN = 12  # folders with images listed when no layout is found
 _UNREAD_MIN = 3  # files of one unread suffix in a folder that are worth a line
 _READ_OR_METADATA = (*MASK_SUFFIXES, *VOLUME_SUFFIXES, ".gz", ".h5", ".hdf5", ".hdf", ".json", ".geojson", ".xml",
                      ".csv", ".tsv", ".txt", ".md", ".yaml", ".yml", ".cfg", ".ini", ".pdf", ".html", ".py", ".ipynb",
-                     ".sh", ".zip", ".tar", ".gpkg", ".shp", ".shx", ".dbf", ".prj", ".cpg", ".qmd", ".raw", ".zraw",
+                     ".sh", ".gpkg", ".shp", ".shx", ".dbf", ".prj", ".cpg", ".qmd", ".raw", ".zraw",
                      ".nhdr", ".log", ".pkl", ".pth", ".pt", ".safetensors", ".onnx")
 
 
@@ -113,6 +115,7 @@ def what_was_seen(root: Path) -> str:
         found += "".join(f"\n  {(folder.relative_to(root).as_posix() or '.')}/: {count} MATLAB '.mat' files, read only "
                          "as the masks of images named alike: images stored inside them are not read; save them as "
                          "PNG or TIFF" for folder, count in _mat_folders(listing))
+    found += container_lines(root, listing)
     return (
         f"{found}\nname how they pair: --images DIR --masks DIR for an image and a mask folder (of images or of "
         "volumes), --mask-pattern "
@@ -324,11 +327,13 @@ def _unread_files(listing: _Listing) -> list[tuple[Path, str, int]]:
     """(folder, suffix, count) where three or more files of one suffix no reader takes lie, four
     levels deep at most: JSRT's raw `All247images/*.IMG` beside its masks, which the folders with
     images listed above never mention; STARE's gzipped `im0001.ppm.gz` count as `.ppm.gz`. An
-    Analyze volume's `.img` beside its `.hdr` is read with it (iSeg-2017's `subject-1-T1.img`)."""
+    Analyze volume's `.img` beside its `.hdr` is read with it (iSeg-2017's `subject-1-T1.img`).
+    Archives and containers are named by `container_lines`, however few."""
     found = []
     for folder, files in listing:
         read_with_header = {analyze_data_file(folder / f).name for f in files if f.lower().endswith(ANALYZE_SUFFIX)}
-        suffixes = Counter(_suffix(f) for f in files if not f.startswith(".") and f not in read_with_header)
+        suffixes = Counter(_suffix(f) for f in files
+                           if not f.startswith(".") and f not in read_with_header and not is_container(f))
         found += [(folder, suffix, n) for suffix, n in sorted(suffixes.items())
                   if n >= _UNREAD_MIN and suffix and suffix not in _READ_OR_METADATA]
     return found[:FOLDERS_SHOWN]
