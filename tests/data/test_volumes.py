@@ -521,10 +521,27 @@ def test_versions_of_one_subject_in_one_folder_are_one_group(tmp_path: Path) -> 
     assert not {p.group for p in splits["train"]} & {p.group for p in splits["val"]}
 
 
+def test_sequences_after_a_leading_patient_number_are_one_group(tmp_path: Path) -> None:
+    """SPIDER: images/1_t1.mha, 1_t2.mha, 1_t2_SPACE.mha + masks/ alike, a patient's number and then
+    the MRI sequence, not every patient with every sequence: a group per volume put one patient's
+    T1 in training and T2 in validation."""
+    for patient in (1, 2, 3):
+        for sequence in ("t1", "t2", "t2_SPACE")[: 2 if patient == 3 else 3]:
+            image, label = make_volume(patient)
+            save(tmp_path / "images" / f"{patient}_{sequence}.nii.gz", image)
+            save(tmp_path / "masks" / f"{patient}_{sequence}.nii.gz", label)
+    index = discover(tmp_path)
+    assert len(index.pairs) == 8 * DEPTH and {p.group for p in index.pairs} == {"1", "2", "3"}
+    assert index.pairing == ["3 subjects in the case names, by the id before each one's sequence or visit "
+                             "('1_t1' is '1'): a split keeps each subject's scans together"]  # `seglab inspect` shows it
+
+
 @pytest.mark.parametrize("names", [
     ["CHUM-001", "CHUM-002", "CHUP-001", "CHUP-002"],  # sites numbering their patients anew: a word and a number
     ["scan_train_1", "scan_train_2", "scan_val_1", "scan_val_2"],  # a split word is no version
     ["case_ct_1", "case_ct_2", "case_mr_2", "case_mr_3"],  # other numbers under each word: other patients
+    ["1_liver", "2_liver", "3_spleen", "4_spleen"],  # a word after each patient's number, none with two: a case each
+    ["1_train", "1_val", "2_train", "2_val"],  # a split word after the number is no sequence
 ])
 def test_cases_named_alike_but_for_a_word_stay_apart_unless_versions(tmp_path: Path, names: list[str]) -> None:
     for i, name in enumerate(names):

@@ -7,13 +7,17 @@ HVSMR 2016's `training_axial_full_pat0`, `training_axial_crop_pat0` and `trainin
 words are versions, not sites that number their patients anew (HECKTOR's `CHUM-001`, `CHUP-001`),
 when every version holds the same numbers and they share a word besides it; a split word among
 them (`train_01`, `val_01`) names no version, and the folders of MM-WHS' `ct_train/` and `mr_train/` (other patients) are kept apart.
+
+Or the subject's id leads the name, the version after it (`leading_subjects`): SPIDER's
+`images/1_t1.mha`, `1_t2.mha` and `1_t2_SPACE.mha` are patient 1's sequences.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Collection, Sequence
 from pathlib import Path
 
 from seglab.data.discovery.naming import folder_split
@@ -23,12 +27,16 @@ log = logging.getLogger(__name__)
 
 _ONE_NUMBER = re.compile(r"(?P<before>\D*?)(?P<number>\d+)(?P<after>\D*)")  # a name holding one number
 _WORD_SPLIT = re.compile(r"[_\-. ]+")
+# a subject's id (a number, or letters and a number) and the word of its version after it: SPIDER's `1_t2_SPACE`
+_LEADING_ID = re.compile(r"(?P<subject>[a-z]*\d+)[_\-](?P<version>[a-z].*)", re.IGNORECASE)
+_MOST_VERSIONS = 4  # a subject's sequences or visits; more are the cases of a site numbering its own
 
 
 def with_version_groups(layout: Layout) -> Layout:
     """`layout` with the cases of each folder that are versions of one subject (module doc) in one
-    group, named by the words every version shares around the number (`topcow_001`); cases it
-    groups already keep their group."""
+    group, named by the words every version shares around the number (`topcow_001`), or by the id
+    leading their groups' names (`leading_subjects`); cases it groups already keep their group. How
+    they were grouped is logged and kept for `seglab inspect`."""
     by_folder: dict[Path, list[str]] = {}
     for subject in layout.subjects:
         if layout.groups.get(subject.name, subject.name) == subject.name:
@@ -37,10 +45,24 @@ def with_version_groups(layout: Layout) -> Layout:
         found = version_subjects(cases)
         if found:
             layout.groups.update(found)
-            log.info("%s: %d cases are %d subjects' versions, named alike but for words around one number "
-                     "('%s' is '%s'): a split keeps each subject's versions together",
-                     folder, len(found), len(set(found.values())), cases[0], found[cases[0]])
+            _grouped(layout, f"{folder}: {len(found)} cases are {len(set(found.values()))} subjects' versions, named "
+                             f"alike but for words around one number ('{cases[0]}' is '{found[cases[0]]}'): a split "
+                             "keeps each subject's versions together")
+    groups = {s.name: layout.groups.get(s.name, s.name) for s in layout.subjects}
+    subjects = leading_subjects(set(groups.values()))
+    if subjects:
+        layout.groups.update({case: subjects.get(group, group) for case, group in groups.items()})
+        example = min(subjects)
+        _grouped(layout, f"{len(set(subjects.values()))} subjects in the case names, by the id before each one's "
+                         f"sequence or visit ('{example}' is '{subjects[example]}'): a split keeps each subject's "
+                         "scans together")
     return layout
+
+
+def _grouped(layout: Layout, line: str) -> None:
+    """Log how `layout`'s cases were grouped, and keep it for `seglab inspect`."""
+    log.info("%s", line)
+    layout.grouping.append(line)
 
 
 def version_subjects(cases: Sequence[str]) -> dict[str, str]:
@@ -61,6 +83,24 @@ def version_subjects(cases: Sequence[str]) -> dict[str, str]:
         return {}
     return {case: "_".join(word.replace("#", number) for word in _words(version) if word in shared)
             for case, (version, number) in ((c, found) for c, found in named.items() if found)}
+
+
+def leading_subjects(names: Collection[str]) -> dict[str, str]:
+    """name -> its subject, when most names start with a subject's id (a number, or letters and a
+    number) and end in one of a few versions of its scans (SPIDER's `1_t1`, `1_t2`, `1_t2_SPACE`):
+    most subjects hold several, no more than `_MOST_VERSIONS`, one version most subjects hold (the
+    protocol's, not another patient's number: CTPelvic1K's `dataset1_0001`, `dataset6_CLINIC_0001`)
+    and none a split word; empty otherwise. Names of another form are left out."""
+    found = {name: match for name in names if (match := _LEADING_ID.fullmatch(name))}
+    versions: dict[str, set[str]] = {}
+    for match in found.values():
+        versions.setdefault(match["subject"], set()).add(match["version"].lower())
+    held = Counter(version for held_by_one in versions.values() for version in held_by_one)
+    if len(versions) < 2 or len(found) < len(names) / 2 or max(map(len, versions.values())) > _MOST_VERSIONS \
+            or sum(len(held_by_one) > 1 for held_by_one in versions.values()) < len(versions) / 2 \
+            or max(held.values()) < len(versions) / 2 or any(folder_split(version) for version in held):
+        return {}
+    return {name: match["subject"] for name, match in found.items()}
 
 
 def _version_and_number(case: str) -> tuple[str, str] | None:

@@ -52,6 +52,7 @@ class Layout:
     left_out: list[Path] = field(default_factory=list)  # a case's volumes off its label's grid beside its channels'
     products: list[Path] = field(default_factory=list)  # image volumes their case's label made (`label_products`)
     folder_cases: set[Path] = field(default_factory=set)  # label volumes of cases that are all their folder's volumes
+    grouping: list[str] = field(default_factory=list)  # how cases were grouped by subject, for `seglab inspect`
 
 
 def is_label_volume(path: Path) -> bool:

@@ -124,7 +124,7 @@ class VolumesFormat(DatasetFormat):
                             ignored=layout.ignored + layout.left_out + layout.products + pictures_beside(folder, layout),
                             modalities=modalities.pop() if len(modalities) == 1 else (),
                             planes_as_channels=any(s.planes_as_channels for s in layout.subjects),
-                            value_names=value_names)
+                            value_names=value_names, pairing=layout.grouping)
 
 
 def _one_volume(subject: Subject, slices: int) -> None:
