@@ -532,8 +532,24 @@ def test_sequences_after_a_leading_patient_number_are_one_group(tmp_path: Path) 
             save(tmp_path / "masks" / f"{patient}_{sequence}.nii.gz", label)
     index = discover(tmp_path)
     assert len(index.pairs) == 8 * DEPTH and {p.group for p in index.pairs} == {"1", "2", "3"}
-    assert index.pairing == ["3 subjects in the case names, by the id before each one's sequence or visit "
+    assert index.pairing == ["3 subjects in the case names, by the id before each one's sequence, visit or scan "
                              "('1_t1' is '1'): a split keeps each subject's scans together"]  # `seglab inspect` shows it
+
+
+def test_scan_folders_numbered_after_a_volunteer_are_one_group(tmp_path: Path) -> None:
+    """CMRxMotion: data/P001-1/P001-1-ED.nii.gz + P001-1-ED-label.nii.gz (and -ES), P001-1 ... P001-4
+    one volunteer's scans under four breath-hold instructions, some without labels: a group per
+    scan folder put one volunteer's scans in training and validation."""
+    for volunteer, scans in ((1, (1, 2, 3)), (2, (1, 2, 3, 4)), (3, (1, 2, 4))):
+        for scan in scans:
+            case = f"P{volunteer:03d}-{scan}"
+            for phase in ("ED", "ES"):
+                image, label = make_volume(volunteer + scan)
+                save(tmp_path / "data" / case / f"{case}-{phase}.nii.gz", image)
+                if scan != 4:  # severe motion: shipped without labels
+                    save(tmp_path / "data" / case / f"{case}-{phase}-label.nii.gz", label)
+    index = discover(tmp_path)
+    assert len(index.pairs) == 2 * 8 * DEPTH and {p.group for p in index.pairs} == {"P001", "P002", "P003"}
 
 
 @pytest.mark.parametrize("names", [
@@ -542,6 +558,7 @@ def test_sequences_after_a_leading_patient_number_are_one_group(tmp_path: Path) 
     ["case_ct_1", "case_ct_2", "case_mr_2", "case_mr_3"],  # other numbers under each word: other patients
     ["1_liver", "2_liver", "3_spleen", "4_spleen"],  # a word after each patient's number, none with two: a case each
     ["1_train", "1_val", "2_train", "2_val"],  # a split word after the number is no sequence
+    ["site1_001", "site1_002", "site2_001", "site2_002"],  # sites numbering their patients anew
 ])
 def test_cases_named_alike_but_for_a_word_stay_apart_unless_versions(tmp_path: Path, names: list[str]) -> None:
     for i, name in enumerate(names):
