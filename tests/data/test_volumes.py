@@ -552,6 +552,24 @@ def test_scan_folders_numbered_after_a_volunteer_are_one_group(tmp_path: Path) -
     assert len(index.pairs) == 2 * 8 * DEPTH and {p.group for p in index.pairs} == {"P001", "P002", "P003"}
 
 
+def test_visit_folders_in_a_patient_folder_are_one_group_split_as_the_folder_above(tmp_path: Path) -> None:
+    """MSLesSeg: train/P1/T1/P1_T1_FLAIR.nii.gz, _T1, _T2 + P1_T1_MASK.nii.gz, T1 ... T3 the patient's
+    visits (not modalities), beside test/P54/P54_FLAIR.nii.gz ... (one visit, no visit folder): a
+    group per visit put one patient's visits in training and validation, and as train/ is no
+    container's own name, the official test patients were drawn into training too."""
+    cases = {f"train/P{n}/T{visit}": f"P{n}_T{visit}" for n, visits in ((1, 3), (2, 2), (3, 1))
+             for visit in range(1, visits + 1)} | {f"test/P{n}": f"P{n}" for n in (54, 55)}
+    for i, (folder, stem) in enumerate(cases.items()):
+        image, label = make_volume(i)
+        for modality in ("FLAIR", "T1", "T2"):
+            save(tmp_path / "MSLesSeg_Dataset" / folder / f"{stem}_{modality}.nii.gz", image)
+        save(tmp_path / "MSLesSeg_Dataset" / folder / f"{stem}_MASK.nii.gz", label)
+    index = discover(tmp_path)
+    assert len(index.pairs) == 8 * DEPTH
+    assert {p.group: p.split for p in index.pairs} == {"train/P1": "train", "train/P2": "train", "train/P3": "train",
+                                                        "test/P54": "test", "test/P55": "test"}
+
+
 @pytest.mark.parametrize("names", [
     ["CHUM-001", "CHUM-002", "CHUP-001", "CHUP-002"],  # sites numbering their patients anew: a word and a number
     ["scan_train_1", "scan_train_2", "scan_val_1", "scan_val_2"],  # a split word is no version

@@ -10,7 +10,8 @@ them (`train_01`, `val_01`) names no version, and the folders of MM-WHS' `ct_tra
 
 Or the subject's id leads the name, the version after it (`leading_subjects`): SPIDER's
 `images/1_t1.mha`, `1_t2.mha` and `1_t2_SPACE.mha` are patient 1's sequences, CMRxMotion's case
-folders `P001-1/` ... `P001-4/` volunteer P001's scans.
+folders `P001-1/` ... `P001-4/` volunteer P001's scans, MSLesSeg's `train/P1/T1/` ... `T3/`
+patient P1's visits.
 """
 
 from __future__ import annotations
@@ -29,8 +30,9 @@ log = logging.getLogger(__name__)
 _ONE_NUMBER = re.compile(r"(?P<before>\D*?)(?P<number>\d+)(?P<after>\D*)")  # a name holding one number
 _WORD_SPLIT = re.compile(r"[_\-. ]+")
 # a subject's id (a number, or letters and a number) and its version after it, a word or a scan's one digit
-# (SPIDER's `1_t2_SPACE`, CMRxMotion's `P001-1`; a site's patients are numbered `site1_001`)
-_LEADING_ID = re.compile(r"(?P<subject>[a-z]*\d+)[_\-](?P<version>[a-z].*|\d)", re.IGNORECASE)
+# (SPIDER's `1_t2_SPACE`, CMRxMotion's `P001-1`; a site's patients are numbered `site1_001`), or its folder
+# of a version's folder (MSLesSeg's `train/P1/T1`: patient P1's first visit)
+_LEADING_ID = re.compile(r"(?P<subject>(?:.*/)?[a-z]*\d+)[_\-/](?P<version>[a-z][^/]*|\d)", re.IGNORECASE)
 _MOST_VERSIONS = 4  # a subject's sequences or visits; more are the cases of a site numbering its own
 
 
@@ -90,7 +92,8 @@ def version_subjects(cases: Sequence[str]) -> dict[str, str]:
 def leading_subjects(names: Collection[str]) -> dict[str, str]:
     """name -> its subject, when most names start with a subject's id (a number, or letters and a
     number) and end in one of a few versions of its scans (SPIDER's `1_t1`, `1_t2`, `1_t2_SPACE`;
-    CMRxMotion's `P001-1`, a scan's one digit): most subjects hold several, no more than
+    CMRxMotion's `P001-1`, a scan's one digit; MSLesSeg's `train/P1/T1`, a visit's folder in the
+    subject's): most subjects hold several, no more than
     `_MOST_VERSIONS`, one version most subjects hold (the protocol's, not another patient's number:
     CTPelvic1K's `dataset1_0001`, `dataset6_CLINIC_0001`) and none a split word; empty otherwise.
     Names of another form are left out."""

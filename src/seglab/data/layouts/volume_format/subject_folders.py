@@ -16,7 +16,7 @@ from pathlib import Path
 
 from seglab.data.files.dicom import dicom_files
 from seglab.data.files.index import Problem, natural_key
-from seglab.data.discovery.naming import folder_split, looks_like_mask_folder
+from seglab.data.discovery.naming import folder_split, folders_split, looks_like_mask_folder
 from seglab.data.files.slice_cache import Subject
 from seglab.data.splitting.subjects import subject_of
 from seglab.data.layouts.volume_format.cases import (
@@ -61,7 +61,8 @@ def root_cases(root: Path) -> Layout | None:
 
 def split_containers(root: Path, label_file: str | None = None) -> Layout | None:
     """Subject folders one or two levels down, in folders that name splits (ACDC's
-    `database/training/patient001/`, `database/testing/patient101/`): each container's cases
+    `database/training/patient001/`, `database/testing/patient101/`; or a container's folder does:
+    MSLesSeg's `train/P1/T1/`, a visit of patient P1, beside `test/P54/`): each container's cases
     get its split when every container names one and train is among them. Cases of one name in
     two containers (`siteA/case01`, `siteB/case01`) are named, and grouped, with their container's
     path; a container of study folders is their patient, their group (`_patient_groups`); folders
@@ -84,7 +85,7 @@ def split_containers(root: Path, label_file: str | None = None) -> Layout | None
     if not found:
         return None
     merged = Layout()
-    splits = {c: folder_split(c.name) for c, _ in found}
+    splits = {c: folder_split(c.name) or folders_split(c, root) for c, _ in found}  # MSLesSeg's train/P1/: train
     named = None not in splits.values() and "train" in splits.values()
     repeated = names_repeat([layout for _, layout in found])
     if repeated:
