@@ -997,6 +997,30 @@ def test_label_volumes_named_after_their_case_are_offered_as_a_pattern(tmp_path:
     assert sorted(p.name for p in index.ignored) == ["Case_000_brainmask.nii.gz", "Case_001_brainmask.nii.gz"]
 
 
+def test_time_point_folders_of_patients_are_refused_at_once_offering_each_time_points_labels(tmp_path: Path) -> None:
+    """HNTS-MRG 2024: <patient>/preRT/<patient>_preRT_T2.nii.gz + _preRT_mask, and <patient>/midRT/
+    with _midRT_T2 + _midRT_mask beside the pre-RT pair registered onto it. The refusal counted the
+    first patient's folders alone ('1 case folders') and offered `--masks '10_*_mask.nii.gz'`, the
+    time point as the wildcard: one patient's labels. Read, each time point was a group."""
+    for patient in (2, 4, 10):
+        image, label = make_volume(patient)
+        folder = tmp_path / "hnts" / "HNTSMRG24_train" / str(patient)
+        save(folder / "preRT" / f"{patient}_preRT_T2.nii.gz", image)
+        save(folder / "preRT" / f"{patient}_preRT_mask.nii.gz", label)
+        for name, volume in (("midRT_T2", image), ("midRT_mask", label), ("preRT_T2_registered", image),
+                             ("preRT_mask_registered", label)):
+            save(folder / "midRT" / f"{patient}_{name}.nii.gz", volume)
+    with pytest.raises(DataError, match=r"^3 case folders hold several label volumes \(e\.g\. '.*10/midRT': .*\n"
+                       r"  --masks '\*_midRT_mask.nii.gz': 3 cases\n  --masks '\*_preRT_mask.nii.gz': 3 cases\n"
+                       r"  --masks '\*_preRT_mask_registered.nii.gz': 3 cases$"):
+        discover(tmp_path / "hnts")
+    mid = discover(tmp_path / "hnts", masks="*_midRT_mask.nii.gz")
+    assert {p.name.split("/")[0] for p in mid.pairs} == {"2", "4", "10"} and len(mid.unlabelled) == 3
+    assert {np.load(p.image).shape[-1] for p in mid.pairs} == {2}  # the mid-RT T2 and the pre-RT one registered
+    both = discover(tmp_path / "hnts", masks="*_mask.nii.gz")
+    assert len(both.pairs) == 6 * DEPTH and {p.group for p in both.pairs} == {"2", "4", "10"}
+
+
 
 def _qubiq(root: Path, raters: int = 2) -> None:
     """QUBIQ 2021's `training_data_v3/<task set>/{Training,Validation}/caseNN/image.nii.gz` with

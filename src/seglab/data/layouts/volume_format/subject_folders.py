@@ -6,10 +6,11 @@ Subject folders may sit in split folders; a table of the cases may give the spli
 from __future__ import annotations
 
 import logging
+import os
 import re
 import shlex
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import replace
 from fnmatch import fnmatchcase
 from pathlib import Path
@@ -70,18 +71,27 @@ def split_containers(root: Path, label_file: str | None = None) -> Layout | None
     are refused (`refuse_separate_datasets`, `refuse_separate_tasks`).
 
     Raises:
-        DataError: separate datasets side by side, or case folders holding several label volumes.
+        DataError: separate datasets side by side, or case folders holding several label volumes
+            (those of every container at once).
     """
     refuse_separate_datasets(root, label_file)
     containers = [d for d in root.iterdir() if d.is_dir()]
     containers += [d for c in containers for d in c.iterdir() if d.is_dir()]
     found: list[tuple[Path, Layout]] = []
     held: set[Path] = set()  # the folders holding the found cases' volumes: case folders, not containers of them
+    rivals: dict[str, list[Path]] = {}  # the case folders of containers refused for several label volumes
     for container in sorted(containers):  # a container before the folders in it
         if container not in held:  # MSSEG-2016's Patient_01/ is a case
-            layout = subject_folders(container, label_file)
+            try:
+                layout = subject_folders(container, label_file)
+            except RivalLabels as err:  # refused once all are read: HNTS-MRG's <patient>/midRT/, each patient's
+                rivals |= err.labels_of
+                held |= {Path(case) for case in err.labels_of}  # case folders, not containers of cases
+                continue
             found += [(container, layout)] if layout.subjects else []
             held |= {q for s in layout.subjects for p in (*s.images, s.label) for q in p.parents}
+    if rivals:
+        raise rival_labels(rivals, "case folders")
     if not found:
         return None
     merged = Layout()
@@ -243,21 +253,46 @@ def _masks_subfolder_case(folder: Path, label_file: str | None, judged: dict[tup
     return (labels, [p for p in candidates if p not in labels], beside) if labels else None
 
 
-def rival_labels(labels_of: dict[str, list[Path]], holders: str) -> DataError:
+class RivalLabels(DataError):
+    """The refusal of cases holding several label volumes (`rival_labels`), which keeps them by
+    case: `split_containers` refuses its containers' at once."""
+
+    def __init__(self, message: str, labels_of: dict[str, list[Path]]) -> None:
+        super().__init__(message)
+        self.labels_of = labels_of
+
+
+def rival_labels(labels_of: dict[str, list[Path]], holders: str) -> RivalLabels:
     """The refusal of cases holding several label volumes, by case (a case folder's path, or an
     image's name): KiTS21's `aggregated_AND_seg`, `aggregated_MAJ_seg` and `aggregated_OR_seg` (the
     annotators' intersection, majority vote and union), LNDb's `_rad1`, `_rad2`, `_rad3` (a
     radiologist's each). Which to train on is the user's choice, each offered as `--masks` with the
-    cases holding it (a name holding its case's, `BraTS_001_seg.nii.gz`, as a pattern)."""
+    cases holding it (a name holding its case's, `BraTS_001_seg.nii.gz`, as a pattern: `_case_names`)."""
+    names = _case_names(labels_of)
+
     def naming(case: str, label: Path) -> str:
-        return re.sub(re.escape(Path(case).name), "*", label.name, flags=re.IGNORECASE)
+        held = (re.compile(rf"(?<!\d){re.escape(name)}(?!\d)", re.IGNORECASE) for name in names[case])
+        return next((found.sub("*", label.name) for found in held if found.search(label.name)), label.name)
 
     counts = Counter(naming(case, label) for case, labels in labels_of.items() for label in labels)
     case, labels = next((c, ls) for c, ls in labels_of.items() if len(ls) > 1)
     several = sum(len(ls) > 1 for ls in labels_of.values())
     listed = "".join(f"\n  --masks {shlex.quote(name)}: {n} cases" for name, n in sorted(counts.items()))
-    return DataError(f"{several} {holders} hold several label volumes (e.g. '{case}': "
-                     f"{', '.join(p.name for p in labels)}); pick the labels to train on:{listed}")
+    return RivalLabels(f"{several} {holders} hold several label volumes (e.g. '{case}': "
+                       f"{', '.join(p.name for p in labels)}); pick the labels to train on:{listed}", labels_of)
+
+
+def _case_names(cases: Collection[str]) -> dict[str, list[str]]:
+    """case -> the names of its folder and the folders above it, below the one holding them all,
+    those that vary the most from case to case first: a label volume's name keeps a time point's
+    and stands for a patient's (HNTS-MRG's `10/midRT/10_midRT_mask.nii.gz`, of 2 time points and 6
+    patients: `*_midRT_mask.nii.gz`)."""
+    common = len(Path(os.path.commonpath([str(Path(case).parent) for case in cases])).parts)
+    below = {case: Path(case).parts[common:][::-1] for case in cases}  # the case's own name first
+    varied = [len({names[depth] for names in below.values() if depth < len(names)})
+              for depth in range(max(map(len, below.values())))]
+    return {case: [names[depth] for depth in sorted(range(len(names)), key=lambda depth: -varied[depth])]
+            for case, names in below.items()}
 
 
 def _structure_folder(folder: Path, label_file: str | None = None) -> Path | None:
