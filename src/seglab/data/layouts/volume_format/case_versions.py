@@ -30,10 +30,10 @@ log = logging.getLogger(__name__)
 _ONE_NUMBER = re.compile(r"(?P<before>\D*?)(?P<number>\d+)(?P<after>\D*)")  # a name holding one number
 _WORD_SPLIT = re.compile(r"[_\-. ]+")
 # a subject's id (a number, or letters and a number) and its version after it, a word or a scan's one digit
-# (SPIDER's `1_t2_SPACE`, CMRxMotion's `P001-1`; a site's patients are numbered `site1_001`), or its folder
-# of a version's folder (MSLesSeg's `train/P1/T1`: patient P1's first visit)
+# (SPIDER's `1_t2_SPACE`, CMRxMotion's `P001-1`; a site's patients are numbered `site1_001`); the subject
+# may be a folder of its versions' folders (MSLesSeg's `train/P1/T1`: patient P1's first visit)
 _LEADING_ID = re.compile(r"(?P<subject>(?:.*/)?[a-z]*\d+)[_\-/](?P<version>[a-z][^/]*|\d)", re.IGNORECASE)
-_MOST_VERSIONS = 4  # a subject's sequences or visits; more are the cases of a site numbering its own
+_MOST_VERSIONS = 4  # a subject's sequences, visits or scans; more are the cases of a site numbering its own
 
 
 def with_version_groups(layout: Layout) -> Layout:
@@ -93,10 +93,9 @@ def leading_subjects(names: Collection[str]) -> dict[str, str]:
     """name -> its subject, when most names start with a subject's id (a number, or letters and a
     number) and end in one of a few versions of its scans (SPIDER's `1_t1`, `1_t2`, `1_t2_SPACE`;
     CMRxMotion's `P001-1`, a scan's one digit; MSLesSeg's `train/P1/T1`, a visit's folder in the
-    subject's): most subjects hold several, no more than
-    `_MOST_VERSIONS`, one version most subjects hold (the protocol's, not another patient's number:
-    CTPelvic1K's `dataset1_0001`, `dataset6_CLINIC_0001`) and none a split word; empty otherwise.
-    Names of another form are left out."""
+    subject's): most subjects hold several, no more than `_MOST_VERSIONS`, one version most subjects
+    hold (the protocol's, not another patient's number: CTPelvic1K's `dataset1_0001`,
+    `dataset6_CLINIC_0001`) and none a split word; empty otherwise. Names of another form are left out."""
     found = {name: match for name in names if (match := _LEADING_ID.fullmatch(name))}
     versions: dict[str, set[str]] = {}
     for match in found.values():
