@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from seglab.data.classes.class_tables import _small_json
+from seglab.data.classes.class_tables import small_json
 
 OBJECT_SETTINGS = "_object_settings.json"
 _LARGEST_VALUE = 2**16  # a 16-bit mask's values; larger ids are no segmentation class
@@ -23,7 +23,7 @@ def object_setting_values(path: str | Path) -> dict[int, str] | None:
     Raises:
         DataError: an unreadable file, naming it.
     """
-    settings = _small_json(Path(path))
+    settings = small_json(Path(path))
     if not isinstance(settings, dict) or not isinstance(settings.get("exported_objects"), list):
         return None
     listed = settings.get("exported_object_classes")
