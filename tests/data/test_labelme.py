@@ -1,5 +1,5 @@
-"""LabelMe JSON beside each image, painted into class-index masks: polygons, rectangles and
-circles, later shapes over earlier ones, labels.txt's class order, __ignore__, split folders.
+"""LabelMe JSON beside each image, painted into class-index masks: polygons, rectangles, circles
+and AI masks, later shapes over earlier ones, labels.txt's class order, __ignore__, split folders.
 
 Files are written as LabelMe 5 saves them (`version`, `flags`, `shapes`, `imagePath`,
 `imageData`, `imageHeight`, `imageWidth`); every painted pixel is worked out by hand.
@@ -113,6 +113,45 @@ def test_a_damaged_labelme_file_is_named(tmp_path):
     labelme(root, "c", SHAPES)
     (root / "c.json").write_text('{"shapes": [')
     with pytest.raises(DataError, match=r"LabelMe file '.*c.json' cannot be read as JSON"):
+        discover(root, cache_dir=str(tmp_path / "cache"))
+
+
+def ai_mask(label: str, corners: list[list[float]], crop: np.ndarray) -> dict:
+    """A `mask` shape as LabelMe 5.3+ saves an AI mask: its box's corners and a base64 PNG of the crop."""
+    import base64
+    import io
+
+    buffer = io.BytesIO()
+    Image.fromarray(crop.astype(np.uint8)).save(buffer, "PNG")
+    return {**shape(label, corners, "mask"), "mask": base64.b64encode(buffer.getvalue()).decode()}
+
+
+CROP = np.array([[0, 1, 1, 0], [1, 1, 1, 1], [0, 1, 1, 0]])  # rows 2..4, columns 5..8 of its image
+
+
+def test_ai_masks_are_pasted_into_their_box_as_labelme_does(tmp_path):
+    """labelme's shapes_to_label: the corners cut to whole numbers (5.7 -> 5), the crop's true
+    pixels at [y1:y2 + 1, x1:x2 + 1], later shapes over earlier; its label is a class."""
+    root = tmp_path / "data"
+    shapes = [shape("dish", [[0, 0], [31, 0], [31, 23], [0, 23]]),
+              ai_mask("colony", [[5.7, 2.2], [8.9, 4.6]], CROP),
+              ai_mask("colony", [[20, 10], [21, 10]], np.array([[0, 255]]))]  # 0/255 as well as 0/1
+    for name in ("a", "b"):
+        labelme(root, name, shapes)
+    index = discover(root, cache_dir=str(tmp_path / "cache"))
+    assert index.classes.names == ("_background_", "colony", "dish") and "left out" not in index.pairing[0]
+    truth = np.full((H, W), 2)
+    truth[2:5, 5:9][CROP == 1] = 1
+    truth[10, 21] = 1
+    np.testing.assert_array_equal(read_mask(index.pairs[0].mask, index.mapping), truth)
+
+
+def test_an_ai_mask_whose_crop_does_not_fit_its_box_is_named(tmp_path):
+    root = tmp_path / "data"
+    labelme(root, "a", [ai_mask("colony", [[5, 2], [8, 4]], CROP)])
+    labelme(root, "b", [ai_mask("colony", [[5, 2], [9, 4]], CROP)])  # a box of 5 columns, a crop of 4
+    with pytest.raises(DataError, match=r"'.*b.json': shape 1 \('colony', mask\) cannot be drawn: its mask is 3x4 "
+                                        r"pixels but its box \(5, 2\)-\(9, 4\) is 3x5"):
         discover(root, cache_dir=str(tmp_path / "cache"))
 
 

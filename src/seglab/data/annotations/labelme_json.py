@@ -2,7 +2,9 @@
 annotation tool many teams draw their own masks in, painted into class-index masks once.
 
 Polygons, rectangles and circles are filled, later shapes over earlier ones, as LabelMe's own
-`labelme2voc.py` draws them; lines and points have no area and are left out (counted in the
+`labelme2voc.py` draws them; an AI mask (LabelMe 5.3+'s `mask` shape: its box's two corners in
+`points`, a base64 PNG of the box's pixels in `mask`) is pasted into its box as labelme's
+`shapes_to_label` pastes it; lines and points have no area and are left out (counted in the
 log). The classes are `_background_` (0) and the labels in the order of a `labels.txt` beside
 (the file `labelme2voc.py` reads: one label a line, `__ignore__` and `_background_` first), or
 sorted by name. A `__ignore__` label is the ignore label 255. Split folders (`train/`, `val/`)
@@ -17,6 +19,8 @@ as base64 `imageData` by default) has it written once into the cache (`embedded_
 
 from __future__ import annotations
 
+import base64
+import io
 import logging
 import math
 import os
@@ -24,6 +28,9 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+
+import numpy as np
+from PIL import Image
 
 from seglab.data.annotations.annotated_images import inside
 from seglab.data.annotations.annotation_formats import AnnotationBesideImages, file_head, json_folders, load_json
@@ -33,6 +40,7 @@ from seglab.data.discovery.folders import Folder, walk
 from seglab.data.layouts.formats import FORMATS
 from seglab.data.files.index import DatasetIndex, Problem, natural_key
 from seglab.data.files.io import IMAGE_SUFFIXES
+from seglab.data.files.read_errors import DECODE_ERRORS
 from seglab.data.discovery.naming import folder_split
 from seglab.data.annotations.painted_masks import IGNORE, LATER_OVER_EARLIER, Drawn, ImageObjects, ellipse
 from seglab.errors import DataError
@@ -41,7 +49,7 @@ log = logging.getLogger(__name__)
 
 BACKGROUND, IGNORED = "_background_", "__ignore__"  # labelme2voc's names
 LABELS_FILE = "labels.txt"
-_AREA_SHAPES = ("polygon", "rectangle", "circle")
+_AREA_SHAPES = ("polygon", "rectangle", "circle", "mask")
 
 
 def labelme_pairs(folder: Folder) -> list[tuple[Path, Path]]:
@@ -62,7 +70,7 @@ def _is_labelme(path: Path) -> bool:
 class LabelMeFormat(AnnotationBesideImages):
     """Images with a LabelMe JSON beside each; see the module docstring."""
 
-    layout = "images with a LabelMe JSON beside each (a.jpg + a.json with shapes: polygons, rectangles, circles)"
+    layout = "images with a LabelMe JSON beside each (a.jpg + a.json with shapes: polygons, rectangles, circles, AI masks)"
     cache_name = "labelme"
 
     def annotated(self, folder: Folder) -> list[tuple[Path, Path]]:
@@ -251,19 +259,28 @@ def _label_files(root: Path, found: list[tuple[Folder, list[tuple[Path, Path]]]]
 
 
 def _drawn(path: Path, shapes: list[dict], value: dict[str, int]) -> tuple[list[Drawn], int, list[str]]:
-    """The shapes with an area as COCO polygons, how many others were left out, and the labels
-    the classes do not name."""
+    """The shapes with an area as COCO polygons (AI masks as `BoxMask`), how many others were
+    left out, and the labels the classes do not name."""
     drawn, left_out, missing = [], 0, []
     for number, shape in enumerate(shapes, start=1):
         label, kind = str(shape.get("label", "")), str(shape.get("shape_type") or "polygon")
-        outline = _outline(kind, shape.get("points")) if kind in _AREA_SHAPES else None
-        if outline is None:
+        segmentation = _segmentation(kind, shape) if kind in _AREA_SHAPES else None
+        if segmentation is None:
             left_out += 1
         elif label not in value:
             missing.append(label)
         else:
-            drawn.append(Drawn(value[label], [outline], f"LabelMe file '{path}': shape {number} ('{label}', {kind})"))
+            drawn.append(Drawn(value[label], segmentation, f"LabelMe file '{path}': shape {number} ('{label}', {kind})"))
     return drawn, left_out, sorted(set(missing))
+
+
+def _segmentation(kind: str, shape: dict) -> list[list[float]] | BoxMask | None:
+    """A shape's COCO polygons, or an AI mask's `BoxMask` (checked when it is drawn); None for
+    points that outline no area."""
+    if kind == "mask":
+        return BoxMask(shape.get("mask"), shape.get("points"))
+    outline = _outline(kind, shape.get("points"))
+    return None if outline is None else [outline]
 
 
 def _outline(kind: str, points: object) -> list[float] | None:
@@ -281,3 +298,48 @@ def _outline(kind: str, points: object) -> list[float] | None:
         radius = math.hypot(px - cx, py - cy)
         xy = [(cx + dx, cy + dy) for dx, dy in ellipse(radius, radius)]
     return [v for point in xy for v in point] if len(xy) >= 3 else None
+
+
+@dataclass(frozen=True)
+class BoxMask:
+    """An AI mask's pixels (an `Outline`): the true pixels of a base64 PNG pasted into the box of
+    two corners `[[x1, y1], [x2, y2]]` at rows y1..y2 and columns x1..x2, the corners cut to whole
+    numbers, as labelme's `shapes_to_label` pastes it (`mask[y1:y2 + 1, x1:x2 + 1] = crop`)."""
+
+    data: object
+    corners: object
+
+    def __call__(self, height: int, width: int) -> np.ndarray:
+        try:
+            (x1, y1), (x2, y2) = ((int(float(x)), int(float(y))) for x, y in self.corners)  # type: ignore[union-attr]
+        except (TypeError, ValueError, OverflowError):
+            raise ValueError(f"its points {self.corners!r} are not a box's two corners [[x1, y1], [x2, y2]]") from None
+        if not (0 <= x1 <= x2 < width and 0 <= y1 <= y2 < height):
+            raise ValueError(f"its box ({x1}, {y1})-({x2}, {y2}) does not lie inside the {height}x{width} image")
+        canvas = np.zeros((height, width), bool)
+        canvas[y1:y2 + 1, x1:x2 + 1] = _crop(self.data, (x1, y1, x2, y2))
+        return canvas
+
+
+def _crop(data: object, box: tuple[int, int, int, int]) -> np.ndarray:
+    """The true (non-zero) pixels of an AI mask's base64 PNG, the crop of `box` (x1, y1, x2, y2):
+    a PNG whose header states another size is not decoded.
+
+    Raises:
+        ValueError: no base64 of a picture Pillow decodes, or one of another size than the box.
+    """
+    if not isinstance(data, str) or not data:
+        raise ValueError("its 'mask' holds no base64 PNG")
+    x1, y1, x2, y2 = box
+    rows, columns = y2 - y1 + 1, x2 - x1 + 1
+    try:
+        with Image.open(io.BytesIO(base64.b64decode(data, validate=True))) as crop:
+            size = crop.height, crop.width
+            on = np.asarray(crop.convert("L")) > 0 if size == (rows, columns) else None
+    except DECODE_ERRORS as err:
+        raise ValueError(f"its 'mask' is no base64 PNG ({err})") from None
+    if on is None:
+        raise ValueError(f"its mask is {size[0]}x{size[1]} pixels but its box ({x1}, {y1})-({x2}, {y2}) is "
+                         f"{rows}x{columns}; LabelMe saves the crop of the box, rows y1..y2 and columns x1..x2: "
+                         "redraw the mask in LabelMe, or set the points to the crop's corners")
+    return on
