@@ -182,3 +182,22 @@ def test_multilabel_keeps_the_car_on_its_road(tmp_path):
     assert index.classes.names == ("car", "road", "sign")
     car, road, sign = unpack_numpy(read_mask(index.pairs[0].masks, index.mapping), 3)
     assert road[10:20].all() and not road[:10].any() and car[9:13, 2:5].all() and sign.sum() == 20
+
+
+@pytest.mark.parametrize("merge_masks", [False, True])
+def test_the_brush_labels_to_png_export_is_refused_with_the_json_route(tmp_path, merge_masks):
+    """"Brush labels to PNG" names a mask per brush region by task and annotation, which no file
+    name ties to an image: the refusal offers the JSON export, and never --merge-masks again."""
+    root = tmp_path / "project"
+    (root / "masks").mkdir(parents=True)
+    for number in range(3):
+        photo(root / "images" / f"8f3a2b1{number}-frame_{number:03d}.jpg", number)
+        for tag in ("Car-0", "Car-1", "Road-0"):
+            Image.fromarray(np.zeros((H, W), np.uint8)).save(
+                root / "masks" / f"task-{11 + number}-annotation-{20 + number}-by-1-tag-{tag}.png")
+    with pytest.raises(DataError, match=r"Label Studio's \"Brush labels to PNG\" export \(9 files such as '.*"
+                                        r"task-11-annotation-20-by-1-tag-Car-0.png'\).*export the project as \"JSON\"") as err:
+        discover(root, merge_masks=merge_masks, cache_dir=str(tmp_path / "cache"))
+    assert "--merge-masks" not in str(err.value)
+    with pytest.raises(DataError, match=r"(?s)no known dataset layout.*Label Studio's \"Brush labels to PNG\" export"):
+        discover(root / "masks", cache_dir=str(tmp_path / "cache"))  # the export's folder alone

@@ -208,6 +208,20 @@ def test_dsb_nucleus_masks_are_merged_per_image_folder(tmp_path):
     assert all("its one image with the folder's 3 masks merged" in line for line in index.pairing)
 
 
+def test_merge_masks_is_not_offered_again_once_passed(tmp_path):
+    """Object masks named after no image pair with none, merged or not: --merge-masks is offered
+    once, and not again to a user who passed it (who was told the same thing in a loop)."""
+    for i in range(3):
+        save(tmp_path / "images" / f"frame_{i}.png", photo(i))
+        for k in range(3):
+            save(tmp_path / "masks" / f"object_{'abc'[i]}{'xyz'[k]}.png", box(k, k))  # no number to pair by
+    with pytest.raises(DataError, match=r"9 masks for 3 images.*pass --merge-masks"):
+        discover(tmp_path)
+    with pytest.raises(DataError, match="no image/mask pairs") as err:
+        discover(tmp_path, merge_masks=True)
+    assert "--merge-masks" not in str(err.value)
+
+
 def test_montgomery_lung_folders_are_offered_then_merged(tmp_path):
     base = montgomery(tmp_path, missing_right="MCUCXR_0003_1.png")
     flags = {"images": "CXR_png", "masks": "ManualMask"}

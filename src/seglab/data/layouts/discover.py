@@ -33,7 +33,7 @@ from seglab.data.files.alpha import ALPHA_READINGS, data_alpha_image
 from seglab.data.files.index import DatasetIndex
 from seglab.data.files.pixel_budget import set_max_pixels
 from seglab.data.layouts.formats import DatasetFormat, FORMATS, ReadOptions
-from seglab.data.layouts.layout_refusal import what_was_seen
+from seglab.data.layouts.layout_refusal import label_studio_brush_route, what_was_seen
 from seglab.data.layouts.multilabel import apply_task
 from seglab.data.splitting.subjects import with_subjects
 from seglab.errors import ConfigError, DataError, UnknownNameError
@@ -131,7 +131,8 @@ def discover(
         index = fmt.index(root, classes)
     if not index.pairs:
         shown = "".join(f"\n  {p}" for p in index.problems[:5])
-        raise DataError(f"no image/mask pairs found in '{root}' ({index.format} layout){shown}{_instance_hint(index)}")
+        raise DataError(f"no image/mask pairs found in '{root}' ({index.format} layout){shown}"
+                        f"{_unpaired_hint(index, merge_masks)}")
     if instance_masks:
         voided = _void_regions(index.mapping)
         index = _objects(index, classes, label_map, ignore_index)
@@ -332,10 +333,14 @@ def _report_merged(index: DatasetIndex) -> None:
                     index.root, merged, len(index.pairs))
 
 
-def _instance_hint(index: DatasetIndex) -> str:
-    """When unpaired masks outnumber unpaired images several times, folder by folder, they are
-    likely one file per object (the 2018 Data Science Bowl's `<id>/masks/*.png`), which only
-    `--merge-masks` reads: say so, rather than leave a list of unpaired files."""
+def _unpaired_hint(index: DatasetIndex, merge_masks: bool) -> str:
+    """What to do about the unpaired files of a folder without pairs: Label Studio's brush export
+    is read from its JSON export instead; when unpaired masks outnumber unpaired images several
+    times, folder by folder, they are likely one file per object (the 2018 Data Science Bowl's
+    `<id>/masks/*.png`), which only `--merge-masks` reads, offered unless it was passed."""
+    brushes = label_studio_brush_route(p.path for p in index.problems)
+    if brushes or merge_masks:
+        return f"\n{brushes}" if brushes else ""
     unpaired = Counter(p.code for p in index.problems)
     images, masks = unpaired["image-without-mask"], unpaired["mask-without-image"]
     if not images or masks < 3 * images:

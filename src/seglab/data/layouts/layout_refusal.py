@@ -1,7 +1,8 @@
 """What a refusal says when no dataset layout fits a folder: the folders of images it holds
 (and those too deep to search), the folders of volumes in no volume layout, the files in formats
-seglab does not read, the archives and containers it does not open (`unread_containers`), and the
-flags that pair by hand. A user told only "no layout" cannot act.
+seglab does not read, the archives and containers it does not open (`unread_containers`), an
+annotation tool's export that no layout pairs, and the flags that pair by hand. A user told only
+"no layout" cannot act.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import re
 import shlex
 from collections import Counter
+from collections.abc import Iterable
 from pathlib import Path
 
 from seglab.data.discovery.folders import (MAX_DEPTH, NAMED_DEPTH, Folder, deeper_image_folders, folders_within,
@@ -41,6 +43,8 @@ _POINT_TEXT_FILES = ("outlines, a point a line, that pair with no image: the con
                      "outline of the image whose name or number it carries (images/image_001.jpg ~ "
                      "anotExpert1_001.txt, IM-0001-0048.dcm ~ IM-0001-0048-icontour-manual.txt): name each file after "
                      "its image, or with its number, within four folder levels of it")
+# label-studio-converter's names of a brush region's mask ("Brush labels to PNG" / "to NumPy" exports)
+_LABEL_STUDIO_BRUSH = re.compile(r"task-\d+-annotation-\d+-by-.+\.(png|npy)", re.IGNORECASE)
 _Listing = list[tuple[Path, list[str]]]  # each folder four levels deep at most, and its file names
 FOLDERS_SHOWN = 12  # folders with images listed when no layout is found
 _UNREAD_MIN = 3  # files of one unread suffix in a folder that are worth a line
@@ -68,6 +72,8 @@ def what_was_seen(root: Path) -> str:
     else:
         found = "\nno image files found (PNG, JPEG, WebP, TIFF, BMP, GIF, PPM/PGM/PBM, .npy, .npz, .h5)"
     found += _fixed_mask_route(root, {f.path: f.files for f in seen} | {d: list_images(d) for d in deeper})
+    brushes = label_studio_brush_route(p for f in seen for p in f.files)
+    found += f"\n  {brushes}" if brushes else ""
     listing = [(folder, files) for folder, _, files in folders_within(root, MAX_DEPTH)]  # one walk serves each look
     volumes = _volume_folders(listing)
     if volumes:
@@ -122,6 +128,19 @@ def what_was_seen(root: Path) -> str:
         "'{stem}_mask.png' when names differ (alone for images and masks in one folder), or list the pairs "
         "in a CSV: --manifest pairs.csv (docs/data.md)"
     )
+
+
+def label_studio_brush_route(paths: Iterable[Path]) -> str:
+    """What to do with Label Studio's "Brush labels to PNG" export among `paths`, else nothing: it
+    names each brush region's mask by task and annotation (`task-11-annotation-20-by-1-tag-Car-0.png`),
+    which only Label Studio's JSON export ties to an image, so no layout or flag pairs them."""
+    brushes = [p for p in paths if _LABEL_STUDIO_BRUSH.fullmatch(p.name)]
+    if not brushes:
+        return ""
+    return (f"Label Studio's \"Brush labels to PNG\" export ({len(brushes)} file{'s' * (len(brushes) > 1)} such as "
+            f"'{brushes[0]}'): a mask per brush region, named by task and annotation, which only Label Studio's JSON "
+            "ties to an image; export the project as \"JSON\" instead (not JSON-MIN) and put the file in the dataset "
+            "folder with the images: seglab reads its brushes (the label-studio layout, docs/data.md)")
 
 
 def _too_deep(root: Path, deeper: list[Path]) -> str:
