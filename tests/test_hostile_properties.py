@@ -1341,3 +1341,44 @@ def test_any_damaged_archive_is_named_in_the_refusal(tmp_path_factory, suffix, c
             data[at] = value
     (root / f"shard{suffix}").write_bytes(bytes(data))
     assert f"shard{suffix}" in what_was_seen(root)
+
+
+def _seg_npy_bytes() -> bytes:
+    """A Cellpose GUI `_seg.npy`: `np.save` of a pickled dict of numbered cells and more."""
+    import io
+
+    masks = np.zeros((6, 8), np.uint16)
+    masks[1:3, 1:4], masks[4:6, 5:8] = 1, 2
+    content = {"masks": masks, "outlines": masks * 0, "chan_choose": [0, 0], "diameter": np.float64(12.0),
+               "flows": [np.zeros((6, 8, 3), np.uint8)], "filename": "cells.tif", "ismanual": np.zeros(2, bool)}
+    buffer = io.BytesIO()
+    np.save(buffer, np.array(content, dtype=object), allow_pickle=True)
+    return buffer.getvalue()
+
+
+SEG_NPY = _seg_npy_bytes()
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(cut=st.integers(0, len(SEG_NPY)), flips=st.lists(
+    st.tuples(st.integers(0, len(SEG_NPY) - 1), st.integers(0, 255)), max_size=6))
+def test_any_damaged_cellpose_seg_file_gives_pairs_or_names_the_file(tmp_path_factory, cut, flips):
+    """A `_seg.npy` is a pickle: cut short or with bytes overwritten, its reader (which admits numpy's
+    reconstruction alone) must give cells, or a finding or SeglabError naming the file, under 64 MB."""
+    from seglab.data import discover
+
+    root = tmp_path_factory.mktemp("cellpose")
+    data = bytearray(SEG_NPY[: cut or None])
+    for at, value in flips:
+        if at < len(data):
+            data[at] = value
+    for name in ("a", "b"):
+        Image.fromarray(np.zeros((6, 8), np.uint8)).save(root / f"{name}.tif")
+    (root / "a_seg.npy").write_bytes(SEG_NPY)
+    (root / "b_seg.npy").write_bytes(bytes(data))
+    try:
+        index = discover(root, cache_dir=str(root / "cache"))
+    except SeglabError as err:
+        assert "b_seg.npy" in str(err) or "b.tif" in str(err)
+        return
+    assert all("b_seg.npy" in p.message or p.path.name in ("b.tif", "b_seg.npy") for p in index.problems)
