@@ -1108,6 +1108,21 @@ def test_instance_masks_are_not_paired_by_digits_inside_hashes(tmp_path):
         discover(tmp_path)
 
 
+def test_json_label_files_no_layout_reads_are_named_as_such(tmp_path):
+    """Kili's own export: images/patch_000.png + labels/patch_000.json (the asset and its
+    jsonResponse). It was refused as 'expected labels/patch_000.*', as if nothing were there."""
+    for i in range(3):
+        save(tmp_path / "images" / f"patch_{i:03d}.png", photo(i))
+        (tmp_path / "labels").mkdir(exist_ok=True)
+        (tmp_path / "labels" / f"patch_{i:03d}.json").write_text(json.dumps(
+            {"externalId": f"patch_{i:03d}.png", "latestLabel": {"jsonResponse": {"JOB_0": {"annotations": []}}}}))
+    with pytest.raises(DataError, match=r"(?s)patch_000.png: image's label file labels/patch_000.json is JSON in a "
+                                        r"format no layout of seglab reads.*JSON label files named as the images \(3, "
+                                        r"such as .*it reads the JSON of COCO, LabelMe.*fmt='coco'") as err:
+        discover(tmp_path)
+    assert "expected labels/patch_000.*" not in str(err.value)
+
+
 def test_one_mask_folder_for_several_image_folders_asks_which_images(tmp_path):
     """ISPRS Potsdam: top_potsdam_2_10_RGB.tif in 2_Ortho_RGB/ (and _IRRG, _RGBIR band folders) with
     top_potsdam_2_10_label.tif in 5_Labels_all/: each mask would be trained once per band folder."""

@@ -263,6 +263,11 @@ def match_folders(
             channels.setdefault(key_of_case[channel.group(1)], []).append((int(channel.group(2)), image))
             continue
         numbered = rule in NUMBER_RULES  # `t000.tif` pairs `man_seg000.tif`, not `t000.*`
+        annotation = _json_named_alike(image, mask_dir) if not numbered and len(problems) < _CLOSEST_SHOWN else None
+        if annotation is not None:  # Kili's labels/patch_000.json: labelled, in a format no layout reads
+            problems.append(Problem(image, f"image's label file {expected}{annotation.name} is JSON in a format no "
+                                    "layout of seglab reads, and no mask", "image-without-mask", (annotation,)))
+            continue
         message = (f"image has no mask (expected a mask numbered {key} in {expected})" if numbered
                    else f"image has no mask (expected {expected}{stem(image)}.*)")
         close = (
@@ -298,6 +303,13 @@ def match_folders(
                        [m for ms in extra.values() for m in ms] + unkeyed, rivals,
                        {k: tuple(ms) for k, ms in merged.items() if k in image_keys},
                        channels={k: tuple(image for _, image in sorted(cs)) for k, cs in channels.items()})
+
+
+def _json_named_alike(image: Path, mask_dir: Path) -> Path | None:
+    """The JSON file named as `image` in the mask folder, an annotation tool's label file that
+    pairing looked past (only image files are masks); None when there is none."""
+    annotation = mask_dir / f"{stem(image)}.json"
+    return annotation if annotation.is_file() else None
 
 
 def _complete_cases(pairs: list[tuple[str, Path, Path]], channels: dict[str, list[tuple[int, Path]]]

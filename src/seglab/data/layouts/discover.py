@@ -33,7 +33,7 @@ from seglab.data.files.alpha import ALPHA_READINGS, data_alpha_image
 from seglab.data.files.index import DatasetIndex
 from seglab.data.files.pixel_budget import set_max_pixels
 from seglab.data.layouts.formats import DatasetFormat, FORMATS, ReadOptions
-from seglab.data.layouts.layout_refusal import label_studio_brush_route, what_was_seen
+from seglab.data.layouts.layout_refusal import label_studio_brush_route, unread_json_route, what_was_seen
 from seglab.data.layouts.multilabel import apply_task
 from seglab.data.splitting.subjects import with_subjects
 from seglab.errors import ConfigError, DataError, UnknownNameError
@@ -335,12 +335,15 @@ def _report_merged(index: DatasetIndex) -> None:
 
 def _unpaired_hint(index: DatasetIndex, merge_masks: bool) -> str:
     """What to do about the unpaired files of a folder without pairs: Label Studio's brush export
-    is read from its JSON export instead; when unpaired masks outnumber unpaired images several
-    times, folder by folder, they are likely one file per object (the 2018 Data Science Bowl's
-    `<id>/masks/*.png`), which only `--merge-masks` reads, offered unless it was passed."""
-    brushes = label_studio_brush_route(p.path for p in index.problems)
-    if brushes or merge_masks:
-        return f"\n{brushes}" if brushes else ""
+    is read from its JSON export instead; JSON label files of the images' names are in no format
+    seglab reads; when unpaired masks outnumber unpaired images several times, folder by folder,
+    they are likely one file per object (the 2018 Data Science Bowl's `<id>/masks/*.png`), which
+    only `--merge-masks` reads, offered unless it was passed."""
+    route = label_studio_brush_route(p.path for p in index.problems) or unread_json_route(
+        [p.related[0] for p in index.problems if p.code == "image-without-mask" and p.related
+         and p.related[0].suffix == ".json"])
+    if route or merge_masks:
+        return f"\n{route}" if route else ""
     unpaired = Counter(p.code for p in index.problems)
     images, masks = unpaired["image-without-mask"], unpaired["mask-without-image"]
     if not images or masks < 3 * images:

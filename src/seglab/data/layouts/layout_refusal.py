@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import shlex
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from seglab.data.discovery.folders import (MAX_DEPTH, NAMED_DEPTH, Folder, deeper_image_folders, folders_within,
@@ -141,6 +141,19 @@ def label_studio_brush_route(paths: Iterable[Path]) -> str:
             f"'{brushes[0]}'): a mask per brush region, named by task and annotation, which only Label Studio's JSON "
             "ties to an image; export the project as \"JSON\" instead (not JSON-MIN) and put the file in the dataset "
             "folder with the images: seglab reads its brushes (the label-studio layout, docs/data.md)")
+
+
+def unread_json_route(annotations: Sequence[Path]) -> str:
+    """What to do when images have a JSON label file of their name that no layout read (Kili's
+    own export: `images/patch_000.png` + `labels/patch_000.json`), else nothing: the JSON formats
+    seglab reads, and the export most tools offer."""
+    if not annotations:
+        return ""
+    return (f"JSON label files named as the images ({len(annotations)}, such as '{annotations[0]}') are in no format "
+            "seglab reads; it reads the JSON of COCO, LabelMe, Label Studio (its JSON export), "
+            "Supervisely, V7 Darwin, VIA, Cityscapes polygons, xBD and GeoJSON (docs/data.md, Layouts): export the "
+            "labels as one of them, COCO from most tools (Kili: kili.export_labels(project_id, 'export.zip', "
+            "fmt='coco'))")
 
 
 def _too_deep(root: Path, deeper: list[Path]) -> str:
