@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import yaml
 
 from seglab.cli import main
 from seglab.errors import CheckpointError, ConfigError
@@ -16,6 +17,9 @@ from seglab.export.parity import PARITY_TOLERANCE, ParityError, ParityResult
 from seglab.inference.onnx_predictor import OnnxPredictor
 from seglab.inference.predictor import Predictor
 from seglab.runs.checkpoint import load_checkpoint
+from seglab.runs.input_naming import InputNaming
+
+from ..inference.test_collect_inputs import _rendered_view  # type: ignore[import-not-found]
 
 pytest.importorskip("onnxruntime", reason="ONNX tests need the 'export' extra")
 pytest.importorskip("onnxscript", reason="ONNX export needs the 'export' extra")
@@ -70,6 +74,45 @@ def test_predict_with_onnx_gives_the_run_folders_masks(trained_run, exported, ru
         assert (tmp_path / "onnx" / name).read_bytes() == (tmp_path / "torch" / name).read_bytes()
         probs = [np.load(tmp_path / d / f"{image.stem}_probs.npy").astype(np.float32) for d in ("onnx", "torch")]
         np.testing.assert_allclose(*probs, atol=1e-3)  # stored as float16
+
+
+def test_predict_with_onnx_reads_a_folder_by_the_naming_its_run_recorded(trained_run, tmp_path):
+    """A run trained with `--images rgb_rawlight.png --mask-pattern semantic.png` (Structured3D):
+    its exported model.json carries that naming, so `seglab predict model.onnx VIEW` predicts the
+    image training read, as `seglab predict RUN VIEW` does. Before, an exported model listed the
+    folder by the default rules: every lighting and rendering, and the mask, was predicted."""
+    run = tmp_path / "run"
+    shutil.copytree(trained_run, run)
+    config = yaml.safe_load((run / "config.yaml").read_text())
+    config["data"].update(images="rgb_rawlight.png", mask_pattern="semantic.png", slice_axis="coronal")
+    (run / "config.yaml").write_text(yaml.safe_dump(config))
+    assert main(["export", str(run), "--out", str(tmp_path / "export"), "--check-size", "32x32"]) == 0
+    naming = json.loads((tmp_path / "export" / "model.json").read_text())["naming"]
+    assert naming == {"images": "rgb_rawlight.png", "mask_pattern": "semantic.png", "slice_axis": "coronal",
+                      "volumes": False}
+    _rendered_view(tmp_path / "view")
+    assert main(["predict", str(tmp_path / "export" / "model.onnx"), str(tmp_path / "view"),
+                 "--out", str(tmp_path / "out"), "--no-progress"]) == 0
+    assert sorted(p.name for p in (tmp_path / "out").glob("*_mask.png")) == ["rgb_rawlight_mask.png"]
+
+
+@pytest.mark.parametrize("naming", [{"mask_pattern": ["semantic.png"]}, {"slice_axis": "__import__('os')"},
+                                    {"volumes": "yes"}, {"images": "x" * 300}, {"shell": "rm -rf /"}, ["images"]],
+                         ids=["a list", "an unknown axis", "a word for a flag", "too long", "an unknown key", "no mapping"])
+def test_a_damaged_naming_in_model_json_is_refused_naming_the_file(exported, tmp_path, naming):
+    shutil.copy(exported / "model.onnx", tmp_path / "model.onnx")
+    metadata = json.loads((exported / "model.json").read_text())
+    (tmp_path / "model.json").write_text(json.dumps({**metadata, "naming": naming}))
+    with pytest.raises(CheckpointError, match="model.json' is not seglab export metadata: TypeError.*input naming"):
+        OnnxPredictor.from_file(tmp_path / "model.onnx")
+
+
+def test_model_json_exported_before_the_naming_reads_with_the_defaults(exported, tmp_path):
+    shutil.copy(exported / "model.onnx", tmp_path / "model.onnx")
+    metadata = json.loads((exported / "model.json").read_text())
+    del metadata["naming"]
+    (tmp_path / "model.json").write_text(json.dumps(metadata))
+    assert OnnxPredictor.from_file(tmp_path / "model.onnx").naming == InputNaming()
 
 
 def test_onnx_predictor_resizes_like_predictor(trained_run, exported, tmp_path):

@@ -21,9 +21,10 @@ from seglab.data.layouts.volume_format import modality_cases
 from seglab.errors import DataError
 from seglab.inference.files import collect_inputs
 from seglab.inference.predictor import Prediction
-from seglab.inference.volume_inputs import trained_on_volumes, volume_inputs
+from seglab.inference.volume_inputs import volume_inputs
 from seglab.inference.volumes import predict_volumes
 from seglab.runs.checkpoint import load_checkpoint
+from seglab.runs.input_naming import trained_on_volumes
 from seglab.runs.run_folder import RunFolder
 from seglab.tasks import MultiClass
 
@@ -251,7 +252,7 @@ def test_dicom_frames_are_images_for_a_run_trained_on_frames_and_a_series_for_on
     run = tmp_path / "run"
     run.mkdir()
     (run / "splits.json").write_text(json.dumps({"root": "data", "format": trained_on, "train": [], "val": []}))
-    on_volumes = trained_on_volumes(run)
+    on_volumes = trained_on_volumes(RunFolder(run))
     assert on_volumes == (trained_on == "volumes")
     frames = sorted((tmp_path / "series").glob("*.dcm"))
     given = collect_inputs([tmp_path / "series"], series=on_volumes)

@@ -22,6 +22,7 @@ from seglab.export.parity import PARITY_TOLERANCE, ParityError, ParityResult, ch
 from seglab.runs.card import ModelCard
 from seglab.runs.checkpoint import load_checkpoint
 from seglab.runs.exported import ExportMetadata, smallest_input, write_metadata
+from seglab.runs.input_naming import InputNaming
 from seglab.runs.run_folder import RunFolder
 
 log = logging.getLogger(__name__)
@@ -59,6 +60,7 @@ def export_model(
     out_dir: str | Path,
     format: str = "onnx",
     sizes: Sequence[tuple[int, int]] | None = None,
+    naming: InputNaming = InputNaming(),
 ) -> ExportResult:
     """Export `model` into `out_dir`, check it against PyTorch, and write the JSON beside it.
 
@@ -68,6 +70,7 @@ def export_model(
         out_dir: folder for `model.onnx` + `model.json` (or `model.torchscript.pt` + `.json`).
         format: a name from `FORMATS` ("onnx", "torchscript").
         sizes: (H, W) input sizes for the parity check; default three sizes around the card's size.
+        naming: how its run named its inputs, which `seglab predict` applies to a folder.
 
     Raises:
         UnknownNameError: unknown format (the message lists the formats).
@@ -88,7 +91,7 @@ def export_model(
     spec.export(model, model_path, trace_sample(model, card.in_channels))
     parity = check_parity(model, spec.load(model_path), sizes, card.in_channels)
     metadata = ExportMetadata(card=card, format=format, model_file=model_path.name, min_size=min_size,
-                              parity=[r.to_dict() for r in parity])
+                              parity=[r.to_dict() for r in parity], naming=naming)
     metadata_path = write_metadata(model_path, metadata)
     result = ExportResult(model_path, metadata_path, parity)
     log.debug("exported %s; parity max |diff| %.2e", model_path, result.worst)
@@ -107,7 +110,9 @@ def export_run(
     sizes: Sequence[tuple[int, int]] | None = None,
     checkpoint: str = "best",
 ) -> ExportResult:
-    """Export the best (or `last`) checkpoint of a run folder into `out_dir` (default RUN/export).
+    """Export the best (or `last`) checkpoint of a run folder into `out_dir` (default RUN/export),
+    with the run's input naming (`InputNaming.of_run`), so that predicting with the file lists a
+    folder's inputs as predicting with the run does.
 
     Raises:
         CheckpointError: not a finished run folder.
@@ -115,4 +120,5 @@ def export_run(
     """
     folder = RunFolder.open(run)
     loaded = load_checkpoint(folder.best if checkpoint == "best" else folder.last)
-    return export_model(loaded.load_model("cpu"), loaded.card, out_dir or folder.root / "export", format, sizes)
+    return export_model(loaded.load_model("cpu"), loaded.card, out_dir or folder.root / "export", format, sizes,
+                        InputNaming.of_run(folder))

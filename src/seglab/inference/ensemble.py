@@ -21,6 +21,7 @@ from seglab.errors import ConfigError
 from seglab.inference.postprocess import PostProcess
 from seglab.inference.predictor import InferenceOptions, Prediction, Predictor
 from seglab.runs.card import ModelCard
+from seglab.runs.input_naming import InputNaming
 from seglab.runtime import Precision
 
 
@@ -91,6 +92,10 @@ class EnsemblePredictor:
     @property
     def planes_as_channels(self) -> bool | None:
         return self.members[0].planes_as_channels
+
+    @property
+    def naming(self) -> InputNaming:
+        return self.members[0].naming
 
     @property
     def card(self) -> ModelCard:

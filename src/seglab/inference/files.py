@@ -45,7 +45,7 @@ def collect_inputs(inputs: Sequence[str | Path], channel_files: Sequence[str] = 
     images and masks side by side (`_without_masks`), named as the run trained: its `mask_pattern`
     (RobustMIS' `instrument_instances.png`) names them, and its `images` where a file-name pattern
     (Structured3D's `rgb_rawlight.png`) picks a folder's images; without `series` (a run trained on 2-D DICOM
-    frames: `volume_inputs.trained_on_volumes`) a series folder is a folder of images, its `.dcm`
+    frames: `InputNaming.volumes`) a series folder is a folder of images, its `.dcm`
     files, and subfolders are not looked in; for a model whose channels are files of
     their own (`channel_files`), a folder without images gives those of its subfolders that hold
     such files (38-Cloud's `38-Cloud_test/` and its `test_red/` ... `test_nir/`; LEVIR-CD's

@@ -1,8 +1,9 @@
 """OnnxPredictor: run an exported ONNX model with onnxruntime and NumPy, the way `Predictor` runs a run folder.
 
-It reads `model.onnx` and the `model.json` beside it (classes, in_channels, size, mean/std) and
-applies the same preprocessing rules through `seglab.inference.numpy_preprocess`. Torch does no work
-here (importing seglab still loads it, as the package's `__init__` does).
+It reads `model.onnx` and the `model.json` beside it (classes, in_channels, size, mean/std, the
+run's input naming) and applies the same preprocessing rules through
+`seglab.inference.numpy_preprocess`. Torch does no work here (importing seglab still loads it,
+as the package's `__init__` does).
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ class OnnxPredictor(CardModel):
 
     def __init__(self, session: onnxruntime.InferenceSession, metadata: ExportMetadata) -> None:
         self.card: ModelCard = metadata.card
+        self.naming = metadata.naming  # the run's, as `seglab export` recorded it
         self.classes: ClassSpec = metadata.card.class_spec
         # softmax, or a sigmoid per class with the card's thresholds
         self.task = task_from_extra(metadata.card.extra, metadata.card.num_classes)

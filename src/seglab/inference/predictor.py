@@ -22,6 +22,7 @@ from seglab.inference.tiling import network_stride, predict_tiled
 from seglab.inference.tta import FLIPS, TTA_FLIPS, Flips, flip_tta, trained_flips
 from seglab.runs.card import ModelCard
 from seglab.runs.checkpoint import load_checkpoint
+from seglab.runs.input_naming import InputNaming
 from seglab.runs.run_folder import RunFolder
 from seglab.runtime import Precision, resolve_device, resolve_precision
 from seglab.runtime_threads import ThreadTuner, thread_tuner
@@ -48,6 +49,7 @@ class Segmenter(Protocol):
 
     classes: ClassSpec
     task: Task
+    naming: InputNaming  # how `seglab predict` lists a folder's inputs: as the run's training named them
 
     @property
     def card(self) -> ModelCard:
@@ -196,7 +198,8 @@ class Predictor(CardModel):
     """Predict masks for arrays or files exactly as the training run preprocessed them.
 
     A model passed in is moved to `device`, channels_last and eval mode in place, as
-    `nn.Module.to` and `eval` do (no copy of its weights is made).
+    `nn.Module.to` and `eval` do (no copy of its weights is made). `naming` is how its run named
+    its inputs (`from_run` reads it from the run folder; else that of a run given no option).
 
     Example:
         >>> predictor = Predictor.from_run("runs/demo")  # doctest: +SKIP
@@ -212,11 +215,13 @@ class Predictor(CardModel):
         device: torch.device | str = "cpu",
         precision: Precision | None = None,
         options: InferenceOptions | None = None,
+        naming: InputNaming = InputNaming(),
     ) -> None:
         self.device = torch.device(device)
         # channels_last, as in training: as fast or faster on CPU for every network (benchmarks/inference_layout.py)
         self.model = model.to(self.device, memory_format=torch.channels_last).eval()
         self.card = card
+        self.naming = naming
         self.classes: ClassSpec = card.class_spec
         self.task = task_from_extra(card.extra, card.num_classes)  # softmax, or per-class sigmoids with thresholds
         self.precision = precision or resolve_precision("fp32", self.device)
@@ -249,22 +254,23 @@ class Predictor(CardModel):
     @classmethod
     def from_checkpoint(
         cls, path: str | Path, device: torch.device | str = "auto", options: InferenceOptions | None = None,
-        precision: Precision | None = None,
+        precision: Precision | None = None, naming: InputNaming = InputNaming(),
     ) -> Predictor:
         """Load a `.safetensors` checkpoint written by seglab (no pickle is ever read); `precision`
         None is fp32 (exact). `seglab.inference.loading.load_segmenter` resolves both from flags."""
         checkpoint = load_checkpoint(path)
         target = resolve_device(device)
-        return cls(checkpoint.load_model(target), checkpoint.card, target, precision, options)
+        return cls(checkpoint.load_model(target), checkpoint.card, target, precision, options, naming)
 
     @classmethod
     def from_run(
         cls, path: str | Path, device: torch.device | str = "auto", checkpoint: str = "best",
         options: InferenceOptions | None = None, precision: Precision | None = None,
     ) -> Predictor:
-        """Load the best (or `last`) checkpoint of a run folder."""
+        """Load the best (or `last`) checkpoint of a run folder, with the run's input naming."""
         run = RunFolder.open(path)
-        return cls.from_checkpoint(run.best if checkpoint == "best" else run.last, device, options, precision)
+        return cls.from_checkpoint(run.best if checkpoint == "best" else run.last, device, options, precision,
+                                   InputNaming.of_run(run))
 
     def preprocess(self, image: np.ndarray) -> torch.Tensor:
         """(H, W[, C]) array -> normalised (1, C, h, w) tensor at the training size."""

@@ -4,8 +4,8 @@ MetaImage or NRRD file, a DICOM series, and an HDF5 file whose image dataset is 
 `label`), which the volumes format cuts into slices (`volume_format.cases.hdf5_volumes_in`,
 `hdf5_cases`) and `volumes.read_volume` reads alike. A run trained on 2-D DICOM frames (Sunnybrook's
 contour-text layout: one `.dcm` per image) reads a `.dcm` file as one image, a series folder as
-its frames, as it trained; a run trained on volumes (its splits.json's format) reads a series as
-one volume."""
+its frames, as it trained; a run trained on volumes (its splits.json's format:
+`input_naming.trained_on_volumes`) reads a series as one volume."""
 
 from __future__ import annotations
 
@@ -15,17 +15,6 @@ from pathlib import Path
 from seglab.data.files.channels import channels_last
 from seglab.data.files.hdf5_files import HDF5_SUFFIXES, h5_image_shape
 from seglab.data.files.volumes import is_volume
-from seglab.runs.run_folder import RunFolder
-
-
-def trained_on_volumes(run: str | Path) -> bool:
-    """Whether `run` was trained on volumes cut into slices: its splits.json records the format
-    training read ("volumes"; its config may say "auto"). An exported model records none, nor a
-    run written before splits.json named it: taken as volumes, as predict always did."""
-    folder = RunFolder(Path(run))
-    if Path(run).suffix.lower() == ".onnx" or not folder.splits.is_file():
-        return True
-    return folder.read_splits().get("format", "volumes") == "volumes"
 
 
 def volume_inputs(files: Sequence[Path], on_volumes: bool = True) -> list[Path]:

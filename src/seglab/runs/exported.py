@@ -1,8 +1,9 @@
 """The JSON file beside an exported model: what it expects as input and what its outputs mean.
 
 `model.onnx` (or `model.pt`) holds only the network; `model.json` next to it holds the model
-card (classes and colours, in_channels, training size, mean/std), the tensor names, and the
-parity numbers measured at export. With both files a model can be used without seglab's run
+card (classes and colours, in_channels, training size, mean/std), the run's input naming (how
+`seglab predict` tells a folder's images from its masks: `input_naming.InputNaming`), the tensor
+names, and the parity numbers measured at export. With both files a model can be used without seglab's run
 folder or torch, from any language that reads JSON.
 """
 
@@ -17,6 +18,7 @@ from seglab._version import __version__
 from seglab.errors import CheckpointError
 from seglab.runs.atomic import atomic_write
 from seglab.runs.card import ModelCard
+from seglab.runs.input_naming import InputNaming
 
 METADATA_VERSION = 1
 INPUT_NAME = "image"
@@ -53,6 +55,7 @@ class ExportMetadata:
     output_name: str = OUTPUT_NAME
     min_size: int = 1  # smallest H and W the network accepts (a U-Net: 2 ** poolings)
     parity: list[dict[str, Any]] = field(default_factory=list)
+    naming: InputNaming = field(default_factory=InputNaming)  # absent from files exported before it: the defaults
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -67,6 +70,7 @@ class ExportMetadata:
             "postprocessing": MULTILABEL_POSTPROCESSING if self.card.extra.get("task") == "multilabel"
             else POSTPROCESSING,
             "card": self.card.to_dict(),
+            "naming": self.naming.to_dict(),
             "parity": self.parity,
         }
 
@@ -114,6 +118,7 @@ def read_metadata(model_path: str | Path) -> ExportMetadata:
             output_name=str(values["output"]["name"]),
             min_size=int(values["input"].get("min_size", 1)),
             parity=list(values.get("parity", [])),
+            naming=InputNaming.from_dict(values.get("naming", {})),
         )
     except (json.JSONDecodeError, RecursionError, UnicodeDecodeError, KeyError, TypeError, AttributeError) as err:
         raise CheckpointError(f"'{path}' is not seglab export metadata: {err!r}") from None

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-from pathlib import Path
 
 from seglab.cli.command import COMMANDS, Command
 from seglab.cli.options import (
@@ -88,22 +87,20 @@ def run(args: argparse.Namespace) -> None:
     from seglab.inference.submission import write_rle_table
     from seglab.inference.vectors import write_geojson_files
     from seglab.inference.stacks import predict_stacks, tiff_stacks, videos
-    from seglab.inference.volume_inputs import trained_on_volumes, volume_inputs
+    from seglab.inference.volume_inputs import volume_inputs
     from seglab.inference.volumes import predict_volumes
-    from seglab.runs.run_folder import RunFolder
 
     predictor = load_segmenter([args.run, *args.ensemble], args.device, args.precision, inference_options(args),
                                args.checkpoint)
     set_max_pixels(args.max_pixels)
-    on_volumes = trained_on_volumes(args.run)  # else a DICOM series is its 2-D frames, as the run trained
-    # the run's data options; an exported model records none (no naming, volumes cut axially)
-    data = None if Path(args.run).suffix.lower() == ".onnx" else RunFolder.open(args.run).read_config().data
-    # a folder's masks and images told apart by the run's own --mask-pattern and --images
-    files = collect_inputs(args.inputs, predictor.channel_files, series=on_volumes,
-                           images=data.images if data else None, mask_pattern=data.mask_pattern if data else None)
+    # a folder's masks and images told apart by the run's own --mask-pattern and --images (a run
+    # folder's config, an exported model's model.json); a DICOM series one volume or 2-D frames as it trained
+    naming = predictor.naming
+    files = collect_inputs(args.inputs, predictor.channel_files, series=naming.volumes, images=naming.images,
+                           mask_pattern=naming.mask_pattern)
     # inputs sharing a stem keep their folders, so none overwrites another
     names = output_names(files, predictor.channel_files)
-    volumes = volume_inputs(files, on_volumes)
+    volumes = volume_inputs(files, naming.volumes)
     bad = BadInputs(skip=args.skip_bad)
     values = None
     if args.write_values == "raw":
@@ -134,7 +131,7 @@ def run(args: argparse.Namespace) -> None:
             count = write_geojson_files(written, predictor.classes, predictor.task.name == "multilabel")
             print(f"{count} polygons as GeoJSON -> {args.out} (<name>.geojson)")
     if volumes:
-        axis = "axial" if data is None else data.slice_axis  # slices are cut across the plane the run trained on
+        axis = naming.slice_axis  # slices are cut across the plane the run trained on
         cases = predict_volumes(predictor, volumes, args.out, axis, names=names, progress=not args.no_progress,
                                 bad=bad, values=values)
         print(f"{len(cases)} volume(s) -> {args.out} (<name>_mask.nii.gz, or .mha, .nrrd as the input, on its grid, "
