@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import json
 import math
+import re
+import shutil
 
 import numpy as np
 import pytest
 import torch
+import yaml
 from torch import nn
 
 from seglab.cli import main
@@ -18,9 +21,11 @@ from seglab.inference.loading import load_segmenter
 from seglab.inference.postprocess import PostProcess
 from seglab.inference.predictor import InferenceOptions, Predictor
 from seglab.runs.card import ModelCard
+from seglab.runs.input_naming import InputNaming
 
 
-def constant_predictor(probs: tuple[float, float], names: tuple[str, str] = ("cell", "membrane")) -> Predictor:
+def constant_predictor(probs: tuple[float, float], names: tuple[str, str] = ("cell", "membrane"),
+                       naming: InputNaming = InputNaming()) -> Predictor:
     """A Predictor whose every pixel gets the class probabilities `probs`, whatever the image."""
     model = nn.Conv2d(1, 2, 1)
     with torch.no_grad():
@@ -28,7 +33,7 @@ def constant_predictor(probs: tuple[float, float], names: tuple[str, str] = ("ce
         model.bias.copy_(torch.tensor(probs).log())
     card = ModelCard(model="unet_small", options={}, in_channels=1, num_classes=2, classes={"names": list(names)},
                      mapping={}, size=None, mean=(0.0,), std=(1.0,))
-    return Predictor(model, card)
+    return Predictor(model, card, naming=naming)
 
 
 def test_the_mean_probability_decides_not_a_vote_or_the_last_member():
@@ -47,6 +52,36 @@ def test_members_must_segment_the_same_classes():
         EnsemblePredictor([constant_predictor((0.5, 0.5)), constant_predictor((0.5, 0.5), ("sky", "road"))])
     with pytest.raises(ConfigError, match="at least one"):
         EnsemblePredictor([])
+
+
+def _named_run(trained_run, folder, **data):
+    """A copy of the shared run whose config.yaml records the data options `data`."""
+    shutil.copytree(trained_run, folder)
+    config = yaml.safe_load((folder / "config.yaml").read_text())
+    config["data"].update(data)
+    (folder / "config.yaml").write_text(yaml.safe_dump(config))
+    return folder
+
+
+def test_runs_trained_with_other_namings_are_refused_naming_both_and_the_setting(trained_run, tmp_path, capsys):
+    """An ensemble lists a folder's inputs once for all its runs. It took the first run's naming,
+    so a run trained with `--mask-pattern semantic.png` beside one trained without would have
+    predicted the other's masks; now such runs are refused, each named with the setting that
+    differs, and runs named alike share their naming."""
+    plain = _named_run(trained_run, tmp_path / "plain")
+    rendered = _named_run(trained_run, tmp_path / "rendered", mask_pattern="semantic.png")
+    message = re.escape(f"cannot ensemble '{plain}' and '{rendered}': their runs named or read their inputs "
+                        f"differently (mask_pattern None in '{plain}', 'semantic.png' in '{rendered}')")
+    with pytest.raises(ConfigError, match=message):
+        load_segmenter([plain, rendered], device="cpu")
+    image = sorted((trained_run.parent / "data" / "images").iterdir())[0]
+    assert main(["predict", str(plain), str(image), "--out", str(tmp_path / "out"), "--ensemble", str(rendered)]) == 2
+    assert "mask_pattern None in" in capsys.readouterr().err
+    again = _named_run(trained_run, tmp_path / "again", mask_pattern="semantic.png")
+    assert load_segmenter([rendered, again], device="cpu").naming == load_segmenter(rendered, device="cpu").naming
+    with pytest.raises(ConfigError, match=r"'model 1' and 'model 2'.*slice_axis 'axial' in 'model 1', 'coronal'"):
+        EnsemblePredictor([constant_predictor((0.5, 0.5)),
+                           constant_predictor((0.5, 0.5), naming=InputNaming(slice_axis="coronal"))])
 
 
 def test_runs_load_without_post_processing_which_applies_once_to_the_ensemble(trained_run):

@@ -35,10 +35,16 @@ class EnsemblePredictor:
         True
     """
 
-    def __init__(self, members: Sequence[Predictor], postprocess: PostProcess | None = None) -> None:
+    def __init__(self, members: Sequence[Predictor], postprocess: PostProcess | None = None,
+                 names: Sequence[str] = ()) -> None:
         """
+        Args:
+            names: what each member is called in a refusal (`from_runs`: its run folder); default
+                "model 1", "model 2", ...
+
         Raises:
-            ConfigError: no members, or members that segment different classes.
+            ConfigError: no members, members that segment different classes, or that list and
+                read inputs differently (`_reading`), naming the two and each setting that differs.
         """
         if not members:
             raise ConfigError("an ensemble needs at least one model")
@@ -49,6 +55,7 @@ class EnsemblePredictor:
                                   f"and {list(member.classes.names)}")
             if member.task.name != members[0].task.name:
                 raise ConfigError(f"cannot ensemble a {members[0].task.name} model with a {member.task.name} one")
+        _refuse_other_readings(members, list(names) or [f"model {i}" for i in range(1, len(members) + 1)])
         self.members = list(members)
         self.classes: ClassSpec = first
         self.postprocess = postprocess or PostProcess()
@@ -67,7 +74,7 @@ class EnsemblePredictor:
         member_options = replace(options, postprocess=PostProcess())
         members = [Predictor.from_run(path, device=device, checkpoint=checkpoint, options=member_options,
                                       precision=precision) for path in paths]
-        return cls(members, options.postprocess)
+        return cls(members, options.postprocess, [str(path) for path in paths])
 
     @property
     def in_channels(self) -> int:
@@ -95,6 +102,7 @@ class EnsemblePredictor:
 
     @property
     def naming(self) -> InputNaming:
+        """The members' naming, one for all (`_refuse_other_readings`)."""
         return self.members[0].naming
 
     @property
@@ -109,3 +117,29 @@ class EnsemblePredictor:
         if self.postprocess.active:
             mask = self.postprocess(mask, self.classes)
         return Prediction(mask=mask, probs=probs)
+
+
+def _reading(member: Predictor) -> dict[str, object]:
+    """What `seglab predict` lists and reads a folder's inputs by for `member`: its run's naming
+    and its card's channel files, modalities and volume planes."""
+    return {**member.naming.to_dict(), "channel_files": member.channel_files, "modalities": member.modalities,
+            "planes_as_channels": member.planes_as_channels}
+
+
+def _refuse_other_readings(members: Sequence[Predictor], names: Sequence[str]) -> None:
+    """Refuse members whose runs named or read their inputs otherwise than the first's: an ensemble
+    lists and reads each input once for all its members, so one of them would predict files its
+    training never read as images (another run's masks, planes cut across another axis).
+
+    Raises:
+        ConfigError: naming the first member, the one that differs, and each setting that does.
+    """
+    first = _reading(members[0])
+    for name, member in zip(names[1:], members[1:]):
+        differ = [f"{key} {first[key]!r} in '{names[0]}', {value!r} in '{name}'"
+                  for key, value in _reading(member).items() if value != first[key]]
+        if differ:
+            raise ConfigError(f"cannot ensemble '{names[0]}' and '{name}': their runs named or read their inputs "
+                              f"differently ({'; '.join(differ)}), and an ensemble lists a folder's inputs once for "
+                              "all its members. Ensemble runs trained with the same data options, or predict with "
+                              "each run alone")
