@@ -15,6 +15,7 @@ from seglab.data.classes import (
     classes_from_colour_names,
     default_colours,
     is_void,
+    json_colour,
     load_classes_file,
     value_names_from_csv,
     value_names_from_ontology,
@@ -269,10 +270,13 @@ def test_void_names_are_the_ones_datasets_score_in_no_class():
     ("class_list.json", "not json"),
     ("class_list.json", '[{"id": 1, "name": "car", "color": [255, 0, 0]}]'),  # COCO panoptic's ids, from 1
     ("class_list.json", '[{"name": "car", "color": [255, 0, 0], "classid": 0}, {"name": "road", "classid": 1}]'),
+    ("class_list.json", '[{"name": "car", "color": [300, 0, 0]}, {"name": "road", "color": [0, 0, 255]}]'),
+    ("class_list.json", '[{"name": "car", "color": [true, 0, 0]}, {"name": "road", "color": [0, 0, 255]}]'),
     ("ontology.yaml", "- car\n- road\n"),
     ("ontology.yaml", "{0: void}\n"),  # one name: no table
     ("ontology.yaml", "{0: void, x: car}\n"),
-], ids=["unnamed colours", "empty", "a list", "names to colours", "no json", "ids from 1", "no colour", "yaml list", "one name", "a word id"])
+], ids=["unnamed colours", "empty", "a list", "names to colours", "no json", "ids from 1", "no colour",
+        "a colour beyond a byte", "a boolean channel", "yaml list", "one name", "a word id"])
 def test_class_tables_of_another_shape_are_passed_over(tmp_path, name, text):
     (tmp_path / name).write_text(text)
     read = {"colormap.txt": classes_from_colour_map, "class_list.json": classes_from_colour_names,
@@ -306,6 +310,19 @@ def test_a_readme_lists_classes_beside_their_rgb_numbers(tmp_path, text):
 def test_numbers_in_a_readmes_prose_are_no_class_table(tmp_path, text):
     (tmp_path / "README.txt").write_text(text)
     assert classes_from_readme(tmp_path / "README.txt") is None
+
+
+@pytest.mark.parametrize(("value", "colour"), [
+    ([0, 128, 255], (0, 128, 255)), ("#0080fF", (0, 128, 255)),
+    ([True, 0, 0], None), ([0, False, 0], None),  # JSON's true is no channel value, though Python counts it 1
+    ([256, 0, 0], None), ([0, -1, 0], None), ([0.0, 0, 0], None), (["0", 0, 0], None),
+    ([0, 0], None), ([0, 0, 0, 0], None), ((0, 0, 0), None), ("#0080f", None), ("0080ff", None), ("red", None),
+    (None, None), (7, None), ({"r": 0, "g": 0, "b": 0}, None),
+])
+def test_json_colours_are_three_bytes_or_hex_and_nothing_else(value, colour):
+    """One reading for a JSON class list's colours and COCO panoptic's categories, which parted at
+    the edges: the panoptic one took `true` for 1, the class list's left the range to ClassSpec."""
+    assert json_colour(value) == colour
 
 
 @pytest.mark.parametrize(("text", "message"), [

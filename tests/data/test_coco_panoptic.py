@@ -93,6 +93,23 @@ def test_coco2017_panoptic_reads_classes_in_id_order_with_void_ignored(tmp_path:
     assert {p.split for p in index.pairs} == {"train", "val"}
 
 
+@pytest.mark.parametrize(("colour", "own"), [([True, 20, 60], False), ([220, 20, 256], False),
+                                             ([220, 20], False), ("#dc143c", True)],
+                         ids=["a boolean channel", "beyond a byte", "two channels", "hex"])
+def test_a_category_colour_that_is_no_colour_gives_the_classes_default_colours(tmp_path: Path, colour, own) -> None:
+    """A category's colour is read as a JSON class list's (`classes.json_colour`): `true` was taken
+    for 1, so a `[true, 20, 60]` refused the whole dataset ('a colour must be [r, g, b] with
+    integers 0-255'); a colour that is none now gives every class seglab's default colours."""
+    coco2017(tmp_path)
+    for path in (tmp_path / "annotations").glob("panoptic_*.json"):
+        data = json.loads(path.read_text())
+        data["categories"][1]["color"] = colour  # person's, the first class
+        path.write_text(json.dumps(data))
+    index = discover(tmp_path)
+    assert list(index.classes.names) == CLASSES and len(index.pairs) == 5
+    assert (index.classes.colours == ((220, 20, 60), (110, 76, 0), (152, 251, 152))) == own
+
+
 def test_instances_beside_it_keep_the_coco_reading_unless_asked(tmp_path: Path) -> None:
     coco2017(tmp_path)
     instances = {"images": [{"id": 1, "file_name": "000000000001.jpg", "height": H, "width": W}],

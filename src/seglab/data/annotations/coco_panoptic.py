@@ -27,7 +27,7 @@ import numpy as np
 
 from seglab.data.annotations.annotated_images import inside, locate_images
 from seglab.data.annotations.annotation_formats import AnnotationFileFormat, relative_names
-from seglab.data.classes import ClassSpec, shipped_classes
+from seglab.data.classes import ClassSpec, json_colour, shipped_classes
 from seglab.data.annotations.coco_json import coco_files, coco_lists, image_key, is_panoptic
 from seglab.data.discovery.folders import Folder, walk
 from seglab.data.layouts.formats import FORMATS
@@ -75,7 +75,7 @@ def read_panoptic(path: Path) -> _Panoptic:
     """
     data = coco_lists(path, "panoptic")
     try:
-        categories = {int(c["id"]): (str(c["name"]), _colour(c.get("color"))) for c in data["categories"]}
+        categories = {int(c["id"]): (str(c["name"]), json_colour(c.get("color"))) for c in data["categories"]}
         images = {image_key(i["id"]): i for i in data["images"] if str(i.get("file_name", ""))}
         annotations = {image_key(a["image_id"]): a for a in data["annotations"]}
         for entry in annotations.values():
@@ -86,13 +86,6 @@ def read_panoptic(path: Path) -> _Panoptic:
         raise DataError(f"panoptic file '{path}': an entry lacks its id, name, image_id, file_name or segments, or "
                         f"an id is no number (image ids may also be strings) ({err!r})") from None
     return _Panoptic(path, images, annotations, categories)
-
-
-def _colour(value: object) -> tuple[int, int, int] | None:
-    """A category's `color` when it is three 0-255 integers, else None (seglab's colours)."""
-    if isinstance(value, list) and len(value) == 3 and all(isinstance(v, int) and 0 <= v <= 255 for v in value):
-        return (value[0], value[1], value[2])
-    return None
 
 
 def segment_labels(png: Path, label_of: dict[int, int], void: int) -> LabelMap:

@@ -29,7 +29,7 @@ from seglab.data.classes.class_tables import (
     classes_from_labelmap,
 )
 from seglab.data.classes.classes_file import load_classes_file
-from seglab.data.classes.colours import BACKGROUND_COLOUR, ERROR_COLOUR, default_colours, hex_colour
+from seglab.data.classes.colours import BACKGROUND_COLOUR, ERROR_COLOUR, default_colours, hex_colour, json_colour
 from seglab.data.classes.names import VOID_NAMES, generic_name, is_background, is_void
 from seglab.data.classes.spec import ClassSpec
 from seglab.data.classes.value_names import (
@@ -70,6 +70,7 @@ __all__ = [
     "hex_colour",
     "is_background",
     "is_void",
+    "json_colour",
     "label_classes",
     "load_classes_file",
     "refuse_unnamed",

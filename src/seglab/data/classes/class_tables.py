@@ -14,7 +14,7 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
-from seglab.data.classes.colours import hex_colour
+from seglab.data.classes.colours import hex_colour, json_colour
 from seglab.data.classes.names import is_void
 from seglab.data.classes.spec import ClassSpec
 from seglab.errors import DataError
@@ -289,7 +289,7 @@ def _listed_colours(entries: list[object]) -> list[tuple[str, tuple[int, int, in
         if not isinstance(entry, dict):
             return None
         name = next((entry[k] for k in NAME_COLUMNS if k in entry), None)
-        colour = _json_colour(entry.get("color", entry.get("colour")))
+        colour = json_colour(entry.get("color", entry.get("colour")))
         number = next((entry[k] for k in _ID_KEYS if k in entry), position)
         if not isinstance(name, str) or not name.strip() or colour is None or not isinstance(number, int) \
                 or isinstance(number, bool):
@@ -298,17 +298,6 @@ def _listed_colours(entries: list[object]) -> list[tuple[str, tuple[int, int, in
     if not entries or sorted(by_id) != list(range(len(entries))):
         return None
     return [by_id[k] for k in range(len(entries))]
-
-
-def _json_colour(value: object) -> tuple[int, int, int] | None:
-    """An `[r, g, b]` list of integers or a `#rrggbb` string as (r, g, b); None for anything else
-    (the range is checked by `ClassSpec`)."""
-    if isinstance(value, list) and len(value) == 3 and all(isinstance(c, int) and not isinstance(c, bool) for c in value):
-        return value[0], value[1], value[2]
-    try:
-        return hex_colour(value, "a class") if isinstance(value, str) else None
-    except ValueError:
-        return None
 
 
 COLOUR_MAP_GLOB = "*colormap*.txt"  # RUGD's RUGD_annotations/RUGD_annotation-colormap.txt

@@ -1,4 +1,5 @@
-"""Display colours of classes: a palette clear of black and of the error red; `#rrggbb` colours read."""
+"""Display colours of classes: a palette clear of black and of the error red; `#rrggbb` and JSON
+colours read."""
 
 from __future__ import annotations
 
@@ -67,3 +68,16 @@ def hex_colour(value: object, what: str) -> tuple[int, int, int]:
     if not re.fullmatch(r"#[0-9a-fA-F]{6}", text):
         raise ValueError(f"{what} has colour {text!r}, not #rrggbb")
     return int(text[1:3], 16), int(text[3:5], 16), int(text[5:7], 16)
+
+
+def json_colour(value: object) -> tuple[int, int, int] | None:
+    """A colour as a JSON class list writes it, `[r, g, b]` of integers 0-255 (COCO panoptic's
+    categories) or `#rrggbb`, as (r, g, b); None for anything else: a value beyond a byte, or
+    `true`, which Python counts an integer but no file means as a channel value."""
+    if isinstance(value, list) and len(value) == 3 and all(
+            isinstance(c, int) and not isinstance(c, bool) and 0 <= c <= 255 for c in value):
+        return value[0], value[1], value[2]
+    try:
+        return hex_colour(value, "a class") if isinstance(value, str) else None
+    except ValueError:
+        return None
