@@ -88,6 +88,20 @@ def test_open_images_object_masks_are_resized_to_their_images_and_painted_larger
     assert "1 images have no row in the tables: left out" in index.pairing[0]
 
 
+def test_a_read_looks_for_the_class_descriptions_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The description CSVs beside the tables (each opened to tell a two-column one) were looked
+    for twice in a read: to name the classes and to list the files it read."""
+    from seglab.data.annotations import mask_table
+
+    official(tmp_path)
+    looked = []
+    real = mask_table._description_files
+    monkeypatch.setattr(mask_table, "_description_files", lambda *a: looked.append(a) or real(*a))
+    index = mask_table.MaskTableFormat().read(tmp_path, None)
+    assert len(looked) == 1 and index.classes.names == ("background", "Dog", "Person")
+    assert "named by oidv7-class-descriptions.csv" in index.pairing[0]
+
+
 def test_open_images_zip_shards_unpacked_and_a_table_as_data(tmp_path: Path) -> None:
     official(tmp_path, masks="{split}-masks-a")
     index = discover(tmp_path / "validation-annotations-object-segmentation.csv")

@@ -166,7 +166,8 @@ class MaskTableFormat(AnnotationFileFormat):
         rows = {table: _rows(table) for table in tables}
         mask_names = {row.mask for listed in rows.values() for row in listed}
         objects, said = _objects(rows, _files_by_key(base, mask_names), base)
-        described, names = _class_names(tables, base, {row.label for listed in objects.values() for _, row in listed})
+        descriptions = _description_files(tables, base)
+        described, names = _class_names(descriptions, {row.label for listed in objects.values() for _, row in listed})
         shown = sorted(set(names.values()), key=lambda name: (name.lower(), name))
         spec, value = tool_classes(shown, None, f"the classes of {relative_names(tables, base)}",
                                    self.options.multilabel, classes)
@@ -177,7 +178,7 @@ class MaskTableFormat(AnnotationFileFormat):
         split_of = {image: folder_split(table.stem) or folders_split(table, base) or folders_split(image, base)
                     for table, image in objects}
         masks = sorted({mask for listed in objects.values() for mask, _ in listed})
-        pairs, problems = self.painted_pairs(images, [*self.sources(root, tables), *masks], LATER_OVER_EARLIER, spec,
+        pairs, problems = self.painted_pairs(images, [*tables, *descriptions, *masks], LATER_OVER_EARLIER, spec,
                                              base, "mask-table", split_of)
         paired = {p.image for p in pairs}
         ignored = [f for folder in walk(base) for f in folder.files if f.name not in mask_names and f not in paired]
@@ -294,12 +295,12 @@ def _pairs_of(path: Path, lines: int | None = None) -> dict[str, str]:
     return pairs
 
 
-def _class_names(tables: list[Path], base: Path, used: set[str]) -> tuple[Path | None, dict[str, str]]:
-    """The description file that names the most of the `used` labels (the first of those naming
-    all), and each label's class name: its description (with the label where two share one, so
-    that they stay two classes), else the label itself."""
+def _class_names(descriptions: list[Path], used: set[str]) -> tuple[Path | None, dict[str, str]]:
+    """The description file (of `_description_files`) that names the most of the `used` labels
+    (the first of those naming all), and each label's class name: its description (with the
+    label where two share one, so that they stay two classes), else the label itself."""
     best: tuple[Path | None, dict[str, str]] = (None, {})
-    for path in _description_files(tables, base):
+    for path in descriptions:
         names = {label: name for label, name in _pairs_of(path).items() if label in used and name}
         if len(names) > len(best[1]):
             best = path, names
