@@ -2053,6 +2053,61 @@ def test_a_folder_holding_its_split_folders_pairs_again_is_set_aside(tmp_path, c
     assert len(discover(root).pairs) == 10
 
 
+def _union_reference(matches: list) -> list:
+    """`without_unions`' kept matches, worked out the plain way: every match against every other."""
+    from seglab.data.discovery.folders.union_folders import _copies, by_name, file_size
+
+    held = {id(match): by_name(match) for match in matches}
+
+    def parts(whole):
+        mine = held[id(whole)]
+        return [part for part in matches if (names := held[id(part)]) and names.keys() < mine.keys()
+                and file_size(names[min(names)][0]) == file_size(mine[min(names)][0]) and _copies(names, mine)]
+
+    aside = [whole for whole in matches if len(found := parts(whole)) >= 2
+             and set().union(*(held[id(part)] for part in found)) == held[id(whole)].keys()]
+    return [match for match in matches if not any(match is whole for whole in aside)]
+
+
+def test_union_folders_are_found_as_every_folder_compared_with_every_other_finds_them(tmp_path):
+    """`union_folders._within` looks for a part's wholes only among the folders each of whose names
+    a smaller folder holds too; on random folders (names shared, bytes copied or not, files of one
+    size, unions of unions and near-unions) it sets aside exactly what comparing every folder with
+    every other does."""
+    from seglab.data.discovery.folders.union_folders import without_unions
+    from seglab.data.discovery.naming import KEY_RULES
+    from seglab.data.discovery.pairing import FolderMatch
+
+    rng = np.random.default_rng(0)
+    variants = [b"a" * 8, b"b" * 8, b"c" * 9]  # two contents of one size, one larger
+    set_aside = 0
+    for trial in range(60):
+        root = tmp_path / str(trial)
+        contents: list[dict[str, bytes]] = [
+            {f"{n}.png": variants[rng.integers(3)] for n in rng.choice(6, rng.integers(1, 5), replace=False)}
+            for _ in range(rng.integers(2, 6))]
+        for _ in range(rng.integers(1, 4)):  # unions of two or three folders, some of them altered
+            union = {k: v for i in rng.choice(len(contents), rng.integers(2, 4)) for k, v in contents[i].items()}
+            if rng.random() < 0.3:
+                union[f"{rng.integers(8)}.png"] = variants[rng.integers(3)]
+            contents.append(union)
+        matches = []
+        for number, files in enumerate(contents):
+            pairs = []
+            for name, data in sorted(files.items()):
+                for kind in ("img", "mask"):
+                    (root / str(number) / kind).mkdir(parents=True, exist_ok=True)
+                    (root / str(number) / kind / name).write_bytes(data)
+                pairs.append((name[:-4], root / str(number) / "img" / name, root / str(number) / "mask" / name))
+            matches.append(FolderMatch(root / str(number) / "img", root / str(number) / "mask", None, KEY_RULES[0],
+                                       pairs))
+        kept, _ = without_unions(matches, root)
+        expected = _union_reference(matches)
+        assert [m.image_dir for m in kept] == [m.image_dir for m in expected], trial
+        set_aside += len(matches) - len(kept)
+    assert set_aside >= 20  # the trials hold unions, not only folders alike by chance
+
+
 def test_video_folders_numbered_alike_are_not_compared_byte_for_byte(tmp_path, monkeypatch):
     """DAVIS or YouTube-VOS: a folder per video, each numbering its frames from 00000, so every
     shorter video's names are some of every longer one's. Each such pair of videos was compared

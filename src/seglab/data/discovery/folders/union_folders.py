@@ -49,28 +49,39 @@ def without_unions(matches: list[FolderMatch], root: Path) -> tuple[list[FolderM
 
 def _within(matches: list[FolderMatch], held: dict[int, dict[str, tuple[Path, Path]]]
             ) -> list[tuple[FolderMatch, FolderMatch]]:
-    """(part, whole) for each match whose image names are some of another's, the part's first
-    image the same size in both: the wholes are looked for among the holders of the part's first
-    name and that file's size, so that folders whose frames are named alike (a folder per video,
-    each `00000.jpg` ...) never compare with each other, and the work grows with the folders, not
-    their square."""
+    """(part, whole) for each match whose image names are some of a possible whole's
+    (`_possible_wholes`), the part's first image the same size in both: the wholes are looked for
+    among those holding the part's first name at that file's size. Folders whose frames are
+    named alike (a folder per video or clip, each `00000.jpg` ...) are no possible wholes, so none
+    is compared with another, and the work grows with the pairs, not the square of the folders."""
+    wholes = _possible_wholes(matches, held)
     firsts = {id(match): min(names) for match in matches if (names := held[id(match)])}
     looked_for = set(firsts.values())  # names `_copies` compares the bytes of
     holders: dict[tuple[str, int], list[FolderMatch]] = {}
-    own: dict[int, tuple[str, int]] = {}  # a match -> its first name and that file's size, read once
-    for match in matches:
-        for name in looked_for & held[id(match)].keys():
-            key = (name, file_size(held[id(match)][name][0]))
-            holders.setdefault(key, []).append(match)
-            if name == firsts[id(match)]:
-                own[id(match)] = key
+    for whole in wholes:
+        for name in looked_for & held[id(whole)].keys():
+            holders.setdefault((name, file_size(held[id(whole)][name][0])), []).append(whole)
+    held_names = {name for name, _ in holders}
     found = []
     for part in matches:
-        names = held[id(part)].keys()
-        if id(part) in own:
-            found += [(part, whole) for whole in holders[own[id(part)]]
-                      if len(held[id(whole)]) > len(names) and names < held[id(whole)].keys()]
+        names = held[id(part)]
+        if names and (first := firsts[id(part)]) in held_names:
+            found += [(part, whole) for whole in holders.get((first, file_size(names[first][0])), [])
+                      if len(held[id(whole)]) > len(names) and names.keys() < held[id(whole)].keys()]
     return found
+
+
+def _possible_wholes(matches: list[FolderMatch], held: dict[int, dict[str, tuple[Path, Path]]]
+                     ) -> list[FolderMatch]:
+    """The matches each of whose image names a match with fewer pairs holds too: a whole's pairs
+    are its parts' together, each part smaller, so no other can be one. A folder of a video's
+    frames holds its last frame's name with longer videos only. One pass over the names."""
+    fewest: dict[str, int] = {}  # an image name -> the fewest pairs of a match holding it
+    for match in matches:
+        count = len(held[id(match)])
+        for name in held[id(match)]:
+            fewest[name] = min(fewest.get(name, count), count)
+    return [match for match in matches if (names := held[id(match)]) and all(fewest[n] < len(names) for n in names)]
 
 
 def file_size(path: Path) -> int:
