@@ -25,14 +25,14 @@ from seglab.runs.input_naming import InputNaming
 
 
 def constant_predictor(probs: tuple[float, float], names: tuple[str, str] = ("cell", "membrane"),
-                       naming: InputNaming = InputNaming()) -> Predictor:
+                       naming: InputNaming = InputNaming(), no_data: float | None = None) -> Predictor:
     """A Predictor whose every pixel gets the class probabilities `probs`, whatever the image."""
     model = nn.Conv2d(1, 2, 1)
     with torch.no_grad():
         model.weight.zero_()
         model.bias.copy_(torch.tensor(probs).log())
     card = ModelCard(model="unet_small", options={}, in_channels=1, num_classes=2, classes={"names": list(names)},
-                     mapping={}, size=None, mean=(0.0,), std=(1.0,))
+                     mapping={}, size=None, mean=(0.0,), std=(1.0,), no_data=no_data)
     return Predictor(model, card, naming=naming)
 
 
@@ -82,6 +82,16 @@ def test_runs_trained_with_other_namings_are_refused_naming_both_and_the_setting
     with pytest.raises(ConfigError, match=r"'model 1' and 'model 2'.*slice_axis 'axial' in 'model 1', 'coronal'"):
         EnsemblePredictor([constant_predictor((0.5, 0.5)),
                            constant_predictor((0.5, 0.5), naming=InputNaming(slice_axis="coronal"))])
+
+
+def test_runs_reading_another_no_data_value_are_refused_and_nan_agrees_with_nan():
+    """Each member reads an image as the ensemble does, once: a run trained with --nodata -32768
+    beside one without would have fed the fill as an intensity to one of them."""
+    with pytest.raises(ConfigError, match=r"no_data None in 'model 1', -32768.0 in 'model 2'"):
+        EnsemblePredictor([constant_predictor((0.5, 0.5)), constant_predictor((0.5, 0.5), no_data=-32768.0)])
+    nan = float("nan")
+    assert math.isnan(EnsemblePredictor([constant_predictor((0.5, 0.5), no_data=nan),
+                                         constant_predictor((0.5, 0.5), no_data=nan)]).no_data)
 
 
 def test_runs_load_without_post_processing_which_applies_once_to_the_ensemble(trained_run):
