@@ -204,3 +204,23 @@ def test_every_npy_header_is_parsed_under_the_header_lock(tmp_path, monkeypatch)
     load_npz(tmp_path / "a.npz", "image")
     cache_module._read((tmp_path / "a.npy", tmp_path / "m.npy"))
     assert len(parsed) >= 6 and all(parsed)
+
+
+@pytest.mark.parametrize("hit", [b"(", b")", b"{"])
+def test_a_npy_header_damaged_into_no_literal_is_a_value_error_and_a_stack_named_for_a_role_is_passed_over(tmp_path, hit):
+    """NumPy parses a .npy header's text as a Python literal: a byte overwritten inside it fails with
+    SyntaxError or tokenize's TokenError, which escaped the readers that catch ValueError (a
+    damaged `seg.npy` beside images ended discovery with a traceback)."""
+    from seglab.data.files.npy_files import npy_header
+
+    np.save(tmp_path / "good.npy", np.zeros((4, 5), np.uint8))
+    data = bytearray((tmp_path / "good.npy").read_bytes())
+    data[data.index(hit)] = 0  # a NUL in the literal: numpy fails with SyntaxError or TokenError
+    (tmp_path / "b_seg.npy").write_bytes(bytes(data))
+    with pytest.raises(ValueError, match="header"):
+        npy_header(tmp_path / "b_seg.npy")
+    Image.fromarray(np.zeros((4, 5), np.uint8)).save(tmp_path / "b.png")
+    try:
+        discover(tmp_path)
+    except Exception as err:  # a refusal names the folder; never a parser's exception
+        assert type(err).__module__.startswith("seglab"), repr(err)

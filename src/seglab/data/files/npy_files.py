@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import threading
+import tokenize
 import zipfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -48,16 +49,18 @@ def array_layout(file: IO[bytes]) -> tuple[tuple[int, ...], bool, np.dtype | Non
     (dtype None for header versions numpy reads privately).
 
     Raises:
-        ValueError: not a .npy header (numpy's message).
+        ValueError: not a .npy header (numpy's message; a damaged header's text, which numpy parses
+            as a Python literal and fails on with SyntaxError or tokenize's TokenError, too).
     """
     with HEADER_LOCK:
         version = np.lib.format.read_magic(file)
-        if version == (1, 0):
-            shape, fortran, dtype = np.lib.format.read_array_header_1_0(file)
-        elif version == (2, 0):
-            shape, fortran, dtype = np.lib.format.read_array_header_2_0(file)
-        else:
+        if version not in ((1, 0), (2, 0)):
             return (), False, None
+        read = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
+        try:
+            shape, fortran, dtype = read(file)
+        except (SyntaxError, tokenize.TokenError, RecursionError) as err:
+            raise ValueError(f"damaged .npy header ({type(err).__name__}: {err})") from None
     return tuple(shape), fortran, dtype
 
 
