@@ -1076,12 +1076,13 @@ def test_any_array_stacks_give_pairs_or_a_seglab_error(tmp_path_factory, images,
 
 def _stack_files(kind: str) -> dict[str, bytes] | None:
     """Files of a stacked dataset: TissueNet's .npz (X, y: two channels of object numbers, and a
-    string array), saved with or without compression, or MitoEM's HDF5 pair (None without h5py)."""
+    string array), saved with or without compression, the same arrays as an HDF5 file's datasets,
+    or MitoEM's HDF5 pair (None without h5py)."""
     import io
 
     objects = np.zeros((3, 4, 18, 2), np.int32)
     objects[:, 1:3, 2:5], objects[:, 1:3, 9:12] = 1, 2
-    if kind != "h5":
+    if kind.startswith("npz"):
         buffer = io.BytesIO()
         save = np.savez_compressed if kind == "npz-compressed" else np.savez
         save(buffer, X=objects.astype(np.float32) / 2, y=objects, tissue_list=np.array(["lung"] * 3))
@@ -1090,6 +1091,11 @@ def _stack_files(kind: str) -> dict[str, bytes] | None:
         import h5py
     except ImportError:
         return None
+    if kind == "h5-datasets":
+        buffer = io.BytesIO()
+        with h5py.File(buffer, "w") as file:
+            file["X"], file["y"], file["tissue_list"] = objects.astype(np.float32) / 2, objects, np.array([b"lung"] * 3)
+        return {"tissuenet.h5": buffer.getvalue()}
     files = {}
     for name, array in (("im.h5", objects[..., 0].astype(np.uint8) * 90), ("mito_label.h5", objects[..., 1])):
         buffer = io.BytesIO()
@@ -1099,7 +1105,8 @@ def _stack_files(kind: str) -> dict[str, bytes] | None:
     return files
 
 
-STACK_FILES = tuple(files for kind in ("npz", "npz-compressed", "h5") if (files := _stack_files(kind)) is not None)
+STACK_FILES = tuple(files for kind in ("npz", "npz-compressed", "h5-datasets", "h5")
+                    if (files := _stack_files(kind)) is not None)
 
 
 @example(which=0, cut=0, flips=[], claimed=b"(900000, 4, 18, 2)")  # a header asking for 1 GB
@@ -1110,7 +1117,7 @@ STACK_FILES = tuple(files for kind in ("npz", "npz-compressed", "h5") if (files 
        flips=st.lists(st.tuples(st.integers(0, 3999), st.integers(0, 255)), max_size=6),
        claimed=st.none() | st.sampled_from([b"(9, 4, 18, 2)", b"(3, 4, 18, 9)", b"(3, 40000, 18000, 2)"]))
 def test_any_damaged_stack_file_gives_pairs_or_a_seglab_error(tmp_path_factory, which, cut, flips, claimed):
-    """TissueNet's .npz stacks and MitoEM's HDF5 stacks cut short, with bytes overwritten or an
+    """TissueNet's .npz stacks, as HDF5 datasets too, and MitoEM's HDF5 stacks cut short, with bytes overwritten or an
     array header claiming other shapes: a dataset of pairs or a seglab error, under 64 MB."""
     root = tmp_path_factory.mktemp("stacks")
     first, *others = STACK_FILES[which].items()

@@ -301,6 +301,57 @@ def test_mitoem_hdf5_stacks_pair_slice_by_slice_with_the_split_of_their_folder(t
         np.testing.assert_array_equal(read_image(pair.image)[..., 0] == 60, labels[split][int(i)] > 0)
 
 
+def save_arrays(path: Path, **arrays: np.ndarray) -> None:
+    """Arrays by name in one file: a .npz, or an HDF5 file (datasets at its root) by `path`'s suffix."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.suffix == ".npz":
+        np.savez(path, **arrays)
+        return
+    h5py = pytest.importorskip("h5py")
+    with h5py.File(path, "w") as file:
+        for name, array in arrays.items():
+            file[name] = array
+
+
+def labelled_slices(count: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """(count, H, W) grey images and their 0/1 masks, each slice its own."""
+    masks = np.random.default_rng(seed).integers(0, 2, (count, H, W), np.uint8)
+    return (masks * 100 + np.arange(count, dtype=np.uint8)[:, None, None]), masks
+
+
+@pytest.mark.parametrize("suffix", [".npz", ".h5"])
+def test_images_and_masks_arrays_of_one_file_are_2d_pairs_in_npz_and_hdf5_alike(tmp_path, suffix):
+    """`images` + `masks` (N, H, W) in one file are N independent pairs, which a drawn split spreads
+    over train, val and test. The HDF5 file was read as one 3-D volume (the rule for SSL4MIS'
+    `image` + `label` cases): its slices one case, kept whole in train."""
+    images, masks = labelled_slices(10, seed=7)
+    save_arrays(tmp_path / "stack" / f"data{suffix}", images=images, masks=masks)
+    index = discover(tmp_path / "stack", cache_dir=str(tmp_path / "cache"))
+    assert index.format == "array-stack"
+    assert index.pairing == [f"data{suffix}:images + data{suffix}:masks: 10 slices"]
+    drawn = split_pairs(index.pairs, (0.6, 0.2, 0.2))
+    assert [len(drawn[s]) for s in ("train", "val", "test")] == [6, 2, 2]
+    for pair in index.pairs:
+        i = int(pair.name.rsplit("_", 1)[1])
+        np.testing.assert_array_equal(read_mask(pair.mask, index.mapping), masks[i])
+        np.testing.assert_array_equal(read_image(pair.image)[..., 0], images[i])
+
+
+@pytest.mark.parametrize("suffix", [".npz", ".h5"])
+def test_keras_split_arrays_pair_by_name_with_their_split_in_npz_and_hdf5_alike(tmp_path, suffix):
+    """Keras' `x_train`, `y_train`, `x_test`, `y_test` in one file: pairs by name, the split from the
+    name. The HDF5 file was refused: 'no known dataset layout'."""
+    images, masks = labelled_slices(12, seed=8)
+    save_arrays(tmp_path / "keras" / f"data{suffix}", x_train=images[:9], y_train=masks[:9], x_test=images[9:],
+                y_test=masks[9:])
+    index = discover(tmp_path / "keras", cache_dir=str(tmp_path / "cache"))
+    assert sorted(index.pairing) == [f"data{suffix}:x_test + data{suffix}:y_test [test]: 3 slices",
+                                     f"data{suffix}:x_train + data{suffix}:y_train [train]: 9 slices"]
+    assert sorted(p.split for p in index.pairs) == ["test"] * 3 + ["train"] * 9
+    pair = next(p for p in index.pairs if p.name == "data_y_test_00001")
+    np.testing.assert_array_equal(read_mask(pair.mask, index.mapping), masks[10])
+
+
 def toothfairy(root: Path, patients: int = 6, dense: int = 4) -> dict[str, np.ndarray]:
     """ToothFairy (CVPR 2022) as unpacked: `Dataset/P<n>/data.npy` (Z, H, W) int16 CBCT scan,
     `gt_sparse.npy` (the canal traced, every patient) and `gt_alpha.npy` (dense, the first

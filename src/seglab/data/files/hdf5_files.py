@@ -1,8 +1,10 @@
 """HDF5 files (.h5, .hdf5) as images and masks: one 2-D slice per file, or an image and its mask
 in one file, as SSL4MIS ships ACDC (`slices/patient001_frame01_slice_1.h5`: `image`, `label`);
-a 3-D case holding both (`load_h5_volume`), which the volumes format cuts into slices; or a
-stack of slices alone (`h5_stack`: MitoEM's `im.h5` beside `mito_label.h5`), which the
-array-stack format pairs slice by slice.
+a 3-D case holding both (`load_h5_volume`), which the volumes format cuts into slices; or
+stacks of 2-D slices (`h5_stack`), which the array-stack format pairs slice by slice: a file's only
+dataset (MitoEM's `im.h5` beside `mito_label.h5`), or datasets named for stacks as a .npz file's
+arrays are (`images` + `masks`, Keras' `x_train` + `y_train`). The image dataset's name tells a
+case from a stack (`names_a_case`): SSL4MIS names a case's `image` and `label`, PlantSeg its `raw`.
 
 A file holding several datasets gives the one named for its role (`npy_files.array_for_role`), as
 a .npz file does. Shape and dtype come from the dataset's header before anything is read. h5py
@@ -27,6 +29,11 @@ from seglab.data.files.pixel_budget import within_budget
 from seglab.data.files.read_errors import ReadError, Unusable
 
 HDF5_SUFFIXES = (".h5", ".hdf5")
+_MOST_DATASETS = 64  # datasets of a file whose headers are read to find stacks
+# what an HDF5 case names its image (SSL4MIS' `image`, PlantSeg's and Platynereis' `raw`): a file of
+# several datasets so named holds one 3-D case; other names for images (`images`, `x_train`, `X`,
+# `data`) are stacks of 2-D images, as in a .npz file
+CASE_IMAGE_NAMES = ("image", "img", "raw")
 
 
 def _h5py() -> ModuleType:
@@ -42,7 +49,12 @@ def _dataset(file: Any, role: str, h5py: ModuleType) -> Any:
     are not followed: an external one would make seglab read another file."""
     names: list[str] = []
     file.visititems(lambda name, item: names.append(name) if isinstance(item, h5py.Dataset) else None)
-    name = array_for_role(names, role, "datasets", "no datasets", f"name the {role} dataset '{role}'")
+    return _checked(file, array_for_role(names, role, "datasets", "no datasets", f"name the {role} dataset '{role}'"))
+
+
+def _checked(file: Any, name: str) -> Any:
+    """The dataset `name` of an open file, refused (`Unusable`) when its data lies in other files
+    or it holds no numbers."""
     dataset = file[name]
     if dataset.is_virtual or dataset.external:
         raise Unusable(f"dataset '{name}' keeps its data in other files (virtual or external storage); "
@@ -80,11 +92,17 @@ def load_h5(path: Path, role: str) -> np.ndarray:
 
 
 def h5_holds_volume(path: Path) -> bool:
-    """Whether an HDF5 file holds a 3-D image and a different 3-D label dataset of its shape, a
-    case of SSL4MIS' volume datasets (LA's `mri_norm2.h5`, Pancreas-CT, BraTS 2019, ACDC's
-    `patient001_frame01.h5`); read from the headers."""
-    shapes = _image_and_mask_shapes(path)
-    return shapes is not None and len(shapes[0]) == 3 and shapes[1] == shapes[0]
+    """Whether an HDF5 file holds a 3-D image named as a case's (`names_a_case`) and a different
+    3-D label dataset of its shape, a case of SSL4MIS' volume datasets (LA's `mri_norm2.h5`,
+    Pancreas-CT, BraTS 2019, ACDC's `patient001_frame01.h5`); read from the headers. Datasets of
+    other names (`images` + `masks` of (N, H, W)) are stacks of 2-D images, as in a .npz file."""
+    found = _image_and_mask(path)
+    return found is not None and names_a_case(found[0]) and len(found[1]) == 3 and found[2] == found[1]
+
+
+def names_a_case(name: str) -> bool:
+    """Whether a dataset's name, less its groups (`volumes/raw`), is one of `CASE_IMAGE_NAMES`."""
+    return name.rsplit("/", 1)[-1].lower() in CASE_IMAGE_NAMES
 
 
 def load_h5_volume(path: Path, role: str) -> np.ndarray:
@@ -114,25 +132,50 @@ def h5_in_file_order(labels: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
 def h5_holds_image_and_mask(path: Path) -> bool:
     """Whether an HDF5 file holds a 2-D image dataset and a different mask dataset of its size
     (SSL4MIS' ACDC slices); its 3-D volumes (`patient001_frame01.h5`) are not 2-D pairs."""
-    shapes = _image_and_mask_shapes(path)
-    if shapes is None:
+    found = _image_and_mask(path)
+    if found is None:
         return False
-    image, mask = shapes
+    _, image, mask = found
     if len(mask) == 3 and len(image) == 3 and mask != image and channels_last(mask) and channels_last(image):
         mask = mask[:2]  # a channel per class (BraTS 2020's 2-D slices); a volume's image and label are alike
     return len(mask) == 2 and len(image) in (2, 3) and mask in (image[:2], image[-2:])
 
 
-def _image_and_mask_shapes(path: Path) -> tuple[tuple[int, ...], tuple[int, ...]] | None:
-    """The shapes of an HDF5 file's image and mask datasets, from the headers; None when one
-    dataset would serve as both, or the file cannot be read."""
+def _image_and_mask(path: Path) -> tuple[str, tuple[int, ...], tuple[int, ...]] | None:
+    """The name of an HDF5 file's image dataset and the shapes of its image and mask datasets, from
+    the headers; None when one dataset would serve as both, or the file cannot be read."""
     try:
         h5py = _h5py()
         with h5py.File(path, "r") as file:
             image, mask = _dataset(file, "image", h5py), _dataset(file, "mask", h5py)
-            return None if image.name == mask.name else (tuple(image.shape), tuple(mask.shape))
+            return None if image.name == mask.name else (image.name, tuple(image.shape), tuple(mask.shape))
     except (OSError, RuntimeError, KeyError, Unusable):  # KeyError: an object HDF5 cannot open
         return None
+
+
+def h5_dataset_shapes(path: Path) -> dict[str, tuple[int, ...]]:
+    """The shape of each dataset of numbers at an HDF5 file's root by name (`x_train`, `images`),
+    from the headers, for the array-stack format to read as it reads a .npz file's arrays; none
+    kept in other files, and none for a file that cannot be read or without h5py (read as an
+    image, its error names it)."""
+    try:
+        h5py = _h5py()
+        with h5py.File(path, "r") as file:
+            return {name: tuple(file[name].shape) for name in _usable(file, list(file), h5py)}
+    except (OSError, RuntimeError, ValueError, KeyError, Unusable):  # KeyError: an object HDF5 cannot open
+        return {}
+
+
+def _usable(file: Any, names: list[str], h5py: ModuleType) -> list[str]:
+    """Those of `names` that are datasets of numbers kept in the file (`_checked`)."""
+    usable = []
+    for name in names[:_MOST_DATASETS]:
+        try:
+            if isinstance(file.get(name, getlink=True), h5py.HardLink) and isinstance(file[name], h5py.Dataset):
+                usable.append(_checked(file, name).name.removeprefix("/"))
+        except Unusable:
+            continue
+    return usable
 
 
 def h5_stack_shape(path: Path) -> tuple[int, ...] | None:
@@ -161,9 +204,10 @@ class _Slices:
 
 
 @contextmanager
-def h5_stack(path: Path) -> Iterator[_Slices]:
-    """The only dataset of an HDF5 file, open to be read slice by slice (`slices[i]`), so that
-    a volume larger than memory (MitoEM's 4096 x 4096 slices) is never read whole.
+def h5_stack(path: Path, name: str | None = None) -> Iterator[_Slices]:
+    """The dataset `name` of an HDF5 file (by default its only one), open to be read slice by slice
+    (`slices[i]`), so that a volume larger than memory (MitoEM's 4096 x 4096 slices) is never read
+    whole.
 
     Raises:
         Unusable: no h5py, a damaged file, a dataset of objects or kept in other files.
@@ -171,4 +215,4 @@ def h5_stack(path: Path) -> Iterator[_Slices]:
     """
     h5py = _h5py()
     with _damage_named(), h5py.File(path, "r") as file:
-        yield _Slices(_dataset(file, "image", h5py), path)
+        yield _Slices(_dataset(file, "image", h5py) if name is None else _checked(file, name), path)

@@ -19,7 +19,9 @@ class-index PNG, so that every later stage reads plain pairs. PanNuke's `Fold 1`
 and HDF5 files of one 3-D dataset (`hdf5_files.h5_stack`: MitoEM's `train/im.h5` +
 `train/mito_label.h5`) are stacks too, images unless named for masks. A .npz file's arrays
 named for images and masks are stacks (`npz_stacks`: TissueNet's `tissuenet_v1.1_train.npz`
-holding `X` and `y`).
+holding `X` and `y`), and so are an HDF5 file's datasets (`images` + `masks`, Keras' `x_train` +
+`y_train` ... `y_test`), paired and split by the same names, unless the file names a case's image
+(`hdf5_files.names_a_case`: SSL4MIS' `image` + `label`, a 3-D case of the volumes format).
 
 Two mask stacks that pair with one image stack are rival annotations of its slices
 (ToothFairy's `gt_alpha.npy`, dense, and `gt_sparse.npy`, traced, beside `data.npy`): refused,
@@ -61,7 +63,7 @@ from seglab.data.discovery.folders import Folder, walk
 from seglab.data.layouts.formats import FORMATS, DatasetFormat, ReadOptions
 from seglab.data.files.index import DatasetIndex, Pair, Problem, natural_key
 from seglab.data.encodings.encoding import choose_encoding
-from seglab.data.files.hdf5_files import HDF5_SUFFIXES, h5_stack, h5_stack_shape
+from seglab.data.files.hdf5_files import HDF5_SUFFIXES, h5_dataset_shapes, h5_stack, names_a_case
 from seglab.data.discovery.naming import (
     folder_split,
     folders_split,
@@ -93,7 +95,7 @@ _FOLD_SPLITS = {"1": "train", "2": "val", "3": "test"}  # PanNuke's paper, split
 
 @dataclass(frozen=True)
 class _Stack:
-    """A file of many images or masks (or an array of a .npz file: `member`), from its header."""
+    """A file of many images or masks (or an array of a .npz or HDF5 file: `member`), from its header."""
 
     path: Path
     shape: tuple[int, ...]
@@ -109,14 +111,14 @@ class _Stack:
 
     @property
     def name(self) -> str:
-        """What names its role and split: the .npz array's name (`X`, `y_train`), else the file's."""
+        """What names its role and split: the array's name (`X`, `y_train`), else the file's."""
         return self.member or self.path.stem
 
     @property
     def image_unless_named(self) -> bool:
-        """A multi-page TIFF or HDF5 file is images unless named for masks (Lucchi's `training.tif`,
-        MitoEM's `im.h5`): EM stacks name their images so."""
-        return self.path.suffix.lower() in (*TIFF_SUFFIXES, *HDF5_SUFFIXES)
+        """A multi-page TIFF or an HDF5 file's only dataset is images unless named for masks (Lucchi's
+        `training.tif`, MitoEM's `im.h5`): EM stacks name their images so."""
+        return self.member is None and self.path.suffix.lower() in (*TIFF_SUFFIXES, *HDF5_SUFFIXES)
 
     @contextmanager
     def slices(self) -> Iterator[Sequence[np.ndarray]]:
@@ -129,14 +131,14 @@ class _Stack:
         suffix = self.path.suffix.lower()
         if suffix in TIFF_SUFFIXES:
             yield read_tiff_stack(self.path)
-        elif self.member is not None:
-            yield read_npz_stack(self.path, self.member)
         elif suffix in HDF5_SUFFIXES:
             try:
-                with h5_stack(self.path) as dataset:
+                with h5_stack(self.path, self.member) as dataset:
                     yield dataset
             except Unusable as err:
-                raise DataError(f"HDF5 stack '{self.path}' {err}") from None
+                raise DataError(f"HDF5 stack '{_label(self)}' {err}") from None
+        elif self.member is not None:
+            yield read_npz_stack(self.path, self.member)
         else:
             try:
                 mapped = memory_mapped(self.path)
@@ -158,11 +160,11 @@ def _named_for_a_role(name: str) -> bool:
 
 def _stacks(root: Path) -> tuple[list[_Stack], list[Problem]]:
     """The stacks of 2-D images under `root` (in the folders `folders.walk` lists, the listing
-    every layout shares), told from headers: `.npy` files and .npz arrays named for images or
-    masks, multi-page TIFF stacks (`tiff_stacks`) and HDF5 files of one 3-D dataset; and the
-    .npz files that cannot be read (a damaged TissueNet split must not pass unnoticed). TIFF,
-    HDF5 and .npz files are opened only in folders holding a few of them (a folder of tiles or of
-    slices is not opened file by file)."""
+    every layout shares), told from headers: `.npy` files, .npz arrays and HDF5 datasets named for
+    images or masks (`_named_arrays`), multi-page TIFF stacks (`tiff_stacks`) and HDF5 files of
+    one 3-D dataset; and the .npz files that cannot be read (a damaged TissueNet split must not
+    pass unnoticed). TIFF, HDF5 and .npz files are opened only in folders holding a few of them (a
+    folder of tiles or of slices is not opened file by file)."""
     found, damaged = [], []
     for folder in walk(root):
         for path in _few(folder, TIFF_SUFFIXES):
@@ -170,17 +172,16 @@ def _stacks(root: Path) -> tuple[list[_Stack], list[Problem]]:
             if shape is not None:
                 found.append(_Stack(path, shape))
         for path in _few(folder, HDF5_SUFFIXES):
-            shape = h5_stack_shape(path)
-            if shape is not None and _stack_shaped(shape):
-                found.append(_Stack(path, shape))
+            datasets = h5_dataset_shapes(path)
+            if len(datasets) == 1:  # MitoEM's im.h5 (`main`): images unless the file is named for masks
+                found += [_Stack(path, shape) for shape in datasets.values() if _stack_shaped(shape)]
+            elif not any(map(names_a_case, datasets)):  # SSL4MIS' `image` + `label`: a case of the volumes format
+                found += _named_arrays(path, datasets)
         for path in _few(folder, (".npz",)):
             try:
-                arrays = npz_member_shapes(path)
+                found += _named_arrays(path, npz_member_shapes(path))
             except DataError as err:
                 damaged.append(Problem(path, str(err), "unreadable"))
-                continue
-            found += [_Stack(path, shape, name) for name, shape in arrays.items()
-                      if _stack_shaped(shape) and _named_for_a_role(name if len(arrays) > 1 else path.stem)]
         for path in folder.files:
             if path.suffix.lower() != ".npy" or not _named_for_a_role(path.stem):
                 continue
@@ -191,6 +192,14 @@ def _stacks(root: Path) -> tuple[list[_Stack], list[Problem]]:
             if _stack_shaped(shape):
                 found.append(_Stack(path, tuple(shape)))
     return found, damaged
+
+
+def _named_arrays(path: Path, shapes: dict[str, tuple[int, ...]]) -> list[_Stack]:
+    """The stacks among the arrays of a .npz or HDF5 file (`shapes` by name): those of a stack's
+    shape named for images or masks (TissueNet's `X` and `y`, `images` and `masks`, Keras'
+    `x_train` and `y_test`), a file's only array by the file's name."""
+    return [_Stack(path, shape, name) for name, shape in shapes.items()
+            if _stack_shaped(shape) and _named_for_a_role(name if len(shapes) > 1 else path.stem)]
 
 
 def _few(folder: Folder, suffixes: tuple[str, ...]) -> list[Path]:
@@ -360,7 +369,8 @@ class ArrayStackFormat(DatasetFormat):
               "(PanNuke's Fold 1/images/fold1/images.npy + Fold 1/masks/fold1/masks.npy, CoNIC), or a .npz holding "
               "both (TissueNet's tissuenet_v1.1_train.npz: X + y); multi-page TIFF stacks (Lucchi's training.tif + "
               "training_groundtruth.tif, ISBI 2012's train-volume.tif + train-labels.tif); HDF5 stacks (MitoEM's "
-              "train/im.h5 + train/mito_label.h5)")
+              "train/im.h5 + train/mito_label.h5), or an HDF5 file's datasets named as a .npz's arrays (images + "
+              "masks, x_train + y_train)")
     priority = 12  # before volumes and folder-pairs, which would take a stack for one image
     picks_folders = True  # --masks and --images pick stacks by name (ToothFairy's gt_alpha beside gt_sparse)
 
