@@ -1513,7 +1513,7 @@ def test_volumes_side_by_side_named_by_image_and_mask_words_pair(
     assert _labels_fit_their_images(index) and [p.name for p in index.unlabelled] == ["val_im.nii.gz"]
     assert [(p.path.name, p.code) for p in index.problems] == [("tr_lung_masks.nii.gz", "mask-without-image")]
     assert re.search(r"'.*tr_im.nii.gz' is the only labelled volume: its 6 slices are one case, which a drawn split "
-                     r"keeps whole in one split .*--split-mode blocks", caplog.text)
+                     r"keeps whole in one split .*: seglab train --split-mode blocks", caplog.text)
     blocks = split_pairs(index.pairs, (0.5, 0.25, 0.25), mode="blocks")
     assert [len(blocks[s]) for s in ("train", "val", "test")] == [3, 2, 1]
 

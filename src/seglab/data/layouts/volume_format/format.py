@@ -131,8 +131,8 @@ def _one_volume(subject: Subject, slices: int) -> None:
     """Warn that the slices of a dataset's only labelled volume are one group, which a drawn split
     cannot divide: MedSeg's `tr_im.nii.gz` stacks 100 slices of about 40 patients in one volume."""
     log.warning("'%s' is the only labelled volume: its %d slices are one case, which a drawn split keeps whole "
-                "in one split (no val or test); if its slices are of several patients or scans, split them in "
-                "contiguous runs with --split-mode blocks", subject.images[0], slices)
+                "in one split (no val or test); if its slices are of several patients or scans, train on them "
+                "split in contiguous runs: seglab train --split-mode blocks", subject.images[0], slices)
 
 
 def _held_value_names(folders: Sequence[Path], cases: Sequence[LabelledCase]) -> ValueNames | None:
