@@ -1076,8 +1076,8 @@ def test_any_array_stacks_give_pairs_or_a_seglab_error(tmp_path_factory, images,
 
 def _stack_files(kind: str) -> dict[str, bytes] | None:
     """Files of a stacked dataset: TissueNet's .npz (X, y: two channels of object numbers, and a
-    string array), saved with or without compression, the same arrays as an HDF5 file's datasets,
-    or MitoEM's HDF5 pair (None without h5py)."""
+    string array), saved with or without compression, the same arrays as an HDF5 file's datasets (in a
+    split's group, with a `classes` attribute), or MitoEM's HDF5 pair (None without h5py)."""
     import io
 
     objects = np.zeros((3, 4, 18, 2), np.int32)
@@ -1094,7 +1094,8 @@ def _stack_files(kind: str) -> dict[str, bytes] | None:
     if kind == "h5-datasets":
         buffer = io.BytesIO()
         with h5py.File(buffer, "w") as file:
-            file["X"], file["y"], file["tissue_list"] = objects.astype(np.float32) / 2, objects, np.array([b"lung"] * 3)
+            file["train/X"], file["train/y"] = objects.astype(np.float32) / 2, objects
+            file["tissue_list"], file.attrs["classes"] = np.array([b"lung"] * 3), np.array([b"none", b"cell", b"more"])
         return {"tissuenet.h5": buffer.getvalue()}
     files = {}
     for name, array in (("im.h5", objects[..., 0].astype(np.uint8) * 90), ("mito_label.h5", objects[..., 1])):

@@ -352,6 +352,32 @@ def test_keras_split_arrays_pair_by_name_with_their_split_in_npz_and_hdf5_alike(
     np.testing.assert_array_equal(read_mask(pair.mask, index.mapping), masks[10])
 
 
+def test_an_hdf5_file_of_a_group_per_split_gives_the_splits_and_its_classes_attribute_the_names(tmp_path):
+    """One `dataset.h5` with groups `train/`, `val/`, `test/`, each `images` + `masks`, and the class
+    names in a `classes` attribute on its root, as preprocessed releases ship them. It was
+    refused: 'no known dataset layout'."""
+    h5py = pytest.importorskip("h5py")
+    slices = {}
+    (tmp_path / "lesions").mkdir()
+    with h5py.File(tmp_path / "lesions" / "dataset.h5", "w") as file:
+        file.attrs["classes"] = np.array([b"background", b"lesion"])
+        for seed, (split, count) in enumerate((("train", 8), ("val", 3), ("test", 3))):
+            slices[split] = labelled_slices(count, seed)
+            file[f"{split}/images"], file[f"{split}/masks"] = slices[split]
+    index = discover(tmp_path / "lesions", cache_dir=str(tmp_path / "cache"))
+    assert index.format == "array-stack" and index.classes.names == ("background", "lesion")
+    assert sorted(index.pairing) == [f"dataset.h5:{s}/images + dataset.h5:{s}/masks [{s}]: {n} slices"
+                                     for s, n in (("test", 3), ("train", 8), ("val", 3))]
+    assert sorted(p.split for p in index.pairs) == ["test"] * 3 + ["train"] * 8 + ["val"] * 3
+    for pair in index.pairs:
+        i = int(pair.name.removeprefix(f"dataset_{pair.split}_masks_"))
+        np.testing.assert_array_equal(read_mask(pair.mask, index.mapping), slices[pair.split][1][i])
+        np.testing.assert_array_equal(read_image(pair.image)[..., 0], slices[pair.split][0][i])
+    with h5py.File(tmp_path / "lesions" / "dataset.h5", "a") as file:
+        file.attrs["classes"] = np.array([0, 1])  # no names: the classes are told from the masks
+    assert discover(tmp_path / "lesions", cache_dir=str(tmp_path / "cache")).classes is None
+
+
 def toothfairy(root: Path, patients: int = 6, dense: int = 4) -> dict[str, np.ndarray]:
     """ToothFairy (CVPR 2022) as unpacked: `Dataset/P<n>/data.npy` (Z, H, W) int16 CBCT scan,
     `gt_sparse.npy` (the canal traced, every patient) and `gt_alpha.npy` (dense, the first

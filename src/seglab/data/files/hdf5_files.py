@@ -47,9 +47,15 @@ def _dataset(file: Any, role: str, h5py: ModuleType) -> Any:
     """The dataset of an open file holding the image (or mask), in its groups too (Platynereis'
     `volumes/raw`): the only one, else one named for the role (`npy_files.array_for_role`). Links
     are not followed: an external one would make seglab read another file."""
+    names = _dataset_names(file, h5py)
+    return _checked(file, array_for_role(names, role, "datasets", "no datasets", f"name the {role} dataset '{role}'"))
+
+
+def _dataset_names(file: Any, h5py: ModuleType) -> list[str]:
+    """The paths of an open file's datasets, in its groups too (`train/images`)."""
     names: list[str] = []
     file.visititems(lambda name, item: names.append(name) if isinstance(item, h5py.Dataset) else None)
-    return _checked(file, array_for_role(names, role, "datasets", "no datasets", f"name the {role} dataset '{role}'"))
+    return names
 
 
 def _checked(file: Any, name: str) -> Any:
@@ -154,14 +160,14 @@ def _image_and_mask(path: Path) -> tuple[str, tuple[int, ...], tuple[int, ...]] 
 
 
 def h5_dataset_shapes(path: Path) -> dict[str, tuple[int, ...]]:
-    """The shape of each dataset of numbers at an HDF5 file's root by name (`x_train`, `images`),
-    from the headers, for the array-stack format to read as it reads a .npz file's arrays; none
-    kept in other files, and none for a file that cannot be read or without h5py (read as an
-    image, its error names it)."""
+    """The shape of each dataset of numbers in an HDF5 file by its path (`x_train`, `images`, in a
+    group per split `train/images`), from the headers, for the array-stack format to read as it
+    reads a .npz file's arrays; none kept in other files, and none for a file that cannot be read
+    or without h5py (read as an image, its error names it)."""
     try:
         h5py = _h5py()
         with h5py.File(path, "r") as file:
-            return {name: tuple(file[name].shape) for name in _usable(file, list(file), h5py)}
+            return {name: tuple(file[name].shape) for name in _usable(file, _dataset_names(file, h5py), h5py)}
     except (OSError, RuntimeError, ValueError, KeyError, Unusable):  # KeyError: an object HDF5 cannot open
         return {}
 
@@ -176,6 +182,23 @@ def _usable(file: Any, names: list[str], h5py: ModuleType) -> list[str]:
         except Unusable:
             continue
     return usable
+
+
+def h5_class_names(path: Path) -> tuple[str, ...] | None:
+    """The class names an HDF5 file lists in a `classes` attribute on its root, one per mask value
+    from 0 (`[b"background", b"lesion"]`, as preprocessed releases note them); None without one, for
+    anything but distinct non-empty strings, or a file that cannot be read."""
+    try:
+        h5py = _h5py()
+        with h5py.File(path, "r") as file:
+            listed = np.asarray(file.attrs.get("classes", ()))
+    except (OSError, RuntimeError, ValueError, KeyError, TypeError, Unusable):  # TypeError: a type h5py cannot map
+        return None
+    if listed.ndim != 1 or listed.dtype.kind not in "OSU":
+        return None
+    names = tuple(n.decode("utf-8", "replace") if isinstance(n, bytes) else n for n in listed.tolist())
+    usable = all(isinstance(n, str) and n.strip() for n in names) and len(set(names)) == len(names)
+    return names if names and usable else None
 
 
 def h5_stack_shape(path: Path) -> tuple[int, ...] | None:

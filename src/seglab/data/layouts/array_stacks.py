@@ -20,8 +20,10 @@ and HDF5 files of one 3-D dataset (`hdf5_files.h5_stack`: MitoEM's `train/im.h5`
 `train/mito_label.h5`) are stacks too, images unless named for masks. A .npz file's arrays
 named for images and masks are stacks (`npz_stacks`: TissueNet's `tissuenet_v1.1_train.npz`
 holding `X` and `y`), and so are an HDF5 file's datasets (`images` + `masks`, Keras' `x_train` +
-`y_train` ... `y_test`), paired and split by the same names, unless the file names a case's image
-(`hdf5_files.names_a_case`: SSL4MIS' `image` + `label`, a 3-D case of the volumes format).
+`y_train` ... `y_test`, or a group per split: `train/images` + `train/masks`, `val/...`), paired
+and split by the same names, unless the file names a case's image (`hdf5_files.names_a_case`:
+SSL4MIS' `image` + `label`, a 3-D case of the volumes format); a `classes` attribute listing
+names on the file's root names the classes.
 
 Two mask stacks that pair with one image stack are rival annotations of its slices
 (ToothFairy's `gt_alpha.npy`, dense, and `gt_sparse.npy`, traced, beside `data.npy`): refused,
@@ -63,7 +65,7 @@ from seglab.data.discovery.folders import Folder, walk
 from seglab.data.layouts.formats import FORMATS, DatasetFormat, ReadOptions
 from seglab.data.files.index import DatasetIndex, Pair, Problem, natural_key
 from seglab.data.encodings.encoding import choose_encoding
-from seglab.data.files.hdf5_files import HDF5_SUFFIXES, h5_dataset_shapes, h5_stack, names_a_case
+from seglab.data.files.hdf5_files import HDF5_SUFFIXES, h5_class_names, h5_dataset_shapes, h5_stack, names_a_case
 from seglab.data.discovery.naming import (
     folder_split,
     folders_split,
@@ -113,6 +115,11 @@ class _Stack:
     def name(self) -> str:
         """What names its role and split: the array's name (`X`, `y_train`), else the file's."""
         return self.member or self.path.stem
+
+    @property
+    def member_words(self) -> str | None:
+        """Its array's name fit for a file name: an HDF5 dataset's groups joined by `_` (`train_images`)."""
+        return self.member.replace("/", "_") if self.member is not None else None
 
     @property
     def image_unless_named(self) -> bool:
@@ -326,7 +333,7 @@ def _extracted(images: _Stack, masks: _Stack, cache: Path) -> tuple[list[tuple[s
         raise DataError(f"'{masks.path}': each slice is {height}x{width} = {height * width:,} pixels, "
                         f"more than --max-pixels {max_pixels():,}")
     facts = [CACHE_VERSION, [[*file_version(p.path), p.member] for p in (images, masks)]]
-    source = (images.path.stem, images.member) if images.member else (images.path.stem,)
+    source = (images.path.stem, images.member_words) if images.member_words else (images.path.stem,)
     named = "_".join(masks.path.parent.parts[-2:] + source)  # the source in audit messages
     folder = cache / f"{named}-{hashlib.sha256(json.dumps(facts).encode()).hexdigest()[:20]}"
     if not (folder / _MANIFEST).is_file():
@@ -370,7 +377,7 @@ class ArrayStackFormat(DatasetFormat):
               "both (TissueNet's tissuenet_v1.1_train.npz: X + y); multi-page TIFF stacks (Lucchi's training.tif + "
               "training_groundtruth.tif, ISBI 2012's train-volume.tif + train-labels.tif); HDF5 stacks (MitoEM's "
               "train/im.h5 + train/mito_label.h5), or an HDF5 file's datasets named as a .npz's arrays (images + "
-              "masks, x_train + y_train)")
+              "masks, x_train + y_train, a group per split: train/images + train/masks)")
     priority = 12  # before volumes and folder-pairs, which would take a stack for one image
     picks_folders = True  # --masks and --images pick stacks by name (ToothFairy's gt_alpha beside gt_sparse)
 
@@ -419,8 +426,8 @@ class ArrayStackFormat(DatasetFormat):
             if all(p.split is None for p in pairs):  # ToothFairy's splits.json names its patients' folders
                 listed = case_splits({case: folder for folder, case in cases.items()}, root)
                 pairs = [replace(p, split=listed.get(p.group or "")) for p in pairs]
-        if classes is None and pannuke and pairs:
-            classes = ClassSpec(PANNUKE_CLASSES)
+        if classes is None:
+            classes = ClassSpec(PANNUKE_CLASSES) if pannuke and pairs else _attribute_classes(mask_stacks)
         encoding = choose_encoding([p.mask for p in pairs if p.mask is not None], classes)  # Lucchi's 0/255
         found = self._stacks_and_pairs(root)
         index = DatasetIndex(root, "array-stack", pairs, [], encoding.classes, encoding.mapping,
@@ -431,6 +438,17 @@ class ArrayStackFormat(DatasetFormat):
         index.ignored = [p for folder in walk(root) for p in folder.files
                          if (p.suffix.lower() in (".npy", ".npz") or p in opened) and p not in used]
         return index
+
+
+def _attribute_classes(mask_stacks: list[_Stack]) -> ClassSpec | None:
+    """The classes the HDF5 files of the mask stacks list in a `classes` attribute
+    (`hdf5_files.h5_class_names`), when every one lists the same; None otherwise."""
+    listed = {h5_class_names(s.path) if s.path.suffix.lower() in HDF5_SUFFIXES else None for s in mask_stacks}
+    names = listed.pop() if len(listed) == 1 else None
+    if names is None:
+        return None
+    log.info("class names from the 'classes' attribute of '%s': %s", mask_stacks[0].path, ", ".join(names))
+    return ClassSpec(names)
 
 
 def _case_folders(pairs: list[tuple[_Stack, _Stack]], root: Path) -> dict[Path, str]:
@@ -455,4 +473,4 @@ def _prefix(masks: _Stack, root: Path, mask_stacks: list[_Stack]) -> str:
     if masks.path.parent != root and len(beside) == 1:
         return masks.path.parent.name
     in_file = [s for s in beside if s.path == masks.path]
-    return f"{masks.path.stem}_{masks.member}" if len(in_file) > 1 else masks.path.stem
+    return f"{masks.path.stem}_{masks.member_words}" if len(in_file) > 1 else masks.path.stem
