@@ -136,6 +136,55 @@ def test_cityscapes_label_pngs_beside_the_polygons_are_read(tmp_path: Path, flag
     assert (read_mask(index.pairs[0].mask, index.mapping) == 0).all()  # road from the PNG, not sky from the JSON
 
 
+def railsem19(root: Path) -> Path:
+    """RailSem19's rs19_val.zip: `jpgs/rs19_val/` photos, `uint8/rs19_val/` label ids (255 void),
+    `jsons/rs19_val/` per frame in Cityscapes' keys with rail polylines and signal boxes (no
+    polygon), and `rs19-config.json` naming the ids."""
+    data = root / "rs19_val"
+    names = ["road", "sidewalk", "rail-track"]
+    (data / "rs19-config.json").parent.mkdir(parents=True)
+    (data / "rs19-config.json").write_text(json.dumps({"labels": [
+        {"name": n, "readable": n.title(), "color": [k, k, k], "instances": False} for k, n in enumerate(names)]}))
+    ids = np.zeros((H, W), np.uint8)
+    ids[8:16, 4:12] = 2
+    ids[20:, :4] = 255
+    for k in range(3):
+        name = f"rs{k:05d}"
+        photo = np.random.default_rng(k).integers(0, 256, (H, W, 3), np.uint8)
+        for folder, array in (("jpgs", photo), ("uint8", ids)):
+            path = data / folder / "rs19_val" / f"{name}.{'jpg' if folder == 'jpgs' else 'png'}"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            Image.fromarray(array).save(path)
+        path = data / "jsons" / "rs19_val" / f"{name}.json"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps({"frame": name, "imgHeight": H, "imgWidth": W, "objects": [
+            {"label": "rail", "polyline": [[10, H - 1], [20, 0]]},
+            {"label": "track-signal-front", "boundingbox": [1, 1, 5, 5]}]}))
+    return root
+
+
+def test_dense_label_ids_beside_polygon_files_of_their_frames_are_read_with_255_void(tmp_path: Path) -> None:
+    """RailSem19: the label ids in a tree named for no role (`uint8/`), mirroring the photos', are
+    the labels, named by rs19-config.json, 255 void. Before: the JSONs were read as polygons and
+    their first polyline was fatal."""
+    index = discover(railsem19(tmp_path))
+    assert index.format == "folder-pairs" and len(index.pairs) == 3
+    assert {p.mask.relative_to(tmp_path).parent.as_posix() for p in index.pairs} == {"rs19_val/uint8/rs19_val"}
+    assert index.classes.names == ("Road", "Sidewalk", "Rail-Track") and index.ignore_index == 255
+    assert (read_mask(index.pairs[0].mask, index.mapping)[20:, :4] == 255).all()
+
+
+def test_objects_with_no_polygon_are_left_out_and_counted(tmp_path: Path) -> None:
+    """A polyline or a box in a polygon file paints nothing and is said, never fatal."""
+    objects = [obj("sky", box(0, 0, W - 1, H - 1)), {"label": "rail", "polyline": [[0, 0], [5, 5]]}]
+    frame(tmp_path, "train/aachen", "aachen_000000_000019", objects)
+    frame(tmp_path, "train/bochum", "bochum_000000_000019", objects)
+    index = discover(tmp_path)
+    assert index.format == "cityscapes-polygons" and len(index.pairs) == 2
+    assert all((read_mask(p.mask, index.mapping) == 10).all() for p in index.pairs)
+    assert "2 objects with no polygon (polylines, boxes) left out" in index.pairing[0]
+
+
 def test_labels_of_no_table_read_as_an_annotation_tools(tmp_path: Path) -> None:
     """A tool's Cityscapes-format export: background and the labels sorted, spellings merged, the
     labels of what is outside the scene ignored; images named by the frame alone."""

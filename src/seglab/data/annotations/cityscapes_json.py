@@ -5,7 +5,8 @@ Cityscapes itself ships its label PNGs beside the polygons, and is read from tho
 
 A file holds the image's `imgHeight`, `imgWidth` and its `objects`, each a `label` and a `polygon`
 of [x, y] points, filled in order, later over earlier, as cityscapesScripts' and IDD's
-`json2labelImg.py` draw them; `deleted` objects are left out. The classes come from the table the
+`json2labelImg.py` draw them; `deleted` objects are left out, and so are objects with no polygon
+(RailSem19's rail `polyline`s and signal `boundingbox`es), counted. The classes come from the table the
 labels fit (`_TABLES`): Cityscapes' names read as its 19 evaluated classes, IDD's (which use names
 Cityscapes lacks: `autorickshaw`, `drivable fallback`, ...) as its 26 level-3 classes; a label
 `cargroup` is `car`, as the scripts read it. Void labels paint the ignore label 255, and so do the
@@ -17,6 +18,10 @@ A file's frame (`<frame>_gtFine_polygons.json`) finds its images by name (`<fram
 and its renderings, Foggy Cityscapes' `<frame>_leftImg8bit_foggy_beta_0.02.png`; or `<frame>.png`)
 in the folder that mirrors the file's (`train/<seq>/`); the split folder gives the split and the
 sequence (or city) folder below it the group.
+
+Dense masks of the frames shipped beside the files are the labels, read by folder-pairs: Cityscapes'
+`*_gtFine_labelIds.png` in `gtFine/`, or RailSem19's label ids in `uint8/rs19_val/` beside
+`jsons/rs19_val/`, a tree named for no role that mirrors the images' (`mirror_trees.kind_keys`).
 """
 
 from __future__ import annotations
@@ -37,9 +42,10 @@ from seglab.data.classes import VOID_LABEL, ClassSpec, refuse_unnamed, tool_clas
 from seglab.data.classes.names import label_key
 from seglab.data.discovery.folders import Folder, walk
 from seglab.data.discovery.folders.placement import path_ends_with
-from seglab.data.discovery.naming import folder_split, folders_split, frame_of
+from seglab.data.discovery.naming import folder_split, folders_split, frame_of, stem
 from seglab.data.encodings import cityscapes, idd
 from seglab.data.files.index import DatasetIndex, Problem
+from seglab.data.layouts.folder_pairs import FolderPairsFormat
 from seglab.data.layouts.formats import FORMATS
 from seglab.errors import DataError
 
@@ -81,25 +87,36 @@ def _is_polygons(path: Path) -> bool:
     return head.startswith("{") and '"imgHeight"' in head and '"objects"' in head
 
 
+def _frame(path: Path) -> str:
+    """The frame a polygon file annotates: `x` of `x_gtFine_polygons.json`, or its stem (`rs00000.json`)."""
+    found = _FRAME.fullmatch(path.stem)
+    return (found.group("frame") if found else path.stem).lower()
+
+
+def _image_frame(image: Path) -> str:
+    """The frame an image shows: `x` of `x_leftImg8bit.png`, or its stem (`rs00000.jpg`)."""
+    return frame_of(stem(image)) or stem(image).lower()
+
+
 @dataclass(frozen=True)
 class _Polygons:
     """One polygon file, read: the image's size and its objects (label, flat polygon) in order,
-    deleted ones left out (counted)."""
+    deleted ones and those with no polygon left out (counted)."""
 
     path: Path
     height: int | None
     width: int | None
     objects: list[tuple[str, list[float]]]
     deleted: int
+    unoutlined: int = 0
 
     @property
     def frame(self) -> str:
-        found = _FRAME.fullmatch(self.path.stem)
-        return (found.group("frame") if found else self.path.stem).lower()
+        return _frame(self.path)
 
 
 def read_polygons(path: Path) -> _Polygons:
-    """A Cityscapes-style polygon file.
+    """A Cityscapes-style polygon file; an object with no `polygon` (a polyline, a box) is left out.
 
     Raises:
         DataError: not JSON, no `objects` list, or a polygon that is no list of [x, y] points,
@@ -112,12 +129,15 @@ def read_polygons(path: Path) -> _Polygons:
         height, width = int(data["imgHeight"]), int(data["imgWidth"])
     except (KeyError, TypeError, ValueError, OverflowError):
         height = width = None
-    objects, deleted = [], 0
+    objects, deleted, unoutlined = [], 0, 0
     for number, item in enumerate(data["objects"], start=1):
         if not isinstance(item, dict):
             continue
         if item.get("deleted"):
             deleted += 1
+            continue
+        if item.get("polygon") is None:
+            unoutlined += 1
             continue
         try:
             outline = [v for point in xy(item.get("polygon")) for v in point]
@@ -125,7 +145,7 @@ def read_polygons(path: Path) -> _Polygons:
             raise DataError(f"Cityscapes polygon file '{path}': object {number} ('{item.get('label')}') has a "
                             "polygon that is no list of [x, y] points") from None
         objects.append((str(item.get("label", "")), outline))
-    return _Polygons(path, height, width, objects, deleted)
+    return _Polygons(path, height, width, objects, deleted, unoutlined)
 
 
 def _filled(value: int) -> LabelMap:
@@ -155,6 +175,18 @@ class CityscapesPolygonsFormat(AnnotationJsonFolders):
         found, masks = self._search(root)
         return bool(found) and not masks
 
+    def steps_aside(self, root: Path) -> bool:
+        """Whether folder-pairs pairs images of the files' frames with dense masks (RailSem19's
+        `uint8/` label ids beside `jsons/`, whose polylines and boxes paint no mask): those are the
+        labels. A folder-pairs search that refuses (two folders could hold the masks) leaves the
+        polygons read."""
+        frames = {_frame(path) for path in self.found(root)}
+        try:
+            matches = FolderPairsFormat(self.options).search(root).matches
+        except DataError:
+            return False
+        return any(_image_frame(image) in frames for match in matches for _, image, _ in match.pairs)
+
     def read(self, root: Path, classes: ClassSpec | None) -> DatasetIndex:
         files = [read_polygons(p) for p in self.found(root)]
         images, problems = self._located(root, files)
@@ -178,9 +210,10 @@ class CityscapesPolygonsFormat(AnnotationJsonFolders):
         group_of = {image: _group(f.path) for f, image in placed}
         pairs = [replace(p, group=group_of[p.image]) for p in pairs]
         unlabelled = [i for folder in self._image_folders(root) for i in folder.files if i not in group_of]
-        deleted = sum(f.deleted for f in files)
+        deleted, unoutlined = sum(f.deleted for f in files), sum(f.unoutlined for f in files)
         line = (f"{len(files)} Cityscapes polygon files painted into {len(pairs)} images' masks as {described}, "
                 "later over earlier" + (f"; {deleted} deleted objects left out" if deleted else "")
+                + (f"; {unoutlined} objects with no polygon (polylines, boxes) left out" if unoutlined else "")
                 + (f"; pixels no polygon covers: ignore {IGNORE} (unlabeled)" if uncovered else ""))
         return self.indexed(root, pairs, spec, problems + painting, line, unlabelled)
 
@@ -200,7 +233,7 @@ class CityscapesPolygonsFormat(AnnotationJsonFolders):
         by_frame: dict[str, list[Path]] = {}
         for folder in self._image_folders(root):
             for image in folder.files:
-                by_frame.setdefault(frame_of(image.stem) or image.stem.lower(), []).append(image)
+                by_frame.setdefault(_image_frame(image), []).append(image)
         found: dict[Path, list[Path]] = {}
         claimed: dict[Path, Path] = {}
         problems = []

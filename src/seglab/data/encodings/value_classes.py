@@ -30,8 +30,9 @@ def classes_from_value_names(index: DatasetIndex, ignore_index: int | None) -> D
     the ignore label unless one is given: the last value as it is (Mapillary's 'Unlabeled'),
     others by numbering the named values from 0 without them (`_compacted`), as are named values
     leaving wide gaps (FreeSurfer's ids up to 2035) or any gap in a table declaring every class
-    (`ValueNames.complete`: ToothFairy2's dataset.json, FDI tooth numbers 11-48). Named values are
-    classes: the finding that they look like object numbers is dropped.
+    (`ValueNames.complete`: ToothFairy2's dataset.json, FDI tooth numbers 11-48); with no void, 255
+    past the named values is (RailSem19's label ids 0 to 18 in `uint8/`, 255 void). Named values
+    are classes: the finding that they look like object numbers is dropped.
 
     Raises:
         DataError: the names do not make valid classes, or name a value beyond 16-bit masks
@@ -59,11 +60,12 @@ def classes_from_value_names(index: DatasetIndex, ignore_index: int | None) -> D
         logger.info("class names from '%s' (%d classes, mask values 0 to %d); %d ('%s') is scored in no class: the "
                     "ignore label", path, void, void - 1, void, names[void])
     else:
-        void, count = None, max(names) + 1 - offset
+        count = max(names) + 1 - offset
         if count < 1:
             raise DataError(f"class list '{path}' names no value from {offset} up")
-        logger.info("class names from '%s' (%d classes, mask values %d to %d)", path, count, offset,
-                    count - 1 + offset)
+        void = DEFAULT_IGNORE if relabelled and count < DEFAULT_IGNORE else None  # RailSem19's uint8/ void
+        logger.info("class names from '%s' (%d classes, mask values %d to %d%s)", path, count, offset,
+                    count - 1 + offset, f"; {void}, named by none, is void: the ignore label" if void else "")
         if offset == 0 and 0 not in names:
             logger.warning("'%s' names no class for mask value 0, so it stays class 0 ('class_0'); if 0 marks "
                            "unlabelled pixels (ADE20K's 'other'), pass --ignore-index 0 to leave it out and number "

@@ -10,6 +10,10 @@ Two shipped layouts mirror the whole image tree otherwise:
   `mask_image/mask_01/` for `fish_image/fish_01/` (`renamed_alike`), whose files are renamed alike
   (`mask_<n>.png` for `fish_<n>.png`) and pair by their names after the first word.
 
+A tree per kind of file, the top folders named for no role at all (RailSem19's `jpgs/rs19_val/`
+beside `uint8/rs19_val/` and `jsons/rs19_val/`), mirrors part for part but is told by its files
+only: `kind_keys` files such trees, and few share a place (`MOST_KINDS`).
+
 `mask_keys` and `image_keys` are the places `placement.FolderPlaces` files them under, so that
 an image folder finds such mask folders by lookup, not by trying each.
 """
@@ -22,6 +26,9 @@ from collections.abc import Hashable
 from seglab.data.discovery.naming import looks_like_mask_folder, words
 
 _HOLE = "\0"  # where the renamed word stood
+# trees of one kind of file each (photos, label ids, outlines) are few beside one another; trees of
+# items are many (VSPW's 3,536 videos), each the others' mirror, and none holds another's masks
+MOST_KINDS = 4
 
 
 def inserted_below(image: tuple[str, ...], mask: tuple[str, ...], named: bool) -> bool:
@@ -43,6 +50,12 @@ def mask_keys(parts: tuple[str, ...], named: bool) -> list[Hashable]:
     keys: list[Hashable] = [("inserted", parts[:i] + parts[i + 1:]) for i in range(len(parts))
                             if named or looks_like_mask_folder(parts[i])]
     return keys + [("renamed", key) for key in _swapped(parts, _mask_words(parts))]
+
+
+def kind_keys(parts: tuple[str, ...]) -> list[Hashable]:
+    """The places a folder at `parts` shares with the folders of trees that mirror its own but for
+    one folder above it, named for no role (`uint8/rs19_val/` for `jpgs/rs19_val/`)."""
+    return [("kinds", parts[:i], parts[i + 1:]) for i in range(len(parts) - 1)]
 
 
 def image_keys(parts: tuple[str, ...]) -> list[Hashable]:

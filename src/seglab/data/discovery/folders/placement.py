@@ -13,7 +13,9 @@ from pathlib import Path
 
 from seglab.data.discovery.channel_files import folder_names_a_band
 from seglab.data.discovery.folders.listing import Folder
-from seglab.data.discovery.folders.mirror_trees import image_keys, inserted_below, mask_keys, renamed_alike
+from seglab.data.discovery.folders.mirror_trees import (
+    MOST_KINDS, image_keys, inserted_below, kind_keys, mask_keys, renamed_alike,
+)
 from seglab.data.discovery.folders.unpaired_domains import domain_sibling
 from seglab.data.files.index import list_images
 from seglab.data.files.io import IMAGE_SUFFIXES
@@ -181,7 +183,8 @@ class FolderPlaces:
     parent; a parent or grandparent at the image's parent, at its grandparent for a band's folder,
     or the image folder; a split's folder in a labels folder beside the wrapper of an image folder of
     no split, or a version in that split's folder; a path that mirrors the image's, less its last
-    part or not; a mask tree that copies it below one more folder or renamed, `mirror_trees`),
+    part or not; a mask tree that copies it below one more folder or renamed, `mirror_trees`; a
+    tree of another kind of file mirroring it, few such trees beside one another, `kind_keys`),
     `_mirrored_at_other_depth` looks (the same last part) or `_same_below` looks (at one place
     below the folders --images and --masks name). A place added to those must be added here.
 
@@ -201,9 +204,13 @@ class FolderPlaces:
         self._pairable, self._named_only = pairable, named_only
         self._kept: dict[Hashable, tuple[list[int], list[int]]] = {}
         self._at: dict[Hashable, list[int]] = defaultdict(list)
+        kinds: dict[Hashable, list[int]] = defaultdict(list)
         for index, folder in enumerate(folders):
             if not _may_hold_masks(folder, allowed):
                 continue
+            if not folder.named_mask and not masks_named:
+                for key in kind_keys(folder.parts):
+                    kinds[key].append(index)
             parent = folder.path.parent
             keys = {("path", folder.path), ("in", parent), ("below", parent.parent)}
             if (split := labels_split_folder(folder.path)) is not None:
@@ -214,12 +221,22 @@ class FolderPlaces:
                 keys.add(("last", folder.parts[-1]))
             for key in keys:
                 self._at[key].append(index)
+        self._kinds = {key: found for key, found in kinds.items() if len(found) <= MOST_KINDS}
+        for key, found in self._kinds.items():
+            self._at[key] += found
+
+    def of_kind_tree(self, image: Folder, mask: Folder) -> bool:
+        """Whether `mask` lies in a tree of another kind of file that mirrors the image folder's
+        but for one folder above it, named for no role (`kind_keys`: RailSem19's `uint8/rs19_val/`
+        for `jpgs/rs19_val/`), so that its files, not its name, tell it masks."""
+        return any(self.folders[i].path == mask.path
+                   for key in kind_keys(image.parts) for i in self._kinds.get(key, ()))
 
     def near(self, image: Folder) -> list[Folder]:
         """The folders that may hold the masks of `image`, in the order of `folders`."""
         parent = image.path.parent
         keys = [("in", parent), ("in", image.path), ("below", parent), *_one_part_out(image.parts, True),
-                *image_keys(image.parts)]
+                *image_keys(image.parts), *kind_keys(image.parts)]
         if _band_wrapper(image) is not None:
             keys += [("in", parent.parent), ("below", parent.parent)]
         if looks_like_image_folder(parent.name) and folder_split(image.path.name) is None:
@@ -267,14 +284,17 @@ def _candidates(
     merge: bool = False,
     same_below: Callable[[Folder, Folder], bool] = lambda image, mask: False,
     wildcards: Callable[[Folder, Folder], bool] | None = None,
+    kind_tree: Callable[[Folder, Folder], bool] = lambda image, mask: False,
 ) -> list[FolderMatch]:
     """Mask folders for `image`, paired with it: named ones that fit its place, unnamed ones
     that pair well (`masks_named`: the `allowed` ones are the user's --masks; `same_below`: at
     one place below the folders --images and --masks name; `wildcards`: `same_wildcards` of
-    --images and --masks patterns, which names a sibling the masks, whatever its files look like)."""
+    --images and --masks patterns, which names a sibling the masks, whatever its files look like;
+    `kind_tree`: `FolderPlaces.of_kind_tree`, taken as `_mirrored_at_other_depth` is, when no
+    folder sits where `_related` looks, and only when its files look like masks and the images' do not)."""
     found = []
     fallback = []
-    deeper = []
+    mirrors = []  # at `_mirrored_at_other_depth` or in a `kind_tree`
     for mask in folders:
         if mask.path == image.path or not _may_hold_masks(mask, allowed):
             continue  # --masks '*/driver_23_30frame' names CULane's image folder too: never its own masks
@@ -284,10 +304,11 @@ def _candidates(
             continue  # XCAD's trainB/: vessel masks of no image in trainA/, CycleGAN's two unpaired domains
         placed = same_below(image, mask)  # both where the user's --images and --masks put them
         if not (_related(image, mask, masks_named) or placed):
-            if _mirrored_at_other_depth(image, mask):
+            if _mirrored_at_other_depth(image, mask) or kind_tree(image, mask) and image.split == mask.split \
+                    and not is_masks(image):
                 match = match_folders(image.files, mask.files, image.path, mask.path, root, image.split, rules, merge)
                 if len(match.pairs) >= 0.5 * min(len(image.files), len(mask.files)) and is_masks(mask):
-                    deeper.append(match)
+                    mirrors.append(match)
             continue
         if image.split and mask.split and image.split != mask.split:
             continue
@@ -299,8 +320,8 @@ def _candidates(
             fallback.append(match)  # `images/` + `masks/` that do not pair: say why
         elif paired and paired >= 0.5 * min(len(image.files), len(mask.files)) and is_masks(mask) and not is_masks(image):
             found.append(match)
-    if not found and deeper:
-        return deeper
+    if not found and mirrors:
+        return mirrors
     if not found and len(fallback) == 1 and (image.named_image or not image.parts):
         return fallback
     return found

@@ -178,7 +178,8 @@ def search_folders(
             continue
         candidates = _candidates(image, places.near(image), root, rules, is_masks,
                                  chosen_masks, masks_name is not None, merge,
-                                 _same_below(image_tops, mask_tops), same_wildcards(images_name, masks_name))
+                                 _same_below(image_tops, mask_tops), same_wildcards(images_name, masks_name),
+                                 places.of_kind_tree)
         if len(candidates) > 1 and masks_name is None:
             candidates = _without_unlabelled(image, candidates, root)
         if len(candidates) > 1:
