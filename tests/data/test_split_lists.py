@@ -838,6 +838,46 @@ def test_a_metadata_table_naming_the_case_folders_or_image_stems_gives_the_split
     assert {p.split for p in discover(flat).pairs} == {None}
 
 
+def test_a_numbered_split_column_of_a_semicolon_table_naming_image_files_gives_the_split(tmp_path, caplog):
+    """VegAnn: `VegAnn_dataset/images/` + `annotations/` and `VegAnn_dataset.csv` (`Name;...;
+    Dataset-Name;TVT-split1;...;TVT-split3`, Training/Validation/Test, names with their suffix): the
+    first split column is read, the others said. Before: no column was named `split`, the split drawn."""
+    root = tmp_path / "VegAnn_dataset"
+    rows = ["Name;Species;Dataset-Name;TVT-split1;TVT-split2;TVT-split3"]
+    splits = ["Training"] * 4 + ["Validation", "Test"]
+    for k in range(6):
+        name = f"VegAnn_{k:04d}_site{k % 3}.png"
+        _tile(root, f"images/{name}", f"annotations/{name}", k)
+        rows.append(";".join([name, "Wheat", f"site{k % 3}", splits[k], splits[(k + 1) % 6], splits[(k + 2) % 6]]))
+    (root / "VegAnn_dataset.csv").write_text("\n".join(rows) + "\n")
+    with caplog.at_level(logging.INFO, logger="seglab"):
+        index = discover(tmp_path)
+    assert [p.split for p in index.pairs] == ["train"] * 4 + ["val", "test"]
+    assert "(its TVT-split1 column, the cases by its Name column): train 4, val 1, test 1; its other split " \
+           "columns (TVT-split2, TVT-split3) are not read" in caplog.text
+
+
+def test_a_json_object_of_cases_naming_their_subset_splits_the_clips_numbered_after_them(tmp_path, caplog):
+    """MMFlood: `mmflood/<EMSR code>-<n>/{s1_raw,mask}/<EMSR code>-<n>-<k>.tif` and `activations.json`
+    keyed by EMSR code, each with its `"subset"`. Before: the JSON was not read, the split drawn."""
+    root = tmp_path / "mmflood"
+    activations = {"EMSR107": ("train", 2), "EMSR117": ("train", 1), "EMSR271": ("val", 1), "EMSR330": ("test", 1)}
+    expected = {}
+    for k, (code, (subset, delineations)) in enumerate(activations.items()):
+        for n in range(delineations):
+            for tile in range(2):
+                name = f"{code}-{n}-{tile}"
+                _tile(root, f"{code}-{n}/s1_raw/{name}.png", f"{code}-{n}/mask/{name}.png", 10 * k + tile)
+                expected[name] = subset
+    (root / "activations.json").write_text(json.dumps(
+        {code: {"title": f"Flood {code}", "country": "Italy", "subset": subset, "delineations": []}
+         for code, (subset, _) in activations.items()}))
+    with caplog.at_level(logging.INFO, logger="seglab"):
+        index = discover(tmp_path)
+    assert {p.image.stem: p.split for p in index.pairs} == expected
+    assert "activations.json' (its subset column" in caplog.text
+
+
 def test_each_folders_splits_layer_over_the_lists_one_dict_not_a_copy(tmp_path):
     """Every clip folder held its own copy of every listed path: real CULane's 133k entries in each
     of its ~4,000 clip folders. Each folder's splits are its own entries over the lists' one dict."""

@@ -1,72 +1,139 @@
-"""Splits from a metadata table a dataset ships beside its cases: a `split` column beside a column
+"""Splits from a metadata table a dataset ships beside its cases: a split column beside a column
 naming them. TotalSegmentator's `meta.csv` (`image_id;...;split`) names its volume case folders
 (`s0000/`); CloudSEN12's `cloudsen12_metadata.csv` (`roi_id,s2_id_gee,label_type,split`) the folder
-of each scene (`high/ROI_00012/<s2 id>/S2L1C.tif`). The table is the dataset's own split: a drawn
-one would put its test scenes in training.
+of each scene (`high/ROI_00012/<s2 id>/S2L1C.tif`); VegAnn's `VegAnn_dataset.csv`
+(`Name;...;TVT-split1;...;TVT-split5`, Training/Validation/Test) its image files, in five splits
+of which the first is read. A JSON object keyed by case, each value an object naming its split, is
+such a table too: MMFlood's `activations.json` (`{"EMSR107": {..., "subset": "train"}}`), whose
+tiles `EMSR107-0/s1_raw/EMSR107-0-0.tif` are clips of activation EMSR107, numbered after it. The
+table is the dataset's own split: a drawn one would put its test scenes in training.
 """
 
 from __future__ import annotations
 
 import csv
+import json
 import logging
 import os
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from seglab.data.discovery.naming import folder_split, stem, usable_splits
 from seglab.data.files.delimiters import table_rows
 from seglab.data.files.index import Pair
+from seglab.data.files.io import IMAGE_SUFFIXES
 from seglab.data.splitting.list_readers import LISTS
+from seglab.data.splitting.subjects import _CLIP
 
 log = logging.getLogger(__name__)
 
 _MOST_BYTES = 64 << 20  # CloudSEN12's table of every scene is a few MB; bigger tables are no metadata of cases
+_HEAD = 1 << 16  # what is read of a JSON file to tell whether it may name splits
 # what names a pair's case in a table: its image's stem, else the folder holding it (a scene's S2L1C.tif)
 _PAIR_NAMES: tuple[Callable[[Pair], str], ...] = (lambda p: stem(p.image), lambda p: p.image.parent.name)
+# a split column's title: a split word, numbered or after other words (VegAnn's `TVT-split1`, `image_set`)
+_SPLIT_TITLE = re.compile(r"(?:.*[^a-z])?(?:split|subset|set|fold|partition)[_\- ]?\d*")
+_SPLIT_WORD = re.compile(r"split|subset|set|fold|partition")  # in a table's first line: parsed further
 
 
 def table_splits(folder: Path, names: Sequence[str]) -> dict[str, str]:
-    """case -> split from a table in `folder` with a `split` column and a column naming the cases
+    """case -> split from a table in `folder` with a split column and a column naming the cases
     `names`, when the splits it gives may split the dataset (`usable_splits`); empty otherwise."""
     return _splits_by(_split_tables(folder), names)
 
 
 def _split_tables(folder: Path) -> list[tuple[Path, list[list[str]]]]:
-    """The CSV tables in `folder` whose header names a `split` column, each with its rows, header
-    first; a file whose first line names no split is not parsed further."""
+    """The CSV tables and JSON objects of cases in `folder` that have a split column
+    (`_split_columns`), each with its rows, header first; a CSV whose first line names no split,
+    and a JSON file whose head does not, is not parsed further."""
     tables = []
-    for path in sorted(folder.glob("*.csv")):
+    for path in sorted([*folder.glob("*.csv"), *folder.glob("*.json")]):
         try:
             if path.stat().st_size > _MOST_BYTES:
                 continue
-            lines = path.read_text(encoding="utf-8-sig").splitlines()
-            rows = table_rows(path, lines) if lines and "split" in lines[0].lower() else []
+            rows = _json_rows(path) if path.suffix == ".json" else _csv_rows(path)
         except (OSError, UnicodeDecodeError, csv.Error):  # not a table of cases: not one to split by
             continue
-        if rows and "split" in [h.strip().lower() for h in rows[0]]:
+        if rows and _split_columns(rows[0]):
             tables.append((path, rows))
     return tables
 
 
+def _csv_rows(path: Path) -> list[list[str]]:
+    lines = path.read_text(encoding="utf-8-sig").splitlines()
+    return table_rows(path, lines) if lines and _SPLIT_WORD.search(lines[0].lower()) else []
+
+
+def _json_rows(path: Path) -> list[list[str]]:
+    """A JSON object keyed by case whose values are objects with split keys (MMFlood's
+    `activations.json`: `"EMSR107": {"title": ..., "subset": "train"}`) as a table's rows: the
+    case, then the split keys of its first value; none for JSON of any other shape."""
+    with path.open(encoding="utf-8-sig") as file:
+        if not _SPLIT_WORD.search(file.read(_HEAD).lower()):
+            return []
+    try:
+        cases = json.loads(path.read_text(encoding="utf-8-sig"))
+    except (json.JSONDecodeError, RecursionError):
+        return []
+    if not isinstance(cases, dict) or not cases or not all(isinstance(v, dict) for v in cases.values()):
+        return []
+    keys = [k for k in next(iter(cases.values())) if _SPLIT_TITLE.fullmatch(k.lower())]
+    return [["keys", *keys], *([case, *(str(value.get(k, "")) for k in keys)] for case, value in cases.items())]
+
+
+def _split_columns(header: list[str]) -> list[int]:
+    """The columns whose titles name a split (`split`, `subset`, `set`, `fold`, `partition`,
+    numbered or after other words: VegAnn's `TVT-split1` ... `TVT-split5`), in their order."""
+    return [i for i, title in enumerate(header) if _SPLIT_TITLE.fullmatch(title.strip().lower())]
+
+
 def _splits_by(tables: list[tuple[Path, list[list[str]]]], names: Sequence[str]) -> dict[str, str]:
-    """case -> split from the first of `tables` with a column naming the cases `names` (see
-    `table_splits`); empty when none does."""
+    """case -> split from the first split column of `tables` with a column naming every case of
+    `names` (`_case_split`) in splits that may split the dataset; empty when none does. Other
+    split columns of the table (VegAnn's `TVT-split2` ...) are said, not read."""
     wanted = set(names)
     for path, rows in tables:
-        header = [h.strip().lower() for h in rows[0]]
-        at = header.index("split")
-        for column in range(len(header)):
-            named = {row[column].strip(): row[at].strip() for row in rows[1:] if len(row) > max(column, at)}
-            if column != at and len(wanted & named.keys()) >= 0.9 * len(wanted):
-                splits = {name: folder_split(named[name]) for name in wanted if name in named}
+        header = [h.strip() for h in rows[0]]
+        split_columns = _split_columns(header)
+        for at in split_columns:
+            for column in (c for c in range(len(header)) if c not in split_columns):
+                cases = _cases(rows[1:], column, at)
+                splits = {name: folder_split(split) for name in wanted
+                          if (split := _case_split(name, cases)) is not None}
                 if len(splits) == len(wanted) and usable_splits(splits.values()):
                     found = list(splits.values())
-                    log.info("split of the cases from the table '%s' (its %s column, the cases by its %s column): %s",
-                             path, rows[0][at].strip(), rows[0][column].strip(),
-                             ", ".join(f"{s} {found.count(s)}" for s in LISTS if s in found))
+                    others = [header[c] for c in split_columns if c != at]
+                    log.info("split of the cases from the table '%s' (its %s column, the cases by its %s column): %s%s",
+                             path, header[at], header[column],
+                             ", ".join(f"{s} {found.count(s)}" for s in LISTS if s in found),
+                             f"; its other split columns ({', '.join(others)}) are not read: no flag picks one, "
+                             "--split-file FILE (a JSON of each split's pair names) gives another" if others else "")
                     return {name: split for name, split in splits.items() if split}
     return {}
+
+
+def _cases(rows: list[list[str]], column: int, at: int) -> dict[str, str]:
+    """case -> split cell of a table's `rows`, a case named by its `column` cell, and by its stem
+    where that names an image file (VegAnn's `VegAnn_0006_EPHYSIA.png`)."""
+    cases: dict[str, str] = {}
+    for row in rows:
+        if len(row) > max(column, at):
+            cell, split = row[column].strip(), row[at].strip()
+            cases[cell] = split
+            named = PurePosixPath(cell.replace("\\", "/"))
+            if named.suffix.lower() in IMAGE_SUFFIXES:
+                cases.setdefault(named.stem, split)
+    return cases
+
+
+def _case_split(name: str, cases: dict[str, str]) -> str | None:
+    """The split of case `name`, or of the case it is a clip of, numbered after it as often as it
+    is (`EMSR107-0-0`: tile 0 of delineation 0 of MMFlood's activation `EMSR107`)."""
+    while name not in cases and (found := _CLIP.fullmatch(name)) is not None:
+        name = found["case"]
+    return cases.get(name)
 
 
 def pair_table_splits(pairs: list[Pair], root: Path) -> list[Pair]:
