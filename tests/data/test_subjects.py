@@ -587,3 +587,25 @@ def test_mirrored_numbered_folders_of_one_name_are_a_drive_each(tmp_path: Path) 
     index = discover(tmp_path)
     assert {p.image.stem: p.group for p in index.pairs}["000004_image"] == "leftImg8bit/train/1"
     assert len({p.group for p in index.pairs}) == 4
+
+
+@pytest.mark.parametrize(("dates", "labels"), [(("im1", "im2"), ("label1", "label2")),
+                                               (("A", "B"), ("label_A", "label_B")),
+                                               (("2018", "2019"), ("mask_2018", "mask_2019"))])
+def test_a_scenes_two_dates_with_their_own_masks_group_by_the_scene(
+        tmp_path: Path, dates: tuple[str, str], labels: tuple[str, str]) -> None:
+    """SECOND: `im1/00003.png` + `label1/`, `im2/00003.png` + `label2/`, a change-detection scene's
+    two dates, each with its own mask. Before: 24 pairs of no group, one scene's dates in two splits."""
+    scenes = [f"{n:05d}" for n in (3, 5, 8, 12, 17, 21)]
+    for k, (date, label) in enumerate(zip(dates, labels)):
+        for i, scene in enumerate(scenes):
+            save(tmp_path / "train" / date / f"{scene}.png", photo(10 * k + i, SIZE))
+            save(tmp_path / "train" / label / f"{scene}.png", mask(i + k))
+    index = discover(tmp_path)
+    assert {(p.image.parent.name, p.mask.parent.name) for p in index.pairs} == set(zip(dates, labels))
+    assert {p.image.stem: p.group for p in index.pairs if p.image.parent.name == dates[1]} == {
+        s: f"train/{s}" for s in scenes}
+    assert len({p.group for p in index.pairs}) == 6 and "sibling date folders" in index.pairing[-1]
+    splits = split_pairs(index.pairs, (0.6, 0.2, 0.2), seed=3)
+    seen = {split: {p.group for p in pairs} for split, pairs in splits.items()}
+    assert not seen["train"] & seen["val"] and not seen["train"] & seen["test"] and not seen["val"] & seen["test"]

@@ -15,7 +15,9 @@ or the slide or image a crop was cut from, before the numbers of its place (Dige
 `18-00530A_2019-05-01 21_00_01-lv1-20000-15766-2530-2296`: slide `18-00530A`, its scan date,
 level and the crop's x, y, width and height), a subject id before words of a few values (CDD-CESM's
 `P1_L_DM_MLO` and `P1_L_CM_MLO`: patient 1's left breast, low-energy and subtracted, in the MLO view),
-or, failing those, the mask images share (Foggy Cityscapes' three renderings of one frame).
+or, failing those, the mask images share (Foggy Cityscapes' three renderings of one frame). First of
+all, a change-detection scene seen at two dates, each date an image with its own mask in sibling
+folders named for the dates (SECOND's `im1/00003.png` + `label1/` and `im2/00003.png` + `label2/`).
 Neighbouring slices look alike, so a split that puts some in training and others in validation
 scores memory, not generalisation. When nearly every name says its subject, the pairs carry it as
 their group, and `seglab.data.splitting.splits` keeps each group in one split (as it does for volumes). A
@@ -32,6 +34,7 @@ from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 
+from seglab.data.discovery.channel_files import date_order
 from seglab.data.files.index import DatasetIndex, Pair
 from seglab.data.discovery.naming import folder_split, folders_split, without_affix_words, words
 from seglab.data.splitting.subject_tables import SubjectTable, find_subject_table
@@ -59,6 +62,7 @@ _MIN_CASES = 3  # case folders named with a number: a train, a validation and a 
 _MOST_IN_ONE = 1 / 3  # of the pairs in one folder of repeated names: more is a whole split (MVTec's good/)
 _MIN_TAIL = 2  # numbers after a crop's source: x and y at least; one is a frame (CamVid's `0001TP_006690`)
 _FEW_VALUES = 4  # a word after a subject id, each of its values: a breast side, an image type, a view
+_YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")  # a date folder's year: 2018/ and 2019/
 
 
 def with_subjects(index: DatasetIndex) -> DatasetIndex:
@@ -68,7 +72,7 @@ def with_subjects(index: DatasetIndex) -> DatasetIndex:
         return index
     if (table := find_subject_table(index.pairs, index.root)) is not None:
         return _by_table(index, table)
-    found = (_by_slice_token(index.pairs) or _by_numbered_folder(index.pairs)
+    found = (_by_dates(index.pairs, index.root) or _by_slice_token(index.pairs) or _by_numbered_folder(index.pairs)
              or _by_subject_number(index.pairs, index.root)
              or _by_eye(index.pairs, index.root) or _by_case_folder(index.pairs, index.root, index.label_folders)
              or _by_numbered_folder_pair(index.pairs, index.root)
@@ -137,6 +141,32 @@ def subject_of(name: str) -> str | None:
     while (found := _SLICE_NAME.match(subject)) is not None:
         subject = found.group("subject")
     return subject if subject != name else None  # a match always shortens the name
+
+
+def _by_dates(pairs: list[Pair], root: Path) -> tuple[dict[str, str], str] | None:
+    """SECOND's `im1/00003.png` + `label1/` and `im2/00003.png` + `label2/` -> `00003`: images of one
+    name in sibling folders named for two dates (im1/im2, A/B, t1/t2, pre/post: `date_order`; or two
+    years, 2018/ and 2019/), each date with its own mask, show one scene; apart, its dates would
+    straddle splits."""
+    stems: dict[Path, dict[str, str]] = {}
+    for pair in pairs:
+        stems.setdefault(pair.image.parent, {})[pair.image.stem.lower()] = pair.name
+    subjects, dated = {}, []
+    for folder, named in stems.items():
+        for other, named_there in stems.items():
+            if other.parent == folder.parent and other != folder and _dates(folder.name, other.name):
+                scene = Path(os.path.relpath(folder.parent, root))
+                subjects.update({named[key]: (scene / key).as_posix() for key in named.keys() & named_there.keys()})
+                dated.append(folder.name)
+    if not _says_subjects(subjects, len(pairs)):
+        return None
+    return subjects, f"the scene its dates show, named alike in sibling date folders ({'/, '.join(dated[:2])}/)"
+
+
+def _dates(folder: str, other: str) -> bool:
+    """Whether two folder names differ by the words of two dates, or by a year alone."""
+    years = [_YEAR.sub("#", name) for name in (folder, other)]
+    return date_order([folder, other], True) is not None or (years[0] == years[1] and folder != other)
 
 
 def _by_slice_token(pairs: list[Pair]) -> tuple[dict[str, str], str] | None:
