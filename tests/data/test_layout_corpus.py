@@ -757,6 +757,31 @@ def test_views_named_by_kind_and_number_pair_by_number_and_no_one_mask_is_offere
     assert "--mask-pattern segmentation_00000.png" not in what_was_seen(tmp_path)
 
 
+def test_several_images_numbered_as_their_mask_are_offered_a_template_never_one_mask_for_all(tmp_path):
+    """Eyecandies: `<candy>/<split>/data/000_image_0.png` ... `000_image_5.png` (six lightings) beside
+    `000_mask.png`, `000_normals.png` too, a folder of one sample among them. The refusal offered
+    `--mask-pattern 000_mask.png`, pairing every image of every folder with that one mask, and no
+    template paired the lightings with their mask."""
+    for candy, samples in (("CandyCane", {"train": 2, "val": 1}), ("GummyBear", {"train": 2, "val": 1})):
+        for split, count in samples.items():
+            folder = tmp_path / "Eyecandies" / candy / split / "data"
+            for n in range(count):
+                for light in range(3):
+                    save(folder / f"{n:03d}_image_{light}.png", photo(100 * n + 10 * light + len(candy)))
+                save(folder / f"{n:03d}_normals.png", photo(7 * n + 1))
+                save(folder / f"{n:03d}_mask.png", labels(n + len(candy), (0, 255)))
+    with pytest.raises(DataError) as refused:
+        discover(tmp_path)
+    assert "--mask-pattern 000_mask.png" not in str(refused.value)
+    assert "--mask-pattern '{stem}_mask.png' pairs each with the mask of its number" in str(refused.value)
+    index = discover(tmp_path, mask_pattern="{stem}_mask.png")
+    assert len(index.pairs) == 18 and Counter(p.split for p in index.pairs) == {"train": 12, "val": 6}
+    assert all(p.mask.name == p.image.name.split("_image_")[0] + "_mask.png" and p.mask.parent == p.image.parent
+               for p in index.pairs)
+    assert len({p.group for p in index.pairs}) == 6  # a mask's lightings stay in one split
+    assert sorted(p.name for p in index.ignored) == sorted(f"{n:03d}_normals.png" for n in (0, 1, 0) * 2)
+
+
 def test_an_input_mask_beside_the_output_truth_is_a_rival_naming_the_truth_offered_first(tmp_path):
     """ICDAR 2021 MapSeg's `101-INPUT.jpg` with its map area `101-INPUT-MASK.png` (an input) and
     the truth `101-OUTPUT-GT.png`, side by side; the test split has no truth. Before, each image

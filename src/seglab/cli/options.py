@@ -47,7 +47,9 @@ def add_data_options(parser: argparse.ArgumentParser) -> None:
                         "folder part for a folder per image: '{stem}.labels/labels_semantic.png') or a regular "
                         r"expression whose first group is the image stem, like '(.+)_manual1\.gif'; the stem may "
                         "also be the image's name without its affix or less its first or last word "
-                        "('mask_{stem}.png' for bus_0001.png ~ mask_0001.png), and a group that is a number the "
+                        "('mask_{stem}.png' for bus_0001.png ~ mask_0001.png) or less an image word and number "
+                        "last, several images to a mask ('{stem}_mask.png' for 000_image_0.png ... 000_image_5.png ~ "
+                        "000_mask.png), and a group that is a number the "
                         r"image's last number ('mask(\d+)\.png' for frame_007.png ~ mask7.png)")
     parser.add_argument("--merge-masks", dest="data.merge_masks", action="store_true", default=None,
                         help="read an image's several masks as one, their union: numbered masks "

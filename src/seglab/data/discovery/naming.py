@@ -70,6 +70,7 @@ class KeyRule:
     image_key: Callable[[Path], str | None] | None = None  # when images are keyed otherwise
     many: bool = False  # keys an image's several masks alike (objects numbered after it): shared keys are meant
     shared: bool = False  # keys a folder's images alike, every one paired with the folder's one mask (`fixed_name_rule`)
+    several: bool = False  # keys a mask's several images alike (`_less_image_number`): shared image keys are meant
     fixed_name: str = ""  # that mask's name, a folder part too (`labels/manual_hq.tif`), for a `fixed_name_rule`
 
     def key_of(self, path: Path, is_image: bool) -> str | None:
@@ -228,7 +229,9 @@ def template_rules(pattern: str) -> tuple[KeyRule, ...]:
     (BUS-BRA's `bus_0001-l.png` is the image of `mask_0001-l.png`, so `mask_{stem}.png` means
     `0001-l`; HLS Burn Scars' `X.v1.4_merged.tif` that of `X.v1.4.mask.tif`), and one keying
     images by their last number where the mask's is a number (`mask(\\d+)\\.png`: `mask7.png` for
-    `frame_007.jpg`). Pairing keeps the one that pairs the most.
+    `frame_007.jpg`). Pairing keeps the one that pairs the most. Images named as their mask but for
+    an image word and a number last (Eyecandies' `000_image_0.png` ... `000_image_5.png`, six
+    lightings of `000_mask.png`: `{stem}_mask.png` means `000`) are several images of one mask.
 
     A pattern with a folder part names the mask by the folders above it too (RoadAnomaly's
     `{stem}.labels/labels_semantic.png`: a folder per image, `per_image.per_image_masks`).
@@ -268,7 +271,8 @@ def template_rules(pattern: str) -> tuple[KeyRule, ...]:
         return str(int(found)) if found is not None and found.isdecimal() else None
 
     name = f"--mask-pattern '{pattern}'"
-    return (*(KeyRule(f"{name}{said}", key, image_key) for said, image_key in _TEMPLATE_STEMS),
+    return (*(KeyRule(f"{name}{said}", key, image_key, several=image_key is _less_image_number)
+              for said, image_key in _TEMPLATE_STEMS),
             KeyRule(f"{name} ({{stem}}: the image's last number)", number, _last_number))
 
 
@@ -334,12 +338,23 @@ def _less_last_word(path: Path) -> str | None:
     return parts[0] if len(parts) == 2 and parts[0] and parts[1] else None
 
 
+_IMAGE_NUMBER = re.compile(rf"(.+?)[_\-. ](?:{'|'.join(_IMAGE_WORDS)})[_\-. ]?\d+")
+
+
+def _less_image_number(path: Path) -> str | None:
+    """A file's name (lower case) before an image word and a number, which number one of a mask's
+    several images: `000` of Eyecandies' `000_image_4` (lighting 4 of `000_mask`)."""
+    found = _IMAGE_NUMBER.fullmatch(stem(path).lower())
+    return found.group(1) if found else None
+
+
 # what a template's {stem} may be of the image's name, and how `seglab inspect` says so
 TemplateStem = tuple[str, Callable[[Path], str | None]]
 _TEMPLATE_STEMS: tuple[TemplateStem, ...] = (
     ("", _same_name), (" ({stem}: image name without its affix)", _without_affixes),
     (" ({stem}: image name less its first word)", _less_first_word),
     (" ({stem}: image name less its last word)", _less_last_word),
+    (" ({stem}: image name less an image word and number, one of the mask's several images)", _less_image_number),
 )
 _LEADING_WORD = re.compile(r"([a-z]+)[_\-. ](.+)")
 

@@ -168,13 +168,14 @@ def best_rule(images: Sequence[Path], masks: Sequence[Path], rules: Sequence[Key
 
     The number rules count only when no two files on one side share a number: names like
     `img_2021_05_a` would otherwise pair by accident; masks may share a key under a rule meant to
-    key an image's several masks alike (`KeyRule.many`).
+    key an image's several masks alike (`KeyRule.many`), and images under one meant to key a mask's
+    several images alike (`KeyRule.several`).
     """
     best, best_count = rules[0], -1
     for i, rule in enumerate(rules):
         image_keys, image_clashes = keyed_files(images, rule, True)
         mask_keys, mask_clashes = keyed_files(masks, rule, False)
-        if i >= _STRICT_RULES and (image_clashes or mask_clashes and not rule.many):
+        if i >= _STRICT_RULES and (image_clashes and not rule.several or mask_clashes and not rule.many):
             continue
         count = len(image_keys.keys() & mask_keys.keys())
         if count > best_count:
@@ -214,8 +215,10 @@ def match_folders(
                  *KEY_RULES[_STRICT_RULES:], *role_number_rules(images, masks))
     rule = best_rule(images, masks, rules)
     image_keys, image_clashes = keyed_files(images, rule, True)
-    # a frame's renderings, or a folder's images beside its one mask (`naming.fixed_name_rule`), share the mask
-    renderings = [(path, first) for path, first in image_clashes if rule.shared or _one_frame(path, first)]
+    # a frame's renderings, a folder's images beside its one mask (`naming.fixed_name_rule`), or a mask's
+    # several images named after it (`KeyRule.several`: Eyecandies' lightings) share the mask
+    renderings = [(path, first) for path, first in image_clashes
+                  if rule.shared or rule.several or _one_frame(path, first)]
     image_clashes = [clash for clash in image_clashes if clash not in renderings]
     mask_keys, mask_clashes = keyed_files(masks, rule, False)
     merged: dict[str, list[Path]] = {}
@@ -288,7 +291,9 @@ def match_folders(
             problems.append(Problem(mask, "mask has no image", "mask-without-image"))
         else:
             extra.setdefault(naming_template(mask, key), []).append(mask)
-    unkeyed = []  # files a --mask-pattern leaves out; a learned naming's may be a second observer's
+    # files a --mask-pattern leaves out; a learned naming's may be a second observer's; beside a mask's
+    # several images (`KeyRule.several`), a sample's other products (Eyecandies' `000_normals.png`)
+    unkeyed = [image for image in images if rule.several and rule.key_of(image, True) is None]
     for mask in (m for m in masks if rule.key_of(m, False) is None):
         key = named_around(stem(mask), paired_keys) if learned else None
         if key is None:

@@ -16,7 +16,7 @@ from pathlib import Path
 from seglab.data.discovery.folders import (MAX_DEPTH, NAMED_DEPTH, Folder, deeper_image_folders, folders_within,
                                            looks_like_masks, search_folders, walk)
 from seglab.data.discovery.naming import (KEY_RULES, fixed_name_rule, looks_like_image_folder, looks_like_mask_folder,
-                                          stem)
+                                          pattern_for, stem, template_rules)
 from seglab.data.discovery.pairing import folder_label, names_labels
 from seglab.data.files.dicom import DICOM_SUFFIX, dicom_files, is_series
 from seglab.data.files.index import MASK_SUFFIXES, list_images
@@ -187,15 +187,17 @@ def _fixed_mask_route(root: Path, folders: dict[Path, list[Path]]) -> str:
     """A line offering `--mask-pattern <name>` when image folders (folder -> its image files, as
     the walk listed them) each hold a mask of one name beside files named as images (Structured3D's
     `<view>/semantic.png` beside `rgb_rawlight.png`), which no name rule pairs, and that pattern
-    pairs them when tried; else nothing. A mask with numbered siblings (the UOIS Tabletop Object
-    Dataset's `segmentation_00000.png` beside `segmentation_00001.png`, each a view's) is no mask
-    of every image: offered, it paired all views with the first view's mask."""
+    pairs them when tried; else `_numbered_mask_route`'s or `_case_mask_route`'s line. A mask with
+    numbered siblings (the UOIS Tabletop Object Dataset's `segmentation_00000.png` beside
+    `segmentation_00001.png`, each a view's), or numbered as images beside it are (Eyecandies'
+    `000_mask.png` beside `000_image_0.png`, in a folder of one sample), is no mask of every image:
+    offered, it paired all views with the first view's mask, every candy with the first one's."""
     counts: Counter[str] = Counter()
     for files in folders.values():
         if any(looks_like_image_folder(stem(p)) for p in files):
             numbered = Counter(_NUMBER.sub("#", p.name.lower()) for p in files)
             counts.update(p.name for p in files if looks_like_mask_folder(stem(p)) and names_labels(stem(p))
-                          and numbered[_NUMBER.sub("#", p.name.lower())] == 1)
+                          and numbered[_NUMBER.sub("#", p.name.lower())] == 1 and _numbered_alike(p, files) is None)
     for name, count in counts.most_common(2):
         try:
             paired = search_folders(root, (fixed_name_rule(name),)).matches if count > 1 else []
@@ -205,7 +207,37 @@ def _fixed_mask_route(root: Path, folders: dict[Path, list[Path]]) -> str:
             shown = folder_label(paired[0].image_dir, root)
             return (f"\n  a mask named alike beside the images in {count} folders ({shown}{name}): --mask-pattern "
                     f"{shlex.quote(name)} pairs it with every image in its folder, looked for {NAMED_DEPTH} levels deep")
-    return _case_mask_route(root, folders)
+    return _numbered_mask_route(root, folders) or _case_mask_route(root, folders)
+
+
+def _numbered_alike(mask: Path, files: list[Path]) -> Path | None:
+    """The first image among `files` whose name starts with the numbers of the mask's (`000_image_0.png`
+    for `000_mask.png`); None when the mask's name holds no number or none does."""
+    numbers = _NUMBER.findall(stem(mask))
+    return next((p for p in files if p != mask and numbers and _NUMBER.findall(stem(p))[:len(numbers)] == numbers
+                 and not looks_like_mask_folder(stem(p))), None)
+
+
+def _numbered_mask_route(root: Path, folders: dict[Path, list[Path]]) -> str:
+    """A line offering `--mask-pattern <template>` when images beside masks are numbered as they
+    are (Eyecandies' `000_image_0.png` ... `000_image_5.png`, six lightings of `000_mask.png`:
+    `{stem}_mask.png`, several images to a mask) and that template pairs them when tried; else nothing."""
+    templates: Counter[str] = Counter()
+    for files in folders.values():
+        templates.update({template for mask in files if looks_like_mask_folder(stem(mask)) and names_labels(stem(mask))
+                          and (image := _numbered_alike(mask, files)) is not None
+                          and (template := pattern_for(image, mask)) is not None})
+    for template, count in templates.most_common(1):
+        try:
+            paired = search_folders(root, template_rules(template)).matches
+        except DataError:  # two folders could hold the masks: no route to offer by this template
+            continue
+        if paired:
+            _, image, mask = paired[0].pairs[0]
+            return (f"\n  images numbered as a mask beside them in {count} folders ({folder_label(image.parent, root)}"
+                    f"{image.name} ~ {mask.name}): --mask-pattern {shlex.quote(template)} pairs each with the mask "
+                    "of its number, several images to a mask")
+    return ""
 
 
 _HAND_DRAWN = re.compile(r"manual|truth|expert|reference|annotat|(?<![a-z])gt(?![a-z])", re.IGNORECASE)
