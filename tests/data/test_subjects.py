@@ -373,6 +373,31 @@ def test_crops_group_by_the_source_before_their_numbers(tmp_path: Path, sources:
     assert "the name before the numbers of its crop or date" in index.pairing[-1]
 
 
+def test_qupath_tiles_group_by_their_slide(tmp_path: Path) -> None:
+    """QuPath's TileExporter writes `tiles/<slide>/<slide> [d=2,x=..,y=..,w=..,h=..].tif` and the
+    labelled `.png` of the same name: three slides were too few for `_by_crop_source`, whose
+    numbers the region tag hides, so a random split mixed one slide's tiles across train and val."""
+    for slide in ("CMU-1", "CMU-2", "CMU-3"):
+        for k, (x, y) in enumerate([(0, 0), (64, 0), (0, 64), (64, 64)]):
+            name = f"{slide} [d=2,x={x},y={y},w=64,h=64]"
+            save(tmp_path / "tiles" / slide / f"{name}.tif", photo(k, SIZE))
+            save(tmp_path / "tiles" / slide / f"{name}.png", mask(k))
+    index = discover(tmp_path)
+    assert {p.group for p in index.pairs} == {"CMU-1", "CMU-2", "CMU-3"}
+    assert "the slide each tile was cut from" in index.pairing[-1]
+
+
+@pytest.mark.parametrize("folders", [("slide-A", "slide-B", "slide-C"), ("train", "val", "test")])
+def test_tiles_in_a_folder_per_slide_named_before_their_numbers_group_by_it(tmp_path: Path,
+                                                                            folders: tuple[str, ...]) -> None:
+    """Other tile exporters' `<slide>/<slide>_<x>_<y>`: the folder named as the tiles' name before
+    their numbers is the slide's, however few the slides; split folders named so are no slide."""
+    for folder in folders:
+        side_by_side(tmp_path / folder, [f"{folder}_{x}_{y}" for x in (0, 512) for y in (0, 512)])
+    groups = {p.group for p in discover(tmp_path).pairs}
+    assert groups == ({None} if folders[0] == "train" else set(folders))
+
+
 @pytest.mark.parametrize("names", [
     [f"img_{n:03d}_{n % 4}" for n in range(20)],  # no number before the tail
     [f"{seq}_{n:06d}" for seq in ("0001TP", "0006R0", "0016E5", "Seq05VD", "0005VD") for n in range(4)],  # CamVid frames

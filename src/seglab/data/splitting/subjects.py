@@ -13,7 +13,8 @@ satellite scene a patch was cut from (38-Cloud's
 `patch_1_1_by_1_LC08_L1TP_002053_20160520_20170324_01_T1`: Landsat scene 002053 of 2016-05-20),
 or the slide or image a crop was cut from, before the numbers of its place (DigestPath's
 `18-00530A_2019-05-01 21_00_01-lv1-20000-15766-2530-2296`: slide `18-00530A`, its scan date,
-level and the crop's x, y, width and height), a subject id before words of a few values (CDD-CESM's
+level and the crop's x, y, width and height; QuPath's TileExporter's `CMU-1/CMU-1 [d=2,x=0,y=64,w=64,h=64]`:
+slide `CMU-1`, in a folder of its own), a subject id before words of a few values (CDD-CESM's
 `P1_L_DM_MLO` and `P1_L_CM_MLO`: patient 1's left breast, low-energy and subtracted, in the MLO view),
 or, failing those, the mask images share (Foggy Cityscapes' three renderings of one frame). First of
 all, a change-detection scene seen at two dates, each date an image with its own mask in sibling
@@ -49,6 +50,8 @@ _SCENE_ID = re.compile(  # Landsat Collection and pre-collection ids, Sentinel-2
     r"L[COTEM]0\d_L\w{3}_\d{6}_\d{8}_\d{8}_\d{2}_(?:T1|T2|RT)|L[COTEM]\d\d{13}[A-Z]{3}\d{2}"
     r"|S2[A-D]_MSIL[12][AC]_\d{8}T\d{6}_N\d{4}_R\d{3}_T\d{2}[A-Z]{3}_\d{8}T\d{6}")
 _TAIL_NUMBER = re.compile(r"[a-z]{0,3}\d+", re.IGNORECASE)  # a crop's x, y, w, h or date; `lv1`: a zoom level
+_REGION_TAG = re.compile(  # QuPath's TileExporter: `CMU-1 [d=2,x=0,y=64,w=64,h=64]`, z and t after h where set
+    r"(?P<source>.*\S)\s*\[(?:d=[\d.]+,)?x=\d+,y=\d+(?:,[a-z]=[\d.]+)*\]", re.IGNORECASE)
 _NAME_PART = re.compile(r"[^_\- ]+")
 _SUBJECT_AND_NUMBER = re.compile(r"(?P<subject>\d+|[0-9a-f]{8,})[_\-](?P<number>\d+)")  # Carvana: a hex id
 _LEADING_ID = re.compile(r"(?P<subject>[a-z]+\d+)(?P<words>(?:[_\- ][a-z][a-z0-9]*)+)", re.IGNORECASE)  # P1_L_DM_MLO
@@ -78,7 +81,7 @@ def with_subjects(index: DatasetIndex) -> DatasetIndex:
              or _by_numbered_folder_pair(index.pairs, index.root)
              or _by_repeated_names(index.pairs, index.root) or _by_frame_folder(index.pairs, index.root)
              or _by_scene_id(index.pairs)
-             or _by_crop_source(index.pairs) or _by_leading_id(index.pairs)
+             or _by_crop_source(index.pairs) or _by_tile_source(index.pairs) or _by_leading_id(index.pairs)
              or _by_shared_mask(index.pairs, index.root))
     if found is None:
         return index
@@ -456,6 +459,26 @@ def _by_crop_source(pairs: list[Pair]) -> tuple[dict[str, str], str] | None:
             or not _says_subjects(subjects, len(pairs)):
         return None
     return subjects, "the name before the numbers of its crop or date"
+
+
+def _by_tile_source(pairs: list[Pair]) -> tuple[dict[str, str], str] | None:
+    """QuPath's TileExporter `tiles/CMU-1/CMU-1 [d=2,x=0,y=64,w=64,h=64]` -> `CMU-1`, and other
+    exporters' `<slide>/<slide>_<x>_<y>` -> the folder: tiles that say the slide they were cut
+    from, by QuPath's region tag or by lying in a folder per slide named as the name before the
+    tile's numbers. Either says the slide outright, so two slides, one with several tiles, are
+    enough (a project's few), where `_by_crop_source`'s bare numbers ask for five (fewer may be
+    classes). A split folder is no slide."""
+    subjects = {}
+    for pair in pairs:
+        name, folder = _last(pair.name), pair.image.parent.name
+        if (tagged := _REGION_TAG.fullmatch(name)) is not None:
+            subjects[pair.name] = tagged["source"]
+        elif folder_split(folder) is None and re.fullmatch(
+                rf"{re.escape(folder)}(?:[_\- ]+{_TAIL_NUMBER.pattern}){{{_MIN_TAIL},}}", name, re.IGNORECASE):
+            subjects[pair.name] = folder
+    if not _says_subjects(subjects, len(pairs)):
+        return None
+    return subjects, "the slide each tile was cut from (QuPath's region tag, or a folder per slide)"
 
 
 def _tail_numbers(name: str) -> int:
