@@ -843,6 +843,39 @@ def test_freesurfer_ids_a_colour_lut_names_are_classes_in_value_order(tmp_path: 
     assert "are classes 0 to" in caplog.text
 
 
+ITKSNAP_LABELS = """################################################
+# ITK-SnAP Label Description File
+# File format:
+# IDX   -R-  -G-  -B-  -A--  VIS MSH  LABEL
+################################################
+    0     0    0    0        0  0  0    "Clear Label"
+    1   255    0    0        1  1  1    "Liver"
+    2     0  255    0        1  1  1    "Kidney"
+    6     0    0  255     0.75  1  1    "Spleen"
+"""
+SLICER_COLOUR_TABLE = "# Color table file /home/me/Segmentation_ColorTable.ctbl\n# 4 values\n0 Background 0 0 0 0\n" \
+                      "1 Liver 255 0 0 255\n2 Kidney 0 255 0 255\n6 Spleen 0 0 255 255\n"
+
+
+@pytest.mark.parametrize("table, text, background", [("labels.txt", ITKSNAP_LABELS, "Clear Label"),
+                                                     ("Segmentation_ColorTable.ctbl", SLICER_COLOUR_TABLE, "Background")])
+def test_a_tools_label_table_names_its_sparse_ids_as_classes_in_value_order(tmp_path: Path, table: str, text: str,
+                                                                            background: str) -> None:
+    """ITK-SNAP's `labels.txt` (Segmentation > Export Label Descriptions: `IDX R G B A VIS MSH "LABEL"`
+    rows) beside `<case>.nii.gz` + `<case>_seg.nii.gz` was not read: label ids 0, 1, 2, 6 made
+    class_0 ... class_6, classes 3-5 empty. 3D Slicer's colour table (`id name R G B A`) names
+    its ids alike. The ids are classes 0..3 in value order, 0 the background."""
+    for n in range(3):
+        image, label = make_volume(n)
+        label[label == 1] = 1 + (np.indices(label.shape)[0][label == 1] % 3)
+        save(tmp_path / f"patient{n + 1:02d}.nii.gz", image)
+        save(tmp_path / f"patient{n + 1:02d}_seg.nii.gz", np.where(label == 3, 6, label).astype(np.uint8))
+    (tmp_path / table).write_text(text)
+    index = discover(tmp_path)
+    assert index.classes.names == (background, "Liver", "Kidney", "Spleen") and index.classes.background == 0
+    assert dict(index.mapping.values)[6] == 3 and not [p for p in audit(index).problems if p.severity == "fatal"]
+
+
 def test_myops_modalities_are_channels_of_the_case_its_gd_label_names(tmp_path: Path) -> None:
     """MyoPS 2020 ships train25/myops_training_101_{C0,DE,T2}.nii.gz + train25_myops_gd/
     myops_training_101_gd.nii.gz (ground truth, values 200 ... 2221): `_gd` was no label suffix, so

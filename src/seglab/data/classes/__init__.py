@@ -33,6 +33,7 @@ from seglab.data.classes.colours import BACKGROUND_COLOUR, ERROR_COLOUR, default
 from seglab.data.classes.names import VOID_NAMES, generic_name, is_background, is_void
 from seglab.data.classes.spec import ClassSpec
 from seglab.data.classes.value_names import (
+    COLOUR_TABLE_GLOB,
     NAME_LIST_FILES,
     ONTOLOGY_FILE,
     ValueNames,
@@ -50,6 +51,7 @@ __all__ = [
     "CLASS_DICT_GLOB",
     "COLOUR_JSON_NAME",
     "COLOUR_MAP_GLOB",
+    "COLOUR_TABLE_GLOB",
     "CVAT_LABELMAP",
     "ERROR_COLOUR",
     "NAME_LIST_FILES",

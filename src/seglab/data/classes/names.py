@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-_BACKGROUND_NAMES = ("background", "bg", "void", "clutter", "unlabeled", "unlabelled")
+_BACKGROUND_NAMES = ("background", "bg", "void", "clutter", "unlabeled", "unlabelled",
+                     "clear label")  # ITK-SNAP's label 0
 
 
 def is_background(name: str) -> bool:

@@ -35,8 +35,9 @@ _NAME_COLUMNS = {"pixel value": ("class",), "gt_code": ("label", "group")}
 class ValueNames:
     """Names of label-mask values from a file the dataset ships (`value_names_from_csv`), the
     last value when the file marks it as scored in no class (Mapillary's 'Unlabeled'), and whether
-    the file declares every class (`complete`: nnU-Net's dataset.json), so that a value it skips
-    is no class and its names are numbered without the gaps."""
+    the file declares every class (`complete`: nnU-Net's dataset.json, a tool's label table such as
+    ITK-SNAP's 1, 2, 6), so that a value it skips is no class and its names are numbered without
+    the gaps."""
 
     path: Path
     names: dict[int, str]
@@ -123,26 +124,32 @@ def value_names_from_numbered_lines(path: str | Path) -> ValueNames | None:
     return ValueNames(path, names)
 
 
-_LUT_LINE = re.compile(r"(\d+)\s+(\S+)(?:\s+\d{1,3}){4}")  # id name R G B A
+_LUT_LINES = (re.compile(r"(?P<id>\d+)\s+(?P<name>\S+)(?:\s+\d{1,3}){4}"),  # FreeSurfer's, 3D Slicer's: id name R G B A
+              re.compile(r'(?P<id>\d+)(?:\s+\d{1,3}){3}\s+[\d.]+\s+[01]\s+[01]\s+"(?P<name>[^"]+)"'))  # ITK-SNAP's
+COLOUR_TABLE_GLOB = "*.ctbl"  # 3D Slicer's colour table; its `*_ColorTable.txt` is read among the text files
 
 
 def value_names_from_colour_lut(path: str | Path) -> ValueNames | None:
-    """Names of mask values from a FreeSurfer colour look-up table (`FreeSurferColorLUT.txt`
+    """Names of mask values from a colour look-up table: FreeSurfer's (`FreeSurferColorLUT.txt`
     beside Mindboggle-101's label volumes: `#` comments, then `id name R G B A` lines, `0 Unknown`
-    first). None unless every other line is one and the ids differ, so that any text file beside
-    the data can be tried.
+    first), 3D Slicer's alike (`.ctbl`, `*_ColorTable.txt`), or ITK-SNAP's label description file
+    (`labels.txt` from Segmentation > Export Label Descriptions: `IDX R G B A VIS MSH "LABEL"`,
+    `0 ... "Clear Label"` first). Their ids are the tool's label ids, numbered at will, and the
+    table names every class (`ValueNames.complete`). None unless every other line is one and the ids differ, so that any
+    text file beside the data can be tried.
 
     Raises:
         DataError: an unreadable file, naming it.
     """
     path = Path(path)
     lines = _stripped_lines(path, "colour look-up table")
-    found = [_LUT_LINE.fullmatch(line) for line in lines if line and not line.startswith("#")]
-    rows = [(int(m.group(1)), m.group(2)) for m in found if m is not None]
+    found = [next((m for line_form in _LUT_LINES if (m := line_form.fullmatch(line))), None)
+             for line in lines if line and not line.startswith("#")]
+    rows = [(int(m["id"]), m["name"].strip()) for m in found if m is not None]
     names = dict(rows)
     if len(rows) < 2 or len(rows) < len(found) or len(names) < len(rows):
         return None
-    return ValueNames(path, dict(sorted(names.items())))
+    return ValueNames(path, dict(sorted(names.items())), complete=True)
 
 
 def value_names_from_label_json(path: str | Path) -> ValueNames | None:

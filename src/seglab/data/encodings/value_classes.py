@@ -105,7 +105,7 @@ def _named_packed_classes(index: DatasetIndex, mapping: ClassInstanceMapping) ->
 def _compacted(index: DatasetIndex, voids: tuple[int, ...]) -> DatasetIndex:
     """The index reading the values a shipped table names, less its voids, as classes 0, 1, ...
     in value order (RELLIS-3D's ids 1, 3, 4, ... with 0 'void'; FreeSurfer's 0, 4, ..., 2035,
-    whose wide gaps would make a class of each value between), and the voids and the values it
+    whose wide gaps would make a class of each value between; ITK-SNAP's 0, 1, 2, 6), and the voids and the values it
     skips as the ignore label (255, as for --label-map), so no class is left untaught. The table
     is the recorded mapping, so `predict --write-values raw` writes the values back.
 

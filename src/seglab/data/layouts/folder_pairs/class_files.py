@@ -11,6 +11,7 @@ from seglab.data.classes import (
     CLASS_DICT_GLOB,
     COLOUR_JSON_NAME,
     COLOUR_MAP_GLOB,
+    COLOUR_TABLE_GLOB,
     CVAT_LABELMAP,
     NAME_LIST_FILES,
     ONTOLOGY_FILE,
@@ -84,13 +85,14 @@ def _shipped_value_names(root: Path, found: FolderSearch) -> ValueNames | None:
 def value_names_in(folder: Path, versions: Collection[str] = ()) -> ValueNames | None:
     """Names of the mask values from the first CSV or TSV in `folder` with a name and an index
     column (ADE20K's objectInfo150.csv, BCSS's gt_codes.tsv), text list (labelme2voc's
-    class_names.txt, FreeSurfer's colour look-up table), JSON with a "labels" list (Mapillary's
-    config_v2.0.json, those naming one of `versions` first: its config_v1.2.json and
-    config_v2.0.json) or RELLIS-3D's ontology.yaml."""
+    class_names.txt, FreeSurfer's colour look-up table, ITK-SNAP's labels.txt), 3D Slicer's
+    colour table (`.ctbl`), JSON with a "labels" list (Mapillary's config_v2.0.json, those naming
+    one of `versions` first: its config_v1.2.json and config_v2.0.json) or RELLIS-3D's ontology.yaml."""
     jsons = sorted(folder.glob("*.json"), key=lambda p: not any(v in p.stem for v in versions))
     tables = [*((value_names_from_csv, p) for p in sorted([*folder.glob("*.csv"), *folder.glob("*.tsv")])),
               *((read, p) for p in sorted(folder.glob("*.txt")) if p.name not in NAME_LIST_FILES
                 for read in (value_names_from_csv, value_names_from_numbered_lines, value_names_from_colour_lut)),
+              *((value_names_from_colour_lut, p) for p in sorted(folder.glob(COLOUR_TABLE_GLOB))),
               *((value_names_from_list, folder / n) for n in NAME_LIST_FILES if (folder / n).is_file()),
               *((value_names_from_label_json, p) for p in jsons if p.name.lower() not in METADATA_FILES),
               *((value_names_from_ontology, folder / n) for n in (ONTOLOGY_FILE,) if (folder / n).is_file())]
