@@ -380,3 +380,36 @@ def test_hypersim_wildcard_folders_pair_siblings_that_fill_the_wildcard_alike(tm
                              mask_pattern="{stem}.semantic.hdf5")
     [outside] = [p for p in report.problems if p.code == "values-outside-classes"]
     assert "--label-map=-1:ignore" in outside.message
+
+
+def ilastik_exports(root: Path, images: int = 4) -> None:
+    """ilastik 1.4 Pixel Classification's batch export with default settings, beside each input:
+    `img_00_Simple Segmentation.h5` (`exported_data`, y,x,1: labels 1..3, no 0) and
+    `img_00_Probabilities.h5` (y,x,3 floats), and the project `MyProject.ilp` (HDF5) naming the
+    labels in `PixelClassification/LabelNames`."""
+    from PIL import Image
+
+    rng = np.random.default_rng(3)
+    for i in range(images):
+        labels = np.ones((16, 20), np.uint8)
+        labels[2 + i : 9, 3:10], labels[10:14, 12 + i : 18] = 2, 3
+        Image.fromarray(rng.integers(0, 255, (16, 20, 3), dtype=np.uint8)).save(root / f"img_{i:02d}.png")
+        write_h5(root / f"img_{i:02d}_Simple Segmentation.h5", exported_data=labels[..., None])
+        probabilities = np.stack([(labels == k) * 0.8 + 0.1 for k in (1, 2, 3)], -1).astype(np.float32)
+        write_h5(root / f"img_{i:02d}_Probabilities.h5", exported_data=probabilities / probabilities.sum(-1, keepdims=True))
+    with h5py.File(root / "MyProject.ilp", "w") as project:
+        project["PixelClassification/LabelNames"] = np.array([b"Background", b"Cell", b"Debris"])
+        project["PixelClassification/LabelColors"] = np.array([[255, 225, 25], [0, 130, 200], [230, 25, 75]])
+
+
+def test_ilastik_simple_segmentations_pair_with_their_inputs_named_by_the_project(tmp_path):
+    """ilastik's exports were no known layout (the Probabilities' floats made the files named after
+    the images no masks): the Simple Segmentations pair with their images, the Probabilities are
+    listed as ignored, and labels 1..3 are the project's Background, Cell and Debris, classes 0..2."""
+    ilastik_exports(tmp_path)
+    index = discover(tmp_path)
+    assert len(index.pairs) == 4 and all(p.mask.name.endswith("_Simple Segmentation.h5") for p in index.pairs)
+    assert sorted(p.name for p in index.ignored) == [f"img_{i:02d}_Probabilities.h5" for i in range(4)]
+    assert index.classes.names == ("Background", "Cell", "Debris")
+    assert dict(index.mapping.values) == {0: 255, 1: 0, 2: 1, 3: 2}
+    assert not inspect_dataset(tmp_path).problems

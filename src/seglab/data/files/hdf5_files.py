@@ -36,7 +36,8 @@ _MOST_DATASETS = 64  # datasets of a file whose headers are read to find stacks
 CASE_IMAGE_NAMES = ("image", "img", "raw")
 
 
-def _h5py() -> ModuleType:
+def h5py_module() -> ModuleType:
+    """h5py, an optional dependency: without it, `Unusable` names the package to install."""
     try:
         return importlib.import_module("h5py")
     except ImportError:
@@ -82,7 +83,7 @@ def _damage_named() -> Iterator[None]:
 
 def h5_header(path: Path, role: str = "image") -> tuple[tuple[int, ...], np.dtype]:
     """Shape and dtype of the dataset holding the image (or mask), reading no pixels."""
-    h5py = _h5py()
+    h5py = h5py_module()
     with _damage_named(), h5py.File(path, "r") as file:
         dataset = _dataset(file, role, h5py)
         return tuple(dataset.shape), dataset.dtype
@@ -90,7 +91,7 @@ def h5_header(path: Path, role: str = "image") -> tuple[tuple[int, ...], np.dtyp
 
 def load_h5(path: Path, role: str) -> np.ndarray:
     """The image (or mask) array of an HDF5 file, within the pixel budget."""
-    h5py = _h5py()
+    h5py = h5py_module()
     with _damage_named(), h5py.File(path, "r") as file:
         dataset = _dataset(file, role, h5py)
         within_budget(tuple(dataset.shape))
@@ -151,7 +152,7 @@ def _image_and_mask(path: Path) -> tuple[str, tuple[int, ...], tuple[int, ...]] 
     """The name of an HDF5 file's image dataset and the shapes of its image and mask datasets, from
     the headers; None when one dataset would serve as both, or the file cannot be read."""
     try:
-        h5py = _h5py()
+        h5py = h5py_module()
         with h5py.File(path, "r") as file:
             image, mask = _dataset(file, "image", h5py), _dataset(file, "mask", h5py)
             return None if image.name == mask.name else (image.name, tuple(image.shape), tuple(mask.shape))
@@ -206,7 +207,7 @@ def h5_stack_shape(path: Path) -> tuple[int, ...] | None:
     (Z, Y, X) dataset `main`), from its header; None for a file of several (SSL4MIS' cases hold
     an image and a label), without h5py, or for a file that cannot be read."""
     try:
-        h5py = _h5py()
+        h5py = h5py_module()
         with h5py.File(path, "r") as file:
             return tuple(_dataset(file, "image", h5py).shape) if len(file) == 1 else None
     except (OSError, RuntimeError, ValueError, KeyError, Unusable):  # KeyError: an object HDF5 cannot open
@@ -236,6 +237,6 @@ def h5_stack(path: Path, name: str | None = None) -> Iterator[_Slices]:
         Unusable: no h5py, a damaged file, a dataset of objects or kept in other files.
         ReadError: a damaged chunk, while slices are read.
     """
-    h5py = _h5py()
+    h5py = h5py_module()
     with _damage_named(), h5py.File(path, "r") as file:
         yield _Slices(_dataset(file, "image", h5py) if name is None else _checked(file, name), path)

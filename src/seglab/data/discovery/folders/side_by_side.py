@@ -18,6 +18,7 @@ from seglab.data.discovery.naming import (
     looks_like_mask_folder,
     named_around,
     names_fixed_mask,
+    naming_template,
     stem,
     strip_affixes,
 )
@@ -154,21 +155,36 @@ def _by_names_after(folder: Folder, root: Path, rules: tuple[KeyRule, ...], merg
     its masks by their content, or because a `--mask-pattern` names them (MARIDA's `<patch>_cl.tif`
     beside `<patch>.tif`: the user's word beats a guess from pixels). A file whose name says
     labels is no image of the files named after it: Hypersim's `frame.0000.semantic.hdf5` beside
-    `frame.0000.semantic_instance.hdf5` are two labellings."""
+    `frame.0000.semantic_instance.hdf5` are two labellings. Of files named after an image by
+    words that name masks and by others (`_mask_named`), the others are listed as ignored."""
     stems = {stem(p).lower() for p in folder.files}
     given = tuple(rules) != KEY_RULES
-    derived, others = [], []
+    derived: dict[Path, str] = {}  # a file -> the stem it is named after
+    others = []
     for path in folder.files:
         after = named_around(stem(path), stems) or (_named_by(path, rules, stems) if given else None)
         if after is None and not looks_like_mask_folder(stem(path)):
             others.append(path)
         elif after is not None and not looks_like_mask_folder(after):
-            derived.append(path)
+            derived[path] = after
     named = given and any(rule.key(p) in stems for rule in rules for p in derived)
-    if derived and others and (named or looks_like_masks(replace(folder, files=derived))
-                               and not looks_like_masks(replace(folder, files=others))):
-        return _half_paired(others, derived, folder, root, rules, merge)
+    masks = list(derived) if given else _mask_named(derived)
+    if masks and others and (named or looks_like_masks(replace(folder, files=masks))
+                             and not looks_like_masks(replace(folder, files=others))):
+        match = _half_paired(others, masks, folder, root, rules, merge)
+        if match is not None:
+            match.extra_masks += [p for p in derived if p not in masks]  # listed as ignored
+        return match
     return None
+
+
+def _mask_named(derived: dict[Path, str]) -> list[Path]:
+    """Of files named after an image (file -> its stem), those whose words after it name masks,
+    where others' do not: ilastik's exports beside each input, `img_00_Simple Segmentation.h5`
+    (a label per pixel) and `img_00_Probabilities.h5` (a float per label), are the mask and a
+    product of the same tool. All of them where the words name masks in all or none."""
+    masks = [p for p, after in derived.items() if looks_like_mask_folder(naming_template(p, after).rsplit(".", 1)[0])]
+    return masks if masks else list(derived)
 
 
 def _named_by(path: Path, rules: tuple[KeyRule, ...], stems: set[str]) -> str | None:
