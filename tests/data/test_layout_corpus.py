@@ -820,6 +820,38 @@ def test_one_unknown_suffix_pairs_side_by_side_files_of_one_type(tmp_path):
     assert index.pairing == ["./ (images and masks side by side): 3 pairs by image name + '_expert.png'"]
 
 
+def segments_ai(root: Path) -> None:
+    """Segments.ai's semantic export (its SDK's `export_dataset(dataset, export_format='semantic')`)
+    in `segments/<owner>_<dataset>/<release>/`: `x.png`, `x_label_ground-truth.png` (instance ids
+    as RGBA: id = R + 256 G + 65536 B) and `x_label_ground-truth_semantic.png` (category ids), the
+    release JSON at the top naming the categories in `dataset.task_attributes.categories`."""
+    release = root / "segments" / "jane_cells" / "v0.1"
+    for i in range(3):
+        instances = labels(i, (0, 1, 2, 3))
+        save(release / f"slide_{i:02d}.png", photo(i))
+        save(release / f"slide_{i:02d}_label_ground-truth.png",
+             np.stack([instances, np.zeros_like(instances), np.zeros_like(instances), np.zeros_like(instances)], -1))
+        save(release / f"slide_{i:02d}_label_ground-truth_semantic.png", np.array([0, 1, 2, 1], np.uint8)[instances])
+    categories = [{"id": 1, "name": "cell", "color": [255, 0, 0]}, {"id": 2, "name": "nucleus", "color": [0, 0, 255]}]
+    (root / "cells-v0.1.json").write_text(json.dumps({"name": "v0.1", "dataset": {
+        "name": "cells", "task_type": "segmentation-bitmap",
+        "task_attributes": {"format_version": "0.1", "categories": categories}, "samples": []}}))
+
+
+@pytest.mark.parametrize("pattern", [None, "{stem}_label_ground-truth_semantic.png"])
+def test_segments_ai_semantic_masks_pair_and_the_release_names_their_categories(tmp_path, pattern):
+    """Segments.ai's instance bitmaps were read as the masks (their R as classes) and the semantic
+    ones beside them dropped unsaid; `--mask-pattern '{stem}_label_ground-truth_semantic.png'`
+    found no folders, the semantic mask keyed after the instance mask it is named after too. The
+    semantic masks pair, the instance ones are listed as ignored, and the release names the
+    categories, 0 the background."""
+    segments_ai(tmp_path)
+    index = discover(tmp_path, mask_pattern=pattern)
+    assert sorted(p.mask.name for p in index.pairs) == [f"slide_{i:02d}_label_ground-truth_semantic.png" for i in range(3)]
+    assert sorted(p.name for p in index.ignored) == [f"slide_{i:02d}_label_ground-truth.png" for i in range(3)]
+    assert index.classes.names == ("background", "cell", "nucleus")
+
+
 def cvc_colondb(root: Path, polyp: str = "p") -> None:
     """CVC-ColonDB as CVC first shipped it: `<n>.bmp` frames beside their polyp masks `p<n>.bmp`,
     non-informative region masks `s<n>.bmp` and polyp contours `c<n>.bmp`, all in one folder."""

@@ -161,7 +161,8 @@ def value_names_from_label_json(path: str | Path) -> ValueNames | None:
     has in its `masks_machine/`, 0 being the background), and an object of names to values 0, 1,
     ... (VSPW's label_num_dic_final.json: `{"others": 0, "wall": 1, ...}`, `numbered_names`), and
     a list of categories naming their ids (VIPSeg's panoVIPSeg_categories.json: `[{"id": 0,
-    "name": "wall", "isthing": 0}, ...]`). None for any other JSON, so that any file beside the data can be tried.
+    "name": "wall", "isthing": 0}, ...]`), or Segments.ai's release JSON listing them
+    (`_release_categories`). None for any other JSON, so that any file beside the data can be tried.
 
     Raises:
         DataError: an unreadable file, naming it.
@@ -173,7 +174,8 @@ def value_names_from_label_json(path: str | Path) -> ValueNames | None:
         return None
     except (OSError, UnicodeDecodeError) as err:
         raise DataError(f"class list '{path}' cannot be read: {err}") from None
-    numbered = _machine_colours(values) or numbered_names(values) or _category_ids(values)
+    numbered = _machine_colours(values) or numbered_names(values) or _category_ids(values) \
+        or _release_categories(values)
     if numbered is not None and len(numbered) > 1:  # one name is no table
         return ValueNames(path, numbered)
     labels = values.get("labels") if isinstance(values, dict) else None
@@ -185,6 +187,18 @@ def value_names_from_label_json(path: str | Path) -> ValueNames | None:
     unscored = [i for i, x in enumerate(labels) if x.get("evaluate") is False]
     void = unscored[0] if unscored == [len(labels) - 1] else None  # Mapillary's last label, 'Unlabeled'
     return ValueNames(path, dict(enumerate(names)), void)
+
+
+def _release_categories(values: Any) -> dict[int, str] | None:
+    """Segments.ai's release JSON (`{"dataset": {"task_attributes": {"categories": [{"id": 1,
+    "name": "cell", ...}, ...]}, "samples": [...]}}`): its semantic bitmaps hold each pixel's
+    category id, 0 where no object is, the background unless a category is 0. None for any other JSON."""
+    dataset = values.get("dataset") if isinstance(values, dict) else None
+    task = dataset.get("task_attributes") if isinstance(dataset, dict) else None
+    names = _category_ids(task.get("categories")) if isinstance(task, dict) else None
+    if not names:
+        return None
+    return names if 0 in names else {0: "background", **names}
 
 
 def _category_ids(values: Any) -> dict[int, str] | None:

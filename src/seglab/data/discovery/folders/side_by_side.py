@@ -21,6 +21,7 @@ from seglab.data.discovery.naming import (
     naming_template,
     stem,
     strip_affixes,
+    words,
 )
 from seglab.data.discovery.pairing import FolderMatch, match_folders, names_labels
 from seglab.data.encodings.renderings import renders_masks
@@ -156,19 +157,25 @@ def _by_names_after(folder: Folder, root: Path, rules: tuple[KeyRule, ...], merg
     beside `<patch>.tif`: the user's word beats a guess from pixels). A file whose name says
     labels is no image of the files named after it: Hypersim's `frame.0000.semantic.hdf5` beside
     `frame.0000.semantic_instance.hdf5` are two labellings. Of files named after an image by
-    words that name masks and by others (`_mask_named`), the others are listed as ignored."""
+    words that name masks and by others (`_mask_named`), the others are listed as ignored, as
+    are masks of objects beside class masks named after them (`_class_masks`). A file the
+    `--mask-pattern` names after an image is named after that image, not after a longer stem
+    (Segments.ai's `x_label_ground-truth_semantic.png`, not after `x_label_ground-truth.png`)."""
     stems = {stem(p).lower() for p in folder.files}
     given = tuple(rules) != KEY_RULES
     derived: dict[Path, str] = {}  # a file -> the stem it is named after
+    of_masks: dict[Path, str] = {}  # a file named after a file named for masks -> that stem
     others = []
     for path in folder.files:
-        after = named_around(stem(path), stems) or (_named_by(path, rules, stems) if given else None)
+        after = (_named_by(path, rules, stems) if given else None) or named_around(stem(path), stems)
         if after is None and not looks_like_mask_folder(stem(path)):
             others.append(path)
         elif after is not None and not looks_like_mask_folder(after):
             derived[path] = after
+        elif after is not None:
+            of_masks[path] = after
     named = given and any(rule.key(p) in stems for rule in rules for p in derived)
-    masks = list(derived) if given else _mask_named(derived)
+    masks = list(derived) if given else _class_masks(_mask_named(derived), of_masks)
     if masks and others and (named or looks_like_masks(replace(folder, files=masks))
                              and not looks_like_masks(replace(folder, files=others))):
         match = _half_paired(others, masks, folder, root, rules, merge)
@@ -185,6 +192,20 @@ def _mask_named(derived: dict[Path, str]) -> list[Path]:
     product of the same tool. All of them where the words name masks in all or none."""
     masks = [p for p, after in derived.items() if looks_like_mask_folder(naming_template(p, after).rsplit(".", 1)[0])]
     return masks if masks else list(derived)
+
+
+_CLASS_WORDS = {"semantic", "class"}  # a mask named after a mask by these holds its classes
+
+
+def _class_masks(masks: list[Path], of_masks: dict[Path, str]) -> list[Path]:
+    """The files named after each of `masks` by a word saying class labels (`_CLASS_WORDS`), where
+    every mask has one: Segments.ai's semantic export, `x_label_ground-truth_semantic.png`
+    (category ids) beside `x_label_ground-truth.png` (instance ids as RGBA), as masks of objects
+    step aside for class labels in folders (`rivals`); else `masks`."""
+    own = {stem(mask).lower() for mask in masks}
+    versions = {after: path for path, after in of_masks.items()
+                if after in own and _CLASS_WORDS & set(words(naming_template(path, after)))}
+    return list(versions.values()) if len(versions) == len(own) else masks
 
 
 def _named_by(path: Path, rules: tuple[KeyRule, ...], stems: set[str]) -> str | None:
