@@ -166,7 +166,7 @@ def h5_dataset_shapes(path: Path) -> dict[str, tuple[int, ...]]:
     reads a .npz file's arrays; none kept in other files, and none for a file that cannot be read
     or without h5py (read as an image, its error names it)."""
     try:
-        h5py = _h5py()
+        h5py = h5py_module()
         with h5py.File(path, "r") as file:
             return {name: tuple(file[name].shape) for name in _usable(file, _dataset_names(file, h5py), h5py)}
     except (OSError, RuntimeError, ValueError, KeyError, Unusable):  # KeyError: an object HDF5 cannot open
@@ -190,7 +190,7 @@ def h5_class_names(path: Path) -> tuple[str, ...] | None:
     from 0 (`[b"background", b"lesion"]`, as preprocessed releases note them); None without one, for
     anything but distinct non-empty strings, or a file that cannot be read."""
     try:
-        h5py = _h5py()
+        h5py = h5py_module()
         with h5py.File(path, "r") as file:
             listed = np.asarray(file.attrs.get("classes", ()))
     except (OSError, RuntimeError, ValueError, KeyError, TypeError, Unusable):  # TypeError: a type h5py cannot map

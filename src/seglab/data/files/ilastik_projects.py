@@ -25,7 +25,7 @@ _LABEL_NAMES = "PixelClassification/LabelNames"
 
 def value_names_from_ilastik_project(path: str | Path) -> ValueNames | None:
     """Names of the values ilastik's Simple Segmentation exports hold, from the project they came
-    from: `LabelNames[i]` names value i + 1, a label id of the tool (`ValueNames.label_ids`). None
+    from: `LabelNames[i]` names value i + 1, a label id of the tool (`ValueNames.complete`). None
     for a project of no Pixel Classification, or with fewer than two labels; None with a warning
     without h5py, as the exports may be PNG or TIFF files that need none.
 
@@ -47,7 +47,7 @@ def value_names_from_ilastik_project(path: str | Path) -> ValueNames | None:
                         "again from ilastik, or move it out of the dataset folder") from None
     if len(names) < 2 or not all(names) or len(set(names)) < len(names):
         return None
-    return ValueNames(path, {i + 1: name for i, name in enumerate(names)}, label_ids=True)
+    return ValueNames(path, {i + 1: name for i, name in enumerate(names)}, complete=True)
 
 
 def _label_names(file: Any, h5py: ModuleType) -> Any:
