@@ -46,3 +46,14 @@ def test_missing_and_invalid_files(tmp_path):
     bad.write_text("train: [1, 2\n")
     with pytest.raises(ConfigError, match="not valid YAML"):
         config.load(bad)
+
+
+def test_save_makes_the_folder_and_names_a_file_it_cannot_write(tmp_path):
+    """`seglab plan DATA --save-config runs/plan.yaml` in a fresh folder ended in a traceback
+    (FileNotFoundError) because no run had made `runs/` yet."""
+    cfg = config.ExperimentConfig()
+    config.save(cfg, tmp_path / "runs" / "plan.yaml")
+    assert config.load(tmp_path / "runs" / "plan.yaml") == cfg
+    (tmp_path / "file").write_text("")
+    with pytest.raises(ConfigError, match=r"cannot write the config '.*file/plan.yaml'"):
+        config.save(cfg, tmp_path / "file" / "plan.yaml")

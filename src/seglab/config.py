@@ -240,8 +240,18 @@ def load(path: str | Path | None = None, overrides: dict[str, Any] | None = None
 
 
 def save(config: ExperimentConfig, path: str | Path) -> None:
-    """Write the resolved config as YAML (readable by `load`)."""
-    Path(path).write_text(yaml.safe_dump(to_dict(config), sort_keys=False))
+    """Write the resolved config as YAML (readable by `load`), its folder made if missing
+    (`seglab plan DATA --save-config runs/plan.yaml` before any run made `runs/`).
+
+    Raises:
+        ConfigError: the file cannot be written, naming it and why.
+    """
+    target = Path(path)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(yaml.safe_dump(to_dict(config), sort_keys=False))
+    except OSError as err:
+        raise ConfigError(f"cannot write the config '{target}': {err.strerror or err}") from None
 
 
 __all__ = [
