@@ -43,6 +43,7 @@ class DataConfig:
     rle_order: str = "auto"  # run-length tables (Kaggle): pixel order auto | column | row (docs/data.md)
     alpha: str = "auto"  # images' alpha channel: auto (a channel when it holds data, MFNet's thermal) | channel | drop
     no_data: float | None = None  # pixel value that is no data in every image (Kelp Wanted's -32768), as GDAL_NODATA
+    bands: tuple[str, ...] | None = None  # band files read from each chip folder, in order (B02, B03, ...); None: all
     label_field: str | None = None  # vector labels (GeoJSON, GeoPackage): the attribute naming a feature's class
     num_workers: int = 0  # DataLoader workers; 0 = load in the training process
     cache: str = "auto"  # decoded samples: auto (memory if under half the free RAM, else disk) | memory | disk | none

@@ -23,7 +23,7 @@ from seglab.data.checking.checks import describe
 from seglab.data.checking.stats import scan
 from seglab.data.loading.dataset import SegmentationDataset
 from seglab.data.loading.transforms import match_channels
-from seglab.errors import DataError
+from seglab.errors import ConfigError, DataError
 from seglab.inference.files import display_image
 from seglab.inference.predictor import Predictor
 from seglab.inference.numpy_preprocess import normalise
@@ -964,3 +964,139 @@ def test_data_files_pair_with_their_masks_beside_renderings_and_other_products(t
     assert {p.name.rsplit("_", 1)[1] for p in index.ignored} == {"photo.png", "qmask.tif", "c1mask.tif"}
     assert not [p for p in index.problems if p.code in ("image-without-mask", "mask-without-image")]
     assert scan(index).channels == {10: 3}
+
+
+SENTINEL2 = ("B01", "B02", "B03", "B04", "B05", "B06", "B07", "B08", "B8A", "B09", "B11", "B12")  # in band order
+AGRIFIELDNET = "ref_agrifieldnet_competition_v1"
+
+
+def agrifieldnet_chips(root: Path, train: tuple[str, ...] = ("0a1b2", "13c4d", "2e5f6"),
+                       test: tuple[str, ...] = ("3a7b8",)) -> None:
+    """AgriFieldNet's STAC catalogue: `<P>_source/<P>_source_<chip>/` of a uint8 raster per band
+    (band b of chip k holds 10 * k + b in its natural order, B8A after B08), with stac.json;
+    `<P>_labels_train/<P>_labels_train_<chip>/raster_labels.tif` (crop ids, 0 = no label) beside
+    `field_ids.tif`, and `<P>_labels_test/` of field ids alone."""
+    for k, chip in enumerate((*train, *test)):
+        source = root / AGRIFIELDNET / f"{AGRIFIELDNET}_source" / f"{AGRIFIELDNET}_source_{chip}"
+        source.mkdir(parents=True)
+        for b in (11, 8, 0, 4, 9, 1, 10, 2, 6, 3, 5, 7):  # written out of order
+            tifffile.imwrite(source / f"{SENTINEL2[b]}.tif", np.full((32, 40), 10 * k + b, np.uint8))
+        (source / "stac.json").write_text('{"type": "Feature"}')
+        split = "train" if chip in train else "test"
+        labels = root / AGRIFIELDNET / f"{AGRIFIELDNET}_labels_{split}" / f"{AGRIFIELDNET}_labels_{split}_{chip}"
+        labels.mkdir(parents=True)
+        crops = np.zeros((32, 40), np.uint8)
+        crops[4 + k : 20, 6:30] = (1, 4, 9, 36)[k]
+        tifffile.imwrite(labels / "field_ids.tif", (crops > 0).astype(np.uint16) * (1000 + k))
+        if split == "train":
+            tifffile.imwrite(labels / "raster_labels.tif", crops)
+    for folder in ("source", "labels_train", "labels_test"):
+        (root / AGRIFIELDNET / f"{AGRIFIELDNET}_{folder}" / "collection.json").write_text('{"type": "Collection"}')
+
+
+def test_chip_folders_of_band_files_are_one_image_each_in_band_order_paired_by_chip(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """AgriFieldNet (a folder of 12 Sentinel-2 band files per chip, its labels in a folder per
+    chip beside field ids) was 'no known dataset layout'. Each chip folder is one image of its
+    bands in their natural order, paired with `raster_labels.tif` by the chip id both folder
+    names end with; `field_ids.tif` is listed as ignored, a test chip without labels is
+    unlabelled, and a chip lacking a band is left out, naming the chip and the band."""
+    agrifieldnet_chips(tmp_path)
+    lacking = tmp_path / AGRIFIELDNET / f"{AGRIFIELDNET}_source" / f"{AGRIFIELDNET}_source_2e5f6"
+    (lacking / "B05.tif").unlink()
+    with caplog.at_level(logging.INFO, logger="seglab"):
+        index = discover(tmp_path)
+    assert [p.name for p in index.pairs] == [f"{AGRIFIELDNET}_source_0a1b2", f"{AGRIFIELDNET}_source_13c4d"]
+    pair = index.pairs[1]
+    assert tuple(f.stem for f in pair.images) == SENTINEL2
+    assert read_image(pair.images)[0, 0].tolist() == list(range(10, 22))
+    assert (pair.mask.parent.name, pair.mask.name) == (f"{AGRIFIELDNET}_labels_train_13c4d", "raster_labels.tif")
+    assert channel_names(pair) == ("b01", "b02", "b03", "b04", "b05", "b06", "b07", "b08", "b8a", "b09", "b11", "b12")
+    assert [p.parent.name for p in index.unlabelled] == [f"{AGRIFIELDNET}_source_3a7b8"]
+    assert {p.name for p in index.ignored} >= {"field_ids.tif", "collection.json"}
+    assert sum(p.name == "field_ids.tif" for p in index.ignored) == 4
+    left_out = [p for p in index.problems if p.code == "mask-without-image"]
+    assert len(left_out) == 1 and f"{AGRIFIELDNET}_source_2e5f6/' has no band file B05" in left_out[0].message
+    assert "<chip>/ (B01, B02, B03, B04, B05, B06, B07, B08, B8A, B09, B11, B12: the channels of one image)" \
+        in index.pairing[0]
+    assert "field_ids.tif beside each label left out, listed as ignored" in caplog.text
+    assert scan(index).channels == {12: 2}
+
+
+def cloud_cover_chips(root: Path, chips: tuple[str, ...] = ("adwp", "adwu", "adwz", "adxp", "aeaj", "aecy")) -> None:
+    """DrivenData's Cloud Cover: `train_features/<chip>/B02.tif` ... `B08.tif` (uint16) and
+    `train_labels/<chip>.tif` (1 = cloud), the clouds bright in every band, with its metadata."""
+    rng = np.random.default_rng(3)
+    for k, chip in enumerate(chips):
+        cloud = np.zeros((32, 40), np.uint8)
+        cloud[2 * k : 2 * k + 14, 4:24] = 1
+        for band in ("B08", "B04", "B03", "B02"):
+            (root / "train_features" / chip).mkdir(parents=True, exist_ok=True)
+            pixels = rng.integers(500, 3000, (32, 40)) + np.where(cloud == 1, 20000, 0)
+            tifffile.imwrite(root / "train_features" / chip / f"{band}.tif", pixels.astype(np.uint16))
+        (root / "train_labels").mkdir(exist_ok=True)
+        tifffile.imwrite(root / "train_labels" / f"{chip}.tif", cloud)
+    (root / "train_metadata.csv").write_text("chip_id,location\n" + "".join(f"{c},Chifunfu\n" for c in chips))
+
+
+@pytest.mark.parametrize("named", [{}, {"images": "train_features", "masks": "train_labels"}])
+def test_chip_folders_pair_with_label_files_named_after_their_chip(tmp_path: Path, named: dict[str, str]) -> None:
+    """Cloud Cover's `train_features/<chip>/` beside `train_labels/<chip>.tif`, found or named
+    with --images and --masks (both refused as 'no known layout' before): 4 bands per image."""
+    cloud_cover_chips(tmp_path)
+    index = discover(tmp_path, **named)
+    assert [p.name for p in index.pairs] == ["adwp", "adwu", "adwz", "adxp", "aeaj", "aecy"]
+    assert [f.name for f in index.pairs[0].images] == ["B02.tif", "B03.tif", "B04.tif", "B08.tif"]
+    assert index.pairs[0].mask.relative_to(tmp_path).as_posix() == "train_labels/adwp.tif"
+    assert [p.code for p in audit(index).fatal] == []
+
+
+def test_bands_picks_a_chips_band_files_and_the_run_predicts_chip_folders_alike(tmp_path: Path) -> None:
+    """`--bands B04,B03,B02` reads three of Cloud Cover's four band files, in that order; the
+    run records them (config and card), so evaluate reads them again and predict reads a chip
+    folder, or a folder of chip folders, as training did: B08 left out, outputs named by chip."""
+    from seglab.inference.loading import load_segmenter
+
+    cloud_cover_chips(tmp_path / "data")
+    run = tmp_path / "run"
+    assert main(["train", str(tmp_path / "data"), "--bands", "B04,B03,B02", "--out", str(run), *TINY]) == 0
+    assert read_metadata(run / "checkpoints" / "best.safetensors")["card"]["channel_files"] == ["b04", "b03", "b02"]
+    assert "bands:\n  - B04\n  - B03\n  - B02\n" in (run / "config.yaml").read_text()
+    assert main(["evaluate", str(run)]) == 0
+    test = tmp_path / "test_features"
+    cloud_cover_chips(test, ("bfaa", "bfab"))
+    predictor = load_segmenter([str(run)], "cpu")
+    for inputs, chips in (("train_features/bfaa", ["bfaa"]), ("train_features", ["bfaa", "bfab"])):
+        out = tmp_path / "pred" / inputs
+        assert main(["predict", str(run), str(test / inputs), "--out", str(out), "--no-progress"]) == 0
+        assert sorted(p.name for p in out.glob("*_mask.png")) == [f"{c}_mask.png" for c in chips]
+        for chip in chips:
+            stack = read_image([test / "train_features" / chip / f"{b}.tif" for b in ("B04", "B03", "B02")])
+            np.testing.assert_array_equal(np.asarray(Image.open(out / f"{chip}_mask.png")),
+                                          predictor.predict(stack).mask)
+
+
+def test_chip_bands_of_several_sizes_are_refused_naming_the_files_and_the_bands_of_one_size(tmp_path: Path) -> None:
+    """BigEarthNet-S2's `<tile>_<patch>/<tile>_<patch>_B01.tif` ... at 10, 20 and 60 m (120, 60
+    and 20 pixels a side) beside its reference maps: refused, naming the files of each size and
+    the --bands that reads those of the largest, which reads them; one band is no chip image."""
+    tile = "S2A_MSIL2A_20170613T101031_N9999_R022_T33UUP"
+    sizes = {"B01": 4, "B05": 12, "B8A": 12, "B02": 24, "B03": 24, "B04": 24, "B08": 24}
+    for patch in ("26_57", "26_58", "27_57"):
+        name = f"{tile}_{patch}"
+        for band, side in sizes.items():
+            path = tmp_path / "BigEarthNet-S2" / tile / name / f"{name}_{band}.tif"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tifffile.imwrite(path, bands(side, 1, (side, side))[..., 0])
+        reference = np.full((24, 24), 211, np.uint16)
+        reference[:12] = 311
+        save_picture(tmp_path / "Reference_Maps" / tile / name / f"{name}_reference_map.tif", reference)
+    with pytest.raises(DataError, match=r"differ in size \(24x24: .*_26_57_B02.tif, .*_B08.tif; 12x12: .*_B05.tif, "
+                                        r".*_B8A.tif; 4x4: .*_B01.tif\); .*--bands B02,B03,B04,B08"):
+        discover(tmp_path)
+    index = discover(tmp_path, bands=["B02", "B03", "B04", "B08"])
+    assert len(index.pairs) == 3 and index.pairs[0].name == f"{tile}_26_57"
+    assert index.pairs[0].mask.name == f"{tile}_26_57_reference_map.tif"
+    assert read_image(index.pairs[0].images).shape == (24, 24, 4)
+    with pytest.raises(ConfigError, match="two or more bands"):
+        discover(tmp_path, bands=["B08"])

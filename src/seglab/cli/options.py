@@ -17,8 +17,8 @@ import os
 from typing import Any
 
 from seglab import config as config_io
-from seglab.cli.values import (parse_assignment, parse_class_weights, parse_duration, parse_label_map, parse_lr,
-                               parse_size)
+from seglab.cli.values import (parse_assignment, parse_bands, parse_class_weights, parse_duration, parse_label_map,
+                               parse_lr, parse_size)
 from seglab.errors import ConfigError
 
 DEFAULTS = config_io.ExperimentConfig()  # the defaults --help quotes
@@ -92,6 +92,11 @@ def add_data_options(parser: argparse.ArgumentParser) -> None:
                         help="pixels holding VALUE are no data in every image (Kelp Wanted's -32768, a Landsat "
                         "product's 0), as a GeoTIFF's GDAL_NODATA tag declares it: left out of the mean/std and fed "
                         "as the channel's mean; the run records it for evaluate and predict (docs/encodings.md)")
+    parser.add_argument("--bands", dest="data.bands", type=parse_bands, metavar="B1,B2,...",
+                        help="chip folders of band files (AgriFieldNet's <chip>/B01.tif ... B12.tif, Cloud Cover's "
+                        "<chip>/B02.tif ... B08.tif): the bands read as each image's channels, in this order, e.g. "
+                        "B02,B03,B04,B08; default every band most chips hold, in band order; the run records them "
+                        "for evaluate and predict (docs/data.md)")
     parser.add_argument("--rle-order", dest="data.rle_order", choices=RLE_ORDERS,
                         help="run-length tables (Kaggle's CSV masks): how pixels are numbered, column (top to "
                         "bottom, then left to right: Airbus, Severstal, TGS) or row (Carvana, Sartorius, "

@@ -70,6 +70,14 @@ def parse_class_weights(text: str) -> str | list[float]:
         raise argparse.ArgumentTypeError(f"class weights are 'auto' or numbers like 1,5,20; got '{text}'") from None
 
 
+def parse_bands(text: str) -> list[str]:
+    """'B02,B03,B04,B08' -> ['B02', 'B03', 'B04', 'B08']: the band files of a chip folder to read."""
+    bands = [part.strip() for part in text.split(",")]
+    if not all(bands):
+        raise argparse.ArgumentTypeError(f"bands are band names like B02,B03,B04,B08; got '{text}'")
+    return bands
+
+
 def parse_label_map(text: str) -> dict[int, int | str]:
     """'255:1,3:ignore' -> {255: 1, 3: 'ignore'}: raw mask value -> class index or ignore."""
     mapped: dict[int, int | str] = {}

@@ -14,7 +14,7 @@ import numpy as np
 from PIL import Image
 
 from seglab.data import IMAGE_SUFFIXES, image_scale, read_image, write_mask_png
-from seglab.data.discovery.channel_files import channel_groups, group_name, is_channel_file
+from seglab.data.discovery.channel_files import channel_groups, group_name, is_channel_file, unread_bands
 from seglab.data.discovery.folders import masks_beside_images
 from seglab.data.discovery.image_names import image_name_pattern, pick_files
 from seglab.data.discovery.naming import KeyRule, looks_like_mask_folder
@@ -49,7 +49,9 @@ def collect_inputs(inputs: Sequence[str | Path], channel_files: Sequence[str] = 
     files, and subfolders are not looked in; for a model whose channels are files of
     their own (`channel_files`), a folder without images gives those of its subfolders that hold
     such files (38-Cloud's `38-Cloud_test/` and its `test_red/` ... `test_nir/`; LEVIR-CD's
-    `test/A/` and `test/B/`, its `test/label/` left out and logged). A path given twice (a file and
+    `test/A/` and `test/B/`, its `test/label/` left out and logged; Cloud Cover's `test_features/`
+    of chip folders), and the bands of their images that the model does not read are left out and
+    logged (a chip folder's `B01.tif` for a model of `--bands B02,B03,B04,B08`). A path given twice (a file and
     the folder holding it) is one input, where it first comes: read twice, a volume would be two
     channels of one case.
 
@@ -74,7 +76,12 @@ def collect_inputs(inputs: Sequence[str | Path], channel_files: Sequence[str] = 
             files.append(item)
         else:
             raise DataError(f"input '{item}' does not exist")
-    return _each_once(files)
+    files = _each_once(files)
+    unread = set(unread_bands(files, channel_files)) if channel_files else set()
+    if unread:
+        log.info("%d band files of the images are bands the model does not read (e.g. '%s'; it reads %s): left out",
+                 len(unread), min(unread), ", ".join(channel_files))
+    return [path for path in files if path not in unread]
 
 
 def _each_once(files: Sequence[Path]) -> list[Path]:

@@ -74,17 +74,24 @@ def nnunet_cases(files: Iterable[Path]) -> dict[Path, str]:
 
 def channel_names(pair: Pair) -> tuple[str, ...]:
     """The names of an image's channel files, in order: nnU-Net's channel numbers (`0000`,
-    `0001`, ...) or the word each band's folder adds to the others' names (`red`, ..., `nir`
-    for `train_red/` ... `train_nir/`); empty for an image of one file."""
+    `0001`, ...), the word each file of a chip folder adds to the others' names (`b02`, ...,
+    `b08` for `<chip>/B02.tif` ... `B08.tif`) or the word each band's folder adds to the others'
+    names (`red`, ..., `nir` for `train_red/` ... `train_nir/`); empty for an image of one file."""
     if not pair.more_channels:
         return ()
     numbers = [NNUNET_CHANNEL.fullmatch(stem(f)) for f in pair.images]
-    if all(numbers) and len({f.parent for f in pair.images}) == 1:
+    one_folder = len({f.parent for f in pair.images}) == 1
+    if all(numbers) and one_folder:
         return tuple(m.group(2) for m in numbers if m)
-    folders = [words(f.parent.name) for f in pair.images]
-    shared = set.intersection(*map(set, folders))
-    return tuple("_".join(w for w in folder if w not in shared) or f.parent.name.lower()
-                 for folder, f in zip(folders, pair.images))
+    if one_folder:
+        return _added_words([words(stem(f)) for f in pair.images], [stem(f).lower() for f in pair.images])
+    return _added_words([words(f.parent.name) for f in pair.images], [f.parent.name.lower() for f in pair.images])
+
+
+def _added_words(named: list[list[str]], whole: list[str]) -> tuple[str, ...]:
+    """The words each name adds to those all share, joined by `_` (the whole name where it adds none)."""
+    shared = set.intersection(*map(set, named))
+    return tuple("_".join(w for w in name if w not in shared) or full for name, full in zip(named, whole))
 
 
 def channel_groups(files: Sequence[Path], names: Sequence[str]) -> tuple[list[tuple[Path, ...]], list[Path]]:
@@ -121,19 +128,40 @@ def channel_groups(files: Sequence[Path], names: Sequence[str]) -> tuple[list[tu
     return groups, others
 
 
+def unread_bands(files: Sequence[Path], names: Sequence[str]) -> list[Path]:
+    """The files of `files` that are bands a model of channels `names` does not read, of an image
+    whose bands it reads: a chip folder's `B01.tif` and `B05.tif` beside `B02.tif` ... for a model of
+    B02, B03, B04 and B08 (`--bands`), left out rather than predicted as images of their own."""
+    numbered = _numbered(names)
+    keys = {path: _channel_of(path, names, numbered) for path in files}
+    images = {found[0] for found in keys.values() if found is not None}
+    return [path for path, found in keys.items() if found is None and _band_image(path) in images]
+
+
+def _band_image(path: Path) -> tuple[object, ...] | None:
+    """The image key of a file named by one band word (`B01.tif`, `nir_patch_1.TIF`) as `_channel_of`
+    keys a channel file; None for other files."""
+    tokens = words(stem(path))
+    bands = [word for word in tokens if names_a_band(word)]
+    if len(bands) != 1:
+        return None
+    return tuple(w for w in tokens if w != bands[0]) or (path.parent,)
+
+
 def is_channel_file(path: Path, names: Sequence[str]) -> bool:
     """Whether a file is one of an image's channel files for a model of channels `names`."""
     return _channel_of(path, names, _numbered(names)) is not None
 
 
 def group_name(files: Sequence[Path], names: Sequence[str]) -> str:
-    """An image's name without its channel or band (`road_1`, `patch_1`), as its first file spells it."""
+    """An image's name without its channel or band (`road_1`, `patch_1`), as its first file spells
+    it; a chip folder's name where that is all the file's name is (`<chip>/B02.tif`)."""
     first = stem(files[0])
     number = NNUNET_CHANNEL.fullmatch(first)
     if number and number.group(2) == names[0]:
         return number.group(1)
     return re.sub(rf"(^|[^a-zA-Z0-9]){re.escape(names[0])}([^a-zA-Z0-9]|$)", lambda m: m.group(1) or m.group(2),
-                  first, count=1, flags=re.IGNORECASE).strip("_-. ") or first
+                  first, count=1, flags=re.IGNORECASE).strip("_-. ") or files[0].parent.name
 
 
 def _numbered(names: Sequence[str]) -> bool:
@@ -152,4 +180,5 @@ def _channel_of(path: Path, names: Sequence[str], numbered: bool) -> tuple[tuple
     band = next((n for n in names if set(n.split("_")) <= {*tokens, *folder}), None)
     if band is None:
         return None
-    return tuple(w for w in tokens if w not in band.split("_")), band
+    rest = tuple(w for w in tokens if w not in band.split("_"))
+    return (rest or (path.parent,)), band  # a file named by its band alone is its folder's (a chip's)

@@ -79,6 +79,8 @@ class FolderMatch:
         channels: key -> the files of the image's further channels (nnU-Net's `case_0001.png`
             beside `case_0000.png`; the other band folders' files of `channel_dirs`).
         channel_dirs: further image folders whose files `channels` holds (`stack_band_folders`).
+        band_files: the bands of each image, a chip folder of band files in `image_dir` whose first
+            is the pair's image and the others `channels` (`folders.band_chips`: `B02.tif`, ...).
         dates: `channel_dirs` holds date 2 of `image_dir`'s scenes (change detection).
         area_dirs: those of `more_mask_dirs` whose masks mark the area to score, not labels
             (Agriculture-Vision's `boundaries/` and `masks/`; `folders.valid_area`).
@@ -102,6 +104,7 @@ class FolderMatch:
     namings: tuple[str, ...] = ()
     channels: dict[str, tuple[Path, ...]] = field(default_factory=dict)
     channel_dirs: tuple[Path, ...] = ()
+    band_files: tuple[str, ...] = ()
     dates: bool = False
     area_dirs: tuple[Path, ...] = ()
     planes: dict[str, int] = field(default_factory=dict)
@@ -111,7 +114,8 @@ class FolderMatch:
         """One line for `seglab inspect`: which folders, how many pairs, which rule."""
         images = folder_label(self.image_dir, root) + "".join(f", {d.name}/" for d in self.channel_dirs) + (
             (" (dates 1 and 2 of one scene, as the channels of one image)" if self.dates
-             else " (the channels of one image)" if self.channel_dirs else ""))
+             else " (the channels of one image)" if self.channel_dirs
+             else f"<chip>/ ({', '.join(self.band_files)}: the channels of one image)" if self.band_files else ""))
         where = f"{images} (images and masks side by side)" if self.image_dir == self.mask_dir else (
             " + ".join([images, *(folder_label(d, root) for d in (self.mask_dir, *self.more_mask_dirs))])
         )
@@ -129,7 +133,7 @@ class FolderMatch:
         merged = f", {len(self.merged)} of them with several masks merged" if self.merged else ""
         if self.area_dirs:
             merged += f", pixels outside {' or '.join(folder_label(d, root) for d in self.area_dirs)} ignored"
-        if self.channels and not self.channel_dirs:
+        if self.channels and not self.channel_dirs and not self.band_files:
             merged += f", {len(self.channels)} of them with channels in files of their own (_0001, ...)"
         return f"{where}{split}: {len(self.pairs)} pairs by {self.rule.name}{merged}"
 

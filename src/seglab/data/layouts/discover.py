@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -20,6 +20,7 @@ from seglab.data.classes.mapping import (
     ThresholdMapping,
     keeping_ignored,
 )
+from seglab.data.discovery.channel_files import channel_names
 from seglab.data.discovery.folders import one_listing
 from seglab.data.encodings.class_instances import ClassInstanceMapping
 from seglab.data.encodings.coloured_objects import OBJECT_CLASSES, ColouredObjectsMapping
@@ -63,6 +64,7 @@ def discover(
     unmasked_background: bool = False,
     alpha: str = "auto",
     no_data: float | None = None,
+    bands: Sequence[str] | None = None,
 ) -> DatasetIndex:
     """Find the layout of a dataset folder and index its image/mask pairs.
 
@@ -97,12 +99,15 @@ def discover(
         alpha: the images' alpha channel: "channel" (read as their last channel), "drop", or
             "auto": a channel when it holds data (MFNet's thermal band), `_alpha_channel`.
         no_data: a pixel value that is no data in every image (`DatasetIndex.no_data`).
+        bands: the band files read from each chip folder of band files, in this order
+            (`B02`, `B03`, ...; `folders.band_chips`); None: every band most chips hold.
 
     Raises:
         DataError: missing or empty folder, unknown layout, bad classes.json, no pairs, two
             folders that could hold the masks.
         ConfigError: `format` is not a registered format, a bad `mask_pattern`, or bad
-            slicing options, `fill_outlines` on multi-label masks, an unknown `alpha`.
+            slicing options, `fill_outlines` on multi-label masks, an unknown `alpha`, fewer than
+            two `bands`.
 
     Example:
         >>> index = discover("data/isbi2012")  # doctest: +SKIP
@@ -114,7 +119,7 @@ def discover(
         raise ConfigError(f"data.alpha (--alpha) must be one of {', '.join(ALPHA_READINGS)}, got {alpha!r}")
     options = ReadOptions(slice_axis, empty_slices, cache_dir, images, masks, mask_pattern, merge_masks,
                           task == "multilabel", rle_order, label_field, unmasked_background,
-                          task == "multiclass")
+                          task == "multiclass", tuple(bands) if bands is not None else None)
     if not root.exists():
         raise DataError(f"dataset folder '{root}' does not exist")
     if root.is_dir() and not any(p for p in root.iterdir() if not p.name.startswith(".")):
@@ -162,6 +167,9 @@ def discover(
     logger.info("%s: %s layout, %d pairs", root, index.format, len(index.pairs))
     if merge_masks:
         _report_merged(index)
+    if options.band_words is not None and not any(channel_names(p) == options.band_words for p in index.pairs):
+        logger.warning("%s: --bands picks the band files of chip folders (<chip>/B02.tif, ...; docs/data.md); no "
+                       "image of this %s layout is read from such files, so it changes nothing", root, index.format)
     if unmasked_background and index.format not in ("folder-pairs", "manifest"):
         logger.warning("%s: --unmasked-background reads images without masks in folder-pairs layouts and manifests "
                        "only; this is a %s layout, so it changes nothing", root, index.format)
@@ -188,7 +196,7 @@ def discover_data(cfg: DataConfig) -> DatasetIndex:
         slice_axis=cfg.slice_axis, empty_slices=cfg.empty_slices, cache_dir=cfg.cache_dir, label_map=cfg.label_map,
         instance_masks=cfg.instance_masks, fill_outlines=cfg.fill_outlines, task=cfg.task, rle_order=cfg.rle_order,
         label_field=cfg.label_field, unmasked_background=cfg.unmasked_background, alpha=cfg.alpha,
-        no_data=cfg.no_data,
+        no_data=cfg.no_data, bands=cfg.bands,
     )
 
 

@@ -45,9 +45,11 @@ class ReadOptions:
             OSM's `landuse`); None: a class-like attribute, else the folder's or layer's name.
         unmasked_background: images without a mask are defect-free: each reads as an
             all-background mask (folder-pairs; MVTec AD's `good/`, DAGM; see `unmasked`).
+        bands: the band files read from each chip folder of band files, in this order (`--bands
+            B02,B03,B04,B08`; folder-pairs, `folders.band_chips`); None: those most chips hold.
 
     Raises:
-        ConfigError: an unknown axis or a share outside 0..1.
+        ConfigError: an unknown axis or a share outside 0..1, fewer than two bands or one twice.
     """
 
     slice_axis: str = "axial"
@@ -62,12 +64,22 @@ class ReadOptions:
     label_field: str | None = None
     unmasked_background: bool = False
     multiclass: bool = False
+    bands: tuple[str, ...] | None = None
 
     def __post_init__(self) -> None:
         slice_axis(self.slice_axis)  # raises ConfigError for an unknown plane
         if not 0 <= self.empty_slices <= 1:
             raise ConfigError(f"data.empty_slices is the share of label-free slices kept, 0 to 1; "
                               f"got {self.empty_slices}")
+        if self.bands is not None and (len(self.band_words) < 2 or len(set(self.band_words)) < len(self.bands)):
+            raise ConfigError(f"data.bands (--bands) names two or more bands of a chip folder, each once, e.g. "
+                              f"B02,B03,B04,B08; got {','.join(self.bands)} (a model of one band reads a folder of "
+                              "such files: --images)")
+
+    @property
+    def band_words(self) -> tuple[str, ...] | None:
+        """`bands` as file names' words are compared: lower case (`b8a`)."""
+        return None if self.bands is None else tuple(band.strip().lower() for band in self.bands)
 
     @property
     def names_folders(self) -> bool:

@@ -104,14 +104,25 @@ def _image_named(folder: str, stems: set[str]) -> str | None:
     return lower if lower in stems else named_after(lower, stems)
 
 
+def one_mask(files: list[Path]) -> Path | None:
+    """The one mask among the files of an image's folder: its only file, or its only one naming
+    labels (not a rendering: RoadAnomaly's `labels_semantic.png`, not `labels_semantic_color.png`;
+    AgriFieldNet's `raster_labels.tif`, not `field_ids.tif`); None when no file or several are."""
+    if len(files) == 1:
+        return files[0]
+    labels = [p for p in files if looks_like_mask_folder(stem(p)) and names_labels(stem(p))]
+    return labels[0] if len(labels) == 1 else None
+
+
 def _the_mask(folder: Folder, key: str, root: Path) -> Path:
-    """The one mask in an image's folder: its only file, or its only one naming labels (not a
-    rendering: RoadAnomaly's `labels_semantic.png`, not `labels_semantic_color.png`)."""
-    if len(folder.files) == 1:
-        return folder.files[0]
-    labels = [p for p in folder.files if looks_like_mask_folder(stem(p)) and names_labels(stem(p))]
-    if len(labels) == 1:
-        return labels[0]
+    """`one_mask` of an image's folder.
+
+    Raises:
+        DataError: the folder holds several files that could be its mask.
+    """
+    found = one_mask(folder.files)
+    if found is not None:
+        return found
     shown = folder.path.relative_to(root).as_posix()
     names = ", ".join(f"'{p.name}'" for p in folder.files[:4])
     example = f"{{stem}}{folder.path.name[len(key):]}/{folder.files[0].name}"

@@ -11,6 +11,7 @@ from pathlib import Path
 from seglab.data.discovery.channel_files import folder_names_a_band
 from seglab.data.classes import CLASS_DICT_GLOB, CVAT_LABELMAP
 from seglab.data.discovery.complementary_masks import complementary_matches
+from seglab.data.discovery.folders.band_chips import band_chips
 from seglab.data.discovery.folders.content import MaskSniffs, _in_one_file
 from seglab.data.discovery.folders.listing import MAX_DEPTH, METADATA_FILES, NAMED_DEPTH, Folder, walk
 from seglab.data.discovery.folders.per_image import mask_wrappers, masks_in_stem_folders, of_an_image, per_image_masks
@@ -88,6 +89,7 @@ def search_folders(
     merge: bool = False,
     multilabel: bool = False,
     multiclass: bool = False,
+    bands: tuple[str, ...] | None = None,
 ) -> FolderSearch:
     """Find every image folder with its mask folder under `root`.
 
@@ -102,14 +104,17 @@ def search_folders(
         images_name: only folders of this name (or relative path) hold images (`--images`), or
             the folders below it when it holds none itself.
         masks_name: only folders of this name (or relative path) hold masks (`--masks`), likewise.
+        bands: the bands read from chip folders of band files (`--bands`; `band_chips`), lower case;
+            None: those most chips hold.
 
     Folders marking the area to score beside class folders (`valid_area`) are no candidates for
-    the masks; with the class folders read as classes, their masks join each image's.
+    the masks; with the class folders read as classes, their masks join each image's. Chip folders
+    of band files and the labels naming them (`band_chips`) are read first, and searched no further.
 
     Raises:
         DataError: two folders could hold the masks of one image folder, images match more
             than one mask each (`rival_namings.refuse_rival_namings`), or two image folders hold
-            the same images with other masks (`task_copies`).
+            the same images with other masks (`task_copies`); chip folders that `band_chips` refuses.
     """
     # masks named alike in every folder (`semantic.png`) are named as a folder is, so looked for as deep
     folders = walk(root, NAMED_DEPTH if images_name or masks_name or names_fixed_mask(rules) else MAX_DEPTH)
@@ -140,6 +145,8 @@ def search_folders(
         return chosen(folder, masks_name, mask_tops) or folder.path in with_splits
 
     search = FolderSearch(folders=folders, is_masks=is_masks)
+    chips = band_chips(folders, root, bands, lambda f: chosen(f, images_name, image_tops), chosen_masks)
+    folders = [f for f in folders if f.path not in chips.claimed]
     matches: dict[Path, FolderMatch] = {}
     named_images = images_name is None and any(f.named_image and f.files for f in folders)
     named = images_name is not None or masks_name is not None  # wildcards and places of the user's: any folder
@@ -245,6 +252,9 @@ def search_folders(
         _say_unpaired_below(root, images_name, unpaired)
     if masks_name is not None:  # AI4Mars' --masks labels/train, its labels/test/ left out
         say_other_splits(folders, search.matches, root)
+    search.matches += chips.matches
+    search.unlabelled += chips.unlabelled
+    search.ignored += chips.ignored
     search.matches, copies = without_unions(search.matches, root)  # HRSC2016's FullDataSet/ beside Train/, Test/
     search.ignored += copies
     refuse_task_copies(search.matches, root)  # DeepFish's Localization/ and Segmentation/: one set of images, two tasks

@@ -97,10 +97,11 @@ class FolderPairsFormat(DatasetFormat):
             picked = image_name_pattern(images)  # --images 'rgb_rawlight.png': image files, no folder
             if picked is not None:
                 images = None
+            bands = self.options.band_words
             if images is not None and masks is not None:
-                found = _named_pair(root, images, masks, rules, merge, multilabel, multiclass)
+                found = _named_pair(root, images, masks, rules, merge, multilabel, multiclass, bands)
             else:
-                found = search_folders(root, rules, images, masks, merge, multilabel, multiclass)
+                found = search_folders(root, rules, images, masks, merge, multilabel, multiclass, bands)
             if picked is not None:
                 found.matches, left = pick_images(found.matches, picked)
                 found.ignored += left
@@ -124,8 +125,8 @@ class FolderPairsFormat(DatasetFormat):
                 name = f"{stem(image)}_{planes[mask]:05d}" if mask in planes else stem(image)  # as a stack's pages
                 pair = Pair(name, image, mask, match.splits.get(key, match.split),
                             more_masks=match.merged.get(key, ()), more_channels=match.channels.get(key, ()))
-                pairs.append(replace(pair, name=group_name(pair.images, channel_names(pair))) if match.channel_dirs
-                             else pair)
+                pairs.append(replace(pair, name=group_name(pair.images, channel_names(pair)))
+                             if match.channel_dirs or match.band_files else pair)
             problems += match.problems
         refuse_class_trees(root, pairs)  # DSAD's liver/01/ beside colon/01/: a structure each
         # a mask folder shared out between image folders (Lizard's): a mask paired is no orphan of the others
