@@ -13,6 +13,8 @@ import numpy as np
 from PIL import Image
 
 from seglab.data import discover, read_mask
+from seglab.data.annotations.cellpose import CellposeFormat
+from seglab.data.discovery.folders import walk
 
 H, W = 12, 16
 
@@ -61,6 +63,27 @@ def test_seg_files_are_read_as_cells_beside_their_images(tmp_path):
     assert [(p.path.name, p.code) for p in index.problems] == [("cells_003.tif", "image-without-mask")]
     for pair in sorted(index.pairs, key=lambda p: p.name):
         np.testing.assert_array_equal(read_mask(pair.mask, index.mapping), cells(int(pair.name[-1])) > 0)
+
+
+def test_the_seg_files_are_found_in_the_listing_walk_made(tmp_path, monkeypatch):
+    """Cellpose is tried on every image folder of every dataset discovered: it listed each folder
+    again for its `_seg.npy` files, which `walk` had listed already (`.npy` is an image suffix)."""
+    for i in range(2):
+        picture(tmp_path / "train" / f"cells_{i}.tif", i)
+        save_seg(tmp_path / "train" / f"cells_{i}_seg.npy", seg(cells(i)))
+    picture(tmp_path / "train" / "cells_2.tif", 2)
+    picture(tmp_path / "other" / "plain.tif", 3)
+    folders = walk(tmp_path)
+    listed = []
+    for name in ("scandir", "listdir"):
+        real = getattr(os, name)
+        monkeypatch.setattr(os, name, lambda path=".", real=real: listed.append(path) or real(path))
+    found = CellposeFormat().find(tmp_path, folders)
+    assert listed == []
+    [(folder, pairs)] = found
+    assert [p.name for p in folder.files] == ["cells_0.tif", "cells_1.tif", "cells_2.tif"]
+    assert [(image.name, seg.name) for image, seg in pairs] == [("cells_0.tif", "cells_0_seg.npy"),
+                                                                 ("cells_1.tif", "cells_1_seg.npy")]
 
 
 class _RunsCode:

@@ -317,12 +317,13 @@ class AnnotationBesideImages(AnnotationFilesFormat):
         raise NotImplementedError
 
     def find(self, root: Path, folders: list[Folder]) -> list[tuple[Folder, list[tuple[Path, Path]]]]:
-        found = []
-        for folder in folders:
-            pairs = self.annotated(folder)
-            if pairs and len(pairs) >= 0.5 * len(folder.files) and all(self.looks_right(a) for _, a in pairs[:2]):
-                found.append((folder, pairs))
-        return found
+        found = [(folder, self.annotated(folder)) for folder in folders]
+        return [(folder, pairs) for folder, pairs in found if self.annotates(folder, pairs)]
+
+    def annotates(self, folder: Folder, pairs: list[tuple[Path, Path]]) -> bool:
+        """Whether `pairs` are the labels of `folder`: half its images at least have one, and the
+        first two look right."""
+        return bool(pairs) and len(pairs) >= 0.5 * len(folder.files) and all(self.looks_right(a) for _, a in pairs[:2])
 
     def sources(self, root: Path, found: list[tuple[Folder, list[tuple[Path, Path]]]]) -> list[Path]:
         return [annotation for _, pairs in found for _, annotation in pairs]

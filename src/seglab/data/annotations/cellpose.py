@@ -77,14 +77,19 @@ class CellposeFormat(AnnotationBesideImages):
     cache_name = "cellpose"
 
     def annotated(self, folder: Folder) -> list[tuple[Path, Path]]:
-        segs = {p.name.removesuffix(SEG_SUFFIX): p for p in folder.path.glob(f"*{SEG_SUFFIX}")}
-        return [(image, segs[image.stem]) for image in folder.files if image.stem in segs]
+        """The images of `folder` as `walk` listed it with their `_seg.npy`, found in that listing
+        (`.npy` is an image suffix): the folder is not listed again."""
+        segs = {p.name.removesuffix(SEG_SUFFIX): p for p in folder.files if p.name.endswith(SEG_SUFFIX)}
+        return [(image, segs[image.stem]) for image in _images(folder).files if image.stem in segs]
 
     def looks_right(self, path: Path) -> bool:
         return _is_seg(path)
 
     def find(self, root: Path, folders: list[Folder]) -> list[tuple[Folder, list[tuple[Path, Path]]]]:
-        return super().find(root, [_images(folder) for folder in folders])
+        """The folders where half the images at least have a `_seg.npy`, each without the files
+        Cellpose writes beside its images."""
+        found = [(_images(folder), self.annotated(folder)) for folder in folders]
+        return [(images, pairs) for images, pairs in found if self.annotates(images, pairs)]
 
     def read(self, root: Path, classes: ClassSpec | None) -> DatasetIndex:
         found = self.found(root)
