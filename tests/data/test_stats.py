@@ -83,6 +83,33 @@ def test_resolve_classes_needs_some_class(tmp_path):
         resolve_classes(index, scan(index))
 
 
+def test_a_finite_float_image_is_not_searched_for_nan_pixels_again(tmp_path, monkeypatch):
+    """The scan checks a float image is finite in one pass; it then counted its NaN pixels
+    (no data) in another, which for a finite image are none."""
+    for folder in ("images", "masks"):
+        (tmp_path / folder).mkdir()
+    for i in range(2):
+        np.save(tmp_path / "images" / f"{i}.npy", np.random.default_rng(i).random((4, 5, 2), dtype=np.float32))
+        Image.fromarray(np.eye(4, 5, dtype=np.uint8)).save(tmp_path / "masks" / f"{i}.png")
+    index = discover(tmp_path)
+    searched = []
+
+    class CountingNumpy:
+        """numpy, each image `np.isnan` searches counted by its shape."""
+
+        def __getattr__(self, name):
+            return getattr(np, name)
+
+        def isnan(self, array):
+            searched.append(np.shape(array))
+            return np.isnan(array)
+
+    monkeypatch.setattr(stats_module, "np", CountingNumpy())
+    stats = scan(index)
+    assert stats.num_pairs == 2 and stats.no_data_pixels == (0, 0) and stats.problems == []
+    assert searched == [(4, 5, 2), (4, 5, 2)]  # the value range's, once per image
+
+
 def test_a_later_scan_decodes_only_files_that_changed(tiny_dataset, monkeypatch):
     """`seglab train` scans the training split for the plan, the audit and the normalisation:
     the files are decoded once, and a file written since is decoded again."""

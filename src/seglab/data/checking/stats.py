@@ -211,11 +211,12 @@ def _read_pair(pair: Pair, mapping: MaskMapping, ignore_index: int | None, keep_
         image = None
     else:
         facts = _image_facts(image)
-        if image.dtype.kind == "f" and not np.isfinite(image).all() and not _no_data(pair, image, no_data):
+        finite = image.dtype.kind != "f" or bool(np.isfinite(image).all())
+        if not finite and not _no_data(pair, image, no_data):
             problems.append(Problem(pair.image, "image holds NaN or infinite values", "image-not-finite"))
         else:
             sums = Moments.of(image)
-            blank = int(np.isnan(image).any(axis=2).sum()) if image.dtype.kind == "f" else 0
+            blank = 0 if finite else int(np.isnan(image).any(axis=2).sum())  # NaN: no data, none in a finite image
     if pair.mask is not None:
         try:
             mask = read_mask(pair.masks, mapping)
