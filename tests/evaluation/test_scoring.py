@@ -59,3 +59,26 @@ def test_an_empty_split_names_the_routes_that_score_something(trained_run: Path,
     monkeypatch.setattr("seglab.evaluation.scoring.pairs_to_evaluate", lambda run, data, split: ([], "test", None))
     with pytest.raises(DataError, match=r"test split .* is empty .*--split train.*seglab evaluate .* DATA"):
         evaluate_run(trained_run)
+
+
+def test_a_damaged_splits_json_stops_neither_loading_nor_scoring_another_folder(trained_run: Path, tmp_path: Path,
+                                                                                one_thread) -> None:
+    """Loading a run read its input naming, config.yaml and all of splits.json, which predict and
+    ensembles alone use: a damaged splits.json stopped `seglab serve`. As before, the run loads
+    (serve's, evaluate's, the API's load), predicts and scores another folder; predict, which
+    lists a folder's inputs by the naming, names the damaged file."""
+    import numpy as np
+    import pytest
+
+    from seglab.errors import DataError
+    from seglab.inference.loading import load_segmenter
+
+    run = tmp_path / "run"
+    shutil.copytree(trained_run, run)
+    (run / "splits.json").write_text('{"train": [')
+    predictor = load_segmenter(run, device="cpu")
+    assert predictor.predict(np.zeros((32, 32, 3), np.uint8)).mask.shape == (32, 32)
+    report = evaluate_run(run, trained_run.parent / "data", out=tmp_path / "eval", device="cpu", progress=False)
+    assert (report.split, report.num_images) == ("all", 12)
+    with pytest.raises(DataError, match="splits.json' is damaged or unreadable"):
+        predictor.naming

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import asdict, dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -199,7 +200,8 @@ class Predictor(CardModel):
 
     A model passed in is moved to `device`, channels_last and eval mode in place, as
     `nn.Module.to` and `eval` do (no copy of its weights is made). `naming` is how its run named
-    its inputs (`from_run` reads it from the run folder; else that of a run given no option).
+    its inputs: given, or read from `run` when first asked (`from_run`), else that of a run given
+    no option.
 
     Example:
         >>> predictor = Predictor.from_run("runs/demo")  # doctest: +SKIP
@@ -215,13 +217,16 @@ class Predictor(CardModel):
         device: torch.device | str = "cpu",
         precision: Precision | None = None,
         options: InferenceOptions | None = None,
-        naming: InputNaming = InputNaming(),
+        naming: InputNaming | None = None,
+        run: RunFolder | None = None,
     ) -> None:
         self.device = torch.device(device)
         # channels_last, as in training: as fast or faster on CPU for every network (benchmarks/inference_layout.py)
         self.model = model.to(self.device, memory_format=torch.channels_last).eval()
         self.card = card
-        self.naming = naming
+        self.run = run  # the run folder it was loaded from, whose naming `naming` reads
+        if naming is not None:  # given: it wins over the run folder's
+            self.naming = naming
         self.classes: ClassSpec = card.class_spec
         self.task = task_from_extra(card.extra, card.num_classes)  # softmax, or per-class sigmoids with thresholds
         self.precision = precision or resolve_precision("fp32", self.device)
@@ -240,6 +245,14 @@ class Predictor(CardModel):
             log.info("flip TTA swaps the side classes of mirrored copies back: %s", self.sides.describe())
         self.threads: ThreadTuner | None = None  # `adapt_threads`: the thread count follows the load
 
+    @cached_property
+    def naming(self) -> InputNaming:
+        """How its run named its inputs, which only `seglab predict` and an ensemble's check ask
+        for: read from the run folder (config.yaml, all of splits.json) the first time, so that
+        loading for serve, evaluate, report or the API parses neither, and a damaged splits.json
+        stops none of them."""
+        return InputNaming.of_run(self.run) if self.run is not None else InputNaming()
+
     def _tta_flips(self) -> Flips:
         """The views flip TTA averages (see `InferenceOptions.tta_flips`)."""
         transforms = self.card.augment_transforms
@@ -254,23 +267,25 @@ class Predictor(CardModel):
     @classmethod
     def from_checkpoint(
         cls, path: str | Path, device: torch.device | str = "auto", options: InferenceOptions | None = None,
-        precision: Precision | None = None, naming: InputNaming = InputNaming(),
+        precision: Precision | None = None, naming: InputNaming | None = None, run: RunFolder | None = None,
     ) -> Predictor:
         """Load a `.safetensors` checkpoint written by seglab (no pickle is ever read); `precision`
-        None is fp32 (exact). `seglab.inference.loading.load_segmenter` resolves both from flags."""
+        None is fp32 (exact). `seglab.inference.loading.load_segmenter` resolves both from flags.
+        `run`: the run folder it is of, whose naming is read when first asked."""
         checkpoint = load_checkpoint(path)
         target = resolve_device(device)
-        return cls(checkpoint.load_model(target), checkpoint.card, target, precision, options, naming)
+        return cls(checkpoint.load_model(target), checkpoint.card, target, precision, options, naming, run)
 
     @classmethod
     def from_run(
         cls, path: str | Path, device: torch.device | str = "auto", checkpoint: str = "best",
         options: InferenceOptions | None = None, precision: Precision | None = None,
     ) -> Predictor:
-        """Load the best (or `last`) checkpoint of a run folder, with the run's input naming."""
+        """Load the best (or `last`) checkpoint of a run folder, whose input naming is read when
+        first asked (`naming`)."""
         run = RunFolder.open(path)
         return cls.from_checkpoint(run.best if checkpoint == "best" else run.last, device, options, precision,
-                                   InputNaming.of_run(run))
+                                   run=run)
 
     def preprocess(self, image: np.ndarray) -> torch.Tensor:
         """(H, W[, C]) array -> normalised (1, C, h, w) tensor at the training size."""
