@@ -44,6 +44,16 @@ def fresh_seglab_logger():
     yield
     reset()
 
+@pytest.fixture
+def text_reads(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """The files read with `Path.read_text` while the test runs, in order: how often a class
+    table is read."""
+    read: list[Path] = []
+    real = Path.read_text
+    monkeypatch.setattr(Path, "read_text", lambda self, *args, **kw: read.append(self) or real(self, *args, **kw))
+    return read
+
+
 # The real datasets live beside the project checkout (../shared/data), never inside it.
 SHARED_DATA = Path(
     os.environ.get("SEGLAB_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data")

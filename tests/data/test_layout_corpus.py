@@ -370,10 +370,11 @@ def test_nnunet_raw_folder_takes_class_names_from_dataset_json(tmp_path):
     assert [p.name for p in index.unlabelled] == ["road_100_0000.png"]
 
 
-def test_nnunet_raw_folder_with_gaps_in_its_label_ids_keeps_their_names_in_id_order(tmp_path):
+def test_nnunet_raw_folder_with_gaps_in_its_label_ids_keeps_their_names_in_id_order(tmp_path, text_reads):
     """A dataset.json naming ids with gaps (ToothFairy2's FDI tooth numbers 11-18, 21-28, ...) was
     dropped: the classes were class_0 ... class_21, one per id up to the largest held. Its ids are
-    the classes in id order, the ids it skips the ignore label."""
+    the classes in id order, the ids it skips the ignore label; the file is read once, not once
+    for the classes and again for the values' names."""
     nnunet(tmp_path)
     base = tmp_path / "Dataset042_Roads"
     for i in range(4):
@@ -383,6 +384,7 @@ def test_nnunet_raw_folder_with_gaps_in_its_label_ids_keeps_their_names_in_id_or
     index = discover(base)
     assert index.classes is not None and index.classes.names == ("background", "kerb", "lane 11", "lane 21")
     assert (dict(index.mapping.values)[21], index.ignore_index) == (3, 255)
+    assert [p for p in text_reads if p.name == "dataset.json"] == [base / "dataset.json"]
 
 
 def test_split_below_keeps_the_test_folder_and_draws_val_from_train(tmp_path):

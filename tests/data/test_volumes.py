@@ -184,11 +184,12 @@ def test_msd_dataset_json_form_names_the_classes(msd_dataset: Path) -> None:
     assert discover(msd_dataset).classes.names == ("background", "liver")
 
 
-def test_dataset_json_ids_with_gaps_name_the_classes_in_id_order(msd_dataset: Path) -> None:
+def test_dataset_json_ids_with_gaps_name_the_classes_in_id_order(msd_dataset: Path, text_reads: list[Path]) -> None:
     """ToothFairy2's nnU-Net dataset.json names ids 0-10, then teeth by FDI number (11-18, 21-28,
     ...): the gaps dropped the file, and the masks made 47 classes class_0 ... class_46, one per
     id up to the largest held, a class of each unused id and none of the declared 47 and 48. The
-    declared ids are the classes in id order, their table maps them back, and inspect shows it."""
+    declared ids are the classes in id order, their table maps them back, and inspect shows it;
+    the file is read once, not once for the classes and again for the values' names."""
     from seglab.data import format_report, inspect_dataset
 
     labels = {"background": 0, "Jawbone": 1, "Upper Right Central Incisor": 11, "Upper Right Lateral Incisor": 12,
@@ -198,6 +199,7 @@ def test_dataset_json_ids_with_gaps_name_the_classes_in_id_order(msd_dataset: Pa
         save(msd_dataset / "labelsTr" / f"case{i}.nii.gz", np.where(label > 0, (1, 11, 21, 12)[i], 0).astype(np.uint8))
     (msd_dataset / "dataset.json").write_text(json.dumps({"labels": labels, "file_ending": ".nii.gz"}))
     index = discover(msd_dataset)
+    assert [p for p in text_reads if p.name == "dataset.json"] == [msd_dataset / "dataset.json"]
     assert index.classes is not None and index.classes.names == tuple(labels) and index.ignore_index == 255
     table = dict(index.mapping.values)  # what `predict --write-values raw` writes back
     assert (table[11], table[21], table[22], table[13]) == (2, 4, 5, 255)

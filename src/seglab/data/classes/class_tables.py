@@ -22,23 +22,6 @@ from seglab.errors import DataError
 logger = logging.getLogger(__name__)
 
 
-def classes_from_dataset_json(path: str | Path) -> ClassSpec | None:
-    """Class names from an nnU-Net or Medical Segmentation Decathlon dataset.json.
-
-    nnU-Net v2 writes `"labels": {"background": 0, "liver": 1}`, the Decathlon
-    `"labels": {"0": "background", "1": "liver"}`. Region-based labels (lists of values), gaps in
-    the values (read by `value_names_from_dataset_json`, whose names are compacted) or an
-    unreadable file give None: the classes then come from the masks.
-    """
-    by_value = numbered_names(dataset_json_labels(path))
-    if by_value is None:
-        return None
-    try:
-        return ClassSpec(names=tuple(by_value.values()))
-    except ValueError:
-        return None
-
-
 def dataset_json_labels(path: str | Path) -> object:
     """The "labels" of an nnU-Net or Decathlon dataset.json, as its JSON holds them; None for a
     file that cannot be read or holds none."""

@@ -24,6 +24,7 @@ from seglab.data.classes.class_tables import (
     numbered_names,
 )
 from seglab.data.classes.names import is_background, is_void
+from seglab.data.classes.spec import ClassSpec
 from seglab.data.classes.yaml_files import load_yaml
 from seglab.errors import DataError
 
@@ -51,16 +52,26 @@ class ValueNames:
         return tuple(v for v in sorted(self.names) if v == self.void or is_void(self.names[v]))
 
 
-def value_names_from_dataset_json(path: str | Path) -> ValueNames | None:
-    """Names of mask values from the labels of an nnU-Net dataset.json whose values leave gaps
-    (ToothFairy2's 0-10, then FDI tooth numbers 11-18, 21-28, 31-38, 41-48), which
-    `classes_from_dataset_json` cannot number as classes: the file declares every class, so the
-    values it names are the classes in value order (`ValueNames.complete`). None for a file
-    without such labels, so that a missing one can be tried."""
-    names = named_values(dataset_json_labels(path))
+def dataset_json_classes(path: str | Path) -> tuple[ClassSpec | None, ValueNames | None]:
+    """The classes an nnU-Net or Medical Segmentation Decathlon dataset.json declares, the file
+    read once: the classes when its ids are 0..K-1 (nnU-Net v2 writes `"labels": {"background":
+    0, "liver": 1}`, the Decathlon `"labels": {"0": "background", "1": "liver"}`), else the names
+    of the mask values when they leave gaps (ToothFairy2's 0-10, then FDI tooth numbers 11-18,
+    21-28, 31-38, 41-48): the file declares every class, so the values it names are the classes
+    in value order (`ValueNames.complete`). Neither for region-based labels (lists of values),
+    fewer than two names, or a file that is missing or unreadable: the classes then come from
+    the masks."""
+    labels = dataset_json_labels(path)
+    numbered = numbered_names(labels)
+    if numbered is not None:
+        try:
+            return ClassSpec(names=tuple(numbered.values())), None
+        except ValueError:  # a name empty or repeated: no classes, the values' names may still be read
+            pass
+    names = named_values(labels)
     if names is None or len(names) < 2 or min(names) < 0:
-        return None
-    return ValueNames(Path(path), names, complete=True)
+        return None, None
+    return None, ValueNames(Path(path), names, complete=True)
 
 
 NAME_LIST_FILES = ("class_names.txt", "classes.txt")  # labelme2voc's output; many tools' exports

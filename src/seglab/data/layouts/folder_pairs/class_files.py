@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Collection
+from dataclasses import dataclass
 from pathlib import Path
 
 from seglab.data.classes import (
@@ -21,11 +22,10 @@ from seglab.data.classes import (
     classes_from_colour_csv,
     classes_from_colour_map,
     classes_from_colour_names,
-    classes_from_dataset_json,
     classes_from_labelmap,
+    dataset_json_classes,
     value_names_from_colour_lut,
     value_names_from_csv,
-    value_names_from_dataset_json,
     value_names_from_label_json,
     value_names_from_list,
     value_names_from_numbered_lines,
@@ -38,17 +38,29 @@ from seglab.data.discovery.folders import METADATA_FILES, FolderSearch
 logger = logging.getLogger(__name__)
 
 
-def _shipped_classes(root: Path, found: FolderSearch) -> tuple[ClassSpec, Path] | None:
-    """Class names the dataset ships: nnU-Net's dataset.json beside imagesTr/, or a
-    `class_dict*.csv` (name, r, g, b), CVAT's `labelmap.txt`, a JSON of names and colours (A2D2's
-    `class_list.json`, EndoVis 2018's `labels.json`), RUGD's `*colormap*.txt` (id name r g b),
-    another CSV of names and colours (VIPER's `classes.csv`) or, last, a README listing names
-    beside `#rrggbb` codes (comma10k's) or r, g, b numbers (SemCity Toulouse's README.txt) in the
-    folders `_metadata_folders` lists; with the file read."""
+@dataclass(frozen=True)
+class ShippedClasses:
+    """What the class files a dataset ships say (`_shipped_classes`): its classes and the file
+    read, or the names of its mask values that an nnU-Net dataset.json with gaps in its ids
+    declares (`dataset_json_classes`), which `_shipped_value_names` takes; neither when none says."""
+
+    classes: ClassSpec | None = None
+    path: Path | None = None
+    value_names: ValueNames | None = None
+
+
+def _shipped_classes(root: Path, found: FolderSearch) -> ShippedClasses:
+    """Class names the dataset ships: nnU-Net's dataset.json beside imagesTr/ (read once: the
+    classes, or the names of its values when its ids leave gaps), or a `class_dict*.csv` (name,
+    r, g, b), CVAT's `labelmap.txt`, a JSON of names and colours (A2D2's `class_list.json`,
+    EndoVis 2018's `labels.json`), RUGD's `*colormap*.txt` (id name r g b), another CSV of names
+    and colours (VIPER's `classes.csv`) or, last, a README listing names beside `#rrggbb` codes
+    (comma10k's) or r, g, b numbers (SemCity Toulouse's README.txt) in the folders
+    `_metadata_folders` lists; with the file read."""
     known = _dataset_json(root, found)
     if known is not None:
-        classes = classes_from_dataset_json(known)
-        return (classes, known) if classes is not None else None
+        classes, value_names = dataset_json_classes(known)
+        return ShippedClasses(classes, known if classes is not None else None, value_names)
     for folder in _metadata_folders(root, found):
         tables = [*((classes_from_class_dict, p) for p in sorted(folder.glob(CLASS_DICT_GLOB))),
                   (classes_from_labelmap, folder / CVAT_LABELMAP),
@@ -62,8 +74,8 @@ def _shipped_classes(root: Path, found: FolderSearch) -> tuple[ClassSpec, Path] 
             if classes is not None:
                 logger.info("class names and colours from '%s' (%d classes%s)", path, classes.num_classes,
                             f"; {len(classes.void_colours)} void colour ignored" if classes.void_colours else "")
-                return classes, path
-    return None
+                return ShippedClasses(classes, path)
+    return ShippedClasses()
 
 
 def _dataset_json(root: Path, found: FolderSearch) -> Path | None:
@@ -72,12 +84,10 @@ def _dataset_json(root: Path, found: FolderSearch) -> Path | None:
     return next((path for path in (f / "dataset.json" for f in beside) if path.is_file()), None)
 
 
-def _shipped_value_names(root: Path, found: FolderSearch) -> ValueNames | None:
-    """Names of the mask values from a dataset.json whose label ids leave gaps
-    (`value_names_from_dataset_json`), else from the first table `value_names_in` reads in the
+def _shipped_value_names(root: Path, found: FolderSearch, declared: ValueNames | None) -> ValueNames | None:
+    """Names of the mask values: `declared`, those of a dataset.json whose label ids leave gaps
+    (`ShippedClasses.value_names`), else from the first table `value_names_in` reads in the
     folders `_metadata_folders` lists, the JSON of the labels' version first (Mapillary's v2.0/labels/)."""
-    known = _dataset_json(root, found)
-    declared = value_names_from_dataset_json(known) if known is not None else None
     versions = {m.mask_dir.parent.name for m in found.matches}
     return declared or next((names for folder in _metadata_folders(root, found)
                              if (names := value_names_in(folder, versions)) is not None), None)

@@ -21,7 +21,7 @@ from seglab.data.files.io import channel_count
 from seglab.data.layouts.folder_pairs.bands import stack_band_folders
 from seglab.data.layouts.folder_pairs.deeper_folders import deeper_line
 from seglab.data.layouts.folder_pairs.class_trees import refuse_class_trees
-from seglab.data.layouts.folder_pairs.class_files import _shipped_classes, _shipped_value_names
+from seglab.data.layouts.folder_pairs.class_files import ShippedClasses, _shipped_classes, _shipped_value_names
 from seglab.data.layouts.folder_pairs.duplicate_folders import _one_file_format, settle_shared_masks
 from seglab.data.layouts.folder_pairs.named_folders import _named_pair
 from seglab.data.layouts.folder_pairs.pair_names import _derived_images, _splits_from_names, unique_names
@@ -159,9 +159,9 @@ class FolderPairsFormat(DatasetFormat):
         pairs, paged = read_by_page(pairs, planes, root, pages_cache)
         mask_dirs = [m.mask_dir for m in matches]
         namings = next((m.namings for m in matches if m.namings), ())
-        shipped = _shipped_classes(root, found) if classes is None else None
-        if shipped is not None:
-            classes = shipped[0]
+        shipped = _shipped_classes(root, found) if classes is None else ShippedClasses()
+        if shipped.classes is not None:
+            classes = shipped.classes
         declared = classes
         if namings:  # a mask per class (--task multilabel): the namings name the classes
             names = classes.names if classes is not None and len(classes.names) == len(namings) else naming_names(namings)
@@ -194,13 +194,13 @@ class FolderPairsFormat(DatasetFormat):
             index.pairing.append(line)
         index.ignored = [p for p in found.ignored if p not in lists.files and p not in filled] + aside + sorted(
             derived) + [p for m in matches for p in m.extra_masks] + aside_unlabelled
-        if shipped is not None:  # read, so in no way passed over (VIPER's classes.csv)
-            index.ignored = [p for p in index.ignored if p != shipped[1]]
+        if shipped.path is not None:  # read, so in no way passed over (VIPER's classes.csv)
+            index.ignored = [p for p in index.ignored if p != shipped.path]
         if isinstance(mapping, ObjectSettingsMapping):  # each mask folder's, read
             index.ignored = [p for p in index.ignored if p.name != OBJECT_SETTINGS]
         packed = declared is None and isinstance(mapping, ClassInstanceMapping)  # class_0... up to the largest class
         if packed or (index.classes is None and type(mapping) in (IdentityMapping, RedClassMapping)):  # no names yet
-            index.value_names = _shipped_value_names(root, found)
+            index.value_names = _shipped_value_names(root, found, shipped.value_names)
             if index.value_names is not None:  # and its copies in the other split folders (Roboflow's _classes.csv)
                 index.ignored = [p for p in index.ignored if p.name != index.value_names.path.name]
         return index

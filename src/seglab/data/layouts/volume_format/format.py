@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from seglab.data.files.staging import cache_folder
-from seglab.data.classes import ClassSpec, ValueNames, classes_from_dataset_json, value_names_from_dataset_json
+from seglab.data.classes import ClassSpec, ValueNames, dataset_json_classes
 from seglab.data.layouts.folder_pairs import value_names_in
 from seglab.data.layouts.formats import FORMATS, DatasetFormat, ReadOptions
 from seglab.data.files.index import DatasetIndex, Pair, Problem, natural_key
@@ -109,11 +109,10 @@ class VolumesFormat(DatasetFormat):
                      len(layout.slices), ", ".join(sorted({str(p.split) for p in layout.slices})))
         pairs = sorted(pairs + layout.slices, key=lambda p: natural_key(p.name))
         folder = layout.folder or root
-        classes = (classes or classes_from_dataset_json(folder / "dataset.json") or _slicer_classes(layout.subjects)
-                   or _structure_classes(layout.subjects))
-        # a dataset.json whose label ids leave gaps (ToothFairy2's FDI tooth numbers): its names, all declared
-        value_names = (value_names_from_dataset_json(folder / "dataset.json")
-                       or _held_value_names([root, folder], labelled)) if classes is None else None
+        # a dataset.json whose label ids leave gaps (ToothFairy2's FDI tooth numbers) names the values, all declared
+        declared, declared_values = dataset_json_classes(folder / "dataset.json") if classes is None else (None, None)
+        classes = classes or declared or _slicer_classes(layout.subjects) or _structure_classes(layout.subjects)
+        value_names = (declared_values or _held_value_names([root, folder], labelled)) if classes is None else None
         instances = instance_problem(labelled) if classes is None and value_names is None else None
         problems += [instances] if instances else []
         unlabelled = layout.unlabelled + unlabelled_folders(folder, layout)  # FLARE22's UnlabeledCase folders
