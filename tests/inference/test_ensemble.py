@@ -25,14 +25,16 @@ from seglab.runs.input_naming import InputNaming
 
 
 def constant_predictor(probs: tuple[float, float], names: tuple[str, str] = ("cell", "membrane"),
-                       naming: InputNaming = InputNaming(), no_data: float | None = None) -> Predictor:
+                       naming: InputNaming = InputNaming(), no_data: float | None = None,
+                       in_channels: int = 1) -> Predictor:
     """A Predictor whose every pixel gets the class probabilities `probs`, whatever the image."""
-    model = nn.Conv2d(1, 2, 1)
+    model = nn.Conv2d(in_channels, 2, 1)
     with torch.no_grad():
         model.weight.zero_()
         model.bias.copy_(torch.tensor(probs).log())
-    card = ModelCard(model="unet_small", options={}, in_channels=1, num_classes=2, classes={"names": list(names)},
-                     mapping={}, size=None, mean=(0.0,), std=(1.0,), no_data=no_data)
+    card = ModelCard(model="unet_small", options={}, in_channels=in_channels, num_classes=2,
+                     classes={"names": list(names)}, mapping={}, size=None, mean=(0.0,) * in_channels,
+                     std=(1.0,) * in_channels, no_data=no_data)
     return Predictor(model, card, naming=naming)
 
 
@@ -92,6 +94,14 @@ def test_runs_reading_another_no_data_value_are_refused_and_nan_agrees_with_nan(
     nan = float("nan")
     assert math.isnan(EnsemblePredictor([constant_predictor((0.5, 0.5), no_data=nan),
                                          constant_predictor((0.5, 0.5), no_data=nan)]).no_data)
+
+
+def test_runs_of_other_input_channels_are_refused_naming_the_channels_alone():
+    """Whether a run reads an image's alpha follows from its input channels (`alpha.reads_alpha`):
+    a refusal named both, as two settings that differ, for one difference."""
+    with pytest.raises(ConfigError, match=r"differently \(in_channels 3 in 'model 1', 4 in 'model 2'\), and"):
+        EnsemblePredictor([constant_predictor((0.5, 0.5), in_channels=3),
+                           constant_predictor((0.5, 0.5), in_channels=4)])
 
 
 def test_runs_load_without_post_processing_which_applies_once_to_the_ensemble(trained_run):

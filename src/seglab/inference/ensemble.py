@@ -121,12 +121,13 @@ class EnsemblePredictor:
 
 def _reading(member: Predictor) -> dict[str, object]:
     """What `seglab predict` lists and reads a folder's inputs by for `member`: its run's naming
-    and its card's channel files, modalities, volume planes, channels, alpha and no-data value
-    (NaN as its name, so that two runs declaring NaN agree)."""
+    and its card's channel files, modalities, volume planes, channels (which say whether it reads
+    alpha, `alpha.reads_alpha`) and no-data value (NaN as its name, so that two runs declaring NaN
+    agree)."""
     no_data = member.no_data
     return {**member.naming.to_dict(), "channel_files": member.channel_files, "modalities": member.modalities,
             "planes_as_channels": member.planes_as_channels, "in_channels": member.in_channels,
-            "reads_alpha": member.reads_alpha, "no_data": "nan" if no_data is not None and no_data != no_data else no_data}
+            "no_data": "nan" if no_data is not None and no_data != no_data else no_data}
 
 
 def _refuse_other_readings(members: Sequence[Predictor], names: Sequence[str]) -> None:
