@@ -70,12 +70,17 @@ def hex_colour(value: object, what: str) -> tuple[int, int, int]:
     return int(text[1:3], 16), int(text[3:5], 16), int(text[5:7], 16)
 
 
+def is_rgb(value: object) -> bool:
+    """Whether `value` is a list or tuple of three integers 0-255: not a value beyond a byte, nor
+    `true`, which Python counts an integer but no file means as a channel value."""
+    return isinstance(value, (list, tuple)) and len(value) == 3 and all(
+        isinstance(c, int) and not isinstance(c, bool) and 0 <= c <= 255 for c in value)
+
+
 def json_colour(value: object) -> tuple[int, int, int] | None:
     """A colour as a JSON class list writes it, `[r, g, b]` of integers 0-255 (COCO panoptic's
-    categories) or `#rrggbb`, as (r, g, b); None for anything else: a value beyond a byte, or
-    `true`, which Python counts an integer but no file means as a channel value."""
-    if isinstance(value, list) and len(value) == 3 and all(
-            isinstance(c, int) and not isinstance(c, bool) and 0 <= c <= 255 for c in value):
+    categories, `is_rgb`) or `#rrggbb`, as (r, g, b); None for anything else."""
+    if isinstance(value, list) and is_rgb(value):
         return value[0], value[1], value[2]
     try:
         return hex_colour(value, "a class") if isinstance(value, str) else None

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from seglab.config import check_ignore_index
-from seglab.data.classes.colours import default_colours
+from seglab.data.classes.colours import default_colours, is_rgb
 from seglab.data.classes.names import is_background
 from seglab.errors import ConfigError
 
@@ -126,10 +126,6 @@ class ClassSpec:
 
 
 def _colour(value: Any) -> tuple[int, int, int]:
-    if (
-        not isinstance(value, (list, tuple))
-        or len(value) != 3
-        or not all(isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= 255 for v in value)
-    ):
+    if not is_rgb(value):
         raise ValueError(f"a colour must be [r, g, b] with integers 0-255, got {value!r}")
     return (value[0], value[1], value[2])

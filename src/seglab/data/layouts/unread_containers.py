@@ -27,6 +27,7 @@ Listing = list[tuple[Path, list[str]]]  # each folder within reach, and its file
 _SHOWN = 12  # lines of one kind, and databases named in a line
 _EXTRACT = {".zip": "unzip -q", ".tar": "tar xf", ".tar.gz": "tar xf", ".tgz": "tar xf", ".tar.bz2": "tar xf",
             ".tbz2": "tar xf", ".tar.xz": "tar xf", ".txz": "tar xf", ".7z": "7z x", ".rar": "unrar x"}
+_ARCHIVE_SUFFIXES = tuple(sorted(_EXTRACT, key=len, reverse=True))  # longest first: one wins over any it ends with
 _TFRECORD = re.compile(r"\.(tfrecords?|tfrec)(-\d+-of-\d+)?$", re.IGNORECASE)  # x-train.tfrecord-00000-of-00002
 _LMDB_DATA = "data.mdb"  # beside lock.mdb: an LMDB database is a folder
 _ZARR_MARKERS = (".zgroup", ".zarray", "zarr.json")  # a Zarr store's metadata files (v2, v3)
@@ -52,7 +53,7 @@ def container_lines(root: Path, listing: Listing) -> str:
 
 
 def _archive_suffix(name: str) -> str:
-    return next((s for s in sorted(_EXTRACT, key=len, reverse=True) if name.lower().endswith(s)), "")
+    return next((s for s in _ARCHIVE_SUFFIXES if name.lower().endswith(s)), "")
 
 
 def _unpacked(archive: Path, beside: set[str]) -> bool:
