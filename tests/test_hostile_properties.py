@@ -234,6 +234,22 @@ def test_any_coco_file_gives_pairs_or_a_seglab_error(tmp_path_factory, objects, 
     _small_allocation(lambda: _only_seglab_errors(root, tmp_path_factory.mktemp("cache")))
 
 
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(objects=st.lists(st.fixed_dictionaries({"segmentation": segmentations}, optional={
+           "category_id": st.sampled_from([1, 7]) | json_values}), max_size=3) | json_values,
+       image=st.fixed_dictionaries({"file_name": st.sampled_from(["a.jpg", "../a.jpg", "b.jpg"]) | json_values,
+                                    "height": st.integers(-2, 9) | json_values, "width": st.just(8)}) | json_values,
+       categories=st.lists(st.fixed_dictionaries({"id": st.integers(0, 9) | json_values, "name": json_values}),
+                           max_size=3) | json_values)
+def test_any_per_image_coco_file_gives_pairs_or_a_seglab_error(tmp_path_factory, objects, image, categories):
+    """SA-1B's `sa_1.json` beside `sa_1.jpg`: one image entry, its objects, categories or none."""
+    root = tmp_path_factory.mktemp("coco-per-image")
+    _photo(root / "sa_000000" / "a.jpg")
+    (root / "sa_000000" / "a.json").write_text(json.dumps(
+        {"image": image, "annotations": objects, "categories": categories}))
+    _small_allocation(lambda: _only_seglab_errors(root, tmp_path_factory.mktemp("cache")))
+
+
 panoptic_segments = st.lists(st.fixed_dictionaries({"id": st.sampled_from([0, 1, 65793]) | json_values,
                                                    "category_id": st.sampled_from([1, 7]) | json_values}), max_size=3)
 

@@ -163,6 +163,18 @@ def test_segmentations_that_are_not_coco_are_refused(segmentation, message):
         object_mask(segmentation, H, W)
 
 
+def test_a_run_length_mask_sized_for_another_image_is_refused(tmp_path):
+    """A `size` of [width, height]: as many pixels as the image, so its runs fitted and were painted
+    on the transposed grid, without a word."""
+    root = tmp_path / "data"
+    photo(root / "images" / "a.jpg", 0)
+    coco_file(root / "annotations" / "instances_default.json", [(1, "a.jpg")],
+              [{"image_id": 1, "category_id": 3, "segmentation": {**CAR, "size": [W, H]}}])
+    with pytest.raises(DataError, match=r"object 1 of image 'a.jpg' is a run-length mask of size \[40, 30\] "
+                                        r"\(\[height, width\]\), but the image entry says \[30, 40\]"):
+        discover(root, cache_dir=str(tmp_path / "cache"))
+
+
 def test_damaged_files_and_missing_images_are_named(tmp_path):
     root = tmp_path / "data"
     photo(root / "images" / "a.jpg", 0)

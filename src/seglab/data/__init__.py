@@ -24,6 +24,7 @@ from seglab.data.layouts import parallel_lists  # noqa: F401  (registers the "pa
 from seglab.data.layouts import celebamask_hq  # noqa: F401  (registers the "celebamask-hq" format)
 from seglab.data.layouts import hub_parquet  # noqa: F401  (registers the "hub-parquet" format)
 from seglab.data.annotations import coco_json  # noqa: F401  (registers the "coco" format)
+from seglab.data.annotations import coco_image_json  # noqa: F401  (registers the "coco-per-image" format)
 from seglab.data.annotations import cellpose  # noqa: F401  (registers the "cellpose" format)
 from seglab.data.annotations import cityscapes_json  # noqa: F401  (registers the "cityscapes-polygons" format)
 from seglab.data.annotations import coco_panoptic  # noqa: F401  (registers the "coco-panoptic" format)

@@ -56,7 +56,7 @@ _DrawnMemo = dict[tuple[Path, int | str], set[tuple[str | None, str]]]  # (file,
 
 
 @dataclass
-class _Annotations:
+class CocoAnnotations:
     """One COCO file, read: its images (id -> entry), their objects and the categories."""
 
     path: Path
@@ -128,14 +128,14 @@ def image_key(value: object) -> int | str:
     raise TypeError(f"image id {value!r} is neither a number nor a string")
 
 
-def read_annotations(path: Path) -> _Annotations:
+def read_annotations(path: Path) -> CocoAnnotations:
     """A COCO file's images, objects and categories.
 
     Raises:
         DataError: not JSON, or lists that are not COCO's, naming the file.
     """
     data = coco_lists(path, "COCO")
-    read = _Annotations(path)
+    read = CocoAnnotations(path)
     try:
         read.categories = {int(c["id"]): str(c["name"]) for c in data["categories"]}
         read.images = {image_key(i["id"]): {**i, "file_name": name} for i in data["images"] if (name := _file_name(i))}
@@ -175,9 +175,9 @@ class CocoFormat(AnnotationFileFormat):
         images = {f.path: located[f.path] for f in files}
         refuse_shared_images(images, base, ", and neither holds all of the other's images and objects")
         problems = [p for p in problems if p.path not in aside]
-        _refuse_boxes_only(files)
+        refuse_boxes_only(files, ", ".join(str(f.path) for f in files))
         _refuse_rival_categories(files, root)
-        used_by = {f.path: _used_categories(f) for f in files}  # every object walked once
+        used_by = {f.path: used_categories(f) for f in files}  # every object walked once
         _refuse_tasks(files, used_by, root)
         used = sorted(set().union(*used_by.values()))
         names = {c: n for f in files for c, n in f.categories.items()}
@@ -185,13 +185,11 @@ class CocoFormat(AnnotationFileFormat):
         if unknown:
             raise DataError(f"COCO objects use category ids {unknown[:5]} that no 'categories' entry names "
                             f"({', '.join(str(f.path) for f in files)})")
-        label_of = {category: k + 1 for k, category in enumerate(used)}
         multilabel = self.options.multilabel  # a mask per category, so that they may overlap
-        described = f"the categories of {', '.join(str(f.path) for f in files)}"
-        spec = classes or (shipped_classes([names[c] for c in used], described) if multilabel else
-                           shipped_classes(("background", *(names[c] for c in used)), described, IGNORE))
+        spec, label_of = category_classes([names[c] for c in used], used, multilabel, classes,
+                                          f"the categories of {', '.join(str(f.path) for f in files)}")
         split_of = {image: f.split for f in files for image in images[f.path].values()}
-        drawn = [_objects(coco, image_id, image, label_of) for coco in files
+        drawn = [image_objects(coco, image_id, image, label_of) for coco in files
                  for image_id, image in images[coco.path].items()]
         pairs, painting = self.painted_pairs(drawn, [f.path for f in files], OVERLAP_IGNORED, spec, base,
                                              files[0].path.stem.strip("_.") or "coco", split_of)
@@ -206,8 +204,8 @@ class CocoFormat(AnnotationFileFormat):
         return self.indexed(base, pairs, spec, problems + painting, line, ignored=list(aside))
 
 
-def _without_subsets(files: list[_Annotations], located: dict[Path, dict]) -> tuple[list[_Annotations],
-                                                                                   dict[Path, list[Path]]]:
+def _without_subsets(files: list[CocoAnnotations], located: dict[Path, dict]) -> tuple[list[CocoAnnotations],
+                                                                                      dict[Path, list[Path]]]:
     """The files to read, and each file set aside for the files read that annotate all its images
     with all its objects (CrowdAI Mapping's `annotation-small.json` beside `annotation.json`, COCO
     2014's `instances_minival2014.json` beside `instances_val2014.json`, HRSID's
@@ -218,7 +216,7 @@ def _without_subsets(files: list[_Annotations], located: dict[Path, dict]) -> tu
     `offshore.json`, its images in `train2017.json` and `test2017.json`, where its
     `train_test2017.json` is not there to hold it)."""
     drawn: _DrawnMemo = {}  # each image's objects, drawn once however often files are compared
-    kept: list[_Annotations] = []
+    kept: list[CocoAnnotations] = []
     for part in sorted(files, key=lambda f: -len(located[f.path])):
         if not _held(part, kept, located, drawn):
             kept.append(part)
@@ -232,13 +230,13 @@ def _without_subsets(files: list[_Annotations], located: dict[Path, dict]) -> tu
     return read, aside
 
 
-def _split_parts(whole: _Annotations, files: list[_Annotations], located: dict[Path, dict],
-                 drawn: _DrawnMemo) -> list[_Annotations]:
+def _split_parts(whole: CocoAnnotations, files: list[CocoAnnotations], located: dict[Path, dict],
+                 drawn: _DrawnMemo) -> list[CocoAnnotations]:
     """The files carrying a split, no two of one image, that `whole` holds and that together hold
     all of it again (HRSID's `train2017.json` and `test2017.json` beside `train_test2017.json`):
     read in its place, they keep the splits it loses; none where their splits are just its own (`val`
     parts of a `val` file)."""
-    parts: list[_Annotations] = []
+    parts: list[CocoAnnotations] = []
     images: set[Path] = set()
     for part in sorted(files, key=lambda f: -len(located[f.path])):
         mine = set(located[part.path].values())
@@ -249,10 +247,10 @@ def _split_parts(whole: _Annotations, files: list[_Annotations], located: dict[P
     return parts if splits != {whole.split} and _held(whole, parts, located, drawn) else []
 
 
-def _held(part: _Annotations, wholes: list[_Annotations], located: dict[Path, dict], drawn: _DrawnMemo) -> bool:
+def _held(part: CocoAnnotations, wholes: list[CocoAnnotations], located: dict[Path, dict], drawn: _DrawnMemo) -> bool:
     """Whether `wholes` annotate every image of `part` (each found) with each of its objects, an
     object being its category's name and its outline."""
-    holders: dict[Path, list[tuple[_Annotations, int | str]]] = {}
+    holders: dict[Path, list[tuple[CocoAnnotations, int | str]]] = {}
     for whole in wholes:
         for key, image in located[whole.path].items():
             holders.setdefault(image, []).append((whole, key))
@@ -271,7 +269,7 @@ def _set_aside(part: Path, wholes: list[Path], located: dict[Path, dict], base: 
     return f"{relative_names([part], base)}{', the union' if union else ''} of {names}"
 
 
-def _drawn(coco: _Annotations, image_id: int | str, drawn: _DrawnMemo) -> set[tuple[str | None, str]]:
+def _drawn(coco: CocoAnnotations, image_id: int | str, drawn: _DrawnMemo) -> set[tuple[str | None, str]]:
     """An image's objects as (category name, segmentation as JSON): what painting them depends on;
     kept in `drawn`, as a file's images are compared with several files'."""
     key = (coco.path, image_id)
@@ -281,7 +279,7 @@ def _drawn(coco: _Annotations, image_id: int | str, drawn: _DrawnMemo) -> set[tu
     return drawn[key]
 
 
-def _refuse_rival_categories(files: list[_Annotations], root: Path) -> None:
+def _refuse_rival_categories(files: list[CocoAnnotations], root: Path) -> None:
     """Stop where files that give one category id different names annotate images of the same
     names: annotation sets of their own (TrashCan's `instance_version/` with 22 categories and
     `material_version/` with 16, over the same frames), whose objects merged by id would take
@@ -311,12 +309,12 @@ def _refuse_rival_categories(files: list[_Annotations], root: Path) -> None:
                     f"take each other's classes; pass one set as DATA: {routes}")
 
 
-def _used_categories(coco: _Annotations) -> set[int]:
+def used_categories(coco: CocoAnnotations) -> set[int]:
     """The category ids that objects of `coco` use."""
     return {int(o["category_id"]) for objects in coco.objects.values() for o in objects}
 
 
-def _refuse_tasks(files: list[_Annotations], used_by: dict[Path, set[int]], root: Path) -> None:
+def _refuse_tasks(files: list[CocoAnnotations], used_by: dict[Path, set[int]], root: Path) -> None:
     """Stop where folders side by side each hold annotation files of the same splits whose objects
     share no category (ARCADE's `syntax/` with 25 artery segments and `stenosis/` with one class,
     each in `train/`, `val/` and `test/`): tasks of their own over different images, not the
@@ -327,7 +325,7 @@ def _refuse_tasks(files: list[_Annotations], used_by: dict[Path, set[int]], root
         DataError: naming each folder as the DATA that reads it alone, with its category count.
     """
     common = Path(os.path.commonpath([f.path.parent for f in files]))
-    sets: dict[Path, list[_Annotations]] = {}
+    sets: dict[Path, list[CocoAnnotations]] = {}
     for f in files:
         if f.split and f.path.parent != common:
             sets.setdefault(common / f.path.relative_to(common).parts[0], []).append(f)
@@ -351,18 +349,18 @@ def _route(paths: list[Path]) -> str:
     return " or ".join(f"'{p}'" for p in paths)
 
 
-def _refuse_boxes_only(files: list[_Annotations]) -> None:
+def refuse_boxes_only(files: list[CocoAnnotations], described: str) -> None:
     """Stop on a detection dataset: objects with a `bbox` and an empty or no `segmentation` (a
     Roboflow object-detection export writes `"segmentation": []`) would be painted as nothing,
     and every mask would be background; some such objects among outlined ones are logged.
 
     Raises:
-        DataError: no object has an outline, naming the files.
+        DataError: no object has an outline, naming the files (`described`).
     """
     objects = [o for f in files for found in f.objects.values() for o in found]
     boxes = sum(1 for o in objects if not o.get("segmentation"))
     if objects and boxes == len(objects):
-        raise DataError(f"{', '.join(str(f.path) for f in files)}: none of its {boxes} objects has an outline "
+        raise DataError(f"{described}: none of its {boxes} objects has an outline "
                         "('segmentation'), only a box: a detection dataset, whose masks would all be background; "
                         "export the objects with polygons or masks (instance or semantic segmentation)")
     if boxes:
@@ -370,18 +368,44 @@ def _refuse_boxes_only(files: list[_Annotations]) -> None:
                     boxes, len(objects))
 
 
-def _objects(coco: _Annotations, image_id: int | str, image: Path, label_of: dict[int, int]) -> ImageObjects:
+def category_classes(names: list[str], used: list[int], multilabel: bool, classes: ClassSpec | None,
+                     described: str) -> tuple[ClassSpec, dict[int, int]]:
+    """The classes of the categories objects use (`used` ids, named `names`, in that order) and each
+    id's label: background 0 and then theirs, pixels two classes claim ignored; under `multilabel`
+    a mask per category, no background. `classes` (classes.json) replaces the names."""
+    spec = classes or (shipped_classes(names, described) if multilabel else
+                       shipped_classes(("background", *names), described, IGNORE))
+    return spec, {category: k + 1 for k, category in enumerate(used)}
+
+
+def image_objects(coco: CocoAnnotations, image_id: int | str, image: Path, label_of: dict[int, int]) -> ImageObjects:
     """An image's entry and objects, as `painted_masks` paints them.
 
     Raises:
-        DataError: an entry without its height and width.
+        DataError: an entry without its height and width, or a run-length mask of another size.
     """
     entry = coco.images[image_id]
     try:
         height, width = int(entry["height"]), int(entry["width"])
     except (KeyError, TypeError, ValueError, OverflowError):
         raise DataError(f"COCO file '{coco.path}': image '{entry.get('file_name')}' has no height and width") from None
-    return ImageObjects(image, height, width, [
-        Drawn(label_of[int(o["category_id"])], o.get("segmentation"),
-              f"COCO file '{coco.path}': object {o.get('id')} of image '{entry['file_name']}'")
-        for o in coco.objects.get(image_id, [])])
+    drawn = []
+    for item in coco.objects.get(image_id, []):
+        source = f"COCO file '{coco.path}': object {item.get('id')} of image '{entry['file_name']}'"
+        _refuse_other_size(item.get("segmentation"), height, width, source)
+        drawn.append(Drawn(label_of[int(item["category_id"])], item.get("segmentation"), source))
+    return ImageObjects(image, height, width, drawn)
+
+
+def _refuse_other_size(segmentation: object, height: int, width: int, source: str) -> None:
+    """Stop on a run-length mask whose `size` is not its image entry's: its runs belong to another
+    grid, and a transposed size (as many pixels) would be painted without an error, wrongly.
+
+    Raises:
+        DataError: naming the object, both sizes and the route.
+    """
+    size = segmentation.get("size") if isinstance(segmentation, dict) else None
+    if size is not None and size != [height, width]:
+        raise DataError(f"{source} is a run-length mask of size {size} ([height, width]), but the image entry says "
+                        f"[{height}, {width}]: the mask was made for another size of the image; export it again at "
+                        "the image's size, or leave that object out")
