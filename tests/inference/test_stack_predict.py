@@ -14,9 +14,10 @@ from seglab import Predictor
 from seglab.cli import main
 from seglab.errors import DataError
 from seglab.inference.files import collect_inputs
-from seglab.inference.stacks import predict_stacks, tiff_stacks, videos
+from seglab.inference.stacks import array_stacks, predict_stacks, tiff_stacks, videos
 from seglab.tasks import MultiLabel
 
+from ..data.test_array_stacks import save_arrays  # type: ignore[import-not-found]
 from ..data.test_instance_masks import ctc_z_stacks  # type: ignore[import-not-found]
 from .test_volume_predict import Threshold
 
@@ -29,9 +30,9 @@ class PageThreshold(Threshold):
     no_data = None
 
 
-def _boxes(pages: int) -> np.ndarray:
-    """(pages, 12, 10): a bright box on each page, one row lower on each."""
-    boxes = np.zeros((pages, 12, 10), bool)
+def _boxes(pages: int, width: int = 10) -> np.ndarray:
+    """(pages, 12, width): a bright box on each page, one row lower on each."""
+    boxes = np.zeros((pages, 12, width), bool)
     for k in range(pages):
         boxes[k, 2 + k:5 + k, 3:6] = True
     return boxes
@@ -98,3 +99,49 @@ def test_a_run_trained_on_z_stack_pages_predicts_every_page_of_a_stack(tmp_path:
     assert masks.shape == (4, 48, 64) and (out / "t000_overlay.png").is_file()
     for z in range(4):
         np.testing.assert_array_equal(masks[z], predictor.predict(planes[0, z][0][..., None]).mask)
+
+
+@pytest.mark.parametrize("suffix", [".h5", ".npz"])
+def test_a_run_trained_on_a_stack_file_predicts_each_of_its_slices(tmp_path: Path, monkeypatch, suffix: str) -> None:
+    """`images` + `masks` of (N, H, W) in one file, which training reads as N 2-D pairs: in HDF5 it was
+    predicted as one volume cut across its thinnest axis (here its rows) into `stack_mask.nii.gz`,
+    in a .npz refused as an image of shape (N, H, W). Now each slice gets a mask page, the mask the
+    run predicts for that slice alone."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    rng = np.random.default_rng(0)
+    boxes = np.zeros((30, 24, 32), bool)  # more slices than rows
+    for box, (top, left) in zip(boxes, rng.integers(2, 14, (30, 2))):
+        box[top:top + 8, left:left + 12] = True
+    images = np.where(boxes, 200, 20).astype(np.uint8) + rng.integers(0, 30, boxes.shape, np.uint8)
+    data, run, out = tmp_path / "data", tmp_path / "run", tmp_path / "pred"
+    save_arrays(data / f"stack{suffix}", images=images, masks=boxes.astype(np.uint8))
+    flags = ["--model", "unet_small", "--model-option", "widths=[8,16]", "--batch-size", "4", "--precision", "fp32",
+             "--no-progress", "--epochs", "6"]
+    assert main(["train", "--no-plan", str(data), "--out", str(run), *flags]) == 0
+    assert main(["predict", str(run), str(data / f"stack{suffix}"), "--out", str(out), "--no-progress"]) == 0
+    masks = tifffile.imread(out / "stack_mask.tif")
+    predictor = Predictor.from_run(run)
+    assert masks.shape == (30, 24, 32) and (out / "stack_overlay.png").is_file() and masks.any()  # boxes found
+    for i in (0, 17, 29):
+        np.testing.assert_array_equal(masks[i], predictor.predict(images[i][..., None]).mask)
+
+
+def test_stack_files_of_images_alone_are_predicted_slice_by_slice(tmp_path: Path) -> None:
+    """A test split saved without its masks: a .npz of `x_test` alone, an HDF5 file of one RGB
+    (N, H, W, 3) dataset (a one-dataset (N, H, W) HDF5 file stays a volume, as NucMM's `main`)."""
+    boxes = _boxes(5, width=20)
+    grey = np.where(boxes, 200, 20).astype(np.uint8)
+    save_arrays(tmp_path / "x_test.npz", x_test=grey)
+    save_arrays(tmp_path / "rgb.h5", images=np.repeat(grey[..., None], 3, axis=3))
+    found = array_stacks(collect_inputs([tmp_path]), PageThreshold())
+    assert found == [tmp_path / "rgb.h5", tmp_path / "x_test.npz"]
+    for written in predict_stacks(PageThreshold(), found, tmp_path / "out"):
+        assert np.array_equal(tifffile.imread(written.mask), boxes.astype(np.uint8))
+
+
+def test_a_stack_file_for_a_multilabel_model_is_refused_with_the_route(tmp_path: Path) -> None:
+    save_arrays(tmp_path / "stack.npz", images=np.zeros((3, 12, 20), np.uint8))
+    multilabel = PageThreshold()
+    multilabel.task = MultiLabel()
+    with pytest.raises(DataError, match="stack.npz' is a stack of images, .* save its slices as images"):
+        array_stacks([tmp_path / "stack.npz"], multilabel)

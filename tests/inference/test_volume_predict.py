@@ -235,6 +235,17 @@ def test_hdf5_volumes_are_predicted_as_volumes_into_masks_in_their_datasets_axis
         assert np.array_equal(np.asarray(mask.dataobj), box.astype(np.uint8))
 
 
+def test_hdf5_datasets_named_as_stacks_are_no_volume(tmp_path: Path) -> None:
+    """`images` + `masks` of (N, H, W), which training reads as N 2-D pairs by the datasets' names
+    (`hdf5_files.names_stacks`), were predicted as one volume cut across its thinnest axis: with
+    more slices than rows, across the rows. A case's `raw` + `label` stays a volume (above)."""
+    slices = np.zeros((30, 24, 32), np.uint8)
+    with h5py.File(tmp_path / "stack.h5", "w") as file:
+        file["images"], file["masks"] = slices, slices
+    assert volume_inputs([tmp_path / "stack.h5"], on_volumes=False) == []
+    assert volume_inputs([tmp_path / "stack.h5"]) == []
+
+
 def test_dicom_folders_and_nifti_files_are_collected_as_volumes(msd_dataset: Path, tmp_path: Path) -> None:
     write_dicom_series(tmp_path / "series", np.zeros((12, 10, 4), np.int16))
     found = collect_inputs([tmp_path / "series", msd_dataset / "imagesTs"])

@@ -30,7 +30,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         "dataset's axis order, identity affine) or DICOM series folders (or a folder of them; for a run trained on 2-D DICOM "
                         "frames, not volumes, a .dcm file is one image and a series folder its frames): "
                         "videos (.avi, .mp4, .mov: every frame, into <name>_mask.tif of a page per frame; pip install "
-                        "'seglab[video]'); a volume is predicted slice by slice across the run's --slice-axis and written as "
+                        "'seglab[video]'); stacks of 2-D images (a multi-page TIFF; a .npz array or HDF5 datasets "
+                        "named as stacks, images (N, H, W)): every slice, into <name>_mask.tif of a page per slice; "
+                        "a volume is predicted slice by slice across the run's --slice-axis and written as "
                         "<name>_mask.nii.gz (.mha, .nrrd for those inputs; a case's modalities together: nnU-Net's "
                         "case_0000, case_0001, ... files, a BraTS subject folder's volumes, or for a run trained on "
                         "<case>__<MODALITY> files such as HECKTOR's CHUM-050__CT, each case's volumes of the "
@@ -86,7 +88,7 @@ def run(args: argparse.Namespace) -> None:
     from seglab.inference.coco_results import write_coco_json
     from seglab.inference.submission import write_rle_table
     from seglab.inference.vectors import write_geojson_files
-    from seglab.inference.stacks import predict_stacks, tiff_stacks, videos
+    from seglab.inference.stacks import array_stacks, predict_stacks, tiff_stacks, videos
     from seglab.inference.volume_inputs import volume_inputs
     from seglab.inference.volumes import predict_volumes
 
@@ -107,7 +109,8 @@ def run(args: argparse.Namespace) -> None:
         if predictor.task.name == "multilabel":
             raise ConfigError("--write-values raw: a multi-label model writes a 0/255 mask per class, no raw values")
         values = raw_values(predictor.card.mapping, predictor.classes.num_classes)
-    stacks = tiff_stacks([path for path in files if path not in volumes], predictor) + videos(files, predictor)
+    flat = [path for path in files if path not in volumes]
+    stacks = tiff_stacks(flat, predictor) + array_stacks(flat, predictor) + videos(files, predictor)
     images = [path for path in files if path not in volumes and path not in stacks]
     if (args.probs or args.rle_csv or args.coco_json or args.geojson) and (volumes or stacks):
         log.warning("--probs, --rle-csv, --coco-json and --geojson are written for 2-D images only, not for volumes "
@@ -139,7 +142,7 @@ def run(args: argparse.Namespace) -> None:
     if stacks:
         pages = predict_stacks(predictor, stacks, args.out, names=names, progress=not args.no_progress,
                                bad=bad, values=values)
-        print(f"{len(pages)} TIFF stack(s) and video(s) -> {args.out} (<name>_mask.tif, a mask page per page or "
+        print(f"{len(pages)} stack(s) and video(s) -> {args.out} (<name>_mask.tif, a mask page per page, slice or "
               "frame, <name>_overlay.png of the middle one)")
     if bad.skipped:  # the others are written; status 1, as `seglab sanity` for a check that ran and failed
         print(f"seglab predict: {len(bad.skipped)} input(s) skipped as bad (--skip-bad), each named above; the "

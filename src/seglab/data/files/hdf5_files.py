@@ -4,7 +4,7 @@ a 3-D case holding both (`load_h5_volume`), which the volumes format cuts into s
 stacks of 2-D slices (`h5_stack`), which the array-stack format pairs slice by slice: a file's only
 dataset (MitoEM's `im.h5` beside `mito_label.h5`), or datasets named for stacks as a .npz file's
 arrays are (`images` + `masks`, Keras' `x_train` + `y_train`). The image dataset's name tells a
-case from a stack (`names_a_case`): SSL4MIS names a case's `image` and `label`, PlantSeg its `raw`.
+case from a stack (`names_a_case`, `names_stacks`): SSL4MIS names a case's `image` and `label`, PlantSeg its `raw`.
 
 A file holding several datasets gives the one named for its role (`npy_files.array_for_role`), as
 a .npz file does. Shape and dtype come from the dataset's header before anything is read. h5py
@@ -15,7 +15,7 @@ storage, virtual datasets, external links) is refused: a file must not make segl
 from __future__ import annotations
 
 import importlib
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import ModuleType
@@ -110,6 +110,20 @@ def h5_holds_volume(path: Path) -> bool:
 def names_a_case(name: str) -> bool:
     """Whether a dataset's name, less its groups (`volumes/raw`), is one of `CASE_IMAGE_NAMES`."""
     return name.rsplit("/", 1)[-1].lower() in CASE_IMAGE_NAMES
+
+
+def names_stacks(names: Collection[str]) -> bool:
+    """Whether an HDF5 file's datasets (`names`) are stacks of 2-D images, read by their names as a
+    .npz file's arrays (`images` + `masks`, `x_train` + `y_train`): several, none named as a case's
+    image (`names_a_case`). A file's only dataset is not told by its name (MitoEM's `main` stack,
+    NucMM's `main` volume)."""
+    return len(names) > 1 and not any(map(names_a_case, names))
+
+
+def h5_holds_stacks(path: Path) -> bool:
+    """`names_stacks` of an HDF5 file's datasets, from its header: what training read as stacks of
+    2-D images, `seglab predict` reads so too, not as a volume. False for a file that cannot be read."""
+    return names_stacks(h5_dataset_shapes(path))
 
 
 def load_h5_volume(path: Path, role: str) -> np.ndarray:

@@ -25,6 +25,7 @@ from seglab.data.files.mat_files import MAT_SUFFIX
 from seglab.data.files.no_data import blank_no_data
 from seglab.data.classes.mapping import MappingError, MaskMapping, binary_pixels, single_channel
 from seglab.data.files.read_errors import TIFF_SUFFIXES, ReadError, decode
+from seglab.data.files.stack_arrays import as_slice_files, read_array_stack
 from seglab.data.files.tiff_stacks import read_tiff_stack
 from seglab.errors import DataError
 
@@ -108,18 +109,25 @@ def _read_one_image(path: Path, keep_alpha: bool, declared: float | None) -> np.
 
 
 def read_image_stack(path: str | Path, keep_alpha: bool = False, no_data: float | None = None) -> np.ndarray:
-    """Every page of a multi-page TIFF stack (`tiff_stacks.tiff_stack_shape`), (N, H, W, C), each as
-    `read_image` reads the one-page TIFF that training cut from it (`tiff_pages`): its dtype as
-    `read_image` gives it, a fourth sample alpha (dropped unless `keep_alpha`), the pixels holding
+    """Every slice of a stack of 2-D images, (N, H, W, C), each as `read_image` reads the file that
+    training cut from it: a multi-page TIFF's pages (`tiff_stacks.tiff_stack_shape`; `tiff_pages`),
+    a fourth sample alpha dropped unless `keep_alpha`; or the image array of a .npz or HDF5 stack
+    (`stack_arrays.array_stack_shape`) in the dtype of the slice files the array-stack format wrote
+    (`stack_arrays.as_slice_files`). Their dtype is as `read_image` gives it, the pixels holding
     `no_data` NaN.
 
     Raises:
         DataError: a damaged stack, or one over the pixel budget or half the memory, naming it.
     """
     path = Path(path)
-    pages = read_tiff_stack(path)
+    tiff = path.suffix.lower() in TIFF_SUFFIXES
+    pages = read_tiff_stack(path) if tiff else read_array_stack(path)
     pages = pages[..., None] if pages.ndim == 3 else pages
-    pages = _image_dtype(pages if keep_alpha or pages.shape[3] != 4 else pages[..., :3], path)
+    if tiff and not keep_alpha and pages.shape[3] == 4:
+        pages = pages[..., :3]
+    elif not tiff:
+        pages = as_slice_files(pages)
+    pages = _image_dtype(pages, path)
     return np.ascontiguousarray(blank_no_data(pages, [no_data] if no_data is not None else []))
 
 

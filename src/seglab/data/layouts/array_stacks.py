@@ -65,7 +65,7 @@ from seglab.data.discovery.folders import Folder, walk
 from seglab.data.layouts.formats import FORMATS, DatasetFormat, ReadOptions
 from seglab.data.files.index import DatasetIndex, Pair, Problem, natural_key
 from seglab.data.encodings.encoding import choose_encoding
-from seglab.data.files.hdf5_files import HDF5_SUFFIXES, h5_class_names, h5_dataset_shapes, h5_stack, names_a_case
+from seglab.data.files.hdf5_files import HDF5_SUFFIXES, h5_class_names, h5_dataset_shapes, h5_stack, names_stacks
 from seglab.data.discovery.naming import (
     folder_split,
     folders_split,
@@ -76,6 +76,7 @@ from seglab.data.discovery.naming import (
 from seglab.data.files.npy_files import memory_mapped, npy_header
 from seglab.data.files.npz_stacks import npz_member_shapes, read_npz_stack
 from seglab.data.files.pixel_budget import max_pixels
+from seglab.data.files.stack_arrays import byte_valued
 from seglab.data.splitting.split_lists import case_splits
 from seglab.data.files.read_errors import TIFF_SUFFIXES, Unusable
 from seglab.data.encodings.stack_masks import MaskReading, mask_reading
@@ -182,7 +183,7 @@ def _stacks(root: Path) -> tuple[list[_Stack], list[Problem]]:
             datasets = h5_dataset_shapes(path)
             if len(datasets) == 1:  # MitoEM's im.h5 (`main`): images unless the file is named for masks
                 found += [_Stack(path, shape) for shape in datasets.values() if _stack_shaped(shape)]
-            elif not any(map(names_a_case, datasets)):  # SSL4MIS' `image` + `label`: a case of the volumes format
+            elif names_stacks(datasets):  # not SSL4MIS' `image` + `label`, a case of the volumes format
                 found += _named_arrays(path, datasets)
         for path in _few(folder, (".npz",)):
             try:
@@ -298,8 +299,7 @@ def _image_file(image: np.ndarray, path: Path) -> Path:
     """One image slice as a PNG when it is grey or RGB of whole numbers 0-255 (PanNuke stores
     them as float64), else as `.npy` (other channel counts, other values); the file written."""
     grey_or_rgb = image.ndim == 2 or image.shape[-1] in (1, 3)
-    if grey_or_rgb and (image.dtype == np.uint8 or (np.isfinite(image).all() and image.min() >= 0
-                                                    and image.max() <= 255 and (image == np.round(image)).all())):
+    if grey_or_rgb and byte_valued(image):
         target = path.with_suffix(".png")
         Image.fromarray(image.astype(np.uint8).squeeze()).save(target)
         return target
