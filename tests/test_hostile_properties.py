@@ -448,6 +448,35 @@ def test_any_darwin_file_gives_pairs_or_a_seglab_error(tmp_path_factory, annotat
     _small_allocation(lambda: _only_seglab_errors(root, tmp_path_factory.mktemp("cache")))
 
 
+labelbox_objects = st.fixed_dictionaries({
+    "name": st.sampled_from(["field", "road", ""]) | json_values,
+    "annotation_kind": st.sampled_from(["ImagePolygon", "ImageBoundingBox", "ImageSegmentationMask", "ImagePoint"])
+    | json_values}, optional={
+    "polygon": json_values | st.lists(st.fixed_dictionaries({"x": st.floats(-1e6, 1e6) | json_values,
+                                                              "y": st.floats(-1e6, 1e6)}), max_size=5),
+    "bounding_box": json_values | st.fixed_dictionaries({k: st.integers(-3, 30) | json_values
+                                                         for k in ("top", "left", "height", "width")}),
+    "composite_mask": json_values | st.fixed_dictionaries({
+        "url": st.sampled_from(["masks/m.png", "file://masks/m.png", "../m.png", "https://x/m", "m.png"]) | json_values,
+        "color_rgb": st.lists(st.integers(-1, 300), max_size=4) | json_values}),
+    "mask": json_values | st.fixed_dictionaries({"url": st.sampled_from(["masks/m.png", "/etc/passwd"]) | json_values})})
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(objects=st.lists(labelbox_objects, max_size=3) | json_values, size=st.sampled_from([6]) | json_values,
+       data_row=json_values | st.fixed_dictionaries({"external_id": st.sampled_from(["a.jpg"]) | json_values,
+                                                      "row_data": json_values}))
+def test_any_labelbox_export_gives_pairs_or_a_seglab_error(tmp_path_factory, objects, size, data_row):
+    root = tmp_path_factory.mktemp("labelbox")
+    _photo(root / "images" / "a.jpg")
+    (root / "masks").mkdir()
+    Image.fromarray(np.full((6, 8, 3), 7, np.uint8)).save(root / "masks" / "m.png")
+    row = {"data_row": data_row, "media_attributes": {"height": size, "width": 8},
+           "projects": {"p": {"labels": [{"annotations": {"objects": objects}}]}}}
+    (root / "export-result.ndjson").write_text(json.dumps(row) + "\n")
+    _small_allocation(lambda: _only_seglab_errors(root, tmp_path_factory.mktemp("cache")))
+
+
 def _reads_or_names_the_damaged_file(folder: Path, name: str, original: bytes, cut: int,
                                      flips: list[tuple[int, int]], pixels: int | None = None) -> None:
     """`original` cut at `cut` (0: whole) with bytes overwritten, read as a mask (under a pixel
