@@ -477,6 +477,26 @@ def test_any_labelbox_export_gives_pairs_or_a_seglab_error(tmp_path_factory, obj
     _small_allocation(lambda: _only_seglab_errors(root, tmp_path_factory.mktemp("cache")))
 
 
+scalabel_polygons = json_values | st.fixed_dictionaries({"vertices": point_lists}, optional={
+    "types": st.sampled_from(["LLLL", "LCCL"]) | json_values, "closed": st.booleans() | json_values})
+scalabel_labels = st.fixed_dictionaries({"category": st.sampled_from(["road", "car", "void", ""]) | json_values},
+                                        optional={"poly2d": st.lists(scalabel_polygons, max_size=2) | json_values,
+                                                  "box2d": json_values})
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(labels=st.lists(scalabel_labels, max_size=3) | json_values, size=json_values | st.fixed_dictionaries(
+    {"height": st.integers(-2, 9) | json_values, "width": st.integers(-2, 9)}), categories=json_values)
+def test_any_scalabel_file_gives_pairs_or_a_seglab_error(tmp_path_factory, labels, size, categories):
+    root = tmp_path_factory.mktemp("scalabel")
+    _photo(root / "items" / "a.jpg")
+    _photo(root / "items" / "b.jpg")  # a closed polygon, so that the file is painted
+    frames = [{"name": "a.jpg", "url": "http://localhost/items/a.jpg", "labels": labels, "size": size},
+              {"name": "b.jpg", "labels": [{"category": "car", "poly2d": [{"vertices": [[0, 0], [4, 0], [4, 4]]}]}]}]
+    (root / "export.json").write_text(json.dumps({"frames": frames, "config": {"categories": categories}}))
+    _small_allocation(lambda: _only_seglab_errors(root, tmp_path_factory.mktemp("cache")))
+
+
 def _reads_or_names_the_damaged_file(folder: Path, name: str, original: bytes, cut: int,
                                      flips: list[tuple[int, int]], pixels: int | None = None) -> None:
     """`original` cut at `cut` (0: whole) with bytes overwritten, read as a mask (under a pixel

@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 from collections.abc import Hashable, Mapping, Sequence
 from pathlib import Path
+from urllib.parse import unquote
 
 from seglab.data.discovery.folders import walk
 from seglab.data.files.index import Problem
@@ -88,6 +89,12 @@ def nearest(candidates: list[Path], source: Path) -> list[Path]:
             if len(near) == 1:
                 return near
     return candidates
+
+
+def url_file_name(url: str) -> str:
+    """The file name a URL or a path ends in, its query left out (Labelbox's `row_data`, a
+    Scalabel frame's `url`: `a.jpg` of `https://bucket/a%20b/a.jpg?signature=1`)."""
+    return Path(unquote(url.partition("?")[0])).name
 
 
 def inside(path: Path, base: Path) -> bool:

@@ -24,7 +24,7 @@ from urllib.parse import unquote
 
 import numpy as np
 
-from seglab.data.annotations.annotated_images import inside, locate_images
+from seglab.data.annotations.annotated_images import inside, locate_images, url_file_name
 from seglab.data.annotations.annotation_formats import AnnotationFileFormat, file_head, file_mentions, relative_names, top_annotation_files
 from seglab.data.classes import ClassSpec, refuse_unnamed, tool_classes
 from seglab.data.files.index import DatasetIndex, Problem
@@ -110,7 +110,7 @@ def _image_names(data_row: dict) -> tuple[str, ...]:
     """Where a row's image may be found: its external id, global key and `row_data`'s file name."""
     named = [data_row.get(key) for key in ("external_id", "global_key")]
     url = data_row.get("row_data")
-    named.append(Path(unquote(url.partition("?")[0])).name if isinstance(url, str) else None)
+    named.append(url_file_name(url) if isinstance(url, str) else None)
     return tuple(dict.fromkeys(n for n in named if isinstance(n, str) and n.strip()))
 
 
