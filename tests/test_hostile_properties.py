@@ -497,6 +497,30 @@ def test_any_scalabel_file_gives_pairs_or_a_seglab_error(tmp_path_factory, label
     _small_allocation(lambda: _only_seglab_errors(root, tmp_path_factory.mktemp("cache")))
 
 
+superannotate_instances = st.fixed_dictionaries({
+    "type": st.sampled_from(["polygon", "bbox", "point", "ellipse"]) | json_values,
+    "points": json_values | st.lists(st.floats(-1e6, 1e6) | st.integers(-9, 99) | json_values, max_size=8)
+    | st.fixed_dictionaries({k: st.integers(-3, 30) | json_values for k in ("x1", "y1", "x2", "y2")})}, optional={
+    "classId": st.sampled_from([201, 202, -1]) | json_values, "className": st.sampled_from(["Tumor", ""]) | json_values,
+    "exclude": json_values | st.lists(st.lists(st.integers(-9, 99), max_size=8), max_size=2)})
+
+
+@example(instances=[], metadata={}, classes=[{"id": [], "name": "Tumor"}])  # an id no number: TypeError (unhashable)
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(instances=st.lists(superannotate_instances, max_size=3) | json_values, metadata=json_values
+       | st.fixed_dictionaries({"height": st.integers(-2, 9) | json_values, "width": st.integers(-2, 9)}),
+       classes=json_values | st.lists(st.fixed_dictionaries({
+           "id": st.sampled_from([201, 202]) | json_values, "name": st.sampled_from(["Tumor", "Stroma"]) | json_values,
+           "color": st.sampled_from(["#e33b3b", "red"]) | json_values}), max_size=3))
+def test_any_superannotate_export_gives_pairs_or_a_seglab_error(tmp_path_factory, instances, metadata, classes):
+    root = tmp_path_factory.mktemp("superannotate")
+    (root / "classes").mkdir()
+    (root / "classes" / "classes.json").write_text(json.dumps(classes))
+    _photo(root / "a.jpg")
+    (root / "a.jpg___objects.json").write_text(json.dumps({"metadata": metadata, "instances": instances}))
+    _small_allocation(lambda: _only_seglab_errors(root, tmp_path_factory.mktemp("cache")))
+
+
 def _reads_or_names_the_damaged_file(folder: Path, name: str, original: bytes, cut: int,
                                      flips: list[tuple[int, int]], pixels: int | None = None) -> None:
     """`original` cut at `cut` (0: whole) with bytes overwritten, read as a mask (under a pixel

@@ -38,6 +38,7 @@ from seglab.data.annotations import labelbox_ndjson  # noqa: F401  (registers th
 from seglab.data.annotations import labelme_json  # noqa: F401  (registers the "labelme" format)
 from seglab.data.annotations import page_xml  # noqa: F401  (registers the "page-xml" format)
 from seglab.data.annotations import scalabel_json  # noqa: F401  (registers the "scalabel" format)
+from seglab.data.annotations import superannotate  # noqa: F401  (registers the "superannotate" format)
 from seglab.data.annotations import supervisely  # noqa: F401  (registers the "supervisely" format)
 from seglab.data.annotations import video_tracings  # noqa: F401  (registers the "video-tracings" format)
 from seglab.data.annotations import via_json  # noqa: F401  (registers the "via" format)

@@ -304,6 +304,19 @@ class AnnotationJsonFolders(AnnotationFilesFormat):
         return found
 
 
+def project_file(root: Path, folders: Sequence[Folder], name: str) -> Path | None:
+    """A file a tool keeps once for a project of folders (Supervisely's `meta.json`,
+    SuperAnnotate's `classes/classes.json`): in the first folder or above it, up to the folder
+    above DATA (DATA may be one folder of the project); None when there is none."""
+    for folder in folders[:1]:
+        for above in (folder.path, *folder.path.parents):
+            if (above / name).is_file():
+                return above / name
+            if above == root.parent:
+                break
+    return None
+
+
 class AnnotationBesideImages(AnnotationFilesFormat):
     """An annotation file beside each image (LabelMe's `a.json`, Supervisely's `ann/a.jpg.json`):
     the folders where half the images at least have one, two of them opened to tell."""

@@ -30,7 +30,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from seglab.data.annotations.annotation_formats import AnnotationBesideImages, load_json
+from seglab.data.annotations.annotation_formats import AnnotationBesideImages, load_json, project_file
 from seglab.data.classes import ClassSpec, hex_colour, tool_classes
 from seglab.data.discovery.folders import Folder
 from seglab.data.layouts.formats import FORMATS
@@ -90,7 +90,7 @@ class SuperviselyFormat(AnnotationBesideImages):
         return _is_supervisely(path)
 
     def sources(self, root: Path, found: list[tuple[Folder, list[tuple[Path, Path]]]]) -> list[Path]:
-        meta = _meta_path(root, [folder for folder, _ in found])
+        meta = project_file(root, [folder for folder, _ in found], META)
         return [*super().sources(root, found), *([meta] if meta else [])]
 
     def read(self, root: Path, classes: ClassSpec | None) -> DatasetIndex:
@@ -124,18 +124,6 @@ def _objects(data: dict) -> list[dict]:
     return [o for o in data["objects"] if isinstance(o, dict)]
 
 
-def _meta_path(root: Path, folders: list[Folder]) -> Path | None:
-    """The project's meta.json: in the folder of the first dataset or above it, up to the folder
-    above DATA (DATA may be one dataset of a project)."""
-    for folder in folders[:1]:
-        for above in folder.path.parents:
-            if (above / META).is_file():
-                return above / META
-            if above == root.parent:
-                break
-    return None
-
-
 def _meta(root: Path, folders: list[Folder]) -> tuple[Path | None, dict[str, tuple[int, int, int]]]:
     """The project's meta.json and its classes with an area shape, in its order, with their
     colours; (None, {}) without one.
@@ -143,7 +131,7 @@ def _meta(root: Path, folders: list[Folder]) -> tuple[Path | None, dict[str, tup
     Raises:
         DataError: a meta.json that is not Supervisely's, naming it.
     """
-    path = _meta_path(root, folders)
+    path = project_file(root, folders, META)
     if path is None:
         return None, {}
     try:
