@@ -521,6 +521,26 @@ def test_any_superannotate_export_gives_pairs_or_a_seglab_error(tmp_path_factory
     _small_allocation(lambda: _only_seglab_errors(root, tmp_path_factory.mktemp("cache")))
 
 
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(instances=json_values | st.lists(st.fixed_dictionaries({
+    "classId": st.sampled_from([201, 202]) | json_values, "parts": json_values | st.lists(st.fixed_dictionaries(
+        {"color": st.sampled_from(["#00000f", "#00001e", "#00000F", "blue"]) | json_values}), max_size=2)}),
+    max_size=3), colours=st.lists(st.sampled_from([0, 15, 30, 45]), min_size=48, max_size=48),
+    size=st.sampled_from([(6, 8), (8, 6)]))
+def test_any_superannotate_pixel_export_gives_pairs_or_a_seglab_error(tmp_path_factory, instances, colours, size):
+    root = tmp_path_factory.mktemp("superannotate_pixel")
+    (root / "classes").mkdir()
+    (root / "classes" / "classes.json").write_text(json.dumps([{"id": 201, "name": "Car", "color": "#e33b3b"},
+                                                               {"id": 202, "name": "Road", "color": "#3b6ee3"}]))
+    _photo(root / "a.jpg")
+    save = np.zeros((*size, 3), np.uint8)
+    save[..., 2] = np.array(colours, np.uint8).reshape(size)
+    Image.fromarray(save).save(root / "a.jpg___save.png")
+    (root / "a.jpg___pixel.json").write_text(json.dumps({"metadata": {"height": 6, "width": 8},
+                                                         "instances": instances}))
+    _small_allocation(lambda: _only_seglab_errors(root, tmp_path_factory.mktemp("cache")))
+
+
 def _reads_or_names_the_damaged_file(folder: Path, name: str, original: bytes, cut: int,
                                      flips: list[tuple[int, int]], pixels: int | None = None) -> None:
     """`original` cut at `cut` (0: whole) with bytes overwritten, read as a mask (under a pixel

@@ -92,3 +92,45 @@ def test_a_detection_project_is_refused(tmp_path):
     annotated(root, "a.png", [STROMA_BOX, POINT])
     with pytest.raises(DataError, match="hold 1 boxes and no polygon: a detection project"):
         discover(root, cache_dir=str(tmp_path / "cache"))
+
+
+def pixel_annotated(folder: Path, name: str, parts: dict[int, list[str]], save: np.ndarray | None) -> None:
+    """A pixel project's image with its ___pixel.json (an instance of each class id, its parts'
+    colours), its ___save.png (when given) and its ___fuse.png."""
+    photo(folder / name)
+    photo(folder / f"{name}___fuse.png", 1)
+    instances = [{"type": "mask", "classId": class_id, "probability": 100, "visible": True, "groupId": 0,
+                  "parts": [{"color": colour} for colour in colours], "attributes": []}
+                 for class_id, colours in parts.items()]
+    (folder / f"{name}___pixel.json").write_text(json.dumps({
+        "metadata": {"name": name, "width": W, "height": H, "status": "Completed"}, "instances": instances,
+        "tags": [], "comments": []}))
+    if save is not None:
+        Image.fromarray(save).save(folder / f"{name}___save.png")
+
+
+def test_a_pixel_export_reads_its_masks_part_colours_as_classes(tmp_path):
+    root = tmp_path / "export"
+    export(root)
+    save = np.zeros((H, W, 3), np.uint8)
+    save[0:10, :] = (0, 0, 0x0F)  # Stroma's part (SuperAnnotate's first part colour, #00000f)
+    save[10:20, 0:12] = (0, 0, 0x1E)  # Tumor's first part
+    save[10:20, 12:16] = (0, 0, 0x2D)  # Tumor's second part
+    pixel_annotated(root, "a.jpg", {202: ["#00000f"], 201: ["#00001e", "#00002D"]}, save)
+    damaged = save.copy()
+    damaged[0, 0] = (0x12, 0x34, 0x56)  # a colour no part has
+    pixel_annotated(root, "b.jpg", {202: ["#00000f"], 201: ["#00001e", "#00002d"]}, damaged)
+    pixel_annotated(root, "c.jpg", {202: ["#00000f"]}, None)  # exported without its mask
+    index = discover(root, cache_dir=str(tmp_path / "cache"))
+    assert index.format == "superannotate" and index.classes.names == ("background", "Tumor", "Stroma")
+    assert [p.image.name for p in index.pairs] == ["a.jpg"]  # never a ___save.png or ___fuse.png
+    assert sorted(p.name for p in index.ignored) == ["a.jpg___fuse.png", "b.jpg___fuse.png", "c.jpg___fuse.png"]
+    truth = np.zeros((H, W), np.int64)
+    truth[0:10, :] = 2
+    truth[10:20, 0:16] = 1
+    np.testing.assert_array_equal(read_mask(index.pairs[0].mask, index.mapping), truth)
+    found = {p.path.name: (p.code, p.message) for p in index.problems}
+    assert found["c.jpg"] == ("image-without-mask", "its pixel annotation 'c.jpg___pixel.json' has no "
+                                                    "c.jpg___save.png beside it: export the project with its masks")
+    assert found["b.jpg"][0] == "unreadable" and "has 1 pixels of 1 colours (#123456) that no instance part of " \
+        "'b.jpg___pixel.json' names, so their classes cannot be told; re-export the project" in found["b.jpg"][1]

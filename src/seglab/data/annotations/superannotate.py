@@ -1,6 +1,6 @@
 """The "superannotate" format: a SuperAnnotate project exported in its own format, unzipped
-(`classes/classes.json`, and beside each image `a.jpg` its `a.jpg___objects.json`), painted into
-class-index masks once.
+(`classes/classes.json`, and beside each image `a.jpg` its `a.jpg___objects.json`, or a pixel
+project's `a.jpg___pixel.json` and `a.jpg___save.png`), painted into class-index masks once.
 
 A vector project's instances are drawn in order, later over earlier, as SuperAnnotate draws
 them: polygons (flat `points` `[x1, y1, x2, y2, ...]` in pixels, less the polygons of their
@@ -8,9 +8,14 @@ them: polygons (flat `points` `[x1, y1, x2, y2, ...]` in pixels, less the polygo
 other types are left out (counted in the log); a project of boxes only is refused as a detection
 project. An instance's class is the class of `classes.json` its `classId` names, else its
 `className`. The classes are the background (0) and those of `classes.json` that instances use,
-in its order and colours (else the class names, sorted). `___fuse.png` (the image blended with
-the class colours, written when "Include fuse" is ticked) is a rendering: never an image, never a
-mask.
+in its order and colours (else the class names, sorted).
+
+A pixel project's `___save.png` paints each instance's parts in colours of their own (#00000f,
+#00001e, ... on black), which its `___pixel.json` gives each part: each pixel takes the class of
+the instance whose part has its colour, black the background. A mask holding a colour no part
+names, or a colour two classes' parts share, cannot be read so: that image is a finding, with the
+route. `___fuse.png` (the image blended with the class colours, written when "Include fuse" is
+ticked) is a rendering: never an image, never a mask.
 """
 
 from __future__ import annotations
@@ -23,19 +28,23 @@ from pathlib import Path
 import numpy as np
 
 from seglab.data.annotations.annotation_formats import AnnotationBesideImages, file_head, load_json, project_file
-from seglab.data.annotations.painted_masks import LATER_OVER_EARLIER, Drawn, ImageObjects, object_mask
+from seglab.data.annotations.painted_masks import LATER_OVER_EARLIER, Drawn, ImageObjects, LabelMap, object_mask
 from seglab.data.classes import ClassSpec, hex_colour, refuse_unnamed, tool_classes
 from seglab.data.discovery.folders import Folder
 from seglab.data.files.index import DatasetIndex, Problem
+from seglab.data.files.io import read_raw_mask
 from seglab.data.layouts.formats import FORMATS
 from seglab.errors import DataError
 
 log = logging.getLogger(__name__)
 
 CLASSES = "classes/classes.json"
-VECTOR = "___objects.json"
-RENDERINGS = ("___fuse.png",)  # the image under its class colours: shown, never read
+VECTOR, PIXEL = "___objects.json", "___pixel.json"
+SAVE = "___save.png"  # a pixel project's mask: each instance part in its own colour
+FUSE = "___fuse.png"  # the image under its class colours: shown, never read
 _AREA_TYPES = ("polygon", "bbox")
+_PIXEL_ROUTE = ("; re-export the project in SuperAnnotate's format (each image's ___save.png and ___pixel.json "
+                "from one export), or annotate it in a vector project and export that")
 
 
 def _looks_like_superannotate(path: Path) -> bool:
@@ -46,8 +55,9 @@ def _looks_like_superannotate(path: Path) -> bool:
         head.startswith("[") and '"type"' in head and ('"classId"' in head or '"className"' in head))
 
 
-def _rendering(path: Path) -> bool:
-    return path.name.endswith(RENDERINGS)
+def _no_image(path: Path) -> bool:
+    """Whether an image file is an export's picture of an annotation (`___save.png`, `___fuse.png`)."""
+    return path.name.endswith((SAVE, FUSE))
 
 
 @dataclass(frozen=True)
@@ -58,6 +68,19 @@ class _Annotation:
     instances: list[dict]
     height: int | None
     width: int | None
+
+    @property
+    def pixel(self) -> bool:
+        """A pixel project's annotation, whose instances are the parts of its `___save.png`."""
+        return self.path.name.endswith(PIXEL)
+
+    @property
+    def save(self) -> Path:
+        return self.path.with_name(self.path.name.removesuffix(PIXEL) + SAVE)
+
+    def paints(self, instance: dict) -> bool:
+        """Whether an instance has an area: a pixel annotation's are parts of its mask."""
+        return self.pixel or instance.get("type") in _AREA_TYPES
 
 
 def read_annotation(path: Path) -> _Annotation:
@@ -104,21 +127,25 @@ def _class_name(instance: dict, names: dict[int, str]) -> str | None:
 
 @FORMATS.register("superannotate")
 class SuperAnnotateFormat(AnnotationBesideImages):
-    """A SuperAnnotate export (classes/classes.json, a.jpg + a.jpg___objects.json); see the module
-    docstring."""
+    """A SuperAnnotate export (classes/classes.json, a.jpg + a.jpg___objects.json, or a pixel
+    project's a.jpg___pixel.json + a.jpg___save.png); see the module docstring."""
 
     layout = ("a SuperAnnotate export: classes/classes.json and beside each image a.jpg its a.jpg___objects.json "
-              "(vector: polygons, boxes)")
+              "(vector: polygons, boxes) or a.jpg___pixel.json + a.jpg___save.png (pixel)")
     cache_name = "superannotate"
 
     def find(self, root: Path, folders: list[Folder]) -> list[tuple[Folder, list[tuple[Path, Path]]]]:
-        """As the base's, the renderings left out of the folders' images."""
-        return super().find(root, [replace(f, files=[p for p in f.files if not _rendering(p)]) for f in folders])
+        """As the base's, the pictures of annotations left out of the folders' images."""
+        return super().find(root, [replace(f, files=[p for p in f.files if not _no_image(p)]) for f in folders])
 
     def annotated(self, folder: Folder) -> list[tuple[Path, Path]]:
-        named = {p.name for p in folder.path.glob(f"*{VECTOR}")}
-        return [(image, folder.path / f"{image.name}{VECTOR}") for image in folder.files
-                if f"{image.name}{VECTOR}" in named]
+        named = {p.name for p in folder.path.glob("*___*.json")}
+        pairs = []
+        for image in folder.files:
+            annotation = next((f"{image.name}{end}" for end in (VECTOR, PIXEL) if f"{image.name}{end}" in named), None)
+            if annotation is not None:
+                pairs.append((image, folder.path / annotation))
+        return pairs
 
     def looks_right(self, path: Path) -> bool:
         return _looks_like_superannotate(path)
@@ -134,47 +161,57 @@ class SuperAnnotateFormat(AnnotationBesideImages):
         listed = read_classes(classes_path) if classes_path else []
         names = {key: name for key, name, _ in listed if key is not None}
         instances = [(a, i) for a in read.values() for i in a.instances]
-        kinds = Counter(str(i.get("type")) for _, i in instances)
+        kinds = Counter(str(i.get("type")) for a, i in instances if not a.pixel)
         if kinds["bbox"] and kinds["bbox"] == sum(kinds[k] for k in _AREA_TYPES):
             raise DataError(f"the {len(read)} SuperAnnotate annotations (e.g. '{next(iter(read))}') hold "
                             f"{kinds['bbox']} boxes and no polygon: a detection project, whose masks would be boxes; "
                             "annotate the objects with polygons")
         for annotation, instance in instances:
-            if instance.get("type") in _AREA_TYPES and _class_name(instance, names) is None:
+            if annotation.paints(instance) and _class_name(instance, names) is None:
                 raise DataError(f"SuperAnnotate annotation '{annotation.path}': an instance of classId "
                                 f"{instance.get('classId')!r} names no class of "
                                 f"'{classes_path or CLASSES}' and has no className; add the class to it")
-        used = {name for _, i in instances if i.get("type") in _AREA_TYPES and (name := _class_name(i, names))}
+        used = {name for a, i in instances if a.paints(i) and (name := _class_name(i, names))}
         order = [name for _, name, _ in listed if name in used] + sorted(used - {name for _, name, _ in listed})
         colours = {name: colour for _, name, colour in listed}
         source = f"the classes of '{classes_path}'" if classes_path else f"the instances under '{root}'"
         spec, value = tool_classes(order, colours, source, self.options.multilabel, classes)
         refuse_unnamed(sorted(used), value, spec, "SuperAnnotate instances use classes")
-        images = [ImageObjects(image, read[annotation].height, read[annotation].width,
-                               _drawn(read[annotation], value, names))
-                  for _, pairs in found for image, annotation in pairs]
+        images, missing = [], []
+        for _, labelled in found:
+            for image, path in labelled:
+                annotation = read[path]
+                if annotation.pixel and not annotation.save.is_file():
+                    missing.append(Problem(image, f"its pixel annotation '{path.name}' has no {annotation.save.name} "
+                                                  "beside it: export the project with its masks", "image-without-mask"))
+                    continue
+                labels = part_labels(annotation, value, names) if annotation.pixel else None
+                images.append(ImageObjects(image, annotation.height, annotation.width, _drawn(annotation, value, names),
+                                           labels=labels))
+        saves = [a.save for a in read.values() if a.pixel and a.save.is_file()]
         split_of = {image: folder.split for folder, labelled in found for image, _ in labelled}
-        pairs, problems = self.painted_pairs(images, [*read, *([classes_path] if classes_path else [])],
+        pairs, problems = self.painted_pairs(images, [*read, *saves, *([classes_path] if classes_path else [])],
                                              LATER_OVER_EARLIER, spec, root, root.name or "superannotate", split_of)
-        problems += [Problem(image, f"image has no SuperAnnotate annotation ({image.name}{VECTOR})",
-                             "image-without-mask")
-                     for folder, labelled in found
-                     for image in sorted(set(folder.files) - {i for i, _ in labelled})]
-        renderings = sorted(p for folder, _ in found for p in folder.path.iterdir() if _rendering(p))
+        problems += missing + [Problem(image, f"image has no SuperAnnotate annotation ({image.name}{VECTOR} or "
+                                              f"{PIXEL})", "image-without-mask")
+                               for folder, labelled in found
+                               for image in sorted(set(folder.files) - {i for i, _ in labelled})]
+        renderings = sorted(p for folder, _ in found for p in folder.path.iterdir() if p.name.endswith(FUSE))
         left_out = sum(n for kind, n in kinds.items() if kind not in _AREA_TYPES)
+        pixel = sum(a.pixel for a in read.values())
         line = (f"{len(pairs)} SuperAnnotate annotations painted into {len(spec.names)} classes, later instances over "
-                "earlier" + (f"; {left_out} points, polylines, ellipses and other instances left out"
-                             if left_out else "")
+                "earlier" + (f"; {pixel} pixel annotations read from their ___save.png's part colours" if pixel else "")
+                + (f"; {left_out} points, polylines, ellipses and other instances left out" if left_out else "")
                 + (f"; {len(renderings)} renderings (___fuse.png) not read" if renderings else ""))
         return self.indexed(root, pairs, spec, problems, line, ignored=renderings)
 
 
 def _drawn(annotation: _Annotation, value: dict[str, int], names: dict[int, str]) -> list[Drawn]:
-    """An annotation's polygons and boxes, in order."""
+    """A vector annotation's polygons and boxes, in order (none for a pixel annotation)."""
     drawn = []
     for number, instance in enumerate(annotation.instances, start=1):
         kind, name = instance.get("type"), _class_name(instance, names)
-        if kind in _AREA_TYPES and name is not None:
+        if kind in _AREA_TYPES and name is not None and not annotation.pixel:
             source = f"SuperAnnotate annotation '{annotation.path}': instance {number} ('{name}', {kind})"
             drawn.append(Drawn(value[name], Instance(str(kind), instance), source))
     return drawn
@@ -199,3 +236,38 @@ class Instance:
             return on & ~object_mask([list(p) for p in excluded], height, width)
         except (KeyError, TypeError) as err:
             raise ValueError(f"its points are no numbers ({err!r})") from None
+
+
+def part_labels(annotation: _Annotation, value: dict[str, int], names: dict[int, str]) -> LabelMap:
+    """The label map of a pixel annotation's `___save.png`: each pixel's colour looked up through
+    the instance parts of its `___pixel.json` to the instance's class, black the background."""
+    parts = [(part.get("color"), value[name]) for instance in annotation.instances
+             if (name := _class_name(instance, names)) is not None and isinstance(instance.get("parts"), list)
+             for part in instance["parts"] if isinstance(part, dict)]
+
+    def draw(height: int, width: int) -> np.ndarray:
+        class_of = {0: 0}
+        for colour, label in parts:
+            try:
+                red, green, blue = hex_colour(colour, "an instance part")
+            except ValueError as err:
+                raise DataError(f"SuperAnnotate annotation '{annotation.path}': {err}") from None
+            if class_of.setdefault(red << 16 | green << 8 | blue, label) != label:
+                raise DataError(f"SuperAnnotate annotation '{annotation.path}': parts of two classes have colour "
+                                f"{colour}, so its mask cannot tell them apart{_PIXEL_ROUTE}")
+        rgb = read_raw_mask(annotation.save, rgb=True)
+        if rgb.ndim != 3 or rgb.shape[:2] != (height, width):
+            raise DataError(f"SuperAnnotate mask '{annotation.save}' is {'x'.join(map(str, rgb.shape))}; expected an "
+                            f"RGB picture of {height}x{width}, its image's size")
+        codes = rgb[..., 0].astype(np.int64) << 16 | rgb[..., 1].astype(np.int64) << 8 | rgb[..., 2].astype(np.int64)
+        found, inverse = np.unique(codes, return_inverse=True)
+        unknown = [int(code) for code in found if int(code) not in class_of]
+        if unknown:
+            listed = ", ".join(f"#{code:06x}" for code in unknown[:5]) + (" ..." if len(unknown) > 5 else "")
+            raise DataError(f"SuperAnnotate mask '{annotation.save}' has {int(np.isin(codes, unknown).sum())} pixels "
+                            f"of {len(unknown)} colours ({listed}) that no instance part of '{annotation.path.name}' "
+                            f"names, so their classes cannot be told{_PIXEL_ROUTE}")
+        table = np.array([class_of[int(code)] for code in found], np.uint8)
+        return table[inverse.reshape(height, width)]
+
+    return draw
