@@ -787,6 +787,25 @@ def test_grey_t1_and_t2_folders_are_mri_sequences_stacked_as_bands(tmp_path: Pat
     assert "(the channels of one image)" in index.pairing[0] and "change detection" not in caplog.text
 
 
+def test_numbered_sibling_folders_beside_the_masks_are_an_images_channels_in_number_order(tmp_path: Path) -> None:
+    """BrainMetShare's `Mets_<n>/0/` ... `3/` (an MR sequence each, grey slices named alike)
+    beside `seg/`: refused before, offering `--images 0` (one sequence). Folders named by numbers
+    alone are the channels of one image, in number order, and the Paired line says so."""
+    root = tmp_path / "mets_stanford_releaseMask_train"
+    for patient in ("Mets_005", "Mets_008"):
+        for s in range(3):
+            for k in range(4):  # sequence k's pixels in [50k, 50k + 50)
+                pixels = (bands(s, 1) % 50 + 50 * k).astype(np.uint8)[..., 0]
+                save_picture(root / patient / str(k) / f"{s:03d}.png", pixels)
+            save_picture(root / patient / "seg" / f"{s:03d}.png", np.eye(32, 40, dtype=np.uint8) * 255)
+    index = discover(tmp_path)
+    assert len(index.pairs) == 6 and [p.code for p in audit(index).fatal] == []
+    pair = index.pairs[0]
+    assert [f.parent.name for f in pair.images] == ["0", "1", "2", "3"]
+    assert (read_image(pair.images).max(axis=(0, 1)) // 50).tolist() == [0, 1, 2, 3]
+    assert "Mets_005/0/, 1/, 2/, 3/ (the channels of one image) + " in index.pairing[0]
+
+
 def test_per_date_building_masks_beside_the_change_masks_stay_a_choice(tmp_path: Path) -> None:
     """S2Looking's `label1/` and `label2/` (each date's buildings) beside `label/` (the change):
     the refusal names the mask folders; `--masks label` reads the change with both dates."""

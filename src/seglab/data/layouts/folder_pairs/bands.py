@@ -24,7 +24,9 @@ def stack_band_folders(root: Path, matches: list[FolderMatch]) -> list[FolderMat
     other bands in name order. An image is paired when every folder has its file; a mask whose
     image lacks a band says which. A folder of one channel joins only when the word its name
     adds names a band (`band_words.names_a_band`): NuInsSeg's `distance maps/` beside `tissue
-    images/` are drawn from the labels, and would leak them into the input. Two or more folders
+    images/` are drawn from the labels, and would leak them into the input. Folders named by
+    numbers alone are channels in number order (BrainMetShare's `Mets_005/0/` ... `3/`, an MR
+    sequence each, beside `seg/`). Two or more folders
     of multi-channel images that share masks (ISPRS Potsdam's RGB and IRRG renderings) stay
     apart (`settle_shared_masks`), unless they are two named as the dates of one scene
     (LEVIR-CD's `A/` and `B/` with `label/`: `channel_files.date_order`), whose change masks need
@@ -62,7 +64,8 @@ def _in_band_order(group: list[FolderMatch], counts: dict[Path, int | None]) -> 
     folders of colour images, a file that cannot be read)."""
     if not _each_names_a_band([m.image_dir.name for m in group]) or None in counts.values() \
             or sum(c > 1 for c in counts.values() if c) > 1 \
-            or not all(_band_words(m.image_dir.name, group) for m in group if counts[m.image_dir] == 1):
+            or not (_numbered(group) or all(_band_words(m.image_dir.name, group) for m in group
+                                            if counts[m.image_dir] == 1)):
         return None
     return sorted(group, key=lambda m: (counts[m.image_dir] == 1, band_order(m.image_dir.name)))
 
@@ -103,6 +106,12 @@ def _band_words(folder: str, group: list[FolderMatch]) -> bool:
     """Whether the words `folder`'s name adds to the others' all name bands (`train_nir`: nir)."""
     shared = set.intersection(*(set(words(m.image_dir.name)) for m in group))
     return all(names_a_band(word) for word in words(folder) if word not in shared)
+
+
+def _numbered(group: list[FolderMatch]) -> bool:
+    """Whether the folders are named by numbers alone, a channel each in number order
+    (BrainMetShare's `Mets_005/0/` ... `3/` beside `seg/`, an MR sequence each)."""
+    return all(m.image_dir.name.isdigit() for m in group)
 
 
 def _same_images(group: list[FolderMatch]) -> bool:
