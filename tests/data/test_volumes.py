@@ -309,6 +309,27 @@ def test_nnunet_channel_files_become_channels(tmp_path: Path) -> None:
     assert slice0.shape == (24, 20, 3) and np.allclose(slice0[..., 2] - slice0[..., 0], 2)
 
 
+def test_cases_of_more_numbered_channels_keep_those_every_case_has(tmp_path: Path) -> None:
+    """MAMA-MIA: `images/<CASE>/<case>_0000.nii.gz` .. `_000N` (3 to 6 DCE phases by cohort) with
+    `segmentations/expert/<case>.nii.gz`: `--images images --masks expert` was a fatal mix of 3, 4
+    and 6 channels. Every case is read with the phases all have; the later ones are ignored, and said."""
+    for case, phases in (("duke_001", 3), ("duke_002", 3), ("ispy1_1001", 4), ("ispy2_100899", 6)):
+        image, label = make_volume(phases)
+        for phase in range(phases):
+            save(tmp_path / "images" / case.upper() / f"{case}_{phase:04d}.nii.gz", image + 10 * phase)
+        save(tmp_path / "segmentations" / "expert" / f"{case}.nii.gz", label)
+    index = discover(tmp_path, images="images", masks="expert")
+    assert len(index.pairs) == 4 * DEPTH and [p.code for p in audit(index).fatal] == []
+    slice0 = np.load(next(p for p in index.pairs if p.group == "ispy2_100899").image)
+    assert slice0.shape == (24, 20, 3) and np.allclose(slice0[..., 2] - slice0[..., 0], 20)
+    assert sorted(p.name for p in index.ignored) == [
+        "ispy1_1001_0003.nii.gz", *(f"ispy2_100899_{n:04d}.nii.gz" for n in (3, 4, 5))]
+    assert index.pairing == ["cases with 3 (2 cases), 4 (1 case), 6 (1 case) numbered channel files: each is read with "
+                             "its first 3 (_0000 to _0002), the channels every case has; 4 files of later channels "
+                             "(_0003, _0004, _0005) of 2 cases are left out, listed as ignored (to train on them, move "
+                             "the cases of fewer channels out of the dataset)"]
+
+
 def test_two_modalities_are_channels_and_a_time_axis_is_refused(tmp_path: Path) -> None:
     image, label = make_volume(0)
     files = [save(tmp_path / f"c_{channel:04d}.nii.gz", image + channel) for channel in range(2)]

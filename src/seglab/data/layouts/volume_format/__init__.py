@@ -61,6 +61,7 @@ Each case is cut into slices once (`seglab.data.files.slice_cache`); its pairs a
 One job a module: `format` (the registered format), `layouts` (the order they are tried),
 `cases` (which label volume is whose), `named_folders`, `subject_folders`, `class_folders`,
 `hdf5_cases`, `patient_labels` and `bids` (layouts), `rater_labels` (several raters' labels of an image), `channel_folders` (a case's subfolder of channels beside its label),
+`channel_counts` (cases of more numbered channel files than others: those every case has),
 `separate_datasets` (task sets side by side, read one a run), `modality_grids` (which modalities are channels), `label_products` (image volumes the label made, not channels), `instance_labels` (label
 volumes that number objects), `unlabelled_folders` (folders of unlabelled volumes beside the
 cases), `slices_beside_volumes` (2-D slice files beside the volumes of a release), and

@@ -21,6 +21,7 @@ from seglab.data.files.slice_cache import SliceFiles, Subject, extract
 from seglab.data.splitting.split_lists import case_splits
 from seglab.data.layouts.volume_format.case_versions import with_version_groups
 from seglab.data.layouts.volume_format.cases import Layout
+from seglab.data.layouts.volume_format.channel_counts import with_common_channels
 from seglab.data.layouts.volume_format.channel_folders import log_left_out
 from seglab.data.layouts.volume_format.label_products import log_label_products
 from seglab.data.layouts.volume_format.colour_pictures import with_colour_pictures
@@ -67,8 +68,8 @@ class VolumesFormat(DatasetFormat):
             pattern = self.options.key_rules if self.options.mask_pattern is not None else None
             found = (named_folders_layout(root, images, masks, pattern) if images is not None and masks is not None
                      else find_wrapped_layout(root, self._label_file()))
-            self._found[root] = (with_colour_pictures(on_label_grids(with_version_groups(found))) if found is not None
-                                 else None)
+            self._found[root] = (with_common_channels(with_colour_pictures(on_label_grids(with_version_groups(found))))
+                                 if found is not None else None)
         return self._found[root]
 
     def _label_file(self) -> str | None:
