@@ -330,6 +330,25 @@ def test_cases_of_more_numbered_channels_keep_those_every_case_has(tmp_path: Pat
                              "the cases of fewer channels out of the dataset)"]
 
 
+def test_folders_of_rival_label_volumes_are_offered_as_a_choice(tmp_path: Path) -> None:
+    """MAMA-MIA's `segmentations/expert/` and `segmentations/automatic/` (nnU-Net's) label the
+    cases of `images/<CASE>/<case>_0000.nii.gz`: 'in none of the volume layouts', no route named.
+    The refusal offers each as the labels to train on, the hand-drawn first, and each route reads."""
+    for case in ("duke_001", "duke_002", "nact_01"):
+        image, label = make_volume(len(case))
+        for phase in range(2):
+            save(tmp_path / "images" / case.upper() / f"{case}_{phase:04d}.nii.gz", image)
+        for labels in ("automatic", "expert"):
+            save(tmp_path / "segmentations" / labels / f"{case}.nii.gz", label)
+    with pytest.raises(DataError) as refused:
+        discover(tmp_path)
+    assert ("\n  2 folders of label volumes pair with the cases of images/, a choice of labels to train on: "
+            "--images images --masks segmentations/expert, or --images images --masks segmentations/automatic\n"
+            ) in str(refused.value)
+    index = discover(tmp_path, images="images", masks="segmentations/expert")
+    assert {p.group for p in index.pairs} == {"duke_001", "duke_002", "nact_01"}
+
+
 def test_two_modalities_are_channels_and_a_time_axis_is_refused(tmp_path: Path) -> None:
     image, label = make_volume(0)
     files = [save(tmp_path / f"c_{channel:04d}.nii.gz", image + channel) for channel in range(2)]

@@ -83,6 +83,7 @@ def what_was_seen(root: Path) -> str:
         found += "".join(f"\n  {(folder.relative_to(root).as_posix() or '.')}/: {count} volumes"
                          for folder, count in volumes[:FOLDERS_SHOWN])
         found += _parallel_case_routes(root, [folder for folder, _ in volumes])
+        found += _label_set_routes(root, [folder for folder, _ in volumes])
         found += ("\n  a folder per case whose label volume is named otherwise (the 2018 Left Atrium challenge's "
                   "<case>/laendo.nrrd beside lgemri.nrrd): --masks laendo.nrrd, the label's file name in each")
     series = _series_folders(listing)
@@ -289,6 +290,37 @@ def _parallel_case_routes(root: Path, folders: list[Path]) -> str:
                               f"{shlex.quote(images_name)} --masks {shlex.quote(labels_name)} pairs them, case folder "
                               "with case folder")
     return "".join(routes)
+
+
+def _label_set_routes(root: Path, folders: list[Path]) -> str:
+    """A line offering `--images A --masks B` for each folder B of label volumes below a folder
+    named for labels whose volumes pair with two or more cases of an image tree A when tried (a
+    folder of case folders of channel files, or of volumes), and saying that they are a choice,
+    the hand-drawn first, when several pair with one tree: MAMA-MIA's `segmentations/expert/` (an
+    expert's tumour masks) and `segmentations/automatic/` (nnU-Net's) for
+    `images/<CASE>/<case>_0000.nii.gz`, folders that no layout reads as a pair, neither beside the other."""
+    labelled = [f for f in folders if any(looks_like_mask_folder(part) for part in f.relative_to(root).parts)]
+    unlabelled = [f for f in folders if f not in labelled]
+    trees = Counter(f.parent for f in unlabelled if f.parent != root)
+    lines = []
+    for tree in sorted({f.parent if trees[f.parent] > 1 else f for f in unlabelled}):
+        images = tree.relative_to(root).as_posix()
+        picks = sorted((labels.relative_to(root).as_posix() for labels in labelled
+                        if _pairs_cases(root, images, labels.relative_to(root).as_posix())),
+                       key=lambda name: (not _HAND_DRAWN.search(name), name))
+        routes = ", or ".join(f"--images {shlex.quote(images)} --masks {shlex.quote(pick)}" for pick in picks)
+        if len(picks) > 1:
+            lines.append(f"\n  {len(picks)} folders of label volumes pair with the cases of {images}/, a choice of "
+                         f"labels to train on: {routes}")
+        elif picks:
+            lines.append(f"\n  label volumes pair with the cases of {images}/: {routes}")
+    return "".join(lines)
+
+
+def _pairs_cases(root: Path, images: str, labels: str) -> bool:
+    """Whether `--images images --masks labels` pairs two or more cases of volumes."""
+    layout = named_folders_layout(root, images, labels)
+    return layout is not None and len(layout.subjects) > 1
 
 
 def _deep_pair(deeper: list[Path]) -> tuple[Path, Path] | None:
