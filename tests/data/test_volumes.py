@@ -133,6 +133,23 @@ def test_a_split_file_of_sections_naming_the_volumes_gives_the_cases_splits(tmp_
         "colon_001": "train", "colon_005": "test"}
 
 
+def test_a_table_of_a_column_per_split_gives_the_cases_splits(tmp_path: Path) -> None:
+    """MAMA-MIA's `train_test_splits.csv` (`train_split,test_split` above the case folders' names,
+    `DUKE_001`, the shorter column padded with empty cells) beside `images/<CASE>/<case>_0000.nii.gz`:
+    not read, and the test cases were trained on. A table whose columns are each titled by a split
+    lists the cases of that split; a case is found by its name or its folder's."""
+    cases = ("duke_001", "duke_002", "ispy1_1001", "nact_01", "nact_02")
+    for case in cases:
+        image, label = make_volume(len(case))
+        save(tmp_path / "images" / case.upper() / f"{case}_0000.nii.gz", image)
+        save(tmp_path / "segmentations" / "expert" / f"{case}.nii.gz", label)
+    (tmp_path / "train_test_splits.csv").write_text(
+        "train_split,test_split\nDUKE_001,NACT_02\nDUKE_002,DUKE_003\nISPY1_1001,\nNACT_01,\n")
+    index = discover(tmp_path, images="images", masks="segmentations/expert")
+    assert {p.group: p.split for p in index.pairs} == {
+        "duke_001": "train", "duke_002": "train", "ispy1_1001": "train", "nact_01": "train", "nact_02": "test"}
+
+
 @pytest.mark.parametrize("images", ["CT-1", "studies"])
 def test_mosmeddata_studies_are_cases_by_their_whole_names(tmp_path: Path, images: str) -> None:
     """MosMedData: studies/CT-0 .. CT-4/study_NNNN.nii.gz (severity grades), masks/ for some of

@@ -8,7 +8,8 @@ CUB-200-2011's `train_test_split.txt` (`<id> <1 train | 0 test>`, the ids those 
 `split.json`, `{"train": [stems], "val": [...], "test": [...]}`; further lists of names beside
 those, ToothFairy's `synthetic`, are not read, as the log says), or a text file of sections named
 for splits (CTSpine1K's `metadata/data_split.txt`: a heading line `trainset:`, `test_public:` or
-`test_private:` above the file names of each, one a line).
+`test_private:` above the file names of each, one a line), or a CSV table of a column per split,
+titled by it (MAMA-MIA's `train_test_splits.csv`: `train_split,test_split` above a case id a cell).
 """
 
 from __future__ import annotations
@@ -51,7 +52,8 @@ def is_table(path: Path) -> bool:
     CUB's, a JSON file, or a text file named for splits but for no one split (`data_split.txt`)."""
     suffix = path.suffix.lower()
     return (path.name in TABLES or suffix == JSON_SUFFIX
-            or (suffix == _TEXT_SUFFIX and named_split(path.stem, "") is None))
+            or (suffix == _TEXT_SUFFIX and named_split(path.stem, "") is None)
+            or (suffix in TABLE_SUFFIXES and _split_titles(path)))
 
 
 def read_table(path: Path) -> dict[str, list[str]]:
@@ -60,14 +62,19 @@ def read_table(path: Path) -> dict[str, list[str]]:
     Raises:
         DataError: a table that cannot be read, naming it (and the line, for CUB's).
     """
-    reader = TABLES.get(path.name) or (_json_names if path.suffix.lower() == JSON_SUFFIX else _section_names)
+    suffix = path.suffix.lower()
+    reader = TABLES.get(path.name) or (_json_names if suffix == JSON_SUFFIX else
+                                       _column_names if suffix in TABLE_SUFFIXES else _section_names)
     return reader(path)
 
 
 def split_table(path: Path) -> dict[str, list[str]] | None:
     """The names of each split in a file named like a list that `is_table` (`json_split`,
     `section_split_names`), or None when it holds no split: said then as a list not read."""
-    return json_split(path) if path.suffix.lower() == JSON_SUFFIX else section_split_names(path)
+    suffix = path.suffix.lower()
+    if suffix in TABLE_SUFFIXES:
+        return _column_names(path) if _split_titles(path) else None
+    return json_split(path) if suffix == JSON_SUFFIX else section_split_names(path)
 
 
 def json_split(path: Path) -> dict[str, list[str]] | None:
@@ -146,6 +153,39 @@ def _section_names(path: Path) -> dict[str, list[str]]:
         raise DataError(f"split file '{path}' is not a text file of sections, each a heading line naming "
                         "its split ('train:', 'test:') above its names, one a line")
     return names
+
+
+def _split_titles(path: Path) -> bool:
+    """Whether a CSV or TSV table's first line titles each column with one split, two splits or
+    more in all (MAMA-MIA's `train_split,test_split`): a column of names per split."""
+    try:
+        with path.open(encoding="utf-8-sig") as file:
+            header = table_rows(path, [file.readline()])
+    except (OSError, UnicodeDecodeError, csv.Error):
+        return False
+    splits = [section_split(title) for title in header[0]] if header else []
+    return len(splits) > 1 and None not in splits and len(set(splits)) == len(splits)
+
+
+def _column_names(path: Path) -> dict[str, list[str]]:
+    """The names in each split's column of a table whose columns are titled by splits
+    (`_split_titles`), the shorter columns' empty cells left out.
+
+    Raises:
+        DataError: a file that cannot be read as such a table, naming it.
+    """
+    try:
+        rows = table_rows(path, _lines(path)) if path.stat().st_size <= _TABLE_MOST_BYTES else []
+    except csv.Error as err:
+        raise DataError(f"split file '{path}' cannot be read as a table: {err}") from None
+    if not rows or not _split_titles(path):
+        raise DataError(f"split file '{path}' is not a table of a column per split, titled by its split "
+                        "('train_split,test_split', 'train,val,test') above the names, one a cell")
+    found: dict[str, list[str]] = {}
+    for at, title in enumerate(rows[0]):
+        found[str(section_split(title))] = [listed_stem(row[at].strip()) for row in rows[1:]
+                                            if at < len(row) and row[at].strip()]
+    return found
 
 
 def _mat_ids(path: Path) -> dict[str, list[str]]:

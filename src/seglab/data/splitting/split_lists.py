@@ -349,11 +349,14 @@ class _ListSearch:
 
     def _table(self, folder: Path) -> Path | None:
         """The table of every split in `folder`: GTA5's or CUB's, else a file named like a list that
-        reads as one (`split_table`: TextSeg's `split.json`, CTSpine1K's `data_split.txt` of sections)."""
+        reads as one (`split_table`: TextSeg's `split.json`, CTSpine1K's `data_split.txt` of sections,
+        MAMA-MIA's `train_test_splits.csv` of a column per split)."""
         if folder not in self._tables:
             shipped = [folder / name for name in TABLES
                        if (folder / name).is_file() and all((folder / b).is_file() for b in READ_BESIDE.get(name, ()))]
-            named = sorted(p for p in self.named_like_lists(folder) if is_table(p))
+            tables = [p for p in self.listed(folder) if p.suffix.lower() in TABLE_SUFFIXES
+                      and not LIST_WORDS.isdisjoint(words(p.stem)) and p.is_file()]
+            named = sorted(p for p in {*self.named_like_lists(folder), *tables} if is_table(p))
             self._tables[folder] = next(iter(shipped), None) or next((p for p in named if split_table(p)), None)
         return self._tables[folder]
 
