@@ -366,6 +366,30 @@ def test_folders_of_rival_label_volumes_are_offered_as_a_choice(tmp_path: Path) 
     assert {p.group for p in index.pairs} == {"duke_001", "duke_002", "nact_01"}
 
 
+def test_numbered_modality_folders_beside_a_label_folder_are_each_cases_channels(tmp_path: Path) -> None:
+    """BONBID-HIE 2023: `1ADC_ss/<case>-ADC_ss`, `2Z_ADC/Zmap_<case>-ADC_smooth2mm_clipped10` and
+    `3LABEL/<case>_lesion`: 'no known layout', no route named. Folders named for a modality less a
+    leading order number are the channels of each case, in folder order, paired by the case id
+    inside the differing names; a label lacking one folder's volume is a problem naming that folder."""
+    root = tmp_path / "BONBID2023_Train"
+    for n in (10, 11, 15):
+        case = f"MGHNICU_{n:03d}-VISIT_01"
+        image, label = make_volume(n)
+        save(root / "1ADC_ss" / f"{case}-ADC_ss.nii.gz", image)
+        if n != 15:
+            save(root / "2Z_ADC" / f"Zmap_{case}-ADC_smooth2mm_clipped10.nii.gz", image + 1000)
+        save(root / "3LABEL" / f"{case}_lesion.nii.gz", label)
+    index = discover(tmp_path)
+    assert {p.group for p in index.pairs} == {"MGHNICU_010-VISIT_01", "MGHNICU_011-VISIT_01"}
+    slice0 = np.load(index.pairs[0].image)
+    assert slice0.shape == (24, 20, 2) and np.allclose(slice0[..., 1] - slice0[..., 0], 1000)
+    [lacking] = [p for p in index.problems if p.code == "mask-without-image"]
+    assert lacking.path.name == "MGHNICU_015-VISIT_01_lesion.nii.gz" and "no image volume in 2Z_ADC/" in lacking.message
+    assert [p.name for p in index.ignored] == ["MGHNICU_015-VISIT_01-ADC_ss.nii.gz"]
+    assert index.pairing[0].startswith("1ADC_ss/, 2Z_ADC/ (a modality each, the channels of each case in folder "
+                                       "order) + 3LABEL/: 2 cases by the case id in their names (MGHNICU_010-VISIT_01: ")
+
+
 def test_two_modalities_are_channels_and_a_time_axis_is_refused(tmp_path: Path) -> None:
     image, label = make_volume(0)
     files = [save(tmp_path / f"c_{channel:04d}.nii.gz", image + channel) for channel in range(2)]

@@ -46,7 +46,9 @@ Recognised layouts (docs/volumes.md), tried in this order:
 6. An image folder beside a label folder under any name 2-D datasets use, below split
    folders (BTCV's `RawData/Training/img/` + `Training/label/`) or holding the volumes further
    down (RibFrac's `ribfrac-train-images-1/Part1/` + `ribfrac-train-labels-1/Part1/`); a label folder
-   beside no image folder pairs with the one other folder of volumes beside it (ASOCA's `CTCA/` + `Annotations/`).
+   beside no image folder pairs with the one other folder of volumes beside it (ASOCA's `CTCA/` + `Annotations/`),
+   or beside several named each for a modality, those are each case's channels (BONBID-HIE's `1ADC_ss/`,
+   `2Z_ADC/` + `3LABEL/`: `modality_folders`).
 7. Label volumes in a tree of their own, each named after the patient folder of DICOM series it
    labels elsewhere (NCI-ISBI 2013's `NCI-ISBI-2013/Training/<PatientID>.nrrd` for TCIA's
    `Prostate-3T/<PatientID>/<study>/<series>/`): the series on the label's grid the image
@@ -62,6 +64,7 @@ One job a module: `format` (the registered format), `layouts` (the order they ar
 `cases` (which label volume is whose), `named_folders`, `subject_folders`, `class_folders`,
 `hdf5_cases`, `patient_labels` and `bids` (layouts), `rater_labels` (several raters' labels of an image), `channel_folders` (a case's subfolder of channels beside its label),
 `channel_counts` (cases of more numbered channel files than others: those every case has),
+`modality_folders` (a label folder beside a folder per modality),
 `separate_datasets` (task sets side by side, read one a run), `modality_grids` (which modalities are channels), `label_products` (image volumes the label made, not channels), `instance_labels` (label
 volumes that number objects), `unlabelled_folders` (folders of unlabelled volumes beside the
 cases), `slices_beside_volumes` (2-D slice files beside the volumes of a release), and

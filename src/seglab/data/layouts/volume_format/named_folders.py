@@ -23,6 +23,7 @@ from seglab.data.files.volumes import volume_stem
 from seglab.data.files.slice_cache import Subject
 from seglab.data.layouts.volume_format.cases import (Layout, hdf5_volumes_in, matched_cases, volumes_in,
                                                      with_modalities)
+from seglab.data.layouts.volume_format.modality_folders import modality_folder_cases, names_a_modality
 from seglab.data.layouts.volume_format.subject_folders import names_repeat, with_prefix
 
 
@@ -128,8 +129,11 @@ def named_folders(root: Path) -> Layout | None:
     unlabelled: list[Path] = []
     splits: dict[str, str | None] = {}
     image_dirs, label_dirs = _role_folders(root)
-    image_dirs += _unnamed_image_folders(root, image_dirs, label_dirs)
-    paired: list[tuple[_Frame, str | None, Layout]] = []
+    unnamed, modal = _unnamed_image_folders(root, image_dirs, label_dirs)
+    image_dirs += unnamed
+    # BONBID-HIE's 1ADC_ss/ and 2Z_ADC/ beside 3LABEL/: a case's channels
+    paired: list[tuple[_Frame, str | None, Layout]] = [
+        (frame, folders_split(found.subjects[0].label, root), found) for frame, found in modal]
     for frame, name, images in image_dirs:
         split = folders_split(images[0], root)  # the nearest split folder above its files
         labels = [(label_name, folder, found) for label_name, folder, found in label_dirs.get(frame, [])
@@ -167,6 +171,8 @@ def _merged(layouts: Sequence[Layout], unlabelled: Sequence[Path] = ()) -> Layou
         merged.problems += found.problems
         merged.unlabelled += found.unlabelled
         merged.groups.update(found.groups)
+        merged.grouping += found.grouping
+        merged.ignored += found.ignored
     merged.problems = _unpaired_once(merged)
     return merged
 
@@ -212,12 +218,16 @@ def _role_folders(root: Path) -> tuple[list[tuple[_Frame, str, list[Path]]], dic
 
 
 def _unnamed_image_folders(root: Path, image_dirs: Sequence[tuple[_Frame, str, list[Path]]],
-                           label_dirs: dict[_Frame, list[_RoleFolder]]) -> list[tuple[_Frame, str, list[Path]]]:
-    """The image folder of a label folder of volumes beside no folder named for images: the one
-    other folder of volumes beside it, of any name, when its volumes pair with the labels (ASOCA's
-    `Normal/CTCA/` beside `Normal/Annotations/`, `Centerlines/` of .vtp files and `Diseased/`'s alike)."""
+                           label_dirs: dict[_Frame, list[_RoleFolder]]
+                           ) -> tuple[list[tuple[_Frame, str, list[Path]]], list[tuple[_Frame, Layout]]]:
+    """The image folders of label folders of volumes beside no folder named for images: the one
+    other folder of volumes beside one, of any name, when its volumes pair with the labels (ASOCA's
+    `Normal/CTCA/` beside `Normal/Annotations/`, `Centerlines/` of .vtp files and `Diseased/`'s alike);
+    and the cases of those beside two or more folders of volumes each named for a modality (less a
+    leading order number) that pair with the labels, a case's channels a volume of each
+    (BONBID-HIE's `1ADC_ss/` and `2Z_ADC/` beside `3LABEL/`: `modality_folders`)."""
     named = {frame for frame, _, _ in image_dirs}
-    found = []
+    found, modal = [], []
     for frame, labels in label_dirs.items():
         if frame in named or frame[-1] or len(labels) != 1:  # the label folder holds its volumes itself
             continue
@@ -226,7 +236,10 @@ def _unnamed_image_folders(root: Path, image_dirs: Sequence[tuple[_Frame, str, l
                   and (volumes := volumes_in(folder))]
         if len(beside) == 1 and matched_cases(beside[0][1], labels[0][2], labels[0][0]).subjects:
             found.append((frame, beside[0][0].name, beside[0][1]))
-    return found
+        elif len(beside) > 1 and all(names_a_modality(folder.name) for folder, _ in beside):
+            cases = modality_folder_cases(root, beside, labels[0][1], labels[0][2])
+            modal += [(frame, cases)] if cases.subjects else []
+    return found, modal
 
 
 def _other_splits(image_dir: str, label_dir: str) -> bool:
