@@ -81,6 +81,35 @@ def test_isic_2020_groups_by_the_patient_before_the_lesion(tmp_path: Path) -> No
     assert apart(index.pairs)
 
 
+def vegann(root: Path, patients: bool = False) -> None:
+    """VegAnn's `VegAnn_dataset/images/` + `annotations/` and `VegAnn_dataset.csv` (`Name;...;
+    Dataset-Name;TVT-split1`): 4 acquisition sites of 3 images each, a patient column when asked."""
+    rows = [f"Name;Species;Dataset-Name;TVT-split1{';patient_id' * patients}"]
+    for i in range(12):
+        site = ("Literal", "P2S2", "EPHYSIA", "Crowdsourcing")[i % 4]
+        name = f"VegAnn_{i:04d}_{site}.png"
+        save(root / "images" / name, photo(i, SIZE))
+        save(root / "annotations" / name, mask(i))
+        rows.append(f"{name};Wheat;{site};{'Training' if i < 8 else 'Test'}{f';P{i // 2}' * patients}")
+    (root / "VegAnn_dataset.csv").write_text("\n".join(rows) + "\n")
+
+
+def test_vegann_images_group_by_their_acquisition_site(tmp_path: Path) -> None:
+    """VegAnn's `Dataset-Name` (the campaign each image was taken in) was read by no one: a drawn
+    split or fold put one site's look-alike images on both sides. A site column groups, said so."""
+    vegann(tmp_path / "VegAnn_dataset")
+    index = discover(tmp_path)
+    assert {p.group for p in index.pairs} == {"Literal", "P2S2", "EPHYSIA", "Crowdsourcing"}
+    assert all(p.name.endswith(f"_{p.group}") for p in index.pairs)
+    assert index.pairing[-1] == "split by the Dataset-Name of VegAnn_dataset/VegAnn_dataset.csv: 4 groups"
+
+
+def test_a_patient_column_groups_before_a_site_column(tmp_path: Path) -> None:
+    vegann(tmp_path / "VegAnn_dataset", patients=True)
+    index = discover(tmp_path)
+    assert len({p.group for p in index.pairs}) == 6 and index.pairing[-1].startswith("split by the patient_id of ")
+
+
 def test_a_table_naming_other_images_is_not_used(tmp_path: Path) -> None:
     ham10000(tmp_path)
     table = tmp_path / "HAM10000_metadata.csv"

@@ -5,7 +5,8 @@ the lesion or patient, and list that in a table instead: HAM10000's `HAM10000_me
 (`lesion_id,image_id,...`, 1 to 6 images per lesion), ISIC 2019's `ISIC_2019_Training_Metadata.csv`
 (`image,...,lesion_id`), ISIC 2020's `ISIC_2020_Training_GroundTruth.csv`
 (`image_name,patient_id,lesion_id,...`). Without the table a lesion's images land in train, val
-and test alike. A table is explicit where a name is a guess, so `with_subjects` asks it first.
+and test alike. A site is the group where no column names a patient: VegAnn's `VegAnn_dataset.csv`
+(`Name;...;Dataset-Name;...`) names the campaign each image was taken in. A table is explicit where a name is a guess, so `with_subjects` asks it first.
 """
 
 from __future__ import annotations
@@ -25,7 +26,10 @@ TABLE_SUFFIXES = (".csv", ".tsv")
 IMAGE_COLUMNS = ("image_id", "image", "image_name", "isic_id", "filename", "file", "name")
 # The patient before the lesion: one patient's lesions share skin, age and camera, so a split
 # by lesion still shows the test patients' skin in training (ISIC 2020 gives both columns).
-SUBJECT_COLUMNS = ("patient_id", "patient", "subject_id", "subject", "case_id", "lesion_id")  # a 'case' may be a class
+# A site last, where no column names a patient: VegAnn's `Dataset-Name` (the campaign, camera and
+# place each image was taken in, its five official splits drawn by site) looks alike within a site.
+SUBJECT_COLUMNS = ("patient_id", "patient", "subject_id", "subject", "case_id", "lesion_id",  # a 'case' may be a class
+                   "site_id", "site", "dataset_name")
 _MAX_BYTES = 20_000_000  # HAM10000's table is 0.6 MB and ISIC 2020's 2.6 MB; bigger ones are no metadata
 _MAX_TABLES = 8  # tables read at most, nearest the dataset folder first
 _MAX_FOLDERS = 32  # folders searched at most: the dataset folder and those above the image folders
