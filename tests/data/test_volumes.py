@@ -1907,3 +1907,17 @@ def test_lndb_raters_label_volumes_are_a_choice_and_images_span_numbered_folders
         label.unlink()
     [unpaired] = [p for p in discover(tmp_path).problems if p.code == "image-without-mask"]
     assert unpaired.message.endswith("(expected masks/LNDb-0004.mha or LNDb-0004_seg.mha)")
+
+
+def test_half_the_names_led_by_two_sub_datasets_make_no_subjects() -> None:
+    """CTPelvic1K's sub-datasets: `dataset6_CLINIC_0001_data` reads as subject `dataset6` in
+    version `CLINIC_0001_data`, each such version one patient's. With half the names of that form
+    and two 'subjects', each version held by one of two passed the 'most' tests (1 < 1 is false),
+    and three dataset6 patients became one group."""
+    from seglab.data.layouts.volume_format.case_versions import leading_subjects
+
+    names = [f"dataset1_{n:04d}_data" for n in (1, 3, 5)] + [f"dataset2_{n:04d}_data" for n in (2, 4)] + [
+        f"dataset6_CLINIC_{n:04d}_data" for n in (1, 2, 3)] + [f"dataset7_SMIR_{n:04d}_data" for n in (1, 2)]
+    assert leading_subjects(names) == {}
+    spider = [f"{p}_{s}" for p in (1, 2) for s in ("t1", "t2")]
+    assert leading_subjects(spider) == {name: name.split("_")[0] for name in spider}

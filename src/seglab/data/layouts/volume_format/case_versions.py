@@ -93,17 +93,18 @@ def leading_subjects(names: Collection[str]) -> dict[str, str]:
     """name -> its subject, when most names start with a subject's id (a number, or letters and a
     number) and end in one of a few versions of its scans (SPIDER's `1_t1`, `1_t2`, `1_t2_SPACE`;
     CMRxMotion's `P001-1`, a scan's one digit; MSLesSeg's `train/P1/T1`, a visit's folder in the
-    subject's): most subjects hold several, no more than `_MOST_VERSIONS`, one version most subjects
-    hold (the protocol's, not another patient's number: CTPelvic1K's `dataset1_0001`,
-    `dataset6_CLINIC_0001`) and none a split word; empty otherwise. Names of another form are left out."""
+    subject's): most subjects hold several, no more than `_MOST_VERSIONS`, one version more than half
+    the subjects hold (the protocol's, not another patient's number: CTPelvic1K's `dataset1_0001`,
+    `dataset6_CLINIC_0001`, whose 'versions' each one subject holds) and none a split word, and more
+    than half the names are of this form; empty otherwise. Names of another form are left out."""
     found = {name: match for name in names if (match := _LEADING_ID.fullmatch(name))}
     versions: dict[str, set[str]] = {}
     for match in found.values():
         versions.setdefault(match["subject"], set()).add(match["version"].lower())
     held = Counter(version for held_by_one in versions.values() for version in held_by_one)
-    if len(versions) < 2 or len(found) < len(names) / 2 or max(map(len, versions.values())) > _MOST_VERSIONS \
+    if len(versions) < 2 or len(found) <= len(names) / 2 or max(map(len, versions.values())) > _MOST_VERSIONS \
             or sum(len(held_by_one) > 1 for held_by_one in versions.values()) < len(versions) / 2 \
-            or max(held.values()) < len(versions) / 2 or any(folder_split(version) for version in held):
+            or max(held.values()) <= len(versions) / 2 or any(folder_split(version) for version in held):
         return {}
     return {name: match["subject"] for name, match in found.items()}
 
