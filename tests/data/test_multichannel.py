@@ -1119,3 +1119,21 @@ def test_chip_bands_of_several_sizes_are_refused_naming_the_files_and_the_bands_
     assert read_image(index.pairs[0].images).shape == (24, 24, 4)
     with pytest.raises(ConfigError, match="two or more bands"):
         discover(tmp_path, bands=["B08"])
+
+
+def test_patient_folders_of_photos_named_like_bands_are_no_chips(tmp_path: Path) -> None:
+    """e-ophtha EX: `e_optha_EX/EX/<patient>/C0001273.jpg` + `Annotation_EX/<patient>/C0001273_EX.png`.
+    `C0001273` reads as a band word (`C` and a number), so each patient folder of two photos
+    looked like a chip of bands no other chip held: read as 2 'chips' of 5 channels, the masks
+    ignored. Chips share their band names; photos numbered apart share none."""
+    for patient, photos in (("E0000404", ("C0001273", "C0001274")), ("E0017059", ("C0007104", "C0007105", "C0007106"))):
+        for photo in photos:
+            photo_pixels = np.random.default_rng(len(photo)).integers(0, 256, (16, 16, 3)).astype(np.uint8)
+            save_picture(tmp_path / "EX" / patient / f"{photo}.jpg", photo_pixels)
+            mask = np.zeros((16, 16), np.uint8)
+            mask[4:8, 4:8] = 255
+            save_picture(tmp_path / "Annotation_EX" / patient / f"{photo}_EX.png", mask)
+    index = discover(tmp_path)
+    assert index.format == "folder-pairs" and len(index.pairs) == 5
+    assert {p.mask.name for p in index.pairs} == {f"{p}_EX.png" for p in
+                                                  ("C0001273", "C0001274", "C0007104", "C0007105", "C0007106")}

@@ -106,7 +106,7 @@ def band_chips(folders: list[Folder], root: Path, bands: tuple[str, ...] | None,
         if held is not None:
             groups.setdefault(folder.path.parent, {})[chip_id(folder.path.name, folder.path.parent.name)] = \
                 _Chip(folder, held)
-    groups = {parent: chips for parent, chips in groups.items() if len(chips) > 1}
+    groups = {parent: chips for parent, chips in groups.items() if len(chips) > 1 and _share_bands(chips)}
     if not groups:
         return found
     chip_folders = {chip.folder.path for chips in groups.values() for chip in chips.values()}
@@ -122,6 +122,14 @@ def band_chips(folders: list[Folder], root: Path, bands: tuple[str, ...] | None,
     found.ignored = [path for folder in folders if folder.path in found.claimed for path in folder.files
                      if path not in read]
     return found
+
+
+def _share_bands(chips: dict[str, _Chip]) -> bool:
+    """Whether two bands or more are each held by more than half the chips: chips of one sensor
+    share their band names, while folders of photos whose names happen to read as bands
+    (e-ophtha's `E0000404/C0001273.jpg`, `C0001274.jpg`, a number per photo) share none."""
+    held = Counter(band for chip in chips.values() for band in chip.bands)
+    return sum(2 * n > len(chips) for n in held.values()) >= 2
 
 
 @dataclass(frozen=True)
