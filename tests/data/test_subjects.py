@@ -7,13 +7,16 @@ class folders, which are no subjects.
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from seglab.data import discover, split_pairs
+from seglab.data.files.index import Pair
 from seglab.data.layouts.folder_pairs.deeper_folders import deeper_line
+from seglab.data.splitting import subjects
 
 from .test_layout_corpus import photo, save  # type: ignore[import-not-found]
 
@@ -634,3 +637,28 @@ def test_a_scenes_two_dates_with_their_own_masks_group_by_the_scene(
     splits = split_pairs(index.pairs, (0.6, 0.2, 0.2), seed=3)
     seen = {split: {p.group for p in pairs} for split, pairs in splits.items()}
     assert not seen["train"] & seen["val"] and not seen["train"] & seen["test"] and not seen["val"] & seen["test"]
+
+
+def test_date_folders_are_found_among_their_siblings_as_by_comparing_every_two() -> None:
+    """`_dated_siblings` compares only names alike but for a year or a date word: on random
+    sibling names it finds what `_dates` finds comparing every two."""
+    rng = random.Random(7)
+    parts = ["a", "b", "im1", "im2", "t1", "t2", "pre", "post", "2018", "2019", "train", "x", "07"]
+    for _ in range(200):
+        names = {"_".join(rng.sample(parts, rng.randint(1, 3))) for _ in range(rng.randint(2, 12))}
+        folders = [Path("root") / name for name in sorted(names)]
+        every_two = {f: [o for o in folders if o != f and subjects._dates(f.name, o.name)] for f in folders}
+        found = subjects._dated_siblings(folders)
+        assert {f: found.get(f, []) for f in folders} == every_two
+
+
+def test_chip_folders_under_one_parent_are_not_compared_two_by_two(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Cloud Cover's ~11.7k chip folders under one parent, an image in each: comparing every two
+    folder names took 50 minutes."""
+    calls = []
+    monkeypatch.setattr(subjects, "_dates", lambda *names: calls.append(names) or False)
+    root = Path("cloud_cover")
+    pairs = [Pair(f"chip{n:04d}/B02", root / "train_features" / f"chip{n:04d}" / "B02.tif",
+                  root / "train_labels" / f"chip{n:04d}.tif") for n in range(300)]
+    assert subjects._by_dates(pairs, root) is None
+    assert len(calls) < len(pairs)

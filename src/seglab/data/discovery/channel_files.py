@@ -26,6 +26,7 @@ _FIRST_BANDS = ("red", "green", "blue", "hh", "vv", "hv", "vh")
 # LEVIR-CD's A/ B/, S2Looking's Image1/ Image2/, SECOND's im1/ im2/, SYSU-CD's time1/ time2/, DSIFN's t1/ t2/
 _DATE_WORDS = (("a", "b"), ("image1", "image2"), ("img1", "img2"), ("im1", "im2"), ("time1", "time2"), ("t1", "t2"),
                ("pre", "post"), ("before", "after"))
+DATE_WORDS = frozenset(word for dates in _DATE_WORDS for word in dates)  # a name without one dates no folder
 _MRI_WEIGHTINGS = frozenset({"t1", "t2"})  # also dates; MRI sequences in grey images
 
 

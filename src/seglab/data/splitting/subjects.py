@@ -35,7 +35,7 @@ from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 
-from seglab.data.discovery.channel_files import date_order
+from seglab.data.discovery.channel_files import DATE_WORDS, date_order
 from seglab.data.files.index import DatasetIndex, Pair
 from seglab.data.discovery.naming import folder_split, folders_split, without_affix_words, words
 from seglab.data.splitting.subject_tables import SubjectTable, find_subject_table
@@ -154,16 +154,38 @@ def _by_dates(pairs: list[Pair], root: Path) -> tuple[dict[str, str], str] | Non
     stems: dict[Path, dict[str, str]] = {}
     for pair in pairs:
         stems.setdefault(pair.image.parent, {})[pair.image.stem.lower()] = pair.name
+    siblings: dict[Path, list[Path]] = {}
+    for folder in stems:
+        siblings.setdefault(folder.parent, []).append(folder)
+    dated_with = {folder: others for group in siblings.values() for folder, others in _dated_siblings(group).items()}
     subjects, dated = {}, []
     for folder, named in stems.items():
-        for other, named_there in stems.items():
-            if other.parent == folder.parent and other != folder and _dates(folder.name, other.name):
-                scene = Path(os.path.relpath(folder.parent, root))
-                subjects.update({named[key]: (scene / key).as_posix() for key in named.keys() & named_there.keys()})
-                dated.append(folder.name)
+        for other in dated_with.get(folder, ()):
+            scene = Path(os.path.relpath(folder.parent, root))
+            subjects.update({named[key]: (scene / key).as_posix() for key in named.keys() & stems[other].keys()})
+            dated.append(folder.name)
     if not _says_subjects(subjects, len(pairs)):
         return None
     return subjects, f"the scene its dates show, named alike in sibling date folders ({'/, '.join(dated[:2])}/)"
+
+
+def _dated_siblings(folders: list[Path]) -> dict[Path, list[Path]]:
+    """Each of `folders` (one parent's) -> those of the others its name dates it against (`_dates`),
+    in their order. Two names can only be alike but for a year, or alike but for a date word each
+    (`date_order`: their words less that word are one set), so only names sharing such a key are
+    compared: 10,000 chip folders under one parent are not 10^8 comparisons."""
+    alike: dict[object, list[Path]] = {}
+    for folder in folders:
+        named = set(words(folder.name))
+        for key in [_YEAR.sub("#", folder.name), *(frozenset(named - {word}) for word in named & DATE_WORDS)]:
+            alike.setdefault(key, []).append(folder)
+    candidates: dict[Path, set[Path]] = {}
+    for group in alike.values():
+        for folder in group:
+            candidates.setdefault(folder, set()).update(other for other in group if other != folder)
+    order = {folder: i for i, folder in enumerate(folders)}
+    return {folder: [other for other in sorted(others, key=order.__getitem__) if _dates(folder.name, other.name)]
+            for folder, others in candidates.items()}
 
 
 def _dates(folder: str, other: str) -> bool:
