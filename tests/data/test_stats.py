@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from seglab.data.checking import moments as moments_module
 from seglab.data.checking import stats as stats_module
 from seglab.data.layouts.discover import discover
 from seglab.data.checking.stats import resolve_classes, scan
@@ -85,7 +86,8 @@ def test_resolve_classes_needs_some_class(tmp_path):
 
 def test_a_finite_float_image_is_not_searched_for_nan_pixels_again(tmp_path, monkeypatch):
     """The scan checks a float image is finite in one pass; it then counted its NaN pixels
-    (no data) in another, which for a finite image are none."""
+    (no data) in another, which for a finite image are none, and its value range and moments
+    searched it for NaN twice more."""
     for folder in ("images", "masks"):
         (tmp_path / folder).mkdir()
     for i in range(2):
@@ -95,19 +97,24 @@ def test_a_finite_float_image_is_not_searched_for_nan_pixels_again(tmp_path, mon
     searched = []
 
     class CountingNumpy:
-        """numpy, each image `np.isnan` searches counted by its shape."""
+        """numpy, each image `np.isnan` and `np.isfinite` search counted by its shape."""
 
         def __getattr__(self, name):
             return getattr(np, name)
 
         def isnan(self, array):
-            searched.append(np.shape(array))
+            searched.append(("isnan", np.shape(array)))
             return np.isnan(array)
 
+        def isfinite(self, array):
+            searched.append(("isfinite", np.shape(array)))
+            return np.isfinite(array)
+
     monkeypatch.setattr(stats_module, "np", CountingNumpy())
+    monkeypatch.setattr(moments_module, "np", CountingNumpy())
     stats = scan(index)
     assert stats.num_pairs == 2 and stats.no_data_pixels == (0, 0) and stats.problems == []
-    assert searched == [(4, 5, 2), (4, 5, 2)]  # the value range's, once per image
+    assert searched == [("isfinite", (4, 5, 2))] * 2  # once per image
 
 
 def test_a_later_scan_decodes_only_files_that_changed(tiny_dataset, monkeypatch):

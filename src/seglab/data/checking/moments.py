@@ -20,9 +20,10 @@ class Moments:
         self.sums[channels] = (old_s + s, old_ss + ss, old_n + n)
 
     @staticmethod
-    def of(image: np.ndarray) -> tuple[int, np.ndarray, np.ndarray, np.ndarray]:
+    def of(image: np.ndarray, finite: bool) -> tuple[int, np.ndarray, np.ndarray, np.ndarray]:
         """One image's (channels, sum, sum of squares, pixels counted per channel), scaled to
-        [0, 1]; NaN pixels (no data, `no_data.blank_no_data`) are not counted."""
+        [0, 1]; NaN pixels (no data, `no_data.blank_no_data`) are not counted. `finite`: the caller
+        found no NaN (nor infinity), so a float image is not scanned for them again."""
         channels = image.shape[2]
         planes = np.moveaxis(image, 2, 0).reshape(channels, -1)
         if image.dtype.kind == "u":
@@ -32,9 +33,13 @@ class Moments:
             s, ss, n = hists @ levels, hists @ (levels * levels), np.full(channels, float(planes.shape[1]))
         else:
             x = planes.astype(np.float64)
-            counted = ~np.isnan(x)
-            x[~counted] = 0.0
-            s, ss, n = x.sum(axis=1), np.einsum("ij,ij->i", x, x), counted.sum(axis=1).astype(np.float64)
+            if finite:
+                n = np.full(channels, float(planes.shape[1]))
+            else:
+                counted = ~np.isnan(x)
+                x[~counted] = 0.0
+                n = counted.sum(axis=1).astype(np.float64)
+            s, ss = x.sum(axis=1), np.einsum("ij,ij->i", x, x)
         scale = image_scale(image.dtype)
         return channels, s / scale, ss / scale**2, n
 

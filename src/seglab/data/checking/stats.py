@@ -210,12 +210,12 @@ def _read_pair(pair: Pair, mapping: MaskMapping, ignore_index: int | None, keep_
         problems.append(Problem(pair.image, str(err), _code(err)))
         image = None
     else:
-        facts = _image_facts(image)
-        finite = image.dtype.kind != "f" or bool(np.isfinite(image).all())
+        finite = image.dtype.kind != "f" or bool(np.isfinite(image).all())  # the one scan of a float image
+        facts = _image_facts(image, finite)
         if not finite and not _no_data(pair, image, no_data):
             problems.append(Problem(pair.image, "image holds NaN or infinite values", "image-not-finite"))
         else:
-            sums = Moments.of(image)
+            sums = Moments.of(image, finite)
             blank = 0 if finite else int(np.isnan(image).any(axis=2).sum())  # NaN: no data, none in a finite image
     if pair.mask is not None:
         try:
@@ -260,11 +260,11 @@ def _code(err: DataError) -> str:
     return err.code if isinstance(err, ReadError) else "unreadable"
 
 
-def _image_facts(image: np.ndarray) -> ImageFacts:
+def _image_facts(image: np.ndarray, finite: bool) -> ImageFacts:
     digest = hashlib.blake2b(digest_size=16)
     digest.update(f"{image.dtype.str}{image.shape}".encode())
     digest.update(np.ascontiguousarray(image).data)
-    low, high = _value_range(image)
+    low, high = _value_range(image, finite)
     return ImageFacts(
         size=(image.shape[0], image.shape[1]),
         channels=image.shape[2],
@@ -276,9 +276,10 @@ def _image_facts(image: np.ndarray) -> ImageFacts:
     )
 
 
-def _value_range(image: np.ndarray) -> tuple[float, float]:
-    """Lowest and highest value, no-data (NaN) pixels left out; (0, 0) when every pixel is one."""
-    if image.dtype.kind != "f" or not np.isnan(image).any():
+def _value_range(image: np.ndarray, finite: bool) -> tuple[float, float]:
+    """Lowest and highest value, no-data (NaN) pixels left out; (0, 0) when every pixel is one.
+    `finite`: the image holds no NaN or infinity, so has no pixel to leave out."""
+    if finite:
         return float(image.min()), float(image.max())
     data = image[~np.isnan(image)]
     return (float(data.min()), float(data.max())) if data.size else (0.0, 0.0)
