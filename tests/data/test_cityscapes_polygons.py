@@ -16,7 +16,9 @@ from PIL import Image
 
 from seglab.cli import main
 from seglab.data import discover, read_mask
+from seglab.data.discovery.folders import search_folders
 from seglab.data.encodings import cityscapes, idd
+from seglab.data.layouts.folder_pairs import format as folder_pairs_format
 from seglab.errors import DataError
 
 H, W = 24, 32
@@ -172,6 +174,17 @@ def test_dense_label_ids_beside_polygon_files_of_their_frames_are_read_with_255_
     assert {p.mask.relative_to(tmp_path).parent.as_posix() for p in index.pairs} == {"rs19_val/uint8/rs19_val"}
     assert index.classes.names == ("Road", "Sidewalk", "Rail-Track") and index.ignore_index == 255
     assert (read_mask(index.pairs[0].mask, index.mapping)[20:, :4] == 255).all()
+
+
+def test_the_folder_pairs_search_polygons_step_aside_for_is_the_one_read(tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """RailSem19: the polygon files ask folder-pairs whether it pairs their frames' images, and
+    folder-pairs is then read from that same search; before, the whole search ran twice."""
+    searched = []
+    monkeypatch.setattr(folder_pairs_format, "search_folders", lambda *args: searched.append(args) or search_folders(*args))
+    index = discover(railsem19(tmp_path))
+    assert index.format == "folder-pairs" and len(index.pairs) == 3
+    assert len(searched) == 1
 
 
 def test_objects_with_no_polygon_are_left_out_and_counted(tmp_path: Path) -> None:

@@ -12,12 +12,14 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from seglab.data.files.index import list_images
 from seglab.data.files.point_text import POINT_TEXT
 from seglab.data.discovery.naming import looks_like_image_folder, looks_like_mask_folder, sibling_splits
 
 logger = logging.getLogger(__name__)
+_Found = TypeVar("_Found")
 
 MAX_DEPTH = 4  # root/wrapper/leftImg8bit/train/city
 NAMED_DEPTH = MAX_DEPTH + 3  # when --images/--masks name the folders: Virtual KITTI 2's Scene01/clone/frames/rgb/Camera_0
@@ -38,7 +40,7 @@ class Folder:
     parts: tuple[str, ...]  # path relative to the dataset root
 
 
-_LISTINGS: ContextVar[dict[tuple[str, Path, int], list] | None] = ContextVar("seglab_listings", default=None)
+_LISTINGS: ContextVar[dict[tuple[object, ...], object] | None] = ContextVar("seglab_listings", default=None)
 
 
 @contextmanager
@@ -88,12 +90,20 @@ def text_listing(root: Path, depth: int) -> list[tuple[Path, list[str]]]:
 
 
 def _listed(key: tuple[str, Path, int], listing: Callable[[], list]) -> list:
+    return list(once_per_listing(key, listing))
+
+
+def once_per_listing(key: tuple[object, ...], compute: Callable[[], _Found]) -> _Found:
+    """`compute()` once per `key` (hashable: a root and what else the result depends on) within
+    `one_listing`, the same object each time: a search that several formats run on one dataset
+    (folder-pairs', which Cityscapes polygons ask before stepping aside) is run once. Outside,
+    every call computes afresh."""
     listings = _LISTINGS.get()
     if listings is None:
-        return listing()
+        return compute()
     if key not in listings:
-        listings[key] = listing()
-    return list(listings[key])
+        listings[key] = compute()
+    return listings[key]  # type: ignore[return-value]
 
 
 def skipped_folder(name: str) -> bool:

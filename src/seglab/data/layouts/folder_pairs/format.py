@@ -27,7 +27,7 @@ from seglab.data.layouts.folder_pairs.named_folders import _named_pair
 from seglab.data.layouts.folder_pairs.pair_names import _derived_images, _splits_from_names, unique_names
 from seglab.data.layouts.folder_pairs.stack_pages import read_by_page
 from seglab.data.layouts.folder_pairs.unlabelled_files import unlabelled_images
-from seglab.data.discovery.folders import FolderSearch, deeper_image_folders, search_folders
+from seglab.data.discovery.folders import FolderSearch, deeper_image_folders, once_per_listing, search_folders
 from seglab.data.layouts.formats import FORMATS, DatasetFormat, ReadOptions
 from seglab.data.files.index import DatasetIndex, Pair, Problem
 from seglab.data.files.staging import cache_folder
@@ -90,23 +90,28 @@ class FolderPairsFormat(DatasetFormat):
         self._found: dict[Path, FolderSearch] = {}
 
     def search(self, root: Path) -> FolderSearch:
+        """The image and mask folders under `root`, searched once per root and options within
+        `one_listing`, however many formats ask (Cityscapes polygons, before stepping aside)."""
         if root not in self._found:
-            images, masks, rules = self.options.images, self.options.masks, self.options.key_rules
-            merge = self.options.merge_masks
-            multilabel, multiclass = self.options.multilabel, self.options.multiclass
-            picked = image_name_pattern(images)  # --images 'rgb_rawlight.png': image files, no folder
-            if picked is not None:
-                images = None
-            bands = self.options.band_words
-            if images is not None and masks is not None:
-                found = _named_pair(root, images, masks, rules, merge, multilabel, multiclass, bands)
-            else:
-                found = search_folders(root, rules, images, masks, merge, multilabel, multiclass, bands)
-            if picked is not None:
-                found.matches, left = pick_images(found.matches, picked)
-                found.ignored += left
-            self._found[root] = found
+            self._found[root] = once_per_listing(("folder-pairs", Path(root), self.options), lambda: self._search(root))
         return self._found[root]
+
+    def _search(self, root: Path) -> FolderSearch:
+        images, masks, rules = self.options.images, self.options.masks, self.options.key_rules
+        merge = self.options.merge_masks
+        multilabel, multiclass = self.options.multilabel, self.options.multiclass
+        picked = image_name_pattern(images)  # --images 'rgb_rawlight.png': image files, no folder
+        if picked is not None:
+            images = None
+        bands = self.options.band_words
+        if images is not None and masks is not None:
+            found = _named_pair(root, images, masks, rules, merge, multilabel, multiclass, bands)
+        else:
+            found = search_folders(root, rules, images, masks, merge, multilabel, multiclass, bands)
+        if picked is not None:
+            found.matches, left = pick_images(found.matches, picked)
+            found.ignored += left
+        return found
 
     def detect(self, root: Path) -> bool:
         return bool(self.search(root).matches)
