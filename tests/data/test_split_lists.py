@@ -11,6 +11,8 @@ import pytest
 import tifffile
 
 from seglab.data import discover, split_pairs
+from seglab.data.files.index import Pair
+from seglab.data.splitting import split_tables
 from seglab.errors import DataError
 
 from .test_layout_corpus import culane, labels, photo, save, voc  # type: ignore[import-not-found]
@@ -836,6 +838,24 @@ def test_a_metadata_table_naming_the_case_folders_or_image_stems_gives_the_split
     assert [p.split for p in discover(flat).pairs] == list(splits.values())
     (flat / "metadata.csv").write_text(table.replace("tile_4", "tile_9"))
     assert {p.split for p in discover(flat).pairs} == {None}
+
+
+SPLITS = ("train", "val", "test")
+
+
+def test_each_column_of_a_split_table_is_read_once_for_both_namings_of_the_pairs(tmp_path, monkeypatch):
+    """CloudSEN12's table names the scene folders, not the image stems (all `S2L1C`): its columns,
+    tried by stem first, are not read again for the folders (50,000 rows: 2.4 s a naming)."""
+    scenes = {"ROI_00012": "20190110T1420_T19FDA", "ROI_02345": "20190210T1420_T19FDB", "ROI_07766": "20190410T1420_T19FDD"}
+    rows = ["roi_id,s2_id_gee,split", *(f"{roi},{scene},{split}" for (roi, scene), split in zip(scenes.items(), SPLITS))]
+    (tmp_path / "metadata.csv").write_text("\n".join(rows) + "\n")
+    pairs = [Pair(scene, tmp_path / "high" / roi / scene / "S2L1C.tif", tmp_path / "high" / roi / scene / "labels.tif")
+             for roi, scene in scenes.items()]
+    read = []
+    real = split_tables._cases
+    monkeypatch.setattr(split_tables, "_cases", lambda rows, column, at: read.append((column, at)) or real(rows, column, at))
+    assert [p.split for p in split_tables.pair_table_splits(pairs, tmp_path)] == list(SPLITS)
+    assert sorted(read) == [(0, 2), (1, 2)]
 
 
 def test_a_numbered_split_column_of_a_semicolon_table_naming_image_files_gives_the_split(tmp_path, caplog):

@@ -89,17 +89,21 @@ def _split_columns(header: list[str]) -> list[int]:
     return [i for i, title in enumerate(header) if _SPLIT_TITLE.fullmatch(title.strip().lower())]
 
 
-def _splits_by(tables: list[tuple[Path, list[list[str]]]], names: Sequence[str]) -> dict[str, str]:
+def _splits_by(tables: list[tuple[Path, list[list[str]]]], names: Sequence[str],
+               read: dict[tuple[Path, int, int], dict[str, str]] | None = None) -> dict[str, str]:
     """case -> split from the first split column of `tables` with a column naming every case of
     `names` (`_case_split`) in splits that may split the dataset; empty when none does. Other
-    split columns of the table (VegAnn's `TVT-split2` ...) are said, not read."""
-    wanted = set(names)
+    split columns of the table (VegAnn's `TVT-split2` ...) are said, not read. `read`: the cases
+    of each (table, column, split column) read for another naming of the same pairs, kept there."""
+    wanted, read = set(names), {} if read is None else read
     for path, rows in tables:
         header = [h.strip() for h in rows[0]]
         split_columns = _split_columns(header)
         for at in split_columns:
             for column in (c for c in range(len(header)) if c not in split_columns):
-                cases = _cases(rows[1:], column, at)
+                if (path, column, at) not in read:
+                    read[path, column, at] = _cases(rows[1:], column, at)
+                cases = read[path, column, at]
                 splits = {name: folder_split(split) for name in wanted
                           if (split := _case_split(name, cases)) is not None}
                 if len(splits) == len(wanted) and usable_splits(splits.values()):
@@ -122,8 +126,7 @@ def _cases(rows: list[list[str]], column: int, at: int) -> dict[str, str]:
         if len(row) > max(column, at):
             cell, split = row[column].strip(), row[at].strip()
             cases[cell] = split
-            named = PurePosixPath(cell.replace("\\", "/"))
-            if named.suffix.lower() in IMAGE_SUFFIXES:
+            if "." in cell and (named := PurePosixPath(cell.replace("\\", "/"))).suffix.lower() in IMAGE_SUFFIXES:
                 cases.setdefault(named.stem, split)
     return cases
 
@@ -145,10 +148,11 @@ def pair_table_splits(pairs: list[Pair], root: Path) -> list[Pair]:
         return pairs
     held = Path(os.path.commonpath([p.image.parent for p in pairs]))
     tables = {folder: _split_tables(folder) for folder in (held, *held.parents) if folder.is_relative_to(root)}
+    read: dict[tuple[Path, int, int], dict[str, str]] = {}  # a table column's cases, for both namings
     for name_of in _PAIR_NAMES:
         names = [name_of(p) for p in pairs]
         for folder_tables in tables.values():
-            splits = _splits_by(folder_tables, names)
+            splits = _splits_by(folder_tables, names, read)
             if splits:
                 return [replace(p, split=splits[name]) for p, name in zip(pairs, names)]
     return pairs
