@@ -14,6 +14,8 @@ import numpy as np
 import pytest
 
 from seglab.data import discover, inspect_dataset, read_image, read_mask, split_pairs
+from seglab.data.files.hdf5_files import h5_class_names
+from seglab.data.layouts import array_stacks
 from seglab.errors import DataError
 
 H, W = 20, 24
@@ -376,6 +378,20 @@ def test_an_hdf5_file_of_a_group_per_split_gives_the_splits_and_its_classes_attr
     with h5py.File(tmp_path / "lesions" / "dataset.h5", "a") as file:
         file.attrs["classes"] = np.array([0, 1])  # no names: the classes are told from the masks
     assert discover(tmp_path / "lesions", cache_dir=str(tmp_path / "cache")).classes is None
+
+
+def test_an_hdf5_file_of_several_mask_stacks_is_opened_once_for_its_classes(tmp_path, monkeypatch):
+    """Its `classes` attribute was read once per mask stack: three times for train/, val/, test/."""
+    h5py = pytest.importorskip("h5py")
+    (tmp_path / "lesions").mkdir()
+    with h5py.File(tmp_path / "lesions" / "dataset.h5", "w") as file:
+        file.attrs["classes"] = np.array([b"background", b"lesion"])
+        for seed, split in enumerate(("train", "val", "test")):
+            file[f"{split}/images"], file[f"{split}/masks"] = labelled_slices(3, seed)
+    opened = []
+    monkeypatch.setattr(array_stacks, "h5_class_names", lambda path: opened.append(path) or h5_class_names(path))
+    index = discover(tmp_path / "lesions", cache_dir=str(tmp_path / "cache"))
+    assert index.classes.names == ("background", "lesion") and opened == [tmp_path / "lesions" / "dataset.h5"]
 
 
 def toothfairy(root: Path, patients: int = 6, dense: int = 4) -> dict[str, np.ndarray]:

@@ -443,7 +443,8 @@ class ArrayStackFormat(DatasetFormat):
 def _attribute_classes(mask_stacks: list[_Stack]) -> ClassSpec | None:
     """The classes the HDF5 files of the mask stacks list in a `classes` attribute
     (`hdf5_files.h5_class_names`), when every one lists the same; None otherwise."""
-    listed = {h5_class_names(s.path) if s.path.suffix.lower() in HDF5_SUFFIXES else None for s in mask_stacks}
+    listed = {h5_class_names(path) if path.suffix.lower() in HDF5_SUFFIXES else None
+              for path in {s.path for s in mask_stacks}}  # a file of several stacks is opened once
     names = listed.pop() if len(listed) == 1 else None
     if names is None:
         return None
