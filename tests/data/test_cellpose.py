@@ -13,6 +13,7 @@ import numpy as np
 from PIL import Image
 
 from seglab.data import discover, read_mask
+from seglab.data.annotations import cellpose
 from seglab.data.annotations.cellpose import CellposeFormat
 from seglab.data.discovery.folders import walk
 
@@ -84,6 +85,27 @@ def test_the_seg_files_are_found_in_the_listing_walk_made(tmp_path, monkeypatch)
     assert [p.name for p in folder.files] == ["cells_0.tif", "cells_1.tif", "cells_2.tif"]
     assert [(image.name, seg.name) for image, seg in pairs] == [("cells_0.tif", "cells_0_seg.npy"),
                                                                  ("cells_1.tif", "cells_1_seg.npy")]
+
+
+OUTPUTS = cellpose._OUTPUTS
+
+
+def test_each_file_is_told_from_cellposes_outputs_once(tmp_path, monkeypatch):
+    """`find` dropped Cellpose's outputs from each folder twice: for the folder and for its pairs."""
+    for i in range(3):
+        picture(tmp_path / f"cells_{i}.tif", i)
+        save_seg(tmp_path / f"cells_{i}_seg.npy", seg(cells(i)))
+    folders = walk(tmp_path)
+    told = []
+
+    class CountingOutputs:
+        def fullmatch(self, name):
+            told.append(name)
+            return OUTPUTS.fullmatch(name)
+
+    monkeypatch.setattr(cellpose, "_OUTPUTS", CountingOutputs())
+    [(folder, pairs)] = CellposeFormat().find(tmp_path, folders)
+    assert len(pairs) == 3 and sorted(told) == sorted(p.name.split(".")[0] for f in folders for p in f.files)
 
 
 class _RunsCode:

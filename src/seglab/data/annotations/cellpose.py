@@ -46,9 +46,12 @@ def _is_seg(path: Path) -> bool:
     return shape == () and dtype is not None and dtype.hasobject
 
 
-def _images(folder: Folder) -> Folder:
-    """`folder` without the files Cellpose writes beside its images."""
-    return replace(folder, files=[p for p in folder.files if not _OUTPUTS.fullmatch(p.name.split(".")[0])])
+def _images_and_segs(folder: Folder) -> tuple[Folder, list[tuple[Path, Path]]]:
+    """`folder` without the files Cellpose writes beside its images, and those images with their
+    `_seg.npy`, found in the same listing (`.npy` is an image suffix): the folder is not listed again."""
+    images = replace(folder, files=[p for p in folder.files if not _OUTPUTS.fullmatch(p.name.split(".")[0])])
+    segs = {p.name.removesuffix(SEG_SUFFIX): p for p in folder.files if p.name.endswith(SEG_SUFFIX)}
+    return images, [(image, segs[image.stem]) for image in images.files if image.stem in segs]
 
 
 def cell_labels(seg: Path) -> LabelMap:
@@ -77,10 +80,8 @@ class CellposeFormat(AnnotationBesideImages):
     cache_name = "cellpose"
 
     def annotated(self, folder: Folder) -> list[tuple[Path, Path]]:
-        """The images of `folder` as `walk` listed it with their `_seg.npy`, found in that listing
-        (`.npy` is an image suffix): the folder is not listed again."""
-        segs = {p.name.removesuffix(SEG_SUFFIX): p for p in folder.files if p.name.endswith(SEG_SUFFIX)}
-        return [(image, segs[image.stem]) for image in _images(folder).files if image.stem in segs]
+        """The images of `folder` as `walk` listed it with their `_seg.npy`."""
+        return _images_and_segs(folder)[1]
 
     def looks_right(self, path: Path) -> bool:
         return _is_seg(path)
@@ -88,7 +89,7 @@ class CellposeFormat(AnnotationBesideImages):
     def find(self, root: Path, folders: list[Folder]) -> list[tuple[Folder, list[tuple[Path, Path]]]]:
         """The folders where half the images at least have a `_seg.npy`, each without the files
         Cellpose writes beside its images."""
-        found = [(_images(folder), self.annotated(folder)) for folder in folders]
+        found = [_images_and_segs(folder) for folder in folders]
         return [(images, pairs) for images, pairs in found if self.annotates(images, pairs)]
 
     def read(self, root: Path, classes: ClassSpec | None) -> DatasetIndex:
