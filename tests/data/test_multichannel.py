@@ -17,7 +17,8 @@ from PIL import Image
 
 from seglab.cli import main
 from seglab.data import audit, discover
-from seglab.data.discovery.channel_files import channel_groups, channel_names, group_name
+from seglab.data.discovery.channel_files import added_words, channel_groups, channel_names, group_name
+from seglab.data.files.index import Pair
 from seglab.data.files.io import read_header, read_image
 from seglab.data.checking.checks import describe
 from seglab.data.checking.stats import scan
@@ -1056,6 +1057,16 @@ def cloud_cover_chips(root: Path, chips: tuple[str, ...] = ("adwp", "adwu", "adw
         (root / "train_labels").mkdir(exist_ok=True)
         tifffile.imwrite(root / "train_labels" / f"{chip}.tif", cloud)
     (root / "train_metadata.csv").write_text("chip_id,location\n" + "".join(f"{c},Chifunfu\n" for c in chips))
+
+
+def test_the_words_each_band_file_adds_are_the_channel_names_and_tell_a_chip_folder() -> None:
+    """`added_words` is the one rule: a chip folder's band files (BigEarthNet's `<patch>_B01.tif`)
+    and the channel names of its image."""
+    named = [["s2a", "t35", "b01"], ["s2a", "t35", "b8a"], ["s2a", "t35", "b11", "x"]]
+    assert added_words(named) == [("b01",), ("b8a",), ("b11", "x")]
+    chip = Path("S2A_T35_42")
+    pair = Pair("S2A_T35_42", chip / "S2A_T35_B01.tif", None, more_channels=(chip / "S2A_T35_B8A.tif",))
+    assert channel_names(pair) == ("b01", "b8a")
 
 
 @pytest.mark.parametrize("named", [{}, {"images": "train_features", "masks": "train_labels"}])

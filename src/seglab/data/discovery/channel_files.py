@@ -91,8 +91,14 @@ def channel_names(pair: Pair) -> tuple[str, ...]:
 
 def _added_words(named: list[list[str]], whole: list[str]) -> tuple[str, ...]:
     """The words each name adds to those all share, joined by `_` (the whole name where it adds none)."""
+    return tuple("_".join(own) or full for own, full in zip(added_words(named), whole))
+
+
+def added_words(named: list[list[str]]) -> list[tuple[str, ...]]:
+    """The words of each name (a list of its words) that not all the names hold, in its order:
+    `[["b02"], ["b03"]]` -> `[("b02",), ("b03",)]`, a chip folder's band files' words."""
     shared = set.intersection(*map(set, named))
-    return tuple("_".join(w for w in name if w not in shared) or full for name, full in zip(named, whole))
+    return [tuple(w for w in name if w not in shared) for name in named]
 
 
 def channel_groups(files: Sequence[Path], names: Sequence[str]) -> tuple[list[tuple[Path, ...]], list[Path]]:

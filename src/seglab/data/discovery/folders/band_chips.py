@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from seglab.data.discovery.band_words import names_a_band
-from seglab.data.discovery.channel_files import band_order
+from seglab.data.discovery.channel_files import added_words, band_order, folder_names_a_band
 from seglab.data.discovery.folders.content import looks_like_masks
 from seglab.data.discovery.folders.listing import Folder
 from seglab.data.discovery.folders.per_image import one_mask
@@ -74,13 +74,10 @@ def chip_bands(folder: Folder) -> dict[str, Path] | None:
     """band -> file of a chip folder: two or more files, each named by one band word beside the
     words all of them share (`B02.tif`, `B8A.tif`; BigEarthNet's `<patch>_B01.tif`); None for
     any other folder."""
-    if len(folder.files) < 2 or folder.named_mask or not any(map(names_a_band, words(stem(folder.files[0])))):
+    if len(folder.files) < 2 or folder.named_mask or not folder_names_a_band(stem(folder.files[0])):
         return None  # the first file names no band: a folder of photos or masks, told without the others
-    named = [words(stem(path)) for path in folder.files]
-    shared = set.intersection(*map(set, named))
     found: dict[str, Path] = {}
-    for path, name in zip(folder.files, named):
-        own = [word for word in name if word not in shared]
+    for path, own in zip(folder.files, added_words([words(stem(path)) for path in folder.files])):
         if len(own) != 1 or not names_a_band(own[0]) or own[0] in found:
             return None
         found[own[0]] = path
@@ -144,14 +141,15 @@ def _label_sources(folders: list[Folder]) -> list[_LabelSource]:
     """Each folder as a source of files named after chips (`train_labels/<chip>.tif`), and each
     folder holding folders of image files as a source of a folder per chip, the label in it its
     one file or its one file named for labels (`one_mask`: `raster_labels.tif`)."""
-    sources = [_LabelSource(f.path, {chip_id(stem(p), f.path.name): p for p in f.files},
-                            {chip_id(stem(p), f.path.name): stem(p).lower() for p in f.files},
-                            {chip_id(stem(p), f.path.name): f.path for p in f.files})
-               for f in folders if f.files]
+    sources: list[_LabelSource] = []
     by_parent: dict[Path, list[Folder]] = {}
-    for folder in folders:
-        if folder.files:
-            by_parent.setdefault(folder.path.parent, []).append(folder)
+    for folder in (f for f in folders if f.files):
+        source = _LabelSource(folder.path, {}, {}, {})
+        for path in folder.files:
+            key = chip_id(stem(path), folder.path.name)
+            source.labels[key], source.names[key], source.folders[key] = path, stem(path).lower(), folder.path
+        sources.append(source)
+        by_parent.setdefault(folder.path.parent, []).append(folder)
     for parent, below in by_parent.items():
         source = _LabelSource(parent, {}, {}, {chip_id(f.path.name, parent.name): f.path for f in below})
         for folder in below:
