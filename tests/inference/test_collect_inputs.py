@@ -160,3 +160,50 @@ def test_predict_reads_a_folder_by_the_naming_its_run_recorded(trained_run: Path
     _rendered_view(tmp_path / "view")
     assert main(["predict", str(run), str(tmp_path / "view"), "--out", str(tmp_path / "out"), "--no-progress"]) == 0
     assert sorted(p.name for p in (tmp_path / "out").glob("*_mask.png")) == ["rgb_rawlight_mask.png"]
+
+
+def test_a_folder_of_a_datasets_pairs_leaves_out_the_tiles_other_products(tmp_path: Path, caplog) -> None:
+    """A FAT scene: `000000.left.jpg` beside its `.seg.png` mask and the `.depth.png` rendered with
+    it. Training lists the depth images as ignored, the tile's other products; predict took them
+    as images and wrote `000000.left.depth_mask.png`."""
+    scene = tmp_path / "kitchen_0"
+    _images(scene, [f"00000{n}.{side}.{kind}" for n in range(2) for side in ("left", "right")
+                    for kind in ("jpg", "depth.png")])
+    for name in ("000000.left", "000000.right", "000001.left", "000001.right"):
+        Image.fromarray(np.eye(8, dtype=np.uint8) * 3).save(scene / f"{name}.seg.png")
+    with caplog.at_level("INFO", logger="seglab.inference.files"):
+        assert collect_inputs([scene]) == [scene / f"00000{n}.{side}.jpg" for n in range(2) for side in ("left", "right")]
+    assert "4 images of 12 files; 4 masks left out (paired with the images as the data stage pairs a dataset's, e.g. " \
+           "'000000.left.seg.png'), and 4 files it lists as ignored beside them (e.g. '000000.left.depth.png')" \
+           in caplog.text
+
+
+def test_a_case_folder_of_images_and_their_labels_gives_the_images(tmp_path: Path) -> None:
+    """CMRxMotion's `P002-1/`: `P002-1-ED.nii.gz` beside `P002-1-ED-label.nii.gz` (and ES alike).
+    An image named as its label less the label word is the label's image, as training read it,
+    not a product of the label (NFBS' `T1w_brain` beside `T1w_brainmask`): predict left out all 4."""
+    case = tmp_path / "P002-1"
+    for phase in ("ED", "ES"):
+        save(case / f"P002-1-{phase}.nii.gz", np.zeros((6, 5, 3), np.int16))
+        save(case / f"P002-1-{phase}-label.nii.gz", np.zeros((6, 5, 3), np.uint8))
+    assert collect_inputs([case]) == [case / "P002-1-ED.nii.gz", case / "P002-1-ES.nii.gz"]
+
+
+def test_a_folder_of_hub_shards_names_them_and_a_route_to_their_pictures(tmp_path: Path, monkeypatch) -> None:
+    """A Hugging Face dataset's Parquet shards (save_to_disk's Arrow files alike): the refusal listed
+    image suffixes only. It names the shards and the commands that predict their pictures, and
+    the folder `seglab inspect` unpacks them into is one predict reads."""
+    pytest.importorskip("pyarrow")
+    from ..data.test_hub_parquet import shard  # type: ignore[import-not-found]
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    root = tmp_path / "sidewalk"
+    shard(root / "data" / "train-00000-of-00001.parquet", range(3))
+    with pytest.raises(DataError) as refusal:
+        collect_inputs([root])
+    message = str(refusal.value)
+    assert "1 Parquet shard of a Hugging Face dataset (e.g. 'data/train-00000-of-00001.parquet')" in message
+    assert f"`seglab inspect {root}` unpacks them" in message and "`seglab predict RUN FOLDER/IMAGE_COLUMN`" in message
+    assert main(["inspect", str(root)]) == 0
+    unpacked = next((tmp_path / "cache").rglob("pixel_values"))
+    assert len(collect_inputs([unpacked])) == 3

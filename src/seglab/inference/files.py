@@ -15,12 +15,13 @@ from PIL import Image
 
 from seglab.data import IMAGE_SUFFIXES, image_scale, read_image, write_mask_png
 from seglab.data.discovery.channel_files import channel_groups, group_name, is_channel_file, unread_bands
-from seglab.data.discovery.folders import masks_beside_images
+from seglab.data.discovery.folders import folders_within, masks_beside_images
 from seglab.data.discovery.image_names import image_name_pattern, pick_files
 from seglab.data.discovery.naming import KeyRule, looks_like_mask_folder
 from seglab.data.classes import ClassSpec
 from seglab.data.files.geotiff import georeference, write_georeferenced_mask
 from seglab.data.files.label_dtype import label_dtype
+from seglab.data.files.parquet_shards import SHARD_SUFFIXES, shard_kind
 from seglab.data.files.video_frames import VIDEO_SUFFIXES
 from seglab.data.files.volumes import VOLUME_SUFFIXES, is_volume, volume_stem
 from seglab.data.layouts.formats import ReadOptions
@@ -100,6 +101,13 @@ def _no_inputs_in(folder: Path) -> str:
     """Why `folder` gives nothing to predict, naming the subfolders that would (a few, with what
     they hold) and the command that predicts one."""
     holding = _subfolders_with_inputs(folder)
+    shards = _shards_below(folder)
+    if not holding and shards:
+        return (f"folder '{folder}' holds no images or volumes but {_count(len(shards), shard_kind(shards[0]) + ' shard')} of a "
+                f"Hugging Face dataset (e.g. '{shards[0].relative_to(folder)}'), rows of pictures that predict does not "
+                f"read. `seglab evaluate RUN` scores the run's split of them; to predict their pictures, "
+                f"`seglab inspect {shlex.quote(str(folder))}` unpacks them and names the folder ('unpacked into "
+                f"FOLDER'): `seglab predict RUN FOLDER/IMAGE_COLUMN`")
     if not holding:
         return (f"folder '{folder}' holds no images ({', '.join(IMAGE_SUFFIXES)}) or volumes "
                 f"({', '.join(VOLUME_SUFFIXES)}, DICOM series)")
@@ -110,6 +118,13 @@ def _no_inputs_in(folder: Path) -> str:
             f"folders of the images to predict (every image in a folder passed is predicted, but the masks it "
             f"pairs with them as a dataset's), e.g. "
             f"`seglab predict RUN {shlex.quote(str(example))}`")
+
+
+def _shards_below(folder: Path) -> list[Path]:
+    """The Parquet and Arrow files in `folder` and up to `_SEARCH_DEPTH` below it (a Hub download's
+    `data/train-00000-of-00001.parquet`, save_to_disk's `train/data-00000-of-00001.arrow`), in path order."""
+    return sorted(here / name for here, _, names in folders_within(folder, _SEARCH_DEPTH)
+                  for name in names if name.endswith(SHARD_SUFFIXES) and not name.startswith("."))
 
 
 def _named_for_masks(subfolder: Path) -> bool:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from seglab.data.discovery.folders.content import looks_like_masks
 from seglab.data.discovery.folders.listing import Folder
+from seglab.data.discovery.folders.tile_products import tile_products
 from seglab.data.discovery.naming import (
     KEY_RULES,
     KeyRule,
@@ -32,7 +33,8 @@ def masks_beside_images(folder: Path, rules: tuple[KeyRule, ...] = KEY_RULES) ->
     """The files of `folder` alone that discovery reads as masks of the images beside them
     (`a_mask.png` beside `a.png`, GeoNRW's `<tile>_seg.tif` beside `<tile>_rgb.jp2`; a mask of no
     image, or of a rival naming, too), and those it lists as ignored beside such pairs (GeoNRW's
-    `<tile>_dem.tif`, named neither): `_side_by_side` by the naming `rules`, a run's
+    `<tile>_dem.tif`, named neither; FAT's `000000.left.depth.png` beside `000000.left.jpg` and its
+    `.seg.png`, a tile's other product: `tile_products`): `_side_by_side` by the naming `rules`, a run's
     `--mask-pattern`'s (`ReadOptions.key_rules`: Structured3D's `semantic.png`, its `depth.png`
     ignored) or the default ones. ([], []) for a folder of images alone. What `seglab predict
     FOLDER` leaves out of a dataset's folder."""
@@ -41,7 +43,8 @@ def masks_beside_images(folder: Path, rules: tuple[KeyRule, ...] = KEY_RULES) ->
         return [], []
     rivals = [m for ms in match.rivals.masks.values() for m in ms] if match.rivals is not None else []
     lonely = [p.path for p in match.problems if p.code == "mask-without-image" and p.path is not None]
-    return list(dict.fromkeys([*(m for _, _, m in match.pairs), *rivals, *lonely])), match.extra_masks
+    return list(dict.fromkeys([*(m for _, _, m in match.pairs), *rivals, *lonely])), \
+        [*match.extra_masks, *tile_products(match)]
 
 
 def _side_by_side(folder: Folder, root: Path, rules: tuple[KeyRule, ...], merge: bool,

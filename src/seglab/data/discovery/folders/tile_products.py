@@ -23,13 +23,7 @@ def without_tile_products(matches: list[FolderMatch], root: Path) -> tuple[list[
     (`<tile>_RGB`); and those products, to list as ignored."""
     kept, products = [], []
     for match in matches:
-        lacking = [p.path for p in match.problems
-                   if p.code == "image-without-mask" and p.path.parent == match.image_dir]
-        if not lacking:
-            kept.append(match)
-            continue
-        tiles = {_tile(image) for _, image, _ in match.pairs}
-        theirs = [path for path in lacking if (tile := _tile(path)) != stem(path).lower() and tile in tiles]
+        theirs = tile_products(match)
         left_out = set(theirs)  # theirs in order, for the log line; the set for membership
         kept.append(replace(match, problems=[p for p in match.problems if p.path not in left_out]) if theirs else match)
         products += theirs
@@ -39,6 +33,17 @@ def without_tile_products(matches: list[FolderMatch], root: Path) -> tuple[list[
                     "word: _DSM, _DTM, ...), e.g. '%s': left out, listed as ignored", root, len(products),
                     ", ".join(folders), products[0].relative_to(root).as_posix())
     return kept, products
+
+
+def tile_products(match: FolderMatch) -> list[Path]:
+    """The images of `match`'s image folder lacking a mask that are other products of its paired
+    images' tiles (FAT's `000000.left.depth.png` beside `000000.left.jpg`): what `seglab predict
+    FOLDER` leaves out as training did."""
+    lacking = [p.path for p in match.problems if p.code == "image-without-mask" and p.path.parent == match.image_dir]
+    if not lacking:
+        return []
+    tiles = {_tile(image) for _, image, _ in match.pairs}
+    return [path for path in lacking if (tile := _tile(path)) != stem(path).lower() and tile in tiles]
 
 
 def _tile(image: Path) -> str:

@@ -2,7 +2,9 @@
 
 A skull-stripping dataset ships the stripped image beside the image and its label: NFBS'
 `sub-A00028185_ses-NFB3_T1w_brain.nii.gz` is the T1w multiplied by
-`sub-A00028185_ses-NFB3_T1w_brainmask.nii.gz`, its name the label's less its label word. Fed as
+`sub-A00028185_ses-NFB3_T1w_brainmask.nii.gz`, its name the label's less the label word stuck on
+its last word (where that word stands alone, CMRxMotion's `P002-1-ED-label`, what is left names the
+label's image, `P002-1-ED`). Fed as
 a channel it hands the model the answer, and a model trained so asks for the stripped image,
 which needs the mask, at predict time. A copy of an image named as it plus a word for masking out
 (Mindboggle's `t1weighted_brain` beside `t1weighted`, `_masked`, `_skullstripped`) is such a
@@ -21,16 +23,19 @@ from seglab.data.files.volumes import volume_stem
 
 log = logging.getLogger(__name__)
 
-_LABEL_WORDS = ("mask", "seg", "label", "labels")  # ending a label volume's name, stuck on or not: `brainmask`
+_LABEL_WORDS = ("mask", "seg", "label", "labels")  # ending a label volume's name, stuck on (`brainmask`) or not
+_SEPARATORS = ("_", "-", ".", " ")  # before a label word of its own: the label's image is named as it less that word
 _MASKED_WORDS = {"brain", "masked", "skullstripped", "stripped", "brainextracted"}  # an image less its surroundings
 
 
 def label_products(images: Sequence[Path], label: Path) -> list[Path]:
-    """The volumes of `images` made with the case's `label`: named as the label less its label
-    word (`T1w_brain` for `T1w_brainmask`), or as another of `images` plus words for masking out
+    """The volumes of `images` made with the case's `label`: named as the label less the label
+    word stuck on its last word (`T1w_brain` for `T1w_brainmask`; not CMRxMotion's `P002-1-ED` for
+    `P002-1-ED-label`, the label's image), or as another of `images` plus words for masking out
     (`t1weighted_brain.MNI152` for `t1weighted.MNI152`); none when that would leave no image."""
     label_stem = volume_stem(label).lower()
-    less_word = {label_stem[:-len(word)].rstrip("_-. ") for word in _LABEL_WORDS if label_stem.endswith(word)}
+    less_word = {label_stem[:-len(word)] for word in _LABEL_WORDS if label_stem.endswith(word)}
+    less_word = {name for name in less_word if name and not name.endswith(_SEPARATORS)}  # `-label` ends the image's
     named = {tuple(words(volume_stem(p))) for p in images}
 
     def made(path: Path) -> bool:
