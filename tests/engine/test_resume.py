@@ -127,3 +127,14 @@ def test_more_epochs_extend_a_finished_run_on_the_longer_schedule(data, tmp_path
     planned = train(longer, tmp_path / "long")
     assert [int(row["epoch"]) for row in extended.history] == [1, 2, 3, 4]
     assert [row["lr"] for row in extended.history[2:]] == pytest.approx([row["lr"] for row in planned.history[2:]])
+
+
+def test_resuming_a_finished_run_says_it_has_no_epoch_left_and_how_to_train_on(data, tmp_path, capsys):
+    """`--resume` on a run that reached its last epoch trained nothing and said only "resuming ...
+    after epoch 4"; it says the run is done and that `--epochs N` (above 4) trains on."""
+    run = tmp_path / "run"
+    assert main(["train", "--no-plan", str(data), "--epochs", "1", *FLAGS, "--out", str(run)]) == 0
+    capsys.readouterr()
+    assert main(["train", "--no-plan", "--resume", str(run), "--no-progress"]) == 0
+    assert f"already trained its last epoch (1 of 1): nothing left to train; to train on, give more epochs: " \
+           f"`seglab train --resume {run} --epochs N` with N above 1" in capsys.readouterr().err

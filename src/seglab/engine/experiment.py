@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import shlex
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -179,6 +180,10 @@ def _train(cfg: ExperimentConfig, run: RunFolder, callbacks: Sequence[Callback],
     epochs = cfg.train.epochs
     if saved is not None and budget:  # its plan was re-planned since config.yaml recorded the first one
         epochs = max(epochs, trainer.epoch + 1)
+    if saved is not None and trainer.epoch >= epochs and context.is_main:
+        log.warning("%s already trained its last epoch (%d of %d): nothing left to train; to train on, give more "
+                    "epochs: `seglab train --resume %s --epochs N` with N above %d", run.root, trainer.epoch, epochs,
+                    shlex.quote(str(run.root)), trainer.epoch)
     try:
         history = fit(trainer, session.train_loader, session.val_loader, epochs, run, card,
                       session.train_loader.batch_size or cfg.train.batch_size, context.is_main)
