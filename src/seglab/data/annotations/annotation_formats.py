@@ -238,6 +238,20 @@ def one_folder(root: Path, folders: Sequence[Path], what: str, route: Callable[[
         raise DataError(f"'{root}': {what} {len(folders)} folders ({listed}){route(folders)}")
 
 
+def refuse_boxes_only(kinds: Mapping[str, int], box: str, areas: Sequence[str], said: Callable[[int], str],
+                      route: str) -> None:
+    """Stop on a detection project: when every object with an area (of the `areas` kinds counted
+    in `kinds`) is a box, the masks would be boxes, not objects. `said(boxes)` names the files and
+    the boxes; `route` says how to annotate instead.
+
+    Raises:
+        DataError: every object with an area is of kind `box`.
+    """
+    boxes = kinds.get(box, 0)
+    if boxes and boxes == sum(kinds.get(kind, 0) for kind in areas):
+        raise DataError(f"{said(boxes)}: a detection project, whose masks would be boxes; {route}")
+
+
 def relative_names(paths: list[Path], base: Path) -> str:
     """Annotation files as the log names them: their paths from the dataset folder
     (`train/via_region_data.json, val/via_region_data.json`)."""

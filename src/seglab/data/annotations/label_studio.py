@@ -24,7 +24,7 @@ from urllib.parse import parse_qs, unquote, urlparse
 import numpy as np
 
 from seglab.data.annotations.annotated_images import locate_images
-from seglab.data.annotations.annotation_formats import AnnotationFileFormat, file_head, load_json, relative_names, top_annotation_files
+from seglab.data.annotations.annotation_formats import AnnotationFileFormat, file_head, load_json, relative_names, top_annotation_files, refuse_boxes_only
 from seglab.data.classes import ClassSpec, refuse_unnamed, tool_classes
 from seglab.data.layouts.formats import FORMATS
 from seglab.data.files.index import DatasetIndex, Problem
@@ -119,10 +119,9 @@ class LabelStudioFormat(AnnotationFileFormat):
         exports = {path: read_export(path) for path in self.found(root)}
         results = [r for tasks, _ in exports.values() for t in tasks for r in t.results or []]
         kinds = Counter(str(r.get("type")) for r in results)
-        if kinds["rectanglelabels"] and kinds["rectanglelabels"] == sum(kinds[k] for k in _AREA_RESULTS):
-            raise DataError(f"{', '.join(map(str, exports))}: its {kinds['rectanglelabels']} results are all "
-                            "rectangles: a detection project, whose masks would be boxes; label with brushes or "
-                            "polygons")
+        refuse_boxes_only(kinds, "rectanglelabels", _AREA_RESULTS,
+                          lambda n: f"{', '.join(map(str, exports))}: its {n} results are all rectangles",
+                          "label with brushes or polygons")
         used = sorted({label for r in results if r.get("type") in _AREA_RESULTS and (label := _label(r))})
         spec, value = tool_classes(used, None, f"the labels of {', '.join(map(str, exports))}",
                                    self.options.multilabel, classes)

@@ -25,7 +25,7 @@ from urllib.parse import unquote
 import numpy as np
 
 from seglab.data.annotations.annotated_images import inside, locate_images, url_file_name
-from seglab.data.annotations.annotation_formats import AnnotationFileFormat, file_head, file_mentions, relative_names, top_annotation_files
+from seglab.data.annotations.annotation_formats import AnnotationFileFormat, file_head, file_mentions, relative_names, top_annotation_files, refuse_boxes_only
 from seglab.data.classes import ClassSpec, refuse_unnamed, tool_classes
 from seglab.data.files.index import DatasetIndex, Problem
 from seglab.data.files.io import read_raw_mask
@@ -174,10 +174,8 @@ class LabelboxFormat(AnnotationFileFormat):
         exports = {path: read_export(path) for path in self.found(root)}
         objects = [o for rows, _ in exports.values() for row in rows for o in row.objects or []]
         kinds = Counter(str(o.get("annotation_kind")) for o in objects)
-        if kinds[_BOX] and kinds[_BOX] == sum(kinds[k] for k in _AREA_KINDS):
-            raise DataError(f"{relative_names(list(exports), base)}: its {kinds[_BOX]} objects with an area are all "
-                            "bounding boxes: a detection project, whose masks would be boxes; label with polygons "
-                            "or masks")
+        refuse_boxes_only(kinds, _BOX, _AREA_KINDS, lambda n: f"{relative_names(list(exports), base)}: its {n} "
+                          "objects with an area are all bounding boxes", "label with polygons or masks")
         used = sorted({name for o in objects if o.get("annotation_kind") in _AREA_KINDS and (name := _name(o))})
         spec, value = tool_classes(used, None, f"the object names of {relative_names(list(exports), base)}",
                                    self.options.multilabel, classes)

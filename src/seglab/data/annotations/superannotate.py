@@ -27,7 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
-from seglab.data.annotations.annotation_formats import AnnotationBesideImages, file_head, load_json, project_file
+from seglab.data.annotations.annotation_formats import AnnotationBesideImages, file_head, load_json, project_file, refuse_boxes_only
 from seglab.data.annotations.painted_masks import LATER_OVER_EARLIER, Drawn, ImageObjects, LabelMap, object_mask
 from seglab.data.classes import ClassSpec, hex_colour, refuse_unnamed, tool_classes
 from seglab.data.discovery.folders import Folder
@@ -162,10 +162,8 @@ class SuperAnnotateFormat(AnnotationBesideImages):
         names = {key: name for key, name, _ in listed if key is not None}
         instances = [(a, i) for a in read.values() for i in a.instances]
         kinds = Counter(str(i.get("type")) for a, i in instances if not a.pixel)
-        if kinds["bbox"] and kinds["bbox"] == sum(kinds[k] for k in _AREA_TYPES):
-            raise DataError(f"the {len(read)} SuperAnnotate annotations (e.g. '{next(iter(read))}') hold "
-                            f"{kinds['bbox']} boxes and no polygon: a detection project, whose masks would be boxes; "
-                            "annotate the objects with polygons")
+        refuse_boxes_only(kinds, "bbox", _AREA_TYPES, lambda n: f"the {len(read)} SuperAnnotate annotations "
+                          f"(e.g. '{next(iter(read))}') hold {n} boxes and no polygon", "annotate the objects with polygons")
         for annotation, instance in instances:
             if annotation.paints(instance) and _class_name(instance, names) is None:
                 raise DataError(f"SuperAnnotate annotation '{annotation.path}': an instance of classId "

@@ -24,13 +24,14 @@ import json
 import logging
 import struct
 import zlib
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 from PIL import Image
 
-from seglab.data.annotations.annotation_formats import AnnotationBesideImages, load_json, project_file
+from seglab.data.annotations.annotation_formats import AnnotationBesideImages, load_json, project_file, refuse_boxes_only
 from seglab.data.classes import ClassSpec, hex_colour, tool_classes
 from seglab.data.discovery.folders import Folder
 from seglab.data.layouts.formats import FORMATS
@@ -156,12 +157,10 @@ def _refuse_boxes_only(read: dict[Path, dict]) -> None:
     Raises:
         DataError: every object with an area is a rectangle.
     """
-    kinds = [o.get("geometryType") for data in read.values() for o in _objects(data)]
-    boxes = kinds.count("rectangle")
-    if boxes and boxes == sum(kind in _AREA_SHAPES for kind in kinds):
-        raise DataError(f"the {len(read)} Supervisely annotations (e.g. '{next(iter(read))}') hold {boxes} rectangles "
-                        "and no bitmap or polygon: a detection project, whose masks would be boxes; annotate the "
-                        "objects with bitmaps or polygons")
+    kinds = Counter(str(o.get("geometryType")) for data in read.values() for o in _objects(data))
+    refuse_boxes_only(kinds, "rectangle", _AREA_SHAPES, lambda n: f"the {len(read)} Supervisely annotations (e.g. "
+                      f"'{next(iter(read))}') hold {n} rectangles and no bitmap or polygon",
+                      "annotate the objects with bitmaps or polygons")
 
 
 def _drawn(path: Path, data: dict, value: dict[str, int], names: tuple[str, ...]) -> tuple[list[Drawn], int]:

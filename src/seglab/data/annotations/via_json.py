@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from seglab.data.annotations.annotated_images import locate_images
-from seglab.data.annotations.annotation_formats import AnnotationFileFormat, file_head, load_json, relative_names, top_annotation_files
+from seglab.data.annotations.annotation_formats import AnnotationFileFormat, file_head, load_json, relative_names, top_annotation_files, refuse_boxes_only
 from seglab.data.classes import ClassSpec, refuse_unnamed, tool_classes
 from seglab.data.layouts.formats import FORMATS
 from seglab.data.files.index import DatasetIndex
@@ -187,9 +187,8 @@ class ViaFormat(AnnotationFileFormat):
         files = [read_via(p) for p in self.found(root)]
         attribute = _class_attribute(files)
         kinds = Counter(str(_shape(r).get("name")) for f in files for _, _, regions in f.images for r in regions)
-        if kinds["rect"] and kinds["rect"] == sum(kinds[k] for k in _AREA_SHAPES):
-            raise DataError(f"{', '.join(str(f.path) for f in files)}: its {kinds['rect']} regions are all "
-                            "rectangles: a detection project, whose masks would be boxes; draw polygons")
+        refuse_boxes_only(kinds, "rect", _AREA_SHAPES, lambda n: f"{', '.join(str(f.path) for f in files)}: its {n} "
+                          "regions are all rectangles", "draw polygons")
         used = {_label(r, attribute) for f in files for _, _, regions in f.images for r in regions
                 if _shape(r).get("name") in _AREA_SHAPES}
         options = [o for f in files for o in f.options]
