@@ -1148,3 +1148,19 @@ def test_patient_folders_of_photos_named_like_bands_are_no_chips(tmp_path: Path)
     assert index.format == "folder-pairs" and len(index.pairs) == 5
     assert {p.mask.name for p in index.pairs} == {f"{p}_EX.png" for p in
                                                   ("C0001273", "C0001274", "C0007104", "C0007105", "C0007106")}
+
+
+def test_chips_that_no_labels_name_are_no_chip_layout_and_no_bands_route(tmp_path: Path) -> None:
+    """OSCD: `<city>/imgs_1/` and `imgs_2/` hold a date's bands at 10, 20 and 60 m, labelled per
+    city (`<city>/cm/cm.png`), not per chip. The size refusal offered `--bands B02,B03,B04,B08`,
+    which then ended in 'no known dataset layout': chips no labels name are not read as chips."""
+    for city in ("aguasclaras", "bercy"):
+        for date in ("imgs_1", "imgs_2"):
+            for band, side in (("B01", 4), ("B02", 16), ("B03", 16), ("B04", 16), ("B08", 16)):
+                path = tmp_path / "Images" / city / date / f"S2A_OPER_{city}_{band}.tif"
+                path.parent.mkdir(parents=True, exist_ok=True)
+                tifffile.imwrite(path, bands(side, 1, (side, side))[..., 0])
+        save_picture(tmp_path / "Train Labels" / city / "cm" / "cm.png", np.zeros((16, 16), np.uint8))
+    with pytest.raises(DataError) as refused:
+        discover(tmp_path)
+    assert "--bands" not in str(refused.value) and "differ in size" not in str(refused.value)

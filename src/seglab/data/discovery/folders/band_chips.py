@@ -88,9 +88,11 @@ def band_chips(folders: list[Folder], root: Path, bands: tuple[str, ...] | None,
                chosen_images: Callable[[Folder], bool], chosen_masks: Callable[[Folder], bool]) -> ChipSearch:
     """The folders of two or more chip folders (`chip_bands`) among `folders`, each chip one image
     of the bands `bands` names (None: those at least half the chips hold), paired by chip id with
-    the label source naming the most of them (`_best_source`). A chip lacking one of the bands is
-    left out, its label a finding naming the chip and the band. The files of the chip folders and
-    of the label sources naming them that no image or label reads are listed as ignored.
+    the label source naming the most of them (`_best_source`); chips that no label source names
+    are left to the other layouts, so that no route is offered that ends in no pairs. A chip
+    lacking one of the bands is left out, its label a finding naming the chip and the band. The
+    files of the chip folders and of the label sources naming them that no image or label reads
+    are listed as ignored.
 
     Raises:
         DataError: `bands` names a band no chip holds; two label sources name as many chips; the
@@ -110,9 +112,11 @@ def band_chips(folders: list[Folder], root: Path, bands: tuple[str, ...] | None,
     sources = _label_sources([f for f in folders if f.path not in chip_folders and chosen_masks(f)])
     read: set[Path] = set()
     for parent, chips in groups.items():
-        order = _read_bands(chips, bands, root, parent)
         naming = [source for source in sources if len(source.labels.keys() & chips.keys()) > 1]
         source = _best_source(naming, chips, root, parent)
+        if source is None:
+            continue  # chips no labels name (OSCD's dates, labelled per city): other layouts report them
+        order = _read_bands(chips, bands, root, parent)
         found.claimed |= {chip.folder.path for chip in chips.values()} | {
             s.folders[key] for s in naming for key in s.folders.keys() & chips.keys()}
         read |= _read_chips(parent, chips, order, source, root, found)
