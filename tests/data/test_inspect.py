@@ -49,6 +49,19 @@ def test_report_counts_the_groups_a_split_keeps_together(tmp_path):
     assert "Groups:" not in format_report(inspect_dataset(tmp_path / "pairs.csv"))
 
 
+def test_report_says_when_the_shipped_split_divides_groups(tmp_path):
+    """VegAnn's TVT-split1 puts each site's images in train, val and test, and its site column
+    groups them: the shipped split is kept, and the report no longer claims groups stay whole."""
+    rows = ["image,mask,split,group"]
+    for i, (split, group) in enumerate([("train", "a"), ("val", "a"), ("train", "b"), ("train", "b"), ("test", "c")]):
+        Image.fromarray(np.zeros((4, 4), np.uint8)).save(tmp_path / f"i{i}.png")
+        Image.fromarray(np.eye(4, dtype=np.uint8)).save(tmp_path / f"m{i}.png")
+        rows.append(f"i{i}.png,m{i}.png,{split},{group}")
+    (tmp_path / "pairs.csv").write_text("\n".join(rows) + "\n")
+    text = format_report(inspect_dataset(tmp_path / "pairs.csv"))
+    assert "Groups:       3 (the shipped split divides 1 of them and is kept; drawn splits and folds keep a group whole)" in text
+
+
 def test_ignore_label_0_on_inferred_classes_is_no_class_and_no_model_output(tmp_path):
     """LoveDA: 0 marks no data, 1..3 are the classes; --ignore-index 0 makes 3 classes, not 4."""
     rng = np.random.default_rng(0)

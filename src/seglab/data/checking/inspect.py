@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,7 +16,7 @@ from seglab.data.classes.mapping import LabelMapping, MaskMapping
 from seglab.data.encodings.coloured_objects import ColouredObjectsMapping
 from seglab.data.encodings.red_classes import RedClassMapping
 from seglab.data.layouts.discover import discover_data
-from seglab.data.files.index import DatasetIndex, Problem
+from seglab.data.files.index import DatasetIndex, Pair, Problem
 from seglab.data.checking.stats import DatasetStats, resolve_classes
 from seglab.labelsets import class_pixels
 
@@ -60,6 +60,20 @@ def inspect_dataset(root: str | Path, **options: Any) -> InspectReport:
     return InspectReport(index, stats, resolve_classes(index, stats), report.problems)
 
 
+def _kept_whole(pairs: Sequence[Pair]) -> str:
+    """What the groups are for: a drawn split or fold keeps each whole, while a shipped split is
+    kept as it is, even where it divides a group (VegAnn's TVT-split1 puts each site's images in
+    train, val and test), which is said rather than claimed otherwise."""
+    splits: dict[str, set[str]] = {}
+    for pair in pairs:
+        if pair.group is not None and pair.split is not None:
+            splits.setdefault(pair.group, set()).add(pair.split)
+    divided = sum(len(held) > 1 for held in splits.values())
+    if divided:
+        return f"the shipped split divides {divided} of them and is kept; drawn splits and folds keep a group whole"
+    return "pairs of a group stay in one split or fold"
+
+
 def _counts(counts: Mapping[Any, int], label: Callable[[Any], str] = str) -> str:
     return ", ".join(f"{label(k)} ({v})" for k, v in counts.items()) or "-"
 
@@ -80,7 +94,7 @@ def format_report(report: InspectReport, all_problems: bool = False) -> str:
         f"Format:       {index.format}",
         *(f"{'Paired:' if i == 0 else '':<14}{line}" for i, line in enumerate(pairing)),
         f"Pairs:        {len(index.pairs)}{per_split}",
-        *([f"Groups:       {len(groups)} (pairs of a group stay in one split or fold)"] if groups else []),
+        *([f"Groups:       {len(groups)} ({_kept_whole(index.pairs)})"] if groups else []),
         f"Unlabelled:   {len(index.unlabelled)}",
         f"Ignored:      {_files(index.ignored, index.root)}",
         f"Image sizes:  {_counts(stats.image_sizes, lambda hw: f'{hw[0]}x{hw[1]}')}  (HxW)",
