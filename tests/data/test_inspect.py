@@ -35,14 +35,20 @@ def test_report_lists_problems_ignore_and_splits(tmp_path):
     assert "Problems:     2" in text
 
 
+def _manifest(folder, header: str, columns: list[str]) -> list[str]:
+    """pairs.csv of a blank image and an identity mask per row, each row's other `columns` after them."""
+    rows = [header]
+    for i, values in enumerate(columns):
+        Image.fromarray(np.zeros((4, 4), np.uint8)).save(folder / f"i{i}.png")
+        Image.fromarray(np.eye(4, dtype=np.uint8)).save(folder / f"m{i}.png")
+        rows.append(f"i{i}.png,m{i}.png,{values}")
+    (folder / "pairs.csv").write_text("\n".join(rows) + "\n")
+    return rows
+
+
 def test_report_counts_the_groups_a_split_keeps_together(tmp_path):
     """Patients, videos, scenes: how many groups the pairs make is what a split draws from."""
-    rows = ["image,mask,group"]
-    for i, group in enumerate("aabbc"):
-        Image.fromarray(np.zeros((4, 4), np.uint8)).save(tmp_path / f"i{i}.png")
-        Image.fromarray(np.eye(4, dtype=np.uint8)).save(tmp_path / f"m{i}.png")
-        rows.append(f"i{i}.png,m{i}.png,{group}")
-    (tmp_path / "pairs.csv").write_text("\n".join(rows) + "\n")
+    rows = _manifest(tmp_path, "image,mask,group", list("aabbc"))
     text = format_report(inspect_dataset(tmp_path / "pairs.csv"))
     assert "Pairs:        5\nGroups:       3 (pairs of a group stay in one split or fold)" in text
     (tmp_path / "pairs.csv").write_text("\n".join(r.rsplit(",", 1)[0] for r in rows) + "\n")
@@ -52,12 +58,7 @@ def test_report_counts_the_groups_a_split_keeps_together(tmp_path):
 def test_report_says_when_the_shipped_split_divides_groups(tmp_path):
     """VegAnn's TVT-split1 puts each site's images in train, val and test, and its site column
     groups them: the shipped split is kept, and the report no longer claims groups stay whole."""
-    rows = ["image,mask,split,group"]
-    for i, (split, group) in enumerate([("train", "a"), ("val", "a"), ("train", "b"), ("train", "b"), ("test", "c")]):
-        Image.fromarray(np.zeros((4, 4), np.uint8)).save(tmp_path / f"i{i}.png")
-        Image.fromarray(np.eye(4, dtype=np.uint8)).save(tmp_path / f"m{i}.png")
-        rows.append(f"i{i}.png,m{i}.png,{split},{group}")
-    (tmp_path / "pairs.csv").write_text("\n".join(rows) + "\n")
+    _manifest(tmp_path, "image,mask,split,group", ["train,a", "val,a", "train,b", "train,b", "test,c"])
     text = format_report(inspect_dataset(tmp_path / "pairs.csv"))
     assert "Groups:       3 (the shipped split divides 1 of them and is kept; drawn splits and folds keep a group whole)" in text
 
