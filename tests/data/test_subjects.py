@@ -220,6 +220,27 @@ def test_one_frame_per_folder_of_one_file_name_groups_by_the_numbered_folder_abo
     assert "the numbered folder above its frame's" in index.pairing[-1]
 
 
+def test_a_numbered_test_stage_above_the_patient_folders_is_no_subject(tmp_path: Path) -> None:
+    """ROBUST-MIS 2019 as released: `Training/<surgery>/<patient>/<frame>/raw.png` beside
+    `Testing/Stage_<n>/<surgery>/<patient>/<frame>/`. Counted down from the dataset folder, a test
+    frame's outermost numbered folder was its stage: 'Testing/Stage_1' a subject, and the log's
+    example read "('raw' is 'Testing/Stage_1')"."""
+    frames = {"Training/Proctocolectomy/1": (10, 250), "Training/Proctocolectomy/2": (12, 40),
+              "Training/Rectal resection/1": (33, 560), "Training/Rectal resection/3": (7,),
+              "Training/Sigmoid/1": (99,), "Testing/Stage_1/Proctocolectomy/8": (1,),
+              "Testing/Stage_2/Proctocolectomy/9": (4,), "Testing/Stage_3/Sigmoid/1": (3,),
+              "Testing/Stage_3/Sigmoid/2": (120,)}
+    for i, (patient, numbers) in enumerate(frames.items()):
+        for frame in numbers:
+            save(tmp_path / patient / str(frame) / "raw.png", photo(10 * i + frame, SIZE))
+            save(tmp_path / patient / str(frame) / "instrument_instances.png", mask(frame))
+    index = discover(tmp_path, mask_pattern="instrument_instances.png")
+    assert {p.image.parent.relative_to(tmp_path).as_posix(): p.group for p in index.pairs} == {
+        f"{patient}/{frame}": patient for patient, numbers in frames.items() for frame in numbers}
+    assert ("('Testing/Stage_1/Proctocolectomy/8/1/raw' is 'Testing/Stage_1/Proctocolectomy/8')"
+            in index.pairing[-1])
+
+
 def nyu_colours(seed: int) -> np.ndarray:
     """A Structured3D `semantic.png`: NYU-40 classes as colours, wall, floor and a bed."""
     out = np.zeros((*SIZE, 3), np.uint8)

@@ -89,7 +89,8 @@ def with_subjects(index: DatasetIndex) -> DatasetIndex:
     subjects, clips = _clips_together(subjects)
     how += ", clips of one case together" if clips else ""
     example = next(p for p in index.pairs if p.name in subjects)
-    line = (f"{len(set(subjects.values()))} subjects in the names, by {how} ('{_last(example.name)}' is "
+    shown = _example_name(example, index.pairs)
+    line = (f"{len(set(subjects.values()))} subjects in the names, by {how} ('{shown}' is "
             f"'{subjects[example.name]}'): a split keeps each subject's images together")
     return _grouped(index, subjects, line)
 
@@ -130,6 +131,13 @@ def _by_table(index: DatasetIndex, table: SubjectTable) -> DatasetIndex:
 
 def _last(name: str) -> str:
     return name.rsplit("/", 1)[-1]
+
+
+def _example_name(example: Pair, pairs: list[Pair]) -> str:
+    """`example`'s name as the log shows it: its file's, or its whole name where other pairs' files
+    share it (ROBUST-MIS' `raw` of every frame folder), which would say nothing."""
+    last = _last(example.name)
+    return last if sum(_last(p.name) == last for p in pairs) == 1 else example.name
 
 
 def _shown(path: Path, root: Path) -> str:
@@ -401,13 +409,15 @@ def _outermost_numbered_folders(pairs: list[Pair], root: Path) -> dict[str, str]
     gives as many groups as `_in_enough_folders` asks, else the next one in (a release folder such as
     `Structured3D/` is one group): ROBUST-MIS' `Training/<surgery>/<patient>/<frame>/raw.png` ->
     `Training/<surgery>/<patient>`; Structured3D's `scene_00000/2D_rendering/2201/perspective/full/1/`
-    -> `scene_00000`, whose rooms (2201) and cameras, furnished and empty, show one house."""
+    -> `scene_00000`, whose rooms (2201) and cameras, furnished and empty, show one house. Levels count
+    up from the frame's folder, not down from `root`: ROBUST-MIS' `Testing/Stage_1/<surgery>/<patient>/`
+    holds a numbered folder more than `Training/<surgery>/<patient>/`, a test stage, not a patient."""
     numbered = {}
     for pair in pairs:
         parts = Path(os.path.relpath(pair.image.parent.parent, root)).parts
         numbered[pair.name] = [Path(*parts[:i + 1]).as_posix() for i, part in enumerate(parts)
-                               if any(c.isdigit() for c in part)]
-    for level in range(max(map(len, numbered.values()), default=0)):
+                               if any(c.isdigit() for c in part)][::-1]  # the innermost first
+    for level in reversed(range(max(map(len, numbered.values()), default=0))):
         subjects = {name: folders[level] for name, folders in numbered.items() if len(folders) > level}
         if _in_enough_folders(subjects, len(pairs)):
             return subjects
