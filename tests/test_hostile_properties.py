@@ -486,13 +486,16 @@ scalabel_labels = st.fixed_dictionaries({"category": st.sampled_from(["road", "c
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(labels=st.lists(scalabel_labels, max_size=3) | json_values, size=json_values | st.fixed_dictionaries(
-    {"height": st.integers(-2, 9) | json_values, "width": st.integers(-2, 9)}), categories=json_values)
-def test_any_scalabel_file_gives_pairs_or_a_seglab_error(tmp_path_factory, labels, size, categories):
+    {"height": st.integers(-2, 9) | json_values, "width": st.integers(-2, 9)}), categories=json_values,
+    video=st.just("video-1") | json_values)
+def test_any_scalabel_file_gives_pairs_or_a_seglab_error(tmp_path_factory, labels, size, categories, video):
     root = tmp_path_factory.mktemp("scalabel")
     _photo(root / "items" / "a.jpg")
     _photo(root / "items" / "b.jpg")  # a closed polygon, so that the file is painted
-    frames = [{"name": "a.jpg", "url": "http://localhost/items/a.jpg", "labels": labels, "size": size},
-              {"name": "b.jpg", "labels": [{"category": "car", "poly2d": [{"vertices": [[0, 0], [4, 0], [4, 4]]}]}]}]
+    frames = [{"name": "a.jpg", "url": "http://localhost/items/a.jpg", "labels": labels, "size": size,
+               "videoName": video},
+              {"name": "b.jpg", "labels": [{"category": "car", "poly2d": [{"vertices": [[0, 0], [4, 0], [4, 4]]}]}],
+               "videoName": video}]
     (root / "export.json").write_text(json.dumps({"frames": frames, "config": {"categories": categories}}))
     _small_allocation(lambda: _only_seglab_errors(root, tmp_path_factory.mktemp("cache")))
 

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from seglab.data import discover, read_mask
+from seglab.data import discover, read_mask, split_pairs
 from seglab.errors import DataError
 
 H, W = 20, 24
@@ -92,3 +92,24 @@ def test_a_file_without_a_closed_polygon_is_refused(tmp_path):
     with pytest.raises(DataError, match=r"det_train\.json: no closed poly2d to fill \(1 boxes, 1 open polylines\): a "
                                         "detection or lane file"):
         discover(root, cache_dir=str(tmp_path / "cache"))
+
+
+def test_frames_of_one_video_are_one_group(tmp_path):
+    """BDD100K's tracking sets and Scalabel video projects name each frame's `videoName`: its frames,
+    near copies, were split apart (no group), trained on and scored again. A frame of no video
+    (`videoName: ""`, an image project) is a group of its own."""
+    root = tmp_path / "bdd"
+    videos = {f"b1c66a42-{v:08x}": [f"b1c66a42-{v:08x}-{n:07d}.jpg" for n in range(1, 4)] for v in range(4)}
+    frames = [frame(name, [label("car", SQUARE)], videoName=video) for video, names in videos.items() for name in names]
+    frames.append(frame("still.jpg", [label("car", SQUARE)]))
+    for k, f in enumerate(frames):
+        photo(root / "items" / f["name"], k)
+    config = {"categories": [{"name": "car"}]}
+    (root / "export_tracks.json").write_text(json.dumps({"frames": frames, "config": config}))
+    index = discover(root, cache_dir=str(tmp_path / "cache"))
+    assert {p.image.name: p.group for p in index.pairs} == {
+        **{name: video for video, names in videos.items() for name in names}, "still.jpg": "still"}
+    assert "; a group per videoName (4 videos)" in index.pairing[0]
+    splits = split_pairs(index.pairs, (0.5, 0.25, 0.25), seed=0)
+    held = [{p.group for p in pairs} for pairs in splits.values()]
+    assert not any(a & b for i, a in enumerate(held) for b in held[i + 1:])

@@ -10,14 +10,15 @@ polylines (`closed: false`: BDD100K's lane markings) have no area and are left o
 and labels without `poly2d` (counted in the log); a file with no closed polygon (a detection or
 lane file) is refused. The classes are the background (0) and the categories, in the order of
 `config.categories` (their leaves, for BDD100K's nested ones), else sorted by name. A file named
-for a split (`sem_seg_train.json`) gives its images that split.
+for a split (`sem_seg_train.json`) gives its images that split. Frames of one `videoName` (BDD100K's
+tracking sets, a Scalabel video project) are one group, so a split never divides a video.
 """
 
 from __future__ import annotations
 
 import logging
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -27,7 +28,7 @@ from seglab.data.annotations.annotation_formats import AnnotationFileFormat, fil
 from seglab.data.annotations.painted_masks import LATER_OVER_EARLIER, Drawn, ImageObjects, object_mask
 from seglab.data.classes import ClassSpec, refuse_unnamed, tool_classes
 from seglab.data.discovery.naming import folder_split
-from seglab.data.files.index import DatasetIndex
+from seglab.data.files.index import DatasetIndex, Pair
 from seglab.data.layouts.formats import FORMATS
 from seglab.errors import DataError
 
@@ -110,6 +111,13 @@ def _category(label: dict) -> str | None:
     return category.strip() if isinstance(category, str) and category.strip() else None
 
 
+def _video(frame: dict) -> str:
+    """The video a frame is of (`videoName`: BDD100K's tracking sets, a Scalabel video project); its
+    frames are near copies, one group. Empty for a frame of none."""
+    video = frame.get("videoName")
+    return video.strip() if isinstance(video, str) else ""
+
+
 def _image_names(frame: dict) -> tuple[str, ...]:
     """Where a frame's image may be found: its name (a path, or a URL), and the file names of its
     name and its URL."""
@@ -148,7 +156,7 @@ class ScalabelFormat(AnnotationFileFormat):
         refuse_unnamed(sorted(used), value, spec, "Scalabel labels use categories")
         located, problems = locate_images([(f.path, [(k, _image_names(frame)) for k, frame in enumerate(f.frames)])
                                            for f in files], base, "frame")
-        images, splits = [], {}
+        images, splits, videos = [], {}, {}
         for f in files:
             for key, frame in enumerate(f.frames):
                 image = located[f.path].get(key)
@@ -156,15 +164,30 @@ class ScalabelFormat(AnnotationFileFormat):
                     size = _size(frame.get("size")) if isinstance(frame.get("size"), dict) else f.size
                     images.append(ImageObjects(image, *size, _drawn(f.path, key, frame, value)))
                     splits[image] = folder_split(f.path.stem)
+                    if video := _video(frame):
+                        videos[image] = video
         pairs, painting = self.painted_pairs(images, [f.path for f in files], LATER_OVER_EARLIER, spec, base,
                                              files[0].path.stem[:40] or "scalabel", splits)
+        pairs = _by_video(pairs, videos)
+        grouped = {p.group for p in pairs if p.image in videos and p.group is not None}
         left_out = {kind: n for kind, n in kinds.items() if kind != _CLOSED}
         line = (f"{relative_names([f.path for f in files], base)}: {len(pairs)} frames painted into "
                 f"{len(spec.names)} classes, later labels over earlier"
+                + (f"; a group per videoName ({len(grouped)} videos)" if grouped else "")
                 + (f"; left out (no area): {', '.join(f'{n} {kind}' for kind, n in left_out.items())}"
                    if left_out else "")
                 + ("; Bezier control points ('C' vertices) filled as corners" if _has_curves(labels) else ""))
         return self.indexed(base, pairs, spec, problems + painting, line)
+
+
+def _by_video(pairs: list[Pair], videos: dict[Path, str]) -> list[Pair]:
+    """`pairs` grouped by the video of each frame (`_video`; a frame of none a group alone, since a
+    split keeps groups whole only when every pair has one), when some video holds several; else
+    as they are, for their names to say the groups (`seglab.data.splitting.subjects`)."""
+    held = [videos[p.image] for p in pairs if p.image in videos]
+    if len(set(held)) == len(held):
+        return pairs
+    return [replace(p, group=videos.get(p.image, p.name)) for p in pairs]
 
 
 def _has_curves(labels: list[dict]) -> bool:
