@@ -1298,6 +1298,35 @@ def test_a_masks_subfolder_beside_a_subfolder_of_channels_is_a_case(tmp_path: Pa
                                                 *(f"ManualSegmentation_{n}.nii.gz" for n in (1, 2, 3))}
 
 
+def test_time_points_in_a_patient_folder_are_cases_of_the_patients_group(tmp_path: Path) -> None:
+    """ISBI 2015 (longitudinal MS): training/<patient>/preprocessed/<patient>_<TT>_flair_pp.nii, `_t2_pp`
+    beside masks/<patient>_<TT>_mask1.nii and `_mask2.nii` (two raters), time points TT = 01 to 05, and
+    orig/ (as acquired, off the grid). It was refused offering a `--masks '*_01_mask1.nii'` per time
+    point ('3 cases', '1 cases'), and any of those read all of a patient's time points as one case's channels."""
+    visits = {"training01": 2, "training02": 3, "training03": 2}
+    for p, (patient, count) in enumerate(visits.items()):
+        folder = tmp_path / "isbi2015" / "training" / patient
+        for t in range(1, count + 1):
+            image, label = make_volume(3 * p + t)
+            for modality, offset in (("flair", 0), ("t2", 7)):
+                save(folder / "preprocessed" / f"{patient}_{t:02d}_{modality}_pp.nii", image + offset)
+                save(folder / "orig" / f"{patient}_{t:02d}_{modality}.nii.gz", np.zeros((30, 30, 9), np.float32))
+            save(folder / "masks" / f"{patient}_{t:02d}_mask1.nii", label)
+            save(folder / "masks" / f"{patient}_{t:02d}_mask2.nii", np.roll(label, 1, axis=0))
+    save(tmp_path / "isbi2015" / "training" / "training02" / "masks" / "training02_01_mask3.nii", label)  # once
+    with pytest.raises(DataError, match=r"^3 case folders hold several label volumes \(e\.g\. '.*training01': .*\n"
+                       r"  --masks '\*_mask1.nii': 7 cases\n  --masks '\*_mask2.nii': 7 cases\n"
+                       r"  --masks '\*_mask3.nii': 1 case$"):
+        discover(tmp_path / "isbi2015")
+    index = discover(tmp_path / "isbi2015", masks="*_mask2.nii")
+    assert index.format == "volumes" and not index.problems and len(index.pairs) == 7 * DEPTH
+    assert {p.name.split("/")[0]: p.group for p in index.pairs} == {
+        f"{patient}_{t:02d}": patient for patient, count in visits.items() for t in range(1, count + 1)}
+    assert index.modalities == ("flair_pp", "t2_pp") and _labels_fit_their_images(index)
+    slice0 = np.load(index.pairs[0].image)
+    assert slice0.shape == (24, 20, 2) and np.allclose(slice0[..., 1] - slice0[..., 0], 7)  # flair, t2
+
+
 def test_totalsegmentator_structures_become_classes_and_meta_csv_the_splits(tmp_path: Path) -> None:
     """TotalSegmentator (and AbdomenAtlas) ship s0000/ct.nii.gz with segmentations/<structure>.nii.gz,
     a 0/1 volume each, and meta.csv (`image_id;...;split`): nothing was found ('no image files')."""
@@ -1895,7 +1924,7 @@ def test_lndb_raters_label_volumes_are_a_choice_and_images_span_numbered_folders
     with pytest.raises(DataError, match=re.escape(
             "3 images hold several label volumes (e.g. 'LNDb-0001': LNDb-0001_rad1.mha, LNDb-0001_rad2.mha); pick "
             "the labels to train on:\n  --masks '*_rad1.mha': 4 cases\n  --masks '*_rad2.mha': 3 cases\n"
-            "  --masks '*_rad3.mha': 1 cases")):
+            "  --masks '*_rad3.mha': 1 case")):
         discover(tmp_path)
     index = discover(tmp_path, masks="*_rad2.mha")
     assert {p.group for p in index.pairs} == {"LNDb-0001", "LNDb-0002", "LNDb-0004"} and not index.problems

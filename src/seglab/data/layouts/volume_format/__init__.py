@@ -40,7 +40,10 @@ Recognised layouts (docs/volumes.md), tried in this order:
    subfolders on other grids (`orig/`) left out (`channel_folders`).
    `--masks NAME.nrrd` alone names the label volume of every case folder (LA 2018's `laendo.nrrd`),
    or a pattern (`'*_seg.nii.gz'`); case folders of several label volumes (KiTS21's
-   `aggregated_AND_seg`, `_MAJ_`, `_OR_`) are refused, each offered so.
+   `aggregated_AND_seg`, `_MAJ_`, `_OR_`) are refused, each offered so. A patient folder of several
+   time points, each volume named its time point's (ISBI 2015's `training01/masks/training01_01_mask1.nii`
+   + `preprocessed/training01_01_flair_pp.nii`, ...), gives a case per time point, grouped by the folder
+   (`time_points`).
 5. HDF5 cases (SSL4MIS); beside a folder of 2-D slice files, both named for splits (TransUNet's
    Synapse `train_npz/` + `test_vol_h5/`), the slices are read too (`seglab.data.layouts.volume_format.slices_beside_volumes`).
 6. An image folder beside a label folder under any name 2-D datasets use, below split
@@ -63,6 +66,7 @@ Each case is cut into slices once (`seglab.data.files.slice_cache`); its pairs a
 One job a module: `format` (the registered format), `layouts` (the order they are tried),
 `cases` (which label volume is whose), `named_folders`, `subject_folders`, `class_folders`,
 `hdf5_cases`, `patient_labels` and `bids` (layouts), `rater_labels` (several raters' labels of an image), `channel_folders` (a case's subfolder of channels beside its label),
+`time_points` (a case folder's scans of several time points),
 `channel_counts` (cases of more numbered channel files than others: those every case has),
 `modality_folders` (a label folder beside a folder per modality),
 `separate_datasets` (task sets side by side, read one a run), `modality_grids` (which modalities are channels), `label_products` (image volumes the label made, not channels), `instance_labels` (label

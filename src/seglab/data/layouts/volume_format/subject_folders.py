@@ -10,7 +10,7 @@ import os
 import re
 import shlex
 from collections import Counter
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import replace
 from fnmatch import fnmatchcase
 from pathlib import Path
@@ -34,6 +34,7 @@ from seglab.data.layouts.volume_format.area_masks import area_masks
 from seglab.data.layouts.volume_format.channel_folders import ChannelFolder, channel_folder, masks_subfolder
 from seglab.data.layouts.volume_format.label_products import label_products
 from seglab.data.layouts.volume_format.separate_datasets import refuse_separate_datasets, refuse_separate_tasks
+from seglab.data.layouts.volume_format.time_points import time_point_scans
 from seglab.data.files.volumes import volume_stem
 from seglab.errors import DataError
 
@@ -80,18 +81,20 @@ def split_containers(root: Path, label_file: str | None = None) -> Layout | None
     found: list[tuple[Path, Layout]] = []
     held: set[Path] = set()  # the folders holding the found cases' volumes: case folders, not containers of them
     rivals: dict[str, list[Path]] = {}  # the case folders of containers refused for several label volumes
+    scans: dict[Path, str] = {}  # their label volumes' time points, where a folder holds several
     for container in sorted(containers):  # a container before the folders in it
         if container not in held:  # MSSEG-2016's Patient_01/ is a case
             try:
                 layout = subject_folders(container, label_file)
             except RivalLabels as err:  # refused once all are read: HNTS-MRG's <patient>/midRT/, each patient's
                 rivals |= err.labels_of
+                scans |= err.scan_of
                 held |= {Path(case) for case in err.labels_of}  # case folders, not containers of cases
                 continue
             found += [(container, layout)] if layout.subjects else []
             held |= {q for s in layout.subjects for p in (*s.images, s.label) for q in p.parents}
     if rivals:
-        raise rival_labels(rivals, "case folders")
+        raise rival_labels(rivals, "case folders", scans)
     if not found:
         return None
     merged = Layout()
@@ -148,7 +151,9 @@ def subject_folders(root: Path, label_file: str | None = None) -> Layout:
     labels then set aside, else the one named as labels (`is_label_volume`); or a subfolder of a
     volume per structure (`_structure_folder`), which `label_file` may name too; a folder's one volume
     beside a subfolder of image volumes on its grid is the label of those channels (WMH's
-    `wmh.nii.gz` beside `pre/`: `channel_folders`).
+    `wmh.nii.gz` beside `pre/`: `channel_folders`). Label volumes of several time points, each named
+    its time point's as its images are (ISBI 2015's `training01_01_mask1.nii`), give a case each
+    (`_time_point_cases`).
 
     Raises:
         DataError: case folders holding several label volumes (`rival_labels`).
@@ -157,7 +162,8 @@ def subject_folders(root: Path, label_file: str | None = None) -> Layout:
     folder_cases: list[Subject] = []  # a folder's volumes, a case of one label volume
     unlabelled: list[Path] = []
     structured: list[tuple[str, Path, Path]] = []
-    labels_of: dict[Path, list[Path]] = {}  # case folder -> its label volumes (several: the user picks)
+    labels_of: dict[Path, list[Path]] = {}  # case folder -> its label volumes (several of one scan: the user picks)
+    scan_of: dict[Path, str] = {}  # a label volume -> its time point, in folders of several (`time_point_scans`)
     judged: dict[tuple[str, ...], list[str]] = {}  # the names of a masks subfolder's volumes -> its areas'
     for folder in sorted((p for p in root.iterdir() if p.is_dir()), key=lambda p: natural_key(p.name)):
         try:
@@ -172,6 +178,8 @@ def subject_folders(root: Path, label_file: str | None = None) -> Layout:
             layout.left_out += beside.left_out
             if len(labels_of[folder]) == 1:
                 folder_cases.append(Subject(folder.name, beside.images, labels_of[folder][0]))
+            else:  # ISBI 2015's training01/masks/training01_01_mask1.nii ... training01_04_mask1.nii
+                folder_cases += _time_point_cases(folder, beside.images, labels_of[folder], scan_of, layout.groups)
             continue
         volumes = own + ([folder] if dicom_files(folder) else [])
         labels = [p for p in volumes if is_case_label(p, label_file)]
@@ -215,8 +223,10 @@ def subject_folders(root: Path, label_file: str | None = None) -> Layout:
             products = label_products(images, labels[0])
             layout.products += products
             folder_cases.append(Subject(folder.name, tuple(p for p in images if p not in products), labels[0]))
-    if any(len(labels) > 1 for labels in labels_of.values()):
-        raise rival_labels({str(folder): labels for folder, labels in labels_of.items()}, "case folders")
+        else:
+            folder_cases += _time_point_cases(folder, images, labels, scan_of, layout.groups)
+    if any(_rivals(labels, scan_of) for labels in labels_of.values()):
+        raise rival_labels({str(folder): labels for folder, labels in labels_of.items()}, "case folders", scan_of)
     layout.subjects += with_modalities(folder_cases, least=2)  # a folder's one volume is its image, whatever its name
     layout.folder_cases = {s.label for s in folder_cases}
     if structured:  # every case's structures, one class each in name order
@@ -224,6 +234,19 @@ def subject_folders(root: Path, label_file: str | None = None) -> Layout:
         layout.subjects += [Subject(name, (image,), parts, structures) for name, image, parts in structured]
     layout.unlabelled = unlabelled if layout.subjects else []
     return layout
+
+
+def _time_point_cases(folder: Path, images: Sequence[Path], labels: list[Path], scan_of: dict[Path, str],
+                      groups: dict[str, str]) -> list[Subject]:
+    """A case per time point of case folder `folder`'s volumes (`time_point_scans`), grouped by the
+    folder, a patient's visits; none unless it holds several, each of one label volume. Each label
+    volume's time point is kept in `scan_of`: a refusal offers the labels by the name after it."""
+    scans = time_point_scans(images, labels)
+    scan_of.update({label: scan for scan, (_, held) in scans.items() for label in held})
+    if not scans or any(len(held) > 1 for _, held in scans.values()):
+        return []
+    groups.update(dict.fromkeys(scans, folder.name))
+    return [Subject(scan, found, held[0]) for scan, (found, held) in scans.items()]
 
 
 def _masks_subfolder_case(folder: Path, label_file: str | None, judged: dict[tuple[str, ...], list[str]]
@@ -255,31 +278,45 @@ def _masks_subfolder_case(folder: Path, label_file: str | None, judged: dict[tup
 
 class RivalLabels(DataError):
     """The refusal of cases holding several label volumes (`rival_labels`), which keeps them by
-    case: `split_containers` refuses its containers' at once."""
+    case, and the time point of each label volume where a case folder holds several:
+    `split_containers` refuses its containers' at once."""
 
-    def __init__(self, message: str, labels_of: dict[str, list[Path]]) -> None:
+    def __init__(self, message: str, labels_of: dict[str, list[Path]], scan_of: Mapping[Path, str]) -> None:
         super().__init__(message)
         self.labels_of = labels_of
+        self.scan_of = dict(scan_of)
 
 
-def rival_labels(labels_of: dict[str, list[Path]], holders: str) -> RivalLabels:
+def rival_labels(labels_of: dict[str, list[Path]], holders: str, scan_of: Mapping[Path, str] | None = None
+                 ) -> RivalLabels:
     """The refusal of cases holding several label volumes, by case (a case folder's path, or an
     image's name): KiTS21's `aggregated_AND_seg`, `aggregated_MAJ_seg` and `aggregated_OR_seg` (the
     annotators' intersection, majority vote and union), LNDb's `_rad1`, `_rad2`, `_rad3` (a
     radiologist's each). Which to train on is the user's choice, each offered as `--masks` with the
-    cases holding it (a name holding its case's, `BraTS_001_seg.nii.gz`, as a pattern: `_case_names`)."""
+    cases holding it (a name holding its case's, `BraTS_001_seg.nii.gz`, as a pattern: `_case_names`;
+    or its time point's, `scan_of`: ISBI 2015's `training01_01_mask1.nii` as `'*_mask1.nii'`)."""
     names = _case_names(labels_of)
+    scan_of = scan_of or {}
 
     def naming(case: str, label: Path) -> str:
-        held = (re.compile(rf"(?<!\d){re.escape(name)}(?!\d)", re.IGNORECASE) for name in names[case])
+        own = [scan_of[label]] if label in scan_of else []
+        held = (re.compile(rf"(?<!\d){re.escape(name)}(?!\d)", re.IGNORECASE) for name in own + names[case])
         return next((found.sub("*", label.name) for found in held if found.search(label.name)), label.name)
 
     counts = Counter(naming(case, label) for case, labels in labels_of.items() for label in labels)
-    case, labels = next((c, ls) for c, ls in labels_of.items() if len(ls) > 1)
-    several = sum(len(ls) > 1 for ls in labels_of.values())
-    listed = "".join(f"\n  --masks {shlex.quote(name)}: {n} cases" for name, n in sorted(counts.items()))
+    case, labels = next((c, ls) for c, ls in labels_of.items() if _rivals(ls, scan_of))
+    several = sum(_rivals(ls, scan_of) for ls in labels_of.values())
+    listed = "".join(f"\n  --masks {shlex.quote(name)}: {n} case{'s' if n != 1 else ''}"
+                     for name, n in sorted(counts.items()))
     return RivalLabels(f"{several} {holders} hold several label volumes (e.g. '{case}': "
-                       f"{', '.join(p.name for p in labels)}); pick the labels to train on:{listed}", labels_of)
+                       f"{', '.join(p.name for p in labels)}); pick the labels to train on:{listed}",
+                       labels_of, scan_of)
+
+
+def _rivals(labels: Sequence[Path], scan_of: Mapping[Path, str]) -> bool:
+    """Whether a case's label volumes outnumber the time points they label (`scan_of`; a case folder
+    not of several time points is one)."""
+    return len(labels) > len({scan_of.get(label) for label in labels})
 
 
 def _case_names(cases: Collection[str]) -> dict[str, list[str]]:
