@@ -876,7 +876,7 @@ shipped_name_files = st.sampled_from(["class_dict.csv", "_classes.csv", "labelma
                                       "dataset.json", "config_v2.0.json", "class_list.json", "gt_codes.tsv",
                                       "RUGD_annotation-colormap.txt", "ontology.yaml", "classes.csv",
                                       "goose_label_mapping.csv", "label_num_dic_final.json", "labels.json",
-                                      "README.md", "README.txt"])
+                                      "README.md", "README.txt", "collection.json"])
 shipped_texts = st.text(max_size=60) | st.lists(st.lists(st.sampled_from(
     ["name", "r", "g", "b", "Pixel Value", "Class", "Idx", "Name", "background", "car", "0", "1", "255", "-1", "x",
      "300", "", "label", "GT_code", "void", "outside_roi", "#ff0000", "70000", "classname", "red", "green", "blue",
@@ -890,7 +890,10 @@ shipped_texts = st.text(max_size=60) | st.lists(st.lists(st.sampled_from(
     "classname,red,green,blue\nunlabeled,0,0,0\ncar,0,0,142\nvan,0,0,142\n", '{"others": 0, "wall": 1}',
     "label_key,class_name,has_instance,hex\n0,undefined,False,#000000\n1,car,True,#00008e\n",
     "Colours: void (255,255,255), car (1,1,1), road (2, 2, 2).\n", "- void: 0,0,0\n- ignore: 1,1,1\n- x: 2,2,2\n",
-    "a 0 0 0\nb 0 0 0\nc 300 0 0\n", "car (0,0,0), van (0,0,0), bus (1, 1, 1)\n"])
+    "a 0 0 0\nb 0 0 0\nc 300 0 0\n", "car (0,0,0), van (0,0,0), bus (1, 1, 1)\n",
+    "Labels: 0 soil, 1 bedrock, 255 NULL (no label).\n", "Labels: 0 void, 1 ignore.\n", "masks: 1 null\n",
+    "Labels: 1 car, 99999 van.\n", "| id | name |\n|---|---|\n| 0 | unlabelled |\n| 255 | void |\n",
+    '{"type": "Collection", "summaries": {"label:classes": [{"name": null, "classes": ["1: car", "70000: van"]}]}}'])
 
 
 @example(name="_classes.csv", text="name,Pixel Value\n\n")  # no rows: max() of no names, ValueError

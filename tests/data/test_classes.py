@@ -22,6 +22,8 @@ from seglab.data.classes import (
 )
 from seglab.data import discover, read_mask
 from seglab.data.classes.readme_colours import classes_from_readme
+from seglab.data.classes.readme_values import value_names_from_readme
+from seglab.data.classes.stac_labels import value_names_from_stac
 from seglab.errors import DataError
 from seglab.reports.plots import overlay
 
@@ -257,7 +259,8 @@ def test_a_json_of_names_and_values_names_the_mask_values(tmp_path, values, name
 
 
 def test_void_names_are_the_ones_datasets_score_in_no_class():
-    voids = ("void", " Unlabeled", "unlabelled", "outside_roi", "Ambiguous", "exclude", "ignore", "don't care")
+    voids = ("void", " Unlabeled", "unlabelled", "outside_roi", "Ambiguous", "exclude", "ignore", "don't care",
+             "NULL", "no label")  # AI4Mars' 255
     assert all(is_void(n) for n in voids)
     assert not any(is_void(n) for n in ("background", "_background_", "voids", "outside", "Unlabeled car"))
 
@@ -310,6 +313,83 @@ def test_a_readme_lists_classes_beside_their_rgb_numbers(tmp_path, text):
 def test_numbers_in_a_readmes_prose_are_no_class_table(tmp_path, text):
     (tmp_path / "README.txt").write_text(text)
     assert classes_from_readme(tmp_path / "README.txt") is None
+
+
+MARS = {0: "soil", 1: "bedrock", 2: "sand", 3: "big rock"}
+ORGANS = {1: "pancreas", 2: "kidney", 3: "liver"}
+
+
+@pytest.mark.parametrize(("text", "names"), [
+    ("AI4Mars terrain classification. Labels: 0 soil, 1 bedrock, 2 sand, 3 big rock, 255 NULL (no label).\n"
+     "images/rng-30m: range masks (1 = beyond 30 m).\n", {**MARS, 255: "NULL"}),
+    ("CURVAS: 3 annotations per CT. Labels 1 pancreas, 2 kidney, 3 liver.\n", ORGANS),
+    ("The classes are 1 pancreas, 2 kidney and 3 liver.\n", ORGANS),
+    ("## Classes\n\n0: soil\n1: bedrock\n\n2 - sand\n3 = big rock\n\nImages are 1024 px wide.\n", MARS),
+    ("label 1 = pancreas\nlabel 2 = kidney\nlabel 3 = liver\n", ORGANS),
+    ("### Labels\n- 1 pancreas\n- 2 kidney\n* 3 liver.\n", ORGANS),
+    ("| Value | Class | Colour |\n|---:|---|---|\n| 0 | soil | brown |\n| 1 | bedrock | grey |\n| 2 | sand | tan |\n"
+     "| 3 | big rock | black |\n", MARS),
+    ("| Organ | Label |\n|---|---|\n| pancreas | 1 |\n| kidney | 2 |\n| liver | 3 |\n", ORGANS),
+    ("# ATLANTIS\n56 labels (35 waterbody + 21 general); masks hold ids 1..56, 0 unlabelled.\n", {0: "unlabelled"}),
+], ids=["a list after Labels:", "after Labels", "in a sentence", "lines below a heading", "label n = name",
+        "a bulleted list", "a table", "a table, values second", "a void alone"])
+def test_a_readme_names_the_mask_values_in_its_text(tmp_path, text, names):
+    """AI4Mars' README.txt, CURVAS' and CMRxMotion's README.md name their label values in a line of
+    text, which no reader took: the classes were class_0 ... class_3. A void the masks hold
+    (ATLANTIS' 0 'unlabelled') is read alone, a void to ignore."""
+    (tmp_path / "README.md").write_text(text)
+    found = value_names_from_readme(tmp_path / "README.md")
+    assert found is not None and found.names == names
+    assert found.voids == tuple(v for v, name in names.items() if name in ("NULL", "unlabelled"))
+
+
+@pytest.mark.parametrize("text", [
+    "Tiles are cut with a stride of (1, 2, 3) pixels.\n",
+    "Note: 1, 2, 3 images\nTip: 4, 5, 6 more\nAlso: 7, 8, 9 here\n",
+    "| split | train | val | test |\n|---|---|---|---|\n| tiles | 120 | 30 | 45 |\n| masks | 12 | 3 | 4 |\n",
+    "| Class | Count |\n|---|---|\n| car | 120 |\n| road | 30 |\n",
+    "We trained 3 models with 2 GPUs, 4 nodes.\n",
+    "Hardware\n- 1 GPU\n- 16 GB RAM\n",
+    "2019 first release\n2020 second release\n",
+    "Labels: 0 soil, 1 bedrock and the rest is sand.\n",
+    "Labels: 1 car, 1 van.\n",
+    "Of the images, 12 unlabelled.\n",
+], ids=["a triple", "numbers in sentences", "a table of counts", "counts by class", "prose", "a list of hardware",
+        "a changelog", "a list running into prose", "a value named twice", "a count of images"])
+def test_numbers_in_a_readmes_prose_name_no_mask_values(tmp_path, text):
+    (tmp_path / "README.txt").write_text(text)
+    assert value_names_from_readme(tmp_path / "README.txt") is None
+
+
+CROPS = ["1: Wheat", "2: Mustard", "4: No Crop", "36: Rice"]
+
+
+@pytest.mark.parametrize(("collection", "item"), [
+    ({"type": "Collection", "summaries": {"label:classes": [{"name": "raster_labels", "classes": CROPS}]}}, None),
+    ({"type": "Collection"}, {"type": "Feature", "properties": {"label:classes": [{"name": None, "classes": CROPS}]}}),
+], ids=["the collection's summaries", "its first item's properties"])
+def test_stac_label_classes_name_the_label_rasters_values(tmp_path, collection, item):
+    """AgriFieldNet's STAC label collection lists its crop ids as `label:classes` (`"1: Wheat"`,
+    ...): they were not read, and the ids up to 36 made class_0 ... class_16 and a fatal 36."""
+    (tmp_path / "collection.json").write_text(json.dumps(collection))
+    if item is not None:
+        (tmp_path / "labels_a1b2c").mkdir()
+        (tmp_path / "labels_a1b2c" / "stac.json").write_text(json.dumps(item))
+    found = value_names_from_stac(tmp_path / "collection.json")
+    assert found is not None and found.names == {1: "Wheat", 2: "Mustard", 4: "No Crop", 36: "Rice"}
+
+
+@pytest.mark.parametrize("stac", [
+    {"type": "Collection", "summaries": {"label:classes": [{"name": "crop", "classes": ["Wheat", "Mustard"]}]}},
+    {"type": "Collection", "summaries": {"label:classes": [{"name": "crop", "classes": [1, 2, 4]}]}},
+    {"type": "Collection", "summaries": {"label:classes": [{"name": "crop", "classes": ["1: Wheat", "Mustard"]}]}},
+    {"type": "Collection", "summaries": {"label:classes": "1: Wheat"}},
+    {"type": "Catalog", "summaries": {"label:classes": [{"name": "crop", "classes": CROPS}]}},
+    {"type": "Collection"},
+], ids=["bare names", "bare values", "a name unnumbered", "no list", "a catalog", "none"])
+def test_stac_classes_without_numbered_names_name_no_values(tmp_path, stac):
+    (tmp_path / "collection.json").write_text(json.dumps(stac))
+    assert value_names_from_stac(tmp_path / "collection.json") is None
 
 
 @pytest.mark.parametrize(("value", "colour"), [

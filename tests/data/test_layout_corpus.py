@@ -22,6 +22,7 @@ from PIL import Image
 from seglab.cli import main
 from seglab.data import discover, inspect_dataset, format_report, split_pairs
 from seglab.data.checking.audit import audit
+from seglab.data.classes.mapping import OffsetMapping
 from seglab.data.discovery.naming import pattern_for, unique_template_stems
 from seglab.data.layouts.layout_refusal import what_was_seen
 from seglab.errors import DataError
@@ -3265,3 +3266,39 @@ def test_a_readme_txt_naming_colours_by_their_rgb_numbers_names_the_classes_and_
     assert index.classes.void_colours == (void,) and index.ignore_index == 255
     assert 255 in inspect_dataset(tmp_path, images="img_multispec_05/TLS_BDSD_M",
                                   masks="semantic_05/TLS_GT").stats.mask_values  # white read as the ignore label
+
+
+@pytest.mark.parametrize("ignore_index", [None, 255])
+def test_a_readme_listing_label_values_in_a_line_names_the_classes_and_its_null_is_void(tmp_path, ignore_index):
+    """AI4Mars ships msl/images/edr/<name>.JPG beside msl/labels/train/<name>_merged.png (0 soil,
+    1 bedrock, 2 sand, 3 big rock, 255 no label), the names only in README.txt's text: the
+    classes were class_0 ... class_3. The README's list names them, and its 255 'NULL' is the
+    ignore label, whether or not --ignore-index 255 says so."""
+    top = tmp_path / "ai4mars-dataset-merged-0.1"
+    for n in range(4):
+        name = f"NLA_39768{n}339EDR_F0020000AUT_04096M1"
+        save(top / "msl" / "images" / "edr" / f"{name}.JPG", photo(n)[..., 0])
+        save(top / "msl" / "labels" / "train" / f"{name}_merged.png", labels(n, (0, 1, 2, 3, 255)))
+    (top / "README.txt").write_text(
+        "AI4Mars terrain classification. Labels: 0 soil, 1 bedrock, 2 sand, 3 big rock, 255 NULL (no label).\n"
+        "images/rng-30m: range masks (1 = beyond 30 m).\n")
+    report = inspect_dataset(tmp_path, masks="labels", ignore_index=ignore_index)
+    assert report.classes.names == ("soil", "bedrock", "sand", "big rock")
+    assert report.index.ignore_index == 255 and report.stats.mask_values[255] > 0
+    assert "README.txt" not in {p.name for p in report.index.ignored}
+
+
+def test_a_readme_calling_mask_value_0_unlabelled_makes_it_the_ignore_label(tmp_path, caplog):
+    """ATLANTIS ships atlantis/images/<split>/<waterbody>/<id>.jpg beside masks/ of ids 1..56, 0
+    unlabelled, as its README says (its loader reads label - 1, 0 as 255): 0 was trained as a
+    class. The README's `0 unlabelled` makes 0 the ignore label, as --ignore-index 0 does."""
+    (tmp_path / "README.md").write_text("# ATLANTIS - ArTificiaL And Natural waTer-bodIes dataSet\n"
+                                        "56 labels (35 waterbody + 21 general); masks hold ids 1..56, 0 unlabelled.\n")
+    for n, (split, water) in enumerate([("train", "canal"), ("train", "dam"), ("val", "lake"), ("test", "dam")]):
+        save(tmp_path / "atlantis" / "images" / split / water / f"2650333{n}837.jpg", photo(n))
+        save(tmp_path / "atlantis" / "masks" / split / water / f"2650333{n}837.png", labels(n, (0, 3, 17, 56)))
+    with caplog.at_level(logging.INFO, logger="seglab"):
+        report = inspect_dataset(tmp_path)
+    assert report.index.mapping == OffsetMapping(1) and report.index.ignore_index == -1
+    assert report.classes.ignore_index == -1 and report.stats.mask_values[-1] > 0  # 0 read as no class
+    assert "README.md' names mask value 0 'unlabelled' and no class" in caplog.text

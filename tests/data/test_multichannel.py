@@ -3,6 +3,7 @@ dropped only where a file declares it, and such a dataset trains, evaluates and 
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 from pathlib import Path
@@ -1041,6 +1042,28 @@ def test_chip_folders_of_band_files_are_one_image_each_in_band_order_paired_by_c
         in index.pairing[0]
     assert "field_ids.tif beside each label left out, listed as ignored" in caplog.text
     assert scan(index).channels == {12: 2}
+
+
+@pytest.mark.parametrize("in_items", [False, True], ids=["collection summaries", "item properties"])
+def test_stac_label_classes_name_the_crop_ids_and_leave_0_unlabelled(tmp_path: Path, in_items: bool) -> None:
+    """AgriFieldNet's label collection lists its crop ids as `label:classes` (`"1: Wheat"`, ...,
+    `"36: Rice"`; STAC's label extension, in the collection's summaries or each item's
+    properties), 0 no label: they were not read, so ids 0 to 16 made class_0 ... class_16 and 36
+    a fatal value outside the classes. The named ids are the classes in id order, the others
+    (0 among them) the ignore label."""
+    agrifieldnet_chips(tmp_path)
+    listed = {"label:classes": [{"name": "raster_labels", "classes": ["1: Wheat", "2: Mustard", "4: No Crop",
+                                                                        "9: Maize", "36: Rice"]}]}
+    labels = tmp_path / AGRIFIELDNET / f"{AGRIFIELDNET}_labels_train"
+    if in_items:
+        for item in labels.glob("*/"):
+            (item / "stac.json").write_text(json.dumps({"type": "Feature", "properties": listed}))
+    else:
+        (labels / "collection.json").write_text(json.dumps({"type": "Collection", "summaries": listed}))
+    index = discover(tmp_path)
+    assert index.classes.names == ("Wheat", "Mustard", "No Crop", "Maize", "Rice") and index.ignore_index == 255
+    assert [dict(index.mapping.values)[v] for v in (0, 1, 4, 9, 36)] == [255, 0, 2, 3, 4]
+    assert [p.code for p in audit(index).fatal] == []
 
 
 def cloud_cover_chips(root: Path, chips: tuple[str, ...] = ("adwp", "adwu", "adwz", "adxp", "aeaj", "aecy")) -> None:

@@ -1049,6 +1049,22 @@ def test_curvas_raters_label_maps_are_a_choice_and_never_channels(tmp_path: Path
     assert sorted(p.name for p in index.ignored) == [f"{rater.format(k)}.nii.gz" for k in (1, 3) for _ in range(3)]
 
 
+@pytest.mark.parametrize("readme", ["CURVAS: 3 annotations per CT. Labels 1 pancreas, 2 kidney, 3 liver.\n",
+                                    "## Labels\n\n- 1 pancreas\n- 2 kidney\n- 3 liver\n"])
+def test_a_readme_naming_the_label_values_names_the_volumes_classes(tmp_path: Path, readme: str) -> None:
+    """CURVAS' and CMRxMotion's README.md name their label values in its text (`Labels 1 pancreas,
+    2 kidney, 3 liver.`), which no reader took: the classes were class_0 ... class_3."""
+    for n in range(3):
+        image, label = make_volume(n)
+        label[label == 1] = 1 + (np.indices(label.shape)[0][label == 1] % 3)
+        folder = tmp_path / "training_set" / f"UKCHLL{n:03d}"
+        save(folder / "image.nii.gz", image)
+        save(folder / "annotation_1.nii.gz", label.astype(np.uint8))
+    (tmp_path / "README.md").write_text(readme)
+    index = discover(tmp_path, masks="annotation_1.nii.gz")
+    assert index.classes.names == ("class_0", "pancreas", "kidney", "liver")
+
+
 def test_a_modality_file_named_as_a_label_is_refused_as_a_channel(tmp_path: Path) -> None:
     """A case's `<case>__seg.nii.gz` among its modality files (`<case>__CT`) in imagesTr/ was fed as
     the second channel, the label as input; it is refused, named, with the routes."""

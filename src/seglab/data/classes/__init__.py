@@ -6,7 +6,8 @@ Names and colours travel with a trained model (run folder, reports, coloured mas
 `ClassSpec` is a small frozen value that converts to and from plain JSON. One job a module:
 `names` (what a class name says), `colours` (display colours), `spec` (`ClassSpec`),
 `annotation_labels` (the classes of annotation files' labels), `classes_file` (classes.json),
-`class_tables` (class tables datasets ship), `value_names` (names of mask values), `object_settings`
+`class_tables` (class tables datasets ship), `value_names` (names of mask values), `readme_values` (those
+a README's text gives), `stac_labels` (those a STAC label extension lists), `object_settings`
 (the values NDDS' `_object_settings.json` names), `dataset_card`
 (those a Hugging Face dataset card lists), `yaml_files` (the YAML class lists datasets ship) and `mapping` (how raw mask pixels become class indices,
 `MaskMapping` and its registry).
@@ -44,6 +45,8 @@ from seglab.data.classes.value_names import (
     value_names_from_numbered_lines,
     value_names_from_ontology,
 )
+from seglab.data.classes.readme_values import value_names_from_readme
+from seglab.data.classes.stac_labels import value_names_from_stac
 
 __all__ = [
     "BACKGROUND_COLOUR",
@@ -84,4 +87,6 @@ __all__ = [
     "value_names_from_list",
     "value_names_from_numbered_lines",
     "value_names_from_ontology",
+    "value_names_from_readme",
+    "value_names_from_stac",
 ]

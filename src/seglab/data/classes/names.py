@@ -13,8 +13,8 @@ def is_background(name: str) -> bool:
     return name.strip().lower() in _BACKGROUND_NAMES or name.strip().lower().startswith("background")
 
 
-VOID_NAMES = re.compile(r"ambiguous|ignored?|exclude[d]?|void|unlabell?ed|outside_roi|don'?t[ _]?care",
-                        re.IGNORECASE)  # what datasets call pixels scored in no class (MoNuSAC, RUGD, BCSS)
+VOID_NAMES = re.compile(r"ambiguous|ignored?|exclude[d]?|void|unlabell?ed|outside_roi|don'?t[ _]?care|null|no[ _]label",
+                        re.IGNORECASE)  # what datasets call pixels scored in no class (MoNuSAC, RUGD, BCSS, AI4Mars)
 
 
 def is_void(name: str) -> bool:

@@ -55,12 +55,12 @@ def classes_from_value_names(index: DatasetIndex, ignore_index: int | None) -> D
                            or (index.value_names.complete and len(kept) < kept[-1] + 1))
     if relabelled and ((voids and voids != (max(names),)) or gaps):
         return _compacted(index, voids)
-    if voids:  # Mapillary's 'Unlabeled', scored in no class
-        void = count = voids[0]
+    if voids:  # Mapillary's 'Unlabeled' past its classes, AI4Mars' 255 'NULL': scored in no class
+        void, count = voids[0], kept[-1] + 1
         logger.info("class names from '%s' (%d classes, mask values 0 to %d); %d ('%s') is scored in no class: the "
-                    "ignore label", path, void, void - 1, void, names[void])
-    else:
-        count = max(names) + 1 - offset
+                    "ignore label", path, count, count - 1, void, names[void])
+    else:  # a value given as the ignore label is no class, however the table names it (AI4Mars' 255 'NULL')
+        count = max((v for v in names if v != ignore_index), default=-1) + 1 - offset
         if count < 1:
             raise DataError(f"class list '{path}' names no value from {offset} up")
         void = DEFAULT_IGNORE if relabelled and count < DEFAULT_IGNORE else None  # RailSem19's uint8/ void
@@ -77,6 +77,20 @@ def classes_from_value_names(index: DatasetIndex, ignore_index: int | None) -> D
     # values a table names are classes, however sparse in the masks (GOOSE's 64 ids), not object numbers
     problems = [p for p in index.problems if p.code != "instance-ids"]
     return replace(index, classes=classes, problems=problems)
+
+
+def without_stated_void(index: DatasetIndex) -> tuple[DatasetIndex, int | None]:
+    """The index less shipped names that name one void value alone (ATLANTIS' README: `masks hold
+    ids 1..56, 0 unlabelled`), and that value: it names no class, so the classes are the masks'
+    other values, and the void is the ignore label unless one is given (as --ignore-index 0
+    reads ATLANTIS). The index as it is, and None, for any other names."""
+    found = index.value_names
+    if found is None or len(found.names) > 1 or not found.voids:
+        return index, None
+    void = found.voids[0]
+    logger.info("'%s' names mask value %d '%s' and no class: %d is void, the ignore label unless one is given, "
+                "and the classes are the other values", found.path, void, found.names[void], void)
+    return replace(index, value_names=None), void
 
 
 def _named_packed_classes(index: DatasetIndex, mapping: ClassInstanceMapping) -> DatasetIndex:

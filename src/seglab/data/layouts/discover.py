@@ -29,7 +29,7 @@ from seglab.data.encodings.object_channels import ObjectChannelsMapping
 from seglab.data.encodings.one_hot import OneHotMapping
 from seglab.data.encodings.label_maps import label_map_encoding, parse_label_map
 from seglab.data.encodings.outlines import FilledOutlineMapping
-from seglab.data.encodings.value_classes import classes_from_value_names
+from seglab.data.encodings.value_classes import classes_from_value_names, without_stated_void
 from seglab.data.files.alpha import ALPHA_READINGS, data_alpha_image
 from seglab.data.files.index import DatasetIndex
 from seglab.data.files.pixel_budget import set_max_pixels
@@ -138,6 +138,9 @@ def discover(
         shown = "".join(f"\n  {p}" for p in index.problems[:5])
         raise DataError(f"no image/mask pairs found in '{root}' ({index.format} layout){shown}"
                         f"{_unpaired_hint(index, merge_masks)}")
+    index, stated_void = without_stated_void(index)
+    if ignore_index is None and label_map is None and not instance_masks:
+        ignore_index = stated_void  # ATLANTIS' README: 0 unlabelled, read as --ignore-index 0 would
     if instance_masks:
         voided = _void_regions(index.mapping)
         index = _objects(index, classes, label_map, ignore_index)

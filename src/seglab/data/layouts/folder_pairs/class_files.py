@@ -30,6 +30,8 @@ from seglab.data.classes import (
     value_names_from_list,
     value_names_from_numbered_lines,
     value_names_from_ontology,
+    value_names_from_readme,
+    value_names_from_stac,
 )
 from seglab.data.classes.readme_colours import classes_from_readme, readme_files
 from seglab.data.files.ilastik_projects import ILASTIK_PROJECT_GLOB, value_names_from_ilastik_project
@@ -98,17 +100,21 @@ def value_names_in(folder: Path, versions: Collection[str] = ()) -> ValueNames |
     column (ADE20K's objectInfo150.csv, BCSS's gt_codes.tsv), text list (labelme2voc's
     class_names.txt, FreeSurfer's colour look-up table, ITK-SNAP's labels.txt), 3D Slicer's
     colour table (`.ctbl`), JSON with a "labels" list (Mapillary's config_v2.0.json, those naming
-    one of `versions` first: its config_v1.2.json and config_v2.0.json), RELLIS-3D's ontology.yaml
-    or an ilastik project (`.ilp`: the labels its Simple Segmentation exports number)."""
+    one of `versions` first: its config_v1.2.json and config_v2.0.json), STAC label collection or
+    item (AgriFieldNet's `label:classes`), RELLIS-3D's ontology.yaml or an ilastik project (`.ilp`:
+    the labels its Simple Segmentation exports number); last, the README's text (AI4Mars' `Labels:
+    0 soil, 1 bedrock, ...`; ATLANTIS' `0 unlabelled`), which tables come before."""
     jsons = sorted(folder.glob("*.json"), key=lambda p: not any(v in p.stem for v in versions))
     tables = [*((value_names_from_csv, p) for p in sorted([*folder.glob("*.csv"), *folder.glob("*.tsv")])),
               *((read, p) for p in sorted(folder.glob("*.txt")) if p.name not in NAME_LIST_FILES
                 for read in (value_names_from_csv, value_names_from_numbered_lines, value_names_from_colour_lut)),
               *((value_names_from_colour_lut, p) for p in sorted(folder.glob(COLOUR_TABLE_GLOB))),
               *((value_names_from_list, folder / n) for n in NAME_LIST_FILES if (folder / n).is_file()),
-              *((value_names_from_label_json, p) for p in jsons if p.name.lower() not in METADATA_FILES),
+              *((read, p) for read in (value_names_from_label_json, value_names_from_stac)
+                for p in jsons if p.name.lower() not in METADATA_FILES),
               *((value_names_from_ontology, folder / n) for n in (ONTOLOGY_FILE,) if (folder / n).is_file()),
-              *((value_names_from_ilastik_project, p) for p in sorted(folder.glob(ILASTIK_PROJECT_GLOB)))]
+              *((value_names_from_ilastik_project, p) for p in sorted(folder.glob(ILASTIK_PROJECT_GLOB))),
+              *((value_names_from_readme, p) for p in readme_files(folder))]
     return next((names for read, path in tables if (names := read(path)) is not None), None)
 
 
