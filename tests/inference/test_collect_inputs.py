@@ -13,7 +13,7 @@ from PIL import Image
 
 from seglab.cli import main
 from seglab.errors import DataError
-from seglab.inference.files import collect_inputs
+from seglab.inference.files import channel_images, collect_inputs, output_names
 
 from ..data.test_volumes import save, write_dicom_series  # type: ignore[import-not-found]
 
@@ -207,3 +207,27 @@ def test_a_folder_of_hub_shards_names_them_and_a_route_to_their_pictures(tmp_pat
     assert main(["inspect", str(root)]) == 0
     unpacked = next((tmp_path / "cache").rglob("pixel_values"))
     assert len(collect_inputs([unpacked])) == 3
+
+
+def test_a_folder_of_case_folders_of_band_folders_gives_each_cases_images(tmp_path: Path, caplog) -> None:
+    """BrainMetShare's `mets_stanford_releaseMask_test/Mets_003/0/000.png` ... `3/000.png`, a sequence
+    per numbered folder, for a run of channels 0 to 3: the test folder of patients was refused (its
+    images lie two folders down), and two patients given together mixed their slices ('000.png' of
+    Mets_003 and of Mets_017 both channel 0 of one image). Each patient's slice is one image of
+    its four files, named by patient and slice; a patient's `seg/` is left out in one line."""
+    test = tmp_path / "mets_stanford_releaseMask_test"
+    for patient in ("Mets_003", "Mets_017"):
+        for sequence in ("0", "1", "2", "3"):
+            _images(test / patient / sequence, ["000.png", "001.png"])
+    _images(test / "Mets_017" / "seg", ["000.png", "001.png"])
+    names = ("0", "1", "2", "3")
+    with caplog.at_level("INFO", logger="seglab.inference.files"):
+        files = collect_inputs([test], names)
+    assert "seg/ (1 folder) holds no channel files of the model (0, 1, 2, 3); not predicted" in caplog.text
+    images = channel_images(files, names)
+    assert list(images.values()) == [tuple(test / patient / sequence / slice_ for sequence in names)
+                                     for patient in ("Mets_003", "Mets_017") for slice_ in ("000.png", "001.png")]
+    assert sorted(output_names(files, names).values()) == ["Mets_003/000", "Mets_003/001", "Mets_017/000",
+                                                           "Mets_017/001"]
+    patients = collect_inputs([test / "Mets_003", test / "Mets_017"], names)
+    assert channel_images(patients, names) == images

@@ -92,6 +92,51 @@ def test_one_modality_for_a_model_of_four_is_refused_naming_it(tmp_path: Path) -
         predict_volumes(LastModality(4), [tmp_path / "scan_flair.nii.gz"], tmp_path / "out")
 
 
+def test_a_case_of_more_numbered_channel_files_than_the_model_is_read_with_the_runs(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """MAMA-MIA's `ISPY2_100899/` holds 6 DCE phases, `_0000` to `_0005`; training read every case
+    with the 3 all cases have. Predict refused it as 6 channels for a model of 3: it reads the
+    run's `_0000` to `_0002` (the stand-in checks each channel is its phase), said in a log line."""
+    case = tmp_path / "ISPY2_100899"
+    box = _modalities(case, [f"ispy2_100899_{phase:04d}.nii.gz" for phase in range(6)])
+    with caplog.at_level("INFO", logger="seglab.data.layouts.volume_format.prediction_cases"):
+        [written] = predict_volumes(LastModality(3), collect_inputs([case]), tmp_path / "out")
+    assert written.mask.name == "ispy2_100899_mask.nii.gz"
+    assert np.array_equal(np.asarray(nib.load(written.mask).dataobj), box.astype(np.uint8))
+    assert "1 case(s) of more numbered channel files than the model's 3 channels (e.g. ispy2_100899: _0000, _0001, " \
+           "_0002, _0003, _0004, _0005): each is read with _0000, _0001, _0002, the channels the run was trained on" \
+           in caplog.text
+
+
+def test_the_folders_of_a_modality_each_are_paired_into_cases_as_training_paired_them(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """BONBID-HIE's `BONBID2023_Train/1ADC_ss/<case>-ADC_ss`, `2Z_ADC/Zmap_<case>-ADC_smooth2mm_clipped10`
+    beside `3LABEL/<case>_lesion`: training reads a volume of each modality folder as a case's
+    channels, in folder order. Predict refused the folder (volumes only in subfolders), and the two
+    modality folders given were each volume a case of 1 channel, refused for a model of 2."""
+    root = tmp_path / "BONBID2023_Train"
+    box = np.zeros((12, 10, 4), bool)
+    box[2:5, 3:6, 1] = True
+    cases = ("MGHNICU_010-VISIT_01", "MGHNICU_011-VISIT_01")
+    for case in cases:
+        for k, name in enumerate((f"1ADC_ss/{case}-ADC_ss", f"2Z_ADC/Zmap_{case}-ADC_smooth2mm_clipped10")):
+            (root / name).parent.mkdir(parents=True, exist_ok=True)
+            nib.save(nib.Nifti1Image(np.where(box, 200.0, 20.0) + 1000 * k, np.eye(4)), root / f"{name}.nii.gz")
+        (root / "3LABEL").mkdir(exist_ok=True)
+        nib.save(nib.Nifti1Image(box.astype(np.uint8), np.eye(4)), root / "3LABEL" / f"{case}_lesion.nii.gz")
+    with pytest.raises(DataError, match="only in subfolders"):  # a model of 1 channel: which folder is for the user
+        collect_inputs([root])
+    with caplog.at_level("INFO", logger="seglab.inference.files"):
+        inputs = collect_inputs([root], in_channels=2)
+    assert "the volumes of 1ADC_ss/, 2Z_ADC/, a folder per modality, are the channels of each case; 3LABEL/ left " \
+           "out" in caplog.text
+    for given in (inputs, collect_inputs([root / "2Z_ADC", root / "1ADC_ss"])):
+        written = predict_volumes(LastModality(2), given, tmp_path / "out")
+        assert sorted(w.mask.name for w in written) == [f"{case}-ADC_mask.nii.gz" for case in cases]
+        for w in written:
+            assert np.array_equal(np.asarray(nib.load(w.mask).dataobj), box.astype(np.uint8))
+
+
 class Modalities(LastModality):
     """A stand-in model of the modalities a run's card records (WMH's FLAIR, T1; autoPET's CTres, PET, SUV)."""
 

@@ -27,6 +27,7 @@ from seglab.data.files.volumes import VOLUME_SUFFIXES, is_volume, volume_stem
 from seglab.data.layouts.formats import ReadOptions
 from seglab.data.layouts.volume_format.cases import is_label_volume
 from seglab.data.layouts.volume_format.label_products import label_products
+from seglab.data.layouts.volume_format.modality_folders import names_a_modality
 from seglab.errors import DataError
 from seglab.inference.bad_inputs import BadInputs
 from seglab.inference.multilabel import write_multilabel
@@ -39,7 +40,7 @@ log = logging.getLogger(__name__)
 
 
 def collect_inputs(inputs: Sequence[str | Path], channel_files: Sequence[str] = (), series: bool = True,
-                   images: str | None = None, mask_pattern: str | None = None) -> list[Path]:
+                   images: str | None = None, mask_pattern: str | None = None, in_channels: int = 1) -> list[Path]:
     """Image and volume files named directly, DICOM series folders, plus the images and volumes
     inside other named folders (not recursive, but a subfolder that is a DICOM series is a volume:
     `dicom/images/` of one folder per series), less a folder's masks where it holds a dataset's
@@ -51,8 +52,12 @@ def collect_inputs(inputs: Sequence[str | Path], channel_files: Sequence[str] = 
     their own (`channel_files`), a folder without images gives those of its subfolders that hold
     such files (38-Cloud's `38-Cloud_test/` and its `test_red/` ... `test_nir/`; LEVIR-CD's
     `test/A/` and `test/B/`, its `test/label/` left out and logged; Cloud Cover's `test_features/`
-    of chip folders), and the bands of their images that the model does not read are left out and
-    logged (a chip folder's `B01.tif` for a model of `--bands B02,B03,B04,B08`). A path given twice (a file and
+    of chip folders), or whose case folders do (BrainMetShare's `mets_stanford_releaseMask_test/Mets_003/0/`
+    ... `3/`), and the bands of their images that the model does not read are left out and
+    logged (a chip folder's `B01.tif` for a model of `--bands B02,B03,B04,B08`); for a model of
+    `in_channels` modalities, a folder without images gives the volumes of as many subfolders
+    named each for a modality (BONBID-HIE's `1ADC_ss/` and `2Z_ADC/`, its `3LABEL/` left out and
+    logged). A path given twice (a file and
     the folder holding it) is one input, where it first comes: read twice, a volume would be two
     channels of one case.
 
@@ -69,7 +74,8 @@ def collect_inputs(inputs: Sequence[str | Path], channel_files: Sequence[str] = 
             files.append(item)
         elif item.is_dir():
             found = _without_masks(item, _folder_inputs(item) if series else _inputs_in(item), rules, picked) \
-                or (_channel_folder_inputs(item, channel_files) if channel_files else [])
+                or (_channel_folder_inputs(item, channel_files) if channel_files
+                    else _modality_folder_inputs(item, in_channels))
             if not found:
                 raise DataError(_no_inputs_in(item))
             files.extend(found)
@@ -206,20 +212,55 @@ def _label_volumes(inputs: Sequence[Path]) -> tuple[list[Path], list[Path]]:
     return labels, list(dict.fromkeys(path for label in labels for path in label_products(images, label)))
 
 
+_CASE_DEPTH = 2  # band folders in case folders: BrainMetShare's test/Mets_003/0/ is 2 below test/
+
+
 def _channel_folder_inputs(folder: Path, channel_files: Sequence[str]) -> list[Path]:
-    """The files of `folder`'s subfolders that hold the model's channel files; the others (a
-    split's mask folder beside its band or date folders) are logged, not predicted as images."""
-    found, skipped = [], []
+    """The files of `folder`'s subfolders that hold the model's channel files, and of its case
+    folders' (BrainMetShare's `mets_stanford_releaseMask_test/` of `Mets_003/0/` ... `3/`); the
+    others (a split's mask folder beside its band or date folders, a case's `seg/`) are logged, not
+    predicted as images."""
+    found, skipped = _channel_subfolder_inputs(folder, channel_files, _CASE_DEPTH)
+    if found and skipped:
+        names = sorted({sub.name for sub in skipped})
+        log.info("%s: %s (%s) hold%s no channel files of the model (%s); not predicted", folder,
+                 ", ".join(f"{name}/" for name in names), _count(len(skipped), "folder"),
+                 "" if len(skipped) > 1 else "s", ", ".join(channel_files))
+    return found
+
+
+def _channel_subfolder_inputs(folder: Path, channel_files: Sequence[str], depth: int) -> tuple[list[Path], list[Path]]:
+    """The inputs of the subfolders of `folder` holding channel files, those of subfolders holding
+    none `depth` - 1 further down, and the subfolders of inputs that are no channel files."""
+    found: list[Path] = []
+    skipped: list[Path] = []
     for sub in sorted(p for p in folder.iterdir() if p.is_dir()):
         inputs = _inputs_in(sub)
         if any(is_channel_file(p, channel_files) for p in inputs):
             found += inputs
         elif inputs:
-            skipped.append(sub.name)
-    if found and skipped:
-        log.info("%s: %s hold%s no channel files of the model (%s); not predicted", folder,
-                 ", ".join(f"{name}/" for name in skipped), "" if len(skipped) > 1 else "s", ", ".join(channel_files))
-    return found
+            skipped.append(sub)
+        elif depth > 1:
+            below, left = _channel_subfolder_inputs(sub, channel_files, depth - 1)
+            found, skipped = found + below, skipped + left
+    return found, skipped
+
+
+def _modality_folder_inputs(folder: Path, in_channels: int) -> list[Path]:
+    """The volumes of `folder`'s subfolders named each for a modality, as many as a model of
+    `in_channels` (two or more) takes, the channels of each case as training read them
+    (BONBID-HIE's `1ADC_ss/` and `2Z_ADC/`: `modality_folders`), paired into cases by
+    `modality_folder_cases`; the other folders of volumes (its `3LABEL/`) are logged, not predicted."""
+    held = {sub: volumes for sub in sorted(p for p in folder.iterdir() if p.is_dir())
+            if (volumes := [p for p in _inputs_in(sub) if is_volume(p)])}
+    modalities = [sub for sub in held if names_a_modality(sub.name)]
+    if len(modalities) != in_channels or in_channels < 2:
+        return []
+    others = [sub for sub in held if sub not in modalities]
+    log.info("%s: the volumes of %s, a folder per modality, are the channels of each case%s", folder,
+             ", ".join(f"{sub.name}/" for sub in modalities),
+             f"; {', '.join(f'{sub.name}/' for sub in others)} left out, named for no modality" if others else "")
+    return [path for sub in modalities for path in held[sub]]
 
 
 def _inputs_in(folder: Path) -> list[Path]:
@@ -252,9 +293,10 @@ def channel_images(files: Sequence[Path], channel_files: Sequence[str]) -> dict[
 def output_names(files: Sequence[Path], channel_files: Sequence[str] = ()) -> dict[Path, str]:
     """The name each input's outputs are written under: its stem (an image of channel files:
     its first file's, without the channel or band, see `channel_images`), or where two inputs
-    share a stem (`a/x.png` and `b/x.png`) its path below the inputs' common folder, and where
-    they share a folder too (`x.png`, `x.jpg`) also its suffix, so that no prediction
-    overwrites another's. The names are keyed by each input's first file.
+    share a stem (`a/x.png` and `b/x.png`) its path below the inputs' common folder (that of
+    the folder its files share: BrainMetShare's `Mets_003/000` for `Mets_003/0/000.png` ...
+    `Mets_003/3/000.png`), and where they share a folder too (`x.png`, `x.jpg`) also its suffix,
+    so that no prediction overwrites another's. The names are keyed by each input's first file.
     """
     images = channel_images(files, channel_files)
     files = list(images)
@@ -263,10 +305,12 @@ def output_names(files: Sequence[Path], channel_files: Sequence[str] = ()) -> di
     shared = Counter(stems.values())
     if len(files) < 2 or max(shared.values()) == 1:
         return stems
-    common = Path(os.path.commonpath([str(p.resolve().parent) for p in files]))
+    folders = {path: Path(os.path.commonpath([str(p.resolve().parent) for p in group]))
+               for path, group in images.items()}
+    common = Path(os.path.commonpath([str(folder) for folder in folders.values()]))
     names = {}
     for path, name in stems.items():
-        folder = path.resolve().parent.relative_to(common).as_posix()
+        folder = folders[path].relative_to(common).as_posix()
         names[path] = name if shared[name] == 1 or folder == "." else f"{folder}/{name}"
     still = Counter(names.values())
     return {p: f"{n}_{p.suffix.lstrip('.').lower()}" if still[n] > 1 else n for p, n in names.items()}

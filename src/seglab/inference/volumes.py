@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from seglab.data.loading.transforms import stands_in
-from seglab.data.layouts.volume_format import modality_cases, modality_folders, volume_cases
+from seglab.data.layouts.volume_format import modality_cases, modality_folder_cases, modality_folders, volume_cases
 from seglab.data.files.hdf5_files import HDF5_SUFFIXES, h5_image_shape, h5_in_file_order
 from seglab.data.files.metaimage import is_metaimage, is_nrrd
 from seglab.data.classes import ClassSpec
@@ -55,11 +55,13 @@ def predict_volumes(
     `.mha`, `.nrrd`, as its input) and
     `<name>_overlay.png` into `out_dir`, predicting its slices across `axis`. A case is a volume,
     or the channel files of one (nnU-Net's `case_0000`, `case_0001`; a BraTS subject's
-    modalities, for a model of that many channels: `volume_format.volume_cases`; the
-    `<case>__<MODALITY>` volumes of the modalities the model was trained on, the others left out:
-    `volume_format.modality_cases`), named by its case; a volume alone keeps the name `names`
-    (default `output_names(sources)`) gives it; `progress` shows a bar over the cases; with `values`
-    (each class's raw mask value: `raw_values.raw_values`) the label volume holds those. A 4-D file
+    modalities, for a model of that many channels: `volume_format.volume_cases`, of more numbered
+    channel files than the model's its first, the run's; the `<case>__<MODALITY>` volumes of the
+    modalities the model was trained on, the others left out: `volume_format.modality_cases`; a
+    volume of each folder named for a modality: `volume_format.modality_folder_cases`), named by
+    its case; a volume alone keeps the name `names` (default `output_names(sources)`) gives it;
+    `progress` shows a bar over the cases; with `values` (each class's raw mask value:
+    `raw_values.raw_values`) the label volume holds those. A 4-D file
     whose 4th axis is frames (a cine) is predicted frame by frame into a 4-D mask (`_volume_labels`).
     A case that cannot be read or predicted stops it, or is recorded in `bad` and passed over where
     that skips them (`BadInputs`). A file of 3 or 4 planes is one colour picture stored
@@ -77,7 +79,8 @@ def predict_volumes(
     names = names or output_names(sources)
     across = slice_axis(axis)
     by_modality, others = modality_cases(sources, predictor.modalities)
-    cases = [*by_modality, *volume_cases(others, predictor.in_channels)]
+    by_folder, others = modality_folder_cases(others, predictor.in_channels)
+    cases = [*by_modality, *by_folder, *volume_cases(others, predictor.in_channels)]
     named_by_case = {files[0] for _, files in cases if len(files) > 1} | {files[0] for _, files in by_modality}
     taken = Counter(case for case, files in cases if files[0] in named_by_case)
     written, told = [], False  # of colour pictures, once

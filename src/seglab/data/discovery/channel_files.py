@@ -105,7 +105,9 @@ def channel_groups(files: Sequence[Path], names: Sequence[str]) -> tuple[list[tu
     """`files` put together as the channel files of images, in the order of `names` (a model's
     `channel_names`): nnU-Net channel files of one case in one folder, or band files whose
     names are the same without their band word (`red_patch_1.TIF` in `test_red/` and
-    `nir_patch_1.TIF` in `test_nir/`); and the files that are no channel file of such an image.
+    `nir_patch_1.TIF` in `test_nir/`), those of band folders also in one folder (BrainMetShare's
+    `Mets_003/0/000.png` ... `Mets_003/3/000.png`, not `Mets_017/0/000.png`); and the files that
+    are no channel file of such an image.
 
     Raises:
         DataError: an image one of whose channel files is missing, naming the files found, or
@@ -188,4 +190,6 @@ def _channel_of(path: Path, names: Sequence[str], numbered: bool) -> tuple[tuple
     if band is None:
         return None
     rest = tuple(w for w in tokens if w not in band.split("_"))
+    if not set(band.split("_")) <= set(tokens):  # its folder names the band: an image of the folder above it,
+        return (path.parent.parent, *rest), band  # so that BrainMetShare's Mets_003/0/000.png is not Mets_017's
     return (rest or (path.parent,)), band  # a file named by its band alone is its folder's (a chip's)

@@ -72,14 +72,20 @@ One job a module: `format` (the registered format), `layouts` (the order they ar
 `separate_datasets` (task sets side by side, read one a run), `modality_grids` (which modalities are channels), `label_products` (image volumes the label made, not channels), `instance_labels` (label
 volumes that number objects), `unlabelled_folders` (folders of unlabelled volumes beside the
 cases), `slices_beside_volumes` (2-D slice files beside the volumes of a release), and
-`prediction_cases` (volumes to predict, as cases: by channel suffix, or by the modality words a
-run was trained on).
+`prediction_cases` (volumes to predict, as cases: by channel suffix, by the modality words a
+run was trained on, or a volume of each folder named for a modality).
 """
 
 from __future__ import annotations
 
 from seglab.data.layouts.volume_format.cases import is_label_volume
 from seglab.data.layouts.volume_format.format import VolumesFormat
-from seglab.data.layouts.volume_format.prediction_cases import modality_cases, modality_folders, volume_cases
+from seglab.data.layouts.volume_format.prediction_cases import (
+    modality_cases,
+    modality_folder_cases,
+    modality_folders,
+    volume_cases,
+)
 
-__all__ = ["VolumesFormat", "is_label_volume", "modality_cases", "modality_folders", "volume_cases"]
+__all__ = ["VolumesFormat", "is_label_volume", "modality_cases", "modality_folder_cases", "modality_folders",
+           "volume_cases"]

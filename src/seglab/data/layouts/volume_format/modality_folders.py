@@ -23,6 +23,7 @@ from seglab.data.files.volumes import volume_stem
 from seglab.data.layouts.volume_format.cases import Layout, matched_cases
 
 _ORDER_NUMBER = re.compile(r"\d+[_\- ]?(?=[A-Za-z])")  # a release's order before a folder's name: 1ADC_ss, 2Z_ADC
+_FIRST_WORD, _LAST_WORD = re.compile(r"^[A-Za-z0-9]+"), re.compile(r"[A-Za-z0-9]+$")
 
 
 def names_a_modality(folder: str) -> bool:
@@ -55,7 +56,7 @@ def modality_folder_cases(root: Path, folders: Sequence[tuple[Path, list[Path]]]
             layout.ignored += [p for case in cases if case is not None for p in case.images]
             continue
         images = tuple(p for case in cases if case is not None for p in case.images)
-        layout.subjects.append(Subject(_case_id([*images, label]), images, label))
+        layout.subjects.append(Subject(case_id([*images, label]), images, label))
     layout.problems += [p for found in matched for p in found.problems if p.code != "mask-without-image"]
     layout.groups = {s.name: s.name for s in layout.subjects}
     if layout.subjects:
@@ -68,14 +69,29 @@ def modality_folder_cases(root: Path, folders: Sequence[tuple[Path, list[Path]]]
     return layout
 
 
-def _case_id(files: Sequence[Path]) -> str:
+def case_id(files: Sequence[Path]) -> str:
     """The longest run of characters the files' names share, less the marks around it
     (`MGHNICU_010-VISIT_01` in `MGHNICU_010-VISIT_01-ADC_ss`, `Zmap_MGHNICU_010-VISIT_01-...`
-    and `MGHNICU_010-VISIT_01_lesion`); the first file's name when they share too little."""
-    shared = volume_stem(files[0])
-    for path in files[1:]:
-        other = volume_stem(path)
+    and `MGHNICU_010-VISIT_01_lesion`) and a word a name goes on with (`ADC_s` of a case's image
+    volumes alone, `-ADC_ss` and `-ADC_smooth2mm`: `MGHNICU_010-VISIT_01-ADC`); the first file's
+    name when they share too little."""
+    names = [volume_stem(path) for path in files]
+    shared = names[0]
+    for other in names[1:]:
         found = SequenceMatcher(None, shared, other, autojunk=False).find_longest_match(0, len(shared), 0, len(other))
         shared = shared[found.a:found.a + found.size]
-    shared = shared.strip("_-. ")
-    return shared if len(shared) > 2 else volume_stem(files[0])
+    shared = _whole_words(shared, names).strip("_-. ")
+    return shared if len(shared) > 2 else names[0]
+
+
+def _whole_words(shared: str, names: Sequence[str]) -> str:
+    """`shared`, a run of characters each of `names` holds, less a word at either end that one of
+    them goes on with."""
+    starts = [name.find(shared) for name in names]
+    goes_on_before = any(name[:start][-1:].isalnum() for name, start in zip(names, starts))
+    goes_on_after = any(name[start + len(shared):][:1].isalnum() for name, start in zip(names, starts))
+    if goes_on_before:
+        shared = _FIRST_WORD.sub("", shared)
+    if goes_on_after:
+        shared = _LAST_WORD.sub("", shared)
+    return shared

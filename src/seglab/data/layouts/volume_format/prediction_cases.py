@@ -1,15 +1,16 @@
-"""Volumes to predict, grouped into cases by their channel suffixes or modality words."""
+"""Volumes to predict, grouped into cases by their channel suffixes, modality words or modality folders."""
 
 from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
 
 from seglab.data.discovery.channel_files import nnunet_cases
 from seglab.data.files.index import natural_key
-from seglab.data.layouts.volume_format.cases import is_label_volume, modality_stem, volumes_in
+from seglab.data.layouts.volume_format.cases import is_label_volume, matched_cases, modality_stem, volumes_in
+from seglab.data.layouts.volume_format.modality_folders import case_id, names_a_modality
 from seglab.data.layouts.volume_format.modality_grids import on_label_grid
 from seglab.data.files.volumes import volume_stem
 from seglab.errors import DataError
@@ -133,4 +134,51 @@ def volume_cases(volumes: Sequence[Path], channels: int) -> list[Case]:
         if subject is not None:
             found.append((subject, tuple(sorted(modalities, key=lambda p: natural_key(p.name)))))
         found += [(key, tuple(files)) for key, files in named if subject is None or files[0] not in singles]
-    return found
+    return _first_channels(found, channel_of.keys(), channels)
+
+
+def _first_channels(cases: list[Case], numbered: Collection[Path], channels: int) -> list[Case]:
+    """`cases` with each case of more numbered channel files than the model's `channels` read with
+    its first ones, `_0000` on: the channels the run was trained on, as training reads the numbered
+    channels every case has (`channel_counts`: MAMA-MIA's `ispy2_100899_0000` ... `_0005`, 6 DCE
+    phases, for a model of the 3 every case had); said in one log line naming them."""
+    longer = [(case, files) for case, files in cases if files[0] in numbered and len(files) > channels]
+    if not longer:
+        return cases
+    case, files = longer[0]
+    log.info("%d case(s) of more numbered channel files than the model's %d channels (e.g. %s: %s): each is read "
+             "with %s, the channels the run was trained on (training reads those every case has), the later ones "
+             "left out", len(longer), channels, case, ", ".join(_number(p) for p in files),
+             ", ".join(_number(p) for p in files[:channels]))
+    return [(case, files[:channels] if files[0] in numbered else files) for case, files in cases]
+
+
+def _number(path: Path) -> str:
+    """A numbered channel file's channel (`_0003` of `ispy2_100899_0003.nii.gz`)."""
+    return f"_{volume_stem(path)[-4:]}"
+
+
+def modality_folder_cases(volumes: Sequence[Path], channels: int) -> tuple[list[Case], list[Path]]:
+    """The cases of volumes in `channels` folders side by side, each named for a modality, as
+    training read them beside a label folder (`modality_folders`: BONBID-HIE's `1ADC_ss/` and
+    `2Z_ADC/` beside `3LABEL/`): a volume of each folder, in folder order, matched to the first
+    folder's by name as training matched each folder's to the labels (`matched_cases`), named by
+    what their names share (`MGHNICU_010-VISIT_01-ADC`); and the other volumes. A volume matched in not
+    every folder is left to the others, refused there as too few channels."""
+    by_folder: dict[Path, list[Path]] = {}
+    for path in volumes:
+        if path.is_file() and names_a_modality(path.parent.name):
+            by_folder.setdefault(path.parent, []).append(path)
+    beside: dict[Path, list[Path]] = {}
+    for folder in sorted(by_folder, key=lambda d: natural_key(d.name)):
+        beside.setdefault(folder.absolute().parent, []).append(folder)
+    cases: list[Case] = []
+    for first, *others in (folders for folders in beside.values() if len(folders) == channels > 1):
+        matched = [{s.label: s.images for s in matched_cases(by_folder[d], by_folder[first], first.name).subjects}
+                   for d in others]
+        for volume in by_folder[first]:
+            images = (volume, *(p for found in matched for p in found.get(volume, ())))
+            if len(images) == channels:
+                cases.append((case_id(images), images))
+    grouped = {path for _, images in cases for path in images}
+    return cases, [path for path in volumes if path not in grouped]
