@@ -1174,16 +1174,115 @@ def test_patient_folders_of_photos_named_like_bands_are_no_chips(tmp_path: Path)
 
 
 def test_chips_that_no_labels_name_are_no_chip_layout_and_no_bands_route(tmp_path: Path) -> None:
-    """OSCD: `<city>/imgs_1/` and `imgs_2/` hold a date's bands at 10, 20 and 60 m, labelled per
-    city (`<city>/cm/cm.png`), not per chip. The size refusal offered `--bands B02,B03,B04,B08`,
-    which then ended in 'no known dataset layout': chips no labels name are not read as chips."""
+    """`<city>/north/` and `south/` hold bands at 10, 20 and 60 m, labelled per city
+    (`<city>/cm/cm.png`), not per chip, and named as no dates of the city. The size refusal
+    offered `--bands B02,B03,B04,B08`, which then ended in 'no known dataset layout': chips no
+    labels name are not read as chips."""
     for city in ("aguasclaras", "bercy"):
-        for date in ("imgs_1", "imgs_2"):
+        for part in ("north", "south"):
             for band, side in (("B01", 4), ("B02", 16), ("B03", 16), ("B04", 16), ("B08", 16)):
-                path = tmp_path / "Images" / city / date / f"S2A_OPER_{city}_{band}.tif"
+                path = tmp_path / "Images" / city / part / f"S2A_OPER_{city}_{band}.tif"
                 path.parent.mkdir(parents=True, exist_ok=True)
                 tifffile.imwrite(path, bands(side, 1, (side, side))[..., 0])
         save_picture(tmp_path / "Train Labels" / city / "cm" / "cm.png", np.zeros((16, 16), np.uint8))
     with pytest.raises(DataError) as refused:
         discover(tmp_path)
     assert "--bands" not in str(refused.value) and "differ in size" not in str(refused.value)
+
+
+OSCD_BANDS = ("B01", "B02", "B03", "B04", "B05", "B06", "B07", "B08", "B8A")
+
+
+def oscd(root: Path, train: tuple[str, ...] = ("aguasclaras", "bercy", "bordeaux"),
+         test: tuple[str, ...] = ("nantes", "paris")) -> None:
+    """OSCD as IEEE DataPort ships it (9 of its 13 bands): `... - Images/<city>/imgs_1/<product>_B01.tif`
+    ... at 10, 20 and 60 m, `imgs_1_rect/B01.tif` ... all at 10 m (band k of date d is 100k + 1000d),
+    `imgs_2/`, `imgs_2_rect/` likewise, `pair/img1.png`, `img2.png` (RGB previews), and
+    `... - Train Labels/<city>/cm/cm.png` (0/255) beside `<city>-cm.tif` (1 no change, 2 change),
+    `... - Test Labels/` likewise, with `train.txt` and `test.txt` (one comma-separated line)."""
+    images = root / "Onera Satellite Change Detection dataset - Images"
+    for city in (*train, *test):
+        for date in (1, 2):
+            for k, band in enumerate(OSCD_BANDS):
+                pixels = np.full((16, 16), 100 * k + 1000 * date, np.uint16)
+                folder = images / city / f"imgs_{date}_rect"
+                folder.mkdir(parents=True, exist_ok=True)
+                tifffile.imwrite(folder / f"{band}.tif", pixels)
+                step = 4 if band in ("B01", "B09") else 2 if band in ("B05", "B06", "B07", "B8A") else 1
+                native = images / city / f"imgs_{date}" / f"T23KPQ_2018010{date}_{band}.tif"
+                native.parent.mkdir(exist_ok=True)
+                tifffile.imwrite(native, pixels[::step, ::step])
+            save_picture(images / city / "pair" / f"img{date}.png", np.full((16, 16, 3), 40 * date, np.uint8))
+        change = np.zeros((16, 16), np.uint8)
+        change[4:8, 2:10] = 1
+        labels = root / f"Onera Satellite Change Detection dataset - {'Train' if city in train else 'Test'} Labels"
+        save_picture(labels / city / "cm" / "cm.png", change * 255)
+        tifffile.imwrite(labels / city / "cm" / f"{city}-cm.tif", change + 1)
+    (images / "train.txt").write_text(",".join(train))
+    (images / "test.txt").write_text(",".join(test))
+
+
+def test_a_scene_folder_of_two_date_folders_of_bands_is_one_image_labelled_by_the_scene(tmp_path: Path) -> None:
+    """OSCD: each city a folder of its two dates' band folders, its change mask in the labels' folder
+    of that city: 'no known dataset layout'. Now each city is one image of both dates (date 1's bands
+    first), its mask `cm/cm.png`, split by the Train and Test Labels folders. Its 9 bands a date
+    (13 as shipped) are 18 channels, more than an image may have: refused, naming `--bands` and the
+    RGB previews (`--images pair`), each a route that reads the scenes."""
+    oscd(tmp_path)
+    with pytest.raises(DataError, match=r"hold 9 bands a date, 18 channels an image, and seglab reads at most 16: "
+                                        r"read 8 bands at most, e\.g\. --bands B01,B02,B03,B04,B05,B06,B07,B08, or "
+                                        r"--images pair reads pair/img1\.png, img2\.png$"):
+        discover(tmp_path)
+    index = discover(tmp_path, bands=["B02", "B03", "B04", "B08"])
+    assert {p.name: p.split for p in index.pairs} == {
+        "aguasclaras": "train", "bercy": "train", "bordeaux": "train", "nantes": "test", "paris": "test"}
+    pair = next(p for p in index.pairs if p.name == "paris")
+    assert [f.relative_to(pair.image.parents[1]).as_posix() for f in pair.images] == [
+        f"imgs_{date}_rect/{band}.tif" for date in (1, 2) for band in ("B02", "B03", "B04", "B08")]
+    assert read_image(pair.images)[0, 0].tolist() == [1100, 1200, 1300, 1700, 2100, 2200, 2300, 2700]
+    assert pair.mask.relative_to(tmp_path).parts[-3:] == ("paris", "cm", "cm.png")
+    assert {"paris-cm.tif", "T23KPQ_20180101_B02.tif", "img1.png"} <= {p.name for p in index.ignored}
+    assert "<scene>/ (imgs_1_rect/B02.tif, imgs_1_rect/B03.tif, ..., imgs_2_rect/B08.tif: dates 1 and 2" \
+        in index.pairing[0]
+    pictures = discover(tmp_path, images="pair")
+    assert len(pictures.pairs) == 5 and read_image(pictures.pairs[0].images)[0, 0].tolist() == [40] * 3 + [80] * 3
+
+
+def test_date_folders_in_an_images_folder_pair_with_the_labels_beside_it(tmp_path: Path) -> None:
+    """Fields of The World: `<country>/s2_images/window_a/<id>.tif` and `window_b/` (two Sentinel-2
+    dates of 4 bands) beside `label_masks/semantic_2class/`, `semantic_3class/` and `instance/`, with
+    `chips_<country>.parquet` (`aoi_id`, `split`): 'no known dataset layout'. The dates pair with the
+    labels beside their images folder, as one image of 8 channels, window_a's first; the two label
+    sets are a choice (the instance ids step aside), and each country's table gives the split."""
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    splits = {"austria": ["train", "train", "val", "test"], "slovenia": ["train", "val", "test", "train"]}
+    for country, chips in splits.items():
+        root = tmp_path / "ftw" / country
+        ids = [f"g{country[:2]}{k}" for k in range(len(chips))]
+        for k, aoi in enumerate(ids):
+            fields = np.zeros((16, 16), np.uint8)
+            fields[2:10, 3:12] = 1
+            for folder, mask in (("semantic_2class", fields), ("semantic_3class", fields * (1 + (k % 2))),
+                                 ("instance", fields.astype(np.uint16) * (7 + k))):
+                (root / "label_masks" / folder).mkdir(parents=True, exist_ok=True)
+                tifffile.imwrite(root / "label_masks" / folder / f"{aoi}.tif", mask)
+            if k < 3:  # the last chip is labelled only, without imagery
+                for d, window in enumerate(("window_a", "window_b")):
+                    (root / "s2_images" / window).mkdir(parents=True, exist_ok=True)
+                    planes = (1000 * (d + 1) + np.arange(4)[:, None, None] + np.zeros((4, 16, 16))).astype(np.uint16)
+                    tifffile.imwrite(root / "s2_images" / window / f"{aoi}.tif", planes, photometric="minisblack",
+                                     planarconfig="separate")
+        pq.write_table(pa.table({"aoi_id": ids, "split": chips, "geometry": [b"\x01\x03"] * len(ids)}),
+                       root / f"chips_{country}.parquet")
+    with pytest.raises(DataError, match=r"2 folders could hold the masks of 'austria/s2_images/window_a/'") as refused:
+        discover(tmp_path / "ftw")
+    assert "semantic_2class/: 3 pairs" in str(refused.value) and "semantic_3class/: 3 pairs" in str(refused.value)
+    assert "instance/" not in str(refused.value)
+    index = discover(tmp_path / "ftw", masks="semantic_3class")
+    assert {p.name: p.split for p in index.pairs} == {
+        "gau0": "train", "gau1": "train", "gau2": "val", "gsl0": "train", "gsl1": "val", "gsl2": "test"}
+    pair = index.pairs[0]
+    assert [f.parent.name for f in pair.images] == ["window_a", "window_b"]
+    assert read_image(pair.images)[0, 0].tolist() == [1000, 1001, 1002, 1003, 2000, 2001, 2002, 2003]
+    assert "austria/s2_images/window_a/, window_b/ (dates 1 and 2 of one scene" in index.pairing[0]

@@ -28,6 +28,8 @@ _DATE_WORDS = (("a", "b"), ("image1", "image2"), ("img1", "img2"), ("im1", "im2"
                ("pre", "post"), ("before", "after"))
 DATE_WORDS = frozenset(word for dates in _DATE_WORDS for word in dates)  # a name without one dates no folder
 _MRI_WEIGHTINGS = frozenset({"t1", "t2"})  # also dates; MRI sequences in grey images
+# an image word a date's number may follow as a word of its own (OSCD's imgs_1/ and imgs_2/), as it is glued
+_APART = {"image": "image", "img": "img", "imgs": "img", "im": "im", "time": "time"}
 
 
 def folder_names_a_band(folder: str) -> bool:
@@ -37,12 +39,13 @@ def folder_names_a_band(folder: str) -> bool:
 
 def date_order(folders: Sequence[str], colour: bool) -> tuple[int, int] | None:
     """The indexes of two folders, date 1 first, when their names differ by the words of two
-    dates (`A/` and `B/`, `train_Image1/` and `train_Image2/`, `pre/` and `post/`); else None.
+    dates (`A/` and `B/`, `train_Image1/` and `train_Image2/`, `pre/` and `post/`, OSCD's `imgs_1/`
+    and `imgs_2/`: `date_words`); else None.
     `t1`/`t2` also name MRI weightings: folders of grey images so named are an MRI scan's
     sequences (bands), so they are dates only when `colour` (DSIFN-CD's RGB `t1/` and `t2/`)."""
     if len(folders) != 2:
         return None
-    named = [words(folder) for folder in folders]
+    named = [date_words(folder) for folder in folders]
     shared = set(named[0]) & set(named[1])
     added = tuple(tuple(w for w in folder if w not in shared) for folder in named)
     for dates in _DATE_WORDS:
@@ -52,6 +55,18 @@ def date_order(folders: Sequence[str], colour: bool) -> tuple[int, int] | None:
             if added == ((dates[1],), (dates[0],)):
                 return 1, 0
     return None
+
+
+def date_words(name: str) -> list[str]:
+    """The words of a name, a date's number joined to the image word before it as `_DATE_WORDS`
+    spell it (OSCD's `imgs_1_rect` -> `img1`, `rect`; `Image_2` -> `image2`)."""
+    found: list[str] = []
+    for word in words(name):
+        if word in ("1", "2") and found and found[-1] in _APART:
+            found[-1] = _APART[found[-1]] + word
+        else:
+            found.append(word)
+    return found
 
 
 def band_order(folder: str) -> tuple[int, tuple[object, ...]]:
@@ -76,8 +91,10 @@ def nnunet_cases(files: Iterable[Path]) -> dict[Path, str]:
 def channel_names(pair: Pair) -> tuple[str, ...]:
     """The names of an image's channel files, in order: nnU-Net's channel numbers (`0000`,
     `0001`, ...), the word each file of a chip folder adds to the others' names (`b02`, ...,
-    `b08` for `<chip>/B02.tif` ... `B08.tif`) or the word each band's folder adds to the others'
-    names (`red`, ..., `nir` for `train_red/` ... `train_nir/`); empty for an image of one file."""
+    `b08` for `<chip>/B02.tif` ... `B08.tif`), the word each band's folder adds to the others'
+    names (`red`, ..., `nir` for `train_red/` ... `train_nir/`), or the words each date's folder
+    and band file add (`1_b02`, ..., `2_b08` for OSCD's `<city>/imgs_1_rect/B02.tif` ...
+    `imgs_2_rect/B08.tif`); empty for an image of one file."""
     if not pair.more_channels:
         return ()
     numbers = [NNUNET_CHANNEL.fullmatch(stem(f)) for f in pair.images]
@@ -86,6 +103,9 @@ def channel_names(pair: Pair) -> tuple[str, ...]:
         return tuple(m.group(2) for m in numbers if m)
     if one_folder:
         return _added_words([words(stem(f)) for f in pair.images], [stem(f).lower() for f in pair.images])
+    if len({f.parent for f in pair.images}) < len(pair.images):  # a scene's dates, each a folder of band files
+        return _added_words([words(f.parent.name) + words(stem(f)) for f in pair.images],
+                            [f"{f.parent.name}_{stem(f)}".lower() for f in pair.images])
     return _added_words([words(f.parent.name) for f in pair.images], [f.parent.name.lower() for f in pair.images])
 
 

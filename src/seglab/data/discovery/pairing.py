@@ -80,8 +80,11 @@ class FolderMatch:
             beside `case_0000.png`; the other band folders' files of `channel_dirs`).
         channel_dirs: further image folders whose files `channels` holds (`stack_band_folders`).
         band_files: the bands of each image, a chip folder of band files in `image_dir` whose first
-            is the pair's image and the others `channels` (`folders.band_chips`: `B02.tif`, ...).
-        dates: `channel_dirs` holds date 2 of `image_dir`'s scenes (change detection).
+            is the pair's image and the others `channels` (`folders.band_chips`: `B02.tif`, ...); with
+            `dates`, the files of a scene folder's two dates (`folders.chip_scenes`: OSCD's
+            `imgs_1_rect/B02.tif`, ..., `imgs_2_rect/B08.tif`).
+        dates: `channel_dirs` holds date 2 of `image_dir`'s scenes (change detection), or
+            `band_files` both dates of each scene folder in `image_dir`.
         area_dirs: those of `more_mask_dirs` whose masks mark the area to score, not labels
             (Agriculture-Vision's `boundaries/` and `masks/`; `folders.valid_area`).
         planes: key -> the page of the image, a multi-page stack, that the key's 2-D mask is of
@@ -113,9 +116,11 @@ class FolderMatch:
     def describe(self, root: Path) -> str:
         """One line for `seglab inspect`: which folders, how many pairs, which rule."""
         images = folder_label(self.image_dir, root) + "".join(f", {d.name}/" for d in self.channel_dirs) + (
-            (" (dates 1 and 2 of one scene, as the channels of one image)" if self.dates
-             else " (the channels of one image)" if self.channel_dirs
-             else f"<chip>/ ({', '.join(self.band_files)}: the channels of one image)" if self.band_files else ""))
+            f"<scene>/ ({_ends(self.band_files)}: dates 1 and 2 of one scene, as the channels of one image)"
+            if self.dates and self.band_files
+            else " (dates 1 and 2 of one scene, as the channels of one image)" if self.dates
+            else " (the channels of one image)" if self.channel_dirs
+            else f"<chip>/ ({', '.join(self.band_files)}: the channels of one image)" if self.band_files else "")
         where = f"{images} (images and masks side by side)" if self.image_dir == self.mask_dir else (
             " + ".join([images, *(folder_label(d, root) for d in (self.mask_dir, *self.more_mask_dirs))])
         )
@@ -141,6 +146,11 @@ class FolderMatch:
     def masks_merged(self) -> tuple[Path, ...]:
         """The masks merged into the pairs' first masks, over all pairs."""
         return tuple(m for ms in self.merged.values() for m in ms)
+
+
+def _ends(names: Sequence[str]) -> str:
+    """A list of names shown whole up to four, else by its ends: `a, b, ..., h`."""
+    return ", ".join(names if len(names) <= 4 else [*names[:2], "...", names[-1]])
 
 
 def folder_label(path: Path, root: Path) -> str:

@@ -79,6 +79,31 @@ def shard_columns(path: Path) -> tuple[list[str], list[str]]:
         return list(schema.names), [field.name for field in schema if _is_image_type(field.type)]
 
 
+def text_rows(path: Path) -> list[list[str]]:
+    """A Parquet table's columns of text and whole numbers as a small table's rows, their titles
+    first (Fields of The World's `chips_<country>.parquet`: `aoi_id`, `split`, ...); its other
+    columns (geometries, pictures) are not read.
+
+    Raises:
+        DataError: see `shard_columns`.
+    """
+    reader = _reader(path)
+    pyarrow = importlib.import_module("pyarrow")
+    with _damage_named(path):
+        schema = reader.read_schema(path)
+        names = [f.name for f in schema if _is_text(pyarrow, f.type)
+                 or pyarrow.types.is_dictionary(f.type) and _is_text(pyarrow, f.type.value_type)]
+        columns = reader.read_table(path, columns=names).to_pydict()
+    cells = [["" if cell is None else str(cell) for cell in columns[name]] for name in names]
+    return [names, *map(list, zip(*cells))]
+
+
+def _is_text(pyarrow: ModuleType, column_type: Any) -> bool:
+    """Whether an Arrow type's cells read as text: strings and whole numbers (a chip's id, a year)."""
+    return pyarrow.types.is_string(column_type) or pyarrow.types.is_large_string(column_type) \
+        or pyarrow.types.is_integer(column_type)
+
+
 def stored_paths(path: Path, column: str) -> Iterator[str | None]:
     """The `path` each row's picture of an Image column was stored under (None where it names none),
     read without the pictures.

@@ -31,7 +31,7 @@ from seglab.data.encodings.label_maps import label_map_encoding, parse_label_map
 from seglab.data.encodings.outlines import FilledOutlineMapping
 from seglab.data.encodings.value_classes import classes_from_value_names, without_stated_void
 from seglab.data.files.alpha import ALPHA_READINGS, data_alpha_image
-from seglab.data.files.index import DatasetIndex
+from seglab.data.files.index import DatasetIndex, Pair
 from seglab.data.files.pixel_budget import set_max_pixels
 from seglab.data.layouts.formats import DatasetFormat, FORMATS, ReadOptions
 from seglab.data.layouts.layout_refusal import label_studio_brush_route, unread_json_route, what_was_seen
@@ -170,7 +170,7 @@ def discover(
     logger.info("%s: %s layout, %d pairs", root, index.format, len(index.pairs))
     if merge_masks:
         _report_merged(index)
-    if options.band_words is not None and not any(channel_names(p) == options.band_words for p in index.pairs):
+    if options.band_words is not None and not any(_reads_bands(p, options.band_words) for p in index.pairs):
         logger.warning("%s: --bands picks the band files of chip folders (<chip>/B02.tif, ...; docs/data.md); no "
                        "image of this %s layout is read from such files, so it changes nothing", root, index.format)
     if unmasked_background and index.format not in ("folder-pairs", "manifest"):
@@ -201,6 +201,14 @@ def discover_data(cfg: DataConfig) -> DatasetIndex:
         label_field=cfg.label_field, unmasked_background=cfg.unmasked_background, alpha=cfg.alpha,
         no_data=cfg.no_data, bands=cfg.bands,
     )
+
+
+def _reads_bands(pair: Pair, bands: tuple[str, ...]) -> bool:
+    """Whether a pair's channel files are the bands `--bands` names: a chip's (`b02`, ..., `b08`),
+    or those of each date of a scene (`1_b02`, ..., `2_b08`: OSCD's `imgs_1_rect/`, `imgs_2_rect/`)."""
+    names = channel_names(pair)
+    return bool(names) and len(names) % len(bands) == 0 and all(
+        name == band or name.endswith(f"_{band}") for name, band in zip(names, bands * (len(names) // len(bands))))
 
 
 def _alpha_channel(index: DatasetIndex, alpha: str) -> bool:

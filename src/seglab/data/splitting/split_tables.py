@@ -24,8 +24,10 @@ from seglab.data.discovery.naming import folder_split, stem, usable_splits
 from seglab.data.files.delimiters import table_rows
 from seglab.data.files.index import Pair
 from seglab.data.files.io import IMAGE_SUFFIXES
+from seglab.data.files.parquet_shards import PARQUET_SUFFIX, text_rows
 from seglab.data.splitting.list_readers import LISTS
 from seglab.data.splitting.subjects import _CLIP
+from seglab.errors import DataError
 
 log = logging.getLogger(__name__)
 
@@ -45,16 +47,20 @@ def table_splits(folder: Path, names: Sequence[str]) -> dict[str, str]:
 
 
 def _split_tables(folder: Path) -> list[tuple[Path, list[list[str]]]]:
-    """The CSV tables and JSON objects of cases in `folder` that have a split column
+    """The CSV and Parquet tables and JSON objects of cases in `folder` that have a split column
     (`_split_columns`), each with its rows, header first; a CSV whose first line names no split,
-    and a JSON file whose head does not, is not parsed further."""
+    and a JSON file whose head does not, is not parsed further. A Parquet table that cannot be
+    read (no pyarrow) is said, with what reads it."""
     tables = []
-    for path in sorted([*folder.glob("*.csv"), *folder.glob("*.json")]):
+    for path in sorted([*folder.glob("*.csv"), *folder.glob("*.json"), *folder.glob(f"*{PARQUET_SUFFIX}")]):
         try:
             if path.stat().st_size > _MOST_BYTES:
                 continue
-            rows = _json_rows(path) if path.suffix == ".json" else _csv_rows(path)
+            rows = _ROWS.get(path.suffix, _csv_rows)(path)
         except (OSError, UnicodeDecodeError, csv.Error):  # not a table of cases: not one to split by
+            continue
+        except DataError as err:
+            log.warning("%s; its split column, if any, is not read", err)
             continue
         if rows and _split_columns(rows[0]):
             tables.append((path, rows))
@@ -81,6 +87,9 @@ def _json_rows(path: Path) -> list[list[str]]:
         return []
     keys = [k for k in next(iter(cases.values())) if _SPLIT_TITLE.fullmatch(k.lower())]
     return [["keys", *keys], *([case, *(str(value.get(k, "")) for k in keys)] for case, value in cases.items())]
+
+
+_ROWS: dict[str, Callable[[Path], list[list[str]]]] = {".json": _json_rows, PARQUET_SUFFIX: text_rows}
 
 
 def _split_columns(header: list[str]) -> list[int]:
@@ -142,17 +151,40 @@ def _case_split(name: str, cases: dict[str, str]) -> str | None:
 def pair_table_splits(pairs: list[Pair], root: Path) -> list[Pair]:
     """`pairs` with the splits a table gives them (`table_splits`) by their image stems, else by
     their images' folders, the table in the folder holding all the image folders or one above it,
-    within `root`; as they are when one has a split already, or no table gives them. Each folder's
-    tables are read once for both namings."""
+    within `root`, else the tables of one set of columns that each folder below it holding image
+    folders has (`_branch_tables`); as they are when one has a split already, or no table gives
+    them. Each folder's tables are read once for both namings."""
     if not pairs or any(p.split is not None for p in pairs):
         return pairs
     held = Path(os.path.commonpath([p.image.parent for p in pairs]))
-    tables = {folder: _split_tables(folder) for folder in (held, *held.parents) if folder.is_relative_to(root)}
+    tables = [_split_tables(folder) for folder in (held, *held.parents) if folder.is_relative_to(root)]
+    tables.append(_branch_tables(held, pairs))
     read: dict[tuple[Path, int, int], dict[str, str]] = {}  # a table column's cases, for both namings
     for name_of in _PAIR_NAMES:
         names = [name_of(p) for p in pairs]
-        for folder_tables in tables.values():
+        for folder_tables in tables:
             splits = _splits_by(folder_tables, names, read)
             if splits:
                 return [replace(p, split=splits[name]) for p, name in zip(pairs, names)]
     return pairs
+
+
+def _branch_tables(held: Path, pairs: list[Pair]) -> list[tuple[Path, list[list[str]]]]:
+    """The tables that the folders just below `held` holding the pairs' images each have, of one set
+    of columns, joined into one table (named by the first) where every such folder has one: Fields of
+    The World's `<country>/chips_<country>.parquet` beside each country's `s2_images/`."""
+    branches = sorted({held / p.image.relative_to(held).parts[0] for p in pairs
+                       if len(p.image.relative_to(held).parts) > 1})
+    if len(branches) < 2:
+        return []
+    by_columns: dict[tuple[str, ...], list[tuple[Path, list[list[str]]]]] = {}
+    for branch in branches:
+        for path, rows in _split_tables(branch):
+            by_columns.setdefault(tuple(title.strip() for title in rows[0]), []).append((path, rows))
+    joined = []
+    for found in by_columns.values():
+        if len({path.parent for path, _ in found}) == len(branches):
+            joined.append((found[0][0], [found[0][1][0], *(row for _, rows in found for row in rows[1:])]))
+            log.info("the tables of %s's columns in the %d folders holding the images (%s) are one table, "
+                     "named by the first", found[0][0].name, len(branches), ", ".join(f.name for f in branches[:3]))
+    return joined

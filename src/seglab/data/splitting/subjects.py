@@ -35,7 +35,7 @@ from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 
-from seglab.data.discovery.channel_files import DATE_WORDS, date_order
+from seglab.data.discovery.channel_files import DATE_WORDS, date_order, date_words
 from seglab.data.files.index import DatasetIndex, Pair
 from seglab.data.discovery.naming import folder_split, folders_split, without_affix_words, words
 from seglab.data.splitting.subject_tables import SubjectTable, find_subject_table
@@ -184,7 +184,7 @@ def _dated_siblings(folders: list[Path]) -> dict[Path, list[Path]]:
     compared: 10,000 chip folders under one parent are not 10^8 comparisons."""
     alike: dict[object, list[Path]] = {}
     for folder in folders:
-        named = set(words(folder.name))
+        named = set(date_words(folder.name))
         for key in [_YEAR.sub("#", folder.name), *(frozenset(named - {word}) for word in named & DATE_WORDS)]:
             alike.setdefault(key, []).append(folder)
     candidates: dict[Path, set[Path]] = {}

@@ -2,7 +2,8 @@
 datasets ship them. DrivenData's Cloud Cover: `train_features/<chip>/B02.tif` ... `B08.tif` beside
 `train_labels/<chip>.tif`; AgriFieldNet's STAC catalogue: `<P>_source/<P>_source_<chip>/B01.tif` ...
 `B12.tif` beside `<P>_labels_train/<P>_labels_train_<chip>/raster_labels.tif` and `field_ids.tif`;
-BigEarthNet's `<tile>/<tile>_<patch>/<tile>_<patch>_B01.tif` ... `_B12.tif`.
+BigEarthNet's `<tile>/<tile>_<patch>/<tile>_<patch>_B01.tif` ... `_B12.tif`; OSCD's scenes, a folder
+per city of its two dates' chip folders (`chip_scenes`), labelled per city.
 
 Each chip folder is one image whose channels are its band files (as `bands.stack_band_folders`
 makes one image of a folder per band), the bands in their natural order (B01, ..., B08, B8A, B09)
@@ -21,18 +22,24 @@ from pathlib import Path
 
 from seglab.data.discovery.band_words import names_a_band
 from seglab.data.discovery.channel_files import added_words, band_order, folder_names_a_band
+from seglab.data.discovery.folders.chip_scenes import (
+    Chip,
+    band_sizes,
+    chip_id,
+    dated_scenes,
+    described,
+    reading_route,
+)
 from seglab.data.discovery.folders.content import looks_like_masks
 from seglab.data.discovery.folders.listing import Folder
 from seglab.data.discovery.folders.per_image import one_mask
-from seglab.data.discovery.naming import KeyRule, looks_like_mask_folder, stem, words
+from seglab.data.discovery.naming import KeyRule, folder_split, looks_like_mask_folder, stem, words
 from seglab.data.discovery.pairing import FolderMatch, folder_label
+from seglab.data.files.channels import MAX_CHANNELS
 from seglab.data.files.index import Problem
-from seglab.data.files.io import read_image
 from seglab.errors import DataError
 
 logger = logging.getLogger(__name__)
-
-_SEPARATORS = "_-. "
 
 
 @dataclass
@@ -60,16 +67,6 @@ class _LabelSource:
     beside: set[str] = field(default_factory=set)
 
 
-def chip_id(name: str, folder: str) -> str:
-    """A chip's id: its folder's or label file's name less the name of the folder holding it,
-    which STAC catalogues put first (`<P>_source/<P>_source_d536c/` and
-    `<P>_labels_train/<P>_labels_train_d536c/` are chip `d536c`); else the name, lower case
-    (Cloud Cover's `train_features/adwp/` and `train_labels/adwp.tif`)."""
-    lower, prefix = name.lower(), folder.lower()
-    rest = lower[len(prefix):].lstrip(_SEPARATORS) if lower.startswith(prefix) else ""
-    return rest or lower
-
-
 def chip_bands(folder: Folder) -> dict[str, Path] | None:
     """band -> file of a chip folder: two or more files, each named by one band word beside the
     words all of them share (`B02.tif`, `B8A.tif`; BigEarthNet's `<patch>_B01.tif`); None for
@@ -87,45 +84,57 @@ def chip_bands(folder: Folder) -> dict[str, Path] | None:
 def band_chips(folders: list[Folder], root: Path, bands: tuple[str, ...] | None,
                chosen_images: Callable[[Folder], bool], chosen_masks: Callable[[Folder], bool]) -> ChipSearch:
     """The folders of two or more chip folders (`chip_bands`) among `folders`, each chip one image
-    of the bands `bands` names (None: those at least half the chips hold), paired by chip id with
-    the label source naming the most of them (`_best_source`); chips that no label source names
-    are left to the other layouts, so that no route is offered that ends in no pairs. A chip
+    of the bands `bands` names (None: those at least half the chips hold), or of two or more scene
+    folders of two dates each (`chip_scenes.dated_scenes`: OSCD's `<city>/imgs_1_rect/` and
+    `imgs_2_rect/`), each scene one image of both dates, paired by chip id with the label source
+    naming the most of them, or the sources of each split's (`_label_parts`); chips that no label
+    source names are left to the other layouts, so that no route is offered that ends in no pairs. A chip
     lacking one of the bands is left out, its label a finding naming the chip and the band. The
     files of the chip folders and of the label sources naming them that no image or label reads
     are listed as ignored.
 
     Raises:
         DataError: `bands` names a band no chip holds; two label sources name as many chips; the
-            bands of a chip differ in size (naming the files, and the `--bands` of one size).
+            bands of a chip differ in size (naming the files, and the `--bands` of one size); they
+            are more channels than an image may have (`_fits`).
     """
     found = ChipSearch()
-    groups: dict[Path, dict[str, _Chip]] = {}
-    for folder in folders:
-        held = chip_bands(folder) if chosen_images(folder) else None
+    chosen = [folder for folder in folders if chosen_images(folder)]
+    groups: dict[Path, dict[str, Chip]] = {}
+    for folder in chosen:
+        held = chip_bands(folder)
         if held is not None:
             groups.setdefault(folder.path.parent, {})[chip_id(folder.path.name, folder.path.parent.name)] = \
-                _Chip(folder, held)
+                Chip(folder, held)
     groups = {parent: chips for parent, chips in groups.items() if len(chips) > 1 and _share_bands(chips)}
+    groups, dates = dated_scenes(groups, chosen)
+    groups = {parent: chips for parent, chips in groups.items() if len(chips) > 1}
     if not groups:
         return found
-    chip_folders = {chip.folder.path for chips in groups.values() for chip in chips.values()}
+    chip_folders = {path for chips in groups.values() for path in _folders_of(chips, dates)}
     sources = _label_sources([f for f in folders if f.path not in chip_folders and chosen_masks(f)])
     read: set[Path] = set()
     for parent, chips in groups.items():
         naming = [source for source in sources if len(source.labels.keys() & chips.keys()) > 1]
-        source = _best_source(naming, chips, root, parent)
-        if source is None:
-            continue  # chips no labels name (OSCD's dates, labelled per city): other layouts report them
+        parts = _label_parts(naming, chips, root, parent)
+        if not parts:
+            continue  # chips no labels name: other layouts report them
         order = _read_bands(chips, bands, root, parent)
-        found.claimed |= {chip.folder.path for chip in chips.values()} | {
+        _fits(chips, order, root, parent)
+        found.claimed |= _folders_of(chips, dates) | {
             s.folders[key] for s in naming for key in s.folders.keys() & chips.keys()}
-        read |= _read_chips(parent, chips, order, source, root, found)
+        read |= _read_chips(parent, chips, order, parts, root, found)
     found.ignored = [path for folder in folders if folder.path in found.claimed for path in folder.files
                      if path not in read]
     return found
 
 
-def _share_bands(chips: dict[str, _Chip]) -> bool:
+def _folders_of(chips: dict[str, Chip], dates: dict[Path, set[Path]]) -> set[Path]:
+    """The folders holding `chips`' files: each chip folder, or a scene's folders of its dates (`dated_scenes`)."""
+    return {path for chip in chips.values() for path in dates.get(chip.folder.path, {chip.folder.path})}
+
+
+def _share_bands(chips: dict[str, Chip]) -> bool:
     """Whether two bands or more are each held by more than half the chips: chips of one sensor
     share their band names, while folders of photos whose names happen to read as bands
     (e-ophtha's `E0000404/C0001273.jpg`, `C0001274.jpg`, a number per photo) share none."""
@@ -133,18 +142,12 @@ def _share_bands(chips: dict[str, _Chip]) -> bool:
     return sum(2 * n > len(chips) for n in held.values()) >= 2
 
 
-@dataclass(frozen=True)
-class _Chip:
-    """A chip folder and its band files, band -> file."""
-
-    folder: Folder
-    bands: dict[str, Path]
-
-
 def _label_sources(folders: list[Folder]) -> list[_LabelSource]:
-    """Each folder as a source of files named after chips (`train_labels/<chip>.tif`), and each
-    folder holding folders of image files as a source of a folder per chip, the label in it its
-    one file or its one file named for labels (`one_mask`: `raster_labels.tif`)."""
+    """Each folder as a source of files named after chips (`train_labels/<chip>.tif`), each folder
+    holding folders of image files as a source of a folder per chip, the label in it its one file
+    or its one file named for labels (`one_mask`: `raster_labels.tif`), and each folder holding
+    folders that hold one such folder each as a source of a folder per scene (OSCD's `Train
+    Labels/<city>/cm/`), the label in it as in a folder per chip or named as its folder (`cm.png`)."""
     sources: list[_LabelSource] = []
     by_parent: dict[Path, list[Folder]] = {}
     for folder in (f for f in folders if f.files):
@@ -154,23 +157,44 @@ def _label_sources(folders: list[Folder]) -> list[_LabelSource]:
             source.labels[key], source.names[key], source.folders[key] = path, stem(path).lower(), folder.path
         sources.append(source)
         by_parent.setdefault(folder.path.parent, []).append(folder)
+    scenes: dict[Path, _LabelSource] = {}
     for parent, below in by_parent.items():
         source = _LabelSource(parent, {}, {}, {chip_id(f.path.name, parent.name): f.path for f in below})
         for folder in below:
-            label = one_mask(folder.files)
-            if label is not None:
-                key = chip_id(folder.path.name, parent.name)
-                source.labels[key], source.names[key] = label, folder.path.name.lower()
-                source.beside |= {p.name for p in folder.files if p != label}
+            _add_label(source, chip_id(folder.path.name, parent.name), folder.path.name, folder, one_mask(folder.files))
         sources.append(source)
-    return sources
+        if len(below) == 1:
+            scene = scenes.setdefault(parent.parent, _LabelSource(parent.parent, {}, {}, {}))
+            key = chip_id(parent.name, parent.parent.name)
+            scene.folders[key] = below[0].path
+            _add_label(scene, key, parent.name, below[0], _named_as_folder(below[0]))
+    return sources + list(scenes.values())
 
 
-def _best_source(sources: list[_LabelSource], chips: dict[str, _Chip], root: Path,
-                 parent: Path) -> _LabelSource | None:
+def _add_label(source: _LabelSource, key: str, name: str, folder: Folder, label: Path | None) -> None:
+    """Add the label of chip `key` (by `name`) in its own `folder`, if any, to `source`, and the
+    names of the files beside it."""
+    if label is not None:
+        source.labels[key], source.names[key] = label, name.lower()
+        source.beside |= {p.name for p in folder.files if p != label}
+
+
+def _named_as_folder(folder: Folder) -> Path | None:
+    """The label of a folder of one scene's labels: its `one_mask`, else its one file named as the
+    folder (OSCD's `cm/cm.png` beside `<city>-cm.tif`, the same change in values 1 and 2)."""
+    named = [p for p in folder.files if stem(p).lower() == folder.path.name.lower()]
+    return one_mask(folder.files) or (named[0] if len(named) == 1 else None)
+
+
+def _label_parts(sources: list[_LabelSource], chips: dict[str, Chip], root: Path,
+                 parent: Path) -> list[_LabelSource]:
     """The source of labels naming the most chips, among those named for labels or whose files
     look like masks; on a tie the one naming more chips by their whole names (BigEarthNet's
-    `<tile>_<patch>` in each tile's reference maps). None when no such source names two chips.
+    `<tile>_<patch>` in each tile's reference maps). Empty when no such source names two chips.
+    With it, the sources of other splits' labels of other chips, named alike and named for
+    splits, are parts of one labelling (OSCD's `Train Labels/<city>/cm/cm.png` and `Test
+    Labels/...`); a source of other labels of other chips is not (AgriFieldNet's `<P>_labels_test/`,
+    whose `field_ids.tif` are no `raster_labels.tif`).
 
     Raises:
         DataError: two sources name as many chips, alike.
@@ -180,12 +204,27 @@ def _best_source(sources: list[_LabelSource], chips: dict[str, _Chip], root: Pat
         return len(ids), sum(source.names[key] == chips[key].folder.path.name.lower() for key in ids)
 
     labelled = sorted((s for s in sources if _holds_labels(s)), key=rank, reverse=True)
-    if len(labelled) > 1 and rank(labelled[0]) == rank(labelled[1]):
-        shown = " and ".join(folder_label(s.folder, root) for s in labelled[:2])
+    if not labelled:
+        return []
+    parts = [labelled[0]]
+    for other in labelled[1:]:
+        if _other_split(other, parts):
+            parts.append(other)
+    rivals = [s for s in labelled if s not in parts]
+    if rivals and rank(rivals[0]) == rank(labelled[0]):
+        shown = " and ".join(folder_label(s.folder, root) for s in (labelled[0], rivals[0]))
         raise DataError(f"'{root}': {shown} both name {rank(labelled[0])[0]} chip folders of "
                         f"{folder_label(parent, root)} after their chip; name the labels with --masks, e.g. "
                         f"--masks {labelled[0].folder.relative_to(root).as_posix()}")
-    return labelled[0] if labelled else None
+    return parts
+
+
+def _other_split(source: _LabelSource, parts: list[_LabelSource]) -> bool:
+    """Whether `source` labels a split of its own, other chips than `parts` do, in files named as theirs."""
+    split = folder_split(source.folder.name)
+    return split is not None and all(
+        folder_split(part.folder.name) not in (None, split) and not part.labels.keys() & source.labels.keys()
+        and {p.name for p in part.labels.values()} == {p.name for p in source.labels.values()} for part in parts)
 
 
 def _holds_labels(source: _LabelSource) -> bool:
@@ -199,7 +238,7 @@ def _holds_labels(source: _LabelSource) -> bool:
     return looks_like_masks(Folder(source.folder, list(source.labels.values())[:2], None, False, False, ()))
 
 
-def _read_bands(chips: dict[str, _Chip], bands: tuple[str, ...] | None, root: Path, parent: Path) -> list[str]:
+def _read_bands(chips: dict[str, Chip], bands: tuple[str, ...] | None, root: Path, parent: Path) -> list[str]:
     """The bands read from each chip: `bands` as given, or those at least half the chips hold in
     their natural order (`band_order`: B01, ..., B08, B8A, B09; red, green, blue first).
 
@@ -228,12 +267,9 @@ def _same_size(files: dict[str, Path], root: Path) -> None:
     Raises:
         DataError: files of several sizes, with the `--bands` that reads those of the largest.
     """
-    sizes: dict[tuple[int, ...], list[tuple[str, Path]]] = {}
-    for band, path in files.items():
-        try:
-            sizes.setdefault(read_image(path).shape[:2], []).append((band, path))
-        except DataError:  # said by the scan, for this file as for any other
-            return
+    sizes = band_sizes(files)
+    if sizes is None:  # said by the scan, for this file as for any other
+        return
     if len(sizes) < 2:
         return
     by_size = sorted(sizes.items(), key=lambda item: -item[0][0] * item[0][1])
@@ -246,52 +282,101 @@ def _same_size(files: dict[str, Path], root: Path) -> None:
                     f"stacks bands of one size: {route}resample them to one grid first (gdalwarp -tr, rasterio)")
 
 
+def _fits(chips: dict[str, Chip], order: list[str], root: Path, parent: Path) -> None:
+    """Check that the bands read of a chip, of both dates for a scene, are no more channels than
+    an image may have (OSCD's 13 bands a date are 26).
+
+    Raises:
+        DataError: too many, with the `--bands` of as many as fit and the scenes' other readings.
+    """
+    chip = next(iter(chips.values()))
+    dates = 2 if chip.dates else 1
+    if "" in order or len(order) * dates <= MAX_CHANNELS:
+        return
+    fit = MAX_CHANNELS // dates
+    spelled = [_spelled(chip.bands[band], band) if band in chip.bands else band for band in order[:fit]]
+    held = f"scenes of {folder_label(parent, root)} hold {len(order)} bands a date" if chip.dates else \
+        f"chips of {folder_label(parent, root)} hold {len(order)} bands"
+    lighter = [reading_route(other) for other in chip.others if "" in other.bands]  # pictures: a few channels
+    raise DataError(f"'{root}': the {held}, {len(order) * dates} channels an image, and seglab reads at most "
+                    f"{MAX_CHANNELS}: read {fit} bands at most, e.g. --bands {','.join(spelled)}"
+                    + "".join(f", or {route}" for route in lighter))
+
+
 def _spelled(path: Path, band: str) -> str:
     """A band file's band as its name spells it (`B8A` of `B8A.tif`, of `<patch>_B8A.tif`)."""
     return next((word for word in re.split(r"[^A-Za-z0-9]+", stem(path)) if word.lower() == band), band)
 
 
-def _read_chips(parent: Path, chips: dict[str, _Chip], order: list[str], source: _LabelSource | None, root: Path,
+def _read_chips(parent: Path, chips: dict[str, Chip], order: list[str], parts: list[_LabelSource], root: Path,
                 found: ChipSearch) -> set[Path]:
-    """Add one folder of chip folders to `found`: a match whose pairs are each chip's first band
-    file with its label, its other bands the further channels (`FolderMatch.channels`), and the
-    chips without a label to `found.unlabelled`. Returns the files so read."""
+    """Add one folder of chip folders to `found`: a match per source of labels in `parts` whose
+    pairs are each chip's first band file with its label, its other bands (and a scene's date 2)
+    the further channels (`FolderMatch.channels`), and the chips without a label to
+    `found.unlabelled`. Returns the files so read."""
     spelled = {band: _spelled(path, band) for chip in chips.values() for band, path in chip.bands.items()}
-    labels = source.labels if source is not None else {}
-    pairs, channels, problems, unlabelled, read = [], {}, [], [], set()
+    pairs: dict[Path, list[tuple[str, Path, Path]]] = {source.folder: [] for source in parts}
+    problems: dict[Path, list[Problem]] = {source.folder: [] for source in parts}
+    channels, unlabelled, read = {}, [], set()
     for key, chip in sorted(chips.items()):
-        label = labels.get(key)
-        lacking = [spelled[band] for band in order if band not in chip.bands]
+        source = next((s for s in parts if key in s.labels), None)
+        lacking = [spelled[band] for band in order if band not in chip.bands or chip.dates and band not in chip.later]
         if lacking:
             kept = ",".join(spelled[band] for band in order if band in chip.bands)
             message = (f"chip '{folder_label(chip.folder.path, root)}' has no band file {', '.join(lacking)}, which "
                        f"the other chips have; the chip is left out (--bands {kept} reads it)")
-            if label is None:
+            if source is None:
                 logger.warning("%s: %s", root, message)
             else:
-                problems.append(Problem(label, message, "mask-without-image"))
+                problems[source.folder].append(Problem(source.labels[key], message, "mask-without-image"))
             continue
-        files = [chip.bands[band] for band in order]
+        files = [chip.bands[band] for band in order] + ([chip.later[band] for band in order] if chip.dates else [])
         read.update(files)
-        if label is None:
+        if source is None:
             unlabelled.append(files[0])
         else:
-            read.add(label)
-            pairs.append((key, files[0], label))
+            read.add(source.labels[key])
+            pairs[source.folder].append((key, files[0], source.labels[key]))
             channels[key] = tuple(files[1:])
     found.unlabelled += unlabelled
+    first = next(iter(chips.values()))
     names = [spelled[band] for band in order]
-    beside = sorted(source.beside) if source is not None else []
-    logger.info("%s: %s holds %d chip folders of band files, each one image of %d channels (%s)%s%s%s", root,
-                folder_label(parent, root), len(chips), len(order), ", ".join(names),
-                f", paired with the labels in {folder_label(source.folder, root)} by chip" if source else "",
+    beside = sorted({name for source in parts for name in source.beside})
+    beside = beside if len(beside) <= 3 else [*beside[:3], f"{len(beside) - 3} more"]
+    what = (f"scenes seen at two dates (change detection), each one image of its dates' channels, date 1's first "
+            f"({described(first)})" if first.dates else
+            f"chip folders of band files, each one image of {len(order)} channels ({', '.join(names)})")
+    logger.info("%s: %s holds %d %s, paired with the labels in %s by %s%s%s%s", root, folder_label(parent, root),
+                len(chips), what, " and ".join(folder_label(s.folder, root) for s in parts),
+                "scene" if first.dates else "chip",
                 f" ({', '.join(beside)} beside each label left out, listed as ignored)" if beside else "",
-                f"; {len(unlabelled)} chips without a label are unlabelled images" if unlabelled else "")
-    if pairs and source is not None:
-        rule = KeyRule("chip id (a chip folder's name, less its folder's, names its label)",
-                       lambda path: chip_id(stem(path), path.parent.name) if path.parent == source.folder
-                       else chip_id(path.parent.name, path.parent.parent.name),
-                       lambda path: chip_id(path.parent.name, path.parent.parent.name))
-        found.matches.append(FolderMatch(parent, source.folder, chips[pairs[0][0]].folder.split, rule, pairs,
-                                         problems, channels=channels, band_files=tuple(names)))
+                f"; {len(unlabelled)} chips without a label are unlabelled images" if unlabelled else "",
+                "".join(f"; {reading_route(other)}" for other in first.others))
+    if first.dates:
+        held = next(p for found_pairs in pairs.values() for p in found_pairs)
+        names = [path.relative_to(chips[held[0]].folder.path).as_posix() for path in (held[1], *channels[held[0]])]
+    for source in parts:
+        if pairs[source.folder]:
+            split = folder_split(source.folder.name) if len(parts) > 1 else first.folder.split
+            found.matches.append(FolderMatch(parent, source.folder, split, _chip_rule(source.folder, parent, first),
+                                             pairs[source.folder], problems[source.folder],
+                                             channels={key: channels[key] for key, _, _ in pairs[source.folder]},
+                                             band_files=tuple(names), dates=bool(first.dates)))
     return read
+
+
+def _chip_rule(labels: Path, chips: Path, chip: Chip) -> KeyRule:
+    """The key rule of chips (or scenes, like `chip`) in the folder `chips` paired with labels in
+    the folder `labels`: the chip id of the file or folder below each that holds the path (`_chip_of`)."""
+    name = "scene (the name of the folder holding its dates names its labels')" if chip.dates else \
+        "chip id (a chip folder's name, less its folder's, names its label)"
+    return KeyRule(name, lambda path: _chip_of(path, labels), lambda path: _chip_of(path, chips))
+
+
+def _chip_of(path: Path, holder: Path) -> str | None:
+    """The chip id of a file in `holder` (`train_labels/<chip>.tif`), or of the folder below
+    `holder` that holds it (`<chip>/B02.tif`, OSCD's `<city>/imgs_1_rect/B01.tif`); None for a
+    file elsewhere."""
+    if path.parent == holder:
+        return chip_id(stem(path), holder.name)
+    return chip_id(path.relative_to(holder).parts[0], holder.name) if holder in path.parents else None

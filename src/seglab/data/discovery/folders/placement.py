@@ -11,7 +11,7 @@ from collections.abc import Callable, Hashable
 from fnmatch import fnmatchcase
 from pathlib import Path
 
-from seglab.data.discovery.channel_files import folder_names_a_band
+from seglab.data.discovery.channel_files import date_order, folder_names_a_band
 from seglab.data.discovery.folders.listing import Folder
 from seglab.data.discovery.folders.mirror_trees import (
     MOST_KINDS, image_keys, inserted_below, kind_keys, mask_keys, renamed_alike,
@@ -101,14 +101,22 @@ def mirrored(image: tuple[str, ...], mask: tuple[str, ...], named: bool) -> bool
 
 def _band_wrapper(image: Folder) -> Folder | None:
     """The folder named for images that holds `image` when `image` holds one band of them
-    (Agriculture-Vision's `train/images/rgb/` and `train/images/nir/`, one image each): the bands
-    are kept where their wrapper is, so that masks beside it pair with them (`train/labels/`,
-    a folder per class); None for other folders."""
+    (Agriculture-Vision's `train/images/rgb/` and `train/images/nir/`, one image each) or one date
+    of their scenes (Fields of The World's `s2_images/window_a/` and `window_b/`): the parts of one
+    image are kept where their wrapper is, so that masks beside it pair with them (`train/labels/`,
+    a folder per class; FTW's `label_masks/semantic_3class/`); None for other folders."""
     parent = image.path.parent
-    if len(image.parts) < 2 or not folder_names_a_band(image.path.name) or not looks_like_image_folder(parent.name) \
-            or list_images(parent):
+    if len(image.parts) < 2 or not looks_like_image_folder(parent.name) or list_images(parent) \
+            or not (folder_names_a_band(image.path.name) or _names_a_date(image.path)):
         return None
     return Folder(parent, [], image.split, False, True, image.parts[:-1])
+
+
+def _names_a_date(folder: Path) -> bool:
+    """Whether a folder and one beside it are named as the two dates of one scene (`date_order`:
+    `window_a/` and `window_b/`, `imgs_1/` and `imgs_2/`)."""
+    return any(date_order([folder.name, other.name], True) is not None
+               for other in folder.parent.iterdir() if other.is_dir() and other != folder)
 
 
 def _lone_mask_folder(folder: Path) -> bool:

@@ -130,8 +130,11 @@ class FolderPairsFormat(DatasetFormat):
                 name = f"{stem(image)}_{planes[mask]:05d}" if mask in planes else stem(image)  # as a stack's pages
                 pair = Pair(name, image, mask, match.splits.get(key, match.split),
                             more_masks=match.merged.get(key, ()), more_channels=match.channels.get(key, ()))
-                pairs.append(replace(pair, name=group_name(pair.images, channel_names(pair)))
-                             if match.channel_dirs or match.band_files else pair)
+                if match.dates and match.band_files:  # a scene's dates in folders of its own: named by the scene
+                    pair = replace(pair, name=key)
+                elif match.channel_dirs or match.band_files:
+                    pair = replace(pair, name=group_name(pair.images, channel_names(pair)))
+                pairs.append(pair)
             problems += match.problems
         refuse_class_trees(root, pairs)  # DSAD's liver/01/ beside colon/01/: a structure each
         # a mask folder shared out between image folders (Lizard's): a mask paired is no orphan of the others
