@@ -823,6 +823,18 @@ def test_one_unknown_suffix_pairs_side_by_side_files_of_one_type(tmp_path):
     assert index.pairing == ["./ (images and masks side by side): 3 pairs by image name + '_expert.png'"]
 
 
+def test_masks_named_by_several_known_affixes_in_one_folder_all_pair(tmp_path):
+    """Students labelling one folder in turn, each naming masks their own way beside the photos:
+    `a_mask.png`, `b-mask.png`, `c.mask.png`, `d_annotated.png`. Before: `_annotated` was no mask
+    affix, so those masks were taken for images without masks, and 6 of 8 photos paired."""
+    for i, affix in enumerate(["_mask", "-mask", ".mask", "_annotated"] * 2):
+        save(tmp_path / "labelled" / f"pic{i:03d}.jpg", photo(i))
+        save(tmp_path / "labelled" / f"pic{i:03d}{affix}.png", labels(i, (0, 255)))
+    index = discover(tmp_path)
+    assert len(index.pairs) == 8 and not index.problems
+    assert all(p.mask.name.startswith(p.image.stem) for p in index.pairs)
+
+
 def segments_ai(root: Path) -> None:
     """Segments.ai's semantic export (its SDK's `export_dataset(dataset, export_format='semantic')`)
     in `segments/<owner>_<dataset>/<release>/`: `x.png`, `x_label_ground-truth.png` (instance ids
@@ -959,6 +971,39 @@ def test_unpaired_image_names_the_closest_mask(tmp_path):
     assert message.endswith("closest unpaired mask: 'scan_finl.png'")  # a typo: no pattern pairs it alone
 
 
+def test_a_linked_image_folder_is_walked_once_and_a_macs_names_pair_with_linuxs(tmp_path):
+    """A project whose images/ links to the photo archive elsewhere, the photos' names decomposed
+    (NFD: copied from a Mac), the masks' composed (NFC: written on Linux). Before: the link was not
+    walked ('no known dataset layout'), and on a copy no name paired. A link back up the tree (a
+    loop) and a second link to the archive are walked never and once: no folder read twice."""
+    import unicodedata
+
+    archive, project = tmp_path / "archive", tmp_path / "projekt"
+    names = ["Blätter_01", "Größe (1)", "Äpfel-03", "Süß 05"]
+    for i, name in enumerate(names):
+        save(archive / f"{unicodedata.normalize('NFD', name)}.png", photo(i))
+        save(project / "masks" / f"{unicodedata.normalize('NFC', name)}_gt.png", labels(i, (0, 255)))
+    (project / "images").symlink_to(archive)
+    (project / "photos_link").symlink_to(archive)
+    (project / "masks" / "loop").symlink_to(project)
+    index = discover(project)
+    assert len(index.pairs) == 4 and not index.problems
+    assert {p.image.parent.name for p in index.pairs} == {"images"}
+    assert all(unicodedata.normalize("NFC", p.mask.name) == unicodedata.normalize("NFC", f"{p.image.stem}_gt.png")
+               for p in index.pairs)
+
+
+def test_a_closest_mask_hint_offers_no_pattern_that_pairs_nothing():
+    """A pattern is offered only when it pairs the two files: `İ` lower-cases to two letters, so the
+    template cut from the lower-case name was `{stem}gt.png`, which pairs nothing; and a Mac's
+    decomposed name is its composed one, not a first word to keep (`Äpfel-{stem}_x.png`)."""
+    import unicodedata
+
+    assert pattern_for(Path("İzmir_01.png"), Path("İzmir_01_gt.png")) is None
+    nfd, nfc = (unicodedata.normalize(form, "Äpfel-03") for form in ("NFD", "NFC"))
+    assert pattern_for(Path(f"{nfd}.png"), Path(f"{nfc}_x.png")) == "{stem}_x.png"
+
+
 def test_mask_words_inside_names_pair_and_the_tile_number_groups(tmp_path):
     """The Forest Aerial Images pair `images/119_sat_09.jpg` with `masks/119_mask_09.jpg` (patch 9
     of tile 119): no rule paired them (the numbers repeat, the affix is inside the name), nor
@@ -1027,6 +1072,26 @@ def test_manifest_paths_from_the_folder_above_and_missing_files_named(tmp_path):
     (tmp_path / "VisA" / "split_csv" / "1cls.csv").write_text("image,mask\n" + rows.replace("candle/", "gone/"))
     missing = audit(discover(tmp_path / "VisA" / "split_csv" / "1cls.csv")).problems
     assert {p.path.name for p in missing if "does not exist" in p.message} >= {"0.png", "3.png"}
+
+
+def test_a_manifest_excel_wrote_on_windows_reads_its_paths_below_its_folder(tmp_path):
+    """Excel on a German Windows machine: a BOM, `;`, CRLF and absolute paths
+    `C:\\Users\\anna\\Desktop\\lesions\\images\\x.png`. Before: refused, image
+    '.../C:\\Users\\anna\\...' does not exist. Each path is now the file it ends with below the
+    manifest's folder, the longest end there: the mask of the image's name in masks/ stays the mask."""
+    rows = ["Image;Mask;Split;Patient"]
+    for i in range(4):
+        save(tmp_path / "images" / f"lesion_{i}.png", photo(i))
+        save(tmp_path / "masks" / f"lesion_{i}.png", labels(i, (0, 255)))
+        rows.append(f"C:\\Users\\anna\\Desktop\\lesions\\images\\lesion_{i}.png;"
+                    f"C:\\Users\\anna\\Desktop\\lesions\\masks\\lesion_{i}.png;{'train' if i < 2 else 'test'};P{i // 2}")
+    (tmp_path / "pairs.csv").write_bytes(("\ufeff" + "\r\n".join(rows) + "\r\n").encode())
+    index = discover(tmp_path / "pairs.csv")
+    assert [(p.image.relative_to(tmp_path).as_posix(), p.mask.relative_to(tmp_path).as_posix()) for p in index.pairs] \
+        == [(f"images/lesion_{i}.png", f"masks/lesion_{i}.png") for i in range(4)]
+    assert [p.split for p in index.pairs] == ["train", "train", "test", "test"]
+    assert {p.group for p in index.pairs} == {"P0", "P1"} and not audit(index).problems
+    assert "paths written on another machine" in index.pairing[0]
 
 
 def test_unknown_layout_lists_image_folders_and_the_flags(tmp_path):
@@ -2007,6 +2072,34 @@ def test_a_two_column_or_foreground_only_list_is_no_class_names_list(tmp_path):
     assert value_names_from_list(tmp_path / "classes.txt").names == {0: "background", 1: "road"}
     (tmp_path / "classes.txt").write_text("road\ncar\n")  # foreground classes only: value 0 is not road
     assert value_names_from_list(tmp_path / "classes.txt") is None
+
+
+def test_a_numbered_classes_txt_names_binary_masks_and_no_void_is_claimed_where_none_is(tmp_path, caplog):
+    """A weed project made by hand: 0/255 masks and a classes.txt of `0 background` and `1 weed`
+    lines. Before: that classes.txt was read as a name a line alone (refused), and 0/255 masks took
+    no names: class_0, class_1. Their 255 is the weed, never a void; 0/1 masks take the names too,
+    with no '255 is void' claimed where no mask holds 255, and 255 void where masks do (RailSem19's).
+    A table beside them that cannot be read (a metadata CSV in Latin-1) is passed over."""
+    from seglab.data import read_mask
+
+    (tmp_path / "classes.txt").write_text("0 background\n1 weed\n")
+    (tmp_path / "metadata.csv").write_bytes("image,lésion\n".encode("latin-1"))
+    for i in range(3):
+        save(tmp_path / "images" / f"IMG_{i:04d}.jpg", photo(i))
+        save(tmp_path / "masks" / f"IMG_{i:04d}_mask.png", labels(i, (0, 255)))
+    index = discover(tmp_path)
+    assert index.classes.names == ("background", "weed") and index.ignore_index is None
+    assert read_mask(index.pairs[0].mask, index.mapping).max() == 1
+    (tmp_path / "metadata.csv").unlink()  # label masks' tables are read strictly, as before
+    for i in range(3):
+        save(tmp_path / "masks" / f"IMG_{i:04d}_mask.png", labels(i, (0, 1)))
+    with caplog.at_level("INFO", logger="seglab"):
+        index = discover(tmp_path)
+    assert index.classes.names == ("background", "weed") and index.ignore_index is None
+    assert "void" not in caplog.text
+    save(tmp_path / "masks" / "IMG_0000_mask.png", labels(0, (0, 1, 255)))
+    index = discover(tmp_path)
+    assert index.classes.names == ("background", "weed") and index.ignore_index == 255
 
 
 def _dir(path: Path) -> Path:

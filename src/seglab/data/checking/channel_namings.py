@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 
 from seglab.data.checking.stats import ImageFacts
-from seglab.data.discovery.naming import stem, strip_affixes, template_rules
+from seglab.data.discovery.naming import pairs_by, stem, strip_affixes, template_rules
 from seglab.data.files.index import Pair
 
 _SEPARATORS = re.compile(r"[_\-. ]")
@@ -57,11 +57,8 @@ def _reads_only(pattern: str, pairs: list[Pair], others: list[Pair]) -> bool:
     """Whether `pattern` pairs every mask of `pairs` with its image and names no mask of `others`."""
     rules = template_rules(pattern)
 
-    def pairs_it(pair: Pair) -> bool:
-        return any((key := rule.key(pair.mask)) is not None and key == rule.key_of(pair.image, True)
-                   for rule in rules)
-
     def names(mask: Path | None) -> bool:
-        return mask is not None and any(rule.key(mask) is not None for rule in rules)
+        return mask is not None and any(rule.key_of(mask, False) is not None for rule in rules)
 
-    return all(pair.mask is not None and pairs_it(pair) for pair in pairs) and not any(names(p.mask) for p in others)
+    return all(pair.mask is not None and pairs_by(rules, pair.image, pair.mask) for pair in pairs) \
+        and not any(names(p.mask) for p in others)

@@ -10,6 +10,7 @@ keeps the one that pairs the most files, so a rule is only as loose as the data 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from functools import partial
@@ -21,7 +22,7 @@ from seglab.data.discovery.band_words import without_band_word, without_folder_w
 # `_gtfine_labelids` is stripped whole before `_labelids`
 _SUFFIXES = tuple(sorted((
     "mask", "masks", "label", "labels", "gt", "seg", "segm", "segmentation", "annotation", "annotations",
-    "annot", "labelids", "gtfine_labelids", "gtcoarse_labelids", "leftimg8bit", "manual1", "image", "img",
+    "annot", "annotated", "labelids", "gtfine_labelids", "gtcoarse_labelids", "leftimg8bit", "manual1", "image", "img",
     "0000", "trimap", "target", "groundtruth", "ground_truth", "lbl", "sat", "rgb", "irrg", "rgbir", "fg", "ortho",
     "rgb_anon", "gt_labeltrainids", "gt_labelids", "labeltrainids", "msk", "merged", "data", "input", "output",
 ), key=len, reverse=True))  # fmt: skip  (sat: DeepGlobe's _sat images; rgb, irrg, rgbir: ISPRS Potsdam's bands;
@@ -74,6 +75,7 @@ class KeyRule:
     fixed_name: str = ""  # that mask's name, a folder part too (`labels/manual_hq.tif`), for a `fixed_name_rule`
 
     def key_of(self, path: Path, is_image: bool) -> str | None:
+        path = composed(path)
         return self.image_key(path) if is_image and self.image_key is not None else self.key(path)
 
 
@@ -86,8 +88,17 @@ def stem(path: Path) -> str:
     return path.stem
 
 
-def _same_name(path: Path) -> str:
-    return stem(path).lower()
+def composed(path: Path) -> Path:
+    """`path` with its letters in Unicode's composed form (NFC), the form names are compared in: a
+    Mac writes `ä` as `a` and a combining diaeresis (NFD), Linux and Windows as one letter, so a
+    photo copied from a Mac and its mask written on Linux would name one item two ways."""
+    text = str(path)
+    return path if text.isascii() else Path(unicodedata.normalize("NFC", text))
+
+
+def name_key(path: Path) -> str:
+    """A file's name as names are compared: its stem, composed (`composed`) and lower case."""
+    return stem(composed(path)).lower()
 
 
 # with or without a separator: BUSI's `_mask_1`, AITEX's `_mask1` and `_mask2` (two defects of one image)
@@ -206,7 +217,7 @@ NUMBER_RULES = (
     KeyRule("last number in the name", _last_number),
 )
 KEY_RULES = (
-    KeyRule("same name", _same_name),
+    KeyRule("same name", name_key),
     KeyRule("same name without mask/image affixes (_mask, _label, _gt, mask_, ...)", _without_affixes),
     KeyRule("same name without mask/image words inside it (_sat_, _mask_, ...)", _without_affix_words),
     # a tile's products (GeoNRW's `<E>_<N>_dem.tif` beside `<E>_<N>_seg.tif`): the whole name, not
@@ -246,6 +257,7 @@ def template_rules(pattern: str) -> tuple[KeyRule, ...]:
     """
     if "{stem}" not in pattern and _FIXED_NAME.fullmatch(pattern):
         return (fixed_name_rule(pattern),)
+    pattern = unicodedata.normalize("NFC", pattern)  # as the names it is matched with (`composed`)
     if "{stem}" in pattern:
         before, _, after = pattern.partition("{stem}")
         regex = re.compile(re.escape(before) + "(?P<stem>.+?)" + re.escape(after) + "$", re.IGNORECASE)
@@ -318,14 +330,22 @@ def pattern_for(image: Path, mask: Path, stems: Sequence[TemplateStem] | None = 
     """The `--mask-pattern` template that names `mask` after `image`: `{stem}` in place of the
     longest of the stems a template keys images by (`mask_{stem}.png` for `bus_0001-l.png` ~
     `mask_0001-l.png`), or None when the mask's name holds none. `stems` are those to try, the
-    folder's `unique_template_stems`, so that a stem two images share is never offered."""
+    folder's `unique_template_stems`, so that a stem two images share is never offered, and a
+    template that would not pair the two (`pairs_by`) is never offered either."""
+    image, mask = composed(image), composed(mask)
     name = mask.name.lower()
     keys = sorted({k for _, image_key in (_TEMPLATE_STEMS if stems is None else stems) if (k := image_key(image))}, key=len, reverse=True)
     found = next((k for k in keys if k in name), None)
     if found is None:
         return None
     at = name.find(found)
-    return mask.name[:at] + "{stem}" + mask.name[at + len(found):]
+    template = mask.name[:at] + "{stem}" + mask.name[at + len(found):]
+    return template if pairs_by(template_rules(template), image, mask) else None
+
+
+def pairs_by(rules: Sequence[KeyRule], image: Path, mask: Path) -> bool:
+    """Whether one of `rules` (a `--mask-pattern`'s) keys `image` and `mask` alike, so pairs them."""
+    return any((key := rule.key_of(mask, False)) is not None and key == rule.key_of(image, True) for rule in rules)
 
 
 def _less_first_word(path: Path) -> str | None:
@@ -351,7 +371,7 @@ def _less_image_number(path: Path) -> str | None:
 # what a template's {stem} may be of the image's name, and how `seglab inspect` says so
 TemplateStem = tuple[str, Callable[[Path], str | None]]
 _TEMPLATE_STEMS: tuple[TemplateStem, ...] = (
-    ("", _same_name), (" ({stem}: image name without its affix)", _without_affixes),
+    ("", name_key), (" ({stem}: image name without its affix)", _without_affixes),
     (" ({stem}: image name less its first word)", _less_first_word),
     (" ({stem}: image name less its last word)", _less_last_word),
     (" ({stem}: image name less an image word and number, one of the mask's several images)", _less_image_number),
@@ -412,14 +432,14 @@ def inserted_word_rules(images: Sequence[Path], masks: Sequence[Path], share: fl
     the images, the word naming the most first, so another task's masks are a rival naming, not
     merged. Less its first word (`--mask-pattern 'um_road_{stem}.png'`) the name would lose the
     category, `um_000000` and `umm_000000` one key."""
-    stems = {stem(p).lower() for p in images}
+    stems = {name_key(p) for p in images}
     named: dict[str, set[str]] = {}
     for mask in masks:
-        found = _SECOND_WORD.fullmatch(stem(mask).lower())
+        found = _SECOND_WORD.fullmatch(name_key(mask))
         if found and (key := found.group(1) + found.group(2) + found.group(4)) in stems:
             named.setdefault(found.group(3), set()).add(key)
     return tuple(KeyRule(f"same name with '{word}' after its first word", partial(_mask_less_word, word=word),
-                         _same_name)
+                         name_key)
                  for word, keys in sorted(named.items(), key=lambda item: (-len(item[1]), item[0]))
                  if len(keys) >= share * len(stems))
 
@@ -433,7 +453,7 @@ _ROLE_NUMBER_LAST = re.compile(r"(.+)[_\-. ](\d{1,2})")  # a name, then a short 
 
 def _less_role_number(path: Path, number: str) -> str | None:
     """A file's name (lower case) less its last word when that is the role `number`: `000000` of Dress Code's `000000_4.png`."""
-    found = _ROLE_NUMBER_LAST.fullmatch(stem(path).lower())
+    found = _ROLE_NUMBER_LAST.fullmatch(name_key(path))
     return found.group(1) if found and found.group(2) == number else None
 
 
@@ -451,7 +471,7 @@ def role_number_rules(images: Sequence[Path], masks: Sequence[Path], share: floa
     mask_keys = {k for p in masks if (k := _less_role_number(p, mask_number)) is not None}
     named: dict[str, set[str]] = {}
     for image in images:
-        found = _ROLE_NUMBER_LAST.fullmatch(stem(image).lower())
+        found = _ROLE_NUMBER_LAST.fullmatch(name_key(image))
         if found and found.group(2) != mask_number and found.group(1) in mask_keys:
             named.setdefault(found.group(2), set()).add(found.group(1))
     return tuple(KeyRule(f"same name with its last number '{number}' for '{mask_number}'",
@@ -493,6 +513,7 @@ def naming_template(path: Path, key: str) -> str:
     """The `--mask-pattern` template naming `path` after its (lower-case) key: `{stem}_1stHO.png`,
     `p{stem}.bmp`. The key is looked for where names put it, at the start or the end of the stem,
     before anywhere else: `v2_{stem}.png` names `v2_2.png` after image 2, not `v{stem}_2.png`."""
+    path = composed(path)  # as its key
     name = stem(path).lower()
     at = 0 if name.startswith(key) else len(name) - len(key) if name.endswith(key) else name.find(key)
     return path.name[:at] + "{stem}" + path.name[at + len(key):] if at >= 0 else path.name
@@ -513,7 +534,7 @@ def learned_namings(stems: set[str], masks: Sequence[Path]) -> dict[str, set[str
     `stems` by a suffix or a prefix, with the stems it names."""
     namings: dict[str, set[str]] = {}
     for mask in masks:
-        key = named_around(stem(mask), stems)
+        key = named_around(name_key(mask), stems)
         if key is not None:
             namings.setdefault(naming_template(mask, key), set()).add(key)
     return namings

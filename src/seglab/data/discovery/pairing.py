@@ -28,6 +28,7 @@ from seglab.data.discovery.naming import (
     inserted_word_rules,
     learned_namings,
     leading_word_rules,
+    name_key,
     named_around,
     naming_template,
     pattern_for,
@@ -222,7 +223,7 @@ def match_folders(
     """
     learned = tuple(rules) == KEY_RULES
     if learned:  # a name is a stronger tie than a number
-        stems = {stem(p).lower() for p in images}
+        stems = {name_key(p) for p in images}
         namings = learned_namings(stems, masks)  # once, for both kinds of learned rule
         rules = (*KEY_RULES[:_STRICT_RULES], *affix_rules(stems, namings), *numbered_rules(stems, namings),
                  *leading_word_rules(images, masks), *inserted_word_rules(images, masks),
@@ -439,7 +440,7 @@ def _two_masks(
     if not different:
         return None  # `a.png` beside `a.jpg`: a duplicate-name warning, as for images
     path, first = different[0]
-    templates = {naming_template(mask, rule.key(mask) or "") for pair in different for mask in pair}
+    templates = {naming_template(mask, rule.key_of(mask, False) or "") for pair in different for mask in pair}
     example = (f"{folder_label(first.parent, root)}: one image matches two masks, '{first.name}' and '{path.name}' "
                f"({rule.name})")
     return RivalNamings(example, {t: [m for m in masks if fits_template(m, t)] for t in templates})

@@ -8,13 +8,13 @@ from __future__ import annotations
 import logging
 from dataclasses import replace
 
-from seglab.data.classes import ClassSpec, generic_name
+from seglab.data.classes import ClassSpec, ValueNames, generic_name
 from seglab.data.encodings.class_instances import ClassInstanceMapping
 from seglab.data.encodings.encoding import ENCODING_CODES
 from seglab.data.encodings.label_maps import DEFAULT_IGNORE, inferred_class_count
 from seglab.data.encodings.red_classes import RedClassMapping
 from seglab.data.files.index import DatasetIndex
-from seglab.data.classes.mapping import LabelMapping, OffsetMapping
+from seglab.data.classes.mapping import BinaryMapping, LabelMapping, OffsetMapping, ThresholdMapping
 from seglab.errors import DataError
 
 logger = logging.getLogger(__name__)
@@ -31,8 +31,9 @@ def classes_from_value_names(index: DatasetIndex, ignore_index: int | None) -> D
     others by numbering the named values from 0 without them (`_compacted`), as are named values
     leaving wide gaps (FreeSurfer's ids up to 2035) or any gap in a table declaring every class
     (`ValueNames.complete`: ToothFairy2's dataset.json, FDI tooth numbers 11-48); with no void, 255
-    past the named values is (RailSem19's label ids 0 to 18 in `uint8/`, 255 void). Named values
-    are classes: the finding that they look like object numbers is dropped.
+    past the named values is, where the sampled masks hold it (RailSem19's label ids 0 to 18 in
+    `uint8/`, 255 void). Named values are classes: the finding that they look like object numbers
+    is dropped. 0/255 masks are named by a table of two values (`_named_binary`).
 
     Raises:
         DataError: the names do not make valid classes, or name a value beyond 16-bit masks
@@ -41,6 +42,8 @@ def classes_from_value_names(index: DatasetIndex, ignore_index: int | None) -> D
     assert index.value_names is not None
     if isinstance(index.mapping, ClassInstanceMapping):
         return _named_packed_classes(index, index.mapping)
+    if unnamed_binary(index):
+        return _named_binary(index)
     offset = index.mapping.offset if isinstance(index.mapping, OffsetMapping) else 0
     path, names = index.value_names.path, index.value_names.names
     if max(names) > MAX_MASK_VALUE:
@@ -63,7 +66,9 @@ def classes_from_value_names(index: DatasetIndex, ignore_index: int | None) -> D
         count = max((v for v in names if v != ignore_index), default=-1) + 1 - offset
         if count < 1:
             raise DataError(f"class list '{path}' names no value from {offset} up")
-        void = DEFAULT_IGNORE if relabelled and count < DEFAULT_IGNORE else None  # RailSem19's uint8/ void
+        # RailSem19's uint8/ void; where no sampled mask holds 255 (values 0 to 3 alone), there is none to name
+        held = not index.mask_values or DEFAULT_IGNORE in index.mask_values
+        void = DEFAULT_IGNORE if relabelled and count < DEFAULT_IGNORE and held else None
         logger.info("class names from '%s' (%d classes, mask values %d to %d%s)", path, count, offset,
                     count - 1 + offset, f"; {void}, named by none, is void: the ignore label" if void else "")
         if offset == 0 and 0 not in names:
@@ -91,6 +96,45 @@ def without_stated_void(index: DatasetIndex) -> tuple[DatasetIndex, int | None]:
     logger.info("'%s' names mask value %d '%s' and no class: %d is void, the ignore label unless one is given, "
                 "and the classes are the other values", found.path, void, found.names[void], void)
     return replace(index, value_names=None), void
+
+
+_UNNAMED_PAIR = (generic_name(0), generic_name(1))
+
+
+def unnamed_binary(index: DatasetIndex) -> bool:
+    """Whether `index` reads 0/255 masks as two classes nothing named (`class_0`, `class_1`), which
+    a shipped table of two values may name (`_named_binary`)."""
+    return isinstance(index.mapping, (BinaryMapping, ThresholdMapping)) and index.classes is not None \
+        and index.classes.names == _UNNAMED_PAIR
+
+
+def binary_names(table: ValueNames) -> tuple[str, str] | None:
+    """The names a table gives the two classes of 0/255 masks: value 0's and that of its one other
+    value, 1 or 255 (a hand-written classes.txt of `0 background` and `1 weed`); None for a table
+    of other values, no table of such masks."""
+    names = table.names
+    foreground = sorted(names.keys() - {0})
+    return (names[0], names[foreground[0]]) if 0 in names and foreground in ([1], [255]) else None
+
+
+def _named_binary(index: DatasetIndex) -> DatasetIndex:
+    """The index with its 0/255 masks' two classes (read as 0 and 1) named by `binary_names`: their
+    255 is the foreground, never the void a table naming fewer values implies for label masks.
+
+    Raises:
+        DataError: the names do not make valid classes (naming the file).
+    """
+    assert index.value_names is not None and index.classes is not None
+    names = binary_names(index.value_names)
+    if names is None:  # a table of other values (the layout offers only those that fit)
+        return index
+    try:
+        classes = ClassSpec(names, ignore_index=index.classes.ignore_index)
+    except ValueError as err:
+        raise DataError(f"class list '{index.value_names.path}': {err}") from None
+    logger.info("class names from '%s' (2 classes: 0 '%s', and 1 '%s', the masks' 255)", index.value_names.path,
+                *names)
+    return replace(index, classes=classes)
 
 
 def _named_packed_classes(index: DatasetIndex, mapping: ClassInstanceMapping) -> DatasetIndex:

@@ -1,11 +1,11 @@
-"""The cell separator of a small table a dataset ships beside its files (a metadata `.csv` or
-`.tsv`): comma, tab or semicolon, as spreadsheets write them (TotalSegmentator's `meta.csv`
-separates by semicolons)."""
+"""The separators of a small table a dataset ships beside its files (a metadata `.csv` or
+`.tsv`): between its cells comma, tab or semicolon, as spreadsheets write them (TotalSegmentator's
+`meta.csv` separates by semicolons), and inside a cell's path `/` or Windows' backslash."""
 
 from __future__ import annotations
 
 import csv
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 
 def table_delimiter(path: Path, header: str) -> str:
@@ -24,3 +24,10 @@ def table_rows(path: Path, lines: list[str]) -> list[list[str]]:
         csv.Error: a cell past csv's size limit.
     """
     return list(csv.reader(lines, delimiter=table_delimiter(path, lines[0]))) if lines else []
+
+
+def cell_path(cell: str) -> PurePosixPath:
+    """The path a table's cell names, whichever machine wrote it: Excel on Windows writes
+    `C:\\Users\\anna\\lesions\\images\\x.jpg`, read as `C:/Users/anna/lesions/images/x.jpg`, so
+    that its file name and the folders above it read as a path written here would."""
+    return PurePosixPath(cell.strip().replace("\\", "/"))

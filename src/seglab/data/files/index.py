@@ -122,6 +122,8 @@ class DatasetIndex:
             channel-first, each read as one slice of its 3 or 4 planes (FH-PS-AOP's:
             `volume_format.colour_pictures`), not cut into slices; the run's card keeps it so that
             `predict` reads such files alike (`Subject.planes_as_channels`).
+        mask_values: the raw label values of the masks sampled to choose their encoding
+            (`choose_encoding`); empty where the layout sampled none.
     """
 
     root: Path
@@ -141,6 +143,7 @@ class DatasetIndex:
     alpha_channel: bool = False
     no_data: float | None = None
     planes_as_channels: bool = False
+    mask_values: frozenset[int] = frozenset()
 
 
 def natural_key(name: str) -> tuple[object, ...]:

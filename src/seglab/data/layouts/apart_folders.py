@@ -11,7 +11,7 @@ import shlex
 from collections.abc import Callable
 
 from seglab.data.discovery.folders import Folder
-from seglab.data.discovery.naming import looks_like_image_folder, looks_like_mask_folder, pattern_for, stem
+from seglab.data.discovery.naming import looks_like_image_folder, looks_like_mask_folder, name_key, pattern_for
 
 
 def apart_routes(folders: list[Folder]) -> list[str]:
@@ -46,7 +46,7 @@ def _same_split(image: Folder, mask: Folder) -> bool:
 
 def _namings(image: Folder, mask: Folder) -> set[str]:
     """"" when files of both folders share a name, else the templates naming masks after images."""
-    stems = {stem(p).lower() for p in image.files}
-    if any(stem(p).lower() in stems for p in mask.files):
+    stems = {name_key(p) for p in image.files}
+    if any(name_key(p) in stems for p in mask.files):
         return {""}
     return {t for i in image.files[:3] for m in mask.files if (t := pattern_for(i, m)) is not None}

@@ -29,7 +29,7 @@ from seglab.data.encodings.object_channels import ObjectChannelsMapping
 from seglab.data.encodings.one_hot import OneHotMapping
 from seglab.data.encodings.label_maps import label_map_encoding, parse_label_map
 from seglab.data.encodings.outlines import FilledOutlineMapping
-from seglab.data.encodings.value_classes import classes_from_value_names, without_stated_void
+from seglab.data.encodings.value_classes import classes_from_value_names, unnamed_binary, without_stated_void
 from seglab.data.files.alpha import ALPHA_READINGS, data_alpha_image
 from seglab.data.files.index import DatasetIndex, Pair
 from seglab.data.files.pixel_budget import set_max_pixels
@@ -153,7 +153,8 @@ def discover(
     elif ignore_index == 0 and isinstance(index.mapping, OffsetMapping) and index.classes is not None \
             and index.classes.ignore_index == -1:  # a known reading (LoveDA) ignores value 0 already, as label -1
         ignore_index = -1
-    unnamed = index.classes is None or isinstance(index.mapping, ClassInstanceMapping)  # packed: class_0...
+    # packed or 0/255 masks: class_0...
+    unnamed = index.classes is None or isinstance(index.mapping, ClassInstanceMapping) or unnamed_binary(index)
     if index.value_names is not None and unnamed and _keeps_values(label_map) and task != "multilabel":
         index = classes_from_value_names(index, ignore_index)
     if index.classes is not None:

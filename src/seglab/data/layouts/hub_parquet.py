@@ -85,14 +85,14 @@ class HubParquetFormat(DatasetFormat):
         unlabelled = [folder / image for _, image, mask, _ in rows if mask is None]
         problems = [Problem(shards[shard], text, "unreadable") for shard, text in failed]
         mask_dirs = sorted({p.mask.parent for p in pairs if p.mask is not None})
-        classes, mapping, found = FolderPairsFormat.choose_classes(root, mask_dirs, pairs, classes,
-                                                                   self.options.cache_dir)
-        index = DatasetIndex(root, "hub-parquet", pairs, unlabelled, classes, mapping, problems + found)
+        encoding = FolderPairsFormat.choose_classes(root, mask_dirs, pairs, classes, self.options.cache_dir)
+        index = DatasetIndex(root, "hub-parquet", pairs, unlabelled, encoding.classes, encoding.mapping,
+                             problems + list(encoding.problems), mask_values=encoding.values)
         counts = Counter(splits[shards[shard]] or "all" for *_, shard in rows)
         rows_per_split = ", ".join(f"{n} {s}" for s, n in counts.items())
         index.pairing = [f"{len(shards)} {shard_kind(shards[0])} shards ({rows_per_split} rows): column "
                          f"'{columns[0]}' images, '{columns[1]}' masks, unpacked into '{folder}'"]
-        if classes is None and type(mapping) is IdentityMapping:
+        if encoding.classes is None and type(encoding.mapping) is IdentityMapping:
             index.value_names = _shipped_value_names(root, shards)
         return index
 
@@ -103,7 +103,7 @@ class HubParquetFormat(DatasetFormat):
         (`_columns` takes them). A table without an Image column is metadata, not a shard: Fields
         of The World's `chips_<country>.parquet` (chip ids and splits) beside its GeoTIFF folders."""
         if root not in self._found:
-            found = [folder / name for folder, _, files in folders_within(root, _DEPTH, followlinks=True)
+            found = [folder / name for folder, _, files in folders_within(root, _DEPTH)
                      for name in files if name.endswith(SHARD_SUFFIXES) and not name.startswith(".")]
             read = {p: _readable_columns(p) for p in sorted(found) if p.is_file()}
             self._found[root] = {p: columns for p, columns in read.items() if columns is None or columns[1]}

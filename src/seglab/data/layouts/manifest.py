@@ -2,7 +2,8 @@
 
 This is how fastai's and MONAI's users pass data (a DataFrame, a list of dicts), and the way out
 for any layout no rule finds. Paths are relative to the manifest's folder (or one or two
-above it, where the listed images are: a dataset's `split_csv/`), or absolute; an
+above it, where the listed images are: a dataset's `split_csv/`), or absolute; one written on
+another machine (Excel on Windows' `C:\\Users\\...\\images\\x.jpg`) is the file it ends with there; an
 optional split column keeps the user's own split and a group column (subject, patient, case)
 keeps a group's pairs in one split.
 """
@@ -19,7 +20,7 @@ from typing import Any
 
 from seglab.data.classes import ClassSpec
 from seglab.data.layouts.folder_pairs import FolderPairsFormat, unique_names
-from seglab.data.files.delimiters import table_delimiter
+from seglab.data.files.delimiters import cell_path, table_delimiter
 from seglab.data.layouts.formats import FORMATS, DatasetFormat
 from seglab.data.files.index import DatasetIndex, Pair
 from seglab.data.discovery.naming import SPLIT_WORDS, stem
@@ -73,6 +74,11 @@ class ManifestFormat(DatasetFormat):
             pairs.append(Pair(stem(image), image, _path(base, row, "mask", root), split,
                               None if group in (None, "") else str(group)))
         line = f"{root.name}: {len(pairs)} pairs listed"
+        elsewhere = next((v for row in rows if isinstance(v := row.values.get("image"), str) and _elsewhere(v, base)
+                          and _moved(v, base) is not None), None)
+        if elsewhere is not None:  # Excel's on Windows: C:\Users\...
+            line += (f" by paths written on another machine ('{elsewhere}'), read as the files they end with "
+                     f"below {base.name}/")
         if unlabelled and self.options.unmasked_background:  # VisA's normal rows: defect-free
             filled = background_pairs(unlabelled, pairs[0].mask if pairs else None, self.options.cache_dir)
             pairs = without_train_splits(pairs + filled, {p.image for p in filled}, root)
@@ -84,9 +90,9 @@ class ManifestFormat(DatasetFormat):
             raise DataError(f"manifest '{root}': some rows have a split and some do not; give every row one or none")
         pairs = unique_names(pairs, base)
         mask_dirs = sorted({p.mask.parent for p in pairs if p.mask is not None})
-        classes, mapping, problems = FolderPairsFormat.choose_classes(base, mask_dirs, pairs, classes,
-                                                                      self.options.cache_dir)
-        index = DatasetIndex(base, "manifest", pairs, [image for image, _ in unlabelled], classes, mapping, problems)
+        encoding = FolderPairsFormat.choose_classes(base, mask_dirs, pairs, classes, self.options.cache_dir)
+        index = DatasetIndex(base, "manifest", pairs, [image for image, _ in unlabelled], encoding.classes,
+                             encoding.mapping, list(encoding.problems), mask_values=encoding.values)
         index.pairing = [line]
         return index
 
@@ -178,8 +184,27 @@ def _path(base: Path, row: _Row, column: str, manifest: Path) -> Path:
     value = row.values.get(column)
     if not isinstance(value, str) or not value:
         raise DataError(f"manifest '{manifest}', row {row.number}: the {column} path is empty")
+    written = _written(value, base)
+    return (_moved(value, base) or written) if _elsewhere(value, base) else written
+
+
+def _written(value: str, base: Path) -> Path:
     path = Path(value).expanduser()
     return path if path.is_absolute() else base / path
+
+
+def _elsewhere(value: str, base: Path) -> bool:
+    """Whether a path was written on another machine: absolute or with Windows' backslashes, and not here."""
+    return (Path(value).expanduser().is_absolute() or "\\" in value) and not _written(value, base).exists()
+
+
+def _moved(value: str, base: Path) -> Path | None:
+    """The file below `base` that a path written on another machine names, where that path is
+    not here (Excel on Windows: `C:\\Users\\anna\\Desktop\\lesions\\images\\x.jpg`, `/home/anna/...`):
+    the longest end of it that is (`images/x.jpg`), so that a mask folder's file of the image's name
+    stays the mask's; None when no end is."""
+    parts = [part for part in cell_path(value).parts if part.strip("/")]
+    return next((found for k in range(len(parts)) if (found := base.joinpath(*parts[k:])).is_file()), None)
 
 
 def _split(row: _Row, manifest: Path) -> str | None:

@@ -71,9 +71,9 @@ class ParallelListsFormat(DatasetFormat):
                  for split, (images, masks) in lists.items() for image, mask in zip(images, masks)]
         pairs = unique_names(pairs, base)
         mask_dirs = sorted({p.mask.parent for p in pairs if p.mask is not None})
-        classes, mapping, problems = FolderPairsFormat.choose_classes(root, mask_dirs, pairs, classes,
-                                                                      self.options.cache_dir)
+        encoding = FolderPairsFormat.choose_classes(root, mask_dirs, pairs, classes, self.options.cache_dir)
         counts = ", ".join(f"{len(images)} {split}" for split, (images, _) in lists.items())
-        index = DatasetIndex(root, "parallel-lists", pairs, [], classes, mapping, problems)
+        index = DatasetIndex(root, "parallel-lists", pairs, [], encoding.classes, encoding.mapping,
+                             list(encoding.problems), mask_values=encoding.values)
         index.pairing = [f"pairs listed line by line in {', '.join(f'{s}_*.txt' for s in lists)}: {counts}"]
         return index

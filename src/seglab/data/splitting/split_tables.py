@@ -18,10 +18,10 @@ import os
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from seglab.data.discovery.naming import folder_split, stem, usable_splits
-from seglab.data.files.delimiters import table_rows
+from seglab.data.files.delimiters import cell_path, table_rows
 from seglab.data.files.index import Pair
 from seglab.data.files.io import IMAGE_SUFFIXES
 from seglab.data.files.parquet_shards import PARQUET_SUFFIX, text_rows
@@ -135,7 +135,7 @@ def _cases(rows: list[list[str]], column: int, at: int) -> dict[str, str]:
         if len(row) > max(column, at):
             cell, split = row[column].strip(), row[at].strip()
             cases[cell] = split
-            if "." in cell and (named := PurePosixPath(cell.replace("\\", "/"))).suffix.lower() in IMAGE_SUFFIXES:
+            if "." in cell and (named := cell_path(cell)).suffix.lower() in IMAGE_SUFFIXES:
                 cases.setdefault(named.stem, split)
     return cases
 

@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from seglab.data.files.delimiters import table_delimiter
+from seglab.data.files.delimiters import cell_path, table_delimiter
 from seglab.data.files.index import Pair
 
 TABLE_SUFFIXES = (".csv", ".tsv")
@@ -136,5 +136,5 @@ def _plain(column: str) -> str:
 
 def _pair_names(value: str, images: dict[str, list[str]]) -> list[str]:
     """The pairs a table's image cell names: by file name (`train/ISIC_0024306.jpg`) or stem."""
-    name = PurePosixPath(value.strip().replace("\\", "/")).name.lower()
+    name = cell_path(value).name.lower()
     return images.get(name) or images.get(PurePosixPath(name).stem, []) if name else []

@@ -111,10 +111,28 @@ def skipped_folder(name: str) -> bool:
     return name.startswith(".") or name.lower() in _SKIPPED
 
 
-def folders_within(root: Path, depth: int, followlinks: bool = False) -> Iterator[tuple[Path, list[str], list[str]]]:
-    """`os.walk` of `root` down to `depth` levels below it: each folder, its subfolders (hidden
+def walk_once(root: Path) -> Iterator[tuple[str, list[str], list[str]]]:
+    """`os.walk` of `root` into linked folders too, each real folder once: a project's `images/`
+    linked to a photo archive elsewhere is walked, a link back up the tree (a loop) or to a folder
+    walked already (`releases/latest` beside the version it names) is not. Prune the subfolders in
+    place, as for `os.walk`; of two ways to one folder the first in walk order is kept."""
+    seen: set[tuple[int, int]] = set()
+    for folder, subfolders, files in os.walk(root, followlinks=True):
+        try:
+            status = os.stat(folder)
+        except OSError:  # removed since its parent was listed
+            status = None
+        if status is None or (status.st_dev, status.st_ino) in seen:
+            subfolders[:] = []
+            continue
+        seen.add((status.st_dev, status.st_ino))
+        yield folder, subfolders, files
+
+
+def folders_within(root: Path, depth: int) -> Iterator[tuple[Path, list[str], list[str]]]:
+    """`walk_once` of `root` down to `depth` levels below it: each folder, its subfolders (hidden
     ones skipped, in name order; none at the last level) and its file names."""
-    for folder, subfolders, files in os.walk(root, followlinks=followlinks):
+    for folder, subfolders, files in walk_once(root):
         below = len(Path(folder).relative_to(root).parts)
         subfolders[:] = sorted(d for d in subfolders if not d.startswith(".")) if below < depth else []
         yield Path(folder), subfolders, files
@@ -122,7 +140,7 @@ def folders_within(root: Path, depth: int, followlinks: bool = False) -> Iterato
 
 def _json_folders(root: Path, depth: int) -> list[tuple[Path, list[str]]]:
     found = []
-    for folder, _, files in folders_within(root, depth, followlinks=True):
+    for folder, _, files in folders_within(root, depth):
         jsons = sorted(f for f in files if f.lower().endswith((".json", ".geojson", ".gpkg", ".shp", ".xml"))
                        and f.lower() not in METADATA_FILES)
         if jsons:
@@ -158,7 +176,7 @@ def _walk(root: Path, max_depth: int) -> tuple[list[Folder], list[Path]]:
     splits: dict[Path, str | None] = {Path(root): None}  # the split a folder's path names, the nearest name first
     wrappers: dict[Path, tuple[int, bool]] = {Path(root): (0, True)}  # lone folders atop its path, still only those
     visited = 0
-    for current, dirs, _ in os.walk(root):
+    for current, dirs, _ in walk_once(root):
         here = Path(current)
         parts = here.relative_to(root).parts
         dirs[:] = sorted(d for d in dirs if not skipped_folder(d))

@@ -17,6 +17,7 @@ from seglab.data.discovery.naming import (
     leading_word,
     looks_like_image_folder,
     looks_like_mask_folder,
+    name_key,
     named_around,
     names_fixed_mask,
     naming_template,
@@ -67,7 +68,7 @@ def _by_fixed_name(folder: Folder, root: Path, rules: tuple[KeyRule, ...], merge
     names the mask below the folder: the other files beside it there (CloudSEN12's masks made by
     algorithms, `labels/fmask.tif`, ...) are listed as ignored."""
     below = fixed_mask_of(folder.path, rules)
-    masks = [below] if below is not None else [p for p in folder.files if rules[0].key(p) is not None]
+    masks = [below] if below is not None else [p for p in folder.files if rules[0].key_of(p, False) is not None]
     others = [p for p in folder.files if p not in masks]
     images = [p for p in others if looks_like_image_folder(stem(p))] \
         or [p for p in others if not looks_like_mask_folder(stem(p))]
@@ -150,7 +151,7 @@ def _of_unnamed_masks(images: list[Path], masks: list[Path], rules: tuple[KeyRul
     named: dict[str, bool] = {}  # each mask's name less its affix: whether the pattern names a mask of it
     for mask in masks:
         key = strip_affixes(stem(mask))
-        named[key] = named.get(key, False) or any(rule.key(mask) is not None for rule in rules)
+        named[key] = named.get(key, False) or any(rule.key_of(mask, False) is not None for rule in rules)
     return [p for p in images if named.get(strip_affixes(stem(p))) is False]
 
 
@@ -164,20 +165,20 @@ def _by_names_after(folder: Folder, root: Path, rules: tuple[KeyRule, ...], merg
     are masks of objects beside class masks named after them (`_class_masks`). A file the
     `--mask-pattern` names after an image is named after that image, not after a longer stem
     (Segments.ai's `x_label_ground-truth_semantic.png`, not after `x_label_ground-truth.png`)."""
-    stems = {stem(p).lower() for p in folder.files}
+    stems = {name_key(p) for p in folder.files}
     given = tuple(rules) != KEY_RULES
     derived: dict[Path, str] = {}  # a file -> the stem it is named after
     of_masks: dict[Path, str] = {}  # a file named after a file named for masks -> that stem
     others = []
     for path in folder.files:
-        after = (_named_by(path, rules, stems) if given else None) or named_around(stem(path), stems)
+        after = (_named_by(path, rules, stems) if given else None) or named_around(name_key(path), stems)
         if after is None and not looks_like_mask_folder(stem(path)):
             others.append(path)
         elif after is not None and not looks_like_mask_folder(after):
             derived[path] = after
         elif after is not None:
             of_masks[path] = after
-    named = given and any(rule.key(p) in stems for rule in rules for p in derived)
+    named = given and any(rule.key_of(p, False) in stems for rule in rules for p in derived)
     masks = list(derived) if given else _class_masks(_mask_named(derived), of_masks)
     if masks and others and (named or looks_like_masks(replace(folder, files=masks))
                              and not looks_like_masks(replace(folder, files=others))):
@@ -205,7 +206,7 @@ def _class_masks(masks: list[Path], of_masks: dict[Path, str]) -> list[Path]:
     every mask has one: Segments.ai's semantic export, `x_label_ground-truth_semantic.png`
     (category ids) beside `x_label_ground-truth.png` (instance ids as RGBA), as masks of objects
     step aside for class labels in folders (`rivals`); else `masks`."""
-    own = {stem(mask).lower() for mask in masks}
+    own = {name_key(mask) for mask in masks}
     versions = {after: path for path, after in of_masks.items()
                 if after in own and _CLASS_WORDS & set(words(naming_template(path, after)))}
     return list(versions.values()) if len(versions) == len(own) else masks
@@ -213,8 +214,8 @@ def _class_masks(masks: list[Path], of_masks: dict[Path, str]) -> list[Path]:
 
 def _named_by(path: Path, rules: tuple[KeyRule, ...], stems: set[str]) -> str | None:
     """The other file's stem that a `--mask-pattern` names `path` after (`polyp_{stem}.bmp`)."""
-    own = stem(path).lower()
-    return next((key for rule in rules if (key := rule.key(path)) in stems and key != own), None)
+    own = name_key(path)
+    return next((key for rule in rules if (key := rule.key_of(path, False)) in stems and key != own), None)
 
 
 def _by_suffix(folder: Folder, root: Path, rules: tuple[KeyRule, ...], merge: bool) -> FolderMatch | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,8 +36,11 @@ from seglab.data.classes import (
 from seglab.data.classes.readme_colours import classes_from_readme, readme_files
 from seglab.data.files.ilastik_projects import ILASTIK_PROJECT_GLOB, value_names_from_ilastik_project
 from seglab.data.discovery.folders import METADATA_FILES, FolderSearch
+from seglab.data.encodings.value_classes import binary_names
+from seglab.errors import DataError
 
 logger = logging.getLogger(__name__)
+TableReader = Callable[[Path], ValueNames | None]
 
 
 @dataclass(frozen=True)
@@ -95,27 +98,50 @@ def _shipped_value_names(root: Path, found: FolderSearch, declared: ValueNames |
                              if (names := value_names_in(folder, versions)) is not None), None)
 
 
+def binary_value_names(root: Path, found: FolderSearch) -> ValueNames | None:
+    """Names of 0/255 masks' two classes: the first table of the folders `_metadata_folders` lists
+    that `binary_names` reads (a hand-written classes.txt of `0 background` and `1 weed`). Tables
+    that cannot be read or name other values are passed over, never refused: such masks read well
+    without names, and a folder of them often holds other tables (HAM10000's metadata in Latin-1)."""
+    for folder in _metadata_folders(root, found):
+        for read, path in _value_tables(folder):
+            try:
+                names = read(path)
+            except DataError as err:
+                logger.debug("passed over while naming 0/255 masks: %s", err)
+                continue
+            if names is not None and binary_names(names) is not None:
+                return names
+    return None
+
+
 def value_names_in(folder: Path, versions: Collection[str] = ()) -> ValueNames | None:
-    """Names of the mask values from the first CSV or TSV in `folder` with a name and an index
-    column (ADE20K's objectInfo150.csv, BCSS's gt_codes.tsv), text list (labelme2voc's
-    class_names.txt, FreeSurfer's colour look-up table, ITK-SNAP's labels.txt), 3D Slicer's
-    colour table (`.ctbl`), JSON with a "labels" list (Mapillary's config_v2.0.json, those naming
-    one of `versions` first: its config_v1.2.json and config_v2.0.json), STAC label collection or
-    item (AgriFieldNet's `label:classes`), RELLIS-3D's ontology.yaml or an ilastik project (`.ilp`:
-    the labels its Simple Segmentation exports number); last, the README's text (AI4Mars' `Labels:
-    0 soil, 1 bedrock, ...`; ATLANTIS' `0 unlabelled`), which tables come before."""
+    """Names of the mask values from the first of `_value_tables` in `folder` that names them."""
+    return next((names for read, path in _value_tables(folder, versions) if (names := read(path)) is not None), None)
+
+
+def _value_tables(folder: Path, versions: Collection[str] = ()) -> list[tuple[TableReader, Path]]:
+    """The tables in `folder` that may name the mask values, with their readers, in the order they
+    are tried: CSVs or TSVs with a name and an index column (ADE20K's objectInfo150.csv, BCSS's
+    gt_codes.tsv), text lists (labelme2voc's class_names.txt, or a classes.txt written by hand as
+    `0 background` lines; FreeSurfer's colour look-up table, ITK-SNAP's labels.txt), 3D Slicer's
+    colour tables (`.ctbl`), JSONs with a "labels" list (Mapillary's config_v2.0.json, those naming
+    one of `versions` first: its config_v1.2.json and config_v2.0.json),
+    STAC label collections or items (AgriFieldNet's `label:classes`), RELLIS-3D's ontology.yaml, ilastik
+    projects (`.ilp`: the labels its Simple Segmentation exports number); last, the README's text (AI4Mars'
+    `Labels: 0 soil, 1 bedrock, ...`; ATLANTIS' `0 unlabelled`), which tables come before."""
     jsons = sorted(folder.glob("*.json"), key=lambda p: not any(v in p.stem for v in versions))
-    tables = [*((value_names_from_csv, p) for p in sorted([*folder.glob("*.csv"), *folder.glob("*.tsv")])),
-              *((read, p) for p in sorted(folder.glob("*.txt")) if p.name not in NAME_LIST_FILES
-                for read in (value_names_from_csv, value_names_from_numbered_lines, value_names_from_colour_lut)),
-              *((value_names_from_colour_lut, p) for p in sorted(folder.glob(COLOUR_TABLE_GLOB))),
-              *((value_names_from_list, folder / n) for n in NAME_LIST_FILES if (folder / n).is_file()),
-              *((read, p) for read in (value_names_from_label_json, value_names_from_stac)
-                for p in jsons if p.name.lower() not in METADATA_FILES),
-              *((value_names_from_ontology, folder / n) for n in (ONTOLOGY_FILE,) if (folder / n).is_file()),
-              *((value_names_from_ilastik_project, p) for p in sorted(folder.glob(ILASTIK_PROJECT_GLOB))),
-              *((value_names_from_readme, p) for p in readme_files(folder))]
-    return next((names for read, path in tables if (names := read(path)) is not None), None)
+    return [*((value_names_from_csv, p) for p in sorted([*folder.glob("*.csv"), *folder.glob("*.tsv")])),
+            *((read, p) for p in sorted(folder.glob("*.txt")) if p.name not in NAME_LIST_FILES
+              for read in (value_names_from_csv, value_names_from_numbered_lines, value_names_from_colour_lut)),
+            *((value_names_from_colour_lut, p) for p in sorted(folder.glob(COLOUR_TABLE_GLOB))),
+            *((read, folder / n) for n in NAME_LIST_FILES if (folder / n).is_file()
+              for read in (value_names_from_list, value_names_from_numbered_lines)),  # `background`, `0 background`
+            *((read, p) for read in (value_names_from_label_json, value_names_from_stac)
+              for p in jsons if p.name.lower() not in METADATA_FILES),
+            *((value_names_from_ontology, folder / n) for n in (ONTOLOGY_FILE,) if (folder / n).is_file()),
+            *((value_names_from_ilastik_project, p) for p in sorted(folder.glob(ILASTIK_PROJECT_GLOB))),
+            *((value_names_from_readme, p) for p in readme_files(folder))]
 
 
 def _metadata_folders(root: Path, found: FolderSearch) -> list[Path]:

@@ -16,12 +16,13 @@ from seglab.data.discovery.channel_files import channel_names, date_order, group
 from seglab.data.encodings.ade20k import ade20k_reading
 from seglab.data.encodings.cityscapes import cityscapes_reading
 from seglab.data.classes import ClassSpec
-from seglab.data.encodings.encoding import choose_encoding
+from seglab.data.encodings.encoding import Encoding, choose_encoding
 from seglab.data.files.io import channel_count
 from seglab.data.layouts.folder_pairs.bands import stack_band_folders
 from seglab.data.layouts.folder_pairs.deeper_folders import deeper_line
 from seglab.data.layouts.folder_pairs.class_trees import refuse_class_trees
-from seglab.data.layouts.folder_pairs.class_files import ShippedClasses, _shipped_classes, _shipped_value_names
+from seglab.data.layouts.folder_pairs.class_files import (ShippedClasses, _shipped_classes, _shipped_value_names,
+                                                          binary_value_names)
 from seglab.data.layouts.folder_pairs.duplicate_folders import _one_file_format, settle_shared_masks
 from seglab.data.layouts.folder_pairs.named_folders import _named_pair
 from seglab.data.layouts.folder_pairs.pair_names import _derived_images, _splits_from_names, unique_names
@@ -29,7 +30,7 @@ from seglab.data.layouts.folder_pairs.stack_pages import read_by_page
 from seglab.data.layouts.folder_pairs.unlabelled_files import unlabelled_images
 from seglab.data.discovery.folders import FolderSearch, deeper_image_folders, once_per_listing, search_folders
 from seglab.data.layouts.formats import FORMATS, DatasetFormat, ReadOptions
-from seglab.data.files.index import DatasetIndex, Pair, Problem
+from seglab.data.files.index import DatasetIndex, Pair
 from seglab.data.files.staging import cache_folder
 from seglab.data.encodings.loveda import loveda_reading
 from seglab.data.encodings.rgb_ids import id_labels_file, rgb_ids_reading
@@ -37,7 +38,8 @@ from seglab.data.encodings.mat_names import mat_names_reading
 from seglab.data.encodings.object_settings import OBJECT_SETTINGS, ObjectSettingsMapping, object_settings_reading
 from seglab.data.encodings.class_instances import ClassInstanceMapping
 from seglab.data.encodings.red_classes import RedClassMapping
-from seglab.data.classes.mapping import IdentityMapping, MaskMapping
+from seglab.data.encodings.value_classes import unnamed_binary
+from seglab.data.classes.mapping import IdentityMapping
 from seglab.data.layouts.multilabel import ClassNamingsMapping, naming_names
 from seglab.data.discovery.naming import folders_split, stem
 from seglab.data.discovery.image_names import image_name_pattern, pick_images, shared_masks_line
@@ -173,14 +175,15 @@ class FolderPairsFormat(DatasetFormat):
         declared = classes
         if namings:  # a mask per class (--task multilabel): the namings name the classes
             names = classes.names if classes is not None and len(classes.names) == len(namings) else naming_names(namings)
-            classes, mapping, encoding_problems = ClassSpec(names), ClassNamingsMapping(namings), []
+            encoding = Encoding(ClassSpec(names), ClassNamingsMapping(namings))
         else:
-            classes, mapping, encoding_problems = self.choose_classes(root, mask_dirs, pairs, classes,
-                                                                      self.options.cache_dir)
+            encoding = self.choose_classes(root, mask_dirs, pairs, classes, self.options.cache_dir)
+        classes, mapping = encoding.classes, encoding.mapping
         unlabelled, aside_unlabelled = unlabelled_images(root, [p for p in found.unlabelled if p not in filled],
                                                          matches, found.ignored)
         unlabelled += listed_unlabelled + frames
-        index = DatasetIndex(root, "folder-pairs", pairs, unlabelled, classes, mapping, problems + encoding_problems)
+        index = DatasetIndex(root, "folder-pairs", pairs, unlabelled, classes, mapping,
+                             problems + list(encoding.problems), mask_values=encoding.values)
         index.pairing = [m.describe(root) for m in matches] + paged + ([numbered] if numbered else [])
         if (shared := shared_masks_line(matches, root)) is not None:  # Structured3D's lightings of one view
             logger.warning("%s: %s", root, shared)
@@ -209,8 +212,10 @@ class FolderPairsFormat(DatasetFormat):
         packed = declared is None and isinstance(mapping, ClassInstanceMapping)  # class_0... up to the largest class
         if packed or (index.classes is None and type(mapping) in (IdentityMapping, RedClassMapping)):  # no names yet
             index.value_names = _shipped_value_names(root, found, shipped.value_names)
-            if index.value_names is not None:  # and its copies in the other split folders (Roboflow's _classes.csv)
-                index.ignored = [p for p in index.ignored if p.name != index.value_names.path.name]
+        elif declared is None and unnamed_binary(index):  # class_0 and class_1
+            index.value_names = binary_value_names(root, found)
+        if index.value_names is not None:  # and its copies in the other split folders (Roboflow's _classes.csv)
+            index.ignored = [p for p in index.ignored if p.name != index.value_names.path.name]
         return index
 
     @staticmethod
@@ -220,53 +225,51 @@ class FolderPairsFormat(DatasetFormat):
         pairs: list[Pair],
         classes: ClassSpec | None,
         cache_dir: str | None,
-    ) -> tuple[ClassSpec | None, MaskMapping, list[Problem]]:
+    ) -> Encoding:
         """The encoding of the masks (`choose_encoding`), with class names of known layouts;
         what a layout needs every mask read for is kept in `cache_dir` (None: the default)."""
         if not pairs:
-            return classes, IdentityMapping(), []
+            return Encoding(classes, IdentityMapping())
         settings = object_settings_reading(mask_dirs) if classes is None else None
         if settings is not None:  # NDDS exports (Falling Things): each folder's file names its mask values
-            return settings[0], settings[1], []
+            return Encoding(*settings)
         labels_file = id_labels_file(root, mask_dirs) if classes is None else None
         rgb_ids = rgb_ids_reading(labels_file) if labels_file is not None else None
         if rgb_ids is not None:  # Stanford 2D-3D-S's objects numbered in RGB, named by semantic_labels.json
-            return rgb_ids[0], rgb_ids[1], []
+            return Encoding(*rgb_ids)
         ade20k = ade20k_reading(root, [m for p in pairs for m in p.masks], classes,
                                 cache_folder(cache_dir))
         if ade20k is not None:  # ADE20K's full release: class ids in R and G, the objects numbered in B
-            return ade20k[0], ade20k[1], []
+            return Encoding(*ade20k)
         encoding = choose_encoding([m for p in pairs for m in p.masks], classes)
-        found = list(encoding.problems)
         # the U-Net tutorial's ISBI 2012 membranes: grey EM slices (WHU's aerial buildings are RGB)
         isbi = bool(mask_dirs) and all(m.name == "label" and m.parent.joinpath("image").is_dir() for m in mask_dirs)
         if classes is None and encoding.binary and isbi and channel_count(pairs[0].images[0]) == 1:
-            return ISBI_CLASSES, encoding.mapping, found
+            return replace(encoding, classes=ISBI_CLASSES)
         camvid = {m.name for m in mask_dirs} >= {"trainannot", "valannot"}
         values = encoding.values
         if classes is None and camvid and values and max(values) <= CAMVID_VOID:
-            classes = ClassSpec(CAMVID_NAMES, _camvid_colours(root), ignore_index=CAMVID_VOID)
-            return classes, encoding.mapping, found
+            return replace(encoding, classes=ClassSpec(CAMVID_NAMES, _camvid_colours(root), ignore_index=CAMVID_VOID))
         cityscapes = cityscapes_reading((p.mask for p in pairs if p.mask is not None), values, root, classes)
         # also with the 19 classes declared, as a trained run's classes.json declares them for evaluate
         if cityscapes is not None and type(encoding.mapping) is IdentityMapping and (
                 classes is None or classes.names == cityscapes[0].names):
             logger.info("%s: Cityscapes label masks, read as its 19 evaluated classes (255 and the void ids "
                         "ignored; docs/data.md)", root)
-            return (classes or cityscapes[0], cityscapes[1], found)
+            return replace(encoding, classes=classes or cityscapes[0], mapping=cityscapes[1])
         loveda = loveda_reading(mask_dirs, values)
         if classes is None and type(encoding.mapping) is IdentityMapping and loveda is not None:
             logger.info("%s: LoveDA masks, read as its 7 classes with no-data (0) ignored", root)
-            return loveda[0], loveda[1], found
+            return replace(encoding, classes=loveda[0], mapping=loveda[1])
         voc = voc_classes(mask_dirs, values, next((p.mask for p in pairs if p.mask is not None), None))
         if classes is None and type(encoding.mapping) is IdentityMapping and voc is not None:
             logger.info("%s: Pascal VOC masks, read as its 21 classes with the 255 border ignored", root)
-            return voc, encoding.mapping, found
+            return replace(encoding, classes=voc)
         named = mat_names_reading((p.mask for p in pairs if p.mask is not None), values) \
             if classes is None and type(encoding.mapping) is IdentityMapping else None
         if named is not None:  # SIFT Flow's `names` beside `S`
-            return named[0], named[1], found
-        return encoding.classes, encoding.mapping, found
+            return replace(encoding, classes=named[0], mapping=named[1])
+        return encoding
 
 
 def _say_other_dates(matches: list[FolderMatch]) -> None:
