@@ -492,6 +492,23 @@ def test_empty_slices_keeps_a_seeded_share(msd_dataset: Path) -> None:
         discover(msd_dataset, slice_axis="axil")
 
 
+def test_slices_a_fill_value_covers_are_left_unannotated_not_pairs(tmp_path: Path) -> None:
+    """SAROS labels every fifth axial slice and fills the others with 255 (not annotated): each
+    all-255 slice was a pair, fatal as a binary mask among 12 classes, and with --ignore-index 255
+    an all-ignore pair that adds nothing. A class filling a crop's slice, held elsewhere too, stays."""
+    for n in range(3):
+        image, label = make_volume(n)
+        label[:, :, ::2] = 255  # slices 0, 2, 4 unannotated; make_volume's box stays on slice 3
+        label[:4, :, 5] = 2  # a class filling part of slice 5 ...
+        label[:, :, 1] = 2  # ... and all of slice 1: a class, not a fill
+        save(tmp_path / "images" / f"case{n}.nii.gz", image)
+        save(tmp_path / "labels" / f"case{n}.nii.gz", label)
+    for ignore_index in (None, 255):
+        index = discover(tmp_path, ignore_index=ignore_index)
+        assert sorted({p.name.split("/")[1] for p in index.pairs}) == ["slice001", "slice003", "slice005"]
+        assert not audit(index).fatal and 255 not in {v for p in index.pairs for v in np.unique(np.load(p.mask))}
+
+
 def test_slices_are_cut_once_and_again_after_a_change(msd_dataset: Path) -> None:
     first = discover(msd_dataset).pairs[0].image
     written = first.stat().st_mtime_ns
@@ -1063,6 +1080,25 @@ def test_a_readme_naming_the_label_values_names_the_volumes_classes(tmp_path: Pa
     (tmp_path / "README.md").write_text(readme)
     index = discover(tmp_path, masks="annotation_1.nii.gz")
     assert index.classes.names == ("class_0", "pancreas", "kidney", "liver")
+
+
+def test_a_label_volume_named_as_none_beside_the_picked_one_is_set_aside_not_fed(tmp_path: Path) -> None:
+    """SAROS ships case_000/image.nii.gz beside body-regions.nii.gz and body-parts.nii.gz, two
+    tasks' labels named as none: with --masks body-regions.nii.gz, body-parts became the image's
+    second channel, a label fed to the model, and no flag left it out."""
+    for n in range(3):
+        image, regions = make_volume(n)
+        parts = np.zeros_like(regions)
+        parts[2:22, 2:18] = 1
+        parts[2:22, 10:18, 3:] = 2
+        folder = tmp_path / "saros" / f"case_{n:03d}"
+        save(folder / "image.nii.gz", (image * 10).astype(np.int16))  # a CT's whole values, varying voxel to voxel
+        save(folder / "body-regions.nii.gz", regions)
+        save(folder / "body-parts.nii.gz", parts)
+    index = discover(tmp_path, masks="body-regions.nii.gz")
+    assert {np.load(p.image).shape[-1] for p in index.pairs} == {1}
+    assert sorted(p.name for p in index.ignored) == ["body-parts.nii.gz"] * 3
+    assert sorted(p.name for p in discover(tmp_path, masks="body-parts.nii.gz").ignored) == ["body-regions.nii.gz"] * 3
 
 
 def test_a_modality_file_named_as_a_label_is_refused_as_a_channel(tmp_path: Path) -> None:

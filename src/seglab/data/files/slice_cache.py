@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,7 +34,7 @@ from seglab.data.files.volumes import (
 
 log = logging.getLogger(__name__)
 
-CACHE_VERSION = 2  # part of every key: bump when slicing or the manifest changes, so old folders are not reused
+CACHE_VERSION = 3  # part of every key: bump when slicing or the manifest changes, so old folders are not reused
 _MANIFEST = "slices.json"  # written last: a folder without it was never completed
 
 
@@ -78,12 +79,14 @@ class SliceFiles:
     image: Path
     label: Path
     empty: bool  # no label other than 0
+    unannotated: bool = False  # filled by a value saying it was left unannotated (`_unannotated`)
 
 
 @dataclass(frozen=True)
 class CutSubject:
     """A subject's slices, and the label values other than 0 its label volume holds, in order
-    (what tells a volume numbering objects, 1..n in each case, from one of classes)."""
+    (what tells a volume numbering objects, 1..n in each case, from one of classes), less the
+    value filling its unannotated slices."""
 
     slices: list[SliceFiles]
     values: tuple[int, ...]
@@ -101,9 +104,9 @@ def extract(subject: Subject, axis: str, cache_root: Path) -> CutSubject:
     if not (folder / _MANIFEST).is_file():
         _write(subject, slice_axis(axis), folder)
     manifest = json.loads((folder / _MANIFEST).read_text())
-    empty = set(manifest["empty"])
-    slices = [SliceFiles(i, folder / f"slice{i:03d}_image.npy", folder / f"slice{i:03d}_label.npy", i in empty)
-              for i in range(manifest["count"])]
+    empty, unannotated = set(manifest["empty"]), set(manifest["unannotated"])
+    slices = [SliceFiles(i, folder / f"slice{i:03d}_image.npy", folder / f"slice{i:03d}_label.npy", i in empty,
+                         i in unannotated) for i in range(manifest["count"])]
     return CutSubject(slices, tuple(manifest["values"]))
 
 
@@ -128,7 +131,7 @@ def _write(subject: Subject, axis: int, folder: Path) -> None:
               else read_labels(subject.label, volume))
     low, high = int(labels.min()), int(labels.max())  # once: a CT's labels are a hundred million voxels
     label_dtype = np.uint8 if low >= 0 and high <= 255 else np.int32
-    empty = []
+    empty, filled = [], {}
     with staged_folder(folder) as partial:
         for i in range(labels.shape[axis]):
             label = cut(labels, axis, i)
@@ -136,8 +139,26 @@ def _write(subject: Subject, axis: int, folder: Path) -> None:
             np.save(partial / f"slice{i:03d}_label.npy", label.astype(label_dtype))
             if not label.any():
                 empty.append(i)
+            elif label.min() == label.max():
+                filled[i] = int(label.flat[0])
+        unannotated = _unannotated(labels, axis, filled)
+        fills = {filled[i] for i in unannotated}
         sources = (*subject.images, subject.label, *subject.parts)
         manifest = {"subject": subject.name, "sources": [str(p) for p in sources],
-                    "count": int(labels.shape[axis]), "empty": empty, "values": nonzero_values(labels, low, high)}
+                    "count": int(labels.shape[axis]), "empty": empty, "unannotated": unannotated,
+                    "values": [v for v in nonzero_values(labels, low, high) if v not in fills]}
         (partial / _MANIFEST).write_text(json.dumps(manifest, indent=1))
     log.debug("%s: %d slices cut into %s", subject.name, manifest["count"], folder)
+
+
+def _unannotated(labels: np.ndarray, axis: int, filled: dict[int, int]) -> list[int]:
+    """The slices of `filled` (slice -> the one value other than 0 filling it) whose value no
+    other slice holds, when some slices are left: a release that annotates some slices fills the
+    others with a value saying so (SAROS' 255 on all but every fifth axial slice), which read as
+    a class would teach a model that whole slices are one. Not a class filling a slice of a crop
+    (a liver's top slices), which other slices hold too."""
+    per_slice = labels.size // labels.shape[axis]
+    slices_of = Counter(filled.values())
+    fills = {v for v, n in slices_of.items() if np.count_nonzero(labels == v) == n * per_slice}
+    found = [i for i, v in filled.items() if v in fills]
+    return found if len(found) < labels.shape[axis] else []

@@ -40,7 +40,9 @@ Recognised layouts (docs/volumes.md), tried in this order:
    subfolders on other grids (`orig/`) left out (`channel_folders`).
    `--masks NAME.nrrd` alone names the label volume of every case folder (LA 2018's `laendo.nrrd`),
    or a pattern (`'*_seg.nii.gz'`); case folders of several label volumes (KiTS21's
-   `aggregated_AND_seg`, `_MAJ_`, `_OR_`) are refused, each offered so. A patient folder of several
+   `aggregated_AND_seg`, `_MAJ_`, `_OR_`) are refused, each offered so; beside the one `--masks`
+   picks, a volume whose voxels are a label's is set aside, whatever its name (SAROS'
+   `body-parts.nii.gz` beside `body-regions.nii.gz`: `label_voxels`). A patient folder of several
    time points, each volume named its time point's (ISBI 2015's `training01/masks/training01_01_mask1.nii`
    + `preprocessed/training01_01_flair_pp.nii`, ...), gives a case per time point, grouped by the folder
    (`time_points`).
@@ -68,7 +70,7 @@ One job a module: `format` (the registered format), `layouts` (the order they ar
 `hdf5_cases`, `patient_labels` and `bids` (layouts), `rater_labels` (several raters' labels of an image), `channel_folders` (a case's subfolder of channels beside its label),
 `time_points` (a case folder's scans of several time points),
 `channel_counts` (cases of more numbered channel files than others: those every case has),
-`modality_folders` (a label folder beside a folder per modality),
+`modality_folders` (a label folder beside a folder per modality), `label_voxels` (volumes holding a label's voxels),
 `separate_datasets` (task sets side by side, read one a run), `modality_grids` (which modalities are channels), `label_products` (image volumes the label made, not channels), `instance_labels` (label
 volumes that number objects), `unlabelled_folders` (folders of unlabelled volumes beside the
 cases), `slices_beside_volumes` (2-D slice files beside the volumes of a release), and

@@ -91,18 +91,23 @@ class VolumesFormat(DatasetFormat):
             layout.splits = case_splits({s.name: s.images[0].parent for s in layout.subjects}, root) or layout.splits
         cache_root = cache_folder(self.options.cache_dir, "volumes")
         pairs, problems, labelled = [], list(layout.problems), []
+        unannotated: dict[str, int] = {}  # case -> its slices left unannotated, not pairs
         for subject in layout.subjects:
             try:
                 cut = extract(subject, self.options.slice_axis, cache_root)
             except DataError as err:  # the case is left out; the audit makes it fatal, naming the file
                 problems.append(Problem(subject.images[0], str(err), "bad-volume", (subject.label,)))
                 continue
-            labelled.append(LabelledCase(subject.label, cut.values, tuple(s.label for s in cut.slices)))
-            kept = _keep_empty(cut.slices, self.options.empty_slices, subject.name)
+            annotated = [s for s in cut.slices if not s.unannotated]
+            if len(annotated) < len(cut.slices):
+                unannotated[subject.name] = len(cut.slices) - len(annotated)
+            labelled.append(LabelledCase(subject.label, cut.values, tuple(s.label for s in annotated)))
+            kept = _keep_empty(annotated, self.options.empty_slices, subject.name)
             group, split = layout.groups.get(subject.name, subject.name), layout.splits.get(subject.name)
             pairs += [Pair(f"{subject.name}/slice{s.index:03d}", s.image, s.label, split, group) for s in kept]
         log.info("%s: %d volumes cut into %d %s slices", root, len(layout.subjects), len(pairs),
                  self.options.slice_axis)
+        _log_unannotated(unannotated, self.options.slice_axis)
         if len(layout.subjects) == 1 and not layout.slices:
             _one_volume(layout.subjects[0], len(pairs))
         if layout.slices:
@@ -125,6 +130,16 @@ class VolumesFormat(DatasetFormat):
                             modalities=modalities.pop() if len(modalities) == 1 else (),
                             planes_as_channels=any(s.planes_as_channels for s in layout.subjects),
                             value_names=value_names, pairing=layout.grouping)
+
+
+def _log_unannotated(slices: dict[str, int], axis: str) -> None:
+    """One log line for the slices left out as unannotated (`slice_cache`: one value fills each,
+    one no other slice holds), `slices` counting each case's."""
+    if slices:
+        case = next(iter(slices))
+        log.info("left out %d %s slices of %d cases (e.g. %d of %s) that one value other than 0 fills, a value no "
+                 "other slice holds: slices the release left unannotated (SAROS labels every fifth one, the others "
+                 "255), not pairs", sum(slices.values()), axis, len(slices), slices[case], case)
 
 
 def _one_volume(subject: Subject, slices: int) -> None:

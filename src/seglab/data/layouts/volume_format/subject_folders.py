@@ -33,6 +33,7 @@ from seglab.data.layouts.volume_format.cases import (
 from seglab.data.layouts.volume_format.area_masks import area_masks
 from seglab.data.layouts.volume_format.channel_folders import ChannelFolder, channel_folder, masks_subfolder
 from seglab.data.layouts.volume_format.label_products import label_products
+from seglab.data.layouts.volume_format.label_voxels import LabelVoxels
 from seglab.data.layouts.volume_format.separate_datasets import refuse_separate_datasets, refuse_separate_tasks
 from seglab.data.layouts.volume_format.time_points import time_point_scans
 from seglab.data.files.volumes import volume_stem
@@ -80,12 +81,13 @@ def split_containers(root: Path, label_file: str | None = None) -> Layout | None
     containers += [d for c in containers for d in c.iterdir() if d.is_dir()]
     found: list[tuple[Path, Layout]] = []
     held: set[Path] = set()  # the folders holding the found cases' volumes: case folders, not containers of them
+    label_voxels = LabelVoxels()  # one judge of volumes by their voxels for every container
     rivals: dict[str, list[Path]] = {}  # the case folders of containers refused for several label volumes
     scans: dict[Path, str] = {}  # their label volumes' time points, where a folder holds several
     for container in sorted(containers):  # a container before the folders in it
         if container not in held:  # MSSEG-2016's Patient_01/ is a case
             try:
-                layout = subject_folders(container, label_file)
+                layout = subject_folders(container, label_file, label_voxels)
             except RivalLabels as err:  # refused once all are read: HNTS-MRG's <patient>/midRT/, each patient's
                 rivals |= err.labels_of
                 scans |= err.scan_of
@@ -95,6 +97,8 @@ def split_containers(root: Path, label_file: str | None = None) -> Layout | None
             held |= {q for s in layout.subjects for p in (*s.images, s.label) for q in p.parents}
     if rivals:
         raise rival_labels(rivals, "case folders", scans)
+    if label_file is not None:
+        label_voxels.log_set_aside(label_file)
     if not found:
         return None
     merged = Layout()
@@ -145,15 +149,17 @@ def with_prefix(layout: Layout, prefix: str) -> Layout:
                    groups={f"{prefix}/{case}": f"{prefix}/{group}" for case, group in layout.groups.items()})
 
 
-def subject_folders(root: Path, label_file: str | None = None) -> Layout:
+def subject_folders(root: Path, label_file: str | None = None, label_voxels: LabelVoxels | None = None) -> Layout:
     """Cases from one folder per subject (layout 4 of the package docstring); the label volume is
     the one `label_file` names (a name or pattern) when given, the case's other volumes named as
-    labels then set aside, else the one named as labels (`is_label_volume`); or a subfolder of a
-    volume per structure (`_structure_folder`), which `label_file` may name too; a folder's one volume
+    labels or holding a label's voxels (`label_voxels`) then set aside, else the one named as labels
+    (`is_label_volume`); or a subfolder of a volume per structure (`_structure_folder`), which
+    `label_file` may name too; a folder's one volume
     beside a subfolder of image volumes on its grid is the label of those channels (WMH's
     `wmh.nii.gz` beside `pre/`: `channel_folders`). Label volumes of several time points, each named
     its time point's as its images are (ISBI 2015's `training01_01_mask1.nii`), give a case each
-    (`_time_point_cases`).
+    (`_time_point_cases`). `label_voxels` judges and keeps the volumes set aside for their voxels,
+    logged by whoever passes it (`split_containers`, once for all its containers), else here.
 
     Raises:
         DataError: case folders holding several label volumes (`rival_labels`).
@@ -165,6 +171,7 @@ def subject_folders(root: Path, label_file: str | None = None) -> Layout:
     labels_of: dict[Path, list[Path]] = {}  # case folder -> its label volumes (several of one scan: the user picks)
     scan_of: dict[Path, str] = {}  # a label volume -> its time point, in folders of several (`time_point_scans`)
     judged: dict[tuple[str, ...], list[str]] = {}  # the names of a masks subfolder's volumes -> its areas'
+    judge = label_voxels or LabelVoxels()
     for folder in sorted((p for p in root.iterdir() if p.is_dir()), key=lambda p: natural_key(p.name)):
         try:
             own = volumes_in(folder)  # a case folder holding volumes holds its labels among them, not in a subfolder
@@ -184,6 +191,13 @@ def subject_folders(root: Path, label_file: str | None = None) -> Layout:
         volumes = own + ([folder] if dicom_files(folder) else [])
         labels = [p for p in volumes if is_case_label(p, label_file)]
         images = [p for p in volumes if p not in labels and not (label_file and is_label_volume(p))]
+        if label_file and labels:  # SAROS' body-parts beside the body-regions picked: a label, never a channel
+            try:
+                rivals = judge.rivals(images)
+            except DataError as err:  # the case is left out; the audit makes it fatal, naming the file
+                layout.problems.append(Problem(folder, str(err), "bad-volume"))
+                continue
+            images = [p for p in images if p not in rivals]
         layout.ignored += [p for p in volumes if p not in labels and p not in images]  # KiTS21's other aggregations
         lone = labels + images
         if len(lone) == 1 and lone[0].is_file() and (labels or not label_file):  # WMH's wmh.nii.gz beside pre/
@@ -227,6 +241,8 @@ def subject_folders(root: Path, label_file: str | None = None) -> Layout:
             folder_cases += _time_point_cases(folder, images, labels, scan_of, layout.groups)
     if any(_rivals(labels, scan_of) for labels in labels_of.values()):
         raise rival_labels({str(folder): labels for folder, labels in labels_of.items()}, "case folders", scan_of)
+    if label_file is not None and label_voxels is None:
+        judge.log_set_aside(label_file)
     layout.subjects += with_modalities(folder_cases, least=2)  # a folder's one volume is its image, whatever its name
     layout.folder_cases = {s.label for s in folder_cases}
     if structured:  # every case's structures, one class each in name order
