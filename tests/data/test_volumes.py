@@ -1101,6 +1101,30 @@ def test_a_label_volume_named_as_none_beside_the_picked_one_is_set_aside_not_fed
     assert sorted(p.name for p in discover(tmp_path, masks="body-parts.nii.gz").ignored) == ["body-regions.nii.gz"] * 3
 
 
+def test_a_case_in_raw_and_preprocessed_folders_is_a_choice_of_versions(tmp_path: Path) -> None:
+    """MSLUB: patient01/raw/ and patient01/preprocessed/ each hold FLAIR, T1W, T2W and
+    consensus_gt.nii.gz. With --masks consensus_gt.nii.gz both copies were read as cases (each
+    counted twice), raw's T1W, off the label's grid, a fatal finding, and no flag picked one."""
+    for n in range(3):
+        image, label = make_volume(n)
+        for version in ("raw", "preprocessed"):
+            folder = tmp_path / "MSLUB" / f"patient{n + 1:02d}" / version
+            for k, modality in enumerate(("FLAIR", "T1W", "T2W")):
+                native = version == "raw" and modality == "T1W"
+                save(folder / f"{modality}.nii.gz", image[:, :, :4] if native else image + k)
+            save(folder / "consensus_gt.nii.gz", label)
+    with pytest.raises(DataError, match=r"3 folders each hold their case in 2 versions(.|\n)*pick the version to "
+                                        r"train on:\n  --masks preprocessed/consensus_gt.nii.gz: 3 cases\n"
+                                        r"  --masks raw/consensus_gt.nii.gz: 3 cases$"):
+        discover(tmp_path, masks="consensus_gt.nii.gz")
+    index = discover(tmp_path, masks="preprocessed/consensus_gt.nii.gz")
+    assert len(index.pairs) == 3 * DEPTH and len({p.group for p in index.pairs}) == 3
+    assert {np.load(p.image).shape[-1] for p in index.pairs} == {3}
+    assert sorted({p.parent.name for p in index.ignored}) == ["raw"]
+    raw = discover(tmp_path, masks="raw/consensus_gt.nii.gz")  # its T1W, on another grid, left out
+    assert {np.load(p.image).shape[-1] for p in raw.pairs} == {2} and not audit(raw).fatal
+
+
 def test_a_modality_file_named_as_a_label_is_refused_as_a_channel(tmp_path: Path) -> None:
     """A case's `<case>__seg.nii.gz` among its modality files (`<case>__CT`) in imagesTr/ was fed as
     the second channel, the label as input; it is refused, named, with the routes."""

@@ -12,6 +12,11 @@ Or the subject's id leads the name, the version after it (`leading_subjects`): S
 `images/1_t1.mha`, `1_t2.mha` and `1_t2_SPACE.mha` are patient 1's sequences, CMRxMotion's case
 folders `P001-1/` ... `P001-4/` volunteer P001's scans, MSLesSeg's `train/P1/T1/` ... `T3/`
 patient P1's visits.
+
+Or each subject's folder holds its case once per processing stage, in folders of one name each
+(`stage_versions`): MSLUB's `patient01/raw/` and `patient01/preprocessed/`, each holding the
+FLAIR, T1W, T1WKS, T2W and `consensus_gt.nii.gz`. Not versions to group but copies to choose
+among: read together, each case counts twice.
 """
 
 from __future__ import annotations
@@ -34,6 +39,9 @@ _WORD_SPLIT = re.compile(r"[_\-. ]+")
 # may be a folder of its versions' folders (MSLesSeg's `train/P1/T1`: patient P1's first visit)
 _LEADING_ID = re.compile(r"(?P<subject>(?:.*/)?[a-z]*\d+)[_\-/](?P<version>[a-z][^/]*|\d)", re.IGNORECASE)
 _MOST_VERSIONS = 4  # a subject's sequences, visits or scans; more are the cases of a site numbering its own
+# a processing stage naming a folder of a case's volumes (MSLUB's raw/ and preprocessed/, MSSEG-2016's Raw_Data/)
+_STAGE_WORDS = {"raw", "orig", "original", "native", "pre", "preprocessed", "processed", "registered",
+                "coregistered", "resampled", "normalized", "normalised", "skullstripped", "stripped", "corrected"}
 
 
 def with_version_groups(layout: Layout) -> Layout:
@@ -107,6 +115,18 @@ def leading_subjects(names: Collection[str]) -> dict[str, str]:
             or max(held.values()) <= len(versions) / 2 or any(folder_split(version) for version in held):
         return {}
     return {name: match["subject"] for name, match in found.items()}
+
+
+def stage_versions(layouts: Sequence[Layout]) -> list[str]:
+    """The names of the case folders that each of `layouts` (a subject folder's cases each) holds,
+    when they are versions of its one case (module doc): two or more, the same in every subject
+    folder, each named for a processing stage, with a label volume of one name; empty otherwise."""
+    names = {tuple(sorted(s.name for s in layout.subjects)) for layout in layouts}
+    labels = {s.label.name for layout in layouts for s in layout.subjects}
+    versions = next(iter(names)) if len(names) == 1 and len(labels) == 1 else ()
+    if len(versions) < 2 or not all(_STAGE_WORDS & set(_words(v.lower())) for v in versions):
+        return []
+    return list(versions)
 
 
 def _version_and_number(case: str) -> tuple[str, str] | None:

@@ -73,9 +73,13 @@ def names_a_label(volume: Path, case: str) -> bool:
 
 
 def is_case_label(path: Path, label_file: str | None) -> bool:
-    """A case folder's label volume: the one `label_file` names (a name or pattern: `--masks`),
-    else one named as labels (`is_label_volume`)."""
-    return fnmatchcase(path.name.lower(), label_file.lower()) if label_file else is_label_volume(path)
+    """A case folder's label volume: the one `label_file` names (a name or pattern: `--masks`), with
+    the folders it lies in where it names them (`preprocessed/consensus_gt.nii.gz`: one version of
+    each case, `case_versions.stage_versions`), else one named as labels (`is_label_volume`)."""
+    if not label_file:
+        return is_label_volume(path)
+    named = "/".join(path.parts[-len(Path(label_file).parts):])
+    return fnmatchcase(named.lower(), label_file.lower())
 
 
 def volumes_in(folder: Path) -> list[Path]:

@@ -18,6 +18,7 @@ from seglab.data.files.index import DatasetIndex, Pair, Problem, natural_key
 from seglab.data.classes.mapping import IdentityMapping
 from seglab.data.files.metaimage import slicer_segments
 from seglab.data.files.slice_cache import SliceFiles, Subject, extract
+from seglab.data.files.volumes import VOLUME_SUFFIXES
 from seglab.data.splitting.split_lists import case_splits
 from seglab.data.layouts.volume_format.case_versions import with_version_groups
 from seglab.data.layouts.volume_format.cases import Layout
@@ -75,11 +76,13 @@ class VolumesFormat(DatasetFormat):
     def _label_file(self) -> str | None:
         """The label volume's file name (or a pattern of it) in every case folder, when `--masks`
         alone names one (the 2018 Left Atrium challenge's `<case>/laendo.nrrd` beside `lgemri.nrrd`;
-        KiTS21's `aggregated_MAJ_seg.nii.gz` among its three aggregations), or the name of its
+        KiTS21's `aggregated_MAJ_seg.nii.gz` among its three aggregations), with the folder it lies
+        in (MSLUB's `preprocessed/consensus_gt.nii.gz`, beside `raw/`), or the name of its
         subfolder of a volume per structure (PDDCA's `<case>/structures/`)."""
         masks = self.options.masks
         alone = self.options.images is None and self.options.mask_pattern is None
-        return masks if alone and masks is not None and "/" not in masks else None
+        named = masks is not None and ("/" not in masks or masks.lower().endswith(VOLUME_SUFFIXES))
+        return masks if alone and named else None
 
     def detect(self, root: Path) -> bool:
         return self.layout_of(root) is not None

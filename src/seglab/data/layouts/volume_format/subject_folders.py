@@ -31,6 +31,7 @@ from seglab.data.layouts.volume_format.cases import (
     worded_cases,
 )
 from seglab.data.layouts.volume_format.area_masks import area_masks
+from seglab.data.layouts.volume_format.case_versions import stage_versions
 from seglab.data.layouts.volume_format.channel_folders import ChannelFolder, channel_folder, masks_subfolder
 from seglab.data.layouts.volume_format.label_products import label_products
 from seglab.data.layouts.volume_format.label_voxels import LabelVoxels
@@ -106,6 +107,9 @@ def split_containers(root: Path, label_file: str | None = None) -> Layout | None
     named = None not in splits.values() and "train" in splits.values()
     repeated = names_repeat([layout for _, layout in found])
     if repeated:
+        versions = stage_versions([layout for _, layout in found])
+        if versions:
+            raise _versions_refusal(root, found, versions)
         refuse_separate_tasks(root, found, label_file)
     for container, layout in found:
         if repeated:
@@ -123,6 +127,20 @@ def split_containers(root: Path, label_file: str | None = None) -> Layout | None
         if named and split is not None:
             merged.splits.update({s.name: split for s in layout.subjects})
     return merged
+
+
+def _versions_refusal(root: Path, found: Sequence[tuple[Path, Layout]], versions: Sequence[str]) -> DataError:
+    """The refusal of folders each holding one case in `versions`, processed or not (`stage_versions`:
+    MSLUB's `patient01/raw/` beside `patient01/preprocessed/`), each offered as the `--masks` naming
+    its label volume in its folder."""
+    container, layout = found[0]
+    label = layout.subjects[0].label.name
+    counts = Counter(s.name for _, held in found for s in held.subjects)
+    listed = "".join(f"\n  --masks {shlex.quote(f'{v}/{label}')}: {counts[v]} cases" for v in versions)
+    return DataError(f"{len(found)} folders each hold their case in {len(versions)} versions, processed or not (e.g. "
+                     f"'{container.relative_to(root).as_posix()}': {', '.join(f'{v}/' for v in versions)}, each with "
+                     f"its own '{label}'): read together, each case would count {len(versions)} times, and a "
+                     f"version's copy in val would score a training case; pick the version to train on:{listed}")
 
 
 def _patient_groups(layout: Layout, container: str) -> dict[str, str]:
@@ -190,6 +208,9 @@ def subject_folders(root: Path, label_file: str | None = None, label_voxels: Lab
             continue
         volumes = own + ([folder] if dicom_files(folder) else [])
         labels = [p for p in volumes if is_case_label(p, label_file)]
+        if label_file and not labels and any(is_case_label(p, Path(label_file).name) for p in volumes):
+            layout.ignored += volumes  # another version of the case (MSLUB's raw/ beside the preprocessed/ picked)
+            continue
         images = [p for p in volumes if p not in labels and not (label_file and is_label_volume(p))]
         if label_file and labels:  # SAROS' body-parts beside the body-regions picked: a label, never a channel
             try:
