@@ -585,6 +585,20 @@ def test_acdc_frames_are_cases_grouped_by_patient_in_split_folders(tmp_path: Pat
     assert not {p.group for p in splits["train"]} & {p.group for p in splits["val"]}
 
 
+def test_cases_side_by_side_in_split_folders_get_their_folders_splits(tmp_path: Path) -> None:
+    """LNQ2023: train/lnq2023-train-0001-ct.nrrd + lnq2023-train-0001-seg.nrrd beside
+    validation/lnq2023-val-0001-ct.nrrd (+ -seg): the folders' splits were not read, and a drawn
+    split put validation cases in train."""
+    for split, tag, count in (("train", "train", 3), ("validation", "val", 2)):
+        for n in range(1, count + 1):
+            image, label = make_volume(n + 10 * (tag == "val"))
+            save(tmp_path / "lnq2023" / split / f"lnq2023-{tag}-{n:04d}-ct.nii.gz", image)
+            save(tmp_path / "lnq2023" / split / f"lnq2023-{tag}-{n:04d}-seg.nii.gz", label)
+    index = discover(tmp_path)
+    assert {p.group: p.split for p in index.pairs} == {
+        **{f"lnq2023-train-{n:04d}-ct": "train" for n in (1, 2, 3)}, **{f"lnq2023-val-{n:04d}-ct": "val" for n in (1, 2)}}
+
+
 def test_mmwhs_cases_named_after_their_modality_folder_are_a_patient_each(tmp_path: Path) -> None:
     """MM-WHS 2017: ct_train/ct_train_1001_image.nii.gz + ct_train_1001_label.nii.gz, mr_train/
     alike: the names start with their folder's, as ACDC's patient001/patient001_frame01 do, so

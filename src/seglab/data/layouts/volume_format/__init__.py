@@ -28,7 +28,8 @@ Recognised layouts (docs/volumes.md), tried in this order:
    after its image (ACDC's `patient001_frame01.nii.gz` + `patient001_frame01_gt.nii.gz`; LiTS'
    `volume-3.nii` + `segmentation-3.nii`, paired by number; iSeg-2017's `subject-1-label` for `subject-1-T1` and
    `subject-1-T2`, its channels), gives one case each, grouped by subject. Subject
-   folders may sit one or two levels down in split folders (ACDC's `database/training/`), or
+   folders may sit one or two levels down in split folders (ACDC's `database/training/`), cases
+   side by side in split folders (LNQ2023's `train/` + `validation/`, their splits), or
    the cases in the dataset folder itself (LiTS); case folders of one name in two folders are
    named with their folder's path (`siteA/case01`), and folders each with split folders of their
    own (QUBIQ's `brain-growth/Training/`, `kidney/Training/`) refused as separate datasets. A subject folder may hold one image and a

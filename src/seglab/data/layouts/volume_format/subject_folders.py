@@ -123,6 +123,7 @@ def split_containers(root: Path, label_file: str | None = None) -> Layout | None
         merged.products += layout.products
         merged.folder_cases |= layout.folder_cases
         merged.groups.update(layout.groups)
+        merged.splits.update(layout.splits)  # cases side by side in split folders of the container's
         split = splits[container]
         if named and split is not None:
             merged.splits.update({s.name: split for s in layout.subjects})
@@ -190,6 +191,7 @@ def subject_folders(root: Path, label_file: str | None = None, label_voxels: Lab
     scan_of: dict[Path, str] = {}  # a label volume -> its time point, in folders of several (`time_point_scans`)
     judged: dict[tuple[str, ...], list[str]] = {}  # the names of a masks subfolder's volumes -> its areas'
     judge = label_voxels or LabelVoxels()
+    side_by_side: dict[Path, list[str]] = {}  # a folder of several cases -> their names
     for folder in sorted((p for p in root.iterdir() if p.is_dir()), key=lambda p: natural_key(p.name)):
         try:
             own = volumes_in(folder)  # a case folder holding volumes holds its labels among them, not in a subfolder
@@ -252,6 +254,7 @@ def subject_folders(root: Path, label_file: str | None = None, label_voxels: Lab
             by_folder = one_subject(folder.name, [s.name for s in paired.subjects])
             layout.groups.update({s.name: folder.name if by_folder else subject_of(s.name) or s.name
                                   for s in paired.subjects})
+            side_by_side[folder] = [s.name for s in paired.subjects]
             continue
         labels_of[folder] = labels
         if len(labels) == 1:  # NFBS' T1w_brain beside T1w_brainmask: the label's product, not a channel
@@ -264,6 +267,7 @@ def subject_folders(root: Path, label_file: str | None = None, label_voxels: Lab
         raise rival_labels({str(folder): labels for folder, labels in labels_of.items()}, "case folders", scan_of)
     if label_file is not None and label_voxels is None:
         judge.log_set_aside(label_file)
+    layout.splits.update(_folder_splits(side_by_side))
     layout.subjects += with_modalities(folder_cases, least=2)  # a folder's one volume is its image, whatever its name
     layout.folder_cases = {s.label for s in folder_cases}
     if structured:  # every case's structures, one class each in name order
@@ -284,6 +288,16 @@ def _time_point_cases(folder: Path, images: Sequence[Path], labels: list[Path], 
         return []
     groups.update(dict.fromkeys(scans, folder.name))
     return [Subject(scan, found, held[0]) for scan, (found, held) in scans.items()]
+
+
+def _folder_splits(cases_of: dict[Path, list[str]]) -> dict[str, str]:
+    """case -> the split its folder names, for cases side by side in folders that each name one,
+    train among them (LNQ2023's `train/lnq2023-train-0001-ct.nrrd` + `-seg.nrrd` beside
+    `validation/lnq2023-val-0001-ct.nrrd`), as `split_containers` gives case folders theirs; else none."""
+    splits = {folder: folder_split(folder.name) for folder in cases_of}
+    if None in splits.values() or "train" not in splits.values():
+        return {}
+    return {case: split for folder, split in splits.items() if split is not None for case in cases_of[folder]}
 
 
 def _masks_subfolder_case(folder: Path, label_file: str | None, judged: dict[tuple[str, ...], list[str]]
