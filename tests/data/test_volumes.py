@@ -1562,6 +1562,29 @@ def test_atlas_bids_lesion_masks_beside_their_t1w(tmp_path: Path, training: str)
     assert [p.name for p in index.unlabelled] == [f"sub-r001s040_ses-1_{space}_T1w.nii.gz"]
 
 
+def test_a_bids_segmentation_picked_by_masks_keeps_subject_groups_and_its_own_names_table(tmp_path: Path) -> None:
+    """dHCP (BIDS derivatives): sub-X/ses-Y/anat/ holds the T2w, `_desc-drawem9_dseg` (tissues,
+    named by the top-level `desc-drawem9_dseg.tsv`) and `_desc-drawem87_dseg` (regions). With
+    --masks '*drawem87_dseg.nii.gz' each session's anat/ folder was a subject of its own (a
+    subject's sessions straddled splits), and the drawem9 table named the region values."""
+    root = tmp_path / "dhcp" / "rel3_dhcp_anat_pipeline"
+    for subject, session in (("CC01", "7201"), ("CC02", "8300"), ("CC02", "9100"), ("CC03", "8607")):
+        image, label = make_volume(int(session) % 7)
+        stem = f"sub-{subject}_ses-{session}"
+        folder = root / f"sub-{subject}" / f"ses-{session}" / "anat"
+        save(folder / f"{stem}_T2w.nii.gz", image)
+        save(folder / f"{stem}_desc-drawem9_dseg.nii.gz", label)
+        save(folder / f"{stem}_desc-drawem87_dseg.nii.gz", label * np.arange(1, 7, dtype=np.uint8))
+    (root / "desc-drawem9_dseg.tsv").write_text("index\tname\n" + "".join(f"{v}\ttissue {v}\n" for v in range(10)))
+    tissues = discover(tmp_path / "dhcp")
+    assert tissues.classes is not None and tissues.classes.names[1] == "tissue 1"
+    regions = discover(tmp_path / "dhcp", masks="*drawem87_dseg.nii.gz")
+    assert {p.group for p in regions.pairs} == {"sub-CC01", "sub-CC02", "sub-CC03"}
+    assert {np.load(p.image).shape[-1] for p in regions.pairs} == {1}
+    assert sorted(p.name.split("_")[2] for p in regions.ignored) == ["desc-drawem9"] * 4
+    assert regions.classes is None or not any(name.startswith("tissue") for name in regions.classes.names)
+
+
 def test_a_bids_case_without_a_channel_on_its_label_grid_is_a_named_finding(tmp_path: Path) -> None:
     for subject in (1, 2, 3):
         _isles(tmp_path, subject, 1)

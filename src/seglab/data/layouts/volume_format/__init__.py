@@ -18,7 +18,9 @@ Recognised layouts (docs/volumes.md), tried in this order:
 3. BIDS (ISLES 2022, ATLAS 2.0): `sub-X[/ses-Y]` folders anywhere four levels down (`rawdata/`,
    `derivatives/<pipeline>/`), a session a case and its subject the group; label volumes named
    by their BIDS suffix (`_mask`, `_msk`, `_dseg`) or `label-` entity, the case's image volumes
-   on the label's grid the channels (`seglab.data.layouts.volume_format.bids`).
+   on the label's grid the channels (`seglab.data.layouts.volume_format.bids`); `--masks` picks one
+   label volume per case (dHCP's `'*drawem87_dseg.nii.gz'`), and a look-up table names the values of
+   its own segmentation alone (`desc-drawem9_dseg.tsv`).
 4. One folder per subject with an image volume and a volume named `*seg*`, `*label*` or
    `*mask*` (BraTS-like), or a DICOM series (in the folder or a subfolder) and one NIfTI label.
    Several image volumes are the case's channels, in natural name order (BraTS: flair, t1,

@@ -9,7 +9,13 @@ conversion, left out) and told apart by their BIDS names alone,
 `_dseg`, `_roi`) or a `label-` entity makes a label volume (ISLES' `_msk`, ATLAS'
 `_label-L_desc-T1lesion_mask`), except a brain mask (`desc-brain_mask`) and probabilities
 (`_probseg`), which are neither; every other volume of the case is an image volume. The subject
-is the case's group, so that its sessions never straddle splits.
+is the case's group, so that its sessions never straddle splits. `--masks` picks the label
+volume of each case by name or pattern (dHCP's `'*drawem87_dseg.nii.gz'` beside its default
+`_desc-drawem9_dseg`), the case's other label volumes set aside.
+
+A look-up table of a segmentation's values (BIDS' `desc-drawem9_dseg.tsv`, `index` and `name`)
+names those of the label volumes whose name holds its entities, by BIDS inheritance: never
+another segmentation's (`lookup_tables`).
 
 The channels are the modalities (a file's name after `sub-X_ses-Y_`: `dwi`, `adc`,
 `space-MNI152NLin2009aSym_T1w`) that lie on the label volume's voxel grid in most labelled
@@ -24,6 +30,7 @@ train on it (`modality_grids`). A case that lacks a channel the others have on t
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,6 +38,7 @@ from seglab.data.discovery.folders import folders_within, skipped_folder
 from seglab.data.files.index import Problem, natural_key
 from seglab.data.files.slice_cache import Subject
 from seglab.data.files.volumes import volume_stem
+from seglab.data.layouts.volume_format.cases import is_case_label
 from seglab.data.layouts.volume_format.modality_grids import channels_on_grid
 
 _SUBJECT = re.compile(r"sub-[A-Za-z0-9]+")
@@ -49,19 +57,26 @@ class BidsCases:
     unlabelled: list[Path] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     groups: dict[str, str] = field(default_factory=dict)  # case -> its subject
+    ignored: list[Path] = field(default_factory=list)  # label volumes beside the one `--masks` picks
 
 
-def bids_cases(root: Path) -> BidsCases | None:
-    """The cases of the BIDS dataset in `root`; None when it holds no `sub-X` session with a label volume."""
+def bids_cases(root: Path, label_file: str | None = None) -> BidsCases | None:
+    """The cases of the BIDS dataset in `root`, each labelled by the volume `label_file` names (a
+    name or pattern), its other label volumes set aside, else by its first label volume; None
+    when it holds no `sub-X` session with such a volume."""
     cases = _case_files(root)
-    labels = {case: [p for p in files if _is_label(p)] for case, files in cases.items()}
+    labels = {case: [p for p in files if (is_case_label(p, label_file) if label_file else _is_label(p))]
+              for case, files in cases.items()}
     if not any(labels.values()):
         return None
     found = BidsCases()
     labelled = {case: found_labels[0] for case, found_labels in labels.items() if found_labels}
     found.problems += [Problem(p, f"second label volume of {case}; only '{label.name}' is used", "duplicate-name",
                                (label,)) for case, label in labelled.items() for p in labels[case][1:]]
-    grid = channels_on_grid({case: _images(cases[case], case) for case in labelled}, labelled)
+    if label_file:
+        found.ignored = [p for case in labelled for p in cases[case] if _is_label(p) and p not in labels[case]]
+    others = {case: [p for p in cases[case] if p not in labels[case]] for case in labelled}
+    grid = channels_on_grid({case: _images(others[case], case) for case in labelled}, labelled)
     found.problems += grid.problems
     for case, volumes in grid.volumes.items():
         found.subjects.append(Subject(case, volumes, labelled[case]))
@@ -111,3 +126,15 @@ def _images(files: list[Path], case: str) -> dict[str, Path]:
         if not _is_label(path) and not _NEITHER.search(volume_stem(path)):
             images.setdefault(volume_stem(path)[len(case) + 1:], path)
     return images
+
+
+def lookup_tables(folder: Path, labels: Sequence[Path]) -> list[Path] | None:
+    """The BIDS look-up tables in `folder` (`*_dseg.tsv`) that name the values of every one of
+    `labels`, the tables whose entities each label's name holds (dHCP's `desc-drawem9_dseg.tsv`
+    for `sub-X_ses-Y_desc-drawem9_dseg.nii.gz`, not for `_desc-drawem87_dseg`); None when the
+    folder holds no such table, for other tables to name the values."""
+    tables = sorted(folder.glob("*_dseg.tsv")) + sorted(folder.glob("dseg.tsv"))
+    if not tables:
+        return None
+    held = [set(volume_stem(p).split("_")) for p in labels]
+    return [t for t in tables if all(set(t.stem.split("_")) <= entities for entities in held)]

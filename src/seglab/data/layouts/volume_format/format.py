@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from seglab.data.files.staging import cache_folder
-from seglab.data.classes import ClassSpec, ValueNames, dataset_json_classes
+from seglab.data.classes import ClassSpec, ValueNames, dataset_json_classes, value_names_from_csv
 from seglab.data.layouts.folder_pairs import value_names_in
 from seglab.data.layouts.formats import FORMATS, DatasetFormat, ReadOptions
 from seglab.data.files.index import DatasetIndex, Pair, Problem, natural_key
@@ -20,6 +20,7 @@ from seglab.data.files.metaimage import slicer_segments
 from seglab.data.files.slice_cache import SliceFiles, Subject, extract
 from seglab.data.files.volumes import VOLUME_SUFFIXES
 from seglab.data.splitting.split_lists import case_splits
+from seglab.data.layouts.volume_format.bids import lookup_tables
 from seglab.data.layouts.volume_format.case_versions import with_version_groups
 from seglab.data.layouts.volume_format.cases import Layout
 from seglab.data.layouts.volume_format.channel_counts import with_common_channels
@@ -160,7 +161,7 @@ def _held_value_names(folders: Sequence[Path], cases: Sequence[LabelledCase]) ->
     table names two of those values."""
     held = {0, *(value for case in cases for value in case.values)}
     for folder in dict.fromkeys(folders):
-        table = value_names_in(folder)
+        table = _names_table(folder, [case.label for case in cases])
         if table is not None:
             names = {value: name for value, name in table.names.items() if value in held}
             if len(names) < 2:
@@ -169,6 +170,16 @@ def _held_value_names(folders: Sequence[Path], cases: Sequence[LabelledCase]) ->
                      table.path, len(table.names), len(names))
             return replace(table, names=names)
     return None
+
+
+def _names_table(folder: Path, labels: Sequence[Path]) -> ValueNames | None:
+    """The table in `folder` naming the values of `labels`: a BIDS look-up table there names those
+    of its own segmentation alone (`bids.lookup_tables`: dHCP's `desc-drawem9_dseg.tsv`, not for
+    `--masks '*drawem87_dseg.nii.gz'`), else the first table `value_names_in` reads."""
+    tables = lookup_tables(folder, labels)
+    if tables is None:
+        return value_names_in(folder)
+    return next((names for path in tables if (names := value_names_from_csv(path)) is not None), None)
 
 
 def _slicer_classes(subjects: Sequence[Subject]) -> ClassSpec | None:

@@ -50,13 +50,13 @@ def _lone_folder(root: Path) -> Path | None:
 
 def _find_layout(root: Path, label_file: str | None = None) -> Layout | None:
     """The first recognised layout of `root`, or None when it holds no volume dataset; with a
-    `label_file` name (`--masks laendo.nrrd`), the case folders holding a volume of that name, or a
-    subfolder of that name of a volume per structure (`--masks structures`: PDDCA); a folder name
+    `label_file` name (`--masks laendo.nrrd`), the BIDS cases or case folders holding a volume of
+    that name, or a subfolder of that name of a volume per structure (`--masks structures`: PDDCA); a folder name
     no case folder holds leaves the layouts as they are found without it."""
     listed = functools.cache(volumes_in)  # the folders the layouts below look into, listed once each
     if label_file is not None:
-        found = (_image_and_label_folders(root, label_file, listed) or _subject_folders(root, label_file)
-                 or split_containers(root, label_file))
+        found = (_image_and_label_folders(root, label_file, listed) or _bids_layout(root, label_file)
+                 or _subject_folders(root, label_file) or split_containers(root, label_file))
         if found is not None or label_file.lower().endswith(VOLUME_SUFFIXES):
             return found
     if (root / "imagesTr").is_dir() and (root / "labelsTr").is_dir():
@@ -80,11 +80,19 @@ def _find_layout(root: Path, label_file: str | None = None) -> Layout | None:
     found = _image_and_label_folders(root, volumes=listed) if label_file is None else None  # else looked at above
     if found is not None:
         return found
-    bids = bids_cases(root)
+    bids = _bids_layout(root)
     if bids is not None:
-        return Layout(bids.subjects, bids.unlabelled, bids.problems, bids.groups)
+        return bids
     return (_subject_folders(root) or split_containers(root) or slices_and_volumes(root) or hdf5_cases(root)
             or root_cases(root) or named_folders(root) or patient_label_cases(root))
+
+
+def _bids_layout(root: Path, label_file: str | None = None) -> Layout | None:
+    """The cases of the BIDS dataset in `root` (`bids_cases`), the label volumes `label_file` names."""
+    bids = bids_cases(root, label_file)
+    if bids is None:
+        return None
+    return Layout(bids.subjects, bids.unlabelled, bids.problems, bids.groups, ignored=bids.ignored)
 
 
 def _image_and_label_folders(root: Path, label_file: str | None = None,
