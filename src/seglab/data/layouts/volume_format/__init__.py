@@ -48,11 +48,9 @@ Recognised layouts (docs/volumes.md), tried in this order:
    `body-parts.nii.gz` beside `body-regions.nii.gz`: `label_voxels`). A patient folder of several
    time points, each volume named its time point's (ISBI 2015's `training01/masks/training01_01_mask1.nii`
    + `preprocessed/training01_01_flair_pp.nii`, ...), gives a case per time point, grouped by the folder
-   (`time_points`).
-   Subject folders each
-   holding their case once per processing stage (MSLUB's `raw/` + `preprocessed/`) are refused,
-   each version offered as `--masks` with its folder (`preprocessed/consensus_gt.nii.gz`:
-   `case_versions.stage_versions`).
+   (`time_points`). Subject folders each holding their case once per processing stage (MSLUB's
+   `raw/` + `preprocessed/`) are refused, each version offered as `--masks` with its folder
+   (`preprocessed/consensus_gt.nii.gz`: `case_versions.stage_versions`).
 5. HDF5 cases (SSL4MIS); beside a folder of 2-D slice files, both named for splits (TransUNet's
    Synapse `train_npz/` + `test_vol_h5/`), the slices are read too (`seglab.data.layouts.volume_format.slices_beside_volumes`).
 6. An image folder beside a label folder under any name 2-D datasets use, below split
