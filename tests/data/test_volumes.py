@@ -225,6 +225,98 @@ def test_dataset_json_ids_with_gaps_name_the_classes_in_id_order(msd_dataset: Pa
     assert not report.fatal and line.startswith("    4  ") and line.endswith("mask value 21")
 
 
+def test_nnunet_v1_dataset_json_names_the_classes_from_the_base_folder(msd_dataset: Path) -> None:
+    """nnU-Net v1's nnUNet_raw_data_base/ holds nnUNet_raw_data/Task501_X/ beside nnUNet_cropped_data/:
+    the cases were found, but the dataset.json beside their imagesTr/ was looked for in DATA only,
+    and imagesTs/ of two channel files a case counted each file as an unlabelled image."""
+    base = msd_dataset.parent / "nnUNet_raw_data_base"
+    shutil.move(msd_dataset, base / "nnUNet_raw_data" / "Task501_Tiny")
+    (base / "nnUNet_cropped_data" / "Task501_Tiny").mkdir(parents=True)
+    save(base / "nnUNet_raw_data" / "Task501_Tiny" / "imagesTs" / "case9_0001.nii.gz", make_volume(9)[0])
+    index = discover(base)
+    assert index.classes is not None and index.classes.names == ("background", "tumour")
+    assert [p.name for p in index.unlabelled] == ["case9_0000.nii.gz"]
+
+
+def test_monai_datalist_names_the_classes_and_gives_the_splits(tmp_path: Path, caplog) -> None:
+    """MONAI's BTCV: imagesTr/img0001 + labelsTr/label0001 and dataset_0.json, whose "labels" name
+    the organs and whose "training" and "validation" lists split the cases: only a dataset.json was
+    read, so the names were lost and val was drawn from all of them. Two such datalists (one per
+    fold) are a choice, none read unasked."""
+    root = tmp_path / "btcv"
+    for i in range(1, 6):
+        image, label = make_volume(i)
+        save(root / "imagesTr" / f"img{i:04d}.nii.gz", image)
+        save(root / "labelsTr" / f"label{i:04d}.nii.gz", label)
+    cases = [{"image": f"imagesTr/img{i:04d}.nii.gz", "label": f"labelsTr/label{i:04d}.nii.gz"} for i in range(1, 6)]
+    datalist = {"labels": {"0": "background", "1": "spleen"}, "training": cases[:3], "validation": cases[3:],
+                "test": ["imagesTs/img0061.nii.gz"]}
+    (root / "dataset_0.json").write_text(json.dumps(datalist))
+    index = discover(root)
+    assert index.classes is not None and index.classes.names == ("background", "spleen")
+    assert {p.group: p.split for p in index.pairs} == {"img0001": "train", "img0002": "train", "img0003": "train",
+                                                       "img0004": "val", "img0005": "val"}
+    (root / "dataset_1.json").write_text(json.dumps(datalist | {"training": cases[2:], "validation": cases[:2]}))
+    with caplog.at_level(logging.WARNING):
+        index = discover(root)
+    assert {p.split for p in index.pairs} == {None} and index.classes.names == ("background", "spleen")
+    assert "2 datalists in" in caplog.text and "'dataset_0.json', 'dataset_1.json'" in caplog.text
+
+
+def test_auto3dseg_input_names_the_classes_and_says_its_folds_are_not_read(tmp_path: Path, caplog) -> None:
+    """Auto3DSeg's input.yaml names its datalist (a "fold" per training case) and `class_names`
+    without the background: both were passed over in silence."""
+    root = tmp_path / "auto3dseg"
+    for i in range(4):
+        image, label = make_volume(i)
+        save(root / "data" / "imagesTr" / f"liver_{i}.nii.gz", image)
+        save(root / "data" / "labelsTr" / f"liver_{i}.nii.gz", label)
+    training = [{"fold": i % 2, "image": f"imagesTr/liver_{i}.nii.gz", "label": f"labelsTr/liver_{i}.nii.gz"}
+                for i in range(4)]
+    (root / "folds.json").write_text(json.dumps({"training": training}))
+    (root / "input.yaml").write_text("modality: CT\ndatalist: ./folds.json\ndataroot: ./data\nclass_names: [liver]\n")
+    with caplog.at_level(logging.WARNING):
+        index = discover(root)
+    assert index.classes is not None and index.classes.names == ("background", "liver")
+    assert "puts the cases in 2 folds (0, 1), which seglab does not read: --folds 2 --fold I" in caplog.text
+
+
+def test_nnunet_region_labels_are_read_as_overlapping_classes(msd_dataset: Path) -> None:
+    """nnU-Net v2's region-based training: dataset.json labels each region with the values it
+    covers (`"whole tumor": [1, 2]`), which were dropped and the values read as class_0, class_1,
+    class_2; they are the multi-label task of a classes.json's "regions", unless --task multiclass."""
+    for i in range(4):
+        _, label = make_volume(i)
+        label[:, :, 3] *= 2  # the box's top slice is the core, inside the whole
+        save(msd_dataset / "labelsTr" / f"case{i}.nii.gz", label)
+    labels = {"background": 0, "whole tumor": [1, 2], "tumor core": [2]}
+    (msd_dataset / "dataset.json").write_text(json.dumps({"labels": labels, "regions_class_order": [1, 2]}))
+    index = discover(msd_dataset)
+    assert index.mapping.kind == "regions" and index.mapping.regions == ((1, 2), (2,))
+    assert index.classes is not None and index.classes.names == ("whole tumor", "tumor core")
+    assert discover(msd_dataset, task="multiclass").mapping.kind == "identity"
+
+
+def test_monai_label_studies_folder_reads_the_saved_labels(tmp_path: Path, caplog) -> None:
+    """MONAI Label's studies folder: the images in DATA itself, saved labels in labels/final/,
+    labels before edits in labels/original/: inspect stopped on a ValueError (the image folder's
+    parent is outside DATA) while offering --images . as a route; with final/ beside, no layout read it."""
+    for i in range(4):
+        save(tmp_path / "studies" / f"spleen_{i}.nii.gz", make_volume(i)[0])
+    for i, tag in ((0, "final"), (1, "final"), (2, "original"), (3, "original")):
+        save(tmp_path / "studies" / "labels" / tag / f"spleen_{i}.nii.gz", make_volume(i)[1])
+    (tmp_path / "studies" / "datastore_v2.json").write_text('{"name": "new-dataset", "objects": {}}')
+    with caplog.at_level(logging.INFO):
+        index = discover(tmp_path / "studies")
+    assert {p.group for p in index.pairs} == {"spleen_0", "spleen_1"} and not index.problems
+    assert sorted(p.name for p in index.unlabelled) == ["spleen_2.nii.gz", "spleen_3.nii.gz"]
+    assert [p.name for p in index.ignored] == ["spleen_2.nii.gz", "spleen_3.nii.gz"]
+    assert "--images . --masks labels/original reads them" in caplog.text
+    shutil.move(tmp_path / "studies" / "labels" / "final", tmp_path / "studies" / "labels" / "edited")
+    with pytest.raises(DataError, match=r"--images \. --masks labels/edited, or --images \. --masks labels/original"):
+        discover(tmp_path / "studies")
+
+
 def test_slices_are_cut_in_ras_order(tmp_path: Path) -> None:
     """The stored LAS volume is flipped along X: voxel (2, 3, 4) is at RAS (21, 3, 4)."""
     image, label = make_volume(0)

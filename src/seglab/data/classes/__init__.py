@@ -27,6 +27,8 @@ from seglab.data.classes.class_tables import (
     classes_from_colour_map,
     classes_from_colour_names,
     classes_from_labelmap,
+    listed_regions,
+    region_labels,
 )
 from seglab.data.classes.classes_file import load_classes_file
 from seglab.data.classes.colours import BACKGROUND_COLOUR, ERROR_COLOUR, default_colours, hex_colour, json_colour
@@ -38,6 +40,7 @@ from seglab.data.classes.value_names import (
     ONTOLOGY_FILE,
     ValueNames,
     dataset_json_classes,
+    declared_classes,
     value_names_from_colour_lut,
     value_names_from_csv,
     value_names_from_label_json,
@@ -69,6 +72,7 @@ __all__ = [
     "classes_from_colour_names",
     "classes_from_labelmap",
     "dataset_json_classes",
+    "declared_classes",
     "default_colours",
     "generic_name",
     "hex_colour",
@@ -76,8 +80,10 @@ __all__ = [
     "is_void",
     "json_colour",
     "label_classes",
+    "listed_regions",
     "load_classes_file",
     "refuse_unnamed",
+    "region_labels",
     "shipped_classes",
     "tool_classes",
     "tool_values",

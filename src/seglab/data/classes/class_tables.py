@@ -55,6 +55,42 @@ def named_values(labels: object) -> dict[int, str] | None:
     return dict(sorted(by_value.items()))
 
 
+def region_labels(labels: object) -> tuple[dict[str, tuple[int, ...]], int | None] | None:
+    """nnU-Net's region-based labels (`{"background": 0, "whole tumor": [1, 2, 3], "tumor core":
+    [2, 3], "enhancing tumor": [3]}`): each region and the label values it covers, and the value
+    its "ignore" label names (None without one); None unless a region lists its values, or for
+    any value that is no label (an integer >= 0)."""
+    if not isinstance(labels, dict) or not any(isinstance(value, list) for value in labels.values()):
+        return None
+    regions: dict[str, tuple[int, ...]] = {}
+    ignore = None
+    for name, value in labels.items():
+        values = value if isinstance(value, list) else [value]
+        if not values or not all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in values):
+            return None
+        if name == "ignore" and len(values) == 1:  # nnU-Net's name for the label scored in no region
+            ignore = values[0]
+        elif values != [0]:  # the background, in no region
+            regions[str(name)] = tuple(values)
+    return (regions, ignore) if regions else None
+
+
+def listed_regions(class_names: object) -> dict[str, tuple[int, ...]] | None:
+    """The regions of Auto3DSeg's `class_names` (`[{"name": "tc", "index": [1, 3]}, ...]` in its
+    input.yaml): each name and the label values it covers; None for a list of plain names, or
+    anything else."""
+    if not isinstance(class_names, list) or not class_names:
+        return None
+    regions = {}
+    for entry in class_names:
+        index = entry.get("index") if isinstance(entry, dict) else None
+        if not (isinstance(index, list) and index and isinstance(entry.get("name"), str)
+                and all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in index)):
+            return None
+        regions[entry["name"]] = tuple(index)
+    return regions
+
+
 _LARGEST_CATEGORY_LIST = 2**20  # bytes: a class list is kilobytes; a larger JSON holds annotations
 
 

@@ -61,7 +61,12 @@ def dataset_json_classes(path: str | Path) -> tuple[ClassSpec | None, ValueNames
     in value order (`ValueNames.complete`). Neither for region-based labels (lists of values),
     fewer than two names, or a file that is missing or unreadable: the classes then come from
     the masks."""
-    labels = dataset_json_labels(path)
+    return declared_classes(dataset_json_labels(path), path)
+
+
+def declared_classes(labels: object, path: str | Path) -> tuple[ClassSpec | None, ValueNames | None]:
+    """`dataset_json_classes` of the "labels" a dataset.json or a MONAI datalist (`path`) holds,
+    already read."""
     numbered = numbered_names(labels)
     if numbered is not None:
         try:

@@ -4,7 +4,8 @@ files.
 Recognised layouts (docs/volumes.md), tried in this order:
 
 1. Medical Segmentation Decathlon / nnU-Net: imagesTr/ + labelsTr/ (+ imagesTs/ unlabelled,
-   + dataset.json naming the labels, + AMOS' imagesVa/ + labelsVa/ or WORD's imagesVal/ +
+   + dataset.json naming the labels or their regions, or a MONAI datalist (BTCV's dataset_0.json)
+   naming them and the splits: `descriptions`, + AMOS' imagesVa/ + labelsVa/ or WORD's imagesVal/ +
    labelsVal/ as the val split); images
    may carry `_0000`, `_0001` channel suffixes, or modality words (HECKTOR's `CHUM-001__CT`,
    `__PT`), the modalities on the label's grid the channels (`modality_grids`).
@@ -53,26 +54,30 @@ Recognised layouts (docs/volumes.md), tried in this order:
    (`preprocessed/consensus_gt.nii.gz`: `case_versions.stage_versions`).
 5. HDF5 cases (SSL4MIS); beside a folder of 2-D slice files, both named for splits (TransUNet's
    Synapse `train_npz/` + `test_vol_h5/`), the slices are read too (`seglab.data.layouts.volume_format.slices_beside_volumes`).
-6. An image folder beside a label folder under any name 2-D datasets use, below split
+6. Image volumes in the dataset folder itself, their labels in a folder below it named for
+   labels (MONAI Label's studies folder: `labels/final/`, `labels/original/` beside: `studies_folder`).
+7. An image folder beside a label folder under any name 2-D datasets use, below split
    folders (BTCV's `RawData/Training/img/` + `Training/label/`) or holding the volumes further
    down (RibFrac's `ribfrac-train-images-1/Part1/` + `ribfrac-train-labels-1/Part1/`); a label folder
    beside no image folder pairs with the one other folder of volumes beside it (ASOCA's `CTCA/` + `Annotations/`),
    or beside several named each for a modality, those are each case's channels (BONBID-HIE's `1ADC_ss/`,
    `2Z_ADC/` + `3LABEL/`: `modality_folders`).
-7. Label volumes in a tree of their own, each named after the patient folder of DICOM series it
+8. Label volumes in a tree of their own, each named after the patient folder of DICOM series it
    labels elsewhere (NCI-ISBI 2013's `NCI-ISBI-2013/Training/<PatientID>.nrrd` for TCIA's
    `Prostate-3T/<PatientID>/<study>/<series>/`): the series on the label's grid the image
    (`patient_labels`).
 
 Split lists beside or above the cases (SSL4MIS' `train.list`, `test.list`) give the splits
-where the folders give none (`split_lists.case_splits`).
+where the folders give none (`split_lists.case_splits`), else a MONAI datalist's lists do
+(`splitting.datalists`).
 
 Each case is cut into slices once (`seglab.data.files.slice_cache`); its pairs are named
 "<case>/slice<i>" and grouped by case, so splits and folds never divide a case.
 
 One job a module: `format` (the registered format), `layouts` (the order they are tried),
 `cases` (which label volume is whose), `named_folders`, `subject_folders`, `class_folders`,
-`hdf5_cases`, `patient_labels` and `bids` (layouts), `rater_labels` (several raters' labels of an image), `channel_folders` (a case's subfolder of channels beside its label),
+`hdf5_cases`, `studies_folder`, `patient_labels` and `bids` (layouts), `descriptions` (what a dataset.json or
+a datalist says of the cases), `rater_labels` (several raters' labels of an image), `channel_folders` (a case's subfolder of channels beside its label),
 `time_points` (a case folder's scans of several time points),
 `channel_counts` (cases of more numbered channel files than others: those every case has),
 `modality_folders` (a label folder beside a folder per modality), `label_voxels` (volumes holding a label's voxels),

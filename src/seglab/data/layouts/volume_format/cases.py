@@ -141,6 +141,20 @@ def matched_cases(images: list[Path], labels: list[Path], label_dir: str,
     return layout
 
 
+def first_channels(volumes: Sequence[Path]) -> list[Path]:
+    """`volumes` less the channel files after a case's first (nnU-Net's `imagesTs/case_0001`
+    beside `case_0000`): a case of unlabelled volumes counts once, as its labelled cases do."""
+    channel_of = nnunet_cases(volumes)
+    seen: set[tuple[Path, str]] = set()
+    kept = []
+    for volume in volumes:
+        case = (volume.parent, channel_of.get(volume, volume.name))
+        if case not in seen:
+            seen.add(case)
+            kept.append(volume)
+    return kept
+
+
 def _folder_subjects(subjects: Sequence[Subject]) -> dict[str, str]:
     """case -> its folder's name, for the cases of folders each of one subject's cases
     (`one_subject`: PI-CAI's `10002/10002_1000002_t2w.mha`, `10002_1000099_t2w.mha`, a patient's

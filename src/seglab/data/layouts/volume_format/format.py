@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from seglab.data.files.staging import cache_folder
-from seglab.data.classes import ClassSpec, ValueNames, dataset_json_classes, value_names_from_csv
+from seglab.data.classes import ClassSpec, ValueNames, value_names_from_csv
 from seglab.data.layouts.folder_pairs import value_names_in
 from seglab.data.layouts.formats import FORMATS, DatasetFormat, ReadOptions
 from seglab.data.files.index import DatasetIndex, Pair, Problem, natural_key
@@ -19,14 +19,17 @@ from seglab.data.classes.mapping import IdentityMapping
 from seglab.data.files.metaimage import slicer_segments
 from seglab.data.files.slice_cache import SliceFiles, Subject, extract
 from seglab.data.files.volumes import VOLUME_SUFFIXES
+from seglab.data.splitting.datalists import describe_cases
 from seglab.data.splitting.split_lists import case_splits
 from seglab.data.layouts.volume_format.bids import lookup_tables
 from seglab.data.layouts.volume_format.case_versions import with_version_groups
-from seglab.data.layouts.volume_format.cases import Layout
+from seglab.data.layouts.volume_format.cases import Layout, first_channels
 from seglab.data.layouts.volume_format.channel_counts import with_common_channels
 from seglab.data.layouts.volume_format.channel_folders import log_left_out
 from seglab.data.layouts.volume_format.label_products import log_label_products
 from seglab.data.layouts.volume_format.colour_pictures import with_colour_pictures
+from seglab.data.layouts.volume_format.descriptions import (Declared, declared_of, described_folders,
+                                                           description_splits)
 from seglab.data.layouts.volume_format.instance_labels import LabelledCase, instance_problem
 from seglab.data.layouts.volume_format.layouts import find_wrapped_layout
 from seglab.data.layouts.volume_format.modality_grids import on_label_grids
@@ -90,9 +93,12 @@ class VolumesFormat(DatasetFormat):
 
     def index(self, root: Path, classes: ClassSpec | None) -> DatasetIndex:
         layout = self.layout_of(root) or Layout()
+        described = describe_cases(described_folders(root, layout))  # dataset.json, a MONAI datalist
         if set(layout.splits.values()) <= {"train"} and layout.subjects:  # SSL4MIS' LA: data/train.list +
-            # test.list name the case folders; Prostate158's train.csv + valid.csv those of its one train/ folder
-            layout.splits = case_splits({s.name: s.images[0].parent for s in layout.subjects}, root) or layout.splits
+            # test.list name the case folders; Prostate158's train.csv + valid.csv those of its one train/ folder;
+            # BTCV's dataset_0.json its "training" and "validation" cases
+            layout.splits = (case_splits({s.name: s.images[0].parent for s in layout.subjects}, root)
+                             or description_splits(described, layout.subjects) or layout.splits)
         cache_root = cache_folder(self.options.cache_dir, "volumes")
         pairs, problems, labelled = [], list(layout.problems), []
         unannotated: dict[str, int] = {}  # case -> its slices left unannotated, not pairs
@@ -119,17 +125,19 @@ class VolumesFormat(DatasetFormat):
                      len(layout.slices), ", ".join(sorted({str(p.split) for p in layout.slices})))
         pairs = sorted(pairs + layout.slices, key=lambda p: natural_key(p.name))
         folder = layout.folder or root
-        # a dataset.json whose label ids leave gaps (ToothFairy2's FDI tooth numbers) names the values, all declared
-        declared, declared_values = dataset_json_classes(folder / "dataset.json") if classes is None else (None, None)
-        classes = classes or declared or _slicer_classes(layout.subjects) or _structure_classes(layout.subjects)
-        value_names = (declared_values or _held_value_names([root, folder], labelled)) if classes is None else None
+        # a dataset.json whose label ids leave gaps (ToothFairy2's FDI tooth numbers) names the values, all declared;
+        # one of nnU-Net's region-based training its regions
+        declared = declared_of(described, self.options.multiclass) if classes is None else Declared()
+        classes = classes or declared.classes or _slicer_classes(layout.subjects) or _structure_classes(layout.subjects)
+        value_names = (declared.value_names or _held_value_names([root, folder], labelled)) if classes is None else None
         instances = instance_problem(labelled) if classes is None and value_names is None else None
         problems += [instances] if instances else []
-        unlabelled = layout.unlabelled + unlabelled_folders(folder, layout)  # FLARE22's UnlabeledCase folders
+        # FLARE22's UnlabeledCase folders; a case of nnU-Net channel files once (imagesTs/case_0000, case_0001)
+        unlabelled = first_channels(layout.unlabelled + unlabelled_folders(folder, layout))
         modalities = {s.modalities for s in layout.subjects}  # the same in every case, or none recorded
         log_left_out(layout.left_out, {p.parent for p in layout.folder_cases})  # WMH's orig/, Mindboggle's MNI152
         log_label_products(layout.products)  # NFBS' T1w_brain beside T1w_brainmask
-        return DatasetIndex(root, "volumes", pairs, unlabelled, classes, IdentityMapping(), problems,
+        return DatasetIndex(root, "volumes", pairs, unlabelled, classes, declared.regions or IdentityMapping(), problems,
                             ignored=layout.ignored + layout.left_out + layout.products + pictures_beside(folder, layout),
                             modalities=modalities.pop() if len(modalities) == 1 else (),
                             planes_as_channels=any(s.planes_as_channels for s in layout.subjects),

@@ -17,6 +17,7 @@ from seglab.data.layouts.volume_format.hdf5_cases import hdf5_cases, slices_and_
 from seglab.data.layouts.volume_format.named_folders import named_folders
 from seglab.data.layouts.volume_format.patient_labels import patient_label_cases
 from seglab.data.layouts.volume_format.rater_labels import rater_cases
+from seglab.data.layouts.volume_format.studies_folder import studies_folder
 from seglab.data.layouts.volume_format.subject_folders import root_cases, split_containers, subject_folders
 from seglab.data.splitting.split_tables import table_splits
 
@@ -84,7 +85,7 @@ def _find_layout(root: Path, label_file: str | None = None) -> Layout | None:
     if bids is not None:
         return bids
     return (_subject_folders(root) or split_containers(root) or slices_and_volumes(root) or hdf5_cases(root)
-            or root_cases(root) or named_folders(root) or patient_label_cases(root))
+            or root_cases(root) or studies_folder(root) or named_folders(root) or patient_label_cases(root))
 
 
 def _bids_layout(root: Path, label_file: str | None = None) -> Layout | None:

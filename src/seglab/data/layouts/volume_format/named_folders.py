@@ -40,12 +40,24 @@ def named_folders_layout(root: Path, images: str, masks: str, rules: Sequence[Ke
         image_files, label_files = _volumes_within(image_dir), _volumes_within(label_dir)
         cases = None if image_files and label_files else _parallel_cases(image_dir, label_dir, root)
         if cases is not None:
-            found.append((image_dir.parent.relative_to(root).as_posix(), cases))
+            found.append((_place(image_dir, root), cases))
         elif image_files and label_files:
-            place = image_dir.parent.relative_to(root).as_posix()
-            found.append((place, matched_cases(image_files, label_files, label_dir.relative_to(root).as_posix(), rules)))
+            found.append((_place(image_dir, root), matched_cases(image_files, label_files, _under(label_dir, root),
+                                                                 rules)))
     layout = _merged(_placed(found))
     return layout if layout.subjects or layout.problems else None
+
+
+def _place(image_dir: Path, root: Path) -> str:
+    """Where an image folder's cases lie: the path under `root` of the folder holding it, empty
+    when DATA itself is the image folder (`--images .`: MONAI Label's studies folder)."""
+    return "" if image_dir == root else _under(image_dir.parent, root)
+
+
+def _under(folder: Path, root: Path) -> str:
+    """`folder`'s path under `root`, or the path as given where it lies outside (--images or
+    --masks naming a folder beside DATA)."""
+    return folder.relative_to(root).as_posix() if folder.is_relative_to(root) else folder.as_posix()
 
 
 def _named_pairs(image_dirs: list[Path], label_dirs: list[Path]) -> list[tuple[Path, Path]]:
@@ -81,7 +93,7 @@ def _parallel_cases(image_dir: Path, label_dir: Path, root: Path) -> Layout | No
         label = label_dir / name if several else labels[name][0]
         layout.subjects.append(Subject(name, tuple(volumes), label, structures))
     layout.problems += [Problem(volumes[0], f"label folder has no image folder (expected "
-                                            f"{(image_dir / name).relative_to(root).as_posix()}/)", "mask-without-image")
+                                            f"{_under(image_dir / name, root)}/)", "mask-without-image")
                         for name, volumes in labels.items() if name not in images]
     layout.subjects = with_modalities(layout.subjects, least=2)
     layout.groups = {s.name: s.name for s in layout.subjects}
