@@ -876,7 +876,8 @@ shipped_name_files = st.sampled_from(["class_dict.csv", "_classes.csv", "labelma
                                       "dataset.json", "config_v2.0.json", "class_list.json", "gt_codes.tsv",
                                       "RUGD_annotation-colormap.txt", "ontology.yaml", "classes.csv",
                                       "goose_label_mapping.csv", "label_num_dic_final.json", "labels.json",
-                                      "README.md", "README.txt", "collection.json"])
+                                      "README.md", "README.txt", "collection.json", "labels.txt", "codes.txt",
+                                      "dataset_meta.json", "data.arff"])
 shipped_texts = st.text(max_size=60) | st.lists(st.lists(st.sampled_from(
     ["name", "r", "g", "b", "Pixel Value", "Class", "Idx", "Name", "background", "car", "0", "1", "255", "-1", "x",
      "300", "", "label", "GT_code", "void", "outside_roi", "#ff0000", "70000", "classname", "red", "green", "blue",
@@ -893,7 +894,10 @@ shipped_texts = st.text(max_size=60) | st.lists(st.lists(st.sampled_from(
     "a 0 0 0\nb 0 0 0\nc 300 0 0\n", "car (0,0,0), van (0,0,0), bus (1, 1, 1)\n",
     "Labels: 0 soil, 1 bedrock, 255 NULL (no label).\n", "Labels: 0 void, 1 ignore.\n", "masks: 1 null\n",
     "Labels: 1 car, 99999 van.\n", "| id | name |\n|---|---|\n| 0 | unlabelled |\n| 255 | void |\n",
-    '{"type": "Collection", "summaries": {"label:classes": [{"name": null, "classes": ["1: car", "70000: van"]}]}}'])
+    '{"type": "Collection", "summaries": {"label:classes": [{"name": null, "classes": ["1: car", "70000: van"]}]}}',
+    "car\nroad\nVoid\n",
+    '{"label_map": {"0": "background", "1": "car"}, "segmentation_colors": [[0, 0, 0], [300, 0, 0]]}',
+    '{"label_map": {"0": "car", "1": "car"}}', "@attribute class {car,road}\n@data\n", "@attribute class {car}\n"])
 
 
 @example(name="_classes.csv", text="name,Pixel Value\n\n")  # no rows: max() of no names, ValueError

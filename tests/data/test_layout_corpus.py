@@ -364,6 +364,27 @@ def test_ade20k_object_info_as_its_zip_ships_it_tab_separated_names_the_values(t
     assert report.classes.names[:2] == ("thing1", "thing2") and report.classes.num_classes == 150
 
 
+def test_ade20k_object_info_names_detectron2s_reduced_masks_one_down(tmp_path, caplog):
+    """Detectron2 and Mask2Former read ADEChallengeData2016/annotations_detectron2/, which
+    prepare_ade20k_sem_seg.py writes as value - 1 with 0 ('other') made 255. Before: --masks
+    annotations_detectron2 named them by objectInfo150 as they were: value 0 (wall) class_0,
+    value 1 (building) 'wall', every name one off and no word said."""
+    ade(tmp_path)
+    base = tmp_path / "ADEChallengeData2016"
+    for mask in sorted((base / "annotations").rglob("*.png")):
+        values = np.asarray(Image.open(mask)).astype(np.int16) - 1
+        save(base / "annotations_detectron2" / mask.relative_to(base / "annotations"),
+             np.where(values < 0, 255, values).astype(np.uint8))
+    rows = "".join(f"{v}\t0.01\t10\t1\tthing{v}\n" for v in range(1, 151))
+    (base / "objectInfo150.txt").write_text(f"Idx\tRatio\tTrain\tVal\tName\n{rows}")
+    with caplog.at_level(logging.INFO, logger="seglab"):
+        index = discover(tmp_path, masks="ADEChallengeData2016/annotations_detectron2")
+    assert index.classes.names[:2] == ("thing1", "thing2") and index.classes.num_classes == 150
+    assert index.ignore_index == 255 and "they are its reduced copy" in caplog.text
+    index = discover(tmp_path, masks="ADEChallengeData2016/annotations")  # the unreduced masks: as before
+    assert index.classes.names[:2] == ("class_0", "thing1") and index.classes.num_classes == 151
+
+
 def test_nnunet_raw_folder_takes_class_names_from_dataset_json(tmp_path):
     nnunet(tmp_path)
     index = discover(tmp_path / "Dataset042_Roads")
@@ -2064,14 +2085,68 @@ def test_labelme2voc_output_names_its_classes_and_its_pictures_step_aside(tmp_pa
 
 
 def test_a_two_column_or_foreground_only_list_is_no_class_names_list(tmp_path):
-    from seglab.data.classes import value_names_from_list
+    from seglab.data.classes import fitted_to_masks, value_names_from_list
 
     (tmp_path / "classes.txt").write_text("0 background\n1 road\n")
     assert value_names_from_list(tmp_path / "classes.txt") is None
     (tmp_path / "classes.txt").write_text("background\nroad\n")
     assert value_names_from_list(tmp_path / "classes.txt").names == {0: "background", 1: "road"}
     (tmp_path / "classes.txt").write_text("road\ncar\n")  # foreground classes only: value 0 is not road
-    assert value_names_from_list(tmp_path / "classes.txt") is None
+    listed = value_names_from_list(tmp_path / "classes.txt")
+    assert listed.needs_every_value and fitted_to_masks(listed, {0, 1, 2}) is None  # background, road, car
+
+
+def test_paddleseg_labels_txt_names_the_values_of_its_grey_masks(tmp_path, caplog):
+    """PaddleSeg's custom dataset: images/ + labels/ (values 0..N-1, 255 ignore) and labels.txt, a
+    class name a line, line i naming value i. Before: labels.txt was listed as ignored, the
+    classes were class_0 ... class_3 and 255 a fatal value outside them."""
+    names = ["background", "road", "building", "vegetation"]
+    for i in range(3):
+        save(tmp_path / "images" / f"image{i}.jpg", photo(i))
+        mask = labels(i, (0, 1, 2, 3))
+        mask[0, :] = 255
+        save(tmp_path / "labels" / f"image{i}.png", mask)
+    (tmp_path / "labels.txt").write_text("\n".join(names) + "\n")
+    with caplog.at_level(logging.INFO, logger="seglab"):
+        index = discover(tmp_path)
+    assert index.classes.names == tuple(names) and index.ignore_index == 255
+    assert "labels.txt" not in {p.name for p in index.ignored} and "labels.txt' (4 classes" in caplog.text
+    (tmp_path / "labels.txt").write_text("These are the labels we drew.\nRoads were drawn by hand.\n")  # prose
+    assert discover(tmp_path).classes is None
+
+
+def test_fastai_codes_txt_names_every_value_though_its_first_is_no_background(tmp_path, caplog):
+    """fastai's CamVid: camvid/images/<name>.png, camvid/labels/<name>_P.png and codes.txt, a name
+    a line for values 0, 1, ... ('Animal' first, 'Void' among them). Before: a list whose first
+    name is no background was not read (classes class_0 ... class_30). A list that does not name
+    every value the masks hold is still none of theirs (the foreground classes alone)."""
+    codes = ["Animal", "Building", "Road", "Sky", "Void", "Wall"]
+    for i in range(3):
+        save(tmp_path / "camvid" / "images" / f"0001TP_{i:06d}.png", photo(i))
+        save(tmp_path / "camvid" / "labels" / f"0001TP_{i:06d}_P.png", labels(i, (2, 1, 4, 3)))
+    (tmp_path / "camvid" / "codes.txt").write_text("\n".join(codes) + "\n")
+    index = discover(tmp_path)
+    assert index.classes.names == ("Animal", "Building", "Road", "Sky", "Wall") and index.ignore_index == 255
+    assert index.mapping.apply(np.array([[4, 5, 2]])).tolist() == [[255, 4, 2]]  # Void scored in no class
+    (tmp_path / "camvid" / "codes.txt").write_text("Building\nRoad\nSky\n")  # names values 1-3, not 0-4
+    with caplog.at_level(logging.INFO, logger="seglab"):
+        assert discover(tmp_path).classes is None
+    assert "codes.txt' is not read as the names of the mask values" in caplog.text
+
+
+def test_weka_data_arff_names_the_classes_of_its_classified_images(tmp_path):
+    """Fiji's Trainable Weka Segmentation: images/ + classified/ (value i for class i) and the
+    plugin's data.arff (`@attribute class {membrane,mitochondria,cytoplasm}`). Before: data.arff
+    was listed as ignored and the classes were class_0, class_1, class_2."""
+    for i in range(3):
+        save(tmp_path / "images" / f"em_slice_{i:02d}.png", photo(i)[..., 0])
+        save(tmp_path / "classified" / f"em_slice_{i:02d}.png", labels(i, (2, 0, 1)))
+    rows = ["@relation segment", "@attribute Original numeric", "@attribute class {membrane,mitochondria,cytoplasm}",
+            "@data", "12.0,membrane"]
+    (tmp_path / "data.arff").write_text("\n".join(rows) + "\n")
+    index = discover(tmp_path)
+    assert index.classes.names == ("membrane", "mitochondria", "cytoplasm")
+    assert "data.arff" not in {p.name for p in index.ignored}
 
 
 def test_a_numbered_classes_txt_names_binary_masks_and_no_void_is_claimed_where_none_is(tmp_path, caplog):
@@ -2334,6 +2409,32 @@ def test_a2d2_class_list_json_names_the_colour_classes(tmp_path, caplog):
     (base / "class_list.json").write_text(json.dumps({"#ff0000": "Car 1", "#FF0000": "Car 2"}))
     with pytest.raises(DataError, match=r"class_list.json': classes 'Car 1' and 'Car 2' have the same colour"):
         discover(tmp_path, masks="label")
+
+
+def test_datumaro_dataset_meta_numbers_the_colour_classes_by_label_id(tmp_path, caplog):
+    """Datumaro's Common Semantic Segmentation format: Dataset/dataset_meta.json (`label_map` of
+    ids to names, `segmentation_colors` in id order, `background_label`) over images/ and RGB
+    masks/. Before: the classes were the masks' colours as '#rrggbb' in sorted-hex order (crack,
+    label 1, was class 2)."""
+    from seglab.data import read_mask
+
+    base = tmp_path / "Dataset"
+    names = ["background", "crack", "spalling"]
+    colours = [[0, 0, 0], [230, 25, 75], [60, 180, 75]]
+    for i in range(3):
+        save(base / "images" / f"bridge_{i:03d}.jpg", photo(i))
+        save(base / "masks" / f"bridge_{i:03d}.png", np.array(colours, np.uint8)[labels(i)])
+    meta = {"label_map": {str(i): n for i, n in enumerate(names)}, "segmentation_colors": colours,
+            "background_label": "0"}
+    (base / "dataset_meta.json").write_text(json.dumps(meta))
+    with caplog.at_level(logging.INFO, logger="seglab"):
+        index = discover(tmp_path)
+    assert index.classes.names == tuple(names) and index.classes.colours[1] == (230, 25, 75)
+    assert "dataset_meta.json" in caplog.text
+    np.testing.assert_array_equal(read_mask(index.pairs[0].mask, index.mapping), labels(0))
+    (base / "dataset_meta.json").write_text(json.dumps({**meta, "segmentation_colors": colours[:2]}))
+    with pytest.raises(DataError, match=r"dataset_meta.json': segmentation_colors should hold one \[r, g, b\]"):
+        discover(tmp_path)
 
 
 def test_endovis_2018_labels_json_numbers_the_colour_classes_by_classid(tmp_path, caplog):

@@ -473,6 +473,22 @@ def test_a_test_list_alone_gives_the_test_split_and_the_rest_trains(tmp_path, ca
     assert "split lists not read" not in caplog.text
 
 
+def test_a_val_list_alone_gives_the_val_split_and_the_rest_trains(tmp_path, caplog):
+    """fastai's CamVid: camvid/valid.txt names the validation images (`0016E5_07959.png`) of
+    camvid/images/; FileSplitter('valid.txt') trains on the rest. Before: the list was not used
+    ('6 of 10 pairs are in no list') and the split drawn, the official val images trained on."""
+    root = tmp_path / "camvid"
+    names = [f"0001TP_{6690 + 30 * k:06d}" for k in range(4)] + [f"0016E5_{7959 + 2 * k:05d}" for k in range(2)]
+    for i, name in enumerate(names):
+        save(root / "images" / f"{name}.png", photo(i))
+        save(root / "labels" / f"{name}_P.png", labels(i, (0, 1, 2)))
+    (root / "valid.txt").write_text("".join(f"{n}.png\n" for n in names[4:]))
+    with caplog.at_level(logging.INFO, logger="seglab"):
+        index = discover(tmp_path)
+    assert {p.image.stem: p.split for p in index.pairs} == {n: "val" if n in names[4:] else "train" for n in names}
+    assert "are val lists only: the 4 pairs they do not name are train pairs" in caplog.text
+
+
 def _wildscenes(root: Path) -> dict[str, list[str]]:
     """WildScenes2d: `WildScenes2d/<sequence>/{image,indexLabel}/<sec>-<nsec>.png`, and the split CSVs
     of its repository, `id,im_path,label_path` rows under that header; the stems of each split."""

@@ -1,7 +1,7 @@
 """Classes (names, mask colours) from the tables datasets ship beside their masks.
 
 nnU-Net's dataset.json, class_dict.csv and other CSVs of names and colours (VIPER's classes.csv), CVAT's
-labelmap.txt, A2D2's class_list.json and EndoVis 2018's labels.json, RUGD's colour map, a COCO-like categories list (iMaterialist's
+labelmap.txt, Datumaro's dataset_meta.json, A2D2's class_list.json and EndoVis 2018's labels.json, RUGD's colour map, a COCO-like categories list (iMaterialist's
 label_descriptions.json).
 """
 
@@ -267,6 +267,41 @@ def classes_from_labelmap(path: str | Path) -> ClassSpec:
         return ClassSpec(names=tuple(names), colours=tuple(colours))  # type: ignore[arg-type]
     except ValueError as err:
         raise DataError(f"label map '{path}': {err}") from None
+
+
+DATUMARO_META = "dataset_meta.json"  # Datumaro's, beside the data of the formats it exports
+
+
+def classes_from_dataset_meta(path: str | Path) -> ClassSpec | None:
+    """Class names, with their mask colours where it gives them, from Datumaro's
+    `dataset_meta.json` (its Common Semantic Segmentation format's: `{"label_map": {"0":
+    "background", "1": "crack", ...}, "segmentation_colors": [[0, 0, 0], [230, 25, 75], ...],
+    "background_label": "0"}`), in the order of the label ids, label i drawn in colour i: colour
+    masks' classes numbered as Datumaro numbers them, not in the order of their colours. None for
+    JSON of another shape, or label ids other than 0, 1, ..., so that the masks name the classes.
+
+    Raises:
+        DataError: an unreadable file, colours that are not one `[r, g, b]` per label, or names
+            that make no classes, naming the file.
+    """
+    path = Path(path)
+    meta = small_json(path)
+    names = numbered_names(meta.get("label_map")) if isinstance(meta, dict) else None
+    if not isinstance(meta, dict) or names is None or len(names) < 2:
+        return None
+    listed = meta.get("segmentation_colors") or []
+    colours = [json_colour(c) for c in listed] if isinstance(listed, list) else [None]
+    rows = [(name, colour) for name, colour in zip(names.values(), colours) if colour is not None]
+    if len(rows) != len(colours) or len(colours) not in (0, len(names)):
+        raise DataError(f"Datumaro meta file '{path}': segmentation_colors should hold one [r, g, b] colour per "
+                        f"label of its label_map ({len(names)}); got {listed!r:.200}. Fix or remove it, or name the "
+                        "classes in classes.json")
+    if not rows:  # index masks: the label ids are the mask values
+        try:
+            return ClassSpec(tuple(names.values()))
+        except ValueError as err:
+            raise DataError(f"Datumaro meta file '{path}': {err}") from None
+    return colour_table(rows, f"Datumaro meta file '{path}'")
 
 
 # the names of JSON class tables (A2D2's camera_lidar_semantic/class_list.json, EndoVis 2018's labels.json);

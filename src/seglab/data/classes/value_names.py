@@ -1,15 +1,18 @@
 """Names of label-mask values from the files datasets ship, for masks read as they are.
 
 ADE20K's objectInfo150.csv, labelme2voc's class_names.txt, Mapillary's config JSON, RELLIS-3D's
-ontology.yaml, FreeSurfer's colour look-up table: `value_classes` turns them into classes.
+ontology.yaml, FreeSurfer's colour look-up table: `value_classes` turns them into classes, once
+`fitted_to_masks` has checked them against the values the masks hold.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import re
 from collections import Counter
-from dataclasses import dataclass
+from collections.abc import Collection
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -23,10 +26,13 @@ from seglab.data.classes.class_tables import (
     named_values,
     numbered_names,
 )
+from seglab.data.classes.annotation_labels import VOID_LABEL
 from seglab.data.classes.names import is_background, is_void
 from seglab.data.classes.spec import ClassSpec
 from seglab.data.classes.yaml_files import load_yaml
 from seglab.errors import DataError
+
+logger = logging.getLogger(__name__)
 
 # the names beside these (Roboflow's; BCSS's gt_codes.tsv, NuCLS' nucleus_GTcodes.csv: group, ..., GT_code, ...)
 _NAME_COLUMNS = {"pixel value": ("class",), "gt_code": ("label", "group")}
@@ -35,15 +41,24 @@ _NAME_COLUMNS = {"pixel value": ("class",), "gt_code": ("label", "group")}
 @dataclass(frozen=True)
 class ValueNames:
     """Names of label-mask values from a file the dataset ships (`value_names_from_csv`), the
-    last value when the file marks it as scored in no class (Mapillary's 'Unlabeled'), and whether
+    last value when the file marks it as scored in no class (Mapillary's 'Unlabeled'), whether
     the file declares every class (`complete`: nnU-Net's dataset.json, a tool's label table such as
     ITK-SNAP's 1, 2, 6), so that a value it skips is no class and its names are numbered without
-    the gaps."""
+    the gaps, and whether it names the values only if it names every value the masks hold
+    (`needs_every_value`: a list of names alone whose first is no background, fastai's codes.txt,
+    which a list of the foreground classes alone would name one off; `fitted_to_masks`)."""
 
     path: Path
     names: dict[int, str]
     void: int | None = None
     complete: bool = False
+    needs_every_value: bool = False
+
+    @property
+    def read_by_masks(self) -> bool:
+        """Whether the values the masks hold decide how the file reads (`fitted_to_masks`): a
+        list that must name them all, or a table from 1 that may name a reduced copy of its masks."""
+        return self.needs_every_value or (not self.complete and min(self.names) == 1)
 
     @property
     def voids(self) -> tuple[int, ...]:
@@ -79,7 +94,8 @@ def declared_classes(labels: object, path: str | Path) -> tuple[ClassSpec | None
     return None, ValueNames(Path(path), names, complete=True)
 
 
-NAME_LIST_FILES = ("class_names.txt", "classes.txt")  # labelme2voc's output; many tools' exports
+# labelme2voc's output; many tools' exports; PaddleSeg's custom datasets; fastai's (CamVid's codes.txt)
+NAME_LIST_FILES = ("class_names.txt", "classes.txt", "labels.txt", "codes.txt")
 
 
 def _stripped_lines(path: Path, what: str) -> list[str]:
@@ -96,10 +112,12 @@ def _stripped_lines(path: Path, what: str) -> list[str]:
 
 def value_names_from_list(path: str | Path) -> ValueNames | None:
     """Names of mask values from a text file naming value i on line i (labelme2voc's
-    `class_names.txt`: `_background_`, then the labels). None for a file with fewer than two
-    names, one whose lines hold more than a name (`0 background`: another table), or one whose
-    first name is no background: a list of the foreground classes alone (YOLO's `classes.txt`)
-    would name every value one off.
+    `class_names.txt`: `_background_`, then the labels; PaddleSeg's `labels.txt`). None for a file
+    with fewer than two names, names repeated, or lines holding more than a name (`0 background`:
+    another table; prose). A list whose first name is no background (fastai's CamVid `codes.txt`:
+    `Animal`, ..., `Void`, `Wall`) names the values only if it names every value the masks hold
+    (`needs_every_value`): a list of the foreground classes alone (YOLO's `classes.txt`) would
+    name every value one off.
 
     Raises:
         DataError: an unreadable file, naming it.
@@ -107,10 +125,40 @@ def value_names_from_list(path: str | Path) -> ValueNames | None:
     path = Path(path)
     lines = _stripped_lines(path, "class list")
     names = [line for line in lines if line]
-    if len(names) < 2 or any(len(name.split()) > 1 for name in names) or len(set(names)) < len(names) \
-            or not is_background(names[0].strip("_")):
+    if len(names) < 2 or any(len(name.split()) > 1 for name in names) or len(set(names)) < len(names):
         return None
-    return ValueNames(path, dict(enumerate(names)))
+    return ValueNames(path, dict(enumerate(names)), needs_every_value=not is_background(names[0].strip("_")))
+
+
+def fitted_to_masks(names: ValueNames, values: Collection[int]) -> ValueNames | None:
+    """`names` as the label masks holding `values` (those of a sample, 255 among them) read them.
+
+    A list that names the values only if it names them all (`needs_every_value`) and does not
+    is none of theirs: None, said in the log. A table of the values 1 to N (ADE20K's
+    objectInfo150, 0 'other' unnamed) beside masks holding 255 and never N names their reduced
+    copy (Detectron2's `annotations_detectron2/`, MMSegmentation's `reduce_zero_label`: value - 1,
+    0 made 255): its names move down one, or value 0 ('wall') would be an unnamed class_0 and
+    every name one off. A tool's table of its own ids (`complete`: ilastik's from 1) stays.
+    """
+    held = set(values) - {VOID_LABEL}
+    if names.needs_every_value and (not held or max(held) >= len(names.names)):
+        reason = f"the masks hold value {max(held)}, beyond its {len(names.names)} names" if held \
+            else "no mask value was read to check it against"
+        logger.info("'%s' is not read as the names of the mask values: its first name is no background and %s (a list "
+                    "of the foreground classes alone names every value one off); name the classes in classes.json",
+                    names.path, reason)
+        return None
+    top = max(names.names)
+    if not names.read_by_masks or min(names.names) != 1 or VOID_LABEL not in values or top in values \
+            or top >= VOID_LABEL:
+        return names
+    logger.info("'%s' names the values 1 to %d, and the masks hold %d and never %d: they are its reduced copy "
+                "(value - 1, its 0 made %d: Detectron2's annotations_detectron2/, MMSegmentation's reduce_zero_label), "
+                "so value v takes the name of its v + 1 and %d is void; pass --masks with the folder of the unreduced "
+                "masks to read those, or, if 0 is a background the table leaves unnamed, name the classes in "
+                "classes.json", names.path, top, VOID_LABEL, top, VOID_LABEL, VOID_LABEL)
+    return replace(names, names={v - 1: name for v, name in names.names.items()},
+                   void=None if names.void is None else names.void - 1)
 
 
 _NUMBERED_LINE = re.compile(r"(\d+)[\t ]+(\S.*)")
@@ -138,6 +186,34 @@ def value_names_from_numbered_lines(path: str | Path) -> ValueNames | None:
             or any("/" in name for name in names.values()):
         return None
     return ValueNames(path, names)
+
+
+ARFF_GLOB = "*.arff"  # Weka's data file, as Fiji's Trainable Weka Segmentation saves its training data
+_ARFF_CLASS = re.compile(r"@attribute\s+['\"]?class['\"]?\s*\{(?P<names>.*)\}", re.IGNORECASE)
+
+
+def value_names_from_arff(path: str | Path) -> ValueNames | None:
+    """Names of mask values from the nominal class attribute of a Weka ARFF file (Fiji's Trainable
+    Weka Segmentation, 'Save data': `@attribute class {membrane,mitochondria,cytoplasm}`): value i
+    for its i-th class, as the plugin's classified images number them. The header alone is read
+    (the feature rows after `@data` run to millions). None for an ARFF without such an attribute.
+
+    Raises:
+        DataError: an unreadable file, naming it.
+    """
+    path = Path(path)
+    found = None
+    try:
+        with path.open(encoding="utf-8-sig") as file:
+            for line in file:
+                if line.strip().lower().startswith("@data") or (found := _ARFF_CLASS.fullmatch(line.strip())):
+                    break
+    except (OSError, UnicodeDecodeError) as err:
+        raise DataError(f"Weka data file '{path}' cannot be read: {err}") from None
+    names = [name.strip().strip("'\"").strip() for name in found["names"].split(",")] if found else []
+    if len(names) < 2 or not all(names) or len(set(names)) < len(names):
+        return None
+    return ValueNames(path, dict(enumerate(names)))
 
 
 _LUT_LINES = (re.compile(r"(?P<id>\d+)\s+(?P<name>\S+)(?:\s+\d{1,3}){4}"),  # FreeSurfer's, 3D Slicer's: id name R G B A

@@ -495,9 +495,10 @@ def apply_split_lists(
     """Give every pair the split its list names, when the lists name a split for every pair.
 
     `where` names the lists in the log.
-    Images a test list names that have no mask are unlabelled test images (VOC's test
-    release), not unpaired ones. Image folders none of whose pairs is listed while the others'
-    all are are left out, with a warning (LandCover.ai's `images/` orthophotos, which its listed
+    Lists of held-out splits alone (SIFT Flow's test list, fastai CamVid's `valid.txt`) leave
+    the pairs they do not name to train. Images a test list names that have no mask are
+    unlabelled test images (VOC's test release), not unpaired ones. Image folders none of whose
+    pairs is listed while the others' all are are left out, with a warning (LandCover.ai's `images/` orthophotos, which its listed
     `output/` tiles are cut from). When some other pair is in no list, or the lists hold train
     only and no test images, they do not say how to split these pairs: they are not used, with a
     warning.
@@ -511,9 +512,10 @@ def apply_split_lists(
     folders = where
     splits = [listed_split(lists.get(p.image.parent, {}), p.image.stem) for p in pairs]
     read: dict[int, set[str]] = {}
-    if all(_split_values(split_of, read) == {"test"} for split_of in lists.values()):
-        logger.info("the split lists in %s are test lists only: the %d pairs they do not name are train pairs",
-                    folders, splits.count(None))
+    named = set().union(*(_split_values(split_of, read) for split_of in lists.values()))
+    if named and named <= {"val", "test"}:  # SIFT Flow's TestSet1.txt, fastai CamVid's valid.txt: the rest trains
+        logger.info("the split lists in %s are %s lists only: the %d pairs they do not name are train pairs",
+                    folders, " and ".join(s for s in LISTS if s in named), splits.count(None))
         splits = [split or "train" for split in splits]
     unlisted_dirs = {p.image.parent for p, s in zip(pairs, splits)} - {p.image.parent for p, s in zip(pairs, splits) if s}
     if unlisted_dirs and len(unlisted_dirs) < len({p.image.parent for p in pairs}):

@@ -9,11 +9,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from seglab.data.classes import (
+    ARFF_GLOB,
     CLASS_DICT_GLOB,
     COLOUR_JSON_NAME,
     COLOUR_MAP_GLOB,
     COLOUR_TABLE_GLOB,
     CVAT_LABELMAP,
+    DATUMARO_META,
     NAME_LIST_FILES,
     ONTOLOGY_FILE,
     ClassSpec,
@@ -22,8 +24,11 @@ from seglab.data.classes import (
     classes_from_colour_csv,
     classes_from_colour_map,
     classes_from_colour_names,
+    classes_from_dataset_meta,
     classes_from_labelmap,
     dataset_json_classes,
+    fitted_to_masks,
+    value_names_from_arff,
     value_names_from_colour_lut,
     value_names_from_csv,
     value_names_from_label_json,
@@ -34,6 +39,7 @@ from seglab.data.classes import (
     value_names_from_stac,
 )
 from seglab.data.classes.readme_colours import classes_from_readme, readme_files
+from seglab.data.encodings.mask_sample import sample_masks
 from seglab.data.files.ilastik_projects import ILASTIK_PROJECT_GLOB, value_names_from_ilastik_project
 from seglab.data.discovery.folders import METADATA_FILES, FolderSearch
 from seglab.data.encodings.value_classes import binary_names
@@ -57,8 +63,8 @@ class ShippedClasses:
 def _shipped_classes(root: Path, found: FolderSearch) -> ShippedClasses:
     """Class names the dataset ships: nnU-Net's dataset.json beside imagesTr/ (read once: the
     classes, or the names of its values when its ids leave gaps), or a `class_dict*.csv` (name,
-    r, g, b), CVAT's `labelmap.txt`, a JSON of names and colours (A2D2's `class_list.json`,
-    EndoVis 2018's `labels.json`), RUGD's `*colormap*.txt` (id name r g b), another CSV of names
+    r, g, b), CVAT's `labelmap.txt`, Datumaro's `dataset_meta.json`, a JSON of names and colours
+    (A2D2's `class_list.json`, EndoVis 2018's `labels.json`), RUGD's `*colormap*.txt` (id name r g b), another CSV of names
     and colours (VIPER's `classes.csv`) or, last, a README listing names beside `#rrggbb` codes
     (comma10k's) or r, g, b numbers (SemCity Toulouse's README.txt) in the folders
     `_metadata_folders` lists; with the file read."""
@@ -69,6 +75,7 @@ def _shipped_classes(root: Path, found: FolderSearch) -> ShippedClasses:
     for folder in _metadata_folders(root, found):
         tables = [*((classes_from_class_dict, p) for p in sorted(folder.glob(CLASS_DICT_GLOB))),
                   (classes_from_labelmap, folder / CVAT_LABELMAP),
+                  (classes_from_dataset_meta, folder / DATUMARO_META),
                   *((classes_from_colour_names, p) for p in sorted(folder.glob("*.json"))
                     if COLOUR_JSON_NAME.search(p.name) and p.name.lower() not in METADATA_FILES),
                   *((classes_from_colour_map, p) for p in sorted(folder.glob(COLOUR_MAP_GLOB))),
@@ -89,13 +96,20 @@ def _dataset_json(root: Path, found: FolderSearch) -> Path | None:
     return next((path for path in (f / "dataset.json" for f in beside) if path.is_file()), None)
 
 
-def _shipped_value_names(root: Path, found: FolderSearch, declared: ValueNames | None) -> ValueNames | None:
+def _shipped_value_names(root: Path, found: FolderSearch, declared: ValueNames | None,
+                         masks: list[Path]) -> ValueNames | None:
     """Names of the mask values: `declared`, those of a dataset.json whose label ids leave gaps
     (`ShippedClasses.value_names`), else from the first table `value_names_in` reads in the
-    folders `_metadata_folders` lists, the JSON of the labels' version first (Mapillary's v2.0/labels/)."""
+    folders `_metadata_folders` lists, the JSON of the labels' version first (Mapillary's
+    v2.0/labels/); read against the values a sample of the label `masks` holds where those decide
+    (`ValueNames.read_by_masks`: a list of names alone whose first is no background, a table from
+    1 beside its reduced copy), `masks` empty for masks not read as they are."""
     versions = {m.mask_dir.parent.name for m in found.matches}
-    return declared or next((names for folder in _metadata_folders(root, found)
-                             if (names := value_names_in(folder, versions)) is not None), None)
+    names = declared or next((names for folder in _metadata_folders(root, found)
+                              if (names := value_names_in(folder, versions)) is not None), None)
+    if names is None or not names.read_by_masks:  # the masks are read again only where they decide
+        return names
+    return fitted_to_masks(names, set(sample_masks(masks).label_values()) if masks else set())
 
 
 def binary_value_names(root: Path, found: FolderSearch) -> ValueNames | None:
@@ -123,24 +137,26 @@ def value_names_in(folder: Path, versions: Collection[str] = ()) -> ValueNames |
 def _value_tables(folder: Path, versions: Collection[str] = ()) -> list[tuple[TableReader, Path]]:
     """The tables in `folder` that may name the mask values, with their readers, in the order they
     are tried: CSVs or TSVs with a name and an index column (ADE20K's objectInfo150.csv, BCSS's
-    gt_codes.tsv), text lists (labelme2voc's class_names.txt, or a classes.txt written by hand as
-    `0 background` lines; FreeSurfer's colour look-up table, ITK-SNAP's labels.txt), 3D Slicer's
-    colour tables (`.ctbl`), JSONs with a "labels" list (Mapillary's config_v2.0.json, those naming
-    one of `versions` first: its config_v1.2.json and config_v2.0.json),
-    STAC label collections or items (AgriFieldNet's `label:classes`), RELLIS-3D's ontology.yaml, ilastik
-    projects (`.ilp`: the labels its Simple Segmentation exports number); last, the README's text (AI4Mars'
-    `Labels: 0 soil, 1 bedrock, ...`; ATLANTIS' `0 unlabelled`), which tables come before."""
+    gt_codes.tsv), text tables (FreeSurfer's colour look-up table, ITK-SNAP's labels.txt; a
+    classes.txt written by hand as `0 background` lines), then lists of a name a line (labelme2voc's
+    class_names.txt, PaddleSeg's labels.txt, fastai's codes.txt), 3D Slicer's colour tables
+    (`.ctbl`), JSONs with a "labels" list (Mapillary's config_v2.0.json, those naming one of
+    `versions` first: its config_v1.2.json and config_v2.0.json), STAC label collections or items
+    (AgriFieldNet's `label:classes`), RELLIS-3D's ontology.yaml, ilastik projects (`.ilp`: the labels
+    its Simple Segmentation exports number), Weka ARFFs (Trainable Weka Segmentation's data.arff: the
+    classes its classified images number); last, the README's text (AI4Mars' `Labels: 0 soil,
+    1 bedrock, ...`; ATLANTIS' `0 unlabelled`), which tables come before."""
     jsons = sorted(folder.glob("*.json"), key=lambda p: not any(v in p.stem for v in versions))
     return [*((value_names_from_csv, p) for p in sorted([*folder.glob("*.csv"), *folder.glob("*.tsv")])),
-            *((read, p) for p in sorted(folder.glob("*.txt")) if p.name not in NAME_LIST_FILES
+            *((read, p) for p in sorted(folder.glob("*.txt"))  # ITK-SNAP's labels.txt too: one name, two forms
               for read in (value_names_from_csv, value_names_from_numbered_lines, value_names_from_colour_lut)),
             *((value_names_from_colour_lut, p) for p in sorted(folder.glob(COLOUR_TABLE_GLOB))),
-            *((read, folder / n) for n in NAME_LIST_FILES if (folder / n).is_file()
-              for read in (value_names_from_list, value_names_from_numbered_lines)),  # `background`, `0 background`
+            *((value_names_from_list, folder / n) for n in NAME_LIST_FILES if (folder / n).is_file()),
             *((read, p) for read in (value_names_from_label_json, value_names_from_stac)
               for p in jsons if p.name.lower() not in METADATA_FILES),
             *((value_names_from_ontology, folder / n) for n in (ONTOLOGY_FILE,) if (folder / n).is_file()),
             *((value_names_from_ilastik_project, p) for p in sorted(folder.glob(ILASTIK_PROJECT_GLOB))),
+            *((value_names_from_arff, p) for p in sorted(folder.glob(ARFF_GLOB))),
             *((value_names_from_readme, p) for p in readme_files(folder))]
 
 
