@@ -20,6 +20,7 @@ from PIL import Image
 from seglab import config as config_io
 from seglab.data.classes import ClassSpec, load_classes_file
 from seglab.data.classes.mapping import BinaryMapping, ColourMapping, IdentityMapping, LabelMapping, ThresholdMapping
+from seglab.data.encodings.alpha_masks import AlphaMapping
 from seglab.errors import SeglabError
 from seglab.runs.checkpoint import load_checkpoint
 
@@ -134,7 +135,7 @@ masks = st.builds(lambda values, dtype: values.astype(dtype),  # wraps around: a
                              elements=st.integers(-3, 300) | st.sampled_from([2**31 + 5, -(2**40)])),
                   st.sampled_from([np.uint8, np.uint16, np.int32, np.int64, np.float32]))
 mappings = st.sampled_from([IdentityMapping(), BinaryMapping(), ThresholdMapping(128),
-                            LabelMapping(((255, 1), (3, 0))), ColourMapping(((0, 0, 0), (255, 0, 0)))])
+                            LabelMapping(((255, 1), (3, 0))), ColourMapping(((0, 0, 0), (255, 0, 0))), AlphaMapping()])
 
 
 @SETTINGS

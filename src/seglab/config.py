@@ -42,6 +42,7 @@ class DataConfig:
     unmasked_background: bool = False  # images without a mask are defect-free (MVTec AD's good/): all background
     rle_order: str = "auto"  # run-length tables (Kaggle): pixel order auto | column | row (docs/data.md)
     alpha: str = "auto"  # images' alpha channel: auto (a channel when it holds data, MFNet's thermal) | channel | drop
+    mask_alpha: bool = False  # masks read by their alpha (opaque = class 1); unasked where their RGB holds no label
     no_data: float | None = None  # pixel value that is no data in every image (Kelp Wanted's -32768), as GDAL_NODATA
     bands: tuple[str, ...] | None = None  # band files read from each chip folder, in order (B02, B03, ...); None: all
     label_field: str | None = None  # vector labels (GeoJSON, GeoPackage): the attribute naming a feature's class

@@ -88,6 +88,11 @@ def add_data_options(parser: argparse.ArgumentParser) -> None:
                         help="the images' alpha channel: channel (read as their last channel: MFNet's thermal band "
                         "in RGBA PNGs, a band GDAL declared alpha), drop, or auto (default): a channel when an "
                         "image's alpha holds data (many values), dropped when it is transparency (docs/data.md)")
+    parser.add_argument("--mask-alpha", dest="data.mask_alpha", action="store_true", default=None,
+                        help="read each mask by its alpha channel: opaque pixels (alpha 128 of 255 and up) class 1, "
+                        "transparent ones class 0, whatever its RGB holds; chosen unasked for RGBA masks whose RGB "
+                        "holds no label (one colour: a layer exported from Photoshop; a photo: a cut-out) "
+                        "(docs/encodings.md)")
     parser.add_argument("--nodata", dest="data.no_data", type=float, metavar="VALUE",
                         help="pixels holding VALUE are no data in every image (Kelp Wanted's -32768, a Landsat "
                         "product's 0), as a GeoTIFF's GDAL_NODATA tag declares it: left out of the mean/std and fed "

@@ -18,6 +18,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> None:
     from seglab.data import format_report, inspect_dataset
+    from seglab.data.checking.file_checks import one_class_cause
     from seglab.errors import DataError
 
     path = dataset_path(args)
@@ -36,7 +37,7 @@ def run(args: argparse.Namespace) -> None:
                         f"`seglab train`; {skip}")
     if report.classes.num_classes < 2:  # as prepare_data refuses it
         raise DataError(f"'{args.data}' has only one class in its masks, which would stop `seglab train`: nothing "
-                        "to segment (a --label-map or --ignore-index that leaves one class?)")
+                        f"to segment ({one_class_cause(report.index, report.problems)})")
 
 
 COMMANDS.register("inspect")(Command(

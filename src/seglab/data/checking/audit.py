@@ -119,7 +119,7 @@ def audit(
     clean = [p for p in index.pairs if bad.isdisjoint(p.files)]
     facts = [(p, stats.images[p.image]) for p in clean if p.image in stats.images]
     for pair in clean:
-        problems += _header_problems(pair, index.alpha_channel)
+        problems += _header_problems(pair, index.alpha_channel, index.mapping.needs_alpha)
         problems += _label_problems(pair, stats, index)
     problems += _gap_problems(index, stats)
     problems += _outline_problems(stats)

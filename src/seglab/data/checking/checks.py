@@ -104,7 +104,8 @@ CHECKS: dict[str, Check] = {
                            "(docs/encodings.md); nothing, if the lines themselves are what to segment"),
     "snapped-pixels": Check(WARNING, "nothing, if the masks are antialiased or JPEG-saved; else check the "
                             "named masks, or list every class colour in classes.json", spans_files=True),
-    "alpha-channel": Check(WARNING, "nothing, if the transparency means nothing; else put it into the mask"),
+    "alpha-channel": Check(WARNING, "nothing, if the transparency means nothing; else read it as each finding says "
+                           "(--alpha channel for an image's data, --mask-alpha for a mask's label)"),
     "colour-mode": Check(WARNING, "save the image as RGB to control the colour conversion"),
     "exif-orientation": Check(WARNING, "nothing, if its mask was drawn on the rotated view (as viewers show it)"),
     "multi-page": Check(WARNING, "split the pages into separate files if they are all meant to be used; pages that "

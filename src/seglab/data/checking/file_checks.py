@@ -5,6 +5,7 @@ facts `scan` kept of it (labels, gaps, outlines, bit depth, no-data markers, cha
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import replace
 
 from seglab.data.checking.channel_namings import naming_route
@@ -39,9 +40,9 @@ def _unsupported_files(index: DatasetIndex) -> list[Problem]:
     return problems
 
 
-def _header_problems(pair: Pair, alpha_channel: bool = False) -> list[Problem]:
+def _header_problems(pair: Pair, alpha_channel: bool = False, mask_alpha: bool = False) -> list[Problem]:
     """Findings from each file's header; an image's alpha is no finding where the dataset reads
-    it as a channel (`alpha_channel`)."""
+    it as a channel (`alpha_channel`), nor a mask's where the masks are read by it (`mask_alpha`)."""
     problems = []
     for what, path in (*(("image", i) for i in pair.images), *(("mask", m) for m in pair.masks)):
         compressed = lossy_format(path) if what == "mask" else None
@@ -51,7 +52,7 @@ def _header_problems(pair: Pair, alpha_channel: bool = False) -> list[Problem]:
             header = read_header(path)
         except DataError:  # the decoder has reported it already
             continue
-        kept = alpha_channel and what == "image" and header.mode in ALPHA_MODES
+        kept = header.mode in ALPHA_MODES and (alpha_channel if what == "image" else mask_alpha)
         if header.mode in (*ALPHA_MODES, "PA") and not kept:
             problems.append(Problem(path, f"{what} has an alpha channel ({header.mode}); it is dropped"
                                     f"{_alpha_route(what, header)}", "alpha-channel"))
@@ -67,14 +68,26 @@ def _header_problems(pair: Pair, alpha_channel: bool = False) -> list[Problem]:
 
 
 def _alpha_route(what: str, header: FileHeader) -> str:
-    """How to keep an image's dropped alpha when it is data (a palette's transparency never is)."""
+    """How to keep a dropped alpha when it is an image's data or a mask's label (a palette's
+    transparency never is)."""
     if header.format == "TIFF":
         return (" (its tags declare it; a band that is data, as GDAL declares the 4th of a 4-band byte GeoTIFF "
                 "unless told, is kept with --alpha channel, or once unmarked: gdal_translate -co ALPHA=UNSPECIFIED "
                 "in.tif out.tif)")
     if what == "image" and header.mode in ALPHA_MODES:
         return " (if it is data, such as a thermal band, --alpha channel reads it as the last channel)"
+    if header.mode in ALPHA_MODES:
+        return " (if it holds the label, as a layer's or a cut-out's alpha, --mask-alpha reads it as the mask)"
     return ""
+
+
+def one_class_cause(index: DatasetIndex, problems: Sequence[Problem]) -> str:
+    """The likely cause of masks that hold one class, for the refusal: their alpha dropped (an
+    `alpha-channel` finding on a mask: a layer's or a cut-out's label), else options that merge classes."""
+    masks = {mask for pair in index.pairs for mask in pair.masks}
+    if any(p.code == "alpha-channel" and p.path in masks for p in problems):
+        return "the masks' alpha channel is dropped: if it holds the label, --mask-alpha reads it as the mask"
+    return "a --label-map or --ignore-index that leaves one class?"
 
 
 def _label_problems(pair: Pair, stats: DatasetStats, index: DatasetIndex) -> list[Problem]:

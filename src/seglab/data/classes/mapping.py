@@ -43,6 +43,7 @@ class MaskMapping:
 
     kind: ClassVar[str] = ""
     needs_rgb: ClassVar[bool] = False  # palette masks are read as RGB rather than as indices
+    needs_alpha: ClassVar[bool] = False  # the mask's alpha channel alone is read (its label, not its RGB)
     # what --label-map is told for masks read as RGB: what they are, and the route they take instead
     label_map_route: ClassVar[str] = "colour masks; name their classes in a classes.json with \"colours\" instead"
     # multi-label mappings give bit sets (seglab.labelsets) and may read their own files (`read`)

@@ -7,9 +7,9 @@ objects; `class_instances` reads masks packing class * 1000 (256, 100) + instanc
 `red_classes` RGB masks holding the class in R (KITTI-STEP), `bit_sets` integer masks of a bit per overlapping class
 (PENGWIN's X-ray fragments), read multi-label; `palettes`, `cityscapes`, `voc` and `loveda` read the masks of
 benchmarks as the benchmark reads them; `coloured_objects`, `one_hot`, `object_channels`,
-`outlines`, `stack_masks` and `object_settings` are the encodings that need more than a table (an
-object per colour, a channel per class or per object, drawn outlines, a stack's classes, a table per
-folder: Falling Things' `_object_settings.json`); `value_classes` names classes from a table of
+`outlines`, `stack_masks`, `object_settings` and `alpha_masks` are the encodings that need more than a
+table (an object per colour, a channel per class or per object, drawn outlines, a stack's classes, a table per
+folder: Falling Things' `_object_settings.json`, the label in the alpha channel); `value_classes` names classes from a table of
 mask values; `idd` holds IDD's label table, by which its polygons are read; `renderings` tells colour
 renderings of label masks (each value in one colour) from images.
 """

@@ -11,19 +11,24 @@ from seglab.data.classes.mapping import NEAR, SOLID
 MIN_SHARE = 0.001  # a colour covering less of the sampled pixels and filling no region is edge noise
 BLEND = 32  # a colour this close to the line between two class colours, rarer than both, filling no region: a blend
 MAX_COLOURS = 256  # more class colours than this are a photo, not a mask
+PHOTO_SHARE = 0.5  # more of the pixels in colours to snap than this (a quarter, of one class colour): photos
+# a lossy save's shift reaches this far in small masks (JPEG's 4:2:0 chroma rings #0b0000 and #00000b beside black
+# next to red), short of the nearest classes of a benchmark palette (Cityscapes' bus and train, 20 apart)
+LOSSY_NEAR = 16
 
 
 def discover_colours(
-    counts: Mapping[int, int], filled: Mapping[int, int] | None = None
+    counts: Mapping[int, int], filled: Mapping[int, int] | None = None, near: int = NEAR
 ) -> tuple[tuple[int, int, int], ...]:
     """The class colours among colour codes and their pixel counts, ordered by code (black first).
 
     A colour is a class when it covers at least `MIN_SHARE` of the pixels or fills regions of
-    its own (`SOLID` pixels inside them, counted in `filled`), is not within `NEAR` of a more
-    frequent class colour (JPEG shifts flat areas by a few levels) and is not a blend of two
-    class colours: within `BLEND` of the line between them, under half as frequent as either
-    and filling no region (antialiasing and JPEG chroma bleeding mix neighbouring colours along
-    edges; a class painted in such a colour, iSAID's harbour between two others, fills regions).
+    its own (`SOLID` pixels inside them, counted in `filled`), is not within `near` of a more
+    frequent class colour (JPEG shifts flat areas by a few levels; `LOSSY_NEAR` for lossy masks)
+    and is not a blend of two class colours: within `BLEND` of the line between them, under half
+    as frequent as either and filling no region (antialiasing and JPEG chroma bleeding mix
+    neighbouring colours along edges; a class painted in such a colour, iSAID's harbour between
+    two others, fills regions).
 
     Stops after `MAX_COLOURS` + 1 colours: more are no classes (the caller refuses them).
     """
@@ -34,7 +39,7 @@ def discover_colours(
         solid = filled.get(code, 0)
         if pixels < MIN_SHARE * total and solid < SOLID:
             continue
-        if not _edge_noise(code, pixels, {k: counts[k] for k in kept}, solid):
+        if not edge_noise(code, pixels, {k: counts[k] for k in kept}, solid, near):
             kept.append(code)
         if len(kept) > MAX_COLOURS:
             break
@@ -46,15 +51,16 @@ def colour_name(colour: tuple[int, int, int]) -> str:
     return "#" + "".join(f"{v:02x}" for v in colour)
 
 
-def _edge_noise(code: int, pixels: int, classes: Mapping[int, int], filled: int) -> bool:
+def edge_noise(code: int, pixels: int, classes: Mapping[int, int], filled: int, near: int = NEAR) -> bool:
     """Whether a colour that is no class colour lies near one (a JPEG shift, even of a flat block)
     or blends two without filling regions of its own (classes: code -> pixels)."""
-    return _near(code, classes) or (filled < SOLID and _blend(code, pixels, classes))
+    return near_colour(code, classes, near) or (filled < SOLID and _blend(code, pixels, classes))
 
 
-def _near(code: int, others: Iterable[int]) -> bool:
+def near_colour(code: int, others: Iterable[int], near: int = NEAR) -> bool:
+    """Whether a colour lies within a JPEG shift (`near` in every channel) of one of `others` (colour codes)."""
     colour = np.array(colour_rgb(code))
-    return any(np.abs(colour - colour_rgb(other)).max() <= NEAR for other in others)
+    return any(np.abs(colour - colour_rgb(other)).max() <= near for other in others)
 
 
 def _blend(code: int, pixels: int, classes: Mapping[int, int]) -> bool:

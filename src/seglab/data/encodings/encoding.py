@@ -12,14 +12,17 @@ mask mapping (and, where the masks define them, the classes):
 - colour masks: each colour with a real share of the pixels, or that fills regions of its own,
   is a class, ordered by colour code (r, g, b), so black comes first; the in-between colours
   of antialiased or JPEG edges, which fill no region, snap to the nearest class colour, and so
-  do JPEG shifts of a class colour, but only in lossy masks (JPEG, lossy WebP: `lossy.lossy_format`):
-  in a lossless mask a near colour filling regions is another class or object (colours
-  numbering objects), and is refused. With classes.json colours those are the classes;
+  do JPEG shifts of a class colour, but only in lossy masks (JPEG, lossy WebP: `lossy.lossy_format`,
+  where a shift reaches further, `colours.LOSSY_NEAR`): in a lossless mask a near colour filling
+  regions is another class or object (colours numbering objects), and is refused. With
+  classes.json colours those are the classes, and in lossy masks every other colour snaps to them;
 - lossless colour masks whose painted colours are class ids a level apart in R, G and B instance
   numbers or zero, read by their R (`red_classes`: KITTI-STEP, UECFoodPix);
 - stacks of 0/1 channels: a channel per class (`one_hot`), or, where the count of channels
   varies from mask to mask, a channel per object (`object_channels`: WGISD's grape bunches),
-  read as background and object.
+  read as background and object;
+- RGBA masks whose RGB holds no label (one colour: a layer's; a photo: a cut-out's) but whose
+  alpha does, read by the alpha as two classes (`alpha_masks`).
 
 Every changed pixel is counted and reported (`snapped-pixels`), never silent. Without declared
 classes, labels run from 0 up to the first wide gap in the values; values beyond it are stray
@@ -53,16 +56,20 @@ from seglab.data.classes.mapping import (
     ThresholdMapping,
     colour_codes,
 )
+from seglab.data.encodings.alpha_masks import ALPHA_CLASSES, OPAQUE, AlphaMapping, alpha_label_mask
 from seglab.data.encodings.bit_sets import BitSetsMapping, bit_set_bits
 from seglab.data.encodings.class_instances import class_instance_mapping
 from seglab.data.encodings.coloured_objects import OBJECT_CLASSES, ColouredObjectsMapping, coloured_objects_problem
 from seglab.data.encodings.colours import (
+    LOSSY_NEAR,
     MAX_COLOURS,
     MIN_SHARE,
-    _edge_noise,
+    PHOTO_SHARE,
     colour_name,
     colour_rgb,
     discover_colours,
+    edge_noise,
+    near_colour,
 )
 from seglab.data.encodings.mask_sample import MaskSample, sample_masks
 from seglab.data.encodings.numbered_objects import numbered_objects_problem
@@ -90,7 +97,6 @@ NOISY_LEVELS = 5  # 0/255 masks with this many in-between values have noisy edge
 # rings beside it, so fewer pixels are exact; those within this of 0 or 255 count as on the level
 JPEG_NEAR = 48
 ENCODED_IDS = 50  # colour masks with this many colours, near ones filling regions: ids in RGB, not classes
-PHOTO_SHARE = 0.5  # more of the pixels in colours to snap than this (a quarter, of one class colour): photos
 # 0/255 masks white on more of their pixels than this are likely objects drawn black on white (PALM's optic disc,
 # black on 4%): well above ISBI 2012's white cells around black membranes (white on 78%, membranes its class 0), and
 # objects drawn white seldom cover nine pixels in ten
@@ -135,6 +141,9 @@ def choose_encoding(masks: list[Path], classes: ClassSpec | None) -> Encoding:
         return Encoding(classes or OBJECT_CLASSES, ObjectChannelsMapping(), (objects,))
     if len(sample.stacks) > len(sample.labels) + len(sample.colours):
         return _one_hot_encoding(sample, classes)
+    alpha = alpha_label_mask(sample.alphas, sample.opaque, sample.read)
+    if alpha is not None and (classes is None or classes.num_classes == 2):  # a layer's or a cut-out's alpha
+        return _alpha_encoding(sample, classes, alpha)
     if sample.is_colour:
         reds = red_class_labels(sample) if classes is None else None
         if reds is not None:  # KITTI-STEP's class in R, instance in G and B
@@ -143,6 +152,19 @@ def choose_encoding(masks: list[Path], classes: ClassSpec | None) -> Encoding:
                             values=frozenset(reds))
         return _colour_encoding(sample, classes)
     return _label_encoding(sample, classes)
+
+
+def _alpha_encoding(sample: MaskSample, classes: ClassSpec | None, example: Path) -> Encoding:
+    """Masks whose alpha holds the label, their RGB none (`alpha_masks`): read as 0/255 masks are,
+    two classes, the alpha levels between thresholded with the `snapped-pixels` warning."""
+    logger.info("masks such as '%s' hold their label in the alpha channel, their RGB none (one colour, or the "
+                "photo of a cut-out): read as binary masks, opaque pixels (alpha %d of 255 and up) class 1, "
+                "transparent ones class 0", example, OPAQUE)
+    soft = set(range(1, 255))
+    edges = (_snapped_problem(sample, sample.alphas, soft, f"are partly transparent (a soft edge); each was "
+                              f"thresholded at alpha {OPAQUE} to the nearer class"),) \
+        if any(soft & counts.keys() for counts in sample.alphas.values()) else ()
+    return Encoding(classes or ALPHA_CLASSES, AlphaMapping(), edges, binary=True)
 
 
 def _numbered_classes(labels: set[int], void: int | None) -> ClassSpec:
@@ -185,7 +207,7 @@ def _label_encoding(sample: MaskSample, classes: ClassSpec | None) -> Encoding:
         return _identity_encoding(sample, classes, seen)
     white_first = grey == {255: 0, 0: 1}  # DeepGlobe Road's class_dict.csv: road 255,255,255, background 0,0,0
     near = sum(n for v, n in values.items() if v <= JPEG_NEAR or v >= 255 - JPEG_NEAR)
-    compressed = sum(lossy_format(p) is not None for p in sample.labels) > len(sample.labels) / 2  # JPEG or lossy WebP
+    compressed = _mostly_lossy(list(sample.labels))
     noisy = len(between) >= NOISY_LEVELS and not _painted_levels(sample, between) and (
         exact >= BINARY_SHARE * total or (compressed and near >= BINARY_SHARE * total))
     if noisy or _soft(values, between, near, total, list(sample.labels.values())):
@@ -286,26 +308,35 @@ def _colour_encoding(sample: MaskSample, classes: ClassSpec | None) -> Encoding:
     return replace(encoding, problems=(objects, *encoding.problems))
 
 
+def _mostly_lossy(masks: list[Path]) -> bool:
+    """Whether most of `masks` are saved lossy (JPEG or lossy WebP: `lossy.lossy_format`)."""
+    return sum(lossy_format(path) is not None for path in masks) > len(masks) / 2
+
+
 def _colour_classes(sample: MaskSample, classes: ClassSpec | None, palettes: bool = True) -> Encoding:
     counts, filled = sample.colour_values(), sample.filled_values()
     total = sum(counts.values())
+    lossy = _mostly_lossy(list(sample.colours))
+    near = LOSSY_NEAR if lossy else NEAR
     found = None
     if classes is None:
-        classes, found = _found_classes(sample, counts, filled, palettes)
+        classes, found = _found_classes(sample, counts, filled, palettes, near)
     void = classes.void_colours
     known = np.array(classes.colours + void)
     table = {code: counts[code] for code in colour_codes(known).tolist()}
     unknown = {code for code in counts if code not in table}
     noise = {code for code in unknown if (counts[code] < MIN_SHARE * total and filled[code] < SOLID)
-             or _edge_noise(code, counts[code], table, filled[code])}
+             or edge_noise(code, counts[code], table, filled[code], near)}
+    if lossy and found is None:  # declared classes: a lossy save's other colours are its shifts and blends (a
+        noise = unknown  # 2x2 chroma block's row across a class edge); those filling regions the scan refuses
     _refuse_painted(sample, noise, len(classes.colours))
     if found:
         logger.info("no classes.json: %s", found)
     void_label = 255 if classes.ignore_index is None else classes.ignore_index
     if not noise or unknown - noise:  # a frequent unknown colour: the scan names its files
         return Encoding(classes, ColourMapping(classes.colours, void, void_label))
-    share = sum(counts[code] for code in noise) / total
-    if share > PHOTO_SHARE or (len(classes.colours) == 1 and share > PHOTO_SHARE / 2):
+    share = _photo_share(sample, noise, set(table), near) / total
+    if found and (share > PHOTO_SHARE or (len(classes.colours) == 1 and share > PHOTO_SHARE / 2)):
         raise DataError(f"colour masks such as '{next(iter(sample.colours))}' hold {len(noise):,} colours that are no "
                         f"class colour, {share:.0%} of their pixels: edges are never so many. Are they photos with "
                         "the background painted over (Oxford 102 Flowers' segmim/)? Masks hold one colour per "
@@ -315,12 +346,23 @@ def _colour_classes(sample: MaskSample, classes: ClassSpec | None, palettes: boo
     return Encoding(classes, NearestColourMapping(classes.colours, void, void_label), (snapped,))
 
 
+def _photo_share(sample: MaskSample, noise: set[int], classes: set[int], near: int) -> int:
+    """The sampled pixels in colours to snap that no lossy save explains: in lossless masks every
+    such colour, in lossy ones (JPEG, lossy WebP) those beyond a shift (`near`) of every class
+    colour, as a lossy save shifts most pixels of small masks a level or two (a WebP at quality 80:
+    58% of its pixels off their class colour, 13% beyond the shift)."""
+    shifted = {code for code in noise if near_colour(code, classes, near)}
+    return sum(counts[code] for path, counts in sample.colours.items()
+               for code in (noise - shifted if lossy_format(path) else noise) if code in counts)
+
+
 def _found_classes(
-    sample: MaskSample, counts: Counter[int], filled: Counter[int], palettes: bool
+    sample: MaskSample, counts: Counter[int], filled: Counter[int], palettes: bool, near: int
 ) -> tuple[ClassSpec, str]:
     """The classes of colour masks without classes.json, and the line that says how they were
-    found; `palettes`: whether a shipped class table (`palettes.known_palette`) may name them."""
-    colours = discover_colours(counts, filled)
+    found; `palettes`: whether a shipped class table (`palettes.known_palette`) may name them;
+    `near`: how far a colour shift reaches (`discover_colours`)."""
+    colours = discover_colours(counts, filled, near)
     if not 0 < len(colours) <= MAX_COLOURS:
         raise DataError(f"colour masks such as '{next(iter(sample.colours))}' hold {len(counts):,} colours, "
                         f"{'too many' if colours else 'none'} frequent enough to be classes: are they photos? "

@@ -12,11 +12,12 @@ import numpy as np
 from scipy import ndimage
 
 from seglab.data.classes.mapping import MappingError, colour_codes, filled_pixels, single_channel, wide_rgb
+from seglab.data.encodings.alpha_masks import alpha_counts
 from seglab.data.encodings.label_maps import CLASS_GAP, DEFAULT_IGNORE
 from seglab.data.encodings.object_channels import object_stack, one_region_channels
 from seglab.data.encodings.one_hot import channel_stack
 from seglab.data.files.channels import binary_planes
-from seglab.data.files.io import ARRAY_SUFFIXES, raw_mask, read_mask_array, read_raw_mask
+from seglab.data.files.io import ARRAY_SUFFIXES, raw_mask, read_mask_and_alpha, read_mask_array
 from seglab.data.files.lossy import lossy_format
 from seglab.errors import DataError
 
@@ -50,6 +51,8 @@ class MaskSample:
             (channels, pixels on in any channel, pixels on in two or more).
         stack_regions: per object stack of the first `REGION_SAMPLE` with a pixel on, (channels
             with a pixel on, channels forming one region).
+        alphas, opaque: per picture mask with an alpha channel (RGBA, grey + alpha), pixels per
+            alpha level, and per colour code (grey value) of its opaque pixels (`alpha_counts`).
     """
 
     listed: int
@@ -63,6 +66,8 @@ class MaskSample:
     stacks: dict[Path, tuple[int, bool]] = field(default_factory=dict)
     object_stacks: dict[Path, tuple[int, int, int]] = field(default_factory=dict)
     stack_regions: dict[Path, tuple[int, int]] = field(default_factory=dict)
+    alphas: dict[Path, Counter[int]] = field(default_factory=dict)
+    opaque: dict[Path, Counter[int]] = field(default_factory=dict)
 
     @property
     def read(self) -> int:
@@ -106,7 +111,9 @@ def sample_masks(masks: list[Path], size: int = SAMPLE) -> MaskSample:
                         continue
                 raw = raw_mask(array, path)
             else:
-                raw = read_raw_mask(path)
+                raw, alpha = read_mask_and_alpha(path)
+                if alpha is not None:
+                    sample.alphas[path], sample.opaque[path] = alpha_counts(raw, alpha)
         except DataError as err:
             logger.debug("skipping unreadable mask while choosing an encoding: %s", err)
             continue

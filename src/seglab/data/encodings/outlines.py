@@ -153,6 +153,10 @@ class FilledOutlineMapping(MaskMapping):
     def needs_rgb(self) -> bool:  # type: ignore[override]
         return self.base.needs_rgb  # colour outlines are read as their colours
 
+    @property
+    def needs_alpha(self) -> bool:  # type: ignore[override]
+        return self.base.needs_alpha  # outlines drawn in the alpha channel
+
     def apply(self, raw: np.ndarray) -> np.ndarray:
         return fill_outlines(self.base.apply(raw), self.ignore_label)
 

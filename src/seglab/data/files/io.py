@@ -36,6 +36,7 @@ IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".jp2", ".j2k", ".tif", ".ti
 # files of arrays, not pictures: a mask's one-hot channels, an image folder's depth maps (Synscapes' depth/)
 ARRAY_SUFFIXES = (".npy", ".npz", *HDF5_SUFFIXES, MAT_SUFFIX)
 PICTURE_SUFFIXES = {"PNG": ".png", "JPEG": ".jpg", "WEBP": ".webp", "TIFF": ".tif", "BMP": ".bmp", "GIF": ".gif"}
+_BANDED = (*TIFF_SUFFIXES, *ARRAY_SUFFIXES)  # files whose further bands are labels as often as alpha
 
 
 def picture_suffix(data: bytes) -> str:
@@ -163,25 +164,50 @@ def channel_count(image: Path) -> int | None:
     return 1 if grey_as_rgb(pixels) else pixels.shape[2]
 
 
-def read_raw_mask(path: str | Path, rgb: bool = False) -> np.ndarray:
+def read_raw_mask(path: str | Path, rgb: bool = False, alpha: bool = False) -> np.ndarray:
     """Read mask pixels before any mapping: (H, W), or (H, W, 3) for colour masks.
 
     Palette ("P") masks give their indices unless `rgb` is set, in which case they give the
-    colours (for masks whose classes are defined by colour).
+    colours (for masks whose classes are defined by colour). `alpha` gives the alpha channel
+    alone, (H, W), for masks whose alpha holds the label (`mask_alpha`).
+
+    Raises:
+        DataError: missing, unreadable or corrupt file, an unusable shape, or no alpha channel
+            where `alpha` asks for it.
+    """
+    path = Path(path)
+    return raw_mask(decode(path, "mask", lambda p: read_array(p, "mask", palette_rgb=rgb, keep_alpha=alpha)), path,
+                    alpha)
+
+
+def read_mask_and_alpha(path: str | Path) -> tuple[np.ndarray, np.ndarray | None]:
+    """`read_raw_mask`'s pixels of a mask and its alpha channel (`mask_alpha`; None without one),
+    from one read: what tells masks whose alpha holds the label.
 
     Raises:
         DataError: missing, unreadable or corrupt file, or an unusable shape.
     """
     path = Path(path)
-    return raw_mask(decode(path, "mask", lambda p: read_array(p, "mask", palette_rgb=rgb)), path)
+    picture = path.suffix.lower() not in _BANDED  # a TIFF's declared alpha stays dropped, as `read_raw_mask` drops it
+    array = decode(path, "mask", lambda p: read_array(p, "mask", palette_rgb=False, keep_alpha=picture))
+    alpha = mask_alpha(array, path)
+    return raw_mask(array if alpha is None else array[..., :-1], path), alpha
 
 
-def raw_mask(array: np.ndarray, path: Path) -> np.ndarray:
+def raw_mask(array: np.ndarray, path: Path, alpha: bool = False) -> np.ndarray:
     """`read_raw_mask` of pixels already read (`read_mask_array`'s, when `rgb` is not needed).
 
     Raises:
-        DataError: an unusable shape or dtype, naming `path`.
+        DataError: an unusable shape or dtype, or no alpha channel where `alpha` asks for it,
+            naming `path`.
     """
+    if alpha:
+        found = mask_alpha(array, path)
+        if found is None:
+            raise ReadError(f"mask '{path}' has no alpha channel, but the dataset's masks are read by their alpha "
+                            "(their RGB holds no label, or --mask-alpha): save it with its transparency as the others "
+                            "are, or leave out --mask-alpha where it was passed", "bad-mask")
+        return np.ascontiguousarray(found)
     if array.ndim == 3 and array.shape[2] == 2 and path.suffix.lower() in (*TIFF_SUFFIXES, *ARRAY_SUFFIXES):
         raise ReadError(_label_bands(array, path), "bad-shape")
     if array.ndim == 3 and array.shape[2] in (1, 2):  # grey (+ alpha: an LA or PA picture)
@@ -193,6 +219,15 @@ def raw_mask(array: np.ndarray, path: Path) -> np.ndarray:
     if array.dtype.kind not in "biuf":
         raise ReadError(f"mask '{path}' has dtype {array.dtype}; expected integer class indices", "bad-dtype")
     return np.ascontiguousarray(array)
+
+
+def mask_alpha(array: np.ndarray, path: Path) -> np.ndarray | None:
+    """The alpha channel of a picture mask (PNG, WebP, GIF, ...) read with it (`read_array`'s
+    `keep_alpha`): the last of its grey + alpha or RGB + alpha channels; None for other masks, and
+    for TIFF and array files, whose further bands are labels as often as alpha."""
+    if array.ndim != 3 or array.shape[2] not in (2, 4) or path.suffix.lower() in _BANDED:
+        return None
+    return array[..., -1]
 
 
 def _label_bands(array: np.ndarray, path: Path) -> str:
@@ -240,22 +275,23 @@ def read_mask(path: str | Path | Sequence[Path], mapping: MaskMapping) -> np.nda
             raise ReadError(f"mask {shown}: merged masks are read as class-index masks, not as multi-label "
                             f"ones ({mapping.kind})", "bad-mask")
         return mapping.read(paths[0])
-    raw = _merged(paths, mapping.needs_rgb)
+    raw = _merged(paths, mapping.needs_rgb, mapping.needs_alpha)
     try:
         return mapping.apply(raw)
     except ValueError as err:
         raise ReadError(f"mask {shown}: {err}", getattr(err, "code", "bad-mask")) from None
 
 
-def _merged(paths: Sequence[Path], rgb: bool) -> np.ndarray:
+def _merged(paths: Sequence[Path], rgb: bool, alpha: bool) -> np.ndarray:
     """The raw pixels of one mask file, or of several merged: the pixelwise maximum of label
-    masks (grey ones saved as RGB included); for colour masks (IDRiD's red lesions on black),
-    the coloured pixels of each drawn over the ones before, so every colour stays a mask colour."""
+    masks (grey ones saved as RGB included, and alphas that hold the label); for colour masks
+    (IDRiD's red lesions on black), the coloured pixels of each drawn over the ones before, so
+    every colour stays a mask colour."""
     if len(paths) == 1:
-        return read_raw_mask(paths[0], rgb=rgb)
+        return read_raw_mask(paths[0], rgb=rgb, alpha=alpha)
     merged: np.ndarray | None = None
     for path in paths:
-        raw = read_raw_mask(path, rgb=rgb)
+        raw = read_raw_mask(path, rgb=rgb, alpha=alpha)
         try:
             raw = single_channel(raw)
         except MappingError:

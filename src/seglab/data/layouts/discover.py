@@ -22,6 +22,7 @@ from seglab.data.classes.mapping import (
 )
 from seglab.data.discovery.channel_files import channel_names
 from seglab.data.discovery.folders import one_listing
+from seglab.data.encodings.alpha_masks import ALPHA_CLASSES, OPAQUE, AlphaMapping
 from seglab.data.encodings.class_instances import ClassInstanceMapping
 from seglab.data.encodings.coloured_objects import OBJECT_CLASSES, ColouredObjectsMapping
 from seglab.data.encodings.encoding import ENCODING_CODES
@@ -65,6 +66,7 @@ def discover(
     alpha: str = "auto",
     no_data: float | None = None,
     bands: Sequence[str] | None = None,
+    mask_alpha: bool = False,
 ) -> DatasetIndex:
     """Find the layout of a dataset folder and index its image/mask pairs.
 
@@ -101,13 +103,15 @@ def discover(
         no_data: a pixel value that is no data in every image (`DatasetIndex.no_data`).
         bands: the band files read from each chip folder of band files, in this order
             (`B02`, `B03`, ...; `folders.band_chips`); None: every band most chips hold.
+        mask_alpha: every mask is read by its alpha channel (`alpha_masks.AlphaMapping`), as masks
+            whose RGB holds no label are unasked.
 
     Raises:
         DataError: missing or empty folder, unknown layout, bad classes.json, no pairs, two
             folders that could hold the masks.
         ConfigError: `format` is not a registered format, a bad `mask_pattern`, or bad
             slicing options, `fill_outlines` on multi-label masks, an unknown `alpha`, fewer than
-            two `bands`.
+            two `bands`, `mask_alpha` with a classes.json of other than two classes.
 
     Example:
         >>> index = discover("data/isbi2012")  # doctest: +SKIP
@@ -141,6 +145,8 @@ def discover(
     index, stated_void = without_stated_void(index)
     if ignore_index is None and label_map is None and not instance_masks:
         ignore_index = stated_void  # ATLANTIS' README: 0 unlabelled, read as --ignore-index 0 would
+    if mask_alpha:
+        index = _read_by_alpha(index, classes)
     if instance_masks:
         voided = _void_regions(index.mapping)
         index = _objects(index, classes, label_map, ignore_index)
@@ -200,7 +206,7 @@ def discover_data(cfg: DataConfig) -> DatasetIndex:
         slice_axis=cfg.slice_axis, empty_slices=cfg.empty_slices, cache_dir=cfg.cache_dir, label_map=cfg.label_map,
         instance_masks=cfg.instance_masks, fill_outlines=cfg.fill_outlines, task=cfg.task, rle_order=cfg.rle_order,
         label_field=cfg.label_field, unmasked_background=cfg.unmasked_background, alpha=cfg.alpha,
-        no_data=cfg.no_data, bands=cfg.bands,
+        no_data=cfg.no_data, bands=cfg.bands, mask_alpha=cfg.mask_alpha,
     )
 
 
@@ -222,6 +228,23 @@ def _alpha_channel(index: DatasetIndex, alpha: str) -> bool:
         logger.info("%s: the alpha channel of images such as '%s' holds data (many values, not transparency): "
                     "every image's alpha is read as its last channel (--alpha drop drops it)", index.root, found)
     return found is not None
+
+
+def _read_by_alpha(index: DatasetIndex, classes: ClassSpec | None) -> DatasetIndex:
+    """`--mask-alpha`: every mask read by its alpha channel, whatever its RGB holds, logged once.
+
+    Raises:
+        ConfigError: a classes.json that does not name two classes.
+    """
+    if classes is not None and classes.num_classes != 2:
+        raise ConfigError(f"--mask-alpha reads two classes (transparent 0, opaque 1), but the classes.json names "
+                          f"{classes.num_classes}: {', '.join(classes.names)}; name two, or leave out --mask-alpha")
+    logger.info("%s: masks read by their alpha channel (--mask-alpha): opaque pixels (alpha %d of 255 and up) "
+                "class 1, transparent ones class 0", index.root, OPAQUE)
+    if isinstance(index.mapping, AlphaMapping):
+        return index
+    kept = [p for p in index.problems if p.code not in ENCODING_CODES]
+    return replace(index, mapping=AlphaMapping(), classes=classes or ALPHA_CLASSES, problems=kept)
 
 
 def _keeps_values(label_map: Mapping[object, object] | None) -> bool:

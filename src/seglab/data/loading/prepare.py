@@ -18,6 +18,7 @@ from torch.utils.data import DataLoader, Dataset, RandomSampler, Sampler
 from seglab.config import DataConfig
 from seglab.data.checking.audit import audit
 from seglab.data.checking.checks import FATAL, describe, log_lines, severity
+from seglab.data.checking.file_checks import one_class_cause
 from seglab.data.loading.augment import PAD_LABEL, Augment, build_augment
 from seglab.data.loading.cache import choose_cache, decoded_bytes
 from seglab.data.files.memory import available_memory
@@ -192,7 +193,8 @@ def prepare_data(cfg: DataConfig, seed: int, min_side: int | None = None) -> Pre
         raise DataError(f"dataset '{index.root}' left no pairs for training {reason}")
     classes = resolve_classes(index, stats)
     if classes.num_classes < 2:
-        raise DataError(f"dataset '{index.root}' has only one class in its masks; nothing to segment")
+        raise DataError(f"dataset '{index.root}' has only one class in its masks; nothing to segment "
+                        f"({one_class_cause(index, report.problems)})")
     train_stats = scan(index, splits["train"])
     in_channels = max(stats.channels) if stats.channels else 3
     mean, std = train_stats.mean, train_stats.std
