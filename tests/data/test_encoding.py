@@ -254,6 +254,18 @@ def test_a_near_shade_painted_in_a_png_is_refused_but_a_jpeg_shift_is_snapped(tm
     assert isinstance(index.mapping, NearestColourMapping) and len(index.classes.names) == 3
 
 
+def test_a_near_shade_painted_small_in_several_pngs_is_refused_naming_one(tmp_path):
+    """Regions pooled over the masks pass `SOLID` though none holds as many inside pixels alone
+    (Hi-UCD's change ids): the refusal named its example mask with `next()` over single masks and
+    crashed with StopIteration instead of refusing."""
+    masks = {name: colour_mask() for name in NAMES}
+    for name in ("p1", "p2", "p3"):
+        masks[name][12:16, 20:24] = (250, 5, 5)  # 4 pixels inside each patch, 12 in all
+    with pytest.raises(DataError, match=r"masks such as '.*p[123].png' hold 1 colours \(#fa0505\) that fill regions "
+                       r"within 10 levels of one of the 3 class colours"):
+        discover(dataset(tmp_path / "d", masks))
+
+
 def test_a_near_shade_painted_in_a_lossless_webp_is_refused_but_a_lossy_webps_is_snapped(tmp_path):
     """A WebP is lossy or lossless by its image chunk ('VP8 ' or 'VP8L'), not its suffix: a lossless
     one is as exact as a PNG, and a colour filling regions in it was painted."""

@@ -390,14 +390,13 @@ def _refuse_painted(sample: MaskSample, noise: set[int], num_classes: int) -> No
     Raises:
         DataError: naming a mask holding such a colour, how many there are, and the route.
     """
-    filled: Counter[int] = Counter()
-    for path, counts in sample.filled.items():
-        if lossy_format(path) is None:
-            filled.update(counts)
+    lossless = [path for path in sample.filled if lossy_format(path) is None]
+    filled = sum((sample.filled[path] for path in lossless), Counter())
     painted = sorted(code for code in noise if filled[code] >= SOLID)
     if not painted:
         return
-    path = next(p for p, counts in sample.filled.items() if counts[painted[0]] >= SOLID)
+    # regions pooled over the masks: none need hold SOLID pixels of it alone (Hi-UCD's change ids)
+    path = max(lossless, key=lambda p: sample.filled[p][painted[0]])
     total = len(sample.colour_values())
     ids = (f"; {total:,} colours in the sampled masks look like numbers encoded in RGB (ids, R*65536 + G*256 + B), "
            f"not class colours: a label table of the ids ({LABELS_FILE}, Stanford 2D-3D-S's assets/) in DATA or "
