@@ -266,6 +266,22 @@ def test_a_near_shade_painted_small_in_several_pngs_is_refused_naming_one(tmp_pa
         discover(dataset(tmp_path / "d", masks))
 
 
+def test_rgb_masks_of_a_label_map_per_channel_are_refused_naming_each_channels_values(tmp_path):
+    """Hi-UCD's masks: land cover of 2017 in R, of 2018 in G, the change (0 unlabelled, 1 unchanged,
+    2 changed) in B. Their colours, a level or a few apart, were read as colours of classes and
+    refused with a classes.json of every colour as the route; they hold labels, one map a channel."""
+    masks = {}
+    for i, name in enumerate(NAMES):
+        before = np.full((32, 32), 2, np.uint8)
+        before[:10], before[20:, :16] = 1, 3
+        after = before.copy()
+        after[20:, 16:] = 3 + i % 3
+        masks[name] = np.dstack([before, after, np.where(before == after, 1, 2).astype(np.uint8)])
+    with pytest.raises(DataError, match=r"they hold a label map in each channel \(R: 1, 2, 3; G: 1, 2, 3, 4, 5; B: "
+                       r"1, 2\), not colours of classes .*save the channel to train on as a grey mask"):
+        discover(dataset(tmp_path / "d", masks))
+
+
 def test_a_near_shade_painted_in_a_lossless_webp_is_refused_but_a_lossy_webps_is_snapped(tmp_path):
     """A WebP is lossy or lossless by its image chunk ('VP8 ' or 'VP8L'), not its suffix: a lossless
     one is as exact as a PNG, and a colour filling regions in it was painted."""

@@ -2831,6 +2831,75 @@ def test_dark_zurich_gt_label_ids_read_as_cityscapes_with_no_flag(tmp_path):
     assert len(report.index.ignored) == 9  # the train ids, colour renderings and invalid-region maps
 
 
+def test_cameras_sharing_masks_are_told_apart_by_their_camera_folder_not_the_leaf_all_share(tmp_path):
+    """Mid-Air: Kite_training/<climate>/color_left/, color_right/, color_down/, depth/ and
+    segmentation/, each holding trajectory_<n>/<frame> files. The refusal offered --images
+    trajectory_1000, the leaf name all the camera folders share, which only repeated it; it names
+    the folder that tells them apart, the left camera's first (whose view the labels show)."""
+    root = tmp_path / "MidAir" / "Kite_training"
+    for c, climate in enumerate(("sunny", "foggy")):
+        for trajectory in (f"trajectory_{1000 * c}", f"trajectory_{1000 * c + 1}"):
+            for k in range(2):
+                for m, camera in enumerate(("color_down", "color_left", "color_right")):
+                    save(root / climate / camera / trajectory / f"{k:06d}.JPEG", photo(10 * m + k))
+                save(root / climate / "depth" / trajectory / f"{k:06d}.PNG", photo(k)[..., 0].astype(np.uint16) * 200)
+                save(root / climate / "segmentation" / trajectory / f"{k:06d}.PNG", labels(k, (0, 2, 8)))
+    with pytest.raises(DataError, match=r"count \d times; name the images to use: --images color_left "):
+        discover(tmp_path)
+    index = discover(tmp_path, images="color_left")
+    assert len(index.pairs) == 8 and {p.image.parts[-3] for p in index.pairs} == {"color_left"}
+    assert len({p.group for p in index.pairs}) == 4
+
+
+def muses(root: Path) -> None:
+    """MUSES: frame_camera/<split>/<condition>/<time>/REC<n>_frame_<k>_frame_camera.png, its
+    gt_semantic/ train ids (+ _gt_labelColor.png), gt_uncertainty/ 0/1 maps of hard regions,
+    gt_panoptic/ segments + <split>.json, and event_camera/ .npz event arrays; test/ has no labels."""
+    colours = np.zeros((256, 3), np.uint8)
+    colours[[0, 10, 13]] = [(128, 64, 128), (70, 130, 180), (0, 0, 142)]  # Cityscapes' road, sky, car
+    for k, (split, condition) in enumerate([("train", "clear/day"), ("train", "fog/day"), ("train", "rain/night"),
+                                            ("val", "snow/day"), ("test", "clear/night")]):
+        for j in range(2):
+            frame = f"REC{6 + (k + j) % 3:04d}_frame_{40719 + 37 * (2 * k + j):06d}"
+            place = f"{split}/{condition}/{frame}"
+            save(root / "frame_camera" / f"{place}_frame_camera.png", photo(2 * k + j))
+            (root / "event_camera" / place).parent.mkdir(parents=True, exist_ok=True)
+            np.savez(root / "event_camera" / f"{place}_event_camera.npz", x=np.zeros(3))
+            if split == "test":
+                continue
+            ids = labels(2 * k + j, (10, 0, 13))
+            ids[0, -1] = 255
+            save(root / "gt_semantic" / f"{place}_gt_labelTrainIds.png", ids)
+            save(root / "gt_semantic" / f"{place}_gt_labelColor.png", colours[ids])
+            save(root / "gt_uncertainty" / f"{place}_gt_uncertainty.png", (ids == 13).astype(np.uint8))
+            save(root / "gt_panoptic" / f"{place}_gt_panoptic.png", np.dstack([ids, 0 * ids, 0 * ids]))
+    for split in ("train", "val"):
+        (root / "gt_panoptic" / f"{split}.json").write_text(json.dumps({"images": [], "annotations": [], "categories": [
+            {"id": 0, "name": "road", "isthing": 0}]}))
+
+
+def test_muses_frame_camera_reads_gt_semantic_as_cityscapes_grouped_by_recording(tmp_path):
+    """MUSES' `<frame>_frame_camera.png` paired with nothing named `<frame>_gt_labelTrainIds.png`
+    (its sensor's name no known image affix); gt_uncertainty/'s 0/1 maps of hard regions were as
+    likely the labels as gt_semantic/; event_camera/'s .npz event arrays looked like masks (no file
+    read as one, so nothing said otherwise) and paired with the test frames; and the wrapper
+    `muses/` was read as coco-panoptic with 0 pairs, the images too deep for its search. Now:
+    Cityscapes' 19 classes from gt_semantic/, 255 ignored, the shipped train and val splits,
+    groups by recording, test's frames unlabelled and the event arrays in no pair."""
+    muses(tmp_path / "muses")
+    with pytest.raises(DataError, match=r"such as muses/[a-z_]+/test/clear/night/: pass muses/ \(which holds them "
+                                        r"all\) as DATA"):
+        discover(tmp_path)
+    index = discover(tmp_path / "muses")
+    assert index.classes.num_classes == 19 and index.classes.names[13] == "car" and index.ignore_index == 255
+    assert sorted(p.split for p in index.pairs) == ["train"] * 6 + ["val"] * 2
+    assert all(p.mask.name == p.image.name.replace("_frame_camera", "_gt_labelTrainIds") for p in index.pairs)
+    assert {p.group for p in index.pairs} == {"REC0006", "REC0007", "REC0008"}
+    assert sorted(p.parts[-5] for p in index.unlabelled) == ["frame_camera", "frame_camera"]
+    named = discover(tmp_path / "muses", images="frame_camera", masks="gt_semantic")
+    assert len(named.pairs) == 8 and named.classes.num_classes == 19
+
+
 @pytest.mark.parametrize("colours, cityscapes", [
     ({1: (128, 64, 128), 7: (255, 0, 0), 26: (255, 0, 0)}, False),  # Lost and Found's: free space, obstacles
     ({1: (0, 0, 0), 7: (128, 64, 128), 26: (0, 0, 142)}, True),  # Cityscapes': ego vehicle, road, car

@@ -838,6 +838,53 @@ def test_images_naming_one_date_warns_that_the_other_is_left_out(tmp_path: Path,
     assert "other date" not in caplog.text
 
 
+def year_folders(root: Path, splits: dict[str, int], masks: bool = True) -> None:
+    """Hi-UCD mini's layout: `<split>/image/2017/9/<r>_<c>.png` and `2018/9/` (a zoom folder below
+    each year; 2018's pixels 100 above 2017's), `<split>/mask/2017_2018/9/` of change masks, no
+    masks for test/."""
+    for s, (split, count) in enumerate(splits.items()):
+        for i in range(count):
+            name = f"{20 + i}_{31 + i}.png"
+            for year in ("2018", "2017"):  # date 2 first on disk: the years order them
+                pixels = bands(10 * s + i, 3) % 100 + 100 * (year == "2018")
+                save_picture(root / split / "image" / year / "9" / name, pixels.astype(np.uint8))
+            if masks and split != "test":
+                change = np.zeros((32, 40), np.uint8)
+                change[i : i + 8, 4:12] = 1
+                save_picture(root / split / "mask" / "2017_2018" / "9" / name, change)
+
+
+@pytest.mark.parametrize("named", [{}, {"images": "image", "masks": "mask"}])
+def test_year_folders_are_two_dates_of_the_change_masks_named_for_both(tmp_path: Path, named: dict[str, str]) -> None:
+    """Hi-UCD's `image/2017/9/` and `image/2018/9/` beside `mask/2017_2018/9/`: the mask folder
+    mirrored neither image folder (two parts differ) and nothing paired ('no known dataset
+    layout'; with --images image --masks mask, 'images named as no mask'); the year folders,
+    their leaves alike (`9/`), were no dates. Now each mask's image is 2017's channels, then
+    2018's, in the shipped train and val splits, and test/'s two scenes are 2 unlabelled images."""
+    root = tmp_path / "Hi-UCD_mini"
+    year_folders(root, {"train": 3, "val": 2, "test": 2})
+    index = discover(root, **named)
+    assert sorted(p.split for p in index.pairs) == ["train"] * 3 + ["val"] * 2
+    pair = next(p for p in index.pairs if p.split == "train")
+    assert [f.relative_to(root).parts[2] for f in pair.images] == ["2017", "2018"]
+    stacked = read_image(pair.images)
+    assert stacked.shape == (32, 40, 6) and (stacked[..., 3:].astype(int) - stacked[..., :3] == 100).all()
+    assert len(index.unlabelled) == 2 and all(f.parts[-3] == "2017" for f in index.unlabelled)
+    assert "train/image/2017/9/, 2018/9/ (dates 1 and 2 of one scene" in index.pairing[0]
+    assert channel_names(pair) == ("2017", "2018")
+
+
+def test_images_naming_one_year_warns_that_the_other_year_below_is_left_out(tmp_path: Path, caplog) -> None:
+    """--images 2017 on Hi-UCD reads date 1 alone; the warning looked for the other date beside
+    the image folder only (`2017/9/` has none), not beside the year folder above it."""
+    year_folders(tmp_path, {"train": 2, "val": 1})
+    with caplog.at_level(logging.WARNING, logger="seglab"):
+        index = discover(tmp_path, images="2017", masks="2017_2018")
+    assert len(index.pairs) == 3 and all(read_image(p.images).shape[2] == 3 for p in index.pairs)
+    assert f"'{tmp_path / 'train' / 'image' / '2018' / '9'}', '{tmp_path / 'val' / 'image' / '2018' / '9'}' beside it " \
+           "hold the other date" in caplog.text
+
+
 def test_geometric_augmentations_move_both_dates_together() -> None:
     """A 6-channel image of two dates: flips, rotations, crops and elastic warps move date 2's
     channels exactly as date 1's, as they move bands, so the change mask still fits both."""

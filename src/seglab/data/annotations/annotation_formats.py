@@ -19,7 +19,9 @@ from seglab.data.classes import ClassSpec
 from seglab.data.layouts.folder_pairs import unique_names
 from seglab.data.discovery.folders import (
     METADATA_FILES,
+    NAMED_DEPTH,
     Folder,
+    deeper_image_folders,
     json_listing,
     looks_like_masks,
     ships_mask_files,
@@ -208,8 +210,10 @@ class AnnotationFilesFormat(DatasetFormat):
         if root not in self._found:
             folders = walk(root) if root.is_dir() else []
             found = self.find(root, folders)
+            # mask files deeper than the search too (MUSES' wrapped gt_semantic/<split>/<condition>/<time>/)
+            shipped = walk(root, NAMED_DEPTH) if found and root.is_dir() and deeper_image_folders(root) else folders
             # a generator: the search stops at the first mask folder, before reading annotations for the rest
-            self._found[root] = found, ships_mask_files(f for f in folders if not self.names_images(root, found, f))
+            self._found[root] = found, ships_mask_files(f for f in shipped if not self.names_images(root, found, f))
         return self._found[root]
 
 

@@ -9,6 +9,7 @@ the same order (`channel_groups`), whatever order the inputs come in.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -27,6 +28,7 @@ _FIRST_BANDS = ("red", "green", "blue", "hh", "vv", "hv", "vh")
 _DATE_WORDS = (("a", "b"), ("image1", "image2"), ("img1", "img2"), ("im1", "im2"), ("time1", "time2"), ("t1", "t2"),
                ("pre", "post"), ("before", "after"))
 DATE_WORDS = frozenset(word for dates in _DATE_WORDS for word in dates)  # a name without one dates no folder
+_YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")  # a date folder's year: Hi-UCD's 2017/ and 2018/
 _MRI_WEIGHTINGS = frozenset({"t1", "t2"})  # also dates; MRI sequences in grey images
 # an image word a date's number may follow as a word of its own (OSCD's imgs_1/ and imgs_2/), as it is glued
 _APART = {"image": "image", "img": "img", "imgs": "img", "im": "im", "time": "time"}
@@ -40,11 +42,15 @@ def folder_names_a_band(folder: str) -> bool:
 def date_order(folders: Sequence[str], colour: bool) -> tuple[int, int] | None:
     """The indexes of two folders, date 1 first, when their names differ by the words of two
     dates (`A/` and `B/`, `train_Image1/` and `train_Image2/`, `pre/` and `post/`, OSCD's `imgs_1/`
-    and `imgs_2/`: `date_words`); else None.
-    `t1`/`t2` also name MRI weightings: folders of grey images so named are an MRI scan's
-    sequences (bands), so they are dates only when `colour` (DSIFN-CD's RGB `t1/` and `t2/`)."""
+    and `imgs_2/`: `date_words`) or by a year alone (Hi-UCD's `2017/` and `2018/`, the earlier
+    first); else None. `t1`/`t2` also name MRI weightings: folders of grey images so named are an
+    MRI scan's sequences (bands), so they are dates only when `colour` (DSIFN-CD's RGB `t1/` and `t2/`)."""
     if len(folders) != 2:
         return None
+    years = [_YEAR.findall(folder) for folder in folders]
+    if all(len(year) == 1 for year in years) and years[0] != years[1] \
+            and _YEAR.sub("#", folders[0].lower()) == _YEAR.sub("#", folders[1].lower()):
+        return (0, 1) if years[0] < years[1] else (1, 0)
     named = [date_words(folder) for folder in folders]
     shared = set(named[0]) & set(named[1])
     added = tuple(tuple(w for w in folder if w not in shared) for folder in named)
@@ -67,6 +73,32 @@ def date_words(name: str) -> list[str]:
         else:
             found.append(word)
     return found
+
+
+def joined_dates(folder: str) -> tuple[str, str] | None:
+    """The names of two date folders that a folder's name joins, as spelt, date 1 first: Hi-UCD's
+    `mask/2017_2018/`, the change between `image/2017/` and `image/2018/`; None for other names."""
+    dates = [part for part in re.split(r"[^0-9A-Za-z]+", folder) if part]
+    return (dates[0], dates[1]) if len(dates) == 2 and date_order(dates, True) == (0, 1) else None
+
+
+def below_shared(folders: Sequence[Path]) -> list[tuple[str, ...]]:
+    """Each folder's path below the folder they all share: their names when they are siblings
+    (LEVIR-CD's `A/`, `B/`), more where their names are alike (Hi-UCD's `image/2017/9/` and
+    `image/2018/9/`: `2017/9`, `2018/9`)."""
+    if len(folders) < 2:
+        return [(folder.name,) for folder in folders]
+    common = Path(os.path.commonpath(folders))
+    return [folder.relative_to(common).parts or (folder.name,) for folder in folders]
+
+
+def telling_names(folders: Sequence[Path]) -> list[str]:
+    """The names that tell folders apart: their own, or, where two share one, the first folder of
+    each below the folder all share (`below_shared`; Hi-UCD's `2017`, `2018`, Mid-Air's
+    `color_left/trajectory_0000/` and `color_right/trajectory_0000/`: `color_left`, `color_right`)."""
+    if len({folder.name for folder in folders}) == len(folders):
+        return [folder.name for folder in folders]
+    return [parts[0] for parts in below_shared(folders)]
 
 
 def band_order(folder: str) -> tuple[int, tuple[object, ...]]:
@@ -106,7 +138,8 @@ def channel_names(pair: Pair) -> tuple[str, ...]:
     if len({f.parent for f in pair.images}) < len(pair.images):  # a scene's dates, each a folder of band files
         return _added_words([words(f.parent.name) + words(stem(f)) for f in pair.images],
                             [f"{f.parent.name}_{stem(f)}".lower() for f in pair.images])
-    return _added_words([words(f.parent.name) for f in pair.images], [f.parent.name.lower() for f in pair.images])
+    folders = telling_names([f.parent for f in pair.images])
+    return _added_words([words(folder) for folder in folders], [folder.lower() for folder in folders])
 
 
 def _added_words(named: list[list[str]], whole: list[str]) -> tuple[str, ...]:

@@ -171,7 +171,19 @@ def image_affixed(name: str) -> bool:
 
 
 def _without_affixes(path: Path) -> str:
-    return strip_affixes(without_folder_word(stem(path), path.parent.name))
+    return strip_affixes(without_tree_name(without_folder_word(stem(path), path.parent.name), path))
+
+
+def without_tree_name(name: str, path: Path) -> str:
+    """`name` less the end that spells the whole name, of two words or more, of its folder or one
+    above: MUSES' `frame_camera/<split>/<condition>/<time>/<frame>_frame_camera.png`, a sensor's
+    tree, shows the frame that `gt_semantic/`'s `<frame>_gt_labelTrainIds.png` labels."""
+    lower = name.lower()
+    for folder in path.parents:
+        tree = folder.name.lower()
+        if len(words(tree)) > 1 and any(lower.endswith(sep + tree) for sep in _SEPARATORS):
+            return name[: -len(tree) - 1]
+    return name
 
 
 _HASH = re.compile(r"[0-9a-f]{16,}", re.IGNORECASE)  # an id such as DSB 2018's sha256 names, not a number

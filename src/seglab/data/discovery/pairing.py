@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from seglab.data.discovery.channel_files import NNUNET_CHANNEL
+from seglab.data.discovery.channel_files import NNUNET_CHANNEL, below_shared
 from seglab.data.discovery.plane_masks import PLANE_RULE, plane_pairs
 from seglab.data.files.index import Problem
 from seglab.data.discovery.naming import (
@@ -116,7 +116,8 @@ class FolderMatch:
 
     def describe(self, root: Path) -> str:
         """One line for `seglab inspect`: which folders, how many pairs, which rule."""
-        images = folder_label(self.image_dir, root) + "".join(f", {d.name}/" for d in self.channel_dirs) + (
+        further = below_shared([self.image_dir, *self.channel_dirs])[1:]  # Hi-UCD's image/2017/9/, 2018/9/
+        images = folder_label(self.image_dir, root) + "".join(f", {'/'.join(d)}/" for d in further) + (
             f"<scene>/ ({_ends(self.band_files)}: dates 1 and 2 of one scene, as the channels of one image)"
             if self.dates and self.band_files
             else " (dates 1 and 2 of one scene, as the channels of one image)" if self.dates

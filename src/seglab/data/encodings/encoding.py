@@ -58,6 +58,7 @@ from seglab.data.classes.mapping import (
 )
 from seglab.data.encodings.alpha_masks import ALPHA_CLASSES, OPAQUE, AlphaMapping, alpha_label_mask
 from seglab.data.encodings.bit_sets import BitSetsMapping, bit_set_bits
+from seglab.data.encodings.channel_labels import channel_labels_route
 from seglab.data.encodings.class_instances import class_instance_mapping
 from seglab.data.encodings.coloured_objects import OBJECT_CLASSES, ColouredObjectsMapping, coloured_objects_problem
 from seglab.data.encodings.colours import (
@@ -388,7 +389,9 @@ def _refuse_painted(sample: MaskSample, noise: set[int], num_classes: int) -> No
     silently (Stanford 2D-3D-S's semantic/ numbers objects in RGB, R*65536 + G*256 + B, 1 level apart).
 
     Raises:
-        DataError: naming a mask holding such a colour, how many there are, and the route.
+        DataError: naming a mask holding such a colour, how many there are, and the route: a
+            classes.json of every colour, or, for masks of a label map per channel, one of them
+            (`channel_labels`).
     """
     lossless = [path for path in sample.filled if lossy_format(path) is None]
     filled = sum((sample.filled[path] for path in lossless), Counter())
@@ -403,10 +406,12 @@ def _refuse_painted(sample: MaskSample, noise: set[int], num_classes: int) -> No
            "DATA/assets names their classes" if total >= ENCODED_IDS else "")
     listed = ", ".join(colour_name(colour_rgb(code)) for code in painted[:5])
     more = ", ..." if len(painted) > 5 else ""
+    channels = channel_labels_route(sample)  # Hi-UCD's land cover of two dates and their change in R, G and B
+    route = f": they hold {channels}" if channels else (
+        f"{ids}. List every class colour in a classes.json \"colours\" list and pass it with --classes")
     raise DataError(f"lossless colour masks such as '{path}' hold {len(painted):,} colours ({listed}{more}) that "
                     f"fill regions within {NEAR} levels of one of the {num_classes} class colours: no JPEG shifted "
-                    f"them, so they are no edge noise to snap{ids}. List every class colour in a classes.json "
-                    "\"colours\" list and pass it with --classes")
+                    f"them, so they are no edge noise to snap{route}")
 
 
 def _snapped_problem(sample: MaskSample, per_file: dict[Path, Counter[int]], changed: set[int], what: str) -> Problem:

@@ -233,14 +233,14 @@ def mask_alpha(array: np.ndarray, path: Path) -> np.ndarray | None:
 def _label_bands(array: np.ndarray, path: Path) -> str:
     """Why a mask of two label bands (WorldFloods' gt/: cloud and water) is not cut to its first,
     naming each band's values, and the route that reads it."""
-    bands = "; ".join(f"band {i + 1}: {_few_values(array[..., i])}" for i in range(2))
+    bands = "; ".join(f"band {i + 1}: {few_values(array[..., i])}" for i in range(2))
     binary = all(binary_pixels(array[..., i]) is not None for i in range(2))
     route = ("--task multilabel reads its 0/1 bands as a class each" if binary else
              "seglab reads one label band per mask: save the band to train on as a one-band mask")
     return f"mask '{path}' holds 2 label bands ({bands}), not one label map; {route}"
 
 
-def _few_values(band: np.ndarray) -> str:
+def few_values(band: np.ndarray) -> str:
     """A band's distinct values, the first few."""
     values = np.unique(band)
     return ", ".join(map(str, values[:6].tolist())) + (f" and {len(values) - 6} more" if len(values) > 6 else "")

@@ -7,6 +7,7 @@ annotation tool's export that no layout pairs, and the flags that pair by hand. 
 
 from __future__ import annotations
 
+import os
 import re
 import shlex
 from collections import Counter
@@ -62,7 +63,7 @@ def what_was_seen(root: Path) -> str:
     if len(seen) > FOLDERS_SHOWN:
         listed += f"\n  ... and {len(seen) - FOLDERS_SHOWN} more folders"
     deeper = deeper_image_folders(root)
-    too_deep = _too_deep(root, deeper) if deeper else ""
+    too_deep = _too_deep(root, deeper, not seen) if deeper else ""
     if seen:
         found = f"\nfolders with images:{listed}" + (f"\n  ({too_deep})" if deeper else "")
         found += "".join(f"\n  image and mask folders at one place below the folders named for them: {route}"
@@ -157,18 +158,22 @@ def unread_json_route(annotations: Sequence[Path]) -> str:
             "fmt='coco'))")
 
 
-def _too_deep(root: Path, deeper: list[Path]) -> str:
+def _too_deep(root: Path, deeper: list[Path], every: bool) -> str:
     """What to do about image folders too deep to search: name them with --images and --masks,
     which are looked for deeper (an image and a mask folder among them when one is told,
     `_deep_pair`), or pass a folder further down as DATA, which leaves out what lies above it:
     Sen1Floods11's split lists in `v1.1/splits/`, far from its chips. A name found once, or a
     pair of names side by side at several places, is named by its names, else by its path:
     MVTec 3D-AD's `<category>/test/<defect>/rgb/` + `gt/` repeat in every category and defect,
-    and `--images rgb --masks gt` reads them all, each pair by place."""
+    and `--images rgb --masks gt` reads them all, each pair by place. When they are `every` image
+    folder, a wrapper holding them all is the DATA named (Hi-UCD's `Hi-UCD_mini/`)."""
     said = f"folders deeper than {MAX_DEPTH} levels are not searched, such as"
     pair = _deep_pair(deeper)
     if pair is None:
-        return (f"{said} {deeper[0].relative_to(root).as_posix()}/: pass a folder further down as DATA, or name the "
+        holder = Path(os.path.commonpath(deeper)) if every else root  # a wrapper holding all (MUSES' muses/)
+        further = f"{holder.relative_to(root).as_posix()}/ (which holds them all)" if holder not in (root, *deeper) \
+            else "a folder further down"
+        return (f"{said} {deeper[0].relative_to(root).as_posix()}/: pass {further} as DATA, or name the "
                 f"image and mask folders with --images DIR --masks DIR, looked for {NAMED_DEPTH} levels deep")
     names = [f.name for f in deeper]
     places = [{f.parent for f in deeper if f.name == one.name} for one in pair]

@@ -36,7 +36,9 @@ def _panoptic_segments(folder: Path) -> bool:
 
 def looks_like_masks(folder: Folder) -> bool:
     """Whether the first files of a folder look like label masks: few distinct values, and no
-    fractions (MARIDA's float reflectance in [0, 1) would count as one value once made integer)."""
+    fractions (MARIDA's float reflectance in [0, 1) would count as one value once made integer);
+    files none of which reads as a mask do not (MUSES' `event_camera/*.npz`, arrays of events)."""
+    read = False
     for path in folder.files[:_SNIFFED]:
         try:
             array = read_mask_array(path)
@@ -45,12 +47,13 @@ def looks_like_masks(folder: Folder) -> bool:
             raw = raw_mask(array, path)
         except DataError:
             continue
+        read = True
         values = raw.reshape(-1, raw.shape[2]) if raw.ndim == 3 else raw.reshape(-1, 1)
         codes = values.astype(np.int64) @ (np.int64(1) << np.arange(0, 16 * values.shape[1], 16)).astype(np.int64)
         counts = np.sort(np.unique(codes, return_counts=True)[1])[::-1]
         if counts[:32].sum() < _MASK_SHARE * counts.sum():
             return False
-    return True
+    return read
 
 
 class MaskSniffs:

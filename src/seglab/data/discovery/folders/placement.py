@@ -11,7 +11,7 @@ from collections.abc import Callable, Hashable
 from fnmatch import fnmatchcase
 from pathlib import Path
 
-from seglab.data.discovery.channel_files import date_order, folder_names_a_band
+from seglab.data.discovery.channel_files import date_order, folder_names_a_band, joined_dates
 from seglab.data.discovery.folders.listing import Folder
 from seglab.data.discovery.folders.mirror_trees import (
     MOST_KINDS, image_keys, inserted_below, kind_keys, mask_keys, renamed_alike,
@@ -57,7 +57,7 @@ def _related(image: Folder, mask: Folder, named: bool = False) -> bool:
         return True  # IDRiD's `2. All Segmentation Groundtruths/a. Training Set/1. Microaneurysms/`: a class each
     if inserted_below(image.parts, mask.parts, named) or renamed_alike(image.parts, mask.parts):
         return True  # CULane's laneseg_label_w16/<image tree>, Fish4Knowledge's mask_image/mask_01/ for fish_image/fish_01/
-    return mirrored(image.parts, mask.parts, named)
+    return any(mirrored(image.parts, parts, named) for parts in (mask.parts, *_one_date_each(mask.parts)))
 
 
 def _labels_beside_images(image: Path, mask: Path) -> bool:
@@ -97,6 +97,13 @@ def mirrored(image: tuple[str, ...], mask: tuple[str, ...], named: bool) -> bool
         return False
     differing = [i for i, (a, b) in enumerate(zip(image, mask)) if a != b]
     return len(differing) == 1 and (named or looks_like_mask_folder(mask[differing[0]]))
+
+
+def _one_date_each(parts: tuple[str, ...]) -> list[tuple[str, ...]]:
+    """A mask folder's path with a folder named after two dates (`joined_dates`) named after each
+    in turn: Hi-UCD's change masks `mask/2017_2018/9/` mirror `image/2017/9/` and `image/2018/9/`."""
+    return [(*parts[:i], date, *parts[i + 1:]) for i, part in enumerate(parts) if (dates := joined_dates(part))
+            for date in dates]
 
 
 def _band_wrapper(image: Folder) -> Folder | None:
@@ -191,8 +198,9 @@ class FolderPlaces:
     parent; a parent or grandparent at the image's parent, at its grandparent for a band's folder,
     or the image folder; a split's folder in a labels folder beside the wrapper of an image folder of
     no split, or a version in that split's folder; a path that mirrors the image's, less its last
-    part or not; a mask tree that copies it below one more folder or renamed, `mirror_trees`; a
-    tree of another kind of file mirroring it, few such trees beside one another, `kind_keys`),
+    part or not, or but for a folder naming two dates, one the image's; a mask tree that copies it
+    below one more folder or renamed, `mirror_trees`; a tree of another kind of file mirroring it,
+    few such trees beside one another, `kind_keys`),
     `_mirrored_at_other_depth` looks (the same last part) or `_same_below` looks (at one place
     below the folders --images and --masks name). A place added to those must be added here.
 
@@ -224,6 +232,7 @@ class FolderPlaces:
             if (split := labels_split_folder(folder.path)) is not None:
                 keys.add(("labels", split.parent.parent))  # a split of labels, as `_labels_beside_images` takes
             keys.update(_one_part_out(folder.parts, masks_named) + _one_part_out(folder.parts[:-1], masks_named))
+            keys.update(key for dated in _one_date_each(folder.parts) for key in _one_part_out(dated, masks_named))
             keys.update(mask_keys(folder.parts, masks_named))
             if folder.named_mask and folder.split is not None:
                 keys.add(("last", folder.parts[-1]))

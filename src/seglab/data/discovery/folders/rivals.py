@@ -37,6 +37,8 @@ logger = logging.getLogger(__name__)
 _NUMBERED_CELLS = "man_seg"  # the Cell Tracking Challenge's segmentation truth: a number per cell
 _OBJECT_FOLDER = re.compile(r"object|instance|panoptic", re.IGNORECASE)  # masks that number objects
 _CLASS_FOLDER = re.compile(r"class|semantic|label", re.IGNORECASE)  # what object masks step aside for
+# maps of how sure the labels are, beside them: MUSES' gt_uncertainty/ (difficult regions, 0/1) beside gt_semantic/
+_SURENESS_FOLDER = re.compile(r"uncertain|confiden", re.IGNORECASE)
 _NUMBERED_FOLDER = re.compile(r".*?[a-z][_\-. ]?(\d+)", re.IGNORECASE)  # TNBC's Slide_01/ and GT_01/: a case each
 _MIN_NUMBERED = 3  # numbered mask folders that are a case each: a train, a validation and a test case
 _SIDES = {"left", "right"}  # a stereo camera's two folders (TartanAir's image_left/, seg_right/)
@@ -52,6 +54,8 @@ def _own_name(mask_dir: Path, image_dir: Path, root: Path) -> str:
 
 _NO_CLASS_LABELS = ((_OBJECT_FOLDER, _CLASS_FOLDER, "object masks (numbered objects, not classes)"),
                     (MASK_PICTURES, re.compile(""), "pictures of the masks (visualisations, overlays)"),
+                    (_SURENESS_FOLDER, _CLASS_FOLDER, "maps of how sure the labels are (uncertainty, confidence), "
+                     "not classes"),
                     (_HUMAN_MASKS, _MACHINE_MASKS, "the masks coloured for people (Supervisely's masks_human)"))
 
 
@@ -65,8 +69,9 @@ def _shows_masks(image: Folder, images_name: str | None) -> bool:
 def _without_unlabelled(image: Folder, candidates: list[FolderMatch], root: Path) -> list[FolderMatch]:
     """The candidates less the folders whose names say they hold no class labels, while others
     remain: object masks (VOC's and CVAT's `SegmentationObject/` beside `SegmentationClass/`,
-    `instance/` beside `semantic/`), whose values number objects, when a folder named for classes
-    remains; pictures of the masks (labelme2voc's `SegmentationClassVisualization/`); and
+    `instance/` beside `semantic/`), whose values number objects, and maps of how sure the labels
+    are (MUSES' `gt_uncertainty/`), when a folder named for classes remains; pictures of the masks
+    (labelme2voc's `SegmentationClassVisualization/`); and
     Supervisely's `masks_human/` (classes in display colours) beside its `masks_machine/`."""
     own = {c.mask_dir: _own_name(c.mask_dir, image.path, root) for c in candidates}
     for pattern, wanted, what in _NO_CLASS_LABELS:

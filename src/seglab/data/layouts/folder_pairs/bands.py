@@ -7,7 +7,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from seglab.data.discovery.band_words import names_a_band
-from seglab.data.discovery.channel_files import band_order, date_order
+from seglab.data.discovery.channel_files import band_order, date_order, telling_names
 from seglab.data.files.index import Problem
 from seglab.data.files.io import channel_count
 from seglab.data.discovery.naming import words
@@ -41,7 +41,8 @@ def stack_band_folders(root: Path, matches: list[FolderMatch]) -> list[FolderMat
             stacked += group
             continue
         counts = {m.image_dir: channel_count(m.pairs[0][1]) for m in group}
-        dates = date_order([m.image_dir.name for m in group], all(c is not None and c > 1 for c in counts.values()))
+        colour = all(c is not None and c > 1 for c in counts.values())
+        dates = date_order(telling_names([m.image_dir for m in group]), colour)  # Hi-UCD's image/2017/9/, 2018/9/
         ordered = [group[i] for i in dates] if dates else _in_band_order(group, counts)
         if ordered is None:
             stacked += group

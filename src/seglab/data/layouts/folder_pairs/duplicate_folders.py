@@ -10,12 +10,12 @@ import logging
 import shlex
 from pathlib import Path
 
-from seglab.data.discovery.channel_files import folder_names_a_band
+from seglab.data.discovery.channel_files import folder_names_a_band, telling_names
 from seglab.data.discovery.folders import Folder, MaskSniffs
 from seglab.data.layouts.folder_pairs.bands import _mostly_same
 from seglab.data.files.index import list_images
 from seglab.data.files.io import ARRAY_SUFFIXES
-from seglab.data.discovery.naming import every_split, looks_like_image_folder
+from seglab.data.discovery.naming import every_split, looks_like_image_folder, words
 from seglab.data.discovery.pairing import FolderMatch, folder_label
 from seglab.errors import DataError
 
@@ -81,14 +81,16 @@ def settle_shared_masks(root: Path, matches: list[FolderMatch],
         masks = [mask for m in group for mask in {mask for _, _, mask in m.pairs}]  # one frame's renderings: once
         if len(set(masks)) == len(masks):
             continue
-        named = [m for m in group if looks_like_image_folder(m.image_dir.name)]
+        # the folders' names, or those of the trees they lie in (MUSES' frame_camera/<split>/.../day/)
+        telling = dict(zip((m.image_dir for m in group), telling_names([m.image_dir for m in group])))
+        named = [m for m in group if looks_like_image_folder(telling[m.image_dir])]
         others = [m for m in group if m not in named]
-        if len(named) == 1 and not any(folder_names_a_band(m.image_dir.name) for m in others):
+        if len(named) == 1 and not any(folder_names_a_band(telling[m.image_dir]) for m in others):
             aside += others
             for other in others:
                 logger.info("%s holds pictures or maps of the images in %s (its name says neither images nor a band); "
                             "not read as images (--images %s reads them)", folder_label(other.image_dir, root),
-                            folder_label(named[0].image_dir, root), shlex.quote(other.image_dir.name))
+                            folder_label(named[0].image_dir, root), shlex.quote(telling[other.image_dir]))
             continue
         pictures = [m for m in group if not _holds_masks(m, is_masks)]
         if len(pictures) == 1:  # AI4Mars' images/mxy/ and rng-30m/ beside images/edr/: the rover's and range's masks
@@ -100,7 +102,7 @@ def settle_shared_masks(root: Path, matches: list[FolderMatch],
             continue
         image_dirs = [m.image_dir for m in group]
         listed = ", ".join(folder_label(d, root) for d in image_dirs)
-        example = min(group, key=_likely_images).image_dir.name
+        example = telling[min(group, key=lambda m: _likely_images(m, telling[m.image_dir])).image_dir]
         raise DataError(f"'{root}': the masks of {folder_label(mask_dir, root)} pair with the images of {len(image_dirs)} "
                         f"folders ({listed}), so each mask would count {len(image_dirs)} times; name the images "
                         f"to use: --images {shlex.quote(every_split(example))} (folders of one band each, "
@@ -116,9 +118,11 @@ def _holds_masks(match: FolderMatch, is_masks: MaskSniffs) -> bool:
     return is_masks(Folder(match.image_dir, [image for _, image, _ in match.pairs], match.split, False, False, ()))
 
 
-def _likely_images(match: FolderMatch) -> tuple[bool, bool]:
-    """Sorts the folder most likely to hold the images first, the refusal's example: one named for
-    images (Synscapes' `rgb/` before its `depth/`), then one of pictures before one of arrays
-    (.npy depth maps, disparities, point coordinates); else the folders' order."""
+def _likely_images(match: FolderMatch, name: str) -> tuple[bool, bool, bool]:
+    """Sorts the folder most likely to hold the images first, the refusal's example: one whose
+    `name` (`telling_names`) is named for images (Synscapes' `rgb/` before its `depth/`), then one
+    of pictures before one of arrays (.npy depth maps, disparities, point coordinates), then a
+    stereo rig's left camera, whose view labels are drawn in (Mid-Air's `color_left/` before
+    `color_down/`, as Cityscapes' leftImg8bit); else the folders' order."""
     arrays = all(image.suffix.lower() in ARRAY_SUFFIXES for _, image, _ in match.pairs)
-    return not looks_like_image_folder(match.image_dir.name), arrays
+    return not looks_like_image_folder(name), arrays, "left" not in words(name)

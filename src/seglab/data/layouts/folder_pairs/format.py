@@ -41,7 +41,7 @@ from seglab.data.encodings.red_classes import RedClassMapping
 from seglab.data.encodings.value_classes import unnamed_binary
 from seglab.data.classes.mapping import IdentityMapping
 from seglab.data.layouts.multilabel import ClassNamingsMapping, naming_names
-from seglab.data.discovery.naming import folders_split, stem
+from seglab.data.discovery.naming import folders_split, stem, without_tree_name
 from seglab.data.discovery.image_names import image_name_pattern, pick_images, shared_masks_line
 from seglab.data.discovery.pairing import FolderMatch
 from seglab.data.splitting.split_lists import apply_split_lists, read_split_lists
@@ -122,14 +122,15 @@ class FolderPairsFormat(DatasetFormat):
         found = self.search(root)
         matches, aside = settle_shared_masks(root, stack_band_folders(root, found.matches), found.is_masks)
         if self.options.images is not None and image_name_pattern(self.options.images) is None:
-            _say_other_dates(matches)
+            _say_other_dates(root, matches)
         matches, copies = _one_file_format(root, matches)
         aside += copies
         pairs, problems = [], []
         planes = {mask: match.planes[key] for match in matches for key, _, mask in match.pairs if key in match.planes}
         for match in matches:
             for key, image, mask in match.pairs:
-                name = f"{stem(image)}_{planes[mask]:05d}" if mask in planes else stem(image)  # as a stack's pages
+                frame = without_tree_name(stem(image), image)  # MUSES' <frame>_frame_camera: <frame>
+                name = f"{frame}_{planes[mask]:05d}" if mask in planes else frame  # as a stack's pages
                 pair = Pair(name, image, mask, match.splits.get(key, match.split),
                             more_masks=match.merged.get(key, ()), more_channels=match.channels.get(key, ()))
                 if match.dates and match.band_files:  # a scene's dates in folders of its own: named by the scene
@@ -180,7 +181,7 @@ class FolderPairsFormat(DatasetFormat):
             encoding = self.choose_classes(root, mask_dirs, pairs, classes, self.options.cache_dir)
         classes, mapping = encoding.classes, encoding.mapping
         unlabelled, aside_unlabelled = unlabelled_images(root, [p for p in found.unlabelled if p not in filled],
-                                                         matches, found.ignored)
+                                                         matches, found.ignored + aside)
         unlabelled += listed_unlabelled + frames
         index = DatasetIndex(root, "folder-pairs", pairs, unlabelled, classes, mapping,
                              problems + list(encoding.problems), mask_values=encoding.values)
@@ -273,18 +274,24 @@ class FolderPairsFormat(DatasetFormat):
         return encoding
 
 
-def _say_other_dates(matches: list[FolderMatch]) -> None:
+def _say_other_dates(root: Path, matches: list[FolderMatch]) -> None:
     """Warn where --images picked one date of a change-detection scene (LEVIR-CD's `A/` beside
-    `B/`): the other date's folder, holding the same names, is left out, and a change mask
-    cannot be learnt from one date; without --images both are one image."""
+    `B/`, Hi-UCD's `image/2017/` beside `2018/`, a `9/` below each): the other date's folder,
+    holding the same names, is left out, and a change mask cannot be learnt from one date;
+    without --images both are one image."""
     left: list[Path] = []
     for match in matches:
         names = {image.name for _, image, _ in match.pairs}
         if match.channels or not names:
             continue
-        left += [other for other in sorted(p for p in match.image_dir.parent.iterdir() if p.is_dir())
-                 if other != match.image_dir and date_order([match.image_dir.name, other.name], True)
-                 and names <= {f.name for f in other.iterdir()}][:1]
+        for dated in (match.image_dir, *(p for p in match.image_dir.parents if p.is_relative_to(root) and p != root)):
+            below = match.image_dir.relative_to(dated)  # a date folder may lie above the images' (Hi-UCD's)
+            others = [other / below for other in sorted(p for p in dated.parent.iterdir() if p.is_dir())
+                      if other != dated and date_order([dated.name, other.name], True)
+                      and (other / below).is_dir() and names <= {f.name for f in (other / below).iterdir()}]
+            if others:
+                left.append(others[0])
+                break
     if left:
         logger.warning("--images reads one date of a change-detection scene: %s beside it hold the other date of "
                        "each image and are left out; without --images both dates are read as one image (docs/data.md, "
