@@ -3,13 +3,15 @@
 BUSI numbers a second lesion's mask (`a_mask.png` + `a_mask_1.png`), the 2018 Data Science Bowl
 stores one file per nucleus (`<id>/images/<id>.png` + `<id>/masks/*.png`) and the Montgomery
 chest X-rays keep each lung in its own folder (`ManualMask/leftMask/`, `ManualMask/rightMask/`),
-SegTrack v2 each object of a video in a numbered folder (`GroundTruth/bmx/1/`, `GroundTruth/bmx/2/`).
+SegTrack v2 each object of a video in a numbered folder (`GroundTruth/bmx/1/`, `GroundTruth/bmx/2/`),
+MVTec LOCO AD each defect of an image in a folder named after it (`ground_truth/<type>/000/000.png`, `001.png`).
 Without the flag each is refused with a message that names it; with it, every mask counts.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import os
 from pathlib import Path
@@ -290,6 +292,54 @@ def test_segtrack_object_folders_are_merged_beside_one_object_sequences(tmp_path
     assert one.masks == (base / "GroundTruth" / "girl" / "00002.png",)
     assert {p.group for p in index.pairs} == {f"SegTrackv2/JPEGImages/{s}" for s in
                                               ("birdfall", "bmx", "cheetah", "frog", "girl")}
+
+
+def mvtec_loco(root: Path, defects: dict[str, tuple[str, int]], seed: int = 0) -> Path:
+    """One MVTec LOCO AD category: `train/good/`, `test/good/` and `test/<type>/000.png` ... with
+    `ground_truth/<type>/<image>/000.png` ..., a mask per defect of the image, each of its defect's
+    value in `defects_config.json` (defect -> (type, value)); image k of a type has k + 1 defects."""
+    save(root / "train" / "good" / "000.png", photo(seed))
+    save(root / "test" / "good" / "000.png", photo(seed + 1))
+    for t, kind in enumerate(sorted({kind for kind, _ in defects.values()})):
+        value = next(v for k, v in defects.values() if k == kind)
+        for i in range(3):
+            save(root / "test" / kind / f"{i:03d}.png", photo(seed + 10 * t + i + 2))
+            for k in range(i + 1):
+                save(root / "ground_truth" / kind / f"{i:03d}" / f"{k:03d}.png", box(1 + 3 * k, 1 + i, value=value))
+    config = [{"defect_name": name, "pixel_value": v, "saturation_threshold": 1.0, "relative_saturation": True}
+              for name, (_, v) in defects.items()]
+    (root / "defects_config.json").write_text(json.dumps(config))
+    return root
+
+
+def test_mvtec_loco_masks_in_a_folder_per_image_are_merged_per_image(tmp_path):
+    """`ground_truth/<type>/001/` holds the masks of `test/<type>/001.png`, a file per defect: its
+    `000.png` was paired with image 000 and its `001.png` with image 001, each image read with
+    files of other images' folders; the defect values were classes no table named."""
+    defects = {"missing_almonds": ("logical_anomalies", 255), "box_damaged": ("structural_anomalies", 245)}
+    root = mvtec_loco(tmp_path / "breakfast_box", defects)
+    index = discover(root, merge_masks=True)
+    two = next(p for p in index.pairs if p.image == root / "test" / "logical_anomalies" / "002.png")
+    assert two.masks == tuple(root / "ground_truth" / "logical_anomalies" / "002" / f"{k:03d}.png" for k in range(3))
+    assert len(index.pairs) == 6 and index.problems == []
+    assert index.classes.names == ("background", "box_damaged", "missing_almonds")
+    merged = box(1, 3, value=2) | box(4, 3, value=2) | box(7, 3, value=2)
+    np.testing.assert_array_equal(read_mask(two.masks, index.mapping), merged.astype(np.int64))
+    with pytest.raises(DataError, match=r"(?s)named after its images in ground_truth/logical_anomalies/.*a folder "
+                                        r"per image.*--merge-masks"):
+        discover(root)
+
+
+def test_mvtec_loco_categories_numbering_defects_otherwise_are_refused_together(tmp_path):
+    """Each category's `defects_config.json` numbers its own defects: read for all, one category's
+    names would be put on another's values."""
+    mvtec_loco(tmp_path / "breakfast_box", {"missing_almonds": ("logical_anomalies", 255)})
+    mvtec_loco(tmp_path / "juice_bottle", {"wrong_fill_level": ("logical_anomalies", 250)}, seed=100)
+    with pytest.raises(DataError, match=r"breakfast_box/defects_config.json and juice_bottle/defects_config.json "
+                                        r"name the mask values otherwise \(value 250: unnamed or 'wrong_fill_level'\)"
+                                        r".*pass one such folder as DATA"):
+        discover(tmp_path, merge_masks=True)
+    assert discover(tmp_path / "juice_bottle", merge_masks=True).classes.names == ("background", "wrong_fill_level")
 
 
 def test_merging_refuses_masks_that_do_not_fit_naming_the_file(tmp_path):

@@ -254,7 +254,9 @@ def value_names_from_label_json(path: str | Path) -> ValueNames | None:
     ... (VSPW's label_num_dic_final.json: `{"others": 0, "wall": 1, ...}`, `numbered_names`), and
     a list of categories naming their ids (VIPSeg's panoVIPSeg_categories.json: `[{"id": 0,
     "name": "wall", "isthing": 0}, ...]`), or Segments.ai's release JSON listing them
-    (`_release_categories`). None for any other JSON, so that any file beside the data can be tried.
+    (`_release_categories`), or a list of defects naming their pixel values (MVTec LOCO AD's
+    `defects_config.json`, `_defect_values`). None for any other JSON, so that any file beside
+    the data can be tried.
 
     Raises:
         DataError: an unreadable file, naming it.
@@ -267,7 +269,7 @@ def value_names_from_label_json(path: str | Path) -> ValueNames | None:
     except (OSError, UnicodeDecodeError) as err:
         raise DataError(f"class list '{path}' cannot be read: {err}") from None
     numbered = _machine_colours(values) or numbered_names(values) or _category_ids(values) \
-        or _release_categories(values)
+        or _release_categories(values) or _defect_values(values)
     if numbered is not None and len(numbered) > 1:  # one name is no table
         return ValueNames(path, numbered)
     labels = values.get("labels") if isinstance(values, dict) else None
@@ -293,12 +295,20 @@ def _release_categories(values: Any) -> dict[int, str] | None:
     return names if 0 in names else {0: "background", **names}
 
 
-def _category_ids(values: Any) -> dict[int, str] | None:
-    """Names by id from a list of categories, each `{"id": ..., "name": ...}`, the ids differing;
+def _defect_values(values: Any) -> dict[int, str] | None:
+    """MVTec LOCO AD's `defects_config.json` (`[{"defect_name": "missing_almonds", "pixel_value":
+    255, ...}, ...]`): the value each defect has in its masks, 0 being the defect-free background.
     None for any other JSON."""
+    names = _category_ids(values, "pixel_value", "defect_name")
+    return {0: "background", **names} if names and 0 not in names else names
+
+
+def _category_ids(values: Any, id_key: str = "id", name_key: str = "name") -> dict[int, str] | None:
+    """Names by id from a list of categories, each `{"id": ..., "name": ...}` (or of other keys),
+    the ids differing; None for any other JSON."""
     if not isinstance(values, list) or not all(isinstance(x, dict) for x in values):
         return None
-    rows = [(x.get("id"), x.get("name")) for x in values]
+    rows = [(x.get(id_key), x.get(name_key)) for x in values]
     if not all(isinstance(i, int) and not isinstance(i, bool) and i >= 0 and isinstance(n, str) and n for i, n in rows):
         return None
     names = dict(rows)

@@ -84,6 +84,22 @@ def masks_in_stem_folders(image: Folder, wrappers: list[Path], root: Path, rules
     return None
 
 
+def masks_in_image_folders(image: Folder, wrapper: Path, root: Path, merge: bool) -> FolderMatch | None:
+    """The masks of `image`'s files in the folders of `wrapper` named after them
+    (`rivals.folders_per_image`), every file of such a folder its image's, however named (MVTec
+    LOCO AD's `ground_truth/logical_anomalies/000/000.png` and `001.png`, a mask per defect of
+    `000.png`): merged with `merge` (`--merge-masks`); None without it where a folder holds
+    several, which `rivals._ambiguous` then refuses, naming the flag."""
+    stems = {stem(p).lower() for p in image.files}
+    masks = [path for sub in sorted(wrapper.iterdir()) if sub.is_dir() and sub.name.lower() in stems
+             for path in list_images(sub, masks=True)]
+    if not merge and len({path.parent for path in masks}) < len(masks):
+        return None
+    rule = KeyRule("a folder named after each image holding its masks", lambda path: path.parent.name.lower(),
+                   lambda path: stem(path).lower())
+    return match_folders(image.files, masks, image.path, wrapper, root, image.split, (rule,), merge)
+
+
 def of_an_image(folder: Folder, parent: Folder | None) -> bool:
     """Whether `folder` is named after an image in `parent`, the folder holding it, and every file
     in it carries that name: the image's own files (ADE20K's per-object masks,

@@ -114,6 +114,16 @@ def _ambiguous(image: Folder, candidates: list[FolderMatch], root: Path, beside:
     )
     found = f"'{root}': {len(candidates)} folders could hold the masks of '{rel}/' ({len(image.files)} images):"
     found += f"{listed}\n"
+    if (wrapper := folders_per_image(image, candidates)) is not None:
+        held = {c.mask_dir: list_images(c.mask_dir, masks=True) for c in candidates}
+        first = max(held, key=lambda folder: len(held[folder]))  # the example: a folder of several masks
+        shown = ", ".join(p.name for p in held[first][:3])
+        return DataError(
+            f"{found}they are named after its images in {folder_label(wrapper, root)}, which mirrors the image folder: "
+            f"a folder per image holding that image's masks ({folder_label(first, root)}: {shown}, one per object "
+            "or defect), which pair by name with other images only by chance; pass --merge-masks to read each "
+            "image's masks in its folder as one (their union)"
+        )
     if folders_per_object(candidates):
         return DataError(
             f"{found}they are numbered in {folder_label(candidates[0].mask_dir.parent, root)}, which mirrors the image "
@@ -336,6 +346,22 @@ def _one_mask_wrapper(candidates: list[FolderMatch]) -> bool:
     named = looks_like_mask_folder(wrapper.name) or (folder_split(wrapper.name) is not None
                                                      and looks_like_mask_folder(wrapper.parent.name))
     return named and all(names_labels(c.mask_dir.name) for c in candidates)
+
+
+def folders_per_image(image: Folder, candidates: list[FolderMatch]) -> Path | None:
+    """The folder holding `folders_per_object`'s numbered folders when those are named after the
+    files of `image` instead, one for at least half of them: a folder per image, holding that
+    image's masks (MVTec LOCO AD's `ground_truth/logical_anomalies/000/000.png` and `001.png`, a
+    mask per defect of `test/logical_anomalies/000.png`), whose files pair by name with other
+    images (`000/001.png` with `001.png`) by chance. None otherwise."""
+    if not folders_per_object(candidates):
+        return None
+    wrapper = candidates[0].mask_dir.parent
+    stems = {stem(p).lower() for p in image.files}
+    named = [sub for sub in wrapper.iterdir() if sub.is_dir() and sub.name.lower() in stems]
+    if not all(c.mask_dir.name.lower() in stems for c in candidates) or len(named) < max(2, len(stems) / 2):
+        return None
+    return wrapper
 
 
 def folders_per_object(candidates: list[FolderMatch]) -> bool:

@@ -14,7 +14,13 @@ from seglab.data.discovery.complementary_masks import complementary_matches
 from seglab.data.discovery.folders.band_chips import band_chips
 from seglab.data.discovery.folders.content import MaskSniffs, _in_one_file
 from seglab.data.discovery.folders.listing import MAX_DEPTH, METADATA_FILES, NAMED_DEPTH, Folder, walk
-from seglab.data.discovery.folders.per_image import mask_wrappers, masks_in_stem_folders, of_an_image, per_image_masks
+from seglab.data.discovery.folders.per_image import (
+    mask_wrappers,
+    masks_in_image_folders,
+    masks_in_stem_folders,
+    of_an_image,
+    per_image_masks,
+)
 from seglab.data.discovery.folders.placement import (
     FolderPlaces,
     _candidates,
@@ -33,6 +39,7 @@ from seglab.data.discovery.folders.rivals import (
     _same_side,
     _shows_masks,
     _without_unlabelled,
+    folders_per_image,
     folders_per_object,
 )
 from seglab.data.discovery.folders.side_by_side import _side_by_side
@@ -195,6 +202,9 @@ def search_folders(
             candidates = labels_by_split(image.path, strictest_versions(candidates, root, said), root, said)
         candidates, scored = split_valid_areas(candidates)  # Agriculture-Vision's boundaries/ and masks/
         areas.update(area.mask_dir for area in scored)
+        if len(candidates) > 1 and (wrapper := folders_per_image(image, candidates)) is not None \
+                and (own := masks_in_image_folders(image, wrapper, root, merge)) is not None:
+            candidates = [own]  # MVTec LOCO AD's ground_truth/<type>/000/: the masks of 000.png, a file per defect
         if len(candidates) > 1 and ((merge or multilabel or multiclass) and _one_mask_wrapper(candidates)
                                     or merge and folders_per_object(candidates)):
             candidates = [combine_matches(candidates)]  # Montgomery's lungs, SegTrack's GroundTruth/bmx/1/ + 2/

@@ -103,13 +103,43 @@ def _shipped_value_names(root: Path, found: FolderSearch, declared: ValueNames |
     folders `_metadata_folders` lists, the JSON of the labels' version first (Mapillary's
     v2.0/labels/); read against the values a sample of the label `masks` holds where those decide
     (`ValueNames.read_by_masks`: a list of names alone whose first is no background, a table from
-    1 beside its reduced copy), `masks` empty for masks not read as they are."""
-    versions = {m.mask_dir.parent.name for m in found.matches}
-    names = declared or next((names for folder in _metadata_folders(root, found)
-                              if (names := value_names_in(folder, versions)) is not None), None)
+    1 beside its reduced copy), `masks` empty for masks not read as they are.
+
+    Raises:
+        DataError: the table found above some mask folders names their values otherwise than one
+            above others does (MVTec LOCO AD's `defects_config.json` per category: each numbers its
+            own defects), naming both and the folder to pass.
+    """
+    names = declared or _one_table(root, found)
     if names is None or not names.read_by_masks:  # the masks are read again only where they decide
         return names
     return fitted_to_masks(names, set(sample_masks(masks).label_values()) if masks else set())
+
+
+def _one_table(root: Path, found: FolderSearch) -> ValueNames | None:
+    """The first table `value_names_in` reads in the folders `_metadata_folders` lists; one of a
+    subtree (not above every mask folder) only where the other subtrees' tables name the values
+    alike (`_shipped_value_names` raises otherwise)."""
+    versions = {m.mask_dir.parent.name for m in found.matches}
+    tables = (table for folder in _metadata_folders(root, found) if (table := value_names_in(folder, versions)))
+    names = next(tables, None)
+    if names is None or names.path.parent in _shared_folders(root, found):
+        return names
+    for other in tables:  # a table of one subtree: the others' must name the values alike
+        if other.names != names.names:
+            shown = (path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
+                     for path in (names.path, other.path))
+            raise DataError(f"'{root}': {' and '.join(shown)} name the mask values otherwise (value "
+                            f"{_first_difference(names, other)}): each numbers the classes of the masks below its "
+                            f"folder its own way; pass one such folder as DATA (e.g. {names.path.parent})")
+    return names
+
+
+def _first_difference(names: ValueNames, other: ValueNames) -> str:
+    """The first value two tables name otherwise, with both names: `240: unnamed or 'contamination'`."""
+    value = min(v for v in {*names.names, *other.names} if names.names.get(v) != other.names.get(v))
+    return f"{value}: " + " or ".join(repr(table.names[value]) if value in table.names else "unnamed"
+                                      for table in (names, other))
 
 
 def binary_value_names(root: Path, found: FolderSearch) -> ValueNames | None:
@@ -161,17 +191,23 @@ def _value_tables(folder: Path, versions: Collection[str] = ()) -> list[tuple[Ta
 
 
 def _metadata_folders(root: Path, found: FolderSearch) -> list[Path]:
-    """Where a dataset keeps files about its classes: the dataset folder and those down to the
-    one holding all image and mask folders (ADEChallengeData2016/ over images/ and annotations/,
-    A2D2's camera_lidar_semantic/ over one sequence's), then those down to each mask folder
-    (EndoVis 2018's release folders over their seq_N/labels/) and the mask folder itself."""
+    """Where a dataset keeps files about its classes: `_shared_folders`, then those down to each
+    mask folder (EndoVis 2018's release folders over their seq_N/labels/) and the mask folder itself."""
+    top = Path(os.path.abspath(root))
+    beside = [d for m in found.matches for d in (*_down_to(root, top, m.mask_dir.parent), m.mask_dir)]
+    return list(dict.fromkeys([*_shared_folders(root, found), *beside]))
+
+
+def _shared_folders(root: Path, found: FolderSearch) -> list[Path]:
+    """The folders above every image and mask folder: the dataset folder and those down to the
+    one holding them all (ADEChallengeData2016/ over images/ and annotations/, A2D2's
+    camera_lidar_semantic/ over one sequence's)."""
     dirs = [d for m in found.matches for d in (m.image_dir, m.mask_dir)]
     # absolute: --images/--masks given relative to the working folder, DATA left out (or the reverse)
     common = Path(os.path.commonpath([os.path.abspath(d) for d in dirs])) if dirs else None
     top = Path(os.path.abspath(root))
     between = _down_to(root, top, common) if common is not None and common.is_relative_to(top) else []
-    beside = [d for m in found.matches for d in (*_down_to(root, top, m.mask_dir.parent), m.mask_dir)]
-    return list(dict.fromkeys([root, *between, *beside]))
+    return list(dict.fromkeys([root, *between]))
 
 
 def _down_to(root: Path, top: Path, folder: Path) -> list[Path]:
