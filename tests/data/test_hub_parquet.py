@@ -250,3 +250,38 @@ def test_save_to_disk_arrow_files_are_read_with_splits_and_info_names(tmp_path: 
         np.testing.assert_array_equal(read_mask(pair.mask, index.mapping), masks[pair.name])
     assert index.classes is not None and index.classes.names == ("other", "wall", "floor")
     assert index.pairing[0].startswith("2 Arrow shards (3 train, 2 val rows): column 'image' images")
+
+
+def tiles(root: Path, folds: list[int]) -> None:
+    """OAM-TCD's shards: `image` + `annotation`, an `oam_id` column naming the orthomosaic each tile
+    is cut from (tile k of `oam_<k // 2>`) and a `validation_fold` column, `folds[k]` for tile k,
+    split into two train shards and a test one."""
+    cut = {"train-00000-of-00002": range(0, 4), "train-00001-of-00002": range(4, 8),
+           "test-00000-of-00001": range(8, 10)}
+    for name, seeds in cut.items():
+        shard(root / "data" / f"{name}.parquet", seeds, ("image", "annotation"),
+              {"oam_id": [f"oam_{s // 2}" for s in seeds], "validation_fold": [folds[s] for s in seeds],
+               "biome": [s % 2 for s in seeds]})
+
+
+def test_group_and_fold_columns_of_the_shards_group_the_pairs(tmp_path: Path) -> None:
+    """OAM-TCD's tiles of one orthomosaic (`oam_id`) were not grouped, so that a drawn split put
+    them in train and val alike, and its `validation_fold` column was not read: its folds, each
+    holding whole orthomosaics, are the groups."""
+    root = tmp_path / "oam_tcd"
+    tiles(root, [k // 4 for k in range(10)])  # folds 0, 0, 0, 0, 1, ... each holding two orthomosaics
+    index = discover(root)
+    assert {p.name: p.group for p in index.pairs} == {
+        **{f"train-0000{k // 4}-of-00002_{k % 4:06d}": f"fold {k // 4}" for k in range(8)},
+        **{f"test-00000-of-00001_{k:06d}": "fold 2" for k in range(2)}}
+    assert "grouped by the column 'validation_fold': 2 shipped folds, each holding whole 'oam_id' groups " \
+           "(--folds 2 validates on one at a time)" in index.pairing
+
+
+def test_folds_dividing_a_group_leave_the_group_column_to_group(tmp_path: Path) -> None:
+    root = tmp_path / "oam_tcd"
+    tiles(root, [k % 2 for k in range(10)])  # each orthomosaic's two tiles in folds 0 and 1
+    index = discover(root)
+    assert {p.group for p in index.pairs} == {f"oam_{k}" for k in range(5)}
+    assert index.pairing[-1] == ("grouped by the column 'oam_id': 5 groups; its column 'validation_fold' divides "
+                                 "them, so its folds are not used")

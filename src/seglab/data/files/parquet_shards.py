@@ -116,6 +116,16 @@ def stored_paths(path: Path, column: str) -> Iterator[str | None]:
         yield from compute.struct_field(table.column(column), "path").to_pylist()
 
 
+def column_cells(path: Path, column: str) -> Iterator[Any]:
+    """Each row's cell of a plain column (a group's id, a fold number), read without the pictures.
+
+    Raises:
+        DataError: see `shard_columns`.
+    """
+    for table in _row_groups(path, [column]):
+        yield from table.column(column).to_pylist()
+
+
 def picture_rows(path: Path, columns: Sequence[str]) -> Iterator[tuple[bytes | None, ...]]:
     """Each row's pictures of the Image `columns` (None for an empty cell or one without bytes),
     one row group in memory at a time.

@@ -36,20 +36,30 @@ from seglab.data.discovery.naming import folder_split, folders_split, looks_like
 from seglab.data.files.file_version import file_version
 from seglab.data.files.index import DatasetIndex, Pair, Problem, natural_key
 from seglab.data.files.io import PICTURE_SUFFIXES, picture_suffix
-from seglab.data.files.parquet_shards import SHARD_SUFFIXES, picture_rows, shard_columns, shard_kind, stored_paths
+from seglab.data.files.parquet_shards import (
+    SHARD_SUFFIXES,
+    column_cells,
+    picture_rows,
+    shard_columns,
+    shard_kind,
+    stored_paths,
+)
 from seglab.data.files.read_errors import DECODE_ERRORS
 from seglab.data.files.staging import cache_folder, staged_folder
 from seglab.data.layouts.folder_pairs import FolderPairsFormat
 from seglab.data.layouts.formats import FORMATS, DatasetFormat, ReadOptions
+from seglab.data.splitting.shipped_folds import fold_groups, names_folds
+from seglab.data.splitting.subject_tables import gives_subjects, subject_columns
 from seglab.errors import DataError
 
 log = logging.getLogger(__name__)
 
-CACHE_VERSION = 1  # part of every key: bump when what is written changes
+CACHE_VERSION = 2  # part of every key: bump when what is written changes
 LABELS_FILE = "id2label.json"
 _DEPTH = 3  # folders above a shard: <config>/<split>/0000.parquet and one more
 _MANIFEST = "rows.json"  # written last: a folder without it was never completed
 Columns = tuple[list[str], list[str]]  # (every column, the Image columns) of a shard: `shard_columns`
+Row = tuple[str, str, str | None, int, int]  # name, image file, mask file (None: unlabelled), shard, row in it
 
 
 @FORMATS.register("hub-parquet")
@@ -80,18 +90,24 @@ class HubParquetFormat(DatasetFormat):
         splits = {shard: name_split(shard.stem) or folders_split(shard, root) for shard in shards}
         if not usable_splits(splits.values()):
             splits = dict.fromkeys(shards)
-        pairs = sorted((Pair(name, folder / image, folder / mask, splits[shards[shard]])
-                        for name, image, mask, shard in rows if mask is not None), key=lambda p: natural_key(p.name))
-        unlabelled = [folder / image for _, image, mask, _ in rows if mask is None]
+        grouped = _shipped_groups(self._found[root], shards, rows, [splits[shard] for shard in shards])
+        groups = grouped[0] if grouped is not None else {}
+        pairs = sorted((Pair(name, folder / image, folder / mask, splits[shards[shard]],
+                             groups.get(name, name) if groups else None)
+                        for name, image, mask, shard, _ in rows if mask is not None), key=lambda p: natural_key(p.name))
+        unlabelled = [folder / image for _, image, mask, _, _ in rows if mask is None]
         problems = [Problem(shards[shard], text, "unreadable") for shard, text in failed]
         mask_dirs = sorted({p.mask.parent for p in pairs if p.mask is not None})
         encoding = FolderPairsFormat.choose_classes(root, mask_dirs, pairs, classes, self.options.cache_dir)
         index = DatasetIndex(root, "hub-parquet", pairs, unlabelled, encoding.classes, encoding.mapping,
                              problems + list(encoding.problems), mask_values=encoding.values)
-        counts = Counter(splits[shards[shard]] or "all" for *_, shard in rows)
+        counts = Counter(splits[shards[shard]] or "all" for *_, shard, _ in rows)
         rows_per_split = ", ".join(f"{n} {s}" for s, n in counts.items())
         index.pairing = [f"{len(shards)} {shard_kind(shards[0])} shards ({rows_per_split} rows): column "
                          f"'{columns[0]}' images, '{columns[1]}' masks, unpacked into '{folder}'"]
+        if grouped is not None:
+            log.info("%s: %s", root, grouped[1])
+            index.pairing.append(grouped[1])
         if encoding.classes is None and type(encoding.mapping) is IdentityMapping:
             index.value_names = _shipped_value_names(root, shards)
         return index
@@ -184,10 +200,10 @@ def _row_names(shards: list[Path], column: str, base: Path) -> list[list[str]]:
 
 
 def _unpacked(shards: list[Path], columns: tuple[str, str], base: Path, cache: Path, dataset: str
-              ) -> tuple[Path, list[tuple[str, str, str | None, int]], list[tuple[int, str]]]:
+              ) -> tuple[Path, list[Row], list[tuple[int, str]]]:
     """The cache folder of the shards' pictures (named for the `dataset`), written now or by an earlier call for the same
-    shards and columns; its rows (name, image file, mask file or None, shard number) and the
-    rows that hold no pictures (shard number, what is wrong).
+    shards and columns; its rows (name, image file, mask file or None, shard number, row number in
+    the shard) and the rows that hold no pictures (shard number, what is wrong).
 
     Raises:
         DataError: a shard that cannot be read (`parquet_shards`).
@@ -207,7 +223,7 @@ def _unpacked(shards: list[Path], columns: tuple[str, str], base: Path, cache: P
                     if isinstance(files, str):
                         failed.append((number, f"'{shard}' row {row}: {files}"))
                     else:
-                        rows.append((name, *files, number))
+                        rows.append((name, *files, number, row))
             (partial / _MANIFEST).write_text(json.dumps({"rows": rows, "failed": failed}))
     manifest = json.loads((folder / _MANIFEST).read_text())
     return folder, [tuple(r) for r in manifest["rows"]], [tuple(f) for f in manifest["failed"]]
@@ -231,6 +247,43 @@ def _written(pictures: tuple[bytes | None, ...], columns: tuple[str, str], folde
         if column in files and picture is not None:
             (folder / files[column]).write_bytes(picture)
     return files[columns[0]], files.get(columns[1])
+
+
+def _shipped_groups(found: dict[Path, Columns | None], shards: list[Path], rows: list[Row],
+                    splits: list[str | None]) -> tuple[dict[str, str], str] | None:
+    """Pair name -> group from the shards' plain columns, read as a metadata table's are
+    (`subject_tables`): the first subject column that groups the pairs (OAM-TCD's `oam_id`, the
+    orthomosaic its tiles are cut from), or the folds of a fold column holding each such group
+    whole (`shipped_folds`: its `validation_fold`), counted outside the test shards (`splits`, one
+    per shard) for the --folds that folds them; with the line that says so. None when no column
+    groups them."""
+    every = [set((found[shard] or shard_columns(shard))[0]) for shard in shards]
+    header = [c for c in (found[shards[0]] or shard_columns(shards[0]))[0] if all(c in columns for columns in every)]
+    labelled = [(name, shard, row) for name, _, mask, shard, row in rows if mask is not None]
+
+    def cells(column: str) -> dict[str, object]:
+        values = [list(column_cells(shard, column)) for shard in shards]
+        return {name: values[shard][row] for name, shard, row in labelled}
+
+    subject, subjects = None, {}
+    for _, column in subject_columns(header):
+        named = {name: str(cell) for name, cell in cells(column).items() if cell not in (None, "")}
+        if gives_subjects(named, len(labelled)):
+            subject, subjects = column, named
+            break
+    fold = next((column for column in header if names_folds(column)), None)
+    shipped = cells(fold) if fold is not None else {}
+    folds = fold_groups(shipped, subjects) if shipped else None
+    if folds is not None:
+        tested = {name for name, shard, _ in labelled if splits[shard] == "test"}
+        count = len({str(cell) for name, cell in shipped.items() if cell not in (None, "") and name not in tested})
+        whole = f", each holding whole '{subject}' groups" if subject else ""
+        return folds, (f"grouped by the column '{fold}': {count} shipped folds{whole} (--folds {count} validates on "
+                       "one at a time)")
+    if subject is None:
+        return None
+    aside = f"; its column '{fold}' divides them, so its folds are not used" if fold is not None else ""
+    return subjects, f"grouped by the column '{subject}': {len(set(subjects.values()))} groups{aside}"
 
 
 def _shipped_value_names(root: Path, shards: list[Path]) -> ValueNames | None:

@@ -15,7 +15,7 @@ import csv
 import os
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -27,9 +27,10 @@ IMAGE_COLUMNS = ("image_id", "image", "image_name", "isic_id", "filename", "file
 # The patient before the lesion: one patient's lesions share skin, age and camera, so a split
 # by lesion still shows the test patients' skin in training (ISIC 2020 gives both columns).
 # A site last, where no column names a patient: VegAnn's `Dataset-Name` (the campaign, camera and
-# place each image was taken in, its five official splits drawn by site) looks alike within a site.
+# place each image was taken in, its five official splits drawn by site) looks alike within a site,
+# as OAM-TCD's `oam_id` (the OpenAerialMap orthomosaic its tiles are cut from) does.
 SUBJECT_COLUMNS = ("patient_id", "patient", "subject_id", "subject", "case_id", "lesion_id",  # a 'case' may be a class
-                   "site_id", "site", "dataset_name")
+                   "site_id", "site", "oam_id", "dataset_name")
 _MAX_BYTES = 20_000_000  # HAM10000's table is 0.6 MB and ISIC 2020's 2.6 MB; bigger ones are no metadata
 _MAX_TABLES = 8  # tables read at most, nearest the dataset folder first
 _MAX_FOLDERS = 32  # folders searched at most: the dataset folder and those above the image folders
@@ -63,11 +64,26 @@ def find_subject_table(pairs: list[Pair], root: Path) -> SubjectTable | None:
     images = _images_by_key(pairs)
     for path in _tables(pairs, root):
         for column, subjects in _subject_columns(path, images):
-            counts = Counter(subjects.values())
-            if (len(subjects) >= _LISTED * len(pairs) and len(counts) >= _MIN_SUBJECTS and max(counts.values()) >= 2
-                    and max(counts.values()) <= _LARGEST * len(subjects)):
+            if gives_subjects(subjects, len(pairs)):
                 return SubjectTable(path, column, subjects)
     return None
+
+
+def gives_subjects(subjects: Mapping[str, str], pairs: int) -> bool:
+    """Whether a column's subjects (pair name -> subject) group the dataset's `pairs`: at least
+    half of them named, several sharing a subject, three subjects or more and none holding half."""
+    counts = Counter(subjects.values())
+    return (len(subjects) >= _LISTED * pairs and len(counts) >= _MIN_SUBJECTS and max(counts.values()) >= 2
+            and max(counts.values()) <= _LARGEST * len(subjects))
+
+
+def subject_columns(header: Sequence[str]) -> list[tuple[int, str]]:
+    """The subject columns of a table's `header` (`SUBJECT_COLUMNS`, spelt any way: `Patient ID`),
+    each as (position, name as the header spells it), the preferred first."""
+    positions: dict[str, int] = {}
+    for i, cell in enumerate(header):
+        positions.setdefault(_plain(cell), i)
+    return [(positions[c], header[positions[c]].strip()) for c in map(_plain, SUBJECT_COLUMNS) if c in positions]
 
 
 def _images_by_key(pairs: list[Pair]) -> dict[str, list[str]]:
@@ -114,7 +130,7 @@ def _subject_columns(path: Path, images: dict[str, list[str]]) -> Iterator[tuple
             for i, cell in enumerate(cells):
                 header.setdefault(_plain(cell), i)
             image = next((header[c] for c in map(_plain, IMAGE_COLUMNS) if c in header), None)
-            columns = [(header[c], cells[header[c]].strip()) for c in map(_plain, SUBJECT_COLUMNS) if c in header]
+            columns = subject_columns(cells)
             if image is None or not columns:
                 return
             found: list[dict[str, str]] = [{} for _ in columns]
