@@ -445,3 +445,48 @@ def test_rival_label_stacks_are_refused_and_a_folder_per_patient_is_its_group_an
     assert {p.split for p in traced.pairs} == {None}  # the synthetic patients are in no split: the split is drawn
     drawn = split_pairs(traced.pairs, (0.5, 0.25, 0.25))
     assert not {p.group for p in drawn["train"]} & {p.group for p in drawn["val"] + drawn["test"]}
+
+
+def chabud(path: Path, pre_fire: range | None = None, samples: int = 6) -> dict[str, np.ndarray]:
+    """ChaBuD's `train_eval.hdf5`: a group per sample, named by a UUID, holding `post_fire` (H, W, 12)
+    uint16, `pre_fire` alike in the samples of `pre_fire` (all when None), `mask` (H, W, 1) 0/1, and
+    a `fold` attribute, sample k in fold k % 3; the masks by group."""
+    h5py = pytest.importorskip("h5py")
+    rng = np.random.default_rng(0)
+    masks = {}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with h5py.File(path, "w") as file:
+        for k in range(samples):
+            group = file.create_group(f"{k:08x}-4c1e-9b2a-{k:012x}")
+            group.attrs["fold"], group.attrs["comments"] = k % 3, ""
+            group["post_fire"] = rng.integers(0, 10_000, (H, W, 12), dtype=np.uint16)
+            if pre_fire is None or k in pre_fire:
+                group["pre_fire"] = rng.integers(0, 10_000, (H, W, 12), dtype=np.uint16)
+            masks[group.name.lstrip("/")] = (rng.random((H, W, 1)) > 0.7).astype(np.uint8)
+            group["mask"] = masks[group.name.lstrip("/")]
+    return masks
+
+
+def test_an_hdf5_file_of_a_group_per_sample_pairs_each_group_grouped_by_its_fold(tmp_path):
+    """ChaBuD's `train_eval.hdf5` was refused: 'no known dataset layout', the file listed as one
+    image file; its groups are samples, not the splits of `train/images` + `train/masks`."""
+    masks = chabud(tmp_path / "chabud" / "train_eval.hdf5", pre_fire=range(1, 6))
+    index = discover(tmp_path / "chabud", cache_dir=str(tmp_path / "cache"))
+    assert index.format == "array-stack"
+    assert {p.name.removeprefix("train_eval_"): p.group for p in index.pairs} == {
+        name: f"fold {k % 3}" for k, name in enumerate(masks)}
+    for pair in index.pairs:
+        mask = masks[pair.name.removeprefix("train_eval_")][..., 0]  # (H, W, 1) squeezed
+        np.testing.assert_array_equal(read_mask(pair.mask, index.mapping), mask)
+        assert read_image(pair.image).shape == (H, W, 12)
+    assert index.pairing == ["train_eval.hdf5:<group>/post_fire + train_eval.hdf5:<group>/mask [train]: 6 groups, a "
+                             "sample each; grouped by their attribute 'fold': 3 shipped folds (--folds 3 validates on "
+                             "one at a time); 'pre_fire' is in 5 of the 6 groups, not in all, so not read"]
+
+
+def test_two_datasets_of_every_sample_group_are_a_choice_named_by_the_flag(tmp_path):
+    chabud(tmp_path / "chabud" / "train_eval.hdf5")
+    with pytest.raises(DataError, match=r"pick one with --images post_fire or --images pre_fire"):
+        discover(tmp_path / "chabud", cache_dir=str(tmp_path / "cache"))
+    index = discover(tmp_path / "chabud", cache_dir=str(tmp_path / "cache"), images="pre_fire")
+    assert len(index.pairs) == 6 and index.pairing[0].startswith("train_eval.hdf5:<group>/pre_fire + ")

@@ -3,8 +3,10 @@ in one file, as SSL4MIS ships ACDC (`slices/patient001_frame01_slice_1.h5`: `ima
 a 3-D case holding both (`load_h5_volume`), which the volumes format cuts into slices; or
 stacks of 2-D slices (`h5_stack`), which the array-stack format pairs slice by slice: a file's only
 dataset (MitoEM's `im.h5` beside `mito_label.h5`), or datasets named for stacks as a .npz file's
-arrays are (`images` + `masks`, Keras' `x_train` + `y_train`). The image dataset's name tells a
-case from a stack (`names_a_case`, `names_stacks`): SSL4MIS names a case's `image` and `label`, PlantSeg its `raw`.
+arrays are (`images` + `masks`, Keras' `x_train` + `y_train`); or a sample per group
+(`h5_sample_groups`: ChaBuD's `<uuid>/post_fire` + `<uuid>/mask`), its groups read as a stack's
+slices (`h5_group_slices`). The image dataset's name tells a case from a stack (`names_a_case`,
+`names_stacks`): SSL4MIS names a case's `image` and `label`, PlantSeg its `raw`.
 
 A file holding several datasets gives the one named for its role (`npy_files.array_for_role`), as
 a .npz file does. Shape and dtype come from the dataset's header before anything is read. h5py
@@ -15,8 +17,9 @@ storage, virtual datasets, external links) is refused: a file must not make segl
 from __future__ import annotations
 
 import importlib
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -199,6 +202,56 @@ def _usable(file: Any, names: list[str], h5py: ModuleType) -> list[str]:
     return usable
 
 
+@dataclass(frozen=True)
+class SampleGroup:
+    """One group of an HDF5 file that keeps a sample per group (`h5_sample_groups`).
+
+    Args:
+        shapes: its datasets' shapes by name (`post_fire`, `mask`), from their headers.
+        attributes: its attributes of one number or string each (ChaBuD's `fold`).
+    """
+
+    shapes: dict[str, tuple[int, ...]]
+    attributes: dict[str, int | float | str]
+
+
+def h5_sample_groups(path: Path) -> dict[str, SampleGroup]:
+    """Each group of an HDF5 file by name, when the file keeps a sample per group (ChaBuD's
+    `train_eval.hdf5`: `<uuid>/post_fire`, `pre_fire`, `mask`, a `fold` attribute): its root holds
+    two groups or more and nothing else, each holding datasets of numbers kept in the file and
+    nothing else. Empty otherwise, for a file that cannot be read, or without h5py."""
+    try:
+        h5py = h5py_module()
+        with h5py.File(path, "r") as file:
+            names = list(file)
+            if len(names) < 2 or not all(isinstance(file.get(n, getlink=True), h5py.HardLink)
+                                         and isinstance(file[n], h5py.Group) for n in names):
+                return {}
+            found = {}
+            for name in names:
+                members = [f"{name}/{member}" for member in file[name]]
+                usable = _usable(file, members, h5py)
+                if not usable or len(usable) < len(members):
+                    return {}
+                found[name] = SampleGroup({m.rsplit("/", 1)[1]: tuple(file[m].shape) for m in usable},
+                                          _scalars(file[name].attrs))
+            return found
+    except (OSError, RuntimeError, ValueError, KeyError, TypeError, Unusable):  # TypeError: a type h5py cannot map
+        return {}
+
+
+def _scalars(attributes: Any) -> dict[str, int | float | str]:
+    """The attributes of one number or string each, as Python values."""
+    found: dict[str, int | float | str] = {}
+    for name, value in attributes.items():
+        value = value.decode("utf-8", "replace") if isinstance(value, bytes) else value
+        if isinstance(value, np.generic) and value.ndim == 0:
+            value = value.item()
+        if isinstance(value, (int, float, str)) and not isinstance(value, bool):
+            found[name] = value
+    return found
+
+
 def h5_class_names(path: Path) -> tuple[str, ...] | None:
     """The class names an HDF5 file lists in a `classes` attribute on its root, one per mask value
     from 0 (`[b"background", b"lesion"]`, as preprocessed releases note them); None without one, for
@@ -239,6 +292,38 @@ class _Slices:
             return np.asarray(self.dataset[index])
         except (OSError, RuntimeError, ValueError, KeyError) as err:
             raise ReadError(f"HDF5 stack '{self.path}' cannot be read (damaged or truncated): {err}") from None
+
+
+class _GroupSlices:
+    """The dataset `name` of each of `groups` of an open file, read one group at a time as the
+    slices of a stack (`slices[i]`, `slices[:8]`); a damaged one is a `ReadError` naming the file."""
+
+    def __init__(self, file: Any, groups: Sequence[str], name: str, path: Path) -> None:
+        self.file, self.groups, self.name, self.path = file, groups, name, path
+
+    def __getitem__(self, index: int | slice) -> np.ndarray:
+        if isinstance(index, slice):
+            return np.stack([self[i] for i in range(*index.indices(len(self.groups)))])
+        member = f"{self.groups[index]}/{self.name}"
+        try:
+            return np.asarray(_checked(self.file, member)[()])
+        except (OSError, RuntimeError, ValueError, KeyError) as err:
+            raise ReadError(f"HDF5 file '{self.path}' cannot be read at '{member}' (damaged or truncated): {err}"
+                            ) from None
+
+
+@contextmanager
+def h5_group_slices(path: Path, groups: Sequence[str], name: str) -> Iterator[_GroupSlices]:
+    """The dataset `name` of each of a file's `groups` (`h5_sample_groups`), open to be read one
+    group at a time, as a stack's slices are (`h5_stack`).
+
+    Raises:
+        Unusable: no h5py, a damaged file.
+        ReadError: a damaged or missing dataset, while slices are read.
+    """
+    h5py = h5py_module()
+    with _damage_named(), h5py.File(path, "r") as file:
+        yield _GroupSlices(file, groups, name, path)
 
 
 @contextmanager

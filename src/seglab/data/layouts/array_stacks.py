@@ -23,7 +23,9 @@ holding `X` and `y`), and so are an HDF5 file's datasets (`images` + `masks`, Ke
 `y_train` ... `y_test`, or a group per split: `train/images` + `train/masks`, `val/...`), paired
 and split by the same names, unless the file names a case's image (`hdf5_files.names_a_case`:
 SSL4MIS' `image` + `label`, a 3-D case of the volumes format); a `classes` attribute listing
-names on the file's root names the classes.
+names on the file's root names the classes. A file of a group per sample (ChaBuD's
+`train_eval.hdf5`: `<uuid>/post_fire` + `<uuid>/mask`, `sample_groups`) gives a stack of each
+dataset every group holds, a slice per group, named by it and grouped by a fold attribute.
 
 Two mask stacks that pair with one image stack are rival annotations of its slices
 (ToothFairy's `gt_alpha.npy`, dense, and `gt_sparse.npy`, traced, beside `data.npy`): refused,
@@ -63,9 +65,19 @@ from seglab.data.files.file_threads import on_threads
 from seglab.data.files.file_version import file_version
 from seglab.data.discovery.folders import Folder, walk
 from seglab.data.layouts.formats import FORMATS, DatasetFormat, ReadOptions
+from seglab.data.layouts.sample_groups import fold_groups_of, left_out, members_of_every_group
 from seglab.data.files.index import DatasetIndex, Pair, Problem, natural_key
 from seglab.data.encodings.encoding import choose_encoding
-from seglab.data.files.hdf5_files import HDF5_SUFFIXES, h5_class_names, h5_dataset_shapes, h5_stack, names_stacks
+from seglab.data.files.hdf5_files import (
+    HDF5_SUFFIXES,
+    SampleGroup,
+    h5_class_names,
+    h5_dataset_shapes,
+    h5_group_slices,
+    h5_sample_groups,
+    h5_stack,
+    names_stacks,
+)
 from seglab.data.discovery.naming import (
     folder_split,
     folders_split,
@@ -103,6 +115,7 @@ class _Stack:
     path: Path
     shape: tuple[int, ...]
     member: str | None = None
+    groups: tuple[str, ...] = ()  # an HDF5 file's groups, a sample each, whose `member` the slices are
 
     @property
     def count(self) -> int:
@@ -125,8 +138,10 @@ class _Stack:
     @property
     def image_unless_named(self) -> bool:
         """A multi-page TIFF or an HDF5 file's only dataset is images unless named for masks (Lucchi's
-        `training.tif`, MitoEM's `im.h5`): EM stacks name their images so."""
-        return self.member is None and self.path.suffix.lower() in (*TIFF_SUFFIXES, *HDF5_SUFFIXES)
+        `training.tif`, MitoEM's `im.h5`): EM stacks name their images so; so is a dataset of every
+        sample's group (ChaBuD's `post_fire`), named for what it shows."""
+        one_dataset = self.member is None and self.path.suffix.lower() in (*TIFF_SUFFIXES, *HDF5_SUFFIXES)
+        return one_dataset or bool(self.groups)
 
     @contextmanager
     def slices(self) -> Iterator[Sequence[np.ndarray]]:
@@ -141,7 +156,8 @@ class _Stack:
             yield read_tiff_stack(self.path)
         elif suffix in HDF5_SUFFIXES:
             try:
-                with h5_stack(self.path, self.member) as dataset:
+                with (h5_group_slices(self.path, self.groups, self.member) if self.groups and self.member
+                      else h5_stack(self.path, self.member)) as dataset:
                     yield dataset
             except Unusable as err:
                 raise DataError(f"HDF5 stack '{_label(self)}' {err}") from None
@@ -169,8 +185,8 @@ def _named_for_a_role(name: str) -> bool:
 def _stacks(root: Path) -> tuple[list[_Stack], list[Problem]]:
     """The stacks of 2-D images under `root` (in the folders `folders.walk` lists, the listing
     every layout shares), told from headers: `.npy` files, .npz arrays and HDF5 datasets named for
-    images or masks (`_named_arrays`), multi-page TIFF stacks (`tiff_stacks`) and HDF5 files of
-    one 3-D dataset; and the .npz files that cannot be read (a damaged TissueNet split must not
+    images or masks (`_named_arrays`), multi-page TIFF stacks (`tiff_stacks`), HDF5 files of
+    one 3-D dataset and of a sample per group (`_sample_stacks`); and the .npz files that cannot be read (a damaged TissueNet split must not
     pass unnoticed). TIFF, HDF5 and .npz files are opened only in folders holding a few of them (a
     folder of tiles or of slices is not opened file by file)."""
     found, damaged = [], []
@@ -180,8 +196,11 @@ def _stacks(root: Path) -> tuple[list[_Stack], list[Problem]]:
             if shape is not None:
                 found.append(_Stack(path, shape))
         for path in _few(folder, HDF5_SUFFIXES):
-            datasets = h5_dataset_shapes(path)
-            if len(datasets) == 1:  # MitoEM's im.h5 (`main`): images unless the file is named for masks
+            samples = _sample_stacks(path, h5_sample_groups(path))  # ChaBuD's <uuid>/post_fire + <uuid>/mask
+            datasets = h5_dataset_shapes(path) if not samples else {}
+            if samples:
+                found += samples
+            elif len(datasets) == 1:  # MitoEM's im.h5 (`main`): images unless the file is named for masks
                 found += [_Stack(path, shape) for shape in datasets.values() if _stack_shaped(shape)]
             elif names_stacks(datasets):  # not SSL4MIS' `image` + `label`, a case of the volumes format
                 found += _named_arrays(path, datasets)
@@ -210,6 +229,24 @@ def _named_arrays(path: Path, shapes: dict[str, tuple[int, ...]]) -> list[_Stack
             if _stack_shaped(shape) and _named_for_a_role(name if len(shapes) > 1 else path.stem)]
 
 
+def _sample_stacks(path: Path, samples: dict[str, SampleGroup]) -> list[_Stack]:
+    """The stacks of an HDF5 file keeping a sample per group (`hdf5_files.h5_sample_groups`): each
+    dataset of one image's shape ((H, W) or (H, W, C)) that every group holds alike (ChaBuD's
+    `post_fire` and `mask`), its slices the groups in natural order. A dataset some groups lack
+    (ChaBuD's `pre_fire`) is no stack: `sample_groups.left_out` names it. None for groups of stacks
+    (a group per split: `train/images` + `train/masks`)."""
+    if not samples:
+        return []
+    groups = tuple(sorted(samples, key=natural_key))
+    stacks = []
+    for name in members_of_every_group(samples):
+        shapes = {samples[group].shapes[name] for group in groups}
+        shape = shapes.pop()
+        if not shapes and (len(shape) == 2 or len(shape) == 3 and shape[2] <= _MOST_CHANNELS):
+            stacks.append(_Stack(path, (len(groups), *shape), name, groups))
+    return stacks
+
+
 def _few(folder: Folder, suffixes: tuple[str, ...]) -> list[Path]:
     """The folder's files of these suffixes, when there are at most `_MOST_OPENED`."""
     files = [p for p in folder.files if p.suffix.lower() in suffixes]
@@ -224,8 +261,9 @@ def _pairs_of_stacks(stacks: list[_Stack], root: Path, images_named: str | None 
     `y_train.npy`), then the longest start of its name (`AC3_inputs.h5` for `AC3_labels.h5`).
 
     Raises:
-        DataError: two image stacks fit a mask stack equally well; two mask stacks pair with one
-            image stack (`_refuse_rivals`).
+        DataError: two image stacks fit a mask stack equally well (ChaBuD's `pre_fire` and
+            `post_fire`, where every sample holds both), naming the `--images` that picks each; two
+            mask stacks pair with one image stack (`_refuse_rivals`).
     """
     images = [s for s in stacks if (looks_like_image_folder(s.name)
               or (s.image_unless_named and not looks_like_mask_folder(s.name))) and _named(s, images_named)]
@@ -238,8 +276,10 @@ def _pairs_of_stacks(stacks: list[_Stack], root: Path, images_named: str | None 
                       len(os.path.commonprefix([i.name.lower(), masks.name.lower()]))) for i in fitting}
         best = [i for i in fitting if shared[i] == max(shared.values())]
         if len(best) > 1:
+            picks = " or ".join(f"--images {shlex.quote(i.name)}" for i in best)
             raise DataError(f"'{masks.path}': {len(best)} image stacks of its count and size fit it equally "
-                            f"({', '.join(_label(i) for i in best)}); list the pairs in a manifest")
+                            f"({', '.join(_label(i) for i in best)}); pick one with {picks}, or list the pairs in "
+                            "a manifest")
         paired.append((best[0], masks))
     _refuse_rivals(paired, root)
     return paired
@@ -276,9 +316,11 @@ def _refuse_rivals(paired: list[tuple[_Stack, _Stack]], root: Path) -> None:
 
 
 def _label(stack: _Stack, root: Path | None = None) -> str:
-    """The stack's file (below `root`), and its array in a .npz file: `a.npz:X`."""
+    """The stack's file (below `root`), and its array in a .npz file: `a.npz:X`; in each group of
+    an HDF5 file of a sample per group: `train_eval.hdf5:<group>/mask`."""
     path = stack.path.relative_to(root).as_posix() if root is not None else str(stack.path)
-    return f"{path}:{stack.member}" if stack.member is not None else path
+    member = f"<group>/{stack.member}" if stack.groups else stack.member
+    return f"{path}:{member}" if member is not None else path
 
 
 def _named_split(stack: _Stack) -> str | None:
@@ -377,7 +419,8 @@ class ArrayStackFormat(DatasetFormat):
               "both (TissueNet's tissuenet_v1.1_train.npz: X + y); multi-page TIFF stacks (Lucchi's training.tif + "
               "training_groundtruth.tif, ISBI 2012's train-volume.tif + train-labels.tif); HDF5 stacks (MitoEM's "
               "train/im.h5 + train/mito_label.h5), or an HDF5 file's datasets named as a .npz's arrays (images + "
-              "masks, x_train + y_train, a group per split: train/images + train/masks)")
+              "masks, x_train + y_train, a group per split: train/images + train/masks) or a group per sample "
+              "(ChaBuD's train_eval.hdf5: <uuid>/post_fire + <uuid>/mask)")
     priority = 12  # before volumes and folder-pairs, which would take a stack for one image
     picks_folders = True  # --masks and --images pick stacks by name (ToothFairy's gt_alpha beside gt_sparse)
 
@@ -407,11 +450,16 @@ class ArrayStackFormat(DatasetFormat):
             files, reading = _extracted(images, masks, cache)
             split, group = _split(masks, root), cases.get(masks.path.parent)
             prefix = _prefix(masks, root, mask_stacks)
-            pairs += [Pair(f"{prefix}_{i:05d}", Path(image), Path(mask), split, group)
-                      for i, (image, mask) in enumerate(files)]
+            names, grouped, said = [f"{i:05d}" for i in range(len(files))], [group] * len(files), " slices"
+            if masks.groups:  # ChaBuD's samples, named by their groups, grouped by their folds
+                samples = h5_sample_groups(masks.path)
+                names, (grouped, folds) = list(masks.groups), fold_groups_of(samples, masks.groups)
+                said = f" groups, a sample each{folds}{left_out(samples)}"
+            pairs += [Pair(f"{prefix}_{name}", Path(image), Path(mask), split, in_group)
+                      for name, in_group, (image, mask) in zip(names, grouped, files)]
             pannuke &= reading.kind == "typed-objects" and masks.shape[-1] == len(PANNUKE_CLASSES)
             lines.append(f"{_label(images, root)} + {_label(masks, root)}{f' [{split}]' if split else ''}: "
-                         f"{len(files)} slices")
+                         f"{len(files)}{said}")
             if reading.kind == "objects":
                 log.info("mask stack '%s' holds %d channels of object numbers (TissueNet's y: whole-cell, then "
                          "nuclear); channel %d is read. To read another, save it as a stack in a folder of its own, "
