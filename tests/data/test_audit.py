@@ -268,6 +268,10 @@ def extra_image_with_boxes(root: Path) -> None:
     (root / "images" / "lonely.txt").write_text("0 0.5 0.5 0.25 0.25\n")  # YOLO boxes: labelled, not mask-free
 
 
+def copy_of_an_image(root: Path) -> None:
+    (base(root) / "images" / "Copy of p1.png").write_bytes((root / "images" / "p1.png").read_bytes())  # Drive's
+
+
 def extra_mask(root: Path) -> None:
     Image.fromarray(_mask()).save(base(root) / "masks" / "orphan.png")
 
@@ -505,6 +509,7 @@ FINDINGS: list[tuple[Callable[[Path], None], str, str, str]] = [
     (extra_image, "image-without-mask", "image has no mask (expected masks/lonely.*)", "images/lonely.png"),
     (extra_image_with_boxes, "image-labelled-otherwise", "image has no mask, only 'lonely.txt' beside it",
      "images/lonely.png"),
+    (copy_of_an_image, "copy-without-mask", "image has no mask and holds the same bytes as '", "images/Copy of p1.png"),
     (extra_mask, "mask-without-image", "mask has no image", "masks/orphan.png"),
     (same_stem_twice, "duplicate-name", "has the same name as 'p1.jpg'; skipped", "images/p1.png"),
     (heic_in_images, "unsupported-format", "'.heic' files are not read by seglab", "images/p9.heic"),

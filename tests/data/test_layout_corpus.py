@@ -2281,6 +2281,46 @@ def test_a_folder_holding_its_split_folders_pairs_again_is_set_aside(tmp_path, c
     assert len(discover(root).pairs) == 10
 
 
+def test_a_dataset_copied_into_itself_or_beside_itself_is_read_once(tmp_path, caplog):
+    """A Kaggle upload zipped twice over: `archive/Water Bodies Dataset/{Images,Masks}/` and the
+    same files again in `archive/Water Bodies Dataset/Water Bodies Dataset/`. Both were read: 20
+    pairs for 10, each a `duplicate-image`, and `train` stopped on `duplicate-across-splits` in the
+    split it drew. A folder holding another's pairs again, whole (the same names in the same split,
+    the same files) in a folder inside the other's or named as its copy, is now set aside and
+    logged, the copy nearer DATA read; so are `Copy of data/` and `data - Copy (2)/` beside `data/`.
+    Folders alike by chance (test fixtures' sites, clips) are read, other masks for one image are
+    no copy, and copies in two split folders are the audit's to report."""
+    from seglab import config
+    from seglab.data.loading.prepare import prepare_data
+
+    top = tmp_path / "kaggle" / "archive" / "Water Bodies Dataset"
+    for folder in (top, top / "Water Bodies Dataset"):
+        for i in range(10):
+            save(folder / "Images" / f"water_body_{i + 1}.png", photo(i))
+            save(folder / "Masks" / f"water_body_{i + 1}.png", labels(i, (0, 255)))
+    with caplog.at_level(logging.INFO, logger="seglab.data.discovery"):
+        report = inspect_dataset(tmp_path / "kaggle")
+    assert relative(report.index) == sorted(f"archive/Water Bodies Dataset/Images/water_body_{i}.png" for i in range(1, 11))
+    assert len(report.index.ignored) == 20 and not [p for p in report.problems if p.code == "duplicate-image"]
+    assert ("archive/Water Bodies Dataset/Water Bodies Dataset/Images/ holds the 10 pairs of archive/Water Bodies "
+            "Dataset/Images/ again" in caplog.text)
+    assert "--images 'archive/Water Bodies Dataset/Water Bodies Dataset/Images' reads the copy alone" in caplog.text
+    for seed in range(3):  # the train path: the split drawn, then the audit
+        assert len(prepare_data(config.DataConfig(path=str(tmp_path / "kaggle")), seed=seed).index.pairs) == 10
+    for folder in ("data", "Copy of data", "data - Copy (2)", "site2"):  # site2/: alike by chance, no copy by name
+        for i in range(4):
+            save(tmp_path / "drive" / folder / "images" / f"{i}.png", photo(i))
+            save(tmp_path / "drive" / folder / "masks" / f"{i}.png", labels(i))
+    assert relative(discover(tmp_path / "drive")) == [f"{top}/images/{i}.png" for top in ("data", "site2") for i in range(4)]
+    save(tmp_path / "drive" / "Copy of data" / "masks" / "3.png", labels(3, (0, 2, 1)))  # another version's masks
+    assert len(discover(tmp_path / "drive").pairs) == 12
+    for split in ("train", "val"):  # the same pairs in two split folders: not one dataset twice
+        for i in range(3):
+            save(tmp_path / "splits" / split / "images" / f"{i}.png", photo(i))
+            save(tmp_path / "splits" / split / "masks" / f"{i}.png", labels(i))
+    assert len(discover(tmp_path / "splits").pairs) == 6
+
+
 def _union_reference(matches: list) -> list:
     """`without_unions`' kept matches, worked out the plain way: every match against every other."""
     from seglab.data.discovery.folders.union_folders import _copies, by_name, file_size

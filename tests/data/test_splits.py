@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from seglab.data.files.index import Pair
@@ -126,3 +127,35 @@ def test_a_split_without_validation_images_is_said(tiny_dataset: Path, tmp_path:
     with caplog.at_level(logging.WARNING, logger="seglab"):
         prepare_data(config.DataConfig(path=str(tiny_dataset)), seed=0)
     assert "no validation images" not in caplog.text
+
+
+def test_copies_of_an_image_stay_in_one_split_or_fold(tmp_path: Path) -> None:
+    """A Google Drive export holds `leaf_03 (1).png` beside `leaf_03.png`, the same bytes: drawn
+    apart, the audit stopped training on `duplicate-across-splits` for a split seglab drew itself.
+    Copies are now one unit of every mode and fold; blank images (one value) are alike by chance
+    and drawn alone, as the audit's duplicate check passes over them."""
+    from PIL import Image
+
+    rng = np.random.default_rng(0)
+    pairs = []
+    for i in range(24):
+        image = tmp_path / f"leaf_{i:02d}.png"
+        Image.fromarray(rng.integers(0, 256, (8, 8, 3), dtype=np.uint8)).save(image)
+        pairs.append(Pair(image.stem, image, tmp_path / f"{image.stem}_mask.png"))
+    for i in range(0, 24, 4):  # every fourth leaf twice more: `(1)` and `Copy of`
+        for copy in (f"leaf_{i:02d} (1).png", f"Copy of leaf_{i:02d}.png"):
+            (tmp_path / copy).write_bytes(pairs[i].image.read_bytes())
+            pairs.append(Pair(copy[:-4], tmp_path / copy, tmp_path / "m.png"))
+    blanks = [tmp_path / f"blank_{i}.png" for i in range(6)]
+    for blank in blanks:
+        Image.fromarray(np.zeros((8, 8), np.uint8)).save(blank)
+    pairs += [Pair(blank.stem, blank, tmp_path / "m.png") for blank in blanks]
+    for mode, folds in (("random", None), ("blocks", None), ("random", 3)):
+        for seed in range(4):
+            split = split_pairs(pairs, seed=seed, mode=mode, folds=folds, fold=seed % 3 if folds else 0)
+            where = {pair.name: name for name, listed in split.items() for pair in listed}
+            for i in range(0, 24, 4):
+                assert where[f"leaf_{i:02d} (1)"] == where[f"Copy of leaf_{i:02d}"] == where[f"leaf_{i:02d}"], \
+                    (mode, folds, seed, i)
+    assert len({name for name, listed in split_pairs(pairs, seed=0).items()
+                for pair in listed if pair.name.startswith("blank")}) > 1

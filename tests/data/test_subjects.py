@@ -29,9 +29,10 @@ def mask(seed: int) -> np.ndarray:
     return out
 
 
-def side_by_side(folder: Path, names: list[str]) -> None:
+def side_by_side(folder: Path, names: list[str], first: int = 0) -> None:
+    """`first`: the seed of the first image, so that folders' images differ (copies stay in one split)."""
     for i, name in enumerate(names):
-        save(folder / f"{name}.tif", photo(i, SIZE))
+        save(folder / f"{name}.tif", photo(first + i, SIZE))
         save(folder / f"{name}_mask.tif", mask(i))
 
 
@@ -198,7 +199,7 @@ def test_kolektorsdd_parts_group_by_the_item_folder(tmp_path: Path) -> None:
     """KolektorSDD: `kos01/Part0.jpg` + `Part0_label.bmp`, ..., one commutator per folder: its
     parts were split apart, near copies in training and test."""
     for item in range(1, 8):
-        side_by_side(tmp_path / f"kos{item:02d}", [f"Part{n}" for n in range(4)])
+        side_by_side(tmp_path / f"kos{item:02d}", [f"Part{n}" for n in range(4)], first=10 * item)
     index = discover(tmp_path)
     assert {p.group for p in index.pairs} == {f"kos{i:02d}" for i in range(1, 8)} and _apart(index)
     assert "whose file names repeat in the others" in index.pairing[-1]
@@ -332,7 +333,7 @@ def test_cholecseg8k_clips_group_by_the_video(tmp_path: Path) -> None:
         for clip in (80, 160):
             folder = tmp_path / f"video{video:02d}" / f"video{video:02d}_{clip:05d}"
             for frame in (clip, clip + 1):
-                save(folder / f"frame_{frame}_endo.png", photo(frame, SIZE))
+                save(folder / f"frame_{frame}_endo.png", photo(1000 * video + frame, SIZE))
                 save(folder / f"frame_{frame}_endo_watershed_mask.png", mask(frame))
     index = discover(tmp_path)
     assert {p.group for p in index.pairs} == {f"video{v:02d}" for v in (1, 9, 12, 17, 20)} and _apart(index)
@@ -478,10 +479,10 @@ def chaos_mr(root: Path, patients: list[str]) -> None:
     for n, patient in enumerate(patients):
         for s in range(4):
             t2, in_phase, out_phase = f"IMG-0002-{2 * s + 1:05d}", f"IMG-0004-{2 * s + 2:05d}", f"IMG-0004-{2 * s + 1:05d}"
-            save(root / patient / "T2SPIR" / "DICOM_anon" / f"{t2}.png", photo(n * 10 + s, SIZE))
+            save(root / patient / "T2SPIR" / "DICOM_anon" / f"{t2}.png", photo(n * 100 + s, SIZE))
             save(root / patient / "T2SPIR" / "Ground" / f"{t2}.png", mask(s))
-            save(root / patient / "T1DUAL" / "DICOM_anon" / "InPhase" / f"{in_phase}.png", photo(n * 20 + s, SIZE))
-            save(root / patient / "T1DUAL" / "DICOM_anon" / "OutPhase" / f"{out_phase}.png", photo(n * 30 + s, SIZE))
+            save(root / patient / "T1DUAL" / "DICOM_anon" / "InPhase" / f"{in_phase}.png", photo(n * 100 + 10 + s, SIZE))
+            save(root / patient / "T1DUAL" / "DICOM_anon" / "OutPhase" / f"{out_phase}.png", photo(n * 100 + 20 + s, SIZE))
             save(root / patient / "T1DUAL" / "Ground" / f"{in_phase}.png", mask(s + 1))
 
 

@@ -331,3 +331,22 @@ def test_images_with_labels_beside_them_are_no_background(tmp_path: Path) -> Non
         assert found.code == "image-labelled-otherwise" and "only 'CDY_2021.txt' beside it" in found.message
         assert "draw their masks" in hint(found) and "reads it as all background" not in hint(found)
     assert not (tmp_path / "cache").exists()
+
+
+def test_a_copy_of_a_paired_image_is_no_background(tmp_path: Path) -> None:
+    """A Google Drive download holds `Copy of leaf_05.png` in `Images/` only, the same bytes as the
+    labelled `leaf_05.png`: its image-without-mask finding offered --unmasked-background, which
+    reads it as all background, teaching the leaf as nothing. It is now a `copy-without-mask`
+    finding naming its original, left out with the flag too; an image of its own is still offered."""
+    top = tmp_path / "drive" / "drive-download-20240312T101010Z-001"
+    for i in range(1, 5):
+        save(top / "Images" / f"leaf_{i:02d}.png", photo(i, SIZE))
+        save(top / "Masks" / f"leaf_{i:02d}.png", defect(i))
+    (top / "Images" / "Copy of leaf_02.png").write_bytes((top / "Images" / "leaf_02.png").read_bytes())
+    save(top / "Images" / "leaf_09.png", photo(9, SIZE))  # no copy, no mask
+    for unmasked_background in (False, True):
+        index = discover(tmp_path / "drive", cache_dir=str(tmp_path / "cache"), unmasked_background=unmasked_background)
+        assert sorted(p.name for p in index.pairs) == [f"leaf_{i:02d}" for i in range(1, 5)] + ["leaf_09"] * unmasked_background
+        [copy] = [p for p in index.problems if p.path.name == "Copy of leaf_02.png"]
+        assert copy.code == "copy-without-mask" and copy.related == (top / "Images" / "leaf_02.png",)
+        assert "--unmasked-background never reads a copy" in hint(copy)

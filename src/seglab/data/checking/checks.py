@@ -81,6 +81,8 @@ CHECKS: dict[str, Check] = {
                                       "labels (boxes, points) are not read, so those images are left out; draw their "
                                       "masks to train on them (--unmasked-background is for images that show nothing "
                                       "to mark, not these)"),
+    "copy-without-mask": Check(WARNING, "nothing, or delete the copy: it is left out and its original is read with "
+                               "its mask (--unmasked-background never reads a copy as background)"),
     "partial-merge": Check(WARNING, "add the missing mask, an all-zero one if nothing of that folder shows "
                            "(--merge-masks reads the image with its other folders' masks)"),
     "mask-without-image": Check(WARNING, "add its image or fix the name, or remove the mask (it is not used)"),
@@ -126,7 +128,8 @@ CHECKS: dict[str, Check] = {
     "empty-mask": Check(WARNING, "nothing, if the image really shows no object; else annotate it"),
     "single-class-mask": Check(WARNING, "check the annotation: one class fills the whole image"),
     "all-ignore-mask": Check(WARNING, "annotate the image, or remove the pair (it adds nothing to training)"),
-    "duplicate-image": Check(WARNING, "remove one copy; copies in different splits stop training"),
+    "duplicate-image": Check(WARNING, "remove one copy; a drawn split keeps copies in one split, and a split of "
+                             "folders, lists or --split-file that parts them stops training"),
 }
 _UNKNOWN = Check(FATAL, "fix or remove the file")
 

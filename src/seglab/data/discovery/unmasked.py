@@ -12,6 +12,8 @@ other pair. Without it they stay out, and the layout's description names the opt
 Images without a mask that have a label file of their name beside them are labelled another way
 (WGISD's `data/<image>.txt` YOLO boxes, beside a `.npz` mask for some images only): they show
 objects, so they are never read as background, and their finding says so (`labelled_otherwise`).
+Nor are copies of a paired image (Google Drive's `Copy of leaf_05.png`, the same bytes as the
+labelled `leaf_05.png`): as background they would teach that the leaf is none (`copies_of_paired`).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from seglab.data.files.byte_copies import byte_copies, file_size
 from seglab.data.files.staging import cache_folder
 from seglab.data.files.index import Pair, Problem
 from seglab.data.files.io import IMAGE_SUFFIXES, read_header, read_image
@@ -39,6 +42,7 @@ logger = logging.getLogger(__name__)
 
 OPTION = "--unmasked-background"
 LABELLED_OTHERWISE = "image-labelled-otherwise"  # the finding of an image with labels but no mask
+COPY_OF_PAIRED = "copy-without-mask"  # the finding of an image without a mask that copies a paired one
 UNMASKED_CODES = ("image-without-mask", LABELLED_OTHERWISE)  # findings of images left out for want of a mask
 _LABEL_SUFFIXES = (".txt", ".xml", ".json")  # boxes or points beside an image: YOLO, Pascal VOC, a tool's export
 _FILLS = "empty-masks"  # the cache's folder of all-background masks, one per size
@@ -113,6 +117,25 @@ def labelled_otherwise(problems: Iterable[Problem], files: Iterable[Path]) -> li
                               "beside it (labels that are no mask: boxes, points)")
         told.append(problem)
     return told
+
+
+def copies_of_paired(problems: Iterable[Problem], pairs: Iterable[Pair]) -> list[Problem]:
+    """`problems` with the image-without-mask finding of each image holding the same bytes as a
+    paired image made a `COPY_OF_PAIRED` one, which names that image: its mask is the original's,
+    and `OPTION` would read the copy as all background."""
+    problems = list(problems)
+    unmasked = {p.path for p in problems if p.code == "image-without-mask" and p.path is not None}
+    if not unmasked:
+        return problems
+    paired = {pair.image for pair in pairs}
+    sizes = {file_size(image) for image in unmasked}
+    original: dict[Path, Path] = {}
+    for same in byte_copies([*unmasked, *(image for image in paired if file_size(image) in sizes)]):
+        first = next((image for image in same if image in paired), None)
+        original.update((image, first) for image in same if first is not None and image in unmasked)
+    return [replace(p, code=COPY_OF_PAIRED, message=f"image has no mask and holds the same bytes as "
+                    f"'{original[p.path]}', which is paired; left out", related=(original[p.path],))
+            if p.code == "image-without-mask" and p.path in original else p for p in problems]
 
 
 def unmasked_images(root: Path, problems: Iterable[Problem], unpaired: Iterable[Path],

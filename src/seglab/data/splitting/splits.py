@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from seglab.data.files.byte_copies import byte_copies
 from seglab.data.files.index import Pair, natural_key
 from seglab.errors import ConfigError
 from seglab.registry import Registry
@@ -163,7 +164,7 @@ def split_pairs(
             fractions = _without_test(fractions)
 
     held_out = [p for p in ordered if p.split == "test"]
-    units = order([p for p in ordered if p.split != "test"], seed, pattern)
+    units = _copies_together(order([p for p in ordered if p.split != "test"], seed, pattern))
     if folds is not None:
         train, val = _fold(units, folds, fold, "groups" if mode == "groups" else "pairs")
         return {"train": _flatten(train), "val": _flatten(val), "test": held_out}
@@ -175,6 +176,32 @@ def split_pairs(
         start += count
     result["test"] += held_out
     return result
+
+
+def _copies_together(units: list[list[Pair]]) -> list[list[Pair]]:
+    """The units with each holding a copy of an earlier one's image (the same bytes: Drive's
+    `leaf_03 (1).png`) joined to that one, so a drawn split or fold keeps copies in one split: in
+    two, the audit stops training (`duplicate-across-splits`), and the scores would count memory."""
+    unit_of = {pair.image: number for number, unit in enumerate(units) for pair in unit}
+    joined = list(range(len(units)))  # each unit's first unit holding a copy of its images
+
+    def first(number: int) -> int:
+        while joined[number] != number:
+            number = joined[number]
+        return number
+
+    copies = byte_copies(unit_of)
+    for same in copies:
+        numbers = sorted({first(unit_of[path]) for path in same})
+        for number in numbers[1:]:
+            joined[number] = numbers[0]
+    together: dict[int, list[Pair]] = {}
+    for number, unit in enumerate(units):
+        together.setdefault(first(number), []).extend(unit)
+    if len(together) < len(units):
+        logger.info("%d images hold the same bytes as another (copies): each is kept in one split with its "
+                    "copies", sum(len(same) for same in copies))
+    return list(together.values())
 
 
 def _without_test(fractions: tuple[float, float, float]) -> tuple[float, float, float]:

@@ -15,10 +15,10 @@ import shlex
 from itertools import combinations
 from pathlib import Path
 
-from seglab.data.discovery.folders.union_folders import SAME_BYTES, by_name, file_size
+from seglab.data.discovery.folders.union_folders import SAME_BYTES, by_name
 from seglab.data.discovery.naming import folder_split, looks_like_mask_folder
 from seglab.data.discovery.pairing import FolderMatch, folder_label
-from seglab.data.files.io import read_image
+from seglab.data.files.byte_copies import file_size, holds_one_value
 from seglab.errors import DataError
 
 
@@ -68,13 +68,7 @@ def _splits_or_blanks(one: FolderMatch, other: FolderMatch, root: Path, image: P
     an image in both is a duplicate, which the audit reports), or images of one value, alike by
     chance (generated stand-ins, blank frames)."""
     parts = (_task_folder(one, other, root)[0].name, _task_folder(other, one, root)[0].name)
-    if any(folder_split(part) is not None for part in parts):
-        return True
-    try:
-        pixels = read_image(image)
-    except DataError:
-        return False
-    return bool(pixels.size) and bool((pixels == pixels.flat[0]).all())
+    return any(folder_split(part) is not None for part in parts) or holds_one_value(image)
 
 
 def _two_tasks(one: FolderMatch, other: FolderMatch, root: Path) -> DataError:

@@ -15,6 +15,7 @@ import shlex
 from pathlib import Path
 
 from seglab.data.discovery.pairing import FolderMatch, folder_label
+from seglab.data.files.byte_copies import file_size
 from seglab.data.files.index import list_images
 
 logger = logging.getLogger(__name__)
@@ -82,14 +83,6 @@ def _possible_wholes(matches: list[FolderMatch], held: dict[int, dict[str, tuple
         for name in held[id(match)]:
             fewest[name] = min(fewest.get(name, count), count)
     return [match for match in matches if (names := held[id(match)]) and all(fewest[n] < len(names) for n in names)]
-
-
-def file_size(path: Path) -> int:
-    """A file's size in bytes; -1 for one that cannot be read (the audit names it)."""
-    try:
-        return path.stat().st_size
-    except OSError:
-        return -1
 
 
 def by_name(match: FolderMatch) -> dict[str, tuple[Path, Path]]:

@@ -49,6 +49,7 @@ from seglab.data.splitting.scene_numbers import scene_number_splits
 from seglab.data.splitting.split_tables import pair_table_splits
 from seglab.data.discovery.unmasked import (
     background_pairs,
+    copies_of_paired,
     in_defect_free_folder,
     labelled_otherwise,
     pairing_note,
@@ -148,6 +149,7 @@ class FolderPairsFormat(DatasetFormat):
         frames = unannotated_frames(problems, pairs)  # a video's frames between its annotated ones
         problems = [p for p in problems if p.path not in frames]
         problems = labelled_otherwise(problems, found.ignored)  # WGISD's YOLO boxes beside its box-only images
+        problems = copies_of_paired(problems, pairs)  # Drive's `Copy of leaf_05.png`: never read as background
         image_folders = {m.image_dir.name for m in matches}  # xyz/ beside rgb/ holds no defect-free images
         unmasked = unmasked_images(root, problems, [*found.unlabelled, *found.ignored], image_folders)
         filled = set(unmasked) if self.options.unmasked_background else set()

@@ -1,0 +1,85 @@
+"""Folders that hold another's pairs again, whole: a dataset copied beside itself or into itself
+(a Kaggle upload zipped twice over, `archive/Water Bodies Dataset/Images/` and
+`archive/Water Bodies Dataset/Water Bodies Dataset/Images/`; a `data copy/` beside `data/`).
+
+Read too, every pair would count twice and its copies straddle a drawn split. As `union_folders`
+tells a folder holding the pairs of several others, it is told by content, not by name: the
+same file names in the same split, each file the same size, the first pairs the same bytes; and
+by place, in a folder of their own inside the original's or named as a copy of it (`_placed_as_copy`):
+folders of one dataset may be alike by chance. The copy nearest the dataset folder is read, the
+others set aside and logged. The same images with other masks are two tasks (`task_copies`).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import shlex
+from pathlib import Path
+
+from seglab.data.discovery.folders.union_folders import _copies, by_name
+from seglab.data.discovery.pairing import FolderMatch, folder_label
+from seglab.data.files.byte_copies import file_size
+from seglab.data.files.index import list_images
+
+logger = logging.getLogger(__name__)
+
+# what a file manager adds to the name of a folder's copy: macOS `data copy 2`, Windows `data - Copy (2)`,
+# Google Drive `Copy of data`, a browser's second download `data (1)`
+_COPY_MARK = re.compile(r"^copy of |(?:[ _-]+copy(?:[ _]*\(?\d+\)?)?| ?\(\d+\))$", re.IGNORECASE)
+
+
+def without_copies(matches: list[FolderMatch], root: Path) -> tuple[list[FolderMatch], list[Path]]:
+    """The matches less each whose pairs are another's again (see module doc), and the files of
+    those set aside that no match kept reads; each one logged with the flag that reads it alone."""
+    held = {id(match): by_name(match) for match in matches}
+    alike: dict[tuple[frozenset[str], str | None, frozenset[tuple[str, str]]], list[FolderMatch]] = {}
+    for match in matches:  # the same names in the same splits
+        if names := held[id(match)]:
+            alike.setdefault((frozenset(names), match.split, frozenset(match.splits.items())), []).append(match)
+    aside: list[FolderMatch] = []
+    for group in (group for group in alike.values() if len(group) > 1):
+        group.sort(key=lambda match: (len(match.image_dir.parts), bool(_COPY_MARK.search(_top(match).name)),
+                                      match.image_dir.parts))  # the nearest first, then one not named as a copy
+        kept: list[FolderMatch] = []
+        for match in group:
+            mine = held[id(match)]
+            original = next((k for k in kept if _placed_as_copy(match, k)  # by place first: no file read
+                             and _sizes(held[id(k)]) == _sizes(mine) and _copies(mine, held[id(k)])), None)
+            if original is None:
+                kept.append(match)
+                continue
+            aside.append(match)
+            logger.info("%s holds the %d pairs of %s again (the same files): a copy, set aside and each pair read "
+                        "once (--images %s reads the copy alone)", folder_label(match.image_dir, root),
+                        len(mine), folder_label(original.image_dir, root),
+                        shlex.quote(folder_label(match.image_dir, root).rstrip("/")))
+    kept_matches = [m for m in matches if not any(m is a for a in aside)]
+    read = {folder for m in kept_matches for folder in (m.image_dir, m.mask_dir)}
+    folders = dict.fromkeys(f for m in aside for f in (m.image_dir, m.mask_dir) if f not in read)  # once each
+    return kept_matches, [p for folder in folders for p in list_images(folder, masks=True)]
+
+
+def _placed_as_copy(copy: FolderMatch, original: FolderMatch) -> bool:
+    """Whether `copy`'s folders sit as a copy of `original`'s would: the same folders below a top
+    folder of their own (the folder holding its images and masks), that top inside the original's
+    (`Water Bodies Dataset/Water Bodies Dataset/`) or named as a copy of it (`data copy/`,
+    `Copy of data/`, `data - Copy/`, `data (1)/`). Folders of one dataset alike by content only
+    (clips, sites or items whose files are named alike) are no copies."""
+    top, original_top = _top(copy), _top(original)
+    inside = [folder.relative_to(top) for folder in (copy.image_dir, copy.mask_dir)]
+    if inside != [folder.relative_to(original_top) for folder in (original.image_dir, original.mask_dir)]:
+        return False
+    return original_top in top.parents or _COPY_MARK.sub("", top.name) == original_top.name != top.name
+
+
+def _top(match: FolderMatch) -> Path:
+    """The folder holding a match's images and masks."""
+    return Path(os.path.commonpath([match.image_dir, match.mask_dir]))
+
+
+def _sizes(pairs: dict[str, tuple[Path, Path]]) -> list[tuple[str, int, int]]:
+    """Each pair's name with its image's and mask's sizes: a copy's are the same, a newer version's
+    masks differ somewhere (one stat a file, no file read)."""
+    return sorted((name, file_size(image), file_size(mask)) for name, (image, mask) in pairs.items())
