@@ -1176,7 +1176,8 @@ def test_curvas_raters_label_maps_are_a_choice_and_never_channels(tmp_path: Path
                                     "## Labels\n\n- 1 pancreas\n- 2 kidney\n- 3 liver\n"])
 def test_a_readme_naming_the_label_values_names_the_volumes_classes(tmp_path: Path, readme: str) -> None:
     """CURVAS' and CMRxMotion's README.md name their label values in its text (`Labels 1 pancreas,
-    2 kidney, 3 liver.`), which no reader took: the classes were class_0 ... class_3."""
+    2 kidney, 3 liver.`), which no reader took: the classes were class_0 ... class_3. Their 0, named by
+    none, is a label volume's background, not ADE20K's 'other' that --ignore-index 0 would leave out."""
     for n in range(3):
         image, label = make_volume(n)
         label[label == 1] = 1 + (np.indices(label.shape)[0][label == 1] % 3)
@@ -1185,7 +1186,7 @@ def test_a_readme_naming_the_label_values_names_the_volumes_classes(tmp_path: Pa
         save(folder / "annotation_1.nii.gz", label.astype(np.uint8))
     (tmp_path / "README.md").write_text(readme)
     index = discover(tmp_path, masks="annotation_1.nii.gz")
-    assert index.classes.names == ("class_0", "pancreas", "kidney", "liver")
+    assert index.classes.names == ("background", "pancreas", "kidney", "liver")
 
 
 def test_a_label_volume_named_as_none_beside_the_picked_one_is_set_aside_not_fed(tmp_path: Path) -> None:

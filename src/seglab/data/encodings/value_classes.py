@@ -71,7 +71,10 @@ def classes_from_value_names(index: DatasetIndex, ignore_index: int | None) -> D
         void = DEFAULT_IGNORE if relabelled and count < DEFAULT_IGNORE and held else None
         logger.info("class names from '%s' (%d classes, mask values %d to %d%s)", path, count, offset,
                     count - 1 + offset, f"; {void}, named by none, is void: the ignore label" if void else "")
-        if offset == 0 and 0 not in names:
+        if offset == 0 and 0 not in names and index.format == "volumes":  # label volumes' 0 is their background
+            names = {0: "background", **names}  # (CURVAS' README: `Labels 1 pancreas, 2 kidney, 3 liver`)
+            logger.info("'%s' names no class for label value 0: it is the background, as in any label volume", path)
+        elif offset == 0 and 0 not in names:
             logger.warning("'%s' names no class for mask value 0, so it stays class 0 ('class_0'); if 0 marks "
                            "unlabelled pixels (ADE20K's 'other'), pass --ignore-index 0 to leave it out and number "
                            "the named classes from 0", path)
