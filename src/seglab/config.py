@@ -25,7 +25,7 @@ IGNORE_INDEX_RANGE = (-32768, 65535)
 
 @dataclass(frozen=True)
 class DataConfig:
-    path: str | None = None  # dataset folder or pairs manifest (.csv/.tsv/.json); None only for `seglab demo`
+    path: str | None = None  # dataset folder or pairs manifest (.csv/.tsv/.json/.jsonl); None only for `seglab demo`
     format: str = "auto"  # auto | oxford-pet | npy-pairs | class-folders | folder-pairs | manifest | rle-table | synthetic | volumes
     size: tuple[int, int] | None = None  # (H, W) to resize to; None keeps native size
     split: tuple[float, float, float] = (0.7, 0.2, 0.1)  # train/val/test fractions

@@ -56,7 +56,7 @@ def add_data_options(parser: argparse.ArgumentParser) -> None:
                         "('a_mask.png' + 'a_mask_1.png', BUSI) or one mask file per object in a folder of its "
                         "own beside the image (the 2018 Data Science Bowl's <id>/images/ + <id>/masks/)")
     parser.add_argument("--manifest", metavar="FILE",
-                        help="a .csv/.tsv/.json file listing the pairs (columns image, mask, optional split and "
+                        help="a .csv/.tsv/.json/.jsonl file listing the pairs (columns image, mask, optional split and "
                         "group; paths relative to the file), instead of DATA")
     parser.add_argument("--classes", dest="data.classes_file", metavar="JSON",
                         help="classes.json with names, colours and ignore_index")

@@ -17,6 +17,7 @@ from seglab.data.layouts import folder_pairs  # noqa: F401  (registers the folde
 from seglab.data.layouts import volume_format  # noqa: F401  (registers the "volumes" format)
 from seglab.data.files.index import DatasetIndex, Pair, Problem, natural_key
 from seglab.data.layouts.manifest import ManifestFormat  # registers the manifest layout
+from seglab.data.layouts import imagefolder  # noqa: F401  (registers the "imagefolder" format)
 from seglab.data.annotations import rle_table  # noqa: F401  (registers the "rle-table" format)
 from seglab.data.layouts import array_stacks  # noqa: F401  (registers the "array-stack" format)
 from seglab.data.layouts import sbd  # noqa: F401  (registers the "sbd" format)

@@ -4,7 +4,8 @@
 layout is one registered class: `fixed_layouts` (Oxford-IIIT Pet, class folders, .npy pairs),
 `folder_pairs` (image and mask folders under any names),
 `volume_format` (3-D NIfTI, DICOM, MetaImage and HDF5 cases, BIDS), `manifest` (a table of
-pairs), `array_stacks` (NumPy/HDF5/TIFF stacks), `sbd`, `celebamask_hq`, `hub_parquet` (a
+pairs), `imagefolder` (Hugging Face's imagefolder: a metadata file of pairs per split folder),
+`array_stacks` (NumPy/HDF5/TIFF stacks), `sbd`, `celebamask_hq`, `hub_parquet` (a
 Hugging Face Hub dataset's Parquet shards, or its `save_to_disk` Arrow files).
 `multilabel` reads masks whose classes overlap, `layout_refusal` says what was seen when no layout fits, and
 `synthetic` writes the tiny generated datasets of tests, docs and demos. The layouts of

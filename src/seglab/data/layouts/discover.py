@@ -71,7 +71,7 @@ def discover(
     """Find the layout of a dataset folder and index its image/mask pairs.
 
     Args:
-        root: dataset folder, or a manifest file (pairs.csv, .tsv, .json) listing the pairs.
+        root: dataset folder, or a manifest file (pairs.csv, .tsv, .json, .jsonl) listing the pairs.
         format: a key of `FORMATS`, or "auto" to detect it.
         classes_file: classes.json to use; by default `classes.json` in the folder when present.
         ignore_index: overrides the ignore label of the classes.
@@ -445,5 +445,5 @@ def _file_formats() -> list[str]:
 
 def _a_file(root: Path) -> DataError:
     return DataError(f"dataset path '{root}' is a file, not a folder: pass the folder holding the dataset "
-                     f"('{root.parent}'), or one file that lists it all: a manifest of pairs (.csv, .tsv, .json), "
-                     "a COCO, CVAT, Label Studio or VIA export, or a run-length table")
+                     f"('{root.parent}'), or one file that lists it all: a manifest of pairs (.csv, .tsv, .json, "
+                     ".jsonl), a COCO, CVAT, Label Studio or VIA export, or a run-length table")

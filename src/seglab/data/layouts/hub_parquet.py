@@ -109,7 +109,7 @@ class HubParquetFormat(DatasetFormat):
             log.info("%s: %s", root, grouped[1])
             index.pairing.append(grouped[1])
         if encoding.classes is None and type(encoding.mapping) is IdentityMapping:
-            index.value_names = _shipped_value_names(root, shards)
+            index.value_names = hub_value_names(root, shards)
         return index
 
     def _shards(self, root: Path) -> list[Path]:
@@ -286,12 +286,13 @@ def _shipped_groups(found: dict[Path, Columns | None], shards: list[Path], rows:
     return subjects, f"grouped by the column '{subject}': {len(set(subjects.values()))} groups{aside}"
 
 
-def _shipped_value_names(root: Path, shards: list[Path]) -> ValueNames | None:
-    """The names of the mask values from `id2label.json`, else from the dataset card, else from a
-    `dataset_info.json` in `root` or beside a shard (`save_to_disk` writes one per split folder)."""
+def hub_value_names(root: Path, files: list[Path]) -> ValueNames | None:
+    """The names of the mask values a Hugging Face dataset ships: `id2label.json` in `root`, else
+    the dataset card, else a `dataset_info.json` in `root` or beside one of its `files` (a shard:
+    `save_to_disk` writes one per split folder; an imagefolder's metadata file)."""
     labels, card = root / LABELS_FILE, root / CARD_FILE
     names = value_names_from_label_json(labels) if labels.is_file() else None
     names = names or (card_value_names(card) if card.is_file() else None)
-    infos = [info for folder in dict.fromkeys([root, *(shard.parent for shard in shards)])
+    infos = [info for folder in dict.fromkeys([root, *(file.parent for file in files)])
              if (info := folder / INFO_FILE).is_file()]
     return names or next((found for info in infos if (found := info_value_names(info)) is not None), None)

@@ -1,11 +1,13 @@
-"""A dataset given as a list of pairs: a CSV/TSV table or a JSON file naming image and mask files.
+"""A dataset given as a list of pairs: a CSV/TSV table, a JSON file or JSON Lines naming image and mask files.
 
 This is how fastai's and MONAI's users pass data (a DataFrame, a list of dicts), and the way out
 for any layout no rule finds. Paths are relative to the manifest's folder (or one or two
 above it, where the listed images are: a dataset's `split_csv/`), or absolute; one written on
 another machine (Excel on Windows' `C:\\Users\\...\\images\\x.jpg`) is the file it ends with there; an
 optional split column keeps the user's own split and a group column (subject, patient, case)
-keeps a group's pairs in one split.
+keeps a group's pairs in one split. Hugging Face's imagefolder metadata (`metadata.jsonl`, an
+object a line, or `metadata.csv`) names the image `file_name` and the mask `mask_file_name`
+(`imagefolder` reads a folder of them).
 """
 
 from __future__ import annotations
@@ -30,11 +32,15 @@ from seglab.errors import DataError
 
 logger = logging.getLogger(__name__)
 
-MANIFEST_SUFFIXES = (".csv", ".tsv", ".json")
+JSON_LINES_SUFFIX = ".jsonl"
+MANIFEST_SUFFIXES = (".csv", ".tsv", ".json", JSON_LINES_SUFFIX)
+IMAGE_FILE_COLUMN = "file_name"  # Hugging Face imagefolder's image column; `<x>_file_name` names more files
+MASK_FILE_COLUMNS = tuple(f"{word}_{IMAGE_FILE_COLUMN}" for word in ("mask", "label", "annotation", "segmentation",
+                                                                     "target"))  # mask_file_name
 COLUMNS = {
-    "image": ("image", "img", "image_path", "images", "input", "filename", "file", "path"),
+    "image": ("image", "img", "image_path", "images", "input", "filename", "file", "path", IMAGE_FILE_COLUMN),
     "mask": ("mask", "label", "mask_path", "label_path", "masks", "labels", "target", "annotation", "segmentation",
-             "gt", "seg"),
+             "gt", "seg", *MASK_FILE_COLUMNS),
     "split": ("split", "subset", "set", "partition"),
     "group": ("group", "subject", "patient", "case", "case_id", "subject_id", "patient_id"),
 }  # fmt: skip
@@ -43,36 +49,25 @@ _JSON_SPLITS = {"training": "train", "train": "train", "validation": "val", "val
 
 @dataclass(frozen=True)
 class _Row:
-    number: int  # line of a CSV (header = 1) or position in a JSON list (from 1)
+    number: int  # line of a CSV (header = 1) or of JSON Lines, or position in a JSON list (from 1)
     values: dict[str, Any]
 
 
 @FORMATS.register("manifest")
 class ManifestFormat(DatasetFormat):
-    """DATA is a .csv, .tsv or .json file listing the pairs (`--manifest FILE` says the same)."""
+    """DATA is a .csv, .tsv, .json or .jsonl file listing the pairs (`--manifest FILE` says the same)."""
 
     reads_file = True
 
-    layout = "a pairs.csv/.tsv/.json file with image and mask columns (optional split, group), paths relative to it"
+    layout = ("a pairs.csv/.tsv/.json/.jsonl file with image and mask columns (optional split, group), paths "
+              "relative to it")
     priority = 0
 
     def detect(self, root: Path) -> bool:
         return root.is_file() and root.suffix.lower() in MANIFEST_SUFFIXES and root.name != "classes.json"
 
     def index(self, root: Path, classes: ClassSpec | None) -> DatasetIndex:
-        rows = _rows(root)
-        base = _base(root, rows)
-        pairs, unlabelled = [], []
-        for row in rows:
-            image = _path(base, row, "image", root)
-            mask_text = row.values.get("mask")
-            if mask_text in (None, ""):
-                unlabelled.append((image, _split(row, root)))
-                continue
-            split = _split(row, root)
-            group = row.values.get("group")
-            pairs.append(Pair(stem(image), image, _path(base, row, "mask", root), split,
-                              None if group in (None, "") else str(group)))
+        base, pairs, unlabelled = listed_pairs(root)
         line = f"{root.name}: {len(pairs)} pairs listed"
         elsewhere = next((v for row in rows if isinstance(v := row.values.get("image"), str) and _elsewhere(v, base)
                           and _moved(v, base) is not None), None)
@@ -97,13 +92,37 @@ class ManifestFormat(DatasetFormat):
         return index
 
 
+def listed_pairs(manifest: Path) -> tuple[Path, list[Pair], list[tuple[Path, str | None]]]:
+    """The folder a manifest's paths start from (`_base`), the pairs it lists and its images
+    without a mask, each with its split.
+
+    Raises:
+        DataError: a manifest that cannot be read, lists nothing, or has a row without an image
+            path or with an unknown split, naming the file (and the row).
+    """
+    rows = _rows(manifest)
+    base = _base(manifest, rows)
+    pairs, unlabelled = [], []
+    for row in rows:
+        image = _path(base, row, "image", manifest)
+        split = _split(row, manifest)
+        mask_text = row.values.get("mask")
+        if mask_text in (None, ""):
+            unlabelled.append((image, split))
+            continue
+        group = row.values.get("group")
+        pairs.append(Pair(stem(image), image, _path(base, row, "mask", manifest), split,
+                          None if group in (None, "") else str(group)))
+    return base, pairs, unlabelled
+
+
 def _rows(path: Path) -> list[_Row]:
     """Rows with their columns renamed to image, mask, split and group."""
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as err:
         raise DataError(f"manifest '{path}' cannot be read: {err}") from None
-    raw = _json_rows(path, text) if path.suffix.lower() == ".json" else _table_rows(path, text)
+    raw = _READERS.get(path.suffix.lower(), _table_rows)(path, text)
     if not raw:
         raise DataError(f"manifest '{path}' lists no pairs")
     return [_Row(number, _rename(values, path)) for number, values in raw]
@@ -148,6 +167,30 @@ def _json_rows(path: Path, text: str) -> list[tuple[int, dict[str, Any]]]:
             "(or {\"pairs\": [...]}, or {\"training\": [...], \"validation\": [...], \"test\": [...]})"
         )
     return [(i + 1, item) for i, item in enumerate(data)]
+
+
+def _json_lines_rows(path: Path, text: str) -> list[tuple[int, dict[str, Any]]]:
+    """The rows of a JSON Lines manifest (Hugging Face's `metadata.jsonl`), an object a line, by line number.
+
+    Raises:
+        DataError: a line that is no JSON object, naming it.
+    """
+    rows = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+        except (json.JSONDecodeError, RecursionError) as err:
+            raise DataError(f"manifest '{path}' line {number} is not valid JSON: {err}") from None
+        if not isinstance(item, dict):
+            raise DataError(f"manifest '{path}' line {number} must be an object, "
+                            f'{{"{IMAGE_FILE_COLUMN}": ..., "mask_{IMAGE_FILE_COLUMN}": ...}}; got {line.strip()[:60]}')
+        rows.append((number, item))
+    return rows
+
+
+_READERS = {".json": _json_rows, JSON_LINES_SUFFIX: _json_lines_rows}  # the rows of a manifest by suffix; else a table
 
 
 def _rename(values: dict[str, Any], path: Path) -> dict[str, Any]:
