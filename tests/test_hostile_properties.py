@@ -1510,3 +1510,49 @@ def test_any_damaged_cellpose_seg_file_gives_pairs_or_names_the_file(tmp_path_fa
         assert "b_seg.npy" in str(err) or "b.tif" in str(err)
         return
     assert all("b_seg.npy" in p.message or p.path.name in ("b.tif", "b_seg.npy") for p in index.problems)
+
+
+def _roi_files() -> dict[str, bytes] | None:
+    """A Fiji ROI Manager set (a polygon of sub-pixel points, a rectangle, an oval in group 3),
+    zipped as Fiji saves it, and the polygon alone as a `.roi`, written by roifile; None without it."""
+    try:
+        import roifile
+    except ImportError:
+        return None
+    import io
+    import zipfile
+
+    rois = [roifile.ImagejRoi.frompoints([[1.5, 1.0], [6.0, 1.25], [5.0, 5.0]]),
+            roifile.ImagejRoi(roitype=roifile.ROI_TYPE.RECT, left=1, top=2, right=5, bottom=6),
+            roifile.ImagejRoi(roitype=roifile.ROI_TYPE.OVAL, left=0, top=0, right=8, bottom=6, group=3)]
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for k, roi in enumerate(rois):
+            archive.writestr(f"{k:04d}-0000.roi", roi.tobytes())
+    return {"_RoiSet.zip": buffer.getvalue(), ".roi": rois[0].tobytes()}
+
+
+ROI_FILES = _roi_files()
+
+
+@pytest.mark.skipif(ROI_FILES is None, reason="ImageJ ROIs need the 'imagej' extra (roifile)")
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(suffix=st.sampled_from(["_RoiSet.zip", ".roi"]), cut=st.integers(0, 700),
+       flips=st.lists(st.tuples(st.integers(0, 699), st.integers(0, 255)), max_size=6))
+def test_any_damaged_imagej_roi_file_gives_pairs_or_names_the_file(tmp_path_factory, suffix, cut, flips):
+    """A ROI set's zip or a `.roi` cut short or with bytes overwritten (counts, offsets, types):
+    masks, or a SeglabError naming the file, never another exception, under 64 MB."""
+    from seglab.data import discover
+
+    root = tmp_path_factory.mktemp("imagej")
+    data = bytearray(ROI_FILES[suffix][: cut or None])
+    for at, value in flips:
+        if at < len(data):
+            data[at] = value
+    for name in ("a", "b", "c"):
+        Image.fromarray(np.zeros((6, 8), np.uint8)).save(root / f"{name}.tif")
+        (root / f"{name}{suffix}").write_bytes(bytes(data) if name == "c" else ROI_FILES[suffix])
+    try:
+        _small_allocation(lambda: discover(root, cache_dir=str(root / "cache")))
+    except SeglabError as err:
+        assert f"c{suffix}" in str(err)

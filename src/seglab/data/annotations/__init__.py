@@ -4,7 +4,8 @@ One module a tool, each a registered layout: `cellpose` (the Cellpose GUI's `_se
 `coco_image_json` (a COCO-style JSON per image: SA-1B), `coco_panoptic`, `contour_text`
 (outlines in text files of points), `cvat_xml`,
 `darwin_json`, `geojson_labels` (with `vector_labels`, `geo_placement`, and `geopackage` and
-`shapefiles`, the GIS layer files), `imagescope_xml`, `label_studio`, `labelbox_ndjson`, `labelme_json`, `page_xml` (document layout),
+`shapefiles`, the GIS layer files), `imagej_rois` (Fiji's ROI Manager sets), `imagescope_xml`,
+`label_studio`, `labelbox_ndjson`, `labelme_json`, `page_xml` (document layout),
 `scalabel_json`, `superannotate`, `supervisely`, `via_json`, `video_tracings` (outlines traced on video frames: EchoNet-Dynamic),
 `xbd_json`, `yolo_labels`, `mask_table` (a CSV naming a mask file per object: Open Images) and
 `rle_table` (Kaggle's run-length tables, with `rle_table_file` and `rle_masks`). What they share:

@@ -44,6 +44,10 @@ _POINT_TEXT_FILES = ("outlines, a point a line, that pair with no image: the con
                      "outline of the image whose name or number it carries (images/image_001.jpg ~ "
                      "anotExpert1_001.txt, IM-0001-0048.dcm ~ IM-0001-0048-icontour-manual.txt): name each file after "
                      "its image, or with its number, within four folder levels of it")
+_ROI_SUFFIX = ".roi"  # Fiji/ImageJ ROI Manager outlines, unzipped from a set
+_ROI_FILES = ("ImageJ ROIs that pair with no image: the imagej-roi layout reads each image's ROIs zipped beside it "
+              "as <stem>_RoiSet.zip (Fiji's ROI Manager > More > Save...), or one ROI as <stem>.roi: zip each image's "
+              "ROIs again (zip nuclei_00_RoiSet.zip *.roi) beside the image")
 # label-studio-converter's names of a brush region's mask ("Brush labels to PNG" / "to NumPy" exports)
 _LABEL_STUDIO_BRUSH = re.compile(r"task-\d+-annotation-\d+-by-.+\.(png|npy)", re.IGNORECASE)
 _Listing = list[tuple[Path, list[str]]]  # each folder four levels deep at most, and its file names
@@ -107,6 +111,7 @@ def what_was_seen(root: Path) -> str:
                         f"'{folder}')" if suffix.endswith(".gz") else
                         _POINT_FILES if suffix in _POINT_SUFFIXES else
                         _VIDEO_FILES if suffix in VIDEO_SUFFIXES else
+                        _ROI_FILES if suffix == _ROI_SUFFIX else
                         "a format seglab does not read: convert them to PNG or TIFF")
                      for folder, suffix, count in _unread_files(listing))
     found += "".join(f"\n  {(folder.relative_to(root).as_posix() or '.')}/: {count} '{POINT_TEXT}' files, "
