@@ -49,21 +49,21 @@ class ImageFolderFormat(DatasetFormat):
         files = metadata_files(root)
         pairs, unlabelled = [], []
         for path in files:
-            _, listed, images = listed_pairs(path)
+            _, listed, images, _ = listed_pairs(path)
             pairs += listed
             unlabelled += [image for image, _ in images]
         splits = [pair.split or folders_split(pair.image, root) for pair in pairs]
         kept = usable_splits(splits)
         pairs = unique_names([replace(p, split=s if kept else None) for p, s in zip(pairs, splits)], root)
         mask_dirs = sorted({p.mask.parent for p in pairs if p.mask is not None})
-        classes, mapping, problems = FolderPairsFormat.choose_classes(root, mask_dirs, pairs, classes,
-                                                                      self.options.cache_dir)
-        index = DatasetIndex(root, "imagefolder", pairs, unlabelled, classes, mapping, problems)
+        encoding = FolderPairsFormat.choose_classes(root, mask_dirs, pairs, classes, self.options.cache_dir)
+        index = DatasetIndex(root, "imagefolder", pairs, unlabelled, encoding.classes, encoding.mapping,
+                             list(encoding.problems), mask_values=encoding.values)
         counts = ", ".join(f"{n} {split}" for split, n in Counter(p.split or "unsplit" for p in pairs).items())
         named = ", ".join(path.relative_to(root).as_posix() for path in files)
         index.pairing = [f"{named}: {len(pairs)} pairs listed ({counts}) by {IMAGE_FILE_COLUMN} and its mask column"
                          + (f", {len(unlabelled)} images without mask" if unlabelled else "")]
-        if classes is None and type(mapping) is IdentityMapping:
+        if encoding.classes is None and type(encoding.mapping) is IdentityMapping:
             index.value_names = hub_value_names(root, files)
         return index
 

@@ -67,10 +67,8 @@ class ManifestFormat(DatasetFormat):
         return root.is_file() and root.suffix.lower() in MANIFEST_SUFFIXES and root.name != "classes.json"
 
     def index(self, root: Path, classes: ClassSpec | None) -> DatasetIndex:
-        base, pairs, unlabelled = listed_pairs(root)
+        base, pairs, unlabelled, elsewhere = listed_pairs(root)
         line = f"{root.name}: {len(pairs)} pairs listed"
-        elsewhere = next((v for row in rows if isinstance(v := row.values.get("image"), str) and _elsewhere(v, base)
-                          and _moved(v, base) is not None), None)
         if elsewhere is not None:  # Excel's on Windows: C:\Users\...
             line += (f" by paths written on another machine ('{elsewhere}'), read as the files they end with "
                      f"below {base.name}/")
@@ -92,9 +90,10 @@ class ManifestFormat(DatasetFormat):
         return index
 
 
-def listed_pairs(manifest: Path) -> tuple[Path, list[Pair], list[tuple[Path, str | None]]]:
-    """The folder a manifest's paths start from (`_base`), the pairs it lists and its images
-    without a mask, each with its split.
+def listed_pairs(manifest: Path) -> tuple[Path, list[Pair], list[tuple[Path, str | None]], str | None]:
+    """The folder a manifest's paths start from (`_base`), the pairs it lists, its images
+    without a mask, each with its split, and the first image path written on another machine
+    and read as the file it ends with below the base (Excel's `C:\\Users\\...`), or None.
 
     Raises:
         DataError: a manifest that cannot be read, lists nothing, or has a row without an image
@@ -113,7 +112,9 @@ def listed_pairs(manifest: Path) -> tuple[Path, list[Pair], list[tuple[Path, str
         group = row.values.get("group")
         pairs.append(Pair(stem(image), image, _path(base, row, "mask", manifest), split,
                           None if group in (None, "") else str(group)))
-    return base, pairs, unlabelled
+    elsewhere = next((v for row in rows if isinstance(v := row.values.get("image"), str) and _elsewhere(v, base)
+                      and _moved(v, base) is not None), None)
+    return base, pairs, unlabelled, elsewhere
 
 
 def _rows(path: Path) -> list[_Row]:
