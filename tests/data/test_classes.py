@@ -455,3 +455,20 @@ def test_tool_labels_named_void_are_ignored_and_case_variants_merged(caplog):
     assert "labels 'Car', 'car' are one class, 'car'" in caplog.text
     spec, value = tool_classes(["void", "car"], None, "test", False, ClassSpec(("background", "void", "car")))
     assert value["void"] == 1 and spec.ignore_index is None
+
+
+@pytest.mark.parametrize("text, count, names", [
+    ("Labels: 7 land-cover classes, one band each: impervious surface, agriculture, forest & other vegetation, "
+     "wetlands, soil, water, snow & ice.\n", 7, ("impervious surface", "agriculture", "forest & other vegetation",
+                                               "wetlands", "soil", "water", "snow & ice")),
+    ("The 3 classes: road, building and water\n", 3, ("road", "building", "water")),
+    ("Labels: 7 land-cover classes, one band each: impervious surface, agriculture.\n", 7, None),  # 2 listed, not 7
+    ("Trained 5 epochs on 4 classes: road, building, water, tree.\n", 3, None),  # another count than the bands'
+    ("We thank the 2 annotators: Alice, who labelled the towns, and Bob, who did the forests.\n", 2, None),
+])
+def test_a_readme_sentence_counting_the_classes_names_the_bands(tmp_path, text, count, names):
+    """DynamicEarthNet's one-hot bands are named only in prose: a count of classes, then as many names."""
+    from seglab.data.classes.readme_names import readme_class_names
+
+    (tmp_path / "README.txt").write_text(text)
+    assert readme_class_names(tmp_path, count) == names

@@ -20,7 +20,7 @@ import tifffile
 from PIL import Image
 
 from seglab.cli import main
-from seglab.data import discover, inspect_dataset, format_report, split_pairs
+from seglab.data import discover, inspect_dataset, format_report, read_mask, split_pairs
 from seglab.data.checking.audit import audit
 from seglab.data.classes.mapping import OffsetMapping
 from seglab.data.discovery.naming import pattern_for, unique_template_stems
@@ -3605,3 +3605,69 @@ def test_a_readme_calling_mask_value_0_unlabelled_makes_it_the_ignore_label(tmp_
     assert report.index.mapping == OffsetMapping(1) and report.index.ignore_index == -1
     assert report.classes.ignore_index == -1 and report.stats.mask_values[-1] > 0  # 0 read as no class
     assert "README.md' names mask value 0 'unlabelled' and no class" in caplog.text
+
+
+LAND_COVER = ("impervious surface", "agriculture", "forest & other vegetation", "wetlands", "soil", "water", "snow & ice")
+
+
+def dynamicearthnet(root: Path, areas: dict[str, str], months: tuple[int, ...] = (1, 2)) -> dict[str, np.ndarray]:
+    """DynamicEarthNet as released: `planet/na/<aoi>/PF-SR/2018-MM-DD.tif` (4-band daily images),
+    `labels/<aoi>/Labels/Raster/<tile>/<tile>-2018_MM_01.tif` (monthly, a band per land-cover class
+    of 0/255), `train.txt`/`val.txt` of `<image folder> <label>` lines, the classes in README.txt
+    only. Returns each label's class indices by its path from `root`."""
+    expected, lists = {}, {"train": [], "val": []}
+    for k, (aoi, tile) in enumerate(areas.items()):
+        for month in months:
+            for day in (1, 2, 3):
+                folder = root / "planet" / "na" / aoi / "PF-SR"
+                folder.mkdir(parents=True, exist_ok=True)
+                image = np.random.default_rng(k * 100 + month * 10 + day).integers(0, 4000, (4, *SIZE), np.uint16)
+                tifffile.imwrite(folder / f"2018-{month:02d}-{day:02d}.tif", image, photometric="minisblack",
+                                 planarconfig="separate")
+            classes = labels(k + month, (0, 5, 2)).astype(np.int64)
+            classes[0, :3] = 6 - month  # wetlands, soil: a few pixels
+            label = f"labels/{aoi}/Labels/Raster/{tile}/{tile}-2018_{month:02d}_01.tif"
+            (root / label).parent.mkdir(parents=True, exist_ok=True)
+            bands = np.stack([(classes == c).astype(np.uint8) * 255 for c in range(len(LAND_COVER))])
+            tifffile.imwrite(root / label, bands, photometric="minisblack", planarconfig="separate")
+            lists["val" if k == len(areas) - 1 else "train"].append(f"/planet/na/{aoi}/PF-SR /{label}")
+            expected[label] = classes
+    for split, lines in lists.items():
+        (root / f"{split}.txt").write_text("\n".join(lines) + "\n")
+    (root / "README.txt").write_text("DynamicEarthNet. Labels: 7 land-cover classes, one band each: "
+                                     f"{', '.join(LAND_COVER)}.\n")
+    return expected
+
+
+def test_dynamicearthnet_lists_pair_each_monthly_label_with_the_daily_image_of_its_date(tmp_path):
+    """DynamicEarthNet: its lists name an area's folder of daily images and a monthly label; the
+    dates are spelt `2018-01-01` and `2018_01_01` and the labels lie five levels deep, so no folder
+    or --mask-pattern paired them; the lists were unread, the 0/255 bands refused as 'shape (12, 16,
+    7); expected a 2-D label map' and the README's class names unused."""
+    areas = {"1311_3077_13": "10N-122W-40N-L3H", "2065_3647_13": "18N-74W-40N-L3H", "4426_3835_13": "32N-12E-48N-L3H"}
+    expected = dynamicearthnet(tmp_path, areas)
+    index = discover(tmp_path)
+    assert index.format == "pair-lists" and len(index.pairs) == 6
+    for pair in index.pairs:
+        assert pair.image.stem == pair.mask.stem[-10:].replace("_", "-")  # the label's date, 2018-01-01
+        assert pair.group == pair.image.parent.parent.name  # the area
+        assert pair.split == ("val" if pair.group == "4426_3835_13" else "train")
+        assert np.array_equal(read_mask(pair.mask, index.mapping), expected[pair.mask.relative_to(tmp_path).as_posix()])
+    assert index.classes.names == LAND_COVER
+    assert (index.mapping.kind, index.mapping.channels, index.mapping.first) == ("one-hot", 7, 0)
+
+
+def test_dates_pair_as_dates_whatever_their_separators(tmp_path):
+    """Daily images `2018-01-03.png` beside monthly masks `<tile>-2018_01_01.png` (DynamicEarthNet's
+    spelling, its folders given): no name rule, nor a --mask-pattern, pairs `2018-01-01` with
+    `2018_01_01`; the date in the name does, and the other days are images without a mask."""
+    for month in (1, 2, 3):
+        for day in (1, 2):
+            save(tmp_path / "PF-SR" / f"2018-{month:02d}-{day:02d}.png", photo(month * 10 + day))
+        save(tmp_path / "Raster" / f"10N-122W-40N-L3H-2018_{month:02d}_01.png", labels(month))
+    index = discover(tmp_path, images="PF-SR", masks="Raster")
+    assert sorted((p.image.name, p.mask.name) for p in index.pairs) == [
+        (f"2018-{m:02d}-01.png", f"10N-122W-40N-L3H-2018_{m:02d}_01.png") for m in (1, 2, 3)]
+    assert "same date in the name" in index.pairing[0]
+    assert sorted(p.path.name for p in index.problems if "expected a mask dated 2018-0" in p.message) == [
+        f"2018-{m:02d}-02.png" for m in (1, 2, 3)]

@@ -1,7 +1,7 @@
 """One-hot masks (a binary channel per class in one array) read as class-index masks: BraTS
 2020's 2-D slices as Kaggle ships them (HDF5 `image` 240x240x4, `mask` 240x240x3), Keras'
-`to_categorical` arrays with a background channel, channel-first stacks, and overlapping
-channels pointed to --task multilabel."""
+`to_categorical` arrays with a background channel, channel-first stacks, GeoTIFF label bands of
+0/255 (DynamicEarthNet's), and overlapping channels pointed to --task multilabel."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from pathlib import Path
 import h5py
 import numpy as np
 import pytest
+import tifffile
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
@@ -114,6 +115,28 @@ def test_overlapping_channels_point_to_multilabel_which_reads_them(tmp_path: Pat
     assert multilabel.classes.num_classes == 3
     planes = unpack_numpy(read_mask(multilabel.pairs[0].mask, multilabel.mapping), 3)
     assert np.array_equal(planes, np.moveaxis(nested[0], -1, 0).astype(bool))
+
+
+def test_geotiff_label_bands_of_0_and_255_read_as_classes(tmp_path: Path) -> None:
+    """DynamicEarthNet's labels: a GeoTIFF band per class, 255 where the class lies, the bands
+    covering each pixel once; and such bands beside no background band. Only 0/1 arrays were
+    channel stacks: these were refused as 'shape (24, 28, 7); expected a 2-D label map (H, W)'."""
+    cover = [tumour(i) * 2 for i in range(3)]  # classes 0, 2, 4, 6 of seven, a band each
+    background = [tumour(i) for i in range(3)]  # classes 1..3 in five bands, 0 in none
+    for name, labels, bands in (("cover", cover, range(7)), ("background", background, range(1, 6))):
+        (tmp_path / name / "images").mkdir(parents=True)
+        (tmp_path / name / "masks").mkdir()
+        for i, x in enumerate(labels):
+            np.save(tmp_path / name / "images" / f"p{i}.npy", np.random.default_rng(i).random((H, W), np.float32))
+            stack = np.stack([(x == k).astype(np.uint8) * 255 for k in bands])
+            tifffile.imwrite(tmp_path / name / "masks" / f"p{i}.tif", stack, photometric="minisblack",
+                             planarconfig="separate")
+    index = discover(tmp_path / "cover")
+    assert index.mapping == OneHotMapping(7, 0) and index.classes.num_classes == 7
+    assert np.array_equal(read_mask(index.pairs[1].mask, index.mapping), cover[1])
+    index = discover(tmp_path / "background")
+    assert index.mapping == OneHotMapping(5, 1) and index.classes.num_classes == 6
+    assert np.array_equal(read_mask(index.pairs[2].mask, index.mapping), background[2])
 
 
 def test_classes_json_of_another_count_is_refused(tmp_path: Path) -> None:

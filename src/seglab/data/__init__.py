@@ -22,6 +22,7 @@ from seglab.data.annotations import rle_table  # noqa: F401  (registers the "rle
 from seglab.data.layouts import array_stacks  # noqa: F401  (registers the "array-stack" format)
 from seglab.data.layouts import sbd  # noqa: F401  (registers the "sbd" format)
 from seglab.data.layouts import parallel_lists  # noqa: F401  (registers the "parallel-lists" format)
+from seglab.data.layouts import pair_lists  # noqa: F401  (registers the "pair-lists" format)
 from seglab.data.layouts import celebamask_hq  # noqa: F401  (registers the "celebamask-hq" format)
 from seglab.data.layouts import hub_parquet  # noqa: F401  (registers the "hub-parquet" format)
 from seglab.data.annotations import coco_json  # noqa: F401  (registers the "coco" format)

@@ -223,6 +223,18 @@ def _without_band_word(path: Path) -> str:
     return strip_affixes(without_band_word(without_folder_word(stem(path), path.parent.name)))
 
 
+# a date, year first, its parts spelt with one separator or none: DynamicEarthNet's daily images
+# `2018-01-01.tif` and monthly labels `<tile>-2018_01_01.tif` name one day alike
+_DATE = re.compile(r"(?<!\d)((?:19|20)\d\d)([-_. ]?)(0[1-9]|1[0-2])\2(0[1-9]|[12]\d|3[01])(?!\d)")
+
+
+def date_in(path: Path) -> str | None:
+    """The one date in a file's name as YYYY-MM-DD, whatever its separators; None for a name of no
+    date or of two (a change pair's `2018_2019`-like names are no key)."""
+    found = {(m[1], m[3], m[4]) for m in _DATE.finditer(stem(path))}
+    return "-".join(found.pop()) if len(found) == 1 else None
+
+
 # numbers key a file only when no two files on one side share one (`pairing.best_rule`)
 NUMBER_RULES = (
     KeyRule("first number in the name", first_number),
@@ -235,6 +247,8 @@ KEY_RULES = (
     # a tile's products (GeoNRW's `<E>_<N>_dem.tif` beside `<E>_<N>_seg.tif`): the whole name, not
     # one of its two grid numbers, which other tiles share; checked for shared keys like the numbers
     KeyRule("same name without mask/image affixes and a band word (_dem, _nir, _B02, ...)", _without_band_word),
+    # checked for shared keys too: a folder of one day's several images or masks is not keyed by it
+    KeyRule("same date in the name (2018-01-01 ~ 2018_01_01)", date_in),
     *NUMBER_RULES,
 )
 # a volume's modality words (`case0-CT`, `subject-1-T1`) name its channels, for the modality rules

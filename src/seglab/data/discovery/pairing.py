@@ -24,6 +24,7 @@ from seglab.data.discovery.naming import (
     KeyRule,
     TemplateStem,
     affix_rules,
+    date_in,
     frame_of,
     inserted_word_rules,
     learned_namings,
@@ -288,6 +289,7 @@ def match_folders(
                                     "layout of seglab reads, and no mask", "image-without-mask", (annotation,)))
             continue
         message = (f"image has no mask (expected a mask numbered {key} in {expected})" if numbered
+                   else f"image has no mask (expected a mask dated {key} in {expected})" if rule.key is date_in
                    else f"image has no mask (expected {expected}{stem(image)}.*)")
         close = (
             difflib.get_close_matches(stem(image).lower(), list(lonely_names), n=1, cutoff=0.6)

@@ -15,10 +15,11 @@ from seglab.data.classes.mapping import MappingError, colour_codes, filled_pixel
 from seglab.data.encodings.alpha_masks import alpha_counts
 from seglab.data.encodings.label_maps import CLASS_GAP, DEFAULT_IGNORE
 from seglab.data.encodings.object_channels import object_stack, one_region_channels
-from seglab.data.encodings.one_hot import channel_stack
+from seglab.data.encodings.one_hot import channel_stack, label_bands
 from seglab.data.files.channels import binary_planes
 from seglab.data.files.io import ARRAY_SUFFIXES, raw_mask, read_mask_and_alpha, read_mask_array
 from seglab.data.files.lossy import lossy_format
+from seglab.data.files.read_errors import TIFF_SUFFIXES
 from seglab.errors import DataError
 
 logger = logging.getLogger(__name__)
@@ -100,15 +101,18 @@ def sample_masks(masks: list[Path], size: int = SAMPLE) -> MaskSample:
     wide: Path | None = None
     for path in evenly(masks, size):
         try:
-            if path.suffix.lower() in ARRAY_SUFFIXES:  # read once: a one-hot stack, else the raw mask
+            suffix = path.suffix.lower()
+            if suffix in ARRAY_SUFFIXES or suffix in TIFF_SUFFIXES:  # read once: a one-hot stack, else the raw mask
                 array = read_mask_array(path)
-                binary = binary_planes(array) if array.ndim == 3 else None  # one scan, for both kinds of stack
+                # one scan, for both kinds of stack of 0/1 arrays; more bands than a colour has (0/255 in a TIFF) one-hot
+                binary = binary_planes(array) if suffix in ARRAY_SUFFIXES and array.ndim == 3 else None
                 if binary is not None:
                     _count_objects(sample, path, binary)
-                    planes = channel_stack(binary)
-                    if planes is not None:
-                        sample.stacks[path] = (len(planes), bool((planes.sum(axis=0) == 1).all()))
-                        continue
+                stacked = binary if binary is not None else array if label_bands(array.shape) else None
+                planes = channel_stack(stacked) if stacked is not None else None
+                if planes is not None:
+                    sample.stacks[path] = (len(planes), bool((planes.sum(axis=0) == 1).all()))
+                    continue
                 raw = raw_mask(array, path)
             else:
                 raw, alpha = read_mask_and_alpha(path)

@@ -1,6 +1,7 @@
 """Masks stored one-hot: an array per image with a binary channel per class (H x W x C or
 C x H x W), as Keras' `to_categorical` and BraTS 2020's 2-D slices on Kaggle (`mask`: NCR/NET,
-ED, ET) store them, read as class-index masks.
+ED, ET) store them, or a GeoTIFF of more bands than a colour picture has, each 0 and one value
+(DynamicEarthNet's 7 land-cover bands of 0/255), read as class-index masks.
 
 `channel_stack` tells such an array from a label map or a colour mask; `OneHotMapping` reads
 it: class k + 1 where channel k is on and 0 where none is, or class k when the channels cover
@@ -18,21 +19,30 @@ import numpy as np
 
 from seglab.data.files.channels import binary_planes, channels_first, channels_last
 from seglab.data.files.io import read_mask_array
-from seglab.data.classes.mapping import MAPPINGS, MappingError, MaskMapping
+from seglab.data.classes.mapping import MAPPINGS, MappingError, MaskMapping, binary_pixels
 from seglab.data.files.read_errors import ReadError
 
 
 _OBJECTS = "; if each channel is one object, --instance-masks reads them as one class, object"
+COLOUR_BANDS = 4  # RGBA: a mask of more bands is no colour picture, whatever its values
 
 
 def channel_stack(array: np.ndarray) -> np.ndarray | None:
     """(C, H, W) booleans when `array` is 2 to `channels.MAX_CHANNELS` channels of 0 and 1,
-    channels last or first (`channels`); else None (a label map, a colour mask)."""
+    channels last or first (`channels`), or more than `COLOUR_BANDS` channels of 0 and one other
+    value (255: the on value of GeoTIFF label bands; fewer channels of 0/255 are a colour mask's);
+    else None (a label map, a colour mask)."""
     if channels_last(array.shape) and array.shape[2] >= 2:
         array = np.moveaxis(array, 2, 0)
     elif not channels_first(array.shape):
         return None
-    return binary_planes(array)
+    return binary_planes(array) if len(array) <= COLOUR_BANDS else binary_pixels(array)
+
+
+def label_bands(shape: tuple[int, ...]) -> bool:
+    """Whether a mask file of this shape holds more bands than a colour picture (its shortest
+    axis), so that only a stack of channels can be read from it (a GeoTIFF's label bands)."""
+    return len(shape) == 3 and min(shape) > COLOUR_BANDS
 
 
 @MAPPINGS.register("one-hot")
@@ -49,7 +59,7 @@ class OneHotMapping(MaskMapping):
     def read(self, path: Path) -> np.ndarray:
         planes = channel_stack(read_mask_array(path))
         if planes is None or len(planes) != self.channels:
-            raise ReadError(f"mask '{path}' is not {self.channels} channels of 0 and 1 (H x W x {self.channels} or "
+            raise ReadError(f"mask '{path}' is not {self.channels} binary channels (H x W x {self.channels} or "
                             f"{self.channels} x H x W) like the dataset's other masks{_OBJECTS}", "bad-mask")
         on = planes.sum(axis=0)
         if (on > 1).any():

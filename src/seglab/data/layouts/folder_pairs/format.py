@@ -16,6 +16,7 @@ from seglab.data.discovery.channel_files import channel_names, date_order, group
 from seglab.data.encodings.ade20k import ade20k_reading
 from seglab.data.encodings.cityscapes import cityscapes_reading
 from seglab.data.classes import ClassSpec
+from seglab.data.classes.readme_names import readme_class_names
 from seglab.data.encodings.encoding import Encoding, choose_encoding
 from seglab.data.files.io import channel_count
 from seglab.data.layouts.folder_pairs.bands import stack_band_folders
@@ -39,6 +40,7 @@ from seglab.data.encodings.object_settings import OBJECT_SETTINGS, ObjectSetting
 from seglab.data.encodings.class_instances import ClassInstanceMapping
 from seglab.data.encodings.red_classes import RedClassMapping
 from seglab.data.encodings.value_classes import unnamed_binary
+from seglab.data.encodings.one_hot import OneHotMapping
 from seglab.data.classes.mapping import IdentityMapping
 from seglab.data.layouts.multilabel import ClassNamingsMapping, naming_names
 from seglab.data.discovery.naming import folders_split, stem, without_tree_name
@@ -273,7 +275,19 @@ class FolderPairsFormat(DatasetFormat):
             if classes is None and type(encoding.mapping) is IdentityMapping else None
         if named is not None:  # SIFT Flow's `names` beside `S`
             return replace(encoding, classes=named[0], mapping=named[1])
+        if classes is None and isinstance(encoding.mapping, OneHotMapping):  # DynamicEarthNet's land-cover bands
+            return replace(encoding, classes=_one_hot_names(root, encoding.mapping) or encoding.classes)
         return encoding
+
+
+def _one_hot_names(root: Path, mapping: OneHotMapping) -> ClassSpec | None:
+    """The classes of one-hot masks as the README in `root` names a class per channel, the
+    background first where no channel is (`first` 1); None when it names none."""
+    names = readme_class_names(root, mapping.channels)
+    if names is None:
+        return None
+    logger.info("%s: the one-hot masks' %d channels named as the README lists its classes", root, mapping.channels)
+    return ClassSpec(("background",) * mapping.first + names)
 
 
 def _say_other_dates(root: Path, matches: list[FolderMatch]) -> None:
