@@ -1178,6 +1178,37 @@ def test_any_imagescope_file_gives_pairs_or_a_seglab_error(tmp_path_factory, lay
     _small_allocation(lambda: _only_seglab_errors(root, tmp_path_factory.mktemp("cache")))
 
 
+hiertext_words = st.fixed_dictionaries({}, optional={"vertices": point_lists, "legible": st.booleans() | json_values})
+hiertext_annotations = st.fixed_dictionaries(
+    {"image_id": st.sampled_from(["a", "b"]) | json_values,
+     "paragraphs": json_values | st.lists(st.fixed_dictionaries({"lines": json_values | st.lists(
+         st.fixed_dictionaries({"words": st.lists(hiertext_words, max_size=3) | json_values},
+                               optional={"legible": json_values}), max_size=2)}), max_size=2)},
+    optional={"image_width": st.integers(-2, 9) | json_values, "image_height": st.integers(-2, 9) | json_values})
+
+
+@example(annotations=[], form="document", cut=0)
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(annotations=st.lists(hiertext_annotations, max_size=3) | json_values,
+       form=st.sampled_from(["document", "lines", "cut", "not gzip"]), cut=st.integers(0, 400))
+def test_any_hiertext_file_gives_pairs_or_a_seglab_error(tmp_path_factory, annotations, form, cut):
+    """HierText's gt/train.jsonl.gz of any annotations, words, vertices and legibility, as one JSON
+    document (an image annotated twice too), as JSON Lines, cut short, or not gzip-compressed."""
+    import gzip
+
+    root = tmp_path_factory.mktemp("hiertext")
+    _photo(root / "train" / "a.jpg")
+    _photo(root / "test" / "c.jpg")
+    (root / "gt").mkdir()
+    words = [{"image_id": "a", "paragraphs": [{"lines": [{"words": [{"vertices": [[0, 0], [4, 0], [4, 4]]}]}]}]}]
+    listed = annotations if isinstance(annotations, list) else [annotations]
+    text = ("\n".join(json.dumps(a) for a in listed + words) if form == "lines" else
+            json.dumps({"info": {}, "annotations": listed + words}))
+    data = text.encode() if form == "not gzip" else gzip.compress(text.encode())
+    (root / "gt" / "train.jsonl.gz").write_bytes(data[:cut] if form in ("cut", "not gzip") else data)
+    _small_allocation(lambda: _only_seglab_errors(root, tmp_path_factory.mktemp("cache")))
+
+
 stack_shapes = st.tuples(st.integers(0, 3), st.integers(1, 20), st.integers(17, 20)).flatmap(
     lambda nhw: st.sampled_from([nhw, (*nhw, 1), (*nhw, 2), (*nhw, 3), (*nhw, 6)]))
 

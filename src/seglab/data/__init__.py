@@ -34,6 +34,7 @@ from seglab.data.annotations import contour_text  # noqa: F401  (registers the "
 from seglab.data.annotations import cvat_xml  # noqa: F401  (registers the "cvat" format)
 from seglab.data.annotations import darwin_json  # noqa: F401  (registers the "darwin" format)
 from seglab.data.annotations import geojson_labels  # noqa: F401  (registers the "geojson" format)
+from seglab.data.annotations import hiertext_json  # noqa: F401  (registers the "hiertext" format)
 from seglab.data.annotations import imagescope_xml  # noqa: F401  (registers the "imagescope" format)
 from seglab.data.annotations import imagej_rois  # noqa: F401  (registers the "imagej-roi" format)
 from seglab.data.annotations import label_studio  # noqa: F401  (registers the "label-studio" format)
