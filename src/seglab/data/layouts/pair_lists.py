@@ -110,9 +110,9 @@ class PairListsFormat(DatasetFormat):
             unpaired += len(images) - len(image_of)
         pairs = unique_names(pairs, root)
         mask_dirs = sorted({p.mask.parent for p in pairs if p.mask is not None})
-        classes, mapping, found = FolderPairsFormat.choose_classes(root, mask_dirs, pairs, classes,
-                                                                   self.options.cache_dir)
-        index = DatasetIndex(root, "pair-lists", pairs, [], classes, mapping, problems + found)
+        encoding = FolderPairsFormat.choose_classes(root, mask_dirs, pairs, classes, self.options.cache_dir)
+        index = DatasetIndex(root, "pair-lists", pairs, [], encoding.classes, encoding.mapping,
+                             problems + list(encoding.problems), mask_values=encoding.values)
         counts = ", ".join(f"{n} {split}" for split, n in Counter(p.split for p in pairs).items())
         named = ", ".join(sorted({path.name for ls in lists.values() for path, _, _ in ls}))
         index.pairing = [f"{named}: {len(pairs)} masks ({counts}) each with the image of its listed folder named alike; "
