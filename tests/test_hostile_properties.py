@@ -898,12 +898,14 @@ shipped_texts = st.text(max_size=60) | st.lists(st.lists(st.sampled_from(
     '{"type": "Collection", "summaries": {"label:classes": [{"name": null, "classes": ["1: car", "70000: van"]}]}}',
     "car\nroad\nVoid\n",
     '{"label_map": {"0": "background", "1": "car"}, "segmentation_colors": [[0, 0, 0], [300, 0, 0]]}',
-    '{"label_map": {"0": "car", "1": "car"}}', "@attribute class {car,road}\n@data\n", "@attribute class {car}\n"])
+    '{"label_map": {"0": "car", "1": "car"}}', "@attribute class {car,road}\n@data\n", "@attribute class {car}\n",
+    "Tissue labels: 0 unannotated (exclude), 1 tumor, 2 stroma\n", "Labels: 0 void, 1 ignore (ignore), 2 unlabelled\n"])
 
 
 @example(name="_classes.csv", text="name,Pixel Value\n\n")  # no rows: max() of no names, ValueError
 @example(name="ontology.yaml", text="{0: void, 1: outside_roi}\n")  # voids only: no class left
 @example(name="ontology.yaml", text="{0: x, 1: " + "[" * 2000 + "\n")  # nested past the parser
+@example(name="README.md", text="Labels: 0 void, 1 ignore (ignore), 2 unlabelled\n")  # a README's voids only
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(name=shipped_name_files, text=shipped_texts)
 def test_any_shipped_class_names_file_gives_pairs_or_a_seglab_error(tmp_path_factory, name, text):

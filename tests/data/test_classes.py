@@ -344,6 +344,20 @@ def test_a_readme_names_the_mask_values_in_its_text(tmp_path, text, names):
 
 
 @pytest.mark.parametrize("text", [
+    "TIGER training data. Tissue labels: 0 unannotated (exclude), 1 tumor, 2 stroma, 3 rest\n",
+    "# Labels\n\n- 0: unannotated\n- 1: tumor\n\n- 2: stroma\n- 3: rest\n",
+    "Mask values\n0 = void (ignore)\n1 = tumor\n2 = stroma\n3 = rest\n",
+    "Classes: 0 other (exclude), 1 tumor, 2 stroma, 3 rest\n",
+], ids=["in a line", "a list", "lines of value = name", "a remark alone"])
+def test_a_readme_names_the_mask_values_and_the_one_to_ignore(tmp_path, text):
+    """TIGER's README names its tissue masks' 0 `unannotated (exclude)`: a name or a remark in
+    parentheses calling a value void makes it the ignore label, not a class trained as `unannotated`."""
+    (tmp_path / "README.md").write_text(text)
+    names = value_names_from_readme(tmp_path / "README.md")
+    assert names.names == {0: names.names[0], 1: "tumor", 2: "stroma", 3: "rest"} and names.voids == (0,)
+
+
+@pytest.mark.parametrize("text", [
     "Tiles are cut with a stride of (1, 2, 3) pixels.\n",
     "Note: 1, 2, 3 images\nTip: 4, 5, 6 more\nAlso: 7, 8, 9 here\n",
     "| split | train | val | test |\n|---|---|---|---|\n| tiles | 120 | 30 | 45 |\n| masks | 12 | 3 | 4 |\n",
@@ -354,8 +368,14 @@ def test_a_readme_names_the_mask_values_in_its_text(tmp_path, text, names):
     "Labels: 0 soil, 1 bedrock and the rest is sand.\n",
     "Labels: 1 car, 1 van.\n",
     "Of the images, 12 unlabelled.\n",
+    "We used 3 images, 4 masks and 5 folds.\n",
+    "Steps: 1 download, 2 unzip, 4 train\n",
+    "Note: 1 cat, 1 dog, 2 birds\n",
+    "0 road, 1 car\n",
+    "MMOTU: 0 Chocolate cyst, 1 Serous cystadenoma, 2 Teratoma, 3 Theca cell tumor\n",  # a tumour type per image
 ], ids=["a triple", "numbers in sentences", "a table of counts", "counts by class", "prose", "a list of hardware",
-        "a changelog", "a list running into prose", "a value named twice", "a count of images"])
+        "a changelog", "a list running into prose", "a value named twice", "a count of images", "counts in prose",
+        "numbered steps", "a value twice, unintroduced", "two entries, unintroduced", "image classes from 0"])
 def test_numbers_in_a_readmes_prose_name_no_mask_values(tmp_path, text):
     (tmp_path / "README.txt").write_text(text)
     assert value_names_from_readme(tmp_path / "README.txt") is None

@@ -3671,3 +3671,67 @@ def test_dates_pair_as_dates_whatever_their_separators(tmp_path):
     assert "same date in the name" in index.pairing[0]
     assert sorted(p.path.name for p in index.problems if "expected a mask dated 2018-0" in p.message) == [
         f"2018-{m:02d}-02.png" for m in (1, 2, 3)]
+
+
+def test_the_offered_mask_pattern_of_a_bare_name_pairs_past_a_suffixed_naming(tmp_path):
+    """MMOTU's `OTU_2d/images/<n>.JPG` beside `annotations/<n>.PNG` (a colour per tumour type) and
+    `<n>_binary.PNG`: the refusal offered `--mask-pattern '{stem}.PNG'`, whose `{stem}` also fits
+    `1_binary.PNG`, so it refused again with the same message; only a regular expression worked."""
+    for n in range(1, 5):
+        save(tmp_path / "OTU_2d" / "images" / f"{n}.JPG", photo(n))
+        save(tmp_path / "OTU_2d" / "annotations" / f"{n}.PNG", labels(n, (0, 1, 2)))
+        save(tmp_path / "OTU_2d" / "annotations" / f"{n}_binary.PNG", labels(n, (0, 255)))
+    with pytest.raises(DataError, match=r"--mask-pattern '\{stem\}.PNG': 4 masks"):
+        discover(tmp_path)
+    index = discover(tmp_path, mask_pattern="{stem}.PNG")
+    assert sorted(p.mask.name for p in index.pairs) == [f"{n}.PNG" for n in range(1, 5)]
+    assert sorted(p.name for p in index.ignored) == [f"{n}_binary.PNG" for n in range(1, 5)]
+    index = discover(tmp_path, mask_pattern="{stem}_binary.PNG")
+    assert sorted(p.mask.name for p in index.pairs) == [f"{n}_binary.PNG" for n in range(1, 5)]
+
+
+def test_a_field_of_view_folder_is_never_the_refusals_example(tmp_path):
+    """LES-AV: `images/`, `masks/` (the field of view, a disc over most of each image),
+    `vessel-segmentations/` and `arteries-and-veins/` (colours), all named alike: the refusal's
+    example was `--masks masks`, the field of view, which holds no labels."""
+    yy, xx = np.mgrid[:SIZE[0], :SIZE[1]]
+    field = ((yy - 6) ** 2 + (xx - 8) ** 2 < 7 ** 2)
+    for n in (11, 14, 17, 21):
+        vessels = np.zeros(SIZE, np.uint8)
+        vessels[2:10, 4 + n % 3] = 1
+        vessels[5, 3:13] = 2
+        save(tmp_path / "LES-AV" / "images" / f"{n}.png", photo(n))
+        save(tmp_path / "LES-AV" / "masks" / f"{n}.png", (field * 255).astype(np.uint8))
+        save(tmp_path / "LES-AV" / "vessel-segmentations" / f"{n}.png", ((vessels > 0) * 255).astype(np.uint8))
+        save(tmp_path / "LES-AV" / "arteries-and-veins" / f"{n}.png",
+             np.array([(0, 0, 0), (255, 0, 0), (0, 0, 255)], np.uint8)[vessels])
+    with pytest.raises(DataError) as refused:
+        discover(tmp_path)
+    assert "LES-AV/masks/: 4 pairs by same name (its masks hold the others' labels" in str(refused.value)
+    assert str(refused.value).endswith("e.g. --masks vessel-segmentations")
+    assert {p.mask.parent.name for p in discover(tmp_path, masks="vessel-segmentations").pairs} == {
+        "vessel-segmentations"}
+
+
+def test_values_a_readme_names_unannotated_are_ignored_and_the_others_named(tmp_path):
+    """TIGER's `wsirois/roi-level-annotations/<subset>/{images,masks}/`: masks of values 0 to 7, its
+    README naming them in a line (`0 unannotated (exclude), 1 invasive tumor, ...`). 0 was trained
+    as a class, `class_0`, with no word."""
+    names = ("invasive tumor", "tumor-associated stroma", "in-situ tumor", "healthy glands", "necrosis not in-situ",
+             "inflamed stroma", "rest")
+    (tmp_path / "wsirois").mkdir()
+    (tmp_path / "wsirois" / "README.md").write_text(
+        "TIGER training data. Tissue labels: 0 unannotated (exclude), "
+        + ", ".join(f"{value} {name}" for value, name in enumerate(names, 1)) + "\n")
+    for n in range(4):
+        name = f"10{n}B_[{10000 + 512 * n}, 20000, {10048 + 512 * n}, 20040].png"
+        save(tmp_path / "wsirois" / "roi-level-annotations" / "tissue-blocks" / "images" / name, photo(n))
+        save(tmp_path / "wsirois" / "roi-level-annotations" / "tissue-blocks" / "masks" / name,
+             labels(n, (0, 1 + n, 7)))
+    from seglab.data import read_mask
+
+    report = inspect_dataset(tmp_path)
+    assert report.classes.names == names and report.classes.ignore_index == 255
+    for pair in report.index.pairs:
+        raw = np.asarray(Image.open(pair.mask)).astype(np.int64)
+        assert np.array_equal(read_mask(pair.mask, report.index.mapping), np.where(raw == 0, 255, raw - 1))

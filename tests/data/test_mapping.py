@@ -26,6 +26,7 @@ from seglab.data.layouts.multilabel import (
     ClassFoldersMapping,
     ClassNamingsMapping,
     RegionsMapping,
+    SourceNamingsMapping,
 )
 from seglab.data.encodings.object_channels import ObjectChannelsMapping
 from seglab.data.encodings.object_settings import ObjectSettingsMapping
@@ -50,6 +51,8 @@ EXAMPLES = {
     "class-files": ClassFilesMapping(("1. Microaneurysms", "5. Optic Disc")),
     "class-file-labels": ClassFileLabelsMapping(("water", "weed_cluster"), ("boundaries", "masks"), 255),
     "class-namings": ClassNamingsMapping(("{stem}_attribute_globules.png", "{stem}_attribute_streaks.png")),
+    "source-class-namings": SourceNamingsMapping(("ct_00--AbdomenCT1K", "mr_00--ACDC", "ct_00--FLARE22"),
+                                                 ("{stem}--0000_000.png",) * 3, (0, 1, 0)),
     "part-files": PartFilesMapping(("skin", "nose", "hair"), 2),
     "channels": ChannelsMapping(2),
     "one-hot": OneHotMapping(3, 1),

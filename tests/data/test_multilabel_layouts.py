@@ -244,6 +244,57 @@ def test_isic_attribute_masks_read_as_one_class_each(tmp_path, side_by_side):
     assert MaskMapping.from_dict(index.mapping.to_dict()) == index.mapping  # as a run's config keeps it
 
 
+SA_MED2D_SOURCES = {"ct_00--AbdomenCT1K": ("liver", "kidney", "spleen"),
+                    "mr_00--ACDC": ("right ventricle", "myocardium", "left ventricle"), "ct_00--FLARE22": ("liver", "kidney")}
+
+
+def sa_med2d(root: Path) -> Path:
+    """SA-Med2D-20M's `SAMed2Dv1/`: `images/<modality>--<source>--<case>--<axis>_<slice>.png`, a 0/255
+    mask per structure `masks/<image stem>--<class id>_<instance>.png`, whose class ids each source
+    numbers anew (0000 is AbdomenCT1K's liver and ACDC's right ventricle), and the table naming them,
+    `SAMed2D_v1_class_mapping_id.json` (assumed keyed `<modality>--<source>--<class id>`)."""
+    base = root / "SAMed2Dv1"
+    (base / "images").mkdir(parents=True)
+    (base / "masks").mkdir()
+    table = {}
+    for n, (source, names) in enumerate(SA_MED2D_SOURCES.items()):
+        for slice_number in (3, 10):
+            name = f"{source}--case{n:02d}--z_{slice_number:04d}"
+            Image.fromarray(np.full((8, 8, 3), 40 * n, np.uint8)).save(base / "images" / f"{name}.png")
+            for k, structure in enumerate(names):
+                mask = np.zeros((8, 8), np.uint8)
+                mask[k, :] = 255
+                Image.fromarray(mask).save(base / "masks" / f"{name}--{k:04d}_000.png")
+                table[f"{source}--{k:04d}"] = structure
+    (base / "SAMed2D_v1_class_mapping_id.json").write_text(json.dumps(table))
+    return root
+
+
+def test_sa_med2d_class_ids_of_each_source_are_named_by_its_table(tmp_path):
+    """--task multilabel read SA-Med2D-20M's class id `0000` as one class across sources (the liver,
+    the right ventricle, ...) named '0000', its class table unread: each source's ids are classes
+    named by the table, one class per name (AbdomenCT1K's and FLARE22's liver)."""
+    index = discover(sa_med2d(tmp_path), task="multilabel")
+    assert index.classes.names == ("liver", "kidney", "spleen", "right ventricle", "myocardium", "left ventricle")
+    for pair in index.pairs:
+        source = pair.image.name.rsplit("--", 2)[0]
+        channels = unpack_numpy(read_mask(pair.masks, index.mapping), 6)
+        for k, structure in enumerate(SA_MED2D_SOURCES[source]):
+            expected = np.zeros((8, 8), bool)
+            expected[k, :] = True
+            np.testing.assert_array_equal(channels[index.classes.names.index(structure)], expected)
+        assert channels.sum() == 8 * len(SA_MED2D_SOURCES[source])  # no other class is on
+    assert MaskMapping.from_dict(index.mapping.to_dict()) == index.mapping  # as a run's config keeps it
+
+
+def test_a_class_table_that_leaves_a_source_unnamed_is_not_read(tmp_path):
+    """A table naming some sources' ids only would leave masks of no class: the namings name the classes."""
+    root = sa_med2d(tmp_path)
+    table = root / "SAMed2Dv1" / "SAMed2D_v1_class_mapping_id.json"
+    table.write_text(json.dumps({k: v for k, v in json.loads(table.read_text()).items() if "ACDC" not in k}))
+    assert discover(root, task="multilabel").classes.names == ("0000", "0001", "0002")
+
+
 def test_numbered_masks_stay_for_merge_masks_under_multilabel(tmp_path):
     """BUSI's second lesion (`_mask_1`) is more of one class, not a class of its own."""
     for name in ("benign (1)", "benign (2)"):

@@ -684,3 +684,40 @@ def test_chip_folders_under_one_parent_are_not_compared_two_by_two(monkeypatch: 
                   root / "train_labels" / f"chip{n:04d}.tif") for n in range(300)]
     assert subjects._by_dates(pairs, root) is None
     assert len(calls) < len(pairs)
+
+
+def test_sa_med2d_slices_along_an_axis_group_by_their_case(tmp_path: Path) -> None:
+    """SA-Med2D-20M's `images/<modality>--<source>--<case>--x_0003.png` (slice 3 along x) beside
+    `masks/<stem>--0000_000.png`: the `--x_`/`--y_`/`--z_` slice numbers were no slice word, so no
+    group was found and a case's slices straddled splits; AbdomenCT1K's `Case_00001` and
+    `Case_00002`, whose digits lie in a word before `Case`'s, stay two patients."""
+    cases = ["ct_00--AbdomenCT1K--Case_00001", "ct_00--AbdomenCT1K--Case_00002", "mr_00--ACDC--patient001_frame01",
+             "mr_t2w--Prostate_MRI--case00", "ct_00--KiTS--case_00007"]
+    for i, case in enumerate(cases):
+        for axis, number in (("x", 3), ("y", 10), ("z", 17)):
+            name = f"{case}--{axis}_{number:04d}"
+            save(tmp_path / "SAMed2Dv1" / "images" / f"{name}.png", photo(i, SIZE))
+            save(tmp_path / "SAMed2Dv1" / "masks" / f"{name}--0000_000.png", mask(i + number))
+    index = discover(tmp_path)
+    patients = {*cases[:2], "mr_00--ACDC--patient001", *cases[3:]}  # an ACDC patient's frames together
+    assert {p.group for p in index.pairs} == patients and _apart(index)
+    assert "the name before its slice, frame or lesion number" in index.pairing[-1]
+
+
+def test_rois_named_with_a_bracketed_box_group_by_their_slide(tmp_path: Path) -> None:
+    """TIGER's `roi-level-annotations/tissue-bcss/images/<slide>_[x1, y1, x2, y2].png` and the mask of
+    that name in `masks/`: only QuPath's `[d=,x=,y=]` region tag said a slide, so a slide's ROIs were
+    no group and straddled splits. One slide in two subsets (bcss and cells) is one group."""
+    slides = {"tissue-bcss": ["TCGA-A1-A0SK-01Z-00-DX1.A44D70FA", "TCGA-A2-A0CM-01Z-00-DX1.AC4901DE"],
+              "tissue-blocks": ["100B", "105S"], "tissue-cells": ["TCGA-A1-A0SK-01Z-00-DX1.A44D70FA", "111S"]}
+    k = 0
+    for subset, names in slides.items():
+        for slide in names:
+            for j in range(3):
+                k += 1
+                name = f"{slide}_[{10000 + 512 * j}, {20000 + 256 * k}, {10048 + 512 * j}, {20040 + 256 * k}].png"
+                save(tmp_path / "wsirois" / "roi-level-annotations" / subset / "images" / name, photo(k, SIZE))
+                save(tmp_path / "wsirois" / "roi-level-annotations" / subset / "masks" / name, mask(k))
+    index = discover(tmp_path)
+    assert {p.group for p in index.pairs} == {s for names in slides.values() for s in names} and _apart(index)
+    assert "the slide each tile was cut from" in index.pairing[-1]

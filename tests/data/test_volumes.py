@@ -2001,6 +2001,32 @@ def test_ribfrac_parts_one_level_down_pair_and_folder_names_give_the_splits(tmp_
     assert [p.name for p in index.unlabelled] == ["RibFrac501-image.nii.gz"]
 
 
+def test_uls23_lesions_of_one_patient_group_and_its_unlabelled_images_are_listed(tmp_path: Path) -> None:
+    """ULS23: `novel_data/ULS23_*/{images,labels}/` and `processed_data/fully_annotated/<source>/{images,labels}/`,
+    a volume of interest around each lesion, `<patient>_lesion_NN.nii.gz`, beside
+    `partially_annotated/DeepLesion/images/` (RECIST marks only, no label volumes). Each lesion was a
+    group of its own, so a patient's lesions straddled splits, and the unlabelled images were
+    neither counted nor listed."""
+    root = tmp_path / "ULS23"
+    folders = {"novel_data/ULS23_DeepLesion3D": ["000001_01_01_lesion_00", "000001_01_01_lesion_01",
+                                                 "000002_02_01_lesion_00"],
+               "novel_data/ULS23_Radboudumc_Bone": ["RUMC_BONE_0001_lesion_00", "RUMC_BONE_0001_lesion_01"],
+               "processed_data/fully_annotated/kits21": ["case_00000_lesion_00", "case_00000_lesion_01",
+                                                         "case_00001_lesion_00"],
+               "processed_data/partially_annotated/DeepLesion": ["000004_01_01_lesion_00"]}
+    for n, (folder, names) in enumerate(folders.items()):
+        for k, name in enumerate(names):
+            image, labels = make_volume(10 * n + k)
+            save(root / folder / "images" / f"{name}.nii.gz", image)
+            if "partially" not in folder:
+                save(root / folder / "labels" / f"{name}.nii.gz", labels)
+    index = discover(tmp_path)
+    assert {p.group for p in index.pairs} == {"000001_01_01", "000002_02_01", "RUMC_BONE_0001", "case_00000",
+                                              "case_00001"}
+    assert "8 cases are 5 subjects' numbered lesions" in index.pairing[0]
+    assert [p.name for p in index.unlabelled] == ["000004_01_01_lesion_00.nii.gz"]
+
+
 def test_image_folders_in_parts_sharing_one_label_folder_leave_no_label_unpaired(tmp_path: Path) -> None:
     """PENGWIN's CT: `PENGWIN_CT_train_images_part1/` and `_part2/` beside one `PENGWIN_CT_train_labels/`:
     each part's labels of the other part's cases were 'label volume has no image volume' warnings."""

@@ -5,7 +5,9 @@ table with a column of values and one of names (`| Value | Class |`), lines of o
 name each below such a word (`## Classes`, then `0: soil`, `label 1 = bedrock` or `- 1 liver`),
 or, with none of these, the one value a line about the masks calls void (ATLANTIS' `masks hold
 ids 1..56, 0 unlabelled.`). Numbers in prose are none of these: a list follows such a word and
-holds nothing but its entries, and a table's value column is headed so.
+holds nothing but its entries, and a table's value column is headed so. A value named like void, or
+remarked so in parentheses (TIGER's `Tissue labels: 0 unannotated (exclude), 1 invasive tumor, ...`),
+is scored in no class (`ValueNames.voids`).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from seglab.data.classes.value_names import ValueNames
 _MAX_NAME_WORDS = 4  # 'big rock', 'Green pea'; more is a sentence after a number
 _NAME = rf"[A-Za-z][\w'&/+-]*(?: (?!and\b)[A-Za-z][\w'&/+-]*){{0,{_MAX_NAME_WORDS - 1}}}"
 _ENTRY = (rf"(?:(?:label|class|id|value)\s*)?(?P<value>\d{{1,5}})(?:\s*[:=\u2013-]\s*|\s+)"
-          rf"(?P<name>{_NAME})(?:\s*\([^()]*\))?")  # a remark in parentheses is left out of the name
+          rf"(?P<name>{_NAME})(?:\s*\((?P<remark>[^()]*)\))?")  # a remark in parentheses is left out of the name
 _VALUE_NAME = re.compile(_ENTRY, re.IGNORECASE)  # `0 soil`, `1: bedrock`, `label 2 = sand`, `255 NULL (no label)`
 _KEYWORD = r"\b(?:labels?|class(?:es)?|categor(?:y|ies)|legend|ids?|(?:mask|pixel|label|class) values?)\b"
 _LIST_START = re.compile(rf"{_KEYWORD}(?:\s+(?:are|is))?\s*[:=-]?\s*", re.IGNORECASE)
@@ -41,7 +43,7 @@ def value_names_from_readme(path: Path) -> ValueNames | None:
     except (OSError, UnicodeDecodeError):
         return None
     names = _inline_list(lines) or _markdown_table(lines) or _line_list(lines) or _stated_void(lines)
-    return ValueNames(path, dict(sorted(names.items()))) if names else None
+    return ValueNames(path, dict(sorted(names.items())), _remarked_void(lines, names)) if names else None
 
 
 def numbered_name(text: str) -> tuple[int, str] | None:
@@ -125,6 +127,14 @@ def _line_list(lines: Sequence[str]) -> dict[int, str] | None:
                 return names
             run, intro = [], line
     return None
+
+
+def _remarked_void(lines: Sequence[str], names: dict[int, str]) -> int | None:
+    """The value of `names` whose entry a remark in parentheses calls void, whatever its name
+    (TIGER's `0 unannotated (exclude)`, `0 other (ignore)`): scored in no class."""
+    return next((value for line in lines for entry in _VALUE_NAME.finditer(line)
+                 if entry["remark"] and is_void(entry["remark"])
+                 and names.get(value := int(entry["value"])) == entry["name"]), None)
 
 
 def _stated_void(lines: Sequence[str]) -> dict[int, str] | None:

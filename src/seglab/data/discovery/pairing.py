@@ -320,7 +320,9 @@ def match_folders(
             merged.setdefault(key, []).append(mask)  # SegPC's `106_2.bmp` beside `106_1.bmp`: another cell
         else:
             extra.setdefault(naming_template(mask, key), []).append(mask)
-    rivals = rivals or _second_annotation(pairs, extra, rule, root)
+    # a --mask-pattern is the user's pick: the masks it fits that pair no image (`1_binary.PNG` under
+    # `{stem}.PNG`, beside `1.PNG`) are another naming, listed as ignored, not a choice to ask again
+    rivals = rivals or (_second_annotation(pairs, extra, rule, root) if learned else None)
     pairs, gaps = _complete_cases(pairs, channels)
     return FolderMatch(image_dir, mask_dir, split, rule, pairs, problems + gaps,
                        [m for ms in extra.values() for m in ms] + unkeyed, rivals,

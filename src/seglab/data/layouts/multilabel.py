@@ -101,6 +101,11 @@ class _FilePerClass(MaskMapping):
         """What names each class's files, in class order."""
         raise NotImplementedError
 
+    @property
+    def channel_count(self) -> int:
+        """How many classes the files are read into: a class per key, unless keys share classes."""
+        return len(self.keys)
+
     def class_of(self, path: Path) -> int | None:
         raise NotImplementedError
 
@@ -116,7 +121,7 @@ class _FilePerClass(MaskMapping):
                 raise ReadError(f"mask '{path}' is {on.shape[0]}x{on.shape[1]} (HxW) but '{paths[0]}' is "
                                 f"{shape[0]}x{shape[1]}", "size-mismatch")
             channels[index] = on
-        return pack_numpy(np.stack([channels.get(i, np.zeros(shape, bool)) for i in range(len(self.keys))]))
+        return pack_numpy(np.stack([channels.get(i, np.zeros(shape, bool)) for i in range(self.channel_count)]))
 
     def apply(self, raw: np.ndarray) -> np.ndarray:
         raise MappingError(f"{self.kind} masks are read from one file per class (seglab.data.read_mask)")
@@ -209,6 +214,54 @@ class ClassNamingsMapping(_FilePerClass):
     def class_of(self, path: Path) -> int | None:
         fitting = [i for i, t in enumerate(self.namings) if fits_template(path, t)]
         return max(fitting, key=lambda i: len(self.namings[i]), default=None)
+
+
+@MAPPINGS.register("source-class-namings")
+@dataclass(frozen=True)
+class SourceNamingsMapping(_FilePerClass):
+    """A mask file per structure whose naming is a class id that each source of images numbers
+    anew (SA-Med2D-20M's `{stem}--0000_000.png`: the liver of `ct_00--AbdomenCT1K--...` images, the
+    right ventricle of `mr_00--ACDC--...` ones): the masks of images named from `sources[k]` on
+    that fit `namings[k]` are of class `classes[k]`, several sources' ids one class where they
+    name one structure (`source_classes`)."""
+
+    sources: tuple[str, ...]
+    namings: tuple[str, ...]
+    classes: tuple[int, ...]
+    kind = "source-class-namings"
+    described = "sources and namings"
+
+    def __post_init__(self) -> None:
+        for name in ("sources", "namings", "classes"):
+            object.__setattr__(self, name, tuple(getattr(self, name)))
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return tuple(f"{source} {naming}" for source, naming in zip(self.sources, self.namings))
+
+    @property
+    def channel_count(self) -> int:
+        return max(self.classes, default=-1) + 1
+
+    def class_of(self, path: Path) -> int | None:
+        fitting = [k for k, naming in enumerate(self.namings)
+                   if fits_template(path, naming) and names_from(path.name, self.sources[k])]
+        best = max(fitting, key=lambda k: (len(self.sources[k]), len(self.namings[k])), default=None)
+        return self.classes[best] if best is not None else None
+
+    def describe(self) -> str:
+        return (f"{{'kind': '{self.kind}', 'classes': {self.channel_count}, 'sources': {len(set(self.sources))}, "
+                f"'namings': {len(set(self.namings))}}}")
+
+
+_NAME_SEPARATORS = "_-. "
+
+
+def names_from(name: str, source: str) -> bool:
+    """Whether a file name starts with `source` as a whole part (`ct_00--AbdomenCT1K` in
+    `ct_00--AbdomenCT1K--Case_00001--x_0003.png`; not in `ct_00--AbdomenCT1K2--...`)."""
+    after = name[len(source):len(source) + 1]
+    return name.lower().startswith(source.lower()) and bool(after) and after in _NAME_SEPARATORS
 
 
 def naming_names(namings: Sequence[str]) -> tuple[str, ...]:

@@ -1,7 +1,8 @@
 """Subjects found in file names, so that a random split never divides one.
 
 2-D datasets cut from scans and videos name their files after the scan: TransUNet's Synapse
-`case0005_slice000`, an ACDC export's `patient001_frame01`, the LGG MRI set's
+`case0005_slice000`, an ACDC export's `patient001_frame01`, SA-Med2D-20M's `ct_00--AbdomenCT1K--Case_00001--x_0003`
+(slice 3 along x), a lesion's crop (ULS23's `case_00000_lesion_01`), the LGG MRI set's
 `TCGA_CS_4941_19960909/TCGA_CS_4941_19960909_12.tif` (a folder per patient, numbered slices),
 the Ultrasound Nerve Segmentation's `47_120.tif` (image 120 of subject 47), Carvana's
 `0cdf5b5d0ce1_01.jpg` (view 1 of car `0cdf5b5d0ce1`), CHASE_DB1's `Image_01L.jpg` and
@@ -14,7 +15,7 @@ satellite scene a patch was cut from (38-Cloud's
 or the slide or image a crop was cut from, before the numbers of its place (DigestPath's
 `18-00530A_2019-05-01 21_00_01-lv1-20000-15766-2530-2296`: slide `18-00530A`, its scan date,
 level and the crop's x, y, width and height; QuPath's TileExporter's `CMU-1/CMU-1 [d=2,x=0,y=64,w=64,h=64]`:
-slide `CMU-1`, in a folder of its own), a subject id before words of a few values (CDD-CESM's
+slide `CMU-1`, in a folder of its own; TIGER's `100B_[11024, 22304, 11072, 22344]`: a box on slide `100B`), a subject id before words of a few values (CDD-CESM's
 `P1_L_DM_MLO` and `P1_L_CM_MLO`: patient 1's left breast, low-energy and subtracted, in the MLO view),
 or, failing those, the mask images share (Foggy Cityscapes' three renderings of one frame). First of
 all, a change-detection scene seen at two dates, each date an image with its own mask in sibling
@@ -43,15 +44,20 @@ from seglab.data.discovery.unmasked import is_background_fill
 
 log = logging.getLogger(__name__)
 
-_SLICE_NAME = re.compile(r"^(?P<subject>.*?[a-z0-9])[_\-. ]*(?:slice|slc|frame)[_\-. ]*\d+$", re.IGNORECASE)
+# a slice or frame number, a lesion's (ULS23's `case_00000_lesion_01`), or a slice along an axis (SA-Med2D-20M's
+# `ct_00--AbdomenCT1K--Case_00001--x_0003`: slice 3 along x)
+_SLICE_NAME = re.compile(r"^(?P<subject>.*?[a-z0-9])(?:[_\-. ]*(?:slice|slc|frame|lesion)[_\-. ]*|[_\-. ]+[xyz]_)\d+$",
+                         re.IGNORECASE)
 _EYE_WORDS = {"l", "r", "od", "os", "left", "right"}
 _EYE_NAME = re.compile(rf"^(?P<subject>.*\d)[_\- ]?(?:{'|'.join(sorted(_EYE_WORDS))})$", re.IGNORECASE)
 _SCENE_ID = re.compile(  # Landsat Collection and pre-collection ids, Sentinel-2 product names
     r"L[COTEM]0\d_L\w{3}_\d{6}_\d{8}_\d{8}_\d{2}_(?:T1|T2|RT)|L[COTEM]\d\d{13}[A-Z]{3}\d{2}"
     r"|S2[A-D]_MSIL[12][AC]_\d{8}T\d{6}_N\d{4}_R\d{3}_T\d{2}[A-Z]{3}_\d{8}T\d{6}")
 _TAIL_NUMBER = re.compile(r"[a-z]{0,3}\d+", re.IGNORECASE)  # a crop's x, y, w, h or date; `lv1`: a zoom level
-_REGION_TAG = re.compile(  # QuPath's TileExporter: `CMU-1 [d=2,x=0,y=64,w=64,h=64]`, z and t after h where set
-    r"(?P<source>.*\S)\s*\[(?:d=[\d.]+,)?x=\d+,y=\d+(?:,[a-z]=[\d.]+)*\]", re.IGNORECASE)
+_REGION_TAG = re.compile(  # QuPath's TileExporter: `CMU-1 [d=2,x=0,y=64,w=64,h=64]`, z and t after h where set;
+    # a bracketed box of corners (TIGER's `100B_[11024, 22304, 11072, 22344]`: x1, y1, x2, y2 on slide 100B)
+    r"(?P<source>.*[^\s_\-])[\s_\-]*\[(?:(?:d=[\d.]+,)?x=\d+,y=\d+(?:,[a-z]=[\d.]+)*|\d+(?:,\s*\d+){3})\]",
+    re.IGNORECASE)
 _NAME_PART = re.compile(r"[^_\- ]+")
 _SUBJECT_AND_NUMBER = re.compile(r"(?P<subject>\d+|[0-9a-f]{8,})[_\-](?P<number>\d+)")  # Carvana: a hex id
 _LEADING_ID = re.compile(r"(?P<subject>[a-z]+\d+)(?P<words>(?:[_\- ][a-z][a-z0-9]*)+)", re.IGNORECASE)  # P1_L_DM_MLO
@@ -97,14 +103,16 @@ def with_subjects(index: DatasetIndex) -> DatasetIndex:
 
 def _clips_together(subjects: dict[str, str]) -> tuple[dict[str, str], bool]:
     """SUN-SEG's `Frame/case1_1/` and `Frame/case1_3/` -> `Frame/case1`: subjects named as a case
-    (a name holding a letter and a number) and a clip number after it, when some case has several
-    clips: clips of one patient's video look alike. A name without a number before its own
-    (TNBC's `Slide_01`, `Slide_02`) names no case. Whether any were put together."""
+    (a last word holding a letter and a number) and a clip number after it, when some case has
+    several clips: clips of one patient's video look alike. A name without a number before its own
+    (TNBC's `Slide_01`, `Slide_02`; SA-Med2D-20M's `ct_00--AbdomenCT1K--Case_00001`, whose digits lie
+    in words before) names no case. Whether any were put together."""
     case_of = {}
     for subject in set(subjects.values()):
         head, _, last = subject.rpartition("/")
         found = _CLIP.fullmatch(last)
-        if found and any(c.isalpha() for c in found["case"]) and any(c.isdigit() for c in found["case"]):
+        word = _NAME_PART.findall(found["case"])[-1] if found else ""
+        if any(c.isalpha() for c in word) and any(c.isdigit() for c in word):
             case_of[subject] = f"{head}/{found['case']}" if head else found["case"]
     counts = Counter(case_of.values())
     merged = {subject: case for subject, case in case_of.items() if counts[case] > 1}
@@ -146,8 +154,9 @@ def _shown(path: Path, root: Path) -> str:
 
 
 def subject_of(name: str) -> str | None:
-    """`case0005_slice000` -> `case0005`: the name before its slice or frame number, as often as
-    it ends in one (`patient001_frame01_slice_3` -> `patient001`); None when it ends in none."""
+    """`case0005_slice000` -> `case0005`: the name before its slice, frame or lesion number or its
+    slice along an axis (`--x_0003`), as often as it ends in one (`patient001_frame01_slice_3` ->
+    `patient001`); None when it ends in none."""
     subject = name
     while (found := _SLICE_NAME.match(subject)) is not None:
         subject = found.group("subject")
@@ -210,7 +219,7 @@ def _by_slice_token(pairs: list[Pair]) -> tuple[dict[str, str], str] | None:
             subjects[pair.name] = subject
     if not _says_subjects(subjects, len(pairs)):
         return None
-    return subjects, "the name before its slice or frame number"
+    return subjects, "the name before its slice, frame or lesion number"
 
 
 def _by_numbered_folder(pairs: list[Pair]) -> tuple[dict[str, str], str] | None:
@@ -494,9 +503,10 @@ def _by_crop_source(pairs: list[Pair]) -> tuple[dict[str, str], str] | None:
 
 
 def _by_tile_source(pairs: list[Pair]) -> tuple[dict[str, str], str] | None:
-    """QuPath's TileExporter `tiles/CMU-1/CMU-1 [d=2,x=0,y=64,w=64,h=64]` -> `CMU-1`, and other
-    exporters' `<slide>/<slide>_<x>_<y>` -> the folder: tiles that say the slide they were cut
-    from, by QuPath's region tag or by lying in a folder per slide named as the name before the
+    """QuPath's TileExporter `tiles/CMU-1/CMU-1 [d=2,x=0,y=64,w=64,h=64]` -> `CMU-1`, TIGER's ROIs
+    `100B_[11024, 22304, 11072, 22344]` (a box's corners) -> `100B`, and other exporters'
+    `<slide>/<slide>_<x>_<y>` -> the folder: tiles that say the slide they were cut from, by a
+    region tag or box in brackets or by lying in a folder per slide named as the name before the
     tile's numbers. Either says the slide outright, so two slides, one with several tiles, are
     enough (a project's few), where `_by_crop_source`'s bare numbers ask for five (fewer may be
     classes). A split folder is no slide."""
@@ -510,7 +520,7 @@ def _by_tile_source(pairs: list[Pair]) -> tuple[dict[str, str], str] | None:
             subjects[pair.name] = folder
     if not _says_subjects(subjects, len(pairs)):
         return None
-    return subjects, "the slide each tile was cut from (QuPath's region tag, or a folder per slide)"
+    return subjects, "the slide each tile was cut from (a region tag or box in brackets, or a folder per slide)"
 
 
 def _tail_numbers(name: str) -> int:

@@ -3,7 +3,8 @@
 Object masks, pictures of masks and older releases step aside for the class labels; otherwise
 the refusal names the folders and the flag that picks one, never by example a folder whose first
 mask numbers objects while another remains (`numbered_objects.looks_like_objects`: neuron ids in `labels/`
-beside binary `membranes/`), whose line names --instance-masks.
+beside binary `membranes/`), whose line names --instance-masks, nor one whose masks mark a field of view around
+the others' labels (`valid_area.fields_of_view`: LES-AV's `masks/` beside `vessel-segmentations/`).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import logging
 import re
 import shlex
 from collections import Counter
+from collections.abc import Collection
 from pathlib import Path
 
 from seglab.data.discovery.channel_files import date_order, folder_names_a_band
@@ -101,16 +103,20 @@ def _in_labels_folder(folder: Path) -> bool:
     return any(looks_like_mask_folder(name) and names_labels(name) for name in (folder.name, folder.parent.name))
 
 
-def _ambiguous(image: Folder, candidates: list[FolderMatch], root: Path, beside: list[Folder] | None = None
-               ) -> DataError:
+def _ambiguous(image: Folder, candidates: list[FolderMatch], root: Path, beside: list[Folder] | None = None,
+               fields: Collection[Path] = ()) -> DataError:
     """The refusal of `candidates` for `image`; `beside` (the folders beside it, when --images
-    names none) makes its route name the images too where others would pair with the masks."""
+    names none) makes its route name the images too where others would pair with the masks;
+    `fields` are the mask folders marking a field of view around the others' labels
+    (`valid_area.fields_of_view`), said so and offered last."""
     rel = image.path.relative_to(root).as_posix() or "."
     objects = {c.mask_dir for c in candidates if looks_like_objects(c.pairs[0][2])}  # one mask each: cheap
     listed = "".join(
         f"\n  {_folders_shown(c, root)}: {len(c.pairs)} pairs by {c.rule.name}"
         + (f" (its first mask, '{c.pairs[0][2].name}', numbers objects: --instance-masks reads them as one class)"
-           if c.mask_dir in objects else "") for c in candidates
+           if c.mask_dir in objects else "")
+        + (" (its masks hold the others' labels and more, over most of each image: a field of view, no labels)"
+           if c.mask_dir in fields else "") for c in candidates
     )
     found = f"'{root}': {len(candidates)} folders could hold the masks of '{rel}/' ({len(image.files)} images):"
     found += f"{listed}\n"
@@ -132,7 +138,8 @@ def _ambiguous(image: Folder, candidates: list[FolderMatch], root: Path, beside:
             "that other folders share, and --masks with one number leaves out the other objects and the image folders "
             "whose masks lie in no numbered folder"
         )
-    labelled = sorted(candidates, key=lambda c: (c.mask_dir in objects, not _names_classes(c.mask_dir, root),
+    labelled = sorted(candidates, key=lambda c: (c.mask_dir in objects, c.mask_dir in fields,
+                                                 not _names_classes(c.mask_dir, root),
                                                  not (c.splits or _in_labels_folder(c.mask_dir)),
                                                  not names_labels(c.mask_dir.name),
                                                  not _names_ids(c.mask_dir.name),

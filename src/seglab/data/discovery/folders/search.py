@@ -54,7 +54,7 @@ from seglab.data.discovery.folders.task_copies import refuse_task_copies
 from seglab.data.discovery.folders.tile_products import without_tile_products
 from seglab.data.discovery.folders.unpaired_domains import domain_sibling, say_unpaired_domains
 from seglab.data.discovery.folders.union_folders import without_unions
-from seglab.data.discovery.folders.valid_area import not_labels, split_valid_areas, with_valid_areas
+from seglab.data.discovery.folders.valid_area import fields_of_view, not_labels, split_valid_areas, with_valid_areas
 from seglab.data.files.index import MASK_SUFFIXES
 from seglab.data.files.io import IMAGE_SUFFIXES
 from seglab.data.discovery.naming import (
@@ -220,7 +220,8 @@ def search_folders(
     for image, candidates in undecided:
         candidates = not_labels(candidates, areas, root)  # Agriculture-Vision's test/boundaries/: no labels
         if len(candidates) > 1:
-            raise _ambiguous(image, candidates, root, below.get(image.path.parent) if images_name is None else None)
+            raise _ambiguous(image, candidates, root, below.get(image.path.parent) if images_name is None else None,
+                             fields_of_view(candidates))
         if candidates:
             matches[image.path] = candidates[0]
     unpaired: list[Folder] = []  # image folders below a named one that pair with no masks

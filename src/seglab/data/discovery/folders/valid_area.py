@@ -30,6 +30,7 @@ logger = logging.getLogger(__name__)
 
 _SAMPLED = 4  # images whose masks are read to judge a folder
 _OUTSIDE = 0.01  # share of the labelled pixels an area may leave out (an outline drawn a pixel over)
+_FIELD_SHARE = 0.5  # of an image's pixels, that a field of view covers more of (a fundus camera's disc: ~70 %)
 
 
 def split_valid_areas(candidates: list[FolderMatch]) -> tuple[list[FolderMatch], list[FolderMatch]]:
@@ -48,30 +49,52 @@ def split_valid_areas(candidates: list[FolderMatch]) -> tuple[list[FolderMatch],
 
 
 def _marks_area(area: FolderMatch, classes: Sequence[FolderMatch]) -> bool:
-    """Whether `area`'s masks are binary, pair every image the class folders label, lie beside
-    them, and hold the labelled pixels of a few images and unlabelled ones too."""
+    """Whether `area`'s masks lie beside the class folders, are binary, pair every image they label,
+    and hold the labelled pixels of a few images and unlabelled ones too."""
     if area.mask_dir.parent != classes[0].mask_dir.parent.parent:
         return False
+    counts = _counts_around(area, classes)
+    return counts is not None and holds_labels(*counts[:3])
+
+
+def fields_of_view(candidates: Sequence[FolderMatch]) -> set[Path]:
+    """The mask folders among `candidates` whose binary masks hold every other candidate's labels
+    and unlabelled pixels too, over most of each image (`_FIELD_SHARE`): a field of view around them
+    (DRIVE's `mask/` beside `1st_manual/`, LES-AV's `masks/` beside `vessel-segmentations/` and
+    `arteries-and-veins/`), no labels to train on, which a refusal offers last. A lesion's outline
+    around its parts (PH2's `_lesion/` beside `_roi/`) covers less."""
+    fields = set()
+    for candidate in candidates:
+        counts = _counts_around(candidate, [other for other in candidates if other is not candidate])
+        if counts is not None and holds_labels(*counts[:3]) and counts[0] + counts[2] > _FIELD_SHARE * counts[3]:
+            fields.add(candidate.mask_dir)
+    return fields
+
+
+def _counts_around(area: FolderMatch, classes: Sequence[FolderMatch]) -> tuple[int, int, int, int] | None:
+    """`area_counts` of `area`'s masks and the `classes` folders' labels over a few images, and their
+    pixels; None unless `area`'s masks are binary and pair every image the `classes` folders label."""
     marked = {key: mask for key, _, mask in area.pairs}
     labelled = [{key: mask for key, _, mask in c.pairs} for c in classes]
     keys = sorted(set().union(*labelled))
     if not keys or not set(keys) <= marked.keys():
-        return False
-    inside = outside = unlabelled = 0
+        return None
+    inside = outside = unlabelled = pixels = 0
     for key in keys[:: max(1, len(keys) // _SAMPLED)][:_SAMPLED]:
         try:
             scored = binary_pixels(single_channel(read_raw_mask(marked[key])))  # a field all valid is one value
             if scored is None:
-                return False
+                return None
             union = np.zeros_like(scored)
             for masks in labelled:
                 if key in masks:
                     union |= nonzero_pixels(read_raw_mask(masks[key]))
         except (DataError, ValueError):  # MappingError: a colour mask; another size
-            return False
+            return None
         counts = area_counts(scored, union)
         inside, outside, unlabelled = inside + counts[0], outside + counts[1], unlabelled + counts[2]
-    return holds_labels(inside, outside, unlabelled)
+        pixels += scored.size
+    return inside, outside, unlabelled, pixels
 
 
 def area_counts(scored: np.ndarray, labelled: np.ndarray) -> tuple[int, int, int]:

@@ -67,12 +67,12 @@ def _shipped_classes(root: Path, found: FolderSearch) -> ShippedClasses:
     (A2D2's `class_list.json`, EndoVis 2018's `labels.json`), RUGD's `*colormap*.txt` (id name r g b), another CSV of names
     and colours (VIPER's `classes.csv`) or, last, a README listing names beside `#rrggbb` codes
     (comma10k's) or r, g, b numbers (SemCity Toulouse's README.txt) in the folders
-    `_metadata_folders` lists; with the file read."""
+    `metadata_folders` lists; with the file read."""
     known = _dataset_json(root, found)
     if known is not None:
         classes, value_names = dataset_json_classes(known)
         return ShippedClasses(classes, known if classes is not None else None, value_names)
-    for folder in _metadata_folders(root, found):
+    for folder in metadata_folders(root, found):
         tables = [*((classes_from_class_dict, p) for p in sorted(folder.glob(CLASS_DICT_GLOB))),
                   (classes_from_labelmap, folder / CVAT_LABELMAP),
                   (classes_from_dataset_meta, folder / DATUMARO_META),
@@ -100,7 +100,7 @@ def _shipped_value_names(root: Path, found: FolderSearch, declared: ValueNames |
                          masks: list[Path]) -> ValueNames | None:
     """Names of the mask values: `declared`, those of a dataset.json whose label ids leave gaps
     (`ShippedClasses.value_names`), else from the first table `value_names_in` reads in the
-    folders `_metadata_folders` lists, the JSON of the labels' version first (Mapillary's
+    folders `metadata_folders` lists, the JSON of the labels' version first (Mapillary's
     v2.0/labels/); read against the values a sample of the label `masks` holds where those decide
     (`ValueNames.read_by_masks`: a list of names alone whose first is no background, a table from
     1 beside its reduced copy), `masks` empty for masks not read as they are.
@@ -117,11 +117,11 @@ def _shipped_value_names(root: Path, found: FolderSearch, declared: ValueNames |
 
 
 def _one_table(root: Path, found: FolderSearch) -> ValueNames | None:
-    """The first table `value_names_in` reads in the folders `_metadata_folders` lists; one of a
+    """The first table `value_names_in` reads in the folders `metadata_folders` lists; one of a
     subtree (not above every mask folder) only where the other subtrees' tables name the values
     alike (`_shipped_value_names` raises otherwise)."""
     versions = {m.mask_dir.parent.name for m in found.matches}
-    tables = (table for folder in _metadata_folders(root, found) if (table := value_names_in(folder, versions)))
+    tables = (table for folder in metadata_folders(root, found) if (table := value_names_in(folder, versions)))
     names = next(tables, None)
     if names is None or names.path.parent in _shared_folders(root, found):
         return names
@@ -143,11 +143,11 @@ def _first_difference(names: ValueNames, other: ValueNames) -> str:
 
 
 def binary_value_names(root: Path, found: FolderSearch) -> ValueNames | None:
-    """Names of 0/255 masks' two classes: the first table of the folders `_metadata_folders` lists
+    """Names of 0/255 masks' two classes: the first table of the folders `metadata_folders` lists
     that `binary_names` reads (a hand-written classes.txt of `0 background` and `1 weed`). Tables
     that cannot be read or name other values are passed over, never refused: such masks read well
     without names, and a folder of them often holds other tables (HAM10000's metadata in Latin-1)."""
-    for folder in _metadata_folders(root, found):
+    for folder in metadata_folders(root, found):
         for read, path in _value_tables(folder):
             try:
                 names = read(path)
@@ -190,7 +190,7 @@ def _value_tables(folder: Path, versions: Collection[str] = ()) -> list[tuple[Ta
             *((value_names_from_readme, p) for p in readme_files(folder))]
 
 
-def _metadata_folders(root: Path, found: FolderSearch) -> list[Path]:
+def metadata_folders(root: Path, found: FolderSearch) -> list[Path]:
     """Where a dataset keeps files about its classes: `_shared_folders`, then those down to each
     mask folder (EndoVis 2018's release folders over their seq_N/labels/) and the mask folder itself."""
     top = Path(os.path.abspath(root))

@@ -23,10 +23,11 @@ from seglab.data.layouts.folder_pairs.bands import stack_band_folders
 from seglab.data.layouts.folder_pairs.deeper_folders import deeper_line
 from seglab.data.layouts.folder_pairs.class_trees import refuse_class_trees
 from seglab.data.layouts.folder_pairs.class_files import (ShippedClasses, _shipped_classes, _shipped_value_names,
-                                                          binary_value_names)
+                                                          binary_value_names, metadata_folders)
 from seglab.data.layouts.folder_pairs.duplicate_folders import _one_file_format, settle_shared_masks
 from seglab.data.layouts.folder_pairs.named_folders import _named_pair
 from seglab.data.layouts.folder_pairs.pair_names import _derived_images, _splits_from_names, unique_names
+from seglab.data.layouts.folder_pairs.source_classes import source_classes
 from seglab.data.layouts.folder_pairs.stack_pages import read_by_page
 from seglab.data.layouts.folder_pairs.unlabelled_files import unlabelled_images
 from seglab.data.discovery.folders import FolderSearch, deeper_image_folders, once_per_listing, search_folders
@@ -178,7 +179,11 @@ class FolderPairsFormat(DatasetFormat):
         if shipped.classes is not None:
             classes = shipped.classes
         declared = classes
-        if namings:  # a mask per class (--task multilabel): the namings name the classes
+        # a mask per class id of each source (SA-Med2D-20M's), a shipped table naming them
+        sourced = source_classes(metadata_folders(root, found), pairs, namings) if namings and classes is None else None
+        if sourced is not None:
+            encoding = Encoding(*sourced)
+        elif namings:  # a mask per class (--task multilabel): the namings name the classes
             names = classes.names if classes is not None and len(classes.names) == len(namings) else naming_names(namings)
             encoding = Encoding(ClassSpec(names), ClassNamingsMapping(namings))
         else:

@@ -11,7 +11,9 @@ them (`train_01`, `val_01`) names no version, and the folders of MM-WHS' `ct_tra
 Or the subject's id leads the name, the version after it (`leading_subjects`): SPIDER's
 `images/1_t1.mha`, `1_t2.mha` and `1_t2_SPACE.mha` are patient 1's sequences, CMRxMotion's case
 folders `P001-1/` ... `P001-4/` volunteer P001's scans, MSLesSeg's `train/P1/T1/` ... `T3/`
-patient P1's visits.
+patient P1's visits. Or a case is one of a subject's numbered lesions, slices or frames
+(`subjects.subject_of`): ULS23's `case_00000_lesion_00` and `case_00000_lesion_01`, a volume of
+interest around each of a patient's lesions.
 
 Or each subject's folder holds its case once per processing stage, in folders of one name each
 (`stage_versions`): MSLUB's `patient01/raw/` and `patient01/preprocessed/`, each holding the
@@ -29,6 +31,7 @@ from pathlib import Path
 
 from seglab.data.discovery.naming import folder_split
 from seglab.data.layouts.volume_format.cases import Layout
+from seglab.data.splitting.subjects import subject_of
 
 log = logging.getLogger(__name__)
 
@@ -47,8 +50,10 @@ _STAGE_WORDS = {"raw", "orig", "original", "native", "pre", "preprocessed", "pro
 def with_version_groups(layout: Layout) -> Layout:
     """`layout` with the cases of each folder that are versions of one subject (module doc) in one
     group, named by the words every version shares around the number (`topcow_001`), or by the id
-    leading their groups' names (`leading_subjects`); cases it groups already keep their group. How
+    leading their groups' names (`leading_subjects`), after grouping a subject's numbered lesions,
+    slices or frames (`_numbered_parts_together`); cases it groups already keep their group. How
     they were grouped is logged and kept for `seglab inspect`."""
+    _numbered_parts_together(layout)
     by_folder: dict[Path, list[str]] = {}
     for subject in layout.subjects:
         if layout.groups.get(subject.name, subject.name) == subject.name:
@@ -69,6 +74,21 @@ def with_version_groups(layout: Layout) -> Layout:
                          f"sequence, visit or scan ('{example}' is '{subjects[example]}'): a split keeps each subject's "
                          "scans together")
     return layout
+
+
+def _numbered_parts_together(layout: Layout) -> None:
+    """The cases of `layout` that no group holds yet, named as a subject's numbered lesion, slice or
+    frame (`subject_of`: ULS23's `case_00000_lesion_01`), grouped as that subject where some subject
+    has several: a patient's lesions, split apart, would be scored on the patient trained on."""
+    found = {s.name: subject for s in layout.subjects
+             if layout.groups.get(s.name, s.name) == s.name and (subject := subject_of(s.name)) is not None}
+    if max(Counter(found.values()).values(), default=0) < 2:
+        return
+    layout.groups.update(found)
+    example = min(found)
+    _grouped(layout, f"{len(found)} cases are {len(set(found.values()))} subjects' numbered lesions, slices or frames, "
+                     f"by the name before the number ('{example}' is '{found[example]}'): a split keeps each "
+                     "subject's cases together")
 
 
 def _grouped(layout: Layout, line: str) -> None:

@@ -135,8 +135,9 @@ def named_folders(root: Path) -> Layout | None:
     with a label folder's name in place of the image folder's, of no other split; of several such,
     the one named as it is before their role words (CTPelvic1K's `CTPelvic1K_dataset1_data/` +
     `CTPelvic1K_dataset1_mask_mappingback/` beside `_dataset2_`'s: `_before_role_word`). The split folders,
-    or the folders' split words, give the splits; a test folder without labels is unlabelled. Cases
-    of one name in two folders are named with the folder's path (NucMM's `train/img_000_604_576`
+    or the folders' split words, give the splits; an image folder beside no label folder is unlabelled
+    (a test split's; ULS23's `partially_annotated/DeepLesion/images/`, its lesions marked by RECIST
+    lines alone). Cases of one name in two folders are named with the folder's path (NucMM's `train/img_000_604_576`
     beside `val/img_000_604_576`); HDF5 files of one 3-D dataset are volumes too (`hdf5_volumes_in`)."""
     unlabelled: list[Path] = []
     splits: dict[str, str | None] = {}
@@ -153,7 +154,7 @@ def named_folders(root: Path) -> Layout | None:
         if len(labels) > 1:  # several beside it: the one of its name less the role words
             labels = [label for label in labels if _before_role_word(label[0]) == _before_role_word(name)]
         if len(labels) != 1:  # none, or several beside it (Lung_Mask/ and Infection_Mask/): not told apart
-            unlabelled += images if split == "test" and not labels else []
+            unlabelled += images if not labels else []  # a test split's; ULS23's partially_annotated/DeepLesion/
             continue
         _, label_dir, label_files = labels[0]
         paired.append((frame, split, matched_cases(images, label_files, label_dir.relative_to(root).as_posix())))
