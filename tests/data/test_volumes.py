@@ -1187,6 +1187,7 @@ def test_a_readme_naming_the_label_values_names_the_volumes_classes(tmp_path: Pa
     (tmp_path / "README.md").write_text(readme)
     index = discover(tmp_path, masks="annotation_1.nii.gz")
     assert index.classes.names == ("background", "pancreas", "kidney", "liver")
+    assert index.classes.ignore_index is None  # no label volume holds 255: none is claimed void
 
 
 def test_a_label_volume_named_as_none_beside_the_picked_one_is_set_aside_not_fed(tmp_path: Path) -> None:

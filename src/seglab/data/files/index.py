@@ -123,7 +123,8 @@ class DatasetIndex:
             `volume_format.colour_pictures`), not cut into slices; the run's card keeps it so that
             `predict` reads such files alike (`Subject.planes_as_channels`).
         mask_values: the raw label values of the masks sampled to choose their encoding
-            (`choose_encoding`); empty where the layout sampled none.
+            (`choose_encoding`), or of every label volume (`volumes`); empty where the layout
+            sampled none.
     """
 
     root: Path

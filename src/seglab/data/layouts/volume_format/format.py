@@ -141,7 +141,8 @@ class VolumesFormat(DatasetFormat):
                             ignored=layout.ignored + layout.left_out + layout.products + pictures_beside(folder, layout),
                             modalities=modalities.pop() if len(modalities) == 1 else (),
                             planes_as_channels=any(s.planes_as_channels for s in layout.subjects),
-                            value_names=value_names, pairing=layout.grouping)
+                            value_names=value_names, pairing=layout.grouping,
+                            mask_values=frozenset({0, *(value for case in labelled for value in case.values)}))
 
 
 def _log_unannotated(slices: dict[str, int], axis: str) -> None:
