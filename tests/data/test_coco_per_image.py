@@ -103,3 +103,17 @@ def test_category_ids_without_a_categories_list_are_generic_classes(tmp_path: Pa
     sa1b_shard(root, {1: record})
     index = discover(root, cache_dir=str(tmp_path / "cache"))
     assert index.classes.names == ("background", "class_3")
+
+
+def test_frames_each_an_image_and_its_annotations_inside_a_list_are_no_per_image_file(tmp_path: Path) -> None:
+    """VISOR's sparse annotations (`annotations/train/P01_01.json`) hold `{"video_annotations": [{"image":
+    {...}, "annotations": [...]}, ...]}`: the `image` entry and `annotations` of a frame nested in a list,
+    which the per-image reader took for its own and refused as needing an 'image' object at the top."""
+    frame = {"image": {"image_path": "P01_01/P01_01_frame_0000000140.jpg", "name": "P01_01_frame_0000000140.jpg"},
+             "annotations": [{"id": "P01_01_0_0", "name": "left hand", "segments": [[[4, 3], [14, 3], [14, 11]]]}]}
+    folder = tmp_path / "visor" / "GroundTruth-SparseAnnotations"
+    photo(folder / "rgb_frames" / "train" / "P01_01" / "P01_01_frame_0000000140.jpg", 0)
+    (folder / "annotations" / "train").mkdir(parents=True)
+    (folder / "annotations" / "train" / "P01_01.json").write_text(json.dumps({"video_annotations": [frame]}))
+    with pytest.raises(DataError, match="no known dataset layout"):
+        discover(tmp_path / "visor", cache_dir=str(tmp_path / "cache"))

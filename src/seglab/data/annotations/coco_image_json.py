@@ -43,11 +43,29 @@ _ONE = 0  # the key of a file's one image
 
 
 def _is_per_image_coco(path: Path) -> bool:
-    """A JSON object whose head holds an `image` entry and `annotations` (not V7 Darwin 1.0's
-    `image`, which has an `original_filename`)."""
+    """A JSON object whose head holds an `image` entry of its own and `annotations` (not V7 Darwin
+    1.0's `image`, which has an `original_filename`, nor VISOR's frames, each an `image` and its
+    `annotations` inside a `video_annotations` list)."""
     head = file_head(path).lstrip()
-    return head.startswith("{") and '"annotations"' in head and _IMAGE_ENTRY.search(head) is not None \
-        and '"original_filename"' not in head
+    entry = _IMAGE_ENTRY.search(head)
+    return head.startswith("{") and '"annotations"' in head and entry is not None \
+        and _depth(head[:entry.start()]) == 1 and '"original_filename"' not in head
+
+
+def _depth(text: str) -> int:
+    """How many objects and lists are open at the end of `text`, a JSON document's start (brackets
+    inside strings not counted)."""
+    depth, quoted, escaped = 0, False, False
+    for char in text:
+        if quoted:
+            quoted, escaped = (escaped or char != '"'), (not escaped and char == "\\")
+        elif char == '"':
+            quoted = True
+        elif char in "{[":
+            depth += 1
+        elif char in "}]":
+            depth -= 1
+    return depth
 
 
 def read_image_file(path: Path) -> CocoAnnotations:
