@@ -23,7 +23,7 @@ from seglab.data.discovery.folders import (
     Folder,
     deeper_image_folders,
     json_listing,
-    looks_like_masks,
+    looks_unlike_masks,
     ships_mask_files,
     walk,
 )
@@ -295,7 +295,7 @@ class AnnotationFileFormat(AnnotationFilesFormat):
         if not folder.named_mask or not folder.files or looks_like_mask_folder(folder.path.name):
             return False
         names = [f'{image.name}"' for image in folder.files[:2]]
-        return any(file_mentions(path, names) for path in found) and not looks_like_masks(folder)
+        return any(file_mentions(path, names) for path in found) and looks_unlike_masks(folder)
 
 
 class AnnotationJsonFolders(AnnotationFilesFormat):

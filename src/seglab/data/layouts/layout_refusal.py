@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from seglab.data.discovery.folders import (MAX_DEPTH, NAMED_DEPTH, Folder, deeper_image_folders, folders_within,
-                                           looks_like_masks, search_folders, walk)
+                                           looks_unlike_masks, search_folders, walk)
 from seglab.data.discovery.naming import (KEY_RULES, fixed_name_rule, looks_like_image_folder, looks_like_mask_folder,
                                           pattern_for, stem, template_rules)
 from seglab.data.discovery.pairing import folder_label, names_labels
@@ -345,7 +345,7 @@ def _deep_pair(deeper: list[Path]) -> tuple[Path, Path] | None:
         masks = [f for f in folders if looks_like_mask_folder(f.name)]
         others = [f for f in folders if f not in masks]
         images = next((f for f in others if looks_like_image_folder(f.name)), None) or next(
-            (f for f in others if not looks_like_masks(Folder(f, list_images(f), None, False, False, ()))), None)
+            (f for f in others if looks_unlike_masks(Folder(f, list_images(f), None, False, False, ()))), None)
         if masks and images is not None:
             return images, masks[0]
     return None

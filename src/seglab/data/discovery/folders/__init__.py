@@ -18,7 +18,7 @@ split), `band_chips` (a folder of band files per chip, paired by chip id), `unio
 
 from __future__ import annotations
 
-from seglab.data.discovery.folders.content import MaskSniffs, looks_like_masks, ships_mask_files
+from seglab.data.discovery.folders.content import MaskSniffs, looks_like_masks, looks_unlike_masks, ships_mask_files
 from seglab.data.discovery.folders.listing import (
     MAX_DEPTH,
     METADATA_FILES,
@@ -54,6 +54,7 @@ __all__ = [
     "json_listing",
     "labels_by_split",
     "looks_like_masks",
+    "looks_unlike_masks",
     "masks_beside_images",
     "named_tops",
     "once_per_listing",

@@ -38,6 +38,19 @@ def looks_like_masks(folder: Folder) -> bool:
     """Whether the first files of a folder look like label masks: few distinct values, and no
     fractions (MARIDA's float reflectance in [0, 1) would count as one value once made integer);
     files none of which reads as a mask do not (MUSES' `event_camera/*.npz`, arrays of events)."""
+    return _mask_verdict(folder) is True
+
+
+def looks_unlike_masks(folder: Folder) -> bool:
+    """Whether a file read among the first of a folder is no label mask (fractions, many values):
+    what tells images. Files none of which reads as a mask look like neither: SSL4MIS' ACDC
+    volumes (`data/patient001_frame01.h5`, 3-D) are no images of the 2-D slices beside them."""
+    return _mask_verdict(folder) is False
+
+
+def _mask_verdict(folder: Folder) -> bool | None:
+    """True when the first files of a folder that read as masks all look like masks, False at
+    the first that does not, None when none reads as a mask."""
     read = False
     for path in folder.files[:_SNIFFED]:
         try:
@@ -53,20 +66,27 @@ def looks_like_masks(folder: Folder) -> bool:
         counts = np.sort(np.unique(codes, return_counts=True)[1])[::-1]
         if counts[:32].sum() < _MASK_SHARE * counts.sum():
             return False
-    return read
+    return True if read else None
 
 
 class MaskSniffs:
-    """`looks_like_masks`, remembered by the files it opens: one discovery opens them once, the
-    search and `settle_shared_masks` judging the same image folders."""
+    """`looks_like_masks` (called) and `looks_unlike_masks` (`unlike`), remembered by the files
+    they open: one discovery opens them once, the search and `settle_shared_masks` judging the
+    same image folders."""
 
     def __init__(self) -> None:
-        self._verdicts: dict[tuple[Path, ...], bool] = {}
+        self._verdicts: dict[tuple[Path, ...], bool | None] = {}
 
     def __call__(self, folder: Folder) -> bool:
+        return self._verdict(folder) is True
+
+    def unlike(self, folder: Folder) -> bool:
+        return self._verdict(folder) is False
+
+    def _verdict(self, folder: Folder) -> bool | None:
         sniffed = tuple(folder.files[:_SNIFFED])
         if sniffed not in self._verdicts:
-            self._verdicts[sniffed] = looks_like_masks(folder)
+            self._verdicts[sniffed] = _mask_verdict(folder)
         return self._verdicts[sniffed]
 
 

@@ -12,6 +12,7 @@ from fnmatch import fnmatchcase
 from pathlib import Path
 
 from seglab.data.discovery.channel_files import date_order, folder_names_a_band, joined_dates
+from seglab.data.discovery.folders.content import MaskSniffs
 from seglab.data.discovery.folders.listing import Folder
 from seglab.data.discovery.folders.mirror_trees import (
     MOST_KINDS, image_keys, inserted_below, kind_keys, mask_keys, renamed_alike,
@@ -295,7 +296,7 @@ def _candidates(
     folders: list[Folder],
     root: Path,
     rules: tuple[KeyRule, ...],
-    is_masks: Callable[[Folder], bool],
+    is_masks: MaskSniffs,
     allowed: Callable[[Folder], bool],
     masks_named: bool = False,
     merge: bool = False,
@@ -322,7 +323,7 @@ def _candidates(
         placed = same_below(image, mask)  # both where the user's --images and --masks put them
         if not (_related(image, mask, masks_named) or placed):
             if _mirrored_at_other_depth(image, mask) or kind_tree(image, mask) and image.split == mask.split \
-                    and not is_masks(image):
+                    and is_masks.unlike(image):
                 match = match_folders(image.files, mask.files, image.path, mask.path, root, image.split, rules, merge)
                 if len(match.pairs) >= 0.5 * min(len(image.files), len(mask.files)) and is_masks(mask):
                     mirrors.append(match)
@@ -335,7 +336,7 @@ def _candidates(
             found.append(match)
         elif mask.named_mask and image.path.parent == mask.path.parent:
             fallback.append(match)  # `images/` + `masks/` that do not pair: say why
-        elif paired and paired >= 0.5 * min(len(image.files), len(mask.files)) and is_masks(mask) and not is_masks(image):
+        elif paired and paired >= 0.5 * min(len(image.files), len(mask.files)) and is_masks(mask) and is_masks.unlike(image):
             found.append(match)
     if not found and mirrors:
         return mirrors
@@ -344,7 +345,7 @@ def _candidates(
     return found
 
 
-def _wrapped_photos(folder: Folder, image: Folder, is_masks: Callable[[Folder], bool]) -> bool:
+def _wrapped_photos(folder: Folder, image: Folder, is_masks: MaskSniffs) -> bool:
     """Whether a folder named for masks by a wrapper alone holds photos, the frames of one video,
     never the masks of another's that happen to share their names or numbers: JPEG photos
     (EgoHands' `_LABELLED_SAMPLES/<video>/frame_0011.jpg`), or photos of any format in the wrapper
@@ -354,7 +355,7 @@ def _wrapped_photos(folder: Folder, image: Folder, is_masks: Callable[[Folder], 
         return False
     pictures = {p.suffix.lower() for p in folder.files if p.suffix.lower() in IMAGE_SUFFIXES}  # not its .mat
     one_wrapper = image.named_mask and image.path.parent == folder.path.parent
-    return bool(pictures) and (pictures <= _JPEG or one_wrapper) and not is_masks(folder)
+    return bool(pictures) and (pictures <= _JPEG or one_wrapper) and is_masks.unlike(folder)
 
 
 def _same_below(image_tops: list[Path], mask_tops: list[Path]) -> Callable[[Folder, Folder], bool]:

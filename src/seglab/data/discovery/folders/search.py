@@ -243,7 +243,7 @@ def search_folders(
             else _in_one_file(image) or beside(image, aside)
         if side_by_side is not None:
             search.matches.append(side_by_side)
-        elif (domain := listed.get(domain_sibling(image.path))) is not None and not is_masks(image) \
+        elif (domain := listed.get(domain_sibling(image.path))) is not None and is_masks.unlike(image) \
                 and chosen(image, images_name, image_tops):  # XCAD's trainA/, beside trainB/'s masks of no image
             search.unlabelled += image.files
             if is_masks(domain):

@@ -6,7 +6,7 @@ import re
 from dataclasses import replace
 from pathlib import Path
 
-from seglab.data.discovery.folders.content import looks_like_masks
+from seglab.data.discovery.folders.content import looks_like_masks, looks_unlike_masks
 from seglab.data.discovery.folders.listing import Folder
 from seglab.data.discovery.folders.tile_products import tile_products
 from seglab.data.discovery.naming import (
@@ -181,7 +181,7 @@ def _by_names_after(folder: Folder, root: Path, rules: tuple[KeyRule, ...], merg
     named = given and any(rule.key_of(p, False) in stems for rule in rules for p in derived)
     masks = list(derived) if given else _class_masks(_mask_named(derived), of_masks)
     if masks and others and (named or looks_like_masks(replace(folder, files=masks))
-                             and not looks_like_masks(replace(folder, files=others))):
+                             and looks_unlike_masks(replace(folder, files=others))):
         match = _half_paired(others, masks, folder, root, rules, merge)
         if match is not None:
             match.extra_masks += [p for p in derived if p not in masks]  # listed as ignored
@@ -227,7 +227,7 @@ def _by_suffix(folder: Folder, root: Path, rules: tuple[KeyRule, ...], merge: bo
         return None
     first, second = by_suffix.values()
     for images, masks in ((first, second), (second, first)):
-        if looks_like_masks(replace(folder, files=masks)) and not looks_like_masks(replace(folder, files=images)):
+        if looks_like_masks(replace(folder, files=masks)) and looks_unlike_masks(replace(folder, files=images)):
             match = _half_paired(images, masks, folder, root, rules, merge)
             if match is not None:
                 return match

@@ -92,7 +92,7 @@ def settle_shared_masks(root: Path, matches: list[FolderMatch],
                             "not read as images (--images %s reads them)", folder_label(other.image_dir, root),
                             folder_label(named[0].image_dir, root), shlex.quote(telling[other.image_dir]))
             continue
-        pictures = [m for m in group if not _holds_masks(m, is_masks)]
+        pictures = [m for m in group if _holds_pictures(m, is_masks)]
         if len(pictures) == 1:  # AI4Mars' images/mxy/ and rng-30m/ beside images/edr/: the rover's and range's masks
             aside += [m for m in group if m is not pictures[0]]
             logger.info("%s: %s hold masks of another kind, not images: not read as images (--images %s reads them)",
@@ -112,10 +112,10 @@ def settle_shared_masks(root: Path, matches: list[FolderMatch],
     return kept, [p for m in aside for p in list_images(m.image_dir)]
 
 
-def _holds_masks(match: FolderMatch, is_masks: MaskSniffs) -> bool:
-    """Whether an image folder's files look like label masks (few values), as the search judged
-    them (`is_masks`: the search's, its files opened once)."""
-    return is_masks(Folder(match.image_dir, [image for _, image, _ in match.pairs], match.split, False, False, ()))
+def _holds_pictures(match: FolderMatch, is_masks: MaskSniffs) -> bool:
+    """Whether an image folder's files look like no label masks (many values), as the search
+    judged them (`is_masks`: the search's, its files opened once)."""
+    return is_masks.unlike(Folder(match.image_dir, [image for _, image, _ in match.pairs], match.split, False, False, ()))
 
 
 def _likely_images(match: FolderMatch, name: str) -> tuple[bool, bool, bool]:
