@@ -170,6 +170,23 @@ def test_jpeg_colour_masks_get_three_classes_and_snap_the_rest(tmp_path):
     assert audit(index).fatal == []
 
 
+def test_each_sampled_mask_is_told_lossy_or_not_once(tmp_path, monkeypatch):
+    """Whether a mask is saved lossy is told once, as it is sampled (`MaskSample.lossy`): the
+    most-masks-lossy check, the photo share and the painted-shade refusal each read every colour
+    mask's header again."""
+    from seglab.data.files import lossy
+
+    told = []
+    sniff = lossy.format_by_content
+    monkeypatch.setattr(lossy, "format_by_content", lambda path: told.append(path) or sniff(path))
+    root = dataset(tmp_path / "d", {name: np.zeros((32, 32, 3), np.uint8) for name in NAMES})
+    for name in NAMES:
+        (root / "masks" / f"{name}.png").unlink()
+        Image.fromarray(colour_mask()).save(root / "masks" / f"{name}.jpg", quality=90)
+    assert isinstance(discover(root).mapping, NearestColourMapping)
+    assert sorted(told) == sorted(root.glob("masks/*.jpg"))
+
+
 def id_mask(first: int) -> np.ndarray:
     """Stanford 2D-3D-S's semantic/: 8 objects, each two 8x8 squares apart, numbered in RGB
     (R*65536 + G*256 + B, ids `first`..`first`+7, 1 level apart)."""

@@ -80,7 +80,6 @@ from seglab.data.encodings.palettes import known_palette, void_unasked
 from seglab.data.encodings.red_classes import VOID, RedClassMapping, red_class_labels
 from seglab.data.encodings.rgb_ids import LABELS_FILE
 from seglab.data.files.index import Problem
-from seglab.data.files.lossy import lossy_format
 from seglab.errors import DataError
 
 logger = logging.getLogger(__name__)
@@ -208,7 +207,7 @@ def _label_encoding(sample: MaskSample, classes: ClassSpec | None) -> Encoding:
         return _identity_encoding(sample, classes, seen)
     white_first = grey == {255: 0, 0: 1}  # DeepGlobe Road's class_dict.csv: road 255,255,255, background 0,0,0
     near = sum(n for v, n in values.items() if v <= JPEG_NEAR or v >= 255 - JPEG_NEAR)
-    compressed = _mostly_lossy(list(sample.labels))
+    compressed = _mostly_lossy(sample, sample.labels)
     noisy = len(between) >= NOISY_LEVELS and not _painted_levels(sample, between) and (
         exact >= BINARY_SHARE * total or (compressed and near >= BINARY_SHARE * total))
     if noisy or _soft(values, between, near, total, list(sample.labels.values())):
@@ -309,15 +308,15 @@ def _colour_encoding(sample: MaskSample, classes: ClassSpec | None) -> Encoding:
     return replace(encoding, problems=(objects, *encoding.problems))
 
 
-def _mostly_lossy(masks: list[Path]) -> bool:
-    """Whether most of `masks` are saved lossy (JPEG or lossy WebP: `lossy.lossy_format`)."""
-    return sum(lossy_format(path) is not None for path in masks) > len(masks) / 2
+def _mostly_lossy(sample: MaskSample, masks: dict[Path, Counter[int]]) -> bool:
+    """Whether most of the sampled `masks` are saved lossy (JPEG or lossy WebP: `sample.lossy`)."""
+    return len(sample.lossy & masks.keys()) > len(masks) / 2
 
 
 def _colour_classes(sample: MaskSample, classes: ClassSpec | None, palettes: bool = True) -> Encoding:
     counts, filled = sample.colour_values(), sample.filled_values()
     total = sum(counts.values())
-    lossy = _mostly_lossy(list(sample.colours))
+    lossy = _mostly_lossy(sample, sample.colours)
     near = LOSSY_NEAR if lossy else NEAR
     found = None
     if classes is None:
@@ -336,12 +335,13 @@ def _colour_classes(sample: MaskSample, classes: ClassSpec | None, palettes: boo
     void_label = 255 if classes.ignore_index is None else classes.ignore_index
     if not noise or unknown - noise:  # a frequent unknown colour: the scan names its files
         return Encoding(classes, ColourMapping(classes.colours, void, void_label))
-    share = _photo_share(sample, noise, set(table), near) / total
-    if found and (share > PHOTO_SHARE or (len(classes.colours) == 1 and share > PHOTO_SHARE / 2)):
-        raise DataError(f"colour masks such as '{next(iter(sample.colours))}' hold {len(noise):,} colours that are no "
-                        f"class colour, {share:.0%} of their pixels: edges are never so many. Are they photos with "
-                        "the background painted over (Oxford 102 Flowers' segmim/)? Masks hold one colour per "
-                        "class; or list the class colours in classes.json")
+    if found:  # colours found in the masks, not declared: so many to snap are a photo's
+        share = _photo_share(sample, noise, set(table), near) / total
+        if share > PHOTO_SHARE or (len(classes.colours) == 1 and share > PHOTO_SHARE / 2):
+            raise DataError(f"colour masks such as '{next(iter(sample.colours))}' hold {len(noise):,} colours that are "
+                            f"no class colour, {share:.0%} of their pixels: edges are never so many. Are they photos "
+                            "with the background painted over (Oxford 102 Flowers' segmim/)? Masks hold one colour "
+                            "per class; or list the class colours in classes.json")
     snapped = _snapped_problem(sample, sample.colours, noise, f"have {len(noise)} colours that are not class "
                                "colours (antialiased or JPEG edges); each was snapped to the nearest class colour")
     return Encoding(classes, NearestColourMapping(classes.colours, void, void_label), (snapped,))
@@ -352,9 +352,9 @@ def _photo_share(sample: MaskSample, noise: set[int], classes: set[int], near: i
     such colour, in lossy ones (JPEG, lossy WebP) those beyond a shift (`near`) of every class
     colour, as a lossy save shifts most pixels of small masks a level or two (a WebP at quality 80:
     58% of its pixels off their class colour, 13% beyond the shift)."""
-    shifted = {code for code in noise if near_colour(code, classes, near)}
+    unshifted = {code for code in noise if not near_colour(code, classes, near)}
     return sum(counts[code] for path, counts in sample.colours.items()
-               for code in (noise - shifted if lossy_format(path) else noise) if code in counts)
+               for code in counts.keys() & (unshifted if path in sample.lossy else noise))
 
 
 def _found_classes(
@@ -393,7 +393,7 @@ def _refuse_painted(sample: MaskSample, noise: set[int], num_classes: int) -> No
             classes.json of every colour, or, for masks of a label map per channel, one of them
             (`channel_labels`).
     """
-    lossless = [path for path in sample.filled if lossy_format(path) is None]
+    lossless = [path for path in sample.filled if path not in sample.lossy]
     filled = sum((sample.filled[path] for path in lossless), Counter())
     painted = sorted(code for code in noise if filled[code] >= SOLID)
     if not painted:

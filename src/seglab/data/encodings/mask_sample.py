@@ -54,6 +54,8 @@ class MaskSample:
             with a pixel on, channels forming one region).
         alphas, opaque: per picture mask with an alpha channel (RGBA, grey + alpha), pixels per
             alpha level, and per colour code (grey value) of its opaque pixels (`alpha_counts`).
+        lossy: the label and colour masks saved lossy (JPEG, lossy WebP: `lossy.lossy_format`),
+            told once per mask for every check that asks.
     """
 
     listed: int
@@ -69,6 +71,7 @@ class MaskSample:
     stack_regions: dict[Path, tuple[int, int]] = field(default_factory=dict)
     alphas: dict[Path, Counter[int]] = field(default_factory=dict)
     opaque: dict[Path, Counter[int]] = field(default_factory=dict)
+    lossy: set[Path] = field(default_factory=set)
 
     @property
     def read(self) -> int:
@@ -121,6 +124,8 @@ def sample_masks(masks: list[Path], size: int = SAMPLE) -> MaskSample:
         except DataError as err:
             logger.debug("skipping unreadable mask while choosing an encoding: %s", err)
             continue
+        if lossy_format(path) is not None:
+            sample.lossy.add(path)
         if raw.ndim == 3 and raw.dtype == np.uint8 and not (raw == raw[..., :1]).all():  # colours are 8-bit
             codes = colour_codes(raw)
             sample.colours[path], sample.filled[path] = _region_counts(codes)
@@ -135,7 +140,7 @@ def sample_masks(masks: list[Path], size: int = SAMPLE) -> MaskSample:
             wide = path
         if labels.dtype.kind in "biu" or np.isfinite(labels).all():
             sample.labels[path] = counts = _value_counts(labels)
-            if _may_paint_levels(counts, path):
+            if _may_paint_levels(counts, path in sample.lossy):
                 sample.label_filled[path] = counts - _value_counts(labels[~filled_pixels(labels)])
             objects = object_values(counts)
             if len(sample.regions) < REGION_SAMPLE and objects and _whole_numbers(labels):
@@ -180,12 +185,11 @@ def _region_counts(values: np.ndarray) -> tuple[Counter[int], Counter[int]]:
     return counts, counts - _value_counts(values[~filled_pixels(values)])
 
 
-def _may_paint_levels(counts: Counter[int], path: Path) -> bool:
+def _may_paint_levels(counts: Counter[int], lossy: bool) -> bool:
     """Whether a label mask's regions are worth counting: only those of a lossless mask of values
     0..255 with one strictly between are read (`encoding._painted_levels`: Falling Things' object
     ids 12, 24, ... beside its 255, not an antialiased edge); counting costs half a mask's reading."""
-    return (all(0 <= v <= 255 for v in counts) and any(0 < v < 255 for v in counts)
-            and lossy_format(path) is None)
+    return all(0 <= v <= 255 for v in counts) and any(0 < v < 255 for v in counts) and not lossy
 
 
 def _whole_numbers(labels: np.ndarray) -> bool:

@@ -24,7 +24,6 @@ from seglab.data.classes.mapping import (
     relabelled,
 )
 from seglab.data.encodings.mask_sample import MaskSample
-from seglab.data.files.lossy import lossy_format
 
 MAX_INSTANCE = 1000  # G * 256 + B of every painted colour stays below this: instance numbers, not colours
 VOID = 255  # R 255 past the class ids: void (KITTI-STEP's)
@@ -62,7 +61,7 @@ def red_class_labels(sample: MaskSample) -> set[int] | None:
     do and no class palette's colours, and every painted colour's G * 256 + B an instance number
     below `MAX_INSTANCE` (0 where G and B are blank), as object ids numbered in RGB (Stanford
     2D-3D-S) and colours per object are not. Antialiased edges paint no region, so they never count."""
-    if any(lossy_format(path) is not None for path in sample.colours):
+    if sample.lossy & sample.colours.keys():
         return None
     filled = sample.filled_values()
     painted = [code for code, pixels in filled.items() if pixels >= SOLID]
