@@ -385,6 +385,23 @@ def test_ade20k_object_info_names_detectron2s_reduced_masks_one_down(tmp_path, c
     assert index.classes.names[:2] == ("class_0", "thing1") and index.classes.num_classes == 151
 
 
+def test_a_table_from_1_is_fitted_to_the_values_sampled_for_the_encoding(tmp_path, monkeypatch):
+    """Whether objectInfo150 names the masks or their reduced copy is told by the values sampled
+    to choose the encoding (`DatasetIndex.mask_values`): each mask was read a second time for it."""
+    from seglab.data.encodings import mask_sample
+
+    read = []
+    reader = mask_sample.read_mask_and_alpha
+    monkeypatch.setattr(mask_sample, "read_mask_and_alpha", lambda path: read.append(path) or reader(path))
+    ade(tmp_path)
+    base = tmp_path / "ADEChallengeData2016"
+    (base / "objectInfo150.txt").write_text("Idx\tRatio\tTrain\tVal\tName\n" + "".join(
+        f"{v}\t0.01\t10\t1\tthing{v}\n" for v in range(1, 151)))
+    index = discover(tmp_path)
+    assert index.value_names.names[1] == "thing1" and 0 not in index.value_names.names
+    assert sorted(read) == sorted((base / "annotations").rglob("*.png"))
+
+
 def test_nnunet_raw_folder_takes_class_names_from_dataset_json(tmp_path):
     nnunet(tmp_path)
     index = discover(tmp_path / "Dataset042_Roads")

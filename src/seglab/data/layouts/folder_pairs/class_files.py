@@ -39,7 +39,6 @@ from seglab.data.classes import (
     value_names_from_stac,
 )
 from seglab.data.classes.readme_colours import classes_from_readme, readme_files
-from seglab.data.encodings.mask_sample import sample_masks
 from seglab.data.files.ilastik_projects import ILASTIK_PROJECT_GLOB, value_names_from_ilastik_project
 from seglab.data.discovery.folders import METADATA_FILES, FolderSearch
 from seglab.data.encodings.value_classes import binary_names
@@ -97,13 +96,14 @@ def _dataset_json(root: Path, found: FolderSearch) -> Path | None:
 
 
 def _shipped_value_names(root: Path, found: FolderSearch, declared: ValueNames | None,
-                         masks: list[Path]) -> ValueNames | None:
+                         values: Collection[int]) -> ValueNames | None:
     """Names of the mask values: `declared`, those of a dataset.json whose label ids leave gaps
     (`ShippedClasses.value_names`), else from the first table `value_names_in` reads in the
     folders `metadata_folders` lists, the JSON of the labels' version first (Mapillary's
-    v2.0/labels/); read against the values a sample of the label `masks` holds where those decide
-    (`ValueNames.read_by_masks`: a list of names alone whose first is no background, a table from
-    1 beside its reduced copy), `masks` empty for masks not read as they are.
+    v2.0/labels/); read against the `values` the label masks sampled to choose their encoding
+    hold (`DatasetIndex.mask_values`) where those decide (`ValueNames.read_by_masks`: a list of
+    names alone whose first is no background, a table from 1 beside its reduced copy), `values`
+    empty for masks not read as they are.
 
     Raises:
         DataError: the table found above some mask folders names their values otherwise than one
@@ -111,9 +111,9 @@ def _shipped_value_names(root: Path, found: FolderSearch, declared: ValueNames |
             own defects), naming both and the folder to pass.
     """
     names = declared or _one_table(root, found)
-    if names is None or not names.read_by_masks:  # the masks are read again only where they decide
+    if names is None or not names.read_by_masks:
         return names
-    return fitted_to_masks(names, set(sample_masks(masks).label_values()) if masks else set())
+    return fitted_to_masks(names, values)
 
 
 def _one_table(root: Path, found: FolderSearch) -> ValueNames | None:

@@ -221,8 +221,8 @@ class FolderPairsFormat(DatasetFormat):
             index.ignored = [p for p in index.ignored if p.name != OBJECT_SETTINGS]
         packed = declared is None and isinstance(mapping, ClassInstanceMapping)  # class_0... up to the largest class
         if packed or (index.classes is None and type(mapping) in (IdentityMapping, RedClassMapping)):  # no names yet
-            label_masks = [m for p in pairs for m in p.masks] if type(mapping) is IdentityMapping else []
-            index.value_names = _shipped_value_names(root, found, shipped.value_names, label_masks)
+            values = index.mask_values if type(mapping) is IdentityMapping else frozenset()
+            index.value_names = _shipped_value_names(root, found, shipped.value_names, values)
         elif declared is None and unnamed_binary(index):  # class_0 and class_1
             index.value_names = binary_value_names(root, found)
         if index.value_names is not None:  # and its copies in the other split folders (Roboflow's _classes.csv)
