@@ -874,6 +874,36 @@ def test_each_column_of_a_split_table_is_read_once_for_both_namings_of_the_pairs
     assert sorted(read) == [(0, 2), (1, 2)]
 
 
+def test_the_folders_below_the_pairs_are_searched_for_tables_only_when_those_above_split_none(tmp_path, monkeypatch):
+    """`_branch_tables` (a table in each folder holding image folders, Fields of The World's
+    `<country>/chips_<country>.parquet`) globbed those folders for every dataset without splits,
+    even where the table beside them splits the pairs."""
+    pairs = [Pair(f"tile_{k}", tmp_path / region / "images" / f"tile_{k}.png",
+                  tmp_path / region / "masks" / f"tile_{k}.png") for k, region in enumerate(("at", "at", "si"))]
+    rows = "".join(f"tile_{k},{split}\n" for k, split in enumerate(SPLITS))
+    (tmp_path / "metadata.csv").write_text(f"image_id,split\n{rows}")
+    searched = []
+    real = split_tables._split_tables
+    monkeypatch.setattr(split_tables, "_split_tables", lambda folder: searched.append(folder) or real(folder))
+    assert [p.split for p in split_tables.pair_table_splits(pairs, tmp_path)] == list(SPLITS)
+    assert searched == [tmp_path]
+
+
+def test_a_parquet_table_naming_no_split_column_is_not_read_past_its_footer(tmp_path, monkeypatch):
+    """A Parquet file's columns are in its footer: one without a split column (a shard's `image`,
+    `label`, a chip table's `aoi_id`, `geometry`) is no table of splits, and its rows are not read."""
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    read = []
+    real = pq.read_table
+    monkeypatch.setattr(pq, "read_table", lambda path, **kwargs: read.append(path) or real(path, **kwargs))
+    ids = [f"tile_{k}" for k in range(3)]
+    pq.write_table(pa.table({"aoi_id": ids, "geometry": [b"\x01\x03"] * 3}), tmp_path / "chips.parquet")
+    assert split_tables.table_splits(tmp_path, ids) == {} and read == []
+    pq.write_table(pa.table({"aoi_id": ids, "split": list(SPLITS)}), tmp_path / "chips.parquet")
+    assert split_tables.table_splits(tmp_path, ids) == dict(zip(ids, SPLITS)) and read == [tmp_path / "chips.parquet"]
+
+
 def test_a_numbered_split_column_of_a_semicolon_table_naming_image_files_gives_the_split(tmp_path, caplog):
     """VegAnn: `VegAnn_dataset/images/` + `annotations/` and `VegAnn_dataset.csv` (`Name;...;
     Dataset-Name;TVT-split1;...;TVT-split3`, Training/Validation/Test, names with their suffix): the

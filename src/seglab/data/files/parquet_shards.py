@@ -11,7 +11,7 @@ other reader. A shard that cannot be read, or pyarrow missing, is a `DataError` 
 from __future__ import annotations
 
 import importlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from types import ModuleType
@@ -79,10 +79,11 @@ def shard_columns(path: Path) -> tuple[list[str], list[str]]:
         return list(schema.names), [field.name for field in schema if _is_image_type(field.type)]
 
 
-def text_rows(path: Path) -> list[list[str]]:
+def text_rows(path: Path, wanted: Callable[[list[str]], bool]) -> list[list[str]]:
     """A Parquet table's columns of text and whole numbers as a small table's rows, their titles
     first (Fields of The World's `chips_<country>.parquet`: `aoi_id`, `split`, ...); its other
-    columns (geometries, pictures) are not read.
+    columns (geometries, pictures) are not read, nor any row when the titles, from the footer,
+    are not `wanted`.
 
     Raises:
         DataError: see `shard_columns`.
@@ -93,6 +94,8 @@ def text_rows(path: Path) -> list[list[str]]:
         schema = reader.read_schema(path)
         names = [f.name for f in schema if _is_text(pyarrow, f.type)
                  or pyarrow.types.is_dictionary(f.type) and _is_text(pyarrow, f.type.value_type)]
+        if not wanted(names):
+            return []
         columns = reader.read_table(path, columns=names).to_pydict()
     cells = [["" if cell is None else str(cell) for cell in columns[name]] for name in names]
     return [names, *map(list, zip(*cells))]

@@ -12,11 +12,12 @@ table is the dataset's own split: a drawn one would put its test scenes in train
 from __future__ import annotations
 
 import csv
+import functools
 import json
 import logging
 import os
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -89,7 +90,12 @@ def _json_rows(path: Path) -> list[list[str]]:
     return [["keys", *keys], *([case, *(str(value.get(k, "")) for k in keys)] for case, value in cases.items())]
 
 
-_ROWS: dict[str, Callable[[Path], list[list[str]]]] = {".json": _json_rows, PARQUET_SUFFIX: text_rows}
+def _parquet_rows(path: Path) -> list[list[str]]:
+    """A Parquet table's rows (`text_rows`), read only when its footer names a split column."""
+    return text_rows(path, lambda titles: bool(_split_columns(titles)))
+
+
+_ROWS: dict[str, Callable[[Path], list[list[str]]]] = {".json": _json_rows, PARQUET_SUFFIX: _parquet_rows}
 
 
 def _split_columns(header: list[str]) -> list[int]:
@@ -152,17 +158,23 @@ def pair_table_splits(pairs: list[Pair], root: Path) -> list[Pair]:
     """`pairs` with the splits a table gives them (`table_splits`) by their image stems, else by
     their images' folders, the table in the folder holding all the image folders or one above it,
     within `root`, else the tables of one set of columns that each folder below it holding image
-    folders has (`_branch_tables`); as they are when one has a split already, or no table gives
-    them. Each folder's tables are read once for both namings."""
+    folders has (`_branch_tables`, looked for only when those above give no split); as they are
+    when one has a split already, or no table gives them. Each folder's tables are read once for
+    both namings."""
     if not pairs or any(p.split is not None for p in pairs):
         return pairs
     held = Path(os.path.commonpath([p.image.parent for p in pairs]))
-    tables = [_split_tables(folder) for folder in (held, *held.parents) if folder.is_relative_to(root)]
-    tables.append(_branch_tables(held, pairs))
+    above = [_split_tables(folder) for folder in (held, *held.parents) if folder.is_relative_to(root)]
+    branches = functools.cache(lambda: _branch_tables(held, pairs))
+
+    def tables() -> Iterator[list[tuple[Path, list[list[str]]]]]:
+        yield from above
+        yield branches()
+
     read: dict[tuple[Path, int, int], dict[str, str]] = {}  # a table column's cases, for both namings
     for name_of in _PAIR_NAMES:
         names = [name_of(p) for p in pairs]
-        for folder_tables in tables:
+        for folder_tables in tables():
             splits = _splits_by(folder_tables, names, read)
             if splits:
                 return [replace(p, split=splits[name]) for p, name in zip(pairs, names)]
