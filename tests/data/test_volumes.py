@@ -85,6 +85,25 @@ def test_amos_labelled_validation_cases_are_the_val_split(msd_dataset: Path, spe
         "train": ["case0", "case1", "case2", "case3"], "val": ["case5", "case6"]}
 
 
+def test_a_dataset_json_is_read_only_for_what_is_still_to_find(msd_dataset: Path, monkeypatch) -> None:
+    """With the classes given (--classes) and the splits by folder (AMOS' imagesVa/ + labelsVa/),
+    dataset.json is left to find neither: it was parsed all the same."""
+    from seglab.data.splitting import datalists
+
+    read = []
+    real = datalists.read_datalist
+    monkeypatch.setattr(datalists, "read_datalist", lambda path: read.append(path.name) or real(path))
+    for i in (5, 6):
+        image, label = make_volume(i)
+        save(msd_dataset / "imagesVa" / f"case{i}_0000.nii.gz", image)
+        save(msd_dataset / "labelsVa" / f"case{i}.nii.gz", label)
+    (msd_dataset.parent / "classes.json").write_text('{"names": ["background", "lesion"]}')
+    index = discover(msd_dataset, classes_file=str(msd_dataset.parent / "classes.json"))
+    assert index.classes.names == ("background", "lesion") and {p.split for p in index.pairs} == {"train", "val"}
+    assert read == []
+    assert discover(msd_dataset).classes.names == ("background", "tumour") and read == ["dataset.json"]
+
+
 def test_volumes_are_found_inside_the_folders_wrapping_them(msd_dataset: Path) -> None:
     """AMOS' archive unpacks to amos22/amos22/imagesTr/: DATA at the top found 'no image files'."""
     top = msd_dataset.parent / "amos22"

@@ -72,8 +72,9 @@ def describe_cases(folders: Iterable[Path]) -> Description:
     for folder in dict.fromkeys(folders):
         if not folder.is_dir():
             continue
-        read = [found for path in _json_files(folder) if (found := read_datalist(path)) is not None]
-        auto3dseg = _auto3dseg_input(folder)
+        entries = list(folder.iterdir())  # listed once for both kinds of file
+        read = [found for path in _json_files(entries) if (found := read_datalist(path)) is not None]
+        auto3dseg = _auto3dseg_input(entries)
         if not read and auto3dseg is None:
             continue
         named = next((d for d in read if d.path.name == DATASET_JSON), None)
@@ -152,22 +153,23 @@ def _one_giving_splits(read: Sequence[Datalist], folder: Path) -> Datalist | Non
     return giving[0] if len(giving) == 1 else None
 
 
-def _auto3dseg_input(folder: Path) -> tuple[Path, Path, object] | None:
-    """An Auto3DSeg input in `folder` (a YAML file with `datalist:` and `dataroot:`,
-    `input.yaml` in its tutorials), the datalist it names and its `class_names`; None without."""
-    for path in sorted(p for p in folder.iterdir() if p.suffix.lower() in _YAML_SUFFIXES and p.is_file()):
+def _auto3dseg_input(entries: Iterable[Path]) -> tuple[Path, Path, object] | None:
+    """An Auto3DSeg input among a folder's `entries` (a YAML file with `datalist:` and
+    `dataroot:`, `input.yaml` in its tutorials), the datalist it names and its `class_names`;
+    None without."""
+    for path in sorted(p for p in entries if p.suffix.lower() in _YAML_SUFFIXES and p.is_file()):
         try:
             values = load_yaml(path.read_text(encoding="utf-8")) if path.stat().st_size < _MOST_INPUT_BYTES else None
         except (OSError, UnicodeDecodeError, yaml.YAMLError):
             continue
         if isinstance(values, dict) and isinstance(values.get("datalist"), str) and "dataroot" in values:
-            return path, folder / values["datalist"], values.get("class_names")
+            return path, path.parent / values["datalist"], values.get("class_names")
     return None
 
 
-def _json_files(folder: Path) -> list[Path]:
-    """The JSON files in `folder`, dataset.json first."""
-    return sorted((p for p in folder.iterdir() if p.suffix.lower() == ".json" and p.is_file()),
+def _json_files(entries: Iterable[Path]) -> list[Path]:
+    """The JSON files among a folder's `entries`, dataset.json first."""
+    return sorted((p for p in entries if p.suffix.lower() == ".json" and p.is_file()),
                   key=lambda p: (p.name != DATASET_JSON, p.name))
 
 

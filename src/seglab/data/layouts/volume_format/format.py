@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import zlib
 from collections.abc import Sequence
@@ -93,12 +94,13 @@ class VolumesFormat(DatasetFormat):
 
     def index(self, root: Path, classes: ClassSpec | None) -> DatasetIndex:
         layout = self.layout_of(root) or Layout()
-        described = describe_cases(described_folders(root, layout))  # dataset.json, a MONAI datalist
+        # dataset.json, a MONAI datalist: read where the classes or the splits are still to find
+        described = functools.cache(lambda: describe_cases(described_folders(root, layout)))
         if set(layout.splits.values()) <= {"train"} and layout.subjects:  # SSL4MIS' LA: data/train.list +
             # test.list name the case folders; Prostate158's train.csv + valid.csv those of its one train/ folder;
             # BTCV's dataset_0.json its "training" and "validation" cases
             layout.splits = (case_splits({s.name: s.images[0].parent for s in layout.subjects}, root)
-                             or description_splits(described, layout.subjects) or layout.splits)
+                             or description_splits(described(), layout.subjects) or layout.splits)
         cache_root = cache_folder(self.options.cache_dir, "volumes")
         pairs, problems, labelled = [], list(layout.problems), []
         unannotated: dict[str, int] = {}  # case -> its slices left unannotated, not pairs
@@ -127,7 +129,7 @@ class VolumesFormat(DatasetFormat):
         folder = layout.folder or root
         # a dataset.json whose label ids leave gaps (ToothFairy2's FDI tooth numbers) names the values, all declared;
         # one of nnU-Net's region-based training its regions
-        declared = declared_of(described, self.options.multiclass) if classes is None else Declared()
+        declared = declared_of(described(), self.options.multiclass) if classes is None else Declared()
         classes = classes or declared.classes or _slicer_classes(layout.subjects) or _structure_classes(layout.subjects)
         value_names = (declared.value_names or _held_value_names([root, folder], labelled)) if classes is None else None
         instances = instance_problem(labelled) if classes is None and value_names is None else None

@@ -85,7 +85,8 @@ def _find_layout(root: Path, label_file: str | None = None) -> Layout | None:
     if bids is not None:
         return bids
     return (_subject_folders(root) or split_containers(root) or slices_and_volumes(root) or hdf5_cases(root)
-            or root_cases(root) or studies_folder(root) or named_folders(root) or patient_label_cases(root))
+            or root_cases(root, listed) or studies_folder(root, listed) or named_folders(root)
+            or patient_label_cases(root))
 
 
 def _bids_layout(root: Path, label_file: str | None = None) -> Layout | None:

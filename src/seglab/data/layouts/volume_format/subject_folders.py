@@ -10,7 +10,7 @@ import os
 import re
 import shlex
 from collections import Counter
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import replace
 from fnmatch import fnmatchcase
 from pathlib import Path
@@ -45,13 +45,14 @@ log = logging.getLogger(__name__)
 _STUDY_DATE = re.compile(r"(?:\d{2}-\d{2}-\d{4}|\d{4}-\d{2}-\d{2})(?!\d)")  # TCIA's 03-23-2003-NA-..., ISO 2003-03-23
 
 
-def root_cases(root: Path) -> Layout | None:
+def root_cases(root: Path, volumes: Callable[[Path], list[Path]] = volumes_in) -> Layout | None:
     """Labelled cases side by side in `root` itself (LiTS' `volume-0.nii` + `segmentation-0.nii`,
     as its batches unpack; MedSeg's `tr_im.nii.gz` + `tr_mask.nii.gz`, `val_im.nii.gz` unlabelled):
-    each case its own subject unless its name says whose it is."""
-    volumes = volumes_in(root)
-    labels = [p for p in volumes if is_label_volume(p)]
-    images = [p for p in volumes if p not in labels]
+    each case its own subject unless its name says whose it is. `volumes` lists a folder's
+    volumes (`volumes_in`, or the cache `_find_layout` shares)."""
+    found = volumes(root)
+    labels = [p for p in found if is_label_volume(p)]
+    images = [p for p in found if p not in labels]
     layout = labelled_cases(images, labels)
     layout.subjects = layout.subjects or worded_cases(images, labels)
     if not layout.subjects:
