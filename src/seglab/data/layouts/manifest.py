@@ -102,8 +102,11 @@ def listed_pairs(manifest: Path) -> tuple[Path, list[Pair], list[tuple[Path, str
     rows = _rows(manifest)
     base = _base(manifest, rows)
     pairs, unlabelled = [], []
+    elsewhere = None  # the first image path written on another machine that names a file below `base`
     for row in rows:
         image = _path(base, row, "image", manifest)
+        if elsewhere is None and image != _written(row.values["image"], base):  # found by `_moved`
+            elsewhere = row.values["image"]
         split = _split(row, manifest)
         mask_text = row.values.get("mask")
         if mask_text in (None, ""):
@@ -112,8 +115,6 @@ def listed_pairs(manifest: Path) -> tuple[Path, list[Pair], list[tuple[Path, str
         group = row.values.get("group")
         pairs.append(Pair(stem(image), image, _path(base, row, "mask", manifest), split,
                           None if group in (None, "") else str(group)))
-    elsewhere = next((v for row in rows if isinstance(v := row.values.get("image"), str) and _elsewhere(v, base)
-                      and _moved(v, base) is not None), None)
     return base, pairs, unlabelled, elsewhere
 
 
