@@ -28,7 +28,7 @@ _FIRST_BANDS = ("red", "green", "blue", "hh", "vv", "hv", "vh")
 _DATE_WORDS = (("a", "b"), ("image1", "image2"), ("img1", "img2"), ("im1", "im2"), ("time1", "time2"), ("t1", "t2"),
                ("pre", "post"), ("before", "after"))
 DATE_WORDS = frozenset(word for dates in _DATE_WORDS for word in dates)  # a name without one dates no folder
-_YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")  # a date folder's year: Hi-UCD's 2017/ and 2018/
+YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")  # a date folder's year: Hi-UCD's 2017/ and 2018/
 _MRI_WEIGHTINGS = frozenset({"t1", "t2"})  # also dates; MRI sequences in grey images
 # an image word a date's number may follow as a word of its own (OSCD's imgs_1/ and imgs_2/), as it is glued
 _APART = {"image": "image", "img": "img", "imgs": "img", "im": "im", "time": "time"}
@@ -47,9 +47,9 @@ def date_order(folders: Sequence[str], colour: bool) -> tuple[int, int] | None:
     MRI scan's sequences (bands), so they are dates only when `colour` (DSIFN-CD's RGB `t1/` and `t2/`)."""
     if len(folders) != 2:
         return None
-    years = [_YEAR.findall(folder) for folder in folders]
+    years = [YEAR.findall(folder) for folder in folders]
     if all(len(year) == 1 for year in years) and years[0] != years[1] \
-            and _YEAR.sub("#", folders[0].lower()) == _YEAR.sub("#", folders[1].lower()):
+            and YEAR.sub("#", folders[0].lower()) == YEAR.sub("#", folders[1].lower()):
         return (0, 1) if years[0] < years[1] else (1, 0)
     named = [date_words(folder) for folder in folders]
     shared = set(named[0]) & set(named[1])

@@ -36,7 +36,7 @@ from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 
-from seglab.data.discovery.channel_files import DATE_WORDS, date_order, date_words
+from seglab.data.discovery.channel_files import DATE_WORDS, YEAR, date_order, date_words
 from seglab.data.files.index import DatasetIndex, Pair
 from seglab.data.discovery.naming import folder_split, folders_split, without_affix_words, words
 from seglab.data.splitting.subject_tables import SubjectTable, find_subject_table
@@ -71,7 +71,6 @@ _MIN_CASES = 3  # case folders named with a number: a train, a validation and a 
 _MOST_IN_ONE = 1 / 3  # of the pairs in one folder of repeated names: more is a whole split (MVTec's good/)
 _MIN_TAIL = 2  # numbers after a crop's source: x and y at least; one is a frame (CamVid's `0001TP_006690`)
 _FEW_VALUES = 4  # a word after a subject id, each of its values: a breast side, an image type, a view
-_YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")  # a date folder's year: 2018/ and 2019/
 
 
 def with_subjects(index: DatasetIndex) -> DatasetIndex:
@@ -194,7 +193,7 @@ def _dated_siblings(folders: list[Path]) -> dict[Path, list[Path]]:
     alike: dict[object, list[Path]] = {}
     for folder in folders:
         named = set(date_words(folder.name))
-        for key in [_YEAR.sub("#", folder.name), *(frozenset(named - {word}) for word in named & DATE_WORDS)]:
+        for key in [YEAR.sub("#", folder.name), *(frozenset(named - {word}) for word in named & DATE_WORDS)]:
             alike.setdefault(key, []).append(folder)
     candidates: dict[Path, set[Path]] = {}
     for group in alike.values():
@@ -207,7 +206,7 @@ def _dated_siblings(folders: list[Path]) -> dict[Path, list[Path]]:
 
 def _dates(folder: str, other: str) -> bool:
     """Whether two folder names differ by the words of two dates, or by a year alone."""
-    years = [_YEAR.sub("#", name) for name in (folder, other)]
+    years = [YEAR.sub("#", name) for name in (folder, other)]
     return date_order([folder, other], True) is not None or (years[0] == years[1] and folder != other)
 
 
