@@ -3752,3 +3752,24 @@ def test_values_a_readme_names_unannotated_are_ignored_and_the_others_named(tmp_
     for pair in report.index.pairs:
         raw = np.asarray(Image.open(pair.mask)).astype(np.int64)
         assert np.array_equal(read_mask(pair.mask, report.index.mapping), np.where(raw == 0, 255, raw - 1))
+
+
+def test_masks_read_no_further_still_look_like_masks_and_event_arrays_do_not(tmp_path):
+    """WGISD ships data/<name>.jpg beside <name>.npz, an array of a channel per grape bunch, which
+    the mask reader refuses as several label bands: such files are masks all the same (their own
+    refusal or --instance-masks reads them), and the folder was refused as 'no known dataset layout'
+    once unreadable files stopped looking like masks; 1-D arrays (MUSES' events) still do not."""
+    from seglab.data.discovery.folders.content import looks_like_masks
+    from seglab.data.discovery.folders.listing import Folder
+
+    objects, events = tmp_path / "objects", tmp_path / "events"
+    for folder in (objects, events):
+        folder.mkdir()
+    for k in range(2):
+        bunches = np.zeros((16, 16, 2), np.uint8)
+        bunches[2:6, 2:6, 0] = bunches[8:12, 8:14, 1] = 1
+        np.savez(objects / f"CDY_20{k}8.npz", arr_0=bunches)
+        np.savez(events / f"REC0006_frame_04{k}_event_camera.npz", arr_0=np.array([0.5, 1.25, 3.0]))
+    listed = {folder: Folder(folder, sorted(folder.iterdir()), None, False, False, (folder.name,))
+              for folder in (objects, events)}
+    assert looks_like_masks(listed[objects]) and not looks_like_masks(listed[events])

@@ -37,7 +37,7 @@ def _panoptic_segments(folder: Path) -> bool:
 def looks_like_masks(folder: Folder) -> bool:
     """Whether the first files of a folder look like label masks: few distinct values, and no
     fractions (MARIDA's float reflectance in [0, 1) would count as one value once made integer);
-    files none of which reads as a mask do not (MUSES' `event_camera/*.npz`, arrays of events)."""
+    files none of which is a picture do not (MUSES' `event_camera/*.npz`, 1-D arrays of events)."""
     return _mask_verdict(folder) is True
 
 
@@ -49,16 +49,20 @@ def looks_unlike_masks(folder: Folder) -> bool:
 
 
 def _mask_verdict(folder: Folder) -> bool | None:
-    """True when the first files of a folder that read as masks all look like masks, False at
-    the first that does not, None when none reads as a mask."""
-    read = False
+    """True when the first files of a folder that read as masks all look like masks, or some are
+    masks seglab reads no further (LCTSC's RTSTRUCT, WGISD's `.npz` of a channel per grape: their
+    own refusal names them later), False at the first that does not, None when none is a 2-D
+    array or more."""
+    read = refused = False
     for path in folder.files[:_SNIFFED]:
+        array = None
         try:
             array = read_mask_array(path)
             if fractional(array):
                 return False
             raw = raw_mask(array, path)
-        except DataError:
+        except DataError:  # a mask read no further (an RTSTRUCT, a channel per object) still looks like one;
+            refused = refused or array is None or array.ndim >= 2  # a list of events (MUSES' .npz) does not
             continue
         read = True
         values = raw.reshape(-1, raw.shape[2]) if raw.ndim == 3 else raw.reshape(-1, 1)
@@ -66,7 +70,7 @@ def _mask_verdict(folder: Folder) -> bool | None:
         counts = np.sort(np.unique(codes, return_counts=True)[1])[::-1]
         if counts[:32].sum() < _MASK_SHARE * counts.sum():
             return False
-    return True if read else None
+    return True if read or refused else None
 
 
 class MaskSniffs:
