@@ -23,7 +23,7 @@ from seglab.cli import main
 from seglab.data import discover, inspect_dataset, format_report, read_mask, split_pairs
 from seglab.data.checking.audit import audit
 from seglab.data.classes.mapping import OffsetMapping
-from seglab.data.discovery.naming import pattern_for, unique_template_stems
+from seglab.data.discovery.naming.mask_patterns import pattern_for, unique_template_stems
 from seglab.data.layouts.layout_refusal import what_was_seen
 from seglab.errors import DataError
 
@@ -475,14 +475,14 @@ def test_numbered_test_sets_and_a_val_word_beside_a_split_folder_give_their_spli
     index = discover(tmp_path / "more")
     assert {p.split for p in index.pairs} == {None}
     assert "DIS5K/DIS-TE1/im/ is in a test split folder but extra/im/ is in none" in caplog.text
-    from seglab.data.discovery.naming import sibling_splits
+    from seglab.data.discovery.naming.split_words import sibling_splits
 
     assert sibling_splits(["vd", "te1", "TS01", "TS02"]) == dict.fromkeys(["vd", "te1", "TS01", "TS02"])
     assert sibling_splits(["train", "test1", "test2"]) == {"train": "train", "test1": "test", "test2": "test"}
 
 
 def test_a_masks_naming_puts_its_key_where_the_name_holds_it_not_at_its_first_match():
-    from seglab.data.discovery.naming import naming_template
+    from seglab.data.discovery.naming.learned_rules import naming_template
 
     assert naming_template(Path("v2_2.png"), "2") == "v2_{stem}.png"  # image 2's mask, prefix 'v2_'
     assert naming_template(Path("A1_A1_mask.PNG"), "a1") == "{stem}_A1_mask.PNG"
@@ -1516,7 +1516,7 @@ def test_named_folders_pair_the_split_folders_below_them(tmp_path, images, masks
 def test_glas_split_in_the_file_names(tmp_path):
     """GlaS names its split in each file (train_1.bmp, testA_1.bmp, testB_1.bmp, one folder):
     the official test images were drawn into training."""
-    from seglab.data.discovery.naming import name_split
+    from seglab.data.discovery.naming.split_words import name_split
 
     assert [name_split(n) for n in ("train_1", "testA_3", "testB_12", "val-001", "tr_1", "valves_2", "t000")] == [
         "train", "test", "test", "val", None, None, None]

@@ -42,7 +42,8 @@ from seglab.data.classes import VOID_LABEL, ClassSpec, refuse_unnamed, tool_clas
 from seglab.data.classes.names import label_key
 from seglab.data.discovery.folders import Folder, walk
 from seglab.data.discovery.folders.placement import path_ends_with
-from seglab.data.discovery.naming import folder_split, folders_split, frame_of, stem
+from seglab.data.discovery.naming import folder_split, folders_split, stem
+from seglab.data.discovery.naming.cityscapes import frame_of
 from seglab.data.encodings import cityscapes, idd
 from seglab.data.files.index import DatasetIndex, Problem
 from seglab.data.layouts.folder_pairs import FolderPairsFormat

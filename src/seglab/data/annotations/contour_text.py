@@ -40,8 +40,11 @@ from seglab.data.annotations.annotation_formats import AnnotationFilesFormat
 from seglab.data.annotations.painted_masks import LATER_OVER_EARLIER, Drawn, ImageObjects
 from seglab.data.classes import ClassSpec, refuse_unnamed, tool_classes
 from seglab.data.discovery.folders import NAMED_DEPTH, Folder, path_ends_with, text_listing, walk
-from seglab.data.discovery.naming import (folders_split, image_affixed, named_around, names_mask_pictures, numbers_in, stem,
-                                          strip_affixes, words)
+from seglab.data.discovery.naming import folders_split, stem, words
+from seglab.data.discovery.naming.affixes import image_affixed, strip_affixes
+from seglab.data.discovery.naming.folder_roles import names_mask_pictures
+from seglab.data.discovery.naming.learned_rules import named_around
+from seglab.data.discovery.naming.numbers import numbers_in
 from seglab.data.discovery.pairing import folder_label
 from seglab.data.files.index import DatasetIndex, Problem, natural_key
 from seglab.data.files.point_text import read_points

@@ -10,7 +10,9 @@ import re
 from pathlib import Path
 
 from seglab.data.checking.stats import ImageFacts
-from seglab.data.discovery.naming import pairs_by, stem, strip_affixes, template_rules
+from seglab.data.discovery.naming import stem, template_rules
+from seglab.data.discovery.naming.affixes import strip_affixes
+from seglab.data.discovery.naming.mask_patterns import pairs_by
 from seglab.data.files.index import Pair
 
 _SEPARATORS = re.compile(r"[_\-. ]")

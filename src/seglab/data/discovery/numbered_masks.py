@@ -57,10 +57,10 @@ def numbered_objects(counts: Mapping[str, int]) -> bool:
 def numbered_rules(stems: set[str], namings: dict[str, set[str]], share: float = 0.5) -> tuple[KeyRule, ...]:
     """A rule for masks numbered after their image in any of the numberings of one shape (LV-MHP
     v2's `1_03_02.png` beside `2_04_01.png`): each numbering names only the images with that many
-    objects, too few for a rule of its own (`naming.affix_rules`), so every numbering of the shape
-    keys its masks by their image, the image's masks under one key (`KeyRule.many`). One per shape
-    whose namings number objects (`numbered_objects`) and name at least `share` of the images'
-    `stems` (`naming.learned_namings` gives the namings)."""
+    objects, too few for a rule of its own (`learned_rules.affix_rules`), so every numbering of the
+    shape keys its masks by their image, the image's masks under one key (`KeyRule.many`). One per
+    shape whose namings number objects (`numbered_objects`) and name at least `share` of the
+    images' `stems` (`learned_rules.learned_namings` gives the namings)."""
     shapes: dict[str, dict[str, set[str]]] = {}  # shape -> its namings -> the stems they name
     for template, keys in namings.items():
         found = _numbering(template)

@@ -18,26 +18,21 @@ from pathlib import Path
 from seglab.data.discovery.channel_files import NNUNET_CHANNEL, below_shared
 from seglab.data.discovery.plane_masks import PLANE_RULE, plane_pairs
 from seglab.data.files.index import Problem
-from seglab.data.discovery.naming import (
-    KEY_RULES,
-    NUMBER_RULES,
-    KeyRule,
-    TemplateStem,
+from seglab.data.discovery.naming import KEY_RULES, KeyRule, stem, words
+from seglab.data.discovery.naming.cityscapes import frame_of
+from seglab.data.discovery.naming.dates import date_in
+from seglab.data.discovery.naming.key_rules import NUMBER_RULES
+from seglab.data.discovery.naming.learned_rules import (
     affix_rules,
-    date_in,
-    frame_of,
     inserted_word_rules,
-    learned_namings,
     leading_word_rules,
-    name_key,
+    learned_namings,
     named_around,
     naming_template,
-    pattern_for,
     role_number_rules,
-    stem,
-    unique_template_stems,
-    words,
 )
+from seglab.data.discovery.naming.mask_patterns import TemplateStem, pattern_for, unique_template_stems
+from seglab.data.discovery.naming.names import name_key
 from seglab.data.discovery.numbered_masks import numbered_rules, same_numbering
 
 # loose rules (a band word less, numbers) are used only when they pair every keyed file one to one
@@ -211,9 +206,10 @@ def match_folders(
     merge: bool = False,
 ) -> FolderMatch:
     """Pair `images` with `masks` by the best of `rules`; the default rules also try masks named
-    as their image plus any suffix or prefix (`naming.affix_rules`), with its first word swapped
-    (`naming.leading_word_rules`), with a word inserted after it (`naming.inserted_word_rules`),
-    with another role number last (`naming.role_number_rules`) or plus numbers that vary per image
+    as their image plus any suffix or prefix (`learned_rules.affix_rules`), with its first word
+    swapped (`learned_rules.leading_word_rules`), with a word inserted after it
+    (`learned_rules.inserted_word_rules`), with another role number last
+    (`learned_rules.role_number_rules`) or plus numbers that vary per image
     (`numbered_masks.numbered_rules`),
     a `--mask-pattern` is taken as given.
 
@@ -232,8 +228,8 @@ def match_folders(
                  *KEY_RULES[_STRICT_RULES:], *role_number_rules(images, masks))
     rule = best_rule(images, masks, rules)
     image_keys, image_clashes = keyed_files(images, rule, True)
-    # a frame's renderings, a folder's images beside its one mask (`naming.fixed_name_rule`), or a mask's
-    # several images named after it (`KeyRule.several`: Eyecandies' lightings) share the mask
+    # a frame's renderings, a folder's images beside its one mask (`mask_patterns.fixed_name_rule`), or a
+    # mask's several images named after it (`KeyRule.several`: Eyecandies' lightings) share the mask
     renderings = [(path, first) for path, first in image_clashes
                   if rule.shared or rule.several or _one_frame(path, first)]
     image_clashes = [clash for clash in image_clashes if clash not in renderings]

@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from seglab.data.discovery.naming import KeyRule, first_number, numbers_in
+from seglab.data.discovery.naming import KeyRule
+from seglab.data.discovery.naming.numbers import first_number, numbers_in
 from seglab.data.files.read_errors import TIFF_SUFFIXES
 from seglab.data.files.tiff_stacks import tiff_stack_shape
 

@@ -12,7 +12,8 @@ from dataclasses import replace
 from pathlib import Path
 
 from seglab.data.encodings.cityscapes import label_ids_namings
-from seglab.data.discovery.naming import is_numbered_mask, words
+from seglab.data.discovery.naming import words
+from seglab.data.discovery.naming.affixes import is_numbered_mask
 from seglab.data.discovery.numbered_masks import numbered_objects
 from seglab.data.discovery.pairing import FolderMatch, pair_namings
 from seglab.errors import DataError

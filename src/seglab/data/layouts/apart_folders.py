@@ -11,7 +11,9 @@ import shlex
 from collections.abc import Callable
 
 from seglab.data.discovery.folders import Folder
-from seglab.data.discovery.naming import looks_like_image_folder, looks_like_mask_folder, name_key, pattern_for
+from seglab.data.discovery.naming import looks_like_image_folder, looks_like_mask_folder
+from seglab.data.discovery.naming.mask_patterns import pattern_for
+from seglab.data.discovery.naming.names import name_key
 
 
 def apart_routes(folders: list[Folder]) -> list[str]:

@@ -32,7 +32,8 @@ from seglab.data.classes import ClassSpec, ValueNames, value_names_from_label_js
 from seglab.data.classes.dataset_card import CARD_FILE, INFO_FILE, card_value_names, info_value_names
 from seglab.data.classes.mapping import IdentityMapping
 from seglab.data.discovery.folders import folders_within
-from seglab.data.discovery.naming import folder_split, folders_split, looks_like_mask_folder, name_split, usable_splits
+from seglab.data.discovery.naming import folder_split, folders_split, looks_like_mask_folder, usable_splits
+from seglab.data.discovery.naming.split_words import name_split
 from seglab.data.files.file_version import file_version
 from seglab.data.files.index import DatasetIndex, Pair, Problem, natural_key
 from seglab.data.files.io import PICTURE_SUFFIXES, picture_suffix

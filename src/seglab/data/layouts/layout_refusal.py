@@ -16,8 +16,9 @@ from pathlib import Path
 
 from seglab.data.discovery.folders import (MAX_DEPTH, NAMED_DEPTH, Folder, deeper_image_folders, folders_within,
                                            looks_unlike_masks, search_folders, walk)
-from seglab.data.discovery.naming import (KEY_RULES, fixed_name_rule, looks_like_image_folder, looks_like_mask_folder,
-                                          pattern_for, stem, template_rules)
+from seglab.data.discovery.naming import (KEY_RULES, looks_like_image_folder, looks_like_mask_folder, stem,
+                                          template_rules)
+from seglab.data.discovery.naming.mask_patterns import fixed_name_rule, pattern_for
 from seglab.data.discovery.pairing import folder_label, names_labels
 from seglab.data.files.dicom import DICOM_SUFFIX, dicom_files, is_series
 from seglab.data.files.index import MASK_SUFFIXES, list_images

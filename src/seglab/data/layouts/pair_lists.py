@@ -4,7 +4,7 @@ alike by the pairing rules (`pairing.match_folders`).
 
 DynamicEarthNet lists `/planet/na/<aoi>/PF-SR /labels/<aoi>/Labels/Raster/<tile>/<tile>-2018_01_01.tif`:
 an area's daily images and one month's label, which pairs with the image of its date
-(`naming.date_in`: `2018-01-01.tif` ~ `<tile>-2018_01_01.tif`). Only the lists tell which image
+(`naming.dates.date_in`: `2018-01-01.tif` ~ `<tile>-2018_01_01.tif`). Only the lists tell which image
 folder a label folder belongs to, and they carry the official split; the pairs of one listed
 folder (one area over time) are a group. Listed paths start at DATA (a leading `/` too), or
 end in it when the lists were written from a folder above.

@@ -38,7 +38,8 @@ from pathlib import Path
 
 from seglab.data.discovery.channel_files import DATE_WORDS, YEAR, date_order, date_words
 from seglab.data.files.index import DatasetIndex, Pair
-from seglab.data.discovery.naming import folder_split, folders_split, without_affix_words, words
+from seglab.data.discovery.naming import folder_split, folders_split, words
+from seglab.data.discovery.naming.affixes import without_affix_words
 from seglab.data.splitting.subject_tables import SubjectTable, find_subject_table
 from seglab.data.discovery.unmasked import is_background_fill
 

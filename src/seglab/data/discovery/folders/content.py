@@ -11,7 +11,8 @@ from seglab.data.files.decoding import holds_image_and_mask
 from seglab.data.discovery.folders.listing import Folder
 from seglab.data.files.hdf5_files import HDF5_SUFFIXES
 from seglab.data.files.io import raw_mask, read_mask_array
-from seglab.data.discovery.naming import names_mask_pictures, stem
+from seglab.data.discovery.naming import stem
+from seglab.data.discovery.naming.folder_roles import names_mask_pictures
 from seglab.data.discovery.pairing import IN_ONE_FILE, FolderMatch
 from seglab.errors import DataError
 

@@ -16,7 +16,8 @@ from typing import TypeVar
 
 from seglab.data.files.index import list_images
 from seglab.data.files.point_text import POINT_TEXT
-from seglab.data.discovery.naming import looks_like_image_folder, looks_like_mask_folder, sibling_splits
+from seglab.data.discovery.naming import looks_like_image_folder, looks_like_mask_folder
+from seglab.data.discovery.naming.split_words import sibling_splits
 
 logger = logging.getLogger(__name__)
 _Found = TypeVar("_Found")

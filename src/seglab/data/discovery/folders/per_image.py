@@ -15,7 +15,8 @@ from pathlib import Path
 
 from seglab.data.discovery.folders.listing import Folder, folders_within, skipped_folder
 from seglab.data.files.index import list_images
-from seglab.data.discovery.naming import KEY_RULES, KeyRule, looks_like_mask_folder, named_after, stem
+from seglab.data.discovery.naming import KEY_RULES, KeyRule, looks_like_mask_folder, stem
+from seglab.data.discovery.naming.learned_rules import named_after
 from seglab.data.discovery.pairing import FolderMatch, match_folders, names_labels
 from seglab.errors import DataError
 

@@ -20,16 +20,9 @@ from seglab.data.discovery.channel_files import date_order, folder_names_a_band
 from seglab.data.discovery.folders.listing import Folder
 from seglab.data.discovery.folders.placement import _VERSION, labels_split_folder, mirrored
 from seglab.data.files.index import list_images
-from seglab.data.discovery.naming import (
-    MASK_PICTURES,
-    every_split,
-    folder_split,
-    looks_like_image_folder,
-    looks_like_mask_folder,
-    names_mask_pictures,
-    stem,
-    words,
-)
+from seglab.data.discovery.naming import folder_split, looks_like_image_folder, looks_like_mask_folder, stem, words
+from seglab.data.discovery.naming.folder_roles import MASK_PICTURES, names_mask_pictures
+from seglab.data.discovery.naming.split_words import every_split
 from seglab.data.discovery.pairing import FolderMatch, folder_label, names_labels
 from seglab.data.encodings.numbered_objects import looks_like_objects
 from seglab.errors import DataError

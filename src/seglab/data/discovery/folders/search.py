@@ -57,14 +57,9 @@ from seglab.data.discovery.folders.union_folders import without_unions
 from seglab.data.discovery.folders.valid_area import fields_of_view, not_labels, split_valid_areas, with_valid_areas
 from seglab.data.files.index import MASK_SUFFIXES
 from seglab.data.files.io import IMAGE_SUFFIXES
-from seglab.data.discovery.naming import (
-    KEY_RULES,
-    KeyRule,
-    holds_motion_fields,
-    looks_like_mask_folder,
-    names_fixed_mask,
-    usable_splits,
-)
+from seglab.data.discovery.naming import KEY_RULES, KeyRule, looks_like_mask_folder, usable_splits
+from seglab.data.discovery.naming.folder_roles import holds_motion_fields
+from seglab.data.discovery.naming.mask_patterns import names_fixed_mask
 from seglab.data.discovery.pairing import FolderMatch, combine_matches, folder_label
 from seglab.data.discovery.rival_namings import settle_rival_namings
 

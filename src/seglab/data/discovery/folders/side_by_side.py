@@ -12,19 +12,15 @@ from seglab.data.discovery.folders.tile_products import tile_products
 from seglab.data.discovery.naming import (
     KEY_RULES,
     KeyRule,
-    fixed_mask_of,
-    image_affixed,
-    leading_word,
     looks_like_image_folder,
     looks_like_mask_folder,
-    name_key,
-    named_around,
-    names_fixed_mask,
-    naming_template,
     stem,
-    strip_affixes,
     words,
 )
+from seglab.data.discovery.naming.affixes import image_affixed, strip_affixes
+from seglab.data.discovery.naming.learned_rules import leading_word, named_around, naming_template
+from seglab.data.discovery.naming.mask_patterns import fixed_mask_of, names_fixed_mask
+from seglab.data.discovery.naming.names import name_key
 from seglab.data.discovery.pairing import FolderMatch, match_folders, names_labels
 from seglab.data.encodings.renderings import renders_masks
 from seglab.data.files.index import list_images

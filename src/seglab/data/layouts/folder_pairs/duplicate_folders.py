@@ -15,7 +15,8 @@ from seglab.data.discovery.folders import Folder, MaskSniffs
 from seglab.data.layouts.folder_pairs.bands import _mostly_same
 from seglab.data.files.index import list_images
 from seglab.data.files.io import ARRAY_SUFFIXES
-from seglab.data.discovery.naming import every_split, looks_like_image_folder, words
+from seglab.data.discovery.naming import looks_like_image_folder, words
+from seglab.data.discovery.naming.split_words import every_split
 from seglab.data.discovery.pairing import FolderMatch, folder_label
 from seglab.errors import DataError
 

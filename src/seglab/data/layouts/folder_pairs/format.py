@@ -44,7 +44,8 @@ from seglab.data.encodings.value_classes import unnamed_binary
 from seglab.data.encodings.one_hot import OneHotMapping
 from seglab.data.classes.mapping import IdentityMapping
 from seglab.data.layouts.multilabel import ClassNamingsMapping, naming_names
-from seglab.data.discovery.naming import folders_split, stem, without_tree_name
+from seglab.data.discovery.naming import folders_split, stem
+from seglab.data.discovery.naming.affixes import without_tree_name
 from seglab.data.discovery.image_names import image_name_pattern, pick_images, shared_masks_line
 from seglab.data.discovery.pairing import FolderMatch
 from seglab.data.splitting.split_lists import apply_split_lists, read_split_lists

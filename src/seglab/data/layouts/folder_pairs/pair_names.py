@@ -7,7 +7,8 @@ from dataclasses import replace
 from pathlib import Path
 
 from seglab.data.files.index import Pair, Problem, natural_key
-from seglab.data.discovery.naming import name_split, stem, usable_splits
+from seglab.data.discovery.naming import stem, usable_splits
+from seglab.data.discovery.naming.split_words import name_split
 
 logger = logging.getLogger(__name__)
 

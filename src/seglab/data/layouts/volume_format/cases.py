@@ -13,7 +13,10 @@ from seglab.data.files.dicom import dicom_files
 from seglab.data.files.hdf5_files import HDF5_SUFFIXES, h5_stack_shape
 from seglab.data.files.index import Pair, Problem, natural_key
 from seglab.data.discovery.channel_files import nnunet_cases
-from seglab.data.discovery.naming import VOLUME_KEY_RULES, learned_namings, strip_affixes, template_rules
+from seglab.data.discovery.naming import template_rules
+from seglab.data.discovery.naming.affixes import strip_affixes
+from seglab.data.discovery.naming.key_rules import VOLUME_KEY_RULES
+from seglab.data.discovery.naming.learned_rules import learned_namings
 from seglab.data.discovery.pairing import KeyRule, best_rule, keyed_files
 from seglab.data.files.slice_cache import Subject
 from seglab.data.files.volumes import VOLUME_SUFFIXES, volume_stem
