@@ -636,7 +636,7 @@ def test_a_folder_pair_per_video_is_searched_in_time_linear_in_the_videos(tmp_pa
     300 videos, 620 s for 1,500). Each folder now looks up the few places its masks may sit,
     and lists of plain names are read once."""
     from seglab.data.discovery.folders import placement
-    from seglab.data.splitting import split_lists
+    from seglab.data.splitting import list_search
 
     root = tmp_path / "VSPW_480p"
     videos = [f"{k}_video" for k in range(24)]
@@ -654,7 +654,7 @@ def test_a_folder_pair_per_video_is_searched_in_time_linear_in_the_videos(tmp_pa
         return call
 
     monkeypatch.setattr(placement, "_related", counted(placement._related, "placed"))
-    monkeypatch.setattr(split_lists, "split_of_stems", counted(split_lists.split_of_stems, "read"))
+    monkeypatch.setattr(list_search, "split_of_stems", counted(list_search.split_of_stems, "read"))
     index = discover(tmp_path)
     assert {p.image.parent.parent.name: p.split for p in index.pairs} == {
         v: "train" if k < 16 else "val" if k < 20 else "test" for k, v in enumerate(videos)}
@@ -736,10 +736,10 @@ def test_lists_naming_images_by_path_whose_names_repeat_in_every_folder_give_eac
 def test_lists_read_by_path_are_not_read_again_by_stem(tmp_path, monkeypatch):
     """CULane's lists, read by path (`listed_paths`), were read a second time by stem and that
     reading dropped: a 126k-line list read twice."""
-    from seglab.data.splitting import split_lists
+    from seglab.data.splitting import list_splits
     culane(tmp_path)
     read = []
-    monkeypatch.setattr(split_lists, "listed_stems", lambda path, stems: read.append(path) or [])
+    monkeypatch.setattr(list_splits, "listed_stems", lambda path, stems: read.append(path) or [])
     assert sorted(p.split for p in discover(tmp_path).pairs) == ["train"] * 6 + ["val"] * 2
     assert read == []
 

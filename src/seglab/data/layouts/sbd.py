@@ -17,7 +17,8 @@ from seglab.data.layouts.formats import FORMATS, DatasetFormat
 from seglab.data.files.index import DatasetIndex, Pair, list_images, match_files
 from seglab.data.classes.mapping import IdentityMapping
 from seglab.data.files.mat_files import MAT_SUFFIX
-from seglab.data.splitting.split_lists import apply_split_lists, split_of_stems
+from seglab.data.splitting.list_splits import split_of_stems
+from seglab.data.splitting.split_lists import apply_split_lists
 from seglab.data.encodings.voc import CLASSES
 
 _PLACES = (Path("."), Path("dataset"), Path("benchmark_RELEASE", "dataset"))  # DATA may be any of these

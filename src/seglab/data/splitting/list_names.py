@@ -2,7 +2,7 @@
 (MSRC-v2's `Train.txt`), with one word more (EG1800's `eg1800_train.txt`, VOC's `train_aug.txt`),
 or among more words, glued in camelCase or not, beside lists of other splits named alike (HKU-IS'
 `trainImgSet.mat`, Sen1Floods11's `flood_train_data.csv`); and which folders' names say they hold
-lists (`split_lists` looks for the files); and which split a section heading of a split file names
+lists (`list_search` looks for the files); and which split a section heading of a split file names
 (CTSpine1K's `trainset:`, `test_public:`).
 """
 

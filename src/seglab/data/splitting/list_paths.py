@@ -19,7 +19,7 @@ def listed_paths(files: dict[str, Path]) -> dict[str, list[str]] | None:
     """The images each split's list names as paths within the dataset, less the image suffix
     (`driver_23_30frame/05151649_0422.MP4/00000`), when every list is a text list of paths whose
     file names repeat in several folders, some folder holding several listed files; else None:
-    the lists name images by stem (`split_lists.split_of_stems`).
+    the lists name images by stem (`list_splits.split_of_stems`).
 
     Raises:
         DataError: a list that cannot be read, naming it.

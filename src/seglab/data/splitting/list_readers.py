@@ -1,5 +1,5 @@
 """How a split list that a dataset ships is read into image names (where lists are looked for,
-and what their names say, is `split_lists`' job): a list of one split names an image a line by its
+and what their names say, is `list_search`' job): a list of one split names an image a line by its
 first word (or is a MATLAB cell array of names: HKU-IS' `trainImgSet.mat`; a CSV list by a cell a
 row, under any header row of column titles: WildScenes' `id,im_path,label_path`), and a table gives
 every split at once: GTA5's `split.mat` (the numbers of `trainIds`, `valIds`, `testIds`),

@@ -26,7 +26,7 @@ _MOST_BYTES = 1 << 30  # a metadata table of a million patches is read; a larger
 def rows_named(path: Path, listed: list[str], stems: Collection[str]) -> list[str]:
     """`listed`, the entries of a split list, or, when all are row numbers and no image is named by
     a number (GTA5's `00001.png`, which numbers name), the paths the table they index gives
-    those rows (`spring/grid1/32UME_...`: `split_lists` matches a folder by its path's end)."""
+    those rows (`spring/grid1/32UME_...`: `list_search` matches a folder by its path's end)."""
     if not listed or not all(e.isascii() and e.isdigit() for e in listed) \
             or any(s.isascii() and s.isdigit() for s in stems):
         return listed
