@@ -15,7 +15,7 @@ import pytest
 
 from seglab.data import discover, inspect_dataset, read_image, read_mask, split_pairs
 from seglab.data.files.hdf5_files import h5_class_names
-from seglab.data.layouts import array_stacks
+from seglab.data.layouts.array_stacks import format as array_stack_format
 from seglab.errors import DataError
 
 H, W = 20, 24
@@ -389,7 +389,7 @@ def test_an_hdf5_file_of_several_mask_stacks_is_opened_once_for_its_classes(tmp_
         for seed, split in enumerate(("train", "val", "test")):
             file[f"{split}/images"], file[f"{split}/masks"] = labelled_slices(3, seed)
     opened = []
-    monkeypatch.setattr(array_stacks, "h5_class_names", lambda path: opened.append(path) or h5_class_names(path))
+    monkeypatch.setattr(array_stack_format, "h5_class_names", lambda path: opened.append(path) or h5_class_names(path))
     index = discover(tmp_path / "lesions", cache_dir=str(tmp_path / "cache"))
     assert index.classes.names == ("background", "lesion") and opened == [tmp_path / "lesions" / "dataset.h5"]
 

@@ -1,0 +1,43 @@
+"""The split a stack's slices belong to (its array's, file's or folders' names; PanNuke's folds),
+and the case folder that makes a stack's slices one group, so that one patient's scan never
+straddles two splits.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from seglab.data.discovery.naming import folder_split, folders_split
+from seglab.data.layouts.array_stacks.stacks import _Stack
+
+_FOLD = re.compile(r"fold[ _-]?([123])$", re.IGNORECASE)
+_FOLD_SPLITS = {"1": "train", "2": "val", "3": "test"}  # PanNuke's paper, split 1
+
+
+def _named_split(stack: _Stack) -> str | None:
+    """The split its array's or its file's name says (`y_test`, `tissuenet_v1.1_test.npz`)."""
+    return (folder_split(stack.member) if stack.member is not None else None) or folder_split(stack.path.stem)
+
+
+def _split(stack: _Stack, root: Path) -> str | None:
+    """The split the array's or file's name says (`y_test.npy`, `tissuenet_v1.1_val.npz`);
+    PanNuke's `Fold 1`..`Fold 3` as train, val and test; else the split a folder names
+    (MitoEM's `val/mito_label.h5`)."""
+    folds = (_FOLD.search(part) for part in reversed(stack.path.parent.relative_to(root).parts))
+    fold = next((found for found in folds if found), None)
+    return _named_split(stack) or (_FOLD_SPLITS[fold.group(1)] if fold else folders_split(stack.path, root))
+
+
+def _case_folders(pairs: list[tuple[_Stack, _Stack]], root: Path) -> dict[Path, str]:
+    """The folder of each pair's stacks, as its case's name (its path below `root`), when the
+    stacks lie in a folder per case: ToothFairy's `Dataset/P1/data.npy` + `gt_alpha.npy`, one
+    patient's scan a folder. Each folder holds one pair's image and mask stacks and names no
+    split or fold (MitoEM's `train/`, PanNuke's `fold1/` are splits), and there are two or more;
+    empty otherwise (CoNIC's one folder of patches)."""
+    folders = [masks.path.parent for images, masks in pairs if images.path.parent == masks.path.parent]
+    if len(folders) != len(pairs) or len(set(folders)) != len(folders) or len(folders) < 2:
+        return {}
+    if any(f == root or folder_split(f.name) or _FOLD.search(f.name) for f in folders):
+        return {}
+    return {folder: folder.relative_to(root).as_posix() for folder in sorted(folders)}
