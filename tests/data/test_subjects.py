@@ -593,6 +593,15 @@ def test_clips_of_one_case_group_by_the_case(tmp_path: Path) -> None:
     assert len({p.group for p in discover(tmp_path / "tnbc").pairs}) == 4
 
 
+def test_a_clip_folder_named_by_separators_and_a_number_alone_is_no_case(tmp_path: Path) -> None:
+    """Clip folders `__1/` and `__2/` name no case before their number: reading their subjects
+    raised IndexError. They stay subjects of their own; SUN-SEG's case3_1 and case3_2 are put together."""
+    sun_seg(tmp_path / "S", {"TrainDataset": ["__1", "__2", "case2_1", "case3_1", "case3_2", "case4"]})
+    top = "TrainDataset/Frame"
+    assert {p.group for p in discover(tmp_path / "S").pairs} == {
+        f"{top}/__1", f"{top}/__2", f"{top}/case2_1", f"{top}/case3", f"{top}/case4"}
+
+
 def test_a_test_split_deeper_than_the_search_is_named_with_the_data_that_reads_it(
         tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     """SUN-SEG's `TestEasyDataset/Unseen/Frame/case5/` lies a level deeper than its

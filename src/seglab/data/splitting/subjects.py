@@ -111,7 +111,8 @@ def _clips_together(subjects: dict[str, str]) -> tuple[dict[str, str], bool]:
     for subject in set(subjects.values()):
         head, _, last = subject.rpartition("/")
         found = _CLIP.fullmatch(last)
-        word = _NAME_PART.findall(found["case"])[-1] if found else ""
+        words = _NAME_PART.findall(found["case"]) if found else []  # none in a case of separators alone (`__1`)
+        word = words[-1] if words else ""
         if any(c.isalpha() for c in word) and any(c.isdigit() for c in word):
             case_of[subject] = f"{head}/{found['case']}" if head else found["case"]
     counts = Counter(case_of.values())
