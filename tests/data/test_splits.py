@@ -159,3 +159,24 @@ def test_copies_of_an_image_stay_in_one_split_or_fold(tmp_path: Path) -> None:
                     (mode, folds, seed, i)
     assert len({name for name, listed in split_pairs(pairs, seed=0).items()
                 for pair in listed if pair.name.startswith("blank")}) > 1
+
+
+def test_slices_alike_in_their_first_bytes_are_not_read_whole_to_find_copies(tmp_path: Path, monkeypatch) -> None:
+    """seglab's cached .npy slices of a volume are of one size and begin alike (one header, then
+    background): every split read each slice whole to find copies among them. Blocks at each file's
+    start, middle and end tell them apart; only a copy is read whole."""
+    from seglab.data.files import byte_copies
+
+    pairs = []
+    for i in range(6):
+        slice_ = np.zeros((128, 256), np.float32)  # 128 KiB: the first 64 KiB background in every slice
+        slice_[64, :] = i + 1
+        np.save(tmp_path / f"slice_{i}.npy", slice_)
+        pairs.append(Pair(f"slice_{i}", tmp_path / f"slice_{i}.npy", tmp_path / "m.png"))
+    (tmp_path / "copy.npy").write_bytes(pairs[0].image.read_bytes())
+    pairs.append(Pair("copy", tmp_path / "copy.npy", tmp_path / "m.png"))
+    whole, read_whole = byte_copies._whole, []
+    monkeypatch.setattr(byte_copies, "_whole", lambda path: read_whole.append(path.name) or whole(path))
+    where = {pair.name: name for name, listed in split_pairs(pairs, seed=0).items() for pair in listed}
+    assert sorted(read_whole) == ["copy.npy", "slice_0.npy"]
+    assert where["copy"] == where["slice_0"]

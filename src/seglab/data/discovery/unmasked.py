@@ -31,7 +31,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from seglab.data.files.byte_copies import byte_copies, file_size
+from seglab.data.files.byte_copies import byte_copies
 from seglab.data.files.staging import cache_folder
 from seglab.data.files.index import Pair, Problem
 from seglab.data.files.io import IMAGE_SUFFIXES, read_header, read_image
@@ -128,9 +128,8 @@ def copies_of_paired(problems: Iterable[Problem], pairs: Iterable[Pair]) -> list
     if not unmasked:
         return problems
     paired = {pair.image for pair in pairs}
-    sizes = {file_size(image) for image in unmasked}
     original: dict[Path, Path] = {}
-    for same in byte_copies([*unmasked, *(image for image in paired if file_size(image) in sizes)]):
+    for same in byte_copies([*unmasked, *paired], holding=unmasked):
         first = next((image for image in same if image in paired), None)
         original.update((image, first) for image in same if first is not None and image in unmasked)
     return [replace(p, code=COPY_OF_PAIRED, message=f"image has no mask and holds the same bytes as "
