@@ -295,6 +295,21 @@ def test_a_class_table_that_leaves_a_source_unnamed_is_not_read(tmp_path):
     assert discover(root, task="multilabel").classes.names == ("0000", "0001", "0002")
 
 
+def test_a_source_class_table_names_each_mask_as_its_mapping_reads_it(tmp_path):
+    """The index chose a mask's entry by its longest naming first, so `ct--A--case1--0000_000.png` was
+    `ct--0000`'s y, a class listed that the mapping, taking the longest source first, reads as `ct--A--000`'s
+    x: the index now decides each mask's class by the mapping's rule."""
+    from seglab.data.files.index import Pair
+    from seglab.data.layouts.folder_pairs.source_classes import source_classes
+
+    (tmp_path / "table.json").write_text(json.dumps({"ct--A--000": "x", "ct--0000": "y"}))
+    masks = [tmp_path / "ct--A--case1--0000_000.png", tmp_path / "ct--A--case2_000.png"]
+    pairs = [Pair(mask.name, tmp_path / f"ct--A--case{n}.png", mask) for n, mask in enumerate(masks, 1)]
+    classes, mapping = source_classes([tmp_path], pairs, ["{stem}--0000_000.png", "{stem}_000.png"])
+    assert classes.names == ("x",)
+    assert [mapping.class_of(mask) for mask in masks] == [0, 0]
+
+
 def test_numbered_masks_stay_for_merge_masks_under_multilabel(tmp_path):
     """BUSI's second lesion (`_mask_1`) is more of one class, not a class of its own."""
     for name in ("benign (1)", "benign (2)"):

@@ -20,8 +20,6 @@ from pathlib import Path
 from seglab.data.classes import ClassSpec
 from seglab.data.classes.class_tables import small_json
 from seglab.data.discovery.folders import METADATA_FILES
-from seglab.data.discovery.naming import stem
-from seglab.data.discovery.pairing import fits_template
 from seglab.data.files.index import Pair
 from seglab.data.layouts.multilabel import SourceNamingsMapping
 
@@ -51,8 +49,8 @@ def source_classes(folders: Sequence[Path], pairs: Sequence[Pair], namings: Sequ
 
 def _read(table: dict[str, str], pairs: Sequence[Pair], namings: Sequence[str]
           ) -> tuple[ClassSpec, SourceNamingsMapping] | None:
-    """The classes `table` gives every mask of `pairs`, by source and naming, in the table's order;
-    None when it leaves one out."""
+    """The classes `table` gives every mask of `pairs`, by source and naming as the mapping reads
+    them (`SourceNamingsMapping.class_of`), in the table's order; None when it leaves one out."""
     named: dict[tuple[str, str], tuple[str, str]] = {}  # (source lower case, naming) -> (source, class name)
     for key, name in table.items():
         for naming in namings:
@@ -61,20 +59,21 @@ def _read(table: dict[str, str], pairs: Sequence[Pair], namings: Sequence[str]
                 if len(key) > len(class_id) + 1 and key.lower().endswith(class_id.lower()) \
                         and _SEPARATOR.fullmatch(key[-len(class_id) - 1]) and source:
                     named.setdefault((source.lower(), naming), (source, name.strip()))
-    used: set[tuple[str, str]] = set()
-    for pair in pairs:
-        image = stem(pair.image).lower()
-        sources = [image, *(image[: m.start()] for m in reversed(list(_SEPARATOR.finditer(image))))]  # longest first
-        for mask in pair.masks:
-            naming = max((n for n in namings if fits_template(mask, n)), key=len, default=None)
-            key = next(((s, naming) for s in sources if (s, naming) in named), None)
-            if key is None:
-                return None
-            used.add(key)
-    kept = [(*named[key], key[1]) for key in named if key in used]  # (source, class name, naming)
-    names = tuple(dict.fromkeys(name for _, name, _ in kept))
-    return ClassSpec(names), SourceNamingsMapping(tuple(s for s, _, _ in kept), tuple(n for _, _, n in kept),
-                                                  tuple(names.index(name) for _, name, _ in kept))
+    # each (source, naming) a class of its own, so that the reading's rule says which a mask is of
+    entry_of = SourceNamingsMapping(tuple(source for source, _ in named.values()), tuple(naming for _, naming in named),
+                                    tuple(range(len(named))))
+    class_names = [name for _, name in named.values()]
+    used: set[int] = set()
+    for mask in (mask for pair in pairs for mask in pair.masks):
+        entry = entry_of.class_of(mask)
+        if entry is None:
+            return None
+        used.add(entry)
+    kept = sorted(used)
+    names = tuple(dict.fromkeys(class_names[k] for k in kept))
+    return ClassSpec(names), SourceNamingsMapping(tuple(entry_of.sources[k] for k in kept),
+                                                  tuple(entry_of.namings[k] for k in kept),
+                                                  tuple(names.index(class_names[k]) for k in kept))
 
 
 def _ids(naming: str) -> list[str]:
