@@ -18,6 +18,7 @@ from seglab.data.files.index import list_images
 from seglab.data.discovery.naming import KEY_RULES, KeyRule, looks_like_mask_folder, stem
 from seglab.data.discovery.naming.learned_rules import named_after
 from seglab.data.discovery.pairing import FolderMatch, match_folders, names_labels
+from seglab.data.discovery.folders.rivals import folders_per_object
 from seglab.errors import DataError
 
 
@@ -71,11 +72,8 @@ def masks_in_stem_folders(image: Folder, wrappers: list[Path], root: Path, rules
     """
     stems = {stem(p).lower() for p in image.files}
     for wrapper in wrappers:
-        if wrapper == image.path:
-            continue
-        own = {key: sub for sub in sorted(wrapper.iterdir())
-               if sub.is_dir() and (key := _image_named(sub.name, stems)) is not None}
-        if len(own) < max(2, len(stems) / 2):
+        own = _folders_named_after(wrapper, stems, _image_named) if wrapper != image.path else {}
+        if not own:
             continue
         masks = [path for key, folder in own.items() for path in _files_below(folder)
                  if _image_named(stem(path), {key}) == key]
@@ -85,20 +83,31 @@ def masks_in_stem_folders(image: Folder, wrappers: list[Path], root: Path, rules
     return None
 
 
-def masks_in_image_folders(image: Folder, wrapper: Path, root: Path, merge: bool) -> FolderMatch | None:
-    """The masks of `image`'s files in the folders of `wrapper` named after them
-    (`rivals.folders_per_image`), every file of such a folder its image's, however named (MVTec
-    LOCO AD's `ground_truth/logical_anomalies/000/000.png` and `001.png`, a mask per defect of
-    `000.png`): merged with `merge` (`--merge-masks`); None without it where a folder holds
-    several, which `rivals._ambiguous` then refuses, naming the flag."""
+def folders_per_image(image: Folder, candidates: list[FolderMatch]) -> list[Path] | None:
+    """The folders named after the files of `image`, one for at least half of them, in the folder
+    holding `folders_per_object`'s numbered folders when those are named so too: a folder per image,
+    holding that image's masks (MVTec LOCO AD's `ground_truth/logical_anomalies/000/000.png` and
+    `001.png`, a mask per defect of `test/logical_anomalies/000.png`), whose files pair by name with
+    other images (`000/001.png` with `001.png`) by chance. None otherwise."""
+    if not folders_per_object(candidates):
+        return None
     stems = {stem(p).lower() for p in image.files}
-    masks = [path for sub in sorted(wrapper.iterdir()) if sub.is_dir() and sub.name.lower() in stems
-             for path in list_images(sub, masks=True)]
+    if not all(c.mask_dir.name.lower() in stems for c in candidates):
+        return None
+    return list(_folders_named_after(candidates[0].mask_dir.parent, stems, _wholly_named).values()) or None
+
+
+def masks_in_image_folders(image: Folder, folders: list[Path], root: Path, merge: bool) -> FolderMatch | None:
+    """The masks of `image`'s files in `folders` (`folders_per_image`), every file of such a folder
+    its image's, however named (MVTec LOCO AD's `ground_truth/logical_anomalies/000/000.png` and
+    `001.png`, a mask per defect of `000.png`): merged with `merge` (`--merge-masks`); None without
+    it where a folder holds several, which `rivals._ambiguous` then refuses, naming the flag."""
+    masks = [path for folder in folders for path in list_images(folder, masks=True)]
     if not merge and len({path.parent for path in masks}) < len(masks):
         return None
     rule = KeyRule("a folder named after each image holding its masks", lambda path: path.parent.name.lower(),
                    lambda path: stem(path).lower())
-    return match_folders(image.files, masks, image.path, wrapper, root, image.split, (rule,), merge)
+    return match_folders(image.files, masks, image.path, folders[0].parent, root, image.split, (rule,), merge)
 
 
 def of_an_image(folder: Folder, parent: Folder | None) -> bool:
@@ -115,10 +124,24 @@ def _files_below(folder: Path) -> list[Path]:
     return [p for here, _, _ in folders_within(folder, 2) for p in list_images(here, masks=True)]
 
 
+def _folders_named_after(wrapper: Path, stems: set[str], named: Callable[[str, set[str]], str | None]
+                         ) -> dict[str, Path]:
+    """The folders in `wrapper` by the image stem `named` finds in their names, when they are two
+    or more and at least half as many as `stems`: a folder per image; empty when fewer."""
+    own = {key: sub for sub in sorted(wrapper.iterdir())
+           if sub.is_dir() and (key := named(sub.name, stems)) is not None}
+    return own if len(own) >= max(2, len(stems) / 2) else {}
+
+
+def _wholly_named(folder: str, stems: set[str]) -> str | None:
+    """The image stem that is a folder's whole name."""
+    lower = folder.lower()
+    return lower if lower in stems else None
+
+
 def _image_named(folder: str, stems: set[str]) -> str | None:
     """The image stem a folder is named by: the whole name, or the stem and one word (`x.labels`)."""
-    lower = folder.lower()
-    return lower if lower in stems else named_after(lower, stems)
+    return _wholly_named(folder, stems) or named_after(folder.lower(), stems)
 
 
 def one_mask(files: list[Path]) -> Path | None:

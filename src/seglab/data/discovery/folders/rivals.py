@@ -97,11 +97,12 @@ def _in_labels_folder(folder: Path) -> bool:
 
 
 def _ambiguous(image: Folder, candidates: list[FolderMatch], root: Path, beside: list[Folder] | None = None,
-               fields: Collection[Path] = ()) -> DataError:
+               fields: Collection[Path] = (), per_image: list[Path] | None = None) -> DataError:
     """The refusal of `candidates` for `image`; `beside` (the folders beside it, when --images
     names none) makes its route name the images too where others would pair with the masks;
     `fields` are the mask folders marking a field of view around the others' labels
-    (`valid_area.fields_of_view`), said so and offered last."""
+    (`valid_area.fields_of_view`), said so and offered last; `per_image` are the folders named
+    after its images that the candidates are (`per_image.folders_per_image`), a folder per image."""
     rel = image.path.relative_to(root).as_posix() or "."
     objects = {c.mask_dir for c in candidates if looks_like_objects(c.pairs[0][2])}  # one mask each: cheap
     listed = "".join(
@@ -113,7 +114,8 @@ def _ambiguous(image: Folder, candidates: list[FolderMatch], root: Path, beside:
     )
     found = f"'{root}': {len(candidates)} folders could hold the masks of '{rel}/' ({len(image.files)} images):"
     found += f"{listed}\n"
-    if (wrapper := folders_per_image(image, candidates)) is not None:
+    if per_image is not None:
+        wrapper = per_image[0].parent
         held = {c.mask_dir: list_images(c.mask_dir, masks=True) for c in candidates}
         first = max(held, key=lambda folder: len(held[folder]))  # the example: a folder of several masks
         shown = ", ".join(p.name for p in held[first][:3])
@@ -346,22 +348,6 @@ def _one_mask_wrapper(candidates: list[FolderMatch]) -> bool:
     named = looks_like_mask_folder(wrapper.name) or (folder_split(wrapper.name) is not None
                                                      and looks_like_mask_folder(wrapper.parent.name))
     return named and all(names_labels(c.mask_dir.name) for c in candidates)
-
-
-def folders_per_image(image: Folder, candidates: list[FolderMatch]) -> Path | None:
-    """The folder holding `folders_per_object`'s numbered folders when those are named after the
-    files of `image` instead, one for at least half of them: a folder per image, holding that
-    image's masks (MVTec LOCO AD's `ground_truth/logical_anomalies/000/000.png` and `001.png`, a
-    mask per defect of `test/logical_anomalies/000.png`), whose files pair by name with other
-    images (`000/001.png` with `001.png`) by chance. None otherwise."""
-    if not folders_per_object(candidates):
-        return None
-    wrapper = candidates[0].mask_dir.parent
-    stems = {stem(p).lower() for p in image.files}
-    named = [sub for sub in wrapper.iterdir() if sub.is_dir() and sub.name.lower() in stems]
-    if not all(c.mask_dir.name.lower() in stems for c in candidates) or len(named) < max(2, len(stems) / 2):
-        return None
-    return wrapper
 
 
 def folders_per_object(candidates: list[FolderMatch]) -> bool:

@@ -16,6 +16,7 @@ from seglab.data.discovery.folders.content import MaskSniffs, _in_one_file
 from seglab.data.discovery.folders.dataset_copies import without_copies
 from seglab.data.discovery.folders.listing import MAX_DEPTH, METADATA_FILES, NAMED_DEPTH, Folder, walk
 from seglab.data.discovery.folders.per_image import (
+    folders_per_image,
     mask_wrappers,
     masks_in_image_folders,
     masks_in_stem_folders,
@@ -40,7 +41,6 @@ from seglab.data.discovery.folders.rivals import (
     _same_side,
     _shows_masks,
     _without_unlabelled,
-    folders_per_image,
     folders_per_object,
 )
 from seglab.data.discovery.folders.side_by_side import _side_by_side
@@ -166,7 +166,8 @@ def search_folders(
     for folder in folders:
         below.setdefault(folder.path.parent, []).append(folder)
     mask_like: set[Path] = set()  # folders of mask-like files beside named image folders: no images, no unlabelled
-    undecided: list[tuple[Folder, list[FolderMatch]]] = []  # several candidates, until every area folder is known
+    # several candidates (and the folders per image they are), until every area folder is known
+    undecided: list[tuple[Folder, list[FolderMatch], list[Path] | None]] = []
     said: set[Path] = set()  # labels folders split by split folders, logged once (`split_labels`)
     areas: set[Path] = set()
     for image in sorted(folders, key=lambda f: not f.named_image):  # a choice to ask is asked of images/ first
@@ -198,8 +199,8 @@ def search_folders(
             candidates = labels_by_split(image.path, strictest_versions(candidates, root, said), root, said)
         candidates, scored = split_valid_areas(candidates)  # Agriculture-Vision's boundaries/ and masks/
         areas.update(area.mask_dir for area in scored)
-        if len(candidates) > 1 and (wrapper := folders_per_image(image, candidates)) is not None \
-                and (own := masks_in_image_folders(image, wrapper, root, merge)) is not None:
+        per_image = folders_per_image(image, candidates) if len(candidates) > 1 else None
+        if per_image is not None and (own := masks_in_image_folders(image, per_image, root, merge)) is not None:
             candidates = [own]  # MVTec LOCO AD's ground_truth/<type>/000/: the masks of 000.png, a file per defect
         if len(candidates) > 1 and ((merge or multilabel or multiclass) and _one_mask_wrapper(candidates)
                                     or merge and folders_per_object(candidates)):
@@ -209,14 +210,14 @@ def search_folders(
         if len(candidates) > 1 and (together := complementary_matches(candidates, root)) is not None:
             candidates = [together]  # Foggy Driving's gtFine/ and gtCoarse/, each image in one
         if len(candidates) > 1:
-            undecided.append((image, candidates))
+            undecided.append((image, candidates, per_image))
         elif candidates:
             matches[image.path] = candidates[0]
-    for image, candidates in undecided:
+    for image, candidates, per_image in undecided:
         candidates = not_labels(candidates, areas, root)  # Agriculture-Vision's test/boundaries/: no labels
         if len(candidates) > 1:
             raise _ambiguous(image, candidates, root, below.get(image.path.parent) if images_name is None else None,
-                             fields_of_view(candidates))
+                             fields_of_view(candidates), per_image)
         if candidates:
             matches[image.path] = candidates[0]
     unpaired: list[Folder] = []  # image folders below a named one that pair with no masks
