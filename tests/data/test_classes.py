@@ -491,4 +491,4 @@ def test_a_readme_sentence_counting_the_classes_names_the_bands(tmp_path, text, 
     from seglab.data.classes.readme_names import readme_class_names
 
     (tmp_path / "README.txt").write_text(text)
-    assert readme_class_names(tmp_path, count) == names
+    assert readme_class_names(tmp_path / "README.txt", count) == names

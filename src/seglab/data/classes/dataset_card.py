@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from seglab.data.classes.class_tables import numbered_names, small_json
+from seglab.data.classes.readme_colours import readme_lines
 from seglab.data.classes.value_names import ValueNames
 from seglab.data.classes.yaml_files import load_yaml
 
@@ -29,10 +30,7 @@ _LIST_TYPES = ("Sequence", "List")  # its `_type` in dataset_info.json, likewise
 def card_value_names(path: Path) -> ValueNames | None:
     """Names of mask values from a card's list-of-ClassLabel feature (see the module docstring);
     None for a card without one, or one whose front matter is no YAML: any README may be tried."""
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError):
-        return None
+    lines = readme_lines(path)
     if not lines or lines[0].strip() != _FENCE or _FENCE not in (line.strip() for line in lines[1:]):
         return None
     end = next(i for i, line in enumerate(lines[1:], start=1) if line.strip() == _FENCE)

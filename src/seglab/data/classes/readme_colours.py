@@ -3,7 +3,8 @@ no other class table, in the README's order: a line per class naming it beside i
 in a markdown table (`| road | #402020 |`) or in plain lines (comma10k's ` 1 - #402020 - road (all
 parts, anywhere ...)`); else beside its r, g, b numbers (`void (255,255,255)`, `road: 128, 64, 128`,
 `road 128 64 128`), in a list of such lines or in one line of such entries (SemCity Toulouse's
-`Classes and colours: void (255,255,255), impervious surfaces (38,38,38), ...`).
+`Classes and colours: void (255,255,255), impervious surfaces (38,38,38), ...`). Which files are
+READMEs, and how one is read, is said here for every README reader (`readme_files`, `readme_lines`).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ _HEX = re.compile(r"#[0-9a-fA-F]{6}\b")
 _AROUND_NAME = re.compile(r"^[\s\d|:.)\-]*|[\s|:\-]*$")  # ids, dashes and table bars before and after a name
 _MIN_ROWS = 2  # one colour in a README is an example, not a class table
 _MIN_RGB_ROWS = 3  # three numbers in a row are common in prose (an ImageNet mean, then its std); a #rrggbb code is not
-_MAX_NAME_WORDS = 4  # 'impervious surfaces', 'movable in my car'; more is a sentence ending in numbers
+MAX_NAME_WORDS = 4  # 'impervious surfaces', 'forest & other vegetation'; more is a sentence, not a class name
 _NUMBER = r"(?<![\d.])\d{1,3}(?![\d.])"  # no part of a longer number or a decimal
 _RGB_ENTRY = re.compile(
     r"(?:^[\s\d.):*+-]*|[,;:]\s*(?:and\s+)?|\band\s+)"  # a line's start (less its bullet or number) or a separator
@@ -36,13 +37,19 @@ def readme_files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.glob("[Rr][Ee][Aa][Dd][Mm][Ee]*") if p.suffix.lower() in _README_SUFFIXES)
 
 
+def readme_lines(path: Path) -> list[str] | None:
+    """The lines of a README; None when it cannot be read as UTF-8 text: any README may be tried."""
+    try:
+        return path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
 def classes_from_readme(path: Path) -> ClassSpec | None:
     """The classes of the lines of `path` naming one `#rrggbb` colour each, else of its list of
     names beside r, g, b numbers (see the module docstring), or None: an unreadable README, fewer
     than `_MIN_ROWS` such lines (`_MIN_RGB_ROWS` of numbers), or a colour listed twice."""
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError):
+    if (lines := readme_lines(path)) is None:
         return None
     rows = [row for line in lines if (row := _named_colour(line)) is not None]
     if len(rows) < _MIN_ROWS:
@@ -87,14 +94,14 @@ def _rgb_rows(lines: Sequence[str]) -> list[tuple[str, tuple[int, int, int]]]:
 
 def _rgb_entries(line: str) -> list[tuple[str, tuple[int, int, int]]]:
     """The (name, colour) entries of a line, one after another with nothing but separators
-    between them; empty when prose, a colour beyond 255 or a name of more than `_MAX_NAME_WORDS`
+    between them; empty when prose, a colour beyond 255 or a name of more than `MAX_NAME_WORDS`
     words lies among them."""
     found = list(_RGB_ENTRY.finditer(line))
     entries = []
     for previous, entry in zip([None, *found], found):
         name, colour = " ".join(entry["name"].split()), (int(entry["r"]), int(entry["g"]), int(entry["b"]))
         between = line[previous.end():entry.start()] if previous is not None else ""
-        if between.strip() or max(colour) > 255 or len(name.split()) > _MAX_NAME_WORDS:
+        if between.strip() or max(colour) > 255 or len(name.split()) > MAX_NAME_WORDS:
             return []
         entries.append((name, colour))
     return entries

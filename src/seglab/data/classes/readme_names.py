@@ -10,36 +10,31 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from seglab.data.classes.readme_colours import readme_files
+from seglab.data.classes.readme_colours import MAX_NAME_WORDS, readme_lines
 
 # a count, up to three words, the word for classes, then a colon and the names up to the sentence's end
 _COUNTED_LIST = re.compile(r"(?<![\w.])(?P<count>\d{1,2})\s+(?:[\w-]+\s+){0,3}?(?:classes|categories)\b[^:.\n]*:"
                            r"\s*(?P<names>[^.\n]+)", re.IGNORECASE)
-_MAX_NAME_WORDS = 4  # 'forest & other vegetation'; more is a sentence, not a name
 
 
-def readme_class_names(folder: Path, count: int) -> tuple[str, ...] | None:
-    """The `count` class names the first README of `folder` lists (see the module docstring), or None."""
-    for path in readme_files(folder):
-        try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
-            continue
-        for found in _COUNTED_LIST.finditer(text):
-            names = _names(found["names"]) if int(found["count"]) == count else None
-            if names is not None and len(names) == count:
-                return names
+def readme_class_names(path: Path, count: int) -> tuple[str, ...] | None:
+    """The `count` class names the README `path` lists (see the module docstring), or None."""
+    lines = readme_lines(path) or []
+    for found in _COUNTED_LIST.finditer("\n".join(lines)):
+        names = _names(found["names"]) if int(found["count"]) == count else None
+        if names is not None and len(names) == count:
+            return names
     return None
 
 
 def _names(listed: str) -> tuple[str, ...] | None:
     """The names of a comma-separated list, its last perhaps after 'and'; None when one is empty,
-    longer than `_MAX_NAME_WORDS` words, or listed twice."""
+    longer than `MAX_NAME_WORDS` words, or listed twice."""
     names = [re.sub(r"^and\s+", "", name.strip(), flags=re.IGNORECASE) for name in listed.split(",")]
     last, _, after = names[-1].rpartition(" and ")
     if last and len(names) > 1:  # 'soil, water and snow': the last two
         names[-1:] = [last, after]
     names = [" ".join(name.split()) for name in names]
-    if not all(names) or any(len(name.split()) > _MAX_NAME_WORDS for name in names) or len(set(names)) < len(names):
+    if not all(names) or any(len(name.split()) > MAX_NAME_WORDS for name in names) or len(set(names)) < len(names):
         return None
     return tuple(names)

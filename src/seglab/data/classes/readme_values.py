@@ -17,10 +17,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from seglab.data.classes.names import is_void
+from seglab.data.classes.readme_colours import MAX_NAME_WORDS, readme_lines
 from seglab.data.classes.value_names import ValueNames
 
-_MAX_NAME_WORDS = 4  # 'big rock', 'Green pea'; more is a sentence after a number
-_NAME = rf"[A-Za-z][\w'&/+-]*(?: (?!and\b)[A-Za-z][\w'&/+-]*){{0,{_MAX_NAME_WORDS - 1}}}"
+_NAME = rf"[A-Za-z][\w'&/+-]*(?: (?!and\b)[A-Za-z][\w'&/+-]*){{0,{MAX_NAME_WORDS - 1}}}"
 _ENTRY = (rf"(?:(?:label|class|id|value)\s*)?(?P<value>\d{{1,5}})(?:\s*[:=\u2013-]\s*|\s+)"
           rf"(?P<name>{_NAME})(?:\s*\((?P<remark>[^()]*)\))?")  # a remark in parentheses is left out of the name
 _VALUE_NAME = re.compile(_ENTRY, re.IGNORECASE)  # `0 soil`, `1: bedrock`, `label 2 = sand`, `255 NULL (no label)`
@@ -33,17 +33,16 @@ _VALUE_HEADER = re.compile(r"(?:(?:pixel|mask|label|class|grey|gray)\s*)?(?:valu
                            re.IGNORECASE)
 _VOID_ENTRY = re.compile(rf"(?:^|[,;:(]\s*){_ENTRY}\s*(?=[,;.)]|$)", re.IGNORECASE)
 _MASK_WORDS = re.compile(r"\b(?:masks?|labels?|annotations?|ids?|values?|pixels?)\b", re.IGNORECASE)
+_Named = tuple[dict[int, str], int | None]  # names by value, and the value a remark calls void
 
 
 def value_names_from_readme(path: Path) -> ValueNames | None:
     """Names of mask values from the text of a README (see the module docstring), or None: an
     unreadable README, or one naming fewer than two values in any of those forms and no void."""
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError):
+    if (lines := readme_lines(path)) is None:
         return None
-    names = _inline_list(lines) or _markdown_table(lines) or _line_list(lines) or _stated_void(lines)
-    return ValueNames(path, dict(sorted(names.items())), _remarked_void(lines, names)) if names else None
+    found = _inline_list(lines) or _markdown_table(lines) or _line_list(lines) or _stated_void(lines)
+    return ValueNames(path, dict(sorted(found[0].items())), found[1]) if found is not None else None
 
 
 def numbered_name(text: str) -> tuple[int, str] | None:
@@ -59,22 +58,22 @@ def names_by_value(entries: Sequence[tuple[int, str]]) -> dict[int, str] | None:
     return names if len(names) == len(entries) > 1 else None
 
 
-def _inline_list(lines: Sequence[str]) -> dict[int, str] | None:
+def _inline_list(lines: Sequence[str]) -> _Named | None:
     """The entries of the first line holding a list after a word naming labels or classes."""
     for line in lines:
         for start in _LIST_START.finditer(line):
             entries, end = _entries(line, start.end())
-            if _LIST_END.match(line, end) and (names := names_by_value(entries)) is not None:
-                return names
+            if _LIST_END.match(line, end) and (found := _named(entries)) is not None:
+                return found
     return None
 
 
-def _entries(line: str, pos: int) -> tuple[list[tuple[int, str]], int]:
+def _entries(line: str, pos: int) -> tuple[list[re.Match[str]], int]:
     """The entries from `pos` on, one after another with only separators between them, and where they end."""
-    found: list[tuple[int, str]] = []
+    found: list[re.Match[str]] = []
     end = pos
     while (entry := _VALUE_NAME.match(line, pos)) is not None:
-        found.append((int(entry["value"]), entry["name"]))
+        found.append(entry)
         end = entry.end()
         separator = _SEPARATOR.match(line, end)
         if separator is None:
@@ -83,7 +82,15 @@ def _entries(line: str, pos: int) -> tuple[list[tuple[int, str]], int]:
     return found, end
 
 
-def _markdown_table(lines: Sequence[str]) -> dict[int, str] | None:
+def _named(entries: Sequence[re.Match[str]]) -> _Named | None:
+    """`names_by_value` of the entries, and the value whose entry a remark in parentheses calls
+    void, whatever its name (TIGER's `0 unannotated (exclude)`, `0 other (ignore)`): scored in no class."""
+    names = names_by_value([(int(entry["value"]), entry["name"]) for entry in entries])
+    void = next((int(entry["value"]) for entry in entries if entry["remark"] and is_void(entry["remark"])), None)
+    return (names, void) if names is not None else None
+
+
+def _markdown_table(lines: Sequence[str]) -> _Named | None:
     """Names by value of the first markdown table with a column headed as values (`Value`, `ID`,
     `Label`) of integers and another of names."""
     rows: list[list[str]] = []
@@ -94,7 +101,7 @@ def _markdown_table(lines: Sequence[str]) -> dict[int, str] | None:
                 rows.append(cells)
             continue
         if (names := _table_names(rows)) is not None:
-            return names
+            return names, None  # a cell holding a remark names nothing (`_NAME`)
         rows = []
     return None
 
@@ -113,32 +120,24 @@ def _table_names(rows: list[list[str]]) -> dict[int, str] | None:
     return names_by_value([(int(v), n) for v, n in zip(columns[values][1:], names[1:])]) if names else None
 
 
-def _line_list(lines: Sequence[str]) -> dict[int, str] | None:
+def _line_list(lines: Sequence[str]) -> _Named | None:
     """The entries of the first run of lines of one entry each (blank lines between them allowed)
     that a word naming labels or classes introduces, on the line before the run or in its first."""
-    run: list[tuple[int, str]] = []
+    run: list[re.Match[str]] = []
     intro = ""
     for line in [*lines, "end"]:
         if (entry := _LINE_ENTRY.fullmatch(line)) is not None:
             intro = intro if run else f"{intro} {line}"
-            run.append((int(entry["value"]), entry["name"]))
+            run.append(entry)
         elif line.strip():
-            if re.search(_KEYWORD, intro, re.IGNORECASE) and (names := names_by_value(run)) is not None:
-                return names
+            if re.search(_KEYWORD, intro, re.IGNORECASE) and (found := _named(run)) is not None:
+                return found
             run, intro = [], line
     return None
 
 
-def _remarked_void(lines: Sequence[str], names: dict[int, str]) -> int | None:
-    """The value of `names` whose entry a remark in parentheses calls void, whatever its name
-    (TIGER's `0 unannotated (exclude)`, `0 other (ignore)`): scored in no class."""
-    return next((value for line in lines for entry in _VALUE_NAME.finditer(line)
-                 if entry["remark"] and is_void(entry["remark"])
-                 and names.get(value := int(entry["value"])) == entry["name"]), None)
-
-
-def _stated_void(lines: Sequence[str]) -> dict[int, str] | None:
+def _stated_void(lines: Sequence[str]) -> _Named | None:
     """The one value that lines about the masks call void (`0 unlabelled`, `255 = ignore`), named so."""
     voids = {int(entry["value"]): entry["name"] for line in lines if _MASK_WORDS.search(line)
              for entry in _VOID_ENTRY.finditer(line) if is_void(entry["name"])}
-    return voids if len(voids) == 1 else None
+    return (voids, None) if len(voids) == 1 else None  # its name says void: no remark need

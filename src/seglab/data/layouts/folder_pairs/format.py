@@ -16,6 +16,7 @@ from seglab.data.discovery.channel_files import channel_names, date_order, group
 from seglab.data.encodings.ade20k import ade20k_reading
 from seglab.data.encodings.cityscapes import cityscapes_reading
 from seglab.data.classes import ClassSpec
+from seglab.data.classes.readme_colours import readme_files
 from seglab.data.classes.readme_names import readme_class_names
 from seglab.data.encodings.encoding import Encoding, choose_encoding
 from seglab.data.files.io import channel_count
@@ -289,7 +290,8 @@ class FolderPairsFormat(DatasetFormat):
 def _one_hot_names(root: Path, mapping: OneHotMapping) -> ClassSpec | None:
     """The classes of one-hot masks as the README in `root` names a class per channel, the
     background first where no channel is (`first` 1); None when it names none."""
-    names = readme_class_names(root, mapping.channels)
+    names = next((found for path in readme_files(root)
+                  if (found := readme_class_names(path, mapping.channels)) is not None), None)
     if names is None:
         return None
     logger.info("%s: the one-hot masks' %d channels named as the README lists its classes", root, mapping.channels)
