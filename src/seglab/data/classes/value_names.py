@@ -46,13 +46,16 @@ class ValueNames:
     ITK-SNAP's 1, 2, 6), so that a value it skips is no class and its names are numbered without
     the gaps, and whether it names the values only if it names every value the masks hold
     (`needs_every_value`: a list of names alone whose first is no background, fastai's codes.txt,
-    which a list of the foreground classes alone would name one off; `fitted_to_masks`)."""
+    which a list of the foreground classes alone would name one off; `fitted_to_masks`), and whether
+    a value 0 it leaves unnamed is the background (`zero_is_background`: a label volume's, which
+    CURVAS' README leaves out of `Labels 1 pancreas, 2 kidney, 3 liver`)."""
 
     path: Path
     names: dict[int, str]
     void: int | None = None
     complete: bool = False
     needs_every_value: bool = False
+    zero_is_background: bool = False
 
     @property
     def read_by_masks(self) -> bool:

@@ -25,7 +25,8 @@ MAX_MASK_VALUE = 65535  # the largest value of a 16-bit mask: a class table nami
 def classes_from_value_names(index: DatasetIndex, ignore_index: int | None) -> DatasetIndex:
     """The index with the classes a shipped table names (`DatasetIndex.value_names`), numbered
     as the mapping reads the values: value v is class v, or class v-1 under --ignore-index 0 (the
-    offset mapping). Values the table does not name keep a class_N name; an unnamed 0 is
+    offset mapping). Values the table does not name keep a class_N name; an unnamed 0 is the
+    background where the names say so (`ValueNames.zero_is_background`: a label volume's), else
     suggested as the ignore label. Void values the table marks or names (`ValueNames.voids`) are
     the ignore label unless one is given: the last value as it is (Mapillary's 'Unlabeled'),
     others by numbering the named values from 0 without them (`_compacted`), as are named values
@@ -71,7 +72,7 @@ def classes_from_value_names(index: DatasetIndex, ignore_index: int | None) -> D
         void = DEFAULT_IGNORE if relabelled and count < DEFAULT_IGNORE and held else None
         logger.info("class names from '%s' (%d classes, mask values %d to %d%s)", path, count, offset,
                     count - 1 + offset, f"; {void}, named by none, is void: the ignore label" if void else "")
-        if offset == 0 and 0 not in names and index.format == "volumes":  # label volumes' 0 is their background
+        if offset == 0 and 0 not in names and index.value_names.zero_is_background:  # a label volume's
             names = {0: "background", **names}  # (CURVAS' README: `Labels 1 pancreas, 2 kidney, 3 liver`)
             logger.info("'%s' names no class for label value 0: it is the background, as in any label volume", path)
         elif offset == 0 and 0 not in names:

@@ -132,6 +132,8 @@ class VolumesFormat(DatasetFormat):
         declared = declared_of(described(), self.options.multiclass) if classes is None else Declared()
         classes = classes or declared.classes or _slicer_classes(layout.subjects) or _structure_classes(layout.subjects)
         value_names = (declared.value_names or _held_value_names([root, folder], labelled)) if classes is None else None
+        # a label volume's 0 is its background, named or not (CURVAS' README: `Labels 1 pancreas, 2 kidney, 3 liver`)
+        value_names = replace(value_names, zero_is_background=True) if value_names is not None else None
         instances = instance_problem(labelled) if classes is None and value_names is None else None
         problems += [instances] if instances else []
         # FLARE22's UnlabeledCase folders; a case of nnU-Net channel files once (imagesTs/case_0000, case_0001)
