@@ -66,6 +66,16 @@ def test_an_imagefolder_is_paired_by_its_metadata_files_in_their_splits(tmp_path
     assert index.ignore_index == 255  # id2label's 'unlabeled'
 
 
+def test_the_metadata_files_are_found_once_for_detect_and_index(tmp_path, monkeypatch):
+    """Detecting the layout and indexing it each walked the dataset for its metadata files."""
+    from seglab.data.layouts import imagefolder as layout
+
+    imagefolder(tmp_path)
+    found, walked = layout.metadata_files, []
+    monkeypatch.setattr(layout, "metadata_files", lambda root: walked.append(root) or found(root))
+    assert discover(tmp_path).format == "imagefolder" and walked == [tmp_path]
+
+
 def test_one_metadata_file_is_a_manifest_and_a_bad_line_is_named(tmp_path):
     imagefolder(tmp_path)
     index = discover(tmp_path / "train" / "metadata.jsonl")

@@ -3674,6 +3674,16 @@ def test_dynamicearthnet_lists_pair_each_monthly_label_with_the_daily_image_of_i
     assert (index.mapping.kind, index.mapping.channels, index.mapping.first) == ("one-hot", 7, 0)
 
 
+def test_pair_lists_are_read_once_for_detect_and_index(tmp_path, monkeypatch):
+    """Detecting the pair-lists layout and indexing it each read every list file."""
+    from seglab.data.layouts import pair_lists as layout
+
+    dynamicearthnet(tmp_path, {"1311_3077_13": "10N-122W-40N-L3H", "2065_3647_13": "18N-74W-40N-L3H"})
+    found, read = layout.pair_lists, []
+    monkeypatch.setattr(layout, "pair_lists", lambda root: read.append(root) or found(root))
+    assert discover(tmp_path).format == "pair-lists" and read == [tmp_path]
+
+
 def test_dates_pair_as_dates_whatever_their_separators(tmp_path):
     """Daily images `2018-01-03.png` beside monthly masks `<tile>-2018_01_01.png` (DynamicEarthNet's
     spelling, its folders given): no name rule, nor a --mask-pattern, pairs `2018-01-01` with

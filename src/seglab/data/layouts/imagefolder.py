@@ -25,7 +25,7 @@ from seglab.data.discovery.naming import folders_split, usable_splits
 from seglab.data.files.delimiters import table_delimiter
 from seglab.data.files.index import DatasetIndex
 from seglab.data.layouts.folder_pairs import FolderPairsFormat, unique_names
-from seglab.data.layouts.formats import FORMATS, DatasetFormat
+from seglab.data.layouts.formats import FORMATS, DatasetFormat, ReadOptions
 from seglab.data.layouts.hub_parquet import hub_value_names
 from seglab.data.layouts.manifest import IMAGE_FILE_COLUMN, JSON_LINES_SUFFIX, MASK_FILE_COLUMNS, listed_pairs
 
@@ -42,11 +42,15 @@ class ImageFolderFormat(DatasetFormat):
               "id2label.json beside")
     priority = 0  # before folder-pairs, which pairs images/ and masks/ by name: here the metadata alone links them
 
+    def __init__(self, options: ReadOptions | None = None) -> None:
+        super().__init__(options)
+        self._found: dict[Path, list[Path]] = {}
+
     def detect(self, root: Path) -> bool:
-        return root.is_dir() and bool(metadata_files(root))
+        return root.is_dir() and bool(self._metadata_files(root))
 
     def index(self, root: Path, classes: ClassSpec | None) -> DatasetIndex:
-        files = metadata_files(root)
+        files = self._metadata_files(root)
         pairs, unlabelled = [], []
         for path in files:
             _, listed, images, _ = listed_pairs(path)
@@ -66,6 +70,12 @@ class ImageFolderFormat(DatasetFormat):
         if encoding.classes is None and type(encoding.mapping) is IdentityMapping:
             index.value_names = hub_value_names(root, files)
         return index
+
+    def _metadata_files(self, root: Path) -> list[Path]:
+        """`metadata_files` of `root`, its folders walked once for detect and index."""
+        if root not in self._found:
+            self._found[root] = metadata_files(root)
+        return self._found[root]
 
 
 def metadata_files(root: Path) -> list[Path]:

@@ -20,7 +20,7 @@ from seglab.data.discovery.naming import SPLIT_WORDS
 from seglab.data.discovery.pairing import match_folders
 from seglab.data.files.index import DatasetIndex, Pair, Problem, list_images
 from seglab.data.layouts.folder_pairs import FolderPairsFormat, unique_names
-from seglab.data.layouts.formats import FORMATS, DatasetFormat
+from seglab.data.layouts.formats import FORMATS, DatasetFormat, ReadOptions
 
 _LIST_SUFFIXES = (".txt", ".lst")
 _Line = tuple[Path, int, list[str]]  # a list, a line's number, its words
@@ -79,11 +79,15 @@ class PairListsFormat(DatasetFormat):
               "labels/<aoi>/Labels/Raster/<tile>/<tile>-2018_01_01.tif)")
     priority = 10
 
+    def __init__(self, options: ReadOptions | None = None) -> None:
+        super().__init__(options)
+        self._found: dict[Path, dict[str, list[_Line]]] = {}
+
     def detect(self, root: Path) -> bool:
-        return root.is_dir() and bool(pair_lists(root))
+        return root.is_dir() and bool(self._lists(root))
 
     def index(self, root: Path, classes: ClassSpec | None) -> DatasetIndex:
-        lists = pair_lists(root)
+        lists = self._lists(root)
         listed: dict[Path, list[tuple[Path, str]]] = {}  # image folder -> (mask, split)
         problems = []
         for split, lines in lists.items():
@@ -118,3 +122,9 @@ class PairListsFormat(DatasetFormat):
         index.pairing = [f"{named}: {len(pairs)} masks ({counts}) each with the image of its listed folder named alike; "
                          f"{len(listed)} folders (a group each) of {len(pairs) + unpaired} images, the others unpaired"]
         return index
+
+    def _lists(self, root: Path) -> dict[str, list[_Line]]:
+        """`pair_lists` of `root`, its lists read once for detect and index."""
+        if root not in self._found:
+            self._found[root] = pair_lists(root)
+        return self._found[root]
