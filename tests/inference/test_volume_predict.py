@@ -170,6 +170,26 @@ def test_volumes_named_as_the_models_modalities_are_one_case_and_one_modality_is
         predict_volumes(Modalities("CTres", "PET", "SUV"), [tmp_path / "ct" / "scan.nii.gz"], tmp_path / "out")
 
 
+def test_cases_named_by_one_folder_name_are_named_by_the_folders_that_tell_them_apart(tmp_path: Path) -> None:
+    """MSLUB's `patient01/preprocessed/` and `patient02/preprocessed/` (FLAIR, T1 each) were both the
+    case `preprocessed`, written to one `preprocessed/preprocessed_mask.nii.gz`, the first overwritten
+    while predict counted 2 volumes: now each is named by the folder that tells them apart, and a
+    second input whose outputs would land on a taken name is refused, naming both."""
+    for patient in ("patient01", "patient02"):
+        box = _modalities(tmp_path / patient / "preprocessed", ["FLAIR.nii.gz", "T1.nii.gz"])
+    inputs = collect_inputs([tmp_path / "patient01" / "preprocessed", tmp_path / "patient02" / "preprocessed"])
+    written = predict_volumes(Modalities("FLAIR", "T1"), inputs, tmp_path / "out")
+    assert sorted(str(w.mask.relative_to(tmp_path / "out")) for w in written) == \
+        ["patient01_mask.nii.gz", "patient02_mask.nii.gz"]
+    for w in written:
+        assert np.array_equal(np.asarray(nib.load(w.mask).dataobj), box.astype(np.uint8))
+    _modalities(tmp_path / "scans", ["patient01_0000.nii.gz", "patient01_0001.nii.gz"])
+    with pytest.raises(DataError, match=r"patient01_0000.nii.gz' would be written as '.*patient01_\*', as "
+                                        r"'.*patient01/preprocessed/FLAIR.nii.gz' already is"):
+        predict_volumes(Modalities("FLAIR", "T1"), [*inputs, *collect_inputs([tmp_path / "scans"])],
+                        tmp_path / "again")
+
+
 class GreyModel(Threshold):
     """A stand-in grey model that feeds itself as a `Predictor` does (`match_channels`)."""
 

@@ -31,6 +31,7 @@ from seglab.data.layouts.volume_format.modality_folders import names_a_modality
 from seglab.errors import DataError
 from seglab.inference.bad_inputs import BadInputs
 from seglab.inference.multilabel import write_multilabel
+from seglab.inference.output_bases import OutputBases
 from seglab.inference.predictor import Segmenter
 from seglab.labelsets import unpack_numpy
 from seglab.progress import progress_bar
@@ -359,7 +360,7 @@ class WrittenPrediction:
 def predict_files(
     predictor: Segmenter, files: Sequence[Path], out_dir: str | Path, save_probs: bool = False,
     names: Mapping[Path, str] | None = None, progress: bool = True, bad: BadInputs | None = None,
-    values: np.ndarray | None = None,
+    values: np.ndarray | None = None, bases: OutputBases | None = None,
 ) -> list[WrittenPrediction]:
     """For each file write `<name>_mask.png` (class indices, palette colours),
     `<name>_overlay.png`, and with `save_probs` `<name>_probs.npy` (float16, K x H x W); the
@@ -369,8 +370,10 @@ def predict_files(
     class indices, or a 0/1 band per class of a multi-label model. `progress` shows a bar over
     the files. With `values` (each class's raw mask value: `raw_values.raw_values`) `<name>_mask.png`
     holds those values, grey (16-bit above 255), instead. An input that cannot be read or predicted
-    stops it, or is recorded in `bad` and passed over where that skips them (`BadInputs`)."""
+    stops it, or is recorded in `bad` and passed over where that skips them (`BadInputs`). Each
+    name is claimed in `bases`, refusing an input whose outputs would overwrite another's (`OutputBases`)."""
     bad = bad or BadInputs()
+    bases = bases or OutputBases()
     out = Path(out_dir)
     images = channel_images(files, predictor.channel_files)
     names = names or output_names(files, predictor.channel_files)
@@ -379,9 +382,9 @@ def predict_files(
     written = []
     for path, channel_files in progress_bar(images.items(), desc="predict", unit="image", enabled=progress):
         with bad.guard(path):
+            base = bases.claim(out / names[path], path)
             image = read_image(channel_files if len(channel_files) > 1 else path, keep_alpha, no_data)
             prediction = predictor.predict(image)
-            base = out / names[path]
             base.parent.mkdir(parents=True, exist_ok=True)
             class_paths: tuple[Path, ...] = ()
             multilabel = predictor.task.name == "multilabel"

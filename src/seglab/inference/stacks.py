@@ -30,6 +30,7 @@ from seglab.data.files.video_frames import is_video, read_video
 from seglab.errors import DataError
 from seglab.inference.bad_inputs import BadInputs
 from seglab.inference.files import output_names
+from seglab.inference.output_bases import OutputBases
 from seglab.inference.predictor import Segmenter
 from seglab.inference.volumes import WrittenVolume, predict_slices, write_middle_overlay
 from seglab.progress import progress_bar
@@ -91,26 +92,29 @@ def _one_class_per_pixel(found: Sequence[Path], predictor: Segmenter, what: str,
 def predict_stacks(
     predictor: Segmenter, stacks: Sequence[Path], out_dir: str | Path, names: Mapping[Path, str] | None = None,
     progress: bool = True, bad: BadInputs | None = None, values: np.ndarray | None = None,
+    bases: OutputBases | None = None,
 ) -> list[WrittenVolume]:
     """For each TIFF, .npz or HDF5 stack or video write `<name>_mask.tif`, the class index of every
     page's pixels as a page of its own (or with `values`, each class's raw mask value), and
     `<name>_overlay.png` of its middle page, into `out_dir`; `names` default to
     `output_names(stacks)`, `progress` shows a bar over the stacks; a stack that cannot be read
-    stops it, or is recorded in `bad` and passed over where that skips them (`BadInputs`).
+    stops it, or is recorded in `bad` and passed over where that skips them (`BadInputs`); each
+    name is claimed in `bases` (`OutputBases`).
 
     Raises:
         DataError: a stack that cannot be read, naming it.
     """
     out = Path(out_dir)
+    bases = bases or OutputBases()
     names = names or output_names(stacks)
     written = []
     bad = bad or BadInputs()
     for stack in progress_bar(stacks, desc="predict", unit="stack", enabled=progress):
         with bad.guard(stack):
+            base = bases.claim(out / names[stack], stack)
             pages = read_video(stack) if is_video(stack) else read_image_stack(stack, predictor.reads_alpha,
                                                                                 predictor.no_data)
             labels = predict_slices(predictor, pages, 0)
-            base = out / names[stack]
             base.parent.mkdir(parents=True, exist_ok=True)
             mask_path, overlay_path = base.with_name(f"{base.name}_mask.tif"), base.with_name(f"{base.name}_overlay.png")
             write_label_stack(mask_path, labels if values is None else values[labels])

@@ -10,7 +10,7 @@ input in any viewer.
 from __future__ import annotations
 
 import logging
-from collections import Counter
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +19,7 @@ import numpy as np
 
 from seglab.data.loading.transforms import stands_in
 from seglab.data.layouts.volume_format import modality_cases, modality_folder_cases, modality_folders, volume_cases
+from seglab.data.layouts.volume_format.prediction_cases import Case
 from seglab.data.files.hdf5_files import HDF5_SUFFIXES, h5_image_shape, h5_in_file_order
 from seglab.data.files.metaimage import is_metaimage, is_nrrd
 from seglab.data.classes import ClassSpec
@@ -33,6 +34,7 @@ from seglab.data.files.volumes import (
 from seglab.errors import ConfigError, DataError
 from seglab.inference.bad_inputs import BadInputs
 from seglab.inference.files import output_names, write_overlay
+from seglab.inference.output_bases import OutputBases
 from seglab.inference.predictor import Segmenter
 from seglab.progress import progress_bar
 
@@ -49,7 +51,7 @@ class WrittenVolume:
 def predict_volumes(
     predictor: Segmenter, sources: Sequence[Path], out_dir: str | Path, axis: str = "axial",
     names: Mapping[Path, str] | None = None, progress: bool = True, bad: BadInputs | None = None,
-    values: np.ndarray | None = None,
+    values: np.ndarray | None = None, bases: OutputBases | None = None,
 ) -> list[WrittenVolume]:
     """For each case of the volume files and DICOM series folders write `<name>_mask.nii.gz` (or
     `.mha`, `.nrrd`, as its input) and
@@ -59,7 +61,8 @@ def predict_volumes(
     channel files than the model's its first, the run's; the `<case>__<MODALITY>` volumes of the
     modalities the model was trained on, the others left out: `volume_format.modality_cases`; a
     volume of each folder named for a modality: `volume_format.modality_folder_cases`), named by
-    its case; a volume alone keeps the name `names` (default `output_names(sources)`) gives it;
+    its case (cases of one name by their folders: `_case_names`); a volume alone keeps the name
+    `names` (default `output_names(sources)`) gives it, each claimed in `bases` (`OutputBases`);
     `progress` shows a bar over the cases; with `values` (each class's raw mask value:
     `raw_values.raw_values`) the label volume holds those. A 4-D file
     whose 4th axis is frames (a cine) is predicted frame by frame into a 4-D mask (`_volume_labels`).
@@ -82,13 +85,13 @@ def predict_volumes(
     by_folder, others = modality_folder_cases(others, predictor.in_channels)
     cases = [*by_modality, *by_folder, *volume_cases(others, predictor.in_channels)]
     named_by_case = {files[0] for _, files in cases if len(files) > 1} | {files[0] for _, files in by_modality}
-    taken = Counter(case for case, files in cases if files[0] in named_by_case)
+    case_names = _case_names(cases, names, named_by_case)
+    bases = bases or OutputBases()
     written, told = [], False  # of colour pictures, once
-    for case, files in progress_bar(cases, desc="predict", unit="volume", enabled=progress):
+    for _, files in progress_bar(cases, desc="predict", unit="volume", enabled=progress):
         with bad.guard(files[0]):
             source = files[0]
-            name = names[source] if source not in named_by_case else case if taken[case] == 1 \
-                else f"{source.parent.name}/{case}"
+            base = bases.claim(out / case_names[source], source)
             picture = _colour_picture(files, predictor)
             if picture and not told:
                 told = True
@@ -99,7 +102,6 @@ def predict_volumes(
             volume = read_volume(files, channel_limit=None,  # a cine's frames may outnumber any model's channels
                                  planes_as_channels=picture)
             labels = _volume_labels(predictor, volume, across)
-            base = out / name
             base.parent.mkdir(parents=True, exist_ok=True)
             mask_path, overlay_path = base.with_name(f"{base.name}_mask{_mask_suffix(source)}"), \
                 base.with_name(f"{base.name}_overlay.png")
@@ -108,6 +110,29 @@ def predict_volumes(
             written.append(WrittenVolume(source, mask_path, overlay_path))
             log.debug("%s -> %s (%d %s slices)", source, mask_path, labels.shape[across], axis)
     return written
+
+
+def _case_names(cases: Sequence[Case], names: Mapping[Path, str], named_by_case: set[Path]) -> dict[Path, str]:
+    """The name each case's outputs are written under, by its first file: a volume alone keeps its
+    `names`', a case of several files its case name; cases of one name (MSLUB's
+    `patient01/preprocessed/` and `patient02/preprocessed/`, each named by its folder) are named by
+    their folders' paths below the folder they share (`patient01`, `patient02`), then the case name
+    unless the case is named by its folder."""
+    folders: dict[str, list[str]] = {}
+    for case, files in cases:
+        if files[0] in named_by_case:
+            folders.setdefault(case, []).append(str(files[0].absolute().parent))
+    shared = {case: Path(os.path.commonpath(found)) for case, found in folders.items() if len(found) > 1}
+    named = {}
+    for case, files in cases:
+        source = files[0]
+        if source not in named_by_case or case not in shared:
+            named[source] = names[source] if source not in named_by_case else case
+            continue
+        folder = source.absolute().parent
+        parts = folder.relative_to(shared[case]).parts
+        named[source] = "/".join(parts[:-1] if folder.name == case else (*parts, case)) or case
+    return named
 
 
 def predict_slices(predictor: Segmenter, voxels: np.ndarray, across: int) -> np.ndarray:

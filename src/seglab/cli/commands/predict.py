@@ -84,6 +84,7 @@ def run(args: argparse.Namespace) -> None:
     from seglab.inference.bad_inputs import BadInputs
     from seglab.inference.files import collect_inputs, output_names, predict_files
     from seglab.inference.loading import load_segmenter
+    from seglab.inference.output_bases import OutputBases
     from seglab.inference.raw_values import raw_values
     from seglab.inference.coco_results import write_coco_json
     from seglab.inference.submission import write_rle_table
@@ -104,6 +105,7 @@ def run(args: argparse.Namespace) -> None:
     names = output_names(files, predictor.channel_files)
     volumes = volume_inputs(files, naming.volumes)
     bad = BadInputs(skip=args.skip_bad)
+    bases = OutputBases()  # an image's, a volume case's and a stack's outputs never land on one path
     values = None
     if args.write_values == "raw":
         if predictor.task.name == "multilabel":
@@ -117,7 +119,8 @@ def run(args: argparse.Namespace) -> None:
                     "or TIFF stacks and videos")
     if images or not (volumes or stacks):
         written = predict_files(predictor, images, args.out, save_probs=args.probs, names=names,
-                                progress=not args.no_progress, bad=bad, values=values)
+                                progress=not args.no_progress, bad=bad, values=values,
+                                bases=bases)
         masks = "<name>_<class>.png" if predictor.task.name == "multilabel" else "<name>_mask.png"
         geotiffs = sum(1 for w in written if w.geotiff is not None)
         print(f"{len(written)} image(s) -> {args.out} ({masks}, <name>_overlay.png"
@@ -136,12 +139,12 @@ def run(args: argparse.Namespace) -> None:
     if volumes:
         axis = naming.slice_axis  # slices are cut across the plane the run trained on
         cases = predict_volumes(predictor, volumes, args.out, axis, names=names, progress=not args.no_progress,
-                                bad=bad, values=values)
+                                bad=bad, values=values, bases=bases)
         print(f"{len(cases)} volume(s) -> {args.out} (<name>_mask.nii.gz, or .mha, .nrrd as the input, on its grid, "
               f"<name>_overlay.png of the middle {axis} slice)")
     if stacks:
         pages = predict_stacks(predictor, stacks, args.out, names=names, progress=not args.no_progress,
-                               bad=bad, values=values)
+                               bad=bad, values=values, bases=bases)
         print(f"{len(pages)} stack(s) and video(s) -> {args.out} (<name>_mask.tif, a mask page per page, slice or "
               "frame, <name>_overlay.png of the middle one)")
     if bad.skipped:  # the others are written; status 1, as `seglab sanity` for a check that ran and failed
