@@ -89,7 +89,7 @@ def test_predict_with_onnx_reads_a_folder_by_the_naming_its_run_recorded(trained
     assert main(["export", str(run), "--out", str(tmp_path / "export"), "--check-size", "32x32"]) == 0
     naming = json.loads((tmp_path / "export" / "model.json").read_text())["naming"]
     assert naming == {"images": "rgb_rawlight.png", "mask_pattern": "semantic.png", "slice_axis": "coronal",
-                      "volumes": False}
+                      "volumes": False, "masks": None}
     _rendered_view(tmp_path / "view")
     assert main(["predict", str(tmp_path / "export" / "model.onnx"), str(tmp_path / "view"),
                  "--out", str(tmp_path / "out"), "--no-progress"]) == 0

@@ -14,6 +14,8 @@ from PIL import Image
 from seglab.cli import main
 from seglab.errors import DataError
 from seglab.inference.files import channel_images, collect_inputs, output_names
+from seglab.runs.input_naming import InputNaming
+from seglab.runs.run_folder import RunFolder
 
 from ..data.test_volumes import save, write_dicom_series  # type: ignore[import-not-found]
 
@@ -92,6 +94,36 @@ def test_a_folder_of_image_and_label_volumes_gives_the_images(tmp_path: Path, ca
     (lungs / "IMG_0002.nii.gz").unlink()
     (lungs / "IMG_0003.nii.gz").unlink()
     assert collect_inputs([lungs]) == [lungs / "MASK_0002.nii.gz", lungs / "MASK_0003.nii.gz"]
+
+
+def test_a_case_folder_gives_its_image_not_the_runs_masks_nor_the_labels_training_set_aside(
+        tmp_path: Path, caplog) -> None:
+    """SAROS' `case_007/`: `image.nii.gz` beside the label volumes of two tasks, `body-regions.nii.gz`
+    and `body-parts.nii.gz`, neither named as a label. A run trained with `--masks body-regions.nii.gz`
+    (training set `body-parts` aside for its voxels, a label's) predicted all three; now the folder
+    gives the image, the run's --masks file and the volume set aside for its voxels left out, in one line."""
+    case = tmp_path / "case_007"
+    regions = np.zeros((8, 6, 4), np.uint8)
+    regions[2:6, 1:5] = 3
+    save(case / "image.nii.gz", np.random.default_rng(0).normal(0, 300, (8, 6, 4)).astype(np.int16))
+    save(case / "body-regions.nii.gz", regions)
+    save(case / "body-parts.nii.gz", regions // 3 * 2)
+    with caplog.at_level("INFO", logger="seglab.inference.files"):
+        assert collect_inputs([case], masks="body-regions.nii.gz") == [case / "image.nii.gz"]
+    assert "1 image of 3 files; 1 mask left out (paired with the images as the data stage pairs a dataset's, e.g. " \
+           "'body-regions.nii.gz'), and 1 volume set aside as training set them aside beside its --masks " \
+           "'body-regions.nii.gz' (their voxels are a label's, e.g. 'body-parts.nii.gz')" in caplog.text
+    assert InputNaming.from_dict(InputNaming(masks="body-regions.nii.gz").to_dict()).masks == "body-regions.nii.gz"
+
+
+def test_predict_reads_a_case_folder_by_the_masks_its_run_recorded(trained_run: Path, tmp_path: Path) -> None:
+    """The run's `data.masks` (`--masks body-regions.nii.gz`) is its naming, as predict reads it."""
+    run = tmp_path / "run"
+    shutil.copytree(trained_run, run)
+    config = yaml.safe_load((run / "config.yaml").read_text())
+    config["data"].update(masks="body-regions.nii.gz")
+    (run / "config.yaml").write_text(yaml.safe_dump(config))
+    assert InputNaming.of_run(RunFolder(run)).masks == "body-regions.nii.gz"
 
 
 def test_a_file_given_twice_or_with_its_folder_is_one_input(tmp_path: Path, monkeypatch) -> None:

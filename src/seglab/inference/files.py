@@ -25,7 +25,8 @@ from seglab.data.files.parquet_shards import SHARD_SUFFIXES, shard_kind
 from seglab.data.files.video_frames import VIDEO_SUFFIXES
 from seglab.data.files.volumes import VOLUME_SUFFIXES, is_volume, volume_stem
 from seglab.data.layouts.formats import ReadOptions
-from seglab.data.layouts.volume_format.cases import is_label_volume
+from seglab.data.layouts.volume_format.cases import is_case_label, is_label_volume
+from seglab.data.layouts.volume_format.label_voxels import LabelVoxels
 from seglab.data.layouts.volume_format.label_products import label_products
 from seglab.data.layouts.volume_format.modality_folders import names_a_modality
 from seglab.errors import DataError
@@ -41,12 +42,14 @@ log = logging.getLogger(__name__)
 
 
 def collect_inputs(inputs: Sequence[str | Path], channel_files: Sequence[str] = (), series: bool = True,
-                   images: str | None = None, mask_pattern: str | None = None, in_channels: int = 1) -> list[Path]:
+                   images: str | None = None, mask_pattern: str | None = None, in_channels: int = 1,
+                   masks: str | None = None) -> list[Path]:
     """Image and volume files named directly, DICOM series folders, plus the images and volumes
     inside other named folders (not recursive, but a subfolder that is a DICOM series is a volume:
     `dicom/images/` of one folder per series), less a folder's masks where it holds a dataset's
     images and masks side by side (`_without_masks`), named as the run trained: its `mask_pattern`
-    (RobustMIS' `instrument_instances.png`) names them, and its `images` where a file-name pattern
+    (RobustMIS' `instrument_instances.png`) and of volumes its `masks` (SAROS' `body-regions.nii.gz`,
+    the volumes beside it holding a label's voxels with it: `_label_volumes`) name them, and its `images` where a file-name pattern
     (Structured3D's `rgb_rawlight.png`) picks a folder's images; without `series` (a run trained on 2-D DICOM
     frames: `InputNaming.volumes`) a series folder is a folder of images, its `.dcm`
     files, and subfolders are not looked in; for a model whose channels are files of
@@ -69,12 +72,13 @@ def collect_inputs(inputs: Sequence[str | Path], channel_files: Sequence[str] = 
     """
     rules = ReadOptions(images=images, mask_pattern=mask_pattern).key_rules  # as the data stage pairs
     picked = image_name_pattern(images)
+    labels = _LabelRule(masks, LabelVoxels())  # one judge of volumes by their voxels for every folder
     files: list[Path] = []
     for item in map(Path, inputs):
         if item.is_dir() and series and is_volume(item):  # a DICOM series is one input
             files.append(item)
         elif item.is_dir():
-            found = _without_masks(item, _folder_inputs(item) if series else _inputs_in(item), rules, picked) \
+            found = _without_masks(item, _folder_inputs(item) if series else _inputs_in(item), rules, picked, labels) \
                 or (_channel_folder_inputs(item, channel_files) if channel_files
                     else _modality_folder_inputs(item, in_channels))
             if not found:
@@ -173,25 +177,39 @@ def _folder_inputs(folder: Path) -> list[Path]:
     return _inputs_in(folder) + series
 
 
-def _without_masks(folder: Path, inputs: list[Path], rules: tuple[KeyRule, ...], picked: str | None) -> list[Path]:
+@dataclass(frozen=True)
+class _LabelRule:
+    """How training told a case folder's label volumes: the run's `--masks` file (`label_file`), and
+    the `judge` that set aside the volumes beside it holding a label's voxels."""
+
+    label_file: str | None
+    judge: LabelVoxels
+
+
+def _without_masks(folder: Path, inputs: list[Path], rules: tuple[KeyRule, ...], picked: str | None,
+                   labels: _LabelRule) -> list[Path]:
     """`inputs` of `folder` less the files the data stage reads as masks of the images beside them
     by the naming `rules` and those it lists as ignored beside such pairs (`masks_beside_images`:
     `a_mask.png` beside `a.png`, GeoNRW's `<tile>_seg.tif` and `<tile>_dem.tif` beside
     `<tile>_rgb.jp2`; `_label_volumes`: NFBS' `T1w_brainmask.nii.gz` and `T1w_brain.nii.gz` beside
-    `T1w.nii.gz`), and with an `--images` file-name pattern (`picked`) the images it does not name
+    `T1w.nii.gz`; of the run's `labels`, SAROS' `body-regions.nii.gz` and the `body-parts.nii.gz` its
+    voxels set aside), and with an `--images` file-name pattern (`picked`) the images it does not name
     where it names some (`pick_files`), said in one line; all of them for a folder of images alone."""
     given = set(inputs)
     masks, ignored = ([path for path in found if path in given] for found in masks_beside_images(folder, rules))
-    label_volumes, products = _label_volumes(inputs)
-    masks, ignored = masks + label_volumes, ignored + products
+    label_volumes, products, rivals = _label_volumes(inputs, labels)
+    masks, ignored = masks + label_volumes + rivals, ignored + products
     left_out = set(masks) | set(ignored) if masks else set()
     kept, unnamed = [path for path in inputs if path not in left_out], []
     if picked is not None:
         kept, unnamed = pick_files(kept, picked)
     if not left_out and not unnamed:
         return inputs
-    reasons = [f"{_count(len(masks), 'mask')} left out (paired with the images as the data stage pairs a dataset's, "
-               f"e.g. '{masks[0].name}')"] if masks else []
+    paired = [path for path in masks if path not in rivals]
+    reasons = [f"{_count(len(paired), 'mask')} left out (paired with the images as the data stage pairs a dataset's, "
+               f"e.g. '{paired[0].name}')"] if paired else []
+    reasons += [f"{_count(len(rivals), 'volume')} set aside as training set them aside beside its --masks "
+                f"'{labels.label_file}' (their voxels are a label's, e.g. '{rivals[0].name}')"] if rivals else []
     reasons += [f"{_count(len(ignored), 'file')} it lists as ignored beside them (e.g. '{ignored[0].name}')"] \
         if masks and ignored else []
     reasons += [f"{_count(len(unnamed), 'image')} the run's --images '{picked}' does not name, left out as training "
@@ -201,16 +219,26 @@ def _without_masks(folder: Path, inputs: list[Path], rules: tuple[KeyRule, ...],
     return kept
 
 
-def _label_volumes(inputs: Sequence[Path]) -> tuple[list[Path], list[Path]]:
+def _label_volumes(inputs: Sequence[Path], rule: _LabelRule) -> tuple[list[Path], list[Path], list[Path]]:
     """The volumes of `inputs` the data stage names as labels (`is_label_volume`: Kaggle lungs'
-    `MASK_0002.nii.gz`) where image volumes are beside them, and the image volumes it leaves out as
-    their products (`label_products`: NFBS' `T1w_brain` beside `T1w` and `T1w_brainmask`)."""
+    `MASK_0002.nii.gz`; the run's `--masks` file, `is_case_label`: SAROS' `body-regions.nii.gz`)
+    where image volumes are beside them, the image volumes it leaves out as their products
+    (`label_products`: NFBS' `T1w_brain` beside `T1w` and `T1w_brainmask`), and, beside the run's
+    `--masks` file, those training set aside as rival labels for their voxels (`LabelVoxels.rivals`:
+    SAROS' `body-parts.nii.gz`).
+
+    Raises:
+        DataError: a volume beside the `--masks` file that cannot be read, naming it.
+    """
     volumes = [path for path in inputs if is_volume(path)]
-    labels = [path for path in volumes if is_label_volume(path)]
+    labels = [path for path in volumes if is_label_volume(path) or is_case_label(path, rule.label_file)]
     images = [path for path in volumes if path not in labels]
     if not labels or not images:
-        return [], []
-    return labels, list(dict.fromkeys(path for label in labels for path in label_products(images, label)))
+        return [], [], []
+    picked = rule.label_file is not None and any(is_case_label(path, rule.label_file) for path in labels)
+    rivals = rule.judge.rivals(images) if picked else []
+    images = [path for path in images if path not in rivals]
+    return labels, list(dict.fromkeys(path for label in labels for path in label_products(images, label))), rivals
 
 
 _CASE_DEPTH = 2  # band folders in case folders: BrainMetShare's test/Mets_003/0/ is 2 below test/

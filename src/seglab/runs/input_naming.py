@@ -31,18 +31,22 @@ class InputNaming:
         slice_axis: `data.slice_axis`: the plane volumes are cut in.
         volumes: trained on volumes cut into slices (a DICOM series is one volume); False: on 2-D
             images (a `.dcm` file is one image, as Sunnybrook's frames trained).
+        masks: `data.masks`: of volumes, each case's label volume (SAROS' `body-regions.nii.gz`),
+            which predict leaves out with the volumes whose voxels are a label's beside it, as
+            training set them aside; None: seglab's rules.
     """
 
     images: str | None = None
     mask_pattern: str | None = None
     slice_axis: str = "axial"
     volumes: bool = True
+    masks: str | None = None
 
     @classmethod
     def of_run(cls, folder: RunFolder) -> InputNaming:
         """The naming of a run folder: its config's data section and `trained_on_volumes`."""
         data = folder.read_config().data
-        return cls(data.images, data.mask_pattern, data.slice_axis, trained_on_volumes(folder))
+        return cls(data.images, data.mask_pattern, data.slice_axis, trained_on_volumes(folder), data.masks)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -61,7 +65,7 @@ class InputNaming:
         if unknown:
             raise TypeError(f"input naming has unknown keys {sorted(map(str, unknown))}")
         naming = cls(**values)
-        for name in ("images", "mask_pattern"):
+        for name in ("images", "mask_pattern", "masks"):
             text = getattr(naming, name)
             if text is not None and (not isinstance(text, str) or not 0 < len(text) <= _MAX_TEXT):
                 raise TypeError(f"input naming {name} is {text!r}, not null or a text of 1 to {_MAX_TEXT} characters")

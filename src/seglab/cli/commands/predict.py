@@ -100,7 +100,7 @@ def run(args: argparse.Namespace) -> None:
     # folder's config, an exported model's model.json); a DICOM series one volume or 2-D frames as it trained
     naming = predictor.naming
     files = collect_inputs(args.inputs, predictor.channel_files, series=naming.volumes, images=naming.images,
-                           mask_pattern=naming.mask_pattern, in_channels=predictor.in_channels)
+                           mask_pattern=naming.mask_pattern, in_channels=predictor.in_channels, masks=naming.masks)
     # inputs sharing a stem keep their folders, so none overwrites another
     names = output_names(files, predictor.channel_files)
     volumes = volume_inputs(files, naming.volumes)
