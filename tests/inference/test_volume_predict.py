@@ -6,6 +6,7 @@ import csv
 import json
 import re
 from pathlib import Path
+from types import SimpleNamespace
 
 import h5py
 import nibabel as nib
@@ -18,7 +19,7 @@ from seglab.data import ClassSpec
 from seglab.data.loading.transforms import match_channels
 from seglab.data.files.volumes import read_volume
 from seglab.data.layouts.volume_format import modality_cases
-from seglab.errors import DataError
+from seglab.errors import ConfigError, DataError
 from seglab.inference.files import collect_inputs
 from seglab.inference.predictor import Prediction
 from seglab.inference.volume_inputs import volume_inputs
@@ -26,7 +27,7 @@ from seglab.inference.volumes import predict_volumes
 from seglab.runs.checkpoint import load_checkpoint
 from seglab.runs.input_naming import trained_on_volumes
 from seglab.runs.run_folder import RunFolder
-from seglab.tasks import MultiClass
+from seglab.tasks import MultiClass, MultiLabel
 
 from ..data.test_volumes import _hecktor, write_dicom_series  # type: ignore[import-not-found]
 
@@ -188,6 +189,41 @@ def test_cases_named_by_one_folder_name_are_named_by_the_folders_that_tell_them_
                                         r"'.*patient01/preprocessed/FLAIR.nii.gz' already is"):
         predict_volumes(Modalities("FLAIR", "T1"), [*inputs, *collect_inputs([tmp_path / "scans"])],
                         tmp_path / "again")
+
+
+class NestedRegions(Threshold):
+    """A stand-in multi-label model of nnU-Net's BraTS regions, as its card records them: a voxel
+    is in region k (bit k) where it is brighter than 100 k."""
+
+    classes = ClassSpec(names=("whole tumor", "tumor core", "enhancing tumor"))
+    task = MultiLabel()
+
+    def __init__(self, mapping: dict) -> None:
+        self.card = SimpleNamespace(mapping=mapping)
+
+    def predict(self, image: np.ndarray) -> Prediction:
+        bits = sum((image[..., 0] > 100 * k).astype(np.int64) << k for k in range(3))
+        return Prediction(bits, np.zeros((3, *bits.shape), np.float32))
+
+
+def test_a_multilabel_model_of_nested_regions_writes_their_labels_as_nnunet_does(tmp_path: Path) -> None:
+    """nnU-Net's BraTS regions (whole tumour [1, 2, 3] > tumour core [2, 3] > enhancing [3]) trained
+    as overlapping classes: volume prediction was refused for every multi-label model, with no route.
+    Now each region's own label is painted in order, later over earlier (nnU-Net's
+    regions_class_order); a multi-label model of other masks is refused naming the route."""
+    voxels = np.zeros((6, 5, 4), np.float32)
+    voxels[1:5, 1:4] = 50
+    voxels[2:4, 2:3] = 150
+    voxels[3, 2, 1:3] = 250
+    save_path = tmp_path / "BraTS2021_00002.nii.gz"
+    nib.save(nib.Nifti1Image(voxels, np.eye(4)), save_path)
+    regions = {"kind": "regions", "regions": [[1, 2, 3], [2, 3], [3]], "ignore_label": None}
+    [written] = predict_volumes(NestedRegions(regions), [save_path], tmp_path / "out")
+    assert np.array_equal(np.asarray(nib.load(written.mask).dataobj),
+                          np.select([voxels > 200, voxels > 100, voxels > 0], [3, 2, 1], 0))
+    with pytest.raises(ConfigError, match=r"a 'folders' mapping: save the volume's slices as 2-D images and "
+                                          r"predict their folder \(`seglab predict RUN SLICES`\)"):
+        predict_volumes(NestedRegions({"kind": "folders"}), [save_path], tmp_path / "out")
 
 
 class GreyModel(Threshold):

@@ -31,11 +31,12 @@ from seglab.data.files.volumes import (
     slice_axis,
     write_label_volume,
 )
-from seglab.errors import ConfigError, DataError
+from seglab.errors import DataError
 from seglab.inference.bad_inputs import BadInputs
 from seglab.inference.files import output_names, write_overlay
 from seglab.inference.output_bases import OutputBases
 from seglab.inference.predictor import Segmenter
+from seglab.inference.region_labels import region_painting
 from seglab.progress import progress_bar
 
 log = logging.getLogger(__name__)
@@ -64,7 +65,9 @@ def predict_volumes(
     its case (cases of one name by their folders: `_case_names`); a volume alone keeps the name
     `names` (default `output_names(sources)`) gives it, each claimed in `bases` (`OutputBases`);
     `progress` shows a bar over the cases; with `values` (each class's raw mask value:
-    `raw_values.raw_values`) the label volume holds those. A 4-D file
+    `raw_values.raw_values`) the label volume holds those; a multi-label model of nested regions
+    (nnU-Net's BraTS regions) writes each region's label painted in order, as nnU-Net does
+    (`region_labels`). A 4-D file
     whose 4th axis is frames (a cine) is predicted frame by frame into a 4-D mask (`_volume_labels`).
     A case that cannot be read or predicted stops it, or is recorded in `bad` and passed over where
     that skips them (`BadInputs`). A file of 3 or 4 planes is one colour picture stored
@@ -73,10 +76,13 @@ def predict_volumes(
     Raises:
         DataError: a volume that cannot be read, or whose channels the model cannot take, or a case
             lacking a modality the model was trained on (named).
-        ConfigError: an unknown axis, or a multi-label model (label volumes hold one class per voxel).
+        ConfigError: an unknown axis, or a multi-label model but of nested regions (label volumes
+            hold one label per voxel: `region_labels.region_painting`).
     """
-    if predictor.task.name == "multilabel":
-        raise ConfigError("volume prediction writes one label per voxel; a multi-label model predicts 2-D images only")
+    regions = region_painting(predictor.card.mapping, predictor.classes) if predictor.task.name == "multilabel" \
+        else None
+    values = regions.values if regions is not None else values
+    classes = regions.classes if regions is not None else predictor.classes
     bad = bad or BadInputs()
     out = Path(out_dir)
     names = names or output_names(sources)
@@ -102,11 +108,12 @@ def predict_volumes(
             volume = read_volume(files, channel_limit=None,  # a cine's frames may outnumber any model's channels
                                  planes_as_channels=picture)
             labels = _volume_labels(predictor, volume, across)
+            labels = regions.paint(labels) if regions is not None else labels
             base.parent.mkdir(parents=True, exist_ok=True)
             mask_path, overlay_path = base.with_name(f"{base.name}_mask{_mask_suffix(source)}"), \
                 base.with_name(f"{base.name}_overlay.png")
             write_label_volume(mask_path, _in_file_order(labels if values is None else values[labels], source), volume)
-            write_middle_overlay(overlay_path, volume.voxels, labels, across, predictor.classes)
+            write_middle_overlay(overlay_path, volume.voxels, labels, across, classes)
             written.append(WrittenVolume(source, mask_path, overlay_path))
             log.debug("%s -> %s (%d %s slices)", source, mask_path, labels.shape[across], axis)
     return written
