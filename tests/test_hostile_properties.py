@@ -84,6 +84,7 @@ def test_checkpoint_from_any_bytes(tmp_path, header):
         _small_allocation(lambda: load_checkpoint(path))
 
 
+@example(meta="[" + "9" * 5000 + "]")  # a number past int()'s 4,300 digits: json.loads' ValueError, no JSONDecodeError
 @SETTINGS
 @given(meta=json_values | st.just("[" * 5000 + "]" * 5000))
 def test_checkpoint_with_any_metadata(tmp_path, meta):
@@ -1589,3 +1590,34 @@ def test_any_damaged_imagej_roi_file_gives_pairs_or_names_the_file(tmp_path_fact
         _small_allocation(lambda: discover(root, cache_dir=str(root / "cache")))
     except SeglabError as err:
         assert f"c{suffix}" in str(err)
+
+
+# --- the readers of class lists, datalists, sample groups, Windows paths, alpha masks and time points -----------
+
+_LONG_NUMBER = "9" * 5000  # more digits than int() converts (4,300): ValueError, not JSON's error
+
+
+@pytest.mark.parametrize("name", ["classes.json", "pairs.json", "splits.json", "activations.json", "labels.json",
+                                  "a.json"])
+def test_a_json_number_past_the_digits_int_reads_is_named_or_passed_over(tmp_path, name):
+    """json.loads raises a plain ValueError, not its JSONDecodeError, for a number of more digits
+    than int() converts (4,300): every JSON reader names the file or passes it over, as for any
+    file that is no JSON (a classes.json, a manifest, a split file, MMFlood's split table,
+    Stanford 2D-3D-S' labels, ADE20K's per-image JSON)."""
+    from seglab.data import discover
+    from seglab.data.classes import load_classes_file
+    from seglab.data.encodings.ade20k import SEG_SUFFIX, _described
+    from seglab.data.encodings.rgb_ids import rgb_ids_reading
+    from seglab.data.splitting.split_tables import table_splits
+    from seglab.data.splitting.splits import split_from_file
+
+    path = tmp_path / name
+    path.write_text('{"a": {"subset": "train", "n": ' + _LONG_NUMBER + "}}")
+    read = {"classes.json": lambda: load_classes_file(path), "splits.json": lambda: split_from_file([], path),
+            "pairs.json": lambda: discover(path, cache_dir=str(tmp_path / "cache")),
+            "activations.json": lambda: table_splits(tmp_path, ["a"]), "labels.json": lambda: rgb_ids_reading(path),
+            "a.json": lambda: _described([tmp_path / f"a{SEG_SUFFIX}"], {1})}
+    try:
+        assert not read[name]()  # passed over
+    except SeglabError as err:
+        assert name in str(err)

@@ -174,7 +174,7 @@ def read_metadata(path: str | Path) -> dict[str, Any]:
         raise CheckpointError(f"'{path}' has no seglab metadata; was it written by seglab?")
     try:
         meta = json.loads(header[_META_KEY])
-    except (json.JSONDecodeError, RecursionError) as err:
+    except (ValueError, RecursionError) as err:  # ValueError: JSONDecodeError, or a number past int()'s 4,300 digits
         raise CheckpointError(f"'{path}' has corrupt seglab metadata: {err!r}") from None
     if not isinstance(meta, dict):
         raise CheckpointError(f"'{path}' has corrupt seglab metadata: a JSON {type(meta).__name__}, not an object")

@@ -105,10 +105,10 @@ def small_json(path: Path) -> object:
         if path.stat().st_size > _LARGEST_CATEGORY_LIST:
             return None
         return json.loads(path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, RecursionError):
-        return None
     except (OSError, UnicodeDecodeError) as err:
         raise DataError(f"class list '{path}' cannot be read: {err}") from None
+    except (ValueError, RecursionError):  # no JSON, or a number of more digits than int() reads (4,300)
+        return None
 
 
 def category_names(path: str | Path) -> dict[int, str] | None:

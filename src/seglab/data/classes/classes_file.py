@@ -37,7 +37,7 @@ repositories' classes.json), its ids 0 to K-1.
         raise DataError(f"classes file '{path}' cannot be read: {err}") from err
     try:
         values = json.loads(text)
-    except json.JSONDecodeError as err:
+    except ValueError as err:  # JSONDecodeError, or a number of more digits than int() reads (4,300)
         raise DataError(f"classes file '{path}' is not valid JSON: {err}") from None
     except RecursionError:
         raise DataError(f"classes file '{path}' is nested too deeply to be a classes.json") from None

@@ -267,10 +267,10 @@ def value_names_from_label_json(path: str | Path) -> ValueNames | None:
     path = Path(path)
     try:
         values = json.loads(path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, RecursionError):  # not JSON, or nested deeper than any class list
-        return None
     except (OSError, UnicodeDecodeError) as err:
         raise DataError(f"class list '{path}' cannot be read: {err}") from None
+    except (ValueError, RecursionError):  # not JSON, a number past int()'s 4,300 digits, or nesting past any class list
+        return None
     numbered = _machine_colours(values) or numbered_names(values) or _category_ids(values) \
         or _release_categories(values) or _defect_values(values)
     if numbered is not None and len(numbered) > 1:  # one name is no table

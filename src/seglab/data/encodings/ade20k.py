@@ -292,7 +292,7 @@ def _described(masks: Sequence[Path], wanted: set[int]) -> dict[int, str]:
         path = mask.with_name(mask.name[: -len(SEG_SUFFIX)] + ".json")
         try:
             objects = json.loads(path.read_text(encoding="utf-8"))["annotation"]["object"]
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError):
+        except (OSError, ValueError, KeyError, TypeError):  # ValueError: undecodable, no JSON, past int()'s digits
             continue
         read = True
         for item in objects if isinstance(objects, list) else ():

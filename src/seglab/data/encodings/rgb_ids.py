@@ -90,7 +90,7 @@ def rgb_ids_reading(path: Path, ignore_index: int | None = None) -> tuple[ClassS
     labels file, or None (with a warning) when it is no list of `<class>_...` labels."""
     try:
         labels = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
+    except (OSError, ValueError) as err:  # ValueError: undecodable, no JSON, or a number past int()'s 4,300 digits
         logger.warning("cannot read '%s' (%s): its masks are read without it", path, err)
         return None
     if not isinstance(labels, list) or not labels or not all(isinstance(v, str) and _WORD in v for v in labels):

@@ -153,7 +153,7 @@ def _table_rows(path: Path, text: str) -> list[tuple[int, dict[str, Any]]]:
 def _json_rows(path: Path, text: str) -> list[tuple[int, dict[str, Any]]]:
     try:
         data = json.loads(text)
-    except (json.JSONDecodeError, RecursionError) as err:
+    except (ValueError, RecursionError) as err:  # ValueError: JSONDecodeError, or a number past int()'s 4,300 digits
         raise DataError(f"manifest '{path}' is not valid JSON: {err}") from None
     if isinstance(data, dict) and "pairs" in data:
         data = data["pairs"]

@@ -266,7 +266,7 @@ def read_split_file(path: Path, other_sets: bool = False) -> dict[str, list[str]
         raise ConfigError(f"split file '{path}' does not exist") from None
     except (OSError, UnicodeDecodeError) as err:
         raise ConfigError(f"split file '{path}' cannot be read: {err}") from None
-    except (json.JSONDecodeError, RecursionError) as err:
+    except (ValueError, RecursionError) as err:  # ValueError: JSONDecodeError, or a number past int()'s 4,300 digits
         raise ConfigError(f"split file '{path}' is not valid JSON ({err!r}); expected {expected}") from None
     if not isinstance(values, dict):
         raise ConfigError(f"split file '{path}' must hold a JSON object {expected}")
