@@ -31,6 +31,11 @@ def dataset_json_labels(path: str | Path) -> object:
         return None
 
 
+# a value as a JSON key names it: ASCII digits ("²" is a digit to str.isdigit that int() refuses), at most uint64's 20
+# (int() refuses 4,300 and more)
+_VALUE_KEY = re.compile("[0-9]{1,20}")
+
+
 def numbered_names(labels: object) -> dict[int, str] | None:
     """Names by value 0, 1, ... from a JSON object of names to values (`named_values`: VSPW's
     label_num_dic_final.json); None for any other object, or values with a gap."""
@@ -48,7 +53,7 @@ def named_values(labels: object) -> dict[int, str] | None:
     for key, value in labels.items():
         if isinstance(value, int) and not isinstance(value, bool):
             by_value[value] = str(key)
-        elif isinstance(value, str) and str(key).isdigit():
+        elif isinstance(value, str) and _VALUE_KEY.fullmatch(str(key)):
             by_value[int(key)] = value
         else:
             return None

@@ -28,7 +28,9 @@ _KEYWORD = r"\b(?:labels?|class(?:es)?|categor(?:y|ies)|legend|ids?|(?:mask|pixe
 _LIST_START = re.compile(rf"{_KEYWORD}(?:\s+(?:are|is))?\s*[:=-]?\s*", re.IGNORECASE)
 _SEPARATOR = re.compile(r"\s*[,;]\s*(?:and\s+)?|\s+and\s+")
 _LIST_END = re.compile(r"\s*(?:[.)](?:\s|$)|$)")  # a list ends its line or its sentence
-_LINE_ENTRY = re.compile(rf"\s*(?:[-*+]\s+)?{_ENTRY}\s*[.,;]?\s*", re.IGNORECASE)
+# `(?:\s*[.,;])?\s*`, not `\s*[.,;]?\s*`: the two runs of spaces could split a line's trailing ones in as many
+# ways as there are, each tried where the line goes on (a README line of 80,000 spaces took 70 s)
+_LINE_ENTRY = re.compile(rf"\s*(?:[-*+]\s+)?{_ENTRY}(?:\s*[.,;])?\s*", re.IGNORECASE)
 _VALUE_HEADER = re.compile(r"(?:(?:pixel|mask|label|class|grey|gray)\s*)?(?:values?|ids?|index|idx|code)|labels?",
                            re.IGNORECASE)
 _VOID_ENTRY = re.compile(rf"(?:^|[,;:(]\s*){_ENTRY}\s*(?=[,;.)]|$)", re.IGNORECASE)
@@ -112,7 +114,7 @@ def _table_names(rows: list[list[str]]) -> dict[int, str] | None:
         return None
     columns = list(zip(*rows))
     values = next((k for k, column in enumerate(columns) if _VALUE_HEADER.fullmatch(column[0])
-                   and all(cell.isdigit() and len(cell) <= 5 for cell in column[1:])), None)
+                   and all(cell.isascii() and cell.isdigit() and len(cell) <= 5 for cell in column[1:])), None)
     if values is None:
         return None
     names = next((column for k, column in enumerate(columns) if k != values

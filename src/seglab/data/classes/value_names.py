@@ -164,7 +164,8 @@ def fitted_to_masks(names: ValueNames, values: Collection[int]) -> ValueNames | 
                    void=None if names.void is None else names.void - 1)
 
 
-_NUMBERED_LINE = re.compile(r"(\d+)[\t ]+(\S.*)")
+# values of at most 20 digits (uint64's): int() refuses 4,300 and more, and no mask holds such values
+_NUMBERED_LINE = re.compile(r"(\d{1,20})[\t ]+(\S.*)")
 
 
 def value_names_from_numbered_lines(path: str | Path) -> ValueNames | None:
@@ -219,8 +220,9 @@ def value_names_from_arff(path: str | Path) -> ValueNames | None:
     return ValueNames(path, dict(enumerate(names)))
 
 
-_LUT_LINES = (re.compile(r"(?P<id>\d+)\s+(?P<name>\S+)(?:\s+\d{1,3}){4}"),  # FreeSurfer's, 3D Slicer's: id name R G B A
-              re.compile(r'(?P<id>\d+)(?:\s+\d{1,3}){3}\s+[\d.]+\s+[01]\s+[01]\s+"(?P<name>[^"]+)"'))  # ITK-SNAP's
+# FreeSurfer's and 3D Slicer's lines (id name R G B A), then ITK-SNAP's; ids of at most 20 digits, as `_NUMBERED_LINE`'s
+_LUT_LINES = (re.compile(r"(?P<id>\d{1,20})\s+(?P<name>\S+)(?:\s+\d{1,3}){4}"),
+              re.compile(r'(?P<id>\d{1,20})(?:\s+\d{1,3}){3}\s+[\d.]+\s+[01]\s+[01]\s+"(?P<name>[^"]+)"'))  # ITK-SNAP's
 COLOUR_TABLE_GLOB = "*.ctbl"  # 3D Slicer's colour table; its `*_ColorTable.txt` is read among the text files
 
 
