@@ -1736,3 +1736,66 @@ def test_any_class_table_names_values_or_names_the_file(tmp_path_factory, file, 
     if names is not None:
         fitted = fitted_to_masks(names, held | {255})
         assert fitted is None or all(v >= 0 for v in fitted.names)
+
+
+volume_paths = st.sampled_from(["imagesTr/case0_0000.nii.gz", "labelsTr/case0.nii.gz", "./labelsTr/case1.nii.gz",
+                                "case1.nii.gz", "../case0.nii.gz", "/etc/passwd", "/dev/zero", "imagesTr",
+                                "C:\\data\\labelsTr\\case0.nii.gz", "", "a\x00b", "x" * 5000]) | json_values
+datalist_cases = st.lists(st.fixed_dictionaries({"image": volume_paths | st.lists(volume_paths, max_size=2),
+                                                 "label": volume_paths},
+                                                optional={"fold": st.integers(-2, 5) | st.sampled_from([2**70, 1e308])
+                                                          | json_values}) | json_values, max_size=3)
+region_values = st.integers(-1, 3) | st.sampled_from([2**70])
+dataset_labels = json_values | st.dictionaries(
+    st.sampled_from(["background", "liver", "ignore", "0", "1", "²", _LONG_NUMBER]),
+    region_values | st.lists(region_values, max_size=3) | st.text(max_size=4), max_size=4)
+datalists = st.fixed_dictionaries({"training": datalist_cases | json_values}, optional={
+    "validation": datalist_cases, "test": datalist_cases | json_values, "labels": dataset_labels})
+auto3dseg_inputs = json_values | st.fixed_dictionaries(
+    {"datalist": volume_paths | st.just("dataset_0.json"), "dataroot": st.just(".")},
+    optional={"class_names": json_values | st.lists(st.text(max_size=4) | st.fixed_dictionaries(
+        {"name": st.sampled_from(["tc", "wt", ""]) | json_values,
+         "index": st.lists(region_values, max_size=3) | json_values}), max_size=3)})
+
+
+@example(datalist={"training": []}, name="dataset_0.json",
+         auto3dseg={"datalist": "/dev/zero", "dataroot": "."})  # read without end: MemoryError
+@example(datalist={"training": [], "labels": {"0": "background", "²": "liver"}}, name="dataset.json",
+         auto3dseg=None)  # int('²'): ValueError
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(datalist=datalists | json_values, name=st.sampled_from(["dataset.json", "dataset_0.json"]),
+       auto3dseg=st.none() | auto3dseg_inputs)
+def test_any_datalist_beside_volumes_gives_pairs_or_a_seglab_error(tmp_path_factory, datalist, name, auto3dseg):
+    """nnU-Net's dataset.json (region-based labels too), a MONAI datalist and an Auto3DSeg input
+    beside two tiny cases, of any JSON or YAML: wrong types, nested lists, numbers past a mask's,
+    paths out of the folder, absolute ones, a device (`/dev/zero`)."""
+    import nibabel as nib
+
+    root = tmp_path_factory.mktemp("datalists")
+    for k in range(2):
+        for folder, name_end, voxels in (("imagesTr", "_0000", np.arange(60, dtype=np.int16) % 7),
+                                         ("labelsTr", "", np.arange(60, dtype=np.uint8) % 3)):
+            (root / folder).mkdir(exist_ok=True)
+            nib.Nifti1Image(voxels.reshape(5, 4, 3), np.eye(4)).to_filename(root / folder / f"case{k}{name_end}.nii.gz")
+    (root / name).write_text(json.dumps(datalist))
+    if auto3dseg is not None:
+        (root / "input.yaml").write_text(json.dumps(auto3dseg))  # JSON is YAML
+    _small_allocation(lambda: _only_seglab_errors(root, tmp_path_factory.mktemp("cache")))
+
+
+@SETTINGS
+@given(labels=dataset_labels, class_names=auto3dseg_inputs, raw=masks)
+def test_any_declared_regions_read_any_mask(labels, class_names, raw):
+    """The regions nnU-Net's labels or Auto3DSeg's class_names declare, of any values, read a
+    mask as overlapping classes, or say why not."""
+    from seglab.data.classes import listed_regions, region_labels
+    from seglab.data.layouts.multilabel import RegionsMapping
+
+    found = region_labels(labels)
+    listed = listed_regions(class_names.get("class_names") if isinstance(class_names, dict) else class_names)
+    for regions, ignore in [*([found] if found else []), *([(listed, None)] if listed else [])]:
+        try:
+            bits = RegionsMapping(tuple(regions.values()), ignore).apply(raw)
+        except ValueError:
+            continue
+        assert bits.shape == raw.shape[:2]

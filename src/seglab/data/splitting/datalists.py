@@ -91,9 +91,10 @@ def describe_cases(folders: Iterable[Path]) -> Description:
 
 def read_datalist(path: Path) -> Datalist | None:
     """The labels and lists of a dataset.json, or of another JSON holding a "training" list of
-    `{"image", "label"}` (a MONAI datalist); None for any other file."""
+    `{"image", "label"}` (a MONAI datalist); None for any other file. A file only: the path an
+    Auto3DSeg input names may be a device (`/dev/zero` reads without end) or a pipe (waits)."""
     try:
-        if path.stat().st_size > _MOST_BYTES:
+        if not path.is_file() or path.stat().st_size > _MOST_BYTES:
             return None
         values = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, ValueError, RecursionError):
