@@ -1799,3 +1799,59 @@ def test_any_declared_regions_read_any_mask(labels, class_names, raw):
         except ValueError:
             continue
         assert bits.shape == raw.shape[:2]
+
+
+def _sample_groups_bytes(groups: list[dict[str, tuple[tuple[int, ...], str]]], folds: list[object]) -> bytes | None:
+    """An HDF5 file of a group per sample (ChaBuD's train_eval.hdf5): each group's datasets of the
+    shapes and dtypes drawn ("text": strings, "record": a compound type), a `fold` attribute of
+    any type (`empty`: HDF5's empty value, `ref`: a reference); None without h5py."""
+    import io
+
+    try:
+        import h5py
+    except ImportError:
+        return None
+    buffer = io.BytesIO()
+    with h5py.File(buffer, "w") as file:
+        for k, (datasets, fold) in enumerate(zip(groups, folds)):
+            group = file.create_group(f"sample_{k}")
+            for name, (shape, dtype) in datasets.items():
+                if dtype == "text":
+                    group[name] = np.full(shape, b"ab", "S2")
+                elif dtype == "record":
+                    group[name] = np.zeros(shape, [("a", "i4"), ("b", "f4")])
+                else:
+                    group[name] = (np.arange(int(np.prod(shape))) % 3).reshape(shape).astype(dtype)
+            group.attrs["fold"] = (h5py.Empty("f") if fold == "empty" else group.ref if fold == "ref"
+                                   else np.array(fold) if isinstance(fold, list) else fold)
+    return buffer.getvalue()
+
+
+h5_members = st.tuples(st.sampled_from([(6, 8), (6, 8, 1), (6, 8, 3), (0, 8), (6, 8, 0), (1, 1), (6, 8, 17), ()]),
+                       st.sampled_from(["uint8", "uint16", "float32", "float16", "bool", "int64", "text", "record"]))
+h5_folds = st.sampled_from([0, 1, 2**63 - 1, -1, 1.5, float("nan"), "a", "", b"\xff\xfe", [1, 2], "empty", "ref"])
+
+
+@pytest.mark.skipif(H5_FILE is None, reason="HDF5 files need the 'hdf5' extra (h5py)")
+@example(groups=[{"post_fire": ((6, 8, 3), "uint16"), "mask": ((6, 8), "text")}] * 2, folds=[0, 1], cut=0,
+         flips=[])  # a dataset of strings: TypeError (np.isfinite) while the slices were written
+@example(groups=[{"post_fire": ((0, 8), "uint8"), "mask": ((0, 8), "uint8")}] * 2, folds=[0, 1], cut=0,
+         flips=[])  # no pixels: Pillow's ValueError ("cannot write empty image")
+@example(groups=[{"post_fire": ((6, 8, 0), "uint8"), "mask": ((6, 8, 0), "uint8")}] * 2, folds=[0, 1], cut=0,
+         flips=[])  # no channels: IndexError
+@example(groups=[{"post_fire": ((1, 1), "uint8"), "mask": ((1, 1), "uint8")}] * 2, folds=[0, 1], cut=0,
+         flips=[])  # squeeze() made a 0-d image: IndexError
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(groups=st.lists(st.fixed_dictionaries({"post_fire": h5_members, "mask": h5_members},
+                                             optional={"pre_fire": h5_members}), min_size=2, max_size=3),
+       folds=st.lists(h5_folds, min_size=3, max_size=3), cut=st.integers(0, 6000),
+       flips=st.lists(st.tuples(st.integers(0, 5999), st.integers(0, 255)), max_size=4))
+def test_any_hdf5_file_of_a_group_per_sample_gives_pairs_or_a_seglab_error(tmp_path_factory, groups, folds, cut,
+                                                                           flips):
+    """ChaBuD's layout with datasets of wrong shapes (no pixels, no channels, one pixel) and dtypes
+    (strings, records), fold attributes of odd types, damaged or cut short."""
+    data = _sample_groups_bytes(groups, folds)
+    root = tmp_path_factory.mktemp("sample-groups")
+    _damaged_copy(root / "train_eval.hdf5", (data or b"")[: len(data or b"") - cut % max(len(data or b"") - 8, 1)]
+                  if cut else data or b"", flips)
+    _small_allocation(lambda: _only_seglab_errors(root, tmp_path_factory.mktemp("cache")))

@@ -110,10 +110,18 @@ def holds_image_and_mask(path: Path) -> bool:
         return False
 
 
+def holds_numbers(dtype: np.dtype) -> bool:
+    """Whether arrays of `dtype` hold numbers (booleans, integers, floats, complex), not Python
+    objects, text, records or dates, which no image or mask reading takes."""
+    return dtype.kind in "biufc"
+
+
 def numeric(dtype: np.dtype | None) -> None:
-    """Refuse arrays of Python objects (`Unusable`): numbers only, nothing unpickled."""
-    if dtype is not None and dtype.hasobject:
-        raise Unusable(f"holds Python objects (dtype {dtype}); expected numbers", "bad-dtype")
+    """Refuse arrays of anything but numbers (`Unusable`, `holds_numbers`): nothing unpickled, and
+    no text (an HDF5 dataset of strings crashed the stack reader's checks of its values)."""
+    if dtype is not None and not holds_numbers(dtype):
+        held = "Python objects" if dtype.hasobject else "no numbers"
+        raise Unusable(f"holds {held} (dtype {dtype}); expected numbers", "bad-dtype")
 
 
 def _npz_member(archive: zipfile.ZipFile, role: str) -> str:

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from seglab.data.files.memory import within_half_memory
-from seglab.data.files.npy_files import array_header, array_layout, numeric
+from seglab.data.files.npy_files import array_header, array_layout, holds_numbers, numeric
 from seglab.data.files.read_errors import DECODE_ERRORS, Unusable
 from seglab.errors import DataError
 
@@ -37,7 +37,7 @@ def npz_member_shapes(path: Path) -> dict[str, tuple[int, ...]]:
                 if info.filename.endswith(".npy"):
                     with archive.open(info) as member:
                         shape, dtype = array_header(member)
-                    if dtype is not None and not dtype.hasobject:
+                    if dtype is not None and holds_numbers(dtype):
                         found[info.filename.removesuffix(".npy")] = shape
     except DECODE_ERRORS as err:
         raise DataError(f"NumPy archive '{path}' cannot be read (damaged or truncated?): {err}") from None

@@ -12,7 +12,8 @@ from seglab.data.discovery.folders import Folder, walk
 from seglab.data.discovery.naming import looks_like_image_folder, looks_like_mask_folder
 from seglab.data.files.hdf5_files import HDF5_SUFFIXES, SampleGroup, h5_dataset_shapes, h5_sample_groups, names_stacks
 from seglab.data.files.index import Problem, natural_key
-from seglab.data.files.npy_files import npy_header
+from seglab.data.files.npy_files import npy_header, numeric
+from seglab.data.files.read_errors import Unusable
 from seglab.data.files.npz_stacks import npz_member_shapes
 from seglab.data.files.read_errors import TIFF_SUFFIXES
 from seglab.data.files.tiff_stacks import tiff_stack_shape
@@ -26,8 +27,9 @@ _MOST_OPENED = 12  # TIFF, HDF5 or .npz files in a folder whose headers are read
 
 def _stack_shaped(shape: tuple[int, ...]) -> bool:
     """(N, H, W, C) with C up to `_MOST_CHANNELS`, or (N, H, W) with W over it (an (H, W, C)
-    image is no stack)."""
-    return (len(shape) == 4 and shape[3] <= _MOST_CHANNELS) or (len(shape) == 3 and shape[2] > _MOST_CHANNELS)
+    image is no stack); slices of a side 0 hold no pixels to write, and are none."""
+    shaped = (len(shape) == 4 and shape[3] <= _MOST_CHANNELS) or (len(shape) == 3 and shape[2] > _MOST_CHANNELS)
+    return shaped and 0 not in shape[1:]
 
 
 def _named_for_a_role(name: str) -> bool:
@@ -65,8 +67,9 @@ def _stacks(root: Path) -> tuple[list[_Stack], list[Problem]]:
             if path.suffix.lower() != ".npy" or not _named_for_a_role(path.stem):
                 continue
             try:
-                shape, _ = npy_header(path)
-            except (OSError, ValueError):
+                shape, dtype = npy_header(path)
+                numeric(dtype)
+            except (OSError, ValueError, Unusable):
                 continue  # reading it as an image reports it
             if _stack_shaped(shape):
                 found.append(_Stack(path, tuple(shape)))
@@ -94,7 +97,7 @@ def _sample_stacks(path: Path, samples: dict[str, SampleGroup]) -> list[_Stack]:
     for name in members_of_every_group(samples):
         shapes = {samples[group].shapes[name] for group in groups}
         shape = shapes.pop()
-        if not shapes and (len(shape) == 2 or len(shape) == 3 and shape[2] <= _MOST_CHANNELS):
+        if not shapes and 0 not in shape and (len(shape) == 2 or len(shape) == 3 and shape[2] <= _MOST_CHANNELS):
             stacks.append(_Stack(path, (len(groups), *shape), name, groups))
     return stacks
 

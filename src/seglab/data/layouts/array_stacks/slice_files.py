@@ -36,7 +36,8 @@ def _image_file(image: np.ndarray, path: Path) -> Path:
     grey_or_rgb = image.ndim == 2 or image.shape[-1] in (1, 3)
     if grey_or_rgb and byte_valued(image):
         target = path.with_suffix(".png")
-        Image.fromarray(image.astype(np.uint8).squeeze()).save(target)
+        grey = image[..., 0] if image.ndim == 3 and image.shape[2] == 1 else image  # not squeeze(): a side of 1 stays
+        Image.fromarray(grey.astype(np.uint8)).save(target)
         return target
     target = path.with_suffix(".npy")
     np.save(target, image.astype(np.uint8) if image.dtype == np.bool_ else image)
