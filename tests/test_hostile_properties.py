@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import struct
 import tracemalloc
 import zlib
@@ -39,15 +40,16 @@ class_dicts = st.fixed_dictionaries(
 )
 
 
-def _small_allocation(run) -> None:
-    """Run `run()` and fail if it allocated more than 64 MB (a value asked for a huge array)."""
+def _small_allocation(run):
+    """Run `run()` and fail if it allocated more than 64 MB (a value asked for a huge array); its result."""
     tracemalloc.start()
     try:
-        run()
+        result = run()
     finally:
         peak = tracemalloc.get_traced_memory()[1]
         tracemalloc.stop()
     assert peak < 64 * 2**20, peak
+    return result
 
 
 @SETTINGS
@@ -1855,3 +1857,44 @@ def test_any_hdf5_file_of_a_group_per_sample_gives_pairs_or_a_seglab_error(tmp_p
     _damaged_copy(root / "train_eval.hdf5", (data or b"")[: len(data or b"") - cut % max(len(data or b"") - 8, 1)]
                   if cut else data or b"", flips)
     _small_allocation(lambda: _only_seglab_errors(root, tmp_path_factory.mktemp("cache")))
+
+
+windows_paths = st.sampled_from([
+    "C:\\Users\\anna\\images\\a.png", "C:\\Users\\anna\\m.png", "C:\\..\\..\\outside\\a.png", "..\\outside\\a.png",
+    "\\\\server\\share\\images\\a.png", "D:a.png", "~nobody-here/a.png", "~/a.png", "C:\\" + "b" * 300 + "\\a.png",
+    "C:" + "\\a" * 3000 + "\\a.png", "C:\\x\\a\x00.png", "/" * 5, "images\\a.png", "m.png"]) | st.text(
+    alphabet="C:\\/.a~ \x00", max_size=30)
+
+
+@example(rows=[("~nobody-here/a.png", "m.png")], as_json=False)  # expanduser: RuntimeError
+@example(rows=[("C:\\" + "b" * 300 + "\\a.png", "m.png")], as_json=False)  # a name too long: OSError
+@example(rows=[("C:\\x\\a\x00.png", "m.png"), ("images\\a.png", "m.png")], as_json=True)  # a NUL: os.stat's ValueError
+@example(rows=[(".", "m.png"), (".", "m.png")], as_json=False)  # the folder twice: relative_to's ValueError
+@SETTINGS
+@given(rows=st.lists(st.tuples(windows_paths, windows_paths), min_size=1, max_size=3), as_json=st.booleans())
+def test_any_windows_paths_in_a_manifest_give_pairs_or_a_seglab_error(tmp_path_factory, rows, as_json):
+    """A manifest written on another machine (Excel's `C:\\Users\\...`): `..`, drive letters, UNC
+    shares, `~user`, names too long for the file system, folders by thousands, NUL bytes. Pairs
+    of files below its folder (never `outside/`, above it), split; or a seglab error."""
+    import csv
+
+    from seglab.data import discover
+    from seglab.data.splitting.splits import split_pairs
+
+    top = tmp_path_factory.mktemp("windows")
+    _photo(top / "outside" / "a.png")
+    _photo(top / "data" / "images" / "a.png")
+    _photo(top / "data" / "m.png")
+    if as_json:
+        (top / "data" / "pairs.json").write_text(json.dumps([{"image": i, "mask": m} for i, m in rows]))
+    else:
+        with (top / "data" / "pairs.csv").open("w", newline="", encoding="utf-8") as file:
+            csv.writer(file).writerows([["image", "mask"], *rows])
+    manifest = top / "data" / ("pairs.json" if as_json else "pairs.csv")
+    try:
+        index = _small_allocation(lambda: discover(manifest, cache_dir=str(tmp_path_factory.mktemp("cache"))))
+    except SeglabError:
+        return
+    read = [p.image for p in index.pairs if os.path.isfile(p.image)]
+    assert all((top / "outside") not in Path(os.path.realpath(image)).parents for image in read), read
+    split_pairs(index.pairs)

@@ -8,6 +8,7 @@ is damaged. A file that needs a codec which is not installed is not called corru
 
 from __future__ import annotations
 
+import os
 import re
 import struct
 import tokenize
@@ -106,10 +107,10 @@ def decode(path: Path, what: str, reader: Callable[[Path], _T]) -> _T:
         ReadError: missing, empty, unreadable or damaged file, a codec not installed, or an
             empty array.
     """
-    if not path.is_file():
-        if path.is_symlink():
+    if not os.path.isfile(path):  # os.path's look-ups: a name too long for the file system is none, where Path's raise
+        if os.path.islink(path):
             raise ReadError(f"{what} '{path}' is a broken symbolic link (or a link loop)", "broken-link")
-        reason = "is not a file" if path.exists() else "does not exist"
+        reason = "is not a file" if os.path.exists(path) else "does not exist"
         raise ReadError(f"{what} '{path}' {reason}", "missing")
     try:
         if path.stat().st_size == 0:

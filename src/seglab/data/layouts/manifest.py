@@ -16,6 +16,7 @@ import csv
 import io
 import json
 import logging
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -45,6 +46,9 @@ COLUMNS = {
     "group": ("group", "subject", "patient", "case", "case_id", "subject_id", "patient_id"),
 }  # fmt: skip
 _JSON_SPLITS = {"training": "train", "train": "train", "validation": "val", "val": "val", "test": "test"}
+# of a path written on another machine, the ends tried (`_moved`): deeper than any real tree (Windows' MAX_PATH of 260
+# characters holds 130 folders), and each end is joined and looked up, so a cell of 60,000 folders took minutes
+_MOST_PARTS = 128
 
 
 @dataclass(frozen=True)
@@ -127,7 +131,12 @@ def _rows(path: Path) -> list[_Row]:
     raw = _READERS.get(path.suffix.lower(), _table_rows)(path, text)
     if not raw:
         raise DataError(f"manifest '{path}' lists no pairs")
-    return [_Row(number, _rename(values, path)) for number, values in raw]
+    rows = [_Row(number, _rename(values, path)) for number, values in raw]
+    damaged = next((row for row in rows if any("\x00" in str(row.values.get(c, "")) for c in ("image", "mask"))), None)
+    if damaged is not None:  # looked up, such a path raised ValueError deep in the readers
+        raise DataError(f"manifest '{path}', row {damaged.number}: a path holds a NUL character, which no file name "
+                        "can (a damaged file?); write the row's paths again, or remove it")
+    return rows
 
 
 def _table_rows(path: Path, text: str) -> list[tuple[int, dict[str, Any]]]:
@@ -215,10 +224,10 @@ def _base(manifest: Path, rows: list[_Row]) -> Path:
     """The folder the manifest's relative paths start from: its own, or the nearest of the two
     above it where most of the first images exist (VisA's `split_csv/1cls.csv` names
     `candle/Data/...` from the dataset's top; Kaggle's CSVs sit in a folder of their own)."""
-    listed = [Path(v) for v in (row.values.get("image") for row in rows[:20]) if isinstance(v, str) and v]
-    relative = [path for path in listed if not path.expanduser().is_absolute()]
+    listed = [_expanded(v) for v in (row.values.get("image") for row in rows[:20]) if isinstance(v, str) and v]
+    relative = [path for path in listed if not path.is_absolute()]
     for base in (manifest.parent, *list(manifest.parent.parents)[:2]):
-        if relative and sum((base / path).exists() for path in relative) * 2 > len(relative):
+        if relative and sum(os.path.exists(base / path) for path in relative) * 2 > len(relative):
             if base != manifest.parent:
                 logger.info("%s: its paths are relative to '%s', not to the manifest's folder", manifest, base)
             return base
@@ -234,22 +243,33 @@ def _path(base: Path, row: _Row, column: str, manifest: Path) -> Path:
 
 
 def _written(value: str, base: Path) -> Path:
-    path = Path(value).expanduser()
+    path = _expanded(value)
     return path if path.is_absolute() else base / path
 
 
+def _expanded(value: str) -> Path:
+    """A listed path, `~` its writer's home folder when that is one here (`~anna/x.jpg` written on
+    another machine stays as written, where `expanduser` raises)."""
+    try:
+        return Path(value).expanduser()
+    except RuntimeError:
+        return Path(value)
+
+
 def _elsewhere(value: str, base: Path) -> bool:
-    """Whether a path was written on another machine: absolute or with Windows' backslashes, and not here."""
-    return (Path(value).expanduser().is_absolute() or "\\" in value) and not _written(value, base).exists()
+    """Whether a path was written on another machine: absolute or with Windows' backslashes, and
+    not here (os.path's look-ups: a name too long for the file system is not here, where Path's raise)."""
+    return (_expanded(value).is_absolute() or "\\" in value) and not os.path.exists(_written(value, base))
 
 
 def _moved(value: str, base: Path) -> Path | None:
     """The file below `base` that a path written on another machine names, where that path is
     not here (Excel on Windows: `C:\\Users\\anna\\Desktop\\lesions\\images\\x.jpg`, `/home/anna/...`):
     the longest end of it that is (`images/x.jpg`), so that a mask folder's file of the image's name
-    stays the mask's; None when no end is."""
-    parts = [part for part in cell_path(value).parts if part.strip("/")]
-    return next((found for k in range(len(parts)) if (found := base.joinpath(*parts[k:])).is_file()), None)
+    stays the mask's; None when no end is. An end climbing out of `base` (`..`) is none."""
+    parts = [part for part in cell_path(value).parts if part.strip("/")][-_MOST_PARTS:]
+    return next((found for k in range(len(parts)) if ".." not in parts[k:]
+                 and os.path.isfile(found := base.joinpath(*parts[k:]))), None)
 
 
 def _split(row: _Row, manifest: Path) -> str | None:

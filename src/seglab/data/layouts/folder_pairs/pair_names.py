@@ -37,8 +37,10 @@ def _derived_images(problems: list[Problem], pairs: list[Pair]) -> set[Path]:
 
 def _folder_of(image: Path, root: Path) -> str:
     """An image's folder from `root`; its folder's name for an image outside it (extracted from
-    an annotation file into the cache, in a folder mirroring the file's)."""
-    return image.parent.relative_to(root).as_posix() if image.is_relative_to(root) else image.parent.name
+    an annotation file into the cache, in a folder mirroring the file's), or `root` itself (a
+    manifest's `.`)."""
+    folder = image.parent
+    return folder.relative_to(root).as_posix() if folder.is_relative_to(root) else folder.name
 
 
 def unique_names(pairs: list[Pair], root: Path) -> list[Pair]:
