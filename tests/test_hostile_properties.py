@@ -1898,3 +1898,107 @@ def test_any_windows_paths_in_a_manifest_give_pairs_or_a_seglab_error(tmp_path_f
     read = [p.image for p in index.pairs if os.path.isfile(p.image)]
     assert all((top / "outside") not in Path(os.path.realpath(image)).parents for image in read), read
     split_pairs(index.pairs)
+
+
+def _alpha_mask_bytes() -> dict[str, bytes]:
+    """Small masks as PNG bytes: a layer's RGBA and grey + alpha, in 8 and 16 bits, a palette with
+    a transparent entry (tRNS), and masks of no alpha (grey, RGB)."""
+    import io
+
+    import imagecodecs
+
+    alpha = np.zeros((6, 8), np.uint8)
+    alpha[2:5, 2:6] = 255
+    alpha[2, 2] = 90  # a soft edge
+    alpha16 = alpha.astype(np.uint16) * 257
+    palette = Image.fromarray((alpha > 0).astype(np.uint8), "P")
+    palette.putpalette([0, 0, 0, 255, 0, 0] + [0] * 762)
+
+    def png(picture: Image.Image, **options: object) -> bytes:
+        buffer = io.BytesIO()
+        picture.save(buffer, "PNG", **options)
+        return buffer.getvalue()
+
+    return {"rgba": png(Image.fromarray(np.dstack([np.full((6, 8, 3), 40, np.uint8), alpha]))),
+            "la": png(Image.merge("LA", [Image.fromarray(np.zeros((6, 8), np.uint8)), Image.fromarray(alpha)])),
+            "rgba16": imagecodecs.png_encode(np.dstack([np.zeros((6, 8, 3), np.uint16), alpha16])),
+            "la16": imagecodecs.png_encode(np.dstack([np.zeros((6, 8), np.uint16), alpha16])),
+            "palette-trns": png(palette, transparency=0), "grey": png(Image.fromarray(alpha)),
+            "rgb": png(Image.fromarray(np.dstack([alpha] * 3)))}
+
+
+ALPHA_MASKS = _alpha_mask_bytes()
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(kinds=st.lists(st.sampled_from(sorted(ALPHA_MASKS)), min_size=1, max_size=3), mask_alpha=st.booleans(),
+       copied=st.booleans(), cut=st.integers(0, 300), flips=st.lists(st.tuples(st.integers(0, 299),
+                                                                               st.integers(0, 255)), max_size=4))
+def test_any_alpha_masks_and_their_copies_read_or_name_the_file(tmp_path_factory, kinds, mask_alpha, copied, cut,
+                                                               flips):
+    """Masks read by their alpha (or --mask-alpha) of any kind: 16-bit alpha, grey + alpha, a
+    palette with a transparent entry, none; the first damaged or cut short, a pair copied as Drive
+    copies (`0 (1).png`): pairs whose masks read or name their file, split with their copies, and
+    byte copies found among the files; or a seglab error."""
+    from seglab.data import discover
+    from seglab.data.files.byte_copies import byte_copies
+    from seglab.data.files.io import read_mask
+    from seglab.data.splitting.splits import split_pairs
+
+    root = tmp_path_factory.mktemp("alpha")
+    for folder in ("images", "masks"):
+        (root / folder).mkdir()
+    for k, kind in enumerate(kinds):
+        _photo(root / "images" / f"{k}.png")
+        data = ALPHA_MASKS[kind]
+        _damaged_copy(root / "masks" / f"{k}.png", data[: len(data) - cut % len(data)] if k == 0 else data,
+                      flips if k == 0 else [])
+    if copied:
+        for folder in ("images", "masks"):
+            (root / folder / "0 (1).png").write_bytes((root / folder / "0.png").read_bytes())
+
+    def read() -> None:
+        try:
+            index = discover(root, cache_dir=str(tmp_path_factory.mktemp("cache")), mask_alpha=mask_alpha)
+        except SeglabError:
+            return
+        for pair in index.pairs:
+            try:
+                labels = read_mask(pair.mask, index.mapping)
+            except SeglabError as err:
+                assert pair.mask.name in str(err)
+                continue
+            assert labels.ndim == 2
+        if index.pairs:
+            split_pairs(index.pairs)
+        byte_copies(p for folder in ("images", "masks") for p in (root / folder).iterdir())
+
+    _small_allocation(read)
+
+
+time_point_names = st.lists(st.sampled_from(["training01", "01", "02", "flair", "t2", "pp", "mask1", "mask2", "a", "",
+                                             "1", "x"]), min_size=1, max_size=4).map("_".join) \
+    | st.text(alphabet="ab01_-.", max_size=12)
+
+
+@SETTINGS
+@given(images=st.lists(time_point_names, max_size=6), labels=st.lists(time_point_names, max_size=4),
+       suffix=st.sampled_from([".nii", ".nii.gz", ".mha", ""]))
+def test_time_points_of_any_names_share_out_every_volume(images, labels, suffix):
+    """The ISBI 2015 longitudinal layout's time points (`training01_01_flair_pp` beside
+    `training01_01_mask1`), told from any file names: none, or two scans or more that between them
+    hold every image and label volume once, each named its scan's name or its name and a word."""
+    from seglab.data.files.volumes import volume_stem
+    from seglab.data.layouts.volume_format.time_points import time_point_scans
+
+    image_paths = [Path("case", f"{name}{suffix}") for name in images]
+    label_paths = [Path("case", "masks", f"{name}{suffix}") for name in labels]
+    scans = time_point_scans(image_paths, label_paths)
+    if not scans:
+        return
+    assert len(scans) >= 2
+    assert sorted(p for found, _ in scans.values() for p in found) == sorted(image_paths)
+    assert sorted(p for _, held in scans.values() for p in held) == sorted(label_paths)
+    for scan, (found, _) in scans.items():
+        stems = [volume_stem(p) for p in found]
+        assert scan and all(s == scan or (s.startswith(scan) and s[len(scan)] in "_-.") for s in stems), (scan, stems)
