@@ -238,6 +238,8 @@ def test_any_coco_file_gives_pairs_or_a_seglab_error(tmp_path_factory, objects, 
     _small_allocation(lambda: _only_seglab_errors(root, tmp_path_factory.mktemp("cache")))
 
 
+# a name too long for the file system: Path.is_file raised OSError (ENAMETOOLONG)
+@example(objects=[], image={"file_name": "x" * 300, "height": 6, "width": 8}, categories=[])
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(objects=st.lists(st.fixed_dictionaries({"segmentation": segmentations}, optional={
            "category_id": st.sampled_from([1, 7]) | json_values}), max_size=3) | json_values,

@@ -45,8 +45,8 @@ def located_images(named: Sequence[tuple[Path, Sequence[tuple[Hashable, str | Se
             tried = [names] if isinstance(names, str) else list(names)
             candidates: list[Path] = []
             name = tried[0] if tried else ""  # the name said when none is found
-            for each in tried:
-                candidates = [p for p in (source.parent / each, base / each) if p.is_file() and inside(p, base)]
+            for each in tried:  # os.path's look-up: a name too long for the file system is none, where Path's raises
+                candidates = [p for p in (source.parent / each, base / each) if os.path.isfile(p) and inside(p, base)]
                 candidates = candidates or nearest(by_name.get(Path(each).name, []), source)
                 if candidates:
                     name = each
