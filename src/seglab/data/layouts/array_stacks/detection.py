@@ -13,9 +13,8 @@ from seglab.data.discovery.naming import looks_like_image_folder, looks_like_mas
 from seglab.data.files.hdf5_files import HDF5_SUFFIXES, SampleGroup, h5_dataset_shapes, h5_sample_groups, names_stacks
 from seglab.data.files.index import Problem, natural_key
 from seglab.data.files.npy_files import npy_header, numeric
-from seglab.data.files.read_errors import Unusable
 from seglab.data.files.npz_stacks import npz_member_shapes
-from seglab.data.files.read_errors import TIFF_SUFFIXES
+from seglab.data.files.read_errors import TIFF_SUFFIXES, Unusable
 from seglab.data.files.tiff_stacks import tiff_stack_shape
 from seglab.data.layouts.array_stacks.stacks import _Stack
 from seglab.data.layouts.sample_groups import members_of_every_group
