@@ -95,6 +95,17 @@ def test_unpaired_files_and_unknown_parts_are_reported(tmp_path):
     assert [p.name for p in index.ignored] == ["00000_beard.png"]
 
 
+def test_numbers_int_does_not_read_are_no_image_number_nor_mapping_index(tmp_path):
+    """`'²'.isdigit()` is true and `int('²')` a ValueError: an image named `²3.jpg` or a mapping line
+    starting `²` crashed discovery with a traceback; they are files and lines of no index."""
+    root = celebamask_hq(tmp_path / "CelebAMask-HQ")
+    Image.fromarray(np.zeros((2 * SIZE, 2 * SIZE, 3), np.uint8)).save(root / "CelebA-HQ-img" / "\u00b23.jpg")
+    mapping = root / "CelebA-HQ-to-CelebA-mapping.txt"
+    mapping.write_text(mapping.read_text() + "\u00b2 7 8.jpg\n")
+    index = discover(root)
+    assert len(index.pairs) == len(ORIGINALS) and "\u00b23.jpg" in {p.name for p in index.ignored}
+
+
 @pytest.mark.parametrize("content, message", [
     (b"\xff\xfe\x00binary", "cannot be read as text"),
     (b"idx orig_idx orig_file\n0 999 x.jpg\n", "line 2: expected 'idx orig_idx orig_file'"),

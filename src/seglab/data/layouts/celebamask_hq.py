@@ -96,9 +96,9 @@ class CelebAMaskHQFormat(DatasetFormat):
         return (root / IMAGES).is_dir() and (root / MASKS).is_dir()
 
     def index(self, root: Path, classes: ClassSpec | None) -> DatasetIndex:
-        images = {int(p.stem): p for p in list_images(root / IMAGES) if p.stem.isdigit()}
+        images = {int(p.stem): p for p in list_images(root / IMAGES) if p.stem.isdecimal()}
         parts: dict[int, list[Path]] = {}
-        ignored = [p for p in list_images(root / IMAGES) if not p.stem.isdigit()]
+        ignored = [p for p in list_images(root / IMAGES) if not p.stem.isdecimal()]
         for folder in sorted((p for p in (root / MASKS).iterdir() if p.is_dir()), key=lambda p: natural_key(p.name)):
             for mask in list_images(folder):
                 found = _MASK_NAME.fullmatch(mask.stem)
@@ -150,7 +150,7 @@ def _official_splits(path: Path) -> dict[int, str]:
     splits = {}
     for line_number, line in enumerate(lines, start=1):
         fields = line.split()
-        if len(fields) < 3 or not fields[0].isdigit():
+        if len(fields) < 3 or not fields[0].isdecimal():
             continue  # the header (CelebA's lists also start with their count)
         try:
             original = int(Path(fields[2]).stem)
