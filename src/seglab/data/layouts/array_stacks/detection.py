@@ -97,7 +97,7 @@ def _sample_stacks(path: Path, samples: dict[str, SampleGroup]) -> list[_Stack]:
         shapes = {samples[group].shapes[name] for group in groups}
         shape = shapes.pop()
         if not shapes and 0 not in shape and (len(shape) == 2 or len(shape) == 3 and shape[2] <= _MOST_CHANNELS):
-            stacks.append(_Stack(path, (len(groups), *shape), name, groups))
+            stacks.append(_Stack(path, (len(groups), *shape), name, groups, samples))
     return stacks
 
 

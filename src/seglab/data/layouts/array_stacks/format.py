@@ -12,7 +12,7 @@ from seglab.data.classes import ClassSpec
 from seglab.data.discovery.folders import walk
 from seglab.data.discovery.naming import usable_splits
 from seglab.data.encodings.encoding import choose_encoding
-from seglab.data.files.hdf5_files import HDF5_SUFFIXES, h5_class_names, h5_sample_groups
+from seglab.data.files.hdf5_files import HDF5_SUFFIXES, h5_class_names
 from seglab.data.files.index import DatasetIndex, Pair, Problem, natural_key
 from seglab.data.files.staging import cache_folder
 from seglab.data.layouts.array_stacks.detection import _stacks
@@ -80,9 +80,8 @@ class ArrayStackFormat(DatasetFormat):
             prefix = _prefix(masks, root, mask_stacks)
             names, grouped, said = [f"{i:05d}" for i in range(len(files))], [group] * len(files), " slices"
             if masks.groups:  # ChaBuD's samples, named by their groups, grouped by their folds
-                samples = h5_sample_groups(masks.path)
-                names, (grouped, folds) = list(masks.groups), fold_groups_of(samples, masks.groups)
-                said = f" groups, a sample each{folds}{left_out(samples)}"
+                names, (grouped, folds) = list(masks.groups), fold_groups_of(masks.samples, masks.groups)
+                said = f" groups, a sample each{folds}{left_out(masks.samples)}"
             pairs += [Pair(f"{prefix}_{name}", Path(image), Path(mask), split, in_group)
                       for name, in_group, (image, mask) in zip(names, grouped, files)]
             pannuke &= reading.kind == "typed-objects" and masks.shape[-1] == len(PANNUKE_CLASSES)

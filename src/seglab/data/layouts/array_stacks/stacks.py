@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from seglab.data.files.hdf5_files import HDF5_SUFFIXES, h5_group_slices, h5_stack
+from seglab.data.files.hdf5_files import HDF5_SUFFIXES, SampleGroup, h5_group_slices, h5_stack
 from seglab.data.files.npy_files import memory_mapped
 from seglab.data.files.npz_stacks import read_npz_stack
 from seglab.data.files.read_errors import TIFF_SUFFIXES, Unusable
@@ -28,6 +28,8 @@ class _Stack:
     shape: tuple[int, ...]
     member: str | None = None
     groups: tuple[str, ...] = ()  # an HDF5 file's groups, a sample each, whose `member` the slices are
+    # those groups as detection read them (their folds, their datasets), not read again for the index
+    samples: dict[str, SampleGroup] = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     @property
     def count(self) -> int:
