@@ -40,7 +40,9 @@ def test_time_budget_caps_epochs_and_keeps_the_best(tiny_dataset, tmp_path):
     assert 1 <= len(result.history) < 10_000
     assert sum(row["seconds"] for row in result.history) < 3.0 + 2 * max(r["seconds"] for r in result.history)
     saved = result.run.read_config()
-    assert saved.train.epochs == len(result.history) or len(result.history) < saved.train.epochs
+    # config.yaml keeps the first plan, fitted to the budget: the re-plans at each epoch end may pass it
+    # when later epochs run faster than the first (a load that lifts), so the history may be longer
+    assert 1 <= saved.train.epochs < 10_000
     assert result.run.best.is_file()
 
 
