@@ -213,8 +213,18 @@ def test_value_names_from_a_name_and_index_csv_take_the_first_synonym(tmp_path):
     assert found.names == {1: "wall", 2: "building", 3: "screen;silver screen", 4: "screen;crt screen"}
 
 
-@pytest.mark.parametrize("text", ["name,r,g,b\nsky,1,2,3\n", "Idx,Name\n", "image,mask\na.png,a_mask.png\n"],
-                         ids=["class_dict", "no rows", "a manifest"])
+@pytest.mark.parametrize("first", [",label_list", "Unnamed: 0,label_list"], ids=["to_csv", "read and written again"])
+def test_a_list_of_names_pandas_wrote_with_its_index_names_the_values(tmp_path, first):
+    """People Clothing Segmentation's labels.csv (`pd.Series(names, name="label_list").to_csv()`):
+    its index column has no name, so no index column was found and its 59 names were unread."""
+    (tmp_path / "labels.csv").write_text(f"{first}\n0,null\n1,accessories\n2,bag\n")
+    found = value_names_from_csv(tmp_path / "labels.csv")
+    assert found is not None and found.names == {0: "null", 1: "accessories", 2: "bag"}
+
+
+@pytest.mark.parametrize("text", ["name,r,g,b\nsky,1,2,3\n", "Idx,Name\n", "image,mask\na.png,a_mask.png\n",
+                                  ",pixels\n0,1200\n1,35.5\n"],
+                         ids=["class_dict", "no rows", "a manifest", "a pandas column of numbers"])
 def test_csvs_that_do_not_name_values_are_passed_over(tmp_path, text):
     (tmp_path / "a.csv").write_text(text)
     assert value_names_from_csv(tmp_path / "a.csv") is None

@@ -2270,6 +2270,31 @@ def test_pairs_shipped_in_two_file_formats_are_read_once(tmp_path, caplog):
     assert relative(discover(tmp_path / "roads")) == ["tiff/test/test_1.tif", "tiff/train/train_1.tif"]
 
 
+def test_pairs_shipped_in_folders_named_with_a_format_word_are_read_once_and_named(tmp_path, caplog):
+    """Kaggle's People Clothing Segmentation ships `png_images/IMAGES/` + `png_masks/MASKS/` and the
+    same pairs as `jpeg_images/IMAGES/` + `jpeg_masks/MASKS/`, the JPEG masks' ids damaged along
+    every edge, with a `labels.csv` pandas wrote (`,label_list`, then `0,null`, ...). All 2x pairs
+    were read (copies straddling the splits, stray ids from the JPEGs) as class_0 ... class_N. Now
+    the PNG copy is read, the JPEG one listed as ignored and the flag reading it logged, and the
+    table names the values."""
+    root = tmp_path / "people_clothing"
+    names = ["null", "accessories", "bag", "belt", "blazer", "blouse", "skin"]
+    for i in range(1, 5):
+        mask = labels(i, (0, 5, 6))
+        for folder, suffix in (("png", "png"), ("jpeg", "jpeg")):
+            save(root / f"{folder}_images" / "IMAGES" / f"img_{i:04d}.{suffix}", photo(i))
+            save(root / f"{folder}_masks" / "MASKS" / f"seg_{i:04d}.{suffix}", mask)
+    (root / "labels.csv").write_text(",label_list\n" + "".join(f"{k},{n}\n" for k, n in enumerate(names)))
+    with caplog.at_level(logging.INFO, logger="seglab.data.layouts.folder_pairs"):
+        index = discover(root, ignore_index=255)
+    assert relative(index) == [f"png_images/IMAGES/img_{i:04d}.png" for i in range(1, 5)]
+    assert sorted({p.relative_to(root).parts[0] for p in index.ignored}) == ["jpeg_images", "jpeg_masks"]
+    assert "--images jpeg_images reads the other format" in caplog.text
+    assert index.classes.names == tuple(names)
+    assert relative(discover(root, images="jpeg_images")) == [f"jpeg_images/IMAGES/img_{i:04d}.jpeg"
+                                                              for i in range(1, 5)]
+
+
 def test_a_folder_holding_its_split_folders_pairs_again_is_set_aside(tmp_path, caplog):
     """HRSC2016 ships `FullDataSet/` beside `Train/` and `Test/`, each with `AllImages/` +
     `Segmentations/`, the full set holding every split pair again (and images never annotated).

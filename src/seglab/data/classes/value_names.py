@@ -367,7 +367,9 @@ def value_names_from_csv(path: str | Path) -> ValueNames | None:
     (idx, id, index, value or label_key): ADE20K's objectInfo150.csv (`Idx, Ratio, Train, Val,
     Name`) or the tab-separated objectInfo150.txt of its zip, Roboflow's `_classes.csv` (`Pixel
     Value, Class`: there the class column holds the names), BCSS's tab-separated `gt_codes.tsv`
-    (`label, GT_code`), NuCLS' `nucleus_GTcodes.csv` (`group, overlay_order, GT_code, ...`), GOOSE's `goose_label_mapping.csv` (`label_key, class_name, ...`). None
+    (`label, GT_code`), NuCLS' `nucleus_GTcodes.csv` (`group, overlay_order, GT_code, ...`), GOOSE's `goose_label_mapping.csv` (`label_key, class_name, ...`);
+    or a list of names pandas wrote with its index (`Series.to_csv`: People Clothing
+    Segmentation's `labels.csv`, `,label_list` then `0,null`, `1,accessories`, ...). None
     when the header has no such columns or no row follows, so that any CSV beside the data can
     be tried.
 
@@ -380,12 +382,15 @@ def value_names_from_csv(path: str | Path) -> ValueNames | None:
     """
     path = Path(path)
     header, rows = _csv_rows(path)
-    index_column = next((header.index(c) for c in INDEX_COLUMNS if c in header), None)
-    paired = _NAME_COLUMNS.get(header[index_column], ()) if index_column is not None else ()
-    named = next((c for c in (*NAME_COLUMNS, *paired) if c in header), None)
-    if named is None or index_column is None or len(rows) < 2:
-        return None
-    name_column = header.index(named)
+    if _pandas_names(header, rows):
+        index_column, name_column = 0, 1
+    else:
+        index_column = next((header.index(c) for c in INDEX_COLUMNS if c in header), None)
+        paired = _NAME_COLUMNS.get(header[index_column], ()) if index_column is not None else ()
+        named = next((c for c in (*NAME_COLUMNS, *paired) if c in header), None)
+        if named is None or index_column is None or len(rows) < 2:
+            return None
+        name_column = header.index(named)
     full: dict[int, str] = {}
     for number, row in enumerate(rows[1:], start=2):
         if not any(cell.strip() for cell in row):
@@ -402,6 +407,25 @@ def value_names_from_csv(path: str | Path) -> ValueNames | None:
     if not full:  # a header and blank lines only
         return None
     return ValueNames(path, short_names(full))
+
+
+_PANDAS_INDEX = ("", "unnamed: 0")  # how pandas heads the index it writes, and the column it reads back
+
+
+def _pandas_names(header: list[str], rows: list[list[str]]) -> bool:
+    """Whether a CSV is one named column pandas wrote with its index (`Series.to_csv`: `,label_list`),
+    a name a row: text, not numbers (a Series of pixel counts is no class list)."""
+    if len(header) != 2 or header[0] not in _PANDAS_INDEX or header[1] in _PANDAS_INDEX or len(rows) < 2:
+        return False
+    return not any(_is_number(row[1]) for row in rows[1:] if len(row) > 1)
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def short_names(full: dict[int, str]) -> dict[int, str]:

@@ -22,32 +22,27 @@ from seglab.errors import DataError
 
 logger = logging.getLogger(__name__)
 
-_FORMAT_FOLDERS = ("tif", "tiff", "png", "bmp", "gif", "jpg", "jpeg", "webp")  # originals and lossless first
+# file-format words, originals and lossless first: the copy kept of pairs shipped in two formats
+_FORMAT_WORDS = ("tif", "tiff", "png", "bmp", "gif", "jpg", "jpeg", "webp")
 
 
 def _one_file_format(root: Path, matches: list[FolderMatch]) -> tuple[list[FolderMatch], list[Path]]:
     """Pairs shipped twice in two file formats, in folders named for them (CVC-ClinicDB's
     `PNG/Original/` + `PNG/Ground Truth/` beside `TIF/...`; the Massachusetts roads' `png/` and
-    `tiff/`), read once: the copy in the first of `_FORMAT_FOLDERS`, the other set aside and
-    logged. Two formats would count every image twice and let copies straddle the splits.
-    Returns the matches kept and the files set aside."""
-    def format_part(match: FolderMatch) -> tuple[tuple[str, ...], str, str] | None:
-        """(the path with its format folder as `*`, the format, the format folder's path)."""
-        parts = match.image_dir.relative_to(root).parts if match.image_dir.is_relative_to(root) else ()
-        at = [i for i, part in enumerate(parts) if part.lower() in _FORMAT_FOLDERS]
-        if len(at) != 1:
-            return None
-        return parts[:at[0]] + ("*",) + parts[at[0] + 1:], parts[at[0]].lower(), "/".join(parts[:at[0] + 1])
-
-    by_place: dict[tuple[str, ...], list[tuple[str, str, FolderMatch]]] = {}
+    `tiff/`) or by a format word in their names (People Clothing Segmentation's `png_images/` +
+    `png_masks/` beside `jpeg_images/` + `jpeg_masks/`, whose JPEG masks hold stray ids), read
+    once: the copy in the first of `_FORMAT_WORDS`, the other set aside and logged. Two formats
+    would count every image twice and let copies straddle the splits. Returns the matches kept
+    and the files set aside."""
+    by_place: dict[tuple[object, ...], list[tuple[str, str, FolderMatch]]] = {}
     for match in matches:
-        if (found := format_part(match)) is not None:
+        if (found := _format_folder(root, match.image_dir)) is not None:
             by_place.setdefault(found[0], []).append((found[1], found[2], match))
     aside: list[FolderMatch] = []
     for copies in by_place.values():
         if len(copies) < 2:
             continue
-        copies.sort(key=lambda c: _FORMAT_FOLDERS.index(c[0]))
+        copies.sort(key=lambda c: _FORMAT_WORDS.index(c[0]))
         kept = copies[0][2]
         for _, folder, other in copies[1:]:
             if _mostly_same(kept, other):
@@ -57,6 +52,20 @@ def _one_file_format(root: Path, matches: list[FolderMatch]) -> tuple[list[Folde
                             folder_label(kept.image_dir, root), shlex.quote(folder))
     return [m for m in matches if not any(m is a for a in aside)], \
         [p for m in aside for path in (m.image_dir, m.mask_dir) for p in list_images(path, masks=True)]
+
+
+def _format_folder(root: Path, image_dir: Path) -> tuple[tuple[object, ...], str, str] | None:
+    """Where an image folder lies less its one folder named by a file format, alone or as a word
+    (`png/`, `PNG Images/`, `jpeg_images/`): that place with the format word left out (the same for
+    each format's copy), the format, and the format folder's path; None without exactly one."""
+    parts = image_dir.relative_to(root).parts if image_dir.is_relative_to(root) else ()
+    formats = [[w for w in words(part) if w in _FORMAT_WORDS] for part in parts]
+    at = [i for i, found in enumerate(formats) if len(found) == 1]
+    if len(at) != 1 or sum(map(len, formats)) != 1:
+        return None
+    i, word = at[0], formats[at[0]][0]
+    rest = tuple(w for w in words(parts[i]) if w != word)
+    return (parts[:i], rest, parts[i + 1:]), word, "/".join(parts[:i + 1])
 
 
 def settle_shared_masks(root: Path, matches: list[FolderMatch],
