@@ -2295,6 +2295,22 @@ def test_pairs_shipped_in_folders_named_with_a_format_word_are_read_once_and_nam
                                                               for i in range(1, 5)]
 
 
+def test_masks_at_another_resolution_of_the_same_aspect_ratio_are_told_how_to_fit(tmp_path):
+    """The COVID-19 Radiography Database ships 299x299 radiographs and 256x256 lung masks:
+    every pair was a fatal size mismatch saying only 'export the mask at its image's size', as
+    the hint for masks shrunk by a whole factor covered 2x, 3x, ... alone. A mask of the image's
+    aspect ratio is now told as a resolution, with the resize that fits it."""
+    root = tmp_path / "COVID-19_Radiography_Dataset"
+    for diagnosis in ("COVID", "Viral Pneumonia"):
+        for i in range(1, 3):
+            save(root / diagnosis / "images" / f"{diagnosis}-{i}.png", photo(i, (20, 20)))
+            save(root / diagnosis / "masks" / f"{diagnosis}-{i}.png", labels(i, (0, 255), size=(16, 16)))
+    problems = audit(discover(tmp_path)).problems
+    assert len(problems) == 4 and {p.code for p in problems} == {"size-mismatch"}
+    assert all("is 20x20, 1.25 times the mask on each side (the same aspect ratio)" in p.message
+               and "the masks to the images' with nearest-neighbour resampling" in p.message for p in problems)
+
+
 def test_a_folder_holding_its_split_folders_pairs_again_is_set_aside(tmp_path, caplog):
     """HRSC2016 ships `FullDataSet/` beside `Train/` and `Test/`, each with `AllImages/` +
     `Segmentations/`, the full set holding every split pair again (and images never annotated).

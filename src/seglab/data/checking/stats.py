@@ -358,17 +358,24 @@ def _size_problem(pair: Pair, image_hw: tuple[int, ...], mask_hw: tuple[int, ...
             return Problem(pair.mask, f"{message} as shown: its EXIF orientation {orientation} rotates the stored "
                            f"{image_hw[1]}x{image_hw[0]} pixels, which the mask fits", "exif-rotation-mismatch",
                            (pair.image,))
-    return Problem(pair.mask, message + _whole_ratio(image_hw, mask_hw), "size-mismatch", (pair.image,))
+    return Problem(pair.mask, message + _scale_hint(image_hw, mask_hw), "size-mismatch", (pair.image,))
 
 
-def _whole_ratio(image_hw: tuple[int, ...], mask_hw: tuple[int, ...]) -> str:
-    """What to do when the mask is the image shrunk by one whole factor on both sides (SCR's lung
-    masks are 1024x1024 for JSRT's 2048x2048 radiographs): a resolution, not a pairing, error."""
-    ratio = image_hw[0] // mask_hw[0] if mask_hw[0] else 0
-    if ratio < 2 or tuple(image_hw[:2]) != (mask_hw[0] * ratio, mask_hw[1] * ratio):
+def _scale_hint(image_hw: tuple[int, ...], mask_hw: tuple[int, ...]) -> str:
+    """What to do when the mask is the image at another resolution, a resolution and not a pairing
+    error: shrunk by one whole factor on both sides (SCR's lung masks are 1024x1024 for JSRT's
+    2048x2048 radiographs), or scaled alike on both sides, the same aspect ratio (the COVID-19
+    Radiography Database's 256x256 lung masks for its 299x299 radiographs)."""
+    (image_h, image_w), (mask_h, mask_w) = image_hw[:2], mask_hw[:2]
+    ratio = image_h // mask_h if mask_h else 0
+    if ratio >= 2 and (image_h, image_w) == (mask_h * ratio, mask_w * ratio):
+        return (f", exactly {ratio} times the mask on each side: the masks were drawn at a lower resolution; resize "
+                f"the images to the masks' size in a copy of the dataset (1/{ratio} on each side)")
+    if not (mask_h and mask_w) or abs(mask_w * image_h / mask_h - image_w) > 1:  # off by more than rounding
         return ""
-    return (f", exactly {ratio} times the mask on each side: the masks were drawn at a lower resolution; resize "
-            f"the images to the masks' size in a copy of the dataset (1/{ratio} on each side)")
+    return (f", {image_h / mask_h:.3g} times the mask on each side (the same aspect ratio): the masks were saved at "
+            "another resolution; resize the images to the masks' size in a copy of the dataset, or the masks to the "
+            "images' with nearest-neighbour resampling, which keeps each pixel a label")
 
 
 def _ignore_problems(index: DatasetIndex, mask_labels: dict[Path, tuple[int, ...]]) -> list[Problem]:
