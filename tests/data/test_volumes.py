@@ -130,6 +130,36 @@ def test_volume_folders_under_any_names_pair_with_images_and_masks_flags(tmp_pat
     assert all(p.mask.exists() for p in index.pairs)
 
 
+def test_a_kaggle_metadata_csv_of_volumes_and_mask_columns_is_a_manifest_of_cases(tmp_path: Path) -> None:
+    """Kaggle's COVID-19 CT scans: `ct_scans/coronacases_org_001.nii` and its masks in
+    `lung_mask/`, `infection_mask/` and `lung_and_infection_mask/` named otherwise
+    (`coronacases_001.nii`), which `metadata.csv` pairs (`ct_scan,lung_mask,infection_mask,
+    lung_and_infection_mask`) by a Kaggle notebook's paths (`../input/covid19-ct-scans/...`). The
+    manifest said 'no image column', its paths were missing files and its volumes no images; the
+    folder's refusal named no table. Now `ct_scan` is the image column, the three mask columns are
+    refused naming the flag that picks one, each path is the file its end names below the table,
+    and each row a case of volumes cut into slices."""
+    rows = ["ct_scan,lung_mask,infection_mask,lung_and_infection_mask"]
+    columns = ("lung_mask", "infection_mask", "lung_and_infection_mask")
+    for i in range(1, 3):
+        image, label = make_volume(i)
+        save(tmp_path / "ct_scans" / f"coronacases_org_{i:03d}.nii", image)
+        for k, folder in enumerate(columns):
+            save(tmp_path / folder / f"coronacases_{i:03d}.nii", label * (k + 1))
+        rows.append(",".join(f"../input/covid19-ct-scans/{folder}/coronacases{'_org' * (not k)}_{i:03d}.nii"
+                             for k, folder in enumerate(("ct_scans", *columns))))
+    (tmp_path / "metadata.csv").write_text("\n".join(rows) + "\n")
+    with pytest.raises(DataError, match=r"--manifest \S*metadata.csv --masks COLUMN, one of lung_mask, infection_mask"):
+        discover(tmp_path)
+    with pytest.raises(DataError, match=r"3 columns that could hold the masks \(lung_mask, infection_mask, "
+                                        r"lung_and_infection_mask\); name the one to read: .* --masks lung_mask"):
+        discover(tmp_path / "metadata.csv")
+    index = discover(tmp_path / "metadata.csv", masks="lung_and_infection_mask")
+    assert index.format == "volumes" and {p.group for p in index.pairs} == {"coronacases_org_001", "coronacases_org_002"}
+    assert "paths written on another machine or from another folder" in index.pairing[0]
+    assert sorted(index.mask_values) == [0, 3]  # the column picked: its volumes hold 3 where the others 1 and 2
+
+
 def test_a_split_file_of_sections_naming_the_volumes_gives_the_cases_splits(tmp_path: Path) -> None:
     """CTSpine1K: `raw_data/volumes/<source>/<case>.nii.gz` + `raw_data/labels/<source>/<case>_seg.nii.gz`,
     and `metadata/data_split.txt` of `trainset:`, `test_public:`, `test_private:` sections naming

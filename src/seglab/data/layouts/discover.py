@@ -406,19 +406,25 @@ def _ignore_below_classes(index: DatasetIndex) -> tuple[DatasetIndex, int]:
 
 
 def _choose_format(root: Path, name: str, options: ReadOptions) -> DatasetFormat:
-    if root.is_file() and (options.names_folders or name not in ("auto", *_file_formats())):
+    # of a file, --images and --masks pick the columns of a manifest; no other flag names folders in one
+    if root.is_file() and (options.names_folders and not options.names_folders_only
+                           or name not in ("auto", *_file_formats())):
         raise _a_file(root)
     if options.names_folders:
         both = options.images is not None and options.masks is not None
-        picking = [n for n in FORMATS.names() if FORMATS.get(n).picks_folders and options.names_folders_only
+        picking = [n for n in (_file_formats() if root.is_file() else FORMATS.names())
+                   if FORMATS.get(n).picks_folders and options.names_folders_only
                    or FORMATS.get(n).pairs_by_pattern and both]
         if name not in ("auto", "folder-pairs", *picking):
             raise ConfigError(f"--images, --masks and --mask-pattern need the folder-pairs layout, not '{name}'"
                               + (f" (--images and --masks: also {', '.join(picking)})" if picking else ""))
-        for candidate in (*picking, "folder-pairs") if name == "auto" else (name,):
+        folders = () if root.is_file() else ("folder-pairs",)
+        for candidate in (*picking, *folders) if name == "auto" else (name,):
             fmt: DatasetFormat = FORMATS.get(candidate)(options)
             if fmt.detect(root):
                 return fmt
+        if root.is_file():
+            raise _a_file(root)
         raise DataError(f"no image/mask folders in '{root}' fit the given folders or pattern{what_was_seen(root)}")
     if name != "auto":
         try:

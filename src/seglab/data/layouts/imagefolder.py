@@ -27,7 +27,8 @@ from seglab.data.files.index import DatasetIndex
 from seglab.data.layouts.folder_pairs import FolderPairsFormat, unique_names
 from seglab.data.layouts.formats import FORMATS, DatasetFormat, ReadOptions
 from seglab.data.layouts.hub_parquet import hub_value_names
-from seglab.data.layouts.manifest import IMAGE_FILE_COLUMN, JSON_LINES_SUFFIX, MASK_FILE_COLUMNS, listed_pairs
+from seglab.data.layouts.manifest import JSON_LINES_SUFFIX, listed_pairs
+from seglab.data.layouts.manifest_columns import IMAGE_FILE_COLUMN, MASK_FILE_COLUMNS
 
 METADATA_FILES = ("metadata.jsonl", "metadata.csv")  # the names imagefolder reads, the first where both lie
 _HEADER_BYTES = 1 << 16  # a header line, or a first JSON Lines row, is far shorter

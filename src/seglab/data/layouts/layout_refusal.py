@@ -30,6 +30,7 @@ from seglab.data.files.video_frames import VIDEO_SUFFIXES
 from seglab.data.files.volumes import ANALYZE_SUFFIX, VOLUME_SUFFIXES, analyze_data_file
 from seglab.data.layouts.apart_folders import apart_routes
 from seglab.data.layouts.folder_pairs.named_folders import _named_pair
+from seglab.data.layouts.manifest_columns import manifest_route
 from seglab.data.layouts.unread_containers import container_lines, is_container
 from seglab.data.layouts.volume_format.named_folders import named_folders_layout
 from seglab.errors import DataError
@@ -130,11 +131,13 @@ def what_was_seen(root: Path) -> str:
                          "as the masks of images named alike: images stored inside them are not read; save them as "
                          "PNG or TIFF" for folder, count in _mat_folders(listing))
     found += container_lines(root, listing)
+    shipped = manifest_route(root)  # Kaggle's metadata.csv listing COVID-19 CT scans' volumes and their masks
     return (
         f"{found}\nname how they pair: --images DIR --masks DIR for an image and a mask folder (of images or of "
         "volumes), --mask-pattern "
         "'{stem}_mask.png' when names differ (alone for images and masks in one folder), or list the pairs "
-        "in a CSV: --manifest pairs.csv (docs/data.md)"
+        + (f"as the dataset's table does: {shipped} (docs/data.md)" if shipped else
+           "in a CSV: --manifest pairs.csv (docs/data.md)")
     )
 
 

@@ -3,7 +3,8 @@
 This is how fastai's and MONAI's users pass data (a DataFrame, a list of dicts), and the way out
 for any layout no rule finds. Paths are relative to the manifest's folder (or one or two
 above it, where the listed images are: a dataset's `split_csv/`), or absolute; one written on
-another machine (Excel on Windows' `C:\\Users\\...\\images\\x.jpg`) is the file it ends with there; an
+another machine (Excel on Windows' `C:\\Users\\...\\images\\x.jpg`) or from another folder (a Kaggle
+notebook's `../input/<dataset>/ct_scans/x.nii`) is the file it ends with there; an
 optional split column keeps the user's own split and a group column (subject, patient, case)
 keeps a group's pairs in one split. Hugging Face's imagefolder metadata (`metadata.jsonl`, an
 object a line, or `metadata.csv`) names the image `file_name` and the mask `mask_file_name`
@@ -25,6 +26,11 @@ from seglab.data.classes import ClassSpec
 from seglab.data.layouts.folder_pairs import FolderPairsFormat, unique_names
 from seglab.data.files.delimiters import cell_path, table_delimiter
 from seglab.data.layouts.formats import FORMATS, DatasetFormat
+from seglab.data.layouts.manifest_columns import IMAGE_FILE_COLUMN, TABLE_SUFFIXES, chosen_columns
+from seglab.data.layouts.volume_format import VolumesFormat
+from seglab.data.layouts.volume_format.cases import Layout
+from seglab.data.files.slice_cache import Subject
+from seglab.data.files.volumes import VOLUME_SUFFIXES
 from seglab.data.files.index import DatasetIndex, Pair
 from seglab.data.discovery.naming import SPLIT_WORDS, stem
 from seglab.data.discovery.unmasked import OPTION as UNMASKED_OPTION
@@ -34,17 +40,7 @@ from seglab.errors import DataError
 logger = logging.getLogger(__name__)
 
 JSON_LINES_SUFFIX = ".jsonl"
-MANIFEST_SUFFIXES = (".csv", ".tsv", ".json", JSON_LINES_SUFFIX)
-IMAGE_FILE_COLUMN = "file_name"  # Hugging Face imagefolder's image column; `<x>_file_name` names more files
-MASK_FILE_COLUMNS = tuple(f"{word}_{IMAGE_FILE_COLUMN}" for word in ("mask", "label", "annotation", "segmentation",
-                                                                     "target"))  # mask_file_name
-COLUMNS = {
-    "image": ("image", "img", "image_path", "images", "input", "filename", "file", "path", IMAGE_FILE_COLUMN),
-    "mask": ("mask", "label", "mask_path", "label_path", "masks", "labels", "target", "annotation", "segmentation",
-             "gt", "seg", *MASK_FILE_COLUMNS),
-    "split": ("split", "subset", "set", "partition"),
-    "group": ("group", "subject", "patient", "case", "case_id", "subject_id", "patient_id"),
-}  # fmt: skip
+MANIFEST_SUFFIXES = (*TABLE_SUFFIXES, ".json", JSON_LINES_SUFFIX)
 _JSON_SPLITS = {"training": "train", "train": "train", "validation": "val", "val": "val", "test": "test"}
 # of a path written on another machine, the ends tried (`_moved`): deeper than any real tree (Windows' MAX_PATH of 260
 # characters holds 130 folders), and each end is joined and looked up, so a cell of 60,000 folders took minutes
@@ -62,6 +58,7 @@ class ManifestFormat(DatasetFormat):
     """DATA is a .csv, .tsv, .json or .jsonl file listing the pairs (`--manifest FILE` says the same)."""
 
     reads_file = True
+    picks_folders = True  # --images and --masks name the columns (`manifest_columns`)
 
     layout = ("a pairs.csv/.tsv/.json/.jsonl file with image and mask columns (optional split, group), paths "
               "relative to it")
@@ -71,11 +68,11 @@ class ManifestFormat(DatasetFormat):
         return root.is_file() and root.suffix.lower() in MANIFEST_SUFFIXES and root.name != "classes.json"
 
     def index(self, root: Path, classes: ClassSpec | None) -> DatasetIndex:
-        base, pairs, unlabelled, elsewhere = listed_pairs(root)
+        base, pairs, unlabelled, elsewhere = listed_pairs(root, self.options.images, self.options.masks)
         line = f"{root.name}: {len(pairs)} pairs listed"
-        if elsewhere is not None:  # Excel's on Windows: C:\Users\...
-            line += (f" by paths written on another machine ('{elsewhere}'), read as the files they end with "
-                     f"below {base.name}/")
+        if elsewhere is not None:  # Excel's on Windows: C:\Users\...; a Kaggle notebook's ../input/<dataset>/...
+            line += (f" by paths written on another machine or from another folder ('{elsewhere}'), read as the "
+                     f"files they end with below {base.name}/")
         if unlabelled and self.options.unmasked_background:  # VisA's normal rows: defect-free
             filled = background_pairs(unlabelled, pairs[0].mask if pairs else None, self.options.cache_dir)
             pairs = without_train_splits(pairs + filled, {p.image for p in filled}, root)
@@ -86,6 +83,8 @@ class ManifestFormat(DatasetFormat):
         if any(p.split is not None for p in pairs) and any(p.split is None for p in pairs):
             raise DataError(f"manifest '{root}': some rows have a split and some do not; give every row one or none")
         pairs = unique_names(pairs, base)
+        if pairs and all(p.image.name.lower().endswith(VOLUME_SUFFIXES) for p in pairs):
+            return self._volumes(base, pairs, [image for image, _ in unlabelled], classes, line)
         mask_dirs = sorted({p.mask.parent for p in pairs if p.mask is not None})
         encoding = FolderPairsFormat.choose_classes(base, mask_dirs, pairs, classes, self.options.cache_dir)
         index = DatasetIndex(base, "manifest", pairs, [image for image, _ in unlabelled], encoding.classes,
@@ -94,16 +93,31 @@ class ManifestFormat(DatasetFormat):
         return index
 
 
-def listed_pairs(manifest: Path) -> tuple[Path, list[Pair], list[tuple[Path, str | None]], str | None]:
+    def _volumes(self, base: Path, pairs: list[Pair], unlabelled: list[Path], classes: ClassSpec | None,
+                 line: str) -> DatasetIndex:
+        """The volumes layout's index of listed image and label volumes, a case a row, each cut
+        into 2-D slices as a folder of them is; the row's split and group kept."""
+        subjects = [Subject(p.name, (p.image,), p.mask) for p in pairs if p.mask is not None]
+        layout = Layout(subjects, unlabelled, splits={p.name: p.split for p in pairs if p.split is not None},
+                        groups={p.name: p.group for p in pairs if p.group is not None}, folder=base)
+        index = VolumesFormat(self.options).index_listed(base, layout, classes)
+        index.pairing = [f"{line}, a case of image and label volumes a row", *index.pairing]
+        return index
+
+
+def listed_pairs(manifest: Path, images: str | None = None,
+                 masks: str | None = None) -> tuple[Path, list[Pair], list[tuple[Path, str | None]], str | None]:
     """The folder a manifest's paths start from (`_base`), the pairs it lists, its images
-    without a mask, each with its split, and the first image path written on another machine
-    and read as the file it ends with below the base (Excel's `C:\\Users\\...`), or None.
+    without a mask, each with its split, and the first image path not here as written and read
+    as the file it ends with below the base (Excel's `C:\\Users\\...`, a Kaggle notebook's
+    `../input/...`), or None. `images` and `masks` name the columns to read (`chosen_columns`).
 
     Raises:
-        DataError: a manifest that cannot be read, lists nothing, or has a row without an image
-            path or with an unknown split, naming the file (and the row).
+        DataError: a manifest that cannot be read, lists nothing, has no image column or several
+            mask columns, or has a row without an image path or with an unknown split, naming the
+            file (and the row).
     """
-    rows = _rows(manifest)
+    rows = _rows(manifest, images, masks)
     base = _base(manifest, rows)
     pairs, unlabelled = [], []
     elsewhere = None  # the first image path written on another machine that names a file below `base`
@@ -122,8 +136,9 @@ def listed_pairs(manifest: Path) -> tuple[Path, list[Pair], list[tuple[Path, str
     return base, pairs, unlabelled, elsewhere
 
 
-def _rows(path: Path) -> list[_Row]:
-    """Rows with their columns renamed to image, mask, split and group."""
+def _rows(path: Path, images: str | None, masks: str | None) -> list[_Row]:
+    """Rows with their columns renamed to image, mask, split and group (`chosen_columns`, once
+    per set of columns: a JSON list's objects may differ)."""
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as err:
@@ -131,12 +146,23 @@ def _rows(path: Path) -> list[_Row]:
     raw = _READERS.get(path.suffix.lower(), _table_rows)(path, text)
     if not raw:
         raise DataError(f"manifest '{path}' lists no pairs")
-    rows = [_Row(number, _rename(values, path)) for number, values in raw]
+    chosen: dict[tuple[str, ...], dict[str, str]] = {}
+    rows = []
+    for number, values in raw:
+        lower = {str(k).strip().lower(): v for k, v in values.items() if k is not None}
+        keys = tuple(lower)
+        if keys not in chosen:
+            chosen[keys] = chosen_columns(keys, path, images, masks)
+        rows.append(_Row(number, {role: _stripped(lower[column]) for role, column in chosen[keys].items()}))
     damaged = next((row for row in rows if any("\x00" in str(row.values.get(c, "")) for c in ("image", "mask"))), None)
     if damaged is not None:  # looked up, such a path raised ValueError deep in the readers
         raise DataError(f"manifest '{path}', row {damaged.number}: a path holds a NUL character, which no file name "
                         "can (a damaged file?); write the row's paths again, or remove it")
     return rows
+
+
+def _stripped(value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value
 
 
 def _table_rows(path: Path, text: str) -> list[tuple[int, dict[str, Any]]]:
@@ -204,22 +230,6 @@ def _json_lines_rows(path: Path, text: str) -> list[tuple[int, dict[str, Any]]]:
 _READERS = {".json": _json_rows, JSON_LINES_SUFFIX: _json_lines_rows}  # the rows of a manifest by suffix; else a table
 
 
-def _rename(values: dict[str, Any], path: Path) -> dict[str, Any]:
-    lower = {str(k).strip().lower(): v for k, v in values.items() if k is not None}
-    renamed = {}
-    for column, aliases in COLUMNS.items():
-        found = next((a for a in aliases if a in lower), None)
-        if found is not None:
-            value = lower[found]
-            renamed[column] = value.strip() if isinstance(value, str) else value
-    if "image" not in renamed:
-        raise DataError(
-            f"manifest '{path}' has no image column (columns: {', '.join(map(str, values)) or 'none'}); "
-            f"name it one of: {', '.join(COLUMNS['image'])}"
-        )
-    return renamed
-
-
 def _base(manifest: Path, rows: list[_Row]) -> Path:
     """The folder the manifest's relative paths start from: its own, or the nearest of the two
     above it where most of the first images exist (VisA's `split_csv/1cls.csv` names
@@ -257,14 +267,15 @@ def _expanded(value: str) -> Path:
 
 
 def _elsewhere(value: str, base: Path) -> bool:
-    """Whether a path was written on another machine: absolute or with Windows' backslashes, and
-    not here (os.path's look-ups: a name too long for the file system is not here, where Path's raise)."""
-    return (_expanded(value).is_absolute() or "\\" in value) and not os.path.exists(_written(value, base))
+    """Whether a path was written on another machine or from another folder: not here as written
+    (os.path's look-ups: a name too long for the file system is not here, where Path's raise)."""
+    return not os.path.exists(_written(value, base))
 
 
 def _moved(value: str, base: Path) -> Path | None:
-    """The file below `base` that a path written on another machine names, where that path is
-    not here (Excel on Windows: `C:\\Users\\anna\\Desktop\\lesions\\images\\x.jpg`, `/home/anna/...`):
+    """The file below `base` that a path written on another machine or from another folder names,
+    where that path is not here (Excel on Windows: `C:\\Users\\anna\\Desktop\\lesions\\images\\x.jpg`,
+    `/home/anna/...`; a Kaggle notebook's `../input/covid19-ct-scans/ct_scans/x.nii`, `/kaggle/input/...`):
     the longest end of it that is (`images/x.jpg`), so that a mask folder's file of the image's name
     stays the mask's; None when no end is. An end climbing out of `base` (`..`) is none."""
     parts = [part for part in cell_path(value).parts if part.strip("/")][-_MOST_PARTS:]

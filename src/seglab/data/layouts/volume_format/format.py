@@ -74,9 +74,14 @@ class VolumesFormat(DatasetFormat):
             pattern = self.options.key_rules if self.options.mask_pattern is not None else None
             found = (named_folders_layout(root, images, masks, pattern) if images is not None and masks is not None
                      else find_wrapped_layout(root, self._label_file()))
-            self._found[root] = (with_common_channels(with_colour_pictures(on_label_grids(with_version_groups(found))))
-                                 if found is not None else None)
+            self._found[root] = _settled(found) if found is not None else None
         return self._found[root]
+
+    def index_listed(self, root: Path, layout: Layout, classes: ClassSpec | None) -> DatasetIndex:
+        """`index` of cases a table lists (a manifest's rows of volumes: Kaggle's COVID-19 CT
+        scans `metadata.csv`) instead of those found in `root`, the folder they lie below."""
+        self._found[root] = _settled(layout)
+        return self.index(root, classes)
 
     def _label_file(self) -> str | None:
         """The label volume's file name (or a pattern of it) in every case folder, when `--masks`
@@ -147,6 +152,12 @@ class VolumesFormat(DatasetFormat):
                             planes_as_channels=any(s.planes_as_channels for s in layout.subjects),
                             value_names=value_names, pairing=layout.grouping,
                             mask_values=frozenset({0, *(value for case in labelled for value in case.values)}))
+
+
+def _settled(layout: Layout) -> Layout:
+    """A layout's cases as every case is read: versions of a subject grouped, the modalities one vote
+    keeps, colour pictures told, the channels every case has."""
+    return with_common_channels(with_colour_pictures(on_label_grids(with_version_groups(layout))))
 
 
 def _log_unannotated(slices: dict[str, int], axis: str) -> None:
