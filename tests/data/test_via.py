@@ -56,6 +56,34 @@ def test_the_balloon_layout_paints_one_class_per_split_folder(tmp_path):
         np.testing.assert_array_equal(read_mask(pair.mask, index.mapping), truth)
 
 
+def test_the_balloon_layout_in_colabs_working_folder_beside_a_runs_outputs_is_read(tmp_path, caplog):
+    """Detectron2's Colab tutorial: balloon/ unzipped beside `__MACOSX/` and Colab's `sample_data/`,
+    then `output/` of the training run, whose evaluator cache is a COCO file of the val images."""
+    cwd = tmp_path / "content"
+    balloon = polygon([2, 10, 10, 2], [3, 3, 8, 8])
+    via(cwd / "balloon" / "train", {"a.jpg": [balloon], "b.jpg": [balloon]})
+    via(cwd / "balloon" / "val", {"c.jpg": [balloon]}, seed=5)
+    (cwd / "__MACOSX" / "balloon" / "val").mkdir(parents=True)
+    (cwd / "__MACOSX" / "balloon" / "val" / "._c.jpg").write_bytes(b"\x00\x05\x16\x07")
+    (cwd / "sample_data").mkdir()
+    (cwd / "sample_data" / "anscombe.json").write_text('[{"Series": "I", "X": 10.0, "Y": 8.04}]')
+    output = cwd / "output"
+    output.mkdir()
+    (output / "model_final.pth").write_bytes(b"PK\x03\x04")
+    (output / "metrics.json").write_text('{"iteration": 19, "total_loss": 0.92}\n')
+    (output / "balloon_val_coco_format.json").write_text(json.dumps({
+        "images": [{"id": 0, "width": W, "height": H, "file_name": "balloon/val/c.jpg"}],
+        "annotations": [{"id": 1, "image_id": 0, "category_id": 0, "iscrowd": 0, "bbox": [2, 3, 8, 5],
+                         "segmentation": [[2, 3, 10, 3, 10, 8, 2, 8]], "area": 40.0}],
+        "categories": [{"id": 0, "name": "balloon"}]}))
+    with caplog.at_level("INFO"):
+        index = discover(cwd, cache_dir=str(tmp_path / "cache"))
+    assert index.format == "via"
+    assert sorted((p.image.name, p.split) for p in index.pairs) == [("a.jpg", "train"), ("b.jpg", "train"),
+                                                                     ("c.jpg", "val")]
+    assert f"'{output}' holds a training run's outputs" in caplog.text
+
+
 PROJECT = {"_via_attributes": {"region": {
     "type": {"type": "dropdown", "description": "", "options": {"road": "", "car": "", "sign": ""}, "default_options": {}},
     "note": {"type": "text", "description": "", "default_value": ""}}, "file": {}}}

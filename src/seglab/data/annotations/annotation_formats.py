@@ -21,8 +21,11 @@ from seglab.data.discovery.folders import (
     METADATA_FILES,
     NAMED_DEPTH,
     Folder,
+    data_folders,
     deeper_image_folders,
+    holds_images,
     json_listing,
+    lone_data_folder,
     looks_unlike_masks,
     ships_mask_files,
     walk,
@@ -92,13 +95,17 @@ def top_annotation_files(root: Path, suffix: str, looks_right: Callable[[Path], 
     it, those below an `annotations/` folder (LIVECell's `annotations/LIVECell/`) and the
     `annotations/` folders three levels down at most (ARCADE's `syntax/train/annotations/`) that
     `looks_right`, naturally sorted; a folder holding more than a few is not opened (one file
-    per image), nor are seglab's own metadata files. A `root` holding one folder and no such
-    file is looked into (the folder a zip wraps the dataset in)."""
+    per image), nor are seglab's own metadata files, nor a run's outputs (detectron2's evaluation
+    cache `output/balloon_val_coco_format.json`). A `root` holding no such file and one folder of
+    images or such files is looked into (the folder a zip wraps the dataset in: ModaNet/; the
+    unzipped `balloon/` beside Colab's `sample_data/` and `__MACOSX/`: `lone_data_folder`)."""
     if root.is_file():
         return [root] if looks_right(root) else []
-    below = [p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")]
-    if len(below) == 1 and not any(root.glob(f"*{suffix}")):  # the folder an archive wraps it in: ModaNet/
-        return top_annotation_files(below[0], suffix, looks_right)
+    wrapped = None if any(root.glob(f"*{suffix}")) else lone_data_folder(root, lambda folder: holds_images(
+        root, folder) or bool(top_annotation_files(folder, suffix, looks_right)))
+    if wrapped is not None:
+        return top_annotation_files(wrapped, suffix, looks_right)
+    below = data_folders(root)
     below += [p for folder in below if _annotation_folder(folder) for p in folder.iterdir()
               if p.is_dir() and not p.name.startswith(".")]
     below += [folder for folder, _ in json_listing(root, _ANNOTATION_FOLDER_DEPTH)

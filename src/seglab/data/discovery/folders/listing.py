@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -27,6 +27,11 @@ NAMED_DEPTH = MAX_DEPTH + 3  # when --images/--masks name the folders: Virtual K
 _MAX_FOLDERS = 20_000  # a dataset folder is not a whole disk; VSPW holds 10,609 with its video folders
 _SKIPPED = ("__macosx", "__pycache__", ".git", "runs", "checkpoints")
 METADATA_FILES = ("classes.json", "dataset.json", "synthetic.json", "splits.json")
+# a training run's output folder: model weights beside the run's records (detectron2's `output/`:
+# model_final.pth, last_checkpoint, metrics.json; MMSegmentation's work_dirs: epoch_*.pth, last_checkpoint)
+_WEIGHTS = (".pth", ".pt", ".ckpt", ".safetensors")
+_RUN_RECORDS = ("metrics.json", "last_checkpoint", "history.csv", "results.csv", "hparams.yaml", "train.log")
+_EVENTS = "events.out.tfevents."  # TensorBoard's event files
 
 
 @dataclass
@@ -112,6 +117,44 @@ def skipped_folder(name: str) -> bool:
     return name.startswith(".") or name.lower() in _SKIPPED
 
 
+def _run_folder(folder: Path, files: Iterable[str]) -> bool:
+    """Whether a folder below the dataset folder holds a training run's outputs, by its files'
+    names: model weights beside a record of the run (`_RUN_RECORDS`, TensorBoard events). Its
+    images are plots and predictions, its JSON files evaluation caches (detectron2's
+    `balloon_val_coco_format.json`), none of them data: the listings pass it over, said once."""
+    names = [name.lower() for name in files]
+    if not (any(name.endswith(_WEIGHTS) for name in names)
+            and any(name in _RUN_RECORDS or name.startswith(_EVENTS) for name in names)):
+        return False
+    once_per_listing(("run-outputs", folder), lambda: logger.info(
+        "'%s' holds a training run's outputs (model weights beside the run's records): not data, set aside",
+        folder))
+    return True
+
+
+def data_folders(root: Path) -> list[Path]:
+    """The folders in `root` that may hold data, in name order: none skipped (`skipped_folder`),
+    none a run's outputs; listed once per listing, however many formats ask."""
+    return list(once_per_listing(("data-folders", Path(root)), lambda: [
+        p for p in sorted(root.iterdir()) if p.is_dir() and not skipped_folder(p.name)
+        and not _run_folder(p, os.listdir(p))]))
+
+
+def lone_data_folder(root: Path, holds_data: Callable[[Path], bool]) -> Path | None:
+    """The one folder in `root` that `holds_data`, the others never data or holding none: the
+    folder a download wraps the dataset in, beside a Mac archive's `__MACOSX/`, Colab's
+    `sample_data/`, a run's output folder or a download of no images (torchvision's
+    `data/oxford-iiit-pet/` beside `data/FashionMNIST/raw/`); a lone folder whatever it holds."""
+    below = data_folders(root)
+    holding = [p for p in below if holds_data(p)] if len(below) > 1 else below
+    return holding[0] if len(holding) == 1 else None
+
+
+def holds_images(root: Path, folder: Path) -> bool:
+    """Whether `folder`, in `root`, holds image files at the levels `walk` lists."""
+    return any(f.files and (f.path == folder or folder in f.path.parents) for f in walk(root))
+
+
 def walk_once(root: Path) -> Iterator[tuple[str, list[str], list[str]]]:
     """`os.walk` of `root` into linked folders too, each real folder once: a project's `images/`
     linked to a photo archive elsewhere is walked, a link back up the tree (a loop) or to a folder
@@ -132,9 +175,13 @@ def walk_once(root: Path) -> Iterator[tuple[str, list[str], list[str]]]:
 
 def folders_within(root: Path, depth: int) -> Iterator[tuple[Path, list[str], list[str]]]:
     """`walk_once` of `root` down to `depth` levels below it: each folder, its subfolders (hidden
-    ones skipped, in name order; none at the last level) and its file names."""
+    ones skipped, in name order; none at the last level) and its file names; a run's output
+    folder below `root` is passed over (`_run_folder`)."""
     for folder, subfolders, files in walk_once(root):
         below = len(Path(folder).relative_to(root).parts)
+        if below and _run_folder(Path(folder), files):
+            subfolders[:] = []
+            continue
         subfolders[:] = sorted(d for d in subfolders if not d.startswith(".")) if below < depth else []
         yield Path(folder), subfolders, files
 
@@ -171,15 +218,19 @@ def _text_folders(root: Path, depth: int) -> list[tuple[Path, list[str]]]:
 def _walk(root: Path, max_depth: int) -> tuple[list[Folder], list[Path]]:
     """The folders with image files (or named for masks), and the subfolders left unsearched below
     `max_depth`; folders each the only one in its parent from `root` down, beyond the first, are
-    wrappers that do not count (UECFoodPix Complete's `UECFOODPIXCOMPLETE/data/UECFoodPIXCOMPLETE/`)."""
+    wrappers that do not count (UECFoodPix Complete's `UECFOODPIXCOMPLETE/data/UECFoodPIXCOMPLETE/`).
+    A run's output folder below `root` is passed over (`_run_folder`)."""
     found: list[Folder] = []
     cut: list[Path] = []
     splits: dict[Path, str | None] = {Path(root): None}  # the split a folder's path names, the nearest name first
     wrappers: dict[Path, tuple[int, bool]] = {Path(root): (0, True)}  # lone folders atop its path, still only those
     visited = 0
-    for current, dirs, _ in walk_once(root):
+    for current, dirs, files in walk_once(root):
         here = Path(current)
         parts = here.relative_to(root).parts
+        if parts and _run_folder(here, files):  # its plots and predictions are no images of the dataset
+            dirs[:] = []
+            continue
         dirs[:] = sorted(d for d in dirs if not skipped_folder(d))
         named = sibling_splits(dirs)  # among its siblings: DIS5K's DIS-TE1 beside DIS-TR
         splits.update((here / d, named[d] or splits[here]) for d in dirs)
