@@ -13,6 +13,7 @@ from seglab.data.layouts.formats import FORMATS
 from seglab.data.layouts.discover import discover
 from seglab.data.files.index import natural_key
 from seglab.data.files.io import read_mask
+from seglab.data.splitting.splits import split_pairs
 from seglab.data.classes.mapping import BinaryMapping, ColourMapping, IdentityMapping, OffsetMapping
 from seglab.errors import ConfigError, DataError
 
@@ -80,6 +81,42 @@ def test_oxford_pet_image_without_trimap(oxford_pet_dataset):
     (problem,) = index.problems
     assert problem.path.name == "Abyssinian_2.jpg"
     assert "expected annotations/trimaps/Abyssinian_2.png" in problem.message
+
+
+def official_pet_split(root: Path, test: tuple[str, ...]) -> None:
+    """`annotations/trainval.txt` and `test.txt` as the release ships them: a name and its class,
+    species and breed ids a line."""
+    names = [p.stem for p in sorted((root / "images").glob("*.jpg"))]
+    for list_name, listed in (("trainval", [n for n in names if n not in test]), ("test", list(test))):
+        (root / "annotations" / f"{list_name}.txt").write_text("".join(f"{n} 1 1 1\n" for n in listed))
+
+
+def test_oxford_pet_keeps_its_official_split(oxford_pet_dataset):
+    official_pet_split(oxford_pet_dataset, test=("Abyssinian_10",))
+    index = discover(oxford_pet_dataset)
+    assert {p.name: p.split for p in index.pairs} == {
+        "Abyssinian_1": "train", "Abyssinian_2": "train", "Abyssinian_10": "test", "basset_hound_3": "train"}
+    assert "split as test.txt and trainval.txt say" in index.pairing[0]
+    assert {k: len(v) for k, v in split_pairs(index.pairs, (0.5, 0.5, 0.0)).items()} == {"train": 2, "val": 1,
+                                                                                         "test": 1}
+
+
+@pytest.mark.parametrize("format", ["auto", "oxford-pet"])
+def test_oxford_pet_in_torchvisions_root_reads_as_its_own_folder(tmp_path, oxford_pet_dataset, format):
+    """`OxfordIIITPet(root="data")` unpacks to `data/oxford-iiit-pet/`, beside the tarballs and the
+    other datasets downloaded there (FashionMNIST's idx files)."""
+    data = tmp_path / "data"
+    data.mkdir()
+    oxford_pet_dataset.rename(data / "oxford-iiit-pet")
+    (data / "oxford-iiit-pet" / "images.tar.gz").write_bytes(b"\x1f\x8b")
+    (data / "FashionMNIST" / "raw").mkdir(parents=True)
+    (data / "FashionMNIST" / "raw" / "train-images-idx3-ubyte").write_bytes(b"\x00\x00\x08\x03")
+    official_pet_split(data / "oxford-iiit-pet", test=("basset_hound_3",))
+    index = discover(data, format=format)
+    assert index.format == "oxford-pet" and index.root == data / "oxford-iiit-pet"
+    assert index.classes.names == ("pet", "background", "border")
+    assert [p.split for p in index.pairs] == ["train", "train", "train", "test"]
+    assert index.pairing[0].startswith("oxford-iiit-pet/images/ + oxford-iiit-pet/annotations/trimaps/: 4 pairs")
 
 
 def test_npy_pairs_matched_by_trailing_number(tmp_path):

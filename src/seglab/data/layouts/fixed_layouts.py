@@ -1,5 +1,6 @@
-"""Layouts known by their fixed folder names: Oxford-IIIT Pet's `images/` + `annotations/trimaps/`,
-a folder of binary masks per class (multi-label), and MRIs/ + Segmentations/ .npy pairs.
+"""Layouts known by their fixed folder names: Oxford-IIIT Pet's `images/` + `annotations/trimaps/`
+(in DATA or the one folder in it holding images), a folder of binary masks per class
+(multi-label), and MRIs/ + Segmentations/ .npy pairs.
 """
 
 from __future__ import annotations
@@ -9,10 +10,13 @@ from pathlib import Path
 
 from seglab.data.classes import ClassSpec
 from seglab.data.classes.mapping import IdentityMapping, OffsetMapping
+from seglab.data.discovery.folders import holds_images, lone_data_folder
+from seglab.data.discovery.pairing import folder_label
 from seglab.data.encodings.mask_sample import sample_masks
 from seglab.data.files.index import DatasetIndex, Pair, Problem, list_images, match_files, natural_key
 from seglab.data.layouts.formats import DatasetFormat, FORMATS
 from seglab.data.layouts.multilabel import class_folders, index_class_folders
+from seglab.data.splitting.split_lists import apply_split_lists, read_split_lists
 
 OXFORD_PET_CLASSES = ClassSpec(names=("pet", "background", "border"))
 BRAIN_MRI_CLASSES = ClassSpec(names=("white matter", "gray matter", "background"))
@@ -24,24 +28,44 @@ def _stem(path: Path) -> str:
 
 @FORMATS.register("oxford-pet")
 class OxfordPetFormat(DatasetFormat):
-    """Oxford-IIIT Pet: trimaps store 1 pet, 2 background, 3 border; classes 0, 1, 2."""
+    """Oxford-IIIT Pet: trimaps store 1 pet, 2 background, 3 border; classes 0, 1, 2. The official
+    split is `annotations/trainval.txt` (train, val drawn from it) and `annotations/test.txt`."""
 
     layout = "images/*.jpg + annotations/trimaps/*.png (Oxford-IIIT Pet)"
     priority = 10
 
     def detect(self, root: Path) -> bool:
-        return (root / "images").is_dir() and (root / "annotations" / "trimaps").is_dir()
+        return root.is_dir() and oxford_pet_folder(root) is not None
 
     def index(self, root: Path, classes: ClassSpec | None) -> DatasetIndex:
-        images = list_images(root / "images")
-        masks = list_images(root / "annotations" / "trimaps")
+        folder = oxford_pet_folder(root) or root
+        images, trimaps = folder / "images", folder / "annotations" / "trimaps"
         matched, problems = match_files(
-            images, masks, _stem, lambda p: f"annotations/trimaps/{p.stem}.png"
+            list_images(images), list_images(trimaps), _stem, lambda p: f"annotations/trimaps/{p.stem}.png"
         )
         pairs = [Pair(k, image, mask) for k, image, mask in matched]
-        return DatasetIndex(
-            root, "oxford-pet", pairs, [], classes or OXFORD_PET_CLASSES, OffsetMapping(1), problems
-        )
+        lists = read_split_lists([(images, trimaps)], folder)
+        pairs, unlabelled, problems = apply_split_lists(
+            pairs, problems, lists.splits, ", ".join(sorted({f"'{p.parent}'" for p in lists.files})))
+        line = (f"{folder_label(images, root)} + {folder_label(trimaps, root)}: {len(pairs)} pairs by name"
+                + (f", split as {' and '.join(p.name for p in sorted(lists.files))} say" if lists.files else ""))
+        return DatasetIndex(folder, "oxford-pet", pairs, unlabelled, classes or OXFORD_PET_CLASSES, OffsetMapping(1),
+                            problems, pairing=[line])
+
+
+def oxford_pet_folder(root: Path) -> Path | None:
+    """The folder holding `images/` + `annotations/trimaps/`: DATA, or the one folder in it that
+    holds images (`lone_data_folder`: torchvision's `OxfordIIITPet(root="data")` unpacks to
+    `data/oxford-iiit-pet/`, beside the other datasets it downloaded there)."""
+    def holds_pets(folder: Path) -> bool:
+        return (folder / "images").is_dir() and (folder / "annotations" / "trimaps").is_dir()
+
+    if holds_pets(root):
+        return root
+    if not any(holds_pets(p) for p in root.iterdir() if p.is_dir()):  # before any listing of DATA
+        return None
+    inner = lone_data_folder(root, lambda folder: holds_images(root, folder))
+    return inner if inner is not None and holds_pets(inner) else None
 
 
 @FORMATS.register("class-folders")
