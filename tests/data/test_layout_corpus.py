@@ -291,6 +291,42 @@ def test_folders_are_read_as_shipped(tmp_path, build, count, first_mask, splits,
     assert not report.fatal, [str(p) for p in report.fatal]
 
 
+def zhixuhao_unet(repo: Path) -> Path:
+    """zhixuhao/unet after its notebook and main.py ran: ISBI 2012's grey slices and 0/255 labels
+    in data/membrane/train/image/ + label/, the notebook's augmented copies in train/aug/
+    (image_<i>_<n>.png beside mask_<i>_<n>.png), the test slices with main.py's predictions
+    beside them (test/<i>_predict.png); returns data/membrane/."""
+    membrane = repo / "data" / "membrane"
+    for i in range(4):
+        label = np.where(labels(i) == 0, 0, 255).astype(np.uint8)
+        save(membrane / "train" / "image" / f"{i}.png", photo(i)[..., 0])
+        save(membrane / "train" / "label" / f"{i}.png", label)
+        save(membrane / "train" / "aug" / f"image_{i}_{4000 + i}.png", photo(i)[::-1, :, 0])
+        save(membrane / "train" / "aug" / f"mask_{i}_{4000 + i}.png", label[::-1])
+    for i in range(2):
+        save(membrane / "test" / f"{i}.png", photo(10 + i)[..., 0])
+        save(membrane / "test" / f"{i}_predict.png", photo(20 + i)[..., 1])
+    (repo / "unet_membrane.hdf5").write_bytes(b"\x89HDF\r\n\x1a\n")
+    return membrane
+
+
+@pytest.mark.parametrize("at", ["repository", "membrane"])
+def test_zhixuhao_unets_augmented_copies_and_predictions_are_set_aside(tmp_path, caplog, at):
+    membrane = zhixuhao_unet(tmp_path / "unet")
+    with caplog.at_level(logging.INFO):
+        index = discover(tmp_path / "unet" if at == "repository" else membrane)
+    assert sorted(p.image.relative_to(membrane).as_posix() for p in index.pairs) == [
+        f"train/image/{i}.png" for i in range(4)]
+    assert index.classes.names == ("membrane", "cell")  # ISBI 2012's, once aug/ is no mask folder
+    assert sorted(p.name for p in index.unlabelled) == ["0.png", "1.png"]
+    ignored = {p.relative_to(membrane).as_posix() for p in index.ignored if p.is_relative_to(membrane)}
+    assert {"test/0_predict.png", "test/1_predict.png", "train/aug/image_0_4000.png",
+            "train/aug/mask_0_4000.png"} <= ignored
+    assert "train/aug/ holds augmented copies of the pairs (8 files" in caplog.text
+    assert not [p for p in index.problems if p.path is not None and "aug" in p.path.parts]
+    assert len(discover(membrane / "train" / "aug").pairs) == 4  # the route the log gives
+
+
 def test_cityscapes_other_annotations_are_ignored_not_unpaired(tmp_path):
     cityscapes(tmp_path)
     index = discover(tmp_path)

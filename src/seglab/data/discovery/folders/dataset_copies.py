@@ -8,6 +8,10 @@ same file names in the same split, each file the same size, the first pairs the 
 by place, in a folder of their own inside the original's or named as a copy of it (`_placed_as_copy`):
 folders of one dataset may be alike by chance. The copy nearest the dataset folder is read, the
 others set aside and logged. The same images with other masks are two tasks (`task_copies`).
+
+Augmented copies are told by place: pairs in a folder named for augmentation beside pairs that are
+not (zhixuhao/unet's `data/membrane/train/aug/`, written by its notebook's Keras generator beside
+`train/image/` + `train/label/`) are made from those, so set aside too (`without_augmented_copies`).
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ import shlex
 from pathlib import Path
 
 from seglab.data.discovery.folders.union_folders import _copies, by_name
+from seglab.data.discovery.naming import words
 from seglab.data.discovery.pairing import FolderMatch, folder_label
 from seglab.data.files.byte_copies import file_size
 from seglab.data.files.index import list_images
@@ -28,6 +33,7 @@ logger = logging.getLogger(__name__)
 # what a file manager adds to the name of a folder's copy: macOS `data copy 2`, Windows `data - Copy (2)`,
 # Google Drive `Copy of data`, a browser's second download `data (1)`
 _COPY_MARK = re.compile(r"^copy of |(?:[ _-]+copy(?:[ _]*\(?\d+\)?)?| ?\(\d+\))$", re.IGNORECASE)
+_AUGMENTED = frozenset({"aug", "augs", "augmented", "augmentation", "augmentations"})  # words of such folders
 
 
 def without_copies(matches: list[FolderMatch], root: Path) -> tuple[list[FolderMatch], list[Path]]:
@@ -55,6 +61,33 @@ def without_copies(matches: list[FolderMatch], root: Path) -> tuple[list[FolderM
                         "once (--images %s reads the copy alone)", folder_label(match.image_dir, root),
                         len(mine), folder_label(original.image_dir, root),
                         shlex.quote(folder_label(match.image_dir, root).rstrip("/")))
+    return _set_aside(matches, aside)
+
+
+def without_augmented_copies(matches: list[FolderMatch], root: Path) -> tuple[list[FolderMatch], list[Path]]:
+    """The matches less those whose image folder lies in a folder named for augmentation (`aug/`,
+    `augmented/`, ...) when others' do not, and the files of those set aside; logged with the way
+    to read them. Augmented copies of the pairs read as pairs of their own would straddle a drawn
+    split (a training image's flipped copy among the val images) and count each image twice."""
+    augmented = [m for m in matches if _AUGMENTED.intersection(
+        w for part in _inside(m.image_dir, root) for w in words(part))]
+    if not augmented or len(augmented) == len(matches):
+        return matches, []
+    kept, aside = _set_aside(matches, augmented)
+    for folder in dict.fromkeys(p.parent for p in aside):
+        logger.info("%s holds augmented copies of the pairs (%d files, in a folder named for augmentation beside "
+                    "the originals): set aside, not trained on (DATA '%s' reads them alone)",
+                    folder_label(folder, root), sum(p.parent == folder for p in aside), folder)
+    return kept, aside
+
+
+def _inside(folder: Path, root: Path) -> tuple[str, ...]:
+    """The names of `folder`'s path below `root`; none for a folder elsewhere (--images given so)."""
+    return folder.relative_to(root).parts if folder.is_relative_to(root) else ()
+
+
+def _set_aside(matches: list[FolderMatch], aside: list[FolderMatch]) -> tuple[list[FolderMatch], list[Path]]:
+    """`matches` less those `aside`, and the files of these that no match kept reads."""
     kept_matches = [m for m in matches if not any(m is a for a in aside)]
     read = {folder for m in kept_matches for folder in (m.image_dir, m.mask_dir)}
     folders = dict.fromkeys(f for m in aside for f in (m.image_dir, m.mask_dir) if f not in read)  # once each

@@ -13,7 +13,7 @@ from seglab.data.classes import CLASS_DICT_GLOB, CVAT_LABELMAP
 from seglab.data.discovery.complementary_masks import complementary_matches
 from seglab.data.discovery.folders.band_chips import band_chips
 from seglab.data.discovery.folders.content import MaskSniffs, _in_one_file
-from seglab.data.discovery.folders.dataset_copies import without_copies
+from seglab.data.discovery.folders.dataset_copies import without_augmented_copies, without_copies
 from seglab.data.discovery.folders.listing import MAX_DEPTH, METADATA_FILES, NAMED_DEPTH, Folder, walk
 from seglab.data.discovery.folders.per_image import (
     folders_per_image,
@@ -266,6 +266,8 @@ def search_folders(
     search.matches, copies = without_unions(search.matches, root)  # HRSC2016's FullDataSet/ beside Train/, Test/
     search.ignored += copies
     search.matches, copies = without_copies(search.matches, root)  # a Kaggle upload's dataset nested in itself
+    search.ignored += copies
+    search.matches, copies = without_augmented_copies(search.matches, root)  # zhixuhao/unet's train/aug/
     search.ignored += copies
     refuse_task_copies(search.matches, root)  # DeepFish's Localization/ and Segmentation/: one set of images, two tasks
     search.matches = _keep_consistent_splits(search.matches, root)

@@ -149,14 +149,15 @@ class FolderPairsFormat(DatasetFormat):
         # a mask folder shared out between image folders (Lizard's): a mask paired is no orphan of the others
         paired = {pair.mask for pair in pairs}
         problems = [p for p in problems if p.code != "mask-without-image" or p.path not in paired]
-        derived = _derived_images(problems, pairs)
+        derived = _derived_images(problems, pairs, found.unlabelled)
         problems = [p for p in problems if p.path not in derived]
         frames = unannotated_frames(problems, pairs)  # a video's frames between its annotated ones
         problems = [p for p in problems if p.path not in frames]
         problems = labelled_otherwise(problems, found.ignored)  # WGISD's YOLO boxes beside its box-only images
         problems = copies_of_paired(problems, pairs)  # Drive's `Copy of leaf_05.png`: never read as background
         image_folders = {m.image_dir.name for m in matches}  # xyz/ beside rgb/ holds no defect-free images
-        unmasked = unmasked_images(root, problems, [*found.unlabelled, *found.ignored], image_folders)
+        unlabelled_found = [p for p in found.unlabelled if p not in derived]  # less predictions saved beside them
+        unmasked = unmasked_images(root, problems, [*unlabelled_found, *found.ignored], image_folders)
         filled = set(unmasked) if self.options.unmasked_background else set()
         if filled:  # in the paired image folder's split, else the one its folders name (MVTec's train/good/)
             splits = {m.image_dir: m.split for m in matches}
@@ -191,7 +192,7 @@ class FolderPairsFormat(DatasetFormat):
         else:
             encoding = self.choose_classes(root, mask_dirs, pairs, classes, self.options.cache_dir)
         classes, mapping = encoding.classes, encoding.mapping
-        unlabelled, aside_unlabelled = unlabelled_images(root, [p for p in found.unlabelled if p not in filled],
+        unlabelled, aside_unlabelled = unlabelled_images(root, [p for p in unlabelled_found if p not in filled],
                                                          matches, found.ignored + aside)
         unlabelled += listed_unlabelled + frames
         index = DatasetIndex(root, "folder-pairs", pairs, unlabelled, classes, mapping,

@@ -26,13 +26,16 @@ def _splits_from_names(pairs: list[Pair], root: Path) -> list[Pair]:
     return [replace(p, split=s) for p, s in zip(pairs, splits)]
 
 
-def _derived_images(problems: list[Problem], pairs: list[Pair]) -> set[Path]:
-    """The unpaired image files named after a paired image of their folder with a suffix
-    (ISIC 2017's `ISIC_0000000_superpixels.png` beside `ISIC_0000000.jpg`): files made from that
-    image, listed as ignored rather than as images without masks."""
-    stems = {(pair.image.parent, stem(pair.image)) for pair in pairs}
-    return {p.path for p in problems if p.code == "image-without-mask" and any(
-        (p.path.parent, stem(p.path)[:cut]) in stems for cut in (i for i, c in enumerate(stem(p.path)) if c in "_-."))}
+def _derived_images(problems: list[Problem], pairs: list[Pair], unlabelled: list[Path]) -> set[Path]:
+    """The unpaired and unlabelled image files named after a paired or unlabelled image of their
+    folder with a suffix (ISIC 2017's `ISIC_0000000_superpixels.png` beside `ISIC_0000000.jpg`;
+    zhixuhao/unet's `test/0_predict.png`, the prediction its main.py saves beside `test/0.png`):
+    files made from that image, listed as ignored rather than as images without masks or
+    unlabelled images."""
+    stems = {(image.parent, stem(image)) for image in (*(pair.image for pair in pairs), *unlabelled)}
+    found = [p.path for p in problems if p.code == "image-without-mask" and p.path is not None] + unlabelled
+    return {path for path in found if any(
+        (path.parent, stem(path)[:cut]) in stems for cut in (i for i, c in enumerate(stem(path)) if c in "_-."))}
 
 
 def _folder_of(image: Path, root: Path) -> str:
