@@ -45,7 +45,8 @@ class DataConfig:
     mask_alpha: bool = False  # masks read by their alpha (opaque = class 1); unasked where their RGB holds no label
     no_data: float | None = None  # pixel value that is no data in every image (Kelp Wanted's -32768), as GDAL_NODATA
     bands: tuple[str, ...] | None = None  # band files read from each chip folder, in order (B02, B03, ...); None: all
-    label_field: str | None = None  # vector labels (GeoJSON, GeoPackage): the attribute naming a feature's class
+    label_field: str | None = None  # vector labels (GeoJSON, GeoPackage): the attribute naming a feature's class;
+    # a COCO file of several levels of categories: the level's field (category_id_1)
     num_workers: int = 0  # DataLoader workers; 0 = load in the training process
     cache: str = "auto"  # decoded samples: auto (memory if under half the free RAM, else disk) | memory | disk | none
     cache_dir: str | None = None  # disk cache folder; None = $XDG_CACHE_HOME/seglab (~/.cache/seglab)

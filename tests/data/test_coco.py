@@ -508,3 +508,123 @@ def test_lvis_images_without_file_name_are_found_by_their_coco_url(tmp_path):
     assert index.classes.names == ("background", "person") and not index.problems
     person = (expected() == 1).astype(np.int64)
     np.testing.assert_array_equal(read_mask(index.pairs[0].mask, index.mapping), person)
+
+
+QUADRANTS = [{"id": q, "name": str(q + 1), "supercategory": str(q + 1)} for q in range(4)]
+TEETH = [{"id": t, "name": str(t + 1), "supercategory": str(t + 1)} for t in range(8)]
+DIAGNOSES = [{"id": d, "name": n, "supercategory": n} for d, n in enumerate(["Impacted", "Caries", "Periapical Lesion"])]
+LEVELS = {"categories_1": QUADRANTS, "categories_2": TEETH, "categories_3": DIAGNOSES}
+
+
+def dentex(root: Path) -> Path:
+    """DENTEX 2023's `training_data/`: per subset `xrays/train_<n>.png` (grey radiographs) and one
+    COCO file, `quadrant/` of plain `categories` (ids from 0), `quadrant_enumeration/` of two levels
+    and `quadrant-enumeration-disease/` of three (`categories_1` ... `categories_3`, each object's
+    `category_id_1` ... `category_id_3`), and `unlabelled/xrays/` named alike; `validation_data/`'s
+    radiographs without labels. Image n holds a tooth
+    in quadrant n % 4, numbered n + 1, of diagnosis n % 3, in rows and columns 2..20."""
+    subsets = {"quadrant": 1, "quadrant_enumeration": 2, "quadrant-enumeration-disease": 3}
+    for subset, depth in subsets.items():
+        objects = []
+        for n in range(3):
+            Image.fromarray(np.random.default_rng(n).integers(40, 200, (H, W), dtype=np.uint8)).save(
+                _made(root / "training_data" / subset / "xrays" / f"train_{n}.png"))
+            ids = {"category_id_1": n % 4, "category_id_2": n + 1, "category_id_3": n % 3}
+            objects.append({"image_id": n + 1, "segmentation": SQUARE, **(
+                {"category_id": n % 4} if depth == 1 else {k: v for k, v in ids.items() if int(k[-1]) <= depth})})
+        categories = {"categories": QUADRANTS} if depth == 1 else {k: LEVELS[k] for k in list(LEVELS)[:depth]}
+        path = root / "training_data" / subset / f"train_{subset.replace('-', '_')}.json"
+        coco_file(path, [(n + 1, f"train_{n}.png") for n in range(3)], objects, categories=None)
+        data = json.loads(path.read_text())
+        del data["categories"]
+        path.write_text(json.dumps({**data, **categories}))
+    for n in range(3):
+        for folder, name in (("training_data/unlabelled", f"train_{n}"), ("validation_data/disease", f"val_{n}")):
+            Image.fromarray(np.random.default_rng(9 + n).integers(40, 200, (H, W), dtype=np.uint8)).save(
+                _made(root / folder / "xrays" / f"{name}.png"))
+    return root
+
+
+def _made(path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def test_hierarchical_coco_reads_its_last_level_and_names_the_others(tmp_path):
+    """DENTEX's COCO files give each object a category per level (`category_id_1` quadrant,
+    `_2` tooth, `_3` diagnosis) in `categories_1` ... `categories_3`, no `categories`: not
+    recognised as COCO, the subset's images were refused as images without masks. The last level
+    is read, the levels named, and `--label-field category_id_1` reads the quadrants."""
+    subset = dentex(tmp_path / "dentex") / "training_data" / "quadrant-enumeration-disease"
+    index = discover(subset, cache_dir=str(tmp_path / "cache"))
+    assert index.format == "coco" and len(index.pairs) == 3 and not index.problems
+    assert index.classes.names == ("background", "Impacted", "Caries", "Periapical Lesion")
+    assert ("levels of categories category_id_1 (4 categories), category_id_2 (8 categories), category_id_3 "
+            "(3 categories): read by category_id_3 (--label-field category_id_1 reads another)") in index.pairing[0]
+    for pair in index.pairs:
+        n = int(pair.name[-1])
+        np.testing.assert_array_equal(read_mask(pair.mask, index.mapping), (expected() == 1) * (n % 3 + 1))
+    quadrants = discover(subset, cache_dir=str(tmp_path / "cache"), label_field="category_id_1")
+    assert quadrants.classes.names == ("background", "1", "2", "3")  # the quadrants the objects use
+    with pytest.raises(DataError, match=r"3 levels of categories, read by the objects' category_id_1, category_id_2, "
+                                        r"category_id_3; --label-field quadrant names none of them"):
+        discover(subset, cache_dir=str(tmp_path / "cache"), label_field="quadrant")
+
+
+def test_dentex_release_names_its_json_files_not_a_folder_of_pictures_as_masks(tmp_path):
+    """DENTEX's `unlabelled/xrays/` radiographs, named as each subset's, were taken for the masks of
+    all three `xrays/` folders, and `--images quadrant` offered, which paired them so (158 classes of
+    grey values): the folder holds pictures, and the subsets' COCO files are named instead."""
+    with pytest.raises(DataError) as refused:
+        discover(dentex(tmp_path / "dentex"), cache_dir=str(tmp_path / "cache"))
+    assert "--images" not in str(refused.value)
+    assert re.search(r"training_data/unlabelled/xrays/ holds pictures named as the images of 3 folders .*"
+                     r"training_data/quadrant/train_quadrant.json.* pass the folder holding one as DATA",
+                     str(refused.value))
+
+
+def seaturtle(root: Path) -> Path:
+    """SeaTurtleID2022 as shipped: `turtles-data/data/images/<identity>/<hash>.JPG`, `annotations.json`
+    whose images carry `identity` and `date` (turtle, flipper and head outlined), and
+    `metadata_splits.csv` whose `split_closed` shares turtles between train, val and test (closed-set
+    re-identification) and `split_open` keeps each turtle in one split."""
+    data = root / "turtles-data" / "data"
+    turtles = ["t001", "t002", "t003", "t004"]
+    images, objects, rows = [], [], ["id,file_name,identity,date,split_closed,split_open"]
+    for i in range(12):
+        identity, name = turtles[i % 4], f"images/{turtles[i % 4]}/{i:09X}.JPG"
+        photo(data / name, i)
+        images.append({"id": i + 1, "file_name": name, "height": H, "width": W, "identity": identity,
+                       "date": f"201{i % 3}-06-19"})
+        objects += [{"image_id": i + 1, "category_id": 1, "segmentation": SQUARE},
+                    {"image_id": i + 1, "category_id": 3, "segmentation": [[4, 4, 8, 4, 8, 8, 4, 8]]}]  # the head
+        closed = ["train", "train", "valid", "test"][i // 4 if i < 8 else 0]
+        rows.append(f"{i + 1},{name},{identity},{images[-1]['date']},{closed},"
+                    f"{ {'t001': 'train', 't002': 'train', 't003': 'valid', 't004': 'test'}[identity]}")
+    coco_file(data / "annotations.json", [], [], [{"id": 1, "name": "turtle"}, {"id": 2, "name": "flipper"},
+                                                  {"id": 3, "name": "head"}])
+    coco = json.loads((data / "annotations.json").read_text())
+    numbered = [{"id": n, "iscrowd": 0, "bbox": [0, 0, 1, 1], **o} for n, o in enumerate(objects, 1)]
+    (data / "annotations.json").write_text(json.dumps({**coco, "images": images, "annotations": numbered}))
+    (data / "metadata_splits.csv").write_text("\n".join(rows) + "\n")
+    return root
+
+
+def test_images_of_one_identity_stay_in_one_split_and_the_split_that_keeps_them_is_read(tmp_path):
+    """SeaTurtleID2022's COCO images name the turtle photographed (`identity`): no group was read,
+    and a drawn split put one turtle's photos in train and test; its `metadata_splits.csv` was not
+    read either (`split_closed` is no split title). The images' field groups the pairs, and of the
+    table's split columns the one keeping each turtle in one split is read."""
+    from seglab.data import format_report, inspect_dataset
+
+    root = seaturtle(tmp_path / "seaturtleid2022")
+    index = discover(root, cache_dir=str(tmp_path / "cache"))
+    turtle_of = {p.name: p.image.parent.name for p in index.pairs}
+    assert {p.name: p.group for p in index.pairs} == turtle_of
+    assert {p.name: p.split for p in index.pairs} == {
+        name: {"t001": "train", "t002": "train", "t003": "val", "t004": "test"}[turtle] for name, turtle in turtle_of.items()}
+    assert "grouped by the images' 'identity' (4 groups)" in index.pairing[0]
+    text = format_report(inspect_dataset(root, cache_dir=str(tmp_path / "cache")))
+    assert "pixels claimed by objects of two classes: ignore label 255" in text
+    hint = text.split("overlapping-classes (12): ")[1].split("\n")[0]  # said the later row's class was kept
+    assert "the ignore label where drawn shapes overlap (COCO)" in hint

@@ -23,7 +23,8 @@ def no_parsing(monkeypatch) -> list[str]:
     """Record every COCO file or YOLO label file parsed from now on."""
     parsed: list[str] = []
     read_coco, read_yolo = coco_json.read_annotations, yolo_labels._objects
-    monkeypatch.setattr(coco_json, "read_annotations", lambda path: parsed.append(path.name) or read_coco(path))
+    monkeypatch.setattr(coco_json, "read_annotations",
+                        lambda path, level=None: parsed.append(path.name) or read_coco(path, level))
     monkeypatch.setattr(yolo_labels, "_objects", lambda path, image: parsed.append(path.name) or read_yolo(path, image))
     return parsed
 

@@ -244,6 +244,70 @@ def test_isic_attribute_masks_read_as_one_class_each(tmp_path, side_by_side):
     assert MaskMapping.from_dict(index.mapping.to_dict()) == index.mapping  # as a run's config keeps it
 
 
+EDD_CLASSES = ("BE", "suspicious", "HGD", "cancer", "polyp")
+
+
+def edd2020(root: Path) -> Path:
+    """EDD2020 release-I as shipped: `originalImages/EDD2020_<id>.jpg` and a 0/255 TIFF per lesion
+    class the image shows, `masks/EDD2020_<id>_<class>.tif` (no file for the classes it does not
+    show: image k shows class k % 5, odd ones class (k + 2) % 5 too, overlapping the first), plus
+    `bbox/` boxes and `class_list.txt`. Class k covers rows 2..9 and columns 3k..3k+9."""
+    release = root / "EDD2020_release-I_2020-01-15"
+    for folder in ("originalImages", "masks", "bbox"):
+        (release / folder).mkdir(parents=True)
+    (release / "class_list.txt").write_text("\n".join(EDD_CLASSES) + "\n")
+    for k in range(8):
+        name = f"EDD2020_A{k:04d}"
+        Image.fromarray(np.full((12, 28, 3), 30 * k, np.uint8)).save(release / "originalImages" / f"{name}.jpg")
+        shown = [EDD_CLASSES[k % 5]] + ([EDD_CLASSES[(k + 2) % 5]] if k % 2 else [])
+        for lesion in shown:
+            mask = np.zeros((12, 28), np.uint8)
+            c = EDD_CLASSES.index(lesion)
+            mask[2:10, 3 * c:3 * c + 10] = 255
+            Image.fromarray(mask).save(release / "masks" / f"{name}_{lesion}.tif")
+        (release / "bbox" / f"{name}.txt").write_text("".join(f"{c} 0 0 5 5\n" for c in shown))
+    return root
+
+
+@pytest.mark.parametrize("task", ["auto", "multilabel"])
+def test_edd2020_files_of_the_classes_an_image_shows_read_as_one_class_each(tmp_path, task):
+    """EDD2020 ships a mask per lesion class an image shows (`EDD2020_A0001_BE.tif`), none for
+    the others: no naming names half the images, so nothing paired ('no image/mask pairs', with a
+    one-class --mask-pattern as the hint), with --task multilabel too. The namings are classes, an
+    image's lacking file the class absent there."""
+    index = discover(edd2020(tmp_path), task=task)
+    assert len(index.pairs) == 8 and not index.problems and index.mapping.multilabel
+    assert sorted(index.classes.names) == sorted(EDD_CLASSES)
+    assert "8 without a file of some class, read as the class absent there" in index.pairing[0]
+    for k, pair in enumerate(sorted(index.pairs, key=lambda p: p.name)):
+        channels = unpack_numpy(read_mask(pair.masks, index.mapping), 5)
+        shown = {EDD_CLASSES[k % 5]} | ({EDD_CLASSES[(k + 2) % 5]} if k % 2 else set())
+        for name, channel in zip(index.classes.names, channels):
+            expected = np.zeros((12, 28), bool)
+            if name in shown:
+                c = EDD_CLASSES.index(name)
+                expected[2:10, 3 * c:3 * c + 10] = True
+            np.testing.assert_array_equal(channel, expected, err_msg=f"{pair.name} {name}")
+
+
+def test_a_class_file_lacking_where_nearly_every_image_has_each_is_missing(tmp_path):
+    """ISIC 2018 Task 2 ships an all-zero mask where an attribute is absent: a lacking one was
+    read as the attribute absent, silently. Where nearly every image has a file of each class, a
+    lacking one is `missing` (fatal, as a class folder's), named."""
+    images, truth = tmp_path / "ISIC2018_Task1-2_Training_Input", tmp_path / "ISIC2018_Task2_Training_GroundTruth_v3"
+    images.mkdir()
+    truth.mkdir()
+    for i in range(12):
+        Image.fromarray(np.zeros((8, 8, 3), np.uint8)).save(images / f"ISIC_{i:07d}.jpg")
+        for attribute in ("globules", "streaks"):
+            if (i, attribute) != (5, "streaks"):
+                Image.fromarray(np.zeros((8, 8), np.uint8)).save(truth / f"ISIC_{i:07d}_attribute_{attribute}.png")
+    index = discover(tmp_path, task="multilabel")
+    assert [(p.path.name, p.code, p.related) for p in index.problems] == [
+        ("ISIC_0000005.jpg", "missing", (truth / "ISIC_0000005_attribute_streaks.png",))]
+    assert "1 without a file of some class, which nearly every image has" in index.pairing[0]
+
+
 SA_MED2D_SOURCES = {"ct_00--AbdomenCT1K": ("liver", "kidney", "spleen"),
                     "mr_00--ACDC": ("right ventricle", "myocardium", "left ventricle"), "ct_00--FLARE22": ("liver", "kidney")}
 

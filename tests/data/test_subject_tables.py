@@ -50,6 +50,21 @@ def apart(pairs: list) -> bool:
     return all(groups) and not (groups[0] & groups[1] or groups[0] & groups[2] or groups[1] & groups[2])
 
 
+@pytest.mark.parametrize("column", ["identity", "individual_id"])
+def test_an_animals_identity_column_groups_its_photos(tmp_path: Path, column: str) -> None:
+    """Re-identification sets name the animal photographed (SeaTurtleID2022's `identity`): a
+    table's identity column grouped nothing, and one turtle's photos landed in train and test."""
+    turtle_of = {f"{i:09X}": f"t{i % 4:03d}" for i in range(12)}
+    for i, name in enumerate(turtle_of):
+        save(tmp_path / "images" / f"{name}.jpg", photo(i, SIZE))
+        save(tmp_path / "masks" / f"{name}.png", mask(i))
+    (tmp_path / "metadata.csv").write_text(f"file_name,{column},date\n" + "".join(
+        f"images/{name}.jpg,{turtle},2014-06-19\n" for name, turtle in turtle_of.items()))
+    index = discover(tmp_path)
+    assert {p.name: p.group for p in index.pairs} == turtle_of
+    assert index.pairing[-1] == f"split by the {column} of metadata.csv: 4 groups"
+
+
 def test_ham10000_images_group_by_the_lesion_id_of_its_metadata(tmp_path: Path) -> None:
     """HAM10000: the table was listed as ignored and a lesion's images split apart."""
     lesion_of = ham10000(tmp_path)

@@ -109,7 +109,8 @@ def add_data_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--label-field", dest="data.label_field", metavar="NAME",
                         help="vector labels (GeoJSON, GeoPackage): the attribute that names each feature's class, "
                         "e.g. landuse; default a class, label or category attribute, else the folder's or layer's "
-                        "name (docs/data.md)")
+                        "name; a COCO file of several levels of categories (DENTEX's category_id_1 ... "
+                        "category_id_3): the level read, default the last (docs/data.md)")
     parser.add_argument("--task", dest="data.task", choices=["auto", "multiclass", "multilabel"],
                         help="multiclass: one class per pixel (softmax; class folders are the classes of one mask, "
                         "background 0); multilabel: overlapping classes, one sigmoid "

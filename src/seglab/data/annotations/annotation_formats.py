@@ -37,6 +37,7 @@ from seglab.data.files.file_version import versions
 from seglab.data.discovery.naming import looks_like_mask_folder, stem, usable_splits
 from seglab.data.discovery.pairing import folder_label
 from seglab.data.splitting.split_lists import apply_split_lists, read_split_lists
+from seglab.data.splitting.split_tables import pair_table_splits
 from seglab.data.annotations.painted_masks import ImageObjects, painted, painted_mapping, painted_pair
 from seglab.errors import DataError
 
@@ -228,13 +229,14 @@ def _listed(index: DatasetIndex) -> DatasetIndex:
     """`index` with its pairs in the splits that split lists beside or above their images give,
     as folder pairs read them (TTPLA's `splitting_dataset_txt/{train,val,test}.txt` above
     `data_original_size/`, its LabelMe files beside the images), and lists not read said
-    (`split_lists`). Read afresh each time, not remembered with the painting: a list edited later
-    counts."""
+    (`split_lists`); else those of a table with a split column (`split_tables`: SeaTurtleID2022's
+    `metadata_splits.csv` beside its COCO file). Read afresh each time, not remembered with the
+    painting: a list edited later counts."""
     folders = dict.fromkeys(p.image.parent for p in index.pairs if p.image.is_relative_to(index.root))
     lists = read_split_lists(((folder, folder) for folder in folders), index.root)
     where = ", ".join(sorted({f"'{p.parent}'" for p in lists.files}))
     pairs, _, problems = apply_split_lists(index.pairs, index.problems, lists.splits, where)
-    return replace(index, pairs=pairs, problems=problems)
+    return replace(index, pairs=pair_table_splits(pairs, index.root), problems=problems)
 
 
 def one_folder(root: Path, folders: Sequence[Path], what: str, route: Callable[[Sequence[Path]], str]) -> None:

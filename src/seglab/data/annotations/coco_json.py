@@ -14,6 +14,9 @@ parts carry the splits (HRSID's `train_test2017.json`, read as `train2017.json` 
 `instance_version/` and `material_version/`) are refused, never merged by category id, and so are
 folders of the same splits whose objects share no category (ARCADE's `syntax/` and `stenosis/`
 tasks). An image without a `file_name` (LVIS, whose images are COCO's) is found by its `coco_url`.
+A file of several levels of categories (DENTEX's `categories_1` ... `categories_3`, each object's
+`category_id_1` ... `category_id_3`) is read by one level, the last unless `--label-field` names
+another. Image entries naming their subject (SeaTurtleID2022's `identity`) group the pairs.
 
 Each image's objects are painted much as torchvision's COCO segmentation reference paints them:
 an object's pixels get its category's class (categories in id order, after background 0; the
@@ -29,7 +32,7 @@ import json
 import logging
 import os
 from itertools import combinations
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -44,9 +47,11 @@ from seglab.data.annotations.annotation_formats import (
 )
 from seglab.data.classes import ClassSpec, shipped_classes
 from seglab.data.layouts.formats import FORMATS
-from seglab.data.files.index import DatasetIndex
+from seglab.data.files.index import DatasetIndex, Pair
 from seglab.data.discovery.naming import folder_split
+from seglab.data.annotations.coco_levels import LEVEL_KEY, category_levels, level_read, levels_line
 from seglab.data.annotations.painted_masks import IGNORE, OVERLAP_IGNORED, Drawn, ImageObjects
+from seglab.data.splitting.subject_tables import field_subjects
 from seglab.errors import DataError
 
 log = logging.getLogger(__name__)
@@ -63,6 +68,8 @@ class CocoAnnotations:
     images: dict[int | str, dict] = field(default_factory=dict)
     objects: dict[int | str, list[dict]] = field(default_factory=dict)
     categories: dict[int, str] = field(default_factory=dict)
+    levels: dict[str, int] = field(default_factory=dict)  # a hierarchical file's level fields -> category counts
+    level: str = "category_id"  # the field its objects' categories are read from
 
     @property
     def split(self) -> str | None:
@@ -82,8 +89,8 @@ def _looks_like_coco(path: Path) -> bool:
     """A JSON object whose head names `images`; the other keys too, unless the file is longer than
     its head (they may come last). Panoptic files are the `coco-panoptic` format's."""
     head = file_head(path)
-    return head.lstrip().startswith("{") and _KEYS[0] in head and (path.stat().st_size > SNIFFED_BYTES
-                                                                   or all(k in head for k in _KEYS)) \
+    keys = all(k in head for k in _KEYS[:2]) and (_KEYS[2] in head or LEVEL_KEY.search(head) is not None)
+    return head.lstrip().startswith("{") and _KEYS[0] in head and (path.stat().st_size > SNIFFED_BYTES or keys) \
         and not is_panoptic(path, head)
 
 
@@ -102,9 +109,10 @@ def coco_lists(path: Path, kind: str) -> dict:
         DataError: not JSON, or without those lists, naming the `kind` of file and the file.
     """
     data = load_json(path, f"{kind} file")
-    if not isinstance(data, dict) or not all(isinstance(data.get(k), list) for k in ("images", "annotations",
-                                                                                      "categories")):
-        raise DataError(f"{kind} file '{path}' needs 'images', 'annotations' and 'categories' lists")
+    if not isinstance(data, dict) or not all(isinstance(data.get(k), list) for k in ("images", "annotations")) \
+            or not isinstance(data.get("categories"), list) and not category_levels(data):
+        raise DataError(f"{kind} file '{path}' needs 'images', 'annotations' and 'categories' lists (or a "
+                        "'categories_1', 'categories_2', ... list per level of categories)")
     return data
 
 
@@ -128,22 +136,25 @@ def image_key(value: object) -> int | str:
     raise TypeError(f"image id {value!r} is neither a number nor a string")
 
 
-def read_annotations(path: Path) -> CocoAnnotations:
-    """A COCO file's images, objects and categories.
+def read_annotations(path: Path, label_field: str | None = None) -> CocoAnnotations:
+    """A COCO file's images, objects and categories; of a hierarchical file's levels, the one
+    `coco_levels.level_read` picks (`label_field`: `--label-field category_id_1`).
 
     Raises:
-        DataError: not JSON, or lists that are not COCO's, naming the file.
+        DataError: not JSON, lists that are not COCO's, or a level it does not have, naming the file.
     """
     data = coco_lists(path, "COCO")
-    read = CocoAnnotations(path)
+    level, categories = level_read(data, path, label_field)
+    read = CocoAnnotations(path, level=level, levels={
+        f"category_id_{n}": len(data[f"categories_{n}"]) for n in category_levels(data)})
     try:
-        read.categories = {int(c["id"]): str(c["name"]) for c in data["categories"]}
+        read.categories = {int(c["id"]): str(c["name"]) for c in categories}
         read.images = {image_key(i["id"]): {**i, "file_name": name} for i in data["images"] if (name := _file_name(i))}
         for item in data["annotations"]:
             read.objects.setdefault(image_key(item["image_id"]), []).append(
-                {**item, "category_id": int(item["category_id"])})
+                {**item, "category_id": int(item[level])})
     except (KeyError, TypeError, ValueError, OverflowError) as err:
-        raise DataError(f"COCO file '{path}': an entry lacks its id, name, image_id or category_id, or an id is no "
+        raise DataError(f"COCO file '{path}': an entry lacks its id, name, image_id or {level}, or an id is no "
                         f"number (image ids may also be strings) ({err!r})") from None
     return read
 
@@ -168,7 +179,7 @@ class CocoFormat(AnnotationFileFormat):
 
     def read(self, root: Path, classes: ClassSpec | None) -> DatasetIndex:
         base = self.dataset_folder(root)
-        every = [read_annotations(p) for p in self.found(root)]
+        every = [read_annotations(p, self.options.label_field) for p in self.found(root)]
         located, problems = located_images([(f.path, [(i, str(e['file_name'])) for i, e in f.images.items()])
                                             for f in every], base, "id")
         files, aside = _without_subsets(every, located)
@@ -197,11 +208,26 @@ class CocoFormat(AnnotationFileFormat):
         line = (f"{relative_names([f.path for f in files], base)}: {objects} objects on "
                 f"{len(pairs)} images painted into {len(used)} classes " + (
                     "(a mask per class: they may overlap)" if multilabel else
-                    f"(pixels two classes claim: ignore {IGNORE})"))
+                    f"(pixels two classes claim: ignore {IGNORE})")) + levels_line(files)
         if aside:
             line += "; subsets set aside (all their images and objects are in the files read): " + ", ".join(
                 _set_aside(part, wholes, located, base) for part, wholes in aside.items())
-        return self.indexed(base, pairs, spec, problems + painting, line, ignored=list(aside))
+        entries = {image: coco.images[key] for coco in files for key, image in images[coco.path].items()}
+        pairs, grouped = _grouped_by_field(pairs, entries)
+        return self.indexed(base, pairs, spec, problems + painting, line + grouped, ignored=list(aside))
+
+
+def _grouped_by_field(pairs: list[Pair], entries: dict[Path, dict]) -> tuple[list[Pair], str]:
+    """`pairs` grouped by the subject their image entries name (`field_subjects`: SeaTurtleID2022's
+    `identity`, the turtle photographed), so that a split never puts one subject's photos on both
+    sides, and what `seglab inspect` says of it; as they are, and nothing said, when no field does."""
+    found = field_subjects({p.name: entries[p.image] for p in pairs if p.image in entries})
+    if found is None:
+        return pairs, ""
+    named_by, subjects = found
+    grouped = [replace(p, group=subjects.get(p.name, p.name)) for p in pairs]
+    return grouped, (f"; grouped by the images' '{named_by}' ({len(set(subjects.values()))} groups): a split keeps each "
+                     "group's images together")
 
 
 def _without_subsets(files: list[CocoAnnotations], located: dict[Path, dict]) -> tuple[list[CocoAnnotations],

@@ -90,7 +90,8 @@ CHECKS: dict[str, Check] = {
     "unmatched-name": Check(WARNING, "rename the file to end in the number that pairs it (it is not used)"),
     "unsupported-format": Check(WARNING, "convert it to PNG or TIFF if it belongs to the dataset (it is not used)"),
     "overlapping-classes": Check(WARNING, "pass --task multilabel to read each class as a channel of its own; "
-                                 "else the class of the later row is kept where two overlap"),
+                                 "else such pixels are read as each finding says: the ignore label where drawn "
+                                 "shapes overlap (COCO), the later row's class in a run-length table"),
     "lossy-mask": Check(WARNING, "save masks as PNG (or lossless WebP): JPEG and lossy WebP compression change labels "
                         "along edges"),
     "labels-off-image": Check(WARNING, "check the labels' coordinate system: export them in the image's CRS (or "

@@ -26,6 +26,11 @@ def _numbering(template: str) -> tuple[str, tuple[int, ...]] | None:
     return shape, tuple(int(n) for n in re.findall(r"\d+", found.group(1)))
 
 
+def numbers_masks(template: str) -> bool:
+    """Whether a naming numbers an image's masks (`{stem}_2.bmp`, `{stem}_03_02.png`)."""
+    return _numbering(template) is not None
+
+
 def same_numbering(a: str, b: str) -> bool:
     """Whether two namings number an image's masks alike (`{stem}_1.bmp`, `{stem}_3.bmp`)."""
     first, second = _numbering(a), _numbering(b)

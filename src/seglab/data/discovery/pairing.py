@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from seglab.data.discovery.channel_files import NNUNET_CHANNEL, below_shared
+from seglab.data.discovery.class_namings import class_naming_rules
 from seglab.data.discovery.plane_masks import PLANE_RULE, plane_pairs
 from seglab.data.files.index import Problem
 from seglab.data.discovery.naming import KEY_RULES, KeyRule, stem, words
@@ -72,7 +73,8 @@ class FolderMatch:
         rivals: set when images match a second set of label masks (`rival_namings.refuse_rival_namings`).
         merged: key -> the image's masks after the first (`--merge-masks`), read as one mask.
         more_mask_dirs: further mask folders whose masks `merged` holds (`combine_matches`).
-        namings: the mask namings read as classes, one file per class (`namings_as_classes`).
+        namings: the mask namings read as classes, one file per class (`namings_as_classes`), or
+            one per class the image shows (`class_namings`).
         channels: key -> the files of the image's further channels (nnU-Net's `case_0001.png`
             beside `case_0000.png`; the other band folders' files of `channel_dirs`).
         channel_dirs: further image folders whose files `channels` holds (`stack_band_folders`).
@@ -132,13 +134,23 @@ class FolderMatch:
             return f"{where}{split}: its one image with the folder's {1 + len(self.masks_merged)} masks merged"
         if self.namings:
             return (f"{where}{split}: {len(self.pairs)} pairs by {self.rule.name}, a mask per class named "
-                    + ", ".join(f"'{t}'" for t in self.namings))
+                    + ", ".join(f"'{t}'" for t in self.namings) + self._absent_classes())
         merged = f", {len(self.merged)} of them with several masks merged" if self.merged else ""
         if self.area_dirs:
             merged += f", pixels outside {' or '.join(folder_label(d, root) for d in self.area_dirs)} ignored"
         if self.channels and not self.channel_dirs and not self.band_files:
             merged += f", {len(self.channels)} of them with channels in files of their own (_0001, ...)"
         return f"{where}{split}: {len(self.pairs)} pairs by {self.rule.name}{merged}"
+
+    def _absent_classes(self) -> str:
+        """How many pairs lack a file of some class naming, and what that is read as: the class
+        absent there, unless the set ships a file per class and image (a `missing` finding each)."""
+        absent = sum(1 for key, _, _ in self.pairs if 1 + len(self.merged.get(key, ())) < len(self.namings))
+        if not absent:
+            return ""
+        if any(p.code == "missing" for p in self.problems):
+            return f"; {absent} without a file of some class, which nearly every image has: a missing mask each"
+        return f"; {absent} without a file of some class, read as the class absent there"
 
     @property
     def masks_merged(self) -> tuple[Path, ...]:
@@ -224,6 +236,7 @@ def match_folders(
         stems = {name_key(p) for p in images}
         namings = learned_namings(stems, masks)  # once, for both kinds of learned rule
         rules = (*KEY_RULES[:_STRICT_RULES], *affix_rules(stems, namings), *numbered_rules(stems, namings),
+                 *class_naming_rules(stems, namings),
                  *leading_word_rules(images, masks), *inserted_word_rules(images, masks),
                  *KEY_RULES[_STRICT_RULES:], *role_number_rules(images, masks))
     rule = best_rule(images, masks, rules)
@@ -235,7 +248,7 @@ def match_folders(
     image_clashes = [clash for clash in image_clashes if clash not in renderings]
     mask_keys, mask_clashes = keyed_files(masks, rule, False)
     merged: dict[str, list[Path]] = {}
-    if merge:
+    if merge or rule.namings:  # an image's several masks read as one, or as a file per class (`class_namings`)
         kept = []
         for path, first in mask_clashes:
             if _differ_by_affix(path, first):
@@ -323,6 +336,7 @@ def match_folders(
     return FolderMatch(image_dir, mask_dir, split, rule, pairs, problems + gaps,
                        [m for ms in extra.values() for m in ms] + unkeyed, rivals,
                        {k: tuple(ms) for k, ms in merged.items() if k in image_keys},
+                       namings=() if merge else rule.namings,
                        channels={k: tuple(image for _, image in sorted(cs)) for k, cs in channels.items()})
 
 

@@ -12,16 +12,18 @@ from dataclasses import replace
 from pathlib import Path
 
 from seglab.data.encodings.cityscapes import label_ids_namings
-from seglab.data.discovery.naming import words
+from seglab.data.discovery.naming import stem, words
 from seglab.data.discovery.naming.affixes import is_numbered_mask
 from seglab.data.discovery.numbered_masks import numbered_objects
-from seglab.data.discovery.pairing import FolderMatch, pair_namings
+from seglab.data.discovery.pairing import FolderMatch, fits_template, pair_namings
+from seglab.data.files.index import Problem
 from seglab.errors import DataError
 
 logger = logging.getLogger(__name__)
 
 _TRUTH_WORDS = {"gt", "groundtruth", "truth"}  # a naming of the labels to train on, rather than another mask
 _NAMINGS_SHOWN = 6  # numbered namings listed by name: LV-MHP v2 has one per count of persons and person
+_EVERY_CLASS = 0.9  # share of images with a file of every class naming: the set ships one per class and image
 
 
 def refuse_rival_namings(matches: Sequence[FolderMatch]) -> None:
@@ -98,7 +100,33 @@ def namings_as_classes(matches: Sequence[FolderMatch]) -> list[FolderMatch] | No
             merged={key: tuple(ms[1:]) for key, ms in masks.items() if len(ms) > 1},
             extra_masks=[m for m in match.extra_masks if m not in classed], namings=namings,
         ))
-    return read
+    return _missing_class_files(read)
+
+
+def _missing_class_files(read: list[FolderMatch]) -> list[FolderMatch]:
+    """`read` with a `missing` finding for each image lacking a class's file, where nearly every
+    image (`_EVERY_CLASS`) has a file of each: ISIC 2018 Task 2 ships an all-zero mask where an
+    attribute is absent, so a lacking file is a lost one, and stops training as a class folder's
+    does. Where fewer images have all, files are shipped for the classes an image shows
+    (SA-Med2D-20M's structures; `class_namings`), and a lacking one is the class absent there."""
+    lacking = [(match, image, mask.parent / t.replace("{stem}", stem(image)))
+               for match in read for key, image, mask in match.pairs
+               for t in _lacking_namings(match.namings, (mask, *match.merged.get(key, ())))]
+    images = sum(len(match.pairs) for match in read)
+    if not lacking or len({image for _, image, _ in lacking}) > (1 - _EVERY_CLASS) * images:
+        return read
+    problems: dict[int, list[Problem]] = {}
+    for match, image, expected in lacking:
+        problems.setdefault(id(match), []).append(Problem(
+            image, f"mask '{expected}' does not exist, while nearly every image has a mask of each class (an "
+            "all-zero one where the class is absent)", "missing", (expected,)))
+    return [replace(m, problems=[*m.problems, *problems.get(id(m), [])]) for m in read]
+
+
+def _lacking_namings(namings: Sequence[str], masks: Sequence[Path]) -> list[str]:
+    """The class namings that name none of an image's `masks`, each mask named by the longest that fits."""
+    named = {max((t for t in namings if fits_template(mask, t)), key=len, default="") for mask in masks}
+    return [t for t in namings if t not in named]
 
 
 def _read_label_ids(matches: Sequence[FolderMatch]) -> list[FolderMatch] | None:

@@ -93,7 +93,8 @@ def discover(
         task: "auto", "multiclass" or "multilabel": how masks are read (`seglab.data.layouts.multilabel.apply_task`).
         rle_order: how a run-length table's pixels are numbered: "column" (top to bottom, then left
             to right), "row", or "auto" to tell from the shapes the masks draw (`seglab.data.files.rle`).
-        label_field: the attribute of vector labels (GeoJSON, GeoPackage) that names a feature's class.
+        label_field: the attribute of vector labels (GeoJSON, GeoPackage) that names a feature's class;
+            the level of a COCO file of several levels of categories (`category_id_1`).
         unmasked_background: images without a mask (in a paired image folder, in a folder named
             good/, OK/, Normal/, ..., or in a *neg* folder beside a *pos* one) are defect-free: each
             is read with an all-background mask of value 0 (`seglab.data.discovery.unmasked`), as are a manifest's rows without a mask;

@@ -42,7 +42,9 @@ class ReadOptions:
             `labels/<class>/`).
         rle_order: the pixel order of run-length tables: "auto", "column" or "row" (rle-table).
         label_field: the attribute of vector labels that names a feature's class (geojson:
-            OSM's `landuse`); None: a class-like attribute, else the folder's or layer's name.
+            OSM's `landuse`); None: a class-like attribute, else the folder's or layer's name. In
+            a COCO file of several levels of categories, the level's field (`category_id_1`);
+            None: the last.
         unmasked_background: images without a mask are defect-free: each reads as an
             all-background mask (folder-pairs; MVTec AD's `good/`, DAGM; see `unmasked`).
         bands: the band files read from each chip folder of band files, in this order (`--bands

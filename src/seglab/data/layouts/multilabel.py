@@ -10,7 +10,9 @@ mapping says how its masks were read) :
 - a folder per class under `--masks`, each file named per class (IDRiD's
   `1. Microaneurysms/IDRiD_01_MA.tif`), a class without a file absent (`--task multilabel`);
 - a file per class beside each image's others, the class in the name (ISIC 2018 Task 2's
-  `ISIC_0000000_attribute_globules.png`; `--task multilabel`, `rival_namings.namings_as_classes`).
+  `ISIC_0000000_attribute_globules.png`; `--task multilabel`, `rival_namings.namings_as_classes`),
+  or a file only for the classes an image shows (EDD2020's `EDD2020_ACB0001_BE.tif`; read so
+  without a flag, `class_namings`).
 
 `apply_task` turns a discovered index into a multi-label one where the layout or the user asks.
 """
@@ -197,8 +199,9 @@ def _outside_areas(labels: np.ndarray, areas: Sequence[Path]) -> np.ndarray:
 @dataclass(frozen=True)
 class ClassNamingsMapping(_FilePerClass):
     """A mask file per class beside each image's others, the class in the name (ISIC 2018
-    Task 2's `ISIC_0000000_attribute_globules.png`): `namings` are their `--mask-pattern`
-    templates (`{stem}_attribute_globules.png`), one per class; the longest that fits names it."""
+    Task 2's `ISIC_0000000_attribute_globules.png`; EDD2020's `EDD2020_ACB0001_BE.tif`, shipped
+    only for the classes an image shows): `namings` are their `--mask-pattern` templates
+    (`{stem}_attribute_globules.png`), one per class; the longest that fits names it."""
 
     namings: tuple[str, ...]
     kind = "class-namings"
@@ -372,7 +375,9 @@ def apply_task(index: DatasetIndex, task: str, classes_path: Path | None, merge:
     regions = read_regions(classes_path) if classes_path is not None else None
     if index.mapping.multilabel or regions is not None:
         if task == "multiclass":
-            where = "its classes.json names regions" if regions is not None else "its masks are masks/<class>/ folders"
+            where = ("its classes.json names regions" if regions is not None
+                     else "its masks are masks/<class>/ folders" if isinstance(index.mapping, ClassFoldersMapping)
+                     else f"its masks are a file per class, the {index.mapping.kind} mapping")
             raise ConfigError(f"dataset '{index.root}' is multi-label ({where}); leave out --task multiclass")
     if index.mapping.multilabel:
         return _multilabel(index, index.mapping, index.classes.names if index.classes else (), index.classes)

@@ -17,7 +17,7 @@ import json
 import logging
 import os
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -36,8 +36,10 @@ _MOST_BYTES = 64 << 20  # CloudSEN12's table of every scene is a few MB; bigger 
 _HEAD = 1 << 16  # what is read of a JSON file to tell whether it may name splits
 # what names a pair's case in a table: its image's stem, else the folder holding it (a scene's S2L1C.tif)
 _PAIR_NAMES: tuple[Callable[[Pair], str], ...] = (lambda p: stem(p.image), lambda p: p.image.parent.name)
-# a split column's title: a split word, numbered or after other words (VegAnn's `TVT-split1`, `image_set`)
-_SPLIT_TITLE = re.compile(r"(?:.*[^a-z])?(?:split|subset|set|fold|partition)[_\- ]?\d*")
+# a split column's title: a split word, numbered or after other words (VegAnn's `TVT-split1`, `image_set`), or
+# before words that say which split (SeaTurtleID2022's `split_closed`, `split_open`)
+_SPLIT_TITLE = re.compile(r"(?:.*[^a-z])?(?:split|subset|set|fold|partition)[_\- ]?\d*"
+                          r"|(?:split|subset|fold|partition)(?:[_\- ][a-z]+)+")
 _SPLIT_WORD = re.compile(r"split|subset|set|fold|partition")  # in a table's first line: parsed further
 
 
@@ -105,15 +107,20 @@ def _split_columns(header: list[str]) -> list[int]:
 
 
 def _splits_by(tables: list[tuple[Path, list[list[str]]]], names: Sequence[str],
-               read: dict[tuple[Path, int, int], dict[str, str]] | None = None) -> dict[str, str]:
+               read: dict[tuple[Path, int, int], dict[str, str]] | None = None,
+               groups: Mapping[str, str] | None = None) -> dict[str, str]:
     """case -> split from the first split column of `tables` with a column naming every case of
-    `names` (`_case_split`) in splits that may split the dataset; empty when none does. Other
-    split columns of the table (VegAnn's `TVT-split2` ...) are said, not read. `read`: the cases
-    of each (table, column, split column) read for another naming of the same pairs, kept there."""
+    `names` (`_case_split`) in splits that may split the dataset; empty when none does. Of a
+    table's split columns, the first that keeps each of the cases' `groups` (case -> subject) in one
+    split is read before the first (SeaTurtleID2022's `split_open` keeps each turtle in one split,
+    its `split_closed` shares turtles between them for closed-set re-identification); the others
+    (VegAnn's `TVT-split2` ...) are said, not read. `read`: the cases of each (table, column, split
+    column) read for another naming of the same pairs, kept there."""
     wanted, read = set(names), {} if read is None else read
     for path, rows in tables:
         header = [h.strip() for h in rows[0]]
         split_columns = _split_columns(header)
+        usable: list[tuple[int, int, dict[str, str]]] = []  # (split column, case column, case -> split)
         for at in split_columns:
             for column in (c for c in range(len(header)) if c not in split_columns):
                 if (path, column, at) not in read:
@@ -122,15 +129,29 @@ def _splits_by(tables: list[tuple[Path, list[list[str]]]], names: Sequence[str],
                 splits = {name: folder_split(split) for name in wanted
                           if (split := _case_split(name, cases)) is not None}
                 if len(splits) == len(wanted) and usable_splits(splits.values()):
-                    found = list(splits.values())
-                    others = [header[c] for c in split_columns if c != at]
-                    log.info("split of the cases from the table '%s' (its %s column, the cases by its %s column): %s%s",
-                             path, header[at], header[column],
-                             ", ".join(f"{s} {found.count(s)}" for s in LISTS if s in found),
-                             f"; its other split columns ({', '.join(others)}) are not read: no flag picks one, "
-                             "--split-file FILE (a JSON of each split's pair names) gives another" if others else "")
-                    return {name: split for name, split in splits.items() if split}
+                    usable.append((at, column, splits))
+                    break
+            if usable and not groups:
+                break  # the first is read: no groups to keep together
+        if not usable:
+            continue
+        at, column, splits = next((u for u in usable if _keeps_groups(u[2], groups or {})), usable[0])
+        found = list(splits.values())
+        others = [header[c] for c in split_columns if c != at]
+        kept = ", which keeps each group of pairs in one split" if at != usable[0][0] else ""
+        log.info("split of the cases from the table '%s' (its %s column%s, the cases by its %s column): %s%s",
+                 path, header[at], kept, header[column], ", ".join(f"{s} {found.count(s)}" for s in LISTS if s in found),
+                 f"; its other split columns ({', '.join(others)}) are not read: no flag picks one, "
+                 "--split-file FILE (a JSON of each split's pair names) gives another" if others else "")
+        return {name: split for name, split in splits.items() if split}
     return {}
+
+
+def _keeps_groups(splits: Mapping[str, str | None], groups: Mapping[str, str]) -> bool:
+    """Whether `splits` (case -> split) put each of the cases' `groups` in one split; False without groups."""
+    split_of: dict[str, str | None] = {}
+    return bool(groups) and all(split_of.setdefault(groups[name], split) == split
+                                for name, split in splits.items() if name in groups)
 
 
 def _cases(rows: list[list[str]], column: int, at: int) -> dict[str, str]:
@@ -159,7 +180,8 @@ def pair_table_splits(pairs: list[Pair], root: Path) -> list[Pair]:
     their images' folders, the table in the folder holding all the image folders or one above it,
     within `root`, else the tables of one set of columns that each folder below it holding image
     folders has (`_branch_tables`, looked for only when those above give no split); as they are
-    when one has a split already, or no table gives them. Each folder's tables are read once for
+    when one has a split already, or no table gives them. Of a table's split columns, one that keeps
+    the pairs' groups together comes first (`_splits_by`). Each folder's tables are read once for
     both namings."""
     if not pairs or any(p.split is not None for p in pairs):
         return pairs
@@ -174,8 +196,9 @@ def pair_table_splits(pairs: list[Pair], root: Path) -> list[Pair]:
     read: dict[tuple[Path, int, int], dict[str, str]] = {}  # a table column's cases, for both namings
     for name_of in _PAIR_NAMES:
         names = [name_of(p) for p in pairs]
+        groups = {name: p.group for name, p in zip(names, pairs) if p.group is not None}
         for folder_tables in tables():
-            splits = _splits_by(folder_tables, names, read)
+            splits = _splits_by(folder_tables, names, read, groups)
             if splits:
                 return [replace(p, split=splits[name]) for p, name in zip(pairs, names)]
     return pairs

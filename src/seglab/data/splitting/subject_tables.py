@@ -29,8 +29,10 @@ IMAGE_COLUMNS = ("image_id", "image", "image_name", "isic_id", "filename", "file
 # A site last, where no column names a patient: VegAnn's `Dataset-Name` (the campaign, camera and
 # place each image was taken in, its five official splits drawn by site) looks alike within a site,
 # as OAM-TCD's `oam_id` (the OpenAerialMap orthomosaic its tiles are cut from) does.
-SUBJECT_COLUMNS = ("patient_id", "patient", "subject_id", "subject", "case_id", "lesion_id",  # a 'case' may be a class
-                   "site_id", "site", "oam_id", "dataset_name")
+# An animal's identity is its subject as a patient is (SeaTurtleID2022's `identity`: one turtle's photos
+# over years look alike).
+SUBJECT_COLUMNS = ("patient_id", "patient", "subject_id", "subject", "identity", "individual_id", "individual",
+                   "case_id", "lesion_id", "site_id", "site", "oam_id", "dataset_name")  # a 'case' may be a class
 _MAX_BYTES = 20_000_000  # HAM10000's table is 0.6 MB and ISIC 2020's 2.6 MB; bigger ones are no metadata
 _MAX_TABLES = 8  # tables read at most, nearest the dataset folder first
 _MAX_FOLDERS = 32  # folders searched at most: the dataset folder and those above the image folders
@@ -75,6 +77,21 @@ def gives_subjects(subjects: Mapping[str, str], pairs: int) -> bool:
     counts = Counter(subjects.values())
     return (len(subjects) >= _LISTED * pairs and len(counts) >= _MIN_SUBJECTS and max(counts.values()) >= 2
             and max(counts.values()) <= _LARGEST * len(subjects))
+
+
+def field_subjects(records: Mapping[str, Mapping[str, object]]) -> tuple[str, dict[str, str]] | None:
+    """The subject field of records kept per pair (pair name -> record: COCO image entries,
+    SeaTurtleID2022's `{"file_name": ..., "identity": "t001", "date": ...}`) and each pair's subject,
+    when a field of `SUBJECT_COLUMNS` groups them as a table's column must (`gives_subjects`); None
+    when none does."""
+    fields = list(dict.fromkeys(key for record in records.values() for key in record))
+    for position, _ in subject_columns(fields):
+        field = fields[position]
+        subjects = {name: str(record[field]).strip() for name, record in records.items()
+                    if isinstance(record.get(field), (str, int)) and str(record[field]).strip()}
+        if gives_subjects(subjects, len(records)):
+            return field, subjects
+    return None
 
 
 def subject_columns(header: Sequence[str]) -> list[tuple[int, str]]:

@@ -112,6 +112,8 @@ def settle_shared_masks(root: Path, matches: list[FolderMatch],
             continue
         image_dirs = [m.image_dir for m in group]
         listed = ", ".join(folder_label(d, root) for d in image_dirs)
+        if len(pictures) == len(group) and is_masks.unlike(Folder(mask_dir, sorted(set(masks)), None, False, False, ())):
+            _refuse_picture_masks(root, mask_dir, image_dirs)
         example = telling[min(group, key=lambda m: _likely_images(m, telling[m.image_dir])).image_dir]
         raise DataError(f"'{root}': the masks of {folder_label(mask_dir, root)} pair with the images of {len(image_dirs)} "
                         f"folders ({listed}), so each mask would count {len(image_dirs)} times; name the images "
@@ -120,6 +122,25 @@ def settle_shared_masks(root: Path, matches: list[FolderMatch],
                         "docs/encodings.md#bands-in-separate-folders)")
     kept = [m for m in matches if not any(m is a for a in aside)]
     return kept, [p for m in aside for p in list_images(m.image_dir)]
+
+
+def _refuse_picture_masks(root: Path, mask_dir: Path, image_dirs: list[Path]) -> None:
+    """Stop where the one folder that pairs with several image folders holds pictures as they do
+    (DENTEX's `unlabelled/xrays/` beside `quadrant/xrays/`, ..., its radiographs named alike): no
+    masks, so no `--images` picks a pairing; the JSON files beside the image folders (DENTEX's
+    COCO files) are named as the labels they may be.
+
+    Raises:
+        DataError: naming the folders, the JSON files, and the routes.
+    """
+    annotations = sorted({p for d in image_dirs for folder in (d, d.parent) for p in folder.glob("*.json")})
+    shown = ", ".join(p.relative_to(root).as_posix() if p.is_relative_to(root) else str(p) for p in annotations[:3])
+    where = (f"; JSON files beside them ({shown}{', ...' if len(annotations) > 3 else ''}) may hold their labels: pass "
+             "the folder holding one as DATA" if annotations else "")
+    raise DataError(f"'{root}': {folder_label(mask_dir, root)} holds pictures named as the images of {len(image_dirs)} "
+                    f"folders ({', '.join(folder_label(d, root) for d in image_dirs)}), not masks (its files have many "
+                    f"values, as theirs do): these images have no masks here{where}; or name their masks' folder with "
+                    "--masks")
 
 
 def _holds_pictures(match: FolderMatch, is_masks: MaskSniffs) -> bool:

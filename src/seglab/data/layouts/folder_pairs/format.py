@@ -177,7 +177,8 @@ class FolderPairsFormat(DatasetFormat):
         pages_cache = cache_folder(self.options.cache_dir, "tiff-pages")
         pairs, paged = read_by_page(pairs, planes, root, pages_cache)
         mask_dirs = [m.mask_dir for m in matches]
-        namings = next((m.namings for m in matches if m.namings), ())
+        # each folder's class namings: a folder of files only for the classes its images show may lack some
+        namings = tuple(sorted({t for m in matches for t in m.namings}, key=str.lower))
         shipped = _shipped_classes(root, found) if classes is None else ShippedClasses()
         if shipped.classes is not None:
             classes = shipped.classes
