@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import shutil
 from collections import Counter
 from pathlib import Path
 
@@ -313,12 +314,14 @@ def zhixuhao_unet(repo: Path) -> Path:
 @pytest.mark.parametrize("at", ["repository", "membrane"])
 def test_zhixuhao_unets_augmented_copies_and_predictions_are_set_aside(tmp_path, caplog, at):
     membrane = zhixuhao_unet(tmp_path / "unet")
+    for name in ("2.png", "2_1.png"):  # two photos of a test folder, one named after the other: both images
+        shutil.copy(membrane / "test" / "0.png", membrane / "test" / name)
     with caplog.at_level(logging.INFO):
         index = discover(tmp_path / "unet" if at == "repository" else membrane)
     assert sorted(p.image.relative_to(membrane).as_posix() for p in index.pairs) == [
         f"train/image/{i}.png" for i in range(4)]
     assert index.classes.names == ("membrane", "cell")  # ISBI 2012's, once aug/ is no mask folder
-    assert sorted(p.name for p in index.unlabelled) == ["0.png", "1.png"]
+    assert sorted(p.name for p in index.unlabelled) == ["0.png", "1.png", "2.png", "2_1.png"]
     ignored = {p.relative_to(membrane).as_posix() for p in index.ignored if p.is_relative_to(membrane)}
     assert {"test/0_predict.png", "test/1_predict.png", "train/aug/image_0_4000.png",
             "train/aug/mask_0_4000.png"} <= ignored

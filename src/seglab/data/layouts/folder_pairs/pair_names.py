@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import replace
 from pathlib import Path
 
@@ -11,6 +12,9 @@ from seglab.data.discovery.naming import stem, usable_splits
 from seglab.data.discovery.naming.split_words import name_split
 
 logger = logging.getLogger(__name__)
+
+
+_OUTPUT_WORDS = re.compile(r"(predict(ed|ion)?|pred|out(put)?|result|overlay|seg)", re.IGNORECASE)
 
 
 def _splits_from_names(pairs: list[Pair], root: Path) -> list[Pair]:
@@ -28,14 +32,23 @@ def _splits_from_names(pairs: list[Pair], root: Path) -> list[Pair]:
 
 def _derived_images(problems: list[Problem], pairs: list[Pair], unlabelled: list[Path]) -> set[Path]:
     """The unpaired and unlabelled image files named after a paired or unlabelled image of their
-    folder with a suffix (ISIC 2017's `ISIC_0000000_superpixels.png` beside `ISIC_0000000.jpg`;
-    zhixuhao/unet's `test/0_predict.png`, the prediction its main.py saves beside `test/0.png`):
-    files made from that image, listed as ignored rather than as images without masks or
-    unlabelled images."""
-    stems = {(image.parent, stem(image)) for image in (*(pair.image for pair in pairs), *unlabelled)}
+    folder with a suffix: files made from that image, listed as ignored rather than as images
+    without masks or unlabelled images. Beside a paired image any suffix tells (ISIC 2017's
+    `ISIC_0000000_superpixels.png` beside `ISIC_0000000.jpg`); beside an unlabelled one only a word
+    for a model's output (zhixuhao/unet's `test/0_predict.png`, milesial's `0_OUT.png`), since a test
+    folder may well hold `car.jpg` and `car_1.jpg`, two photos."""
+    paired = {(pair.image.parent, stem(pair.image)) for pair in pairs}
+    bare = {(image.parent, stem(image)) for image in unlabelled}
     found = [p.path for p in problems if p.code == "image-without-mask" and p.path is not None] + unlabelled
-    return {path for path in found if any(
-        (path.parent, stem(path)[:cut]) in stems for cut in (i for i, c in enumerate(stem(path)) if c in "_-."))}
+    derived = set()
+    for path in found:
+        name = stem(path)
+        for cut in (i for i, c in enumerate(name) if c in "_-."):
+            key = (path.parent, name[:cut])
+            if key in paired or (key in bare and _OUTPUT_WORDS.fullmatch(name[cut + 1:])):
+                derived.add(path)
+                break
+    return derived
 
 
 def _folder_of(image: Path, root: Path) -> str:
