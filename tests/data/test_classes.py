@@ -220,6 +220,7 @@ def test_a_list_of_names_pandas_wrote_with_its_index_names_the_values(tmp_path, 
     (tmp_path / "labels.csv").write_text(f"{first}\n0,null\n1,accessories\n2,bag\n")
     found = value_names_from_csv(tmp_path / "labels.csv")
     assert found is not None and found.names == {0: "null", 1: "accessories", 2: "bag"}
+    assert found.voids == ()  # its 0 'null' is nothing there, the background; AI4Mars' 255 'NULL' is void
 
 
 @pytest.mark.parametrize("text", ["name,r,g,b\nsky,1,2,3\n", "Idx,Name\n", "image,mask\na.png,a_mask.png\n",

@@ -2325,11 +2325,11 @@ def test_pairs_shipped_in_folders_named_with_a_format_word_are_read_once_and_nam
             save(root / f"{folder}_masks" / "MASKS" / f"seg_{i:04d}.{suffix}", mask)
     (root / "labels.csv").write_text(",label_list\n" + "".join(f"{k},{n}\n" for k, n in enumerate(names)))
     with caplog.at_level(logging.INFO, logger="seglab.data.layouts.folder_pairs"):
-        index = discover(root, ignore_index=255)
+        index = discover(root)
     assert relative(index) == [f"png_images/IMAGES/img_{i:04d}.png" for i in range(1, 5)]
     assert sorted({p.relative_to(root).parts[0] for p in index.ignored}) == ["jpeg_images", "jpeg_masks"]
     assert "--images jpeg_images reads the other format" in caplog.text
-    assert index.classes.names == tuple(names)
+    assert index.classes.names == tuple(names)  # its 0 'null' is the background, no void: most of each photo
     assert relative(discover(root, images="jpeg_images")) == [f"jpeg_images/IMAGES/img_{i:04d}.jpeg"
                                                               for i in range(1, 5)]
 

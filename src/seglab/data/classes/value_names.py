@@ -66,8 +66,11 @@ class ValueNames:
     @property
     def voids(self) -> tuple[int, ...]:
         """The values scored in no class: the one the file marks, and those named like void
-        (`is_void`: RELLIS-3D's 0 'void', BCSS's 0 'outside_roi')."""
-        return tuple(v for v in sorted(self.names) if v == self.void or is_void(self.names[v]))
+        (`is_void`: RELLIS-3D's 0 'void', BCSS's 0 'outside_roi'), less a 0 named 'null': nothing there,
+        the background (Clothing Co-Parsing's `labels.csv`, most of each photo), where AI4Mars' 255 'NULL'
+        is unscored."""
+        return tuple(v for v in sorted(self.names) if v == self.void or (
+            is_void(self.names[v]) and not (v == 0 and self.names[v].strip().lower() == "null")))
 
 
 def dataset_json_classes(path: str | Path) -> tuple[ClassSpec | None, ValueNames | None]:
