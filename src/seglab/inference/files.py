@@ -16,6 +16,8 @@ from PIL import Image
 from seglab.data import IMAGE_SUFFIXES, image_scale, read_image, write_mask_png
 from seglab.data.discovery.channel_files import channel_groups, group_name, is_channel_file, unread_bands
 from seglab.data.discovery.folders import folders_within, masks_beside_images
+from seglab.data.discovery.folders.chip_scenes import described
+from seglab.data.discovery.folders.scene_readings import reading_files, scene_readings
 from seglab.data.discovery.image_names import image_name_pattern, pick_files
 from seglab.data.discovery.naming import KeyRule, looks_like_mask_folder
 from seglab.data.classes import ClassSpec
@@ -241,21 +243,55 @@ def _label_volumes(inputs: Sequence[Path], rule: _LabelRule) -> tuple[list[Path]
     return labels, list(dict.fromkeys(path for label in labels for path in label_products(images, label))), rivals
 
 
-_CASE_DEPTH = 2  # band folders in case folders: BrainMetShare's test/Mets_003/0/ is 2 below test/
+# band folders in case folders: BrainMetShare's test/Mets_003/0/ is 2 below test/, Hi-UCD's year folders of a
+# zoom folder each 3 below theirs (test/image/2017/9/)
+_CASE_DEPTH = 3
 
 
 def _channel_folder_inputs(folder: Path, channel_files: Sequence[str]) -> list[Path]:
     """The files of `folder`'s subfolders that hold the model's channel files, and of its case
-    folders' (BrainMetShare's `mets_stanford_releaseMask_test/` of `Mets_003/0/` ... `3/`); the
-    others (a split's mask folder beside its band or date folders, a case's `seg/`) are logged, not
-    predicted as images."""
+    folders' (BrainMetShare's `mets_stanford_releaseMask_test/` of `Mets_003/0/` ... `3/`; OSCD's
+    scene folders, of their dates' folders: `_dates_read`); the others (a split's mask folder beside
+    its band or date folders, a case's `seg/`) are logged, not predicted as images."""
     found, skipped = _channel_subfolder_inputs(folder, channel_files, _CASE_DEPTH)
     if found and skipped:
         names = sorted({sub.name for sub in skipped})
         log.info("%s: %s (%s) hold%s no channel files of the model (%s); not predicted", folder,
                  ", ".join(f"{name}/" for name in names), _count(len(skipped), "folder"),
                  "" if len(skipped) > 1 else "s", ", ".join(channel_files))
-    return found
+    return _dates_read(folder, found, channel_files)
+
+
+def _dates_read(folder: Path, found: list[Path], channel_files: Sequence[str]) -> list[Path]:
+    """`found` less the files of the readings of a scene's dates that the model does not read
+    (`scene_readings`): OSCD's `<city>/imgs_1/` and `imgs_2/` name their bands as `imgs_1_rect/` and
+    `imgs_2_rect/` do, of which training read these. Of each scene the reading training reads is
+    kept, else the first whose files are one image of the model's channel files (`pair/img1.png`,
+    `img2.png` for a run of `--images pair`); the others are left out, said in one line."""
+    left_out: set[Path] = set()
+    said = []
+    for scene, readings in scene_readings(sorted({path.parent.parent for path in found})).items():
+        read = next((reading for reading in readings if _one_image(reading_files(reading), channel_files)), None)
+        if read is None:
+            continue  # refused as an image lacking its channel files, naming them
+        others = [reading for reading in readings if reading is not read]
+        left_out |= {path for reading in others for path in reading.dates}
+        said.append((scene, read, others))
+    if said:
+        scene, read, others = said[0]
+        log.info("%s: %s of two dates (e.g. '%s'), each read from %s as the model was trained%s", folder,
+                 _count(len(said), "scene"), scene.name, described(read),
+                 f"; {', '.join(described(other) for other in others)} left out" if others else "")
+    return [path for path in found if path not in left_out and path.parent not in left_out]
+
+
+def _one_image(files: Sequence[Path], channel_files: Sequence[str]) -> bool:
+    """Whether `files` hold the channel files of one image, all of them (`channel_groups`)."""
+    try:
+        groups, _ = channel_groups(files, channel_files)
+    except DataError:
+        return False
+    return len(groups) == 1
 
 
 def _channel_subfolder_inputs(folder: Path, channel_files: Sequence[str], depth: int) -> tuple[list[Path], list[Path]]:

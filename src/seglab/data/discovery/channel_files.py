@@ -30,6 +30,9 @@ _DATE_WORDS = (("a", "b"), ("image1", "image2"), ("img1", "img2"), ("im1", "im2"
 DATE_WORDS = frozenset(word for dates in _DATE_WORDS for word in dates)  # a name without one dates no folder
 YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")  # a date folder's year: Hi-UCD's 2017/ and 2018/
 _MRI_WEIGHTINGS = frozenset({"t1", "t2"})  # also dates; MRI sequences in grey images
+# the folders above a channel file that may name its channel: its own (38-Cloud's `test_red/`), or the one
+# above it, a date folder with a folder below it (Hi-UCD's `image/2017/9/20_31.png`, `below_shared`)
+_NAMING_FOLDERS = 2
 # an image word a date's number may follow as a word of its own (OSCD's imgs_1/ and imgs_2/), as it is glued
 _APART = {"image": "image", "img": "img", "imgs": "img", "im": "im", "time": "time"}
 
@@ -192,12 +195,16 @@ def channel_groups(files: Sequence[Path], names: Sequence[str]) -> tuple[list[tu
 
 def unread_bands(files: Sequence[Path], names: Sequence[str]) -> list[Path]:
     """The files of `files` that are bands a model of channels `names` does not read, of an image
-    whose bands it reads: a chip folder's `B01.tif` and `B05.tif` beside `B02.tif` ... for a model of
-    B02, B03, B04 and B08 (`--bands`), left out rather than predicted as images of their own."""
+    whose bands it reads, or beside such bands: a chip folder's `B01.tif` and `B05.tif` beside
+    `B02.tif` ... for a model of B02, B03, B04 and B08 (`--bands`), a scene's `imgs_1_rect/B01.tif`
+    beside `imgs_1_rect/B02.tif` for a model of its dates' `1_b02` ... `2_b08`, left out rather than
+    predicted as images of their own."""
     numbered = _numbered(names)
     keys = {path: _channel_of(path, names, numbered) for path in files}
     images = {found[0] for found in keys.values() if found is not None}
-    return [path for path, found in keys.items() if found is None and _band_image(path) in images]
+    read = {path.parent for path, found in keys.items() if found is not None}
+    return [path for path, found in keys.items() if found is None and (image := _band_image(path)) is not None
+            and (image in images or path.parent in read)]
 
 
 def _band_image(path: Path) -> tuple[object, ...] | None:
@@ -217,18 +224,28 @@ def is_channel_file(path: Path, names: Sequence[str]) -> bool:
 
 def group_name(files: Sequence[Path], names: Sequence[str]) -> str:
     """An image's name without its channel or band (`road_1`, `patch_1`), as its first file spells
-    it; a chip folder's name where that is all the file's name is (`<chip>/B02.tif`)."""
+    it; where that is all the file's name is, the folder holding its files: a chip folder's
+    (`<chip>/B02.tif`), a scene's of its dates' folders (OSCD's `<city>/imgs_1_rect/B02.tif` ...
+    `imgs_2_rect/B08.tif`, channels `1_b02` ... `2_b08`), or of the folder of its two date pictures
+    (`<city>/pair/img1.png`, `img2.png`), as training names them (`chip_scenes.dated_scenes`)."""
     first = stem(files[0])
     number = NNUNET_CHANNEL.fullmatch(first)
     if number and number.group(2) == names[0]:
         return number.group(1)
-    return re.sub(rf"(^|[^a-zA-Z0-9]){re.escape(names[0])}([^a-zA-Z0-9]|$)", lambda m: m.group(1) or m.group(2),
-                  first, count=1, flags=re.IGNORECASE).strip("_-. ") or files[0].parent.name
+    named = re.sub(rf"(^|[^a-zA-Z0-9]){re.escape(names[0])}([^a-zA-Z0-9]|$)", lambda m: m.group(1) or m.group(2),
+                   first, count=1, flags=re.IGNORECASE).strip("_-. ")
+    if named and not set(words(first)) <= set(names[0].split("_")):
+        return named
+    folders = sorted({path.parent for path in files})
+    if len(folders) == 1 and date_order(names, True) is not None:  # a scene's two date pictures
+        return folders[0].parent.name
+    return Path(os.path.commonpath(folders)).name
 
 
 def _numbered(names: Sequence[str]) -> bool:
-    """Whether channel names are nnU-Net's channel numbers (`0000`, `0001`), not band words."""
-    return all(re.fullmatch(r"\d{4}", n) for n in names)
+    """Whether channel names are nnU-Net's channel numbers (`0000`, `0001`, run on from `0000`:
+    `nnunet_cases`), not band words nor years (Hi-UCD's date folders `2017/` and `2018/`)."""
+    return all(re.fullmatch(r"\d{4}", n) for n in names) and "0000" in names
 
 
 def _channel_of(path: Path, names: Sequence[str], numbered: bool) -> tuple[tuple[object, ...], str] | None:
@@ -238,11 +255,20 @@ def _channel_of(path: Path, names: Sequence[str], numbered: bool) -> tuple[tuple
         if match is None or match.group(2) not in names:
             return None
         return (path.parent, match.group(1).lower()), match.group(2)
-    tokens, folder = words(stem(path)), words(path.parent.name)
-    band = next((n for n in names if set(n.split("_")) <= {*tokens, *folder}), None)
-    if band is None:
+    tokens = words(stem(path))
+    for folder in path.parents[:_NAMING_FOLDERS]:
+        named = [n for n in names if set(n.split("_")) <= {*tokens, *words(folder.name)}]
+        if named:
+            break
+    else:
         return None
+    most = max(len(n.split("_")) for n in named)  # `red_edge` rather than `red`
+    named = [n for n in named if len(n.split("_")) == most]
+    if len(named) > 1:  # a folder naming two dates holds their change (Hi-UCD's mask/2017_2018/9/)
+        return None
+    band = named[0]
     rest = tuple(w for w in tokens if w not in band.split("_"))
-    if not set(band.split("_")) <= set(tokens):  # its folder names the band: an image of the folder above it,
-        return (path.parent.parent, *rest), band  # so that BrainMetShare's Mets_003/0/000.png is not Mets_017's
+    if not set(band.split("_")) <= set(tokens):  # a folder names the band: an image of the folder above it and
+        # of those between (Hi-UCD's 9/), so that BrainMetShare's Mets_003/0/000.png is not Mets_017's
+        return (folder.parent, *path.parent.relative_to(folder).parts, *rest), band
     return (rest or (path.parent,)), band  # a file named by its band alone is its folder's (a chip's)
