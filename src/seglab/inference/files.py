@@ -434,13 +434,15 @@ def predict_files(
     class indices, or a 0/1 band per class of a multi-label model. `progress` shows a bar over
     the files. With `values` (each class's raw mask value: `raw_values.raw_values`) `<name>_mask.png`
     holds those values, grey (16-bit above 255), instead. An input that cannot be read or predicted
-    stops it, or is recorded in `bad` and passed over where that skips them (`BadInputs`). Each
-    name is claimed in `bases`, refusing an input whose outputs would overwrite another's (`OutputBases`)."""
+    stops it, or is recorded in `bad` and passed over where that skips them (`BadInputs`). Every
+    name is claimed in `bases` before any image is predicted, refusing inputs whose outputs would
+    overwrite another's with nothing written (`OutputBases.claim_all`)."""
     bad = bad or BadInputs()
     bases = bases or OutputBases()
     out = Path(out_dir)
     images = channel_images(files, predictor.channel_files)
     names = names or output_names(files, predictor.channel_files)
+    bases.claim_all(out, {path: names[path] for path in images})
     classes = predictor.classes
     keep_alpha, no_data = predictor.reads_alpha, predictor.no_data  # as training read them
     written = []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,3 +28,13 @@ class OutputBases:
             raise DataError(f"'{source}' would be written as '{base}_*', as '{first}' already is, overwriting its "
                             "outputs: predict them with separate --out folders, or rename one")
         return base
+
+    def claim_all(self, out: Path, names: Mapping[Path, str]) -> None:
+        """Claim each input's `<out>/<name>` (`names`: input -> name) before any is predicted, so that
+        inputs whose outputs would land on one path are refused with nothing written.
+
+        Raises:
+            DataError: a base another input holds (`claim`).
+        """
+        for source, name in names.items():
+            self.claim(out / name, source)

@@ -98,8 +98,8 @@ def predict_stacks(
     page's pixels as a page of its own (or with `values`, each class's raw mask value), and
     `<name>_overlay.png` of its middle page, into `out_dir`; `names` default to
     `output_names(stacks)`, `progress` shows a bar over the stacks; a stack that cannot be read
-    stops it, or is recorded in `bad` and passed over where that skips them (`BadInputs`); each
-    name is claimed in `bases` (`OutputBases`).
+    stops it, or is recorded in `bad` and passed over where that skips them (`BadInputs`); every
+    name is claimed in `bases` before any stack is predicted (`OutputBases.claim_all`).
 
     Raises:
         DataError: a stack that cannot be read, naming it.
@@ -107,6 +107,7 @@ def predict_stacks(
     out = Path(out_dir)
     bases = bases or OutputBases()
     names = names or output_names(stacks)
+    bases.claim_all(out, {stack: names[stack] for stack in stacks})
     written = []
     bad = bad or BadInputs()
     for stack in progress_bar(stacks, desc="predict", unit="stack", enabled=progress):

@@ -53,6 +53,7 @@ def predict_volumes(
     predictor: Segmenter, sources: Sequence[Path], out_dir: str | Path, axis: str = "axial",
     names: Mapping[Path, str] | None = None, progress: bool = True, bad: BadInputs | None = None,
     values: np.ndarray | None = None, bases: OutputBases | None = None,
+    cases: Mapping[Path, tuple[str, tuple[Path, ...]]] | None = None,
 ) -> list[WrittenVolume]:
     """For each case of the volume files and DICOM series folders write `<name>_mask.nii.gz` (or
     `.mha`, `.nrrd`, as its input) and
@@ -63,7 +64,8 @@ def predict_volumes(
     modalities the model was trained on, the others left out: `volume_format.modality_cases`; a
     volume of each folder named for a modality: `volume_format.modality_folder_cases`), named by
     its case (cases of one name by their folders: `_case_names`); a volume alone keeps the name
-    `names` (default `output_names(sources)`) gives it, each claimed in `bases` (`OutputBases`);
+    `names` (default `output_names(sources)`) gives it (`cases`: `named_cases`, where the caller listed
+    them already), every name claimed in `bases` before any case is predicted (`OutputBases.claim_all`);
     `progress` shows a bar over the cases; with `values` (each class's raw mask value:
     `raw_values.raw_values`) the label volume holds those; a multi-label model of nested regions
     (nnU-Net's BraTS regions) writes each region's label painted in order, as nnU-Net does
@@ -85,19 +87,14 @@ def predict_volumes(
     classes = regions.classes if regions is not None else predictor.classes
     bad = bad or BadInputs()
     out = Path(out_dir)
-    names = names or output_names(sources)
     across = slice_axis(axis)
-    by_modality, others = modality_cases(sources, predictor.modalities)
-    by_folder, others = modality_folder_cases(others, predictor.in_channels)
-    cases = [*by_modality, *by_folder, *volume_cases(others, predictor.in_channels)]
-    named_by_case = {files[0] for _, files in cases if len(files) > 1} | {files[0] for _, files in by_modality}
-    case_names = _case_names(cases, names, named_by_case)
+    cases = cases if cases is not None else named_cases(predictor, sources, names)
     bases = bases or OutputBases()
+    bases.claim_all(out, {source: name for source, (name, _) in cases.items()})
     written, told = [], False  # of colour pictures, once
-    for _, files in progress_bar(cases, desc="predict", unit="volume", enabled=progress):
-        with bad.guard(files[0]):
-            source = files[0]
-            base = bases.claim(out / case_names[source], source)
+    for source, (name, files) in progress_bar(cases.items(), desc="predict", unit="volume", enabled=progress):
+        with bad.guard(source):
+            base = bases.claim(out / name, source)
             picture = _colour_picture(files, predictor)
             if picture and not told:
                 told = True
@@ -117,6 +114,19 @@ def predict_volumes(
             written.append(WrittenVolume(source, mask_path, overlay_path))
             log.debug("%s -> %s (%d %s slices)", source, mask_path, labels.shape[across], axis)
     return written
+
+
+def named_cases(predictor: Segmenter, sources: Sequence[Path],
+                names: Mapping[Path, str] | None = None) -> dict[Path, tuple[str, tuple[Path, ...]]]:
+    """Each case of the volume files and DICOM series folders `sources` as `predict_volumes` reads
+    them, by its first file: the name its outputs are written under, and its files."""
+    names = names or output_names(sources)
+    by_modality, others = modality_cases(sources, predictor.modalities)
+    by_folder, others = modality_folder_cases(others, predictor.in_channels)
+    cases = [*by_modality, *by_folder, *volume_cases(others, predictor.in_channels)]
+    named_by_case = {files[0] for _, files in cases if len(files) > 1} | {files[0] for _, files in by_modality}
+    case_names = _case_names(cases, names, named_by_case)
+    return {files[0]: (case_names[files[0]], tuple(files)) for _, files in cases}
 
 
 def _case_names(cases: Sequence[Case], names: Mapping[Path, str], named_by_case: set[Path]) -> dict[Path, str]:

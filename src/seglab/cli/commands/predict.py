@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from pathlib import Path
 
 from seglab.cli.command import COMMANDS, Command
 from seglab.cli.options import (
@@ -82,7 +83,7 @@ def run(args: argparse.Namespace) -> None:
     from seglab.data import set_max_pixels
     from seglab.errors import ConfigError
     from seglab.inference.bad_inputs import BadInputs
-    from seglab.inference.files import collect_inputs, output_names, predict_files
+    from seglab.inference.files import channel_images, collect_inputs, output_names, predict_files
     from seglab.inference.loading import load_segmenter
     from seglab.inference.output_bases import OutputBases
     from seglab.inference.raw_values import raw_values
@@ -91,7 +92,7 @@ def run(args: argparse.Namespace) -> None:
     from seglab.inference.vectors import write_geojson_files
     from seglab.inference.stacks import array_stacks, predict_stacks, tiff_stacks, videos
     from seglab.inference.volume_inputs import volume_inputs
-    from seglab.inference.volumes import predict_volumes
+    from seglab.inference.volumes import named_cases, predict_volumes
 
     predictor = load_segmenter([args.run, *args.ensemble], args.device, args.precision, inference_options(args),
                                args.checkpoint)
@@ -113,7 +114,13 @@ def run(args: argparse.Namespace) -> None:
         values = raw_values(predictor.card.mapping, predictor.classes.num_classes)
     flat = [path for path in files if path not in volumes]
     stacks = tiff_stacks(flat, predictor) + array_stacks(flat, predictor) + videos(files, predictor)
-    images = [path for path in files if path not in volumes and path not in stacks]
+    images = [path for path in flat if path not in stacks]
+    cases = named_cases(predictor, volumes, names) if volumes else {}
+    # every output named before any is written: inputs whose outputs would land on one path write nothing
+    out = Path(args.out)
+    bases.claim_all(out, {path: names[path] for path in channel_images(images, predictor.channel_files)})
+    bases.claim_all(out, {source: name for source, (name, _) in cases.items()})
+    bases.claim_all(out, {stack: names[stack] for stack in stacks})
     if (args.probs or args.rle_csv or args.coco_json or args.geojson) and (volumes or stacks):
         log.warning("--probs, --rle-csv, --coco-json and --geojson are written for 2-D images only, not for volumes "
                     "or TIFF stacks and videos")
@@ -138,9 +145,9 @@ def run(args: argparse.Namespace) -> None:
             print(f"{count} polygons as GeoJSON -> {args.out} (<name>.geojson)")
     if volumes:
         axis = naming.slice_axis  # slices are cut across the plane the run trained on
-        cases = predict_volumes(predictor, volumes, args.out, axis, names=names, progress=not args.no_progress,
-                                bad=bad, values=values, bases=bases)
-        print(f"{len(cases)} volume(s) -> {args.out} (<name>_mask.nii.gz, or .mha, .nrrd as the input, on its grid, "
+        predicted = predict_volumes(predictor, volumes, args.out, axis, names=names, progress=not args.no_progress,
+                                    bad=bad, values=values, bases=bases, cases=cases)
+        print(f"{len(predicted)} volume(s) -> {args.out} (<name>_mask.nii.gz, or .mha, .nrrd as the input, on its grid, "
               f"<name>_overlay.png of the middle {axis} slice)")
     if stacks:
         pages = predict_stacks(predictor, stacks, args.out, names=names, progress=not args.no_progress,
