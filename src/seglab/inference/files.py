@@ -443,41 +443,48 @@ def predict_files(
     images = channel_images(files, predictor.channel_files)
     names = names or output_names(files, predictor.channel_files)
     bases.claim_all(out, {path: names[path] for path in images})
-    classes = predictor.classes
     keep_alpha, no_data = predictor.reads_alpha, predictor.no_data  # as training read them
     written = []
     for path, channel_files in progress_bar(images.items(), desc="predict", unit="image", enabled=progress):
         with bad.guard(path):
             base = bases.claim(out / names[path], path)
             image = read_image(channel_files if len(channel_files) > 1 else path, keep_alpha, no_data)
-            prediction = predictor.predict(image)
-            base.parent.mkdir(parents=True, exist_ok=True)
-            class_paths: tuple[Path, ...] = ()
-            multilabel = predictor.task.name == "multilabel"
-            if multilabel:
-                masks, overlay_path = write_multilabel(base, display_image(image), prediction, classes)
-                mask_path, class_paths = masks[0], tuple(masks)
-            else:
-                mask_path = base.with_name(f"{base.name}_mask.png")
-                overlay_path = base.with_name(f"{base.name}_overlay.png")
-                if values is None:
-                    write_mask_png(mask_path, prediction.mask, classes.colours)
-                else:
-                    write_raw_mask_png(mask_path, values[prediction.mask])
-                write_overlay(overlay_path, image, prediction.mask, classes)
-            tags = georeference(path)
-            geotiff = base.with_name(f"{base.name}_mask.tif") if tags else None
-            if geotiff is not None:
-                layers = np.stack(unpack_numpy(prediction.mask, classes.num_classes), axis=-1) if multilabel \
-                    else prediction.mask
-                if not write_georeferenced_mask(geotiff, layers, tags):
-                    log.warning("%s: its GeoTIFF tags cannot be written again, so no georeferenced %s is written (the "
-                                "PNG mask is)", path, geotiff.name)
-                    geotiff = None
-            probs_path = None
-            if save_probs:
-                probs_path = base.with_name(f"{base.name}_probs.npy")
-                np.save(probs_path, prediction.probs.astype(np.float16))
-            written.append(WrittenPrediction(path, mask_path, overlay_path, probs_path, class_paths, geotiff))
-            log.debug("%s -> %s", path, mask_path)
+            written.append(write_prediction(predictor, image, base, path, save_probs, values))
     return written
+
+
+def write_prediction(predictor: Segmenter, image: np.ndarray, base: Path, source: Path, save_probs: bool = False,
+                     values: np.ndarray | None = None) -> WrittenPrediction:
+    """Predict `image` (H, W, C), read from `source`, and write its outputs as `<base>_*`, as
+    `predict_files` describes them (a GeoTIFF's georeferenced mask takes `source`'s tags)."""
+    prediction = predictor.predict(image)
+    classes = predictor.classes
+    base.parent.mkdir(parents=True, exist_ok=True)
+    class_paths: tuple[Path, ...] = ()
+    multilabel = predictor.task.name == "multilabel"
+    if multilabel:
+        masks, overlay_path = write_multilabel(base, display_image(image), prediction, classes)
+        mask_path, class_paths = masks[0], tuple(masks)
+    else:
+        mask_path = base.with_name(f"{base.name}_mask.png")
+        overlay_path = base.with_name(f"{base.name}_overlay.png")
+        if values is None:
+            write_mask_png(mask_path, prediction.mask, classes.colours)
+        else:
+            write_raw_mask_png(mask_path, values[prediction.mask])
+        write_overlay(overlay_path, image, prediction.mask, classes)
+    tags = georeference(source)
+    geotiff = base.with_name(f"{base.name}_mask.tif") if tags else None
+    if geotiff is not None:
+        layers = np.stack(unpack_numpy(prediction.mask, classes.num_classes), axis=-1) if multilabel \
+            else prediction.mask
+        if not write_georeferenced_mask(geotiff, layers, tags):
+            log.warning("%s: its GeoTIFF tags cannot be written again, so no georeferenced %s is written (the "
+                        "PNG mask is)", source, geotiff.name)
+            geotiff = None
+    probs_path = None
+    if save_probs:
+        probs_path = base.with_name(f"{base.name}_probs.npy")
+        np.save(probs_path, prediction.probs.astype(np.float16))
+    log.debug("%s -> %s", source, mask_path)
+    return WrittenPrediction(source, mask_path, overlay_path, probs_path, class_paths, geotiff)

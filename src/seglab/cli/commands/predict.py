@@ -83,10 +83,11 @@ def run(args: argparse.Namespace) -> None:
     from seglab.data import set_max_pixels
     from seglab.errors import ConfigError
     from seglab.inference.bad_inputs import BadInputs
-    from seglab.inference.files import channel_images, collect_inputs, output_names, predict_files
+    from seglab.inference.files import WrittenPrediction, channel_images, collect_inputs, output_names, predict_files
     from seglab.inference.loading import load_segmenter
     from seglab.inference.output_bases import OutputBases
     from seglab.inference.raw_values import raw_values
+    from seglab.inference.sample_groups import predict_sample_files, sample_files
     from seglab.inference.coco_results import write_coco_json
     from seglab.inference.submission import write_rle_table
     from seglab.inference.vectors import write_geojson_files
@@ -113,6 +114,8 @@ def run(args: argparse.Namespace) -> None:
             raise ConfigError("--write-values raw: a multi-label model writes a 0/255 mask per class, no raw values")
         values = raw_values(predictor.card.mapping, predictor.classes.num_classes)
     flat = [path for path in files if path not in volumes]
+    samples = sample_files(flat, naming.images)  # ChaBuD's train_eval.hdf5: a sample per group
+    flat = [path for path in flat if path not in {sample.path for sample in samples}]
     stacks = tiff_stacks(flat, predictor) + array_stacks(flat, predictor) + videos(files, predictor)
     images = [path for path in flat if path not in stacks]
     cases = named_cases(predictor, volumes, names) if volumes else {}
@@ -121,10 +124,13 @@ def run(args: argparse.Namespace) -> None:
     bases.claim_all(out, {path: names[path] for path in channel_images(images, predictor.channel_files)})
     bases.claim_all(out, {source: name for source, (name, _) in cases.items()})
     bases.claim_all(out, {stack: names[stack] for stack in stacks})
+    for sample in samples:
+        bases.claim_all(out, sample.sources())
     if (args.probs or args.rle_csv or args.coco_json or args.geojson) and (volumes or stacks):
         log.warning("--probs, --rle-csv, --coco-json and --geojson are written for 2-D images only, not for volumes "
                     "or TIFF stacks and videos")
-    if images or not (volumes or stacks):
+    written: list[WrittenPrediction] = []
+    if images or not (volumes or stacks or samples):
         written = predict_files(predictor, images, args.out, save_probs=args.probs, names=names,
                                 progress=not args.no_progress, bad=bad, values=values,
                                 bases=bases)
@@ -133,6 +139,13 @@ def run(args: argparse.Namespace) -> None:
         print(f"{len(written)} image(s) -> {args.out} ({masks}, <name>_overlay.png"
               f"{', <name>_probs.npy' if args.probs else ''}"
               f"{f'; <name>_mask.tif for the {geotiffs} GeoTIFF(s), georeferenced like them' if geotiffs else ''})")
+    if samples:
+        grouped = predict_sample_files(predictor, samples, args.out, save_probs=args.probs,
+                                       progress=not args.no_progress, bad=bad, values=values, bases=bases)
+        print(f"{len(grouped)} sample group(s) of {len(samples)} HDF5 file(s) -> {args.out} (<group>_mask.png, "
+              f"<group>_overlay.png{', <group>_probs.npy' if args.probs else ''})")
+        written += grouped
+    if images or samples or not (volumes or stacks):
         if args.rle_csv:
             rows = write_rle_table(written, args.rle_csv, predictor.classes, predictor.task.name == "multilabel",
                                    args.rle_order, args.rle_ids, args.rle_objects)

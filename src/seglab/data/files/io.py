@@ -25,7 +25,7 @@ from seglab.data.files.mat_files import MAT_SUFFIX
 from seglab.data.files.no_data import blank_no_data
 from seglab.data.classes.mapping import MappingError, MaskMapping, binary_pixels, single_channel
 from seglab.data.files.read_errors import TIFF_SUFFIXES, ReadError, decode
-from seglab.data.files.stack_arrays import as_slice_files, read_array_stack
+from seglab.data.files.stack_arrays import as_slice_files, read_array_stack, read_group_slice
 from seglab.data.files.tiff_stacks import read_tiff_stack
 from seglab.errors import DataError
 
@@ -128,6 +128,25 @@ def read_image_stack(path: str | Path, keep_alpha: bool = False, no_data: float 
         pages = pages[..., :3]
     elif not tiff:
         pages = as_slice_files(pages)
+    return _pages_as_images(pages, path, no_data)
+
+
+def read_group_image(path: str | Path, group: str, name: str, shape: tuple[int, ...],
+                     no_data: float | None = None) -> np.ndarray:
+    """The image dataset `name` (of `shape`, from its header) of one `group` of an HDF5 file that
+    keeps a sample per group (ChaBuD's `<uuid>/post_fire`), (H, W, C), as `read_image` reads the
+    slice file the array-stack format wrote of it for training (`stack_arrays.as_slice_files`).
+
+    Raises:
+        DataError: a damaged file or dataset, or one over the pixel budget, naming it.
+    """
+    pages = read_group_slice(Path(path), group, name, shape)
+    pages = as_slice_files(pages[..., None] if pages.ndim == 3 else pages)
+    return _pages_as_images(pages, Path(path), no_data)[0]
+
+
+def _pages_as_images(pages: np.ndarray, path: Path, no_data: float | None) -> np.ndarray:
+    """Slices (N, H, W, C) in the dtype `read_image` gives, the pixels holding `no_data` NaN."""
     pages = _image_dtype(pages, path)
     return np.ascontiguousarray(blank_no_data(pages, [no_data] if no_data is not None else []))
 

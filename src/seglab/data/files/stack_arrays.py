@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from seglab.data.files.channels import channels_last
-from seglab.data.files.hdf5_files import HDF5_SUFFIXES, h5_header, h5_stack
+from seglab.data.files.hdf5_files import HDF5_SUFFIXES, h5_group_slices, h5_header, h5_stack
 from seglab.data.files.memory import within_half_memory
 from seglab.data.files.npy_files import array_for_role, npz_header
 from seglab.data.files.npz_stacks import npz_member_shapes, read_npz_stack
@@ -57,6 +57,22 @@ def read_array_stack(path: Path) -> np.ndarray:
             return slices[:]
     except Unusable as err:
         raise DataError(f"stack '{path}' {err}") from None
+
+
+def read_group_slice(path: Path, group: str, name: str, shape: tuple[int, ...]) -> np.ndarray:
+    """The dataset `name` of one `group` of an HDF5 file that keeps a sample per group (ChaBuD's
+    `<uuid>/post_fire`: `hdf5_files.h5_sample_groups`) as a stack of one slice, (1, H, W[, C]), read
+    after checking its `shape` (from its header) against the pixel budget.
+
+    Raises:
+        DataError: any of those, or a damaged file, naming it.
+    """
+    try:
+        within_budget(shape[:2])
+        with h5_group_slices(path, [group], name) as slices:
+            return slices[:1]
+    except Unusable as err:
+        raise DataError(f"HDF5 file '{path}' at '{group}/{name}' {err}") from None
 
 
 def as_slice_files(images: np.ndarray) -> np.ndarray:
