@@ -1098,6 +1098,28 @@ def test_freesurfer_ids_a_colour_lut_names_are_classes_in_value_order(tmp_path: 
     assert "are classes 0 to" in caplog.text
 
 
+def test_a_label_set_table_named_after_the_label_volumes_names_their_classes(tmp_path: Path) -> None:
+    """neurite-oasis: each subject folder holds `seg4.nii.gz` and `seg35.nii.gz`, and the root
+    `seg4_labels.txt`, `seg35_labels.txt` (FreeSurfer-style `0 Unknown`, `1 Cortex` lines). No
+    table was read (its 0 'Unknown' is no background word) and the classes were numbers; the
+    table named after the label volumes picked names them, all of its set, never the other set's."""
+    for n in (1, 2, 3):
+        image, label = make_volume(n)
+        folder = tmp_path / f"OASIS_OAS1_000{n}_MR1"
+        save(folder / "norm.nii.gz", image)
+        save(folder / "seg4.nii.gz", label * 3)
+        save(folder / "seg35.nii.gz", label * 7)
+    (tmp_path / "seg4_labels.txt").write_text("0    Unknown\n1    Cortex\n2    Subcortical-Gray-Matter\n"
+                                              "3    White-Matter\n4    CSF\n")
+    (tmp_path / "seg35_labels.txt").write_text("0    background\n" + "".join(f"{v:<5}Structure-{v}\n" for v in range(1, 36)))
+    four = discover(tmp_path, masks="seg4.nii.gz")
+    assert four.classes.names == ("Unknown", "Cortex", "Subcortical-Gray-Matter", "White-Matter", "CSF")
+    assert discover(tmp_path, masks="seg35.nii.gz").classes.names[7] == "Structure-7"
+    (tmp_path / "seg4_labels.txt").unlink()  # the other set's table names no values of seg4
+    unnamed = discover(tmp_path, masks="seg4.nii.gz")
+    assert unnamed.classes is None or not any(name.startswith("Structure") for name in unnamed.classes.names)
+
+
 ITKSNAP_LABELS = """################################################
 # ITK-SnAP Label Description File
 # File format:

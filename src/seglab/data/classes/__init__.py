@@ -6,7 +6,7 @@ Names and colours travel with a trained model (run folder, reports, coloured mas
 `ClassSpec` is a small frozen value that converts to and from plain JSON. One job a module:
 `names` (what a class name says), `colours` (display colours), `spec` (`ClassSpec`),
 `annotation_labels` (the classes of annotation files' labels), `classes_file` (classes.json),
-`class_tables` (class tables datasets ship), `value_names` (names of mask values), `readme_values` (those
+`class_tables` (class tables datasets ship), `value_names` (names of mask values), `label_set_tables` (the tables of one label set's files), `readme_values` (those
 a README's text gives), `stac_labels` (those a STAC label extension lists), `object_settings`
 (the values NDDS' `_object_settings.json` names), `dataset_card`
 (those a Hugging Face dataset card lists), `yaml_files` (the YAML class lists datasets ship) and `mapping` (how raw mask pixels become class indices,

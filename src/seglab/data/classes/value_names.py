@@ -182,17 +182,27 @@ def value_names_from_numbered_lines(path: str | Path) -> ValueNames | None:
         DataError: an unreadable file, naming it.
     """
     path = Path(path)
-    try:
-        lines = [line.strip() for line in path.read_text(encoding="utf-8-sig").splitlines() if line.strip()]
-    except (OSError, UnicodeDecodeError) as err:
-        raise DataError(f"class list '{path}' cannot be read: {err}") from None
+    names = numbered_lines(path)
+    if names is None or not is_background(names.get(0, "")):
+        return None
+    return ValueNames(path, names)
+
+
+def numbered_lines(path: Path) -> dict[int, str] | None:
+    """The names of a text file of `value<tab or space>name` lines without a header, by value;
+    None unless every line is one, there are two or more, the values differ and no name is a
+    path (a list of files).
+
+    Raises:
+        DataError: an unreadable file, naming it.
+    """
+    lines = [line for line in _stripped_lines(path, "class list") if line]
     found = [_NUMBERED_LINE.fullmatch(line) for line in lines]
     rows = [(int(m.group(1)), m.group(2).strip()) for m in found if m is not None]
     names = dict(rows)
-    if len(rows) < 2 or len(rows) < len(lines) or len(names) < len(rows) or not is_background(names.get(0, "")) \
-            or any("/" in name for name in names.values()):
+    if len(rows) < 2 or len(rows) < len(lines) or len(names) < len(rows) or any("/" in name for name in names.values()):
         return None
-    return ValueNames(path, names)
+    return names
 
 
 ARFF_GLOB = "*.arff"  # Weka's data file, as Fiji's Trainable Weka Segmentation saves its training data

@@ -16,10 +16,11 @@ from seglab.data.classes import ClassSpec, ValueNames, value_names_from_csv
 from seglab.data.layouts.folder_pairs import value_names_in
 from seglab.data.layouts.formats import FORMATS, DatasetFormat, ReadOptions
 from seglab.data.files.index import DatasetIndex, Pair, Problem, natural_key
+from seglab.data.classes.label_set_tables import label_set_tables
 from seglab.data.classes.mapping import IdentityMapping
 from seglab.data.files.metaimage import slicer_segments
 from seglab.data.files.slice_cache import SliceFiles, Subject, extract
-from seglab.data.files.volumes import VOLUME_SUFFIXES
+from seglab.data.files.volumes import VOLUME_SUFFIXES, volume_stem
 from seglab.data.splitting.datalists import describe_cases
 from seglab.data.splitting.split_lists import case_splits
 from seglab.data.layouts.volume_format.bids import lookup_tables
@@ -181,12 +182,20 @@ def _one_volume(subject: Subject, slices: int) -> None:
 def _held_value_names(folders: Sequence[Path], cases: Sequence[LabelledCase]) -> ValueNames | None:
     """The names a table beside the volumes gives the values their label volumes hold, and 0
     (`value_names_in`: FreeSurferColorLUT.txt beside Mindboggle-101's): such a table names every
-    structure its tool knows (FreeSurfer's 1,300 ids), not the dataset's classes. None when no
+    structure its tool knows (FreeSurfer's 1,300 ids), not the dataset's classes. A table named
+    after the label volumes (`label_set_tables`: neurite-oasis' `seg4_labels.txt` for `seg4.nii.gz`)
+    names their classes, every one, and another label set's table none of them. None when no
     table names two of those values."""
     held = {0, *(value for case in cases for value in case.values)}
+    labels = [case.label for case in cases]
     for folder in dict.fromkeys(folders):
-        table = _names_table(folder, [case.label for case in cases])
-        if table is not None:
+        sets = label_set_tables(folder, [volume_stem(label) for label in labels])
+        if sets.own is not None:
+            log.info("'%s' is named after the label volumes (such as '%s'): its %d names are their classes",
+                     sets.own.path, labels[0].name, len(sets.own.names))
+            return sets.own
+        table = _names_table(folder, labels)
+        if table is not None and table.path not in sets.others:
             names = {value: name for value, name in table.names.items() if value in held}
             if len(names) < 2:
                 return None
