@@ -1744,6 +1744,7 @@ def test_a_refusal_names_image_folders_too_deep_to_search(tmp_path):
     for i in range(3):
         save(base / "images" / "10k" / "train" / f"{i}.jpg", photo(i))
         save(base / "labels" / "sem_seg" / "masks" / "train" / f"{i}.png", labels(i))
+    (tmp_path / "bdd100k_sem_seg_labels_trainval.zip").touch()  # as downloaded: no lone wrapper, read as bdd100k/ is
     with pytest.raises(DataError, match=r"folders deeper than 4 levels are not searched, such as "
                                         r"bdd100k/labels/sem_seg/masks/train/: pass a folder further down as DATA"):
         discover(tmp_path)
@@ -3022,12 +3023,18 @@ def test_muses_frame_camera_reads_gt_semantic_as_cityscapes_grouped_by_recording
     read as one, so nothing said otherwise) and paired with the test frames; and the wrapper
     `muses/` was read as coco-panoptic with 0 pairs, the images too deep for its search. Now:
     Cityscapes' 19 classes from gt_semantic/, 255 ignored, the shipped train and val splits,
-    groups by recording, test's frames unlabelled and the event arrays in no pair."""
+    groups by recording, test's frames unlabelled and the event arrays in no pair. The folder
+    holding muses/ alone was refused too, naming muses/ to pass: it reads as muses/ does."""
     muses(tmp_path / "muses")
+    archive = tmp_path / "muses.zip"
+    archive.touch()  # as downloaded, beside the dataset: the folder is no lone wrapper, refused with a route
     with pytest.raises(DataError, match=r"such as muses/[a-z_]+/test/clear/night/: pass muses/ \(which holds them "
                                         r"all\) as DATA"):
         discover(tmp_path)
-    index = discover(tmp_path / "muses")
+    archive.unlink()
+    wrapped, index = discover(tmp_path), discover(tmp_path / "muses")
+    assert wrapped.root == tmp_path / "muses" and wrapped.pairing == index.pairing
+    assert [p.name for p in wrapped.pairs] == [p.name for p in index.pairs]
     assert index.classes.num_classes == 19 and index.classes.names[13] == "car" and index.ignore_index == 255
     assert sorted(p.split for p in index.pairs) == ["train"] * 6 + ["val"] * 2
     assert all(p.mask.name == p.image.name.replace("_frame_camera", "_gt_labelTrainIds") for p in index.pairs)

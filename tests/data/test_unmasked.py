@@ -296,6 +296,7 @@ def test_mvtec3d_too_deep_is_offered_by_folder_names_that_read_every_category(tm
     pairs): the names repeat in every category and defect, and the names read them all; the
     point clouds under test/ are no unlabelled images."""
     root = mvtec3d(tmp_path / "mvtec3d")
+    (root / "mvtec_3d_anomaly_detection.tar.xz").touch()  # as downloaded: no lone wrapper, read as the folder it wraps
     with pytest.raises(DataError, match=r"--images rgb --masks gt \(every folder of these names"):
         discover(root)
     index = discover(root, images="rgb", masks="gt", cache_dir=str(tmp_path / "cache"), unmasked_background=True)

@@ -37,6 +37,7 @@ from seglab.data.files.pixel_budget import set_max_pixels
 from seglab.data.layouts.formats import DatasetFormat, FORMATS, ReadOptions
 from seglab.data.layouts.layout_refusal import label_studio_brush_route, unread_json_route, what_was_seen
 from seglab.data.layouts.multilabel import apply_task
+from seglab.data.layouts.wrapper_folders import read_inside_wrappers
 from seglab.data.splitting.subjects import with_subjects
 from seglab.errors import ConfigError, DataError, UnknownNameError
 
@@ -129,15 +130,14 @@ def discover(
         raise DataError(f"dataset folder '{root}' does not exist")
     if root.is_dir() and not any(p for p in root.iterdir() if not p.name.startswith(".")):
         raise DataError(f"dataset folder '{root}' is empty")
-    folder = root if root.is_dir() else root.parent
-    classes_path = Path(classes_file) if classes_file is not None else folder / "classes.json"
-    if classes_file is not None or classes_path.exists():  # a folder of that name is refused, not passed over
-        classes = load_classes_file(classes_path)
-    else:
-        classes, classes_path = None, None
-
     with one_listing():
-        fmt = _choose_format(root, format, options)
+        def chosen(folder: Path) -> DatasetFormat:
+            return _choose_format(folder, format, options)
+
+        # a folder wrapping the dataset alone reads as the folder it wraps (MUSES' muses/); not where
+        # --images, --masks or --mask-pattern name what lies under DATA itself
+        root, fmt = (root, chosen(root)) if options.names_folders else read_inside_wrappers(root, chosen)
+        classes, classes_path = _classes_of(root, classes_file)
         index = fmt.index(root, classes)
     if not index.pairs:
         shown = "".join(f"\n  {p}" for p in index.problems[:5])
@@ -404,6 +404,20 @@ def _ignore_below_classes(index: DatasetIndex) -> tuple[DatasetIndex, int]:
     logger.info("%s: ignore label 0 is the lowest mask value, not a class: values 1, 2, ... are classes 0, 1, ... "
                 "and ignored pixels are label -1", index.root)
     return replace(index, mapping=OffsetMapping(1)), -1
+
+
+def _classes_of(root: Path, classes_file: str | None) -> tuple[ClassSpec | None, Path | None]:
+    """The classes `classes_file` declares, else the dataset folder's classes.json if it has one,
+    and the file read; None and None without either.
+
+    Raises:
+        DataError: a missing or bad classes file (a folder named classes.json too: refused, not passed over).
+    """
+    folder = root if root.is_dir() else root.parent
+    path = Path(classes_file) if classes_file is not None else folder / "classes.json"
+    if classes_file is None and not path.exists():
+        return None, None
+    return load_classes_file(path), path
 
 
 def _choose_format(root: Path, name: str, options: ReadOptions) -> DatasetFormat:
