@@ -44,7 +44,9 @@ class DataConfig:
     alpha: str = "auto"  # images' alpha channel: auto (a channel when it holds data, MFNet's thermal) | channel | drop
     mask_alpha: bool = False  # masks read by their alpha (opaque = class 1); unasked where their RGB holds no label
     no_data: float | None = None  # pixel value that is no data in every image (Kelp Wanted's -32768), as GDAL_NODATA
-    bands: tuple[str, ...] | None = None  # band files read from each chip folder, in order (B02, B03, ...); None: all
+    # band files read from each chip folder (B02, B03, ...), or an HDF5 file's sample datasets stacked (pre_fire,
+    # post_fire), in order; None: all
+    bands: tuple[str, ...] | None = None
     label_field: str | None = None  # vector labels (GeoJSON, GeoPackage): the attribute naming a feature's class;
     # a COCO file of several levels of categories: the level's field (category_id_1)
     num_workers: int = 0  # DataLoader workers; 0 = load in the training process

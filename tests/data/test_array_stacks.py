@@ -447,10 +447,10 @@ def test_rival_label_stacks_are_refused_and_a_folder_per_patient_is_its_group_an
     assert not {p.group for p in drawn["train"]} & {p.group for p in drawn["val"] + drawn["test"]}
 
 
-def chabud(path: Path, pre_fire: range | None = None, samples: int = 6) -> dict[str, np.ndarray]:
+def chabud(path: Path, pre_fire: range | None = None, samples: int = 6, bands: int = 12) -> dict[str, np.ndarray]:
     """ChaBuD's `train_eval.hdf5`: a group per sample, named by a UUID, holding `post_fire` (H, W, 12)
-    uint16, `pre_fire` alike in the samples of `pre_fire` (all when None), `mask` (H, W, 1) 0/1, and
-    a `fold` attribute, sample k in fold k % 3; the masks by group."""
+    uint16 (or of `bands` channels), `pre_fire` alike in the samples of `pre_fire` (all when None),
+    `mask` (H, W, 1) 0/1, and a `fold` attribute, sample k in fold k % 3; the masks by group."""
     h5py = pytest.importorskip("h5py")
     rng = np.random.default_rng(0)
     masks = {}
@@ -459,9 +459,9 @@ def chabud(path: Path, pre_fire: range | None = None, samples: int = 6) -> dict[
         for k in range(samples):
             group = file.create_group(f"{k:08x}-4c1e-9b2a-{k:012x}")
             group.attrs["fold"], group.attrs["comments"] = k % 3, ""
-            group["post_fire"] = rng.integers(0, 10_000, (H, W, 12), dtype=np.uint16)
+            group["post_fire"] = rng.integers(0, 10_000, (H, W, bands), dtype=np.uint16)
             if pre_fire is None or k in pre_fire:
-                group["pre_fire"] = rng.integers(0, 10_000, (H, W, 12), dtype=np.uint16)
+                group["pre_fire"] = rng.integers(0, 10_000, (H, W, bands), dtype=np.uint16)
             masks[group.name.lstrip("/")] = (rng.random((H, W, 1)) > 0.7).astype(np.uint8)
             group["mask"] = masks[group.name.lstrip("/")]
     return masks
@@ -481,7 +481,40 @@ def test_an_hdf5_file_of_a_group_per_sample_pairs_each_group_grouped_by_its_fold
         assert read_image(pair.image).shape == (H, W, 12)
     assert index.pairing == ["train_eval.hdf5:<group>/post_fire + train_eval.hdf5:<group>/mask [train]: 6 groups, a "
                              "sample each; grouped by their attribute 'fold': 3 shipped folds (--folds 3 validates on "
-                             "one at a time); 'pre_fire' is in 5 of the 6 groups, not in all, so not read"]
+                             "one at a time); 'pre_fire' is in 5 of the 6 groups, not in all, so not read: --bands "
+                             "pre_fire,post_fire stacks it before post_fire (dates 1 and 2 of a change) in those 5, "
+                             "leaving out the 1 without it, once the two give no more than 16 channels (now 24): save "
+                             "the channels to learn from as datasets of their own in each group (h5py: "
+                             "group['pre_fire_rgb'] = group['pre_fire'][()][..., [3, 2, 1]]) and name those with "
+                             "--bands (docs/data.md)"]
+
+
+def test_bands_stack_a_dataset_some_sample_groups_lack_with_the_images_of_the_groups_holding_both(tmp_path):
+    """ChaBuD's `pre_fire` is in most samples, not all, and was left out with no way to read it:
+    change detectors train on it stacked before `post_fire`. `--bands pre_fire,post_fire` reads
+    the two as the channels of one image, date 1 first, in the groups holding both, the others
+    left out and named; past the 16 channels an image may have it is refused, saying what to do."""
+    h5py = pytest.importorskip("h5py")
+    path = tmp_path / "chabud" / "train_eval.hdf5"
+    chabud(path, pre_fire=range(1, 6), bands=3)
+    cache = str(tmp_path / "cache")
+    plain = discover(path.parent, cache_dir=cache)
+    assert len(plain.pairs) == 6 and "--bands pre_fire,post_fire stacks it before post_fire (dates 1 and 2 of a " \
+        "change) in those 5, leaving out the 1 without it" in plain.pairing[0]
+    index = discover(path.parent, cache_dir=cache, bands=["pre_fire", "post_fire"])
+    first = "00000000-4c1e-9b2a-000000000000"  # sample 0: no pre_fire
+    assert len(index.pairs) == 5 and first not in {p.name.removeprefix("train_eval_") for p in index.pairs}
+    assert index.pairing[0].startswith("train_eval.hdf5:<group>/pre_fire+post_fire + train_eval.hdf5:<group>/mask")
+    assert f"1 of the 6 groups lack 'pre_fire' and are left out: {first}" in index.pairing[0]
+    with h5py.File(path) as file:
+        for pair in index.pairs:
+            group = file[pair.name.removeprefix("train_eval_")]
+            np.testing.assert_array_equal(read_image(pair.image), np.concatenate([group["pre_fire"][()],
+                                                                                  group["post_fire"][()]], axis=2))
+    chabud(tmp_path / "full" / "train_eval.hdf5", pre_fire=range(1, 6))
+    with pytest.raises(DataError, match=r"--bands pre_fire,post_fire gives 24 channels an image, and seglab reads at "
+                                        r"most 16: save the channels to learn from"):
+        discover(tmp_path / "full", cache_dir=cache, bands=["pre_fire", "post_fire"])
 
 
 def test_two_datasets_of_every_sample_group_are_a_choice_named_by_the_flag(tmp_path):

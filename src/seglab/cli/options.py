@@ -101,7 +101,8 @@ def add_data_options(parser: argparse.ArgumentParser) -> None:
                         help="chip folders of band files (AgriFieldNet's <chip>/B01.tif ... B12.tif, Cloud Cover's "
                         "<chip>/B02.tif ... B08.tif): the bands read as each image's channels, in this order, e.g. "
                         "B02,B03,B04,B08; default every band most chips hold, in band order; the run records them "
-                        "for evaluate and predict (docs/data.md)")
+                        "for evaluate and predict; or the datasets of an HDF5 file's sample groups stacked likewise, "
+                        "from the groups holding them all (ChaBuD's pre_fire,post_fire) (docs/data.md)")
     parser.add_argument("--rle-order", dest="data.rle_order", choices=RLE_ORDERS,
                         help="run-length tables (Kaggle's CSV masks): how pixels are numbered, column (top to "
                         "bottom, then left to right: Airbus, Severstal, TGS) or row (Carvana, Sartorius, "

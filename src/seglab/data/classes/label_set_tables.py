@@ -12,7 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from seglab.data.classes.value_names import ValueNames, numbered_lines, value_names_from_colour_lut, value_names_from_csv
+from seglab.data.classes.value_names import (ValueNames, numbered_lines, value_names_from_colour_lut,
+                                              value_names_from_csv)
 
 # `<set>_labels.txt` (neurite-oasis), `<set>_lut.txt` (a FreeSurfer-style table of one segmentation)
 _SET_TABLE = re.compile(r"(?P<set>.+)[_-](?:labels|lut)\.(?:txt|csv|tsv)", re.IGNORECASE)

@@ -295,16 +295,22 @@ class _Slices:
 
 
 class _GroupSlices:
-    """The dataset `name` of each of `groups` of an open file, read one group at a time as the
-    slices of a stack (`slices[i]`, `slices[:8]`); a damaged one is a `ReadError` naming the file."""
+    """The datasets `names` of each of `groups` of an open file, read one group at a time as the
+    slices of a stack (`slices[i]`, `slices[:8]`), several as the channels of one slice, in order
+    (ChaBuD's `pre_fire` then `post_fire`); a damaged one is a `ReadError` naming the file."""
 
-    def __init__(self, file: Any, groups: Sequence[str], name: str, path: Path) -> None:
-        self.file, self.groups, self.name, self.path = file, groups, name, path
+    def __init__(self, file: Any, groups: Sequence[str], names: Sequence[str], path: Path) -> None:
+        self.file, self.groups, self.names, self.path = file, groups, names, path
 
     def __getitem__(self, index: int | slice) -> np.ndarray:
         if isinstance(index, slice):
             return np.stack([self[i] for i in range(*index.indices(len(self.groups)))])
-        member = f"{self.groups[index]}/{self.name}"
+        read = [self._read(f"{self.groups[index]}/{name}") for name in self.names]
+        if len(read) == 1:
+            return read[0]
+        return np.concatenate([array[..., None] if array.ndim == 2 else array for array in read], axis=2)
+
+    def _read(self, member: str) -> np.ndarray:
         try:
             return np.asarray(_checked(self.file, member)[()])
         except (OSError, RuntimeError, ValueError, KeyError) as err:
@@ -313,9 +319,9 @@ class _GroupSlices:
 
 
 @contextmanager
-def h5_group_slices(path: Path, groups: Sequence[str], name: str) -> Iterator[_GroupSlices]:
-    """The dataset `name` of each of a file's `groups` (`h5_sample_groups`), open to be read one
-    group at a time, as a stack's slices are (`h5_stack`).
+def h5_group_slices(path: Path, groups: Sequence[str], names: Sequence[str]) -> Iterator[_GroupSlices]:
+    """The datasets `names` of each of a file's `groups` (`h5_sample_groups`), open to be read one
+    group at a time, as a stack's slices are (`h5_stack`), several stacked as channels.
 
     Raises:
         Unusable: no h5py, a damaged file.
@@ -323,7 +329,7 @@ def h5_group_slices(path: Path, groups: Sequence[str], name: str) -> Iterator[_G
     """
     h5py = h5py_module()
     with _damage_named(), h5py.File(path, "r") as file:
-        yield _GroupSlices(file, groups, name, path)
+        yield _GroupSlices(file, groups, names, path)
 
 
 @contextmanager

@@ -178,9 +178,11 @@ def discover(
     logger.info("%s: %s layout, %d pairs", root, index.format, len(index.pairs))
     if merge_masks:
         _report_merged(index)
-    if options.band_words is not None and not any(_reads_bands(p, options.band_words) for p in index.pairs):
-        logger.warning("%s: --bands picks the band files of chip folders (<chip>/B02.tif, ...; docs/data.md); no "
-                       "image of this %s layout is read from such files, so it changes nothing", root, index.format)
+    if options.band_words is not None and not fmt.stacks_bands(root) \
+            and not any(_reads_bands(p, options.band_words) for p in index.pairs):
+        logger.warning("%s: --bands picks the band files of chip folders (<chip>/B02.tif, ...) or the datasets of an "
+                       "HDF5 file's sample groups (<uuid>/pre_fire, ...; docs/data.md); no image of this %s layout is "
+                       "read from such files, so it changes nothing", root, index.format)
     if unmasked_background and index.format not in ("folder-pairs", "manifest"):
         logger.warning("%s: --unmasked-background reads images without masks in folder-pairs layouts and manifests "
                        "only; this is a %s layout, so it changes nothing", root, index.format)

@@ -48,7 +48,9 @@ class ReadOptions:
         unmasked_background: images without a mask are defect-free: each reads as an
             all-background mask (folder-pairs; MVTec AD's `good/`, DAGM; see `unmasked`).
         bands: the band files read from each chip folder of band files, in this order (`--bands
-            B02,B03,B04,B08`; folder-pairs, `folders.band_chips`); None: those most chips hold.
+            B02,B03,B04,B08`; folder-pairs, `folders.band_chips`), or the datasets of an HDF5 file's
+            sample groups (`--bands pre_fire,post_fire`; array-stack, `sample_groups`); None: those
+            most chips hold, the datasets every group holds.
 
     Raises:
         ConfigError: an unknown axis or a share outside 0..1, fewer than two bands or one twice.
@@ -131,6 +133,11 @@ class DatasetFormat:
     def detect(self, root: Path) -> bool:
         """Whether `root` looks like this layout (cheap: folder names only)."""
         raise NotImplementedError
+
+    def stacks_bands(self, root: Path) -> bool:
+        """Whether the layout read `--bands` as the channels of its images where no pair's files
+        name them (the array-stack format's HDF5 sample groups: ChaBuD's `pre_fire,post_fire`)."""
+        return False
 
     def steps_aside(self, root: Path) -> bool:
         """Whether auto-detection leaves a folder this layout fits to another one that fits it too

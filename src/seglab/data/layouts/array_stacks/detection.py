@@ -17,7 +17,7 @@ from seglab.data.files.npz_stacks import npz_member_shapes
 from seglab.data.files.read_errors import TIFF_SUFFIXES, Unusable
 from seglab.data.files.tiff_stacks import tiff_stack_shape
 from seglab.data.layouts.array_stacks.stacks import _Stack
-from seglab.data.layouts.sample_groups import members_of_every_group
+from seglab.data.layouts.sample_groups import banded_shape, holding, members_of_every_group, named_bands
 from seglab.errors import DataError
 
 _MOST_CHANNELS = 16
@@ -35,11 +35,12 @@ def _named_for_a_role(name: str) -> bool:
     return looks_like_image_folder(name) or looks_like_mask_folder(name)
 
 
-def _stacks(root: Path) -> tuple[list[_Stack], list[Problem]]:
+def _stacks(root: Path, bands: tuple[str, ...] | None = None) -> tuple[list[_Stack], list[Problem]]:
     """The stacks of 2-D images under `root` (in the folders `folders.walk` lists, the listing
     every layout shares), told from headers: `.npy` files, .npz arrays and HDF5 datasets named for
     images or masks (`_named_arrays`), multi-page TIFF stacks (`tiff_stacks`), HDF5 files of
-    one 3-D dataset and of a sample per group (`_sample_stacks`); and the .npz files that cannot be read (a damaged TissueNet split must not
+    one 3-D dataset and of a sample per group (`_sample_stacks`, the datasets `bands` names
+    stacked); and the .npz files that cannot be read (a damaged TissueNet split must not
     pass unnoticed). TIFF, HDF5 and .npz files are opened only in folders holding a few of them (a
     folder of tiles or of slices is not opened file by file)."""
     found, damaged = [], []
@@ -49,7 +50,7 @@ def _stacks(root: Path) -> tuple[list[_Stack], list[Problem]]:
             if shape is not None:
                 found.append(_Stack(path, shape))
         for path in _few(folder, HDF5_SUFFIXES):
-            samples = _sample_stacks(path, h5_sample_groups(path))  # ChaBuD's <uuid>/post_fire + <uuid>/mask
+            samples = _sample_stacks(path, h5_sample_groups(path), bands)  # ChaBuD's <uuid>/post_fire + <uuid>/mask
             datasets = h5_dataset_shapes(path) if not samples else {}
             if samples:
                 found += samples
@@ -83,21 +84,36 @@ def _named_arrays(path: Path, shapes: dict[str, tuple[int, ...]]) -> list[_Stack
             if _stack_shaped(shape) and _named_for_a_role(name if len(shapes) > 1 else path.stem)]
 
 
-def _sample_stacks(path: Path, samples: dict[str, SampleGroup]) -> list[_Stack]:
+def _sample_stacks(path: Path, samples: dict[str, SampleGroup], bands: tuple[str, ...] | None = None) -> list[_Stack]:
     """The stacks of an HDF5 file keeping a sample per group (`hdf5_files.h5_sample_groups`): each
     dataset of one image's shape ((H, W) or (H, W, C)) that every group holds alike (ChaBuD's
     `post_fire` and `mask`), its slices the groups in natural order. A dataset some groups lack
-    (ChaBuD's `pre_fire`) is no stack: `sample_groups.left_out` names it. None for groups of stacks
-    (a group per split: `train/images` + `train/masks`)."""
+    (ChaBuD's `pre_fire`) is no stack: `sample_groups.left_out` names it. The datasets `--bands`
+    names (`bands`: `pre_fire,post_fire`) are one stack of images, each slice their channels in its
+    order, beside the datasets named for masks; every stack's slices are then the groups holding
+    them all. None for groups of stacks (a
+    group per split: `train/images` + `train/masks`).
+
+    Raises:
+        DataError: `bands` naming datasets of the groups that cannot be stacked (`sample_groups.banded_shape`).
+    """
     if not samples:
         return []
-    groups = tuple(sorted(samples, key=natural_key))
+    banded = named_bands(path, samples, bands)
+    kept = holding(samples, banded or ())
+    if banded and not kept:
+        raise DataError(f"'{path}': no group holds every dataset --bands names ({', '.join(banded)})")
+    groups = tuple(sorted(kept, key=natural_key))
     stacks = []
-    for name in members_of_every_group(samples):
-        shapes = {samples[group].shapes[name] for group in groups}
+    for name in members_of_every_group(kept) if kept else ():
+        shapes = {kept[group].shapes[name] for group in groups}
         shape = shapes.pop()
-        if not shapes and 0 not in shape and (len(shape) == 2 or len(shape) == 3 and shape[2] <= _MOST_CHANNELS):
+        if not shapes and 0 not in shape and (len(shape) == 2 or len(shape) == 3 and shape[2] <= _MOST_CHANNELS) \
+                and (not banded or looks_like_mask_folder(name) and name not in banded):  # the bands are the images
             stacks.append(_Stack(path, (len(groups), *shape), name, groups, samples))
+    if banded and groups:
+        stacks.append(_Stack(path, (len(groups), *banded_shape(path, kept, banded)), banded[0], groups, samples,
+                             banded[1:]))
     return stacks
 
 

@@ -21,7 +21,7 @@ from seglab.data.layouts.array_stacks.slice_files import _extracted
 from seglab.data.layouts.array_stacks.splits_and_groups import _case_folders, _split
 from seglab.data.layouts.array_stacks.stacks import _Stack, _label
 from seglab.data.layouts.formats import FORMATS, DatasetFormat, ReadOptions
-from seglab.data.layouts.sample_groups import fold_groups_of, left_out
+from seglab.data.layouts.sample_groups import fold_groups_of, groups_left_out, left_out
 from seglab.data.splitting.split_lists import case_splits
 
 log = logging.getLogger(__name__)
@@ -58,7 +58,7 @@ class ArrayStackFormat(DatasetFormat):
 
     def _stacks_and_pairs(self, root: Path) -> _Found:
         if root not in self._found:
-            stacks, damaged = _stacks(root) if root.is_dir() else ([], [])
+            stacks, damaged = _stacks(root, self.options.band_words) if root.is_dir() else ([], [])
             pairs = _pairs_of_stacks(stacks, root, self.options.images, self.options.masks)
             self._found[root] = _Found(stacks, pairs, damaged)
         return self._found[root]
@@ -68,6 +68,9 @@ class ArrayStackFormat(DatasetFormat):
 
     def detect(self, root: Path) -> bool:
         return bool(self._pairs(root))
+
+    def stacks_bands(self, root: Path) -> bool:
+        return any(images.more_members for images, _ in self._pairs(root))
 
     def index(self, root: Path, classes: ClassSpec | None) -> DatasetIndex:
         cache = cache_folder(self.options.cache_dir, "array-stack")
@@ -81,7 +84,8 @@ class ArrayStackFormat(DatasetFormat):
             names, grouped, said = [f"{i:05d}" for i in range(len(files))], [group] * len(files), " slices"
             if masks.groups:  # ChaBuD's samples, named by their groups, grouped by their folds
                 names, (grouped, folds) = list(masks.groups), fold_groups_of(masks.samples, masks.groups)
-                said = f" groups, a sample each{folds}{left_out(masks.samples)}"
+                said = f" groups, a sample each{folds}{left_out(masks.samples, masks.groups, images.members)}"
+                _log_left_out(masks)
             pairs += [Pair(f"{prefix}_{name}", Path(image), Path(mask), split, in_group)
                       for name, in_group, (image, mask) in zip(names, grouped, files)]
             pannuke &= reading.kind == "typed-objects" and masks.shape[-1] == len(PANNUKE_CLASSES)
@@ -113,6 +117,15 @@ class ArrayStackFormat(DatasetFormat):
         index.ignored = [p for folder in walk(root) for p in folder.files
                          if (p.suffix.lower() in (".npy", ".npz") or p in opened) and p not in used]
         return index
+
+
+def _log_left_out(masks: _Stack) -> None:
+    """Name every group of the file that `--bands` left out for lacking a dataset it stacks (the
+    description names the first few)."""
+    left = groups_left_out(masks.samples, masks.groups)
+    if left:
+        log.info("'%s': %d groups left out, lacking a dataset --bands names: %s", masks.path, len(left),
+                 ", ".join(left))
 
 
 def _attribute_classes(mask_stacks: list[_Stack]) -> ClassSpec | None:

@@ -68,7 +68,7 @@ def _extracted(images: _Stack, masks: _Stack, cache: Path) -> tuple[list[tuple[s
     if height * width > max_pixels():
         raise DataError(f"'{masks.path}': each slice is {height}x{width} = {height * width:,} pixels, "
                         f"more than --max-pixels {max_pixels():,}")
-    facts = [CACHE_VERSION, [[*file_version(p.path), p.member] for p in (images, masks)]]
+    facts = [CACHE_VERSION, [[*file_version(p.path), p.member, *p.more_members] for p in (images, masks)]]
     source = (images.path.stem, images.member_words) if images.member_words else (images.path.stem,)
     named = "_".join(masks.path.parent.parts[-2:] + source)  # the source in audit messages
     folder = cache / f"{named}-{hashlib.sha256(json.dumps(facts).encode()).hexdigest()[:20]}"

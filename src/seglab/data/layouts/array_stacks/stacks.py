@@ -30,6 +30,7 @@ class _Stack:
     groups: tuple[str, ...] = ()  # an HDF5 file's groups, a sample each, whose `member` the slices are
     # those groups as detection read them (their folds, their datasets), not read again for the index
     samples: dict[str, SampleGroup] = field(default_factory=dict, compare=False, hash=False, repr=False)
+    more_members: tuple[str, ...] = ()  # each group's datasets whose channels follow `member`'s (`--bands`)
 
     @property
     def count(self) -> int:
@@ -40,14 +41,20 @@ class _Stack:
         return self.shape[1], self.shape[2]
 
     @property
+    def members(self) -> tuple[str, ...]:
+        """Its arrays: `member`, then those whose channels follow (ChaBuD's `pre_fire`, `post_fire`);
+        none for a file's only array."""
+        return (self.member, *self.more_members) if self.member is not None else ()
+
+    @property
     def name(self) -> str:
-        """What names its role and split: the array's name (`X`, `y_train`), else the file's."""
-        return self.member or self.path.stem
+        """What names its role and split: the array's name (`X`, `y_train`; `pre_fire+post_fire`), else the file's."""
+        return "+".join(self.members) or self.path.stem
 
     @property
     def member_words(self) -> str | None:
-        """Its array's name fit for a file name: an HDF5 dataset's groups joined by `_` (`train_images`)."""
-        return self.member.replace("/", "_") if self.member is not None else None
+        """Its arrays' names fit for a file name: an HDF5 dataset's groups joined by `_` (`train_images`)."""
+        return "_".join(member.replace("/", "_") for member in self.members) or None
 
     @property
     def image_unless_named(self) -> bool:
@@ -70,7 +77,7 @@ class _Stack:
             yield read_tiff_stack(self.path)
         elif suffix in HDF5_SUFFIXES:
             try:
-                with (h5_group_slices(self.path, self.groups, self.member) if self.groups and self.member
+                with (h5_group_slices(self.path, self.groups, self.members) if self.groups and self.member
                       else h5_stack(self.path, self.member)) as dataset:
                     yield dataset
             except Unusable as err:
@@ -90,5 +97,5 @@ def _label(stack: _Stack, root: Path | None = None) -> str:
     """The stack's file (below `root`), and its array in a .npz file: `a.npz:X`; in each group of
     an HDF5 file of a sample per group: `train_eval.hdf5:<group>/mask`."""
     path = stack.path.relative_to(root).as_posix() if root is not None else str(stack.path)
-    member = f"<group>/{stack.member}" if stack.groups else stack.member
+    member = f"<group>/{stack.name}" if stack.groups else stack.member
     return f"{path}:{member}" if member is not None else path
