@@ -960,3 +960,26 @@ def test_each_folders_splits_layer_over_the_lists_one_dict_not_a_copy(tmp_path):
         return deepest(mapping.maps[-1]) if isinstance(mapping, ChainMap) else mapping
     assert len({id(deepest(layer)) for layer in layers}) == 1
     assert sorted(p.split for p in discover(tmp_path).pairs) == ["train"] * 6 + ["val"] * 2
+
+
+@pytest.mark.parametrize("sentence, split", [
+    ("## Dataset splitting: 00001-01020 training, 01021-01380 validation, 01381-01800 testing.", True),
+    ("Videos 1-10 for training, 11-14 for validation, 15-21 for testing.", False),  # video numbers: no frame's
+])
+def test_a_readme_line_of_number_ranges_gives_the_split_of_images_named_by_those_numbers(tmp_path, sentence, split):
+    """AutoLaparo Task 3: AutoLaparo_Task3/imgs/00100.jpg ... 01800.jpg + masks/, and the split only
+    in README.txt's `00001-01020 training, 01021-01380 validation, 01381-01800 testing`: it was
+    drawn, mixing the benchmark's test frames into training. Ranges spelt as the file names spell
+    their numbers split them; the video numbers of another sentence are no frames' and split none."""
+    base = tmp_path / "AutoLaparo_Task3"
+    for k in range(1, 19):
+        save(base / "imgs" / f"{k * 100:05d}.jpg", photo(k))
+        save(base / "masks" / f"{k * 100:05d}.png", labels(k))
+    (base / "README.txt").write_text(f"AutoLaparo dataset Task 3\n{sentence}\n")
+    index = discover(tmp_path)
+    splits = {p.image.stem: p.split for p in index.pairs}
+    if split:
+        assert (splits["01000"], splits["01100"], splits["01300"], splits["01400"]) == ("train", "val", "val", "test")
+        assert [p.split for p in index.pairs].count("train") == 10 and "split by the number ranges" in index.pairing[-1]
+    else:
+        assert set(splits.values()) == {None}

@@ -50,6 +50,7 @@ from seglab.data.discovery.naming.affixes import without_tree_name
 from seglab.data.discovery.image_names import image_name_pattern, pick_images, shared_masks_line
 from seglab.data.discovery.pairing import FolderMatch
 from seglab.data.splitting.split_lists import apply_split_lists, read_split_lists
+from seglab.data.splitting.readme_ranges import readme_range_splits
 from seglab.data.splitting.scene_numbers import scene_number_splits
 from seglab.data.splitting.split_tables import pair_table_splits
 from seglab.data.discovery.unmasked import (
@@ -172,6 +173,7 @@ class FolderPairsFormat(DatasetFormat):
         kept = {p.image for p in listed}
         aside += [f for p in pairs if p.image not in kept for f in (p.image, p.mask) if f is not None]  # LandCover.ai's
         pairs, numbered = scene_number_splits(pair_table_splits(_splits_from_names(listed, root), root), root)
+        pairs, ranged = readme_range_splits(pairs, root)  # AutoLaparo's README: 00001-01020 training, ...
         pairs = without_train_splits(pairs, filled, root)
         read = {f.parent for p in pairs for f in (*p.images, *p.masks)}  # before their stacks' pages are written
         pages_cache = cache_folder(self.options.cache_dir, "tiff-pages")
@@ -198,7 +200,7 @@ class FolderPairsFormat(DatasetFormat):
         unlabelled += listed_unlabelled + frames
         index = DatasetIndex(root, "folder-pairs", pairs, unlabelled, classes, mapping,
                              problems + list(encoding.problems), mask_values=encoding.values)
-        index.pairing = [m.describe(root) for m in matches] + paged + ([numbered] if numbered else [])
+        index.pairing = [m.describe(root) for m in matches] + paged + [line for line in (numbered, ranged) if line]
         if (shared := shared_masks_line(matches, root)) is not None:  # Structured3D's lightings of one view
             logger.warning("%s: %s", root, shared)
             index.pairing.append(shared)
