@@ -7,6 +7,7 @@ files whose names hold its set's words, never another set's: `seg35_labels.txt` 
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -14,6 +15,9 @@ from pathlib import Path
 
 from seglab.data.classes.value_names import (ValueNames, numbered_lines, value_names_from_colour_lut,
                                               value_names_from_csv)
+from seglab.errors import DataError
+
+logger = logging.getLogger(__name__)
 
 # `<set>_labels.txt` (neurite-oasis), `<set>_lut.txt` (a FreeSurfer-style table of one segmentation)
 _SET_TABLE = re.compile(r"(?P<set>.+)[_-](?:labels|lut)\.(?:txt|csv|tsv)", re.IGNORECASE)
@@ -34,13 +38,18 @@ def label_set_tables(folder: Path, label_stems: Sequence[str]) -> LabelSetTables
     their suffixes) and the tables of other label sets there. A table's set is its name less
     `_labels` or `_lut`; it names the label files whose names hold every word of it (`seg4` for
     `seg4`, `aligned_seg4` and `slice_seg4`; not `seg35` or `slice_seg24`), the one of the most
-    words first. A file so named that reads as no table (a list of label files) is neither."""
+    words first. A file so named that reads as no table (a list of label files, a CSV of other
+    rows) is neither."""
     stems = [set(_words(stem)) for stem in label_stems]
     tables: list[tuple[int, ValueNames]] = []
     others: list[Path] = []
     for path in sorted(folder.glob("*")) if folder.is_dir() else []:
         named = _SET_TABLE.fullmatch(path.name)
-        names = value_names_of_label_set(path) if named is not None and path.is_file() else None
+        try:
+            names = value_names_of_label_set(path) if named is not None and path.is_file() else None
+        except DataError as err:
+            logger.debug("passed over as a label set's table: %s", err)
+            continue
         if named is None or names is None:
             continue
         words = set(_words(named["set"]))

@@ -4,6 +4,7 @@ map and the ignore label applied; a folder without pairs refused.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -131,9 +132,7 @@ def discover(
     if root.is_dir() and not any(p for p in root.iterdir() if not p.name.startswith(".")):
         raise DataError(f"dataset folder '{root}' is empty")
     with one_listing():
-        def chosen(folder: Path) -> DatasetFormat:
-            return _choose_format(folder, format, options)
-
+        chosen = functools.partial(_choose_format, name=format, options=options)
         # a folder wrapping the dataset alone reads as the folder it wraps (MUSES' muses/); not where
         # --images, --masks or --mask-pattern name what lies under DATA itself
         root, fmt = (root, chosen(root)) if options.names_folders else read_inside_wrappers(root, chosen)

@@ -91,8 +91,7 @@ def _sample_stacks(path: Path, samples: dict[str, SampleGroup], bands: tuple[str
     (ChaBuD's `pre_fire`) is no stack: `sample_groups.left_out` names it. The datasets `--bands`
     names (`bands`: `pre_fire,post_fire`) are one stack of images, each slice their channels in its
     order, beside the datasets named for masks; every stack's slices are then the groups holding
-    them all. None for groups of stacks (a
-    group per split: `train/images` + `train/masks`).
+    them all. None for groups of stacks (a group per split: `train/images` + `train/masks`).
 
     Raises:
         DataError: `bands` naming datasets of the groups that cannot be stacked (`sample_groups.banded_shape`).
@@ -105,13 +104,13 @@ def _sample_stacks(path: Path, samples: dict[str, SampleGroup], bands: tuple[str
         raise DataError(f"'{path}': no group holds every dataset --bands names ({', '.join(banded)})")
     groups = tuple(sorted(kept, key=natural_key))
     stacks = []
-    for name in members_of_every_group(kept) if kept else ():
+    for name in members_of_every_group(kept):
         shapes = {kept[group].shapes[name] for group in groups}
         shape = shapes.pop()
         if not shapes and 0 not in shape and (len(shape) == 2 or len(shape) == 3 and shape[2] <= _MOST_CHANNELS) \
                 and (not banded or looks_like_mask_folder(name) and name not in banded):  # the bands are the images
             stacks.append(_Stack(path, (len(groups), *shape), name, groups, samples))
-    if banded and groups:
+    if banded:
         stacks.append(_Stack(path, (len(groups), *banded_shape(path, kept, banded)), banded[0], groups, samples,
                              banded[1:]))
     return stacks
