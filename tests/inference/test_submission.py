@@ -16,7 +16,7 @@ from seglab.data.classes import ClassSpec
 from seglab.data.files.rle import decode
 from seglab.errors import ConfigError
 from seglab.inference.files import WrittenPrediction
-from seglab.inference.submission import write_rle_table
+from seglab.inference.submission import foreground_labels, write_rle_table
 
 
 def rows_of(path: Path) -> list[dict[str, str]]:
@@ -127,3 +127,14 @@ def test_predict_writes_it(trained_run: Path, tmp_path: Path, capsys: pytest.Cap
     for row in rows:
         mask = read_raw_mask(out / f"{Path(row['ImageId']).stem}_mask.png")
         assert np.array_equal(decode(row["EncodedPixels"], mask.shape), mask == int(row["ClassId"]))
+
+
+@pytest.mark.parametrize(("names", "background", "kept"), [
+    (("road", "sidewalk", "car"), 2, [0, 1, 2]),  # named classes, none a background: the most common is still a class
+    (("sky", "background", "car"), 0, [0, 2]),  # the class named so, whatever training stored as most common
+    (("class_0", "class_1"), 1, [1]),  # 0/1 masks nothing named: 0 is the background
+], ids=["named, no background", "named background", "unnamed"])
+def test_rows_leave_out_the_named_background_not_the_most_common_class(names, background, kept):
+    """Training stores the most common class as `background` (drawn faint in overlays) where no
+    class is named so; a Hugging Face imagefolder run's `vehicle-car` got no rows."""
+    assert foreground_labels(ClassSpec(names, background=background), multilabel=False) == kept
