@@ -20,10 +20,11 @@ import logging
 import os
 import re
 import shlex
+from collections.abc import Callable
 from pathlib import Path
 
 from seglab.data.discovery.folders.union_folders import _copies, by_name
-from seglab.data.discovery.naming import words
+from seglab.data.discovery.naming import folder_split, words
 from seglab.data.discovery.pairing import FolderMatch, folder_label
 from seglab.data.files.byte_copies import file_size
 from seglab.data.files.index import list_images
@@ -36,9 +37,12 @@ _COPY_MARK = re.compile(r"^copy of |(?:[ _-]+copy(?:[ _]*\(?\d+\)?)?| ?\(\d+\))$
 _AUGMENTED = frozenset({"aug", "augs", "augmented", "augmentation", "augmentations"})  # words of such folders
 
 
-def without_copies(matches: list[FolderMatch], root: Path) -> tuple[list[FolderMatch], list[Path]]:
+def without_copies(matches: list[FolderMatch], root: Path, alone: Callable[[Path], str] | None = None
+                   ) -> tuple[list[FolderMatch], list[Path]]:
     """The matches less each whose pairs are another's again (see module doc), and the files of
-    those set aside that no match kept reads; each one logged with the flag that reads it alone."""
+    those set aside that no match kept reads; each one logged with the route that reads it alone:
+    `alone` of the copy's top folder (a layout that reads no `--images`: DATA the copy), else
+    `--images` with its image folder."""
     held = {id(match): by_name(match) for match in matches}
     alike: dict[tuple[frozenset[str], str | None, frozenset[tuple[str, str]]], list[FolderMatch]] = {}
     for match in matches:  # the same names in the same splits
@@ -46,21 +50,23 @@ def without_copies(matches: list[FolderMatch], root: Path) -> tuple[list[FolderM
             alike.setdefault((frozenset(names), match.split, frozenset(match.splits.items())), []).append(match)
     aside: list[FolderMatch] = []
     for group in (group for group in alike.values() if len(group) > 1):
-        group.sort(key=lambda match: (len(match.image_dir.parts), bool(_COPY_MARK.search(_top(match).name)),
+        group.sort(key=lambda match: (len(match.image_dir.parts), bool(_COPY_MARK.search(_tops(match)[0].name)),
                                       match.image_dir.parts))  # the nearest first, then one not named as a copy
         kept: list[FolderMatch] = []
         for match in group:
             mine = held[id(match)]
-            original = next((k for k in kept if _placed_as_copy(match, k)  # by place first: no file read
-                             and _sizes(held[id(k)]) == _sizes(mine) and _copies(mine, held[id(k)])), None)
-            if original is None:
+            found = next(((k, top) for k in kept if (top := _placed_as_copy(match, k)) is not None  # by place first:
+                          and _sizes(held[id(k)]) == _sizes(mine) and _copies(mine, held[id(k)])), None)  # no file read
+            if found is None:
                 kept.append(match)
                 continue
+            original, top = found
             aside.append(match)
+            route = alone(top) if alone is not None else \
+                f"--images {shlex.quote(folder_label(match.image_dir, root).rstrip('/'))}"
             logger.info("%s holds the %d pairs of %s again (the same files): a copy, set aside and each pair read "
-                        "once (--images %s reads the copy alone)", folder_label(match.image_dir, root),
-                        len(mine), folder_label(original.image_dir, root),
-                        shlex.quote(folder_label(match.image_dir, root).rstrip("/")))
+                        "once (%s reads the copy alone)", folder_label(match.image_dir, root),
+                        len(mine), folder_label(original.image_dir, root), route)
     return _set_aside(matches, aside)
 
 
@@ -94,22 +100,29 @@ def _set_aside(matches: list[FolderMatch], aside: list[FolderMatch]) -> tuple[li
     return kept_matches, [p for folder in folders for p in list_images(folder, masks=True)]
 
 
-def _placed_as_copy(copy: FolderMatch, original: FolderMatch) -> bool:
-    """Whether `copy`'s folders sit as a copy of `original`'s would: the same folders below a top
-    folder of their own (the folder holding its images and masks), that top inside the original's
-    (`Water Bodies Dataset/Water Bodies Dataset/`) or named as a copy of it (`data copy/`,
-    `Copy of data/`, `data - Copy/`, `data (1)/`). Folders of one dataset alike by content only
-    (clips, sites or items whose files are named alike) are no copies."""
-    top, original_top = _top(copy), _top(original)
-    inside = [folder.relative_to(top) for folder in (copy.image_dir, copy.mask_dir)]
-    if inside != [folder.relative_to(original_top) for folder in (original.image_dir, original.mask_dir)]:
-        return False
-    return original_top in top.parents or _COPY_MARK.sub("", top.name) == original_top.name != top.name
+def _placed_as_copy(copy: FolderMatch, original: FolderMatch) -> Path | None:
+    """The top folder of `copy` where its folders sit as a copy of `original`'s would: the same
+    folders below a top folder of their own (the folder holding its images and masks, or a folder
+    above the split folders holding them: `_tops`), that top inside the original's at the same
+    level (`Water Bodies Dataset/Water Bodies Dataset/`) or named as a copy of it (`data copy/`,
+    `Copy of data/`, `data - Copy/`, `data (1)/`); None where they do not. Folders of one dataset
+    alike by content only (clips, sites or items whose files are named alike) are no copies."""
+    for top, original_top in zip(_tops(copy), _tops(original)):
+        inside = [folder.relative_to(top) for folder in (copy.image_dir, copy.mask_dir)]
+        if inside == [folder.relative_to(original_top) for folder in (original.image_dir, original.mask_dir)] and (
+                original_top in top.parents or _COPY_MARK.sub("", top.name) == original_top.name != top.name):
+            return top
+    return None
 
 
-def _top(match: FolderMatch) -> Path:
-    """The folder holding a match's images and masks."""
-    return Path(os.path.commonpath([match.image_dir, match.mask_dir]))
+def _tops(match: FolderMatch) -> list[Path]:
+    """The folder holding a match's images and masks, then each split folder it lies in and the
+    folder above: a dataset copied into itself is a copy of all its splits (Kaggle's
+    `cityscapes_data/cityscapes_data/` of `train/` and `val/`, inside `cityscapes_data/`)."""
+    tops = [Path(os.path.commonpath([match.image_dir, match.mask_dir]))]
+    while folder_split(tops[-1].name) is not None and tops[-1].parent != tops[-1]:
+        tops.append(tops[-1].parent)
+    return tops
 
 
 def _sizes(pairs: dict[str, tuple[Path, Path]]) -> list[tuple[str, int, int]]:
