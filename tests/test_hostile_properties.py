@@ -2004,3 +2004,42 @@ def test_time_points_of_any_names_share_out_every_volume(images, labels, suffix)
     for scan, (found, _) in scans.items():
         stems = [volume_stem(p) for p in found]
         assert scan and all(s == scan or (s.startswith(scan) and s[len(scan)] in "_-.") for s in stems), (scan, stems)
+
+
+def _side_by_side_bytes() -> bytes:
+    """A pix2pix picture as JPEG: a noise photo left, its colour label (a car on the road) right."""
+    import io
+
+    label = np.zeros((24, 24), np.uint8)
+    label[6:18, 4:20] = 1
+    photo = np.random.default_rng(0).integers(0, 256, (24, 24, 3), dtype=np.uint8)
+    buffer = io.BytesIO()
+    Image.fromarray(np.concatenate([photo, np.array([(128, 64, 128), (0, 0, 142)], np.uint8)[label]], axis=1)).save(
+        buffer, format="JPEG", quality=95)
+    return buffer.getvalue()
+
+
+SIDE_BY_SIDE = _side_by_side_bytes()
+
+
+@SETTINGS
+@given(cut=st.integers(0, len(SIDE_BY_SIDE)), flips=st.lists(
+    st.tuples(st.integers(0, len(SIDE_BY_SIDE) - 1), st.integers(0, 255)), max_size=6),
+       side=st.sampled_from([None, "left"]))
+def test_any_damaged_side_by_side_picture_gives_pairs_or_a_seglab_error(tmp_path_factory, cut, flips, side):
+    """pix2pix's pictures, one cut short or with bytes overwritten (its header's size too): the
+    halves of the others with findings naming it, or a SeglabError; never another exception."""
+    from seglab.data import discover
+    from seglab.data.encodings.encoding import ENCODING_CODES
+
+    root = tmp_path_factory.mktemp("pix2pix")
+    (root / "train").mkdir()
+    for n in range(4):
+        (root / "train" / f"{n}.jpg").write_bytes(SIDE_BY_SIDE)
+    _damaged_copy(root / "train" / "9.jpg", SIDE_BY_SIDE[: cut or None], flips)
+    try:
+        index = discover(root, cache_dir=str(root / "cache"), side_by_side=side)
+    except SeglabError:
+        return
+    assert index.format == "side-by-side" and index.pairs
+    assert all(p.path is not None and p.path.name == "9.jpg" for p in index.problems if p.code not in ENCODING_CODES)

@@ -71,6 +71,7 @@ class Overlapping:
     reads_alpha = True  # RGB and a band, as alpha.reads_alpha tells a 4-channel model
     no_data = None
     channel_files = ()
+    image_half = None
 
     def predict(self, image: np.ndarray) -> Prediction:
         height, width = image.shape[:2]

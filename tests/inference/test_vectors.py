@@ -65,6 +65,7 @@ class Fields:
     reads_alpha = False
     no_data = None
     channel_files = ()
+    image_half = None
 
     def predict(self, image: np.ndarray) -> Prediction:
         mask = np.zeros(image.shape[:2], np.int64)

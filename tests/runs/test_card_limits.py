@@ -63,6 +63,15 @@ def test_how_training_read_its_volumes_is_true_false_or_unrecorded():
     assert ModelCard.from_dict(ModelCard.from_dict(_card(planes_as_channels=True)).to_dict()).planes_as_channels
 
 
+def test_the_image_half_of_side_by_side_pictures_is_left_right_or_unrecorded():
+    """`image_half`: the half of pix2pix's pictures training read as the image; None for a run that
+    read each file whole, and in cards written before seglab recorded it."""
+    with pytest.raises(CheckpointError, match="malformed.*image_half is 'top', not 'left', 'right' or null"):
+        ModelCard.from_dict(_card(image_half="top"))
+    assert ModelCard.from_dict(_card()).image_half is None
+    assert ModelCard.from_dict(ModelCard.from_dict(_card(image_half="right")).to_dict()).image_half == "right"
+
+
 def test_cards_of_every_preset_are_within_the_limits():
     card = ModelCard.from_dict(_card(options={"widths": [64, 128, 256, 512, 1024]}, size=[1024, 2048]))
     card.check_limits()

@@ -28,6 +28,7 @@ def add_data_options(parser: argparse.ArgumentParser) -> None:
     from seglab.data.layouts.formats import FORMATS
     from seglab.data.annotations.rle_masks import RLE_ORDERS
     from seglab.data.files.alpha import ALPHA_READINGS
+    from seglab.data.files.halves import HALVES
 
     parser.add_argument("--format", dest="data.format", metavar="LAYOUT", help="dataset layout: auto (default), "
                         f"{', '.join(FORMATS.names())}")
@@ -103,6 +104,10 @@ def add_data_options(parser: argparse.ArgumentParser) -> None:
                         "B02,B03,B04,B08; default every band most chips hold, in band order; the run records them "
                         "for evaluate and predict; or the datasets of an HDF5 file's sample groups stacked likewise, "
                         "from the groups holding them all (ChaBuD's pre_fire,post_fire) (docs/data.md)")
+    parser.add_argument("--side-by-side", dest="data.side_by_side", choices=HALVES,
+                        help="each picture holds an image and its mask side by side, twice as wide as high (pix2pix's "
+                        "datasets: Kaggle's Cityscapes Image Pairs, facades): the half holding the image; default "
+                        "told from the pictures where their halves show it (docs/data.md)")
     parser.add_argument("--rle-order", dest="data.rle_order", choices=RLE_ORDERS,
                         help="run-length tables (Kaggle's CSV masks): how pixels are numbered, column (top to "
                         "bottom, then left to right: Airbus, Severstal, TGS) or row (Carvana, Sartorius, "

@@ -25,6 +25,7 @@ from seglab.data.layouts import parallel_lists  # noqa: F401  (registers the "pa
 from seglab.data.layouts import pair_lists  # noqa: F401  (registers the "pair-lists" format)
 from seglab.data.layouts import celebamask_hq  # noqa: F401  (registers the "celebamask-hq" format)
 from seglab.data.layouts import hub_parquet  # noqa: F401  (registers the "hub-parquet" format)
+from seglab.data.layouts import side_by_side_pictures  # noqa: F401  (registers the "side-by-side" format)
 from seglab.data.annotations import coco_json  # noqa: F401  (registers the "coco" format)
 from seglab.data.annotations import coco_image_json  # noqa: F401  (registers the "coco-per-image" format)
 from seglab.data.annotations import cellpose  # noqa: F401  (registers the "cellpose" format)

@@ -65,6 +65,7 @@ def model_card(cfg: ExperimentConfig, data: PreparedData) -> ModelCard:
         modalities=data.index.modalities if len(data.index.modalities) == data.in_channels else (),
         planes_as_channels=data.index.planes_as_channels,
         no_data=data.index.no_data,
+        image_half=data.index.image_half,
     )
 
 

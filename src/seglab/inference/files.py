@@ -22,6 +22,7 @@ from seglab.data.discovery.image_names import image_name_pattern, pick_files
 from seglab.data.discovery.naming import KeyRule, looks_like_mask_folder
 from seglab.data.classes import ClassSpec
 from seglab.data.files.geotiff import georeference, write_georeferenced_mask
+from seglab.data.files.halves import half_of, twice_as_wide
 from seglab.data.files.label_dtype import label_dtype
 from seglab.data.files.parquet_shards import SHARD_SUFFIXES, shard_kind
 from seglab.data.files.video_frames import VIDEO_SUFFIXES
@@ -436,20 +437,30 @@ def predict_files(
     holds those values, grey (16-bit above 255), instead. An input that cannot be read or predicted
     stops it, or is recorded in `bad` and passed over where that skips them (`BadInputs`). Every
     name is claimed in `bases` before any image is predicted, refusing inputs whose outputs would
-    overwrite another's with nothing written (`OutputBases.claim_all`)."""
+    overwrite another's with nothing written (`OutputBases.claim_all`).
+    For a run trained on pictures of an image and its mask side by side (`Segmenter.image_half`),
+    an input twice as wide as high is such a picture: its image's half is predicted, the outputs
+    that half's size, said in one line."""
     bad = bad or BadInputs()
     bases = bases or OutputBases()
     out = Path(out_dir)
     images = channel_images(files, predictor.channel_files)
     names = names or output_names(files, predictor.channel_files)
     bases.claim_all(out, {path: names[path] for path in images})
-    keep_alpha, no_data = predictor.reads_alpha, predictor.no_data  # as training read them
+    keep_alpha, no_data, half = predictor.reads_alpha, predictor.no_data, predictor.image_half  # as training read them
     written = []
+    halved = 0
     for path, channel_files in progress_bar(images.items(), desc="predict", unit="image", enabled=progress):
         with bad.guard(path):
             base = bases.claim(out / names[path], path)
             image = read_image(channel_files if len(channel_files) > 1 else path, keep_alpha, no_data)
+            if half is not None and twice_as_wide(*image.shape[:2]):
+                image, halved = half_of(image, half), halved + 1
             written.append(write_prediction(predictor, image, base, path, save_probs, values))
+    if halved:
+        log.info("%s of %d are twice as wide as high, an image and its mask side by side as the run trained on: the "
+                 "%s half of each was predicted, its outputs that half's size", _count(halved, "image"), len(images),
+                 half)
     return written
 
 

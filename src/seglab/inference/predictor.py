@@ -90,6 +90,12 @@ class Segmenter(Protocol):
         record it (`ModelCard.planes_as_channels`)."""
         ...
 
+    @property
+    def image_half(self) -> str | None:
+        """The half ("left", "right") of a picture holding an image and its mask side by side that
+        training read as the image (`ModelCard.image_half`); None: each file was the image."""
+        ...
+
     def predict(self, image: np.ndarray) -> Prediction: ...
 
 
@@ -187,6 +193,10 @@ class CardModel:
     @property
     def planes_as_channels(self) -> bool | None:
         return self.card.planes_as_channels
+
+    @property
+    def image_half(self) -> str | None:
+        return self.card.image_half
 
     def predict(self, image: np.ndarray) -> Prediction:
         raise NotImplementedError

@@ -15,6 +15,7 @@ from typing import Any
 from torch import nn
 
 from seglab.data import ClassSpec
+from seglab.data.files.halves import HALVES
 from seglab.errors import CheckpointError
 from seglab.models import create_model
 
@@ -67,6 +68,10 @@ class ModelCard:
     # the pixel value training read as no data in every image (`data.no_data`: Kelp Wanted's -32768),
     # besides what a TIFF's GDAL_NODATA tag marks; `predict` and `evaluate` read images alike
     no_data: float | None = None
+    # "left" or "right": training read pictures of an image and its mask side by side, the image in
+    # that half (pix2pix's datasets: `DatasetIndex.image_half`); `predict` takes that half of such
+    # pictures. None: each file was the image
+    image_half: str | None = None
 
     @property
     def class_spec(self) -> ClassSpec:
@@ -142,6 +147,9 @@ class ModelCard:
             no_data = values.get("no_data")
             if no_data is not None and (isinstance(no_data, bool) or not isinstance(no_data, (int, float))):
                 raise TypeError(f"no_data is {no_data!r}, not a number or null")
+            image_half = values.get("image_half")
+            if image_half not in (None, *HALVES):
+                raise TypeError(f"image_half is {image_half!r}, not {', '.join(map(repr, HALVES))} or null")
             card = cls(
                 model=values["model"],
                 options=dict(values["options"]),
@@ -158,6 +166,7 @@ class ModelCard:
                 modalities=tuple(modalities),
                 planes_as_channels=planes_as_channels,
                 no_data=None if no_data is None else float(no_data),
+                image_half=image_half,
             )
         except (KeyError, TypeError, ValueError) as err:
             raise CheckpointError(f"model card is incomplete or malformed: {err!r}") from None

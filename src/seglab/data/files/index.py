@@ -125,6 +125,10 @@ class DatasetIndex:
         mask_values: the raw label values of the masks sampled to choose their encoding
             (`choose_encoding`), or of every label volume (`volumes`); empty where the layout
             sampled none.
+        image_half: "left" or "right", the half of each picture that holds the image where a
+            picture holds an image and its mask side by side (pix2pix's datasets: the
+            side-by-side layout); the run's card keeps it so that `predict` takes that half of
+            such pictures. None: each image file is the image.
     """
 
     root: Path
@@ -145,6 +149,7 @@ class DatasetIndex:
     no_data: float | None = None
     planes_as_channels: bool = False
     mask_values: frozenset[int] = frozenset()
+    image_half: str | None = None
 
 
 def natural_key(name: str) -> tuple[object, ...]:

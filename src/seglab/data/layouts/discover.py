@@ -22,7 +22,7 @@ from seglab.data.classes.mapping import (
     keeping_ignored,
 )
 from seglab.data.discovery.channel_files import channel_names
-from seglab.data.discovery.folders import one_listing
+from seglab.data.discovery.folders import one_listing, walk
 from seglab.data.encodings.alpha_masks import ALPHA_CLASSES, OPAQUE, AlphaMapping
 from seglab.data.encodings.class_instances import ClassInstanceMapping
 from seglab.data.encodings.coloured_objects import OBJECT_CLASSES, ColouredObjectsMapping
@@ -33,6 +33,7 @@ from seglab.data.encodings.label_maps import label_map_encoding, parse_label_map
 from seglab.data.encodings.outlines import FilledOutlineMapping
 from seglab.data.encodings.value_classes import classes_from_value_names, unnamed_binary, without_stated_void
 from seglab.data.files.alpha import ALPHA_READINGS, data_alpha_image
+from seglab.data.files.halves import not_twice_as_wide
 from seglab.data.files.index import DatasetIndex, Pair
 from seglab.data.files.pixel_budget import set_max_pixels
 from seglab.data.layouts.formats import DatasetFormat, FORMATS, ReadOptions
@@ -69,6 +70,7 @@ def discover(
     no_data: float | None = None,
     bands: Sequence[str] | None = None,
     mask_alpha: bool = False,
+    side_by_side: str | None = None,
 ) -> DatasetIndex:
     """Find the layout of a dataset folder and index its image/mask pairs.
 
@@ -108,13 +110,17 @@ def discover(
             (`B02`, `B03`, ...; `folders.band_chips`); None: every band most chips hold.
         mask_alpha: every mask is read by its alpha channel (`alpha_masks.AlphaMapping`), as masks
             whose RGB holds no label are unasked.
+        side_by_side: "left" or "right": each picture holds an image and its mask side by side,
+            the image in that half (pix2pix's datasets; the side-by-side layout, which otherwise
+            tells the image's half from the pictures).
 
     Raises:
         DataError: missing or empty folder, unknown layout, bad classes.json, no pairs, two
             folders that could hold the masks.
         ConfigError: `format` is not a registered format, a bad `mask_pattern`, or bad
             slicing options, `fill_outlines` on multi-label masks, an unknown `alpha`, fewer than
-            two `bands`, `mask_alpha` with a classes.json of other than two classes.
+            two `bands`, `mask_alpha` with a classes.json of other than two classes, a
+            `side_by_side` half other than left or right, or with another layout or named folders.
 
     Example:
         >>> index = discover("data/isbi2012")  # doctest: +SKIP
@@ -126,7 +132,7 @@ def discover(
         raise ConfigError(f"data.alpha (--alpha) must be one of {', '.join(ALPHA_READINGS)}, got {alpha!r}")
     options = ReadOptions(slice_axis, empty_slices, cache_dir, images, masks, mask_pattern, merge_masks,
                           task == "multilabel", rle_order, label_field, unmasked_background,
-                          task == "multiclass", tuple(bands) if bands is not None else None)
+                          task == "multiclass", tuple(bands) if bands is not None else None, side_by_side)
     if not root.exists():
         raise DataError(f"dataset folder '{root}' does not exist")
     if root.is_dir() and not any(p for p in root.iterdir() if not p.name.startswith(".")):
@@ -208,7 +214,7 @@ def discover_data(cfg: DataConfig) -> DatasetIndex:
         slice_axis=cfg.slice_axis, empty_slices=cfg.empty_slices, cache_dir=cfg.cache_dir, label_map=cfg.label_map,
         instance_masks=cfg.instance_masks, fill_outlines=cfg.fill_outlines, task=cfg.task, rle_order=cfg.rle_order,
         label_field=cfg.label_field, unmasked_background=cfg.unmasked_background, alpha=cfg.alpha,
-        no_data=cfg.no_data, bands=cfg.bands, mask_alpha=cfg.mask_alpha,
+        no_data=cfg.no_data, bands=cfg.bands, mask_alpha=cfg.mask_alpha, side_by_side=cfg.side_by_side,
     )
 
 
@@ -426,6 +432,8 @@ def _choose_format(root: Path, name: str, options: ReadOptions) -> DatasetFormat
     if root.is_file() and (options.names_folders and not options.names_folders_only
                            or name not in ("auto", *_file_formats())):
         raise _a_file(root)
+    if options.image_half is not None:
+        return _side_by_side(root, name, options)
     if options.names_folders:
         both = options.images is not None and options.masks is not None
         picking = [n for n in (_file_formats() if root.is_file() else FORMATS.names())
@@ -459,6 +467,27 @@ def _choose_format(root: Path, name: str, options: ReadOptions) -> DatasetFormat
         raise _a_file(root)
     looked = "".join(f"\n  {n}: {FORMATS.get(n).layout}" for n in FORMATS.names())
     raise DataError(f"no known dataset layout in '{root}'; looked for:{looked}{what_was_seen(root)}")
+
+
+def _side_by_side(root: Path, name: str, options: ReadOptions) -> DatasetFormat:
+    """The side-by-side layout `--side-by-side` asks for: the pictures under `root`, each cut in two.
+
+    Raises:
+        ConfigError: another layout, or image and mask folders named (the halves are both in one file).
+        DataError: a file under `root` that is no picture twice as wide as high, or none at all.
+    """
+    if name not in ("auto", "side-by-side"):
+        raise ConfigError(f"--side-by-side reads the side-by-side layout, not '{name}'; leave out one of them")
+    if options.names_folders:
+        raise ConfigError("--side-by-side cuts every picture under DATA into its image and its mask; leave out "
+                          "--images, --masks and --mask-pattern, and pass the folder of the pictures to read as DATA")
+    pictures = [p for folder in walk(root) for p in folder.files]
+    odd = not_twice_as_wide(pictures)
+    if odd is not None or not pictures:
+        raise DataError(f"--side-by-side reads pictures twice as wide as high, each an image and its mask side by "
+                        f"side, but {f'{odd} is not one' if odd is not None else f'there are none in {root}'}: move "
+                        "other files out, or pass the folder of those pictures as DATA")
+    return FORMATS.get("side-by-side")(options)
 
 
 def _file_formats() -> list[str]:

@@ -15,6 +15,7 @@ from typing import ClassVar
 
 from seglab.data.classes import ClassSpec
 from seglab.data.discovery.naming import KEY_RULES, KeyRule, template_rules
+from seglab.data.files.halves import HALVES
 from seglab.data.files.index import DatasetIndex
 from seglab.data.files.volumes import slice_axis
 from seglab.errors import ConfigError
@@ -51,9 +52,13 @@ class ReadOptions:
             B02,B03,B04,B08`; folder-pairs, `folders.band_chips`), or the datasets of an HDF5 file's
             sample groups (`--bands pre_fire,post_fire`; array-stack, `sample_groups`); None: those
             most chips hold, the datasets every group holds.
+        image_half: the half of each picture holding the image, "left" or "right", in pictures of
+            an image and its mask side by side (`--side-by-side`; the side-by-side layout, pix2pix's
+            datasets); None: told from the pictures.
 
     Raises:
-        ConfigError: an unknown axis or a share outside 0..1, fewer than two bands or one twice.
+        ConfigError: an unknown axis or a share outside 0..1, fewer than two bands or one twice,
+            an image half other than left or right.
     """
 
     slice_axis: str = "axial"
@@ -69,6 +74,7 @@ class ReadOptions:
     unmasked_background: bool = False
     multiclass: bool = False
     bands: tuple[str, ...] | None = None
+    image_half: str | None = None
 
     def __post_init__(self) -> None:
         slice_axis(self.slice_axis)  # raises ConfigError for an unknown plane
@@ -79,6 +85,9 @@ class ReadOptions:
             raise ConfigError(f"data.bands (--bands) names two or more bands of a chip folder, each once, e.g. "
                               f"B02,B03,B04,B08; got {','.join(self.bands)} (a model of one band reads a folder of "
                               "such files: --images)")
+        if self.image_half not in (None, *HALVES):
+            raise ConfigError(f"data.side_by_side (--side-by-side) names the half of each picture that holds the "
+                              f"image: {' or '.join(HALVES)}; got {self.image_half!r}")
 
     @property
     def band_words(self) -> tuple[str, ...] | None:

@@ -31,6 +31,7 @@ from seglab.data.files.volumes import ANALYZE_SUFFIX, VOLUME_SUFFIXES, analyze_d
 from seglab.data.layouts.apart_folders import apart_routes
 from seglab.data.layouts.folder_pairs.named_folders import _named_pair
 from seglab.data.layouts.manifest_columns import manifest_route
+from seglab.data.layouts.side_by_side_pictures import side_by_side_route
 from seglab.data.layouts.unread_containers import container_lines, is_container
 from seglab.data.layouts.volume_format.named_folders import named_folders_layout
 from seglab.errors import DataError
@@ -74,6 +75,8 @@ def what_was_seen(root: Path) -> str:
         found = f"\nfolders with images:{listed}" + (f"\n  ({too_deep})" if deeper else "")
         found += "".join(f"\n  image and mask folders at one place below the folders named for them: {route}"
                          for route in apart_routes(seen))
+        halves = side_by_side_route(seen)
+        found += f"\n  {halves}" if halves else ""
     elif deeper:  # Dark Zurich's <zip>/rgb_anon/<split>/<condition>/<sequence>/: the images are there, only deep
         found = f"\nno image files within {MAX_DEPTH} levels: the images lie deeper\n  ({too_deep})"
     else:
