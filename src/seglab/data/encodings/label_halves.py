@@ -66,11 +66,11 @@ def image_half(pictures: Sequence[Path]) -> str | None:
 
 def _flat_shares(half: np.ndarray) -> list[float]:
     """The share of `half`'s inner pixels that are flat at each of `TOLERANCES`, clipped ones left out."""
-    scale = image_scale(half.dtype) / 255  # tolerances are 8-bit levels
-    values = np.nan_to_num(half.astype(np.float32))
+    top = image_scale(half.dtype)
+    scale = top / 255  # tolerances are 8-bit levels
+    values = half.astype(np.float32)  # pictures (PNG, JPEG): no NaN, which only TIFFs' no-data tags make
     spread = (ndimage.maximum_filter(values, size=(3, 3, 1)) - ndimage.minimum_filter(values, size=(3, 3, 1)))
     spread = spread.max(axis=2)[1:-1, 1:-1]
-    top = image_scale(half.dtype)
     clipped = ((values <= CLIPPED * scale).all(axis=2) | (values >= top - CLIPPED * scale).all(axis=2))[1:-1, 1:-1]
     if not spread.size:
         return [0.0] * len(TOLERANCES)
