@@ -8,6 +8,7 @@ holding 3-D ones, and `train_slices.list`, `val.list` at the top.
 from __future__ import annotations
 
 import importlib
+import json
 import shutil
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from seglab.data.checking.checks import CHECKS, FATAL
 from seglab.data.files.io import read_mask
 from seglab.data.classes.mapping import IdentityMapping
 from seglab.data.files.read_errors import ReadError
+from seglab.errors import DataError
 
 h5py = pytest.importorskip("h5py", reason="HDF5 files need the 'hdf5' extra (h5py)")
 
@@ -357,8 +359,6 @@ def hypersim(root: Path) -> None:
 def test_hypersim_label_files_are_no_images_of_the_labels_named_after_them(tmp_path):
     """`frame.0000.semantic.hdf5` was read as the image of `frame.0000.semantic_instance.hdf5`
     beside it (ending in values outside the classes): two labellings, no pair."""
-    from seglab.errors import DataError
-
     hypersim(tmp_path)
     with pytest.raises(DataError, match="no known dataset layout"):
         discover(tmp_path)
@@ -413,3 +413,111 @@ def test_ilastik_simple_segmentations_pair_with_their_inputs_named_by_the_projec
     assert index.classes.names == ("Background", "Cell", "Debris")
     assert dict(index.mapping.values) == {0: 255, 1: 0, 2: 1, 3: 2}
     assert not inspect_dataset(tmp_path).problems
+
+
+GEOBENCH_BANDS = ("02 - Blue", "03 - Green", "04 - Red", "08 - NIR", "08A - Vegetation Red Edge")
+
+
+def geobench(root: Path) -> dict[str, np.ndarray]:
+    """GEO-Bench's m-cashew-plant as shipped: `<sample>.hdf5` holding a 2-D dataset per band and
+    `label`, beside `default_partition.json` (`train`, `valid`, `test`), a partition keeping 1 % of
+    train, `band_stats.json` and `task_specs.pkl` (a pickle, never to be loaded); returns the labels."""
+    rng = np.random.default_rng(5)
+    labels = {}
+    root.mkdir(parents=True)
+    for i in range(6):
+        name = f"cashew_{i:05d}"
+        labels[name] = rng.integers(0, 7, (12, 10), dtype=np.uint8)
+        bands = {band: np.full((12, 10), 100 * k + i, np.int16) for k, band in enumerate(GEOBENCH_BANDS)}
+        write_h5(root / f"{name}.hdf5", label=labels[name], **dict(reversed(bands.items())))
+    names = sorted(labels)
+    partition = {"train": names[:3], "valid": names[3:5], "test": names[5:]}
+    (root / "default_partition.json").write_text(json.dumps(partition))
+    (root / "0.01x_train_partition.json").write_text(json.dumps({"train": names[:1], "valid": names[3:5],
+                                                                 "test": names[5:]}))
+    (root / "band_stats.json").write_text(json.dumps({band: {"mean": 1.0} for band in GEOBENCH_BANDS}))
+    (root / "task_specs.pkl").write_bytes(b"\x80\x04 not to be unpickled")
+    return labels
+
+
+def test_geobench_bands_are_the_channels_and_default_partition_the_split(tmp_path):
+    """A file of a 2-D dataset per band beside `label` was refused (no dataset named 'image'): the
+    bands are its image's channels in the order of their names, named in inspect, and
+    `default_partition.json` gives the split, its `valid` the val split, not the 1 % partition."""
+    root = tmp_path / "geobench" / "segmentation_v1.0" / "m-cashew-plant"
+    labels = geobench(root)
+    index = discover(tmp_path / "geobench")
+    assert index.format == "folder-pairs" and len(index.pairs) == 6 and not index.problems
+    assert index.pairing[0].endswith(f"(the image's 5 channels: {', '.join(GEOBENCH_BANDS)})")
+    assert {p.name: p.split for p in index.pairs} == {
+        "cashew_00000": "train", "cashew_00001": "train", "cashew_00002": "train", "cashew_00003": "val",
+        "cashew_00004": "val", "cashew_00005": "test"}
+    pair = index.pairs[4]
+    assert read_image(pair.image)[0, 0].tolist() == [4, 104, 204, 304, 404]
+    np.testing.assert_array_equal(read_mask(pair.mask, IdentityMapping()), labels["cashew_00004"])
+
+
+def autoice_scene(path: Path, label: np.ndarray | None = None) -> Path:
+    """An AutoICE `<scene>_prep.nc` (netCDF4, HDF5 underneath): SAR channels with NaN borders, the
+    ice charts `SIC`, `SOD`, `FLOE` (uint8, 255 masked; `SOD` declaring it as `_FillValue`),
+    `distance_map`, and coarser grids; with `label`, an `image` and a `label` instead."""
+    rng = np.random.default_rng(6)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with h5py.File(path, "w", userblock_size=512) as file:  # the signature past a user block, as some writers put it
+        if label is not None:
+            file["image"], file["label"] = rng.random(label.shape, dtype=np.float32), label
+            return path
+        for name in ("nersc_sar_primary", "nersc_sar_secondary"):
+            file[name] = rng.normal(-20, 3, (20, 24)).astype(np.float32)
+            file[name][:, :2] = np.nan
+        for name, top in (("SIC", 10), ("SOD", 5), ("FLOE", 6)):
+            chart = rng.integers(0, top + 1, (20, 24)).astype(np.uint8)
+            chart[:, :2] = 255
+            file[name] = chart
+        file["SOD"].attrs["_FillValue"] = np.uint8(255)
+        file["distance_map"] = rng.integers(0, 40, (20, 24)).astype(np.uint8)
+        file["btemp_18.7h"] = rng.random((3, 4)).astype(np.float32)
+    return path
+
+
+def test_netcdf4_scenes_are_told_as_hdf5_naming_the_arrays_that_could_be_the_mask(tmp_path):
+    """`.nc` files were "a format seglab does not read: convert them to PNG or TIFF": they are HDF5
+    by their first bytes, and the refusal names their channels, the label rasters to pick from,
+    their no-data values and the flags that leave them out."""
+    for scene in ("20180124T194759_dmi", "20180410T084537_dmi", "20190406T102029_cis"):
+        autoice_scene(tmp_path / "train" / f"{scene}_prep.nc")
+    with pytest.raises(DataError) as error:
+        discover(tmp_path)
+    said = str(error.value)
+    assert "train/: 3 '.nc' files, HDF5 by their first bytes" in said and "PNG or TIFF" not in said
+    assert "2 measurements of 20x24 (nersc_sar_primary, nersc_sar_secondary)" in said
+    assert "4 arrays of whole numbers that could each be the mask (FLOE, SIC, SOD, distance_map)" in said
+    assert "255 marks no data in FLOE, SIC, SOD: --ignore-index 255 leaves it out" in said
+    assert "NaN marks no data in nersc_sar_primary, nersc_sar_secondary: --nodata nan" in said
+
+
+def test_hdf5_pairs_under_another_suffix_are_told_to_be_renamed(tmp_path):
+    for i in range(3):
+        autoice_scene(tmp_path / "scenes" / f"scene_{i}.nc", np.zeros((8, 8), np.uint8))
+    with pytest.raises(DataError, match=r"each holding an image and a mask, which seglab reads named \.h5: rename"):
+        discover(tmp_path)
+
+
+def test_iwoai_volumes_and_one_hot_labels_are_told_with_their_conversion(tmp_path):
+    """IWOAI 2019's `train_001_V00.im` (HDF5 `data`, a 3-D scan) + `.seg` (H x W x D x 6, a 0/1
+    channel per tissue, no background) were to be "converted to PNG or TIFF": the refusal says
+    what they are and the conversion to NIfTI that reads them (docs/volumes.md)."""
+    for case in ("train_001_V00", "train_001_V01", "train_002_V00"):
+        onehot = np.zeros((8, 8, 4, 6), np.uint8)
+        onehot[2:4, 2:6, 1:3, 2] = 1
+        write_h5(tmp_path / "train" / f"{case}.im", data=onehot.sum(-1).astype(np.float32))
+        write_h5(tmp_path / "train" / f"{case}.seg", data=onehot)
+    with pytest.raises(DataError) as error:
+        discover(tmp_path)
+    said = str(error.value)
+    assert "PNG or TIFF" not in said
+    assert "'.im' files, HDF5 by their first bytes (as netCDF4 files are), each an image volume (dataset 'data', " \
+           "8x8x4 float32): convert each image and label file to NIfTI" in said
+    assert "'.seg' files, HDF5 by their first bytes (as netCDF4 files are), each a one-hot label volume (dataset " \
+           "'data', 8x8x4x6 uint8: a 0/1 channel per class, 6 classes, no background channel)" in said
+    assert "the channels as labels 1..6 (0 where none is 1) (docs/volumes.md" in said

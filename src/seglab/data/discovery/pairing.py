@@ -91,6 +91,8 @@ class FolderMatch:
         splits: key -> the split of the folder holding the key's mask, where the masks of an image
             folder of no split lie in the split folders of one labels folder (AI4Mars' `labels/train/`
             and `labels/test/<version>/`; `folders.split_labels`); `split` is then None.
+        bands: the datasets each file of an `IN_ONE_FILE` match stacks as its image's channels, in
+            order (GEO-Bench's `01 - Coastal aerosol`, ..., `12 - SWIR`: `hdf5_files.h5_band_names`).
     """
 
     image_dir: Path
@@ -111,6 +113,7 @@ class FolderMatch:
     area_dirs: tuple[Path, ...] = ()
     planes: dict[str, int] = field(default_factory=dict)
     splits: dict[str, str] = field(default_factory=dict)
+    bands: tuple[str, ...] = ()
 
     def describe(self, root: Path) -> str:
         """One line for `seglab inspect`: which folders, how many pairs, which rule."""
@@ -129,7 +132,8 @@ class FolderMatch:
             split = " [" + ", ".join(f"{name} {n}" for name, n in Counter(self.splits.values()).items()) + "]"
         if self.rule is IN_ONE_FILE:
             kinds = "/".join(sorted({image.suffix.lower() for _, image, _ in self.pairs}))
-            return f"{images}{split}: {len(self.pairs)} {kinds} files, each holding its image and mask arrays"
+            bands = f" (the image's {len(self.bands)} channels: {', '.join(self.bands)})" if self.bands else ""
+            return f"{images}{split}: {len(self.pairs)} {kinds} files, each holding its image and mask arrays{bands}"
         if self.rule is _ONE_IMAGE:
             return f"{where}{split}: its one image with the folder's {1 + len(self.masks_merged)} masks merged"
         if self.namings:

@@ -9,9 +9,11 @@ slices (`h5_group_slices`). The image dataset's name tells a case from a stack (
 `names_stacks`): SSL4MIS names a case's `image` and `label`, PlantSeg its `raw`.
 
 A file holding several datasets gives the one named for its role (`npy_files.array_for_role`), as
-a .npz file does. Shape and dtype come from the dataset's header before anything is read. h5py
-is an optional dependency (`seglab[hdf5]`). A dataset whose data lies in other files (external
-storage, virtual datasets, external links) is refused: a file must not make seglab read others.
+a .npz file does; a file of a 2-D dataset per band beside one named for the mask gives its bands
+as the image's channels (`_bands`: GEO-Bench's `01 - Coastal aerosol`, ..., `12 - SWIR` + `label`).
+Shape and dtype come from the dataset's header before anything is read. h5py is an optional
+dependency (`seglab[hdf5]`). A dataset whose data lies in other files (external storage, virtual
+datasets, external links) is refused: a file must not make seglab read others.
 """
 
 from __future__ import annotations
@@ -49,10 +51,61 @@ def h5py_module() -> ModuleType:
 
 def _dataset(file: Any, role: str, h5py: ModuleType) -> Any:
     """The dataset of an open file holding the image (or mask), in its groups too (Platynereis'
-    `volumes/raw`): the only one, else one named for the role (`npy_files.array_for_role`). Links
-    are not followed: an external one would make seglab read another file."""
+    `volumes/raw`): the only one, else one named for the role (`npy_files.array_for_role`), else
+    for the image the file's bands (`_bands`). Links are not followed: an external one would make
+    seglab read another file."""
     names = _dataset_names(file, h5py)
-    return _checked(file, array_for_role(names, role, "datasets", "no datasets", f"name the {role} dataset '{role}'"))
+    try:
+        name = array_for_role(names, role, "datasets", "no datasets", f"name the {role} dataset '{role}'")
+    except Unusable:
+        bands = _bands(file, names) if role == "image" else None
+        if bands is None:
+            raise
+        return bands
+    return _checked(file, name)
+
+
+class _Bands:
+    """2-D datasets of one shape read as the channels of one image, (H, W, C) in the order given;
+    it reads as the dataset it stands for does (`name`, `shape`, `dtype`, `[()]`)."""
+
+    def __init__(self, datasets: list[Any]) -> None:
+        self.datasets = datasets
+        self.names = tuple(d.name.removeprefix("/") for d in datasets)
+        self.name = " + ".join(self.names)
+        self.shape = (*datasets[0].shape, len(datasets))
+        self.dtype = np.result_type(*(d.dtype for d in datasets))
+
+    def __getitem__(self, index: Any) -> np.ndarray:
+        return np.stack([np.asarray(d[index]) for d in self.datasets], axis=-1)  # promoted to `dtype`
+
+
+def _bands(file: Any, names: list[str]) -> _Bands | None:
+    """The bands of a file that keeps a 2-D dataset per band beside one named for the mask
+    (GEO-Bench's `<sample>.hdf5`: `01 - Coastal aerosol`, `02 - Blue`, ..., `12 - SWIR` and
+    `label`): every other dataset, two or more of the mask's (H, W), in the order of their names
+    (GEO-Bench numbers its bands), so that every file stacks them alike; None for other files."""
+    try:
+        mask = array_for_role(names, "mask", "", "", "")
+    except Unusable:
+        return None
+    shape = file[mask].shape
+    others = sorted(name for name in names if name != mask)
+    if len(others) < 2 or len(shape) != 2 or any(file[name].shape != shape for name in others):
+        return None
+    return _Bands([_checked(file, name) for name in others])
+
+
+def h5_band_names(path: Path) -> tuple[str, ...]:
+    """The names of an HDF5 file's bands in the order they are its image's channels (`_bands`);
+    empty for a file whose image is one dataset, or that cannot be read."""
+    try:
+        h5py = h5py_module()
+        with h5py.File(path, "r") as file:
+            image = _dataset(file, "image", h5py)
+            return image.names if isinstance(image, _Bands) else ()
+    except (OSError, RuntimeError, KeyError, Unusable):  # KeyError: an object HDF5 cannot open
+        return ()
 
 
 def _dataset_names(file: Any, h5py: ModuleType) -> list[str]:

@@ -21,15 +21,16 @@ from seglab.data.discovery.naming import (KEY_RULES, looks_like_image_folder, lo
 from seglab.data.discovery.naming.mask_patterns import fixed_name_rule, pattern_for
 from seglab.data.discovery.pairing import folder_label, names_labels
 from seglab.data.files.dicom import DICOM_SUFFIX, dicom_files, is_series
+from seglab.data.files.hdf5_contents import holds_hdf5
 from seglab.data.files.index import MASK_SUFFIXES, list_images
 from seglab.data.files.io import IMAGE_SUFFIXES
 from seglab.data.files.mat_files import MAT_SUFFIX
 from seglab.data.files.point_text import POINT_TEXT, holds_points
-from seglab.data.files.read_errors import format_by_content
 from seglab.data.files.video_frames import VIDEO_SUFFIXES
 from seglab.data.files.volumes import ANALYZE_SUFFIX, VOLUME_SUFFIXES, analyze_data_file
 from seglab.data.layouts.apart_folders import apart_routes
 from seglab.data.layouts.folder_pairs.named_folders import _named_pair
+from seglab.data.layouts.hdf5_elsewhere import hdf5_route
 from seglab.data.layouts.manifest_columns import manifest_route
 from seglab.data.layouts.side_by_side_pictures import side_by_side_route
 from seglab.data.layouts.unread_containers import container_lines, is_container
@@ -117,8 +118,8 @@ def what_was_seen(root: Path) -> str:
                         _POINT_FILES if suffix in _POINT_SUFFIXES else
                         _VIDEO_FILES if suffix in VIDEO_SUFFIXES else
                         _ROI_FILES if suffix == _ROI_SUFFIX else
-                        "a format seglab does not read: convert them to PNG or TIFF")
-                     for folder, suffix, count in _unread_files(listing))
+                        hdf5_route(first, suffix) or "a format seglab does not read: convert them to PNG or TIFF")
+                     for folder, suffix, count, first in _unread_files(listing))
     found += "".join(f"\n  {(folder.relative_to(root).as_posix() or '.')}/: {count} '{POINT_TEXT}' files, "
                      f"{_POINT_TEXT_FILES}" for folder, count in _point_text_folders(listing))
     found += "".join(f"\n  {(folder.relative_to(root).as_posix() or '.')}/: {count} '.hdf' files holding HDF5 (their "
@@ -419,7 +420,7 @@ def _hdf5_named_hdf(listing: _Listing) -> list[tuple[Path, int]]:
     read as HDF5, and was never named."""
     found = []
     for folder, files in listing:
-        count = sum(f.lower().endswith(".hdf") and format_by_content(folder / f) == "HDF5" for f in files)
+        count = sum(f.lower().endswith(".hdf") and holds_hdf5(folder / f) for f in files)
         found += [(folder, count)] if count else []
     return found[:FOLDERS_SHOWN]
 
@@ -436,18 +437,19 @@ def _unnamed_mat_files(root: Path, seen: list[Folder]) -> list[tuple[str, list[s
     return sorted(found.items())[:FOLDERS_SHOWN]
 
 
-def _unread_files(listing: _Listing) -> list[tuple[Path, str, int]]:
-    """(folder, suffix, count) where three or more files of one suffix no reader takes lie, four
-    levels deep at most: JSRT's raw `All247images/*.IMG` beside its masks, which the folders with
-    images listed above never mention; STARE's gzipped `im0001.ppm.gz` count as `.ppm.gz`. An
-    Analyze volume's `.img` beside its `.hdr` is read with it (iSeg-2017's `subject-1-T1.img`).
-    Archives and containers are named by `container_lines`, however few."""
+def _unread_files(listing: _Listing) -> list[tuple[Path, str, int, Path]]:
+    """(folder, suffix, count, first file) where three or more files of one suffix no reader takes
+    lie, four levels deep at most: JSRT's raw `All247images/*.IMG` beside its masks, which the
+    folders with images listed above never mention; STARE's gzipped `im0001.ppm.gz` count as
+    `.ppm.gz`. An Analyze volume's `.img` beside its `.hdr` is read with it (iSeg-2017's
+    `subject-1-T1.img`). Archives and containers are named by `container_lines`, however few."""
     found = []
     for folder, files in listing:
         read_with_header = {analyze_data_file(folder / f).name for f in files if f.lower().endswith(ANALYZE_SUFFIX)}
-        suffixes = Counter(_suffix(f) for f in files
-                           if not f.startswith(".") and f not in read_with_header and not is_container(f))
-        found += [(folder, suffix, n) for suffix, n in sorted(suffixes.items())
+        unread = sorted(f for f in files if not f.startswith(".") and f not in read_with_header and not is_container(f))
+        suffixes = Counter(map(_suffix, unread))
+        found += [(folder, suffix, n, folder / next(f for f in unread if _suffix(f) == suffix))
+                  for suffix, n in sorted(suffixes.items())
                   if n >= _UNREAD_MIN and suffix and suffix not in _READ_OR_METADATA]
     return found[:FOLDERS_SHOWN]
 

@@ -14,7 +14,8 @@ BOTH = "trainval"  # the train split when train and val lists are absent
 # a list's name in any case and its split, preferred first (Aeroscapes' trn.txt, MSRC-v2's Validation.txt)
 SPLIT_WORDS = {"train": "train", "training": "train", "trn": "train", "val": "val", "valid": "val",
                "validation": "val", "test": "test", "testing": "test", BOTH: BOTH}
-LIST_WORDS = {*SPLIT_WORDS, "split", "splits"}  # a file named with one is said when no list is read
+# a file named with one is said when no list is read (GEO-Bench's `default_partition.json` is a split file)
+LIST_WORDS = {*SPLIT_WORDS, "split", "splits", "partition"}
 # BBBC039's metadata/training.txt, TTPLA's splitting_dataset_txt/train.txt
 LIST_FOLDER_WORDS = {"list", "lists", "split", "splits", "splitting", "imagesets", "metadata"}
 _WORD = re.compile(r"[a-z]+")

@@ -27,7 +27,7 @@ from seglab.data.files.io import IMAGE_SUFFIXES
 from seglab.data.files.mat_files import MAT_SUFFIX, mat_arrays, mat_text
 from seglab.data.files.read_errors import Unusable
 from seglab.data.files.volumes import VOLUME_SUFFIXES
-from seglab.data.splitting.list_names import BOTH, named_split, section_split
+from seglab.data.splitting.list_names import BOTH, SPLIT_WORDS, named_split, section_split
 from seglab.data.splitting.splits import read_split_file
 from seglab.errors import ConfigError, DataError
 
@@ -99,11 +99,16 @@ def _json_names(path: Path) -> dict[str, list[str]]:
     if names is None:
         raise DataError(f"split file '{path}' is not a JSON split file "
                         '{"train": [names], "val": [names], "test": [names]}')
-    others = [f"'{name}' ({len(listed)} names)" for name, listed in names.items() if name not in LISTS and listed]
+    others = [f"'{name}' ({len(listed)} names)" for name, listed in names.items()
+              if SPLIT_WORDS.get(name) not in LISTS and listed]
     if others:
         logger.info("split file '%s' lists %s beside train, val and test: no split seglab reads, so those names "
                     "are in none", path, ", ".join(others))
-    return {split: [listed_stem(name) for name in listed] for split, listed in names.items() if split in LISTS}
+    splits: dict[str, list[str]] = {}
+    for name, listed in names.items():  # GEO-Bench's `valid` is the val split
+        if (split := SPLIT_WORDS.get(name)) in LISTS:
+            splits.setdefault(split, []).extend(listed_stem(entry) for entry in listed)
+    return splits
 
 
 def section_split_names(path: Path) -> dict[str, list[str]] | None:

@@ -87,8 +87,8 @@ class ListSearch:
             files = {split: found[0] for split, found in present.items() if found}  # train_slices.list first
             if files:
                 return files
-        for folder in self._above(image_dir):  # GTA5's split.mat beside images/, CUB's table above images/<class>/
-            if files := self._table_files(folder):
+        for folder in (image_dir, *self._above(image_dir)):  # GTA5's split.mat beside images/, CUB's table above
+            if files := self._table_files(folder):  # images/<class>/, GEO-Bench's among its samples
                 return files
         for folder in self._near(image_dir, mask_dir):
             files = self.split_files(folder, _PLAIN_SUFFIXES, prefer)
@@ -253,13 +253,16 @@ class ListSearch:
     def _table(self, folder: Path) -> Path | None:
         """The table of every split in `folder`: GTA5's or CUB's, else a file named like a list that
         reads as one (`split_table`: TextSeg's `split.json`, CTSpine1K's `data_split.txt` of sections,
-        MAMA-MIA's `train_test_splits.csv` of a column per split)."""
+        MAMA-MIA's `train_test_splits.csv` of a column per split), one named for no split first:
+        GEO-Bench's `default_partition.json` before `0.01x_train_partition.json`, which keeps 1 % of
+        the training samples."""
         if folder not in self._tables:
             shipped = [folder / name for name in TABLES
                        if (folder / name).is_file() and all((folder / b).is_file() for b in READ_BESIDE.get(name, ()))]
             tables = [p for p in self.listed(folder) if p.suffix.lower() in TABLE_SUFFIXES
                       and not LIST_WORDS.isdisjoint(words(p.stem)) and p.is_file()]
-            named = sorted(p for p in {*self.named_like_lists(folder), *tables} if is_table(p))
+            named = sorted((p for p in {*self.named_like_lists(folder), *tables} if is_table(p)),
+                           key=lambda p: (not SPLIT_WORDS.keys().isdisjoint(words(p.stem)), p.name))
             self._tables[folder] = next(iter(shipped), None) or next((p for p in named if split_table(p)), None)
         return self._tables[folder]
 
