@@ -1750,6 +1750,24 @@ def test_a_bids_segmentation_picked_by_masks_keeps_subject_groups_and_its_own_na
     assert regions.classes is None or not any(name.startswith("tissue") for name in regions.classes.names)
 
 
+def test_bids_reconstructions_of_one_modality_are_one_channel(tmp_path: Path) -> None:
+    """FeTA 2.1/2.2: each subject's one T2w as `sub-X_rec-mial_T2w` or `sub-X_rec-irtk_T2w` beside
+    its `rec-..._dseg`. The `rec-` entity was read as part of the modality: two channels, and the
+    irtk cases fatal 'lacks the rec-mial_T2w channel'. acq-, rec- and run- name variants of one
+    modality; of a case's two, the one whose entities its label's name holds is read."""
+    for n, recs in enumerate((["mial"], ["irtk"], ["irtk"], ["mial", "irtk"]), start=1):
+        image, label = make_volume(n)
+        anat = tmp_path / "feta" / f"sub-{n:03d}" / "anat"
+        for rec in recs:
+            save(anat / f"sub-{n:03d}_rec-{rec}_T2w.nii.gz", image + 1000 * (rec != recs[0]))
+        save(anat / f"sub-{n:03d}_rec-{recs[0]}_dseg.nii.gz", label)
+    index = discover(tmp_path / "feta")
+    assert not index.problems and {p.group for p in index.pairs} == {f"sub-{n:03d}" for n in (1, 2, 3, 4)}
+    assert {np.load(p.image).shape[-1] for p in index.pairs} == {1}
+    assert [p.name for p in index.ignored] == ["sub-004_rec-irtk_T2w.nii.gz"]
+    assert np.load(next(p for p in index.pairs if p.group == "sub-004").image).max() < 1000  # mial, as labelled
+
+
 def test_a_bids_case_without_a_channel_on_its_label_grid_is_a_named_finding(tmp_path: Path) -> None:
     for subject in (1, 2, 3):
         _isles(tmp_path, subject, 1)

@@ -18,8 +18,11 @@ names those of the label volumes whose name holds its entities, by BIDS inherita
 another segmentation's (`lookup_tables`).
 
 The channels are the modalities (a file's name after `sub-X_ses-Y_`: `dwi`, `adc`,
-`space-MNI152NLin2009aSym_T1w`) that lie on the label volume's voxel grid in most labelled
-cases, in name order. A subject folder's volumes are all the case's channels, so one on
+`space-MNI152NLin2009aSym_T1w`, less the entities that BIDS says name a variant of one modality:
+`acq-`, `rec-`, `run-`, so that FeTA's `rec-mial_T2w` and `rec-irtk_T2w`, one subject each, are
+one `T2w`) that lie on the label volume's voxel grid in most labelled cases, in name order. Of a
+case's variants of one modality the one whose entities its label's name holds is read
+(`rec-mial_dseg` labels `rec-mial_T2w`), else the first; the others are set aside, listed as ignored. A subject folder's volumes are all the case's channels, so one on
 another grid is a mistake and a `bad-volume` finding; a BIDS session holds every acquisition of
 a visit, each on the grid it was acquired on, so a modality on another grid is expected (ISLES'
 FLAIR is never resampled onto its DWI) and is left out with a log line naming it and how to
@@ -29,6 +32,7 @@ train on it (`modality_grids`). A case that lacks a channel the others have on t
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -41,10 +45,14 @@ from seglab.data.files.volumes import volume_stem
 from seglab.data.layouts.volume_format.cases import is_case_label
 from seglab.data.layouts.volume_format.modality_grids import channels_on_grid
 
+log = logging.getLogger(__name__)
+
 _SUBJECT = re.compile(r"sub-[A-Za-z0-9]+")
 _CASE = re.compile(r"(sub-[A-Za-z0-9]+)(?:_ses-[A-Za-z0-9]+)?(?=_)")
 _LABEL_SUFFIXES = ("mask", "msk", "dseg", "roi")
 _NEITHER = re.compile(r"(?:^|_)desc-brain_mask$|_probseg$", re.IGNORECASE)  # brain masks, probabilities
+# entities of one modality acquired with other parameters, reconstructed otherwise or repeated (BIDS' acq, rec, run)
+_VARIANTS = ("acq", "rec", "run")
 _SUBJECT_DEPTH = 4  # derivatives/ATLAS/train/sub-r001s001
 _SOURCES = "sourcedata"  # the raw files (DICOM) the BIDS images were converted from
 
@@ -57,7 +65,7 @@ class BidsCases:
     unlabelled: list[Path] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     groups: dict[str, str] = field(default_factory=dict)  # case -> its subject
-    ignored: list[Path] = field(default_factory=list)  # label volumes beside the one `--masks` picks
+    ignored: list[Path] = field(default_factory=list)  # label volumes beside the one `--masks` picks, variants set aside
 
 
 def bids_cases(root: Path, label_file: str | None = None) -> BidsCases | None:
@@ -76,7 +84,9 @@ def bids_cases(root: Path, label_file: str | None = None) -> BidsCases | None:
     if label_file:
         found.ignored = [p for case in labelled for p in cases[case] if _is_label(p) and p not in labels[case]]
     others = {case: [p for p in cases[case] if p not in labels[case]] for case in labelled}
-    grid = channels_on_grid({case: _images(others[case], case) for case in labelled}, labelled)
+    images = {case: _images(others[case], case, labelled[case]) for case in labelled}
+    found.ignored += _log_variants([p for case in labelled for p in _variants(others[case], images[case])])
+    grid = channels_on_grid(images, labelled)
     found.problems += grid.problems
     for case, volumes in grid.volumes.items():
         found.subjects.append(Subject(case, volumes, labelled[case]))
@@ -118,14 +128,42 @@ def _is_label(path: Path) -> bool:
     return entities[-1].lower() in _LABEL_SUFFIXES or any(e.startswith("label-") for e in entities[1:-1])
 
 
-def _images(files: list[Path], case: str) -> dict[str, Path]:
-    """modality (the name after the case's `sub-X_ses-Y_`) -> the case's image volume of it, the
-    first where two share one (a raw and a derivative copy)."""
-    images: dict[str, Path] = {}
-    for path in files:
-        if not _is_label(path) and not _NEITHER.search(volume_stem(path)):
-            images.setdefault(volume_stem(path)[len(case) + 1:], path)
-    return images
+def _is_image(path: Path) -> bool:
+    """An image volume by its BIDS name: neither a label volume nor a brain mask or probabilities."""
+    return not _is_label(path) and not _NEITHER.search(volume_stem(path))
+
+
+def _images(files: list[Path], case: str, label: Path | None = None) -> dict[str, Path]:
+    """modality (`_modality`) -> the case's image volume of it: of several (variants, or a raw
+    and a derivative copy), the one whose name shares the most entities with `label`'s, else the first."""
+    held = set(volume_stem(label).split("_")) if label is not None else set()
+    images: dict[str, list[Path]] = {}
+    for path in filter(_is_image, files):
+        images.setdefault(_modality(volume_stem(path)[len(case) + 1:]), []).append(path)
+    return {modality: max(paths, key=lambda p: len(held & set(volume_stem(p).split("_"))))
+            for modality, paths in images.items()}
+
+
+def _modality(name: str) -> str:
+    """A volume's modality: its name after the case's `sub-X_ses-Y_` less the entities naming a
+    variant of one (`_VARIANTS`: `rec-mial_T2w` is a `T2w`)."""
+    return "_".join(e for e in name.split("_") if e.split("-")[0].lower() not in _VARIANTS) or name
+
+
+def _variants(files: list[Path], images: dict[str, Path]) -> list[Path]:
+    """The image volumes of a case other than those `images` reads, named apart from each of
+    them: variants of a modality set aside, not copies of one under the same name."""
+    read = {volume_stem(p) for p in images.values()}
+    return [p for p in files if _is_image(p) and p not in images.values() and volume_stem(p) not in read]
+
+
+def _log_variants(variants: list[Path]) -> list[Path]:
+    """`variants`, after one log line naming the first and how to read it instead."""
+    if variants:
+        log.info("set aside %d image volumes that are variants (acq-, rec-, run-) of a modality another volume of "
+                 "their case is read for (e.g. '%s'), listed as ignored; to read one instead, move the other out of "
+                 "the dataset", len(variants), variants[0])
+    return variants
 
 
 def lookup_tables(folder: Path, labels: Sequence[Path]) -> list[Path] | None:
