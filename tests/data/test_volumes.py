@@ -398,6 +398,27 @@ def test_images_and_labels_folders_match_by_name(tmp_path: Path, label_dir: str,
     assert "b.nii.gz" in str(index.problems[0])
 
 
+def test_images_and_masks_folders_holding_their_volumes_in_one_subfolder_each_pair(tmp_path: Path) -> None:
+    """ACOUSLIC-AI 2024: `images/stacked_fetal_ultrasound/<uuid>.mha` + `masks/stacked_fetal_abdomen/<uuid>.mha`
+    (one subfolder each, named apart): 'no known dataset layout'. The frames are cut as every volume
+    is, in RAS (X, Y) order: the .mha's x (its columns) are a slice's rows, flipped with y from ITK's LPS."""
+    from seglab.data.files.metaimage import write_labels
+    lps = np.diag([-0.28, -0.28, 1.0, 1.0])  # an identity TransformMatrix, as the release's .mha files hold
+    for folder in ("images/stacked_fetal_ultrasound", "masks/stacked_fetal_abdomen"):
+        (tmp_path / folder).mkdir(parents=True)
+    for n in range(3):
+        frames = np.random.default_rng(n).integers(0, 60, (32, 24, 5)).astype(np.uint8)
+        label = np.zeros_like(frames)
+        label[8:20, 6:16, 2] = 1 + n % 2
+        write_labels(tmp_path / "images" / "stacked_fetal_ultrasound" / f"case-{n}.mha", frames, lps)
+        write_labels(tmp_path / "masks" / "stacked_fetal_abdomen" / f"case-{n}.mha", label, lps)
+    index = discover(tmp_path)
+    assert index.format == "volumes" and not index.problems and len(index.pairs) == 3 * 5
+    assert {p.group for p in index.pairs} == {"case-0", "case-1", "case-2"}
+    frame = np.load({p.name: p for p in index.pairs}["case-2/slice002"].image)[..., 0]
+    assert np.array_equal(frame, np.random.default_rng(2).integers(0, 60, (32, 24, 5))[::-1, ::-1, 2])
+
+
 def test_subject_folders_stack_their_modalities_in_name_order(tmp_path: Path) -> None:
     for i in range(2):
         image, label = make_volume(i)

@@ -100,19 +100,31 @@ def _bids_layout(root: Path, label_file: str | None = None) -> Layout | None:
 def _image_and_label_folders(root: Path, label_file: str | None = None,
                              volumes: Callable[[Path], list[Path]] = volumes_in) -> Layout | None:
     """The cases of `images/` (or of numbered image folders side by side: LNDb's `data0/` ...
-    `data5/`) beside `labels/` or `masks/`, matched by name, or each image's label the one of
-    several raters' that `label_file` picks (`rater_cases`: LNDb's `masks/LNDb-0001_rad1.mhd`);
-    `volumes` lists a folder's volumes (`volumes_in`, or the cache `_find_layout` shares).
+    `data5/`) beside `labels/` or `masks/`, either holding its volumes in its one subfolder
+    (`_lone_folder_volumes`), matched by name, or each image's label the one of several raters'
+    that `label_file` picks (`rater_cases`: LNDb's `masks/LNDb-0001_rad1.mhd`); `volumes` lists a
+    folder's volumes (`volumes_in`, or the cache `_find_layout` shares).
 
     Raises:
         DataError: several raters' label volumes of an image, none picked.
     """
-    images = volumes(root / "images") or _numbered_folders_volumes(root)
+    images = _lone_folder_volumes(root / "images", volumes) or _numbered_folders_volumes(root)
     label_dir = next((name for name in _LABEL_DIRS if (root / name).is_dir()), None)
     if not images or label_dir is None:
         return None
-    labels = volumes(root / label_dir)
-    return rater_cases(images, labels, label_file) or matched_cases(images, labels, label_dir)
+    labels = _lone_folder_volumes(root / label_dir, volumes)
+    label_folder = labels[0].parent.relative_to(root).as_posix() if labels else label_dir
+    return rater_cases(images, labels, label_file) or matched_cases(images, labels, label_folder)
+
+
+def _lone_folder_volumes(folder: Path, volumes: Callable[[Path], list[Path]]) -> list[Path]:
+    """The volumes in `folder`, or where it holds none, those in its one visible subfolder
+    (ACOUSLIC-AI's `images/stacked_fetal_ultrasound/` beside `masks/stacked_fetal_abdomen/`)."""
+    found = volumes(folder)
+    if found or not folder.is_dir():
+        return found
+    inner = [p for p in folder.iterdir() if p.is_dir() and not skipped_folder(p.name)]
+    return volumes(inner[0]) if len(inner) == 1 else []
 
 
 def _numbered_folders_volumes(root: Path) -> list[Path]:
