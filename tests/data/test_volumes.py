@@ -528,6 +528,36 @@ def test_folders_of_rival_label_volumes_are_offered_as_a_choice(tmp_path: Path) 
     assert {p.group for p in index.pairs} == {"duke_001", "duke_002", "nact_01"}
 
 
+def test_case_folders_of_modalities_pair_with_labels_named_their_case_and_label_words(tmp_path: Path) -> None:
+    """UPenn-GBM: `NIfTI-files/images_structural/<case>/<case>_{FLAIR,T1,T1GD,T2}.nii.gz` with
+    `images_segm/<case>_segm.nii.gz` (manual, some cases) and `automated_segm/<case>_automated_approx_segm.nii.gz`
+    (all): 'no known dataset layout', no route named, and `--images images_structural --masks
+    images_segm` expected `images_segm/<case>_FLAIR.nii.gz`. A label named a case folder and label
+    words pairs with that folder's volumes, its channels; the two label folders are offered as a
+    choice, the model's last."""
+    root = tmp_path / "NIfTI-files"
+    cases = ("UPENN-GBM-00001_11", "UPENN-GBM-00001_21", "UPENN-GBM-00002_11", "UPENN-GBM-00003_11")
+    for n, case in enumerate(cases):
+        image, label = make_volume(n)
+        for k, modality in enumerate(("FLAIR", "T1", "T1GD", "T2")):
+            save(root / "images_structural" / case / f"{case}_{modality}.nii.gz", image + 10 * k)
+        save(root / "automated_segm" / f"{case}_automated_approx_segm.nii.gz", label)
+        if n % 2 == 0:
+            save(root / "images_segm" / f"{case}_segm.nii.gz", label)
+    with pytest.raises(DataError) as refused:
+        discover(tmp_path)
+    assert ("\n  2 folders of label volumes pair with the cases of NIfTI-files/images_structural/, a choice of labels "
+            "to train on: --images NIfTI-files/images_structural --masks NIfTI-files/images_segm, or --images "
+            "NIfTI-files/images_structural --masks NIfTI-files/automated_segm\n") in str(refused.value)
+    manual = discover(tmp_path, images="NIfTI-files/images_structural", masks="NIfTI-files/images_segm")
+    assert {p.group for p in manual.pairs} == {cases[0], cases[2]} and not manual.problems
+    assert len(manual.unlabelled) == 2 * 4 and manual.modalities == ("FLAIR", "T1", "T1GD", "T2")
+    slice0 = np.load(manual.pairs[0].image)
+    assert slice0.shape == (24, 20, 4) and np.allclose(slice0[..., 3] - slice0[..., 0], 30)
+    automated = discover(tmp_path, images="NIfTI-files/images_structural", masks="NIfTI-files/automated_segm")
+    assert {p.name.split("/")[0] for p in automated.pairs} == set(cases) and not automated.problems
+
+
 def test_numbered_modality_folders_beside_a_label_folder_are_each_cases_channels(tmp_path: Path) -> None:
     """BONBID-HIE 2023: `1ADC_ss/<case>-ADC_ss`, `2Z_ADC/Zmap_<case>-ADC_smooth2mm_clipped10` and
     `3LABEL/<case>_lesion`: 'no known layout', no route named. Folders named for a modality less a

@@ -260,6 +260,8 @@ def _numbered_mask_route(root: Path, folders: dict[Path, list[Path]]) -> str:
 
 
 _HAND_DRAWN = re.compile(r"manual|truth|expert|reference|annotat|(?<![a-z])gt(?![a-z])", re.IGNORECASE)
+# labels a model drew, offered after any other (UPenn-GBM's automated_segm/ beside images_segm/, MAMA-MIA's automatic/)
+_MACHINE_MADE = re.compile(r"automat|predict|pseudo|approx", re.IGNORECASE)
 
 
 def _case_mask_route(root: Path, folders: dict[Path, list[Path]]) -> str:
@@ -316,7 +318,8 @@ def _label_set_routes(root: Path, folders: list[Path]) -> str:
     folder of case folders of channel files, or of volumes), and saying that they are a choice,
     the hand-drawn first, when several pair with one tree: MAMA-MIA's `segmentations/expert/` (an
     expert's tumour masks) and `segmentations/automatic/` (nnU-Net's) for
-    `images/<CASE>/<case>_0000.nii.gz`, folders that no layout reads as a pair, neither beside the other."""
+    `images/<CASE>/<case>_0000.nii.gz`, folders that no layout reads as a pair, neither beside the other;
+    a model's labels after any other (UPenn-GBM's `automated_segm/` after `images_segm/`)."""
     labelled = [f for f in folders if any(looks_like_mask_folder(part) for part in f.relative_to(root).parts)]
     unlabelled = [f for f in folders if f not in labelled]
     trees = Counter(f.parent for f in unlabelled if f.parent != root)
@@ -325,7 +328,7 @@ def _label_set_routes(root: Path, folders: list[Path]) -> str:
         images = tree.relative_to(root).as_posix()
         picks = sorted((labels.relative_to(root).as_posix() for labels in labelled
                         if _pairs_cases(root, images, labels.relative_to(root).as_posix())),
-                       key=lambda name: (not _HAND_DRAWN.search(name), name))
+                       key=lambda name: (not _HAND_DRAWN.search(name), bool(_MACHINE_MADE.search(name)), name))
         routes = ", or ".join(f"--images {shlex.quote(images)} --masks {shlex.quote(pick)}" for pick in picks)
         if len(picks) > 1:
             lines.append(f"\n  {len(picks)} folders of label volumes pair with the cases of {images}/, a choice of "

@@ -9,8 +9,9 @@ Recognised layouts (docs/volumes.md), tried in this order:
    labelsVal/ as the val split); images
    may carry `_0000`, `_0001` channel suffixes, or modality words (HECKTOR's `CHUM-001__CT`,
    `__PT`), the modalities on the label's grid the channels (`modality_grids`).
-2. images/ + labels/ (or masks/), matched by name; label names may end in `_seg`, `_mask`,
-   `_label` or `_labels` (in a label folder `_gd` too: MyoPS 2020's `myops_training_101_gd`).
+2. images/ + labels/ (or masks/), matched by name, either holding its volumes in its one subfolder
+   (ACOUSLIC-AI's `images/stacked_fetal_ultrasound/`); label names may end in `_seg`, `_mask`,
+   `_label` or `_labels` (in a label folder `_gd` and `_segm` too: MyoPS 2020's `myops_training_101_gd`).
    Tried first: an image folder beside two or more folders of 0/1 volumes named like its
    images, or in a folder named for masks beside it (UroCell's `data/` + `fv/`, `golgi/`,
    `lyso/`, `mito/`; `images/` + `labels/<class>/`), a class per folder (`class_folders`).

@@ -23,9 +23,11 @@ from seglab.data.files.volumes import VOLUME_SUFFIXES, volume_stem
 
 # ACDC: _gt; SegTHOR: GT; iSeg-2017: -label
 _LABEL_SUFFIX = re.compile(r"(?:^|[_-])(seg|segmentation|mask|label|labels|gt)$", re.IGNORECASE)
-# in a label folder, ground truth as MyoPS 2020 abbreviates it too (`myops_training_101_gd`); no label
-# word elsewhere, where `_gd` may name a gadolinium-enhanced image (`T1_gd`)
-_LABEL_FOLDER_SUFFIX = re.compile(r"(?:^|[_-])(seg|segmentation|mask|label|labels|gt|gd)$", re.IGNORECASE)
+# in a label folder, ground truth as MyoPS 2020 abbreviates it too (`myops_training_101_gd`), and a segmentation
+# as UPenn-GBM does (`UPENN-GBM-00001_11_segm`); no label word elsewhere, where `_gd` may name a
+# gadolinium-enhanced image (`T1_gd`)
+_LABEL_FOLDER_SUFFIX = re.compile(r"(?:^|[_-])(seg|segm|segmentation|mask|label|labels|gt|gd)$", re.IGNORECASE)
+_SEPARATOR = re.compile(r"[_\-.]")
 _LABEL_WORDS = ("seg", "label", "mask", "annotation")  # CURVAS' annotation_1: a rater's label map
 # a rater's number ends a label volume's name, or is all of it: Prostate158's `t2_anatomy_reader1`,
 # `adc_tumor_reader2`; `rater_2`, `annotator3` alone
@@ -113,13 +115,16 @@ def matched_cases(images: list[Path], labels: list[Path], label_dir: str,
     (`_folder_subjects`); unpaired files become problems, but for the images of folders none of
     whose images has a label beside labelled ones elsewhere: unlabelled, as a 2-D image folder
     without masks is (MosMedData's `studies/CT-0/` beside `CT-1/`, whose studies have masks).
-    `rules` (a `--mask-pattern`'s) pair images and labels named apart in place of the learned ones."""
+    `rules` (a `--mask-pattern`'s) pair images and labels named apart in place of the learned ones.
+    Images in a folder per case pair with the label named that case and words ending in a label word
+    (`_case_folder_labels`: UPenn-GBM's `<case>/<case>_FLAIR` with `<case>_automated_approx_segm`)."""
     label_of = {_LABEL_FOLDER_SUFFIX.sub("", volume_stem(p)): p for p in labels}
     channel_of = nnunet_cases(images)
     if not any(_case_key(p, label_of, channel_of) in label_of for p in images):
-        paired = _labels_by_image(images, labels, rules)  # named apart: BTCV's img0001 + label0001
-        label_of = {volume_stem(p): p for p in labels if p not in paired.values()}
-        label_of.update({volume_stem(image): label for image, label in paired.items()})
+        by_folder = _case_folder_labels(images, labels) if rules is None else {}
+        paired = {} if by_folder else _labels_by_image(images, labels, rules)  # named apart: BTCV's img0001 + label0001
+        label_of = {volume_stem(p): p for p in labels if p not in (*paired.values(), *by_folder.values())}
+        label_of.update({volume_stem(image): label for image, label in paired.items()} | by_folder)
     words = {found.group(2) for image in images
              if (found := _MODALITY.fullmatch(volume_stem(image))) and found.group(1) in label_of}
     channels: dict[str, list[Path]] = {}
@@ -192,7 +197,26 @@ def _case_key(image: Path, label_of: dict[str, Path], channel_of: dict[Path, str
     modality = _MODALITY.fullmatch(stem)
     if stem not in label_of and modality and (modality.group(1) in label_of or modality.group(2) in words):
         return modality.group(1)
-    return stem if stem in label_of else channel_of.get(image, stem)
+    key = stem if stem in label_of else channel_of.get(image, stem)
+    return image.parent.name if key not in label_of and image.parent.name in label_of else key
+
+
+def _case_folder_labels(images: Sequence[Path], labels: Sequence[Path]) -> dict[str, Path]:
+    """case folder -> its label volume, for labels each named a folder of image volumes, a
+    separator and words ending in a label word (UPenn-GBM's `images_segm/<case>_segm` and
+    `automated_segm/<case>_automated_approx_segm` for `images_structural/<case>/<case>_FLAIR`, `_T1`,
+    ...); labels naming no folder are left out, and none pairs where two name one folder."""
+    folders = {p.parent.name for p in images}
+    found: dict[str, Path] = {}
+    for label in labels:
+        stem = volume_stem(label)
+        case = next((stem[:at.start()] for at in _SEPARATOR.finditer(stem) if stem[:at.start()] in folders
+                     and _LABEL_FOLDER_SUFFIX.search(stem[at.start():])), None)
+        if case in found:
+            return {}
+        if case is not None:
+            found[case] = label
+    return found
 
 
 def with_modalities(subjects: Sequence[Subject], least: int = 1) -> list[Subject]:
