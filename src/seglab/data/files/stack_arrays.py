@@ -69,7 +69,7 @@ def read_group_slice(path: Path, group: str, name: str, shape: tuple[int, ...]) 
     """
     try:
         within_budget(shape[:2])
-        with h5_group_slices(path, [group], name) as slices:
+        with h5_group_slices(path, [group], [name]) as slices:
             return slices[:1]
     except Unusable as err:
         raise DataError(f"HDF5 file '{path}' at '{group}/{name}' {err}") from None
