@@ -260,6 +260,9 @@ panoptic_segments = st.lists(st.fixed_dictionaries({"id": st.sampled_from([0, 1,
                                                    "category_id": st.sampled_from([1, 7]) | json_values}), max_size=3)
 
 
+# a segment PNG named too long for the file system: Path.is_file raised OSError (ENAMETOOLONG)
+@example(annotation={"image_id": 1, "file_name": "x" * 300, "segments_info": [{"id": 65793, "category_id": 1}]},
+         height=6, png=b"rgb", categories=[{"id": 1, "name": "road", "color": [1, 1, 1]}])
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(annotation=st.fixed_dictionaries({"image_id": st.sampled_from([1, 2]) | json_values,
                                          "file_name": st.sampled_from(["a.png", "../a.png", "b.png"]) | json_values,
@@ -468,6 +471,10 @@ labelbox_objects = st.fixed_dictionaries({
     "mask": json_values | st.fixed_dictionaries({"url": st.sampled_from(["masks/m.png", "/etc/passwd"]) | json_values})})
 
 
+# a mask URL too long for the file system: Path.is_file raised OSError (ENAMETOOLONG)
+@example(objects=[{"name": "road", "annotation_kind": "ImageSegmentationMask",
+                   "composite_mask": {"url": "x" * 300 + ".png", "color_rgb": [7, 7, 7]}}], size=6,
+         data_row={"external_id": "a.jpg", "row_data": "a.jpg"})
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(objects=st.lists(labelbox_objects, max_size=3) | json_values, size=st.sampled_from([6]) | json_values,
        data_row=json_values | st.fixed_dictionaries({"external_id": st.sampled_from(["a.jpg"]) | json_values,

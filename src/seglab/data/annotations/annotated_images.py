@@ -45,8 +45,8 @@ def located_images(named: Sequence[tuple[Path, Sequence[tuple[Hashable, str | Se
             tried = [names] if isinstance(names, str) else list(names)
             candidates: list[Path] = []
             name = tried[0] if tried else ""  # the name said when none is found
-            for each in tried:  # os.path's look-up: a name too long for the file system is none, where Path's raises
-                candidates = [p for p in (source.parent / each, base / each) if os.path.isfile(p) and inside(p, base)]
+            for each in tried:
+                candidates = [p for p in (source.parent / each, base / each) if file_inside(p, base)]
                 candidates = candidates or nearest(by_name.get(Path(each).name, []), source)
                 if candidates:
                     name = each
@@ -95,6 +95,13 @@ def url_file_name(url: str) -> str:
     """The file name a URL or a path ends in, its query left out (Labelbox's `row_data`, a
     Scalabel frame's `url`: `a.jpg` of `https://bucket/a%20b/a.jpg?signature=1`)."""
     return Path(unquote(url.partition("?")[0])).name
+
+
+def file_inside(path: Path, base: Path) -> bool:
+    """Whether a path an annotation names is a file in the dataset folder (`inside`): os.path's
+    look-up, so that a name too long for the file system, or holding a NUL, is no file, where
+    `Path.is_file` raises (OSError: File name too long)."""
+    return inside(path, base) and os.path.isfile(path)
 
 
 def inside(path: Path, base: Path) -> bool:

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from seglab.data.annotations.annotated_images import inside, locate_images
+from seglab.data.annotations.annotated_images import file_inside, locate_images
 from seglab.data.annotations.annotation_formats import AnnotationFileFormat, relative_names
 from seglab.data.classes import ClassSpec, json_colour, shipped_classes
 from seglab.data.annotations.coco_json import coco_files, coco_lists, image_key, is_panoptic
@@ -146,7 +146,7 @@ class CocoPanopticFormat(AnnotationFileFormat):
             for image_id, image in images[panoptic.path].items():
                 entry, annotation = panoptic.images[image_id], panoptic.annotations.get(image_id)
                 png = folder / str(annotation["file_name"]) if annotation else None
-                if png is None or not inside(png, base) or not png.is_file():  # never a file outside the dataset
+                if png is None or not file_inside(png, base):
                     problems.append(Problem(image, f"image has no panoptic PNG ({png or 'no annotation'} in "
                                             f"'{panoptic.path}')", "image-without-mask"))
                     continue

@@ -24,7 +24,7 @@ from urllib.parse import unquote
 
 import numpy as np
 
-from seglab.data.annotations.annotated_images import inside, locate_images, url_file_name
+from seglab.data.annotations.annotated_images import file_inside, locate_images, url_file_name
 from seglab.data.annotations.annotation_formats import AnnotationFileFormat, file_head, file_mentions, relative_names, top_annotation_files, refuse_boxes_only
 from seglab.data.classes import ClassSpec, refuse_unnamed, tool_classes
 from seglab.data.files.index import DatasetIndex, Problem
@@ -287,7 +287,7 @@ def mask_file(item: dict, export: Path, base: Path, source: str) -> MaskFile:
                         f"PNGs under '{base}' and write each one's path, relative to '{export.parent}', in place of "
                         "its URL")
     path = export.parent / unquote(url.partition("://")[2] if scheme == "file" else url)
-    if not inside(path, base) or not path.is_file():
+    if not file_inside(path, base):
         raise DataError(f"{source}: its mask '{url}' is no file under the dataset folder '{base}' (paths are read "
                         f"relative to '{export.parent}')")
     composite = item.get("composite_mask") if isinstance(item.get("composite_mask"), dict) else None

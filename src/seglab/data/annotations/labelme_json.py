@@ -32,7 +32,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from seglab.data.annotations.annotated_images import inside
+from seglab.data.annotations.annotated_images import file_inside
 from seglab.data.annotations.annotation_formats import AnnotationBesideImages, file_head, json_folders, load_json
 from seglab.data.classes import ClassSpec, label_classes, shipped_classes, tool_values
 from seglab.data.annotations.embedded_images import extracted
@@ -177,15 +177,11 @@ class LabelMeFormat(AnnotationBesideImages):
 
 def _named_image(json_path: Path, image_path: str, root: Path) -> Path | None:
     """The image file a LabelMe file's `imagePath` names, relative to the file, when it lies in
-    the dataset (checked lexically, as `annotated_images.inside`); None otherwise."""
+    the dataset (`annotated_images.file_inside`); None otherwise."""
     if not image_path:
         return None
     target = Path(os.path.normpath(json_path.parent / image_path))
-    try:
-        found = inside(target, root) and target.suffix.lower() in IMAGE_SUFFIXES and target.is_file()
-    except (OSError, ValueError):  # a name too long for the system, or holding a NUL
-        return None
-    return target if found else None
+    return target if target.suffix.lower() in IMAGE_SUFFIXES and file_inside(target, root) else None
 
 
 def _images_by_name(root: Path) -> dict[str, Path]:
