@@ -8,12 +8,13 @@ HDF5 stacks (`train/im.h5` + `train/mito_label.h5`) found no layout."""
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from seglab.data import discover, inspect_dataset, read_image, read_mask, split_pairs
+from seglab.data import discover, format_report, inspect_dataset, read_image, read_mask, split_pairs
 from seglab.data.files.hdf5_files import h5_class_names
 from seglab.data.layouts.array_stacks import format as array_stack_format
 from seglab.errors import DataError
@@ -515,6 +516,43 @@ def test_bands_stack_a_dataset_some_sample_groups_lack_with_the_images_of_the_gr
     with pytest.raises(DataError, match=r"--bands pre_fire,post_fire gives 24 channels an image, and seglab reads at "
                                         r"most 16: save the channels to learn from"):
         discover(tmp_path / "full", cache_dir=cache, bands=["pre_fire", "post_fire"])
+
+
+def test_hdf5_names_and_text_not_in_utf8_are_left_out_or_read_printable(tmp_path, caplog):
+    """h5py gives a group name that is not UTF-8 as bytes, and a string attribute that is not as
+    text holding surrogates: the bytes raised TypeError in detection, and class names holding
+    surrogates could not be printed (UnicodeEncodeError) nor written as UTF-8. The group is left
+    out, with a warning naming the file; the text reads with U+FFFD in place of the bytes."""
+    h5py = pytest.importorskip("h5py")
+    path = tmp_path / "chabud" / "train_eval.hdf5"
+    chabud(path, pre_fire=range(0))
+    with h5py.File(path, "a") as file:
+        odd = file.create_group(b"\xff-4c1e")
+        odd["post_fire"], odd["mask"] = np.zeros((H, W, 12), np.uint16), np.zeros((H, W, 1), np.uint8)
+        file.attrs.create("classes", [b"background", b"burn\xffed"], dtype=h5py.string_dtype())
+        file[next(iter(file))].attrs.create(b"a\xff", 1)  # an attribute name before `fold`
+    with caplog.at_level(logging.WARNING, logger="seglab.data.files.hdf5_files"):
+        report = inspect_dataset(tmp_path / "chabud", cache_dir=str(tmp_path / "cache"))
+    assert len(report.index.pairs) == 6 and report.index.classes.names == ("background", "burn\ufffded")
+    assert f"HDF5 file '{path}': objects named in bytes that are not UTF-8 are left out (1, e.g. '\ufffd-4c1e')" \
+        in caplog.text
+    assert {p.group for p in report.index.pairs} == {"fold 0", "fold 1", "fold 2"}
+    format_report(report, all_problems=True).encode("utf-8")  # as `seglab inspect` prints it
+
+
+def test_an_hdf5_file_is_opened_once_to_find_its_stacks(tmp_path, monkeypatch):
+    """A file of a group per split (`train/images` + `train/masks`) was opened twice by the
+    detection: once to look for a sample per group, again for its datasets."""
+    h5py = pytest.importorskip("h5py")
+    (tmp_path / "lesions").mkdir()
+    with h5py.File(tmp_path / "lesions" / "dataset.h5", "w") as file:
+        for seed, split in enumerate(("train", "val")):
+            file[f"{split}/images"], file[f"{split}/masks"] = labelled_slices(3 + seed, seed)
+    opened = []
+    monkeypatch.setattr(h5py, "File", lambda path, *args, _open=h5py.File, **kwargs: opened.append(path)
+                        or _open(path, *args, **kwargs))
+    assert array_stack_format.ArrayStackFormat().detect(tmp_path / "lesions")
+    assert opened == [tmp_path / "lesions" / "dataset.h5"]
 
 
 def test_two_datasets_of_every_sample_group_are_a_choice_named_by_the_flag(tmp_path):

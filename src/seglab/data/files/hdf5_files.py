@@ -4,8 +4,8 @@ a 3-D case holding both (`load_h5_volume`), which the volumes format cuts into s
 stacks of 2-D slices (`h5_stack`), which the array-stack format pairs slice by slice: a file's only
 dataset (MitoEM's `im.h5` beside `mito_label.h5`), or datasets named for stacks as a .npz file's
 arrays are (`images` + `masks`, Keras' `x_train` + `y_train`); or a sample per group
-(`h5_sample_groups`: ChaBuD's `<uuid>/post_fire` + `<uuid>/mask`), its groups read as a stack's
-slices (`h5_group_slices`). The image dataset's name tells a case from a stack (`names_a_case`,
+(`h5_samples_and_datasets`: ChaBuD's `<uuid>/post_fire` + `<uuid>/mask`), its groups read as a
+stack's slices (`h5_group_slices`). The image dataset's name tells a case from a stack (`names_a_case`,
 `names_stacks`): SSL4MIS names a case's `image` and `label`, PlantSeg its `raw`.
 
 A file holding several datasets gives the one named for its role (`npy_files.array_for_role`), as
@@ -14,12 +14,16 @@ as the image's channels (`_bands`: GEO-Bench's `01 - Coastal aerosol`, ..., `12 
 Shape and dtype come from the dataset's header before anything is read. h5py is an optional
 dependency (`seglab[hdf5]`). A dataset whose data lies in other files (external storage, virtual
 datasets, external links) is refused: a file must not make seglab read others.
+h5py gives a name that is not UTF-8 as bytes, and a string attribute that is not as text holding
+surrogates, which no message, pair name or report can print: an object so named is left out (with a
+warning naming the file), and such text reads with U+FFFD in place of the bytes (`_text`).
 """
 
 from __future__ import annotations
 
 import importlib
-from collections.abc import Collection, Iterator, Sequence
+import logging
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +36,8 @@ from seglab.data.files.channels import channels_last
 from seglab.data.files.npy_files import array_for_role, numeric
 from seglab.data.files.pixel_budget import within_budget
 from seglab.data.files.read_errors import ReadError, Unusable
+
+logger = logging.getLogger(__name__)
 
 HDF5_SUFFIXES = (".h5", ".hdf5")
 _MOST_DATASETS = 64  # datasets of a file whose headers are read to find stacks
@@ -110,9 +116,28 @@ def h5_band_names(path: Path) -> tuple[str, ...]:
 
 def _dataset_names(file: Any, h5py: ModuleType) -> list[str]:
     """The paths of an open file's datasets, in its groups too (`train/images`)."""
-    names: list[str] = []
+    names: list[str | bytes] = []
     file.visititems(lambda name, item: names.append(name) if isinstance(item, h5py.Dataset) else None)
-    return names
+    return _text_names(names, file)
+
+
+def _text_names(names: Iterable[str | bytes], file: Any) -> list[str]:
+    """Those of `names` h5py gives as text: one it gives as bytes is not UTF-8, and no message or
+    pair name can hold it; its object is left out, with a warning naming the file and the route."""
+    listed = list(names)
+    kept = [name for name in listed if isinstance(name, str)]
+    if len(kept) < len(listed):
+        odd = next(name for name in listed if isinstance(name, bytes))
+        logger.warning("HDF5 file '%s': objects named in bytes that are not UTF-8 are left out (%d, e.g. '%s'); "
+                       "rename them in UTF-8 to read them", file.filename, len(listed) - len(kept), _text(odd))
+    return kept
+
+
+def _text(value: str | bytes) -> str:
+    """Text h5py gives, printable: bytes that are not UTF-8, and the surrogates h5py decodes them
+    to in a string attribute, become U+FFFD."""
+    raw = value if isinstance(value, bytes) else value.encode("utf-8", "surrogateescape")
+    return raw.decode("utf-8", "replace")
 
 
 def _checked(file: Any, name: str) -> Any:
@@ -238,9 +263,14 @@ def h5_dataset_shapes(path: Path) -> dict[str, tuple[int, ...]]:
     try:
         h5py = h5py_module()
         with h5py.File(path, "r") as file:
-            return {name: tuple(file[name].shape) for name in _usable(file, _dataset_names(file, h5py), h5py)}
+            return _dataset_shapes(file, h5py)
     except (OSError, RuntimeError, ValueError, KeyError, Unusable):  # KeyError: an object HDF5 cannot open
         return {}
+
+
+def _dataset_shapes(file: Any, h5py: ModuleType) -> dict[str, tuple[int, ...]]:
+    """`h5_dataset_shapes` of an open file."""
+    return {name: tuple(file[name].shape) for name in _usable(file, _dataset_names(file, h5py), h5py)}
 
 
 def _usable(file: Any, names: list[str], h5py: ModuleType) -> list[str]:
@@ -257,7 +287,7 @@ def _usable(file: Any, names: list[str], h5py: ModuleType) -> list[str]:
 
 @dataclass(frozen=True)
 class SampleGroup:
-    """One group of an HDF5 file that keeps a sample per group (`h5_sample_groups`).
+    """One group of an HDF5 file that keeps a sample per group (`h5_samples_and_datasets`).
 
     Args:
         shapes: its datasets' shapes by name (`post_fire`, `mask`), from their headers.
@@ -268,40 +298,60 @@ class SampleGroup:
     attributes: dict[str, int | float | str]
 
 
-def h5_sample_groups(path: Path) -> dict[str, SampleGroup]:
-    """Each group of an HDF5 file by name, when the file keeps a sample per group (ChaBuD's
-    `train_eval.hdf5`: `<uuid>/post_fire`, `pre_fire`, `mask`, a `fold` attribute): its root holds
-    two groups or more and nothing else, each holding datasets of numbers kept in the file and
-    nothing else. Empty otherwise, for a file that cannot be read, or without h5py."""
+def h5_samples_and_datasets(path: Path) -> tuple[dict[str, SampleGroup], dict[str, tuple[int, ...]]]:
+    """What the array-stack format looks for in an HDF5 file, read in one opening: its groups by
+    name when it keeps a sample per group (`_sample_groups`), and the shape of each of its datasets
+    (`h5_dataset_shapes`: a group per split, `train/images`, is no sample per group). Both empty for
+    a file that cannot be read, or without h5py."""
     try:
         h5py = h5py_module()
         with h5py.File(path, "r") as file:
-            names = list(file)
-            if len(names) < 2 or not all(isinstance(file.get(n, getlink=True), h5py.HardLink)
-                                         and isinstance(file[n], h5py.Group) for n in names):
+            samples = _sample_groups(file, h5py)
+            return samples, _member_shapes(samples) if samples else _dataset_shapes(file, h5py)
+    except (OSError, RuntimeError, ValueError, KeyError, Unusable):  # KeyError: an object HDF5 cannot open
+        return {}, {}
+
+
+def _sample_groups(file: Any, h5py: ModuleType) -> dict[str, SampleGroup]:
+    """Each group of an open file by name, when the file keeps a sample per group (ChaBuD's
+    `train_eval.hdf5`: `<uuid>/post_fire`, `pre_fire`, `mask`, a `fold` attribute): its root holds
+    two groups or more and nothing else, each holding datasets of numbers kept in the file and
+    nothing else. Empty otherwise, or for groups that cannot be read."""
+    try:
+        names = _text_names(file, file)
+        if len(names) < 2 or not all(isinstance(file.get(n, getlink=True), h5py.HardLink)
+                                     and isinstance(file[n], h5py.Group) for n in names):
+            return {}
+        found = {}
+        for name in names:
+            members = [f"{name}/{member}" for member in _text_names(file[name], file)]
+            usable = _usable(file, members, h5py)
+            if not usable or len(usable) < len(members):
                 return {}
-            found = {}
-            for name in names:
-                members = [f"{name}/{member}" for member in file[name]]
-                usable = _usable(file, members, h5py)
-                if not usable or len(usable) < len(members):
-                    return {}
-                found[name] = SampleGroup({m.rsplit("/", 1)[1]: tuple(file[m].shape) for m in usable},
-                                          _scalars(file[name].attrs))
-            return found
+            found[name] = SampleGroup({m.rsplit("/", 1)[1]: tuple(file[m].shape) for m in usable},
+                                      _scalars(file[name].attrs))
+        return found
     except (OSError, RuntimeError, ValueError, KeyError, TypeError, Unusable):  # TypeError: a type h5py cannot map
         return {}
 
 
+def _member_shapes(samples: dict[str, SampleGroup]) -> dict[str, tuple[int, ...]]:
+    """`h5_dataset_shapes` of a file of `samples`, whose every dataset is a group's member: its
+    groups are not walked a second time (ChaBuD's thousands)."""
+    shapes = {f"{group}/{name}": shape for group, sample in samples.items() for name, shape in sample.shapes.items()}
+    return dict(list(shapes.items())[:_MOST_DATASETS])
+
+
 def _scalars(attributes: Any) -> dict[str, int | float | str]:
-    """The attributes of one number or string each, as Python values."""
+    """The attributes of one number or string each, as Python values, their names and strings as
+    `_text`."""
     found: dict[str, int | float | str] = {}
     for name, value in attributes.items():
-        value = value.decode("utf-8", "replace") if isinstance(value, bytes) else value
+        value = _text(value) if isinstance(value, (bytes, str)) else value
         if isinstance(value, np.generic) and value.ndim == 0:
             value = value.item()
         if isinstance(value, (int, float, str)) and not isinstance(value, bool):
-            found[name] = value
+            found[_text(name)] = value
     return found
 
 
@@ -317,7 +367,7 @@ def h5_class_names(path: Path) -> tuple[str, ...] | None:
         return None
     if listed.ndim != 1 or listed.dtype.kind not in "OSU":
         return None
-    names = tuple(n.decode("utf-8", "replace") if isinstance(n, bytes) else n for n in listed.tolist())
+    names = tuple(_text(n) if isinstance(n, (bytes, str)) else n for n in listed.tolist())
     usable = all(isinstance(n, str) and n.strip() for n in names) and len(set(names)) == len(names)
     return names if names and usable else None
 
@@ -373,7 +423,7 @@ class _GroupSlices:
 
 @contextmanager
 def h5_group_slices(path: Path, groups: Sequence[str], names: Sequence[str]) -> Iterator[_GroupSlices]:
-    """The datasets `names` of each of a file's `groups` (`h5_sample_groups`), open to be read one
+    """The datasets `names` of each of a file's `groups` (`h5_samples_and_datasets`), open to be read one
     group at a time, as a stack's slices are (`h5_stack`), several stacked as channels.
 
     Raises:

@@ -61,7 +61,7 @@ def read_array_stack(path: Path) -> np.ndarray:
 
 def read_group_slice(path: Path, group: str, name: str, shape: tuple[int, ...]) -> np.ndarray:
     """The dataset `name` of one `group` of an HDF5 file that keeps a sample per group (ChaBuD's
-    `<uuid>/post_fire`: `hdf5_files.h5_sample_groups`) as a stack of one slice, (1, H, W[, C]), read
+    `<uuid>/post_fire`: `hdf5_files.h5_samples_and_datasets`) as a stack of one slice, (1, H, W[, C]), read
     after checking its `shape` (from its header) against the pixel budget.
 
     Raises:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from seglab.data.discovery.folders import Folder, walk
 from seglab.data.discovery.naming import looks_like_image_folder, looks_like_mask_folder
-from seglab.data.files.hdf5_files import HDF5_SUFFIXES, SampleGroup, h5_dataset_shapes, h5_sample_groups, names_stacks
+from seglab.data.files.hdf5_files import HDF5_SUFFIXES, SampleGroup, h5_samples_and_datasets, names_stacks
 from seglab.data.files.index import Problem, natural_key
 from seglab.data.files.npy_files import npy_header, numeric
 from seglab.data.files.npz_stacks import npz_member_shapes
@@ -50,8 +50,8 @@ def _stacks(root: Path, bands: tuple[str, ...] | None = None) -> tuple[list[_Sta
             if shape is not None:
                 found.append(_Stack(path, shape))
         for path in _few(folder, HDF5_SUFFIXES):
-            samples = _sample_stacks(path, h5_sample_groups(path), bands)  # ChaBuD's <uuid>/post_fire + <uuid>/mask
-            datasets = h5_dataset_shapes(path) if not samples else {}
+            groups, datasets = h5_samples_and_datasets(path)
+            samples = _sample_stacks(path, groups, bands)  # ChaBuD's <uuid>/post_fire + <uuid>/mask
             if samples:
                 found += samples
             elif len(datasets) == 1:  # MitoEM's im.h5 (`main`): images unless the file is named for masks
@@ -85,7 +85,7 @@ def _named_arrays(path: Path, shapes: dict[str, tuple[int, ...]]) -> list[_Stack
 
 
 def _sample_stacks(path: Path, samples: dict[str, SampleGroup], bands: tuple[str, ...] | None = None) -> list[_Stack]:
-    """The stacks of an HDF5 file keeping a sample per group (`hdf5_files.h5_sample_groups`): each
+    """The stacks of an HDF5 file keeping a sample per group (`hdf5_files.h5_samples_and_datasets`): each
     dataset of one image's shape ((H, W) or (H, W, C)) that every group holds alike (ChaBuD's
     `post_fire` and `mask`), its slices the groups in natural order. A dataset some groups lack
     (ChaBuD's `pre_fire`) is no stack: `sample_groups.left_out` names it. The datasets `--bands`
