@@ -862,6 +862,18 @@ def test_several_images_numbered_as_their_mask_are_offered_a_template_never_one_
     assert sorted(p.name for p in index.ignored) == sorted(f"{n:03d}_normals.png" for n in (0, 1, 0) * 2)
 
 
+def test_images_sharing_a_mask_keyed_by_a_digit_int_does_not_read_are_said_not_a_traceback(tmp_path, caplog):
+    """`²_image_0.png` and `²_image_1.png` share `²_mask.png`: `'²'.isdigit()` is true, and the
+    line saying the images share each mask raised ValueError on `int('²')`; the key is text."""
+    for key in ("\u00b2", "\u00b3"):
+        for light in range(2):
+            save(tmp_path / f"{key}_image_{light}.png", photo(10 * ord(key) + light))
+        save(tmp_path / f"{key}_mask.png", labels(ord(key), (0, 255)))
+    with caplog.at_level(logging.WARNING, logger="seglab.data.layouts.folder_pairs"):
+        index = discover(tmp_path, mask_pattern="{stem}_mask.png")
+    assert len(index.pairs) == 4 and "--images '*_image_0.png' (or '*_image_1.png')" in caplog.text
+
+
 def test_an_input_mask_beside_the_output_truth_is_a_rival_naming_the_truth_offered_first(tmp_path):
     """ICDAR 2021 MapSeg's `101-INPUT.jpg` with its map area `101-INPUT-MASK.png` (an input) and
     the truth `101-OUTPUT-GT.png`, side by side; the test split has no truth. Before, each image

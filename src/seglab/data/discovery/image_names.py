@@ -76,9 +76,10 @@ def shared_masks_line(matches: list[FolderMatch], root: Path) -> str | None:
 def _naming(image: Path, key: str) -> str:
     """The image's name with its pairing key made a wildcard (`000000000-opaque-rgb-img.jpg` ->
     `*-opaque-rgb-img.jpg`, keyed by its number); the name itself when the key is not in it (a
-    folder's fixed-name mask: `rgb_rawlight.png`)."""
+    folder's fixed-name mask: `rgb_rawlight.png`). A key of digits `int` does not read (`'²'.isdigit()`
+    is true) is matched as text."""
     name = image.name
-    if key.isdigit():
+    if key.isdecimal():
         found = next((m for m in re.finditer(r"\d+", name) if int(m.group()) == int(key)), None)
         span = found.span() if found is not None else None
     else:
