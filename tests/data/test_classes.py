@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import json
+import logging
+import tracemalloc
 
 import numpy as np
 import pytest
@@ -324,6 +326,31 @@ def test_a_readme_lists_classes_beside_their_rgb_numbers(tmp_path, text):
 def test_numbers_in_a_readmes_prose_are_no_class_table(tmp_path, text):
     (tmp_path / "README.txt").write_text(text)
     assert classes_from_readme(tmp_path / "README.txt") is None
+
+
+def test_a_readme_of_many_megabytes_is_read_up_to_a_cap_with_a_warning_naming_it(tmp_path, caplog):
+    """AI4Mars' README.txt names its labels in its first line. A README was read whole, however
+    large, by the README readers and by the class tables every .txt beside the masks is tried as
+    (a 2 GB file of that name held 2 GB, then its text): its head is read, and a warning names it."""
+    for k in range(4):
+        mask = np.zeros((16, 16), np.uint8)
+        mask[:, 4:8], mask[:, 8:12], mask[:, 12:], mask[:2] = 1, 2, 3, 255
+        for folder, picture in (("images", mask // 2 + 40 + k), ("labels", mask)):
+            (tmp_path / folder).mkdir(exist_ok=True)
+            Image.fromarray(picture).save(tmp_path / folder / f"img{k}.png")
+    readme = tmp_path / "README.txt"
+    readme.write_text("Labels: 0 soil, 1 bedrock, 2 sand, 3 big rock, 255 NULL (no label).\n")
+    with readme.open("r+b") as file:
+        file.truncate(32 << 20)  # 32 MB, sparse: NULs past the labels
+    tracemalloc.start()
+    try:
+        with caplog.at_level(logging.WARNING, logger="seglab.data.classes"):
+            index = discover(tmp_path, cache_dir=str(tmp_path / "cache"))  # was: 'field larger than field limit'
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert index.classes.names == ("soil", "bedrock", "sand", "big rock") and peak < 16 << 20
+    assert caplog.text.count(f"'{readme}' is larger than") == 1
 
 
 MARS = {0: "soil", 1: "bedrock", 2: "sand", 3: "big rock"}

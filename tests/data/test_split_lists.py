@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import tracemalloc
 from pathlib import Path
 
 import numpy as np
@@ -13,6 +14,7 @@ import tifffile
 from seglab.data import discover, split_pairs
 from seglab.data.files.index import Pair
 from seglab.data.splitting import split_tables
+from seglab.data.splitting.list_readers import read_list
 from seglab.errors import DataError
 
 from .test_layout_corpus import culane, labels, photo, save, voc  # type: ignore[import-not-found]
@@ -51,6 +53,24 @@ def test_split_lists_give_the_split_and_listed_test_images_are_unlabelled(tmp_pa
     assert not [p for p in index.problems if p.code == "image-without-mask"]
     split = split_pairs(index.pairs, seed=3)  # the lists, not a seeded draw
     assert [p.name for p in split["val"]] == NAMES[3:4] and not split["test"]
+
+
+def test_a_list_of_gigabytes_is_read_up_to_a_cap_with_a_warning_naming_it(tmp_path, caplog):
+    """A split list was read whole, however large (a 2 GB `train.txt` held 2 GB, then twice that
+    as text): its names up to the cap are read, and the warning names the file."""
+    listed = tmp_path / "train.txt"
+    listed.write_text("".join(f"{n}\n" for n in NAMES))
+    with listed.open("r+b") as file:
+        file.truncate(80 << 20)  # 80 MB, sparse: NULs past the names
+    tracemalloc.start()
+    try:
+        with caplog.at_level(logging.WARNING, logger="seglab.data.classes"):
+            names = read_list(listed)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert names == NAMES and peak < 96 << 20
+    assert f"split list '{listed}' is larger than 64 MB" in caplog.text
 
 
 def test_trainval_is_the_train_split_only_without_train_and_val_lists(tmp_path):

@@ -9,7 +9,8 @@ Names and colours travel with a trained model (run folder, reports, coloured mas
 `class_tables` (class tables datasets ship), `value_names` (names of mask values), `label_set_tables` (the tables of one label set's files), `readme_values` (those
 a README's text gives), `stac_labels` (those a STAC label extension lists), `object_settings`
 (the values NDDS' `_object_settings.json` names), `dataset_card`
-(those a Hugging Face dataset card lists), `yaml_files` (the YAML class lists datasets ship) and `mapping` (how raw mask pixels become class indices,
+(those a Hugging Face dataset card lists), `yaml_files` (the YAML class lists datasets ship), `text_files`
+(the head of a README or list, read up to a cap) and `mapping` (how raw mask pixels become class indices,
 `MaskMapping` and its registry).
 """
 

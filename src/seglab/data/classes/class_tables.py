@@ -17,6 +17,7 @@ from pathlib import Path
 from seglab.data.classes.colours import hex_colour, json_colour
 from seglab.data.classes.names import is_void
 from seglab.data.classes.spec import ClassSpec
+from seglab.data.classes.text_files import capped_lines
 from seglab.errors import DataError
 
 logger = logging.getLogger(__name__)
@@ -142,18 +143,22 @@ INDEX_COLUMNS = ("idx", "id", "index", "value", "pixel value", "gt_code", "label
 _RGB_COLUMNS = (("r", "g", "b"), ("red", "green", "blue"))  # class_dict.csv's, VIPER's classes.csv
 _HEX_COLUMNS = ("hex", "color", "colour")  # one #rrggbb column
 
+# a class table, or FreeSurfer's look-up table, is some KB; every .txt beside the masks is tried as one (a
+# README.txt, a split list): a larger file is read up to this
+CLASS_TABLE_BYTES = 4 << 20
 CLASS_DICT_GLOB = "*class_dict*.csv"  # CamVid (Kaggle) class_dict.csv, Semantic Drone class_dict_seg.csv,
 # the Massachusetts roads' and buildings' label_class_dict.csv
 
 
 def _csv_rows(path: Path) -> tuple[list[str], list[list[str]]]:
-    """A class list's header (lower case, stripped; empty for an empty file) and all its rows.
+    """A class list's header (lower case, stripped; empty for an empty file) and all its rows, up to
+    `CLASS_TABLE_BYTES` of them.
 
     Raises:
         DataError: the file cannot be read or parsed, naming it.
     """
     try:
-        lines = path.read_text(encoding="utf-8-sig").splitlines()
+        lines = capped_lines(path, CLASS_TABLE_BYTES, "class list", "utf-8-sig")
         tabs = bool(lines) and "\t" in lines[0]  # ADE20K's objectInfo150.txt, as its zip ships it
         rows = list(csv.reader(lines, delimiter="\t" if tabs else ",", skipinitialspace=True))
     except (OSError, UnicodeDecodeError, csv.Error) as err:
@@ -251,7 +256,7 @@ def classes_from_labelmap(path: str | Path) -> ClassSpec:
     """
     path = Path(path)
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
+        lines = capped_lines(path, CLASS_TABLE_BYTES, "label map")
     except (OSError, UnicodeDecodeError) as err:
         raise DataError(f"label map '{path}' cannot be read: {err}") from None
     names, colours = [], []
@@ -374,8 +379,8 @@ def classes_from_colour_map(path: str | Path) -> ClassSpec | None:
     """
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8-sig")
-        lines = [(number, line) for number, line in enumerate(text.splitlines(), start=1) if line.strip()]
+        lines = [(number, line) for number, line in
+                 enumerate(capped_lines(path, CLASS_TABLE_BYTES, "colour map", "utf-8-sig"), start=1) if line.strip()]
     except (OSError, UnicodeDecodeError) as err:
         raise DataError(f"colour map '{path}' cannot be read: {err}") from None
     if not lines or not _COLOUR_MAP_LINE.fullmatch(lines[0][1]):

@@ -16,8 +16,10 @@ from pathlib import Path
 from seglab.data.classes.class_tables import colour_table
 from seglab.data.classes.colours import hex_colour
 from seglab.data.classes.spec import ClassSpec
+from seglab.data.classes.text_files import capped_lines
 
 _README_SUFFIXES = ("", ".md", ".txt")
+_README_BYTES = 1 << 20  # a README lists its classes in its first pages; a larger one is not read whole
 _HEX = re.compile(r"#[0-9a-fA-F]{6}\b")
 _AROUND_NAME = re.compile(r"^[\s\d|:.)\-]*|[\s|:\-]*$")  # ids, dashes and table bars before and after a name
 _MIN_ROWS = 2  # one colour in a README is an example, not a class table
@@ -38,9 +40,10 @@ def readme_files(folder: Path) -> list[Path]:
 
 
 def readme_lines(path: Path) -> list[str] | None:
-    """The lines of a README; None when it cannot be read as UTF-8 text: any README may be tried."""
+    """The lines of a README's first megabyte (`capped_lines`); None when it cannot be read as UTF-8
+    text: any README may be tried."""
     try:
-        return path.read_text(encoding="utf-8").splitlines()
+        return capped_lines(path, _README_BYTES, "README")
     except (OSError, UnicodeDecodeError):
         return None
 

@@ -19,6 +19,7 @@ from typing import Any
 import yaml
 
 from seglab.data.classes.class_tables import (
+    CLASS_TABLE_BYTES,
     INDEX_COLUMNS,
     NAME_COLUMNS,
     _csv_rows,
@@ -29,6 +30,7 @@ from seglab.data.classes.class_tables import (
 from seglab.data.classes.annotation_labels import VOID_LABEL
 from seglab.data.classes.names import is_background, is_void
 from seglab.data.classes.spec import ClassSpec
+from seglab.data.classes.text_files import capped_lines
 from seglab.data.classes.yaml_files import load_yaml
 from seglab.errors import DataError
 
@@ -105,13 +107,13 @@ NAME_LIST_FILES = ("class_names.txt", "classes.txt", "labels.txt", "codes.txt")
 
 
 def _stripped_lines(path: Path, what: str) -> list[str]:
-    """The lines of a text table, stripped.
+    """The lines of a text table, stripped, up to `CLASS_TABLE_BYTES` of them (`capped_lines`).
 
     Raises:
         DataError: an unreadable file, named as `what`.
     """
     try:
-        return [line.strip() for line in path.read_text(encoding="utf-8-sig").splitlines()]
+        return [line.strip() for line in capped_lines(path, CLASS_TABLE_BYTES, what, "utf-8-sig")]
     except (OSError, UnicodeDecodeError) as err:
         raise DataError(f"{what} '{path}' cannot be read: {err}") from None
 

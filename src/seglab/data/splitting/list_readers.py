@@ -22,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
+from seglab.data.classes.text_files import capped_lines
 from seglab.data.files.delimiters import table_rows
 from seglab.data.files.io import IMAGE_SUFFIXES
 from seglab.data.files.mat_files import MAT_SUFFIX, mat_arrays, mat_text
@@ -42,6 +43,7 @@ _IMAGE_TITLES = {"image", "images", "img", "im", "input", "rgb", "photo", "file"
 _MASK_TITLES = {"mask", "masks", "label", "labels", "lbl", "gt", "seg", "segmentation", "target", "annotation"}
 _TITLE_WORDS = {*_IMAGE_TITLES, *_MASK_TITLES, "id", "name", "stem", "split", "set", "subset", "group"}
 _TABLE_MOST_BYTES = 16 << 20  # a split of names is small; COCO's 450 MB instances_train2017.json is no split
+_LIST_MOST_BYTES = 64 << 20  # a list of a million image names is some 30 MB; a larger one is not read whole
 _TEXT_SUFFIX = ".txt"
 _HEADING = re.compile(r"\s*(\S+?)\s*:\s*")  # a section's heading line: `trainset:`
 _NAME_SUFFIXES = (*IMAGE_SUFFIXES, *VOLUME_SUFFIXES)  # left off a listed name: `colon_001.nii.gz` names colon_001
@@ -363,13 +365,13 @@ def _mat_names(path: Path) -> list[str] | None:
 
 
 def _lines(path: Path) -> list[str]:
-    """The lines of a list.
+    """The lines of a list, up to `_LIST_MOST_BYTES` of them (`capped_lines`).
 
     Raises:
         DataError: a file that cannot be read as text, naming it.
     """
     try:
-        return path.read_text().splitlines()
+        return capped_lines(path, _LIST_MOST_BYTES, "split list")
     except (OSError, UnicodeDecodeError) as err:
         raise DataError(f"split list '{path}' cannot be read: {err}") from None
 
