@@ -13,6 +13,7 @@ from PIL import Image
 
 from seglab.data import discover, read_mask
 from seglab.data.classes.mapping import MaskMapping
+from seglab.data.layouts.multilabel import SourceNamingsMapping
 from seglab.data.layouts.synthetic_multilabel import generate_overlaps, make_overlap_sample
 from seglab.errors import ConfigError, DataError
 from seglab.labelsets import IGNORE, pack_numpy, unpack_numpy
@@ -372,6 +373,22 @@ def test_a_source_class_table_names_each_mask_as_its_mapping_reads_it(tmp_path):
     classes, mapping = source_classes([tmp_path], pairs, ["{stem}--0000_000.png", "{stem}_000.png"])
     assert classes.names == ("x",)
     assert [mapping.class_of(mask) for mask in masks] == [0, 0]
+
+
+def test_a_mask_is_tried_against_the_namings_of_its_own_source_alone(monkeypatch):
+    """Each mask was tried against every (source, naming) of the mapping: SA-Med2D-20M's 4.6 M masks
+    against ~300 sources' namings each, most of indexing it. The entries are looked up by source."""
+    from seglab.data.layouts import multilabel
+
+    sources = [f"ct_00--Dataset{n:03d}" for n in range(300)]
+    entries = [(source, f"{{stem}}--{k:04d}_000.png") for source in sources for k in range(3)]
+    mapping = SourceNamingsMapping(tuple(s for s, _ in entries), tuple(n for _, n in entries),
+                                   tuple(range(len(entries))))
+    tried = []
+    monkeypatch.setattr(multilabel, "fits_template", lambda path, naming, _fits=multilabel.fits_template:
+                        tried.append(naming) or _fits(path, naming))
+    assert mapping.class_of(Path("ct_00--Dataset123--case7--z_0003--0002_000.png")) == 3 * 123 + 2
+    assert len(tried) == 3  # Dataset123's namings
 
 
 def test_numbered_masks_stay_for_merge_masks_under_multilabel(tmp_path):
