@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from seglab.data.discovery.naming import looks_like_mask_folder
-from seglab.data.files.hdf5_files import HDF5_SUFFIXES, h5_samples_and_datasets
+from seglab.data.files.hdf5_files import HDF5_SUFFIXES, h5_sample_groups
 from seglab.data.files.index import natural_key
 from seglab.data.files.io import read_group_image
 from seglab.data.layouts.sample_groups import members_of_every_group
@@ -48,7 +48,7 @@ class SampleFile:
 
 
 def sample_files(files: Sequence[Path], images: str | None = None) -> list[SampleFile]:
-    """The inputs among `files` that are HDF5 files of a sample per group (`hdf5_files.h5_samples_and_datasets`),
+    """The inputs among `files` that are HDF5 files of a sample per group (`hdf5_files.h5_sample_groups`),
     each with the image dataset of its groups: of the datasets every group holds, the one not named
     for masks, or named by the run's `images` (`--images post_fire`, a pattern), where given.
 
@@ -60,7 +60,7 @@ def sample_files(files: Sequence[Path], images: str | None = None) -> list[Sampl
     for path in files:
         if path.suffix.lower() not in HDF5_SUFFIXES or not path.is_file():
             continue
-        samples, _ = h5_samples_and_datasets(path)
+        samples = h5_sample_groups(path)
         if not samples:
             continue
         every = members_of_every_group(samples)

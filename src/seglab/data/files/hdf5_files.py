@@ -298,6 +298,18 @@ class SampleGroup:
     attributes: dict[str, int | float | str]
 
 
+def h5_sample_groups(path: Path) -> dict[str, SampleGroup]:
+    """An HDF5 file's groups by name when it keeps a sample per group (`_sample_groups`: what
+    predict needs of an input, without `h5_samples_and_datasets`' walk of other files' datasets);
+    empty for any other file, one that cannot be read, or without h5py."""
+    try:
+        h5py = h5py_module()
+        with h5py.File(path, "r") as file:
+            return _sample_groups(file, h5py)
+    except (OSError, RuntimeError, ValueError, KeyError, Unusable):  # KeyError: an object HDF5 cannot open
+        return {}
+
+
 def h5_samples_and_datasets(path: Path) -> tuple[dict[str, SampleGroup], dict[str, tuple[int, ...]]]:
     """What the array-stack format looks for in an HDF5 file, read in one opening: its groups by
     name when it keeps a sample per group (`_sample_groups`), and the shape of each of its datasets

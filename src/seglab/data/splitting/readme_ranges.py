@@ -38,11 +38,15 @@ def readme_range_splits(pairs: list[Pair], root: Path) -> tuple[list[Pair], str 
     if not pairs or any(p.split is not None for p in pairs) or not all(numbers):
         return pairs, None
     spelt = [found[0] for found in numbers if found is not None]
+    values = [int(number) for number in spelt]
+    width = len(spelt[0]) if len({len(s) for s in spelt}) == 1 and any(s.startswith("0") for s in spelt) else None
     for readme in _readmes(root, pairs):
         for line in readme_lines(readme) or []:
-            ranges = _ranges(line, spelt)
-            splits = [_split_of(int(number), ranges) for number in spelt]
-            if ranges and None not in splits and usable_splits(splits):
+            ranges = _ranges(line, width)
+            if not ranges:  # nearly every line: no image is looked up
+                continue
+            splits = [_split_of(number, ranges) for number in values]
+            if None not in splits and usable_splits(splits):
                 counts = ", ".join(f"{s} {splits.count(s)}" for s in LISTS if s in splits)
                 said = f"split by the number ranges '{readme.name}' gives ({line.strip()[:120]}): {counts}"
                 logger.info("%s: %s", root, said)
@@ -60,11 +64,10 @@ def _readmes(root: Path, pairs: Sequence[Pair]) -> list[Path]:
     return [readme for folder in sorted(folders) for readme in readme_files(folder)]
 
 
-def _ranges(line: str, spelt: Sequence[str]) -> list[tuple[int, int, str]]:
+def _ranges(line: str, width: int | None) -> list[tuple[int, int, str]]:
     """The (first, last, split) ranges of a line naming two splits or more, each range's ends
-    spelt as the images' numbers are (`spelt`: zero-padded to one width, or not padded); none
-    otherwise, or where two ranges overlap."""
-    width = len(spelt[0]) if len({len(s) for s in spelt}) == 1 and any(s.startswith("0") for s in spelt) else None
+    spelt as the images' numbers are (zero-padded to `width`, or not padded where it is None);
+    none otherwise, or where two ranges overlap."""
     found = []
     for first, last, word in _RANGE.findall(line):
         split = _SPLIT_WORDS.get(word.lower())
