@@ -581,6 +581,26 @@ def test_the_refusal_of_parse_maps_names_the_image_folder_among_others_named_ali
     assert {p.image.parent.name for p in index.pairs} == {"image"} and len(index.pairs) == 5
 
 
+def test_the_refusal_names_no_image_folder_where_the_others_are_its_channels(tmp_path):
+    """MSRS: `{train,test}/vi/` (visible, colour) and `ir/` (infrared, grey), named alike, beside
+    `Segmentation_labels/` and its colour rendering `Segmentation_visualize/`. The refusal offered
+    `--masks Segmentation_labels --images ir`, which drops the visible image; `--masks` alone reads
+    `vi/` and `ir/` as the channels of one image, as folders of colour and of a band are."""
+    for split, count in (("train", 3), ("test", 2)):
+        for i in range(count):
+            name = f"{i:05d}{'DN'[i % 2]}.png"
+            save(tmp_path / split / "vi" / name, photo(i))
+            save(tmp_path / split / "ir" / name, photo(10 + i)[..., 0])
+            save(tmp_path / split / "Segmentation_labels" / name, labels(i, (0, 1, 8)))
+            save(tmp_path / split / "Segmentation_visualize" / name, photo(20 + i))
+    with pytest.raises(DataError) as refused:
+        discover(tmp_path)
+    route = str(refused.value).split("e.g. ", 1)[1].split()
+    assert route == ["--masks", "Segmentation_labels"]
+    index = discover(tmp_path, masks=route[1])
+    assert len(index.pairs) == 5 and all([f.parent.name for f in p.images] == ["vi", "ir"] for p in index.pairs)
+
+
 def test_named_folders_pair_exactly_wherever_they_lie(tmp_path):
     drone(tmp_path)
     index = discover(tmp_path, images="original_images", masks="RGB_color_image_masks")

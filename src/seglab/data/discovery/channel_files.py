@@ -42,6 +42,22 @@ def folder_names_a_band(folder: str) -> bool:
     return any(names_a_band(word) for word in words(folder))
 
 
+def band_folders(folders: Sequence[str], counts: Sequence[int | None]) -> bool:
+    """Whether image folders, by their names and their images' channel counts, hold the bands of
+    one image: each name adds a word the others lack (`train_red`, `train_nir`; `vi`, `ir`), one
+    folder at most holds colour images, and the words each folder of one channel adds all name
+    bands (`nir`, `ir`: NuInsSeg's `distance maps/` are drawn from the labels), or the folders are
+    named by numbers alone (BrainMetShare's `0/` ... `3/`, an MR sequence each); `images/` beside
+    `images_denoised/` are versions instead."""
+    named = [set(words(folder)) for folder in folders]
+    shared = set.intersection(*named)
+    if not all(own - shared for own in named) or None in counts or sum(c is not None and c > 1 for c in counts) > 1:
+        return False
+    return all(folder.isdigit() for folder in folders) or all(
+        names_a_band(word) for folder, count in zip(folders, counts) if count == 1
+        for word in words(folder) if word not in shared)
+
+
 def date_order(folders: Sequence[str], colour: bool) -> tuple[int, int] | None:
     """The indexes of two folders, date 1 first, when their names differ by the words of two
     dates (`A/` and `B/`, `train_Image1/` and `train_Image2/`, `pre/` and `post/`, OSCD's `imgs_1/`

@@ -16,10 +16,11 @@ from collections import Counter
 from collections.abc import Collection
 from pathlib import Path
 
-from seglab.data.discovery.channel_files import date_order, folder_names_a_band
+from seglab.data.discovery.channel_files import band_folders, date_order, folder_names_a_band
 from seglab.data.discovery.folders.listing import Folder
 from seglab.data.discovery.folders.placement import _VERSION, labels_split_folder, mirrored
 from seglab.data.files.index import list_images
+from seglab.data.files.io import channel_count
 from seglab.data.discovery.naming import folder_split, looks_like_image_folder, looks_like_mask_folder, stem, words
 from seglab.data.discovery.naming.folder_roles import MASK_PICTURES, names_mask_pictures
 from seglab.data.discovery.naming.split_words import every_split
@@ -184,7 +185,9 @@ def _images_beside(image: Folder, chosen: FolderMatch, candidates: list[FolderMa
     `00000_00.jpg`. Not when the masks lie elsewhere (the Cell Tracking Challenge's `01_GT/SEG/`
     for `01/` beside `02/`), nor for folders named for masks (KITTI's `instance/`), naming a band or
     the other date of a scene (S2Looking's `Image2/`: channels of one image), nor where `image` alone
-    is named for images, when the others are set aside as its renderings."""
+    is named for images, when the others are set aside as its renderings, nor where the others are
+    further channels of its images (MSRS' visible `vi/` beside infrared `ir/`: `band_folders`), which
+    `--masks` alone reads as one image."""
     if chosen.mask_dir.parent != image.path.parent:
         return False
     names = {stem(path).lower() for _, path, _ in chosen.pairs}
@@ -194,7 +197,10 @@ def _images_beside(image: Folder, chosen: FolderMatch, candidates: list[FolderMa
               and not folder_names_a_band(folder.path.name) and date_order([image.path.name, folder.path.name], True) is None
               and len(names & {stem(p).lower() for p in folder.files}) >= 0.5 * len(names)]
     alone = looks_like_image_folder(image.path.name) and not any(looks_like_image_folder(f.path.name) for f in others)
-    return bool(others) and not alone
+    if not others or alone:
+        return False
+    folders = [image, *others]
+    return not band_folders([f.path.name for f in folders], [channel_count(f.files[0]) for f in folders])
 
 
 def _mirrored_top(mask_dir: Path, image_dir: Path, root: Path) -> str:

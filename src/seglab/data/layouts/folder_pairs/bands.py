@@ -6,11 +6,9 @@ import logging
 from dataclasses import replace
 from pathlib import Path
 
-from seglab.data.discovery.band_words import names_a_band
-from seglab.data.discovery.channel_files import band_order, date_order, telling_names
+from seglab.data.discovery.channel_files import band_folders, band_order, date_order, telling_names
 from seglab.data.files.index import Problem
 from seglab.data.files.io import channel_count
-from seglab.data.discovery.naming import words
 from seglab.data.discovery.pairing import FolderMatch, folder_label
 
 logger = logging.getLogger(__name__)
@@ -60,13 +58,10 @@ def stack_band_folders(root: Path, matches: list[FolderMatch]) -> list[FolderMat
 
 
 def _in_band_order(group: list[FolderMatch], counts: dict[Path, int | None]) -> list[FolderMatch] | None:
-    """The folders as bands, the colour image's first, then red, green, blue and the others by
-    name; None when they are no bands of one image (names that add no band word, several
-    folders of colour images, a file that cannot be read)."""
-    if not _each_names_a_band([m.image_dir.name for m in group]) or None in counts.values() \
-            or sum(c > 1 for c in counts.values() if c) > 1 \
-            or not (_numbered(group) or all(_band_words(m.image_dir.name, group) for m in group
-                                            if counts[m.image_dir] == 1)):
+    """The folders as bands (`channel_files.band_folders`), the colour image's first, then red,
+    green, blue and the others by name; None when they are no bands of one image (names that add
+    no band word, several folders of colour images, a file that cannot be read)."""
+    if not band_folders([m.image_dir.name for m in group], [counts[m.image_dir] for m in group]):
         return None
     return sorted(group, key=lambda m: (counts[m.image_dir] == 1, band_order(m.image_dir.name)))
 
@@ -93,26 +88,6 @@ def _stacked(root: Path, ordered: list[FolderMatch], dates: bool) -> FolderMatch
     problems += [p for m in rest for p in m.problems if p.code != "mask-without-image"]
     return replace(first, pairs=pairs, problems=first.problems + problems, channels=channels,
                    channel_dirs=tuple(m.image_dir for m in rest), dates=dates)
-
-
-def _each_names_a_band(folders: list[str]) -> bool:
-    """Whether each folder's name has a word the others lack (`train_red`, `train_nir`; `rgb`,
-    `dsm`), which names its band; `images/` beside `images_denoised/` are versions instead."""
-    named = [set(words(folder)) for folder in folders]
-    shared = set.intersection(*named)
-    return all(words_ - shared for words_ in named)
-
-
-def _band_words(folder: str, group: list[FolderMatch]) -> bool:
-    """Whether the words `folder`'s name adds to the others' all name bands (`train_nir`: nir)."""
-    shared = set.intersection(*(set(words(m.image_dir.name)) for m in group))
-    return all(names_a_band(word) for word in words(folder) if word not in shared)
-
-
-def _numbered(group: list[FolderMatch]) -> bool:
-    """Whether the folders are named by numbers alone, a channel each in number order
-    (BrainMetShare's `Mets_005/0/` ... `3/` beside `seg/`, an MR sequence each)."""
-    return all(m.image_dir.name.isdigit() for m in group)
 
 
 def _same_images(group: list[FolderMatch]) -> bool:
