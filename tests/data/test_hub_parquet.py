@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 import sys
 from pathlib import Path
 
@@ -13,7 +14,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from seglab.data import discover, read_mask
+from seglab.data import audit, discover, read_mask
 from seglab.errors import DataError
 
 pa = pytest.importorskip("pyarrow")
@@ -285,3 +286,47 @@ def test_folds_dividing_a_group_leave_the_group_column_to_group(tmp_path: Path) 
     assert {p.group for p in index.pairs} == {f"oam_{k}" for k in range(5)}
     assert index.pairing[-1] == ("grouped by the column 'oam_id': 5 groups; its column 'validation_fold' divides "
                                  "them, so its folds are not used")
+
+
+ARTEFACT_NAMES = ("Clean", "Material loss", "Peel", "Dust", "Scratch", "Hair", "Dirt", "Fold", "Writing", "Cracks",
+                  "Staining", "Stamp", "Sticker", "Puncture", "Burn marks", "Lightleak")
+
+
+def artefact(root: Path) -> None:
+    """ARTeFACT's re-upload: `data/train-0000N-of-00002.parquet` rows of `image`, `annotation`
+    (class ids, 255 the background around the object, class 1 in none of these rows) and
+    `annotation_rgb`; the card names the ids in a `| Class ID | Name |` table of its text."""
+    for k in range(2):
+        masks = []
+        for s in range(3):
+            mask = np.full((SIZE, SIZE), 255, np.uint8)
+            mask[1:7, 1:7], mask[2:4, 2:5], mask[5:7, 4:7] = 0, 2 + s + 3 * k, 15 - s
+            masks.append(mask)
+        table = pa.table({
+            "image": pa.array([{"bytes": png(np.full((SIZE, SIZE, 3), 9 * s, np.uint8)), "path": None} for s in range(3)],
+                              IMAGE),
+            "annotation": pa.array([{"bytes": png(m), "path": None} for m in masks], IMAGE),
+            "annotation_rgb": pa.array([{"bytes": png(np.stack([m] * 3, -1)), "path": None} for m in masks], IMAGE)})
+        (root / "data").mkdir(parents=True, exist_ok=True)
+        pq.write_table(table, root / "data" / f"train-0000{k}-of-00002.parquet")
+    rows = "".join(f"| {i} | {name} |\n" for i, name in enumerate(ARTEFACT_NAMES))
+    (root / "README.md").write_text(f"{CARD}\n## Damage classes\n\n| Class ID | Name |\n|---|---|\n{rows}"
+                                    "| 255 | Background |\n")
+
+
+def test_a_cards_table_of_class_ids_names_the_classes(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """ARTeFACT: the card's `| Class ID | Name |` table, which folder-pairs read from the same
+    README, was not read for shards: the classes were class_0 ... class_15 and 255 was fatal, the
+    first route offered a --label-map renumbering 2..15 as 1..14 (every class shifted, as class 1
+    is only absent). The ids are their names' classes, 1 among them, and 255 'Background', apart
+    from them, is offered to --ignore-index."""
+    root = tmp_path / "damaged-media"
+    artefact(root)
+    with caplog.at_level(logging.INFO):
+        index = discover(root, images="image", masks="annotation")
+    assert index.classes is not None and index.classes.names == (*ARTEFACT_NAMES, "Background")
+    assert audit(index).fatal == [] and "--label-map" not in caplog.text
+    assert "255 ('Background'), apart from the others, is class 16: --ignore-index 255 scores it in no class" \
+        in caplog.text
+    ignored = discover(root, images="image", masks="annotation", ignore_index=255)
+    assert ignored.classes is not None and ignored.classes.names == ARTEFACT_NAMES and ignored.ignore_index == 255

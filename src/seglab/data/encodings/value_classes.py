@@ -187,9 +187,13 @@ def _compacted(index: DatasetIndex, voids: tuple[int, ...]) -> DatasetIndex:
     voided = ", ".join(f"{v} ('{names[v]}')" for v in voids) + " scored in no class" if voids else ""
     unnamed = f"the {skipped} values below {max(names)} it names no class" if skipped else ""
     left_out = " and ".join(part for part in (voided, unnamed) if part)
-    logger.info("class names from '%s': its %d named mask values (%s) are classes 0 to %d, in value order%s", path,
+    # one value past a wide gap, ARTeFACT's 255 'Background' after 0 'Clean' ... 15 'Lightleak': maybe no data
+    lone = len(kept) > 2 and inferred_class_count(kept) == kept[-2] + 1 < kept[-1]
+    apart = f"; {kept[-1]} ('{names[kept[-1]]}'), apart from the others, is class {len(kept) - 1}: --ignore-index " \
+        f"{kept[-1]} scores it in no class if it marks no data" if lone else ""
+    logger.info("class names from '%s': its %d named mask values (%s) are classes 0 to %d, in value order%s%s", path,
                 len(kept), ", ".join(map(str, kept[:8])) + ("..." if len(kept) > 8 else ""), len(kept) - 1,
-                f"; {left_out}: the ignore label {ignore}" if left_out else "")
+                f"; {left_out}: the ignore label {ignore}" if left_out else "", apart)
     table = tuple((v, label.get(v, ignore)) for v in range(max(names) + 1))
     # NuCLS' class codes in the R of its masks (`red_classes`), 253 its background, 0 outside the field of view
     mapping = replace(index.mapping, values=table) if isinstance(index.mapping, RedClassMapping) else LabelMapping(table)

@@ -16,7 +16,8 @@ reads plain pairs. A row without a mask is an unlabelled image (a test split's).
 
 The mask values' names come from `id2label.json` (`{"0": "unlabeled", "1": "flat-road", ...}`,
 as segments/sidewalk-semantic ships it), else from the dataset card, else from the features of a
-`dataset_info.json` beside the shards or above them (`dataset_card`).
+`dataset_info.json` beside the shards or above them (`dataset_card`), else from a table or list in
+the card's text (`readme_values`).
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ import os
 from collections import Counter
 from pathlib import Path
 
-from seglab.data.classes import ClassSpec, ValueNames, value_names_from_label_json
+from seglab.data.classes import ClassSpec, ValueNames, value_names_from_label_json, value_names_from_readme
 from seglab.data.classes.dataset_card import CARD_FILE, INFO_FILE, card_value_names, info_value_names
 from seglab.data.classes.mapping import IdentityMapping
 from seglab.data.discovery.folders import folders_within
@@ -289,11 +290,13 @@ def _shipped_groups(found: dict[Path, Columns | None], shards: list[Path], rows:
 
 def hub_value_names(root: Path, files: list[Path]) -> ValueNames | None:
     """The names of the mask values a Hugging Face dataset ships: `id2label.json` in `root`, else
-    the dataset card, else a `dataset_info.json` in `root` or beside one of its `files` (a shard:
-    `save_to_disk` writes one per split folder; an imagefolder's metadata file)."""
+    the dataset card's features, else a `dataset_info.json` in `root` or beside one of its `files`
+    (a shard: `save_to_disk` writes one per split folder; an imagefolder's metadata file), else the
+    card's text, as a folder's README is read (`readme_values`: ARTeFACT's `| Class ID | Name |` table)."""
     labels, card = root / LABELS_FILE, root / CARD_FILE
     names = value_names_from_label_json(labels) if labels.is_file() else None
     names = names or (card_value_names(card) if card.is_file() else None)
     infos = [info for folder in dict.fromkeys([root, *(file.parent for file in files)])
              if (info := folder / INFO_FILE).is_file()]
-    return names or next((found for info in infos if (found := info_value_names(info)) is not None), None)
+    return names or next((found for info in infos if (found := info_value_names(info)) is not None), None) \
+        or (value_names_from_readme(card) if card.is_file() else None)
