@@ -44,7 +44,7 @@ class DataConfig:
     alpha: str = "auto"  # images' alpha channel: auto (a channel when it holds data, MFNet's thermal) | channel | drop
     mask_alpha: bool = False  # masks read by their alpha (opaque = class 1); unasked where their RGB holds no label
     no_data: float | None = None  # pixel value that is no data in every image (Kelp Wanted's -32768), as GDAL_NODATA
-    # band files read from each chip folder (B02, B03, ...), or an HDF5 file's sample datasets stacked (pre_fire,
+    # band files read from each chip folder (B02, B03, ...) or sample (<sample>_R.png, ...), or an HDF5 file's sample datasets stacked (pre_fire,
     # post_fire), in order; None: all
     bands: tuple[str, ...] | None = None
     side_by_side: str | None = None  # left | right: the image's half of pictures of an image and its mask (pix2pix)

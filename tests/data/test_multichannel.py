@@ -1333,3 +1333,78 @@ def test_date_folders_in_an_images_folder_pair_with_the_labels_beside_it(tmp_pat
     assert [f.parent.name for f in pair.images] == ["window_a", "window_b"]
     assert read_image(pair.images)[0, 0].tolist() == [1000, 1001, 1002, 1003, 2000, 2001, 2002, 2003]
     assert "austria/s2_images/window_a/, window_b/ (dates 1 and 2 of one scene" in index.pairing[0]
+
+
+WEEDS_BANDS = ("R", "G", "B", "NIR", "RE")
+
+
+def weedsgalore(root: Path, dates: tuple[str, ...] = ("2023-05-25", "2023-05-30", "2023-06-06")) -> list[str]:
+    """WeedsGalore: `<date>/images/<date>_<NNNN>_{R,G,B,NIR,RE}.png`, an 8-bit band a file (band k
+    filled with 10 * (k + 1)), beside `<date>/semantics/<date>_<NNNN>.png` (classes 0 to 5) and
+    `<date>/instances/` (object ids), with `splits/{train,val,test}.txt` naming the samples less
+    their band. The samples' names."""
+    samples = []
+    for date in dates:
+        for k in range(2):
+            sample = f"{date}_{k:04d}"
+            samples.append(sample)
+            for b, band in enumerate(WEEDS_BANDS):
+                save_picture(root / date / "images" / f"{sample}_{band}.png", np.full((16, 16), 10 * (b + 1), np.uint8))
+            plants = np.zeros((16, 16), np.uint8)
+            plants[2:8, 2:8], plants[10:14, 9:15] = 1, 2 + k
+            save_picture(root / date / "semantics" / f"{sample}.png", plants)
+            save_picture(root / date / "instances" / f"{sample}.png", np.where(plants > 0, 3 + plants, 0).astype(np.uint8))
+    (root / "splits").mkdir()
+    for split, listed in (("train", samples[:4]), ("val", samples[4:5]), ("test", samples[5:])):
+        (root / "splits" / f"{split}.txt").write_text("\n".join(listed) + "\n")
+    return samples
+
+
+def test_a_samples_band_files_are_one_image_paired_by_the_samples_name_and_split_by_the_lists(tmp_path: Path) -> None:
+    """WeedsGalore's `<sample>_R.png` ... `_RE.png`: each sample was read as its `_NIR` file alone
+    (a band word), its R, G, B and RE files 'images without masks', and the split lists, naming
+    the samples, were matched against `_B` alone and not used. The band files of a sample are one
+    image of 5 channels in band order, named by the sample, split by the lists, grouped by date."""
+    samples = weedsgalore(tmp_path)
+    index = discover(tmp_path)
+    assert {p.name: p.split for p in index.pairs} == {**{s: "train" for s in samples[:4]}, samples[4]: "val",
+                                                     samples[5]: "test"}
+    assert all([f.name for f in p.images] == [f"{p.name}_{b}.png" for b in WEEDS_BANDS] for p in index.pairs)
+    assert all(p.mask.relative_to(tmp_path).as_posix() == f"{p.name[:10]}/semantics/{p.name}.png" for p in index.pairs)
+    assert read_image(index.pairs[0].images)[0, 0].tolist() == [10, 20, 30, 40, 50]
+    assert {p.name: p.group for p in index.pairs} == {s: s[:10] for s in samples}
+    assert [p for p in index.problems if p.code == "image-without-mask"] == []
+    assert "(<sample>_{R,G,B,NIR,RE}: a file per band, the channels of one image)" in index.pairing[0]
+    names = channel_names(index.pairs[0])  # as a run records them, so that predict groups the files alike
+    assert names == ("r", "g", "b", "nir", "re")
+    groups, others = channel_groups(sorted((tmp_path / "2023-05-25" / "images").iterdir()), names)
+    assert others == [] and sorted(groups) == sorted(p.images for p in index.pairs if p.name.startswith("2023-05-25"))
+
+
+def test_bands_picks_a_samples_band_files_in_its_order(tmp_path: Path) -> None:
+    """`--bands NIR,R,G` read every band of WeedsGalore's samples ('changes nothing'): the named
+    ones are read in that order, the others listed as ignored; a band no sample has is refused."""
+    weedsgalore(tmp_path)
+    index = discover(tmp_path, bands=("NIR", "R", "G"))
+    assert read_image(index.pairs[0].images)[0, 0].tolist() == [40, 10, 20]
+    assert channel_names(index.pairs[0]) == ("nir", "r", "g")
+    assert {p.name for p in index.ignored if p.parent.name == "images"} == {
+        f"{p.name}_{b}.png" for p in index.pairs for b in ("B", "RE")}
+    with pytest.raises(DataError, match=r"--bands nir,swir: the samples of 2023-05-25/images/ have no band file swir; "
+                                        r"they have R, G, B, NIR, RE"):
+        discover(tmp_path, bands=("NIR", "SWIR"))
+
+
+def test_single_letters_are_no_bands_beside_other_words_or_of_colour_files(tmp_path: Path) -> None:
+    """A letter names a band only among a sample's files of one band each, every one named by a
+    band: a stereo pair's `<frame>_L.png` and `_R.png` are two images, and so are colour photos
+    `<frame>_R.png`, `<frame>_B.png` (a right and a back camera), each with its mask."""
+    stereo, cameras = tmp_path / "stereo", tmp_path / "cameras"
+    for root, views in ((stereo, {"L": (16, 16), "R": (16, 16)}), (cameras, {"R": (16, 16, 3), "B": (16, 16, 3)})):
+        for frame in range(3):
+            for view, shape in views.items():
+                pixels = np.random.default_rng(frame).integers(0, 256, shape).astype(np.uint8)
+                save_picture(root / "images" / f"{frame:04d}_{view}.png", pixels)
+                save_picture(root / "masks" / f"{frame:04d}_{view}.png", np.eye(16, dtype=np.uint8))
+        index = discover(root)
+        assert len(index.pairs) == 6 and all(len(p.images) == 1 for p in index.pairs)

@@ -90,6 +90,7 @@ def test_lists_that_do_not_split_every_pair_are_not_used(tmp_path, caplog, lists
     index = read(tmp_path)
     assert all(p.split is None for p in index.pairs)
     assert "split lists in" in caplog.text and "not used" in caplog.text
+    assert "train with --split-file FILE (JSON)" in caplog.text  # a flag of train's: inspect has none
 
 
 def test_the_users_split_flags_still_win_over_the_lists(tmp_path, caplog):

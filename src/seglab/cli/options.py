@@ -100,7 +100,8 @@ def add_data_options(parser: argparse.ArgumentParser) -> None:
                         "as the channel's mean; the run records it for evaluate and predict (docs/encodings.md)")
     parser.add_argument("--bands", dest="data.bands", type=parse_bands, metavar="B1,B2,...",
                         help="chip folders of band files (AgriFieldNet's <chip>/B01.tif ... B12.tif, Cloud Cover's "
-                        "<chip>/B02.tif ... B08.tif): the bands read as each image's channels, in this order, e.g. "
+                        "<chip>/B02.tif ... B08.tif) or a sample's band files (WeedsGalore's <sample>_R.png ... "
+                        "_RE.png): the bands read as each image's channels, in this order, e.g. "
                         "B02,B03,B04,B08; default every band most chips hold, in band order; the run records them "
                         "for evaluate and predict; or the datasets of an HDF5 file's sample groups stacked likewise, "
                         "from the groups holding them all (ChaBuD's pre_fire,post_fire) (docs/data.md)")

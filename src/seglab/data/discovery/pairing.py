@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from seglab.data.discovery.band_files import band_file_rule, sample_bands
 from seglab.data.discovery.channel_files import NNUNET_CHANNEL, below_shared
 from seglab.data.discovery.class_namings import class_naming_rules
 from seglab.data.discovery.plane_masks import PLANE_RULE, plane_pairs
@@ -33,7 +34,7 @@ from seglab.data.discovery.naming.learned_rules import (
     role_number_rules,
 )
 from seglab.data.discovery.naming.mask_patterns import TemplateStem, pattern_for, unique_template_stems
-from seglab.data.discovery.naming.names import name_key
+from seglab.data.discovery.naming.names import composed, name_key
 from seglab.data.discovery.numbered_masks import numbered_rules, same_numbering
 
 # loose rules (a band word less, numbers) are used only when they pair every keyed file one to one
@@ -82,6 +83,9 @@ class FolderMatch:
             is the pair's image and the others `channels` (`folders.band_chips`: `B02.tif`, ...); with
             `dates`, the files of a scene folder's two dates (`folders.chip_scenes`: OSCD's
             `imgs_1_rect/B02.tif`, ..., `imgs_2_rect/B08.tif`).
+        sample_bands: the bands of each image as its files in `image_dir` spell them after its name,
+            its first file the pair's image and the others `channels` (`band_files`: WeedsGalore's
+            `<sample>_R.png`, ..., `<sample>_RE.png`).
         dates: `channel_dirs` holds date 2 of `image_dir`'s scenes (change detection), or
             `band_files` both dates of each scene folder in `image_dir`.
         area_dirs: those of `more_mask_dirs` whose masks mark the area to score, not labels
@@ -109,6 +113,7 @@ class FolderMatch:
     channels: dict[str, tuple[Path, ...]] = field(default_factory=dict)
     channel_dirs: tuple[Path, ...] = ()
     band_files: tuple[str, ...] = ()
+    sample_bands: tuple[str, ...] = ()
     dates: bool = False
     area_dirs: tuple[Path, ...] = ()
     planes: dict[str, int] = field(default_factory=dict)
@@ -123,7 +128,9 @@ class FolderMatch:
             if self.dates and self.band_files
             else " (dates 1 and 2 of one scene, as the channels of one image)" if self.dates
             else " (the channels of one image)" if self.channel_dirs
-            else f"<chip>/ ({', '.join(self.band_files)}: the channels of one image)" if self.band_files else "")
+            else f"<chip>/ ({', '.join(self.band_files)}: the channels of one image)" if self.band_files
+            else f" (<sample>_{{{','.join(self.sample_bands)}}}: a file per band, the channels of one image)"
+            if self.sample_bands else "")
         where = f"{images} (images and masks side by side)" if self.image_dir == self.mask_dir else (
             " + ".join([images, *(folder_label(d, root) for d in (self.mask_dir, *self.more_mask_dirs))])
         )
@@ -142,7 +149,7 @@ class FolderMatch:
         merged = f", {len(self.merged)} of them with several masks merged" if self.merged else ""
         if self.area_dirs:
             merged += f", pixels outside {' or '.join(folder_label(d, root) for d in self.area_dirs)} ignored"
-        if self.channels and not self.channel_dirs and not self.band_files:
+        if self.channels and not self.channel_dirs and not self.band_files and not self.sample_bands:
             merged += f", {len(self.channels)} of them with channels in files of their own (_0001, ...)"
         return f"{where}{split}: {len(self.pairs)} pairs by {self.rule.name}{merged}"
 
@@ -233,13 +240,19 @@ def match_folders(
     `rivals`, so that `rival_namings.refuse_rival_namings` can count each naming over the whole dataset.
     With `merge` (`--merge-masks`) such masks are one mask instead, and a mask folder of its own
     beside a single image, none of whose masks is named after it (the 2018 Data Science Bowl's
-    `<id>/images/<id>.png` + `<id>/masks/*.png`), is that image's masks.
+    `<id>/images/<id>.png` + `<id>/masks/*.png`), is that image's masks. A sample's band files
+    (`band_files`: WeedsGalore's `<sample>_R.png` ... `_RE.png`) are one image, keyed by the sample's
+    name under the default rules, its first band file the pair's and the others its channels.
     """
     learned = tuple(rules) == KEY_RULES
+    bands = sample_bands(images) if learned else None
+    if bands is not None:  # WeedsGalore's <sample>_R.png ... _RE.png: one image, its first band file
+        images = [p for p in images if p not in bands.further]
     if learned:  # a name is a stronger tie than a number
         stems = {name_key(p) for p in images}
         namings = learned_namings(stems, masks)  # once, for both kinds of learned rule
-        rules = (*KEY_RULES[:_STRICT_RULES], *affix_rules(stems, namings), *numbered_rules(stems, namings),
+        rules = (*KEY_RULES[:_STRICT_RULES], *((band_file_rule(bands),) if bands else ()),
+                 *affix_rules(stems, namings), *numbered_rules(stems, namings),
                  *class_naming_rules(stems, namings),
                  *leading_word_rules(images, masks), *inserted_word_rules(images, masks),
                  *KEY_RULES[_STRICT_RULES:], *role_number_rules(images, masks))
@@ -337,11 +350,15 @@ def match_folders(
     # `{stem}.PNG`, beside `1.PNG`) are another naming, listed as ignored, not a choice to ask again
     rivals = rivals or (_second_annotation(pairs, extra, rule, root) if learned else None)
     pairs, gaps = _complete_cases(pairs, channels)
+    banded = {key: bands.samples[composed(image)][1] for key, image, _ in pairs
+              if composed(image) in bands.samples} if bands is not None else {}
+    channels_of = {**{k: tuple(image for _, image in sorted(cs)) for k, cs in channels.items()}, **banded}
     return FolderMatch(image_dir, mask_dir, split, rule, pairs, problems + gaps,
                        [m for ms in extra.values() for m in ms] + unkeyed, rivals,
                        {k: tuple(ms) for k, ms in merged.items() if k in image_keys},
                        namings=() if merge else rule.namings,
-                       channels={k: tuple(image for _, image in sorted(cs)) for k, cs in channels.items()})
+                       channels=channels_of,
+                       sample_bands=bands.spelled if bands is not None and banded else ())
 
 
 def _json_named_alike(image: Path, mask_dir: Path) -> Path | None:

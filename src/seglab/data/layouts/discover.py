@@ -107,7 +107,8 @@ def discover(
             "auto": a channel when it holds data (MFNet's thermal band), `_alpha_channel`.
         no_data: a pixel value that is no data in every image (`DatasetIndex.no_data`).
         bands: the band files read from each chip folder of band files, in this order
-            (`B02`, `B03`, ...; `folders.band_chips`); None: every band most chips hold.
+            (`B02`, `B03`, ...; `folders.band_chips`), or of each sample's band files (`R`, `G`,
+            `NIR`; `discovery.band_files`); None: every band most chips hold, every band of a sample.
         mask_alpha: every mask is read by its alpha channel (`alpha_masks.AlphaMapping`), as masks
             whose RGB holds no label are unasked.
         side_by_side: "left" or "right": each picture holds an image and its mask side by side,
@@ -185,9 +186,10 @@ def discover(
         _report_merged(index)
     if options.band_words is not None and not fmt.stacks_bands(root) \
             and not any(_reads_bands(p, options.band_words) for p in index.pairs):
-        logger.warning("%s: --bands picks the band files of chip folders (<chip>/B02.tif, ...) or the datasets of an "
-                       "HDF5 file's sample groups (<uuid>/pre_fire, ...; docs/data.md); no image of this %s layout is "
-                       "read from such files, so it changes nothing", root, index.format)
+        logger.warning("%s: --bands picks the band files of chip folders (<chip>/B02.tif, ...) or of samples "
+                       "(<sample>_R.png, ...), or the datasets of an HDF5 file's sample groups (<uuid>/pre_fire, ...; "
+                       "docs/data.md); no image of this %s layout is read from such files, so it changes nothing",
+                       root, index.format)
     if unmasked_background and index.format not in ("folder-pairs", "manifest"):
         logger.warning("%s: --unmasked-background reads images without masks in folder-pairs layouts and manifests "
                        "only; this is a %s layout, so it changes nothing", root, index.format)

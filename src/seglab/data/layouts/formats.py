@@ -50,8 +50,9 @@ class ReadOptions:
             all-background mask (folder-pairs; MVTec AD's `good/`, DAGM; see `unmasked`).
         bands: the band files read from each chip folder of band files, in this order (`--bands
             B02,B03,B04,B08`; folder-pairs, `folders.band_chips`), or the datasets of an HDF5 file's
-            sample groups (`--bands pre_fire,post_fire`; array-stack, `sample_groups`); None: those
-            most chips hold, the datasets every group holds.
+            sample groups (`--bands pre_fire,post_fire`; array-stack, `sample_groups`), or of each
+            sample's band files (`--bands R,G,NIR`; `band_files`); None: those most chips hold, the
+            datasets every group holds, every band of a sample.
         image_half: the half of each picture holding the image, "left" or "right", in pictures of
             an image and its mask side by side (`--side-by-side`; the side-by-side layout, pix2pix's
             datasets); None: told from the pictures.

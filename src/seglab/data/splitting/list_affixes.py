@@ -20,23 +20,32 @@ _MARKS = ("_", "-", ".", " ")  # after a source's name in its crops' names
 def with_affix(split_of: dict[str, str], stems: Collection[str], where: str = "") -> dict[str, str]:
     """`split_of` (list entry -> split) with the image names its entries stand for added, when
     one prefix or suffix added to every entry gives a name among `stems` and no entry is one
-    already; else `split_of` unchanged. The entries stay: a list of cases names their folders
-    too (CAMUS' `patient0001`, its cases `patient0001_2CH_ED`, ...). `where` names the lists in
-    the log; without it nothing is logged (asked whether the lists name a folder's images)."""
+    already; every such affix where each does, a sample's file each (WeedsGalore's `<sample>_R`,
+    ..., `<sample>_RE`, a band each, for an entry `<sample>`); else `split_of` unchanged. The entries stay: a list of
+    cases names their folders too (CAMUS' `patient0001`, its cases `patient0001_2CH_ED`, ...).
+    `where` names the lists in the log; without it nothing is logged (asked whether the lists
+    name a folder's images)."""
     names = set(stems)
     if not split_of or not names.isdisjoint(split_of):
         return split_of
     first = next(iter(split_of))
     affixes = sorted({("prefix", s[: len(s) - len(first)]) for s in names if s.endswith(first)}
                      | {("suffix", s[len(first):]) for s in names if s.startswith(first)})
+    named: dict[str, str] = {}
+    found = []
     for kind, affix in affixes:
-        named = {(affix + entry if kind == "prefix" else entry + affix): split for entry, split in split_of.items()}
-        if names.issuperset(named):
-            if where:
-                logger.info("the split lists in %s name the images less the %s '%s' of their names: read with it",
-                            where, kind, affix)
-            return {**split_of, **named}
-    return {**split_of, **_by_source(split_of, names, where)}
+        each = {(affix + entry if kind == "prefix" else entry + affix): split for entry, split in split_of.items()}
+        if names.issuperset(each):
+            named.update(each)
+            found.append((kind, affix))
+    if not found:
+        return {**split_of, **_by_source(split_of, names, where)}
+    if where:
+        kinds = {kind for kind, _ in found}
+        what = "affixes" if len(kinds) > 1 else f"{found[0][0]}es" if len(found) > 1 else found[0][0]
+        logger.info("the split lists in %s name the images less the %s %s of their names: read with %s", where,
+                    what, ", ".join(f"'{affix}'" for _, affix in found), "each" if len(found) > 1 else "it")
+    return {**split_of, **named}
 
 
 def _by_source(split_of: dict[str, str], names: set[str], where: str) -> dict[str, str]:

@@ -209,8 +209,8 @@ def apply_split_lists(
     unlisted = splits.count(None)
     if unlisted or (set(splits) == {"train"} and not unlabelled):
         reason = f"{unlisted} of {len(pairs)} pairs are in no list" if unlisted else "they list a train split only"
-        logger.warning("split lists in %s not used: %s; the split is drawn instead (--split-file FILE fixes one)",
-                       folders, reason)
+        logger.warning("split lists in %s not used: %s; the split is drawn instead (train with --split-file FILE "
+                       "(JSON) to fix one)", folders, reason)
         return pairs, [], problems
     labelled = [replace(pair, split=split) for pair, split in zip(pairs, splits)]
     counts = ", ".join(f"{s} {splits.count(s)}" for s in LISTS if s in splits)

@@ -1,4 +1,5 @@
-"""Image folders of one band each that pair with one mask folder, stacked as one image's channels."""
+"""Image folders of one band each that pair with one mask folder, stacked as one image's channels;
+and the bands `--bands` names read from a sample's band files (`discovery.band_files`)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from seglab.data.discovery.channel_files import band_folders, band_order, date_o
 from seglab.data.files.index import Problem
 from seglab.data.files.io import channel_count
 from seglab.data.discovery.pairing import FolderMatch, folder_label
+from seglab.errors import DataError
 
 logger = logging.getLogger(__name__)
 
@@ -55,6 +57,40 @@ def stack_band_folders(root: Path, matches: list[FolderMatch]) -> list[FolderMat
                     "(docs/data.md#change-detection-two-dates-of-one-scene)",
                     root, folder_label(first, root), folder_label(second, root), len(dated))
     return stacked
+
+
+def read_sample_bands(root: Path, matches: list[FolderMatch], bands: tuple[str, ...] | None
+                      ) -> tuple[list[FolderMatch], list[Path]]:
+    """`matches` whose images are each a sample's band files (WeedsGalore's `<sample>_R.png`, ...,
+    `_RE.png`: `FolderMatch.sample_bands`) reading the bands `bands` names, lower case, in that order
+    (`--bands NIR,R,G`); and the band files so left out, to list as ignored. None: every band.
+
+    Raises:
+        DataError: a band of `bands` that the samples have no file of, naming those they have.
+    """
+    if bands is None:
+        return matches, []
+    read, left = [], []
+    for match in matches:
+        held = [band.lower() for band in match.sample_bands]
+        if not held:
+            read.append(match)
+            continue
+        unknown = [band for band in bands if band not in held]
+        if unknown:
+            raise DataError(f"--bands {','.join(bands)}: the samples of {folder_label(match.image_dir, root)} have no "
+                            f"band file {', '.join(unknown)}; they have {', '.join(match.sample_bands)}")
+        order = [held.index(band) for band in bands]
+        pairs, channels = [], {}
+        for key, image, mask in match.pairs:
+            files = (image, *match.channels[key])
+            first, *rest = (files[k] for k in order)
+            pairs.append((key, first, mask))
+            channels[key] = tuple(rest)
+            left += [files[k] for k in range(len(files)) if k not in order]
+        read.append(replace(match, pairs=pairs, channels=channels,
+                            sample_bands=tuple(match.sample_bands[k] for k in order)))
+    return read, left
 
 
 def _in_band_order(group: list[FolderMatch], counts: dict[Path, int | None]) -> list[FolderMatch] | None:

@@ -20,7 +20,7 @@ from seglab.data.classes.readme_colours import readme_files
 from seglab.data.classes.readme_names import readme_class_names
 from seglab.data.encodings.encoding import Encoding, choose_encoding
 from seglab.data.files.io import channel_count
-from seglab.data.layouts.folder_pairs.bands import stack_band_folders
+from seglab.data.layouts.folder_pairs.bands import read_sample_bands, stack_band_folders
 from seglab.data.layouts.folder_pairs.deeper_folders import deeper_line
 from seglab.data.layouts.folder_pairs.class_trees import refuse_class_trees
 from seglab.data.layouts.folder_pairs.class_files import (ShippedClasses, _shipped_classes, _shipped_value_names,
@@ -128,6 +128,8 @@ class FolderPairsFormat(DatasetFormat):
     def index(self, root: Path, classes: ClassSpec | None) -> DatasetIndex:
         found = self.search(root)
         matches, aside = settle_shared_masks(root, stack_band_folders(root, found.matches), found.is_masks)
+        matches, unread = read_sample_bands(root, matches, self.options.band_words)
+        aside += unread
         if self.options.images is not None and image_name_pattern(self.options.images) is None:
             _say_other_dates(root, matches)
         matches, copies = _one_file_format(root, matches)
@@ -142,7 +144,7 @@ class FolderPairsFormat(DatasetFormat):
                             more_masks=match.merged.get(key, ()), more_channels=match.channels.get(key, ()))
                 if match.dates and match.band_files:  # a scene's dates in folders of its own: named by the scene
                     pair = replace(pair, name=key)
-                elif match.channel_dirs or match.band_files:
+                elif match.channel_dirs or match.band_files or match.sample_bands:
                     pair = replace(pair, name=group_name(pair.images, channel_names(pair)))
                 pairs.append(pair)
             problems += match.problems
