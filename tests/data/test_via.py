@@ -178,3 +178,38 @@ def test_a_csv_export_cell_that_is_not_json_is_named_with_its_line(tmp_path):
     (root / "regions.csv").write_text((root / "regions.csv").read_text().replace('""cx""', "cx"))
     with pytest.raises(DataError, match=r"regions\.csv' line 2: a cell is not JSON"):
         discover(root, cache_dir=str(tmp_path / "cache"))
+
+
+def midv2020(root: Path) -> Path:
+    """MIDV-2020: `{templates,photo}/images/<type>/00.jpg`, one name in every folder, and a VIA
+    project per document type, `annotations/<type>.json`: the document's corners (`doc_quad`, not
+    in templates) and its fields' rectangles, classed by the region attribute `field_name`."""
+    corners = polygon([1, 30, 30, 1], [1, 1, 18, 18], field_name="doc_quad")  # rows 1-18, columns 1-30
+    fields = {"alb_id": shape("rect", {"field_name": "surname", "value": "X"}, x=2, y=3, width=8, height=5),
+              "esp_id": shape("rect", {"field_name": "photo", "value": ""}, x=20, y=10, width=6, height=4)}
+    for seed, condition in enumerate(("templates", "photo")):
+        for kind, field in fields.items():
+            images = root / condition / "images" / kind
+            regions = [field] if condition == "templates" else [corners, field]
+            via(images, {"00.jpg": regions}, f"{kind}.json", {}, seed=seed)
+            (root / condition / "annotations").mkdir(exist_ok=True)
+            (images / f"{kind}.json").rename(root / condition / "annotations" / f"{kind}.json")
+    return root
+
+
+def test_images_of_one_name_are_found_in_the_folder_named_as_their_annotation_file(tmp_path):
+    """MIDV-2020's `photo/annotations/alb_id.json` names `00.jpg`, which every document type's
+    folder holds: it is `photo/images/alb_id/00.jpg`, not one of four images of that name."""
+    index = discover(midv2020(tmp_path / "midv2020"), cache_dir=str(tmp_path / "cache"))
+    assert index.format == "via" and len(index.pairs) == 4 and not index.problems
+    assert index.classes.names == ("background", "doc_quad", "photo", "surname")
+    for pair in index.pairs:
+        condition, _, kind, _ = pair.image.relative_to(tmp_path / "midv2020").parts
+        truth = np.zeros((H, W), np.int64)
+        if condition == "photo":
+            truth[1:19, 1:31] = 1
+        if kind == "alb_id":
+            truth[3:9, 2:11] = 3  # later over earlier: the field over the document
+        else:
+            truth[10:15, 20:27] = 2
+        np.testing.assert_array_equal(read_mask(pair.mask, index.mapping), truth)

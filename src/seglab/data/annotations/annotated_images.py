@@ -1,7 +1,7 @@
 """The image files that annotation files name (COCO's `file_name`, CVAT's image `name`): beside
 the annotation file, under the dataset folder, or found by the file name alone when one image
 under the dataset folder has it (COCO's `train2017/` beside `annotations/`, CVAT's
-`images/<subset>/`). Never a file outside the dataset folder."""
+`images/<subset>/`; of several, the nearest: `nearest`). Never a file outside the dataset folder."""
 
 from __future__ import annotations
 
@@ -52,11 +52,18 @@ def located_images(named: Sequence[tuple[Path, Sequence[tuple[Hashable, str | Se
                     name = each
                     break
             if len(set(candidates)) != 1:
-                why = "no image file has that name" if not candidates else f"{len(candidates)} image files have it"
+                why = _ambiguous(sorted(set(candidates)), base) if candidates else "no image file has that name"
                 problems.append(Problem(source, f"image '{name}' ({what} {key}): {why}", "mask-without-image"))
                 continue
             found[source][key] = candidates[0]
     return found, problems
+
+
+def _ambiguous(candidates: list[Path], base: Path) -> str:
+    """Why an image name found several files, with the routes that pick one."""
+    shown = ", ".join(f"'{p.relative_to(base).as_posix() if p.is_relative_to(base) else p}'" for p in candidates[:2])
+    return (f"{len(candidates)} image files have it ({shown}{', ...' if len(candidates) > 2 else ''}); write its "
+            f"path under '{base}' into the annotation file, or keep the images in a folder named as the file")
 
 
 def refuse_shared_images(found: Mapping[Path, Mapping[Hashable, Path]], base: Path, why: str = "") -> None:
@@ -82,12 +89,16 @@ def nearest(candidates: list[Path], source: Path) -> list[Path]:
     (CrowdAI Mapping's `train/annotation.json` for `train/images/a.jpg`, not `test_images/a.jpg`),
     else the one under the folder above it when only one is (MoNuSeg's `Training
     Data/Annotations/a.xml` for `Training Data/Tissue Images/a.tif`, not the test set's `a.tif`);
+    of several there, the one in a folder named as the annotation file (MIDV-2020's
+    `photo/annotations/alb_id.json` for `photo/images/alb_id/00.jpg`, not `photo/images/esp_id/00.jpg`);
     else all of them."""
     if len(candidates) > 1:
         for folder in (source.parent, source.parent.parent):
             near = [p for p in candidates if p.is_relative_to(folder)]
-            if len(near) == 1:
-                return near
+            named = [p for p in near if source.stem in p.relative_to(folder).parent.parts]
+            for fit in (near, named):
+                if len(fit) == 1:
+                    return fit
     return candidates
 
 
