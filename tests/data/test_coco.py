@@ -628,3 +628,58 @@ def test_images_of_one_identity_stay_in_one_split_and_the_split_that_keeps_them_
     assert "pixels claimed by objects of two classes: ignore label 255" in text
     hint = text.split("overlapping-classes (12): ")[1].split("\n")[0]  # said the later row's class was kept
     assert "the ignore label where drawn shapes overlap (COCO)" in hint
+
+
+def usis10k(root: Path, sets: dict[str, list[dict]]) -> Path:
+    """USIS10K: `{train,val}/*.jpg` and annotation sets over those images, each in a folder of its
+    own (`multi_class_annotations/multi_class_{split}_annotations.json` with its categories,
+    `foreground_annotations/foreground_{split}_annotations.json`: the same objects, one category);
+    `sets` maps each set's name to its categories, its objects taking them in turn."""
+    for split, ids in (("train", (1, 2)), ("val", (3,))):
+        images = [(i, f"usod_{i:05d}.jpg") for i in ids]
+        for i, name in images:
+            photo(root / split / name, i)
+        for name, categories in sets.items():
+            objects = [{"image_id": i, "category_id": categories[i % len(categories)]["id"], "segmentation": SQUARE}
+                       for i in ids]
+            coco_file(root / f"{name}_annotations" / f"{name}_{split}_annotations.json", images, objects, categories)
+    return root
+
+
+def test_annotation_sets_of_the_same_images_are_refused_with_the_flag_picking_each(tmp_path):
+    """USIS10K's `multi_class_annotations/` and `foreground_annotations/` annotate the images of
+    `train/` and `val/` both: refused for an image in two files with no route that read, and
+    --masks naming a set's folder found no layout."""
+    root = usis10k(tmp_path / "USIS10K", {"multi_class": [{"id": 1, "name": "fish"}, {"id": 2, "name": "reefs"}],
+                                          "foreground": [{"id": 1, "name": "foreground"}]})
+    routes = re.escape(f"'{root}' --masks foreground_annotations (1 category), "
+                       f"'{root}' --masks multi_class_annotations (2 categories)")
+    with pytest.raises(DataError, match="holds 2 COCO annotation sets of the same images whose categories differ.*"
+                                        + routes):
+        discover(root, cache_dir=str(tmp_path / "cache"))
+    index = discover(root, masks="multi_class_annotations", cache_dir=str(tmp_path / "cache"))
+    assert index.format == "coco" and index.classes.names == ("background", "fish", "reefs")
+    assert sorted(p.split for p in index.pairs) == ["train", "train", "val"]
+    index = discover(root, masks="foreground_annotations", cache_dir=str(tmp_path / "cache"))
+    assert index.classes.names == ("background", "foreground") and len(index.pairs) == 3
+
+
+def test_two_raters_sets_of_one_category_table_are_refused_with_the_flag_picking_each(tmp_path):
+    """Two folders of files over the same images and categories, their objects differing: the
+    refusal names each folder's --masks, which reads that set alone."""
+    root = usis10k(tmp_path / "raters", {"rater1": [{"id": 1, "name": "fish"}],
+                                         "rater2": [{"id": 2, "name": "reefs"}, {"id": 1, "name": "fish"}]})
+    with pytest.raises(DataError, match=re.escape(f"or read one set alone: '{root}' --masks rater1_annotations or "
+                                                  f"'{root}' --masks rater2_annotations")):
+        discover(root, cache_dir=str(tmp_path / "cache"))
+    assert len(discover(root, masks="rater2_annotations", cache_dir=str(tmp_path / "cache")).pairs) == 3
+
+
+def test_a_file_in_a_folder_of_annotations_alone_finds_its_images_in_the_split_folders_beside_it(tmp_path):
+    """USIS10K's `multi_class_annotations/multi_class_val_annotations.json` as DATA: its images lie
+    in `val/`, beside its folder, where no image was looked for."""
+    root = usis10k(tmp_path / "USIS10K", {"multi_class": [{"id": 1, "name": "fish"}, {"id": 2, "name": "reefs"}]})
+    index = discover(root / "multi_class_annotations" / "multi_class_val_annotations.json",
+                     cache_dir=str(tmp_path / "cache"))
+    assert [p.image for p in index.pairs] == [root / "val" / "usod_00003.jpg"]
+    assert index.classes.names == ("background", "reefs")

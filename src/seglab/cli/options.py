@@ -40,7 +40,8 @@ def add_data_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--masks", dest="data.masks", metavar="DIR",
                         help="the mask folder, likewise, or a pattern such as '*_lesion' (one per case folder); "
                         "picks one when two folders could hold the masks (e.g. labels beside a field-of-view mask "
-                        "folder) or the GeoJSON labels (SpaceNet 7's labels_match_pix); a volume's file name or "
+                        "folder), the GeoJSON labels (SpaceNet 7's labels_match_pix) or the COCO annotation set "
+                        "(USIS10K's multi_class_annotations beside foreground_annotations); a volume's file name or "
                         "pattern names the label volume of each case folder (KiTS21's aggregated_MAJ_seg.nii.gz), a stack's "
                         "name the label stack of an image stack (ToothFairy's gt_alpha beside gt_sparse)")
     parser.add_argument("--mask-pattern", dest="data.mask_pattern", metavar="PATTERN",

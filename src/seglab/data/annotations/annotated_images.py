@@ -6,7 +6,7 @@ under the dataset folder has it (COCO's `train2017/` beside `annotations/`, CVAT
 from __future__ import annotations
 
 import os
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -66,9 +66,11 @@ def _ambiguous(candidates: list[Path], base: Path) -> str:
             f"path under '{base}' into the annotation file, or keep the images in a folder named as the file")
 
 
-def refuse_shared_images(found: Mapping[Path, Mapping[Hashable, Path]], base: Path, why: str = "") -> None:
+def refuse_shared_images(found: Mapping[Path, Mapping[Hashable, Path]], base: Path, why: str = "",
+                         sets: Callable[[Path, Path], str] | None = None) -> None:
     """Stop on an image that two annotation files annotate: which of them to paint is the user's
-    choice, and `why` says what the caller found of the two (that neither is a subset).
+    choice, and `why` says what the caller found of the two (that neither is a subset); `sets`
+    (the two files) the further route a format offers (COCO's --masks picking a folder of files).
 
     Raises:
         DataError: naming the image, both files, and the routes: one file as DATA, or a dataset
@@ -80,7 +82,8 @@ def refuse_shared_images(found: Mapping[Path, Mapping[Hashable, Path]], base: Pa
             if image in claimed:
                 raise DataError(f"'{image}' is annotated in both '{claimed[image]}' and '{source}'{why}; pass the "
                                 f"one to train on as DATA, or move the other out of '{base}', which keeps the splits "
-                                "(each split folder holding one annotation file)")
+                                "(each split folder holding one annotation file)"
+                                + (sets(claimed[image], source) if sets else ""))
             claimed[image] = source
 
 

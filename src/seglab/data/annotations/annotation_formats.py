@@ -32,9 +32,10 @@ from seglab.data.discovery.folders import (
 )
 from seglab.data.layouts.formats import DatasetFormat, ReadOptions
 from seglab.data.files.index import DatasetIndex, Pair, Problem, natural_key
+from seglab.data.files.io import IMAGE_SUFFIXES
 from seglab.data.annotations.index_memo import remembered
 from seglab.data.files.file_version import versions
-from seglab.data.discovery.naming import looks_like_mask_folder, stem, usable_splits
+from seglab.data.discovery.naming import folder_split, looks_like_mask_folder, stem, usable_splits
 from seglab.data.discovery.pairing import folder_label
 from seglab.data.splitting.split_lists import apply_split_lists, read_split_lists
 from seglab.data.splitting.split_tables import pair_table_splits
@@ -120,6 +121,18 @@ def top_annotation_files(root: Path, suffix: str, looks_right: Callable[[Path], 
 
 def _annotation_folder(folder: Path) -> bool:
     return folder.name.lower().startswith("annotation")
+
+
+def _annotations_beside_splits(folder: Path) -> bool:
+    """Whether `folder` holds files alone, no image among them, beside a folder named for a split:
+    annotation files whose images lie in the split folders (USIS10K's `multi_class_annotations/`)."""
+    try:
+        held = list(folder.iterdir())
+        beside = [p.name for p in folder.parent.iterdir() if p.is_dir() and p != folder]
+    except OSError:
+        return False
+    return all(p.is_file() and p.suffix.lower() not in IMAGE_SUFFIXES for p in held) \
+        and any(folder_split(name) for name in beside)
 
 
 def json_folders(root: Path, looks_right: Callable[[Path], bool], depth: int = 4,
@@ -287,10 +300,13 @@ class AnnotationFileFormat(AnnotationFilesFormat):
     def dataset_folder(root: Path) -> Path:
         """Where the images are looked for: DATA, or the folder of DATA the annotation file; the
         one above an `annotations/` folder holding it (COCO's, beside the image folders; LIVECell's
-        `annotations/LIVECell/`)."""
+        `annotations/LIVECell/`) or above a folder of annotation files alone beside split folders
+        (USIS10K's `multi_class_annotations/` beside `train/`, `val/` and `test/`)."""
         if not root.is_file():
             return root
         holder = next((f for f in (root.parent, root.parent.parent) if _annotation_folder(f)), None)
+        if holder is None and _annotations_beside_splits(root.parent):
+            holder = root.parent
         return holder.parent if holder is not None else root.parent
 
     def sources(self, root: Path, found: list[Path]) -> list[Path]:

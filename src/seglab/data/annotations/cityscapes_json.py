@@ -41,7 +41,7 @@ from seglab.data.annotations.painted_masks import IGNORE, LATER_OVER_EARLIER, Dr
 from seglab.data.classes import VOID_LABEL, ClassSpec, refuse_unnamed, tool_classes
 from seglab.data.classes.names import label_key
 from seglab.data.discovery.folders import Folder, walk
-from seglab.data.discovery.folders.placement import path_ends_with
+from seglab.data.discovery.folders.placement import path_lies_under
 from seglab.data.discovery.naming import folder_split, folders_split, stem
 from seglab.data.discovery.naming.cityscapes import frame_of
 from seglab.data.encodings import cityscapes, idd
@@ -168,7 +168,7 @@ class CityscapesPolygonsFormat(AnnotationJsonFolders):
     def label_folders(self, root: Path) -> list[Path]:
         masks = self.options.masks
         return [f for f in json_folders(root, _is_polygons)
-                if masks is None or _under(f.relative_to(root).parts, masks)]
+                if masks is None or path_lies_under(f.relative_to(root).parts, masks)]
 
     def detect(self, root: Path) -> bool:
         """Whether polygon files are there and no mask files: Cityscapes' label PNGs, shipped beside
@@ -220,7 +220,7 @@ class CityscapesPolygonsFormat(AnnotationJsonFolders):
 
     def _image_folders(self, root: Path) -> list[Folder]:
         images = self.options.images
-        return [f for f in walk(root) if images is None or _under(f.parts, images)]
+        return [f for f in walk(root) if images is None or path_lies_under(f.parts, images)]
 
     def _located(self, root: Path, files: list[_Polygons]) -> tuple[dict[Path, list[Path]], list[Problem]]:
         """Each file's images: those of its frame in the folder nearest its own (the most trailing
@@ -306,12 +306,6 @@ def _shared_tail(a: Path, b: Path) -> int:
             break
         count += 1
     return count
-
-
-def _under(parts: tuple[str, ...], name: str) -> bool:
-    """Whether a folder lies in the one a --images or --masks value names (`leftImg8bit_foggy`
-    for `leftImg8bit_foggy/train/aachen/`)."""
-    return any(path_ends_with(parts[:end], name) for end in range(1, len(parts) + 1))
 
 
 def _differing_folder(root: Path, flag: str, folders: Sequence[Path]) -> str:

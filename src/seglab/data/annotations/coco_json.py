@@ -31,6 +31,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+from functools import partial
 from itertools import combinations
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -48,6 +49,7 @@ from seglab.data.annotations.annotation_formats import (
 from seglab.data.classes import ClassSpec, shipped_classes
 from seglab.data.layouts.formats import FORMATS
 from seglab.data.files.index import DatasetIndex, Pair
+from seglab.data.discovery.folders import path_lies_under
 from seglab.data.discovery.naming import folder_split
 from seglab.data.annotations.coco_levels import LEVEL_KEY, category_levels, level_read, levels_line
 from seglab.data.annotations.painted_masks import IGNORE, OVERLAP_IGNORED, Drawn, ImageObjects
@@ -83,6 +85,15 @@ def coco_files(root: Path) -> list[Path]:
     found = top_annotation_files(root, ".json", _looks_like_coco)
     instances = [p for p in found if p.name.startswith("instances")]
     return instances or found
+
+
+def picked_files(files: list[Path], root: Path, masks: str | None) -> list[Path]:
+    """The annotation files in the folder (or of the name) a --masks value names: one annotation
+    set of several over the same images (USIS10K's `multi_class_annotations/` beside
+    `foreground_annotations/`); all of them without one."""
+    if masks is None:
+        return files
+    return [p for p in files if p.is_relative_to(root) and path_lies_under(p.relative_to(root).parts, masks)]
 
 
 def _looks_like_coco(path: Path) -> bool:
@@ -173,9 +184,15 @@ class CocoFormat(AnnotationFileFormat):
     layout = ("a COCO JSON file (images, annotations with polygons or RLE, categories) beside the images: "
               "annotations/instances_*.json, Roboflow's _annotations.coco.json, CVAT's instances_default.json")
     cache_name = "coco"
+    picks_folders = True  # --masks picks one annotation set's folder (USIS10K's multi_class_annotations/)
 
     def files(self, root: Path) -> list[Path]:
-        return coco_files(root)
+        return picked_files(coco_files(root), root, self.options.masks)
+
+    def detect(self, root: Path) -> bool:
+        """Whether COCO files are there (of the folder --masks names, when it names one); --images
+        names folder-pairs' image folder, which a COCO file's image names leave no choice of."""
+        return self.options.images is None and super().detect(root)
 
     def read(self, root: Path, classes: ClassSpec | None) -> DatasetIndex:
         base = self.dataset_folder(root)
@@ -184,10 +201,11 @@ class CocoFormat(AnnotationFileFormat):
                                             for f in every], base, "id")
         files, aside = _without_subsets(every, located)
         images = {f.path: located[f.path] for f in files}
-        refuse_shared_images(images, base, ", and neither holds all of the other's images and objects")
+        _refuse_rival_categories(files, root)
+        refuse_shared_images(images, base, ", and neither holds all of the other's images and objects",
+                             partial(_set_routes, every, root))
         problems = [p for p in problems if p.path not in aside]
         refuse_boxes_only(files, ", ".join(str(f.path) for f in files))
-        _refuse_rival_categories(files, root)
         used_by = {f.path: used_categories(f) for f in files}  # every object walked once
         _refuse_tasks(files, used_by, root)
         used = sorted(set().union(*used_by.values()))
@@ -329,7 +347,7 @@ def _refuse_rival_categories(files: list[CocoAnnotations], root: Path) -> None:
     clash = next((c for c, n in second.items() if first.get(c, n) != n), None)
     if clash is None:
         return
-    routes = ", ".join(f"{_route(paths)} ({len(table)} categories)" for table, paths, _ in sets)
+    routes = ", ".join(f"{_route(paths, root)} ({_categories(len(table))})" for table, paths, _ in sets)
     raise DataError(f"'{root}' holds {len(sets)} COCO annotation sets of the same images whose categories differ (id "
                     f"{clash} is '{first[clash]}' in one and '{second[clash]}' in another), which read together would "
                     f"take each other's classes; pass one set as DATA: {routes}")
@@ -359,19 +377,38 @@ def _refuse_tasks(files: list[CocoAnnotations], used_by: dict[Path, set[int]], r
     splits = {folder: {f.split for f in group} for folder, group in sets.items()}
     if not any(splits[a] & splits[b] and not used[a] & used[b] for a, b in combinations(sets, 2)):
         return
-    counts = {folder: f"{len(used[folder])} categor{'y' if len(used[folder]) == 1 else 'ies'}" for folder in sets}
-    routes = ", ".join(f"{_route([f.path for f in group])} ({counts[folder]})" for folder, group in sets.items())
+    counts = {folder: _categories(len(used[folder])) for folder in sets}
+    routes = ", ".join(f"{_route([f.path for f in group], root)} ({counts[folder]})" for folder, group in sets.items())
     raise DataError(f"'{root}' holds {len(sets)} COCO annotation sets in folders of their own, each with its splits, "
                     "whose objects share no category: tasks, not splits of one set, which read together would be one "
                     f"task of all their classes; pass one task folder as DATA: {routes}")
 
 
-def _route(paths: list[Path]) -> str:
+def _categories(count: int) -> str:
+    return f"{count} categor{'y' if count == 1 else 'ies'}"
+
+
+def _set_routes(files: list[CocoAnnotations], root: Path, one: Path, other: Path) -> str:
+    """How a refusal of two files annotating one image offers the folders they lie in, where
+    they differ: annotation sets of their own over the same images (two raters' folders), each
+    read alone, all the files it holds (`files`: those found, subsets too), by its route (`_route`)."""
+    if one.parent == other.parent:
+        return ""
+    routes = [_route([f.path for f in files if f.path.parent == path.parent], root) for path in (one, other)]
+    return f"; or read one set alone: {' or '.join(routes)}"
+
+
+def _route(paths: list[Path], root: Path) -> str:
     """The DATA that reads just these annotation files: the folder holding them and their
-    images when it finds no others, else the files, one at a time."""
+    images when it finds no others; else DATA (`root`) with --masks naming the folder that holds
+    just them (USIS10K's `multi_class_annotations/` beside `foreground_annotations/`, both over
+    the images of `train/`, `val/` and `test/`); else the files, one at a time."""
     folder = Path(os.path.commonpath([CocoFormat.dataset_folder(p) for p in paths]))
     if sorted(coco_files(folder)) == sorted(paths):
         return f"'{folder}'"
+    holder = Path(os.path.commonpath([p.parent for p in paths]))
+    if root.is_dir() and holder != root and set(picked_files(coco_files(root), root, holder.name)) == set(paths):
+        return f"'{root}' --masks {holder.name}"
     return " or ".join(f"'{p}'" for p in paths)
 
 

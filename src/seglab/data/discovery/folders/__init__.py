@@ -37,7 +37,7 @@ from seglab.data.discovery.folders.listing import (
     text_listing,
     walk,
 )
-from seglab.data.discovery.folders.placement import named_tops, path_ends_with
+from seglab.data.discovery.folders.placement import named_tops, path_ends_with, path_lies_under
 from seglab.data.discovery.folders.rivals import CLASS_FOLDER_TASKS
 from seglab.data.discovery.folders.search import FolderSearch, search_folders
 from seglab.data.discovery.folders.side_by_side import masks_beside_images
@@ -66,6 +66,7 @@ __all__ = [
     "once_per_listing",
     "one_listing",
     "path_ends_with",
+    "path_lies_under",
     "search_folders",
     "ships_mask_files",
     "skipped_folder",

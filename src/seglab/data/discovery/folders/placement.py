@@ -151,6 +151,13 @@ def path_ends_with(parts: tuple[str, ...], name: str) -> bool:
     return len(parts) >= len(pattern) and all(map(fnmatchcase, parts[-len(pattern):], pattern))
 
 
+def path_lies_under(parts: tuple[str, ...], name: str) -> bool:
+    """Whether a folder or file (its `parts` under the dataset folder) lies in the folder a
+    --images or --masks value names (`leftImg8bit_foggy` for `leftImg8bit_foggy/train/aachen/`),
+    or is what it names."""
+    return any(path_ends_with(parts[:end], name) for end in range(1, len(parts) + 1))
+
+
 def _wildcards(pattern: str, name: str) -> tuple[str, ...] | None:
     """What the `*` and `?` of a --images/--masks pattern's last part match in a folder name."""
     last = Path(pattern).name
