@@ -2182,6 +2182,20 @@ def test_image_folders_in_parts_sharing_one_label_folder_leave_no_label_unpaired
         ("009.nii.gz", "mask-without-image")]
 
 
+@pytest.mark.parametrize("part", ["volume_pt{}", "volume part {}", "volume-{}of3"])
+def test_image_folders_numbered_as_parts_of_one_set_are_read_together(tmp_path: Path, part: str) -> None:
+    """Kaggle's LiTS re-upload: `volume_pt1/volume-0.nii` ... `volume_pt5/`, every label in one
+    `segmentations/segmentation-N.nii`; no flag read it, and the refusal offered a part each."""
+    for n in range(6):
+        image, labels = make_volume(n)
+        save(tmp_path / part.format(1 + n // 2) / f"volume-{n}.nii", image)
+        save(tmp_path / "segmentations" / f"segmentation-{n}.nii", labels)
+    index = discover(tmp_path)
+    assert index.format == "volumes"
+    assert {p.group for p in index.pairs} == {f"volume-{n}" for n in range(6)}
+    assert not index.problems
+
+
 def test_a_2d_copy_beside_the_volumes_is_listed_as_ignored_with_its_route(tmp_path: Path, caplog) -> None:
     """Kaggle's "Finding lungs in CT data": `2d_images/` + `2d_masks/` beside `3d_images/`; the
     volumes were read and the 2-D pairs, the larger part, dropped with "Ignored: 0"."""

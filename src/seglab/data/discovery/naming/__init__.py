@@ -11,7 +11,8 @@ One job a module: `names` (the form names are compared in: stem, composed letter
 `numbers` and `dates` (the numbers and the date in a name), `key_rules` (`KeyRule` and the rules
 every folder pair is tried with), `mask_patterns` (`--mask-pattern`'s rules and the template
 offered for a pair), `learned_rules` (rules learned from one folder pair's names),
-`folder_roles` (images or masks by a folder's name) and `split_words` (the split a name says).
+`folder_roles` (images or masks by a folder's name), `parts` (folders numbered as the parts of one
+set) and `split_words` (the split a name says).
 The names most modules use are imported from here; the others from their module.
 """
 

@@ -61,8 +61,9 @@ Recognised layouts (docs/volumes.md), tried in this order:
    folders (BTCV's `RawData/Training/img/` + `Training/label/`) or holding the volumes further
    down (RibFrac's `ribfrac-train-images-1/Part1/` + `ribfrac-train-labels-1/Part1/`); a label folder
    beside no image folder pairs with the one other folder of volumes beside it (ASOCA's `CTCA/` + `Annotations/`),
-   or beside several named each for a modality, those are each case's channels (BONBID-HIE's `1ADC_ss/`,
-   `2Z_ADC/` + `3LABEL/`: `modality_folders`).
+   or with all of them when they are the numbered parts of one (LiTS' `volume_pt1/` ... `volume_pt5/`
+   + `segmentations/`), or beside several named each for a modality, those are each case's channels
+   (BONBID-HIE's `1ADC_ss/`, `2Z_ADC/` + `3LABEL/`: `modality_folders`).
 8. Label volumes in a tree of their own, each named after the patient folder of DICOM series it
    labels elsewhere (NCI-ISBI 2013's `NCI-ISBI-2013/Training/<PatientID>.nrrd` for TCIA's
    `Prostate-3T/<PatientID>/<study>/<series>/`): the series on the label's grid the image

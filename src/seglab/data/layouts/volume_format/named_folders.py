@@ -17,8 +17,9 @@ from seglab.data.discovery.naming import (
     usable_splits,
     words,
 )
+from seglab.data.discovery.naming.parts import parts_of_one_set
 from seglab.data.discovery.pairing import KeyRule
-from seglab.data.files.index import Problem
+from seglab.data.files.index import Problem, natural_key
 from seglab.data.files.volumes import volume_stem
 from seglab.data.files.slice_cache import Subject
 from seglab.data.layouts.volume_format.cases import (Layout, hdf5_volumes_in, matched_cases, volumes_in,
@@ -235,7 +236,8 @@ def _unnamed_image_folders(root: Path, image_dirs: Sequence[tuple[_Frame, str, l
                            ) -> tuple[list[tuple[_Frame, str, list[Path]]], list[tuple[_Frame, Layout]]]:
     """The image folders of label folders of volumes beside no folder named for images: the one
     other folder of volumes beside one, of any name, when its volumes pair with the labels (ASOCA's
-    `Normal/CTCA/` beside `Normal/Annotations/`, `Centerlines/` of .vtp files and `Diseased/`'s alike);
+    `Normal/CTCA/` beside `Normal/Annotations/`, `Centerlines/` of .vtp files and `Diseased/`'s alike),
+    or all of them when they are the parts of one set (`_one_image_set`: LiTS' `volume_pt1/` ... `_pt5/`);
     and the cases of those beside two or more folders of volumes each named for a modality (less a
     leading order number) that pair with the labels, a case's channels a volume of each
     (BONBID-HIE's `1ADC_ss/` and `2Z_ADC/` beside `3LABEL/`: `modality_folders`)."""
@@ -247,12 +249,26 @@ def _unnamed_image_folders(root: Path, image_dirs: Sequence[tuple[_Frame, str, l
         beside = [(folder, volumes) for folder in sorted(root.joinpath(*frame[:-1]).iterdir())
                   if folder.is_dir() and not skipped_folder(folder.name) and not looks_like_mask_folder(folder.name)
                   and (volumes := volumes_in(folder))]
-        if len(beside) == 1 and matched_cases(beside[0][1], labels[0][2], labels[0][0]).subjects:
-            found.append((frame, beside[0][0].name, beside[0][1]))
+        images = _one_image_set(beside)
+        if images and matched_cases(images, labels[0][2], labels[0][0]).subjects:
+            found.append((frame, beside[0][0].name, images))
         elif len(beside) > 1 and all(names_a_modality(folder.name) for folder, _ in beside):
             cases = modality_folder_cases(root, beside, labels[0][1], labels[0][2])
             modal += [(frame, cases)] if cases.subjects else []
     return found, modal
+
+
+def _one_image_set(beside: Sequence[tuple[Path, list[Path]]]) -> list[Path]:
+    """The volumes of the one folder of them beside a label folder, or of all when they are the
+    numbered parts of one set (`parts_of_one_set`: Kaggle's LiTS `volume_pt1/` ... `volume_pt5/`
+    beside `segmentations/`) and no two share a name (a name is a case); else none."""
+    if len(beside) == 1:
+        return beside[0][1]
+    if not parts_of_one_set([folder.name for folder, _ in beside]):
+        return []
+    parts = sorted(beside, key=lambda part: natural_key(part[0].name))  # volume_pt10/ after volume_pt9/
+    volumes = [volume for _, found in parts for volume in found]
+    return volumes if len({volume_stem(p) for p in volumes}) == len(volumes) else []
 
 
 def _other_splits(image_dir: str, label_dir: str) -> bool:
