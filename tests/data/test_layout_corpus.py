@@ -3902,3 +3902,69 @@ def test_masks_read_no_further_still_look_like_masks_and_event_arrays_do_not(tmp
     listed = {folder: Folder(folder, sorted(folder.iterdir()), None, False, False, (folder.name,))
               for folder in (objects, events)}
     assert looks_like_masks(listed[objects]) and not looks_like_masks(listed[events])
+
+
+def chest_ct_masks(root: Path, patients: tuple[str, ...], doubled: bool = True, slices: int = 2) -> None:
+    """Kaggle's Chest CT Segmentation: `images/images/<patient>_<slice>.jpg` + `masks/masks/` (each
+    folder once unless `doubled`) of RGB JPEGs, the lungs in R, the heart in G (overlapping the lungs)
+    and the trachea in B, and train.csv."""
+    rows = ["ImageId,MaskId"]
+    for patient in patients:
+        for n in range(slices):
+            name = f"{patient}_{n}.jpg"
+            mask = np.zeros((48, 48, 3), np.uint8)
+            mask[8:40, 4:20, 0] = mask[8:40, 28:44, 0] = 255
+            mask[26:40, 18:30, 1] = 255
+            mask[4:14, 22:26, 2] = 255
+            save(root.joinpath(*["images"] * (1 + doubled), name), photo(n, (48, 48)))
+            save(root.joinpath(*["masks"] * (1 + doubled), name), mask)
+            rows.append(f"{name},{name}")
+    (root / "train.csv").write_text("\n".join(rows) + "\n")
+
+
+@pytest.mark.parametrize("doubled", [True, False])
+def test_chest_ct_masks_of_a_class_per_channel_read_multilabel_by_patient(tmp_path, doubled):
+    """Kaggle's Chest CT Segmentation (`chest_ct_masks`): its doubled `masks/masks/` was taken for a
+    class folder, its every mask 'has no image'; named, the JPEG colours were 7 classes and
+    --multilabel refused them. Its masks are a 0/255 class per channel, overlapping: three classes,
+    each slice's patient (`ID<number>_<slice>`) a group."""
+    patients = ("ID00007637202177411956430", "ID00009637202177434476278", "ID00010637202177584971671")
+    chest_ct_masks(tmp_path, patients, doubled)
+    index = discover(tmp_path)
+    assert index.format == "folder-pairs" and len(index.pairs) == 6
+    assert index.mapping.kind == "channel-classes" and index.classes.names == ("red", "green", "blue")
+    assert {p.group for p in index.pairs} == {patient.lower() for patient in patients}
+    labels = read_mask(index.pairs[0].mask, index.mapping)
+    assert (labels[10, 10], labels[30, 24], labels[30, 18], labels[8, 24], labels[2, 2]) == (0b1, 0b10, 0b11, 0b100, 0)
+
+
+def nested_channels(mask: np.ndarray) -> None:
+    mask[4:28, 4:28, 0] = 255
+    mask[10:20, 10:20, 1] = 255  # green only inside red
+
+
+def primary_colours(mask: np.ndarray) -> None:
+    mask[2:10, 2:10] = (255, 0, 0)
+    mask[12:20, 2:10] = (0, 255, 0)
+    mask[2:20, 12:30] = (255, 255, 0)  # a yellow class, commoner than red
+
+
+@pytest.mark.parametrize("paint", [nested_channels, primary_colours])
+def test_primary_colour_classes_and_nested_channels_stay_colours_until_asked(tmp_path, caplog, paint):
+    """Colour masks of 0/255 channels whose overlap colour is no rarer than each class it would join
+    (green only inside red; a yellow class commoner than red) may be a palette's colour classes: read
+    so, and where the overlap lies inside its classes, --task multilabel logged as the route that
+    reads a class per channel."""
+    root = tmp_path / "masks"
+    for n in range(4):
+        mask = np.zeros((32, 32, 3), np.uint8)
+        paint(mask)
+        save(root / "images" / f"{n}.png", photo(n, (32, 32)))
+        save(root / "masks" / f"{n}.png", mask)
+    with caplog.at_level(logging.INFO):
+        index = discover(root)
+    assert index.mapping.kind == "colour" and index.classes.num_classes == 4 - (paint is nested_channels)
+    assert ("--task multilabel reads a class per channel" in caplog.text) == (paint is nested_channels)
+    index = discover(root, task="multilabel")
+    assert index.mapping.kind == "channel-classes" and index.classes.names == ("red", "green")
+    assert read_mask(root / "masks" / "0.png", index.mapping)[15, 15] == 0b11

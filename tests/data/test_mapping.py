@@ -36,6 +36,7 @@ from seglab.data.encodings.class_instances import ClassInstanceMapping
 from seglab.data.encodings.red_classes import RedClassMapping
 from seglab.data.encodings.ade20k import Ade20kMapping
 from seglab.data.encodings.bit_sets import BitSetsMapping
+from seglab.data.encodings.channel_classes import ChannelClassesMapping
 from seglab.data.encodings.outlines import FilledOutlineMapping
 from seglab.data.encodings.alpha_masks import AlphaMapping
 
@@ -64,6 +65,7 @@ EXAMPLES = {
     "class-instance": ClassInstanceMapping(void=(10000,)),
     "red-class": RedClassMapping(),
     "bit-sets": BitSetsMapping((1, 2, 11)),
+    "channel-classes": ChannelClassesMapping((0, 2)),
     "ade20k": Ade20kMapping((2978, 0, 447), -1, others_ignored=True),
     "filled-outlines": FilledOutlineMapping(ColourMapping(((0, 0, 0), (255, 0, 0)), void=((9, 9, 9),)), 255),
     "alpha": AlphaMapping(),

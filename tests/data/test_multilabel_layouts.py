@@ -38,6 +38,19 @@ def test_every_layout_reads_the_same_bit_sets(tmp_path, layout, task):
         assert index.classes.names == ("disc", "square")
 
 
+def test_class_folders_in_doubled_folders_are_read_inside_them(tmp_path):
+    """Kaggle nests each folder of an upload in one of its name: `images/images/` + `masks/masks/<class>/`
+    hold the class folders a level down, `masks/masks/` no class of its own."""
+    root = written(tmp_path, "folders")
+    for folder in ("images", "masks"):
+        shutil.move(root / folder, root / f"{folder}_")
+        (root / folder).mkdir()
+        shutil.move(root / f"{folder}_", root / folder / folder)
+    index = discover(root)
+    assert index.format == "class-folders" and index.classes.names == ("disc", "square")
+    np.testing.assert_array_equal(read_mask(index.pairs[0].mask, index.mapping), TRUTH)
+
+
 def test_channels_last_arrays_and_declared_names(tmp_path):
     root = written(tmp_path, "channels")
     for path in (root / "masks").glob("*.npy"):

@@ -99,6 +99,17 @@ def test_ultrasound_nerve_names_group_by_subject(tmp_path: Path) -> None:
     assert "by the number before the image's number" in index.pairing[-1]
 
 
+def test_slices_of_three_patients_named_by_a_long_id_group_by_patient(tmp_path: Path) -> None:
+    """OSIC's slices in Kaggle's Chest CT Segmentation: `ID00007637202177411956430_12.jpg`, slice 12
+    of a patient whose id is letters and a long number, no class's; three patients are enough, where
+    three short numbers (`1_0`, `2_0`, `3_0`) may be classes."""
+    patients = ["ID00007637202177411956430", "ID00009637202177434476278", "ID00010637202177584971671"]
+    side_by_side(tmp_path / "long", [f"{patient}_{n}" for patient in patients for n in range(3)])
+    assert {p.group for p in discover(tmp_path / "long").pairs} == {patient.lower() for patient in patients}
+    side_by_side(tmp_path / "short", [f"{subject}_{n}" for subject in (1, 2, 3) for n in range(3)])
+    assert {p.group for p in discover(tmp_path / "short").pairs} == {None}
+
+
 GEONRW_CITIES = {"aachen": 3, "bergisch": 2, "bielefeld": 2, "duesseldorf": 2, "herne": 2, "neuss": 1}
 
 

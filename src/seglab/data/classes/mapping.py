@@ -24,6 +24,10 @@ _MAX_LABEL = 2**31  # float masks with larger values are not label maps
 NEAR = 10  # a colour within this (largest channel difference) of a class colour is a JPEG shift of it
 _LISTED_VALUES = 16  # a longer --label-map table is described by its labels, not pair by pair
 SOLID = 9  # a colour with this many pixels inside regions of it (`filled_pixels`; a 5x5 patch) is painted
+BINARY_SHARE = 0.9  # 0/255 masks: at least this share of pixels is 0 or 255
+# JPEG-saved 0/255 masks (Kvasir-SEG's, and more so resized copies): JPEG blurs every edge and
+# rings beside it, so fewer pixels are exact; those within this of 0 or 255 count as on the level
+JPEG_NEAR = 48
 
 
 class MappingError(ValueError):

@@ -16,6 +16,9 @@ mask mapping (and, where the masks define them, the classes):
   where a shift reaches further, `colours.LOSSY_NEAR`): in a lossless mask a near colour filling
   regions is another class or object (colours numbering objects), and is refused. With
   classes.json colours those are the classes, and in lossy masks every other colour snaps to them;
+- colour masks of a 0/255 class in each channel, overlapping where two are on (`channel_classes`:
+  Chest CT Segmentation's lungs in R, heart in G, trachea in B), are read multi-label, a class per
+  channel, each thresholded at 128;
 - lossless colour masks whose painted colours are class ids a level apart in R, G and B instance
   numbers or zero, read by their R (`red_classes`: KITTI-STEP, UECFoodPix);
 - stacks of 0/1 channels: a channel per class (`one_hot`), or, where the count of channels
@@ -45,6 +48,8 @@ import numpy as np
 
 from seglab.data.classes import ClassSpec, generic_name
 from seglab.data.classes.mapping import (
+    BINARY_SHARE,
+    JPEG_NEAR,
     BinaryMapping,
     ColourMapping,
     IdentityMapping,
@@ -58,6 +63,14 @@ from seglab.data.classes.mapping import (
 )
 from seglab.data.encodings.alpha_masks import ALPHA_CLASSES, OPAQUE, AlphaMapping, alpha_label_mask
 from seglab.data.encodings.bit_sets import BitSetsMapping, bit_set_bits
+from seglab.data.encodings.channel_classes import (
+    ON,
+    ChannelClassesMapping,
+    binary_channels,
+    channel_classes,
+    painted_overlaps,
+    within_classes,
+)
 from seglab.data.encodings.channel_labels import channel_labels_route
 from seglab.data.encodings.class_instances import class_instance_mapping
 from seglab.data.encodings.coloured_objects import OBJECT_CLASSES, ColouredObjectsMapping, coloured_objects_problem
@@ -84,7 +97,6 @@ from seglab.errors import DataError
 
 logger = logging.getLogger(__name__)
 
-BINARY_SHARE = 0.9  # 0/255 masks: at least this share of pixels is 0 or 255
 WIDE_ON = 65535  # the object value of 16-bit binary masks
 SOFT_LEVELS = 200  # 0..255 masks using nearly every level between their two commonest values, at the ends: mattes
 SOFT_END = 8  # how near 0 and 255 a matte's background and foreground values lie
@@ -93,9 +105,6 @@ SOFT_END = 8  # how near 0 and 255 a matte's background and foreground values li
 # label mask's classes are
 SOFT_FEW_LEVELS, SOFT_LEVEL_PIXELS = 48, 16
 NOISY_LEVELS = 5  # 0/255 masks with this many in-between values have noisy edges; fewer are stray
-# JPEG-saved 0/255 masks (Kvasir-SEG's, and more so resized copies): JPEG blurs every edge and
-# rings beside it, so fewer pixels are exact; those within this of 0 or 255 count as on the level
-JPEG_NEAR = 48
 ENCODED_IDS = 50  # colour masks with this many colours, near ones filling regions: ids in RGB, not classes
 # 0/255 masks white on more of their pixels than this are likely objects drawn black on white (PALM's optic disc,
 # black on 4%): well above ISBI 2012's white cells around black membranes (white on 78%, membranes its class 0), and
@@ -150,8 +159,26 @@ def choose_encoding(masks: list[Path], classes: ClassSpec | None) -> Encoding:
             void = VOID if VOID in reds and len(reds) > 1 else None
             return Encoding(_numbered_classes(reds, void) if void is not None else None, RedClassMapping(),
                             values=frozenset(reds))
+        channels = binary_channels(sample.colour_values()) if classes is None else None
+        overlaps = painted_overlaps(sample) if channels is not None else []
+        if channels is not None and overlaps and within_classes(sample.colour_values(), overlaps):
+            return _channel_class_encoding(channels)  # Chest CT Segmentation's lungs, heart and trachea
+        if overlaps:
+            logger.info("the colour masks are 0/255 in each channel, regions on in several: if each channel is a "
+                        "class of its own (classes that overlap), --task multilabel reads a class per channel")
         return _colour_encoding(sample, classes)
     return _label_encoding(sample, classes)
+
+
+def _channel_class_encoding(channels: tuple[int, ...]) -> Encoding:
+    """Colour masks of a 0/255 class per channel, overlapping (`channel_classes`): read multi-label,
+    a class per channel, named and drawn in its colour."""
+    classes = channel_classes(channels)
+    logger.info("no classes.json: the colour masks hold a 0/255 class in each channel (%s), on together where "
+                "classes overlap: read as multi-label, a class per channel, on from level %d of 255; if their colours "
+                "are classes of their own, list them in a classes.json \"colours\" list and pass it with --classes",
+                ", ".join(classes.names), ON)
+    return Encoding(classes, ChannelClassesMapping(channels))
 
 
 def _alpha_encoding(sample: MaskSample, classes: ClassSpec | None, example: Path) -> Encoding:

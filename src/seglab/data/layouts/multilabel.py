@@ -1,7 +1,8 @@
 """Multi-label masks on disk, read as bit sets (`seglab.labelsets`): classes that overlap.
 
 Five layouts, each a mapping registered beside the class-index ones (so a model card's
-mapping says how its masks were read) :
+mapping says how its masks were read), and colour masks of a 0/255 class per channel
+(`encodings.channel_classes`: read so unasked where their classes overlap, else by `--task multilabel`):
 - `masks/<class>/<name>.png`: one binary mask per class (the `class-folders` format);
 - one multi-channel array per image (.npy, .npz, .tif), C x H x W or H x W x C, binary
   (`--multilabel`: a 3-D mask is otherwise an error);
@@ -35,12 +36,15 @@ from seglab.data.files.io import read_mask_array, read_raw_mask
 from seglab.data.classes.mapping import (
     MAPPINGS, MappingError, MaskMapping, as_labels, binary_pixels, nonzero_pixels, single_channel,
 )
+from seglab.data.encodings.channel_classes import ChannelClassesMapping, binary_channels, channel_classes
 from seglab.data.encodings.encoding import ENCODING_CODES
+from seglab.data.encodings.mask_sample import sample_masks
 from seglab.data.encodings.object_channels import ObjectChannelsMapping
 from seglab.data.encodings.one_hot import OneHotMapping
 from seglab.data.discovery.pairing import fits_template, match_folders
 from seglab.data.discovery.rival_namings import refuse_rival_namings
 from seglab.data.files.read_errors import ReadError
+from seglab.data.layouts.wrapper_folders import lone_folder
 from seglab.errors import ConfigError, DataError
 from seglab.labelsets import IGNORE, MAX_CLASSES, pack_numpy, unpack_numpy
 
@@ -389,6 +393,9 @@ def apply_task(index: DatasetIndex, task: str, classes_path: Path | None, merge:
         if task == "multiclass":
             where = ("its classes.json names regions" if regions is not None
                      else "its masks are masks/<class>/ folders" if isinstance(index.mapping, ClassFoldersMapping)
+                     else "its colour masks hold a 0/255 class in each channel; if their colours are classes, list "
+                          "them in a classes.json \"colours\" list and pass it with --classes"
+                     if isinstance(index.mapping, ChannelClassesMapping)
                      else f"its masks are a file per class, the {index.mapping.kind} mapping")
             raise ConfigError(f"dataset '{index.root}' is multi-label ({where}); leave out --task multiclass")
     if index.mapping.multilabel:
@@ -416,6 +423,8 @@ def apply_task(index: DatasetIndex, task: str, classes_path: Path | None, merge:
         names = declared.names if declared is not None and len(declared.names) == len(folders) else folders
         return _multilabel(replace(index, problems=absent), ClassFilesMapping(folders, index.area_folders), names,
                            declared)
+    if index.mapping.needs_rgb:  # colour masks whose classes overlap too little to be told so unasked
+        return _channel_classes(index, declared)
     first = index.pairs[0].mask
     assert first is not None  # formats list only labelled pairs
     shape = read_mask_array(first).shape
@@ -427,6 +436,25 @@ def apply_task(index: DatasetIndex, task: str, classes_path: Path | None, merge:
                         "classes.json (docs/multilabel.md)")
     return _multilabel(index, ChannelsMapping(count), names or tuple(map(generic_name, range(count))),
                        index.classes)
+
+
+def _channel_classes(index: DatasetIndex, declared: ClassSpec | None) -> DatasetIndex:
+    """Colour masks read a class per channel (`channel_classes`: Chest CT Segmentation's lungs in R,
+    heart in G, trachea in B), named by classes.json where it names as many, else by colour.
+
+    Raises:
+        DataError: masks whose channels are not each 0/255.
+    """
+    masks = [mask for pair in index.pairs for mask in pair.masks]
+    channels = binary_channels(sample_masks(masks).colour_values())
+    if channels is None:
+        raise DataError(f"--multilabel: the colour masks of '{index.root}' (such as '{masks[0]}') hold colours, not a "
+                        "0/255 class in each channel; leave out --multilabel to read a class per colour, or give "
+                        "masks/<class>/<name>.png folders (docs/multilabel.md)")
+    found = channel_classes(channels)
+    named = declared if declared is not None and len(declared.names) == len(channels) else found
+    problems = [p for p in index.problems if p.code not in ENCODING_CODES]  # the colour reading's snapped pixels
+    return _multilabel(replace(index, problems=problems), ChannelClassesMapping(channels), named.names, named)
 
 
 def _one_hot(index: DatasetIndex, task: str, declared: bool) -> DatasetIndex:
@@ -491,14 +519,23 @@ def _multilabel(index: DatasetIndex, mapping: MaskMapping, names: tuple[str, ...
 def class_folders(root: Path) -> tuple[Path, list[Path]] | None:
     """`root/images` and the class folders of `root/masks/<class>/` (masks/ holding only folders);
     None when `images/` holds folders of those names too: DeepFish's `images/valid/` + `masks/valid/`
-    and `images/empty/` + `masks/empty/` are folder pairs mirrored, not classes."""
-    images, masks = root / "images", root / "masks"
+    and `images/empty/` + `masks/empty/` are folder pairs mirrored, not classes. A folder holding
+    only a folder of its own name wraps it (`_unwrapped`): Kaggle's `masks/masks/` is no class."""
+    images, masks = _unwrapped(root / "images"), _unwrapped(root / "masks")
     if not images.is_dir() or not masks.is_dir() or list_images(masks):
         return None
     folders = sorted(p for p in masks.iterdir() if p.is_dir() and not p.name.startswith(".") and list_images(p))
     if folders and all((images / p.name).is_dir() for p in folders):
         return None
     return (images, folders) if folders else None
+
+
+def _unwrapped(folder: Path) -> Path:
+    """`folder`, or the folder of its own name that it alone holds: Kaggle's uploads nest each
+    folder of an archive in one of its name (Chest CT Segmentation's `images/images/` and
+    `masks/masks/`), a wrapper, not a class folder."""
+    inner = lone_folder(folder)
+    return inner if inner is not None and inner.name.lower() == folder.name.lower() else folder
 
 
 def index_class_folders(root: Path, classes: ClassSpec | None) -> DatasetIndex:
@@ -510,15 +547,15 @@ def index_class_folders(root: Path, classes: ClassSpec | None) -> DatasetIndex:
     found = class_folders(root)
     assert found is not None  # detected first
     images, folders = found
+    masks = folders[0].parent
     names = tuple(p.name for p in folders)
     if classes is not None:
         missing = [n for n in classes.names if n not in names]
         if missing:
-            raise DataError(f"classes.json names {', '.join(missing)}, but '{root / 'masks'}' has no such folder "
+            raise DataError(f"classes.json names {', '.join(missing)}, but '{masks}' has no such folder "
                             f"(found {', '.join(names)})")
         names = classes.names
-    match = match_folders(list_images(images), list_images(root / "masks" / names[0]), images,
-                          root / "masks" / names[0], root)
+    match = match_folders(list_images(images), list_images(masks / names[0]), images, masks / names[0], root)
     refuse_rival_namings([match])
     pairs = [Pair(key, image, mask) for key, image, mask in match.pairs]
     return DatasetIndex(root, "class-folders", pairs, [], classes or ClassSpec(names), ClassFoldersMapping(names),

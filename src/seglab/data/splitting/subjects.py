@@ -60,7 +60,8 @@ _REGION_TAG = re.compile(  # QuPath's TileExporter: `CMU-1 [d=2,x=0,y=64,w=64,h=
     r"(?P<source>.*[^\s_\-])[\s_\-]*\[(?:(?:d=[\d.]+,)?x=\d+,y=\d+(?:,[a-z]=[\d.]+)*|\d+(?:,\s*\d+){3})\]",
     re.IGNORECASE)
 _NAME_PART = re.compile(r"[^_\- ]+")
-_SUBJECT_AND_NUMBER = re.compile(r"(?P<subject>\d+|[0-9a-f]{8,})[_\-](?P<number>\d+)")  # Carvana: a hex id
+# Carvana: a hex id; OSIC's (Chest CT Segmentation's) `ID00007637202177411956430`: letters and a long number
+_SUBJECT_AND_NUMBER = re.compile(r"(?P<subject>\d+|[0-9a-f]{8,}|[a-z]+\d{8,})[_\-](?P<number>\d+)", re.IGNORECASE)
 _LEADING_ID = re.compile(r"(?P<subject>[a-z]+\d+)(?P<words>(?:[_\- ][a-z][a-z0-9]*)+)", re.IGNORECASE)  # P1_L_DM_MLO
 _CLIP = re.compile(r"(?P<case>.+)[_\-]\d+")  # SUN-SEG's case1_3: clip 3 of case 1
 _FRAME_NUMBER = re.compile(r"(?P<video>.*\D)?(?P<frame>\d+)")  # SegTrack's bmx_06668: frame 6668 of bmx
@@ -241,17 +242,21 @@ def _by_numbered_folder(pairs: list[Pair]) -> tuple[dict[str, str], str] | None:
 
 def _by_subject_number(pairs: list[Pair], root: Path) -> tuple[dict[str, str], str] | None:
     """`47_120` -> `47`: names of two numbers, subject and image (mask/image words aside:
-    `119_sat_09`), in several subjects. Only numbers: a word before the number is as often a
+    `119_sat_09`), in several subjects. Only numbers, or ids of a long number (OSIC's
+    `ID00007637202177411956430_12`: slice 12 of a patient): a word before a number is as often a
     class or scene (`kitchen_0001`), and a split by classes would validate on classes never
-    trained on. A number in several image folders is no subject's (GeoNRW's `aachen/291_5620`
-    and `bergisch/291_5621`: a grid's easting, which neighbouring cities share): the folders
-    are (`_by_image_folder`)."""
+    trained on. Numbers count from `_MIN_FOLDERS` subjects (fewer may be classes, or a map's sheets:
+    Massachusetts Roads' `10078660_15`), ids holding letters (a hex id, an accession number) from
+    `_MIN_CASES`: they name subjects outright. A number in several image folders is no subject's
+    (GeoNRW's `aachen/291_5620` and `bergisch/291_5621`: a grid's easting, which neighbouring
+    cities share): the folders are (`_by_image_folder`)."""
     subjects = {}
     for pair in pairs:
         found = _SUBJECT_AND_NUMBER.fullmatch(without_affix_words(_last(pair.name)))  # 119_sat_09: tile 119
         if found is not None:
             subjects[pair.name] = found.group("subject")
-    if len(set(subjects.values())) < _MIN_FOLDERS or not _says_subjects(subjects, len(pairs)):
+    fewest = _MIN_FOLDERS if any(subject.isdigit() for subject in subjects.values()) else _MIN_CASES
+    if len(set(subjects.values())) < fewest or not _says_subjects(subjects, len(pairs)):
         return None
     in_split = {folder: _folder_in_split(folder, root) for folder in {pair.image.parent for pair in pairs}}
     folders = {pair.name: in_split[pair.image.parent] for pair in pairs}
