@@ -1929,6 +1929,27 @@ def test_benchmark_colour_tables_name_the_classes(tmp_path, caplog, monkeypatch)
     assert "GID" not in caplog.text and rendered.classes.names == ("#000000", "#0000ff", "#00ff00", "#ff0000", "#ffff00")
 
 
+def test_masks_in_a_few_of_cityscapes_colours_are_offered_its_classes(tmp_path, caplog):
+    """A driving dataset's masks in four of Cityscapes' colours (road, sidewalk, sky, car) and
+    its black: too few to be taken for Cityscapes' 19 classes, they were '#rrggbb' without a word
+    of the table; its classes.json, void colours ignored, is offered, and reads them so."""
+    from seglab.data.encodings.cityscapes import CLASSES
+
+    colours = np.array([(0, 0, 0), (128, 64, 128), (244, 35, 232), (70, 130, 180), (0, 0, 142)], np.uint8)
+    for i in range(3):
+        save(tmp_path / "data" / "images" / f"{i}.png", photo(i))
+        stripes = (np.arange(SIZE[1]) // 3 + i) % len(colours)  # 3 columns a colour
+        save(tmp_path / "data" / "masks" / f"{i}.png", colours[np.tile(stripes, (SIZE[0], 1))])
+    with caplog.at_level(logging.INFO, logger="seglab"):
+        assert discover(tmp_path / "data").classes.names == ("#000000", "#00008e", "#4682b4", "#804080", "#f423e8")
+    assert "the mask colours are Cityscapes's, 4 of its 19 classes' (too few to take the masks for its)" in caplog.text
+    offered = caplog.text.split("classes.json (its void colours ignored): ", 1)[1].splitlines()[0]
+    (tmp_path / "classes.json").write_text(offered)
+    index = discover(tmp_path / "data", classes_file=tmp_path / "classes.json")
+    assert index.classes.names == CLASSES.names and index.ignore_index == 255
+    assert set(np.unique(read_mask(index.pairs[0].mask, index.mapping))) == {0, 1, 10, 13, 255}
+
+
 def test_gid15_colour_table_names_its_classes_and_ignores_black(tmp_path):
     """GID-15 (Fine Land-cover Classification_15classes/image_RGB/ + label_15classes/*_label.tif)
     was read as 16 classes named '#0000c8' in colour-code order, its black 'unlabelled' trained

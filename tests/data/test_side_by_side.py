@@ -121,3 +121,27 @@ def test_side_by_side_refuses_pictures_of_another_shape_and_other_layouts(tmp_pa
         discover(tmp_path / "data", format="folder-pairs", side_by_side="left")
     with pytest.raises(ConfigError, match="names the half of each picture that holds the image: left or right"):
         discover(tmp_path / "data", side_by_side="top")
+
+
+def test_cityscapes_colour_labels_are_named_by_its_table(tmp_path: Path) -> None:
+    """Kaggle's Cityscapes Image Pairs draw the labels in Cityscapes' colours, which the JPEG
+    shifts by a level or two (road's (128, 64, 128) found as (128, 63, 127)): the classes were
+    19 colours named '#803f7f' and so on. Colours within the shift of its table's are its 19
+    evaluated classes, in its order, and its void colours (black: unlabeled) the ignore label."""
+    from seglab.data.encodings.cityscapes import CLASSES
+
+    table = np.array([(0, 0, 0), *CLASSES.colours], np.uint8)  # void, then the classes in train-id order
+    cells = (np.arange(SIDE)[:, None] // 12) * 5 + np.arange(SIDE)[None, :] // 10  # 4 x 5 blocks, 20 values
+    folder = tmp_path / "cityscapes_data" / "cityscapes_data"
+    for split, count in (("train", 4), ("val", 2)):
+        for n in range(1, count + 1):
+            (folder / split).mkdir(parents=True, exist_ok=True)
+            label = table[(cells + n) % len(table)]
+            Image.fromarray(np.concatenate([photo(n), label], axis=1)).save(folder / split / f"{n}.jpg", quality=95)
+    index = discover(tmp_path)
+    assert index.classes.names == CLASSES.names and index.ignore_index == 255
+    drawn = (cells + 1) % len(table)  # train/1's values: 0 void, k the class k - 1
+    expected = np.where(drawn == 0, 255, drawn - 1)
+    inner = np.ix_(abs(np.arange(SIDE) % 12 - 5.5) < 4, abs(np.arange(SIDE) % 10 - 4.5) < 3)  # JPEG's edges aside
+    read = read_mask(next(p for p in index.pairs if p.name.endswith("train/1")).mask, index.mapping)
+    assert np.array_equal(read[inner], expected[inner])

@@ -19,6 +19,9 @@ README saying its ids follow Cityscapes): 0..33 alone is common, so the values m
 the evaluated ids, one past train ids' 18, and a README, a folder name or the classes declared must
 name Cityscapes too.
 
+The colours (the void labels' in `VOID_COLOURS`) name colour masks drawn in them (`palettes`:
+`*_gtFine_color.png` used as masks, Kaggle's Cityscapes Image Pairs).
+
 The labels by name (`LABEL_CLASS`) read the polygons Cityscapes ships beside its masks
 (`*_gtFine_polygons.json`), and datasets that ship such polygons alone (`annotations.cityscapes_json`).
 """
@@ -54,9 +57,17 @@ _EVALUATED = (
 LABEL_IDS = 34
 CLASSES = ClassSpec(names=tuple(name for name, _, _ in _EVALUATED),
                     colours=tuple(colour for _, _, colour in _EVALUATED), ignore_index=IGNORE)
-# labels.py's other labels, by name: void (train id 255), the first four marking no scene at all
-VOID_LABELS = ("unlabeled", "ego vehicle", "rectification border", "out of roi", "static", "dynamic", "ground",
-               "parking", "rail track", "guard rail", "bridge", "tunnel", "polegroup", "caravan", "trailer")
+# labels.py's other labels, by name, with their colours: void (train id 255), the first four marking no scene at all
+_VOID = (
+    ("unlabeled", (0, 0, 0)), ("ego vehicle", (0, 0, 0)), ("rectification border", (0, 0, 0)),
+    ("out of roi", (0, 0, 0)), ("static", (0, 0, 0)), ("dynamic", (111, 74, 0)), ("ground", (81, 0, 81)),
+    ("parking", (250, 170, 160)), ("rail track", (230, 150, 140)), ("guard rail", (180, 165, 180)),
+    ("bridge", (150, 100, 100)), ("tunnel", (150, 120, 90)), ("polegroup", (153, 153, 153)),
+    ("caravan", (0, 0, 90)), ("trailer", (0, 0, 110)),
+)  # fmt: skip
+VOID_LABELS = tuple(name for name, _ in _VOID)
+# the colours a rendering (`gtFine_color.png`) paints void labels in: polegroup's is pole's, an evaluated class's
+VOID_COLOURS = tuple(dict.fromkeys(colour for _, colour in _VOID if colour not in CLASSES.colours))
 OUTSIDE_LABELS = VOID_LABELS[:4]  # the image's frame, the car it is shot from, no scene: void in any table
 UNDRAWN_LABELS = ("license plate",)  # id -1: json2labelImg draws no polygon of it
 # each label name's class (its train id), void ones the ignore label: how polygons (`*_gtFine_polygons.json`) read

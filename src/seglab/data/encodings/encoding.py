@@ -89,7 +89,7 @@ from seglab.data.encodings.mask_sample import MaskSample, sample_masks
 from seglab.data.encodings.numbered_objects import numbered_objects_problem
 from seglab.data.encodings.object_channels import ObjectChannelsMapping, object_channels_problem
 from seglab.data.encodings.one_hot import OneHotMapping
-from seglab.data.encodings.palettes import known_palette, void_unasked
+from seglab.data.encodings.palettes import known_palette, partly_known, void_unasked
 from seglab.data.encodings.red_classes import VOID, RedClassMapping, red_class_labels
 from seglab.data.encodings.rgb_ids import LABELS_FILE
 from seglab.data.files.index import Problem
@@ -345,17 +345,18 @@ def _colour_classes(sample: MaskSample, classes: ClassSpec | None, palettes: boo
     total = sum(counts.values())
     lossy = _mostly_lossy(sample, sample.colours)
     near = LOSSY_NEAR if lossy else NEAR
-    found = None
+    found, tabled = None, False
     if classes is None:
-        classes, found = _found_classes(sample, counts, filled, palettes, near)
+        classes, found, tabled = _found_classes(sample, counts, filled, palettes, near)
     void = classes.void_colours
     known = np.array(classes.colours + void)
     table = {code: counts[code] for code in colour_codes(known).tolist()}
     unknown = {code for code in counts if code not in table}
     noise = {code for code in unknown if (counts[code] < MIN_SHARE * total and filled[code] < SOLID)
              or edge_noise(code, counts[code], table, filled[code], near)}
-    if lossy and found is None:  # declared classes: a lossy save's other colours are its shifts and blends (a
-        noise = unknown  # 2x2 chroma block's row across a class edge); those filling regions the scan refuses
+    if lossy and (found is None or tabled):  # declared classes, or a benchmark's: a lossy save's other colours are
+        noise = unknown  # its shifts and blends (a 2x2 chroma block's row across a class edge, Cityscapes' red rider
+        # beside its yellow sign); those filling regions the scan refuses
     _refuse_painted(sample, noise, len(classes.colours))
     if found:
         logger.info("no classes.json: %s", found)
@@ -386,28 +387,36 @@ def _photo_share(sample: MaskSample, noise: set[int], classes: set[int], near: i
 
 def _found_classes(
     sample: MaskSample, counts: Counter[int], filled: Counter[int], palettes: bool, near: int
-) -> tuple[ClassSpec, str]:
-    """The classes of colour masks without classes.json, and the line that says how they were
-    found; `palettes`: whether a shipped class table (`palettes.known_palette`) may name them;
-    `near`: how far a colour shift reaches (`discover_colours`)."""
+) -> tuple[ClassSpec, str, bool]:
+    """The classes of colour masks without classes.json, the line that says how they were found,
+    and whether a benchmark's table (`palettes.known_palette`) gave them; `palettes`: whether one
+    may; `near`: how far a colour shift reaches (`discover_colours`)."""
     colours = discover_colours(counts, filled, near)
     if not 0 < len(colours) <= MAX_COLOURS:
         raise DataError(f"colour masks such as '{next(iter(sample.colours))}' hold {len(counts):,} colours, "
                         f"{'too many' if colours else 'none'} frequent enough to be classes: are they photos? "
                         "Masks hold one colour per class; or list the class colours in classes.json")
-    shipped = known_palette(colours) if palettes else None
-    if shipped is not None and (not shipped[1] or void_unasked(shipped[0], colours)):
+    shipped = known_palette(colours, near) if palettes else None
+    if shipped is not None and (not shipped[1] or void_unasked(shipped[0], colours, near)):
         classes = shipped[0].spec(void=shipped[1])
-        void = (f"; its void colour {', '.join(map(str, classes.void_colours))} is the ignore label (a classes.json "
-                "listing it among the colours, passed with --classes, trains it)" if shipped[1] else "")
+        several = len(classes.void_colours) > 1  # Cityscapes' ten, ISPRS' black alone
+        it, verb = ("them", "are") if several else ("it", "is")
+        void = (f"; its void colour{'s' * several} {', '.join(map(str, classes.void_colours))} {verb} the ignore "
+                f"label (a classes.json listing {it} among the colours, passed with --classes, trains {it})"
+                if shipped[1] else "")
         return classes, (f"the mask colours are {shipped[0].name}'s, read as its {classes.num_classes} classes "
-                         f"({', '.join(classes.names)}){void}")
+                         f"({', '.join(classes.names)}){void}"), True
     if shipped is not None:  # ISPRS's eroded ground truth: its black boundary is void, if the user says so
         logger.warning("the mask colours are %s's and its void colour %s: if that marks no class, pass "
                        "--classes with this classes.json: %s", shipped[0].name,
                        ", ".join(map(str, shipped[0].void)), json.dumps(shipped[0].spec(void=True).to_dict()))
+    partly = partly_known(colours, near) if palettes and shipped is None else None
+    if partly is not None:  # a few of Cityscapes' colours: its benchmark's masks, or hand-made ones in its colours
+        logger.info("the mask colours are %s's, %d of its %d classes' (too few to take the masks for its): if they "
+                    "are, pass --classes with this classes.json (its void colours ignored): %s", partly[0].name,
+                    partly[1], len(partly[0].classes), json.dumps(partly[0].spec(void=True).to_dict()))
     classes = ClassSpec(names=tuple(colour_name(c) for c in colours), colours=colours)
-    return classes, f"{len(colours)} mask colours are the classes: {', '.join(classes.names)}"
+    return classes, f"{len(colours)} mask colours are the classes: {', '.join(classes.names)}", False
 
 
 def _refuse_painted(sample: MaskSample, noise: set[int], num_classes: int) -> None:

@@ -5,6 +5,8 @@ ordered by colour code (`colours.discover_colours`). When every colour found bel
 of these tables, and most of it is present, the table's classes are used instead, in its
 order. A colour the table marks as void (ISPRS's black boundary) is not ignored unasked, unless
 so many of the table's colours are found that no hand-made masks match them by chance (GID-15).
+A colour found within a shift of a table's colour (the `near` colour discovery merges) is that
+colour: JPEG masks (Kaggle's Cityscapes Image Pairs) hold road's (128, 64, 128) as (128, 63, 127).
 """
 
 from __future__ import annotations
@@ -12,7 +14,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from seglab.data.classes import ClassSpec
+from seglab.data.encodings import cityscapes
 
 Colour = tuple[int, int, int]
 
@@ -60,23 +65,29 @@ PALETTES = (
         ("low vegetation", (128, 128, 0)), ("moving car", (64, 0, 128)), ("static car", (192, 0, 192)),
         ("human", (64, 64, 0)),
     )),
+    # Cityscapes' renderings (`*_gtFine_color.png`) and the driving datasets drawn in its colours:
+    # its 19 evaluated classes, the other labels' colours void (black for unlabeled, ego vehicle, ...)
+    Palette("Cityscapes", tuple(zip(cityscapes.CLASSES.names, cityscapes.CLASSES.colours)),
+            void=cityscapes.VOID_COLOURS),
 )  # fmt: skip
 MIN_SHARE = 0.8  # of a table's class colours present before the masks are taken for its benchmark's
 # a table's class colours found beyond which hand-made masks, whose black may be a class, match by
 # no chance (ISPRS' six, primaries and white, they may): its void colour is then ignored unasked
 UNMISTAKABLE = 10
+PARTLY_SHOWN = 3  # a table's class colours found, and no other, before masks are said to be drawn in part of it
 
 
-def known_palette(colours: Sequence[Colour]) -> tuple[Palette, bool] | None:
+def known_palette(colours: Sequence[Colour], near: int = 0) -> tuple[Palette, bool] | None:
     """The table whose classes hold every one of `colours` (or all but its void colours), when
     most of its classes are present (all, for a table of primaries: `_primaries`) and no other table fits, or it is the one fitting table whose
     classes are all present (GID's five colours are five of ISPRS' six); and whether void colours
     are present too. Those are not ignored unasked (`void_unasked`): black is a class in many
-    hand-made masks, so the caller says how to declare them (classes.json "void_colours")."""
-    found = set(colours)
+    hand-made masks, so the caller says how to declare them (classes.json "void_colours").
+    A colour within `near` (every channel) of a table's colour is that colour (`table_colours`)."""
     fitting, complete = [], []
     for palette in PALETTES:
         classes = {c for _, c in palette.classes}
+        found = table_colours(colours, palette, near)
         share = 1.0 if _primaries(classes) else MIN_SHARE
         if found - set(palette.void) <= classes and len(found & classes) >= share * len(classes):
             fitting.append((palette, bool(found & (set(palette.void) - classes))))
@@ -87,6 +98,21 @@ def known_palette(colours: Sequence[Colour]) -> tuple[Palette, bool] | None:
     return complete[0] if len(complete) == 1 else None
 
 
+def partly_known(colours: Sequence[Colour], near: int = 0) -> tuple[Palette, int] | None:
+    """The table whose class colours hold every one of `colours` but its void colours,
+    `PARTLY_SHOWN` or more though too few for `known_palette` (masks drawn in some of Cityscapes'
+    colours), with how many it holds; None for a table of primaries (`_primaries`), whose few
+    colours any hand-made mask may use, or where none or several fit. Such masks may be the
+    table's benchmark's, or hand-made ones in its colours: its classes are offered, not taken."""
+    fitting = []
+    for palette in PALETTES:
+        classes = {c for _, c in palette.classes}
+        found = table_colours(colours, palette, near) - set(palette.void)
+        if not _primaries(classes) and found <= classes and len(found) >= PARTLY_SHOWN:
+            fitting.append((palette, len(found)))
+    return fitting[0] if len(fitting) == 1 else None
+
+
 def _primaries(colours: set[Colour]) -> bool:
     """Whether a table's colours are all primaries, secondaries or white (every channel 0 or 255):
     the first colours of any hand-made or rendered mask (Unity Perception's red, green, blue and
@@ -94,8 +120,20 @@ def _primaries(colours: set[Colour]) -> bool:
     return all(channel in (0, 255) for colour in colours for channel in colour)
 
 
-def void_unasked(palette: Palette, colours: Sequence[Colour]) -> bool:
+def void_unasked(palette: Palette, colours: Sequence[Colour], near: int = 0) -> bool:
     """Whether `palette`'s void colours read as the ignore label unasked: `colours` hold so many of
     its class colours (`UNMISTAKABLE`) that the masks are its benchmark's (GID-15's 15, black
     unlabelled), not hand-made ones whose black is a class."""
-    return len(set(colours) & {c for _, c in palette.classes}) >= UNMISTAKABLE
+    return len(table_colours(colours, palette, near) & {c for _, c in palette.classes}) >= UNMISTAKABLE
+
+
+def table_colours(colours: Sequence[Colour], palette: Palette, near: int = 0) -> set[Colour]:
+    """`colours`, each that lies within `near` (every channel) of one of `palette`'s colours as
+    the nearest such: a lossy save shifts the colours of JPEG masks by a few levels."""
+    table = [c for _, c in palette.classes] + list(palette.void)
+    found = set()
+    for colour in colours:
+        gaps = np.abs(np.array(table) - np.array(colour)).max(axis=1)
+        nearest = int(gaps.argmin())
+        found.add(table[nearest] if gaps[nearest] <= near else colour)
+    return found
