@@ -291,7 +291,7 @@ def test_edd2020_files_of_the_classes_an_image_shows_read_as_one_class_each(tmp_
     image's lacking file the class absent there."""
     index = discover(edd2020(tmp_path), task=task)
     assert len(index.pairs) == 8 and not index.problems and index.mapping.multilabel
-    assert sorted(index.classes.names) == sorted(EDD_CLASSES)
+    assert index.classes.names == EDD_CLASSES  # class_list.txt's order, not the names' (BE, cancer, HGD, ...)
     assert "8 without a file of some class, read as the class absent there" in index.pairing[0]
     for k, pair in enumerate(sorted(index.pairs, key=lambda p: p.name)):
         channels = unpack_numpy(read_mask(pair.masks, index.mapping), 5)
@@ -302,6 +302,19 @@ def test_edd2020_files_of_the_classes_an_image_shows_read_as_one_class_each(tmp_
                 c = EDD_CLASSES.index(name)
                 expected[2:10, 3 * c:3 * c + 10] = True
             np.testing.assert_array_equal(channel, expected, err_msg=f"{pair.name} {name}")
+
+
+def test_a_classes_json_orders_the_class_files_by_their_names(tmp_path):
+    """A classes.json naming the file-per-class masks' classes in another order than their names'
+    gave its names to the namings in name order: EDD2020's 'suspicious' read the cancer files."""
+    root = edd2020(tmp_path / "data")
+    (root / "EDD2020_release-I_2020-01-15" / "class_list.txt").unlink()
+    (tmp_path / "classes.json").write_text(json.dumps({"names": list(EDD_CLASSES)}))
+    index = discover(root, classes_file=tmp_path / "classes.json")
+    assert index.classes.names == EDD_CLASSES
+    pair = next(p for p in index.pairs if p.name == "EDD2020_A0003")  # cancer, and BE over it
+    cancer, be = (unpack_numpy(read_mask(pair.masks, index.mapping), 5)[EDD_CLASSES.index(n)] for n in ("cancer", "BE"))
+    assert cancer[2:10, 9:19].all() and be[2:10, 0:10].all() and cancer.sum() == be.sum() == 80
 
 
 def test_a_class_file_lacking_where_nearly_every_image_has_each_is_missing(tmp_path):

@@ -295,6 +295,16 @@ def naming_names(namings: Sequence[str]) -> tuple[str, ...]:
     return names if len(set(names)) == len(names) and all(names) else tuple(t.rsplit(".", 1)[0] for t in namings)
 
 
+def named_in_order(namings: Sequence[str], names: Sequence[str]) -> tuple[str, ...] | None:
+    """`namings` in the order of `names` when those name exactly their classes (`naming_names`, in
+    any case): a class list (EDD2020's `class_list.txt`: BE, suspicious, HGD, cancer, polyp) or a
+    classes.json ordering the file-per-class masks otherwise than by name; None for other names."""
+    by_name = {name.lower(): naming for name, naming in zip(naming_names(namings), namings)}
+    if len(names) != len(by_name) or {name.lower() for name in names} != by_name.keys():
+        return None
+    return tuple(by_name[name.lower()] for name in names)
+
+
 def _single_channel_or_fail(raw: np.ndarray, path: Path) -> np.ndarray:
     try:
         return single_channel(raw)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,6 +42,7 @@ from seglab.data.classes.readme_colours import classes_from_readme, readme_files
 from seglab.data.files.ilastik_projects import ILASTIK_PROJECT_GLOB, value_names_from_ilastik_project
 from seglab.data.discovery.folders import METADATA_FILES, FolderSearch
 from seglab.data.encodings.value_classes import binary_names
+from seglab.data.layouts.multilabel import named_in_order
 from seglab.errors import DataError
 
 logger = logging.getLogger(__name__)
@@ -87,6 +88,24 @@ def _shipped_classes(root: Path, found: FolderSearch) -> ShippedClasses:
                             f"; {len(classes.void_colours)} void colour ignored" if classes.void_colours else "")
                 return ShippedClasses(classes, path)
     return ShippedClasses()
+
+
+def listed_namings(folders: Sequence[Path], namings: Sequence[str]) -> tuple[str, ...] | None:
+    """`namings` (a mask file per class, `class_namings`) in the order of the first list of a name
+    a line in `folders` (the dataset's `metadata_folders`) that names exactly their classes
+    (`named_in_order`: EDD2020's `class_list.txt`); None when none does, the namings then in name
+    order. Lists that cannot be read are passed over: any text file may be tried."""
+    for path in (p for folder in folders for p in sorted(folder.glob("*.txt"))):
+        try:
+            listed = value_names_from_list(path)
+        except DataError as err:
+            logger.debug("passed over while ordering the class namings: %s", err)
+            continue
+        ordered = named_in_order(namings, list(listed.names.values())) if listed is not None else None
+        if ordered is not None:
+            logger.info("the order of the %d classes (a mask file per class) from '%s'", len(ordered), path)
+            return ordered
+    return None
 
 
 def _dataset_json(root: Path, found: FolderSearch) -> Path | None:

@@ -24,7 +24,7 @@ from seglab.data.layouts.folder_pairs.bands import read_sample_bands, stack_band
 from seglab.data.layouts.folder_pairs.deeper_folders import deeper_line
 from seglab.data.layouts.folder_pairs.class_trees import refuse_class_trees
 from seglab.data.layouts.folder_pairs.class_files import (ShippedClasses, _shipped_classes, _shipped_value_names,
-                                                          binary_value_names, metadata_folders)
+                                                          binary_value_names, listed_namings, metadata_folders)
 from seglab.data.layouts.folder_pairs.duplicate_folders import _one_file_format, settle_shared_masks
 from seglab.data.layouts.folder_pairs.named_folders import _named_pair
 from seglab.data.layouts.folder_pairs.pair_names import _derived_images, _splits_from_names, unique_names
@@ -44,7 +44,7 @@ from seglab.data.encodings.red_classes import RedClassMapping
 from seglab.data.encodings.value_classes import unnamed_binary
 from seglab.data.encodings.one_hot import OneHotMapping
 from seglab.data.classes.mapping import IdentityMapping
-from seglab.data.layouts.multilabel import ClassNamingsMapping, naming_names
+from seglab.data.layouts.multilabel import ClassNamingsMapping, named_in_order, naming_names
 from seglab.data.discovery.naming import folders_split, stem
 from seglab.data.discovery.naming.affixes import without_tree_name
 from seglab.data.discovery.image_names import image_name_pattern, pick_images, shared_masks_line
@@ -191,7 +191,9 @@ class FolderPairsFormat(DatasetFormat):
         sourced = source_classes(metadata_folders(root, found), pairs, namings) if namings and classes is None else None
         if sourced is not None:
             encoding = Encoding(*sourced)
-        elif namings:  # a mask per class (--task multilabel): the namings name the classes
+        elif namings:  # a mask per class (--task multilabel): the namings name the classes, in a list's order
+            namings = (named_in_order(namings, classes.names) if classes is not None else
+                       listed_namings(metadata_folders(root, found), namings)) or namings
             names = classes.names if classes is not None and len(classes.names) == len(namings) else naming_names(namings)
             encoding = Encoding(ClassSpec(names), ClassNamingsMapping(namings))
         else:
