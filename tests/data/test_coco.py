@@ -550,14 +550,17 @@ def _made(path: Path) -> Path:
     return path
 
 
-def test_hierarchical_coco_reads_its_last_level_and_names_the_others(tmp_path):
+def test_hierarchical_coco_reads_its_last_level_and_names_the_others(tmp_path, caplog):
     """DENTEX's COCO files give each object a category per level (`category_id_1` quadrant,
     `_2` tooth, `_3` diagnosis) in `categories_1` ... `categories_3`, no `categories`: not
     recognised as COCO, the subset's images were refused as images without masks. The last level
-    is read, the levels named, and `--label-field category_id_1` reads the quadrants."""
+    is read, the levels named, and `--label-field category_id_1` reads the quadrants. The COCO
+    file read, `train_quadrant_enumeration_disease.json`, is no split list left unread, as a
+    warning said."""
     subset = dentex(tmp_path / "dentex") / "training_data" / "quadrant-enumeration-disease"
     index = discover(subset, cache_dir=str(tmp_path / "cache"))
     assert index.format == "coco" and len(index.pairs) == 3 and not index.problems
+    assert "split lists not read" not in caplog.text
     assert index.classes.names == ("background", "Impacted", "Caries", "Periapical Lesion")
     assert ("levels of categories category_id_1 (4 categories), category_id_2 (8 categories), category_id_3 "
             "(3 categories): read by category_id_3 (--label-field category_id_1 reads another)") in index.pairing[0]

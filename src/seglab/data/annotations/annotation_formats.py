@@ -185,7 +185,7 @@ class AnnotationFilesFormat(DatasetFormat):
         facts = [__version__, versions([reader]), self.cache_name, str(root.absolute()), options,
                  classes.to_dict() if classes else None, versions(read)]
         index = remembered(self.cache_folder(), facts, lambda: self.read(root, classes))
-        return index if any(p.split for p in index.pairs) else _listed(index)
+        return index if any(p.split for p in index.pairs) else _listed(index, self.sources(root, self.found(root)))
 
     def painted_pairs(self, images: Sequence[ImageObjects], sources: Sequence[Path], overlap: str, spec: ClassSpec,
                       base: Path, name: str, split_of: Mapping[Path, str | None]) -> tuple[list[Pair], list[Problem]]:
@@ -238,15 +238,16 @@ class AnnotationFilesFormat(DatasetFormat):
         return self._found[root]
 
 
-def _listed(index: DatasetIndex) -> DatasetIndex:
+def _listed(index: DatasetIndex, sources: Sequence[Path]) -> DatasetIndex:
     """`index` with its pairs in the splits that split lists beside or above their images give,
     as folder pairs read them (TTPLA's `splitting_dataset_txt/{train,val,test}.txt` above
     `data_original_size/`, its LabelMe files beside the images), and lists not read said
-    (`split_lists`); else those of a table with a split column (`split_tables`: SeaTurtleID2022's
-    `metadata_splits.csv` beside its COCO file). Read afresh each time, not remembered with the
-    painting: a list edited later counts."""
+    (`split_lists`), the annotation files read (`sources`) never among them, though named for a
+    split (DENTEX's `train_quadrant_enumeration_disease.json`); else those of a table with a split
+    column (`split_tables`: SeaTurtleID2022's `metadata_splits.csv` beside its COCO file). Read
+    afresh each time, not remembered with the painting: a list edited later counts."""
     folders = dict.fromkeys(p.image.parent for p in index.pairs if p.image.is_relative_to(index.root))
-    lists = read_split_lists(((folder, folder) for folder in folders), index.root)
+    lists = read_split_lists(((folder, folder) for folder in folders), index.root, read_otherwise=sources)
     where = ", ".join(sorted({f"'{p.parent}'" for p in lists.files}))
     pairs, _, problems = apply_split_lists(index.pairs, index.problems, lists.splits, where)
     return replace(index, pairs=pair_table_splits(pairs, index.root), problems=problems)

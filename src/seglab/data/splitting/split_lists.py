@@ -42,12 +42,15 @@ class SplitLists:
 
 
 def read_split_lists(
-    folders: Iterable[tuple[Path, Path]], root: Path, split_known: Collection[Path] = ()
+    folders: Iterable[tuple[Path, Path]], root: Path, split_known: Collection[Path] = (),
+    read_otherwise: Collection[Path] = (),
 ) -> SplitLists:
     """The split lists of each image folder (with its mask folder) that has them beside or above
     it, in `root` (`list_search` says where); image folders without lists are left out, and files
     named like lists where their lists were looked for are named in a warning, unless the
-    folder's split is known otherwise (`split_known`: LIP's train_images/ beside train_id.txt).
+    folder's split is known otherwise (`split_known`: LIP's train_images/ beside train_id.txt)
+    or the layout read them as something else (`read_otherwise`: DENTEX's COCO file
+    `train_quadrant_enumeration_disease.json`, its annotations).
 
     Raises:
         DataError: a stem listed in two splits, naming both files; a list that cannot be read.
@@ -84,7 +87,8 @@ def read_split_lists(
     for image_dir, key in keys.items():
         own = search.own_splits(parsed[key], image_dir)
         found.splits[image_dir] = ChainMap(search.by_folder(own, image_dir), own)
-    unread = sorted({p for folder in unlisted for p in search.named_like_lists(folder)} - found.files)
+    unread = sorted({p for folder in unlisted for p in search.named_like_lists(folder)} - found.files
+                    - set(read_otherwise))
     if unread:
         logger.warning("split lists not read: %s (seglab reads lists named for their split, train, val or test, "
                        "that name the images or folders holding them: docs/data.md); if they hold the official "
