@@ -1783,6 +1783,22 @@ def test_a_refusal_names_image_folders_too_deep_to_search(tmp_path):
     assert len(discover(base, images="images/10k", masks="labels/sem_seg/masks").pairs) == 3
 
 
+def test_a_refusal_says_class_folders_of_photos_are_a_classification_set(tmp_path):
+    """MONAI's MedNIST (`MedNIST/AbdomenCT/000000.jpeg`, ... six class folders, beside the archive
+    and the tutorial's weights): the refusal listed the folders, never that they hold no masks. A
+    folder holding other files too is not said to be one."""
+    for k, name in enumerate(("AbdomenCT", "BreastMRI", "CXR", "ChestCT", "Hand", "HeadCT")):
+        for i in range(3):
+            save(tmp_path / "MedNIST" / name / f"{i:06d}.jpeg", photo(10 * k + i)[..., 0])
+    (tmp_path / "MedNIST.tar.gz").write_bytes(b"")
+    (tmp_path / "best_metric_model.pth").write_bytes(b"")
+    with pytest.raises(DataError, match=r"(?s)MedNIST/CXR/: 3 image files.*these look like the class folders of an "
+                                        r"image classification set \(a folder of images per class\) with no masks"):
+        discover(tmp_path)
+    (tmp_path / "MedNIST" / "Hand" / "notes.txt").write_text("hand radiographs\n")
+    assert "classification set" not in what_was_seen(tmp_path)
+
+
 def test_a_refusal_names_deep_image_folders_when_none_is_within_reach(tmp_path):
     """BSDS500's BSR/BSDS500/data/images/train/: only 'no image files found' was said; then that
     sentence, wrong there (Dark Zurich's images are only deep), came before the deep folders."""

@@ -86,6 +86,7 @@ def what_was_seen(root: Path) -> str:
     brushes = label_studio_brush_route(p for f in seen for p in f.files)
     found += f"\n  {brushes}" if brushes else ""
     listing = [(folder, files) for folder, _, files in folders_within(root, MAX_DEPTH)]  # one walk serves each look
+    found += _class_folders_line(root, seen, listing)
     volumes = _volume_folders(listing)
     if volumes:
         found += ("\nfolders with volumes, in none of the volume layouts (imagesTr/ + labelsTr/, images/ + labels/, a "
@@ -360,6 +361,28 @@ def _deep_pair(deeper: list[Path]) -> tuple[Path, Path] | None:
         if masks and images is not None:
             return images, masks[0]
     return None
+
+
+def _class_folders_line(root: Path, seen: Sequence[Folder], listing: _Listing) -> str:
+    """What image folders that look like an image classification set's class folders are, else
+    nothing: two or more folders side by side, each holding photos and nothing else, and no file
+    or folder anywhere named as masks (MONAI's MedNIST/AbdomenCT/, MedNIST/CXR/, ...). Such a set
+    has no masks to pair, which the list of folders alone never says."""
+    parents = Counter(folder.path.parent for folder in seen)
+    files = dict(listing)
+    if len(seen) < 2 or any(parents[folder.path.parent] < 2 or folder.named_mask
+                            or len([f for f in files.get(folder.path, ()) if not f.startswith(".")]) > len(folder.files)
+                            for folder in seen):
+        return ""
+    if not all(looks_unlike_masks(folder) for folder in seen[:FOLDERS_SHOWN]):
+        return ""
+    named = (name for folder, names in listing
+             for name in (*folder.relative_to(root).parts[-1:], *(stem(Path(n)) for n in names)))
+    if any(looks_like_mask_folder(name) for name in named):
+        return ""
+    return ("\n  these look like the class folders of an image classification set (a folder of images per class) "
+            "with no masks anywhere: seglab trains segmentation, which needs a mask per image; draw the masks (CVAT, "
+            "Label Studio and LabelMe exports are read, docs/data.md) or pass the folder holding them with --masks DIR")
 
 
 def _volume_folders(listing: _Listing) -> list[tuple[Path, int]]:
