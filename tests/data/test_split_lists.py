@@ -281,6 +281,34 @@ def test_a_file_named_like_a_split_list_that_is_not_read_is_named_in_a_warning(t
     assert "classes.txt" not in caplog.text
 
 
+def test_a_pickled_split_file_is_named_in_a_warning(tmp_path, caplog):
+    """nnU-Net v1's base folder: `nnUNet_raw_data/Task501_ProstateX/imagesTr/` + `labelsTr/` read as
+    volumes, and `nnUNet_preprocessed/Task501_ProstateX/splits_final.pkl`, its folds, passed over in
+    silence. It is named in a warning with the route (--split-file, JSON); its
+    `dataset_properties.pkl` and a case's `prostate_00.pkl` are no split files."""
+    import pickle
+
+    from ..conftest import make_volume  # type: ignore[import-not-found]
+    from .test_volumes import save  # type: ignore[import-not-found]
+
+    task = tmp_path / "nnUNet_raw_data" / "Task501_ProstateX"
+    for k in range(3):
+        image, label = make_volume(k)
+        save(task / "imagesTr" / f"prostate_{k:02d}_0000.nii.gz", image)
+        save(task / "labelsTr" / f"prostate_{k:02d}.nii.gz", label)
+    preprocessed = tmp_path / "nnUNet_preprocessed" / "Task501_ProstateX"
+    preprocessed.mkdir(parents=True)
+    for name in ("splits_final.pkl", "dataset_properties.pkl", "prostate_00.pkl"):
+        (preprocessed / name).write_bytes(pickle.dumps([{"train": ["prostate_00"], "val": ["prostate_01"]}]))
+    with caplog.at_level(logging.WARNING):
+        assert len(discover(tmp_path, cache_dir=str(tmp_path / "cache")).pairs) > 0
+    warned = [r.getMessage() for r in caplog.records if "pickles, which seglab never loads" in r.getMessage()]
+    assert warned == [f"split files not read, pickles, which seglab never loads (unpickling runs the code a pickle "
+                      f"names): '{preprocessed / 'splits_final.pkl'}'; if one holds the official split, write it as "
+                      f"JSON ({{\"train\": [names], \"val\": [names]}}, the pair names a run's splits.json lists) "
+                      f"and train with --split-file FILE"]
+
+
 def test_lists_beside_folders_that_give_the_split_are_not_warned_about(tmp_path, caplog):
     """LIP's TrainVal_images/train_images/ beside train_id.txt: the folders give the split, so the
     ids list that seglab does not read is no warning."""

@@ -89,7 +89,7 @@ def test_predict_with_onnx_reads_a_folder_by_the_naming_its_run_recorded(trained
     assert main(["export", str(run), "--out", str(tmp_path / "export"), "--check-size", "32x32"]) == 0
     naming = json.loads((tmp_path / "export" / "model.json").read_text())["naming"]
     assert naming == {"images": "rgb_rawlight.png", "mask_pattern": "semantic.png", "slice_axis": "coronal",
-                      "volumes": False, "masks": None}
+                      "volumes": False, "masks": None, "bands": None}
     _rendered_view(tmp_path / "view")
     assert main(["predict", str(tmp_path / "export" / "model.onnx"), str(tmp_path / "view"),
                  "--out", str(tmp_path / "out"), "--no-progress"]) == 0
@@ -97,8 +97,10 @@ def test_predict_with_onnx_reads_a_folder_by_the_naming_its_run_recorded(trained
 
 
 @pytest.mark.parametrize("naming", [{"mask_pattern": ["semantic.png"]}, {"slice_axis": "__import__('os')"},
-                                    {"volumes": "yes"}, {"images": "x" * 300}, {"shell": "rm -rf /"}, ["images"]],
-                         ids=["a list", "an unknown axis", "a word for a flag", "too long", "an unknown key", "no mapping"])
+                                    {"volumes": "yes"}, {"images": "x" * 300}, {"shell": "rm -rf /"}, ["images"],
+                                    {"bands": "pre_fire"}, {"bands": ["pre_fire", 2]}],
+                         ids=["a list", "an unknown axis", "a word for a flag", "too long", "an unknown key", "no mapping",
+                              "bands a word", "a band a number"])
 def test_a_damaged_naming_in_model_json_is_refused_naming_the_file(exported, tmp_path, naming):
     shutil.copy(exported / "model.onnx", tmp_path / "model.onnx")
     metadata = json.loads((exported / "model.json").read_text())

@@ -49,6 +49,37 @@ def test_a_run_of_scene_folders_predicts_each_scene_of_its_dates_as_it_trained(t
                                           predictor.predict(dates).mask)
 
 
+def test_a_run_of_the_dates_product_files_predicts_another_scene(tmp_path: Path) -> None:
+    """OSCD trained with --images 'imgs_?' (the bands as shipped, `<product>_B02.tif`, the product
+    name a scene's date and tile) recorded its channels by the product too
+    (`1_s2a_oper_..._20151001t010000_a00_b02`), so no other scene's files matched: 'lacks its
+    channel file(s)'. The channels are each date's band (`1_b02`), and a test scene is predicted
+    from its own products' files, not from `imgs_1_rect/` and `imgs_2_rect/`, whose bands are named
+    alike, its other bands left out, its outputs named by the scene."""
+    oscd(tmp_path / "oscd", train=("aguasclaras", "bercy", "bordeaux", "nantes"), test=("paris", "rio"))
+    images = tmp_path / "oscd" / "Onera Satellite Change Detection dataset - Images"
+    rng = np.random.default_rng(0)
+    for k, city in enumerate(sorted(p for p in images.iterdir() if p.is_dir())):  # each date a product, as shipped
+        products = (f"S2A_OPER_MSI_L1C_TL_SGS__20151{k}01T010000_A0{k}_T23KPQ", f"T23KPQ_20181{k}15T131241")
+        for band in sorted(city.glob("imgs_?/*.tif")):
+            product = products[int(band.parent.name[-1]) - 1]
+            pixels = rng.integers(500, 3000, tifffile.imread(band).shape).astype(np.uint16)
+            band.unlink()
+            tifffile.imwrite(band.with_name(f"{product}_{band.stem.rsplit('_', 1)[1]}.tif"), pixels)
+    run = tmp_path / "run"
+    assert main(["train", str(tmp_path / "oscd"), "--images", "imgs_?", "--bands", ",".join(BANDS), "--out", str(run),
+                 *TINY]) == 0
+    predictor = load_segmenter([str(run)], "cpu")
+    assert predictor.channel_files == tuple(f"{date}_{band.lower()}" for date in (1, 2) for band in BANDS)
+    native = tuple(next((images / "rio" / f"imgs_{date}").glob(f"*_{band}.tif")) for date in (1, 2) for band in BANDS)
+    files = collect_inputs([images / "rio"], predictor.channel_files, images=predictor.naming.images)
+    assert channel_images(files, predictor.channel_files) == {native[0]: native}
+    out = tmp_path / "pred"
+    assert main(["predict", str(run), str(images / "rio"), "--out", str(out), "--no-progress"]) == 0
+    np.testing.assert_array_equal(np.asarray(Image.open(out / "rio_mask.png")),
+                                  predictor.predict(read_image(list(native))).mask)
+
+
 def test_a_scene_folder_gives_the_reading_of_its_dates_the_run_was_trained_on(tmp_path: Path) -> None:
     """Of a city's three readings of its dates, a run of `--images pair` (channels `img1`, `img2`)
     reads its previews, named by the city (not `pair`), and a run of both dates' bands their

@@ -241,6 +241,38 @@ def test_a_folder_of_hub_shards_names_them_and_a_route_to_their_pictures(tmp_pat
     assert len(collect_inputs([unpacked])) == 3
 
 
+def test_a_hub_shard_named_as_an_input_gives_the_route_to_its_pictures(tmp_path: Path) -> None:
+    """OAM-TCD's `data/test-00000-of-00001.parquet` named to predict: 'is not an image file: it
+    starts with bytes 50 41 52 31'. The refusal names the shard and the route its folder's gives."""
+    shard = tmp_path / "oam_tcd" / "data" / "test-00000-of-00001.parquet"
+    shard.parent.mkdir(parents=True)
+    shard.write_bytes(b"PAR1" + bytes(16) + b"PAR1")  # named, never opened
+    with pytest.raises(DataError) as refusal:
+        collect_inputs([shard])
+    assert str(refusal.value).startswith(f"'{shard}' is a Parquet shard of a Hugging Face dataset, rows of pictures "
+                                         "that predict does not read.")
+    assert f"`seglab inspect {shard.parent}` unpacks them" in str(refusal.value)
+
+
+def test_a_dataset_roots_example_is_the_runs_image_folder_never_its_mask_folder(tmp_path: Path) -> None:
+    """Photoshop cutouts trained with `--images shots --masks cutouts`, and Weka's `classified/`
+    beside `images/`, read without a flag: the refusal of the dataset's root suggested predicting
+    the folder first in name order, the run's masks (`cutouts/`, `classified/`). It suggests the
+    run's --images folder, else the one named for images, and never the run's --masks folder."""
+    for root, folders in (("cutouts", ("cutouts", "shots")), ("weka", ("classified", "images"))):
+        for folder in folders:
+            _images(tmp_path / root / folder, ["item_00.png", "item_01.png"])
+    for root, naming, example in (("cutouts", {"images": "shots", "masks": "cutouts"}, "shots"),
+                                  ("cutouts", {"masks": str(tmp_path / "cutouts" / "cutouts")}, "shots"),
+                                  ("weka", {}, "images")):
+        with pytest.raises(DataError) as refusal:
+            collect_inputs([tmp_path / root], **naming)
+        assert str(refusal.value).endswith(f"e.g. `seglab predict RUN {tmp_path / root / example}`")
+    with pytest.raises(DataError) as refusal:
+        collect_inputs([tmp_path / "cutouts"], masks="*s")  # every folder the run's masks': no example at all
+    assert "e.g." not in str(refusal.value)
+
+
 def test_a_folder_of_case_folders_of_band_folders_gives_each_cases_images(tmp_path: Path, caplog) -> None:
     """BrainMetShare's `mets_stanford_releaseMask_test/Mets_003/0/000.png` ... `3/000.png`, a sequence
     per numbered folder, for a run of channels 0 to 3: the test folder of patients was refused (its

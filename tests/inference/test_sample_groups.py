@@ -50,4 +50,25 @@ def test_a_file_whose_every_group_holds_two_images_names_the_flag_that_records_t
                                         r"the image.*train with --images post_fire"):
         sample_files([path])
     [found] = sample_files([path], images="pre_fire")
-    assert found.dataset == "pre_fire" and len(found.sources()) == 6
+    assert found.datasets == ("pre_fire",) and len(found.sources()) == 6
+
+
+def test_a_run_of_stacked_datasets_predicts_them_stacked_from_the_groups_holding_them_all(tmp_path: Path) -> None:
+    """A run trained with `--bands pre_fire,post_fire` (each image the two datasets of its group,
+    stacked) read only `post_fire` at predict, a model of 4 channels fed 2. Each group holding both
+    is predicted from both, in that order, as training read it; the groups lacking `pre_fire`,
+    which training left out, are not predicted."""
+    path = tmp_path / "chabud" / "train_eval.hdf5"
+    groups = list(chabud(path, pre_fire=range(1, 6), bands=2))
+    run = tmp_path / "run"
+    assert main(["train", str(path.parent), "--bands", "pre_fire,post_fire", "--out", str(run), *TINY]) == 0
+    out = tmp_path / "pred"
+    assert main(["predict", str(run), str(path), "--out", str(out), "--no-progress"]) == 0
+    assert sorted(p.name for p in out.glob("*_mask.png")) == sorted(f"{group}_mask.png" for group in groups[1:])
+    predictor = load_segmenter([str(run)], "cpu")
+    trained = {pair.name.removeprefix("train_eval_"): pair.image
+               for pair in discover(path.parent, bands=("pre_fire", "post_fire")).pairs}
+    for group in groups[1:]:
+        image = read_image(trained[group])
+        assert image.shape == (H, W, 4)
+        np.testing.assert_array_equal(np.asarray(Image.open(out / f"{group}_mask.png")), predictor.predict(image).mask)

@@ -19,7 +19,7 @@ from seglab.tasks import MultiLabel
 
 from ..data.test_array_stacks import save_arrays  # type: ignore[import-not-found]
 from ..data.test_instance_masks import ctc_z_stacks  # type: ignore[import-not-found]
-from .test_volume_predict import Threshold
+from .test_volume_predict import LastModality, Threshold
 
 
 class PageThreshold(Threshold):
@@ -145,3 +145,36 @@ def test_a_stack_file_for_a_multilabel_model_is_refused_with_the_route(tmp_path:
     multilabel.task = MultiLabel()
     with pytest.raises(DataError, match="stack.npz' is a stack of images, .* save its slices as images"):
         array_stacks([tmp_path / "stack.npz"], multilabel)
+
+
+class CaseModalities(LastModality):
+    """The stand-in model of `in_channels` modalities of `test_volume_predict`, of no channel files."""
+
+    channel_files: tuple[str, ...] = ()
+    reads_alpha = False
+    no_data = None
+
+
+def test_a_case_nnunet_preprocessed_is_predicted_from_its_modalities_slice_by_slice(tmp_path: Path) -> None:
+    """nnU-Net v1's `nnUNetData_plans_v2.1_stage0/<case>.npz`: `data` (3, Z, Y, X), two modalities
+    then the segmentation (-1 outside the crop). Predict read it as one image of shape (3, 5, 12, 10)
+    and refused it ('expected (H, W) or (H, W, C)'). Its modalities are the image of each slice
+    across Z, the segmentation left out, into a mask stack; a model of other channels is refused,
+    naming the case and the volumes to give instead."""
+    boxes = _boxes(5)
+    modality = np.where(boxes, 200, 20).astype(np.float32)
+    segmentation = np.where(boxes, 1, 0).astype(np.float32)
+    segmentation[:, 0] = -1  # outside the crop
+    folder = tmp_path / "nnUNetData_plans_v2.1_stage0"
+    folder.mkdir()
+    np.savez_compressed(folder / "prostate_00.npz", data=np.stack([modality, modality + 1000, segmentation]))
+    model = CaseModalities(2)
+    inputs = collect_inputs([folder])
+    assert array_stacks(inputs, model) == [folder / "prostate_00.npz"]
+    [written] = predict_stacks(model, inputs, tmp_path / "out")
+    assert written.mask == tmp_path / "out" / "prostate_00_mask.tif" and written.overlay.is_file()
+    assert np.array_equal(tifffile.imread(written.mask), boxes.astype(np.uint8))
+    with pytest.raises(DataError, match=r"case '.*prostate_00.npz' holds 2 channel\(s\) and its segmentation last, "
+                                        r"channels first \(data \(3, 5, 12, 10\).*the model reads 3: predict the "
+                                        r"case's own volumes"):
+        predict_stacks(CaseModalities(3), inputs, tmp_path / "out3")

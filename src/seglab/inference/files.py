@@ -8,6 +8,7 @@ import shlex
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from fnmatch import fnmatchcase
 from pathlib import Path
 
 import numpy as np
@@ -16,10 +17,10 @@ from PIL import Image
 from seglab.data import IMAGE_SUFFIXES, image_scale, read_image, write_mask_png
 from seglab.data.discovery.channel_files import channel_groups, group_name, is_channel_file, unread_bands
 from seglab.data.discovery.folders import folders_within, masks_beside_images
-from seglab.data.discovery.folders.chip_scenes import described
+from seglab.data.discovery.folders.chip_scenes import Chip, described
 from seglab.data.discovery.folders.scene_readings import reading_files, scene_readings
 from seglab.data.discovery.image_names import image_name_pattern, pick_files
-from seglab.data.discovery.naming import KeyRule, looks_like_mask_folder
+from seglab.data.discovery.naming import KeyRule, looks_like_image_folder, looks_like_mask_folder
 from seglab.data.classes import ClassSpec
 from seglab.data.files.geotiff import georeference, write_georeferenced_mask
 from seglab.data.files.halves import half_of, twice_as_wide
@@ -69,9 +70,11 @@ def collect_inputs(inputs: Sequence[str | Path], channel_files: Sequence[str] = 
     channels of one case.
 
     Raises:
-        DataError: an input that does not exist, or a folder holding none (named with those of its
+        DataError: an input that does not exist, a Parquet or Arrow shard (the route: `seglab
+            inspect` unpacks its pictures), or a folder holding none (named with those of its
             subfolders that do: a dataset's root holds its images and its masks below it, and
-            which are the images only the user can say).
+            which are the images only the user can say; the example one the run's `images` names,
+            never its `masks`).
     """
     rules = ReadOptions(images=images, mask_pattern=mask_pattern).key_rules  # as the data stage pairs
     picked = image_name_pattern(images)
@@ -82,11 +85,14 @@ def collect_inputs(inputs: Sequence[str | Path], channel_files: Sequence[str] = 
             files.append(item)
         elif item.is_dir():
             found = _without_masks(item, _folder_inputs(item) if series else _inputs_in(item), rules, picked, labels) \
-                or (_channel_folder_inputs(item, channel_files) if channel_files
+                or (_channel_folder_inputs(item, channel_files, images) if channel_files
                     else _modality_folder_inputs(item, in_channels))
             if not found:
-                raise DataError(_no_inputs_in(item))
+                raise DataError(_no_inputs_in(item, images, masks))
             files.extend(found)
+        elif item.is_file() and item.name.lower().endswith(SHARD_SUFFIXES):
+            raise DataError(f"'{item}' is a {shard_kind(item)} shard of a Hugging Face dataset, "
+                            f"{_unpacked_route(item.parent)}")
         elif item.is_file():
             files.append(item)
         else:
@@ -111,27 +117,55 @@ _SHOWN_FOLDERS = 5  # subfolders named when a folder holds no inputs itself
 _SEARCH_DEPTH = 4  # how far below it they are looked for (M&Ms-2's MnM2/dataset/001/ is 3 down)
 
 
-def _no_inputs_in(folder: Path) -> str:
+def _no_inputs_in(folder: Path, images: str | None = None, masks: str | None = None) -> str:
     """Why `folder` gives nothing to predict, naming the subfolders that would (a few, with what
-    they hold) and the command that predicts one."""
+    they hold) and the command that predicts one: that of the run's `images`, never that of its
+    `masks` (`_example_folder`)."""
     holding = _subfolders_with_inputs(folder)
     shards = _shards_below(folder)
     if not holding and shards:
         return (f"folder '{folder}' holds no images or volumes but {_count(len(shards), shard_kind(shards[0]) + ' shard')} of a "
-                f"Hugging Face dataset (e.g. '{shards[0].relative_to(folder)}'), rows of pictures that predict does not "
-                f"read. `seglab evaluate RUN` scores the run's split of them; to predict their pictures, "
-                f"`seglab inspect {shlex.quote(str(folder))}` unpacks them and names the folder ('unpacked into "
-                f"FOLDER'): `seglab predict RUN FOLDER/IMAGE_COLUMN`")
+                f"Hugging Face dataset (e.g. '{shards[0].relative_to(folder)}'), {_unpacked_route(folder)}")
     if not holding:
         return (f"folder '{folder}' holds no images ({', '.join(IMAGE_SUFFIXES)}) or volumes "
                 f"({', '.join(VOLUME_SUFFIXES)}, DICOM series)")
     shown = ", ".join(f"'{sub}' ({_describe(inputs)})" for sub, inputs in holding[:_SHOWN_FOLDERS])
     more = f" and {len(holding) - _SHOWN_FOLDERS} more" if len(holding) > _SHOWN_FOLDERS else ""
-    example = next((sub for sub, _ in holding if not _named_for_masks(sub.relative_to(folder))), holding[0][0])
+    example = _example_folder(folder, [sub for sub, _ in holding], images, masks)
     return (f"folder '{folder}' holds no images or volumes itself, only in subfolders: {shown}{more}. Pass the "
             f"folders of the images to predict (every image in a folder passed is predicted, but the masks it "
-            f"pairs with them as a dataset's), e.g. "
-            f"`seglab predict RUN {shlex.quote(str(example))}`")
+            f"pairs with them as a dataset's)"
+            f"{f', e.g. `seglab predict RUN {shlex.quote(str(example))}`' if example is not None else ''}")
+
+
+def _unpacked_route(folder: Path) -> str:
+    """What to do with the Parquet or Arrow shards of `folder`, which predict does not read: the
+    rest of a refusal's sentence."""
+    return (f"rows of pictures that predict does not read. `seglab evaluate RUN` scores the run's split of them; to "
+            f"predict their pictures, `seglab inspect {shlex.quote(str(folder))}` unpacks them and names the folder "
+            f"('unpacked into FOLDER'): `seglab predict RUN FOLDER/IMAGE_COLUMN`")
+
+
+def _example_folder(folder: Path, subfolders: Sequence[Path], images: str | None, masks: str | None) -> Path | None:
+    """The subfolder of `folder` a refusal's example predicts: the one the run's `--images` names,
+    else one named for images (`photos/`, `images/`), else one not named for masks, else any; never
+    one the run's `--masks` names (Photoshop cutouts' `cutouts/`, where a run of `--images photos
+    --masks cutouts` read its masks). None where only that one holds inputs."""
+    candidates = [sub for sub in subfolders if not _named_by(masks, sub)]
+    return next(iter([sub for sub in candidates if _named_by(images, sub)]
+                     + [sub for sub in candidates if looks_like_image_folder(sub.name)]
+                     + [sub for sub in candidates if not _named_for_masks(sub.relative_to(folder))]
+                     + candidates), None)
+
+
+def _named_by(option: str | None, subfolder: Path) -> bool:
+    """Whether a run's `--images` or `--masks` (a folder's name or path, or a pattern: OSCD's
+    `imgs_?`) names `subfolder`: its last names match the option's, in any case."""
+    if not option:
+        return False
+    given, own = Path(option).parts, subfolder.absolute().parts
+    return len(given) <= len(own) and all(fnmatchcase(name.lower(), pattern.lower())
+                                          for name, pattern in zip(own[-len(given):], given))
 
 
 def _shards_below(folder: Path) -> list[Path]:
@@ -249,30 +283,33 @@ def _label_volumes(inputs: Sequence[Path], rule: _LabelRule) -> tuple[list[Path]
 _CASE_DEPTH = 3
 
 
-def _channel_folder_inputs(folder: Path, channel_files: Sequence[str]) -> list[Path]:
+def _channel_folder_inputs(folder: Path, channel_files: Sequence[str], images: str | None = None) -> list[Path]:
     """The files of `folder`'s subfolders that hold the model's channel files, and of its case
     folders' (BrainMetShare's `mets_stanford_releaseMask_test/` of `Mets_003/0/` ... `3/`; OSCD's
-    scene folders, of their dates' folders: `_dates_read`); the others (a split's mask folder beside
-    its band or date folders, a case's `seg/`) are logged, not predicted as images."""
+    scene folders, of their dates' folders, those the run's `images` names first: `_dates_read`);
+    the others (a split's mask folder beside its band or date folders, a case's `seg/`) are logged,
+    not predicted as images."""
     found, skipped = _channel_subfolder_inputs(folder, channel_files, _CASE_DEPTH)
     if found and skipped:
         names = sorted({sub.name for sub in skipped})
         log.info("%s: %s (%s) hold%s no channel files of the model (%s); not predicted", folder,
                  ", ".join(f"{name}/" for name in names), _count(len(skipped), "folder"),
                  "" if len(skipped) > 1 else "s", ", ".join(channel_files))
-    return _dates_read(folder, found, channel_files)
+    return _dates_read(folder, found, channel_files, images)
 
 
-def _dates_read(folder: Path, found: list[Path], channel_files: Sequence[str]) -> list[Path]:
+def _dates_read(folder: Path, found: list[Path], channel_files: Sequence[str], images: str | None) -> list[Path]:
     """`found` less the files of the readings of a scene's dates that the model does not read
     (`scene_readings`): OSCD's `<city>/imgs_1/` and `imgs_2/` name their bands as `imgs_1_rect/` and
-    `imgs_2_rect/` do, of which training read these. Of each scene the reading training reads is
-    kept, else the first whose files are one image of the model's channel files (`pair/img1.png`,
-    `img2.png` for a run of `--images pair`); the others are left out, said in one line."""
+    `imgs_2_rect/` do (`1_b02`, ...), of which training read the pair its `images` names (`--images
+    'imgs_?'`), else the first. Of each scene that reading is kept, else the first whose files are
+    one image of the model's channel files (`pair/img1.png`, `img2.png` for a run of `--images
+    pair`); the others are left out, said in one line."""
     left_out: set[Path] = set()
     said = []
     for scene, readings in scene_readings(sorted({path.parent.parent for path in found})).items():
-        read = next((reading for reading in readings if _one_image(reading_files(reading), channel_files)), None)
+        named = sorted(readings, key=lambda reading: not _names_reading(images, reading))
+        read = next((reading for reading in named if _one_image(reading_files(reading), channel_files)), None)
         if read is None:
             continue  # refused as an image lacking its channel files, naming them
         others = [reading for reading in readings if reading is not read]
@@ -284,6 +321,12 @@ def _dates_read(folder: Path, found: list[Path], channel_files: Sequence[str]) -
                  _count(len(said), "scene"), scene.name, described(read),
                  f"; {', '.join(described(other) for other in others)} left out" if others else "")
     return [path for path in found if path not in left_out and path.parent not in left_out]
+
+
+def _names_reading(images: str | None, reading: Chip) -> bool:
+    """Whether a run's `--images` names a scene's reading of its dates: each date's folder (`imgs_?`
+    for OSCD's `imgs_1/` and `imgs_2/`) or the folder of its pictures (`pair`)."""
+    return all(_named_by(images, date) or _named_by(images, date.parent) for date in reading.dates)
 
 
 def _one_image(files: Sequence[Path], channel_files: Sequence[str]) -> bool:

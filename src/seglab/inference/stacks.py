@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from seglab.data.files.io import read_image_stack
+from seglab.data.files.case_arrays import case_array_shape
 from seglab.data.files.stack_arrays import array_stack_shape
 from seglab.data.files.read_errors import TIFF_SUFFIXES
 from seglab.data.files.tiff_stacks import tiff_stack_shape, write_label_stack
@@ -54,8 +55,8 @@ def tiff_stacks(files: Sequence[Path], predictor: Segmenter) -> list[Path]:
 
 def array_stacks(files: Sequence[Path], predictor: Segmenter) -> list[Path]:
     """The inputs among `files` (no volumes: `volume_inputs`) that are .npz or HDF5 stacks of 2-D
-    images (`stack_arrays.array_stack_shape`), predicted slice by slice: none for a model of
-    channel files.
+    images (`stack_arrays.array_stack_shape`), or .npz cases nnU-Net preprocessed, channels first
+    (`case_arrays.case_array_shape`), predicted slice by slice: none for a model of channel files.
 
     Raises:
         DataError: stacks for a multi-label model (`_one_class_per_pixel`).
@@ -63,8 +64,14 @@ def array_stacks(files: Sequence[Path], predictor: Segmenter) -> list[Path]:
     if predictor.channel_files:
         return []
     found = [p for p in files if p.is_file() and array_stack_shape(p)]
-    _one_class_per_pixel(found, predictor, "a stack of images", "its slices as images (PNG or .npy files)")
-    return found
+    cases = [p for p in files if p.is_file() and p not in found and case_array_shape(p)]
+    if cases:
+        log.info("%d .npz case(s) of channels first, as nnU-Net preprocesses a case (e.g. '%s': %s): their image "
+                 "channels read (the segmentation nnU-Net v1 stacks last left out) and predicted slice by slice across "
+                 "their first axis (nnU-Net's z) into a mask stack", len(cases), cases[0].name,
+                 "x".join(map(str, case_array_shape(cases[0]) or ())))
+    _one_class_per_pixel(found + cases, predictor, "a stack of images", "its slices as images (PNG or .npy files)")
+    return found + cases
 
 
 def videos(files: Sequence[Path], predictor: Segmenter) -> list[Path]:
@@ -113,8 +120,8 @@ def predict_stacks(
     for stack in progress_bar(stacks, desc="predict", unit="stack", enabled=progress):
         with bad.guard(stack):
             base = bases.claim(out / names[stack], stack)
-            pages = read_video(stack) if is_video(stack) else read_image_stack(stack, predictor.reads_alpha,
-                                                                                predictor.no_data)
+            pages = read_video(stack) if is_video(stack) else \
+                read_image_stack(stack, predictor.reads_alpha, predictor.no_data, predictor.in_channels)
             labels = predict_slices(predictor, pages, 0)
             base.parent.mkdir(parents=True, exist_ok=True)
             mask_path, overlay_path = base.with_name(f"{base.name}_mask.tif"), base.with_name(f"{base.name}_overlay.png")

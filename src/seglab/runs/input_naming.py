@@ -1,6 +1,7 @@
 """How a run's training named and read its inputs, which `seglab predict` applies to the folders
 it is given: the file-name rules that tell a folder's images from its masks, the plane volumes
-were cut across, and whether a DICOM series was a volume or 2-D frames.
+were cut across, whether a DICOM series was a volume or 2-D frames, and the datasets of an HDF5
+file's sample groups stacked as each image's channels.
 
 A run folder holds it in config.yaml and splits.json; an exported model carries it in the JSON
 beside it (`exported.ExportMetadata.naming`), so `seglab predict model.onnx FOLDER` lists a
@@ -17,6 +18,7 @@ from seglab.data.files.volumes import SLICE_AXES
 from seglab.runs.run_folder import RunFolder
 
 _MAX_TEXT = 256  # characters of a file-name pattern: far beyond any dataset's, a bound for a crafted file
+_MAX_BANDS = 64  # names in `bands`: an image has 16 channels at most, a band a channel or more
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,8 @@ class InputNaming:
         masks: `data.masks`: of volumes, each case's label volume (SAROS' `body-regions.nii.gz`),
             which predict leaves out with the volumes whose voxels are a label's beside it, as
             training set them aside; None: seglab's rules.
+        bands: `data.bands`: of an HDF5 file of a sample per group, the datasets of each group
+            stacked as an image's channels, in order (ChaBuD's `pre_fire`, `post_fire`); None: one.
     """
 
     images: str | None = None
@@ -41,12 +45,13 @@ class InputNaming:
     slice_axis: str = "axial"
     volumes: bool = True
     masks: str | None = None
+    bands: tuple[str, ...] | None = None
 
     @classmethod
     def of_run(cls, folder: RunFolder) -> InputNaming:
         """The naming of a run folder: its config's data section and `trained_on_volumes`."""
         data = folder.read_config().data
-        return cls(data.images, data.mask_pattern, data.slice_axis, trained_on_volumes(folder), data.masks)
+        return cls(data.images, data.mask_pattern, data.slice_axis, trained_on_volumes(folder), data.masks, data.bands)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -64,7 +69,12 @@ class InputNaming:
         unknown = set(values) - {f.name for f in fields(cls)}
         if unknown:
             raise TypeError(f"input naming has unknown keys {sorted(map(str, unknown))}")
-        naming = cls(**values)
+        bands = values.get("bands")
+        if bands is not None and not (isinstance(bands, (list, tuple)) and 0 < len(bands) <= _MAX_BANDS
+                                      and all(isinstance(band, str) and 0 < len(band) <= _MAX_TEXT for band in bands)):
+            raise TypeError(f"input naming bands is {bands!r:.80}, not null or a list of 1 to {_MAX_BANDS} names of 1 "
+                            f"to {_MAX_TEXT} characters")
+        naming = cls(**{**values, "bands": tuple(bands) if bands is not None else None})
         for name in ("images", "mask_pattern", "masks"):
             text = getattr(naming, name)
             if text is not None and (not isinstance(text, str) or not 0 < len(text) <= _MAX_TEXT):

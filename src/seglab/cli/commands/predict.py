@@ -114,7 +114,7 @@ def run(args: argparse.Namespace) -> None:
             raise ConfigError("--write-values raw: a multi-label model writes a 0/255 mask per class, no raw values")
         values = raw_values(predictor.card.mapping, predictor.classes.num_classes)
     flat = [path for path in files if path not in volumes]
-    samples = sample_files(flat, naming.images)  # ChaBuD's train_eval.hdf5: a sample per group
+    samples = sample_files(flat, naming.images, naming.bands)  # ChaBuD's train_eval.hdf5: a sample per group
     flat = [path for path in flat if path not in {sample.path for sample in samples}]
     stacks = tiff_stacks(flat, predictor) + array_stacks(flat, predictor) + videos(files, predictor)
     images = [path for path in flat if path not in stacks]

@@ -145,7 +145,8 @@ def channel_names(pair: Pair) -> tuple[str, ...]:
     `b08` for `<chip>/B02.tif` ... `B08.tif`), the word each band's folder adds to the others'
     names (`red`, ..., `nir` for `train_red/` ... `train_nir/`), or the words each date's folder
     and band file add (`1_b02`, ..., `2_b08` for OSCD's `<city>/imgs_1_rect/B02.tif` ...
-    `imgs_2_rect/B08.tif`); empty for an image of one file."""
+    `imgs_2_rect/B08.tif`, and for its `imgs_1/S2A_OPER_..._20151001T010000_A00_T23KPQ_B02.tif`:
+    `_band_of`); empty for an image of one file."""
     if not pair.more_channels:
         return ()
     numbers = [NNUNET_CHANNEL.fullmatch(stem(f)) for f in pair.images]
@@ -155,10 +156,19 @@ def channel_names(pair: Pair) -> tuple[str, ...]:
     if one_folder:
         return _added_words([words(stem(f)) for f in pair.images], [stem(f).lower() for f in pair.images])
     if len({f.parent for f in pair.images}) < len(pair.images):  # a scene's dates, each a folder of band files
-        return _added_words([words(f.parent.name) + words(stem(f)) for f in pair.images],
+        return _added_words([words(f.parent.name) + _band_of(stem(f)) for f in pair.images],
                             [f"{f.parent.name}_{stem(f)}".lower() for f in pair.images])
     folders = telling_names([f.parent for f in pair.images])
     return _added_words([words(folder) for folder in folders], [folder.lower() for folder in folders])
+
+
+def _band_of(name: str) -> list[str]:
+    """The band word a file's name ends with, alone (`b02` of OSCD's
+    `S2A_OPER_MSI_L1C_TL_SGS__20151001T010000_A00_T23KPQ_B02`): the words before it name the
+    product, its date and tile, which differ from scene to scene, so a channel named by them would
+    match no other scene's file; all its words where it ends with none."""
+    found = words(name)
+    return found[-1:] if found and names_a_band(found[-1]) else found
 
 
 def _added_words(named: list[list[str]], whole: list[str]) -> tuple[str, ...]:
@@ -186,10 +196,11 @@ def channel_groups(files: Sequence[Path], names: Sequence[str]) -> tuple[list[tu
             with two files for one channel.
     """
     numbered = _numbered(names)
+    shared = _shared_words(files)
     cases: dict[tuple[object, ...], dict[str, Path]] = {}
     others = []
     for path in files:
-        found = _channel_of(path, names, numbered)
+        found = _channel_of(path, names, numbered, shared.get(path.parent, frozenset()))
         if found is None:
             others.append(path)
         else:
@@ -224,10 +235,12 @@ def unread_bands(files: Sequence[Path], names: Sequence[str]) -> list[Path]:
 
 
 def _band_image(path: Path) -> tuple[object, ...] | None:
-    """The image key of a file named by one band word (`B01.tif`, `nir_patch_1.TIF`) as `_channel_of`
-    keys a channel file; None for other files."""
+    """The image key of a file named by one band word (`B01.tif`, `nir_patch_1.TIF`), or ending with
+    one (OSCD's `S2A_OPER_MSI_..._B01.tif`, whose product name holds `MSI` too: `_band_of`), as
+    `_channel_of` keys a channel file; None for other files."""
     tokens = words(stem(path))
-    bands = [word for word in tokens if names_a_band(word)]
+    ending = _band_of(stem(path))
+    bands = ending if len(ending) == 1 and names_a_band(ending[0]) else [word for word in tokens if names_a_band(word)]
     if len(bands) != 1:
         return None
     return tuple(w for w in tokens if w != bands[0]) or (path.parent,)
@@ -243,19 +256,26 @@ def group_name(files: Sequence[Path], names: Sequence[str]) -> str:
     it; where that is all the file's name is, the folder holding its files: a chip folder's
     (`<chip>/B02.tif`), a scene's of its dates' folders (OSCD's `<city>/imgs_1_rect/B02.tif` ...
     `imgs_2_rect/B08.tif`, channels `1_b02` ... `2_b08`), or of the folder of its two date pictures
-    (`<city>/pair/img1.png`, `img2.png`), as training names them (`chip_scenes.dated_scenes`)."""
+    (`<city>/pair/img1.png`, `img2.png`), as training names them (`chip_scenes.dated_scenes`), and
+    so where the files' names differ without their channels (OSCD's `<city>/imgs_1/<product>_B02.tif`
+    ... `imgs_2/<product>_B08.tif`, each date's product named otherwise)."""
     first = stem(files[0])
     number = NNUNET_CHANNEL.fullmatch(first)
     if number and number.group(2) == names[0]:
         return number.group(1)
-    named = re.sub(rf"(^|[^a-zA-Z0-9]){re.escape(names[0])}([^a-zA-Z0-9]|$)", lambda m: m.group(1) or m.group(2),
-                   first, count=1, flags=re.IGNORECASE).strip("_-. ")
-    if named and not set(words(first)) <= set(names[0].split("_")):
-        return named
+    named = [_without_channel(stem(path), name) for path, name in zip(files, names)]
+    if named[0] and len({name.lower() for name in named}) == 1 and not set(words(first)) <= set(names[0].split("_")):
+        return named[0]
     folders = sorted({path.parent for path in files})
     if len(folders) == 1 and date_order(names, True) is not None:  # a scene's two date pictures
         return folders[0].parent.name
     return Path(os.path.commonpath(folders)).name
+
+
+def _without_channel(name: str, channel: str) -> str:
+    """A file's name less its channel's name where it holds it (`patch_1` of `red_patch_1`)."""
+    return re.sub(rf"(^|[^a-zA-Z0-9]){re.escape(channel)}([^a-zA-Z0-9]|$)", lambda m: m.group(1) or m.group(2),
+                  name, count=1, flags=re.IGNORECASE).strip("_-. ")
 
 
 def _numbered(names: Sequence[str]) -> bool:
@@ -264,8 +284,21 @@ def _numbered(names: Sequence[str]) -> bool:
     return all(re.fullmatch(r"\d{4}", n) for n in names) and "0000" in names
 
 
-def _channel_of(path: Path, names: Sequence[str], numbered: bool) -> tuple[tuple[object, ...], str] | None:
-    """(the image's key, the channel's name) of a channel file; None for another file."""
+def _shared_words(files: Sequence[Path]) -> dict[Path, frozenset[str]]:
+    """Each folder's words that every one of `files` in it holds in its name: OSCD's product name
+    in `imgs_1/` (`s2a`, ..., `20151001t010000`, `a00`, `t23kpq` before each band), no image's."""
+    held: dict[Path, frozenset[str]] = {}
+    for path in files:
+        own = frozenset(words(stem(path)))
+        held[path.parent] = held[path.parent] & own if path.parent in held else own
+    return held
+
+
+def _channel_of(path: Path, names: Sequence[str], numbered: bool,
+                shared: frozenset[str] = frozenset()) -> tuple[tuple[object, ...], str] | None:
+    """(the image's key, the channel's name) of a channel file; None for another file. Where a
+    folder names the channel (a date's), the words every file of that folder holds (`shared`: a
+    product name, which differs between the dates) are no part of the key."""
     if numbered:
         match = NNUNET_CHANNEL.fullmatch(stem(path))
         if match is None or match.group(2) not in names:
@@ -286,5 +319,5 @@ def _channel_of(path: Path, names: Sequence[str], numbered: bool) -> tuple[tuple
     rest = tuple(w for w in tokens if w not in band.split("_"))
     if not set(band.split("_")) <= set(tokens):  # a folder names the band: an image of the folder above it and
         # of those between (Hi-UCD's 9/), so that BrainMetShare's Mets_003/0/000.png is not Mets_017's
-        return (folder.parent, *path.parent.relative_to(folder).parts, *rest), band
+        return (folder.parent, *path.parent.relative_to(folder).parts, *(w for w in rest if w not in shared)), band
     return (rest or (path.parent,)), band  # a file named by its band alone is its folder's (a chip's)

@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from seglab.data.files.case_arrays import case_array_shape, read_case_slices
 from seglab.data.files.channels import MAX_CHANNELS, channels_first, channels_last
 from seglab.data.files.decoding import FileHeader, file_header, read_array, read_tiff
 from seglab.data.files.hdf5_files import HDF5_SUFFIXES
@@ -109,18 +110,23 @@ def _read_one_image(path: Path, keep_alpha: bool, declared: float | None) -> np.
     return np.ascontiguousarray(blank_no_data(array, [v for v in (tagged, declared) if v is not None]))
 
 
-def read_image_stack(path: str | Path, keep_alpha: bool = False, no_data: float | None = None) -> np.ndarray:
+def read_image_stack(path: str | Path, keep_alpha: bool = False, no_data: float | None = None,
+                     channels: int | None = None) -> np.ndarray:
     """Every slice of a stack of 2-D images, (N, H, W, C), each as `read_image` reads the file that
     training cut from it: a multi-page TIFF's pages (`tiff_stacks.tiff_stack_shape`; `tiff_pages`),
     a fourth sample alpha dropped unless `keep_alpha`; or the image array of a .npz or HDF5 stack
     (`stack_arrays.array_stack_shape`) in the dtype of the slice files the array-stack format wrote
-    (`stack_arrays.as_slice_files`). Their dtype is as `read_image` gives it, the pixels holding
-    `no_data` NaN.
+    (`stack_arrays.as_slice_files`); or, for a model of `channels`, the slices of a case nnU-Net
+    preprocessed, channels first (`case_arrays.case_array_shape`), its modalities as a volume's.
+    Their dtype is as `read_image` gives it, the pixels holding `no_data` NaN.
 
     Raises:
-        DataError: a damaged stack, or one over the pixel budget or half the memory, naming it.
+        DataError: a damaged stack, or one over the pixel budget or half the memory, or a case of
+            other channels than the model's, naming it.
     """
     path = Path(path)
+    if channels is not None and case_array_shape(path):
+        return _pages_as_images(read_case_slices(path, channels), path, no_data)
     tiff = path.suffix.lower() in TIFF_SUFFIXES
     pages = read_tiff_stack(path) if tiff else read_array_stack(path)
     pages = pages[..., None] if pages.ndim == 3 else pages
@@ -131,16 +137,17 @@ def read_image_stack(path: str | Path, keep_alpha: bool = False, no_data: float 
     return _pages_as_images(pages, path, no_data)
 
 
-def read_group_image(path: str | Path, group: str, name: str, shape: tuple[int, ...],
+def read_group_image(path: str | Path, group: str, names: Sequence[str], shape: tuple[int, ...],
                      no_data: float | None = None) -> np.ndarray:
-    """The image dataset `name` (of `shape`, from its header) of one `group` of an HDF5 file that
-    keeps a sample per group (ChaBuD's `<uuid>/post_fire`), (H, W, C), as `read_image` reads the
-    slice file the array-stack format wrote of it for training (`stack_arrays.as_slice_files`).
+    """The image datasets `names` (the first of `shape`, from its header) of one `group` of an HDF5
+    file that keeps a sample per group (ChaBuD's `<uuid>/post_fire`; with `--bands pre_fire,post_fire`
+    both, stacked as channels in that order), (H, W, C), as `read_image` reads the slice file the
+    array-stack format wrote of them for training (`stack_arrays.as_slice_files`).
 
     Raises:
         DataError: a damaged file or dataset, or one over the pixel budget, naming it.
     """
-    pages = read_group_slice(Path(path), group, name, shape)
+    pages = read_group_slice(Path(path), group, names, shape)
     pages = as_slice_files(pages[..., None] if pages.ndim == 3 else pages)
     return _pages_as_images(pages, Path(path), no_data)[0]
 

@@ -8,6 +8,7 @@ are taken first (`inference.volume_inputs`)."""
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -59,20 +60,21 @@ def read_array_stack(path: Path) -> np.ndarray:
         raise DataError(f"stack '{path}' {err}") from None
 
 
-def read_group_slice(path: Path, group: str, name: str, shape: tuple[int, ...]) -> np.ndarray:
-    """The dataset `name` of one `group` of an HDF5 file that keeps a sample per group (ChaBuD's
-    `<uuid>/post_fire`: `hdf5_files.h5_samples_and_datasets`) as a stack of one slice, (1, H, W[, C]), read
-    after checking its `shape` (from its header) against the pixel budget.
+def read_group_slice(path: Path, group: str, names: Sequence[str], shape: tuple[int, ...]) -> np.ndarray:
+    """The datasets `names` of one `group` of an HDF5 file that keeps a sample per group (ChaBuD's
+    `<uuid>/post_fire`: `hdf5_files.h5_sample_groups`), several stacked as channels in their order
+    (`--bands pre_fire,post_fire`), as a stack of one slice, (1, H, W[, C]), read after checking
+    the first one's `shape` (from its header) against the pixel budget.
 
     Raises:
         DataError: any of those, or a damaged file, naming it.
     """
     try:
         within_budget(shape[:2])
-        with h5_group_slices(path, [group], [name]) as slices:
+        with h5_group_slices(path, [group], names) as slices:
             return slices[:1]
     except Unusable as err:
-        raise DataError(f"HDF5 file '{path}' at '{group}/{name}' {err}") from None
+        raise DataError(f"HDF5 file '{path}' at '{group}/{'+'.join(names)}' {err}") from None
 
 
 def as_slice_files(images: np.ndarray) -> np.ndarray:

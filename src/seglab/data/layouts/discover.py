@@ -40,6 +40,7 @@ from seglab.data.layouts.formats import DatasetFormat, FORMATS, ReadOptions
 from seglab.data.layouts.layout_refusal import label_studio_brush_route, unread_json_route, what_was_seen
 from seglab.data.layouts.multilabel import apply_task
 from seglab.data.layouts.wrapper_folders import read_inside_wrappers
+from seglab.data.splitting.pickled_splits import say_pickled_splits
 from seglab.data.splitting.subjects import with_subjects
 from seglab.errors import ConfigError, DataError, UnknownNameError
 
@@ -182,6 +183,7 @@ def discover(
     index.alpha_channel = _alpha_channel(index, alpha)
     index.no_data = no_data
     logger.info("%s: %s layout, %d pairs", root, index.format, len(index.pairs))
+    say_pickled_splits(root)
     if merge_masks:
         _report_merged(index)
     if options.band_words is not None and not fmt.stacks_bands(root) \

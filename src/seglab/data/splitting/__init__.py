@@ -5,7 +5,8 @@
 `train.txt`, a `.mat` or `.csv` list), `split_tables` the split column of a metadata table naming
 the cases (TotalSegmentator's `meta.csv`), `datalists` the lists of MONAI's datalists and nnU-Net's
 dataset.json (BTCV's `dataset_0.json`), `scene_numbers` Structured3D's official split by scene
-number, `readme_ranges` the ranges of image numbers a README gives (AutoLaparo's); `subjects` and `subject_tables` find which pairs show one subject (a patient, a scene), so
+number, `readme_ranges` the ranges of image numbers a README gives (AutoLaparo's), `pickled_splits`
+names the split files shipped as pickles, never loaded (nnU-Net v1's `splits_final.pkl`); `subjects` and `subject_tables` find which pairs show one subject (a patient, a scene), so
 that a random split never divides one, and `shipped_folds` turns the folds a dataset ships into
 groups.
 """
