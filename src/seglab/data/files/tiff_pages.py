@@ -39,7 +39,7 @@ def page_files(stack: Path, cache: Path) -> list[Path]:
         pages = read_tiff_stack(stack)
         with staged_folder(folder) as partial:
             for i, page in enumerate(pages):
-                _write_page(partial / _page_name(stack, i), page)
+                write_page(partial / _page_name(stack, i), page)
             (partial / _MANIFEST).write_text(json.dumps({"source": str(stack), "pages": len(pages)}))
     count = int(json.loads((folder / _MANIFEST).read_text())["pages"])
     return [folder / _page_name(stack, i) for i in range(count)]
@@ -49,7 +49,7 @@ def _page_name(stack: Path, index: int) -> str:
     return f"{stack.stem}_{index:05d}.tif"
 
 
-def _write_page(path: Path, page: np.ndarray) -> None:
+def write_page(path: Path, page: np.ndarray) -> None:
     """One page as a TIFF that reads back as it was: grey (H, W), RGB(A) or bands (H, W, C)."""
     colour = page.ndim == 3 and page.shape[2] in _COLOURS
     tifffile.imwrite(path, page, photometric="rgb" if colour else "minisblack",

@@ -8,12 +8,13 @@ regions and the photo's not (`encodings.label_halves`), or named by `--side-by-s
 where every picture is twice as wide as high but the halves do not tell, the refusal names that
 flag (`side_by_side_route`). Auto-detection tries this layout last: a picture's shape is no proof
 where names pair files. Each picture's halves are written once into the cache, the image's as
-PNG and the mask's as the picture was saved: a JPEG's again as JPEG (at full quality, no chroma
-subsampling), so that its colours are snapped as a lossy mask's are (`encoding.choose_encoding`);
-every later stage, the encoding of the masks first, reads plain pairs. The splits are the folders'
-(`train/`, `val/`, `test/`); a folder holding another's pictures again (Kaggle's nested
-`cityscapes_data/cityscapes_data/`) is set aside (`dataset_copies`). The run's card keeps the
-image's half, so that `seglab predict` takes that half of such pictures.
+PNG (TIFF where PNG cannot hold its pixels: 16-bit colour) and the mask's as the picture was
+saved: a JPEG's again as JPEG (at full quality, no chroma subsampling), so that its colours are
+snapped as a lossy mask's are (`encoding.choose_encoding`); every later stage, the encoding of
+the masks first, reads plain pairs. The splits are the folders' (`train/`, `val/`, `test/`); a
+folder holding another's pictures again (Kaggle's nested `cityscapes_data/cityscapes_data/`) is
+set aside (`dataset_copies`). The run's card keeps the image's half, so that `seglab predict`
+takes that half of such pictures.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ from seglab.data.files.io import read_image
 from seglab.data.files.lossy import lossy_format
 from seglab.data.files.read_errors import ReadError
 from seglab.data.files.staging import cache_folder, staged_folder
+from seglab.data.files.tiff_pages import write_page
 from seglab.data.layouts.folder_pairs import FolderPairsFormat, unique_names
 from seglab.data.layouts.formats import FORMATS, DatasetFormat, ReadOptions
 from seglab.errors import DataError
@@ -169,17 +171,29 @@ def _cut(pictures: list[Path], side: str, root: Path, cache: Path
 def _written(picture: Path, side: str, folder: Path, key: str) -> tuple[str, str]:
     """A picture's image half written as `images/<key>.png` and its mask half as `masks/<key>.png`,
     or `.jpg` for a picture saved lossy (`lossy.lossy_format`), under `folder`; the two files
-    relative to it.
+    relative to it. A half PNG cannot hold as Pillow writes it (16-bit colour, float, bands of a
+    JPEG 2000) is a `.tif` instead, its dtype and values kept.
 
     Raises:
         DataError: the picture cannot be read (`read_image`).
     """
     pixels = read_image(picture)  # as `seglab predict` reads such a picture before taking its half
     lossy = lossy_format(picture) is not None
-    files = (f"images/{key}.png", f"masks/{key}{'.jpg' if lossy else '.png'}")
-    for file, half in zip(files, (half_of(pixels, side), half_of(pixels, other_half(side)))):
-        path = folder / file
-        path.parent.mkdir(parents=True, exist_ok=True)
+    image = _written_half(half_of(pixels, side), folder, f"images/{key}", False)
+    return image, _written_half(half_of(pixels, other_half(side)), folder, f"masks/{key}", lossy)
+
+
+def _written_half(half: np.ndarray, folder: Path, name: str, lossy: bool) -> str:
+    """`half` (H, W, C) written under `folder` as `name` with the suffix that keeps it: `.jpg` where
+    `lossy` (a JPEG's pixels: 8-bit grey or RGB), `.png` for 8-bit pixels of up to 4 channels and
+    16-bit grey, else `.tif`; the file relative to `folder`."""
+    png = half.shape[2] <= 4 if half.dtype == np.uint8 else half.dtype == np.uint16 and half.shape[2] == 1
+    suffix = ".jpg" if lossy else ".png" if png else ".tif"
+    path = folder / f"{name}{suffix}"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if suffix == ".tif":
+        write_page(path, half[..., 0] if half.shape[2] == 1 else half)
+    else:
         Image.fromarray(half[..., 0] if half.shape[2] == 1 else np.ascontiguousarray(half)).save(
-            path, **(_LOSSY_SAVE if path.suffix == ".jpg" else {}))
-    return files
+            path, **(_LOSSY_SAVE if lossy else {}))
+    return f"{name}{suffix}"
