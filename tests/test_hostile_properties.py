@@ -1812,6 +1812,21 @@ def test_any_declared_regions_read_any_mask(labels, class_names, raw):
         assert bits.shape == raw.shape[:2]
 
 
+def _write_h5_dataset(holder: object, name: str, shape: tuple[int, ...] | None, dtype: str) -> None:
+    """A dataset `name` in an open HDF5 file or group of `shape` and `dtype` ("text": strings,
+    "record": a compound type), holding 0, 1, 2, ...; of no shape, HDF5's empty value (`Empty`)."""
+    import h5py
+
+    if shape is None:
+        holder.create_dataset(name, data=h5py.Empty("f"))
+    elif dtype == "text":
+        holder[name] = np.full(shape, b"ab", "S2")
+    elif dtype == "record":
+        holder[name] = np.zeros(shape, [("a", "i4"), ("b", "f4")])
+    else:
+        holder[name] = (np.arange(int(np.prod(shape))) % 3).reshape(shape).astype(dtype)
+
+
 def _sample_groups_bytes(groups: list[dict[str, tuple[tuple[int, ...], str]]], folds: list[object]) -> bytes | None:
     """An HDF5 file of a group per sample (ChaBuD's train_eval.hdf5): each group's datasets of the
     shapes and dtypes drawn ("text": strings, "record": a compound type), a `fold` attribute of
@@ -1827,12 +1842,7 @@ def _sample_groups_bytes(groups: list[dict[str, tuple[tuple[int, ...], str]]], f
         for k, (datasets, fold) in enumerate(zip(groups, folds)):
             group = file.create_group(f"sample_{k}")
             for name, (shape, dtype) in datasets.items():
-                if dtype == "text":
-                    group[name] = np.full(shape, b"ab", "S2")
-                elif dtype == "record":
-                    group[name] = np.zeros(shape, [("a", "i4"), ("b", "f4")])
-                else:
-                    group[name] = (np.arange(int(np.prod(shape))) % 3).reshape(shape).astype(dtype)
+                _write_h5_dataset(group, name, shape, dtype)
             group.attrs["fold"] = (h5py.Empty("f") if fold == "empty" else group.ref if fold == "ref"
                                    else np.array(fold) if isinstance(fold, list) else fold)
     return buffer.getvalue()
@@ -2120,3 +2130,104 @@ def test_side_by_side_pictures_of_any_kind_and_size_give_pairs_or_a_seglab_error
             assert read_mask(pair.mask, index.mapping).shape == (height, height)
         except SeglabError as err:  # halves of 8 and 16 bits: colours the encoding chosen does not map
             assert pair.mask.name in str(err)
+
+
+def _read_or_named(index: object) -> None:
+    """Each pair of `index` reads (its image and its mask as the index's mapping reads it), or a
+    SeglabError names the file that does not."""
+    from seglab.data.files.io import read_image, read_mask
+
+    for pair in index.pairs:
+        for read, path in ((read_image, pair.image), (lambda p: read_mask(p, index.mapping), pair.mask)):
+            try:
+                read(path)
+            except SeglabError as err:
+                assert Path(path).name in str(err), err
+
+
+h5_bands = st.tuples(st.sampled_from([(8, 10), (8, 10), (8, 9), (0, 10), (1, 1), (8, 10, 2), (), None]),
+                     st.sampled_from(["int16", "float32", "uint8", "bool", "complex64", "uint64", "text", "record"]))
+partition_texts = st.builds(json.dumps, json_values | st.dictionaries(
+    st.sampled_from(["train", "valid", "val", "test", "Valid", "x", ""]),
+    st.lists(st.sampled_from(["s_0", "s_1", "s_2", "s_0.hdf5", "../s_1", "/s_2", ""]) | json_values, max_size=3)
+    | json_values, max_size=4)) | st.sampled_from(['{"train": [' + _LONG_NUMBER + "]}", "[" * 5000, "\udcff"])
+
+
+@pytest.mark.skipif(H5_FILE is None, reason="HDF5 files need the 'hdf5' extra (h5py)")
+@example(bands={"01 - Blue": ((8, 10), "int16"), "02 - Red": (None, "float32")}, label=((8, 10), "uint8"),
+         partition="{}", userblock=None, flips=[], cut=0)  # a dataset of no shape (Empty): TypeError
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(bands=st.dictionaries(st.sampled_from(["01 - Blue", "02 - Red", "08A - Red Edge", "image"]), h5_bands,
+                             min_size=1, max_size=3),
+       label=h5_bands, partition=st.none() | partition_texts, userblock=st.sampled_from([None, 512, 2048]),
+       flips=st.lists(st.tuples(st.integers(0, 3000), st.integers(0, 255)), max_size=4), cut=st.integers(0, 4000))
+def test_any_geobench_band_files_give_pairs_or_a_seglab_error(tmp_path_factory, bands, label, partition, userblock,
+                                                              flips, cut):
+    """GEO-Bench's `<sample>.hdf5` of a 2-D dataset per band beside `label`, the bands and label of
+    differing shapes and dtypes (no pixels, one pixel, strings, records, complex, no array), the
+    signature past a user block, the first file damaged past its signature or cut short, beside a
+    default_partition.json of any JSON (wrong types, valid and val, names out of the folder):
+    pairs that read or name their file, or a seglab error; under 64 MB."""
+    import h5py
+
+    root = tmp_path_factory.mktemp("geobench") / "m-cashew-plant"
+    root.mkdir()
+    for k in range(3):
+        path = root / f"s_{k}.hdf5"
+        with h5py.File(path, "w", userblock_size=userblock) as file:
+            for name, (shape, dtype) in {**bands, "label": label}.items():
+                _write_h5_dataset(file, name, shape, dtype)
+        if k == 0:
+            data = path.read_bytes()
+            start = (userblock or 0) + 8  # past the signature
+            _damaged_copy(path, data[: max(start, len(data) - cut)], [(start + at, value) for at, value in flips])
+    if partition is not None:
+        (root / "default_partition.json").write_bytes(partition.encode("utf-8", "surrogateescape"))
+
+    def read() -> None:
+        from seglab.data import discover
+
+        try:
+            index = discover(root, cache_dir=str(tmp_path_factory.mktemp("cache")))
+        except SeglabError:
+            return
+        _read_or_named(index)
+
+    _small_allocation(read)
+
+
+h5_contents = st.dictionaries(st.sampled_from(["SIC", "SOD", "nersc_sar_primary", "data", "image", "label", "g/x"]),
+                              st.tuples(st.sampled_from([(6, 8), (6, 8, 3), (4, 5, 3, 6), (0, 8), (1, 1), (), None]),
+                                        st.sampled_from(["uint8", "float32", "int64", "text", "record"])), max_size=4)
+
+
+@pytest.mark.skipif(H5_FILE is None, reason="HDF5 files need the 'hdf5' extra (h5py)")
+@example(datasets={}, fill=None, suffix=".nc", thin=True, userblock=None, flips=[])  # (1, 10**10): 10 GB sampled
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(datasets=h5_contents, fill=st.none() | st.sampled_from(["abc", "empty", "ref", float("nan"), 2**63, 255])
+       | st.lists(st.integers(0, 255), max_size=2), suffix=st.sampled_from([".nc", ".im", ".seg"]),
+       thin=st.booleans(), userblock=st.sampled_from([None, 512, 4096]),
+       flips=st.lists(st.tuples(st.integers(0, 3000), st.integers(0, 255)), max_size=4))
+def test_any_hdf5_under_another_suffix_is_told_or_named(tmp_path_factory, datasets, fill, suffix, thin, userblock,
+                                                        flips):
+    """netCDF4 scenes and IWOAI's volumes, HDF5 under `.nc`, `.im`, `.seg`: datasets of strings,
+    records, no pixels or no array, a `_FillValue` of any type, a chunked (1, 10**10) array that
+    takes a few bytes (`thin`), the signature past a user block, the first damaged past it: a
+    refusal that says what they hold, or pairs; never another exception, under 64 MB."""
+    import h5py
+
+    root = tmp_path_factory.mktemp("hdf5-elsewhere")
+    (root / "train").mkdir()
+    for k in range(3):  # three files of a suffix no reader takes, for the refusal to say what they hold
+        path = root / "train" / f"scene_{k}{suffix}"
+        with h5py.File(path, "w", userblock_size=userblock) as file:
+            for name, (shape, dtype) in datasets.items():
+                _write_h5_dataset(file, name, shape, dtype)
+            if thin:
+                file.create_dataset("thin", (1, 10**10), np.float64, chunks=(1, 1 << 16))
+            for name in file if fill is not None else ():
+                file[name].attrs["_FillValue"] = (h5py.Empty("f") if fill == "empty" else file.ref if fill == "ref"
+                                                  else np.array(fill, np.uint8) if isinstance(fill, list) else fill)
+        if k == 0:
+            _damaged_copy(path, path.read_bytes(), [((userblock or 0) + 8 + at, value) for at, value in flips])
+    _small_allocation(lambda: _only_seglab_errors(root, tmp_path_factory.mktemp("cache")))

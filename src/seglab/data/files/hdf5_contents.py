@@ -6,6 +6,7 @@ a sample of each, so that a refusal can say what they hold and the route that re
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -77,9 +78,10 @@ def h5_held_arrays(path: Path) -> list[HeldArray]:
 
 
 def _held(name: str, shape: tuple[int, ...], dataset: Any) -> HeldArray:
-    """A dataset told from every `step`-th value along each axis, about `_SAMPLED` values in all."""
-    step = max(1, int((np.prod(shape, dtype=float) / _SAMPLED) ** (1 / max(len(shape), 1))))
-    sample = np.asarray(dataset[tuple(slice(None, None, step) for _ in shape)])
+    """A dataset told from evenly spaced values, at most `_SAMPLED` in all: as many along each axis,
+    so that a long thin shape ((1, 10**10), a few bytes of file) is no huge read."""
+    along = max(1, int(_SAMPLED ** (1 / max(len(shape), 1))))
+    sample = np.asarray(dataset[tuple(slice(None, None, max(1, math.ceil(side / along))) for side in shape)])
     dtype = dataset.dtype
     values = np.unique(sample) if dtype.kind in "biu" else np.array([])
     declared = dataset.attrs.get("_FillValue")

@@ -95,9 +95,9 @@ def _bands(file: Any, names: list[str]) -> _Bands | None:
         mask = array_for_role(names, "mask", "", "", "")
     except Unusable:
         return None
-    shape = file[mask].shape
+    shape = file[mask].shape  # None for a dataset of no array
     others = sorted(name for name in names if name != mask)
-    if len(others) < 2 or len(shape) != 2 or any(file[name].shape != shape for name in others):
+    if len(others) < 2 or len(shape or ()) != 2 or any(file[name].shape != shape for name in others):
         return None
     return _Bands([_checked(file, name) for name in others])
 
@@ -141,13 +141,15 @@ def _text(value: str | bytes) -> str:
 
 
 def _checked(file: Any, name: str) -> Any:
-    """The dataset `name` of an open file, refused (`Unusable`) when its data lies in other files
-    or it holds no numbers."""
+    """The dataset `name` of an open file, refused (`Unusable`) when its data lies in other files,
+    it holds no numbers, or no array (HDF5's null dataspace, which h5py reads as `Empty`, of no shape)."""
     dataset = file[name]
     if dataset.is_virtual or dataset.external:
         raise Unusable(f"dataset '{name}' keeps its data in other files (virtual or external storage); "
                        "save the array in the file itself", "external-data")
     numeric(dataset.dtype)
+    if dataset.shape is None:
+        raise Unusable(f"dataset '{name}' holds no array (an empty dataspace); save the array in it", "bad-shape")
     return dataset
 
 
