@@ -2231,3 +2231,50 @@ def test_any_hdf5_under_another_suffix_is_told_or_named(tmp_path_factory, datase
         if k == 0:
             _damaged_copy(path, path.read_bytes(), [((userblock or 0) + 8 + at, value) for at, value in flips])
     _small_allocation(lambda: _only_seglab_errors(root, tmp_path_factory.mktemp("cache")))
+
+
+manifest_headers = st.lists(st.sampled_from(
+    ["image", "Image", "mask", "lung_mask", "infection_mask", "ct_scan", "split", "group", "file_name",
+     "mask_file_name", "İmage", "ｉｍａｇｅ", "image\u200b", "\ufeffimage", "", " ", "ß", "ǅ", "\x00"])
+    | st.text(max_size=6), min_size=1, max_size=5)
+manifest_cells = st.sampled_from(
+    ["images/a.png", "m.png", "a.nii.gz", "b.nii.gz", "../outside/a.png", "/outside/../data/m.png",
+     "x/" * 10_000 + "m.png", "C:" + "\\a" * 10_000 + "\\images\\a.png", "C:\\..\\..\\outside\\a.png", "train",
+     "valid", "", "İ" * 3000]) \
+    | st.text(max_size=8)
+
+
+@example(header=["file_name", "mask_file_name"], wide=0, rows=[["images/a.png", "m.png"]],
+         as_json_lines=True, number=True)  # a number past int()'s 4,300 digits: json.loads' ValueError
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(header=manifest_headers, wide=st.sampled_from([0, 0, 3000, 3001]),
+       rows=st.lists(st.lists(manifest_cells, min_size=5, max_size=5), min_size=1, max_size=3),
+       as_json_lines=st.booleans(), number=st.booleans())
+def test_any_manifest_columns_and_paths_give_pairs_or_a_seglab_error(tmp_path_factory, header, wide, rows,
+                                                                     as_json_lines, number):
+    """A manifest's columns of odd Unicode (dotted capitals, full-width letters, zero-width spaces,
+    a BOM, NUL), the same header twice, thousands of image or mask columns (`wide`), paths of
+    10,000 parts (as a moved path's ends are searched), `..` climbing out, rows of volumes (one
+    damaged), as CSV or JSON Lines (duplicate keys, a number past int()'s digits): pairs as listed
+    or a seglab error; under 64 MB."""
+    import csv
+
+    import nibabel as nib
+
+    top = tmp_path_factory.mktemp("manifest-columns")
+    _photo(top / "outside" / "a.png")
+    _photo(top / "data" / "images" / "a.png")
+    _photo(top / "data" / "m.png")
+    nib.Nifti1Image(np.arange(60, dtype=np.int16).reshape(5, 4, 3) % 3, np.eye(4)).to_filename(top / "data" / "a.nii.gz")
+    (top / "data" / "b.nii.gz").write_bytes(b"\x1f\x8b\x08 cut short")
+    header = header + [f"{'mask' if wide % 2 else 'img'}_{k}" for k in range(wide)]
+    rows = [row[: len(header)] + [row[0][:20]] * (len(header) - len(row)) for row in rows]  # a short cell repeated
+    if as_json_lines:
+        manifest = top / "data" / "metadata.jsonl"
+        manifest.write_text("".join("{" + ", ".join(f"{json.dumps(k)}: {json.dumps(v)}" for k, v in zip(header, row))
+                                    + (f', "n": {_LONG_NUMBER}' if number else "") + "}\n" for row in rows))
+    else:
+        manifest = top / "data" / "pairs.csv"
+        with manifest.open("w", newline="", encoding="utf-8") as file:
+            csv.writer(file).writerows([header, *rows])
+    _small_allocation(lambda: _only_seglab_errors(manifest, tmp_path_factory.mktemp("cache"), listed=True))

@@ -218,7 +218,7 @@ def _json_lines_rows(path: Path, text: str) -> list[tuple[int, dict[str, Any]]]:
             continue
         try:
             item = json.loads(line)
-        except (json.JSONDecodeError, RecursionError) as err:
+        except (ValueError, RecursionError) as err:  # ValueError: a number past int()'s 4,300 digits too
             raise DataError(f"manifest '{path}' line {number} is not valid JSON: {err}") from None
         if not isinstance(item, dict):
             raise DataError(f"manifest '{path}' line {number} must be an object, "
