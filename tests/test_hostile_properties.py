@@ -2278,3 +2278,36 @@ def test_any_manifest_columns_and_paths_give_pairs_or_a_seglab_error(tmp_path_fa
         with manifest.open("w", newline="", encoding="utf-8") as file:
             csv.writer(file).writerows([header, *rows])
     _small_allocation(lambda: _only_seglab_errors(manifest, tmp_path_factory.mktemp("cache"), listed=True))
+
+
+level_names = st.sampled_from(["1", "2", "3", "03", "٣", "0", "9" * 5000])
+level_categories = st.lists(st.fixed_dictionaries({"id": st.integers(0, 3) | st.sampled_from([2**70, -1]) | json_values,
+                                                   "name": st.sampled_from(["tooth", "caries", ""]) | json_values}),
+                            max_size=3) | json_values
+
+
+@example(levels={"9" * 5000: [{"id": 0, "name": "caries"}]}, ids=[{}], label_field=None)  # int() of 5,000 digits
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(levels=st.dictionaries(level_names, level_categories, max_size=3),
+       ids=st.lists(st.dictionaries(level_names, st.integers(0, 3) | st.sampled_from([2**70, 10**400 // 10**390])
+                                    | json_values, max_size=3), max_size=3),
+       label_field=st.none() | st.sampled_from(["category_id_1", "category_id_3", "category_id_٣", "category_id", "x"]))
+def test_any_hierarchical_coco_levels_give_pairs_or_a_seglab_error(tmp_path_factory, levels, ids, label_field):
+    """DENTEX's `categories_1` ... `categories_3` of any types (not lists, entries without ids,
+    ids past int64), levels numbered `03`, in other digits (`٣`) or past int()'s 4,300 digits,
+    objects' `category_id_N` missing, huge or no number, and any --label-field."""
+    from seglab.data import discover
+
+    root = tmp_path_factory.mktemp("coco-levels")
+    _photo(root / "images" / "a.jpg")
+    objects = [{"image_id": 1, "segmentation": [[1, 1, 6, 1, 6, 5]], **{f"category_id_{n}": v for n, v in named.items()}}
+               for named in ids]
+    (root / "annotations").mkdir()
+    (root / "annotations" / "train_quadrant_enumeration_disease.json").write_text(json.dumps(
+        {"images": [{"id": 1, "file_name": "a.jpg", "height": 6, "width": 8}], "annotations": objects,
+         **{f"categories_{n}": listed for n, listed in levels.items()}}))
+    try:
+        _small_allocation(lambda: discover(root, cache_dir=str(tmp_path_factory.mktemp("cache")),
+                                           label_field=label_field))
+    except SeglabError:
+        pass

@@ -13,7 +13,7 @@ from typing import Protocol
 
 from seglab.errors import DataError
 
-_LEVEL = re.compile(r"categories_(\d+)")
+_LEVEL = re.compile(r"categories_(\d{1,9})", re.ASCII)  # a level's number, which int() reads (not 5,000 digits)
 LEVEL_KEY = re.compile(r'"categories_\d+"')  # in a file's head: it may be a hierarchical COCO file
 
 
