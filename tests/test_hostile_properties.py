@@ -2311,3 +2311,83 @@ def test_any_hierarchical_coco_levels_give_pairs_or_a_seglab_error(tmp_path_fact
                                            label_field=label_field))
     except SeglabError:
         pass
+
+
+def _locked_folders(real: object, name: str = "locked") -> object:
+    """`os.listdir` or `os.scandir` refusing folders named `name` as a folder without read permission
+    is refused (root reads any folder, so a chmod cannot make one in a test run as root)."""
+    def listing(path: object = ".") -> object:
+        if not isinstance(path, int) and os.path.basename(os.fsdecode(path)) == name:
+            raise PermissionError(13, "Permission denied", os.fsdecode(path))
+        return real(path)
+
+    return listing
+
+
+@example(wrappers=1, extras={"locked"})  # data_folders listed every folder: PermissionError
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(wrappers=st.integers(0, 3), extras=st.sets(st.sampled_from(
+    ["loop-self", "loop-up", "broken-link", "run-outputs", "macosx", "locked", "empty", "run-loop"]), max_size=3))
+def test_any_wrapper_folders_and_run_outputs_give_pairs_or_a_seglab_error(tmp_path_factory, wrappers, extras):
+    """A dataset wrapped in folders (as archives unpack: MUSES' `muses/`), beside links looping to
+    their folder or above it, a broken link, a training run's outputs (weights, metrics.json,
+    predicted PNGs, a loop), `__MACOSX/`, an empty folder and one that may not be read: pairs of the
+    dataset's files (never the run's), or a seglab error naming what could not be read."""
+    from unittest import mock
+
+    from seglab.data import discover
+
+    root = tmp_path_factory.mktemp("wrapped")
+    top = root.joinpath(*[f"w{k}" for k in range(wrappers)])
+    for k in range(3):
+        _photo(top / "images" / f"{k}.png")
+        _photo(top / "masks" / f"{k}.png")
+    for extra in extras:
+        if extra in ("loop-self", "loop-up"):
+            (top / extra).symlink_to(top if extra == "loop-self" else root, target_is_directory=True)
+        elif extra == "broken-link":
+            (root / extra).symlink_to(root / "nowhere")
+        elif extra.startswith("run"):
+            output = root / "output"
+            output.mkdir(exist_ok=True)
+            (output / "model_final.pth").write_bytes(b"weights")
+            (output / "metrics.json").write_text("{}")
+            _photo(output / "images" / "0.png")
+            if extra == "run-loop" and not (output / "again").exists():
+                (output / "again").symlink_to(output, target_is_directory=True)
+        else:
+            (root / {"macosx": "__MACOSX", "locked": "locked", "empty": "empty"}[extra] / "x").mkdir(
+                parents=True, exist_ok=True)
+    try:
+        with mock.patch("os.listdir", _locked_folders(os.listdir)), mock.patch("os.scandir",
+                                                                              _locked_folders(os.scandir)):
+            index = _small_allocation(lambda: discover(root, cache_dir=str(tmp_path_factory.mktemp("cache"))))
+    except SeglabError as err:
+        assert "locked" not in extras or "locked" in str(err) or "no known dataset layout" in str(err), err
+        return
+    assert all("output" not in p.image.parts for p in index.pairs)
+
+
+def test_a_chain_of_folders_deeper_than_the_recursion_limit_is_walked(tmp_path):
+    """os.walk, and the annotation search's descent into the folder wrapping a dataset, recursed
+    once a level: a chain of 1,000 folders ended in RecursionError (Python 3.11). Here 300 levels
+    under a limit 150 frames above this test's stand for them (1,000 take seconds to remove)."""
+    import inspect
+    import sys
+
+    from seglab.data.annotations.annotation_formats import top_annotation_files
+    from seglab.data.discovery.folders.listing import walk_once
+
+    (tmp_path / "w").mkdir()
+    (tmp_path / "w" / "a.json").write_text("{}")
+    for _ in range(299):  # a level above at a time, each step on a short path
+        (tmp_path / "above").mkdir()
+        (tmp_path / "w").rename(tmp_path / "above" / "w")
+        (tmp_path / "above").rename(tmp_path / "w")
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(len(inspect.stack(0)) + 150)
+    try:
+        assert sum(1 for _ in walk_once(tmp_path)) == 301
+        assert [p.name for p in top_annotation_files(tmp_path, ".json", lambda path: True)] == ["a.json"]
+    finally:
+        sys.setrecursionlimit(limit)

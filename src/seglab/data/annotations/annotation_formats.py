@@ -103,10 +103,8 @@ def top_annotation_files(root: Path, suffix: str, looks_right: Callable[[Path], 
     unzipped `balloon/` beside Colab's `sample_data/` and `__MACOSX/`: `lone_data_folder`)."""
     if root.is_file():
         return [root] if looks_right(root) else []
-    wrapped = None if any(root.glob(f"*{suffix}")) else lone_data_folder(root, lambda folder: holds_images(
-        root, folder) or bool(top_annotation_files(folder, suffix, looks_right)))
-    if wrapped is not None:
-        return top_annotation_files(wrapped, suffix, looks_right)
+    while (wrapped := _wrapped_folder(root, suffix, looks_right)) is not None:  # a loop: a chain 1,000 deep
+        root = wrapped
     below = data_folders(root)
     below += [p for folder in below if _annotation_folder(folder) for p in folder.iterdir()
               if p.is_dir() and not p.name.startswith(".")]
@@ -117,6 +115,15 @@ def top_annotation_files(root: Path, suffix: str, looks_right: Callable[[Path], 
         files = [p for p in folder.glob(f"*{suffix}") if p.name.lower() not in METADATA_FILES]
         candidates += files if len(files) <= _MOST_ANNOTATION_FILES else []
     return sorted((p for p in candidates if looks_right(p)), key=lambda p: natural_key(str(p)))
+
+
+def _wrapped_folder(root: Path, suffix: str, looks_right: Callable[[Path], bool]) -> Path | None:
+    """The folder `root` wraps the dataset in (`top_annotation_files`); None where `root` holds
+    files of `suffix` itself, or no one folder of images or such files."""
+    if any(root.glob(f"*{suffix}")):
+        return None
+    return lone_data_folder(root, lambda folder: holds_images(root, folder)
+                            or bool(top_annotation_files(folder, suffix, looks_right)))
 
 
 def _annotation_folder(folder: Path) -> bool:

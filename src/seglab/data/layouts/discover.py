@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import functools
 import logging
+import shlex
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -137,9 +139,9 @@ def discover(
                           task == "multiclass", tuple(bands) if bands is not None else None, side_by_side)
     if not root.exists():
         raise DataError(f"dataset folder '{root}' does not exist")
-    if root.is_dir() and not any(p for p in root.iterdir() if not p.name.startswith(".")):
-        raise DataError(f"dataset folder '{root}' is empty")
-    with one_listing():
+    with _unreadable_named(root), one_listing():
+        if root.is_dir() and not any(p for p in root.iterdir() if not p.name.startswith(".")):
+            raise DataError(f"dataset folder '{root}' is empty")
         chosen = functools.partial(_choose_format, name=format, options=options)
         # a folder wrapping the dataset alone reads as the folder it wraps (MUSES' muses/); not where
         # --images, --masks or --mask-pattern name what lies under DATA itself
@@ -415,6 +417,18 @@ def _ignore_below_classes(index: DatasetIndex) -> tuple[DatasetIndex, int]:
     logger.info("%s: ignore label 0 is the lowest mask value, not a class: values 1, 2, ... are classes 0, 1, ... "
                 "and ignored pixels are label -1", index.root)
     return replace(index, mapping=OffsetMapping(1)), -1
+
+
+@contextmanager
+def _unreadable_named(root: Path) -> Iterator[None]:
+    """A folder (or file) of the dataset that may not be read, wherever a reader lists or opens it
+    (PermissionError), is a DataError naming it and the route, not a traceback."""
+    try:
+        yield
+    except PermissionError as err:
+        where = err.filename or root
+        raise DataError(f"'{where}' in the dataset folder '{root}' cannot be read ({err.strerror}): give read "
+                        f"permission (chmod -R u+rX {shlex.quote(str(where))}) or move it out") from None
 
 
 def _classes_of(root: Path, classes_file: str | None) -> tuple[ClassSpec | None, Path | None]:

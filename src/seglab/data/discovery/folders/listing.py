@@ -134,10 +134,16 @@ def _run_folder(folder: Path, files: Iterable[str]) -> bool:
 
 def data_folders(root: Path) -> list[Path]:
     """The folders in `root` that may hold data, in name order: none skipped (`skipped_folder`),
-    none a run's outputs; listed once per listing, however many formats ask."""
+    none a run's outputs, none a link back to `root` or above it (a loop, whose folders are these);
+    listed once per listing, however many formats ask."""
     return list(once_per_listing(("data-folders", Path(root)), lambda: [
-        p for p in sorted(root.iterdir()) if p.is_dir() and not skipped_folder(p.name)
+        p for p in sorted(root.iterdir()) if p.is_dir() and not skipped_folder(p.name) and not _loops_back(p)
         and not _run_folder(p, os.listdir(p))]))
+
+
+def _loops_back(folder: Path) -> bool:
+    """Whether `folder` is a link to the folder holding it or to one above that."""
+    return folder.is_symlink() and Path(os.path.realpath(folder.parent)).is_relative_to(os.path.realpath(folder))
 
 
 def lone_data_folder(root: Path, holds_data: Callable[[Path], bool]) -> Path | None:
@@ -159,18 +165,34 @@ def walk_once(root: Path) -> Iterator[tuple[str, list[str], list[str]]]:
     """`os.walk` of `root` into linked folders too, each real folder once: a project's `images/`
     linked to a photo archive elsewhere is walked, a link back up the tree (a loop) or to a folder
     walked already (`releases/latest` beside the version it names) is not. Prune the subfolders in
-    place, as for `os.walk`; of two ways to one folder the first in walk order is kept."""
+    place, as for `os.walk`; of two ways to one folder the first in walk order is kept. The folders
+    to walk are kept on a list, not in os.walk's recursion, which Python 3.11 ends in RecursionError
+    near a thousand levels down (a chain of folders each wrapping the next); a folder that cannot be
+    listed (no permission, removed since its parent was) is passed over, as os.walk passes it over."""
     seen: set[tuple[int, int]] = set()
-    for folder, subfolders, files in os.walk(root, followlinks=True):
+    waiting = [os.fspath(root)]
+    while waiting:
+        folder = waiting.pop()
         try:
             status = os.stat(folder)
-        except OSError:  # removed since its parent was listed
-            status = None
-        if status is None or (status.st_dev, status.st_ino) in seen:
-            subfolders[:] = []
+            with os.scandir(folder) as listed:
+                entries = [(entry.name, _is_folder(entry)) for entry in listed]
+        except OSError:
+            continue
+        if (status.st_dev, status.st_ino) in seen:
             continue
         seen.add((status.st_dev, status.st_ino))
-        yield folder, subfolders, files
+        subfolders = [name for name, is_folder in entries if is_folder]
+        yield folder, subfolders, [name for name, is_folder in entries if not is_folder]
+        waiting.extend(os.path.join(folder, name) for name in reversed(subfolders))  # the first walked first
+
+
+def _is_folder(entry: os.DirEntry[str]) -> bool:
+    """Whether a listed entry is a folder, a link to one too (os.walk's `followlinks`)."""
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
 
 
 def folders_within(root: Path, depth: int) -> Iterator[tuple[Path, list[str], list[str]]]:
