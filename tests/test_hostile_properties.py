@@ -2391,3 +2391,157 @@ def test_a_chain_of_folders_deeper_than_the_recursion_limit_is_walked(tmp_path):
         assert [p.name for p in top_annotation_files(tmp_path, ".json", lambda path: True)] == ["a.json"]
     finally:
         sys.setrecursionlimit(limit)
+
+
+image_stems = st.lists(st.sampled_from(["EDD2020_ACB0001", "a", "A", "1", "İ", "x_y", "ǅ", "img(", "a[1]"])
+                       | st.text(alphabet="aAbB1_-. İß()[]{}*+?\\ǅ$^|", min_size=1, max_size=6), min_size=1, max_size=6)
+class_words = st.sampled_from(["_BE", "_polyp", "_HGD", "_cancer", "_1", "_mask", "p", "(", "{stem}", "[", ".", "",
+                               "_İ", "_ß", "*"]) | st.text(alphabet="_-.aB1(İ", max_size=4)
+
+
+@SETTINGS
+@given(stems=image_stems, masks=st.lists(st.tuples(st.integers(0, 5), class_words, st.booleans(),
+                                                   st.sampled_from([".tif", ".png", ""])), max_size=8))
+def test_class_namings_of_any_file_names_key_masks_or_none(stems, masks):
+    """Masks named as an image plus a class word (EDD2020's `<image>_BE.tif`, `_polyp.tif`), of any
+    names (words before or after the image's, regular expressions' characters, `{stem}`, letters
+    that change length in lower case): learned namings give class-naming rules, each of two namings
+    or more of the masks', that key every file as a string or None."""
+    from seglab.data.discovery.class_namings import class_naming_rules
+    from seglab.data.discovery.naming.learned_rules import affix_rules, learned_namings
+    from seglab.data.discovery.naming.names import name_key
+
+    images = [Path("originalImages", f"{name}.jpg") for name in stems]
+    mask_paths = [Path("masks", (f"{stems[k % len(stems)]}{word}" if after else f"{word}{stems[k % len(stems)]}")
+                       + suffix) for k, word, after, suffix in masks]
+    keys = {name_key(p) for p in images}
+    namings = learned_namings(keys, mask_paths)
+    rules = class_naming_rules(keys, namings)
+    for rule in (*affix_rules(keys, namings), *rules):
+        assert all(isinstance(rule.key_of(p, p in images), str | None) for p in (*images, *mask_paths))
+    for rule in rules:
+        assert rule.many and len(rule.namings) >= 2 and set(rule.namings) <= set(namings)
+
+
+band_file_names = st.lists(st.tuples(st.sampled_from(["2019-05-27_0001", "a", "a_R", "x.y", "s"]), st.sampled_from(
+    ["_", "-", ".", " ", "__"]), st.sampled_from(["R", "G", "B", "NIR", "RE", "r", "nir", "B02", "dsm", "rgb", "x", "1",
+                                                 "İ"]), st.sampled_from([".png", ".PNG", ".tif"]), st.booleans()),
+                           max_size=12)
+
+
+@example(names=[(s, "_", band, ".png", True) for s in ("a", "s") for band in ("R", "NIR")], named_as_sample=False)
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(names=band_file_names, named_as_sample=st.booleans())
+def test_band_files_of_any_names_are_samples_or_none(tmp_path_factory, names, named_as_sample):
+    """A folder of band files of any samples, separators, band words and letters (WeedsGalore's
+    `<sample>_R.png` ... `_RE.png`), grey or RGB, a TIFF that is none, a file named as a sample:
+    samples whose files are each one sample's, its first the pair's and the others channels, keyed
+    by the sample; or none."""
+    from seglab.data.discovery.band_files import band_file_rule, sample_bands
+
+    folder = tmp_path_factory.mktemp("band-files") / "images"
+    folder.mkdir()
+    for sample, separator, band, suffix, grey in names:
+        path = folder / f"{sample}{separator}{band}{suffix}"
+        if suffix == ".tif":
+            path.write_bytes(b"II*\x00 cut short")
+        else:
+            Image.fromarray(np.zeros((4, 4) if grey else (4, 4, 3), np.uint8)).save(path, format="PNG")
+    if named_as_sample and names:
+        _photo(folder / f"{names[0][0]}.png")
+    files = sorted(folder.iterdir())
+    found = sample_bands(files)
+    if found is None:
+        return
+    firsts = set(found.samples)
+    assert firsts <= set(files) and found.further <= set(files) and not firsts & found.further
+    assert all(len(rest) == len(found.spelled) - 1 for _, rest in found.samples.values())
+    rule = band_file_rule(found)
+    assert all(rule.key_of(first, True) is not None for first in firsts)
+
+
+hostile_text = st.lists(st.sampled_from(
+    ["## Dataset splitting: 00001-00002 training, 00003-00004 validation, 00005-00006 testing.", "1-3 train 4-6 test",
+     "0001-0003 for the training, 0004-0006 testing", "٠٠٠٠١-٠٠٠٠٣ train, ٠٠٠٠٤-٠٠٠٠٦ test", "999999999-999999999 train",
+     "00001-99999 training, 00003-00004 test", "0 Unknown", "1 Cortex 1 2 3 0", "idx,name", "0,background", "1,car",
+     "2," + "9" * 5000, "9" * 10**6, "1-" + " " * 10**6 + "x", "x" * 10**6, "\x00", "\ufeff", "\r"])
+    | st.text(max_size=20), max_size=6).map("\n".join)
+
+
+@example(text="## Dataset splitting: 00001-00002 training, 00003-00004 validation, 00005-00006 testing.", flips=[],
+         padded=True)  # split
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=hostile_text, flips=byte_flips, padded=st.booleans())
+def test_any_readme_ranges_and_label_set_tables_split_name_or_pass_over(tmp_path_factory, text, flips, padded):
+    """A README's number ranges (AutoLaparo's `00001-01020 training, ...`) and a label set's table
+    (neurite-oasis' `seg4_labels.txt`) of any lines: numbers past a mask's or int()'s digits, other
+    digits (`٠`), a million-digit number, lines of a megabyte, NULs, bytes that are no UTF-8: a
+    split of every image, names of values, or nothing; never an exception, under 64 MB."""
+    from seglab.data.classes import ValueNames
+    from seglab.data.classes.label_set_tables import label_set_tables
+    from seglab.data.files.index import Pair
+    from seglab.data.splitting.list_readers import LISTS
+    from seglab.data.splitting.readme_ranges import readme_range_splits
+
+    folder = tmp_path_factory.mktemp("texts")
+    numbers = [f"{n:05d}" if padded else str(n) for n in range(1, 7)]
+    pairs = [Pair(n, folder / "imgs" / f"{n}.jpg", folder / "masks" / f"{n}.png", None) for n in numbers]
+    _damaged_copy(folder / "README.txt", text.encode(), flips)
+    _damaged_copy(folder / "seg4_labels.txt", text.encode(), flips)
+    split, said = _small_allocation(lambda: readme_range_splits(pairs, folder))
+    assert [p.image for p in split] == [p.image for p in pairs]
+    assert all(p.split in LISTS for p in split) if said else split == pairs
+    tables = _small_allocation(lambda: label_set_tables(folder, ["seg4", "aligned_seg4"]))
+    assert tables.own is None or isinstance(tables.own, ValueNames) and all(isinstance(v, int) for v in tables.own.names)
+
+
+@SETTINGS
+@given(data=st.binary(max_size=200) | hostile_text.map(lambda text: text[:300].encode()), flips=byte_flips,
+       most_bytes=st.integers(0, 120))
+def test_capped_lines_are_the_first_lines_within_the_cap(tmp_path_factory, data, flips, most_bytes):
+    """Any bytes (NULs, invalid UTF-8, lines longer than the cap, no newline, CR alone) read under
+    any cap: the text's first lines, in no more than the cap's bytes, or UnicodeDecodeError."""
+    from seglab.data.classes.text_files import capped_lines
+
+    path = _damaged_copy(tmp_path_factory.mktemp("capped") / "README.md", data, flips)
+    try:
+        lines = capped_lines(path, most_bytes, "README")
+    except UnicodeDecodeError:
+        return
+    assert len("\n".join(lines).encode()) <= most_bytes
+    try:
+        whole = path.read_bytes().decode().splitlines()
+    except UnicodeDecodeError:  # past the cap: what was read decoded
+        return
+    assert lines == whole[: len(lines)]
+
+
+bids_entities = st.lists(st.sampled_from(["acq-fast", "rec-mial", "rec-irtk", "run-1", "run-01", "desc-brain", "label-L",
+                                          "desc-T1lesion", "space-MNI", "Run-2", "REC-x", "-", "acq-", "x-y-z", ""])
+                         | st.text(alphabet="aR-_1.", max_size=5), max_size=3)
+bids_files = st.lists(st.tuples(bids_entities, st.sampled_from(
+    ["T1w", "T2w", "dwi", "adc", "FLAIR", "mask", "msk", "dseg", "roi", "probseg", "MASK", "", "bold"]),
+    st.sampled_from([".nii.gz", ".nii", ".NII.GZ"]), st.sampled_from(["anat", "dwi", "derivatives"])), max_size=8)
+
+
+@SETTINGS
+@given(files=bids_files, case=st.sampled_from(["sub-r001s001", "sub-1_ses-2", "sub-A"]))
+def test_bids_names_of_any_entities_read_each_image_once(files, case):
+    """A BIDS case's volumes of any entities (`acq-`, `rec-`, `run-` in any case, empty, dashes
+    alone, `label-`, `desc-brain`) and suffixes: its label volumes are none of its images; of
+    the images, one is read per modality and every other is a variant set aside or a copy of one
+    read (the same name in another folder)."""
+    from seglab.data.files.volumes import volume_stem
+    from seglab.data.layouts.volume_format.bids import _images, _is_image, _is_label, _modality, _variants
+
+    paths = list(dict.fromkeys(Path(folder, "_".join([case, *entities, suffix]) + ext)
+                               for entities, suffix, ext, folder in files))
+    label = next((p for p in paths if _is_label(p)), None)
+    images = _images(paths, case, label)
+    read = set(images.values())
+    assert all(_is_image(p) for p in read) and not any(_is_label(p) for p in read)
+    assert {_modality(volume_stem(p)[len(case) + 1:]) for p in paths if _is_image(p)} == set(images)
+    variants = _variants(paths, images)
+    assert not read & set(variants)
+    copies = {volume_stem(p) for p in read}
+    assert all(p in read or p in variants or volume_stem(p) in copies for p in paths if _is_image(p))
