@@ -22,6 +22,7 @@ from seglab import config as config_io
 from seglab.data.classes import ClassSpec, load_classes_file
 from seglab.data.classes.mapping import BinaryMapping, ColourMapping, IdentityMapping, LabelMapping, ThresholdMapping
 from seglab.data.encodings.alpha_masks import AlphaMapping
+from seglab.data.splitting.list_search import _ABOVE as LIST_SEARCH_ABOVE
 from seglab.errors import SeglabError
 from seglab.runs.checkpoint import load_checkpoint
 
@@ -204,6 +205,18 @@ def _photo(path: Path) -> None:
     Image.fromarray(np.zeros((6, 8, 3), np.uint8)).save(path)
 
 
+def _example_folder(tmp_path_factory: pytest.TempPathFactory, name: str) -> Path:
+    """A new folder for one example's dataset, four folders (`LIST_SEARCH_ABOVE`) inside one of
+    its own, so that the folders above it where discover looks for split lists hold nothing else.
+    A `mktemp` folder lies in pytest's temporary folder, beside the folders of every test and
+    example before it (thousands late in a run), below /tmp and whatever the machine keeps there
+    (logs named like test lists): listing, matching and reading them took over half of an
+    example's time late in a run, and made its outcome depend on the machine."""
+    folder = tmp_path_factory.mktemp(name).joinpath(*["up"] * LIST_SEARCH_ABOVE, name)
+    folder.mkdir(parents=True)
+    return folder
+
+
 def _only_seglab_errors(root: Path, cache: Path, listed: bool = False) -> None:
     """Read `root` under a pixel budget of 1 MP: a size the annotation states (up to the budget,
     which a real image may fill) allocates at most that much. Pairs name existing files, unless
@@ -229,7 +242,7 @@ def _only_seglab_errors(root: Path, cache: Path, listed: bool = False) -> None:
        categories=st.lists(st.fixed_dictionaries({"id": st.integers(0, 9) | json_values, "name": json_values}),
                            max_size=3))
 def test_any_coco_file_gives_pairs_or_a_seglab_error(tmp_path_factory, objects, height, categories):
-    root = tmp_path_factory.mktemp("coco")
+    root = _example_folder(tmp_path_factory, "coco")
     _photo(root / "images" / "a.jpg")
     images = [{"id": 1, "file_name": "a.jpg", "height": height, "width": 8}, {"id": 2, "file_name": "b.jpg"}]
     (root / "annotations").mkdir()
@@ -249,7 +262,7 @@ def test_any_coco_file_gives_pairs_or_a_seglab_error(tmp_path_factory, objects, 
                            max_size=3) | json_values)
 def test_any_per_image_coco_file_gives_pairs_or_a_seglab_error(tmp_path_factory, objects, image, categories):
     """SA-1B's `sa_1.json` beside `sa_1.jpg`: one image entry, its objects, categories or none."""
-    root = tmp_path_factory.mktemp("coco-per-image")
+    root = _example_folder(tmp_path_factory, "coco-per-image")
     _photo(root / "sa_000000" / "a.jpg")
     (root / "sa_000000" / "a.json").write_text(json.dumps(
         {"image": image, "annotations": objects, "categories": categories}))
@@ -273,7 +286,7 @@ panoptic_segments = st.lists(st.fixed_dictionaries({"id": st.sampled_from([0, 1,
 def test_any_panoptic_file_gives_pairs_or_a_seglab_error(tmp_path_factory, annotation, height, png, categories):
     from PIL import Image
 
-    root = tmp_path_factory.mktemp("panoptic")
+    root = _example_folder(tmp_path_factory, "panoptic")
     _photo(root / "images" / "a.jpg")
     (root / "panoptic_x").mkdir()
     if png in (b"rgb", b"grey"):  # a segment PNG of the image's size, in colour or not
@@ -290,7 +303,7 @@ def test_any_panoptic_file_gives_pairs_or_a_seglab_error(tmp_path_factory, annot
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(shapes=st.lists(labelme_shapes, max_size=3), size=st.integers(-2, 9) | json_values)
 def test_any_labelme_file_gives_pairs_or_a_seglab_error(tmp_path_factory, shapes, size):
-    root = tmp_path_factory.mktemp("labelme")
+    root = _example_folder(tmp_path_factory, "labelme")
     for name in ("a", "b"):
         _photo(root / f"{name}.jpg")
         (root / f"{name}.json").write_text(json.dumps({"shapes": shapes, "imagePath": f"{name}.jpg",
@@ -315,7 +328,7 @@ def _tiny_png() -> str:
            lambda raw: base64.b64encode(b"\x89PNG\r\n\x1a\n" + raw).decode()) | json_values)
 def test_any_labelme_file_away_from_its_image_gives_pairs_or_a_seglab_error(tmp_path_factory, shapes, image_path,
                                                                             image_data):
-    root = tmp_path_factory.mktemp("labelme-away")
+    root = _example_folder(tmp_path_factory, "labelme-away")
     _photo(root / "images" / "a.jpg")
     (root / "annotations").mkdir()
     data = _tiny_png() if image_data == "png" else image_data
@@ -327,7 +340,7 @@ def test_any_labelme_file_away_from_its_image_gives_pairs_or_a_seglab_error(tmp_
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(lines=yolo_lines, names=json_values)
 def test_any_yolo_labels_give_pairs_or_a_seglab_error(tmp_path_factory, lines, names):
-    root = tmp_path_factory.mktemp("yolo")
+    root = _example_folder(tmp_path_factory, "yolo")
     _photo(root / "images" / "a.jpg")
     (root / "labels").mkdir()
     (root / "labels" / "a.txt").write_text("\n".join(lines) + "\n")
@@ -344,7 +357,7 @@ def test_any_yolo_labels_give_pairs_or_a_seglab_error(tmp_path_factory, lines, n
                                                 "color": st.sampled_from(["#FF0000", "red"]) | json_values}),
                          max_size=3)}))
 def test_any_supervisely_annotation_gives_pairs_or_a_seglab_error(tmp_path_factory, objects, size, meta):
-    root = tmp_path_factory.mktemp("supervisely")
+    root = _example_folder(tmp_path_factory, "supervisely")
     (root / "meta.json").write_text(json.dumps(meta))
     for name in ("a.jpg", "b.jpg"):
         _photo(root / "ds0" / "img" / name)
@@ -368,7 +381,7 @@ cvat_shapes = st.tuples(st.sampled_from(["polygon", "mask", "box", "ellipse", "p
 def test_any_cvat_file_gives_pairs_or_a_seglab_error(tmp_path_factory, shapes, size, labels):
     from xml.sax.saxutils import quoteattr
 
-    root = tmp_path_factory.mktemp("cvat")
+    root = _example_folder(tmp_path_factory, "cvat")
     _photo(root / "images" / "a.jpg")
     body = "".join(f"<{tag} " + " ".join(f"{k}={quoteattr(v)}" for k, v in attributes.items()) + f"></{tag}>"
                    for tag, attributes in shapes)
@@ -401,7 +414,7 @@ label_studio_results = st.fixed_dictionaries({
 @given(results=st.lists(label_studio_results, max_size=3), image=st.sampled_from(["/data/upload/1/0badcafe-a.jpg"])
        | json_values, ground_truth=json_values)
 def test_any_label_studio_export_gives_pairs_or_a_seglab_error(tmp_path_factory, results, image, ground_truth):
-    root = tmp_path_factory.mktemp("label_studio")
+    root = _example_folder(tmp_path_factory, "label_studio")
     _photo(root / "images" / "a.jpg")
     tasks = [{"annotations": [{"result": results, "ground_truth": ground_truth}], "data": {"image": image}}]
     (root / "export.json").write_text(json.dumps(tasks))
@@ -422,7 +435,7 @@ via_regions = st.fixed_dictionaries({
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(regions=st.lists(via_regions, max_size=3) | json_values, attributes=json_values)
 def test_any_via_file_gives_pairs_or_a_seglab_error(tmp_path_factory, regions, attributes):
-    root = tmp_path_factory.mktemp("via")
+    root = _example_folder(tmp_path_factory, "via")
     _photo(root / "a.jpg")
     (root / "via_project.json").write_text(json.dumps({"_via_img_metadata": {"a.jpg1": {
         "filename": "a.jpg", "size": 1, "regions": regions}}, "_via_attributes": attributes}))
@@ -447,7 +460,7 @@ darwin_annotations = st.fixed_dictionaries({"name": st.sampled_from(["field", "s
 @given(annotations=st.lists(darwin_annotations, max_size=4), size=st.sampled_from([6, 8]) | json_values,
        version=st.sampled_from(["2.0", "1.0"]))
 def test_any_darwin_file_gives_pairs_or_a_seglab_error(tmp_path_factory, annotations, size, version):
-    root = tmp_path_factory.mktemp("darwin")
+    root = _example_folder(tmp_path_factory, "darwin")
     _photo(root / "images" / "a.jpg")
     (root / "annotations").mkdir()
     entry = ({"item": {"name": "a.jpg", "slots": [{"width": 8, "height": size}]}} if version == "2.0" else
@@ -480,7 +493,7 @@ labelbox_objects = st.fixed_dictionaries({
        data_row=json_values | st.fixed_dictionaries({"external_id": st.sampled_from(["a.jpg"]) | json_values,
                                                       "row_data": json_values}))
 def test_any_labelbox_export_gives_pairs_or_a_seglab_error(tmp_path_factory, objects, size, data_row):
-    root = tmp_path_factory.mktemp("labelbox")
+    root = _example_folder(tmp_path_factory, "labelbox")
     _photo(root / "images" / "a.jpg")
     (root / "masks").mkdir()
     Image.fromarray(np.full((6, 8, 3), 7, np.uint8)).save(root / "masks" / "m.png")
@@ -502,7 +515,7 @@ scalabel_labels = st.fixed_dictionaries({"category": st.sampled_from(["road", "c
     {"height": st.integers(-2, 9) | json_values, "width": st.integers(-2, 9)}), categories=json_values,
     video=st.just("video-1") | json_values)
 def test_any_scalabel_file_gives_pairs_or_a_seglab_error(tmp_path_factory, labels, size, categories, video):
-    root = tmp_path_factory.mktemp("scalabel")
+    root = _example_folder(tmp_path_factory, "scalabel")
     _photo(root / "items" / "a.jpg")
     _photo(root / "items" / "b.jpg")  # a closed polygon, so that the file is painted
     frames = [{"name": "a.jpg", "url": "http://localhost/items/a.jpg", "labels": labels, "size": size,
@@ -529,7 +542,7 @@ superannotate_instances = st.fixed_dictionaries({
            "id": st.sampled_from([201, 202]) | json_values, "name": st.sampled_from(["Tumor", "Stroma"]) | json_values,
            "color": st.sampled_from(["#e33b3b", "red"]) | json_values}), max_size=3))
 def test_any_superannotate_export_gives_pairs_or_a_seglab_error(tmp_path_factory, instances, metadata, classes):
-    root = tmp_path_factory.mktemp("superannotate")
+    root = _example_folder(tmp_path_factory, "superannotate")
     (root / "classes").mkdir()
     (root / "classes" / "classes.json").write_text(json.dumps(classes))
     _photo(root / "a.jpg")
@@ -544,7 +557,7 @@ def test_any_superannotate_export_gives_pairs_or_a_seglab_error(tmp_path_factory
     max_size=3), colours=st.lists(st.sampled_from([0, 15, 30, 45]), min_size=48, max_size=48),
     size=st.sampled_from([(6, 8), (8, 6)]))
 def test_any_superannotate_pixel_export_gives_pairs_or_a_seglab_error(tmp_path_factory, instances, colours, size):
-    root = tmp_path_factory.mktemp("superannotate_pixel")
+    root = _example_folder(tmp_path_factory, "superannotate_pixel")
     (root / "classes").mkdir()
     (root / "classes" / "classes.json").write_text(json.dumps([{"id": 201, "name": "Car", "color": "#e33b3b"},
                                                                {"id": 202, "name": "Road", "color": "#3b6ee3"}]))
@@ -778,7 +791,7 @@ def _table(folder: Path, name: str, header: list[str], rows: list[list[str]]) ->
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(header=columns, rows=st.lists(st.lists(cells, max_size=5), max_size=4))
 def test_any_csv_manifest_gives_pairs_or_a_seglab_error(tmp_path_factory, header, rows):
-    path = _table(tmp_path_factory.mktemp("manifest"), "pairs.csv", header, rows)
+    path = _table(_example_folder(tmp_path_factory, "manifest"), "pairs.csv", header, rows)
     _small_allocation(lambda: _only_seglab_errors(path, tmp_path_factory.mktemp("cache"), listed=True))
 
 
@@ -787,7 +800,7 @@ def test_any_csv_manifest_gives_pairs_or_a_seglab_error(tmp_path_factory, header
                                                       cells | json_values, max_size=4), max_size=4)
        | st.dictionaries(st.sampled_from(["training", "validation", "test", "x"]), json_values, max_size=3))
 def test_any_json_manifest_gives_pairs_or_a_seglab_error(tmp_path_factory, entries):
-    folder = tmp_path_factory.mktemp("manifest")
+    folder = _example_folder(tmp_path_factory, "manifest")
     _photo(folder / "a.png")
     (folder / "pairs.json").write_text(json.dumps(entries))
     _small_allocation(lambda: _only_seglab_errors(folder / "pairs.json", tmp_path_factory.mktemp("cache"), listed=True))
@@ -803,7 +816,7 @@ runs = st.lists(st.integers(-3, 80), max_size=8).map(lambda n: " ".join(map(str,
 @given(rows=st.lists(st.tuples(st.sampled_from(["a", "a.png", "b", ""]) | st.text(max_size=5),
                                st.sampled_from(["1", "2", "x", ""]), runs), max_size=4))
 def test_any_run_length_table_gives_pairs_or_a_seglab_error(tmp_path_factory, rows):
-    folder = tmp_path_factory.mktemp("rle")
+    folder = _example_folder(tmp_path_factory, "rle")
     path = _table(folder, "train.csv", ["ImageId", "ClassId", "EncodedPixels"], [list(r) for r in rows])
     (folder / "m.png").unlink()
     _small_allocation(lambda: _only_seglab_errors(path, tmp_path_factory.mktemp("cache")))
@@ -820,7 +833,7 @@ box_cells = st.sampled_from(["0", "0.5", "1", "-1", "x", "", "inf", "nan", "1e40
 def test_any_object_mask_table_gives_pairs_or_a_seglab_error(tmp_path_factory, rows, names):
     """Open Images' `*-annotations-object-segmentation.csv`: any cells, a broken mask file, any
     class descriptions beside."""
-    folder = tmp_path_factory.mktemp("mask-table")
+    folder = _example_folder(tmp_path_factory, "mask-table")
     path = _table(folder, "train-annotations-object-segmentation.csv",
                   ["MaskPath", "ImageID", "LabelName", "BoxXMin", "BoxXMax", "BoxYMin", "BoxYMax"], [list(r) for r in rows])
     (folder / "bad.png").write_bytes(b"\x89PNG\r\n\x1a\n broken")
@@ -926,7 +939,7 @@ def test_any_shipped_class_names_file_gives_pairs_or_a_seglab_error(tmp_path_fac
     colormap, RELLIS-3D's ontology.yaml, ...), whatever they hold."""
     from PIL import Image
 
-    root = tmp_path_factory.mktemp("shipped")
+    root = _example_folder(tmp_path_factory, "shipped")
     for folder in ("images", "masks"):
         (root / folder).mkdir()
     for k in range(2):
@@ -946,7 +959,7 @@ def test_a_damaged_gta5_split_mat_gives_pairs_or_a_seglab_error(tmp_path_factory
     import scipy.io
     from PIL import Image
 
-    root = tmp_path_factory.mktemp("gta5")
+    root = _example_folder(tmp_path_factory, "gta5")
     for folder in ("images", "labels"):
         (root / folder).mkdir()
     for k in range(1, 4):
@@ -974,7 +987,7 @@ def test_any_case_table_beside_totalsegmentator_cases_gives_pairs_or_a_seglab_er
     whatever a CSV beside such cases holds."""
     import nibabel as nib
 
-    root = tmp_path_factory.mktemp("totalseg")
+    root = _example_folder(tmp_path_factory, "totalseg")
     for n in range(3):
         voxels = np.zeros((6, 5, 3), np.uint8)
         voxels[1:4, 1:3, 1] = 1
@@ -1053,7 +1066,7 @@ def test_any_pair_of_tiff_stacks_gives_pairs_or_a_seglab_error(tmp_path_factory,
     """Multi-page TIFFs side by side, as EM stacks ship (Lucchi's training.tif beside
     training_groundtruth.tif), of any layouts (the mask's that of the image, 8-bit, when none is
     drawn), damaged or cut short: a dataset of pairs or a seglab error, under 64 MB."""
-    root = tmp_path_factory.mktemp("stacks")
+    root = _example_folder(tmp_path_factory, "stacks")
     mask = mask or {**image, "dtype": "uint8"}
     if not (_structured_tiff(root / "training.tif", image)
             and _structured_tiff(root / "training_groundtruth.tif", mask)):
@@ -1128,7 +1141,7 @@ def test_any_geojson_file_gives_pairs_or_a_seglab_error(tmp_path_factory, featur
     named as its image or not (a layer over every GeoTIFF)."""
     import tifffile
 
-    root = tmp_path_factory.mktemp("geojson")
+    root = _example_folder(tmp_path_factory, "geojson")
     (root / "images").mkdir()
     extratags = [(33550, 12, 3, (0.5, 0.5, 0.0), True), (33922, 12, 6, (0, 0, 0, 660000.0, 4000000.0, 0.0), True),
                  (34735, 3, 16, (1, 1, 0, 3, 1024, 0, 1, 1, 1025, 0, 1, 1, 3072, 0, 1, 32611), True)]
@@ -1153,7 +1166,7 @@ wkt_texts = st.sampled_from(["POLYGON ((1 1, 6 1, 6 6, 1 1))", "POLYGON EMPTY", 
        metadata=json_values | st.fixed_dictionaries({"img_name": st.sampled_from(["a_post_disaster.png", "../x.png"])
                                                      | json_values}))
 def test_any_xbd_label_file_gives_pairs_or_a_seglab_error(tmp_path_factory, buildings, metadata):
-    root = tmp_path_factory.mktemp("xbd")
+    root = _example_folder(tmp_path_factory, "xbd")
     _photo(root / "train" / "images" / "a_post_disaster.png")
     (root / "train" / "labels").mkdir(parents=True)
     (root / "train" / "labels" / "a_post_disaster.json").write_text(json.dumps(
@@ -1174,7 +1187,7 @@ def test_any_imagescope_file_gives_pairs_or_a_seglab_error(tmp_path_factory, lay
     """ImageScope layers of any names, colours, region types and vertices that are no numbers."""
     import xml.etree.ElementTree as ElementTree
 
-    root = tmp_path_factory.mktemp("imagescope")
+    root = _example_folder(tmp_path_factory, "imagescope")
     _photo(root / "Tissue Images" / "a.tif")
     annotations = ElementTree.Element("Annotations", MicronsPerPixel="0.25")
     for attributes, names, regions in layers:
@@ -1210,7 +1223,7 @@ def test_any_hiertext_file_gives_pairs_or_a_seglab_error(tmp_path_factory, annot
     document (an image annotated twice too), as JSON Lines, cut short, or not gzip-compressed."""
     import gzip
 
-    root = tmp_path_factory.mktemp("hiertext")
+    root = _example_folder(tmp_path_factory, "hiertext")
     _photo(root / "train" / "a.jpg")
     _photo(root / "test" / "c.jpg")
     (root / "gt").mkdir()
@@ -1233,7 +1246,7 @@ stack_shapes = st.tuples(st.integers(0, 3), st.integers(1, 20), st.integers(17, 
 def test_any_array_stacks_give_pairs_or_a_seglab_error(tmp_path_factory, images, masks):
     """Image and mask stacks of any counts, sizes, channels, types and values (NaN, negative,
     fractional, over 255)."""
-    root = tmp_path_factory.mktemp("stacks")
+    root = _example_folder(tmp_path_factory, "stacks")
     np.save(root / "images.npy", images)
     np.save(root / "masks.npy", masks)
     _small_allocation(lambda: _only_seglab_errors(root, tmp_path_factory.mktemp("cache")))
@@ -1285,7 +1298,7 @@ STACK_FILES = tuple(files for kind in ("npz", "npz-compressed", "h5-datasets", "
 def test_any_damaged_stack_file_gives_pairs_or_a_seglab_error(tmp_path_factory, which, cut, flips, claimed):
     """TissueNet's .npz stacks, as HDF5 datasets too, and MitoEM's HDF5 stacks cut short, with bytes overwritten or an
     array header claiming other shapes: a dataset of pairs or a seglab error, under 64 MB."""
-    root = tmp_path_factory.mktemp("stacks")
+    root = _example_folder(tmp_path_factory, "stacks")
     first, *others = STACK_FILES[which].items()
     for name, data in others:
         (root / name).write_bytes(data)
@@ -1309,7 +1322,7 @@ band_folder_names = st.sampled_from(["train_red", "train_green", "train_blue", "
 def test_any_band_folders_give_pairs_of_every_band_or_a_seglab_error(tmp_path_factory, folders, masks, prefixed):
     """Image folders of any names, channel counts, sizes and missing files beside one mask
     folder: images of channel files have a file in each folder, or a SeglabError says why not."""
-    root = tmp_path_factory.mktemp("bands")
+    root = _example_folder(tmp_path_factory, "bands")
     for name, channels, size, present in folders:
         (root / name).mkdir()
         for k in present:
@@ -1462,7 +1475,7 @@ def test_any_damaged_hub_shard_gives_pairs_or_names_the_file(tmp_path_factory, s
     UnicodeDecodeError, or rows out of bounds), naming no file."""
     from seglab.data import discover
 
-    root = tmp_path_factory.mktemp("hub")
+    root = _example_folder(tmp_path_factory, "hub")
     data = bytearray((HUB_SHARDS[suffix] or b"")[: cut or None])
     for at, value in flips:
         if at < len(data):
@@ -1540,7 +1553,7 @@ def test_any_damaged_cellpose_seg_file_gives_pairs_or_names_the_file(tmp_path_fa
     reconstruction alone) must give cells, or a finding or SeglabError naming the file, under 64 MB."""
     from seglab.data import discover
 
-    root = tmp_path_factory.mktemp("cellpose")
+    root = _example_folder(tmp_path_factory, "cellpose")
     data = bytearray(SEG_NPY[: cut or None])
     for at, value in flips:
         if at < len(data):
@@ -1589,7 +1602,7 @@ def test_any_damaged_imagej_roi_file_gives_pairs_or_names_the_file(tmp_path_fact
     masks, or a SeglabError naming the file, never another exception, under 64 MB."""
     from seglab.data import discover
 
-    root = tmp_path_factory.mktemp("imagej")
+    root = _example_folder(tmp_path_factory, "imagej")
     data = bytearray(ROI_FILES[suffix][: cut or None])
     for at, value in flips:
         if at < len(data):
@@ -1782,7 +1795,7 @@ def test_any_datalist_beside_volumes_gives_pairs_or_a_seglab_error(tmp_path_fact
     paths out of the folder, absolute ones, a device (`/dev/zero`)."""
     import nibabel as nib
 
-    root = tmp_path_factory.mktemp("datalists")
+    root = _example_folder(tmp_path_factory, "datalists")
     for k in range(2):
         for folder, name_end, voxels in (("imagesTr", "_0000", np.arange(60, dtype=np.int16) % 7),
                                          ("labelsTr", "", np.arange(60, dtype=np.uint8) % 3)):
@@ -1872,7 +1885,7 @@ def test_any_hdf5_file_of_a_group_per_sample_gives_pairs_or_a_seglab_error(tmp_p
     """ChaBuD's layout with datasets of wrong shapes (no pixels, no channels, one pixel) and dtypes
     (strings, records), fold attributes of odd types, damaged or cut short."""
     data = _sample_groups_bytes(groups, folds)
-    root = tmp_path_factory.mktemp("sample-groups")
+    root = _example_folder(tmp_path_factory, "sample-groups")
     _damaged_copy(root / "train_eval.hdf5", (data or b"")[: len(data or b"") - cut % max(len(data or b"") - 8, 1)]
                   if cut else data or b"", flips)
     _small_allocation(lambda: _only_seglab_errors(root, tmp_path_factory.mktemp("cache")))
@@ -1900,7 +1913,7 @@ def test_any_windows_paths_in_a_manifest_give_pairs_or_a_seglab_error(tmp_path_f
     from seglab.data import discover
     from seglab.data.splitting.splits import split_pairs
 
-    top = tmp_path_factory.mktemp("windows")
+    top = _example_folder(tmp_path_factory, "windows")
     _photo(top / "outside" / "a.png")
     _photo(top / "data" / "images" / "a.png")
     _photo(top / "data" / "m.png")
@@ -1964,7 +1977,7 @@ def test_any_alpha_masks_and_their_copies_read_or_name_the_file(tmp_path_factory
     from seglab.data.files.io import read_mask
     from seglab.data.splitting.splits import split_pairs
 
-    root = tmp_path_factory.mktemp("alpha")
+    root = _example_folder(tmp_path_factory, "alpha")
     for folder in ("images", "masks"):
         (root / folder).mkdir()
     for k, kind in enumerate(kinds):
@@ -2049,7 +2062,7 @@ def test_any_damaged_side_by_side_picture_gives_pairs_or_a_seglab_error(tmp_path
     from seglab.data import discover
     from seglab.data.encodings.encoding import ENCODING_CODES
 
-    root = tmp_path_factory.mktemp("pix2pix")
+    root = _example_folder(tmp_path_factory, "pix2pix")
     (root / "train").mkdir()
     for n in range(4):
         (root / "train" / f"{n}.jpg").write_bytes(SIDE_BY_SIDE)
