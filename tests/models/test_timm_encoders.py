@@ -1,7 +1,8 @@
 """timm encoders in the U-Net: five families end to end, weight sources, listing, errors.
 
 The models are real timm networks (3-28M parameters), so the data is tiny (48x48 images, batch
-2, one epoch) and the decoder narrow; the ONNX export dominates the cost (about 20-90 s each).
+2, one epoch) and the decoder narrow; the ONNX export dominates the cost (about 10-50 s each, the
+rest 3-10 s), so two of the five families are exported (`EXPORTED`).
 """
 
 from __future__ import annotations
@@ -30,6 +31,15 @@ from seglab.models.timm_encoder import TESTED_ENCODERS, import_timm, pyramid_pro
 timm = pytest.importorskip("timm", reason="timm encoders need the 'timm' extra")
 
 NARROW = "decoder_widths=[16,16,8,8,8]"
+# Export runs the same code for every encoder (export/ knows no family); what differs is the graph
+# torch.export traces. These two cover both decoder branches, ConvNeXt's floor halving (the
+# upsampled map padded, a pyramid starting at 1/4 with no half-scale skip) and EfficientNet's ceil
+# halving (cropped, as RegNetY, MobileNetV3 and ResNet halve), both stems (3 channels, 1) and most
+# blocks the others are made of: depthwise convolutions, squeeze-excitation, BatchNorm (ResNet's
+# plain convolutions and max-pooling are in every U-Net export of tests/export; MobileNetV3's
+# hard-swish is the one op no export here traces). Every family still trains, predicts and
+# runs at an odd size.
+EXPORTED = ("convnext_tiny", "efficientnet_b0")
 TINY = ["--model-option", NARROW, "--batch-size", "2", "--epochs", "1", "--precision", "fp32", "--no-progress"]
 
 
@@ -55,12 +65,15 @@ def test_encoder_trains_evaluates_exports_and_predicts(encoder, channels, tmp_pa
     assert main(["evaluate", str(run)]) == 0
     assert 0.0 <= json.loads((run / "eval" / "test" / "metrics.json").read_text())["mean_iou"] <= 1.0
 
-    assert main(["export", str(run)]) == 0  # fails (exit 2) above a 1e-4 difference
-    parity = json.loads((run / "export" / "model.json").read_text())["parity"]
-    assert len(parity) == 3 and max(p["max_abs_diff"] for p in parity) < 1e-4
+    sources = [run]
+    if encoder in EXPORTED:
+        assert main(["export", str(run)]) == 0  # fails (exit 2) above a 1e-4 difference
+        parity = json.loads((run / "export" / "model.json").read_text())["parity"]
+        assert len(parity) == 3 and max(p["max_abs_diff"] for p in parity) < 1e-4
+        sources.append(run / "export" / "model.onnx")
 
     image = sorted((data / "images").iterdir())[0]
-    for source in (run, run / "export" / "model.onnx"):
+    for source in sources:
         out = tmp_path / f"pred_{source.name}"
         assert main(["predict", str(source), str(image), "--out", str(out)]) == 0
         mask = np.array(Image.open(out / f"{image.stem}_mask.png"))
