@@ -102,26 +102,30 @@ def test_an_unreadable_lock_being_written_counts_as_held(tmp_path):
         pass
 
 
-def test_two_concurrent_trainings_into_one_folder(tmp_path, tiny_dataset):
+def test_two_concurrent_trainings_into_one_folder(tmp_path, tiny_dataset, capsys):
     run = tmp_path / "run"
-    command = [sys.executable, "-m", "seglab", "train", "--no-plan", str(tiny_dataset), "--out", str(run), *TINY]
+    command = ["train", "--no-plan", str(tiny_dataset), "--out", str(run), *TINY]
     # the first trains until it is stopped, so the second always meets it running
     # a shell starts background jobs with SIGINT ignored, and Python keeps an ignored SIGINT: give
     # the child the default, so the test also holds when pytest itself runs in the background
-    first = subprocess.Popen([*command, "--epochs", "100000"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                             text=True, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    first = subprocess.Popen([sys.executable, "-m", "seglab", *command, "--epochs", "100000"], stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True,
+                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         deadline = time.time() + 300
         while not (run / "history.csv").exists() and first.poll() is None and time.time() < deadline:
             time.sleep(0.2)
         assert first.poll() is None, first.communicate()[1]
-        second = subprocess.run([*command, "--epochs", "1", "--seed", "7"], capture_output=True, text=True, timeout=300)
+        # the second is this process, another than the first's as a second `seglab train` is, without
+        # the seconds of starting one more Python with torch
+        second = main([*command, "--epochs", "1", "--seed", "7"])
         assert first.poll() is None  # still training after the second was turned away
         first.send_signal(signal.SIGINT)  # Ctrl-C: the first stops cleanly
         _, err = first.communicate(timeout=300)
     finally:
         first.kill()
-    assert second.returncode == 2 and f"in use by seglab process {first.pid}" in second.stderr, second.stderr
+    refusal = capsys.readouterr().err
+    assert second == 2 and f"in use by seglab process {first.pid}" in refusal, refusal
     assert first.returncode == 130, err
     config = (run / "config.yaml").read_text()
     assert "epochs: 100000" in config and "seed: 7" not in config
