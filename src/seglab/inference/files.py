@@ -466,12 +466,13 @@ class WrittenPrediction:
 
 
 def predict_files(
-    predictor: Segmenter, files: Sequence[Path], out_dir: str | Path, save_probs: bool = False,
-    names: Mapping[Path, str] | None = None, progress: bool = True, bad: BadInputs | None = None,
-    values: np.ndarray | None = None, bases: OutputBases | None = None,
+    predictor: Segmenter, files: Sequence[Path] | Mapping[Path, tuple[Path, ...]], out_dir: str | Path,
+    save_probs: bool = False, names: Mapping[Path, str] | None = None, progress: bool = True,
+    bad: BadInputs | None = None, values: np.ndarray | None = None, bases: OutputBases | None = None,
 ) -> list[WrittenPrediction]:
     """For each file write `<name>_mask.png` (class indices, palette colours),
-    `<name>_overlay.png`, and with `save_probs` `<name>_probs.npy` (float16, K x H x W); the
+    `<name>_overlay.png`, and with `save_probs` `<name>_probs.npy` (float16, K x H x W); `files` may
+    be given as their images, which a caller that grouped them already passes (`channel_images`); the
     names are `output_names(files)` unless given. A multi-label model writes `<name>_<class>.png`
     (0/255) for each class instead of `<name>_mask.png`, and an overlay that shows overlaps. A
     georeferenced TIFF (GeoTIFF) also gets `<name>_mask.tif` with the image's georeferencing: the
@@ -487,15 +488,15 @@ def predict_files(
     bad = bad or BadInputs()
     bases = bases or OutputBases()
     out = Path(out_dir)
-    images = channel_images(files, predictor.channel_files)
-    names = names or output_names(files, predictor.channel_files)
-    bases.claim_all(out, {path: names[path] for path in images})
+    images = files if isinstance(files, Mapping) else channel_images(files, predictor.channel_files)
+    names = names or output_names([path for group in images.values() for path in group], predictor.channel_files)
+    claimed = bases.claim_all(out, {path: names[path] for path in images})
     keep_alpha, no_data, half = predictor.reads_alpha, predictor.no_data, predictor.image_half  # as training read them
     written = []
     halved = 0
     for path, channel_files in progress_bar(images.items(), desc="predict", unit="image", enabled=progress):
         with bad.guard(path):
-            base = bases.claim(out / names[path], path)
+            base = claimed[path]
             image = read_image(channel_files if len(channel_files) > 1 else path, keep_alpha, no_data)
             if half is not None and twice_as_wide(*image.shape[:2]):
                 image, halved = half_of(image, half), halved + 1

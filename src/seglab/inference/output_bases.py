@@ -29,12 +29,14 @@ class OutputBases:
                             "outputs: predict them with separate --out folders, or rename one")
         return base
 
-    def claim_all(self, out: Path, names: Mapping[Path, str]) -> None:
+    def claim_all(self, out: Path, names: Mapping[Path, str]) -> dict[Path, Path]:
         """Claim each input's `<out>/<name>` (`names`: input -> name) before any is predicted, so that
         inputs whose outputs would land on one path are refused with nothing written.
+
+        Returns:
+            Each input's base, its outputs' `<base>_*` theirs alone.
 
         Raises:
             DataError: a base another input holds (`claim`).
         """
-        for source, name in names.items():
-            self.claim(out / name, source)
+        return {source: self.claim(out / name, source) for source, name in names.items()}

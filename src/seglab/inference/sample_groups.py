@@ -130,13 +130,12 @@ def predict_sample_files(
     out = Path(out_dir)
     bad = bad or BadInputs()
     bases = bases or OutputBases()
-    for sample in found:
-        bases.claim_all(out, sample.sources())
+    claimed = {source: base for sample in found for source, base in bases.claim_all(out, sample.sources()).items()}
     groups = [(sample, source, group) for sample in found for source, group in sample.sources().items()]
     written = []
     for sample, source, group in progress_bar(groups, desc="predict", unit="sample", enabled=progress):
         with bad.guard(source):
-            base = bases.claim(out / group, source)
+            base = claimed[source]
             image = read_group_image(sample.path, group, sample.datasets, sample.shapes[group], predictor.no_data)
             written.append(write_prediction(predictor, image, base, source, save_probs, values))
     return written

@@ -114,12 +114,12 @@ def predict_stacks(
     out = Path(out_dir)
     bases = bases or OutputBases()
     names = names or output_names(stacks)
-    bases.claim_all(out, {stack: names[stack] for stack in stacks})
+    claimed = bases.claim_all(out, {stack: names[stack] for stack in stacks})
     written = []
     bad = bad or BadInputs()
     for stack in progress_bar(stacks, desc="predict", unit="stack", enabled=progress):
         with bad.guard(stack):
-            base = bases.claim(out / names[stack], stack)
+            base = claimed[stack]
             pages = read_video(stack) if is_video(stack) else \
                 read_image_stack(stack, predictor.reads_alpha, predictor.no_data, predictor.in_channels)
             labels = predict_slices(predictor, pages, 0)

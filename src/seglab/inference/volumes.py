@@ -90,11 +90,11 @@ def predict_volumes(
     across = slice_axis(axis)
     cases = cases if cases is not None else named_cases(predictor, sources, names)
     bases = bases or OutputBases()
-    bases.claim_all(out, {source: name for source, (name, _) in cases.items()})
+    claimed = bases.claim_all(out, {source: name for source, (name, _) in cases.items()})
     written, told = [], False  # of colour pictures, once
-    for source, (name, files) in progress_bar(cases.items(), desc="predict", unit="volume", enabled=progress):
+    for source, (_, files) in progress_bar(cases.items(), desc="predict", unit="volume", enabled=progress):
         with bad.guard(source):
-            base = bases.claim(out / name, source)
+            base = claimed[source]
             picture = _colour_picture(files, predictor)
             if picture and not told:
                 told = True

@@ -121,7 +121,8 @@ def run(args: argparse.Namespace) -> None:
     cases = named_cases(predictor, volumes, names) if volumes else {}
     # every output named before any is written: inputs whose outputs would land on one path write nothing
     out = Path(args.out)
-    bases.claim_all(out, {path: names[path] for path in channel_images(images, predictor.channel_files)})
+    image_groups = channel_images(images, predictor.channel_files)
+    bases.claim_all(out, {path: names[path] for path in image_groups})
     bases.claim_all(out, {source: name for source, (name, _) in cases.items()})
     bases.claim_all(out, {stack: names[stack] for stack in stacks})
     for sample in samples:
@@ -131,7 +132,7 @@ def run(args: argparse.Namespace) -> None:
                     "or TIFF stacks and videos")
     written: list[WrittenPrediction] = []
     if images or not (volumes or stacks or samples):
-        written = predict_files(predictor, images, args.out, save_probs=args.probs, names=names,
+        written = predict_files(predictor, image_groups, args.out, save_probs=args.probs, names=names,
                                 progress=not args.no_progress, bad=bad, values=values,
                                 bases=bases)
         masks = "<name>_<class>.png" if predictor.task.name == "multilabel" else "<name>_mask.png"
