@@ -419,6 +419,31 @@ def test_images_and_masks_folders_holding_their_volumes_in_one_subfolder_each_pa
     assert np.array_equal(frame, np.random.default_rng(2).integers(0, 60, (32, 24, 5))[::-1, ::-1, 2])
 
 
+def test_hidden_and_archive_folders_beside_a_lone_folder_leave_it_the_one(tmp_path: Path) -> None:
+    """The one visible folder, of a wrapper (`_lone_folder`) and of `images/` and `masks/`
+    (`_lone_folder_volumes`), is the one beside hidden folders, a Mac archive's `__MACOSX/` and a
+    file; a second visible folder makes none, as before: `images/` of two subfolders pairs nothing."""
+    top = tmp_path / "download"
+    dataset = top / "acouslic"
+    for folder in ("images/frames", "masks/labels"):
+        (dataset / folder).mkdir(parents=True)
+        for beside in (".ipynb_checkpoints", "__MACOSX"):
+            (dataset / folder).parent.joinpath(beside).mkdir()
+    (top / "__MACOSX").mkdir()
+    (top / ".cache").mkdir()
+    (top / "README.txt").write_text("frames and labels")
+    for n in range(2):
+        image, label = make_volume(n)
+        save(dataset / "images" / "frames" / f"case-{n}.nii.gz", image)
+        save(dataset / "masks" / "labels" / f"case-{n}.nii.gz", label)
+    index = discover(top)
+    assert index.format == "volumes" and not index.problems and {p.group for p in index.pairs} == {"case-0", "case-1"}
+    assert all(p.mask is not None for p in index.pairs)
+    save(dataset / "images" / "more" / "case-2.nii.gz", make_volume(2)[0])
+    with pytest.raises(DataError, match="no known dataset layout in '.*download'"):
+        discover(top)
+
+
 def test_subject_folders_stack_their_modalities_in_name_order(tmp_path: Path) -> None:
     for i in range(2):
         image, label = make_volume(i)

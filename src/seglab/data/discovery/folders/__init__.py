@@ -35,6 +35,7 @@ from seglab.data.discovery.folders.listing import (
     one_listing,
     skipped_folder,
     text_listing,
+    visible_folders,
     walk,
 )
 from seglab.data.discovery.folders.placement import named_tops, path_ends_with, path_lies_under
@@ -72,5 +73,6 @@ __all__ = [
     "skipped_folder",
     "strictest_versions",
     "text_listing",
+    "visible_folders",
     "walk",
 ]

@@ -132,13 +132,17 @@ def _run_folder(folder: Path, files: Iterable[str]) -> bool:
     return True
 
 
+def visible_folders(root: Path) -> list[Path]:
+    """The folders in `root`, in name order, none skipped (`skipped_folder`)."""
+    return sorted(p for p in root.iterdir() if p.is_dir() and not skipped_folder(p.name))
+
+
 def data_folders(root: Path) -> list[Path]:
-    """The folders in `root` that may hold data, in name order: none skipped (`skipped_folder`),
-    none a run's outputs, none a link back to `root` or above it (a loop, whose folders are these);
+    """The folders in `root` that may hold data, in name order: those `visible_folders` gives, none
+    a run's outputs, none a link back to `root` or above it (a loop, whose folders are these);
     listed once per listing, however many formats ask."""
     return list(once_per_listing(("data-folders", Path(root)), lambda: [
-        p for p in sorted(root.iterdir()) if p.is_dir() and not skipped_folder(p.name) and not _loops_back(p)
-        and not _run_folder(p, os.listdir(p))]))
+        p for p in visible_folders(root) if not _loops_back(p) and not _run_folder(p, os.listdir(p))]))
 
 
 def _loops_back(folder: Path) -> bool:

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from seglab.data.layouts.volume_format.bids import bids_cases
-from seglab.data.discovery.folders import skipped_folder
+from seglab.data.discovery.folders import visible_folders
 from seglab.data.files.index import natural_key
 from seglab.data.files.volumes import VOLUME_SUFFIXES, volume_stem
 from seglab.data.layouts.volume_format.cases import Layout, matched_cases, volumes_in
@@ -43,10 +43,15 @@ def find_wrapped_layout(root: Path, label_file: str | None = None) -> Layout | N
 def _lone_folder(root: Path) -> Path | None:
     """The one visible folder in `root`, when neither holds a volume of its own (a folder of
     volumes is a case, as CAMUS' lone `training/patient0001/` is)."""
-    folders = [p for p in root.iterdir() if p.is_dir() and not skipped_folder(p.name)]
-    if len(folders) != 1 or volumes_in(root) or volumes_in(folders[0]):
-        return None
-    return folders[0]
+    inner = _one_visible_folder(root)
+    return None if inner is None or volumes_in(root) or volumes_in(inner) else inner
+
+
+def _one_visible_folder(root: Path) -> Path | None:
+    """The one folder in `root` (`visible_folders`: skipped ones aside), whatever files lie beside
+    it; None for none or several."""
+    folders = visible_folders(root)
+    return folders[0] if len(folders) == 1 else None
 
 
 def _find_layout(root: Path, label_file: str | None = None) -> Layout | None:
@@ -123,8 +128,8 @@ def _lone_folder_volumes(folder: Path, volumes: Callable[[Path], list[Path]]) ->
     found = volumes(folder)
     if found or not folder.is_dir():
         return found
-    inner = [p for p in folder.iterdir() if p.is_dir() and not skipped_folder(p.name)]
-    return volumes(inner[0]) if len(inner) == 1 else []
+    inner = _one_visible_folder(folder)
+    return volumes(inner) if inner is not None else []
 
 
 def _numbered_folders_volumes(root: Path) -> list[Path]:
