@@ -496,6 +496,41 @@ def test_netcdf4_scenes_are_told_as_hdf5_naming_the_arrays_that_could_be_the_mas
     assert "NaN marks no data in nersc_sar_primary, nersc_sar_secondary: --nodata nan" in said
 
 
+def test_a_scenes_arrays_are_told_in_one_opening_of_it(tmp_path, monkeypatch):
+    """The arrays of an HDF5 file under another suffix, told from their headers and a sample of their
+    values, are read in one opening of the file (the headers were read in one, the values in another)."""
+    from seglab.data.files.hdf5_contents import h5_held_arrays
+
+    scene = autoice_scene(tmp_path / "scene_prep.nc")
+    opened = []
+    real = h5py.File
+    monkeypatch.setattr(h5py, "File", lambda path, *args, **kwargs: opened.append(path) or real(path, *args, **kwargs))
+    held = {array.name: array for array in h5_held_arrays(scene)}
+    assert opened == [scene]
+    assert sorted(held) == ["FLOE", "SIC", "SOD", "btemp_18.7h", "distance_map", "nersc_sar_primary",
+                            "nersc_sar_secondary"]
+    assert (held["SOD"].fill, held["SIC"].fill, held["distance_map"].fill) == (255, 255, None)
+    assert held["nersc_sar_primary"].not_finite and held["SIC"].whole and held["SIC"].shape == (20, 24)
+    assert h5_held_arrays(tmp_path / "missing.nc") == []
+
+
+def test_the_hdf5_signature_is_told_at_its_start_past_a_user_block_and_in_matlab_73(tmp_path):
+    """One HDF5 signature tells a file's format by content, an HDF5 file past its user block
+    (netCDF4's), and a MATLAB 7.3 .mat (HDF5 past its 512-byte header)."""
+    from seglab.data.files.hdf5_contents import holds_hdf5
+    from seglab.data.files.mat_files import is_hdf5_mat
+    from seglab.data.files.read_errors import format_by_content
+
+    plain = write_h5(tmp_path / "plain.nc", data=np.zeros((2, 2), np.uint8))
+    with h5py.File(tmp_path / "v73.mat", "w", userblock_size=512) as file:
+        file["mask"] = np.zeros((2, 2), np.uint8)
+    (tmp_path / "text.nc").write_text("CDF netCDF classic, not HDF5")
+    assert format_by_content(plain) == "HDF5" and holds_hdf5(plain) and not is_hdf5_mat(plain)
+    assert holds_hdf5(tmp_path / "v73.mat") and is_hdf5_mat(tmp_path / "v73.mat")
+    assert format_by_content(tmp_path / "v73.mat") is None  # the signature past byte 0 is no image's first bytes
+    assert not holds_hdf5(tmp_path / "text.nc") and format_by_content(tmp_path / "text.nc") is None
+
+
 def test_hdf5_pairs_under_another_suffix_are_told_to_be_renamed(tmp_path):
     for i in range(3):
         autoice_scene(tmp_path / "scenes" / f"scene_{i}.nc", np.zeros((8, 8), np.uint8))

@@ -13,10 +13,9 @@ from typing import Any
 
 import numpy as np
 
-from seglab.data.files.hdf5_files import h5_dataset_shapes, h5py_module
-from seglab.data.files.read_errors import Unusable
+from seglab.data.files.hdf5_files import h5py_module, open_dataset_shapes
+from seglab.data.files.read_errors import HDF5_SIGNATURE, Unusable
 
-_SIGNATURE = b"\x89HDF\r\n\x1a\n"
 _FIRST_USER_BLOCK = 512  # the signature lies at 0, or past a user block of 512, 1024, 2048, ... bytes
 _SAMPLED = 1 << 20  # values of an array read to tell what it holds
 _FILL = 255  # a uint8 label's usual no-data value (AutoICE's charts), where no _FillValue says so
@@ -29,9 +28,9 @@ def holds_hdf5(path: Path) -> bool:
         size = path.stat().st_size
         with path.open("rb") as file:
             offset = 0
-            while offset + len(_SIGNATURE) <= size:
+            while offset + len(HDF5_SIGNATURE) <= size:
                 file.seek(offset)
-                if file.read(len(_SIGNATURE)) == _SIGNATURE:
+                if file.read(len(HDF5_SIGNATURE)) == HDF5_SIGNATURE:
                     return True
                 offset = offset * 2 or _FIRST_USER_BLOCK
     except OSError:
@@ -69,10 +68,10 @@ class HeldArray:
 def h5_held_arrays(path: Path) -> list[HeldArray]:
     """The datasets of numbers an HDF5 file keeps in itself, whatever its suffix (`h5_dataset_shapes`),
     each told from a sample of its values; empty for a file that cannot be read, or without h5py."""
-    shapes = h5_dataset_shapes(path)
     try:
-        with h5py_module().File(path, "r") as file:
-            return [_held(name, shape, file[name]) for name, shape in shapes.items()]
+        h5py = h5py_module()
+        with h5py.File(path, "r") as file:
+            return [_held(name, shape, file[name]) for name, shape in open_dataset_shapes(file, h5py).items()]
     except (OSError, RuntimeError, ValueError, KeyError, TypeError, Unusable):  # KeyError: an object HDF5 cannot open
         return []
 

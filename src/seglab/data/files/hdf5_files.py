@@ -265,12 +265,12 @@ def h5_dataset_shapes(path: Path) -> dict[str, tuple[int, ...]]:
     try:
         h5py = h5py_module()
         with h5py.File(path, "r") as file:
-            return _dataset_shapes(file, h5py)
+            return open_dataset_shapes(file, h5py)
     except (OSError, RuntimeError, ValueError, KeyError, Unusable):  # KeyError: an object HDF5 cannot open
         return {}
 
 
-def _dataset_shapes(file: Any, h5py: ModuleType) -> dict[str, tuple[int, ...]]:
+def open_dataset_shapes(file: Any, h5py: ModuleType) -> dict[str, tuple[int, ...]]:
     """`h5_dataset_shapes` of an open file."""
     return {name: tuple(file[name].shape) for name in _usable(file, _dataset_names(file, h5py), h5py)}
 
@@ -321,7 +321,7 @@ def h5_samples_and_datasets(path: Path) -> tuple[dict[str, SampleGroup], dict[st
         h5py = h5py_module()
         with h5py.File(path, "r") as file:
             samples = _sample_groups(file, h5py)
-            return samples, _member_shapes(samples) if samples else _dataset_shapes(file, h5py)
+            return samples, _member_shapes(samples) if samples else open_dataset_shapes(file, h5py)
     except (OSError, RuntimeError, ValueError, KeyError, Unusable):  # KeyError: an object HDF5 cannot open
         return {}, {}
 

@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from seglab.data.files.pixel_budget import max_pixels, within_budget
-from seglab.data.files.read_errors import Unusable
+from seglab.data.files.read_errors import HDF5_SIGNATURE, Unusable
 
 log = logging.getLogger(__name__)
 
@@ -37,8 +37,8 @@ MAT_SUFFIX = ".mat"
 MASK_NAMES = ("Segmentation", "LabelMap", "mask", "label", "labels", "seg", "gt",
               "type_map")  # SBD, PASCAL-Context, ..., CoNSeP and HoVer-Net's nuclei types
 INSTANCE_NAMES = ("inst_map", "instance_map", "inst")  # maps that number objects: the mask when no class map is beside
-_HDF5_MAGIC = b"\x89HDF\r\n\x1a\n"  # MATLAB 7.3 files begin with a 512-byte text header, then HDF5
 _HEADER = 128
+_HDF5_AT = 512  # MATLAB 7.3 files begin with a 512-byte text header, then HDF5
 _MATRIX, _COMPRESSED = 14, 15  # data element types
 _TYPES = {1: "i1", 2: "u1", 3: "i2", 4: "u2", 5: "i4", 6: "u4", 7: "f4", 9: "f8", 12: "i8", 13: "u8"}
 _CLASSES = {6: "f8", 7: "f4", 8: "i1", 9: "u1", 10: "i2", 11: "u2", 12: "i4", 13: "u4", 14: "i8", 15: "u8"}
@@ -49,8 +49,8 @@ _TEXT = {2: "u1", 4: "u2", 16: "utf-8", 17: "u2"}  # data types MATLAB stores ch
 def is_hdf5_mat(path: Path) -> bool:
     """Whether a .mat file is MATLAB 7.3's HDF5 (its HDF5 signature at byte 512)."""
     with path.open("rb") as file:
-        file.seek(512)
-        return file.read(len(_HDF5_MAGIC)) == _HDF5_MAGIC
+        file.seek(_HDF5_AT)
+        return file.read(len(HDF5_SIGNATURE)) == HDF5_SIGNATURE
 
 
 def load_mat(path: Path) -> np.ndarray:

@@ -25,6 +25,7 @@ from seglab.data.files.file_warnings import reading
 from seglab.errors import DataError, one_line
 
 TIFF_SUFFIXES = (".tif", ".tiff")
+HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"  # at byte 0, or past a user block (MATLAB 7.3's header: 512 bytes)
 
 _T = TypeVar("_T")
 
@@ -39,7 +40,7 @@ _MAGIC = (
     (b"BM", "BMP"),
     (b"\x93NUMPY", "NumPy"),
     (b"PK\x03\x04", "NumPy archive (zip)"),
-    (b"\x89HDF\r\n\x1a\n", "HDF5"),
+    (HDF5_SIGNATURE, "HDF5"),
     (b"GIF8", "GIF"),
     (b"P5", "PGM"),
     (b"P6", "PPM"),
