@@ -309,6 +309,38 @@ def test_a_pickled_split_file_is_named_in_a_warning(tmp_path, caplog):
                       f"and train with --split-file FILE"]
 
 
+def test_pickled_split_files_are_looked_for_in_the_listing_discovery_made(tmp_path, monkeypatch, caplog):
+    """The warning of pickled split files walks no folder of its own: discover lists the dataset as
+    often with it as without it (it walked the tree, up to 20,000 folders, once more). It names the
+    pickles of the listing it is given, the first 20,000 folders' alone."""
+    from seglab.data.discovery.folders import listing
+    from seglab.data.layouts import discover as discovering
+    from seglab.data.splitting.pickled_splits import say_pickled_splits
+
+    voc(tmp_path)
+    (tmp_path / "VOCdevkit" / "folds").mkdir()
+    (tmp_path / "VOCdevkit" / "folds" / "splits_final.pkl").write_bytes(b"\x80\x04N.")
+    walked = []
+    real = listing.walk_once
+    monkeypatch.setattr(listing, "walk_once", lambda root: walked.append(Path(root)) or real(root))
+    with caplog.at_level(logging.WARNING):
+        discover(tmp_path)
+    warned = [r.getMessage() for r in caplog.records if "pickles, which seglab never loads" in r.getMessage()]
+    assert len(warned) == 1 and "VOCdevkit/folds/splits_final.pkl'" in warned[0]
+    with_warning, walked[:] = list(walked), []
+    monkeypatch.setattr(discovering, "say_pickled_splits", lambda *given: None)
+    discover(tmp_path)
+    assert with_warning == walked
+
+    caplog.clear()
+    folders = [(tmp_path / f"f{k}", ["folds.pickle"] if k in (0, 20_000) else []) for k in range(20_001)]
+    with caplog.at_level(logging.WARNING):
+        say_pickled_splits(tmp_path, folders)  # folders of no disk: the listing alone is read
+    said = [r.getMessage() for r in caplog.records]
+    assert said[0] == f"stopped looking for pickled split files after 20000 folders under '{tmp_path}'"
+    assert f"'{tmp_path / 'f0' / 'folds.pickle'}';" in said[1] and "f20000" not in said[1]
+
+
 def test_lists_beside_folders_that_give_the_split_are_not_warned_about(tmp_path, caplog):
     """LIP's TrainVal_images/train_images/ beside train_id.txt: the folders give the split, so the
     ids list that seglab does not read is no warning."""

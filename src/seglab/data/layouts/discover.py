@@ -24,7 +24,7 @@ from seglab.data.classes.mapping import (
     keeping_ignored,
 )
 from seglab.data.discovery.channel_files import channel_names
-from seglab.data.discovery.folders import one_listing, walk
+from seglab.data.discovery.folders import MAX_DEPTH, one_listing, side_files, walk
 from seglab.data.encodings.alpha_masks import ALPHA_CLASSES, OPAQUE, AlphaMapping
 from seglab.data.encodings.class_instances import ClassInstanceMapping
 from seglab.data.encodings.coloured_objects import OBJECT_CLASSES, ColouredObjectsMapping
@@ -148,6 +148,7 @@ def discover(
         root, fmt = (root, chosen(root)) if options.names_folders else read_inside_wrappers(root, chosen)
         classes, classes_path = _classes_of(root, classes_file)
         index = fmt.index(root, classes)
+        shipped = side_files(root, MAX_DEPTH)  # as the annotation formats listed it: no walk of its own
     if not index.pairs:
         shown = "".join(f"\n  {p}" for p in index.problems[:5])
         raise DataError(f"no image/mask pairs found in '{root}' ({index.format} layout){shown}"
@@ -185,7 +186,7 @@ def discover(
     index.alpha_channel = _alpha_channel(index, alpha)
     index.no_data = no_data
     logger.info("%s: %s layout, %d pairs", root, index.format, len(index.pairs))
-    say_pickled_splits(root)
+    say_pickled_splits(root, shipped)
     if merge_masks:
         _report_merged(index)
     if options.band_words is not None and not fmt.stacks_bands(root) \

@@ -7,9 +7,10 @@ over as if the dataset shipped none.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from pathlib import Path
 
-from seglab.data.discovery.folders import MAX_DEPTH, capped_folders
+from seglab.data.discovery.folders import capped
 from seglab.data.splitting.list_names import LIST_WORDS, words
 from seglab.data.splitting.shipped_folds import names_folds
 
@@ -19,11 +20,13 @@ _PICKLE_SUFFIXES = (".pkl", ".pickle")
 _SHOWN = 3  # files named in the warning
 
 
-def say_pickled_splits(root: Path) -> None:
-    """Warn of the pickles within `root` (`MAX_DEPTH` levels down) named for splits or folds
-    (`splits_final.pkl`, `folds.pickle`; not nnU-Net's `dataset_properties.pkl` nor a case's
-    `prostate_00.pkl`), naming them and `--split-file`, which reads a split written as JSON."""
-    found = sorted(folder / name for folder, _, names in capped_folders(root, MAX_DEPTH, "pickled split files")
+def say_pickled_splits(root: Path, listing: Iterable[tuple[Path, list[str]]]) -> None:
+    """Warn of the pickles within `root` named for splits or folds (`splits_final.pkl`,
+    `folds.pickle`; not nnU-Net's `dataset_properties.pkl` nor a case's `prostate_00.pkl`), naming
+    them and `--split-file`, which reads a split written as JSON. They are looked for in the
+    `listing` of `root`'s folders and their files that discovery made (`folders.side_files`, `MAX_DEPTH`
+    levels down), not in a walk of their own."""
+    found = sorted(folder / name for folder, names in capped(listing, root, "pickled split files")
                    for name in names if _names_a_split(name))
     if not found:
         return

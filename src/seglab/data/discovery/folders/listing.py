@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from seglab.data.files.index import list_images
+from seglab.data.files.io import IMAGE_SUFFIXES
 from seglab.data.files.point_text import POINT_TEXT
 from seglab.data.discovery.naming import looks_like_image_folder, looks_like_mask_folder
 from seglab.data.discovery.naming.split_words import sibling_splits
@@ -212,9 +213,19 @@ def folders_within(root: Path, depth: int) -> Iterator[tuple[Path, list[str], li
         yield Path(folder), subfolders, files
 
 
+def side_files(root: Path, depth: int) -> list[tuple[Path, list[str]]]:
+    """Each folder under `root` (itself included, `depth` levels down at most: `folders_within`)
+    with the names of its files that are no images: where annotation files (`json_listing`) and
+    split files (`splitting.pickled_splits`) are looked for, listed once per tree within
+    `one_listing`. The images, most of a dataset's files, are `walk`'s to list, not kept here."""
+    return _listed(("side-files", Path(root), depth), lambda: [
+        (folder, [name for name in files if os.path.splitext(name)[1].lower() not in IMAGE_SUFFIXES])
+        for folder, _, files in folders_within(root, depth)])
+
+
 def _json_folders(root: Path, depth: int) -> list[tuple[Path, list[str]]]:
     found = []
-    for folder, _, files in folders_within(root, depth):
+    for folder, files in side_files(root, depth):
         jsons = sorted(f for f in files if f.lower().endswith((".json", ".geojson", ".gpkg", ".shp", ".xml"))
                        and f.lower() not in METADATA_FILES)
         if jsons:
@@ -223,9 +234,14 @@ def _json_folders(root: Path, depth: int) -> list[tuple[Path, list[str]]]:
 
 
 def capped_folders(root: Path, depth: int, looking_for: str) -> Iterator[tuple[Path, list[str], list[str]]]:
-    """`folders_within`, `_MAX_FOLDERS` folders at most, as `walk` lists: a dataset folder is not a
-    whole disk; a warning says what was being looked for (`looking_for`) where it stops."""
-    for visited, found in enumerate(folders_within(root, depth), start=1):
+    """`folders_within`, `_MAX_FOLDERS` folders at most (`capped`)."""
+    return capped(folders_within(root, depth), root, looking_for)
+
+
+def capped(listing: Iterable[_Found], root: Path, looking_for: str) -> Iterator[_Found]:
+    """The first `_MAX_FOLDERS` folders of a `listing` of `root`, as `walk` lists: a dataset folder
+    is not a whole disk; a warning says what was being looked for (`looking_for`) where it stops."""
+    for visited, found in enumerate(listing, start=1):
         if visited > _MAX_FOLDERS:
             logger.warning("stopped looking for %s after %d folders under '%s'", looking_for, _MAX_FOLDERS, root)
             return
