@@ -332,13 +332,16 @@ def test_pickled_split_files_are_looked_for_in_the_listing_discovery_made(tmp_pa
     discover(tmp_path)
     assert with_warning == walked
 
+    from seglab.data.discovery.folders import SideFiles
+
     caplog.clear()
-    folders = [(tmp_path / f"f{k}", ["folds.pickle"] if k in (0, 20_000) else []) for k in range(20_001)]
+    folders = SideFiles([(place, tmp_path / f"f{place}", ["folds.pickle"]) for place in (1, 20_000, 20_001)], 20_001)
     with caplog.at_level(logging.WARNING):
         say_pickled_splits(tmp_path, folders)  # folders of no disk: the listing alone is read
     said = [r.getMessage() for r in caplog.records]
     assert said[0] == f"stopped looking for pickled split files after 20000 folders under '{tmp_path}'"
-    assert f"'{tmp_path / 'f0' / 'folds.pickle'}';" in said[1] and "f20000" not in said[1]
+    assert f"'{tmp_path / 'f1' / 'folds.pickle'}', '{tmp_path / 'f20000' / 'folds.pickle'}';" in said[1]
+    assert "f20001" not in said[1]
 
 
 def test_lists_beside_folders_that_give_the_split_are_not_warned_about(tmp_path, caplog):

@@ -7,26 +7,24 @@ over as if the dataset shipped none.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
 from pathlib import Path
 
-from seglab.data.discovery.folders import capped
+from seglab.data.discovery.folders import PICKLE_SUFFIXES, SideFiles
 from seglab.data.splitting.list_names import LIST_WORDS, words
 from seglab.data.splitting.shipped_folds import names_folds
 
 logger = logging.getLogger(__name__)
 
-_PICKLE_SUFFIXES = (".pkl", ".pickle")
 _SHOWN = 3  # files named in the warning
 
 
-def say_pickled_splits(root: Path, listing: Iterable[tuple[Path, list[str]]]) -> None:
+def say_pickled_splits(root: Path, listing: SideFiles) -> None:
     """Warn of the pickles within `root` named for splits or folds (`splits_final.pkl`,
     `folds.pickle`; not nnU-Net's `dataset_properties.pkl` nor a case's `prostate_00.pkl`), naming
     them and `--split-file`, which reads a split written as JSON. They are looked for in the
-    `listing` of `root`'s folders and their files that discovery made (`folders.side_files`, `MAX_DEPTH`
-    levels down), not in a walk of their own."""
-    found = sorted(folder / name for folder, names in capped(listing, root, "pickled split files")
+    `listing` of `root` discovery made (`folders.side_files`, `MAX_DEPTH` levels down), of its
+    first 20,000 folders, not in a walk of their own."""
+    found = sorted(folder / name for folder, names in listing.first_folders(root, "pickled split files")
                    for name in names if _names_a_split(name))
     if not found:
         return
@@ -40,5 +38,5 @@ def say_pickled_splits(root: Path, listing: Iterable[tuple[Path, list[str]]]) ->
 def _names_a_split(name: str) -> bool:
     """Whether a file is a pickle named for splits or folds."""
     stem, dot, suffix = name.rpartition(".")
-    return bool(dot) and f".{suffix.lower()}" in _PICKLE_SUFFIXES \
+    return bool(dot) and f".{suffix.lower()}" in PICKLE_SUFFIXES \
         and (not LIST_WORDS.isdisjoint(words(stem)) or names_folds(stem))

@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import TypeVar
 
 from seglab.data.files.index import list_images
-from seglab.data.files.io import IMAGE_SUFFIXES
 from seglab.data.files.point_text import POINT_TEXT
 from seglab.data.discovery.naming import looks_like_image_folder, looks_like_mask_folder
 from seglab.data.discovery.naming.split_words import sibling_splits
@@ -28,11 +27,34 @@ NAMED_DEPTH = MAX_DEPTH + 3  # when --images/--masks name the folders: Virtual K
 _MAX_FOLDERS = 20_000  # a dataset folder is not a whole disk; VSPW holds 10,609 with its video folders
 _SKIPPED = ("__macosx", "__pycache__", ".git", "runs", "checkpoints")
 METADATA_FILES = ("classes.json", "dataset.json", "synthetic.json", "splits.json")
+ANNOTATION_SUFFIXES = (".json", ".geojson", ".gpkg", ".shp", ".xml")  # annotation files kept per image or layer
+PICKLE_SUFFIXES = (".pkl", ".pickle")  # never loaded (unpickling runs the code it names), only named
 # a training run's output folder: model weights beside the run's records (detectron2's `output/`:
 # model_final.pth, last_checkpoint, metrics.json; MMSegmentation's work_dirs: epoch_*.pth, last_checkpoint)
 _WEIGHTS = (".pth", ".pt", ".ckpt", ".safetensors")
 _RUN_RECORDS = ("metrics.json", "last_checkpoint", "history.csv", "results.csv", "hparams.yaml", "train.log")
 _EVENTS = "events.out.tfevents."  # TensorBoard's event files
+
+
+@dataclass(frozen=True)
+class SideFiles:
+    """The annotation files and pickles under a folder, as `folders_within` lists it (`side_files`).
+
+    Args:
+        held: each folder holding some, its place in the listing (1: the folder itself), and
+            their names, sorted.
+        listed: how many folders the listing holds.
+    """
+
+    held: list[tuple[int, Path, list[str]]]
+    listed: int
+
+    def first_folders(self, root: Path, looking_for: str) -> list[tuple[Path, list[str]]]:
+        """The folders holding some among the first `_MAX_FOLDERS` listed, as `capped_folders`
+        gives them, with its warning where the listing went on."""
+        if self.listed > _MAX_FOLDERS:
+            _stopped(looking_for, root)
+        return [(folder, names) for place, folder, names in self.held if place <= _MAX_FOLDERS]
 
 
 @dataclass
@@ -84,8 +106,13 @@ def json_listing(root: Path, depth: int) -> list[tuple[Path, list[str]]]:
     """Folders under `root` (itself included, `depth` levels down at most, links followed) that
     hold JSON, GeoJSON, GeoPackage, shapefiles or XML besides seglab's own, with those files' names,
     sorted: where the annotation formats that keep a file per image or layer look (V7 Darwin,
-    LabelMe, GeoJSON, ImageScope), listed once per tree within `one_listing`."""
-    return _listed(("json", Path(root), depth), lambda: _json_folders(root, depth))
+    LabelMe, GeoJSON, ImageScope), of the `side_files` listed once per tree within `one_listing`."""
+    found = []
+    for _, folder, files in side_files(root, depth).held:
+        jsons = [f for f in files if f.lower().endswith(ANNOTATION_SUFFIXES) and f.lower() not in METADATA_FILES]
+        if jsons:
+            found.append((folder, jsons))
+    return found
 
 
 def text_listing(root: Path, depth: int) -> list[tuple[Path, list[str]]]:
@@ -213,39 +240,36 @@ def folders_within(root: Path, depth: int) -> Iterator[tuple[Path, list[str], li
         yield Path(folder), subfolders, files
 
 
-def side_files(root: Path, depth: int) -> list[tuple[Path, list[str]]]:
-    """Each folder under `root` (itself included, `depth` levels down at most: `folders_within`)
-    with the names of its files that are no images: where annotation files (`json_listing`) and
-    split files (`splitting.pickled_splits`) are looked for, listed once per tree within
-    `one_listing`. The images, most of a dataset's files, are `walk`'s to list, not kept here."""
-    return _listed(("side-files", Path(root), depth), lambda: [
-        (folder, [name for name in files if os.path.splitext(name)[1].lower() not in IMAGE_SUFFIXES])
-        for folder, _, files in folders_within(root, depth)])
+def side_files(root: Path, depth: int) -> SideFiles:
+    """The annotation files and pickles under `root` (itself included, `depth` levels down at most,
+    links followed: `folders_within`): where the annotation formats that keep a file per image or
+    layer look (`json_listing`) and split files shipped as pickles are named
+    (`splitting.pickled_splits`), listed once per tree within `one_listing`."""
+    return once_per_listing(("side-files", Path(root), depth), lambda: _side_files(root, depth))
 
 
-def _json_folders(root: Path, depth: int) -> list[tuple[Path, list[str]]]:
-    found = []
-    for folder, files in side_files(root, depth):
-        jsons = sorted(f for f in files if f.lower().endswith((".json", ".geojson", ".gpkg", ".shp", ".xml"))
-                       and f.lower() not in METADATA_FILES)
-        if jsons:
-            found.append((folder, jsons))
-    return found
+def _side_files(root: Path, depth: int) -> SideFiles:
+    held = []
+    listed = 0
+    for listed, (folder, _, files) in enumerate(folders_within(root, depth), start=1):
+        names = sorted(f for f in files if f.lower().endswith((*ANNOTATION_SUFFIXES, *PICKLE_SUFFIXES)))
+        if names:
+            held.append((listed, folder, names))
+    return SideFiles(held, listed)
 
 
 def capped_folders(root: Path, depth: int, looking_for: str) -> Iterator[tuple[Path, list[str], list[str]]]:
-    """`folders_within`, `_MAX_FOLDERS` folders at most (`capped`)."""
-    return capped(folders_within(root, depth), root, looking_for)
-
-
-def capped(listing: Iterable[_Found], root: Path, looking_for: str) -> Iterator[_Found]:
-    """The first `_MAX_FOLDERS` folders of a `listing` of `root`, as `walk` lists: a dataset folder
-    is not a whole disk; a warning says what was being looked for (`looking_for`) where it stops."""
-    for visited, found in enumerate(listing, start=1):
+    """`folders_within`, `_MAX_FOLDERS` folders at most, as `walk` lists: a dataset folder is not a
+    whole disk; a warning says what was being looked for (`looking_for`) where it stops."""
+    for visited, found in enumerate(folders_within(root, depth), start=1):
         if visited > _MAX_FOLDERS:
-            logger.warning("stopped looking for %s after %d folders under '%s'", looking_for, _MAX_FOLDERS, root)
+            _stopped(looking_for, root)
             return
         yield found
+
+
+def _stopped(looking_for: str, root: Path) -> None:
+    logger.warning("stopped looking for %s after %d folders under '%s'", looking_for, _MAX_FOLDERS, root)
 
 
 def _text_folders(root: Path, depth: int) -> list[tuple[Path, list[str]]]:
