@@ -1408,3 +1408,22 @@ def test_single_letters_are_no_bands_beside_other_words_or_of_colour_files(tmp_p
                 save_picture(root / "masks" / f"{frame:04d}_{view}.png", np.eye(16, dtype=np.uint8))
         index = discover(root)
         assert len(index.pairs) == 6 and all(len(p.images) == 1 for p in index.pairs)
+
+
+def test_channel_files_named_with_another_channels_word_keep_the_image_name_and_its_subject(tmp_path: Path) -> None:
+    """PST900 names its depth and thermal files as its rgb ones (`depth/30_bag26_rect_rgb_frame0000000042.png`):
+    the image keeps the name its files share without any channel's word, so the subjects in the names
+    (`30_bag26_rect`, the name before the frame number) group its frames."""
+    for folder in ("rgb", "depth", "thermal", "labels"):
+        (tmp_path / "train" / folder).mkdir(parents=True)
+    for bag in (20, 23, 26):
+        for frame in range(2):
+            name = f"30_bag{bag}_rect_rgb_frame{bag * 10 + frame:010d}.png"
+            for i, folder in enumerate(("rgb", "depth", "thermal")):
+                Image.fromarray(np.full((24, 32), 40 * i + bag + frame, np.uint8)).save(tmp_path / "train" / folder / name)
+            Image.fromarray(np.eye(24, 32, dtype=np.uint8)).save(tmp_path / "train" / "labels" / name)
+    index = discover(tmp_path)
+    pair = next(p for p in index.pairs if p.name.startswith("30_bag26"))
+    assert pair.name == "30_bag26_rect_frame0000000260"
+    assert group_name(sorted(pair.images), channel_names(pair)) == pair.name
+    assert len({p.group for p in index.pairs}) == 3

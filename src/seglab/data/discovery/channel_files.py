@@ -263,13 +263,21 @@ def group_name(files: Sequence[Path], names: Sequence[str]) -> str:
     number = NNUNET_CHANNEL.fullmatch(first)
     if number and number.group(2) == names[0]:
         return number.group(1)
-    named = [_without_channel(stem(path), name) for path, name in zip(files, names)]
+    named = [_without_channels(stem(path), names) for path in files]
     if named[0] and len({name.lower() for name in named}) == 1 and not set(words(first)) <= set(names[0].split("_")):
         return named[0]
     folders = sorted({path.parent for path in files})
     if len(folders) == 1 and date_order(names, True) is not None:  # a scene's two date pictures
         return folders[0].parent.name
     return Path(os.path.commonpath(folders)).name
+
+
+def _without_channels(name: str, channels: Sequence[str]) -> str:
+    """A file's name less every channel name it holds, the longest first (`red_edge` before `red`):
+    PST900's `depth/30_bag26_rect_rgb_frame0042.png` holds the rgb channel's name, not its own."""
+    for channel in sorted(channels, key=len, reverse=True):
+        name = _without_channel(name, channel)
+    return name
 
 
 def _without_channel(name: str, channel: str) -> str:
