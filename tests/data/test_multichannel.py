@@ -232,6 +232,15 @@ def kelp_tiles(root: Path, count: int = 4) -> list[Path]:
     return tiles
 
 
+def test_kelp_wanted_band_stacks_are_images_of_the_masks_beside_them_with_no_flag(tmp_path: Path) -> None:
+    """A 7-band int16 tile no mask reading takes looks unlike a mask (many values): train_satellite/
+    pairs with train_kelp/ as shipped, not a second folder of masks that leaves no images."""
+    kelp_tiles(tmp_path)
+    index = discover(tmp_path)
+    assert sorted((p.images[0].name, p.mask.name) for p in index.pairs) == [
+        (f"AA{i:03d}_satellite.tif", f"AA{i:03d}_kelp.tif") for i in range(4)]
+
+
 def test_an_untagged_int16_minimum_is_reported_however_few_pixels_hold_it(tmp_path: Path) -> None:
     kelp_tiles(tmp_path)
     report = audit(discover(tmp_path, images="train_satellite", masks="train_kelp"))

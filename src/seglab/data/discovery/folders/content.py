@@ -52,8 +52,9 @@ def looks_unlike_masks(folder: Folder) -> bool:
 def _mask_verdict(folder: Folder) -> bool | None:
     """True when the first files of a folder that read as masks all look like masks, or some are
     masks seglab reads no further (LCTSC's RTSTRUCT, WGISD's `.npz` of a channel per grape: their
-    own refusal names them later), False at the first that does not, None when none is a 2-D
-    array or more."""
+    own refusal names them later), False at the first that does not (a stack of many values:
+    Kelp Wanted's 7-band int16 tiles, which no mask reading takes), None when none is a 2-D array
+    or more."""
     read = refused = False
     for path in folder.files[:_SNIFFED]:
         array = None
@@ -63,15 +64,21 @@ def _mask_verdict(folder: Folder) -> bool | None:
                 return False
             raw = raw_mask(array, path)
         except DataError:  # a mask read no further (an RTSTRUCT, a channel per object) still looks like one;
+            if array is not None and array.ndim >= 3 and not _few_values(array.reshape(-1)):
+                return False
             refused = refused or array is None or array.ndim >= 2  # a list of events (MUSES' .npz) does not
             continue
         read = True
         values = raw.reshape(-1, raw.shape[2]) if raw.ndim == 3 else raw.reshape(-1, 1)
-        codes = values.astype(np.int64) @ (np.int64(1) << np.arange(0, 16 * values.shape[1], 16)).astype(np.int64)
-        counts = np.sort(np.unique(codes, return_counts=True)[1])[::-1]
-        if counts[:32].sum() < _MASK_SHARE * counts.sum():
+        if not _few_values(values.astype(np.int64) @ (np.int64(1) << np.arange(0, 16 * values.shape[1], 16)).astype(np.int64)):
             return False
     return True if read or refused else None
+
+
+def _few_values(codes: np.ndarray) -> bool:
+    """Whether the 32 most common values hold most of an array's: what a label mask's do."""
+    counts = np.sort(np.unique(codes, return_counts=True)[1])[::-1]
+    return bool(counts[:32].sum() >= _MASK_SHARE * counts.sum())
 
 
 class MaskSniffs:
