@@ -1470,6 +1470,7 @@ HUB_SHARDS = {suffix: _shard_bytes(suffix) for suffix in (".parquet", ".arrow")}
 @pytest.mark.parametrize("suffix", list(HUB_SHARDS))
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(cut=st.integers(0, 3500), flips=st.lists(st.tuples(st.integers(0, 3499), st.integers(0, 255)), max_size=6))
+@example(cut=0, flips=[(1519, 1)])  # a Parquet schema whose Image path field turns binary: rows named by number
 def test_any_damaged_hub_shard_gives_pairs_or_names_the_file(tmp_path_factory, suffix, cut, flips):
     """pyarrow reports a damaged shard as ArrowInvalid or OSError (or, from an Arrow file,
     UnicodeDecodeError, or rows out of bounds), naming no file."""

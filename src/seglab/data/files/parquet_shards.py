@@ -108,15 +108,15 @@ def _is_text(pyarrow: ModuleType, column_type: Any) -> bool:
 
 
 def stored_paths(path: Path, column: str) -> Iterator[str | None]:
-    """The `path` each row's picture of an Image column was stored under (None where it names none),
-    read without the pictures.
+    """The `path` each row's picture of an Image column was stored under (None where it names none,
+    or holds no text: a damaged shard's schema can make it binary), read without the pictures.
 
     Raises:
         DataError: see `shard_columns`.
     """
     compute = importlib.import_module("pyarrow.compute")
     for table in _row_groups(path, [f"{column}.path"]):
-        yield from compute.struct_field(table.column(column), "path").to_pylist()
+        yield from (p if isinstance(p, str) else None for p in compute.struct_field(table.column(column), "path").to_pylist())
 
 
 def column_cells(path: Path, column: str) -> Iterator[Any]:
