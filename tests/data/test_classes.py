@@ -50,6 +50,13 @@ def test_a_background_class_is_light_grey_and_drawn_faint():
     assert moved[1] < moved[0] / 2  # the background barely tints the image; a tissue class does
 
 
+def test_named_background_is_the_class_a_name_says_not_trainings_overlay_fill():
+    assert ClassSpec(("cell", "Background")).named_background == 1
+    filled = ClassSpec(("road", "car"), background=0)  # training's most common class, drawn faint
+    assert filled.background == 0 and filled.named_background is None
+    assert ClassSpec(("background", "road"), background=1).named_background == 0
+
+
 def test_classspec_generates_colours_and_round_trips_through_json():
     spec = ClassSpec(names=("a", "b", "c"), ignore_index=255)
     assert spec.num_classes == 3

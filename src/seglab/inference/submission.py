@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 from scipy import ndimage
 
-from seglab.data.classes import ClassSpec, generic_name, is_background
+from seglab.data.classes import ClassSpec, generic_name
 from seglab.data.files.io import read_raw_mask
 from seglab.data.discovery.naming import stem
 from seglab.data.files.rle import ORDERS, encode
@@ -81,13 +81,13 @@ def connected_regions(plane: np.ndarray) -> tuple[np.ndarray, int]:
 
 def foreground_labels(classes: ClassSpec, multilabel: bool) -> list[int]:
     """The labels that get rows: every class of a multi-label model, else all but the background:
-    the class named like it (`is_background`), else class 0 of classes nothing named (`class_0` of
-    0/1 masks), else none. Not `ClassSpec.background` as training fills it in: the most common class,
+    the class named like it (`ClassSpec.named_background`), else class 0 of classes nothing named
+    (`class_0` of 0/1 masks), else none. Not `ClassSpec.background` as training fills it in: the most common class,
     drawn faint in overlays, which for named classes without a background (a street scene's road,
     Hugging Face's `vehicle-car`) is a class to submit like any other."""
     if multilabel:
         return list(range(classes.num_classes))
-    background = next((c for c, name in enumerate(classes.names) if is_background(name)), None)
+    background = classes.named_background
     if background is None and classes.names[0] == generic_name(0):
         background = 0
     return [label for label in range(classes.num_classes) if label != background]

@@ -69,7 +69,7 @@ class ClassSpec:
             raise ValueError(str(err)) from None
         background = self.background
         if background is None:
-            background = next((i for i, name in enumerate(names) if is_background(name)), None)
+            background = self.named_background
         elif isinstance(background, bool) or not isinstance(background, int) or not 0 <= background < len(names):
             raise ValueError(f"'background' must be a class index 0-{len(names) - 1} or null, got {background!r}")
         void = tuple(_colour(c) for c in self.void_colours)
@@ -86,6 +86,12 @@ class ClassSpec:
     def num_classes(self) -> int:
         """Number of classes K (the ignore label is not a class)."""
         return len(self.names)
+
+    @property
+    def named_background(self) -> int | None:
+        """The first class named like background (`is_background`), else None: what a name says,
+        unlike `background`, which training fills in with the most common class for overlays."""
+        return next((i for i, name in enumerate(self.names) if is_background(name)), None)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-friendly form, the same shape as classes.json."""
