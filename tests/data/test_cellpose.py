@@ -87,7 +87,7 @@ def test_the_seg_files_are_found_in_the_listing_walk_made(tmp_path, monkeypatch)
                                                                  ("cells_1.tif", "cells_1_seg.npy")]
 
 
-OUTPUTS = cellpose._OUTPUTS
+OUTPUTS = cellpose.CELLPOSE_OUTPUT_NAME
 
 
 def test_each_file_is_told_from_cellposes_outputs_once(tmp_path, monkeypatch):
@@ -103,7 +103,7 @@ def test_each_file_is_told_from_cellposes_outputs_once(tmp_path, monkeypatch):
             told.append(name)
             return OUTPUTS.fullmatch(name)
 
-    monkeypatch.setattr(cellpose, "_OUTPUTS", CountingOutputs())
+    monkeypatch.setattr(cellpose, "CELLPOSE_OUTPUT_NAME", CountingOutputs())
     [(folder, pairs)] = CellposeFormat().find(tmp_path, folders)
     assert len(pairs) == 3 and sorted(told) == sorted(p.name.split(".")[0] for f in folders for p in f.files)
 

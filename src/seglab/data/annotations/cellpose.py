@@ -13,7 +13,6 @@ folders (`train/`, `val/`) give the splits, as for plain folders.
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 from pathlib import Path
 
@@ -24,6 +23,7 @@ from seglab.data.annotations.painted_masks import LATER_OVER_EARLIER, ImageObjec
 from seglab.data.classes import ClassSpec
 from seglab.data.discovery.folders import Folder
 from seglab.data.discovery.naming import folder_split
+from seglab.data.discovery.naming.output_words import CELLPOSE_OUTPUT_NAME
 from seglab.data.files.index import DatasetIndex, Problem
 from seglab.data.files.npy_files import npy_header
 from seglab.data.files.pickled_arrays import integer_array, pickled_dict
@@ -33,8 +33,6 @@ from seglab.errors import DataError
 
 SEG_SUFFIX = "_seg.npy"
 CELL_CLASSES = ("background", "cell")
-# what Cellpose writes beside an image, which its own image listing passes over
-_OUTPUTS = re.compile(r".*_(seg|masks|cp_output|flows(_\d)?|cellprob|outlines)$", re.IGNORECASE)
 
 
 def _is_seg(path: Path) -> bool:
@@ -49,7 +47,8 @@ def _is_seg(path: Path) -> bool:
 def _images_and_segs(folder: Folder) -> tuple[Folder, list[tuple[Path, Path]]]:
     """`folder` without the files Cellpose writes beside its images, and those images with their
     `_seg.npy`, found in the same listing (`.npy` is an image suffix): the folder is not listed again."""
-    images = replace(folder, files=[p for p in folder.files if not _OUTPUTS.fullmatch(p.name.split(".")[0])])
+    kept = [p for p in folder.files if not CELLPOSE_OUTPUT_NAME.fullmatch(p.name.split(".")[0])]
+    images = replace(folder, files=kept)
     segs = {p.name.removesuffix(SEG_SUFFIX): p for p in folder.files if p.name.endswith(SEG_SUFFIX)}
     return images, [(image, segs[image.stem]) for image in images.files if image.stem in segs]
 

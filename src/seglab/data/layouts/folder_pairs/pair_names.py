@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import replace
 from pathlib import Path
 
 from seglab.data.files.index import Pair, Problem, natural_key
 from seglab.data.discovery.naming import stem, usable_splits
+from seglab.data.discovery.naming.output_words import MODEL_OUTPUT_WORD
 from seglab.data.discovery.naming.split_words import name_split
 
 logger = logging.getLogger(__name__)
-
-
-_OUTPUT_WORDS = re.compile(r"(predict(ed|ion)?|pred|out(put)?|result|overlay|seg)", re.IGNORECASE)
 
 
 def _splits_from_names(pairs: list[Pair], root: Path) -> list[Pair]:
@@ -45,7 +42,7 @@ def _derived_images(problems: list[Problem], pairs: list[Pair], unlabelled: list
         name = stem(path)
         for cut in (i for i, c in enumerate(name) if c in "_-."):
             key = (path.parent, name[:cut])
-            if key in paired or (key in bare and _OUTPUT_WORDS.fullmatch(name[cut + 1:])):
+            if key in paired or (key in bare and MODEL_OUTPUT_WORD.fullmatch(name[cut + 1:])):
                 derived.add(path)
                 break
     return derived
