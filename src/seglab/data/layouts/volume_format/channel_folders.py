@@ -16,7 +16,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from seglab.data.discovery.folders import skipped_folder
+from seglab.data.discovery.folders import visible_folders
 from seglab.data.discovery.naming import looks_like_mask_folder
 from seglab.data.files.index import natural_key
 from seglab.data.layouts.volume_format.cases import volumes_in
@@ -43,9 +43,8 @@ def channel_folder(folder: Path, label: Path, masks: Path | None = None) -> Chan
     Raises:
         DataError: a header that cannot be read, naming the file.
     """
-    subfolders = {d: files for d in sorted(folder.iterdir(), key=lambda p: natural_key(p.name))
-                  if d.is_dir() and d != masks and not skipped_folder(d.name)
-                  and (files := [p for p in volumes_in(d) if p.is_file()])}
+    subfolders = {d: files for d in sorted(visible_folders(folder), key=lambda p: natural_key(p.name))
+                  if d != masks and (files := [p for p in volumes_in(d) if p.is_file()])}
     if not subfolders or any(looks_like_mask_folder(d.name) for d in subfolders):
         return None
     on_grid = [d for d, files in subfolders.items() if on_label_grid(files, label)]

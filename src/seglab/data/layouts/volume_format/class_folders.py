@@ -13,7 +13,7 @@ import functools
 from collections.abc import Callable
 from pathlib import Path
 
-from seglab.data.discovery.folders import skipped_folder
+from seglab.data.discovery.folders import visible_folders
 from seglab.data.discovery.naming import looks_like_image_folder, looks_like_mask_folder
 from seglab.data.files.index import Problem
 from seglab.data.files.slice_cache import Subject
@@ -28,14 +28,14 @@ def class_folders(root: Path, listed: Callable[[Path], list[Path]] | None = None
     folder named for masks beside it (`labels/fv/`, `labels/mito/`); None otherwise. `listed`
     lists a folder's volumes, once each (a cache of `volumes_in` the caller's other layouts share)."""
     listed = listed or functools.cache(volumes_in)
-    subfolders = _subfolders(root)
+    subfolders = visible_folders(root)
     image_dirs = [d for d in subfolders if looks_like_image_folder(d.name) and listed(d)]
     if len(image_dirs) != 1:
         return None
     image_dir = image_dirs[0]
     holders = [root] + [d for d in subfolders if looks_like_mask_folder(d.name) and not listed(d)]
     for holder in holders:
-        found = _classes(root, holder, subfolders if holder == root else _subfolders(holder), image_dir, listed)
+        found = _classes(root, holder, subfolders if holder == root else visible_folders(holder), image_dir, listed)
         if found is not None:
             return _cases(holder, listed(image_dir), found)
     return None
@@ -77,8 +77,3 @@ def _cases(holder: Path, images: list[Path], classes: dict[str, Layout]) -> Layo
     layout.problems = [Problem(p, f"image volume has no label volume in any class folder ({folders})",
                                "image-without-mask") for p in images if p not in cased]
     return layout
-
-
-def _subfolders(folder: Path) -> list[Path]:
-    return sorted(d for d in folder.iterdir() if d.is_dir() and not skipped_folder(d.name))
-

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from seglab.data.discovery.folders import MAX_DEPTH, folders_within, path_ends_with, skipped_folder
+from seglab.data.discovery.folders import MAX_DEPTH, folders_within, path_ends_with, visible_folders
 from seglab.data.discovery.naming import (
     folder_split,
     folders_split,
@@ -103,8 +103,8 @@ def _parallel_cases(image_dir: Path, label_dir: Path, root: Path) -> Layout | No
 
 def _case_folders(folder: Path) -> dict[str, list[Path]]:
     """case folder name -> its volume files, for the folders right below `folder` holding any."""
-    return {case.name: volumes for case in sorted(folder.iterdir())
-            if case.is_dir() and not skipped_folder(case.name) and (volumes := [p for p in volumes_in(case) if p.is_file()])}
+    return {case.name: volumes for case in visible_folders(folder)
+            if (volumes := [p for p in volumes_in(case) if p.is_file()])}
 
 
 def _volumes_within(folder: Path) -> list[Path]:
@@ -246,9 +246,8 @@ def _unnamed_image_folders(root: Path, image_dirs: Sequence[tuple[_Frame, str, l
     for frame, labels in label_dirs.items():
         if frame in named or frame[-1] or len(labels) != 1:  # the label folder holds its volumes itself
             continue
-        beside = [(folder, volumes) for folder in sorted(root.joinpath(*frame[:-1]).iterdir())
-                  if folder.is_dir() and not skipped_folder(folder.name) and not looks_like_mask_folder(folder.name)
-                  and (volumes := volumes_in(folder))]
+        beside = [(folder, volumes) for folder in visible_folders(root.joinpath(*frame[:-1]))
+                  if not looks_like_mask_folder(folder.name) and (volumes := volumes_in(folder))]
         images = _one_image_set(beside)
         if images and matched_cases(images, labels[0][2], labels[0][0]).subjects:
             found.append((frame, beside[0][0].name, images))

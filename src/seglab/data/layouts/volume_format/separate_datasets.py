@@ -20,7 +20,7 @@ from itertools import combinations
 from collections.abc import Sequence
 from pathlib import Path
 
-from seglab.data.discovery.folders import skipped_folder
+from seglab.data.discovery.folders import visible_folders
 from seglab.data.discovery.naming import folder_split
 from seglab.data.files.index import natural_key
 from seglab.data.files.volumes import label_values
@@ -100,5 +100,4 @@ def _split_folders(folder: Path, label_file: str | None) -> list[Path]:
 
 def _folders(root: Path) -> list[Path]:
     """The visible folders in `root`, in natural name order."""
-    return sorted((p for p in root.iterdir() if p.is_dir() and not skipped_folder(p.name)),
-                  key=lambda p: natural_key(p.name))
+    return sorted(visible_folders(root), key=lambda p: natural_key(p.name))

@@ -11,7 +11,7 @@ import logging
 from collections.abc import Callable
 from pathlib import Path
 
-from seglab.data.discovery.folders import skipped_folder
+from seglab.data.discovery.folders import visible_folders
 from seglab.data.discovery.naming import looks_like_mask_folder
 from seglab.data.layouts.volume_format.cases import Layout, is_label_volume, matched_cases, volumes_in
 
@@ -51,6 +51,5 @@ def studies_folder(root: Path, volumes: Callable[[Path], list[Path]] = volumes_i
 
 def _label_folders(root: Path) -> list[Path]:
     """The folders in `root` named for labels, and the folders in those, in name order."""
-    named = sorted(p for p in root.iterdir() if p.is_dir() and not skipped_folder(p.name) and looks_like_mask_folder(p.name))
-    return [folder for top in named
-            for folder in (top, *sorted(p for p in top.iterdir() if p.is_dir() and not skipped_folder(p.name)))]
+    named = [p for p in visible_folders(root) if looks_like_mask_folder(p.name)]
+    return [folder for top in named for folder in (top, *visible_folders(top))]
