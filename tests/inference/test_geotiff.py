@@ -102,7 +102,7 @@ def test_tags_that_cannot_be_written_again_leave_the_png_only(tmp_path: Path, mo
     tifffile.imwrite(scene, np.zeros((24, 32, 4), np.uint16), photometric="minisblack", planarconfig="contig",
                      extratags=GEO)
     broken = (*GEO[:3], (34737, 2, 3, "Ω|", True))  # GeoAsciiParams that are not 7-bit ASCII, as some writers leave
-    monkeypatch.setattr("seglab.inference.files.georeference", lambda path: broken)
+    monkeypatch.setattr("seglab.inference.files.writing.georeference", lambda path: broken)
     [written] = predict_files(Overlapping(), [scene], tmp_path / "out", progress=False)
     assert written.geotiff is None and not (tmp_path / "out" / "scene_mask.tif").exists()
     assert "its GeoTIFF tags cannot be written again" in caplog.text
