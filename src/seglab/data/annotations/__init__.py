@@ -1,6 +1,7 @@
 """Annotation tools' files of drawn shapes, read as layouts and painted into class-index masks.
 
-One module a tool, each a registered layout: `cellpose` (the Cellpose GUI's `_seg.npy`), `cityscapes_json`, `coco_json`,
+One module a tool, each a registered layout: `cellpose` (the Cellpose GUI's `_seg.npy`), `cityscapes_json`, `coco_json`
+(with `coco_reading`, `coco_subsets`, `coco_sets` and `coco_objects`),
 `coco_image_json` (a COCO-style JSON per image: SA-1B), `coco_panoptic`, `contour_text`
 (outlines in text files of points), `cvat_xml`,
 `darwin_json`, `geojson_labels` (with `vector_labels`, `geo_placement`, and `geopackage` and

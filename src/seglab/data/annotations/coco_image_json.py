@@ -1,11 +1,11 @@
 """The "coco-per-image" format: a COCO-style JSON per image, `{"image": {...}, "annotations":
 [...]}`, as Meta ships SA-1B (Segment Anything 1B: `sa_000000/sa_1.jpg` + `sa_1.json`, each
 object a compressed run-length mask), painted into class-index masks once as the "coco" format
-paints a whole file's objects (`coco_json`: its objects, classes and painting).
+paints a whole file's objects (`coco_objects`: its objects, classes and painting).
 
 A file's `image` entry names its image (`file_name`, found as COCO's are; else an image of the
 file's stem) and gives its height and width; its `annotations` are COCO objects, polygons or
-run-length masks, whose `size` must be the entry's (`coco_json.image_objects`). An object with no
+run-length masks, whose `size` must be the entry's (`coco_objects.image_objects`). An object with no
 `category_id` (SA-1B's masks: class-agnostic, overlapping, parts inside wholes) is the class
 `object`, as `--instance-masks` names it, so the mask is background and the union of the
 objects; one with a `category_id` takes its category's name from a `categories` list in the
@@ -20,13 +20,8 @@ from pathlib import Path
 
 from seglab.data.annotations.annotated_images import locate_images
 from seglab.data.annotations.annotation_formats import AnnotationJsonFolders, file_head, load_json
-from seglab.data.annotations.coco_json import (
-    CocoAnnotations,
-    category_classes,
-    image_objects,
-    refuse_boxes_only,
-    used_categories,
-)
+from seglab.data.annotations.coco_objects import category_classes, image_objects, refuse_boxes_only, used_categories
+from seglab.data.annotations.coco_reading import CocoAnnotations
 from seglab.data.annotations.painted_masks import IGNORE, OVERLAP_IGNORED
 from seglab.data.classes import ClassSpec
 from seglab.data.classes.names import generic_name

@@ -18,7 +18,7 @@ LEVEL_KEY = re.compile(r'"categories_\d+"')  # in a file's head: it may be a hie
 
 
 class LevelledFile(Protocol):
-    """What `levels_line` reads of a COCO file read (`coco_json.CocoAnnotations`)."""
+    """What `levels_line` reads of a COCO file read (`coco_reading.CocoAnnotations`)."""
 
     levels: dict[str, int]
     level: str

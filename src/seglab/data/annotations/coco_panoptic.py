@@ -28,7 +28,7 @@ import numpy as np
 from seglab.data.annotations.annotated_images import file_inside, locate_images
 from seglab.data.annotations.annotation_formats import AnnotationFileFormat, relative_names
 from seglab.data.classes import ClassSpec, json_colour, shipped_classes
-from seglab.data.annotations.coco_json import coco_files, coco_lists, image_key, is_panoptic
+from seglab.data.annotations.coco_reading import coco_files, coco_lists, image_key, is_panoptic
 from seglab.data.discovery.folders import Folder, walk
 from seglab.data.layouts.formats import FORMATS
 from seglab.data.files.index import DatasetIndex, Problem, natural_key

@@ -3,7 +3,7 @@
 
 Read too, every pair would count twice and the split folders' copies would straddle the drawn
 splits, so it is set aside, as a COCO annotation file holding another's images is
-(`annotations.coco_json`). It is told by content, not by name: its pairs are the pairs of two or
+(`annotations.coco_subsets`). It is told by content, not by name: its pairs are the pairs of two or
 more other folders together, the same file names with the same bytes.
 """
 
