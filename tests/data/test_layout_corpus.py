@@ -4005,3 +4005,31 @@ def test_primary_colour_classes_and_nested_channels_stay_colours_until_asked(tmp
     index = discover(root, task="multilabel")
     assert index.mapping.kind == "channel-classes" and index.classes.names == ("red", "green")
     assert read_mask(root / "masks" / "0.png", index.mapping)[15, 15] == 0b11
+
+
+def sennet_kidneys(root: Path) -> None:
+    """SenNet + HOA 2023: train/<kidney>/images/0000.png + labels/0000.png; kidney_1_voi/ a volume of
+    interest of kidney 1; kidney_3_dense/ holds labels alone, dense ones of slices 1-3 of
+    kidney_3_sparse/images/, whose own sparse labels are of slices 0-2."""
+    for kidney, images, labelled in (("kidney_1_dense", 3, range(3)), ("kidney_1_voi", 2, range(2)),
+                                     ("kidney_2", 3, range(3)), ("kidney_3_sparse", 5, range(3)),
+                                     ("kidney_3_dense", 0, range(1, 4))):
+        for i in range(images):
+            save(root / "train" / kidney / "images" / f"{i:04d}.png", photo(i)[..., 0])
+        for i in labelled:
+            save(root / "train" / kidney / "labels" / f"{i:04d}.png", labels(i, (0, 255)))
+
+
+def test_a_case_folder_of_labels_alone_labels_its_sibling_versions_images_and_versions_group(tmp_path):
+    """SenNet + HOA 2023: kidney_3_dense/labels/ (no images/) was passed over as 'not in any pair',
+    though it labels kidney_3_sparse/images/; and kidney_1_dense/ and kidney_1_voi/, one kidney,
+    were two groups that a split could divide. The dense labels pair in place of the sparse ones of
+    the same slices, and each kidney is one group."""
+    sennet_kidneys(tmp_path)
+    index = discover(tmp_path)
+    masks = {p.image.relative_to(tmp_path).as_posix(): p.mask.relative_to(tmp_path).as_posix() for p in index.pairs}
+    assert [masks.get(f"train/kidney_3_sparse/images/{i:04d}.png") for i in range(5)] == [
+        "train/kidney_3_sparse/labels/0000.png", *(f"train/kidney_3_dense/labels/{i:04d}.png" for i in (1, 2, 3)), None]
+    assert len(index.pairs) == 3 + 2 + 3 + 4
+    assert {tmp_path / "train" / "kidney_3_sparse" / "labels" / f"{i:04d}.png" for i in (1, 2)} <= set(index.ignored)
+    assert {p.group for p in index.pairs} == {"train/kidney_1", "train/kidney_2", "train/kidney_3_sparse"}

@@ -40,6 +40,7 @@ from seglab.data.discovery.channel_files import DATE_WORDS, YEAR, date_order, da
 from seglab.data.files.index import DatasetIndex, Pair
 from seglab.data.discovery.naming import folder_split, folders_split, words
 from seglab.data.discovery.naming.affixes import without_affix_words
+from seglab.data.discovery.naming.case_versions import versioned_case
 from seglab.data.splitting.subject_tables import SubjectTable, find_subject_table
 from seglab.data.discovery.unmasked import is_background_fill
 
@@ -95,6 +96,8 @@ def with_subjects(index: DatasetIndex) -> DatasetIndex:
     subjects, how = found
     subjects, clips = _clips_together(subjects)
     how += ", clips of one case together" if clips else ""
+    subjects, versions = _versions_together(subjects)
+    how += ", versions of one case together" if versions else ""
     example = next(p for p in index.pairs if p.name in subjects)
     shown = _example_name(example, index.pairs)
     line = (f"{len(set(subjects.values()))} subjects in the names, by {how} ('{shown}' is "
@@ -118,6 +121,21 @@ def _clips_together(subjects: dict[str, str]) -> tuple[dict[str, str], bool]:
             case_of[subject] = f"{head}/{found['case']}" if head else found["case"]
     counts = Counter(case_of.values())
     merged = {subject: case for subject, case in case_of.items() if counts[case] > 1}
+    return {name: merged.get(subject, subject) for name, subject in subjects.items()}, bool(merged)
+
+
+def _versions_together(subjects: dict[str, str]) -> tuple[dict[str, str], bool]:
+    """SenNet + HOA 2023's `train/kidney_1_dense` and `train/kidney_1_voi` -> `train/kidney_1`:
+    subjects named as versions of one case (`versioned_case`), or as the case itself, where the
+    case has several: one kidney labelled twice over, split apart, is scored on what was trained
+    on. Whether any were put together."""
+    case_of = {}
+    for subject in set(subjects.values()):
+        head, _, last = subject.rpartition("/")
+        case = versioned_case(last) or last
+        case_of[subject] = f"{head}/{case}" if head else case
+    counts = Counter(case_of.values())
+    merged = {subject: case for subject, case in case_of.items() if counts[case] > 1 and case != subject}
     return {name: merged.get(subject, subject) for name, subject in subjects.items()}, bool(merged)
 
 
@@ -331,7 +349,7 @@ def _by_case_folder(pairs: list[Pair], root: Path, label_folders: dict[Path, Pat
         labels = label_folders.get(pair.image) or (pair.mask.parent if pair.mask is not None else None)
         if labels is None or labels == pair.image.parent:
             continue
-        case = Path(os.path.commonpath([os.path.abspath(pair.image.parent), os.path.abspath(labels)]))
+        case = _case_folder(Path(os.path.abspath(pair.image.parent)), Path(os.path.abspath(labels)))
         if case != top and case.is_relative_to(top) and folders_split(Path(os.path.abspath(pair.image)), case) is None:
             cases[pair.name] = case.relative_to(top)
     together = _sequences_together(cases)
@@ -340,6 +358,16 @@ def _by_case_folder(pairs: list[Pair], root: Path, label_folders: dict[Path, Pat
         return None
     lifted = " (the one above, where each holds folders of the same names: a patient's sequences)"
     return subjects, "the case folder holding its image and mask folders" + (lifted if together != cases else "")
+
+
+def _case_folder(images: Path, labels: Path) -> Path:
+    """The folder holding both, or the images' case folder where the labels lie in a sibling that
+    is a version of its case (SenNet's `kidney_3_sparse/images/` + `kidney_3_dense/labels/`)."""
+    cases = (images.parent, labels.parent)
+    if cases[0] != cases[1] and cases[0].parent == cases[1].parent \
+            and len({versioned_case(case.name) or case.name for case in cases}) == 1:
+        return cases[0]
+    return Path(os.path.commonpath([images, labels]))
 
 
 def _sequences_together(cases: dict[str, Path]) -> dict[str, Path]:

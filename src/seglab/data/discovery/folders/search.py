@@ -43,6 +43,7 @@ from seglab.data.discovery.folders.rivals import (
     _without_unlabelled,
     folders_per_object,
 )
+from seglab.data.discovery.folders.sibling_labels import sibling_case_labels
 from seglab.data.discovery.folders.side_by_side import _side_by_side
 from seglab.data.discovery.folders.split_labels import (
     labels_by_split,
@@ -220,6 +221,7 @@ def search_folders(
                              fields_of_view(candidates), per_image)
         if candidates:
             matches[image.path] = candidates[0]
+    relabelled = sibling_case_labels(folders, matches, root)  # SenNet's kidney_3_dense/labels/ of kidney_3_sparse/
     unpaired: list[Folder] = []  # image folders below a named one that pair with no masks
     used_masks = {d for m in matches.values() for d in (m.mask_dir, *m.more_mask_dirs, *(p.parent for _, _, p in m.pairs))
                   } - matches.keys()  # a folder per image's mask lies below the images (RoadAnomaly's)
@@ -253,6 +255,7 @@ def search_folders(
             search.ignored += image.files
             if any(top in image.path.parents for top in image_tops):
                 unpaired.append(image)
+    search.ignored += sorted(set(relabelled) - set(search.ignored))  # a folder all relabelled is listed already
     if aside:
         logger.info("%s: %d files beside images and masks named as such (_img, _msk, ...) are named as neither, "
                     "e.g. '%s': left out, listed as ignored", root, len(aside), aside[0].relative_to(root).as_posix())

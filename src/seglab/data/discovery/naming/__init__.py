@@ -12,8 +12,8 @@ One job a module: `names` (the form names are compared in: stem, composed letter
 every folder pair is tried with), `mask_patterns` (`--mask-pattern`'s rules and the template
 offered for a pair), `learned_rules` (rules learned from one folder pair's names),
 `folder_roles` (images or masks by a folder's name), `parts` (folders numbered as the parts of one
-set), `output_words` (files a model or Cellpose writes beside an image) and `split_words` (the
-split a name says).
+set), `case_versions` (the case a folder name is a version of), `output_words` (files a model or
+Cellpose writes beside an image) and `split_words` (the split a name says).
 The names most modules use are imported from here; the others from their module.
 """
 
