@@ -2362,3 +2362,25 @@ def test_half_the_names_led_by_two_sub_datasets_make_no_subjects() -> None:
     assert leading_subjects(names) == {}
     spider = [f"{p}_{s}" for p in (1, 2) for s in ("t1", "t2")]
     assert leading_subjects(spider) == {name: name.split("_")[0] for name in spider}
+
+
+def test_volumes_acquired_in_another_plane_than_the_one_cut_are_said_with_the_route(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """MRSpineSeg: `train/MR/Case1.nii.gz` + `train/Mask/mask_case1.nii.gz`, sagittal T2 stacks (4 mm
+    between slices, 0.6 mm pixels), stored slice last as a scanner's export does: cut axially
+    without a word, into slices whose every row was one thick sagittal slice. The plane comes from
+    the affine, whatever axis stores it; cut as acquired, nothing is said."""
+    sagittal_last = ((0.0, 0.0, 4.0, 0.0), (0.6, 0.0, 0.0, 0.0), (0.0, 0.6, 0.0, 0.0), (0.0, 0.0, 0.0, 1.0))
+    for n in (1, 2, 3):
+        image, label = make_volume(n)
+        save(tmp_path / "train" / "MR" / f"Case{n}.nii.gz", image, sagittal_last)
+        save(tmp_path / "train" / "Mask" / f"mask_case{n}.nii.gz", label, sagittal_last)
+    with caplog.at_level(logging.WARNING):
+        axial = discover(tmp_path)
+    assert len(axial.pairs) == 3 * VOLUME_SHAPE[1]
+    assert "3 of 3 volumes were acquired as sagittal slices" in caplog.text
+    assert "cut them as acquired with --slice-axis sagittal" in caplog.text
+    caplog.clear()
+    with caplog.at_level(logging.WARNING):
+        sagittal = discover(tmp_path, slice_axis="sagittal")
+    assert len(sagittal.pairs) == 3 * DEPTH and "acquired as" not in caplog.text

@@ -23,6 +23,7 @@ from seglab.data.files.dicom import dicom_files
 from seglab.data.files.file_version import file_version
 from seglab.data.files.staging import staged_folder
 from seglab.data.files.volumes import (
+    acquisition_plane,
     cut,
     nonzero_values,
     read_labels,
@@ -34,7 +35,7 @@ from seglab.data.files.volumes import (
 
 log = logging.getLogger(__name__)
 
-CACHE_VERSION = 3  # part of every key: bump when slicing or the manifest changes, so old folders are not reused
+CACHE_VERSION = 4  # part of every key: bump when slicing or the manifest changes, so old folders are not reused
 _MANIFEST = "slices.json"  # written last: a folder without it was never completed
 
 
@@ -90,6 +91,7 @@ class CutSubject:
 
     slices: list[SliceFiles]
     values: tuple[int, ...]
+    acquired: str | None = None  # the plane its image volume was acquired in (`volumes.acquisition_plane`)
 
 
 def extract(subject: Subject, axis: str, cache_root: Path) -> CutSubject:
@@ -107,7 +109,7 @@ def extract(subject: Subject, axis: str, cache_root: Path) -> CutSubject:
     empty, unannotated = set(manifest["empty"]), set(manifest["unannotated"])
     slices = [SliceFiles(i, folder / f"slice{i:03d}_image.npy", folder / f"slice{i:03d}_label.npy", i in empty,
                          i in unannotated) for i in range(manifest["count"])]
-    return CutSubject(slices, tuple(manifest["values"]))
+    return CutSubject(slices, tuple(manifest["values"]), manifest["acquired"])
 
 
 def _key(subject: Subject, axis: str) -> str:
@@ -146,7 +148,8 @@ def _write(subject: Subject, axis: int, folder: Path) -> None:
         sources = (*subject.images, subject.label, *subject.parts)
         manifest = {"subject": subject.name, "sources": [str(p) for p in sources],
                     "count": int(labels.shape[axis]), "empty": empty, "unannotated": unannotated,
-                    "values": [v for v in nonzero_values(labels, low, high) if v not in fills]}
+                    "values": [v for v in nonzero_values(labels, low, high) if v not in fills],
+                    "acquired": acquisition_plane(volume.affine)}
         (partial / _MANIFEST).write_text(json.dumps(manifest, indent=1))
     log.debug("%s: %d slices cut into %s", subject.name, manifest["count"], folder)
 

@@ -52,6 +52,7 @@ from seglab.errors import ConfigError, DataError
 ANALYZE_SUFFIX = ".hdr"  # Analyze 7.5 (or a NIfTI-1 pair): the header, its voxels in the `.img` beside it
 VOLUME_SUFFIXES = (".nii.gz", ".nii", ANALYZE_SUFFIX, *METAIMAGE_SUFFIXES, *NRRD_SUFFIXES)
 SLICE_AXES = {"sagittal": 0, "coronal": 1, "axial": 2}  # axes of the RAS+ voxel order
+THICK_SLICES = 2.0  # voxels this many times farther apart across one plane than within it: a stack of 2-D acquisitions
 COLOUR_PLANES = (3, 4)  # an RGB(A) picture stored channel-first is a "volume" of this many planes (FH-PS-AOP)
 # nibabel reports damaged files as any of these (gzip: OSError/EOFError/zlib.error; headers: ValueError)
 _NIFTI_ERRORS = (ImageFileError, HeaderDataError, OSError, EOFError, ValueError, ArithmeticError, zlib.error,
@@ -106,6 +107,22 @@ def slice_axis(name: str) -> int:
     if name not in SLICE_AXES:
         raise ConfigError(f"data.slice_axis must be one of {', '.join(SLICE_AXES)}, got '{name}'")
     return SLICE_AXES[name]
+
+
+def acquisition_plane(affine: np.ndarray) -> str | None:
+    """The plane a volume was acquired in, by its voxel-to-world `affine`: the RAS+ axis its voxels
+    lie farthest apart along, at least `THICK_SLICES` times as far as along the others (MRSpineSeg's
+    sagittal T2 stacks: 4 mm between slices, 0.6 mm pixels); None for a volume about as fine along
+    every axis (a 3-D acquisition, whose every plane is as sharp) or of no orientation."""
+    try:
+        orientation = io_orientation(affine)
+    except OrientationError:
+        return None
+    spacing = np.sqrt((np.asarray(affine)[:3, :3] ** 2).sum(axis=0))[np.argsort(orientation[:, 0])]
+    thickest = int(np.argmax(spacing))
+    if spacing[thickest] < THICK_SLICES * np.delete(spacing, thickest).max():
+        return None
+    return next(plane for plane, axis in SLICE_AXES.items() if axis == thickest)
 
 
 def cut(voxels: np.ndarray, axis: int, index: int) -> np.ndarray:

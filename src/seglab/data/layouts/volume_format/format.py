@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import logging
 import zlib
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -20,7 +21,7 @@ from seglab.data.classes.label_set_tables import label_set_tables
 from seglab.data.classes.mapping import IdentityMapping
 from seglab.data.files.metaimage import slicer_segments
 from seglab.data.files.slice_cache import SliceFiles, Subject, extract
-from seglab.data.files.volumes import VOLUME_SUFFIXES, volume_stem
+from seglab.data.files.volumes import THICK_SLICES, VOLUME_SUFFIXES, volume_stem
 from seglab.data.splitting.datalists import describe_cases
 from seglab.data.splitting.split_lists import case_splits
 from seglab.data.layouts.volume_format.bids import lookup_tables
@@ -110,12 +111,15 @@ class VolumesFormat(DatasetFormat):
         cache_root = cache_folder(self.options.cache_dir, "volumes")
         pairs, problems, labelled = [], list(layout.problems), []
         unannotated: dict[str, int] = {}  # case -> its slices left unannotated, not pairs
+        across: dict[Path, str] = {}  # an image volume -> the plane it was acquired in, where not the one cut
         for subject in layout.subjects:
             try:
                 cut = extract(subject, self.options.slice_axis, cache_root)
             except DataError as err:  # the case is left out; the audit makes it fatal, naming the file
                 problems.append(Problem(subject.images[0], str(err), "bad-volume", (subject.label,)))
                 continue
+            if cut.acquired not in (None, self.options.slice_axis):
+                across[subject.images[0]] = cut.acquired
             annotated = [s for s in cut.slices if not s.unannotated]
             if len(annotated) < len(cut.slices):
                 unannotated[subject.name] = len(cut.slices) - len(annotated)
@@ -126,6 +130,7 @@ class VolumesFormat(DatasetFormat):
         log.info("%s: %d volumes cut into %d %s slices", root, len(layout.subjects), len(pairs),
                  self.options.slice_axis)
         _log_unannotated(unannotated, self.options.slice_axis)
+        _say_other_planes(across, len(layout.subjects), self.options.slice_axis)
         if len(layout.subjects) == 1 and not layout.slices:
             _one_volume(layout.subjects[0], len(pairs))
         if layout.slices:
@@ -169,6 +174,20 @@ def _log_unannotated(slices: dict[str, int], axis: str) -> None:
         log.info("left out %d %s slices of %d cases (e.g. %d of %s) that one value other than 0 fills, a value no "
                  "other slice holds: slices the release left unannotated (SAROS labels every fifth one, the others "
                  "255), not pairs", sum(slices.values()), axis, len(slices), slices[case], case)
+
+
+def _say_other_planes(across: dict[Path, str], volumes: int, axis: str) -> None:
+    """Warn where volumes were acquired in another plane than the one cut (`across`: an image
+    volume -> its plane): MRSpineSeg's sagittal T2 stacks, cut axially, give slices a few voxels
+    across whose every row is one thick sagittal slice; the route cuts the planes acquired."""
+    if not across:
+        return
+    plane, count = Counter(across.values()).most_common(1)[0]
+    example = next(path for path, found in across.items() if found == plane)
+    log.warning("%d of %d volumes were acquired as %s slices (voxels at least %g times farther apart across that plane "
+                "than within it: e.g. '%s') but are cut into %s slices, each row of which is one thick %s slice; "
+                "cut them as acquired with --slice-axis %s", count, volumes, plane, THICK_SLICES, example, axis, plane,
+                plane)
 
 
 def _one_volume(subject: Subject, slices: int) -> None:
