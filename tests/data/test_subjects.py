@@ -741,3 +741,26 @@ def test_rois_named_with_a_bracketed_box_group_by_their_slide(tmp_path: Path) ->
     index = discover(tmp_path)
     assert {p.group for p in index.pairs} == {s for names in slides.values() for s in names} and _apart(index)
     assert "the slide each tile was cut from" in index.pairing[-1]
+
+
+def test_one_eye_in_sibling_trees_of_image_and_mask_folders_groups_by_its_name(tmp_path: Path) -> None:
+    """ROSE: `ROSE-1/SVC/train/img/01.tif` + `gt/01.tif`, again under `DVC/` and `SVC_DVC/`: one eye's
+    OCTA at three depths of the retina, each its own pair, were three groups, so a drawn val split
+    held eye 01's DVC image while training on its SVC one. ROSE-2's pairs (other eyes) stay a group each."""
+    for plexus in ("SVC", "DVC", "SVC_DVC"):
+        for split, eyes in (("train", (1, 2, 3, 4)), ("test", (5, 6))):
+            for eye in eyes:
+                save(tmp_path / "ROSE-1" / plexus / split / "img" / f"{eye:02d}.tif", photo(eye, SIZE)[..., 0])
+                save(tmp_path / "ROSE-1" / plexus / split / "gt" / f"{eye:02d}.tif", mask(eye))
+    for split, eyes in (("train", (1, 2)), ("test", (3,))):
+        for eye in eyes:
+            save(tmp_path / "ROSE-2" / split / "original" / f"{eye:02d}_ROSE-2.png", photo(10 + eye, SIZE)[..., 0])
+            save(tmp_path / "ROSE-2" / split / "gt" / f"{eye:02d}_ROSE-2.png", mask(eye))
+    index = discover(tmp_path)
+    assert len(index.pairs) == 3 * 6 + 3
+    rose1 = {p.image.relative_to(tmp_path).as_posix(): p.group for p in index.pairs if p.image.parts[-5] == "ROSE-1"}
+    assert {group for group in rose1.values()} == {f"ROSE-1/{split}/img/{eye:02d}" for split, eyes in (
+        ("train", (1, 2, 3, 4)), ("test", (5, 6))) for eye in eyes}
+    assert rose1["ROSE-1/DVC/train/img/01.tif"] == rose1["ROSE-1/SVC/train/img/01.tif"] == "ROSE-1/train/img/01"
+    rose2 = [p.group for p in index.pairs if "ROSE-2" in p.image.parts]
+    assert len(set(rose2)) == 3 and "sibling folders that repeat one image and mask tree" in index.pairing[-1]

@@ -17,7 +17,9 @@ or the slide or image a crop was cut from, before the numbers of its place (Dige
 level and the crop's x, y, width and height; QuPath's TileExporter's `CMU-1/CMU-1 [d=2,x=0,y=64,w=64,h=64]`:
 slide `CMU-1`, in a folder of its own; TIGER's `100B_[11024, 22304, 11072, 22344]`: a box on slide `100B`), a subject id before words of a few values (CDD-CESM's
 `P1_L_DM_MLO` and `P1_L_CM_MLO`: patient 1's left breast, low-energy and subtracted, in the MLO view),
-or, failing those, the mask images share (Foggy Cityscapes' three renderings of one frame). First of
+or, failing those, the mask images share (Foggy Cityscapes' three renderings of one frame), or last
+the name an image has in each of sibling folders repeating one image and mask tree (ROSE's
+`SVC/train/img/01.tif` and `DVC/train/img/01.tif`: one eye at two depths of the retina). First of
 all, a change-detection scene seen at two dates, each date an image with its own mask in sibling
 folders named for the dates (SECOND's `im1/00003.png` + `label1/` and `im2/00003.png` + `label2/`).
 Neighbouring slices look alike, so a split that puts some in training and others in validation
@@ -90,7 +92,7 @@ def with_subjects(index: DatasetIndex) -> DatasetIndex:
              or _by_repeated_names(index.pairs, index.root) or _by_frame_folder(index.pairs, index.root)
              or _by_scene_id(index.pairs)
              or _by_crop_source(index.pairs) or _by_tile_source(index.pairs) or _by_leading_id(index.pairs)
-             or _by_shared_mask(index.pairs, index.root))
+             or _by_shared_mask(index.pairs, index.root) or _by_parallel_trees(index.pairs, index.root))
     if found is None:
         return index
     subjects, how = found
@@ -605,6 +607,40 @@ def _by_shared_mask(pairs: list[Pair], root: Path) -> tuple[dict[str, str], str]
     if not _says_subjects(subjects, len(pairs)):
         return None
     return subjects, "the mask they share"
+
+
+def _by_parallel_trees(pairs: list[Pair], root: Path) -> tuple[dict[str, str], str] | None:
+    """ROSE's `ROSE-1/SVC/train/img/01.tif` + `gt/01.tif`, again under `DVC/` and `SVC_DVC/` ->
+    `ROSE-1/train/img/01`: one eye imaged at each depth of the retina, in sibling folders that
+    each hold an image and mask folder pair of the same file names below split folders of their own
+    (a copy of the dataset's tree, imaged another way). The folders told apart are named by words
+    alone, above the masks as above the images, above a split and naming none: numbered folders are
+    cases (`_by_case_folder`), word-named case folders holding their image and mask folders alike
+    (`benign/images/`) classes, and MVTec AD's defect folders of `000.png` each (`test/broken_large/`,
+    masks in `ground_truth/broken_large/`) other photos. Pairs outside such folders (ROSE-2's,
+    another device's) are a group each."""
+    folders: dict[tuple[Path, Path], set[str]] = {}  # an image and its mask folder -> the image names
+    for pair in pairs:
+        if pair.mask is not None:
+            folders.setdefault((pair.image.parent, pair.mask.parent), set()).add(pair.image.stem.lower())
+    trees: dict[tuple[tuple[str, ...], int], dict[Path, set[str]]] = {}  # the path less one part -> its folders
+    for (images, masks), names in folders.items():
+        parts = Path(os.path.relpath(images, root)).parts
+        case = Path(os.path.relpath(os.path.commonpath([os.path.abspath(images), os.path.abspath(masks)]),
+                                    os.path.abspath(root)))
+        for place, part in enumerate(case.parts if case.parts[:1] not in ((), ("..",)) else ()):
+            if folder_split(part) is None and not any(c.isdigit() for c in part) \
+                    and any(folder_split(below) for below in case.parts[place + 1:]):
+                trees.setdefault((parts[:place] + parts[place + 1:], place), {}).setdefault(images, set()).update(names)
+    parallel = {}  # an image folder -> its path less the part its siblings differ by
+    for (rest, _), held in trees.items():
+        if len(held) > 1 and len(set(map(frozenset, held.values()))) == 1 and len(next(iter(held.values()))) > 1:
+            parallel.update(dict.fromkeys(held, rest))
+    subjects = {pair.name: Path(*parallel[pair.image.parent], pair.image.stem).as_posix()
+                for pair in pairs if pair.image.parent in parallel}
+    if len(set(subjects.values())) < 2:
+        return None
+    return subjects, "its image's name in the sibling folders that repeat one image and mask tree (one subject imaged each way)"
 
 
 def _says_subjects(subjects: dict[str, str], pairs: int) -> bool:
