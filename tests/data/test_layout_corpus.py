@@ -1155,6 +1155,7 @@ def test_json_manifest_in_the_decathlon_form(tmp_path):
 
 @pytest.mark.parametrize(("content", "fragment"), [
     ("picture,mask\na.png,b.png\n", "no image column"),
+    ("a.png\tb.png\nc.png\td.png\n", "has no header: its first line names files"),  # its row, not a header
     ("image,mask,split\nx/0.png,y/0.png,holdout\n", "row 2: unknown split 'holdout'"),
     ("image,mask\n,y/0.png\n", "row 2: the image path is empty"),
 ])

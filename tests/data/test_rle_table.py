@@ -103,6 +103,33 @@ def test_airbus_rows_per_ship_are_one_mask_and_square_images_say_so(tmp_path: Pa
     assert "square images cannot tell the orders apart: pass --rle-order row" in index.pairing[0]
 
 
+def test_tianchi_tab_separated_table_without_a_header(tmp_path: Path) -> None:
+    """Tianchi's building masks: `train_mask.csv` is `<name>.jpg<TAB><rle>` a line with no header,
+    an empty cell for an image without buildings; its sample submission and test_a/ beside it.
+    It was no table (its first row read as a header of a comma table), and as a manifest its row
+    was shown as the columns' names."""
+    root, rows, expected = tmp_path / "tianchi", [], {}
+    for i in range(4):
+        name = f"Y2A3QSWK{i}B.jpg"
+        save(root / "train" / name, photo(i, (24, 24)))
+        mask = ellipse((24, 24), i) if i != 3 else np.zeros((24, 24), np.uint8)
+        rows.append(f"{name}\t{encode(mask, 'column') if mask.any() else ''}\n")
+        expected[name] = mask
+    (root / "train_mask.csv").write_text("".join(rows))
+    save(root / "test_a" / "8YXQ8HMXXD.jpg", photo(9, (24, 24)))
+    (root / "test_a_samplesubmit.csv").write_text("8YXQ8HMXXD.jpg\t1 2\n")
+    for data in (root, root / "train_mask.csv"):
+        index = discover(data)
+        assert index.format == "rle-table" and index.classes is not None
+        assert index.classes.names == ("background", "object")
+        assert sorted(p.image.name for p in index.pairs) == sorted(expected)  # the empty cell: all background
+        for pair in index.pairs:
+            assert np.array_equal(read_mask(pair.masks, index.mapping), expected[pair.image.name]), pair.name
+        assert [p.name for p in index.unlabelled] == ["8YXQ8HMXXD.jpg"]
+    with pytest.raises(DataError, match="has no header: its first line names files, so it is a row"):
+        discover(root / "train_mask.csv", format="manifest")
+
+
 def sartorius(root: Path) -> dict[str, np.ndarray]:
     """A row per cell, numbered left to right then top to bottom; cell_type is no class."""
     expected, rows = {}, []

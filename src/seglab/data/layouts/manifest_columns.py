@@ -16,6 +16,7 @@ from pathlib import Path
 
 from seglab.data.discovery.naming import words
 from seglab.data.files.delimiters import table_delimiter
+from seglab.data.splitting.list_readers import names_file
 from seglab.errors import DataError
 
 IMAGE_FILE_COLUMN = "file_name"  # Hugging Face imagefolder's image column; `<x>_file_name` names more files
@@ -55,6 +56,10 @@ def chosen_columns(keys: Sequence[str], path: Path, images: str | None = None,
     for role, says in (("image", _says_images), ("mask", _says_masks)):
         if found[role] is None:
             found[role] = _one_named_for(keys, role, says, {c for c in found.values() if c is not None}, path)
+    if found["image"] is None and any(map(names_file, keys)):  # Tianchi's train_mask.csv: `<name>.jpg<TAB><rle>`
+        raise DataError(f"manifest '{path}' has no header: its first line names files, so it is a row, not the "
+                        "columns' names; add a first line naming them (image, mask, and split or group where it has "
+                        "them), separated as the rows are")
     if found["image"] is None:
         raise DataError(f"manifest '{path}' has no image column (columns: {', '.join(keys) or 'none'}); name it "
                         f"one of: {', '.join(COLUMNS['image'])}, or pass its name: --images COLUMN")
