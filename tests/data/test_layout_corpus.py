@@ -1371,6 +1371,25 @@ def test_one_mask_folder_for_several_image_folders_asks_which_images(tmp_path):
     assert len(index.pairs) == 3 and all(p.mask.stem.replace("_label", "_RGB") == p.image.stem for p in index.pairs)
 
 
+def test_bdci_test_images_pair_with_no_training_mask_by_a_learned_prefix(tmp_path):
+    """CCF BDCI 2020: img_train/T000000.jpg + lab_train/T000000.png beside the test set
+    img_testA/000000.jpg. 'T' + image name paired the test images with training masks too, and the
+    refusal offered `--images img_testA`; the same names and the split words (testA: test set A)
+    pair img_train/, so img_testA/'s images are unlabelled."""
+    from seglab.data.discovery.naming import folder_split
+
+    assert [folder_split(n) for n in ("img_testA", "trainB", "dataA", "img_testAB")] == ["test", "train", None, None]
+    for i in range(6):
+        save(tmp_path / "img_train" / f"T{i:06d}.jpg", photo(i))
+        save(tmp_path / "lab_train" / f"T{i:06d}.png", labels(i, (0, 1, 2, 3)))
+    for i in range(3):
+        save(tmp_path / "img_testA" / f"{i:06d}.jpg", photo(10 + i))
+    index = discover(tmp_path)
+    assert index.pairing == ["img_train/ + lab_train/: 6 pairs by same name"]
+    assert all(p.image.stem == p.mask.stem for p in index.pairs) and len(index.pairs) == 6
+    assert sorted(p.name for p in index.unlabelled) == ["000000.jpg", "000001.jpg", "000002.jpg"]
+
+
 @pytest.mark.parametrize("pictures", [("rgb", "rgb-2k"), ("left", "left-2k")])
 def test_several_image_folders_refusal_offers_pictures_named_for_images(tmp_path, pictures):
     """Synscapes: img/{rgb,rgb-2k,depth}/<n>.png|.npy pair with img/class/<n>.png. The refusal's

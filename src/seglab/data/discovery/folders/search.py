@@ -45,6 +45,7 @@ from seglab.data.discovery.folders.rivals import (
 )
 from seglab.data.discovery.folders.sibling_labels import sibling_case_labels
 from seglab.data.discovery.folders.side_by_side import _side_by_side
+from seglab.data.discovery.folders.split_namings import named_pairings_first
 from seglab.data.discovery.folders.split_labels import (
     labels_by_split,
     other_splits,
@@ -221,6 +222,8 @@ def search_folders(
                              fields_of_view(candidates), per_image)
         if candidates:
             matches[image.path] = candidates[0]
+    if rules == KEY_RULES:  # BDCI 2020's img_testA/ pairs with lab_train/ only as 'T' + image name
+        matches = named_pairings_first(matches, {f.path: f.split for f in folders}, root)
     relabelled = sibling_case_labels(folders, matches, root)  # SenNet's kidney_3_dense/labels/ of kidney_3_sparse/
     unpaired: list[Folder] = []  # image folders below a named one that pair with no masks
     used_masks = {d for m in matches.values() for d in (m.mask_dir, *m.more_mask_dirs, *(p.parent for _, _, p in m.pairs))

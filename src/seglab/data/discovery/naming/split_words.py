@@ -23,11 +23,13 @@ SPLIT_WORDS = {
 
 _YEAR = re.compile(r"(?<=[a-z])(19|20)\d\d$")
 _CAPITALISED = re.compile(r"[A-Z][a-z]+")  # the words of a camel-case name
+_LETTERED = re.compile(r"(?<![A-Za-z])([a-z]{3,})[A-Z](?![A-Za-z])")  # BDCI 2020's img_testA/: test set A
 
 
 def folder_split(name: str) -> str | None:
     """"train", "val" or "test" when a folder name says so (`Train`, `training`, `valid`,
-    `test_images`, `imagesTr`, `trainannot`, COCO's `train2017`, `MoNuSegTestData`), else None."""
+    `test_images`, `imagesTr`, `trainannot`, COCO's `train2017`, `MoNuSegTestData`, a lettered
+    set: BDCI 2020's `img_testA`), else None."""
     lower = name.lower()
     for word in words(lower):
         word = _YEAR.sub("", word) or word  # COCO's train2017, val2014
@@ -42,7 +44,7 @@ def folder_split(name: str) -> str | None:
     for word in _CAPITALISED.findall(name):  # MoNuSeg's `MoNuSegTestData`: whole words only, no `Tr`, `Dev`
         if len(word) > 3 and word.lower() in SPLIT_WORDS:
             return SPLIT_WORDS[word.lower()]
-    return None
+    return next((SPLIT_WORDS[w] for w in _LETTERED.findall(name) if w in SPLIT_WORDS), None)
 
 
 # words that name a split only in place of a sibling folder's split word (DIS5K's DIS-VD and
