@@ -1059,6 +1059,28 @@ def test_label_maps_and_object_ids_past_a_byte_are_no_bit_sets():
     assert bit_set_bits(Counter(range(301))) is None
     assert bit_set_bits(Counter(range(41))) is None
     assert bit_set_bits(Counter([0, 2, 2050, 4098, 2097154, 2099202, 2101248, 2103298])) == (1, 11, 12, 21)
+    assert bit_set_bits(Counter([100, 200, 300, 400, 500, 600, 700, 800])) is None  # NAIC 2020's classes
+
+
+def test_class_ids_in_round_decimal_steps_are_no_bit_sets(tmp_path):
+    """NAIC 2020's uint16 label PNGs hold 100 (water) ... 800 (other), one class a pixel: read as
+    bit sets (bits 2..9, multi-label, the report's values 25, 50, ...). Ids all multiples of 10
+    are a person's numbering; their classes are refused with the --label-map that reads them."""
+    steps = [400, 100, 200, 300, 500, 600, 700, 800]
+    masks = {}
+    for i, name in enumerate(NAMES):
+        mask = np.full((32, 32), steps[0], np.uint16)
+        for k, value in enumerate(steps[1:]):
+            mask[4 * k : 4 * k + 4, 3 * i : 3 * i + 8] = value
+        masks[name] = mask
+    root = dataset(tmp_path / "naic", masks)
+    index = discover(root)
+    assert index.mapping.kind == "identity"
+    with pytest.raises(DataError, match=r"--label-map 100:0,200:1,300:2,400:3,500:4,600:5,700:6,800:7"):
+        resolve_classes(index, scan(index))
+    index = discover(root, label_map={100 * (k + 1): k for k in range(8)})
+    assert index.mapping.kind == "labels" and not index.mapping.multilabel
+    assert read_mask(root / "masks" / "p1.png", index.mapping)[4, 3] == 1  # 200: class 1, one class a pixel
 
 
 def test_red_class_codes_a_gt_code_table_names_are_compacted_and_its_dont_care_ignored(tmp_path):

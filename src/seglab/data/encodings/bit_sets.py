@@ -4,11 +4,13 @@
 seglab's own multi-label targets take that very form (`seglab.labelsets`), so such masks are
 read as multi-label with a channel per bit the masks use, in bit order. `bit_set_bits` tells them
 from label maps and numbered objects: values past a byte, sparse in their range (a label run or
-object ids fill theirs), most of several bits, from few bits that they combine.
+object ids fill theirs), most of several bits, from few bits that they combine, and not all
+multiples of a round decimal step (NAIC 2020's classes 100, 200, ..., 800 are ids a person chose).
 """
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -21,6 +23,7 @@ from seglab.labelsets import MAX_CLASSES, pack_numpy
 LABEL_RANGE = 256  # label maps and 8-bit masks keep their values below this
 SPARSE = 16  # bit sets use at most one value in this many of 0..their largest
 SEVERAL_BITS = 0.5  # more than this share of the values combine two bits or more
+DECIMAL_STEP = 10  # values all multiples of it (100, 200, ...) are ids written in decimal, not bit sets
 
 
 def bits_of(values: Iterable[int]) -> tuple[int, ...]:
@@ -34,7 +37,8 @@ def bits_of(values: Iterable[int]) -> tuple[int, ...]:
 def bit_set_bits(values: Counter[int]) -> tuple[int, ...] | None:
     """The bits of masks whose values are bit sets (the module docstring), or None."""
     present = [int(v) for v in values if v > 0 and float(v).is_integer()]
-    if len(present) < 2 or len(present) != sum(1 for v in values if v != 0) or max(present) < LABEL_RANGE:
+    if len(present) < 2 or len(present) != sum(1 for v in values if v != 0) or max(present) < LABEL_RANGE \
+            or math.gcd(*present) % DECIMAL_STEP == 0:
         return None
     bits = bits_of(present)
     several = sum(bin(v).count("1") >= 2 for v in present)
