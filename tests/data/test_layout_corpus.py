@@ -1406,6 +1406,21 @@ def test_several_image_folders_refusal_offers_pictures_named_for_images(tmp_path
     assert all(pair.image.parent.name == pictures[0] for pair in discover(tmp_path, images=pictures[0]).pairs)
 
 
+def test_signate_task_prefixed_images_and_annotations_folders_pair(tmp_path):
+    """SIGNATE's 2nd AI Edge Contest: seg_train_images/train_0000.jpg + seg_train_annotations/
+    train_0000.png (colour masks) beside seg_test_images/. The task word `seg` every folder's
+    name starts with read each as a mask folder: no known dataset layout."""
+    for i in range(4):
+        save(tmp_path / "seg_train_images" / f"train_{i:04d}.jpg", photo(i))
+        colours = np.array([(0, 152, 225), (69, 47, 142), (0, 0, 255)], np.uint8)  # sky, lane, car
+        save(tmp_path / "seg_train_annotations" / f"train_{i:04d}.png", colours[labels(i)])
+    for i in range(2):
+        save(tmp_path / "seg_test_images" / f"test_{i:03d}.jpg", photo(10 + i))
+    index = discover(tmp_path)
+    assert index.pairing == ["seg_train_images/ + seg_train_annotations/: 4 pairs by same name"]
+    assert sorted(p.name for p in index.unlabelled) == ["test_000.jpg", "test_001.jpg"]
+
+
 def test_deepglobe_sat_images_pair_with_their_masks_by_name(tmp_path):
     for i in (119, 855, 10452):
         save(tmp_path / "train" / f"{i}_sat.jpg", photo(i))

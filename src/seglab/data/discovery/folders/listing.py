@@ -16,7 +16,7 @@ from typing import TypeVar
 
 from seglab.data.files.index import list_images
 from seglab.data.files.point_text import POINT_TEXT
-from seglab.data.discovery.naming import looks_like_image_folder, looks_like_mask_folder
+from seglab.data.discovery.naming import looks_like_image_folder, looks_like_mask_folder, role_name
 from seglab.data.discovery.naming.split_words import sibling_splits
 
 logger = logging.getLogger(__name__)
@@ -289,6 +289,7 @@ def _walk(root: Path, max_depth: int) -> tuple[list[Folder], list[Path]]:
     found: list[Folder] = []
     cut: list[Path] = []
     splits: dict[Path, str | None] = {Path(root): None}  # the split a folder's path names, the nearest name first
+    siblings: dict[Path, list[str]] = {Path(root): []}  # the names of a folder's parent's subfolders
     wrappers: dict[Path, tuple[int, bool]] = {Path(root): (0, True)}  # lone folders atop its path, still only those
     visited = 0
     for current, dirs, files in walk_once(root):
@@ -300,7 +301,8 @@ def _walk(root: Path, max_depth: int) -> tuple[list[Folder], list[Path]]:
         dirs[:] = sorted(d for d in dirs if not skipped_folder(d))
         named = sibling_splits(dirs)  # among its siblings: DIS5K's DIS-TE1 beside DIS-TR
         splits.update((here / d, named[d] or splits[here]) for d in dirs)
-        folder = _folder(here, parts, splits[here])
+        siblings.update((here / d, dirs) for d in dirs)
+        folder = _folder(here, parts, splits[here], siblings[here])
         lone, unbroken = wrappers[here]
         unbroken = unbroken and len(dirs) == 1 and not folder.files
         wrappers.update((here / d, (lone + unbroken, unbroken)) for d in dirs)
@@ -316,10 +318,12 @@ def _walk(root: Path, max_depth: int) -> tuple[list[Folder], list[Path]]:
     return found, cut
 
 
-def _folder(path: Path, parts: tuple[str, ...], split: str | None) -> Folder:
+def _folder(path: Path, parts: tuple[str, ...], split: str | None, siblings: list[str]) -> Folder:
     # the deepest name that says images or masks decides: gtFine/train/aachen holds masks,
-    # Kvasir-SEG/images images (whatever the wrapper folder is called)
+    # Kvasir-SEG/images images (whatever the wrapper folder is called); its own less the words
+    # its siblings share (SIGNATE's seg_train_images/ beside seg_train_annotations/: `role_name`)
     for depth, name in enumerate(reversed(parts)):
+        name = role_name(name, siblings) if depth == 0 else name
         mask, image = looks_like_mask_folder(name), looks_like_image_folder(name)
         if image and depth == 0 and len(parts) > 1 and looks_like_mask_folder(parts[-2]):
             mask, image = True, False  # iSAID's train/Semantic_masks/images/: masks if its files agree

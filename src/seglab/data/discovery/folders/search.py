@@ -303,9 +303,10 @@ def _masks_beside(own: FolderMatch, beside: FolderMatch | None) -> bool:
 
 
 def _holds_masks(folder: Folder, is_masks: Callable[[Folder], bool]) -> bool:
-    """A mask folder by its own name, or by a wrapper's name when its files look like masks too:
+    """A mask folder by its own name (`Folder.named_mask`: SIGNATE's `seg_train_images/` says
+    images beside its siblings), or by a wrapper's name when its files look like masks too:
     Vaihingen's photos in `top/` under `ISPRS_semantic_labeling_Vaihingen/` are images."""
-    return looks_like_mask_folder(folder.path.name) or (folder.named_mask and is_masks(folder))
+    return folder.named_mask and (looks_like_mask_folder(folder.path.name) or is_masks(folder))
 
 
 def _other_files(folders: list[Path], masks: set[Path]) -> list[Path]:

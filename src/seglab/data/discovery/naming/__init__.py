@@ -19,7 +19,7 @@ The names most modules use are imported from here; the others from their module.
 
 from __future__ import annotations
 
-from seglab.data.discovery.naming.folder_roles import looks_like_image_folder, looks_like_mask_folder
+from seglab.data.discovery.naming.folder_roles import looks_like_image_folder, looks_like_mask_folder, role_name
 from seglab.data.discovery.naming.key_rules import KEY_RULES, KeyRule
 from seglab.data.discovery.naming.mask_patterns import template_rules
 from seglab.data.discovery.naming.names import stem, words
@@ -33,6 +33,7 @@ __all__ = [
     "folders_split",
     "looks_like_image_folder",
     "looks_like_mask_folder",
+    "role_name",
     "stem",
     "template_rules",
     "usable_splits",

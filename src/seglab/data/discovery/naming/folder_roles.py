@@ -57,7 +57,20 @@ def names_mask_pictures(parts: Sequence[str]) -> bool:
 
 def looks_like_image_folder(name: str) -> bool:
     """Whether a folder name says it holds images (and not masks): images, imgs, input, x, ..."""
+    return not looks_like_mask_folder(name) and _names_images(name)
+
+
+def _names_images(name: str) -> bool:
     lower = name.lower()
-    if looks_like_mask_folder(name):
-        return False
     return any(w in lower for w in _IMAGE_WORDS) or any(w in _IMAGE_TOKENS for w in words(lower))
+
+
+def role_name(name: str, siblings: Sequence[str]) -> str:
+    """The part of a folder's name that says its role: where the name says both masks and images,
+    it less the words every one of its sibling folders' names (`siblings`, itself among them)
+    holds too, a prefix that tells none of them apart (SIGNATE's task word `seg` before
+    `seg_train_images/`, `seg_train_annotations/` and `seg_test_images/`); else the name."""
+    if len(siblings) < 2 or not (looks_like_mask_folder(name) and _names_images(name)):
+        return name
+    shared = set.intersection(*(set(words(sibling)) for sibling in siblings))
+    return "_".join(w for w in words(name) if w not in shared) or name
