@@ -2295,6 +2295,35 @@ def test_fastai_codes_txt_names_every_value_though_its_first_is_no_background(tm
     assert "codes.txt' is not read as the names of the mask values" in caplog.text
 
 
+def cvat_xml(labels: list[str]) -> str:
+    """A CVAT for images 1.1 export's head: its labels in <meta>, no <image>."""
+    listed = "".join(f"<label><name>{name}</name><attributes/></label>" for name in labels)
+    return (f'<?xml version="1.0" encoding="utf-8"?>\n<annotations>\n  <version>1.1</version>\n  <meta><task>'
+            f"<labels>{listed}</labels></task></meta>\n</annotations>\n")
+
+
+def test_cvat_export_of_any_name_names_the_masks_rendered_from_it(tmp_path, caplog):
+    """AI Hub's sidewalk 'Surface masking': Surface_N/<frame>.jpg + Surface_N/MASK/<frame>.png (grey
+    ids) + Surface_N/Surface_N.xml, a CVAT for images export of the polygons naming the labels.
+    The XML was passed over (class_0 ... class_6, the XML ignored): a CVAT export of any name
+    names value i + 1 after its label i, where the masks hold no value past them. Each sequence
+    folder is a group, so its frames never straddle the splits."""
+    names = ["alley", "bike_lane", "braille_guide_blocks", "caution_zone", "roadway", "sidewalk"]
+    for s in range(1, 4):
+        folder = tmp_path / f"Surface_{s}"
+        for i in range(3):
+            save(folder / f"MP_SEL_SUR_{10 * s + i:06d}.jpg", photo(i))
+            save(folder / "MASK" / f"MP_SEL_SUR_{10 * s + i:06d}.png", labels(i, (0, 5, 6, 1 + (s + i) % 4)))
+        (folder / f"Surface_{s}.xml").write_text(cvat_xml(names))
+    index = discover(tmp_path)
+    assert index.classes.names == ("background", *names)
+    assert {p.group for p in index.pairs} == {"Surface_1", "Surface_2", "Surface_3"}
+    save(tmp_path / "Surface_1" / "MASK" / "MP_SEL_SUR_000010.png", labels(0, (0, 5, 7)))  # 7: past the labels
+    with caplog.at_level(logging.INFO, logger="seglab"):
+        assert discover(tmp_path).classes is None
+    assert "Surface_1.xml' is not read as the names of the mask values: the masks hold value 7" in caplog.text
+
+
 def test_weka_data_arff_names_the_classes_of_its_classified_images(tmp_path):
     """Fiji's Trainable Weka Segmentation: images/ + classified/ (value i for class i) and the
     plugin's data.arff (`@attribute class {membrane,mitochondria,cytoplasm}`). Before: data.arff

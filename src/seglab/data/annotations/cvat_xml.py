@@ -24,8 +24,8 @@ from pathlib import Path
 import numpy as np
 
 from seglab.data.annotations.annotated_images import locate_images
-from seglab.data.annotations.annotation_formats import AnnotationFileFormat, file_head, relative_names, top_annotation_files
-from seglab.data.classes import ClassSpec, hex_colour, refuse_unnamed, tool_classes
+from seglab.data.annotations.annotation_formats import AnnotationFileFormat, relative_names, top_annotation_files
+from seglab.data.classes import ClassSpec, hex_colour, is_cvat_xml, refuse_unnamed, tool_classes
 from seglab.data.layouts.formats import FORMATS
 from seglab.data.files.index import DatasetIndex
 from seglab.data.discovery.naming import folder_split
@@ -57,11 +57,6 @@ class _CvatFile:
     labels: dict[str, tuple[int, int, int] | None] = field(default_factory=dict)
     images: list[_Image] = field(default_factory=list)
     left_out: Counter = field(default_factory=Counter)
-
-
-def _looks_like_cvat(path: Path) -> bool:
-    head = file_head(path)
-    return "<annotations>" in head and "<version>" in head
 
 
 def read_cvat(path: Path) -> _CvatFile:
@@ -120,7 +115,7 @@ class CvatFormat(AnnotationFileFormat):
     cache_name = "cvat"
 
     def files(self, root: Path) -> list[Path]:
-        return top_annotation_files(root, ".xml", _looks_like_cvat)
+        return top_annotation_files(root, ".xml", is_cvat_xml)
 
     def read(self, root: Path, classes: ClassSpec | None) -> DatasetIndex:
         base = self.dataset_folder(root)

@@ -7,7 +7,8 @@ Names and colours travel with a trained model (run folder, reports, coloured mas
 `names` (what a class name says), `colours` (display colours), `spec` (`ClassSpec`),
 `annotation_labels` (the classes of annotation files' labels), `classes_file` (classes.json),
 `class_tables` (class tables datasets ship), `value_names` (names of mask values), `label_set_tables` (the tables of one label set's files), `readme_values` (those
-a README's text gives), `stac_labels` (those a STAC label extension lists), `object_settings`
+a README's text gives), `stac_labels` (those a STAC label extension lists), `cvat_labels` (those a
+CVAT export's labels name, whatever its file is called), `object_settings`
 (the values NDDS' `_object_settings.json` names), `dataset_card`
 (those a Hugging Face dataset card lists), `yaml_files` (the YAML class lists datasets ship), `text_files`
 (the head of a README or list, read up to a cap) and `mapping` (how raw mask pixels become class indices,
@@ -34,6 +35,7 @@ from seglab.data.classes.class_tables import (
     region_labels,
 )
 from seglab.data.classes.classes_file import load_classes_file
+from seglab.data.classes.cvat_labels import is_cvat_xml, value_names_from_cvat_xml
 from seglab.data.classes.colours import BACKGROUND_COLOUR, ERROR_COLOUR, default_colours, hex_colour, json_colour
 from seglab.data.classes.names import VOID_NAMES, generic_name, is_background, is_void
 from seglab.data.classes.spec import ClassSpec
@@ -87,6 +89,7 @@ __all__ = [
     "generic_name",
     "hex_colour",
     "is_background",
+    "is_cvat_xml",
     "is_void",
     "json_colour",
     "label_classes",
@@ -100,6 +103,7 @@ __all__ = [
     "value_names_from_arff",
     "value_names_from_colour_lut",
     "value_names_from_csv",
+    "value_names_from_cvat_xml",
     "value_names_from_label_json",
     "value_names_from_list",
     "value_names_from_numbered_lines",

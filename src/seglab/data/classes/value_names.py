@@ -48,7 +48,8 @@ class ValueNames:
     ITK-SNAP's 1, 2, 6), so that a value it skips is no class and its names are numbered without
     the gaps, and whether it names the values only if it names every value the masks hold
     (`needs_every_value`: a list of names alone whose first is no background, fastai's codes.txt,
-    which a list of the foreground classes alone would name one off; `fitted_to_masks`), and whether
+    which a list of the foreground classes alone would name one off, or a CVAT export's labels, which
+    masks drawn otherwise may outnumber; `fitted_to_masks`), and whether
     a value 0 it leaves unnamed is the background (`zero_is_background`: a label volume's, which
     CURVAS' README leaves out of `Labels 1 pancreas, 2 kidney, 3 liver`)."""
 
@@ -152,9 +153,10 @@ def fitted_to_masks(names: ValueNames, values: Collection[int]) -> ValueNames | 
     if names.needs_every_value and (not held or max(held) >= len(names.names)):
         reason = f"the masks hold value {max(held)}, beyond its {len(names.names)} names" if held \
             else "no mask value was read to check it against"
-        logger.info("'%s' is not read as the names of the mask values: its first name is no background and %s (a list "
-                    "of the foreground classes alone names every value one off); name the classes in classes.json",
-                    names.path, reason)
+        background = is_background(names.names[0])  # a CVAT export's labels after the background, else a list
+        logger.info("'%s' is not read as the names of the mask values: %s%s; name the classes in classes.json",
+                    names.path, "" if background else "its first name is no background and ", reason + (
+                        "" if background else " (a list of the foreground classes alone names every value one off)"))
         return None
     top = max(names.names)
     if not names.read_by_masks or min(names.names) != 1 or VOID_LABEL not in values or top in values \

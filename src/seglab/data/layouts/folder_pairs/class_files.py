@@ -31,6 +31,7 @@ from seglab.data.classes import (
     value_names_from_arff,
     value_names_from_colour_lut,
     value_names_from_csv,
+    value_names_from_cvat_xml,
     value_names_from_label_json,
     value_names_from_list,
     value_names_from_numbered_lines,
@@ -191,7 +192,8 @@ def _value_tables(folder: Path, versions: Collection[str] = ()) -> list[tuple[Ta
     class_names.txt, PaddleSeg's labels.txt, fastai's codes.txt), 3D Slicer's colour tables
     (`.ctbl`), JSONs with a "labels" list (Mapillary's config_v2.0.json, those naming one of
     `versions` first: its config_v1.2.json and config_v2.0.json), STAC label collections or items
-    (AgriFieldNet's `label:classes`), RELLIS-3D's ontology.yaml, ilastik projects (`.ilp`: the labels
+    (AgriFieldNet's `label:classes`), RELLIS-3D's ontology.yaml, CVAT for images exports of any
+    name (AI Hub's `Surface_1/Surface_1.xml` beside `Surface_1/MASK/`), ilastik projects (`.ilp`: the labels
     its Simple Segmentation exports number), Weka ARFFs (Trainable Weka Segmentation's data.arff: the
     classes its classified images number); last, the README's text (AI4Mars' `Labels: 0 soil,
     1 bedrock, ...`; ATLANTIS' `0 unlabelled`), which tables come before."""
@@ -204,6 +206,7 @@ def _value_tables(folder: Path, versions: Collection[str] = ()) -> list[tuple[Ta
             *((read, p) for read in (value_names_from_label_json, value_names_from_stac)
               for p in jsons if p.name.lower() not in METADATA_FILES),
             *((value_names_from_ontology, folder / n) for n in (ONTOLOGY_FILE,) if (folder / n).is_file()),
+            *((value_names_from_cvat_xml, p) for p in sorted(folder.glob("*.xml"))),
             *((value_names_from_ilastik_project, p) for p in sorted(folder.glob(ILASTIK_PROJECT_GLOB))),
             *((value_names_from_arff, p) for p in sorted(folder.glob(ARFF_GLOB))),
             *((value_names_from_readme, p) for p in readme_files(folder))]
