@@ -81,6 +81,21 @@ def test_severstal_classes_background_and_unlabelled(tmp_path: Path) -> None:
     assert "2 images without a row read as all background" in index.pairing[1]
 
 
+def test_images_without_a_ship_share_a_blank_mask_but_no_group(tmp_path: Path) -> None:
+    """Airbus' empty rows (most images show no ship) decode to one blank mask per size: it says
+    nothing of a scene, so they are no subject that a split keeps in one part."""
+    root, rows = tmp_path / "airbus", []
+    for i in range(10):
+        name = f"{i:05x}e153.jpg"
+        save(root / "train_v2" / name, photo(i, (24, 32)))
+        rows.append([name, encode(ellipse((24, 32), i), "column") if i < 3 else ""])
+    table(root / "train_ship_segmentations_v2.csv", ["ImageId", "EncodedPixels"], rows)
+    index = discover(root)
+    blanks = [p for p in index.pairs if not read_mask(p.masks, index.mapping).any()]
+    assert len(blanks) == 7 and len({p.mask for p in blanks}) == 1
+    assert {p.group for p in index.pairs} == {None}
+
+
 def test_the_data_path_may_be_the_table(tmp_path: Path) -> None:
     severstal(tmp_path / "s")
     index = discover(tmp_path / "s" / "train.csv")

@@ -17,6 +17,7 @@ from PIL import Image
 from seglab.data.annotations.rle_table_file import _Row, _Table, parse_runs_quietly
 from seglab.data.classes import generic_name
 from seglab.data.discovery.naming import stem
+from seglab.data.discovery.unmasked import blank_mask_name
 from seglab.data.files.dicom import DICOM_SUFFIX, dicom_size
 from seglab.data.files.file_version import file_version
 from seglab.data.files.index import Problem
@@ -200,7 +201,7 @@ def _save(planes: dict[int, np.ndarray], shape: tuple[int, int], name: str, read
         return written
     if shape not in blanks:
         first = f"{reading.folders[reading.channels[0]]}/" if reading.multilabel else ""
-        blanks[shape] = f"{first}empty-{shape[0]}x{shape[1]}.png"
+        blanks[shape] = f"{first}{blank_mask_name(shape)}"
         write_mask_png(folder / blanks[shape], np.zeros(shape, np.uint8), reading.colours)
     return [blanks[shape]]
 

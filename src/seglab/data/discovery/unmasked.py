@@ -47,6 +47,7 @@ UNMASKED_CODES = ("image-without-mask", LABELLED_OTHERWISE)  # findings of image
 _LABEL_SUFFIXES = (".txt", ".xml", ".json")  # boxes or points beside an image: YOLO, Pascal VOC, a tool's export
 _FILLS = "empty-masks"  # the cache's folder of all-background masks, one per size
 _FILL_NAME = re.compile(r"\d+x\d+(-rgb)?\.png")
+_BLANK_NAME = re.compile(r"empty-\d+x\d+\.png")  # a run-length table's mask of rows without a pixel, one per size
 # folder names of the defect-free images of inspection datasets (MVTec AD's good/, VisA's Normal/),
 # in the words of `naming.words` joined by `_`
 _DEFECT_FREE = frozenset({"good", "ok", "normal", "defect_free", "defectfree", "no_defect", "nodefect",
@@ -222,6 +223,17 @@ def pairing_note(root: Path, images: list[Path], filled: bool) -> str:
 def is_background_fill(mask: Path) -> bool:
     """Whether a mask file is one of `empty_mask`'s: empty on purpose, so no empty-mask warning."""
     return mask.parent.name == _FILLS and _FILL_NAME.fullmatch(mask.name) is not None
+
+
+def blank_mask_name(shape: tuple[int, int]) -> str:
+    """The name of the one all-background mask a decoded run-length table's images of a size share
+    where no row draws a pixel (most of Airbus' 190,000 images show no ship)."""
+    return f"empty-{shape[0]}x{shape[1]}.png"
+
+
+def is_shared_blank(mask: Path) -> bool:
+    """Whether a mask is `blank_mask_name`'s: shared for want of pixels, not by images of one scene."""
+    return _BLANK_NAME.fullmatch(mask.name) is not None
 
 
 def empty_mask(size: tuple[int, int], cache_root: Path, rgb: bool) -> Path:

@@ -44,7 +44,7 @@ from seglab.data.discovery.naming import folder_split, folders_split, words
 from seglab.data.discovery.naming.affixes import without_affix_words
 from seglab.data.discovery.naming.case_versions import versioned_case
 from seglab.data.splitting.subject_tables import SubjectTable, find_subject_table
-from seglab.data.discovery.unmasked import is_background_fill
+from seglab.data.discovery.unmasked import is_background_fill, is_shared_blank
 
 log = logging.getLogger(__name__)
 
@@ -601,9 +601,10 @@ def _most_have_several(subjects: dict[str, str]) -> bool:
 def _by_shared_mask(pairs: list[Pair], root: Path) -> tuple[dict[str, str], str] | None:
     """Foggy Cityscapes' `x_leftImg8bit_foggy_beta_0.005.png`, `_0.01` and `_0.02` -> their one mask
     `x_gtFine_labelIds.png`: images sharing a mask render one scene, a near copy across splits.
-    `--unmasked-background`'s fills are shared by images that have nothing else in common."""
+    `--unmasked-background`'s fills, and a run-length table's mask of the rows without a pixel, are
+    shared by images that have nothing else in common."""
     subjects = {pair.name: _shown(pair.mask, root) for pair in pairs
-                if pair.mask is not None and not is_background_fill(pair.mask)}
+                if pair.mask is not None and not is_background_fill(pair.mask) and not is_shared_blank(pair.mask)}
     if not _says_subjects(subjects, len(pairs)):
         return None
     return subjects, "the mask they share"
