@@ -4097,3 +4097,44 @@ def test_a_case_folder_of_labels_alone_labels_its_sibling_versions_images_and_ve
     assert len(index.pairs) == 3 + 2 + 3 + 4
     assert {tmp_path / "train" / "kidney_3_sparse" / "labels" / f"{i:04d}.png" for i in (1, 2)} <= set(index.ignored)
     assert {p.group for p in index.pairs} == {"train/kidney_1", "train/kidney_2", "train/kidney_3_sparse"}
+
+
+LEGACY_TABLES = {  # Windows' "ANSI" saves in the system's code page: Notepad's labels.txt, Excel's CSVs
+    "gbk": ("labels.txt", "{}\n", ["背景", "建筑", "道路", "水体"]),  # Baidu AI Studio (PaddleSeg)
+    "cp932": ("classes.csv", "id,name\n{}\n", ["背景", "正常組織", "腫瘍"]),  # Shift-JIS
+    "cp949": ("labels.txt", "{}\n", ["배경", "건물", "도로"]),  # EUC-KR and its Windows superset
+    "cp1251": ("classes.csv", "id,name\n{}\n", ["фон", "лес", "вода", "застройка"]),
+    "cp1252": ("classes.csv", "id,name\n{}\n", ["Fondo", "Plantación", "Maleza"]),
+}
+
+
+@pytest.mark.parametrize("encoding", LEGACY_TABLES)
+def test_class_tables_in_a_legacy_code_page_are_read_in_it_and_said(tmp_path, caplog, encoding):
+    """A class table saved as GBK, Shift-JIS, EUC-KR, CP1251 or CP1252 (CRLF lines), beside a
+    README in its code page. Before: refused, "'utf-8' codec can't decode byte 0xb1", with no route."""
+    name, form, names = LEGACY_TABLES[encoding]
+    rows = [f"{v},{n}" for v, n in enumerate(names)] if name.endswith(".csv") else names
+    (tmp_path / name).write_bytes(form.format("\n".join(rows)).replace("\n", "\r\n").encode(encoding))
+    (tmp_path / "README.txt").write_bytes(f"{names[1]} {names[2]}\r\n".encode(encoding))
+    for i in range(3):
+        save(tmp_path / "images" / f"{i}.png", photo(i))
+        save(tmp_path / "masks" / f"{i}.png", labels(i, tuple(range(len(names)))))
+    with caplog.at_level(logging.INFO, logger="seglab"):
+        index = discover(tmp_path)
+    assert index.classes.names == tuple(names)
+    read_as = {"gbk": "gb18030", "cp949": "euc-kr"}.get(encoding, encoding)
+    assert f"'{tmp_path / name}' is not UTF-8: read as {read_as}" in caplog.text
+
+
+def test_a_class_table_in_no_code_page_is_refused_with_its_byte_and_the_route(tmp_path):
+    """A list whose lines were saved in two code pages reads in none: refused naming the file, the
+    first byte that is no UTF-8 and how to make it UTF-8."""
+    (tmp_path / "labels.txt").write_bytes("背景\r\n".encode("gbk") + "лес\r\nвода\r\n".encode("cp1251"))
+    for i in range(3):
+        save(tmp_path / "images" / f"{i}.png", photo(i))
+        save(tmp_path / "masks" / f"{i}.png", labels(i, (0, 1, 2)))
+    refusal = (r"labels.txt' cannot be read: 'utf-8' codec can't decode byte 0xb1 in position 0.* reads as no legacy "
+               r"code page .*save it as UTF-8: iconv -f ENCODING -t utf-8")
+    with pytest.raises(DataError, match=refusal):
+        discover(tmp_path)
+

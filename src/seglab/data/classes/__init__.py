@@ -11,7 +11,7 @@ a README's text gives), `stac_labels` (those a STAC label extension lists), `cva
 CVAT export's labels name, whatever its file is called), `object_settings`
 (the values NDDS' `_object_settings.json` names), `dataset_card`
 (those a Hugging Face dataset card lists), `yaml_files` (the YAML class lists datasets ship), `text_files`
-(the head of a README or list, read up to a cap) and `mapping` (how raw mask pixels become class indices,
+(the head of a README or list, read up to a cap), `text_encodings` (its text, UTF-8 or a legacy code page) and `mapping` (how raw mask pixels become class indices,
 `MaskMapping` and its registry).
 """
 

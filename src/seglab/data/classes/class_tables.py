@@ -158,7 +158,7 @@ def _csv_rows(path: Path) -> tuple[list[str], list[list[str]]]:
         DataError: the file cannot be read or parsed, naming it.
     """
     try:
-        lines = capped_lines(path, CLASS_TABLE_BYTES, "class list", "utf-8-sig")
+        lines = capped_lines(path, CLASS_TABLE_BYTES, "class list")
         tabs = bool(lines) and "\t" in lines[0]  # ADE20K's objectInfo150.txt, as its zip ships it
         rows = list(csv.reader(lines, delimiter="\t" if tabs else ",", skipinitialspace=True))
     except (OSError, UnicodeDecodeError, csv.Error) as err:
@@ -380,7 +380,7 @@ def classes_from_colour_map(path: str | Path) -> ClassSpec | None:
     path = Path(path)
     try:
         lines = [(number, line) for number, line in
-                 enumerate(capped_lines(path, CLASS_TABLE_BYTES, "colour map", "utf-8-sig"), start=1) if line.strip()]
+                 enumerate(capped_lines(path, CLASS_TABLE_BYTES, "colour map"), start=1) if line.strip()]
     except (OSError, UnicodeDecodeError) as err:
         raise DataError(f"colour map '{path}' cannot be read: {err}") from None
     if not lines or not _COLOUR_MAP_LINE.fullmatch(lines[0][1]):

@@ -40,8 +40,8 @@ def readme_files(folder: Path) -> list[Path]:
 
 
 def readme_lines(path: Path) -> list[str] | None:
-    """The lines of a README's first megabyte (`capped_lines`); None when it cannot be read as UTF-8
-    text: any README may be tried."""
+    """The lines of a README's first megabyte (`capped_lines`); None when it cannot be read as text
+    (`side_text`): any README may be tried."""
     try:
         return capped_lines(path, _README_BYTES, "README")
     except (OSError, UnicodeDecodeError):

@@ -114,7 +114,7 @@ def _stripped_lines(path: Path, what: str) -> list[str]:
         DataError: an unreadable file, named as `what`.
     """
     try:
-        return [line.strip() for line in capped_lines(path, CLASS_TABLE_BYTES, what, "utf-8-sig")]
+        return [line.strip() for line in capped_lines(path, CLASS_TABLE_BYTES, what)]
     except (OSError, UnicodeDecodeError) as err:
         raise DataError(f"{what} '{path}' cannot be read: {err}") from None
 

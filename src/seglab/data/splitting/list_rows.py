@@ -13,6 +13,7 @@ import logging
 from collections.abc import Collection
 from pathlib import Path
 
+from seglab.data.classes.text_encodings import side_text
 from seglab.data.files.delimiters import table_rows
 from seglab.data.splitting.list_names import named_split
 from seglab.data.splitting.list_readers import TABLE_SUFFIXES, names_file
@@ -83,6 +84,6 @@ def _paths_by_row(table: Path, mtime_ns: int, size: int) -> dict[int, str] | Non
 def _cells(table: Path) -> list[list[str]]:
     """The cells of each row of `table`; none when it cannot be read."""
     try:
-        return table_rows(table, table.read_text().splitlines())
+        return table_rows(table, side_text(table.read_bytes(), table).splitlines())
     except (OSError, UnicodeDecodeError, csv.Error):
         return []

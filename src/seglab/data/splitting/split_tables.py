@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 
+from seglab.data.classes.text_encodings import side_text
 from seglab.data.discovery.naming import folder_split, stem, usable_splits
 from seglab.data.files.delimiters import cell_path, table_rows
 from seglab.data.files.index import Pair
@@ -71,7 +72,7 @@ def _split_tables(folder: Path) -> list[tuple[Path, list[list[str]]]]:
 
 
 def _csv_rows(path: Path) -> list[list[str]]:
-    lines = path.read_text(encoding="utf-8-sig").splitlines()
+    lines = side_text(path.read_bytes(), path).splitlines()
     return table_rows(path, lines) if lines and _SPLIT_WORD.search(lines[0].lower()) else []
 
 
