@@ -180,8 +180,42 @@ def binary_value_names(root: Path, found: FolderSearch) -> ValueNames | None:
 
 
 def value_names_in(folder: Path, versions: Collection[str] = ()) -> ValueNames | None:
-    """Names of the mask values from the first of `_value_tables` in `folder` that names them."""
-    return next((names for read, path in _value_tables(folder, versions) if (names := read(path)) is not None), None)
+    """Names of the mask values from the first of `_value_tables` in `folder` that names them. A
+    file that cannot be read as a table is passed over, said in the log (any .txt is tried: a
+    README in a code page of its own beside labels.txt); its error is raised only where no other
+    table names the values and its name says it is a class table (`_names_classes`).
+
+    Raises:
+        DataError: such a class table cannot be read, naming it.
+    """
+    names: ValueNames | None = None
+    unread: dict[Path, DataError] = {}
+    for read, path in _value_tables(folder, versions):
+        if path in unread:
+            continue
+        try:
+            names = read(path)
+        except DataError as err:
+            unread[path] = err
+            continue
+        if names is not None:
+            break
+    refused = next((err for path, err in unread.items() if _names_classes(path)), None)
+    if names is None and refused is not None:
+        raise refused
+    for err in unread.values():
+        logger.info("passed over while naming the mask values: %s", err)
+    return names
+
+
+_ANY_TEXT = (".txt", ".csv", ".tsv", ".json")  # tried whatever their name (`_value_tables`)
+
+
+def _names_classes(path: Path) -> bool:
+    """Whether a file is a table of classes by its kind (ontology.yaml, a .ctbl) or, being any
+    text, by its name (classes.csv, labels.txt, codes.txt; no README, no metadata.csv)."""
+    return (path.suffix.lower() not in _ANY_TEXT or bool(COLOUR_JSON_NAME.search(path.name))
+            or path.name.lower() in NAME_LIST_FILES)
 
 
 def _value_tables(folder: Path, versions: Collection[str] = ()) -> list[tuple[TableReader, Path]]:
