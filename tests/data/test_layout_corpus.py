@@ -4153,3 +4153,32 @@ def test_a_side_text_that_reads_as_no_table_is_passed_over_beside_the_class_list
     assert index.classes.names == tuple(names)
     assert "passed over while naming the mask values" in caplog.text and "说明.txt' cannot be read" in caplog.text
 
+
+SPLIT_FOLDERS = {  # (train, val, test) folders of releases in other languages, their image and mask folders
+    "spanish": (("entrenamiento", "validación", "prueba"), "imagenes", "mascaras"),
+    "portuguese": (("treino", "validação", "teste"), "imagens", "mascaras"),
+    "chinese": (("训练集", "验证集", "测试集"), "原图", "标签"),
+    "japanese": (("学習用", "検証用", "評価用"), "画像", "正解"),
+    "korean": (("학습", "검증", "평가"), "images", "labels"),
+    "russian": (("обучение", "валидация", "тест"), "images", "masks"),
+    "german": (("Training", "Validierung", "Test"), "Bilder", "Masken"),
+    "french": (("entraînement", "validation", "test"), "images", "masques"),
+    "field survey": (("Train", "Validate", "Test"), "images", "masks"),  # SorghumWeed's Validate/
+}
+
+
+@pytest.mark.parametrize("language", SPLIT_FOLDERS)
+def test_split_folders_named_in_other_languages_are_the_official_split(tmp_path, language):
+    """训练集/验证集/测试集, 学習用/検証用/評価用, entrenamiento/validación/prueba,
+    обучение/валидация/тест, 학습/검증/평가 (accents as a Mac writes them too). Before: English words alone named a split, and
+    the official split was silently lost for a drawn one."""
+    import unicodedata
+
+    splits, images, masks = SPLIT_FOLDERS[language]
+    for n, (folder, count) in enumerate(zip(splits, (4, 2, 2))):
+        folder = unicodedata.normalize("NFD", folder) if language == "portuguese" else folder
+        for i in range(count):
+            save(tmp_path / folder / images / f"{n}_{i}.png", photo(10 * n + i))
+            save(tmp_path / folder / masks / f"{n}_{i}.png", labels(10 * n + i))
+    index = discover(tmp_path)
+    assert Counter(p.split for p in index.pairs) == {"train": 4, "val": 2, "test": 2}

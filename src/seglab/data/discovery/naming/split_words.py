@@ -1,11 +1,13 @@
 """The split (train, val or test) that a folder's or a file's name says (`Train/`, `valid/`,
-`imagesTr/`, COCO's `train2017/`, GlaS' `testA_3.bmp`), and whether the splits found so may
-split a layout: a dataset's official split is kept wherever its names give one.
+`imagesTr/`, COCO's `train2017/`, GlaS' `testA_3.bmp`; in other languages `entrenamiento/`,
+`validación/`, `训练集/`, `学習用/`, `검증/`), and whether the splits found so may split a layout:
+a dataset's official split is kept wherever its names give one.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -18,7 +20,18 @@ SPLIT_WORDS = {
     "val": "val", "valid": "val", "validation": "val", "valset": "val", "dev": "val",
     "leaderboard": "val",  # a challenge's labelled cases scored before its test (NCI-ISBI 2013's Leaderboard/)
     "test": "test", "testing": "test", "testset": "test", "ts": "test", "te": "test",  # DUTS-TE
+    "validate": "val",  # SorghumWeed's Validate/
+    # other languages' (their accents dropped, `_spelled_split`; each's other words as English's)
+    "entrenamiento": "train", "validacion": "val", "prueba": "test",  # Spanish
+    "treino": "train", "treinamento": "train", "validacao": "val", "teste": "test",  # Portuguese
+    "entrainement": "train", "validierung": "val",  # French, German
+    "обучение": "train", "валидация": "val", "тест": "test",  # Russian
+    "训练": "train", "验证": "val", "测试": "test", "訓練": "train", "驗證": "val", "測試": "test",  # Chinese
+    "学習": "train", "検証": "val", "評価": "test", "テスト": "test",  # Japanese: 評価用, for evaluation
+    "학습": "train", "검증": "val", "평가": "test", "테스트": "test",  # Korean (AI Hub's folders: English)
 }  # fmt: skip
+# what CJK writes after a split's word, with no space: 训练集, 训练数据, 学習用, 学習データ, 학습데이터
+_SET_SUFFIXES = ("集", "数据", "用", "データ", "セット", "데이터", "셋")
 
 
 _YEAR = re.compile(r"(?<=[a-z])(19|20)\d\d$")
@@ -44,7 +57,20 @@ def folder_split(name: str) -> str | None:
     for word in _CAPITALISED.findall(name):  # MoNuSeg's `MoNuSegTestData`: whole words only, no `Tr`, `Dev`
         if len(word) > 3 and word.lower() in SPLIT_WORDS:
             return SPLIT_WORDS[word.lower()]
-    return next((SPLIT_WORDS[w] for w in _LETTERED.findall(name) if w in SPLIT_WORDS), None)
+    lettered = next((SPLIT_WORDS[w] for w in _LETTERED.findall(name) if w in SPLIT_WORDS), None)
+    return lettered if lettered is not None or name.isascii() else _spelled_split(lower)
+
+
+def _spelled_split(name: str) -> str | None:
+    """The split a word of `name` past ASCII says: with its accents dropped (`validación`,
+    `validação`, written on a Mac or not), or a CJK word with a set's suffix (`训练集`, `学習用`)."""
+    bare = unicodedata.normalize("NFC", re.sub("[\u0300-\u036f]", "", unicodedata.normalize("NFD", name)))
+    for word in re.findall(r"[^\W_]+", bare):
+        stems = [word, *(word.removesuffix(suffix) for suffix in _SET_SUFFIXES if word.endswith(suffix))]
+        found = next((SPLIT_WORDS[s] for s in stems if s in SPLIT_WORDS), None)
+        if found is not None:
+            return found
+    return None
 
 
 # words that name a split only in place of a sibling folder's split word (DIS5K's DIS-VD and
