@@ -241,7 +241,10 @@ def test_csvs_that_do_not_name_values_are_passed_over(tmp_path, text):
 
 
 @pytest.mark.parametrize(("text", "message"), [("Idx,Name\n1,wall\nx,sky\n", "row 3: expected an integer idx"),
-                                               ("Idx,Name\n1,wall\n1,sky\n", "row 3: idx 1 named before")])
+                                               ("Idx,Name\n1,wall\n1,sky\n", "row 3: idx 1 named before"),
+                                               ("Desc,Label,Gray\nbg,0,0\ncrack,0,255\n", "row 3: label 0 given before"),
+                                               ("Desc,Label,Gray\nbg,0,0\ncrack,x,255\n",
+                                                "row 3: expected an integer gray and label")])
 def test_bad_value_name_rows_are_refused_naming_file_and_row(tmp_path, text, message):
     (tmp_path / "names.csv").write_text(text)
     with pytest.raises(DataError, match=f"names.csv', {message}"):

@@ -1050,6 +1050,30 @@ def test_integer_masks_of_bit_sets_are_read_multilabel_a_class_per_bit(tmp_path)
     assert audit(index).fatal == []
 
 
+def test_a_grey_code_table_numbers_the_classes_by_its_label_ids_and_keeps_255_a_class(tmp_path):
+    """The EL solar-cell benchmark's grey masks hold the Gray column of its
+    ListOfClassesAndColorCodes_20221008.csv (`Class, Desc, Color, Red, Green, Blue, Label, Gray`),
+    255 its 'crack'. The table was never read (no name or index column seglab knew), and the
+    refusal's --label-map left 255 out as the ignore label. Its Gray values are the classes its
+    Label ids number, named by Desc, 255 among them."""
+    masks = {}
+    for k, name in enumerate(NAMES):
+        mask = np.full((32, 32), (128, 80)[k % 2], np.uint8)  # sp multi / sp mono
+        mask[:2] = 65  # border
+        mask[10:20, 10:20] = 255  # crack
+        masks[name] = mask
+    root = dataset(tmp_path / "d", masks)
+    (root / "ListOfClassesAndColorCodes_20221008.csv").write_text(
+        "Class,Desc,Color,Red,Green,Blue,Label,Gray\nfeature,bckgnd,Black,0,0,0,0,0\n"
+        "feature,sp multi,gray light,128,128,128,1,128\nfeature,sp mono,gray dark,80,80,80,2,80\n"
+        "defect,crack,White,255,255,255,4,255\nfeature,border,Brown,100,50,50,3,65\n")
+    index = discover(root)
+    assert index.classes.names == ("bckgnd", "sp multi", "sp mono", "border", "crack")
+    labels = read_mask(root / "masks" / "p1.png", index.mapping)
+    np.testing.assert_array_equal(labels[[0, 15, 30], [0, 15, 30]], [3, 4, 2])
+    assert audit(index).fatal == []
+
+
 def test_label_maps_and_object_ids_past_a_byte_are_no_bit_sets():
     """A 16-bit mask numbering 300 objects fills its range; class ids 0..40 stay below a byte."""
     from collections import Counter

@@ -84,6 +84,19 @@ def test_resolve_classes_needs_some_class(tmp_path):
         resolve_classes(index, scan(index))
 
 
+def test_the_refusals_label_map_maps_every_value_the_masks_hold(tmp_path):
+    """The EL solar-cell benchmark's grey masks hold 11 values, its 'crack' 255 the last: the
+    suggested --label-map mapped the first ten shown, so 255 fell out of the classes."""
+    (tmp_path / "images").mkdir()
+    (tmp_path / "masks").mkdir()
+    Image.fromarray(np.zeros((4, 11, 3), np.uint8)).save(tmp_path / "images" / "a.png")
+    grey = [32, 65, 73, 76, 80, 88, 105, 128, 173, 226, 255]
+    Image.fromarray(np.array([grey] * 4, np.uint8)).save(tmp_path / "masks" / "a.png")
+    index = discover(tmp_path)
+    with pytest.raises(DataError, match=r"values: 32, 65, .*, 226 and 1 more\).*--label-map 32:0,.*,226:9,255:10$"):
+        resolve_classes(index, scan(index))
+
+
 def test_a_finite_float_image_is_not_searched_for_nan_pixels_again(tmp_path, monkeypatch):
     """The scan checks a float image is finite in one pass; it then counted its NaN pixels
     (no data) in another, which for a finite image are none, and its value range and moments

@@ -35,6 +35,7 @@ from seglab.errors import DataError
 logger = logging.getLogger(__name__)
 
 _MAX_VALUES_SHOWN = 10
+_MAX_VALUES_MAPPED = 256  # a byte's values: a suggested --label-map maps every value the masks hold, up to these
 _MAX_FILES_SHOWN = 3  # per stray value
 
 
@@ -406,12 +407,14 @@ def resolve_classes(index: DatasetIndex, stats: DatasetStats) -> ClassSpec:
                         f"{stats.problems[0]}")
     count = _class_count(index, stats.mask_values)
     if not count:
-        found = [v for v in stats.mask_values if v != index.ignore_index][:_MAX_VALUES_SHOWN]
-        example = ",".join(f"{v}:{i}" for i, v in enumerate(found))
+        found = sorted(v for v in stats.mask_values if v != index.ignore_index)
+        more = f" and {len(found) - _MAX_VALUES_SHOWN} more" if len(found) > _MAX_VALUES_SHOWN else ""
+        # every value: a map of the first ten left the EL benchmark's grey 255 ('crack') unread
+        example = ",".join(f"{v}:{i}" for i, v in enumerate(found)) if len(found) <= _MAX_VALUES_MAPPED else ""
         raise DataError(
             f"cannot infer the classes of '{index.root}': the masks hold no class values from 0 up besides "
-            f"the ignore label (values: {', '.join(map(str, found)) or 'none'}); add a classes.json, or map "
-            f"the values to classes{f' with --label-map {example}' if found else ''}"
+            f"the ignore label (values: {', '.join(map(str, found[:_MAX_VALUES_SHOWN])) or 'none'}{more}); add a "
+            f"classes.json, or map the values to classes{f' with --label-map {example}' if example else ''}"
         )
     names = tuple(map(generic_name, range(count)))
     return _with_background(ClassSpec(names=names, ignore_index=index.ignore_index), stats)

@@ -138,8 +138,9 @@ def category_names(path: str | Path) -> dict[int, str] | None:
 
 
 NAME_COLUMNS = ("name", "class_name", "classname")  # a class table's name column (GOOSE's, VIPER's)
-# the mask value a row names (GOOSE's goose_label_mapping.csv: label_key, class_name, has_instance, hex)
-INDEX_COLUMNS = ("idx", "id", "index", "value", "pixel value", "gt_code", "label_key")
+# the mask value a row names (GOOSE's goose_label_mapping.csv: label_key, class_name, has_instance, hex; the grey
+# code of grey masks, the EL solar-cell benchmark's Gray beside its Red, Green, Blue)
+INDEX_COLUMNS = ("gray", "grey", "idx", "id", "index", "value", "pixel value", "gt_code", "label_key")
 _RGB_COLUMNS = (("r", "g", "b"), ("red", "green", "blue"))  # class_dict.csv's, VIPER's classes.csv
 _HEX_COLUMNS = ("hex", "color", "colour")  # one #rrggbb column
 

@@ -36,8 +36,12 @@ from seglab.errors import DataError
 
 logger = logging.getLogger(__name__)
 
-# the names beside these (Roboflow's; BCSS's gt_codes.tsv, NuCLS' nucleus_GTcodes.csv: group, ..., GT_code, ...)
-_NAME_COLUMNS = {"pixel value": ("class",), "gt_code": ("label", "group")}
+# the names beside these (Roboflow's; BCSS's gt_codes.tsv, NuCLS' nucleus_GTcodes.csv: group, ..., GT_code, ...;
+# the EL solar-cell benchmark's ListOfClassesAndColorCodes_*.csv: Class, Desc, Color, Red, Green, Blue, Label, Gray)
+_NAME_COLUMNS = {"pixel value": ("class",), "gt_code": ("label", "group"), "gray": ("desc", "class"),
+                 "grey": ("desc", "class")}
+# a grey-code column holds the mask values, beside a column of the class ids they stand for (the EL benchmark's Label)
+_CLASS_ID_COLUMNS = {"gray": ("label",), "grey": ("label",)}
 
 
 @dataclass(frozen=True)
@@ -51,7 +55,9 @@ class ValueNames:
     which a list of the foreground classes alone would name one off, or a CVAT export's labels, which
     masks drawn otherwise may outnumber; `fitted_to_masks`), and whether
     a value 0 it leaves unnamed is the background (`zero_is_background`: a label volume's, which
-    CURVAS' README leaves out of `Labels 1 pancreas, 2 kidney, 3 liver`)."""
+    CURVAS' README leaves out of `Labels 1 pancreas, 2 kidney, 3 liver`), and the values in the
+    order of the class ids the file gives them apart from the values (`class_order`: the EL
+    benchmark's grey 255 is its Label 14 'crack'; empty: the classes follow the values)."""
 
     path: Path
     names: dict[int, str]
@@ -59,6 +65,7 @@ class ValueNames:
     complete: bool = False
     needs_every_value: bool = False
     zero_is_background: bool = False
+    class_order: tuple[int, ...] = ()
 
     @property
     def read_by_masks(self) -> bool:
@@ -384,7 +391,10 @@ def value_names_from_csv(path: str | Path) -> ValueNames | None:
     (idx, id, index, value or label_key): ADE20K's objectInfo150.csv (`Idx, Ratio, Train, Val,
     Name`) or the tab-separated objectInfo150.txt of its zip, Roboflow's `_classes.csv` (`Pixel
     Value, Class`: there the class column holds the names), BCSS's tab-separated `gt_codes.tsv`
-    (`label, GT_code`), NuCLS' `nucleus_GTcodes.csv` (`group, overlay_order, GT_code, ...`), GOOSE's `goose_label_mapping.csv` (`label_key, class_name, ...`);
+    (`label, GT_code`), NuCLS' `nucleus_GTcodes.csv` (`group, overlay_order, GT_code, ...`), GOOSE's `goose_label_mapping.csv` (`label_key, class_name, ...`),
+    a table of grey codes (the EL solar-cell benchmark's `Class, Desc, ..., Label, Gray`: grey masks
+    hold its Gray values, which are the classes its Label column numbers, named by Desc; it declares
+    every class, so grey 255 is one where it names it);
     or a list of names pandas wrote with its index (`Series.to_csv`: People Clothing
     Segmentation's `labels.csv`, `,label_list` then `0,null`, `1,accessories`, ...). None
     when the header has no such columns or no row follows, so that any CSV beside the data can
@@ -394,8 +404,8 @@ def value_names_from_csv(path: str | Path) -> ValueNames | None:
     to its first (`short_names`).
 
     Raises:
-        DataError: an unreadable file, or a row without an integer index or a name, or with an
-            index listed before, naming the file and row.
+        DataError: an unreadable file, or a row without an integer index (and class id) or a name,
+            or with an index (or class id) listed before, naming the file and row.
     """
     path = Path(path)
     header, rows = _csv_rows(path)
@@ -408,22 +418,31 @@ def value_names_from_csv(path: str | Path) -> ValueNames | None:
         if named is None or index_column is None or len(rows) < 2:
             return None
         name_column = header.index(named)
+    value_column = header[index_column]
+    id_column = next((header.index(c) for c in _CLASS_ID_COLUMNS.get(value_column, ()) if c in header), None)
+    numbered = f"an integer {value_column}" + (f" and {header[id_column]}" if id_column is not None else "")
     full: dict[int, str] = {}
+    ids: dict[int, int] = {}
     for number, row in enumerate(rows[1:], start=2):
         if not any(cell.strip() for cell in row):
             continue
         try:
             value, name = int(row[index_column]), row[name_column].strip()
+            class_id = int(row[id_column]) if id_column is not None else None
         except (IndexError, ValueError):
-            raise DataError(f"class list '{path}', row {number}: expected an integer {header[index_column]} and a "
-                            f"name; got {row}") from None
-        if not name or value in full:
-            problem = "an empty name" if not name else f"{header[index_column]} {value} named before"
+            raise DataError(f"class list '{path}', row {number}: expected {numbered} and a name; got {row}") from None
+        if not name or value in full or class_id in ids.values():
+            problem = "an empty name" if not name else f"{value_column} {value} named before" if value in full \
+                else f"{header[id_column]} {class_id} given before"
             raise DataError(f"class list '{path}', row {number}: {problem}")
         full[value] = name
+        if class_id is not None:
+            ids[value] = class_id
     if not full:  # a header and blank lines only
         return None
-    return ValueNames(path, short_names(full))
+    # grey codes are no class ids: the values the table skips are no classes
+    return ValueNames(path, short_names(full), complete=value_column in _CLASS_ID_COLUMNS,
+                      class_order=tuple(sorted(ids, key=ids.__getitem__)))
 
 
 _PANDAS_INDEX = ("", "unnamed: 0")  # how pandas heads the index it writes, and the column it reads back

@@ -57,7 +57,7 @@ def classes_from_value_names(index: DatasetIndex, ignore_index: int | None) -> D
     kept = [v for v in sorted(names) if v not in voids]
     gaps = bool(kept) and (inferred_class_count(kept) < kept[-1] + 1  # wide, or any in a table of every class
                            or (index.value_names.complete and len(kept) < kept[-1] + 1))
-    if relabelled and ((voids and voids != (max(names),)) or gaps):
+    if relabelled and ((voids and voids != (max(names),)) or gaps or index.value_names.class_order):
         return _compacted(index, voids)
     if voids:  # Mapillary's 'Unlabeled' past its classes, AI4Mars' 255 'NULL': scored in no class
         void, count = voids[0], kept[-1] + 1
@@ -167,7 +167,9 @@ def _named_packed_classes(index: DatasetIndex, mapping: ClassInstanceMapping) ->
 def _compacted(index: DatasetIndex, voids: tuple[int, ...]) -> DatasetIndex:
     """The index reading the values a shipped table names, less its voids, as classes 0, 1, ...
     in value order (RELLIS-3D's ids 1, 3, 4, ... with 0 'void'; FreeSurfer's 0, 4, ..., 2035,
-    whose wide gaps would make a class of each value between; ITK-SNAP's 0, 1, 2, 6), and the voids and the values it
+    whose wide gaps would make a class of each value between; ITK-SNAP's 0, 1, 2, 6), or in the
+    order of the class ids it gives them (`ValueNames.class_order`: the EL benchmark's grey codes
+    0, 128, 80, ..., 255 numbered by its Label column), and the voids and the values it
     skips as the ignore label (255, as for --label-map), so no class is left untaught. The table
     is the recorded mapping, so `predict --write-values raw` writes the values back.
 
@@ -175,8 +177,8 @@ def _compacted(index: DatasetIndex, voids: tuple[int, ...]) -> DatasetIndex:
         DataError: the names do not make valid classes (naming the file).
     """
     assert index.value_names is not None
-    path, names = index.value_names.path, index.value_names.names
-    kept = [v for v in sorted(names) if v not in voids]
+    path, names, order = index.value_names.path, index.value_names.names, index.value_names.class_order
+    kept = [v for v in (order or sorted(names)) if v not in voids]
     ignore = DEFAULT_IGNORE if len(kept) <= DEFAULT_IGNORE else -1
     label = {v: k for k, v in enumerate(kept)}
     try:
@@ -188,11 +190,12 @@ def _compacted(index: DatasetIndex, voids: tuple[int, ...]) -> DatasetIndex:
     unnamed = f"the {skipped} values below {max(names)} it names no class" if skipped else ""
     left_out = " and ".join(part for part in (voided, unnamed) if part)
     # one value past a wide gap, ARTeFACT's 255 'Background' after 0 'Clean' ... 15 'Lightleak': maybe no data
-    lone = len(kept) > 2 and inferred_class_count(kept) == kept[-2] + 1 < kept[-1]
+    lone = not order and len(kept) > 2 and inferred_class_count(kept) == kept[-2] + 1 < kept[-1]
     apart = f"; {kept[-1]} ('{names[kept[-1]]}'), apart from the others, is class {len(kept) - 1}: --ignore-index " \
         f"{kept[-1]} scores it in no class if it marks no data" if lone else ""
-    logger.info("class names from '%s': its %d named mask values (%s) are classes 0 to %d, in value order%s%s", path,
+    logger.info("class names from '%s': its %d named mask values (%s) are classes 0 to %d, in %s%s%s", path,
                 len(kept), ", ".join(map(str, kept[:8])) + ("..." if len(kept) > 8 else ""), len(kept) - 1,
+                "the order of the class ids it gives them" if order else "value order",
                 f"; {left_out}: the ignore label {ignore}" if left_out else "", apart)
     table = tuple((v, label.get(v, ignore)) for v in range(max(names) + 1))
     # NuCLS' class codes in the R of its masks (`red_classes`), 253 its background, 0 outside the field of view
