@@ -4182,3 +4182,39 @@ def test_split_folders_named_in_other_languages_are_the_official_split(tmp_path,
             save(tmp_path / folder / masks / f"{n}_{i}.png", labels(10 * n + i))
     index = discover(tmp_path)
     assert Counter(p.split for p in index.pairs) == {"train": 4, "val": 2, "test": 2}
+
+
+def test_masks_named_after_other_images_pair_by_name_never_by_a_shared_number(tmp_path):
+    """MSD's phone-screen defects: `oil/`, `scratch/`, `stain/` and `good/` images, the masks of
+    scratch and stain in `ground_truth_1/`, of oil in `ground_truth_2/`. `ground_truth_2/Oil_0001.png`
+    paired `scratch/Scr_0001.jpg` by its number, so two folders could hold scratch/'s masks (refused),
+    and `--masks ground_truth_1` left every oil image out. Each image takes its mask of the same
+    name; good/ shares numbers alone and is left unpaired."""
+    root = tmp_path / "msd"
+    for folder, prefix, truth in (("oil", "Oil", 2), ("scratch", "Scr", 1), ("stain", "Sta", 1)):
+        for k in range(1, 4):
+            save(root / folder / f"{prefix}_{k:04d}.jpg", photo(k))
+            save(root / f"ground_truth_{truth}" / f"{prefix}_{k:04d}.png", labels(k, (0, 255)))
+    for k in range(1, 3):
+        save(root / "good" / f"good_{k:04d}.jpg", photo(10 + k))
+    index = discover(root)
+    assert {(p.image.stem, p.mask.relative_to(root).as_posix()) for p in index.pairs} == {
+        (f"{prefix}_{k:04d}", f"ground_truth_{truth}/{prefix}_{k:04d}.png")
+        for prefix, truth in (("Oil", 2), ("Scr", 1), ("Sta", 1)) for k in range(1, 4)}
+
+
+def test_a_number_pairing_a_few_files_by_chance_is_refused_with_the_manifest_route(tmp_path):
+    """MATLAB Image Labeler's `PixelLabelData/Label_1.png` ... `Label_8.png` are numbered in the
+    labelling session's order, beside `images/IMG_0003.jpg` ... `IMG_0044.jpg`: the first number
+    paired IMG_0003 with Label_3 and IMG_0007 with Label_7, both wrong, and warned of the other six."""
+    root = tmp_path / "labeler"
+    for k, number in enumerate((3, 7, 12, 15, 21, 28, 30, 44), start=1):
+        save(root / "images" / f"IMG_{number:04d}.jpg", photo(k))
+        save(root / "PixelLabelData" / f"Label_{k}.png", labels(k))
+    with pytest.raises(DataError, match=r"images/ and PixelLabelData/ pair by first number in the name for only 2 of "
+                       r"their 8 images and 8 masks .*--manifest FILE\. MATLAB Image Labeler numbers its Label_N"):
+        discover(root)
+    (root / "pairs.csv").write_text("image,mask\n" + "".join(
+        f"images/{image.name},PixelLabelData/Label_{k}.png\n"
+        for k, image in enumerate(sorted((root / "images").iterdir()), start=1)))
+    assert len(discover(root / "pairs.csv").pairs) == 8

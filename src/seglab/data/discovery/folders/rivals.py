@@ -23,6 +23,7 @@ from seglab.data.files.index import list_images
 from seglab.data.files.io import channel_count
 from seglab.data.discovery.naming import folder_split, looks_like_image_folder, looks_like_mask_folder, stem, words
 from seglab.data.discovery.naming.folder_roles import MASK_PICTURES, names_mask_pictures
+from seglab.data.discovery.naming.key_rules import NUMBER_RULES
 from seglab.data.discovery.naming.split_words import every_split
 from seglab.data.discovery.pairing import FolderMatch, folder_label, names_labels
 from seglab.data.encodings.numbered_objects import looks_like_objects
@@ -339,6 +340,27 @@ def _of_another_folder(image: Folder, candidates: list[FolderMatch], root: Path)
             logger.info("%s: %s holds the masks of %s, not of these images (--masks %s reads them)",
                         folder_label(image.path, root), folder_label(c.mask_dir, root),
                         folder_label(owners[c.mask_dir], root), shlex.quote(c.mask_dir.name))
+    return kept
+
+
+def named_masks(matches: list[FolderMatch]) -> set[Path]:
+    """The masks `matches` pair by name, by any rule but a file's number (`NUMBER_RULES`)."""
+    return {mask for m in matches if m.rule not in NUMBER_RULES for _, _, mask in m.pairs}
+
+
+def without_numbered_claims(candidates: list[FolderMatch], named: set[Path], root: Path) -> list[FolderMatch]:
+    """The candidates less those pairing by a file's number alone where most of their masks are
+    paired by name with other images (`named`): MSD's `scratch/Scr_0001.jpg` and
+    `good/good_0001.jpg` share the number of `ground_truth_2/Oil_0001.png`, the mask of
+    `oil/Oil_0001.jpg`. Each set aside is logged."""
+    kept = []
+    for candidate in candidates:
+        pairs = candidate.pairs
+        if candidate.rule in NUMBER_RULES and 2 * sum(mask in named for _, _, mask in pairs) > len(pairs):
+            logger.info("%s pairs with %s by a number in the name alone, and those masks are named after other images: "
+                        "not paired", folder_label(candidate.image_dir, root), folder_label(candidate.mask_dir, root))
+        else:
+            kept.append(candidate)
     return kept
 
 

@@ -12,6 +12,7 @@ from seglab.data.discovery.channel_files import folder_names_a_band
 from seglab.data.classes import CLASS_DICT_GLOB, CVAT_LABELMAP
 from seglab.data.discovery.complementary_masks import complementary_matches
 from seglab.data.discovery.folders.band_chips import band_chips
+from seglab.data.discovery.folders.chance_numbers import refuse_chance_numbers
 from seglab.data.discovery.folders.content import MaskSniffs, _in_one_file
 from seglab.data.discovery.folders.dataset_copies import without_augmented_copies, without_copies
 from seglab.data.discovery.folders.listing import MAX_DEPTH, METADATA_FILES, NAMED_DEPTH, Folder, walk
@@ -42,6 +43,8 @@ from seglab.data.discovery.folders.rivals import (
     _shows_masks,
     _without_unlabelled,
     folders_per_object,
+    named_masks,
+    without_numbered_claims,
 )
 from seglab.data.discovery.folders.sibling_labels import sibling_case_labels
 from seglab.data.discovery.folders.side_by_side import _side_by_side
@@ -215,8 +218,12 @@ def search_folders(
             undecided.append((image, candidates, per_image))
         elif candidates:
             matches[image.path] = candidates[0]
+    # MSD's scratch/Scr_0001.jpg and good/good_0001.jpg share a number with oil/Oil_0001.jpg's mask
+    named = named_masks([*matches.values(), *(c for _, candidates, _ in undecided for c in candidates)])
+    matches = {path: match for path, match in matches.items() if without_numbered_claims([match], named, root)}
     for image, candidates, per_image in undecided:
         candidates = not_labels(candidates, areas, root)  # Agriculture-Vision's test/boundaries/: no labels
+        candidates = without_numbered_claims(candidates, named, root)
         if len(candidates) > 1:
             raise _ambiguous(image, candidates, root, below.get(image.path.parent) if images_name is None else None,
                              fields_of_view(candidates), per_image)
@@ -224,6 +231,7 @@ def search_folders(
             matches[image.path] = candidates[0]
     if rules == KEY_RULES:  # BDCI 2020's img_testA/ pairs with lab_train/ only as 'T' + image name
         matches = named_pairings_first(matches, {f.path: f.split for f in folders}, root)
+    refuse_chance_numbers(matches.values(), root)  # MATLAB Image Labeler's Label_3.png is no IMG_0003.jpg's
     relabelled = sibling_case_labels(folders, matches, root)  # SenNet's kidney_3_dense/labels/ of kidney_3_sparse/
     unpaired: list[Folder] = []  # image folders below a named one that pair with no masks
     used_masks = {d for m in matches.values() for d in (m.mask_dir, *m.more_mask_dirs, *(p.parent for _, _, p in m.pairs))
