@@ -525,6 +525,26 @@ def test_a_folder_of_colour_images_and_one_of_a_band_are_one_image_colour_first(
     assert index.pairing[0].startswith("rgb/, nir/ (the channels of one image) + masks/")
 
 
+def test_a_band_stacked_onto_colour_images_is_said_with_the_route_to_the_colour_alone(tmp_path: Path, caplog) -> None:
+    """Pothole-440's `{train,val,test}/{rgb,mask,depth}/`: its 16-bit depth maps were stacked
+    as a 4th channel with no word but the Paired line; a warning names depth/ and --images rgb,
+    which reads the RGB alone."""
+    for split, count in (("train", 3), ("val", 2)):
+        for i in range(count):
+            for folder, array in (("rgb", np.full((32, 40, 3), (10 + i, 20, 30), np.uint8)),
+                                  ("depth", np.full((32, 40), 900 + i, np.uint16)),
+                                  ("mask", np.eye(32, 40, dtype=np.uint8) * 255)):
+                (tmp_path / split / folder).mkdir(parents=True, exist_ok=True)
+                Image.fromarray(array).save(tmp_path / split / folder / f"{i:04d}.png")
+    with caplog.at_level(logging.WARNING):
+        index = discover(tmp_path)
+    assert len(index.pairs[0].images) == 2
+    assert "train/depth/ stacked onto the colour images of train/rgb/ as further channels (4 channels an image, " \
+           "in 2 folder pair(s)); --images rgb reads the colour images alone" in caplog.text
+    index = discover(tmp_path, images="rgb")
+    assert len(index.pairs) == 5 and all(len(p.images) == 1 for p in index.pairs)
+
+
 def test_folders_of_colour_images_sharing_masks_are_still_refused(tmp_path: Path) -> None:
     """Two folders of RGB renderings of one scene (ISPRS Potsdam's RGB and IRRG tiles) are
     alternatives, not bands: the user names one."""

@@ -4,6 +4,7 @@ and the bands `--bands` names read from a sample's band files (`discovery.band_f
 from __future__ import annotations
 
 import logging
+import shlex
 from dataclasses import replace
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from seglab.data.discovery.channel_files import band_folders, band_order, date_o
 from seglab.data.files.index import Problem
 from seglab.data.files.io import channel_count
 from seglab.data.discovery.pairing import FolderMatch, folder_label
+from seglab.data.discovery.naming.split_words import every_split
 from seglab.errors import DataError
 
 logger = logging.getLogger(__name__)
@@ -30,11 +32,12 @@ def stack_band_folders(root: Path, matches: list[FolderMatch]) -> list[FolderMat
     of multi-channel images that share masks (ISPRS Potsdam's RGB and IRRG renderings) stay
     apart (`settle_shared_masks`), unless they are two named as the dates of one scene
     (LEVIR-CD's `A/` and `B/` with `label/`: `channel_files.date_order`), whose change masks need
-    both: date 1's channels, then date 2's."""
+    both: date 1's channels, then date 2's. Bands stacked onto colour images (Pothole-440's
+    `depth/` beside `rgb/`) are said in a warning, with the --images that reads the colour alone."""
     by_masks: dict[tuple[Path, str | None], list[FolderMatch]] = {}
     for match in matches:
         by_masks.setdefault((match.mask_dir, match.split), []).append(match)
-    stacked, dated = [], []
+    stacked, dated, onto_colour = [], [], []
     for group in by_masks.values():
         if len(group) < 2 or any(not m.pairs or m.channels or m.mask_dir == m.image_dir for m in group) \
                 or not _same_images(group):
@@ -50,12 +53,20 @@ def stack_band_folders(root: Path, matches: list[FolderMatch]) -> list[FolderMat
         stacked.append(_stacked(root, ordered, bool(dates)))
         if dates:
             dated.append(stacked[-1])
+        elif (counts[ordered[0].image_dir] or 0) > 1:
+            onto_colour.append((stacked[-1], sum(counts[m.image_dir] or 0 for m in ordered)))
     if dated:
         first, second = dated[0].image_dir, dated[0].channel_dirs[0]
         logger.info("%s: %s and %s hold one scene at two dates (change detection): each mask's image is both, "
                     "date 1's channels then date 2's, in %d folder pair(s) "
                     "(docs/data.md#change-detection-two-dates-of-one-scene)",
                     root, folder_label(first, root), folder_label(second, root), len(dated))
+    if onto_colour:
+        match, channels = onto_colour[0]
+        logger.warning("%s: %s stacked onto the colour images of %s as further channels (%d channels an image, in %d "
+                       "folder pair(s)); --images %s reads the colour images alone", root,
+                       ", ".join(folder_label(d, root) for d in match.channel_dirs), folder_label(match.image_dir, root),
+                       channels, len(onto_colour), shlex.quote(every_split(match.image_dir.name)))
     return stacked
 
 
