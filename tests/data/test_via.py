@@ -7,6 +7,7 @@ checkboxes and VIA 1's region dicts. Every painted pixel is worked out by hand.
 from __future__ import annotations
 
 import json
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -213,3 +214,28 @@ def test_images_of_one_name_are_found_in_the_folder_named_as_their_annotation_fi
         else:
             truth[10:15, 20:27] = 2
         np.testing.assert_array_equal(read_mask(pair.mask, index.mapping), truth)
+
+
+def test_via_files_beside_a_coco_file_of_blank_category_names_are_its_route_and_validate_is_a_split(tmp_path):
+    """SorghumWeedDataset_Segmentation's `{Train,Validate,Test}/` each hold
+    `<Split>SorghumWeed_json.json` (VIA, `classname` Sorghum/Grass/BLweed) beside
+    `<Split>SorghumWeed_coco.json`, whose category names are blank: the COCO file was read and
+    refused with "every class name must be a non-empty string" and no route; and under
+    --format via, `Validate/` named no split, so the official splits were dropped."""
+    root = tmp_path / "SorghumWeedDataset_Segmentation"
+    names = ("Sorghum", "Grass", "BLweed")
+    for split in ("Train", "Validate", "Test"):
+        images = {f"{split}SorghumWeed ({i}).JPG": [polygon([2, 10, 10, 2], [3, 3, 8, 8], classname=names[i])]
+                  for i in range(2)}
+        via(root / split, images, name=f"{split}SorghumWeed_json.json")
+        coco = {"images": [{"id": i, "file_name": name, "width": W, "height": H} for i, name in enumerate(images)],
+                "annotations": [{"id": i + 1, "image_id": i, "category_id": i + 1, "iscrowd": 0, "area": 54,
+                                 "bbox": [2, 3, 8, 5], "segmentation": [[2, 3, 10, 3, 10, 8, 2, 8]]} for i in range(2)],
+                "categories": [{"id": i + 1, "name": "", "supercategory": ""} for i in range(3)]}
+        (root / split / f"{split}SorghumWeed_coco.json").write_text(json.dumps(coco))
+    with pytest.raises(DataError, match=r"the categories \[1, 2\] that objects use have no name .*--format via reads "
+                                        r"Test/TestSorghumWeed_json.json, .*--classes FILE"):
+        discover(root, cache_dir=str(tmp_path / "cache"))
+    index = discover(root, format="via", cache_dir=str(tmp_path / "cache"))
+    assert index.classes.names == ("background", "Grass", "Sorghum")  # no options listed: in name order
+    assert Counter(p.split for p in index.pairs) == {"train": 2, "val": 2, "test": 2}

@@ -83,6 +83,8 @@ class CocoFormat(AnnotationFileFormat):
         if unknown:
             raise DataError(f"COCO objects use category ids {unknown[:5]} that no 'categories' entry names "
                             f"({', '.join(str(f.path) for f in files)})")
+        if classes is None:
+            self._refuse_blank_names(files, [c for c in used if not names[c].strip()], base)
         multilabel = self.options.multilabel  # a mask per category, so that they may overlap
         spec, label_of = category_classes([names[c] for c in used], used, multilabel, classes,
                                           f"the categories of {', '.join(str(f.path) for f in files)}")
@@ -102,6 +104,29 @@ class CocoFormat(AnnotationFileFormat):
         entries = {image: coco.images[key] for coco in files for key, image in images[coco.path].items()}
         pairs, grouped = _grouped_by_field(pairs, entries)
         return self.indexed(base, pairs, spec, problems + painting, line + grouped, ignored=list(aside))
+
+
+    def _refuse_blank_names(self, files: list[CocoAnnotations], blank: list[int], base: Path) -> None:
+        """Stop where categories the objects use have blank names (SorghumWeedDataset_Segmentation's
+        `<Split>SorghumWeed_coco.json`, beside VIA files whose `classname` attribute names them).
+
+        Raises:
+            DataError: naming the files, the category ids and the routes: the other annotation
+                files here, with the --format that reads them, and --classes.
+        """
+        if not blank:
+            return
+        others = []
+        for name in FORMATS.names():
+            layout = FORMATS.get(name)
+            fmt = layout(self.options) if name != "coco" and issubclass(layout, AnnotationFileFormat) else None
+            if fmt is not None and fmt.detect(base):
+                others.append(f"--format {name} reads {relative_names(fmt.files(base)[:3], base)}")
+        shown = f"other annotation files here may name them ({'; '.join(others)}), or " if others else ""
+        raise DataError(f"{relative_names([f.path for f in files], base)}: the categories {blank[:5]} that objects use "
+                        f"have no name ('name' is blank), so they make no classes; {shown}name the classes in a JSON "
+                        f"file read with --classes FILE ({{\"names\": [\"background\", ...]}}: the background, then "
+                        "one name a category, in id order)")
 
 
 def _grouped_by_field(pairs: list[Pair], entries: dict[Path, dict]) -> tuple[list[Pair], str]:

@@ -18,6 +18,7 @@ from seglab.data.discovery.naming.names import words
 SPLIT_WORDS = {
     "train": "train", "training": "train", "trainset": "train", "tr": "train", "trainval": "train",  # TN3K
     "val": "val", "valid": "val", "validation": "val", "valset": "val", "dev": "val",
+    "validate": "val",  # SorghumWeedDataset_Segmentation's Validate/
     "leaderboard": "val",  # a challenge's labelled cases scored before its test (NCI-ISBI 2013's Leaderboard/)
     "test": "test", "testing": "test", "testset": "test", "ts": "test", "te": "test",  # DUTS-TE
     "validate": "val",  # SorghumWeed's Validate/
