@@ -4218,3 +4218,20 @@ def test_a_number_pairing_a_few_files_by_chance_is_refused_with_the_manifest_rou
         f"images/{image.name},PixelLabelData/Label_{k}.png\n"
         for k, image in enumerate(sorted((root / "images").iterdir()), start=1)))
     assert len(discover(root / "pairs.csv").pairs) == 8
+
+
+def test_an_unlabelled_folder_beside_split_folders_leaves_their_splits(tmp_path, caplog):
+    """PV-Vision's `crack_segmentation/{train,val,test_mix,test_crack}/{img,ann}/` beside the
+    unlabelled `module_images/`: that folder paired with nothing (0 pairs) and, in no split,
+    made the official splits drop for a drawn one, said in a log line alone."""
+    root = tmp_path / "pv-vision"
+    for split, count in (("train", 4), ("val", 2), ("test_mix", 2), ("test_crack", 2)):
+        for i in range(count):
+            save(root / "crack_segmentation" / split / "img" / f"{split}{i:03d}.jpg", photo(i))
+            save(root / "crack_segmentation" / split / "ann" / f"{split}{i:03d}.png", labels(i, (0, 1, 3)))
+    for i in range(2):
+        save(root / "module_images" / f"module_{i:03d}.jpg", photo(50 + i))
+    with caplog.at_level(logging.WARNING):
+        index = discover(root)
+    assert Counter(p.split for p in index.pairs) == {"train": 4, "val": 2, "test": 4}
+    assert "the split is drawn" not in caplog.text

@@ -335,10 +335,12 @@ def _other_files(folders: list[Path], masks: set[Path]) -> list[Path]:
 def _keep_consistent_splits(matches: list[FolderMatch], root: Path) -> list[FolderMatch]:
     """Keep the folders' split labels only when they may split the dataset (`usable_splits`);
     folders naming a split beside others naming none are said, as their split is drawn then: an
-    official test set would be trained on without a word."""
-    if not usable_splits(split for m in matches for split in _splits_of(m)):
-        named = [m for m in matches if None not in _splits_of(m)]
-        unnamed = [m for m in matches if None in _splits_of(m)]
+    official test set would be trained on without a word. A folder of no pairs has no say (PV-Vision's
+    unlabelled `module_images/` beside `crack_segmentation/{train,val,test_mix,test_crack}/`)."""
+    paired = [m for m in matches if m.pairs]
+    if not usable_splits(split for m in paired for split in _splits_of(m)):
+        named = [m for m in paired if None not in _splits_of(m)]
+        unnamed = [m for m in paired if None in _splits_of(m)]
         if named and unnamed:
             logger.warning("%s is in a %s split folder but %s%s in none: the folders do not split the "
                            "dataset and the split is drawn (--split-file FILE gives one)",
