@@ -212,6 +212,20 @@ def test_json_files_kept_away_from_their_images_find_them_by_image_path(tmp_path
     assert [(p.path.name, p.code) for p in index.problems] == [("c.json", "mask-without-image")]
 
 
+def test_images_the_files_kept_away_do_not_annotate_are_unlabelled(tmp_path):
+    """BSData: `data/*.jpg` (1104 images) and `label/*.json` for 394 of them, each naming
+    `../data/<name>.jpg`; the other images were counted nowhere (Unlabelled 0, Ignored 0)."""
+    root = tmp_path / "BSData"
+    (root / "data").mkdir(parents=True)
+    for name in ("a", "b", "c", "d", "e"):
+        Image.fromarray(np.zeros((H, W, 3), np.uint8)).save(root / "data" / f"{name}.jpg")
+    for name in ("a", "b"):
+        _labelme_away(root / "label" / f"{name}.json", SHAPES, f"../data/{name}.jpg", None)
+    index = discover(root, cache_dir=str(tmp_path / "cache"))
+    assert sorted(p.image.name for p in index.pairs) == ["a.jpg", "b.jpg"]
+    assert sorted(p.name for p in index.unlabelled) == ["c.jpg", "d.jpg", "e.jpg"]
+
+
 def test_json_files_holding_their_images_are_read_without_image_files(tmp_path):
     """LabelMe's default save embeds the image (imageData): a folder of JSON files alone, in two
     split folders whose files share names, PNG, JPEG and WebP inside."""

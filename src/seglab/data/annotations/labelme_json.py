@@ -38,7 +38,7 @@ from seglab.data.classes import ClassSpec, label_classes, shipped_classes, tool_
 from seglab.data.annotations.embedded_images import extracted
 from seglab.data.discovery.folders import Folder, walk
 from seglab.data.layouts.formats import FORMATS
-from seglab.data.files.index import DatasetIndex, Problem, natural_key
+from seglab.data.files.index import DatasetIndex, Problem, list_images, natural_key
 from seglab.data.files.io import IMAGE_SUFFIXES
 from seglab.data.files.read_errors import DECODE_ERRORS
 from seglab.data.discovery.naming import folder_split
@@ -132,7 +132,7 @@ class LabelMeFormat(AnnotationBesideImages):
                                 for image in sorted(set(folder.files) - {i for i, _ in labelled})]
         line = (f"{len(pairs)} LabelMe JSON files painted into {len(spec.names)} classes, later shapes over earlier"
                 + (f"; {skipped} lines and points left out (no area)" if skipped else ""))
-        return self.indexed(root, pairs, spec, problems, line)
+        return self.indexed(root, pairs, spec, problems, line, unlabelled=_unannotated_beside_named(found, root))
 
     def _placed(self, root: Path, found: list[tuple[Folder, list[tuple[Path, Path]]]], read: dict[Path, _LabelMe]
                 ) -> tuple[list[tuple[Folder, list[tuple[Path, Path]]]], list[Problem]]:
@@ -173,6 +173,18 @@ class LabelMeFormat(AnnotationBesideImages):
                 kept.append((image, json_path))
             placed.append((folder, kept))
         return placed, problems + failed
+
+
+def _unannotated_beside_named(found: list[tuple[Folder, list[tuple[Path, Path]]]], root: Path) -> list[Path]:
+    """The images without a LabelMe file in the dataset folders whose images the files kept away
+    name (BSData's `data/*.jpg` beside the ones `label/*.json` annotate): unlabelled images,
+    counted, not passed over. Folders with files beside their images say theirs as
+    image-without-mask; images written from `imageData` lie in the cache, no dataset folder."""
+    annotated = {image for _, pairs in found for image, _ in pairs}
+    beside = {folder.path for folder, _ in found if folder.files}
+    named = {image.parent for folder, pairs in found if not folder.files for image, _ in pairs
+             if image.is_relative_to(root)} - beside
+    return [image for folder in sorted(named) for image in list_images(folder) if image not in annotated]
 
 
 def _named_image(json_path: Path, image_path: str, root: Path) -> Path | None:
