@@ -21,7 +21,6 @@ SPLIT_WORDS = {
     "validate": "val",  # SorghumWeedDataset_Segmentation's Validate/
     "leaderboard": "val",  # a challenge's labelled cases scored before its test (NCI-ISBI 2013's Leaderboard/)
     "test": "test", "testing": "test", "testset": "test", "ts": "test", "te": "test",  # DUTS-TE
-    "validate": "val",  # SorghumWeed's Validate/
     # other languages' (their accents dropped, `_spelled_split`; each's other words as English's)
     "entrenamiento": "train", "validacion": "val", "prueba": "test",  # Spanish
     "treino": "train", "treinamento": "train", "validacao": "val", "teste": "test",  # Portuguese
