@@ -1828,11 +1828,18 @@ def test_any_declared_regions_read_any_mask(labels, class_names, raw):
 
 def _write_h5_dataset(holder: object, name: str, shape: tuple[int, ...] | None, dtype: str) -> None:
     """A dataset `name` in an open HDF5 file or group of `shape` and `dtype` ("text": strings,
-    "record": a compound type), holding 0, 1, 2, ...; of no shape, HDF5's empty value (`Empty`)."""
+    "record": a compound type, "quad": a 128-bit float no NumPy type holds), holding 0, 1, 2, ...; of
+    no shape, HDF5's empty value (`Empty`)."""
     import h5py
 
     if shape is None:
         holder.create_dataset(name, data=h5py.Empty("f"))
+    elif dtype == "quad":  # what a flipped byte of a float's type can make: h5py's dtype raises ValueError
+        quad = h5py.h5t.IEEE_F64LE.copy()
+        quad.set_size(16)
+        quad.set_precision(128)
+        quad.set_fields(127, 112, 15, 0, 112)
+        h5py.h5d.create(holder.id, name.encode(), quad, h5py.h5s.create_simple(shape or (1,)))
     elif dtype == "text":
         holder[name] = np.full(shape, b"ab", "S2")
     elif dtype == "record":
@@ -2217,6 +2224,7 @@ h5_contents = st.dictionaries(st.sampled_from(["SIC", "SOD", "nersc_sar_primary"
 
 @pytest.mark.skipif(H5_FILE is None, reason="HDF5 files need the 'hdf5' extra (h5py)")
 @example(datasets={}, fill=None, suffix=".nc", thin=True, userblock=None, flips=[])  # (1, 10**10): 10 GB sampled
+@example(datasets={"data": ((6, 8), "quad")}, fill=None, suffix=".im", thin=False, userblock=None, flips=[])
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(datasets=h5_contents, fill=st.none() | st.sampled_from(["abc", "empty", "ref", float("nan"), 2**63, 255])
        | st.lists(st.integers(0, 255), max_size=2), suffix=st.sampled_from([".nc", ".im", ".seg"]),

@@ -147,7 +147,12 @@ def _checked(file: Any, name: str) -> Any:
     if dataset.is_virtual or dataset.external:
         raise Unusable(f"dataset '{name}' keeps its data in other files (virtual or external storage); "
                        "save the array in the file itself", "external-data")
-    numeric(dataset.dtype)
+    try:
+        dtype = dataset.dtype
+    except ValueError as err:  # a type no NumPy dtype holds (a 128-bit float, a damaged type message)
+        raise Unusable(f"dataset '{name}' has a data type NumPy cannot hold ({err}); save it as a standard "
+                       "integer or float array", "bad-dtype") from None
+    numeric(dtype)
     if dataset.shape is None:
         raise Unusable(f"dataset '{name}' holds no array (an empty dataspace); save the array in it", "bad-shape")
     return dataset
