@@ -1236,6 +1236,28 @@ def test_any_hiertext_file_gives_pairs_or_a_seglab_error(tmp_path_factory, annot
     _small_allocation(lambda: _only_seglab_errors(root, tmp_path_factory.mktemp("cache")))
 
 
+polygon_line_objects = st.fixed_dictionaries(
+    {"type": st.sampled_from(["blood_vessel", "unsure", "background"]) | json_values,
+     "coordinates": json_values | st.lists(point_lists, max_size=3)})
+
+
+@example(lines=[], cut=0)
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(lines=st.lists(st.fixed_dictionaries({"id": st.sampled_from(["a", "b", "../a"]) | json_values,
+                                             "annotations": st.lists(polygon_line_objects, max_size=3) | json_values}),
+                      max_size=3) | json_values,
+       cut=st.integers(0, 400))
+def test_any_polygon_lines_file_gives_pairs_or_a_seglab_error(tmp_path_factory, lines, cut):
+    """HuBMAP HHV's polygons.jsonl of any ids, types and rings (an image named twice too), whole or cut short."""
+    root = _example_folder(tmp_path_factory, "polygon-lines")
+    _photo(root / "train" / "a.tif")
+    _photo(root / "test" / "c.tif")
+    vessel = {"id": "a", "annotations": [{"type": "blood_vessel", "coordinates": [[[0, 0], [4, 0], [4, 4]]]}]}
+    text = "\n".join(json.dumps(line) for line in [vessel, *(lines if isinstance(lines, list) else [lines])])
+    (root / "polygons.jsonl").write_text(text[:cut] if cut else text)
+    _small_allocation(lambda: _only_seglab_errors(root, tmp_path_factory.mktemp("cache")))
+
+
 stack_shapes = st.tuples(st.integers(0, 3), st.integers(1, 20), st.integers(17, 20)).flatmap(
     lambda nhw: st.sampled_from([nhw, (*nhw, 1), (*nhw, 2), (*nhw, 3), (*nhw, 6)]))
 

@@ -42,6 +42,7 @@ from seglab.data.annotations import label_studio  # noqa: F401  (registers the "
 from seglab.data.annotations import labelbox_ndjson  # noqa: F401  (registers the "labelbox" format)
 from seglab.data.annotations import labelme_json  # noqa: F401  (registers the "labelme" format)
 from seglab.data.annotations import page_xml  # noqa: F401  (registers the "page-xml" format)
+from seglab.data.annotations import polygon_lines  # noqa: F401  (registers the "polygon-lines" format)
 from seglab.data.annotations import scalabel_json  # noqa: F401  (registers the "scalabel" format)
 from seglab.data.annotations import superannotate  # noqa: F401  (registers the "superannotate" format)
 from seglab.data.annotations import supervisely  # noqa: F401  (registers the "supervisely" format)

@@ -6,7 +6,8 @@ One module a tool, each a registered layout: `cellpose` (the Cellpose GUI's `_se
 (outlines in text files of points), `cvat_xml`,
 `darwin_json`, `geojson_labels` (with `vector_labels`, `geo_placement`, and `geopackage` and
 `shapefiles`, the GIS layer files), `imagej_rois` (Fiji's ROI Manager sets), `imagescope_xml`,
-`label_studio`, `labelbox_ndjson`, `labelme_json`, `page_xml` (document layout),
+`label_studio`, `labelbox_ndjson`, `labelme_json`, `page_xml` (document layout), `polygon_lines` (typed
+polygons a line per image: HuBMAP HHV's polygons.jsonl),
 `scalabel_json`, `superannotate`, `supervisely`, `via_json`, `video_tracings` (outlines traced on video frames: EchoNet-Dynamic),
 `xbd_json`, `yolo_labels`, `mask_table` (a CSV naming a mask file per object: Open Images) and
 `rle_table` (Kaggle's run-length tables, with `rle_table_file` and `rle_masks`). What they share:

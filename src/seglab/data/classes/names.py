@@ -13,15 +13,16 @@ def is_background(name: str) -> bool:
     return name.strip().lower() in _BACKGROUND_NAMES or name.strip().lower().startswith("background")
 
 
+# what datasets call pixels scored in no class (MoNuSAC, RUGD, BCSS, AI4Mars, TIGER; HuBMAP HHV's
+# 'unsure' vessels, which its annotators could not tell)
 VOID_NAMES = re.compile(r"ambiguous|ignored?|exclude[d]?|void|unlabell?ed|unannotated|outside_roi|don'?t[ _]?care"
-                        r"|null|no[ _]label",
-                        re.IGNORECASE)  # what datasets call pixels scored in no class (MoNuSAC, RUGD, BCSS, AI4Mars, TIGER)
+                        r"|null|no[ _]label|unsure|uncertain", re.IGNORECASE)
 
 
 def is_void(name: str) -> bool:
     """Whether a class name says its pixels belong to no class (RELLIS-3D's 'void', BCSS's
-    'outside_roi', MoNuSAC's 'Ambiguous', TIGER's 'unannotated'): they are the ignore label, not a
-    class to learn."""
+    'outside_roi', MoNuSAC's 'Ambiguous', TIGER's 'unannotated', HuBMAP HHV's 'unsure'): they are
+    the ignore label, not a class to learn."""
     return bool(VOID_NAMES.fullmatch(name.strip()))
 
 

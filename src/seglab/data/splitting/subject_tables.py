@@ -23,16 +23,18 @@ from seglab.data.files.delimiters import cell_path, table_delimiter
 from seglab.data.files.index import Pair
 
 TABLE_SUFFIXES = (".csv", ".tsv")
-IMAGE_COLUMNS = ("image_id", "image", "image_name", "isic_id", "filename", "file", "name")
+IMAGE_COLUMNS = ("image_id", "image", "image_name", "isic_id", "filename", "file", "name", "id")
 # The patient before the lesion: one patient's lesions share skin, age and camera, so a split
 # by lesion still shows the test patients' skin in training (ISIC 2020 gives both columns).
 # A site last, where no column names a patient: VegAnn's `Dataset-Name` (the campaign, camera and
 # place each image was taken in, its five official splits drawn by site) looks alike within a site,
-# as OAM-TCD's `oam_id` (the OpenAerialMap orthomosaic its tiles are cut from) does.
+# as OAM-TCD's `oam_id` (the OpenAerialMap orthomosaic its tiles are cut from) and HuBMAP HHV's
+# `source_wsi` (the whole-slide image its tiles are cut from) do.
 # An animal's identity is its subject as a patient is (SeaTurtleID2022's `identity`: one turtle's photos
 # over years look alike).
 SUBJECT_COLUMNS = ("patient_id", "patient", "subject_id", "subject", "identity", "individual_id", "individual",
-                   "case_id", "lesion_id", "site_id", "site", "oam_id", "dataset_name")  # a 'case' may be a class
+                   "case_id", "lesion_id", "site_id", "site", "oam_id", "source_wsi",
+                   "dataset_name")  # a 'case' may be a class
 _MAX_BYTES = 20_000_000  # HAM10000's table is 0.6 MB and ISIC 2020's 2.6 MB; bigger ones are no metadata
 _MAX_TABLES = 8  # tables read at most, nearest the dataset folder first
 _MAX_FOLDERS = 32  # folders searched at most: the dataset folder and those above the image folders
