@@ -47,6 +47,7 @@ class DataConfig:
     # band files read from each chip folder (B02, B03, ...) or sample (<sample>_R.png, ...), or an HDF5 file's sample datasets stacked (pre_fire,
     # post_fire), in order; None: all
     bands: tuple[str, ...] | None = None
+    frame: int | None = None  # band files each a time series (Contrails' band_08.npy): the frame read; None: the middle
     side_by_side: str | None = None  # left | right: the image's half of pictures of an image and its mask (pix2pix)
     label_field: str | None = None  # vector labels (GeoJSON, GeoPackage): the attribute naming a feature's class;
     # a COCO file of several levels of categories: the level's field (category_id_1)

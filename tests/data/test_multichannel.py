@@ -1205,6 +1205,83 @@ def test_bands_picks_a_chips_band_files_and_the_run_predicts_chip_folders_alike(
                                           predictor.predict(stack).mask)
 
 
+CONTRAILS_BANDS = [f"band_{b:02d}" for b in range(8, 17)]
+
+
+def contrails(root: Path, splits: dict[str, int] = {"train": 3, "validation": 2, "test": 1}) -> dict[str, list[str]]:
+    """Google Research's Identify Contrails (Kaggle 2023): `<split>/<record>/band_08.npy` ...
+    `band_16.npy`, each (H, W, 8) float32, eight frames whose frame 4 is labelled (band b of frame
+    t of the k-th record of all is 100b + 10t + k), `human_pixel_masks.npy` (H, W, 1) beside them,
+    train's `human_individual_masks.npy` (H, W, 1, R) too, test/ unlabelled; returns each split's records."""
+    records: dict[str, list[str]] = {}
+    for split, count in splits.items():
+        first = sum(map(len, records.values()))
+        records[split] = [f"{1000216489776414077 + 9737 * k}" for k in range(first, first + count)]
+        for k, record in enumerate(records[split], start=first):
+            folder = root / split / record
+            folder.mkdir(parents=True)
+            for band in CONTRAILS_BANDS:
+                frames = 100 * int(band[-2:]) + 10 * np.arange(8, dtype=np.float32) + k
+                np.save(folder / f"{band}.npy", np.broadcast_to(frames, (16, 20, 8)).astype(np.float32))
+            if split == "test":
+                continue
+            contrail = np.zeros((16, 20, 1), np.int32)
+            contrail[2 + k : 5 + k, 3:17] = 1
+            np.save(folder / "human_pixel_masks.npy", contrail)
+            if split == "train":
+                np.save(folder / "human_individual_masks.npy", np.repeat(contrail[..., None], 3, axis=3))
+        (root / f"{split}_metadata.json").write_text(json.dumps([{"record_id": r, "timestamp": 1.7e9}
+                                                                 for r in records[split]]))
+    return records
+
+
+def test_chip_folders_of_band_time_series_with_their_labels_beside_are_one_image_each_at_the_middle_frame(
+        tmp_path: Path) -> None:
+    """Contrails: each record folder holds nine band files of eight frames each and its labels. Refused as
+    'no known layout' (`band_NN` named no band, and the labels beside them made no chip folder); read with
+    --mask-pattern each band file was an image of its 8 frames. Now each record is one image of its nine
+    bands at frame 4, its mask `human_pixel_masks.npy`, each rater's masks set aside, test/ unlabelled;
+    --frame picks another frame, within the eight."""
+    records = contrails(tmp_path)
+    index = discover(tmp_path, cache_dir=str(tmp_path / "cache"))
+    assert {p.name: p.split for p in index.pairs} == {**dict.fromkeys(records["train"], "train"),
+                                                      **dict.fromkeys(records["validation"], "val")}
+    assert index.frame == 4
+    pair = next(p for p in index.pairs if p.name == records["validation"][1])
+    assert [f.name for f in pair.images] == [f"{band}.npy" for band in CONTRAILS_BANDS]
+    assert read_image(pair.images)[0, 0].tolist() == [100 * b + 40 + 4 for b in range(8, 17)]
+    assert pair.mask.relative_to(tmp_path).as_posix() == f"validation/{pair.name}/human_pixel_masks.npy"
+    assert {p.name for p in index.ignored} >= {"human_individual_masks.npy"}
+    assert [p.code for p in audit(index).fatal] == []
+    again = discover(tmp_path, cache_dir=str(tmp_path / "cache"), frame=7, bands=["14", "11"])
+    assert again.frame == 7 and read_image(again.pairs[0].images)[0, 0].tolist() == [1470, 1170]
+    with pytest.raises(DataError, match=r"--frame 8: the band files of train/ hold 8 frames each, 0 to 7"):
+        discover(tmp_path, cache_dir=str(tmp_path / "cache"), frame=8)
+
+
+def test_a_band_time_series_run_predicts_record_folders_at_its_frame(tmp_path: Path) -> None:
+    """The run records the frame beside its nine bands, and predict reads a record folder, or a
+    split's folder of them, at that frame, the labels beside the band files left out."""
+    from seglab.inference.loading import load_segmenter
+
+    records = contrails(tmp_path / "data")
+    run = tmp_path / "run"
+    cache = ["--cache-dir", str(tmp_path / "cache")]
+    assert main(["train", str(tmp_path / "data"), "--out", str(run), *cache, *TINY]) == 0
+    card = read_metadata(run / "checkpoints" / "best.safetensors")["card"]
+    assert card["frame"] == 4 and card["channel_files"] == [band[-2:] for band in CONTRAILS_BANDS]
+    predictor = load_segmenter([str(run)], "cpu")
+    for inputs, read in ((f"test/{records['test'][0]}", records["test"]), ("validation", records["validation"])):
+        out = tmp_path / "pred" / inputs
+        assert main(["predict", str(run), str(tmp_path / "data" / inputs), "--out", str(out), "--no-progress"]) == 0
+        assert sorted(p.name for p in out.glob("*_mask.png")) == [f"{record}_mask.png" for record in read]
+        for record in read:
+            folder = next((tmp_path / "data").glob(f"*/{record}"))
+            stack = np.stack([np.load(folder / f"{band}.npy")[..., 4] for band in CONTRAILS_BANDS], axis=-1)
+            np.testing.assert_array_equal(np.asarray(Image.open(out / f"{record}_mask.png")),
+                                          predictor.predict(stack).mask)
+
+
 def test_chip_bands_of_several_sizes_are_refused_naming_the_files_and_the_bands_of_one_size(tmp_path: Path) -> None:
     """BigEarthNet-S2's `<tile>_<patch>/<tile>_<patch>_B01.tif` ... at 10, 20 and 60 m (120, 60
     and 20 pixels a side) beside its reference maps: refused, naming the files of each size and

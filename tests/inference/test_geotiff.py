@@ -72,6 +72,7 @@ class Overlapping:
     no_data = None
     channel_files = ()
     image_half = None
+    frame = None
 
     def predict(self, image: np.ndarray) -> Prediction:
         height, width = image.shape[:2]

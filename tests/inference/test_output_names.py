@@ -63,6 +63,7 @@ class ChannelThreshold(PageThreshold):
     channel_files = ("0000", "0001")
     in_channels = 2
     image_half = None
+    frame = None
 
     def __init__(self) -> None:
         self.seen: list[tuple[int, ...]] = []

@@ -66,6 +66,7 @@ class Fields:
     no_data = None
     channel_files = ()
     image_half = None
+    frame = None
 
     def predict(self, image: np.ndarray) -> Prediction:
         mask = np.zeros(image.shape[:2], np.int64)

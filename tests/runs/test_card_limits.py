@@ -72,6 +72,16 @@ def test_the_image_half_of_side_by_side_pictures_is_left_right_or_unrecorded():
     assert ModelCard.from_dict(ModelCard.from_dict(_card(image_half="right")).to_dict()).image_half == "right"
 
 
+def test_the_frame_of_band_time_series_is_a_frame_number_or_unrecorded():
+    """`frame`: the frame of Contrails' band files (H, W, 8) training read; None for a run that read
+    each file whole, and in cards written before seglab recorded it."""
+    for bad in (-1, True, "4"):
+        with pytest.raises(CheckpointError, match=r"malformed.*frame is .*, not a frame number from 0 or null"):
+            ModelCard.from_dict(_card(frame=bad))
+    assert ModelCard.from_dict(_card()).frame is None
+    assert ModelCard.from_dict(ModelCard.from_dict(_card(frame=4)).to_dict()).frame == 4
+
+
 def test_cards_of_every_preset_are_within_the_limits():
     card = ModelCard.from_dict(_card(options={"widths": [64, 128, 256, 512, 1024]}, size=[1024, 2048]))
     card.check_limits()

@@ -106,6 +106,10 @@ def add_data_options(parser: argparse.ArgumentParser) -> None:
                         "B02,B03,B04,B08; default every band most chips hold, in band order; the run records them "
                         "for evaluate and predict; or the datasets of an HDF5 file's sample groups stacked likewise, "
                         "from the groups holding them all (ChaBuD's pre_fire,post_fire) (docs/data.md)")
+    parser.add_argument("--frame", dest="data.frame", type=int, metavar="N",
+                        help="chip folders whose band files each hold a time series of their band (Contrails' "
+                        "<record>/band_08.npy ... band_16.npy, H x W x 8): the frame read, counted from 0; default the "
+                        "middle one (Contrails' labelled frame 4); the run records it for predict (docs/data.md)")
     parser.add_argument("--side-by-side", dest="data.side_by_side", choices=HALVES,
                         help="each picture holds an image and its mask side by side, twice as wide as high (pix2pix's "
                         "datasets: Kaggle's Cityscapes Image Pairs, facades): the half holding the image; default "

@@ -66,6 +66,7 @@ def model_card(cfg: ExperimentConfig, data: PreparedData) -> ModelCard:
         planes_as_channels=data.index.planes_as_channels,
         no_data=data.index.no_data,
         image_half=data.index.image_half,
+        frame=data.index.frame,
     )
 
 

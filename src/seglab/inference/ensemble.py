@@ -105,6 +105,10 @@ class EnsemblePredictor:
         return self.members[0].image_half
 
     @property
+    def frame(self) -> int | None:
+        return self.members[0].frame
+
+    @property
     def naming(self) -> InputNaming:
         """The members' naming, one for all (`_refuse_other_readings`)."""
         return self.members[0].naming
@@ -127,12 +131,12 @@ def _reading(member: Predictor) -> dict[str, object]:
     """What `seglab predict` lists and reads a folder's inputs by for `member`: its run's naming
     and its card's channel files, modalities, volume planes, channels (which say whether it reads
     alpha, `alpha.reads_alpha`), no-data value (NaN as its name, so that two runs declaring NaN
-    agree) and image half of side-by-side pictures."""
+    agree), image half of side-by-side pictures and frame of band files' time series."""
     no_data = member.no_data
     return {**member.naming.to_dict(), "channel_files": member.channel_files, "modalities": member.modalities,
             "planes_as_channels": member.planes_as_channels, "in_channels": member.in_channels,
             "no_data": "nan" if no_data is not None and no_data != no_data else no_data,
-            "image_half": member.image_half}
+            "image_half": member.image_half, "frame": member.frame}
 
 
 def _refuse_other_readings(members: Sequence[Predictor], names: Sequence[str]) -> None:

@@ -96,6 +96,12 @@ class Segmenter(Protocol):
         training read as the image (`ModelCard.image_half`); None: each file was the image."""
         ...
 
+    @property
+    def frame(self) -> int | None:
+        """The frame training read of band files that each hold a time series of their band
+        (`ModelCard.frame`); None: each file was read whole."""
+        ...
+
     def predict(self, image: np.ndarray) -> Prediction: ...
 
 
@@ -198,11 +204,15 @@ class CardModel:
     def image_half(self) -> str | None:
         return self.card.image_half
 
+    @property
+    def frame(self) -> int | None:
+        return self.card.frame
+
     def predict(self, image: np.ndarray) -> Prediction:
         raise NotImplementedError
 
     def predict_file(self, path: str | Path) -> Prediction:
-        return self.predict(read_image(path, self.reads_alpha, self.no_data))
+        return self.predict(read_image(path, self.reads_alpha, self.no_data, self.frame))
 
 
 class Predictor(CardModel):

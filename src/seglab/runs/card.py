@@ -72,6 +72,10 @@ class ModelCard:
     # that half (pix2pix's datasets: `DatasetIndex.image_half`); `predict` takes that half of such
     # pictures. None: each file was the image
     image_half: str | None = None
+    # the frame training read of band files that each hold a time series of their band (Contrails'
+    # band_08.npy, H x W x 8: `DatasetIndex.frame`); `predict` reads such files at that frame. None:
+    # each file was read whole
+    frame: int | None = None
 
     @property
     def class_spec(self) -> ClassSpec:
@@ -150,6 +154,9 @@ class ModelCard:
             image_half = values.get("image_half")
             if image_half not in (None, *HALVES):
                 raise TypeError(f"image_half is {image_half!r}, not {', '.join(map(repr, HALVES))} or null")
+            frame = values.get("frame")
+            if frame is not None and (isinstance(frame, bool) or not isinstance(frame, int) or frame < 0):
+                raise TypeError(f"frame is {frame!r}, not a frame number from 0 or null")
             card = cls(
                 model=values["model"],
                 options=dict(values["options"]),
@@ -167,6 +174,7 @@ class ModelCard:
                 planes_as_channels=planes_as_channels,
                 no_data=None if no_data is None else float(no_data),
                 image_half=image_half,
+                frame=frame,
             )
         except (KeyError, TypeError, ValueError) as err:
             raise CheckpointError(f"model card is incomplete or malformed: {err!r}") from None

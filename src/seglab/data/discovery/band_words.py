@@ -26,6 +26,12 @@ def names_a_band(word: str) -> bool:
     return word in _BAND_WORDS or bool(_BAND_NUMBER.fullmatch(word))
 
 
+def numbers_bands(word: str, number: str) -> bool:
+    """Whether `word` before `number` names a band, so the number alone says which (`band` and
+    `08` of Contrails' `band_08.npy`, as `band08` would)."""
+    return number.isdigit() and names_a_band(word + number)
+
+
 def without_band_word(name: str) -> str:
     """`name` less the word naming a band that it ends with (GeoNRW's `290_5620_dem` is tile
     `290_5620`, its elevation beside `290_5620_seg`); other names as they are."""

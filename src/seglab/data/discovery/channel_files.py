@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from seglab.data.discovery.band_words import names_a_band
+from seglab.data.discovery.band_words import names_a_band, numbers_bands
 from seglab.data.files.index import Pair, natural_key
 from seglab.data.discovery.naming import stem, words
 from seglab.errors import DataError
@@ -253,7 +253,8 @@ def is_channel_file(path: Path, names: Sequence[str]) -> bool:
 
 def group_name(files: Sequence[Path], names: Sequence[str]) -> str:
     """An image's name without its channel or band (`road_1`, `patch_1`), as its first file spells
-    it; where that is all the file's name is, the folder holding its files: a chip folder's
+    it; where that is all the file's name is, or the word that makes its number a band (`band` of
+    Contrails' `<record>/band_08.npy`), the folder holding its files: a chip folder's
     (`<chip>/B02.tif`), a scene's of its dates' folders (OSCD's `<city>/imgs_1_rect/B02.tif` ...
     `imgs_2_rect/B08.tif`, channels `1_b02` ... `2_b08`), or of the folder of its two date pictures
     (`<city>/pair/img1.png`, `img2.png`), as training names them (`chip_scenes.dated_scenes`), and
@@ -264,7 +265,8 @@ def group_name(files: Sequence[Path], names: Sequence[str]) -> str:
     if number and number.group(2) == names[0]:
         return number.group(1)
     named = [_without_channels(stem(path), names) for path in files]
-    if named[0] and len({name.lower() for name in named}) == 1 and not set(words(first)) <= set(names[0].split("_")):
+    if named[0] and not numbers_bands(named[0].lower(), names[0]) and len({name.lower() for name in named}) == 1 \
+            and not set(words(first)) <= set(names[0].split("_")):
         return named[0]
     folders = sorted({path.parent for path in files})
     if len(folders) == 1 and date_order(names, True) is not None:  # a scene's two date pictures
@@ -328,4 +330,6 @@ def _channel_of(path: Path, names: Sequence[str], numbered: bool,
     if not set(band.split("_")) <= set(tokens):  # a folder names the band: an image of the folder above it and
         # of those between (Hi-UCD's 9/), so that BrainMetShare's Mets_003/0/000.png is not Mets_017's
         return (folder.parent, *path.parent.relative_to(folder).parts, *(w for w in rest if w not in shared)), band
-    return (rest or (path.parent,)), band  # a file named by its band alone is its folder's (a chip's)
+    if not rest or len(rest) == 1 and numbers_bands(rest[0], band):  # `B02.tif`, `band_08.npy`: a band alone
+        return (path.parent,), band  # is its folder's (a chip's)
+    return rest, band

@@ -83,6 +83,9 @@ class FolderMatch:
             is the pair's image and the others `channels` (`folders.band_chips`: `B02.tif`, ...); with
             `dates`, the files of a scene folder's two dates (`folders.chip_scenes`: OSCD's
             `imgs_1_rect/B02.tif`, ..., `imgs_2_rect/B08.tif`).
+        frame: the frame of its time series read of each band file of `band_files` that holds one
+            (`folders.chip_frames`: Contrails' `band_08.npy`, (H, W, 8)), of `frames`; None: each
+            band file read whole.
         sample_bands: the bands of each image as its files in `image_dir` spell them after its name,
             its first file the pair's image and the others `channels` (`band_files`: WeedsGalore's
             `<sample>_R.png`, ..., `<sample>_RE.png`).
@@ -113,6 +116,8 @@ class FolderMatch:
     channels: dict[str, tuple[Path, ...]] = field(default_factory=dict)
     channel_dirs: tuple[Path, ...] = ()
     band_files: tuple[str, ...] = ()
+    frame: int | None = None
+    frames: int = 1
     sample_bands: tuple[str, ...] = ()
     dates: bool = False
     area_dirs: tuple[Path, ...] = ()
@@ -128,7 +133,7 @@ class FolderMatch:
             if self.dates and self.band_files
             else " (dates 1 and 2 of one scene, as the channels of one image)" if self.dates
             else " (the channels of one image)" if self.channel_dirs
-            else f"<chip>/ ({', '.join(self.band_files)}: the channels of one image)" if self.band_files
+            else f"<chip>/ ({', '.join(self.band_files)}: the channels of one image{self._frame()})" if self.band_files
             else f" (<sample>_{{{','.join(self.sample_bands)}}}: a file per band, the channels of one image)"
             if self.sample_bands else "")
         where = f"{images} (images and masks side by side)" if self.image_dir == self.mask_dir else (
@@ -152,6 +157,12 @@ class FolderMatch:
         if self.channels and not self.channel_dirs and not self.band_files and not self.sample_bands:
             merged += f", {len(self.channels)} of them with channels in files of their own (_0001, ...)"
         return f"{where}{split}: {len(self.pairs)} pairs by {self.rule.name}{merged}"
+
+    def _frame(self) -> str:
+        """Which frame of its band files' time series a chip is read at, and the flag that picks another."""
+        if self.frame is None:
+            return ""
+        return f", at frame {self.frame} of the {self.frames} each band file holds (--frame N reads another)"
 
     def _absent_classes(self) -> str:
         """How many pairs lack a file of some class naming, and what that is read as: the class

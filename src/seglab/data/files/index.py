@@ -129,6 +129,10 @@ class DatasetIndex:
             picture holds an image and its mask side by side (pix2pix's datasets: the
             side-by-side layout); the run's card keeps it so that `predict` takes that half of
             such pictures. None: each image file is the image.
+        frame: the frame read of band files that each hold a time series of their band (Contrails'
+            `band_08.npy`, (H, W, 8): `layouts.folder_pairs.band_frames`), whose pairs are those
+            band files at the frame, written into the cache; the run's card keeps it so that
+            `predict` reads such files at that frame. None: each file read whole.
     """
 
     root: Path
@@ -150,6 +154,7 @@ class DatasetIndex:
     planes_as_channels: bool = False
     mask_values: frozenset[int] = frozenset()
     image_half: str | None = None
+    frame: int | None = None
 
 
 def natural_key(name: str) -> tuple[object, ...]:

@@ -68,7 +68,8 @@ def image_scale(dtype: np.dtype | type | str) -> float:
     raise ValueError(f"unsupported image dtype {dtype}; expected uint8, uint16 or float")
 
 
-def read_image(path: str | Path | Sequence[Path], keep_alpha: bool = False, no_data: float | None = None) -> np.ndarray:
+def read_image(path: str | Path | Sequence[Path], keep_alpha: bool = False, no_data: float | None = None,
+               frame: int | None = None) -> np.ndarray:
     """Read an image as (H, W, C), keeping its stored precision.
 
     Alpha is dropped (RGBA, grey+alpha, a TIFF's declared alpha samples) unless `keep_alpha`:
@@ -83,22 +84,29 @@ def read_image(path: str | Path | Sequence[Path], keep_alpha: bool = False, no_d
 
     Several paths (a pair's `images`: bands or channels kept in files of their own) are one
     image, their channels in order; files of different dtypes are each scaled to [0, 1] by their
-    own (`image_scale`) and stacked as float32.
+    own (`image_scale`) and stacked as float32. With `frame`, each file holds a time series of its
+    band along its last axis (Contrails' `band_08.npy`, (H, W, 8)) and gives that frame alone, one
+    channel (`DatasetIndex.frame`).
 
     Raises:
-        DataError: missing, unreadable or corrupt file, an unusable shape, or files of one image
-            that differ in size or give more than `MAX_CHANNELS` channels together.
+        DataError: missing, unreadable or corrupt file, an unusable shape (no such `frame` too),
+            or files of one image that differ in size or give more than `MAX_CHANNELS` channels together.
     """
     if not isinstance(path, (str, Path)):
-        return _stacked([_read_one_image(Path(p), keep_alpha, no_data) for p in path], [Path(p) for p in path])
-    return _read_one_image(Path(path), keep_alpha, no_data)
+        return _stacked([_read_one_image(Path(p), keep_alpha, no_data, frame) for p in path], [Path(p) for p in path])
+    return _read_one_image(Path(path), keep_alpha, no_data, frame)
 
 
-def _read_one_image(path: Path, keep_alpha: bool, declared: float | None) -> np.ndarray:
+def _read_one_image(path: Path, keep_alpha: bool, declared: float | None, frame: int | None) -> np.ndarray:
     if path.suffix.lower() in TIFF_SUFFIXES:  # its no-data tag from the open that reads its pixels
         array, tagged = decode(path, "image", lambda p: read_tiff(p, keep_alpha))
     else:
         array, tagged = decode(path, "image", lambda p: read_array(p, "image", True, keep_alpha)), None
+    if frame is not None:
+        if array.ndim != 3 or not 0 <= frame < array.shape[2]:
+            raise ReadError(f"image '{path}' has shape {array.shape}; frame {frame} of a band's time series (H, W, "
+                            "frames) is read, as the run was trained", "bad-shape")
+        array = array[..., frame]
     if array.ndim == 2:
         array = array[..., None]
     if not channels_last(array.shape):

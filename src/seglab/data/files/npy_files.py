@@ -77,6 +77,16 @@ def npy_header(path: Path) -> tuple[tuple[int, ...], np.dtype | None]:
         return array_header(file)
 
 
+def npy_shape(path: Path) -> tuple[int, ...] | None:
+    """A .npy file's shape from its header; None for other files, or a header that cannot be read."""
+    if path.suffix.lower() != ".npy":
+        return None
+    try:
+        return npy_header(path)[0]
+    except DECODE_ERRORS:
+        return None
+
+
 def npz_header(path: Path, role: str = "image") -> tuple[tuple[int, ...], np.dtype | None]:
     """Shape and dtype of the .npz member holding the image (or mask), from its header."""
     with zipfile.ZipFile(path) as archive, archive.open(_npz_member(archive, role)) as member:

@@ -74,6 +74,7 @@ def discover(
     bands: Sequence[str] | None = None,
     mask_alpha: bool = False,
     side_by_side: str | None = None,
+    frame: int | None = None,
 ) -> DatasetIndex:
     """Find the layout of a dataset folder and index its image/mask pairs.
 
@@ -117,6 +118,8 @@ def discover(
         side_by_side: "left" or "right": each picture holds an image and its mask side by side,
             the image in that half (pix2pix's datasets; the side-by-side layout, which otherwise
             tells the image's half from the pictures).
+        frame: the frame read of band files that each hold a time series of their band (Contrails'
+            `<record>/band_08.npy`, (H, W, 8); `folders.chip_frames`); None: the middle one.
 
     Raises:
         DataError: missing or empty folder, unknown layout, bad classes.json, no pairs, two
@@ -136,7 +139,7 @@ def discover(
         raise ConfigError(f"data.alpha (--alpha) must be one of {', '.join(ALPHA_READINGS)}, got {alpha!r}")
     options = ReadOptions(slice_axis, empty_slices, cache_dir, images, masks, mask_pattern, merge_masks,
                           task == "multilabel", rle_order, label_field, unmasked_background,
-                          task == "multiclass", tuple(bands) if bands is not None else None, side_by_side)
+                          task == "multiclass", tuple(bands) if bands is not None else None, side_by_side, frame)
     if not root.exists():
         raise DataError(f"dataset folder '{root}' does not exist")
     with _unreadable_named(root), one_listing():
@@ -195,6 +198,10 @@ def discover(
                        "(<sample>_R.png, ...), or the datasets of an HDF5 file's sample groups (<uuid>/pre_fire, ...; "
                        "docs/data.md); no image of this %s layout is read from such files, so it changes nothing",
                        root, index.format)
+    if frame is not None and index.frame is None:
+        logger.warning("%s: --frame picks the frame read of band files that each hold a time series of their band "
+                       "(Contrails' <record>/band_08.npy, H x W x 8; docs/data.md); no image of this %s layout is read "
+                       "from such files, so it changes nothing", root, index.format)
     if unmasked_background and index.format not in ("folder-pairs", "manifest"):
         logger.warning("%s: --unmasked-background reads images without masks in folder-pairs layouts and manifests "
                        "only; this is a %s layout, so it changes nothing", root, index.format)
@@ -222,6 +229,7 @@ def discover_data(cfg: DataConfig) -> DatasetIndex:
         instance_masks=cfg.instance_masks, fill_outlines=cfg.fill_outlines, task=cfg.task, rle_order=cfg.rle_order,
         label_field=cfg.label_field, unmasked_background=cfg.unmasked_background, alpha=cfg.alpha,
         no_data=cfg.no_data, bands=cfg.bands, mask_alpha=cfg.mask_alpha, side_by_side=cfg.side_by_side,
+        frame=cfg.frame,
     )
 
 

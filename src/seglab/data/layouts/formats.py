@@ -56,10 +56,12 @@ class ReadOptions:
         image_half: the half of each picture holding the image, "left" or "right", in pictures of
             an image and its mask side by side (`--side-by-side`; the side-by-side layout, pix2pix's
             datasets); None: told from the pictures.
+        frame: the frame read of band files that each hold a time series of their band (`--frame`;
+            folder-pairs, `folders.chip_frames`: Contrails' `band_08.npy`, (H, W, 8)); None: the middle one.
 
     Raises:
         ConfigError: an unknown axis or a share outside 0..1, fewer than two bands or one twice,
-            an image half other than left or right.
+            an image half other than left or right, a negative frame.
     """
 
     slice_axis: str = "axial"
@@ -76,6 +78,7 @@ class ReadOptions:
     multiclass: bool = False
     bands: tuple[str, ...] | None = None
     image_half: str | None = None
+    frame: int | None = None
 
     def __post_init__(self) -> None:
         slice_axis(self.slice_axis)  # raises ConfigError for an unknown plane
@@ -89,6 +92,9 @@ class ReadOptions:
         if self.image_half not in (None, *HALVES):
             raise ConfigError(f"data.side_by_side (--side-by-side) names the half of each picture that holds the "
                               f"image: {' or '.join(HALVES)}; got {self.image_half!r}")
+        if self.frame is not None and self.frame < 0:
+            raise ConfigError(f"data.frame (--frame) is the frame read of band files holding a time series, counted "
+                              f"from 0; got {self.frame}")
 
     @property
     def band_words(self) -> tuple[str, ...] | None:

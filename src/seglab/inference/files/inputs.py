@@ -8,8 +8,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from seglab.data.discovery.channel_files import unread_bands
+from seglab.data.discovery.channel_files import is_channel_file, unread_bands
 from seglab.data.discovery.folders import masks_beside_images
+from seglab.data.discovery.folders.chip_labels import chip_labels
 from seglab.data.discovery.image_names import image_name_pattern, pick_files
 from seglab.data.discovery.naming import KeyRule
 from seglab.data.files.parquet_shards import SHARD_SUFFIXES, shard_kind
@@ -44,7 +45,8 @@ def collect_inputs(inputs: Sequence[str | Path], channel_files: Sequence[str] = 
     `test/A/` and `test/B/`, its `test/label/` left out and logged; Cloud Cover's `test_features/`
     of chip folders), or whose case folders do (BrainMetShare's `mets_stanford_releaseMask_test/Mets_003/0/`
     ... `3/`), and the bands of their images that the model does not read are left out and
-    logged (a chip folder's `B01.tif` for a model of `--bands B02,B03,B04,B08`); for a model of
+    logged (a chip folder's `B01.tif` for a model of `--bands B02,B03,B04,B08`), and so are the files
+    named for labels beside them (Contrails' `<record>/human_pixel_masks.npy`); for a model of
     `in_channels` modalities, a folder without images gives the volumes of as many subfolders
     named each for a modality (BONBID-HIE's `1ADC_ss/` and `2Z_ADC/`, its `3LABEL/` left out and
     logged). A path given twice (a file and
@@ -84,7 +86,12 @@ def collect_inputs(inputs: Sequence[str | Path], channel_files: Sequence[str] = 
     if unread:
         log.info("%d band files of the images are bands the model does not read (e.g. '%s'; it reads %s): left out",
                  len(unread), min(unread), ", ".join(channel_files))
-    return [path for path in files if path not in unread]
+    chips = {path.parent for path in files if is_channel_file(path, channel_files)} if channel_files else set()
+    labels = set(chip_labels([path for path in files if path.parent in chips]))
+    if labels:
+        log.info("%d files named for labels beside the band files of chip folders (e.g. '%s'): left out, as training "
+                 "read them as labels", len(labels), min(labels))
+    return [path for path in files if path not in unread and path not in labels]
 
 
 def _each_once(files: Sequence[Path]) -> list[Path]:

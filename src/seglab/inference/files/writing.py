@@ -87,7 +87,8 @@ def predict_files(
     overwrite another's with nothing written (`OutputBases.claim_all`).
     For a run trained on pictures of an image and its mask side by side (`Segmenter.image_half`),
     an input twice as wide as high is such a picture: its image's half is predicted, the outputs
-    that half's size, said in one line."""
+    that half's size, said in one line. For a run trained on band files of a time series at one
+    frame (`Segmenter.frame`), each file is read at that frame."""
     bad = bad or BadInputs()
     bases = bases or OutputBases()
     out = Path(out_dir)
@@ -95,12 +96,13 @@ def predict_files(
     names = names or output_names([path for group in images.values() for path in group], predictor.channel_files)
     claimed = bases.claim_all(out, {path: names[path] for path in images})
     keep_alpha, no_data, half = predictor.reads_alpha, predictor.no_data, predictor.image_half  # as training read them
+    frame = predictor.frame
     written = []
     halved = 0
     for path, channel_files in progress_bar(images.items(), desc="predict", unit="image", enabled=progress):
         with bad.guard(path):
             base = claimed[path]
-            image = read_image(channel_files if len(channel_files) > 1 else path, keep_alpha, no_data)
+            image = read_image(channel_files if len(channel_files) > 1 else path, keep_alpha, no_data, frame)
             if half is not None and twice_as_wide(*image.shape[:2]):
                 image, halved = half_of(image, half), halved + 1
             written.append(write_prediction(predictor, image, base, path, save_probs, values))

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from seglab.data.discovery.band_words import names_a_band
+from seglab.data.discovery.band_words import names_a_band, numbers_bands
 from seglab.data.discovery.channel_files import added_words, band_order, folder_names_a_band
 from seglab.data.discovery.folders.chip_scenes import (
     Chip,
@@ -30,6 +30,8 @@ from seglab.data.discovery.folders.chip_scenes import (
     described,
     reading_route,
 )
+from seglab.data.discovery.folders.chip_frames import chosen_frame, frame_count
+from seglab.data.discovery.folders.chip_labels import chip_labels, own_labels
 from seglab.data.discovery.folders.content import looks_like_masks
 from seglab.data.discovery.folders.listing import Folder
 from seglab.data.discovery.folders.per_image import one_mask
@@ -69,20 +71,27 @@ class _LabelSource:
 
 def chip_bands(folder: Folder) -> dict[str, Path] | None:
     """band -> file of a chip folder: two or more files, each named by one band word beside the
-    words all of them share (`B02.tif`, `B8A.tif`; BigEarthNet's `<patch>_B01.tif`); None for
-    any other folder."""
-    if len(folder.files) < 2 or folder.named_mask or not folder_names_a_band(stem(folder.files[0])):
+    words all of them share (`B02.tif`, `B8A.tif`; BigEarthNet's `<patch>_B01.tif`), or by a
+    number that a shared word makes a band (Contrails' `band_08.npy` ... `band_16.npy`, as
+    `band08` would be); files named for labels beside them are the chip's own (`chip_labels`:
+    Contrails' `human_pixel_masks.npy`). None for any other folder."""
+    files = [path for path in folder.files if path not in chip_labels(folder.files)]
+    if len(files) < 2 or folder.named_mask or not folder_names_a_band(stem(files[0])):
         return None  # the first file names no band: a folder of photos or masks, told without the others
+    named = [words(stem(path)) for path in files]
+    shared = set.intersection(*map(set, named))
     found: dict[str, Path] = {}
-    for path, own in zip(folder.files, added_words([words(stem(path)) for path in folder.files])):
-        if len(own) != 1 or not names_a_band(own[0]) or own[0] in found:
+    for path, own in zip(files, added_words(named)):
+        band = own[0] if len(own) == 1 else ""
+        if not (names_a_band(band) or any(numbers_bands(word, band) for word in shared)) or band in found:
             return None
-        found[own[0]] = path
+        found[band] = path
     return found
 
 
 def band_chips(folders: list[Folder], root: Path, bands: tuple[str, ...] | None,
-               chosen_images: Callable[[Folder], bool], chosen_masks: Callable[[Folder], bool]) -> ChipSearch:
+               chosen_images: Callable[[Folder], bool], chosen_masks: Callable[[Folder], bool],
+               frame: int | None = None) -> ChipSearch:
     """The folders of two or more chip folders (`chip_bands`) among `folders`, each chip one image
     of the bands `bands` names (None: those at least half the chips hold), or of two or more scene
     folders of two dates each (`chip_scenes.dated_scenes`: OSCD's `<city>/imgs_1_rect/` and
@@ -91,12 +100,13 @@ def band_chips(folders: list[Folder], root: Path, bands: tuple[str, ...] | None,
     source names are left to the other layouts, so that no route is offered that ends in no pairs. A chip
     lacking one of the bands is left out, its label a finding naming the chip and the band. The
     files of the chip folders and of the label sources naming them that no image or label reads
-    are listed as ignored.
+    are listed as ignored. Band files that each hold a time series of their band (`chip_frames`)
+    are read at `frame` (`--frame`), else at their middle frame.
 
     Raises:
         DataError: `bands` names a band no chip holds; two label sources name as many chips; the
             bands of a chip differ in size (naming the files, and the `--bands` of one size); they
-            are more channels than an image may have (`_fits`).
+            are more channels than an image may have (`_fits`); `frame` past their last frame.
     """
     found = ChipSearch()
     chosen = [folder for folder in folders if chosen_images(folder)]
@@ -113,6 +123,7 @@ def band_chips(folders: list[Folder], root: Path, bands: tuple[str, ...] | None,
         return found
     chip_folders = {path for chips in groups.values() for path in _folders_of(chips, dates)}
     sources = _label_sources([f for f in folders if f.path not in chip_folders and chosen_masks(f)])
+    sources += [own for parent, chips in groups.items() if (own := _own_labels(parent, chips)) is not None]
     read: set[Path] = set()
     for parent, chips in groups.items():
         naming = [source for source in sources if len(source.labels.keys() & chips.keys()) > 1]
@@ -123,7 +134,7 @@ def band_chips(folders: list[Folder], root: Path, bands: tuple[str, ...] | None,
         _fits(chips, order, root, parent)
         found.claimed |= _folders_of(chips, dates) | {
             s.folders[key] for s in naming for key in s.folders.keys() & chips.keys()}
-        read |= _read_chips(parent, chips, order, parts, root, found)
+        read |= _read_chips(parent, chips, order, parts, root, found, frame)
     found.ignored = [path for folder in folders if folder.path in found.claimed for path in folder.files
                      if path not in read]
     return found
@@ -169,6 +180,19 @@ def _label_sources(folders: list[Folder]) -> list[_LabelSource]:
             scene.folders[key] = below[0].path
             _add_label(scene, key, parent.name, below[0], _named_as_folder(below[0]))
     return sources + list(scenes.values())
+
+
+def _own_labels(parent: Path, chips: dict[str, Chip]) -> _LabelSource | None:
+    """The labels chip folders hold beside their bands (`chip_labels.own_labels`) as a source of a
+    folder per chip, the other files named for labels beside them; None where they hold none."""
+    labels = own_labels(chips)
+    if not labels:
+        return None
+    source = _LabelSource(parent, {}, {}, {key: chips[key].folder.path for key in labels})
+    for key, label in labels.items():
+        _add_label(source, key, chips[key].folder.path.name,
+                   Folder(label.parent, chip_labels(chips[key].folder.files), None, False, False, ()), label)
+    return source
 
 
 def _add_label(source: _LabelSource, key: str, name: str, folder: Folder, label: Path | None) -> None:
@@ -309,11 +333,12 @@ def _spelled(path: Path, band: str) -> str:
 
 
 def _read_chips(parent: Path, chips: dict[str, Chip], order: list[str], parts: list[_LabelSource], root: Path,
-                found: ChipSearch) -> set[Path]:
+                found: ChipSearch, frame: int | None) -> set[Path]:
     """Add one folder of chip folders to `found`: a match per source of labels in `parts` whose
     pairs are each chip's first band file with its label, its other bands (and a scene's date 2)
-    the further channels (`FolderMatch.channels`), and the chips without a label to
-    `found.unlabelled`. Returns the files so read."""
+    the further channels (`FolderMatch.channels`), read at `frame` of band files holding a time
+    series (`chip_frames.chosen_frame`), and the chips without a label to `found.unlabelled`.
+    Returns the files so read."""
     spelled = {band: _spelled(path, band) for chip in chips.values() for band, path in chip.bands.items()}
     pairs: dict[Path, list[tuple[str, Path, Path]]] = {source.folder: [] for source in parts}
     problems: dict[Path, list[Problem]] = {source.folder: [] for source in parts}
@@ -340,12 +365,17 @@ def _read_chips(parent: Path, chips: dict[str, Chip], order: list[str], parts: l
             channels[key] = tuple(files[1:])
     found.unlabelled += unlabelled
     first = next(iter(chips.values()))
+    complete = next((c for c in chips.values() if all(band in c.bands for band in order)), first)
+    frames = frame_count([complete.bands[band] for band in order if band in complete.bands])
+    frame = chosen_frame(frame, frames, folder_label(parent, root)) if frames > 1 else None
     names = [spelled[band] for band in order]
     beside = sorted({name for source in parts for name in source.beside})
     beside = beside if len(beside) <= 3 else [*beside[:3], f"{len(beside) - 3} more"]
     what = (f"scenes seen at two dates (change detection), each one image of its dates' channels, date 1's first "
             f"({described(first)})" if first.dates else
-            f"chip folders of band files, each one image of {len(order)} channels ({', '.join(names)})")
+            f"chip folders of band files, each one image of {len(order)} channels ({', '.join(names)})"
+            + (f" at frame {frame} of the {frames} each band file holds (--frame N reads another)" if frame is not None
+               else ""))
     logger.info("%s: %s holds %d %s, paired with the labels in %s by %s%s%s%s", root, folder_label(parent, root),
                 len(chips), what, " and ".join(folder_label(s.folder, root) for s in parts),
                 "scene" if first.dates else "chip",
@@ -361,7 +391,8 @@ def _read_chips(parent: Path, chips: dict[str, Chip], order: list[str], parts: l
             found.matches.append(FolderMatch(parent, source.folder, split, _chip_rule(source.folder, parent, first),
                                              pairs[source.folder], problems[source.folder],
                                              channels={key: channels[key] for key, _, _ in pairs[source.folder]},
-                                             band_files=tuple(names), dates=bool(first.dates)))
+                                             band_files=tuple(names), dates=bool(first.dates),
+                                             frame=frame, frames=frames))
     return read
 
 

@@ -98,6 +98,7 @@ def search_folders(
     multilabel: bool = False,
     multiclass: bool = False,
     bands: tuple[str, ...] | None = None,
+    frame: int | None = None,
 ) -> FolderSearch:
     """Find every image folder with its mask folder under `root`.
 
@@ -114,6 +115,8 @@ def search_folders(
         masks_name: only folders of this name (or relative path) hold masks (`--masks`), likewise.
         bands: the bands read from chip folders of band files (`--bands`; `band_chips`), lower case;
             None: those most chips hold.
+        frame: the frame read of band files that hold a time series (`--frame`; `band_chips`);
+            None: their middle one.
 
     Folders marking the area to score beside class folders (`valid_area`) are no candidates for
     the masks; with the class folders read as classes, their masks join each image's. Chip folders
@@ -153,7 +156,7 @@ def search_folders(
         return chosen(folder, masks_name, mask_tops) or folder.path in with_splits
 
     search = FolderSearch(folders=folders, is_masks=is_masks)
-    chips = band_chips(folders, root, bands, lambda f: chosen(f, images_name, image_tops), chosen_masks)
+    chips = band_chips(folders, root, bands, lambda f: chosen(f, images_name, image_tops), chosen_masks, frame)
     folders = [f for f in folders if f.path not in chips.claimed]
     matches: dict[Path, FolderMatch] = {}
     named_images = images_name is None and any(f.named_image and f.files for f in folders)

@@ -10,7 +10,8 @@ classes in a table beside the masks (class_dict.csv, A2D2's class_list.json, RUG
 One job a module: `format` (the registered formats), `class_files` (class names shipped in
 files), `named_folders` (--images and --masks), `bands` (a folder per band), `duplicate_folders`
 (image folders sharing masks), `unlabelled_files` (which unlabelled files are images),
-`pair_names` (what the file names say) and `stack_pages` (TIFF stacks read page by page).
+`pair_names` (what the file names say), `stack_pages` (TIFF stacks read page by page) and
+`band_frames` (band files of a time series read at one frame).
 """
 
 from __future__ import annotations

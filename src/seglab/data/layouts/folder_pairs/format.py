@@ -20,6 +20,7 @@ from seglab.data.classes.readme_colours import readme_files
 from seglab.data.classes.readme_names import readme_class_names
 from seglab.data.encodings.encoding import Encoding, choose_encoding
 from seglab.data.files.io import channel_count
+from seglab.data.layouts.folder_pairs.band_frames import read_frames
 from seglab.data.layouts.folder_pairs.bands import read_sample_bands, stack_band_folders
 from seglab.data.layouts.folder_pairs.deeper_folders import deeper_line
 from seglab.data.layouts.folder_pairs.class_trees import refuse_class_trees
@@ -112,11 +113,11 @@ class FolderPairsFormat(DatasetFormat):
         picked = image_name_pattern(images)  # --images 'rgb_rawlight.png': image files, no folder
         if picked is not None:
             images = None
-        bands = self.options.band_words
+        bands, frame = self.options.band_words, self.options.frame
         if images is not None and masks is not None:
-            found = _named_pair(root, images, masks, rules, merge, multilabel, multiclass, bands)
+            found = _named_pair(root, images, masks, rules, merge, multilabel, multiclass, bands, frame)
         else:
-            found = search_folders(root, rules, images, masks, merge, multilabel, multiclass, bands)
+            found = search_folders(root, rules, images, masks, merge, multilabel, multiclass, bands, frame)
         if picked is not None:
             found.matches, left = pick_images(found.matches, picked)
             found.ignored += left
@@ -180,6 +181,7 @@ class FolderPairsFormat(DatasetFormat):
         read = {f.parent for p in pairs for f in (*p.images, *p.masks)}  # before their stacks' pages are written
         pages_cache = cache_folder(self.options.cache_dir, "tiff-pages")
         pairs, paged = read_by_page(pairs, planes, root, pages_cache)
+        pairs, frame = read_frames(pairs, matches, root, cache_folder(self.options.cache_dir, "band-frames"))
         mask_dirs = [m.mask_dir for m in matches]
         # each folder's class namings: a folder of files only for the classes its images show may lack some
         namings = tuple(sorted({t for m in matches for t in m.namings}, key=str.lower))
@@ -209,6 +211,7 @@ class FolderPairsFormat(DatasetFormat):
             logger.warning("%s: %s", root, shared)
             index.pairing.append(shared)
         index.area_folders = tuple(sorted({d.name for m in matches for d in m.area_dirs}))
+        index.frame = frame
         defect_free = [p for p in unmasked if p not in filled and in_defect_free_folder(p, root)]
         if frames:
             index.pairing.append(f"{len(frames)} frames without masks in "

@@ -26,7 +26,7 @@ from seglab.errors import DataError
 
 def _named_pair(
     root: Path, images: str, masks: str, rules: tuple[KeyRule, ...], merge: bool, multilabel: bool = False,
-    multiclass: bool = False, bands: tuple[str, ...] | None = None,
+    multiclass: bool = False, bands: tuple[str, ...] | None = None, frame: int | None = None,
 ) -> FolderSearch:
     """`--images NAME --masks NAME`: exactly that pair when each names one folder holding image
     files, wherever it lies (Semantic Drone's `original_images/` two levels down, its
@@ -37,7 +37,7 @@ def _named_pair(
     with `multilabel`, one class per folder (IDRiD's lesion folders; `multilabel.ClassFilesMapping`), with
     `multiclass` the classes of one class-index mask (`multilabel.ClassFileLabelsMapping`). Folders
     of chip folders of band files (Cloud Cover's `--images train_features --masks train_labels`) are
-    read with `bands` as `search_folders` reads them.
+    read with `bands` and `frame` as `search_folders` reads them.
 
     Raises:
         DataError: names at several levels that `search_folders` cannot pair, listed.
@@ -67,7 +67,7 @@ def _named_pair(
                             f"to read each image's masks of all of them as one (their union), {CLASS_FOLDER_TASKS}")
         if len(pairing) > 1:
             return FolderSearch(matches=settle_rival_namings([combine_matches(pairing)], False))
-    found = search_folders(root, rules, images, masks, merge, multilabel, multiclass, bands)
+    found = search_folders(root, rules, images, masks, merge, multilabel, multiclass, bands, frame)
     if not found.matches:
         named = {f.path: f for f in folders}
         image_folders = [named[d] for d in image_dirs if d in named] or _below(root, images, folders)
