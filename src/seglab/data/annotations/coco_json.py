@@ -36,7 +36,7 @@ from seglab.data.annotations.annotated_images import located_images, refuse_shar
 from seglab.data.annotations.annotation_formats import AnnotationFileFormat, relative_names
 from seglab.data.annotations.coco_levels import levels_line
 from seglab.data.annotations.coco_objects import category_classes, image_objects, refuse_boxes_only, used_categories
-from seglab.data.annotations.coco_reading import coco_files, picked_files, read_annotations
+from seglab.data.annotations.coco_reading import CocoAnnotations, coco_files, picked_files, read_annotations
 from seglab.data.annotations.coco_sets import refuse_rival_categories, refuse_tasks, set_routes
 from seglab.data.annotations.coco_subsets import described_aside, without_subsets
 from seglab.data.annotations.painted_masks import IGNORE, OVERLAP_IGNORED
@@ -45,6 +45,7 @@ from seglab.data.layouts.formats import FORMATS
 from seglab.data.files.index import DatasetIndex, Pair
 from seglab.data.splitting.subject_tables import field_subjects
 from seglab.errors import DataError
+
 
 @FORMATS.register("coco")
 class CocoFormat(AnnotationFileFormat):
@@ -104,7 +105,6 @@ class CocoFormat(AnnotationFileFormat):
         entries = {image: coco.images[key] for coco in files for key, image in images[coco.path].items()}
         pairs, grouped = _grouped_by_field(pairs, entries)
         return self.indexed(base, pairs, spec, problems + painting, line + grouped, ignored=list(aside))
-
 
     def _refuse_blank_names(self, files: list[CocoAnnotations], blank: list[int], base: Path) -> None:
         """Stop where categories the objects use have blank names (SorghumWeedDataset_Segmentation's
