@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from seglab.data.discovery.folders.content import MaskSniffs, looks_like_masks, looks_unlike_masks, ships_mask_files
 from seglab.data.discovery.folders.listing import (
+    EXPORT_SUFFIXES,
     MAX_DEPTH,
     METADATA_FILES,
     NAMED_DEPTH,
@@ -53,6 +54,7 @@ from seglab.data.discovery.folders.split_labels import labels_by_split, strictes
 
 __all__ = [
     "CLASS_FOLDER_TASKS",
+    "EXPORT_SUFFIXES",
     "MAX_DEPTH",
     "METADATA_FILES",
     "NAMED_DEPTH",

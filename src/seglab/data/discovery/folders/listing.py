@@ -28,6 +28,7 @@ _MAX_FOLDERS = 20_000  # a dataset folder is not a whole disk; VSPW holds 10,609
 _SKIPPED = ("__macosx", "__pycache__", ".git", "runs", "checkpoints")
 METADATA_FILES = ("classes.json", "dataset.json", "synthetic.json", "splits.json")
 ANNOTATION_SUFFIXES = (".json", ".geojson", ".gpkg", ".shp", ".xml")  # annotation files kept per image or layer
+EXPORT_SUFFIXES = (".jsonl", ".manifest")  # a labelling service's export, a JSON object a line (Vertex AI, SageMaker)
 PICKLE_SUFFIXES = (".pkl", ".pickle")  # never loaded (unpickling runs the code it names), only named
 # a training run's output folder: model weights beside the run's records (detectron2's `output/`:
 # model_final.pth, last_checkpoint, metrics.json; MMSegmentation's work_dirs: epoch_*.pth, last_checkpoint)
@@ -38,7 +39,7 @@ _EVENTS = "events.out.tfevents."  # TensorBoard's event files
 
 @dataclass(frozen=True)
 class SideFiles:
-    """The annotation files and pickles under a folder, as `folders_within` lists it (`side_files`).
+    """The annotation files, exports and pickles under a folder, as `folders_within` lists it (`side_files`).
 
     Args:
         held: each folder holding some, its place in the listing (1: the folder itself), and
@@ -102,14 +103,16 @@ def _image_listing(root: Path, depth: int) -> tuple[list[Folder], list[Path]]:
     return _listed(("images", Path(root), depth), lambda: _walk(root, depth))  # type: ignore[return-value]
 
 
-def json_listing(root: Path, depth: int) -> list[tuple[Path, list[str]]]:
+def json_listing(root: Path, depth: int, suffixes: tuple[str, ...] = ANNOTATION_SUFFIXES) -> list[tuple[Path, list[str]]]:
     """Folders under `root` (itself included, `depth` levels down at most, links followed) that
-    hold JSON, GeoJSON, GeoPackage, shapefiles or XML besides seglab's own, with those files' names,
-    sorted: where the annotation formats that keep a file per image or layer look (V7 Darwin,
-    LabelMe, GeoJSON, ImageScope), of the `side_files` listed once per tree within `one_listing`."""
+    hold JSON, GeoJSON, GeoPackage, shapefiles or XML besides seglab's own (or files of other
+    `suffixes` `side_files` lists: `EXPORT_SUFFIXES`), with those files' names, sorted: where the
+    annotation formats that keep a file per image or layer look (V7 Darwin, LabelMe, GeoJSON,
+    ImageScope) and labelling services' exports lie (Vertex AI's `export/data-<name>-<time>/`), of
+    the `side_files` listed once per tree within `one_listing`."""
     found = []
     for _, folder, files in side_files(root, depth).held:
-        jsons = [f for f in files if f.lower().endswith(ANNOTATION_SUFFIXES) and f.lower() not in METADATA_FILES]
+        jsons = [f for f in files if f.lower().endswith(suffixes) and f.lower() not in METADATA_FILES]
         if jsons:
             found.append((folder, jsons))
     return found
@@ -241,7 +244,7 @@ def folders_within(root: Path, depth: int) -> Iterator[tuple[Path, list[str], li
 
 
 def side_files(root: Path, depth: int) -> SideFiles:
-    """The annotation files and pickles under `root` (itself included, `depth` levels down at most,
+    """The annotation files, labelling services' exports and pickles under `root` (itself included, `depth` levels down at most,
     links followed: `folders_within`): where the annotation formats that keep a file per image or
     layer look (`json_listing`) and split files shipped as pickles are named
     (`splitting.pickled_splits`), listed once per tree within `one_listing`."""
@@ -252,7 +255,7 @@ def _side_files(root: Path, depth: int) -> SideFiles:
     held = []
     listed = 0
     for listed, (folder, _, files) in enumerate(folders_within(root, depth), start=1):
-        names = sorted(f for f in files if f.lower().endswith((*ANNOTATION_SUFFIXES, *PICKLE_SUFFIXES)))
+        names = sorted(f for f in files if f.lower().endswith((*ANNOTATION_SUFFIXES, *EXPORT_SUFFIXES, *PICKLE_SUFFIXES)))
         if names:
             held.append((listed, folder, names))
     return SideFiles(held, listed)
