@@ -59,7 +59,8 @@ def add_data_options(parser: argparse.ArgumentParser) -> None:
                         "own beside the image (the 2018 Data Science Bowl's <id>/images/ + <id>/masks/)")
     parser.add_argument("--manifest", metavar="FILE",
                         help="a .csv/.tsv/.json/.jsonl file listing the pairs (columns image, mask, optional split and "
-                        "group; --images and --masks name other columns; paths relative to the file), instead of DATA")
+                        "group; --images and --masks name other columns; paths relative to the file), or a SageMaker "
+                        "Ground Truth output.manifest, instead of DATA")
     parser.add_argument("--classes", dest="data.classes_file", metavar="JSON",
                         help="classes.json with names, colours and ignore_index")
     parser.add_argument("--ignore-index", dest="data.ignore_index", type=int, metavar="LABEL",

@@ -41,6 +41,7 @@ from seglab.data.annotations import imagej_rois  # noqa: F401  (registers the "i
 from seglab.data.annotations import label_studio  # noqa: F401  (registers the "label-studio" format)
 from seglab.data.annotations import labelbox_ndjson  # noqa: F401  (registers the "labelbox" format)
 from seglab.data.annotations import vertex_ai  # noqa: F401  (registers the "vertex-ai" format)
+from seglab.data.annotations import sagemaker_gt  # noqa: F401  (registers the "sagemaker" format)
 from seglab.data.annotations import labelme_json  # noqa: F401  (registers the "labelme" format)
 from seglab.data.annotations import page_xml  # noqa: F401  (registers the "page-xml" format)
 from seglab.data.annotations import polygon_lines  # noqa: F401  (registers the "polygon-lines" format)

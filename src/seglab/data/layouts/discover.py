@@ -524,4 +524,5 @@ def _file_formats() -> list[str]:
 def _a_file(root: Path) -> DataError:
     return DataError(f"dataset path '{root}' is a file, not a folder: pass the folder holding the dataset "
                      f"('{root.parent}'), or one file that lists it all: a manifest of pairs (.csv, .tsv, .json, "
-                     ".jsonl), a COCO, CVAT, Label Studio or VIA export, or a run-length table")
+                     ".jsonl), a COCO, CVAT, Label Studio or VIA export, a SageMaker Ground Truth output.manifest, or a "
+                     "run-length table")
