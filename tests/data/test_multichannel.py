@@ -1533,3 +1533,18 @@ def test_channel_files_named_with_another_channels_word_keep_the_image_name_and_
     assert pair.name == "30_bag26_rect_frame0000000260"
     assert group_name(sorted(pair.images), channel_names(pair)) == pair.name
     assert len({p.group for p in index.pairs}) == 3
+
+
+def test_a_folder_is_told_no_chip_with_one_look_at_its_label_files(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`chip_bands` runs on every image folder a search weighs: the chip's label files are found once
+    a folder, not once a file (a folder of 3,000 photos had taken minutes)."""
+    from seglab.data.discovery.folders import band_chips
+    from seglab.data.discovery.folders.listing import Folder
+
+    calls = []
+    real = band_chips.chip_labels
+    monkeypatch.setattr(band_chips, "chip_labels", lambda files: calls.append(1) or real(files))
+    photos = Folder(Path("/data/images"), [Path(f"/data/images/{i:05d}.jpg") for i in range(300)], None, False, True,
+                    ("images",))
+    assert band_chips.chip_bands(photos) is None
+    assert len(calls) <= 1

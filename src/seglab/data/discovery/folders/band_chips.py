@@ -75,8 +75,11 @@ def chip_bands(folder: Folder) -> dict[str, Path] | None:
     number that a shared word makes a band (Contrails' `band_08.npy` ... `band_16.npy`, as
     `band08` would be); files named for labels beside them are the chip's own (`chip_labels`:
     Contrails' `human_pixel_masks.npy`). None for any other folder."""
-    files = [path for path in folder.files if path not in chip_labels(folder.files)]
-    if len(files) < 2 or folder.named_mask or not folder_names_a_band(stem(files[0])):
+    if len(folder.files) < 2 or folder.named_mask:
+        return None
+    labels = set(chip_labels(folder.files))  # once: a folder of 40,000 photos is no chip, told at its first file
+    files = [path for path in folder.files if path not in labels]
+    if len(files) < 2 or not folder_names_a_band(stem(files[0])):
         return None  # the first file names no band: a folder of photos or masks, told without the others
     named = [words(stem(path)) for path in files]
     shared = set.intersection(*map(set, named))
