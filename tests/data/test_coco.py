@@ -242,6 +242,37 @@ def test_a_detection_export_with_boxes_only_is_refused(tmp_path):
         discover(root, cache_dir=str(tmp_path / "cache"))
 
 
+def test_outlines_in_fractions_of_the_image_size_are_scaled_to_pixels(tmp_path, caplog):
+    """Azure Machine Learning's COCO export writes polygons (and boxes) as fractions 0-1 of the
+    width and height: painted as pixels, every object was a pixel at the origin."""
+    root = tmp_path / "azure"
+    photo(root / "UI" / "05-01-2024_120312_UTC" / "a.jpg", 0)
+    fractions = [[v / (W if k % 2 == 0 else H) for k, v in enumerate(SQUARE[0])]]
+    coco_file(root / "partdefects_20240501_130501.json", [(1, "UI/05-01-2024_120312_UTC/a.jpg")],
+              [{"image_id": 1, "category_id": 1, "segmentation": fractions}])
+    with caplog.at_level("INFO"):
+        index = discover(root, cache_dir=str(tmp_path / "cache"))
+    expected = np.zeros((H, W), np.int64)
+    expected[2:21, 2:21] = 1
+    np.testing.assert_array_equal(read_mask(index.pairs[0].mask, index.mapping), expected)
+    assert "partdefects_20240501_130501.json': every outline coordinate lies within [0, 1]" in caplog.text
+    assert "in fractions of the image size (0-1), scaled to pixels" in index.pairing[0]
+
+
+def test_outlines_within_one_pixel_of_a_tiny_image_stay_pixels(tmp_path):
+    """A 2 x 2 image's outlines within [0, 1] are its pixels, not fractions."""
+    root = tmp_path / "tiny"
+    root.mkdir()
+    Image.fromarray(np.zeros((2, 2, 3), np.uint8)).save(root / "a.png")
+    (root / "annotations.json").write_text(json.dumps({
+        "images": [{"id": 1, "file_name": "a.png", "height": 2, "width": 2}],
+        "annotations": [{"id": 1, "image_id": 1, "category_id": 1, "iscrowd": 0,
+                         "segmentation": [[0, 0, 1, 0, 1, 1, 0, 1]]}],
+        "categories": [{"id": 1, "name": "dot"}]}))
+    index = discover(root, cache_dir=str(tmp_path / "cache"))
+    np.testing.assert_array_equal(read_mask(index.pairs[0].mask, index.mapping), np.ones((2, 2)))
+
+
 def test_multilabel_reads_a_channel_per_category_and_keeps_overlaps(tmp_path):
     """--task multilabel: a lesion inside an organ keeps both classes where the painted reading
     gave the overlap the ignore label."""

@@ -16,7 +16,9 @@ folders of the same splits whose objects share no category (ARCADE's `syntax/` a
 tasks). An image without a `file_name` (LVIS, whose images are COCO's) is found by its `coco_url`.
 A file of several levels of categories (DENTEX's `categories_1` ... `categories_3`, each object's
 `category_id_1` ... `category_id_3`) is read by one level, the last unless `--label-field` names
-another. Image entries naming their subject (SeaTurtleID2022's `identity`) group the pairs.
+another. Image entries naming their subject (SeaTurtleID2022's `identity`) group the pairs. A file
+whose every outline coordinate lies within [0, 1] (Azure Machine Learning's export) has them read
+as fractions of each image's width and height.
 
 Each image's objects are painted much as torchvision's COCO segmentation reference paints them:
 an object's pixels get its category's class (categories in id order, after background 0; the
@@ -35,7 +37,8 @@ from pathlib import Path
 from seglab.data.annotations.annotated_images import located_images, refuse_shared_images
 from seglab.data.annotations.annotation_formats import AnnotationFileFormat, relative_names
 from seglab.data.annotations.coco_levels import levels_line
-from seglab.data.annotations.coco_objects import category_classes, image_objects, refuse_boxes_only, used_categories
+from seglab.data.annotations.coco_objects import (category_classes, fractional_outlines, image_objects,
+                                                  refuse_boxes_only, used_categories)
 from seglab.data.annotations.coco_reading import CocoAnnotations, coco_files, picked_files, read_annotations
 from seglab.data.annotations.coco_sets import refuse_rival_categories, refuse_tasks, set_routes
 from seglab.data.annotations.coco_subsets import described_aside, without_subsets
@@ -90,7 +93,8 @@ class CocoFormat(AnnotationFileFormat):
         spec, label_of = category_classes([names[c] for c in used], used, multilabel, classes,
                                           f"the categories of {', '.join(str(f.path) for f in files)}")
         split_of = {image: f.split for f in files for image in images[f.path].values()}
-        drawn = [image_objects(coco, image_id, image, label_of) for coco in files
+        fractions = {f.path: fractional_outlines(f) for f in files}
+        drawn = [image_objects(coco, image_id, image, label_of, fractions[coco.path]) for coco in files
                  for image_id, image in images[coco.path].items()]
         pairs, painting = self.painted_pairs(drawn, [f.path for f in files], OVERLAP_IGNORED, spec, base,
                                              files[0].path.stem.strip("_.") or "coco", split_of)
@@ -99,6 +103,9 @@ class CocoFormat(AnnotationFileFormat):
                 f"{len(pairs)} images painted into {len(used)} classes " + (
                     "(a mask per class: they may overlap)" if multilabel else
                     f"(pixels two classes claim: ignore {IGNORE})")) + levels_line(files)
+        if scaled := [f.path for f in files if fractions[f.path]]:
+            line += (f"; outlines of {relative_names(scaled, base)} in fractions of the image size (0-1), scaled "
+                     "to pixels")
         if aside:
             line += "; subsets set aside (all their images and objects are in the files read): " + ", ".join(
                 described_aside(part, wholes, located, base) for part, wholes in aside.items())

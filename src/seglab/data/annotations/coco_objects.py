@@ -13,6 +13,8 @@ from seglab.errors import DataError
 
 log = logging.getLogger(__name__)
 
+_FEW_PIXELS = 4  # images no larger are left as they are: outlines within [0, 1] may be their pixels
+
 
 def used_categories(coco: CocoAnnotations) -> set[int]:
     """The category ids that objects of `coco` use."""
@@ -48,8 +50,32 @@ def category_classes(names: list[str], used: list[int], multilabel: bool, classe
     return spec, {category: k + 1 for k, category in enumerate(used)}
 
 
-def image_objects(coco: CocoAnnotations, image_id: int | str, image: Path, label_of: dict[int, int]) -> ImageObjects:
-    """An image's entry and objects, as `painted_masks` paints them.
+def fractional_outlines(coco: CocoAnnotations) -> bool:
+    """Whether a file's polygons are fractions of their image's width and height (Azure Machine
+    Learning's COCO export), not pixels: every coordinate of every polygon lies within [0, 1] and
+    every image with objects is more than a few pixels wide and high, so that painted as pixels
+    each object would be a pixel at the origin. A run-length object says the file is in pixels."""
+    segmentations = [o.get("segmentation") for objects in coco.objects.values() for o in objects]
+    outlined = [s for s in segmentations if s]
+    if not outlined or not all(isinstance(s, list) for s in outlined):
+        return False
+    try:
+        inside = all(0 <= float(v) <= 1 for s in outlined for polygon in s for v in polygon)
+        sizes = [(int(coco.images[i]["width"]), int(coco.images[i]["height"]))
+                 for i, objects in coco.objects.items() if objects and i in coco.images]
+    except (KeyError, TypeError, ValueError, OverflowError):
+        return False  # painting names the entry or object that is wrong
+    if not inside or not sizes or min(min(size) for size in sizes) <= _FEW_PIXELS:
+        return False
+    log.info("COCO file '%s': every outline coordinate lies within [0, 1], fractions of the image's width and "
+             "height (as Azure Machine Learning exports them): scaled to pixels", coco.path)
+    return True
+
+
+def image_objects(coco: CocoAnnotations, image_id: int | str, image: Path, label_of: dict[int, int],
+                  relative: bool = False) -> ImageObjects:
+    """An image's entry and objects, as `painted_masks` paints them; `relative`: polygons in
+    fractions of the width and height (`fractional_outlines`).
 
     Raises:
         DataError: an entry without its height and width, or a run-length mask of another size.
@@ -64,7 +90,7 @@ def image_objects(coco: CocoAnnotations, image_id: int | str, image: Path, label
         source = f"COCO file '{coco.path}': object {item.get('id')} of image '{entry['file_name']}'"
         _refuse_other_size(item.get("segmentation"), height, width, source)
         drawn.append(Drawn(label_of[int(item["category_id"])], item.get("segmentation"), source))
-    return ImageObjects(image, height, width, drawn)
+    return ImageObjects(image, height, width, drawn, relative=relative)
 
 
 def _refuse_other_size(segmentation: object, height: int, width: int, source: str) -> None:
