@@ -96,6 +96,39 @@ def test_a_label_that_labels_txt_lacks_is_named(tmp_path):
         discover(root, cache_dir=str(tmp_path / "cache"))
 
 
+def test_x_anylabeling_rotated_boxes_are_filled_and_its_classes_txt_orders_the_classes(tmp_path):
+    """X-AnyLabeling saves a rotated box as `shape_type: "rotation"` with its four corners (left
+    out as "no area"), and keeps the user's label list in `classes.txt` (classes were sorted)."""
+    root = tmp_path / "data"
+    turned = {**shape("car", [[16, 2], [22, 8], [16, 14], [10, 8]], "rotation"), "direction": 0.785}
+    for i in range(2):
+        labelme(root, f"plant_{i}", [*SHAPES[:3], turned], seed=i)
+    (root / "classes.txt").write_text("road\nperson\ncar\n")
+    index = discover(root, cache_dir=str(tmp_path / "cache"))
+    assert index.classes.names == ("_background_", "road", "person", "car")
+    assert "left out" not in index.pairing[0]
+    mask = read_mask(index.pairs[0].mask, index.mapping)
+    assert mask[8, 16] == 3 and mask[3, 16] == 3 and mask[8, 11] == 3 and mask[2, 11] == 0
+
+
+@pytest.mark.parametrize("listed", ["road\nperson\ncar\ntree\n", "road\ncar\n"])
+def test_a_classes_txt_naming_other_labels_orders_nothing(tmp_path, listed):
+    """A `classes.txt` is many tools' file (YOLO's): it orders the classes only when it names
+    exactly the labels the shapes use; labels.txt, labelme2voc's, is read as it is."""
+    root = tmp_path / "data"
+    labelme(root, "a", SHAPES[:3])
+    (root / "classes.txt").write_text(listed)
+    index = discover(root, cache_dir=str(tmp_path / "cache"))
+    assert index.classes.names == ("_background_", "car", "person", "road")
+
+
+def test_a_background_line_in_classes_txt_is_the_background(tmp_path):
+    root = tmp_path / "data"
+    labelme(root, "a", SHAPES[:3])
+    (root / "classes.txt").write_text("background\nroad\nperson\ncar\n")
+    assert discover(root, cache_dir=str(tmp_path / "cache")).classes.names == ("_background_", "road", "person", "car")
+
+
 def test_sizes_from_the_image_and_unlabelled_images(tmp_path):
     root = tmp_path / "data"
     labelme(root, "a", SHAPES, size=False)  # older LabelMe files leave out imageHeight/imageWidth

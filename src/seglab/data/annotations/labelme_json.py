@@ -1,14 +1,16 @@
 """The "labelme" format: LabelMe's JSON beside each image (`a.jpg` + `a.json` with `shapes`), the
 annotation tool many teams draw their own masks in, painted into class-index masks once.
 
-Polygons, rectangles and circles are filled, later shapes over earlier ones, as LabelMe's own
-`labelme2voc.py` draws them; an AI mask (LabelMe 5.3+'s `mask` shape: its box's two corners in
-`points`, a base64 PNG of the box's pixels in `mask`) is pasted into its box as labelme's
-`shapes_to_label` pastes it; lines and points have no area and are left out (counted in the
-log). The classes are `_background_` (0) and the labels in the order of a `labels.txt` beside
-(the file `labelme2voc.py` reads: one label a line, `__ignore__` and `_background_` first), or
-sorted by name. A `__ignore__` label is the ignore label 255. Split folders (`train/`, `val/`)
-give the splits, as for plain folders.
+Polygons, rectangles, circles and X-AnyLabeling's rotated boxes (`rotation`: four corners) are
+filled, later shapes over earlier ones, as LabelMe's own `labelme2voc.py` draws them; an AI mask
+(LabelMe 5.3+'s `mask` shape: its box's two corners in `points`, a base64 PNG of the box's pixels
+in `mask`) is pasted into its box as labelme's `shapes_to_label` pastes it; lines and points have
+no area and are left out (counted in the log). The classes are `_background_` (0) and the labels
+in the order of a `labels.txt` beside (the file `labelme2voc.py` reads: one label a line,
+`__ignore__` and `_background_` first), else of a `classes.txt` (X-AnyLabeling's uploaded label
+list) that names exactly the labels used, a background line aside, else sorted by name. A
+`__ignore__` label is the ignore label 255. Split folders (`train/`, `val/`) give the splits, as
+for plain folders.
 
 A JSON kept away from its image (in an `annotations/` folder) names it by `imagePath`, relative
 to the JSON, or by `imageName` where it has no `imagePath` (dacl10k's `annotations/train/<stem>.json`
@@ -34,7 +36,7 @@ from PIL import Image
 
 from seglab.data.annotations.annotated_images import file_inside
 from seglab.data.annotations.annotation_formats import AnnotationBesideImages, file_head, json_folders, load_json
-from seglab.data.classes import ClassSpec, label_classes, shipped_classes, tool_values
+from seglab.data.classes import ClassSpec, is_background, label_classes, shipped_classes, tool_values
 from seglab.data.annotations.embedded_images import extracted
 from seglab.data.discovery.folders import Folder, walk
 from seglab.data.layouts.formats import FORMATS
@@ -49,7 +51,8 @@ log = logging.getLogger(__name__)
 
 BACKGROUND, IGNORED = "_background_", "__ignore__"  # labelme2voc's names
 LABELS_FILE = "labels.txt"
-_AREA_SHAPES = ("polygon", "rectangle", "circle", "mask")
+_LABEL_LISTS = (LABELS_FILE, "classes.txt")  # labelme2voc's; X-AnyLabeling's uploaded labels, read when they fit
+_AREA_SHAPES = ("polygon", "rectangle", "circle", "mask", "rotation")  # rotation: X-AnyLabeling's rotated box
 
 
 def labelme_pairs(folder: Folder) -> list[tuple[Path, Path]]:
@@ -250,20 +253,28 @@ def _all_labels(shapes: dict[Path, list[dict]]) -> set[str]:
 def _label_order(root: Path, found: list[tuple[Folder, list[tuple[Path, Path]]]],
                  shapes: dict[Path, list[dict]]) -> tuple[str, ...]:
     """`_background_` and the labels, in the order of the first `labels.txt` in the dataset folder
-    or beside the images, else sorted by name."""
-    for listed in _label_files(root, found)[:1]:
+    or beside the images, else of the first `classes.txt` there that names exactly the labels used
+    (a background line aside: a list of another task's names orders nothing), else sorted by name."""
+    used = _all_labels(shapes) - {BACKGROUND, IGNORED, ""}
+    for listed in _label_files(root, found):
         lines = [line.strip() for line in listed.read_text(encoding="utf-8", errors="replace").splitlines()]
         named = [line for line in lines if line and line != IGNORED and line != BACKGROUND]
-        log.info("class order from '%s'", listed)
-        return (BACKGROUND, *named)
-    return (BACKGROUND, *sorted(_all_labels(shapes) - {BACKGROUND, IGNORED, ""}))
+        if listed.name == LABELS_FILE:
+            log.info("class order from '%s'", listed)
+            return (BACKGROUND, *named)
+        if used <= set(named) and all(name in used or is_background(name) for name in named):
+            log.info("class order from '%s', which names the labels the shapes use", listed)
+            return (BACKGROUND, *(name for name in dict.fromkeys(named) if name in used))
+        log.info("'%s' is not read as the class order: it does not name exactly the labels the shapes use (%s)",
+                 listed, ", ".join(sorted(used)))
+    return (BACKGROUND, *sorted(used))
 
 
 def _label_files(root: Path, found: list[tuple[Folder, list[tuple[Path, Path]]]]) -> list[Path]:
-    """The `labels.txt` files in the dataset folder, beside the images or above them, the first
-    of which orders the classes."""
-    folders = [root, *(f.path for f, _ in found), *(f.path.parent for f, _ in found)]
-    return [folder / LABELS_FILE for folder in dict.fromkeys(folders) if (folder / LABELS_FILE).is_file()]
+    """The `labels.txt` files, then the `classes.txt` ones, in the dataset folder, beside the
+    images or above them, the first of which that fits orders the classes."""
+    folders = dict.fromkeys([root, *(f.path for f, _ in found), *(f.path.parent for f, _ in found)])
+    return [folder / name for name in _LABEL_LISTS for folder in folders if (folder / name).is_file()]
 
 
 def _drawn(path: Path, shapes: list[dict], value: dict[str, int]) -> tuple[list[Drawn], int, list[str]]:
