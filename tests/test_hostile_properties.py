@@ -1752,7 +1752,7 @@ class_table_files = st.one_of(
          "@attribute class {" + "x," * 3000 + "y}", "\x00"]) | st.text(max_size=20), max_size=6).map("\n".join)),
     st.tuples(st.sampled_from(["codes.txt", "labels.txt"]), st.lists(st.sampled_from(
         ["background", "_background_", "Animal", "Void", "car", "0 background", "1 car", f"{_LONG_NUMBER} car",
-         "0 Unknown 0 0 0 0", "\x00", "\u200b", " ", "ǅ", "x" * 1000]) | st.text(max_size=8),
+         "0 Unknown 0 0 0 0", "1 person 128 0 0", "\x00", "\u200b", " ", "ǅ", "x" * 1000]) | st.text(max_size=8),
         max_size=5).map("\n".join)))
 
 

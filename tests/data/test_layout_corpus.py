@@ -2846,6 +2846,27 @@ def test_mmsegmentation_img_dir_and_ann_dir_with_a_numbered_class_table(tmp_path
     assert inspect_dataset(root).classes.names == ("class_0", "class_1", "class_2")
 
 
+@pytest.mark.parametrize("cutouts", [False, True])
+def test_eiseg_label_folder_with_its_cutouts_and_its_coloured_label_list(tmp_path, cutouts):
+    """EISeg (PaddleSeg's labeller) saves `label/<stem>.png` (palette, index = label id) beside the
+    images, a `<stem>_cutout.png` (the photo, background transparent) when cut-outs are on, and
+    the label list `labels.txt` of `id name R G B` lines with no line for 0. The cut-outs were
+    offered as a rival naming to pick, and the list named nothing (class_0, class_1, ...)."""
+    root = tmp_path / "eiseg"
+    for i in range(3):
+        save(root / "dataset" / f"IMG_2024{i:04d}.jpg", photo(i))
+        save(root / "dataset" / "label" / f"IMG_2024{i:04d}.png", labels(i, (0, 1, 2)), palette=True)
+        (root / "dataset" / "label" / f"IMG_2024{i:04d}.json").write_text("[]")
+        if cutouts:
+            rgba = np.dstack([photo(i), np.where(labels(i, (0, 1, 2)) > 0, 255, 0).astype(np.uint8)])
+            save(root / "dataset" / "label" / f"IMG_2024{i:04d}_cutout.png", rgba)
+    (root / "dataset" / "labels.txt").write_text("1 person 128 0 0\n2 bag 0 128 0\n")
+    index = discover(root)
+    assert sorted(p.mask.name for p in index.pairs) == [f"IMG_2024{i:04d}.png" for i in range(3)]
+    assert ({p.name for p in index.ignored} >= {f"IMG_2024{i:04d}_cutout.png" for i in range(3)}) == cutouts
+    assert inspect_dataset(root).classes.names == ("background", "person", "bag")
+
+
 def test_dronedeploy_ortho_images_pair_with_label_masks(tmp_path):
     """DroneDeploy's `images/<scene>-ortho.tif` + `labels/<scene>-label.png` did not pair (and no
     --mask-pattern could pair them: the image keeps `-ortho`); `-ortho` is an image affix now, and

@@ -244,9 +244,11 @@ def value_names_from_arff(path: str | Path) -> ValueNames | None:
     return ValueNames(path, dict(enumerate(names)))
 
 
-# FreeSurfer's and 3D Slicer's lines (id name R G B A), then ITK-SNAP's; ids of at most 20 digits, as `_NUMBERED_LINE`'s
+# FreeSurfer's and 3D Slicer's lines (id name R G B A), ITK-SNAP's, then EISeg's labels.txt (id name R G B:
+# `1 person 128 0 0`); ids of at most 20 digits, as `_NUMBERED_LINE`'s
 _LUT_LINES = (re.compile(r"(?P<id>\d{1,20})\s+(?P<name>\S+)(?:\s+\d{1,3}){4}"),
-              re.compile(r'(?P<id>\d{1,20})(?:\s+\d{1,3}){3}\s+[\d.]+\s+[01]\s+[01]\s+"(?P<name>[^"]+)"'))  # ITK-SNAP's
+              re.compile(r'(?P<id>\d{1,20})(?:\s+\d{1,3}){3}\s+[\d.]+\s+[01]\s+[01]\s+"(?P<name>[^"]+)"'),  # ITK-SNAP's
+              re.compile(r"(?P<id>\d{1,20})\s+(?P<name>\S.*?)(?:\s+\d{1,3}){3}"))
 COLOUR_TABLE_GLOB = "*.ctbl"  # 3D Slicer's colour table; its `*_ColorTable.txt` is read among the text files
 
 
@@ -255,9 +257,11 @@ def value_names_from_colour_lut(path: str | Path) -> ValueNames | None:
     beside Mindboggle-101's label volumes: `#` comments, then `id name R G B A` lines, `0 Unknown`
     first), 3D Slicer's alike (`.ctbl`, `*_ColorTable.txt`), or ITK-SNAP's label description file
     (`labels.txt` from Segmentation > Export Label Descriptions: `IDX R G B A VIS MSH "LABEL"`,
-    `0 ... "Clear Label"` first). Their ids are the tool's label ids, numbered at will, and the
-    table names every class (`ValueNames.complete`). None unless every other line is one and the ids differ, so that any
-    text file beside the data can be tried.
+    `0 ... "Clear Label"` first), or EISeg's label list (PaddleSeg's interactive labeller: `labels.txt`
+    of `id name R G B` lines, `1 person 128 0 0`, no line for 0). Their ids are the tool's label ids,
+    numbered at will, and the table names every class (`ValueNames.complete`); a 0 it leaves out is
+    the background, the tool's value of unlabelled pixels (not a gap to ignore). None
+    unless every other line is one and the ids differ, so that any text file beside the data can be tried.
 
     Raises:
         DataError: an unreadable file, naming it.
@@ -270,7 +274,7 @@ def value_names_from_colour_lut(path: str | Path) -> ValueNames | None:
     names = dict(rows)
     if len(rows) < 2 or len(rows) < len(found) or len(names) < len(rows):
         return None
-    return ValueNames(path, dict(sorted(names.items())), complete=True)
+    return ValueNames(path, dict(sorted(({0: "background"} | names).items())), complete=True)
 
 
 def value_names_from_label_json(path: str | Path) -> ValueNames | None:

@@ -44,7 +44,8 @@ _CLOSEST_SHOWN, _CLOSEST_AMONG = 50, 5000
 # words in the names of annotations that are renderings, not class labels
 _NOT_LABELS = {"color", "colour", "instanceids", "instance", "instances", "panoptic", "polygons", "overlay", "vis",
                "viz", "preview", "thumb", "thumbnail", "rgb", "visualizations",
-               "labelcolor", "invgray", "invids"}  # ACDC's and Dark Zurich's colour rendering, invalid regions
+               "labelcolor", "invgray", "invids",  # ACDC's and Dark Zurich's colour rendering, invalid regions
+               "cutout", "cutouts"}  # EISeg's `_cutout.png`: the photo, the background transparent
 
 
 @dataclass
