@@ -18,7 +18,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from seglab.data import discover, read_mask
+from seglab.data import discover, inspect_dataset, read_mask
 from seglab.data.files.metaimage import read_metaimage, read_nrrd, write_labels
 from seglab.errors import DataError
 from seglab.inference.volumes import predict_volumes
@@ -228,6 +228,33 @@ def test_slicer_segmentations_name_their_classes_in_their_colours(tmp_path):
     slicer_segmentation(tmp_path / "case2" / "case2.seg.nrrd", labels, SEGMENTS, layers=2)
     with pytest.raises(DataError, match=r"case2\.seg\.nrrd' keeps overlapping segments in 2 layers; export it as a"):
         read_nrrd(tmp_path / "case2" / "case2.seg.nrrd")
+
+
+MITK_LABELS = ('modality:=org.mitk.multilabel.segmentation\norg.mitk.multilabel.segmentation.labelgroups:=[{"labels":['
+               '{"color":{"type":"ColorProperty","value":[1.0,0.0,0.0]},"locked":true,"name":"Liver","opacity":0.6,'
+               '"value":1,"visible":true},{"color":{"type":"ColorProperty","value":[0.0,0.6,1.0]},"locked":true,'
+               '"name":"Tumor","opacity":0.6,"value":3,"visible":true}]}]\n'
+               'org.mitk.multilabel.segmentation.unlabeledlabellock:=0\norg.mitk.multilabel.segmentation.version:=2\n')
+LEGACY_MITK_LABELS = "modality:=org.mitk.image.multilabel\nlayers:=1\nlayer_000:=3\n" + "".join(
+    f'org.mitk.label_000_{k:05d}:=<?xml version="1.0" ?>\\n<Label>\\n<property key="name" type="StringProperty">'
+    f'<string value="{name}"/></property>\\n<property key="value" type="UShortProperty"><unsigned value="{value}"/>'
+    "</property>\\n</Label>\n" for k, (name, value) in enumerate((("Exterior", 0), ("Liver", 1), ("Tumor", 3))))
+
+
+@pytest.mark.parametrize("header", [MITK_LABELS, LEGACY_MITK_LABELS], ids=["mitk-2023", "mitk-legacy"])
+def test_mitk_multilabel_segmentations_name_their_labels_values_with_gaps_read_compact(tmp_path, header):
+    """MITK Workbench saves `<patient>/Segmentation.nrrd` with its labels in the header (JSON since
+    2023.12, an XML `<Label>` per key before), their values as it gave them: Tumor kept 3 when label 2
+    was deleted. They were read as class_0 to class_3, class_2 never seen."""
+    labels = np.zeros(SHAPE, np.uint8)
+    labels[1:3, 1:3, 0], labels[3:5, 2:4, 2] = 1, 3
+    for case in range(2):
+        (tmp_path / f"patient0{case}").mkdir()
+        write_labels(tmp_path / f"patient0{case}" / "CT.nrrd", volume(case).astype(np.int64), np.diag([0.8, 0.8, 2, 1]))
+        slicer_segmentation(tmp_path / f"patient0{case}" / "Segmentation.nrrd", labels, header)
+    report = inspect_dataset(tmp_path, cache_dir=str(tmp_path / "cache"))
+    assert report.classes.names == ("background", "Liver", "Tumor")
+    assert {int(v) for p in report.index.pairs for v in np.unique(read_mask(p.mask, report.index.mapping))} == {0, 1, 2}
 
 
 def test_two_dimensional_metaimages_are_one_slice_cases(tmp_path):

@@ -225,33 +225,14 @@ def _nrrd_affine(fields: dict[str, str], directions: list[str | None]) -> np.nda
     return _affine(space, np.asarray(vectors, float).T, origin)
 
 
-def slicer_segments(path: Path) -> dict[int, tuple[str, tuple[int, int, int] | None]]:
-    """The segments a 3D Slicer `.seg.nrrd` names, by label value: (name, colour) from its
-    `Segment0_Name:=liver`, `Segment0_LabelValue:=1`, `Segment0_Color:=0.8 0.3 0.2`; empty
-    for another NRRD or one that cannot be read.
+def nrrd_header(path: Path) -> str:
+    """An NRRD's header text, up to the blank line before its data: the key/value lines
+    (`key:=value`) tools write their label names into (`segment_labels`).
 
-    Segments in several layers (they overlap) give none: `read_nrrd` refuses such a file.
+    Raises:
+        DataError: a file that cannot be read or whose header has no end, naming it.
     """
-    try:
-        head, _ = _header_text(path, lambda line: line == "")
-    except DataError:
-        return {}
-    fields: dict[str, dict[str, str]] = {}
-    for number, key, value in re.findall(r"^Segment(\d+)_(\w+):=(.*)$", head, re.MULTILINE):
-        fields.setdefault(number, {})[key] = value.strip()
-    if len({f.get("Layer", "0") for f in fields.values()}) > 1:
-        return {}
-    segments = {}
-    for f in fields.values():
-        try:
-            value = int(f["LabelValue"])
-        except (KeyError, ValueError):
-            continue
-        colour = [float(v) for v in f.get("Color", "").split()][:3] if re.fullmatch(r"[\d.\s]+", f.get("Color", "")) \
-            else []
-        segments[value] = (f.get("Name") or f"segment {value}",
-                           tuple(int(round(255 * min(max(c, 0.0), 1.0))) for c in colour) if len(colour) == 3 else None)
-    return segments  # type: ignore[return-value]
+    return _header_text(path, lambda line: line == "")[0]
 
 
 def write_labels(path: Path, labels: np.ndarray, affine: np.ndarray) -> None:

@@ -19,7 +19,7 @@ from seglab.data.layouts.formats import FORMATS, DatasetFormat, ReadOptions
 from seglab.data.files.index import DatasetIndex, Pair, Problem, natural_key
 from seglab.data.classes.label_set_tables import label_set_tables
 from seglab.data.classes.mapping import IdentityMapping
-from seglab.data.files.metaimage import slicer_segments
+from seglab.data.files.segment_labels import segment_labels
 from seglab.data.files.slice_cache import SliceFiles, Subject, extract
 from seglab.data.files.volumes import THICK_SLICES, VOLUME_SUFFIXES, volume_stem
 from seglab.data.splitting.datalists import describe_cases
@@ -141,8 +141,10 @@ class VolumesFormat(DatasetFormat):
         # a dataset.json whose label ids leave gaps (ToothFairy2's FDI tooth numbers) names the values, all declared;
         # one of nnU-Net's region-based training its regions
         declared = declared_of(described(), self.options.multiclass) if classes is None else Declared()
-        classes = classes or declared.classes or _slicer_classes(layout.subjects) or _structure_classes(layout.subjects)
-        value_names = (declared.value_names or _held_value_names([root, folder], labelled)) if classes is None else None
+        segments, segment_values = _segment_names(layout.subjects) if classes is None else (None, None)
+        classes = classes or declared.classes or segments or _structure_classes(layout.subjects)
+        value_names = (declared.value_names or segment_values or _held_value_names([root, folder], labelled)) \
+            if classes is None else None
         # a label volume's 0 is its background, named or not (CURVAS' README: `Labels 1 pancreas, 2 kidney, 3 liver`)
         value_names = replace(value_names, zero_is_background=True) if value_names is not None else None
         instances = instance_problem(labelled) if classes is None and value_names is None else None
@@ -234,22 +236,28 @@ def _names_table(folder: Path, labels: Sequence[Path]) -> ValueNames | None:
     return next((names for path in tables if (names := value_names_from_csv(path)) is not None), None)
 
 
-def _slicer_classes(subjects: Sequence[Subject]) -> ClassSpec | None:
-    """The classes 3D Slicer's `.seg.nrrd` label volumes name, when every case's does and they
-    agree: background, then each segment by its label value, in its colour; None otherwise."""
+def _segment_names(subjects: Sequence[Subject]) -> tuple[ClassSpec | None, ValueNames | None]:
+    """What NRRD label volumes' headers name (`segment_labels`: 3D Slicer's `.seg.nrrd` segments,
+    MITK's multi-label segmentations), when every case's do and they agree: the classes,
+    background and then each label by its value, in its colour, when the values run 1, 2, ...;
+    else the names of the values, which are classes in value order as any tool's table of its ids
+    (MITK keeps a deleted label's value unused: Liver 1, Tumor 3). Neither otherwise."""
     labels = [s.label for s in subjects]
-    if not labels or not all(p.name.lower().endswith(".seg.nrrd") for p in labels):
-        return None
-    named = [slicer_segments(p) for p in labels]
-    if not named[0] or any(n != named[0] for n in named) or sorted(named[0]) != list(range(1, len(named[0]) + 1)):
-        return None
-    segments = [named[0][value] for value in sorted(named[0])]
+    if not labels or not all(p.name.lower().endswith(".nrrd") for p in labels):
+        return None, None
+    first = segment_labels(labels[0])  # read first: a header naming nothing spares reading the others'
+    if not first or any(segment_labels(p) != first for p in labels[1:]):
+        return None, None
+    values = sorted(first)
+    if values != list(range(1, len(values) + 1)):
+        return None, ValueNames(labels[0], {0: "background", **{v: first[v][0] for v in values}}, complete=True)
+    segments = [first[value] for value in values]
     colours = [colour for _, colour in segments]
     try:
         return ClassSpec(("background", *(name for name, _ in segments)),
-                         ((0, 0, 0), *colours) if None not in colours else ())  # type: ignore[arg-type]
+                         ((0, 0, 0), *colours) if None not in colours else ()), None  # type: ignore[arg-type]
     except ValueError:  # two segments of one name or colour: named from the values instead
-        return None
+        return None, None
 
 
 def _structure_classes(subjects: Sequence[Subject]) -> ClassSpec | None:
