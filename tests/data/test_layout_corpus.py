@@ -2867,6 +2867,33 @@ def test_eiseg_label_folder_with_its_cutouts_and_its_coloured_label_list(tmp_pat
     assert inspect_dataset(root).classes.names == ("background", "person", "bag")
 
 
+def test_pixelannotationtool_watershed_masks_are_read_beside_the_strokes_with_config_json_names(tmp_path):
+    """PixelAnnotationTool saves beside each image its strokes `<stem>_mask.png` (sparse), the
+    watershed grown from them `<stem>_watershed_mask.png` (dense: the annotation) and their
+    rendering `<stem>_color_mask.png`, grey ids as RGB, and names the ids in `config.json`. The
+    refusal offered the strokes first; without the rendering the two namings are still a choice."""
+    config = {"labels": {name: {"categorie": category, "color": colour, "id": k, "id_categorie": 0, "name": name}
+                         for k, (name, category, colour) in enumerate((("unlabeled", "void", [0, 0, 0]),
+                                                                       ("road", "flat", [128, 64, 128]),
+                                                                       ("car", "vehicle", [0, 0, 142])))}}
+    (tmp_path / "config.json").write_text(json.dumps(config))
+    for i in range(3):
+        dense = labels(i, (1, 2, 1))
+        strokes = np.where(np.arange(SIZE[1]) % 5 == 0, dense, 0).astype(np.uint8)
+        save(tmp_path / f"scene_{i:02d}.jpg", photo(i))
+        save(tmp_path / f"scene_{i:02d}_mask.png", np.dstack([strokes] * 3))
+        save(tmp_path / f"scene_{i:02d}_watershed_mask.png", np.dstack([dense] * 3))
+        save(tmp_path / f"scene_{i:02d}_color_mask.png", np.array([[0, 0, 0], [128, 64, 128], [0, 0, 142]], np.uint8)[dense])
+    index = discover(tmp_path)
+    assert sorted(p.mask.name for p in index.pairs) == [f"scene_{i:02d}_watershed_mask.png" for i in range(3)]
+    assert {p.name for p in index.ignored} >= {f"scene_{i:02d}_mask.png" for i in range(3)}
+    assert inspect_dataset(tmp_path).classes.names == ("road", "car")
+    for i in range(3):
+        (tmp_path / f"scene_{i:02d}_color_mask.png").unlink()
+    with pytest.raises(DataError, match=r"pick the labels to train on"):
+        discover(tmp_path)
+
+
 def test_dronedeploy_ortho_images_pair_with_label_masks(tmp_path):
     """DroneDeploy's `images/<scene>-ortho.tif` + `labels/<scene>-label.png` did not pair (and no
     --mask-pattern could pair them: the image keeps `-ortho`); `-ortho` is an image affix now, and

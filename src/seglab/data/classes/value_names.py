@@ -288,8 +288,8 @@ def value_names_from_label_json(path: str | Path) -> ValueNames | None:
     a list of categories naming their ids (VIPSeg's panoVIPSeg_categories.json: `[{"id": 0,
     "name": "wall", "isthing": 0}, ...]`), or Segments.ai's release JSON listing them
     (`_release_categories`), or a list of defects naming their pixel values (MVTec LOCO AD's
-    `defects_config.json`, `_defect_values`). None for any other JSON, so that any file beside
-    the data can be tried.
+    `defects_config.json`, `_defect_values`), or PixelAnnotationTool's `config.json` of labels by
+    name (`_labels_by_name`). None for any other JSON, so that any file beside the data can be tried.
 
     Raises:
         DataError: an unreadable file, naming it.
@@ -302,7 +302,7 @@ def value_names_from_label_json(path: str | Path) -> ValueNames | None:
     except (ValueError, RecursionError):  # not JSON, a number past int()'s 4,300 digits, or nesting past any class list
         return None
     numbered = _machine_colours(values) or numbered_names(values) or _category_ids(values) \
-        or _release_categories(values) or _defect_values(values)
+        or _release_categories(values) or _defect_values(values) or _labels_by_name(values)
     if numbered is not None and len(numbered) > 1:  # one name is no table
         return ValueNames(path, numbered)
     labels = values.get("labels") if isinstance(values, dict) else None
@@ -326,6 +326,15 @@ def _release_categories(values: Any) -> dict[int, str] | None:
     if not names:
         return None
     return names if 0 in names else {0: "background", **names}
+
+
+def _labels_by_name(values: Any) -> dict[int, str] | None:
+    """PixelAnnotationTool's `config.json` (`{"labels": {"road": {"id": 1, "color": [128, 64, 128],
+    "categorie": "flat", ...}, ...}}`): the id each label has in its masks. None for any other JSON."""
+    labels = values.get("labels") if isinstance(values, dict) else None
+    if not isinstance(labels, dict) or not all(isinstance(x, dict) for x in labels.values()):
+        return None
+    return _category_ids([{"name": str(name), **label} for name, label in labels.items()])
 
 
 def _defect_values(values: Any) -> dict[int, str] | None:

@@ -1,5 +1,6 @@
 """Images that match more than one mask each, counted over all a dataset's folders: two namings
-of one annotation (Cityscapes' label ids beside its train ids) are read as one, namings that are
+of one annotation (Cityscapes' label ids beside its train ids, PixelAnnotationTool's watershed
+masks beside the strokes they grew from) are read as one, namings that are
 classes are read as classes under `--task multilabel`, and any other choice is refused, listing
 each naming as a `--mask-pattern` (`match_folders` finds the rivals, folder by folder).
 """
@@ -15,6 +16,7 @@ from seglab.data.encodings.cityscapes import label_ids_namings
 from seglab.data.discovery.naming import stem, words
 from seglab.data.discovery.naming.affixes import is_numbered_mask
 from seglab.data.discovery.numbered_masks import numbered_objects
+from seglab.data.discovery.watershed_masks import watershed_namings
 from seglab.data.discovery.pairing import FolderMatch, fits_template, pair_namings
 from seglab.data.files.index import Problem
 from seglab.errors import DataError
@@ -66,9 +68,9 @@ def _truth_first(choice: tuple[str, int]) -> tuple[bool, str]:
 
 def settle_rival_namings(matches: Sequence[FolderMatch], as_classes: bool) -> list[FolderMatch]:
     """`matches` once no image matches more than one mask: with `as_classes` (`--task
-    multilabel`) rival namings are read as classes (`namings_as_classes`), Cityscapes' label ids
-    beside its train ids as the label ids (`_read_label_ids`), else refused (`refuse_rival_namings`)."""
-    read = namings_as_classes(matches) if as_classes else _read_label_ids(matches)
+    multilabel`) rival namings are read as classes (`namings_as_classes`), two namings of one
+    annotation as the one to train on (`_read_one_annotation`), else refused (`refuse_rival_namings`)."""
+    read = namings_as_classes(matches) if as_classes else _read_one_annotation(matches)
     if read is None:
         refuse_rival_namings(matches)
     return list(matches) if read is None else read
@@ -129,21 +131,26 @@ def _lacking_namings(namings: Sequence[str], masks: Sequence[Path]) -> list[str]
     return [t for t in namings if t not in named]
 
 
-def _read_label_ids(matches: Sequence[FolderMatch]) -> list[FolderMatch] | None:
+def _read_one_annotation(matches: Sequence[FolderMatch]) -> list[FolderMatch] | None:
     """Cityscapes' label ids where its train ids of the same annotation rival them (ACDC's and Dark
-    Zurich's `_gt_labelIds.png` beside `_gt_labelTrainIds.png`): one annotation in two encodings
-    is no choice, so the ids are paired and the train ids listed as ignored. None for other rivals."""
+    Zurich's `_gt_labelIds.png` beside `_gt_labelTrainIds.png`), PixelAnnotationTool's watershed
+    masks where the strokes they grew from rival them (`watershed_namings`: `_watershed_mask.png`
+    beside `_mask.png` and `_color_mask.png`): one annotation in two namings is no choice, so the
+    first are paired and the others listed as ignored. None for other rivals."""
     if not any(m.rivals is not None for m in matches):
         return None
     by_naming = masks_by_naming(matches)
     ids = label_ids_namings(by_naming)
-    if ids is None:
+    kept = ids or watershed_namings(by_naming)
+    if kept is None:
         return None
-    train_ids = [t for t in by_naming if t not in ids]
-    logger.info("masks named %s are Cityscapes' label ids and train ids of one annotation: the label ids are read "
-                "(--mask-pattern '%s' reads the train ids)", ", ".join(f"'{t}'" for t in sorted(by_naming)),
-                train_ids[0])
-    chosen = {(mask.parent, _stem_in(mask, t)): mask for t in ids for mask in by_naming[t]}
+    other = next(t for t in by_naming if t not in kept)
+    logger.info("masks named %s are %s: the %s are read (--mask-pattern '%s' reads the %s)",
+                ", ".join(f"'{t}'" for t in sorted(by_naming)),
+                *(("Cityscapes' label ids and train ids of one annotation", "label ids", other, "train ids") if ids else
+                  ("PixelAnnotationTool's watershed masks and the strokes they grew from", "watershed masks", other,
+                   "strokes")))
+    chosen = {(mask.parent, _stem_in(mask, t)): mask for t in kept for mask in by_naming[t]}
     read: list[FolderMatch] = []
     for match in matches:
         rivals = sorted({m for ms in match.rivals.masks.values() for m in ms}) if match.rivals else []
