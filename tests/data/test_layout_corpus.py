@@ -1834,6 +1834,71 @@ def test_a_refusal_says_class_folders_of_photos_are_a_classification_set(tmp_pat
     assert "classification set" not in what_was_seen(tmp_path)
 
 
+def test_class_folders_with_image_folders_below_the_search_may_hold_masks_there(tmp_path):
+    """Real-IAD: `realiad_1024/<object>/OK/S0001/` within reach, `NG/<defect>/S0101/` with its
+    masks (`.png` beside each `.jpg`) a level deeper, and `realiad_jsons/` listing both. The
+    refusal said 'class folders of an image classification set ... with no masks anywhere'."""
+    base = tmp_path / "realiad_1024" / "audiojack"
+    for i in range(3):
+        save(base / "OK" / f"S000{i}" / f"audiojack_000{i}_OK_C1.jpg", photo(i))
+        save(base / "NG" / "AK" / f"S010{i}" / f"audiojack_010{i}_NG_AK_C1.jpg", photo(10 + i))
+        save(base / "NG" / "AK" / f"S010{i}" / f"audiojack_010{i}_NG_AK_C1.png", labels(i, (0, 255)))
+    (tmp_path / "realiad_jsons").mkdir()
+    (tmp_path / "realiad_jsons" / "audiojack.json").write_text(json.dumps({"train": [
+        {"image_path": f"audiojack/OK/S000{i}/audiojack_000{i}_OK_C1.jpg", "mask_path": None} for i in range(3)]}))
+    message = what_was_seen(tmp_path)
+    assert "no masks anywhere" not in message and "label files" not in message
+    assert (f"folders deeper than 4 levels were not searched and masks may lie there "
+            f"(realiad_1024/audiojack/NG/AK/S0100/): pass {tmp_path / 'realiad_1024'} as DATA") in message
+    assert len(discover(tmp_path / "realiad_1024").pairs) == 3
+
+
+def hasty_export(root: Path) -> str:
+    """Hasty's JSON v1.1 export: images in a folder per Hasty dataset, the labels in one JSON."""
+    images = []
+    for folder, numbers in (("Default", range(3)), ("batch2", range(3, 5))):
+        for i in numbers:
+            save(root / folder / f"field_{i:03d}.jpg", photo(i))
+            images.append({"image_name": f"field_{i:03d}.jpg", "dataset_name": folder, "width": SIZE[1],
+                           "height": SIZE[0], "labels": [{"class_name": "weed", "polygon": [[1, 1], [8, 1], [8, 6]]}]})
+    (root / "weeds_export.json").write_text(json.dumps({"export_format_version": "1.1", "images": images}))
+    return "weeds_export.json"
+
+
+def icy_rois(root: Path) -> str:
+    """Icy's ROIs in an XML beside each image, named as it."""
+    for i in range(3):
+        save(root / f"cells_{i:02d}.tif", photo(i)[..., 0])
+        (root / f"cells_{i:02d}.xml").write_text("<root><rois><roi><classname>plugins.kernel.roi.roi2d.ROI2DPolygon"
+                                                 "</classname><name>cell</name></roi></rois></root>")
+    return "./: 3 '.xml' files (cells_00.xml, ...)"
+
+
+def biigle_report(root: Path) -> str:
+    """BIIGLE's CSV image annotation report of a volume, unzipped beside the volume's images."""
+    rows = ["annotation_label_id,label_id,label_name,image_id,filename,shape_name,points"]
+    for i in range(3):
+        save(root / "images" / f"DIVE12_{100 + i:04d}.jpg", photo(i))
+        rows.append(f'{i},11,Sponge,{i},DIVE12_{100 + i:04d}.jpg,Polygon,"[1,1,8,1,8,6]"')
+    (root / "biigle_report").mkdir()
+    (root / "biigle_report" / "42_dive12_csv_image_annotation_report.csv").write_text("\n".join(rows) + "\n")
+    return "biigle_report/42_dive12_csv_image_annotation_report.csv"
+
+
+@pytest.mark.parametrize("export", [hasty_export, icy_rois, biigle_report])
+def test_a_refusal_names_an_annotation_tools_label_files_that_name_the_images(tmp_path, export):
+    """Hasty's JSON beside its dataset folders was called the class folders of a classification set
+    with no masks anywhere; Icy's XML sidecars and BIIGLE's CSV report were never named."""
+    named = export(tmp_path)
+    with pytest.raises(DataError) as info:
+        discover(tmp_path)
+    message = str(info.value)
+    assert f"label files that name the images, in a format seglab does not read (an annotation tool's own export):" \
+           f"\n  {named}: names the images" in message
+    assert "export the labels from the tool as COCO JSON, LabelMe JSON or masks" in message
+    assert "classification set" not in message
+
+
 def test_a_refusal_names_deep_image_folders_when_none_is_within_reach(tmp_path):
     """BSDS500's BSR/BSDS500/data/images/train/: only 'no image files found' was said; then that
     sentence, wrong there (Dark Zurich's images are only deep), came before the deep folders."""

@@ -34,6 +34,7 @@ from seglab.data.layouts.hdf5_elsewhere import hdf5_route
 from seglab.data.layouts.manifest_columns import manifest_route
 from seglab.data.layouts.side_by_side_pictures import side_by_side_route
 from seglab.data.layouts.unread_containers import container_lines, is_container
+from seglab.data.layouts.unread_labels import unread_label_files, unread_labels_line
 from seglab.data.layouts.volume_format.named_folders import named_folders_layout
 from seglab.errors import DataError
 
@@ -86,7 +87,10 @@ def what_was_seen(root: Path) -> str:
     brushes = label_studio_brush_route(p for f in seen for p in f.files)
     found += f"\n  {brushes}" if brushes else ""
     listing = [(folder, files) for folder, _, files in folders_within(root, MAX_DEPTH)]  # one walk serves each look
-    found += _class_folders_line(root, seen, listing)
+    # with image folders below the search, a file naming the images may list them and their masks, which lie
+    # deeper (Real-IAD's realiad_jsons/audiojack.json): no export to name
+    labels = [] if deeper else unread_label_files(listing, [p for f in seen for p in f.files])
+    found += unread_labels_line(root, labels) or _class_folders_line(root, seen, listing, deeper)
     volumes = _volume_folders(listing)
     if volumes:
         found += ("\nfolders with volumes, in none of the volume layouts (imagesTr/ + labelsTr/, images/ + labels/, a "
@@ -363,11 +367,13 @@ def _deep_pair(deeper: list[Path]) -> tuple[Path, Path] | None:
     return None
 
 
-def _class_folders_line(root: Path, seen: Sequence[Folder], listing: _Listing) -> str:
+def _class_folders_line(root: Path, seen: Sequence[Folder], listing: _Listing, deeper: Sequence[Path]) -> str:
     """What image folders that look like an image classification set's class folders are, else
     nothing: two or more folders side by side, each holding photos and nothing else, and no file
     or folder anywhere named as masks (MONAI's MedNIST/AbdomenCT/, MedNIST/CXR/, ...). Such a set
-    has no masks to pair, which the list of folders alone never says."""
+    has no masks to pair, which the list of folders alone never says. Where image folders lie
+    `deeper` than the search, masks may lie there (Real-IAD's `realiad_1024/<object>/OK/S0001/`
+    within reach, `NG/<defect>/S0101/` with its masks a level deeper): the line says so instead."""
     parents = Counter(folder.path.parent for folder in seen)
     files = dict(listing)
     if len(seen) < 2 or any(parents[folder.path.parent] < 2 or folder.named_mask
@@ -380,6 +386,12 @@ def _class_folders_line(root: Path, seen: Sequence[Folder], listing: _Listing) -
              for name in (*folder.relative_to(root).parts[-1:], *(stem(Path(n)) for n in names)))
     if any(looks_like_mask_folder(name) for name in named):
         return ""
+    if deeper:
+        below = deeper[0].relative_to(root)
+        holder = Path(*below.parts[:len(below.parts) - MAX_DEPTH])  # the shallowest folder it lies within reach of
+        return (f"\n  these look like the class folders of an image classification set, but folders deeper than "
+                f"{MAX_DEPTH} levels were not searched and masks may lie there ({below.as_posix()}/): pass "
+                f"{shlex.quote(str(root / holder))} as DATA, which holds them within {MAX_DEPTH} levels")
     return ("\n  these look like the class folders of an image classification set (a folder of images per class) "
             "with no masks anywhere: seglab trains segmentation, which needs a mask per image; draw the masks (CVAT, "
             "Label Studio and LabelMe exports are read, docs/data.md) or pass the folder holding them with --masks DIR")
